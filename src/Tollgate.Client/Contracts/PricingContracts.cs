@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace Tollgate.Client.Contracts;
+
+/// <summary>A plan as the public pricing API shows it.</summary>
+/// <param name="Code">The plan's code, such as "pro".</param>
+/// <param name="Name">The display name.</param>
+/// <param name="Description">Marketing copy.</param>
+/// <param name="SortOrder">Position on a pricing page, ascending.</param>
+/// <param name="IsPopular">Whether a pricing page should highlight the plan.</param>
+/// <param name="Version">The plan version new subscriptions get.</param>
+/// <param name="Prices">One price per billing period.</param>
+/// <param name="Features">Every catalog feature, with this plan's quota in words.</param>
+public sealed record PricingPlan(
+    string Code,
+    string Name,
+    string Description,
+    int SortOrder,
+    bool IsPopular,
+    int Version,
+    IReadOnlyList<PricingPrice> Prices,
+    IReadOnlyList<PricingPlanFeature> Features);
+
+/// <summary>A plan's price for one billing period.</summary>
+/// <param name="BillingPeriod">"monthly" or "yearly".</param>
+/// <param name="PriceCents">The price in minor units of <paramref name="Currency"/>.</param>
+/// <param name="Currency">ISO 4217 code, such as "USD".</param>
+/// <param name="TrialDays">Free trial length for new subscriptions.</param>
+/// <param name="DisplayPrice">The price as a pricing page shows it, such as "$29.99".</param>
+/// <param name="SavingPercent">On a yearly price, whole percent saved against twelve monthly payments.</param>
+/// <param name="StripePriceId">The Stripe price Checkout sells, when configured.</param>
+public sealed record PricingPrice(
+    string BillingPeriod,
+    long PriceCents,
+    string Currency,
+    int TrialDays,
+    string DisplayPrice,
+    int? SavingPercent,
+    string? StripePriceId);
+
+/// <summary>What a plan gives for one feature.</summary>
+/// <param name="FeatureCode">The feature's code.</param>
+/// <param name="Name">The feature's display name.</param>
+/// <param name="Unit">What is counted, such as "CVs".</param>
+/// <param name="Kind">"boolean", "metered" or "value".</param>
+/// <param name="MonthlyQuota">For metered features: null unlimited, 0 not included, n per period.</param>
+/// <param name="HardCap">Whether use past the quota is refused (true) or billed as overage (false).</param>
+/// <param name="Rollover">Whether unused units carry into the next period.</param>
+/// <param name="OverageUnitPriceCents">Price per unit past a soft cap.</param>
+/// <param name="Enabled">Whether the plan includes the feature at all.</param>
+/// <param name="Value">For value features, the plan's setting.</param>
+/// <param name="DisplayQuota">"Unlimited", "Not included", "Included" or the number.</param>
+public sealed record PricingPlanFeature(
+    string FeatureCode,
+    string Name,
+    string Unit,
+    string Kind,
+    long? MonthlyQuota,
+    bool HardCap,
+    bool Rollover,
+    long? OverageUnitPriceCents,
+    bool Enabled,
+    JsonElement? Value,
+    string DisplayQuota);
+
+/// <summary>A feature of the catalog.</summary>
+/// <param name="Code">The feature's code, such as "cv_generate".</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Description">What the feature is.</param>
+/// <param name="Unit">What is counted.</param>
+/// <param name="Kind">"boolean", "metered" or "value".</param>
+public sealed record PricingFeature(string Code, string Name, string Description, string Unit, string Kind);
+
+/// <summary>A feature × plan table for a comparison page.</summary>
+/// <param name="Plans">The columns: active plans in sort order.</param>
+/// <param name="Rows">One row per feature.</param>
+/// <param name="Faq">The operator's questions and answers.</param>
+public sealed record PricingComparison(IReadOnlyList<ComparisonPlan> Plans, IReadOnlyList<ComparisonRow> Rows, IReadOnlyList<FaqItem> Faq);
+
+/// <summary>A column of the comparison table.</summary>
+/// <param name="Code">Plan code.</param>
+/// <param name="Name">Plan name.</param>
+/// <param name="IsPopular">Whether to highlight the column.</param>
+/// <param name="Prices">The plan's prices.</param>
+public sealed record ComparisonPlan(string Code, string Name, bool IsPopular, IReadOnlyList<PricingPrice> Prices);
+
+/// <summary>A row of the comparison table.</summary>
+/// <param name="FeatureCode">The feature's code.</param>
+/// <param name="Name">The feature's name.</param>
+/// <param name="Unit">What is counted.</param>
+/// <param name="Cells">One cell per plan, in the order of <see cref="PricingComparison.Plans"/>.</param>
+public sealed record ComparisonRow(string FeatureCode, string Name, string Unit, IReadOnlyList<ComparisonCell> Cells);
+
+/// <summary>One plan's value for one feature.</summary>
+/// <param name="Plan">Plan code.</param>
+/// <param name="DisplayQuota">The value in words.</param>
+/// <param name="Included">Whether the plan includes the feature.</param>
+public sealed record ComparisonCell(string Plan, string DisplayQuota, bool Included);
+
+/// <summary>A question and its answer, written by the operator in the catalog.</summary>
+/// <param name="Question">The question.</param>
+/// <param name="Answer">The answer.</param>
+public sealed record FaqItem(string Question, string Answer);

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Tollgate.Core.Json;
+using Tollgate.Core.Llm;
+
+namespace Tollgate.Core.Catalog;
+
+/// <summary>Parses and validates a catalog document as a whole: either every part is valid or every problem is named.</summary>
+public static partial class CatalogDocument
+{
+    public const long MaxPriceCents = 100_000_000_000; // a billion major units: far past any plan, far below overflow
+    public const long MaxQuota = 1_000_000_000_000;
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+
+    internal const string CodeHint = "must be 1-64 characters of a-z, 0-9 and _, starting with a letter";
+
+    public static CatalogParseResult Parse(string json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            return new CatalogParseResult(null, [new DocumentProblem("$", "malformed JSON: " + e.Message)]);
+        }
+
+        using (document)
+        {
+            return Parse(document.RootElement);
+        }
+    }
+
+    public static CatalogParseResult Parse(JsonElement root)
+    {
+        var problems = new List<DocumentProblem>();
+        var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq");
+        if (!reader.IsObject)
+        {
+            return new CatalogParseResult(null, problems);
+        }
+
+        var features = ReadFeatures(reader, problems);
+        var byCode = features.GroupBy(f => f.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var plans = PlanReader.ReadPlans(reader, byCode, problems);
+        var defaultPlan = reader.String("default_plan", required: false, 64, CodePattern(), CodeHint);
+        if (defaultPlan is not null && !plans.Any(p => p.Code == defaultPlan))
+        {
+            reader.Problem("default_plan", $"names no plan in this document: '{defaultPlan}'");
+        }
+
+        var upgradeUrl = reader.String("upgrade_url", required: false, 2000);
+        var faq = new List<FaqEntry>();
+        foreach (var (element, path) in reader.Array("faq", required: false, maxItems: 100))
+        {
+            var entry = new ElementReader(element, path, problems, "question", "answer");
+            var question = entry.String("question", required: true, 500);
+            var answer = entry.String("answer", required: true, 5000);
+            if (question is not null && answer is not null)
+            {
+                faq.Add(new FaqEntry(question, answer));
+            }
+        }
+
+        return problems.Count > 0
+            ? new CatalogParseResult(null, problems)
+            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq), []);
+    }
+
+    internal static Regex Code() => CodePattern();
+
+    internal static Regex CurrencyCode() => CurrencyPattern();
+
+    private static List<Feature> ReadFeatures(ElementReader root, List<DocumentProblem> problems)
+    {
+        var features = new List<Feature>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (element, path) in root.Array("features", required: true))
+        {
+            var r = new ElementReader(element, path, problems, "code", "name", "description", "unit", "kind", "uses_llm");
+            var code = r.String("code", required: true, 64, CodePattern(), CodeHint);
+            var name = r.String("name", required: true);
+            var description = r.String("description", required: false, 2000) ?? "";
+            var unit = r.String("unit", required: false, 64) ?? "";
+            var kindText = r.String("kind", required: true, 16);
+            var usesLlm = r.Boolean("uses_llm", defaultValue: false);
+            FeatureKind? kind = kindText switch
+            {
+                "boolean" => FeatureKind.Boolean,
+                "metered" => FeatureKind.Metered,
+                "value" => FeatureKind.Value,
+                null => null,
+                _ => null,
+            };
+            if (kindText is not null && kind is null)
+            {
+                r.Problem(r.Child("kind"), "must be one of boolean, metered, value");
+            }
+
+            if (code is not null && !seen.Add(code))
+            {
+                r.Problem(r.Child("code"), $"duplicates feature '{code}'");
+                continue;
+            }
+
+            if (code is not null && name is not null && kind is not null)
+            {
+                features.Add(new Feature(code, name, description, unit, kind.Value, usesLlm));
+            }
+        }
+
+        return features;
+    }
+
+    internal static long? NanoUsd(ElementReader reader, string name)
+    {
+        var usd = reader.Decimal(name, 0m, 1_000_000_000m);
+        if (usd is null)
+        {
+            return null;
+        }
+
+        if (!NanoUsdAmount.TryFromUsd(usd.Value, out var nano))
+        {
+            reader.Problem(reader.Child(name), "must have at most 9 decimal places");
+            return null;
+        }
+
+        return nano;
+    }
+}
+
+public sealed record CatalogParseResult(CatalogDefinition? Catalog, IReadOnlyList<DocumentProblem> Problems)
+{
+    public bool IsValid => Catalog is not null;
+}

@@ -1,0 +1,181 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Tollgate.Core.Llm;
+
+namespace Tollgate.Core.Catalog;
+
+/// <summary>Writes a catalog in the document shape <see cref="CatalogDocument"/> reads, so export then apply round-trips.</summary>
+public static class CatalogDocumentWriter
+{
+    private static readonly JsonWriterOptions Indented = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Write(CatalogDefinition catalog)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, Indented))
+        {
+            w.WriteStartObject();
+            if (catalog.DefaultPlan is not null)
+            {
+                w.WriteString("default_plan", catalog.DefaultPlan);
+            }
+
+            if (catalog.UpgradeUrl is not null)
+            {
+                w.WriteString("upgrade_url", catalog.UpgradeUrl);
+            }
+
+            w.WriteStartArray("features");
+            foreach (var f in catalog.Features)
+            {
+                w.WriteStartObject();
+                w.WriteString("code", f.Code);
+                w.WriteString("name", f.Name);
+                w.WriteString("description", f.Description);
+                w.WriteString("unit", f.Unit);
+                w.WriteString("kind", f.Kind.ToString().ToLowerInvariant());
+                if (f.UsesLlm)
+                {
+                    w.WriteBoolean("uses_llm", true);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("plans");
+            foreach (var p in catalog.Plans)
+            {
+                w.WriteStartObject();
+                w.WriteString("code", p.Code);
+                w.WriteString("name", p.Name);
+                w.WriteString("description", p.Description);
+                w.WriteBoolean("is_active", p.IsActive);
+                w.WriteNumber("sort_order", p.SortOrder);
+                w.WriteBoolean("is_popular", p.IsPopular);
+                WriteTerms(w, p.Terms);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (catalog.Faq.Count > 0)
+            {
+                w.WriteStartArray("faq");
+                foreach (var entry in catalog.Faq)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("question", entry.Question);
+                    w.WriteString("answer", entry.Answer);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>A stable hash of the terms: equal terms give equal hashes whatever order the document listed them in.</summary>
+    public static string TermsHash(PlanTerms terms)
+    {
+        var canonical = terms with
+        {
+            Prices = [.. terms.Prices.OrderBy(p => p.BillingPeriod)],
+            Features = [.. terms.Features.OrderBy(f => f.FeatureCode, StringComparer.Ordinal)],
+        };
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            WriteTerms(w, canonical);
+            w.WriteEndObject();
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(stream.ToArray()));
+    }
+
+    private static void WriteTerms(Utf8JsonWriter w, PlanTerms terms)
+    {
+        if (terms.LlmBudgetNanoUsd is { } budget)
+        {
+            w.WriteNumber("llm_budget_usd", NanoUsdAmount.ToUsd(budget));
+        }
+
+        w.WriteStartArray("prices");
+        foreach (var price in terms.Prices)
+        {
+            w.WriteStartObject();
+            w.WriteString("billing_period", price.BillingPeriod.ToWire());
+            w.WriteNumber("price_cents", price.PriceCents);
+            w.WriteString("currency", price.Currency);
+            w.WriteNumber("trial_days", price.TrialDays);
+            if (price.StripePriceId is not null)
+            {
+                w.WriteString("stripe_price_id", price.StripePriceId);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("features");
+        foreach (var pf in terms.Features)
+        {
+            WritePlanFeature(w, pf);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WritePlanFeature(Utf8JsonWriter w, PlanFeature pf)
+    {
+        w.WriteStartObject();
+        w.WriteString("feature_code", pf.FeatureCode);
+        switch (pf.Kind)
+        {
+            case FeatureKind.Boolean:
+                w.WriteBoolean("enabled", pf.Enabled);
+                break;
+            case FeatureKind.Value:
+                w.WritePropertyName("value");
+                w.WriteRawValue(pf.ValueJson ?? "null");
+                break;
+            default:
+                if (pf.MonthlyQuota is { } quota)
+                {
+                    w.WriteNumber("monthly_quota", quota);
+                }
+                else
+                {
+                    w.WriteNull("monthly_quota");
+                }
+
+                w.WriteBoolean("hard_cap", pf.HardCap);
+                w.WriteBoolean("rollover", pf.Rollover);
+                if (pf.OverageUnitPriceCents is { } overage)
+                {
+                    w.WriteNumber("overage_unit_price_cents", overage);
+                }
+
+                if (!pf.AlertThresholds.SequenceEqual(PlanFeature.DefaultThresholds))
+                {
+                    w.WriteStartArray("alert_thresholds");
+                    foreach (var t in pf.AlertThresholds)
+                    {
+                        w.WriteNumberValue(t);
+                    }
+
+                    w.WriteEndArray();
+                }
+
+                break;
+        }
+
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,34 @@
+namespace Tollgate.Core.Catalog;
+
+/// <summary>An immutable version of a plan's terms; subscriptions keep the version they were sold.</summary>
+public sealed record PlanVersion(string Id, string PlanCode, int Version, PlanTerms Terms, string TermsHash, DateTimeOffset CreatedAt);
+
+/// <summary>A plan's marketing fields and its current (newest) version.</summary>
+public sealed record Plan(
+    string Code,
+    string Name,
+    string Description,
+    bool IsActive,
+    int SortOrder,
+    bool IsPopular,
+    PlanVersion Current);
+
+/// <summary>A plan as a catalog document describes it: marketing fields plus the terms to sell from now on.</summary>
+public sealed record PlanDefinition(
+    string Code,
+    string Name,
+    string Description,
+    bool IsActive,
+    int SortOrder,
+    bool IsPopular,
+    PlanTerms Terms);
+
+public sealed record FaqEntry(string Question, string Answer);
+
+/// <summary>A whole catalog document, parsed and valid.</summary>
+public sealed record CatalogDefinition(
+    string? DefaultPlan,
+    string? UpgradeUrl,
+    IReadOnlyList<Feature> Features,
+    IReadOnlyList<PlanDefinition> Plans,
+    IReadOnlyList<FaqEntry> Faq);

@@ -1,0 +1,211 @@
+using System.Text.Json;
+using Tollgate.Core.Json;
+
+namespace Tollgate.Core.Catalog;
+
+/// <summary>Reads the plans of a catalog document, checking each plan feature against its feature's kind.</summary>
+internal static class PlanReader
+{
+    public static List<PlanDefinition> ReadPlans(ElementReader root, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems)
+    {
+        var plans = new List<PlanDefinition>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (element, path) in root.Array("plans", required: true))
+        {
+            var r = new ElementReader(element, path, problems,
+                "code", "name", "description", "is_active", "sort_order", "is_popular", "llm_budget_usd", "prices", "features");
+            var code = r.String("code", required: true, 64, CatalogDocument.Code(), CatalogDocument.CodeHint);
+            var name = r.String("name", required: true);
+            var description = r.String("description", required: false, 2000) ?? "";
+            var isActive = r.Boolean("is_active", defaultValue: true);
+            var sortOrder = (int)(r.Integer("sort_order", required: false, -1_000_000, 1_000_000) ?? 0);
+            var isPopular = r.Boolean("is_popular", defaultValue: false);
+            var budget = CatalogDocument.NanoUsd(r, "llm_budget_usd");
+            var prices = ReadPrices(r, problems);
+            var planFeatures = ReadPlanFeatures(r, features, problems);
+            if (code is not null && !seen.Add(code))
+            {
+                r.Problem(r.Child("code"), $"duplicates plan '{code}'");
+                continue;
+            }
+
+            if (code is not null && name is not null)
+            {
+                plans.Add(new PlanDefinition(code, name, description, isActive, sortOrder, isPopular,
+                    new PlanTerms(prices, planFeatures, budget)));
+            }
+        }
+
+        return plans;
+    }
+
+    private static List<PlanPrice> ReadPrices(ElementReader plan, List<DocumentProblem> problems)
+    {
+        var prices = new List<PlanPrice>();
+        foreach (var (element, path) in plan.Array("prices", required: true, maxItems: 2))
+        {
+            var r = new ElementReader(element, path, problems, "billing_period", "price_cents", "currency", "trial_days", "stripe_price_id");
+            var periodText = r.String("billing_period", required: true, 16);
+            var amount = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
+            var currency = r.String("currency", required: false, 3, CatalogDocument.CurrencyCode(), "must be a three-letter ISO 4217 code in capitals")
+                ?? "USD";
+            var trialDays = (int)(r.Integer("trial_days", required: false, 0, 730) ?? 0);
+            var stripePriceId = r.String("stripe_price_id", required: false, 255);
+            if (periodText is not null && !BillingIntervalNames.TryParse(periodText, out _))
+            {
+                r.Problem(r.Child("billing_period"), "must be monthly or yearly");
+                continue;
+            }
+
+            if (periodText is null || amount is null)
+            {
+                continue;
+            }
+
+            BillingIntervalNames.TryParse(periodText, out var interval);
+            if (prices.Any(p => p.BillingPeriod == interval))
+            {
+                r.Problem(r.Child("billing_period"), $"duplicates the {periodText} price");
+                continue;
+            }
+
+            prices.Add(new PlanPrice(interval, amount.Value, currency, trialDays, stripePriceId));
+        }
+
+        if (prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            plan.Problem(plan.Child("prices"), "must all be in one currency");
+        }
+
+        return prices;
+    }
+
+    private static List<PlanFeature> ReadPlanFeatures(
+        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems)
+    {
+        var result = new List<PlanFeature>();
+        foreach (var (element, path) in plan.Array("features", required: false))
+        {
+            var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "hard_cap", "rollover",
+                "overage_unit_price_cents", "enabled", "value", "alert_thresholds");
+            var code = r.String("feature_code", required: true, 64);
+            if (code is null)
+            {
+                continue;
+            }
+
+            if (!features.TryGetValue(code, out var feature))
+            {
+                r.Problem(r.Child("feature_code"), $"names no feature in this document: '{code}'");
+                continue;
+            }
+
+            if (result.Any(f => f.FeatureCode == code))
+            {
+                r.Problem(r.Child("feature_code"), $"duplicates feature '{code}' in this plan");
+                continue;
+            }
+
+            var parsed = feature.Kind switch
+            {
+                FeatureKind.Metered => ReadMetered(r, code),
+                FeatureKind.Boolean => ReadBoolean(r, code),
+                _ => ReadValue(r, code),
+            };
+            if (parsed is not null)
+            {
+                result.Add(parsed);
+            }
+        }
+
+        return result;
+    }
+
+    private static PlanFeature? ReadMetered(ElementReader r, string code)
+    {
+        RejectFields(r, "metered", "enabled", "value");
+        var quota = r.Integer("monthly_quota", required: true, 0, CatalogDocument.MaxQuota, out var present, allowNull: true);
+        var hardCap = r.Boolean("hard_cap", defaultValue: true);
+        var rollover = r.Boolean("rollover", defaultValue: false);
+        var overage = r.Integer("overage_unit_price_cents", required: false, 0, CatalogDocument.MaxPriceCents);
+        var thresholds = ReadThresholds(r);
+        if (overage is not null && hardCap)
+        {
+            r.Problem(r.Child("overage_unit_price_cents"), "only applies when hard_cap is false");
+        }
+
+        if (rollover && (quota is null or 0) && present)
+        {
+            r.Problem(r.Child("rollover"), "needs a positive monthly_quota");
+        }
+
+        return present && thresholds is not null
+            ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds)
+            : null;
+    }
+
+    private static PlanFeature? ReadBoolean(ElementReader r, string code)
+    {
+        RejectFields(r, "boolean", "monthly_quota", "hard_cap", "rollover", "overage_unit_price_cents", "value", "alert_thresholds");
+        var enabled = r.Boolean("enabled", defaultValue: true);
+        return new PlanFeature(code, FeatureKind.Boolean, enabled ? null : 0, true, false, null, enabled, null, []);
+    }
+
+    private static PlanFeature? ReadValue(ElementReader r, string code)
+    {
+        RejectFields(r, "value", "monthly_quota", "hard_cap", "rollover", "overage_unit_price_cents", "enabled", "alert_thresholds");
+        var value = r.Raw("value");
+        if (value is null)
+        {
+            r.Problem(r.Child("value"), "is required");
+            return null;
+        }
+
+        if (value.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+        {
+            r.Problem(r.Child("value"), "must be a number, string, boolean or null");
+            return null;
+        }
+
+        return new PlanFeature(code, FeatureKind.Value, null, true, false, null, true, value.Value.GetRawText(), []);
+    }
+
+    private static IReadOnlyList<int>? ReadThresholds(ElementReader r)
+    {
+        if (!r.Has("alert_thresholds"))
+        {
+            return PlanFeature.DefaultThresholds;
+        }
+
+        var thresholds = new List<int>();
+        var ok = true;
+        foreach (var (element, path) in r.Array("alert_thresholds", required: false, maxItems: 10))
+        {
+            if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var percent) || percent is < 1 or > 1000)
+            {
+                r.Problem(path, "must be a whole percentage between 1 and 1000");
+                ok = false;
+                continue;
+            }
+
+            if (thresholds.Count > 0 && percent <= thresholds[^1])
+            {
+                r.Problem(path, "must be greater than the threshold before it");
+                ok = false;
+                continue;
+            }
+
+            thresholds.Add(percent);
+        }
+
+        return ok ? thresholds : null;
+    }
+
+    private static void RejectFields(ElementReader r, string kind, params string[] names)
+    {
+        foreach (var name in names.Where(r.Has))
+        {
+            r.Problem(r.Child(name), $"does not apply to a {kind} feature");
+        }
+    }
+}

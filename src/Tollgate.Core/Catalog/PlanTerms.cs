@@ -1,0 +1,39 @@
+namespace Tollgate.Core.Catalog;
+
+/// <summary>The price of a plan for one billing period, in integer minor units.</summary>
+public sealed record PlanPrice(
+    BillingInterval BillingPeriod,
+    long PriceCents,
+    string Currency,
+    int TrialDays,
+    string? StripePriceId);
+
+/// <summary>
+/// What a plan grants for one feature. A metered quota of null is unlimited and 0 means not included;
+/// a boolean feature is granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>.
+/// </summary>
+public sealed record PlanFeature(
+    string FeatureCode,
+    FeatureKind Kind,
+    long? MonthlyQuota,
+    bool HardCap,
+    bool Rollover,
+    long? OverageUnitPriceCents,
+    bool Enabled,
+    string? ValueJson,
+    IReadOnlyList<int> AlertThresholds)
+{
+    public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
+
+    public bool IsUnlimited => MonthlyQuota is null;
+
+    public bool IsIncluded => MonthlyQuota is not 0;
+}
+
+/// <summary>The versioned part of a plan: changing any of it creates a new plan version.</summary>
+public sealed record PlanTerms(IReadOnlyList<PlanPrice> Prices, IReadOnlyList<PlanFeature> Features, long? LlmBudgetNanoUsd)
+{
+    public PlanPrice? Price(BillingInterval interval) => Prices.FirstOrDefault(p => p.BillingPeriod == interval);
+
+    public PlanFeature? Feature(string code) => Features.FirstOrDefault(f => string.Equals(f.FeatureCode, code, StringComparison.Ordinal));
+}

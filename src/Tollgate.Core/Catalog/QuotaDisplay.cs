@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.Json;
+using Tollgate.Core.Money;
+
+namespace Tollgate.Core.Catalog;
+
+/// <summary>How a pricing page words a plan's terms.</summary>
+public static class QuotaDisplay
+{
+    public const string Unlimited = "Unlimited";
+    public const string NotIncluded = "Not included";
+    public const string Included = "Included";
+
+    public static string For(PlanFeature? feature)
+    {
+        if (feature is null)
+        {
+            return NotIncluded;
+        }
+
+        return feature.Kind switch
+        {
+            FeatureKind.Boolean => feature.Enabled ? Included : NotIncluded,
+            FeatureKind.Value => ForValue(feature.ValueJson),
+            _ => feature.MonthlyQuota switch
+            {
+                null => Unlimited,
+                0 => NotIncluded,
+                var n => n.Value.ToString("N0", CultureInfo.InvariantCulture),
+            },
+        };
+    }
+
+    private static string ForValue(string? json)
+    {
+        if (json is null)
+        {
+            return Unlimited;
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        var value = doc.RootElement;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Null => Unlimited,
+            JsonValueKind.True => Included,
+            JsonValueKind.False => NotIncluded,
+            JsonValueKind.Number when value.TryGetInt64(out var n) => n.ToString("N0", CultureInfo.InvariantCulture),
+            JsonValueKind.Number => value.GetDecimal().ToString(CultureInfo.InvariantCulture),
+            _ => value.GetString() ?? "",
+        };
+    }
+
+    /// <summary>Whole percent saved by paying yearly instead of twelve months, rounded half-up; null when there is no saving.</summary>
+    public static int? YearlySavingPercent(PlanTerms terms)
+    {
+        var monthly = terms.Price(BillingInterval.Monthly);
+        var yearly = terms.Price(BillingInterval.Yearly);
+        if (monthly is null || yearly is null || monthly.PriceCents <= 0 || monthly.Currency != yearly.Currency)
+        {
+            return null;
+        }
+
+        var twelveMonths = (Int128)monthly.PriceCents * 12;
+        var saved = twelveMonths - yearly.PriceCents;
+        return saved <= 0 ? null : (int)Rounding.DivideHalfUp(saved * 100, twelveMonths);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Keys;
+
+namespace Tollgate.Server.Auth;
+
+/// <summary>Authenticates "Authorization: Bearer tg_…" and answers 401/403 as problem+json.</summary>
+public sealed class ApiKeyAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyVerifier verifier)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private const string FailureKey = "tollgate.auth_failure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            Context.Items[FailureKey] = "The Authorization header must be 'Bearer <key>'.";
+            return AuthenticateResult.Fail("malformed authorization header");
+        }
+
+        var verified = await verifier.VerifyAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (verified is null)
+        {
+            Context.Items[FailureKey] = "The API key is not valid, or it was revoked.";
+            return AuthenticateResult.Fail("invalid key");
+        }
+
+        var (role, id) = verified.Value;
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, id), new Claim(ClaimTypes.Role, ApiKeyFormat.RoleName(role))], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var detail = Context.Items[FailureKey] as string ?? "This endpoint needs an API key: send 'Authorization: Bearer <key>'.";
+        var error = Context.Items.ContainsKey(FailureKey) ? "invalid_api_key" : "missing_api_key";
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Problems.Create(401, error, detail).ExecuteAsync(Context);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Problems.Create(403, "forbidden", "This key's role may not call this endpoint.").ExecuteAsync(Context);
+}
+
+public static class Policies
+{
+    /// <summary>Admin keys only: catalog, keys, stats.</summary>
+    public const string Admin = "admin";
+
+    /// <summary>Secret or admin keys: server-side calls.</summary>
+    public const string Secret = "secret";
+
+    public static IServiceCollection AddTollgateAuth(this IServiceCollection services)
+    {
+        services.AddSingleton<ApiKeyVerifier>();
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Admin, p => p.RequireRole("admin"))
+            .AddPolicy(Secret, p => p.RequireRole("admin", "secret"));
+        return services;
+    }
+}

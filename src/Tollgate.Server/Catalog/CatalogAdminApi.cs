@@ -1,0 +1,56 @@
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Server.Pricing;
+using Tollgate.Storage.Catalog;
+
+namespace Tollgate.Server.Catalog;
+
+/// <summary>The catalog as one document: PUT applies it whole or not at all, GET exports it.</summary>
+public static class CatalogAdminApi
+{
+    public static RouteGroupBuilder MapCatalogAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin").WithTags("Catalog").RequireAuthorization(Policies.Admin);
+        group.MapPut("/catalog", ApplyAsync).Accepts<object>("application/json");
+        group.MapGet("/catalog", ExportAsync);
+        group.MapGet("/plans/{code}/versions", VersionsAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<CatalogApplyResponse>, ProblemHttpResult>> ApplyAsync(
+        HttpRequest request, CatalogService catalog, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var result = await catalog.ApplyAsync(await reader.ReadToEndAsync(cancellationToken), cancellationToken);
+        if (!result.IsValid)
+        {
+            return Problems.Create(400, "invalid_catalog",
+                $"The catalog has {result.Problems.Count} problem(s); nothing was applied.",
+                new Dictionary<string, object?> { ["errors"] = result.Problems.Select(p => p.ToString()).ToList() });
+        }
+
+        return TypedResults.Ok(new CatalogApplyResponse(result.Changed, result.Revision, result.Changes));
+    }
+
+    private static async Task<ContentHttpResult> ExportAsync(CatalogService catalog, CancellationToken cancellationToken) =>
+        TypedResults.Text(await catalog.ExportAsync(cancellationToken), "application/json", Encoding.UTF8);
+
+    private static async Task<Results<Ok<IReadOnlyList<PlanVersionResponse>>, ProblemHttpResult>> VersionsAsync(
+        string code, ICatalogStore store, CatalogCache cache, CancellationToken cancellationToken)
+    {
+        var catalog = await cache.GetAsync(cancellationToken);
+        var versions = await store.ListPlanVersionsAsync(code, cancellationToken);
+        if (versions.Count == 0)
+        {
+            return Problems.NotFound("plan", code);
+        }
+
+        return TypedResults.Ok<IReadOnlyList<PlanVersionResponse>>([.. versions.Select(v => new PlanVersionResponse(
+            v.Id, v.PlanCode, v.Version, v.CreatedAt, catalog.Plan(code)?.Current.Id == v.Id,
+            PricingMapper.Prices(v.Terms),
+            [.. catalog.Features.Where(f => v.Terms.Feature(f.Code) is not null).Select(f => PricingMapper.ToWire(f, v.Terms.Feature(f.Code)))]))]);
+    }
+}

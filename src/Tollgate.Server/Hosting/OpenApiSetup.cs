@@ -1,0 +1,24 @@
+namespace Tollgate.Server.Hosting;
+
+/// <summary>The OpenAPI document at /openapi/v1.json and an interactive page at /docs, both served offline.</summary>
+public static class OpenApiSetup
+{
+    public static IServiceCollection AddTollgateOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Tollgate";
+            document.Info.Description = "Pricing, entitlements, usage metering and billing. Authenticate with 'Authorization: Bearer <key>'.";
+            return Task.CompletedTask;
+        }));
+
+    public static void UseTollgateOpenApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "docs";
+            o.DocumentTitle = "Tollgate API";
+            o.SwaggerEndpoint("/openapi/v1.json", "Tollgate v1");
+        });
+    }
+}

@@ -1,0 +1,18 @@
+using Tollgate.Server.Catalog;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Server.Hosting;
+
+/// <summary>Runs before the server listens: migrations, then the first-start catalog.</summary>
+public sealed class StartupTasks(Migrator migrator, CatalogSeeder seeder, TollgateDatabase database, ILogger<StartupTasks> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var report = await migrator.MigrateAsync(cancellationToken);
+        logger.LogInformation("Database {Database}: {Report}", database.Describe, report.Describe());
+        await seeder.SeedIfEmptyAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

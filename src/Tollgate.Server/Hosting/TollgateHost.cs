@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.Json;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Health;
+using Tollgate.Server.Keys;
+using Tollgate.Server.Pricing;
+using Tollgate.Storage;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Server.Hosting;
+
+/// <summary>Composes the web host: configuration, services, the pipeline and every feature's endpoints.</summary>
+public static class TollgateHost
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (!HasConfiguredUrls(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(TollgateOptions.DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = TollgateOptions.MaxBodyBytes + 1);
+        AddServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        UsePipeline(app);
+        return app;
+    }
+
+    public static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
+        services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
+        services.AddTollgateStorage();
+        services.AddSingleton<CatalogSeeder>();
+        services.AddSingleton<CatalogService>();
+        services.AddHostedService<StartupTasks>();
+        services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ErrorHandling>();
+        services.AddTollgateAuth();
+        services.AddTollgateOpenApi();
+    }
+
+    private static void UsePipeline(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async context =>
+        {
+            var status = context.HttpContext.Response.StatusCode;
+            var error = status switch { 404 => "not_found", 405 => "method_not_allowed", _ => "http_" + status };
+            await Problems.Create(status, error, $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}: {Problems.TitleFor(status)}.")
+                .ExecuteAsync(context.HttpContext);
+        });
+        app.UseMiddleware<BodySizeLimit>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseTollgateOpenApi();
+        app.MapHealth();
+        app.MapPricing();
+        app.MapCatalogAdmin();
+        app.MapKeysAdmin();
+    }
+
+    private static bool HasConfiguredUrls(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration[WebHostDefaults.ServerUrlsKey])
+        || !string.IsNullOrEmpty(configuration["http_ports"])
+        || !string.IsNullOrEmpty(configuration["https_ports"])
+        || configuration.GetSection("Kestrel:Endpoints").Exists();
+}

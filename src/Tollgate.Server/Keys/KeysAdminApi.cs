@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Keys;
+
+namespace Tollgate.Server.Keys;
+
+/// <summary>API keys: create (shown once), list, revoke.</summary>
+public static class KeysAdminApi
+{
+    public static RouteGroupBuilder MapKeysAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin/keys").WithTags("Keys").RequireAuthorization(Policies.Admin);
+        group.MapPost("/", CreateAsync);
+        group.MapGet("/", ListAsync);
+        group.MapDelete("/{id}", RevokeAsync);
+        return group;
+    }
+
+    public static bool TryParseRole(string? text, out ApiKeyRole role)
+    {
+        role = default;
+        return text is "admin" or "secret" or "publishable" && Enum.TryParse(text, ignoreCase: true, out role);
+    }
+
+    public static ApiKeyResponse ToWire(ApiKeyRecord r, string? plain = null) =>
+        new(r.Id, r.Name, ApiKeyFormat.RoleName(r.Role), r.CreatedAt, r.RevokedAt, plain);
+
+    private static async Task<Results<Created<ApiKeyResponse>, ProblemHttpResult>> CreateAsync(
+        CreateApiKeyRequest request, IApiKeyStore store, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string>();
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
+        {
+            errors["name"] = "must be 1-200 characters";
+        }
+
+        if (!TryParseRole(request.Role, out var role))
+        {
+            errors["role"] = "must be admin, secret or publishable";
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var created = await store.CreateAsync(request.Name.Trim(), role, cancellationToken);
+        return TypedResults.Created($"/v1/admin/keys/{created.Record.Id}", ToWire(created.Record, created.PlainText));
+    }
+
+    private static async Task<Ok<IReadOnlyList<ApiKeyResponse>>> ListAsync(IApiKeyStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok<IReadOnlyList<ApiKeyResponse>>([.. (await store.ListAsync(cancellationToken)).Select(r => ToWire(r))]);
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
+        string id, IApiKeyStore store, ApiKeyVerifier verifier, CancellationToken cancellationToken)
+    {
+        if (!await store.RevokeAsync(id, cancellationToken))
+        {
+            return Problems.NotFound("live key", id);
+        }
+
+        verifier.Forget();
+        return TypedResults.NoContent();
+    }
+}

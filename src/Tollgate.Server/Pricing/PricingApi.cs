@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+
+namespace Tollgate.Server.Pricing;
+
+/// <summary>The public pricing API: no key needed, cacheable by ETag so a pricing page can poll cheaply.</summary>
+public static class PricingApi
+{
+    public static RouteGroupBuilder MapPricing(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/pricing").WithTags("Pricing").AllowAnonymous();
+        group.MapGet("/plans", PlansAsync);
+        group.MapGet("/plans/{code}", PlanAsync);
+        group.MapGet("/features", FeaturesAsync);
+        group.MapGet("/compare", CompareAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<PricingPlan>>, StatusCodeHttpResult>> PlansAsync(
+        HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+    {
+        var catalog = await cache.GetAsync(cancellationToken);
+        if (ETags.NotModified(http, catalog.Revision))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok<IReadOnlyList<PricingPlan>>([.. catalog.ActivePlans.Select(p => PricingMapper.ToWire(p, catalog))]);
+    }
+
+    private static async Task<Results<Ok<PricingPlan>, StatusCodeHttpResult, ProblemHttpResult>> PlanAsync(
+        string code, HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+    {
+        var catalog = await cache.GetAsync(cancellationToken);
+        var plan = catalog.ActivePlans.FirstOrDefault(p => p.Code == code);
+        if (plan is null)
+        {
+            return Problems.NotFound("plan", code);
+        }
+
+        if (ETags.NotModified(http, catalog.Revision))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(PricingMapper.ToWire(plan, catalog));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<PricingFeature>>, StatusCodeHttpResult>> FeaturesAsync(
+        HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+    {
+        var catalog = await cache.GetAsync(cancellationToken);
+        if (ETags.NotModified(http, catalog.Revision))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok<IReadOnlyList<PricingFeature>>([.. catalog.Features.Select(PricingMapper.ToWire)]);
+    }
+
+    private static async Task<Results<Ok<PricingComparison>, StatusCodeHttpResult>> CompareAsync(
+        HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+    {
+        var catalog = await cache.GetAsync(cancellationToken);
+        if (ETags.NotModified(http, catalog.Revision))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return TypedResults.Ok(PricingMapper.Compare(catalog));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Money;
+using Tollgate.Storage.Catalog;
+
+namespace Tollgate.Server.Pricing;
+
+/// <summary>Maps the catalog to the public pricing shapes (the career coach's /pricing/plans, extended).</summary>
+public static class PricingMapper
+{
+    public static PricingPlan ToWire(Plan plan, CatalogSnapshot catalog) => new(
+        plan.Code,
+        plan.Name,
+        plan.Description,
+        plan.SortOrder,
+        plan.IsPopular,
+        plan.Current.Version,
+        Prices(plan.Current.Terms),
+        [.. catalog.Features.Select(f => ToWire(f, plan.Current.Terms.Feature(f.Code)))]);
+
+    public static IReadOnlyList<PricingPrice> Prices(PlanTerms terms)
+    {
+        var saving = QuotaDisplay.YearlySavingPercent(terms);
+        return [.. terms.Prices.OrderBy(p => p.BillingPeriod).Select(p => new PricingPrice(
+            p.BillingPeriod.ToWire(),
+            p.PriceCents,
+            p.Currency,
+            p.TrialDays,
+            MinorUnits.Display(p.PriceCents, p.Currency),
+            p.BillingPeriod == BillingInterval.Yearly ? saving : null,
+            p.StripePriceId))];
+    }
+
+    public static PricingPlanFeature ToWire(Feature feature, PlanFeature? granted) => new(
+        feature.Code,
+        feature.Name,
+        feature.Unit,
+        feature.Kind.ToString().ToLowerInvariant(),
+        feature.Kind == FeatureKind.Metered ? granted?.MonthlyQuota ?? 0 : null,
+        granted?.HardCap ?? true,
+        granted?.Rollover ?? false,
+        granted?.OverageUnitPriceCents,
+        granted?.IsIncluded ?? false,
+        granted?.ValueJson is { } json ? JsonSerializer.Deserialize<JsonElement>(json) : null,
+        QuotaDisplay.For(granted));
+
+    public static PricingFeature ToWire(Feature f) => new(f.Code, f.Name, f.Description, f.Unit, f.Kind.ToString().ToLowerInvariant());
+
+    public static PricingComparison Compare(CatalogSnapshot catalog)
+    {
+        var plans = catalog.ActivePlans.ToList();
+        return new PricingComparison(
+            [.. plans.Select(p => new ComparisonPlan(p.Code, p.Name, p.IsPopular, Prices(p.Current.Terms)))],
+            [.. catalog.Features.Select(f => new ComparisonRow(f.Code, f.Name, f.Unit, [.. plans.Select(p =>
+            {
+                var granted = p.Current.Terms.Feature(f.Code);
+                return new ComparisonCell(p.Code, QuotaDisplay.For(granted), granted?.IsIncluded ?? false);
+            })]))],
+            [.. catalog.Faq.Select(q => new FaqItem(q.Question, q.Answer))]);
+    }
+}

@@ -1,0 +1,15 @@
+using Tollgate.Server.Cli;
+using Tollgate.Server.Hosting;
+
+// "serve" is the default verb; migrate, catalog and keys run and exit.
+if (CliVerbs.IsVerb(args))
+{
+    return await CliVerbs.RunAsync(args);
+}
+
+var app = TollgateHost.Build(args is ["serve", .. var rest] ? rest : args);
+await app.RunAsync();
+return 0;
+
+/// <summary>The server's entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

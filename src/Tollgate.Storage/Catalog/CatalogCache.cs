@@ -1,0 +1,87 @@
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Storage.Catalog;
+
+/// <summary>
+/// The catalog in memory for the hot path. Plan versions never change once written, so they are cached for good;
+/// the current snapshot is rechecked against the stored revision at most every <see cref="RecheckAfter"/>, which
+/// bounds how long another node's apply takes to show here.
+/// </summary>
+public sealed class CatalogCache(ICatalogStore store, TimeProvider time)
+{
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(2);
+    private readonly SemaphoreSlim _reload = new(1, 1);
+    private readonly Dictionary<string, PlanVersion> _versions = new(StringComparer.Ordinal);
+    private readonly Lock _versionsLock = new();
+    private volatile Entry? _entry;
+
+    public async ValueTask<CatalogSnapshot> GetAsync(CancellationToken cancellationToken = default)
+    {
+        var entry = _entry;
+        if (entry is not null && time.GetUtcNow() - entry.CheckedAt < RecheckAfter)
+        {
+            return entry.Snapshot;
+        }
+
+        await _reload.WaitAsync(cancellationToken);
+        try
+        {
+            entry = _entry;
+            var now = time.GetUtcNow();
+            if (entry is not null && now - entry.CheckedAt < RecheckAfter)
+            {
+                return entry.Snapshot;
+            }
+
+            if (entry is not null && await store.RevisionAsync(cancellationToken) == entry.Snapshot.Revision)
+            {
+                _entry = entry with { CheckedAt = now };
+                return entry.Snapshot;
+            }
+
+            var snapshot = await store.LoadAsync(cancellationToken);
+            Remember(snapshot.Plans.Select(p => p.Current));
+            _entry = new Entry(snapshot, now);
+            return snapshot;
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    /// <summary>Drops the snapshot after a local apply, so this node serves the new catalog at once.</summary>
+    public void Invalidate() => _entry = null;
+
+    public async ValueTask<PlanVersion?> GetVersionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        lock (_versionsLock)
+        {
+            if (_versions.TryGetValue(id, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var version = await store.GetPlanVersionAsync(id, cancellationToken);
+        if (version is not null)
+        {
+            Remember([version]);
+        }
+
+        return version;
+    }
+
+    private void Remember(IEnumerable<PlanVersion> versions)
+    {
+        lock (_versionsLock)
+        {
+            foreach (var v in versions)
+            {
+                _versions[v.Id] = v;
+            }
+        }
+    }
+
+    private sealed record Entry(CatalogSnapshot Snapshot, DateTimeOffset CheckedAt);
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Storage.Catalog;
+
+// Storage rows: Dapper fills settable properties, converting SQLite's INTEGER to bool and int as it goes.
+internal sealed class FeatureRow
+{
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
+    public string Unit { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public bool UsesLlm { get; set; }
+
+    public Feature ToDomain() => new(Code, Name, Description, Unit, CatalogRows.ParseKind(Kind), UsesLlm);
+}
+
+internal sealed class PlanRow
+{
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
+    public bool IsActive { get; set; }
+    public int SortOrder { get; set; }
+    public bool IsPopular { get; set; }
+    public string? CurrentVersionId { get; set; }
+}
+
+internal sealed class PlanVersionRow
+{
+    public string Id { get; set; } = "";
+    public string PlanCode { get; set; } = "";
+    public int Version { get; set; }
+    public string TermsHash { get; set; } = "";
+    public long? LlmBudgetNanoUsd { get; set; }
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class PlanPriceRow
+{
+    public string PlanVersionId { get; set; } = "";
+    public string BillingPeriod { get; set; } = "";
+    public long PriceCents { get; set; }
+    public string Currency { get; set; } = "";
+    public int TrialDays { get; set; }
+    public string? StripePriceId { get; set; }
+
+    public PlanPrice ToDomain()
+    {
+        BillingIntervalNames.TryParse(BillingPeriod, out var interval);
+        return new PlanPrice(interval, PriceCents, Currency, TrialDays, StripePriceId);
+    }
+}
+
+internal sealed class PlanFeatureRow
+{
+    public string PlanVersionId { get; set; } = "";
+    public string FeatureCode { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public long? MonthlyQuota { get; set; }
+    public bool HardCap { get; set; }
+    public bool Rollover { get; set; }
+    public long? OverageUnitPriceCents { get; set; }
+    public bool Enabled { get; set; }
+    public string? ValueJson { get; set; }
+    public string AlertThresholds { get; set; } = "";
+
+    public PlanFeature ToDomain() => new(
+        FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
+        AlertThresholds.Length == 0 ? [] : [.. AlertThresholds.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))]);
+}
+
+internal sealed class SettingsRow
+{
+    public string? DefaultPlan { get; set; }
+    public string? UpgradeUrl { get; set; }
+    public string FaqJson { get; set; } = "[]";
+    public long Revision { get; set; }
+}
+
+internal static class CatalogRows
+{
+    public static FeatureKind ParseKind(string kind) => kind switch
+    {
+        "boolean" => FeatureKind.Boolean,
+        "metered" => FeatureKind.Metered,
+        _ => FeatureKind.Value,
+    };
+
+    public static string ToWire(this FeatureKind kind) => kind.ToString().ToLowerInvariant();
+
+    public static PlanVersion ToVersion(PlanVersionRow row, IEnumerable<PlanPriceRow> prices, IEnumerable<PlanFeatureRow> features) => new(
+        row.Id,
+        row.PlanCode,
+        row.Version,
+        new PlanTerms(
+            [.. prices.Select(p => p.ToDomain()).OrderBy(p => p.BillingPeriod)],
+            [.. features.Select(f => f.ToDomain())],
+            row.LlmBudgetNanoUsd),
+        row.TermsHash,
+        DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt));
+}

@@ -1,0 +1,35 @@
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Storage.Catalog;
+
+/// <summary>The whole catalog as stored at one revision: features, plans with their newest versions, and settings.</summary>
+public sealed record CatalogSnapshot(
+    long Revision,
+    string? DefaultPlan,
+    string? UpgradeUrl,
+    IReadOnlyList<FaqEntry> Faq,
+    IReadOnlyList<Feature> Features,
+    IReadOnlyList<Plan> Plans)
+{
+    public static readonly CatalogSnapshot Empty = new(0, null, null, [], [], []);
+
+    public Feature? Feature(string code) => Features.FirstOrDefault(f => f.Code == code);
+
+    public Plan? Plan(string code) => Plans.FirstOrDefault(p => p.Code == code);
+
+    public IEnumerable<Plan> ActivePlans => Plans.Where(p => p.IsActive).OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal);
+
+    /// <summary>The document that, applied, reproduces this catalog.</summary>
+    public CatalogDefinition ToDefinition() => new(
+        DefaultPlan,
+        UpgradeUrl,
+        Features,
+        [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
+            .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms))],
+        Faq);
+}
+
+public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)
+{
+    public bool IsValid => Problems.Count == 0;
+}

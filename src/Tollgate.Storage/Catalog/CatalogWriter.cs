@@ -1,0 +1,74 @@
+using System.Data.Common;
+using Dapper;
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Storage.Catalog;
+
+/// <summary>The INSERT and UPDATE statements of a catalog apply, bound to one transaction.</summary>
+internal sealed class CatalogWriter(DbConnection connection, DbTransaction transaction, long now, CancellationToken cancellationToken)
+{
+    public long Now => now;
+
+    public Task InsertFeatureAsync(Feature f, int position) => Execute("""
+        INSERT INTO features (code, name, description, unit, kind, uses_llm, position, created_at, updated_at)
+        VALUES (@Code, @Name, @Description, @Unit, @Kind, @UsesLlm, @position, @now, @now)
+        """, new { f.Code, f.Name, f.Description, f.Unit, Kind = f.Kind.ToWire(), f.UsesLlm, position, now });
+
+    public Task UpdateFeatureAsync(Feature f, int position) => Execute("""
+        UPDATE features SET name = @Name, description = @Description, unit = @Unit, uses_llm = @UsesLlm, position = @position,
+            updated_at = @now
+        WHERE code = @Code
+        """, new { f.Code, f.Name, f.Description, f.Unit, f.UsesLlm, position, now });
+
+    public Task InsertPlanAsync(PlanDefinition p) => Execute("""
+        INSERT INTO plans (code, name, description, is_active, sort_order, is_popular, current_version_id, created_at, updated_at)
+        VALUES (@Code, @Name, @Description, @IsActive, @SortOrder, @IsPopular, NULL, @now, @now)
+        """, new { p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, now });
+
+    public Task UpdatePlanAsync(PlanDefinition p) => Execute("""
+        UPDATE plans SET name = @Name, description = @Description, is_active = @IsActive, sort_order = @SortOrder,
+            is_popular = @IsPopular, updated_at = @now
+        WHERE code = @Code
+        """, new { p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, now });
+
+    public async Task InsertVersionAsync(PlanDefinition plan, int version, string termsHash)
+    {
+        var id = CatalogStore.VersionId(plan.Code, version);
+        await Execute("""
+            INSERT INTO plan_versions (id, plan_code, version, terms_hash, llm_budget_nano_usd, created_at)
+            VALUES (@id, @Code, @version, @termsHash, @LlmBudgetNanoUsd, @now)
+            """, new { id, plan.Code, version, termsHash, plan.Terms.LlmBudgetNanoUsd, now });
+        foreach (var price in plan.Terms.Prices)
+        {
+            await Execute("""
+                INSERT INTO plan_prices (plan_version_id, billing_period, price_cents, currency, trial_days, stripe_price_id)
+                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId)
+                """, new { id, period = price.BillingPeriod.ToWire(), price.PriceCents, price.Currency, price.TrialDays, price.StripePriceId });
+        }
+
+        for (var position = 0; position < plan.Terms.Features.Count; position++)
+        {
+            var f = plan.Terms.Features[position];
+            await Execute("""
+                INSERT INTO plan_features (plan_version_id, feature_code, kind, monthly_quota, hard_cap, rollover,
+                    overage_unit_price_cents, enabled, value_json, alert_thresholds, position)
+                VALUES (@id, @FeatureCode, @kind, @MonthlyQuota, @HardCap, @Rollover, @OverageUnitPriceCents, @Enabled, @ValueJson,
+                    @thresholds, @position)
+                """, new
+            {
+                id, f.FeatureCode, kind = f.Kind.ToWire(), f.MonthlyQuota, f.HardCap, f.Rollover, f.OverageUnitPriceCents, f.Enabled,
+                f.ValueJson, thresholds = string.Join(',', f.AlertThresholds), position,
+            });
+        }
+
+        await Execute("UPDATE plans SET current_version_id = @id, updated_at = @now WHERE code = @Code", new { id, plan.Code, now });
+    }
+
+    public Task UpdateSettingsAsync(string? defaultPlan, string? upgradeUrl, string faqJson) => Execute("""
+        UPDATE catalog_settings SET default_plan = @defaultPlan, upgrade_url = @upgradeUrl, faq_json = @faqJson, updated_at = @now
+        WHERE id = 1
+        """, new { defaultPlan, upgradeUrl, faqJson, now });
+
+    private Task Execute(string sql, object args) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));
+}

@@ -1,0 +1,27 @@
+namespace Tollgate.Storage.Database;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Bound from Tollgate:Database.</summary>
+public sealed class DatabaseOptions
+{
+    public const string DefaultSqlitePath = "./data/tollgate.db";
+
+    /// <summary>sqlite (embedded, one node) or postgres (scale-out).</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>A file path or SQLite connection string, or an Npgsql connection string.</summary>
+    public string? ConnectionString { get; set; }
+
+    public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
+    {
+        "sqlite" => DatabaseProvider.Sqlite,
+        "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+        _ => throw new InvalidOperationException(
+            $"Tollgate:Database:Provider is '{Provider}'; it must be 'sqlite' or 'postgres'."),
+    };
+}

@@ -1,0 +1,45 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace Tollgate.Storage.Database;
+
+/// <summary>The scale-out store: any number of stateless nodes share one PostgreSQL.</summary>
+public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateDatabase, IAsyncDisposable
+{
+    public PostgresDatabase(string connectionString) : this(NpgsqlDataSource.Create(connectionString))
+    {
+    }
+
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public override SqlDialect Dialect => SqlDialect.Postgres;
+
+    public override string Describe
+    {
+        get
+        {
+            var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            return $"postgres ({builder.Host}:{builder.Port}/{builder.Database})";
+        }
+    }
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken);
+
+    public override bool IsTransient(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
+        || exception is NpgsqlException { IsTransient: true };
+
+    public override bool IsUniqueViolation(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken = default) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(@key)", new { key }, transaction, cancellationToken: cancellationToken));
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}

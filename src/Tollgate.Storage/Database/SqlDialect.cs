@@ -1,0 +1,22 @@
+namespace Tollgate.Storage.Database;
+
+/// <summary>The few places where the hand-written SQL differs between SQLite and PostgreSQL.</summary>
+public sealed record SqlDialect(DatabaseProvider Provider)
+{
+    public static readonly SqlDialect Sqlite = new(DatabaseProvider.Sqlite);
+    public static readonly SqlDialect Postgres = new(DatabaseProvider.Postgres);
+
+    public bool IsPostgres => Provider == DatabaseProvider.Postgres;
+
+    public string Greatest => IsPostgres ? "GREATEST" : "MAX";
+
+    public string Least => IsPostgres ? "LEAST" : "MIN";
+
+    /// <summary>Case-insensitive LIKE.</summary>
+    public string ILike => IsPostgres ? "ILIKE" : "LIKE";
+
+    /// <summary>Row locks for work queues; SQLite has one writer, so it needs none.</summary>
+    public string ForUpdateSkipLocked => IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
+
+    public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
+}

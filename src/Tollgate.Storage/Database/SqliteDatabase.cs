@@ -1,0 +1,70 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Tollgate.Storage.Database;
+
+/// <summary>The embedded store: one file in WAL mode, one writer at a time, for a single node.</summary>
+public sealed class SqliteDatabase : TollgateDatabase
+{
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteConstraint = 19;
+    private readonly string _connectionString;
+
+    static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
+
+    public SqliteDatabase(string pathOrConnectionString)
+    {
+        var builder = pathOrConnectionString.Contains('=', StringComparison.Ordinal)
+            ? new SqliteConnectionStringBuilder(pathOrConnectionString)
+            : new SqliteConnectionStringBuilder { DataSource = pathOrConnectionString };
+        builder.ForeignKeys = true;
+        builder.DefaultTimeout = 30;
+        builder.Pooling = true;
+        if (builder.Mode != SqliteOpenMode.Memory)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        _connectionString = builder.ToString();
+        FilePath = builder.DataSource;
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // WAL lets readers run beside the one writer; the setting is stored in the file.
+        connection.Execute("PRAGMA journal_mode=WAL;");
+    }
+
+    public string FilePath { get; }
+
+    public override SqlDialect Dialect => SqlDialect.Sqlite;
+
+    public override string Describe => $"sqlite ({FilePath})";
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    {
+        // Non-deferred: BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
+        return await Task.FromResult(((SqliteConnection)connection).BeginTransaction(deferred: false));
+    }
+
+    public override bool IsTransient(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    public override bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint } e
+        && (e.SqliteExtendedErrorCode is 2067 or 1555); // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+
+    public override Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken = default) =>
+        Task.CompletedTask; // BEGIN IMMEDIATE already excludes every other writer.
+}

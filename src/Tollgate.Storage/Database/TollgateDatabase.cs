@@ -1,0 +1,63 @@
+using System.Data.Common;
+using Dapper;
+
+namespace Tollgate.Storage.Database;
+
+/// <summary>Opens connections and runs transactions for one store; the dialect says which SQL variant to use.</summary>
+public abstract class TollgateDatabase
+{
+    // Columns are snake_case, row properties PascalCase; Dapper's one switch for that is process-wide.
+    static TollgateDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public abstract SqlDialect Dialect { get; }
+
+    public abstract string Describe { get; }
+
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Begins a transaction that may write; on SQLite it takes the write lock at once to avoid upgrade deadlocks.</summary>
+    public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default);
+
+    /// <summary>True for errors a retry of the whole transaction can cure: deadlocks, serialization failures, a busy file.</summary>
+    public abstract bool IsTransient(Exception exception);
+
+    /// <summary>True when the error is a unique-constraint violation.</summary>
+    public abstract bool IsUniqueViolation(Exception exception);
+
+    /// <summary>Serializes writers that must not interleave (catalog apply, migrations) across nodes.</summary>
+    public abstract Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken = default);
+
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await work(connection);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it, retrying transient failures.</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+            try
+            {
+                var result = await work(connection, transaction);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (Exception e) when (attempt < 5 && IsTransient(e))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt * attempt), cancellationToken);
+            }
+        }
+    }
+
+    public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (c, t) =>
+        {
+            await work(c, t);
+            return true;
+        }, cancellationToken);
+}

@@ -1,0 +1,86 @@
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Keys;
+
+public interface IApiKeyStore
+{
+    Task<NewApiKey> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default);
+
+    /// <summary>The live key matching the presented text, compared in constant time; null when none matches.</summary>
+    Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default);
+}
+
+public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time) : IApiKeyStore
+{
+    public async Task<NewApiKey> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default)
+    {
+        var plain = ApiKeyFormat.Generate(role);
+        var record = new ApiKeyRecord(Ids.New("key", time), name, role, ApiKeyFormat.LookupOf(plain)!, time.GetUtcNow(), null);
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO api_keys (id, name, role, lookup, key_hash, created_at, revoked_at)
+            VALUES (@Id, @Name, @role, @Lookup, @hash, @createdAt, NULL)
+            """, new
+        {
+            record.Id, record.Name, role = ApiKeyFormat.RoleName(role), record.Lookup,
+            hash = Convert.ToHexStringLower(ApiKeyFormat.Hash(plain)), createdAt = record.CreatedAt.ToUnixTimeMilliseconds(),
+        }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        return new NewApiKey(record, plain);
+    }
+
+    public async Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
+    {
+        var lookup = ApiKeyFormat.LookupOf(presented);
+        if (lookup is null)
+        {
+            return null;
+        }
+
+        var candidates = await database.ReadAsync(c => c.QueryAsync<KeyRow>(new CommandDefinition(
+            "SELECT id, name, role, lookup, key_hash, created_at, revoked_at FROM api_keys WHERE lookup = @lookup AND revoked_at IS NULL",
+            new { lookup }, cancellationToken: cancellationToken)), cancellationToken);
+        var hash = ApiKeyFormat.Hash(presented);
+        ApiKeyRecord? match = null;
+        foreach (var row in candidates)
+        {
+            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(row.KeyHash)))
+            {
+                match = row.ToRecord();
+            }
+        }
+
+        return match;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await database.ReadAsync(c => c.QueryAsync<KeyRow>(new CommandDefinition(
+            "SELECT id, name, role, lookup, key_hash, created_at, revoked_at FROM api_keys ORDER BY created_at",
+            cancellationToken: cancellationToken)), cancellationToken);
+        return [.. rows.Select(r => r.ToRecord())];
+    }
+
+    public Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL",
+            new { id, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)) == 1, cancellationToken);
+
+    private sealed class KeyRow
+    {
+        public string Id { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Role { get; set; } = "";
+        public string Lookup { get; set; } = "";
+        public string KeyHash { get; set; } = "";
+        public long CreatedAt { get; set; }
+        public long? RevokedAt { get; set; }
+
+        public ApiKeyRecord ToRecord() => new(Id, Name, Enum.Parse<ApiKeyRole>(Role, ignoreCase: true), Lookup,
+            DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null);
+    }
+}

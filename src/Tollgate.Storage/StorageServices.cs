@@ -1,0 +1,28 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Keys;
+
+namespace Tollgate.Storage;
+
+public static class StorageServices
+{
+    /// <summary>Registers the store chosen by <see cref="DatabaseOptions"/> (bound when first resolved) and every capability store on it.</summary>
+    public static IServiceCollection AddTollgateStorage(this IServiceCollection services)
+    {
+        services.AddSingleton<TollgateDatabase>(sp => Open(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<ICatalogStore, CatalogStore>();
+        services.AddSingleton<CatalogCache>();
+        services.AddSingleton<IApiKeyStore, ApiKeyStore>();
+        return services;
+    }
+
+    public static TollgateDatabase Open(DatabaseOptions options) => options.ParsedProvider switch
+    {
+        DatabaseProvider.Postgres => new PostgresDatabase(options.ConnectionString
+            ?? throw new InvalidOperationException("Tollgate:Database:ConnectionString is required for postgres.")),
+        _ => new SqliteDatabase(string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqlitePath : options.ConnectionString),
+    };
+}

@@ -1,0 +1,167 @@
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Core.Tests.Catalog;
+
+public sealed class CatalogDocumentTests
+{
+    private static string Example(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "catalogs", name));
+
+    [Theory]
+    [InlineData("career-coach.json")]
+    [InlineData("email-assistant.json")]
+    [InlineData("resume-tailor.json")]
+    [InlineData("content-platform.json")]
+    [InlineData("data-api.json")]
+    public void EveryExampleCatalogIsValid(string file)
+    {
+        var result = CatalogDocument.Parse(Example(file));
+
+        Assert.True(result.IsValid, string.Join("\n", result.Problems));
+    }
+
+    [Fact]
+    public void CareerCoachCatalogHasTheSeedPricesAndQuotas()
+    {
+        var catalog = CatalogDocument.Parse(Example("career-coach.json")).Catalog!;
+
+        var prices = catalog.Plans.ToDictionary(p => p.Code, p => p.Terms.Prices.ToDictionary(x => x.BillingPeriod, x => x.PriceCents));
+        Assert.Equal(0, prices["free"][BillingInterval.Monthly]);
+        Assert.Equal((999, 9900), (prices["basic"][BillingInterval.Monthly], prices["basic"][BillingInterval.Yearly]));
+        Assert.Equal((2999, 29900), (prices["pro"][BillingInterval.Monthly], prices["pro"][BillingInterval.Yearly]));
+        Assert.Equal((9999, 99900), (prices["enterprise"][BillingInterval.Monthly], prices["enterprise"][BillingInterval.Yearly]));
+        long?[] Quotas(string feature) => [.. catalog.Plans.Select(p => p.Terms.Feature(feature)!.MonthlyQuota)];
+        Assert.Equal([2, 10, 30, null], Quotas("cv_generate"));
+        Assert.Equal([1, 5, 20, null], Quotas("mock_interview"));
+        Assert.Equal([10, 100, null, null], Quotas("career_chat_messages"));
+        Assert.Equal("free", catalog.DefaultPlan);
+    }
+
+    [Fact]
+    public void NegativePriceIsNamedByItsPath()
+    {
+        var json = """
+            {"features": [], "plans": [
+              {"code": "a", "name": "A", "prices": [{"billing_period": "monthly", "price_cents": 0}]},
+              {"code": "b", "name": "B", "prices": [{"billing_period": "monthly", "price_cents": 0}]},
+              {"code": "c", "name": "C", "prices": [{"billing_period": "monthly", "price_cents": -1}]}]}
+            """;
+
+        var result = CatalogDocument.Parse(json);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(["plans[2].prices[0].price_cents: must be >= 0"], result.Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public void EveryProblemInTheDocumentIsReportedAtOnce()
+    {
+        var json = """
+            {"features": [
+                {"code": "Bad Code", "name": "X", "kind": "metered"},
+                {"code": "chat", "name": "Chat", "kind": "counter"},
+                {"code": "gate", "name": "Gate", "kind": "boolean"}],
+             "plans": [
+                {"code": "pro", "name": "", "montly_quota": 3,
+                 "prices": [{"billing_period": "weekly", "price_cents": 1.5, "currency": "usd"}],
+                 "features": [{"feature_code": "nope", "monthly_quota": 1},
+                              {"feature_code": "gate", "monthly_quota": 5}]}],
+             "default_plan": "enterprise"}
+            """;
+
+        var problems = CatalogDocument.Parse(json).Problems.Select(p => p.ToString()).ToList();
+
+        Assert.Contains("features[0].code: must be 1-64 characters of a-z, 0-9 and _, starting with a letter", problems);
+        Assert.Contains("features[1].kind: must be one of boolean, metered, value", problems);
+        Assert.Contains("plans[0].montly_quota: unknown field", problems);
+        Assert.Contains("plans[0].name: must not be empty", problems);
+        Assert.Contains("plans[0].prices[0].price_cents: must be a whole number", problems);
+        Assert.Contains("plans[0].prices[0].currency: must be a three-letter ISO 4217 code in capitals", problems);
+        Assert.Contains("plans[0].features[0].feature_code: names no feature in this document: 'nope'", problems);
+        Assert.Contains("plans[0].features[1].monthly_quota: does not apply to a boolean feature", problems);
+        Assert.Contains("default_plan: names no plan in this document: 'enterprise'", problems);
+    }
+
+    [Fact]
+    public void MeteredFeatureMustSayItsQuotaEvenWhenUnlimited()
+    {
+        var json = """
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}],
+             "plans": [{"code": "pro", "name": "Pro", "prices": [], "features": [{"feature_code": "chat"}]}]}
+            """;
+
+        var problems = CatalogDocument.Parse(json).Problems.Select(p => p.ToString());
+
+        Assert.Equal(["plans[0].features[0].monthly_quota: is required"], problems);
+    }
+
+    [Theory]
+    [InlineData("""{"feature_code": "chat", "monthly_quota": 5, "overage_unit_price_cents": 2}""",
+        "plans[0].features[0].overage_unit_price_cents: only applies when hard_cap is false")]
+    [InlineData("""{"feature_code": "chat", "monthly_quota": null, "rollover": true}""",
+        "plans[0].features[0].rollover: needs a positive monthly_quota")]
+    [InlineData("""{"feature_code": "chat", "monthly_quota": -3}""", "plans[0].features[0].monthly_quota: must be >= 0")]
+    [InlineData("""{"feature_code": "chat", "monthly_quota": 5, "alert_thresholds": [90, 80]}""",
+        "plans[0].features[0].alert_thresholds[1]: must be greater than the threshold before it")]
+    [InlineData("""{"feature_code": "chat", "monthly_quota": 99999999999999999}""",
+        "plans[0].features[0].monthly_quota: must be <= 1000000000000")]
+    public void InconsistentQuotaSettingsAreRejected(string planFeature, string expected)
+    {
+        var json = $$"""
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}],
+             "plans": [{"code": "pro", "name": "Pro", "prices": [], "features": [{{planFeature}}]}]}
+            """;
+
+        Assert.Equal([expected], CatalogDocument.Parse(json).Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public void DuplicateCodesAndPeriodsAreRejected()
+    {
+        var json = """
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}, {"code": "chat", "name": "Again", "kind": "metered"}],
+             "plans": [{"code": "pro", "name": "Pro", "prices": [
+                {"billing_period": "monthly", "price_cents": 100}, {"billing_period": "monthly", "price_cents": 200}]},
+               {"code": "pro", "name": "Pro again", "prices": []}]}
+            """;
+
+        var problems = CatalogDocument.Parse(json).Problems.Select(p => p.ToString()).ToList();
+
+        Assert.Contains("features[1].code: duplicates feature 'chat'", problems);
+        Assert.Contains("plans[0].prices[1].billing_period: duplicates the monthly price", problems);
+        Assert.Contains("plans[1].code: duplicates plan 'pro'", problems);
+    }
+
+    [Fact]
+    public void MalformedJsonIsOneProblemAtTheRoot()
+    {
+        var result = CatalogDocument.Parse("{\"features\": [");
+
+        Assert.Single(result.Problems);
+        Assert.Equal("$", result.Problems[0].Path);
+        Assert.StartsWith("malformed JSON", result.Problems[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrittenDocumentParsesBackToTheSameCatalog()
+    {
+        var original = CatalogDocument.Parse(Example("data-api.json")).Catalog!;
+
+        var reparsed = CatalogDocument.Parse(CatalogDocumentWriter.Write(original)).Catalog!;
+
+        Assert.Equal(CatalogDocumentWriter.Write(original), CatalogDocumentWriter.Write(reparsed));
+        Assert.Equal(original.Plans.Select(p => CatalogDocumentWriter.TermsHash(p.Terms)),
+            reparsed.Plans.Select(p => CatalogDocumentWriter.TermsHash(p.Terms)));
+    }
+
+    [Fact]
+    public void TermsHashIgnoresOrderButNotQuotas()
+    {
+        var catalog = CatalogDocument.Parse(Example("career-coach.json")).Catalog!;
+        var pro = catalog.Plans.Single(p => p.Code == "pro").Terms;
+        var reordered = pro with { Features = [.. pro.Features.Reverse()], Prices = [.. pro.Prices.Reverse()] };
+        var changed = pro with { Features = [.. pro.Features.Select(f => f.FeatureCode == "cv_generate" ? f with { MonthlyQuota = 31 } : f)] };
+
+        Assert.Equal(CatalogDocumentWriter.TermsHash(pro), CatalogDocumentWriter.TermsHash(reordered));
+        Assert.NotEqual(CatalogDocumentWriter.TermsHash(pro), CatalogDocumentWriter.TermsHash(changed));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Tollgate.Testing;
+
+/// <summary>
+/// The PostgreSQL the tests run against: TOLLGATE_TEST_POSTGRES when set, or else a throwaway cluster started from the
+/// machine's initdb and pg_ctl for this test process. A missing PostgreSQL fails the tests; it never skips them.
+/// </summary>
+public static class PostgresServer
+{
+    private static readonly Lazy<Task<string>> Admin = new(StartAsync);
+
+    /// <summary>A connection string with rights to create databases.</summary>
+    public static Task<string> AdminConnectionStringAsync() => Admin.Value;
+
+    private static async Task<string> StartAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable("TOLLGATE_TEST_POSTGRES");
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        var bin = FindBin() ?? throw new InvalidOperationException(
+            "PostgreSQL is required by these tests: set TOLLGATE_TEST_POSTGRES, or install the postgresql package so initdb and pg_ctl exist " +
+            "(./test.sh installs it).");
+        var dir = Path.Combine(Path.GetTempPath(), "tollgate-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        var port = FreePort();
+        var asRoot = Environment.UserName == "root";
+        if (asRoot)
+        {
+            // initdb refuses to run as root; the postgresql package's postgres user owns the cluster instead.
+            await RunAsync("chown", $"postgres {dir}", null);
+        }
+
+        await RunAsync(Path.Combine(bin, "initdb"), $"-D {dir}/data -U postgres --auth=trust -E UTF8 --no-locale", asRoot ? "postgres" : null);
+        var options = $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
+            "-c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB";
+        await RunAsync(Path.Combine(bin, "pg_ctl"), $"-D {dir}/data -l {dir}/log -o \"{options}\" -w start", asRoot ? "postgres" : null);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            RunAsync(Path.Combine(bin, "pg_ctl"), $"-D {dir}/data -m immediate stop", asRoot ? "postgres" : null).GetAwaiter().GetResult();
+            Directory.Delete(dir, recursive: true);
+        };
+        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
+    }
+
+    private static string? FindBin()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .FirstOrDefault(p => File.Exists(Path.Combine(p, "initdb")) && File.Exists(Path.Combine(p, "pg_ctl")));
+        if (onPath is not null)
+        {
+            return onPath;
+        }
+
+        return Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
+                .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
+            : null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, string arguments, string? asUser)
+    {
+        var start = asUser is null
+            ? new ProcessStartInfo(file, arguments)
+            : new ProcessStartInfo("runuser", $"-u {asUser} -- {file} {arguments}");
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await output}{await error}");
+        }
+    }
+
+    /// <summary>Creates an empty database and returns a pooled connection string for it.</summary>
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        var admin = await AdminConnectionStringAsync();
+        var name = "tg_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 50 };
+        return builder.ConnectionString;
+    }
+}

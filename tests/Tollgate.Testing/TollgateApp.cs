@@ -1,0 +1,88 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Core.Time;
+
+namespace Tollgate.Testing;
+
+/// <summary>
+/// A Tollgate server on its own fresh database with a manual clock, driven through WebApplicationFactory.
+/// Every test gets its own, so tests never share state.
+/// </summary>
+public sealed class TollgateApp : IAsyncDisposable
+{
+    public const string AdminKey = "tg_test_admin_key_for_tests_only";
+    public static readonly DateTimeOffset DefaultStart = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly Factory _factory;
+
+    private TollgateApp(Factory factory, ManualClock clock, StoreKind store, string connectionString)
+    {
+        _factory = factory;
+        Clock = clock;
+        Store = store;
+        ConnectionString = connectionString;
+        Anonymous = factory.CreateClient();
+        Admin = WithKey(AdminKey);
+    }
+
+    public ManualClock Clock { get; }
+
+    public StoreKind Store { get; }
+
+    public string ConnectionString { get; }
+
+    public HttpClient Anonymous { get; }
+
+    public HttpClient Admin { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<TollgateApp> StartAsync(
+        StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, string? connectionString = null)
+    {
+        var options = connectionString is null
+            ? await TestDatabases.CreateAsync(store, migrated: false)
+            : new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString };
+        var all = new Dictionary<string, string?>
+        {
+            ["Tollgate:Database:Provider"] = options.Provider,
+            ["Tollgate:Database:ConnectionString"] = options.ConnectionString,
+            ["TOLLGATE_ADMIN_KEY"] = AdminKey,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var clock = new ManualClock(start ?? DefaultStart);
+        var app = new TollgateApp(new Factory(all, clock), clock, store, options.ConnectionString!);
+        await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: migrations and seed run here
+        return app;
+    }
+
+    public HttpClient WithKey(string key)
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public T Get<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+
+    private sealed class Factory(IDictionary<string, string?> settings, ManualClock clock) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
+        }
+    }
+}
