@@ -50,9 +50,15 @@ public static class TollgateHost
         app.UseStatusCodePages(async context =>
         {
             var status = context.HttpContext.Response.StatusCode;
-            var error = status switch { 404 => "not_found", 405 => "method_not_allowed", _ => "http_" + status };
-            await Problems.Create(status, error, $"{context.HttpContext.Request.Method} {context.HttpContext.Request.Path}: {Problems.TitleFor(status)}.")
-                .ExecuteAsync(context.HttpContext);
+            var request = context.HttpContext.Request;
+            var (error, detail) = status switch
+            {
+                404 => ("not_found", $"No endpoint at {request.Method} {request.Path}."),
+                405 => ("method_not_allowed", $"{request.Path} does not accept {request.Method}."),
+                415 => ("unsupported_media_type", "Send the body as application/json."),
+                _ => ("http_" + status, $"{request.Method} {request.Path}: {Problems.TitleFor(status)}."),
+            };
+            await Problems.Create(status, error, detail).ExecuteAsync(context.HttpContext);
         });
         app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();

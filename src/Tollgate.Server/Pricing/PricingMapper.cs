@@ -37,7 +37,7 @@ public static class PricingMapper
         feature.Name,
         feature.Unit,
         feature.Kind.ToString().ToLowerInvariant(),
-        feature.Kind == FeatureKind.Metered ? granted?.MonthlyQuota ?? 0 : null,
+        feature.Kind == FeatureKind.Metered ? (granted is null ? 0 : granted.MonthlyQuota) : null,
         granted?.HardCap ?? true,
         granted?.Rollover ?? false,
         granted?.OverageUnitPriceCents,

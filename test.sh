@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test project on both stores (SQLite and a real PostgreSQL) and exits non-zero on any failure.
+# On a fresh machine it first installs what is missing through apt: the PostgreSQL server.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]} through apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
+# One throwaway PostgreSQL cluster for the whole run; each test makes its own database in it.
+if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
+  pg_dir=$(mktemp -d /tmp/tollgate-test-pg.XXXXXX)
+  port=""
+  for p in $(seq 55432 55632); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
+  done
+  run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$pg_dir"; fi
+  run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+  run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" >/dev/null
+  trap 'run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
+  export TOLLGATE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=false"
+  echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port"
+fi
+
+dotnet build Tollgate.slnx -nologo -v quiet
+dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"

@@ -1,0 +1,108 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Catalog;
+
+public abstract class CatalogAdminApiContract : ApiContract
+{
+    [Fact]
+    public async Task ApplyingTheSeededCatalogAgainChangesNothingAndSaysSo()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PutJsonAsync("/v1/admin/catalog", Json.Catalog("career-coach.json"));
+        var body = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(body["changed"].Value<bool>());
+        Assert.Empty(body["changes"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ExportedCatalogAppliesBackWithoutChanges()
+    {
+        await using var app = await StartAsync();
+
+        var exported = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
+        var reapplied = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", exported)).ReadAsync();
+
+        Assert.False(reapplied["changed"].Value<bool>());
+        Assert.Equal("free", Json.Parse(exported)["default_plan"].Value<string>());
+    }
+
+    [Fact]
+    public async Task NewQuotaCreatesAVersionThatPublicReadsShowAndTheOldVersionIsKept()
+    {
+        await using var app = await StartAsync();
+        var changed = Json.Catalog("career-coach.json").Replace(
+            "{ \"feature_code\": \"cv_generate\", \"monthly_quota\": 30 }", "{ \"feature_code\": \"cv_generate\", \"monthly_quota\": 35 }",
+            StringComparison.Ordinal);
+
+        var applied = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", changed)).ReadAsync();
+        var pro = await (await app.Anonymous.GetAsync("/v1/pricing/plans/pro")).ReadAsync();
+        var versions = (await (await app.Admin.GetAsync("/v1/admin/plans/pro/versions")).ReadAsync()).AsArray();
+
+        Assert.True(applied["changed"].Value<bool>());
+        Assert.Equal(2, pro["version"].Value<int>());
+        Assert.Equal(35, pro["features"]![0]!["monthly_quota"].Value<long>());
+        Assert.Equal([(1, false), (2, true)], versions.Select(v => (v!["version"].Value<int>(), v["is_current"].Value<bool>())));
+        Assert.Equal(30, versions[0]!["features"]![0]!["monthly_quota"].Value<long>());
+    }
+
+    [Fact]
+    public async Task InvalidDocumentIsRejectedWholeWithEveryProblemNamedAndNothingWritten()
+    {
+        await using var app = await StartAsync();
+        var bad = Json.Catalog("career-coach.json")
+            .Replace("\"price_cents\": 2999", "\"price_cents\": -1", StringComparison.Ordinal)
+            .Replace("\"name\": \"Basic\"", "\"name\": \"Basic Plus\"", StringComparison.Ordinal)
+            .Replace("\"kind\": \"boolean\"", "\"kind\": \"toggle\"", StringComparison.Ordinal);
+
+        var response = await app.Admin.PutJsonAsync("/v1/admin/catalog", bad);
+        var problem = await response.ReadAsync();
+        var basic = await (await app.Anonymous.GetAsync("/v1/pricing/plans/basic")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_catalog", problem["error"].Value<string>());
+        var errors = problem["errors"]!.AsArray().Select(e => e.Value<string>()).ToList();
+        Assert.Contains("plans[2].prices[0].price_cents: must be >= 0", errors);
+        Assert.Contains("features[6].kind: must be one of boolean, metered, value", errors);
+        Assert.Equal("Basic", basic["name"].Value<string>());
+    }
+
+    [Theory]
+    [InlineData("{\"features\": [")]
+    [InlineData("[]")]
+    [InlineData("")]
+    public async Task MalformedCatalogIsA400(string body)
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PutJsonAsync("/v1/admin/catalog", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_catalog", (await response.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task SeedFileNoneStartsWithAnEmptyCatalogAndAnotherFileLoadsThatCatalog()
+    {
+        await using var empty = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        var path = Path.Combine(Json.RepoRoot(), "catalogs", "data-api.json");
+        await using var dataApi = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
+
+        Assert.Empty((await (await empty.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray());
+        Assert.Equal(["free", "pro", "enterprise"],
+            (await (await dataApi.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray().Select(p => p!["code"].Value<string>()));
+    }
+}
+
+public sealed class SqliteCatalogAdminApiTests : CatalogAdminApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCatalogAdminApiTests : CatalogAdminApiContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Cli;
+
+/// <summary>The verbs run as a real process, configured the way an operator would: by environment variables.</summary>
+public abstract class CliContract : ApiContract
+{
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string connectionString, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["Tollgate__Database__Provider"] = Kind == StoreKind.Sqlite ? "sqlite" : "postgres";
+        start.Environment["Tollgate__Database__ConnectionString"] = connectionString;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task MigrateAppliesOnceThenSaysTheSchemaIsUpToDate()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+
+        var first = await RunAsync(db, "migrate");
+        var second = await RunAsync(db, "migrate");
+
+        Assert.Equal(0, first.Exit);
+        Assert.Contains("Applied 1 migration(s)", first.Out, StringComparison.Ordinal);
+        Assert.Contains("up to date", second.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CatalogApplyThenExportRoundTrips()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+        var file = Path.Combine(Json.RepoRoot(), "catalogs", "data-api.json");
+
+        var applied = await RunAsync(db, "catalog", "apply", file);
+        var again = await RunAsync(db, "catalog", "apply", file);
+        var exported = await RunAsync(db, "catalog", "export");
+
+        Assert.Equal(0, applied.Exit);
+        Assert.Contains("plan pro: created with version 1", applied.Out, StringComparison.Ordinal);
+        Assert.Contains("No changes", again.Out, StringComparison.Ordinal);
+        Assert.Equal("data_retention_days", Json.Parse(exported.Out)["features"]![3]!["code"].Value<string>());
+    }
+
+    [Fact]
+    public async Task CatalogApplyOfAnInvalidFileListsEveryProblemAndExitsNonZero()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, """{"features": [], "plans": [{"code": "x", "name": "X", "prices": [{"billing_period": "daily", "price_cents": -5}]}]}""");
+
+        var result = await RunAsync(db, "catalog", "apply", file);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains("plans[0].prices[0].billing_period: must be monthly or yearly", result.Err, StringComparison.Ordinal);
+        Assert.Contains("plans[0].prices[0].price_cents: must be >= 0", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KeysCreatePrintsAKeyOnceThatTheServerAccepts()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+
+        var created = await RunAsync(db, "keys", "create", "--role", "admin", "--name", "ops");
+        await using var app = await TollgateApp.StartAsync(Kind, connectionString: db);
+        var response = await app.WithKey(created.Out.Trim()).GetAsync("/v1/admin/catalog");
+        var refused = await RunAsync(db, "keys", "create", "--role", "owner", "--name", "x");
+
+        Assert.Equal(0, created.Exit);
+        Assert.StartsWith("tg_admin_", created.Out, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(0, refused.Exit);
+    }
+}
+
+public sealed class SqliteCliTests : CliContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCliTests : CliContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

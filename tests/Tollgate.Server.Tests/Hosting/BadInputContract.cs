@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Hosting;
+
+public abstract class BadInputContract : ApiContract
+{
+    [Theory]
+    [InlineData("{\"name\": \"x\", \"role\": ", "invalid_json")]
+    [InlineData("{\"name\": 5, \"role\": \"admin\"}", "invalid_json")]
+    [InlineData("{\"name\": \"x\", \"role\": \"admin\", \"colour\": \"red\"}", "invalid_json")]
+    [InlineData("{\"role\": \"admin\"}", "invalid_json")]
+    public async Task MalformedOrMistypedJsonIsA400ThatNamesTheProblem(string body, string error)
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/keys", body);
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(error, problem["error"].Value<string>());
+        Assert.False(string.IsNullOrEmpty(problem["detail"].Value<string>()));
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray());
+    }
+
+    [Fact]
+    public async Task UnknownFieldIsNamedInTheError()
+    {
+        await using var app = await StartAsync();
+
+        var problem = await (await app.Admin.PostJsonAsync("/v1/admin/keys", "{\"name\": \"x\", \"role\": \"admin\", \"colour\": \"red\"}")).ReadAsync();
+
+        Assert.Contains("colour", problem["detail"].Value<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingRequiredFieldIsNamedInTheError()
+    {
+        await using var app = await StartAsync();
+
+        var problem = await (await app.Admin.PostJsonAsync("/v1/admin/keys", "{\"role\": \"admin\"}")).ReadAsync();
+
+        Assert.Contains("name", problem["detail"].Value<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BodyOverOneMebibyteIs413()
+    {
+        await using var app = await StartAsync();
+        var huge = "{\"features\": [], \"plans\": [], \"faq\": [{\"question\": \"" + new string('q', 1_100_000) + "\", \"answer\": \"a\"}]}";
+
+        var declared = await app.Admin.PutJsonAsync("/v1/admin/catalog", huge);
+        using var streamed = new HttpRequestMessage(HttpMethod.Put, "/v1/admin/catalog")
+        {
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge))),
+        };
+        streamed.Headers.TransferEncodingChunked = true;
+        var chunked = await app.Admin.SendAsync(streamed);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        Assert.Equal("body_too_large", (await declared.ReadAsync())["error"].Value<string>());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+    }
+
+    [Fact]
+    public async Task WrongContentTypeIs415Problem()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PostAsync(new Uri("/v1/admin/keys", UriKind.Relative),
+            new StringContent("name=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("unsupported_media_type", (await response.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task UnknownRouteIsA404Problem()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Anonymous.GetAsync("/v1/nothing-here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", (await response.ReadAsync())["error"].Value<string>());
+    }
+}
+
+public sealed class SqliteBadInputTests : BadInputContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresBadInputTests : BadInputContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

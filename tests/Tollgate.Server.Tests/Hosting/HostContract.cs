@@ -1,0 +1,73 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Hosting;
+
+public abstract class HostContract : ApiContract
+{
+    [Fact]
+    public async Task LivenessAnswersWithoutAKey()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Anonymous.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", (await response.ReadAsync())["status"].Value<string>());
+    }
+
+    [Fact]
+    public async Task DatabaseHealthReportsProviderReachabilityAndSchemaVersion()
+    {
+        await using var app = await StartAsync();
+
+        var health = await (await app.Admin.GetAsync("/v1/admin/health/database")).ReadAsync();
+
+        Assert.Equal(Kind == StoreKind.Sqlite ? "sqlite" : "postgres", health["provider"].Value<string>());
+        Assert.True(health["reachable"].Value<bool>());
+        Assert.Equal(health["expected_schema_version"].Value<int>(), health["schema_version"].Value<int>());
+        Assert.True(health["latency_ms"].Value<double>() >= 0);
+    }
+
+    [Fact]
+    public async Task SecondStartOnTheSameDatabaseAppliesNoMigrationAndKeepsTheCatalog()
+    {
+        string connectionString;
+        await using (var first = await StartAsync())
+        {
+            connectionString = first.ConnectionString;
+            await first.Admin.PutJsonAsync("/v1/admin/catalog", Json.Catalog("career-coach.json").Replace("\"Try the app\"", "\"Kept\"", StringComparison.Ordinal));
+        }
+
+        await using var second = await TollgateApp.StartAsync(Kind, connectionString: connectionString);
+        var health = await (await second.Admin.GetAsync("/v1/admin/health/database")).ReadAsync();
+        var free = await (await second.Anonymous.GetAsync("/v1/pricing/plans/free")).ReadAsync();
+
+        Assert.Equal(health["expected_schema_version"].Value<int>(), health["schema_version"].Value<int>());
+        Assert.Equal("Kept", free["description"].Value<string>());
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentAndInteractivePageAreServed()
+    {
+        await using var app = await StartAsync();
+
+        var document = await (await app.Anonymous.GetAsync("/openapi/v1.json")).ReadAsync();
+        var page = await app.Anonymous.GetAsync("/docs/index.html");
+
+        Assert.NotNull(document["paths"]!["/v1/pricing/plans"]);
+        Assert.NotNull(document["paths"]!["/v1/admin/catalog"]);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("swagger", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+public sealed class SqliteHostTests : HostContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresHostTests : HostContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
