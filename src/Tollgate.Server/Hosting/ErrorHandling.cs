@@ -8,7 +8,7 @@ namespace Tollgate.Server.Hosting;
 /// Turns what the framework throws on bad input (malformed JSON, a wrong type, an unknown field, a body too large)
 /// into a 4xx problem that says what was wrong; anything else is a bug and answers a 500 problem.
 /// </summary>
-public sealed class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHandler
+public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -45,24 +45,60 @@ public sealed class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHan
             : Problems.Create(bad.StatusCode, "invalid_request", bad.Message);
     }
 
-    /// <summary>Names the field: "$.amount: ..." from the path System.Text.Json reports.</summary>
-    private static string Describe(JsonException json)
+    /// <summary>Names the field and says what is wrong in wire terms, never in .NET type names.</summary>
+    internal static string Describe(JsonException json)
     {
-        var message = json.Message;
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        if (cut >= 0)
-        {
-            message = message[..cut];
-        }
-
-        if (json.InnerException is JsonException inner && !string.IsNullOrEmpty(inner.Message))
-        {
-            message = inner.Message;
-        }
-
         var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : ToField(json.Path);
+        var message = (json.InnerException as JsonException)?.Message is { Length: > 0 } inner ? inner : json.Message;
+        var missing = MissingRequired().Match(message);
+        if (missing.Success)
+        {
+            return $"{Prefix(field)}{missing.Groups[1].Value}: is required";
+        }
+
+        var unmapped = Unmapped().Match(message);
+        if (unmapped.Success)
+        {
+            return $"{field ?? unmapped.Groups[1].Value}: unknown field";
+        }
+
+        if (message.Contains("doesn't allow null values", StringComparison.Ordinal)
+            || message.Contains("null value", StringComparison.Ordinal))
+        {
+            return $"{field ?? "body"}: must not be null";
+        }
+
+        var converted = NotConvertible().Match(message);
+        if (converted.Success)
+        {
+            return $"{field ?? "body"}: {Expected(converted.Groups[1].Value)}";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        message = cut >= 0 ? message[..cut] : message;
         return field is null ? message : $"{field}: {message}";
     }
+
+    private static string Prefix(string? field) => field is null ? "" : field + ".";
+
+    private static string Expected(string type) => type switch
+    {
+        "System.Int64" or "System.Int32" or "System.Nullable`1[System.Int64]" or "System.Nullable`1[System.Int32]"
+            => "must be a whole number",
+        "System.Decimal" or "System.Nullable`1[System.Decimal]" => "must be a number",
+        "System.String" => "must be a string",
+        "System.Boolean" or "System.Nullable`1[System.Boolean]" => "must be true or false",
+        _ => "has the wrong type",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("missing required properties including: '([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex MissingRequired();
+
+    [System.Text.RegularExpressions.GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex Unmapped();
+
+    [System.Text.RegularExpressions.GeneratedRegex("could not be converted to ([^ .]+(?:\\.[^ .]+)*)")]
+    private static partial System.Text.RegularExpressions.Regex NotConvertible();
 
     private static string ToField(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 }
