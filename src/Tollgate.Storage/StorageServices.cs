@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
+using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage;
 
@@ -16,6 +18,14 @@ public static class StorageServices
         services.AddSingleton<ICatalogStore, CatalogStore>();
         services.AddSingleton<CatalogCache>();
         services.AddSingleton<IApiKeyStore, ApiKeyStore>();
+        services.AddSingleton<EntitlementContextCache>();
+        services.AddSingleton<ICustomerStore, CustomerStore>();
+        services.AddSingleton<GroupCommitter>();
+        services.AddSingleton<EntitlementStore>();
+        services.AddSingleton<Reservations>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<UsageQueries>();
+        services.AddSingleton<UsageJanitor>();
         return services;
     }
 

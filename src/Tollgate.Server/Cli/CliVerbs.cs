@@ -121,6 +121,7 @@ public static class CliVerbs
     private static ServiceProvider BuildServices()
     {
         var builder = Host.CreateApplicationBuilder([]);
+        TollgateHost.AddDefaults(builder.Configuration);
         builder.Logging.ClearProviders();
         TollgateHost.AddServices(builder.Services, builder.Configuration);
         return builder.Services.BuildServiceProvider();

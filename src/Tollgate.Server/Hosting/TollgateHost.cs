@@ -1,6 +1,12 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Configuration.Memory;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
+using Tollgate.Server.Entitlements;
+using Tollgate.Server.Events;
+using Tollgate.Server.Subscriptions;
+using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Pricing;
@@ -15,6 +21,7 @@ public static class TollgateHost
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        AddDefaults(builder.Configuration);
         if (!HasConfiguredUrls(builder.Configuration))
         {
             builder.WebHost.UseUrls(TollgateOptions.DefaultUrl);
@@ -27,6 +34,20 @@ public static class TollgateHost
         return app;
     }
 
+    /// <summary>Defaults at the lowest precedence, so any appsettings.json, environment variable or flag overrides them.</summary>
+    public static void AddDefaults(IConfigurationManager configuration) =>
+        configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+                ["Tollgate:Database:Provider"] = "sqlite",
+                ["Tollgate:Database:ConnectionString"] = DatabaseOptions.DefaultSqlitePath,
+            },
+        });
+
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
@@ -36,6 +57,8 @@ public static class TollgateHost
         services.AddSingleton<CatalogSeeder>();
         services.AddSingleton<CatalogService>();
         services.AddHostedService<StartupTasks>();
+        services.AddSingleton<UsageMaintenance>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
         services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
@@ -68,6 +91,10 @@ public static class TollgateHost
         app.MapPricing();
         app.MapCatalogAdmin();
         app.MapKeysAdmin();
+        app.MapCustomers();
+        app.MapSubscriptions();
+        app.MapEntitlements();
+        app.MapEvents();
     }
 
     private static bool HasConfiguredUrls(IConfiguration configuration) =>

@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace Tollgate.Client.Contracts;
+
+/// <summary>Asks whether a customer may use a feature, counting nothing.</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Amount">Units the customer wants to use.</param>
+public sealed record CheckRequest(string Customer, string Feature, long Amount = 1);
+
+/// <summary>Uses units of a feature if the plan allows it, atomically.</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Amount">Units to use, 1 to 1,000,000,000.</param>
+/// <param name="IdempotencyKey">A retry with the same key returns the first answer and counts nothing.</param>
+public sealed record ConsumeRequest(string Customer, string Feature, long Amount = 1, string? IdempotencyKey = null);
+
+/// <summary>Holds units before work whose real size is known only after it.</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Amount">Units to hold.</param>
+/// <param name="TtlSeconds">How long the hold lasts before it is released on its own (1 s to 24 h).</param>
+/// <param name="IdempotencyKey">A retry with the same key returns the first reservation.</param>
+public sealed record ReserveRequest(string Customer, string Feature, long Amount = 1, int TtlSeconds = 300, string? IdempotencyKey = null);
+
+/// <summary>Settles a reservation to what was really used.</summary>
+/// <param name="Amount">Units actually used; more than was held must fit the quota again.</param>
+public sealed record CommitReservationRequest(long Amount);
+
+/// <summary>The decision on one feature and the counter behind it.</summary>
+/// <param name="Allowed">Whether the customer may (or did) use the amount.</param>
+/// <param name="Reason">within_quota, unlimited, soft_cap_overage, included, quota_exceeded, feature_not_in_plan or budget_exceeded.</param>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Plan">The customer's plan, if any.</param>
+/// <param name="Limit">The period's limit (quota plus rollover); null when unlimited.</param>
+/// <param name="Used">Units used this period.</param>
+/// <param name="Remaining">Units left this period; null when unlimited.</param>
+/// <param name="Unlimited">Whether the quota is unlimited.</param>
+/// <param name="ResetsAt">When the period ends and the counter starts again.</param>
+/// <param name="HardCap">Whether use past the limit is refused.</param>
+/// <param name="Overage">Units used past the limit under a soft cap.</param>
+/// <param name="Reserved">Units held by open reservations.</param>
+/// <param name="Value">For value features, the plan's setting.</param>
+public sealed record EntitlementResponse(
+    bool Allowed,
+    string Reason,
+    string Feature,
+    string? Plan,
+    long? Limit,
+    long Used,
+    long? Remaining,
+    bool Unlimited,
+    DateTimeOffset ResetsAt,
+    bool HardCap,
+    long Overage,
+    long Reserved,
+    JsonElement? Value);
+
+/// <summary>A granted hold on units of a feature.</summary>
+/// <param name="Id">The reservation's id, for commit or release; null when nothing needed holding (a boolean feature).</param>
+/// <param name="ExpiresAt">When the hold is released on its own if not settled.</param>
+/// <param name="Entitlement">The decision, with the held units counted in <c>reserved</c>.</param>
+public sealed record ReservationResponse(string? Id, DateTimeOffset? ExpiresAt, EntitlementResponse Entitlement);
+
+/// <summary>A batch of after-the-fact usage events (at most 1000).</summary>
+/// <param name="Events">Each: id, customer, feature, amount, timestamp, properties.</param>
+public sealed record TrackRequest(IReadOnlyList<JsonElement> Events);
+
+/// <summary>One usage event, as the SDK sends it.</summary>
+/// <param name="Id">The sender's unique id; a resent id counts once.</param>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Feature">A metered feature's code.</param>
+/// <param name="Amount">Units used.</param>
+/// <param name="Timestamp">When it happened; within the current period and 35 days.</param>
+/// <param name="Properties">Anything else to keep with it.</param>
+public sealed record UsageEvent(string Id, string Customer, string Feature, long Amount, DateTimeOffset Timestamp,
+    IReadOnlyDictionary<string, JsonElement>? Properties = null);
+
+/// <summary>What became of a batch of events.</summary>
+/// <param name="Accepted">Events counted.</param>
+/// <param name="Duplicates">Ids already counted before.</param>
+/// <param name="Rejected">Events refused, each with its index and reason.</param>
+public sealed record TrackResponse(int Accepted, IReadOnlyList<string> Duplicates, IReadOnlyList<RejectedEvent> Rejected);
+
+/// <summary>An event that was not counted.</summary>
+/// <param name="Index">Its position in the batch.</param>
+/// <param name="Id">Its id, when it had one.</param>
+/// <param name="Reason">Why, naming the field.</param>
+public sealed record RejectedEvent(int Index, string? Id, string Reason);
+
+/// <summary>A customer's usage in the current period (the resume tailor's /me/usage, extended).</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Plan">The customer's plan.</param>
+/// <param name="PeriodStart">Start of the period.</param>
+/// <param name="PeriodEnd">End of the period (exclusive).</param>
+/// <param name="Features">Each metered feature by code.</param>
+public sealed record UsageResponse(
+    string Customer, string? Plan, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, IReadOnlyDictionary<string, FeatureUsage> Features);
+
+/// <summary>One metered feature's counter.</summary>
+/// <param name="Limit">The period's limit; null when unlimited.</param>
+/// <param name="Used">Units used.</param>
+/// <param name="Remaining">Units left; null when unlimited.</param>
+/// <param name="Unlimited">Whether the quota is unlimited.</param>
+/// <param name="HardCap">Whether use past the limit is refused.</param>
+/// <param name="Overage">Units past the limit under a soft cap.</param>
+/// <param name="Reserved">Units held by open reservations.</param>
+public sealed record FeatureUsage(long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved);
+
+/// <summary>Everything a customer's plan gives, feature by feature (the email assistant's "available features").</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Plan">The customer's plan.</param>
+/// <param name="PeriodStart">Start of the period.</param>
+/// <param name="PeriodEnd">End of the period.</param>
+/// <param name="Features">One entry per catalog feature.</param>
+public sealed record EntitlementsResponse(
+    string Customer, string? Plan, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, IReadOnlyList<FeatureEntitlement> Features);
+
+/// <summary>One feature's access for a customer.</summary>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Name">Its display name.</param>
+/// <param name="Kind">boolean, metered or value.</param>
+/// <param name="Access">Whether the plan includes it (and, for metered, units remain or the cap is soft).</param>
+/// <param name="Limit">Metered: the period's limit, null when unlimited.</param>
+/// <param name="Used">Metered: units used.</param>
+/// <param name="Remaining">Metered: units left.</param>
+/// <param name="Unlimited">Metered: whether the quota is unlimited.</param>
+/// <param name="Value">Value features: the plan's setting.</param>
+public sealed record FeatureEntitlement(
+    string Feature, string Name, string Kind, bool Access, long? Limit, long? Used, long? Remaining, bool Unlimited, JsonElement? Value);

@@ -1,0 +1,62 @@
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Periods;
+
+namespace Tollgate.Core.Entitlements;
+
+/// <summary>Who the customer is for entitlement purposes right now: their plan version and current usage period.</summary>
+public sealed record EntitlementContext(string CustomerId, PlanVersion? Version, Subscription? Subscription, BillingPeriod Period)
+{
+    public string? PlanCode => Version?.PlanCode;
+
+    public PlanFeature? Grant(string featureCode) => Version?.Terms.Feature(featureCode);
+
+    /// <summary>
+    /// Trialing, active and past_due subscriptions give their plan's terms; a customer without one is on the default
+    /// plan with calendar-month periods (or on no plan at all when the catalog names none).
+    /// </summary>
+    public static EntitlementContext Resolve(
+        string customerId, Subscription? subscription, PlanVersion? subscribedVersion, PlanVersion? defaultVersion, DateTimeOffset now)
+    {
+        if (subscription is not null && subscribedVersion is not null && GivesEntitlements(subscription.Status))
+        {
+            return new EntitlementContext(customerId, subscribedVersion, subscription, subscription.PeriodAt(now));
+        }
+
+        return new EntitlementContext(customerId, defaultVersion, null, BillingPeriod.CalendarMonth(now));
+    }
+
+    public static bool GivesEntitlements(SubscriptionStatus status) =>
+        status is SubscriptionStatus.Trialing or SubscriptionStatus.Active or SubscriptionStatus.PastDue;
+}
+
+/// <summary>A decision and the counter behind it, as the API reports it.</summary>
+public sealed record EntitlementDecision(
+    DecisionReason Reason,
+    string Feature,
+    string? Plan,
+    long? Limit,
+    long Used,
+    long Reserved,
+    bool HardCap,
+    DateTimeOffset PeriodStart,
+    DateTimeOffset ResetsAt,
+    string? ValueJson = null)
+{
+    public bool Allowed => Reason.IsAllowed();
+
+    public bool Unlimited => Limit is null && Reason is not DecisionReason.FeatureNotInPlan;
+
+    public long? Remaining => Limit is { } l ? Math.Max(0, l - Used - Reserved) : null;
+
+    public long Overage => Limit is { } l ? Math.Max(0, Used - l) : 0;
+
+    public static EntitlementDecision From(DecisionReason reason, string feature, EntitlementContext context, PlanFeature? grant, CounterState counter)
+    {
+        var included = grant is { IsIncluded: true };
+        var limit = !included ? 0 : grant!.Kind == FeatureKind.Metered ? QuotaRules.Limit(grant, counter.CarriedIn) : null;
+        return new EntitlementDecision(
+            reason, feature, context.PlanCode, limit, counter.Used, counter.Reserved, grant?.HardCap ?? true,
+            context.Period.Start, context.Period.End, grant?.ValueJson);
+    }
+}

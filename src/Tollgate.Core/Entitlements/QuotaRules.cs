@@ -1,0 +1,91 @@
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Core.Entitlements;
+
+/// <summary>What a counter row holds for one customer, feature and period.</summary>
+public readonly record struct CounterState(long Used, long Reserved, long CarriedIn)
+{
+    public static readonly CounterState Empty = new(0, 0, 0);
+}
+
+/// <summary>The quota rules, as pure functions; the store applies them atomically in SQL.</summary>
+public static class QuotaRules
+{
+    public const long MaxAmount = 1_000_000_000;
+
+    /// <summary>The period's limit: the quota plus what rolled over; null when unlimited.</summary>
+    public static long? Limit(PlanFeature grant, long carriedIn) => grant.MonthlyQuota is { } quota ? quota + carriedIn : null;
+
+    /// <summary>Whether the store must refuse use that passes the limit (a hard cap on a limited quota).</summary>
+    public static bool Enforced(PlanFeature grant) => grant.HardCap && grant.MonthlyQuota is not null;
+
+    public static long? Remaining(long? limit, CounterState counter) =>
+        limit is { } l ? Math.Max(0, l - counter.Used - counter.Reserved) : null;
+
+    /// <summary>Units used past the limit; only a soft cap lets this be above zero.</summary>
+    public static long Overage(long? limit, CounterState counter) => limit is { } l ? Math.Max(0, counter.Used - l) : 0;
+
+    /// <summary>
+    /// Units carried from the previous period into a new one: what was unused there, at most one period's quota.
+    /// </summary>
+    public static long CarryOver(PlanFeature grant, long? previousLimit, long previousUsed)
+    {
+        if (!grant.Rollover || grant.MonthlyQuota is not { } quota || previousLimit is not { } limit)
+        {
+            return 0;
+        }
+
+        return Math.Clamp(limit - previousUsed, 0, quota);
+    }
+
+    /// <summary>The answer to "may this customer use <paramref name="amount"/> more", without counting it.</summary>
+    public static DecisionReason Check(PlanFeature? grant, CounterState counter, long amount)
+    {
+        if (grant is null || !grant.IsIncluded)
+        {
+            return DecisionReason.FeatureNotInPlan;
+        }
+
+        if (grant.Kind == FeatureKind.Boolean)
+        {
+            return DecisionReason.Included;
+        }
+
+        if (grant.MonthlyQuota is null)
+        {
+            return DecisionReason.Unlimited;
+        }
+
+        var limit = Limit(grant, counter.CarriedIn)!.Value;
+        var fits = counter.Used + counter.Reserved + amount <= limit;
+        return fits ? DecisionReason.WithinQuota : grant.HardCap ? DecisionReason.QuotaExceeded : DecisionReason.SoftCapOverage;
+    }
+}
+
+public enum DecisionReason
+{
+    WithinQuota,
+    Unlimited,
+    SoftCapOverage,
+    Included,
+    QuotaExceeded,
+    FeatureNotInPlan,
+    BudgetExceeded,
+}
+
+public static class DecisionReasonNames
+{
+    public static bool IsAllowed(this DecisionReason reason) =>
+        reason is DecisionReason.WithinQuota or DecisionReason.Unlimited or DecisionReason.SoftCapOverage or DecisionReason.Included;
+
+    public static string ToWire(this DecisionReason reason) => reason switch
+    {
+        DecisionReason.WithinQuota => "within_quota",
+        DecisionReason.Unlimited => "unlimited",
+        DecisionReason.SoftCapOverage => "soft_cap_overage",
+        DecisionReason.Included => "included",
+        DecisionReason.QuotaExceeded => "quota_exceeded",
+        DecisionReason.BudgetExceeded => "budget_exceeded",
+        _ => "feature_not_in_plan",
+    };
+}

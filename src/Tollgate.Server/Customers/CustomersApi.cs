@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Entitlements;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Server.Customers;
+
+/// <summary>Customers, keyed by the operator's own id, and what their plan gives them this period.</summary>
+public static class CustomersApi
+{
+    public static RouteGroupBuilder MapCustomers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/customers").WithTags("Customers").RequireAuthorization(Policies.Secret);
+        group.MapPut("/{id}", UpsertAsync);
+        group.MapGet("/{id}", GetAsync);
+        group.MapGet("/{id}/usage", UsageAsync);
+        group.MapGet("/{id}/entitlements", EntitlementsAsync);
+        return group;
+    }
+
+    public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.CreatedAt, c.UpdatedAt);
+
+    private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
+        string id, UpsertCustomerRequest request, ICustomerStore customers, CancellationToken cancellationToken)
+    {
+        var errors = Validate.Errors(
+            ("id", Validate.Id(id)),
+            ("email", request.Email is { Length: > 320 } || request.Email is { } e && !e.Contains('@', StringComparison.Ordinal)
+                ? "must be an email address of at most 320 characters" : null),
+            ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
+            ("metadata", MetadataProblem(request.Metadata)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var (customer, created) = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, cancellationToken);
+        return created ? TypedResults.Created($"/v1/customers/{id}", ToWire(customer)) : TypedResults.Ok(ToWire(customer));
+    }
+
+    private static string? MetadataProblem(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is null ? null
+        : metadata.Count > 50 ? "must have at most 50 keys"
+        : metadata.Any(kv => kv.Key.Length is 0 or > 40 || kv.Value.Length > 500) ? "keys must be 1-40 characters and values at most 500"
+        : null;
+
+    private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> GetAsync(
+        string id, ICustomerStore customers, CancellationToken cancellationToken) =>
+        await customers.GetAsync(id, cancellationToken) is { } customer ? TypedResults.Ok(ToWire(customer)) : Problems.NotFound("customer", id);
+
+    private static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(
+        string id, UsageQueries usage, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
+        if (period is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        var features = new Dictionary<string, FeatureUsage>(StringComparer.Ordinal);
+        foreach (var feature in (await catalog.GetAsync(cancellationToken)).Features.Where(f => f.Kind == FeatureKind.Metered))
+        {
+            var decision = EntitlementMapper.Describe(period, feature.Code);
+            features[feature.Code] = new FeatureUsage(decision.Limit, decision.Used, decision.Remaining, decision.Unlimited,
+                decision.HardCap, decision.Overage, decision.Reserved);
+        }
+
+        var context = period.Context;
+        return TypedResults.Ok(new UsageResponse(id, context.PlanCode, context.Period.Start, context.Period.End, features));
+    }
+
+    private static async Task<Results<Ok<EntitlementsResponse>, ProblemHttpResult>> EntitlementsAsync(
+        string id, UsageQueries usage, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
+        if (period is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        var list = (await catalog.GetAsync(cancellationToken)).Features.Select(feature =>
+        {
+            var decision = EntitlementMapper.Describe(period, feature.Code);
+            var metered = feature.Kind == FeatureKind.Metered;
+            var included = decision.Reason != Core.Entitlements.DecisionReason.FeatureNotInPlan;
+            return new FeatureEntitlement(
+                feature.Code, feature.Name, feature.Kind.ToString().ToLowerInvariant(),
+                metered ? decision.Allowed : included,
+                metered ? decision.Limit : null,
+                metered ? decision.Used : null,
+                metered ? decision.Remaining : null,
+                metered && decision.Unlimited,
+                feature.Kind == FeatureKind.Value && decision.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null);
+        }).ToList();
+        var context = period.Context;
+        return TypedResults.Ok(new EntitlementsResponse(id, context.PlanCode, context.Period.Start, context.Period.End, list));
+    }
+}

@@ -1,0 +1,156 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Server.Entitlements;
+
+/// <summary>The real-time decision: check, consume, and reserve then commit or release.</summary>
+public static class EntitlementsApi
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static RouteGroupBuilder MapEntitlements(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Entitlements").RequireAuthorization(Policies.Secret);
+        group.MapPost("/entitlements/check", CheckAsync);
+        group.MapPost("/entitlements/consume", ConsumeAsync);
+        group.MapPost("/entitlements/reserve", ReserveAsync);
+        group.MapPost("/reservations/{id}/commit", CommitAsync);
+        group.MapPost("/reservations/{id}/release", ReleaseAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> CheckAsync(
+        CheckRequest request, EntitlementStore store, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, null, consuming: false, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await store.CheckAsync(request.Customer, request.Feature, request.Amount, cancellationToken);
+        return outcome is UsageOutcome.Decided decided
+            ? TypedResults.Ok(EntitlementMapper.ToWire(decided.Decision))
+            : Problems.NotFound("customer", request.Customer);
+    }
+
+    private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> ConsumeAsync(
+        ConsumeRequest request, [FromHeader(Name = IdempotencyHeader)] string? headerKey, HttpContext http, EntitlementStore store,
+        CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var key = request.IdempotencyKey ?? headerKey;
+        var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
+            ?? KeyConflict(request.IdempotencyKey, headerKey);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key));
+        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+    }
+
+    private static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> ReserveAsync(
+        ReserveRequest request, [FromHeader(Name = IdempotencyHeader)] string? headerKey, HttpContext http, EntitlementStore store,
+        CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var key = request.IdempotencyKey ?? headerKey;
+        var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
+            ?? KeyConflict(request.IdempotencyKey, headerKey)
+            ?? (request.TtlSeconds is < 1 or > 86_400 ? Problems.Validation("ttl_seconds", "must be from 1 to 86400") : null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var ttl = TimeSpan.FromSeconds(request.TtlSeconds);
+        var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key));
+        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(new ReservationResponse(
+            d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
+    }
+
+    private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> CommitAsync(
+        string id, CommitReservationRequest request, HttpContext http, Reservations reservations, CatalogCache catalog, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (Validate.Amount(request.Amount, min: 0) is { } bad)
+        {
+            return Problems.Validation("amount", bad);
+        }
+
+        var outcome = await reservations.CommitAsync(id, request.Amount);
+        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+    }
+
+    private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> ReleaseAsync(
+        string id, HttpContext http, Reservations reservations, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var outcome = await reservations.ReleaseAsync(id);
+        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+    }
+
+    private static async Task<Results<Ok<T>, ProblemHttpResult>> RespondAsync<T>(
+        HttpContext http, UsageOutcome outcome, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken,
+        Func<UsageOutcome.Decided, Ok<T>> granted)
+    {
+        switch (outcome)
+        {
+            case UsageOutcome.Decided decided:
+                if (decided.Replayed)
+                {
+                    http.Response.Headers["Idempotent-Replayed"] = "true";
+                }
+
+                if (decided.Decision.Allowed)
+                {
+                    return granted(decided);
+                }
+
+                var snapshot = await catalog.GetAsync(cancellationToken);
+                return EntitlementMapper.Denied(http, decided.Decision, snapshot.UpgradeUrl ?? "/pricing", time);
+            case UsageOutcome.CustomerNotFound:
+                return Problems.Create(404, "not_found", "No such customer: create it with PUT /v1/customers/{id} first.",
+                    new Dictionary<string, object?> { ["resource"] = "customer" });
+            case UsageOutcome.ReservationNotFound:
+                return Problems.Create(404, "not_found", "No such reservation.", new Dictionary<string, object?> { ["resource"] = "reservation" });
+            case UsageOutcome.ReservationConflict conflict:
+                return Problems.Create(409, "reservation_not_held", conflict.Detail, new Dictionary<string, object?> { ["status"] = conflict.Status });
+            default:
+                return Problems.Create(409, "idempotency_mismatch",
+                    "This idempotency key was used for a different request; use a new key for a new request.");
+        }
+    }
+
+    /// <summary>Checks the fields and that the feature exists and can be used this way; null when the request is fine.</summary>
+    private static async Task<ProblemHttpResult?> InvalidAsync(
+        CatalogCache catalog, string customer, string feature, long amount, string? key, bool consuming, CancellationToken cancellationToken)
+    {
+        var errors = Validate.Errors(("customer", Validate.Id(customer)), ("feature", Validate.Id(feature)),
+            ("amount", Validate.Amount(amount)), ("idempotency_key", Validate.IdempotencyKey(key)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var known = (await catalog.GetAsync(cancellationToken)).Feature(feature);
+        if (known is null)
+        {
+            return Problems.Create(404, "not_found", $"No feature '{feature}' in the catalog.", new Dictionary<string, object?> { ["resource"] = "feature" });
+        }
+
+        return consuming && known.Kind == FeatureKind.Value
+            ? Problems.Create(400, "feature_not_consumable", $"'{feature}' is a value feature: read it with check or the entitlements list.")
+            : null;
+    }
+
+    private static ProblemHttpResult? KeyConflict(string? bodyKey, string? headerKey) =>
+        bodyKey is not null && headerKey is not null && bodyKey != headerKey
+            ? Problems.Validation("idempotency_key", $"differs from the {IdempotencyHeader} header")
+            : null;
+}

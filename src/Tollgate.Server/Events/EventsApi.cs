@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Json;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Server.Events;
+
+/// <summary>After-the-fact usage: counted, never denied, deduplicated by id; one bad event does not reject the batch.</summary>
+public static class EventsApi
+{
+    public const int MaxEvents = 1000;
+
+    public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(Policies.Secret);
+        group.MapPost("/", TrackAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<TrackResponse>, ProblemHttpResult>> TrackAsync(
+        TrackRequest request, EventStore events, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (request.Events.Count > MaxEvents)
+        {
+            return Problems.Validation("events", $"must have at most {MaxEvents} items; send the rest in another request");
+        }
+
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var valid = new List<TrackedEvent>();
+        var rejected = new List<RejectedEvent>();
+        for (var i = 0; i < request.Events.Count; i++)
+        {
+            var (parsed, id, reason) = Parse(i, request.Events[i], snapshot, time.GetUtcNow());
+            if (parsed is null)
+            {
+                rejected.Add(new RejectedEvent(i, id, reason!));
+            }
+            else
+            {
+                valid.Add(parsed);
+            }
+        }
+
+        var result = await events.TrackAsync(valid);
+        rejected.AddRange(result.Rejected.Select(r => new RejectedEvent(r.Index, r.Id, r.Reason)));
+        return TypedResults.Ok(new TrackResponse(result.Accepted, result.Duplicates, [.. rejected.OrderBy(r => r.Index)]));
+    }
+
+    private static (TrackedEvent? Event, string? Id, string? Reason) Parse(int index, JsonElement element, CatalogSnapshot catalog, DateTimeOffset now)
+    {
+        var problems = new List<DocumentProblem>();
+        var r = new ElementReader(element, "", problems, "id", "customer", "feature", "amount", "timestamp", "properties");
+        var id = r.String("id", required: true, 255);
+        var customer = r.String("customer", required: true, 255);
+        var feature = r.String("feature", required: true, 64);
+        var amount = r.Has("amount") ? r.Integer("amount", required: true, 1, Core.Entitlements.QuotaRules.MaxAmount) : 1;
+        var timestampText = r.String("timestamp", required: false, 64);
+        var properties = r.Raw("properties");
+        DateTimeOffset timestamp = now;
+        if (timestampText is not null)
+        {
+            try
+            {
+                timestamp = JsonSerializer.Deserialize<DateTimeOffset>(JsonSerializer.Serialize(timestampText), JsonConfig.Create());
+            }
+            catch (JsonException e)
+            {
+                problems.Add(new DocumentProblem("timestamp", e.Message));
+            }
+        }
+
+        if (properties is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        {
+            problems.Add(new DocumentProblem("properties", "must be an object"));
+        }
+
+        if (customer is not null && Validate.Id(customer) is { } badCustomer)
+        {
+            problems.Add(new DocumentProblem("customer", badCustomer));
+        }
+
+        if (feature is not null && catalog.Feature(feature) is not { } known)
+        {
+            problems.Add(new DocumentProblem("feature", $"no feature '{feature}' in the catalog"));
+        }
+        else if (feature is not null && catalog.Feature(feature)!.Kind != FeatureKind.Metered)
+        {
+            problems.Add(new DocumentProblem("feature", $"'{feature}' is not metered; only metered features take usage events"));
+        }
+
+        if (problems.Count > 0)
+        {
+            return (null, id, string.Join("; ", problems));
+        }
+
+        var props = properties is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : null;
+        return (new TrackedEvent(index, id!, customer!, feature!, amount!.Value, timestamp, props), id, null);
+    }
+}

@@ -1,0 +1,47 @@
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Server.Usage;
+
+/// <summary>Releases reservations whose hold ran out and prunes idempotency keys and event ids past their retention.</summary>
+public sealed class UsageMaintenance(Reservations reservations, UsageJanitor janitor, TimeProvider time, ILogger<UsageMaintenance> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    /// <summary>One pass; the worker runs it every few seconds and the test clock runs it when time moves.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var released = 0;
+        int batch;
+        do
+        {
+            batch = await reservations.SweepExpiredAsync(now, cancellationToken);
+            released += batch;
+        }
+        while (batch > 0);
+
+        await janitor.PruneAsync(now, cancellationToken);
+        return released;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var released = await RunOnceAsync(stoppingToken);
+                if (released > 0)
+                {
+                    logger.LogInformation("Released {Count} expired reservation(s)", released);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Usage maintenance failed; it will run again");
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Customers;
+
+public interface ICustomerStore
+{
+    /// <summary>Creates or updates a customer; <c>Created</c> says which.</summary>
+    Task<(Customer Customer, bool Created)> UpsertAsync(
+        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken = default);
+
+    Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a subscription; false when the customer already has a live one.</summary>
+    Task<bool> InsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default);
+
+    Task<Subscription?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<Subscription?> GetLiveSubscriptionAsync(string customerId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string customerId, CancellationToken cancellationToken = default);
+}
+
+public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts) : ICustomerStore
+{
+    public async Task<(Customer Customer, bool Created)> UpsertAsync(
+        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var row = await database.WriteAsync(async (c, tx) =>
+        {
+            var existing = await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
+                "SELECT * FROM customers WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken));
+            // Fields left out of the request keep their stored values, as in Stripe's update.
+            var merged = new CustomerRow
+            {
+                Id = id,
+                Email = email ?? existing?.Email,
+                Name = name ?? existing?.Name,
+                MetadataJson = metadata is null ? existing?.MetadataJson ?? "{}" : JsonSerializer.Serialize(metadata),
+                CreatedAt = existing?.CreatedAt ?? now,
+                UpdatedAt = now,
+            };
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO customers (id, email, name, metadata_json, created_at, updated_at)
+                VALUES (@Id, @Email, @Name, @MetadataJson, @CreatedAt, @UpdatedAt)
+                ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, metadata_json = excluded.metadata_json,
+                    updated_at = excluded.updated_at
+                """, merged, tx, cancellationToken: cancellationToken));
+            return (Row: merged, Created: existing is null);
+        }, cancellationToken);
+        contexts.Invalidate(id);
+        return (row.Row.ToDomain(), row.Created);
+    }
+
+    public Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
+            "SELECT * FROM customers WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
+
+    public async Task<bool> InsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await database.WriteAsync((c, tx) => InsertSubscriptionAsync(c, tx, subscription, cancellationToken), cancellationToken);
+            return true;
+        }
+        catch (DbException e) when (database.IsUniqueViolation(e))
+        {
+            return false;
+        }
+        finally
+        {
+            contexts.Invalidate(subscription.CustomerId);
+        }
+    }
+
+    internal static Task InsertSubscriptionAsync(DbConnection c, DbTransaction tx, Subscription subscription, CancellationToken cancellationToken) =>
+        c.ExecuteAsync(new CommandDefinition($"""
+            INSERT INTO subscriptions ({SubscriptionRow.Columns})
+            VALUES (@Id, @CustomerId, @PlanCode, @PlanVersionId, @BillingPeriod, @Status, @AnchorAt, @CurrentPeriodStart, @CurrentPeriodEnd,
+                @TrialEndAt, @CancelAtPeriodEnd, @CanceledAt, @CreatedAt, @UpdatedAt)
+            """, SubscriptionRow.Parameters(subscription), tx, cancellationToken: cancellationToken));
+
+    public Task<Subscription?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.ToDomain(),
+            cancellationToken);
+
+    public Task<Subscription?> GetLiveSubscriptionAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE customer_id = @customerId AND status IN ('trialing', 'active', 'past_due', 'incomplete')",
+            new { customerId }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
+
+    public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<Subscription>>(async c => [.. (await c.QueryAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE customer_id = @customerId ORDER BY created_at DESC",
+            new { customerId }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
+}

@@ -1,0 +1,97 @@
+CREATE TABLE customers (
+    id            TEXT PRIMARY KEY,
+    email         TEXT,
+    name          TEXT,
+    metadata_json TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE subscriptions (
+    id                   TEXT PRIMARY KEY,
+    customer_id          TEXT NOT NULL REFERENCES customers (id),
+    plan_code            TEXT NOT NULL,
+    plan_version_id      TEXT NOT NULL REFERENCES plan_versions (id),
+    billing_period       TEXT NOT NULL CHECK (billing_period IN ('monthly', 'yearly')),
+    status               TEXT NOT NULL CHECK (status IN ('trialing', 'active', 'past_due', 'canceled', 'incomplete')),
+    anchor_at            INTEGER NOT NULL,
+    current_period_start INTEGER NOT NULL,
+    current_period_end   INTEGER NOT NULL,
+    trial_end_at         INTEGER,
+    cancel_at_period_end INTEGER NOT NULL DEFAULT 0,
+    canceled_at          INTEGER,
+    created_at           INTEGER NOT NULL,
+    updated_at           INTEGER NOT NULL
+);
+
+-- One live subscription per customer: entitlements come from exactly one plan version.
+CREATE UNIQUE INDEX subscriptions_one_live ON subscriptions (customer_id)
+    WHERE status IN ('trialing', 'active', 'past_due', 'incomplete');
+
+-- The hot path: one row per customer, feature and period, changed only by conditional upserts.
+CREATE TABLE usage_counters (
+    customer_id  TEXT NOT NULL,
+    feature_code TEXT NOT NULL,
+    period_start INTEGER NOT NULL,
+    period_end   INTEGER NOT NULL,
+    used         INTEGER NOT NULL DEFAULT 0 CHECK (used >= 0),
+    reserved     INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    carried_in   INTEGER NOT NULL DEFAULT 0,
+    period_limit INTEGER,
+    updated_at   INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, feature_code, period_start)
+);
+
+CREATE INDEX usage_counters_period_end ON usage_counters (customer_id, feature_code, period_end);
+
+CREATE TABLE usage_daily (
+    customer_id  TEXT NOT NULL,
+    feature_code TEXT NOT NULL,
+    day          TEXT NOT NULL,
+    quantity     INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, feature_code, day)
+);
+
+CREATE INDEX usage_daily_day ON usage_daily (day);
+
+CREATE TABLE reservations (
+    id              TEXT PRIMARY KEY,
+    customer_id     TEXT NOT NULL,
+    feature_code    TEXT NOT NULL,
+    period_start    INTEGER NOT NULL,
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    status          TEXT NOT NULL CHECK (status IN ('held', 'committed', 'released', 'expired')),
+    committed_amount INTEGER,
+    expires_at      INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    settled_at      INTEGER
+);
+
+CREATE INDEX reservations_held_expiry ON reservations (expires_at) WHERE status = 'held';
+
+-- A retried request finds its first answer here; the same key with another body is refused.
+CREATE TABLE idempotency_keys (
+    scope         TEXT NOT NULL,
+    key           TEXT NOT NULL,
+    request_hash  TEXT NOT NULL,
+    status_code   INTEGER NOT NULL,
+    response_json TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+-- After-the-fact usage, deduplicated by the sender's id per customer.
+CREATE TABLE usage_events (
+    customer_id     TEXT NOT NULL,
+    id              TEXT NOT NULL,
+    feature_code    TEXT NOT NULL,
+    amount          INTEGER NOT NULL,
+    occurred_at     INTEGER NOT NULL,
+    received_at     INTEGER NOT NULL,
+    properties_json TEXT,
+    PRIMARY KEY (customer_id, id)
+);
+
+CREATE INDEX usage_events_received ON usage_events (received_at);

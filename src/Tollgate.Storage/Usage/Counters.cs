@@ -1,0 +1,100 @@
+using Dapper;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
+using Tollgate.Core.Periods;
+
+namespace Tollgate.Storage.Usage;
+
+/// <summary>The counter row statements. Every change is one conditional UPDATE: never read, then write.</summary>
+internal static class Counters
+{
+    private const string Key = "customer_id = @customer AND feature_code = @feature AND period_start = @periodStart";
+
+    /// <summary>Adds to used (or reserved), only where the hard cap allows it; null when the row is missing or the cap refuses.</summary>
+    public static async Task<CounterState?> TryAddAsync(
+        BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
+    {
+        var column = reserve ? "reserved" : "used";
+        var cap = QuotaRules.Enforced(grant) ? "AND used + reserved + @amount <= @quota + carried_in" : "";
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command($"""
+            UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
+            WHERE {Key} {cap}
+            RETURNING used, reserved, carried_in
+            """, new { customer, feature, periodStart = period.Start.ToUnixTimeMilliseconds(), amount, quota = grant.MonthlyQuota, now = scope.NowMs }));
+        return row?.ToState();
+    }
+
+    /// <summary>Moves a hold to used: releases <paramref name="held"/> and adds <paramref name="actual"/>, capped only when it grows.</summary>
+    public static async Task<CounterState?> TrySettleAsync(
+        BatchScope scope, string customer, string feature, long periodStart, PlanFeature? grant, long held, long actual)
+    {
+        var cap = grant is not null && QuotaRules.Enforced(grant) && actual > held
+            ? "AND used + reserved - @held + @actual <= @quota + carried_in" : "";
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command($"""
+            UPDATE usage_counters SET reserved = reserved - @held, used = used + @actual, updated_at = @now
+            WHERE {Key} {cap}
+            RETURNING used, reserved, carried_in
+            """, new { customer, feature, periodStart, held, actual, quota = grant?.MonthlyQuota, now = scope.NowMs }));
+        return row?.ToState();
+    }
+
+    /// <summary>Creates the period's row if missing, carrying over what the previous period left unused when the grant rolls over.</summary>
+    public static async Task EnsureAsync(BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature? grant)
+    {
+        var periodStart = period.Start.ToUnixTimeMilliseconds();
+        long carry = 0;
+        if (grant is { Rollover: true })
+        {
+            // The previous period is closed, so every node computes the same carry; ON CONFLICT keeps the first row.
+            var previous = await scope.Connection.QuerySingleOrDefaultAsync<PreviousRow>(scope.Command(
+                "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @periodStart",
+                new { customer, feature, periodStart }));
+            carry = previous is null ? 0 : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
+        }
+
+        await scope.Connection.ExecuteAsync(scope.Command("""
+            INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+            VALUES (@customer, @feature, @periodStart, @periodEnd, 0, 0, @carry, @limit, @now)
+            ON CONFLICT (customer_id, feature_code, period_start) DO NOTHING
+            """, new
+        {
+            customer, feature, periodStart, periodEnd = period.End.ToUnixTimeMilliseconds(), carry,
+            limit = grant?.MonthlyQuota is { } q ? q + carry : (long?)null, now = scope.NowMs,
+        }));
+    }
+
+    public static async Task<CounterState> ReadAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string customer, string feature,
+        long periodStart, CancellationToken cancellationToken)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}", new { customer, feature, periodStart }, transaction,
+            cancellationToken: cancellationToken));
+        return row?.ToState() ?? CounterState.Empty;
+    }
+
+    public static async Task<IReadOnlyDictionary<string, CounterState>> ReadPeriodAsync(
+        System.Data.Common.DbConnection connection, string customer, long periodStart, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            "SELECT feature_code, used, reserved, carried_in FROM usage_counters WHERE customer_id = @customer AND period_start = @periodStart",
+            new { customer, periodStart }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.FeatureCode, r => r.ToState(), StringComparer.Ordinal);
+    }
+
+    private sealed class PreviousRow
+    {
+        public long Used { get; set; }
+        public long? PeriodLimit { get; set; }
+    }
+
+    private sealed class Row
+    {
+        public string FeatureCode { get; set; } = "";
+        public long Used { get; set; }
+        public long Reserved { get; set; }
+        public long CarriedIn { get; set; }
+
+        public CounterState ToState() => new(Used, Reserved, CarriedIn);
+    }
+}

@@ -1,0 +1,72 @@
+using Dapper;
+using Tollgate.Storage.Customers;
+
+namespace Tollgate.Storage.Usage;
+
+/// <summary>
+/// After-the-fact usage ("track, not gate"): each event counts against its customer's current period and is never
+/// denied; its id is kept under a unique key so a resent event counts once.
+/// </summary>
+public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts)
+{
+    /// <summary>How far back an event may be dated; ids are remembered at least this long.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(35);
+
+    /// <summary>How far ahead of this server's clock an event may be dated.</summary>
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
+
+    public Task<TrackResult> TrackAsync(IReadOnlyList<TrackedEvent> events) =>
+        events.Count == 0
+            ? Task.FromResult(new TrackResult(0, [], []))
+            : committer.RunAsync(events[0].CustomerId, scope => TrackAsync(scope, events));
+
+    private async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<TrackedEvent> events)
+    {
+        var accepted = 0;
+        var duplicates = new List<string>();
+        var rejected = new List<(int, string?, string)>();
+        foreach (var e in events)
+        {
+            var context = await contexts.LoadAsync(scope.Connection, scope.Transaction, e.CustomerId, scope.Now, scope.CancellationToken);
+            if (context is null)
+            {
+                rejected.Add((e.Index, e.Id, $"customer: no customer '{e.CustomerId}'"));
+                continue;
+            }
+
+            if (e.Timestamp > scope.Now + MaxSkew)
+            {
+                rejected.Add((e.Index, e.Id, "timestamp: is in the future"));
+                continue;
+            }
+
+            if (e.Timestamp < context.Period.Start || e.Timestamp < scope.Now - MaxAge)
+            {
+                rejected.Add((e.Index, e.Id, "timestamp: is before the customer's current billing period (or older than 35 days)"));
+                continue;
+            }
+
+            var inserted = await scope.Connection.ExecuteAsync(scope.Command("""
+                INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json)
+                VALUES (@CustomerId, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson)
+                ON CONFLICT (customer_id, id) DO NOTHING
+                """, new { e.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs, e.PropertiesJson }));
+            if (inserted == 0)
+            {
+                duplicates.Add(e.Id);
+                continue;
+            }
+
+            var grant = context.Grant(e.FeatureCode);
+            await Counters.EnsureAsync(scope, e.CustomerId, e.FeatureCode, context.Period, grant);
+            await scope.Connection.ExecuteAsync(scope.Command("""
+                UPDATE usage_counters SET used = used + @Amount, updated_at = @now
+                WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @periodStart
+                """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = context.Period.Start.ToUnixTimeMilliseconds() }));
+            scope.AddDailyUsage(e.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
+            accepted++;
+        }
+
+        return new TrackResult(accepted, duplicates, rejected);
+    }
+}

@@ -1,0 +1,116 @@
+using Dapper;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Usage;
+
+/// <summary>Holds on a quota: reserve counts at once, commit settles to the actual amount, release and expiry give it back.</summary>
+public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts)
+{
+    internal static Task InsertAsync(BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt) =>
+        scope.Connection.ExecuteAsync(scope.Command("""
+            INSERT INTO reservations (id, customer_id, feature_code, period_start, amount, status, committed_amount, expires_at, created_at, settled_at)
+            VALUES (@id, @CustomerId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL)
+            """, new
+        {
+            id, command.CustomerId, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount,
+            expiresAt = expiresAt.ToUnixTimeMilliseconds(), now = scope.NowMs,
+        }));
+
+    /// <summary>Settles the hold to <paramref name="actual"/> units; more than was held must fit the quota again.</summary>
+    public Task<UsageOutcome> CommitAsync(string reservationId, long actual) =>
+        committer.RunAsync(reservationId, scope => SettleAsync(scope, reservationId, actual));
+
+    /// <summary>Gives the held units back.</summary>
+    public Task<UsageOutcome> ReleaseAsync(string reservationId) =>
+        committer.RunAsync(reservationId, scope => SettleAsync(scope, reservationId, null));
+
+    private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual)
+    {
+        var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
+            $"SELECT customer_id, feature_code, period_start, amount, status, committed_amount FROM reservations WHERE id = @id {database.Dialect.ForUpdate}",
+            new { id }));
+        if (held is null)
+        {
+            return new UsageOutcome.ReservationNotFound();
+        }
+
+        var context = await contexts.LoadAsync(scope.Connection, scope.Transaction, held.CustomerId, scope.Now, scope.CancellationToken);
+        var grant = context?.Grant(held.FeatureCode);
+        var wanted = actual is null ? "released" : "committed";
+        if (held.Status != "held")
+        {
+            // A retry of the same settlement answers as the first did; anything else contradicts what happened.
+            var same = held.Status == wanted && (actual is null || held.CommittedAmount == actual);
+            return same && context is not null
+                ? await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota)
+                : new UsageOutcome.ReservationConflict(held.Status, $"The reservation is already {held.Status}" +
+                    (held.CommittedAmount is { } c ? $" with {c} units." : "."));
+        }
+
+        var counter = await Counters.TrySettleAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart, grant, held.Amount, actual ?? 0);
+        if (counter is null)
+        {
+            return context is null
+                ? new UsageOutcome.CustomerNotFound()
+                : await DecidedAsync(scope, context, held, grant, DecisionReason.QuotaExceeded);
+        }
+
+        await scope.Connection.ExecuteAsync(scope.Command(
+            "UPDATE reservations SET status = @wanted, committed_amount = @actual, settled_at = @now WHERE id = @id",
+            new { wanted, actual, now = scope.NowMs, id }));
+        if (actual is > 0)
+        {
+            scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
+        }
+
+        return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);
+    }
+
+    private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, DecisionReason reason)
+    {
+        var counter = await Counters.ReadAsync(scope.Connection, scope.Transaction, held.CustomerId, held.FeatureCode, held.PeriodStart, scope.CancellationToken);
+        var decision = EntitlementDecision.From(reason, held.FeatureCode, context, grant, counter);
+        if (reason == DecisionReason.WithinQuota && decision.Limit is null)
+        {
+            decision = decision with { Reason = DecisionReason.Unlimited };
+        }
+
+        return new UsageOutcome.Decided(decision);
+    }
+
+    /// <summary>Releases holds whose time ran out; several nodes may sweep at once without releasing one twice.</summary>
+    public Task<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var expired = (await c.QueryAsync<Row>(new CommandDefinition($"""
+                SELECT id, customer_id, feature_code, period_start, amount, status, committed_amount FROM reservations
+                WHERE status = 'held' AND expires_at <= @now ORDER BY expires_at LIMIT 500 {database.Dialect.ForUpdateSkipLocked}
+                """, new { now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken))).ToList();
+            foreach (var r in expired)
+            {
+                await c.ExecuteAsync(new CommandDefinition("""
+                    UPDATE usage_counters SET reserved = reserved - @Amount, updated_at = @now
+                    WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @PeriodStart
+                    """, new { r.Amount, now = now.ToUnixTimeMilliseconds(), r.CustomerId, r.FeatureCode, r.PeriodStart }, tx,
+                    cancellationToken: cancellationToken));
+                await c.ExecuteAsync(new CommandDefinition(
+                    "UPDATE reservations SET status = 'expired', settled_at = @now WHERE id = @Id",
+                    new { now = now.ToUnixTimeMilliseconds(), r.Id }, tx, cancellationToken: cancellationToken));
+            }
+
+            return expired.Count;
+        }, cancellationToken);
+
+    private sealed class Row
+    {
+        public string Id { get; set; } = "";
+        public string CustomerId { get; set; } = "";
+        public string FeatureCode { get; set; } = "";
+        public long PeriodStart { get; set; }
+        public long Amount { get; set; }
+        public string Status { get; set; } = "";
+        public long? CommittedAmount { get; set; }
+    }
+}

@@ -1,0 +1,27 @@
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Usage;
+
+/// <summary>A customer's whole period at once: the context and every counter, for usage and entitlement listings.</summary>
+public sealed record PeriodUsage(EntitlementContext Context, IReadOnlyDictionary<string, CounterState> Counters)
+{
+    public CounterState Counter(string feature) => Counters.GetValueOrDefault(feature, CounterState.Empty);
+}
+
+public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCache contexts, TimeProvider time)
+{
+    public async Task<PeriodUsage?> CurrentPeriodAsync(string customerId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var context = await contexts.LoadAsync(connection, null, customerId, time.GetUtcNow(), cancellationToken);
+        if (context is null)
+        {
+            return null;
+        }
+
+        var counters = await Counters.ReadPeriodAsync(connection, customerId, context.Period.Start.ToUnixTimeMilliseconds(), cancellationToken);
+        return new PeriodUsage(context, counters);
+    }
+}

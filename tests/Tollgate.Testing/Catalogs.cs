@@ -1,0 +1,43 @@
+namespace Tollgate.Testing;
+
+/// <summary>Small catalogs built for one rule each, so a test reads its limits at a glance.</summary>
+public static class Catalogs
+{
+    /// <summary>
+    /// Plans "free" (default) and "pro": capped (hard, 100 / 1000), soft (10 at 5 cents), rolling (10 / 10, rollover),
+    /// gate (boolean: free off, pro on), seats (value: 1 / 5) and tracked (metered, 5 / unlimited).
+    /// </summary>
+    public const string Rules = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "capped", "name": "Capped", "unit": "calls", "kind": "metered" },
+            { "code": "soft", "name": "Soft", "unit": "calls", "kind": "metered" },
+            { "code": "rolling", "name": "Rolling", "unit": "credits", "kind": "metered" },
+            { "code": "gate", "name": "Gate", "kind": "boolean" },
+            { "code": "seats", "name": "Seats", "unit": "seats", "kind": "value" },
+            { "code": "tracked", "name": "Tracked", "unit": "rows", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1,
+              "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "capped", "monthly_quota": 100 },
+                { "feature_code": "soft", "monthly_quota": 10, "hard_cap": false, "overage_unit_price_cents": 5 },
+                { "feature_code": "rolling", "monthly_quota": 10, "rollover": true },
+                { "feature_code": "gate", "enabled": false },
+                { "feature_code": "seats", "value": 1 },
+                { "feature_code": "tracked", "monthly_quota": 5 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 2,
+              "prices": [ { "billing_period": "monthly", "price_cents": 2000 }, { "billing_period": "yearly", "price_cents": 20000 } ],
+              "features": [
+                { "feature_code": "capped", "monthly_quota": 1000 },
+                { "feature_code": "soft", "monthly_quota": 10, "hard_cap": false, "overage_unit_price_cents": 5 },
+                { "feature_code": "rolling", "monthly_quota": 10, "rollover": true },
+                { "feature_code": "gate", "enabled": true },
+                { "feature_code": "seats", "value": 5 },
+                { "feature_code": "tracked", "monthly_quota": null } ] }
+          ]
+        }
+        """;
+}
