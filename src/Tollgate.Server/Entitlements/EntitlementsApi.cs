@@ -120,7 +120,7 @@ public static class EntitlementsApi
             case UsageOutcome.ReservationNotFound:
                 return Problems.Create(404, "not_found", "No such reservation.", new Dictionary<string, object?> { ["resource"] = "reservation" });
             case UsageOutcome.ReservationConflict conflict:
-                return Problems.Create(409, "reservation_not_held", conflict.Detail, new Dictionary<string, object?> { ["status"] = conflict.Status });
+                return Problems.Create(409, "reservation_not_held", conflict.Detail, new Dictionary<string, object?> { ["reservation_status"] = conflict.Status });
             default:
                 return Problems.Create(409, "idempotency_mismatch",
                     "This idempotency key was used for a different request; use a new key for a new request.");

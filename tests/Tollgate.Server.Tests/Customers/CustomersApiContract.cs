@@ -1,0 +1,178 @@
+using System.Net;
+using Tollgate.Server.Usage;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Customers;
+
+public abstract class CustomersApiContract : ApiContract
+{
+    private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
+
+    [Fact]
+    public async Task UpsertCreatesThenUpdatesKeepingFieldsLeftOut()
+    {
+        await using var app = await RulesAsync();
+
+        var created = await app.Admin.PutJsonAsync("/v1/customers/acme-42", new { email = "ops@acme.test", name = "Acme", metadata = new { tier = "gold" } });
+        var updated = await app.Admin.PutJsonAsync("/v1/customers/acme-42", new { name = "Acme Inc" });
+        var read = await (await app.Admin.GetAsync("/v1/customers/acme-42")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(("ops@acme.test", "Acme Inc", "gold"), (read["email"].Value<string>(), read["name"].Value<string>(),
+            read["metadata"]!["tier"].Value<string>()));
+    }
+
+    [Theory]
+    [InlineData("{\"email\": \"not-an-email\"}", "email")]
+    [InlineData("{\"metadata\": {\"\": \"x\"}}", "metadata")]
+    [InlineData("{\"metadata\": {\"k\": 5}}", "metadata")]
+    public async Task InvalidCustomerFieldsAreNamedAndNothingIsWritten(string body, string field)
+    {
+        await using var app = await RulesAsync();
+
+        var response = await app.Admin.PutJsonAsync("/v1/customers/c1", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, (await response.ReadAsync())["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/customers/c1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SubscriptionPutsTheCustomerOnThePlanWithAnniversaryPeriods()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+
+        var id = await app.SubscribeAsync("c1", "pro", "yearly");
+        var subscription = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(("pro", 1, "yearly", "active"), (subscription["plan"].Value<string>(), subscription["plan_version"].Value<int>(),
+            subscription["billing_period"].Value<string>(), subscription["status"].Value<string>()));
+        Assert.Equal(("2026-01-15T12:00:00Z", "2027-01-15T12:00:00Z"), (subscription["current_period_start"].Value<string>(),
+            subscription["current_period_end"].Value<string>()));
+        Assert.Equal(("pro", 1000L), (usage["plan"].Value<string>(), usage["features"]!["capped"]!["limit"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task SecondLiveSubscriptionIsAConflictAndBadPlansAreNamed()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+
+        var again = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "pro", billing_period = "monthly" });
+        var unknownPlan = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "gold", billing_period = "monthly" });
+        var noPrice = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "free", billing_period = "yearly" });
+        var noCustomer = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "ghost", plan = "pro", billing_period = "monthly" });
+
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("subscription_exists", (await again.ReadAsync())["error"].Value<string>());
+        Assert.Equal("no active plan 'gold'", (await unknownPlan.ReadAsync())["errors"]!["plan"].Value<string>());
+        Assert.Equal("plan 'free' has no yearly price", (await noPrice.ReadAsync())["errors"]!["billing_period"].Value<string>());
+        Assert.Equal(HttpStatusCode.NotFound, noCustomer.StatusCode);
+    }
+
+    [Fact]
+    public async Task UsageHasTheResumeTailorsShapeExtended()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "soft", 12);
+        await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 4 });
+
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(("c1", "free", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"), (usage["customer"].Value<string>(),
+            usage["plan"].Value<string>(), usage["period_start"].Value<string>(), usage["period_end"].Value<string>()));
+        var soft = usage["features"]!["soft"]!;
+        Assert.Equal((10L, 12L, 0L, false, false, 2L), (soft["limit"].Value<long>(), soft["used"].Value<long>(),
+            soft["remaining"].Value<long>(), soft["unlimited"].Value<bool>(), soft["hard_cap"].Value<bool>(), soft["overage"].Value<long>()));
+        Assert.Equal((4L, 96L), (usage["features"]!["capped"]!["reserved"].Value<long>(), usage["features"]!["capped"]!["remaining"].Value<long>()));
+        Assert.Null(usage["features"]!["gate"]);
+    }
+
+    [Fact]
+    public async Task EntitlementsListEveryFeatureWithAccessLimitOrValue()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+
+        var list = (await (await app.Admin.GetAsync("/v1/customers/c1/entitlements")).ReadAsync())["features"]!.AsArray();
+
+        var byCode = list.ToDictionary(f => f!["feature"].Value<string>()!, f => f!);
+        Assert.Equal(6, byCode.Count);
+        Assert.True(byCode["gate"]["access"].Value<bool>());
+        Assert.Equal(5, byCode["seats"]["value"].Value<int>());
+        Assert.Equal((true, 1000L), (byCode["capped"]["access"].Value<bool>(), byCode["capped"]["limit"].Value<long>()));
+        Assert.True(byCode["tracked"]["unlimited"].Value<bool>());
+    }
+
+    [Fact]
+    public async Task EventBatchCountsValidEventsOnceAndRejectsBadOnesByIndex()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        var events = new object[]
+        {
+            new { id = "e1", customer = "c1", feature = "tracked", amount = 4, timestamp = "2026-01-15T11:00:00Z", properties = new { rows = 4 } },
+            new { id = "e1", customer = "c1", feature = "tracked", amount = 4 },
+            new { id = "e2", customer = "c1", feature = "tracked", amount = -1 },
+            new { id = "e3", customer = "c1", feature = "seats" },
+            new { id = "e4", customer = "nobody", feature = "tracked" },
+            new { id = "e5", customer = "c1", feature = "tracked", timestamp = "2026-01-15 11:00" },
+            new { id = "e6", customer = "c1", feature = "tracked", amount = 10 },
+        };
+
+        var result = await (await app.Admin.PostJsonAsync("/v1/events", new { events })).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(2, result["accepted"].Value<int>());
+        Assert.Equal(["e1"], result["duplicates"]!.AsArray().Select(d => d.Value<string>()));
+        Assert.Equal([2, 3, 4, 5], result["rejected"]!.AsArray().Select(r => r!["index"].Value<int>()));
+        Assert.StartsWith("amount: must be >= 1", result["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(14, usage["features"]!["tracked"]!["used"].Value<long>()); // past the hard cap of 5: tracked, never denied
+    }
+
+    [Fact]
+    public async Task MoreThanOneThousandEventsIsA400AndNothingIsCounted()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        var events = Enumerable.Range(0, 1001).Select(i => new { id = $"e{i}", customer = "c1", feature = "tracked" }).ToArray();
+
+        var response = await app.Admin.PostJsonAsync("/v1/events", new { events });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("events", (await response.ReadAsync())["detail"].Value<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExpiredReservationIsReleasedByTheWorker()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        var id = (await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
+            new { customer = "c1", feature = "capped", amount = 30, ttl_seconds = 10 })).ReadAsync())["id"].Value<string>();
+
+        app.Clock.Advance(TimeSpan.FromSeconds(11));
+        await app.Get<UsageMaintenance>().RunOnceAsync(); // the worker's own timer may have run it already
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(0, usage["features"]!["capped"]!["reserved"].Value<long>());
+        var commit = await app.Admin.PostJsonAsync($"/v1/reservations/{id}/commit", new { amount = 5 });
+        Assert.Equal("expired", (await commit.ReadAsync())["reservation_status"].Value<string>());
+    }
+}
+
+public sealed class SqliteCustomersApiTests : CustomersApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCustomersApiTests : CustomersApiContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace Tollgate.Testing;
+
+/// <summary>Setup steps API tests share: a customer, a subscription, the rules catalog.</summary>
+public static class ApiSetup
+{
+    public static async Task CustomerAsync(this TollgateApp app, string id)
+    {
+        var response = await app.Admin.PutJsonAsync($"/v1/customers/{id}", new { email = $"{id}@example.com" });
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
+        {
+            throw new InvalidOperationException($"customer {id}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    public static async Task<string> SubscribeAsync(this TollgateApp app, string customer, string plan, string period = "monthly")
+    {
+        var response = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan, billing_period = period });
+        if (response.StatusCode != HttpStatusCode.Created)
+        {
+            throw new InvalidOperationException($"subscribe {customer}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        return (await response.ReadAsync())["id"].Value<string>()!;
+    }
+
+    public static Dictionary<string, string?> RulesCatalog(string? extraKey = null, string? extraValue = null)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "tollgate-rules-catalog.json");
+        if (!File.Exists(path) || File.ReadAllText(path) != Catalogs.Rules)
+        {
+            File.WriteAllText(path, Catalogs.Rules);
+        }
+
+        var settings = new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path };
+        if (extraKey is not null)
+        {
+            settings[extraKey] = extraValue;
+        }
+
+        return settings;
+    }
+
+    public static Task<HttpResponseMessage> ConsumeAsync(this TollgateApp app, string customer, string feature, long amount = 1, string? key = null) =>
+        app.Admin.PostJsonAsync("/v1/entitlements/consume", key is null
+            ? new { customer, feature, amount }
+            : (object)new { customer, feature, amount, idempotency_key = key });
+}
