@@ -39,8 +39,12 @@ public sealed class TollgateApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
+    /// <summary>The real HTTP address when started with Kestrel.</summary>
+    public Uri? BaseAddress { get; private set; }
+
     public static async Task<TollgateApp> StartAsync(
-        StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, string? connectionString = null)
+        StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, string? connectionString = null,
+        bool kestrel = false)
     {
         var options = connectionString is null
             ? await TestDatabases.CreateAsync(store, migrated: false)
@@ -57,7 +61,18 @@ public sealed class TollgateApp : IAsyncDisposable
         }
 
         var clock = new ManualClock(start ?? DefaultStart);
-        var app = new TollgateApp(new Factory(all, clock), clock, store, options.ConnectionString!);
+        var factory = new Factory(all, clock);
+        Uri? address = null;
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+            factory.StartServer();
+            var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        }
+
+        var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address };
         await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: migrations and seed run here
         return app;
     }

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tollgate.Client.Contracts;
+
+namespace Tollgate.Client;
+
+/// <summary>
+/// The typed client for Tollgate's API. Register it with <c>services.AddTollgate(...)</c> or construct it over an
+/// <see cref="HttpClient"/> whose BaseAddress is the server and whose Authorization header carries a secret key.
+/// </summary>
+public sealed class TollgateClient(HttpClient http)
+{
+    /// <summary>The wire format: snake_case; unknown fields are ignored so newer servers stay compatible.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>The underlying client.</summary>
+    public HttpClient Http => http;
+
+    /// <summary>Asks whether the customer may use <paramref name="amount"/> units now, counting nothing.</summary>
+    public Task<EntitlementResponse> CheckAsync(string customer, string feature, long amount = 1, CancellationToken cancellationToken = default) =>
+        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/check", new CheckRequest(customer, feature, amount), cancellationToken);
+
+    /// <summary>
+    /// Uses units atomically. Throws <see cref="QuotaExceededException"/> past a hard cap and
+    /// <see cref="FeatureNotInPlanException"/> when the plan lacks the feature; a retry with the same key counts once.
+    /// </summary>
+    public Task<EntitlementResponse> ConsumeAsync(
+        string customer, string feature, long amount = 1, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume", new ConsumeRequest(customer, feature, amount, idempotencyKey),
+            cancellationToken);
+
+    /// <summary>Holds units before work whose size is known after it; commit or release the returned reservation.</summary>
+    public async Task<Reservation> ReserveAsync(
+        string customer, string feature, long amount = 1, TimeSpan? ttl = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
+    {
+        var seconds = (int)Math.Ceiling((ttl ?? TimeSpan.FromMinutes(5)).TotalSeconds);
+        var response = await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve",
+            new ReserveRequest(customer, feature, amount, seconds, idempotencyKey), cancellationToken);
+        return new Reservation(this, response);
+    }
+
+    /// <summary>Settles a reservation to the units actually used.</summary>
+    public Task<EntitlementResponse> CommitAsync(string reservationId, long amount, CancellationToken cancellationToken = default) =>
+        SendAsync<EntitlementResponse>(HttpMethod.Post, $"v1/reservations/{Uri.EscapeDataString(reservationId)}/commit",
+            new CommitReservationRequest(amount), cancellationToken);
+
+    /// <summary>Gives a reservation's units back.</summary>
+    public Task<EntitlementResponse> ReleaseAsync(string reservationId, CancellationToken cancellationToken = default) =>
+        SendAsync<EntitlementResponse>(HttpMethod.Post, $"v1/reservations/{Uri.EscapeDataString(reservationId)}/release", null, cancellationToken);
+
+    /// <summary>Records after-the-fact usage (at most 1000 events a call); never denied, deduplicated by event id.</summary>
+    public Task<TrackResponse> TrackAsync(IEnumerable<UsageEvent> events, CancellationToken cancellationToken = default) =>
+        SendAsync<TrackResponse>(HttpMethod.Post, "v1/events",
+            new { events = events.Select(e => JsonSerializer.SerializeToElement(e, Json)).ToList() }, cancellationToken);
+
+    /// <summary>The customer's counters in the current period.</summary>
+    public Task<UsageResponse> GetUsageAsync(string customer, CancellationToken cancellationToken = default) =>
+        SendAsync<UsageResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/usage", null, cancellationToken);
+
+    /// <summary>Everything the customer's plan gives, feature by feature.</summary>
+    public Task<EntitlementsResponse> GetEntitlementsAsync(string customer, CancellationToken cancellationToken = default) =>
+        SendAsync<EntitlementsResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/entitlements", null, cancellationToken);
+
+    /// <summary>Creates or updates a customer.</summary>
+    public Task<CustomerResponse> UpsertCustomerAsync(string id, UpsertCustomerRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<CustomerResponse>(HttpMethod.Put, $"v1/customers/{Uri.EscapeDataString(id)}", request, cancellationToken);
+
+    /// <summary>Puts a customer on a plan.</summary>
+    public Task<SubscriptionResponse> CreateSubscriptionAsync(CreateSubscriptionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionResponse>(HttpMethod.Post, "v1/subscriptions", request, cancellationToken);
+
+    /// <summary>The public plans, in pricing-page order.</summary>
+    public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, "v1/pricing/plans", null, cancellationToken);
+
+    /// <summary>The feature × plan comparison table.</summary>
+    public Task<PricingComparison> GetComparisonAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<PricingComparison>(HttpMethod.Get, "v1/pricing/compare", null, cancellationToken);
+
+    /// <summary>Sends a request and reads the answer, turning problem answers into exceptions.</summary>
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, cancellationToken);
+        }
+
+        return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
+    }
+
+    private static async Task<TollgateException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        JsonObject? problem = null;
+        try
+        {
+            problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) as JsonObject;
+        }
+        catch (JsonException)
+        {
+        }
+
+        var error = problem?["error"]?.GetValue<string>() ?? $"http_{(int)response.StatusCode}";
+        var detail = problem?["detail"]?.GetValue<string>() ?? response.ReasonPhrase ?? "";
+        return (response.StatusCode, problem) switch
+        {
+            (HttpStatusCode.TooManyRequests, { } p) => new QuotaExceededException(error, detail, p),
+            (HttpStatusCode.PaymentRequired, { } p) => new FeatureNotInPlanException(detail, p),
+            _ => new TollgateException(response.StatusCode, error, detail, problem),
+        };
+    }
+}
+
+/// <summary>A granted hold; settle it with <see cref="CommitAsync"/> or give it back with <see cref="ReleaseAsync"/>.</summary>
+public sealed class Reservation(TollgateClient client, ReservationResponse response)
+{
+    /// <summary>The reservation's id; null when nothing needed holding (a boolean feature).</summary>
+    public string? Id => response.Id;
+
+    /// <summary>The decision, with the held units in <c>reserved</c>.</summary>
+    public EntitlementResponse Entitlement => response.Entitlement;
+
+    /// <summary>When the hold lapses on its own.</summary>
+    public DateTimeOffset? ExpiresAt => response.ExpiresAt;
+
+    /// <summary>Settles to the units actually used; more than held must fit the quota again.</summary>
+    public Task<EntitlementResponse> CommitAsync(long actual, CancellationToken cancellationToken = default) =>
+        Id is null ? Task.FromResult(Entitlement) : client.CommitAsync(Id, actual, cancellationToken);
+
+    /// <summary>Gives the held units back.</summary>
+    public Task<EntitlementResponse> ReleaseAsync(CancellationToken cancellationToken = default) =>
+        Id is null ? Task.FromResult(Entitlement) : client.ReleaseAsync(Id, cancellationToken);
+}

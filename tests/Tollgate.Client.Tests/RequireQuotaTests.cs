@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tollgate.Client.AspNetCore;
+using Tollgate.Testing;
+
+namespace Tollgate.Client.Tests;
+
+/// <summary>A small app gating its endpoints with RequireQuota, talking to a real Tollgate server over HTTP.</summary>
+public sealed class RequireQuotaTests
+{
+    private sealed record Fixture(TollgateApp Tollgate, WebApplication App, HttpClient Caller) : IAsyncDisposable
+    {
+        public async Task<long> UsedAsync(string customer, string feature)
+        {
+            var usage = await (await Tollgate.Admin.GetAsync($"/v1/customers/{customer}/usage")).ReadAsync();
+            return usage["features"]![feature]!["used"].Value<long>();
+        }
+
+        public Task<HttpResponseMessage> CallAsync(string path, string? user = "c1")
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path);
+            if (user is not null)
+            {
+                request.Headers.Add("X-User", user);
+            }
+
+            return Caller.SendAsync(request);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Tollgate.DisposeAsync();
+        }
+    }
+
+    private static async Task<Fixture> StartAsync()
+    {
+        var tollgate = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.RulesCatalog(), kestrel: true);
+        await tollgate.CustomerAsync("c1");
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddTollgate(o =>
+        {
+            o.BaseAddress = tollgate.BaseAddress!;
+            o.ApiKey = TollgateApp.AdminKey;
+            o.CustomerResolver = http => http.Request.Headers["X-User"].FirstOrDefault();
+        });
+        var app = builder.Build();
+        app.MapPost("/cv", () => TypedResults.Ok(new { cv = "done" })).RequireQuota("capped");
+        app.MapPost("/batch/{n:long}", (long n) => TypedResults.Ok(new { n })).RequireQuota("capped", http => long.Parse(
+            (string)http.Request.RouteValues["n"]!, System.Globalization.CultureInfo.InvariantCulture));
+        app.MapPost("/fails", () => TypedResults.Problem(statusCode: 500)).RequireQuota("capped", 5);
+        app.MapPost("/throws", IResult () => throw new InvalidOperationException("boom")).RequireQuota("capped", 5);
+        app.MapPost("/partial", (HttpContext http) =>
+        {
+            http.SetQuotaUsage("capped", 4);
+            return TypedResults.Ok();
+        }).RequireQuota("capped", 10);
+        app.MapPost("/premium", () => TypedResults.Ok()).RequireQuota("gate");
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Fixture(tollgate, app, new HttpClient { BaseAddress = new Uri(address) });
+    }
+
+    [Fact]
+    public async Task SuccessfulHandlerCommitsItsUnits()
+    {
+        await using var f = await StartAsync();
+
+        var one = await f.CallAsync("/cv");
+        var three = await f.CallAsync("/batch/3");
+
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, three.StatusCode);
+        Assert.Equal(4, await f.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task FailingOrThrowingHandlerReleasesItsUnits()
+    {
+        await using var f = await StartAsync();
+
+        var failed = await f.CallAsync("/fails");
+        var threw = await f.CallAsync("/throws");
+        var usage = await (await f.Tollgate.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, threw.StatusCode);
+        Assert.Equal((0L, 0L), (usage["features"]!["capped"]!["used"].Value<long>(), usage["features"]!["capped"]!["reserved"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task HandlerCanSettleToTheUnitsItReallyUsed()
+    {
+        await using var f = await StartAsync();
+
+        await f.CallAsync("/partial");
+
+        Assert.Equal(4, await f.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task DenialReachesTheAppsCallerAsTheSameProblem()
+    {
+        await using var f = await StartAsync();
+        await f.CallAsync("/batch/100");
+
+        var denied = await f.CallAsync("/cv");
+        var gated = await f.CallAsync("/premium");
+        var problem = await denied.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, denied.StatusCode);
+        Assert.NotNull(denied.Headers.RetryAfter);
+        Assert.Equal(("quota_exceeded", "capped", 100L, "/pricing"), (problem["error"].Value<string>(), problem["feature"].Value<string>(),
+            problem["limit"].Value<long>(), problem["upgrade_url"].Value<string>()));
+        Assert.Equal(HttpStatusCode.PaymentRequired, gated.StatusCode);
+        Assert.Equal(100, await f.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task AnonymousCallerIs401AndNothingIsCounted()
+    {
+        await using var f = await StartAsync();
+
+        var response = await f.CallAsync("/cv", user: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, await f.UsedAsync("c1", "capped"));
+    }
+}

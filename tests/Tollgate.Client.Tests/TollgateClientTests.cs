@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Tollgate.Client.Contracts;
+using Tollgate.Testing;
+
+namespace Tollgate.Client.Tests;
+
+/// <summary>The SDK against a real Tollgate server listening on a port.</summary>
+public sealed class TollgateClientTests
+{
+    private static async Task<(TollgateApp App, TollgateClient Client)> StartAsync()
+    {
+        var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.RulesCatalog(), kestrel: true);
+        var http = new HttpClient { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
+        return (app, new TollgateClient(http));
+    }
+
+    [Fact]
+    public async Task ConsumeReturnsTheCounterAndAQuotaDenialThrowsWithTheProblemsFields()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest(Email: "c1@example.com"));
+
+        var granted = await client.ConsumeAsync("c1", "capped", 100, "k1");
+        var denied = await Assert.ThrowsAsync<QuotaExceededException>(() => client.ConsumeAsync("c1", "capped"));
+
+        Assert.Equal((100L, 0L), (granted.Used, granted.Remaining!.Value));
+        Assert.Equal(("capped", "free", 100L, 100L, "/pricing"), (denied.Feature, denied.Plan, denied.Limit!.Value, denied.Used, denied.UpgradeUrl));
+        Assert.Equal(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero), denied.ResetsAt);
+        Assert.Equal(HttpStatusCode.TooManyRequests, denied.Status);
+    }
+
+    [Fact]
+    public async Task FeatureOutsideThePlanThrowsFeatureNotInPlan()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+
+        var denied = await Assert.ThrowsAsync<FeatureNotInPlanException>(() => client.ConsumeAsync("c1", "gate"));
+
+        Assert.Equal(("gate", "free"), (denied.Feature, denied.Plan));
+    }
+
+    [Fact]
+    public async Task ReservationCommitsTheActualAmountAndTrackedEventsCountOnce()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+
+        var reservation = await client.ReserveAsync("c1", "capped", 20, TimeSpan.FromMinutes(1));
+        await reservation.CommitAsync(12);
+        var events = new[] { new UsageEvent("e1", "c1", "tracked", 3, app.Clock.GetUtcNow()) };
+        await client.TrackAsync(events);
+        var again = await client.TrackAsync(events);
+        var usage = await client.GetUsageAsync("c1");
+
+        Assert.Equal(12, usage.Features["capped"].Used);
+        Assert.Equal(3, usage.Features["tracked"].Used);
+        Assert.Equal(["e1"], again.Duplicates);
+    }
+
+    [Fact]
+    public async Task PricingReadsComeBackTyped()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var plans = await client.GetPlansAsync();
+        var comparison = await client.GetComparisonAsync();
+
+        Assert.Equal(["free", "pro"], plans.Select(p => p.Code));
+        Assert.Equal("$20.00", plans[1].Prices[0].DisplayPrice);
+        Assert.Equal(6, comparison.Rows.Count);
+    }
+
+    [Fact]
+    public async Task OtherErrorsThrowTollgateExceptionWithTheErrorCode()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var error = await Assert.ThrowsAsync<TollgateException>(() => client.ConsumeAsync("nobody", "capped"));
+
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (error.Status, error.Error));
+    }
+}
