@@ -33,6 +33,7 @@ public static class StorageServices
     {
         DatabaseProvider.Postgres => new PostgresDatabase(options.ConnectionString
             ?? throw new InvalidOperationException("Tollgate:Database:ConnectionString is required for postgres.")),
-        _ => new SqliteDatabase(string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqlitePath : options.ConnectionString),
+        _ => new SqliteDatabase(
+            string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqlitePath : options.ConnectionString, options.SqliteSynchronous),
     };
 }

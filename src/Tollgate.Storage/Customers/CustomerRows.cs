@@ -40,6 +40,25 @@ internal sealed class SubscriptionRow
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 
+    /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
+    public static SubscriptionRow FromReader(System.Data.Common.DbDataReader r, int first) => new()
+    {
+        Id = r.GetString(first),
+        CustomerId = r.GetString(first + 1),
+        PlanCode = r.GetString(first + 2),
+        PlanVersionId = r.GetString(first + 3),
+        BillingPeriod = r.GetString(first + 4),
+        Status = r.GetString(first + 5),
+        AnchorAt = r.GetInt64(first + 6),
+        CurrentPeriodStart = r.GetInt64(first + 7),
+        CurrentPeriodEnd = r.GetInt64(first + 8),
+        TrialEndAt = r.IsDBNull(first + 9) ? null : r.GetInt64(first + 9),
+        CancelAtPeriodEnd = r.GetBoolean(first + 10),
+        CanceledAt = r.IsDBNull(first + 11) ? null : r.GetInt64(first + 11),
+        CreatedAt = r.GetInt64(first + 12),
+        UpdatedAt = r.GetInt64(first + 13),
+    };
+
     public Subscription ToDomain()
     {
         BillingIntervalNames.TryParse(BillingPeriod, out var interval);

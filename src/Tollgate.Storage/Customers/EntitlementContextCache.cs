@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using Dapper;
+using System.Data;
+using Tollgate.Storage.Usage;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Catalog;
@@ -20,14 +21,26 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _generation;
 
-    /// <summary>The context at <paramref name="now"/>, or null when the customer does not exist.</summary>
-    public async ValueTask<EntitlementContext?> LoadAsync(
-        DbConnection connection, DbTransaction? transaction, string customerId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    private static readonly Statement ContextRead = new($"""
+        SELECT c.id, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}
+        FROM customers c
+        LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
+        WHERE c.id = @customer
+        """, ("customer", DbType.String));
+
+    /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>
+    public ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId) => LoadAsync(scope, customerId, scope.Now);
+
+    /// <summary>The context at <paramref name="now"/>; null when the customer does not exist.</summary>
+    public ValueTask<EntitlementContext?> LoadAsync(SqlScope scope, string customerId, DateTimeOffset now) =>
+        LoadAsync(customerId, now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), scope.CancellationToken);
+
+    private async ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, Func<Task<Entry?>> read, CancellationToken cancellationToken)
     {
         if (!_enabled || !_entries.TryGetValue(customerId, out var entry))
         {
             var generation = Interlocked.Read(ref _generation);
-            entry = await ReadAsync(connection, transaction, customerId, cancellationToken);
+            entry = await read() ?? Missing;
             // Stored only if no write invalidated anything while we read, so a stale read is never kept.
             if (_enabled && Interlocked.Read(ref _generation) == generation)
             {
@@ -51,6 +64,10 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         return EntitlementContext.Resolve(customerId, entry.Subscription, subscribed, fallback, now);
     }
 
+    // One row: the customer always, the live subscription's columns when there is one (null otherwise).
+    private static Entry? ReadEntry(DbDataReader r) =>
+        new(true, r.IsDBNull(1) ? null : SubscriptionRow.FromReader(r, 1).ToDomain());
+
     /// <summary>Call after any write to the customer or their subscriptions has committed.</summary>
     public void Invalidate(string customerId)
     {
@@ -64,18 +81,7 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         _entries.Clear();
     }
 
-    private static async Task<Entry> ReadAsync(DbConnection c, DbTransaction? tx, string customerId, CancellationToken ct)
-    {
-        // One round trip: the customer row always, the live subscription when there is one (its id is empty otherwise).
-        var row = await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition("""
-            SELECT c.id AS customer_id, s.id, s.plan_code, s.plan_version_id, s.billing_period, s.status, s.anchor_at,
-                s.current_period_start, s.current_period_end, s.trial_end_at, s.cancel_at_period_end, s.canceled_at, s.created_at, s.updated_at
-            FROM customers c
-            LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
-            WHERE c.id = @customerId
-            """, new { customerId }, tx, cancellationToken: ct));
-        return row is null ? new Entry(false, null) : new Entry(true, string.IsNullOrEmpty(row.Id) ? null : row.ToDomain());
-    }
+    private static readonly Entry Missing = new(false, null);
 
     private sealed record Entry(bool Exists, Subscription? Subscription);
 }

@@ -17,6 +17,12 @@ public sealed class DatabaseOptions
     /// <summary>A file path or SQLite connection string, or an Npgsql connection string.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// SQLite's durability: "full" (default) syncs the WAL on every commit, so a 2xx survives power loss; "normal" syncs
+    /// at checkpoints, surviving a crash of Tollgate but not of the machine, for about twice the write throughput.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = "full";
+
     public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => DatabaseProvider.Sqlite,

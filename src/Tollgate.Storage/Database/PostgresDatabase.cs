@@ -5,7 +5,7 @@ using Npgsql;
 namespace Tollgate.Storage.Database;
 
 /// <summary>The scale-out store: any number of stateless nodes share one PostgreSQL.</summary>
-public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateDatabase, IAsyncDisposable
+public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateDatabase
 {
     public PostgresDatabase(string connectionString) : this(NpgsqlDataSource.Create(connectionString))
     {
@@ -41,5 +41,9 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
         connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(@key)", new { key }, transaction, cancellationToken: cancellationToken));
 
-    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await dataSource.DisposeAsync();
+    }
 }

@@ -14,8 +14,16 @@ public sealed class SqliteDatabase : TollgateDatabase
 
     static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
 
-    public SqliteDatabase(string pathOrConnectionString)
+    private readonly string _synchronous;
+
+    public SqliteDatabase(string pathOrConnectionString, string synchronous = "full")
     {
+        _synchronous = synchronous.Trim().ToLowerInvariant() switch
+        {
+            "full" => "FULL",
+            "normal" => "NORMAL",
+            _ => throw new InvalidOperationException($"Tollgate:Database:SqliteSynchronous is '{synchronous}'; it must be 'full' or 'normal'."),
+        };
         var builder = pathOrConnectionString.Contains('=', StringComparison.Ordinal)
             ? new SqliteConnectionStringBuilder(pathOrConnectionString)
             : new SqliteConnectionStringBuilder { DataSource = pathOrConnectionString };
@@ -54,8 +62,15 @@ public sealed class SqliteDatabase : TollgateDatabase
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
+        // Durability is a per-connection setting; pooled connections may be new, so every writer states it.
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = $"PRAGMA synchronous={_synchronous}";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         // Non-deferred: BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
-        return await Task.FromResult(((SqliteConnection)connection).BeginTransaction(deferred: false));
+        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
     }
 
     public override bool IsTransient(Exception exception) =>

@@ -4,7 +4,7 @@ using Dapper;
 namespace Tollgate.Storage.Database;
 
 /// <summary>Opens connections and runs transactions for one store; the dialect says which SQL variant to use.</summary>
-public abstract class TollgateDatabase
+public abstract class TollgateDatabase : IAsyncDisposable
 {
     // Columns are snake_case, row properties PascalCase; Dapper's one switch for that is process-wide.
     static TollgateDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -26,6 +26,53 @@ public abstract class TollgateDatabase
 
     /// <summary>Serializes writers that must not interleave (catalog apply, migrations) across nodes.</summary>
     public abstract Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken = default);
+
+    private const int MaxIdleReaders = 32;
+    private readonly System.Collections.Concurrent.ConcurrentBag<StatementCache> _readers = [];
+
+    /// <summary>
+    /// Runs a read on a long-lived connection whose statements stay prepared, for reads on the hot path (checks);
+    /// the connection goes back to a small pool afterwards.
+    /// </summary>
+    public async Task<T> ReadPreparedAsync<T>(Func<SqlScope, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        if (!_readers.TryTake(out var statements))
+        {
+            statements = new StatementCache(await OpenAsync(cancellationToken));
+        }
+
+        T result;
+        try
+        {
+            result = await work(new SqlScope(statements, null, cancellationToken));
+        }
+        catch
+        {
+            await statements.DisposeAsync();
+            throw;
+        }
+
+        if (_readers.Count < MaxIdleReaders)
+        {
+            _readers.Add(statements);
+        }
+        else
+        {
+            await statements.DisposeAsync();
+        }
+
+        return result;
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        while (_readers.TryTake(out var statements))
+        {
+            await statements.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
 
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default)
     {

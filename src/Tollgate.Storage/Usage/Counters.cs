@@ -1,7 +1,10 @@
+using System.Data;
+using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
 
@@ -10,19 +13,42 @@ internal static class Counters
 {
     private const string Key = "customer_id = @customer AND feature_code = @feature AND period_start = @periodStart";
 
+    // The hot path: four shapes of one conditional UPDATE, each prepared once per connection.
+    private static readonly Statement AddUsed = Add("used", capped: false);
+    private static readonly Statement AddUsedCapped = Add("used", capped: true);
+    private static readonly Statement AddReserved = Add("reserved", capped: false);
+    private static readonly Statement AddReservedCapped = Add("reserved", capped: true);
+    private static readonly Statement Read = new(
+        $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}",
+        ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
+
+    private static Statement Add(string column, bool capped) => new($"""
+        UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
+        WHERE {Key} {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
+        RETURNING used, reserved, carried_in
+        """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("amount", DbType.Int64),
+        ("quota", DbType.Int64), ("now", DbType.Int64));
+
     /// <summary>Adds to used (or reserved), only where the hard cap allows it; null when the row is missing or the cap refuses.</summary>
-    public static async Task<CounterState?> TryAddAsync(
+    public static Task<CounterState?> TryAddAsync(
         BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
     {
-        var column = reserve ? "reserved" : "used";
-        var cap = QuotaRules.Enforced(grant) ? "AND used + reserved + @amount <= @quota + carried_in" : "";
-        var row = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command($"""
-            UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
-            WHERE {Key} {cap}
-            RETURNING used, reserved, carried_in
-            """, new { customer, feature, periodStart = period.Start.ToUnixTimeMilliseconds(), amount, quota = grant.MonthlyQuota, now = scope.NowMs }));
-        return row?.ToState();
+        var statement = (reserve, QuotaRules.Enforced(grant)) switch
+        {
+            (false, false) => AddUsed,
+            (false, true) => AddUsedCapped,
+            (true, false) => AddReserved,
+            _ => AddReservedCapped,
+        };
+        return scope.RowAsync<CounterState?>(statement, ReadState,
+            customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs);
     }
+
+    /// <summary>The counter as this transaction sees it; empty when the period has no row yet.</summary>
+    public static async Task<CounterState> ReadAsync(SqlScope scope, string customer, string feature, long periodStart) =>
+        await scope.RowAsync<CounterState?>(Read, ReadState, customer, feature, periodStart) ?? CounterState.Empty;
+
+    private static CounterState? ReadState(DbDataReader r) => new CounterState(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
 
     /// <summary>Moves a hold to used: releases <paramref name="held"/> and adds <paramref name="actual"/>, capped only when it grows.</summary>
     public static async Task<CounterState?> TrySettleAsync(
@@ -61,16 +87,6 @@ internal static class Counters
             customer, feature, periodStart, periodEnd = period.End.ToUnixTimeMilliseconds(), carry,
             limit = grant?.MonthlyQuota is { } q ? q + carry : (long?)null, now = scope.NowMs,
         }));
-    }
-
-    public static async Task<CounterState> ReadAsync(
-        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string customer, string feature,
-        long periodStart, CancellationToken cancellationToken)
-    {
-        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}", new { customer, feature, periodStart }, transaction,
-            cancellationToken: cancellationToken));
-        return row?.ToState() ?? CounterState.Empty;
     }
 
     public static async Task<IReadOnlyDictionary<string, CounterState>> ReadPeriodAsync(

@@ -10,21 +10,21 @@ namespace Tollgate.Storage.Usage;
 public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, TimeProvider time)
 {
     /// <summary>Answers whether the customer may use the amount now, counting nothing.</summary>
-    public async Task<UsageOutcome> CheckAsync(string customerId, string featureCode, long amount, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var context = await contexts.LoadAsync(connection, null, customerId, time.GetUtcNow(), cancellationToken);
-        if (context is null)
+    public Task<UsageOutcome> CheckAsync(string customerId, string featureCode, long amount, CancellationToken cancellationToken = default) =>
+        database.ReadPreparedAsync<UsageOutcome>(async scope =>
         {
-            return new UsageOutcome.CustomerNotFound();
-        }
+            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
+            if (context is null)
+            {
+                return new UsageOutcome.CustomerNotFound();
+            }
 
-        var grant = context.Grant(featureCode);
-        var counter = grant is { Kind: FeatureKind.Metered }
-            ? await Counters.ReadAsync(connection, null, customerId, featureCode, context.Period.Start.ToUnixTimeMilliseconds(), cancellationToken)
-            : CounterState.Empty;
-        return new UsageOutcome.Decided(EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter));
-    }
+            var grant = context.Grant(featureCode);
+            var counter = grant is { Kind: FeatureKind.Metered }
+                ? await Counters.ReadAsync(scope, customerId, featureCode, context.Period.Start.ToUnixTimeMilliseconds())
+                : CounterState.Empty;
+            return new UsageOutcome.Decided(EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter));
+        }, cancellationToken);
 
     public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command) =>
         committer.RunAsync(command.CustomerId, scope => ConsumeAsync(scope, command));
@@ -34,7 +34,7 @@ public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter c
 
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, ConsumeCommand command)
     {
-        var context = await contexts.LoadAsync(scope.Connection, scope.Transaction, command.CustomerId, scope.Now, scope.CancellationToken);
+        var context = await contexts.LoadAsync(scope, command.CustomerId);
         if (context is null)
         {
             return new UsageOutcome.CustomerNotFound();
@@ -57,7 +57,7 @@ public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter c
 
     private async Task<UsageOutcome> ReserveAsync(BatchScope scope, ReserveCommand command)
     {
-        var context = await contexts.LoadAsync(scope.Connection, scope.Transaction, command.CustomerId, scope.Now, scope.CancellationToken);
+        var context = await contexts.LoadAsync(scope, command.CustomerId);
         if (context is null)
         {
             return new UsageOutcome.CustomerNotFound();
@@ -105,8 +105,7 @@ public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter c
 
         if (counter is not { } after)
         {
-            var current = await Counters.ReadAsync(scope.Connection, scope.Transaction, context.CustomerId, feature,
-                context.Period.Start.ToUnixTimeMilliseconds(), scope.CancellationToken);
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
             return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current));
         }
 

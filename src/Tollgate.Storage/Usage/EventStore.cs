@@ -27,7 +27,7 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         var rejected = new List<(int, string?, string)>();
         foreach (var e in events)
         {
-            var context = await contexts.LoadAsync(scope.Connection, scope.Transaction, e.CustomerId, scope.Now, scope.CancellationToken);
+            var context = await contexts.LoadAsync(scope, e.CustomerId);
             if (context is null)
             {
                 rejected.Add((e.Index, e.Id, $"customer: no customer '{e.CustomerId}'"));

@@ -26,7 +26,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         _logger = logger;
         var count = database.Dialect.IsPostgres ? Math.Max(4, Environment.ProcessorCount * 2) : 1;
         _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
-        _loops = [.. _partitions.Select(p => Task.Run(() => RunAsync(p.Reader)))];
+        _loops = [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
     }
 
     /// <summary>Runs <paramref name="work"/> in the next batch of <paramref name="partitionKey"/>'s partition; completes after the commit.</summary>
@@ -42,93 +42,6 @@ public sealed class GroupCommitter : IAsyncDisposable
         return (T)(await pending.Completion.Task)!;
     }
 
-    private async Task RunAsync(ChannelReader<Pending> reader)
-    {
-        var batch = new List<Pending>(MaxBatch);
-        try
-        {
-            while (await reader.WaitToReadAsync(_stopping.Token))
-            {
-                batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var next))
-                {
-                    batch.Add(next);
-                }
-
-                await RunBatchAsync(batch);
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-    }
-
-    private async Task RunBatchAsync(List<Pending> batch)
-    {
-        // Stable order by customer: concurrent batches on other nodes lock the same counters in the same order.
-        var ordered = batch.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
-        try
-        {
-            await ExecuteWithRetriesAsync(ordered);
-        }
-        catch (Exception e) when (ordered.Count > 1)
-        {
-            // One operation failed the batch and the rollback undid everything: run each alone so only it fails.
-            _logger.LogWarning(e, "A batch of {Count} failed; running its operations one by one", ordered.Count);
-            foreach (var pending in ordered)
-            {
-                try
-                {
-                    await ExecuteWithRetriesAsync([pending]);
-                }
-                catch (Exception single)
-                {
-                    pending.Completion.TrySetException(single);
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            ordered[0].Completion.TrySetException(e);
-        }
-    }
-
-    private async Task ExecuteWithRetriesAsync(IReadOnlyList<Pending> batch)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ExecuteAsync(batch);
-                return;
-            }
-            catch (Exception e) when (attempt < 8 && _database.IsTransient(e))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)));
-            }
-        }
-    }
-
-    private async Task ExecuteAsync(IReadOnlyList<Pending> batch)
-    {
-        await using var connection = await _database.OpenAsync(_stopping.Token);
-        await using var transaction = await _database.BeginWriteAsync(connection, _stopping.Token);
-        var scope = new BatchScope(connection, transaction, _time.GetUtcNow(), _stopping.Token);
-        var results = new object?[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            results[i] = await batch[i].Work(scope);
-        }
-
-        await scope.FlushAsync();
-        await transaction.CommitAsync(_stopping.Token);
-        scope.RunAfterCommit();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Completion.TrySetResult(results[i]);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var partition in _partitions)
@@ -136,7 +49,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             partition.Writer.TryComplete();
         }
 
-        // Let queued operations finish, then stop.
+        // Queued operations finish first; then the loops stop.
         await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
         await _stopping.CancelAsync();
         _stopping.Dispose();
@@ -145,5 +58,116 @@ public sealed class GroupCommitter : IAsyncDisposable
     private sealed record Pending(string Key, Func<BatchScope, Task<object?>> Work)
     {
         public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>One partition's writer, on a long-lived connection whose hot statements stay prepared across batches.</summary>
+    private sealed class Writer(GroupCommitter owner)
+    {
+        private StatementCache? _statements;
+
+        public async Task RunAsync(ChannelReader<Pending> reader)
+        {
+            var batch = new List<Pending>(MaxBatch);
+            try
+            {
+                while (await reader.WaitToReadAsync(owner._stopping.Token))
+                {
+                    batch.Clear();
+                    while (batch.Count < MaxBatch && reader.TryRead(out var next))
+                    {
+                        batch.Add(next);
+                    }
+
+                    await RunBatchAsync(batch);
+                }
+            }
+            catch (OperationCanceledException) when (owner._stopping.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                if (_statements is not null)
+                {
+                    await _statements.DisposeAsync();
+                }
+            }
+        }
+
+        private async Task RunBatchAsync(List<Pending> batch)
+        {
+            // Stable order by customer: concurrent batches on other nodes lock the same counters in the same order.
+            var ordered = batch.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            try
+            {
+                await ExecuteWithRetriesAsync(ordered);
+            }
+            catch (Exception e) when (ordered.Count > 1)
+            {
+                // One operation failed the batch and the rollback undid everything: run each alone so only it fails.
+                owner._logger.LogWarning(e, "A batch of {Count} failed; running its operations one by one", ordered.Count);
+                foreach (var pending in ordered)
+                {
+                    try
+                    {
+                        await ExecuteWithRetriesAsync([pending]);
+                    }
+                    catch (Exception single)
+                    {
+                        pending.Completion.TrySetException(single);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                ordered[0].Completion.TrySetException(e);
+            }
+        }
+
+        private async Task ExecuteWithRetriesAsync(IReadOnlyList<Pending> batch)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await ExecuteAsync(batch);
+                    return;
+                }
+                catch (Exception e) when (attempt < 8 && owner._database.IsTransient(e))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)));
+                }
+            }
+        }
+
+        private async Task ExecuteAsync(IReadOnlyList<Pending> batch)
+        {
+            var token = owner._stopping.Token;
+            _statements ??= new StatementCache(await owner._database.OpenAsync(token));
+            try
+            {
+                await using var transaction = await owner._database.BeginWriteAsync(_statements.Connection, token);
+                var scope = new BatchScope(_statements, transaction, owner._time.GetUtcNow(), token);
+                var results = new object?[batch.Count];
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    results[i] = await batch[i].Work(scope);
+                }
+
+                await scope.FlushAsync();
+                await transaction.CommitAsync(token);
+                scope.RunAfterCommit();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch
+            {
+                // The connection may be broken; the next attempt starts on a fresh one.
+                await _statements.DisposeAsync();
+                _statements = null;
+                throw;
+            }
+        }
     }
 }

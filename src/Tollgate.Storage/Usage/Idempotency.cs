@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Dapper;
+using System.Data;
+using Tollgate.Storage.Database;
 using Tollgate.Core.Entitlements;
 
 namespace Tollgate.Storage.Usage;
@@ -16,20 +17,28 @@ internal static class Idempotency
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))))[..32];
 
     /// <summary>Claims the key; null when it is new, else what the first request with it came to.</summary>
+    private static readonly Statement Claim = new("""
+        INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at)
+        VALUES (@operation, @key, @requestHash, 0, '', @now)
+        ON CONFLICT (scope, key) DO NOTHING
+        """, ("operation", DbType.String), ("key", DbType.String), ("requestHash", DbType.String), ("now", DbType.Int64));
+
+    private static readonly Statement Prior = new(
+        "SELECT request_hash, response_json FROM idempotency_keys WHERE scope = @operation AND key = @key",
+        ("operation", DbType.String), ("key", DbType.String));
+
+    private static readonly Statement Record = new(
+        "UPDATE idempotency_keys SET status_code = @status, response_json = @json WHERE scope = @operation AND key = @key",
+        ("status", DbType.Int32), ("json", DbType.String), ("operation", DbType.String), ("key", DbType.String));
+
     public static async Task<UsageOutcome?> ClaimAsync(BatchScope scope, string operation, string key, string requestHash)
     {
-        var inserted = await scope.Connection.ExecuteAsync(scope.Command("""
-            INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at)
-            VALUES (@operation, @key, @requestHash, 0, '', @now)
-            ON CONFLICT (scope, key) DO NOTHING
-            """, new { operation, key, requestHash, now = scope.NowMs }));
-        if (inserted == 1)
+        if (await scope.ExecuteAsync(Claim, operation, key, requestHash, scope.NowMs) == 1)
         {
             return null;
         }
 
-        var prior = await scope.Connection.QuerySingleAsync<(string RequestHash, string ResponseJson)>(scope.Command(
-            "SELECT request_hash, response_json FROM idempotency_keys WHERE scope = @operation AND key = @key", new { operation, key }));
+        var prior = await scope.RowAsync(Prior, r => (RequestHash: r.GetString(0), ResponseJson: r.GetString(1)), operation, key);
         if (prior.RequestHash != requestHash)
         {
             return new UsageOutcome.IdempotencyMismatch();
@@ -47,9 +56,7 @@ internal static class Idempotency
         }
 
         var json = JsonSerializer.Serialize(new StoredDecision(decided.Decision, decided.ReservationId, decided.ExpiresAt));
-        return scope.Connection.ExecuteAsync(scope.Command(
-            "UPDATE idempotency_keys SET status_code = @status, response_json = @json WHERE scope = @operation AND key = @key",
-            new { status = decided.Decision.Allowed ? 200 : 429, json, operation, key }));
+        return scope.ExecuteAsync(Record, decided.Decision.Allowed ? 200 : 429, json, operation, key);
     }
 
     private sealed record StoredDecision(EntitlementDecision Decision, string? ReservationId, DateTimeOffset? ExpiresAt);

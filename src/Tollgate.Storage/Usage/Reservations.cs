@@ -36,7 +36,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             return new UsageOutcome.ReservationNotFound();
         }
 
-        var context = await contexts.LoadAsync(scope.Connection, scope.Transaction, held.CustomerId, scope.Now, scope.CancellationToken);
+        var context = await contexts.LoadAsync(scope, held.CustomerId);
         var grant = context?.Grant(held.FeatureCode);
         var wanted = actual is null ? "released" : "committed";
         if (held.Status != "held")
@@ -70,7 +70,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
 
     private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, DecisionReason reason)
     {
-        var counter = await Counters.ReadAsync(scope.Connection, scope.Transaction, held.CustomerId, held.FeatureCode, held.PeriodStart, scope.CancellationToken);
+        var counter = await Counters.ReadAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart);
         var decision = EntitlementDecision.From(reason, held.FeatureCode, context, grant, counter);
         if (reason == DecisionReason.WithinQuota && decision.Limit is null)
         {

@@ -12,16 +12,16 @@ public sealed record PeriodUsage(EntitlementContext Context, IReadOnlyDictionary
 
 public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCache contexts, TimeProvider time)
 {
-    public async Task<PeriodUsage?> CurrentPeriodAsync(string customerId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var context = await contexts.LoadAsync(connection, null, customerId, time.GetUtcNow(), cancellationToken);
-        if (context is null)
+    public Task<PeriodUsage?> CurrentPeriodAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.ReadPreparedAsync(async scope =>
         {
-            return null;
-        }
+            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
+            if (context is null)
+            {
+                return null;
+            }
 
-        var counters = await Counters.ReadPeriodAsync(connection, customerId, context.Period.Start.ToUnixTimeMilliseconds(), cancellationToken);
-        return new PeriodUsage(context, counters);
-    }
+            var counters = await Counters.ReadPeriodAsync(scope.Connection, customerId, context.Period.Start.ToUnixTimeMilliseconds(), cancellationToken);
+            return new PeriodUsage(context, counters);
+        }, cancellationToken);
 }
