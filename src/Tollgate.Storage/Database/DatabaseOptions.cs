@@ -23,6 +23,11 @@ public sealed class DatabaseOptions
     /// </summary>
     public string SqliteSynchronous { get; set; } = "full";
 
+    public static int DefaultPostgresWriters => Math.Max(4, Environment.ProcessorCount * 2);
+
+    /// <summary>PostgreSQL only: writer connections per node, each committing its own batches (customers are split among them).</summary>
+    public int? Writers { get; set; }
+
     public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => DatabaseProvider.Sqlite,

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
@@ -19,12 +20,13 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly Task[] _loops;
     private readonly CancellationTokenSource _stopping = new();
 
-    public GroupCommitter(TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger)
+    public GroupCommitter(TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null)
     {
         _database = database;
         _time = time;
         _logger = logger;
-        var count = database.Dialect.IsPostgres ? Math.Max(4, Environment.ProcessorCount * 2) : 1;
+        // SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.
+        var count = !database.Dialect.IsPostgres ? 1 : options?.Value.Writers ?? DatabaseOptions.DefaultPostgresWriters;
         _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
         _loops = [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
     }
