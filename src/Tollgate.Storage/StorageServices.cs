@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
@@ -26,6 +27,9 @@ public static class StorageServices
         services.AddSingleton<EventStore>();
         services.AddSingleton<UsageQueries>();
         services.AddSingleton<UsageJanitor>();
+        services.AddSingleton<BillingStore>();
+        services.AddSingleton<BillingCycle>();
+        services.AddSingleton<InvoiceStore>();
         return services;
     }
 

@@ -54,14 +54,15 @@ public sealed class TollgateApp : IAsyncDisposable
             ["Tollgate:Database:Provider"] = options.Provider,
             ["Tollgate:Database:ConnectionString"] = options.ConnectionString,
             ["TOLLGATE_ADMIN_KEY"] = AdminKey,
+            ["Tollgate:TestClock:Enabled"] = "true",
+            ["Tollgate:TestClock:Start"] = (start ?? DefaultStart).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
         }
 
-        var clock = new ManualClock(start ?? DefaultStart);
-        var factory = new Factory(all, clock);
+        var factory = new Factory(all);
         Uri? address = null;
         if (kestrel)
         {
@@ -72,6 +73,7 @@ public sealed class TollgateApp : IAsyncDisposable
             address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         }
 
+        var clock = (ManualClock)factory.Services.GetRequiredService<TimeProvider>();
         var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address };
         await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: migrations and seed run here
         return app;
@@ -88,7 +90,20 @@ public sealed class TollgateApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 
-    private sealed class Factory(IDictionary<string, string?> settings, ManualClock clock) : WebApplicationFactory<Program>
+    /// <summary>Moves the server's test clock through its API, running whatever falls due on the way.</summary>
+    public async Task AdvanceAsync(TimeSpan by)
+    {
+        var response = await Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = (long)by.TotalSeconds });
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task AdvanceToAsync(DateTimeOffset to)
+    {
+        var response = await Admin.PostJsonAsync("/v1/admin/clock/advance", new { to = to.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
+        response.EnsureSuccessStatusCode();
+    }
+
+    private sealed class Factory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -96,8 +111,6 @@ public sealed class TollgateApp : IAsyncDisposable
             {
                 builder.UseSetting(key, value);
             }
-
-            builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class UsageHarness : IAsyncDisposable
         Clock = clock;
         CatalogStore = new CatalogStore(database, clock);
         Catalog = new CatalogCache(CatalogStore, clock);
-        Contexts = new EntitlementContextCache(database, Catalog);
+        Contexts = new EntitlementContextCache(database, Catalog, Microsoft.Extensions.Options.Options.Create(new Storage.Billing.BillingOptions()));
         Customers = new CustomerStore(database, clock, Contexts);
         Committer = new GroupCommitter(database, clock, NullLogger<GroupCommitter>.Instance);
         Entitlements = new EntitlementStore(database, Committer, Contexts, clock);
@@ -53,7 +53,7 @@ public sealed class UsageHarness : IAsyncDisposable
         return harness;
     }
 
-    public Task AddCustomerAsync(string id) => Customers.UpsertAsync(id, null, null, null);
+    public Task AddCustomerAsync(string id) => Customers.UpsertAsync(id, null, null, null, null);
 
     /// <summary>Subscribes the customer to the plan's current version, anchored now.</summary>
     public async Task<Subscription> SubscribeAsync(string customer, string plan, BillingInterval interval = BillingInterval.Monthly)
@@ -61,8 +61,12 @@ public sealed class UsageHarness : IAsyncDisposable
         var now = Clock.GetUtcNow();
         var version = (await Catalog.GetAsync()).Plan(plan)!.Current;
         var period = Core.Periods.BillingPeriod.Nth(now, interval, 0);
-        var subscription = new Subscription("sub_" + Guid.NewGuid().ToString("N")[..12], customer, plan, version.Id, interval,
-            SubscriptionStatus.Active, now, period.Start, period.End, null, false, null, now, now);
+        var subscription = new Subscription
+        {
+            Id = "sub_" + Guid.NewGuid().ToString("N")[..12], CustomerId = customer, PlanCode = plan, PlanVersionId = version.Id,
+            BillingPeriod = interval, Status = SubscriptionStatus.Active, AnchorAt = now, CurrentPeriodStart = period.Start,
+            CurrentPeriodEnd = period.End, CreatedAt = now, UpdatedAt = now,
+        };
         if (!await Customers.InsertSubscriptionAsync(subscription))
         {
             throw new InvalidOperationException("customer already subscribed");

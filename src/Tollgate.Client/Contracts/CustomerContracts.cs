@@ -4,23 +4,50 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Email">The customer's email.</param>
 /// <param name="Name">The customer's display name.</param>
 /// <param name="Metadata">Up to 50 string pairs the operator keeps with the customer; replaces the stored set when sent.</param>
-public sealed record UpsertCustomerRequest(string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null);
+/// <param name="HasPaymentMethod">Whether the customer can pay; a trial may be set to cancel without one.</param>
+public sealed record UpsertCustomerRequest(
+    string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null, bool? HasPaymentMethod = null);
 
 /// <summary>A customer, identified by the operator's own id for them.</summary>
 /// <param name="Id">The operator's id for the customer.</param>
 /// <param name="Email">Email, if known.</param>
 /// <param name="Name">Display name, if known.</param>
 /// <param name="Metadata">The operator's string pairs.</param>
+/// <param name="HasPaymentMethod">Whether the customer can pay.</param>
 /// <param name="CreatedAt">When Tollgate first saw the customer.</param>
 /// <param name="UpdatedAt">When the customer last changed.</param>
 public sealed record CustomerResponse(
-    string Id, string? Email, string? Name, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Id, string? Email, string? Name, IReadOnlyDictionary<string, string> Metadata, bool HasPaymentMethod, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
 
 /// <summary>Puts a customer on a plan.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Plan">The plan's code; the plan's newest version is used.</param>
 /// <param name="BillingPeriod">"monthly" or "yearly"; the plan must have that price.</param>
-public sealed record CreateSubscriptionRequest(string Customer, string Plan, string BillingPeriod = "monthly");
+/// <param name="TrialDays">Overrides the price's trial: 0 starts without one.</param>
+/// <param name="CollectionMethod">"send_invoice" (the customer pays each invoice by its due date) or "charge_automatically" (Stripe).</param>
+/// <param name="DaysUntilDue">For send_invoice: days from issue to due date.</param>
+public sealed record CreateSubscriptionRequest(
+    string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null);
+
+/// <summary>Changes a subscription's plan or billing period.</summary>
+/// <param name="Plan">The new plan's code (its newest version).</param>
+/// <param name="BillingPeriod">"monthly" or "yearly"; the current one when left out.</param>
+/// <param name="Effective">"immediate" or "period_end"; by default immediate for an upgrade and period_end for a downgrade.</param>
+/// <param name="Proration">"create_prorations" (default) or "none".</param>
+public sealed record ChangeSubscriptionRequest(string Plan, string? BillingPeriod = null, string? Effective = null, string Proration = "create_prorations");
+
+/// <summary>Cancels a subscription.</summary>
+/// <param name="AtPeriodEnd">True (default): it ends when the paid period ends and can be undone until then. False: it ends now.</param>
+/// <param name="CreditUnused">With an immediate cancel: credit the unused time of the period to the customer's balance.</param>
+public sealed record CancelSubscriptionRequest(bool AtPeriodEnd = true, bool CreditUnused = false);
+
+/// <summary>A change that waits for the period end.</summary>
+/// <param name="Plan">The plan it changes to.</param>
+/// <param name="PlanVersion">That plan's version.</param>
+/// <param name="BillingPeriod">The billing period it changes to.</param>
+/// <param name="EffectiveAt">When it takes effect.</param>
+public sealed record PendingChange(string Plan, int PlanVersion, string BillingPeriod, DateTimeOffset EffectiveAt);
 
 /// <summary>A customer's subscription to one plan version.</summary>
 /// <param name="Id">The subscription's id.</param>
@@ -29,11 +56,17 @@ public sealed record CreateSubscriptionRequest(string Customer, string Plan, str
 /// <param name="PlanVersion">The plan version the subscription keeps (grandfathering).</param>
 /// <param name="BillingPeriod">"monthly" or "yearly".</param>
 /// <param name="Status">trialing, active, past_due, canceled or incomplete.</param>
-/// <param name="CurrentPeriodStart">Start of the current period.</param>
+/// <param name="CurrentPeriodStart">Start of the current period (of the trial, while trialing).</param>
 /// <param name="CurrentPeriodEnd">End of the current period (exclusive).</param>
-/// <param name="TrialEnd">When the trial ends, if there is one.</param>
+/// <param name="TrialStart">When the trial started, if there was one.</param>
+/// <param name="TrialEnd">When the trial ends or ended.</param>
 /// <param name="CancelAtPeriodEnd">Whether the subscription ends at the end of the current period.</param>
-/// <param name="CanceledAt">When it was canceled, if it was.</param>
+/// <param name="CanceledAt">When it was canceled (or set to cancel).</param>
+/// <param name="EndedAt">When it ended.</param>
+/// <param name="PendingChange">A plan change waiting for the period end.</param>
+/// <param name="PastDueSince">When it became past due.</param>
+/// <param name="DunningState">Why it is past due ("invoice_overdue", "payment_failed"), or "entitlements_suspended" once its grace ran out.</param>
+/// <param name="CollectionMethod">send_invoice or charge_automatically.</param>
 /// <param name="CreatedAt">When it was created.</param>
 public sealed record SubscriptionResponse(
     string Id,
@@ -44,7 +77,25 @@ public sealed record SubscriptionResponse(
     string Status,
     DateTimeOffset CurrentPeriodStart,
     DateTimeOffset CurrentPeriodEnd,
+    DateTimeOffset? TrialStart,
     DateTimeOffset? TrialEnd,
     bool CancelAtPeriodEnd,
     DateTimeOffset? CanceledAt,
+    DateTimeOffset? EndedAt,
+    PendingChange? PendingChange,
+    DateTimeOffset? PastDueSince,
+    string? DunningState,
+    string CollectionMethod,
     DateTimeOffset CreatedAt);
+
+/// <summary>What a change (or its preview) does.</summary>
+/// <param name="Subscription">The subscription after the change.</param>
+/// <param name="Effective">"immediate" or "period_end".</param>
+/// <param name="EffectiveAt">When the change takes effect.</param>
+/// <param name="Lines">Proration lines, added to the next invoice (or to the invoice issued now when the billing period changed).</param>
+/// <param name="AmountCents">The lines' sum: what the change charges (positive) or credits (negative).</param>
+/// <param name="Currency">The lines' currency.</param>
+/// <param name="InvoiceId">The invoice issued now, if the change started a new billing period.</param>
+public sealed record SubscriptionChangeResponse(
+    SubscriptionResponse Subscription, string Effective, DateTimeOffset EffectiveAt, IReadOnlyList<InvoiceLineResponse> Lines, long AmountCents,
+    string Currency, string? InvoiceId);

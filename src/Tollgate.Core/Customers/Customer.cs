@@ -6,5 +6,6 @@ public sealed record Customer(
     string? Email,
     string? Name,
     IReadOnlyDictionary<string, string> Metadata,
+    bool HasPaymentMethod,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);

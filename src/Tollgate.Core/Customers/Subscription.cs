@@ -1,4 +1,5 @@
 using Tollgate.Core.Catalog;
+using Tollgate.Core.Periods;
 
 namespace Tollgate.Core.Customers;
 
@@ -11,37 +12,75 @@ public enum SubscriptionStatus
     Incomplete,
 }
 
+/// <summary>How an invoice gets paid: by Stripe automatically, or by the customer against an invoice with a due date.</summary>
+public enum CollectionMethod
+{
+    SendInvoice,
+    ChargeAutomatically,
+}
+
 /// <summary>A customer on a plan version, billed per anniversary period from <see cref="AnchorAt"/>.</summary>
-public sealed record Subscription(
-    string Id,
-    string CustomerId,
-    string PlanCode,
-    string PlanVersionId,
-    BillingInterval BillingPeriod,
-    SubscriptionStatus Status,
-    DateTimeOffset AnchorAt,
-    DateTimeOffset CurrentPeriodStart,
-    DateTimeOffset CurrentPeriodEnd,
-    DateTimeOffset? TrialEndAt,
-    bool CancelAtPeriodEnd,
-    DateTimeOffset? CanceledAt,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+public sealed record Subscription
 {
     /// <summary>Statuses that hold the one live subscription a customer may have.</summary>
     public static readonly IReadOnlyList<SubscriptionStatus> LiveStatuses =
         [SubscriptionStatus.Trialing, SubscriptionStatus.Active, SubscriptionStatus.PastDue, SubscriptionStatus.Incomplete];
 
+    public required string Id { get; init; }
+    public required string CustomerId { get; init; }
+    public required string PlanCode { get; init; }
+    public required string PlanVersionId { get; init; }
+    public required BillingInterval BillingPeriod { get; init; }
+    public required SubscriptionStatus Status { get; init; }
+
+    /// <summary>Paid periods are anchor + n intervals; a trial's end is the anchor of the first paid period.</summary>
+    public required DateTimeOffset AnchorAt { get; init; }
+    public required DateTimeOffset CurrentPeriodStart { get; init; }
+    public required DateTimeOffset CurrentPeriodEnd { get; init; }
+    public DateTimeOffset? TrialStartAt { get; init; }
+    public DateTimeOffset? TrialEndAt { get; init; }
+    public bool CancelAtPeriodEnd { get; init; }
+    public DateTimeOffset? CanceledAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>A change that takes effect when the current period ends (a downgrade, by default).</summary>
+    public string? PendingPlanVersionId { get; init; }
+    public BillingInterval? PendingBillingPeriod { get; init; }
+    public DateTimeOffset? PastDueSince { get; init; }
+
+    /// <summary>Why a past-due subscription is past due, or that its grace ran out.</summary>
+    public string? DunningState { get; init; }
+    public CollectionMethod CollectionMethod { get; init; } = CollectionMethod.SendInvoice;
+    public int DaysUntilDue { get; init; } = 30;
+    public string? StripeSubscriptionId { get; init; }
+
+    /// <summary>Bumped by every write; writes are conditional on it, so two workers never apply one transition twice.</summary>
+    public long Revision { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public bool IsLive => LiveStatuses.Contains(Status);
+
+    public BillingPeriod CurrentPeriod => new(CurrentPeriodStart, CurrentPeriodEnd);
+
     /// <summary>The usage period holding <paramref name="instant"/>: the trial, or an anniversary period from the anchor.</summary>
-    public Periods.BillingPeriod PeriodAt(DateTimeOffset instant)
+    public BillingPeriod PeriodAt(DateTimeOffset instant)
     {
-        if (TrialEndAt is { } trialEnd && instant < trialEnd && instant >= CurrentPeriodStart && Status == SubscriptionStatus.Trialing)
+        if (Status == SubscriptionStatus.Trialing && TrialEndAt is { } trialEnd && instant < trialEnd)
         {
-            return new Periods.BillingPeriod(CurrentPeriodStart, trialEnd);
+            return new BillingPeriod(TrialStartAt ?? CurrentPeriodStart, trialEnd);
         }
 
         return Periods.BillingPeriod.Containing(AnchorAt, BillingPeriod, instant);
     }
+
+    /// <summary>Whether the plan's entitlements apply at <paramref name="now"/>: trialing, active, or past due within its grace.</summary>
+    public bool GivesEntitlements(DateTimeOffset now, TimeSpan grace) => Status switch
+    {
+        SubscriptionStatus.Trialing or SubscriptionStatus.Active => true,
+        SubscriptionStatus.PastDue => PastDueSince is not { } since || now < since + grace,
+        _ => false,
+    };
 }
 
 public static class SubscriptionStatusNames
@@ -64,4 +103,9 @@ public static class SubscriptionStatusNames
         "incomplete" => SubscriptionStatus.Incomplete,
         _ => throw new ArgumentOutOfRangeException(nameof(text), text, "unknown subscription status"),
     };
+
+    public static string ToWire(this CollectionMethod method) => method == CollectionMethod.SendInvoice ? "send_invoice" : "charge_automatically";
+
+    public static CollectionMethod ParseCollection(string text) =>
+        text == "charge_automatically" ? CollectionMethod.ChargeAutomatically : CollectionMethod.SendInvoice;
 }

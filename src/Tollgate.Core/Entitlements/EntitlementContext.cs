@@ -16,18 +16,15 @@ public sealed record EntitlementContext(string CustomerId, PlanVersion? Version,
     /// plan with calendar-month periods (or on no plan at all when the catalog names none).
     /// </summary>
     public static EntitlementContext Resolve(
-        string customerId, Subscription? subscription, PlanVersion? subscribedVersion, PlanVersion? defaultVersion, DateTimeOffset now)
+        string customerId, Subscription? subscription, PlanVersion? subscribedVersion, PlanVersion? defaultVersion, DateTimeOffset now, TimeSpan grace)
     {
-        if (subscription is not null && subscribedVersion is not null && GivesEntitlements(subscription.Status))
+        if (subscription is not null && subscribedVersion is not null && subscription.GivesEntitlements(now, grace))
         {
             return new EntitlementContext(customerId, subscribedVersion, subscription, subscription.PeriodAt(now));
         }
 
         return new EntitlementContext(customerId, defaultVersion, null, BillingPeriod.CalendarMonth(now));
     }
-
-    public static bool GivesEntitlements(SubscriptionStatus status) =>
-        status is SubscriptionStatus.Trialing or SubscriptionStatus.Active or SubscriptionStatus.PastDue;
 }
 
 /// <summary>A decision and the counter behind it, as the API reports it.</summary>

@@ -25,7 +25,7 @@ public static class CustomersApi
         return group;
     }
 
-    public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.CreatedAt, c.UpdatedAt);
+    public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
         string id, UpsertCustomerRequest request, ICustomerStore customers, CancellationToken cancellationToken)
@@ -41,7 +41,7 @@ public static class CustomersApi
             return Problems.Validation(errors);
         }
 
-        var (customer, created) = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, cancellationToken);
+        var (customer, created) = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, request.HasPaymentMethod, cancellationToken);
         return created ? TypedResults.Created($"/v1/customers/{id}", ToWire(customer)) : TypedResults.Ok(ToWire(customer));
     }
 

@@ -1,5 +1,10 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Time;
+using Tollgate.Server.Clock;
+using Tollgate.Server.Invoices;
+using Tollgate.Storage.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
@@ -50,8 +55,10 @@ public static class TollgateHost
 
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton(TimeProvider.System);
+        services.Configure<TestClockOptions>(configuration.GetSection(TestClockOptions.Section));
+        services.AddSingleton<TimeProvider>(sp => TestClock(sp.GetRequiredService<IOptions<TestClockOptions>>().Value));
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
+        services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
@@ -59,6 +66,8 @@ public static class TollgateHost
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<UsageMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
+        services.AddSingleton<DueWork>();
+        services.AddHostedService<BillingWorker>();
         services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
@@ -95,6 +104,25 @@ public static class TollgateHost
         app.MapSubscriptions();
         app.MapEntitlements();
         app.MapEvents();
+        app.MapInvoices();
+        if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
+        {
+            app.MapClock();
+        }
+    }
+
+    /// <summary>The system clock, or a manual one that only the test clock endpoints move.</summary>
+    private static TimeProvider TestClock(TestClockOptions options)
+    {
+        if (!options.Enabled)
+        {
+            return TimeProvider.System;
+        }
+
+        var start = string.IsNullOrWhiteSpace(options.Start)
+            ? TimeProvider.System.GetUtcNow()
+            : DateTimeOffset.Parse(options.Start, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        return new ManualClock(start);
     }
 
     private static bool HasConfiguredUrls(IConfiguration configuration) =>

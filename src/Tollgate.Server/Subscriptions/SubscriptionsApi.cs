@@ -1,39 +1,48 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core;
+using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Auth;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Hosting;
+using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Subscriptions;
 
-/// <summary>Subscriptions: a customer on a plan version, with anniversary periods.</summary>
+/// <summary>Subscriptions through their whole life: trial, change with proration, cancel and undo.</summary>
 public static class SubscriptionsApi
 {
     public static RouteGroupBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/subscriptions").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/", CreateAsync);
-        group.MapGet("/{id}", GetAsync);
+        var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
+        group.MapPost("/subscriptions", CreateAsync);
+        group.MapGet("/subscriptions/{id}", GetAsync);
+        group.MapGet("/customers/{id}/subscriptions", ListAsync);
+        group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
+            CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, ct));
+        group.MapPost("/subscriptions/{id}/change/preview", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
+            CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, ct));
+        group.MapPost("/subscriptions/{id}/cancel", CancelAsync);
+        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync);
         return group;
     }
 
-    public static async Task<SubscriptionResponse> ToWireAsync(Subscription s, CatalogCache catalog, CancellationToken cancellationToken)
-    {
-        var version = await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken);
-        return new SubscriptionResponse(s.Id, s.CustomerId, s.PlanCode, version?.Version ?? 0, s.BillingPeriod.ToWire(), s.Status.ToWire(),
-            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEndAt, s.CancelAtPeriodEnd, s.CanceledAt, s.CreatedAt);
-    }
-
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> CreateAsync(
-        CreateSubscriptionRequest request, ICustomerStore customers, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+        CreateSubscriptionRequest request, ICustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
-            ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"));
+            ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
+            ("trial_days", request.TrialDays is < 0 or > 730 ? "must be from 0 to 730" : null),
+            ("collection_method", request.CollectionMethod is null or "send_invoice" or "charge_automatically"
+                ? null : "must be send_invoice or charge_automatically"),
+            ("days_until_due", request.DaysUntilDue is < 0 or > 365 ? "must be from 0 to 365" : null));
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         if (plan is not { IsActive: true })
         {
@@ -55,20 +64,137 @@ public static class SubscriptionsApi
         }
 
         var now = time.GetUtcNow();
-        var first = BillingPeriod.Nth(now, interval, 0);
-        var subscription = new Subscription(Ids.New("sub", time), request.Customer, plan!.Code, plan.Current.Id, interval,
-            SubscriptionStatus.Active, now, first.Start, first.End, null, false, null, now, now);
-        if (!await customers.InsertSubscriptionAsync(subscription, cancellationToken))
+        var price = plan!.Current.Terms.Price(interval)!;
+        var trialDays = request.TrialDays ?? price.TrialDays;
+        var trialEnd = trialDays > 0 ? now.AddDays(trialDays) : (DateTimeOffset?)null;
+        var anchor = trialEnd ?? now;
+        var first = BillingPeriod.Nth(anchor, interval, 0);
+        var subscription = new Subscription
         {
-            return Problems.Create(409, "subscription_exists", $"Customer '{request.Customer}' already has a live subscription; change it instead.");
-        }
-
-        return TypedResults.Created($"/v1/subscriptions/{subscription.Id}", await ToWireAsync(subscription, catalog, cancellationToken));
+            Id = Ids.New("sub", time),
+            CustomerId = request.Customer,
+            PlanCode = plan.Code,
+            PlanVersionId = plan.Current.Id,
+            BillingPeriod = interval,
+            Status = trialEnd is null ? SubscriptionStatus.Active : SubscriptionStatus.Trialing,
+            AnchorAt = anchor,
+            CurrentPeriodStart = trialEnd is null ? first.Start : now,
+            CurrentPeriodEnd = trialEnd ?? first.End,
+            TrialStartAt = trialEnd is null ? null : now,
+            TrialEndAt = trialEnd,
+            CollectionMethod = SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"),
+            DaysUntilDue = request.DaysUntilDue ?? options.Value.DaysUntilDue,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        return await billing.CreateAsync(subscription, cancellationToken) switch
+        {
+            BillingResult.Done done => TypedResults.Created($"/v1/subscriptions/{done.Subscription.Id}",
+                await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),
+            BillingResult.Conflict conflict => Problems.Create(409, conflict.Error, conflict.Detail),
+            _ => Problems.NotFound("customer", request.Customer),
+        };
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> GetAsync(
         string id, ICustomerStore customers, CatalogCache catalog, CancellationToken cancellationToken) =>
         await customers.GetSubscriptionAsync(id, cancellationToken) is { } s
-            ? TypedResults.Ok(await ToWireAsync(s, catalog, cancellationToken))
+            ? TypedResults.Ok(await BillingMapper.ToWireAsync(s, catalog, cancellationToken))
             : Problems.NotFound("subscription", id);
+
+    private static async Task<Results<Ok<IReadOnlyList<SubscriptionResponse>>, ProblemHttpResult>> ListAsync(
+        string id, ICustomerStore customers, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        if (await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        var list = new List<SubscriptionResponse>();
+        foreach (var s in await customers.ListSubscriptionsAsync(id, cancellationToken))
+        {
+            list.Add(await BillingMapper.ToWireAsync(s, catalog, cancellationToken));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<SubscriptionResponse>>(list);
+    }
+
+    private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(
+        string id, ChangeSubscriptionRequest request, bool preview, BillingStore billing, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
+        var errors = Validate.Errors(
+            ("plan", plan is { IsActive: true } ? null : $"no active plan '{request.Plan}'"),
+            ("billing_period", request.BillingPeriod is null || BillingIntervalNames.TryParse(request.BillingPeriod, out _) ? null : "must be monthly or yearly"),
+            ("effective", request.Effective is null or "immediate" or "period_end" ? null : "must be immediate or period_end"),
+            ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var current = await billing.ReadAsync(id, cancellationToken);
+        if (current is null)
+        {
+            return Problems.NotFound("subscription", id);
+        }
+
+        BillingInterval interval = current.BillingPeriod;
+        if (request.BillingPeriod is not null)
+        {
+            BillingIntervalNames.TryParse(request.BillingPeriod, out interval);
+        }
+
+        if (plan!.Current.Terms.Price(interval) is null)
+        {
+            return Problems.Validation("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
+        }
+
+        if (plan.Current.Id == current.PlanVersionId && interval == current.BillingPeriod && current.PendingPlanVersionId is null)
+        {
+            return Problems.Create(409, "no_change", "The subscription is already on this plan version and billing period.");
+        }
+
+        ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
+        var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
+        var result = await billing.ChangePlanAsync(id, plan.Current, interval, timing, proration, preview, cancellationToken);
+        return await ChangeResponseAsync(result, id, catalog, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
+        string id, CancelSubscriptionRequest request, BillingStore billing, CatalogCache catalog, CancellationToken cancellationToken) =>
+        await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, cancellationToken), id, catalog,
+            cancellationToken);
+
+    private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> UndoCancelAsync(
+        string id, BillingStore billing, CatalogCache catalog, CancellationToken cancellationToken) =>
+        await billing.UndoCancelAsync(id, cancellationToken) switch
+        {
+            BillingResult.Done done => TypedResults.Ok(await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),
+            BillingResult.Conflict conflict => Problems.Create(409, conflict.Error, conflict.Detail),
+            _ => Problems.NotFound("subscription", id),
+        };
+
+    private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeResponseAsync(
+        BillingResult result, string id, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        switch (result)
+        {
+            case BillingResult.Done done:
+                var version = await catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
+                var currency = version?.Terms.Price(done.Subscription.BillingPeriod)?.Currency ?? "USD";
+                return TypedResults.Ok(new SubscriptionChangeResponse(
+                    await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken),
+                    done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
+                    done.EffectiveAt ?? done.Subscription.UpdatedAt,
+                    [.. done.Lines.Select(BillingMapper.ToWire)],
+                    done.Lines.Sum(l => l.AmountCents),
+                    currency,
+                    done.InvoiceId));
+            case BillingResult.Conflict conflict:
+                return Problems.Create(409, conflict.Error, conflict.Detail);
+            default:
+                return Problems.NotFound("subscription", id);
+        }
+    }
 }

@@ -1,9 +1,12 @@
+using Microsoft.Extensions.Options;
+using Tollgate.Server.Clock;
 using Tollgate.Storage.Usage;
 
 namespace Tollgate.Server.Usage;
 
 /// <summary>Releases reservations whose hold ran out and prunes idempotency keys and event ids past their retention.</summary>
-public sealed class UsageMaintenance(Reservations reservations, UsageJanitor janitor, TimeProvider time, ILogger<UsageMaintenance> logger)
+public sealed class UsageMaintenance(
+    Reservations reservations, UsageJanitor janitor, TimeProvider time, IOptions<TestClockOptions> testClock, ILogger<UsageMaintenance> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
@@ -27,6 +30,11 @@ public sealed class UsageMaintenance(Reservations reservations, UsageJanitor jan
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (testClock.Value.Enabled)
+        {
+            return; // advancing the test clock runs this instead
+        }
+
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

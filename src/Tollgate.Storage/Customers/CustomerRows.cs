@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
@@ -10,11 +11,12 @@ internal sealed class CustomerRow
     public string? Email { get; set; }
     public string? Name { get; set; }
     public string MetadataJson { get; set; } = "{}";
+    public bool HasPaymentMethod { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 
     public Customer ToDomain() => new(Id, Email, Name,
-        JsonSerializer.Deserialize<Dictionary<string, string>>(MetadataJson) ?? [],
+        JsonSerializer.Deserialize<Dictionary<string, string>>(MetadataJson) ?? [], HasPaymentMethod,
         DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt));
 }
 
@@ -22,7 +24,14 @@ internal sealed class SubscriptionRow
 {
     public const string Columns = """
         id, customer_id, plan_code, plan_version_id, billing_period, status, anchor_at, current_period_start, current_period_end,
-        trial_end_at, cancel_at_period_end, canceled_at, created_at, updated_at
+        trial_start_at, trial_end_at, cancel_at_period_end, canceled_at, ended_at, pending_plan_version_id, pending_billing_period,
+        past_due_since, dunning_state, collection_method, days_until_due, stripe_subscription_id, revision, created_at, updated_at
+        """;
+
+    public const string Values = """
+        @Id, @CustomerId, @PlanCode, @PlanVersionId, @BillingPeriod, @Status, @AnchorAt, @CurrentPeriodStart, @CurrentPeriodEnd,
+        @TrialStartAt, @TrialEndAt, @CancelAtPeriodEnd, @CanceledAt, @EndedAt, @PendingPlanVersionId, @PendingBillingPeriod,
+        @PastDueSince, @DunningState, @CollectionMethod, @DaysUntilDue, @StripeSubscriptionId, @Revision, @CreatedAt, @UpdatedAt
         """;
 
     public string Id { get; set; } = "";
@@ -34,47 +43,104 @@ internal sealed class SubscriptionRow
     public long AnchorAt { get; set; }
     public long CurrentPeriodStart { get; set; }
     public long CurrentPeriodEnd { get; set; }
+    public long? TrialStartAt { get; set; }
     public long? TrialEndAt { get; set; }
     public bool CancelAtPeriodEnd { get; set; }
     public long? CanceledAt { get; set; }
+    public long? EndedAt { get; set; }
+    public string? PendingPlanVersionId { get; set; }
+    public string? PendingBillingPeriod { get; set; }
+    public long? PastDueSince { get; set; }
+    public string? DunningState { get; set; }
+    public string CollectionMethod { get; set; } = "send_invoice";
+    public long DaysUntilDue { get; set; }
+    public string? StripeSubscriptionId { get; set; }
+    public long Revision { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
-    public static SubscriptionRow FromReader(System.Data.Common.DbDataReader r, int first) => new()
+    public static SubscriptionRow FromReader(DbDataReader r, int first)
     {
-        Id = r.GetString(first),
-        CustomerId = r.GetString(first + 1),
-        PlanCode = r.GetString(first + 2),
-        PlanVersionId = r.GetString(first + 3),
-        BillingPeriod = r.GetString(first + 4),
-        Status = r.GetString(first + 5),
-        AnchorAt = r.GetInt64(first + 6),
-        CurrentPeriodStart = r.GetInt64(first + 7),
-        CurrentPeriodEnd = r.GetInt64(first + 8),
-        TrialEndAt = r.IsDBNull(first + 9) ? null : r.GetInt64(first + 9),
-        CancelAtPeriodEnd = r.GetBoolean(first + 10),
-        CanceledAt = r.IsDBNull(first + 11) ? null : r.GetInt64(first + 11),
-        CreatedAt = r.GetInt64(first + 12),
-        UpdatedAt = r.GetInt64(first + 13),
-    };
+        long? Nullable(int i) => r.IsDBNull(first + i) ? null : r.GetInt64(first + i);
+        string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
+        return new SubscriptionRow
+        {
+            Id = r.GetString(first),
+            CustomerId = r.GetString(first + 1),
+            PlanCode = r.GetString(first + 2),
+            PlanVersionId = r.GetString(first + 3),
+            BillingPeriod = r.GetString(first + 4),
+            Status = r.GetString(first + 5),
+            AnchorAt = r.GetInt64(first + 6),
+            CurrentPeriodStart = r.GetInt64(first + 7),
+            CurrentPeriodEnd = r.GetInt64(first + 8),
+            TrialStartAt = Nullable(9),
+            TrialEndAt = Nullable(10),
+            CancelAtPeriodEnd = r.GetBoolean(first + 11),
+            CanceledAt = Nullable(12),
+            EndedAt = Nullable(13),
+            PendingPlanVersionId = Text(14),
+            PendingBillingPeriod = Text(15),
+            PastDueSince = Nullable(16),
+            DunningState = Text(17),
+            CollectionMethod = r.GetString(first + 18),
+            DaysUntilDue = r.GetInt64(first + 19),
+            StripeSubscriptionId = Text(20),
+            Revision = r.GetInt64(first + 21),
+            CreatedAt = r.GetInt64(first + 22),
+            UpdatedAt = r.GetInt64(first + 23),
+        };
+    }
 
     public Subscription ToDomain()
     {
         BillingIntervalNames.TryParse(BillingPeriod, out var interval);
-        return new Subscription(Id, CustomerId, PlanCode, PlanVersionId, interval, SubscriptionStatusNames.Parse(Status),
-            Instant(AnchorAt), Instant(CurrentPeriodStart), Instant(CurrentPeriodEnd), TrialEndAt is { } t ? Instant(t) : null,
-            CancelAtPeriodEnd, CanceledAt is { } c ? Instant(c) : null, Instant(CreatedAt), Instant(UpdatedAt));
+        BillingInterval? pending = BillingIntervalNames.TryParse(PendingBillingPeriod, out var p) ? p : null;
+        return new Subscription
+        {
+            Id = Id,
+            CustomerId = CustomerId,
+            PlanCode = PlanCode,
+            PlanVersionId = PlanVersionId,
+            BillingPeriod = interval,
+            Status = SubscriptionStatusNames.Parse(Status),
+            AnchorAt = Instant(AnchorAt),
+            CurrentPeriodStart = Instant(CurrentPeriodStart),
+            CurrentPeriodEnd = Instant(CurrentPeriodEnd),
+            TrialStartAt = Instant(TrialStartAt),
+            TrialEndAt = Instant(TrialEndAt),
+            CancelAtPeriodEnd = CancelAtPeriodEnd,
+            CanceledAt = Instant(CanceledAt),
+            EndedAt = Instant(EndedAt),
+            PendingPlanVersionId = PendingPlanVersionId,
+            PendingBillingPeriod = pending,
+            PastDueSince = Instant(PastDueSince),
+            DunningState = DunningState,
+            CollectionMethod = SubscriptionStatusNames.ParseCollection(CollectionMethod),
+            DaysUntilDue = (int)DaysUntilDue,
+            StripeSubscriptionId = StripeSubscriptionId,
+            Revision = Revision,
+            CreatedAt = Instant(CreatedAt),
+            UpdatedAt = Instant(UpdatedAt),
+        };
     }
 
     public static object Parameters(Subscription s) => new
     {
         s.Id, s.CustomerId, s.PlanCode, s.PlanVersionId, BillingPeriod = s.BillingPeriod.ToWire(), Status = s.Status.ToWire(),
-        AnchorAt = s.AnchorAt.ToUnixTimeMilliseconds(), CurrentPeriodStart = s.CurrentPeriodStart.ToUnixTimeMilliseconds(),
-        CurrentPeriodEnd = s.CurrentPeriodEnd.ToUnixTimeMilliseconds(), TrialEndAt = s.TrialEndAt?.ToUnixTimeMilliseconds(),
-        s.CancelAtPeriodEnd, CanceledAt = s.CanceledAt?.ToUnixTimeMilliseconds(), CreatedAt = s.CreatedAt.ToUnixTimeMilliseconds(),
-        UpdatedAt = s.UpdatedAt.ToUnixTimeMilliseconds(),
+        AnchorAt = Ms(s.AnchorAt), CurrentPeriodStart = Ms(s.CurrentPeriodStart), CurrentPeriodEnd = Ms(s.CurrentPeriodEnd),
+        TrialStartAt = Ms(s.TrialStartAt), TrialEndAt = Ms(s.TrialEndAt), s.CancelAtPeriodEnd, CanceledAt = Ms(s.CanceledAt),
+        EndedAt = Ms(s.EndedAt), s.PendingPlanVersionId, PendingBillingPeriod = s.PendingBillingPeriod?.ToWire(),
+        PastDueSince = Ms(s.PastDueSince), s.DunningState, CollectionMethod = s.CollectionMethod.ToWire(), DaysUntilDue = (long)s.DaysUntilDue,
+        s.StripeSubscriptionId, s.Revision, CreatedAt = Ms(s.CreatedAt), UpdatedAt = Ms(s.UpdatedAt),
     };
 
+    private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
+
+    private static long? Ms(DateTimeOffset? at) => at?.ToUnixTimeMilliseconds();
+
     private static DateTimeOffset Instant(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DateTimeOffset? Instant(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }

@@ -10,7 +10,8 @@ public interface ICustomerStore
 {
     /// <summary>Creates or updates a customer; <c>Created</c> says which.</summary>
     Task<(Customer Customer, bool Created)> UpsertAsync(
-        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken = default);
+        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, bool? hasPaymentMethod = null,
+        CancellationToken cancellationToken = default);
 
     Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default);
 
@@ -27,7 +28,8 @@ public interface ICustomerStore
 public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts) : ICustomerStore
 {
     public async Task<(Customer Customer, bool Created)> UpsertAsync(
-        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken = default)
+        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, bool? hasPaymentMethod = null,
+        CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = await database.WriteAsync(async (c, tx) =>
@@ -41,14 +43,15 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 Email = email ?? existing?.Email,
                 Name = name ?? existing?.Name,
                 MetadataJson = metadata is null ? existing?.MetadataJson ?? "{}" : JsonSerializer.Serialize(metadata),
+                HasPaymentMethod = hasPaymentMethod ?? existing?.HasPaymentMethod ?? false,
                 CreatedAt = existing?.CreatedAt ?? now,
                 UpdatedAt = now,
             };
             await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO customers (id, email, name, metadata_json, created_at, updated_at)
-                VALUES (@Id, @Email, @Name, @MetadataJson, @CreatedAt, @UpdatedAt)
+                INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at)
+                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt)
                 ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, metadata_json = excluded.metadata_json,
-                    updated_at = excluded.updated_at
+                    has_payment_method = excluded.has_payment_method, updated_at = excluded.updated_at
                 """, merged, tx, cancellationToken: cancellationToken));
             return (Row: merged, Created: existing is null);
         }, cancellationToken);
@@ -79,9 +82,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
 
     internal static Task InsertSubscriptionAsync(DbConnection c, DbTransaction tx, Subscription subscription, CancellationToken cancellationToken) =>
         c.ExecuteAsync(new CommandDefinition($"""
-            INSERT INTO subscriptions ({SubscriptionRow.Columns})
-            VALUES (@Id, @CustomerId, @PlanCode, @PlanVersionId, @BillingPeriod, @Status, @AnchorAt, @CurrentPeriodStart, @CurrentPeriodEnd,
-                @TrialEndAt, @CancelAtPeriodEnd, @CanceledAt, @CreatedAt, @UpdatedAt)
+            INSERT INTO subscriptions ({SubscriptionRow.Columns}) VALUES ({SubscriptionRow.Values})
             """, SubscriptionRow.Parameters(subscription), tx, cancellationToken: cancellationToken));
 
     public Task<Subscription?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>

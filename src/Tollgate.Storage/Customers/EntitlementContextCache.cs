@@ -4,6 +4,8 @@ using System.Data;
 using Tollgate.Storage.Usage;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
+using Microsoft.Extensions.Options;
+using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Database;
 
@@ -14,7 +16,7 @@ namespace Tollgate.Storage.Customers;
 /// process, so the customer and their live subscription are remembered until a write here invalidates them; on
 /// PostgreSQL other nodes write too, so they are read inside the decision's own transaction every time.
 /// </summary>
-public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog)
+public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog, IOptions<BillingOptions> billing)
 {
     private const int MaxEntries = 200_000;
     private readonly bool _enabled = !database.Dialect.IsPostgres;
@@ -61,7 +63,7 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         var snapshot = await catalog.GetAsync(cancellationToken);
         var subscribed = entry.Subscription is { } s ? await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken) : null;
         var fallback = snapshot.DefaultPlan is { } code ? snapshot.Plan(code)?.Current : null;
-        return EntitlementContext.Resolve(customerId, entry.Subscription, subscribed, fallback, now);
+        return EntitlementContext.Resolve(customerId, entry.Subscription, subscribed, fallback, now, billing.Value.Grace);
     }
 
     // One row: the customer always, the live subscription's columns when there is one (null otherwise).

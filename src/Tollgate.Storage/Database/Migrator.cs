@@ -43,7 +43,14 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
     {
         var migrations = Load(database.Dialect.Provider);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await EnsureTableAsync(connection, cancellationToken);
+        await using (var setup = await database.BeginWriteAsync(connection, cancellationToken))
+        {
+            // Under the lock: nodes starting together would otherwise race to create the table itself.
+            await database.LockAsync(connection, setup, MigrationLockKey, cancellationToken);
+            await EnsureTableAsync(connection, cancellationToken, setup);
+            await setup.CommitAsync(cancellationToken);
+        }
+
         var applied = new List<Migration>();
         foreach (var migration in migrations)
         {
@@ -78,7 +85,7 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
         return new MigrationReport(applied, version);
     }
 
-    private static Task EnsureTableAsync(DbConnection connection, CancellationToken cancellationToken) =>
+    private static Task EnsureTableAsync(DbConnection connection, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
         connection.ExecuteAsync(new CommandDefinition("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version    INTEGER PRIMARY KEY,
@@ -86,7 +93,7 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
                 checksum   TEXT NOT NULL,
                 applied_at BIGINT NOT NULL
             )
-            """, cancellationToken: cancellationToken));
+            """, transaction: transaction, cancellationToken: cancellationToken));
 
     private static Migration Read(Assembly assembly, string resource, string fileName)
     {

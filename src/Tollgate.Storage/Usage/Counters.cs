@@ -90,11 +90,11 @@ internal static class Counters
     }
 
     public static async Task<IReadOnlyDictionary<string, CounterState>> ReadPeriodAsync(
-        System.Data.Common.DbConnection connection, string customer, long periodStart, CancellationToken cancellationToken)
+        DbConnection connection, string customer, long periodStart, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             "SELECT feature_code, used, reserved, carried_in FROM usage_counters WHERE customer_id = @customer AND period_start = @periodStart",
-            new { customer, periodStart }, cancellationToken: cancellationToken));
+            new { customer, periodStart }, transaction, cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.FeatureCode, r => r.ToState(), StringComparer.Ordinal);
     }
 

@@ -1,32 +1,47 @@
 CREATE TABLE customers (
-    id            TEXT PRIMARY KEY,
-    email         TEXT,
-    name          TEXT,
-    metadata_json TEXT NOT NULL,
-    created_at    BIGINT NOT NULL,
-    updated_at    BIGINT NOT NULL
+    id                 TEXT PRIMARY KEY,
+    email              TEXT,
+    name               TEXT,
+    metadata_json      TEXT NOT NULL,
+    has_payment_method BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at         BIGINT NOT NULL,
+    updated_at         BIGINT NOT NULL
 );
 
 CREATE TABLE subscriptions (
-    id                   TEXT PRIMARY KEY,
-    customer_id          TEXT NOT NULL REFERENCES customers (id),
-    plan_code            TEXT NOT NULL,
-    plan_version_id      TEXT NOT NULL REFERENCES plan_versions (id),
-    billing_period       TEXT NOT NULL CHECK (billing_period IN ('monthly', 'yearly')),
-    status               TEXT NOT NULL CHECK (status IN ('trialing', 'active', 'past_due', 'canceled', 'incomplete')),
-    anchor_at            BIGINT NOT NULL,
-    current_period_start BIGINT NOT NULL,
-    current_period_end   BIGINT NOT NULL,
-    trial_end_at         BIGINT,
-    cancel_at_period_end BOOLEAN NOT NULL DEFAULT FALSE,
-    canceled_at          BIGINT,
-    created_at           BIGINT NOT NULL,
-    updated_at           BIGINT NOT NULL
+    id                      TEXT PRIMARY KEY,
+    customer_id             TEXT NOT NULL REFERENCES customers (id),
+    plan_code               TEXT NOT NULL,
+    plan_version_id         TEXT NOT NULL REFERENCES plan_versions (id),
+    billing_period          TEXT NOT NULL CHECK (billing_period IN ('monthly', 'yearly')),
+    status                  TEXT NOT NULL CHECK (status IN ('trialing', 'active', 'past_due', 'canceled', 'incomplete')),
+    anchor_at               BIGINT NOT NULL,
+    current_period_start    BIGINT NOT NULL,
+    current_period_end      BIGINT NOT NULL,
+    trial_start_at          BIGINT,
+    trial_end_at            BIGINT,
+    cancel_at_period_end    BOOLEAN NOT NULL DEFAULT FALSE,
+    canceled_at             BIGINT,
+    ended_at                BIGINT,
+    pending_plan_version_id TEXT REFERENCES plan_versions (id),
+    pending_billing_period  TEXT CHECK (pending_billing_period IN ('monthly', 'yearly')),
+    past_due_since          BIGINT,
+    dunning_state           TEXT,
+    collection_method       TEXT NOT NULL CHECK (collection_method IN ('send_invoice', 'charge_automatically')),
+    days_until_due          BIGINT NOT NULL,
+    stripe_subscription_id  TEXT,
+    revision                BIGINT NOT NULL,
+    created_at              BIGINT NOT NULL,
+    updated_at              BIGINT NOT NULL
 );
 
 -- One live subscription per customer: entitlements come from exactly one plan version.
 CREATE UNIQUE INDEX subscriptions_one_live ON subscriptions (customer_id)
     WHERE status IN ('trialing', 'active', 'past_due', 'incomplete');
+
+-- The billing worker's queues: what falls due next.
+CREATE INDEX subscriptions_period_due ON subscriptions (current_period_end) WHERE status IN ('active', 'past_due');
+CREATE INDEX subscriptions_trial_due ON subscriptions (trial_end_at) WHERE status = 'trialing';
 
 -- The hot path: one row per customer, feature and period, changed only by conditional upserts.
 CREATE TABLE usage_counters (

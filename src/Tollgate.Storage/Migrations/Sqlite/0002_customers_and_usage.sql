@@ -1,32 +1,47 @@
 CREATE TABLE customers (
-    id            TEXT PRIMARY KEY,
-    email         TEXT,
-    name          TEXT,
-    metadata_json TEXT NOT NULL,
-    created_at    INTEGER NOT NULL,
-    updated_at    INTEGER NOT NULL
+    id                 TEXT PRIMARY KEY,
+    email              TEXT,
+    name               TEXT,
+    metadata_json      TEXT NOT NULL,
+    has_payment_method INTEGER NOT NULL DEFAULT 0,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL
 );
 
 CREATE TABLE subscriptions (
-    id                   TEXT PRIMARY KEY,
-    customer_id          TEXT NOT NULL REFERENCES customers (id),
-    plan_code            TEXT NOT NULL,
-    plan_version_id      TEXT NOT NULL REFERENCES plan_versions (id),
-    billing_period       TEXT NOT NULL CHECK (billing_period IN ('monthly', 'yearly')),
-    status               TEXT NOT NULL CHECK (status IN ('trialing', 'active', 'past_due', 'canceled', 'incomplete')),
-    anchor_at            INTEGER NOT NULL,
-    current_period_start INTEGER NOT NULL,
-    current_period_end   INTEGER NOT NULL,
-    trial_end_at         INTEGER,
-    cancel_at_period_end INTEGER NOT NULL DEFAULT 0,
-    canceled_at          INTEGER,
-    created_at           INTEGER NOT NULL,
-    updated_at           INTEGER NOT NULL
+    id                      TEXT PRIMARY KEY,
+    customer_id             TEXT NOT NULL REFERENCES customers (id),
+    plan_code               TEXT NOT NULL,
+    plan_version_id         TEXT NOT NULL REFERENCES plan_versions (id),
+    billing_period          TEXT NOT NULL CHECK (billing_period IN ('monthly', 'yearly')),
+    status                  TEXT NOT NULL CHECK (status IN ('trialing', 'active', 'past_due', 'canceled', 'incomplete')),
+    anchor_at               INTEGER NOT NULL,
+    current_period_start    INTEGER NOT NULL,
+    current_period_end      INTEGER NOT NULL,
+    trial_start_at          INTEGER,
+    trial_end_at            INTEGER,
+    cancel_at_period_end    INTEGER NOT NULL DEFAULT 0,
+    canceled_at             INTEGER,
+    ended_at                INTEGER,
+    pending_plan_version_id TEXT REFERENCES plan_versions (id),
+    pending_billing_period  TEXT CHECK (pending_billing_period IN ('monthly', 'yearly')),
+    past_due_since          INTEGER,
+    dunning_state           TEXT,
+    collection_method       TEXT NOT NULL CHECK (collection_method IN ('send_invoice', 'charge_automatically')),
+    days_until_due          INTEGER NOT NULL,
+    stripe_subscription_id  TEXT,
+    revision                INTEGER NOT NULL,
+    created_at              INTEGER NOT NULL,
+    updated_at              INTEGER NOT NULL
 );
 
 -- One live subscription per customer: entitlements come from exactly one plan version.
 CREATE UNIQUE INDEX subscriptions_one_live ON subscriptions (customer_id)
     WHERE status IN ('trialing', 'active', 'past_due', 'incomplete');
+
+-- The billing worker's queues: what falls due next.
+CREATE INDEX subscriptions_period_due ON subscriptions (current_period_end) WHERE status IN ('active', 'past_due');
+CREATE INDEX subscriptions_trial_due ON subscriptions (trial_end_at) WHERE status = 'trialing';
 
 -- The hot path: one row per customer, feature and period, changed only by conditional upserts.
 CREATE TABLE usage_counters (

@@ -1,0 +1,51 @@
+using Tollgate.Core.Customers;
+
+namespace Tollgate.Core.Billing;
+
+public enum InvoiceStatus
+{
+    Draft,
+    Open,
+    Paid,
+    Void,
+    Uncollectible,
+}
+
+/// <summary>An issued invoice; never changed after issue except for its payment status.</summary>
+public sealed record Invoice(
+    string Id,
+    string? Number,
+    string CustomerId,
+    string? SubscriptionId,
+    InvoiceStatus Status,
+    string BillingReason,
+    string Currency,
+    long SubtotalCents,
+    long CreditAppliedCents,
+    long AmountDueCents,
+    long AmountPaidCents,
+    DateTimeOffset? PeriodStart,
+    DateTimeOffset? PeriodEnd,
+    CollectionMethod CollectionMethod,
+    DateTimeOffset? IssuedAt,
+    DateTimeOffset? DueAt,
+    DateTimeOffset? PaidAt,
+    DateTimeOffset? VoidedAt,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<InvoiceLine> Lines);
+
+public static class InvoiceStatusNames
+{
+    public static string ToWire(this InvoiceStatus status) => status.ToString().ToLowerInvariant();
+
+    public static InvoiceStatus Parse(string text) => Enum.Parse<InvoiceStatus>(text, ignoreCase: true);
+}
+
+/// <summary>Why an invoice was issued, in Stripe's words.</summary>
+public static class BillingReasons
+{
+    public const string SubscriptionCreate = "subscription_create";
+    public const string SubscriptionCycle = "subscription_cycle";
+    public const string SubscriptionUpdate = "subscription_update";
+    public const string SubscriptionCancel = "subscription_cancel";
+}

@@ -1,0 +1,53 @@
+namespace Tollgate.Core.Billing;
+
+public enum InvoiceLineKind
+{
+    /// <summary>The plan's fee for a period, billed in advance.</summary>
+    Recurring,
+
+    /// <summary>Credit for the unused time of the old price after a change or cancel (negative).</summary>
+    ProrationCredit,
+
+    /// <summary>Charge for the remaining time of the new price after a change.</summary>
+    ProrationCharge,
+
+    /// <summary>Units past a soft cap in the previous period, billed in arrears.</summary>
+    Overage,
+
+    /// <summary>An operator's correction: a charge or a credit.</summary>
+    Adjustment,
+}
+
+/// <summary>One line of an invoice, in integer minor units, with the service period it covers.</summary>
+public sealed record InvoiceLine(
+    InvoiceLineKind Kind,
+    string Description,
+    long AmountCents,
+    long Quantity,
+    long UnitAmountCents,
+    DateTimeOffset PeriodStart,
+    DateTimeOffset PeriodEnd,
+    string? PlanCode = null,
+    string? PlanVersionId = null,
+    string? FeatureCode = null);
+
+public static class InvoiceLineKindNames
+{
+    public static string ToWire(this InvoiceLineKind kind) => kind switch
+    {
+        InvoiceLineKind.Recurring => "recurring",
+        InvoiceLineKind.ProrationCredit => "proration_credit",
+        InvoiceLineKind.ProrationCharge => "proration_charge",
+        InvoiceLineKind.Overage => "overage",
+        _ => "adjustment",
+    };
+
+    public static InvoiceLineKind Parse(string text) => text switch
+    {
+        "recurring" => InvoiceLineKind.Recurring,
+        "proration_credit" => InvoiceLineKind.ProrationCredit,
+        "proration_charge" => InvoiceLineKind.ProrationCharge,
+        "overage" => InvoiceLineKind.Overage,
+        _ => InvoiceLineKind.Adjustment,
+    };
+}

@@ -1,0 +1,100 @@
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Periods;
+
+namespace Tollgate.Core.Billing;
+
+public enum ChangeTiming
+{
+    Immediate,
+    PeriodEnd,
+}
+
+public enum ProrationBehavior
+{
+    CreateProrations,
+    None,
+}
+
+/// <summary>
+/// The outcome of a plan change, before it is stored: the new subscription, the proration lines for the next invoice,
+/// and, when the billing period itself changed, the lines of an invoice due now for the new period.
+/// </summary>
+public sealed record PlanChangeResult(
+    Subscription Subscription,
+    ChangeTiming Effective,
+    DateTimeOffset EffectiveAt,
+    bool IsUpgrade,
+    IReadOnlyList<InvoiceLine> PendingLines,
+    IReadOnlyList<InvoiceLine> InvoiceNowLines);
+
+public static class PlanChange
+{
+    /// <summary>A price per month in twelfths of a minor unit, so monthly and yearly prices compare exactly.</summary>
+    public static long MonthlyTwelfths(PlanPrice price) => price.BillingPeriod == BillingInterval.Monthly ? price.PriceCents * 12 : price.PriceCents;
+
+    /// <summary>
+    /// Changes the plan. An upgrade (a higher price per month) takes effect at once by default: the unused time of the
+    /// old price is credited and the remaining time of the new one charged, by the second. A downgrade waits for the
+    /// period end. A change of billing period starts a new period now, invoiced at once. During a trial nothing was
+    /// paid, so the plan simply changes.
+    /// </summary>
+    public static PlanChangeResult Apply(
+        Subscription subscription, PlanVersion from, PlanVersion to, BillingInterval interval, ChangeTiming? effective,
+        ProrationBehavior proration, DateTimeOffset now)
+    {
+        var fromPrice = from.Terms.Price(subscription.BillingPeriod)
+            ?? throw new InvalidOperationException($"{from.Id} has no {subscription.BillingPeriod} price");
+        var toPrice = to.Terms.Price(interval) ?? throw new InvalidOperationException($"{to.Id} has no {interval} price");
+        var upgrade = MonthlyTwelfths(toPrice) >= MonthlyTwelfths(fromPrice);
+        var timing = effective ?? (upgrade ? ChangeTiming.Immediate : ChangeTiming.PeriodEnd);
+        var changed = subscription with
+        {
+            PlanCode = to.PlanCode,
+            PlanVersionId = to.Id,
+            BillingPeriod = interval,
+            PendingPlanVersionId = null,
+            PendingBillingPeriod = null,
+            UpdatedAt = now,
+        };
+
+        if (subscription.Status == SubscriptionStatus.Trialing)
+        {
+            return new PlanChangeResult(changed, ChangeTiming.Immediate, now, upgrade, [], []);
+        }
+
+        if (timing == ChangeTiming.PeriodEnd)
+        {
+            var scheduled = subscription with { PendingPlanVersionId = to.Id, PendingBillingPeriod = interval, UpdatedAt = now };
+            return new PlanChangeResult(scheduled, timing, subscription.CurrentPeriodEnd, upgrade, [], []);
+        }
+
+        var period = subscription.CurrentPeriod;
+        var credit = proration == ProrationBehavior.CreateProrations
+            ? [Line(InvoiceLineKind.ProrationCredit, $"Unused time on {from.PlanCode} ({subscription.BillingPeriod.ToWire()})",
+                -Proration.Remaining(fromPrice.PriceCents, period, now), now, period.End, from)]
+            : Array.Empty<InvoiceLine>();
+
+        if (interval == subscription.BillingPeriod)
+        {
+            var charge = proration == ProrationBehavior.CreateProrations
+                ? [Line(InvoiceLineKind.ProrationCharge, $"Remaining time on {to.PlanCode} ({interval.ToWire()})",
+                    Proration.Remaining(toPrice.PriceCents, period, now), now, period.End, to)]
+                : Array.Empty<InvoiceLine>();
+            return new PlanChangeResult(changed, timing, now, upgrade, [.. credit, .. charge], []);
+        }
+
+        // A new billing period starts now (as Stripe resets the anchor), so its fee is due now.
+        var next = BillingPeriod.Nth(now, interval, 0);
+        var restarted = changed with { AnchorAt = now, CurrentPeriodStart = next.Start, CurrentPeriodEnd = next.End };
+        var recurring = Recurring(to, toPrice, next);
+        return new PlanChangeResult(restarted, timing, now, upgrade, [], [.. credit, recurring]);
+    }
+
+    public static InvoiceLine Recurring(PlanVersion version, PlanPrice price, BillingPeriod period) =>
+        new(InvoiceLineKind.Recurring, $"{version.PlanCode} ({price.BillingPeriod.ToWire()})", price.PriceCents, 1, price.PriceCents,
+            period.Start, period.End, version.PlanCode, version.Id);
+
+    private static InvoiceLine Line(InvoiceLineKind kind, string description, long amount, DateTimeOffset start, DateTimeOffset end, PlanVersion version) =>
+        new(kind, description, amount, 1, amount, start, end, version.PlanCode, version.Id);
+}

@@ -1,0 +1,19 @@
+using Tollgate.Server.Usage;
+using Tollgate.Storage.Billing;
+
+namespace Tollgate.Server.Clock;
+
+/// <summary>Everything that falls due with time, run in order: trial ends, renewals and their invoices, reservation expiry, past-due invoices, grace ends.</summary>
+public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, TimeProvider time)
+{
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var steps = await billing.RunDueAsync(now, cancellationToken);
+        steps += await usage.RunOnceAsync(cancellationToken);
+        return steps;
+    }
+
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default) =>
+        await billing.NextDueAsync(cancellationToken);
+}

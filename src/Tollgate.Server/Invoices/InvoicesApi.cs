@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Customers;
+
+namespace Tollgate.Server.Invoices;
+
+/// <summary>Invoices: list, read, print, and record payment collected outside Stripe.</summary>
+public static class InvoicesApi
+{
+    public static RouteGroupBuilder MapInvoices(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Invoices").RequireAuthorization(Policies.Secret);
+        group.MapGet("/customers/{id}/invoices", ListAsync);
+        group.MapGet("/invoices/{id}", GetAsync);
+        group.MapGet("/invoices/{id}/html", HtmlAsync);
+        group.MapPost("/invoices/{id}/mark-paid", (string id, InvoiceStore invoices, CancellationToken ct) =>
+            StatusAsync(invoices.MarkPaidAsync(id, null, ct), id));
+        group.MapPost("/invoices/{id}/void", (string id, InvoiceStore invoices, CancellationToken ct) => StatusAsync(invoices.VoidAsync(id, ct), id));
+        group.MapPost("/invoices/{id}/mark-uncollectible", (string id, InvoiceStore invoices, CancellationToken ct) =>
+            StatusAsync(invoices.MarkUncollectibleAsync(id, ct), id));
+        return group;
+    }
+
+    private static async Task<Results<Ok<InvoiceListResponse>, ProblemHttpResult>> ListAsync(
+        string id, ICustomerStore customers, InvoiceStore invoices, CancellationToken cancellationToken)
+    {
+        if (await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        var list = await invoices.ListAsync(id, cancellationToken);
+        return TypedResults.Ok(new InvoiceListResponse([.. list.Select(BillingMapper.ToWire)], await invoices.BalancesAsync(id, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> GetAsync(
+        string id, InvoiceStore invoices, CancellationToken cancellationToken) =>
+        await invoices.GetAsync(id, cancellationToken) is { } invoice ? TypedResults.Ok(BillingMapper.ToWire(invoice)) : Problems.NotFound("invoice", id);
+
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> HtmlAsync(
+        string id, InvoiceStore invoices, ICustomerStore customers, IOptions<BillingOptions> options, CancellationToken cancellationToken)
+    {
+        var invoice = await invoices.GetAsync(id, cancellationToken);
+        if (invoice is null)
+        {
+            return Problems.NotFound("invoice", id);
+        }
+
+        var customer = await customers.GetAsync(invoice.CustomerId, cancellationToken);
+        return TypedResults.Text(InvoiceHtml.Render(invoice, customer, options.Value.Seller), "text/html; charset=utf-8");
+    }
+
+    private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> StatusAsync(Task<InvoiceStatusResult> change, string id)
+    {
+        var result = await change;
+        if (result.Invoice is null)
+        {
+            return Problems.NotFound("invoice", id);
+        }
+
+        return result.Conflict is { } conflict
+            ? Problems.Create(409, "invalid_invoice_status", conflict)
+            : TypedResults.Ok(BillingMapper.ToWire(result.Invoice));
+    }
+}

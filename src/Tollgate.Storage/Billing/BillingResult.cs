@@ -1,0 +1,21 @@
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>What a billing write came to; the API maps each case to its status code.</summary>
+public abstract record BillingResult
+{
+    private BillingResult()
+    {
+    }
+
+    /// <summary>Done. <c>Lines</c> are the proration lines of a change; <c>InvoiceId</c> the invoice issued at once, if any.</summary>
+    public sealed record Done(Subscription Subscription, ChangeTiming? Effective, DateTimeOffset? EffectiveAt, IReadOnlyList<InvoiceLine> Lines,
+        string? InvoiceId) : BillingResult;
+
+    public sealed record NotFound : BillingResult;
+
+    /// <summary>The request contradicts the subscription's state (for example, changing a canceled one).</summary>
+    public sealed record Conflict(string Error, string Detail) : BillingResult;
+}

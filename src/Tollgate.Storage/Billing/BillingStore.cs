@@ -1,0 +1,226 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>
+/// Subscription changes and the invoices they cause, each in one transaction under the customer's lock: create,
+/// change plan, cancel and undo. Time-driven steps are in BillingCycle.
+/// </summary>
+public sealed class BillingStore(
+    TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)
+{
+    public Task<Subscription?> ReadAsync(string id, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.ToDomain(),
+            cancellationToken);
+
+    public async Task<BillingResult> CreateAsync(Subscription subscription, CancellationToken cancellationToken = default)
+    {
+        var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
+        var price = version.Terms.Price(subscription.BillingPeriod)!;
+        try
+        {
+            var invoice = await database.WriteAsync(async (c, tx) =>
+            {
+                var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+                await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect.IsPostgres);
+                var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
+                await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
+                return subscription.Status == SubscriptionStatus.Active
+                    ? await invoices.IssueAsync(subscription, price.Currency, BillingReasons.SubscriptionCreate,
+                        price.PriceCents > 0 ? [PlanChange.Recurring(version, price, subscription.CurrentPeriod)] : [],
+                        subscription.CurrentPeriodStart, subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd)
+                    : null;
+            }, cancellationToken);
+            return new BillingResult.Done(subscription, null, null, [], invoice);
+        }
+        catch (System.Data.Common.DbException e) when (database.IsUniqueViolation(e))
+        {
+            return new BillingResult.Conflict("subscription_exists",
+                $"Customer '{subscription.CustomerId}' already has a live subscription; change it instead.");
+        }
+        finally
+        {
+            contexts.Invalidate(subscription.CustomerId);
+        }
+    }
+
+    /// <summary>Changes the plan (or, with <paramref name="preview"/>, works out the same lines and writes nothing).</summary>
+    public async Task<BillingResult> ChangePlanAsync(
+        string id, PlanVersion to, BillingInterval interval, ChangeTiming? effective, ProrationBehavior proration, bool preview,
+        CancellationToken cancellationToken = default)
+    {
+        var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
+        {
+            var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+            var current = await subscriptions.ReadAsync(id);
+            if (current is null)
+            {
+                return new BillingResult.NotFound();
+            }
+
+            if (!current.IsLive || current.Status == SubscriptionStatus.Incomplete)
+            {
+                return new BillingResult.Conflict("subscription_not_live", $"The subscription is {current.Status.ToWire()}; start a new one instead.");
+            }
+
+            var from = await VersionAsync(current.PlanVersionId, cancellationToken);
+            var toPrice = to.Terms.Price(interval)!;
+            if (from.Terms.Price(current.BillingPeriod)!.Currency != toPrice.Currency)
+            {
+                return new BillingResult.Conflict("currency_mismatch", "Plans in different currencies cannot be prorated against each other.");
+            }
+
+            var change = PlanChange.Apply(current, from, to, interval, effective, proration, time.GetUtcNow());
+            if (preview)
+            {
+                return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], null);
+            }
+
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            var reason = change.Effective == ChangeTiming.PeriodEnd ? "plan_change_scheduled" : "plan_changed";
+            var stored = await subscriptions.UpdateAsync(current, change.Subscription, reason, await PriceOfAsync(change.Subscription, cancellationToken), change.EffectiveAt);
+            if (stored is null)
+            {
+                return Busy();
+            }
+
+            await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
+            var invoice = change.InvoiceNowLines.Count > 0
+                ? await invoices.IssueAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, change.InvoiceNowLines, change.EffectiveAt,
+                    stored.CurrentPeriodStart, stored.CurrentPeriodEnd)
+                : null;
+            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], invoice);
+        }, cancellationToken);
+        Invalidate(result);
+        return result;
+    }
+
+    /// <summary>Cancels now (optionally crediting the unused time, billing the period's overage) or at the period end.</summary>
+    public async Task<BillingResult> CancelAsync(string id, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken = default)
+    {
+        var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
+        {
+            var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+            var current = await subscriptions.ReadAsync(id);
+            if (current is null)
+            {
+                return new BillingResult.NotFound();
+            }
+
+            if (!current.IsLive)
+            {
+                return new BillingResult.Conflict("subscription_not_live", $"The subscription is already {current.Status.ToWire()}.");
+            }
+
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            var now = time.GetUtcNow();
+            var version = await VersionAsync(current.PlanVersionId, cancellationToken);
+            var price = version.Terms.Price(current.BillingPeriod)!;
+            if (atPeriodEnd && current.Status != SubscriptionStatus.Trialing)
+            {
+                var scheduled = current with { CancelAtPeriodEnd = true, CanceledAt = now, UpdatedAt = now };
+                var stored = await subscriptions.UpdateAsync(current, scheduled, "cancel_scheduled", price, now);
+                return stored is null ? Busy() : new BillingResult.Done(stored, ChangeTiming.PeriodEnd, current.CurrentPeriodEnd, [], null);
+            }
+
+            var ended = current with
+            {
+                Status = SubscriptionStatus.Canceled, CanceledAt = now, EndedAt = now, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
+                PendingBillingPeriod = null, UpdatedAt = now,
+            };
+            var endedStored = await subscriptions.UpdateAsync(current, ended, "canceled", price, now);
+            if (endedStored is null)
+            {
+                return Busy();
+            }
+
+            var lines = new List<InvoiceLine>();
+            if (current.Status != SubscriptionStatus.Trialing)
+            {
+                if (creditUnused && price.PriceCents > 0)
+                {
+                    lines.Add(new InvoiceLine(InvoiceLineKind.ProrationCredit, $"Unused time on {version.PlanCode} ({current.BillingPeriod.ToWire()})",
+                        -Proration.Remaining(price.PriceCents, current.CurrentPeriod, now), 1, 0, now, current.CurrentPeriodEnd, version.PlanCode, version.Id));
+                }
+
+                lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));
+            }
+
+            var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
+                current.CurrentPeriodStart, now);
+            return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, lines, invoice);
+        }, cancellationToken);
+        Invalidate(result);
+        return result;
+    }
+
+    /// <summary>Keeps a subscription that was set to cancel at the period end, if the period has not ended.</summary>
+    public async Task<BillingResult> UndoCancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
+        {
+            var (subscriptions, _) = Writers(c, tx, cancellationToken);
+            var current = await subscriptions.ReadAsync(id);
+            if (current is null)
+            {
+                return new BillingResult.NotFound();
+            }
+
+            if (!current.CancelAtPeriodEnd || !current.IsLive)
+            {
+                return new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end.");
+            }
+
+            var now = time.GetUtcNow();
+            var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, UpdatedAt = now };
+            var stored = await subscriptions.UpdateAsync(current, kept, "cancel_undone", await PriceOfAsync(kept, cancellationToken), now);
+            return stored is null ? Busy() : new BillingResult.Done(stored, null, null, [], null);
+        }, cancellationToken);
+        Invalidate(result);
+        return result;
+    }
+
+    internal static async Task<IReadOnlyList<InvoiceLine>> OverageAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,
+        Core.Periods.BillingPeriod period, CatalogSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var counters = await Counters.ReadPeriodAsync(c, customer, period.Start.ToUnixTimeMilliseconds(), cancellationToken, tx);
+        return Overage.Lines(version, snapshot.Features, counters, period);
+    }
+
+    private async Task<IReadOnlyList<InvoiceLine>> OverageAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,
+        Core.Periods.BillingPeriod period, CancellationToken cancellationToken) =>
+        await OverageAsync(c, tx, customer, version, period, await catalog.GetAsync(cancellationToken), cancellationToken);
+
+    private (SubscriptionWriter Subscriptions, InvoiceWriter Invoices) Writers(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, CancellationToken cancellationToken) =>
+        (new SubscriptionWriter(c, tx, time, cancellationToken), new InvoiceWriter(c, tx, time, options.Value, cancellationToken));
+
+    private async Task<PlanPrice> PriceOfAsync(Subscription s, CancellationToken cancellationToken) =>
+        (await VersionAsync(s.PlanVersionId, cancellationToken)).Terms.Price(s.BillingPeriod)!;
+
+    private async Task<PlanVersion> VersionAsync(string id, CancellationToken cancellationToken) =>
+        await catalog.GetVersionAsync(id, cancellationToken) ?? throw new InvalidOperationException($"plan version {id} is missing");
+
+    private static BillingResult.Conflict Busy() =>
+        new("concurrent_change", "The subscription changed while this request ran; read it again and retry.");
+
+    private void Invalidate(BillingResult result)
+    {
+        if (result is BillingResult.Done done)
+        {
+            contexts.Invalidate(done.Subscription.CustomerId);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+
+namespace Tollgate.Storage.Billing;
+
+internal sealed class InvoiceRow
+{
+    public string Id { get; set; } = "";
+    public string? Number { get; set; }
+    public string CustomerId { get; set; } = "";
+    public string? SubscriptionId { get; set; }
+    public string Status { get; set; } = "";
+    public string BillingReason { get; set; } = "";
+    public string Currency { get; set; } = "";
+    public long SubtotalCents { get; set; }
+    public long CreditAppliedCents { get; set; }
+    public long AmountDueCents { get; set; }
+    public long AmountPaidCents { get; set; }
+    public long? PeriodStart { get; set; }
+    public long? PeriodEnd { get; set; }
+    public string CollectionMethod { get; set; } = "";
+    public long? IssuedAt { get; set; }
+    public long? DueAt { get; set; }
+    public long? PaidAt { get; set; }
+    public long? VoidedAt { get; set; }
+    public long CreatedAt { get; set; }
+
+    public Invoice ToDomain(IReadOnlyList<InvoiceLine> lines) => new(
+        Id, Number, CustomerId, SubscriptionId, InvoiceStatusNames.Parse(Status), BillingReason, Currency, SubtotalCents, CreditAppliedCents,
+        AmountDueCents, AmountPaidCents, At(PeriodStart), At(PeriodEnd), SubscriptionStatusNames.ParseCollection(CollectionMethod),
+        At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines);
+
+    internal static DateTimeOffset? At(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+}
+
+internal sealed class InvoiceLineRow
+{
+    public string InvoiceId { get; set; } = "";
+    public long Position { get; set; }
+    public string Kind { get; set; } = "";
+    public string Description { get; set; } = "";
+    public long AmountCents { get; set; }
+    public long Quantity { get; set; }
+    public long UnitAmountCents { get; set; }
+    public long PeriodStart { get; set; }
+    public long PeriodEnd { get; set; }
+    public string? PlanCode { get; set; }
+    public string? PlanVersionId { get; set; }
+    public string? FeatureCode { get; set; }
+
+    public InvoiceLine ToDomain() => new(InvoiceLineKindNames.Parse(Kind), Description, AmountCents, Quantity, UnitAmountCents,
+        DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd), PlanCode, PlanVersionId, FeatureCode);
+
+    public static object Parameters(string invoiceId, int position, InvoiceLine l) => new
+    {
+        invoiceId, position = (long)position, kind = l.Kind.ToWire(), description = l.Description, amount = l.AmountCents, quantity = l.Quantity,
+        unit = l.UnitAmountCents, start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode,
+        version = l.PlanVersionId, feature = l.FeatureCode,
+    };
+}

@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Dapper;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Billing;
+
+public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict);
+
+/// <summary>Invoices as issued, and the only changes an issued invoice allows: paid, void, uncollectible.</summary>
+public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, TimeProvider time)
+{
+    private const string Columns = """
+        id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents, amount_due_cents,
+        amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at
+        """;
+
+    public Task<Invoice?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => GetAsync(c, null, id, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<Invoice>> ListAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<Invoice>>(async c =>
+        {
+            var rows = (await c.QueryAsync<InvoiceRow>(new CommandDefinition(
+                $"SELECT {Columns} FROM invoices WHERE customer_id = @customerId ORDER BY issued_at DESC, number DESC",
+                new { customerId }, cancellationToken: cancellationToken))).ToList();
+            var lines = (await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
+                "SELECT l.* FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id WHERE i.customer_id = @customerId ORDER BY l.position",
+                new { customerId }, cancellationToken: cancellationToken))).ToLookup(l => l.InvoiceId);
+            return [.. rows.Select(r => r.ToDomain([.. lines[r.Id].Select(l => l.ToDomain())]))];
+        }, cancellationToken);
+
+    /// <summary>The customer's credit balance per currency; negative means money owed to the customer.</summary>
+    public Task<IReadOnlyDictionary<string, long>> BalancesAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyDictionary<string, long>>(async c => (await c.QueryAsync<(string Currency, long Amount)>(new CommandDefinition(
+            "SELECT currency, SUM(amount_cents) FROM balance_transactions WHERE customer_id = @customerId GROUP BY currency",
+            new { customerId }, cancellationToken: cancellationToken))).ToDictionary(b => b.Currency, b => b.Amount, StringComparer.Ordinal),
+            cancellationToken);
+
+    /// <summary>Records payment collected outside Stripe; a past-due subscription with nothing else overdue becomes active again.</summary>
+    public async Task<InvoiceStatusResult> MarkPaidAsync(string id, DateTimeOffset? paidAt = null, CancellationToken cancellationToken = default)
+    {
+        var result = await SetStatusAsync(id, InvoiceStatus.Paid, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], paidAt, cancellationToken);
+        if (result.Invoice is { SubscriptionId: { } subscription })
+        {
+            var now = time.GetUtcNow();
+            var stillOverdue = await database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM invoices WHERE subscription_id = @subscription AND status = 'open' AND due_at <= @now",
+                new { subscription, now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)), cancellationToken);
+            if (stillOverdue == 0)
+            {
+                await cycle.TransitionAsync(subscription, s => s.Status == SubscriptionStatus.PastDue
+                    ? s with { Status = SubscriptionStatus.Active, PastDueSince = null, DunningState = null, UpdatedAt = now }
+                    : null, "recovered", now, cancellationToken);
+            }
+        }
+
+        return result;
+    }
+
+    public Task<InvoiceStatusResult> VoidAsync(string id, CancellationToken cancellationToken = default) =>
+        SetStatusAsync(id, InvoiceStatus.Void, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], null, cancellationToken);
+
+    public Task<InvoiceStatusResult> MarkUncollectibleAsync(string id, CancellationToken cancellationToken = default) =>
+        SetStatusAsync(id, InvoiceStatus.Uncollectible, [InvoiceStatus.Open], null, cancellationToken);
+
+    private Task<InvoiceStatusResult> SetStatusAsync(
+        string id, InvoiceStatus to, IReadOnlyList<InvoiceStatus> from, DateTimeOffset? at, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var invoice = await GetAsync(c, tx, id, cancellationToken);
+            if (invoice is null)
+            {
+                return new InvoiceStatusResult(null, null);
+            }
+
+            if (invoice.Status == to)
+            {
+                return new InvoiceStatusResult(invoice, null); // a retry answers as the first call did
+            }
+
+            if (!from.Contains(invoice.Status))
+            {
+                return new InvoiceStatusResult(invoice, $"An invoice that is {invoice.Status.ToWire()} cannot become {to.ToWire()}.");
+            }
+
+            var when = (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds();
+            await c.ExecuteAsync(new CommandDefinition(to switch
+            {
+                InvoiceStatus.Paid => "UPDATE invoices SET status = 'paid', amount_paid_cents = amount_due_cents, paid_at = @when WHERE id = @id",
+                InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
+                _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
+            }, new { id, when }, tx, cancellationToken: cancellationToken));
+            return new InvoiceStatusResult(await GetAsync(c, tx, id, cancellationToken), null);
+        }, cancellationToken);
+
+    private static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<InvoiceRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM invoices WHERE id = @id OR number = @id", new { id }, tx, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var lines = await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
+            "SELECT * FROM invoice_lines WHERE invoice_id = @id ORDER BY position", new { id = row.Id }, tx, cancellationToken: cancellationToken));
+        return row.ToDomain([.. lines.Select(l => l.ToDomain())]);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Data.Common;
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>Issues an invoice inside the caller's transaction: numbered, credit applied, pending items collected.</summary>
+internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvider time, BillingOptions options, CancellationToken ct)
+{
+    /// <summary>
+    /// Issues an invoice at <paramref name="issuedAt"/> with <paramref name="lines"/> plus the subscription's pending
+    /// items; null when no line has an amount. A negative total becomes the customer's credit; a positive one uses
+    /// credit first. Numbers come from a per-year sequence taken here, so they have no gaps.
+    /// </summary>
+    public async Task<string?> IssueAsync(
+        Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
+    {
+        var pending = (await c.QueryAsync<PendingRow>(new CommandDefinition(
+            "SELECT id, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end, plan_code, plan_version_id, feature_code " +
+            "FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency ORDER BY created_at, id",
+            new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
+        var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
+        if (all.All(l => l.AmountCents == 0))
+        {
+            return null;
+        }
+
+        var balance = await BalanceAsync(subscription.CustomerId, currency);
+        var totals = InvoiceTotals.Finalize(all, balance);
+        var id = Ids.New("in", time);
+        var number = InvoiceNumber.Format(options.InvoicePrefix, issuedAt.Year, await NextNumberAsync(issuedAt.Year));
+        var paid = totals.AmountDueCents == 0;
+        var due = subscription.CollectionMethod == CollectionMethod.SendInvoice ? issuedAt.AddDays(subscription.DaysUntilDue) : issuedAt;
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
+                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at)
+            VALUES (@id, @number, @customer, @subscription, @status, @reason, @currency, @subtotal, @applied, @due, 0, @periodStart, @periodEnd,
+                @collection, @issued, @dueAt, @paidAt, NULL, @created)
+            """, new
+        {
+            id, number, customer = subscription.CustomerId, subscription = subscription.Id, status = paid ? "paid" : "open", reason, currency,
+            subtotal = totals.SubtotalCents, applied = totals.CreditAppliedCents, due = totals.AmountDueCents,
+            periodStart = periodStart?.ToUnixTimeMilliseconds(), periodEnd = periodEnd?.ToUnixTimeMilliseconds(),
+            collection = subscription.CollectionMethod.ToWire(), issued = issuedAt.ToUnixTimeMilliseconds(), dueAt = due.ToUnixTimeMilliseconds(),
+            paidAt = paid ? issuedAt.ToUnixTimeMilliseconds() : (long?)null, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        }, tx, cancellationToken: ct));
+        for (var i = 0; i < all.Count; i++)
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
+                    plan_code, plan_version_id, feature_code)
+                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature)
+                """, InvoiceLineRow.Parameters(id, i, all[i]), tx, cancellationToken: ct));
+        }
+
+        foreach (var item in pending)
+        {
+            await c.ExecuteAsync(new CommandDefinition("UPDATE pending_invoice_items SET invoice_id = @id WHERE id = @item",
+                new { id, item = item.Id }, tx, cancellationToken: ct));
+        }
+
+        if (totals.BalanceChangeCents != 0)
+        {
+            var description = totals.BalanceChangeCents < 0 ? $"Credit from {number}" : $"Credit applied to {number}";
+            await AddBalanceAsync(subscription.CustomerId, currency, totals.BalanceChangeCents, id, description);
+        }
+
+        return id;
+    }
+
+    public async Task AddPendingAsync(Subscription subscription, string currency, IEnumerable<InvoiceLine> lines)
+    {
+        foreach (var l in lines.Where(l => l.AmountCents != 0))
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO pending_invoice_items (id, customer_id, subscription_id, currency, kind, description, amount_cents, quantity, unit_amount_cents,
+                    period_start, period_end, plan_code, plan_version_id, feature_code, invoice_id, created_at)
+                VALUES (@id, @customer, @subscription, @currency, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature,
+                    NULL, @created)
+                """, new
+            {
+                id = Ids.New("ii", time), customer = subscription.CustomerId, subscription = subscription.Id, currency, kind = l.Kind.ToWire(),
+                description = l.Description, amount = l.AmountCents, quantity = l.Quantity, unit = l.UnitAmountCents,
+                start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode, version = l.PlanVersionId,
+                feature = l.FeatureCode, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            }, tx, cancellationToken: ct));
+        }
+    }
+
+    public Task<long> BalanceAsync(string customer, string currency) =>
+        c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM balance_transactions WHERE customer_id = @customer AND currency = @currency",
+            new { customer, currency }, tx, cancellationToken: ct));
+
+    public Task AddBalanceAsync(string customer, string currency, long amount, string? invoiceId, string description) =>
+        c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO balance_transactions (id, customer_id, currency, amount_cents, invoice_id, description, created_at)
+            VALUES (@id, @customer, @currency, @amount, @invoiceId, @description, @created)
+            """, new
+        {
+            id = Ids.New("cbt", time), customer, currency, amount, invoiceId, description, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        }, tx, cancellationToken: ct));
+
+    private Task<long> NextNumberAsync(int year) =>
+        c.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO invoice_sequences (year, last_number) VALUES (@year, 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = invoice_sequences.last_number + 1
+            RETURNING last_number
+            """, new { year = (long)year }, tx, cancellationToken: ct));
+
+    private sealed class PendingRow
+    {
+        public string Id { get; set; } = "";
+        public string Kind { get; set; } = "";
+        public string Description { get; set; } = "";
+        public long AmountCents { get; set; }
+        public long Quantity { get; set; }
+        public long UnitAmountCents { get; set; }
+        public long PeriodStart { get; set; }
+        public long PeriodEnd { get; set; }
+        public string? PlanCode { get; set; }
+        public string? PlanVersionId { get; set; }
+        public string? FeatureCode { get; set; }
+
+        public InvoiceLine ToDomain() => new(InvoiceLineKindNames.Parse(Kind), Description, AmountCents, Quantity, UnitAmountCents,
+            DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd), PlanCode, PlanVersionId,
+            FeatureCode);
+    }
+}

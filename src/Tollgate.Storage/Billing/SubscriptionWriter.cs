@@ -1,0 +1,69 @@
+using System.Data.Common;
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Customers;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>Writes subscription state inside the caller's transaction, each write checked against the revision it read.</summary>
+internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeProvider time, CancellationToken ct)
+{
+    /// <summary>Takes the customer's row lock, so one customer's billing changes (and credit balance) never interleave.</summary>
+    public Task LockCustomerAsync(string customerId, bool postgres) => postgres
+        ? c.ExecuteAsync(new CommandDefinition("SELECT id FROM customers WHERE id = @customerId FOR UPDATE", new { customerId }, tx, cancellationToken: ct))
+        : Task.CompletedTask;
+
+    public async Task<Subscription?> ReadAsync(string id) =>
+        (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE id = @id", new { id }, tx, cancellationToken: ct)))?.ToDomain();
+
+    public async Task InsertAsync(Subscription subscription, string reason, PlanPrice price, bool wasTrial)
+    {
+        await CustomerStore.InsertSubscriptionAsync(c, tx, subscription, ct);
+        await EventAsync(subscription, reason, price, wasTrial, subscription.CreatedAt);
+    }
+
+    /// <summary>Stores <paramref name="next"/> if the row is still at <paramref name="previous"/>'s revision; false when another writer got there first.</summary>
+    public async Task<Subscription?> UpdateAsync(Subscription previous, Subscription next, string reason, PlanPrice price, DateTimeOffset at)
+    {
+        var stored = next with { Revision = previous.Revision + 1 };
+        var columns = SubscriptionRow.Columns.Split(',').Select(x => x.Trim()).Where(x => x is not "id" and not "created_at");
+        var set = string.Join(", ", columns.Select(column => $"{column} = @{Pascal(column)}"));
+        var changed = await c.ExecuteAsync(new CommandDefinition(
+            $"UPDATE subscriptions SET {set} WHERE id = @Id AND revision = @expected",
+            new DynamicParameters(SubscriptionRow.Parameters(stored)).Also("expected", previous.Revision), tx, cancellationToken: ct));
+        if (changed == 0)
+        {
+            return null;
+        }
+
+        await EventAsync(stored, reason, price, previous.Status == SubscriptionStatus.Trialing, at);
+        return stored;
+    }
+
+    private Task EventAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at) =>
+        c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO subscription_events (id, subscription_id, customer_id, at, reason, status, plan_code, plan_version_id, billing_period,
+                price_cents, currency, cancel_at_period_end, was_trial, sequence)
+            VALUES (@id, @subscription, @customer, @at, @reason, @status, @plan, @version, @period, @price, @currency, @cancel, @wasTrial, @sequence)
+            """, new
+        {
+            id = Ids.New("sev", time), subscription = s.Id, customer = s.CustomerId, at = at.ToUnixTimeMilliseconds(), reason,
+            status = s.Status.ToWire(), plan = s.PlanCode, version = s.PlanVersionId, period = s.BillingPeriod.ToWire(), price = price.PriceCents,
+            currency = price.Currency, cancel = s.CancelAtPeriodEnd, wasTrial, sequence = s.Revision,
+        }, tx, cancellationToken: ct));
+
+    private static string Pascal(string column) =>
+        string.Concat(column.Split('_').Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+}
+
+internal static class DynamicParametersExtensions
+{
+    public static DynamicParameters Also(this DynamicParameters parameters, string name, object? value)
+    {
+        parameters.Add(name, value);
+        return parameters;
+    }
+}
