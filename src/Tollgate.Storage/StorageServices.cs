@@ -30,6 +30,7 @@ public static class StorageServices
         services.AddSingleton<BillingStore>();
         services.AddSingleton<BillingCycle>();
         services.AddSingleton<InvoiceStore>();
+        services.AddSingleton<SubscriptionHistory>();
         return services;
     }
 

@@ -14,9 +14,11 @@ public static class ApiSetup
         }
     }
 
-    public static async Task<string> SubscribeAsync(this TollgateApp app, string customer, string plan, string period = "monthly")
+    public static async Task<string> SubscribeAsync(
+        this TollgateApp app, string customer, string plan, string period = "monthly", int? trialDays = null, string? collection = null)
     {
-        var response = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan, billing_period = period });
+        var response = await app.Admin.PostJsonAsync("/v1/subscriptions",
+            new { customer, plan, billing_period = period, trial_days = trialDays, collection_method = collection });
         if (response.StatusCode != HttpStatusCode.Created)
         {
             throw new InvalidOperationException($"subscribe {customer}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
@@ -25,12 +27,18 @@ public static class ApiSetup
         return (await response.ReadAsync())["id"].Value<string>()!;
     }
 
-    public static Dictionary<string, string?> RulesCatalog(string? extraKey = null, string? extraValue = null)
+    public static Dictionary<string, string?> RulesCatalog(string? extraKey = null, string? extraValue = null) =>
+        Seed("rules", Catalogs.Rules, extraKey, extraValue);
+
+    public static Dictionary<string, string?> BillingCatalog(string? extraKey = null, string? extraValue = null) =>
+        Seed("billing", Catalogs.Billing, extraKey, extraValue);
+
+    private static Dictionary<string, string?> Seed(string name, string catalog, string? extraKey, string? extraValue)
     {
-        var path = Path.Combine(Path.GetTempPath(), "tollgate-rules-catalog.json");
-        if (!File.Exists(path) || File.ReadAllText(path) != Catalogs.Rules)
+        var path = Path.Combine(Path.GetTempPath(), $"tollgate-{name}-catalog-{Environment.ProcessId}.json");
+        if (!File.Exists(path) || File.ReadAllText(path) != catalog)
         {
-            File.WriteAllText(path, Catalogs.Rules);
+            File.WriteAllText(path, catalog);
         }
 
         var settings = new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path };
@@ -41,6 +49,16 @@ public static class ApiSetup
 
         return settings;
     }
+
+    /// <summary>The customer's invoices, oldest first.</summary>
+    public static async Task<List<System.Text.Json.Nodes.JsonNode>> InvoicesAsync(this TollgateApp app, string customer)
+    {
+        var list = (await (await app.Admin.GetAsync($"/v1/customers/{customer}/invoices")).ReadAsync())["invoices"]!.AsArray();
+        return [.. list.Select(i => i!).Reverse()];
+    }
+
+    public static async Task<System.Text.Json.Nodes.JsonNode> SubscriptionAsync(this TollgateApp app, string id) =>
+        await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync();
 
     public static Task<HttpResponseMessage> ConsumeAsync(this TollgateApp app, string customer, string feature, long amount = 1, string? key = null) =>
         app.Admin.PostJsonAsync("/v1/entitlements/consume", key is null

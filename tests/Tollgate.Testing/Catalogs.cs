@@ -40,4 +40,29 @@ public static class Catalogs
           ]
         }
         """;
+
+    /// <summary>
+    /// Plans for billing: "free" (default), "basic" ($10/month with a 14-day trial, $100/year), "pro" ($30/month,
+    /// $300/year; api_calls soft-capped at 1,000 with 1 cent per extra call), and Kill Bill's "silver" ($20) and "gold" ($30).
+    /// </summary>
+    public const string Billing = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 100 } ] },
+            { "code": "basic", "name": "Basic", "sort_order": 2,
+              "prices": [ { "billing_period": "monthly", "price_cents": 1000, "trial_days": 14 }, { "billing_period": "yearly", "price_cents": 10000 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 500 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 3,
+              "prices": [ { "billing_period": "monthly", "price_cents": 3000 }, { "billing_period": "yearly", "price_cents": 30000 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 1000, "hard_cap": false, "overage_unit_price_cents": 1 } ] },
+            { "code": "silver", "name": "Silver", "sort_order": 4, "prices": [ { "billing_period": "monthly", "price_cents": 2000 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 1000 } ] },
+            { "code": "gold", "name": "Gold", "sort_order": 5, "prices": [ { "billing_period": "monthly", "price_cents": 3000 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 5000 } ] }
+          ]
+        }
+        """;
 }

@@ -32,6 +32,9 @@ public static class MinorUnits
         return true;
     }
 
+    /// <summary>Minor units per major unit: 100 for USD, 1 for JPY.</summary>
+    public static decimal Factor(string currency) => Pow10(Currency.Exponent(currency));
+
     private static decimal Pow10(int exponent)
     {
         decimal result = 1;

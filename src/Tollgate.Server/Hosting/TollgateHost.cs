@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Time;
 using Tollgate.Server.Clock;
 using Tollgate.Server.Invoices;
+using Tollgate.Server.Metrics;
 using Tollgate.Storage.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Catalog;
@@ -59,6 +60,7 @@ public static class TollgateHost
         services.AddSingleton<TimeProvider>(sp => TestClock(sp.GetRequiredService<IOptions<TestClockOptions>>().Value));
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
+        services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
@@ -105,6 +107,7 @@ public static class TollgateHost
         app.MapEntitlements();
         app.MapEvents();
         app.MapInvoices();
+        app.MapSaasStats();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

@@ -20,7 +20,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     {
         var pending = (await c.QueryAsync<PendingRow>(new CommandDefinition(
             "SELECT id, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end, plan_code, plan_version_id, feature_code " +
-            "FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency ORDER BY created_at, id",
+            "FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency ORDER BY sequence",
             new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
         if (all.All(l => l.AmountCents == 0))
@@ -73,19 +73,21 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
 
     public async Task AddPendingAsync(Subscription subscription, string currency, IEnumerable<InvoiceLine> lines)
     {
+        // Lines keep the order they were made in: milliseconds, then their place in this change.
+        var sequence = time.GetUtcNow().ToUnixTimeMilliseconds() * 100;
         foreach (var l in lines.Where(l => l.AmountCents != 0))
         {
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO pending_invoice_items (id, customer_id, subscription_id, currency, kind, description, amount_cents, quantity, unit_amount_cents,
-                    period_start, period_end, plan_code, plan_version_id, feature_code, invoice_id, created_at)
+                    period_start, period_end, plan_code, plan_version_id, feature_code, invoice_id, sequence, created_at)
                 VALUES (@id, @customer, @subscription, @currency, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature,
-                    NULL, @created)
+                    NULL, @sequence, @created)
                 """, new
             {
                 id = Ids.New("ii", time), customer = subscription.CustomerId, subscription = subscription.Id, currency, kind = l.Kind.ToWire(),
                 description = l.Description, amount = l.AmountCents, quantity = l.Quantity, unit = l.UnitAmountCents,
                 start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode, version = l.PlanVersionId,
-                feature = l.FeatureCode, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                feature = l.FeatureCode, sequence = sequence++, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
             }, tx, cancellationToken: ct));
         }
     }

@@ -29,4 +29,37 @@ public sealed class ScaleOutTests
         Assert.Equal(100, shared["features"]!["capped"]!["used"].Value<long>());
         Assert.Equal(40, once["features"]!["capped"]!["used"].Value<long>());
     }
+
+    [Fact]
+    public async Task TwoNodesRunningTheBillingWorkerTogetherRenewEachSubscriptionExactlyOnce()
+    {
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
+        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.BillingCatalog(), start, options.ConnectionString);
+        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.BillingCatalog(), start, options.ConnectionString);
+        var customers = Enumerable.Range(0, 20).Select(i => $"c{i}").ToList();
+        foreach (var customer in customers)
+        {
+            await first.CustomerAsync(customer);
+            await first.SubscribeAsync(customer, "silver", collection: "charge_automatically");
+        }
+
+        var target = new DateTimeOffset(2026, 3, 15, 0, 0, 0, TimeSpan.Zero);
+        await Task.WhenAll(first.AdvanceToAsync(target), second.AdvanceToAsync(target));
+
+        foreach (var customer in customers)
+        {
+            var invoices = await first.InvoicesAsync(customer);
+            Assert.Equal(["2026-01-01", "2026-02-01", "2026-03-01"], invoices.Select(i => i["issued_at"].Value<string>()![..10]));
+        }
+
+        var numbers = new List<string>();
+        foreach (var customer in customers)
+        {
+            numbers.AddRange((await second.InvoicesAsync(customer)).Select(i => i["number"].Value<string>()!));
+        }
+
+        Assert.Equal(60, numbers.Distinct().Count());
+        Assert.Equal("TG-2026-000060", numbers.Max());
+    }
 }

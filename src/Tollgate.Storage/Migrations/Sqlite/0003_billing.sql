@@ -67,6 +67,7 @@ CREATE TABLE pending_invoice_items (
     plan_version_id   TEXT,
     feature_code      TEXT,
     invoice_id        TEXT REFERENCES invoices (id),
+    sequence          INTEGER NOT NULL,
     created_at        INTEGER NOT NULL
 );
 

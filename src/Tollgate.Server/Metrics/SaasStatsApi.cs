@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Metrics;
+using Tollgate.Core.Money;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Billing;
+
+namespace Tollgate.Server.Metrics;
+
+/// <summary>GET /v1/admin/stats/saas: MRR, its movements, churn, LTV, trial conversion and a monthly series.</summary>
+public static class SaasStatsApi
+{
+    public static RouteGroupBuilder MapSaasStats(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin/stats").WithTags("Stats").RequireAuthorization(Policies.Admin);
+        group.MapGet("/saas", SaasAsync);
+        return group;
+    }
+
+    private static async Task<Results<Ok<SaasStatsResponse>, ProblemHttpResult>> SaasAsync(
+        string? from, string? to, SubscriptionHistory history, IOptions<MetricsOptions> options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string>();
+        var end = ParseInstant(to, "to", errors) ?? now;
+        var start = ParseInstant(from, "from", errors) ?? new DateTimeOffset(end.Year, end.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-11);
+        if (errors.Count == 0 && start >= end)
+        {
+            errors["from"] = "must be before to";
+        }
+
+        if (errors.Count == 0 && end - start > TimeSpan.FromDays(3660))
+        {
+            errors["from"] = "the window is at most ten years";
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var policy = options.Value.ToPolicy();
+        var report = SaasReport.Build(await history.UntilAsync(end, cancellationToken), policy, start, end);
+        decimal Money(long twelfths) => Math.Round(twelfths / 12m / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero);
+        MrrMovements Moves(MrrWindow w) => new(Money(w.MovementTwelfths[MovementKind.New]), Money(w.MovementTwelfths[MovementKind.Expansion]),
+            Money(w.MovementTwelfths[MovementKind.Contraction]), Money(w.MovementTwelfths[MovementKind.Churn]),
+            Money(w.MovementTwelfths[MovementKind.Reactivation]));
+        static decimal? Rate(decimal? r) => r is { } v ? Math.Round(v, 4, MidpointRounding.AwayFromZero) : null;
+        var w = report.Window;
+        return TypedResults.Ok(new SaasStatsResponse(
+            start, end, policy.Currency, Money(w.StartTwelfths), Money(w.EndTwelfths), Money(w.EndTwelfths * 12),
+            report.ArpaMinor is { } arpa ? Math.Round(arpa / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,
+            w.PayingAtStart, w.PayingAtEnd, Moves(w), w.ChurnedCustomers, Rate(report.LogoChurnRate), Rate(report.GrossMrrChurnRate),
+            Rate(report.NetMrrChurnRate),
+            report.LtvMinor is { } ltv ? Math.Round(ltv / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,
+            report.TrialsEnded, report.TrialsConverted, Rate(report.TrialConversionRate), report.Upgrades, report.Downgrades,
+            Rate(report.QuickRatio),
+            [.. report.Months.Select(m => new SaasMonth(m.From.ToString("yyyy-MM", CultureInfo.InvariantCulture), Money(m.StartTwelfths),
+                Money(m.EndTwelfths), Moves(m), m.PayingAtEnd))],
+            new MetricsPolicyResponse(policy.Churn == ChurnRecognition.CancelRequest ? "cancel_request" : "period_end",
+                policy.QuickRatioIncludesReactivation)));
+    }
+
+    internal static DateTimeOffset? ParseInstant(string? text, string field, Dictionary<string, string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var day))
+        {
+            return day.ToUniversalTime();
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && text.Contains('T'))
+        {
+            return instant.ToUniversalTime();
+        }
+
+        errors[field] = "must be a date (2026-01-31) or an ISO 8601 instant";
+        return null;
+    }
+}

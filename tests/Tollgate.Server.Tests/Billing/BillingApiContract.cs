@@ -1,0 +1,319 @@
+using System.Net;
+using Tollgate.Storage.Billing;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Billing;
+
+/// <summary>Kill Bill-style: set the day, act, advance the clock, assert the exact invoice lines.</summary>
+public abstract class BillingApiContract : ApiContract
+{
+    private static DateTimeOffset Utc(int y, int m, int d, int h = 0) => new(y, m, d, h, 0, 0, TimeSpan.Zero);
+
+    private Task<TollgateApp> StartAtAsync(DateTimeOffset start, string? key = null, string? value = null) =>
+        StartAsync(ApiSetup.BillingCatalog(key, value), start);
+
+    private static (string Kind, long Amount) Line(System.Text.Json.Nodes.JsonNode line) =>
+        (line["kind"].Value<string>()!, line["amount_cents"].Value<long>());
+
+    [Fact]
+    public async Task KillBillUpgradeOnApril26CreditsTenAndChargesFifteenOnTheNextInvoice()
+    {
+        await using var app = await StartAtAsync(Utc(2013, 4, 11));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "silver", collection: "charge_automatically");
+
+        await app.AdvanceToAsync(Utc(2013, 4, 26));
+        var change = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold" })).ReadAsync();
+        await app.AdvanceToAsync(Utc(2013, 5, 11));
+        var invoices = await app.InvoicesAsync("c1");
+
+        Assert.Equal(("immediate", 500L), (change["effective"].Value<string>(), change["amount_cents"].Value<long>()));
+        Assert.Equal([("proration_credit", -1000L), ("proration_charge", 1500L)], change["lines"]!.AsArray().Select(l => Line(l!)));
+        Assert.Equal(["TG-2013-000001", "TG-2013-000002"], invoices.Select(i => i["number"].Value<string>()));
+        Assert.Equal([("recurring", 2000L)], invoices[0]["lines"]!.AsArray().Select(l => Line(l!)));
+        Assert.Equal([("recurring", 3000L), ("proration_credit", -1000L), ("proration_charge", 1500L)],
+            invoices[1]["lines"]!.AsArray().Select(l => Line(l!)));
+        Assert.Equal((3500L, "2013-05-11T00:00:00Z", "2013-06-11T00:00:00Z"), (invoices[1]["amount_due_cents"].Value<long>(),
+            invoices[1]["period_start"].Value<string>(), invoices[1]["period_end"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task PreviewShowsTheChangesLinesAndChangesNothing()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 4, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "silver");
+        await app.AdvanceToAsync(Utc(2026, 4, 16));
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", new { plan = "gold" })).ReadAsync();
+        var after = await app.SubscriptionAsync(id);
+
+        Assert.Equal([-1000L, 1500L], preview["lines"]!.AsArray().Select(l => l!["amount_cents"].Value<long>()));
+        Assert.Equal("gold", preview["subscription"]!["plan"].Value<string>());
+        Assert.Equal("silver", after["plan"].Value<string>());
+    }
+
+    [Fact]
+    public async Task TrialBillsNothingUntilItEndsThenStartsTheFirstPaidPeriod()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "basic");
+
+        var trialing = await app.SubscriptionAsync(id);
+        var during = await (await app.ConsumeAsync("c1", "api_calls", 500)).ReadAsync();
+        await app.AdvanceToAsync(Utc(2026, 1, 15));
+        var active = await app.SubscriptionAsync(id);
+        var invoices = await app.InvoicesAsync("c1");
+
+        Assert.Equal(("trialing", "2026-01-15T00:00:00Z"), (trialing["status"].Value<string>(), trialing["trial_end"].Value<string>()));
+        Assert.Equal(("basic", 500L), (during["plan"].Value<string>(), during["limit"].Value<long>()));
+        Assert.Equal(("active", "2026-01-15T00:00:00Z", "2026-02-15T00:00:00Z"), (active["status"].Value<string>(),
+            active["current_period_start"].Value<string>(), active["current_period_end"].Value<string>()));
+        var invoice = Assert.Single(invoices);
+        Assert.Equal(("2026-01-15T00:00:00Z", 1000L), (invoice["issued_at"].Value<string>(), invoice["amount_due_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task TrialWithoutPaymentMethodEndsCanceledWhenSoConfigured()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1), "Tollgate:Billing:TrialEndWithoutPaymentMethod", "cancel");
+        await app.CustomerAsync("card");
+        await app.Admin.PutJsonAsync("/v1/customers/card", new { has_payment_method = true });
+        await app.CustomerAsync("nocard");
+        var withCard = await app.SubscribeAsync("card", "basic");
+        var without = await app.SubscribeAsync("nocard", "basic");
+
+        await app.AdvanceToAsync(Utc(2026, 1, 20));
+
+        Assert.Equal("active", (await app.SubscriptionAsync(withCard))["status"].Value<string>());
+        Assert.Equal("canceled", (await app.SubscriptionAsync(without))["status"].Value<string>());
+        Assert.Equal("free", (await (await app.ConsumeAsync("nocard", "api_calls")).ReadAsync())["plan"].Value<string>());
+        Assert.Empty(await app.InvoicesAsync("nocard"));
+    }
+
+    [Fact]
+    public async Task DowngradeWaitsForThePeriodEndAndKeepsThePeriodsUsage()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+        await app.ConsumeAsync("c1", "api_calls", 400);
+        await app.AdvanceToAsync(Utc(2026, 3, 10));
+
+        var change = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic" })).ReadAsync();
+        var stillPro = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+        await app.AdvanceToAsync(Utc(2026, 4, 1));
+        var renewed = await app.InvoicesAsync("c1");
+
+        Assert.Equal(("period_end", "2026-04-01T00:00:00Z"), (change["effective"].Value<string>(), change["effective_at"].Value<string>()));
+        Assert.Equal("basic", change["subscription"]!["pending_change"]!["plan"].Value<string>());
+        Assert.Equal(("pro", 401L), (stillPro["plan"].Value<string>(), stillPro["used"].Value<long>()));
+        Assert.Equal([("recurring", 1000L)], renewed[^1]["lines"]!.AsArray().Select(l => Line(l!)));
+        Assert.Equal("basic", (await app.SubscriptionAsync(id))["plan"].Value<string>());
+    }
+
+    [Fact]
+    public async Task UpgradeAppliesTheNewLimitsAtOnceAndKeepsThePeriodsUsage()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "silver");
+        await app.ConsumeAsync("c1", "api_calls", 1000);
+        var capped = await app.ConsumeAsync("c1", "api_calls");
+
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold" });
+        var after = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, capped.StatusCode);
+        Assert.Equal((5000L, 1001L), (after["limit"].Value<long>(), after["used"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task SoftCapOverageIsBilledInArrearsOnTheNextInvoice()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 5, 1));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+        await app.ConsumeAsync("c1", "api_calls", 1200);
+        await app.ConsumeAsync("c1", "api_calls", 300);
+
+        await app.AdvanceToAsync(Utc(2026, 6, 1));
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var overage = invoice["lines"]!.AsArray().Single(l => l!["kind"].Value<string>() == "overage")!;
+
+        Assert.Equal((500L, 1L, 500L), (overage["quantity"].Value<long>(), overage["unit_amount_cents"].Value<long>(), overage["amount_cents"].Value<long>()));
+        Assert.Equal(("2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"), (overage["period_start"].Value<string>(), overage["period_end"].Value<string>()));
+        Assert.Equal(3500L, invoice["amount_due_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task CancelAtPeriodEndCanBeUndoneUntilThePeriodEnds()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 10));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+
+        var scheduled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true })).ReadAsync();
+        var undone = await (await app.Admin.PostAsync(new Uri($"/v1/subscriptions/{id}/undo-cancel", UriKind.Relative), null)).ReadAsync();
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true });
+        await app.AdvanceToAsync(Utc(2026, 2, 11));
+        var ended = await app.SubscriptionAsync(id);
+        var tooLate = await app.Admin.PostAsync(new Uri($"/v1/subscriptions/{id}/undo-cancel", UriKind.Relative), null);
+
+        Assert.True(scheduled["subscription"]!["cancel_at_period_end"].Value<bool>());
+        Assert.False(undone["cancel_at_period_end"].Value<bool>());
+        Assert.Equal(("canceled", "2026-02-10T00:00:00Z"), (ended["status"].Value<string>(), ended["ended_at"].Value<string>()));
+        Assert.Equal(HttpStatusCode.Conflict, tooLate.StatusCode);
+        Assert.Single(await app.InvoicesAsync("c1"));
+        Assert.Equal("free", (await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync())["plan"].Value<string>());
+    }
+
+    [Fact]
+    public async Task ImmediateCancelWithCreditBecomesBalanceThatTheNextInvoiceUses()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 4, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+        await app.AdvanceToAsync(Utc(2026, 4, 16));
+
+        var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false, credit_unused = true })).ReadAsync();
+        var afterCancel = await (await app.Admin.GetAsync("/v1/customers/c1/invoices")).ReadAsync();
+        await app.SubscribeAsync("c1", "silver");
+        var afterNew = await (await app.Admin.GetAsync("/v1/customers/c1/invoices")).ReadAsync();
+        var newest = afterNew["invoices"]![0]!;
+
+        Assert.Equal([("proration_credit", -1500L)], canceled["lines"]!.AsArray().Select(l => Line(l!)));
+        Assert.Equal(-1500, afterCancel["balance_cents"]!["USD"].Value<long>());
+        Assert.Equal(("paid", -1500L, 0L), (afterCancel["invoices"]![0]!["status"].Value<string>(),
+            afterCancel["invoices"]![0]!["subtotal_cents"].Value<long>(), afterCancel["invoices"]![0]!["amount_due_cents"].Value<long>()));
+        Assert.Equal((2000L, 1500L, 500L), (newest["subtotal_cents"].Value<long>(), newest["credit_applied_cents"].Value<long>(),
+            newest["amount_due_cents"].Value<long>()));
+        Assert.Equal(0, afterNew["balance_cents"]!["USD"].Value<long>());
+    }
+
+    [Fact]
+    public async Task PastDueKeepsEntitlementsThroughGraceThenLosesThemUntilPaid()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CustomerAsync("c1");
+        var id = (await (await app.Admin.PostJsonAsync("/v1/subscriptions",
+            new { customer = "c1", plan = "pro", days_until_due = 10 })).ReadAsync())["id"].Value<string>()!;
+
+        await app.AdvanceToAsync(Utc(2026, 1, 12));
+        var pastDue = await app.SubscriptionAsync(id);
+        var inGrace = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+        await app.AdvanceToAsync(Utc(2026, 1, 19));
+        var suspended = await app.SubscriptionAsync(id);
+        var lost = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>();
+        await app.Admin.PostAsync(new Uri($"/v1/invoices/{invoice}/mark-paid", UriKind.Relative), null);
+        var recovered = await app.SubscriptionAsync(id);
+        var back = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+
+        Assert.Equal(("past_due", BillingCycle.Overdue, "2026-01-11T00:00:00Z"), (pastDue["status"].Value<string>(),
+            pastDue["dunning_state"].Value<string>(), pastDue["past_due_since"].Value<string>()));
+        Assert.Equal("pro", inGrace["plan"].Value<string>());
+        Assert.Equal(BillingCycle.Suspended, suspended["dunning_state"].Value<string>());
+        Assert.Equal("free", lost["plan"].Value<string>());
+        Assert.Equal(("active", null), (recovered["status"].Value<string>(), recovered["dunning_state"].Value<string>()));
+        Assert.Equal("pro", back["plan"].Value<string>());
+    }
+
+    [Fact]
+    public async Task InvoiceNumbersRunPerYearWithoutGaps()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 11, 1));
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        await app.SubscribeAsync("c1", "silver");
+        await app.SubscribeAsync("c2", "gold");
+
+        await app.AdvanceToAsync(Utc(2027, 1, 2));
+        var numbers = (await app.InvoicesAsync("c1")).Concat(await app.InvoicesAsync("c2")).Select(i => i["number"].Value<string>()).Order().ToList();
+
+        // Two invoices at subscription on Nov 1, two renewals on Dec 1, then a new year's sequence on Jan 1.
+        Assert.Equal(["TG-2026-000001", "TG-2026-000002", "TG-2026-000003", "TG-2026-000004", "TG-2027-000001", "TG-2027-000002"], numbers);
+    }
+
+    [Fact]
+    public async Task PrintableInvoiceShowsSellerBuyerLinesAndTotals()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1), "Tollgate:Billing:Seller:Name", "Acme Career Coach Ltd");
+        await app.Admin.PutJsonAsync("/v1/customers/c1", new { name = "Ada Lovelace", email = "ada@example.com" });
+        await app.SubscribeAsync("c1", "gold");
+        var invoice = (await app.InvoicesAsync("c1"))[0];
+
+        var response = await app.Admin.GetAsync($"/v1/invoices/{invoice["id"].Value<string>()}/html");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        foreach (var expected in new[] { "TG-2026-000001", "Acme Career Coach Ltd", "Ada Lovelace", "ada@example.com", "gold (monthly)", "$30.00", "1 Mar 2026" })
+        {
+            Assert.Contains(expected, html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task InvoiceStatusesMoveOnlyForward()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "gold");
+        var id = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>();
+
+        var paid = await (await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null)).ReadAsync();
+        var again = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
+        var voided = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/void", UriKind.Relative), null);
+
+        Assert.Equal(("paid", 3000L), (paid["status"].Value<string>(), paid["amount_paid_cents"].Value<long>()));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, voided.StatusCode);
+        Assert.Equal("invalid_invoice_status", (await voided.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task ClockMovesOnlyForwardAndIsReadable()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+
+        var back = await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { to = "2026-02-01T00:00:00Z" });
+        var forward = await (await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = 3600 })).ReadAsync();
+        var read = await (await app.Admin.GetAsync("/v1/admin/clock")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, back.StatusCode);
+        Assert.Equal("2026-03-01T01:00:00Z", forward["now"].Value<string>());
+        Assert.Equal("2026-03-01T01:00:00Z", read["now"].Value<string>());
+    }
+
+    [Fact]
+    public async Task BadChangesAreRefusedNamingTheField()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "silver");
+
+        var badPlan = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "platinum" });
+        var badEffective = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold", effective = "tomorrow" });
+        var noYearly = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold", billing_period = "yearly" });
+        var same = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "silver" });
+        var missing = await app.Admin.PostJsonAsync("/v1/subscriptions/sub_nope/change", new { plan = "gold" });
+
+        Assert.Equal("no active plan 'platinum'", (await badPlan.ReadAsync())["errors"]!["plan"].Value<string>());
+        Assert.Equal("must be immediate or period_end", (await badEffective.ReadAsync())["errors"]!["effective"].Value<string>());
+        Assert.Equal("plan 'gold' has no yearly price", (await noYearly.ReadAsync())["errors"]!["billing_period"].Value<string>());
+        Assert.Equal(HttpStatusCode.Conflict, same.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Single(await app.InvoicesAsync("c1"));
+    }
+}
+
+public sealed class SqliteBillingApiTests : BillingApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresBillingApiTests : BillingApiContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
