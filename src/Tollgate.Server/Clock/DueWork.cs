@@ -9,8 +9,9 @@ public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, TimePr
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var steps = await billing.RunDueAsync(now, cancellationToken);
+        var steps = await billing.RunRenewalsAsync(now, cancellationToken);
         steps += await usage.RunOnceAsync(cancellationToken);
+        steps += await billing.RunDunningAsync(now, cancellationToken);
         return steps;
     }
 

@@ -23,7 +23,11 @@ public sealed class BillingCycle(
     public const string Suspended = "entitlements_suspended";
 
     /// <summary>Runs everything due at or before <paramref name="now"/>; answers how many steps it took.</summary>
-    public async Task<int> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<int> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await RunRenewalsAsync(now, cancellationToken) + await RunDunningAsync(now, cancellationToken);
+
+    /// <summary>Trial ends and renewals, each with its invoice.</summary>
+    public async Task<int> RunRenewalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var steps = 0;
         foreach (var id in await DueSubscriptionsAsync(now, cancellationToken))
@@ -31,10 +35,12 @@ public sealed class BillingCycle(
             steps += await AdvanceAsync(id, now, cancellationToken);
         }
 
-        steps += await MarkOverdueAsync(now, cancellationToken);
-        steps += await EndGraceAsync(now, cancellationToken);
         return steps;
     }
+
+    /// <summary>Invoices past due, then grace periods that ran out.</summary>
+    public async Task<int> RunDunningAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        await MarkOverdueAsync(now, cancellationToken) + await EndGraceAsync(now, cancellationToken);
 
     /// <summary>The earliest instant at which something falls due, for a test clock stepping through time.</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default)
