@@ -55,6 +55,15 @@ public sealed class TollgateClient(HttpClient http)
         SendAsync<TrackResponse>(HttpMethod.Post, "v1/events",
             new { events = events.Select(e => JsonSerializer.SerializeToElement(e, Json)).ToList() }, cancellationToken);
 
+    /// <summary>Logs model calls (at most 1000 a request); each is priced at the price in effect at its own timestamp.</summary>
+    public Task<LlmBatchResponse> LogLlmUsageAsync(IEnumerable<LlmCallRequest> calls, CancellationToken cancellationToken = default) =>
+        SendAsync<LlmBatchResponse>(HttpMethod.Post, "v1/llm/usage", new { calls = calls.ToList() }, cancellationToken);
+
+    /// <summary>Holds an estimate of a model call's cost against the customer's LLM budget; log the call with the returned reservation id.</summary>
+    public Task<BudgetResponse> ReserveLlmBudgetAsync(string customer, decimal estimateUsd, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
+        SendAsync<BudgetResponse>(HttpMethod.Post, "v1/llm/budget/reserve",
+            new BudgetReserveRequest(customer, estimateUsd, (int)Math.Ceiling((ttl ?? TimeSpan.FromMinutes(5)).TotalSeconds)), cancellationToken);
+
     /// <summary>The customer's counters in the current period.</summary>
     public Task<UsageResponse> GetUsageAsync(string customer, CancellationToken cancellationToken = default) =>
         SendAsync<UsageResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/usage", null, cancellationToken);

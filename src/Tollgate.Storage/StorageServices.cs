@@ -5,6 +5,7 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
+using Tollgate.Storage.Llm;
 using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage;
@@ -31,6 +32,11 @@ public static class StorageServices
         services.AddSingleton<BillingCycle>();
         services.AddSingleton<InvoiceStore>();
         services.AddSingleton<SubscriptionHistory>();
+        services.AddSingleton<ModelPriceStore>();
+        services.AddSingleton<LlmUsageStore>();
+        services.AddSingleton<LlmRecompute>();
+        services.AddSingleton<LlmStatsQueries>();
+        services.AddSingleton<RevenueQueries>();
         return services;
     }
 

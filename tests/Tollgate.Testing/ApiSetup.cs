@@ -33,6 +33,9 @@ public static class ApiSetup
     public static Dictionary<string, string?> BillingCatalog(string? extraKey = null, string? extraValue = null) =>
         Seed("billing", Catalogs.Billing, extraKey, extraValue);
 
+    public static Dictionary<string, string?> LlmCatalog(string? extraKey = null, string? extraValue = null) =>
+        Seed("llm", Catalogs.Llm, extraKey, extraValue);
+
     private static Dictionary<string, string?> Seed(string name, string catalog, string? extraKey, string? extraValue)
     {
         var path = Path.Combine(Path.GetTempPath(), $"tollgate-{name}-catalog-{Environment.ProcessId}.json");

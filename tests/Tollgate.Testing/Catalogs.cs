@@ -65,4 +65,26 @@ public static class Catalogs
           ]
         }
         """;
+
+    /// <summary>
+    /// Plans for LLM cost: "free" (default; a $0.01 LLM budget) and "pro" ($20/month; a $10 budget). "chat" uses the
+    /// LLM; "export" does not.
+    /// </summary>
+    public const string Llm = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true },
+            { "code": "export", "name": "Export", "unit": "exports", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1, "llm_budget_usd": 0.01,
+              "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "chat", "monthly_quota": 1000 }, { "feature_code": "export", "monthly_quota": 1000 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 2, "llm_budget_usd": 10,
+              "prices": [ { "billing_period": "monthly", "price_cents": 2000 } ],
+              "features": [ { "feature_code": "chat", "monthly_quota": null }, { "feature_code": "export", "monthly_quota": null } ] }
+          ]
+        }
+        """;
 }

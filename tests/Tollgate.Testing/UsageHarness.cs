@@ -21,7 +21,7 @@ public sealed class UsageHarness : IAsyncDisposable
         Contexts = new EntitlementContextCache(database, Catalog, Microsoft.Extensions.Options.Options.Create(new Storage.Billing.BillingOptions()));
         Customers = new CustomerStore(database, clock, Contexts);
         Committer = new GroupCommitter(database, clock, NullLogger<GroupCommitter>.Instance);
-        Entitlements = new EntitlementStore(database, Committer, Contexts, clock);
+        Entitlements = new EntitlementStore(database, Committer, Contexts, Catalog, clock);
         Reservations = new Reservations(database, Committer, Contexts);
         Events = new EventStore(Committer, Contexts);
         Usage = new UsageQueries(database, Contexts, clock);

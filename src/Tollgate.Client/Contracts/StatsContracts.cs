@@ -69,3 +69,118 @@ public sealed record SaasMonth(string Month, decimal MrrStart, decimal Mrr, MrrM
 /// <param name="ChurnRecognition">"period_end" or "cancel_request".</param>
 /// <param name="QuickRatioIncludesReactivation">Whether reactivation counts with new and expansion.</param>
 public sealed record MetricsPolicyResponse(string ChurnRecognition, bool QuickRatioIncludesReactivation);
+
+/// <summary>Revenue against LLM cost over the last days (the career coach's /admin/stats/revenue-vs-cost, extended).</summary>
+/// <param name="PeriodDays">Days in the window, ending today (UTC).</param>
+/// <param name="From">First day's start.</param>
+/// <param name="To">Last day's end.</param>
+/// <param name="Currency">Revenue currency; LLM costs are in USD.</param>
+/// <param name="TotalRevenueUsd">Subscription fees recognized day by day over the window.</param>
+/// <param name="TotalPaymentsUsd">Payments collected in the window.</param>
+/// <param name="TotalLlmCostUsd">LLM cost of calls made in the window.</param>
+/// <param name="EstimatedProfitUsd">Revenue minus LLM cost.</param>
+/// <param name="ProfitMarginPercent">Profit ÷ revenue × 100; 0 without revenue.</param>
+/// <param name="TotalRequests">Calls logged.</param>
+/// <param name="UniqueUsers">Customers with calls.</param>
+/// <param name="AvgCostPerRequest">Cost ÷ calls.</param>
+/// <param name="UnpricedRequests">Calls to models without a price (cost 0).</param>
+/// <param name="ByModel">Per model.</param>
+/// <param name="ByFeature">Per feature.</param>
+/// <param name="DailyBreakdown">Per day.</param>
+public sealed record RevenueVsCostResponse(
+    int PeriodDays,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    string Currency,
+    decimal TotalRevenueUsd,
+    decimal TotalPaymentsUsd,
+    decimal TotalLlmCostUsd,
+    decimal EstimatedProfitUsd,
+    decimal ProfitMarginPercent,
+    long TotalRequests,
+    long UniqueUsers,
+    decimal AvgCostPerRequest,
+    long UnpricedRequests,
+    IReadOnlyList<ModelCost> ByModel,
+    IReadOnlyList<FeatureCost> ByFeature,
+    IReadOnlyList<DailyRevenueCost> DailyBreakdown);
+
+/// <summary>Calls and cost of one model.</summary>
+/// <param name="Model">The model.</param>
+/// <param name="Provider">Its provider, from its price.</param>
+/// <param name="Requests">Calls.</param>
+/// <param name="InputTokens">Uncached input tokens.</param>
+/// <param name="OutputTokens">Output tokens.</param>
+/// <param name="CachedInputTokens">Cache reads.</param>
+/// <param name="CacheWriteTokens">Cache writes.</param>
+/// <param name="ReasoningTokens">Reasoning tokens.</param>
+/// <param name="CostUsd">Cost.</param>
+/// <param name="UnpricedRequests">Calls without a price.</param>
+public sealed record ModelCost(string Model, string? Provider, long Requests, long InputTokens, long OutputTokens, long CachedInputTokens,
+    long CacheWriteTokens, long ReasoningTokens, decimal CostUsd, long UnpricedRequests);
+
+/// <summary>Calls and cost of one feature.</summary>
+/// <param name="Feature">The feature's code ("" for calls logged without one).</param>
+/// <param name="Requests">Calls.</param>
+/// <param name="CostUsd">Cost.</param>
+/// <param name="UniqueUsers">Customers.</param>
+public sealed record FeatureCost(string Feature, long Requests, decimal CostUsd, long UniqueUsers);
+
+/// <summary>One day's revenue and cost.</summary>
+/// <param name="Date">YYYY-MM-DD (UTC).</param>
+/// <param name="RevenueUsd">Recognized revenue.</param>
+/// <param name="LlmCostUsd">LLM cost.</param>
+/// <param name="ProfitUsd">The difference.</param>
+/// <param name="Requests">Calls.</param>
+public sealed record DailyRevenueCost(string Date, decimal RevenueUsd, decimal LlmCostUsd, decimal ProfitUsd, long Requests);
+
+/// <summary>One customer's cost, revenue and margin.</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Plan">Their plan now.</param>
+/// <param name="PeriodDays">Days in the window.</param>
+/// <param name="TotalRevenueUsd">Recognized revenue.</param>
+/// <param name="TotalPaymentsUsd">Payments collected.</param>
+/// <param name="TotalLlmCostUsd">LLM cost.</param>
+/// <param name="MarginUsd">Revenue minus cost.</param>
+/// <param name="MarginPercent">Margin ÷ revenue × 100; null without revenue.</param>
+/// <param name="TotalRequests">Calls.</param>
+/// <param name="ByFeature">Per feature.</param>
+/// <param name="ByModel">Per model.</param>
+/// <param name="DailyBreakdown">Per day.</param>
+public sealed record CustomerCostResponse(string Customer, string? Plan, int PeriodDays, decimal TotalRevenueUsd, decimal TotalPaymentsUsd,
+    decimal TotalLlmCostUsd, decimal MarginUsd, decimal? MarginPercent, long TotalRequests, IReadOnlyList<FeatureCost> ByFeature,
+    IReadOnlyList<ModelCost> ByModel, IReadOnlyList<DailyRevenueCost> DailyBreakdown);
+
+/// <summary>Usage and LLM cost of one feature.</summary>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="UsesLlm">Whether the catalog marks it as using the LLM.</param>
+/// <param name="UnitsUsed">Units counted (consumes and events).</param>
+/// <param name="UniqueUsers">Customers who used it.</param>
+/// <param name="LlmRequests">LLM calls logged for it.</param>
+/// <param name="LlmCostUsd">Their cost.</param>
+/// <param name="CostPerUnitUsd">Cost ÷ units, when units were counted.</param>
+public sealed record FeatureStats(string Feature, string Name, bool UsesLlm, long UnitsUsed, long UniqueUsers, long LlmRequests, decimal LlmCostUsd,
+    decimal? CostPerUnitUsd);
+
+/// <summary>One plan's customers, revenue, cost and margin.</summary>
+/// <param name="Plan">The plan's code.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Customers">Customers on it now (a default plan counts customers without a subscription).</param>
+/// <param name="PayingCustomers">Of those, customers with MRR.</param>
+/// <param name="MrrUsd">Its MRR now.</param>
+/// <param name="RevenueUsd">Revenue recognized in the window.</param>
+/// <param name="LlmCostUsd">LLM cost in the window.</param>
+/// <param name="MarginUsd">Revenue minus cost.</param>
+/// <param name="MarginPercent">Margin ÷ revenue × 100; null without revenue.</param>
+public sealed record PlanStats(string Plan, string Name, long Customers, long PayingCustomers, decimal MrrUsd, decimal RevenueUsd, decimal LlmCostUsd,
+    decimal MarginUsd, decimal? MarginPercent);
+
+/// <summary>A customer ranked by cost or margin.</summary>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Plan">Their plan now.</param>
+/// <param name="RevenueUsd">Recognized revenue.</param>
+/// <param name="LlmCostUsd">LLM cost.</param>
+/// <param name="MarginUsd">Revenue minus cost.</param>
+/// <param name="Requests">Calls.</param>
+public sealed record CustomerMargin(string Customer, string? Plan, decimal RevenueUsd, decimal LlmCostUsd, decimal MarginUsd, long Requests);

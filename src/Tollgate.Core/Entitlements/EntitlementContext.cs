@@ -48,6 +48,9 @@ public sealed record EntitlementDecision(
 
     public long Overage => Limit is { } l ? Math.Max(0, Used - l) : 0;
 
+    /// <summary>The plan's LLM budget this period, for features that use the LLM.</summary>
+    public BudgetState? Budget { get; init; }
+
     public static EntitlementDecision From(DecisionReason reason, string feature, EntitlementContext context, PlanFeature? grant, CounterState counter)
     {
         var included = grant is { IsIncluded: true };
@@ -56,4 +59,12 @@ public sealed record EntitlementDecision(
             reason, feature, context.PlanCode, limit, counter.Used, counter.Reserved, grant?.HardCap ?? true,
             context.Period.Start, context.Period.End, grant?.ValueJson);
     }
+}
+
+/// <summary>An LLM budget's state for one period, in nano-USD.</summary>
+public sealed record BudgetState(long LimitNano, long SpentNano, long ReservedNano)
+{
+    public bool Exhausted => SpentNano + ReservedNano >= LimitNano;
+
+    public long RemainingNano => Math.Max(0, LimitNano - SpentNano - ReservedNano);
 }

@@ -36,6 +36,13 @@ public static class EntitlementMapper
             ["resets_at"] = d.ResetsAt,
             ["upgrade_url"] = upgradeUrl,
         };
+        if (d.Budget is { } budget)
+        {
+            fields["budget_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.LimitNano);
+            fields["budget_spent_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.SpentNano);
+            fields["budget_reserved_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.ReservedNano);
+        }
+
         if (d.Reason == DecisionReason.FeatureNotInPlan)
         {
             return Problems.Create(402, "feature_not_in_plan", $"The {d.Plan ?? "current"} plan does not include '{d.Feature}'.", fields);

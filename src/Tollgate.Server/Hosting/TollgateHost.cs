@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Time;
 using Tollgate.Server.Clock;
 using Tollgate.Server.Invoices;
+using Tollgate.Server.Llm;
+using Tollgate.Storage.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Storage.Billing;
 using Tollgate.Server.Auth;
@@ -61,6 +63,7 @@ public static class TollgateHost
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
+        services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
@@ -108,6 +111,9 @@ public static class TollgateHost
         app.MapEvents();
         app.MapInvoices();
         app.MapSaasStats();
+        app.MapLlmUsage();
+        app.MapLlmPrices();
+        app.MapLlmStats();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

@@ -23,6 +23,11 @@ public interface ICustomerStore
     Task<Subscription?> GetLiveSubscriptionAsync(string customerId, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string customerId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every live subscription, for per-plan statistics.</summary>
+    Task<IReadOnlyList<Subscription>> LiveSubscriptionsAsync(CancellationToken cancellationToken = default);
+
+    Task<long> CountAsync(CancellationToken cancellationToken = default);
 }
 
 public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts) : ICustomerStore
@@ -94,6 +99,15 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
         database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE customer_id = @customerId AND status IN ('trialing', 'active', 'past_due', 'incomplete')",
             new { customerId }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
+
+    public Task<IReadOnlyList<Subscription>> LiveSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<Subscription>>(async c => [.. (await c.QueryAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE status IN ('trialing', 'active', 'past_due', 'incomplete')",
+            cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
+
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM customers", cancellationToken: cancellationToken)),
+            cancellationToken);
 
     public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string customerId, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<Subscription>>(async c => [.. (await c.QueryAsync<SubscriptionRow>(new CommandDefinition(

@@ -15,16 +15,8 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     private readonly List<Action> _afterCommit = [];
     private string? _today;
 
-    // Multi-row upserts in a few fixed sizes, so each shape is prepared once and a batch needs few statements.
-    private static readonly int[] ChunkSizes = [64, 16, 4, 1];
-    private static readonly Dictionary<int, Statement> AddDaily = ChunkSizes.ToDictionary(n => n, AddDailyRows);
-
-    private static Statement AddDailyRows(int rows) => new(
-        "INSERT INTO usage_daily (customer_id, feature_code, day, quantity) VALUES " +
-        string.Join(", ", Enumerable.Range(0, rows).Select(i => $"(@c{i}, @f{i}, @d{i}, @q{i})")) +
-        " ON CONFLICT (customer_id, feature_code, day) DO UPDATE SET quantity = usage_daily.quantity + excluded.quantity",
-        [.. Enumerable.Range(0, rows).SelectMany(i => new[]
-            { ($"c{i}", DbType.String), ($"f{i}", DbType.String), ($"d{i}", DbType.String), ($"q{i}", DbType.Int64) })]);
+    private static readonly RowUpsert AddDaily = new("usage_daily", ["customer_id", "feature_code", "day"], ["quantity"]);
+    private readonly Dictionary<Type, IBatchAggregate> _aggregates = [];
 
     /// <summary>The instant the whole batch decides at.</summary>
     public DateTimeOffset Now => now;
@@ -48,18 +40,23 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 
     public void AfterCommit(Action action) => _afterCommit.Add(action);
 
+    /// <summary>One aggregate of its kind per batch, written (by <see cref="IBatchAggregate.FlushAsync"/>) just before the commit.</summary>
+    public T Aggregate<T>() where T : class, IBatchAggregate, new()
+    {
+        if (!_aggregates.TryGetValue(typeof(T), out var aggregate))
+        {
+            _aggregates[typeof(T)] = aggregate = new T();
+        }
+
+        return (T)aggregate;
+    }
+
     internal async Task FlushAsync()
     {
-        // Sorted, so concurrent batches on other nodes take these row locks in the same order.
-        var rows = _daily.OrderBy(d => d.Key).ToList();
-        var done = 0;
-        while (done < rows.Count)
+        await AddDaily.WriteAsync(this, _daily.Select(d => new object?[] { d.Key.Customer, d.Key.Feature, d.Key.Day, d.Value }));
+        foreach (var aggregate in _aggregates.Values)
         {
-            var size = ChunkSizes.First(n => n <= rows.Count - done);
-            var values = rows.Skip(done).Take(size)
-                .SelectMany(r => new object?[] { r.Key.Customer, r.Key.Feature, r.Key.Day, r.Value }).ToArray();
-            await ExecuteAsync(AddDaily[size], values);
-            done += size;
+            await aggregate.FlushAsync(this);
         }
     }
 
@@ -70,4 +67,10 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
             action();
         }
     }
+}
+
+/// <summary>Work a batch's operations add up and write once, in the batch's transaction, before it commits.</summary>
+public interface IBatchAggregate
+{
+    Task FlushAsync(BatchScope scope);
 }

@@ -1,13 +1,16 @@
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Llm;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
 
 /// <summary>The hot path: check, consume and reserve, each an atomic decision inside a group-committed transaction.</summary>
-public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, TimeProvider time)
+public sealed class EntitlementStore(
+    TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, CatalogCache catalog, TimeProvider time)
 {
     /// <summary>Answers whether the customer may use the amount now, counting nothing.</summary>
     public Task<UsageOutcome> CheckAsync(string customerId, string featureCode, long amount, CancellationToken cancellationToken = default) =>
@@ -23,7 +26,8 @@ public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter c
             var counter = grant is { Kind: FeatureKind.Metered }
                 ? await Counters.ReadAsync(scope, customerId, featureCode, context.Period.Start.ToUnixTimeMilliseconds())
                 : CounterState.Empty;
-            return new UsageOutcome.Decided(EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter));
+            var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
+            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
 
     public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command) =>
@@ -86,15 +90,115 @@ public sealed class EntitlementStore(TollgateDatabase database, GroupCommitter c
         return outcome;
     }
 
+    /// <summary>Holds an estimate of an LLM call's cost against the plan's budget, so concurrent calls cannot overshoot it.</summary>
+    public Task<UsageOutcome> ReserveBudgetAsync(string customerId, long estimateNano, TimeSpan ttl, string? idempotencyKey) =>
+        committer.RunAsync(customerId, async scope =>
+        {
+            var context = await contexts.LoadAsync(scope, customerId);
+            if (context is null)
+            {
+                return new UsageOutcome.CustomerNotFound();
+            }
+
+            var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
+            if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
+            {
+                return prior;
+            }
+
+            UsageOutcome outcome;
+            if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
+            {
+                outcome = new UsageOutcome.Decided(new EntitlementDecision(DecisionReason.Unlimited, LlmBudget.FeatureCode, context.PlanCode, null, 0, 0,
+                    false, context.Period.Start, context.Period.End));
+            }
+            else
+            {
+                var command = new ReserveCommand(customerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
+                outcome = await AddAsync(scope, context, LlmBudget.FeatureCode, LlmBudget.Grant(budget), estimateNano, reserve: true);
+                if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
+                {
+                    var id = Ids.New("rsv", time);
+                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl);
+                    outcome = granted with { ReservationId = id, ExpiresAt = scope.Now + ttl };
+                }
+                else if (outcome is UsageOutcome.Decided denied)
+                {
+                    outcome = denied with { Decision = denied.Decision with { Reason = DecisionReason.BudgetExceeded } };
+                }
+            }
+
+            if (idempotencyKey is { } recordKey)
+            {
+                await Idempotency.RecordAsync(scope, "reserve", recordKey, outcome);
+            }
+
+            return outcome;
+        });
+
+    /// <summary>The plan's LLM budget this period, or null when it has none.</summary>
+    public Task<(EntitlementContext Context, BudgetState? Budget)?> BudgetAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.ReadPreparedAsync<(EntitlementContext, BudgetState?)?>(async scope =>
+        {
+            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
+            return context is null ? null : (context, await BudgetStateAsync(scope, context));
+        }, cancellationToken);
+
+    private static async Task<BudgetState?> BudgetStateAsync(SqlScope scope, EntitlementContext context)
+    {
+        if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
+        {
+            return null;
+        }
+
+        var counter = await Counters.ReadAsync(scope, context.CustomerId, LlmBudget.FeatureCode, context.Period.Start.ToUnixTimeMilliseconds());
+        return new BudgetState(budget, counter.Used, counter.Reserved);
+    }
+
+    /// <summary>A feature that uses the LLM is refused once the plan's LLM budget for the period is spent.</summary>
+    private async Task<EntitlementDecision> WithBudgetAsync(SqlScope scope, EntitlementContext context, string feature, EntitlementDecision decision)
+    {
+        if (!decision.Allowed || (await catalog.GetAsync(scope.CancellationToken)).Feature(feature) is not { UsesLlm: true }
+            || await BudgetStateAsync(scope, context) is not { } budget)
+        {
+            return decision;
+        }
+
+        return budget.Exhausted ? decision with { Reason = DecisionReason.BudgetExceeded, Budget = budget } : decision with { Budget = budget };
+    }
+
     /// <summary>One decision: boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
-    private static async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
+    private async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
     {
         var grant = context.Grant(feature);
         if (grant is null || !grant.IsIncluded || grant.Kind != FeatureKind.Metered)
         {
             var reason = QuotaRules.Check(grant, CounterState.Empty, amount);
-            return new UsageOutcome.Decided(EntitlementDecision.From(reason, feature, context, grant, CounterState.Empty));
+            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, feature,
+                EntitlementDecision.From(reason, feature, context, grant, CounterState.Empty)));
         }
+
+        // The budget is checked before counting, so a refusal for budget counts nothing.
+        var gate = await WithBudgetAsync(scope, context, feature, EntitlementDecision.From(DecisionReason.WithinQuota, feature, context, grant,
+            CounterState.Empty));
+        if (gate.Reason == DecisionReason.BudgetExceeded)
+        {
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
+            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.BudgetExceeded, feature, context, grant, current) with
+            {
+                Budget = gate.Budget,
+            });
+        }
+
+        var outcome = await AddAsync(scope, context, feature, grant, amount, reserve);
+        return outcome is UsageOutcome.Decided { Decision.Allowed: true } allowed && gate.Budget is { } b
+            ? allowed with { Decision = allowed.Decision with { Budget = b } }
+            : outcome;
+    }
+
+    private static async Task<UsageOutcome> AddAsync(
+        BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
+    {
 
         var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
         if (counter is null)

@@ -26,6 +26,9 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     public Task<UsageOutcome> ReleaseAsync(string reservationId) =>
         committer.RunAsync(reservationId, scope => SettleAsync(scope, reservationId, null));
 
+    /// <summary>Settles a hold inside a batch another operation runs (an LLM call logged against a budget hold).</summary>
+    internal Task<UsageOutcome> SettleInBatchAsync(BatchScope scope, string id, long actual) => SettleAsync(scope, id, actual);
+
     private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual)
     {
         var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
@@ -60,7 +63,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         await scope.Connection.ExecuteAsync(scope.Command(
             "UPDATE reservations SET status = @wanted, committed_amount = @actual, settled_at = @now WHERE id = @id",
             new { wanted, actual, now = scope.NowMs, id }));
-        if (actual is > 0)
+        if (actual is > 0 && !held.FeatureCode.StartsWith('$'))
         {
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
         }

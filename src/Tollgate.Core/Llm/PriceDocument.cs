@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Text.Json;
+using Tollgate.Core.Json;
+using Tollgate.Core.Money;
+
+namespace Tollgate.Core.Llm;
+
+public sealed record PriceDocumentResult(IReadOnlyList<ModelPrice> Prices, IReadOnlyList<DocumentProblem> Problems, IReadOnlyList<string> Skipped);
+
+/// <summary>
+/// Reads price tables: Tollgate's own shape ({"prices": [{model, provider, input, output, …}]}, USD per million
+/// tokens) or LiteLLM's model_prices_and_context_window.json (USD per token, keyed by model). Numbers are read as
+/// decimals from their JSON text, never through double.
+/// </summary>
+public static class PriceDocument
+{
+    private const decimal MaxUsd = 1_000_000m;
+    private static readonly string[] PriceFields =
+        ["model", "pattern", "provider", "effective_from", "input", "output", "cached_input", "cache_write", "reasoning", "request", "image", "tier", "source"];
+
+    public static PriceDocumentResult Parse(JsonElement root, DateTimeOffset defaultEffectiveFrom)
+    {
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("prices", out _))
+        {
+            return ParseOwn(root, defaultEffectiveFrom);
+        }
+
+        return root.ValueKind == JsonValueKind.Object
+            ? ParseLiteLlm(root, defaultEffectiveFrom)
+            : new PriceDocumentResult([], [new DocumentProblem("$", "must be an object: {\"prices\": [...]} or a LiteLLM price map")], []);
+    }
+
+    /// <summary>One price in Tollgate's shape; problems are named under <paramref name="path"/>.</summary>
+    public static ModelPrice? ParseOne(JsonElement element, string path, DateTimeOffset defaultEffectiveFrom, List<DocumentProblem> problems)
+    {
+        var r = new ElementReader(element, path, problems, PriceFields);
+        var model = r.String("model", required: true, 200);
+        var pattern = r.String("pattern", required: false, 200);
+        var provider = r.String("provider", required: false, 64) ?? "unknown";
+        var source = r.String("source", required: false, 1000);
+        var effective = defaultEffectiveFrom;
+        if (r.String("effective_from", required: false, 64) is { } text)
+        {
+            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out effective) || !text.Contains('T'))
+            {
+                r.Problem(r.Child("effective_from"), "must be an ISO 8601 instant, such as 2026-01-01T00:00:00Z");
+            }
+        }
+
+        long? Price(ElementReader reader, string name)
+        {
+            var usd = reader.Decimal(name, 0m, MaxUsd);
+            if (usd is null)
+            {
+                return null;
+            }
+
+            if (!NanoUsdAmount.TryFromUsd(usd.Value, out var nano))
+            {
+                reader.Problem(reader.Child(name), "must have at most 9 decimal places");
+                return null;
+            }
+
+            return nano;
+        }
+
+        var input = Price(r, "input");
+        var output = Price(r, "output");
+        var cached = Price(r, "cached_input");
+        var write = Price(r, "cache_write");
+        var reasoning = Price(r, "reasoning");
+        var request = Price(r, "request");
+        var image = Price(r, "image");
+        PriceTier? tier = null;
+        if (r.Raw("tier") is { ValueKind: JsonValueKind.Object } tierElement)
+        {
+            var t = new ElementReader(tierElement, r.Child("tier"), problems, "above_input_tokens", "input", "output", "cached_input", "cache_write");
+            var threshold = t.Integer("above_input_tokens", required: true, 1, 100_000_000);
+            tier = threshold is { } n ? new PriceTier(n, Price(t, "input"), Price(t, "output"), Price(t, "cached_input"), Price(t, "cache_write")) : null;
+        }
+
+        if (new[] { input, output, cached, write, reasoning, request, image }.All(p => p is null))
+        {
+            r.Problem(path, "needs at least one price: input, output, cached_input, cache_write, reasoning, request or image");
+        }
+
+        return model is null ? null : new ModelPrice("", PriceBook.Normalize(model), pattern?.ToLowerInvariant(), provider, effective.ToUniversalTime(),
+            input, output, cached, write, reasoning, request, image, tier, source);
+    }
+
+    private static PriceDocumentResult ParseOwn(JsonElement root, DateTimeOffset defaultEffectiveFrom)
+    {
+        var problems = new List<DocumentProblem>();
+        var reader = new ElementReader(root, "", problems, "prices", "note");
+        var prices = new List<ModelPrice>();
+        foreach (var (element, path) in reader.Array("prices", required: true, maxItems: 10_000))
+        {
+            if (ParseOne(element, path, defaultEffectiveFrom, problems) is { } price)
+            {
+                prices.Add(price);
+            }
+        }
+
+        return new PriceDocumentResult(problems.Count > 0 ? [] : prices, problems, []);
+    }
+
+    private static PriceDocumentResult ParseLiteLlm(JsonElement root, DateTimeOffset effectiveFrom)
+    {
+        var prices = new List<ModelPrice>();
+        var skipped = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in root.EnumerateObject())
+        {
+            if (entry.Name == "sample_spec" || entry.Value.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            var e = entry.Value;
+            long? PerToken(string name) => Number(e, name) is { } perToken ? Rounding.DivideHalfUp((Int128)(perToken * 1_000_000_000_000_000_000m), 1000) : null;
+            long? PerUnit(string name) => Number(e, name) is { } usd ? Rounding.DivideHalfUp((Int128)(usd * 1_000_000_000_000m), 1000) : null;
+            var input = PerToken("input_cost_per_token");
+            var output = PerToken("output_cost_per_token");
+            var request = PerUnit("input_cost_per_query") ?? PerUnit("input_cost_per_request");
+            var image = PerUnit("output_cost_per_image");
+            if (input is null && output is null && request is null && image is null)
+            {
+                skipped.Add($"{entry.Name}: no token, request or image price");
+                continue;
+            }
+
+            var model = PriceBook.Normalize(entry.Name);
+            if (!seen.Add(model))
+            {
+                skipped.Add($"{entry.Name}: '{model}' was already read from an earlier entry");
+                continue;
+            }
+
+            var threshold = e.EnumerateObject().Any(p => p.Name.EndsWith("_above_200k_tokens", StringComparison.Ordinal)) ? 200_000L : (long?)null;
+            var tier = threshold is { } t ? new PriceTier(t, PerToken("input_cost_per_token_above_200k_tokens"),
+                PerToken("output_cost_per_token_above_200k_tokens"), PerToken("cache_read_input_token_cost_above_200k_tokens"),
+                PerToken("cache_creation_input_token_cost_above_200k_tokens")) : null;
+            var provider = e.TryGetProperty("litellm_provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "unknown";
+            prices.Add(new ModelPrice("", model, null, provider, effectiveFrom, input, output, PerToken("cache_read_input_token_cost"),
+                PerToken("cache_creation_input_token_cost"), PerToken("output_cost_per_reasoning_token"), request, image, tier,
+                $"LiteLLM model_prices_and_context_window.json: {entry.Name}"));
+        }
+
+        return new PriceDocumentResult(prices, [], skipped);
+    }
+
+    /// <summary>A non-negative number read exactly from its JSON text (2.5e-06 included).</summary>
+    private static decimal? Number(JsonElement entry, string name) =>
+        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            && decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number : null;
+}

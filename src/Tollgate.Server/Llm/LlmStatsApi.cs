@@ -1,0 +1,211 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Llm;
+using Tollgate.Core.Metrics;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Server.Metrics;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Llm;
+
+namespace Tollgate.Server.Llm;
+
+/// <summary>Revenue against LLM cost, per customer, feature, model, plan and day, read from rollups only.</summary>
+public static class LlmStatsApi
+{
+    public static RouteGroupBuilder MapLlmStats(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin/stats").WithTags("Stats").RequireAuthorization(Policies.Admin);
+        group.MapGet("/revenue-vs-cost", RevenueVsCostAsync);
+        group.MapGet("/user-costs/{customer}", UserCostsAsync);
+        group.MapGet("/features", FeaturesAsync);
+        group.MapGet("/plans", PlansAsync);
+        group.MapGet("/top-spenders", (int? days, int? limit, [AsParameters] Services s, CancellationToken ct) => RankedAsync(days, limit, s, byCost: true, ct));
+        group.MapGet("/negative-margin", (int? days, int? limit, [AsParameters] Services s, CancellationToken ct) => RankedAsync(days, limit, s, byCost: false, ct));
+        return group;
+    }
+
+    /// <summary>What every stats endpoint reads from, injected as one.</summary>
+    public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, ICustomerStore Customers,
+        EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, TimeProvider Time);
+
+    private static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
+        int? days, [AsParameters] Services s, CancellationToken cancellationToken)
+    {
+        if (WindowOf(days, s.Time) is not { } w)
+        {
+            return DaysProblem();
+        }
+
+        var currency = s.Metrics.Value.Currency;
+        var lines = await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken);
+        var revenue = w.DailyRevenue(lines, currency);
+        var payments = await s.Revenue.PaymentsAsync(w.From, w.To, currency, null, cancellationToken) / Core.Money.MinorUnits.Factor(currency);
+        var byModel = await ModelsAsync(s, w, null, cancellationToken);
+        var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        var totalCost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
+        var requests = byDay.Values.Sum(g => g.Calls);
+        var totalRevenue = StatsWindow.Cents(revenue.Sum());
+        return TypedResults.Ok(new RevenueVsCostResponse(
+            w.Days, w.From, w.To, currency, totalRevenue, StatsWindow.Cents(payments), StatsWindow.Round(totalCost),
+            StatsWindow.Round(totalRevenue - totalCost), StatsWindow.Percent(totalRevenue - totalCost, totalRevenue) ?? 0m,
+            requests, await s.Llm.CustomersAsync(w.FirstDay, w.LastDay, cancellationToken),
+            requests == 0 ? 0 : StatsWindow.Round(totalCost / requests), byDay.Values.Sum(g => g.UnpricedCalls), byModel,
+            await FeaturesCostAsync(s, w, null, cancellationToken), Daily(w, revenue, byDay)));
+    }
+
+    private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
+        string customer, int? days, [AsParameters] Services s, CancellationToken cancellationToken)
+    {
+        if (WindowOf(days, s.Time) is not { } w)
+        {
+            return DaysProblem();
+        }
+
+        if (await s.Customers.GetAsync(customer, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", customer);
+        }
+
+        var currency = s.Metrics.Value.Currency;
+        var revenue = w.DailyRevenue(await s.Revenue.LinesAsync(w.From, w.To, currency, customer, cancellationToken), currency);
+        var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, customer, cancellationToken)).ToDictionary(g => g.Key);
+        var cost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
+        var totalRevenue = StatsWindow.Cents(revenue.Sum());
+        var plan = (await s.Customers.GetLiveSubscriptionAsync(customer, cancellationToken))?.PlanCode
+            ?? (await s.Catalog.GetAsync(cancellationToken)).DefaultPlan;
+        return TypedResults.Ok(new CustomerCostResponse(customer, plan, w.Days, totalRevenue,
+            StatsWindow.Cents(await s.Revenue.PaymentsAsync(w.From, w.To, currency, customer, cancellationToken) / Core.Money.MinorUnits.Factor(currency)),
+            StatsWindow.Round(cost), StatsWindow.Round(totalRevenue - cost), StatsWindow.Percent(totalRevenue - cost, totalRevenue),
+            byDay.Values.Sum(g => g.Calls), await FeaturesCostAsync(s, w, customer, cancellationToken), await ModelsAsync(s, w, customer, cancellationToken),
+            Daily(w, revenue, byDay)));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<FeatureStats>>, ProblemHttpResult>> FeaturesAsync(
+        int? days, [AsParameters] Services s, CancellationToken cancellationToken)
+    {
+        if (WindowOf(days, s.Time) is not { } w)
+        {
+            return DaysProblem();
+        }
+
+        var catalog = await s.Catalog.GetAsync(cancellationToken);
+        var usage = (await s.Llm.FeatureUsageAsync(w.FirstDay, w.LastDay, cancellationToken)).ToDictionary(u => u.Feature);
+        var cost = (await s.Llm.GroupAsync("feature_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        return TypedResults.Ok<IReadOnlyList<FeatureStats>>([.. catalog.Features.Select(f =>
+        {
+            var units = usage.GetValueOrDefault(f.Code).Units;
+            var group = cost.GetValueOrDefault(f.Code);
+            var usd = NanoUsdAmount.ToUsd(group?.CostNano ?? 0);
+            return new FeatureStats(f.Code, f.Name, f.UsesLlm, units, Math.Max(usage.GetValueOrDefault(f.Code).Customers, group?.Customers ?? 0),
+                group?.Calls ?? 0, StatsWindow.Round(usd), units == 0 ? null : StatsWindow.Round(usd / units));
+        })]);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
+        int? days, [AsParameters] Services s, CancellationToken cancellationToken)
+    {
+        if (WindowOf(days, s.Time) is not { } w)
+        {
+            return DaysProblem();
+        }
+
+        var catalog = await s.Catalog.GetAsync(cancellationToken);
+        var policy = s.Metrics.Value.ToPolicy();
+        var live = await s.Customers.LiveSubscriptionsAsync(cancellationToken);
+        var subscribedCustomers = live.Select(x => x.CustomerId).Distinct(StringComparer.Ordinal).Count();
+        var withoutSubscription = await s.Customers.CountAsync(cancellationToken) - subscribedCustomers;
+        var revenue = (await s.Revenue.LinesAsync(w.From, w.To, policy.Currency, null, cancellationToken))
+            .GroupBy(l => l.PlanCode ?? "").ToDictionary(g => g.Key, g => g.Sum(l => Core.Billing.RevenueRecognition.Share(l, w.From, w.To)));
+        var cost = (await s.Llm.GroupAsync("plan_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        var result = new List<PlanStats>();
+        foreach (var plan in catalog.Plans)
+        {
+            var subscriptions = live.Where(x => x.PlanCode == plan.Code).ToList();
+            long mrrTwelfths = 0;
+            var paying = 0;
+            foreach (var subscription in subscriptions)
+            {
+                var version = await s.Catalog.GetVersionAsync(subscription.PlanVersionId, cancellationToken);
+                var price = version?.Terms.Price(subscription.BillingPeriod);
+                var mrr = price is null ? 0 : policy.MrrTwelfths(new SubscriptionState(subscription.Id, subscription.CustomerId, subscription.UpdatedAt, 0, "",
+                    subscription.Status, plan.Code, subscription.PlanVersionId, subscription.BillingPeriod, price.PriceCents, price.Currency,
+                    subscription.CancelAtPeriodEnd, false));
+                mrrTwelfths += mrr;
+                paying += mrr > 0 ? 1 : 0;
+            }
+
+            var customers = subscriptions.Count + (plan.Code == catalog.DefaultPlan ? withoutSubscription : 0);
+            var planRevenue = StatsWindow.Cents(revenue.GetValueOrDefault(plan.Code) / Core.Money.MinorUnits.Factor(policy.Currency));
+            var planCost = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(plan.Code)?.CostNano ?? 0);
+            result.Add(new PlanStats(plan.Code, plan.Name, customers, paying,
+                StatsWindow.Cents(mrrTwelfths / 12m / Core.Money.MinorUnits.Factor(policy.Currency)), planRevenue, StatsWindow.Round(planCost),
+                StatsWindow.Round(planRevenue - planCost), StatsWindow.Percent(planRevenue - planCost, planRevenue)));
+        }
+
+        return TypedResults.Ok<IReadOnlyList<PlanStats>>(result);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<CustomerMargin>>, ProblemHttpResult>> RankedAsync(
+        int? days, int? limit, Services s, bool byCost, CancellationToken cancellationToken)
+    {
+        if (WindowOf(days, s.Time) is not { } w)
+        {
+            return DaysProblem();
+        }
+
+        if (limit is < 1 or > 1000)
+        {
+            return Problems.Validation("limit", "must be from 1 to 1000");
+        }
+
+        var currency = s.Metrics.Value.Currency;
+        var revenue = (await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken)).GroupBy(l => l.CustomerId)
+            .ToDictionary(g => g.Key, g => StatsWindow.Cents(g.Sum(l => Core.Billing.RevenueRecognition.Share(l, w.From, w.To)) / Core.Money.MinorUnits.Factor(currency)));
+        var cost = (await s.Llm.GroupAsync("customer_id", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        var rows = cost.Keys.Union(revenue.Keys).Select(c =>
+        {
+            var usd = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(c)?.CostNano ?? 0);
+            var rev = revenue.GetValueOrDefault(c);
+            return new CustomerMargin(c, null, rev, StatsWindow.Round(usd), StatsWindow.Round(rev - usd), cost.GetValueOrDefault(c)?.Calls ?? 0);
+        });
+        var ranked = (byCost ? rows.Where(r => r.LlmCostUsd > 0).OrderByDescending(r => r.LlmCostUsd) : rows.Where(r => r.MarginUsd < 0).OrderBy(r => r.MarginUsd))
+            .ThenBy(r => r.Customer, StringComparer.Ordinal).Take(limit ?? 10).ToList();
+        var withPlans = new List<CustomerMargin>();
+        foreach (var row in ranked)
+        {
+            withPlans.Add(row with { Plan = (await s.Customers.GetLiveSubscriptionAsync(row.Customer, cancellationToken))?.PlanCode });
+        }
+
+        return TypedResults.Ok<IReadOnlyList<CustomerMargin>>(withPlans);
+    }
+
+    private static StatsWindow? WindowOf(int? days, TimeProvider time) =>
+        (days ?? 30) is >= 1 and <= StatsWindow.MaxDays ? StatsWindow.Ending(time.GetUtcNow(), days ?? 30) : null;
+
+    private static ProblemHttpResult DaysProblem() => Problems.Validation("days", $"must be from 1 to {StatsWindow.MaxDays}");
+
+    private static async Task<IReadOnlyList<ModelCost>> ModelsAsync(Services s, StatsWindow w, string? customer, CancellationToken cancellationToken)
+    {
+        var book = await s.Prices.BookAsync(cancellationToken);
+        var now = s.Time.GetUtcNow();
+        return [.. (await s.Llm.GroupAsync("model", w.FirstDay, w.LastDay, customer, cancellationToken)).OrderByDescending(g => g.CostNano)
+            .Select(g => new ModelCost(g.Key, book.Find(g.Key, now)?.Provider, g.Calls, g.InputTokens, g.OutputTokens, g.CachedInputTokens,
+                g.CacheWriteTokens, g.ReasoningTokens, StatsWindow.Round(NanoUsdAmount.ToUsd(g.CostNano)), g.UnpricedCalls))];
+    }
+
+    private static async Task<IReadOnlyList<FeatureCost>> FeaturesCostAsync(Services s, StatsWindow w, string? customer, CancellationToken cancellationToken) =>
+        [.. (await s.Llm.GroupAsync("feature_code", w.FirstDay, w.LastDay, customer, cancellationToken)).OrderByDescending(g => g.CostNano)
+            .Select(g => new FeatureCost(g.Key, g.Calls, StatsWindow.Round(NanoUsdAmount.ToUsd(g.CostNano)), g.Customers))];
+
+    private static IReadOnlyList<DailyRevenueCost> Daily(StatsWindow w, decimal[] revenue, IReadOnlyDictionary<string, LlmGroup> byDay) =>
+        [.. w.EachDay.Select((day, i) =>
+        {
+            var cost = NanoUsdAmount.ToUsd(byDay.GetValueOrDefault(day)?.CostNano ?? 0);
+            return new DailyRevenueCost(day, StatsWindow.Round(revenue[i]), StatsWindow.Round(cost), StatsWindow.Round(revenue[i] - cost),
+                byDay.GetValueOrDefault(day)?.Calls ?? 0);
+        })];
+}

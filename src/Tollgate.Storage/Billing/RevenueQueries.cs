@@ -1,0 +1,37 @@
+using Dapper;
+using Tollgate.Core.Billing;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it.</summary>
+public sealed class RevenueQueries(TollgateDatabase database)
+{
+    public Task<IReadOnlyList<RevenueLine>> LinesAsync(
+        DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<RevenueLine>>(async c => [.. (await c.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT i.customer_id, l.plan_code, l.amount_cents, l.period_start, l.period_end
+            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+            WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
+                {(customer is null ? "" : "AND i.customer_id = @customer")}
+            """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
+            cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.AmountCents,
+                DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)))], cancellationToken);
+
+    /// <summary>Money collected in [from, to): invoices paid then.</summary>
+    public Task<long> PaymentsAsync(DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition($"""
+            SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
+            WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")}
+            """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
+            cancellationToken: cancellationToken)), cancellationToken);
+
+    private sealed class Row
+    {
+        public string CustomerId { get; set; } = "";
+        public string? PlanCode { get; set; }
+        public long AmountCents { get; set; }
+        public long PeriodStart { get; set; }
+        public long PeriodEnd { get; set; }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Data;
+
+namespace Tollgate.Storage.Database;
+
+/// <summary>
+/// A multi-row upsert that adds its numeric columns on conflict, prepared once per shape: rows are written in chunks
+/// of a few fixed sizes so a batch takes a handful of statements instead of one per row.
+/// </summary>
+public sealed class RowUpsert
+{
+    private static readonly int[] ChunkSizes = [32, 8, 1];
+    private readonly Dictionary<int, Statement> _statements;
+    private readonly int _width;
+
+    /// <param name="table">The table.</param>
+    /// <param name="keys">Key columns (the conflict target), text.</param>
+    /// <param name="sums">Numeric columns added together on conflict.</param>
+    public RowUpsert(string table, string[] keys, string[] sums)
+    {
+        _width = keys.Length + sums.Length;
+        _statements = ChunkSizes.ToDictionary(n => n, n => new Statement(
+            $"INSERT INTO {table} ({string.Join(", ", keys.Concat(sums))}) VALUES " +
+            string.Join(", ", Enumerable.Range(0, n).Select(i => "(" + string.Join(", ", Enumerable.Range(0, _width).Select(c => $"@p{i}_{c}")) + ")")) +
+            $" ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET " + string.Join(", ", sums.Select(s => $"{s} = {table}.{s} + excluded.{s}")),
+            [.. Enumerable.Range(0, n).SelectMany(i => Enumerable.Range(0, _width)
+                .Select(c => ($"p{i}_{c}", c < keys.Length ? DbType.String : DbType.Int64)))]));
+    }
+
+    /// <summary>Writes the rows (each: keys then sums, in column order), sorted so concurrent writers lock rows in one order.</summary>
+    public async Task WriteAsync(SqlScope scope, IEnumerable<object?[]> rows)
+    {
+        var all = rows.OrderBy(r => string.Join('\u001f', r.Take(_width).OfType<string>()), StringComparer.Ordinal).ToList();
+        var done = 0;
+        while (done < all.Count)
+        {
+            var size = ChunkSizes.First(n => n <= all.Count - done);
+            await scope.ExecuteAsync(_statements[size], [.. all.Skip(done).Take(size).SelectMany(r => r)]);
+            done += size;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Dapper;
+using Tollgate.Core.Llm;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Llm;
+
+public sealed record RecomputeResult(long RowsExamined, long RowsChanged, long CostBeforeNano, long CostAfterNano);
+
+/// <summary>
+/// Reprices the calls of a window with the prices now on record (each at its own timestamp), correcting the daily
+/// rollups by the difference. Chunked, and each row is updated only from the cost it was read at, so running it
+/// again, or beside live logging, gives the same result.
+/// </summary>
+public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices)
+{
+    private const int Chunk = 5000;
+
+    public async Task<RecomputeResult> RunAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
+    {
+        var book = await prices.BookAsync(cancellationToken);
+        long examined = 0, changed = 0, before = 0, after = 0;
+        var cursor = (At: from.ToUnixTimeMilliseconds(), Customer: "", Request: "");
+        while (true)
+        {
+            var rows = (await database.ReadAsync(c => c.QueryAsync<CallRow>(new CommandDefinition("""
+                SELECT customer_id, request_id, feature_code, model, plan_code, occurred_at, input_tokens, output_tokens, cached_input_tokens,
+                    cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, price_id
+                FROM llm_calls
+                WHERE occurred_at < @to AND (occurred_at > @at OR (occurred_at = @at AND (customer_id > @customer -- keyset paging; '' starts at `from`
+                    OR (customer_id = @customer AND request_id > @request))))
+                ORDER BY occurred_at, customer_id, request_id
+                LIMIT @chunk
+                """, new { to = to.ToUnixTimeMilliseconds(), at = cursor.At, customer = cursor.Customer, request = cursor.Request, chunk = (long)Chunk },
+                cancellationToken: cancellationToken)), cancellationToken)).ToList();
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            var delta = await database.WriteAsync(async (c, tx) =>
+            {
+                long rowChanges = 0, costBefore = 0, costAfter = 0;
+                var rollup = new Dictionary<(string Day, string Customer, string Feature, string Model, string Plan), (long Cost, long Unpriced)>();
+                foreach (var row in rows)
+                {
+                    var at = DateTimeOffset.FromUnixTimeMilliseconds(row.OccurredAt);
+                    var price = book.Find(row.Model, at);
+                    var cost = price is null ? 0 : LlmCost.Compute(price, row.Usage);
+                    costBefore += row.CostNano;
+                    costAfter += cost;
+                    if (cost == row.CostNano && (price is null) == row.Unpriced && price?.Id == row.PriceId)
+                    {
+                        continue;
+                    }
+
+                    var updated = await c.ExecuteAsync(new CommandDefinition("""
+                        UPDATE llm_calls SET cost_nano = @cost, unpriced = @unpriced, price_id = @price
+                        WHERE customer_id = @CustomerId AND request_id = @RequestId AND cost_nano = @CostNano
+                        """, new { cost, unpriced = price is null, price = price?.Id, row.CustomerId, row.RequestId, row.CostNano }, tx,
+                        cancellationToken: cancellationToken));
+                    if (updated == 0)
+                    {
+                        continue;
+                    }
+
+                    rowChanges++;
+                    var key = (at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), row.CustomerId,
+                        row.FeatureCode ?? "", row.Model, row.PlanCode ?? "");
+                    var sum = rollup.GetValueOrDefault(key);
+                    rollup[key] = (sum.Cost + cost - row.CostNano, sum.Unpriced + (price is null ? 1 : 0) - (row.Unpriced ? 1 : 0));
+                }
+
+                foreach (var ((day, customer, feature, model, plan), (cost, unpriced)) in rollup.OrderBy(r => r.Key))
+                {
+                    await c.ExecuteAsync(new CommandDefinition("""
+                        UPDATE llm_daily SET cost_nano = cost_nano + @cost, unpriced_calls = unpriced_calls + @unpriced
+                        WHERE day = @day AND customer_id = @customer AND feature_code = @feature AND model = @model AND plan_code = @plan
+                        """, new { cost, unpriced, day, customer, feature, model, plan }, tx, cancellationToken: cancellationToken));
+                }
+
+                return (rowChanges, costBefore, costAfter);
+            }, cancellationToken);
+            examined += rows.Count;
+            changed += delta.rowChanges;
+            before += delta.costBefore;
+            after += delta.costAfter;
+            var last = rows[^1];
+            cursor = (last.OccurredAt, last.CustomerId, last.RequestId);
+        }
+
+        return new RecomputeResult(examined, changed, before, after);
+    }
+
+    private sealed class CallRow
+    {
+        public string CustomerId { get; set; } = "";
+        public string RequestId { get; set; } = "";
+        public string? FeatureCode { get; set; }
+        public string Model { get; set; } = "";
+        public string? PlanCode { get; set; }
+        public long OccurredAt { get; set; }
+        public long InputTokens { get; set; }
+        public long OutputTokens { get; set; }
+        public long CachedInputTokens { get; set; }
+        public long CacheWriteTokens { get; set; }
+        public long ReasoningTokens { get; set; }
+        public long Requests { get; set; }
+        public long Images { get; set; }
+        public long CostNano { get; set; }
+        public bool Unpriced { get; set; }
+        public string? PriceId { get; set; }
+
+        public LlmUsage Usage => new(InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, Requests, Images);
+    }
+}

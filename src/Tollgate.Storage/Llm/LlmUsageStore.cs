@@ -1,0 +1,111 @@
+using System.Data;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Llm;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Storage.Llm;
+
+/// <summary>Bound from Tollgate:Llm.</summary>
+public sealed class LlmOptions
+{
+    /// <summary>Refuse calls to models without a price instead of keeping them as unpriced.</summary>
+    public bool RejectUnpriced { get; set; }
+}
+
+/// <summary>
+/// Logs model calls: priced at the price in effect at each call's own time, stored with the cost and plan snapshotted,
+/// rolled up per day, and spent against the plan's LLM budget, all in one group-committed transaction.
+/// </summary>
+public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
+    IOptions<LlmOptions> options)
+{
+    private static readonly Statement Insert = new("""
+        INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
+            cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
+            metadata_json)
+        VALUES (@customer, @request, @feature, @model, @provider, @price, @input, @output, @cached, @write, @reasoning, @requests, @images, @cost,
+            @unpriced, @plan, @version, @occurred, @received, @hash, @metadata)
+        ON CONFLICT (customer_id, request_id) DO NOTHING
+        """, ("customer", DbType.String), ("request", DbType.String), ("feature", DbType.String), ("model", DbType.String),
+        ("provider", DbType.String), ("price", DbType.String), ("input", DbType.Int64), ("output", DbType.Int64), ("cached", DbType.Int64),
+        ("write", DbType.Int64), ("reasoning", DbType.Int64), ("requests", DbType.Int64), ("images", DbType.Int64), ("cost", DbType.Int64),
+        ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
+        ("hash", DbType.String), ("metadata", DbType.String));
+
+    private static readonly Statement Existing = new(
+        "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
+        ("customer", DbType.String), ("request", DbType.String));
+
+    public async Task<IReadOnlyList<LlmCallResult>> LogAsync(IReadOnlyList<LlmCallCommand> calls)
+    {
+        if (calls.Count == 0)
+        {
+            return [];
+        }
+
+        var book = await prices.BookAsync();
+        return await committer.RunAsync(calls[0].CustomerId, scope => LogAsync(scope, calls, book));
+    }
+
+    private async Task<IReadOnlyList<LlmCallResult>> LogAsync(BatchScope scope, IReadOnlyList<LlmCallCommand> calls, PriceBook book)
+    {
+        var results = new List<LlmCallResult>(calls.Count);
+        var daily = scope.Aggregate<LlmDailyAggregate>();
+        var spend = scope.Aggregate<LlmSpendAggregate>();
+        foreach (var call in calls)
+        {
+            var context = await contexts.LoadAsync(scope, call.CustomerId);
+            if (context is null)
+            {
+                results.Add(Rejected(call, "customer", $"no customer '{call.CustomerId}'", 404));
+                continue;
+            }
+
+            var price = book.Find(call.Model, call.Timestamp);
+            if (price is null && options.Value.RejectUnpriced)
+            {
+                results.Add(Rejected(call, "model", $"no price for '{call.Model}' in effect at {call.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'}", 422));
+                continue;
+            }
+
+            var cost = price is null ? 0 : LlmCost.Compute(price, call.Usage);
+            var u = call.Usage;
+            var model = PriceBook.Normalize(call.Model);
+            var hash = Idempotency.Hash(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
+                u.ReasoningTokens, u.Requests, u.Images);
+            var inserted = await scope.ExecuteAsync(Insert, call.CustomerId, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider,
+                price?.Id, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost,
+                price is null, context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, hash, call.MetadataJson);
+            if (inserted == 0)
+            {
+                var prior = await scope.RowAsync(Existing, r => (Hash: r.GetString(0), Cost: r.GetInt64(1), Unpriced: r.GetBoolean(2),
+                    Price: r.IsDBNull(3) ? null : r.GetString(3), Plan: r.IsDBNull(4) ? null : r.GetString(4)), call.CustomerId, call.RequestId);
+                results.Add(prior.Hash == hash
+                    ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.Cost, prior.Unpriced, prior.Price, prior.Plan)
+                    : Rejected(call, "request_id", "was already logged for a different call", 409));
+                continue;
+            }
+
+            daily.Add(call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), call.CustomerId,
+                call.FeatureCode, model, context.PlanCode, u, cost, price is null);
+            if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
+            {
+                // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
+                var settled = call.ReservationId is { } hold && await reservations.SettleInBatchAsync(scope, hold, cost) is UsageOutcome.Decided;
+                if (!settled)
+                {
+                    spend.Add(call.CustomerId, context.Period, budget, cost);
+                }
+            }
+
+            results.Add(new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Accepted, cost, price is null, price?.Id, context.PlanCode));
+        }
+
+        return results;
+    }
+
+    private static LlmCallResult Rejected(LlmCallCommand call, string field, string reason, int status) =>
+        new(call.Index, call.RequestId, LlmCallStatus.Rejected, 0, false, null, null, field, reason, status);
+}

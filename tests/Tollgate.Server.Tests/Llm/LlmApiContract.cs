@@ -1,0 +1,272 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Llm;
+
+public abstract class LlmApiContract : ApiContract
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
+
+    private Task<TollgateApp> LlmAsync(string? key = null, string? value = null) => StartAsync(ApiSetup.LlmCatalog(key, value), Start);
+
+    private static Task<HttpResponseMessage> LogAsync(TollgateApp app, object call) => app.Admin.PostJsonAsync("/v1/llm/usage", call);
+
+    [Fact]
+    public async Task LoggedCallIsPricedAtTheDefaultTableAndSnapshotsThePlan()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o-2024-08-06", input_tokens = 1000, output_tokens = 500,
+            request_id = "chatcmpl-1" });
+        var body = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("accepted", 0.0075m, 7_500_000L, false, "free"), (body["status"].Value<string>(), body["cost_usd"].Value<decimal>(),
+            body["cost_nano_usd"].Value<long>(), body["unpriced"].Value<bool>(), body["plan"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task RetryWithTheSameRequestIdCountsOnceAndADifferentCallWithItIsAConflict()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        var call = new { customer = "c1", model = "gpt-4o-mini", input_tokens = 100, output_tokens = 100, request_id = "r1" };
+
+        await LogAsync(app, call);
+        var retry = await (await LogAsync(app, call)).ReadAsync();
+        var different = await LogAsync(app, call with { output_tokens = 101 });
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=1")).ReadAsync();
+
+        Assert.Equal("duplicate", retry["status"].Value<string>());
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+        Assert.Equal("request_id_conflict", (await different.ReadAsync())["error"].Value<string>());
+        Assert.Equal(1, stats["total_requests"].Value<long>());
+    }
+
+    [Theory]
+    [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"input_tokens\": -5}", "input_tokens")]
+    [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"output_tokens\": 1.5}", "output_tokens")]
+    [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"images\": 99999999999}", "images")]
+    [InlineData("{\"customer\": \"c1\", \"input_tokens\": 5}", "model")]
+    [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"feature\": \"teleport\"}", "feature")]
+    [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"timestamp\": \"2026-03-10 12:00\"}", "timestamp")]
+    [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"colour\": \"red\"}", "colour")]
+    public async Task BadCallIsA400NamingTheFieldAndNothingIsLogged(string body, string field)
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await LogAsync(app, body);
+        var problem = await response.ReadAsync();
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=1")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+        Assert.Equal(0, stats["total_requests"].Value<long>());
+    }
+
+    [Fact]
+    public async Task UnknownCustomerIsA404()
+    {
+        await using var app = await LlmAsync();
+
+        var response = await LogAsync(app, new { customer = "ghost", model = "gpt-4o", input_tokens = 1 });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task UnknownModelIsKeptUnpricedAndCountedOrRefusedWhenStrict()
+    {
+        await using var lenient = await LlmAsync();
+        await using var strict = await LlmAsync("Tollgate:Llm:RejectUnpriced", "true");
+        await lenient.CustomerAsync("c1");
+        await strict.CustomerAsync("c1");
+
+        var kept = await (await LogAsync(lenient, new { customer = "c1", model = "mystery-9000", input_tokens = 50 })).ReadAsync();
+        var refused = await LogAsync(strict, new { customer = "c1", model = "mystery-9000", input_tokens = 50 });
+        var stats = await (await lenient.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=1")).ReadAsync();
+
+        Assert.Equal((true, 0m), (kept["unpriced"].Value<bool>(), kept["cost_usd"].Value<decimal>()));
+        Assert.Equal((1L, 1L), (stats["total_requests"].Value<long>(), stats["unpriced_requests"].Value<long>()));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal("unpriced_model", (await refused.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task BatchLogsGoodCallsAndRejectsBadOnesByIndex()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        var calls = new object[]
+        {
+            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
+            new { customer = "c1", model = "gpt-4o", input_tokens = -1, request_id = "b" },
+            new { customer = "nobody", model = "gpt-4o", input_tokens = 1, request_id = "c" },
+            new { customer = "c1", model = "tavily-search", requests = 2, request_id = "d" },
+        };
+
+        var result = await (await LogAsync(app, new { calls })).ReadAsync();
+
+        Assert.Equal((2, 0), (result["accepted"].Value<int>(), result["duplicates"].Value<int>()));
+        Assert.Equal([1, 2], result["rejected"]!.AsArray().Select(r => r!["index"].Value<int>()));
+        Assert.Equal(0.0185m, result["total_cost_usd"].Value<decimal>()); // 1000 × $2.50/M + 2 × $0.008
+    }
+
+    [Fact]
+    public async Task APriceAddedLaterDoesNotRepriceEarlierCallsUntilARecomputeOfTheWindow()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await LogAsync(app, new { customer = "c1", model = "house-model", input_tokens = 1_000_000, request_id = "early" });
+        await app.AdvanceAsync(TimeSpan.FromDays(1));
+
+        var added = await app.Admin.PostJsonAsync("/v1/admin/llm/prices", new { model = "house-model", provider = "self", input = 1.00 });
+        var later = await (await LogAsync(app, new { customer = "c1", model = "house-model", input_tokens = 1_000_000, request_id = "later" })).ReadAsync();
+        var backdated = await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
+            new { model = "house-model", provider = "self", input = 0.50, effective_from = "2026-01-01T00:00:00Z" });
+        var stillUnpriced = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=3")).ReadAsync();
+        var recompute = await (await app.Admin.PostJsonAsync("/v1/admin/llm/recompute",
+            new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" })).ReadAsync();
+        var after = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=3")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        Assert.Equal(1.00m, later["cost_usd"].Value<decimal>());
+        Assert.Equal(HttpStatusCode.Created, backdated.StatusCode);
+        Assert.Equal(1.00m, stillUnpriced["total_llm_cost_usd"].Value<decimal>()); // the early call was logged unpriced and stays so
+        Assert.Equal((2L, 1L, 0.50m), (recompute["rows_examined"].Value<long>(), recompute["rows_changed"].Value<long>(),
+            recompute["cost_delta_usd"].Value<decimal>()));
+        Assert.Equal(1.50m, after["total_llm_cost_usd"].Value<decimal>());
+    }
+
+    [Fact]
+    public async Task LiteLlmTableImportsAndImportingItAgainChangesNothing()
+    {
+        await using var app = await LlmAsync();
+        var table = """
+            { "sample_spec": { "input_cost_per_token": 0.0 },
+              "house/house-model-2": { "input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06, "litellm_provider": "house" } }
+            """;
+
+        var first = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices/import?effective_from=2026-01-01", table)).ReadAsync();
+        var second = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices/import?effective_from=2026-01-01", table)).ReadAsync();
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=house-model-2")).ReadAsync()).AsArray();
+
+        Assert.Equal(("house-model-2", 2.0m, 8.0m), (first["imported"]![0]!["model"].Value<string>(), first["imported"]![0]!["input"].Value<decimal>(),
+            first["imported"]![0]!["output"].Value<decimal>()));
+        Assert.Empty(second["imported"]!.AsArray());
+        Assert.Equal(["house-model-2"], second["unchanged"]!.AsArray().Select(u => u.Value<string>()));
+        Assert.Single(listed);
+    }
+
+    [Fact]
+    public async Task SpentBudgetRefusesFeaturesThatUseTheLlmButNotOthers()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        var before = await app.ConsumeAsync("c1", "chat");
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = 4000 }); // $0.01: the free budget
+
+        var chat = await app.ConsumeAsync("c1", "chat");
+        var export = await app.ConsumeAsync("c1", "export");
+        var problem = await chat.ReadAsync();
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, chat.StatusCode);
+        Assert.Equal(("budget_exceeded", 0.01m, 0.01m), (problem["error"].Value<string>(), problem["budget_usd"].Value<decimal>(),
+            problem["budget_spent_usd"].Value<decimal>()));
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal((0.01m, 0.01m, 0m), (budget["limit_usd"].Value<decimal>(), budget["spent_usd"].Value<decimal>(), budget["remaining_usd"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task ConcurrentBudgetReservationsNeverHoldMoreThanTheBudgetAndSettleToTheRealCost()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro"); // $10 budget
+
+        var holds = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
+            app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c1", estimate_usd = 0.50, ttl_seconds = 60 })));
+        var granted = holds.Where(h => h.StatusCode == HttpStatusCode.OK).ToList();
+        var id = (await granted[0].ReadAsync())["reservation_id"].Value<string>();
+        await LogAsync(app, new { customer = "c1", model = "gpt-4o", output_tokens = 10_000, reservation_id = id }); // $0.10 against a $0.50 hold
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+
+        Assert.Equal(20, granted.Count);
+        Assert.All(holds.Except(granted), h => Assert.Equal(HttpStatusCode.TooManyRequests, h.StatusCode));
+        Assert.Equal((0.10m, 9.50m, 0.40m), (budget["spent_usd"].Value<decimal>(), budget["reserved_usd"].Value<decimal>(),
+            budget["remaining_usd"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task RevenueAgainstCostAddsUpByModelFeatureAndDay()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("paying");
+        await app.CustomerAsync("free");
+        await app.SubscribeAsync("paying", "pro", collection: "charge_automatically"); // $20 for Mar 10 12:00 – Apr 10 12:00 (31 days)
+        await LogAsync(app, new { customer = "paying", feature = "chat", model = "gpt-4o", input_tokens = 1_000_000 });        // $2.50
+        await LogAsync(app, new { customer = "free", feature = "chat", model = "gpt-4o-mini", output_tokens = 1_000_000 });    // $0.60
+        await app.AdvanceAsync(TimeSpan.FromDays(1));
+        await LogAsync(app, new { customer = "paying", model = "claude-haiku-4-5", input_tokens = 1_000_000, output_tokens = 100_000 }); // $1.50
+
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=2")).ReadAsync();
+        var days = stats["daily_breakdown"]!.AsArray();
+        var byModel = stats["by_model"]!.AsArray().ToDictionary(m => m!["model"].Value<string>()!, m => m!["cost_usd"].Value<decimal>());
+
+        Assert.Equal((4.60m, 3L, 2L), (stats["total_llm_cost_usd"].Value<decimal>(), stats["total_requests"].Value<long>(), stats["unique_users"].Value<long>()));
+        Assert.Equal(new Dictionary<string, decimal> { ["gpt-4o"] = 2.50m, ["claude-haiku-4-5"] = 1.50m, ["gpt-4o-mini"] = 0.60m }, byModel);
+        Assert.Equal(["chat", ""], stats["by_feature"]!.AsArray().Select(f => f!["feature"].Value<string>()));
+        // Revenue is recognized by the millisecond: half of Mar 10 (12 hours) and all of Mar 11, of a 31-day period.
+        Assert.Equal(Math.Round(2000m * 12 / (31 * 24) / 100, 6), days[0]!["revenue_usd"].Value<decimal>());
+        Assert.Equal(Math.Round(2000m * 24 / (31 * 24) / 100, 6), days[1]!["revenue_usd"].Value<decimal>());
+        Assert.Equal((3.10m, 1.50m), (days[0]!["llm_cost_usd"].Value<decimal>(), days[1]!["llm_cost_usd"].Value<decimal>()));
+        Assert.Equal(0.97m, stats["total_revenue_usd"].Value<decimal>()); // 20 × 36/744 = 0.9677…
+        Assert.Equal(0.97m - 4.60m, stats["estimated_profit_usd"].Value<decimal>());
+        Assert.Equal(0m, stats["total_payments_usd"].Value<decimal>());
+    }
+
+    [Fact]
+    public async Task CustomerPlanAndFeatureStatsShowCostRevenueAndMargin()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("paying");
+        await app.CustomerAsync("costly");
+        await app.SubscribeAsync("paying", "pro", collection: "charge_automatically");
+        await app.ConsumeAsync("costly", "export", 3);
+        await LogAsync(app, new { customer = "paying", feature = "chat", model = "gpt-4o", input_tokens = 100_000 });  // $0.25
+        await LogAsync(app, new { customer = "costly", feature = "chat", model = "gpt-4o", input_tokens = 2_000_000 }); // $5.00
+
+        var user = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/paying?days=1")).ReadAsync();
+        var plans = (await (await app.Admin.GetAsync("/v1/admin/stats/plans?days=1")).ReadAsync()).AsArray()
+            .ToDictionary(p => p!["plan"].Value<string>()!, p => p!);
+        var features = (await (await app.Admin.GetAsync("/v1/admin/stats/features?days=1")).ReadAsync()).AsArray()
+            .ToDictionary(f => f!["feature"].Value<string>()!, f => f!);
+        var spenders = (await (await app.Admin.GetAsync("/v1/admin/stats/top-spenders?days=1")).ReadAsync()).AsArray();
+        var negative = (await (await app.Admin.GetAsync("/v1/admin/stats/negative-margin?days=1")).ReadAsync()).AsArray();
+
+        Assert.Equal(("pro", 0.25m, 1L), (user["plan"].Value<string>(), user["total_llm_cost_usd"].Value<decimal>(), user["total_requests"].Value<long>()));
+        Assert.Equal((1L, 1L, 20.00m), (plans["pro"]["customers"].Value<long>(), plans["pro"]["paying_customers"].Value<long>(),
+            plans["pro"]["mrr_usd"].Value<decimal>()));
+        Assert.Equal((1L, 5.00m), (plans["free"]["customers"].Value<long>(), plans["free"]["llm_cost_usd"].Value<decimal>()));
+        Assert.Equal((2L, 5.25m, true), (features["chat"]["llm_requests"].Value<long>(), features["chat"]["llm_cost_usd"].Value<decimal>(),
+            features["chat"]["uses_llm"].Value<bool>()));
+        Assert.Equal(3L, features["export"]["units_used"].Value<long>());
+        Assert.Equal(["costly", "paying"], spenders.Select(s => s!["customer"].Value<string>()));
+        Assert.Equal(("costly", -5.00m), (negative[0]!["customer"].Value<string>(), negative[0]!["margin_usd"].Value<decimal>()));
+    }
+}
+
+public sealed class SqliteLlmApiTests : LlmApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresLlmApiTests : LlmApiContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
