@@ -1,0 +1,165 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+
+namespace Tollgate.Client.Llm;
+
+/// <summary>How captured calls reach Tollgate.</summary>
+public sealed class LlmCaptureOptions
+{
+    /// <summary>Calls held in memory at most; past it, new calls are dropped (and counted) rather than slowing the app.</summary>
+    public int Capacity { get; set; } = 10_000;
+
+    /// <summary>Calls sent in one request at most.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>How long a partial batch waits for more calls.</summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long shutdown waits for the last calls to be sent.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>The bounded queue between the capture handler and the background sender.</summary>
+public sealed class LlmUsageBuffer(IOptions<LlmCaptureOptions> options)
+{
+    private readonly Channel<LlmCallRequest> _channel = Channel.CreateBounded<LlmCallRequest>(
+        new BoundedChannelOptions(Math.Max(1, options.Value.Capacity)) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private long _dropped;
+    private long _failures;
+
+    /// <summary>Calls dropped because the buffer was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Responses whose usage could not be read.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    internal ChannelReader<LlmCallRequest> Reader => _channel.Reader;
+
+    /// <summary>Queues a call without waiting; a full buffer drops it and counts it.</summary>
+    public void Add(LlmCallRequest? call)
+    {
+        if (call is not null && !_channel.Writer.TryWrite(call))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    internal void CountFailure(Exception _) => Interlocked.Increment(ref _failures);
+}
+
+/// <summary>Sends queued calls to Tollgate in batches, retrying with backoff (request ids make retries count once); flushes at shutdown.</summary>
+public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client, IOptions<LlmCaptureOptions> options, ILogger<LlmUsageSender> logger)
+    : BackgroundService
+{
+    // Calls taken from the buffer but not yet sent; StopAsync sends them after the loop has ended.
+    private readonly List<LlmCallRequest> _batch = [];
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await buffer.Reader.WaitToReadAsync(stoppingToken))
+            {
+                using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                window.CancelAfter(options.Value.FlushInterval);
+                try
+                {
+                    while (_batch.Count < options.Value.BatchSize && await buffer.Reader.WaitToReadAsync(window.Token))
+                    {
+                        while (_batch.Count < options.Value.BatchSize && buffer.Reader.TryRead(out var call))
+                        {
+                            _batch.Add(call);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                }
+
+                if (await SendAsync(_batch, stoppingToken))
+                {
+                    _batch.Clear();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Stops reading, then sends what is left (the unsent batch and the buffer) within the shutdown timeout.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        using var timeout = new CancellationTokenSource(options.Value.ShutdownTimeout);
+        var rest = new List<LlmCallRequest>(_batch);
+        _batch.Clear();
+        while (buffer.Reader.TryRead(out var call))
+        {
+            rest.Add(call);
+        }
+
+        foreach (var chunk in rest.Chunk(options.Value.BatchSize))
+        {
+            if (!await SendAsync([.. chunk], timeout.Token))
+            {
+                logger.LogError("Dropped {Count} LLM calls that could not be sent to Tollgate before shutdown", rest.Count);
+                return;
+            }
+        }
+    }
+
+    /// <summary>True once the batch is settled (sent, or refused for good); false when cancelled first, so the caller keeps it.</summary>
+    private async Task<bool> SendAsync(List<LlmCallRequest> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return true;
+        }
+
+        for (var attempt = 1; attempt <= 6; attempt++)
+        {
+            try
+            {
+                var answer = await client.LogLlmUsageAsync(batch, cancellationToken);
+                if (answer.Rejected.Count > 0)
+                {
+                    // A call Tollgate refuses (unknown customer, unpriced model in strict mode) will not pass on retry either.
+                    logger.LogWarning("Tollgate rejected {Count} LLM calls: {First}", answer.Rejected.Count, answer.Rejected[0].Reason);
+                }
+
+                return true;
+            }
+            catch (TollgateException e) when (e.Status < System.Net.HttpStatusCode.InternalServerError)
+            {
+                logger.LogError(e, "Tollgate refused {Count} LLM calls", batch.Count);
+                return true;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Network errors, timeouts and 5xx are worth retrying: request ids make a repeated batch count once.
+                logger.LogWarning(e, "Sending {Count} LLM calls to Tollgate failed (attempt {Attempt})", batch.Count, attempt);
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 << attempt), cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        logger.LogError("Dropped {Count} LLM calls that could not be sent to Tollgate", batch.Count);
+        return true;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Tollgate.Client.Contracts;
+
+namespace Tollgate.Client.Llm;
+
+/// <summary>
+/// Reads token usage from model responses: OpenAI-compatible chat completions and responses (OpenAI, Azure OpenAI,
+/// OpenRouter, Gemini's OpenAI endpoint) and Anthropic messages, whole or streamed. Counts are made disjoint on the
+/// way: OpenAI's cached tokens leave the prompt count and its reasoning tokens leave the completion count.
+/// </summary>
+internal sealed class LlmUsageReader
+{
+    private string? _id;
+    private string? _model;
+    private string? _provider;
+    private long _input, _output, _cached, _cacheWrite, _reasoning;
+    private bool _sawUsage;
+
+    /// <summary>A whole JSON response.</summary>
+    public void ReadJson(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            Read(document.RootElement);
+        }
+        catch (JsonException)
+        {
+        }
+    }
+
+    /// <summary>One server-sent event's data line.</summary>
+    public void ReadEvent(string data)
+    {
+        if (data.Length == 0 || data == "[DONE]")
+        {
+            return;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(data);
+            var root = document.RootElement;
+            // Anthropic streams: the message and its first usage in message_start, cumulative usage in message_delta.
+            if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+            {
+                switch (type.GetString())
+                {
+                    case "message_start" when root.TryGetProperty("message", out var message):
+                        Read(message);
+                        return;
+                    case "message_delta" when root.TryGetProperty("usage", out var usage):
+                        ReadAnthropic(usage);
+                        return;
+                    case "response.completed" when root.TryGetProperty("response", out var response):
+                        Read(response);
+                        return;
+                }
+            }
+
+            Read(root);
+        }
+        catch (JsonException)
+        {
+        }
+    }
+
+    public LlmCallRequest? ToCall(LlmCallOwner owner, DateTimeOffset at) => !_sawUsage || _model is null ? null : new LlmCallRequest(
+        owner.Customer, _model, owner.Feature, _provider, Math.Max(0, _input), Math.Max(0, _output), _cached, _cacheWrite, _reasoning,
+        RequestId: _id, Timestamp: at);
+
+    private void Read(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+        {
+            _id = id.GetString();
+        }
+
+        if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
+        {
+            _model = model.GetString();
+        }
+
+        if (!root.TryGetProperty("usage", out var usage) || usage.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        if (usage.TryGetProperty("prompt_tokens", out _))
+        {
+            _provider ??= "openai";
+            var cached = Number(usage, "prompt_tokens_details", "cached_tokens");
+            var reasoning = Number(usage, "completion_tokens_details", "reasoning_tokens");
+            Set(Number(usage, "prompt_tokens") - cached, Number(usage, "completion_tokens") - reasoning, cached, 0, reasoning);
+        }
+        else if (usage.TryGetProperty("input_tokens_details", out _) || usage.TryGetProperty("output_tokens_details", out _))
+        {
+            _provider ??= "openai";
+            var cached = Number(usage, "input_tokens_details", "cached_tokens");
+            var reasoning = Number(usage, "output_tokens_details", "reasoning_tokens");
+            Set(Number(usage, "input_tokens") - cached, Number(usage, "output_tokens") - reasoning, cached, 0, reasoning);
+        }
+        else
+        {
+            ReadAnthropic(usage);
+        }
+    }
+
+    /// <summary>Anthropic's input_tokens already leave out cache reads and writes; later events restate totals, so values replace.</summary>
+    private void ReadAnthropic(JsonElement usage)
+    {
+        _provider ??= "anthropic";
+        _input = usage.TryGetProperty("input_tokens", out _) ? Number(usage, "input_tokens") : _input;
+        _output = usage.TryGetProperty("output_tokens", out _) ? Number(usage, "output_tokens") : _output;
+        _cached = usage.TryGetProperty("cache_read_input_tokens", out _) ? Number(usage, "cache_read_input_tokens") : _cached;
+        _cacheWrite = usage.TryGetProperty("cache_creation_input_tokens", out _) ? Number(usage, "cache_creation_input_tokens") : _cacheWrite;
+        _sawUsage = true;
+    }
+
+    private void Set(long input, long output, long cached, long cacheWrite, long reasoning)
+    {
+        (_input, _output, _cached, _cacheWrite, _reasoning) = (input, output, cached, cacheWrite, reasoning);
+        _sawUsage = true;
+    }
+
+    private static long Number(JsonElement element, params string[] path)
+    {
+        foreach (var name in path)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out element))
+            {
+                return 0;
+            }
+        }
+
+        return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var n) ? n : 0;
+    }
+}
