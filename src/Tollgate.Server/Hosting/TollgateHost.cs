@@ -28,7 +28,9 @@ public static class TollgateHost
 {
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // No config reload: its watcher covers the whole content root, and SQLite's WAL under ./data would wake it on
+        // every commit (about a tenth of the CPU under load). Settings are read once at start anyway.
+        var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         AddDefaults(builder.Configuration);
         if (!HasConfiguredUrls(builder.Configuration))
         {

@@ -1,7 +1,7 @@
-using System.Data.Common;
 using System.Text.Json;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Customers;
 
@@ -60,7 +60,7 @@ internal sealed class SubscriptionRow
     public long UpdatedAt { get; set; }
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
-    public static SubscriptionRow FromReader(DbDataReader r, int first)
+    public static SubscriptionRow FromReader(IRow r, int first)
     {
         long? Nullable(int i) => r.IsDBNull(first + i) ? null : r.GetInt64(first + i);
         string? Text(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);

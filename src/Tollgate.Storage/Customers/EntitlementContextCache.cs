@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Data;
 using Tollgate.Storage.Usage;
 using Tollgate.Core.Customers;
@@ -67,7 +66,7 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     }
 
     // One row: the customer always, the live subscription's columns when there is one (null otherwise).
-    private static Entry? ReadEntry(DbDataReader r) =>
+    private static Entry? ReadEntry(IRow r) =>
         new(true, r.IsDBNull(1) ? null : SubscriptionRow.FromReader(r, 1).ToDomain());
 
     /// <summary>Call after any write to the customer or their subscriptions has committed.</summary>

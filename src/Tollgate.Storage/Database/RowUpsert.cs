@@ -3,12 +3,15 @@ using System.Data;
 namespace Tollgate.Storage.Database;
 
 /// <summary>
-/// A multi-row upsert that adds its numeric columns on conflict, prepared once per shape: rows are written in chunks
-/// of a few fixed sizes so a batch takes a handful of statements instead of one per row.
+/// An upsert that adds its numeric columns on conflict, prepared once per shape. On PostgreSQL rows go in chunks of a
+/// few fixed sizes, so a batch takes a handful of round trips instead of one per row. SQLite has no round trips to
+/// save, and Microsoft.Data.Sqlite binds each parameter by a linear name lookup, so a 32-row statement costs
+/// quadratic time to bind: there, rows go one prepared single-row statement at a time.
 /// </summary>
 public sealed class RowUpsert
 {
     private static readonly int[] ChunkSizes = [32, 8, 1];
+    private static readonly int[] SingleRows = [1];
     private readonly Dictionary<int, Statement> _statements;
     private readonly int _width;
 
@@ -30,10 +33,11 @@ public sealed class RowUpsert
     public async Task WriteAsync(SqlScope scope, IEnumerable<object?[]> rows)
     {
         var all = rows.OrderBy(r => string.Join('\u001f', r.Take(_width).OfType<string>()), StringComparer.Ordinal).ToList();
+        var sizes = scope.Connection is Npgsql.NpgsqlConnection ? ChunkSizes : SingleRows;
         var done = 0;
         while (done < all.Count)
         {
-            var size = ChunkSizes.First(n => n <= all.Count - done);
+            var size = sizes.First(n => n <= all.Count - done);
             await scope.ExecuteAsync(_statements[size], [.. all.Skip(done).Take(size).SelectMany(r => r)]);
             done += size;
         }

@@ -15,17 +15,10 @@ public class SqlScope(StatementCache statements, DbTransaction? transaction, Can
     public CommandDefinition Command(string sql, object? args = null) => new(sql, args, transaction, cancellationToken: cancellationToken);
 
     /// <summary>Runs a prepared statement and reads its first row, if any.</summary>
-    public async Task<T?> RowAsync<T>(Statement statement, Func<DbDataReader, T> read, params object?[] values)
-    {
-        var command = await statements.BindAsync(statement, transaction, values, cancellationToken);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? read(reader) : default;
-    }
+    public Task<T?> RowAsync<T>(Statement statement, Func<IRow, T> read, params object?[] values) =>
+        statements.RowAsync(statement, transaction, read, values, cancellationToken);
 
     /// <summary>Runs a prepared statement and answers the rows it changed.</summary>
-    public async Task<int> ExecuteAsync(Statement statement, params object?[] values)
-    {
-        var command = await statements.BindAsync(statement, transaction, values, cancellationToken);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task<int> ExecuteAsync(Statement statement, params object?[] values) =>
+        statements.ExecuteAsync(statement, transaction, values, cancellationToken);
 }

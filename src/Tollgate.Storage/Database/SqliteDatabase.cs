@@ -62,10 +62,11 @@ public sealed class SqliteDatabase : TollgateDatabase
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
     {
-        // Durability is a per-connection setting; pooled connections may be new, so every writer states it.
+        // Durability and cache size are per-connection settings; pooled connections may be new, so every writer states
+        // them. The default 2 MB page cache makes a busy writer re-read index pages through read() calls.
         await using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = $"PRAGMA synchronous={_synchronous}";
+            pragma.CommandText = $"PRAGMA synchronous={_synchronous}; PRAGMA cache_size=-65536";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
 

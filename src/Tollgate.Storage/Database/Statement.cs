@@ -1,5 +1,7 @@
 using System.Data;
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Tollgate.Storage.Database;
 
@@ -14,18 +16,99 @@ public sealed class Statement(string sql, params (string Name, DbType Type)[] pa
     public IReadOnlyList<(string Name, DbType Type)> Parameters => parameters;
 }
 
-/// <summary>The statements prepared on one long-lived connection.</summary>
-public sealed class StatementCache(DbConnection connection) : IAsyncDisposable
+/// <summary>One result row, read by column position.</summary>
+public interface IRow
 {
+    bool IsDBNull(int ordinal);
+
+    long GetInt64(int ordinal);
+
+    string GetString(int ordinal);
+
+    bool GetBoolean(int ordinal);
+}
+
+/// <summary>
+/// The statements prepared on one long-lived connection. On PostgreSQL they are prepared ADO.NET commands. On SQLite
+/// they are raw sqlite3 statements bound by position: Microsoft.Data.Sqlite looks every parameter up by name on
+/// every execution (a linear scan per parameter), which was the largest single cost of the single writer.
+/// </summary>
+public sealed class StatementCache : IAsyncDisposable
+{
+    private readonly DbConnection _connection;
+    private readonly sqlite3? _sqlite;
     private readonly Dictionary<Statement, DbCommand> _prepared = [];
+    private readonly Dictionary<Statement, (sqlite3_stmt Stmt, int[] Indexes)> _raw = [];
+    private readonly bool _ownsConnection;
 
-    public DbConnection Connection => connection;
+    /// <param name="connection">An open connection.</param>
+    /// <param name="ownsConnection">Whether disposing the cache disposes the connection too (false: the statements only).</param>
+    public StatementCache(DbConnection connection, bool ownsConnection = true)
+    {
+        _connection = connection;
+        _ownsConnection = ownsConnection;
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            _sqlite = handle;
+            // Raw statements get no retry loop from Microsoft.Data.Sqlite; let SQLite wait for a lock itself instead.
+            raw.sqlite3_busy_timeout(handle, 30_000);
+        }
+    }
 
-    public async Task<DbCommand> BindAsync(Statement statement, DbTransaction? transaction, object?[] values, CancellationToken cancellationToken)
+    public DbConnection Connection => _connection;
+
+    /// <summary>Runs the statement to its end and answers the rows it changed.</summary>
+    public async Task<int> ExecuteAsync(Statement statement, DbTransaction? transaction, object?[] values, CancellationToken cancellationToken)
+    {
+        if (_sqlite is null)
+        {
+            var command = await BindAsync(statement, transaction, values, cancellationToken);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var stmt = BindRaw(statement, values);
+        try
+        {
+            while (Step(stmt) == raw.SQLITE_ROW)
+            {
+            }
+
+            return raw.sqlite3_changes(_sqlite);
+        }
+        finally
+        {
+            raw.sqlite3_reset(stmt);
+        }
+    }
+
+    /// <summary>Runs the statement and reads its first row, if any.</summary>
+    public async Task<T?> RowAsync<T>(Statement statement, DbTransaction? transaction, Func<IRow, T> read, object?[] values, CancellationToken cancellationToken)
+    {
+        if (_sqlite is null)
+        {
+            var command = await BindAsync(statement, transaction, values, cancellationToken);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? read(new DataReaderRow(reader)) : default;
+        }
+
+        var stmt = BindRaw(statement, values);
+        try
+        {
+            // SQLite makes all of an UPDATE … RETURNING's changes in the first step; resetting after one row loses none.
+            return Step(stmt) == raw.SQLITE_ROW ? read(new SqliteRow(stmt)) : default;
+        }
+        finally
+        {
+            // A statement left mid-result would hold its read snapshot open.
+            raw.sqlite3_reset(stmt);
+        }
+    }
+
+    private async Task<DbCommand> BindAsync(Statement statement, DbTransaction? transaction, object?[] values, CancellationToken cancellationToken)
     {
         if (!_prepared.TryGetValue(statement, out var command))
         {
-            command = connection.CreateCommand();
+            command = _connection.CreateCommand();
             command.CommandText = statement.Sql;
             foreach (var (name, type) in statement.Parameters)
             {
@@ -49,6 +132,60 @@ public sealed class StatementCache(DbConnection connection) : IAsyncDisposable
         return command;
     }
 
+    private sqlite3_stmt BindRaw(Statement statement, object?[] values)
+    {
+        if (!_raw.TryGetValue(statement, out var prepared))
+        {
+            Check(raw.sqlite3_prepare_v2(_sqlite, statement.Sql, out var stmt));
+            // Names are looked up once here; 0 marks a parameter the SQL does not use.
+            prepared = (stmt, [.. statement.Parameters.Select(p => raw.sqlite3_bind_parameter_index(stmt, "@" + p.Name))]);
+            _raw[statement] = prepared;
+        }
+
+        var (target, indexes) = prepared;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var index = indexes[i];
+            if (index == 0)
+            {
+                continue;
+            }
+
+            Check(values[i] switch
+            {
+                null => raw.sqlite3_bind_null(target, index),
+                long l => raw.sqlite3_bind_int64(target, index, l),
+                int n => raw.sqlite3_bind_int64(target, index, n),
+                bool b => raw.sqlite3_bind_int64(target, index, b ? 1 : 0),
+                string s => raw.sqlite3_bind_text(target, index, s),
+                double d => raw.sqlite3_bind_double(target, index, d),
+                var other => throw new ArgumentException(
+                    $"Parameter '{statement.Parameters[i].Name}' has a {other.GetType().Name}, which statements do not bind."),
+            });
+        }
+
+        return target;
+    }
+
+    private int Step(sqlite3_stmt stmt)
+    {
+        var rc = raw.sqlite3_step(stmt);
+        if (rc is not (raw.SQLITE_ROW or raw.SQLITE_DONE))
+        {
+            SqliteException.ThrowExceptionForRC(rc, _sqlite);
+        }
+
+        return rc;
+    }
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            SqliteException.ThrowExceptionForRC(rc, _sqlite);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var command in _prepared.Values)
@@ -56,7 +193,39 @@ public sealed class StatementCache(DbConnection connection) : IAsyncDisposable
             await command.DisposeAsync();
         }
 
+        // Finalized before the connection goes back to its pool, which would otherwise keep them alive.
+        foreach (var (stmt, _) in _raw.Values)
+        {
+            stmt.Dispose();
+        }
+
         _prepared.Clear();
-        await connection.DisposeAsync();
+        _raw.Clear();
+        if (_ownsConnection)
+        {
+            await _connection.DisposeAsync();
+        }
+    }
+
+    private sealed class DataReaderRow(DbDataReader reader) : IRow
+    {
+        public bool IsDBNull(int ordinal) => reader.IsDBNull(ordinal);
+
+        public long GetInt64(int ordinal) => reader.GetInt64(ordinal);
+
+        public string GetString(int ordinal) => reader.GetString(ordinal);
+
+        public bool GetBoolean(int ordinal) => reader.GetBoolean(ordinal);
+    }
+
+    private sealed class SqliteRow(sqlite3_stmt stmt) : IRow
+    {
+        public bool IsDBNull(int ordinal) => raw.sqlite3_column_type(stmt, ordinal) == raw.SQLITE_NULL;
+
+        public long GetInt64(int ordinal) => raw.sqlite3_column_int64(stmt, ordinal);
+
+        public string GetString(int ordinal) => raw.sqlite3_column_text(stmt, ordinal).utf8_to_string();
+
+        public bool GetBoolean(int ordinal) => raw.sqlite3_column_int64(stmt, ordinal) != 0;
     }
 }

@@ -22,6 +22,13 @@ internal static class Counters
         $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}",
         ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
 
+    private static readonly Statement Create = new("""
+        INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        VALUES (@customer, @feature, @periodStart, @periodEnd, 0, 0, @carry, @limit, @now)
+        ON CONFLICT (customer_id, feature_code, period_start) DO NOTHING
+        """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
+        ("carry", DbType.Int64), ("limit", DbType.Int64), ("now", DbType.Int64));
+
     private static Statement Add(string column, bool capped) => new($"""
         UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
         WHERE {Key} {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
@@ -48,7 +55,7 @@ internal static class Counters
     public static async Task<CounterState> ReadAsync(SqlScope scope, string customer, string feature, long periodStart) =>
         await scope.RowAsync<CounterState?>(Read, ReadState, customer, feature, periodStart) ?? CounterState.Empty;
 
-    private static CounterState? ReadState(DbDataReader r) => new CounterState(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+    private static CounterState? ReadState(IRow r) => new CounterState(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
 
     /// <summary>Moves a hold to used: releases <paramref name="held"/> and adds <paramref name="actual"/>, capped only when it grows.</summary>
     public static async Task<CounterState?> TrySettleAsync(
@@ -78,15 +85,8 @@ internal static class Counters
             carry = previous is null ? 0 : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
         }
 
-        await scope.Connection.ExecuteAsync(scope.Command("""
-            INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
-            VALUES (@customer, @feature, @periodStart, @periodEnd, 0, 0, @carry, @limit, @now)
-            ON CONFLICT (customer_id, feature_code, period_start) DO NOTHING
-            """, new
-        {
-            customer, feature, periodStart, periodEnd = period.End.ToUnixTimeMilliseconds(), carry,
-            limit = grant?.MonthlyQuota is { } q ? q + carry : (long?)null, now = scope.NowMs,
-        }));
+        await scope.ExecuteAsync(Create, customer, feature, periodStart, period.End.ToUnixTimeMilliseconds(), carry,
+            grant?.MonthlyQuota is { } q ? q + carry : null, scope.NowMs);
     }
 
     public static async Task<IReadOnlyDictionary<string, CounterState>> ReadPeriodAsync(

@@ -199,7 +199,6 @@ public sealed class EntitlementStore(
     private static async Task<UsageOutcome> AddAsync(
         BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
     {
-
         var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
         if (counter is null)
         {
