@@ -46,15 +46,16 @@ public static class LlmStatsApi
         var payments = await s.Revenue.PaymentsAsync(w.From, w.To, currency, null, cancellationToken) / Core.Money.MinorUnits.Factor(currency);
         var byModel = await ModelsAsync(s, w, null, cancellationToken);
         var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        var active = await s.Llm.ActiveCustomersAsync(w.FirstDay, cancellationToken);
         var totalCost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
         var requests = byDay.Values.Sum(g => g.Calls);
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
         return TypedResults.Ok(new RevenueVsCostResponse(
             w.Days, w.From, w.To, currency, totalRevenue, StatsWindow.Cents(payments), StatsWindow.Round(totalCost),
             StatsWindow.Round(totalRevenue - totalCost), StatsWindow.Percent(totalRevenue - totalCost, totalRevenue) ?? 0m,
-            requests, await s.Llm.CustomersAsync(w.FirstDay, w.LastDay, cancellationToken),
+            requests, active.GetValueOrDefault(LlmStatsQueries.AnyFeature),
             requests == 0 ? 0 : StatsWindow.Round(totalCost / requests), byDay.Values.Sum(g => g.UnpricedCalls), byModel,
-            await FeaturesCostAsync(s, w, null, cancellationToken), Daily(w, revenue, byDay)));
+            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay)));
     }
 
     private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
@@ -80,7 +81,7 @@ public static class LlmStatsApi
         return TypedResults.Ok(new CustomerCostResponse(customer, plan, w.Days, totalRevenue,
             StatsWindow.Cents(await s.Revenue.PaymentsAsync(w.From, w.To, currency, customer, cancellationToken) / Core.Money.MinorUnits.Factor(currency)),
             StatsWindow.Round(cost), StatsWindow.Round(totalRevenue - cost), StatsWindow.Percent(totalRevenue - cost, totalRevenue),
-            byDay.Values.Sum(g => g.Calls), await FeaturesCostAsync(s, w, customer, cancellationToken), await ModelsAsync(s, w, customer, cancellationToken),
+            byDay.Values.Sum(g => g.Calls), await FeaturesCostAsync(s, w, customer, null, cancellationToken), await ModelsAsync(s, w, customer, cancellationToken),
             Daily(w, revenue, byDay)));
     }
 
@@ -95,12 +96,13 @@ public static class LlmStatsApi
         var catalog = await s.Catalog.GetAsync(cancellationToken);
         var usage = (await s.Llm.FeatureUsageAsync(w.FirstDay, w.LastDay, cancellationToken)).ToDictionary(u => u.Feature);
         var cost = (await s.Llm.GroupAsync("feature_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        var active = await s.Llm.ActiveCustomersAsync(w.FirstDay, cancellationToken);
         return TypedResults.Ok<IReadOnlyList<FeatureStats>>([.. catalog.Features.Select(f =>
         {
             var units = usage.GetValueOrDefault(f.Code).Units;
             var group = cost.GetValueOrDefault(f.Code);
             var usd = NanoUsdAmount.ToUsd(group?.CostNano ?? 0);
-            return new FeatureStats(f.Code, f.Name, f.UsesLlm, units, Math.Max(usage.GetValueOrDefault(f.Code).Customers, group?.Customers ?? 0),
+            return new FeatureStats(f.Code, f.Name, f.UsesLlm, units, Math.Max(usage.GetValueOrDefault(f.Code).Customers, active.GetValueOrDefault(f.Code)),
                 group?.Calls ?? 0, StatsWindow.Round(usd), units == 0 ? null : StatsWindow.Round(usd / units));
         })]);
     }
@@ -165,12 +167,12 @@ public static class LlmStatsApi
         var currency = s.Metrics.Value.Currency;
         var revenue = (await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken)).GroupBy(l => l.CustomerId)
             .ToDictionary(g => g.Key, g => StatsWindow.Cents(g.Sum(l => Core.Billing.RevenueRecognition.Share(l, w.From, w.To)) / Core.Money.MinorUnits.Factor(currency)));
-        var cost = (await s.Llm.GroupAsync("customer_id", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        var cost = (await s.Llm.CustomerCostsAsync(w.FirstDay, w.LastDay, cancellationToken)).ToDictionary(g => g.Customer);
         var rows = cost.Keys.Union(revenue.Keys).Select(c =>
         {
-            var usd = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(c)?.CostNano ?? 0);
+            var usd = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(c).CostNano);
             var rev = revenue.GetValueOrDefault(c);
-            return new CustomerMargin(c, null, rev, StatsWindow.Round(usd), StatsWindow.Round(rev - usd), cost.GetValueOrDefault(c)?.Calls ?? 0);
+            return new CustomerMargin(c, null, rev, StatsWindow.Round(usd), StatsWindow.Round(rev - usd), cost.GetValueOrDefault(c).Calls);
         });
         var ranked = (byCost ? rows.Where(r => r.LlmCostUsd > 0).OrderByDescending(r => r.LlmCostUsd) : rows.Where(r => r.MarginUsd < 0).OrderBy(r => r.MarginUsd))
             .ThenBy(r => r.Customer, StringComparer.Ordinal).Take(limit ?? 10).ToList();
@@ -197,9 +199,11 @@ public static class LlmStatsApi
                 g.CacheWriteTokens, g.ReasoningTokens, StatsWindow.Round(NanoUsdAmount.ToUsd(g.CostNano)), g.UnpricedCalls))];
     }
 
-    private static async Task<IReadOnlyList<FeatureCost>> FeaturesCostAsync(Services s, StatsWindow w, string? customer, CancellationToken cancellationToken) =>
+    /// <summary>Cost per feature; users per feature come from <paramref name="active"/> across customers, or are 1 for one customer.</summary>
+    private static async Task<IReadOnlyList<FeatureCost>> FeaturesCostAsync(
+        Services s, StatsWindow w, string? customer, IReadOnlyDictionary<string, long>? active, CancellationToken cancellationToken) =>
         [.. (await s.Llm.GroupAsync("feature_code", w.FirstDay, w.LastDay, customer, cancellationToken)).OrderByDescending(g => g.CostNano)
-            .Select(g => new FeatureCost(g.Key, g.Calls, StatsWindow.Round(NanoUsdAmount.ToUsd(g.CostNano)), g.Customers))];
+            .Select(g => new FeatureCost(g.Key, g.Calls, StatsWindow.Round(NanoUsdAmount.ToUsd(g.CostNano)), active?.GetValueOrDefault(g.Key) ?? g.Customers))];
 
     private static IReadOnlyList<DailyRevenueCost> Daily(StatsWindow w, decimal[] revenue, IReadOnlyDictionary<string, LlmGroup> byDay) =>
         [.. w.EachDay.Select((day, i) =>

@@ -40,7 +40,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
             var delta = await database.WriteAsync(async (c, tx) =>
             {
                 long rowChanges = 0, costBefore = 0, costAfter = 0;
-                var rollup = new Dictionary<(string Day, string Customer, string Feature, string Model, string Plan), (long Cost, long Unpriced)>();
+                var rollup = new LlmDailyAggregate();
                 foreach (var row in rows)
                 {
                     var at = DateTimeOffset.FromUnixTimeMilliseconds(row.OccurredAt);
@@ -64,19 +64,14 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                     }
 
                     rowChanges++;
-                    var key = (at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), row.CustomerId,
-                        row.FeatureCode ?? "", row.Model, row.PlanCode ?? "");
-                    var sum = rollup.GetValueOrDefault(key);
-                    rollup[key] = (sum.Cost + cost - row.CostNano, sum.Unpriced + (price is null ? 1 : 0) - (row.Unpriced ? 1 : 0));
+                    var day = at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+                    rollup.AddCorrection(new RollupKey(row.CustomerId, day, row.FeatureCode ?? "", row.Model, row.PlanCode ?? ""),
+                        cost - row.CostNano, (price is null ? 1 : 0) - (row.Unpriced ? 1 : 0));
                 }
 
-                foreach (var ((day, customer, feature, model, plan), (cost, unpriced)) in rollup.OrderBy(r => r.Key))
-                {
-                    await c.ExecuteAsync(new CommandDefinition("""
-                        UPDATE llm_daily SET cost_nano = cost_nano + @cost, unpriced_calls = unpriced_calls + @unpriced
-                        WHERE day = @day AND customer_id = @customer AND feature_code = @feature AND model = @model AND plan_code = @plan
-                        """, new { cost, unpriced, day, customer, feature, model, plan }, tx, cancellationToken: cancellationToken));
-                }
+                // The rows the corrections land on exist (their calls do), so the adding upserts only adjust them.
+                await using var statements = new StatementCache(c, ownsConnection: false);
+                await rollup.FlushAsync(new SqlScope(statements, tx, cancellationToken));
 
                 return (rowChanges, costBefore, costAfter);
             }, cancellationToken);

@@ -45,16 +45,30 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
             return [];
         }
 
+        // Pricing and hashing need no database: done here, in parallel with other requests, so the single writer
+        // only writes.
         var book = await prices.BookAsync();
-        return await committer.RunAsync(calls[0].CustomerId, scope => LogAsync(scope, calls, book));
+        var priced = calls.Select(call => Price(call, book)).ToArray();
+        return await committer.RunAsync(calls[0].CustomerId, scope => LogAsync(scope, priced));
     }
 
-    private async Task<IReadOnlyList<LlmCallResult>> LogAsync(BatchScope scope, IReadOnlyList<LlmCallCommand> calls, PriceBook book)
+    private static PricedCall Price(LlmCallCommand call, PriceBook book)
     {
-        var results = new List<LlmCallResult>(calls.Count);
+        var price = book.Find(call.Model, call.Timestamp);
+        var u = call.Usage;
+        var model = PriceBook.Normalize(call.Model);
+        var hash = Idempotency.Hash(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
+            u.ReasoningTokens, u.Requests, u.Images);
+        var day = call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return new PricedCall(call, price, price is null ? 0 : LlmCost.Compute(price, u), model, hash, day);
+    }
+
+    private async Task<IReadOnlyList<LlmCallResult>> LogAsync(BatchScope scope, PricedCall[] calls)
+    {
+        var results = new List<LlmCallResult>(calls.Length);
         var daily = scope.Aggregate<LlmDailyAggregate>();
         var spend = scope.Aggregate<LlmSpendAggregate>();
-        foreach (var call in calls)
+        foreach (var (call, price, cost, model, hash, day) in calls)
         {
             var context = await contexts.LoadAsync(scope, call.CustomerId);
             if (context is null)
@@ -63,18 +77,13 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
                 continue;
             }
 
-            var price = book.Find(call.Model, call.Timestamp);
             if (price is null && options.Value.RejectUnpriced)
             {
                 results.Add(Rejected(call, "model", $"no price for '{call.Model}' in effect at {call.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'}", 422));
                 continue;
             }
 
-            var cost = price is null ? 0 : LlmCost.Compute(price, call.Usage);
             var u = call.Usage;
-            var model = PriceBook.Normalize(call.Model);
-            var hash = Idempotency.Hash(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
-                u.ReasoningTokens, u.Requests, u.Images);
             var inserted = await scope.ExecuteAsync(Insert, call.CustomerId, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider,
                 price?.Id, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost,
                 price is null, context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, hash, call.MetadataJson);
@@ -88,8 +97,7 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
                 continue;
             }
 
-            daily.Add(call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), call.CustomerId,
-                call.FeatureCode, model, context.PlanCode, u, cost, price is null);
+            daily.Add(day, call.CustomerId, call.FeatureCode, model, context.PlanCode, u, cost, price is null);
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
@@ -105,6 +113,8 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
 
         return results;
     }
+
+    private sealed record PricedCall(LlmCallCommand Call, ModelPrice? Price, long Cost, string Model, string Hash, string Day);
 
     private static LlmCallResult Rejected(LlmCallCommand call, string field, string reason, int status) =>
         new(call.Index, call.RequestId, LlmCallStatus.Rejected, 0, false, null, null, field, reason, status);

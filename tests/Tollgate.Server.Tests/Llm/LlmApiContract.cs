@@ -131,6 +131,8 @@ public abstract class LlmApiContract : ApiContract
         var recompute = await (await app.Admin.PostJsonAsync("/v1/admin/llm/recompute",
             new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" })).ReadAsync();
         var after = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=3")).ReadAsync();
+        var total = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=3")).ReadAsync();
+        var ranked = (await (await app.Admin.GetAsync("/v1/admin/stats/top-spenders?days=3")).ReadAsync()).AsArray();
 
         Assert.Equal(HttpStatusCode.Created, added.StatusCode);
         Assert.Equal(1.00m, later["cost_usd"].Value<decimal>());
@@ -139,6 +141,9 @@ public abstract class LlmApiContract : ApiContract
         Assert.Equal((2L, 1L, 0.50m), (recompute["rows_examined"].Value<long>(), recompute["rows_changed"].Value<long>(),
             recompute["cost_delta_usd"].Value<decimal>()));
         Assert.Equal(1.50m, after["total_llm_cost_usd"].Value<decimal>());
+        // Every rollup is corrected, not only the customer's own.
+        Assert.Equal((1.50m, 0L), (total["total_llm_cost_usd"].Value<decimal>(), total["unpriced_requests"].Value<long>()));
+        Assert.Equal(1.50m, ranked[0]!["llm_cost_usd"].Value<decimal>());
     }
 
     [Fact]
@@ -256,6 +261,7 @@ public abstract class LlmApiContract : ApiContract
         Assert.Equal((2L, 5.25m, true), (features["chat"]["llm_requests"].Value<long>(), features["chat"]["llm_cost_usd"].Value<decimal>(),
             features["chat"]["uses_llm"].Value<bool>()));
         Assert.Equal(3L, features["export"]["units_used"].Value<long>());
+        Assert.Equal(2L, features["chat"]["unique_users"].Value<long>());
         Assert.Equal(["costly", "paying"], spenders.Select(s => s!["customer"].Value<string>()));
         Assert.Equal(("costly", -5.00m), (negative[0]!["customer"].Value<string>(), negative[0]!["margin_usd"].Value<decimal>()));
     }

@@ -50,10 +50,11 @@ CREATE TABLE llm_calls (
 
 CREATE INDEX llm_calls_occurred ON llm_calls (occurred_at);
 
--- Maintained on write, so analytics cost O(days × groups), never O(calls).
+-- Rollups maintained on write, in the same transaction as the calls, so analytics cost O(days × groups), never O(calls).
+-- Per customer, for one customer's costs: keyed customer first, so that read is a key range.
 CREATE TABLE llm_daily (
-    day                 TEXT NOT NULL,
     customer_id         TEXT NOT NULL,
+    day                 TEXT NOT NULL,
     feature_code        TEXT NOT NULL,
     model               TEXT NOT NULL,
     plan_code           TEXT NOT NULL,
@@ -67,7 +68,44 @@ CREATE TABLE llm_daily (
     images              INTEGER NOT NULL,
     cost_nano           INTEGER NOT NULL,
     unpriced_calls      INTEGER NOT NULL,
-    PRIMARY KEY (day, customer_id, feature_code, model, plan_code)
+    PRIMARY KEY (customer_id, day, feature_code, model, plan_code)
 );
 
-CREATE INDEX llm_daily_customer ON llm_daily (customer_id, day);
+-- Across customers, for the operator's reports: days × features × models × plans rows, however many customers.
+CREATE TABLE llm_daily_totals (
+    day                 TEXT NOT NULL,
+    feature_code        TEXT NOT NULL,
+    model               TEXT NOT NULL,
+    plan_code           TEXT NOT NULL,
+    calls               INTEGER NOT NULL,
+    input_tokens        INTEGER NOT NULL,
+    output_tokens       INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    cache_write_tokens  INTEGER NOT NULL,
+    reasoning_tokens    INTEGER NOT NULL,
+    requests            INTEGER NOT NULL,
+    images              INTEGER NOT NULL,
+    cost_nano           INTEGER NOT NULL,
+    unpriced_calls      INTEGER NOT NULL,
+    PRIMARY KEY (day, feature_code, model, plan_code)
+);
+
+-- Per customer and day, for rankings (top spenders, negative margin).
+CREATE TABLE llm_daily_customers (
+    day                 TEXT NOT NULL,
+    customer_id         TEXT NOT NULL,
+    calls               INTEGER NOT NULL,
+    cost_nano           INTEGER NOT NULL,
+    PRIMARY KEY (day, customer_id)
+);
+
+-- The last day each customer called (feature_code '' for any feature): distinct users over a window that ends
+-- today are the rows whose last_day falls in it, counted from an index rather than from every day's rows.
+CREATE TABLE llm_activity (
+    customer_id         TEXT NOT NULL,
+    feature_code        TEXT NOT NULL,
+    last_day            TEXT NOT NULL,
+    PRIMARY KEY (customer_id, feature_code)
+);
+
+CREATE INDEX llm_activity_last_day ON llm_activity (feature_code, last_day);
