@@ -3,8 +3,9 @@ using System.Globalization;
 namespace Tollgate.Bench;
 
 /// <summary>
-/// Throughput and latency of the consume path against its ceiling and against the seeds' approach.
-/// <c>dotnet run -c Release --project bench/Tollgate.Bench -- [--duration 10] [--concurrency 32] [--only a,b,c,d]</c>
+/// Throughput and latency of the consume path against its ceiling and against the seeds' approach, of LLM call
+/// ingestion, and of the revenue-against-cost report over a large call history.
+/// <c>dotnet run -c Release --project bench/Tollgate.Bench -- [--duration 10] [--concurrency 32] [--only a,b,c,d,llm,llm-pg,llm-stats]</c>
 /// </summary>
 public static class BenchProgram
 {
@@ -34,13 +35,13 @@ public static class BenchProgram
         Console.WriteLine($"Closed loop at {options.Concurrency} concurrent requests for {options.Duration.TotalSeconds:0} s after a 5 s warm-up; " +
             "'half load' runs open loop at half the closed-loop throughput.");
         Console.WriteLine();
-        Console.WriteLine("| scenario | load | requests/s | p50 ms | p99 ms | non-2xx |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|");
+        Console.WriteLine("| scenario | load | requests/s | items/s | p50 ms | p99 ms | non-2xx |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var load = r.TargetRate is { } rate ? $"{rate:N0}/s (half)" : $"{r.Concurrency} concurrent";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {load} | {r.Throughput:N0} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} |"));
+                $"| {r.Name} | {load} | {r.Throughput:N0} | {r.Throughput * r.ItemsPerRequest:N0} | {r.P50Ms:0.00} | {r.P99Ms:0.00} | {r.Errors} |"));
         }
 
         return 0;
@@ -48,7 +49,7 @@ public static class BenchProgram
 }
 
 public sealed record BenchOptions(
-    TimeSpan Duration, int Concurrency, IReadOnlyList<string> Only, IReadOnlyList<long> NaiveRows, IReadOnlyDictionary<string, string> ServerEnv)
+    TimeSpan Duration, int Concurrency, IReadOnlyList<string> Only, IReadOnlyList<long> NaiveRows, long LlmCalls, int BatchConcurrency, IReadOnlyDictionary<string, string> ServerEnv)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -63,6 +64,8 @@ public sealed record BenchOptions(
             int.Parse(Value("--concurrency") ?? "32", CultureInfo.InvariantCulture),
             (Value("--only") ?? "a,b,c,d").Split(','),
             [.. (Value("--naive-rows") ?? "10000,1000000").Split(',').Select(r => long.Parse(r, CultureInfo.InvariantCulture))],
+            long.Parse(Value("--llm-calls") ?? "10000000", CultureInfo.InvariantCulture),
+            int.Parse(Value("--batch-concurrency") ?? "8", CultureInfo.InvariantCulture),
             (Value("--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2))
                 .ToDictionary(kv => kv[0], kv => kv[1]));
     }

@@ -5,6 +5,9 @@ namespace Tollgate.Bench;
 public sealed record LoadResult(string Name, int Concurrency, double Seconds, long Requests, long Errors, double P50Ms, double P99Ms, double? TargetRate)
 {
     public double Throughput => Requests / Seconds;
+
+    /// <summary>Items (LLM calls, events) each request carries; a batch endpoint's real rate is Throughput × this.</summary>
+    public int ItemsPerRequest { get; init; } = 1;
 }
 
 /// <summary>
@@ -14,11 +17,20 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
 /// </summary>
 public sealed class LoadGenerator(Uri baseAddress, string? bearer)
 {
-    /// <summary>Requests are made from a JSON body per sequence number, rotated over a prebuilt set.</summary>
+    private long _next;
+
+    /// <summary>
+    /// Requests are made from a JSON body per sequence number, rotated over a prebuilt set; with <paramref name="unique"/>
+    /// every request gets its own sequence number (for bodies that carry ids that must not repeat) and is built on the fly.
+    /// </summary>
     public async Task<LoadResult> RunAsync(
-        string name, string path, Func<int, string> body, int concurrency, TimeSpan duration, double? rate = null, TimeSpan? warmup = null)
+        string name, string path, Func<int, string> body, int concurrency, TimeSpan duration, double? rate = null, TimeSpan? warmup = null,
+        bool unique = false)
     {
-        var requests = Enumerable.Range(0, 4096).Select(i => RawHttpConnection.Request(baseAddress, "POST", path, bearer, body(i))).ToArray();
+        var prebuilt = Enumerable.Range(0, unique ? 0 : 4096).Select(i => RawHttpConnection.Request(baseAddress, "POST", path, bearer, body(i))).ToArray();
+        Func<int, byte[]> requests = unique
+            ? _ => RawHttpConnection.Request(baseAddress, "POST", path, bearer, body((int)Interlocked.Increment(ref _next)))
+            : sequence => prebuilt[sequence % prebuilt.Length];
         var connections = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.ConnectAsync(baseAddress)));
         try
         {
@@ -44,7 +56,7 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
     }
 
     private static async Task<(List<long> Latencies, long Errors, double Seconds)> Phase(
-        RawHttpConnection[] connections, byte[][] requests, TimeSpan duration, double? rate, bool record)
+        RawHttpConnection[] connections, Func<int, byte[]> requests, TimeSpan duration, double? rate, bool record)
     {
         var concurrency = connections.Length;
         var start = Stopwatch.GetTimestamp();
@@ -74,7 +86,7 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
                     break;
                 }
 
-                var status = await connections[worker].SendAsync(requests[sequence % requests.Length]);
+                var status = await connections[worker].SendAsync(requests(sequence));
                 sequence += concurrency;
                 if (status is < 200 or >= 300)
                 {

@@ -4,8 +4,8 @@ using Tollgate.Testing;
 
 namespace Tollgate.Bench;
 
-/// <summary>The four scenarios of the consume benchmark; each starts its server in a child process.</summary>
-public sealed class Scenarios(BenchOptions options)
+/// <summary>The scenarios of the benchmark; each starts its server in a child process.</summary>
+public sealed partial class Scenarios(BenchOptions options)
 {
     private const int Customers = 1000;
     private const string AdminKey = "tg_bench_admin_key_0123456789";
@@ -27,6 +27,9 @@ public sealed class Scenarios(BenchOptions options)
         "b-history" => await TollgateAsync("(b) consume, SQLite, 1M history rows", "sqlite", Path.Combine(_dir, "tollgate-h.db"), 1_000_000, false),
         "c" => await TollgateAsync("(c) consume, PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync(), 0, halfLoad: true),
         "d" => await NaiveAsync(),
+        "llm" => await LlmIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-llm.db")),
+        "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
+        "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
         _ => throw new ArgumentException($"unknown scenario {scenario}"),
     };
 
@@ -46,8 +49,24 @@ public sealed class Scenarios(BenchOptions options)
 
     private async Task<IReadOnlyList<LoadResult>> TollgateAsync(string name, string provider, string connectionString, long historyRows, bool halfLoad)
     {
-        var catalogPath = Path.Combine(_dir, "catalog.json");
-        await File.WriteAllTextAsync(catalogPath, Catalog);
+        await using var server = await StartTollgateAsync(provider, connectionString, Catalog,
+            historyRows > 0 ? () => SeedHistoryAsync(connectionString, historyRows) : null);
+        var load = new LoadGenerator(server.Address, AdminKey);
+        var max = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration);
+        if (!halfLoad)
+        {
+            return [max];
+        }
+
+        var half = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration, rate: max.Throughput / 2);
+        return [max, half];
+    }
+
+    /// <summary>Starts a Tollgate server with <paramref name="catalog"/> and the bench customers; <paramref name="seed"/> runs after migrations, before start.</summary>
+    private async Task<ChildProcess> StartTollgateAsync(string provider, string connectionString, string catalog, Func<Task>? seed = null)
+    {
+        var catalogPath = Path.Combine(_dir, $"catalog-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(catalogPath, catalog);
         var env = new Dictionary<string, string>
         {
             ["TOLLGATE_ADMIN_KEY"] = AdminKey,
@@ -61,30 +80,19 @@ public sealed class Scenarios(BenchOptions options)
             env[key] = value;
         }
 
-        if (historyRows > 0)
+        if (seed is not null)
         {
             await ChildProcess.RunToEndAsync(ServerDll, ["migrate"], env);
-            await SeedHistoryAsync(connectionString, historyRows);
+            await seed();
         }
 
         var port = ChildProcess.FreePort();
-        await using var server = await ChildProcess.StartAsync(ServerDll, ["--urls", $"http://127.0.0.1:{port}"], env, port);
-        using (var admin = new HttpClient { BaseAddress = server.Address })
-        {
-            admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
-            await Task.WhenAll(Enumerable.Range(0, Customers).Select(i => admin.PutAsync(new Uri($"v1/customers/bench-{i}", UriKind.Relative),
-                new StringContent("{}", Encoding.UTF8, "application/json"))));
-        }
-
-        var load = new LoadGenerator(server.Address, AdminKey);
-        var max = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration);
-        if (!halfLoad)
-        {
-            return [max];
-        }
-
-        var half = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration, rate: max.Throughput / 2);
-        return [max, half];
+        var server = await ChildProcess.StartAsync(ServerDll, ["--urls", $"http://127.0.0.1:{port}"], env, port);
+        using var admin = new HttpClient { BaseAddress = server.Address };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
+        await Task.WhenAll(Enumerable.Range(0, Customers).Select(i => admin.PutAsync(new Uri($"v1/customers/bench-{i}", UriKind.Relative),
+            new StringContent("{}", Encoding.UTF8, "application/json"))));
+        return server;
     }
 
     /// <summary>A long-lived database: a million past usage events and daily rollups the consume path never needs to read.</summary>
