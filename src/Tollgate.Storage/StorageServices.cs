@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
@@ -7,6 +8,7 @@ using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 using Tollgate.Storage.Usage;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage;
 
@@ -37,6 +39,9 @@ public static class StorageServices
         services.AddSingleton<LlmRecompute>();
         services.AddSingleton<LlmStatsQueries>();
         services.AddSingleton<RevenueQueries>();
+        services.AddSingleton<AlertWriter>();
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<WebhookStore>();
         return services;
     }
 

@@ -36,6 +36,14 @@ public static class ApiSetup
     public static Dictionary<string, string?> LlmCatalog(string? extraKey = null, string? extraValue = null) =>
         Seed("llm", Catalogs.Llm, extraKey, extraValue);
 
+    /// <summary>The alerts catalog, with webhooks allowed to the test's own loopback receiver and polled often.</summary>
+    public static Dictionary<string, string?> AlertsCatalog(bool allowPrivateTargets = true)
+    {
+        var settings = Seed("alerts", Catalogs.Alerts, "Tollgate:Webhooks:AllowPrivateTargets", allowPrivateTargets ? "true" : "false");
+        settings["Tollgate:Webhooks:PollInterval"] = "00:00:00.050";
+        return settings;
+    }
+
     private static Dictionary<string, string?> Seed(string name, string catalog, string? extraKey, string? extraValue)
     {
         var path = Path.Combine(Path.GetTempPath(), $"tollgate-{name}-catalog-{Environment.ProcessId}.json");

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Time;
+using Tollgate.Server.Alerts;
 using Tollgate.Server.Clock;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
@@ -18,6 +19,7 @@ using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Pricing;
+using Tollgate.Server.Webhooks;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
 
@@ -66,6 +68,7 @@ public static class TollgateHost
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
+        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
@@ -75,6 +78,14 @@ public static class TollgateHost
         services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
         services.AddSingleton<DueWork>();
         services.AddHostedService<BillingWorker>();
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, // a redirect could point anywhere, including inside the network
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = WebhookTargets.ConnectCallback(() => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets),
+            });
         services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
@@ -116,6 +127,8 @@ public static class TollgateHost
         app.MapLlmUsage();
         app.MapLlmPrices();
         app.MapLlmStats();
+        app.MapAlerts();
+        app.MapWebhooksAdmin();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

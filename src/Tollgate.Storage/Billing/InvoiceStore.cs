@@ -3,6 +3,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 
@@ -92,10 +93,18 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
                 InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
                 _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
             }, new { id, when }, tx, cancellationToken: cancellationToken));
-            return new InvoiceStatusResult(await GetAsync(c, tx, id, cancellationToken), null);
+            var changed = await GetAsync(c, tx, id, cancellationToken);
+            var type = to switch
+            {
+                InvoiceStatus.Paid => WebhookEventTypes.InvoicePaid,
+                InvoiceStatus.Void => WebhookEventTypes.InvoiceVoided,
+                _ => WebhookEventTypes.InvoiceUncollectible,
+            };
+            await WebhookOutbox.EnqueueAsync(c, tx, type, WebhookPayloads.Invoice(changed!), time.GetUtcNow(), time, cancellationToken);
+            return new InvoiceStatusResult(changed, null);
         }, cancellationToken);
 
-    private static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
+    internal static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
     {
         var row = await c.QuerySingleOrDefaultAsync<InvoiceRow>(new CommandDefinition(
             $"SELECT {Columns} FROM invoices WHERE id = @id OR number = @id", new { id }, tx, cancellationToken: cancellationToken));

@@ -1,12 +1,13 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
 
 /// <summary>Holds on a quota: reserve counts at once, commit settles to the actual amount, release and expiry give it back.</summary>
-public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts)
+public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
     internal static Task InsertAsync(BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt) =>
         scope.Connection.ExecuteAsync(scope.Command("""
@@ -66,6 +67,10 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         if (actual is > 0 && !held.FeatureCode.StartsWith('$'))
         {
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
+            if (context is not null && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
+            {
+                await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
+            }
         }
 
         return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);
