@@ -27,8 +27,18 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     public Task<UsageOutcome> ReleaseAsync(string reservationId) =>
         committer.RunAsync(reservationId, scope => SettleAsync(scope, reservationId, null));
 
-    /// <summary>Settles a hold inside a batch another operation runs (an LLM call logged against a budget hold).</summary>
-    internal Task<UsageOutcome> SettleInBatchAsync(BatchScope scope, string id, long actual) => SettleAsync(scope, id, actual);
+    /// <summary>
+    /// Settles the customer's LLM budget hold inside a batch another operation runs (a call logged against it); a hold
+    /// of another customer or of a feature is left alone and answers not found.
+    /// </summary>
+    internal async Task<UsageOutcome> SettleBudgetInBatchAsync(BatchScope scope, string id, string customerId, long actual)
+    {
+        var owner = await scope.Connection.QuerySingleOrDefaultAsync<(string CustomerId, string FeatureCode)>(scope.Command(
+            "SELECT customer_id, feature_code FROM reservations WHERE id = @id", new { id }));
+        return owner.CustomerId == customerId && owner.FeatureCode == Llm.LlmBudget.FeatureCode
+            ? await SettleAsync(scope, id, actual)
+            : new UsageOutcome.ReservationNotFound();
+    }
 
     private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual)
     {
