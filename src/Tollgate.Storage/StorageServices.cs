@@ -7,6 +7,7 @@ using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
+using Tollgate.Storage.Settings;
 using Tollgate.Storage.Usage;
 using Tollgate.Storage.Webhooks;
 
@@ -42,6 +43,7 @@ public static class StorageServices
         services.AddSingleton<AlertWriter>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton<WebhookStore>();
+        services.AddSingleton<ServerSettings>();
         return services;
     }
 

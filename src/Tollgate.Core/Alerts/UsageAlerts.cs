@@ -41,6 +41,9 @@ public static class UsageAlertRules
     /// <summary>A projection needs this share of the limit used, so a single early call does not predict the month.</summary>
     public const int ProjectionMinPercent = 25;
 
+    /// <summary>A projection needs this much of the period behind it, so a burst in the first minutes does not predict the month.</summary>
+    public static readonly TimeSpan ProjectionMinElapsed = TimeSpan.FromDays(1);
+
     /// <summary>
     /// The thresholds (percent of <paramref name="limit"/>) that usage crossed going from <paramref name="before"/> to
     /// <paramref name="after"/>: reached now, not reached before. Exact in integers, so 8 of 10 is 80 %, 7 of 9 is not.
@@ -71,7 +74,7 @@ public static class UsageAlertRules
     {
         var elapsed = (now - period.Start).Ticks;
         var ceiling = thresholds is { Count: > 0 } ? thresholds.Min() : 100;
-        if (limit <= 0 || elapsed <= 0 || (Int128)used * 100 < (Int128)limit * ProjectionMinPercent || (Int128)used * 100 >= (Int128)limit * ceiling)
+        if (limit <= 0 || elapsed < ProjectionMinElapsed.Ticks || (Int128)used * 100 < (Int128)limit * ProjectionMinPercent || (Int128)used * 100 >= (Int128)limit * ceiling)
         {
             return null;
         }

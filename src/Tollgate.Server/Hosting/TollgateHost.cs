@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Time;
+using Tollgate.Server.Admin;
 using Tollgate.Server.Alerts;
 using Tollgate.Server.Clock;
 using Tollgate.Server.Invoices;
@@ -18,6 +19,8 @@ using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
 using Tollgate.Server.Keys;
+using Tollgate.Server.Pages;
+using Tollgate.Server.Portal;
 using Tollgate.Server.Pricing;
 using Tollgate.Server.Webhooks;
 using Tollgate.Storage;
@@ -69,6 +72,14 @@ public static class TollgateHost
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
+        services.AddSingleton<PageSigning>();
+        services.AddSingleton<PortalData>();
+        services.AddSingleton<AdminSession>();
+        services.AddSingleton<AdminData>();
+        services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
+            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.ICustomerStore>(),
+            sp.GetRequiredService<Storage.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
@@ -129,6 +140,11 @@ public static class TollgateHost
         app.MapLlmStats();
         app.MapAlerts();
         app.MapWebhooksAdmin();
+        app.MapAssets();
+        app.MapPricingPage();
+        app.MapPortalSessions();
+        app.MapPortalPages();
+        app.MapAdminConsole();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

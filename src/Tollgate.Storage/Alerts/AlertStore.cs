@@ -102,14 +102,25 @@ public sealed class AlertStore(TollgateDatabase database, TimeProvider time)
             """, new { customerId, limit = (long)Math.Clamp(limit, 1, MaxListed) }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())],
             cancellationToken);
 
-    /// <summary>Marks the alert read (once: a second call keeps the first time); null when there is no such alert.</summary>
-    public Task<UsageAlert?> MarkReadAsync(string id, CancellationToken cancellationToken = default) =>
+    /// <summary>When each alert fired since <paramref name="from"/>, for the console's chart.</summary>
+    public Task<IReadOnlyList<DateTimeOffset>> FiredSinceAsync(DateTimeOffset from, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<DateTimeOffset>>(async c => [.. (await c.QueryAsync<long>(new CommandDefinition(
+            "SELECT created_at FROM usage_alerts WHERE created_at >= @from", new { from = from.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken))).Select(DateTimeOffset.FromUnixTimeMilliseconds)], cancellationToken);
+
+    /// <summary>
+    /// Marks the alert read (once: a second call keeps the first time); null when there is no such alert, or when
+    /// <paramref name="customerId"/> is given and the alert is someone else's.
+    /// </summary>
+    public Task<UsageAlert?> MarkReadAsync(string id, string? customerId = null, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {
-            await c.ExecuteAsync(new CommandDefinition("UPDATE usage_alerts SET read_at = @now WHERE id = @id AND read_at IS NULL",
-                new { id, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
-            return (await c.QuerySingleOrDefaultAsync<AlertRow>(new CommandDefinition($"SELECT {AlertRow.Columns} FROM usage_alerts WHERE id = @id",
-                new { id }, tx, cancellationToken: cancellationToken)))?.ToDomain();
+            var owner = customerId is null ? "" : "AND customer_id = @customerId";
+            await c.ExecuteAsync(new CommandDefinition($"UPDATE usage_alerts SET read_at = @now WHERE id = @id AND read_at IS NULL {owner}",
+                new { id, customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+            return (await c.QuerySingleOrDefaultAsync<AlertRow>(new CommandDefinition(
+                $"SELECT {AlertRow.Columns} FROM usage_alerts WHERE id = @id {owner}", new { id, customerId }, tx,
+                cancellationToken: cancellationToken)))?.ToDomain();
         }, cancellationToken);
 }
 

@@ -69,6 +69,10 @@ public sealed class UsageAlertRulesTests
         Assert.Null(UsageAlertRules.ProjectedExhaustion(March, early, 80, 100, Defaults));
     }
 
+    [Fact]
+    public void NoProjectionInThePeriodsFirstDay() =>
+        Assert.Null(UsageAlertRules.ProjectedExhaustion(March, March.Start.AddHours(20), 50, 100));
+
     [Theory]
     [InlineData(24, 100)] // too little used to say
     [InlineData(100, 100)] // already at the limit: the 100 % alert says it
