@@ -6,6 +6,7 @@ using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
+using Tollgate.Storage.Payments;
 using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage;
@@ -37,6 +38,8 @@ public static class StorageServices
         services.AddSingleton<LlmRecompute>();
         services.AddSingleton<LlmStatsQueries>();
         services.AddSingleton<RevenueQueries>();
+        services.AddSingleton<StripeLinks>();
+        services.AddSingleton<StripeEventStore>();
         return services;
     }
 
