@@ -7,6 +7,7 @@ using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Llm;
 using Tollgate.Server.Metrics;
+using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Catalog;
@@ -79,6 +80,7 @@ public static class TollgateHost
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<ErrorHandling>();
+        services.AddTollgatePayments(configuration);
         services.AddTollgateAuth();
         services.AddTollgateOpenApi();
     }
@@ -116,6 +118,7 @@ public static class TollgateHost
         app.MapLlmUsage();
         app.MapLlmPrices();
         app.MapLlmStats();
+        app.MapPayments();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();
