@@ -36,6 +36,8 @@ public static class ApiSetup
     public static Dictionary<string, string?> LlmCatalog(string? extraKey = null, string? extraValue = null) =>
         Seed("llm", Catalogs.Llm, extraKey, extraValue);
 
+    public static Dictionary<string, string?> PaymentsCatalog() => Seed("payments", Catalogs.Payments, null, null);
+
     private static Dictionary<string, string?> Seed(string name, string catalog, string? extraKey, string? extraValue)
     {
         var path = Path.Combine(Path.GetTempPath(), $"tollgate-{name}-catalog-{Environment.ProcessId}.json");
