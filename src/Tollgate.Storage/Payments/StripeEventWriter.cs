@@ -47,6 +47,15 @@ internal sealed partial class StripeEventWriter(
     private async Task<(string, string?)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
     {
         var (existing, syncedAt) = await ReadLockedAsync(state.Id);
+        var customer = existing?.CustomerId ?? await CustomerForAsync(state.TollgateCustomerId ?? customerHint, state.StripeCustomerId);
+        if (existing is null && customer is not null)
+        {
+            // Another delivery (the checkout's, the subscription's own) may be creating it now: look again under the customer's lock.
+            await _subscriptions.LockCustomerAsync(customer, postgres);
+            (existing, syncedAt) = await ReadLockedAsync(state.Id);
+            customer = existing?.CustomerId ?? customer;
+        }
+
         if (syncedAt > created)
         {
             return (StripeOutcomes.Stale, $"{state.Id} already reflects a state from {syncedAt:O}");
@@ -57,7 +66,6 @@ internal sealed partial class StripeEventWriter(
             return (StripeOutcomes.Ignored, $"{state.Id} is {state.StripeStatus}, which Tollgate does not apply");
         }
 
-        var customer = existing?.CustomerId ?? await CustomerForAsync(state.TollgateCustomerId ?? customerHint, state.StripeCustomerId);
         if (customer is null)
         {
             return (StripeOutcomes.UnknownCustomer, $"no customer for {state.StripeCustomerId} (metadata.tollgate_customer or a linked customer)");

@@ -100,6 +100,26 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task DeliveriesArrivingTogetherMakeOneSubscriptionAndProcessEachEventOnce()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var subscription = h.Stripe.CompleteCheckout(session);
+        var created = h.Stripe.Event("customer.subscription.created", subscription);
+        var completed = h.Stripe.Event("checkout.session.completed", h.Stripe.Session(session));
+
+        var responses = await Task.WhenAll(new[] { created, completed, created, completed }.Select(payload =>
+            h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(2, (await Task.WhenAll(responses.Select(r => r.ReadAsync()))).Count(a => !a["replayed"].Value<bool>()));
+        Assert.Single(await h.SubscriptionsAsync("ada"));
+        Assert.Single(await h.App.InvoicesAsync("ada"));
+        Assert.Equal(2L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+    }
+
+    [Fact]
     public async Task EventsOutOfOrderKeepTheNewerState()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
