@@ -74,6 +74,18 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task AWebhookBodyOverTheServersLimitIs413()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var huge = h.Stripe.Event("charge.refunded", new JsonObject { ["id"] = "ch_1", ["description"] = new string('x', 1024 * 1024) });
+
+        var response = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, huge);
+
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "body_too_large"), (response.StatusCode, Text(await response.ReadAsync(), "error")));
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+    }
+
+    [Fact]
     public async Task AReplayedEventIsProcessedOnce()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
