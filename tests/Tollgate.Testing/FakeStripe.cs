@@ -92,7 +92,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> calls fail with <paramref name="status"/> before reaching the API (as a load balancer would), saving nothing.</summary>
+    /// <summary>The next <paramref name="count"/> calls fail with <paramref name="status"/> before reaching the API, as a load balancer would.</summary>
     public void FailNext(int count, int status = 503)
     {
         lock (_lock)
@@ -135,7 +135,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         }
     }
 
-    /// <summary>The customer pays on the hosted page: the session completes and its subscription exists (trialing when the session asked for a trial).</summary>
+    /// <summary>The customer pays on the hosted page: the session completes and its subscription exists (trialing if the session has a trial).</summary>
     public JsonObject CompleteCheckout(string sessionId)
     {
         lock (_lock)
@@ -206,8 +206,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
             {
                 return first.Fingerprint == fingerprint
                     ? (first.Status, first.Body)
-                    : Error(400, "idempotency_error", null, null,
-                        $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}'.");
+                    : Error(400, "idempotency_error", null, null, "Keys for idempotent requests can only be used with the same parameters " +
+                        $"they were first used with. Try using a key other than '{key}'.");
             }
 
             var answer = Route(request.Method, request.Path.Value ?? "", form);

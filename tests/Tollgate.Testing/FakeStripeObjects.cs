@@ -22,7 +22,8 @@ public sealed partial class FakeStripe
     {
         using var content = new StringContent(payload, Encoding.UTF8, "application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/billing/webhooks/stripe", UriKind.Relative)) { Content = content };
-        request.Headers.TryAddWithoutValidation("Stripe-Signature", Sign(payload, secret ?? WebhookSecret, (at ?? Clock.GetUtcNow()).ToUnixTimeSeconds()));
+        var signedAt = (at ?? Clock.GetUtcNow()).ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", Sign(payload, secret ?? WebhookSecret, signedAt));
         return await client.SendAsync(request);
     }
 
@@ -84,13 +85,17 @@ public sealed partial class FakeStripe
                     ["amount"] = total,
                     ["currency"] = "usd",
                     ["quantity"] = 1,
-                    ["period"] = new JsonObject { ["start"] = item["current_period_start"]!.DeepClone(), ["end"] = item["current_period_end"]!.DeepClone() },
+                    ["period"] = new JsonObject
+                    {
+                        ["start"] = item["current_period_start"]!.DeepClone(), ["end"] = item["current_period_end"]!.DeepClone(),
+                    },
                     ["parent"] = new JsonObject
                     {
                         ["type"] = "subscription_item_details",
                         ["subscription_item_details"] = new JsonObject
                         {
-                            ["subscription"] = subscriptionId, ["subscription_item"] = item["id"]!.DeepClone(), ["proration"] = false, ["invoice_item"] = null,
+                            ["subscription"] = subscriptionId, ["subscription_item"] = item["id"]!.DeepClone(), ["proration"] = false,
+                            ["invoice_item"] = null,
                         },
                     },
                     ["pricing"] = new JsonObject
@@ -191,7 +196,8 @@ public sealed partial class FakeStripe
                 ["data"] = new JsonArray(new JsonObject
                 {
                     ["id"] = NewId("si"), ["object"] = "subscription_item", ["created"] = start.ToUnixTimeSeconds(),
-                    ["current_period_start"] = start.ToUnixTimeSeconds(), ["current_period_end"] = end.ToUnixTimeSeconds(), ["metadata"] = new JsonObject(),
+                    ["current_period_start"] = start.ToUnixTimeSeconds(), ["current_period_end"] = end.ToUnixTimeSeconds(),
+                    ["metadata"] = new JsonObject(),
                     ["price"] = new JsonObject
                     {
                         ["id"] = price, ["object"] = "price", ["currency"] = "usd", ["type"] = "recurring", ["unit_amount"] = amount,

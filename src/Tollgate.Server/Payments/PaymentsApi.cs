@@ -36,7 +36,8 @@ public static class PaymentsApi
     }
 
     /// <summary>What the billing endpoints read from, injected as one.</summary>
-    public sealed record Services(StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options);
+    public sealed record Services(
+        StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options);
 
     private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
         CreateCheckoutSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
@@ -71,9 +72,10 @@ public static class PaymentsApi
 
         if (price.StripePriceId is not { } priceId)
         {
+            var field = new Dictionary<string, string> { ["plan"] = "has no Stripe price for this billing period" };
             return Problems.Create(422, "price_not_linked",
                 $"Plan '{plan.Code}' has no stripe_price_id for its {interval.ToWire()} price; set it in the catalog to sell it through Stripe.",
-                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["plan"] = "has no Stripe price for this billing period" } });
+                new Dictionary<string, object?> { ["errors"] = field });
         }
 
         try
@@ -83,8 +85,8 @@ public static class PaymentsApi
                 return StripeCustomerTaken(customer.Id);
             }
 
-            var session = await s.Stripe.CreateCheckoutSessionAsync(
-                new CheckoutRequest(customer.Id, stripeCustomer, priceId, price.TrialDays, request.SuccessUrl, request.CancelUrl), cancellationToken);
+            var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, price.TrialDays, request.SuccessUrl, request.CancelUrl);
+            var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
             return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
         }
         catch (StripeException e)

@@ -23,7 +23,8 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
     /// Creates the Stripe customer of a Tollgate customer. The idempotency key is the customer's own, so a retry, or a
     /// checkout racing another for the same customer, gets the same Stripe customer back.
     /// </summary>
-    public async Task<StripeCustomer> CreateCustomerAsync(string customerId, string? email, string? name, CancellationToken cancellationToken = default)
+    public async Task<StripeCustomer> CreateCustomerAsync(
+        string customerId, string? email, string? name, CancellationToken cancellationToken = default)
     {
         using var body = await PostAsync("v1/customers", new Dictionary<string, object?>
         {
@@ -56,7 +57,8 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
         return new StripeCheckoutSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"));
     }
 
-    public async Task<StripePortalSession> CreatePortalSessionAsync(string stripeCustomerId, string returnUrl, CancellationToken cancellationToken = default)
+    public async Task<StripePortalSession> CreatePortalSessionAsync(
+        string stripeCustomerId, string returnUrl, CancellationToken cancellationToken = default)
     {
         using var body = await PostAsync("v1/billing_portal/sessions", new Dictionary<string, object?>
         {
@@ -79,10 +81,12 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
         }
     }
 
-    private Task<JsonDocument> PostAsync(string path, Dictionary<string, object?> parameters, string idempotencyKey, CancellationToken cancellationToken) =>
+    private Task<JsonDocument> PostAsync(
+        string path, Dictionary<string, object?> parameters, string idempotencyKey, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, StripeForm.Encode(parameters), idempotencyKey, cancellationToken);
 
-    private async Task<JsonDocument> SendAsync(HttpMethod method, string path, string? form, string? idempotencyKey, CancellationToken cancellationToken)
+    private async Task<JsonDocument> SendAsync(
+        HttpMethod method, string path, string? form, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var secret = options.Value.SecretKey ?? throw new InvalidOperationException("Tollgate:Stripe:SecretKey is not set.");
         for (var attempt = 1; ; attempt++)

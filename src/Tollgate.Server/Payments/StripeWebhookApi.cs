@@ -80,9 +80,11 @@ public static class StripeWebhookApi
 
             var result = await events.ApplyAsync(stripeEvent, effect, cancellationToken);
             var logger = loggers.CreateLogger(typeof(StripeWebhookApi));
-            if (!result.Replayed && result.Outcome is StripeOutcomes.UnknownPrice or StripeOutcomes.UnknownCustomer or StripeOutcomes.UnmatchedInvoice)
+            if (!result.Replayed
+                && result.Outcome is StripeOutcomes.UnknownPrice or StripeOutcomes.UnknownCustomer or StripeOutcomes.UnmatchedInvoice)
             {
-                logger.LogWarning("Stripe event {Event} ({Type}): {Outcome}, {Detail}", stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail);
+                logger.LogWarning("Stripe event {Event} ({Type}): {Outcome}, {Detail}",
+                    stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail);
             }
 
             return TypedResults.Ok(new StripeWebhookResponse(stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail, result.Replayed));

@@ -196,7 +196,8 @@ public sealed class BillingStore(
         var version = await VersionAsync(next.PlanVersionId, cancellationToken);
         var price = version.Terms.Price(next.BillingPeriod)!;
         var converted = current.Status == SubscriptionStatus.Trialing && next.Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue;
-        var newPeriod = converted || (current.Status != SubscriptionStatus.Trialing && next.IsLive && next.CurrentPeriodStart > current.CurrentPeriodStart);
+        var newPeriod = converted
+            || (current.Status != SubscriptionStatus.Trialing && next.IsLive && next.CurrentPeriodStart > current.CurrentPeriodStart);
         var renewed = newPeriod && !converted && next.CurrentPeriodStart >= current.CurrentPeriodEnd;
         var reason = converted ? "trial_converted" : renewed ? "renewed" : SyncReason(current, next);
         var stored = await subscriptions.UpdateAsync(current, next, reason, price, next.UpdatedAt);

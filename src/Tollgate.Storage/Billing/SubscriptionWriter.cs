@@ -48,7 +48,7 @@ internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeP
         return stored;
     }
 
-    /// <summary>Records something that happened to the subscription without changing it (a trial about to end), for whoever reads the history.</summary>
+    /// <summary>Records something that happened to the subscription without changing it (a trial about to end), for readers of the history.</summary>
     public Task NoteAsync(Subscription subscription, string reason, PlanPrice price, DateTimeOffset at) =>
         EventAsync(subscription, reason, price, subscription.Status == SubscriptionStatus.Trialing, at);
 

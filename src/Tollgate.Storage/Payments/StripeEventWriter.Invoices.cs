@@ -15,8 +15,8 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.UnmatchedInvoice, $"no subscription linked to {paid.StripeSubscriptionId}");
         }
 
-        if (await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT id FROM invoices WHERE stripe_invoice_id = @stripe", new { stripe = paid.StripeInvoiceId }, tx, cancellationToken: ct)) is { } known)
+        if (await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT id FROM invoices WHERE stripe_invoice_id = @stripe",
+            new { stripe = paid.StripeInvoiceId }, tx, cancellationToken: ct)) is { } known)
         {
             return (StripeOutcomes.Ok, $"{paid.StripeInvoiceId} already recorded on {known}");
         }

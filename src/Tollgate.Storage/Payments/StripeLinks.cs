@@ -50,7 +50,8 @@ public sealed class StripeLinks(TollgateDatabase database, TimeProvider time)
         }
 
         var owner = await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT id FROM customers WHERE stripe_customer_id = @stripeCustomerId", new { stripeCustomerId }, tx, cancellationToken: cancellationToken));
+            "SELECT id FROM customers WHERE stripe_customer_id = @stripeCustomerId", new { stripeCustomerId }, tx,
+            cancellationToken: cancellationToken));
         var link = current.StripeCustomerId is null && owner is null;
         if (link || hasPaymentMethod is not null)
         {

@@ -119,7 +119,8 @@ public abstract class PaymentsApiContract : ApiContract
         await h.App.CustomerAsync("ada");
         await h.CheckoutAsync("ada", "pro");
 
-        var response = await h.App.Admin.PostJsonAsync("/v1/billing/portal-sessions", new { customer = "ada", return_url = "https://app.example.com/account" });
+        var response = await h.App.Admin.PostJsonAsync("/v1/billing/portal-sessions",
+            new { customer = "ada", return_url = "https://app.example.com/account" });
 
         var portal = h.Stripe.Requests.Single(r => r.Path == "/v1/billing_portal/sessions");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -177,7 +178,8 @@ public abstract class PaymentsApiContract : ApiContract
 
         foreach (var response in new[] { checkout, portal, webhook })
         {
-            Assert.Equal((HttpStatusCode.ServiceUnavailable, "payments_not_configured"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
+            Assert.Equal((HttpStatusCode.ServiceUnavailable, "payments_not_configured"),
+                (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
         }
 
         Assert.Contains("Tollgate:Stripe:SecretKey", (await checkout.ReadAsync())["detail"].Value<string>(), StringComparison.Ordinal);
