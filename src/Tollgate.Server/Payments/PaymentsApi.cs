@@ -60,6 +60,13 @@ public static class PaymentsApi
             return Problems.NotFound("customer", request.Customer);
         }
 
+        // A second checkout would start a second Stripe subscription, billed alongside the first.
+        if (await s.Customers.GetLiveSubscriptionAsync(customer.Id, cancellationToken) is { StripeSubscriptionId: not null } paying)
+        {
+            return Problems.Create(409, "subscription_exists",
+                $"Customer '{customer.Id}' already pays for '{paying.PlanCode}' through Stripe; change it in the customer portal instead.");
+        }
+
         if ((await s.Catalog.GetAsync(cancellationToken)).Plan(request.Plan) is not { IsActive: true } plan)
         {
             return Problems.NotFound("plan", request.Plan);

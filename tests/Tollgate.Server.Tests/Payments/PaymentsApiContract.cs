@@ -82,6 +82,22 @@ public abstract class PaymentsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task CheckoutForACustomerAlreadyPayingThroughStripeIs409()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        await h.SubscribeAsync("ada", "basic");
+        var before = h.Stripe.Requests.Count;
+
+        var again = await h.PostCheckoutAsync("ada", "pro");
+
+        var problem = await again.ReadAsync();
+        Assert.Equal((HttpStatusCode.Conflict, "subscription_exists"), (again.StatusCode, problem["error"].Value<string>()));
+        Assert.Contains("customer portal", problem["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(before, h.Stripe.Requests.Count);
+    }
+
+    [Fact]
     public async Task CheckoutRetriesAStripeOutageWithTheSameIdempotencyKey()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
