@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project on both stores (SQLite and a real PostgreSQL) and exits non-zero on any failure.
-# On a fresh machine it first installs what is missing through apt: the PostgreSQL server.
+# On a fresh machine it first installs what is missing through apt: the PostgreSQL server, and Chromium (with a font)
+# for the page tests, which drive it through Playwright.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,6 +10,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
+if [ -z "${TOLLGATE_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium fonts-dejavu-core); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} through apt"
   as_root apt-get update -qq

@@ -72,6 +72,15 @@ public sealed class TollgateClient(HttpClient http)
     public Task<EntitlementsResponse> GetEntitlementsAsync(string customer, CancellationToken cancellationToken = default) =>
         SendAsync<EntitlementsResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/entitlements", null, cancellationToken);
 
+    /// <summary>The customer's usage alerts, newest first; only those not yet marked read when <paramref name="unreadOnly"/>.</summary>
+    public Task<AlertListResponse> GetAlertsAsync(string customer, bool unreadOnly = false, CancellationToken cancellationToken = default) =>
+        SendAsync<AlertListResponse>(HttpMethod.Get,
+            $"v1/customers/{Uri.EscapeDataString(customer)}/alerts{(unreadOnly ? "?unread=true" : "")}", null, cancellationToken);
+
+    /// <summary>Marks an alert read.</summary>
+    public Task<AlertResponse> MarkAlertReadAsync(string alertId, CancellationToken cancellationToken = default) =>
+        SendAsync<AlertResponse>(HttpMethod.Post, $"v1/alerts/{Uri.EscapeDataString(alertId)}/read", null, cancellationToken);
+
     /// <summary>Creates or updates a customer.</summary>
     public Task<CustomerResponse> UpsertCustomerAsync(string id, UpsertCustomerRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<CustomerResponse>(HttpMethod.Put, $"v1/customers/{Uri.EscapeDataString(id)}", request, cancellationToken);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
@@ -7,7 +8,9 @@ using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 using Tollgate.Storage.Payments;
+using Tollgate.Storage.Settings;
 using Tollgate.Storage.Usage;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage;
 
@@ -40,6 +43,10 @@ public static class StorageServices
         services.AddSingleton<RevenueQueries>();
         services.AddSingleton<StripeLinks>();
         services.AddSingleton<StripeEventStore>();
+        services.AddSingleton<AlertWriter>();
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<ServerSettings>();
         return services;
     }
 

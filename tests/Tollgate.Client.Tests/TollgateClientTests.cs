@@ -87,4 +87,24 @@ public sealed class TollgateClientTests
 
         Assert.Equal((HttpStatusCode.NotFound, "not_found"), (error.Status, error.Error));
     }
+
+    [Fact]
+    public async Task AlertsComeBackTypedAndCanBeMarkedRead()
+    {
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.AlertsCatalog(),
+            new DateTimeOffset(2026, 3, 30, 0, 0, 0, TimeSpan.Zero), kestrel: true);
+        using var http = new HttpClient { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
+        var client = new TollgateClient(http);
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+
+        await client.ConsumeAsync("c1", "cv_generate", 9);
+        var alerts = await client.GetAlertsAsync("c1");
+        await client.MarkAlertReadAsync(alerts.Alerts[0].Id);
+        var unread = await client.GetAlertsAsync("c1", unreadOnly: true);
+
+        Assert.Equal([90, 80], alerts.Alerts.Select(a => a.Threshold));
+        Assert.Equal(("warning", "You have used 9 of 10 CVs this month."), (alerts.Alerts[0].Severity, alerts.Alerts[0].Message));
+        Assert.Equal([80], unread.Alerts.Select(a => a.Threshold));
+    }
 }

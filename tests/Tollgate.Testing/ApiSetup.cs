@@ -37,6 +37,13 @@ public static class ApiSetup
         Seed("llm", Catalogs.Llm, extraKey, extraValue);
 
     public static Dictionary<string, string?> PaymentsCatalog() => Seed("payments", Catalogs.Payments, null, null);
+    /// <summary>The alerts catalog, with webhooks allowed to the test's own loopback receiver and polled often.</summary>
+    public static Dictionary<string, string?> AlertsCatalog(bool allowPrivateTargets = true)
+    {
+        var settings = Seed("alerts", Catalogs.Alerts, "Tollgate:Webhooks:AllowPrivateTargets", allowPrivateTargets ? "true" : "false");
+        settings["Tollgate:Webhooks:PollInterval"] = "00:00:00.050";
+        return settings;
+    }
 
     private static Dictionary<string, string?> Seed(string name, string catalog, string? extraKey, string? extraValue)
     {

@@ -111,4 +111,33 @@ public static class Catalogs
           ]
         }
         """;
+
+    /// <summary>
+    /// Plans "free" (default) and "pro" ($20 a month): cv_generate 10 CVs with the default alert thresholds, messages
+    /// 100 on a soft cap alerting at 50 % and 100 %, api 100 calls with the defaults.
+    /// </summary>
+    public const string Alerts = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "cv_generate", "name": "CV generation", "unit": "CVs", "kind": "metered" },
+            { "code": "messages", "name": "Messages", "unit": "messages", "kind": "metered" },
+            { "code": "api", "name": "API calls", "unit": "calls", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1,
+              "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "cv_generate", "monthly_quota": 10 },
+                { "feature_code": "messages", "monthly_quota": 100, "hard_cap": false, "alert_thresholds": [50, 100] },
+                { "feature_code": "api", "monthly_quota": 100 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 2,
+              "prices": [ { "billing_period": "monthly", "price_cents": 2000 } ],
+              "features": [
+                { "feature_code": "cv_generate", "monthly_quota": 30 },
+                { "feature_code": "messages", "monthly_quota": null },
+                { "feature_code": "api", "monthly_quota": 1000 } ] }
+          ]
+        }
+        """;
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
@@ -21,9 +22,10 @@ public sealed class UsageHarness : IAsyncDisposable
         Contexts = new EntitlementContextCache(database, Catalog, Microsoft.Extensions.Options.Options.Create(new Storage.Billing.BillingOptions()));
         Customers = new CustomerStore(database, clock, Contexts);
         Committer = new GroupCommitter(database, clock, NullLogger<GroupCommitter>.Instance);
-        Entitlements = new EntitlementStore(database, Committer, Contexts, Catalog, clock);
-        Reservations = new Reservations(database, Committer, Contexts);
-        Events = new EventStore(Committer, Contexts);
+        Alerts = new AlertWriter(Catalog, clock);
+        Entitlements = new EntitlementStore(database, Committer, Contexts, Catalog, Alerts, clock);
+        Reservations = new Reservations(database, Committer, Contexts, Alerts);
+        Events = new EventStore(Committer, Contexts, Alerts);
         Usage = new UsageQueries(database, Contexts, clock);
     }
 
@@ -34,6 +36,7 @@ public sealed class UsageHarness : IAsyncDisposable
     public EntitlementContextCache Contexts { get; }
     public CustomerStore Customers { get; }
     public GroupCommitter Committer { get; }
+    public AlertWriter Alerts { get; }
     public EntitlementStore Entitlements { get; }
     public Reservations Reservations { get; }
     public EventStore Events { get; }

@@ -26,8 +26,22 @@ public sealed partial class PriceBook
         var name = Normalize(model);
         return Effective(_byModel[name], at)
             ?? Effective(_byModel[WithoutVersion(name)], at)
-            ?? _patterns.Where(p => p.Pattern.IsMatch(name)).Select(p => p.Price).Where(p => p.EffectiveFrom <= at)
-                .OrderByDescending(p => p.EffectiveFrom).FirstOrDefault();
+            ?? ByPattern(name, at);
+    }
+
+    /// <summary>The most specific matching pattern that has a row in effect, and its latest row.</summary>
+    private ModelPrice? ByPattern(string name, DateTimeOffset at)
+    {
+        // _patterns is ordered most specific first, and GroupBy keeps that order.
+        foreach (var rows in _patterns.Where(p => p.Pattern.IsMatch(name)).GroupBy(p => p.Price.Pattern, StringComparer.Ordinal))
+        {
+            if (Effective(rows.Select(r => r.Price), at) is { } price)
+            {
+                return price;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Lower case, without a provider or route prefix ("openai/gpt-4o" → "gpt-4o").</summary>

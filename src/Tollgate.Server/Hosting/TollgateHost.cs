@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Time;
+using Tollgate.Server.Admin;
+using Tollgate.Server.Alerts;
 using Tollgate.Server.Clock;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
@@ -18,7 +20,10 @@ using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
 using Tollgate.Server.Keys;
+using Tollgate.Server.Pages;
+using Tollgate.Server.Portal;
 using Tollgate.Server.Pricing;
+using Tollgate.Server.Webhooks;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
 
@@ -67,6 +72,15 @@ public static class TollgateHost
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
+        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
+        services.AddSingleton<PageSigning>();
+        services.AddSingleton<PortalData>();
+        services.AddSingleton<AdminSession>();
+        services.AddSingleton<AdminData>();
+        services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
+            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.ICustomerStore>(),
+            sp.GetRequiredService<Storage.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
@@ -76,6 +90,14 @@ public static class TollgateHost
         services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
         services.AddSingleton<DueWork>();
         services.AddHostedService<BillingWorker>();
+        services.AddHostedService<WebhookDispatcher>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, // a redirect could point anywhere, including inside the network
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = WebhookTargets.ConnectCallback(() => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets),
+            });
         services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
@@ -119,6 +141,13 @@ public static class TollgateHost
         app.MapLlmPrices();
         app.MapLlmStats();
         app.MapPayments();
+        app.MapAlerts();
+        app.MapWebhooksAdmin();
+        app.MapAssets();
+        app.MapPricingPage();
+        app.MapPortalSessions();
+        app.MapPortalPages();
+        app.MapAdminConsole();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

@@ -32,7 +32,7 @@ public static class LlmStatsApi
     public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, ICustomerStore Customers,
         EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, TimeProvider Time);
 
-    private static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
+    internal static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
         int? days, [AsParameters] Services s, CancellationToken cancellationToken)
     {
         if (WindowOf(days, s.Time) is not { } w)
@@ -58,7 +58,7 @@ public static class LlmStatsApi
             await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay)));
     }
 
-    private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
+    internal static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
         string customer, int? days, [AsParameters] Services s, CancellationToken cancellationToken)
     {
         if (WindowOf(days, s.Time) is not { } w)
@@ -107,7 +107,7 @@ public static class LlmStatsApi
         })]);
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
+    internal static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
         int? days, [AsParameters] Services s, CancellationToken cancellationToken)
     {
         if (WindowOf(days, s.Time) is not { } w)
@@ -151,7 +151,7 @@ public static class LlmStatsApi
         return TypedResults.Ok<IReadOnlyList<PlanStats>>(result);
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<CustomerMargin>>, ProblemHttpResult>> RankedAsync(
+    internal static async Task<Results<Ok<IReadOnlyList<CustomerMargin>>, ProblemHttpResult>> RankedAsync(
         int? days, int? limit, Services s, bool byCost, CancellationToken cancellationToken)
     {
         if (WindowOf(days, s.Time) is not { } w)

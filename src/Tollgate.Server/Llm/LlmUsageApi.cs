@@ -121,6 +121,9 @@ public static class LlmUsageApi
                 var d = denied.Decision;
                 return EntitlementMapper.Denied(http, d with { Budget = new Core.Entitlements.BudgetState(d.Limit ?? 0, d.Used, d.Reserved) },
                     snapshot.UpgradeUrl ?? "/pricing", time);
+            case UsageOutcome.IdempotencyMismatch:
+                return Problems.Create(409, "idempotency_mismatch",
+                    "This idempotency key was used for a different request; use a new key for a new request.");
             default:
                 return Problems.NotFound("customer", request.Customer);
         }

@@ -20,7 +20,7 @@ public static class SaasStatsApi
         return group;
     }
 
-    private static async Task<Results<Ok<SaasStatsResponse>, ProblemHttpResult>> SaasAsync(
+    internal static async Task<Results<Ok<SaasStatsResponse>, ProblemHttpResult>> SaasAsync(
         string? from, string? to, SubscriptionHistory history, IOptions<MetricsOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
-using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Core.Periods;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Hosting;
@@ -63,30 +61,8 @@ public static class SubscriptionsApi
             return Problems.NotFound("customer", request.Customer);
         }
 
-        var now = time.GetUtcNow();
-        var price = plan!.Current.Terms.Price(interval)!;
-        var trialDays = request.TrialDays ?? price.TrialDays;
-        var trialEnd = trialDays > 0 ? now.AddDays(trialDays) : (DateTimeOffset?)null;
-        var anchor = trialEnd ?? now;
-        var first = BillingPeriod.Nth(anchor, interval, 0);
-        var subscription = new Subscription
-        {
-            Id = Ids.New("sub", time),
-            CustomerId = request.Customer,
-            PlanCode = plan.Code,
-            PlanVersionId = plan.Current.Id,
-            BillingPeriod = interval,
-            Status = trialEnd is null ? SubscriptionStatus.Active : SubscriptionStatus.Trialing,
-            AnchorAt = anchor,
-            CurrentPeriodStart = trialEnd is null ? first.Start : now,
-            CurrentPeriodEnd = trialEnd ?? first.End,
-            TrialStartAt = trialEnd is null ? null : now,
-            TrialEndAt = trialEnd,
-            CollectionMethod = SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"),
-            DaysUntilDue = request.DaysUntilDue ?? options.Value.DaysUntilDue,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var subscription = NewSubscription.Build(request.Customer, plan!, interval, request.TrialDays,
+            SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time);
         return await billing.CreateAsync(subscription, cancellationToken) switch
         {
             BillingResult.Done done => TypedResults.Created($"/v1/subscriptions/{done.Subscription.Id}",

@@ -3,6 +3,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 
@@ -68,7 +69,7 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     private Task<InvoiceStatusResult> SetStatusAsync(
         string id, InvoiceStatus to, IReadOnlyList<InvoiceStatus> from, DateTimeOffset? at, CancellationToken cancellationToken) =>
         database.WriteAsync(
-            (c, tx) => SetStatusInAsync(c, tx, id, to, from, (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds(), null, null, cancellationToken),
+            (c, tx) => SetStatusInAsync(c, tx, id, to, from, (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds(), null, null, time, cancellationToken),
             cancellationToken);
 
     /// <summary>
@@ -76,14 +77,14 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     /// Tollgate billed, as Stripe prorates on its own) and Stripe's invoice id.
     /// </summary>
     internal static Task<InvoiceStatusResult> MarkPaidInAsync(
-        DbConnection c, DbTransaction tx, string id, DateTimeOffset paidAt, long amountPaidCents, string stripeInvoiceId,
+        DbConnection c, DbTransaction tx, string id, DateTimeOffset paidAt, long amountPaidCents, string stripeInvoiceId, TimeProvider time,
         CancellationToken cancellationToken) =>
         SetStatusInAsync(c, tx, id, InvoiceStatus.Paid, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], paidAt.ToUnixTimeMilliseconds(),
-            amountPaidCents, stripeInvoiceId, cancellationToken);
+            amountPaidCents, stripeInvoiceId, time, cancellationToken);
 
     private static async Task<InvoiceStatusResult> SetStatusInAsync(
         DbConnection c, DbTransaction tx, string id, InvoiceStatus to, IReadOnlyList<InvoiceStatus> from, long when, long? amount, string? stripe,
-        CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var invoice = await GetAsync(c, tx, id, cancellationToken);
         if (invoice is null)
@@ -111,10 +112,18 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
             InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
             _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
         }, new { id, when, amount, stripe }, tx, cancellationToken: cancellationToken));
-        return new InvoiceStatusResult(await GetAsync(c, tx, id, cancellationToken), null);
+        var changed = await GetAsync(c, tx, id, cancellationToken);
+        var type = to switch
+        {
+            InvoiceStatus.Paid => WebhookEventTypes.InvoicePaid,
+            InvoiceStatus.Void => WebhookEventTypes.InvoiceVoided,
+            _ => WebhookEventTypes.InvoiceUncollectible,
+        };
+        await WebhookOutbox.EnqueueAsync(c, tx, type, WebhookPayloads.Invoice(changed!), time.GetUtcNow(), time, cancellationToken);
+        return new InvoiceStatusResult(changed, null);
     }
 
-    private static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
+    internal static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
     {
         var row = await c.QuerySingleOrDefaultAsync<InvoiceRow>(new CommandDefinition(
             $"SELECT {Columns} FROM invoices WHERE id = @id OR number = @id", new { id }, tx, cancellationToken: cancellationToken));

@@ -3,6 +3,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 
@@ -66,6 +67,11 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         {
             var description = totals.BalanceChangeCents < 0 ? $"Credit from {number}" : $"Credit applied to {number}";
             await AddBalanceAsync(subscription.CustomerId, currency, totals.BalanceChangeCents, id, description);
+        }
+
+        if (await InvoiceStore.GetAsync(c, tx, id, ct) is { } issued)
+        {
+            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceIssued, WebhookPayloads.Invoice(issued), issuedAt, time, ct);
         }
 
         return id;

@@ -4,6 +4,7 @@ using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 
@@ -52,7 +53,14 @@ internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeP
     public Task NoteAsync(Subscription subscription, string reason, PlanPrice price, DateTimeOffset at) =>
         EventAsync(subscription, reason, price, subscription.Status == SubscriptionStatus.Trialing, at);
 
-    private Task EventAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at) =>
+    /// <summary>Records the change in the subscription's history and announces it to webhook endpoints, in this transaction.</summary>
+    private async Task EventAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at)
+    {
+        await HistoryAsync(s, reason, price, wasTrial, at);
+        await WebhookOutbox.EnqueueAsync(c, tx, WebhookPayloads.SubscriptionEventType(reason), WebhookPayloads.Subscription(s, reason), at, time, ct);
+    }
+
+    private Task HistoryAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at) =>
         c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO subscription_events (id, subscription_id, customer_id, at, reason, status, plan_code, plan_version_id, billing_period,
                 price_cents, currency, cancel_at_period_end, was_trial, sequence)

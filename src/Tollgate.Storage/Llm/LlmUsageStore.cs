@@ -101,7 +101,8 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
-                var settled = call.ReservationId is { } hold && await reservations.SettleInBatchAsync(scope, hold, cost) is UsageOutcome.Decided;
+                var settled = call.ReservationId is { } hold
+                    && await reservations.SettleBudgetInBatchAsync(scope, hold, call.CustomerId, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
                     spend.Add(call.CustomerId, context.Period, budget, cost);

@@ -41,8 +41,9 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
                     continue;
                 }
 
+                // A row at the same model and date is corrected in place and keeps its id, which logged calls reference.
                 var stored = price with { Id = Ids.New("mp", time) };
-                await c.ExecuteAsync(new CommandDefinition("""
+                var id = await c.ExecuteScalarAsync<string>(new CommandDefinition("""
                     INSERT INTO model_prices (id, model, pattern, provider, effective_from, input_nano, output_nano, cached_input_nano, cache_write_nano,
                         reasoning_nano, request_nano, image_nano, tier_threshold_tokens, tier_input_nano, tier_output_nano, tier_cached_nano,
                         tier_cache_write_nano, source, created_at)
@@ -55,8 +56,9 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
                         image_nano = excluded.image_nano, tier_threshold_tokens = excluded.tier_threshold_tokens, tier_input_nano = excluded.tier_input_nano,
                         tier_output_nano = excluded.tier_output_nano, tier_cached_nano = excluded.tier_cached_nano,
                         tier_cache_write_nano = excluded.tier_cache_write_nano, source = excluded.source
+                    RETURNING id
                     """, PriceRow.From(stored, time.GetUtcNow()), tx, cancellationToken: cancellationToken));
-                imported.Add(stored);
+                imported.Add(stored with { Id = id! });
             }
 
             return new PriceImportResult(imported, unchanged);

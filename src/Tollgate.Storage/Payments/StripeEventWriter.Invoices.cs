@@ -28,7 +28,7 @@ internal sealed partial class StripeEventWriter
             """, new { subscription = existing.Id, start = paid.PeriodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
         if (match is not null)
         {
-            await InvoiceStore.MarkPaidInAsync(c, tx, match, paid.PaidAt, paid.AmountPaidCents, paid.StripeInvoiceId, ct);
+            await InvoiceStore.MarkPaidInAsync(c, tx, match, paid.PaidAt, paid.AmountPaidCents, paid.StripeInvoiceId, time, ct);
         }
 
         // Money collected ends dunning, unless a newer subscription state says otherwise.

@@ -1,6 +1,7 @@
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Llm;
@@ -10,7 +11,7 @@ namespace Tollgate.Storage.Usage;
 
 /// <summary>The hot path: check, consume and reserve, each an atomic decision inside a group-committed transaction.</summary>
 public sealed class EntitlementStore(
-    TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, CatalogCache catalog, TimeProvider time)
+    TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, CatalogCache catalog, AlertWriter alerts, TimeProvider time)
 {
     /// <summary>Answers whether the customer may use the amount now, counting nothing.</summary>
     public Task<UsageOutcome> CheckAsync(string customerId, string featureCode, long amount, CancellationToken cancellationToken = default) =>
@@ -196,7 +197,7 @@ public sealed class EntitlementStore(
             : outcome;
     }
 
-    private static async Task<UsageOutcome> AddAsync(
+    private async Task<UsageOutcome> AddAsync(
         BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
     {
         var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
@@ -215,6 +216,7 @@ public sealed class EntitlementStore(
         if (!reserve)
         {
             scope.AddDailyUsage(context.CustomerId, feature, scope.Now, amount);
+            await alerts.OnUsedAsync(scope, context, feature, grant, after, amount);
         }
 
         var limit = QuotaRules.Limit(grant, after.CarriedIn);

@@ -1,4 +1,6 @@
 using Dapper;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Storage.Usage;
@@ -7,7 +9,7 @@ namespace Tollgate.Storage.Usage;
 /// After-the-fact usage ("track, not gate"): each event counts against its customer's current period and is never
 /// denied; its id is kept under a unique key so a resent event counts once.
 /// </summary>
-public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts)
+public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
     /// <summary>How far back an event may be dated; ids are remembered at least this long.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(35);
@@ -59,11 +61,13 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
             var grant = context.Grant(e.FeatureCode);
             await Counters.EnsureAsync(scope, e.CustomerId, e.FeatureCode, context.Period, grant);
-            await scope.Connection.ExecuteAsync(scope.Command("""
+            var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
                 UPDATE usage_counters SET used = used + @Amount, updated_at = @now
                 WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @periodStart
+                RETURNING used, reserved, carried_in
                 """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = context.Period.Start.ToUnixTimeMilliseconds() }));
             scope.AddDailyUsage(e.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
+            await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
             accepted++;
         }
 

@@ -1,12 +1,13 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
 
 /// <summary>Holds on a quota: reserve counts at once, commit settles to the actual amount, release and expiry give it back.</summary>
-public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts)
+public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
     internal static Task InsertAsync(BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt) =>
         scope.Connection.ExecuteAsync(scope.Command("""
@@ -26,8 +27,18 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     public Task<UsageOutcome> ReleaseAsync(string reservationId) =>
         committer.RunAsync(reservationId, scope => SettleAsync(scope, reservationId, null));
 
-    /// <summary>Settles a hold inside a batch another operation runs (an LLM call logged against a budget hold).</summary>
-    internal Task<UsageOutcome> SettleInBatchAsync(BatchScope scope, string id, long actual) => SettleAsync(scope, id, actual);
+    /// <summary>
+    /// Settles the customer's LLM budget hold inside a batch another operation runs (a call logged against it); a hold
+    /// of another customer or of a feature is left alone and answers not found.
+    /// </summary>
+    internal async Task<UsageOutcome> SettleBudgetInBatchAsync(BatchScope scope, string id, string customerId, long actual)
+    {
+        var owner = await scope.Connection.QuerySingleOrDefaultAsync<(string CustomerId, string FeatureCode)>(scope.Command(
+            "SELECT customer_id, feature_code FROM reservations WHERE id = @id", new { id }));
+        return owner.CustomerId == customerId && owner.FeatureCode == Llm.LlmBudget.FeatureCode
+            ? await SettleAsync(scope, id, actual)
+            : new UsageOutcome.ReservationNotFound();
+    }
 
     private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual)
     {
@@ -66,6 +77,10 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         if (actual is > 0 && !held.FeatureCode.StartsWith('$'))
         {
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
+            if (context is not null && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
+            {
+                await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
+            }
         }
 
         return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);

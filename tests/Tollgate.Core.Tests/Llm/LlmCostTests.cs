@@ -92,6 +92,15 @@ public sealed class LlmCostTests
     }
 
     [Fact]
+    public void TheMostSpecificPatternWinsEvenWhenABroaderOneIsNewer()
+    {
+        var book = new PriceBook([Price("tavily-extract", pattern: "tavily-extract*"), Price("tavily", pattern: "tavily*", from: Jan.AddDays(10))]);
+
+        Assert.Equal("tavily-extract", book.Find("tavily-extract-v2", Jan.AddDays(20))!.Model);
+        Assert.Equal("tavily", book.Find("tavily-search", Jan.AddDays(20))!.Model);
+    }
+
+    [Fact]
     public void APrefixIsNotAMatch()
     {
         var book = new PriceBook([Price("gpt-4o")]);

@@ -167,6 +167,20 @@ public abstract class LlmApiContract : ApiContract
     }
 
     [Fact]
+    public async Task APriceCorrectedAtTheSameDateReplacesTheRowAndKeepsItsId()
+    {
+        await using var app = await LlmAsync();
+        var price = new { model = "house-model", provider = "self", input = 1.00, effective_from = "2026-01-01T00:00:00Z" };
+
+        var first = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices", price)).ReadAsync();
+        var corrected = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices", price with { input = 1.50 })).ReadAsync();
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=house-model")).ReadAsync()).AsArray();
+
+        Assert.Equal(first["id"].Value<string>(), corrected["id"].Value<string>());
+        Assert.Equal((first["id"].Value<string>(), 1.50m), (Assert.Single(listed)!["id"].Value<string>(), listed[0]!["input"].Value<decimal>()));
+    }
+
+    [Fact]
     public async Task SpentBudgetRefusesFeaturesThatUseTheLlmButNotOthers()
     {
         await using var app = await LlmAsync();
@@ -205,6 +219,44 @@ public abstract class LlmApiContract : ApiContract
         Assert.All(holds.Except(granted), h => Assert.Equal(HttpStatusCode.TooManyRequests, h.StatusCode));
         Assert.Equal((0.10m, 9.50m, 0.40m), (budget["spent_usd"].Value<decimal>(), budget["reserved_usd"].Value<decimal>(),
             budget["remaining_usd"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task ACallLoggedWithAnotherCustomersHoldLeavesTheHoldAloneAndSpendsItsOwnBudget()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        await app.SubscribeAsync("c1", "pro");
+        await app.SubscribeAsync("c2", "pro");
+        var hold = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c1", estimate_usd = 1.00, ttl_seconds = 60 })).ReadAsync();
+
+        var logged = await LogAsync(app, new { customer = "c2", model = "gpt-4o", output_tokens = 10_000, reservation_id = hold["reservation_id"].Value<string>() });
+        var c1 = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+        var c2 = await (await app.Admin.GetAsync("/v1/customers/c2/llm-budget")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        Assert.Equal((0m, 1.00m), (c1["spent_usd"].Value<decimal>(), c1["reserved_usd"].Value<decimal>()));
+        Assert.Equal((0.10m, 0m), (c2["spent_usd"].Value<decimal>(), c2["reserved_usd"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task ABudgetHoldRetriedWithTheSameKeyCountsOnceAndAKeyReusedForAnotherAmountIsAConflict()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+        var request = new { customer = "c1", estimate_usd = 1.00, ttl_seconds = 60, idempotency_key = "hold-1" };
+
+        var first = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", request)).ReadAsync();
+        var retry = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", request)).ReadAsync();
+        var other = await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", request with { estimate_usd = 2.00 });
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+
+        Assert.Equal(first["reservation_id"].Value<string>(), retry["reservation_id"].Value<string>());
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.Equal("idempotency_mismatch", (await other.ReadAsync())["error"].Value<string>());
+        Assert.Equal(1.00m, budget["reserved_usd"].Value<decimal>());
     }
 
     [Fact]

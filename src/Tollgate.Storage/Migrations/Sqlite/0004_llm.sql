@@ -99,7 +99,7 @@ CREATE TABLE llm_daily_customers (
     PRIMARY KEY (day, customer_id)
 );
 
--- The last day each customer called (feature_code '' for any feature): distinct users over a window that ends
+-- The last day each customer called (feature_code '*' for any feature, '' for calls logged without one): distinct users over a window that ends
 -- today are the rows whose last_day falls in it, counted from an index rather than from every day's rows.
 CREATE TABLE llm_activity (
     customer_id         TEXT NOT NULL,

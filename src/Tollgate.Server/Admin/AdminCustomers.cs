@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Text;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Entitlements;
+using Tollgate.Core.Money;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Usage;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Admin;
+
+/// <summary>The console's customers: search, and a customer's subscription, usage, invoices, costs and alerts, with plan change and cancel.</summary>
+public static class AdminCustomers
+{
+    public static RouteGroupBuilder MapAdminCustomers(this RouteGroupBuilder group)
+    {
+        group.MapGet("/customers", ListAsync);
+        group.MapGet("/customers/{id}", DetailAsync);
+        group.MapPost("/customers/{id}/change", ChangeAsync);
+        group.MapPost("/customers/{id}/cancel", CancelAsync);
+        return group;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, string? q, AdminData data, ICustomerStore customers, CancellationToken cancellationToken)
+    {
+        if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var found = await customers.SearchAsync(q, 100, cancellationToken);
+        var page = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
+            <h1>Customers</h1>
+            <form method="get" action="/admin/customers" class="row" role="search">
+              <label for="q" class="skip">Search</label>
+              <input id="q" name="q" type="search" value="{E(q)}" placeholder="Id, email or name">
+              <button type="submit">Search</button>
+            </form>
+            <p class="muted">{found.Count} shown{(found.Count == 100 ? " (the newest 100; search to narrow)" : "")}.</p>
+            <div class="table-scroll"><table><thead><tr><th scope="col">Customer</th><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Since</th></tr></thead><tbody>
+            """);
+        foreach (var c in found)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-customer="{E(c.Id)}"><td><a href="/admin/customers/{Uri.EscapeDataString(c.Id)}">{E(c.Id)}</a></td><td>{E(c.Email)}</td><td>{E(c.Name)}</td>
+                <td>{E(c.CreatedAt.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture))}</td></tr>
+                """);
+        }
+
+        page.Append("</tbody></table></div>");
+        return AdminLayout.Page(http, user, "/admin/customers", "Customers", page.ToString(), data.Product);
+    }
+
+    private static async Task<IResult> DetailAsync(
+        string id, HttpContext http, string? done, AdminData data, ICustomerStore customers, UsageQueries usage, InvoiceStore invoices, AlertStore alerts,
+        CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var customer = await customers.GetAsync(id, cancellationToken);
+        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
+        if (customer is null || period is null)
+        {
+            return Message(http, 404, "No such customer", $"There is no customer '{id}'.");
+        }
+
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var subscription = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
+        var costs = await data.CustomerCostsAsync(id, 30, cancellationToken);
+        var page = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
+            <p><a href="/admin/customers">← Customers</a></p>
+            <h1>{E(customer.Name ?? customer.Id)}</h1>
+            <p class="lead">{E(customer.Id)}{(customer.Email is { } email ? " · " + E(email) : "")}</p>
+            {(done is null ? "" : $"<p class=\"notice good\" role=\"status\">{E(done == "canceled" ? "The subscription was canceled." : "The plan was changed.")}</p>")}
+            <div class="grid wide">
+            <section class="card stack"><h2>Subscription</h2>
+            """);
+        if (subscription is null)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<p>No subscription: on the {E(period.Context.PlanCode ?? "default")} plan.</p>");
+        }
+        else
+        {
+            page.Append(CultureInfo.InvariantCulture, $"""
+                <p data-testid="subscription"><strong>{E(subscription.PlanCode)}</strong> · {E(subscription.BillingPeriod.ToWire())} · {E(subscription.Status.ToWire())}{(subscription.CancelAtPeriodEnd ? " · ends at period end" : "")}</p>
+                <p class="muted">{E(subscription.Id)} · period {Day(subscription.CurrentPeriodStart)} – {Day(subscription.CurrentPeriodEnd)}</p>
+                """);
+        }
+
+        page.Append(ChangeForm(user, customer.Id, snapshot, subscription));
+        page.Append("</section><section class=\"card\"><h2>Usage this period</h2><div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">Feature</th><th scope=\"col\" class=\"num\">Used</th><th scope=\"col\" class=\"num\">Limit</th></tr></thead><tbody>");
+        foreach (var feature in snapshot.Features.Where(f => f.Kind == FeatureKind.Metered))
+        {
+            var grant = period.Context.Grant(feature.Code);
+            var counter = period.Counter(feature.Code);
+            var limit = grant is null ? "not included" : QuotaRules.Limit(grant, counter.CarriedIn)?.ToString("N0", CultureInfo.InvariantCulture) ?? "unlimited";
+            page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(feature.Name)}</td><td class=\"num\">{counter.Used:N0}</td><td class=\"num\">{E(limit)}</td></tr>");
+        }
+
+        page.Append("</tbody></table></div></section></div>");
+        if (costs is not null)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"""
+                <section class="card"><h2>Revenue and LLM cost, 30 days</h2>
+                <p>Revenue ${costs.TotalRevenueUsd:0.00} · LLM cost ${costs.TotalLlmCostUsd:0.00####} · margin ${costs.MarginUsd:0.00} · {costs.TotalRequests:N0} calls</p>
+                </section>
+                """);
+        }
+
+        page.Append("<div class=\"grid wide\"><section class=\"card\"><h2>Invoices</h2>");
+        var list = await invoices.ListAsync(id, cancellationToken);
+        page.Append(list.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">Number</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead><tbody>");
+        foreach (var invoice in list)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(invoice.Number)}</td><td>{E(invoice.Status.ToWire())}</td><td class=\"num\">{E(MinorUnits.Display(invoice.AmountDueCents + invoice.AmountPaidCents, invoice.Currency))}</td></tr>");
+        }
+
+        page.Append(list.Count == 0 ? "" : "</tbody></table></div>");
+        page.Append("</section><section class=\"card\"><h2>Alerts</h2>");
+        var recent = await alerts.ListAsync(id, unreadOnly: false, 20, cancellationToken);
+        page.Append(recent.Count == 0 ? "<p class=\"muted\">None.</p>" : "<ul>");
+        foreach (var alert in recent)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<li>{Day(alert.CreatedAt)}: {E(alert.Message)}{(alert.ReadAt is null ? "" : " <span class=\"muted\">(read)</span>")}</li>");
+        }
+
+        page.Append(recent.Count == 0 ? "</section></div>" : "</ul></section></div>");
+        return AdminLayout.Page(http, user, "/admin/customers", customer.Id, page.ToString(), data.Product);
+    }
+
+    private static string ChangeForm(AdminUser user, string customer, CatalogSnapshot catalog, Subscription? subscription)
+    {
+        var options = new StringBuilder();
+        foreach (var plan in catalog.ActivePlans)
+        {
+            foreach (var price in plan.Current.Terms.Prices)
+            {
+                var value = $"{plan.Code}:{price.BillingPeriod.ToWire()}";
+                options.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(value)}\">{E(plan.Name)} · {E(MinorUnits.Display(price.PriceCents, price.Currency))} {E(price.BillingPeriod.ToWire())}</option>");
+            }
+        }
+
+        var cancel = subscription is { IsLive: true }
+            ? $"""
+              <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/cancel" class="row">{CsrfField(user.Csrf)}
+                <select name="when" aria-label="When"><option value="period_end">At period end</option><option value="now">Now, crediting unused time</option></select>
+                <button class="danger" type="submit">Cancel subscription</button></form>
+              """
+            : "";
+        return $"""
+            <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/change" class="row">{CsrfField(user.Csrf)}
+              <label for="choice">Plan</label><select id="choice" name="choice">{options}</select>
+              <button type="submit">{(subscription is { IsLive: true } ? "Change plan" : "Subscribe")}</button>
+            </form>
+            {cancel}
+            """;
+    }
+
+    private static async Task<IResult> ChangeAsync(
+        string id, HttpContext http, AdminData data, ICustomerStore customers, BillingStore billing, CatalogCache catalog,
+        Microsoft.Extensions.Options.IOptions<BillingOptions> options, CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var form = posted.Form;
+
+        var parts = form["choice"].ToString().Split(':');
+        var plan = (await catalog.GetAsync(cancellationToken)).Plan(parts[0]);
+        if (parts.Length != 2 || plan is not { IsActive: true } || !BillingIntervalNames.TryParse(parts[1], out var interval)
+            || plan.Current.Terms.Price(interval) is null || await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Message(http, 400, "Choose a plan", "Pick one of the listed plans.");
+        }
+
+        var live = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
+        var result = live is null
+            ? await billing.CreateAsync(Subscriptions.NewSubscription.Build(id, plan, interval, null, CollectionMethod.SendInvoice, options.Value.DaysUntilDue,
+                data.Time), cancellationToken)
+            : await billing.ChangePlanAsync(live.Id, plan.Current, interval, null, ProrationBehavior.CreateProrations, preview: false, cancellationToken);
+        return result is BillingResult.Done
+            ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=changed")
+            : Message(http, 409, "The change was not made", result is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the page.");
+    }
+
+    private static async Task<IResult> CancelAsync(
+        string id, HttpContext http, AdminData data, ICustomerStore customers, BillingStore billing, CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var form = posted.Form;
+
+        var live = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
+        if (live is null)
+        {
+            return Message(http, 409, "No subscription", "The customer has no live subscription.");
+        }
+
+        var now = form["when"] == "now";
+        var result = await billing.CancelAsync(live.Id, atPeriodEnd: !now, creditUnused: now, cancellationToken);
+        return result is BillingResult.Done
+            ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=canceled")
+            : Message(http, 409, "The subscription was not canceled", result is BillingResult.Conflict c ? c.Detail : "Reload the page.");
+    }
+
+    internal static string Day(DateTimeOffset at) => E(at.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture));
+}

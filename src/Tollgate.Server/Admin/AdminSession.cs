@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Pages;
+using Tollgate.Storage.Keys;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Admin;
+
+/// <summary>A signed-in operator: the admin key's id, the cookie's token and the form token that goes with it.</summary>
+public sealed record AdminUser(string KeyId, string Token, string Csrf);
+
+/// <summary>
+/// The console's sign-in: an admin API key, checked once, becomes a signed session cookie (HttpOnly, SameSite=Strict,
+/// Secure over HTTPS). Each request checks the cookie's signature and expiry and that its key is still an unrevoked
+/// admin key, so revoking the key ends the session within half a minute.
+/// </summary>
+public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, IApiKeyStore keys, IConfiguration configuration, IOptions<PagesOptions> options,
+    TimeProvider time)
+{
+    public const string Kind = "admin-session";
+    private const string Cookie = "tg_admin";
+    private static readonly TimeSpan KeyCheckFor = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _activeUntil = new(StringComparer.Ordinal);
+
+    public async Task<bool> SignInAsync(HttpContext http, string? key, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(key) || await verifier.VerifyAsync(key.Trim(), cancellationToken) is not { Role: ApiKeyRole.Admin } verified)
+        {
+            return false;
+        }
+
+        var token = await signing.SignAsync(Kind, verified.Id, time.GetUtcNow() + options.Value.SessionLifetime, cancellationToken: cancellationToken);
+        http.Response.Cookies.Append(Cookie, token, new CookieOptions
+        {
+            HttpOnly = true, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Strict, Path = "/admin", MaxAge = options.Value.SessionLifetime,
+        });
+        return true;
+    }
+
+    public static void SignOut(HttpContext http) => http.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/admin" });
+
+    public async Task<AdminUser?> CurrentAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var cookie = http.Request.Cookies[Cookie];
+        var (token, _) = await signing.VerifyAsync(cookie, Kind, cancellationToken);
+        if (token is null || !await IsActiveAsync(token.Subject, cancellationToken))
+        {
+            return null;
+        }
+
+        return new AdminUser(token.Subject, cookie!, await signing.CsrfAsync(cookie!, cancellationToken));
+    }
+
+    /// <summary>The operator of a form post, or null when the session or its anti-forgery token is missing or wrong.</summary>
+    public async Task<(AdminUser User, IFormCollection Form)?> PostedAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var user = await CurrentAsync(http, cancellationToken);
+        if (user is null || !http.Request.HasFormContentType)
+        {
+            return null;
+        }
+
+        var form = await http.Request.ReadFormAsync(cancellationToken);
+        return await signing.CsrfMatchesAsync(user.Token, form["csrf"], cancellationToken) ? (user, form) : null;
+    }
+
+    private async Task<bool> IsActiveAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (keyId == "bootstrap")
+        {
+            return configuration["TOLLGATE_ADMIN_KEY"] is { Length: > 0 };
+        }
+
+        var now = time.GetUtcNow();
+        if (_activeUntil.TryGetValue(keyId, out var until) && until > now)
+        {
+            return true;
+        }
+
+        var active = (await keys.ListAsync(cancellationToken)).Any(k => k.Id == keyId && k.Role == ApiKeyRole.Admin && k.RevokedAt is null);
+        if (active)
+        {
+            _activeUntil[keyId] = now + KeyCheckFor;
+        }
+        else
+        {
+            _activeUntil.TryRemove(keyId, out _);
+        }
+
+        return active;
+    }
+}
+
+/// <summary>The console's frame: top bar with navigation and sign-out, and where a page goes when nobody is signed in.</summary>
+public static class AdminLayout
+{
+    private static readonly (string Path, string Label)[] Sections =
+        [("/admin", "Dashboard"), ("/admin/customers", "Customers"), ("/admin/catalog", "Catalog"), ("/admin/webhooks", "Webhooks")];
+
+    public static IResult Page(HttpContext http, AdminUser user, string current, string title, string content, string product)
+    {
+        var nav = new StringBuilder();
+        foreach (var (path, label) in Sections)
+        {
+            nav.Append(CultureInfo.InvariantCulture, $"<a href=\"{path}\"{(path == current ? " aria-current=\"page\"" : "")}>{E(label)}</a>");
+        }
+
+        var body = $"""
+            <header class="topbar"><div class="inner">
+              <span class="brand">{E(product)} console</span>
+              <nav aria-label="Console">{nav}</nav>
+              <form class="inline push" method="post" action="/admin/logout">{CsrfField(user.Csrf)}<button class="secondary" type="submit">Sign out</button></form>
+            </div></header>
+            <main>{content}</main>
+            """;
+        return Html.Page(http, $"{title} · {product} console", body);
+    }
+
+    public static IResult SignIn() => Results.Redirect("/admin/login");
+}

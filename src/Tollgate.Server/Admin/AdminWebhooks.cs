@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Tollgate.Server.Webhooks;
+using Tollgate.Storage.Webhooks;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Admin;
+
+/// <summary>The console's webhooks: endpoints (add, disable), the delivery log with each delivery's state, and replay.</summary>
+public static class AdminWebhooks
+{
+    public static RouteGroupBuilder MapAdminWebhooks(this RouteGroupBuilder group)
+    {
+        group.MapGet("/webhooks", PageAsync);
+        group.MapPost("/webhooks/endpoints", AddAsync);
+        group.MapPost("/webhooks/endpoints/{id}/disable", DisableAsync);
+        group.MapPost("/webhooks/deliveries/{id}/replay", ReplayAsync);
+        return group;
+    }
+
+    private static async Task<IResult> PageAsync(HttpContext http, string? done, string? status, AdminData data, WebhookStore store,
+        CancellationToken cancellationToken)
+    {
+        if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var page = new StringBuilder("<h1>Webhooks</h1>");
+        if (done is not null)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice good\" role=\"status\">{E(done switch { "added" => "The endpoint was added.", "disabled" => "The endpoint was disabled.", _ => "The delivery was queued again." })}</p>");
+        }
+
+        page.Append("<section><h2>Endpoints</h2><div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Events</th><th scope=\"col\">State</th><th scope=\"col\"><span class=\"skip\">Actions</span></th></tr></thead><tbody>");
+        foreach (var endpoint in await store.ListEndpointsAsync(cancellationToken))
+        {
+            page.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-endpoint="{E(endpoint.Id)}"><td>{E(endpoint.Url)}<br><span class="muted">{E(endpoint.Id)}{(endpoint.Description is { } d ? " · " + E(d) : "")}</span></td>
+                <td>{E(endpoint.EventTypes.Count == 0 ? "all" : string.Join(", ", endpoint.EventTypes))}</td>
+                <td>{(endpoint.Enabled ? "<span class=\"badge good\">enabled</span>" : "<span class=\"badge\">disabled</span>")}</td>
+                <td>{(endpoint.Enabled ? $"<form class=\"inline\" method=\"post\" action=\"/admin/webhooks/endpoints/{E(endpoint.Id)}/disable\">{CsrfField(user.Csrf)}<button class=\"danger\" type=\"submit\">Disable</button></form>" : "")}</td></tr>
+                """);
+        }
+
+        page.Append(CultureInfo.InvariantCulture, $"""
+            </tbody></table></div>
+            <form method="post" action="/admin/webhooks/endpoints" class="card stack">{CsrfField(user.Csrf)}<h3>Add an endpoint</h3>
+              <label for="url">URL</label><input id="url" name="url" type="url" required placeholder="https://app.example.com/webhooks/tollgate">
+              <label for="description">Description</label><input id="description" name="description">
+              <fieldset><legend>Events (none checked: all)</legend><div class="grid">
+              {string.Concat(WebhookEventTypes.All.Select(t => $"<label class=\"check\"><input type=\"checkbox\" name=\"events\" value=\"{E(t)}\"> {E(t)}</label>"))}
+              </div></fieldset>
+              <button type="submit">Add endpoint</button>
+            </form></section>
+            <section><h2>Deliveries</h2>
+            <form method="get" action="/admin/webhooks" class="row"><label for="status">Status</label>
+              <select id="status" name="status"><option value="">all</option>{string.Concat(new[] { "pending", "succeeded", "dead", "canceled" }.Select(s => $"<option{(s == status ? " selected" : "")}>{s}</option>"))}</select>
+              <button class="secondary" type="submit">Filter</button></form>
+            <div class="table-scroll"><table><thead><tr><th scope="col">Event</th><th scope="col">Endpoint</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last result</th><th scope="col">Next attempt</th><th scope="col"><span class="skip">Replay</span></th></tr></thead><tbody>
+            """);
+        var deliveries = await store.ListDeliveriesAsync(null, status is "pending" or "succeeded" or "dead" or "canceled" ? status : null, 100, cancellationToken);
+        foreach (var d in deliveries)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"""
+                <tr data-delivery="{E(d.Id)}"><td>{E(d.EventType)}<br><span class="muted">{E(d.EventId)} · {AdminCustomers.Day(d.CreatedAt)}</span></td><td>{E(d.Url)}</td>
+                <td>{Badge(d.Status)}</td><td class="num">{d.Attempts}</td><td>{E(d.LastError ?? (d.LastStatus is { } s ? $"HTTP {s}" : ""))}</td>
+                <td>{(d.NextAttemptAt is { } next ? E(next.UtcDateTime.ToString("MMM d HH:mm:ss", CultureInfo.InvariantCulture)) : "")}</td>
+                <td><form class="inline" method="post" action="/admin/webhooks/deliveries/{E(d.Id)}/replay">{CsrfField(user.Csrf)}<button class="secondary" type="submit">Replay</button></form></td></tr>
+                """);
+        }
+
+        page.Append(deliveries.Count == 0 ? "</tbody></table></div><p class=\"muted\">No deliveries yet.</p></section>" : "</tbody></table></div></section>");
+        return AdminLayout.Page(http, user, "/admin/webhooks", "Webhooks", page.ToString(), data.Product);
+    }
+
+    private static string Badge(string status) => status switch
+    {
+        "succeeded" => "<span class=\"badge good\">succeeded</span>",
+        "dead" => "<span class=\"badge bad\">dead</span>",
+        "pending" => "<span class=\"badge warn\">pending</span>",
+        _ => $"<span class=\"badge\">{E(status)}</span>",
+    };
+
+    private static async Task<IResult> AddAsync(HttpContext http, AdminData data, WebhookStore store, IOptions<WebhookOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var url = posted.Form["url"].ToString().Trim();
+        var events = posted.Form["events"].Where(e => e is not null && WebhookEventTypes.All.Contains(e, StringComparer.Ordinal)).Select(e => e!).ToList();
+        if (await WebhookTargets.CheckAsync(url, options.Value.AllowPrivateTargets, cancellationToken) is { } problem)
+        {
+            return Message(http, 400, "The endpoint was not added", $"URL: {problem}.");
+        }
+
+        var description = posted.Form["description"].ToString();
+        await store.CreateEndpointAsync(url, description.Length == 0 ? null : description[..Math.Min(500, description.Length)], events, cancellationToken);
+        return Results.Redirect("/admin/webhooks?done=added");
+    }
+
+    private static async Task<IResult> DisableAsync(string id, HttpContext http, AdminData data, WebhookStore store, CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is null)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        return await store.DisableEndpointAsync(id, cancellationToken)
+            ? Results.Redirect("/admin/webhooks?done=disabled")
+            : Message(http, 404, "No such endpoint", $"There is no endpoint '{id}'.");
+    }
+
+    private static async Task<IResult> ReplayAsync(string id, HttpContext http, AdminData data, WebhookStore store, CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is null)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        return await store.ReplayAsync(id, cancellationToken) is not null
+            ? Results.Redirect("/admin/webhooks?done=replayed")
+            : Message(http, 404, "No such delivery", $"There is no delivery '{id}'.");
+    }
+}

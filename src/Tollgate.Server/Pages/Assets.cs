@@ -1,0 +1,49 @@
+using System.Reflection;
+
+namespace Tollgate.Server.Pages;
+
+/// <summary>The pages' stylesheet and scripts, embedded in the server so the first command serves them with no build step.</summary>
+public static class Assets
+{
+    private static readonly Dictionary<string, (byte[] Bytes, string ContentType)> Files = Load();
+
+    public static IEndpointRouteBuilder MapAssets(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/assets/{name}", (string name, HttpContext http) =>
+        {
+            if (!Files.TryGetValue(name, out var file))
+            {
+                return Results.NotFound();
+            }
+
+            http.Response.Headers.CacheControl = "public, max-age=300";
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.Bytes(file.Bytes, file.ContentType);
+        }).ExcludeFromDescription();
+        app.MapGet("/pricing/embed.js", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=300";
+            http.Response.Headers.AccessControlAllowOrigin = "*";
+            return Results.Bytes(Files["embed.js"].Bytes, Files["embed.js"].ContentType);
+        }).ExcludeFromDescription();
+        return app;
+    }
+
+    private static Dictionary<string, (byte[], string)> Load()
+    {
+        var assembly = typeof(Assets).Assembly;
+        const string prefix = "Tollgate.Server.Pages.Assets.";
+        return assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(
+            n => n[prefix.Length..],
+            n => (Read(assembly, n), n.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"),
+            StringComparer.Ordinal);
+    }
+
+    private static byte[] Read(Assembly assembly, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,26 @@
+namespace Tollgate.Server.Pages;
+
+/// <summary>Bound from Tollgate:Pages.</summary>
+public sealed class PagesOptions
+{
+    public const string Section = "Tollgate:Pages";
+
+    /// <summary>The product name the pages show.</summary>
+    public string ProductName { get; set; } = "Tollgate";
+
+    /// <summary>
+    /// Where a plan's call to action on the pricing page goes, with {plan} and {period} filled in, such as
+    /// https://app.example.com/signup?plan={plan}&amp;period={period}. Unset: the catalog's upgrade_url with the same
+    /// query, or else the portal's plan picker.
+    /// </summary>
+    public string? CtaUrl { get; set; }
+
+    /// <summary>The address people reach this server at, for links it hands out (portal sessions); unset: the request's own.</summary>
+    public Uri? PublicBaseUrl { get; set; }
+
+    /// <summary>How long a portal link works before it is entered.</summary>
+    public TimeSpan PortalLinkLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long a portal or console session lasts once entered.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(1);
+}

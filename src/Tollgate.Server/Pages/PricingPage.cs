@@ -1,0 +1,200 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Money;
+using Tollgate.Storage.Catalog;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Pages;
+
+/// <summary>
+/// The public pricing page at /pricing, from the live catalog: a monthly/yearly switch, plan cards with quotas in
+/// words, a comparison table and the operator's FAQ. ?embed=1 drops the page chrome for the iframe snippet, and
+/// ?brand=#hex&amp;font=… theme it.
+/// </summary>
+public static partial class PricingPage
+{
+    public static IEndpointRouteBuilder MapPricingPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/pricing", RenderAsync).ExcludeFromDescription().AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> RenderAsync(
+        HttpContext http, string? period, string? embed, string? brand, string? font, CatalogCache catalog, IOptions<PagesOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var plans = snapshot.ActivePlans.ToList();
+        var embedded = embed is "1" or "true";
+        var shown = period == "yearly" && plans.Any(p => p.Current.Terms.Price(BillingInterval.Yearly) is not null) ? "yearly" : "monthly";
+        var saving = plans.Select(p => QuotaDisplay.YearlySavingPercent(p.Current.Terms)).Max();
+        var name = options.Value.ProductName;
+
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <main data-period="{shown}">
+            <a class="skip" href="#plans">Skip to plans</a>
+            <h1>{E(embedded ? "Pricing" : $"{name} pricing")}</h1>
+            <p class="lead">Pick the plan that fits. Change or cancel at any time.</p>
+            <fieldset class="period-toggle" aria-label="Billing period">
+              <input type="radio" id="period-monthly" name="period" value="monthly"{(shown == "monthly" ? " checked" : "")}>
+              <label for="period-monthly">Monthly</label>
+              <input type="radio" id="period-yearly" name="period" value="yearly"{(shown == "yearly" ? " checked" : "")}>
+              <label for="period-yearly">Yearly{(saving is { } s ? $" <span class=\"badge good\">Save {s}%</span>" : "")}</label>
+            </fieldset>
+            <section id="plans" class="plans" aria-label="Plans">
+            """);
+        foreach (var plan in plans)
+        {
+            body.Append(PlanCard(plan, snapshot, options.Value));
+        }
+
+        body.Append("</section>");
+        body.Append(ComparisonTable(plans, snapshot));
+        if (snapshot.Faq.Count > 0)
+        {
+            body.Append("""<section aria-labelledby="faq"><h2 id="faq">Questions</h2>""");
+            foreach (var q in snapshot.Faq)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"<details><summary>{E(q.Question)}</summary><p>{E(q.Answer)}</p></details>");
+            }
+
+            body.Append("</section>");
+        }
+
+        body.Append("</main>");
+        var theme = Theme(brand, font);
+        var head = $$"""<script src="/assets/pricing.js" defer nonce="{nonce}"></script>{{theme}}""";
+        return Page(http, $"{name} pricing", body.ToString(), Framing.Anyone, head, bodyClass: embedded ? "embedded" : "");
+    }
+
+    private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options)
+    {
+        var terms = plan.Current.Terms;
+        var monthly = terms.Price(BillingInterval.Monthly);
+        var yearly = terms.Price(BillingInterval.Yearly);
+        var saving = QuotaDisplay.YearlySavingPercent(terms);
+        var card = new StringBuilder();
+        card.Append(CultureInfo.InvariantCulture, $"""
+            <article class="card plan{(plan.IsPopular ? " popular" : "")}" aria-labelledby="plan-{E(plan.Code)}" data-plan="{E(plan.Code)}">
+            {(plan.IsPopular ? """<span class="badge popular-badge">Most popular</span>""" : "")}
+            <h2 id="plan-{E(plan.Code)}">{E(plan.Name)}</h2>
+            <p class="muted">{E(plan.Description)}</p>
+            <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, BillingInterval.Monthly)}</p>
+            <p class="price yearly-only" data-price="yearly">{PriceText(yearly ?? monthly, yearly is null ? BillingInterval.Monthly : BillingInterval.Yearly)}</p>
+            <p class="saving yearly-only">{(saving is { } s ? $"<span class=\"badge good\">Save {s}%</span>" : yearly is null && monthly is { PriceCents: > 0 } ? "<span class=\"muted\">Billed monthly only</span>" : "")}</p>
+            <p class="trial muted">{Trial(monthly ?? yearly)}</p>
+            <ul>
+            """);
+        foreach (var feature in catalog.Features)
+        {
+            var granted = terms.Feature(feature.Code);
+            var included = granted is { IsIncluded: true } && (feature.Kind != FeatureKind.Boolean || granted.Enabled);
+            card.Append(CultureInfo.InvariantCulture, $"""<li class="{(included ? "on" : "off")}">{FeatureWords(feature, granted)}</li>""");
+        }
+
+        var monthlyCta = Cta(options, catalog, plan.Code, "monthly");
+        var yearlyCta = Cta(options, catalog, plan.Code, yearly is null ? "monthly" : "yearly");
+        card.Append(CultureInfo.InvariantCulture, $"""
+            </ul>
+            <a class="button cta" href="{E(monthlyCta)}" data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}">{E(CtaText(monthly ?? yearly))}</a>
+            </article>
+            """);
+        return card.ToString();
+    }
+
+    private static string PriceText(PlanPrice? price, BillingInterval interval) => price switch
+    {
+        null => "Contact us",
+        { PriceCents: 0 } => "Free",
+        _ => $"{E(MinorUnits.Display(price.PriceCents, price.Currency))} <span class=\"per\">/ {(interval == BillingInterval.Yearly ? "year" : "month")}</span>",
+    };
+
+    private static string Trial(PlanPrice? price) => price is { TrialDays: > 0 } ? $"{price.TrialDays}-day free trial" : "";
+
+    private static string CtaText(PlanPrice? price) => price switch
+    {
+        { PriceCents: 0 } => "Get started",
+        { TrialDays: > 0 } => "Start free trial",
+        _ => "Choose plan",
+    };
+
+    /// <summary>"10 CVs a month", "Unlimited messages", "Data retention: 90", or the feature's name for a gate.</summary>
+    public static string FeatureWords(Feature feature, PlanFeature? granted)
+    {
+        var display = QuotaDisplay.For(granted);
+        return feature.Kind switch
+        {
+            FeatureKind.Boolean => E(feature.Name),
+            FeatureKind.Value => $"{E(feature.Name)}: {E(display)}{(string.IsNullOrEmpty(feature.Unit) || display is QuotaDisplay.Unlimited ? "" : " " + E(feature.Unit))}",
+            _ when display == QuotaDisplay.NotIncluded => E(feature.Name),
+            _ when display == QuotaDisplay.Unlimited => $"Unlimited {E(feature.Unit)} <span class=\"muted\">({E(feature.Name)})</span>",
+            _ => $"{E(display)} {E(feature.Unit)} <span class=\"per monthly-only\">a month</span><span class=\"per yearly-only\">a year</span> " +
+                $"<span class=\"muted\">({E(feature.Name)})</span>",
+        };
+    }
+
+    private static string Cta(PagesOptions options, CatalogSnapshot catalog, string plan, string period)
+    {
+        if (options.CtaUrl is { Length: > 0 } template)
+        {
+            return template.Replace("{plan}", Uri.EscapeDataString(plan), StringComparison.Ordinal)
+                .Replace("{period}", period, StringComparison.Ordinal);
+        }
+
+        var query = $"plan={Uri.EscapeDataString(plan)}&period={period}";
+        return catalog.UpgradeUrl is { Length: > 0 } upgrade && !upgrade.StartsWith("/pricing", StringComparison.Ordinal)
+            ? upgrade + (upgrade.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query
+            : "/portal/plans?" + query;
+    }
+
+    private static string ComparisonTable(IReadOnlyList<Plan> plans, CatalogSnapshot catalog)
+    {
+        var table = new StringBuilder("""<section aria-labelledby="compare"><h2 id="compare">Compare plans</h2><div class="table-scroll"><table>""");
+        table.Append("<caption class=\"skip\">Features by plan</caption><thead><tr><th scope=\"col\">Feature</th>");
+        foreach (var plan in plans)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"<th scope=\"col\" data-plan=\"{E(plan.Code)}\">{E(plan.Name)}</th>");
+        }
+
+        table.Append("</tr></thead><tbody>");
+        foreach (var feature in catalog.Features)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"<tr data-feature=\"{E(feature.Code)}\"><th scope=\"row\">{E(feature.Name)}</th>");
+            foreach (var plan in plans)
+            {
+                table.Append(CultureInfo.InvariantCulture, $"<td data-plan=\"{E(plan.Code)}\">{E(QuotaDisplay.For(plan.Current.Terms.Feature(feature.Code)))}</td>");
+            }
+
+            table.Append("</tr>");
+        }
+
+        return table.Append("</tbody></table></div></section>").ToString();
+    }
+
+    /// <summary>The embed's colours and font, accepted only in shapes that cannot escape the style block.</summary>
+    private static string Theme(string? brand, string? font)
+    {
+        var rules = new List<string>();
+        if (brand is not null && BrandColour().IsMatch(brand))
+        {
+            rules.Add($"--tg-brand: {brand};");
+        }
+
+        if (font is not null && FontFamily().IsMatch(font))
+        {
+            rules.Add($"--tg-font: {font};");
+        }
+
+        return rules.Count == 0 ? "" : $$"""<style nonce="{nonce}">:root { {{string.Join(" ", rules)}} }</style>""";
+    }
+
+    [GeneratedRegex("^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+    private static partial Regex BrandColour();
+
+    [GeneratedRegex("^[A-Za-z0-9 ,'\"-]{1,80}$")]
+    private static partial Regex FontFamily();
+}

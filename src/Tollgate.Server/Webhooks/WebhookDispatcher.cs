@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Webhooks;
+using Tollgate.Storage.Webhooks;
+
+namespace Tollgate.Server.Webhooks;
+
+/// <summary>
+/// Sends the outbox: claims due deliveries (each node its own, never the same one twice), posts them signed, and
+/// retries failures with growing, jittered delays for up to 24 hours before giving a delivery up as dead.
+/// </summary>
+public sealed class WebhookDispatcher(
+    WebhookStore store, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    : BackgroundService
+{
+    public const string HttpClientName = "tollgate-webhooks";
+
+    /// <summary>How long Tollgate keeps trying a delivery.</summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(24);
+
+    // After the first failure 30 s, then 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, then every 8 h until 24 h have passed.
+    private static readonly TimeSpan[] Backoff =
+    [
+        TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1),
+        TimeSpan.FromHours(2), TimeSpan.FromHours(4), TimeSpan.FromHours(8),
+    ];
+
+    /// <summary>When to try again after <paramref name="attempts"/> failed attempts, or null to give up.</summary>
+    public static DateTimeOffset? RetryAt(int attempts, DateTimeOffset firstQueuedAt, DateTimeOffset now, double jitter)
+    {
+        var delay = Backoff[Math.Min(attempts, Backoff.Length) - 1] * (1 + jitter);
+        var at = now + delay;
+        return at - firstQueuedAt > GiveUpAfter ? null : at;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var sent = await RunOnceAsync(stoppingToken);
+                if (sent == 0)
+                {
+                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Webhook dispatch failed; trying again");
+                await Task.Delay(options.Value.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Sends what is due now; answers how many deliveries were attempted.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        if (!await store.HasDueAsync(cancellationToken))
+        {
+            return 0;
+        }
+
+        var claimed = await store.ClaimDueAsync(Math.Max(1, options.Value.MaxConcurrency), cancellationToken);
+        await Task.WhenAll(claimed.Select(d => SendAsync(d, cancellationToken)));
+        return claimed.Count;
+    }
+
+    private async Task SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        int? status = null;
+        string? error = null;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+            {
+                Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation(TollgateWebhook.SignatureHeader, TollgateWebhook.Sign(delivery.Payload, delivery.Secret, time.GetUtcNow()));
+            request.Headers.TryAddWithoutValidation("Tollgate-Event-Id", delivery.EventId);
+            request.Headers.TryAddWithoutValidation("Tollgate-Event-Type", delivery.EventType);
+            request.Headers.TryAddWithoutValidation("Tollgate-Delivery-Id", delivery.Id);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.Timeout);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = (int)response.StatusCode;
+            error = response.IsSuccessStatusCode ? null : $"HTTP {status}";
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = $"no answer within {options.Value.Timeout.TotalSeconds:0} s";
+        }
+        catch (HttpRequestException e)
+        {
+            error = e.Message;
+        }
+
+        var succeeded = error is null;
+        var now = time.GetUtcNow();
+        var retryAt = succeeded ? null : RetryAt(delivery.Attempts + 1, delivery.FirstQueuedAt, now, (Random.Shared.NextDouble() * 0.4) - 0.2);
+        if (!succeeded)
+        {
+            logger.LogInformation("Webhook {Delivery} to {Url} failed ({Error}); {Next}", delivery.Id, delivery.Url, error,
+                retryAt is { } at ? $"next attempt at {at:O}" : "giving up");
+        }
+
+        await store.RecordAttemptAsync(delivery, succeeded, status, error, Stopwatch.GetElapsedTime(started), retryAt, CancellationToken.None);
+    }
+}

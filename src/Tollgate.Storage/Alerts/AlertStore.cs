@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Data;
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Core.Alerts;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Usage;
+using Tollgate.Storage.Webhooks;
+
+namespace Tollgate.Storage.Alerts;
+
+/// <summary>
+/// Fires usage alerts inside the transaction that adds the usage: a threshold crossing is found from the counter's
+/// value before and after this very update, and a unique key makes each alert fire once per customer, feature, period
+/// and threshold, however many nodes and concurrent requests race.
+/// </summary>
+public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
+{
+    private const int MaxRemembered = 100_000;
+
+    private static readonly Statement Insert = new("""
+        INSERT INTO usage_alerts (id, customer_id, feature_code, period_start, period_end, kind, threshold, severity, used, limit_value, projected_at,
+            message, created_at, read_at)
+        VALUES (@id, @customer, @feature, @periodStart, @periodEnd, @kind, @threshold, @severity, @used, @limit, @projectedAt, @message, @now, NULL)
+        ON CONFLICT (customer_id, feature_code, period_start, kind, threshold) DO NOTHING
+        """, ("id", DbType.String), ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
+        ("kind", DbType.String), ("threshold", DbType.Int32), ("severity", DbType.String), ("used", DbType.Int64), ("limit", DbType.Int64),
+        ("projectedAt", DbType.Int64), ("message", DbType.String), ("now", DbType.Int64));
+
+    // Projections stay true for the rest of a period once they are; remembering which were written spares every later
+    // consume an insert that would do nothing. Another node that does not know just tries once, harmlessly.
+    private readonly ConcurrentDictionary<(string Customer, string Feature, long PeriodStart), byte> _projected = new();
+
+    /// <summary>Call after <paramref name="added"/> units were added to used, with the counter as the update left it.</summary>
+    internal async Task OnUsedAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature? grant, CounterState after, long added)
+    {
+        if (added <= 0 || grant is not { Kind: FeatureKind.Metered } || QuotaRules.Limit(grant, after.CarriedIn) is not { } limit || limit <= 0)
+        {
+            return;
+        }
+
+        var crossed = UsageAlertRules.Crossed(grant.AlertThresholds, limit, after.Used - added, after.Used);
+        var key = (context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
+        var projectedAt = UsageAlertRules.ProjectedExhaustion(context.Period, scope.Now, after.Used, limit, grant.AlertThresholds);
+        if (projectedAt is not null && _projected.ContainsKey(key))
+        {
+            projectedAt = null;
+        }
+
+        if (crossed.Count == 0 && projectedAt is null)
+        {
+            return;
+        }
+
+        var unit = (await catalog.GetAsync(scope.CancellationToken)).Feature(feature)?.Unit ?? feature;
+        foreach (var threshold in crossed)
+        {
+            await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Threshold, threshold,
+                UsageAlertRules.SeverityOf(threshold), after.Used, limit, UsageAlertRules.ThresholdMessage(after.Used, limit, unit, context.Period),
+                context.Period.Start, context.Period.End, null, scope.Now, null));
+        }
+
+        if (projectedAt is { } at)
+        {
+            if (_projected.Count > MaxRemembered)
+            {
+                _projected.Clear();
+            }
+
+            _projected[key] = 0;
+            await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Projected, 0, AlertSeverity.Warning,
+                after.Used, limit, UsageAlertRules.ProjectedMessage(limit, unit, at, context.Period), context.Period.Start, context.Period.End, at,
+                scope.Now, null));
+        }
+    }
+
+    private async Task FireAsync(BatchScope scope, UsageAlert alert)
+    {
+        var inserted = await scope.ExecuteAsync(Insert, alert.Id, alert.CustomerId, alert.FeatureCode, alert.PeriodStart.ToUnixTimeMilliseconds(),
+            alert.PeriodEnd.ToUnixTimeMilliseconds(), AlertRow.KindText(alert.Kind), alert.Threshold, AlertRow.SeverityText(alert.Severity), alert.Used,
+            alert.Limit, alert.ProjectedAt?.ToUnixTimeMilliseconds(), alert.Message, alert.CreatedAt.ToUnixTimeMilliseconds());
+        if (inserted == 1)
+        {
+            var type = alert.Kind == AlertKind.Threshold ? WebhookEventTypes.ThresholdReached : WebhookEventTypes.ProjectedExhaustion;
+            await WebhookOutbox.EnqueueAsync(scope.Connection, scope.Transaction, type, AlertPayload.Of(alert), scope.Now, time, scope.CancellationToken);
+        }
+    }
+}
+
+/// <summary>Reads and marks a customer's alerts.</summary>
+public sealed class AlertStore(TollgateDatabase database, TimeProvider time)
+{
+    public const int MaxListed = 200;
+
+    public Task<IReadOnlyList<UsageAlert>> ListAsync(string customerId, bool unreadOnly, int limit, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<UsageAlert>>(async c => [.. (await c.QueryAsync<AlertRow>(new CommandDefinition($"""
+            SELECT {AlertRow.Columns} FROM usage_alerts WHERE customer_id = @customerId {(unreadOnly ? "AND read_at IS NULL" : "")}
+            ORDER BY created_at DESC, threshold DESC, id DESC LIMIT @limit
+            """, new { customerId, limit = (long)Math.Clamp(limit, 1, MaxListed) }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())],
+            cancellationToken);
+
+    /// <summary>When each alert fired since <paramref name="from"/>, for the console's chart.</summary>
+    public Task<IReadOnlyList<DateTimeOffset>> FiredSinceAsync(DateTimeOffset from, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<DateTimeOffset>>(async c => [.. (await c.QueryAsync<long>(new CommandDefinition(
+            "SELECT created_at FROM usage_alerts WHERE created_at >= @from", new { from = from.ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken))).Select(DateTimeOffset.FromUnixTimeMilliseconds)], cancellationToken);
+
+    /// <summary>
+    /// Marks the alert read (once: a second call keeps the first time); null when there is no such alert, or when
+    /// <paramref name="customerId"/> is given and the alert is someone else's.
+    /// </summary>
+    public Task<UsageAlert?> MarkReadAsync(string id, string? customerId = null, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var owner = customerId is null ? "" : "AND customer_id = @customerId";
+            await c.ExecuteAsync(new CommandDefinition($"UPDATE usage_alerts SET read_at = @now WHERE id = @id AND read_at IS NULL {owner}",
+                new { id, customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+            return (await c.QuerySingleOrDefaultAsync<AlertRow>(new CommandDefinition(
+                $"SELECT {AlertRow.Columns} FROM usage_alerts WHERE id = @id {owner}", new { id, customerId }, tx,
+                cancellationToken: cancellationToken)))?.ToDomain();
+        }, cancellationToken);
+}
+
+/// <summary>An alert as webhooks and the API show it.</summary>
+public static class AlertPayload
+{
+    public static object Of(UsageAlert a) => new
+    {
+        a.Id, Customer = a.CustomerId, Feature = a.FeatureCode, a.Kind, a.Threshold, a.Severity, a.Used, a.Limit, a.Message, a.PeriodStart,
+        a.PeriodEnd, a.ProjectedAt, a.CreatedAt, a.ReadAt,
+    };
+}
+
+internal sealed class AlertRow
+{
+    public const string Columns =
+        "id, customer_id, feature_code, period_start, period_end, kind, threshold, severity, used, limit_value, projected_at, message, created_at, read_at";
+
+    public string Id { get; set; } = "";
+    public string CustomerId { get; set; } = "";
+    public string FeatureCode { get; set; } = "";
+    public long PeriodStart { get; set; }
+    public long PeriodEnd { get; set; }
+    public string Kind { get; set; } = "";
+    public long Threshold { get; set; }
+    public string Severity { get; set; } = "";
+    public long Used { get; set; }
+    public long LimitValue { get; set; }
+    public long? ProjectedAt { get; set; }
+    public string Message { get; set; } = "";
+    public long CreatedAt { get; set; }
+    public long? ReadAt { get; set; }
+
+    public static string KindText(AlertKind kind) => kind == AlertKind.Threshold ? "threshold" : "projected";
+
+    public static string SeverityText(AlertSeverity severity) => severity switch
+    {
+        AlertSeverity.Critical => "critical",
+        AlertSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    public UsageAlert ToDomain() => new(Id, CustomerId, FeatureCode, Kind == "threshold" ? AlertKind.Threshold : AlertKind.Projected, (int)Threshold,
+        Severity switch { "critical" => AlertSeverity.Critical, "warning" => AlertSeverity.Warning, _ => AlertSeverity.Info }, Used, LimitValue, Message,
+        Instant(PeriodStart), Instant(PeriodEnd), ProjectedAt is { } p ? Instant(p) : null, Instant(CreatedAt), ReadAt is { } r ? Instant(r) : null);
+
+    private static DateTimeOffset Instant(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}

@@ -1,0 +1,78 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Core.Json;
+
+namespace Tollgate.Storage.Webhooks;
+
+/// <summary>The outbound event types, and which are known.</summary>
+public static class WebhookEventTypes
+{
+    public const string ThresholdReached = "usage.threshold_reached";
+    public const string ProjectedExhaustion = "usage.projected_exhaustion";
+    public const string SubscriptionCreated = "subscription.created";
+    public const string SubscriptionUpdated = "subscription.updated";
+    public const string SubscriptionCanceled = "subscription.canceled";
+    public const string SubscriptionTrialWillEnd = "subscription.trial_will_end";
+    public const string InvoiceIssued = "invoice.issued";
+    public const string InvoicePaid = "invoice.paid";
+    public const string InvoiceVoided = "invoice.voided";
+    public const string InvoiceUncollectible = "invoice.marked_uncollectible";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        ThresholdReached, ProjectedExhaustion, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled, SubscriptionTrialWillEnd,
+        InvoiceIssued, InvoicePaid, InvoiceVoided, InvoiceUncollectible,
+    ];
+}
+
+/// <summary>
+/// The transactional outbox: an event and one delivery per subscribed endpoint are written in the caller's
+/// transaction, so an event exists exactly when the change it reports was committed. A dispatcher sends them later.
+/// </summary>
+public static class WebhookOutbox
+{
+    /// <summary>Payloads are the API's wire format: snake_case, instants in UTC with a Z.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new UtcInstantConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Writes the event for every enabled endpoint that takes <paramref name="type"/>; nothing when none does.</summary>
+    public static async Task<string?> EnqueueAsync(
+        DbConnection c, DbTransaction? tx, string type, object data, DateTimeOffset at, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var endpoints = (await c.QueryAsync<string>(new CommandDefinition(
+            "SELECT id FROM webhook_endpoints WHERE enabled = @enabled AND (event_types = '*' OR event_types LIKE @pattern) ORDER BY id",
+            new { enabled = true, pattern = $"%,{type},%" }, tx, cancellationToken: cancellationToken))).ToList();
+        if (endpoints.Count == 0)
+        {
+            return null;
+        }
+
+        var id = Ids.New("evt", time);
+        var payload = JsonSerializer.Serialize(new WebhookEnvelope(id, type, at, data), Json);
+        var now = at.ToUnixTimeMilliseconds();
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO webhook_events (id, type, payload_json, created_at) VALUES (@id, @type, @payload, @now)",
+            new { id, type, payload, now }, tx, cancellationToken: cancellationToken));
+        foreach (var endpoint in endpoints)
+        {
+            await InsertDeliveryAsync(c, tx, Ids.New("whd", time), id, endpoint, at, cancellationToken);
+        }
+
+        return id;
+    }
+
+    internal static Task InsertDeliveryAsync(
+        DbConnection c, DbTransaction? tx, string id, string eventId, string endpointId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO webhook_deliveries (id, event_id, endpoint_id, status, attempts, next_attempt_at, created_at)
+            VALUES (@id, @eventId, @endpointId, 'pending', 0, @now, @now)
+            """, new { id, eventId, endpointId, now = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+
+    private sealed record WebhookEnvelope(string Id, string Type, DateTimeOffset CreatedAt, object Data);
+}

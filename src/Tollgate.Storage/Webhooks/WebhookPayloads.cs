@@ -1,0 +1,40 @@
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+
+namespace Tollgate.Storage.Webhooks;
+
+/// <summary>
+/// What an event's "data" holds, in the API's field names: a subscription as GET /v1/subscriptions/{id} shows it (with
+/// the plan version's id) and the change's reason; an invoice as GET /v1/invoices/{id} shows it.
+/// </summary>
+public static class WebhookPayloads
+{
+    public static object Subscription(Subscription s, string reason) => new
+    {
+        s.Id, Customer = s.CustomerId, Plan = s.PlanCode, s.PlanVersionId, BillingPeriod = s.BillingPeriod.ToWire(), Status = s.Status.ToWire(),
+        s.CurrentPeriodStart, s.CurrentPeriodEnd, TrialStart = s.TrialStartAt, TrialEnd = s.TrialEndAt, s.CancelAtPeriodEnd, s.CanceledAt,
+        s.EndedAt, s.PastDueSince, s.DunningState, CollectionMethod = s.CollectionMethod.ToWire(), s.CreatedAt, Reason = reason,
+    };
+
+    public static object Invoice(Invoice i) => new
+    {
+        i.Id, i.Number, Customer = i.CustomerId, Subscription = i.SubscriptionId, Status = i.Status.ToWire(), i.BillingReason, i.Currency,
+        i.SubtotalCents, i.CreditAppliedCents, i.AmountDueCents, i.AmountPaidCents, i.PeriodStart, i.PeriodEnd, i.IssuedAt, i.DueAt, i.PaidAt,
+        i.VoidedAt,
+        Lines = i.Lines.Select(l => new
+        {
+            Kind = l.Kind.ToWire(), l.Description, l.AmountCents, l.Quantity, l.UnitAmountCents, l.PeriodStart, l.PeriodEnd, Plan = l.PlanCode,
+            Feature = l.FeatureCode,
+        }),
+    };
+
+    /// <summary>The event type a subscription change is announced as.</summary>
+    public static string SubscriptionEventType(string reason) => reason switch
+    {
+        "created" or "trial_started" => WebhookEventTypes.SubscriptionCreated,
+        "canceled" => WebhookEventTypes.SubscriptionCanceled,
+        "trial_will_end" => WebhookEventTypes.SubscriptionTrialWillEnd,
+        _ => WebhookEventTypes.SubscriptionUpdated,
+    };
+}

@@ -1,0 +1,257 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Client.Webhooks;
+using Tollgate.Storage.Webhooks;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Webhooks;
+
+public abstract class WebhooksApiContract : ApiContract
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 30, 0, 0, 0, TimeSpan.Zero);
+
+    private Task<TollgateApp> AppAsync(bool allowPrivateTargets = true) => StartAsync(ApiSetup.AlertsCatalog(allowPrivateTargets), Start);
+
+    private static async Task<(string Id, string Secret)> EndpointAsync(TollgateApp app, WebhookReceiver receiver, params string[] events)
+    {
+        var created = await (await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints",
+            new { url = receiver.Url.ToString(), description = "the app", events })).ReadAsync();
+        return (created["id"].Value<string>()!, created["secret"].Value<string>()!);
+    }
+
+    private static async Task<JsonNode> DeliveryAsync(TollgateApp app, string id) =>
+        await (await app.Admin.GetAsync($"/v1/admin/webhooks/deliveries/{id}")).ReadAsync();
+
+    private static async Task<JsonArray> DeliveriesAsync(TollgateApp app, string query = "") =>
+        (await (await app.Admin.GetAsync($"/v1/admin/webhooks/deliveries{query}")).ReadAsync())["deliveries"]!.AsArray();
+
+    /// <summary>Waits (real time) until the delivery's attempts reach <paramref name="attempts"/>.</summary>
+    private static async Task<JsonNode> AttemptedAsync(TollgateApp app, string id, int attempts)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            var delivery = await DeliveryAsync(app, id);
+            if (delivery["attempts"].Value<int>() >= attempts)
+            {
+                return delivery;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"delivery {id} did not reach {attempts} attempts");
+    }
+
+    [Fact]
+    public async Task ThresholdCrossingIsDeliveredSignedWithTheAlertAsData()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        var (_, secret) = await EndpointAsync(app, receiver);
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var request = (await receiver.WaitForAsync(1))[0];
+        var verified = TollgateWebhook.Verify(request.Body, request.Headers[TollgateWebhook.SignatureHeader], secret, now: app.Clock.GetUtcNow());
+        var log = await DeliveriesAsync(app);
+
+        Assert.Equal("usage.threshold_reached", verified.Type);
+        Assert.Equal((verified.Id, "usage.threshold_reached"), (request.Headers["Tollgate-Event-Id"], request.Headers["Tollgate-Event-Type"]));
+        Assert.Equal(("c1", 80, "You have used 8 of 10 CVs this month."), (verified.Data.GetProperty("customer").GetString(),
+            verified.Data.GetProperty("threshold").GetInt32(), verified.Data.GetProperty("message").GetString()));
+        Assert.Equal(("succeeded", 1), (log[0]!["status"].Value<string>(), log[0]!["attempts"].Value<int>()));
+        Assert.Throws<TollgateWebhookSignatureException>(() =>
+            TollgateWebhook.Verify(request.Body.Replace("c1", "c2"), request.Headers[TollgateWebhook.SignatureHeader], secret, now: app.Clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task AFailedDeliveryIsRetriedAfterItsBackoffAndThenSucceeds()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Script(500);
+        await using var app = await AppAsync();
+        await EndpointAsync(app, receiver);
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
+        var failed = await AttemptedAsync(app, id, 1);
+        var next = DateTimeOffset.Parse(failed["next_attempt_at"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture);
+        await app.AdvanceAsync(TimeSpan.FromSeconds(10));
+        var early = await DeliveryAsync(app, id);
+        await app.AdvanceToAsync(next);
+        var delivered = await AttemptedAsync(app, id, 2);
+
+        Assert.Equal(("pending", 500, "HTTP 500"), (failed["status"].Value<string>(), failed["last_status"].Value<int>(), failed["last_error"].Value<string>()));
+        Assert.InRange(next - Start, TimeSpan.FromSeconds(24), TimeSpan.FromSeconds(36)); // 30 s ± 20 %
+        Assert.Equal(1, early["attempts"].Value<int>());
+        Assert.Equal("succeeded", delivered["status"].Value<string>());
+        Assert.Equal([500, 200], delivered["attempt_log"]!.AsArray().Select(a => a!["status_code"].Value<int>()));
+        Assert.Single((await receiver.WaitForAsync(2)).Select(r => r.Headers["Tollgate-Event-Id"]).Distinct()); // a retry is the same event
+    }
+
+    [Fact]
+    public async Task ADeliveryThatKeepsFailingIsGivenUpAfterTwentyFourHoursAndCanBeReplayed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Status = 503;
+        await using var app = await AppAsync();
+        await EndpointAsync(app, receiver);
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
+
+        var delivery = await AttemptedAsync(app, id, 1);
+        while (delivery["status"].Value<string>() == "pending")
+        {
+            var attempts = delivery["attempts"].Value<int>();
+            await app.AdvanceToAsync(DateTimeOffset.Parse(delivery["next_attempt_at"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture));
+            delivery = await AttemptedAsync(app, id, attempts + 1);
+        }
+
+        receiver.Status = 200;
+        var replay = await app.Admin.PostAsync($"/v1/admin/webhooks/deliveries/{id}/replay", null);
+        var replayId = (await replay.ReadAsync())["id"].Value<string>()!;
+        var replayed = await AttemptedAsync(app, replayId, 1);
+        var dead = await DeliveriesAsync(app, "?status=dead");
+
+        Assert.Equal("dead", delivery["status"].Value<string>());
+        Assert.InRange(delivery["attempts"].Value<int>(), 9, 11); // 30 s, 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, then 8 h steps, within 24 h
+        Assert.True(DateTimeOffset.Parse(delivery["last_attempt_at"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture) - Start
+            <= TimeSpan.FromHours(24));
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal(("succeeded", delivery["event"].Value<string>()), (replayed["status"].Value<string>(), replayed["event"].Value<string>()));
+        Assert.Equal([id], dead.Select(d => d!["id"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task SubscriptionAndInvoiceChangesAreAnnouncedToEndpointsThatTakeThem()
+    {
+        await using var all = await WebhookReceiver.StartAsync();
+        await using var invoicesOnly = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        await EndpointAsync(app, all);
+        await EndpointAsync(app, invoicesOnly, "invoice.issued", "invoice.paid");
+        await app.CustomerAsync("c1");
+
+        await app.SubscribeAsync("c1", "pro");
+        var invoice = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>();
+        await app.Admin.PostAsync($"/v1/invoices/{invoice}/mark-paid", null);
+        var toAll = await all.WaitForAsync(3);
+        var toInvoices = await invoicesOnly.WaitForAsync(2);
+
+        static string? TypeOf(WebhookReceiver.Received r) => JsonNode.Parse(r.Body)!["type"].Value<string>();
+        Assert.Equal(["invoice.issued", "invoice.paid", "subscription.created"], toAll.Select(TypeOf).Order());
+        Assert.Equal(["invoice.issued", "invoice.paid"], toInvoices.Select(TypeOf).Order());
+        var created = JsonNode.Parse(toAll.Single(r => TypeOf(r) == "subscription.created").Body)!["data"]!;
+        Assert.Equal(("c1", "pro", "active", "created"), (created["customer"].Value<string>(), created["plan"].Value<string>(),
+            created["status"].Value<string>(), created["reason"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task InternalAddressesAreRefusedWhenRegisteredAndWhenConnectingUnlessAllowed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync(allowPrivateTargets: false);
+        await app.CustomerAsync("c1");
+
+        var literal = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = receiver.Url.ToString() });
+        var named = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = "http://localhost:9/hook" });
+        var metadata = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = "http://169.254.169.254/latest/meta-data" });
+        // An endpoint stored anyway (as one whose name resolved elsewhere when it was registered) is still refused at connect time.
+        await app.Get<WebhookStore>().CreateEndpointAsync(receiver.Url.ToString(), null, [], CancellationToken.None);
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
+        var refused = await AttemptedAsync(app, id, 1);
+
+        foreach (var response in new[] { literal, named, metadata })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("internal address", (await response.ReadAsync())["errors"]!["url"].Value<string>(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("internal addresses", refused["last_error"].Value<string>(), StringComparison.Ordinal);
+        Assert.Empty(receiver.Requests);
+    }
+
+    [Fact]
+    public async Task DeletingAnEndpointCancelsItsPendingDeliveriesAndKeepsItsLog()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Status = 500;
+        await using var app = await AppAsync();
+        var (endpoint, _) = await EndpointAsync(app, receiver);
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
+        await AttemptedAsync(app, id, 1);
+
+        var deleted = await (await app.Admin.DeleteAsync($"/v1/admin/webhooks/endpoints/{endpoint}")).ReadAsync();
+        await app.ConsumeAsync("c1", "cv_generate", 1); // 90 %: no endpoint takes it now
+        var log = await DeliveriesAsync(app);
+
+        Assert.False(deleted["enabled"].Value<bool>());
+        Assert.Null(deleted["secret"]);
+        Assert.Equal([("canceled", id)], log.Select(d => (d!["status"].Value<string>(), d["id"].Value<string>())));
+    }
+
+    [Theory]
+    [InlineData("{\"url\": \"ftp://example.com/hook\"}", "url")]
+    [InlineData("{\"url\": \"https://user:pw@example.com/hook\"}", "url")]
+    [InlineData("{\"url\": \"https://example.com/hook\", \"events\": [\"usage.everything\"]}", "events")]
+    [InlineData("{\"events\": []}", "url")]
+    [InlineData("{\"url\": \"https://example.com/hook\", \"colour\": \"red\"}", "colour")]
+    public async Task BadEndpointIsA400NamingTheFieldAndNothingIsCreated(string body, string field)
+    {
+        await using var app = await AppAsync();
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", body);
+        var endpoints = (await (await app.Admin.GetAsync("/v1/admin/webhooks/endpoints")).ReadAsync())["endpoints"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"{field}", (await response.ReadAsync()).ToJsonString(), StringComparison.Ordinal);
+        Assert.Empty(endpoints);
+    }
+
+    [Fact]
+    public async Task WebhookAdministrationNeedsTheAdminKeyAndUnknownIdsAre404()
+    {
+        await using var app = await AppAsync();
+        var secretKey = (await (await app.Admin.PostJsonAsync("/v1/admin/keys", new { name = "app", role = "secret" })).ReadAsync())["key"].Value<string>()!;
+
+        var withSecret = await app.WithKey(secretKey).GetAsync("/v1/admin/webhooks/endpoints");
+        var missingEndpoint = await app.Admin.GetAsync("/v1/admin/webhooks/endpoints/we_nope");
+        var missingDelivery = await app.Admin.PostAsync("/v1/admin/webhooks/deliveries/whd_nope/replay", null);
+
+        Assert.Equal(HttpStatusCode.Forbidden, withSecret.StatusCode);
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (missingEndpoint.StatusCode, missingDelivery.StatusCode));
+    }
+}
+
+public sealed class SqliteWebhooksApiTests : WebhooksApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresWebhooksApiTests : WebhooksApiContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+
+    [Fact]
+    public async Task TwoNodesSendEachDeliveryExactlyOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var first = await StartAsync(ApiSetup.AlertsCatalog());
+        await using var second = await TollgateApp.StartAsync(Kind, ApiSetup.AlertsCatalog(), TollgateApp.DefaultStart, first.ConnectionString);
+        await first.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = receiver.Url.ToString() });
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => first.CustomerAsync($"c{i}")));
+
+        // 30 customers each cross 80 %, half through each node; both nodes' dispatchers poll the one outbox.
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? first : second).ConsumeAsync($"c{i}", "cv_generate", 8)));
+        var received = await receiver.WaitForAsync(30);
+        await Task.Delay(500); // time for a second send of anything, were there one
+
+        Assert.Equal(30, receiver.Requests.Count);
+        Assert.Equal(30, received.Select(r => r.Headers["Tollgate-Delivery-Id"]).Distinct().Count());
+    }
+}
