@@ -7,6 +7,7 @@ using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
+using Tollgate.Storage.Payments;
 using Tollgate.Storage.Settings;
 using Tollgate.Storage.Usage;
 using Tollgate.Storage.Webhooks;
@@ -40,6 +41,8 @@ public static class StorageServices
         services.AddSingleton<LlmRecompute>();
         services.AddSingleton<LlmStatsQueries>();
         services.AddSingleton<RevenueQueries>();
+        services.AddSingleton<StripeLinks>();
+        services.AddSingleton<StripeEventStore>();
         services.AddSingleton<AlertWriter>();
         services.AddSingleton<AlertStore>();
         services.AddSingleton<WebhookStore>();

@@ -36,6 +36,7 @@ public static class ApiSetup
     public static Dictionary<string, string?> LlmCatalog(string? extraKey = null, string? extraValue = null) =>
         Seed("llm", Catalogs.Llm, extraKey, extraValue);
 
+    public static Dictionary<string, string?> PaymentsCatalog() => Seed("payments", Catalogs.Payments, null, null);
     /// <summary>The alerts catalog, with webhooks allowed to the test's own loopback receiver and polled often.</summary>
     public static Dictionary<string, string?> AlertsCatalog(bool allowPrivateTargets = true)
     {

@@ -89,6 +89,30 @@ public static class Catalogs
         """;
 
     /// <summary>
+    /// Plans sold through Stripe: "free" (default), "basic" ($10/month with a 14-day trial, price_basic_monthly), "pro"
+    /// ($30/month price_pro_monthly, $300/year price_pro_yearly) and "team" ($50/month, not linked to a Stripe price).
+    /// </summary>
+    public const string Payments = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 100 } ] },
+            { "code": "basic", "name": "Basic", "sort_order": 2,
+              "prices": [ { "billing_period": "monthly", "price_cents": 1000, "trial_days": 14, "stripe_price_id": "price_basic_monthly" } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 500 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 3,
+              "prices": [ { "billing_period": "monthly", "price_cents": 3000, "stripe_price_id": "price_pro_monthly" },
+                          { "billing_period": "yearly", "price_cents": 30000, "stripe_price_id": "price_pro_yearly" } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 1000 } ] },
+            { "code": "team", "name": "Team", "sort_order": 4, "prices": [ { "billing_period": "monthly", "price_cents": 5000 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 5000 } ] }
+          ]
+        }
+        """;
+
+    /// <summary>
     /// Plans "free" (default) and "pro" ($20 a month): cv_generate 10 CVs with the default alert thresholds, messages
     /// 100 on a soft cap alerting at 50 % and 100 %, api 100 calls with the defaults.
     /// </summary>

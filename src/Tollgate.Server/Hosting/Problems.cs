@@ -38,6 +38,7 @@ public static class Problems
         415 => "Unsupported media type",
         422 => "Unprocessable",
         429 => "Too many requests",
+        502 => "Bad gateway",
         503 => "Service unavailable",
         _ => status >= 500 ? "Internal server error" : "Error",
     };

@@ -9,6 +9,7 @@ using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Llm;
 using Tollgate.Server.Metrics;
+using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Catalog;
@@ -101,6 +102,7 @@ public static class TollgateHost
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
         services.AddExceptionHandler<ErrorHandling>();
+        services.AddTollgatePayments(configuration);
         services.AddTollgateAuth();
         services.AddTollgateOpenApi();
     }
@@ -138,6 +140,7 @@ public static class TollgateHost
         app.MapLlmUsage();
         app.MapLlmPrices();
         app.MapLlmStats();
+        app.MapPayments();
         app.MapAlerts();
         app.MapWebhooksAdmin();
         app.MapAssets();

@@ -22,6 +22,12 @@ public sealed class BillingCycle(
     public const string Overdue = "invoice_overdue";
     public const string Suspended = "entitlements_suspended";
 
+    /// <summary>Stripe could not collect an invoice (Stripe's past_due).</summary>
+    public const string PaymentFailed = "payment_failed";
+
+    /// <summary>Stripe gave up retrying (Stripe's unpaid).</summary>
+    public const string Unpaid = "unpaid";
+
     /// <summary>Runs everything due at or before <paramref name="now"/>; answers how many steps it took.</summary>
     public async Task<int> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         await RunRenewalsAsync(now, cancellationToken) + await RunDunningAsync(now, cancellationToken);

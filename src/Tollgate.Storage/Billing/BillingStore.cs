@@ -25,22 +25,9 @@ public sealed class BillingStore(
 
     public async Task<BillingResult> CreateAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
-        var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
-        var price = version.Terms.Price(subscription.BillingPeriod)!;
         try
         {
-            var invoice = await database.WriteAsync(async (c, tx) =>
-            {
-                var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
-                await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect.IsPostgres);
-                var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
-                await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
-                return subscription.Status == SubscriptionStatus.Active
-                    ? await invoices.IssueAsync(subscription, price.Currency, BillingReasons.SubscriptionCreate,
-                        price.PriceCents > 0 ? [PlanChange.Recurring(version, price, subscription.CurrentPeriod)] : [],
-                        subscription.CurrentPeriodStart, subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd)
-                    : null;
-            }, cancellationToken);
+            var invoice = await database.WriteAsync((c, tx) => CreateInAsync(c, tx, subscription, cancellationToken), cancellationToken);
             return new BillingResult.Done(subscription, null, null, [], invoice);
         }
         catch (System.Data.Common.DbException e) when (database.IsUniqueViolation(e))
@@ -52,6 +39,23 @@ public sealed class BillingStore(
         {
             contexts.Invalidate(subscription.CustomerId);
         }
+    }
+
+    /// <summary>Inserts a subscription and issues its first invoice (when it starts active) inside the caller's transaction.</summary>
+    internal async Task<string?> CreateInAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription subscription, CancellationToken cancellationToken)
+    {
+        var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
+        var price = version.Terms.Price(subscription.BillingPeriod)!;
+        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect.IsPostgres);
+        var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
+        await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
+        return subscription.Status == SubscriptionStatus.Active
+            ? await invoices.IssueAsync(subscription, price.Currency, BillingReasons.SubscriptionCreate,
+                price.PriceCents > 0 ? [PlanChange.Recurring(version, price, subscription.CurrentPeriod)] : [],
+                subscription.CurrentPeriodStart, subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd)
+            : null;
     }
 
     /// <summary>Changes the plan (or, with <paramref name="preview"/>, works out the same lines and writes nothing).</summary>
@@ -133,36 +137,99 @@ public sealed class BillingStore(
                 return stored is null ? Busy() : new BillingResult.Done(stored, ChangeTiming.PeriodEnd, current.CurrentPeriodEnd, [], null);
             }
 
-            var ended = current with
-            {
-                Status = SubscriptionStatus.Canceled, CanceledAt = now, EndedAt = now, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
-                PendingBillingPeriod = null, UpdatedAt = now,
-            };
-            var endedStored = await subscriptions.UpdateAsync(current, ended, "canceled", price, now);
-            if (endedStored is null)
-            {
-                return Busy();
-            }
-
-            var lines = new List<InvoiceLine>();
-            if (current.Status != SubscriptionStatus.Trialing)
-            {
-                if (creditUnused && price.PriceCents > 0)
-                {
-                    lines.Add(new InvoiceLine(InvoiceLineKind.ProrationCredit, $"Unused time on {version.PlanCode} ({current.BillingPeriod.ToWire()})",
-                        -Proration.Remaining(price.PriceCents, current.CurrentPeriod, now), 1, 0, now, current.CurrentPeriodEnd, version.PlanCode, version.Id));
-                }
-
-                lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));
-            }
-
-            var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
-                current.CurrentPeriodStart, now);
-            return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, lines, invoice);
+            return await EndNowInAsync(c, tx, current, creditUnused, now, cancellationToken);
         }, cancellationToken);
         Invalidate(result);
         return result;
     }
+
+    /// <summary>
+    /// Ends a live subscription at <paramref name="now"/> inside the caller's transaction (which holds the customer's lock):
+    /// optionally credits the unused time, and bills the period's overage so far on a final invoice.
+    /// </summary>
+    internal async Task<BillingResult> EndNowInAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, bool creditUnused, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        var version = await VersionAsync(current.PlanVersionId, cancellationToken);
+        var price = version.Terms.Price(current.BillingPeriod)!;
+        var ended = current with
+        {
+            Status = SubscriptionStatus.Canceled, CanceledAt = now, EndedAt = now, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
+            PendingBillingPeriod = null, UpdatedAt = now,
+        };
+        var endedStored = await subscriptions.UpdateAsync(current, ended, "canceled", price, now);
+        if (endedStored is null)
+        {
+            return Busy();
+        }
+
+        var lines = new List<InvoiceLine>();
+        if (current.Status != SubscriptionStatus.Trialing)
+        {
+            if (creditUnused && price.PriceCents > 0)
+            {
+                lines.Add(new InvoiceLine(InvoiceLineKind.ProrationCredit, $"Unused time on {version.PlanCode} ({current.BillingPeriod.ToWire()})",
+                    -Proration.Remaining(price.PriceCents, current.CurrentPeriod, now), 1, 0, now, current.CurrentPeriodEnd, version.PlanCode, version.Id));
+            }
+
+            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));
+        }
+
+        var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
+            current.CurrentPeriodStart, now);
+        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, lines, invoice);
+    }
+
+    /// <summary>
+    /// Stores a state decided outside Tollgate (by Stripe) inside the caller's transaction, which holds the customer's lock.
+    /// A period that started there (a trial that converted, a renewal) is invoiced here as the billing cycle would have
+    /// invoiced it, so Tollgate's invoices, and the revenue read from them, follow what Stripe bills. Null when the row
+    /// moved past <paramref name="current"/>'s revision.
+    /// </summary>
+    internal async Task<Subscription?> SyncInAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, Subscription next,
+        CancellationToken cancellationToken)
+    {
+        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        var version = await VersionAsync(next.PlanVersionId, cancellationToken);
+        var price = version.Terms.Price(next.BillingPeriod)!;
+        var converted = current.Status == SubscriptionStatus.Trialing && next.Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue;
+        var newPeriod = converted
+            || (current.Status != SubscriptionStatus.Trialing && next.IsLive && next.CurrentPeriodStart > current.CurrentPeriodStart);
+        var renewed = newPeriod && !converted && next.CurrentPeriodStart >= current.CurrentPeriodEnd;
+        var reason = converted ? "trial_converted" : renewed ? "renewed" : SyncReason(current, next);
+        var stored = await subscriptions.UpdateAsync(current, next, reason, price, next.UpdatedAt);
+        if (stored is null || !newPeriod)
+        {
+            return stored;
+        }
+
+        var lines = new List<InvoiceLine>();
+        if (price.PriceCents > 0)
+        {
+            lines.Add(PlanChange.Recurring(version, price, stored.CurrentPeriod));
+        }
+
+        if (renewed)
+        {
+            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, await VersionAsync(current.PlanVersionId, cancellationToken),
+                current.CurrentPeriod, cancellationToken));
+        }
+
+        await invoices.IssueAsync(stored, price.Currency, BillingReasons.SubscriptionCycle, lines, stored.CurrentPeriodStart,
+            stored.CurrentPeriodStart, stored.CurrentPeriodEnd);
+        return stored;
+    }
+
+    private static string SyncReason(Subscription current, Subscription next) =>
+        next.Status == SubscriptionStatus.PastDue && current.Status != SubscriptionStatus.PastDue ? "past_due"
+        : current.Status == SubscriptionStatus.PastDue && next.Status == SubscriptionStatus.Active ? "recovered"
+        : next.PlanVersionId != current.PlanVersionId || next.BillingPeriod != current.BillingPeriod ? "plan_changed"
+        : next.CancelAtPeriodEnd && !current.CancelAtPeriodEnd ? "cancel_scheduled"
+        : !next.CancelAtPeriodEnd && current.CancelAtPeriodEnd ? "cancel_undone"
+        : "synced";
 
     /// <summary>Keeps a subscription that was set to cancel at the period end, if the period has not ended.</summary>
     public async Task<BillingResult> UndoCancelAsync(string id, CancellationToken cancellationToken = default)

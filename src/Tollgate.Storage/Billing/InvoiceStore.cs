@@ -68,41 +68,60 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
 
     private Task<InvoiceStatusResult> SetStatusAsync(
         string id, InvoiceStatus to, IReadOnlyList<InvoiceStatus> from, DateTimeOffset? at, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+        database.WriteAsync(
+            (c, tx) => SetStatusInAsync(c, tx, id, to, from, (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds(), null, null, time, cancellationToken),
+            cancellationToken);
+
+    /// <summary>
+    /// Records a payment Stripe collected, inside the caller's transaction: what was paid (which may differ from what
+    /// Tollgate billed, as Stripe prorates on its own) and Stripe's invoice id.
+    /// </summary>
+    internal static Task<InvoiceStatusResult> MarkPaidInAsync(
+        DbConnection c, DbTransaction tx, string id, DateTimeOffset paidAt, long amountPaidCents, string stripeInvoiceId, TimeProvider time,
+        CancellationToken cancellationToken) =>
+        SetStatusInAsync(c, tx, id, InvoiceStatus.Paid, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], paidAt.ToUnixTimeMilliseconds(),
+            amountPaidCents, stripeInvoiceId, time, cancellationToken);
+
+    private static async Task<InvoiceStatusResult> SetStatusInAsync(
+        DbConnection c, DbTransaction tx, string id, InvoiceStatus to, IReadOnlyList<InvoiceStatus> from, long when, long? amount, string? stripe,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var invoice = await GetAsync(c, tx, id, cancellationToken);
+        if (invoice is null)
         {
-            var invoice = await GetAsync(c, tx, id, cancellationToken);
-            if (invoice is null)
-            {
-                return new InvoiceStatusResult(null, null);
-            }
+            return new InvoiceStatusResult(null, null);
+        }
 
-            if (invoice.Status == to)
-            {
-                return new InvoiceStatusResult(invoice, null); // a retry answers as the first call did
-            }
+        if (invoice.Status == to)
+        {
+            return new InvoiceStatusResult(invoice, null); // a retry answers as the first call did
+        }
 
-            if (!from.Contains(invoice.Status))
-            {
-                return new InvoiceStatusResult(invoice, $"An invoice that is {invoice.Status.ToWire()} cannot become {to.ToWire()}.");
-            }
+        if (!from.Contains(invoice.Status))
+        {
+            return new InvoiceStatusResult(invoice, $"An invoice that is {invoice.Status.ToWire()} cannot become {to.ToWire()}.");
+        }
 
-            var when = (at ?? time.GetUtcNow()).ToUnixTimeMilliseconds();
-            await c.ExecuteAsync(new CommandDefinition(to switch
-            {
-                InvoiceStatus.Paid => "UPDATE invoices SET status = 'paid', amount_paid_cents = amount_due_cents, paid_at = @when WHERE id = @id",
-                InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
-                _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
-            }, new { id, when }, tx, cancellationToken: cancellationToken));
-            var changed = await GetAsync(c, tx, id, cancellationToken);
-            var type = to switch
-            {
-                InvoiceStatus.Paid => WebhookEventTypes.InvoicePaid,
-                InvoiceStatus.Void => WebhookEventTypes.InvoiceVoided,
-                _ => WebhookEventTypes.InvoiceUncollectible,
-            };
-            await WebhookOutbox.EnqueueAsync(c, tx, type, WebhookPayloads.Invoice(changed!), time.GetUtcNow(), time, cancellationToken);
-            return new InvoiceStatusResult(changed, null);
-        }, cancellationToken);
+        await c.ExecuteAsync(new CommandDefinition(to switch
+        {
+            InvoiceStatus.Paid => """
+                UPDATE invoices SET status = 'paid', amount_paid_cents = COALESCE(@amount, amount_due_cents), paid_at = @when,
+                    stripe_invoice_id = COALESCE(@stripe, stripe_invoice_id)
+                WHERE id = @id
+                """,
+            InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
+            _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
+        }, new { id, when, amount, stripe }, tx, cancellationToken: cancellationToken));
+        var changed = await GetAsync(c, tx, id, cancellationToken);
+        var type = to switch
+        {
+            InvoiceStatus.Paid => WebhookEventTypes.InvoicePaid,
+            InvoiceStatus.Void => WebhookEventTypes.InvoiceVoided,
+            _ => WebhookEventTypes.InvoiceUncollectible,
+        };
+        await WebhookOutbox.EnqueueAsync(c, tx, type, WebhookPayloads.Invoice(changed!), time.GetUtcNow(), time, cancellationToken);
+        return new InvoiceStatusResult(changed, null);
+    }
 
     internal static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
     {

@@ -20,6 +20,11 @@ internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeP
         (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE id = @id", new { id }, tx, cancellationToken: ct)))?.ToDomain();
 
+    public async Task<Subscription?> ReadStripeAsync(string stripeSubscriptionId) =>
+        (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
+            $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId",
+            new { stripeSubscriptionId }, tx, cancellationToken: ct)))?.ToDomain();
+
     public async Task InsertAsync(Subscription subscription, string reason, PlanPrice price, bool wasTrial)
     {
         await CustomerStore.InsertSubscriptionAsync(c, tx, subscription, ct);
@@ -43,6 +48,10 @@ internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeP
         await EventAsync(stored, reason, price, previous.Status == SubscriptionStatus.Trialing, at);
         return stored;
     }
+
+    /// <summary>Records something that happened to the subscription without changing it (a trial about to end), for readers of the history.</summary>
+    public Task NoteAsync(Subscription subscription, string reason, PlanPrice price, DateTimeOffset at) =>
+        EventAsync(subscription, reason, price, subscription.Status == SubscriptionStatus.Trialing, at);
 
     /// <summary>Records the change in the subscription's history and announces it to webhook endpoints, in this transaction.</summary>
     private async Task EventAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at)

@@ -1,0 +1,23 @@
+namespace Tollgate.Client.Contracts;
+
+/// <summary>Starts a Stripe Checkout for a plan; send the customer to <c>checkout_url</c>.</summary>
+/// <param name="Customer">The customer's id; their Stripe customer is created on the first checkout and reused after.</param>
+/// <param name="Plan">The plan's code; its newest version's price for <paramref name="BillingPeriod"/> must have a stripe_price_id.</param>
+/// <param name="BillingPeriod">"monthly" or "yearly".</param>
+/// <param name="SuccessUrl">Absolute http(s) URL Stripe returns to after payment; may contain {CHECKOUT_SESSION_ID}.</param>
+/// <param name="CancelUrl">Absolute http(s) URL Stripe returns to when the customer leaves.</param>
+public sealed record CreateCheckoutSessionRequest(string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly");
+
+/// <summary>A Stripe Checkout session.</summary>
+/// <param name="CheckoutUrl">Stripe's hosted payment page.</param>
+/// <param name="SessionId">Stripe's id for the session (cs_…).</param>
+public sealed record CheckoutSessionResponse(string CheckoutUrl, string SessionId);
+
+/// <summary>Opens Stripe's customer portal, where the customer manages their card, plan and invoices.</summary>
+/// <param name="Customer">The customer's id; they need a Stripe customer, made by their first checkout.</param>
+/// <param name="ReturnUrl">Absolute http(s) URL the portal links back to.</param>
+public sealed record CreatePortalSessionRequest(string Customer, string ReturnUrl);
+
+/// <summary>A Stripe customer portal session.</summary>
+/// <param name="Url">Where to send the customer; it expires soon, so create one per visit.</param>
+public sealed record PortalSessionResponse(string Url);

@@ -1,0 +1,169 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Payments;
+
+namespace Tollgate.Server.Payments;
+
+/// <summary>Stripe Checkout for a plan, the customer portal, and Stripe's webhook.</summary>
+public static class PaymentsApi
+{
+    public static RouteGroupBuilder MapPayments(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/billing").WithTags("Payments").RequireAuthorization(Policies.Secret);
+        group.MapPost("/checkout-sessions", CheckoutAsync);
+        group.MapPost("/portal-sessions", PortalAsync);
+        app.MapStripeWebhook();
+        return group;
+    }
+
+    public static IServiceCollection AddTollgatePayments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<StripeOptions>(configuration.GetSection(StripeOptions.Section));
+        services.AddHttpClient<StripeClient>((sp, http) =>
+        {
+            var apiBase = sp.GetRequiredService<IOptions<StripeOptions>>().Value.ApiBase;
+            http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
+            http.Timeout = TimeSpan.FromSeconds(30);
+        });
+        return services;
+    }
+
+    /// <summary>What the billing endpoints read from, injected as one.</summary>
+    public sealed record Services(
+        StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options);
+
+    private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
+        CreateCheckoutSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
+    {
+        if (!s.Options.Value.HasSecretKey)
+        {
+            return NotConfigured("Tollgate:Stripe:SecretKey");
+        }
+
+        var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
+            ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
+            ("success_url", AbsoluteUrl(request.SuccessUrl)), ("cancel_url", AbsoluteUrl(request.CancelUrl)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await s.Customers.GetAsync(request.Customer, cancellationToken) is not { } customer)
+        {
+            return Problems.NotFound("customer", request.Customer);
+        }
+
+        // A second checkout would start a second Stripe subscription, billed alongside the first.
+        if (await s.Customers.GetLiveSubscriptionAsync(customer.Id, cancellationToken) is { StripeSubscriptionId: not null } paying)
+        {
+            return Problems.Create(409, "subscription_exists",
+                $"Customer '{customer.Id}' already pays for '{paying.PlanCode}' through Stripe; change it in the customer portal instead.");
+        }
+
+        if ((await s.Catalog.GetAsync(cancellationToken)).Plan(request.Plan) is not { IsActive: true } plan)
+        {
+            return Problems.NotFound("plan", request.Plan);
+        }
+
+        if (plan.Current.Terms.Price(interval) is not { } price)
+        {
+            return Problems.Validation("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
+        }
+
+        if (price.StripePriceId is not { } priceId)
+        {
+            var field = new Dictionary<string, string> { ["plan"] = "has no Stripe price for this billing period" };
+            return Problems.Create(422, "price_not_linked",
+                $"Plan '{plan.Code}' has no stripe_price_id for its {interval.ToWire()} price; set it in the catalog to sell it through Stripe.",
+                new Dictionary<string, object?> { ["errors"] = field });
+        }
+
+        try
+        {
+            if (await StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
+            {
+                return StripeCustomerTaken(customer.Id);
+            }
+
+            var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, price.TrialDays, request.SuccessUrl, request.CancelUrl);
+            var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
+            return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
+        }
+        catch (StripeException e)
+        {
+            return FromStripe(e);
+        }
+    }
+
+    private static async Task<Results<Ok<PortalSessionResponse>, ProblemHttpResult>> PortalAsync(
+        CreatePortalSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
+    {
+        if (!s.Options.Value.HasSecretKey)
+        {
+            return NotConfigured("Tollgate:Stripe:SecretKey");
+        }
+
+        var errors = Validate.Errors(("customer", Validate.Id(request.Customer)), ("return_url", AbsoluteUrl(request.ReturnUrl)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await s.Customers.GetAsync(request.Customer, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", request.Customer);
+        }
+
+        if (await s.Links.StripeCustomerIdAsync(request.Customer, cancellationToken) is not { } stripeCustomer)
+        {
+            return Problems.Create(409, "stripe_customer_missing",
+                $"Customer '{request.Customer}' has no Stripe customer yet: their first checkout creates it.");
+        }
+
+        try
+        {
+            return TypedResults.Ok(new PortalSessionResponse((await s.Stripe.CreatePortalSessionAsync(stripeCustomer, request.ReturnUrl,
+                cancellationToken)).Url));
+        }
+        catch (StripeException e)
+        {
+            return FromStripe(e);
+        }
+    }
+
+    /// <summary>The customer's Stripe customer: the linked one, or a new one linked now. Null when it turned out to be another's.</summary>
+    private static async Task<string?> StripeCustomerAsync(Customer customer, Services s, CancellationToken cancellationToken)
+    {
+        if (await s.Links.StripeCustomerIdAsync(customer.Id, cancellationToken) is { } linked)
+        {
+            return linked;
+        }
+
+        var created = await s.Stripe.CreateCustomerAsync(customer.Id, customer.Email, customer.Name, cancellationToken);
+        return await s.Links.LinkAsync(customer.Id, created.Id, cancellationToken);
+    }
+
+    internal static ProblemHttpResult NotConfigured(string setting) =>
+        Problems.Create(503, "payments_not_configured", $"Payments through Stripe are off: set {setting} to turn them on.");
+
+    /// <summary>Stripe refused the call or could not be reached: a 502 carrying Stripe's own words.</summary>
+    internal static ProblemHttpResult FromStripe(StripeException e) =>
+        Problems.Create(502, "stripe_error", e.Message, new Dictionary<string, object?>
+        {
+            ["stripe_status"] = e.Status, ["stripe_type"] = e.Type, ["stripe_code"] = e.Code, ["stripe_param"] = e.Param,
+        });
+
+    private static ProblemHttpResult StripeCustomerTaken(string customer) =>
+        Problems.Create(409, "stripe_customer_conflict", $"The Stripe customer made for '{customer}' is already linked to another customer.");
+
+    private static string? AbsoluteUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? null : "must be an absolute http or https URL";
+}

@@ -1,0 +1,166 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Tollgate.Storage.Payments;
+
+namespace Tollgate.Server.Payments;
+
+/// <summary>
+/// The Stripe calls Tollgate makes, on Stripe's documented REST API: form-encoded bodies, the API version pinned, an
+/// idempotency key on every POST. Network errors, 409, 429 and 5xx are retried a few times with backoff and the same
+/// key, unless Stripe's Stripe-Should-Retry header says otherwise.
+/// </summary>
+public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> options, ILogger<StripeClient> logger)
+{
+    /// <summary>The first version with item-level periods and invoice.parent; webhook endpoints must use it too.</summary>
+    public const string ApiVersion = "2025-03-31.basil";
+
+    private const int MaxAttempts = 3;
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Creates the Stripe customer of a Tollgate customer. The idempotency key is the customer's own, so a retry, or a
+    /// checkout racing another for the same customer, gets the same Stripe customer back.
+    /// </summary>
+    public async Task<StripeCustomer> CreateCustomerAsync(
+        string customerId, string? email, string? name, CancellationToken cancellationToken = default)
+    {
+        using var body = await PostAsync("v1/customers", new Dictionary<string, object?>
+        {
+            ["email"] = email,
+            ["name"] = name,
+            ["metadata"] = new Dictionary<string, string> { ["tollgate_customer"] = customerId },
+        }, $"tollgate-customer-{customerId}", cancellationToken);
+        return new StripeCustomer(Text(body.RootElement, "id"));
+    }
+
+    /// <summary>A subscription-mode checkout for one price; the Tollgate customer rides along in metadata so every later event names them.</summary>
+    public async Task<StripeCheckoutSession> CreateCheckoutSessionAsync(CheckoutRequest checkout, CancellationToken cancellationToken = default)
+    {
+        var metadata = new Dictionary<string, string> { ["tollgate_customer"] = checkout.CustomerId };
+        using var body = await PostAsync("v1/checkout/sessions", new Dictionary<string, object?>
+        {
+            ["mode"] = "subscription",
+            ["customer"] = checkout.StripeCustomerId,
+            ["line_items"] = new[] { new Dictionary<string, object?> { ["price"] = checkout.PriceId, ["quantity"] = 1 } },
+            ["success_url"] = checkout.SuccessUrl,
+            ["cancel_url"] = checkout.CancelUrl,
+            ["client_reference_id"] = checkout.CustomerId,
+            ["metadata"] = metadata,
+            ["subscription_data"] = new Dictionary<string, object?>
+            {
+                ["metadata"] = metadata,
+                ["trial_period_days"] = checkout.TrialDays > 0 ? checkout.TrialDays : null,
+            },
+        }, NewKey(), cancellationToken);
+        return new StripeCheckoutSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"));
+    }
+
+    public async Task<StripePortalSession> CreatePortalSessionAsync(
+        string stripeCustomerId, string returnUrl, CancellationToken cancellationToken = default)
+    {
+        using var body = await PostAsync("v1/billing_portal/sessions", new Dictionary<string, object?>
+        {
+            ["customer"] = stripeCustomerId,
+            ["return_url"] = returnUrl,
+        }, NewKey(), cancellationToken);
+        return new StripePortalSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"));
+    }
+
+    public async Task<StripeSubscriptionState> RetrieveSubscriptionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        using var body = await SendAsync(HttpMethod.Get, $"v1/subscriptions/{Uri.EscapeDataString(id)}", null, null, cancellationToken);
+        try
+        {
+            return StripeEventReader.Subscription(new StripeJson(body.RootElement, "subscription"));
+        }
+        catch (StripePayloadException e)
+        {
+            throw new StripeException(200, "api_error", null, e.Field, $"Stripe's subscription {id} could not be read: {e.Message}");
+        }
+    }
+
+    private Task<JsonDocument> PostAsync(
+        string path, Dictionary<string, object?> parameters, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, StripeForm.Encode(parameters), idempotencyKey, cancellationToken);
+
+    private async Task<JsonDocument> SendAsync(
+        HttpMethod method, string path, string? form, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var secret = options.Value.SecretKey ?? throw new InvalidOperationException("Tollgate:Stripe:SecretKey is not set.");
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+            request.Headers.Add("Stripe-Version", ApiVersion);
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
+            }
+
+            if (form is not null)
+            {
+                request.Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded");
+            }
+
+            string? failure;
+            try
+            {
+                using var response = await http.SendAsync(request, cancellationToken);
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                var status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode)
+                {
+                    return Parse(status, text);
+                }
+
+                if (attempt >= MaxAttempts || !ShouldRetry(response))
+                {
+                    throw StripeException.FromResponse(status, text);
+                }
+
+                failure = $"HTTP {status}";
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    throw new StripeException(0, "api_connection_error", null, null, $"Stripe could not be reached: {e.Message}", e);
+                }
+
+                failure = e.Message;
+            }
+
+            logger.LogWarning("Stripe {Method} {Path} failed ({Failure}); retry {Attempt} of {Retries} with the same idempotency key",
+                method, path, failure, attempt, MaxAttempts - 1);
+            // Real time, not the injected clock: Stripe's rate limits run on real time, and the test clock only moves when told.
+            await Task.Delay(FirstBackoff * Math.Pow(2, attempt - 1), cancellationToken);
+        }
+    }
+
+    private static bool ShouldRetry(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Stripe-Should-Retry", out var values)
+            ? string.Equals(values.FirstOrDefault(), "true", StringComparison.OrdinalIgnoreCase)
+            : (int)response.StatusCode is 409 or 429 or >= 500;
+
+    private static JsonDocument Parse(int status, string text)
+    {
+        try
+        {
+            return JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            throw new StripeException(status, "api_error", null, null, "Stripe's answer was not JSON.");
+        }
+    }
+
+    private static string Text(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()!
+            : throw new StripeException(200, "api_error", null, name, $"Stripe's answer has no {name}.");
+
+    /// <summary>A fresh key per logical operation, reused by this client's own retries of it.</summary>
+    private static string NewKey() => Guid.NewGuid().ToString();
+}

@@ -1,0 +1,108 @@
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Payments;
+
+namespace Tollgate.Server.Payments;
+
+/// <summary>
+/// Reads Stripe events into what they ask of Tollgate. Shapes are those of API version 2025-03-31.basil; where basil
+/// moved a field (the subscription's period onto its items, the invoice's subscription under parent), the older place is
+/// read when the new one is absent.
+/// </summary>
+public static class StripeEventReader
+{
+    public const string CheckoutCompleted = "checkout.session.completed";
+
+    public static StripeEventRecord Event(StripeJson root) => new(root.String("id"), root.String("type"), root.Instant("created"));
+
+    public static StripeJson DataObject(StripeJson root) => root.Object("data").Object("object");
+
+    /// <summary>The effect of an event of <paramref name="type"/> whose data.object is <paramref name="data"/>.</summary>
+    public static StripeEffect Effect(string type, StripeJson data, DateTimeOffset created) => type switch
+    {
+        CheckoutCompleted => Checkout(data),
+        "customer.subscription.created" or "customer.subscription.updated" => new StripeEffect.SubscriptionChanged(Subscription(data)),
+        "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id")),
+        "customer.subscription.trial_will_end" => new StripeEffect.TrialWillEnd(data.String("id")),
+        "invoice.paid" => SubscriptionOf(data) is { } subscription
+            ? new StripeEffect.InvoicePaid(data.String("id"), subscription, data.Long("amount_paid"), LinePeriodStart(data),
+                data.OptionalObject("status_transitions")?.OptionalInstant("paid_at") ?? created)
+            : NotSubscription(data),
+        "invoice.payment_failed" => SubscriptionOf(data) is { } failed
+            ? new StripeEffect.PaymentFailed(data.String("id"), failed)
+            : NotSubscription(data),
+        _ => new StripeEffect.Note(StripeOutcomes.Ignored, $"{type} is not handled"),
+    };
+
+    /// <summary>The subscription a completed checkout created, if any.</summary>
+    public static string? CheckoutSubscriptionId(StripeJson session) => session.OptionalId("subscription");
+
+    public static StripeSubscriptionState Subscription(StripeJson subscription)
+    {
+        var item = subscription.List("items").FirstOrDefault();
+        if (item.Path is null)
+        {
+            throw subscription.Missing("items.data[0]", "a subscription needs an item with a price");
+        }
+
+        var stripeStatus = subscription.String("status");
+        var (status, dunning) = MapStatus(stripeStatus);
+        return new StripeSubscriptionState(
+            subscription.String("id"),
+            subscription.Id("customer"),
+            subscription.OptionalObject("metadata")?.OptionalString("tollgate_customer"),
+            item.Object("price").String("id"),
+            stripeStatus,
+            status,
+            dunning,
+            item.OptionalInstant("current_period_start") ?? subscription.Instant("current_period_start"),
+            item.OptionalInstant("current_period_end") ?? subscription.Instant("current_period_end"),
+            subscription.OptionalInstant("billing_cycle_anchor"),
+            subscription.Bool("cancel_at_period_end"),
+            subscription.OptionalInstant("canceled_at"),
+            subscription.OptionalInstant("trial_start"),
+            subscription.OptionalInstant("trial_end"));
+    }
+
+    /// <summary>Stripe's statuses in Tollgate's: unpaid stays past due (its grace runs out), incomplete and paused are not applied.</summary>
+    public static (SubscriptionStatus? Status, string? DunningState) MapStatus(string stripeStatus) => stripeStatus switch
+    {
+        "trialing" => (SubscriptionStatus.Trialing, null),
+        "active" => (SubscriptionStatus.Active, null),
+        "past_due" => (SubscriptionStatus.PastDue, BillingCycle.PaymentFailed),
+        "unpaid" => (SubscriptionStatus.PastDue, BillingCycle.Unpaid),
+        "canceled" or "incomplete_expired" => (SubscriptionStatus.Canceled, null),
+        _ => (null, null),
+    };
+
+    private static StripeEffect Checkout(StripeJson session)
+    {
+        if (session.OptionalString("mode") is { } mode and not "subscription")
+        {
+            return new StripeEffect.Note(StripeOutcomes.Ignored, $"a {mode}-mode checkout");
+        }
+
+        return session.OptionalString("client_reference_id") is { } customer
+            ? new StripeEffect.CheckoutCompleted(customer, session.Id("customer"), null)
+            : new StripeEffect.Note(StripeOutcomes.UnknownCustomer, $"{session.String("id")} has no client_reference_id: Tollgate did not start it");
+    }
+
+    /// <summary>parent.subscription_details.subscription (basil), else the top-level subscription (older versions).</summary>
+    private static string? SubscriptionOf(StripeJson invoice) =>
+        invoice.OptionalObject("parent")?.OptionalObject("subscription_details")?.OptionalId("subscription") ?? invoice.OptionalId("subscription");
+
+    /// <summary>The service period of the subscription's line; the invoice's own period_start is the day it was made.</summary>
+    private static DateTimeOffset? LinePeriodStart(StripeJson invoice)
+    {
+        var lines = invoice.List("lines");
+        var line = lines.FirstOrDefault(IsSubscriptionLine);
+        line = line.Path is null ? lines.FirstOrDefault() : line;
+        return line.Path is null ? null : line.OptionalObject("period")?.OptionalInstant("start");
+    }
+
+    private static bool IsSubscriptionLine(StripeJson line) =>
+        line.OptionalObject("parent")?.OptionalString("type") == "subscription_item_details" || line.OptionalString("type") == "subscription";
+
+    private static StripeEffect.Note NotSubscription(StripeJson invoice) =>
+        new(StripeOutcomes.Ignored, $"{invoice.String("id")} is not a subscription's invoice");
+}

@@ -1,0 +1,21 @@
+namespace Tollgate.Server.Payments;
+
+/// <summary>Bound from Tollgate:Stripe. Without a secret key the billing endpoints answer 503; without a webhook secret, the webhook does.</summary>
+public sealed class StripeOptions
+{
+    public const string Section = "Tollgate:Stripe";
+    public const string DefaultApiBase = "https://api.stripe.com/";
+
+    /// <summary>sk_live_… or sk_test_… (a restricted rk_ key works too).</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>The webhook endpoint's signing secret, whsec_….</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Where the Stripe API is; tests point it at a fake.</summary>
+    public string ApiBase { get; set; } = DefaultApiBase;
+
+    public bool HasSecretKey => !string.IsNullOrWhiteSpace(SecretKey);
+
+    public bool HasWebhookSecret => !string.IsNullOrWhiteSpace(WebhookSecret);
+}

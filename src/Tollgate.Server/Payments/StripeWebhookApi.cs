@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Payments;
+
+namespace Tollgate.Server.Payments;
+
+/// <summary>
+/// Stripe's webhook: the raw body's signature is checked before anything is read from it, then the event is applied
+/// once. A bad or stale signature, or a body that is not an event, is a 400 that writes nothing; Stripe retries a
+/// failed delivery, so any answer but 2xx means "send it again".
+/// </summary>
+public static class StripeWebhookApi
+{
+    /// <summary>What was done with the event; Stripe shows it in the endpoint's delivery log.</summary>
+    public sealed record StripeWebhookResponse(string Event, string Type, string Outcome, string? Detail, bool Replayed);
+
+    public static RouteHandlerBuilder MapStripeWebhook(this IEndpointRouteBuilder app) =>
+        app.MapPost("/v1/billing/webhooks/stripe", ReceiveAsync).WithTags("Payments").AllowAnonymous().Accepts<object>("application/json");
+
+    private static async Task<Results<Ok<StripeWebhookResponse>, ProblemHttpResult>> ReceiveAsync(
+        HttpRequest request, IOptions<StripeOptions> options, StripeEventStore events, StripeClient stripe, TimeProvider time,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.HasWebhookSecret)
+        {
+            return PaymentsApi.NotConfigured("Tollgate:Stripe:WebhookSecret");
+        }
+
+        // The body as sent, byte for byte: the signature covers it, and re-serialized JSON would not match.
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        var body = buffer.ToArray();
+        if (StripeSignature.Verify(request.Headers["Stripe-Signature"], body, settings.WebhookSecret!, time.GetUtcNow()) is { } problem)
+        {
+            return Problems.Create(400, "invalid_signature", problem);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return Problems.Create(400, "invalid_json", $"The body is not JSON: {e.Message}");
+        }
+
+        using (document)
+        {
+            StripeEventRecord stripeEvent;
+            StripeEffect effect;
+            var root = new StripeJson(document.RootElement, "event");
+            try
+            {
+                stripeEvent = StripeEventReader.Event(root);
+                var data = StripeEventReader.DataObject(root);
+                effect = StripeEventReader.Effect(stripeEvent.Type, data, stripeEvent.CreatedAt);
+                if (effect is StripeEffect.CheckoutCompleted checkout && StripeEventReader.CheckoutSubscriptionId(data) is { } subscription
+                    && settings.HasSecretKey && !await events.IsRecordedAsync(stripeEvent.Id, cancellationToken)
+                    && !await events.IsLinkedAsync(subscription, cancellationToken))
+                {
+                    // The subscription's own event has not come yet; its state is fetched now, before the transaction.
+                    effect = checkout with { Subscription = await stripe.RetrieveSubscriptionAsync(subscription, cancellationToken) };
+                }
+            }
+            catch (StripePayloadException e)
+            {
+                return Problems.Create(400, "invalid_event", e.Message, new Dictionary<string, object?>
+                {
+                    ["errors"] = new Dictionary<string, string> { [e.Field] = e.Problem },
+                });
+            }
+            catch (StripeException e)
+            {
+                return PaymentsApi.FromStripe(e);
+            }
+
+            var result = await events.ApplyAsync(stripeEvent, effect, cancellationToken);
+            var logger = loggers.CreateLogger(typeof(StripeWebhookApi));
+            if (!result.Replayed
+                && result.Outcome is StripeOutcomes.UnknownPrice or StripeOutcomes.UnknownCustomer or StripeOutcomes.UnmatchedInvoice)
+            {
+                logger.LogWarning("Stripe event {Event} ({Type}): {Outcome}, {Detail}",
+                    stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail);
+            }
+
+            return TypedResults.Ok(new StripeWebhookResponse(stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail, result.Replayed));
+        }
+    }
+}

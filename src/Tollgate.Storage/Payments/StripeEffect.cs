@@ -1,0 +1,71 @@
+using Tollgate.Core.Customers;
+
+namespace Tollgate.Storage.Payments;
+
+/// <summary>A Stripe event as recorded: its id (stored once), its type and Stripe's <c>created</c>.</summary>
+public sealed record StripeEventRecord(string Id, string Type, DateTimeOffset CreatedAt);
+
+/// <summary>What processing an event came to; <see cref="Replayed"/> when its id was already recorded and nothing was done.</summary>
+public sealed record StripeEventResult(bool Replayed, string Outcome, string? Detail);
+
+/// <summary>The outcomes recorded with each event.</summary>
+public static class StripeOutcomes
+{
+    public const string Ok = "ok";
+    public const string Stale = "stale";
+    public const string Ignored = "ignored";
+    public const string UnknownPrice = "unknown_price";
+    public const string UnknownCustomer = "unknown_customer";
+    public const string UnknownSubscription = "unknown_subscription";
+    public const string UnmatchedInvoice = "unmatched_invoice";
+}
+
+/// <summary>
+/// A Stripe subscription as Tollgate reads it: the fields that decide plan, status and period. <see cref="Status"/> is
+/// null for states Tollgate does not apply (incomplete, paused); <see cref="StripeStatus"/> keeps Stripe's word.
+/// </summary>
+public sealed record StripeSubscriptionState(
+    string Id,
+    string StripeCustomerId,
+    string? TollgateCustomerId,
+    string PriceId,
+    string StripeStatus,
+    SubscriptionStatus? Status,
+    string? DunningState,
+    DateTimeOffset PeriodStart,
+    DateTimeOffset PeriodEnd,
+    DateTimeOffset? BillingCycleAnchor,
+    bool CancelAtPeriodEnd,
+    DateTimeOffset? CanceledAt,
+    DateTimeOffset? TrialStart,
+    DateTimeOffset? TrialEnd);
+
+/// <summary>What a Stripe event asks of Tollgate, already read out of Stripe's JSON.</summary>
+public abstract record StripeEffect
+{
+    private StripeEffect()
+    {
+    }
+
+    /// <summary>Nothing to change: the event is recorded with this outcome.</summary>
+    public sealed record Note(string Outcome, string? Detail) : StripeEffect;
+
+    /// <summary>
+    /// A checkout finished: the Stripe customer stands for <paramref name="CustomerId"/>, who now has a payment method.
+    /// <paramref name="Subscription"/> is the subscription's state when it was fetched because its own event had not arrived.
+    /// </summary>
+    public sealed record CheckoutCompleted(string CustomerId, string StripeCustomerId, StripeSubscriptionState? Subscription) : StripeEffect;
+
+    /// <summary>customer.subscription.created or .updated: the subscription's whole state.</summary>
+    public sealed record SubscriptionChanged(StripeSubscriptionState State) : StripeEffect;
+
+    public sealed record SubscriptionDeleted(string StripeSubscriptionId) : StripeEffect;
+
+    /// <summary>Money collected; <paramref name="PeriodStart"/> is the subscription line's period, which names the Tollgate invoice.</summary>
+    public sealed record InvoicePaid(string StripeInvoiceId, string StripeSubscriptionId, long AmountPaidCents, DateTimeOffset? PeriodStart,
+        DateTimeOffset PaidAt) : StripeEffect;
+
+    public sealed record PaymentFailed(string StripeInvoiceId, string StripeSubscriptionId) : StripeEffect;
+
+    public sealed record TrialWillEnd(string StripeSubscriptionId) : StripeEffect;
+}

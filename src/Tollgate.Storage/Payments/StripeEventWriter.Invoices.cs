@@ -1,0 +1,89 @@
+using Dapper;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Billing;
+
+namespace Tollgate.Storage.Payments;
+
+/// <summary>The effects of invoice events: money collected, a payment that failed, a trial about to end.</summary>
+internal sealed partial class StripeEventWriter
+{
+    private async Task<(string, string?)> InvoicePaidAsync(StripeEffect.InvoicePaid paid, DateTimeOffset created)
+    {
+        var (existing, syncedAt) = await ReadLockedAsync(paid.StripeSubscriptionId);
+        if (existing is null)
+        {
+            return (StripeOutcomes.UnmatchedInvoice, $"no subscription linked to {paid.StripeSubscriptionId}");
+        }
+
+        if (await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("SELECT id FROM invoices WHERE stripe_invoice_id = @stripe",
+            new { stripe = paid.StripeInvoiceId }, tx, cancellationToken: ct)) is { } known)
+        {
+            return (StripeOutcomes.Ok, $"{paid.StripeInvoiceId} already recorded on {known}");
+        }
+
+        // The invoice of the period Stripe billed; failing that, the oldest still unpaid.
+        var match = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+            SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible')
+            ORDER BY CASE WHEN period_start = @start THEN 0 ELSE 1 END, issued_at, number LIMIT 1
+            """, new { subscription = existing.Id, start = paid.PeriodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+        if (match is not null)
+        {
+            await InvoiceStore.MarkPaidInAsync(c, tx, match, paid.PaidAt, paid.AmountPaidCents, paid.StripeInvoiceId, time, ct);
+        }
+
+        // Money collected ends dunning, unless a newer subscription state says otherwise.
+        if (existing.Status == SubscriptionStatus.PastDue && !(syncedAt > created))
+        {
+            await SyncInAsync(existing, existing with
+            {
+                Status = SubscriptionStatus.Active, PastDueSince = null, DunningState = null, UpdatedAt = time.GetUtcNow(),
+            });
+        }
+
+        touched.Add(existing.CustomerId);
+        return match is not null ? (StripeOutcomes.Ok, $"{paid.StripeInvoiceId} paid {match}")
+            : paid.AmountPaidCents == 0 ? (StripeOutcomes.Ignored, $"{paid.StripeInvoiceId} collected nothing")
+            : (StripeOutcomes.UnmatchedInvoice, $"{existing.Id} has no unpaid invoice for {paid.StripeInvoiceId}");
+    }
+
+    private async Task<(string, string?)> PaymentFailedAsync(StripeEffect.PaymentFailed failed, DateTimeOffset created)
+    {
+        var (existing, syncedAt) = await ReadLockedAsync(failed.StripeSubscriptionId);
+        if (existing is null)
+        {
+            return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {failed.StripeSubscriptionId}");
+        }
+
+        var paid = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM invoices WHERE stripe_invoice_id = @stripe AND status = 'paid'", new { stripe = failed.StripeInvoiceId }, tx,
+            cancellationToken: ct));
+        if (syncedAt > created || paid > 0)
+        {
+            return (StripeOutcomes.Stale, paid > 0 ? $"{failed.StripeInvoiceId} was paid since" : $"{existing.Id} already reflects a newer state");
+        }
+
+        if (!existing.IsLive || existing.Status == SubscriptionStatus.PastDue)
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id} is already {existing.Status.ToWire()}");
+        }
+
+        await SyncInAsync(existing, existing with
+        {
+            Status = SubscriptionStatus.PastDue, PastDueSince = created, DunningState = BillingCycle.PaymentFailed, UpdatedAt = time.GetUtcNow(),
+        });
+        return (StripeOutcomes.Ok, $"{existing.Id} past due");
+    }
+
+    private async Task<(string, string?)> TrialWillEndAsync(string stripeSubscriptionId)
+    {
+        var (existing, _) = await ReadLockedAsync(stripeSubscriptionId);
+        if (existing is null)
+        {
+            return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {stripeSubscriptionId}");
+        }
+
+        var price = (await catalog.GetVersionAsync(existing.PlanVersionId, ct))!.Terms.Price(existing.BillingPeriod)!;
+        await _subscriptions.NoteAsync(existing, "trial_will_end", price, time.GetUtcNow());
+        return (StripeOutcomes.Ok, $"{existing.Id} trial ends {existing.TrialEndAt:O}");
+    }
+}

@@ -1,0 +1,263 @@
+using System.Data.Common;
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+
+namespace Tollgate.Storage.Payments;
+
+/// <summary>
+/// Applies one Stripe event's effect inside the transaction that records the event, through the billing steps the API
+/// and the cycle use, so invoices, subscription events and revisions stay as they would be. <c>stripe_synced_at</c>
+/// holds the <c>created</c> of the last subscription state applied: an older event, arriving later, changes nothing.
+/// </summary>
+internal sealed partial class StripeEventWriter(
+    DbConnection c, DbTransaction tx, BillingStore billing, CatalogCache catalog, BillingOptions options, bool postgres, TimeProvider time,
+    ISet<string> touched, CancellationToken ct)
+{
+    private readonly SubscriptionWriter _subscriptions = new(c, tx, time, ct);
+
+    public Task<(string Outcome, string? Detail)> ApplyAsync(StripeEventRecord stripeEvent, StripeEffect effect) => effect switch
+    {
+        StripeEffect.Note note => Task.FromResult((note.Outcome, note.Detail)),
+        StripeEffect.CheckoutCompleted checkout => CheckoutAsync(checkout, stripeEvent.CreatedAt),
+        StripeEffect.SubscriptionChanged changed => SyncAsync(changed.State, stripeEvent.CreatedAt, null),
+        StripeEffect.SubscriptionDeleted deleted => DeletedAsync(deleted.StripeSubscriptionId, stripeEvent.CreatedAt),
+        StripeEffect.InvoicePaid paid => InvoicePaidAsync(paid, stripeEvent.CreatedAt),
+        StripeEffect.PaymentFailed failed => PaymentFailedAsync(failed, stripeEvent.CreatedAt),
+        StripeEffect.TrialWillEnd trial => TrialWillEndAsync(trial.StripeSubscriptionId),
+        _ => throw new ArgumentOutOfRangeException(nameof(effect), effect, "unknown Stripe effect"),
+    };
+
+    private async Task<(string, string?)> CheckoutAsync(StripeEffect.CheckoutCompleted checkout, DateTimeOffset created)
+    {
+        if (!await StripeLinks.LinkInAsync(c, tx, checkout.CustomerId, checkout.StripeCustomerId, hasPaymentMethod: true, time, ct))
+        {
+            return (StripeOutcomes.UnknownCustomer, $"no customer '{checkout.CustomerId}' (client_reference_id)");
+        }
+
+        touched.Add(checkout.CustomerId);
+        return checkout.Subscription is { } state
+            ? await SyncAsync(state, created, checkout.CustomerId)
+            : (StripeOutcomes.Ok, $"{checkout.StripeCustomerId} linked to {checkout.CustomerId}");
+    }
+
+    private async Task<(string, string?)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
+    {
+        var (existing, syncedAt) = await ReadLockedAsync(state.Id);
+        var customer = existing?.CustomerId ?? await CustomerForAsync(state.TollgateCustomerId ?? customerHint, state.StripeCustomerId);
+        if (existing is null && customer is not null)
+        {
+            // Another delivery (the checkout's, the subscription's own) may be creating it now: look again under the customer's lock.
+            await _subscriptions.LockCustomerAsync(customer, postgres);
+            (existing, syncedAt) = await ReadLockedAsync(state.Id);
+            customer = existing?.CustomerId ?? customer;
+        }
+
+        if (syncedAt > created)
+        {
+            return (StripeOutcomes.Stale, $"{state.Id} already reflects a state from {syncedAt:O}");
+        }
+
+        if (state.Status is not { } status)
+        {
+            return (StripeOutcomes.Ignored, $"{state.Id} is {state.StripeStatus}, which Tollgate does not apply");
+        }
+
+        if (customer is null)
+        {
+            return (StripeOutcomes.UnknownCustomer, $"no customer for {state.StripeCustomerId} (metadata.tollgate_customer or a linked customer)");
+        }
+
+        await StripeLinks.LinkInAsync(c, tx, customer, state.StripeCustomerId, hasPaymentMethod: null, time, ct);
+        touched.Add(customer);
+        if (await PlanForPriceAsync(state.PriceId, existing?.PlanVersionId) is not { } plan)
+        {
+            return (StripeOutcomes.UnknownPrice, $"no plan version has stripe_price_id {state.PriceId}");
+        }
+
+        var now = time.GetUtcNow();
+        if (existing is null)
+        {
+            return status == SubscriptionStatus.Canceled
+                ? (StripeOutcomes.Ignored, $"{state.Id} is already {state.StripeStatus}")
+                : await CreateAsync(state, status, customer, plan.Version, plan.Interval, created, now);
+        }
+
+        if (!existing.IsLive)
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id} already ended");
+        }
+
+        if (status == SubscriptionStatus.Canceled)
+        {
+            await EndAsync(existing, now);
+            await MarkSyncedAsync(state.Id, created);
+            return (StripeOutcomes.Ok, $"{existing.Id} canceled");
+        }
+
+        var next = existing with
+        {
+            PlanCode = plan.Version.PlanCode,
+            PlanVersionId = plan.Version.Id,
+            BillingPeriod = plan.Interval,
+            Status = status,
+            AnchorAt = Anchor(state, status),
+            CurrentPeriodStart = state.PeriodStart,
+            CurrentPeriodEnd = state.PeriodEnd,
+            TrialStartAt = state.TrialStart ?? existing.TrialStartAt,
+            TrialEndAt = state.TrialEnd ?? existing.TrialEndAt,
+            CancelAtPeriodEnd = state.CancelAtPeriodEnd,
+            CanceledAt = state.CancelAtPeriodEnd ? state.CanceledAt ?? existing.CanceledAt ?? now : null,
+            PendingPlanVersionId = null,
+            PendingBillingPeriod = null,
+            PastDueSince = status == SubscriptionStatus.PastDue ? existing.PastDueSince ?? created : null,
+            DunningState = status != SubscriptionStatus.PastDue ? null
+                : existing.DunningState == BillingCycle.Suspended ? existing.DunningState : state.DunningState,
+        };
+        await MarkSyncedAsync(state.Id, created);
+        if (next == existing)
+        {
+            return (StripeOutcomes.Ok, $"{existing.Id} unchanged");
+        }
+
+        await SyncInAsync(existing, next with { UpdatedAt = now });
+        return (StripeOutcomes.Ok, $"{existing.Id} updated");
+    }
+
+    private async Task<(string, string?)> CreateAsync(
+        StripeSubscriptionState state, SubscriptionStatus status, string customer, PlanVersion version, BillingInterval interval,
+        DateTimeOffset created, DateTimeOffset now)
+    {
+        await _subscriptions.LockCustomerAsync(customer, postgres);
+        // One live subscription per customer: what the customer now pays for in Stripe replaces what they had.
+        var live = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT id FROM subscriptions WHERE customer_id = @customer AND status IN ('trialing', 'active', 'past_due', 'incomplete')",
+            new { customer }, tx, cancellationToken: ct));
+        if (live is not null && await _subscriptions.ReadAsync(live) is { } replaced)
+        {
+            await EndAsync(replaced, now);
+        }
+
+        var subscription = new Subscription
+        {
+            Id = Ids.New("sub", time),
+            CustomerId = customer,
+            PlanCode = version.PlanCode,
+            PlanVersionId = version.Id,
+            BillingPeriod = interval,
+            Status = status,
+            AnchorAt = Anchor(state, status),
+            CurrentPeriodStart = state.PeriodStart,
+            CurrentPeriodEnd = state.PeriodEnd,
+            TrialStartAt = state.TrialStart,
+            TrialEndAt = state.TrialEnd,
+            CancelAtPeriodEnd = state.CancelAtPeriodEnd,
+            CanceledAt = state.CancelAtPeriodEnd ? state.CanceledAt ?? now : null,
+            PastDueSince = status == SubscriptionStatus.PastDue ? created : null,
+            DunningState = status == SubscriptionStatus.PastDue ? state.DunningState : null,
+            CollectionMethod = CollectionMethod.ChargeAutomatically,
+            DaysUntilDue = options.DaysUntilDue,
+            StripeSubscriptionId = state.Id,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await billing.CreateInAsync(c, tx, subscription, ct);
+        await MarkSyncedAsync(state.Id, created);
+        return (StripeOutcomes.Ok, live is null ? $"{subscription.Id} created" : $"{subscription.Id} created, replacing {live}");
+    }
+
+    private async Task<(string, string?)> DeletedAsync(string stripeSubscriptionId, DateTimeOffset created)
+    {
+        var (existing, syncedAt) = await ReadLockedAsync(stripeSubscriptionId);
+        if (existing is null)
+        {
+            return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {stripeSubscriptionId}");
+        }
+
+        if (syncedAt > created)
+        {
+            return (StripeOutcomes.Stale, $"{stripeSubscriptionId} already reflects a state from {syncedAt:O}");
+        }
+
+        if (!existing.IsLive)
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id} already ended");
+        }
+
+        await EndAsync(existing, time.GetUtcNow());
+        await MarkSyncedAsync(stripeSubscriptionId, created);
+        return (StripeOutcomes.Ok, $"{existing.Id} canceled");
+    }
+
+    /// <summary>The linked subscription, read under its customer's lock so nothing moves it until this transaction ends.</summary>
+    private async Task<(Subscription? Subscription, DateTimeOffset? SyncedAt)> ReadLockedAsync(string stripeSubscriptionId)
+    {
+        var customer = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT customer_id FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId", new { stripeSubscriptionId }, tx,
+            cancellationToken: ct));
+        if (customer is null)
+        {
+            return (null, null);
+        }
+
+        await _subscriptions.LockCustomerAsync(customer, postgres);
+        var syncedAt = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT stripe_synced_at FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId", new { stripeSubscriptionId }, tx,
+            cancellationToken: ct));
+        return (await _subscriptions.ReadStripeAsync(stripeSubscriptionId), syncedAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
+    }
+
+    private Task MarkSyncedAsync(string stripeSubscriptionId, DateTimeOffset created) =>
+        c.ExecuteAsync(new CommandDefinition("""
+            UPDATE subscriptions SET stripe_synced_at = @at
+            WHERE stripe_subscription_id = @stripeSubscriptionId AND (stripe_synced_at IS NULL OR stripe_synced_at < @at)
+            """, new { stripeSubscriptionId, at = created.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+
+    private async Task<string?> CustomerForAsync(string? hint, string stripeCustomerId) =>
+        hint is not null && await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM customers WHERE id = @hint", new { hint }, tx, cancellationToken: ct)) > 0
+            ? hint
+            : await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT id FROM customers WHERE stripe_customer_id = @stripeCustomerId", new { stripeCustomerId }, tx, cancellationToken: ct));
+
+    /// <summary>The subscription's own version when it sells this price (grandfathering), else the newest version that does.</summary>
+    private async Task<(PlanVersion Version, BillingInterval Interval)?> PlanForPriceAsync(string priceId, string? currentVersionId)
+    {
+        var candidates = (await c.QueryAsync<(string Id, string Period)>(new CommandDefinition("""
+            SELECT p.plan_version_id, p.billing_period FROM plan_prices p JOIN plan_versions v ON v.id = p.plan_version_id
+            WHERE p.stripe_price_id = @priceId ORDER BY v.created_at DESC, v.version DESC
+            """, new { priceId }, tx, cancellationToken: ct))).ToList();
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var (id, period) = candidates.FirstOrDefault(v => v.Id == currentVersionId) is { Id: not null } kept ? kept : candidates[0];
+        BillingIntervalNames.TryParse(period, out var interval);
+        return await catalog.GetVersionAsync(id, ct) is { } version ? (version, interval) : null;
+    }
+
+    /// <summary>Paid periods are counted from Stripe's billing cycle anchor; a trial's anchor is its end.</summary>
+    private static DateTimeOffset Anchor(StripeSubscriptionState state, SubscriptionStatus status) =>
+        state.BillingCycleAnchor ?? (status == SubscriptionStatus.Trialing ? state.TrialEnd ?? state.PeriodEnd : state.PeriodStart);
+
+    private async Task EndAsync(Subscription subscription, DateTimeOffset now)
+    {
+        if (await billing.EndNowInAsync(c, tx, subscription, creditUnused: false, now, ct) is not BillingResult.Done)
+        {
+            throw new InvalidOperationException($"subscription {subscription.Id} changed under its customer's lock");
+        }
+
+        touched.Add(subscription.CustomerId);
+    }
+
+    private async Task SyncInAsync(Subscription current, Subscription next)
+    {
+        _ = await billing.SyncInAsync(c, tx, current, next, ct)
+            ?? throw new InvalidOperationException($"subscription {current.Id} changed under its customer's lock");
+        touched.Add(current.CustomerId);
+    }
+}

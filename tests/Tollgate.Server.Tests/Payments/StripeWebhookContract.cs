@@ -1,0 +1,306 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Payments;
+
+/// <summary>Stripe's webhook with real signed deliveries: signatures, replays, arrival order, and each event's effect.</summary>
+public abstract class StripeWebhookContract : ApiContract
+{
+    private static string? Text(JsonNode? node, string name) => node?[name].Value<string>();
+
+    [Fact]
+    public async Task ABadSignatureAWrongSecretOrAStaleTimestampIs400AndWritesNothing()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var payload = h.Stripe.Event("customer.subscription.created", h.Stripe.CompleteCheckout(session));
+        var now = h.App.Clock.GetUtcNow();
+
+        var unsigned = await h.App.Anonymous.PostAsync(new Uri("/v1/billing/webhooks/stripe", UriKind.Relative), Json.Content(payload));
+        var wrongSecret = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, secret: "whsec_someone_else");
+        var stale = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, at: now.AddSeconds(-301));
+        var future = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, at: now.AddSeconds(301));
+        var genuine = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload);
+        using var altered = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/billing/webhooks/stripe", UriKind.Relative))
+        {
+            Content = Json.Content(payload.Replace("price_pro_monthly", "price_basic_monthly", StringComparison.Ordinal)),
+        };
+        altered.Headers.TryAddWithoutValidation("Stripe-Signature", FakeStripe.Sign(payload, FakeStripe.WebhookSecret, now.ToUnixTimeSeconds()));
+        var alteredBody = await h.App.Anonymous.SendAsync(altered);
+
+        foreach (var response in new[] { unsigned, wrongSecret, stale, future, alteredBody })
+        {
+            Assert.Equal((HttpStatusCode.BadRequest, "invalid_signature"), (response.StatusCode, Text(await response.ReadAsync(), "error")));
+        }
+
+        Assert.Contains("tolerance", Text(await stale.ReadAsync(), "detail"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode); // the same payload, properly signed, goes through
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+    }
+
+    [Fact]
+    public async Task AnUnsignedOrBadlySignedEventChangesNoState()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var payload = h.Stripe.Event("customer.subscription.created", h.Stripe.CompleteCheckout(session));
+
+        await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, secret: "whsec_someone_else");
+
+        Assert.Empty(await h.SubscriptionsAsync("ada"));
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events"));
+    }
+
+    [Fact]
+    public async Task AMalformedBodyWithAValidSignatureIs400()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+
+        var notJson = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, "{\"id\": \"evt_1\", ");
+        var notEvent = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, """{"id": "evt_2", "object": "event", "created": 1767000000}""");
+        var noData = await h.Stripe.SignedWebhookAsync(h.App.Anonymous,
+            """{"id": "evt_3", "object": "event", "type": "invoice.paid", "created": 1767000000, "data": {}}""");
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_json"), (notJson.StatusCode, Text(await notJson.ReadAsync(), "error")));
+        var missingType = await notEvent.ReadAsync();
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_event"), (notEvent.StatusCode, Text(missingType, "error")));
+        Assert.NotNull(missingType["errors"]!["event.type"]);
+        Assert.NotNull((await noData.ReadAsync())["errors"]!["event.data.object"]);
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+    }
+
+    [Fact]
+    public async Task AWebhookBodyOverTheServersLimitIs413()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var huge = h.Stripe.Event("charge.refunded", new JsonObject { ["id"] = "ch_1", ["description"] = new string('x', 1024 * 1024) });
+
+        var response = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, huge);
+
+        Assert.Equal((HttpStatusCode.RequestEntityTooLarge, "body_too_large"), (response.StatusCode, Text(await response.ReadAsync(), "error")));
+        Assert.Equal(0L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+    }
+
+    [Fact]
+    public async Task AReplayedEventIsProcessedOnce()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var subscription = h.Stripe.CompleteCheckout(await h.CheckoutAsync("ada", "basic"));
+        var created = h.Stripe.Event("customer.subscription.created", subscription);
+        var trialEnding = h.Stripe.Event("customer.subscription.trial_will_end", subscription);
+
+        var first = await (await h.Stripe.SignedWebhookAsync(h.App.Anonymous, created)).ReadAsync();
+        await h.Stripe.SignedWebhookAsync(h.App.Anonymous, trialEnding);
+        await h.App.AdvanceAsync(TimeSpan.FromMinutes(1));
+        var replay = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, created);
+        var replayedNote = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, trialEnding);
+
+        var again = await replay.ReadAsync();
+        Assert.Equal(("ok", false), (Text(first, "outcome"), first["replayed"].Value<bool>()));
+        Assert.Equal((HttpStatusCode.OK, "ok", true), (replay.StatusCode, Text(again, "outcome"), again["replayed"].Value<bool>()));
+        Assert.True((await replayedNote.ReadAsync())["replayed"].Value<bool>());
+        Assert.Single(await h.SubscriptionsAsync("ada"));
+        Assert.Equal(2L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+        Assert.Equal(["trial_started", "trial_will_end"],
+            (await h.App.Get<Tollgate.Storage.Database.TollgateDatabase>().ReadAsync(c => Dapper.SqlMapper.QueryAsync<string>(c,
+                "SELECT reason FROM subscription_events ORDER BY at, sequence, reason"))).ToList());
+    }
+
+    [Fact]
+    public async Task DeliveriesArrivingTogetherMakeOneSubscriptionAndProcessEachEventOnce()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var subscription = h.Stripe.CompleteCheckout(session);
+        var created = h.Stripe.Event("customer.subscription.created", subscription);
+        var completed = h.Stripe.Event("checkout.session.completed", h.Stripe.Session(session));
+
+        var responses = await Task.WhenAll(new[] { created, completed, created, completed }.Select(payload =>
+            h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(2, (await Task.WhenAll(responses.Select(r => r.ReadAsync()))).Count(a => !a["replayed"].Value<bool>()));
+        Assert.Single(await h.SubscriptionsAsync("ada"));
+        Assert.Single(await h.App.InvoicesAsync("ada"));
+        Assert.Equal(2L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM stripe_events"));
+    }
+
+    [Fact]
+    public async Task EventsOutOfOrderKeepTheNewerState()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var start = h.App.Clock.GetUtcNow();
+        await h.App.AdvanceAsync(TimeSpan.FromSeconds(30));
+        var newer = (JsonObject)subscription.DeepClone();
+        newer["cancel_at_period_end"] = true;
+        newer["canceled_at"] = start.AddSeconds(20).ToUnixTimeSeconds();
+        var older = (JsonObject)subscription.DeepClone();
+        older["status"] = "past_due";
+
+        var applied = await h.DeliverAsync("customer.subscription.updated", newer, start.AddSeconds(20));
+        var skipped = await h.DeliverAsync("customer.subscription.updated", older, start.AddSeconds(10));
+
+        var stored = (await h.SubscriptionsAsync("ada")).Single()!;
+        Assert.Equal(("ok", "stale"), (Text(applied, "outcome"), Text(skipped, "outcome")));
+        Assert.Equal(("active", true), (Text(stored, "status"), stored["cancel_at_period_end"].Value<bool>()));
+    }
+
+    [Fact]
+    public async Task APaymentThatFailsAndThenSucceedsGoesPastDueThenActiveAndRecordsTheRevenue()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var subscription = h.Stripe.CompleteCheckout(session);
+
+        var completed = await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(session));
+        var created = (await h.SubscriptionsAsync("ada")).Single()!;
+        var opened = Assert.Single(await h.App.InvoicesAsync("ada"));
+        await h.App.AdvanceAsync(TimeSpan.FromHours(1));
+        var failedAt = h.App.Clock.GetUtcNow();
+        await h.DeliverAsync("invoice.payment_failed", h.Stripe.Invoice(subscription, paid: false));
+        var pastDue = (await h.SubscriptionsAsync("ada")).Single()!;
+        await h.App.AdvanceAsync(TimeSpan.FromDays(2));
+        var invoice = h.Stripe.Invoice(subscription, paid: true);
+        var paid = await h.DeliverAsync("invoice.paid", invoice);
+        var recovered = (await h.SubscriptionsAsync("ada")).Single()!;
+        var settled = Assert.Single(await h.App.InvoicesAsync("ada"));
+        var revenue = await (await h.App.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost")).ReadAsync();
+
+        Assert.Equal("ok", Text(completed, "outcome"));
+        Assert.Single(h.Stripe.Requests, r => r.Method == "GET" && r.Path == $"/v1/subscriptions/{subscription["id"]}");
+        Assert.Equal(("pro", "active", "charge_automatically"), (Text(created, "plan"), Text(created, "status"), Text(created, "collection_method")));
+        Assert.Equal(("open", 3000L), (Text(opened, "status"), opened["amount_due_cents"].Value<long>()));
+        Assert.Equal(("past_due", "payment_failed"), (Text(pastDue, "status"), Text(pastDue, "dunning_state")));
+        Assert.Equal(failedAt.ToUnixTimeSeconds(), pastDue["past_due_since"].Value<DateTimeOffset>().ToUnixTimeSeconds());
+        Assert.Equal("ok", Text(paid, "outcome"));
+        Assert.Equal(("active", null), (Text(recovered, "status"), Text(recovered, "dunning_state")));
+        Assert.Equal(("paid", 3000L), (Text(settled, "status"), settled["amount_paid_cents"].Value<long>()));
+        Assert.Equal(invoice["id"].Value<string>(), await h.ScalarAsync<string>("SELECT stripe_invoice_id FROM invoices"));
+        Assert.Equal(30.00m, revenue["total_payments_usd"].Value<decimal>());
+    }
+
+    [Fact]
+    public async Task ACheckoutThatCompletesForAnUnknownPriceRecordsTheOutcomeAndCreatesNoSubscription()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        await h.CheckoutAsync("ada", "pro");
+        var stripeCustomer = (await h.ScalarAsync<string>("SELECT stripe_customer_id FROM customers WHERE id = 'ada'"))!;
+        var session = h.Stripe.OpenCheckout(stripeCustomer, "price_from_a_payment_link", "ada");
+        h.Stripe.CompleteCheckout(session);
+
+        var answer = await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(session));
+
+        Assert.Equal("unknown_price", Text(answer, "outcome"));
+        Assert.Contains("price_from_a_payment_link", Text(answer, "detail"), StringComparison.Ordinal);
+        Assert.Empty(await h.SubscriptionsAsync("ada"));
+        Assert.Equal("unknown_price", await h.ScalarAsync<string>("SELECT outcome FROM stripe_events WHERE type = 'checkout.session.completed'"));
+        Assert.Equal("free", Text(await (await h.App.ConsumeAsync("ada", "api_calls")).ReadAsync(), "plan"));
+    }
+
+    [Fact]
+    public async Task ADeletedSubscriptionFallsBackToTheFreePlan()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var before = await (await h.App.ConsumeAsync("ada", "api_calls")).ReadAsync();
+        await h.App.AdvanceAsync(TimeSpan.FromDays(3));
+        subscription["status"] = "canceled";
+        subscription["canceled_at"] = h.App.Clock.GetUtcNow().ToUnixTimeSeconds();
+        subscription["ended_at"] = h.App.Clock.GetUtcNow().ToUnixTimeSeconds();
+
+        var deleted = await h.DeliverAsync("customer.subscription.deleted", subscription);
+        var after = await (await h.App.ConsumeAsync("ada", "api_calls")).ReadAsync();
+
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+        Assert.Equal("ok", Text(deleted, "outcome"));
+        Assert.Equal(("pro", 1000L), (Text(before, "plan"), before["limit"].Value<long>()));
+        Assert.Equal(("canceled", h.App.Clock.GetUtcNow()), (Text(ended, "status"), ended["ended_at"].Value<DateTimeOffset>()));
+        Assert.Equal(("free", 100L), (Text(after, "plan"), after["limit"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task ATrialFromCheckoutStartsTrialingAndItsEndingIsRecorded()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var subscription = await h.SubscribeAsync("ada", "basic");
+        await h.App.AdvanceAsync(TimeSpan.FromDays(11));
+
+        var note = await h.DeliverAsync("customer.subscription.trial_will_end", subscription);
+
+        var trialing = (await h.SubscriptionsAsync("ada")).Single()!;
+        Assert.Equal(("basic", "trialing"), (Text(trialing, "plan"), Text(trialing, "status")));
+        Assert.Equal(subscription["trial_end"]!.GetValue<long>(), trialing["trial_end"].Value<DateTimeOffset>().ToUnixTimeSeconds());
+        Assert.Empty(await h.App.InvoicesAsync("ada"));
+        Assert.Equal("ok", Text(note, "outcome"));
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events WHERE reason = 'trial_will_end'"));
+        Assert.True(await h.ScalarAsync<bool>("SELECT has_payment_method FROM customers WHERE id = 'ada'"));
+    }
+
+    [Fact]
+    public async Task ASubscriptionWhoseOwnEventCameFirstIsNotFetchedAgainAtCheckout()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var subscription = h.Stripe.CompleteCheckout(session);
+
+        var created = await h.DeliverAsync("customer.subscription.created", subscription);
+        var completed = await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(session));
+
+        Assert.Equal(("ok", "ok"), (Text(created, "outcome"), Text(completed, "outcome")));
+        Assert.DoesNotContain(h.Stripe.Requests, r => r.Method == "GET");
+        Assert.Equal("pro", Text((await h.SubscriptionsAsync("ada")).Single(), "plan"));
+    }
+
+    [Fact]
+    public async Task AnUpdateKeepsTheGrandfatheredVersionThatStillSellsThePrice()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        await h.App.CustomerAsync("bob");
+        var ada = await h.SubscribeAsync("ada", "pro");
+        var raised = Catalogs.Payments.Replace("\"monthly_quota\": 1000", "\"monthly_quota\": 2000", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", raised)).StatusCode);
+        ada["cancel_at_period_end"] = true;
+
+        await h.DeliverAsync("customer.subscription.updated", ada);
+        await h.SubscribeAsync("bob", "pro");
+
+        Assert.Equal((1, true), ((await h.SubscriptionsAsync("ada")).Single()!["plan_version"].Value<int>(),
+            (await h.SubscriptionsAsync("ada")).Single()!["cancel_at_period_end"].Value<bool>()));
+        Assert.Equal(2, (await h.SubscriptionsAsync("bob")).Single()!["plan_version"].Value<int>());
+    }
+
+    [Fact]
+    public async Task AnEventTypeTollgateDoesNotHandleIsAcknowledgedAndRecordedAsIgnored()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+
+        var answer = await h.DeliverAsync("charge.refunded", new JsonObject { ["id"] = "ch_1", ["object"] = "charge" });
+
+        Assert.Equal(("ignored", false), (Text(answer, "outcome"), answer["replayed"].Value<bool>()));
+        Assert.Equal("ignored", await h.ScalarAsync<string>("SELECT outcome FROM stripe_events"));
+    }
+}
+
+public sealed class SqliteStripeWebhookTests : StripeWebhookContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresStripeWebhookTests : StripeWebhookContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
