@@ -81,6 +81,16 @@ public sealed class TollgateClient(HttpClient http)
     public Task<AlertResponse> MarkAlertReadAsync(string alertId, CancellationToken cancellationToken = default) =>
         SendAsync<AlertResponse>(HttpMethod.Post, $"v1/alerts/{Uri.EscapeDataString(alertId)}/read", null, cancellationToken);
 
+    /// <summary>A short-lived signed link into Tollgate's customer portal, to send the signed-in customer to.</summary>
+    public Task<PortalLinkResponse> CreatePortalLinkAsync(string customer, string? returnUrl = null, CancellationToken cancellationToken = default) =>
+        SendAsync<PortalLinkResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/portal-sessions", new PortalLinkRequest(returnUrl),
+            cancellationToken);
+
+    /// <summary>The customer's usage alerts, newest first; only those not yet marked read when <paramref name="unreadOnly"/>.</summary>
+    public Task<AlertListResponse> GetAlertsAsync(string customer, bool unreadOnly, int limit, CancellationToken cancellationToken = default) =>
+        SendAsync<AlertListResponse>(HttpMethod.Get,
+            $"v1/customers/{Uri.EscapeDataString(customer)}/alerts?unread={(unreadOnly ? "true" : "false")}&limit={limit}", null, cancellationToken);
+
     /// <summary>Creates or updates a customer.</summary>
     public Task<CustomerResponse> UpsertCustomerAsync(string id, UpsertCustomerRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<CustomerResponse>(HttpMethod.Put, $"v1/customers/{Uri.EscapeDataString(id)}", request, cancellationToken);

@@ -153,6 +153,37 @@ public sealed class PagesTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task WithStripeAPaidPlanChosenInThePortalGoesToCheckoutAndAStripeSubscriptionIsManagedInStripe()
+    {
+        await using var h = await PaymentsHarness.StartAsync(StoreKind.Sqlite, kestrel: true);
+        await h.App.CustomerAsync("ada");
+        await h.App.CustomerAsync("grace");
+        await h.SubscribeAsync("grace", "pro");
+        await using var context = await browser.ContextAsync(h.App.BaseAddress!);
+        // Stripe's hosted pages are stood in for: the browser must reach them, not what they show.
+        await context.RouteAsync("https://checkout.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe Checkout</h1>", ContentType = "text/html" }));
+        await context.RouteAsync("https://billing.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe billing</h1>", ContentType = "text/html" }));
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(await PortalLinkAsync(h.App, "ada"));
+        await page.Locator("[data-choice='basic:monthly']").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview the change" }).ClickAsync();
+        var summary = await page.Locator("[data-testid='preview-summary']").InnerTextAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+        await page.WaitForURLAsync("https://checkout.stripe.com/**");
+        var checkout = h.Stripe.Requests.Last(r => r.Path == "/v1/checkout/sessions");
+        var linked = await context.NewPageAsync();
+        await linked.GotoAsync(await PortalLinkAsync(h.App, "grace"));
+        var notice = await linked.Locator("#change").InnerTextAsync();
+        await linked.GetByRole(AriaRole.Button, new() { Name = "Open the Stripe billing portal" }).ClickAsync();
+        await linked.WaitForURLAsync("https://billing.stripe.com/**");
+
+        Assert.Contains("Stripe's secure checkout", summary, StringComparison.Ordinal);
+        Assert.Equal(("ada", "price_basic_monthly"), (checkout.Form["client_reference_id"], checkout.Form["line_items[0][price]"]));
+        Assert.Contains("billed through Stripe", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnExpiredPortalLinkIsRefused()
     {
         await using var app = await StartAsync();
@@ -210,7 +241,7 @@ public sealed class PagesTests(BrowserFixture browser)
         Assert.True(charts >= 7, $"{charts} charts");
         Assert.True(mrrPoints >= 3, $"{mrrPoints} MRR points");
         Assert.Equal(2, costBars);
-        Assert.Equal("59.98", mrr);
+        Assert.Equal("$59.98", mrr);
         Assert.True(fitsPhone, "the dashboard scrolls sideways on a phone");
     }
 

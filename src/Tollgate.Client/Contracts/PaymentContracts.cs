@@ -21,3 +21,12 @@ public sealed record CreatePortalSessionRequest(string Customer, string ReturnUr
 /// <summary>A Stripe customer portal session.</summary>
 /// <param name="Url">Where to send the customer; it expires soon, so create one per visit.</param>
 public sealed record PortalSessionResponse(string Url);
+
+/// <summary>Asks for a link into Tollgate's own customer portal (POST /v1/customers/{id}/portal-sessions).</summary>
+/// <param name="ReturnUrl">Where the portal's "back" link goes (an absolute http(s) URL of the app).</param>
+public sealed record PortalLinkRequest(string? ReturnUrl = null);
+
+/// <summary>A signed link into Tollgate's customer portal that works until <paramref name="ExpiresAt"/>.</summary>
+/// <param name="Url">Send the customer here.</param>
+/// <param name="ExpiresAt">The link must be opened before this; the session it opens lasts longer.</param>
+public sealed record PortalLinkResponse(string Url, DateTimeOffset ExpiresAt);

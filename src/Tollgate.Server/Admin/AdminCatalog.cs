@@ -216,14 +216,19 @@ public static class AdminCatalog
         }
 
         node["prices"] = prices;
-        foreach (var feature in node["features"]!.AsArray())
+        var features = node["features"]!.AsArray();
+        foreach (var metered in snapshot.Features.Where(f => f.Kind == FeatureKind.Metered && form.ContainsKey($"quota_{f.Code}")))
         {
-            var featureCode = feature!["feature_code"]!.GetValue<string>();
-            if (form.ContainsKey($"quota_{featureCode}"))
+            var quota = form[$"quota_{metered.Code}"].ToString().Trim();
+            var feature = features.FirstOrDefault(f => f!["feature_code"]!.GetValue<string>() == metered.Code);
+            if (feature is null)
             {
-                var quota = form[$"quota_{featureCode}"].ToString().Trim();
-                feature["monthly_quota"] = quota.Length == 0 ? null : Number(quota);
+                // A feature the plan did not list yet: the quota typed here adds it.
+                feature = new JsonObject { ["feature_code"] = metered.Code };
+                features.Add(feature);
             }
+
+            feature["monthly_quota"] = quota.Length == 0 ? null : Number(quota);
         }
 
         var result = await service.ApplyAsync(document.ToJsonString(), cancellationToken);

@@ -56,7 +56,7 @@ public static class AdminDashboard
     public static IEndpointRouteBuilder MapAdminConsole(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin").ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
-        group.MapGet("/login", (HttpContext http, string? failed) => LoginPage(http, failed is not null, 200));
+        group.MapGet("/login", (HttpContext http, IOptions<PagesOptions> options) => LoginPage(http, options.Value, failed: false, 200));
         group.MapPost("/login", LoginAsync);
         group.MapPost("/logout", LogoutAsync);
         group.MapGet("/", DashboardAsync);
@@ -66,9 +66,9 @@ public static class AdminDashboard
         return app;
     }
 
-    private static IResult LoginPage(HttpContext http, bool failed, int status) => Page(http, "Sign in", $"""
+    private static IResult LoginPage(HttpContext http, PagesOptions options, bool failed, int status) => Page(http, "Sign in", $"""
         <main class="narrow"><h1>Console sign-in</h1>
-        <p class="lead">Sign in with an admin API key (tg_admin_…). The key is checked once; the session lasts an hour.</p>
+        <p class="lead">Sign in with an admin API key (tg_admin_…). The session lasts {E(Lifetime(options.SessionLifetime))}, and ends sooner if the key is revoked.</p>
         {(failed ? "<p class=\"notice bad\" role=\"alert\">That is not an active admin key.</p>" : "")}
         <form method="post" action="/admin/login" class="card stack">
           <label for="key">Admin key</label>
@@ -77,11 +77,14 @@ public static class AdminDashboard
         </form></main>
         """, status: status);
 
-    private static async Task<IResult> LoginAsync(HttpContext http, AdminSession session, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(HttpContext http, AdminSession session, IOptions<PagesOptions> options, CancellationToken cancellationToken)
     {
         var key = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(cancellationToken))["key"].ToString() : null;
-        return await session.SignInAsync(http, key, cancellationToken) ? Results.Redirect("/admin") : LoginPage(http, failed: true, 401);
+        return await session.SignInAsync(http, key, cancellationToken) ? Results.Redirect("/admin") : LoginPage(http, options.Value, failed: true, 401);
     }
+
+    private static string Lifetime(TimeSpan span) =>
+        span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hour{(span.TotalHours == 1 ? "" : "s")}" : $"{span.TotalMinutes:0} minutes";
 
     private static async Task<IResult> LogoutAsync(HttpContext http, AdminSession session, CancellationToken cancellationToken)
     {
@@ -107,7 +110,8 @@ public static class AdminDashboard
         var negative = await data.RankedAsync(30, byCost: false, cancellationToken);
         var alerts = await data.AlertsPerDayAsync(30, cancellationToken);
         var currency = saas?.Currency ?? "USD";
-        string Money(decimal v) => v.ToString("#,0.00", CultureInfo.InvariantCulture) + (currency == "USD" ? "" : " " + currency);
+        string Money(decimal v) => currency == "USD" ? "$" + v.ToString("#,0.00", CultureInfo.InvariantCulture)
+            : v.ToString("#,0.00", CultureInfo.InvariantCulture) + " " + currency;
         static string Usd(decimal v) => "$" + v.ToString(v is > -1 and < 1 && v != 0 ? "#,0.00####" : "#,0.00", CultureInfo.InvariantCulture);
 
         var page = new StringBuilder("<h1>Dashboard</h1>");
@@ -115,7 +119,7 @@ public static class AdminDashboard
             <section class="kpis" aria-label="Key figures">
               <div class="card kpi"><div class="label">MRR</div><div class="value" data-kpi="mrr">{E(Money(saas?.Mrr ?? 0))}</div></div>
               <div class="card kpi"><div class="label">Paying customers</div><div class="value" data-kpi="paying">{saas?.PayingCustomers ?? 0}</div></div>
-              <div class="card kpi"><div class="label">Revenue, 30 days</div><div class="value" data-kpi="revenue">{E(Usd(rvc?.TotalRevenueUsd ?? 0))}</div></div>
+              <div class="card kpi"><div class="label">Revenue, 30 days</div><div class="value" data-kpi="revenue">{E(Money(rvc?.TotalRevenueUsd ?? 0))}</div></div>
               <div class="card kpi"><div class="label">LLM cost, 30 days</div><div class="value" data-kpi="cost">{E(Usd(rvc?.TotalLlmCostUsd ?? 0))}</div></div>
               <div class="card kpi"><div class="label">Margin, 30 days</div><div class="value" data-kpi="margin">{E(rvc is null ? "–" : $"{rvc.ProfitMarginPercent:0.#}%")}</div></div>
             </section>

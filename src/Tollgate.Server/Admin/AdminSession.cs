@@ -32,7 +32,8 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
             return false;
         }
 
-        var token = await signing.SignAsync(Kind, verified.Id, time.GetUtcNow() + options.Value.SessionLifetime, cancellationToken: cancellationToken);
+        var token = await signing.SignAsync(Kind, verified.Id, time.GetUtcNow() + options.Value.SessionLifetime, BootstrapFingerprint(),
+            cancellationToken);
         http.Response.Cookies.Append(Cookie, token, new CookieOptions
         {
             HttpOnly = true, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Strict, Path = "/admin", MaxAge = options.Value.SessionLifetime,
@@ -46,7 +47,7 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
     {
         var cookie = http.Request.Cookies[Cookie];
         var (token, _) = await signing.VerifyAsync(cookie, Kind, cancellationToken);
-        if (token is null || !await IsActiveAsync(token.Subject, cancellationToken))
+        if (token is null || !await IsActiveAsync(token.Subject, token.Extra, cancellationToken))
         {
             return null;
         }
@@ -67,11 +68,16 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
         return await signing.CsrfMatchesAsync(user.Token, form["csrf"], cancellationToken) ? (user, form) : null;
     }
 
-    private async Task<bool> IsActiveAsync(string keyId, CancellationToken cancellationToken)
+    /// <summary>Which TOLLGATE_ADMIN_KEY a session was opened with, so that changing the variable ends those sessions.</summary>
+    private string BootstrapFingerprint() => configuration["TOLLGATE_ADMIN_KEY"] is { Length: > 0 } key
+        ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]
+        : "";
+
+    private async Task<bool> IsActiveAsync(string keyId, string bootstrap, CancellationToken cancellationToken)
     {
         if (keyId == "bootstrap")
         {
-            return configuration["TOLLGATE_ADMIN_KEY"] is { Length: > 0 };
+            return bootstrap.Length > 0 && bootstrap == BootstrapFingerprint();
         }
 
         var now = time.GetUtcNow();

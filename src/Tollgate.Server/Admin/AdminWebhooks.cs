@@ -99,8 +99,14 @@ public static class AdminWebhooks
         }
 
         var description = posted.Form["description"].ToString();
-        await store.CreateEndpointAsync(url, description.Length == 0 ? null : description[..Math.Min(500, description.Length)], events, cancellationToken);
-        return Results.Redirect("/admin/webhooks?done=added");
+        var endpoint = await store.CreateEndpointAsync(url, description.Length == 0 ? null : description[..Math.Min(500, description.Length)], events,
+            cancellationToken);
+        return AdminLayout.Page(http, posted.User, "/admin/webhooks", "Endpoint added", $"""
+            <h1>Endpoint added</h1>
+            <p>Events for {E(endpoint.Url)} are signed with this secret. Copy it into the app now; the API's GET /v1/admin/webhooks/endpoints/{E(endpoint.Id)} shows it again.</p>
+            <p class="card"><code data-testid="secret">{E(endpoint.Secret)}</code></p>
+            <p><a href="/admin/webhooks">Back to webhooks</a></p>
+            """, data.Product);
     }
 
     private static async Task<IResult> DisableAsync(string id, HttpContext http, AdminData data, WebhookStore store, CancellationToken cancellationToken)
@@ -122,8 +128,9 @@ public static class AdminWebhooks
             return AdminLayout.SignIn();
         }
 
-        return await store.ReplayAsync(id, cancellationToken) is not null
-            ? Results.Redirect("/admin/webhooks?done=replayed")
+        var (replay, disabled) = await store.ReplayAsync(id, cancellationToken);
+        return replay is not null ? Results.Redirect("/admin/webhooks?done=replayed")
+            : disabled ? Message(http, 409, "The endpoint is disabled", "Add the endpoint again to send to it.")
             : Message(http, 404, "No such delivery", $"There is no delivery '{id}'.");
     }
 }

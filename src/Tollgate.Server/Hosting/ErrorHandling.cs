@@ -42,7 +42,9 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
 
         return bad.InnerException is JsonException json
             ? Problems.Create(400, "invalid_json", Describe(json))
-            : Problems.Create(bad.StatusCode, "invalid_request", bad.Message);
+            : BadParameter().Match(bad.Message) is { Success: true } parameter
+                ? Problems.Validation(parameter.Groups[2].Value, $"'{parameter.Groups[3].Value}' is not {Wanted(parameter.Groups[1].Value)}")
+                : Problems.Create(bad.StatusCode, "invalid_request", bad.Message);
     }
 
     /// <summary>Names the field and says what is wrong in wire terms, never in .NET type names.</summary>
@@ -78,6 +80,19 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         message = cut >= 0 ? message[..cut] : message;
         return field is null ? message : $"{field}: {message}";
     }
+
+    /// <summary>A query or route value in words, for "Failed to bind parameter "int? limit" from "abc"".</summary>
+    private static string Wanted(string type) => type.TrimEnd('?') switch
+    {
+        "int" or "long" or "Int32" or "Int64" => "a whole number",
+        "bool" or "Boolean" => "true or false",
+        "decimal" or "double" => "a number",
+        "DateTimeOffset" or "DateTime" => "an ISO 8601 instant",
+        _ => "a valid value",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("Failed to bind parameter \"([^ \"]+) ([^ \"]+)\" from \"([^\"]*)\"")]
+    private static partial System.Text.RegularExpressions.Regex BadParameter();
 
     private static string Prefix(string? field) => field is null ? "" : field + ".";
 

@@ -95,6 +95,7 @@ public static class TollgateHost
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false, // a redirect could point anywhere, including inside the network
+                UseProxy = false, // through a proxy, the address check would see the proxy's address, not the endpoint's
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectCallback = WebhookTargets.ConnectCallback(() => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets),
             });

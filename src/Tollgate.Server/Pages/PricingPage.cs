@@ -49,7 +49,7 @@ public static partial class PricingPage
             """);
         foreach (var plan in plans)
         {
-            body.Append(PlanCard(plan, snapshot, options.Value));
+            body.Append(PlanCard(plan, snapshot, options.Value, embedded));
         }
 
         body.Append("</section>");
@@ -71,7 +71,7 @@ public static partial class PricingPage
         return Page(http, $"{name} pricing", body.ToString(), Framing.Anyone, head, bodyClass: embedded ? "embedded" : "");
     }
 
-    private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options)
+    private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options, bool embedded)
     {
         var terms = plan.Current.Terms;
         var monthly = terms.Price(BillingInterval.Monthly);
@@ -83,7 +83,7 @@ public static partial class PricingPage
             {(plan.IsPopular ? """<span class="badge popular-badge">Most popular</span>""" : "")}
             <h2 id="plan-{E(plan.Code)}">{E(plan.Name)}</h2>
             <p class="muted">{E(plan.Description)}</p>
-            <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, BillingInterval.Monthly)}</p>
+            <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, monthly is null ? BillingInterval.Yearly : BillingInterval.Monthly)}</p>
             <p class="price yearly-only" data-price="yearly">{PriceText(yearly ?? monthly, yearly is null ? BillingInterval.Monthly : BillingInterval.Yearly)}</p>
             <p class="saving yearly-only">{(saving is { } s ? $"<span class=\"badge good\">Save {s}%</span>" : yearly is null && monthly is { PriceCents: > 0 } ? "<span class=\"muted\">Billed monthly only</span>" : "")}</p>
             <p class="trial muted">{Trial(monthly ?? yearly)}</p>
@@ -100,7 +100,7 @@ public static partial class PricingPage
         var yearlyCta = Cta(options, catalog, plan.Code, yearly is null ? "monthly" : "yearly");
         card.Append(CultureInfo.InvariantCulture, $"""
             </ul>
-            <a class="button cta" href="{E(monthlyCta)}" data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}">{E(CtaText(monthly ?? yearly))}</a>
+            <a class="button cta" href="{E(monthlyCta)}"{(embedded ? " target=\"_top\"" : "")} data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}">{E(CtaText(monthly ?? yearly))}</a>
             </article>
             """);
         return card.ToString();

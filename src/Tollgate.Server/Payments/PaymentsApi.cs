@@ -39,7 +39,7 @@ public static class PaymentsApi
     public sealed record Services(
         StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options);
 
-    private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
+    internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
         CreateCheckoutSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
     {
         if (!s.Options.Value.HasSecretKey)
@@ -102,7 +102,7 @@ public static class PaymentsApi
         }
     }
 
-    private static async Task<Results<Ok<PortalSessionResponse>, ProblemHttpResult>> PortalAsync(
+    internal static async Task<Results<Ok<PortalSessionResponse>, ProblemHttpResult>> PortalAsync(
         CreatePortalSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
     {
         if (!s.Options.Value.HasSecretKey)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
 using Tollgate.Core.Alerts;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
@@ -10,6 +12,7 @@ using Tollgate.Core.Llm;
 using Tollgate.Core.Money;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Pages;
+using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
@@ -52,8 +55,9 @@ public static class PortalPages
         group.MapPost("/cancel", CancelAsync);
         group.MapPost("/undo-cancel", UndoCancelAsync);
         group.MapPost("/alerts/{id}/read", ReadAlertAsync);
+        group.MapPost("/stripe", StripePortalAsync);
         group.MapGet("/invoices/{id}", InvoiceAsync);
-        group.MapPost("/sign-out", SignOut);
+        group.MapPost("/sign-out", SignOutAsync);
         return app;
     }
 
@@ -102,7 +106,8 @@ public static class PortalPages
         return await signing.CsrfMatchesAsync(session.Token, form["csrf"], cancellationToken) ? session : null;
     }
 
-    private static async Task<IResult> HomeAsync(HttpContext http, string? notice, string? plan, string? period, PortalData data, CancellationToken cancellationToken)
+    private static async Task<IResult> HomeAsync(HttpContext http, string? notice, string? plan, string? period, PortalData data,
+        IOptions<StripeOptions> stripe, CancellationToken cancellationToken)
     {
         if (await SessionAsync(http, data.Signing, cancellationToken) is not { } session)
         {
@@ -125,11 +130,11 @@ public static class PortalPages
 
         body.Append(CultureInfo.InvariantCulture, $"<h1>Billing</h1><p class=\"lead\">{E(view.Customer.Name ?? view.Customer.Email ?? view.Customer.Id)}</p>");
         body.Append("<div class=\"grid wide\">");
-        body.Append(PlanCard(view, session));
+        body.Append(PlanCard(view, session, stripe.Value.HasSecretKey));
         body.Append(UsageCard(view));
         body.Append("</div>");
         body.Append(AlertsSection(view, session));
-        body.Append(ChangeSection(view, session, plan, period));
+        body.Append(ChangeSection(view, session, plan, period, stripe.Value.HasSecretKey));
         body.Append(InvoicesSection(view));
         body.Append("</main>");
         return Page(http, "Billing", body.ToString());
@@ -146,7 +151,7 @@ public static class PortalPages
         </div></header>
         """;
 
-    private static string PlanCard(PortalView view, PortalSession session)
+    private static string PlanCard(PortalView view, PortalSession session, bool stripe)
     {
         var s = view.Subscription;
         var price = view.Version?.Terms.Price(s?.BillingPeriod ?? BillingInterval.Monthly);
@@ -166,7 +171,14 @@ public static class PortalPages
             card.Append("<p class=\"notice bad\">A payment is overdue. Pay the open invoice to keep your plan.</p>");
         }
 
-        if (s is { CancelAtPeriodEnd: true })
+        if (s is { IsLive: true, StripeSubscriptionId: not null })
+        {
+            card.Append(CultureInfo.InvariantCulture, $"""
+                <p class="muted">{(s.CancelAtPeriodEnd ? $"Ends on {Date(s.CurrentPeriodEnd)}" : $"Renews on {Date(s.CurrentPeriodEnd)}")}. Billed through Stripe.</p>
+                {(stripe ? StripeButton(session, "Manage plan and payment") : "")}
+                """);
+        }
+        else if (s is { CancelAtPeriodEnd: true })
         {
             card.Append(CultureInfo.InvariantCulture, $"""
                 <p class="notice warn">Your subscription ends on {Date(s.CurrentPeriodEnd)}.</p>
@@ -267,8 +279,20 @@ public static class PortalPages
         return section.Append("</div></section>").ToString();
     }
 
-    private static string ChangeSection(PortalView view, PortalSession session, string? selectedPlan, string? selectedPeriod)
+    private static string StripeButton(PortalSession session, string label) =>
+        $"""<form method="post" action="/portal/stripe">{CsrfField(session.Csrf)}<button type="submit">{E(label)}</button></form>""";
+
+    private static string ChangeSection(PortalView view, PortalSession session, string? selectedPlan, string? selectedPeriod, bool stripe)
     {
+        if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
+        {
+            return $"""
+                <section id="change" aria-labelledby="change-title"><h2 id="change-title">Change plan</h2>
+                <p>Your subscription is billed through Stripe: change your plan, payment method or billing details there.</p>
+                {(stripe ? StripeButton(session, "Open the Stripe billing portal") : "")}</section>
+                """;
+        }
+
         var section = new StringBuilder($"""
             <section id="change" aria-labelledby="change-title"><h2 id="change-title">Change plan</h2>
             <form method="post" action="/portal/change/preview" class="card stack">{CsrfField(session.Csrf)}
@@ -319,7 +343,7 @@ public static class PortalPages
             ? Message(http, 401, "Sign in through the app", "To change your plan, open the billing portal from your account in the app.")
             : Results.Redirect($"/portal?plan={Uri.EscapeDataString(plan ?? "")}&period={Uri.EscapeDataString(period ?? "monthly")}#change");
 
-    private static async Task<IResult> PreviewAsync(HttpContext http, PortalData data, CancellationToken cancellationToken)
+    private static async Task<IResult> PreviewAsync(HttpContext http, PortalData data, IOptions<StripeOptions> stripe, CancellationToken cancellationToken)
     {
         if (await PostedSessionAsync(http, data.Signing, cancellationToken) is not { } session)
         {
@@ -335,6 +359,11 @@ public static class PortalPages
 
         var (plan, interval) = choice.Value;
         var price = plan.Current.Terms.Price(interval)!;
+        if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
+        {
+            return Message(http, 409, "Change it in Stripe", "Your subscription is billed through Stripe: change your plan in the Stripe billing portal.");
+        }
+
         var body = new StringBuilder(TopBar(data.Options.Value.ProductName, view.Customer, session));
         body.Append(CultureInfo.InvariantCulture, $"<main class=\"narrow\"><h1>Change to {E(plan.Name)}</h1>");
         if (view.Subscription is { IsLive: true } subscription)
@@ -355,6 +384,10 @@ public static class PortalPages
                 body.Append(PreviewLines(done, view.Currency));
             }
         }
+        else if (ViaCheckout(stripe.Value, view, price))
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">You pay {E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}{(price.TrialDays > 0 ? $" after a {price.TrialDays}-day trial" : "")}, by card on Stripe's secure checkout page.</p>");
+        }
         else
         {
             body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">{(price.TrialDays > 0 ? $"Your {price.TrialDays}-day trial starts today; then you pay " : "You pay ")}{E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}, starting {(price.TrialDays > 0 ? "when the trial ends" : "today")}.</p>");
@@ -363,7 +396,7 @@ public static class PortalPages
         body.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="/portal/change" class="row">{CsrfField(session.Csrf)}
               <input type="hidden" name="choice" value="{E($"{plan.Code}:{interval.ToWire()}")}">
-              <button type="submit">Confirm the change</button><a class="button secondary" href="/portal">Keep my plan</a>
+              <button type="submit">{(ViaCheckout(stripe.Value, view, price) ? "Continue to payment" : "Confirm the change")}</button><a class="button secondary" href="/portal">Keep my plan</a>
             </form></main>
             """);
         return Page(http, "Preview the change", body.ToString());
@@ -391,7 +424,8 @@ public static class PortalPages
         return lines.ToString();
     }
 
-    private static async Task<IResult> ChangeAsync(HttpContext http, PortalData data, CancellationToken cancellationToken)
+    private static async Task<IResult> ChangeAsync(
+        HttpContext http, PortalData data, IOptions<StripeOptions> stripe, [AsParameters] PaymentsApi.Services payments, CancellationToken cancellationToken)
     {
         if (await PostedSessionAsync(http, data.Signing, cancellationToken) is not { } session)
         {
@@ -407,8 +441,23 @@ public static class PortalPages
 
         var (plan, interval) = choice.Value;
 
+        if (ViaCheckout(stripe.Value, view, plan.Current.Terms.Price(interval)!))
+        {
+            var origin = Origin(http, data.Options.Value);
+            var checkout = await PaymentsApi.CheckoutAsync(new CreateCheckoutSessionRequest(session.Customer, plan.Code, $"{origin}/portal?notice=subscribed",
+                $"{origin}/portal", interval.ToWire()), payments, cancellationToken);
+            return checkout.Result is Ok<CheckoutSessionResponse> ok
+                ? Results.Redirect(ok.Value!.CheckoutUrl)
+                : Message(http, 502, "Payment is not available", (checkout.Result as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later.");
+        }
+
         BillingResult result;
         string notice;
+        if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
+        {
+            return Message(http, 409, "Change it in Stripe", "Your subscription is billed through Stripe: change your plan in the Stripe billing portal.");
+        }
+
         if (view.Subscription is { IsLive: true } subscription)
         {
             if (plan.Code == data.DefaultPlan(view) && plan.Current.Terms.Price(interval)!.PriceCents == 0)
@@ -446,6 +495,28 @@ public static class PortalPages
 
         var plan = view.Plans.FirstOrDefault(p => p.Code == parts[0]);
         return plan?.Current.Terms.Price(interval) is null ? null : (plan, interval);
+    }
+
+    /// <summary>A new paid subscription is paid for through Stripe Checkout when Stripe is configured and the price is linked to Stripe.</summary>
+    private static bool ViaCheckout(StripeOptions stripe, PortalView view, PlanPrice price) =>
+        stripe.HasSecretKey && view.Subscription is not { IsLive: true } && price is { PriceCents: > 0, StripePriceId: not null };
+
+    private static string Origin(HttpContext http, PagesOptions options) =>
+        options.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+
+    private static async Task<IResult> StripePortalAsync(
+        HttpContext http, PortalData data, [AsParameters] PaymentsApi.Services payments, CancellationToken cancellationToken)
+    {
+        if (await PostedSessionAsync(http, data.Signing, cancellationToken) is not { } session)
+        {
+            return SignedOut(http);
+        }
+
+        var portal = await PaymentsApi.PortalAsync(new CreatePortalSessionRequest(session.Customer, $"{Origin(http, data.Options.Value)}/portal"), payments,
+            cancellationToken);
+        return portal.Result is Ok<Client.Contracts.PortalSessionResponse> ok
+            ? Results.Redirect(ok.Value!.Url)
+            : Message(http, 502, "Stripe is not available", (portal.Result as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later.");
     }
 
     private static async Task<IResult> CancelAsync(HttpContext http, PortalData data, CancellationToken cancellationToken) =>
@@ -501,11 +572,19 @@ public static class PortalPages
         var customer = await data.Customers.GetAsync(session.Customer, cancellationToken);
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.XFrameOptions = "DENY";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        // The printable invoice carries its own inline stylesheet and nothing else.
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'";
         return Results.Content(InvoiceHtml.Render(invoice, customer, data.BillingOptions.Value.Seller), "text/html; charset=utf-8");
     }
 
-    private static IResult SignOut(HttpContext http)
+    private static async Task<IResult> SignOutAsync(HttpContext http, PageSigning signing, CancellationToken cancellationToken)
     {
+        if (await PostedSessionAsync(http, signing, cancellationToken) is null)
+        {
+            return SignedOut(http);
+        }
+
         http.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/portal" });
         return Message(http, 200, "Signed out", "You are signed out of the billing portal.");
     }

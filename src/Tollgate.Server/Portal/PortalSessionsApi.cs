@@ -1,20 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Hosting;
 using Tollgate.Server.Pages;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Portal;
-
-/// <summary>Asks for a portal link for a customer.</summary>
-/// <param name="ReturnUrl">Where the portal's "back" link goes (an absolute http(s) URL of the app).</param>
-public sealed record PortalSessionRequest(string? ReturnUrl = null);
-
-/// <summary>A signed portal link that works until <paramref name="ExpiresAt"/>.</summary>
-/// <param name="Url">Send the customer here.</param>
-/// <param name="ExpiresAt">The link must be opened before this; the session it opens lasts longer.</param>
-public sealed record PortalSessionResponse(string Url, DateTimeOffset ExpiresAt);
 
 /// <summary>POST /v1/customers/{id}/portal-sessions (secret key): a short-lived signed link into the customer portal.</summary>
 public static class PortalSessionsApi
@@ -28,9 +20,9 @@ public static class PortalSessionsApi
         return group;
     }
 
-    private static async Task<Results<Created<PortalSessionResponse>, ProblemHttpResult>> CreateAsync(
+    private static async Task<Results<Created<PortalLinkResponse>, ProblemHttpResult>> CreateAsync(
         string id, HttpContext http, ICustomerStore customers, PageSigning signing, IOptions<PagesOptions> options, TimeProvider time,
-        CancellationToken cancellationToken, PortalSessionRequest? request = null)
+        CancellationToken cancellationToken, PortalLinkRequest? request = null)
     {
         var returnUrl = request?.ReturnUrl;
         if (returnUrl is not null && (!Uri.TryCreate(returnUrl, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https")
@@ -48,6 +40,6 @@ public static class PortalSessionsApi
         var token = await signing.SignAsync(LinkKind, id, expiresAt, returnUrl ?? "", cancellationToken);
         var origin = options.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
         var url = $"{origin}/portal/enter?token={Uri.EscapeDataString(token)}";
-        return TypedResults.Created(url, new PortalSessionResponse(url, expiresAt));
+        return TypedResults.Created(url, new PortalLinkResponse(url, expiresAt));
     }
 }

@@ -66,7 +66,9 @@ public sealed class WebhookDispatcher(
             return 0;
         }
 
-        var claimed = await store.ClaimDueAsync(Math.Max(1, options.Value.MaxConcurrency), cancellationToken);
+        // The lease outlasts any send, so no other node can claim a delivery while it is still being sent.
+        var lease = TimeSpan.FromTicks(Math.Max(WebhookStore.MinimumLease.Ticks, options.Value.Timeout.Ticks * 3));
+        var claimed = await store.ClaimDueAsync(Math.Max(1, options.Value.MaxConcurrency), lease, cancellationToken);
         await Task.WhenAll(claimed.Select(d => SendAsync(d, cancellationToken)));
         return claimed.Count;
     }

@@ -90,9 +90,12 @@ public static class WebhooksAdminApi
     private static async Task<Results<Created<WebhookDeliveryResponse>, ProblemHttpResult>> ReplayAsync(
         string id, WebhookStore store, CancellationToken cancellationToken)
     {
-        if (await store.ReplayAsync(id, cancellationToken) is not { } replay)
+        var (replay, disabled) = await store.ReplayAsync(id, cancellationToken);
+        if (replay is null)
         {
-            return Problems.NotFound("delivery", id);
+            return disabled
+                ? Problems.Create(409, "endpoint_disabled", "The delivery's endpoint is disabled; add the endpoint again to send to it.")
+                : Problems.NotFound("delivery", id);
         }
 
         var created = await store.GetDeliveryAsync(replay, cancellationToken);

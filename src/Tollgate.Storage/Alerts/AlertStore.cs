@@ -55,7 +55,8 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
             return;
         }
 
-        var unit = (await catalog.GetAsync(scope.CancellationToken)).Feature(feature)?.Unit ?? feature;
+        var defined = (await catalog.GetAsync(scope.CancellationToken)).Feature(feature);
+        var unit = defined is { Unit.Length: > 0 } ? defined.Unit : defined?.Name ?? feature; // a feature without a unit is counted by its name
         foreach (var threshold in crossed)
         {
             await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Threshold, threshold,

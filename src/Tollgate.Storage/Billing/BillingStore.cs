@@ -23,6 +23,11 @@ public sealed class BillingStore(
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.ToDomain(),
             cancellationToken);
 
+    // Stripe decides a linked subscription's state and its webhooks bring it here; a change made only here would be
+    // overwritten by Stripe's next update, and never billed.
+    private static readonly BillingResult.Conflict ManagedByStripe = new("managed_by_stripe",
+        "This subscription is billed through Stripe: change or cancel it in the Stripe customer portal (POST /v1/billing/portal-sessions).");
+
     public async Task<BillingResult> CreateAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         try
@@ -72,6 +77,11 @@ public sealed class BillingStore(
                 return new BillingResult.NotFound();
             }
 
+            if (current.StripeSubscriptionId is not null)
+            {
+                return ManagedByStripe;
+            }
+
             if (!current.IsLive || current.Status == SubscriptionStatus.Incomplete)
             {
                 return new BillingResult.Conflict("subscription_not_live", $"The subscription is {current.Status.ToWire()}; start a new one instead.");
@@ -119,6 +129,11 @@ public sealed class BillingStore(
             if (current is null)
             {
                 return new BillingResult.NotFound();
+            }
+
+            if (current.StripeSubscriptionId is not null)
+            {
+                return ManagedByStripe;
             }
 
             if (!current.IsLive)
@@ -241,6 +256,11 @@ public sealed class BillingStore(
             if (current is null)
             {
                 return new BillingResult.NotFound();
+            }
+
+            if (current.StripeSubscriptionId is not null)
+            {
+                return ManagedByStripe;
             }
 
             if (!current.CancelAtPeriodEnd || !current.IsLive)

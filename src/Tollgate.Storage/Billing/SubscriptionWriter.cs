@@ -57,7 +57,7 @@ internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeP
     private async Task EventAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at)
     {
         await HistoryAsync(s, reason, price, wasTrial, at);
-        await WebhookOutbox.EnqueueAsync(c, tx, WebhookPayloads.SubscriptionEventType(reason), WebhookPayloads.Subscription(s, reason), at, time, ct);
+        await WebhookOutbox.EnqueueAsync(c, tx, WebhookPayloads.SubscriptionEventType(reason, s.Status), WebhookPayloads.Subscription(s, reason), at, time, ct);
     }
 
     private Task HistoryAsync(Subscription s, string reason, PlanPrice price, bool wasTrial, DateTimeOffset at) =>

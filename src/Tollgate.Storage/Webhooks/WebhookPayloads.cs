@@ -29,12 +29,12 @@ public static class WebhookPayloads
         }),
     };
 
-    /// <summary>The event type a subscription change is announced as.</summary>
-    public static string SubscriptionEventType(string reason) => reason switch
+    /// <summary>The event type a subscription change is announced as: whatever the reason, a change that ends it is a cancellation.</summary>
+    public static string SubscriptionEventType(string reason, SubscriptionStatus status) => (reason, status) switch
     {
-        "created" or "trial_started" => WebhookEventTypes.SubscriptionCreated,
-        "canceled" => WebhookEventTypes.SubscriptionCanceled,
-        "trial_will_end" => WebhookEventTypes.SubscriptionTrialWillEnd,
+        ("created" or "trial_started", _) => WebhookEventTypes.SubscriptionCreated,
+        ("trial_will_end", _) => WebhookEventTypes.SubscriptionTrialWillEnd,
+        (_, SubscriptionStatus.Canceled) => WebhookEventTypes.SubscriptionCanceled,
         _ => WebhookEventTypes.SubscriptionUpdated,
     };
 }

@@ -25,8 +25,8 @@ public sealed record ClaimedDelivery(string Id, string EventId, string EventType
 /// <summary>Endpoints, the delivery log, and the claim/settle steps of the dispatcher.</summary>
 public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
 {
-    /// <summary>How long a claimed delivery is reserved for its sender; longer than any send takes.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    /// <summary>How long a claimed delivery is reserved for its sender at least; the dispatcher asks for more when sends may take longer.</summary>
+    public static readonly TimeSpan MinimumLease = TimeSpan.FromMinutes(2);
 
     public Task<WebhookEndpoint> CreateEndpointAsync(string url, string? description, IReadOnlyList<string> eventTypes, CancellationToken cancellationToken) =>
         database.WriteAsync(async (c, tx) =>
@@ -94,20 +94,24 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             return (row.ToDomain(), row.PayloadJson, [.. attempts.Select(a => a.ToDomain())]);
         }, cancellationToken);
 
-    /// <summary>Queues the delivery's event again to the same endpoint, as a new delivery due now; null when there is no such delivery.</summary>
-    public Task<string?> ReplayAsync(string deliveryId, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (c, tx) =>
+    /// <summary>
+    /// Queues the delivery's event again to the same endpoint, as a new delivery due now. Answers the new delivery's id;
+    /// null with <c>EndpointDisabled</c> false when there is no such delivery, true when its endpoint is disabled.
+    /// </summary>
+    public Task<(string? Id, bool EndpointDisabled)> ReplayAsync(string deliveryId, CancellationToken cancellationToken) =>
+        database.WriteAsync<(string?, bool)>(async (c, tx) =>
         {
-            var original = await c.QuerySingleOrDefaultAsync<(string EventId, string EndpointId)>(new CommandDefinition(
-                "SELECT event_id, endpoint_id FROM webhook_deliveries WHERE id = @deliveryId", new { deliveryId }, tx, cancellationToken: cancellationToken));
-            if (original.EventId is null)
+            var original = await c.QuerySingleOrDefaultAsync<(string EventId, string EndpointId, bool Enabled)>(new CommandDefinition("""
+                SELECT d.event_id, d.endpoint_id, w.enabled FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id WHERE d.id = @deliveryId
+                """, new { deliveryId }, tx, cancellationToken: cancellationToken));
+            if (original.EventId is null || !original.Enabled)
             {
-                return null;
+                return (null, original.EventId is not null);
             }
 
             var id = Ids.New("whd", time);
             await WebhookOutbox.InsertDeliveryAsync(c, tx, id, original.EventId, original.EndpointId, time.GetUtcNow(), cancellationToken);
-            return id;
+            return (id, false);
         }, cancellationToken);
 
     /// <summary>Whether anything is due: a read, so idle nodes do not take the write lock every poll.</summary>
@@ -117,10 +121,10 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             new { now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)) is not null, cancellationToken);
 
     /// <summary>
-    /// Claims up to <paramref name="max"/> due deliveries of enabled endpoints for <see cref="Lease"/>. On PostgreSQL rows
-    /// another node is claiming are skipped (SKIP LOCKED), so nodes share the work without sending anything twice.
+    /// Claims up to <paramref name="max"/> due deliveries of enabled endpoints for <paramref name="lease"/>. On PostgreSQL
+    /// rows another node is claiming are skipped (SKIP LOCKED), so nodes share the work without sending anything twice.
     /// </summary>
-    public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
         database.WriteAsync<IReadOnlyList<ClaimedDelivery>>(async (c, tx) =>
         {
             var now = time.GetUtcNow();
@@ -128,13 +132,13 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             var due = (await c.QueryAsync<ClaimRow>(new CommandDefinition($"""
                 SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at
                 FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until <= @now)
+                WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until <= @now) AND w.enabled = @enabled
                 ORDER BY d.next_attempt_at, d.id LIMIT @max {skipLocked}
-                """, new { now = now.ToUnixTimeMilliseconds(), max = (long)max }, tx, cancellationToken: cancellationToken))).ToList();
+                """, new { now = now.ToUnixTimeMilliseconds(), max = (long)max, enabled = true }, tx, cancellationToken: cancellationToken))).ToList();
             foreach (var row in due)
             {
                 await c.ExecuteAsync(new CommandDefinition("UPDATE webhook_deliveries SET locked_until = @until WHERE id = @Id",
-                    new { until = (now + Lease).ToUnixTimeMilliseconds(), row.Id }, tx, cancellationToken: cancellationToken));
+                    new { until = (now + lease).ToUnixTimeMilliseconds(), row.Id }, tx, cancellationToken: cancellationToken));
             }
 
             return [.. due.Select(r => r.ToDomain())];

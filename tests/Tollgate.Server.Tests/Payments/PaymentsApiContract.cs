@@ -7,6 +7,25 @@ namespace Tollgate.Server.Tests.Payments;
 public abstract class PaymentsApiContract : ApiContract
 {
     [Fact]
+    public async Task AStripeLinkedSubscriptionIsChangedAndCanceledInStripeNotThroughTollgate()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        await h.SubscribeAsync("ada", "pro");
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"].Value<string>();
+
+        var change = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "create_prorations" });
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true });
+
+        foreach (var response in new[] { change, cancel })
+        {
+            Assert.Equal((HttpStatusCode.Conflict, "managed_by_stripe"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
+        }
+
+        Assert.Equal("pro", (await h.SubscriptionsAsync("ada"))[0]!["plan"].Value<string>());
+    }
+
+    [Fact]
     public async Task CheckoutCreatesTheStripeCustomerOnceAndReusesItOnTheNextCheckout()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);

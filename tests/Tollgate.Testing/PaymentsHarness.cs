@@ -2,9 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Dapper;
 using Tollgate.Storage.Database;
-using Tollgate.Testing;
-
-namespace Tollgate.Server.Tests.Payments;
+namespace Tollgate.Testing;
 
 /// <summary>A Tollgate server on the payments catalog, pointed at a fake Stripe that sells its prices, on one test clock.</summary>
 public sealed class PaymentsHarness : IAsyncDisposable
@@ -17,7 +15,7 @@ public sealed class PaymentsHarness : IAsyncDisposable
 
     public FakeStripe Stripe { get; }
 
-    public static async Task<PaymentsHarness> StartAsync(StoreKind kind, IEnumerable<string>? prices = null)
+    public static async Task<PaymentsHarness> StartAsync(StoreKind kind, IEnumerable<string>? prices = null, bool kestrel = false)
     {
         var stripe = await FakeStripe.StartAsync();
         foreach (var price in prices ?? CatalogPrices)
@@ -32,7 +30,7 @@ public sealed class PaymentsHarness : IAsyncDisposable
             settings[key] = value;
         }
 
-        var app = await TollgateApp.StartAsync(kind, settings);
+        var app = await TollgateApp.StartAsync(kind, settings, kestrel: kestrel);
         stripe.Clock = app.Clock;
         return new PaymentsHarness(app, stripe);
     }
