@@ -63,7 +63,7 @@ public static class AdminCatalog
 
     private static string PricesSection(AdminUser user, IReadOnlyList<ModelPrice> prices)
     {
-        static string Per(long? nano) => nano is { } n ? "$" + NanoUsdAmount.ToUsd(n).ToString("0.######", CultureInfo.InvariantCulture) : "";
+        static string Per(long? nano) => nano is { } n ? "$" + NanoUsdAmount.ToUsd(n).ToString("0.00####", CultureInfo.InvariantCulture) : "";
         var section = new StringBuilder("""
             <section><h2>Model prices</h2><p class="muted">USD per million tokens, or per request and per image. A price applies from its date on; calls logged before keep their cost.</p>
             <div class="table-scroll"><table><thead><tr><th scope="col">Model</th><th scope="col">Provider</th><th scope="col">From</th><th scope="col" class="num">Input</th><th scope="col" class="num">Cached</th><th scope="col" class="num">Output</th><th scope="col" class="num">Request</th><th scope="col" class="num">Image</th></tr></thead><tbody>
