@@ -272,7 +272,9 @@ public sealed class PagesTests(BrowserFixture browser)
         await BrowserFixture.ScreenshotAsync(page, "admin-catalog");
 
         await page.GotoAsync("/admin/webhooks");
+        var before = await page.Locator("tr[data-delivery]").CountAsync();
         await page.Locator("tr[data-delivery] button").First.ClickAsync();
+        var after = await page.Locator("tr[data-delivery]").CountAsync();
         var notice = await page.Locator("[role='status']").InnerTextAsync();
         await BrowserFixture.ScreenshotAsync(page, "admin-webhooks");
 
@@ -284,6 +286,7 @@ public sealed class PagesTests(BrowserFixture browser)
             .Single(p => p!["code"].Value<string>() == "basic")!["features"]!.AsArray()
             .Single(f => f!["feature_code"].Value<string>() == "cv_generate")!["monthly_quota"].Value<long>());
         Assert.Contains("queued again", notice, StringComparison.Ordinal);
+        Assert.Equal(before + 1, after);
     }
 
     [Fact]

@@ -88,6 +88,12 @@ public sealed class TollgateApp : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
 
+    /// <summary>A client that behaves like a browser for the pages: it keeps cookies, follows redirects and sends no API key.</summary>
+    public HttpClient NewBrowser() => _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+    {
+        AllowAutoRedirect = true, HandleCookies = true,
+    });
+
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 
     /// <summary>Moves the server's test clock through its API, running whatever falls due on the way.</summary>

@@ -135,14 +135,21 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
 
                 return true;
             }
-            catch (TollgateException e) when (e.Status < System.Net.HttpStatusCode.InternalServerError)
+            catch (TollgateException e) when (e.Status == System.Net.HttpStatusCode.RequestEntityTooLarge && batch.Count > 1)
+            {
+                // Too big a body (long metadata): send it in halves rather than lose it.
+                var half = batch.Count / 2;
+                return await SendAsync(batch[..half], cancellationToken) & await SendAsync(batch[half..], cancellationToken);
+            }
+            catch (TollgateException e) when (e.Status < System.Net.HttpStatusCode.InternalServerError
+                && e.Status is not (System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests))
             {
                 logger.LogError(e, "Tollgate refused {Count} LLM calls", batch.Count);
                 return true;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // Network errors, timeouts and 5xx are worth retrying: request ids make a repeated batch count once.
+                // Network errors, timeouts, 408, 429 and 5xx are worth retrying: request ids make a repeated batch count once.
                 logger.LogWarning(e, "Sending {Count} LLM calls to Tollgate failed (attempt {Attempt})", batch.Count, attempt);
                 try
                 {

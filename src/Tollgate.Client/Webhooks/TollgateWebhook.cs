@@ -63,7 +63,8 @@ public static class TollgateWebhook
             }
         }
 
-        if (t is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || signatures.Count == 0)
+        if (t is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || signatures.Count == 0
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
         {
             throw new TollgateWebhookSignatureException($"The {SignatureHeader} header has no timestamp or no v1 signature.");
         }

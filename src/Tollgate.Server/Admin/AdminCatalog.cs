@@ -221,6 +221,11 @@ public static class AdminCatalog
         {
             var quota = form[$"quota_{metered.Code}"].ToString().Trim();
             var feature = features.FirstOrDefault(f => f!["feature_code"]!.GetValue<string>() == metered.Code);
+            if (feature is null && quota == "0")
+            {
+                continue; // not listed and not included: listing it as 0 would change the terms' hash and make a needless version
+            }
+
             if (feature is null)
             {
                 // A feature the plan did not list yet: the quota typed here adds it.

@@ -32,8 +32,8 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
             return false;
         }
 
-        var token = await signing.SignAsync(Kind, verified.Id, time.GetUtcNow() + options.Value.SessionLifetime, BootstrapFingerprint(),
-            cancellationToken);
+        var token = await signing.SignAsync(Kind, verified.Id, time.GetUtcNow() + options.Value.SessionLifetime,
+            await BootstrapFingerprintAsync(cancellationToken), cancellationToken);
         http.Response.Cookies.Append(Cookie, token, new CookieOptions
         {
             HttpOnly = true, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Strict, Path = "/admin", MaxAge = options.Value.SessionLifetime,
@@ -68,16 +68,18 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
         return await signing.CsrfMatchesAsync(user.Token, form["csrf"], cancellationToken) ? (user, form) : null;
     }
 
-    /// <summary>Which TOLLGATE_ADMIN_KEY a session was opened with, so that changing the variable ends those sessions.</summary>
-    private string BootstrapFingerprint() => configuration["TOLLGATE_ADMIN_KEY"] is { Length: > 0 } key
-        ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16]
-        : "";
+    /// <summary>
+    /// Which TOLLGATE_ADMIN_KEY a session was opened with, so that changing the variable ends those sessions. Keyed
+    /// (not a bare hash) because the cookie's payload is readable: a weak key must not be crackable from it.
+    /// </summary>
+    private async Task<string> BootstrapFingerprintAsync(CancellationToken cancellationToken) =>
+        configuration["TOLLGATE_ADMIN_KEY"] is { Length: > 0 } key ? await signing.FingerprintAsync(key, cancellationToken) : "";
 
     private async Task<bool> IsActiveAsync(string keyId, string bootstrap, CancellationToken cancellationToken)
     {
         if (keyId == "bootstrap")
         {
-            return bootstrap.Length > 0 && bootstrap == BootstrapFingerprint();
+            return bootstrap.Length > 0 && bootstrap == await BootstrapFingerprintAsync(cancellationToken);
         }
 
         var now = time.GetUtcNow();

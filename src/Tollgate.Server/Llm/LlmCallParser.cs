@@ -12,6 +12,9 @@ namespace Tollgate.Server.Llm;
 public static class LlmCallParser
 {
     public const long MaxTokens = 10_000_000_000;
+
+    // One options instance: building one per call (up to 1,000 a batch) rebuilt the serializer's metadata each time.
+    private static readonly JsonSerializerOptions Json = JsonConfig.Create();
     private static readonly string[] Fields =
     [
         "customer", "feature", "model", "provider", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens",
@@ -37,7 +40,7 @@ public static class LlmCallParser
         {
             try
             {
-                timestamp = JsonSerializer.Deserialize<DateTimeOffset>(JsonSerializer.Serialize(text), JsonConfig.Create());
+                timestamp = JsonSerializer.Deserialize<DateTimeOffset>(JsonSerializer.Serialize(text), Json);
             }
             catch (JsonException e)
             {

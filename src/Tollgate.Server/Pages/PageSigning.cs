@@ -49,6 +49,10 @@ public sealed class PageSigning(ServerSettings settings, TimeProvider time)
         return expiresAt <= time.GetUtcNow() ? (null, "expired") : (new SignedToken(kind, fields[1], expiresAt, fields[3]), null);
     }
 
+    /// <summary>A short keyed fingerprint of a secret, to tell which one a token was made with without revealing it.</summary>
+    public async Task<string> FingerprintAsync(string secret, CancellationToken cancellationToken = default) =>
+        Base64Url(HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.UTF8.GetBytes("fingerprint\n" + secret)))[..22];
+
     /// <summary>A per-session anti-forgery value for forms: sessions without the token cannot post.</summary>
     public async Task<string> CsrfAsync(string sessionToken, CancellationToken cancellationToken = default) =>
         Base64Url(HMACSHA256.HashData(await KeyAsync(cancellationToken), Encoding.UTF8.GetBytes("csrf\n" + sessionToken)));

@@ -49,7 +49,7 @@ public static class PaymentsApi
 
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
             ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
-            ("success_url", AbsoluteUrl(request.SuccessUrl)), ("cancel_url", AbsoluteUrl(request.CancelUrl)));
+            ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -92,7 +92,9 @@ public static class PaymentsApi
                 return StripeCustomerTaken(customer.Id);
             }
 
-            var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, price.TrialDays, request.SuccessUrl, request.CancelUrl);
+            // A trial is for a customer's first subscription, not for every return after a cancel.
+            var trialDays = (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
+            var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl);
             var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
             return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
         }
@@ -110,7 +112,7 @@ public static class PaymentsApi
             return NotConfigured("Tollgate:Stripe:SecretKey");
         }
 
-        var errors = Validate.Errors(("customer", Validate.Id(request.Customer)), ("return_url", AbsoluteUrl(request.ReturnUrl)));
+        var errors = Validate.Errors(("customer", Validate.Id(request.Customer)), ("return_url", Validate.HttpUrl(request.ReturnUrl)));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -163,7 +165,4 @@ public static class PaymentsApi
     private static ProblemHttpResult StripeCustomerTaken(string customer) =>
         Problems.Create(409, "stripe_customer_conflict", $"The Stripe customer made for '{customer}' is already linked to another customer.");
 
-    private static string? AbsoluteUrl(string? value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
-            ? null : "must be an absolute http or https URL";
 }

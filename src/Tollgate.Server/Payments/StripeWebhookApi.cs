@@ -81,7 +81,8 @@ public static class StripeWebhookApi
             var result = await events.ApplyAsync(stripeEvent, effect, cancellationToken);
             var logger = loggers.CreateLogger(typeof(StripeWebhookApi));
             if (!result.Replayed
-                && result.Outcome is StripeOutcomes.UnknownPrice or StripeOutcomes.UnknownCustomer or StripeOutcomes.UnmatchedInvoice)
+                && result.Outcome is StripeOutcomes.UnknownPrice or StripeOutcomes.UnknownCustomer or StripeOutcomes.UnmatchedInvoice
+                    or StripeOutcomes.DuplicateSubscription)
             {
                 logger.LogWarning("Stripe event {Event} ({Type}): {Outcome}, {Detail}",
                     stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail);

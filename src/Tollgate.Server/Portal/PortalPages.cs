@@ -368,7 +368,7 @@ public static class PortalPages
         body.Append(CultureInfo.InvariantCulture, $"<main class=\"narrow\"><h1>Change to {E(plan.Name)}</h1>");
         if (view.Subscription is { IsLive: true } subscription)
         {
-            if (plan.Code == data.DefaultPlan(view) && price.PriceCents == 0)
+            if (plan.Code == view.DefaultPlanCode && price.PriceCents == 0)
             {
                 body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">Your subscription ends on {Date(subscription.CurrentPeriodEnd)} and you move to {E(plan.Name)}. Nothing is charged.</p>");
             }
@@ -386,11 +386,11 @@ public static class PortalPages
         }
         else if (ViaCheckout(stripe.Value, view, price))
         {
-            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">You pay {E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}{(price.TrialDays > 0 ? $" after a {price.TrialDays}-day trial" : "")}, by card on Stripe's secure checkout page.</p>");
+            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">You pay {E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}{(view.TrialDays(price) > 0 ? $" after a {view.TrialDays(price)}-day trial" : "")}, by card on Stripe's secure checkout page.</p>");
         }
         else
         {
-            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">{(price.TrialDays > 0 ? $"Your {price.TrialDays}-day trial starts today; then you pay " : "You pay ")}{E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}, starting {(price.TrialDays > 0 ? "when the trial ends" : "today")}.</p>");
+            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">{(view.TrialDays(price) > 0 ? $"Your {view.TrialDays(price)}-day trial starts today; then you pay " : "You pay ")}{E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}, starting {(view.TrialDays(price) > 0 ? "when the trial ends" : "today")}.</p>");
         }
 
         body.Append(CultureInfo.InvariantCulture, $"""
@@ -460,7 +460,7 @@ public static class PortalPages
 
         if (view.Subscription is { IsLive: true } subscription)
         {
-            if (plan.Code == data.DefaultPlan(view) && plan.Current.Terms.Price(interval)!.PriceCents == 0)
+            if (plan.Code == view.DefaultPlanCode && plan.Current.Terms.Price(interval)!.PriceCents == 0)
             {
                 (result, notice) = (await data.Billing.CancelAsync(subscription.Id, atPeriodEnd: true, creditUnused: false, cancellationToken), "canceled");
             }
@@ -473,8 +473,8 @@ public static class PortalPages
         }
         else
         {
-            var created = NewSubscription.Build(session.Customer, plan, interval, null, CollectionMethod.SendInvoice, data.BillingOptions.Value.DaysUntilDue,
-                data.Time);
+            var created = NewSubscription.Build(session.Customer, plan, interval, view.TrialDays(plan.Current.Terms.Price(interval)!),
+                CollectionMethod.SendInvoice, data.BillingOptions.Value.DaysUntilDue, data.Time);
             (result, notice) = (await data.Billing.CreateAsync(created, cancellationToken), "subscribed");
         }
 
@@ -598,7 +598,11 @@ public static class PortalPages
 public sealed record PortalView(
     Customer Customer, Subscription? Subscription, PlanVersion? Version, string PlanCode, string PlanName, string? PendingPlanName, BillingPeriodView Period,
     PeriodUsage Usage, IReadOnlyList<Feature> Features, IReadOnlyList<Plan> Plans, IReadOnlyList<UsageAlert> Alerts, IReadOnlyList<Invoice> Invoices,
-    BudgetState? Budget, string Currency);
+    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription)
+{
+    /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
+    public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
+}
 
 /// <summary>A period's start and end.</summary>
 public sealed record BillingPeriodView(DateTimeOffset Start, DateTimeOffset End);
@@ -617,7 +621,6 @@ public sealed class PortalData(
     public IOptions<BillingOptions> BillingOptions => billingOptions;
     public TimeProvider Time => time;
 
-    public string? DefaultPlan(PortalView view) => view.Plans.FirstOrDefault(p => p.Current.Terms.Prices.All(x => x.PriceCents == 0))?.Code;
 
     public async Task<PortalView?> LoadAsync(string customerId, CancellationToken cancellationToken)
     {
@@ -637,6 +640,7 @@ public sealed class PortalData(
         return new PortalView(customer, live, context.Version, planCode, snapshot.Plan(planCode)?.Name ?? planCode,
             pending is null ? null : snapshot.Plan(pending)?.Name ?? pending, new BillingPeriodView(context.Period.Start, context.Period.End), period,
             snapshot.Features, [.. snapshot.ActivePlans], await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
-            await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency);
+            await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
+            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0);
     }
 }

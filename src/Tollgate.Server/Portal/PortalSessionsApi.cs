@@ -25,10 +25,9 @@ public static class PortalSessionsApi
         CancellationToken cancellationToken, PortalLinkRequest? request = null)
     {
         var returnUrl = request?.ReturnUrl;
-        if (returnUrl is not null && (!Uri.TryCreate(returnUrl, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("http" or "https")
-            || returnUrl.Length > 2048))
+        if (returnUrl is not null && Validate.HttpUrl(returnUrl) is { } problem)
         {
-            return Problems.Validation("return_url", "must be an absolute http or https URL of at most 2048 characters");
+            return Problems.Validation("return_url", problem);
         }
 
         if (await customers.GetAsync(id, cancellationToken) is null)

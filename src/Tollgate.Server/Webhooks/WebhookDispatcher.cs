@@ -108,7 +108,9 @@ public sealed class WebhookDispatcher(
         var retryAt = succeeded ? null : RetryAt(delivery.Attempts + 1, delivery.FirstQueuedAt, now, (Random.Shared.NextDouble() * 0.4) - 0.2);
         if (!succeeded)
         {
-            logger.LogInformation("Webhook {Delivery} to {Url} failed ({Error}); {Next}", delivery.Id, delivery.Url, error,
+            // The host only: webhook URLs often carry a token in their path or query.
+            logger.LogInformation("Webhook {Delivery} to endpoint {Endpoint} at {Host} failed ({Error}); {Next}", delivery.Id, delivery.EndpointId,
+                new Uri(delivery.Url).Host, error,
                 retryAt is { } at ? $"next attempt at {at:O}" : "giving up");
         }
 

@@ -45,16 +45,12 @@ public static class WebhookTargets
     /// <summary>Null when the URL may be used; otherwise why not, in words for the "url" field.</summary>
     public static async Task<string?> CheckAsync(string url, bool allowInternal, CancellationToken cancellationToken)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > 2048)
+        if (Hosting.Validate.HttpUrl(url) is { } problem)
         {
-            return "must be an absolute http or https URL of at most 2048 characters";
+            return problem;
         }
 
-        if (!string.IsNullOrEmpty(uri.UserInfo))
-        {
-            return "must not carry a user name or password";
-        }
-
+        var uri = new Uri(url);
         if (allowInternal)
         {
             return null;

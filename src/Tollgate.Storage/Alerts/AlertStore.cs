@@ -71,7 +71,8 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
                 _projected.Clear();
             }
 
-            _projected[key] = 0;
+            // Remembered only once committed: a batch that rolls back and retries must try the insert again.
+            scope.AfterCommit(() => _projected[key] = 0);
             await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Projected, 0, AlertSeverity.Warning,
                 after.Used, limit, UsageAlertRules.ProjectedMessage(limit, unit, at, context.Period), context.Period.Start, context.Period.End, at,
                 scope.Now, null));

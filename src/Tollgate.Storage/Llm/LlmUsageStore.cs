@@ -48,8 +48,10 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
         // Pricing and hashing need no database: done here, in parallel with other requests, so the single writer
         // only writes.
         var book = await prices.BookAsync();
-        var priced = calls.Select(call => Price(call, book)).ToArray();
-        return await committer.RunAsync(calls[0].CustomerId, scope => LogAsync(scope, priced));
+        // In customer order, so two batches that share customers lock their counters in the same order on PostgreSQL.
+        var priced = calls.Select(call => Price(call, book)).OrderBy(p => p.Call.CustomerId, StringComparer.Ordinal).ToArray();
+        var results = await committer.RunAsync(calls[0].CustomerId, scope => LogAsync(scope, priced));
+        return [.. results.OrderBy(r => r.Index)];
     }
 
     private static PricedCall Price(LlmCallCommand call, PriceBook book)

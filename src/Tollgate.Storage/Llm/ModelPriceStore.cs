@@ -55,7 +55,8 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
                         cache_write_nano = excluded.cache_write_nano, reasoning_nano = excluded.reasoning_nano, request_nano = excluded.request_nano,
                         image_nano = excluded.image_nano, tier_threshold_tokens = excluded.tier_threshold_tokens, tier_input_nano = excluded.tier_input_nano,
                         tier_output_nano = excluded.tier_output_nano, tier_cached_nano = excluded.tier_cached_nano,
-                        tier_cache_write_nano = excluded.tier_cache_write_nano, source = excluded.source
+                        tier_cache_write_nano = excluded.tier_cache_write_nano, source = excluded.source,
+                        created_at = excluded.created_at
                     RETURNING id
                     """, PriceRow.From(stored, time.GetUtcNow()), tx, cancellationToken: cancellationToken));
                 imported.Add(stored with { Id = id! });

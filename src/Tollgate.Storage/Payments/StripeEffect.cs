@@ -18,6 +18,7 @@ public static class StripeOutcomes
     public const string UnknownCustomer = "unknown_customer";
     public const string UnknownSubscription = "unknown_subscription";
     public const string UnmatchedInvoice = "unmatched_invoice";
+    public const string DuplicateSubscription = "duplicate_subscription";
 }
 
 /// <summary>

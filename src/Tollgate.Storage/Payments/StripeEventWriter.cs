@@ -138,6 +138,14 @@ internal sealed partial class StripeEventWriter(
             new { customer }, tx, cancellationToken: ct));
         if (live is not null && await _subscriptions.ReadAsync(live) is { } replaced)
         {
+            if (replaced.StripeSubscriptionId is { } paying && paying != state.Id)
+            {
+                // Two paid checkouts (two tabs, a double click): Stripe now bills both. Ending the first here would hide
+                // that; keep it, and say so, so that one of them is canceled in Stripe.
+                return (StripeOutcomes.DuplicateSubscription,
+                    $"customer {customer} already pays for {paying} ({replaced.Id}); {state.Id} is a second Stripe subscription: cancel one in Stripe");
+            }
+
             await EndAsync(replaced, now);
         }
 

@@ -61,7 +61,9 @@ public static class WebhookOutbox
             new { id, type, payload, now }, tx, cancellationToken: cancellationToken));
         foreach (var endpoint in endpoints)
         {
-            await InsertDeliveryAsync(c, tx, Ids.New("whd", time), id, endpoint, at, cancellationToken);
+            // Due now, and its 24 hours counted from now: `at` is the change's own time, which a catch-up (renewals after
+            // downtime) can put days in the past.
+            await InsertDeliveryAsync(c, tx, Ids.New("whd", time), id, endpoint, time.GetUtcNow(), cancellationToken);
         }
 
         return id;

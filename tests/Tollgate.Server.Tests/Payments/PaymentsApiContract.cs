@@ -95,7 +95,7 @@ public abstract class PaymentsApiContract : ApiContract
         Assert.NotNull(notLinked["errors"]!["plan"]);
         var urls = (await badUrls.ReadAsync())["errors"]!;
         Assert.Equal(HttpStatusCode.BadRequest, badUrls.StatusCode);
-        Assert.Equal(("must be an absolute http or https URL", "must be an absolute http or https URL"),
+        Assert.Equal(("must be an absolute http or https URL of at most 2048 characters, without a user name or password", "must be an absolute http or https URL of at most 2048 characters, without a user name or password"),
             (urls["success_url"].Value<string>(), urls["cancel_url"].Value<string>()));
         Assert.Empty(h.Stripe.Requests);
     }

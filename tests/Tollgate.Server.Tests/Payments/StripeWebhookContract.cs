@@ -41,6 +41,26 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task ASecondPaidCheckoutIsReportedAsADuplicateAndTheFirstSubscriptionIsKept()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var first = await h.CheckoutAsync("ada", "pro");
+        // A second session opened before the first was paid (another tab): Tollgate's own guard cannot see it yet.
+        var second = h.Stripe.OpenCheckout(Text(h.Stripe.Session(first), "customer")!, "price_basic_monthly", "ada", 1000);
+
+        h.Stripe.CompleteCheckout(first);
+        await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(first));
+        var duplicate = h.Stripe.CompleteCheckout(second);
+        var answer = await h.DeliverAsync("customer.subscription.created", duplicate);
+        var subscriptions = await h.SubscriptionsAsync("ada");
+
+        Assert.Equal("duplicate_subscription", Text(answer, "outcome"));
+        Assert.Contains(Text(duplicate, "id")!, Text(answer, "detail"), StringComparison.Ordinal);
+        Assert.Equal([("pro", "active")], subscriptions.Select(s => (Text(s, "plan"), Text(s, "status"))));
+    }
+
+    [Fact]
     public async Task AnUnsignedOrBadlySignedEventChangesNoState()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Pages;
+
+/// <summary>What the pages refuse: posts without a session or with a forged form token, and markup smuggled in through data.</summary>
+public sealed partial class PagesSecurityTests
+{
+    private static async Task<(TollgateApp App, HttpClient Browser)> StartAsync()
+    {
+        var app = await TollgateApp.StartAsync(StoreKind.Sqlite);
+        await app.CustomerAsync("ada");
+        return (app, app.NewBrowser());
+    }
+
+    private static FormUrlEncodedContent Form(params (string Key, string Value)[] fields) =>
+        new(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value)));
+
+    private static async Task SignInAsync(HttpClient browser) =>
+        (await browser.PostAsync(new Uri("/admin/login", UriKind.Relative), Form(("key", TollgateApp.AdminKey)))).EnsureSuccessStatusCode();
+
+    private static async Task<string> CsrfAsync(HttpClient browser, string path) =>
+        CsrfField().Match(await browser.GetStringAsync(new Uri(path, UriKind.Relative))).Groups[1].Value;
+
+    [Fact]
+    public async Task AConsolePostWithoutASessionChangesNothing()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+
+        var response = await browser.PostAsync(new Uri("/admin/customers/ada/change", UriKind.Relative), Form(("choice", "pro:monthly"), ("csrf", "x")));
+        var subscriptions = await app.Admin.GetStringAsync(new Uri("/v1/customers/ada/subscriptions", UriKind.Relative));
+
+        Assert.EndsWith("/admin/login", response.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("[]", subscriptions);
+    }
+
+    [Fact]
+    public async Task AConsolePostWithAForgedFormTokenChangesNothingAndTheRealTokenWorks()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+        await SignInAsync(browser);
+        var csrf = await CsrfAsync(browser, "/admin/customers/ada");
+
+        var forged = await browser.PostAsync(new Uri("/admin/customers/ada/change", UriKind.Relative), Form(("choice", "pro:monthly"), ("csrf", "forged")));
+        var afterForged = await app.Admin.GetStringAsync(new Uri("/v1/customers/ada/subscriptions", UriKind.Relative));
+        var genuine = await browser.PostAsync(new Uri("/admin/customers/ada/change", UriKind.Relative), Form(("choice", "pro:monthly"), ("csrf", csrf)));
+        var afterGenuine = await app.Admin.GetStringAsync(new Uri("/v1/customers/ada/subscriptions", UriKind.Relative));
+
+        Assert.EndsWith("/admin/login", forged.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal("[]", afterForged);
+        Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+        Assert.Contains("\"plan\":\"pro\"", afterGenuine, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MarkupInACustomersNameIsShownAsText()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+        await app.Admin.PutJsonAsync("/v1/customers/mallory", new { name = "<script>alert(1)</script>", email = "\"><img src=x onerror=alert(2)>@example.com" });
+        await SignInAsync(browser);
+
+        var list = await browser.GetStringAsync(new Uri("/admin/customers?q=mallory", UriKind.Relative));
+        var detail = await browser.GetStringAsync(new Uri("/admin/customers/mallory", UriKind.Relative));
+
+        foreach (var page in new[] { list, detail })
+        {
+            Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img src=x", page, StringComparison.Ordinal);
+            Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", page, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task APortalPostWithoutItsFormTokenIsRefused()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+        var link = (await (await app.Admin.PostJsonAsync("/v1/customers/ada/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        await browser.GetAsync(new Uri(new Uri(link).PathAndQuery, UriKind.Relative));
+
+        var response = await browser.PostAsync(new Uri("/portal/change", UriKind.Relative), Form(("choice", "pro:monthly"), ("csrf", "forged")));
+        var subscriptions = await app.Admin.GetStringAsync(new Uri("/v1/customers/ada/subscriptions", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("[]", subscriptions);
+    }
+
+    [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfField();
+}
