@@ -5,8 +5,9 @@ namespace Tollgate.Storage.Database;
 /// <summary>
 /// An upsert that adds its numeric columns on conflict, prepared once per shape. On PostgreSQL rows go in chunks of a
 /// few fixed sizes, so a batch takes a handful of round trips instead of one per row. SQLite has no round trips to
-/// save, and Microsoft.Data.Sqlite binds each parameter by a linear name lookup, so a 32-row statement costs
-/// quadratic time to bind: there, rows go one prepared single-row statement at a time.
+/// save: there, rows go one prepared single-row statement at a time (measured when binding went through
+/// Microsoft.Data.Sqlite's name lookups, which made a 32-row statement quadratic to bind; with positional binding
+/// now, multi-row statements on SQLite are unmeasured).
 /// </summary>
 public sealed class RowUpsert
 {

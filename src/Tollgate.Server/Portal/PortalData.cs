@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Alerts;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Entitlements;
+using Tollgate.Server.Pages;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Usage;
+
+namespace Tollgate.Server.Portal;
+
+/// <summary>What one portal page shows about a customer.</summary>
+public sealed record PortalView(
+    Customer Customer, Subscription? Subscription, PlanVersion? Version, string PlanCode, string PlanName, string? PendingPlanName, BillingPeriodView Period,
+    PeriodUsage Usage, IReadOnlyList<Feature> Features, IReadOnlyList<Plan> Plans, IReadOnlyList<UsageAlert> Alerts, IReadOnlyList<Invoice> Invoices,
+    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription)
+{
+    /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
+    public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
+}
+
+/// <summary>A period's start and end.</summary>
+public sealed record BillingPeriodView(DateTimeOffset Start, DateTimeOffset End);
+
+/// <summary>Everything the portal reads from, injected as one.</summary>
+public sealed class PortalData(
+    PageSigning signing, ICustomerStore customers, UsageQueries usage, AlertStore alerts, InvoiceStore invoices, EntitlementStore entitlements,
+    BillingStore billing, CatalogCache catalog, IOptions<PagesOptions> options, IOptions<BillingOptions> billingOptions, TimeProvider time)
+{
+    public PageSigning Signing => signing;
+    public ICustomerStore Customers => customers;
+    public AlertStore Alerts => alerts;
+    public InvoiceStore Invoices => invoices;
+    public BillingStore Billing => billing;
+    public IOptions<PagesOptions> Options => options;
+    public IOptions<BillingOptions> BillingOptions => billingOptions;
+    public TimeProvider Time => time;
+
+
+    public async Task<PortalView?> LoadAsync(string customerId, CancellationToken cancellationToken)
+    {
+        var customer = await customers.GetAsync(customerId, cancellationToken);
+        var period = await usage.CurrentPeriodAsync(customerId, cancellationToken);
+        if (customer is null || period is null)
+        {
+            return null;
+        }
+
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var live = await customers.GetLiveSubscriptionAsync(customerId, cancellationToken);
+        var context = period.Context;
+        var pending = live?.PendingPlanVersionId is { } pendingId ? (await catalog.GetVersionAsync(pendingId, cancellationToken))?.PlanCode : null;
+        var planCode = context.PlanCode ?? snapshot.DefaultPlan ?? "";
+        var currency = context.Version?.Terms.Prices.FirstOrDefault()?.Currency ?? "USD";
+        return new PortalView(customer, live, context.Version, planCode, snapshot.Plan(planCode)?.Name ?? planCode,
+            pending is null ? null : snapshot.Plan(pending)?.Name ?? pending, new BillingPeriodView(context.Period.Start, context.Period.End), period,
+            snapshot.Features, [.. snapshot.ActivePlans], await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
+            await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
+            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0);
+    }
+}
