@@ -263,6 +263,7 @@ public sealed class PagesTests(BrowserFixture browser)
         await page.SelectOptionAsync("#choice", "enterprise:monthly");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change plan" }).ClickAsync();
         var subscription = await page.Locator("[data-testid='subscription']").InnerTextAsync();
+        var invoiceAmounts = await page.Locator("section:has(h2:text-is('Invoices')) td.num").AllInnerTextsAsync();
         await BrowserFixture.ScreenshotAsync(page, "admin-customer");
 
         await page.GotoAsync("/admin/catalog/plans/basic");
@@ -280,6 +281,7 @@ public sealed class PagesTests(BrowserFixture browser)
 
         Assert.Equal(["grace"], found.Select(f => f.Split('\t')[0].Trim()));
         Assert.StartsWith("enterprise · monthly · active", subscription, StringComparison.Ordinal);
+        Assert.Equal(["$29.99", "$29.99"], invoiceAmounts); // paid invoices show what was billed, once
         Assert.StartsWith("v1", versions, StringComparison.Ordinal);
         Assert.Contains("v2", versions, StringComparison.Ordinal);
         Assert.Equal(12, (await app.Anonymous.GetFromJsonAsync<JsonArray>("/v1/pricing/plans"))!

@@ -110,7 +110,7 @@ public static class AdminCustomers
         {
             page.Append(CultureInfo.InvariantCulture, $"""
                 <section class="card"><h2>Revenue and LLM cost, 30 days</h2>
-                <p>Revenue ${costs.TotalRevenueUsd:0.00} · LLM cost ${costs.TotalLlmCostUsd:0.00####} · margin ${costs.MarginUsd:0.00} · {costs.TotalRequests:N0} calls</p>
+                <p>Revenue ${costs.TotalRevenueUsd:0.00} · LLM cost ${costs.TotalLlmCostUsd:0.00####} · margin ${costs.MarginUsd:0.00} · {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
                 </section>
                 """);
         }
@@ -120,7 +120,7 @@ public static class AdminCustomers
         page.Append(list.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">Number</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead><tbody>");
         foreach (var invoice in list)
         {
-            page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(invoice.Number)}</td><td>{E(invoice.Status.ToWire())}</td><td class=\"num\">{E(MinorUnits.Display(invoice.AmountDueCents + invoice.AmountPaidCents, invoice.Currency))}</td></tr>");
+            page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(invoice.Number)}</td><td>{E(invoice.Status.ToWire())}</td><td class=\"num\">{E(MinorUnits.Display(invoice.AmountDueCents, invoice.Currency))}</td></tr>");
         }
 
         page.Append(list.Count == 0 ? "" : "</tbody></table></div>");

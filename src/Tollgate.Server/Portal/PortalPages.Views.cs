@@ -205,7 +205,7 @@ public static partial class PortalPages
         {
             section.Append(CultureInfo.InvariantCulture, $"""
                 <tr><td>{E(invoice.Number)}</td><td>{Date(invoice.IssuedAt ?? invoice.CreatedAt)}</td>
-                <td class="num">{E(MinorUnits.Display(invoice.AmountDueCents + invoice.AmountPaidCents, invoice.Currency))}</td>
+                <td class="num">{E(MinorUnits.Display(invoice.AmountDueCents, invoice.Currency))}</td>
                 <td>{E(invoice.Status.ToWire())}</td><td><a href="/portal/invoices/{E(invoice.Id)}">View</a></td></tr>
                 """);
         }
