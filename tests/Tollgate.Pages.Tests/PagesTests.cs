@@ -277,7 +277,15 @@ public sealed class PagesTests(BrowserFixture browser)
         await page.Locator("tr[data-delivery] button").First.ClickAsync();
         var after = await page.Locator("tr[data-delivery]").CountAsync();
         var notice = await page.Locator("[role='status']").InnerTextAsync();
+        await page.Locator("tr[data-endpoint]").GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+        var disabled = await page.Locator("tr[data-endpoint] .badge").InnerTextAsync();
+        await page.Locator("tr[data-endpoint]").GetByRole(AriaRole.Button, new() { Name = "Enable" }).ClickAsync();
+        var enabled = await page.Locator("tr[data-endpoint] .badge").InnerTextAsync();
         await BrowserFixture.ScreenshotAsync(page, "admin-webhooks");
+        await page.Locator("tr[data-endpoint]").GetByRole(AriaRole.Link, new() { Name = "Delete" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        var deleted = await page.Locator("[role='status']").InnerTextAsync();
+        var endpointsLeft = await page.Locator("tr[data-endpoint]").CountAsync();
 
         Assert.Equal(["grace"], found.Select(f => f.Split('\t')[0].Trim()));
         Assert.StartsWith("enterprise · monthly · active", subscription, StringComparison.Ordinal);
@@ -289,6 +297,9 @@ public sealed class PagesTests(BrowserFixture browser)
             .Single(f => f!["feature_code"].Value<string>() == "cv_generate")!["monthly_quota"].Value<long>());
         Assert.Contains("queued again", notice, StringComparison.Ordinal);
         Assert.Equal(before + 1, after);
+        Assert.Equal(("disabled", "enabled"), (disabled, enabled));
+        Assert.Contains("deleted", deleted, StringComparison.Ordinal);
+        Assert.Equal(0, endpointsLeft);
     }
 
     [Fact]
@@ -325,7 +336,7 @@ public sealed class PagesTests(BrowserFixture browser)
     /// <summary>Two paying customers over three months, LLM calls on two models, an alert, and a webhook endpoint with a delivery.</summary>
     private static async Task SeedActivityAsync(TollgateApp app)
     {
-        await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = "https://hooks.example.com/tollgate" });
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/tollgate" });
         await app.CustomerAsync("ada");
         await app.CustomerAsync("grace");
         await app.SubscribeAsync("ada", "pro", trialDays: 0);

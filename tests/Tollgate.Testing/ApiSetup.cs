@@ -42,6 +42,7 @@ public static class ApiSetup
     {
         var settings = Seed("alerts", Catalogs.Alerts, "Tollgate:Webhooks:AllowPrivateTargets", allowPrivateTargets ? "true" : "false");
         settings["Tollgate:Webhooks:PollInterval"] = "00:00:00.050";
+        settings["Tollgate:Webhooks:Timeout"] = "00:00:02";
         return settings;
     }
 

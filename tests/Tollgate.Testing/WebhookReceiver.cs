@@ -24,12 +24,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status answered once the scripted ones are used up.</summary>
     public int Status { get; set; } = 200;
 
+    /// <summary>How long each answer takes (a slow receiver).</summary>
+    public TimeSpan Delay { get; set; }
+
     public sealed record Received(string Body, IReadOnlyDictionary<string, string> Headers, int Answered);
 
-    public static async Task<WebhookReceiver> StartAsync()
+    /// <summary>A receiver on <paramref name="port"/> (a free one when 0): pass a port to bring a receiver that was down back up.</summary>
+    public static async Task<WebhookReceiver> StartAsync(int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         WebhookReceiver? receiver = null;
@@ -37,7 +41,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
-            var status = receiver!._script.TryDequeue(out var scripted) ? scripted : receiver.Status;
+            await Task.Delay(receiver!.Delay);
+            var status = receiver._script.TryDequeue(out var scripted) ? scripted : receiver.Status;
             receiver.Requests.Enqueue(new Received(body, http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 status));
             return Results.StatusCode(status);

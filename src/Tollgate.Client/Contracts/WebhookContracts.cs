@@ -4,15 +4,16 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Url">An absolute http(s) URL that answers 2xx.</param>
 /// <param name="Description">What it is for.</param>
 /// <param name="Events">The event types to send; empty or absent for all.</param>
-public sealed record CreateWebhookEndpointRequest(string Url, string? Description = null, IReadOnlyList<string>? Events = null);
+/// <param name="Secret">The signing secret to use (16 to 256 printable characters); generated when absent.</param>
+public sealed record CreateWebhookEndpointRequest(string Url, string? Description = null, IReadOnlyList<string>? Events = null, string? Secret = null);
 
 /// <summary>A webhook endpoint.</summary>
 /// <param name="Id">The endpoint's id.</param>
 /// <param name="Url">Where events are posted.</param>
 /// <param name="Description">What it is for.</param>
 /// <param name="Events">The event types sent to it; empty for all.</param>
-/// <param name="Enabled">False once deleted.</param>
-/// <param name="Secret">The signing secret (whsec_…); shown when created and when the endpoint is read by id.</param>
+/// <param name="Enabled">False while disabled.</param>
+/// <param name="Secret">The signing secret (whsec_… when generated); in the answer that creates the endpoint only.</param>
 /// <param name="CreatedAt">When it was registered.</param>
 public sealed record WebhookEndpointResponse(
     string Id, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled, string? Secret, DateTimeOffset CreatedAt);
@@ -27,7 +28,7 @@ public sealed record WebhookEndpointListResponse(IReadOnlyList<WebhookEndpointRe
 /// <param name="EventType">The event's type.</param>
 /// <param name="Endpoint">The endpoint's id.</param>
 /// <param name="Url">The endpoint's URL.</param>
-/// <param name="Status">pending, succeeded, dead (gave up after 24 hours) or canceled (endpoint deleted).</param>
+/// <param name="Status">pending, succeeded, dead (gave up after 24 hours) or canceled (endpoint disabled or deleted).</param>
 /// <param name="Attempts">Attempts made.</param>
 /// <param name="NextAttemptAt">When the next attempt is due, while pending.</param>
 /// <param name="LastAttemptAt">When it was last tried.</param>

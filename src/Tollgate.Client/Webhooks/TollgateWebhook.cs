@@ -7,7 +7,7 @@ namespace Tollgate.Client.Webhooks;
 
 /// <summary>An event Tollgate sent to a webhook endpoint.</summary>
 /// <param name="Id">The event's id (evt_…); the same on every retry, so use it to process each event once.</param>
-/// <param name="Type">Such as usage.threshold_reached or invoice.paid.</param>
+/// <param name="Type">Such as usage.threshold_crossed, quota.exceeded or invoice.paid.</param>
 /// <param name="CreatedAt">When the change it reports was committed.</param>
 /// <param name="Data">The object the event is about.</param>
 public sealed record TollgateWebhookEvent(string Id, string Type, DateTimeOffset CreatedAt, JsonElement Data);

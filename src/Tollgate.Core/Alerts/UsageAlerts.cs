@@ -16,6 +16,9 @@ public enum AlertKind
 {
     Threshold,
     Projected,
+
+    /// <summary>The limit was hit: a hard cap refused usage, or a soft cap was passed (the rest is overage).</summary>
+    Exceeded,
 }
 
 /// <summary>A usage alert for one customer, feature and period.</summary>
@@ -86,6 +89,13 @@ public static class UsageAlertRules
     /// <summary>"You have used 8 of 10 CVs this month."</summary>
     public static string ThresholdMessage(long used, long limit, string unit, BillingPeriod period) =>
         string.Create(CultureInfo.InvariantCulture, $"You have used {used:N0} of {limit:N0} {unit} {PeriodWords(period)}.");
+
+    /// <summary>"You have reached your limit of 10 CVs this month; it resets on Apr 1." or, on a soft cap, that the rest is overage.</summary>
+    public static string ExceededMessage(long limit, string unit, bool hardCap, BillingPeriod period) => hardCap
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"You have reached your limit of {limit:N0} {unit} {PeriodWords(period)}; it resets on {period.End.UtcDateTime:MMM d}.")
+        : string.Create(CultureInfo.InvariantCulture,
+            $"You have gone past your {limit:N0} {unit} {PeriodWords(period)}; what you use until {period.End.UtcDateTime:MMM d} is billed as overage.");
 
     /// <summary>"At this pace you will use all 10 CVs by Mar 24; your limit resets on Apr 1."</summary>
     public static string ProjectedMessage(long limit, string unit, DateTimeOffset at, BillingPeriod period) =>

@@ -7,14 +7,15 @@ using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Admin;
 
-/// <summary>The console's webhooks: endpoints (add, disable), the delivery log with each delivery's state, and replay.</summary>
+/// <summary>The console's webhooks: endpoints (add, disable, enable, delete), the delivery log with each delivery's state, and replay.</summary>
 public static class AdminWebhooks
 {
     public static RouteGroupBuilder MapAdminWebhooks(this RouteGroupBuilder group)
     {
         group.MapGet("/webhooks", PageAsync);
         group.MapPost("/webhooks/endpoints", AddAsync);
-        group.MapPost("/webhooks/endpoints/{id}/disable", DisableAsync);
+        group.MapPost("/webhooks/endpoints/{id}/{action:regex(^(disable|enable|delete)$)}", ChangeAsync);
+        group.MapGet("/webhooks/endpoints/{id}/delete", ConfirmDeleteAsync);
         group.MapPost("/webhooks/deliveries/{id}/replay", ReplayAsync);
         return group;
     }
@@ -30,7 +31,7 @@ public static class AdminWebhooks
         var page = new StringBuilder("<h1>Webhooks</h1>");
         if (done is not null)
         {
-            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice good\" role=\"status\">{E(done switch { "added" => "The endpoint was added.", "disabled" => "The endpoint was disabled.", _ => "The delivery was queued again." })}</p>");
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice good\" role=\"status\">{E(done switch { "added" => "The endpoint was added.", "disable" => "The endpoint was disabled; its pending deliveries were canceled.", "enable" => "The endpoint was enabled.", "delete" => "The endpoint was deleted; its deliveries stay in the log.", _ => "The delivery was queued again." })}</p>");
         }
 
         page.Append("<section><h2>Endpoints</h2><div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Events</th><th scope=\"col\">State</th><th scope=\"col\"><span class=\"skip\">Actions</span></th></tr></thead><tbody>");
@@ -40,7 +41,7 @@ public static class AdminWebhooks
                 <tr data-endpoint="{E(endpoint.Id)}"><td>{E(endpoint.Url)}<br><span class="muted">{E(endpoint.Id)}{(endpoint.Description is { } d ? " · " + E(d) : "")}</span></td>
                 <td>{E(endpoint.EventTypes.Count == 0 ? "all" : string.Join(", ", endpoint.EventTypes))}</td>
                 <td>{(endpoint.Enabled ? "<span class=\"badge good\">enabled</span>" : "<span class=\"badge\">disabled</span>")}</td>
-                <td>{(endpoint.Enabled ? $"<form class=\"inline\" method=\"post\" action=\"/admin/webhooks/endpoints/{E(endpoint.Id)}/disable\">{CsrfField(user.Csrf)}<button class=\"danger\" type=\"submit\">Disable</button></form>" : "")}</td></tr>
+                <td><div class="actions">{EndpointAction(endpoint.Id, endpoint.Enabled ? "disable" : "enable", user.Csrf)}<a class="button danger" href="/admin/webhooks/endpoints/{E(endpoint.Id)}/delete">Delete</a></div></td></tr>
                 """);
         }
 
@@ -75,6 +76,10 @@ public static class AdminWebhooks
         return AdminLayout.Page(http, user, "/admin/webhooks", "Webhooks", page.ToString(), data.Product);
     }
 
+    private static string EndpointAction(string id, string action, string csrf) =>
+        $"<form class=\"inline\" method=\"post\" action=\"/admin/webhooks/endpoints/{E(id)}/{action}\">{CsrfField(csrf)}" +
+        $"<button class=\"{(action == "enable" ? "secondary" : "danger")}\" type=\"submit\">{char.ToUpperInvariant(action[0])}{action[1..]}</button></form>";
+
     private static string Badge(string status) => status switch
     {
         "succeeded" => "<span class=\"badge good\">succeeded</span>",
@@ -103,21 +108,48 @@ public static class AdminWebhooks
             cancellationToken);
         return AdminLayout.Page(http, posted.User, "/admin/webhooks", "Endpoint added", $"""
             <h1>Endpoint added</h1>
-            <p>Events for {E(endpoint.Url)} are signed with this secret. Copy it into the app now; the API's GET /v1/admin/webhooks/endpoints/{E(endpoint.Id)} shows it again.</p>
+            <p>Events for {E(endpoint.Url)} are signed with this secret. Copy it into the app now: it is shown only this once.</p>
             <p class="card"><code data-testid="secret">{E(endpoint.Secret)}</code></p>
             <p><a href="/admin/webhooks">Back to webhooks</a></p>
             """, data.Product);
     }
 
-    private static async Task<IResult> DisableAsync(string id, HttpContext http, AdminData data, WebhookStore store, CancellationToken cancellationToken)
+    // Deleting cannot be undone, so it asks first; disabling can, so it does not.
+    private static async Task<IResult> ConfirmDeleteAsync(string id, HttpContext http, AdminData data, WebhookStore store, CancellationToken cancellationToken)
+    {
+        if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        if (await store.GetEndpointAsync(id, cancellationToken) is not { } endpoint)
+        {
+            return Message(http, 404, "No such endpoint", $"There is no endpoint '{id}'.");
+        }
+
+        return AdminLayout.Page(http, user, "/admin/webhooks", "Delete endpoint", $"""
+            <h1>Delete this endpoint?</h1>
+            <p>{E(endpoint.Url)} will get no more events, and it cannot be enabled again. Its deliveries stay in the log.</p>
+            <div class="actions">{EndpointAction(endpoint.Id, "delete", user.Csrf)}<a class="button secondary" href="/admin/webhooks">Keep it</a></div>
+            """, data.Product);
+    }
+
+    private static async Task<IResult> ChangeAsync(string id, string action, HttpContext http, AdminData data, WebhookStore store,
+        CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is null)
         {
             return AdminLayout.SignIn();
         }
 
-        return await store.DisableEndpointAsync(id, cancellationToken)
-            ? Results.Redirect("/admin/webhooks?done=disabled")
+        var changed = action switch
+        {
+            "enable" => store.EnableEndpointAsync(id, cancellationToken),
+            "delete" => store.DeleteEndpointAsync(id, cancellationToken),
+            _ => store.DisableEndpointAsync(id, cancellationToken),
+        };
+        return await changed
+            ? Results.Redirect($"/admin/webhooks?done={action}")
             : Message(http, 404, "No such endpoint", $"There is no endpoint '{id}'.");
     }
 
@@ -130,7 +162,7 @@ public static class AdminWebhooks
 
         var (replay, disabled) = await store.ReplayAsync(id, cancellationToken);
         return replay is not null ? Results.Redirect("/admin/webhooks?done=replayed")
-            : disabled ? Message(http, 409, "The endpoint is disabled", "Add the endpoint again to send to it.")
+            : disabled ? Message(http, 409, "The endpoint is disabled", "Enable the endpoint (or add it again if it was deleted) to send to it.")
             : Message(http, 404, "No such delivery", $"There is no delivery '{id}'.");
     }
 }

@@ -39,7 +39,7 @@ public static class AlertsApi
     private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ReadAsync(string id, AlertStore alerts, CancellationToken cancellationToken) =>
         await alerts.MarkReadAsync(id, null, cancellationToken) is { } alert ? TypedResults.Ok(ToWire(alert)) : Problems.NotFound("alert", id);
 
-    public static AlertResponse ToWire(UsageAlert a) => new(a.Id, a.CustomerId, a.FeatureCode, a.Kind == AlertKind.Threshold ? "threshold" : "projected",
+    public static AlertResponse ToWire(UsageAlert a) => new(a.Id, a.CustomerId, a.FeatureCode, a.Kind.ToString().ToLowerInvariant(),
         a.Threshold, a.Severity.ToString().ToLowerInvariant(), a.Used, a.Limit, a.Message, a.PeriodStart, a.PeriodEnd, a.ProjectedAt, a.CreatedAt,
         a.ReadAt);
 }

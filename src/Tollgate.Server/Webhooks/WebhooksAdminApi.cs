@@ -15,16 +15,21 @@ public static class WebhooksAdminApi
 
     public static RouteGroupBuilder MapWebhooksAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/admin/webhooks").WithTags("Webhooks").RequireAuthorization(Policies.Admin);
-        group.MapPost("/endpoints", CreateAsync);
-        group.MapGet("/endpoints", async (WebhookStore store, CancellationToken ct) =>
+        var group = app.MapGroup("/v1/admin").WithTags("Webhooks").RequireAuthorization(Policies.Admin);
+        group.MapPost("/webhook-endpoints", CreateAsync);
+        group.MapGet("/webhook-endpoints", async (WebhookStore store, CancellationToken ct) =>
             TypedResults.Ok(new WebhookEndpointListResponse([.. (await store.ListEndpointsAsync(ct)).Select(e => ToWire(e, withSecret: false))])));
-        group.MapGet("/endpoints/{id}", async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> (string id, WebhookStore store,
-            CancellationToken ct) => await store.GetEndpointAsync(id, ct) is { } e ? TypedResults.Ok(ToWire(e, withSecret: true)) : Problems.NotFound("endpoint", id));
-        group.MapDelete("/endpoints/{id}", DeleteAsync);
-        group.MapGet("/deliveries", ListDeliveriesAsync);
-        group.MapGet("/deliveries/{id}", GetDeliveryAsync);
-        group.MapPost("/deliveries/{id}/replay", ReplayAsync);
+        group.MapGet("/webhook-endpoints/{id}", async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> (string id, WebhookStore store,
+            CancellationToken ct) => await store.GetEndpointAsync(id, ct) is { } e ? TypedResults.Ok(ToWire(e, withSecret: false)) : Problems.NotFound("endpoint", id));
+        group.MapPost("/webhook-endpoints/{id}/disable", (string id, WebhookStore store, CancellationToken ct) =>
+            ChangeAsync(id, store, store.DisableEndpointAsync(id, ct), ct));
+        group.MapPost("/webhook-endpoints/{id}/enable", (string id, WebhookStore store, CancellationToken ct) =>
+            ChangeAsync(id, store, store.EnableEndpointAsync(id, ct), ct));
+        group.MapDelete("/webhook-endpoints/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, WebhookStore store, CancellationToken ct) =>
+            await store.DeleteEndpointAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("endpoint", id));
+        group.MapGet("/webhook-deliveries", ListDeliveriesAsync);
+        group.MapGet("/webhook-deliveries/{id}", GetDeliveryAsync);
+        group.MapPost("/webhook-deliveries/{id}/replay", ReplayAsync);
         return group;
     }
 
@@ -36,26 +41,23 @@ public static class WebhooksAdminApi
         var errors = Validate.Errors(
             ("url", await WebhookTargets.CheckAsync(request.Url, options.Value.AllowPrivateTargets, cancellationToken)),
             ("description", request.Description is { Length: > 500 } ? "must be at most 500 characters" : null),
-            ("events", unknown is null ? null : $"'{unknown}' is not an event type; known: {string.Join(", ", WebhookEventTypes.All)}"));
+            ("events", unknown is null ? null : $"'{unknown}' is not an event type; known: {string.Join(", ", WebhookEventTypes.All)}"),
+            ("secret", request.Secret is null || (request.Secret.Length is >= 16 and <= 256 && !request.Secret.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
+                ? null : "must be 16 to 256 printable characters without spaces"));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
 
-        var endpoint = await store.CreateEndpointAsync(request.Url, request.Description, events, cancellationToken);
-        return TypedResults.Created($"/v1/admin/webhooks/endpoints/{endpoint.Id}", ToWire(endpoint, withSecret: true));
+        var endpoint = await store.CreateEndpointAsync(request.Url, request.Description, events, cancellationToken, request.Secret);
+        return TypedResults.Created($"/v1/admin/webhook-endpoints/{endpoint.Id}", ToWire(endpoint, withSecret: true));
     }
 
-    private static async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> DeleteAsync(
-        string id, WebhookStore store, CancellationToken cancellationToken)
-    {
-        if (!await store.DisableEndpointAsync(id, cancellationToken))
-        {
-            return Problems.NotFound("endpoint", id);
-        }
-
-        return TypedResults.Ok(ToWire((await store.GetEndpointAsync(id, cancellationToken))!, withSecret: false));
-    }
+    private static async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> ChangeAsync(
+        string id, WebhookStore store, Task<bool> change, CancellationToken cancellationToken) =>
+        await change && await store.GetEndpointAsync(id, cancellationToken) is { } endpoint
+            ? TypedResults.Ok(ToWire(endpoint, withSecret: false))
+            : Problems.NotFound("endpoint", id);
 
     private static async Task<Results<Ok<WebhookDeliveryListResponse>, ProblemHttpResult>> ListDeliveriesAsync(
         string? endpoint, string? status, int? limit, WebhookStore store, CancellationToken cancellationToken)
@@ -94,12 +96,12 @@ public static class WebhooksAdminApi
         if (replay is null)
         {
             return disabled
-                ? Problems.Create(409, "endpoint_disabled", "The delivery's endpoint is disabled; add the endpoint again to send to it.")
+                ? Problems.Create(409, "endpoint_disabled", "The delivery's endpoint is disabled or deleted; enable it (POST /v1/admin/webhook-endpoints/{id}/enable) or add it again to send to it.")
                 : Problems.NotFound("delivery", id);
         }
 
         var created = await store.GetDeliveryAsync(replay, cancellationToken);
-        return TypedResults.Created($"/v1/admin/webhooks/deliveries/{replay}", ToWire(created!.Value.Delivery));
+        return TypedResults.Created($"/v1/admin/webhook-deliveries/{replay}", ToWire(created!.Value.Delivery));
     }
 
     private static WebhookEndpointResponse ToWire(WebhookEndpoint e, bool withSecret) =>

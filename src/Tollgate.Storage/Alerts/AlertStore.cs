@@ -33,6 +33,7 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
     // Projections stay true for the rest of a period once they are; remembering which were written spares every later
     // consume an insert that would do nothing. Another node that does not know just tries once, harmlessly.
     private readonly ConcurrentDictionary<(string Customer, string Feature, long PeriodStart), byte> _projected = new();
+    private readonly ConcurrentDictionary<(string Customer, string Feature, long PeriodStart), byte> _exceeded = new();
 
     /// <summary>Call after <paramref name="added"/> units were added to used, with the counter as the update left it.</summary>
     internal async Task OnUsedAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature? grant, CounterState after, long added)
@@ -43,6 +44,7 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
         }
 
         var crossed = UsageAlertRules.Crossed(grant.AlertThresholds, limit, after.Used - added, after.Used);
+        var passedLimit = !QuotaRules.Enforced(grant) && after.Used - added <= limit && after.Used > limit;
         var key = (context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
         var projectedAt = UsageAlertRules.ProjectedExhaustion(context.Period, scope.Now, after.Used, limit, grant.AlertThresholds);
         if (projectedAt is not null && _projected.ContainsKey(key))
@@ -50,7 +52,7 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
             projectedAt = null;
         }
 
-        if (crossed.Count == 0 && projectedAt is null)
+        if (crossed.Count == 0 && projectedAt is null && !passedLimit)
         {
             return;
         }
@@ -62,6 +64,11 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
             await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Threshold, threshold,
                 UsageAlertRules.SeverityOf(threshold), after.Used, limit, UsageAlertRules.ThresholdMessage(after.Used, limit, unit, context.Period),
                 context.Period.Start, context.Period.End, null, scope.Now, null));
+        }
+
+        if (passedLimit)
+        {
+            await FireAsync(scope, Exceeded(context, feature, after.Used, limit, unit, hardCap: false, scope.Now));
         }
 
         if (projectedAt is { } at)
@@ -79,6 +86,34 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Call when a hard cap refused usage: the first refusal once the limit is used up fires quota.exceeded. A request
+    /// too big for what is left does not (smaller ones still fit). Later refusals find it remembered on this node, or
+    /// (on another node) insert nothing against the unique key.
+    /// </summary>
+    internal async Task OnRefusedAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature grant, CounterState current)
+    {
+        var key = (context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
+        if (_exceeded.ContainsKey(key) || QuotaRules.Limit(grant, current.CarriedIn) is not { } limit || current.Used < limit)
+        {
+            return;
+        }
+
+        var defined = (await catalog.GetAsync(scope.CancellationToken)).Feature(feature);
+        var unit = defined is { Unit.Length: > 0 } ? defined.Unit : defined?.Name ?? feature;
+        await FireAsync(scope, Exceeded(context, feature, current.Used, limit, unit, hardCap: true, scope.Now));
+        if (_exceeded.Count > MaxRemembered)
+        {
+            _exceeded.Clear();
+        }
+
+        scope.AfterCommit(() => _exceeded[key] = 0);
+    }
+
+    private UsageAlert Exceeded(EntitlementContext context, string feature, long used, long limit, string unit, bool hardCap, DateTimeOffset now) =>
+        new(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Exceeded, 0, AlertSeverity.Critical, used, limit,
+            UsageAlertRules.ExceededMessage(limit, unit, hardCap, context.Period), context.Period.Start, context.Period.End, null, now, null);
+
     private async Task FireAsync(BatchScope scope, UsageAlert alert)
     {
         var inserted = await scope.ExecuteAsync(Insert, alert.Id, alert.CustomerId, alert.FeatureCode, alert.PeriodStart.ToUnixTimeMilliseconds(),
@@ -86,7 +121,12 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
             alert.Limit, alert.ProjectedAt?.ToUnixTimeMilliseconds(), alert.Message, alert.CreatedAt.ToUnixTimeMilliseconds());
         if (inserted == 1)
         {
-            var type = alert.Kind == AlertKind.Threshold ? WebhookEventTypes.ThresholdReached : WebhookEventTypes.ProjectedExhaustion;
+            var type = alert.Kind switch
+            {
+                AlertKind.Threshold => WebhookEventTypes.ThresholdCrossed,
+                AlertKind.Exceeded => WebhookEventTypes.QuotaExceeded,
+                _ => WebhookEventTypes.ProjectedExhaustion,
+            };
             await WebhookOutbox.EnqueueAsync(scope.Connection, scope.Transaction, type, AlertPayload.Of(alert), scope.Now, time, scope.CancellationToken);
         }
     }
@@ -156,7 +196,7 @@ internal sealed class AlertRow
     public long CreatedAt { get; set; }
     public long? ReadAt { get; set; }
 
-    public static string KindText(AlertKind kind) => kind == AlertKind.Threshold ? "threshold" : "projected";
+    public static string KindText(AlertKind kind) => kind.ToString().ToLowerInvariant();
 
     public static string SeverityText(AlertSeverity severity) => severity switch
     {
@@ -165,7 +205,7 @@ internal sealed class AlertRow
         _ => "info",
     };
 
-    public UsageAlert ToDomain() => new(Id, CustomerId, FeatureCode, Kind == "threshold" ? AlertKind.Threshold : AlertKind.Projected, (int)Threshold,
+    public UsageAlert ToDomain() => new(Id, CustomerId, FeatureCode, Enum.Parse<AlertKind>(Kind, ignoreCase: true), (int)Threshold,
         Severity switch { "critical" => AlertSeverity.Critical, "warning" => AlertSeverity.Warning, _ => AlertSeverity.Info }, Used, LimitValue, Message,
         Instant(PeriodStart), Instant(PeriodEnd), ProjectedAt is { } p ? Instant(p) : null, Instant(CreatedAt), ReadAt is { } r ? Instant(r) : null);
 

@@ -71,7 +71,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
 
         if (await InvoiceStore.GetAsync(c, tx, id, ct) is { } issued)
         {
-            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceIssued, WebhookPayloads.Invoice(issued), issuedAt, time, ct);
+            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceCreated, WebhookPayloads.Invoice(issued), issuedAt, time, ct);
         }
 
         return id;

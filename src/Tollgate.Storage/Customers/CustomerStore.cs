@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Customers;
 
@@ -61,6 +62,12 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, metadata_json = excluded.metadata_json,
                     has_payment_method = excluded.has_payment_method, updated_at = excluded.updated_at
                 """, merged, tx, cancellationToken: cancellationToken));
+            if (existing is null)
+            {
+                await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CustomerCreated, WebhookPayloads.Customer(merged.ToDomain()),
+                    time.GetUtcNow(), time, cancellationToken);
+            }
+
             return (Row: merged, Created: existing is null);
         }, cancellationToken);
         contexts.Invalidate(id);

@@ -1,6 +1,7 @@
 using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
+using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Payments;
 
@@ -60,6 +61,15 @@ internal sealed partial class StripeEventWriter
         if (syncedAt > created || paid > 0)
         {
             return (StripeOutcomes.Stale, paid > 0 ? $"{failed.StripeInvoiceId} was paid since" : $"{existing.Id} already reflects a newer state");
+        }
+
+        // The app hears of every failed attempt, with the Tollgate invoice it was for, even when dunning already started.
+        var open = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT id FROM invoices WHERE subscription_id = @subscription AND status = 'open' ORDER BY issued_at, number LIMIT 1",
+            new { subscription = existing.Id }, tx, cancellationToken: ct));
+        if (open is not null && await InvoiceStore.GetAsync(c, tx, open, ct) is { } invoice)
+        {
+            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoicePaymentFailed, WebhookPayloads.Invoice(invoice), created, time, ct);
         }
 
         if (!existing.IsLive || existing.Status == SubscriptionStatus.PastDue)

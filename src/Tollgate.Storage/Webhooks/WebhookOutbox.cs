@@ -10,21 +10,24 @@ namespace Tollgate.Storage.Webhooks;
 /// <summary>The outbound event types, and which are known.</summary>
 public static class WebhookEventTypes
 {
-    public const string ThresholdReached = "usage.threshold_reached";
+    public const string ThresholdCrossed = "usage.threshold_crossed";
     public const string ProjectedExhaustion = "usage.projected_exhaustion";
+    public const string QuotaExceeded = "quota.exceeded";
+    public const string CustomerCreated = "customer.created";
     public const string SubscriptionCreated = "subscription.created";
     public const string SubscriptionUpdated = "subscription.updated";
     public const string SubscriptionCanceled = "subscription.canceled";
     public const string SubscriptionTrialWillEnd = "subscription.trial_will_end";
-    public const string InvoiceIssued = "invoice.issued";
+    public const string InvoiceCreated = "invoice.created";
     public const string InvoicePaid = "invoice.paid";
+    public const string InvoicePaymentFailed = "invoice.payment_failed";
     public const string InvoiceVoided = "invoice.voided";
     public const string InvoiceUncollectible = "invoice.marked_uncollectible";
 
     public static readonly IReadOnlyList<string> All =
     [
-        ThresholdReached, ProjectedExhaustion, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled, SubscriptionTrialWillEnd,
-        InvoiceIssued, InvoicePaid, InvoiceVoided, InvoiceUncollectible,
+        ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
+        SubscriptionTrialWillEnd, InvoiceCreated, InvoicePaid, InvoicePaymentFailed, InvoiceVoided, InvoiceUncollectible,
     ];
 }
 
@@ -46,7 +49,7 @@ public static class WebhookOutbox
         DbConnection c, DbTransaction? tx, string type, object data, DateTimeOffset at, TimeProvider time, CancellationToken cancellationToken)
     {
         var endpoints = (await c.QueryAsync<string>(new CommandDefinition(
-            "SELECT id FROM webhook_endpoints WHERE enabled = @enabled AND (event_types = '*' OR event_types LIKE @pattern) ORDER BY id",
+            "SELECT id FROM webhook_endpoints WHERE enabled = @enabled AND deleted_at IS NULL AND (event_types = '*' OR event_types LIKE @pattern) ORDER BY id",
             new { enabled = true, pattern = $"%,{type},%" }, tx, cancellationToken: cancellationToken))).ToList();
         if (endpoints.Count == 0)
         {

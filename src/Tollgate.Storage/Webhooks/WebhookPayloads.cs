@@ -17,6 +17,8 @@ public static class WebhookPayloads
         s.EndedAt, s.PastDueSince, s.DunningState, CollectionMethod = s.CollectionMethod.ToWire(), s.CreatedAt, Reason = reason,
     };
 
+    public static object Customer(Customer c) => new { c.Id, c.Email, c.Name, c.Metadata, c.CreatedAt };
+
     public static object Invoice(Invoice i) => new
     {
         i.Id, i.Number, Customer = i.CustomerId, Subscription = i.SubscriptionId, Status = i.Status.ToWire(), i.BillingReason, i.Currency,

@@ -28,11 +28,13 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
     /// <summary>How long a claimed delivery is reserved for its sender at least; the dispatcher asks for more when sends may take longer.</summary>
     public static readonly TimeSpan MinimumLease = TimeSpan.FromMinutes(2);
 
-    public Task<WebhookEndpoint> CreateEndpointAsync(string url, string? description, IReadOnlyList<string> eventTypes, CancellationToken cancellationToken) =>
+    /// <summary>Registers an endpoint; its signing secret is <paramref name="secret"/>, or a new random one.</summary>
+    public Task<WebhookEndpoint> CreateEndpointAsync(
+        string url, string? description, IReadOnlyList<string> eventTypes, CancellationToken cancellationToken, string? secret = null) =>
         database.WriteAsync(async (c, tx) =>
         {
             var now = time.GetUtcNow();
-            var endpoint = new WebhookEndpoint(Ids.New("we", time), url, description, NewSecret(), eventTypes, true, now, now);
+            var endpoint = new WebhookEndpoint(Ids.New("we", time), url, description, secret ?? NewSecret(), eventTypes, true, now, now);
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO webhook_endpoints (id, url, description, secret, event_types, enabled, created_at, updated_at)
                 VALUES (@Id, @Url, @Description, @Secret, @types, @Enabled, @now, @now)
@@ -43,22 +45,34 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
 
     public Task<IReadOnlyList<WebhookEndpoint>> ListEndpointsAsync(CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<WebhookEndpoint>>(async c => [.. (await c.QueryAsync<EndpointRow>(new CommandDefinition(
-            $"SELECT {EndpointRow.Columns} FROM webhook_endpoints ORDER BY created_at, id", cancellationToken: cancellationToken)))
+            $"SELECT {EndpointRow.Columns} FROM webhook_endpoints WHERE deleted_at IS NULL ORDER BY created_at, id", cancellationToken: cancellationToken)))
             .Select(r => r.ToDomain())], cancellationToken);
 
     public Task<WebhookEndpoint?> GetEndpointAsync(string id, CancellationToken cancellationToken) =>
         database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<EndpointRow>(new CommandDefinition(
-            $"SELECT {EndpointRow.Columns} FROM webhook_endpoints WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.ToDomain(),
+            $"SELECT {EndpointRow.Columns} FROM webhook_endpoints WHERE id = @id AND deleted_at IS NULL", new { id }, cancellationToken: cancellationToken)))?.ToDomain(),
             cancellationToken);
 
     /// <summary>Turns the endpoint off and cancels what it has pending; its log stays. False when there is no such endpoint.</summary>
-    public Task<bool> DisableEndpointAsync(string id, CancellationToken cancellationToken) =>
+    public Task<bool> DisableEndpointAsync(string id, CancellationToken cancellationToken) => StopEndpointAsync(id, delete: false, cancellationToken);
+
+    /// <summary>Removes the endpoint from the list, off for good, its pending deliveries canceled; its delivery log stays.</summary>
+    public Task<bool> DeleteEndpointAsync(string id, CancellationToken cancellationToken) => StopEndpointAsync(id, delete: true, cancellationToken);
+
+    /// <summary>Turns a disabled endpoint back on: new events reach it again (what was canceled stays canceled; replay it).</summary>
+    public Task<bool> EnableEndpointAsync(string id, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE webhook_endpoints SET enabled = @enabled, updated_at = @now WHERE id = @id AND deleted_at IS NULL",
+            new { id, enabled = true, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)) == 1, cancellationToken);
+
+    private Task<bool> StopEndpointAsync(string id, bool delete, CancellationToken cancellationToken) =>
         database.WriteAsync(async (c, tx) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var changed = await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE webhook_endpoints SET enabled = @enabled, updated_at = @now WHERE id = @id", new { id, enabled = false, now }, tx,
-                cancellationToken: cancellationToken));
+            var changed = await c.ExecuteAsync(new CommandDefinition($"""
+                UPDATE webhook_endpoints SET enabled = @enabled, updated_at = @now{(delete ? ", deleted_at = @now" : "")}
+                WHERE id = @id AND deleted_at IS NULL
+                """, new { id, enabled = false, now }, tx, cancellationToken: cancellationToken));
             await c.ExecuteAsync(new CommandDefinition(
                 "UPDATE webhook_deliveries SET status = 'canceled', next_attempt_at = NULL WHERE endpoint_id = @id AND status = 'pending'",
                 new { id }, tx, cancellationToken: cancellationToken));

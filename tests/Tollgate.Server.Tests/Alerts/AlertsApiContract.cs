@@ -15,7 +15,9 @@ public abstract class AlertsApiContract : ApiContract
         (await (await app.Admin.GetAsync($"/v1/customers/{customer}/alerts{query}")).ReadAsync())["alerts"]!.AsArray();
 
     private static IEnumerable<(string? Kind, int Threshold)> Thresholds(JsonArray alerts) =>
-        alerts.Select(a => (a!["kind"].Value<string>(), a["threshold"].Value<int>()));
+        alerts.Where(a => a!["kind"].Value<string>() == "threshold").Select(a => (a!["kind"].Value<string>(), a["threshold"].Value<int>()));
+
+    private static JsonNode[] Exceeded(JsonArray alerts) => [.. alerts.Where(a => a!["kind"].Value<string>() == "exceeded").Select(a => a!)];
 
     [Fact]
     public async Task ThresholdAlertsFireOnceEachAtEightyNinetyAndOneHundredPercentWithReadableMessages()
@@ -34,11 +36,34 @@ public abstract class AlertsApiContract : ApiContract
 
         Assert.Empty(beforeEighty);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var thresholds = alerts.Where(a => a!["kind"].Value<string>() == "threshold").ToArray();
         Assert.Equal([("threshold", 100), ("threshold", 90), ("threshold", 80)], Thresholds(alerts));
-        Assert.Equal(["critical", "warning", "info"], alerts.Select(a => a!["severity"].Value<string>()));
-        Assert.Equal("You have used 8 of 10 CVs this month.", alerts[2]!["message"].Value<string>());
-        Assert.Equal((8L, 10L, "cv_generate"), (alerts[2]!["used"].Value<long>(), alerts[2]!["limit"].Value<long>(), alerts[2]!["feature"].Value<string>()));
-        Assert.Equal("2026-04-01T00:00:00Z", alerts[2]!["period_end"].Value<string>());
+        Assert.Equal(["critical", "warning", "info"], thresholds.Select(a => a!["severity"].Value<string>()));
+        Assert.Equal("You have used 8 of 10 CVs this month.", thresholds[2]!["message"].Value<string>());
+        Assert.Equal((8L, 10L, "cv_generate"), (thresholds[2]!["used"].Value<long>(), thresholds[2]!["limit"].Value<long>(), thresholds[2]!["feature"].Value<string>()));
+        Assert.Equal("2026-04-01T00:00:00Z", thresholds[2]!["period_end"].Value<string>());
+        var exceeded = Assert.Single(Exceeded(alerts)); // the refusal: the limit is reached
+        Assert.Equal(("critical", 10L), (exceeded["severity"].Value<string>(), exceeded["used"].Value<long>()));
+        Assert.Equal("You have reached your limit of 10 CVs this month; it resets on Apr 1.", exceeded["message"].Value<string>());
+    }
+
+    [Fact]
+    public async Task ARequestTooBigForWhatIsLeftIsRefusedWithoutSayingTheLimitIsReached()
+    {
+        await using var app = await AlertsAsync();
+        await app.CustomerAsync("c1");
+        await app.AdvanceAsync(TimeSpan.FromDays(27));
+
+        await app.ConsumeAsync("c1", "cv_generate", 9);
+        var tooBig = await app.ConsumeAsync("c1", "cv_generate", 2);
+        var afterTooBig = await AlertsOfAsync(app, "c1");
+        await app.ConsumeAsync("c1", "cv_generate");
+        await app.ConsumeAsync("c1", "cv_generate");
+        var alerts = await AlertsOfAsync(app, "c1");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooBig.StatusCode);
+        Assert.Empty(Exceeded(afterTooBig)); // one CV is still left
+        Assert.Single(Exceeded(alerts));
     }
 
     [Fact]
@@ -62,7 +87,8 @@ public abstract class AlertsApiContract : ApiContract
 
         Assert.Equal(100, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal([("threshold", 80), ("threshold", 90), ("threshold", 100)], Thresholds(alerts).Order());
-        Assert.Equal([80L, 90L, 100L], alerts.Select(a => a!["used"].Value<long>()).Order());
+        Assert.Equal([80L, 90L, 100L], alerts.Where(a => a!["kind"].Value<string>() == "threshold").Select(a => a!["used"].Value<long>()).Order());
+        Assert.Single(Exceeded(alerts)); // 20 refusals, one alert
     }
 
     [Fact]
@@ -78,7 +104,10 @@ public abstract class AlertsApiContract : ApiContract
         var alerts = await AlertsOfAsync(app, "c1");
 
         Assert.Equal([("threshold", 100), ("threshold", 50)], Thresholds(alerts));
-        Assert.Equal("You have used 120 of 100 messages this month.", alerts[0]!["message"].Value<string>());
+        Assert.Equal("You have used 120 of 100 messages this month.", alerts.First(a => a!["threshold"].Value<int>() == 100)!["message"].Value<string>());
+        var exceeded = Assert.Single(Exceeded(alerts)); // passing the soft cap, once; the third call adds overage only
+        Assert.Equal(120L, exceeded["used"].Value<long>());
+        Assert.Equal("You have gone past your 100 messages this month; what you use until Apr 1 is billed as overage.", exceeded["message"].Value<string>());
     }
 
     [Fact]

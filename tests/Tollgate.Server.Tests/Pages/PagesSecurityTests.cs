@@ -56,6 +56,28 @@ public sealed partial class PagesSecurityTests
     }
 
     [Fact]
+    public async Task AConsoleEndpointDeleteWithoutASessionOrWithAForgedTokenKeepsTheEndpoint()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+        var endpoint = await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/a" })).ReadAsync();
+        var path = $"/admin/webhooks/endpoints/{endpoint["id"].Value<string>()}/delete";
+
+        var anonymous = await browser.PostAsync(new Uri(path, UriKind.Relative), Form(("csrf", "x")));
+        await SignInAsync(browser);
+        var forged = await browser.PostAsync(new Uri(path, UriKind.Relative), Form(("csrf", "forged")));
+        var kept = await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{endpoint["id"].Value<string>()}");
+        var genuine = await browser.PostAsync(new Uri(path, UriKind.Relative), Form(("csrf", await CsrfAsync(browser, path))));
+        var deleted = await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{endpoint["id"].Value<string>()}");
+
+        Assert.EndsWith("/admin/login", anonymous.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.EndsWith("/admin/login", forged.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.Contains("deleted", await genuine.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, deleted.StatusCode);
+    }
+
+    [Fact]
     public async Task MarkupInACustomersNameIsShownAsText()
     {
         var (app, browser) = await StartAsync();

@@ -177,6 +177,7 @@ public abstract class StripeWebhookContract : ApiContract
     public async Task APaymentThatFailsAndThenSucceedsGoesPastDueThenActiveAndRecordsTheRevenue()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/tollgate", events = new[] { "invoice.payment_failed" } });
         await h.App.CustomerAsync("ada");
         var session = await h.CheckoutAsync("ada", "pro");
         var subscription = h.Stripe.CompleteCheckout(session);
@@ -206,6 +207,8 @@ public abstract class StripeWebhookContract : ApiContract
         Assert.Equal(("paid", 3000L), (Text(settled, "status"), settled["amount_paid_cents"].Value<long>()));
         Assert.Equal(invoice["id"].Value<string>(), await h.ScalarAsync<string>("SELECT stripe_invoice_id FROM invoices"));
         Assert.Equal(30.00m, revenue["total_payments_usd"].Value<decimal>());
+        var announced = JsonNode.Parse((await h.ScalarAsync<string>("SELECT payload_json FROM webhook_events WHERE type = 'invoice.payment_failed'"))!)!["data"];
+        Assert.Equal((Text(opened, "id"), "open"), (Text(announced, "id"), Text(announced, "status"))); // the app hears which invoice failed
     }
 
     [Fact]

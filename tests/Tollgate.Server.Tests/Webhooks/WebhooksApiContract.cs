@@ -14,16 +14,16 @@ public abstract class WebhooksApiContract : ApiContract
 
     private static async Task<(string Id, string Secret)> EndpointAsync(TollgateApp app, WebhookReceiver receiver, params string[] events)
     {
-        var created = await (await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints",
+        var created = await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
             new { url = receiver.Url.ToString(), description = "the app", events })).ReadAsync();
         return (created["id"].Value<string>()!, created["secret"].Value<string>()!);
     }
 
     private static async Task<JsonNode> DeliveryAsync(TollgateApp app, string id) =>
-        await (await app.Admin.GetAsync($"/v1/admin/webhooks/deliveries/{id}")).ReadAsync();
+        await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries/{id}")).ReadAsync();
 
     protected static async Task<JsonArray> DeliveriesAsync(TollgateApp app, string query = "") =>
-        (await (await app.Admin.GetAsync($"/v1/admin/webhooks/deliveries{query}")).ReadAsync())["deliveries"]!.AsArray();
+        (await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries{query}")).ReadAsync())["deliveries"]!.AsArray();
 
     /// <summary>Waits (real time) until the delivery's attempts reach <paramref name="attempts"/>.</summary>
     private static async Task<JsonNode> AttemptedAsync(TollgateApp app, string id, int attempts)
@@ -47,16 +47,16 @@ public abstract class WebhooksApiContract : ApiContract
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await AppAsync();
-        var (_, secret) = await EndpointAsync(app, receiver);
         await app.CustomerAsync("c1");
+        var (_, secret) = await EndpointAsync(app, receiver);
 
         await app.ConsumeAsync("c1", "cv_generate", 8);
         var request = (await receiver.WaitForAsync(1))[0];
         var verified = TollgateWebhook.Verify(request.Body, request.Headers[TollgateWebhook.SignatureHeader], secret, now: app.Clock.GetUtcNow());
         var log = await DeliveriesAsync(app);
 
-        Assert.Equal("usage.threshold_reached", verified.Type);
-        Assert.Equal((verified.Id, "usage.threshold_reached"), (request.Headers["Tollgate-Event-Id"], request.Headers["Tollgate-Event-Type"]));
+        Assert.Equal("usage.threshold_crossed", verified.Type);
+        Assert.Equal((verified.Id, "usage.threshold_crossed"), (request.Headers["Tollgate-Event-Id"], request.Headers["Tollgate-Event-Type"]));
         Assert.Equal(("c1", 80, "You have used 8 of 10 CVs this month."), (verified.Data.GetProperty("customer").GetString(),
             verified.Data.GetProperty("threshold").GetInt32(), verified.Data.GetProperty("message").GetString()));
         Assert.Equal(("succeeded", 1), (log[0]!["status"].Value<string>(), log[0]!["attempts"].Value<int>()));
@@ -70,8 +70,8 @@ public abstract class WebhooksApiContract : ApiContract
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Script(500);
         await using var app = await AppAsync();
-        await EndpointAsync(app, receiver);
         await app.CustomerAsync("c1");
+        await EndpointAsync(app, receiver);
 
         await app.ConsumeAsync("c1", "cv_generate", 8);
         var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
@@ -96,8 +96,8 @@ public abstract class WebhooksApiContract : ApiContract
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Status = 503;
         await using var app = await AppAsync();
-        await EndpointAsync(app, receiver);
         await app.CustomerAsync("c1");
+        await EndpointAsync(app, receiver);
         await app.ConsumeAsync("c1", "cv_generate", 8);
         var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
 
@@ -110,7 +110,7 @@ public abstract class WebhooksApiContract : ApiContract
         }
 
         receiver.Status = 200;
-        var replay = await app.Admin.PostAsync($"/v1/admin/webhooks/deliveries/{id}/replay", null);
+        var replay = await app.Admin.PostAsync($"/v1/admin/webhook-deliveries/{id}/replay", null);
         var replayId = (await replay.ReadAsync())["id"].Value<string>()!;
         var replayed = await AttemptedAsync(app, replayId, 1);
         var dead = await DeliveriesAsync(app, "?status=dead");
@@ -125,24 +125,135 @@ public abstract class WebhooksApiContract : ApiContract
     }
 
     [Fact]
+    public async Task AReceiverThatIsDownForAWhileGetsEveryEventWithItsIdWhenItComesBack()
+    {
+        int port;
+        await using (var probe = await WebhookReceiver.StartAsync())
+        {
+            port = probe.Url.Port;
+        }
+
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = $"http://127.0.0.1:{port}/hook", events = new[] { "usage.threshold_crossed" } });
+
+        // 80, 90 and 100 % while nothing listens: each first attempt is refused at connect.
+        foreach (var amount in new[] { 8, 1, 1 })
+        {
+            await app.ConsumeAsync("c1", "cv_generate", amount);
+        }
+
+        var queued = await DeliveriesAsync(app);
+        foreach (var d in queued)
+        {
+            await AttemptedAsync(app, d!["id"].Value<string>()!, 1);
+        }
+
+        await using var receiver = await WebhookReceiver.StartAsync(port);
+        await app.AdvanceAsync(TimeSpan.FromMinutes(1)); // past every retry (30 s ± 20 %)
+        var received = await receiver.WaitForAsync(3);
+        foreach (var d in queued)
+        {
+            await AttemptedAsync(app, d!["id"].Value<string>()!, 2);
+        }
+
+        var after = await DeliveriesAsync(app);
+        Assert.Equal(3, queued.Count);
+        Assert.Equal(queued.Select(d => d!["event"].Value<string>()).Order(), received.Select(r => r.Headers["Tollgate-Event-Id"]).Order());
+        Assert.All(after, d => Assert.Equal(("succeeded", 2), (d!["status"].Value<string>(), d["attempts"].Value<int>())));
+        Assert.Equal([80, 90, 100], received.Select(r => JsonNode.Parse(r.Body)!["data"]!["threshold"].Value<int>()).Order());
+    }
+
+    [Fact]
+    public async Task ASlowReceiverIsTimedOutAndTriedAgain()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = TimeSpan.FromSeconds(4); // the tests' Timeout is 2 s
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await EndpointAsync(app, receiver);
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
+        var slow = await AttemptedAsync(app, id, 1);
+        receiver.Delay = TimeSpan.Zero;
+        await app.AdvanceToAsync(DateTimeOffset.Parse(slow["next_attempt_at"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture));
+        var delivered = await AttemptedAsync(app, id, 2);
+
+        Assert.Equal(("pending", "no answer within 2 s"), (slow["status"].Value<string>(), slow["last_error"].Value<string>()));
+        Assert.Equal("succeeded", delivered["status"].Value<string>());
+    }
+
+    [Fact]
+    public async Task ANewCustomerAndAQuotaRefusalAreAnnouncedTheRefusalOncePerPeriod()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        await EndpointAsync(app, receiver, "customer.created", "quota.exceeded");
+
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "cv_generate", 10);
+        var refused = await app.ConsumeAsync("c1", "cv_generate");
+        await app.ConsumeAsync("c1", "cv_generate");
+        var received = await receiver.WaitForAsync(2);
+        var alerts = (await (await app.Admin.GetAsync("/v1/customers/c1/alerts")).ReadAsync())["alerts"]!.AsArray();
+
+        static JsonNode Event(WebhookReceiver.Received r) => JsonNode.Parse(r.Body)!;
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(["customer.created", "quota.exceeded"], received.Select(r => Event(r)["type"].Value<string>()).Order());
+        var exceeded = Event(received.Single(r => Event(r)["type"].Value<string>() == "quota.exceeded"))["data"]!;
+        Assert.Equal(("exceeded", "critical", "You have reached your limit of 10 CVs this month; it resets on Apr 1."),
+            (exceeded["kind"].Value<string>(), exceeded["severity"].Value<string>(), exceeded["message"].Value<string>()));
+        Assert.Single(alerts, a => a!["kind"].Value<string>() == "exceeded");
+        Assert.Equal("c1@example.com", Event(received.Single(r => Event(r)["type"].Value<string>() == "customer.created"))["data"]!["email"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AGivenSecretSignsDeliveriesIsShownOnlyOnCreationAndADisabledEndpointGetsNothingUntilEnabled()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        var created = await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = receiver.Url.ToString(), secret = "my_own_signing_secret_42" })).ReadAsync();
+        var id = created["id"].Value<string>()!;
+        var read = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{id}")).ReadAsync();
+
+        var disabled = await (await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/disable", null)).ReadAsync();
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var whileDisabled = await DeliveriesAsync(app);
+        var enabled = await (await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/enable", null)).ReadAsync();
+        await app.ConsumeAsync("c2", "cv_generate", 8);
+        var request = (await receiver.WaitForAsync(1))[0];
+
+        Assert.Equal("my_own_signing_secret_42", created["secret"].Value<string>());
+        Assert.Null(read["secret"]);
+        Assert.Equal((false, true), (disabled["enabled"].Value<bool>(), enabled["enabled"].Value<bool>()));
+        Assert.Empty(whileDisabled);
+        Assert.Equal("c2", TollgateWebhook.Verify(request.Body, request.Headers[TollgateWebhook.SignatureHeader], "my_own_signing_secret_42",
+            now: app.Clock.GetUtcNow()).Data.GetProperty("customer").GetString());
+    }
+
+    [Fact]
     public async Task SubscriptionAndInvoiceChangesAreAnnouncedToEndpointsThatTakeThem()
     {
         await using var all = await WebhookReceiver.StartAsync();
         await using var invoicesOnly = await WebhookReceiver.StartAsync();
         await using var app = await AppAsync();
         await EndpointAsync(app, all);
-        await EndpointAsync(app, invoicesOnly, "invoice.issued", "invoice.paid");
+        await EndpointAsync(app, invoicesOnly, "invoice.created", "invoice.paid");
         await app.CustomerAsync("c1");
 
         await app.SubscribeAsync("c1", "pro");
         var invoice = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>();
         await app.Admin.PostAsync($"/v1/invoices/{invoice}/mark-paid", null);
-        var toAll = await all.WaitForAsync(3);
+        var toAll = await all.WaitForAsync(4);
         var toInvoices = await invoicesOnly.WaitForAsync(2);
 
         static string? TypeOf(WebhookReceiver.Received r) => JsonNode.Parse(r.Body)!["type"].Value<string>();
-        Assert.Equal(["invoice.issued", "invoice.paid", "subscription.created"], toAll.Select(TypeOf).Order());
-        Assert.Equal(["invoice.issued", "invoice.paid"], toInvoices.Select(TypeOf).Order());
+        Assert.Equal(["customer.created", "invoice.created", "invoice.paid", "subscription.created"], toAll.Select(TypeOf).Order());
+        Assert.Equal(["invoice.created", "invoice.paid"], toInvoices.Select(TypeOf).Order());
         var created = JsonNode.Parse(toAll.Single(r => TypeOf(r) == "subscription.created").Body)!["data"]!;
         Assert.Equal(("c1", "pro", "active", "created"), (created["customer"].Value<string>(), created["plan"].Value<string>(),
             created["status"].Value<string>(), created["reason"].Value<string>()));
@@ -155,9 +266,9 @@ public abstract class WebhooksApiContract : ApiContract
         await using var app = await AppAsync(allowPrivateTargets: false);
         await app.CustomerAsync("c1");
 
-        var literal = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = receiver.Url.ToString() });
-        var named = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = "http://localhost:9/hook" });
-        var metadata = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = "http://169.254.169.254/latest/meta-data" });
+        var literal = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString() });
+        var named = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "http://localhost:9/hook" });
+        var metadata = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "http://169.254.169.254/latest/meta-data" });
         // An endpoint stored anyway (as one whose name resolved elsewhere when it was registered) is still refused at connect time.
         await app.Get<WebhookStore>().CreateEndpointAsync(receiver.Url.ToString(), null, [], CancellationToken.None);
         await app.ConsumeAsync("c1", "cv_generate", 8);
@@ -180,18 +291,19 @@ public abstract class WebhooksApiContract : ApiContract
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Status = 500;
         await using var app = await AppAsync();
-        var (endpoint, _) = await EndpointAsync(app, receiver);
         await app.CustomerAsync("c1");
+        var (endpoint, _) = await EndpointAsync(app, receiver);
         await app.ConsumeAsync("c1", "cv_generate", 8);
         var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
         await AttemptedAsync(app, id, 1);
 
-        var deleted = await (await app.Admin.DeleteAsync($"/v1/admin/webhooks/endpoints/{endpoint}")).ReadAsync();
+        var deleted = await app.Admin.DeleteAsync($"/v1/admin/webhook-endpoints/{endpoint}");
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
         await app.ConsumeAsync("c1", "cv_generate", 1); // 90 %: no endpoint takes it now
         var log = await DeliveriesAsync(app);
 
-        Assert.False(deleted["enabled"].Value<bool>());
-        Assert.Null(deleted["secret"]);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Empty(listed);
         Assert.Equal([("canceled", id)], log.Select(d => (d!["status"].Value<string>(), d["id"].Value<string>())));
     }
 
@@ -201,12 +313,13 @@ public abstract class WebhooksApiContract : ApiContract
     [InlineData("{\"url\": \"https://example.com/hook\", \"events\": [\"usage.everything\"]}", "events")]
     [InlineData("{\"events\": []}", "url")]
     [InlineData("{\"url\": \"https://example.com/hook\", \"colour\": \"red\"}", "colour")]
+    [InlineData("{\"url\": \"https://example.com/hook\", \"secret\": \"short\"}", "secret")]
     public async Task BadEndpointIsA400NamingTheFieldAndNothingIsCreated(string body, string field)
     {
         await using var app = await AppAsync();
 
-        var response = await app.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", body);
-        var endpoints = (await (await app.Admin.GetAsync("/v1/admin/webhooks/endpoints")).ReadAsync())["endpoints"]!.AsArray();
+        var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", body);
+        var endpoints = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.ReadAsync();
@@ -222,9 +335,9 @@ public abstract class WebhooksApiContract : ApiContract
         await using var app = await AppAsync();
         var secretKey = (await (await app.Admin.PostJsonAsync("/v1/admin/keys", new { name = "app", role = "secret" })).ReadAsync())["key"].Value<string>()!;
 
-        var withSecret = await app.WithKey(secretKey).GetAsync("/v1/admin/webhooks/endpoints");
-        var missingEndpoint = await app.Admin.GetAsync("/v1/admin/webhooks/endpoints/we_nope");
-        var missingDelivery = await app.Admin.PostAsync("/v1/admin/webhooks/deliveries/whd_nope/replay", null);
+        var withSecret = await app.WithKey(secretKey).GetAsync("/v1/admin/webhook-endpoints");
+        var missingEndpoint = await app.Admin.GetAsync("/v1/admin/webhook-endpoints/we_nope");
+        var missingDelivery = await app.Admin.PostAsync("/v1/admin/webhook-deliveries/whd_nope/replay", null);
 
         Assert.Equal(HttpStatusCode.Forbidden, withSecret.StatusCode);
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (missingEndpoint.StatusCode, missingDelivery.StatusCode));
@@ -246,8 +359,8 @@ public sealed class PostgresWebhooksApiTests : WebhooksApiContract
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var first = await StartAsync(ApiSetup.AlertsCatalog());
         await using var second = await TollgateApp.StartAsync(Kind, ApiSetup.AlertsCatalog(), TollgateApp.DefaultStart, first.ConnectionString);
-        await first.Admin.PostJsonAsync("/v1/admin/webhooks/endpoints", new { url = receiver.Url.ToString() });
         await Task.WhenAll(Enumerable.Range(0, 30).Select(i => first.CustomerAsync($"c{i}")));
+        await first.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString() });
 
         // 30 customers each cross 80 %, half through each node; both nodes' dispatchers poll the one outbox.
         await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? first : second).ConsumeAsync($"c{i}", "cv_generate", 8)));

@@ -37,6 +37,48 @@ public abstract class MigrationContract : StoreContract
     }
 
     [Fact]
+    public async Task UpgradingFromVersionSevenKeepsAlertsAndEndpointsAndAllowsExceededAlerts()
+    {
+        var database = await FreshDatabaseAsync(migrated: false);
+        var enabled = database.Dialect.IsPostgres ? "TRUE" : "1";
+        await database.WriteAsync(async (c, tx) =>
+        {
+            // What a database that last ran version 7 holds: the migrations as the migrator applied them, and some rows.
+            await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                transaction: tx);
+            foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version <= 7))
+            {
+                await c.ExecuteAsync(m.Sql, transaction: tx);
+                await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)", m, tx);
+            }
+
+            await c.ExecuteAsync("INSERT INTO customers (id, metadata_json, created_at, updated_at) VALUES ('c1', '{}', 0, 0)", transaction: tx);
+            await c.ExecuteAsync("""
+                INSERT INTO usage_alerts (id, customer_id, feature_code, period_start, period_end, kind, threshold, severity, used, limit_value, message, created_at)
+                VALUES ('alr_1', 'c1', 'api', 0, 10, 'threshold', 80, 'info', 8, 10, 'You have used 8 of 10 calls this month.', 5)
+                """, transaction: tx);
+            await c.ExecuteAsync($"""
+                INSERT INTO webhook_endpoints (id, url, secret, event_types, enabled, created_at, updated_at)
+                VALUES ('we_1', 'https://hooks.example.com/a', 'whsec_x', '*', {enabled}, 0, 0)
+                """, transaction: tx);
+            return 0;
+        });
+
+        var report = await new Migrator(database, Clock).MigrateAsync();
+        await database.WriteAsync((c, tx) => c.ExecuteAsync("""
+            INSERT INTO usage_alerts (id, customer_id, feature_code, period_start, period_end, kind, threshold, severity, used, limit_value, message, created_at)
+            VALUES ('alr_2', 'c1', 'api', 0, 10, 'exceeded', 0, 'critical', 10, 10, 'You have reached your limit of 10 calls this month.', 6)
+            """, transaction: tx));
+        var alerts = await database.ReadAsync(async c => (await c.QueryAsync<(string, string, long)>(
+            "SELECT id, kind, used FROM usage_alerts ORDER BY id")).ToList());
+        var endpoint = await database.ReadAsync(c => c.QuerySingleAsync<(string, long?)>("SELECT url, deleted_at FROM webhook_endpoints"));
+
+        Assert.Equal(Migrator.Load(database.Dialect.Provider).Where(m => m.Version > 7).Select(m => m.Version), report.Applied.Select(m => m.Version));
+        Assert.Equal([("alr_1", "threshold", 8L), ("alr_2", "exceeded", 10L)], alerts);
+        Assert.Equal(("https://hooks.example.com/a", null), endpoint);
+    }
+
+    [Fact]
     public async Task AnAppliedMigrationThatWasEditedStopsTheStart()
     {
         var database = await FreshDatabaseAsync();
