@@ -4,7 +4,7 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Id">The alert's id.</param>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Feature">The feature's code.</param>
-/// <param name="Kind">threshold, projected (the limit will run out at this pace) or exceeded (a hard cap refused use, or a soft cap was passed).</param>
+/// <param name="Kind">threshold, projected (the limit will run out at this pace) or exceeded (a hard cap was used up, or a soft cap was passed).</param>
 /// <param name="Threshold">The percentage of the limit reached (0 for projected and exceeded).</param>
 /// <param name="Severity">info (below 90 %), warning (90 % and projections) or critical (the limit).</param>
 /// <param name="Used">Units used when it fired.</param>

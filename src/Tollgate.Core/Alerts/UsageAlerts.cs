@@ -17,7 +17,7 @@ public enum AlertKind
     Threshold,
     Projected,
 
-    /// <summary>The limit was hit: a hard cap refused usage, or a soft cap was passed (the rest is overage).</summary>
+    /// <summary>The limit was hit: a hard cap was used up, or a soft cap was passed (the rest is overage).</summary>
     Exceeded,
 }
 

@@ -33,7 +33,6 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
     // Projections stay true for the rest of a period once they are; remembering which were written spares every later
     // consume an insert that would do nothing. Another node that does not know just tries once, harmlessly.
     private readonly ConcurrentDictionary<(string Customer, string Feature, long PeriodStart), byte> _projected = new();
-    private readonly ConcurrentDictionary<(string Customer, string Feature, long PeriodStart), byte> _exceeded = new();
 
     /// <summary>Call after <paramref name="added"/> units were added to used, with the counter as the update left it.</summary>
     internal async Task OnUsedAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature? grant, CounterState after, long added)
@@ -44,7 +43,10 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
         }
 
         var crossed = UsageAlertRules.Crossed(grant.AlertThresholds, limit, after.Used - added, after.Used);
-        var passedLimit = !QuotaRules.Enforced(grant) && after.Used - added <= limit && after.Used > limit;
+        // A hard cap is exceeded by the grant that uses it up (the refusals after it write nothing); a soft cap by the
+        // update that goes past it, after which use is overage.
+        var hardCap = QuotaRules.Enforced(grant);
+        var passedLimit = hardCap ? after.Used - added < limit && after.Used >= limit : after.Used - added <= limit && after.Used > limit;
         var key = (context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
         var projectedAt = UsageAlertRules.ProjectedExhaustion(context.Period, scope.Now, after.Used, limit, grant.AlertThresholds);
         if (projectedAt is not null && _projected.ContainsKey(key))
@@ -68,7 +70,7 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
 
         if (passedLimit)
         {
-            await FireAsync(scope, Exceeded(context, feature, after.Used, limit, unit, hardCap: false, scope.Now));
+            await FireAsync(scope, Exceeded(context, feature, after.Used, limit, unit, hardCap, scope.Now));
         }
 
         if (projectedAt is { } at)
@@ -84,30 +86,6 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
                 after.Used, limit, UsageAlertRules.ProjectedMessage(limit, unit, at, context.Period), context.Period.Start, context.Period.End, at,
                 scope.Now, null));
         }
-    }
-
-    /// <summary>
-    /// Call when a hard cap refused usage: the first refusal once the limit is used up fires quota.exceeded. A request
-    /// too big for what is left does not (smaller ones still fit). Later refusals find it remembered on this node, or
-    /// (on another node) insert nothing against the unique key.
-    /// </summary>
-    internal async Task OnRefusedAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature grant, CounterState current)
-    {
-        var key = (context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
-        if (_exceeded.ContainsKey(key) || QuotaRules.Limit(grant, current.CarriedIn) is not { } limit || current.Used < limit)
-        {
-            return;
-        }
-
-        var defined = (await catalog.GetAsync(scope.CancellationToken)).Feature(feature);
-        var unit = defined is { Unit.Length: > 0 } ? defined.Unit : defined?.Name ?? feature;
-        await FireAsync(scope, Exceeded(context, feature, current.Used, limit, unit, hardCap: true, scope.Now));
-        if (_exceeded.Count > MaxRemembered)
-        {
-            _exceeded.Clear();
-        }
-
-        scope.AfterCommit(() => _exceeded[key] = 0);
     }
 
     private UsageAlert Exceeded(EntitlementContext context, string feature, long used, long limit, string unit, bool hardCap, DateTimeOffset now) =>

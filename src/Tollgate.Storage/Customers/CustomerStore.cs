@@ -43,32 +43,44 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = await database.WriteAsync(async (c, tx) =>
         {
-            var existing = await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
-                "SELECT * FROM customers WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken));
+            // Insert first: of two first PUTs racing on PostgreSQL exactly one creates the customer (and announces it); the
+            // other waits on the row, then reads and merges into what the first wrote instead of overwriting it.
+            var fresh = new CustomerRow
+            {
+                Id = id, Email = email, Name = name, MetadataJson = metadata is null ? "{}" : JsonSerializer.Serialize(metadata),
+                HasPaymentMethod = hasPaymentMethod ?? false, CreatedAt = now, UpdatedAt = now,
+            };
+            var created = await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at)
+                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt)
+                ON CONFLICT (id) DO NOTHING
+                """, fresh, tx, cancellationToken: cancellationToken)) == 1;
+            if (created)
+            {
+                await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CustomerCreated, WebhookPayloads.Customer(fresh.ToDomain()),
+                    time.GetUtcNow(), time, cancellationToken);
+                return (Row: fresh, Created: true);
+            }
+
+            var existing = await c.QuerySingleAsync<CustomerRow>(new CommandDefinition(
+                $"SELECT * FROM customers WHERE id = @id {database.Dialect.ForUpdate}", new { id }, tx, cancellationToken: cancellationToken));
             // Fields left out of the request keep their stored values, as in Stripe's update.
             var merged = new CustomerRow
             {
                 Id = id,
-                Email = email ?? existing?.Email,
-                Name = name ?? existing?.Name,
-                MetadataJson = metadata is null ? existing?.MetadataJson ?? "{}" : JsonSerializer.Serialize(metadata),
-                HasPaymentMethod = hasPaymentMethod ?? existing?.HasPaymentMethod ?? false,
-                CreatedAt = existing?.CreatedAt ?? now,
+                Email = email ?? existing.Email,
+                Name = name ?? existing.Name,
+                MetadataJson = metadata is null ? existing.MetadataJson : JsonSerializer.Serialize(metadata),
+                HasPaymentMethod = hasPaymentMethod ?? existing.HasPaymentMethod,
+                CreatedAt = existing.CreatedAt,
                 UpdatedAt = now,
             };
             await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at)
-                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt)
-                ON CONFLICT (id) DO UPDATE SET email = excluded.email, name = excluded.name, metadata_json = excluded.metadata_json,
-                    has_payment_method = excluded.has_payment_method, updated_at = excluded.updated_at
+                UPDATE customers SET email = @Email, name = @Name, metadata_json = @MetadataJson, has_payment_method = @HasPaymentMethod,
+                    updated_at = @UpdatedAt
+                WHERE id = @Id
                 """, merged, tx, cancellationToken: cancellationToken));
-            if (existing is null)
-            {
-                await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CustomerCreated, WebhookPayloads.Customer(merged.ToDomain()),
-                    time.GetUtcNow(), time, cancellationToken);
-            }
-
-            return (Row: merged, Created: existing is null);
+            return (Row: merged, Created: false);
         }, cancellationToken);
         contexts.Invalidate(id);
         return (row.Row.ToDomain(), row.Created);

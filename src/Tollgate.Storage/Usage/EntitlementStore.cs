@@ -210,11 +210,6 @@ public sealed class EntitlementStore(
         if (counter is not { } after)
         {
             var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
-            if (!feature.StartsWith('$'))
-            {
-                await alerts.OnRefusedAsync(scope, context, feature, grant, current);
-            }
-
             return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current));
         }
 

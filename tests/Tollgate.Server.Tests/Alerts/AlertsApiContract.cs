@@ -42,7 +42,7 @@ public abstract class AlertsApiContract : ApiContract
         Assert.Equal("You have used 8 of 10 CVs this month.", thresholds[2]!["message"].Value<string>());
         Assert.Equal((8L, 10L, "cv_generate"), (thresholds[2]!["used"].Value<long>(), thresholds[2]!["limit"].Value<long>(), thresholds[2]!["feature"].Value<string>()));
         Assert.Equal("2026-04-01T00:00:00Z", thresholds[2]!["period_end"].Value<string>());
-        var exceeded = Assert.Single(Exceeded(alerts)); // the refusal: the limit is reached
+        var exceeded = Assert.Single(Exceeded(alerts)); // from the grant that used the last CV; the refusal after it wrote nothing
         Assert.Equal(("critical", 10L), (exceeded["severity"].Value<string>(), exceeded["used"].Value<long>()));
         Assert.Equal("You have reached your limit of 10 CVs this month; it resets on Apr 1.", exceeded["message"].Value<string>());
     }
@@ -63,7 +63,7 @@ public abstract class AlertsApiContract : ApiContract
 
         Assert.Equal(HttpStatusCode.TooManyRequests, tooBig.StatusCode);
         Assert.Empty(Exceeded(afterTooBig)); // one CV is still left
-        Assert.Single(Exceeded(alerts));
+        Assert.Single(Exceeded(alerts)); // the next CV uses the limit up
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public abstract class AlertsApiContract : ApiContract
         Assert.Equal(100, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal([("threshold", 80), ("threshold", 90), ("threshold", 100)], Thresholds(alerts).Order());
         Assert.Equal([80L, 90L, 100L], alerts.Where(a => a!["kind"].Value<string>() == "threshold").Select(a => a!["used"].Value<long>()).Order());
-        Assert.Single(Exceeded(alerts)); // 20 refusals, one alert
+        Assert.Single(Exceeded(alerts)); // from the grant that used the 100th unit, not from the 20 refusals
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
+using Dapper;
 using Tollgate.Server.Usage;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
@@ -21,6 +23,24 @@ public abstract class CustomersApiContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Equal(("ops@acme.test", "Acme Inc", "gold"), (read["email"].Value<string>(), read["name"].Value<string>(),
             read["metadata"]!["tier"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task ConcurrentFirstPutsCreateTheCustomerOnceAnnounceItOnceAndLoseNoField()
+    {
+        await using var app = await RulesAsync();
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/a", events = new[] { "customer.created" } });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => app.Admin.PutJsonAsync("/v1/customers/racer",
+            i % 2 == 0 ? new { email = "racer@example.com" } : (object)new { name = "Racer" })));
+        var read = await (await app.Admin.GetAsync("/v1/customers/racer")).ReadAsync();
+        var announced = await app.Get<TollgateDatabase>().ReadAsync(c =>
+            c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM webhook_events WHERE type = 'customer.created'"));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(("racer@example.com", "Racer"), (read["email"].Value<string>(), read["name"].Value<string>()));
+        Assert.Equal(1L, announced);
     }
 
     [Theory]

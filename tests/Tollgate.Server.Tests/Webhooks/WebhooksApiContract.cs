@@ -185,7 +185,7 @@ public abstract class WebhooksApiContract : ApiContract
     }
 
     [Fact]
-    public async Task ANewCustomerAndAQuotaRefusalAreAnnouncedTheRefusalOncePerPeriod()
+    public async Task ANewCustomerAndAUsedUpQuotaAreAnnouncedTheQuotaOncePerPeriod()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var app = await AppAsync();

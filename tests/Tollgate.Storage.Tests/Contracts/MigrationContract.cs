@@ -37,7 +37,7 @@ public abstract class MigrationContract : StoreContract
     }
 
     [Fact]
-    public async Task UpgradingFromVersionSevenKeepsAlertsAndEndpointsAndAllowsExceededAlerts()
+    public async Task UpgradingFromVersionSevenKeepsAlertsAndEndpointsRenamesTheirEventTypesAndAllowsExceededAlerts()
     {
         var database = await FreshDatabaseAsync(migrated: false);
         var enabled = database.Dialect.IsPostgres ? "TRUE" : "1";
@@ -59,7 +59,7 @@ public abstract class MigrationContract : StoreContract
                 """, transaction: tx);
             await c.ExecuteAsync($"""
                 INSERT INTO webhook_endpoints (id, url, secret, event_types, enabled, created_at, updated_at)
-                VALUES ('we_1', 'https://hooks.example.com/a', 'whsec_x', '*', {enabled}, 0, 0)
+                VALUES ('we_1', 'https://hooks.example.com/a', 'whsec_x', ',usage.threshold_reached,invoice.issued,invoice.paid,', {enabled}, 0, 0)
                 """, transaction: tx);
             return 0;
         });
@@ -71,11 +71,11 @@ public abstract class MigrationContract : StoreContract
             """, transaction: tx));
         var alerts = await database.ReadAsync(async c => (await c.QueryAsync<(string, string, long)>(
             "SELECT id, kind, used FROM usage_alerts ORDER BY id")).ToList());
-        var endpoint = await database.ReadAsync(c => c.QuerySingleAsync<(string, long?)>("SELECT url, deleted_at FROM webhook_endpoints"));
+        var endpoint = await database.ReadAsync(c => c.QuerySingleAsync<(string, long?)>("SELECT event_types, deleted_at FROM webhook_endpoints"));
 
         Assert.Equal(Migrator.Load(database.Dialect.Provider).Where(m => m.Version > 7).Select(m => m.Version), report.Applied.Select(m => m.Version));
         Assert.Equal([("alr_1", "threshold", 8L), ("alr_2", "exceeded", 10L)], alerts);
-        Assert.Equal(("https://hooks.example.com/a", null), endpoint);
+        Assert.Equal((",usage.threshold_crossed,invoice.created,invoice.paid,", null), endpoint); // renamed types keep reaching it
     }
 
     [Fact]

@@ -4,3 +4,7 @@ ALTER TABLE usage_alerts ADD CONSTRAINT usage_alerts_kind_check CHECK (kind IN (
 
 -- Deleted endpoints stop receiving events but keep their deliveries, which reference them.
 ALTER TABLE webhook_endpoints ADD COLUMN deleted_at BIGINT;
+
+-- Two event types were renamed to the names the app is told about; endpoints that took them keep getting them.
+UPDATE webhook_endpoints SET event_types = REPLACE(REPLACE(event_types,
+    ',usage.threshold_reached,', ',usage.threshold_crossed,'), ',invoice.issued,', ',invoice.created,');

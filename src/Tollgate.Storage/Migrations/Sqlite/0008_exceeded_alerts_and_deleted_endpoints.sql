@@ -26,3 +26,7 @@ CREATE INDEX usage_alerts_customer ON usage_alerts (customer_id, created_at);
 
 -- Deleted endpoints stop receiving events but keep their deliveries, which reference them.
 ALTER TABLE webhook_endpoints ADD COLUMN deleted_at INTEGER;
+
+-- Two event types were renamed to the names the app is told about; endpoints that took them keep getting them.
+UPDATE webhook_endpoints SET event_types = REPLACE(REPLACE(event_types,
+    ',usage.threshold_reached,', ',usage.threshold_crossed,'), ',invoice.issued,', ',invoice.created,');
