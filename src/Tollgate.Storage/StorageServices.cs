@@ -52,8 +52,9 @@ public static class StorageServices
 
     public static TollgateDatabase Open(DatabaseOptions options) => options.ParsedProvider switch
     {
-        DatabaseProvider.Postgres => new PostgresDatabase(options.ConnectionString
-            ?? throw new InvalidOperationException("Tollgate:Database:ConnectionString is required for postgres.")),
+        // No default for PostgreSQL: a SQLite path handed to Npgsql would fail with a far less helpful message.
+        DatabaseProvider.Postgres => new PostgresDatabase(string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? throw new InvalidOperationException("Tollgate:Database:ConnectionString is required for postgres.") : options.ConnectionString),
         _ => new SqliteDatabase(
             string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqlitePath : options.ConnectionString, options.SqliteSynchronous),
     };

@@ -12,6 +12,9 @@ public static class CliVerbs
 {
     private static readonly string[] Verbs = ["migrate", "catalog", "keys", "--help", "-h", "-?"];
 
+    // Configuration flags (--Tollgate:Database:Provider=postgres) go to the host as they do for serve, not to the parser.
+    private static string[] _configuration = [];
+
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0], StringComparer.Ordinal);
 
     public static async Task<int> RunAsync(string[] args)
@@ -20,7 +23,8 @@ public static class CliVerbs
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(CatalogCommand());
         root.Subcommands.Add(KeysCommand());
-        return await root.Parse(args).InvokeAsync();
+        _configuration = [.. args.Where(IsConfigurationFlag)];
+        return await root.Parse([.. args.Where(a => !IsConfigurationFlag(a))]).InvokeAsync();
     }
 
     private static Command Migrate()
@@ -118,9 +122,12 @@ public static class CliVerbs
         return new Command("keys", "Manage API keys.") { create, list, revoke };
     }
 
+    private static bool IsConfigurationFlag(string arg) =>
+        arg.StartsWith("--", StringComparison.Ordinal) && arg.IndexOf('=', StringComparison.Ordinal) is var eq && eq > 0 && arg.AsSpan(2, eq - 2).Contains(':');
+
     private static ServiceProvider BuildServices()
     {
-        var builder = Host.CreateApplicationBuilder([]);
+        var builder = Host.CreateApplicationBuilder(_configuration);
         TollgateHost.AddDefaults(builder.Configuration);
         builder.Logging.ClearProviders();
         TollgateHost.AddServices(builder.Services, builder.Configuration);

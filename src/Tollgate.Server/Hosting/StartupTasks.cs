@@ -1,13 +1,15 @@
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Llm;
-using Tollgate.Storage.Llm;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Keys;
+using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Hosting;
 
-/// <summary>Runs before the server listens: migrations, then the first-start catalog.</summary>
+/// <summary>Runs before the server listens: migrations, then the first-start catalog, model prices and admin key.</summary>
 public sealed class StartupTasks(
-    Migrator migrator, CatalogSeeder seeder, ModelPriceStore prices, TollgateDatabase database, ILogger<StartupTasks> logger)
+    Migrator migrator, CatalogSeeder seeder, ModelPriceStore prices, IApiKeyStore keys, IConfiguration configuration, TollgateDatabase database,
+    ILogger<StartupTasks> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -16,6 +18,15 @@ public sealed class StartupTasks(
         logger.LogInformation("Database {Database}: {Report}", database.Describe, report.Describe());
         await seeder.SeedIfEmptyAsync(cancellationToken);
         await LlmPricesApi.SeedDefaultsAsync(prices, cancellationToken);
+
+        // Without TOLLGATE_ADMIN_KEY a fresh database would have no way in; like Jupyter's token, print one once.
+        if (configuration["TOLLGATE_ADMIN_KEY"] is not { Length: > 0 } &&
+            await keys.CreateFirstAdminKeyAsync("first start", cancellationToken) is { } created)
+        {
+            logger.LogWarning(
+                "No admin key existed, so one was created ({Id}): {Key} . It is shown only now: keep it to sign in at /admin and to call the admin API. " +
+                "Manage keys with the 'keys' command or set TOLLGATE_ADMIN_KEY.", created.Record.Id, created.PlainText);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

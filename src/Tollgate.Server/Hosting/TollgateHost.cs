@@ -60,7 +60,6 @@ public static class TollgateHost
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
                 ["Tollgate:Database:Provider"] = "sqlite",
-                ["Tollgate:Database:ConnectionString"] = DatabaseOptions.DefaultSqlitePath,
             },
         });
 

@@ -8,6 +8,9 @@ public interface IApiKeyStore
 {
     Task<NewApiKey> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default);
 
+    /// <summary>An admin key when the store has none at all, else null.</summary>
+    Task<NewApiKey?> CreateFirstAdminKeyAsync(string name, CancellationToken cancellationToken = default);
+
     /// <summary>The live key matching the presented text, compared in constant time; null when none matches.</summary>
     Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default);
 
@@ -18,20 +21,46 @@ public interface IApiKeyStore
 
 public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time) : IApiKeyStore
 {
+    private const long FirstKeyLockKey = 0x7011_6A7E_0003;
+
     public async Task<NewApiKey> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default)
     {
         var plain = ApiKeyFormat.Generate(role);
         var record = new ApiKeyRecord(Ids.New("key", time), name, role, ApiKeyFormat.LookupOf(plain)!, time.GetUtcNow(), null);
-        await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
+        await database.WriteAsync((c, tx) => InsertAsync(c, tx, record, plain, cancellationToken), cancellationToken);
+        return new NewApiKey(record, plain);
+    }
+
+    /// <summary>
+    /// An admin key named <paramref name="name"/> when the store has no key at all, else null: how a first start without
+    /// a configured key still lets its operator in. Nodes starting together create one between them.
+    /// </summary>
+    public Task<NewApiKey?> CreateFirstAdminKeyAsync(string name, CancellationToken cancellationToken = default) =>
+        database.WriteAsync<NewApiKey?>(async (c, tx) =>
+        {
+            await database.LockAsync(c, tx, FirstKeyLockKey, cancellationToken);
+            if (await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM api_keys", transaction: tx,
+                cancellationToken: cancellationToken)) > 0)
+            {
+                return null;
+            }
+
+            var plain = ApiKeyFormat.Generate(ApiKeyRole.Admin);
+            var record = new ApiKeyRecord(Ids.New("key", time), name, ApiKeyRole.Admin, ApiKeyFormat.LookupOf(plain)!, time.GetUtcNow(), null);
+            await InsertAsync(c, tx, record, plain, cancellationToken);
+            return new NewApiKey(record, plain);
+        }, cancellationToken);
+
+    private static Task<int> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, ApiKeyRecord record, string plain,
+        CancellationToken cancellationToken) =>
+        c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO api_keys (id, name, role, lookup, key_hash, created_at, revoked_at)
             VALUES (@Id, @Name, @role, @Lookup, @hash, @createdAt, NULL)
             """, new
         {
-            record.Id, record.Name, role = ApiKeyFormat.RoleName(role), record.Lookup,
+            record.Id, record.Name, role = ApiKeyFormat.RoleName(record.Role), record.Lookup,
             hash = Convert.ToHexStringLower(ApiKeyFormat.Hash(plain)), createdAt = record.CreatedAt.ToUnixTimeMilliseconds(),
-        }, tx, cancellationToken: cancellationToken)), cancellationToken);
-        return new NewApiKey(record, plain);
-    }
+        }, tx, cancellationToken: cancellationToken));
 
     public async Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
     {

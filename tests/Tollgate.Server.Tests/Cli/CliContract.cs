@@ -39,6 +39,28 @@ public abstract class CliContract : ApiContract
     }
 
     [Fact]
+    public async Task ConfigurationFlagsOnTheCommandLineOverrideTheEnvironmentAsTheyDoForServe()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+
+        // The environment names a database that cannot be opened; the flag names the real one and wins.
+        var result = await RunAsync(Kind == StoreKind.Sqlite ? "/nonexistent/dir/x.db" : "Host=127.0.0.1;Port=1;Database=none",
+            "migrate", $"--Tollgate:Database:ConnectionString={db}");
+
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("migration(s)", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostgresWithoutAConnectionStringSaysSo()
+    {
+        var result = await RunAsync("", "migrate", "--Tollgate:Database:Provider=postgres");
+
+        Assert.NotEqual(0, result.Exit);
+        Assert.Contains("Tollgate:Database:ConnectionString is required for postgres", result.Out + result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CatalogApplyThenExportRoundTrips()
     {
         var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;

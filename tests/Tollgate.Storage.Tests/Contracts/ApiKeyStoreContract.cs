@@ -21,6 +21,21 @@ public abstract class ApiKeyStoreContract : StoreContract
     }
 
     [Fact]
+    public async Task NodesStartingTogetherOnAnEmptyStoreCreateOneFirstAdminKeyBetweenThem()
+    {
+        var database = await FreshDatabaseAsync();
+        var store = new ApiKeyStore(database, Clock);
+
+        var firsts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => store.CreateFirstAdminKeyAsync("first start"))));
+        var later = await store.CreateFirstAdminKeyAsync("first start");
+
+        var created = Assert.Single(firsts, k => k is not null)!;
+        Assert.Equal(ApiKeyRole.Admin, (await store.VerifyAsync(created.PlainText))!.Role);
+        Assert.Null(later);
+        Assert.Single(await store.ListAsync());
+    }
+
+    [Fact]
     public async Task AKeyWithOneWrongCharacterDoesNotVerify()
     {
         var store = new ApiKeyStore(await FreshDatabaseAsync(), Clock);
