@@ -142,9 +142,17 @@ public sealed class PagesTests(BrowserFixture browser)
         var summary = await page.Locator("[data-testid='preview-summary']").InnerTextAsync();
         var lines = await page.Locator("[data-testid='preview-lines'] tbody tr").AllInnerTextsAsync();
         await BrowserFixture.ScreenshotAsync(page, "portal-preview");
+        await using var phone = await browser.ContextAsync(app.BaseAddress!, phone: true);
+        var small = await phone.NewPageAsync();
+        await small.GotoAsync(await PortalLinkAsync(app, "ada"));
+        await small.Locator("[data-choice='pro:monthly']").ClickAsync();
+        await small.GetByRole(AriaRole.Button, new() { Name = "Preview the change" }).ClickAsync(); // a preview changes nothing
+        await BrowserFixture.ScreenshotAsync(small, "portal-preview", phone: true);
+        var previewFitsPhone = await small.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth");
         await page.GetByRole(AriaRole.Button, new() { Name = "Confirm the change" }).ClickAsync();
         var plan = await page.Locator("[data-testid='current-plan']").InnerTextAsync();
 
+        Assert.True(previewFitsPhone, "the preview scrolls sideways on a phone");
         Assert.Contains("takes effect now", summary, StringComparison.Ordinal);
         Assert.Equal(3, lines.Count); // credit for unused Basic, charge for the rest of the period on Pro, total
         Assert.Contains("Unused time on basic", lines[0], StringComparison.Ordinal);
@@ -253,6 +261,7 @@ public sealed class PagesTests(BrowserFixture browser)
         await using var context = await browser.ContextAsync(app.BaseAddress!);
         var page = await context.NewPageAsync();
         await page.GotoAsync("/admin/login");
+        await BrowserFixture.ScreenshotAsync(page, "admin-login");
         await page.FillAsync("#key", TollgateApp.AdminKey);
         await page.ClickAsync("button[type=submit]");
 
@@ -319,7 +328,7 @@ public sealed class PagesTests(BrowserFixture browser)
         foreach (var (name, path) in new[]
         {
             ("portal", link), ("admin-customers", "/admin/customers"), ("admin-customer", "/admin/customers/ada"), ("admin-catalog", "/admin/catalog"),
-            ("admin-webhooks", "/admin/webhooks"),
+            ("admin-webhooks", "/admin/webhooks"), ("pricing-yearly", "/pricing?period=yearly"),
         })
         {
             await page.GotoAsync(path);

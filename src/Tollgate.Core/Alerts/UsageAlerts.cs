@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tollgate.Core.Catalog;
 using Tollgate.Core.Periods;
 
 namespace Tollgate.Core.Alerts;
@@ -88,19 +89,19 @@ public static class UsageAlertRules
 
     /// <summary>"You have used 8 of 10 CVs this month."</summary>
     public static string ThresholdMessage(long used, long limit, string unit, BillingPeriod period) =>
-        string.Create(CultureInfo.InvariantCulture, $"You have used {used:N0} of {limit:N0} {unit} {PeriodWords(period)}.");
+        string.Create(CultureInfo.InvariantCulture, $"You have used {used:N0} of {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}.");
 
     /// <summary>"You have reached your limit of 10 CVs this month; it resets on Apr 1." or, on a soft cap, that the rest is overage.</summary>
     public static string ExceededMessage(long limit, string unit, bool hardCap, BillingPeriod period) => hardCap
         ? string.Create(CultureInfo.InvariantCulture,
-            $"You have reached your limit of {limit:N0} {unit} {PeriodWords(period)}; it resets on {period.End.UtcDateTime:MMM d}.")
+            $"You have reached your limit of {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}; it resets on {period.End.UtcDateTime:MMM d}.")
         : string.Create(CultureInfo.InvariantCulture,
-            $"You have gone past your {limit:N0} {unit} {PeriodWords(period)}; what you use until {period.End.UtcDateTime:MMM d} is billed as overage.");
+            $"You have gone past your {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}; what you use until {period.End.UtcDateTime:MMM d} is billed as overage.");
 
     /// <summary>"At this pace you will use all 10 CVs by Mar 24; your limit resets on Apr 1."</summary>
     public static string ProjectedMessage(long limit, string unit, DateTimeOffset at, BillingPeriod period) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"At this pace you will use all {limit:N0} {unit} by {at.UtcDateTime:MMM d}; your limit resets on {period.End.UtcDateTime:MMM d}.");
+            $"At this pace you will use {(limit == 1 ? "your" : "all")} {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} by {at.UtcDateTime:MMM d}; your limit resets on {period.End.UtcDateTime:MMM d}.");
 
     private static string PeriodWords(BillingPeriod period) => (period.End - period.Start).TotalDays switch
     {

@@ -51,6 +51,27 @@ public static class QuotaDisplay
         };
     }
 
+    /// <summary>
+    /// The catalog's unit as it reads after <paramref name="count"/>: units are written plural ("CVs", "API calls",
+    /// "analyses"), so one of them drops the plural ending of the last word. "1 letters" would read as a typo.
+    /// </summary>
+    public static string UnitFor(long count, string unit)
+    {
+        if (count != 1 || unit.Length < 2 || !unit.EndsWith('s') || unit.EndsWith("ss", StringComparison.Ordinal))
+        {
+            return unit;
+        }
+
+        return unit switch
+        {
+            _ when unit.EndsWith("yses", StringComparison.Ordinal) => unit[..^2] + "is", // analyses → analysis
+            _ when unit.EndsWith("ies", StringComparison.Ordinal) && unit.Length > 4 => unit[..^3] + "y", // queries → query
+            _ when unit.EndsWith("sses", StringComparison.Ordinal) || unit.EndsWith("ches", StringComparison.Ordinal) ||
+                unit.EndsWith("shes", StringComparison.Ordinal) || unit.EndsWith("xes", StringComparison.Ordinal) => unit[..^2], // boxes → box
+            _ => unit[..^1],
+        };
+    }
+
     /// <summary>Whole percent saved by paying yearly instead of twelve months, rounded half-up; null when there is no saving.</summary>
     public static int? YearlySavingPercent(PlanTerms terms)
     {

@@ -59,13 +59,13 @@ public static class AdminWebhooks
             <form method="get" action="/admin/webhooks" class="row"><label for="status">Status</label>
               <select id="status" name="status"><option value="">all</option>{string.Concat(new[] { "pending", "succeeded", "dead", "canceled" }.Select(s => $"<option{(s == status ? " selected" : "")}>{s}</option>"))}</select>
               <button class="secondary" type="submit">Filter</button></form>
-            <div class="table-scroll"><table><thead><tr><th scope="col">Event</th><th scope="col">Endpoint</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last result</th><th scope="col">Next attempt</th><th scope="col"><span class="skip">Replay</span></th></tr></thead><tbody>
+            <div class="table-scroll"><table><thead><tr><th scope="col">Event and endpoint</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last result</th><th scope="col">Next attempt</th><th scope="col"><span class="skip">Replay</span></th></tr></thead><tbody>
             """);
         var deliveries = await store.ListDeliveriesAsync(null, status is "pending" or "succeeded" or "dead" or "canceled" ? status : null, 100, cancellationToken);
         foreach (var d in deliveries)
         {
             page.Append(CultureInfo.InvariantCulture, $"""
-                <tr data-delivery="{E(d.Id)}"><td>{E(d.EventType)}<br><span class="muted">{E(d.EventId)} · {AdminCustomers.Day(d.CreatedAt)}</span></td><td>{E(d.Url)}</td>
+                <tr data-delivery="{E(d.Id)}"><td>{E(d.EventType)} · {AdminCustomers.Day(d.CreatedAt)}<br><span class="muted">{E(d.Url)}</span><br><span class="muted">{E(d.EventId)}</span></td>
                 <td>{Badge(d.Status)}</td><td class="num">{d.Attempts}</td><td>{E(d.LastError ?? (d.LastStatus is { } s ? $"HTTP {s}" : ""))}</td>
                 <td>{(d.NextAttemptAt is { } next ? E(next.UtcDateTime.ToString("MMM d HH:mm:ss", CultureInfo.InvariantCulture)) : "")}</td>
                 <td><form class="inline" method="post" action="/admin/webhooks/deliveries/{E(d.Id)}/replay">{CsrfField(user.Csrf)}<button class="secondary" type="submit">Replay</button></form></td></tr>

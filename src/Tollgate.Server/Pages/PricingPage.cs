@@ -132,7 +132,7 @@ public static partial class PricingPage
             FeatureKind.Value => $"{E(feature.Name)}: {E(display)}{(string.IsNullOrEmpty(feature.Unit) || display is QuotaDisplay.Unlimited ? "" : " " + E(feature.Unit))}",
             _ when display == QuotaDisplay.NotIncluded => E(feature.Name),
             _ when display == QuotaDisplay.Unlimited => $"Unlimited {E(feature.Unit)} <span class=\"muted\">({E(feature.Name)})</span>",
-            _ => $"{E(display)} {E(feature.Unit)} <span class=\"per monthly-only\">a month</span><span class=\"per yearly-only\">a year</span> " +
+            _ => $"{E(display)} {E(QuotaDisplay.UnitFor(granted!.MonthlyQuota ?? 0, feature.Unit))} <span class=\"per monthly-only\">a month</span><span class=\"per yearly-only\">a year</span> " +
                 $"<span class=\"muted\">({E(feature.Name)})</span>",
         };
     }

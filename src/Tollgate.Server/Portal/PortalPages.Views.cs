@@ -107,7 +107,7 @@ public static partial class PortalPages
 
             var counter = view.Usage.Counter(feature.Code);
             var limit = QuotaRules.Limit(grant, counter.CarriedIn);
-            var unit = E(feature.Unit);
+            var unit = E(QuotaDisplay.UnitFor(limit ?? counter.Used, feature.Unit));
             var line = limit is { } l
                 ? $"{counter.Used:N0} of {l:N0} {unit}"
                 : $"{counter.Used:N0} {unit} · unlimited";

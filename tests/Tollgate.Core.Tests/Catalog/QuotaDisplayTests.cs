@@ -14,6 +14,19 @@ public sealed class QuotaDisplayTests
     public void MeteredQuotaIsWordedForAPricingPage(long? quota, string expected) =>
         Assert.Equal(expected, QuotaDisplay.For(Metered(quota)));
 
+    [Theory]
+    [InlineData(1L, "letters", "letter")]
+    [InlineData(1L, "CVs", "CV")]
+    [InlineData(1L, "API calls", "API call")]
+    [InlineData(1L, "analyses", "analysis")]
+    [InlineData(1L, "queries", "query")]
+    [InlineData(1L, "matches", "match")]
+    [InlineData(1L, "GB of storage", "GB of storage")]
+    [InlineData(1L, "access", "access")]
+    [InlineData(2L, "letters", "letters")]
+    [InlineData(0L, "letters", "letters")]
+    public void OneOfAUnitReadsSingular(long count, string unit, string expected) => Assert.Equal(expected, QuotaDisplay.UnitFor(count, unit));
+
     [Fact]
     public void FeatureMissingFromThePlanIsNotIncluded() => Assert.Equal("Not included", QuotaDisplay.For(null));
 
