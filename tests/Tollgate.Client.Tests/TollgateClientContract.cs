@@ -80,6 +80,35 @@ public abstract class TollgateClientContract
     }
 
     [Fact]
+    public async Task OnePlanByCodeAndTheFeatureListComeBackTyped()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var pro = await client.GetPlanAsync("pro");
+        var features = await client.GetFeaturesAsync();
+
+        Assert.Equal(("pro", "Pro", 2), (pro.Code, pro.Name, pro.SortOrder));
+        Assert.Equal(["$20.00", "$200.00"], pro.Prices.Select(p => p.DisplayPrice));
+        Assert.Equal(("Included", "1,000"), (pro.Features.Single(f => f.FeatureCode == "gate").DisplayQuota,
+            pro.Features.Single(f => f.FeatureCode == "capped").DisplayQuota));
+        Assert.Equal(["capped", "soft", "rolling", "gate", "seats", "tracked"], features.Select(f => f.Code));
+        Assert.Equal(new PricingFeature("capped", "Capped", "", "calls", "metered"), features[0]);
+    }
+
+    [Fact]
+    public async Task UnknownPlanThrowsTollgateExceptionWith404NotFound()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var error = await Assert.ThrowsAsync<TollgateException>(() => client.GetPlanAsync("platinum"));
+
+        Assert.Equal((HttpStatusCode.NotFound, "not_found", "No plan 'platinum'."), (error.Status, error.Error, error.Detail));
+        Assert.Equal("plan", error.Problem["resource"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task OtherErrorsThrowTollgateExceptionWithTheErrorCode()
     {
         var (app, client) = await StartAsync();
