@@ -103,6 +103,14 @@ public sealed class TollgateClient(HttpClient http)
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, "v1/pricing/plans", null, cancellationToken);
 
+    /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateException"/> 404 not_found.</summary>
+    public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>
+        SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}", null, cancellationToken);
+
+    /// <summary>The catalog's features, in catalog order.</summary>
+    public Task<IReadOnlyList<PricingFeature>> GetFeaturesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<PricingFeature>>(HttpMethod.Get, "v1/pricing/features", null, cancellationToken);
+
     /// <summary>The feature × plan comparison table.</summary>
     public Task<PricingComparison> GetComparisonAsync(CancellationToken cancellationToken = default) =>
         SendAsync<PricingComparison>(HttpMethod.Get, "v1/pricing/compare", null, cancellationToken);

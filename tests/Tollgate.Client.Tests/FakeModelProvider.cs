@@ -11,10 +11,11 @@ namespace Tollgate.Client.Tests;
 
 /// <summary>
 /// A model provider on a real port that answers with recorded response shapes: OpenAI chat completions (whole, and
-/// streamed with <c>stream_options.include_usage</c>) and Anthropic messages (whole, and streamed). Streams are written
-/// in small flushed pieces so that events split across reads, as they do over a network.
+/// streamed with <c>stream_options.include_usage</c>), Anthropic messages (whole, and streamed), and the OpenAI-compatible
+/// providers in FakeModelProvider.OpenAiCompatible.cs. Streams are written in small flushed pieces so that events split
+/// across reads, as they do over a network.
 /// </summary>
-internal sealed class FakeModelProvider : IAsyncDisposable
+internal sealed partial class FakeModelProvider : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -80,6 +81,7 @@ internal sealed class FakeModelProvider : IAsyncDisposable
             await StreamAsync(http, AnthropicStream.Select(e => $"event: {e.Event}\r\ndata: {e.Data}\r\n\r\n"));
             return Results.Empty;
         });
+        MapOpenAiCompatible(app);
         app.MapPost("/v1/fail", () => Results.Text("""{"error":{"message":"overloaded"}}""", "application/json", statusCode: 529));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

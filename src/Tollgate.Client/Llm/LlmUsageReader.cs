@@ -6,7 +6,8 @@ namespace Tollgate.Client.Llm;
 /// <summary>
 /// Reads token usage from model responses: OpenAI-compatible chat completions and responses (OpenAI, Azure OpenAI,
 /// OpenRouter, Gemini's OpenAI endpoint) and Anthropic messages, whole or streamed. Counts are made disjoint on the
-/// way: OpenAI's cached tokens leave the prompt count and its reasoning tokens leave the completion count.
+/// way: OpenAI's cached tokens (and OpenRouter's cache writes) leave the prompt count and its reasoning tokens leave the
+/// completion count.
 /// </summary>
 internal sealed class LlmUsageReader
 {
@@ -76,15 +77,9 @@ internal sealed class LlmUsageReader
             return;
         }
 
-        if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-        {
-            _id = id.GetString();
-        }
-
-        if (root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
-        {
-            _model = model.GetString();
-        }
+        // Azure's content-filter annotation frames carry an empty id and model, some after the usage chunk: keep the real ones.
+        _id = Text(root, "id") ?? _id;
+        _model = Text(root, "model") ?? _model;
 
         if (!root.TryGetProperty("usage", out var usage) || usage.ValueKind != JsonValueKind.Object)
         {
@@ -95,8 +90,11 @@ internal sealed class LlmUsageReader
         {
             _provider ??= "openai";
             var cached = Number(usage, "prompt_tokens_details", "cached_tokens");
+            // OpenRouter counts cache writes (Anthropic models) inside prompt_tokens, as it does cache reads.
+            var cacheWrite = Number(usage, "prompt_tokens_details", "cache_write_tokens");
             var reasoning = Number(usage, "completion_tokens_details", "reasoning_tokens");
-            Set(Number(usage, "prompt_tokens") - cached, Number(usage, "completion_tokens") - reasoning, cached, 0, reasoning);
+            Set(Number(usage, "prompt_tokens") - cached - cacheWrite, Number(usage, "completion_tokens") - reasoning,
+                cached, cacheWrite, reasoning);
         }
         else if (usage.TryGetProperty("input_tokens_details", out _) || usage.TryGetProperty("output_tokens_details", out _))
         {
@@ -127,6 +125,11 @@ internal sealed class LlmUsageReader
         (_input, _output, _cached, _cacheWrite, _reasoning) = (input, output, cached, cacheWrite, reasoning);
         _sawUsage = true;
     }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text
+            ? text
+            : null;
 
     private static long Number(JsonElement element, params string[] path)
     {

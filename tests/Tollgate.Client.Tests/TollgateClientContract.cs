@@ -5,12 +5,14 @@ using Tollgate.Testing;
 
 namespace Tollgate.Client.Tests;
 
-/// <summary>The SDK against a real Tollgate server listening on a port.</summary>
-public sealed class TollgateClientTests
+/// <summary>The SDK against a real Tollgate server listening on a port, once on each store.</summary>
+public abstract class TollgateClientContract
 {
-    private static async Task<(TollgateApp App, TollgateClient Client)> StartAsync()
+    protected abstract StoreKind Kind { get; }
+
+    private async Task<(TollgateApp App, TollgateClient Client)> StartAsync()
     {
-        var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.RulesCatalog(), kestrel: true);
+        var app = await TollgateApp.StartAsync(Kind, ApiSetup.RulesCatalog(), kestrel: true);
         var http = new HttpClient { BaseAddress = app.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
         return (app, new TollgateClient(http));
@@ -78,6 +80,35 @@ public sealed class TollgateClientTests
     }
 
     [Fact]
+    public async Task OnePlanByCodeAndTheFeatureListComeBackTyped()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var pro = await client.GetPlanAsync("pro");
+        var features = await client.GetFeaturesAsync();
+
+        Assert.Equal(("pro", "Pro", 2), (pro.Code, pro.Name, pro.SortOrder));
+        Assert.Equal(["$20.00", "$200.00"], pro.Prices.Select(p => p.DisplayPrice));
+        Assert.Equal(("Included", "1,000"), (pro.Features.Single(f => f.FeatureCode == "gate").DisplayQuota,
+            pro.Features.Single(f => f.FeatureCode == "capped").DisplayQuota));
+        Assert.Equal(["capped", "soft", "rolling", "gate", "seats", "tracked"], features.Select(f => f.Code));
+        Assert.Equal(new PricingFeature("capped", "Capped", "", "calls", "metered"), features[0]);
+    }
+
+    [Fact]
+    public async Task UnknownPlanThrowsTollgateExceptionWith404NotFound()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var error = await Assert.ThrowsAsync<TollgateException>(() => client.GetPlanAsync("platinum"));
+
+        Assert.Equal((HttpStatusCode.NotFound, "not_found", "No plan 'platinum'."), (error.Status, error.Error, error.Detail));
+        Assert.Equal("plan", error.Problem["resource"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task OtherErrorsThrowTollgateExceptionWithTheErrorCode()
     {
         var (app, client) = await StartAsync();
@@ -91,7 +122,7 @@ public sealed class TollgateClientTests
     [Fact]
     public async Task AlertsComeBackTypedAndCanBeMarkedRead()
     {
-        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.AlertsCatalog(),
+        await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.AlertsCatalog(),
             new DateTimeOffset(2026, 3, 30, 0, 0, 0, TimeSpan.Zero), kestrel: true);
         using var http = new HttpClient { BaseAddress = app.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
@@ -107,4 +138,14 @@ public sealed class TollgateClientTests
         Assert.Equal(("warning", "You have used 9 of 10 CVs this month."), (alerts.Alerts[0].Severity, alerts.Alerts[0].Message));
         Assert.Equal([80], unread.Alerts.Select(a => a.Threshold));
     }
+}
+
+public sealed class SqliteTollgateClientTests : TollgateClientContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresTollgateClientTests : TollgateClientContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -12,9 +12,11 @@ using Tollgate.Testing;
 
 namespace Tollgate.Client.Tests;
 
-/// <summary>A small app gating its endpoints with RequireQuota, talking to a real Tollgate server over HTTP.</summary>
-public sealed class RequireQuotaTests
+/// <summary>A small app gating its endpoints with RequireQuota, talking to a real Tollgate server over HTTP, once on each store.</summary>
+public abstract class RequireQuotaContract
 {
+    protected abstract StoreKind Kind { get; }
+
     private sealed record Fixture(TollgateApp Tollgate, WebApplication App, HttpClient Caller) : IAsyncDisposable
     {
         public async Task<long> UsedAsync(string customer, string feature)
@@ -41,9 +43,9 @@ public sealed class RequireQuotaTests
         }
     }
 
-    private static async Task<Fixture> StartAsync()
+    private async Task<Fixture> StartAsync()
     {
-        var tollgate = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.RulesCatalog(), kestrel: true);
+        var tollgate = await TollgateApp.StartAsync(Kind, ApiSetup.RulesCatalog(), kestrel: true);
         await tollgate.CustomerAsync("c1");
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -136,4 +138,14 @@ public sealed class RequireQuotaTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(0, await f.UsedAsync("c1", "capped"));
     }
+}
+
+public sealed class SqliteRequireQuotaTests : RequireQuotaContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresRequireQuotaTests : RequireQuotaContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
 }
