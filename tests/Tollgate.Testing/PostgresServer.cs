@@ -27,8 +27,10 @@ public static class PostgresServer
         var bin = FindBin() ?? throw new InvalidOperationException(
             "PostgreSQL is required by these tests: set TOLLGATE_TEST_POSTGRES, or install the postgresql package so initdb and pg_ctl exist " +
             "(./test.sh installs it).");
+        await StopOrphansAsync(bin);
         var dir = Path.Combine(Path.GetTempPath(), "tollgate-pg-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "owner.pid"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var port = FreePort();
         var asRoot = Environment.UserName == "root";
         if (asRoot)
@@ -47,6 +49,46 @@ public static class PostgresServer
             Directory.Delete(dir, recursive: true);
         };
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false";
+    }
+
+    // A test host that is killed never runs ProcessExit, so its cluster outlives it; the next run stops such orphans.
+    private static async Task StopOrphansAsync(string bin)
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "tollgate-pg-*"))
+        {
+            var owner = Path.Combine(dir, "owner.pid");
+            if (!File.Exists(owner) || !int.TryParse(await File.ReadAllTextAsync(owner), out var pid) || IsAlive(pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.Exists(Path.Combine(dir, "data", "postmaster.pid")))
+                {
+                    await RunAsync(Path.Combine(bin, "pg_ctl"), $"-D {dir}/data -m immediate stop", Environment.UserName == "root" ? "postgres" : null);
+                }
+
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            {
+                // Another run got there first, or it is not ours to stop: leave it.
+            }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static string? FindBin()
