@@ -16,18 +16,20 @@ public sealed class TollgateApp : IAsyncDisposable
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
 
     private readonly Factory _factory;
+    private readonly ManualClock? _clock;
 
-    private TollgateApp(Factory factory, ManualClock clock, StoreKind store, string connectionString)
+    private TollgateApp(Factory factory, ManualClock? clock, StoreKind store, string connectionString)
     {
         _factory = factory;
-        Clock = clock;
+        _clock = clock;
         Store = store;
         ConnectionString = connectionString;
         Anonymous = factory.CreateClient();
         Admin = WithKey(AdminKey);
     }
 
-    public ManualClock Clock { get; }
+    /// <summary>The server's test clock; absent only when a test turns Tollgate:TestClock:Enabled off in its settings.</summary>
+    public ManualClock Clock => _clock ?? throw new InvalidOperationException("This app was started with the test clock off.");
 
     public StoreKind Store { get; }
 
@@ -73,7 +75,7 @@ public sealed class TollgateApp : IAsyncDisposable
             address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         }
 
-        var clock = (ManualClock)factory.Services.GetRequiredService<TimeProvider>();
+        var clock = factory.Services.GetRequiredService<TimeProvider>() as ManualClock;
         var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address };
         await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: migrations and seed run here
         return app;

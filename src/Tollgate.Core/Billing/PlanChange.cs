@@ -71,8 +71,7 @@ public static class PlanChange
 
         var period = subscription.CurrentPeriod;
         var credit = proration == ProrationBehavior.CreateProrations
-            ? [Line(InvoiceLineKind.ProrationCredit, $"Unused time on {from.PlanCode} ({subscription.BillingPeriod.ToWire()})",
-                -Proration.Remaining(fromPrice.PriceCents, period, now), now, period.End, from)]
+            ? [UnusedTimeCredit(from, fromPrice, period, now)]
             : Array.Empty<InvoiceLine>();
 
         if (interval == subscription.BillingPeriod)
@@ -95,6 +94,12 @@ public static class PlanChange
         new(InvoiceLineKind.Recurring, $"{version.PlanCode} ({price.BillingPeriod.ToWire()})", price.PriceCents, 1, price.PriceCents,
             period.Start, period.End, version.PlanCode, version.Id);
 
+    /// <summary>The credit for <paramref name="period"/> after <paramref name="now"/>, on a plan change or an immediate cancel.</summary>
+    public static InvoiceLine UnusedTimeCredit(PlanVersion version, PlanPrice price, BillingPeriod period, DateTimeOffset now) =>
+        Line(InvoiceLineKind.ProrationCredit, $"Unused time on {version.PlanCode} ({price.BillingPeriod.ToWire()})",
+            -Proration.Remaining(price.PriceCents, period, now), now, period.End, version);
+
+    // Quantity 1 at the amount, so a printed invoice shows the unit price next to the amount, as for a recurring line.
     private static InvoiceLine Line(InvoiceLineKind kind, string description, long amount, DateTimeOffset start, DateTimeOffset end, PlanVersion version) =>
         new(kind, description, amount, 1, amount, start, end, version.PlanCode, version.Id);
 }

@@ -45,9 +45,7 @@ public static class SaasStatsApi
         var policy = options.Value.ToPolicy();
         var report = SaasReport.Build(await history.UntilAsync(end, cancellationToken), policy, start, end);
         decimal Money(long twelfths) => Math.Round(twelfths / 12m / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero);
-        MrrMovements Moves(MrrWindow w) => new(Money(w.MovementTwelfths[MovementKind.New]), Money(w.MovementTwelfths[MovementKind.Expansion]),
-            Money(w.MovementTwelfths[MovementKind.Contraction]), Money(w.MovementTwelfths[MovementKind.Churn]),
-            Money(w.MovementTwelfths[MovementKind.Reactivation]));
+        MrrMovements Moves(MrrWindow w) => RoundedMovements(w, Money);
         static decimal? Rate(decimal? r) => r is { } v ? Math.Round(v, 4, MidpointRounding.AwayFromZero) : null;
         var w = report.Window;
         return TypedResults.Ok(new SaasStatsResponse(
@@ -62,6 +60,27 @@ public static class SaasStatsApi
                 Money(m.EndTwelfths), Moves(m), m.PayingAtEnd))],
             new MetricsPolicyResponse(policy.Churn == ChurnRecognition.CancelRequest ? "cancel_request" : "period_end",
                 policy.QuickRatioIncludesReactivation)));
+    }
+
+    /// <summary>
+    /// The movements rounded so that the rounded figures add up: start + movements = end, exactly, as the core's do.
+    /// Rounding each movement alone could miss by a cent (a $299/year customer and a new one: 24.92 + 24.92 ≠ 49.83).
+    /// </summary>
+    internal static MrrMovements RoundedMovements(MrrWindow window, Func<long, decimal> money)
+    {
+        MovementKind[] order =
+            [MovementKind.New, MovementKind.Expansion, MovementKind.Contraction, MovementKind.Churn, MovementKind.Reactivation];
+        var steps = new decimal[order.Length];
+        var running = window.StartTwelfths;
+        for (var i = 0; i < order.Length; i++)
+        {
+            // Each movement is the step between rounded running totals, so rounding error never accumulates.
+            var before = money(running);
+            running += window.MovementTwelfths[order[i]];
+            steps[i] = money(running) - before;
+        }
+
+        return new MrrMovements(steps[0], steps[1], steps[2], steps[3], steps[4]);
     }
 
     internal static DateTimeOffset? ParseInstant(string? text, string field, Dictionary<string, string> errors)

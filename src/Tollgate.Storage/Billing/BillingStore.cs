@@ -185,8 +185,7 @@ public sealed class BillingStore(
         {
             if (creditUnused && price.PriceCents > 0)
             {
-                lines.Add(new InvoiceLine(InvoiceLineKind.ProrationCredit, $"Unused time on {version.PlanCode} ({current.BillingPeriod.ToWire()})",
-                    -Proration.Remaining(price.PriceCents, current.CurrentPeriod, now), 1, 0, now, current.CurrentPeriodEnd, version.PlanCode, version.Id));
+                lines.Add(PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now));
             }
 
             lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));

@@ -114,21 +114,92 @@ public sealed class ProrationTests
         Assert.Equal(expected, Proration.Remaining(2900, period, Utc(year, 2, 15)));
     }
 
-    [Fact]
-    public void ProrationLinesSumToTheDifferenceInRemainingValue()
+    // A change at Into after the start of the Index-th period after Anchor, from one price to another.
+    private sealed record ProrationCase(DateTimeOffset Anchor, BillingInterval Interval, int Index, BillingInterval ToInterval, long OldPrice,
+        long NewPrice, TimeSpan Into);
+
+    // Anchors anywhere in a month, with month ends and Feb 29 often, at any second of the day.
+    private static readonly Gen<DateTimeOffset> Anchors =
+        from year in Gen.Choose(2000, 2099)
+        from month in Gen.Choose(1, 12)
+        from day in Gen.Frequency(
+            (6, Gen.Choose(1, DateTime.DaysInMonth(year, month))),
+            (3, Gen.Constant(DateTime.DaysInMonth(year, month))),
+            (1, Gen.Constant(-1)))
+        from second in Gen.Choose(0, 86_399)
+        select (day == -1 ? new DateTimeOffset(year - (year % 4), 2, 29, 0, 0, 0, TimeSpan.Zero)
+            : new DateTimeOffset(year, month, day, 0, 0, 0, TimeSpan.Zero)).AddSeconds(second);
+
+    private static readonly Gen<long> Prices = Gen.Frequency(
+        (1, Gen.Constant(0L)),
+        (8, Gen.Choose(1, 1_000_000).Select(p => (long)p)),
+        (1, Gen.Choose(1, 1_000_000).Select(p => p * 10_007L))); // up to about $100 million, past int
+
+    private static readonly Gen<BillingInterval> Intervals = Gen.Elements(BillingInterval.Monthly, BillingInterval.Yearly);
+
+    private static readonly Gen<ProrationCase> Cases =
+        from anchor in Anchors
+        from interval in Intervals
+        from index in Gen.Choose(0, 40)
+        from toInterval in Gen.Frequency((3, Gen.Constant(interval)), (1, Intervals))
+        from oldPrice in Prices
+        from newPrice in Prices
+        from offset in InstantsInto(BillingPeriod.Nth(anchor, interval, index))
+        select new ProrationCase(anchor, interval, index, toInterval, oldPrice, newPrice, offset);
+
+    // The period's first and last second often, and sometimes a fraction of a second in, as a real clock gives.
+    private static Gen<TimeSpan> InstantsInto(BillingPeriod period)
     {
-        Check.QuickThrowOnFailure(Prop.ForAll<PositiveInt, PositiveInt, NonNegativeInt>((oldPrice, newPrice, offset) =>
+        var seconds = (int)period.Length.TotalSeconds;
+        return Gen.Frequency(
+            (1, Gen.Constant(TimeSpan.Zero)),
+            (1, Gen.Constant(TimeSpan.FromSeconds(seconds - 1))),
+            (6, Gen.Choose(0, seconds - 1).Select(s => TimeSpan.FromSeconds(s))),
+            (2, Gen.Choose(0, seconds - 1).SelectMany(s => Gen.Choose(1, 9_999_999).Select(t => TimeSpan.FromSeconds(s).Add(TimeSpan.FromTicks(t))))));
+    }
+
+    [Fact]
+    public void ProrationLinesAreEachPricesShareOfTheRemainingSecondsForAnyAnchorIntervalPriceAndInstant()
+    {
+        Check.One(Config.QuickThrowOnFailure.WithMaxTest(5_000), Prop.ForAll(Cases.ToArbitrary(), c =>
         {
-            var from = Version("a", oldPrice.Get % 1_000_000);
-            var to = Version("b", newPrice.Get % 1_000_000);
-            var subscription = Monthly(from, Utc(2024, 1, 31, 9));
-            var at = subscription.CurrentPeriodStart.AddSeconds(offset.Get % (29 * 86_400));
-            var change = PlanChange.Apply(subscription, from, to, BillingInterval.Monthly, ChangeTiming.Immediate,
-                ProrationBehavior.CreateProrations, at);
-            var period = subscription.CurrentPeriod;
-            var exact = (decimal)(to.Terms.Prices[0].PriceCents - from.Terms.Prices[0].PriceCents)
-                * (decimal)(period.End - at).TotalSeconds / (decimal)period.Length.TotalSeconds;
-            return Math.Abs(change.PendingLines.Sum(l => l.AmountCents) - exact) <= 1m;
+            var from = Version("a", c.OldPrice, yearlyCents: c.OldPrice);
+            var to = Version("b", c.NewPrice, yearlyCents: c.NewPrice);
+            var period = BillingPeriod.Nth(c.Anchor, c.Interval, c.Index);
+            var subscription = Monthly(from, c.Anchor, c.Interval) with { CurrentPeriodStart = period.Start, CurrentPeriodEnd = period.End };
+            var at = period.Start + c.Into;
+
+            var change = PlanChange.Apply(subscription, from, to, c.ToInterval, ChangeTiming.Immediate, ProrationBehavior.CreateProrations, at);
+
+            // By the second: a second already begun counts as used. Each share rounds half up once, to the cent.
+            var total = (long)period.Length.TotalSeconds;
+            var left = (period.End - at).Ticks / TimeSpan.TicksPerSecond;
+            long Share(long price) => (long)Math.Round((decimal)price * left / total, MidpointRounding.AwayFromZero);
+            var lines = c.ToInterval == c.Interval ? change.PendingLines : change.InvoiceNowLines;
+            var (credit, second) = (lines[0], lines[1]);
+            Assert.Equal(2, lines.Count);
+            Assert.Equal((InvoiceLineKind.ProrationCredit, -Share(c.OldPrice), at, period.End),
+                (credit.Kind, credit.AmountCents, credit.PeriodStart, credit.PeriodEnd));
+            Assert.InRange(credit.AmountCents, -c.OldPrice, 0);
+            Assert.All(lines, l => Assert.Equal((1L, l.AmountCents), (l.Quantity, l.UnitAmountCents)));
+            if (c.ToInterval == c.Interval)
+            {
+                Assert.Equal((InvoiceLineKind.ProrationCharge, Share(c.NewPrice), at, period.End),
+                    (second.Kind, second.AmountCents, second.PeriodStart, second.PeriodEnd));
+                Assert.InRange(second.AmountCents, 0, c.NewPrice);
+                // The two lines together are within a cent of the exact difference in the remaining seconds' value.
+                var exact = (decimal)(c.NewPrice - c.OldPrice) * left / total;
+                Assert.InRange(credit.AmountCents + second.AmountCents - exact, -1m, 1m);
+                Assert.Equal((period.Start, period.End), (change.Subscription.CurrentPeriodStart, change.Subscription.CurrentPeriodEnd));
+            }
+            else
+            {
+                // A new billing period starts at the change, billed in full now.
+                var next = BillingPeriod.Nth(at, c.ToInterval, 0);
+                Assert.Equal((InvoiceLineKind.Recurring, c.NewPrice, next.Start, next.End),
+                    (second.Kind, second.AmountCents, second.PeriodStart, second.PeriodEnd));
+                Assert.Equal((at, next.End), (change.Subscription.CurrentPeriodStart, change.Subscription.CurrentPeriodEnd));
+            }
         }));
     }
 }

@@ -15,6 +15,9 @@ public abstract class BillingApiContract : ApiContract
     private static (string Kind, long Amount) Line(System.Text.Json.Nodes.JsonNode line) =>
         (line["kind"].Value<string>()!, line["amount_cents"].Value<long>());
 
+    private static (long Quantity, long Unit, long Amount) Shape(System.Text.Json.Nodes.JsonNode line) =>
+        (line["quantity"].Value<long>(), line["unit_amount_cents"].Value<long>(), line["amount_cents"].Value<long>());
+
     [Fact]
     public async Task KillBillUpgradeOnApril26CreditsTenAndChargesFifteenOnTheNextInvoice()
     {
@@ -190,6 +193,24 @@ public abstract class BillingApiContract : ApiContract
         Assert.Equal((2000L, 1500L, 500L), (newest["subtotal_cents"].Value<long>(), newest["credit_applied_cents"].Value<long>(),
             newest["amount_due_cents"].Value<long>()));
         Assert.Equal(0, afterNew["balance_cents"]!["USD"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ImmediateCancelCreditLineIsOneUnitPricedAtItsAmountOnTheInvoiceAndItsPrint()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 4, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+        await app.AdvanceToAsync(Utc(2026, 4, 16));
+
+        var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel",
+            new { at_period_end = false, credit_unused = true })).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var html = await (await app.Admin.GetAsync($"/v1/invoices/{invoice["id"].Value<string>()}/html")).Content.ReadAsStringAsync();
+
+        Assert.Equal((1L, -1500L, -1500L), Shape(canceled["lines"]![0]!));
+        Assert.Equal((1L, -1500L, -1500L), Shape(invoice["lines"]!.AsArray().Single()!));
+        Assert.Contains("""<td class="num">1</td><td class="num">-$15.00</td><td class="num">-$15.00</td>""", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -60,6 +60,24 @@ public abstract class HostContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("swagger", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public async Task TestClockEndpointsAreAbsentWhenTheTestClockIsOff()
+    {
+        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:TestClock:Enabled"] = "false" });
+
+        var read = await app.Admin.GetAsync("/v1/admin/clock");
+        var advance = await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = 60 });
+        var document = await (await app.Anonymous.GetAsync("/openapi/v1.json")).ReadAsync();
+
+        // Asked with the admin key, so the 404 means no endpoint rather than a refused caller.
+        Assert.Equal((HttpStatusCode.NotFound, "No endpoint at GET /v1/admin/clock."),
+            (read.StatusCode, (await read.ReadAsync())["detail"].Value<string>()));
+        Assert.Equal((HttpStatusCode.NotFound, "No endpoint at POST /v1/admin/clock/advance."),
+            (advance.StatusCode, (await advance.ReadAsync())["detail"].Value<string>()));
+        Assert.DoesNotContain(document["paths"]!.AsObject(), p => p.Key.StartsWith("/v1/admin/clock", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.GetAsync("/v1/admin/health/database")).StatusCode);
+    }
 }
 
 public sealed class SqliteHostTests : HostContract
