@@ -3,13 +3,14 @@ using Tollgate.Storage.Billing;
 
 namespace Tollgate.Server.Clock;
 
-/// <summary>Everything that falls due with time, run in order: trial ends, renewals and their invoices, reservation expiry, past-due invoices, grace ends.</summary>
+/// <summary>Everything that falls due with time, run in order: trial-end warnings, trial ends, renewals and their invoices, reservation expiry, past-due invoices, grace ends.</summary>
 public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, TimeProvider time)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var steps = await billing.RunRenewalsAsync(now, cancellationToken);
+        var steps = await billing.WarnOfTrialEndsAsync(now, cancellationToken);
+        steps += await billing.RunRenewalsAsync(now, cancellationToken);
         steps += await usage.RunOnceAsync(cancellationToken);
         steps += await billing.RunDunningAsync(now, cancellationToken);
         return steps;

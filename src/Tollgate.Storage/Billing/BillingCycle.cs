@@ -28,9 +28,48 @@ public sealed class BillingCycle(
     /// <summary>Stripe gave up retrying (Stripe's unpaid).</summary>
     public const string Unpaid = "unpaid";
 
+    /// <summary>How long before a trial ends its subscription.trial_will_end is sent, as Stripe does.</summary>
+    public static readonly TimeSpan TrialWarning = TimeSpan.FromDays(3);
+
     /// <summary>Runs everything due at or before <paramref name="now"/>; answers how many steps it took.</summary>
     public async Task<int> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await RunRenewalsAsync(now, cancellationToken) + await RunDunningAsync(now, cancellationToken);
+        await WarnOfTrialEndsAsync(now, cancellationToken) + await RunRenewalsAsync(now, cancellationToken) +
+        await RunDunningAsync(now, cancellationToken);
+
+    /// <summary>
+    /// Announces trials that end within <see cref="TrialWarning"/> (at once for a shorter trial), each once: the UPDATE
+    /// that marks one as warned is what lets only one node announce it. Stripe-linked trials get Stripe's own event.
+    /// </summary>
+    public async Task<int> WarnOfTrialEndsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var due = await database.ReadAsync(async c => (await c.QueryAsync<string>(new CommandDefinition("""
+            SELECT id FROM subscriptions
+            WHERE status = 'trialing' AND trial_will_end_sent_at IS NULL AND stripe_subscription_id IS NULL AND trial_end_at <= @warnFrom
+            ORDER BY id
+            """, new { warnFrom = (now + TrialWarning).ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken))).ToList(), cancellationToken);
+        var sent = 0;
+        foreach (var id in due)
+        {
+            sent += await database.WriteAsync(async (c, tx) =>
+            {
+                var marked = await c.ExecuteAsync(new CommandDefinition(
+                    "UPDATE subscriptions SET trial_will_end_sent_at = @now WHERE id = @id AND status = 'trialing' AND trial_will_end_sent_at IS NULL",
+                    new { id, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+                var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+                if (marked == 0 || await subscriptions.ReadAsync(id) is not { } trial)
+                {
+                    return 0;
+                }
+
+                var version = await catalog.GetVersionAsync(trial.PlanVersionId, cancellationToken)
+                    ?? throw new InvalidOperationException($"plan version {trial.PlanVersionId} is missing");
+                await subscriptions.NoteAsync(trial, "trial_will_end", version.Terms.Price(trial.BillingPeriod)!, now);
+                return 1;
+            }, cancellationToken);
+        }
+
+        return sent;
+    }
 
     /// <summary>Trial ends and renewals, each with its invoice.</summary>
     public async Task<int> RunRenewalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -55,6 +94,8 @@ public sealed class BillingCycle(
         var next = await database.ReadAsync(c => c.ExecuteScalarAsync<long?>(new CommandDefinition($"""
             SELECT MIN(due) FROM (
                 SELECT MIN(trial_end_at) AS due FROM subscriptions WHERE status = 'trialing'
+                UNION ALL SELECT MIN(trial_end_at) - {(long)TrialWarning.TotalMilliseconds} FROM subscriptions
+                    WHERE status = 'trialing' AND trial_will_end_sent_at IS NULL AND stripe_subscription_id IS NULL
                 UNION ALL SELECT MIN(current_period_end) FROM subscriptions WHERE status IN ('active', 'past_due')
                 UNION ALL SELECT MIN(i.due_at) FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id
                     WHERE i.status = 'open' AND s.status = 'active' AND s.collection_method = 'send_invoice'

@@ -260,6 +260,29 @@ public abstract class WebhooksApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ATollgateTrialIsAnnouncedThreeDaysBeforeItEndsOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        await EndpointAsync(app, receiver, "subscription.trial_will_end");
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro", trialDays: 14);
+
+        await app.AdvanceAsync(TimeSpan.FromDays(10) + TimeSpan.FromHours(23)); // 3 days and an hour before the end
+        var early = receiver.Requests.Count;
+        await app.AdvanceAsync(TimeSpan.FromHours(2));
+        var warned = await receiver.WaitForAsync(1);
+        await app.AdvanceAsync(TimeSpan.FromDays(5)); // past the trial's end
+        await Task.Delay(300); // time for a second announcement to arrive, were there one
+
+        var data = JsonNode.Parse(warned[0].Body)!["data"]!;
+        Assert.Equal(0, early);
+        Assert.Single(receiver.Requests);
+        Assert.Equal(("trialing", "trial_will_end", "2026-04-13T00:00:00Z"),
+            (data["status"].Value<string>(), data["reason"].Value<string>(), data["trial_end"].Value<string>()));
+    }
+
+    [Fact]
     public async Task InternalAddressesAreRefusedWhenRegisteredAndWhenConnectingUnlessAllowed()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
