@@ -26,17 +26,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public static async Task<ChildProcess> StartAsync(string dll, IEnumerable<string> args, IDictionary<string, string> env, int port)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in env)
-        {
-            start.Environment[key] = value;
-        }
+        var start = StartInfo(dll, args, env);
 
         start.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(start)!;
@@ -78,17 +68,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public static async Task RunToEndAsync(string dll, IEnumerable<string> args, IDictionary<string, string> env)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in env)
-        {
-            start.Environment[key] = value;
-        }
+        var start = StartInfo(dll, args, env);
 
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync();
@@ -107,5 +87,22 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(string dll, IEnumerable<string> args, IDictionary<string, string> env)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+
+        return start;
     }
 }

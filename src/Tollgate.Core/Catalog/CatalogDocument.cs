@@ -118,9 +118,10 @@ public static partial class CatalogDocument
         return features;
     }
 
-    internal static long? NanoUsd(ElementReader reader, string name)
+    /// <summary>A USD amount field as exact nano-USD: at most <paramref name="maxUsd"/>, at most 9 decimal places.</summary>
+    internal static long? NanoUsd(ElementReader reader, string name, decimal maxUsd = 1_000_000_000m)
     {
-        var usd = reader.Decimal(name, 0m, 1_000_000_000m);
+        var usd = reader.Decimal(name, 0m, maxUsd);
         if (usd is null)
         {
             return null;

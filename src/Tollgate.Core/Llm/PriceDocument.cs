@@ -47,22 +47,7 @@ public static class PriceDocument
             }
         }
 
-        long? Price(ElementReader reader, string name)
-        {
-            var usd = reader.Decimal(name, 0m, MaxUsd);
-            if (usd is null)
-            {
-                return null;
-            }
-
-            if (!NanoUsdAmount.TryFromUsd(usd.Value, out var nano))
-            {
-                reader.Problem(reader.Child(name), "must have at most 9 decimal places");
-                return null;
-            }
-
-            return nano;
-        }
+        long? Price(ElementReader reader, string name) => Catalog.CatalogDocument.NanoUsd(reader, name, MaxUsd);
 
         var input = Price(r, "input");
         var output = Price(r, "output");

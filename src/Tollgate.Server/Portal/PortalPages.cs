@@ -143,19 +143,13 @@ public static partial class PortalPages
 
     private static async Task<IResult> PreviewAsync(HttpContext http, PortalData data, IOptions<StripeOptions> stripe, CancellationToken cancellationToken)
     {
-        if (await PostedSessionAsync(http, data.Signing, cancellationToken) is not { } session)
+        var (posted, refused) = await PostedChoiceAsync(http, data, cancellationToken);
+        if (posted is null)
         {
-            return SignedOut(http);
+            return refused!;
         }
 
-        var view = await data.LoadAsync(session.Customer, cancellationToken);
-        var choice = await ChoiceAsync(http, view, cancellationToken);
-        if (view is null || choice is null)
-        {
-            return Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change.");
-        }
-
-        var (plan, interval) = choice.Value;
+        var (session, view, plan, interval) = posted;
         var price = plan.Current.Terms.Price(interval)!;
         if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
         {
@@ -203,19 +197,13 @@ public static partial class PortalPages
     private static async Task<IResult> ChangeAsync(
         HttpContext http, PortalData data, IOptions<StripeOptions> stripe, [AsParameters] PaymentsApi.Services payments, CancellationToken cancellationToken)
     {
-        if (await PostedSessionAsync(http, data.Signing, cancellationToken) is not { } session)
+        var (posted, refused) = await PostedChoiceAsync(http, data, cancellationToken);
+        if (posted is null)
         {
-            return SignedOut(http);
+            return refused!;
         }
 
-        var view = await data.LoadAsync(session.Customer, cancellationToken);
-        var choice = await ChoiceAsync(http, view, cancellationToken);
-        if (view is null || choice is null)
-        {
-            return Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change.");
-        }
-
-        var (plan, interval) = choice.Value;
+        var (session, view, plan, interval) = posted;
 
         if (ViaCheckout(stripe.Value, view, plan.Current.Terms.Price(interval)!))
         {
@@ -259,12 +247,28 @@ public static partial class PortalPages
             : Message(http, 409, "This change is not possible", result is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the portal.");
     }
 
+    private sealed record PostedChoice(PortalSession Session, PortalView View, Plan Plan, BillingInterval Interval);
+
+    /// <summary>What preview and change both start from: a signed-in post choosing a plan, or the page that says why not.</summary>
+    private static async Task<(PostedChoice? Choice, IResult? Refused)> PostedChoiceAsync(HttpContext http, PortalData data, CancellationToken cancellationToken)
+    {
+        if (await PostedSessionAsync(http, data.Signing, cancellationToken) is not { } session)
+        {
+            return (null, SignedOut(http));
+        }
+
+        var view = await data.LoadAsync(session.Customer, cancellationToken);
+        return view is not null && await ChoiceAsync(http, view, cancellationToken) is { } choice
+            ? (new PostedChoice(session, view, choice.Plan, choice.Interval), null)
+            : (null, Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change."));
+    }
+
     /// <summary>The posted "plan:period" choice, when it names an active plan and one of its prices.</summary>
-    private static async Task<(Plan Plan, BillingInterval Interval)?> ChoiceAsync(HttpContext http, PortalView? view, CancellationToken cancellationToken)
+    private static async Task<(Plan Plan, BillingInterval Interval)?> ChoiceAsync(HttpContext http, PortalView view, CancellationToken cancellationToken)
     {
         var form = await http.Request.ReadFormAsync(cancellationToken);
         var parts = form["choice"].ToString().Split(':');
-        if (view is null || parts.Length != 2 || !BillingIntervalNames.TryParse(parts[1], out var interval))
+        if (parts.Length != 2 || !BillingIntervalNames.TryParse(parts[1], out var interval))
         {
             return null;
         }

@@ -71,15 +71,10 @@ public sealed class BillingStore(
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
             var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
+            var (current, refused) = await ChangeableAsync(subscriptions, id);
             if (current is null)
             {
-                return new BillingResult.NotFound();
-            }
-
-            if (current.StripeSubscriptionId is not null)
-            {
-                return ManagedByStripe;
+                return refused!;
             }
 
             if (!current.IsLive || current.Status == SubscriptionStatus.Incomplete)
@@ -125,15 +120,10 @@ public sealed class BillingStore(
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
             var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
+            var (current, refused) = await ChangeableAsync(subscriptions, id);
             if (current is null)
             {
-                return new BillingResult.NotFound();
-            }
-
-            if (current.StripeSubscriptionId is not null)
-            {
-                return ManagedByStripe;
+                return refused!;
             }
 
             if (!current.IsLive)
@@ -251,15 +241,10 @@ public sealed class BillingStore(
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
             var (subscriptions, _) = Writers(c, tx, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
+            var (current, refused) = await ChangeableAsync(subscriptions, id);
             if (current is null)
             {
-                return new BillingResult.NotFound();
-            }
-
-            if (current.StripeSubscriptionId is not null)
-            {
-                return ManagedByStripe;
+                return refused!;
             }
 
             if (!current.CancelAtPeriodEnd || !current.IsLive)
@@ -288,6 +273,15 @@ public sealed class BillingStore(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,
         Core.Periods.BillingPeriod period, CancellationToken cancellationToken) =>
         await OverageAsync(c, tx, customer, version, period, await catalog.GetAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The subscription, or why Tollgate may not change it: there is none, or Stripe owns its changes.</summary>
+    private static async Task<(Subscription? Current, BillingResult? Refused)> ChangeableAsync(SubscriptionWriter subscriptions, string id) =>
+        await subscriptions.ReadAsync(id) switch
+        {
+            null => (null, new BillingResult.NotFound()),
+            { StripeSubscriptionId: not null } => (null, ManagedByStripe),
+            var current => (current, null),
+        };
 
     private (SubscriptionWriter Subscriptions, InvoiceWriter Invoices) Writers(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, CancellationToken cancellationToken) =>

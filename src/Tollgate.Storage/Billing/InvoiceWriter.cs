@@ -19,10 +19,11 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
         DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
     {
-        var pending = (await c.QueryAsync<PendingRow>(new CommandDefinition(
-            "SELECT id, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end, plan_code, plan_version_id, feature_code " +
-            "FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency ORDER BY sequence",
-            new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
+        // Pending items read as invoice lines, their queue sequence as the position: the same columns, so one row type.
+        var pending = (await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
+            "SELECT sequence AS position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end, plan_code, " +
+            "plan_version_id, feature_code FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency " +
+            "ORDER BY sequence", new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
         if (all.All(l => l.AmountCents == 0))
         {
@@ -57,10 +58,12 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
                 """, InvoiceLineRow.Parameters(id, i, all[i]), tx, cancellationToken: ct));
         }
 
-        foreach (var item in pending)
+        if (pending.Count > 0)
         {
-            await c.ExecuteAsync(new CommandDefinition("UPDATE pending_invoice_items SET invoice_id = @id WHERE id = @item",
-                new { id, item = item.Id }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE pending_invoice_items SET invoice_id = @id
+                WHERE subscription_id = @subscription AND invoice_id IS NULL AND currency = @currency AND sequence <= @last
+                """, new { id, subscription = subscription.Id, currency, last = pending[^1].Position }, tx, cancellationToken: ct));
         }
 
         if (totals.BalanceChangeCents != 0)
@@ -118,23 +121,4 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             ON CONFLICT (year) DO UPDATE SET last_number = invoice_sequences.last_number + 1
             RETURNING last_number
             """, new { year = (long)year }, tx, cancellationToken: ct));
-
-    private sealed class PendingRow
-    {
-        public string Id { get; set; } = "";
-        public string Kind { get; set; } = "";
-        public string Description { get; set; } = "";
-        public long AmountCents { get; set; }
-        public long Quantity { get; set; }
-        public long UnitAmountCents { get; set; }
-        public long PeriodStart { get; set; }
-        public long PeriodEnd { get; set; }
-        public string? PlanCode { get; set; }
-        public string? PlanVersionId { get; set; }
-        public string? FeatureCode { get; set; }
-
-        public InvoiceLine ToDomain() => new(InvoiceLineKindNames.Parse(Kind), Description, AmountCents, Quantity, UnitAmountCents,
-            DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd), PlanCode, PlanVersionId,
-            FeatureCode);
-    }
 }
