@@ -52,7 +52,7 @@ public sealed record EntitlementDecision(
 {
     public bool Allowed => Reason.IsAllowed();
 
-    public bool Unlimited => Limit is null && Reason is not DecisionReason.FeatureNotInPlan;
+    public bool Unlimited => Limit is null && Reason is not (DecisionReason.FeatureNotInPlan or DecisionReason.Value);
 
     public long? Remaining => Limit is { } l ? Math.Max(0, l - Used - Reserved) : null;
 
