@@ -40,7 +40,8 @@ public static partial class CatalogDocument
     public static CatalogParseResult Parse(JsonElement root)
     {
         var problems = new List<DocumentProblem>();
-        var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq");
+        var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq",
+            "rate_limit_feature");
         if (!reader.IsObject)
         {
             return new CatalogParseResult(null, problems);
@@ -56,6 +57,13 @@ public static partial class CatalogDocument
         }
 
         var upgradeUrl = reader.String("upgrade_url", required: false, 2000);
+        // The plan-wide rate limit: each plan's rate_limit on this feature counts every consume and reserve of that plan.
+        var rateLimitFeature = reader.String("rate_limit_feature", required: false, 64, CodePattern(), CodeHint);
+        if (rateLimitFeature is not null && !byCode.ContainsKey(rateLimitFeature))
+        {
+            reader.Problem("rate_limit_feature", $"names no feature in this document: '{rateLimitFeature}'");
+        }
+
         var faq = new List<FaqEntry>();
         foreach (var (element, path) in reader.Array("faq", required: false, maxItems: 100))
         {
@@ -70,7 +78,7 @@ public static partial class CatalogDocument
 
         return problems.Count > 0
             ? new CatalogParseResult(null, problems)
-            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq), []);
+            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature), []);
     }
 
     internal static Regex Code() => CodePattern();

@@ -27,6 +27,11 @@ public static class CatalogDocumentWriter
                 w.WriteString("upgrade_url", catalog.UpgradeUrl);
             }
 
+            if (catalog.RateLimitFeature is not null)
+            {
+                w.WriteString("rate_limit_feature", catalog.RateLimitFeature);
+            }
+
             w.WriteStartArray("features");
             foreach (var f in catalog.Features)
             {

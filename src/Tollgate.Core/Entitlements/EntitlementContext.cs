@@ -61,6 +61,12 @@ public sealed record EntitlementDecision(
     /// <summary>The plan's LLM budget this period, for features that use the LLM.</summary>
     public BudgetState? Budget { get; init; }
 
+    /// <summary>The tightest rate limit that applied to this request, for the RateLimit-* headers.</summary>
+    public RateState? Rate { get; init; }
+
+    /// <summary>Where the quota's window started; <see cref="ResetsAt"/> is where it ends.</summary>
+    public DateTimeOffset WindowStart => PeriodStart;
+
     public static EntitlementDecision From(DecisionReason reason, string feature, EntitlementContext context, PlanFeature? grant, CounterState counter)
     {
         var included = grant is { IsIncluded: true };
@@ -79,3 +85,6 @@ public sealed record BudgetState(long LimitNano, long SpentNano, long ReservedNa
 
     public long RemainingNano => Math.Max(0, LimitNano - SpentNano - ReservedNano);
 }
+
+/// <summary>A rate limit's window after a request: what is left of it, when it resets, and whether it refused.</summary>
+public sealed record RateState(long Limit, long Remaining, DateTimeOffset ResetAt, bool Refused);

@@ -79,6 +79,9 @@ public enum DecisionReason
 
     /// <summary>A value feature: the plan grants a value (a number of projects, a support tier), not a quota.</summary>
     Value,
+
+    /// <summary>Too many requests in the rate limit's window; decided before the quota and counting nothing.</summary>
+    RateLimited,
 }
 
 public static class DecisionReasonNames
@@ -96,6 +99,7 @@ public static class DecisionReasonNames
         DecisionReason.QuotaExceeded => "quota_exceeded",
         DecisionReason.BudgetExceeded => "budget_exceeded",
         DecisionReason.Value => "value",
+        DecisionReason.RateLimited => "rate_limited",
         _ => "feature_not_in_plan",
     };
 }

@@ -65,10 +65,11 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         await Execute("UPDATE plans SET current_version_id = @id, updated_at = @now WHERE code = @Code", new { id, plan.Code, now });
     }
 
-    public Task UpdateSettingsAsync(string? defaultPlan, string? upgradeUrl, string faqJson) => Execute("""
-        UPDATE catalog_settings SET default_plan = @defaultPlan, upgrade_url = @upgradeUrl, faq_json = @faqJson, updated_at = @now
+    public Task UpdateSettingsAsync(string? defaultPlan, string? upgradeUrl, string faqJson, string? rateLimitFeature) => Execute("""
+        UPDATE catalog_settings SET default_plan = @defaultPlan, upgrade_url = @upgradeUrl, faq_json = @faqJson,
+            rate_limit_feature = @rateLimitFeature, updated_at = @now
         WHERE id = 1
-        """, new { defaultPlan, upgradeUrl, faqJson, now });
+        """, new { defaultPlan, upgradeUrl, faqJson, rateLimitFeature, now });
 
     private Task Execute(string sql, object args) =>
         connection.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));

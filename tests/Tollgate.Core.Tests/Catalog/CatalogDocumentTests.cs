@@ -273,4 +273,18 @@ public sealed class CatalogDocumentTests
         Assert.Equal(CatalogDocumentWriter.TermsHash(catalog.Plans[0].Terms), CatalogDocumentWriter.TermsHash(reparsed.Plans[0].Terms));
         Assert.Equal(written, CatalogDocumentWriter.Write(reparsed));
     }
+
+    [Fact]
+    public void PlanWideRateLimitFeatureMustNameAFeatureAndRoundTrips()
+    {
+        const string Features = """[{"code": "api", "name": "API", "kind": "boolean"}]""";
+        var wrong = CatalogDocument.Parse($$"""{"rate_limit_feature": "nope", "features": {{Features}}, "plans": []}""");
+        var right = CatalogDocument.Parse($$"""
+            {"rate_limit_feature": "api", "features": {{Features}}, "plans": [{"code": "pro", "name": "Pro", "prices": [],
+              "features": [{"feature_code": "api", "rate_limit": {"limit": 100, "per": "minute"}}]}]}
+            """).Catalog!;
+
+        Assert.Equal(["rate_limit_feature: names no feature in this document: 'nope'"], wrong.Problems.Select(p => p.ToString()));
+        Assert.Equal("api", CatalogDocument.Parse(CatalogDocumentWriter.Write(right)).Catalog!.RateLimitFeature);
+    }
 }

@@ -16,6 +16,9 @@ CREATE TABLE rate_counters (
 );
 CREATE INDEX rate_counters_window_end ON rate_counters (window_end);
 
+-- The feature whose rate_limit in a plan limits every request of that plan (a plan-wide rate limit).
+ALTER TABLE catalog_settings ADD COLUMN rate_limit_feature TEXT;
+
 -- Why a subscription was canceled, in Stripe's cancellation-feedback terms, and what the customer said.
 ALTER TABLE subscriptions ADD COLUMN cancel_reason TEXT;
 ALTER TABLE subscriptions ADD COLUMN cancel_comment TEXT;
