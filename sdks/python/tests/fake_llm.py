@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,6 +21,7 @@ class FakeLlm:
     def __init__(self) -> None:
         self.seen_headers: list[dict[str, str]] = []
         self.counter = 0
+        self.prefix = uuid.uuid4().hex[:8]  # provider ids unique across fakes: Tollgate keys calls by them
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,7 +34,7 @@ class FakeLlm:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
                 fake.seen_headers.append({k.lower(): v for k, v in self.headers.items()})
                 fake.counter += 1
-                n = body.get("n_id") or fake.counter
+                n = body.get("n_id") or f"{fake.prefix}-{fake.counter}"
                 if body.get("fail"):
                     self._send(500, "application/json", b'{"error":{"message":"overloaded"}}')
                 elif self.path == "/v1/chat/completions":
