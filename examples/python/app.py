@@ -37,7 +37,7 @@ def create_app(tollgate_url: str | None = None, api_key: str | None = None, llm_
     # Usage goes to Tollgate from a background thread, in batches, with its own (blocking) client.
     app.state.recorder = LlmUsageRecorder(tollgate.Tollgate(api_key=api_key, base_url=tollgate_url))
     app.state.llm = httpx.AsyncClient(
-        base_url=llm_base_url or os.environ.get("OPENAI_BASE_URL", "https://api.openai.com/v1"),
+        base_url=llm_base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1",
         headers={"Authorization": f"Bearer {llm_api_key or os.environ.get('OPENAI_API_KEY', '')}"},
         transport=AsyncLlmUsageTransport(app.state.recorder), timeout=60)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the Python SDK's tests (the SDK, examples/python and the code in docs/sdk-python.md) with Debian's python3 and
-# Debian's pytest, httpx and fastapi, against real Tollgate servers that the tests start (tests/start-server.sh): on
+# Debian's pytest, httpx, fastapi and mypy, against real Tollgate servers that the tests start (tests/start-server.sh): on
 # SQLite, and on PostgreSQL too when TOLLGATE_TEST_POSTGRES is set (test.sh sets it). Extra arguments go to pytest.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,7 +9,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian's interpreter by full path: the first python3 on PATH may be a pyenv shim that cannot import Debian's packages.
 python=/usr/bin/python3
 missing=()
-for pkg in python3-pytest python3-httpx python3-fastapi; do
+for pkg in python3-pytest python3-httpx python3-fastapi python3-mypy; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if [ ! -x "$python" ]; then missing+=(python3); fi
