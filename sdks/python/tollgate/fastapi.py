@@ -127,6 +127,8 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
         quota = Quota(feature, str(who), reservation)
         try:
             yield quota
+        except GeneratorExit:
+            raise  # closed without finishing: nothing can be awaited here; the hold lapses after ttl_seconds
         except BaseException:
             await _settle(reservation, succeeded=False, actual=None)
             raise
