@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Iterator
 
 import pytest
@@ -121,3 +122,14 @@ def test_when_tollgate_is_down_the_policy_decides(fail_open: bool, status: int) 
 def test_a_revoked_key_counts_as_an_outage(server: Server, fail_open: bool, status: int) -> None:
     with TestClient(build(server.url, "tg_sk_revoked", fail_open=fail_open)) as c:
         assert c.post("/cv", headers={"x-user": "someone"}).status_code == status
+
+
+def test_an_unknown_customer_is_created_on_first_use_when_the_app_opts_in(server: Server, tg: tollgate.Tollgate) -> None:
+    newcomer = f"py-new-{uuid.uuid4().hex[:8]}"
+    with TestClient(build(server.url, server.secret_key, auto_create_customers=True)) as c:
+        assert c.post("/cv", headers={"x-user": newcomer}).status_code == 200
+    assert tg.customers.get(newcomer)["id"] == newcomer and used(tg, newcomer) == (1, 0)
+    with TestClient(build(server.url, server.secret_key), raise_server_exceptions=False) as c:
+        assert c.post("/cv", headers={"x-user": newcomer + "-2"}).status_code == 500
+    with pytest.raises(tollgate.NotFound):
+        tg.customers.get(newcomer + "-2")

@@ -22,7 +22,7 @@ from fastapi import HTTPException, Request
 
 from ._async_resources import AsyncReservation
 from ._client import AsyncTollgate
-from ._errors import AuthenticationError, EntitlementDenied, PermissionDenied, TollgateError, TollgateUnavailable
+from ._errors import AuthenticationError, EntitlementDenied, NotFound, PermissionDenied, TollgateError, TollgateUnavailable
 
 log = logging.getLogger("tollgate.fastapi")
 
@@ -89,7 +89,7 @@ def default_denial(denied: EntitlementDenied, client: AsyncTollgate) -> QuotaDen
 def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int | Callable[[Request], int] = 1,
                   client: AsyncTollgate | None = None, fail_open: bool = False, ttl_seconds: int = 300,
                   on_denied: Callable[[EntitlementDenied], HTTPException | dict[str, Any]] | None = None,
-                  ) -> Callable[[Request], AsyncIterator[Quota]]:
+                  auto_create_customers: bool = False) -> Callable[[Request], AsyncIterator[Quota]]:
     """A dependency that holds ``amount`` units of ``feature`` for the request's customer around the handler.
 
     ``customer``: an id, or a function of the request (sync or async) returning one; None answers 401.
@@ -97,12 +97,15 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
     ``fail_open``: when Tollgate cannot be reached or refuses the app's key (401, 403, 5xx), True lets the request
     through uncounted; False (the default) answers 503 ``quota_unavailable``.
     ``on_denied``: shapes a 429/402 denial: return an HTTPException to raise, or a dict to send as its detail.
+    ``auto_create_customers``: a customer Tollgate does not know yet is created (with no fields) on first use;
+    by default it raises ``NotFound``, since creating customers at sign-up keeps their e-mail and name.
     """
 
     async def dependency(request: Request) -> AsyncIterator[Quota]:
-        tg = client or getattr(request.app.state, "tollgate", None)
-        if not isinstance(tg, AsyncTollgate):
+        found = client or getattr(request.app.state, "tollgate", None)
+        if not isinstance(found, AsyncTollgate):
             raise RuntimeError("require_quota needs client=AsyncTollgate(...) or app.state.tollgate")
+        tg: AsyncTollgate = found
         who = customer(request) if callable(customer) else customer
         if inspect.isawaitable(who):
             who = await who
@@ -110,9 +113,19 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             raise HTTPException(401, detail={"error": "unauthenticated", "detail": "Sign in to use this feature."})
         units = amount(request) if callable(amount) else amount
         key = request.headers.get("idempotency-key")
+
+        def reserve() -> Awaitable[AsyncReservation]:
+            return tg.entitlements.reserve(customer=str(who), feature=feature, amount=units, ttl_seconds=ttl_seconds,
+                                           idempotency_key=f"{key}:{feature}" if key else None)
+
         try:
-            reservation = await tg.entitlements.reserve(customer=str(who), feature=feature, amount=units, ttl_seconds=ttl_seconds,
-                                                        idempotency_key=f"{key}:{feature}" if key else None)
+            try:
+                reservation = await reserve()
+            except NotFound as e:
+                if not (auto_create_customers and e.resource == "customer"):
+                    raise
+                await tg.customers.upsert(str(who))
+                reservation = await reserve()
         except EntitlementDenied as denied:
             raise _denial(denied, tg, on_denied) from None
         except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
