@@ -130,10 +130,10 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             raise _denial(denied, tg, on_denied) from None
         except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
             if not fail_open:
-                log.error("Tollgate unavailable, refusing %s: %s", feature, e)
+                log.error("Tollgate could not decide, refusing %s: %s", feature, e)
                 raise HTTPException(503, detail={"error": "quota_unavailable",
                                                  "detail": "Usage limits cannot be checked right now."}) from None
-            log.warning("Tollgate unavailable, letting %s through uncounted: %s", feature, e)
+            log.warning("Tollgate could not decide, letting %s through uncounted: %s", feature, e)
             yield Quota(feature, str(who), None)
             return
 
