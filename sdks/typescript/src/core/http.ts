@@ -116,11 +116,14 @@ export function backoff(attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
+/** Answers that retrying cannot change: a spent quota or budget (until the reset), a missing setting. */
+const final = new Set(["quota_exceeded", "budget_exceeded", "feature_not_in_plan", "payments_not_configured"]);
+
 /** How long to wait before retrying this answer, or undefined when it must not be retried. */
 function retryDelay(response: Answer, error: TollgateError, maxRetryAfter: number, attempt: number): number | undefined {
   const status = response.status;
   // A spent quota or budget is an answer, not a transient failure: retrying cannot change it before the reset.
-  if (error.error === "quota_exceeded" || error.error === "budget_exceeded" || error.error === "feature_not_in_plan") return undefined;
+  if (final.has(error.error)) return undefined;
   if (status !== 408 && status !== 429 && status < 500) return undefined;
   const after = retryAfterMs(response.headers);
   if (after === undefined) return backoff(attempt);
