@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import express from "express";
 import { requireQuota, setQuotaUsage } from "../dist/middleware/express.js";
 import { Tollgate } from "../dist/index.js";
-import { baseUrl, client, uniqueId, withCustomer } from "./helpers.js";
+import { baseUrl, client, eventually, uniqueId, withCustomer } from "./helpers.js";
 
 const servers = [];
 after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
@@ -162,15 +162,3 @@ test("autoCreateCustomers creates an unknown customer on first use", async () =>
   assert.equal((await tg.customers.get(customer)).id, customer);
   await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
 });
-
-/** The commit runs after the answer is sent, so a read right after may come before it: wait for it, without a clock. */
-async function eventually(check, attempts = 50) {
-  for (let i = 1; ; i++) {
-    try {
-      return await check();
-    } catch (error) {
-      if (i >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}

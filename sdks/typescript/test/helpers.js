@@ -46,3 +46,15 @@ export async function withCustomer(options = {}) {
   await tg.customers.upsert(customer, { email: `${customer}@example.com` });
   return { tg, customer };
 }
+
+/** Retries a check until it passes, at most `attempts` times: for work done after an answer was sent (a gate's commit). */
+export async function eventually(check, attempts = 100) {
+  for (let i = 1; ; i++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
