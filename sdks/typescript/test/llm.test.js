@@ -1,8 +1,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { Tollgate } from "../dist/index.js";
-import { admin, baseUrl, withCustomer } from "./helpers.js";
+import { admin, secretKey, withCustomer } from "./helpers.js";
 import { startFakeLlm } from "./fake-llm.js";
 
 let upstream;
@@ -160,6 +162,16 @@ test("a batch log answers each call's fate", async () => {
   assert.equal(answer.rejected[0].index, 1);
   assert.match(answer.rejected[0].reason, /input_tokens/);
   assert.equal(answer.totalCostUsd, 0.0025);
+});
+
+test("calls still queued when a Node script ends are sent before the process exits", async () => {
+  const { tg, customer } = await withCustomer();
+  const script = new URL("./fixtures/exit-with-queued-call.mjs", import.meta.url);
+  const { stdout } = await promisify(execFile)(process.execPath, [script.pathname], {
+    env: { ...process.env, TOLLGATE_API_KEY: await secretKey(), OPENAI_BASE_URL: `${upstream.url}/v1`, CUSTOMER: customer },
+  });
+  assert.match(stdout, /pending at the end of the script: 1/);
+  assert.equal((await tg.llm.budget(customer)).spentUsd, 0.0061);
 });
 
 function pick(object, keys) {

@@ -1,5 +1,9 @@
 /** What the SDK reads from its host without importing Node: env vars and a timer that does not hold the process open. */
-type Process = { env?: Record<string, string | undefined>; on?: (event: string, listener: () => void) => void };
+type Process = {
+  env?: Record<string, string | undefined>;
+  once?: (event: string, listener: () => void) => void;
+  removeListener?: (event: string, listener: () => void) => void;
+};
 
 export const env = (name: string): string | undefined => (globalThis as { process?: Process }).process?.env?.[name];
 

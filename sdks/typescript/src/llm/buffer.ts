@@ -1,5 +1,5 @@
 import { TollgateError, TollgateUnavailableError } from "../errors.js";
-import { sleep, unref } from "../core/runtime.js";
+import { hostProcess, sleep, unref } from "../core/runtime.js";
 import type { LlmBatchAnswer, LlmCall } from "../types.js";
 
 export type Logger = { warn(message: string): void; error(message: string): void };
@@ -30,6 +30,9 @@ export class LlmUsageBuffer {
   private queue: LlmCall[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private draining: Promise<void> | undefined;
+  private exitHooked = false;
+  // Node runs beforeExit when nothing else is left to do: the moment to send what is still queued.
+  private readonly onExit = () => { this.exitHooked = false; void this.flush(); };
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly interval: number;
@@ -55,6 +58,10 @@ export class LlmUsageBuffer {
       return;
     }
     this.queue.push(call);
+    if (!this.exitHooked && hostProcess()?.once) {
+      this.exitHooked = true;
+      hostProcess()!.once!("beforeExit", this.onExit);
+    }
     if (this.queue.length >= this.batchSize) this.drain();
     else if (!this.timer) {
       this.timer = setTimeout(() => { this.timer = undefined; this.drain(); }, this.interval);
@@ -74,6 +81,10 @@ export class LlmUsageBuffer {
         while (this.queue.length > 0) await this.send(this.queue.splice(0, this.batchSize));
       } finally {
         this.draining = undefined;
+        if (this.queue.length === 0 && this.exitHooked) {
+          this.exitHooked = false;
+          hostProcess()?.removeListener?.("beforeExit", this.onExit);
+        }
       }
     })();
     return this.draining;
