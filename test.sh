@@ -37,3 +37,4 @@ fi
 
 dotnet build Tollgate.slnx -nologo -v quiet
 dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"
+sdks/typescript/run-tests.sh
