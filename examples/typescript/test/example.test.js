@@ -46,7 +46,7 @@ test("the Express example gates /cv/generate on the quota and records the model 
     assert.deepEqual([usage.features.cv_generate.used, usage.features.cv_generate.reserved], [3, 0]);
   });
   await tollgate.llm.flush();
-  assert.equal((await tollgate.llm.budget(user)).spentUsd, 0.0183);   // three o3 calls at $0.0061
+  assert.equal((await tollgate.llm.getBudget(user)).spentUsd, 0.0183);   // three o3 calls at $0.0061
 });
 
 test("the Next.js route handler streams the answer, counts the message and logs the streamed call", async () => {
@@ -60,5 +60,5 @@ test("the Next.js route handler streams the answer, counts the message and logs 
   assert.equal(await response.text(), "Hello there.");
   assert.equal((await tg.usage.get(user)).features.ai_chat.used, 1);
   await tollgate.llm.flush();
-  assert.equal((await tg.llm.budget(user)).spentUsd, 0.0061);
+  assert.equal((await tg.llm.getBudget(user)).spentUsd, 0.0061);
 });

@@ -79,7 +79,7 @@ test("check, consume, reserve, commit and release answer decisions with the coun
   assert.equal(usage.features.cv_generate.used, 2);
   assert.equal(usage.features.api_calls.hardCap, true);
 
-  const list = await tg.entitlements.list(customer);
+  const list = await tg.entitlements.get(customer);
   const seats = list.features.find((f) => f.feature === "seats");
   assert.equal(seats.value, 1);
   assert.equal(list.features.find((f) => f.feature === "exports").access, false);
@@ -116,7 +116,7 @@ test("subscriptions are created, previewed, changed, listed, canceled and uncanc
   assert.equal(changed.subscription.billingPeriod, "yearly");
   assert.equal(changed.effective, "immediate");
 
-  const all = await (await tg.subscriptions.list(customer)).toArray();
+  const all = await (await tg.subscriptions.list({ customer })).toArray();
   assert.deepEqual(all.map((s) => s.id), [sub.id]);
 
   const canceled = await tg.subscriptions.cancel(sub.id);
@@ -124,7 +124,7 @@ test("subscriptions are created, previewed, changed, listed, canceled and uncanc
   const back = await tg.subscriptions.undoCancel(sub.id);
   assert.equal(back.cancelAtPeriodEnd, false);
 
-  const invoices = await tg.invoices.list(customer);
+  const invoices = await tg.invoices.list({ customer });
   const listed = await invoices.toArray();
   assert.ok(listed.length >= 1);
   const invoice = await tg.invoices.get(listed[0].id);
@@ -145,7 +145,7 @@ test("checkout without Stripe configured says so, without retrying", async () =>
   let attempts = 0;
   const { tg, customer } = await withCustomer({ fetch: (i, o) => { attempts++; return fetch(i, o); } });
   attempts = 0;
-  const error = await tg.checkout.create({ customer, plan: "pro", successUrl: "https://a.example/ok", cancelUrl: "https://a.example/no" }).catch((e) => e);
+  const error = await tg.checkout.createSession({ customer, plan: "pro", successUrl: "https://a.example/ok", cancelUrl: "https://a.example/no" }).catch((e) => e);
   assert.equal(error.error, "payments_not_configured");
   assert.equal(error.status, 503);
   assert.equal(attempts, 1);

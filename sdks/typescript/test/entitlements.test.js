@@ -34,7 +34,7 @@ test("a feature the plan lacks throws FeatureNotInPlanError", async () => {
 test("a spent LLM budget throws BudgetExceededError, a QuotaExceededError with the budget fields", async () => {
   const { tg, customer } = await withCustomer();
   // gpt-4o at $2.50 / $10.00 per 1M: 1,000 input + 1,000 output is $0.0125, past the free plan's $0.01.
-  await tg.llm.log({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 1000, requestId: "chatcmpl-budget" });
+  await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 1000, requestId: "chatcmpl-budget" });
   const error = await tg.entitlements.consume({ customer, feature: "ai_chat" }).catch((e) => e);
   assert.ok(error instanceof BudgetExceededError);
   assert.ok(error instanceof QuotaExceededError);

@@ -74,7 +74,7 @@ test("past the hard cap the caller gets 429 with Retry-After, an absolute upgrad
 
 test("a spent LLM budget reaches the caller without the budget's dollar figures", async () => {
   const { tg, customer } = await withCustomer();
-  await tg.llm.log({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 1000 });
+  await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 1000 });
   const response = await (await chatApp(tg))("/chat", customer);
   assert.equal(response.status, 429);
   const body = await response.json();

@@ -14,7 +14,7 @@ after(() => upstream.close());
 /** What Tollgate logged for the customer, by model, from the admin stats (tokens) and the budget (cost). */
 async function logged(tg, customer) {
   const stats = await admin("GET", `/v1/admin/stats/user-costs/${customer}?days=1`);
-  const budget = await tg.llm.budget(customer);
+  const budget = await tg.llm.getBudget(customer);
   return { byModel: stats.by_model, byFeature: stats.by_feature, requests: stats.total_requests, spentUsd: budget.spentUsd };
 }
 
@@ -35,7 +35,7 @@ test("the openai package's chat completion is logged with disjoint cached and re
   assert.equal(seen.spentUsd, 0.0061);   // docs/llm.md's worked o3 example
 
   // The provider's id is the request_id, so logging the same call again counts once.
-  const again = await tg.llm.log({ customer, feature: "ai_chat", model: "o3-2025-04-16", inputTokens: 1000, cachedInputTokens: 200,
+  const again = await tg.llm.logUsage({ customer, feature: "ai_chat", model: "o3-2025-04-16", inputTokens: 1000, cachedInputTokens: 200,
     outputTokens: 200, reasoningTokens: 300, requestId: completion.id });
   assert.equal(again.status, "duplicate");
   assert.equal(tg.llm.buffer.sent, 1);
@@ -144,9 +144,9 @@ test("a budget hold is settled by the call logged against it", async () => {
   const hold = await tg.llm.reserveBudget({ customer, estimateUsd: 0.005 });
   assert.ok(hold.reservationId);
   assert.equal(hold.reservedUsd, 0.005);
-  const logged = await tg.llm.log({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 100, reservationId: hold.reservationId });
+  const logged = await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 100, reservationId: hold.reservationId });
   assert.equal(logged.costUsd, 0.0035);
-  const budget = await tg.llm.budget(customer);
+  const budget = await tg.llm.getBudget(customer);
   assert.equal(budget.spentUsd, 0.0035);
   assert.equal(budget.reservedUsd, 0);
   assert.equal(budget.limitUsd, 0.01);
@@ -154,7 +154,7 @@ test("a budget hold is settled by the call logged against it", async () => {
 
 test("a batch log answers each call's fate", async () => {
   const { tg, customer } = await withCustomer();
-  const answer = await tg.llm.log([
+  const answer = await tg.llm.logUsageBatch([
     { customer, model: "gpt-4o", inputTokens: 1000, requestId: `a-${customer}` },
     { customer, model: "gpt-4o", inputTokens: -1, requestId: `b-${customer}` },
   ]);
@@ -171,7 +171,7 @@ test("calls still queued when a Node script ends are sent before the process exi
     env: { ...process.env, TOLLGATE_API_KEY: await secretKey(), OPENAI_BASE_URL: `${upstream.url}/v1`, CUSTOMER: customer },
   });
   assert.match(stdout, /pending at the end of the script: 1/);
-  assert.equal((await tg.llm.budget(customer)).spentUsd, 0.0061);
+  assert.equal((await tg.llm.getBudget(customer)).spentUsd, 0.0061);
 });
 
 function pick(object, keys) {

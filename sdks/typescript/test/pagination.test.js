@@ -7,7 +7,7 @@ import { withCustomer } from "./helpers.js";
 test("a list in the server's current shape is one page that for-await walks", async () => {
   const { tg, customer } = await withCustomer();
   await tg.entitlements.consume({ customer, feature: "cv_generate", amount: 3 });   // uses the hard cap up: an exceeded alert
-  const page = await tg.alerts.list(customer);
+  const page = await tg.alerts.list({ customer });
   assert.ok(page instanceof Page);
   assert.equal(page.hasMore, false);
   assert.equal(page.nextCursor, null);
@@ -18,7 +18,7 @@ test("a list in the server's current shape is one page that for-await walks", as
   assert.equal(alerts[0].feature, "cv_generate");
   const read = await tg.alerts.markRead(alerts[0].id);
   assert.ok(read.readAt);
-  assert.equal((await (await tg.alerts.list(customer, { unread: true })).toArray()).some((a) => a.id === read.id), false);
+  assert.equal((await (await tg.alerts.list({ customer, unread: true })).toArray()).some((a) => a.id === read.id), false);
 });
 
 // No endpoint of the server pages yet (issue 14 moves the lists to {data, has_more, next_cursor}), so the paging walk is
@@ -39,7 +39,7 @@ test("a paged list is walked page by page with the cursor until has_more is fals
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: `http://127.0.0.1:${server.address().port}` });
-    const first = await tg.invoices.list("c1", { limit: 20 });
+    const first = await tg.invoices.list({ customer: "c1", limit: 20 });
     assert.equal(first.data.length, 20);
     assert.equal(first.hasMore, true);
     const all = await first.toArray();

@@ -61,7 +61,8 @@ export function captureFetch(buffer: LlmUsageBuffer, options: CaptureOptions = {
       : (bytes: Uint8Array) => { if (json.length < MAX_JSON) json += decoder.decode(bytes, { stream: true }); };
     const onEnd = () => {
       if (!streamed) reader.readJson(json + decoder.decode());
-      const call = reader.toCall({ customer, feature: feature ?? undefined }, at, fallbackId);
+      // Without any id the server would make a new one per attempt; one made here keeps the sender's retries counting once.
+      const call = reader.toCall({ customer, feature: feature ?? undefined }, at, fallbackId ?? `llmc_sdk_${at.getTime()}_${Math.random().toString(16).slice(2)}`);
       if (call) buffer.add(call);
     };
 

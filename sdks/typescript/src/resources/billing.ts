@@ -8,10 +8,11 @@ export type InvoicePage = Page<Invoice> & { balanceCents?: Record<string, number
 
 export class Invoices extends Resource {
   /** The customer's invoices, newest first. */
-  async list(customer: string, params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<InvoicePage> {
+  async list(params: { customer: string; limit?: number; cursor?: string }, options?: RequestOptions): Promise<InvoicePage> {
+    const { customer, ...query } = params;
     const load = async (cursor?: string): Promise<InvoicePage> => {
       const answer = await this.http.json<Record<string, unknown>>({
-        method: "GET", path: `v1/customers/${seg(customer)}/invoices`, query: { ...params, cursor: cursor ?? params.cursor }, options,
+        method: "GET", path: `v1/customers/${seg(customer)}/invoices`, query: { ...query, cursor: cursor ?? query.cursor }, options,
       });
       return Object.assign(toPage<Invoice>(answer, "invoices", load), { balanceCents: answer?.balanceCents as Record<string, number> | undefined });
     };
@@ -57,7 +58,7 @@ export class Portal extends Resource {
 /** Stripe Checkout for a plan. */
 export class Checkout extends Resource {
   /** Starts a checkout; send the customer to `checkoutUrl`. */
-  create(
+  createSession(
     params: { customer: string; plan: string; successUrl: string; cancelUrl: string; billingPeriod?: "monthly" | "yearly" },
     options?: RequestOptions,
   ): Promise<CheckoutSession> {
@@ -68,9 +69,10 @@ export class Checkout extends Resource {
 /** Usage alerts a customer's plan fired (thresholds, exhaustion, budget). */
 export class Alerts extends Resource {
   /** Newest first; only those not yet read with `unread: true`. */
-  async list(customer: string, params: { unread?: boolean; limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<Alert>> {
+  async list(params: { customer: string; unread?: boolean; limit?: number; cursor?: string }, options?: RequestOptions): Promise<Page<Alert>> {
+    const { customer, ...query } = params;
     const load = async (cursor?: string): Promise<Page<Alert>> => toPage<Alert>(
-      await this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/alerts`, query: { ...params, cursor: cursor ?? params.cursor }, options }),
+      await this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/alerts`, query: { ...query, cursor: cursor ?? query.cursor }, options }),
       "alerts", load);
     return load();
   }

@@ -18,14 +18,14 @@ export class Reservation {
   /** The decision, with the held units in `reserved`. */
   readonly entitlement: Entitlement;
 
-  constructor(private readonly owner: EntitlementsResource, answer: ReservationAnswer) {
+  constructor(private readonly owner: EntitlementsResource, answer: ReservationAnswer, private readonly amount: number) {
     this.id = answer.id;
     this.expiresAt = answer.expiresAt;
     this.entitlement = answer.entitlement;
   }
 
-  /** Settles to the units really used; more than held must fit the quota again. */
-  commit(amount: number, options?: RequestOptions): Promise<Entitlement> {
+  /** Settles to the units really used (the amount reserved when left out); more than held must fit the quota again. */
+  commit(amount: number = this.amount, options?: RequestOptions): Promise<Entitlement> {
     return this.id === null ? Promise.resolve(this.entitlement) : this.owner.commit(this.id, amount, options);
   }
 
@@ -51,7 +51,7 @@ export class EntitlementsResource extends Resource {
   /** Holds units before work whose size is known after it; they count against the quota at once. */
   async reserve(params: ReserveParams, options?: RequestOptions): Promise<Reservation> {
     const body = { amount: 1, ...params, idempotencyKey: params.idempotencyKey ?? (await randomId("idem_")) };
-    return new Reservation(this, await this.http.json<ReservationAnswer>({ method: "POST", path: "v1/entitlements/reserve", body, options }));
+    return new Reservation(this, await this.http.json<ReservationAnswer>({ method: "POST", path: "v1/entitlements/reserve", body, options }), body.amount);
   }
 
   /** Settles a reservation to the units really used. Committing twice answers as the first time did. */
@@ -65,7 +65,7 @@ export class EntitlementsResource extends Resource {
   }
 
   /** Every catalog feature's access for the customer, with limit, used and remaining or value. */
-  list(customer: string, options?: RequestOptions): Promise<EntitlementList> {
+  get(customer: string, options?: RequestOptions): Promise<EntitlementList> {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/entitlements`, options });
   }
 }

@@ -5,6 +5,8 @@ import { captureFetch, type CaptureOptions } from "../llm/capture.js";
 import type { LlmBatchAnswer, LlmBudget, LlmCall, LlmCallAnswer } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
+const withRequestId = async (call: LlmCall): Promise<LlmCall> => ({ ...call, requestId: call.requestId ?? (await randomId("")) });
+
 /** LLM cost: log model calls, hold and read the plan's LLM budget, and capture calls from a fetch-based client. */
 export class Llm extends Resource {
   /** The queue and sender behind `fetch`: `pending`, `sent`, `rejected` and `dropped` counts. */
@@ -12,15 +14,20 @@ export class Llm extends Resource {
 
   constructor(http: Http, capture: CaptureSettings = {}) {
     super(http);
-    this.buffer = new LlmUsageBuffer((calls) => this.log(calls, { maxRetries: 0 }), capture);
+    this.buffer = new LlmUsageBuffer((calls) => this.logUsageBatch(calls, { maxRetries: 0 }), capture);
   }
 
-  /** Logs one call (priced at its own timestamp), or a batch of up to 1000; a retry with the same requestId counts once. */
-  log(call: LlmCall, options?: RequestOptions): Promise<LlmCallAnswer>;
-  log(calls: LlmCall[], options?: RequestOptions): Promise<LlmBatchAnswer>;
-  log(calls: LlmCall | LlmCall[], options?: RequestOptions): Promise<LlmCallAnswer | LlmBatchAnswer> {
-    const body = Array.isArray(calls) ? { calls } : calls;
-    return this.http.json({ method: "POST", path: "v1/llm/usage", body, options });
+  /**
+   * Logs one model call, priced at the price in effect at its own timestamp. A call without `requestId` gets one
+   * generated before the first attempt, so a retry counts once.
+   */
+  async logUsage(call: LlmCall, options?: RequestOptions): Promise<LlmCallAnswer> {
+    return this.http.json({ method: "POST", path: "v1/llm/usage", body: await withRequestId(call), options });
+  }
+
+  /** Logs up to 1000 calls in one request; one bad call does not reject the others. */
+  async logUsageBatch(calls: LlmCall[], options?: RequestOptions): Promise<LlmBatchAnswer> {
+    return this.http.json({ method: "POST", path: "v1/llm/usage", body: { calls: await Promise.all(calls.map(withRequestId)) }, options });
   }
 
   /** Holds an estimate of a call's cost against the customer's LLM budget (BudgetExceededError when it has no room). */
@@ -33,7 +40,7 @@ export class Llm extends Resource {
   }
 
   /** The customer's LLM budget this period: limit, spent, reserved, remaining. */
-  budget(customer: string, options?: RequestOptions): Promise<LlmBudget> {
+  getBudget(customer: string, options?: RequestOptions): Promise<LlmBudget> {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/llm-budget`, options });
   }
 

@@ -15,9 +15,10 @@ export class Subscriptions extends Resource {
   }
 
   /** The customer's subscriptions, newest first. */
-  async list(customer: string, params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<Subscription>> {
+  async list(params: { customer: string; limit?: number; cursor?: string }, options?: RequestOptions): Promise<Page<Subscription>> {
+    const { customer, ...query } = params;
     const load = async (cursor?: string): Promise<Page<Subscription>> => toPage<Subscription>(
-      await this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/subscriptions`, query: { ...params, cursor: cursor ?? params.cursor }, options }),
+      await this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/subscriptions`, query: { ...query, cursor: cursor ?? query.cursor }, options }),
       "subscriptions", load);
     return load();
   }
