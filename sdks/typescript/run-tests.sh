@@ -13,6 +13,7 @@ if ! command -v npm >/dev/null; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 npx tsc -p tsconfig.json
+npx tsc -p test/types/tsconfig.json   # an app's use of the declarations: the types users see must compile
 (cd "$root/examples/typescript" && npm ci --no-audit --no-fund --loglevel=error)
 
 run_suite() {
