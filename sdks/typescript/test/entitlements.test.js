@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  BudgetExceededError, FeatureNotInPlanError, IdempotencyMismatchError, QuotaExceededError, TollgateUnavailableError,
+  BudgetExceededError, FeatureNotInPlanError, IdempotencyMismatchError, QuotaExceededError, RateLimitedError, Tollgate, TollgateUnavailableError,
 } from "../dist/index.js";
-import { withCustomer } from "./helpers.js";
+import { secretKey, withCustomer } from "./helpers.js";
 
 test("consuming past the hard cap throws QuotaExceededError with the quota fields and Retry-After", async () => {
   const { tg, customer } = await withCustomer();
@@ -124,4 +124,30 @@ test("a 5xx is retried, honouring Retry-After, and the last one is a TollgateUna
   assert.ok(error instanceof TollgateUnavailableError);
   assert.equal(error.status, 503);
   assert.equal(calls, -8);
+});
+
+test("a 429 rate_limited is retried after its Retry-After, and one longer than maxRetryAfter is thrown at once", async () => {
+  let calls = 0;
+  let retryAfter = "0";
+  // A proxy in front of the real server that rate-limits the first attempt of each call.
+  const limiting = async (input, init) => {
+    calls++;
+    if (calls % 2 === 1) {
+      return new Response(JSON.stringify({ status: 429, error: "rate_limited", feature: "api_calls" }),
+        { status: 429, headers: { "retry-after": retryAfter, "content-type": "application/problem+json" } });
+    }
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer();
+  const limited = new Tollgate({ apiKey: await secretKey(), baseUrl: tg.baseUrl, fetch: limiting, maxRetryAfter: 60 });
+  assert.equal((await limited.entitlements.check({ customer, feature: "api_calls" })).allowed, true);
+  assert.equal(calls, 2);
+
+  calls = 0;
+  retryAfter = "3600";
+  const error = await limited.entitlements.check({ customer, feature: "api_calls" }).catch((e) => e);
+  assert.ok(error instanceof RateLimitedError);
+  assert.equal(error.name, "RateLimitedError");
+  assert.equal(error.retryAfter, 3600);
+  assert.equal(calls, 1);
 });
