@@ -21,6 +21,15 @@ public sealed partial class FakeStripe
         }
     }
 
+    /// <summary>The subscription is canceled in Stripe's dashboard, before any event about it reaches Tollgate.</summary>
+    public void CancelInDashboard(string subscriptionId)
+    {
+        lock (_lock)
+        {
+            CancelSubscription(subscriptionId);
+        }
+    }
+
     private (int, string) CreateInvoiceItem(Dictionary<string, string> form)
     {
         var customer = form.GetValueOrDefault("customer") ?? "";

@@ -65,6 +65,30 @@ public abstract class StripeInvoiceItemContract : ApiContract
     }
 
     [Fact]
+    public async Task ALineStripeRefusesIsRecordedAsFailedWithStripesMessageAndNotSentAgain()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var soft = Catalogs.Payments.Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }",
+            StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", soft)).StatusCode);
+        await h.App.CustomerAsync("ada");
+        var stripe = await h.SubscribeAsync("ada", "pro");
+        await h.App.ConsumeAsync("ada", "api_calls", 1005);
+        h.Stripe.CancelInDashboard(Text(stripe, "id")!);
+
+        await h.App.AdvanceAsync(TimeSpan.FromDays(32));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+        var again = await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        Assert.Empty(h.Stripe.InvoiceItems);
+        Assert.Equal(0, again);
+        Assert.Equal("failed", await h.ScalarAsync<string>("SELECT status FROM stripe_invoice_items"));
+        Assert.Contains("No such active subscription", await h.ScalarAsync<string>("SELECT last_error FROM stripe_invoice_items"),
+            StringComparison.Ordinal);
+        Assert.Single(h.Stripe.Requests, r => r.Path == "/v1/invoiceitems");
+    }
+
+    [Fact]
     public async Task ALineIsSentOnceWhenItsAnswerIsLostOrTwoSendersRace()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
