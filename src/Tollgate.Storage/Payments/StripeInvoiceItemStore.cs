@@ -29,7 +29,7 @@ public sealed class StripeInvoiceItemStore(TollgateDatabase database, TimeProvid
                     i.period_start, i.period_end, i.attempts, i.created_at
                 FROM stripe_invoice_items i JOIN customers c ON c.id = i.customer_id
                 WHERE i.status = 'pending' AND i.next_attempt_at <= @now AND (i.locked_until IS NULL OR i.locked_until <= @now)
-                ORDER BY i.next_attempt_at, i.id LIMIT @max {skipLocked}
+                ORDER BY i.next_attempt_at, i.sequence LIMIT @max {skipLocked}
                 """, new { now, max = (long)max }, tx, cancellationToken: cancellationToken))).ToList();
             foreach (var row in due)
             {

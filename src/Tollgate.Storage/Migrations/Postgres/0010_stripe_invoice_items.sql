@@ -12,6 +12,8 @@ CREATE TABLE stripe_invoice_items (
     currency               TEXT NOT NULL,
     period_start           BIGINT NOT NULL,
     period_end             BIGINT NOT NULL,
+    -- the order the lines were made in (milliseconds, then place), which is the order Stripe lists them in
+    sequence               BIGINT NOT NULL,
     -- pending until Stripe answers; sent with Stripe's ii_ id; failed when Stripe refused it or 24 hours of retries ran out
     status                 TEXT NOT NULL,
     attempts               INTEGER NOT NULL,
@@ -23,6 +25,6 @@ CREATE TABLE stripe_invoice_items (
     sent_at                BIGINT
 );
 
-CREATE INDEX stripe_invoice_items_due ON stripe_invoice_items (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX stripe_invoice_items_due ON stripe_invoice_items (next_attempt_at, sequence) WHERE status = 'pending';
 
 CREATE INDEX stripe_invoice_items_subscription ON stripe_invoice_items (subscription_id);
