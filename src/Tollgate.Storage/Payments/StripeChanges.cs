@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
@@ -73,7 +74,7 @@ public sealed class StripeChanges(
         }, cancellationToken);
 
     private async Task<BillingResult> WriteAsync(
-        Subscription before, Func<StripeEventWriter, System.Data.Common.DbConnection, System.Data.Common.DbTransaction, DateTimeOffset, Task<BillingResult>> work,
+        Subscription before, Func<StripeEventWriter, DbConnection, DbTransaction, DateTimeOffset, Task<BillingResult>> work,
         CancellationToken cancellationToken)
     {
         var touched = new HashSet<string>(StringComparer.Ordinal) { before.CustomerId };
@@ -93,7 +94,7 @@ public sealed class StripeChanges(
     }
 
     private async Task<Subscription> ReadAsync(
-        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string id, CancellationToken cancellationToken) =>
+        DbConnection c, DbTransaction tx, string id, CancellationToken cancellationToken) =>
         await new SubscriptionWriter(c, tx, time, cancellationToken).ReadAsync(id)
             ?? throw new InvalidOperationException($"subscription {id} is missing");
 }
