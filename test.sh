@@ -37,3 +37,5 @@ fi
 
 dotnet build Tollgate.slnx -nologo -v quiet
 dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"
+sdks/python/run-tests.sh
+sdks/typescript/run-tests.sh

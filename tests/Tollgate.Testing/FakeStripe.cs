@@ -201,6 +201,11 @@ public sealed partial class FakeStripe : IAsyncDisposable
                 return Error(400, "invalid_request_error", null, null, "POST bodies must be application/x-www-form-urlencoded.");
             }
 
+            if (key is { Length: > 255 })
+            {
+                return Error(400, "invalid_request_error", null, null, "Keys for idempotent requests can only be 255 characters long.");
+            }
+
             var fingerprint = $"{request.Method} {request.Path} {body}";
             if (request.Method == "POST" && key is not null && _idempotency.TryGetValue(key, out var first))
             {
@@ -225,6 +230,9 @@ public sealed partial class FakeStripe : IAsyncDisposable
         ("POST", "/v1/customers") => CreateCustomer(form),
         ("POST", "/v1/checkout/sessions") => CreateSession(form),
         ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(form),
+        ("POST", "/v1/invoiceitems") => CreateInvoiceItem(form),
+        ("POST", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => UpdateSubscription(path["/v1/subscriptions/".Length..], form),
+        ("DELETE", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => CancelSubscription(path["/v1/subscriptions/".Length..]),
         ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) =>
             _subscriptions.TryGetValue(path["/v1/subscriptions/".Length..], out var subscription)
                 ? (200, subscription.ToJsonString())

@@ -32,6 +32,11 @@ public static class PaymentsApi
             http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
             http.Timeout = TimeSpan.FromSeconds(30);
         });
+        services.AddSingleton<StripeInvoiceItemStore>();
+        services.AddSingleton<StripeInvoiceItemSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<StripeInvoiceItemSender>());
+        services.AddSingleton<StripeChanges>();
+        services.AddTransient<StripeSubscriptions>();
         return services;
     }
 

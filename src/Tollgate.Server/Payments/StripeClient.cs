@@ -31,7 +31,7 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
             ["email"] = email,
             ["name"] = name,
             ["metadata"] = new Dictionary<string, string> { ["tollgate_customer"] = customerId },
-        }, $"tollgate-customer-{customerId}", cancellationToken);
+        }, StripeIdempotencyKey.For("tollgate-customer", customerId), cancellationToken);
         return new StripeCustomer(Text(body.RootElement, "id"));
     }
 
@@ -71,6 +71,11 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
     public async Task<StripeSubscriptionState> RetrieveSubscriptionAsync(string id, CancellationToken cancellationToken = default)
     {
         using var body = await SendAsync(HttpMethod.Get, $"v1/subscriptions/{Uri.EscapeDataString(id)}", null, null, cancellationToken);
+        return ReadSubscription(id, body);
+    }
+
+    private static StripeSubscriptionState ReadSubscription(string id, JsonDocument body)
+    {
         try
         {
             return StripeEventReader.Subscription(new StripeJson(body.RootElement, "subscription"));
@@ -78,6 +83,56 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
         catch (StripePayloadException e)
         {
             throw new StripeException(200, "api_error", null, e.Field, $"Stripe's subscription {id} could not be read: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// One of Tollgate's own lines as a pending invoice item: Stripe adds it to the subscription's next invoice (the
+    /// customer's, when the subscription has ended). The key is the line's own, so a resend gets the first item back.
+    /// </summary>
+    public async Task<string> CreateInvoiceItemAsync(ClaimedInvoiceItem item, CancellationToken cancellationToken = default)
+    {
+        using var body = await PostAsync("v1/invoiceitems", new Dictionary<string, object?>
+        {
+            ["customer"] = item.StripeCustomerId,
+            ["subscription"] = item.StripeSubscriptionId,
+            ["amount"] = item.AmountCents,
+            ["currency"] = item.Currency.ToLowerInvariant(),
+            ["description"] = item.Description,
+            ["period"] = new Dictionary<string, object?> { ["start"] = item.PeriodStart, ["end"] = item.PeriodEnd },
+            ["metadata"] = new Dictionary<string, string>
+            {
+                ["tollgate_customer"] = item.CustomerId, ["tollgate_line"] = item.Id, ["tollgate_kind"] = item.Kind,
+            },
+        }, StripeIdempotencyKey.For("tollgate-invoiceitem", item.Id), cancellationToken);
+        return Text(body.RootElement, "id");
+    }
+
+    /// <summary>Updates a subscription (its item's price, cancel_at_period_end) and answers its new state.</summary>
+    public async Task<StripeSubscriptionState> UpdateSubscriptionAsync(
+        string id, Dictionary<string, object?> parameters, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        using var body = await PostAsync($"v1/subscriptions/{Uri.EscapeDataString(id)}", parameters, idempotencyKey, cancellationToken);
+        return ReadSubscription(id, body);
+    }
+
+    /// <summary>Cancels a subscription now. Stripe takes no idempotency key on DELETE: a retry that finds it canceled reads it instead.</summary>
+    public async Task<StripeSubscriptionState> CancelSubscriptionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var body = await SendAsync(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(id)}", null, null, cancellationToken);
+            return ReadSubscription(id, body);
+        }
+        catch (StripeException e) when (e.Status is >= 400 and < 500)
+        {
+            var state = await RetrieveSubscriptionAsync(id, cancellationToken);
+            if (state.StripeStatus != "canceled")
+            {
+                throw;
+            }
+
+            return state;
         }
     }
 

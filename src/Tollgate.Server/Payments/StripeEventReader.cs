@@ -24,7 +24,8 @@ public static class StripeEventReader
         "customer.subscription.created" or "customer.subscription.updated" => new StripeEffect.SubscriptionChanged(Subscription(data)),
         "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id")),
         "customer.subscription.trial_will_end" => new StripeEffect.TrialWillEnd(data.String("id")),
-        "invoice.paid" => SubscriptionOf(data) is { } subscription
+        // payment_succeeded comes with every paid invoice too; the second of the two finds the invoice already recorded.
+        "invoice.paid" or "invoice.payment_succeeded" => SubscriptionOf(data) is { } subscription
             ? new StripeEffect.InvoicePaid(data.String("id"), subscription, data.Long("amount_paid"), LinePeriodStart(data),
                 data.OptionalObject("status_transitions")?.OptionalInstant("paid_at") ?? created)
             : NotSubscription(data),
@@ -61,7 +62,8 @@ public static class StripeEventReader
             subscription.Bool("cancel_at_period_end"),
             subscription.OptionalInstant("canceled_at"),
             subscription.OptionalInstant("trial_start"),
-            subscription.OptionalInstant("trial_end"));
+            subscription.OptionalInstant("trial_end"),
+            item.OptionalString("id"));
     }
 
     /// <summary>Stripe's statuses in Tollgate's: unpaid stays past due (its grace runs out), incomplete and paused are not applied.</summary>

@@ -15,6 +15,9 @@ public sealed class StripeOptions
     /// <summary>Where the Stripe API is; tests point it at a fake.</summary>
     public string ApiBase { get; set; } = DefaultApiBase;
 
+    /// <summary>How often each node looks for invoice items still to send to Stripe.</summary>
+    public TimeSpan InvoiceItemPollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     public bool HasSecretKey => !string.IsNullOrWhiteSpace(SecretKey);
 
     public bool HasWebhookSecret => !string.IsNullOrWhiteSpace(WebhookSecret);

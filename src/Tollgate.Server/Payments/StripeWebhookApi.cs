@@ -20,8 +20,8 @@ public static class StripeWebhookApi
         app.MapPost("/v1/billing/webhooks/stripe", ReceiveAsync).WithTags("Payments").AllowAnonymous().Accepts<object>("application/json");
 
     private static async Task<Results<Ok<StripeWebhookResponse>, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest request, IOptions<StripeOptions> options, StripeEventStore events, StripeClient stripe, TimeProvider time,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpRequest request, IOptions<StripeOptions> options, StripeEventStore events, StripeClient stripe, StripeInvoiceItemSender invoiceItems,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (!settings.HasWebhookSecret)
@@ -79,6 +79,12 @@ public static class StripeWebhookApi
             }
 
             var result = await events.ApplyAsync(stripeEvent, effect, cancellationToken);
+            if (!result.Replayed)
+            {
+                // A renewal or a deletion applied here may have made overage lines; Stripe hears of them now, not at the next poll.
+                await invoiceItems.TrySendNowAsync(cancellationToken);
+            }
+
             var logger = loggers.CreateLogger(typeof(StripeWebhookApi));
             if (!result.Replayed
                 && result.Outcome is StripeOutcomes.UnknownPrice or StripeOutcomes.UnknownCustomer or StripeOutcomes.UnmatchedInvoice

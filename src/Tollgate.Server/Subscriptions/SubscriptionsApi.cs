@@ -7,6 +7,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Hosting;
+using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
@@ -23,9 +24,9 @@ public static class SubscriptionsApi
         group.MapGet("/subscriptions/{id}", GetAsync);
         group.MapGet("/customers/{id}/subscriptions", ListAsync);
         group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
-            CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, ct));
+            StripeSubscriptions stripe, CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, stripe, ct));
         group.MapPost("/subscriptions/{id}/change/preview", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
-            CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, ct));
+            StripeSubscriptions stripe, CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, stripe, ct));
         group.MapPost("/subscriptions/{id}/cancel", CancelAsync);
         group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync);
         return group;
@@ -96,7 +97,8 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(
-        string id, ChangeSubscriptionRequest request, bool preview, BillingStore billing, CatalogCache catalog, CancellationToken cancellationToken)
+        string id, ChangeSubscriptionRequest request, bool preview, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe,
+        CancellationToken cancellationToken)
     {
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         var errors = Validate.Errors(
@@ -133,23 +135,49 @@ public static class SubscriptionsApi
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
         var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
+        if (current.StripeSubscriptionId is not null)
+        {
+            // Stripe bills it, so Stripe changes it; Tollgate stores Stripe's answer.
+            var (done, problem) = await stripe.ChangeAsync(current, plan, interval, timing, proration, preview, cancellationToken);
+            return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
+        }
+
         var result = await billing.ChangePlanAsync(id, plan.Current, interval, timing, proration, preview, cancellationToken);
         return await ChangeResponseAsync(result, id, catalog, cancellationToken);
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
-        string id, CancelSubscriptionRequest request, BillingStore billing, CatalogCache catalog, CancellationToken cancellationToken) =>
-        await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, cancellationToken), id, catalog,
+        string id, CancelSubscriptionRequest request, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe,
+        CancellationToken cancellationToken)
+    {
+        if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
+        {
+            var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, cancellationToken);
+            return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
+        }
+
+        return await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, cancellationToken), id, catalog,
             cancellationToken);
+    }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> UndoCancelAsync(
-        string id, BillingStore billing, CatalogCache catalog, CancellationToken cancellationToken) =>
-        await billing.UndoCancelAsync(id, cancellationToken) switch
+        string id, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe, CancellationToken cancellationToken)
+    {
+        var (result, problem) = await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked
+            ? await stripe.UndoCancelAsync(linked, cancellationToken)
+            : (await billing.UndoCancelAsync(id, cancellationToken), null);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        return result switch
         {
             BillingResult.Done done => TypedResults.Ok(await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),
             BillingResult.Conflict conflict => Problems.Create(409, conflict.Error, conflict.Detail),
             _ => Problems.NotFound("subscription", id),
         };
+    }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeResponseAsync(
         BillingResult result, string id, CatalogCache catalog, CancellationToken cancellationToken)

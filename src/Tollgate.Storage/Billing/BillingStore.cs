@@ -24,9 +24,10 @@ public sealed class BillingStore(
             cancellationToken);
 
     // Stripe decides a linked subscription's state and its webhooks bring it here; a change made only here would be
-    // overwritten by Stripe's next update, and never billed.
+    // overwritten by Stripe's next update, and never billed. The API makes such changes through Stripe (StripeSubscriptions).
     private static readonly BillingResult.Conflict ManagedByStripe = new("managed_by_stripe",
-        "This subscription is billed through Stripe: change or cancel it in the Stripe customer portal (POST /v1/billing/portal-sessions).");
+        "This subscription is billed through Stripe: change or cancel it through the API (POST /v1/subscriptions/{id}/change or /cancel), " +
+        "which asks Stripe, or in the Stripe customer portal (POST /v1/billing/portal-sessions).");
 
     public async Task<BillingResult> CreateAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
@@ -71,7 +72,8 @@ public sealed class BillingStore(
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
             var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
-            var (current, refused) = await ChangeableAsync(subscriptions, id);
+            // A preview writes nothing, so it may show what a Stripe-billed subscription's change would prorate.
+            var (current, refused) = await ChangeableAsync(subscriptions, id, allowStripe: preview);
             if (current is null)
             {
                 return refused!;
@@ -275,11 +277,12 @@ public sealed class BillingStore(
         await OverageAsync(c, tx, customer, version, period, await catalog.GetAsync(cancellationToken), cancellationToken);
 
     /// <summary>The subscription, or why Tollgate may not change it: there is none, or Stripe owns its changes.</summary>
-    private static async Task<(Subscription? Current, BillingResult? Refused)> ChangeableAsync(SubscriptionWriter subscriptions, string id) =>
+    private static async Task<(Subscription? Current, BillingResult? Refused)> ChangeableAsync(
+        SubscriptionWriter subscriptions, string id, bool allowStripe = false) =>
         await subscriptions.ReadAsync(id) switch
         {
             null => (null, new BillingResult.NotFound()),
-            { StripeSubscriptionId: not null } => (null, ManagedByStripe),
+            { StripeSubscriptionId: not null } when !allowStripe => (null, ManagedByStripe),
             var current => (current, null),
         };
 

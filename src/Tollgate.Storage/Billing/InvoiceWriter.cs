@@ -66,6 +66,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
                 """, new { id, subscription = subscription.Id, currency, last = pending[^1].Position }, tx, cancellationToken: ct));
         }
 
+        await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, lines, time, ct);
         if (totals.BalanceChangeCents != 0)
         {
             var description = totals.BalanceChangeCents < 0 ? $"Credit from {number}" : $"Credit applied to {number}";
@@ -84,7 +85,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     {
         // Lines keep the order they were made in: milliseconds, then their place in this change.
         var sequence = time.GetUtcNow().ToUnixTimeMilliseconds() * 100;
-        foreach (var l in lines.Where(l => l.AmountCents != 0))
+        var added = lines.Where(l => l.AmountCents != 0).ToList();
+        await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, added, time, ct);
+        foreach (var l in added)
         {
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO pending_invoice_items (id, customer_id, subscription_id, currency, kind, description, amount_cents, quantity, unit_amount_cents,

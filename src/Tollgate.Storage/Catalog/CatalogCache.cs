@@ -3,7 +3,8 @@ using Tollgate.Core.Catalog;
 namespace Tollgate.Storage.Catalog;
 
 /// <summary>
-/// The catalog in memory for the hot path. Plan versions never change once written, so they are cached for good;
+/// The catalog in memory for the hot path. Plan versions never change once written (but for a stripe_price_id set on
+/// the current version, which each reload of the snapshot brings in), so they are cached for good;
 /// the current snapshot is rechecked against the stored revision at most every <see cref="RecheckAfter"/>, which
 /// bounds how long another node's apply takes to show here.
 /// </summary>

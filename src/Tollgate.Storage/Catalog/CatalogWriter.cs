@@ -65,6 +65,18 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         await Execute("UPDATE plans SET current_version_id = @id, updated_at = @now WHERE code = @Code", new { id, plan.Code, now });
     }
 
+    /// <summary>Sets the Stripe price ids on a version in place, with the hash of the terms that now include them.</summary>
+    public async Task LinkStripePricesAsync(string versionId, IEnumerable<PlanPrice> prices, string termsHash)
+    {
+        foreach (var price in prices.Where(p => p.StripePriceId is not null))
+        {
+            await Execute("UPDATE plan_prices SET stripe_price_id = @StripePriceId WHERE plan_version_id = @versionId AND billing_period = @period",
+                new { versionId, period = price.BillingPeriod.ToWire(), price.StripePriceId });
+        }
+
+        await Execute("UPDATE plan_versions SET terms_hash = @termsHash WHERE id = @versionId", new { versionId, termsHash });
+    }
+
     public Task UpdateSettingsAsync(string? defaultPlan, string? upgradeUrl, string faqJson, string? rateLimitFeature) => Execute("""
         UPDATE catalog_settings SET default_plan = @defaultPlan, upgrade_url = @upgradeUrl, faq_json = @faqJson,
             rate_limit_feature = @rateLimitFeature, updated_at = @now

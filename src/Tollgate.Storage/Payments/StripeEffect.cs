@@ -24,6 +24,7 @@ public static class StripeOutcomes
 /// <summary>
 /// A Stripe subscription as Tollgate reads it: the fields that decide plan, status and period. <see cref="Status"/> is
 /// null for states Tollgate does not apply (incomplete, paused); <see cref="StripeStatus"/> keeps Stripe's word.
+/// <see cref="ItemId"/> is the subscription item that carries the price, which a price change names.
 /// </summary>
 public sealed record StripeSubscriptionState(
     string Id,
@@ -39,7 +40,8 @@ public sealed record StripeSubscriptionState(
     bool CancelAtPeriodEnd,
     DateTimeOffset? CanceledAt,
     DateTimeOffset? TrialStart,
-    DateTimeOffset? TrialEnd);
+    DateTimeOffset? TrialEnd,
+    string? ItemId = null);
 
 /// <summary>What a Stripe event asks of Tollgate, already read out of Stripe's JSON.</summary>
 public abstract record StripeEffect

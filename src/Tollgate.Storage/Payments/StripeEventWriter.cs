@@ -44,7 +44,7 @@ internal sealed partial class StripeEventWriter(
             : (StripeOutcomes.Ok, $"{checkout.StripeCustomerId} linked to {checkout.CustomerId}");
     }
 
-    private async Task<(string, string?)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
+    internal async Task<(string Outcome, string? Detail)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
     {
         var (existing, syncedAt) = await ReadLockedAsync(state.Id);
         var customer = existing?.CustomerId ?? await CustomerForAsync(state.TollgateCustomerId ?? customerHint, state.StripeCustomerId);
@@ -201,7 +201,7 @@ internal sealed partial class StripeEventWriter(
     }
 
     /// <summary>The linked subscription, read under its customer's lock so nothing moves it until this transaction ends.</summary>
-    private async Task<(Subscription? Subscription, DateTimeOffset? SyncedAt)> ReadLockedAsync(string stripeSubscriptionId)
+    internal async Task<(Subscription? Subscription, DateTimeOffset? SyncedAt)> ReadLockedAsync(string stripeSubscriptionId)
     {
         var customer = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT customer_id FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId", new { stripeSubscriptionId }, tx,
@@ -218,7 +218,7 @@ internal sealed partial class StripeEventWriter(
         return (await _subscriptions.ReadStripeAsync(stripeSubscriptionId), syncedAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
     }
 
-    private Task MarkSyncedAsync(string stripeSubscriptionId, DateTimeOffset created) =>
+    internal Task MarkSyncedAsync(string stripeSubscriptionId, DateTimeOffset created) =>
         c.ExecuteAsync(new CommandDefinition("""
             UPDATE subscriptions SET stripe_synced_at = @at
             WHERE stripe_subscription_id = @stripeSubscriptionId AND (stripe_synced_at IS NULL OR stripe_synced_at < @at)

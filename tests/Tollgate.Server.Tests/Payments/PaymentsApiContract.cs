@@ -7,25 +7,6 @@ namespace Tollgate.Server.Tests.Payments;
 public abstract class PaymentsApiContract : ApiContract
 {
     [Fact]
-    public async Task AStripeLinkedSubscriptionIsChangedAndCanceledInStripeNotThroughTollgate()
-    {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
-        await h.App.CustomerAsync("ada");
-        await h.SubscribeAsync("ada", "pro");
-        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"].Value<string>();
-
-        var change = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "create_prorations" });
-        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true });
-
-        foreach (var response in new[] { change, cancel })
-        {
-            Assert.Equal((HttpStatusCode.Conflict, "managed_by_stripe"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
-        }
-
-        Assert.Equal("pro", (await h.SubscriptionsAsync("ada"))[0]!["plan"].Value<string>());
-    }
-
-    [Fact]
     public async Task CheckoutCreatesTheStripeCustomerOnceAndReusesItOnTheNextCheckout()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
@@ -129,6 +110,22 @@ public abstract class PaymentsApiContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal([503, 200], customers.Select(r => r.Status));
         Assert.Equal(customers[0].IdempotencyKey, customers[1].IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task ACustomerIdOf255CharactersGetsItsStripeCustomerUnderAKeyWithinStripesLimit()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var id = "org:" + new string('a', 251);
+        await h.App.CustomerAsync(id);
+
+        var first = await h.PostCheckoutAsync(id, "pro");
+        var key = h.Stripe.Requests.Single(r => r.Path == "/v1/customers").IdempotencyKey!;
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.InRange(key.Length, 1, 255);
+        Assert.Equal(key, global::Tollgate.Server.Payments.StripeIdempotencyKey.For("tollgate-customer", id)); // the same key on every retry and node
+        Assert.NotNull(await h.ScalarAsync<string>("SELECT stripe_customer_id FROM customers WHERE id = @id", new { id }));
     }
 
     [Fact]

@@ -212,6 +212,25 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task InvoicePaymentSucceededPaysTheInvoiceAndWithInvoicePaidForTheSameInvoiceAppliesOnce()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var invoice = h.Stripe.Invoice(subscription, paid: true);
+
+        var succeeded = await h.DeliverAsync("invoice.payment_succeeded", invoice);
+        var paid = await h.DeliverAsync("invoice.paid", invoice);
+
+        var settled = Assert.Single(await h.App.InvoicesAsync("ada"));
+        var revenue = await (await h.App.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost")).ReadAsync();
+        Assert.Equal(("ok", "ok"), (Text(succeeded, "outcome"), Text(paid, "outcome")));
+        Assert.Contains("already recorded", Text(paid, "detail"), StringComparison.Ordinal);
+        Assert.Equal(("paid", 3000L), (Text(settled, "status"), settled["amount_paid_cents"].Value<long>()));
+        Assert.Equal(30.00m, revenue["total_payments_usd"].Value<decimal>());
+    }
+
+    [Fact]
     public async Task ACheckoutThatCompletesForAnUnknownPriceRecordsTheOutcomeAndCreatesNoSubscription()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);

@@ -1,0 +1,71 @@
+"""A loopback proxy in front of the real server that loses chosen answers, to test what a retry does to Tollgate."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+import httpx
+
+
+class FaultyProxy:
+    """Forwards to ``upstream``. Each queued fault applies to one request: ``"lose"`` forwards it and then hangs up
+    without answering (the server did the work, the client never hears); ``"503"`` answers 503 with Retry-After: 0
+    without forwarding."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.faults: list[str] = []
+        self.requests: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                proxy.requests.append(f"{self.command} {self.path}")
+                fault = proxy.faults.pop(0) if proxy.faults else None
+                if fault == "503":
+                    self._answer(503, {"Retry-After": "0", "Content-Type": "application/problem+json"},
+                                 b'{"status":503,"error":"http_503","detail":"try again"}')
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
+                answer = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=30)
+                if fault == "lose":
+                    self.close_connection = True
+                    return
+                passed = {k: v for k, v in answer.headers.items()
+                          if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding")}
+                self._answer(answer.status_code, passed, answer.content)
+
+            def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FaultyProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def serve(upstream: str) -> Iterator[FaultyProxy]:
+    with FaultyProxy(upstream) as proxy:
+        yield proxy

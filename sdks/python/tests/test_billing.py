@@ -1,0 +1,106 @@
+"""Subscriptions, invoices, alerts, portal links, LLM usage and budgets through the SDK, against the real server."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import httpx
+import pytest
+
+import tollgate
+from conftest import Server
+
+
+def test_a_subscription_is_created_previewed_changed_and_canceled_at_period_end(tg: tollgate.Tollgate, customer: str) -> None:
+    sub = tg.subscriptions.create(customer=customer, plan="pro", billing_period="monthly")
+    assert (sub["customer"], sub["plan"], sub["status"]) == (customer, "pro", "active")
+    assert tg.subscriptions.get(sub["id"])["id"] == sub["id"]
+    with pytest.raises(tollgate.SubscriptionExists):
+        tg.subscriptions.create(customer=customer, plan="team")
+
+    preview = tg.subscriptions.preview(sub["id"], plan="team", effective="immediate")
+    assert preview["subscription"]["plan"] == "team" and preview["amount_cents"] > 0 and preview["currency"] == "USD"
+    assert tg.subscriptions.get(sub["id"])["plan"] == "pro"
+    changed = tg.subscriptions.change(sub["id"], plan="team", effective="immediate")
+    assert changed["subscription"]["plan"] == "team" and changed["amount_cents"] == preview["amount_cents"]
+    with pytest.raises(tollgate.NoChange):
+        tg.subscriptions.change(sub["id"], plan="team")
+
+    canceled = tg.subscriptions.cancel(sub["id"])
+    assert canceled["subscription"]["cancel_at_period_end"] is True
+    assert tg.subscriptions.undo_cancel(sub["id"])["cancel_at_period_end"] is False
+    assert [s["id"] for s in tg.subscriptions.list(customer=customer)] == [sub["id"]]
+
+
+def test_invoices_are_listed_read_printed_and_marked_paid(tg: tollgate.Tollgate, customer: str) -> None:
+    sub = tg.subscriptions.create(customer=customer, plan="pro")
+    tg.subscriptions.change(sub["id"], plan="team", effective="immediate")
+    invoices = list(tg.invoices.list(customer=customer))
+    assert invoices and all(i["customer"] == customer for i in invoices)
+    first = invoices[0]
+    assert tg.invoices.get(first["id"])["number"] == first["number"]
+    assert first["number"] in tg.invoices.html(first["id"])
+    open_one = next(i for i in invoices if i["status"] == "open")
+    paid = tg.invoices.mark_paid(open_one["id"])
+    assert paid["status"] == "paid" and paid["amount_paid_cents"] == open_one["amount_due_cents"]
+    with pytest.raises(tollgate.Conflict) as e:
+        tg.invoices.void(open_one["id"])
+    assert e.value.error == "invalid_invoice_status"
+
+
+def test_alerts_fire_at_thresholds_and_are_marked_read(tg: tollgate.Tollgate, customer: str) -> None:
+    tg.entitlements.consume(customer=customer, feature="cv_generate", amount=5)
+    alerts = list(tg.alerts.list(customer=customer))
+    assert {(a["kind"], a["threshold"]) for a in alerts} >= {("threshold", 80), ("threshold", 100), ("exceeded", 0)}
+    read = tg.alerts.mark_read(alerts[0]["id"])
+    assert read["read_at"] is not None
+    assert alerts[0]["id"] not in [a["id"] for a in tg.alerts.list(customer=customer, unread=True)]
+
+
+def test_a_portal_link_opens_the_customer_portal(tg: tollgate.Tollgate, customer: str, server: Server) -> None:
+    link = tg.portal.create_link(customer, return_url="https://app.example.com/account")
+    assert link["url"].startswith(server.url) and link["expires_at"].endswith("Z")
+    page = httpx.get(link["url"], follow_redirects=True)
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+def test_checkout_without_stripe_raises_payments_not_configured(tg: tollgate.Tollgate, customer: str) -> None:
+    with pytest.raises(tollgate.PaymentsNotConfigured) as e:
+        tg.checkout.create_session(customer=customer, plan="pro", success_url="https://a.example/ok", cancel_url="https://a.example/no")
+    assert e.value.status == 503
+
+
+def test_llm_calls_are_priced_exactly_and_a_resent_request_id_counts_once(tg: tollgate.Tollgate, customer: str) -> None:
+    one = tg.llm.log_usage(customer=customer, model="gpt-4o", feature="cv_generate", input_tokens=1000, output_tokens=500,
+                           request_id="chatcmpl-py-1-" + customer)
+    assert one["cost_usd"] == Decimal("0.0075") and one["cost_nano_usd"] == 7_500_000 and one["status"] == "accepted"
+    batch = tg.llm.log_usage_batch([
+        {"customer": customer, "model": "gpt-4o", "feature": "cv_generate", "input_tokens": 1000, "output_tokens": 500,
+         "request_id": one["request_id"]},
+        {"customer": customer, "model": "gpt-4o-mini", "input_tokens": 100},
+    ])
+    assert (batch["accepted"], batch["duplicates"]) == (1, 1)
+    budget = tg.llm.get_budget(customer)
+    assert budget["spent_usd"] == Decimal("0.0075") + Decimal("0.000015") and budget["limit_usd"] == Decimal("0.05")
+
+
+def test_a_budget_hold_past_the_budget_raises_budget_exceeded_with_the_budget_fields(tg: tollgate.Tollgate, customer: str) -> None:
+    hold = tg.llm.reserve_budget(customer=customer, estimate_usd=Decimal("0.01"))
+    assert hold["reservation_id"] and hold["reserved_usd"] == Decimal("0.01")
+    tg.llm.log_usage(customer=customer, model="gpt-4o", input_tokens=10_000, output_tokens=3_000, reservation_id=hold["reservation_id"])
+    with pytest.raises(tollgate.BudgetExceeded) as e:
+        tg.entitlements.consume(customer=customer, feature="cv_generate")
+    denied = e.value
+    assert isinstance(denied, tollgate.QuotaExceeded) and denied.error == "budget_exceeded"
+    assert denied.budget_usd == Decimal("0.05") and denied.budget_spent_usd == Decimal("0.055")
+    with pytest.raises(TypeError):
+        tg.llm.reserve_budget(customer=customer, estimate_usd=0.1)  # type: ignore[arg-type]
+
+
+def test_public_pricing_reads_plans_in_order(tg: tollgate.Tollgate) -> None:
+    codes = [p["code"] for p in tg.pricing.plans()]
+    assert {"free", "pro", "team"} <= set(codes) and codes.index("free") < codes.index("pro")
+    assert tg.pricing.plan("pro")["name"] == "Pro"
+    assert {f["code"] for f in tg.pricing.features()} >= {"cv_generate", "job_tracking"}
+    with pytest.raises(tollgate.NotFound):
+        tg.pricing.plan("nope")

@@ -1,0 +1,101 @@
+"""Exactness under load and retries that never count twice, against the real server."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Iterator
+
+import pytest
+
+import tollgate
+from conftest import Server
+from faulty_proxy import FaultyProxy, serve
+
+
+@pytest.fixture
+def proxy(server: Server) -> Iterator[FaultyProxy]:
+    yield from serve(server.url)
+
+
+def test_sixty_concurrent_consumes_from_threads_never_pass_the_hard_cap(tg: tollgate.Tollgate, customer: str) -> None:
+    def consume(_: int) -> bool:
+        try:
+            tg.entitlements.consume(customer=customer, feature="cv_generate")
+            return True
+        except tollgate.QuotaExceeded:
+            return False
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        granted = list(pool.map(consume, range(60)))
+    assert granted.count(True) == 5
+    assert tg.usage.get(customer)["features"]["cv_generate"]["used"] == 5
+
+
+def test_sixty_concurrent_async_consumes_never_pass_the_hard_cap(server: Server, customer: str) -> None:
+    async def run() -> list[bool]:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=server.url) as atg:
+            async def consume() -> bool:
+                try:
+                    await atg.entitlements.consume(customer=customer, feature="cv_generate")
+                    return True
+                except tollgate.QuotaExceeded:
+                    return False
+            results = await asyncio.gather(*(consume() for _ in range(60)))
+            assert (await atg.usage.get(customer))["features"]["cv_generate"]["used"] == 5
+            return list(results)
+
+    assert asyncio.run(run()).count(True) == 5
+
+
+def test_a_consume_whose_answer_was_lost_is_retried_with_its_key_and_counts_once(server: Server, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["lose"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+        decision = tg.entitlements.consume(customer=customer, feature="cv_generate", amount=2)
+        assert decision["used"] == 2
+        assert tg.usage.get(customer)["features"]["cv_generate"]["used"] == 2
+    assert proxy.requests[:2] == ["POST /v1/entitlements/consume"] * 2
+
+
+def test_a_reserve_whose_answer_was_lost_holds_once(server: Server, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["lose", "lose"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+        held = tg.entitlements.reserve(customer=customer, feature="cv_generate", amount=3)
+        assert tg.usage.get(customer)["features"]["cv_generate"]["reserved"] == 3
+        held.release()
+    assert proxy.requests.count("POST /v1/entitlements/reserve") == 3
+
+
+def test_a_503_with_retry_after_is_retried_and_the_async_client_does_the_same(server: Server, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["503", "503"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+        assert tg.customers.get(customer)["id"] == customer
+    proxy.faults = ["503", "lose"]
+
+    async def run() -> None:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=proxy.url) as atg:
+            assert (await atg.entitlements.consume(customer=customer, feature="cv_generate"))["used"] == 1
+    asyncio.run(run())
+    assert proxy.requests.count("POST /v1/entitlements/consume") == 3
+
+
+def test_a_quota_denial_is_not_retried(server: Server, customer: str, proxy: FaultyProxy) -> None:
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+        tg.entitlements.consume(customer=customer, feature="cv_generate", amount=5)
+        with pytest.raises(tollgate.QuotaExceeded):
+            tg.entitlements.consume(customer=customer, feature="cv_generate")
+    assert proxy.requests.count("POST /v1/entitlements/consume") == 2
+
+
+def test_retries_used_up_raise_tollgate_unavailable(server: Server, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["503"] * 3
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, max_retries=2) as tg:
+        with pytest.raises(tollgate.TollgateUnavailable) as e:
+            tg.customers.get(customer)
+    assert e.value.status == 503 and len(proxy.requests) == 3
+
+
+def test_no_server_at_all_raises_tollgate_unavailable() -> None:
+    with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://127.0.0.1:9", max_retries=1) as tg:
+        with pytest.raises(tollgate.TollgateUnavailable):
+            tg.customers.get("anyone")

@@ -1,0 +1,135 @@
+"""require_quota in a real FastAPI app (Debian's 0.92) run by TestClient, against the real server."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Iterator
+
+import pytest
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.testclient import TestClient
+
+import tollgate
+from conftest import Server
+from tollgate.fastapi import Quota, QuotaDenied, QuotaStatusMiddleware, require_quota
+
+
+def user(request: Request) -> str | None:
+    return request.headers.get("x-user")
+
+
+def build(tg_url: str, key: str, **options: Any) -> FastAPI:
+    app = FastAPI()
+    app.add_middleware(QuotaStatusMiddleware)
+    app.state.tollgate = tollgate.AsyncTollgate(api_key=key, base_url=tg_url, max_retries=0)
+    gate = require_quota("cv_generate", customer=user, **options)
+
+    @app.post("/cv")
+    async def make_cv(quota: Quota = Depends(gate)) -> dict[str, Any]:
+        return {"ok": True, "held": quota.reservation is not None}
+
+    @app.post("/cv/partial")
+    async def partial(pages: int, quota: Quota = Depends(require_quota("cv_generate", customer=user, amount=3))) -> dict[str, Any]:
+        quota.set_usage(pages)
+        return {"pages": pages}
+
+    @app.post("/cv/raises")
+    async def raises(quota: Quota = Depends(gate)) -> None:
+        raise HTTPException(500, "model failed")
+
+    @app.post("/cv/returns-400")
+    async def returns_400(quota: Quota = Depends(gate)) -> JSONResponse:
+        return JSONResponse({"error": "bad prompt"}, status_code=400)
+
+    return app
+
+
+@pytest.fixture
+def client(server: Server) -> Iterator[TestClient]:
+    with TestClient(build(server.url, server.secret_key)) as c:
+        yield c
+
+
+def used(tg: tollgate.Tollgate, customer: str) -> tuple[int, int]:
+    f = tg.usage.get(customer)["features"]["cv_generate"]
+    return f["used"], f["reserved"]
+
+
+def test_a_2xx_commits_the_reserved_units(client: TestClient, tg: tollgate.Tollgate, customer: str) -> None:
+    r = client.post("/cv", headers={"x-user": customer})
+    assert r.status_code == 200 and r.json() == {"ok": True, "held": True}
+    assert used(tg, customer) == (1, 0)
+
+
+def test_the_handler_can_commit_fewer_units_than_it_held(client: TestClient, tg: tollgate.Tollgate, customer: str) -> None:
+    assert client.post("/cv/partial?pages=2", headers={"x-user": customer}).status_code == 200
+    assert used(tg, customer) == (2, 0)
+
+
+def test_a_raised_error_or_a_returned_error_status_releases_the_units(client: TestClient, tg: tollgate.Tollgate, customer: str) -> None:
+    assert client.post("/cv/raises", headers={"x-user": customer}).status_code == 500
+    assert client.post("/cv/returns-400", headers={"x-user": customer}).status_code == 400
+    assert used(tg, customer) == (0, 0)
+
+
+def test_past_the_quota_the_caller_gets_429_with_retry_after_and_no_cost_fields(
+        client: TestClient, tg: tollgate.Tollgate, customer: str, server: Server) -> None:
+    tg.entitlements.consume(customer=customer, feature="cv_generate", amount=5)
+    r = client.post("/cv", headers={"x-user": customer})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    detail = r.json()["detail"]
+    assert (detail["error"], detail["limit"], detail["used"], detail["remaining"]) == ("quota_exceeded", 5, 5, 0)
+    assert detail["upgrade_url"] == server.url + "/pricing" and "budget_usd" not in detail
+
+
+def test_a_spent_llm_budget_answers_429_without_the_operators_costs(client: TestClient, tg: tollgate.Tollgate, customer: str) -> None:
+    tg.llm.log_usage(customer=customer, model="gpt-4o", input_tokens=20_000, output_tokens=1_000)
+    r = client.post("/cv", headers={"x-user": customer})
+    assert r.status_code == 429 and r.json()["detail"]["error"] == "budget_exceeded"
+    assert not any(k.startswith("budget_") for k in r.json()["detail"])
+
+
+def test_the_app_shapes_the_denial_body(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    app = build(server.url, server.secret_key, on_denied=lambda d: {"message": f"Only {d.limit} CVs a month", "reset": str(d.resets_at)})
+
+    @app.exception_handler(QuotaDenied)
+    async def shaped(request: Request, exc: QuotaDenied) -> JSONResponse:
+        return JSONResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+
+    tg.entitlements.consume(customer=customer, feature="cv_generate", amount=5)
+    with TestClient(app) as c:
+        r = c.post("/cv", headers={"x-user": customer})
+    assert r.status_code == 429 and r.json()["message"] == "Only 5 CVs a month" and "retry-after" in r.headers
+
+
+def test_an_anonymous_caller_gets_401(client: TestClient) -> None:
+    r = client.post("/cv")
+    assert r.status_code == 401 and r.json()["detail"]["error"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
+def test_when_tollgate_is_down_the_policy_decides(fail_open: bool, status: int) -> None:
+    app = build("http://127.0.0.1:9", "tg_sk_any", fail_open=fail_open)
+    with TestClient(app) as c:
+        r = c.post("/cv", headers={"x-user": "someone"})
+    assert r.status_code == status
+    assert r.json() == ({"ok": True, "held": False} if fail_open else {"detail": {"error": "quota_unavailable",
+                                                                                  "detail": "Usage limits cannot be checked right now."}})
+
+
+@pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
+def test_a_revoked_key_counts_as_an_outage(server: Server, fail_open: bool, status: int) -> None:
+    with TestClient(build(server.url, "tg_sk_revoked", fail_open=fail_open)) as c:
+        assert c.post("/cv", headers={"x-user": "someone"}).status_code == status
+
+
+def test_an_unknown_customer_is_created_on_first_use_when_the_app_opts_in(server: Server, tg: tollgate.Tollgate) -> None:
+    newcomer = f"py-new-{uuid.uuid4().hex[:8]}"
+    with TestClient(build(server.url, server.secret_key, auto_create_customers=True)) as c:
+        assert c.post("/cv", headers={"x-user": newcomer}).status_code == 200
+    assert tg.customers.get(newcomer)["id"] == newcomer and used(tg, newcomer) == (1, 0)
+    with TestClient(build(server.url, server.secret_key), raise_server_exceptions=False) as c:
+        assert c.post("/cv", headers={"x-user": newcomer + "-2"}).status_code == 500
+    with pytest.raises(tollgate.NotFound):
+        tg.customers.get(newcomer + "-2")

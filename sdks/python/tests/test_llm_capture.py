@@ -1,0 +1,134 @@
+"""LLM capture: plain httpx through the transport to a fake OpenAI-compatible and Anthropic upstream on loopback, whole
+and streamed; the calls land in the real Tollgate server, priced."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from typing import Any, Iterator
+
+import httpx
+import pytest
+
+import tollgate
+from conftest import Server
+from fake_llm import FakeLlm
+from tollgate.llm import AsyncLlmUsageTransport, LlmUsageRecorder, LlmUsageTransport, attribute
+
+OPENAI_COST = Decimal("0.00725")  # gpt-4o: 800 in x 2.50 + 200 cached x 1.25 + 200 out x 10 + 300 reasoning x 10, per 1M
+ANTHROPIC_COST = Decimal("0.01215")  # claude-sonnet-4-5: 100 x 3 + 1000 write x 3.75 + 2000 read x 0.30 + 500 x 15, per 1M
+
+
+class Sent:
+    """The calls the recorder sent to Tollgate, read off its own HTTP client."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def hook(self, request: httpx.Request) -> None:
+        if request.url.path == "/v1/llm/usage":
+            self.calls.extend(json.loads(request.content)["calls"])
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeLlm]:
+    with FakeLlm() as f:
+        yield f
+
+
+@pytest.fixture
+def sent() -> Sent:
+    return Sent()
+
+
+@pytest.fixture
+def recorder(server: Server, sent: Sent) -> Iterator[LlmUsageRecorder]:
+    http = httpx.Client(event_hooks={"request": [sent.hook]}, timeout=30)
+    client = tollgate.Tollgate(api_key=server.secret_key, base_url=server.url, http_client=http)
+    rec = LlmUsageRecorder(client, flush_interval=0.2)
+    yield rec
+    rec.close()
+    http.close()
+
+
+def test_a_whole_openai_answer_is_recorded_with_disjoint_tokens_and_its_id(
+        tg: tollgate.Tollgate, customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    with httpx.Client(transport=LlmUsageTransport(recorder), base_url=fake.url) as http, attribute(customer, "cv_generate"):
+        answer = http.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [], "n_id": customer})
+    assert answer.json()["choices"][0]["message"]["content"] == "Hello there"  # gzip decoded for the app as before
+    assert recorder.flush()
+    assert sent.calls == [{
+        "customer": customer, "feature": "cv_generate", "model": "gpt-4o-2024-08-06", "provider": "openai", "input_tokens": 800,
+        "output_tokens": 200, "cached_input_tokens": 200, "cache_write_tokens": 0, "reasoning_tokens": 300,
+        "request_id": f"chatcmpl-{customer}", "timestamp": sent.calls[0]["timestamp"],
+        "metadata": {"streamed": False, "http_request_id": f"req_{customer}"}}]
+    assert tg.llm.get_budget(customer)["spent_usd"] == OPENAI_COST
+
+
+def test_a_streamed_openai_answer_is_recorded_from_its_last_chunk_and_the_app_reads_every_event(
+        tg: tollgate.Tollgate, customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    with httpx.Client(transport=LlmUsageTransport(recorder), base_url=fake.url) as http, attribute(customer):
+        with http.stream("POST", "/v1/chat/completions", json={"model": "gpt-4o", "stream": True, "n_id": customer}) as r:
+            lines = [line.strip() for line in r.iter_lines() if line.startswith("data:")]  # httpx 0.23 keeps line ends
+    assert len(lines) == 4 and lines[-1] == "data: [DONE]"
+    assert recorder.flush()
+    (call,) = sent.calls
+    assert (call["input_tokens"], call["cached_input_tokens"], call["output_tokens"], call["reasoning_tokens"]) == (800, 200, 200, 300)
+    assert call["metadata"] == {"streamed": True} and call["request_id"] == f"chatcmpl-{customer}" and "feature" not in call
+    assert tg.llm.get_budget(customer)["spent_usd"] == OPENAI_COST
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_anthropic_message_is_recorded_whole_or_streamed(
+        tg: tollgate.Tollgate, customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent, stream: bool) -> None:
+    body = {"model": "claude-sonnet-4-5-20250929", "max_tokens": 500, "stream": stream, "n_id": customer}
+    with httpx.Client(transport=LlmUsageTransport(recorder, customer=customer), base_url=fake.url) as http:
+        http.post("/v1/messages", json=body).raise_for_status()
+    assert recorder.flush()
+    (call,) = sent.calls
+    assert call["provider"] == "anthropic" and call["request_id"] == f"msg_{customer}" and call["metadata"]["streamed"] is stream
+    assert (call["input_tokens"], call["cache_write_tokens"], call["cached_input_tokens"], call["output_tokens"]) == (100, 1000, 2000, 500)
+    assert tg.llm.get_budget(customer)["spent_usd"] == ANTHROPIC_COST
+
+
+def test_the_async_transport_records_a_stream_and_a_repeated_id_counts_once(
+        tg: tollgate.Tollgate, customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    async def run() -> None:
+        async with httpx.AsyncClient(transport=AsyncLlmUsageTransport(recorder), base_url=fake.url) as http:
+            for _ in range(2):  # the same provider id twice: logged once
+                async with http.stream("POST", "/v1/chat/completions", json={"model": "gpt-4o", "stream": True, "n_id": customer},
+                                       headers={"Tollgate-Customer": customer, "Tollgate-Feature": "cv_generate"}) as r:
+                    assert len([line async for line in r.aiter_lines() if line.strip()]) == 4
+    asyncio.run(run())
+    assert recorder.flush()
+    assert len(sent.calls) == 2 and all(c["feature"] == "cv_generate" for c in sent.calls)
+    assert not any("tollgate-customer" in h for h in fake.seen_headers)  # Tollgate's headers never reach the provider
+    assert tg.llm.get_budget(customer)["spent_usd"] == OPENAI_COST
+
+
+def test_calls_without_an_owner_and_failed_calls_are_not_recorded(
+        customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    with httpx.Client(transport=LlmUsageTransport(recorder), base_url=fake.url) as http:
+        http.post("/v1/chat/completions", json={"model": "gpt-4o"})
+        with attribute(customer):
+            assert http.post("/v1/chat/completions", json={"model": "gpt-4o", "fail": True}).status_code == 500
+    assert recorder.flush()
+    assert sent.calls == [] and recorder.failures == 0
+
+
+def test_many_calls_go_in_few_batches(tg: tollgate.Tollgate, customer: str, fake: FakeLlm, server: Server) -> None:
+    batches: list[int] = []
+
+    def hook(request: httpx.Request) -> None:
+        if request.url.path == "/v1/llm/usage":
+            batches.append(len(json.loads(request.content)["calls"]))
+
+    with httpx.Client(event_hooks={"request": [hook]}) as own:
+        rec = LlmUsageRecorder(tollgate.Tollgate(api_key=server.secret_key, base_url=server.url, http_client=own),
+                               batch_size=10, flush_interval=60)
+        with httpx.Client(transport=LlmUsageTransport(rec, customer=customer), base_url=fake.url) as http:
+            for _ in range(25):
+                http.post("/v1/messages", json={"model": "claude-3-5-haiku-latest"})
+        rec.close()
+    assert sum(batches) == 25 and batches[:2] == [10, 10] and rec.sent == 25 and rec.dropped == 0

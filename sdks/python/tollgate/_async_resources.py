@@ -1,0 +1,211 @@
+"""The asyncio client's resources: the same operations as ``_resources``, awaited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Awaitable, Iterable, Mapping
+
+from . import _calls as c
+from . import webhooks as _webhooks
+from ._core import Call, AsyncCore
+from ._pagination import AsyncPager
+from .types import (Alert, CheckoutSession, Customer, Decision, Entitlements as EntitlementsAnswer, Event, Invoice, LlmBatchResult, LlmBudget, LlmCall,
+                    LlmCallResult, PortalLink, PortalSession, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer)
+
+
+class _AsyncResource:
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
+
+    def _send(self, call: Call) -> Awaitable[Any]:
+        return self._core.send(call)
+
+
+class AsyncCustomers(_AsyncResource):
+    async def upsert(self, id: str, *, email: str | None = None, name: str | None = None, metadata: Mapping[str, str] | None = None,
+               has_payment_method: bool | None = None) -> Customer:
+        """Creates the customer or updates it; fields left out keep their stored values."""
+        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method))
+
+    async def get(self, id: str) -> Customer:
+        """Reads a customer; an unknown id raises NotFound."""
+        return await self._send(Call("GET", f"v1/customers/{c.seg(id)}"))
+
+
+class AsyncSubscriptions(_AsyncResource):
+    async def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
+               collection_method: str | None = None, days_until_due: int | None = None) -> Subscription:
+        """Puts a customer on a plan's newest version."""
+        return await self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due))
+
+    async def get(self, id: str) -> Subscription:
+        return await self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))
+
+    def list(self, *, customer: str, limit: int | None = None) -> AsyncPager[Subscription]:
+        """The customer's subscriptions, every page."""
+        return AsyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/subscriptions",
+                                                        params=c.list_params(limit, cursor))))
+
+    async def change(self, id: str, *, plan: str, billing_period: str | None = None, effective: str | None = None,
+               proration: str = "create_prorations") -> SubscriptionChange:
+        """Moves to another plan or period, now (prorated) or at period end."""
+        return await self._send(c.change_subscription(id, False, plan, billing_period, effective, proration))
+
+    async def preview(self, id: str, *, plan: str, billing_period: str | None = None, effective: str | None = None,
+                proration: str = "create_prorations") -> SubscriptionChange:
+        """What change() would do and charge, changing nothing."""
+        return await self._send(c.change_subscription(id, True, plan, billing_period, effective, proration))
+
+    async def cancel(self, id: str, *, at_period_end: bool = True, credit_unused: bool = False) -> SubscriptionChange:
+        return await self._send(c.cancel_subscription(id, at_period_end, credit_unused))
+
+    async def undo_cancel(self, id: str) -> Subscription:
+        """Takes back a cancel scheduled for the period end."""
+        return await self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/undo-cancel"))
+
+
+class AsyncReservation:
+    """A granted hold: settle it with commit() or give it back with release()."""
+
+    def __init__(self, entitlements: AsyncEntitlements, answer: Mapping[str, Any], amount: int) -> None:
+        self._entitlements = entitlements
+        self.id: str | None = answer.get("id")  # None for a boolean feature: nothing needed holding
+        self.expires_at: str | None = answer.get("expires_at")
+        self.entitlement: Decision = answer["entitlement"]
+        self.amount = amount
+
+    async def commit(self, amount: int | None = None) -> Decision:
+        """Settles to the units really used (the held amount by default)."""
+        if self.id is None:
+            return self.entitlement
+        return await self._entitlements.commit(self.id, amount=self.amount if amount is None else amount)
+
+    async def release(self) -> Decision:
+        return self.entitlement if self.id is None else await self._entitlements.release(self.id)
+
+
+class AsyncEntitlements(_AsyncResource):
+    async def check(self, *, customer: str, feature: str, amount: int = 1) -> Decision:
+        """May the customer use ``amount`` units now? Counts nothing; a refusal is ``allowed: False``."""
+        return await self._send(c.decision("check", customer, feature, amount))
+
+    async def consume(self, *, customer: str, feature: str, amount: int = 1, idempotency_key: str | None = None) -> Decision:
+        """Uses units atomically; raises QuotaExceeded, BudgetExceeded or FeatureNotInPlan. Retries count once."""
+        return await self._send(c.decision("consume", customer, feature, amount, idempotency_key))
+
+    async def reserve(self, *, customer: str, feature: str, amount: int = 1, ttl_seconds: int = 300,
+                idempotency_key: str | None = None) -> AsyncReservation:
+        """Holds units before work whose size is known after it."""
+        answer = await self._send(c.decision("reserve", customer, feature, amount, idempotency_key, ttl_seconds))
+        return AsyncReservation(self, answer, amount)
+
+    async def commit(self, reservation_id: str, *, amount: int) -> Decision:
+        return await self._send(c.settle(reservation_id, "commit", amount))
+
+    async def release(self, reservation_id: str) -> Decision:
+        return await self._send(c.settle(reservation_id, "release"))
+
+    async def get(self, customer: str) -> EntitlementsAnswer:
+        """Every catalog feature's access, limit or value for the customer."""
+        return await self._send(Call("GET", f"v1/customers/{c.seg(customer)}/entitlements"))
+
+
+class AsyncEvents(_AsyncResource):
+    async def track(self, events: Iterable[Event | Mapping[str, Any]]) -> TrackResult:
+        """After-the-fact usage, at most 1000 events; never denied. Events without an ``id`` get one."""
+        return await self._send(c.track(events))
+
+
+class AsyncUsage(_AsyncResource):
+    async def get(self, customer: str) -> UsageAnswer:
+        """The current period's counters of every metered feature."""
+        return await self._send(Call("GET", f"v1/customers/{c.seg(customer)}/usage"))
+
+
+class AsyncLlm(_AsyncResource):
+    async def log_usage(self, *, customer: str, model: str, **fields: Any) -> LlmCallResult:
+        """Logs one model call (fields of ``LlmCall``); a request id is generated when none is given."""
+        return await self._send(Call("POST", "v1/llm/usage", c.llm_call({"customer": customer, "model": model, **fields})))
+
+    async def log_usage_batch(self, calls: Iterable[LlmCall | Mapping[str, Any]]) -> LlmBatchResult:
+        """Logs up to 1000 calls in one request."""
+        return await self._send(Call("POST", "v1/llm/usage", {"calls": [c.llm_call(x) for x in calls]}))
+
+    async def reserve_budget(self, *, customer: str, estimate_usd: Decimal | int | str, ttl_seconds: int = 300,
+                       idempotency_key: str | None = None) -> LlmBudget:
+        """Holds an estimate against the plan's LLM budget; log the call with ``reservation_id`` to settle it."""
+        return await self._send(c.reserve_budget(customer, estimate_usd, ttl_seconds, idempotency_key))
+
+    async def get_budget(self, customer: str) -> LlmBudget:
+        return await self._send(Call("GET", f"v1/customers/{c.seg(customer)}/llm-budget"))
+
+
+class AsyncInvoices(_AsyncResource):
+    def list(self, *, customer: str, limit: int | None = None) -> AsyncPager[Invoice]:
+        return AsyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/invoices",
+                                                        params=c.list_params(limit, cursor))), "invoices")
+
+    async def get(self, id: str) -> Invoice:
+        return await self._send(Call("GET", f"v1/invoices/{c.seg(id)}"))
+
+    async def html(self, id: str) -> str:
+        """The printable invoice page."""
+        return await self._send(Call("GET", f"v1/invoices/{c.seg(id)}/html", raw=True))
+
+    async def mark_paid(self, id: str) -> Invoice:
+        return await self._send(Call("POST", f"v1/invoices/{c.seg(id)}/mark-paid"))
+
+    async def void(self, id: str) -> Invoice:
+        return await self._send(Call("POST", f"v1/invoices/{c.seg(id)}/void"))
+
+    async def mark_uncollectible(self, id: str) -> Invoice:
+        return await self._send(Call("POST", f"v1/invoices/{c.seg(id)}/mark-uncollectible"))
+
+
+class AsyncAlerts(_AsyncResource):
+    def list(self, *, customer: str, unread: bool = False, limit: int | None = None) -> AsyncPager[Alert]:
+        """The customer's usage alerts, newest first."""
+        return AsyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/alerts",
+                                                        params=c.list_params(limit, cursor, unread=unread))), "alerts")
+
+    async def mark_read(self, id: str) -> Alert:
+        return await self._send(Call("POST", f"v1/alerts/{c.seg(id)}/read"))
+
+
+class AsyncPortal(_AsyncResource):
+    async def create_link(self, customer: str, *, return_url: str | None = None) -> PortalLink:
+        """A short-lived signed link into Tollgate's own customer portal."""
+        return await self._send(Call("POST", f"v1/customers/{c.seg(customer)}/portal-sessions", {"return_url": return_url}))
+
+    async def create_stripe_session(self, *, customer: str, return_url: str) -> PortalSession:
+        """A Stripe customer portal session (needs Stripe configured)."""
+        return await self._send(Call("POST", "v1/billing/portal-sessions", {"customer": customer, "return_url": return_url}))
+
+
+class AsyncCheckout(_AsyncResource):
+    async def create_session(self, *, customer: str, plan: str, success_url: str, cancel_url: str,
+                       billing_period: str = "monthly") -> CheckoutSession:
+        """A Stripe Checkout session for a plan (needs Stripe configured)."""
+        return await self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period))
+
+
+class AsyncPricing(_AsyncResource):
+    async def plans(self) -> list[dict[str, Any]]:
+        return await self._send(Call("GET", "v1/pricing/plans"))
+
+    async def plan(self, code: str) -> dict[str, Any]:
+        return await self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}"))
+
+    async def features(self) -> list[dict[str, Any]]:
+        return await self._send(Call("GET", "v1/pricing/features"))
+
+    async def compare(self) -> dict[str, Any]:
+        return await self._send(Call("GET", "v1/pricing/compare"))
+
+
+class AsyncWebhooks:
+    """``tg.webhooks.verify(...)`` is ``tollgate.webhooks.verify(...)``: it needs no connection."""
+
+    @staticmethod
+    def verify(payload: bytes | str, header: str | None, secret: str, tolerance: int = 300) -> _webhooks.WebhookEvent:
+        return _webhooks.verify(payload, header, secret, tolerance)

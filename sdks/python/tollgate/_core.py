@@ -1,0 +1,199 @@
+"""The HTTP layer both clients share: JSON that keeps money exact, retries with backoff, and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Mapping
+
+import httpx
+
+from ._errors import RateLimited, TollgateError, TollgateUnavailable, _retry_after, error_from_response
+
+VERSION = "0.1.0"
+DEFAULT_BASE_URL = "http://localhost:5080"
+# A Retry-After longer than this is a quota reset or a long outage: raise instead of sleeping through it.
+MAX_RETRY_AFTER = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API operation: what to send, before retries."""
+
+    method: str
+    path: str
+    body: Any = None
+    params: Mapping[str, Any] | None = None
+    raw: bool = False
+
+
+@dataclass(slots=True)
+class Options:
+    api_key: str
+    base_url: str
+    timeout: float
+    max_retries: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def options(api_key: str | None, base_url: str | None, timeout: float, max_retries: int) -> Options:
+    key = api_key if api_key is not None else os.environ.get("TOLLGATE_API_KEY", "")
+    if not key:
+        raise TollgateError("No API key: pass api_key=... or set TOLLGATE_API_KEY.")
+    url = (base_url or os.environ.get("TOLLGATE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/") + "/"
+    headers = {"Authorization": f"Bearer {key}", "User-Agent": f"tollgate-python/{VERSION}", "Accept": "application/json"}
+    return Options(key, url, timeout, max(0, max_retries), headers)
+
+
+def new_key() -> str:
+    """An idempotency key for one logical operation; its retries reuse it."""
+    return uuid.uuid4().hex
+
+
+def instant(value: datetime) -> str:
+    """An aware datetime as Tollgate's ISO 8601 UTC text; a naive one is refused, as the server refuses it."""
+    if value.tzinfo is None:
+        raise ValueError("datetimes sent to Tollgate must be timezone-aware")
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def dumps(body: Any) -> bytes:
+    """JSON without None fields; Decimal goes out as an exact number, never through float."""
+    decimals: list[Decimal] = []
+
+    def default(o: Any) -> Any:
+        if isinstance(o, Decimal):
+            if not o.is_finite():
+                raise ValueError("amounts must be finite")
+            decimals.append(o)
+            return f"\u0001tgdec{len(decimals) - 1}\u0001"
+        if isinstance(o, datetime):
+            return instant(o)
+        raise TypeError(f"cannot send {type(o).__name__} as JSON")
+
+    text = json.dumps(_drop_none(body), default=default, separators=(",", ":"), ensure_ascii=False)
+    for i, d in enumerate(decimals):
+        text = text.replace(f'"\\u0001tgdec{i}\\u0001"', format(d, "f"))
+    return text.encode()
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def loads(content: bytes) -> Any:
+    """Answers parse with Decimal for non-integers, so USD amounts stay exact."""
+    return json.loads(content, parse_float=Decimal) if content else None
+
+
+def _params(call: Call) -> dict[str, str] | None:
+    if not call.params:
+        return None
+    out = {}
+    for k, v in call.params.items():
+        if v is not None:
+            out[k] = ("true" if v else "false") if isinstance(v, bool) else str(v)
+    return out
+
+
+def retry_delay(attempt: int, error: TollgateError | None) -> float | None:
+    """Seconds to wait before retry number ``attempt + 1``, or None when the failure is final."""
+    if error is not None:
+        status = error.status or 0
+        retryable = status in (408, 429) or status >= 500
+        if not retryable or (status == 429 and not isinstance(error, RateLimited)):
+            return None  # quota and budget denials hold until the period resets: retrying cannot help
+        after = _retry_after({k.lower(): v for k, v in error.headers.items()})
+        if after is not None:
+            return float(after) if after <= MAX_RETRY_AFTER else None
+    base = min(0.5 * (2 ** attempt), 8.0)
+    return base * random.uniform(0.5, 1.5)  # jitter spreads the retries of many clients
+
+
+def _answer(response: httpx.Response, call: Call) -> Any:
+    return response.text if call.raw else loads(response.content)
+
+
+class SyncCore:
+    """Sends calls with a blocking httpx.Client."""
+
+    def __init__(self, opts: Options, http_client: httpx.Client | None) -> None:
+        self.options = opts
+        self._own = http_client is None
+        self.http = http_client or httpx.Client(timeout=opts.timeout)
+
+    def send(self, call: Call) -> Any:
+        content = dumps(call.body) if call.body is not None else None
+        headers = dict(self.options.headers)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        url = self.options.base_url + call.path
+        attempt = 0
+        while True:
+            try:
+                response = self.http.request(call.method, url, content=content, params=_params(call), headers=headers)
+            except httpx.TransportError as e:
+                delay = retry_delay(attempt, None) if attempt < self.options.max_retries else None
+                if delay is None:
+                    raise TollgateUnavailable(f"Tollgate could not be reached: {e!r}") from e
+            else:
+                if response.is_success:
+                    return _answer(response, call)
+                error = error_from_response(response)
+                delay = retry_delay(attempt, error) if attempt < self.options.max_retries else None
+                if delay is None:
+                    raise error
+            time.sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        if self._own:
+            self.http.close()
+
+
+class AsyncCore:
+    """Sends calls with an httpx.AsyncClient."""
+
+    def __init__(self, opts: Options, http_client: httpx.AsyncClient | None) -> None:
+        self.options = opts
+        self._own = http_client is None
+        self.http = http_client or httpx.AsyncClient(timeout=opts.timeout)
+
+    async def send(self, call: Call) -> Any:
+        content = dumps(call.body) if call.body is not None else None
+        headers = dict(self.options.headers)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        url = self.options.base_url + call.path
+        attempt = 0
+        while True:
+            try:
+                response = await self.http.request(call.method, url, content=content, params=_params(call), headers=headers)
+            except httpx.TransportError as e:
+                delay = retry_delay(attempt, None) if attempt < self.options.max_retries else None
+                if delay is None:
+                    raise TollgateUnavailable(f"Tollgate could not be reached: {e!r}") from e
+            else:
+                if response.is_success:
+                    return _answer(response, call)
+                error = error_from_response(response)
+                delay = retry_delay(attempt, error) if attempt < self.options.max_retries else None
+                if delay is None:
+                    raise error
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def close(self) -> None:
+        if self._own:
+            await self.http.aclose()

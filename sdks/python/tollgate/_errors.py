@@ -1,0 +1,248 @@
+"""Tollgate's problem+json answers (RFC 9457, with a machine ``error`` code) as exceptions."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Mapping
+
+import httpx
+
+
+class TollgateError(Exception):
+    """Any error from Tollgate: its HTTP status, ``error`` code, ``detail`` and the whole problem body."""
+
+    def __init__(self, message: str, *, status: int | None = None, error: str | None = None,
+                 problem: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.problem: dict[str, Any] = dict(problem or {})
+        self.headers: dict[str, str] = dict(headers or {})
+        self.detail: str = str(self.problem.get("detail") or message)
+        self.title: str | None = self.problem.get("title")
+        self.type: str | None = self.problem.get("type")
+        # validation_failed maps each field to what is wrong with it (a list of paths for catalogs and price tables).
+        self.errors: Any = self.problem.get("errors")
+
+
+class TollgateUnavailable(TollgateError):
+    """Tollgate gave no usable answer: a connection error, a timeout, or a 5xx after the retries."""
+
+
+class ServerError(TollgateUnavailable):
+    """A 5xx answer."""
+
+
+class InternalError(ServerError):
+    """500 ``internal_error``: a bug in Tollgate (it is logged there)."""
+
+
+class StripeError(ServerError):
+    """502 ``stripe_error``: Stripe refused a call or could not be reached."""
+
+
+class PaymentsNotConfigured(ServerError):
+    """503 ``payments_not_configured``: a Stripe endpoint without its Stripe setting."""
+
+
+class AuthenticationError(TollgateError):
+    """401 ``missing_api_key`` or ``invalid_api_key``."""
+
+
+class PermissionDenied(TollgateError):
+    """403 ``forbidden``: the key's role may not call the endpoint."""
+
+
+class BadRequest(TollgateError):
+    """A 400 answer; ``detail`` and ``errors`` name the field."""
+
+
+class ValidationFailed(BadRequest):
+    """400 ``validation_failed``: ``errors`` maps each field to what is wrong."""
+
+
+class InvalidJson(BadRequest):
+    """400 ``invalid_json``."""
+
+
+class InvalidRequest(BadRequest):
+    """400 ``invalid_request``: a query or route value that does not parse."""
+
+
+class InvalidCatalog(BadRequest):
+    """400 ``invalid_catalog``."""
+
+
+class InvalidPriceTable(BadRequest):
+    """400 ``invalid_price_table``."""
+
+
+class FeatureNotConsumable(BadRequest):
+    """400 ``feature_not_consumable``: consume or reserve of a value feature."""
+
+
+class NotFound(TollgateError):
+    """404 ``not_found``; ``resource`` says which kind (customer, feature, plan, reservation, ...)."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.resource: str | None = self.problem.get("resource")
+
+
+class MethodNotAllowed(TollgateError):
+    """405 ``method_not_allowed``."""
+
+
+class Conflict(TollgateError):
+    """A 409 answer: a conflict with what was already done."""
+
+
+class IdempotencyMismatch(Conflict):
+    """409 ``idempotency_mismatch``: the key was used for a different request."""
+
+
+class SubscriptionExists(Conflict):
+    """409 ``subscription_exists``."""
+
+
+class ReservationNotHeld(Conflict):
+    """409 ``reservation_not_held``: commit of a released or expired hold."""
+
+
+class ManagedByStripe(Conflict):
+    """409 ``managed_by_stripe``."""
+
+
+class NoChange(Conflict):
+    """409 ``no_change``: the subscription is already on that plan and period."""
+
+
+class RequestIdConflict(Conflict):
+    """409 ``request_id_conflict``: an LLM request id already logged for a different call."""
+
+
+class BodyTooLarge(TollgateError):
+    """413 ``body_too_large``."""
+
+
+class UnsupportedMediaType(TollgateError):
+    """415 ``unsupported_media_type``."""
+
+
+class Unprocessable(TollgateError):
+    """A 422 answer."""
+
+
+class PriceNotLinked(Unprocessable):
+    """422 ``price_not_linked``: checkout for a price without a Stripe price id."""
+
+
+class UnpricedModel(Unprocessable):
+    """422 ``unpriced_model``: no price for the model, with RejectUnpriced on."""
+
+
+def _retry_after(headers: Mapping[str, str]) -> int | None:
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    if value.strip().isdigit():
+        return int(value.strip())
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0, int((when - datetime.now(timezone.utc)).total_seconds()))
+
+
+class RateLimited(TollgateError):
+    """429 that is not a quota: too many requests; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after: int | None = _retry_after({k.lower(): v for k, v in self.headers.items()})
+
+
+class EntitlementDenied(TollgateError):
+    """A refusal for a feature, with what a product shows its user and where to upgrade."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        p = self.problem
+        self.feature: str | None = p.get("feature")
+        self.plan: str | None = p.get("plan")
+        self.limit: int | None = p.get("limit")
+        self.used: int | None = p.get("used")
+        self.remaining: int | None = p.get("remaining")
+        self.resets_at: datetime | None = _instant(p.get("resets_at"))
+        self.upgrade_url: str | None = p.get("upgrade_url")
+        self.retry_after: int | None = _retry_after({k.lower(): v for k, v in self.headers.items()})
+
+
+class QuotaExceeded(EntitlementDenied):
+    """429 ``quota_exceeded``: the hard cap is reached until ``resets_at`` (``retry_after`` seconds)."""
+
+
+class BudgetExceeded(QuotaExceeded):
+    """429 ``budget_exceeded``: the plan's LLM budget is spent; ``budget_*`` are USD as Decimal."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.budget_usd: Decimal | None = _decimal(self.problem.get("budget_usd"))
+        self.budget_spent_usd: Decimal | None = _decimal(self.problem.get("budget_spent_usd"))
+        self.budget_reserved_usd: Decimal | None = _decimal(self.problem.get("budget_reserved_usd"))
+
+
+class FeatureNotInPlan(EntitlementDenied):
+    """402 ``feature_not_in_plan``: the customer's plan does not include the feature."""
+
+
+_BY_CODE: dict[str, type[TollgateError]] = {
+    "missing_api_key": AuthenticationError, "invalid_api_key": AuthenticationError, "forbidden": PermissionDenied,
+    "validation_failed": ValidationFailed, "invalid_json": InvalidJson, "invalid_request": InvalidRequest,
+    "invalid_catalog": InvalidCatalog, "invalid_price_table": InvalidPriceTable, "feature_not_consumable": FeatureNotConsumable,
+    "not_found": NotFound, "method_not_allowed": MethodNotAllowed,
+    "idempotency_mismatch": IdempotencyMismatch, "subscription_exists": SubscriptionExists,
+    "reservation_not_held": ReservationNotHeld, "managed_by_stripe": ManagedByStripe, "no_change": NoChange,
+    "request_id_conflict": RequestIdConflict, "body_too_large": BodyTooLarge, "unsupported_media_type": UnsupportedMediaType,
+    "price_not_linked": PriceNotLinked, "unpriced_model": UnpricedModel,
+    "quota_exceeded": QuotaExceeded, "budget_exceeded": BudgetExceeded, "feature_not_in_plan": FeatureNotInPlan,
+    "internal_error": InternalError, "stripe_error": StripeError, "payments_not_configured": PaymentsNotConfigured,
+}
+
+_BY_STATUS: dict[int, type[TollgateError]] = {
+    400: BadRequest, 401: AuthenticationError, 402: FeatureNotInPlan, 403: PermissionDenied, 404: NotFound,
+    405: MethodNotAllowed, 409: Conflict, 413: BodyTooLarge, 415: UnsupportedMediaType, 422: Unprocessable, 429: RateLimited,
+}
+
+
+def error_from_response(response: httpx.Response) -> TollgateError:
+    """The exception for an error answer; unknown codes fall back to the class of their status."""
+    problem: dict[str, Any] = {}
+    try:
+        body = json.loads(response.content, parse_float=Decimal)
+        if isinstance(body, dict):
+            problem = body
+    except ValueError:
+        pass
+    code = problem.get("error") if isinstance(problem.get("error"), str) else None
+    status = response.status_code
+    cls = _BY_CODE.get(code or "") or _BY_STATUS.get(status) or (ServerError if status >= 500 else TollgateError)
+    detail = problem.get("detail") or response.reason_phrase or ""
+    message = f"Tollgate answered {status} {code or ''}: {detail}".replace("  ", " ")
+    return cls(message, status=status, error=code, problem=problem, headers=dict(response.headers))
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

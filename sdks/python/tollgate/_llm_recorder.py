@@ -1,0 +1,108 @@
+"""The background side of LLM capture: a bounded queue of calls and the thread that sends them to Tollgate in batches."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import queue
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from ._errors import BodyTooLarge, TollgateError, TollgateUnavailable
+
+if TYPE_CHECKING:
+    from ._client import Tollgate
+
+log = logging.getLogger("tollgate.llm")
+
+
+class LlmUsageRecorder:
+    """A bounded queue of calls and the thread that sends them in batches; a full queue drops (and counts) new calls."""
+
+    def __init__(self, client: Tollgate, *, batch_size: int = 500, flush_interval: float = 1.0, capacity: int = 10_000) -> None:
+        self._client = client
+        self._batch_size = max(1, min(batch_size, 1000))
+        self._interval = flush_interval
+        self._queue: queue.Queue[dict[str, Any]] = queue.Queue(max(1, capacity))
+        self._flush = threading.Event()
+        self._stop = threading.Event()
+        self.dropped = 0  # calls lost: the queue was full, or Tollgate refused or stayed unreachable
+        self.failures = 0  # responses whose usage could not be read
+        self.sent = 0
+        self.rejected: list[dict[str, Any]] = []  # calls Tollgate refused, with the reason (kept for the last 100)
+        self._thread = threading.Thread(target=self._run, name="tollgate-llm-usage", daemon=True)
+        self._thread.start()
+        atexit.register(self.close, 5.0)  # a script that ends without close() still sends its last calls
+
+    def add(self, call: dict[str, Any]) -> None:
+        """Queues a call without waiting."""
+        try:
+            self._queue.put_nowait(call)
+        except queue.Full:
+            self.dropped += 1
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Waits until every queued call is sent (or given up on); False when ``timeout`` passed first."""
+        deadline = time.monotonic() + timeout
+        self._flush.set()
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(min(left, 0.05))
+        return True
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Sends what is left, then stops the thread."""
+        self.flush(timeout)
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        batch: list[dict[str, Any]] = []
+        first = 0.0
+        while not self._stop.is_set():
+            try:
+                batch.append(self._queue.get(timeout=0.05))
+                first = first or time.monotonic()
+            except queue.Empty:
+                pass
+            due = batch and (len(batch) >= self._batch_size or self._flush.is_set() or time.monotonic() - first >= self._interval)
+            if due:
+                self._send(batch)
+                for _ in batch:
+                    self._queue.task_done()
+                batch, first = [], 0.0
+            elif not batch and self._queue.empty():
+                self._flush.clear()
+
+    def _send(self, batch: list[dict[str, Any]]) -> None:
+        for attempt in range(5):
+            try:
+                answer = self._client.llm.log_usage_batch(batch)
+            except BodyTooLarge:
+                if len(batch) == 1:
+                    break
+                half = len(batch) // 2  # long metadata: send it in halves rather than lose it
+                self._send(batch[:half])
+                self._send(batch[half:])
+                return
+            except TollgateUnavailable as e:
+                log.warning("Sending %d LLM calls to Tollgate failed (attempt %d): %s", len(batch), attempt + 1, e)
+                if self._stop.wait(0.2 * (2 ** attempt)):
+                    break
+                continue
+            except TollgateError as e:
+                log.error("Tollgate refused %d LLM calls: %s", len(batch), e)
+                break
+            except Exception as e:  # a closed client at shutdown, say: the thread must live on for the next batch
+                log.error("Could not send %d LLM calls to Tollgate: %r", len(batch), e)
+                break
+            self.sent += answer["accepted"] + answer["duplicates"]
+            for r in answer["rejected"]:
+                log.warning("Tollgate rejected an LLM call: %s", r["reason"])
+                self.rejected = (self.rejected + [dict(r)])[-100:]
+            return
+        self.dropped += len(batch)

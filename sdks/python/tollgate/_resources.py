@@ -1,0 +1,211 @@
+"""The blocking client's resources: ``tg.customers``, ``tg.entitlements``, ... (``_async_resources`` mirrors them)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
+
+from . import _calls as c
+from . import webhooks as _webhooks
+from ._core import Call, SyncCore
+from ._pagination import SyncPager
+from .types import (Alert, CheckoutSession, Customer, Decision, Entitlements as EntitlementsAnswer, Event, Invoice, LlmBatchResult, LlmBudget, LlmCall,
+                    LlmCallResult, PortalLink, PortalSession, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer)
+
+
+class _Resource:
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
+
+    def _send(self, call: Call) -> Any:
+        return self._core.send(call)
+
+
+class Customers(_Resource):
+    def upsert(self, id: str, *, email: str | None = None, name: str | None = None, metadata: Mapping[str, str] | None = None,
+               has_payment_method: bool | None = None) -> Customer:
+        """Creates the customer or updates it; fields left out keep their stored values."""
+        return self._send(c.upsert_customer(id, email, name, metadata, has_payment_method))
+
+    def get(self, id: str) -> Customer:
+        """Reads a customer; an unknown id raises NotFound."""
+        return self._send(Call("GET", f"v1/customers/{c.seg(id)}"))
+
+
+class Subscriptions(_Resource):
+    def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
+               collection_method: str | None = None, days_until_due: int | None = None) -> Subscription:
+        """Puts a customer on a plan's newest version."""
+        return self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due))
+
+    def get(self, id: str) -> Subscription:
+        return self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))
+
+    def list(self, *, customer: str, limit: int | None = None) -> SyncPager[Subscription]:
+        """The customer's subscriptions, every page."""
+        return SyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/subscriptions",
+                                                        params=c.list_params(limit, cursor))))
+
+    def change(self, id: str, *, plan: str, billing_period: str | None = None, effective: str | None = None,
+               proration: str = "create_prorations") -> SubscriptionChange:
+        """Moves to another plan or period, now (prorated) or at period end."""
+        return self._send(c.change_subscription(id, False, plan, billing_period, effective, proration))
+
+    def preview(self, id: str, *, plan: str, billing_period: str | None = None, effective: str | None = None,
+                proration: str = "create_prorations") -> SubscriptionChange:
+        """What change() would do and charge, changing nothing."""
+        return self._send(c.change_subscription(id, True, plan, billing_period, effective, proration))
+
+    def cancel(self, id: str, *, at_period_end: bool = True, credit_unused: bool = False) -> SubscriptionChange:
+        return self._send(c.cancel_subscription(id, at_period_end, credit_unused))
+
+    def undo_cancel(self, id: str) -> Subscription:
+        """Takes back a cancel scheduled for the period end."""
+        return self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/undo-cancel"))
+
+
+class Reservation:
+    """A granted hold: settle it with commit() or give it back with release()."""
+
+    def __init__(self, entitlements: Entitlements, answer: Mapping[str, Any], amount: int) -> None:
+        self._entitlements = entitlements
+        self.id: str | None = answer.get("id")  # None for a boolean feature: nothing needed holding
+        self.expires_at: str | None = answer.get("expires_at")
+        self.entitlement: Decision = answer["entitlement"]
+        self.amount = amount
+
+    def commit(self, amount: int | None = None) -> Decision:
+        """Settles to the units really used (the held amount by default)."""
+        if self.id is None:
+            return self.entitlement
+        return self._entitlements.commit(self.id, amount=self.amount if amount is None else amount)
+
+    def release(self) -> Decision:
+        return self.entitlement if self.id is None else self._entitlements.release(self.id)
+
+
+class Entitlements(_Resource):
+    def check(self, *, customer: str, feature: str, amount: int = 1) -> Decision:
+        """May the customer use ``amount`` units now? Counts nothing; a refusal is ``allowed: False``."""
+        return self._send(c.decision("check", customer, feature, amount))
+
+    def consume(self, *, customer: str, feature: str, amount: int = 1, idempotency_key: str | None = None) -> Decision:
+        """Uses units atomically; raises QuotaExceeded, BudgetExceeded or FeatureNotInPlan. Retries count once."""
+        return self._send(c.decision("consume", customer, feature, amount, idempotency_key))
+
+    def reserve(self, *, customer: str, feature: str, amount: int = 1, ttl_seconds: int = 300,
+                idempotency_key: str | None = None) -> Reservation:
+        """Holds units before work whose size is known after it."""
+        answer = self._send(c.decision("reserve", customer, feature, amount, idempotency_key, ttl_seconds))
+        return Reservation(self, answer, amount)
+
+    def commit(self, reservation_id: str, *, amount: int) -> Decision:
+        return self._send(c.settle(reservation_id, "commit", amount))
+
+    def release(self, reservation_id: str) -> Decision:
+        return self._send(c.settle(reservation_id, "release"))
+
+    def get(self, customer: str) -> EntitlementsAnswer:
+        """Every catalog feature's access, limit or value for the customer."""
+        return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/entitlements"))
+
+
+class Events(_Resource):
+    def track(self, events: Iterable[Event | Mapping[str, Any]]) -> TrackResult:
+        """After-the-fact usage, at most 1000 events; never denied. Events without an ``id`` get one."""
+        return self._send(c.track(events))
+
+
+class Usage(_Resource):
+    def get(self, customer: str) -> UsageAnswer:
+        """The current period's counters of every metered feature."""
+        return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/usage"))
+
+
+class Llm(_Resource):
+    def log_usage(self, *, customer: str, model: str, **fields: Any) -> LlmCallResult:
+        """Logs one model call (fields of ``LlmCall``); a request id is generated when none is given."""
+        return self._send(Call("POST", "v1/llm/usage", c.llm_call({"customer": customer, "model": model, **fields})))
+
+    def log_usage_batch(self, calls: Iterable[LlmCall | Mapping[str, Any]]) -> LlmBatchResult:
+        """Logs up to 1000 calls in one request."""
+        return self._send(Call("POST", "v1/llm/usage", {"calls": [c.llm_call(x) for x in calls]}))
+
+    def reserve_budget(self, *, customer: str, estimate_usd: Decimal | int | str, ttl_seconds: int = 300,
+                       idempotency_key: str | None = None) -> LlmBudget:
+        """Holds an estimate against the plan's LLM budget; log the call with ``reservation_id`` to settle it."""
+        return self._send(c.reserve_budget(customer, estimate_usd, ttl_seconds, idempotency_key))
+
+    def get_budget(self, customer: str) -> LlmBudget:
+        return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/llm-budget"))
+
+
+class Invoices(_Resource):
+    def list(self, *, customer: str, limit: int | None = None) -> SyncPager[Invoice]:
+        return SyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/invoices",
+                                                        params=c.list_params(limit, cursor))), "invoices")
+
+    def get(self, id: str) -> Invoice:
+        return self._send(Call("GET", f"v1/invoices/{c.seg(id)}"))
+
+    def html(self, id: str) -> str:
+        """The printable invoice page."""
+        return self._send(Call("GET", f"v1/invoices/{c.seg(id)}/html", raw=True))
+
+    def mark_paid(self, id: str) -> Invoice:
+        return self._send(Call("POST", f"v1/invoices/{c.seg(id)}/mark-paid"))
+
+    def void(self, id: str) -> Invoice:
+        return self._send(Call("POST", f"v1/invoices/{c.seg(id)}/void"))
+
+    def mark_uncollectible(self, id: str) -> Invoice:
+        return self._send(Call("POST", f"v1/invoices/{c.seg(id)}/mark-uncollectible"))
+
+
+class Alerts(_Resource):
+    def list(self, *, customer: str, unread: bool = False, limit: int | None = None) -> SyncPager[Alert]:
+        """The customer's usage alerts, newest first."""
+        return SyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/alerts",
+                                                        params=c.list_params(limit, cursor, unread=unread))), "alerts")
+
+    def mark_read(self, id: str) -> Alert:
+        return self._send(Call("POST", f"v1/alerts/{c.seg(id)}/read"))
+
+
+class Portal(_Resource):
+    def create_link(self, customer: str, *, return_url: str | None = None) -> PortalLink:
+        """A short-lived signed link into Tollgate's own customer portal."""
+        return self._send(Call("POST", f"v1/customers/{c.seg(customer)}/portal-sessions", {"return_url": return_url}))
+
+    def create_stripe_session(self, *, customer: str, return_url: str) -> PortalSession:
+        """A Stripe customer portal session (needs Stripe configured)."""
+        return self._send(Call("POST", "v1/billing/portal-sessions", {"customer": customer, "return_url": return_url}))
+
+
+class Checkout(_Resource):
+    def create_session(self, *, customer: str, plan: str, success_url: str, cancel_url: str,
+                       billing_period: str = "monthly") -> CheckoutSession:
+        """A Stripe Checkout session for a plan (needs Stripe configured)."""
+        return self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period))
+
+
+class Pricing(_Resource):
+    def plans(self) -> list[dict[str, Any]]:
+        return self._send(Call("GET", "v1/pricing/plans"))
+
+    def plan(self, code: str) -> dict[str, Any]:
+        return self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}"))
+
+    def features(self) -> list[dict[str, Any]]:
+        return self._send(Call("GET", "v1/pricing/features"))
+
+    def compare(self) -> dict[str, Any]:
+        return self._send(Call("GET", "v1/pricing/compare"))
+
+
+class Webhooks:
+    """``tg.webhooks.verify(...)`` is ``tollgate.webhooks.verify(...)``: it needs no connection."""
+
+    @staticmethod
+    def verify(payload: bytes | str, header: str | None, secret: str, tolerance: int = 300) -> _webhooks.WebhookEvent:
+        return _webhooks.verify(payload, header, secret, tolerance)

@@ -1,0 +1,171 @@
+"""FastAPI support (``pip install tollgate[fastapi]``): gate a route on a quota.
+
+    app = FastAPI()
+    app.add_middleware(QuotaStatusMiddleware)   # settles by the real response status
+    app.state.tollgate = tollgate.AsyncTollgate(api_key=..., base_url=...)
+
+    @app.post("/cv")
+    async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=lambda r: r.headers["x-user"]))): ...
+
+The dependency reserves before the handler, commits when the response is a 2xx and releases otherwise (an exception,
+or any other status). Works with FastAPI 0.92 (Debian 12) and later.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any, AsyncIterator, Awaitable, Callable, MutableMapping
+from urllib.parse import urljoin
+
+from fastapi import HTTPException, Request
+
+from ._async_resources import AsyncReservation
+from ._client import AsyncTollgate
+from ._errors import AuthenticationError, EntitlementDenied, NotFound, PermissionDenied, TollgateError, TollgateUnavailable
+
+log = logging.getLogger("tollgate.fastapi")
+
+_STATUS_KEY = "tollgate.response_status"
+# Cost fields describe the operator's LLM spend: not for the app's end users.
+_PRIVATE_FIELDS = ("budget_usd", "budget_spent_usd", "budget_reserved_usd", "type", "title", "status", "instance")
+
+CustomerResolver = Callable[[Request], "str | None | Awaitable[str | None]"]
+
+
+class QuotaDenied(HTTPException):
+    """The HTTPException raised for a denial; ``denied`` is Tollgate's error, for an exception handler that shapes it."""
+
+    def __init__(self, denied: EntitlementDenied, detail: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=denied.status or 429, detail=detail, headers=headers)
+        self.denied = denied
+
+
+class Quota:
+    """What the dependency gives the handler: the hold, and a way to say how much was really used."""
+
+    def __init__(self, feature: str, customer: str | None, reservation: AsyncReservation | None) -> None:
+        self.feature = feature
+        self.customer = customer
+        self.reservation = reservation  # None when Tollgate was unreachable and the policy is fail-open
+        self.actual: int | None = None
+
+    def set_usage(self, actual: int) -> None:
+        """Commit ``actual`` units instead of the amount reserved (0 gives all of them back)."""
+        self.actual = actual
+
+
+class QuotaStatusMiddleware:
+    """Records the response status for ``require_quota``; without it, a handler that returns (rather than raises) an
+    error response is committed."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        holder: dict[str, int] = {}
+        scope[_STATUS_KEY] = holder
+
+        async def recording_send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                holder["status"] = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, recording_send)
+
+
+def default_denial(denied: EntitlementDenied, client: AsyncTollgate) -> QuotaDenied:
+    """Tollgate's problem without its cost fields and with an absolute ``upgrade_url``, and Retry-After on a 429."""
+    body = {k: v for k, v in denied.problem.items() if k not in _PRIVATE_FIELDS}
+    if isinstance(body.get("upgrade_url"), str):
+        body["upgrade_url"] = urljoin(client.base_url, body["upgrade_url"])
+    headers = {"Retry-After": str(max(1, denied.retry_after))} if denied.status == 429 and denied.retry_after is not None else None
+    return QuotaDenied(denied, body, headers)
+
+
+def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int | Callable[[Request], int] = 1,
+                  client: AsyncTollgate | None = None, fail_open: bool = False, ttl_seconds: int = 300,
+                  on_denied: Callable[[EntitlementDenied], HTTPException | dict[str, Any]] | None = None,
+                  auto_create_customers: bool = False) -> Callable[[Request], AsyncIterator[Quota]]:
+    """A dependency that holds ``amount`` units of ``feature`` for the request's customer around the handler.
+
+    ``customer``: an id, or a function of the request (sync or async) returning one; None answers 401.
+    ``client``: an AsyncTollgate; by default ``request.app.state.tollgate``.
+    ``fail_open``: when Tollgate cannot be reached or refuses the app's key (401, 403, 5xx), True lets the request
+    through uncounted; False (the default) answers 503 ``quota_unavailable``.
+    ``on_denied``: shapes a 429/402 denial: return an HTTPException to raise, or a dict to send as its detail.
+    ``auto_create_customers``: a customer Tollgate does not know yet is created (with no fields) on first use;
+    by default it raises ``NotFound``, since creating customers at sign-up keeps their e-mail and name.
+    """
+
+    async def dependency(request: Request) -> AsyncIterator[Quota]:
+        found = client or getattr(request.app.state, "tollgate", None)
+        if not isinstance(found, AsyncTollgate):
+            raise RuntimeError("require_quota needs client=AsyncTollgate(...) or app.state.tollgate")
+        tg: AsyncTollgate = found
+        who = customer(request) if callable(customer) else customer
+        if inspect.isawaitable(who):
+            who = await who
+        if not who:
+            raise HTTPException(401, detail={"error": "unauthenticated", "detail": "Sign in to use this feature."})
+        units = amount(request) if callable(amount) else amount
+        key = request.headers.get("idempotency-key")
+
+        def reserve() -> Awaitable[AsyncReservation]:
+            return tg.entitlements.reserve(customer=str(who), feature=feature, amount=units, ttl_seconds=ttl_seconds,
+                                           idempotency_key=f"{key}:{feature}" if key else None)
+
+        try:
+            try:
+                reservation = await reserve()
+            except NotFound as e:
+                if not (auto_create_customers and e.resource == "customer"):
+                    raise
+                await tg.customers.upsert(str(who))
+                reservation = await reserve()
+        except EntitlementDenied as denied:
+            raise _denial(denied, tg, on_denied) from None
+        except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
+            if not fail_open:
+                log.error("Tollgate could not decide, refusing %s: %s", feature, e)
+                raise HTTPException(503, detail={"error": "quota_unavailable",
+                                                 "detail": "Usage limits cannot be checked right now."}) from None
+            log.warning("Tollgate could not decide, letting %s through uncounted: %s", feature, e)
+            yield Quota(feature, str(who), None)
+            return
+
+        quota = Quota(feature, str(who), reservation)
+        try:
+            yield quota
+        except GeneratorExit:
+            raise  # closed without finishing: nothing can be awaited here; the hold lapses after ttl_seconds
+        except BaseException:
+            await _settle(reservation, succeeded=False, actual=None)
+            raise
+        status = request.scope.get(_STATUS_KEY, {}).get("status")
+        await _settle(reservation, succeeded=status is None or 200 <= status < 300, actual=quota.actual)
+
+    return dependency
+
+
+def _denial(denied: EntitlementDenied, tg: AsyncTollgate,
+            on_denied: Callable[[EntitlementDenied], HTTPException | dict[str, Any]] | None) -> HTTPException:
+    if on_denied is None:
+        return default_denial(denied, tg)
+    shaped = on_denied(denied)
+    return shaped if isinstance(shaped, HTTPException) else QuotaDenied(denied, shaped, default_denial(denied, tg).headers)
+
+
+async def _settle(reservation: AsyncReservation, *, succeeded: bool, actual: int | None) -> None:
+    """Commits (``actual`` units, the held amount when None) or releases; a failure is logged, never raised, since the
+    caller's answer is already decided."""
+    try:
+        if succeeded:
+            await reservation.commit(actual)
+        else:
+            await reservation.release()
+    except TollgateError as e:
+        log.error("Could not settle reservation %s: %s", reservation.id, e)

@@ -1,0 +1,254 @@
+"""The shapes of Tollgate's answers, as the server sends them (snake_case; instants are ISO 8601 UTC text).
+
+USD amounts arrive as ``Decimal`` (never float); cents are ``int``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypedDict
+
+
+class Customer(TypedDict):
+    id: str
+    email: str | None
+    name: str | None
+    metadata: dict[str, str]
+    has_payment_method: bool
+    created_at: str
+    updated_at: str
+
+
+class PendingChange(TypedDict):
+    plan: str
+    plan_version: int
+    billing_period: str
+    effective_at: str
+
+
+class Subscription(TypedDict):
+    id: str
+    customer: str
+    plan: str
+    plan_version: int
+    billing_period: str
+    status: str
+    current_period_start: str
+    current_period_end: str
+    trial_start: str | None
+    trial_end: str | None
+    cancel_at_period_end: bool
+    canceled_at: str | None
+    ended_at: str | None
+    pending_change: PendingChange | None
+    past_due_since: str | None
+    dunning_state: str | None
+    collection_method: str
+    created_at: str
+
+
+class InvoiceLine(TypedDict):
+    kind: str
+    description: str
+    amount_cents: int
+    quantity: int
+    unit_amount_cents: int
+    period_start: str | None
+    period_end: str | None
+    plan: str | None
+    feature: str | None
+
+
+class SubscriptionChange(TypedDict):
+    subscription: Subscription
+    effective: str
+    effective_at: str
+    lines: list[InvoiceLine]
+    amount_cents: int
+    currency: str
+    invoice_id: str | None
+
+
+class Decision(TypedDict):
+    allowed: bool
+    reason: str
+    feature: str
+    plan: str | None
+    limit: int | None
+    used: int
+    remaining: int | None
+    unlimited: bool
+    resets_at: str
+    hard_cap: bool
+    overage: int
+    reserved: int
+    value: Any
+
+
+class FeatureUsage(TypedDict):
+    limit: int | None
+    used: int
+    remaining: int | None
+    unlimited: bool
+    hard_cap: bool
+    overage: int
+    reserved: int
+
+
+class Usage(TypedDict):
+    customer: str
+    plan: str | None
+    period_start: str
+    period_end: str
+    features: dict[str, FeatureUsage]
+
+
+class FeatureEntitlement(TypedDict):
+    feature: str
+    name: str
+    kind: str
+    access: bool
+    limit: int | None
+    used: int | None
+    remaining: int | None
+    unlimited: bool
+    value: Any
+
+
+class Entitlements(TypedDict):
+    customer: str
+    plan: str | None
+    period_start: str
+    period_end: str
+    features: list[FeatureEntitlement]
+
+
+class RejectedItem(TypedDict):
+    index: int
+    id: str | None
+    reason: str
+
+
+class TrackResult(TypedDict):
+    accepted: int
+    duplicates: list[str]
+    rejected: list[RejectedItem]
+
+
+class LlmCallResult(TypedDict):
+    request_id: str
+    status: str
+    cost_usd: Decimal
+    cost_nano_usd: int
+    unpriced: bool
+    price_id: str | None
+    plan: str | None
+
+
+class RejectedLlmCall(TypedDict):
+    index: int
+    request_id: str | None
+    reason: str
+
+
+class LlmBatchResult(TypedDict):
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedLlmCall]
+    total_cost_usd: Decimal
+    calls: list[LlmCallResult]
+
+
+class LlmBudget(TypedDict, total=False):
+    customer: str
+    plan: str | None
+    limit_usd: Decimal | None
+    spent_usd: Decimal
+    reserved_usd: Decimal
+    remaining_usd: Decimal | None
+    period_start: str
+    resets_at: str
+    reservation_id: str | None
+
+
+class Invoice(TypedDict):
+    id: str
+    number: str
+    customer: str
+    subscription: str | None
+    status: str
+    billing_reason: str
+    currency: str
+    subtotal_cents: int
+    credit_applied_cents: int
+    amount_due_cents: int
+    amount_paid_cents: int
+    period_start: str
+    period_end: str
+    issued_at: str
+    due_at: str | None
+    paid_at: str | None
+    voided_at: str | None
+    lines: list[InvoiceLine]
+
+
+class Alert(TypedDict):
+    id: str
+    customer: str
+    feature: str
+    kind: str
+    threshold: int
+    severity: str
+    used: int
+    limit: int
+    message: str
+    period_start: str
+    period_end: str
+    projected_at: str | None
+    created_at: str
+    read_at: str | None
+
+
+class PortalLink(TypedDict):
+    url: str
+    expires_at: str
+
+
+class PortalSession(TypedDict):
+    url: str
+
+
+class CheckoutSession(TypedDict):
+    checkout_url: str
+    session_id: str
+
+
+class Event(TypedDict, total=False):
+    """One after-the-fact usage event: ``id``, ``customer`` and ``feature`` are required."""
+
+    id: str
+    customer: str
+    feature: str
+    amount: int
+    timestamp: str
+    properties: dict[str, Any]
+
+
+class LlmCall(TypedDict, total=False):
+    """One model call to log; token counts are disjoint (cached and reasoning tokens are not in input/output)."""
+
+    customer: str
+    model: str
+    feature: str
+    provider: str
+    input_tokens: int
+    output_tokens: int
+    cached_input_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    requests: int
+    images: int
+    request_id: str
+    timestamp: str
+    metadata: dict[str, Any]
+    reservation_id: str

@@ -1,0 +1,141 @@
+import { errorFromResponse, TollgateError, TollgateUnavailableError, type Problem } from "../errors.js";
+import { fromWire, toWire } from "./case.js";
+import { sleep } from "./runtime.js";
+
+export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** Per-call settings that override the client's. */
+export type RequestOptions = {
+  /** Aborts the call (and its retries). */
+  signal?: AbortSignal;
+  /** Extra headers, such as an Idempotency-Key you choose. */
+  headers?: Record<string, string>;
+  /** Retries after the first attempt; the client's maxRetries when left out. */
+  maxRetries?: number;
+  /** Milliseconds each attempt may take. */
+  timeout?: number;
+};
+
+export type HttpSettings = {
+  baseUrl: string;
+  apiKey: string | undefined;
+  fetch: Fetch;
+  maxRetries: number;
+  timeout: number;
+  /** Longest Retry-After (seconds) worth waiting for; a longer one is thrown at once. */
+  maxRetryAfter: number;
+  userAgent: string;
+};
+
+type Call = { method: string; path: string; query?: Record<string, unknown> | undefined; body?: unknown; options?: RequestOptions | undefined };
+
+/** The answer's JSON in camelCase, or the raw text for a non-JSON answer. */
+export type RawAnswer = { status: number; headers: Headers; data: unknown };
+
+/** Sends one call: JSON in snake_case, retries with backoff and jitter on 408/429/5xx and network errors, problems thrown as errors. */
+export class Http {
+  constructor(readonly settings: HttpSettings) {}
+
+  async json<T>(call: Call): Promise<T> {
+    return fromWire<T>((await this.send(call)).data);
+  }
+
+  async send(call: Call): Promise<RawAnswer> {
+    const { settings } = this;
+    const retries = call.options?.maxRetries ?? settings.maxRetries;
+    const url = this.url(call.path, call.query);
+    const body = call.body === undefined ? undefined : JSON.stringify(toWire(call.body));
+    const headers: Record<string, string> = { accept: "application/json", "user-agent": settings.userAgent, ...call.options?.headers };
+    if (settings.apiKey) headers.authorization = `Bearer ${settings.apiKey}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+
+    for (let attempt = 0; ; attempt++) {
+      let response: Answer;
+      try {
+        response = await this.attempt(url, { method: call.method, headers, body }, call.options);
+      } catch (cause) {
+        if (call.options?.signal?.aborted) throw cause;
+        if (attempt >= retries) {
+          throw new TollgateUnavailableError(`Tollgate could not be reached at ${url}: ${(cause as Error)?.message ?? cause}`, { cause });
+        }
+        await sleep(backoff(attempt), call.options?.signal);
+        continue;
+      }
+
+      if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, data: parse(response) };
+      const problem = parse(response) as Problem | string | undefined;
+      const error = errorFromResponse(response.status, typeof problem === "object" ? problem : undefined, response.headers);
+      const wait = attempt < retries ? retryDelay(response, error, settings.maxRetryAfter, attempt) : undefined;
+      if (wait === undefined) throw error;
+      await sleep(wait, call.options?.signal);
+    }
+  }
+
+  private async attempt(url: string, init: RequestInit, options: RequestOptions | undefined): Promise<Answer> {
+    const timeout = options?.timeout ?? this.settings.timeout;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(options?.signal?.reason);
+    options?.signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeout} ms`)), timeout);
+    try {
+      const response = await this.settings.fetch(url, { ...init, signal: controller.signal });
+      // The body is read inside the timeout too, so a stalled answer is retried rather than hanging.
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    } finally {
+      clearTimeout(timer);
+      options?.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  private url(path: string, query: Record<string, unknown> | undefined): string {
+    const url = new URL(path.replace(/^\//, ""), this.settings.baseUrl.endsWith("/") ? this.settings.baseUrl : `${this.settings.baseUrl}/`);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined || value === null) continue;
+      url.searchParams.set(key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value instanceof Date ? value.toISOString() : String(value));
+    }
+    return url.toString();
+  }
+}
+
+type Answer = { status: number; headers: Headers; text: string };
+
+function parse({ text, headers }: Answer): unknown {
+  if (text.length === 0) return undefined;
+  const type = headers.get("content-type") ?? "";
+  if (!type.includes("json")) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** 0.5 s doubling to 8 s, with full jitter on the upper half so clients that failed together do not retry together. */
+export function backoff(attempt: number): number {
+  const base = Math.min(500 * 2 ** attempt, 8000);
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/** Answers that retrying cannot change: a spent quota or budget (until the reset), a missing setting. */
+const final = new Set(["quota_exceeded", "budget_exceeded", "feature_not_in_plan", "payments_not_configured"]);
+
+/** How long to wait before retrying this answer, or undefined when it must not be retried. */
+function retryDelay(response: Answer, error: TollgateError, maxRetryAfter: number, attempt: number): number | undefined {
+  const status = response.status;
+  // A spent quota or budget is an answer, not a transient failure: retrying cannot change it before the reset.
+  if (final.has(error.error)) return undefined;
+  if (status !== 408 && status !== 429 && status < 500) return undefined;
+  const after = retryAfterMs(response.headers);
+  if (after === undefined) return backoff(attempt);
+  return after <= maxRetryAfter * 1000 ? after : undefined;
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds. */
+export function retryAfterMs(headers: Headers): number | undefined {
+  const value = headers.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

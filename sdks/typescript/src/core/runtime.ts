@@ -1,0 +1,24 @@
+/** What the SDK reads from its host without importing Node: env vars and a timer that does not hold the process open. */
+type Process = {
+  env?: Record<string, string | undefined>;
+  once?: (event: string, listener: () => void) => void;
+  removeListener?: (event: string, listener: () => void) => void;
+};
+
+export const env = (name: string): string | undefined => (globalThis as { process?: Process }).process?.env?.[name];
+
+export const hostProcess = (): Process | undefined => (globalThis as { process?: Process }).process;
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => { signal?.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Lets a background timer not keep Node alive (no-op elsewhere). */
+export function unref(timer: unknown): void {
+  (timer as { unref?: () => void } | undefined)?.unref?.();
+}

@@ -1,0 +1,158 @@
+/** The problem+json body Tollgate answers an error with (RFC 9457 plus a machine `error` code), keys as on the wire. */
+export type Problem = {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  error?: string;
+  [field: string]: unknown;
+};
+
+type ErrorInit = { status?: number | undefined; problem?: Problem | undefined; headers?: Headers | undefined; cause?: unknown };
+
+/** Any error the SDK throws: an error answer from Tollgate, or Tollgate out of reach. */
+export class TollgateError extends Error {
+  override name = "TollgateError";
+  /** The HTTP status; undefined when no answer came (a network error or a timeout). */
+  readonly status: number | undefined;
+  /** The machine code, such as "quota_exceeded", or "http_<status>" for an answer without a problem body. */
+  readonly error: string;
+  /** The human explanation. */
+  readonly detail: string;
+  /** The whole problem body, keys as on the wire, for fields this SDK does not model. */
+  readonly problem: Problem;
+  /** The answer's headers, when there was an answer. */
+  readonly headers: Headers | undefined;
+
+  constructor(message: string, init: ErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.problem = init.problem ?? {};
+    this.error = typeof this.problem.error === "string" ? this.problem.error : init.status ? `http_${init.status}` : "connection_error";
+    this.detail = typeof this.problem.detail === "string" ? this.problem.detail : message;
+    this.headers = init.headers;
+  }
+}
+
+/** 400: a field is missing or wrong (validation_failed, invalid_json, invalid_request and the like). */
+export class ValidationError extends TollgateError {
+  override name = "ValidationError";
+  /** Each bad field mapped to what is wrong with it, when the server named them. */
+  get errors(): Record<string, string> | string[] | undefined {
+    return this.problem.errors as Record<string, string> | string[] | undefined;
+  }
+}
+
+/** 401 missing_api_key or invalid_api_key. */
+export class AuthenticationError extends TollgateError {
+  override name = "AuthenticationError";
+}
+
+/** 403 forbidden: the key's role may not call this endpoint. */
+export class PermissionDeniedError extends TollgateError {
+  override name = "PermissionDeniedError";
+}
+
+/** 404 not_found; `resource` says what was missing (customer, feature, plan, reservation, invoice…). */
+export class NotFoundError extends TollgateError {
+  override name = "NotFoundError";
+  get resource(): string | undefined {
+    return this.problem.resource as string | undefined;
+  }
+}
+
+/** 409: a conflict with what was already done (subscription_exists, reservation_not_held, no_change…). */
+export class ConflictError extends TollgateError {
+  override name = "ConflictError";
+}
+
+/** 409 idempotency_mismatch: the key was used before for a different request. */
+export class IdempotencyMismatchError extends ConflictError {
+  override name = "IdempotencyMismatchError";
+}
+
+/** A denial of a feature for a customer: what a product shows its user, and where to upgrade. */
+export class EntitlementDeniedError extends TollgateError {
+  override name = "EntitlementDeniedError";
+  get feature(): string | undefined { return this.problem.feature as string | undefined; }
+  get plan(): string | null | undefined { return this.problem.plan as string | null | undefined; }
+  /** The window's limit; null when unlimited. */
+  get limit(): number | null | undefined { return this.problem.limit as number | null | undefined; }
+  get used(): number | undefined { return this.problem.used as number | undefined; }
+  get remaining(): number | null | undefined { return this.problem.remaining as number | null | undefined; }
+  /** When the quota starts again. */
+  get resetsAt(): Date | undefined {
+    return typeof this.problem.resets_at === "string" ? new Date(this.problem.resets_at) : undefined;
+  }
+  /** As Tollgate sent it: usually a path such as "/pricing". */
+  get upgradeUrl(): string | undefined { return this.problem.upgrade_url as string | undefined; }
+  /** Seconds until a retry can succeed, from Retry-After; undefined when the answer had none. */
+  get retryAfter(): number | undefined {
+    const header = this.headers?.get("retry-after");
+    const seconds = header ? Number(header) : NaN;
+    return Number.isFinite(seconds) ? seconds : undefined;
+  }
+}
+
+/** 429 quota_exceeded: the hard cap is reached until `resetsAt`. */
+export class QuotaExceededError extends EntitlementDeniedError {
+  override name = "QuotaExceededError";
+}
+
+/** 429 budget_exceeded: the plan's LLM budget is spent. A QuotaExceededError too, as in the .NET SDK. */
+export class BudgetExceededError extends QuotaExceededError {
+  override name = "BudgetExceededError";
+  get budgetUsd(): number | undefined { return this.problem.budget_usd as number | undefined; }
+  get budgetSpentUsd(): number | undefined { return this.problem.budget_spent_usd as number | undefined; }
+  get budgetReservedUsd(): number | undefined { return this.problem.budget_reserved_usd as number | undefined; }
+}
+
+/** 429 rate_limited: too many requests in the feature's rate window; `retryAfter` says when to try again. */
+export class RateLimitedError extends EntitlementDeniedError {
+  override name = "RateLimitedError";
+}
+
+/** 402 feature_not_in_plan: the customer's plan does not include the feature. */
+export class FeatureNotInPlanError extends EntitlementDeniedError {
+  override name = "FeatureNotInPlanError";
+}
+
+/** Tollgate could not be reached, timed out, or answered 5xx, after every retry. */
+export class TollgateUnavailableError extends TollgateError {
+  override name = "TollgateUnavailableError";
+}
+
+/** A webhook whose Tollgate-Signature is missing, malformed, too old or matches nothing. */
+export class WebhookSignatureError extends Error {
+  override name = "WebhookSignatureError";
+}
+
+const byCode: Record<string, new (message: string, init: ErrorInit) => TollgateError> = {
+  quota_exceeded: QuotaExceededError,
+  budget_exceeded: BudgetExceededError,
+  rate_limited: RateLimitedError,
+  feature_not_in_plan: FeatureNotInPlanError,
+  idempotency_mismatch: IdempotencyMismatchError,
+  not_found: NotFoundError,
+  missing_api_key: AuthenticationError,
+  invalid_api_key: AuthenticationError,
+  forbidden: PermissionDeniedError,
+};
+
+/** The error for an answer: by the problem's `error` code first, then by status. */
+export function errorFromResponse(status: number, problem: Problem | undefined, headers: Headers): TollgateError {
+  const code = typeof problem?.error === "string" ? problem.error : undefined;
+  const detail = typeof problem?.detail === "string" ? problem.detail : "";
+  const message = `Tollgate answered ${status} ${code ?? ""}${detail ? `: ${detail}` : ""}`.replace(/ +$/, "");
+  const init = { status, problem, headers };
+  const Known = code ? byCode[code] : undefined;
+  if (Known) return new Known(message, init);
+  if (status === 400 || status === 413 || status === 415 || status === 422) return new ValidationError(message, init);
+  if (status === 401) return new AuthenticationError(message, init);
+  if (status === 403) return new PermissionDeniedError(message, init);
+  if (status === 404) return new NotFoundError(message, init);
+  if (status === 409) return new ConflictError(message, init);
+  if (status === 429) return new RateLimitedError(message, init);
+  if (status >= 500) return new TollgateUnavailableError(message, init);
+  return new TollgateError(message, init);
+}

@@ -1,0 +1,109 @@
+import type { Fetch } from "../core/http.js";
+import type { LlmUsageBuffer } from "./buffer.js";
+import { LlmUsageReader } from "./reader.js";
+
+/** Request headers that name the call's owner for one call; the wrapper removes them before the provider sees the request. */
+export const CUSTOMER_HEADER = "tollgate-customer";
+export const FEATURE_HEADER = "tollgate-feature";
+
+type Resolve = string | undefined | (() => string | undefined);
+
+export type CaptureOptions = {
+  /** Whose calls these are: an id, or a function read at each call (from your own request context). */
+  customer?: Resolve;
+  /** The feature the calls serve, for per-feature cost. */
+  feature?: Resolve;
+  /** The fetch to wrap (the global one when left out). */
+  fetch?: Fetch;
+};
+
+const resolve = (value: Resolve) => (typeof value === "function" ? value() : value);
+const MAX_JSON = 8 << 20;
+
+/**
+ * A fetch that passes every request and answer through unchanged and, for a 2xx JSON or event-stream answer with
+ * usage and a model, queues the call for Tollgate. Usage is read from the bytes the app reads anyway: no second read.
+ */
+export function captureFetch(buffer: LlmUsageBuffer, options: CaptureOptions = {}): Fetch {
+  return async (input, init) => {
+    const at = new Date();
+    const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+    const customer = headers.get(CUSTOMER_HEADER) ?? resolve(options.customer);
+    const feature = headers.get(FEATURE_HEADER) ?? resolve(options.feature);
+    if (headers.has(CUSTOMER_HEADER) || headers.has(FEATURE_HEADER)) {
+      headers.delete(CUSTOMER_HEADER);
+      headers.delete(FEATURE_HEADER);
+      if (input instanceof Request && !init?.headers) input = new Request(input, { headers });
+      else init = { ...init, headers };
+    }
+
+    const base = options.fetch ?? globalThis.fetch;
+    const response = await base(input, init);
+    const type = response.headers.get("content-type") ?? "";
+    const streamed = type.includes("text/event-stream");
+    if (!customer || !response.ok || !response.body || !(streamed || type.includes("json"))) return response;
+
+    const reader = new LlmUsageReader();
+    const fallbackId = response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined;
+    const decoder = new TextDecoder();
+    let line = "";
+    let json = "";
+    const onBytes = streamed
+      ? (bytes: Uint8Array) => {
+        line += decoder.decode(bytes, { stream: true });
+        let end: number;
+        while ((end = line.indexOf("\n")) >= 0) {
+          const current = line.slice(0, end).replace(/\r$/, "");
+          line = line.slice(end + 1);
+          if (current.startsWith("data:")) reader.readEvent(current.slice(5).trim());
+        }
+      }
+      : (bytes: Uint8Array) => { if (json.length < MAX_JSON) json += decoder.decode(bytes, { stream: true }); };
+    const onEnd = () => {
+      if (!streamed) reader.readJson(json + decoder.decode());
+      // Without any id the server would make a new one per attempt; one made here keeps the sender's retries counting once.
+      const call = reader.toCall({ customer, feature: feature ?? undefined }, at, fallbackId ?? `llmc_sdk_${at.getTime()}_${Math.random().toString(16).slice(2)}`);
+      if (call) buffer.add(call);
+    };
+
+    const observed = new Response(observe(response.body, onBytes, onEnd), {
+      status: response.status, statusText: response.statusText, headers: response.headers,
+    });
+    Object.defineProperty(observed, "url", { value: response.url });
+    return observed;
+  };
+}
+
+/** The same bytes, read as the app reads them; `onEnd` runs once, at the end or when the app stops reading. */
+function observe(source: ReadableStream<Uint8Array>, onBytes: (bytes: Uint8Array) => void, onEnd: () => void): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    try { onEnd(); } catch { /* a response the reader cannot follow must not break the app */ }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        end();
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) {
+        end();
+        controller.close();
+        return;
+      }
+      try { onBytes(chunk.value); } catch { /* as above */ }
+      controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      end();
+      return reader.cancel(reason);
+    },
+  });
+}

@@ -1,0 +1,111 @@
+import { Tollgate } from "../client.js";
+import { AuthenticationError, EntitlementDeniedError, NotFoundError, PermissionDeniedError, TollgateUnavailableError } from "../errors.js";
+import type { Reservation } from "../resources/entitlements.js";
+
+/** The answer a gate gives the app's caller instead of running the handler. */
+export type Denial = { status: number; headers: Record<string, string>; body: Record<string, unknown> };
+
+export type GateOptions<Req> = {
+  /** The client; one built from TOLLGATE_API_KEY and TOLLGATE_BASE_URL when left out. */
+  client?: Tollgate;
+  /** The Tollgate customer for a request; null or undefined answers 401. */
+  customer: (req: Req) => string | null | undefined | Promise<string | null | undefined>;
+  /** Units to reserve (1), or a function of the request. */
+  amount?: number | ((req: Req) => number | Promise<number>);
+  /** How long the hold lasts if the app dies before settling it (300 s). */
+  ttlSeconds?: number;
+  /**
+   * When Tollgate cannot decide (unreachable, 5xx, or refusing the app's key with 401/403): "closed" (the default)
+   * answers 503 quota_unavailable; "open" lets the request through uncounted.
+   */
+  onError?: "open" | "closed";
+  /** Creates an unknown customer (PUT with no fields) and reserves again, instead of failing the request. */
+  autoCreateCustomers?: boolean;
+  /**
+   * Shapes a denial before it is sent. By default the body is Tollgate's problem without the cost fields
+   * (budget_usd, budget_spent_usd, budget_reserved_usd) and with an absolute upgrade_url; return another to change it.
+   */
+  onDenied?: (denial: Denial, error: EntitlementDeniedError | undefined, req: Req) => Denial | void | Promise<Denial | void>;
+};
+
+export type GateOutcome =
+  | { allowed: true; reservation: Reservation | null; settle(succeeded: boolean): Promise<void> }
+  | { allowed: false; denial: Denial };
+
+const shared: { client?: Tollgate } = {};
+const usage = new WeakMap<object, Map<string, number>>();
+
+/** Tells the gate how many units the handler really used, so the commit settles to that instead of the reserved amount. */
+export function setQuotaUsage(req: object, feature: string, actual: number): void {
+  const map = usage.get(req) ?? new Map<string, number>();
+  map.set(feature, actual);
+  usage.set(req, map);
+}
+
+const problem = (status: number, error: string, title: string, detail: string): Denial => ({
+  status, headers: { "content-type": "application/problem+json" }, body: { type: `https://tollgate.dev/errors/${error.replace(/_/g, "-")}`, title, status, detail, error },
+});
+
+function fromDenied(error: EntitlementDeniedError, baseUrl: string): Denial {
+  const body: Record<string, unknown> = { ...error.problem };
+  delete body.budget_usd;
+  delete body.budget_spent_usd;
+  delete body.budget_reserved_usd;
+  if (typeof body.upgrade_url === "string") body.upgrade_url = new URL(body.upgrade_url, baseUrl).toString();
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  const retryAfter = error.headers?.get("retry-after");
+  if (retryAfter) headers["retry-after"] = retryAfter;
+  return { status: error.status ?? 429, headers, body };
+}
+
+/** Reserves before the handler; the caller settles with the handler's outcome: commit on success, release otherwise. */
+export async function gate<Req extends object>(
+  feature: string, options: GateOptions<Req>, req: Req, idempotencyKey: string | null | undefined,
+): Promise<GateOutcome> {
+  const client = options.client ?? (shared.client ??= new Tollgate());
+  const shape = async (denial: Denial, error?: EntitlementDeniedError): Promise<GateOutcome> =>
+    ({ allowed: false, denial: (await options.onDenied?.(denial, error, req)) ?? denial });
+
+  const customer = await options.customer(req);
+  if (!customer) return shape(problem(401, "unauthenticated", "Unauthorized", "Sign in to use this feature."));
+  const amount = typeof options.amount === "function" ? await options.amount(req) : options.amount ?? 1;
+  const params = {
+    customer, feature, amount, ttlSeconds: options.ttlSeconds ?? 300,
+    // The app's own Idempotency-Key makes a retried request reuse its first reservation.
+    idempotencyKey: idempotencyKey ? `${idempotencyKey}:${feature}` : undefined,
+  };
+
+  let reservation: Reservation | null;
+  try {
+    try {
+      reservation = await client.entitlements.reserve(params);
+    } catch (error) {
+      if (!(options.autoCreateCustomers && error instanceof NotFoundError && error.resource === "customer")) throw error;
+      await client.customers.upsert(customer);
+      reservation = await client.entitlements.reserve(params);
+    }
+  } catch (error) {
+    if (error instanceof EntitlementDeniedError) return shape(fromDenied(error, client.baseUrl), error);
+    const cannotDecide = error instanceof TollgateUnavailableError || error instanceof AuthenticationError || error instanceof PermissionDeniedError;
+    if (!cannotDecide) throw error;
+    if (options.onError !== "open") return shape(problem(503, "quota_unavailable", "Service unavailable", "Usage limits cannot be checked right now."));
+    reservation = null;
+  }
+
+  let settled = false;
+  return {
+    allowed: true,
+    reservation,
+    async settle(succeeded) {
+      if (settled || !reservation) return;
+      settled = true;
+      const actual = usage.get(req)?.get(feature);
+      try {
+        if (succeeded) await reservation.commit(actual ?? amount);
+        else await reservation.release();
+      } catch {
+        // The answer is already on its way; an unsettled hold lapses at its TTL.
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import type { RequestOptions } from "../core/http.js";
+import type { PricingFeature, PricingPlan } from "../types.js";
+import { Resource, seg } from "./resource.js";
+
+/** The public pricing reads (no key needed). */
+export class Pricing extends Resource {
+  /** The active plans in pricing-page order. */
+  plans(options?: RequestOptions): Promise<PricingPlan[]> {
+    return this.http.json({ method: "GET", path: "v1/pricing/plans", options });
+  }
+
+  plan(code: string, options?: RequestOptions): Promise<PricingPlan> {
+    return this.http.json({ method: "GET", path: `v1/pricing/plans/${seg(code)}`, options });
+  }
+
+  features(options?: RequestOptions): Promise<PricingFeature[]> {
+    return this.http.json({ method: "GET", path: "v1/pricing/features", options });
+  }
+
+  /** The feature × plan table with the FAQ. */
+  compare(options?: RequestOptions): Promise<Record<string, unknown>> {
+    return this.http.json({ method: "GET", path: "v1/pricing/compare", options });
+  }
+}

@@ -1,0 +1,144 @@
+/** Tollgate's answers, in camelCase. Instants are ISO 8601 strings in UTC, as on the wire; money is integer cents or decimal USD. */
+
+export type Customer = {
+  id: string;
+  email: string | null;
+  name: string | null;
+  metadata: Record<string, string>;
+  hasPaymentMethod: boolean;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type CustomerUpsert = { email?: string; name?: string; metadata?: Record<string, string>; hasPaymentMethod?: boolean };
+
+/** The decision on one feature and the counter behind it. */
+export type Entitlement = {
+  allowed: boolean;
+  reason: "within_quota" | "unlimited" | "soft_cap_overage" | "included" | "quota_exceeded" | "feature_not_in_plan" | "budget_exceeded" | (string & {});
+  feature: string;
+  plan: string | null;
+  limit: number | null;
+  used: number;
+  remaining: number | null;
+  unlimited: boolean;
+  resetsAt: string;
+  hardCap: boolean;
+  overage: number;
+  reserved: number;
+  /** For value features, the plan's setting, as JSON. */
+  value: unknown;
+};
+
+export type ReservationAnswer = { id: string | null; expiresAt: string | null; entitlement: Entitlement };
+
+export type FeatureUsage = {
+  limit: number | null; used: number; remaining: number | null; unlimited: boolean; hardCap: boolean; overage: number; reserved: number;
+};
+
+export type Usage = { customer: string; plan: string | null; periodStart: string; periodEnd: string; features: Record<string, FeatureUsage> };
+
+export type FeatureEntitlement = {
+  feature: string; name: string; kind: "boolean" | "metered" | "value"; access: boolean;
+  limit: number | null; used: number | null; remaining: number | null; unlimited: boolean; value: unknown;
+};
+
+export type Entitlements = { customer: string; plan: string | null; periodStart: string; periodEnd: string; features: FeatureEntitlement[] };
+
+export type UsageEvent = {
+  /** Your unique id for the event; a resend counts once. Generated when left out. */
+  id?: string;
+  customer: string;
+  feature: string;
+  amount?: number;
+  timestamp?: Date | string;
+  properties?: Record<string, unknown>;
+};
+
+export type TrackAnswer = { accepted: number; duplicates: string[]; rejected: { index: number; id: string | null; reason: string }[] };
+
+export type PendingChange = { plan: string; planVersion: number; billingPeriod: string; effectiveAt: string };
+
+export type Subscription = {
+  id: string; customer: string; plan: string; planVersion: number; billingPeriod: "monthly" | "yearly";
+  status: "trialing" | "active" | "past_due" | "canceled" | "incomplete";
+  currentPeriodStart: string; currentPeriodEnd: string; trialStart: string | null; trialEnd: string | null;
+  cancelAtPeriodEnd: boolean; canceledAt: string | null; endedAt: string | null; pendingChange: PendingChange | null;
+  pastDueSince: string | null; dunningState: string | null; collectionMethod: string; createdAt: string;
+};
+
+export type SubscriptionCreate = {
+  customer: string; plan: string; billingPeriod?: "monthly" | "yearly"; trialDays?: number;
+  collectionMethod?: "send_invoice" | "charge_automatically"; daysUntilDue?: number;
+};
+
+export type SubscriptionChange = {
+  plan: string; billingPeriod?: "monthly" | "yearly"; effective?: "immediate" | "period_end"; proration?: "create_prorations" | "none";
+};
+
+export type InvoiceLine = {
+  kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
+  periodStart: string; periodEnd: string; plan: string | null; feature: string | null;
+};
+
+export type SubscriptionChangeAnswer = {
+  subscription: Subscription; effective: "immediate" | "period_end"; effectiveAt: string; lines: InvoiceLine[];
+  amountCents: number; currency: string; invoiceId: string | null;
+};
+
+export type Invoice = {
+  id: string; number: string | null; customer: string; subscription: string | null;
+  status: "draft" | "open" | "paid" | "void" | "uncollectible"; billingReason: string; currency: string;
+  subtotalCents: number; creditAppliedCents: number; amountDueCents: number; amountPaidCents: number;
+  periodStart: string | null; periodEnd: string | null; issuedAt: string | null; dueAt: string | null;
+  paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string;
+};
+
+export type Alert = {
+  id: string; customer: string; feature: string; kind: string; threshold: number | null; severity: string;
+  used: number; limit: number | null; message: string; periodStart: string; periodEnd: string;
+  projectedAt: string | null; createdAt: string; readAt: string | null;
+};
+
+export type PortalLink = { url: string; expiresAt: string };
+export type CheckoutSession = { checkoutUrl: string; sessionId: string };
+export type StripePortalSession = { url: string };
+
+/** One model call to log. Token counts are disjoint: each token is in exactly one field. */
+export type LlmCall = {
+  customer: string; model: string; feature?: string; provider?: string;
+  inputTokens?: number; outputTokens?: number; cachedInputTokens?: number; cacheWriteTokens?: number; reasoningTokens?: number;
+  requests?: number; images?: number;
+  /** The provider's id (chatcmpl-…, msg_…): a retry with it counts once. */
+  requestId?: string;
+  timestamp?: Date | string;
+  metadata?: Record<string, unknown>;
+  /** A budget hold from llm.reserveBudget, settled to this call's cost. */
+  reservationId?: string;
+};
+
+export type LlmCallAnswer = {
+  requestId: string; status: "accepted" | "duplicate"; costUsd: number; costNanoUsd: number; unpriced: boolean;
+  priceId: string | null; plan: string | null;
+};
+
+export type LlmBatchAnswer = {
+  accepted: number; duplicates: number; rejected: { index: number; requestId: string | null; reason: string }[];
+  totalCostUsd: number; calls: LlmCallAnswer[];
+};
+
+export type LlmBudget = {
+  customer: string; plan: string | null; limitUsd: number | null; spentUsd: number; reservedUsd: number;
+  remainingUsd: number | null; periodStart: string; resetsAt: string; reservationId?: string | null;
+};
+
+export type PricingPrice = {
+  billingPeriod: string; priceCents: number; currency: string; displayPrice: string; savingPercent?: number | null; [field: string]: unknown;
+};
+export type PricingPlan = {
+  code: string; name: string; description: string | null; sortOrder: number; isPopular: boolean; version: number;
+  prices: PricingPrice[]; features: { [field: string]: unknown }[];
+};
+export type PricingFeature = { code: string; name: string; description: string | null; unit: string | null; kind: string };
+
+export type WebhookEvent = { id: string; type: string; createdAt: string; data: Record<string, unknown> };

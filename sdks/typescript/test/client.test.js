@@ -1,0 +1,160 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { AuthenticationError, NotFoundError, Tollgate, TollgateUnavailableError, ValidationError } from "../dist/index.js";
+import { baseUrl, client, uniqueId, withCustomer } from "./helpers.js";
+
+test("upsert creates a customer and get reads it back in camelCase, metadata keys untouched", async () => {
+  const tg = await client();
+  const id = uniqueId();
+  const created = await tg.customers.upsert(id, { email: "ada@example.com", name: "Ada", metadata: { team_name: "growth" } });
+  assert.equal(created.id, id);
+  assert.deepEqual(created.metadata, { team_name: "growth" });
+  const read = await tg.customers.get(id);
+  assert.equal(read.email, "ada@example.com");
+  assert.equal(read.hasPaymentMethod, false);
+  assert.match(read.createdAt, /Z$/);
+});
+
+test("an unknown customer is a NotFoundError naming the resource", async () => {
+  const tg = await client();
+  const error = await tg.customers.get(uniqueId("nobody")).catch((e) => e);
+  assert.ok(error instanceof NotFoundError);
+  assert.equal(error.name, "NotFoundError");
+  assert.equal(error.status, 404);
+  assert.equal(error.error, "not_found");
+  assert.equal(error.resource, "customer");
+});
+
+test("a wrong key is an AuthenticationError", async () => {
+  const tg = new Tollgate({ apiKey: "tg_sk_not_a_real_key", baseUrl });
+  const error = await tg.customers.get("anyone").catch((e) => e);
+  assert.ok(error instanceof AuthenticationError);
+  assert.equal(error.error, "invalid_api_key");
+});
+
+test("a bad field is a ValidationError whose errors name it", async () => {
+  const tg = await client();
+  const error = await tg.customers.upsert(uniqueId(), { email: "not-an-email" }).catch((e) => e);
+  assert.ok(error instanceof ValidationError);
+  assert.equal(error.status, 400);
+  assert.ok(Object.keys(error.errors).includes("email"));
+});
+
+test("an unreachable server is a TollgateUnavailableError after the retries", async () => {
+  let attempts = 0;
+  const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://127.0.0.1:9", maxRetries: 2,
+    fetch: (input, init) => { attempts++; return fetch(input, init); } });
+  const error = await tg.customers.get("anyone").catch((e) => e);
+  assert.ok(error instanceof TollgateUnavailableError);
+  assert.equal(error.status, undefined);
+  assert.equal(attempts, 3);
+});
+
+test("check, consume, reserve, commit and release answer decisions with the counter", async () => {
+  const { tg, customer } = await withCustomer();
+  const check = await tg.entitlements.check({ customer, feature: "cv_generate" });
+  assert.equal(check.allowed, true);
+  assert.equal(check.used, 0);
+  assert.equal(check.hardCap, true);
+
+  const consumed = await tg.entitlements.consume({ customer, feature: "cv_generate" });
+  assert.equal(consumed.reason, "within_quota");
+  assert.equal(consumed.used, 1);
+  assert.equal(consumed.remaining, 2);
+
+  const reservation = await tg.entitlements.reserve({ customer, feature: "cv_generate", amount: 2, ttlSeconds: 60 });
+  assert.ok(reservation.id);
+  assert.equal(reservation.entitlement.reserved, 2);
+  const committed = await reservation.commit(1);
+  assert.equal(committed.used, 2);
+  assert.equal(committed.reserved, 0);
+
+  const second = await tg.entitlements.reserve({ customer, feature: "cv_generate", amount: 1 });
+  const released = await tg.entitlements.release(second.id);
+  assert.equal(released.used, 2);
+  assert.equal(released.reserved, 0);
+
+  const usage = await tg.usage.get(customer);
+  assert.equal(usage.plan, "free");
+  assert.equal(usage.features.cv_generate.used, 2);
+  assert.equal(usage.features.api_calls.hardCap, true);
+
+  const list = await tg.entitlements.get(customer);
+  const seats = list.features.find((f) => f.feature === "seats");
+  assert.equal(seats.value, 1);
+  assert.equal(list.features.find((f) => f.feature === "exports").access, false);
+});
+
+test("events count once per id, and a bad event is rejected alone", async () => {
+  const { tg, customer } = await withCustomer();
+  const first = await tg.events.track([
+    { id: "e-1", customer, feature: "api_calls", amount: 3, properties: { endpoint_path: "/v1/x" } },
+    { customer, feature: "no_such_feature" },
+  ]);
+  assert.equal(first.accepted, 1);
+  assert.equal(first.rejected.length, 1);
+  assert.equal(first.rejected[0].index, 1);
+  const again = await tg.events.track([{ id: "e-1", customer, feature: "api_calls", amount: 3 }]);
+  assert.deepEqual(again.duplicates, ["e-1"]);
+  assert.equal((await tg.usage.get(customer)).features.api_calls.used, 3);
+});
+
+test("subscriptions are created, previewed, changed, listed, canceled and uncanceled", async () => {
+  const { tg, customer } = await withCustomer();
+  const sub = await tg.subscriptions.create({ customer, plan: "pro", billingPeriod: "monthly" });
+  assert.equal(sub.plan, "pro");
+  assert.equal(sub.status, "active");
+  assert.equal((await tg.subscriptions.get(sub.id)).id, sub.id);
+
+  const preview = await tg.subscriptions.preview(sub.id, { plan: "pro", billingPeriod: "yearly", effective: "immediate" });
+  assert.equal(preview.subscription.billingPeriod, "yearly");
+  assert.ok(preview.amountCents > 0);
+  assert.equal(preview.currency, "USD");
+  assert.equal((await tg.subscriptions.get(sub.id)).billingPeriod, "monthly");
+
+  const changed = await tg.subscriptions.change(sub.id, { plan: "pro", billingPeriod: "yearly", effective: "immediate" });
+  assert.equal(changed.subscription.billingPeriod, "yearly");
+  assert.equal(changed.effective, "immediate");
+
+  const all = await (await tg.subscriptions.list({ customer })).toArray();
+  assert.deepEqual(all.map((s) => s.id), [sub.id]);
+
+  const canceled = await tg.subscriptions.cancel(sub.id);
+  assert.equal(canceled.subscription.cancelAtPeriodEnd, true);
+  const back = await tg.subscriptions.undoCancel(sub.id);
+  assert.equal(back.cancelAtPeriodEnd, false);
+
+  const invoices = await tg.invoices.list({ customer });
+  const listed = await invoices.toArray();
+  assert.ok(listed.length >= 1);
+  const invoice = await tg.invoices.get(listed[0].id);
+  assert.equal(invoice.customer, customer);
+  assert.ok(Number.isInteger(invoice.amountDueCents));
+  assert.match(await tg.invoices.html(invoice.id), /<html/i);
+  assert.ok(invoices.balanceCents && typeof invoices.balanceCents === "object");
+});
+
+test("a portal link is a signed URL into Tollgate's portal", async () => {
+  const { tg, customer } = await withCustomer();
+  const link = await tg.portal.createLink(customer, { returnUrl: "https://app.example.com/account" });
+  assert.match(link.url, /\/portal\/enter\?token=/);
+  assert.ok(Date.parse(link.expiresAt) > Date.now());
+});
+
+test("checkout without Stripe configured says so, without retrying", async () => {
+  let attempts = 0;
+  const { tg, customer } = await withCustomer({ fetch: (i, o) => { attempts++; return fetch(i, o); } });
+  attempts = 0;
+  const error = await tg.checkout.createSession({ customer, plan: "pro", successUrl: "https://a.example/ok", cancelUrl: "https://a.example/no" }).catch((e) => e);
+  assert.equal(error.error, "payments_not_configured");
+  assert.equal(error.status, 503);
+  assert.equal(attempts, 1);
+});
+
+test("pricing reads the public plans", async () => {
+  const tg = await client();
+  const plans = await tg.pricing.plans();
+  const pro = plans.find((p) => p.code === "pro");
+  assert.equal(pro.prices.find((p) => p.billingPeriod === "monthly").displayPrice, "$29.00");
+  assert.equal((await tg.pricing.plan("pro")).code, "pro");
+});

@@ -1,0 +1,153 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  BudgetExceededError, FeatureNotInPlanError, IdempotencyMismatchError, QuotaExceededError, RateLimitedError, Tollgate, TollgateUnavailableError,
+} from "../dist/index.js";
+import { secretKey, withCustomer } from "./helpers.js";
+
+test("consuming past the hard cap throws QuotaExceededError with the quota fields and Retry-After", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.entitlements.consume({ customer, feature: "cv_generate", amount: 3 });
+  const error = await tg.entitlements.consume({ customer, feature: "cv_generate" }).catch((e) => e);
+  assert.ok(error instanceof QuotaExceededError);
+  assert.equal(error.name, "QuotaExceededError");
+  assert.equal(error.status, 429);
+  assert.equal(error.feature, "cv_generate");
+  assert.equal(error.plan, "free");
+  assert.equal(error.limit, 3);
+  assert.equal(error.used, 3);
+  assert.equal(error.remaining, 0);
+  assert.ok(error.resetsAt instanceof Date && error.resetsAt > new Date());
+  assert.ok(error.retryAfter > 0);
+  assert.equal(error.upgradeUrl, "/pricing");
+});
+
+test("a feature the plan lacks throws FeatureNotInPlanError", async () => {
+  const { tg, customer } = await withCustomer();
+  const error = await tg.entitlements.consume({ customer, feature: "exports" }).catch((e) => e);
+  assert.ok(error instanceof FeatureNotInPlanError);
+  assert.equal(error.name, "FeatureNotInPlanError");
+  assert.equal(error.status, 402);
+  assert.equal(error.feature, "exports");
+});
+
+test("a spent LLM budget throws BudgetExceededError, a QuotaExceededError with the budget fields", async () => {
+  const { tg, customer } = await withCustomer();
+  // gpt-4o at $2.50 / $10.00 per 1M: 1,000 input + 1,000 output is $0.0125, past the free plan's $0.01.
+  await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 1000, requestId: "chatcmpl-budget" });
+  const error = await tg.entitlements.consume({ customer, feature: "ai_chat" }).catch((e) => e);
+  assert.ok(error instanceof BudgetExceededError);
+  assert.ok(error instanceof QuotaExceededError);
+  assert.equal(error.name, "BudgetExceededError");
+  assert.equal(error.error, "budget_exceeded");
+  assert.equal(error.budgetUsd, 0.01);
+  assert.equal(error.budgetSpentUsd, 0.0125);
+  const check = await tg.entitlements.check({ customer, feature: "ai_chat" });
+  assert.equal(check.allowed, false);
+  assert.equal(check.reason, "budget_exceeded");
+});
+
+test("the same idempotency key with another amount is an IdempotencyMismatchError", async () => {
+  const { tg, customer } = await withCustomer();
+  const key = `order-${customer}`;
+  await tg.entitlements.consume({ customer, feature: "api_calls", idempotencyKey: key });
+  const again = await tg.entitlements.consume({ customer, feature: "api_calls", idempotencyKey: key });
+  assert.equal(again.used, 1);
+  const error = await tg.entitlements.consume({ customer, feature: "api_calls", amount: 2, idempotencyKey: key }).catch((e) => e);
+  assert.ok(error instanceof IdempotencyMismatchError);
+  assert.equal(error.status, 409);
+});
+
+test("concurrent consumes never grant more than the hard cap", async () => {
+  const { tg, customer } = await withCustomer();
+  const results = await Promise.allSettled(Array.from({ length: 60 }, () => tg.entitlements.consume({ customer, feature: "api_calls" })));
+  const granted = results.filter((r) => r.status === "fulfilled");
+  const refused = results.filter((r) => r.status === "rejected");
+  assert.equal(granted.length, 25);
+  assert.equal(refused.length, 35);
+  assert.ok(refused.every((r) => r.reason instanceof QuotaExceededError));
+  assert.equal((await tg.usage.get(customer)).features.api_calls.used, 25);
+});
+
+/** A fetch to the real server that loses the answer to the first consume after the server has counted it. */
+function losingFirstAnswer(path) {
+  const seen = { attempts: 0, keys: [] };
+  const lossy = async (input, init) => {
+    const response = await fetch(input, init);
+    if (String(input).endsWith(path)) {
+      seen.attempts++;
+      seen.keys.push(JSON.parse(init.body).idempotency_key);
+      if (seen.attempts === 1) throw new TypeError("fetch failed: socket hang up");
+    }
+    return response;
+  };
+  return { lossy, seen };
+}
+
+test("a consume retried after a lost answer counts once, under the same generated idempotency key", async () => {
+  const { lossy, seen } = losingFirstAnswer("/v1/entitlements/consume");
+  const { tg, customer } = await withCustomer({ fetch: lossy });
+  const decision = await tg.entitlements.consume({ customer, feature: "api_calls", amount: 2 });
+  assert.equal(seen.attempts, 2);
+  assert.equal(seen.keys[0], seen.keys[1]);
+  assert.match(seen.keys[0], /^idem_[0-9a-f]{32}$/);
+  assert.equal(decision.used, 2);
+  assert.equal((await tg.usage.get(customer)).features.api_calls.used, 2);
+});
+
+test("a reserve retried after a lost answer holds once", async () => {
+  const { lossy, seen } = losingFirstAnswer("/v1/entitlements/reserve");
+  const { tg, customer } = await withCustomer({ fetch: lossy });
+  const reservation = await tg.entitlements.reserve({ customer, feature: "cv_generate", amount: 2 });
+  assert.equal(seen.attempts, 2);
+  assert.equal(reservation.entitlement.reserved, 2);
+  assert.equal((await tg.usage.get(customer)).features.cv_generate.reserved, 2);
+  await reservation.release();
+});
+
+test("a 5xx is retried, honouring Retry-After, and the last one is a TollgateUnavailableError", async () => {
+  let calls = 0;
+  // A proxy in front of the real server that answers 503 with Retry-After twice, then lets the request through.
+  const flaky = async (input, init) => {
+    calls++;
+    if (calls <= 2) return new Response(JSON.stringify({ status: 503, error: "overloaded" }), { status: 503, headers: { "retry-after": "0", "content-type": "application/problem+json" } });
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer({ fetch: flaky });
+  calls = 0;
+  const decision = await tg.entitlements.consume({ customer, feature: "api_calls" });
+  assert.equal(calls, 3);
+  assert.equal(decision.used, 1);
+
+  calls = -10;
+  const error = await tg.entitlements.check({ customer, feature: "api_calls" }, { maxRetries: 1 }).catch((e) => e);
+  assert.ok(error instanceof TollgateUnavailableError);
+  assert.equal(error.status, 503);
+  assert.equal(calls, -8);
+});
+
+test("a 429 rate_limited is retried after its Retry-After, and one longer than maxRetryAfter is thrown at once", async () => {
+  let calls = 0;
+  let retryAfter = "0";
+  // A proxy in front of the real server that rate-limits the first attempt of each call.
+  const limiting = async (input, init) => {
+    calls++;
+    if (calls % 2 === 1) {
+      return new Response(JSON.stringify({ status: 429, error: "rate_limited", feature: "api_calls" }),
+        { status: 429, headers: { "retry-after": retryAfter, "content-type": "application/problem+json" } });
+    }
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer();
+  const limited = new Tollgate({ apiKey: await secretKey(), baseUrl: tg.baseUrl, fetch: limiting, maxRetryAfter: 60 });
+  assert.equal((await limited.entitlements.check({ customer, feature: "api_calls" })).allowed, true);
+  assert.equal(calls, 2);
+
+  calls = 0;
+  retryAfter = "3600";
+  const error = await limited.entitlements.check({ customer, feature: "api_calls" }).catch((e) => e);
+  assert.ok(error instanceof RateLimitedError);
+  assert.equal(error.name, "RateLimitedError");
+  assert.equal(error.retryAfter, 3600);
+  assert.equal(calls, 1);
+});

@@ -1,0 +1,164 @@
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import express from "express";
+import { requireQuota, setQuotaUsage } from "../dist/middleware/express.js";
+import { Tollgate } from "../dist/index.js";
+import { baseUrl, client, eventually, uniqueId, withCustomer } from "./helpers.js";
+
+const servers = [];
+after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
+
+/** A real Express app on loopback with routes gated by requireQuota; the caller names itself in X-User. */
+async function app(tg, gateOptions = {}) {
+  const app = express();
+  app.use(express.json());
+  const who = (req) => req.get("x-user");
+  app.post("/cv", requireQuota("cv_generate", { client: tg, customer: who, ...gateOptions }), (req, res) => {
+    res.json({ cv: "done" });
+  });
+  app.post("/cv/invalid", requireQuota("cv_generate", { client: tg, customer: who, ...gateOptions }), (req, res) => {
+    res.status(422).json({ error: "bad input" });
+  });
+  app.post("/cv/crash", requireQuota("cv_generate", { client: tg, customer: who, ...gateOptions }), () => {
+    throw new Error("handler broke");
+  });
+  app.post("/calls", requireQuota("api_calls", { client: tg, customer: who, amount: (req) => req.body.batch ?? 1 }), (req, res) => {
+    setQuotaUsage(req, "api_calls", req.body.actual);
+    res.json({ ok: true });
+  });
+  app.use((error, req, res, next) => { void next; res.status(500).json({ error: error.message }); });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  servers.push(server);
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return (path, user, body = {}, headers = {}) => fetch(url + path, {
+    method: "POST", headers: { "content-type": "application/json", ...(user ? { "x-user": user } : {}), ...headers }, body: JSON.stringify(body),
+  });
+}
+
+const used = async (tg, customer, feature = "cv_generate") => {
+  const f = (await tg.usage.get(customer)).features[feature];
+  return { used: f.used, reserved: f.reserved };
+};
+
+test("a 2xx answer commits the reserved unit", async () => {
+  const { tg, customer } = await withCustomer();
+  const call = await app(tg);
+  const response = await call("/cv", customer);
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { cv: "done" });
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
+});
+
+test("a 4xx answer or a thrown error releases the hold, counting nothing", async () => {
+  const { tg, customer } = await withCustomer();
+  const call = await app(tg);
+  assert.equal((await call("/cv/invalid", customer)).status, 422);
+  assert.equal((await call("/cv/crash", customer)).status, 500);
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 0, reserved: 0 }));
+});
+
+test("past the hard cap the caller gets 429 with Retry-After, an absolute upgrade_url and no cost fields", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.entitlements.consume({ customer, feature: "cv_generate", amount: 3 });
+  const response = await (await app(tg))("/cv", customer);
+  assert.equal(response.status, 429);
+  assert.equal(response.headers.get("content-type"), "application/problem+json");
+  assert.ok(Number(response.headers.get("retry-after")) > 0);
+  const body = await response.json();
+  assert.equal(body.error, "quota_exceeded");
+  assert.equal(body.limit, 3);
+  assert.equal(body.remaining, 0);
+  assert.equal(body.upgrade_url, new URL("/pricing", baseUrl).toString());
+});
+
+test("a spent LLM budget reaches the caller without the budget's dollar figures", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 1000 });
+  const response = await (await chatApp(tg))("/chat", customer);
+  assert.equal(response.status, 429);
+  const body = await response.json();
+  assert.equal(body.error, "budget_exceeded");
+  assert.equal(body.budget_usd, undefined);
+  assert.equal(body.budget_spent_usd, undefined);
+  assert.equal(body.budget_reserved_usd, undefined);
+});
+
+async function chatApp(tg) {
+  const a = express();
+  a.post("/chat", requireQuota("ai_chat", { client: tg, customer: (req) => req.get("x-user") }), (req, res) => res.json({ ok: true }));
+  const server = a.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  servers.push(server);
+  return (path, user) => fetch(`http://127.0.0.1:${server.address().port}${path}`, { method: "POST", headers: { "x-user": user } });
+}
+
+test("onDenied shapes the denial the app sends", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.entitlements.consume({ customer, feature: "cv_generate", amount: 3 });
+  const call = await app(tg, {
+    onDenied: (denial, error) => ({ status: denial.status, headers: { "content-type": "application/json" },
+      body: { message: `You have used all ${error.limit} CVs this month.`, upgrade: denial.body.upgrade_url } }),
+  });
+  const response = await call("/cv", customer);
+  assert.equal(response.status, 429);
+  assert.deepEqual(await response.json(), { message: "You have used all 3 CVs this month.", upgrade: new URL("/pricing", baseUrl).toString() });
+});
+
+test("an anonymous caller gets 401 and nothing is reserved", async () => {
+  const response = await (await app(await client()))("/cv", undefined);
+  assert.equal(response.status, 401);
+  assert.equal((await response.json()).error, "unauthenticated");
+});
+
+test("a plan without the feature answers 402 feature_not_in_plan", async () => {
+  const { tg, customer } = await withCustomer();
+  const a = express();
+  a.get("/export", requireQuota("exports", { client: tg, customer: () => customer }), (req, res) => res.send("csv"));
+  const server = a.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  servers.push(server);
+  const response = await fetch(`http://127.0.0.1:${server.address().port}/export`);
+  assert.equal(response.status, 402);
+  assert.equal((await response.json()).error, "feature_not_in_plan");
+});
+
+test("setQuotaUsage settles the commit to the units really used", async () => {
+  const { tg, customer } = await withCustomer();
+  const response = await (await app(tg))("/calls", customer, { batch: 10, actual: 4 });
+  assert.equal(response.status, 200);
+  await eventually(async () => assert.deepEqual(await used(tg, customer, "api_calls"), { used: 4, reserved: 0 }));
+});
+
+test("the app's Idempotency-Key makes a retried request reuse its reservation", async () => {
+  const { tg, customer } = await withCustomer();
+  const call = await app(tg);
+  const key = uniqueId("req");
+  assert.equal((await call("/cv", customer, {}, { "idempotency-key": key })).status, 200);
+  assert.equal((await call("/cv", customer, {}, { "idempotency-key": key })).status, 200);
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
+});
+
+test("with Tollgate unreachable the gate fails closed with 503 by default, or lets requests through with onError open", async () => {
+  const down = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+  const closed = await (await app(down))("/cv", "anyone");
+  assert.equal(closed.status, 503);
+  assert.equal((await closed.json()).error, "quota_unavailable");
+  const open = await (await app(down, { onError: "open" }))("/cv", "anyone");
+  assert.equal(open.status, 200);
+});
+
+test("a revoked or wrong key is covered by the onError policy too", async () => {
+  const wrong = new Tollgate({ apiKey: "tg_sk_wrong", baseUrl });
+  assert.equal((await (await app(wrong))("/cv", "anyone")).status, 503);
+  assert.equal((await (await app(wrong, { onError: "open" }))("/cv", "anyone")).status, 200);
+});
+
+test("autoCreateCustomers creates an unknown customer on first use", async () => {
+  const tg = await client();
+  const customer = uniqueId("new");
+  const response = await (await app(tg, { autoCreateCustomers: true }))("/cv", customer);
+  assert.equal(response.status, 200);
+  assert.equal((await tg.customers.get(customer)).id, customer);
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
+});

@@ -1,0 +1,179 @@
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Tollgate } from "../dist/index.js";
+import { admin, secretKey, withCustomer } from "./helpers.js";
+import { startFakeLlm } from "./fake-llm.js";
+
+let upstream;
+before(async () => { upstream = await startFakeLlm(); });
+after(() => upstream.close());
+
+/** What Tollgate logged for the customer, by model, from the admin stats (tokens) and the budget (cost). */
+async function logged(tg, customer) {
+  const stats = await admin("GET", `/v1/admin/stats/user-costs/${customer}?days=1`);
+  const budget = await tg.llm.getBudget(customer);
+  return { byModel: stats.by_model, byFeature: stats.by_feature, requests: stats.total_requests, spentUsd: budget.spentUsd };
+}
+
+const o3Tokens = { input_tokens: 1000, cached_input_tokens: 200, output_tokens: 200, reasoning_tokens: 300, cache_write_tokens: 0 };
+
+test("the openai package's chat completion is logged with disjoint cached and reasoning tokens and its id", async () => {
+  const { tg, customer } = await withCustomer();
+  const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${upstream.url}/v1`, fetch: tg.llm.fetch({ customer, feature: "ai_chat" }) });
+  const completion = await openai.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "Hi" }] });
+  assert.equal(completion.choices[0].message.content, "Hello there.");
+  await tg.llm.flush();
+
+  const seen = await logged(tg, customer);
+  assert.equal(seen.requests, 1);
+  assert.equal(seen.byModel[0].model, "o3-2025-04-16");
+  assert.deepEqual(pick(seen.byModel[0], Object.keys(o3Tokens)), o3Tokens);
+  assert.equal(seen.byFeature[0].feature, "ai_chat");
+  assert.equal(seen.spentUsd, 0.0061);   // docs/llm.md's worked o3 example
+
+  // The provider's id is the request_id, so logging the same call again counts once.
+  const again = await tg.llm.logUsage({ customer, feature: "ai_chat", model: "o3-2025-04-16", inputTokens: 1000, cachedInputTokens: 200,
+    outputTokens: 200, reasoningTokens: 300, requestId: completion.id });
+  assert.equal(again.status, "duplicate");
+  assert.equal(tg.llm.buffer.sent, 1);
+});
+
+test("a streamed chat completion with include_usage is logged from its last chunk, and the app reads every chunk", async () => {
+  const { tg, customer } = await withCustomer();
+  const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${upstream.url}/v1`, fetch: tg.llm.fetch({ customer, feature: "ai_chat" }) });
+  const stream = await openai.chat.completions.create({
+    model: "o3", messages: [{ role: "user", content: "Hi" }], stream: true, stream_options: { include_usage: true },
+  });
+  let text = "";
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+  assert.equal(text, "Hello there.");
+  await tg.llm.flush();
+
+  const seen = await logged(tg, customer);
+  assert.equal(seen.requests, 1);
+  assert.deepEqual(pick(seen.byModel[0], Object.keys(o3Tokens)), o3Tokens);
+  assert.equal(seen.spentUsd, 0.0061);
+});
+
+test("a stream without include_usage carries no usage, so nothing is logged", async () => {
+  const { tg, customer } = await withCustomer();
+  const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${upstream.url}/v1`, fetch: tg.llm.fetch({ customer }) });
+  const stream = await openai.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "Hi" }], stream: true });
+  for await (const chunk of stream) void chunk;
+  await tg.llm.flush();
+  assert.equal((await logged(tg, customer)).requests, 0);
+});
+
+test("the owner can come per call in Tollgate-Customer and Tollgate-Feature headers, which the provider never sees", async () => {
+  const { tg, customer } = await withCustomer();
+  const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${upstream.url}/v1`, fetch: tg.llm.fetch() });
+  await openai.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "Hi" }] },
+    { headers: { "Tollgate-Customer": customer, "Tollgate-Feature": "ai_chat" } });
+  await tg.llm.flush();
+  const last = upstream.requests.at(-1);
+  assert.equal(last.headers["tollgate-customer"], undefined);
+  assert.equal(last.headers["tollgate-feature"], undefined);
+  assert.equal(last.headers.authorization, "Bearer sk-test");
+  const seen = await logged(tg, customer);
+  assert.equal(seen.requests, 1);
+  assert.equal(seen.byFeature[0].feature, "ai_chat");
+});
+
+const claudeTokens = { input_tokens: 100, cached_input_tokens: 2000, cache_write_tokens: 1000, output_tokens: 500, reasoning_tokens: 0 };
+
+for (const stream of [false, true]) {
+  test(`an Anthropic message${stream ? ", streamed," : ""} is logged with its cache reads and writes and the last output total`, async () => {
+    const { tg, customer } = await withCustomer();
+    const fetchWithCapture = tg.llm.fetch({ customer, feature: "ai_chat" });
+    const response = await fetchWithCapture(`${upstream.url}/v1/messages`, {
+      method: "POST", headers: { "content-type": "application/json", "x-api-key": "sk-ant-test", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 1024, stream, messages: [{ role: "user", content: "Hi" }] }),
+    });
+    const text = await response.text();
+    assert.match(text, stream ? /message_stop/ : /"type":"message"/);
+    await tg.llm.flush();
+    const seen = await logged(tg, customer);
+    assert.equal(seen.requests, 1);
+    assert.equal(seen.byModel[0].model, "claude-sonnet-4-5-20250929");
+    assert.deepEqual(pick(seen.byModel[0], Object.keys(claudeTokens)), claudeTokens);
+    assert.equal(seen.spentUsd, 0.01215);   // docs/llm.md: $3.00 / write $3.75 / read $0.30 / $15.00
+  });
+}
+
+test("a failed model call is passed through and not logged", async () => {
+  const { tg, customer } = await withCustomer();
+  const response = await tg.llm.fetch({ customer })(`${upstream.url}/v1/fail`, { method: "POST", body: "{}" });
+  assert.equal(response.status, 500);
+  await response.text();
+  await tg.llm.flush();
+  assert.equal((await logged(tg, customer)).requests, 0);
+});
+
+test("when Tollgate is down the model call still succeeds and the batch is dropped after its retries", async () => {
+  const errors = [];
+  const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://127.0.0.1:9",
+    llmCapture: { retryDelaysMs: [1, 1, 1], logger: { warn: () => {}, error: (m) => errors.push(m) } } });
+  const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${upstream.url}/v1`, fetch: tg.llm.fetch({ customer: "someone" }) });
+  const completion = await openai.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "Hi" }] });
+  assert.equal(completion.choices[0].message.content, "Hello there.");
+  await tg.llm.flush();
+  assert.equal(tg.llm.buffer.dropped, 1);
+  assert.match(errors[0], /Dropped 1 captured LLM call\(s\) after 3 attempt\(s\)/);
+});
+
+test("a captured call for an unknown customer is rejected alone and reported", async () => {
+  const warnings = [];
+  const { tg, customer } = await withCustomer({ llmCapture: { logger: { warn: (m) => warnings.push(m), error: () => {} } } });
+  const known = tg.llm.fetch({ customer });
+  const unknown = tg.llm.fetch({ customer: `${customer}-missing` });
+  for (const f of [known, unknown]) {
+    const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${upstream.url}/v1`, fetch: f });
+    await openai.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "Hi" }] });
+  }
+  await tg.llm.flush();
+  assert.equal(tg.llm.buffer.sent, 1);
+  assert.equal(tg.llm.buffer.rejected, 1);
+  assert.match(warnings[0], /no customer/);
+});
+
+test("a budget hold is settled by the call logged against it", async () => {
+  const { tg, customer } = await withCustomer();
+  const hold = await tg.llm.reserveBudget({ customer, estimateUsd: 0.005 });
+  assert.ok(hold.reservationId);
+  assert.equal(hold.reservedUsd, 0.005);
+  const logged = await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 100, reservationId: hold.reservationId });
+  assert.equal(logged.costUsd, 0.0035);
+  const budget = await tg.llm.getBudget(customer);
+  assert.equal(budget.spentUsd, 0.0035);
+  assert.equal(budget.reservedUsd, 0);
+  assert.equal(budget.limitUsd, 0.01);
+});
+
+test("a batch log answers each call's fate", async () => {
+  const { tg, customer } = await withCustomer();
+  const answer = await tg.llm.logUsageBatch([
+    { customer, model: "gpt-4o", inputTokens: 1000, requestId: `a-${customer}` },
+    { customer, model: "gpt-4o", inputTokens: -1, requestId: `b-${customer}` },
+  ]);
+  assert.equal(answer.accepted, 1);
+  assert.equal(answer.rejected[0].index, 1);
+  assert.match(answer.rejected[0].reason, /input_tokens/);
+  assert.equal(answer.totalCostUsd, 0.0025);
+});
+
+test("calls still queued when a Node script ends are sent before the process exits", async () => {
+  const { tg, customer } = await withCustomer();
+  const script = new URL("./fixtures/exit-with-queued-call.mjs", import.meta.url);
+  const { stdout } = await promisify(execFile)(process.execPath, [script.pathname], {
+    env: { ...process.env, TOLLGATE_API_KEY: await secretKey(), OPENAI_BASE_URL: `${upstream.url}/v1`, CUSTOMER: customer },
+  });
+  assert.match(stdout, /pending at the end of the script: 1/);
+  assert.equal((await tg.llm.getBudget(customer)).spentUsd, 0.0061);
+});
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.map((k) => [k, object[k]]));
+}

@@ -1,0 +1,59 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { withQuota, setQuotaUsage } from "../dist/middleware/next.js";
+import { Tollgate } from "../dist/index.js";
+import { withCustomer } from "./helpers.js";
+
+// Next.js route handlers are Request → Response functions; these call them as Next would, with plain Web objects.
+const post = (user, body = {}) => new Request("http://app.local/api/cv", {
+  method: "POST", headers: { "content-type": "application/json", ...(user ? { "x-user": user } : {}) }, body: JSON.stringify(body),
+});
+
+const gated = (tg, handler, extra = {}) => withQuota(handler, { client: tg, feature: "cv_generate", customer: (req) => req.headers.get("x-user"), ...extra });
+
+test("withQuota commits when the handler answers 2xx", async () => {
+  const { tg, customer } = await withCustomer();
+  const POST = gated(tg, async () => Response.json({ cv: "done" }));
+  const response = await POST(post(customer), { params: {} });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { cv: "done" });
+  const f = (await tg.usage.get(customer)).features.cv_generate;
+  assert.deepEqual([f.used, f.reserved], [1, 0]);
+});
+
+test("withQuota releases when the handler answers 4xx or throws, and the error reaches the caller", async () => {
+  const { tg, customer } = await withCustomer();
+  assert.equal((await gated(tg, () => new Response("no", { status: 400 }))(post(customer))).status, 400);
+  await assert.rejects(gated(tg, () => { throw new Error("handler broke"); })(post(customer)), /handler broke/);
+  const f = (await tg.usage.get(customer)).features.cv_generate;
+  assert.deepEqual([f.used, f.reserved], [0, 0]);
+});
+
+test("withQuota answers a denial as a problem Response with Retry-After", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.entitlements.consume({ customer, feature: "cv_generate", amount: 3 });
+  let ran = false;
+  const response = await gated(tg, () => { ran = true; return new Response("ok"); })(post(customer));
+  assert.equal(ran, false);
+  assert.equal(response.status, 429);
+  assert.ok(Number(response.headers.get("retry-after")) > 0);
+  const body = await response.json();
+  assert.equal(body.error, "quota_exceeded");
+  assert.equal(body.used, 3);
+});
+
+test("withQuota settles to the amount the handler reports", async () => {
+  const { tg, customer } = await withCustomer();
+  const POST = withQuota(async (req) => {
+    setQuotaUsage(req, "api_calls", 7);
+    return Response.json({ ok: true });
+  }, { client: tg, feature: "api_calls", amount: 20, customer: () => customer });
+  assert.equal((await POST(post(customer))).status, 200);
+  assert.equal((await tg.usage.get(customer)).features.api_calls.used, 7);
+});
+
+test("withQuota fails closed by default and open when asked, when Tollgate is down", async () => {
+  const down = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
+  assert.equal((await gated(down, () => new Response("ok"))(post("anyone"))).status, 503);
+  assert.equal((await gated(down, () => new Response("ok"), { onError: "open" })(post("anyone"))).status, 200);
+});

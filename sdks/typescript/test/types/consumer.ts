@@ -1,0 +1,57 @@
+// Compiled (not run) by run-tests.sh: a TypeScript app's use of the published declarations, so a change that breaks
+// users' types fails the build. It imports the package by name, as an app does.
+import express from "express";
+import OpenAI from "openai";
+import {
+  Tollgate, QuotaExceededError, BudgetExceededError, TollgateError, webhooks,
+  type Entitlement, type Customer, type Page, type Subscription, type WebhookEvent,
+} from "@tollgate/sdk";
+import { requireQuota, setQuotaUsage } from "@tollgate/sdk/express";
+import { withQuota } from "@tollgate/sdk/next";
+
+const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://localhost:5080", maxRetries: 3 });
+
+export async function surface(): Promise<void> {
+  const customer: Customer = await tg.customers.upsert("u1", { email: "u1@example.com", metadata: { team: "a" } });
+  const decision: Entitlement = await tg.entitlements.consume({ customer: customer.id, feature: "cv_generate", amount: 1 });
+  const remaining: number | null = decision.remaining;
+  const resetsAt: string = decision.resetsAt;
+  const reservation = await tg.entitlements.reserve({ customer: "u1", feature: "api_calls", amount: 10, ttlSeconds: 60 });
+  const settled: Entitlement = await reservation.commit(4);
+  await reservation.release({ signal: AbortSignal.timeout(1000) });
+  const subscriptions: Page<Subscription> = await tg.subscriptions.list({ customer: "u1" });
+  for await (const s of subscriptions) s.status satisfies "trialing" | "active" | "past_due" | "canceled" | "incomplete";
+  const invoices = await tg.invoices.list({ customer: "u1" });
+  const balance: Record<string, number> | undefined = invoices.balanceCents;
+  const used: number = (await tg.usage.get("u1")).features["cv_generate"]!.used;
+  const cost: number = (await tg.llm.logUsage({ customer: "u1", model: "gpt-4o", inputTokens: 10 })).costNanoUsd;
+  const session: string = (await tg.checkout.createSession({ customer: "u1", plan: "pro", successUrl: "https://a/", cancelUrl: "https://a/" })).checkoutUrl;
+  void [remaining, resetsAt, settled, balance, used, cost, session];
+
+  try {
+    await tg.entitlements.consume({ customer: "u1", feature: "cv_generate" });
+  } catch (error) {
+    if (error instanceof BudgetExceededError) { const spent: number | undefined = error.budgetSpentUsd; void spent; }
+    if (error instanceof QuotaExceededError) { const at: Date | undefined = error.resetsAt; const after: number | undefined = error.retryAfter; void [at, after]; }
+    if (error instanceof TollgateError) { const code: string = error.error; const status: number | undefined = error.status; void [code, status]; }
+  }
+
+  const event: WebhookEvent = await webhooks.verify("{}", "t=1,v1=00", "whsec_x", { tolerance: 600 });
+  void event;
+}
+
+// The Express middleware is a RequestHandler; the customer function sees Express's own Request type.
+const app = express();
+app.post("/cv", requireQuota("cv_generate", { client: tg, customer: (req: express.Request) => req.get("x-user-id") }), (req, res) => {
+  setQuotaUsage(req, "cv_generate", 1);
+  res.json({ ok: true });
+});
+
+// A Next.js route handler.
+export const POST = withQuota(async (req: Request) => Response.json({ user: req.headers.get("x-user-id") }), {
+  client: tg, feature: "cv_generate", customer: (req) => req.headers.get("x-user-id"), onError: "open",
+  onDenied: (denial, error) => ({ ...denial, body: { message: `Limit ${error?.limit ?? "?"} reached` } }),
+});
+
+// The capture fetch is what the openai package's fetch option takes.
+export const openai = new OpenAI({ apiKey: "sk", fetch: tg.llm.fetch({ customer: () => "u1", feature: "chat" }) });

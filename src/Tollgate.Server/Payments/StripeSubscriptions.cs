@@ -1,0 +1,109 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Payments;
+
+namespace Tollgate.Server.Payments;
+
+/// <summary>
+/// Changes and cancels of a Stripe-billed subscription, made through Stripe's API: Stripe decides, and Tollgate stores
+/// its answer as it would the webhook that follows. A change asks Stripe not to prorate, because Tollgate's own
+/// proration lines go to Stripe as invoice items, so both bill the same amounts.
+/// </summary>
+public sealed class StripeSubscriptions(
+    StripeClient stripe, StripeChanges changes, BillingStore billing, StripeInvoiceItemSender sender, IOptions<StripeOptions> options)
+{
+    public async Task<(BillingResult? Result, ProblemHttpResult? Problem)> ChangeAsync(
+        Subscription current, Plan plan, BillingInterval interval, ChangeTiming? timing, ProrationBehavior proration, bool preview,
+        CancellationToken cancellationToken)
+    {
+        if (timing == ChangeTiming.PeriodEnd)
+        {
+            return (null, Problems.Validation("effective",
+                "a subscription billed through Stripe changes at once; leave effective out or send immediate"));
+        }
+
+        var price = plan.Current.Terms.Price(interval)!;
+        if (price.StripePriceId is not { } priceId)
+        {
+            var field = new Dictionary<string, string> { ["plan"] = $"'{plan.Code}' has no stripe_price_id for its {interval.ToWire()} price" };
+            return (null, Problems.Create(422, "price_not_linked",
+                $"Plan '{plan.Code}' has no stripe_price_id for its {interval.ToWire()} price, so Stripe cannot bill it; set it in the catalog first.",
+                new Dictionary<string, object?> { ["errors"] = field }));
+        }
+
+        if (preview)
+        {
+            return (await billing.ChangePlanAsync(current.Id, plan.Current, interval, ChangeTiming.Immediate, proration, preview: true, cancellationToken),
+                null);
+        }
+
+        return await CallAsync(current, async () =>
+        {
+            var state = await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
+            var item = state.ItemId ?? throw new StripeException(200, "api_error", null, "items.data[0].id", "Stripe's subscription has no item id.");
+            var answer = await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!, new Dictionary<string, object?>
+            {
+                ["items"] = new[] { new Dictionary<string, object?> { ["id"] = item, ["price"] = priceId } },
+                ["proration_behavior"] = "none",
+            }, Key("tollgate-change", current, priceId), cancellationToken);
+            return await changes.ApplyChangeAsync(current, plan.Current, interval, proration, answer, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public Task<(BillingResult? Result, ProblemHttpResult? Problem)> CancelAsync(
+        Subscription current, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken) =>
+        CallAsync(current, async () => atPeriodEnd
+            ? await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
+                new Dictionary<string, object?> { ["cancel_at_period_end"] = true }, Key("tollgate-cancel", current, "period-end"), cancellationToken),
+                cancellationToken)
+            : await CancelNowAsync(current, creditUnused, cancellationToken), cancellationToken);
+
+    public Task<(BillingResult? Result, ProblemHttpResult? Problem)> UndoCancelAsync(Subscription current, CancellationToken cancellationToken) =>
+        current.CancelAtPeriodEnd
+            ? CallAsync(current, async () => await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
+                new Dictionary<string, object?> { ["cancel_at_period_end"] = false }, Key("tollgate-undo-cancel", current, "keep"), cancellationToken),
+                cancellationToken), cancellationToken)
+            : Task.FromResult<(BillingResult?, ProblemHttpResult?)>(
+                (new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end."), null));
+
+    private async Task<BillingResult> CancelNowAsync(Subscription current, bool creditUnused, CancellationToken cancellationToken)
+    {
+        await stripe.CancelSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
+        return await changes.ApplyCancelNowAsync(current, creditUnused, cancellationToken);
+    }
+
+    /// <summary>Refuses what Stripe cannot do, calls Stripe, and sends the lines the change made (best effort; the background sender retries).</summary>
+    private async Task<(BillingResult?, ProblemHttpResult?)> CallAsync(
+        Subscription current, Func<Task<BillingResult>> call, CancellationToken cancellationToken)
+    {
+        if (!options.Value.HasSecretKey)
+        {
+            return (null, PaymentsApi.NotConfigured("Tollgate:Stripe:SecretKey"));
+        }
+
+        if (!current.IsLive)
+        {
+            return (new BillingResult.Conflict("subscription_not_live", $"The subscription is already {current.Status.ToWire()}."), null);
+        }
+
+        try
+        {
+            var result = await call();
+            await sender.TrySendNowAsync(cancellationToken);
+            return (result, null);
+        }
+        catch (StripeException e)
+        {
+            return (null, PaymentsApi.FromStripe(e));
+        }
+    }
+
+    /// <summary>One key per subscription revision and request: a retry of the same request sends the same key.</summary>
+    private static string Key(string operation, Subscription current, string target) =>
+        StripeIdempotencyKey.For(operation, $"{current.Id}-{current.Revision}-{target}");
+}

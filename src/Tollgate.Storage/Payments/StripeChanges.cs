@@ -1,0 +1,100 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Payments;
+
+/// <summary>
+/// Stores the answer to a change Tollgate asked Stripe for (a new price, a cancel), as the webhook would store Stripe's
+/// next <c>customer.subscription.updated</c>: through the same sync, under the same <c>stripe_synced_at</c> ordering, so
+/// whichever of the answer and the event comes second finds the state already applied and changes nothing.
+/// </summary>
+public sealed class StripeChanges(
+    TollgateDatabase database, BillingStore billing, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options,
+    TimeProvider time)
+{
+    /// <summary>
+    /// A price change Stripe made without prorating: Tollgate's own proration lines for the change from
+    /// <paramref name="before"/> go onto the next invoice (and so to Stripe as invoice items) once, here, and the
+    /// subscription then follows Stripe's answer.
+    /// </summary>
+    public Task<BillingResult> ApplyChangeAsync(
+        Subscription before, PlanVersion to, BillingInterval interval, ProrationBehavior proration, StripeSubscriptionState answer,
+        CancellationToken cancellationToken = default) =>
+        WriteAsync(before, async (writer, c, tx, at) =>
+        {
+            var from = await catalog.GetVersionAsync(before.PlanVersionId, cancellationToken)
+                ?? throw new InvalidOperationException($"plan version {before.PlanVersionId} is missing");
+            var change = PlanChange.Apply(before, from, to, interval, ChangeTiming.Immediate, proration, at);
+            // Stripe bills the new price itself (at once when the interval changed); Tollgate adds only what it prorated.
+            var lines = change.PendingLines.Concat(change.InvoiceNowLines).Where(l => l.Kind != InvoiceLineKind.Recurring).ToList();
+            await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval)!.Currency, lines);
+            await writer.SyncAsync(answer, at, before.CustomerId);
+            var invoice = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+                "SELECT id FROM invoices WHERE subscription_id = @id AND created_at >= @at ORDER BY created_at DESC, number DESC LIMIT 1",
+                new { id = before.Id, at = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+            return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, lines, invoice);
+        }, cancellationToken);
+
+    /// <summary>Stripe's answer to a cancel at the period end, or to undoing one.</summary>
+    public Task<BillingResult> ApplyStateAsync(Subscription before, StripeSubscriptionState answer, CancellationToken cancellationToken = default) =>
+        WriteAsync(before, async (writer, c, tx, at) =>
+        {
+            await writer.SyncAsync(answer, at, before.CustomerId);
+            var after = await ReadAsync(c, tx, before.Id, cancellationToken);
+            return after.CancelAtPeriodEnd
+                ? new BillingResult.Done(after, ChangeTiming.PeriodEnd, after.CurrentPeriodEnd, [], null)
+                : new BillingResult.Done(after, null, null, [], null);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Stripe canceled the subscription now: it ends here too, with the final invoice Tollgate's own cancel makes (the
+    /// period's overage so far, and the unused time credited when asked), whose lines go to Stripe as invoice items.
+    /// </summary>
+    public Task<BillingResult> ApplyCancelNowAsync(Subscription before, bool creditUnused, CancellationToken cancellationToken = default) =>
+        WriteAsync(before, async (writer, c, tx, at) =>
+        {
+            var (current, syncedAt) = await writer.ReadLockedAsync(before.StripeSubscriptionId!);
+            if (current is null || !current.IsLive || syncedAt > at)
+            {
+                // Stripe's deleted event came first and already ended it.
+                return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, [], null);
+            }
+
+            var ended = await billing.EndNowInAsync(c, tx, current, creditUnused, at, cancellationToken);
+            await writer.MarkSyncedAsync(before.StripeSubscriptionId!, at);
+            return ended;
+        }, cancellationToken);
+
+    private async Task<BillingResult> WriteAsync(
+        Subscription before, Func<StripeEventWriter, DbConnection, DbTransaction, DateTimeOffset, Task<BillingResult>> work,
+        CancellationToken cancellationToken)
+    {
+        var touched = new HashSet<string>(StringComparer.Ordinal) { before.CustomerId };
+        var result = await database.WriteAsync(async (c, tx) =>
+        {
+            var at = time.GetUtcNow();
+            await new SubscriptionWriter(c, tx, time, cancellationToken).LockCustomerAsync(before.CustomerId, database.Dialect.IsPostgres);
+            var writer = new StripeEventWriter(c, tx, billing, catalog, options.Value, database.Dialect.IsPostgres, time, touched, cancellationToken);
+            return await work(writer, c, tx, at);
+        }, cancellationToken);
+        foreach (var customer in touched)
+        {
+            contexts.Invalidate(customer);
+        }
+
+        return result;
+    }
+
+    private async Task<Subscription> ReadAsync(
+        DbConnection c, DbTransaction tx, string id, CancellationToken cancellationToken) =>
+        await new SubscriptionWriter(c, tx, time, cancellationToken).ReadAsync(id)
+            ?? throw new InvalidOperationException($"subscription {id} is missing");
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Payments;
+
+/// <summary>Changes and cancels of a Stripe-billed subscription through Tollgate's API, which asks Stripe and stores its answer.</summary>
+public abstract class StripeSubscriptionContract : ApiContract
+{
+    private static string? Text(JsonNode? node, string name) => node?[name].Value<string>();
+
+    private static async Task<(PaymentsHarness H, JsonObject Stripe, string Id)> SubscribedAsync(StoreKind kind, string plan = "pro")
+    {
+        var h = await PaymentsHarness.StartAsync(kind);
+        await h.App.CustomerAsync("ada");
+        var stripe = await h.SubscribeAsync("ada", plan);
+        return (h, stripe, Text((await h.SubscriptionsAsync("ada"))[0], "id")!);
+    }
+
+    [Fact]
+    public async Task AChangeUpdatesTheStripeItemsPriceWithoutStripeProrationsAndTheLaterWebhookAppliesNothingTwice()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+        await h.App.AdvanceAsync(TimeSpan.FromDays(10));
+
+        var response = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "create_prorations" });
+        var body = await response.ReadAsync();
+        var update = h.Stripe.Requests.Single(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripe["id"]}");
+        var events = await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events");
+        var updated = await h.DeliverAsync("customer.subscription.updated", h.Stripe.Subscription(Text(stripe, "id")!));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("basic", "immediate"), (Text(body["subscription"], "plan"), Text(body, "effective")));
+        Assert.Equal(stripe["items"]!["data"]![0]!["id"]!.GetValue<string>(), update.Form["items[0][id]"]);
+        Assert.Equal(("price_basic_monthly", "none"), (update.Form["items[0][price]"], update.Form["proration_behavior"]));
+        Assert.NotNull(update.IdempotencyKey);
+        Assert.Equal("price_basic_monthly", h.Stripe.Subscription(Text(stripe, "id")!)["items"]!["data"]![0]!["price"]!["id"]!.GetValue<string>());
+        Assert.Equal(2, body["lines"]!.AsArray().Count);
+        Assert.Equal("ok", Text(updated, "outcome"));
+        Assert.Equal(events, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events"));
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events WHERE reason = 'plan_changed'"));
+        Assert.Equal(2L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM pending_invoice_items"));
+        Assert.Equal("basic", Text((await h.SubscriptionsAsync("ada")).Single(), "plan"));
+    }
+
+    [Fact]
+    public async Task AChangeToAPlanWithoutAStripePriceIsRefusedNamingItAndStripeIsNotCalled()
+    {
+        var (h, _, id) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        var before = h.Stripe.Requests.Count;
+
+        var response = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "team", proration = "create_prorations" });
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(((HttpStatusCode)422, "price_not_linked"), (response.StatusCode, Text(problem, "error")));
+        Assert.Contains("'team'", problem["errors"]!["plan"].Value<string>(), StringComparison.Ordinal);
+        Assert.Contains("stripe_price_id", Text(problem, "detail"), StringComparison.Ordinal);
+        Assert.Equal(before, h.Stripe.Requests.Count);
+        Assert.Equal("pro", Text((await h.SubscriptionsAsync("ada")).Single(), "plan"));
+    }
+
+    [Fact]
+    public async Task AScheduledChangeIsRefusedBecauseStripeChangesAtOnce()
+    {
+        var (h, _, id) = await SubscribedAsync(Kind);
+        await using var _h = h;
+
+        var response = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change",
+            new { plan = "basic", effective = "period_end", proration = "create_prorations" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull((await response.ReadAsync())["errors"]!["effective"]);
+        Assert.DoesNotContain(h.Stripe.Requests, r => r.Method == "POST" && r.Path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CancelAtPeriodEndAsksStripeAndUndoKeepsTheSubscription()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true });
+        var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
+        var undo = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/undo-cancel", new { });
+        var kept = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var calls = h.Stripe.Requests.Where(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripe["id"]}").ToList();
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (cancel.StatusCode, undo.StatusCode));
+        Assert.Equal(["true", "false"], calls.Select(c => c.Form["cancel_at_period_end"]));
+        Assert.Equal(("period_end", true), (Text(await cancel.ReadAsync(), "effective"), scheduled["cancel_at_period_end"].Value<bool>()));
+        Assert.Equal(("active", false), (Text(kept, "status"), kept["cancel_at_period_end"].Value<bool>()));
+        Assert.False(h.Stripe.Subscription(Text(stripe, "id")!)["cancel_at_period_end"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task CancelNowDeletesTheStripeSubscriptionAndStripesDeletedEventChangesNothingMore()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+        await h.App.AdvanceAsync(TimeSpan.FromDays(3));
+
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false });
+        var deleted = await h.DeliverAsync("customer.subscription.deleted", h.Stripe.Subscription(Text(stripe, "id")!));
+        var consume = await (await h.App.ConsumeAsync("ada", "api_calls")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Single(h.Stripe.Requests, r => r.Method == "DELETE" && r.Path == $"/v1/subscriptions/{stripe["id"]}");
+        Assert.Equal("canceled", h.Stripe.Subscription(Text(stripe, "id")!)["status"]!.GetValue<string>());
+        Assert.Contains(Text(deleted, "outcome"), new[] { "stale", "ignored" });
+        Assert.Equal("canceled", Text((await h.SubscriptionsAsync("ada")).Single(), "status"));
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events WHERE reason = 'canceled'"));
+        Assert.Equal("free", Text(consume, "plan"));
+    }
+
+    [Fact]
+    public async Task AddingAStripePriceIdLinksTheCurrentVersionInPlaceSoItsSubscribersStayOnALinkedVersion()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, [.. PaymentsHarness.CatalogPrices, "price_team_monthly"]);
+        await h.App.CustomerAsync("bob");
+        await h.App.CustomerAsync("cy");
+        var bob = await h.App.SubscribeAsync("bob", "team");
+        var linked = Catalogs.Payments.Replace("\"price_cents\": 5000 }", "\"price_cents\": 5000, \"stripe_price_id\": \"price_team_monthly\" }",
+            StringComparison.Ordinal);
+
+        var apply = await h.App.Admin.PutJsonAsync("/v1/admin/catalog", linked);
+        var again = await h.App.Admin.PutJsonAsync("/v1/admin/catalog", linked);
+        await h.SubscribeAsync("cy", "team");
+
+        Assert.Equal(HttpStatusCode.OK, apply.StatusCode);
+        Assert.Contains("stripe_price_id set on version 1", (await apply.ReadAsync()).ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM plan_versions WHERE plan_code = 'team'"));
+        Assert.Equal("price_team_monthly", await h.ScalarAsync<string>(
+            "SELECT p.stripe_price_id FROM plan_prices p JOIN subscriptions s ON s.plan_version_id = p.plan_version_id WHERE s.id = @bob", new { bob }));
+        Assert.Equal(("team", 1), (Text((await h.SubscriptionsAsync("cy")).Single(), "plan"),
+            (await h.SubscriptionsAsync("cy")).Single()!["plan_version"].Value<int>()));
+        Assert.Contains(h.Stripe.Requests, r => r.Path == "/v1/checkout/sessions" && r.Form["line_items[0][price]"] == "price_team_monthly");
+    }
+
+    [Fact]
+    public async Task ChangingAPriceStillMakesANewVersion()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var raised = Catalogs.Payments.Replace("\"price_cents\": 5000 }", "\"price_cents\": 6000 }", StringComparison.Ordinal);
+
+        var apply = await h.App.Admin.PutJsonAsync("/v1/admin/catalog", raised);
+
+        Assert.Equal(HttpStatusCode.OK, apply.StatusCode);
+        Assert.Equal(2L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM plan_versions WHERE plan_code = 'team'"));
+    }
+}
+
+public sealed class SqliteStripeSubscriptionTests : StripeSubscriptionContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresStripeSubscriptionTests : StripeSubscriptionContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Tollgate.Testing;
+
+/// <summary>Invoice items and subscription updates and cancels, as Stripe's API takes and answers them (basil shapes).</summary>
+public sealed partial class FakeStripe
+{
+    private static readonly string[] ProrationBehaviors = ["create_prorations", "none", "always_invoice"];
+    private readonly List<JsonObject> _invoiceItems = [];
+
+    /// <summary>The pending invoice items created, in order, as Stripe would list them.</summary>
+    public IReadOnlyList<JsonObject> InvoiceItems
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _invoiceItems.Select(i => (JsonObject)i.DeepClone())];
+            }
+        }
+    }
+
+    /// <summary>The subscription is canceled in Stripe's dashboard, before any event about it reaches Tollgate.</summary>
+    public void CancelInDashboard(string subscriptionId)
+    {
+        lock (_lock)
+        {
+            CancelSubscription(subscriptionId);
+        }
+    }
+
+    private (int, string) CreateInvoiceItem(Dictionary<string, string> form)
+    {
+        var customer = form.GetValueOrDefault("customer") ?? "";
+        if (!_customers.ContainsKey(customer))
+        {
+            return Error(400, "invalid_request_error", "resource_missing", "customer", $"No such customer: '{customer}'");
+        }
+
+        if (!long.TryParse(form.GetValueOrDefault("amount"), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var amount))
+        {
+            return Error(400, "invalid_request_error", "parameter_missing", "amount", "Missing required param: amount.");
+        }
+
+        if (form.GetValueOrDefault("currency") is not { Length: 3 } currency || currency != currency.ToLowerInvariant())
+        {
+            return Error(400, "invalid_request_error", "parameter_invalid_string", "currency", "Invalid currency: a lower-case ISO code is required.");
+        }
+
+        var subscription = form.GetValueOrDefault("subscription");
+        if (subscription is not null && (!_subscriptions.TryGetValue(subscription, out var owner) || owner["status"]!.GetValue<string>() == "canceled"))
+        {
+            return Error(400, "invalid_request_error", "resource_missing", "subscription", $"No such active subscription: '{subscription}'");
+        }
+
+        var id = NewId("ii");
+        var item = new JsonObject
+        {
+            ["id"] = id, ["object"] = "invoiceitem", ["amount"] = amount, ["currency"] = currency, ["customer"] = customer, ["date"] = Now,
+            ["description"] = form.GetValueOrDefault("description"), ["discountable"] = amount > 0, ["invoice"] = null, ["livemode"] = false,
+            ["metadata"] = Metadata(form, "metadata"), ["quantity"] = 1, ["proration"] = false,
+            ["period"] = new JsonObject { ["start"] = Seconds(form, "period[start]"), ["end"] = Seconds(form, "period[end]") },
+            ["parent"] = subscription is null ? null : new JsonObject
+            {
+                ["type"] = "subscription_details", ["subscription_details"] = new JsonObject { ["subscription"] = subscription },
+            },
+        };
+        _invoiceItems.Add(item);
+        return (200, item.ToJsonString());
+    }
+
+    private (int, string) UpdateSubscription(string id, Dictionary<string, string> form)
+    {
+        if (!_subscriptions.TryGetValue(id, out var subscription))
+        {
+            return Error(404, "invalid_request_error", "resource_missing", "id", $"No such subscription: '{id}'");
+        }
+
+        if (subscription["status"]!.GetValue<string>() == "canceled")
+        {
+            return Error(400, "invalid_request_error", null, null, "A canceled subscription can only update its cancellation_details and metadata.");
+        }
+
+        if (form.TryGetValue("proration_behavior", out var proration) && !ProrationBehaviors.Contains(proration))
+        {
+            return Error(400, "invalid_request_error", "parameter_invalid_string", "proration_behavior", $"Invalid proration_behavior: {proration}");
+        }
+
+        var item = (JsonObject)subscription["items"]!["data"]![0]!;
+        if (form.TryGetValue("items[0][price]", out var price))
+        {
+            if (form.GetValueOrDefault("items[0][id]") != item["id"]!.GetValue<string>())
+            {
+                return Error(400, "invalid_request_error", "resource_missing", "items[0][id]",
+                    $"Invalid subscription_item id: '{form.GetValueOrDefault("items[0][id]")}' (a new item would be added alongside the first).");
+            }
+
+            if (!_prices.TryGetValue(price, out var known))
+            {
+                return Error(400, "invalid_request_error", "resource_missing", "items[0][price]", $"No such price: '{price}'");
+            }
+
+            var interval = item["price"]!["recurring"]!["interval"]!.GetValue<string>();
+            item["price"] = new JsonObject
+            {
+                ["id"] = price, ["object"] = "price", ["currency"] = "usd", ["type"] = "recurring", ["unit_amount"] = known.Amount,
+                ["recurring"] = new JsonObject { ["interval"] = known.Interval, ["interval_count"] = 1 },
+            };
+            if (known.Interval != interval)
+            {
+                // A new interval resets the billing cycle to now, as Stripe does.
+                var start = Clock.GetUtcNow();
+                item["current_period_start"] = start.ToUnixTimeSeconds();
+                item["current_period_end"] = (known.Interval == "year" ? start.AddYears(1) : start.AddMonths(1)).ToUnixTimeSeconds();
+                subscription["billing_cycle_anchor"] = start.ToUnixTimeSeconds();
+            }
+        }
+
+        if (form.TryGetValue("cancel_at_period_end", out var cancel))
+        {
+            var atEnd = cancel == "true";
+            subscription["cancel_at_period_end"] = atEnd;
+            subscription["canceled_at"] = atEnd ? Now : null;
+            subscription["cancel_at"] = atEnd ? item["current_period_end"]!.DeepClone() : null;
+        }
+
+        return (200, subscription.ToJsonString());
+    }
+
+    private (int, string) CancelSubscription(string id)
+    {
+        if (!_subscriptions.TryGetValue(id, out var subscription))
+        {
+            return Error(404, "invalid_request_error", "resource_missing", "id", $"No such subscription: '{id}'");
+        }
+
+        if (subscription["status"]!.GetValue<string>() == "canceled")
+        {
+            return Error(400, "invalid_request_error", "resource_missing", null, $"No such subscription: '{id}' (it is already canceled)");
+        }
+
+        subscription["status"] = "canceled";
+        subscription["canceled_at"] = Now;
+        subscription["ended_at"] = Now;
+        return (200, subscription.ToJsonString());
+    }
+
+    private static long? Seconds(Dictionary<string, string> form, string key) =>
+        long.TryParse(form.GetValueOrDefault(key), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}
