@@ -27,6 +27,7 @@ public sealed partial class Scenarios(BenchOptions options)
         "b-history" => await TollgateAsync("(b) consume, SQLite, 1M history rows", "sqlite", Path.Combine(_dir, "tollgate-h.db"), 1_000_000, false),
         "c" => await TollgateAsync("(c) consume, PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync(), 0, halfLoad: true),
         "d" => await NaiveAsync(),
+        "e" => await PgbenchAsync(),
         "llm" => await LlmIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-llm.db")),
         "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
