@@ -30,7 +30,7 @@ public sealed class SqliteWritersTests
             for (var i = 0; i < 25; i++)
             {
                 await using var connection = await h.Database.OpenAsync();
-                await connection.ExecuteAsync("BEGIN");
+                await connection.ExecuteAsync("BEGIN DEFERRED");
             }
         });
         var consumes = Enumerable.Range(0, 60).Select(_ => Task.Run(() => h.Entitlements.ConsumeAsync(new ConsumeCommand("c1", "capped", 1, null))));
