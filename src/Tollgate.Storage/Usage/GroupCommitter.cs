@@ -68,7 +68,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         try
         {
             var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken);
-            var partition = _partitions[(int)((uint)StringComparer.Ordinal.GetHashCode(partitionKey) % (uint)_partitions.Length)];
+            var partition = _partitions[PartitionOf(partitionKey)];
             if (!partition.Writer.TryWrite(pending))
             {
                 throw new ObjectDisposedException(nameof(GroupCommitter));
@@ -81,6 +81,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             Interlocked.Decrement(ref _inFlight);
         }
     }
+
+    /// <summary>The writer <paramref name="partitionKey"/>'s operations go to; work for several keys can be split along it.</summary>
+    public int PartitionOf(string partitionKey) => (int)((uint)StringComparer.Ordinal.GetHashCode(partitionKey) % (uint)_partitions.Length);
 
     public async ValueTask DisposeAsync()
     {
