@@ -18,6 +18,10 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
 public sealed class LoadGenerator(Uri baseAddress, string? bearer)
 {
     private long _next;
+    private long _succeeded;
+
+    /// <summary>2xx answers over every run of this generator, warm-ups included: what the server must have counted.</summary>
+    public long Succeeded => Interlocked.Read(ref _succeeded);
 
     /// <summary>
     /// Requests are made from a JSON body per sequence number, rotated over a prebuilt set; with <paramref name="unique"/>
@@ -25,9 +29,10 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
     /// </summary>
     public async Task<LoadResult> RunAsync(
         string name, string path, Func<int, string> body, int concurrency, TimeSpan duration, double? rate = null, TimeSpan? warmup = null,
-        bool unique = false)
+        bool unique = false, string method = "POST")
     {
-        var prebuilt = Enumerable.Range(0, unique ? 0 : 4096).Select(i => RawHttpConnection.Request(baseAddress, "POST", path, bearer, body(i))).ToArray();
+        var prebuilt = Enumerable.Range(0, unique ? 0 : 4096)
+            .Select(i => RawHttpConnection.Request(baseAddress, method, path, bearer, method == "GET" ? null : body(i))).ToArray();
         Func<int, byte[]> requests = unique
             ? _ => RawHttpConnection.Request(baseAddress, "POST", path, bearer, body((int)Interlocked.Increment(ref _next)))
             : sequence => prebuilt[sequence % prebuilt.Length];
@@ -55,7 +60,7 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
         return new LoadResult(name, concurrency, seconds, latencies.Count, errors, Percentile(0.50), Percentile(0.99), rate);
     }
 
-    private static async Task<(List<long> Latencies, long Errors, double Seconds)> Phase(
+    private async Task<(List<long> Latencies, long Errors, double Seconds)> Phase(
         RawHttpConnection[] connections, Func<int, byte[]> requests, TimeSpan duration, double? rate, bool record)
     {
         var concurrency = connections.Length;
@@ -91,6 +96,10 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
                 if (status is < 200 or >= 300)
                 {
                     Interlocked.Increment(ref errors);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _succeeded);
                 }
 
                 if (record)

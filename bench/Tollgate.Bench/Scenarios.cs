@@ -27,6 +27,9 @@ public sealed partial class Scenarios(BenchOptions options)
         "b-history" => await TollgateAsync("(b) consume, SQLite, 1M history rows", "sqlite", Path.Combine(_dir, "tollgate-h.db"), 1_000_000, false),
         "c" => await TollgateAsync("(c) consume, PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync(), 0, halfLoad: true),
         "d" => await NaiveAsync(),
+        "e" => await PgbenchAsync(),
+        "f" => await HealthzRatioAsync(),
+        "g" => await OverloadAsync(),
         "llm" => await LlmIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-llm.db")),
         "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
@@ -63,11 +66,12 @@ public sealed partial class Scenarios(BenchOptions options)
     }
 
     /// <summary>Starts a Tollgate server with <paramref name="catalog"/> and the bench customers; <paramref name="seed"/> runs after migrations, before start.</summary>
-    private async Task<ChildProcess> StartTollgateAsync(string provider, string connectionString, string catalog, Func<Task>? seed = null)
+    private async Task<ChildProcess> StartTollgateAsync(
+        string provider, string connectionString, string catalog, Func<Task>? seed = null, IReadOnlyDictionary<string, string>? env = null)
     {
         var catalogPath = Path.Combine(_dir, $"catalog-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(catalogPath, catalog);
-        var env = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["TOLLGATE_ADMIN_KEY"] = AdminKey,
             ["Tollgate__Database__Provider"] = provider,
@@ -75,19 +79,19 @@ public sealed partial class Scenarios(BenchOptions options)
             ["Tollgate__Catalog__SeedFile"] = catalogPath,
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        foreach (var (key, value) in options.ServerEnv)
+        foreach (var (key, value) in env ?? options.ServerEnv)
         {
-            env[key] = value;
+            environment[key] = value;
         }
 
         if (seed is not null)
         {
-            await ChildProcess.RunToEndAsync(ServerDll, ["migrate"], env);
+            await ChildProcess.RunToEndAsync(ServerDll, ["migrate"], environment);
             await seed();
         }
 
         var port = ChildProcess.FreePort();
-        var server = await ChildProcess.StartAsync(ServerDll, ["--urls", $"http://127.0.0.1:{port}"], env, port);
+        var server = await ChildProcess.StartAsync(ServerDll, ["--urls", $"http://127.0.0.1:{port}"], environment, port);
         using var admin = new HttpClient { BaseAddress = server.Address };
         admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
         await Task.WhenAll(Enumerable.Range(0, Customers).Select(i => admin.PutAsync(new Uri($"v1/customers/bench-{i}", UriKind.Relative),

@@ -27,6 +27,7 @@ public static class StorageServices
         services.AddSingleton<EntitlementContextCache>();
         services.AddSingleton<ICustomerStore, CustomerStore>();
         services.AddSingleton<GroupCommitter>();
+        services.AddHostedService<GroupCommitterService>();
         services.AddSingleton<EntitlementStore>();
         services.AddSingleton<Reservations>();
         services.AddSingleton<EventStore>();

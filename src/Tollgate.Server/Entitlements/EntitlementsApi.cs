@@ -52,7 +52,7 @@ public static class EntitlementsApi
             return problem;
         }
 
-        var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key));
+        var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key), cancellationToken);
         return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
@@ -70,7 +70,7 @@ public static class EntitlementsApi
         }
 
         var ttl = TimeSpan.FromSeconds(request.TtlSeconds);
-        var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key));
+        var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key), cancellationToken);
         return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(new ReservationResponse(
             d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
     }
@@ -119,12 +119,23 @@ public static class EntitlementsApi
                     new Dictionary<string, object?> { ["resource"] = "customer" });
             case UsageOutcome.ReservationNotFound:
                 return Problems.Create(404, "not_found", "No such reservation.", new Dictionary<string, object?> { ["resource"] = "reservation" });
+            case UsageOutcome.Overloaded overloaded:
+                return Overloaded(http, overloaded);
             case UsageOutcome.ReservationConflict conflict:
                 return Problems.Create(409, "reservation_not_held", conflict.Detail, new Dictionary<string, object?> { ["reservation_status"] = conflict.Status });
             default:
                 return Problems.Create(409, "idempotency_mismatch",
                     "This idempotency key was used for a different request; use a new key for a new request.");
         }
+    }
+
+    /// <summary>503 with Retry-After: the node's commit queue is full and nothing was written; the client retries later.</summary>
+    internal static ProblemHttpResult Overloaded(HttpContext http, UsageOutcome.Overloaded overloaded)
+    {
+        var seconds = (long)Math.Ceiling(overloaded.RetryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Create(503, "overloaded", $"This node is at capacity and wrote nothing; retry after {seconds} s.",
+            new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
     }
 
     /// <summary>Checks the fields and that the feature exists and can be used this way; null when the request is fine.</summary>

@@ -110,7 +110,8 @@ public static class LlmUsageApi
         }
 
         NanoUsdAmount.TryFromUsd(request.EstimateUsd, out var estimate);
-        var outcome = await store.ReserveBudgetAsync(request.Customer, estimate, TimeSpan.FromSeconds(request.TtlSeconds), request.IdempotencyKey);
+        var outcome = await store.ReserveBudgetAsync(request.Customer, estimate, TimeSpan.FromSeconds(request.TtlSeconds), request.IdempotencyKey,
+            cancellationToken);
         switch (outcome)
         {
             case UsageOutcome.Decided { Decision.Allowed: true } granted:
@@ -124,6 +125,8 @@ public static class LlmUsageApi
             case UsageOutcome.IdempotencyMismatch:
                 return Problems.Create(409, "idempotency_mismatch",
                     "This idempotency key was used for a different request; use a new key for a new request.");
+            case UsageOutcome.Overloaded overloaded:
+                return Entitlements.EntitlementsApi.Overloaded(http, overloaded);
             default:
                 return Problems.NotFound("customer", request.Customer);
         }

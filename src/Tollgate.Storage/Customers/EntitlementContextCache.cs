@@ -18,7 +18,7 @@ namespace Tollgate.Storage.Customers;
 public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog, IOptions<BillingOptions> billing)
 {
     private const int MaxEntries = 200_000;
-    private readonly bool _enabled = !database.Dialect.IsPostgres;
+    private readonly bool _enabled = !database.Dialect.SharedByNodes;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _generation;
 
@@ -31,6 +31,14 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
 
     /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>
     public ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId) => LoadAsync(scope, customerId, scope.Now);
+
+    /// <summary>
+    /// The context at <paramref name="now"/>, read on a reader connection (when not remembered) before a write is queued,
+    /// so the single writer's transaction holds nothing but writes; null when the customer does not exist.
+    /// </summary>
+    public ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        LoadAsync(customerId, now, () => database.ReadPreparedAsync(scope => scope.RowAsync(ContextRead, ReadEntry, customerId), cancellationToken),
+            cancellationToken);
 
     /// <summary>The context at <paramref name="now"/>; null when the customer does not exist.</summary>
     public ValueTask<EntitlementContext?> LoadAsync(SqlScope scope, string customerId, DateTimeOffset now) =>

@@ -28,6 +28,14 @@ public sealed class DatabaseOptions
     /// <summary>PostgreSQL only: writer connections per node, each committing its own batches (customers are split among them).</summary>
     public int? Writers { get; set; }
 
+    public const int DefaultQueueCapacity = 4096;
+
+    /// <summary>
+    /// Hot-path operations (consume, reserve, settle, usage and LLM logging) one node holds waiting to commit or
+    /// committing; past it they are refused with 503 overloaded, so latency and memory stay bounded under overload.
+    /// </summary>
+    public int QueueCapacity { get; set; } = DefaultQueueCapacity;
+
     public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => DatabaseProvider.Sqlite,

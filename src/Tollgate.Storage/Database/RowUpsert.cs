@@ -3,17 +3,15 @@ using System.Data;
 namespace Tollgate.Storage.Database;
 
 /// <summary>
-/// An upsert that adds its numeric columns on conflict, prepared once per shape. On PostgreSQL rows go in chunks of a
-/// few fixed sizes, so a batch takes a handful of round trips instead of one per row. SQLite has no round trips to
-/// save: there, rows go one prepared single-row statement at a time (measured when binding went through
-/// Microsoft.Data.Sqlite's name lookups, which made a 32-row statement quadratic to bind; with positional binding
-/// now, multi-row statements on SQLite are unmeasured).
+/// An upsert that adds its numeric columns on conflict. On PostgreSQL every row goes in one statement over arrays
+/// (<c>unnest</c>), one round trip per batch whatever its size. SQLite has no round trips to save: there, rows go one
+/// prepared single-row statement at a time.
 /// </summary>
 public sealed class RowUpsert
 {
-    private static readonly int[] ChunkSizes = [32, 8, 1];
-    private static readonly int[] SingleRows = [1];
-    private readonly Dictionary<int, Statement> _statements;
+    private readonly Statement _single;
+    private readonly string _arrays;
+    private readonly int _keys;
     private readonly int _width;
 
     /// <param name="table">The table.</param>
@@ -21,26 +19,59 @@ public sealed class RowUpsert
     /// <param name="sums">Numeric columns added together on conflict.</param>
     public RowUpsert(string table, string[] keys, string[] sums)
     {
+        _keys = keys.Length;
         _width = keys.Length + sums.Length;
-        _statements = ChunkSizes.ToDictionary(n => n, n => new Statement(
-            $"INSERT INTO {table} ({string.Join(", ", keys.Concat(sums))}) VALUES " +
-            string.Join(", ", Enumerable.Range(0, n).Select(i => "(" + string.Join(", ", Enumerable.Range(0, _width).Select(c => $"@p{i}_{c}")) + ")")) +
-            $" ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET " + string.Join(", ", sums.Select(s => $"{s} = {table}.{s} + excluded.{s}")),
-            [.. Enumerable.Range(0, n).SelectMany(i => Enumerable.Range(0, _width)
-                .Select(c => ($"p{i}_{c}", c < keys.Length ? DbType.String : DbType.Int64)))]));
+        var columns = string.Join(", ", keys.Concat(sums));
+        var onConflict = $" ON CONFLICT ({string.Join(", ", keys)}) DO UPDATE SET " + string.Join(", ", sums.Select(s => $"{s} = {table}.{s} + excluded.{s}"));
+        _single = new Statement(
+            $"INSERT INTO {table} ({columns}) VALUES (" + string.Join(", ", Enumerable.Range(0, _width).Select(c => $"@p{c}")) + ")" + onConflict,
+            [.. Enumerable.Range(0, _width).Select(c => ($"p{c}", c < keys.Length ? DbType.String : DbType.Int64))]);
+        _arrays = $"INSERT INTO {table} ({columns}) SELECT * FROM unnest(" +
+            string.Join(", ", Enumerable.Range(0, _width).Select(c => $"@p{c}::{(c < keys.Length ? "text" : "bigint")}[]")) + ")" + onConflict;
     }
 
     /// <summary>Writes the rows (each: keys then sums, in column order), sorted so concurrent writers lock rows in one order.</summary>
     public async Task WriteAsync(SqlScope scope, IEnumerable<object?[]> rows)
     {
-        var all = rows.OrderBy(r => string.Join('\u001f', r.Take(_width).OfType<string>()), StringComparer.Ordinal).ToList();
-        var sizes = scope.Connection is Npgsql.NpgsqlConnection ? ChunkSizes : SingleRows;
-        var done = 0;
-        while (done < all.Count)
+        // Rows with one key are added up first: one statement may not change a row twice.
+        var all = rows.GroupBy(r => string.Join('\u001f', r.Take(_keys).Cast<string>()), StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Skip(1).Aggregate((object?[])g.First().Clone(), (sum, r) =>
+            {
+                for (var c = _keys; c < _width; c++)
+                {
+                    sum[c] = (long)sum[c]! + (long)r[c]!;
+                }
+
+                return sum;
+            }))
+            .ToList();
+        if (all.Count == 0)
         {
-            var size = sizes.First(n => n <= all.Count - done);
-            await scope.ExecuteAsync(_statements[size], [.. all.Skip(done).Take(size).SelectMany(r => r)]);
-            done += size;
+            return;
         }
+
+        if (!scope.BatchesRows)
+        {
+            foreach (var row in all)
+            {
+                await scope.ExecuteAsync(_single, row);
+            }
+
+            return;
+        }
+
+        await using var command = scope.Connection.CreateCommand();
+        command.Transaction = scope.Transaction;
+        command.CommandText = _arrays;
+        for (var c = 0; c < _width; c++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = $"@p{c}";
+            parameter.Value = c < _keys ? all.Select(r => (string)r[c]!).ToArray() : all.Select(r => (long)r[c]!).ToArray();
+            command.Parameters.Add(parameter);
+        }
+
+        await command.ExecuteNonQueryAsync(scope.CancellationToken);
     }
 }

@@ -19,4 +19,10 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     public string ForUpdateSkipLocked => IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
+
+    /// <summary>Group-commit writers per node: SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.</summary>
+    public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
+
+    /// <summary>Whether other nodes may write the same database, so what this node remembers of it can go stale.</summary>
+    public bool SharedByNodes => IsPostgres;
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Tollgate.Storage.Database;
 
@@ -57,22 +58,31 @@ public sealed class SqliteDatabase : TollgateDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
+        // A pooled connection must never come back inside a transaction: its settings could not be stated, and its next
+        // BEGIN would fail. Whatever left one open, it is rolled back here.
+        if (raw.sqlite3_get_autocommit(connection.Handle) == 0)
+        {
+            Check(connection, raw.sqlite3_exec(connection.Handle, "ROLLBACK"));
+        }
+
+        // Durability and cache size are per-connection settings; pooled connections may be new, so every opening states
+        // them, outside any transaction (SQLite refuses to change the safety level inside one). The default 2 MB page
+        // cache makes a busy writer re-read index pages through read() calls.
+        Check(connection, raw.sqlite3_exec(connection.Handle, $"PRAGMA synchronous={_synchronous}; PRAGMA cache_size=-65536"));
         return connection;
     }
 
-    public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    private static void Check(SqliteConnection connection, int rc)
     {
-        // Durability and cache size are per-connection settings; pooled connections may be new, so every writer states
-        // them. The default 2 MB page cache makes a busy writer re-read index pages through read() calls.
-        await using (var pragma = connection.CreateCommand())
+        if (rc != raw.SQLITE_OK)
         {
-            pragma.CommandText = $"PRAGMA synchronous={_synchronous}; PRAGMA cache_size=-65536";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            SqliteException.ThrowExceptionForRC(rc, connection.Handle);
         }
-
-        // Non-deferred: BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
-        return ((SqliteConnection)connection).BeginTransaction(deferred: false);
     }
+
+    public override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
+        // Non-deferred: BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
     public override bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };

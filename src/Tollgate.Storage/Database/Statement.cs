@@ -26,6 +26,23 @@ public interface IRow
     string GetString(int ordinal);
 
     bool GetBoolean(int ordinal);
+
+    /// <summary>The row's values; only rows of a few columns are read this way.</summary>
+    object?[] ToArray();
+}
+
+/// <summary>A row already read, kept as its values.</summary>
+public sealed class ValuesRow(object?[] values) : IRow
+{
+    public bool IsDBNull(int ordinal) => values[ordinal] is null;
+
+    public long GetInt64(int ordinal) => Convert.ToInt64(values[ordinal], System.Globalization.CultureInfo.InvariantCulture);
+
+    public string GetString(int ordinal) => (string)values[ordinal]!;
+
+    public bool GetBoolean(int ordinal) => values[ordinal] is bool b ? b : GetInt64(ordinal) != 0;
+
+    public object?[] ToArray() => values;
 }
 
 /// <summary>
@@ -56,6 +73,9 @@ public sealed class StatementCache : IAsyncDisposable
     }
 
     public DbConnection Connection => _connection;
+
+    /// <summary>Whether the connection crosses a network, so that statements sent together save round trips.</summary>
+    public bool BatchesRows => _sqlite is null;
 
     /// <summary>Runs the statement to its end and answers the rows it changed.</summary>
     public async Task<int> ExecuteAsync(Statement statement, DbTransaction? transaction, object?[] values, CancellationToken cancellationToken)
@@ -103,6 +123,65 @@ public sealed class StatementCache : IAsyncDisposable
             raw.sqlite3_reset(stmt);
         }
     }
+
+    /// <summary>Runs the statements in order: on PostgreSQL as one batch (one round trip), on SQLite one by one (no round trips to save).</summary>
+    public async Task<object?[]?[]> PipelineAsync(IReadOnlyList<PlannedStatement> planned, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        var rows = new object?[]?[planned.Count];
+        if (_sqlite is not null || !_connection.CanCreateBatch)
+        {
+            for (var i = 0; i < planned.Count; i++)
+            {
+                rows[i] = await RowAsync(planned[i].Statement, transaction, ToArray, planned[i].Values, cancellationToken);
+            }
+
+            return rows;
+        }
+
+        await using var batch = _connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var (statement, values) in planned)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement.Sql;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + statement.Parameters[i].Name;
+                parameter.DbType = statement.Parameters[i].Type;
+                parameter.Value = values[i] ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        // Statements this connection prepared before are found again by their text, without a round trip.
+        await batch.PrepareAsync(cancellationToken);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; i < planned.Count; i++)
+        {
+            if (i > 0)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var row = new object?[reader.FieldCount];
+                for (var c = 0; c < row.Length; c++)
+                {
+                    row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+                }
+
+                rows[i] = row;
+            }
+        }
+
+        return rows;
+    }
+
+    private static object?[] ToArray(IRow row) => row.ToArray();
 
     private async Task<DbCommand> BindAsync(Statement statement, DbTransaction? transaction, object?[] values, CancellationToken cancellationToken)
     {
@@ -216,6 +295,8 @@ public sealed class StatementCache : IAsyncDisposable
         public string GetString(int ordinal) => reader.GetString(ordinal);
 
         public bool GetBoolean(int ordinal) => reader.GetBoolean(ordinal);
+
+        public object?[] ToArray() => [.. Enumerable.Range(0, reader.FieldCount).Select(c => reader.IsDBNull(c) ? null : reader.GetValue(c))];
     }
 
     private sealed class SqliteRow(sqlite3_stmt stmt) : IRow
@@ -227,5 +308,13 @@ public sealed class StatementCache : IAsyncDisposable
         public string GetString(int ordinal) => raw.sqlite3_column_text(stmt, ordinal).utf8_to_string();
 
         public bool GetBoolean(int ordinal) => raw.sqlite3_column_int64(stmt, ordinal) != 0;
+
+        public object?[] ToArray() => [.. Enumerable.Range(0, raw.sqlite3_column_count(stmt)).Select(c => raw.sqlite3_column_type(stmt, c) switch
+        {
+            raw.SQLITE_NULL => null,
+            raw.SQLITE_INTEGER => (object?)raw.sqlite3_column_int64(stmt, c),
+            raw.SQLITE_FLOAT => raw.sqlite3_column_double(stmt, c),
+            _ => raw.sqlite3_column_text(stmt, c).utf8_to_string(),
+        })];
     }
 }

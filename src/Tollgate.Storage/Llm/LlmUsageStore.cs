@@ -50,8 +50,10 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
         var book = await prices.BookAsync();
         // In customer order, so two batches that share customers lock their counters in the same order on PostgreSQL.
         var priced = calls.Select(call => Price(call, book)).OrderBy(p => p.Call.CustomerId, StringComparer.Ordinal).ToArray();
-        var results = await committer.RunAsync(calls[0].CustomerId, scope => LogAsync(scope, priced));
-        return [.. results.OrderBy(r => r.Index)];
+        // Split along the committer's writers: each writer's share commits in its own batch, all of them at once.
+        var shares = priced.GroupBy(p => committer.PartitionOf(p.Call.CustomerId)).Select(g => g.ToArray());
+        var results = await Task.WhenAll(shares.Select(share => committer.RunAsync(share[0].Call.CustomerId, scope => LogAsync(scope, share))));
+        return [.. results.SelectMany(r => r).OrderBy(r => r.Index)];
     }
 
     private static PricedCall Price(LlmCallCommand call, PriceBook book)

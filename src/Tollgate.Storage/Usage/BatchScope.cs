@@ -18,6 +18,20 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     private static readonly RowUpsert AddDaily = new("usage_daily", ["customer_id", "feature_code", "day"], ["quantity"]);
     private readonly Dictionary<Type, IBatchAggregate> _aggregates = [];
 
+    /// <summary>The current operation's first statement, already run with the batch's others; taken by the operation's first RowAsync.</summary>
+    internal PrefetchedRow? Prefetched { get; set; }
+
+    public override Task<T?> RowAsync<T>(Statement statement, Func<IRow, T> read, params object?[] values) where T : default
+    {
+        if (Prefetched is { } prefetched && ReferenceEquals(prefetched.Statement, statement))
+        {
+            Prefetched = null;
+            return Task.FromResult(prefetched.Row is { } row ? read(new ValuesRow(row)) : default);
+        }
+
+        return base.RowAsync(statement, read, values);
+    }
+
     /// <summary>The instant the whole batch decides at.</summary>
     public DateTimeOffset Now => now;
 
@@ -74,3 +88,6 @@ public interface IBatchAggregate
 {
     Task FlushAsync(BatchScope scope);
 }
+
+/// <summary>A planned statement's first row (null: it returned none), read before its operation ran.</summary>
+internal sealed record PrefetchedRow(Statement Statement, object?[]? Row);

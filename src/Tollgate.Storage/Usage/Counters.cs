@@ -40,6 +40,14 @@ internal static class Counters
     public static Task<CounterState?> TryAddAsync(
         BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
     {
+        var (statement, values) = PlanAdd(scope, customer, feature, period, grant, amount, reserve);
+        return scope.RowAsync<CounterState?>(statement, ReadState, values);
+    }
+
+    /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>
+    public static PlannedStatement PlanAdd(
+        BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
+    {
         var statement = (reserve, QuotaRules.Enforced(grant)) switch
         {
             (false, false) => AddUsed,
@@ -47,8 +55,7 @@ internal static class Counters
             (true, false) => AddReserved,
             _ => AddReservedCapped,
         };
-        return scope.RowAsync<CounterState?>(statement, ReadState,
-            customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs);
+        return new PlannedStatement(statement, [customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs]);
     }
 
     /// <summary>The counter as this transaction sees it; empty when the period has no row yet.</summary>

@@ -31,20 +31,60 @@ public sealed class EntitlementStore(
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
 
-    public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command) =>
-        committer.RunAsync(command.CustomerId, scope => ConsumeAsync(scope, command));
-
-    public Task<UsageOutcome> ReserveAsync(ReserveCommand command) =>
-        committer.RunAsync(command.CustomerId, scope => ReserveAsync(scope, command));
-
-    private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, ConsumeCommand command)
+    // The context is resolved before the operation is queued, so the writer's transaction holds nothing but writes.
+    public async Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CancellationToken cancellationToken = default)
     {
-        var context = await contexts.LoadAsync(scope, command.CustomerId);
-        if (context is null)
+        if (await contexts.LoadAsync(command.CustomerId, time.GetUtcNow(), cancellationToken) is not { } context)
         {
             return new UsageOutcome.CustomerNotFound();
         }
 
+        var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false, cancellationToken);
+        return await QueueAsync(command.CustomerId, scope => ConsumeAsync(scope, context, command), cancellationToken, first);
+    }
+
+    public async Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default)
+    {
+        if (await contexts.LoadAsync(command.CustomerId, time.GetUtcNow(), cancellationToken) is not { } context)
+        {
+            return new UsageOutcome.CustomerNotFound();
+        }
+
+        var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true, cancellationToken);
+        return await QueueAsync(command.CustomerId, scope => ReserveAsync(scope, context, command), cancellationToken, first);
+    }
+
+    private async Task<UsageOutcome> QueueAsync(
+        string customerId, Func<BatchScope, Task<UsageOutcome>> work, CancellationToken cancellationToken, Func<BatchScope, PlannedStatement>? first = null)
+    {
+        try
+        {
+            return await committer.RunAsync(customerId, work, cancellationToken, first);
+        }
+        catch (OverloadedException)
+        {
+            return new UsageOutcome.Overloaded(OverloadedException.RetryAfter);
+        }
+    }
+
+    /// <summary>
+    /// The plain counted path (a metered grant, no idempotency key, no LLM budget to check first) starts with the counter's
+    /// conditional UPDATE, which the batch sends with its other operations' in one round trip; null for any other path.
+    /// </summary>
+    private async Task<Func<BatchScope, PlannedStatement>?> PlanFirstAsync(
+        EntitlementContext context, string feature, long amount, string? idempotencyKey, bool reserve, CancellationToken cancellationToken)
+    {
+        if (idempotencyKey is not null || context.Grant(feature) is not { IsIncluded: true, Kind: FeatureKind.Metered } grant
+            || (await catalog.GetAsync(cancellationToken)).Feature(feature) is not { UsesLlm: false })
+        {
+            return null;
+        }
+
+        return scope => Counters.PlanAdd(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
+    }
+
+    private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, ConsumeCommand command)
+    {
         if (command.IdempotencyKey is { } key
             && await Idempotency.ClaimAsync(scope, "consume", key, Idempotency.Hash(command.CustomerId, command.FeatureCode, command.Amount)) is { } prior)
         {
@@ -60,14 +100,8 @@ public sealed class EntitlementStore(
         return outcome;
     }
 
-    private async Task<UsageOutcome> ReserveAsync(BatchScope scope, ReserveCommand command)
+    private async Task<UsageOutcome> ReserveAsync(BatchScope scope, EntitlementContext context, ReserveCommand command)
     {
-        var context = await contexts.LoadAsync(scope, command.CustomerId);
-        if (context is null)
-        {
-            return new UsageOutcome.CustomerNotFound();
-        }
-
         var hash = Idempotency.Hash(command.CustomerId, command.FeatureCode, command.Amount, (long)command.Ttl.TotalSeconds);
         if (command.IdempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
         {
@@ -92,15 +126,16 @@ public sealed class EntitlementStore(
     }
 
     /// <summary>Holds an estimate of an LLM call's cost against the plan's budget, so concurrent calls cannot overshoot it.</summary>
-    public Task<UsageOutcome> ReserveBudgetAsync(string customerId, long estimateNano, TimeSpan ttl, string? idempotencyKey) =>
-        committer.RunAsync(customerId, async scope =>
+    public async Task<UsageOutcome> ReserveBudgetAsync(
+        string customerId, long estimateNano, TimeSpan ttl, string? idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        if (await contexts.LoadAsync(customerId, time.GetUtcNow(), cancellationToken) is not { } context)
         {
-            var context = await contexts.LoadAsync(scope, customerId);
-            if (context is null)
-            {
-                return new UsageOutcome.CustomerNotFound();
-            }
+            return new UsageOutcome.CustomerNotFound();
+        }
 
+        return await QueueAsync(customerId, async scope =>
+        {
             var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
             if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
             {
@@ -135,7 +170,8 @@ public sealed class EntitlementStore(
             }
 
             return outcome;
-        });
+        }, cancellationToken);
+    }
 
     /// <summary>The plan's LLM budget this period, or null when it has none.</summary>
     public Task<(EntitlementContext Context, BudgetState? Budget)?> BudgetAsync(string customerId, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Tollgate.Storage.Database;
@@ -8,7 +9,8 @@ namespace Tollgate.Storage.Usage;
 /// <summary>
 /// Group commit: concurrent operations on this node share one transaction, each keeps its own decision, and none is
 /// answered before that transaction commits. Operations are partitioned by customer so one customer's operations
-/// keep their order; SQLite has one partition (one writer), PostgreSQL several (one connection each).
+/// keep their order; the dialect says how many partitions (writers) there are. At most <see cref="DatabaseOptions.QueueCapacity"/>
+/// operations wait or run at once: past that, <see cref="RunAsync{T}"/> refuses at once, so latency and memory stay bounded.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
@@ -17,47 +19,95 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitter> _logger;
     private readonly Channel<Pending>[] _partitions;
-    private readonly Task[] _loops;
+    private readonly int _capacity;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _starting = new();
+    private Task[]? _loops;
+    private int _inFlight;
+    private int _disposed;
 
     public GroupCommitter(TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null)
     {
         _database = database;
         _time = time;
         _logger = logger;
-        // SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.
-        var count = !database.Dialect.IsPostgres ? 1 : options?.Value.Writers ?? DatabaseOptions.DefaultPostgresWriters;
+        _capacity = options?.Value.QueueCapacity ?? DatabaseOptions.DefaultQueueCapacity;
+        var count = database.Dialect.WriterCount(options?.Value.Writers);
         _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
-        _loops = [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
     }
 
-    /// <summary>Runs <paramref name="work"/> in the next batch of <paramref name="partitionKey"/>'s partition; completes after the commit.</summary>
-    public async Task<T> RunAsync<T>(string partitionKey, Func<BatchScope, Task<T>> work)
+    /// <summary>Starts the writers' loops (the hosted service calls this when the host starts; the first operation does otherwise).</summary>
+    public void Start()
     {
-        var pending = new Pending(partitionKey, async scope => await work(scope));
-        var partition = _partitions[(int)((uint)StringComparer.Ordinal.GetHashCode(partitionKey) % (uint)_partitions.Length)];
-        if (!partition.Writer.TryWrite(pending))
+        lock (_starting)
         {
-            throw new ObjectDisposedException(nameof(GroupCommitter));
+            _loops ??= [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in the next batch of <paramref name="partitionKey"/>'s partition; completes after the commit.
+    /// <paramref name="first"/>, when given, names the operation's first statement, which the batch sends together with the
+    /// other operations' first statements in one round trip. An operation cancelled before its batch starts is dropped.
+    /// </summary>
+    /// <exception cref="OverloadedException">The node already holds as many operations as it may.</exception>
+    public async Task<T> RunAsync<T>(
+        string partitionKey, Func<BatchScope, Task<T>> work, CancellationToken cancellationToken = default, Func<BatchScope, PlannedStatement>? first = null)
+    {
+        if (_loops is null)
+        {
+            Start();
         }
 
-        return (T)(await pending.Completion.Task)!;
+        if (Interlocked.Increment(ref _inFlight) > _capacity)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            throw new OverloadedException(_capacity);
+        }
+
+        try
+        {
+            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken);
+            var partition = _partitions[PartitionOf(partitionKey)];
+            if (!partition.Writer.TryWrite(pending))
+            {
+                throw new ObjectDisposedException(nameof(GroupCommitter));
+            }
+
+            return (T)(await pending.Completion.Task)!;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
     }
+
+    /// <summary>The writer <paramref name="partitionKey"/>'s operations go to; work for several keys can be split along it.</summary>
+    public int PartitionOf(string partitionKey) => (int)((uint)StringComparer.Ordinal.GetHashCode(partitionKey) % (uint)_partitions.Length);
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         foreach (var partition in _partitions)
         {
             partition.Writer.TryComplete();
         }
 
         // Queued operations finish first; then the loops stop.
-        await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (_loops is not null)
+        {
+            await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
         await _stopping.CancelAsync();
         _stopping.Dispose();
     }
 
-    private sealed record Pending(string Key, Func<BatchScope, Task<object?>> Work)
+    private sealed record Pending(string Key, Func<BatchScope, Task<object?>> Work, Func<BatchScope, PlannedStatement>? First, CancellationToken Cancellation)
     {
         public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -77,10 +127,20 @@ public sealed class GroupCommitter : IAsyncDisposable
                     batch.Clear();
                     while (batch.Count < MaxBatch && reader.TryRead(out var next))
                     {
+                        // The caller gave up while it waited: nothing of it is written.
+                        if (next.Cancellation.IsCancellationRequested)
+                        {
+                            next.Completion.TrySetCanceled(next.Cancellation);
+                            continue;
+                        }
+
                         batch.Add(next);
                     }
 
-                    await RunBatchAsync(batch);
+                    if (batch.Count > 0)
+                    {
+                        await RunBatchAsync(batch);
+                    }
                 }
             }
             catch (OperationCanceledException) when (owner._stopping.IsCancellationRequested)
@@ -149,10 +209,17 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 await using var transaction = await owner._database.BeginWriteAsync(_statements.Connection, token);
                 var scope = new BatchScope(_statements, transaction, owner._time.GetUtcNow(), token);
+                var first = await RunFirstStatementsAsync(scope, batch);
                 var results = new object?[batch.Count];
                 for (var i = 0; i < batch.Count; i++)
                 {
+                    scope.Prefetched = first[i];
                     results[i] = await batch[i].Work(scope);
+                    if (scope.Prefetched is not null)
+                    {
+                        // Its first statement already ran; an operation that did not take its result would count twice.
+                        throw new InvalidOperationException("An operation planned a first statement it did not run.");
+                    }
                 }
 
                 await scope.FlushAsync();
@@ -171,5 +238,55 @@ public sealed class GroupCommitter : IAsyncDisposable
                 throw;
             }
         }
+
+        /// <summary>
+        /// Sends every operation's planned first statement in one round trip, in batch order. Only a customer's first
+        /// operation in the batch is planned, so each customer's statements still run in their operations' order.
+        /// </summary>
+        private static async Task<PrefetchedRow?[]> RunFirstStatementsAsync(BatchScope scope, IReadOnlyList<Pending> batch)
+        {
+            var planned = new List<(int Index, PlannedStatement Statement)>();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (batch[i].First is { } first && (i == 0 || batch[i - 1].Key != batch[i].Key))
+                {
+                    planned.Add((i, first(scope)));
+                }
+            }
+
+            var prefetched = new PrefetchedRow?[batch.Count];
+            if (planned.Count == 0)
+            {
+                return prefetched;
+            }
+
+            var rows = await scope.PipelineAsync([.. planned.Select(p => p.Statement)]);
+            for (var j = 0; j < planned.Count; j++)
+            {
+                prefetched[planned[j].Index] = new PrefetchedRow(planned[j].Statement.Statement, rows[j]);
+            }
+
+            return prefetched;
+        }
     }
+}
+
+/// <summary>The node holds as many hot-path operations as it may; the caller should answer 503 and retry later.</summary>
+public sealed class OverloadedException(int capacity)
+    : Exception($"This node already holds {capacity} operations waiting to commit; retry shortly.")
+{
+    /// <summary>How long a client should wait before it retries.</summary>
+    public static TimeSpan RetryAfter => TimeSpan.FromSeconds(1);
+}
+
+/// <summary>Starts the committer's writer loops with the host, and drains them when it stops.</summary>
+public sealed class GroupCommitterService(GroupCommitter committer) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        committer.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await committer.DisposeAsync();
 }

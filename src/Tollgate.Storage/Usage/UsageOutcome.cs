@@ -20,6 +20,9 @@ public abstract record UsageOutcome
     /// <summary>The reservation was already settled in a way this request contradicts.</summary>
     public sealed record ReservationConflict(string Status, string Detail) : UsageOutcome;
 
+    /// <summary>The node holds as many operations as it may; nothing was written. Retry after <paramref name="RetryAfter"/>.</summary>
+    public sealed record Overloaded(TimeSpan RetryAfter) : UsageOutcome;
+
     /// <summary>The idempotency key was used before for a different request.</summary>
     public sealed record IdempotencyMismatch : UsageOutcome;
 }
