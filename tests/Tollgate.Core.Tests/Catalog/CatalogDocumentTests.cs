@@ -279,8 +279,8 @@ public sealed class CatalogDocumentTests
     {
         const string Features = """[{"code": "api", "name": "API", "kind": "boolean"}]""";
         var wrong = CatalogDocument.Parse($$"""{"rate_limit_feature": "nope", "features": {{Features}}, "plans": []}""");
-        var right = CatalogDocument.Parse($$"""
-            {"rate_limit_feature": "api", "features": {{Features}}, "plans": [{"code": "pro", "name": "Pro", "prices": [],
+        var right = CatalogDocument.Parse($$$"""
+            {"rate_limit_feature": "api", "features": {{{Features}}}, "plans": [{"code": "pro", "name": "Pro", "prices": [],
               "features": [{"feature_code": "api", "rate_limit": {"limit": 100, "per": "minute"}}]}]}
             """).Catalog!;
 
