@@ -57,7 +57,7 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>Logs model calls (at most 1000 a request); each is priced at the price in effect at its own timestamp.</summary>
     public Task<LlmBatchResponse> LogLlmUsageAsync(IEnumerable<LlmCallRequest> calls, CancellationToken cancellationToken = default) =>
-        SendAsync<LlmBatchResponse>(HttpMethod.Post, "v1/llm/usage", new { calls = calls.ToList() }, cancellationToken);
+        SendAsync<LlmBatchResponse>(HttpMethod.Post, "v1/llm/usage", new LlmBatchRequest([.. calls]), cancellationToken);
 
     /// <summary>Holds an estimate of a model call's cost against the customer's LLM budget; log the call with the returned reservation id.</summary>
     public Task<BudgetResponse> ReserveLlmBudgetAsync(string customer, decimal estimateUsd, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>

@@ -19,15 +19,15 @@ public static class SubscriptionsApi
     public static RouteGroupBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/subscriptions", CreateAsync);
+        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(404, 409);
         group.MapGet("/subscriptions/{id}", GetAsync);
         group.MapGet("/customers/{id}/subscriptions", ListAsync);
         group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
-            CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, ct));
+            CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, ct)).ProducesProblems(409);
         group.MapPost("/subscriptions/{id}/change/preview", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
-            CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, ct));
-        group.MapPost("/subscriptions/{id}/cancel", CancelAsync);
-        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync);
+            CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, ct)).ProducesProblems(409);
+        group.MapPost("/subscriptions/{id}/cancel", CancelAsync).ProducesProblems(409);
+        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync).ProducesProblems(409);
         return group;
     }
 
