@@ -13,6 +13,11 @@ public static class OpenApiSetup
                 document.Info.Title = "Tollgate";
                 document.Info.Description = "Pricing, entitlements, usage metering and billing. Authenticate with 'Authorization: Bearer <key>'; "
                     + "each operation's x-tollgate-role says which key it needs. Every error is application/problem+json.";
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/'); // the request's base URL ends in '/', which linters flag
+                }
+
                 return Task.CompletedTask;
             });
             o.AddSchemaTransformer<DateTimeSchemas>();

@@ -13,11 +13,13 @@ public sealed class OneOfBodies : IOpenApiOperationTransformer
     {
         foreach (var body in context.Description.ActionDescriptor.EndpointMetadata.OfType<OneOfBody>())
         {
-            var schema = new OpenApiSchema { OneOf = [] };
+            var schemas = new List<IOpenApiSchema>();
             foreach (var type in body.Types)
             {
-                schema.OneOf.Add(await SchemaAsync(type, context, cancellationToken));
+                schemas.Add(await SchemaAsync(type, context, cancellationToken));
             }
+
+            var schema = schemas.Count == 1 ? schemas[0] : new OpenApiSchema { OneOf = schemas };
 
             var content = new Dictionary<string, OpenApiMediaType> { ["application/json"] = new() { Schema = schema } };
             if (body.Status is { } status)

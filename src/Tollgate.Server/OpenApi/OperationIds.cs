@@ -5,8 +5,9 @@ using Microsoft.OpenApi;
 namespace Tollgate.Server.OpenApi;
 
 /// <summary>
-/// An operationId on every operation: the endpoint's name when it has one (WithName), else its method and route, such
-/// as getCustomersIdUsage for GET /v1/customers/{id}/usage. Method plus route is unique, and stays put until the route moves.
+/// A summary and an operationId on every operation. The id is the endpoint's name when it has one (WithName), else its
+/// method and route, such as getCustomersIdUsage for GET /v1/customers/{id}/usage: unique, and stable until the route
+/// moves. The summary is the method and route unless the endpoint set one (WithSummary).
 /// </summary>
 public sealed class OperationIds : IOpenApiOperationTransformer
 {
@@ -15,6 +16,12 @@ public sealed class OperationIds : IOpenApiOperationTransformer
         if (string.IsNullOrEmpty(operation.OperationId))
         {
             operation.OperationId = FromRoute(context.Description.HttpMethod ?? "get", context.Description.RelativePath ?? "");
+        }
+
+        // A summary for lists and generated docs; an endpoint's own WithSummary wins.
+        if (string.IsNullOrEmpty(operation.Summary))
+        {
+            operation.Summary = $"{context.Description.HttpMethod} /{context.Description.RelativePath}";
         }
 
         return Task.CompletedTask;
