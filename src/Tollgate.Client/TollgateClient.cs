@@ -99,6 +99,36 @@ public sealed class TollgateClient(HttpClient http)
     public Task<SubscriptionResponse> CreateSubscriptionAsync(CreateSubscriptionRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<SubscriptionResponse>(HttpMethod.Post, "v1/subscriptions", request, cancellationToken);
 
+    /// <summary>Reads a customer; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<CustomerResponse> GetCustomerAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<CustomerResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>Moves a subscription to another plan or billing period, now or at the period's end, with proration.</summary>
+    public Task<SubscriptionChangeResponse> ChangeSubscriptionAsync(
+        string subscriptionId, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/change", request,
+            cancellationToken);
+
+    /// <summary>What <see cref="ChangeSubscriptionAsync"/> would do (the proration lines and amount due), changing nothing.</summary>
+    public Task<SubscriptionChangeResponse> PreviewSubscriptionChangeAsync(
+        string subscriptionId, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/change/preview",
+            request, cancellationToken);
+
+    /// <summary>Cancels a subscription: at the period's end by default, or now (optionally crediting the unused time).</summary>
+    public Task<SubscriptionChangeResponse> CancelSubscriptionAsync(
+        string subscriptionId, CancelSubscriptionRequest? request = null, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/cancel",
+            request ?? new CancelSubscriptionRequest(), cancellationToken);
+
+    /// <summary>The customer's invoices, newest first, with their credit balance per currency.</summary>
+    public Task<InvoiceListResponse> ListInvoicesAsync(string customer, CancellationToken cancellationToken = default) =>
+        SendAsync<InvoiceListResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/invoices", null, cancellationToken);
+
+    /// <summary>One invoice with its lines; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<InvoiceResponse> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken = default) =>
+        SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/invoices/{Uri.EscapeDataString(invoiceId)}", null, cancellationToken);
+
     /// <summary>The public plans, in pricing-page order.</summary>
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, "v1/pricing/plans", null, cancellationToken);
@@ -150,6 +180,10 @@ public sealed class TollgateClient(HttpClient http)
         {
             (HttpStatusCode.TooManyRequests, { } p) => new QuotaExceededException(error, detail, p),
             (HttpStatusCode.PaymentRequired, { } p) => new FeatureNotInPlanException(detail, p),
+            (HttpStatusCode.NotFound, { } p) => new TollgateNotFoundException(detail, p),
+            (HttpStatusCode.Unauthorized, _) => new TollgateAuthenticationException(error, detail, problem),
+            (HttpStatusCode.Forbidden, _) => new TollgatePermissionException(detail, problem),
+            ( >= HttpStatusCode.InternalServerError, _) => new TollgateUnavailableException(response.StatusCode, error, detail, problem),
             _ => new TollgateException(response.StatusCode, error, detail, problem),
         };
     }
