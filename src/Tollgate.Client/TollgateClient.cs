@@ -18,6 +18,15 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>The underlying client.</summary>
     public HttpClient Http => http;
 
+    /// <summary>Customers by resource, as in the Python and TypeScript SDKs: <c>Customers.UpsertAsync</c>, <c>Customers.GetAsync</c>.</summary>
+    public CustomersResource Customers => new(this);
+
+    /// <summary>Subscriptions by resource: <c>CreateAsync</c>, <c>ChangeAsync</c>, <c>PreviewAsync</c>, <c>CancelAsync</c>.</summary>
+    public SubscriptionsResource Subscriptions => new(this);
+
+    /// <summary>Invoices by resource: <c>ListAsync</c>, <c>GetAsync</c>.</summary>
+    public InvoicesResource Invoices => new(this);
+
     /// <summary>Asks whether the customer may use <paramref name="amount"/> units now, counting nothing.</summary>
     public Task<EntitlementResponse> CheckAsync(string customer, string feature, long amount = 1, CancellationToken cancellationToken = default) =>
         SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/check", new CheckRequest(customer, feature, amount), cancellationToken);
@@ -52,8 +61,7 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>Records after-the-fact usage (at most 1000 events a call); never denied, deduplicated by event id.</summary>
     public Task<TrackResponse> TrackAsync(IEnumerable<UsageEvent> events, CancellationToken cancellationToken = default) =>
-        SendAsync<TrackResponse>(HttpMethod.Post, "v1/events",
-            new { events = events.Select(e => JsonSerializer.SerializeToElement(e, Json)).ToList() }, cancellationToken);
+        SendAsync<TrackResponse>(HttpMethod.Post, "v1/events", new UsageEventBatch([.. events]), cancellationToken);
 
     /// <summary>Logs model calls (at most 1000 a request); each is priced at the price in effect at its own timestamp.</summary>
     public Task<LlmBatchResponse> LogLlmUsageAsync(IEnumerable<LlmCallRequest> calls, CancellationToken cancellationToken = default) =>

@@ -48,8 +48,8 @@ public abstract class ClientResourcesContract
         var (app, client) = await StartAsync();
         await using var _ = app;
 
-        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest(Email: "c1@example.com", Name: "Ada"));
-        var customer = await client.GetCustomerAsync("c1");
+        await client.Customers.UpsertAsync("c1", new UpsertCustomerRequest(Email: "c1@example.com", Name: "Ada"));
+        var customer = await client.Customers.GetAsync("c1");
 
         Assert.Equal(("c1", "c1@example.com", "Ada"), (customer.Id, customer.Email, customer.Name));
     }
@@ -64,7 +64,7 @@ public abstract class ClientResourcesContract
 
         var preview = await client.PreviewSubscriptionChangeAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
         var changed = await client.ChangeSubscriptionAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
-        var canceled = await client.CancelSubscriptionAsync(subscription.Id);
+        var canceled = await client.Subscriptions.CancelAsync(subscription.Id);
 
         Assert.Equal(("gold", preview.AmountCents, preview.Lines.Count), (changed.Subscription.Plan, changed.AmountCents, changed.Lines.Count));
         Assert.True(changed.AmountCents > 0);
@@ -80,8 +80,8 @@ public abstract class ClientResourcesContract
         var subscription = await client.CreateSubscriptionAsync(new CreateSubscriptionRequest("c1", "silver"));
         await client.ChangeSubscriptionAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
 
-        var list = await client.ListInvoicesAsync("c1");
-        var newest = await client.GetInvoiceAsync(list.Invoices[0].Id);
+        var list = await client.Invoices.ListAsync("c1");
+        var newest = await client.Invoices.GetAsync(list.Invoices[0].Id);
 
         Assert.Equal(["subscription_update", "subscription_create"], list.Invoices.Select(i => i.BillingReason));
         Assert.Equal((list.Invoices[0].Id, "c1", subscription.Id), (newest.Id, newest.Customer, newest.Subscription));
