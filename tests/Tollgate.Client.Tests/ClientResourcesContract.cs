@@ -61,6 +61,7 @@ public abstract class ClientResourcesContract
         await using var _ = app;
         await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
         var subscription = await client.CreateSubscriptionAsync(new CreateSubscriptionRequest("c1", "silver"));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 4, 16, 0, 0, 0, TimeSpan.Zero));
 
         var preview = await client.PreviewSubscriptionChangeAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
         var changed = await client.ChangeSubscriptionAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
@@ -78,6 +79,7 @@ public abstract class ClientResourcesContract
         await using var _ = app;
         await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
         var subscription = await client.CreateSubscriptionAsync(new CreateSubscriptionRequest("c1", "silver"));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 4, 16, 0, 0, 0, TimeSpan.Zero));
         await client.ChangeSubscriptionAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
 
         var list = await client.Invoices.ListAsync("c1");
