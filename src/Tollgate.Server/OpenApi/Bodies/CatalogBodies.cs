@@ -26,7 +26,8 @@ public sealed record CatalogDocumentBody(
 /// <param name="Description">A sentence for the pricing page.</param>
 /// <param name="Unit">What is counted, such as "CVs".</param>
 /// <param name="UsesLlm">True when using it calls a model (shown in the cost stats).</param>
-public sealed record CatalogFeatureBody(string Code, string Name, string Kind, string? Description = null, string? Unit = null, bool? UsesLlm = null);
+public sealed record CatalogFeatureBody(
+    string Code, string Name, string Kind, string? Description = null, string? Unit = null, bool? UsesLlm = null);
 
 /// <summary>A plan.</summary>
 /// <param name="Code">Its code, such as pro.</param>
@@ -55,7 +56,8 @@ public sealed record CatalogPlanBody(
 /// <param name="Currency">An ISO 4217 code in capitals (default USD).</param>
 /// <param name="TrialDays">Days of free trial, 0 to 730.</param>
 /// <param name="StripePriceId">The Stripe price to charge through Checkout.</param>
-public sealed record CatalogPriceBody(string BillingPeriod, long PriceCents, string? Currency = null, int? TrialDays = null, string? StripePriceId = null);
+public sealed record CatalogPriceBody(
+    string BillingPeriod, long PriceCents, string? Currency = null, int? TrialDays = null, string? StripePriceId = null);
 
 /// <summary>What a plan grants of one feature; which fields apply depends on the feature's kind.</summary>
 /// <param name="FeatureCode">The feature.</param>

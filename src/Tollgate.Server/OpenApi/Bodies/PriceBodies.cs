@@ -39,7 +39,8 @@ public sealed record ModelPriceBody(
 /// <param name="Output">USD per million output tokens.</param>
 /// <param name="CachedInput">USD per million cached input tokens.</param>
 /// <param name="CacheWrite">USD per million cache-write tokens.</param>
-public sealed record PriceTierBody(long AboveInputTokens, decimal? Input = null, decimal? Output = null, decimal? CachedInput = null, decimal? CacheWrite = null);
+public sealed record PriceTierBody(
+    long AboveInputTokens, decimal? Input = null, decimal? Output = null, decimal? CachedInput = null, decimal? CacheWrite = null);
 
 /// <summary>A price table in Tollgate's shape.</summary>
 /// <param name="Prices">The prices, at most 10,000.</param>
