@@ -141,7 +141,7 @@ public sealed class TollgateClient(HttpClient http)
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, "v1/pricing/plans", null, cancellationToken);
 
-    /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateException"/> 404 not_found.</summary>
+    /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>
         SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}", null, cancellationToken);
 

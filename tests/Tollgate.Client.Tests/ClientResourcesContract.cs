@@ -73,7 +73,7 @@ public abstract class ClientResourcesContract
     }
 
     [Fact]
-    public async Task InvoicesAreListedNewestFirstAndReadOneByOne()
+    public async Task InvoicesAreListedNewestFirstAndReadOneByOneWithTheirLines()
     {
         var (app, client) = await StartAsync();
         await using var _ = app;
@@ -81,12 +81,14 @@ public abstract class ClientResourcesContract
         var subscription = await client.CreateSubscriptionAsync(new CreateSubscriptionRequest("c1", "silver"));
         await app.AdvanceToAsync(new DateTimeOffset(2026, 4, 16, 0, 0, 0, TimeSpan.Zero));
         await client.ChangeSubscriptionAsync(subscription.Id, new ChangeSubscriptionRequest("gold", Effective: "immediate"));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
 
         var list = await client.Invoices.ListAsync("c1");
         var newest = await client.Invoices.GetAsync(list.Invoices[0].Id);
 
-        Assert.Equal(["subscription_update", "subscription_create"], list.Invoices.Select(i => i.BillingReason));
+        Assert.Equal(["subscription_cycle", "subscription_create"], list.Invoices.Select(i => i.BillingReason));
         Assert.Equal((list.Invoices[0].Id, "c1", subscription.Id), (newest.Id, newest.Customer, newest.Subscription));
+        Assert.Equal(["recurring", "proration_credit", "proration_charge"], newest.Lines.Select(l => l.Kind));
         await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.GetInvoiceAsync("in_missing"));
     }
 }

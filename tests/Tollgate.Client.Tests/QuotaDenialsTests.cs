@@ -20,13 +20,13 @@ public sealed class QuotaDenialsTests
         return (http.Response.StatusCode, (JsonObject)JsonNode.Parse(http.Response.Body)!);
     }
 
-    private static JsonObject Problem(string upgradeUrl) => new()
-    {
-        ["type"] = "https://tollgate.dev/errors/budget-exceeded", ["title"] = "Too many requests", ["status"] = 429,
-        ["detail"] = "The LLM budget for 'chat' is used up.", ["error"] = "budget_exceeded", ["feature"] = "chat", ["plan"] = "free",
-        ["limit"] = 10, ["used"] = 10, ["remaining"] = 0, ["resets_at"] = "2026-05-01T00:00:00Z", ["upgrade_url"] = upgradeUrl,
-        ["budget_usd"] = 0.01m, ["budget_spent_usd"] = 0.011m, ["budget_reserved_usd"] = 0m,
-    };
+    // Parsed from text, as the SDK reads a problem off the wire.
+    private static JsonObject Problem(string upgradeUrl) => (JsonObject)JsonNode.Parse($$"""
+        { "type": "https://tollgate.dev/errors/budget-exceeded", "title": "Too many requests", "status": 429,
+          "detail": "The LLM budget for 'chat' is used up.", "error": "budget_exceeded", "feature": "chat", "plan": "free",
+          "limit": 10, "used": 10, "remaining": 0, "resets_at": "2026-05-01T00:00:00Z", "upgrade_url": "{{upgradeUrl}}",
+          "budget_usd": 0.01, "budget_spent_usd": 0.011, "budget_reserved_usd": 0 }
+        """)!;
 
     [Fact]
     public async Task BudgetDenialReachesTheEndUserWithoutTheCostFieldsAndWithAnAbsoluteUpgradeUrl()
