@@ -36,6 +36,7 @@ if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
 fi
 
 dotnet build Tollgate.slnx -nologo -v quiet
+tests/openapi/run.sh  # the OpenAPI contract: redocly lint, and a typed client generated from it compiles
 dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"
 sdks/python/run-tests.sh
 sdks/typescript/run-tests.sh

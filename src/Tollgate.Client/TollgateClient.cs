@@ -18,6 +18,15 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>The underlying client.</summary>
     public HttpClient Http => http;
 
+    /// <summary>Customers by resource, as in the Python and TypeScript SDKs: <c>Customers.UpsertAsync</c>, <c>Customers.GetAsync</c>.</summary>
+    public CustomersResource Customers => new(this);
+
+    /// <summary>Subscriptions by resource: <c>CreateAsync</c>, <c>ChangeAsync</c>, <c>PreviewAsync</c>, <c>CancelAsync</c>.</summary>
+    public SubscriptionsResource Subscriptions => new(this);
+
+    /// <summary>Invoices by resource: <c>ListAsync</c>, <c>GetAsync</c>.</summary>
+    public InvoicesResource Invoices => new(this);
+
     /// <summary>Asks whether the customer may use <paramref name="amount"/> units now, counting nothing.</summary>
     public Task<EntitlementResponse> CheckAsync(string customer, string feature, long amount = 1, CancellationToken cancellationToken = default) =>
         SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/check", new CheckRequest(customer, feature, amount), cancellationToken);
@@ -52,12 +61,11 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>Records after-the-fact usage (at most 1000 events a call); never denied, deduplicated by event id.</summary>
     public Task<TrackResponse> TrackAsync(IEnumerable<UsageEvent> events, CancellationToken cancellationToken = default) =>
-        SendAsync<TrackResponse>(HttpMethod.Post, "v1/events",
-            new { events = events.Select(e => JsonSerializer.SerializeToElement(e, Json)).ToList() }, cancellationToken);
+        SendAsync<TrackResponse>(HttpMethod.Post, "v1/events", new UsageEventBatch([.. events]), cancellationToken);
 
     /// <summary>Logs model calls (at most 1000 a request); each is priced at the price in effect at its own timestamp.</summary>
     public Task<LlmBatchResponse> LogLlmUsageAsync(IEnumerable<LlmCallRequest> calls, CancellationToken cancellationToken = default) =>
-        SendAsync<LlmBatchResponse>(HttpMethod.Post, "v1/llm/usage", new { calls = calls.ToList() }, cancellationToken);
+        SendAsync<LlmBatchResponse>(HttpMethod.Post, "v1/llm/usage", new LlmBatchRequest([.. calls]), cancellationToken);
 
     /// <summary>Holds an estimate of a model call's cost against the customer's LLM budget; log the call with the returned reservation id.</summary>
     public Task<BudgetResponse> ReserveLlmBudgetAsync(string customer, decimal estimateUsd, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
@@ -99,11 +107,41 @@ public sealed class TollgateClient(HttpClient http)
     public Task<SubscriptionResponse> CreateSubscriptionAsync(CreateSubscriptionRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<SubscriptionResponse>(HttpMethod.Post, "v1/subscriptions", request, cancellationToken);
 
+    /// <summary>Reads a customer; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<CustomerResponse> GetCustomerAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<CustomerResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>Moves a subscription to another plan or billing period, now or at the period's end, with proration.</summary>
+    public Task<SubscriptionChangeResponse> ChangeSubscriptionAsync(
+        string subscriptionId, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/change", request,
+            cancellationToken);
+
+    /// <summary>What <see cref="ChangeSubscriptionAsync"/> would do (the proration lines and amount due), changing nothing.</summary>
+    public Task<SubscriptionChangeResponse> PreviewSubscriptionChangeAsync(
+        string subscriptionId, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/change/preview",
+            request, cancellationToken);
+
+    /// <summary>Cancels a subscription: at the period's end by default, or now (optionally crediting the unused time).</summary>
+    public Task<SubscriptionChangeResponse> CancelSubscriptionAsync(
+        string subscriptionId, CancelSubscriptionRequest? request = null, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/cancel",
+            request ?? new CancelSubscriptionRequest(), cancellationToken);
+
+    /// <summary>The customer's invoices, newest first, with their credit balance per currency.</summary>
+    public Task<InvoiceListResponse> ListInvoicesAsync(string customer, CancellationToken cancellationToken = default) =>
+        SendAsync<InvoiceListResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/invoices", null, cancellationToken);
+
+    /// <summary>One invoice with its lines; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<InvoiceResponse> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken = default) =>
+        SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/invoices/{Uri.EscapeDataString(invoiceId)}", null, cancellationToken);
+
     /// <summary>The public plans, in pricing-page order.</summary>
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, "v1/pricing/plans", null, cancellationToken);
 
-    /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateException"/> 404 not_found.</summary>
+    /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>
         SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}", null, cancellationToken);
 
@@ -150,6 +188,10 @@ public sealed class TollgateClient(HttpClient http)
         {
             (HttpStatusCode.TooManyRequests, { } p) => new QuotaExceededException(error, detail, p),
             (HttpStatusCode.PaymentRequired, { } p) => new FeatureNotInPlanException(detail, p),
+            (HttpStatusCode.NotFound, { } p) => new TollgateNotFoundException(detail, p),
+            (HttpStatusCode.Unauthorized, _) => new TollgateAuthenticationException(error, detail, problem),
+            (HttpStatusCode.Forbidden, _) => new TollgatePermissionException(detail, problem),
+            ( >= HttpStatusCode.InternalServerError, _) => new TollgateUnavailableException(response.StatusCode, error, detail, problem),
             _ => new TollgateException(response.StatusCode, error, detail, problem),
         };
     }

@@ -74,3 +74,23 @@ public sealed class QuotaExceededException(string error, string detail, JsonObje
 /// <summary>402 feature_not_in_plan: the customer's plan does not include the feature.</summary>
 public sealed class FeatureNotInPlanException(string detail, JsonObject problem)
     : EntitlementDeniedException(HttpStatusCode.PaymentRequired, "feature_not_in_plan", detail, problem);
+
+/// <summary>404 not_found: something the call named does not exist; <see cref="Resource"/> says what (customer, plan, invoice, …).</summary>
+public sealed class TollgateNotFoundException(string detail, JsonObject problem)
+    : TollgateException(HttpStatusCode.NotFound, "not_found", detail, problem)
+{
+    /// <summary>What was missing, such as "customer"; empty when Tollgate did not say.</summary>
+    public string Resource { get; } = problem["resource"]?.GetValue<string>() ?? "";
+}
+
+/// <summary>401: the client's API key is missing, not valid, or revoked.</summary>
+public sealed class TollgateAuthenticationException(string error, string detail, JsonObject? problem)
+    : TollgateException(HttpStatusCode.Unauthorized, error, detail, problem);
+
+/// <summary>403 forbidden: the key's role may not make this call (a publishable key on a server-side endpoint).</summary>
+public sealed class TollgatePermissionException(string detail, JsonObject? problem)
+    : TollgateException(HttpStatusCode.Forbidden, "forbidden", detail, problem);
+
+/// <summary>A 5xx from Tollgate (or a proxy in front of it): the server could not answer now.</summary>
+public sealed class TollgateUnavailableException(HttpStatusCode status, string error, string detail, JsonObject? problem)
+    : TollgateException(status, error, detail, problem);

@@ -43,7 +43,7 @@ public abstract class RequireQuotaContract
         }
     }
 
-    private async Task<Fixture> StartAsync()
+    private async Task<Fixture> StartAsync(Action<TollgateOptions>? configure = null)
     {
         var tollgate = await TollgateApp.StartAsync(Kind, ApiSetup.RulesCatalog(), kestrel: true);
         await tollgate.CustomerAsync("c1");
@@ -55,6 +55,7 @@ public abstract class RequireQuotaContract
             o.BaseAddress = tollgate.BaseAddress!;
             o.ApiKey = TollgateApp.AdminKey;
             o.CustomerResolver = http => http.Request.Headers["X-User"].FirstOrDefault();
+            configure?.Invoke(o);
         });
         var app = builder.Build();
         app.MapPost("/cv", () => TypedResults.Ok(new { cv = "done" })).RequireQuota("capped");
@@ -122,10 +123,75 @@ public abstract class RequireQuotaContract
 
         Assert.Equal(HttpStatusCode.TooManyRequests, denied.StatusCode);
         Assert.NotNull(denied.Headers.RetryAfter);
-        Assert.Equal(("quota_exceeded", "capped", 100L, "/pricing"), (problem["error"].Value<string>(), problem["feature"].Value<string>(),
-            problem["limit"].Value<long>(), problem["upgrade_url"].Value<string>()));
+        Assert.Equal(("quota_exceeded", "capped", 100L, $"{f.Tollgate.BaseAddress}pricing"), (problem["error"].Value<string>(),
+            problem["feature"].Value<string>(), problem["limit"].Value<long>(), problem["upgrade_url"].Value<string>()));
         Assert.Equal(HttpStatusCode.PaymentRequired, gated.StatusCode);
         Assert.Equal(100, await f.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task OnDeniedShapesTheAnswerTheAppsCallerSees()
+    {
+        await using var f = await StartAsync(o => o.OnDenied = (_, denied) =>
+            TypedResults.Json(new { message = $"{denied.Used} of {denied.Limit} used", upgrade = denied.UpgradeUrl }, statusCode: 429));
+        await f.CallAsync("/batch/100");
+
+        var denied = await f.CallAsync("/cv");
+        var body = await denied.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, denied.StatusCode);
+        Assert.Equal(("100 of 100 used", "/pricing"), (body["message"].Value<string>(), body["upgrade"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task UnknownCustomerFailsClosedWith503InsteadOfAnUnhandled500()
+    {
+        await using var f = await StartAsync();
+
+        var response = await f.CallAsync("/cv", user: "ghost");
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("quota_unavailable", problem["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AutoCreateCustomersCreatesTheCustomerOnFirstUseAndCountsTheCall()
+    {
+        await using var f = await StartAsync(o => o.AutoCreateCustomers = true);
+
+        var first = await f.CallAsync("/cv", user: "newcomer");
+        var second = await f.CallAsync("/cv", user: "newcomer");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(2, await f.UsedAsync("newcomer", "capped"));
+    }
+
+    [Fact]
+    public async Task RejectedKeyFailsClosedByDefaultAndRunsUncountedWhenFailingOpen()
+    {
+        await using var closed = await StartAsync(o => o.ApiKey = "tg_sk_not_a_real_key");
+        await using var open = await StartAsync(o => (o.ApiKey, o.OnError) = ("tg_sk_not_a_real_key", TollgateErrorPolicy.FailOpen));
+
+        var refused = await closed.CallAsync("/cv");
+        var let = await open.CallAsync("/cv");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, let.StatusCode);
+        Assert.Equal(0, await open.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task UnreachableTollgateFailsClosedByDefaultAndRunsWhenFailingOpen()
+    {
+        var nowhere = new Uri("http://127.0.0.1:1/");
+        await using var closed = await StartAsync(o => o.BaseAddress = nowhere);
+        await using var open = await StartAsync(o => (o.BaseAddress, o.OnError) = (nowhere, TollgateErrorPolicy.FailOpen));
+
+        var refused = await closed.CallAsync("/cv");
+        var let = await open.CallAsync("/cv");
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (refused.StatusCode, let.StatusCode));
     }
 
     [Fact]

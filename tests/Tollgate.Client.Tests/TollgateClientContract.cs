@@ -97,15 +97,15 @@ public abstract class TollgateClientContract
     }
 
     [Fact]
-    public async Task UnknownPlanThrowsTollgateExceptionWith404NotFound()
+    public async Task UnknownPlanThrowsTollgateNotFoundWith404NamingThePlan()
     {
         var (app, client) = await StartAsync();
         await using var _ = app;
 
-        var error = await Assert.ThrowsAsync<TollgateException>(() => client.GetPlanAsync("platinum"));
+        var error = await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.GetPlanAsync("platinum"));
 
         Assert.Equal((HttpStatusCode.NotFound, "not_found", "No plan 'platinum'."), (error.Status, error.Error, error.Detail));
-        Assert.Equal("plan", error.Problem["resource"]!.GetValue<string>());
+        Assert.Equal("plan", error.Resource);
     }
 
     [Fact]
@@ -114,9 +114,12 @@ public abstract class TollgateClientContract
         var (app, client) = await StartAsync();
         await using var _ = app;
 
-        var error = await Assert.ThrowsAsync<TollgateException>(() => client.ConsumeAsync("nobody", "capped"));
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
 
-        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (error.Status, error.Error));
+        var error = await Assert.ThrowsAsync<TollgateException>(() => client.ConsumeAsync("c1", "capped", amount: 0));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (error.Status, error.Error));
+        Assert.NotNull(error.Problem["errors"]!["amount"]);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Tollgate.Client.AspNetCore;
@@ -30,6 +30,10 @@ public static class QuotaEndpointExtensions
         context.Items[QuotaFilter.ActualKey(feature)] = actual;
 }
 
+/// <summary>
+/// Reserve, run, then commit or release. Every way Tollgate can fail to decide (unreachable, 5xx, a rejected key, an
+/// unknown customer) goes through <see cref="TollgateOptions.OnError"/>, so the app's caller never sees an unhandled 500.
+/// </summary>
 internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount) : IEndpointFilter
 {
     public static string ActualKey(string feature) => "tollgate.actual." + feature;
@@ -47,24 +51,23 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         }
 
         var units = amount(http);
+        var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault() is { Length: > 0 } k ? $"{k}:{feature}" : null;
         Reservation reservation;
         try
         {
-            var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault() is { Length: > 0 } k ? $"{k}:{feature}" : null;
-            reservation = await client.ReserveAsync(customer, feature, units, options.ReservationTtl, key, http.RequestAborted);
+            reservation = await ReserveAsync(client, options, customer, units, key, http.RequestAborted);
         }
         catch (EntitlementDeniedException denied)
         {
-            return Denied(http, denied);
+            return options.OnDenied is { } shape ? shape(http, denied) : QuotaDenials.Default(http, denied, options.BaseAddress);
         }
-        catch (HttpRequestException) when (options.FailOpen)
+        catch (Exception e) when (IsTollgateFailure(e, http.RequestAborted))
         {
-            return await next(context);
-        }
-        catch (HttpRequestException)
-        {
-            return Results.Problem(statusCode: 503, title: "Service unavailable", detail: "Usage limits cannot be checked right now.",
-                extensions: new Dictionary<string, object?> { ["error"] = "quota_unavailable" });
+            Log(http, customer, e);
+            return options.OnError == TollgateErrorPolicy.FailOpen
+                ? await next(context)
+                : Results.Problem(statusCode: 503, title: "Service unavailable", detail: "Usage limits cannot be checked right now.",
+                    extensions: new Dictionary<string, object?> { ["error"] = "quota_unavailable" });
         }
 
         object? result;
@@ -74,34 +77,68 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         }
         catch
         {
-            await reservation.ReleaseAsync(CancellationToken.None);
+            await SettleAsync(http, customer, () => reservation.ReleaseAsync(CancellationToken.None));
             throw;
         }
 
         if (result is IStatusCodeHttpResult { StatusCode: >= 400 })
         {
-            await reservation.ReleaseAsync(CancellationToken.None);
+            await SettleAsync(http, customer, () => reservation.ReleaseAsync(CancellationToken.None));
             return result;
         }
 
         var actual = http.Items.TryGetValue(ActualKey(feature), out var set) && set is long l ? l : units;
-        await reservation.CommitAsync(actual, CancellationToken.None);
+        await SettleAsync(http, customer, () => reservation.CommitAsync(actual, CancellationToken.None));
         return result;
     }
 
-    /// <summary>The same problem Tollgate gave, passed on to the app's own caller.</summary>
-    private static IResult Denied(HttpContext http, EntitlementDeniedException denied)
+    /// <summary>
+    /// Commits or releases after the handler ran; a failure then is logged, not thrown, because the work is done and
+    /// its answer stands (an unsettled hold lapses after ReservationTtl).
+    /// </summary>
+    private async Task SettleAsync(HttpContext http, string customer, Func<Task> settle)
     {
-        if (denied is QuotaExceededException && denied.ResetsAt is { } reset)
+        try
         {
-            var now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
-            var seconds = Math.Max(1, (long)Math.Ceiling((reset - now).TotalSeconds));
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await settle();
         }
+        catch (Exception e) when (e is TollgateException || IsTollgateFailure(e, CancellationToken.None))
+        {
+            Log(http, customer, e);
+        }
+    }
 
-        var extensions = denied.Problem.Where(p => p.Key is not ("type" or "title" or "status" or "detail" or "instance"))
-            .ToDictionary(p => p.Key, p => (object?)p.Value);
-        return Results.Problem(statusCode: (int)denied.Status, title: denied.Problem["title"]?.GetValue<string>(), detail: denied.Detail,
-            type: denied.Problem["type"]?.GetValue<string>(), extensions: extensions);
+    private async Task<Reservation> ReserveAsync(
+        TollgateClient client, TollgateOptions options, string customer, long units, string? key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.ReserveAsync(customer, feature, units, options.ReservationTtl, key, cancellationToken);
+        }
+        catch (TollgateNotFoundException e) when (options.AutoCreateCustomers && e.Resource == "customer")
+        {
+            // An upsert with no fields creates the customer, or leaves one made meanwhile by another request as it is.
+            await client.UpsertCustomerAsync(customer, new Contracts.UpsertCustomerRequest(), cancellationToken);
+            return await client.ReserveAsync(customer, feature, units, options.ReservationTtl, key, cancellationToken);
+        }
+    }
+
+    /// <summary>Tollgate could not decide: not reachable, timed out, 5xx, this app's key refused, or an unknown customer.</summary>
+    private static bool IsTollgateFailure(Exception e, CancellationToken requestAborted) => e switch
+    {
+        HttpRequestException => true,
+        TaskCanceledException => !requestAborted.IsCancellationRequested, // HttpClient's timeout, not the caller hanging up
+        TollgateUnavailableException or TollgateAuthenticationException or TollgatePermissionException => true,
+        TollgateNotFoundException { Resource: "customer" } => true,
+        _ => false,
+    };
+
+    private void Log(HttpContext http, string customer, Exception e)
+    {
+        var logger = http.RequestServices.GetService<ILoggerFactory>()?.CreateLogger("Tollgate.Client.RequireQuota");
+        var hint = e is TollgateNotFoundException
+            ? " Create customers at sign-up (UpsertCustomerAsync), or set AutoCreateCustomers."
+            : "";
+        logger?.LogWarning(e, "Tollgate could not decide '{Feature}' for customer {Customer}: {Message}.{Hint}", feature, customer, e.Message, hint);
     }
 }

@@ -22,6 +22,32 @@ public sealed class TollgateOptions
     /// <summary>How long a hold taken before a handler lasts if the app dies before settling it.</summary>
     public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>When Tollgate cannot be reached: false answers 503 (fail closed), true lets the request through uncounted.</summary>
-    public bool FailOpen { get; set; }
+    /// <summary>
+    /// What <c>RequireQuota</c> does when Tollgate cannot decide: it is unreachable or answers 5xx, rejects this app's key
+    /// (401/403), or does not know the customer and <see cref="AutoCreateCustomers"/> is off. Fail closed (the default)
+    /// answers 503 quota_unavailable; fail open lets the request through uncounted. Either way the cause is logged.
+    /// </summary>
+    public TollgateErrorPolicy OnError { get; set; } = TollgateErrorPolicy.FailClosed;
+
+    /// <summary>
+    /// When true, <c>RequireQuota</c> creates a customer Tollgate does not know yet (with only its id, on the default
+    /// plan) and tries again. Off by default: create customers at sign-up with <c>UpsertCustomerAsync</c>.
+    /// </summary>
+    public bool AutoCreateCustomers { get; set; }
+
+    /// <summary>
+    /// Shapes the answer to a denial (429 quota or budget, 402 not in plan). By default, <see cref="QuotaDenials.Default"/>:
+    /// Tollgate's problem without the cost fields (budget_*_usd) and with upgrade_url made absolute.
+    /// </summary>
+    public Func<HttpContext, EntitlementDeniedException, IResult>? OnDenied { get; set; }
+}
+
+/// <summary>What <c>RequireQuota</c> does when Tollgate cannot decide.</summary>
+public enum TollgateErrorPolicy
+{
+    /// <summary>Answer 503 quota_unavailable: nothing runs uncounted.</summary>
+    FailClosed,
+
+    /// <summary>Run the handler uncounted: the feature stays up while Tollgate is down.</summary>
+    FailOpen,
 }

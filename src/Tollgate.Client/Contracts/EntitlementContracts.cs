@@ -67,6 +67,10 @@ public sealed record ReservationResponse(string? Id, DateTimeOffset? ExpiresAt, 
 /// <param name="Events">Each: id, customer, feature, amount, timestamp, properties.</param>
 public sealed record TrackRequest(IReadOnlyList<JsonElement> Events);
 
+/// <summary>A batch of usage events as the SDK sends it, and as the OpenAPI document describes POST /v1/events.</summary>
+/// <param name="Events">The events, at most 1000.</param>
+public sealed record UsageEventBatch(IReadOnlyList<UsageEvent> Events);
+
 /// <summary>One usage event, as the SDK sends it.</summary>
 /// <param name="Id">The sender's unique id; a resent id counts once.</param>
 /// <param name="Customer">The customer's id.</param>

@@ -38,6 +38,10 @@ public sealed record LlmCallRequest(
     IReadOnlyDictionary<string, JsonElement>? Metadata = null,
     string? ReservationId = null);
 
+/// <summary>A batch of model calls for POST /v1/llm/usage.</summary>
+/// <param name="Calls">The calls, at most 1000.</param>
+public sealed record LlmBatchRequest(IReadOnlyList<LlmCallRequest> Calls);
+
 /// <summary>A logged call's cost.</summary>
 /// <param name="RequestId">The call's request id (generated when none was sent).</param>
 /// <param name="Status">accepted or duplicate (a retry: counted once, answered with the first cost).</param>

@@ -14,8 +14,8 @@ public static class CatalogAdminApi
     public static RouteGroupBuilder MapCatalogAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin").WithTags("Catalog").RequireAuthorization(Policies.Admin);
-        group.MapPut("/catalog", ApplyAsync).Accepts<object>("application/json");
-        group.MapGet("/catalog", ExportAsync);
+        group.MapPut("/catalog", ApplyAsync).Accepts<OpenApi.Bodies.CatalogDocumentBody>("application/json");
+        group.MapGet("/catalog", ExportAsync).Produces<OpenApi.Bodies.CatalogDocumentBody>();
         group.MapGet("/plans/{code}/versions", VersionsAsync);
         return group;
     }

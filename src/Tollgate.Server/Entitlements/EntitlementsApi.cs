@@ -17,11 +17,11 @@ public static class EntitlementsApi
     public static RouteGroupBuilder MapEntitlements(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Entitlements").RequireAuthorization(Policies.Secret);
-        group.MapPost("/entitlements/check", CheckAsync);
-        group.MapPost("/entitlements/consume", ConsumeAsync);
-        group.MapPost("/entitlements/reserve", ReserveAsync);
-        group.MapPost("/reservations/{id}/commit", CommitAsync);
-        group.MapPost("/reservations/{id}/release", ReleaseAsync);
+        group.MapPost("/entitlements/check", CheckAsync).ProducesProblems(404);
+        group.MapPost("/entitlements/consume", ConsumeAsync).ProducesProblems(402, 404, 409, 429);
+        group.MapPost("/entitlements/reserve", ReserveAsync).ProducesProblems(402, 404, 409, 429);
+        group.MapPost("/reservations/{id}/commit", CommitAsync).ProducesProblems(402, 409, 429);
+        group.MapPost("/reservations/{id}/release", ReleaseAsync).ProducesProblems(409);
         return group;
     }
 

@@ -18,7 +18,7 @@ public static class EventsApi
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(Policies.Secret);
-        group.MapPost("/", TrackAsync);
+        group.MapPost("/", TrackAsync).AcceptsOneOf(typeof(UsageEventBatch));
         return group;
     }
 

@@ -1,15 +1,34 @@
+using Tollgate.Server.OpenApi;
+
 namespace Tollgate.Server.Hosting;
 
 /// <summary>The OpenAPI document at /openapi/v1.json and an interactive page at /docs, both served offline.</summary>
 public static class OpenApiSetup
 {
     public static IServiceCollection AddTollgateOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        services.AddOpenApi(o =>
         {
-            document.Info.Title = "Tollgate";
-            document.Info.Description = "Pricing, entitlements, usage metering and billing. Authenticate with 'Authorization: Bearer <key>'.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Tollgate";
+                document.Info.Description = "Pricing, entitlements, usage metering and billing. Authenticate with 'Authorization: Bearer <key>'; "
+                    + "each operation's x-tollgate-role says which key it needs. Every error is application/problem+json.";
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/'); // the request's base URL ends in '/', which linters flag
+                }
+
+                return Task.CompletedTask;
+            });
+            o.AddSchemaTransformer<DateTimeSchemas>();
+            o.AddOperationTransformer<OperationIds>();
+            o.AddOperationTransformer<SecurityTransformer>();
+            o.AddOperationTransformer<OneOfBodies>();
+            o.AddOperationTransformer<ProblemResponses>();
+            o.AddDocumentTransformer<SecurityTransformer>();
+            o.AddDocumentTransformer<ProblemResponses>();
+            o.AddDocumentTransformer<TagDescriptions>();
+        });
 
     public static void UseTollgateOpenApi(this WebApplication app)
     {
@@ -19,6 +38,7 @@ public static class OpenApiSetup
             o.RoutePrefix = "docs";
             o.DocumentTitle = "Tollgate API";
             o.SwaggerEndpoint("/openapi/v1.json", "Tollgate v1");
+            o.EnablePersistAuthorization(); // the key typed into Authorize survives a reload of /docs
         });
     }
 }

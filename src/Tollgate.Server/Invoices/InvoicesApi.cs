@@ -17,12 +17,13 @@ public static class InvoicesApi
         var group = app.MapGroup("/v1").WithTags("Invoices").RequireAuthorization(Policies.Secret);
         group.MapGet("/customers/{id}/invoices", ListAsync);
         group.MapGet("/invoices/{id}", GetAsync);
-        group.MapGet("/invoices/{id}/html", HtmlAsync);
+        group.MapGet("/invoices/{id}/html", HtmlAsync).ProducesText("text/html");
         group.MapPost("/invoices/{id}/mark-paid", (string id, InvoiceStore invoices, CancellationToken ct) =>
-            StatusAsync(invoices.MarkPaidAsync(id, null, ct), id));
-        group.MapPost("/invoices/{id}/void", (string id, InvoiceStore invoices, CancellationToken ct) => StatusAsync(invoices.VoidAsync(id, ct), id));
+            StatusAsync(invoices.MarkPaidAsync(id, null, ct), id)).ProducesProblems(409);
+        group.MapPost("/invoices/{id}/void", (string id, InvoiceStore invoices, CancellationToken ct) => StatusAsync(invoices.VoidAsync(id, ct), id))
+            .ProducesProblems(409);
         group.MapPost("/invoices/{id}/mark-uncollectible", (string id, InvoiceStore invoices, CancellationToken ct) =>
-            StatusAsync(invoices.MarkUncollectibleAsync(id, ct), id));
+            StatusAsync(invoices.MarkUncollectibleAsync(id, ct), id)).ProducesProblems(409);
         return group;
     }
 

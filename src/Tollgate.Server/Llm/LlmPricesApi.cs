@@ -18,8 +18,9 @@ public static class LlmPricesApi
     {
         var group = app.MapGroup("/v1/admin/llm").WithTags("LLM prices").RequireAuthorization(Policies.Admin);
         group.MapGet("/prices", ListAsync);
-        group.MapPost("/prices", AddAsync);
-        group.MapPost("/prices/import", ImportAsync);
+        group.MapPost("/prices", AddAsync).AcceptsOneOf(typeof(OpenApi.Bodies.ModelPriceBody));
+        group.MapPost("/prices/import", ImportAsync)
+            .AcceptsOneOf(typeof(OpenApi.Bodies.PriceTableBody), typeof(IReadOnlyDictionary<string, OpenApi.Bodies.LiteLlmModelBody>));
         group.MapPost("/recompute", RecomputeAsync);
         return group;
     }

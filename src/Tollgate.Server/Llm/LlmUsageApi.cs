@@ -19,8 +19,9 @@ public static class LlmUsageApi
     public static RouteGroupBuilder MapLlmUsage(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("LLM usage").RequireAuthorization(Policies.Secret);
-        group.MapPost("/llm/usage", LogAsync).Accepts<LlmCallRequest>("application/json");
-        group.MapPost("/llm/budget/reserve", ReserveAsync);
+        group.MapPost("/llm/usage", LogAsync).AcceptsOneOf(typeof(LlmCallRequest), typeof(LlmBatchRequest))
+            .ProducesOneOf(200, typeof(LlmCallResponse), typeof(LlmBatchResponse)).ProducesProblems(404, 409, 422);
+        group.MapPost("/llm/budget/reserve", ReserveAsync).ProducesProblems(404, 409, 429);
         group.MapGet("/customers/{id}/llm-budget", BudgetAsync);
         return group;
     }

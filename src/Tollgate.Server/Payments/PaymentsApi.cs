@@ -16,7 +16,7 @@ public static class PaymentsApi
 {
     public static RouteGroupBuilder MapPayments(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/billing").WithTags("Payments").RequireAuthorization(Policies.Secret);
+        var group = app.MapGroup("/v1/billing").WithTags("Payments").RequireAuthorization(Policies.Secret).ProducesProblems(404, 409, 422, 502, 503);
         group.MapPost("/checkout-sessions", CheckoutAsync);
         group.MapPost("/portal-sessions", PortalAsync);
         app.MapStripeWebhook();

@@ -17,7 +17,8 @@ public static class StripeWebhookApi
     public sealed record StripeWebhookResponse(string Event, string Type, string Outcome, string? Detail, bool Replayed);
 
     public static RouteHandlerBuilder MapStripeWebhook(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v1/billing/webhooks/stripe", ReceiveAsync).WithTags("Payments").AllowAnonymous().Accepts<object>("application/json");
+        app.MapPost("/v1/billing/webhooks/stripe", ReceiveAsync).WithTags("Payments").AllowAnonymous()
+            .Accepts<OpenApi.Bodies.StripeEventBody>("application/json").ProducesProblems(503);
 
     private static async Task<Results<Ok<StripeWebhookResponse>, ProblemHttpResult>> ReceiveAsync(
         HttpRequest request, IOptions<StripeOptions> options, StripeEventStore events, StripeClient stripe, StripeInvoiceItemSender invoiceItems,

@@ -29,7 +29,7 @@ public static class WebhooksAdminApi
             await store.DeleteEndpointAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("endpoint", id));
         group.MapGet("/webhook-deliveries", ListDeliveriesAsync);
         group.MapGet("/webhook-deliveries/{id}", GetDeliveryAsync);
-        group.MapPost("/webhook-deliveries/{id}/replay", ReplayAsync);
+        group.MapPost("/webhook-deliveries/{id}/replay", ReplayAsync).ProducesProblems(409);
         return group;
     }
 

@@ -1,0 +1,43 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Tollgate.Client.AspNetCore;
+
+/// <summary>How <c>RequireQuota</c> answers the app's caller when Tollgate denies, unless <see cref="TollgateOptions.OnDenied"/> says otherwise.</summary>
+public static class QuotaDenials
+{
+    private static readonly HashSet<string> Standard = ["type", "title", "status", "detail", "instance"];
+
+    /// <summary>
+    /// Tollgate's problem, passed on with Retry-After for a 429, minus what an end user must not see: the LLM cost fields
+    /// (budget_usd, budget_spent_usd, budget_reserved_usd). A relative upgrade_url (/pricing) is made absolute against
+    /// <paramref name="tollgate"/>, the server that serves that page.
+    /// </summary>
+    public static IResult Default(HttpContext http, EntitlementDeniedException denied, Uri tollgate)
+    {
+        if (denied is QuotaExceededException && denied.ResetsAt is { } reset)
+        {
+            var now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+            var seconds = Math.Max(1, (long)Math.Ceiling((reset - now).TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var extensions = denied.Problem
+            .Where(p => !Standard.Contains(p.Key) && !(p.Key.StartsWith("budget_", StringComparison.Ordinal) && p.Key.EndsWith("_usd", StringComparison.Ordinal)))
+            .ToDictionary(p => p.Key, p => (object?)p.Value?.DeepClone());
+        if (AbsoluteUpgradeUrl(denied.UpgradeUrl, tollgate) is { } upgrade)
+        {
+            extensions["upgrade_url"] = upgrade;
+        }
+
+        return Results.Problem(statusCode: (int)denied.Status, title: denied.Problem["title"]?.GetValue<string>(), detail: denied.Detail,
+            type: denied.Problem["type"]?.GetValue<string>(), extensions: extensions);
+    }
+
+    /// <summary>The upgrade link as an absolute URL: relative ones resolve against the Tollgate server.</summary>
+    public static string? AbsoluteUpgradeUrl(string? upgradeUrl, Uri tollgate) =>
+        string.IsNullOrEmpty(upgradeUrl) ? null
+        : Uri.TryCreate(upgradeUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? absolute.ToString()
+        : new Uri(tollgate, upgradeUrl).ToString();
+}

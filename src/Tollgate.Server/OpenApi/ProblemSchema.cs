@@ -1,0 +1,68 @@
+using Microsoft.OpenApi;
+
+namespace Tollgate.Server.OpenApi;
+
+/// <summary>
+/// The one error body: RFC 9457 problem details plus Tollgate's machine-readable error, the field errors of a 400,
+/// and the fields of a denial (see Hosting/Problems.cs and Entitlements/EntitlementMapper.cs).
+/// </summary>
+public static class ProblemSchema
+{
+    public const string Name = "Problem";
+
+    public static OpenApiSchema Create() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "An error, as application/problem+json (RFC 9457). Branch on `error`; show `detail` to a developer.",
+        Required = new HashSet<string> { "type", "title", "status", "detail", "error" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["type"] = Text("A URI naming the error, such as https://tollgate.dev/errors/quota-exceeded.", "uri"),
+            ["title"] = Text("A short summary of the status, such as \"Too many requests\"."),
+            ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Description = "The HTTP status." },
+            ["detail"] = Text("What went wrong, in a sentence for a developer."),
+            ["instance"] = Nullable(Text("The request's path, when given.")),
+            ["error"] = Text("The machine-readable code: validation_failed, not_found, missing_api_key, invalid_api_key, forbidden, "
+                + "quota_exceeded, budget_exceeded, feature_not_in_plan, idempotency_mismatch, payments_not_configured, …"),
+            ["errors"] = new OpenApiSchema
+            {
+                Description = "For validation_failed, each bad field's path and what is wrong with it; for invalid_catalog and "
+                    + "invalid_price_table, the list of problems.",
+                OneOf =
+                [
+                    new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                ],
+            },
+            ["resource"] = Text("For not_found, what was missing: customer, feature, plan, reservation, invoice, …"),
+            ["feature"] = Text("For a denial, the feature refused."),
+            ["plan"] = Nullable(Text("For a denial, the customer's plan.")),
+            ["limit"] = Nullable(Integer("For a denial, the period's limit (null when unlimited or not in the plan).")),
+            ["used"] = Integer("For a denial, units used this period."),
+            ["remaining"] = Nullable(Integer("For a denial, units left this period.")),
+            ["resets_at"] = Nullable(Text("For a denial, when the period's quota resets.", "date-time")),
+            ["retry_after"] = Nullable(Integer("For a 429, seconds until the quota resets, when given; the Retry-After header always says it.")),
+            ["upgrade_url"] = Text("For a denial, where the customer can upgrade: the catalog's upgrade_url, which may be relative (/pricing)."),
+            ["budget_usd"] = Nullable(Number("For budget_exceeded, the plan's LLM budget in USD. Not for end users.")),
+            ["budget_spent_usd"] = Number("For budget_exceeded, USD spent this period. Not for end users."),
+            ["budget_reserved_usd"] = Number("For budget_exceeded, USD held by open budget reservations. Not for end users."),
+            ["reservation_status"] = Text("For reservation_not_held, the reservation's status."),
+        },
+        AdditionalProperties = new OpenApiSchema(),
+    };
+
+    private static OpenApiSchema Text(string description, string? format = null) =>
+        new() { Type = JsonSchemaType.String, Format = format, Description = description };
+
+    private static OpenApiSchema Integer(string description) =>
+        new() { Type = JsonSchemaType.Integer, Format = "int64", Description = description };
+
+    private static OpenApiSchema Number(string description) =>
+        new() { Type = JsonSchemaType.Number, Description = description };
+
+    private static OpenApiSchema Nullable(OpenApiSchema schema)
+    {
+        schema.Type |= JsonSchemaType.Null;
+        return schema;
+    }
+}

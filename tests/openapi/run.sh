@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Checks Tollgate's OpenAPI contract as a client generator sees it: starts a real server (tests/start-server.sh), fetches
+# /openapi/v1.json, lints it with @redocly/cli's recommended rules (any error fails), generates TypeScript types with
+# openapi-typescript and compiles them with tsc together with check.ts, which fails on any response body typed unknown
+# or never. Node and npm come from apt when missing; the npm packages from package-lock.json.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "openapi/run.sh: installing nodejs and npm through apt"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+cd "$here"
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+npm ci --no-audit --no-fund --loglevel=error >/dev/null
+
+eval "$("$root/tests/start-server.sh")"
+trap '"$root/tests/stop-server.sh"' EXIT
+rm -rf generated && mkdir generated
+curl -fsS "$TOLLGATE_URL/openapi/v1.json" -o generated/openapi.json
+
+echo "openapi/run.sh: redocly lint (recommended)"
+npx --no-install redocly lint --config redocly.yaml --format stylish generated/openapi.json
+
+echo "openapi/run.sh: openapi-typescript, then tsc"
+npx --no-install openapi-typescript generated/openapi.json -o generated/tollgate.d.ts >/dev/null
+cp check.ts generated/check.ts
+npx --no-install tsc -p tsconfig.json
+echo "openapi/run.sh: $(grep -c '"operationId"' generated/openapi.json) operations; lint and typed client passed"
