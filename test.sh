@@ -35,5 +35,6 @@ if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
   echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port"
 fi
 
+tests/webhook-verifiers/install.sh
 dotnet build Tollgate.slnx -nologo -v quiet
 dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"
