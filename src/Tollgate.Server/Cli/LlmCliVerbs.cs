@@ -37,6 +37,9 @@ public static class LlmCliVerbs
 
             await using var services = await ready(ct);
             var from = given ?? services.GetRequiredService<TimeProvider>().GetUtcNow();
+            var store = services.GetRequiredService<ModelPriceStore>();
+            // As the server does on its first start: otherwise an import into a new database would keep the defaults out for good.
+            await LlmPricesApi.SeedDefaultsAsync(store, ct);
 
             LlmPriceImport.Outcome outcome;
             await using (var stream = path.OpenRead())
@@ -44,7 +47,7 @@ public static class LlmCliVerbs
                 try
                 {
                     using var document = await LlmPriceImport.ReadAsync(stream, path.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase), ct);
-                    outcome = await LlmPriceImport.ApplyAsync(document.RootElement, from.ToUniversalTime(), services.GetRequiredService<ModelPriceStore>(), ct);
+                    outcome = await LlmPriceImport.ApplyAsync(document.RootElement, from.ToUniversalTime(), store, ct);
                 }
                 catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or BadHttpRequestException)
                 {
