@@ -13,11 +13,17 @@ public sealed partial class PriceBook
     private readonly ILookup<string, ModelPrice> _byModel;
     private readonly ILookup<(string Provider, string Name), ModelPrice> _byProvider;
     private readonly IReadOnlyList<(Regex Pattern, ModelPrice Price)> _patterns;
+    private readonly Dictionary<ModelPrice, string> _families = new(ReferenceEqualityComparer.Instance);
 
     public PriceBook(IEnumerable<ModelPrice> prices)
     {
         var all = prices.ToList();
         _byModel = all.ToLookup(p => p.Model, StringComparer.Ordinal);
+        foreach (var price in all)
+        {
+            _families[price] = LlmProviders.Family(price.Provider);
+        }
+
         // Shortest prefix first, so a call of provider azure takes azure/gpt-4o before azure/eu/gpt-4o.
         _byProvider = all.Where(p => p.Model.Contains('/', StringComparison.Ordinal)).OrderBy(p => p.Model.Length).ThenBy(p => p.Model, StringComparer.Ordinal)
             .ToLookup(p => (LlmProviders.Family(p.Model[..p.Model.IndexOf('/', StringComparison.Ordinal)]), Normalize(p.Model)));
@@ -43,7 +49,7 @@ public sealed partial class PriceBook
             ?? ByPattern(name, at);
     }
 
-    /// <summary>The provider's own prefixed row, unless the bare row for the name is already that provider's.</summary>
+    /// <summary>The provider's own row for the name, or for the name without its version suffix.</summary>
     private ModelPrice? ForProvider(string? family, string name, DateTimeOffset at)
     {
         if (family is null)
@@ -51,20 +57,23 @@ public sealed partial class PriceBook
             return null;
         }
 
-        foreach (var candidate in new[] { name, WithoutVersion(name) })
-        {
-            if (Effective(_byModel[candidate], at) is { } bare && LlmProviders.Family(bare.Provider) == family)
-            {
-                return bare;
-            }
+        var unversioned = WithoutVersion(name);
+        return OwnRow(family, name, at) ?? (unversioned == name ? null : OwnRow(family, unversioned, at));
+    }
 
-            // Rows are ordered shortest model first; the first model with a row in effect wins.
-            foreach (var rows in _byProvider[(family, candidate)].GroupBy(p => p.Model, StringComparer.Ordinal))
+    /// <summary>The bare row when it is already the provider's, else the provider's prefixed row (shortest name first).</summary>
+    private ModelPrice? OwnRow(string family, string name, DateTimeOffset at)
+    {
+        if (Effective(_byModel[name], at) is { } bare && _families[bare] == family)
+        {
+            return bare;
+        }
+
+        foreach (var rows in _byProvider[(family, name)].GroupBy(p => p.Model, StringComparer.Ordinal))
+        {
+            if (Effective(rows, at) is { } price)
             {
-                if (Effective(rows, at) is { } price)
-                {
-                    return price;
-                }
+                return price;
             }
         }
 

@@ -64,7 +64,8 @@ public abstract class WebhookSchemesContract : ApiContract
         var got = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{standard["id"].Value<string>()}")).ReadAsync();
 
         Assert.Equal(("tollgate", "standard"), (plain["signature_scheme"].Value<string>(), standard["signature_scheme"].Value<string>()));
-        Assert.Equal(["tollgate", "standard"], listed.Select(e => e!["signature_scheme"].Value<string>()));
+        Assert.Equal(new Dictionary<string, string> { [plain["id"].Value<string>()!] = "tollgate", [standard["id"].Value<string>()!] = "standard" },
+            listed.ToDictionary(e => e!["id"].Value<string>()!, e => e!["signature_scheme"].Value<string>()!));
         Assert.Equal("standard", got["signature_scheme"].Value<string>());
         var secret = standard["secret"].Value<string>()!;
         Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
