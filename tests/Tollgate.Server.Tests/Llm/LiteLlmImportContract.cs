@@ -128,6 +128,22 @@ public abstract class LiteLlmImportContract : ApiContract
     }
 
     [Fact]
+    public async Task ABodyThatSaysGzipButIsNotIsA400AndAnotherContentTypeIsA415AndNeitherImportsAnything()
+    {
+        await using var app = await LlmAsync();
+        var before = await TableAsync(app);
+        var notGzip = new StringContent(Trimmed(), Encoding.UTF8, "application/json");
+        notGzip.Headers.ContentEncoding.Add("gzip");
+
+        var bad = await app.Admin.PostAsync(new Uri(Import, UriKind.Relative), notGzip);
+        var text = await app.Admin.PostAsync(new Uri(Import, UriKind.Relative), new StringContent(Trimmed(), Encoding.UTF8, "text/plain"));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "invalid_gzip"), (bad.StatusCode, (await bad.ReadAsync())["error"].Value<string>()));
+        Assert.Equal((HttpStatusCode.UnsupportedMediaType, "unsupported_media_type"), (text.StatusCode, (await text.ReadAsync())["error"].Value<string>()));
+        Assert.Equal(before, await TableAsync(app));
+    }
+
+    [Fact]
     public async Task TheFullRealFileImportsWithBareNamesTiersAndSkipsRightWhenPresent()
     {
         if (!File.Exists(FullFile))
