@@ -35,6 +35,7 @@ if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
   echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port"
 fi
 
+tests/webhook-verifiers/install.sh
 dotnet build Tollgate.slnx -nologo -v quiet
 tests/openapi/run.sh  # the OpenAPI contract: redocly lint, and a typed client generated from it compiles
 dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"

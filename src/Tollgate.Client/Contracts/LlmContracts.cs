@@ -98,7 +98,10 @@ public sealed record PriceTierResponse(long AboveInputTokens, decimal? Input, de
 /// <param name="Imported">Rows added.</param>
 /// <param name="Unchanged">Models whose price in effect already said the same.</param>
 /// <param name="Skipped">LiteLLM entries not read, and why.</param>
-public sealed record PriceImportResponse(IReadOnlyList<ModelPriceResponse> Imported, IReadOnlyList<string> Unchanged, IReadOnlyList<string> Skipped);
+/// <param name="SkippedByKind">How many entries were skipped for each reason: per_second, per_character, per_image, per_page, no_price,
+/// above_sanity_bound, duplicate, several_tiers, bad_name.</param>
+public sealed record PriceImportResponse(IReadOnlyList<ModelPriceResponse> Imported, IReadOnlyList<string> Unchanged, IReadOnlyList<string> Skipped,
+    IReadOnlyDictionary<string, int>? SkippedByKind = null);
 
 /// <summary>Reprice the calls of a window after a price correction.</summary>
 /// <param name="From">Window start (inclusive).</param>

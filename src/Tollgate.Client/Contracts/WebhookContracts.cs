@@ -4,8 +4,12 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Url">An absolute http(s) URL that answers 2xx.</param>
 /// <param name="Description">What it is for.</param>
 /// <param name="Events">The event types to send; empty or absent for all.</param>
-/// <param name="Secret">The signing secret to use (16 to 256 printable characters); generated when absent.</param>
-public sealed record CreateWebhookEndpointRequest(string Url, string? Description = null, IReadOnlyList<string>? Events = null, string? Secret = null);
+/// <param name="Secret">The signing secret to use (16 to 256 printable characters; for the standard scheme whsec_ and the base64 of 24 to
+/// 64 bytes); generated when absent.</param>
+/// <param name="SignatureScheme">"tollgate" (the default: Tollgate-Signature, which Stripe's libraries verify) or "standard" (Standard
+/// Webhooks: webhook-id, webhook-timestamp, webhook-signature).</param>
+public sealed record CreateWebhookEndpointRequest(string Url, string? Description = null, IReadOnlyList<string>? Events = null, string? Secret = null,
+    string? SignatureScheme = null);
 
 /// <summary>A webhook endpoint.</summary>
 /// <param name="Id">The endpoint's id.</param>
@@ -15,8 +19,10 @@ public sealed record CreateWebhookEndpointRequest(string Url, string? Descriptio
 /// <param name="Enabled">False while disabled.</param>
 /// <param name="Secret">The signing secret (whsec_… when generated); in the answer that creates the endpoint only.</param>
 /// <param name="CreatedAt">When it was registered.</param>
+/// <param name="SignatureScheme">How deliveries are signed: "tollgate" or "standard".</param>
 public sealed record WebhookEndpointResponse(
-    string Id, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled, string? Secret, DateTimeOffset CreatedAt);
+    string Id, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled, string? Secret, DateTimeOffset CreatedAt,
+    string SignatureScheme = "tollgate");
 
 /// <summary>Webhook endpoints.</summary>
 /// <param name="Endpoints">The endpoints, oldest first.</param>

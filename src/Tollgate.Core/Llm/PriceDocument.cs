@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Tollgate.Core.Json;
-using Tollgate.Core.Money;
 
 namespace Tollgate.Core.Llm;
 
-public sealed record PriceDocumentResult(IReadOnlyList<ModelPrice> Prices, IReadOnlyList<DocumentProblem> Problems, IReadOnlyList<string> Skipped);
+/// <summary>A parsed table: its rows, or its problems; and what a LiteLLM map left out, each with its reason and counted by kind.</summary>
+public sealed record PriceDocumentResult(IReadOnlyList<ModelPrice> Prices, IReadOnlyList<DocumentProblem> Problems, IReadOnlyList<string> Skipped)
+{
+    public IReadOnlyDictionary<string, int> SkippedByKind { get; init; } = new Dictionary<string, int>();
+}
 
 /// <summary>
 /// Reads price tables: Tollgate's own shape ({"prices": [{model, provider, input, output, …}]}, USD per million
@@ -26,7 +29,7 @@ public static class PriceDocument
         }
 
         return root.ValueKind == JsonValueKind.Object
-            ? ParseLiteLlm(root, defaultEffectiveFrom)
+            ? LiteLlmPriceDocument.Parse(root, defaultEffectiveFrom)
             : new PriceDocumentResult([], [new DocumentProblem("$", "must be an object: {\"prices\": [...]} or a LiteLLM price map")], []);
     }
 
@@ -69,7 +72,7 @@ public static class PriceDocument
             r.Problem(path, "needs at least one price: input, output, cached_input, cache_write, reasoning, request or image");
         }
 
-        return model is null ? null : new ModelPrice("", PriceBook.Normalize(model), pattern?.ToLowerInvariant(), provider, effective.ToUniversalTime(),
+        return model is null ? null : new ModelPrice("", PriceBook.RowName(model), pattern?.ToLowerInvariant(), provider, effective.ToUniversalTime(),
             input, output, cached, write, reasoning, request, image, tier, source);
     }
 
@@ -89,53 +92,8 @@ public static class PriceDocument
         return new PriceDocumentResult(problems.Count > 0 ? [] : prices, problems, []);
     }
 
-    private static PriceDocumentResult ParseLiteLlm(JsonElement root, DateTimeOffset effectiveFrom)
-    {
-        var prices = new List<ModelPrice>();
-        var skipped = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in root.EnumerateObject())
-        {
-            if (entry.Name == "sample_spec" || entry.Value.ValueKind != JsonValueKind.Object)
-            {
-                continue;
-            }
-
-            var e = entry.Value;
-            long? PerToken(string name) => Number(e, name) is { } perToken ? Rounding.DivideHalfUp((Int128)(perToken * 1_000_000_000_000_000_000m), 1000) : null;
-            long? PerUnit(string name) => Number(e, name) is { } usd ? Rounding.DivideHalfUp((Int128)(usd * 1_000_000_000_000m), 1000) : null;
-            var input = PerToken("input_cost_per_token");
-            var output = PerToken("output_cost_per_token");
-            var request = PerUnit("input_cost_per_query") ?? PerUnit("input_cost_per_request");
-            var image = PerUnit("output_cost_per_image");
-            if (input is null && output is null && request is null && image is null)
-            {
-                skipped.Add($"{entry.Name}: no token, request or image price");
-                continue;
-            }
-
-            var model = PriceBook.Normalize(entry.Name);
-            if (!seen.Add(model))
-            {
-                skipped.Add($"{entry.Name}: '{model}' was already read from an earlier entry");
-                continue;
-            }
-
-            var threshold = e.EnumerateObject().Any(p => p.Name.EndsWith("_above_200k_tokens", StringComparison.Ordinal)) ? 200_000L : (long?)null;
-            var tier = threshold is { } t ? new PriceTier(t, PerToken("input_cost_per_token_above_200k_tokens"),
-                PerToken("output_cost_per_token_above_200k_tokens"), PerToken("cache_read_input_token_cost_above_200k_tokens"),
-                PerToken("cache_creation_input_token_cost_above_200k_tokens")) : null;
-            var provider = e.TryGetProperty("litellm_provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "unknown";
-            prices.Add(new ModelPrice("", model, null, provider, effectiveFrom, input, output, PerToken("cache_read_input_token_cost"),
-                PerToken("cache_creation_input_token_cost"), PerToken("output_cost_per_reasoning_token"), request, image, tier,
-                $"LiteLLM model_prices_and_context_window.json: {entry.Name}"));
-        }
-
-        return new PriceDocumentResult(prices, [], skipped);
-    }
-
     /// <summary>A non-negative number read exactly from its JSON text (2.5e-06 included).</summary>
-    private static decimal? Number(JsonElement entry, string name) =>
+    internal static decimal? Number(JsonElement entry, string name) =>
         entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
             && decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0
             ? number : null;

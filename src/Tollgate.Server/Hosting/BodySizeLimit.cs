@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+
 namespace Tollgate.Server.Hosting;
 
 /// <summary>
@@ -8,14 +11,21 @@ public sealed class BodySizeLimit(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > TollgateOptions.MaxBodyBytes)
+        // A route may allow more (the LLM price import) through RequestSizeLimit metadata; Kestrel is told too.
+        var max = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? TollgateOptions.MaxBodyBytes;
+        if (max != TollgateOptions.MaxBodyBytes && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } kestrel)
+        {
+            kestrel.MaxRequestBodySize = max + 1;
+        }
+
+        if (context.Request.ContentLength > max)
         {
             throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
         }
 
         if (context.Request.ContentLength is null && context.Request.Body.CanRead)
         {
-            context.Request.Body = new LimitedStream(context.Request.Body, TollgateOptions.MaxBodyBytes);
+            context.Request.Body = new LimitedStream(context.Request.Body, max);
         }
 
         return next(context);

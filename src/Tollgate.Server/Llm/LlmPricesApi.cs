@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
@@ -19,7 +20,8 @@ public static class LlmPricesApi
         var group = app.MapGroup("/v1/admin/llm").WithTags("LLM prices").RequireAuthorization(Policies.Admin);
         group.MapGet("/prices", ListAsync);
         group.MapPost("/prices", AddAsync).AcceptsOneOf(typeof(OpenApi.Bodies.ModelPriceBody));
-        group.MapPost("/prices/import", ImportAsync)
+        // The one route allowed a body past the 1 MiB limit: LiteLLM's whole table (or send it gzipped).
+        group.MapPost("/prices/import", ImportAsync).WithMetadata(new RequestSizeLimitAttribute(LlmPriceImport.MaxBytes))
             .AcceptsOneOf(typeof(OpenApi.Bodies.PriceTableBody), typeof(IReadOnlyDictionary<string, OpenApi.Bodies.LiteLlmModelBody>));
         group.MapPost("/recompute", RecomputeAsync);
         return group;
@@ -48,7 +50,10 @@ public static class LlmPricesApi
     {
         var all = await store.ListAsync(cancellationToken);
         var name = model is null ? null : PriceBook.Normalize(model);
-        return TypedResults.Ok<IReadOnlyList<ModelPriceResponse>>([.. all.Where(p => name is null || p.Model == name || p.Model == PriceBook.WithoutVersion(name))
+        // A name lists every row that could price it: the bare row and the provider-prefixed ones (azure/gpt-4o for gpt-4o).
+        var full = model is null ? null : PriceBook.RowName(model);
+        return TypedResults.Ok<IReadOnlyList<ModelPriceResponse>>([.. all.Where(p => name is null || p.Model == full
+                || PriceBook.Normalize(p.Model) is var bare && (bare == name || bare == PriceBook.WithoutVersion(name)))
             .Select(LlmMapper.ToWire)]);
     }
 
@@ -73,7 +78,7 @@ public static class LlmPricesApi
     }
 
     private static async Task<Results<Ok<PriceImportResponse>, ProblemHttpResult>> ImportAsync(
-        JsonElement body, string? effective_from, ModelPriceStore store, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, string? effective_from, ModelPriceStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>();
         var effective = Metrics.SaasStatsApi.ParseInstant(effective_from, "effective_from", errors) ?? time.GetUtcNow();
@@ -82,15 +87,36 @@ public static class LlmPricesApi
             return Problems.Validation(errors);
         }
 
-        var parsed = PriceDocument.Parse(body, effective);
-        if (parsed.Problems.Count > 0)
+        var type = request.ContentType?.Split(';')[0].Trim() ?? "";
+        var gzip = type is "application/gzip" or "application/x-gzip"
+            || string.Equals(request.Headers.ContentEncoding.ToString(), "gzip", StringComparison.OrdinalIgnoreCase);
+        if (!gzip && !string.Equals(type, "application/json", StringComparison.OrdinalIgnoreCase))
         {
-            return Problems.Create(400, "invalid_price_table", $"The table has {parsed.Problems.Count} problem(s); nothing was imported.",
-                new Dictionary<string, object?> { ["errors"] = parsed.Problems.Select(p => p.ToString()).ToList() });
+            return Problems.Create(415, "unsupported_media_type", "Send the table as application/json, gzipped (Content-Encoding: gzip) or not.");
         }
 
-        var result = await store.ImportAsync(parsed.Prices, cancellationToken);
-        return TypedResults.Ok(new PriceImportResponse([.. result.Imported.Select(LlmMapper.ToWire)], result.Unchanged, parsed.Skipped));
+        JsonDocument document;
+        try
+        {
+            document = await LlmPriceImport.ReadAsync(request.Body, gzip, cancellationToken);
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.Create(413, "body_too_large", $"A price table may be at most {LlmPriceImport.MaxBytes} bytes, after gzip.");
+        }
+        catch (InvalidDataException)
+        {
+            return Problems.Create(400, "invalid_gzip", "The body is not valid gzip.");
+        }
+
+        using (document)
+        {
+            var outcome = await LlmPriceImport.ApplyAsync(document.RootElement, effective, store, cancellationToken);
+            return outcome.Report is { } report
+                ? TypedResults.Ok(report)
+                : Problems.Create(400, "invalid_price_table", $"The table has {outcome.Problems.Count} problem(s); nothing was imported.",
+                    new Dictionary<string, object?> { ["errors"] = outcome.Problems.Select(p => p.ToString()).ToList() });
+        }
     }
 
     private static async Task<Results<Ok<RecomputeResponse>, ProblemHttpResult>> RecomputeAsync(

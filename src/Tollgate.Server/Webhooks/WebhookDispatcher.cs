@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Webhooks;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Webhooks;
@@ -84,7 +83,11 @@ public sealed class WebhookDispatcher(
             {
                 Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
             };
-            request.Headers.TryAddWithoutValidation(TollgateWebhook.SignatureHeader, TollgateWebhook.Sign(delivery.Payload, delivery.Secret, time.GetUtcNow()));
+            foreach (var (name, value) in WebhookSignatures.Headers(delivery, time.GetUtcNow()))
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
             request.Headers.TryAddWithoutValidation("Tollgate-Event-Id", delivery.EventId);
             request.Headers.TryAddWithoutValidation("Tollgate-Event-Type", delivery.EventType);
             request.Headers.TryAddWithoutValidation("Tollgate-Delivery-Id", delivery.Id);

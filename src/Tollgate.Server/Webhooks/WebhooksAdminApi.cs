@@ -38,18 +38,21 @@ public static class WebhooksAdminApi
     {
         var events = (request.Events ?? []).Where(e => e != "*").Distinct(StringComparer.Ordinal).ToList();
         var unknown = events.FirstOrDefault(e => !WebhookEventTypes.All.Contains(e, StringComparer.Ordinal));
+        var scheme = request.SignatureScheme ?? WebhookSchemes.Tollgate;
+        var schemeError = WebhookSchemes.All.Contains(scheme, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", WebhookSchemes.All)}";
         var errors = Validate.Errors(
+            ("signature_scheme", schemeError),
             ("url", await WebhookTargets.CheckAsync(request.Url, options.Value.AllowPrivateTargets, cancellationToken)),
             ("description", request.Description is { Length: > 500 } ? "must be at most 500 characters" : null),
             ("events", unknown is null ? null : $"'{unknown}' is not an event type; known: {string.Join(", ", WebhookEventTypes.All)}"),
             ("secret", request.Secret is null || (request.Secret.Length is >= 16 and <= 256 && !request.Secret.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
-                ? null : "must be 16 to 256 printable characters without spaces"));
+                ? SecretError(scheme, request.Secret) : "must be 16 to 256 printable characters without spaces"));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
 
-        var endpoint = await store.CreateEndpointAsync(request.Url, request.Description, events, cancellationToken, request.Secret);
+        var endpoint = await store.CreateEndpointAsync(request.Url, request.Description, events, cancellationToken, request.Secret, scheme);
         return TypedResults.Created($"/v1/admin/webhook-endpoints/{endpoint.Id}", ToWire(endpoint, withSecret: true));
     }
 
@@ -104,8 +107,14 @@ public static class WebhooksAdminApi
         return TypedResults.Created($"/v1/admin/webhook-deliveries/{replay}", ToWire(created!.Value.Delivery));
     }
 
+    /// <summary>A standard secret is the key's bytes in base64 after whsec_, as Standard Webhooks verifiers decode it.</summary>
+    private static string? SecretError(string scheme, string? secret) =>
+        scheme == WebhookSchemes.Standard && secret is not null && WebhookSchemes.StandardKey(secret) is null
+            ? "for the standard scheme, must be whsec_ followed by the base64 of 24 to 64 bytes"
+            : null;
+
     private static WebhookEndpointResponse ToWire(WebhookEndpoint e, bool withSecret) =>
-        new(e.Id, e.Url, e.Description, e.EventTypes, e.Enabled, withSecret ? e.Secret : null, e.CreatedAt);
+        new(e.Id, e.Url, e.Description, e.EventTypes, e.Enabled, withSecret ? e.Secret : null, e.CreatedAt, e.SignatureScheme);
 
     private static WebhookDeliveryResponse ToWire(WebhookDelivery d) => new(d.Id, d.EventId, d.EventType, d.EndpointId, d.Url, d.Status, d.Attempts,
         d.NextAttemptAt, d.LastAttemptAt, d.LastStatus, d.LastError, d.SucceededAt, d.CreatedAt);

@@ -23,7 +23,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
         while (true)
         {
             var rows = (await database.ReadAsync(c => c.QueryAsync<CallRow>(new CommandDefinition("""
-                SELECT customer_id, request_id, feature_code, model, plan_code, occurred_at, input_tokens, output_tokens, cached_input_tokens,
+                SELECT customer_id, request_id, feature_code, model, provider, plan_code, occurred_at, input_tokens, output_tokens, cached_input_tokens,
                     cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, price_id
                 FROM llm_calls
                 WHERE occurred_at < @to AND (occurred_at > @at OR (occurred_at = @at AND (customer_id > @customer -- keyset paging; '' starts at `from`
@@ -44,7 +44,8 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                 foreach (var row in rows)
                 {
                     var at = DateTimeOffset.FromUnixTimeMilliseconds(row.OccurredAt);
-                    var price = book.Find(row.Model, at);
+                    // The provider stored with the call keeps a provider's own row (azure/gpt-4o) for the calls it priced.
+                    var price = book.Find(row.Model, row.Provider, at);
                     var cost = price is null ? 0 : LlmCost.Compute(price, row.Usage);
                     costBefore += row.CostNano;
                     costAfter += cost;
@@ -92,6 +93,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
         public string RequestId { get; set; } = "";
         public string? FeatureCode { get; set; }
         public string Model { get; set; } = "";
+        public string? Provider { get; set; }
         public string? PlanCode { get; set; }
         public long OccurredAt { get; set; }
         public long InputTokens { get; set; }

@@ -58,7 +58,7 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
 
     private static PricedCall Price(LlmCallCommand call, PriceBook book)
     {
-        var price = book.Find(call.Model, call.Timestamp);
+        var price = book.Find(call.Model, call.Provider, call.Timestamp);
         var u = call.Usage;
         var model = PriceBook.Normalize(call.Model);
         var hash = Idempotency.Hash(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,

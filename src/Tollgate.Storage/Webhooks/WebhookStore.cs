@@ -1,14 +1,16 @@
-using System.Security.Cryptography;
 using Dapper;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Webhooks;
 
-/// <summary>An app's webhook endpoint. <see cref="EventTypes"/> empty means every type.</summary>
+/// <summary>
+/// An app's webhook endpoint. <see cref="EventTypes"/> empty means every type. <see cref="SignatureScheme"/> is
+/// <c>tollgate</c> (Tollgate-Signature, as Stripe signs) or <c>standard</c> (Standard Webhooks).
+/// </summary>
 public sealed record WebhookEndpoint(
     string Id, string Url, string? Description, string Secret, IReadOnlyList<string> EventTypes, bool Enabled, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt, string SignatureScheme = WebhookSchemes.Tollgate);
 
 /// <summary>One event's delivery to one endpoint, with its retry state.</summary>
 public sealed record WebhookDelivery(
@@ -20,7 +22,7 @@ public sealed record WebhookAttempt(int Attempt, DateTimeOffset At, int? StatusC
 
 /// <summary>A delivery claimed for sending, with what is sent.</summary>
 public sealed record ClaimedDelivery(string Id, string EventId, string EventType, string EndpointId, string Url, string Secret, string Payload,
-    int Attempts, DateTimeOffset FirstQueuedAt);
+    int Attempts, DateTimeOffset FirstQueuedAt, string SignatureScheme = WebhookSchemes.Tollgate);
 
 /// <summary>Endpoints, the delivery log, and the claim/settle steps of the dispatcher.</summary>
 public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
@@ -28,18 +30,19 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
     /// <summary>How long a claimed delivery is reserved for its sender at least; the dispatcher asks for more when sends may take longer.</summary>
     public static readonly TimeSpan MinimumLease = TimeSpan.FromMinutes(2);
 
-    /// <summary>Registers an endpoint; its signing secret is <paramref name="secret"/>, or a new random one.</summary>
-    public Task<WebhookEndpoint> CreateEndpointAsync(
-        string url, string? description, IReadOnlyList<string> eventTypes, CancellationToken cancellationToken, string? secret = null) =>
+    /// <summary>Registers an endpoint; its signing secret is <paramref name="secret"/>, or a new random one in the scheme's format.</summary>
+    public Task<WebhookEndpoint> CreateEndpointAsync(string url, string? description, IReadOnlyList<string> eventTypes,
+        CancellationToken cancellationToken, string? secret = null, string signatureScheme = WebhookSchemes.Tollgate) =>
         database.WriteAsync(async (c, tx) =>
         {
             var now = time.GetUtcNow();
-            var endpoint = new WebhookEndpoint(Ids.New("we", time), url, description, secret ?? NewSecret(), eventTypes, true, now, now);
+            var endpoint = new WebhookEndpoint(Ids.New("we", time), url, description, secret ?? WebhookSchemes.NewSecret(signatureScheme), eventTypes, true,
+                now, now, signatureScheme);
             await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO webhook_endpoints (id, url, description, secret, event_types, enabled, created_at, updated_at)
-                VALUES (@Id, @Url, @Description, @Secret, @types, @Enabled, @now, @now)
+                INSERT INTO webhook_endpoints (id, url, description, secret, event_types, enabled, created_at, updated_at, signature_scheme)
+                VALUES (@Id, @Url, @Description, @Secret, @types, @Enabled, @now, @now, @SignatureScheme)
                 """, new { endpoint.Id, endpoint.Url, endpoint.Description, endpoint.Secret, types = EndpointRow.Types(eventTypes), endpoint.Enabled,
-                now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+                now = now.ToUnixTimeMilliseconds(), endpoint.SignatureScheme }, tx, cancellationToken: cancellationToken));
             return endpoint;
         }, cancellationToken);
 
@@ -144,7 +147,7 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             var now = time.GetUtcNow();
             var skipLocked = database.Dialect.IsPostgres ? "FOR UPDATE OF d SKIP LOCKED" : "";
             var due = (await c.QueryAsync<ClaimRow>(new CommandDefinition($"""
-                SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at
+                SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at, w.signature_scheme
                 FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
                 WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until <= @now) AND w.enabled = @enabled
                 ORDER BY d.next_attempt_at, d.id LIMIT @max {skipLocked}
@@ -186,14 +189,11 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             return 0;
         }, cancellationToken);
 
-    /// <summary>A signing secret: "whsec_" and 32 random bytes in base64url.</summary>
-    private static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
     private static DateTimeOffset Instant(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     private sealed class EndpointRow
     {
-        public const string Columns = "id, url, description, secret, event_types, enabled, created_at, updated_at";
+        public const string Columns = "id, url, description, secret, event_types, enabled, created_at, updated_at, signature_scheme";
 
         public string Id { get; set; } = "";
         public string Url { get; set; } = "";
@@ -203,11 +203,13 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
         public bool Enabled { get; set; }
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
+        public string SignatureScheme { get; set; } = WebhookSchemes.Tollgate;
 
         public static string Types(IReadOnlyList<string> types) => types.Count == 0 ? "*" : "," + string.Join(',', types) + ",";
 
         public WebhookEndpoint ToDomain() => new(Id, Url, Description, Secret,
-            EventTypes == "*" ? [] : EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries), Enabled, Instant(CreatedAt), Instant(UpdatedAt));
+            EventTypes == "*" ? [] : EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries), Enabled, Instant(CreatedAt), Instant(UpdatedAt),
+            SignatureScheme);
     }
 
     private sealed class DeliveryRow
@@ -246,8 +248,9 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
         public string PayloadJson { get; set; } = "";
         public long Attempts { get; set; }
         public long CreatedAt { get; set; }
+        public string SignatureScheme { get; set; } = WebhookSchemes.Tollgate;
 
-        public ClaimedDelivery ToDomain() => new(Id, EventId, Type, EndpointId, Url, Secret, PayloadJson, (int)Attempts, Instant(CreatedAt));
+        public ClaimedDelivery ToDomain() => new(Id, EventId, Type, EndpointId, Url, Secret, PayloadJson, (int)Attempts, Instant(CreatedAt), SignatureScheme);
     }
 
     private sealed class AttemptRow

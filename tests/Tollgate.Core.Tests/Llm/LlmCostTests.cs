@@ -142,10 +142,11 @@ public sealed class LlmCostTests
 
         Assert.Equal((2_500_000_000L, 10_000_000_000L, 1_250_000_000L), (byModel["gpt-4o"].InputNano!.Value, byModel["gpt-4o"].OutputNano!.Value,
             byModel["gpt-4o"].CachedInputNano!.Value));
-        Assert.Equal(new PriceTier(200_000, 2_500_000_000, 15_000_000_000, 250_000_000, null), byModel["gemini-2.5-pro"].Tier);
-        Assert.Equal("gemini", byModel["gemini-2.5-pro"].Provider);
-        Assert.Equal(40_000_000, byModel["stability.stable-diffusion-xl-v1"].ImageNano);
-        Assert.Equal(5_000_000, byModel["search"].RequestNano);
+        // Keys keep their prefix: gemini/gemini-2.5-pro prices Gemini API calls, not every gemini-2.5-pro call.
+        Assert.Equal(new PriceTier(200_000, 2_500_000_000, 15_000_000_000, 250_000_000, null), byModel["gemini/gemini-2.5-pro"].Tier);
+        Assert.Equal("gemini", byModel["gemini/gemini-2.5-pro"].Provider);
+        Assert.Equal(40_000_000, byModel["1024-x-1024/50-steps/stability.stable-diffusion-xl-v1"].ImageNano);
+        Assert.Equal(5_000_000, byModel["google_pse/search"].RequestNano);
         Assert.Contains(result.Skipped, s => s.StartsWith("text-embedding-nothing", StringComparison.Ordinal));
         Assert.DoesNotContain("sample_spec", byModel.Keys);
     }

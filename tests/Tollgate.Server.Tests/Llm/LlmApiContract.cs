@@ -159,10 +159,11 @@ public abstract class LlmApiContract : ApiContract
         var second = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices/import?effective_from=2026-01-01", table)).ReadAsync();
         var listed = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=house-model-2")).ReadAsync()).AsArray();
 
-        Assert.Equal(("house-model-2", 2.0m, 8.0m), (first["imported"]![0]!["model"].Value<string>(), first["imported"]![0]!["input"].Value<decimal>(),
+        // The prefix stays: house/house-model-2 prices only calls that carry it or name the provider "house".
+        Assert.Equal(("house/house-model-2", 2.0m, 8.0m), (first["imported"]![0]!["model"].Value<string>(), first["imported"]![0]!["input"].Value<decimal>(),
             first["imported"]![0]!["output"].Value<decimal>()));
         Assert.Empty(second["imported"]!.AsArray());
-        Assert.Equal(["house-model-2"], second["unchanged"]!.AsArray().Select(u => u.Value<string>()));
+        Assert.Equal(["house/house-model-2"], second["unchanged"]!.AsArray().Select(u => u.Value<string>()));
         Assert.Single(listed);
     }
 

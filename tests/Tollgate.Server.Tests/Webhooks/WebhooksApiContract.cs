@@ -53,6 +53,8 @@ public abstract class WebhooksApiContract : ApiContract
         await app.ConsumeAsync("c1", "cv_generate", 8);
         var request = (await receiver.WaitForAsync(1))[0];
         var verified = TollgateWebhook.Verify(request.Body, request.Headers[TollgateWebhook.SignatureHeader], secret, now: app.Clock.GetUtcNow());
+        // The receiver has the request before the dispatcher records the answer: wait for the attempt, not only the request.
+        await AttemptedAsync(app, (await DeliveriesAsync(app))[0]!["id"].Value<string>()!, 1);
         var log = await DeliveriesAsync(app);
 
         Assert.Equal("usage.threshold_crossed", verified.Type);

@@ -1,0 +1,68 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Json;
+using Tollgate.Core.Llm;
+using Tollgate.Storage.Llm;
+
+namespace Tollgate.Server.Llm;
+
+/// <summary>A price table read and applied: what the import endpoint and the <c>llm prices import</c> verb share.</summary>
+public static class LlmPriceImport
+{
+    /// <summary>LiteLLM's whole table is 1.7 MB and grows; the import alone may be this large (after gzip, if sent gzipped).</summary>
+    public const long MaxBytes = 32L * 1024 * 1024;
+
+    public sealed record Outcome(PriceImportResponse? Report, IReadOnlyList<DocumentProblem> Problems);
+
+    public static async Task<Outcome> ApplyAsync(JsonElement table, DateTimeOffset effectiveFrom, ModelPriceStore store, CancellationToken cancellationToken)
+    {
+        var parsed = PriceDocument.Parse(table, effectiveFrom);
+        if (parsed.Problems.Count > 0)
+        {
+            return new Outcome(null, parsed.Problems);
+        }
+
+        var result = await store.ImportAsync(parsed.Prices, cancellationToken);
+        return new Outcome(new PriceImportResponse([.. result.Imported.Select(LlmMapper.ToWire)], result.Unchanged, parsed.Skipped, parsed.SkippedByKind), []);
+    }
+
+    /// <summary>Reads the table from a stream, gunzipping it when it starts with gzip's magic bytes; at most <see cref="MaxBytes"/> either way.</summary>
+    public static async Task<JsonDocument> ReadAsync(Stream body, bool gzip, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        await CopyCappedAsync(body, buffer, cancellationToken);
+        buffer.Position = 0;
+        if (gzip || IsGzip(buffer))
+        {
+            var raw = buffer;
+            buffer = new MemoryStream();
+            await using (var unzip = new GZipStream(raw, CompressionMode.Decompress))
+            {
+                await CopyCappedAsync(unzip, buffer, cancellationToken);
+            }
+
+            buffer.Position = 0;
+        }
+
+        return await JsonDocument.ParseAsync(buffer, cancellationToken: cancellationToken);
+    }
+
+    private static bool IsGzip(MemoryStream buffer) =>
+        buffer.Length >= 2 && buffer.GetBuffer() is var bytes && bytes[0] == 0x1f && bytes[1] == 0x8b;
+
+    private static async Task CopyCappedAsync(Stream from, MemoryStream to, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await from.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (to.Length + read > MaxBytes)
+            {
+                throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+            }
+
+            await to.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
+        }
+    }
+}

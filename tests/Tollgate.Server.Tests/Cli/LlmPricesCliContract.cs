@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Cli;
+
+/// <summary>llm prices import, run as a real process from the directory the user is in.</summary>
+public abstract class LlmPricesCliContract : ApiContract
+{
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string connectionString, string directory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["Tollgate__Database__Provider"] = Kind == StoreKind.Sqlite ? "sqlite" : "postgres";
+        start.Environment["Tollgate__Database__ConnectionString"] = connectionString;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task ImportReadsARelativePathFromTheCurrentDirectoryAndPrintsWhatChangedAndWhatWasSkipped()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+        var fixtures = Path.Combine(Json.RepoRoot(), "tests", "Tollgate.Server.Tests", "Llm", "Fixtures");
+
+        var first = await RunAsync(db, fixtures, "llm", "prices", "import", "litellm-trimmed.json", "--effective-from", "2026-01-01");
+        var again = await RunAsync(db, fixtures, "llm", "prices", "import", "litellm-trimmed.json", "--effective-from", "2026-01-01");
+        var missing = await RunAsync(db, fixtures, "llm", "prices", "import", "no-such-table.json");
+
+        Assert.Equal(0, first.Exit);
+        Assert.StartsWith("23 imported, 5 unchanged, 9 skipped (effective from 2026-01-01T00:00:00", first.Out, StringComparison.Ordinal);
+        Assert.Contains("  skipped per_second: 1", first.Out, StringComparison.Ordinal);
+        Assert.Contains("  skipped above_sanity_bound: 2", first.Out, StringComparison.Ordinal);
+        Assert.Contains("  wandb/openai/gpt-oss-120b: input_cost_per_token $15000 per 1M tokens", first.Out, StringComparison.Ordinal);
+        Assert.StartsWith("0 imported, 28 unchanged, 9 skipped", again.Out, StringComparison.Ordinal);
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains(Path.Combine(fixtures, "no-such-table.json"), missing.Err, StringComparison.Ordinal);
+    }
+}
+
+public sealed class SqliteLlmPricesCliTests : LlmPricesCliContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresLlmPricesCliTests : LlmPricesCliContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

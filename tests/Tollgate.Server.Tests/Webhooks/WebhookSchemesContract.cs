@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Webhooks;
+
+/// <summary>
+/// Each endpoint's signature scheme, checked the way its receiver checks it: Stripe's constructEvent for "tollgate",
+/// the standardwebhooks package for "standard" (tests/webhook-verifiers, real npm packages run by node).
+/// </summary>
+public abstract class WebhookSchemesContract : ApiContract
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 30, 0, 0, 0, TimeSpan.Zero);
+
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.AlertsCatalog(), Start);
+
+    private static async Task<JsonNode> EndpointAsync(TollgateApp app, WebhookReceiver receiver, string? scheme) =>
+        await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", scheme is null
+            ? new { url = receiver.Url.ToString() }
+            : new { url = receiver.Url.ToString(), signature_scheme = scheme })).ReadAsync();
+
+    [Fact]
+    public async Task DeliveriesOfBothSchemesVerifyWithTheReceiversOwnLibrariesAndATamperedBodyDoesNot()
+    {
+        await using var stripeStyle = await WebhookReceiver.StartAsync();
+        await using var standard = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var tollgateSecret = (await EndpointAsync(app, stripeStyle, null))["secret"].Value<string>()!;
+        var standardSecret = (await EndpointAsync(app, standard, "standard"))["secret"].Value<string>()!;
+
+        await app.ConsumeAsync("c1", "cv_generate", 8); // 80 %: usage.threshold_crossed
+        await app.ConsumeAsync("c1", "cv_generate", 1); // 90 %: another
+        var received = app.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var toStripeStyle = await stripeStyle.WaitForAsync(2);
+        var toStandard = await standard.WaitForAsync(2);
+        var input = toStripeStyle.Select(r => Delivery("tollgate", tollgateSecret, r, received))
+            .Concat(toStandard.Select(r => Delivery("standard", standardSecret, r, received)))
+            .Concat([Delivery("tollgate", tollgateSecret, Tampered(toStripeStyle[0]), received), Delivery("standard", standardSecret, Tampered(toStandard[0]), received)])
+            .ToList();
+
+        var results = await VerifyAsync(input);
+
+        Assert.All(results.Take(4), r => Assert.Equal((true, "usage.threshold_crossed"), (r!["verified"].Value<bool>(), r["type"].Value<string>())));
+        Assert.All(results.Skip(4), r => Assert.False(r!["verified"].Value<bool>()));
+        // webhook-id is the event's id; the stripe-style deliveries carry no Standard Webhooks headers, and the standard ones no Tollgate-Signature.
+        Assert.Equal(results[2]!["id"].Value<string>(), toStandard[0].Headers["webhook-id"]);
+        Assert.StartsWith("v1,", toStandard[0].Headers["webhook-signature"], StringComparison.Ordinal);
+        Assert.False(toStripeStyle[0].Headers.ContainsKey("webhook-signature"));
+        Assert.False(toStandard[0].Headers.ContainsKey("Tollgate-Signature"));
+    }
+
+    [Fact]
+    public async Task ListAndGetShowEachEndpointsSchemeAndAStandardSecretIsWhsecBase64()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+
+        var plain = await EndpointAsync(app, receiver, null);
+        var standard = await EndpointAsync(app, receiver, "standard");
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
+        var got = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{standard["id"].Value<string>()}")).ReadAsync();
+
+        Assert.Equal(("tollgate", "standard"), (plain["signature_scheme"].Value<string>(), standard["signature_scheme"].Value<string>()));
+        Assert.Equal(new Dictionary<string, string> { [plain["id"].Value<string>()!] = "tollgate", [standard["id"].Value<string>()!] = "standard" },
+            listed.ToDictionary(e => e!["id"].Value<string>()!, e => e!["signature_scheme"].Value<string>()!));
+        Assert.Equal("standard", got["signature_scheme"].Value<string>());
+        var secret = standard["secret"].Value<string>()!;
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+        Assert.Equal(32, Convert.FromBase64String(secret["whsec_".Length..]).Length);
+    }
+
+    [Theory]
+    [InlineData("{\"url\": \"URL\", \"signature_scheme\": \"svix\"}", "signature_scheme")]
+    [InlineData("{\"url\": \"URL\", \"signature_scheme\": \"Standard\"}", "signature_scheme")]
+    [InlineData("{\"url\": \"URL\", \"signature_scheme\": \"standard\", \"secret\": \"not-a-whsec-secret-at-all\"}", "secret")]
+    [InlineData("{\"url\": \"URL\", \"signature_scheme\": \"standard\", \"secret\": \"whsec_c2hvcnQ=\"}", "secret")]
+    public async Task ABadSchemeOrAStandardSecretInTheWrongFormatIsA400NamingTheFieldAndCreatesNothing(string body, string field)
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", body.Replace("URL", receiver.Url.ToString(), StringComparison.Ordinal));
+        var problem = await response.ReadAsync();
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+        Assert.Empty(listed);
+    }
+
+    private static object Delivery(string scheme, string secret, WebhookReceiver.Received request, long receivedAtMs) =>
+        new { scheme, secret, body = request.Body, headers = request.Headers, received_at_ms = receivedAtMs };
+
+    private static WebhookReceiver.Received Tampered(WebhookReceiver.Received request) =>
+        request with { Body = request.Body.Replace("\"c1\"", "\"c2\"", StringComparison.Ordinal) };
+
+    /// <summary>Runs tests/webhook-verifiers/verify.mjs on the deliveries; installs its pinned packages first if they are missing.</summary>
+    private static async Task<JsonArray> VerifyAsync(IReadOnlyList<object> deliveries)
+    {
+        var dir = Path.Combine(Json.RepoRoot(), "tests", "webhook-verifiers");
+        if (!Directory.Exists(Path.Combine(dir, "node_modules")))
+        {
+            var (installed, _, error) = await RunAsync(dir, Path.Combine(dir, "install.sh"));
+            Assert.True(installed == 0, error);
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"tollgate-deliveries-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(deliveries));
+        try
+        {
+            var (exit, output, errors) = await RunAsync(dir, "node", "verify.mjs", file);
+            Assert.True(exit == 0, errors);
+            return JsonNode.Parse(output)!.AsArray();
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(string dir, string command, params string[] args)
+    {
+        var start = new ProcessStartInfo(command) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+public sealed class SqliteWebhookSchemesTests : WebhookSchemesContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresWebhookSchemesTests : WebhookSchemesContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
