@@ -76,6 +76,7 @@ public static class TollgateHost
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
             sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.ICustomerStore>(),
@@ -118,6 +119,7 @@ public static class TollgateHost
             {
                 404 => ("not_found", $"No endpoint at {request.Method} {request.Path}."),
                 405 => ("method_not_allowed", $"{request.Path} does not accept {request.Method}."),
+                413 => ("body_too_large", $"The request body is larger than {TollgateOptions.MaxBodyBytes} bytes."),
                 415 => ("unsupported_media_type", "Send the body as application/json."),
                 _ => ("http_" + status, $"{request.Method} {request.Path}: {Problems.TitleFor(status)}."),
             };
@@ -126,6 +128,7 @@ public static class TollgateHost
         app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<JsonBodyCheck>();
         app.UseTollgateOpenApi();
         app.MapHealth();
         app.MapPricing();
