@@ -102,6 +102,7 @@ public static class EntitlementsApi
         switch (outcome)
         {
             case UsageOutcome.Decided decided:
+                http.RequestServices.GetRequiredService<Observability.TollgateMetrics>().Decision(Tollgate.Core.Entitlements.DecisionReasonNames.ToWire(decided.Decision.Reason));
                 if (decided.Replayed)
                 {
                     http.Response.Headers["Idempotent-Replayed"] = "true";

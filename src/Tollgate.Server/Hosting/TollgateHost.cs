@@ -19,6 +19,7 @@ using Tollgate.Server.Events;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
+using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Pages;
 using Tollgate.Server.Portal;
@@ -77,6 +78,11 @@ public static class TollgateHost
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();
         services.AddSingleton<SignInThrottle>();
+        services.Configure<ObservabilityOptions>(configuration.GetSection(ObservabilityOptions.Section));
+        services.Configure<OtlpOptions>(configuration.GetSection(OtlpOptions.Section));
+        services.AddSingleton<TollgateMetrics>();
+        services.AddSingleton<PrometheusExposition>();
+        services.AddHostedService<OtlpExport>();
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
             sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.ICustomerStore>(),
@@ -110,6 +116,8 @@ public static class TollgateHost
 
     private static void UsePipeline(WebApplication app)
     {
+        app.Services.GetRequiredService<PrometheusExposition>(); // listening from the start, so no early measurement is lost
+        app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
@@ -131,6 +139,7 @@ public static class TollgateHost
         app.UseMiddleware<JsonBodyCheck>();
         app.UseTollgateOpenApi();
         app.MapHealth();
+        app.MapPrometheusMetrics();
         app.MapPricing();
         app.MapCatalogAdmin();
         app.MapKeysAdmin();

@@ -19,8 +19,10 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly Channel<Pending>[] _partitions;
     private readonly Task[] _loops;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly StorageMetrics? _metrics;
 
-    public GroupCommitter(TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null)
+    public GroupCommitter(
+        TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null, StorageMetrics? metrics = null)
     {
         _database = database;
         _time = time;
@@ -29,6 +31,8 @@ public sealed class GroupCommitter : IAsyncDisposable
         var count = !database.Dialect.IsPostgres ? 1 : options?.Value.Writers ?? DatabaseOptions.DefaultPostgresWriters;
         _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
         _loops = [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
+        _metrics = metrics;
+        metrics?.ObserveQueueDepth(() => _partitions.Sum(p => (long)p.Reader.Count));
     }
 
     /// <summary>Runs <paramref name="work"/> in the next batch of <paramref name="partitionKey"/>'s partition; completes after the commit.</summary>
@@ -80,6 +84,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                         batch.Add(next);
                     }
 
+                    owner._metrics?.Batch(batch.Count);
                     await RunBatchAsync(batch);
                 }
             }
@@ -131,7 +136,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 try
                 {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     await ExecuteAsync(batch);
+                    owner._metrics?.Committed(started);
                     return;
                 }
                 catch (Exception e) when (attempt < 8 && owner._database.IsTransient(e))
