@@ -110,7 +110,7 @@ public static class AdminCustomers
         {
             page.Append(CultureInfo.InvariantCulture, $"""
                 <section class="card"><h2>Revenue and LLM cost, 30 days</h2>
-                <p>Revenue ${costs.TotalRevenueUsd:0.00} · LLM cost ${costs.TotalLlmCostUsd:0.00####} · margin ${costs.MarginUsd:0.00} · {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
+                <p>Revenue {ConsoleMoney.Usd(costs.TotalRevenueUsd)} · LLM cost {ConsoleMoney.Usd(costs.TotalLlmCostUsd)} · margin {ConsoleMoney.Usd(costs.MarginUsd)} · {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
                 </section>
                 """);
         }

@@ -125,9 +125,8 @@ public static class AdminDashboard
         var negative = await data.RankedAsync(30, byCost: false, cancellationToken);
         var alerts = await data.AlertsPerDayAsync(30, cancellationToken);
         var currency = saas?.Currency ?? "USD";
-        string Money(decimal v) => currency == "USD" ? "$" + v.ToString("#,0.00", CultureInfo.InvariantCulture)
-            : v.ToString("#,0.00", CultureInfo.InvariantCulture) + " " + currency;
-        static string Usd(decimal v) => "$" + v.ToString(v is > -1 and < 1 && v != 0 ? "#,0.00####" : "#,0.00", CultureInfo.InvariantCulture);
+        string Money(decimal v) => ConsoleMoney.In(v, currency);
+        static string Usd(decimal v) => ConsoleMoney.Usd(v);
 
         var page = new StringBuilder("<h1>Dashboard</h1>");
         page.Append(CultureInfo.InvariantCulture, $"""

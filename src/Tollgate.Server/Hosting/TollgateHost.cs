@@ -39,6 +39,7 @@ public static class TollgateHost
         // every commit (about a tenth of the CPU under load). Settings are read once at start anyway.
         var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         AddDefaults(builder.Configuration);
+        CatalogSeeder.CheckSeedFile(builder.Configuration[$"{TollgateOptions.Section}:Catalog:SeedFile"]);
         if (!HasConfiguredUrls(builder.Configuration))
         {
             builder.WebHost.UseUrls(TollgateOptions.DefaultUrl);

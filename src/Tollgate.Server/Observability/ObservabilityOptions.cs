@@ -20,7 +20,7 @@ public sealed class OtlpOptions
     public const string Section = "Tollgate:Otlp";
 
     /// <summary>The collector's base URL, such as http://localhost:4318 (http/protobuf) or http://localhost:4317 (grpc).</summary>
-    public Uri? Endpoint { get; set; }
+    public string? Endpoint { get; set; }
 
     /// <summary>"http/protobuf" (the default) or "grpc".</summary>
     public string Protocol { get; set; } = "http/protobuf";

@@ -21,9 +21,14 @@ public sealed class OtlpExport(IOptions<OtlpOptions> options, ILogger<OtlpExport
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (settings.Endpoint is not { } endpoint)
+        if (string.IsNullOrWhiteSpace(settings.Endpoint))
         {
             return Task.CompletedTask;
+        }
+
+        if (!Uri.TryCreate(settings.Endpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        {
+            throw new InvalidOperationException($"Tollgate:Otlp:Endpoint must be an http(s) URL such as http://localhost:4318, not '{settings.Endpoint}'.");
         }
 
         var grpc = string.Equals(settings.Protocol, "grpc", StringComparison.OrdinalIgnoreCase);

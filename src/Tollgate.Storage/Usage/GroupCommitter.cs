@@ -20,6 +20,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly Task[] _loops;
     private readonly CancellationTokenSource _stopping = new();
     private readonly StorageMetrics? _metrics;
+    private long _queued; // the single-reader channels cannot count, so the depth is kept here
 
     public GroupCommitter(
         TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null, StorageMetrics? metrics = null)
@@ -32,7 +33,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
         _loops = [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
         _metrics = metrics;
-        metrics?.ObserveQueueDepth(() => _partitions.Sum(p => (long)p.Reader.Count));
+        metrics?.ObserveQueueDepth(() => Interlocked.Read(ref _queued));
     }
 
     /// <summary>Runs <paramref name="work"/> in the next batch of <paramref name="partitionKey"/>'s partition; completes after the commit.</summary>
@@ -44,6 +45,8 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             throw new ObjectDisposedException(nameof(GroupCommitter));
         }
+
+        Interlocked.Increment(ref _queued);
 
         return (T)(await pending.Completion.Task)!;
     }
@@ -82,6 +85,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     while (batch.Count < MaxBatch && reader.TryRead(out var next))
                     {
                         batch.Add(next);
+                        Interlocked.Decrement(ref owner._queued);
                     }
 
                     owner._metrics?.Batch(batch.Count);

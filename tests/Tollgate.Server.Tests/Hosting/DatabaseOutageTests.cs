@@ -63,7 +63,11 @@ public sealed class DatabaseOutageTests
             _listener.Stop();
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0); // a reset, as from a killed server
+                if (client.Client is { Connected: true } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0); // a reset, as from a killed server
+                }
+
                 client.Dispose();
             }
         }

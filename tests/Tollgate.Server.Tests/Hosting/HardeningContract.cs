@@ -28,7 +28,7 @@ public abstract class HardeningContract : ApiContract
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_json"), (response.StatusCode, Error(problem)));
         Assert.StartsWith(field + ":", problem["detail"].Value<string>(), StringComparison.Ordinal);
         Assert.Equal(before.ToJsonString(), (await (await app.Admin.GetAsync("/v1/admin/llm/prices")).ReadAsync()).ToJsonString());
-        Assert.Single((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray()); // only the bootstrap key
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray()); // TOLLGATE_ADMIN_KEY is not stored
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public abstract class HardeningContract : ApiContract
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_json"), (response.StatusCode, Error(problem)));
         Assert.Equal("name: appears more than once in the same object", problem["detail"].Value<string>());
         Assert.Equal("events[0].amount: appears more than once in the same object", (await nested.ReadAsync())["detail"].Value<string>());
-        Assert.Single((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray());
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public abstract class HardeningContract : ApiContract
         var response = await app.Admin.PostJsonAsync("/v1/admin/keys", "{\"Name\": \"a\", \"role\": \"admin\"}");
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_json"), (response.StatusCode, Error(await response.ReadAsync())));
-        Assert.Single((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/admin/keys")).ReadAsync()).AsArray());
     }
 
     [Fact]
@@ -199,6 +199,26 @@ public abstract class HardeningContract : ApiContract
     [Fact]
     public void A6to4AddressOfAPublicHostIsNotInternal() =>
         Assert.False(global::Tollgate.Server.Webhooks.WebhookTargets.IsInternal(IPAddress.Parse("2002:0808:0808::1")));
+
+    [Fact]
+    public async Task APartialReorderedCatalogAppliedAgainChangesNeitherTheRevisionNorTheETag()
+    {
+        await using var app = await StartAsync();
+        var exported = Json.Parse(await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync());
+        var features = exported["features"]!.AsArray().Select(f => f!.DeepClone()).Reverse().Take(3).ToArray();
+        var partial = new JsonObject
+        {
+            ["default_plan"] = exported["default_plan"]?.DeepClone(), ["features"] = new JsonArray(features), ["plans"] = new JsonArray(),
+        }.ToJsonString();
+
+        var first = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", partial)).ReadAsync();
+        var etag = (await app.Anonymous.GetAsync("/v1/pricing")).Headers.ETag?.Tag;
+        var again = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", partial)).ReadAsync();
+
+        Assert.False(again["changed"].Value<bool>(), again.ToJsonString());
+        Assert.Equal(first["revision"].Value<long>(), again["revision"].Value<long>());
+        Assert.Equal(etag, (await app.Anonymous.GetAsync("/v1/pricing")).Headers.ETag?.Tag);
+    }
 
     private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string key) =>
         client.PostAsync(new Uri("/admin/login", UriKind.Relative), new FormUrlEncodedContent([new("key", key)]));
