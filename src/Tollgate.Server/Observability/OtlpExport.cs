@@ -59,9 +59,22 @@ public sealed class OtlpExport(IOptions<OtlpOptions> options, ILogger<OtlpExport
 
     public void Dispose()
     {
-        _meters?.Dispose(); // a final collection and export happen here
-        _tracer?.Dispose();
-        (_meters, _tracer) = (null, null);
+        // Once, whoever comes first (the host's stop or the container); a final collection and export happen here.
+        DisposeQuietly(Interlocked.Exchange(ref _meters, null));
+        DisposeQuietly(Interlocked.Exchange(ref _tracer, null));
+    }
+
+    /// <summary>A collector that fails at shutdown must not fail the shutdown itself.</summary>
+    private void DisposeQuietly(IDisposable? provider)
+    {
+        try
+        {
+            provider?.Dispose();
+        }
+        catch (Exception e) when (e is NullReferenceException or ObjectDisposedException or InvalidOperationException)
+        {
+            logger.LogWarning(e, "Flushing OTLP export at shutdown failed");
+        }
     }
 
     /// <summary>Over HTTP the SDK takes the signal's full URL when the endpoint is given in code; over gRPC the base.</summary>
