@@ -11,6 +11,7 @@ missing=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
 if [ -z "${TOLLGATE_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium fonts-dejavu-core); fi
+if ! command -v promtool >/dev/null; then missing+=(prometheus); fi # promtool checks the /metrics exposition
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} through apt"
   as_root apt-get update -qq
@@ -21,16 +22,26 @@ fi
 # One throwaway PostgreSQL cluster for the whole run; each test makes its own database in it.
 if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
   pg_dir=$(mktemp -d /tmp/tollgate-test-pg.XXXXXX)
-  port=""
-  for p in $(seq 55432 55632); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
-  done
   run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$pg_dir"; fi
   run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-  run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w start \
-    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" >/dev/null
   trap 'run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
+  # A start can fail (a port taken between the probe and the bind, a slow disk): show why, then try another port.
+  port=""
+  for attempt in 1 2 3; do
+    candidate=""
+    for p in $(shuf -i 55432-55932 -n 200); do
+      if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then candidate=$p; break; fi
+    done
+    if run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -t 60 start \
+      -o "-p $candidate -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" >/dev/null; then
+      port=$candidate; break
+    fi
+    echo "test.sh: PostgreSQL did not start on port $candidate (attempt $attempt); its log:" >&2
+    cat "$pg_dir/log" >&2 || true
+    run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  done
+  if [ -z "$port" ]; then echo "test.sh: PostgreSQL could not be started" >&2; exit 1; fi
   export TOLLGATE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=false"
   echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port"
 fi

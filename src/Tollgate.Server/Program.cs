@@ -1,4 +1,5 @@
 using Tollgate.Server.Cli;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Hosting;
 
 // "serve" is the default verb; migrate, catalog and keys run and exit.
@@ -7,9 +8,17 @@ if (CliVerbs.IsVerb(args))
     return await CliVerbs.RunAsync(args);
 }
 
-var app = TollgateHost.Build(args is ["serve", .. var rest] ? rest : args);
-await app.RunAsync();
-return 0;
+try
+{
+    var app = TollgateHost.Build(args is ["serve", .. var rest] ? rest : args);
+    await app.RunAsync();
+    return 0;
+}
+catch (StartupException e)
+{
+    await Console.Error.WriteLineAsync($"tollgate: {e.Message}");
+    return 1;
+}
 
 /// <summary>The server's entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

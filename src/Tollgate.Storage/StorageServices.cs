@@ -26,6 +26,8 @@ public static class StorageServices
         services.AddSingleton<IApiKeyStore, ApiKeyStore>();
         services.AddSingleton<EntitlementContextCache>();
         services.AddSingleton<ICustomerStore, CustomerStore>();
+        services.AddMetrics(); // IMeterFactory: each host gets its own meters, so hosts in one process never mix counts
+        services.AddSingleton<StorageMetrics>();
         services.AddSingleton<GroupCommitter>();
         services.AddHostedService<GroupCommitterService>();
         services.AddSingleton<EntitlementStore>();

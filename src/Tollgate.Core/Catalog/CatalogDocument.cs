@@ -57,6 +57,11 @@ public static partial class CatalogDocument
         }
 
         var upgradeUrl = reader.String("upgrade_url", required: false, 2000);
+        if (upgradeUrl is not null && !IsSafeLink(upgradeUrl))
+        {
+            reader.Problem("upgrade_url", "must be an absolute http or https URL or a path starting with / (no javascript:, data: or other schemes)");
+        }
+
         // The plan-wide rate limit: each plan's rate_limit on this feature counts every consume and reserve of that plan.
         var rateLimitFeature = reader.String("rate_limit_feature", required: false, 64, CodePattern(), CodeHint);
         if (rateLimitFeature is not null && !byCode.ContainsKey(rateLimitFeature))
@@ -143,6 +148,12 @@ public static partial class CatalogDocument
 
         return nano;
     }
+
+    /// <summary>Shown to visitors as a link: only http(s) or a path on this site, never a script or another scheme.</summary>
+    public static bool IsSafeLink(string url) =>
+        !url.Any(char.IsControl)
+        && ((url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal))
+            || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.UserInfo)));
 }
 
 public sealed record CatalogParseResult(CatalogDefinition? Catalog, IReadOnlyList<DocumentProblem> Problems)

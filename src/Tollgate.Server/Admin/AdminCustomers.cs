@@ -110,7 +110,7 @@ public static class AdminCustomers
         {
             page.Append(CultureInfo.InvariantCulture, $"""
                 <section class="card"><h2>Revenue and LLM cost, 30 days</h2>
-                <p>Revenue ${costs.TotalRevenueUsd:0.00} · LLM cost ${costs.TotalLlmCostUsd:0.00####} · margin ${costs.MarginUsd:0.00} · {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
+                <p>Revenue {ConsoleMoney.Usd(costs.TotalRevenueUsd)} · LLM cost {ConsoleMoney.Usd(costs.TotalLlmCostUsd)} · margin {ConsoleMoney.Usd(costs.MarginUsd)} · {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
                 </section>
                 """);
         }
@@ -138,13 +138,15 @@ public static class AdminCustomers
 
     private static string ChangeForm(AdminUser user, string customer, CatalogSnapshot catalog, Subscription? subscription)
     {
-        var options = new StringBuilder();
+        // Opens on the current plan (or on no plan at all), never on the first listed: a stray click must not downgrade.
+        var current = subscription is { IsLive: true } live ? $"{live.PlanCode}:{live.BillingPeriod.ToWire()}" : null;
+        var options = new StringBuilder(current is null ? "<option value=\"\" selected disabled>Choose a plan…</option>" : "");
         foreach (var plan in catalog.ActivePlans)
         {
             foreach (var price in plan.Current.Terms.Prices)
             {
                 var value = $"{plan.Code}:{price.BillingPeriod.ToWire()}";
-                options.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(value)}\">{E(plan.Name)} · {E(MinorUnits.Display(price.PriceCents, price.Currency))} {E(price.BillingPeriod.ToWire())}</option>");
+                options.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(value)}\"{(value == current ? " selected" : "")}>{E(plan.Name)} · {E(MinorUnits.Display(price.PriceCents, price.Currency))} {E(price.BillingPeriod.ToWire())}{(value == current ? " (current)" : "")}</option>");
             }
         }
 
@@ -157,7 +159,7 @@ public static class AdminCustomers
             : "";
         return $"""
             <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/change" class="row">{CsrfField(user.Csrf)}
-              <label for="choice">Plan</label><select id="choice" name="choice">{options}</select>
+              <label for="choice">Plan</label><select id="choice" name="choice" required>{options}</select>
               <button type="submit">{(subscription is { IsLive: true } ? "Change plan" : "Subscribe")}</button>
             </form>
             {cancel}

@@ -56,7 +56,7 @@ public static class AdminDashboard
     public static IEndpointRouteBuilder MapAdminConsole(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin").ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
-        group.MapGet("/login", (HttpContext http, IOptions<PagesOptions> options) => LoginPage(http, options.Value, failed: false, 200));
+        group.MapGet("/login", (HttpContext http, IOptions<PagesOptions> options) => LoginPage(http, options.Value, notice: null, 200));
         group.MapPost("/login", LoginAsync);
         group.MapPost("/logout", LogoutAsync);
         group.MapGet("/", DashboardAsync);
@@ -66,10 +66,10 @@ public static class AdminDashboard
         return app;
     }
 
-    private static IResult LoginPage(HttpContext http, PagesOptions options, bool failed, int status) => Page(http, "Sign in", $"""
+    private static IResult LoginPage(HttpContext http, PagesOptions options, string? notice, int status) => Page(http, "Sign in", $"""
         <main class="narrow"><h1>Console sign-in</h1>
         <p class="lead">Sign in with an admin API key (tg_admin_…). The session lasts {E(Lifetime(options.SessionLifetime))}, and ends sooner if the key is revoked.</p>
-        {(failed ? "<p class=\"notice bad\" role=\"alert\">That is not an active admin key.</p>" : "")}
+        {(notice is null ? "" : $"<p class=\"notice bad\" role=\"alert\">{E(notice)}</p>")}
         <form method="post" action="/admin/login" class="card stack">
           <label for="key">Admin key</label>
           <input id="key" name="key" type="password" autocomplete="current-password" required>
@@ -77,10 +77,25 @@ public static class AdminDashboard
         </form></main>
         """, status: status);
 
-    private static async Task<IResult> LoginAsync(HttpContext http, AdminSession session, IOptions<PagesOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(
+        HttpContext http, AdminSession session, SignInThrottle throttle, IOptions<PagesOptions> options, CancellationToken cancellationToken)
     {
+        if (throttle.RetryAfter(http) is { } wait)
+        {
+            var seconds = (long)Math.Ceiling(wait.TotalSeconds);
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return LoginPage(http, options.Value, $"Too many wrong keys from this address. Try again in {Math.Ceiling(seconds / 60.0):0} minute(s).", 429);
+        }
+
         var key = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(cancellationToken))["key"].ToString() : null;
-        return await session.SignInAsync(http, key, cancellationToken) ? Results.Redirect("/admin") : LoginPage(http, options.Value, failed: true, 401);
+        if (await session.SignInAsync(http, key, cancellationToken))
+        {
+            throttle.Succeeded(http);
+            return Results.Redirect("/admin");
+        }
+
+        throttle.Failed(http);
+        return LoginPage(http, options.Value, "That is not an active admin key.", 401);
     }
 
     private static string Lifetime(TimeSpan span) =>
@@ -110,9 +125,8 @@ public static class AdminDashboard
         var negative = await data.RankedAsync(30, byCost: false, cancellationToken);
         var alerts = await data.AlertsPerDayAsync(30, cancellationToken);
         var currency = saas?.Currency ?? "USD";
-        string Money(decimal v) => currency == "USD" ? "$" + v.ToString("#,0.00", CultureInfo.InvariantCulture)
-            : v.ToString("#,0.00", CultureInfo.InvariantCulture) + " " + currency;
-        static string Usd(decimal v) => "$" + v.ToString(v is > -1 and < 1 && v != 0 ? "#,0.00####" : "#,0.00", CultureInfo.InvariantCulture);
+        string Money(decimal v) => ConsoleMoney.In(v, currency);
+        static string Usd(decimal v) => ConsoleMoney.Usd(v);
 
         var page = new StringBuilder("<h1>Dashboard</h1>");
         page.Append(CultureInfo.InvariantCulture, $"""

@@ -26,7 +26,7 @@ public sealed class CatalogSeeder(ICatalogStore store, CatalogCache cache, IOpti
 
         var (json, source) = string.IsNullOrWhiteSpace(seedFile)
             ? (ReadEmbedded(), "the embedded career-coach catalog")
-            : (await File.ReadAllTextAsync(seedFile, cancellationToken), seedFile);
+            : (await File.ReadAllTextAsync(ShellPath.Resolve(seedFile), cancellationToken), ShellPath.Resolve(seedFile));
         var parsed = CatalogDocument.Parse(json);
         if (!parsed.IsValid)
         {
@@ -36,6 +36,18 @@ public sealed class CatalogSeeder(ICatalogStore store, CatalogCache cache, IOpti
         var result = await store.ApplyAsync(parsed.Catalog!, cancellationToken);
         cache.Invalidate();
         logger.LogInformation("Catalog was empty; loaded {Source} ({Changes} changes).", source, result.Changes.Count);
+    }
+
+    /// <summary>Refuses, before anything starts, a seed file that is not there: one clear line instead of a stack trace.</summary>
+    public static void CheckSeedFile(string? seedFile)
+    {
+        if (!string.IsNullOrWhiteSpace(seedFile) && !string.Equals(seedFile, "none", StringComparison.OrdinalIgnoreCase)
+            && !File.Exists(ShellPath.Resolve(seedFile)))
+        {
+            throw new StartupException(
+                $"Tollgate:Catalog:SeedFile names '{seedFile}', which does not exist (looked for {ShellPath.Resolve(seedFile)}). " +
+                "Give an existing catalog file, leave it empty for the example catalog, or set it to 'none'.");
+        }
     }
 
     public static string ReadEmbedded()

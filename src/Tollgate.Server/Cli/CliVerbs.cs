@@ -48,7 +48,7 @@ public static class CliVerbs
         apply.SetAction(async (parse, ct) =>
         {
             await using var services = await ReadyAsync(ct);
-            var path = parse.GetValue(file)!;
+            var path = new FileInfo(ShellPath.Resolve(parse.GetValue(file)!.ToString()));
             if (!path.Exists)
             {
                 await Console.Error.WriteLineAsync($"No such file: {path.FullName}");

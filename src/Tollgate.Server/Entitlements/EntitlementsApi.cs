@@ -102,6 +102,7 @@ public static class EntitlementsApi
         switch (outcome)
         {
             case UsageOutcome.Decided decided:
+                http.RequestServices.GetRequiredService<Observability.TollgateMetrics>().Decision(Tollgate.Core.Entitlements.DecisionReasonNames.ToWire(decided.Decision.Reason));
                 if (decided.Replayed)
                 {
                     http.Response.Headers["Idempotent-Replayed"] = "true";
@@ -131,13 +132,8 @@ public static class EntitlementsApi
     }
 
     /// <summary>503 with Retry-After: the node's commit queue is full and nothing was written; the client retries later.</summary>
-    internal static ProblemHttpResult Overloaded(HttpContext http, UsageOutcome.Overloaded overloaded)
-    {
-        var seconds = (long)Math.Ceiling(overloaded.RetryAfter.TotalSeconds);
-        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create(503, "overloaded", $"This node is at capacity and wrote nothing; retry after {seconds} s.",
-            new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
-    }
+    internal static ProblemHttpResult Overloaded(HttpContext http, UsageOutcome.Overloaded overloaded) =>
+        Problems.Overloaded(http, overloaded.RetryAfter);
 
     /// <summary>Checks the fields and that the feature exists and can be used this way; null when the request is fine.</summary>
     private static async Task<ProblemHttpResult?> InvalidAsync(

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Health;
@@ -13,7 +14,38 @@ public static class HealthApi
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").AllowAnonymous();
         app.MapGet("/v1/admin/health/database", DatabaseAsync).WithTags("Health").RequireAuthorization(Policies.Admin);
+        app.MapGet("/readyz", ReadyAsync).WithTags("Health").AllowAnonymous();
     }
+
+    /// <summary>Ready to serve: the database answers and its schema is at this build's version (503 otherwise, with why).</summary>
+    private static async Task<Results<Ok<ReadinessResponse>, ProblemHttpResult>> ReadyAsync(
+        HttpContext http, TollgateDatabase database, Migrator migrator, CancellationToken cancellationToken)
+    {
+        var expected = Migrator.Load(database.Dialect.Provider).Max(m => m.Version);
+        int version;
+        try
+        {
+            version = await migrator.CurrentVersionAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Problems.Create(503, "database_unavailable", $"The database does not answer: {e.Message}");
+        }
+
+        if (version != expected)
+        {
+            http.Response.Headers.RetryAfter = "5";
+            return Problems.Create(503, "migrations_pending",
+                $"The database schema is at version {version}; this server needs {expected}. Start one server to migrate it.",
+                new Dictionary<string, object?> { ["schema_version"] = version, ["expected_version"] = expected });
+        }
+
+        return TypedResults.Ok(new ReadinessResponse("ready", version));
+    }
+
+    /// <summary>What /readyz answers when the server can serve.</summary>
+    public sealed record ReadinessResponse(string Status, int SchemaVersion);
 
     private static async Task<Ok<DatabaseHealthResponse>> DatabaseAsync(TollgateDatabase database, Migrator migrator, CancellationToken cancellationToken)
     {

@@ -8,14 +8,20 @@ namespace Tollgate.Server.Hosting;
 /// Turns what the framework throws on bad input (malformed JSON, a wrong type, an unknown field, a body too large)
 /// into a 4xx problem that says what was wrong; anything else is a bug and answers a 500 problem.
 /// </summary>
-public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHandler
+public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger, Tollgate.Storage.Database.TollgateDatabase database) : IExceptionHandler
 {
+    /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>
+    public const int OutageRetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
             JsonException json => Problems.Create(400, "invalid_json", Describe(json)),
+            // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
+            Tollgate.Storage.Usage.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Usage.OverloadedException.RetryAfter),
+            _ when IsOutage(exception) => Outage(httpContext, exception),
             _ => null,
         };
         if (problem is null)
@@ -26,6 +32,27 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
 
         await problem.ExecuteAsync(httpContext);
         return true;
+    }
+
+    /// <summary>The database could not be reached or refused for now (restart, failover, full pool): retryable, not a bug.</summary>
+    private bool IsOutage(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true } || database.IsTransient(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private ProblemHttpResult Outage(HttpContext httpContext, Exception exception)
+    {
+        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        httpContext.Response.Headers.RetryAfter = OutageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
     }
 
     private static ProblemHttpResult FromBadRequest(BadHttpRequestException bad)

@@ -13,6 +13,9 @@ public static class JsonConfig
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        // Strict as the docs promise: "Customer" is not "customer", and a field sent twice is refused, not last-one-wins.
+        options.PropertyNameCaseInsensitive = false;
+        options.AllowDuplicateProperties = false;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         // A missing or null value for a non-nullable field is a 400 that names the field, not a null inside a handler.
         options.RespectRequiredConstructorParameters = true;

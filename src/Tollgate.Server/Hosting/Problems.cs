@@ -11,6 +11,15 @@ public static class Problems
         return TypedResults.Problem(detail: detail, statusCode: status, title: TitleFor(status), type: TypeFor(error), extensions: ext);
     }
 
+    /// <summary>503 overloaded: the node holds as many hot-path operations as it may and wrote nothing.</summary>
+    public static ProblemHttpResult Overloaded(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = (long)Math.Ceiling(retryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(503, "overloaded", $"This node is at capacity and wrote nothing; retry after {seconds} s.",
+            new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
+    }
+
     public static ProblemHttpResult NotFound(string what, string id) =>
         Create(StatusCodes.Status404NotFound, "not_found", $"No {what} '{id}'.", new Dictionary<string, object?> { ["resource"] = what });
 

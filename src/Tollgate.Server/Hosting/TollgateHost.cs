@@ -19,6 +19,7 @@ using Tollgate.Server.Events;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
+using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Pages;
 using Tollgate.Server.Portal;
@@ -38,6 +39,7 @@ public static class TollgateHost
         // every commit (about a tenth of the CPU under load). Settings are read once at start anyway.
         var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         AddDefaults(builder.Configuration);
+        CatalogSeeder.CheckSeedFile(builder.Configuration[$"{TollgateOptions.Section}:Catalog:SeedFile"]);
         if (!HasConfiguredUrls(builder.Configuration))
         {
             builder.WebHost.UseUrls(TollgateOptions.DefaultUrl);
@@ -76,6 +78,12 @@ public static class TollgateHost
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();
+        services.AddSingleton<SignInThrottle>();
+        services.Configure<ObservabilityOptions>(configuration.GetSection(ObservabilityOptions.Section));
+        services.Configure<OtlpOptions>(configuration.GetSection(OtlpOptions.Section));
+        services.AddSingleton<TollgateMetrics>();
+        services.AddSingleton<PrometheusExposition>();
+        services.AddHostedService<OtlpExport>();
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
             sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.ICustomerStore>(),
@@ -109,6 +117,8 @@ public static class TollgateHost
 
     private static void UsePipeline(WebApplication app)
     {
+        app.Services.GetRequiredService<PrometheusExposition>(); // listening from the start, so no early measurement is lost
+        app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {
@@ -118,6 +128,7 @@ public static class TollgateHost
             {
                 404 => ("not_found", $"No endpoint at {request.Method} {request.Path}."),
                 405 => ("method_not_allowed", $"{request.Path} does not accept {request.Method}."),
+                413 => ("body_too_large", $"The request body is larger than {TollgateOptions.MaxBodyBytes} bytes."),
                 415 => ("unsupported_media_type", "Send the body as application/json."),
                 _ => ("http_" + status, $"{request.Method} {request.Path}: {Problems.TitleFor(status)}."),
             };
@@ -126,8 +137,10 @@ public static class TollgateHost
         app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<JsonBodyCheck>();
         app.UseTollgateOpenApi();
         app.MapHealth();
+        app.MapPrometheusMetrics();
         app.MapPricing();
         app.MapCatalogAdmin();
         app.MapKeysAdmin();

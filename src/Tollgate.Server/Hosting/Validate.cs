@@ -20,8 +20,8 @@ public static partial class Validate
 
     /// <summary>An absolute http(s) URL of at most 2048 characters without a user name or password (such as a return or webhook URL).</summary>
     public static string? HttpUrl(string? value) =>
-        value is { Length: <= 2048 } && Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            && string.IsNullOrEmpty(uri.UserInfo)
+        value is { Length: <= 2048 } && !value.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
+            && Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && string.IsNullOrEmpty(uri.UserInfo)
             ? null : "must be an absolute http or https URL of at most 2048 characters, without a user name or password";
 
     /// <summary>Collects the problems of several fields into one 400 that names each.</summary>

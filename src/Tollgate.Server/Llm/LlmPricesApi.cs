@@ -67,6 +67,8 @@ public static class LlmPricesApi
             return Problems.Validation(problems.GroupBy(p => p.Path).ToDictionary(g => g.Key.Length == 0 ? "body" : g.Key, g => g.First().Message));
         }
 
+        // Built before the write, escaped: a header that cannot be sent must never follow a committed row.
+        var location = $"/v1/admin/llm/prices?model={Uri.EscapeDataString(price.Model)}";
         var result = await store.ImportAsync([price], cancellationToken);
         if (result.Imported.Count == 0)
         {
@@ -74,7 +76,7 @@ public static class LlmPricesApi
             return TypedResults.Ok(LlmMapper.ToWire(current));
         }
 
-        return TypedResults.Created($"/v1/admin/llm/prices?model={price.Model}", LlmMapper.ToWire(result.Imported[0]));
+        return TypedResults.Created(location, LlmMapper.ToWire(result.Imported[0]));
     }
 
     private static async Task<Results<Ok<PriceImportResponse>, ProblemHttpResult>> ImportAsync(

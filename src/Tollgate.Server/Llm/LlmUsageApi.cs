@@ -27,13 +27,14 @@ public static class LlmUsageApi
     }
 
     private static async Task<IResult> LogAsync(
-        JsonElement body, LlmUsageStore store, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+        JsonElement body, LlmUsageStore store, CatalogCache catalog, TimeProvider time, Observability.TollgateMetrics metrics,
+        CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
         if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("calls", out var calls))
         {
-            return await LogBatchAsync(calls, store, snapshot, now, time);
+            return await LogBatchAsync(calls, store, snapshot, now, time, metrics);
         }
 
         var (call, problems) = LlmCallParser.Parse(0, body, "", snapshot, now, time);
@@ -43,6 +44,7 @@ public static class LlmUsageApi
         }
 
         var result = (await store.LogAsync([call]))[0];
+        Counted(metrics, [result]);
         return result.Status switch
         {
             LlmCallStatus.Rejected when result.Status4xx == 404 => Problems.NotFound("customer", call.CustomerId),
@@ -53,7 +55,8 @@ public static class LlmUsageApi
         };
     }
 
-    private static async Task<IResult> LogBatchAsync(JsonElement calls, LlmUsageStore store, CatalogSnapshot snapshot, DateTimeOffset now, TimeProvider time)
+    private static async Task<IResult> LogBatchAsync(
+        JsonElement calls, LlmUsageStore store, CatalogSnapshot snapshot, DateTimeOffset now, TimeProvider time, Observability.TollgateMetrics metrics)
     {
         if (calls.ValueKind != JsonValueKind.Array)
         {
@@ -86,6 +89,7 @@ public static class LlmUsageApi
         }
 
         var results = await store.LogAsync(valid);
+        Counted(metrics, results);
         rejected.AddRange(results.Where(r => r.Status == LlmCallStatus.Rejected)
             .Select(r => new RejectedLlmCall(r.Index, r.RequestId, $"calls[{r.Index}].{r.Field}: {r.Reason}")));
         var logged = results.Where(r => r.Status != LlmCallStatus.Rejected).ToList();
@@ -95,6 +99,14 @@ public static class LlmUsageApi
             [.. rejected.OrderBy(r => r.Index)],
             LlmMapper.Usd(logged.Where(r => r.Status == LlmCallStatus.Accepted).Sum(r => r.CostNano)),
             [.. logged.Select(LlmMapper.ToWire)]));
+    }
+
+    private static void Counted(Observability.TollgateMetrics metrics, IEnumerable<LlmCallResult> results)
+    {
+        foreach (var result in results.Where(r => r.Status == LlmCallStatus.Accepted))
+        {
+            metrics.LlmCall(result.Unpriced ? null : result.CostNano);
+        }
     }
 
     private static async Task<Results<Ok<BudgetResponse>, ProblemHttpResult>> ReserveAsync(

@@ -13,7 +13,10 @@ public sealed record ChartSeries(string Name, IReadOnlyList<decimal> Values);
 /// </summary>
 public static class SvgChart
 {
-    private const int Width = 640, Height = 240, Left = 56, Right = 12, Top = 12, Bottom = 36;
+    private const int Width = 640, Height = 240, Left = 56, Right = 12, Top = 12, Bottom = 36, RightPad = 24;
+
+    /// <summary>An 11px axis label's width per character, a little over the average, so estimates err on the wide side.</summary>
+    public const double AxisCharWidth = 6.5;
     private static readonly string[] Colours = ["#4338ca", "#0f766e", "#b45309", "#b91c1c", "#6d28d9"];
 
     /// <summary>Lines over the labels (months, days), one per series.</summary>
@@ -112,8 +115,12 @@ public static class SvgChart
         decimal min, decimal max)
     {
         var summary = string.Join("; ", series.Select(s => $"{s.Name} from {format(s.Values.FirstOrDefault())} to {format(s.Values.LastOrDefault())}"));
+        // The drawing widens to the left for long axis labels ("$12,345.67") and to the right for the last date label,
+        // so that neither is clipped, whatever the amounts.
+        var widest = Enumerable.Range(0, 5).Max(g => format(min + ((max - min) * g / 4)).Length);
+        var leftPad = Math.Max(0, (int)Math.Ceiling(widest * AxisCharWidth) - (Left - 6));
         var svg = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<figure class=\"chart card\"><figcaption>{E(title)}</figcaption><svg viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{E($"{title}: {summary}")}\">");
+            $"<figure class=\"chart card\"><figcaption>{E(title)}</figcaption><svg viewBox=\"{-leftPad} 0 {Width + leftPad + RightPad} {Height}\" role=\"img\" aria-label=\"{E($"{title}: {summary}")}\">");
         for (var g = 0; g <= 4; g++)
         {
             var value = min + ((max - min) * g / 4);

@@ -39,9 +39,13 @@ public readonly record struct StripeJson(JsonElement Element, string Path)
     public bool Bool(string name) => Child(name) is { Element.ValueKind: JsonValueKind.True };
 
     /// <summary>Stripe's instants are Unix seconds.</summary>
-    public DateTimeOffset Instant(string name) => DateTimeOffset.FromUnixTimeSeconds(Long(name));
+    public DateTimeOffset Instant(string name) => ToInstant(name, Long(name));
 
-    public DateTimeOffset? OptionalInstant(string name) => OptionalLong(name) is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+    public DateTimeOffset? OptionalInstant(string name) => OptionalLong(name) is { } seconds ? ToInstant(name, seconds) : null;
+
+    // Years 1 to 9999 only: a signed event far outside them is refused by name, not a 500 from the conversion.
+    private DateTimeOffset ToInstant(string name, long seconds) =>
+        seconds is >= -62_135_596_800 and <= 253_402_300_799 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : throw Missing(name, "must be Unix seconds within years 1 to 9999");
 
     /// <summary>An id that Stripe may also send expanded, as the object itself.</summary>
     public string? OptionalId(string name) => Child(name) switch

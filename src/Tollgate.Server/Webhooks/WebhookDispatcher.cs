@@ -10,7 +10,8 @@ namespace Tollgate.Server.Webhooks;
 /// retries failures with growing, jittered delays for up to 24 hours before giving a delivery up as dead.
 /// </summary>
 public sealed class WebhookDispatcher(
-    WebhookStore store, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger)
+    WebhookStore store, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger,
+    Observability.TollgateMetrics metrics)
     : BackgroundService
 {
     public const string HttpClientName = "tollgate-webhooks";
@@ -118,5 +119,6 @@ public sealed class WebhookDispatcher(
         }
 
         await store.RecordAttemptAsync(delivery, succeeded, status, error, Stopwatch.GetElapsedTime(started), retryAt, CancellationToken.None);
+        metrics.WebhookDelivery(succeeded ? "delivered" : retryAt is null ? "gave_up" : "retrying");
     }
 }

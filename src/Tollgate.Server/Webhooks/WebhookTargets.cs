@@ -39,7 +39,9 @@ public static class WebhookTargets
         }
 
         return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal
-            || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && IsInternal(new IPAddress(b[12..]))); // NAT64 of an internal v4
+            || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && IsInternal(new IPAddress(b[12..]))) // NAT64 of an internal v4
+            || (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0 && IsInternal(new IPAddress(b[12..]))) // IPv4-compatible ::a.b.c.d
+            || (b[0] == 0x20 && b[1] == 0x02 && IsInternal(new IPAddress(b[2..6]))); // 6to4 2002:aabb:ccdd::/48 embeds a.b.c.d
     }
 
     /// <summary>Null when the URL may be used; otherwise why not, in words for the "url" field.</summary>

@@ -71,19 +71,23 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
 
     private static async Task ApplyFeaturesAsync(CatalogWriter writer, CatalogDefinition catalog, CatalogSnapshot current, List<string> changes)
     {
+        // Order is the document's only when it lists every stored feature; a partial document moves nothing, so
+        // applying it again changes nothing (new features go after the stored ones).
+        var complete = current.Features.All(s => catalog.Features.Any(f => f.Code == s.Code));
+        var next = current.Features.Count;
         for (var position = 0; position < catalog.Features.Count; position++)
         {
             var feature = catalog.Features[position];
             var storedIndex = current.Features.ToList().FindIndex(f => f.Code == feature.Code);
             if (storedIndex < 0)
             {
-                await writer.InsertFeatureAsync(feature, position);
+                await writer.InsertFeatureAsync(feature, complete ? position : next++);
                 changes.Add($"feature {feature.Code}: created");
             }
-            else if (current.Features[storedIndex] != feature || storedIndex != position)
+            else if (current.Features[storedIndex] != feature || (complete && storedIndex != position))
             {
-                await writer.UpdateFeatureAsync(feature, position);
-                changes.Add($"feature {feature.Code}: updated");
+                await writer.UpdateFeatureAsync(feature, complete ? position : storedIndex);
+                changes.Add($"feature {feature.Code}: {(current.Features[storedIndex] != feature ? "updated" : "moved")}");
             }
         }
     }

@@ -25,13 +25,17 @@ public sealed class GroupCommitter : IAsyncDisposable
     private Task[]? _loops;
     private int _inFlight;
     private int _disposed;
+    private readonly StorageMetrics? _metrics;
 
-    public GroupCommitter(TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null)
+    public GroupCommitter(
+        TollgateDatabase database, TimeProvider time, ILogger<GroupCommitter> logger, IOptions<DatabaseOptions>? options = null, StorageMetrics? metrics = null)
     {
         _database = database;
         _time = time;
         _logger = logger;
         _capacity = options?.Value.QueueCapacity ?? DatabaseOptions.DefaultQueueCapacity;
+        _metrics = metrics;
+        metrics?.ObserveQueueDepth(() => Volatile.Read(ref _inFlight));
         var count = database.Dialect.WriterCount(options?.Value.Writers);
         _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
     }
@@ -139,6 +143,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
                     if (batch.Count > 0)
                     {
+                        owner._metrics?.Batch(batch.Count);
                         await RunBatchAsync(batch);
                     }
                 }
@@ -191,7 +196,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 try
                 {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     await ExecuteAsync(batch);
+                    owner._metrics?.Committed(started);
                     return;
                 }
                 catch (Exception e) when (attempt < 8 && owner._database.IsTransient(e))

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+
+namespace Tollgate.Server.Observability;
+
+/// <summary>GET /metrics in the Prometheus text format: open to the configured networks, otherwise for an admin key.</summary>
+public static class MetricsApi
+{
+    public static IEndpointRouteBuilder MapPrometheusMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics", ScrapeAsync).WithTags("Health").AllowAnonymous()
+            .Produces<string>(200, PrometheusExposition.ContentType).ProducesProblem(401).ProducesProblem(403);
+        return app;
+    }
+
+    private static async Task<IResult> ScrapeAsync(
+        HttpContext http, PrometheusExposition exposition, IAuthorizationService authorization, IOptions<ObservabilityOptions> options)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        address = address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4() : address;
+        var open = address is not null && options.Value.Networks().Any(n => n.Contains(address));
+        if (!open && !(await authorization.AuthorizeAsync(http.User, Policies.Admin)).Succeeded)
+        {
+            return http.User.Identity?.IsAuthenticated == true
+                ? Problems.Create(403, "forbidden", "Reading /metrics needs an admin key from outside Tollgate:Observability:MetricsNetworks.")
+                : Problems.Create(401, "missing_api_key", "Reading /metrics from this address needs an admin key (or add its network to Tollgate:Observability:MetricsNetworks).");
+        }
+
+        return TypedResults.Text(exposition.Write(), PrometheusExposition.ContentType);
+    }
+}

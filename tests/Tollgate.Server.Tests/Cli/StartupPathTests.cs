@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Cli;
+
+/// <summary>Paths as a new user types them: relative to the shell's directory, also under `dotnet run`; a wrong one is one clear line.</summary>
+public sealed class StartupPathTests
+{
+    /// <summary>Runs the server like `dotnet run` does: in another working directory, with the shell's PWD kept.</summary>
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, string shellDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["PWD"] = shellDirectory;
+        start.Environment["Tollgate__Database__ConnectionString"] = Path.Combine(Path.GetTempPath(), $"tollgate-paths-{Guid.NewGuid():N}.db");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task CatalogApplyResolvesARelativePathAgainstTheShellsDirectoryUnderDotnetRun()
+    {
+        var projectDirectory = Directory.CreateTempSubdirectory("tollgate-project-").FullName;
+
+        var result = await RunAsync(projectDirectory, Json.RepoRoot(), "catalog", "apply", "catalogs/data-api.json");
+
+        Assert.True(result.Exit == 0, result.Out + result.Err);
+        Assert.Contains("created", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingRelativeSeedFileStopsTheStartWithOneClearLineAndNoStackTrace()
+    {
+        var here = Directory.CreateTempSubdirectory("tollgate-shell-").FullName;
+
+        var result = await RunAsync(here, here, "--Tollgate:Catalog:SeedFile=catalogs/missing.json", "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(1, result.Exit);
+        Assert.Contains($"Tollgate:Catalog:SeedFile names 'catalogs/missing.json', which does not exist (looked for {Path.Combine(here, "catalogs", "missing.json")})",
+            result.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Out + result.Err, StringComparison.Ordinal);
+    }
+}
