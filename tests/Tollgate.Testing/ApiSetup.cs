@@ -37,6 +37,9 @@ public static class ApiSetup
         Seed("llm", Catalogs.Llm, extraKey, extraValue);
 
     public static Dictionary<string, string?> PaymentsCatalog() => Seed("payments", Catalogs.Payments, null, null);
+
+    /// <summary>Settings that seed a catalog a test suite defines for itself.</summary>
+    public static Dictionary<string, string?> CatalogOf(string name, string catalog) => Seed(name, catalog, null, null);
     /// <summary>The alerts catalog, with webhooks allowed to the test's own loopback receiver and polled often.</summary>
     public static Dictionary<string, string?> AlertsCatalog(bool allowPrivateTargets = true)
     {

@@ -68,8 +68,10 @@ def test_a_reservation_commits_the_units_used_and_a_release_gives_them_back(tg: 
     assert second.release()["reserved"] == 0
     with pytest.raises(tollgate.ReservationNotHeld):
         tg.entitlements.commit(second.id or "", amount=1)
-    assert tg.usage.get(customer)["features"]["cv_generate"] == {
+    usage = tg.usage.get(customer)["features"]["cv_generate"]
+    assert {k: v for k, v in usage.items() if k not in ("window_start", "resets_at")} == {
         "limit": 5, "used": 2, "remaining": 3, "unlimited": False, "hard_cap": True, "overage": 0, "reserved": 0}
+    assert usage["window_start"] < usage["resets_at"]
 
 
 def test_the_same_idempotency_key_counts_once_and_a_different_request_with_it_is_a_mismatch(tg: tollgate.Tollgate, customer: str) -> None:

@@ -36,7 +36,7 @@ public sealed record CommitReservationRequest(long Amount);
 /// <param name="Used">Units used this period.</param>
 /// <param name="Remaining">Units left this period; null when unlimited.</param>
 /// <param name="Unlimited">Whether the quota is unlimited.</param>
-/// <param name="ResetsAt">When the period ends and the counter starts again.</param>
+/// <param name="ResetsAt">When the quota's window ends and the counter starts again; null for a lifetime allowance (reset: never).</param>
 /// <param name="HardCap">Whether use past the limit is refused.</param>
 /// <param name="Overage">Units used past the limit under a soft cap.</param>
 /// <param name="Reserved">Units held by open reservations.</param>
@@ -50,11 +50,12 @@ public sealed record EntitlementResponse(
     long Used,
     long? Remaining,
     bool Unlimited,
-    DateTimeOffset ResetsAt,
+    DateTimeOffset? ResetsAt,
     bool HardCap,
     long Overage,
     long Reserved,
-    JsonElement? Value);
+    JsonElement? Value,
+    DateTimeOffset? WindowStart = null);
 
 /// <summary>A granted hold on units of a feature.</summary>
 /// <param name="Id">The reservation's id, for commit or release; null when nothing needed holding (a boolean feature).</param>
@@ -109,7 +110,11 @@ public sealed record UsageResponse(
 /// <param name="HardCap">Whether use past the limit is refused.</param>
 /// <param name="Overage">Units past the limit under a soft cap.</param>
 /// <param name="Reserved">Units held by open reservations.</param>
-public sealed record FeatureUsage(long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved);
+/// <param name="WindowStart">Where the quota's window (its own reset, not the billing period) started.</param>
+/// <param name="ResetsAt">When the window ends; null for a lifetime allowance.</param>
+public sealed record FeatureUsage(
+    long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved, DateTimeOffset? WindowStart = null,
+    DateTimeOffset? ResetsAt = null);
 
 /// <summary>Everything a customer's plan gives, feature by feature (the email assistant's "available features").</summary>
 /// <param name="Customer">The customer's id.</param>
@@ -130,5 +135,8 @@ public sealed record EntitlementsResponse(
 /// <param name="Remaining">Metered: units left.</param>
 /// <param name="Unlimited">Metered: whether the quota is unlimited.</param>
 /// <param name="Value">Value features: the plan's setting.</param>
+/// <param name="WindowStart">Metered: where the quota's window started.</param>
+/// <param name="ResetsAt">Metered: when the window ends; null for a lifetime allowance.</param>
 public sealed record FeatureEntitlement(
-    string Feature, string Name, string Kind, bool Access, long? Limit, long? Used, long? Remaining, bool Unlimited, JsonElement? Value);
+    string Feature, string Name, string Kind, bool Access, long? Limit, long? Used, long? Remaining, bool Unlimited, JsonElement? Value,
+    DateTimeOffset? WindowStart = null, DateTimeOffset? ResetsAt = null);

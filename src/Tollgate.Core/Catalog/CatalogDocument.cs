@@ -40,7 +40,8 @@ public static partial class CatalogDocument
     public static CatalogParseResult Parse(JsonElement root)
     {
         var problems = new List<DocumentProblem>();
-        var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq");
+        var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq",
+            "rate_limit_feature");
         if (!reader.IsObject)
         {
             return new CatalogParseResult(null, problems);
@@ -61,6 +62,13 @@ public static partial class CatalogDocument
             reader.Problem("upgrade_url", "must be an absolute http or https URL or a path starting with / (no javascript:, data: or other schemes)");
         }
 
+        // The plan-wide rate limit: each plan's rate_limit on this feature counts every consume and reserve of that plan.
+        var rateLimitFeature = reader.String("rate_limit_feature", required: false, 64, CodePattern(), CodeHint);
+        if (rateLimitFeature is not null && !byCode.ContainsKey(rateLimitFeature))
+        {
+            reader.Problem("rate_limit_feature", $"names no feature in this document: '{rateLimitFeature}'");
+        }
+
         var faq = new List<FaqEntry>();
         foreach (var (element, path) in reader.Array("faq", required: false, maxItems: 100))
         {
@@ -75,7 +83,7 @@ public static partial class CatalogDocument
 
         return problems.Count > 0
             ? new CatalogParseResult(null, problems)
-            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq), []);
+            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature), []);
     }
 
     internal static Regex Code() => CodePattern();

@@ -27,6 +27,11 @@ public static class CatalogDocumentWriter
                 w.WriteString("upgrade_url", catalog.UpgradeUrl);
             }
 
+            if (catalog.RateLimitFeature is not null)
+            {
+                w.WriteString("rate_limit_feature", catalog.RateLimitFeature);
+            }
+
             w.WriteStartArray("features");
             foreach (var f in catalog.Features)
             {
@@ -55,7 +60,7 @@ public static class CatalogDocumentWriter
                 w.WriteBoolean("is_active", p.IsActive);
                 w.WriteNumber("sort_order", p.SortOrder);
                 w.WriteBoolean("is_popular", p.IsPopular);
-                WriteTerms(w, p.Terms);
+                WriteTerms(w, p.Terms, canonical: true);
                 w.WriteEndObject();
             }
 
@@ -92,14 +97,14 @@ public static class CatalogDocumentWriter
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            WriteTerms(w, canonical);
+            WriteTerms(w, canonical, canonical: false);
             w.WriteEndObject();
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(stream.ToArray()));
     }
 
-    private static void WriteTerms(Utf8JsonWriter w, PlanTerms terms)
+    private static void WriteTerms(Utf8JsonWriter w, PlanTerms terms, bool canonical)
     {
         if (terms.LlmBudgetNanoUsd is { } budget)
         {
@@ -126,13 +131,17 @@ public static class CatalogDocumentWriter
         w.WriteStartArray("features");
         foreach (var pf in terms.Features)
         {
-            WritePlanFeature(w, pf);
+            WritePlanFeature(w, pf, canonical);
         }
 
         w.WriteEndArray();
     }
 
-    private static void WritePlanFeature(Utf8JsonWriter w, PlanFeature pf)
+    /// <summary>
+    /// Export writes the canonical <c>limit</c> and <c>reset</c>. The terms hash keeps writing a monthly limit as
+    /// <c>monthly_quota</c>, so plans stored before windows existed keep their hash and no version is bumped for nothing.
+    /// </summary>
+    private static void WritePlanFeature(Utf8JsonWriter w, PlanFeature pf, bool canonical)
     {
         w.WriteStartObject();
         w.WriteString("feature_code", pf.FeatureCode);
@@ -146,15 +155,7 @@ public static class CatalogDocumentWriter
                 w.WriteRawValue(pf.ValueJson ?? "null");
                 break;
             default:
-                if (pf.MonthlyQuota is { } quota)
-                {
-                    w.WriteNumber("monthly_quota", quota);
-                }
-                else
-                {
-                    w.WriteNull("monthly_quota");
-                }
-
+                WriteLimit(w, pf, canonical);
                 w.WriteBoolean("hard_cap", pf.HardCap);
                 w.WriteBoolean("rollover", pf.Rollover);
                 if (pf.OverageUnitPriceCents is { } overage)
@@ -173,9 +174,66 @@ public static class CatalogDocumentWriter
                     w.WriteEndArray();
                 }
 
+                WriteMeter(w, pf.Meter);
                 break;
         }
 
+        if (pf.RateLimit is { } rate)
+        {
+            w.WriteStartObject("rate_limit");
+            w.WriteNumber("limit", rate.Limit);
+            w.WriteString("per", rate.Per.ToWire());
+            w.WriteEndObject();
+        }
+
         w.WriteEndObject();
+    }
+
+    private static void WriteLimit(Utf8JsonWriter w, PlanFeature pf, bool canonical)
+    {
+        var name = canonical || pf.Reset != QuotaReset.Month ? "limit" : "monthly_quota";
+        if (pf.MonthlyQuota is { } quota)
+        {
+            w.WriteNumber(name, quota);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+
+        if (name == "limit")
+        {
+            w.WriteString("reset", pf.Reset.ToWire());
+        }
+    }
+
+    private static void WriteMeter(Utf8JsonWriter w, LlmMeter? meter)
+    {
+        if (meter is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("meter");
+        w.WriteString("llm", meter.Measure.ToWire());
+        WriteStrings(w, "features", meter.Features);
+        WriteStrings(w, "providers", meter.Providers);
+        w.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
     }
 }

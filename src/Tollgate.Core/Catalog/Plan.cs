@@ -31,4 +31,5 @@ public sealed record CatalogDefinition(
     string? UpgradeUrl,
     IReadOnlyList<Feature> Features,
     IReadOnlyList<PlanDefinition> Plans,
-    IReadOnlyList<FaqEntry> Faq);
+    IReadOnlyList<FaqEntry> Faq,
+    string? RateLimitFeature = null);

@@ -86,8 +86,8 @@ internal static class PlanReader
         var result = new List<PlanFeature>();
         foreach (var (element, path) in plan.Array("features", required: false))
         {
-            var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "hard_cap", "rollover",
-                "overage_unit_price_cents", "enabled", "value", "alert_thresholds");
+            var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
+                "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -108,23 +108,25 @@ internal static class PlanReader
 
             var parsed = feature.Kind switch
             {
-                FeatureKind.Metered => ReadMetered(r, code),
+                FeatureKind.Metered => ReadMetered(r, code, features),
                 FeatureKind.Boolean => ReadBoolean(r, code),
                 _ => ReadValue(r, code),
             };
-            if (parsed is not null)
+            var rateLimit = QuotaTermsReader.ReadRateLimit(r, out var rateOk);
+            if (parsed is not null && rateOk)
             {
-                result.Add(parsed);
+                result.Add(parsed with { RateLimit = rateLimit });
             }
         }
 
         return result;
     }
 
-    private static PlanFeature? ReadMetered(ElementReader r, string code)
+    private static PlanFeature? ReadMetered(ElementReader r, string code, IReadOnlyDictionary<string, Feature> features)
     {
         RejectFields(r, "metered", "enabled", "value");
-        var quota = r.Integer("monthly_quota", required: true, 0, CatalogDocument.MaxQuota, out var present, allowNull: true);
+        var (quota, reset, present) = QuotaTermsReader.ReadLimit(r);
+        var meter = QuotaTermsReader.ReadMeter(r, features, out var meterOk);
         var hardCap = r.Boolean("hard_cap", defaultValue: true);
         var rollover = r.Boolean("rollover", defaultValue: false);
         var overage = r.Integer("overage_unit_price_cents", required: false, 0, CatalogDocument.MaxPriceCents);
@@ -136,24 +138,32 @@ internal static class PlanReader
 
         if (rollover && (quota is null or 0) && present)
         {
-            r.Problem(r.Child("rollover"), "needs a positive monthly_quota");
+            r.Problem(r.Child("rollover"), "needs a positive limit");
         }
 
-        return present && thresholds is not null
-            ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds)
+        if (rollover && reset == QuotaReset.Never)
+        {
+            r.Problem(r.Child("rollover"), "needs a window that resets (reset is never)");
+        }
+
+        return present && thresholds is not null && meterOk
+            ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
+                Meter: meter)
             : null;
     }
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code)
     {
-        RejectFields(r, "boolean", "monthly_quota", "hard_cap", "rollover", "overage_unit_price_cents", "value", "alert_thresholds");
+        RejectFields(r, "boolean", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
+            "alert_thresholds", "meter");
         var enabled = r.Boolean("enabled", defaultValue: true);
         return new PlanFeature(code, FeatureKind.Boolean, enabled ? null : 0, true, false, null, enabled, null, []);
     }
 
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
-        RejectFields(r, "value", "monthly_quota", "hard_cap", "rollover", "overage_unit_price_cents", "enabled", "alert_thresholds");
+        RejectFields(r, "value", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
+            "alert_thresholds", "meter");
         var value = r.Raw("value");
         if (value is null)
         {

@@ -9,8 +9,10 @@ public sealed record PlanPrice(
     string? StripePriceId);
 
 /// <summary>
-/// What a plan grants for one feature. A metered quota of null is unlimited and 0 means not included;
-/// a boolean feature is granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>.
+/// What a plan grants for one feature. A metered quota of null is unlimited and 0 means not included; it is a limit
+/// per <see cref="Reset"/> window (<c>monthly_quota</c> in a document is a limit per month). A boolean feature is
+/// granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>. Any feature may carry a
+/// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed.
 /// </summary>
 public sealed record PlanFeature(
     string FeatureCode,
@@ -21,7 +23,10 @@ public sealed record PlanFeature(
     long? OverageUnitPriceCents,
     bool Enabled,
     string? ValueJson,
-    IReadOnlyList<int> AlertThresholds)
+    IReadOnlyList<int> AlertThresholds,
+    QuotaReset Reset = QuotaReset.Month,
+    RateLimit? RateLimit = null,
+    LlmMeter? Meter = null)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
 

@@ -4,12 +4,22 @@ using Tollgate.Core.Periods;
 
 namespace Tollgate.Core.Entitlements;
 
-/// <summary>Who the customer is for entitlement purposes right now: their plan version and current usage period.</summary>
+/// <summary>
+/// Who the customer is for entitlement purposes at <see cref="At"/>: their plan version and billing period. Each
+/// quota counts in its own window inside or across that period (<see cref="Window"/>).
+/// </summary>
 public sealed record EntitlementContext(string CustomerId, PlanVersion? Version, Subscription? Subscription, BillingPeriod Period)
 {
     public string? PlanCode => Version?.PlanCode;
 
+    /// <summary>The instant the context was resolved for; windows are taken at it.</summary>
+    public DateTimeOffset At { get; init; } = Period.Start;
+
     public PlanFeature? Grant(string featureCode) => Version?.Terms.Feature(featureCode);
+
+    /// <summary>The window the grant's quota counts in at <see cref="At"/>; the billing period for anything without a quota window.</summary>
+    public BillingPeriod Window(PlanFeature? grant) =>
+        grant is null ? Period : QuotaWindow.Containing(grant.Reset, Subscription?.AnchorAt, Period, At);
 
     /// <summary>
     /// Trialing, active and past_due subscriptions give their plan's terms; a customer without one is on the default
@@ -20,10 +30,10 @@ public sealed record EntitlementContext(string CustomerId, PlanVersion? Version,
     {
         if (subscription is not null && subscribedVersion is not null && subscription.GivesEntitlements(now, grace))
         {
-            return new EntitlementContext(customerId, subscribedVersion, subscription, subscription.PeriodAt(now));
+            return new EntitlementContext(customerId, subscribedVersion, subscription, subscription.PeriodAt(now)) { At = now };
         }
 
-        return new EntitlementContext(customerId, defaultVersion, null, BillingPeriod.CalendarMonth(now));
+        return new EntitlementContext(customerId, defaultVersion, null, BillingPeriod.CalendarMonth(now)) { At = now };
     }
 }
 
@@ -42,7 +52,7 @@ public sealed record EntitlementDecision(
 {
     public bool Allowed => Reason.IsAllowed();
 
-    public bool Unlimited => Limit is null && Reason is not DecisionReason.FeatureNotInPlan;
+    public bool Unlimited => Limit is null && Reason is not (DecisionReason.FeatureNotInPlan or DecisionReason.Value);
 
     public long? Remaining => Limit is { } l ? Math.Max(0, l - Used - Reserved) : null;
 
@@ -51,13 +61,20 @@ public sealed record EntitlementDecision(
     /// <summary>The plan's LLM budget this period, for features that use the LLM.</summary>
     public BudgetState? Budget { get; init; }
 
+    /// <summary>The tightest rate limit that applied to this request, for the RateLimit-* headers.</summary>
+    public RateState? Rate { get; init; }
+
+    /// <summary>Where the quota's window started; <see cref="ResetsAt"/> is where it ends.</summary>
+    public DateTimeOffset WindowStart => PeriodStart;
+
     public static EntitlementDecision From(DecisionReason reason, string feature, EntitlementContext context, PlanFeature? grant, CounterState counter)
     {
         var included = grant is { IsIncluded: true };
         var limit = !included ? 0 : grant!.Kind == FeatureKind.Metered ? QuotaRules.Limit(grant, counter.CarriedIn) : null;
+        var window = context.Window(grant);
         return new EntitlementDecision(
             reason, feature, context.PlanCode, limit, counter.Used, counter.Reserved, grant?.HardCap ?? true,
-            context.Period.Start, context.Period.End, grant?.ValueJson);
+            window.Start, window.End, grant?.ValueJson);
     }
 }
 
@@ -68,3 +85,6 @@ public sealed record BudgetState(long LimitNano, long SpentNano, long ReservedNa
 
     public long RemainingNano => Math.Max(0, LimitNano - SpentNano - ReservedNano);
 }
+
+/// <summary>A rate limit's window after a request: what is left of it, when it resets, and whether it refused.</summary>
+public sealed record RateState(long Limit, long Remaining, DateTimeOffset ResetAt, bool Refused);

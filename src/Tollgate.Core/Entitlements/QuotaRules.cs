@@ -51,6 +51,11 @@ public static class QuotaRules
             return DecisionReason.Included;
         }
 
+        if (grant.Kind == FeatureKind.Value)
+        {
+            return DecisionReason.Value;
+        }
+
         if (grant.MonthlyQuota is null)
         {
             return DecisionReason.Unlimited;
@@ -71,12 +76,19 @@ public enum DecisionReason
     QuotaExceeded,
     FeatureNotInPlan,
     BudgetExceeded,
+
+    /// <summary>A value feature: the plan grants a value (a number of projects, a support tier), not a quota.</summary>
+    Value,
+
+    /// <summary>Too many requests in the rate limit's window; decided before the quota and counting nothing.</summary>
+    RateLimited,
 }
 
 public static class DecisionReasonNames
 {
     public static bool IsAllowed(this DecisionReason reason) =>
-        reason is DecisionReason.WithinQuota or DecisionReason.Unlimited or DecisionReason.SoftCapOverage or DecisionReason.Included;
+        reason is DecisionReason.WithinQuota or DecisionReason.Unlimited or DecisionReason.SoftCapOverage or DecisionReason.Included
+            or DecisionReason.Value;
 
     public static string ToWire(this DecisionReason reason) => reason switch
     {
@@ -86,6 +98,8 @@ public static class DecisionReasonNames
         DecisionReason.Included => "included",
         DecisionReason.QuotaExceeded => "quota_exceeded",
         DecisionReason.BudgetExceeded => "budget_exceeded",
+        DecisionReason.Value => "value",
+        DecisionReason.RateLimited => "rate_limited",
         _ => "feature_not_in_plan",
     };
 }

@@ -233,7 +233,7 @@ public static class AdminCatalog
                 features.Add(feature);
             }
 
-            feature["monthly_quota"] = quota.Length == 0 ? null : Number(quota);
+            feature["limit"] = quota.Length == 0 ? null : Number(quota); // the window (reset) the plan had stays
         }
 
         var result = await service.ApplyAsync(document.ToJsonString(), cancellationToken);

@@ -69,7 +69,7 @@ public static class CustomersApi
         {
             var decision = EntitlementMapper.Describe(period, feature.Code);
             features[feature.Code] = new FeatureUsage(decision.Limit, decision.Used, decision.Remaining, decision.Unlimited,
-                decision.HardCap, decision.Overage, decision.Reserved);
+                decision.HardCap, decision.Overage, decision.Reserved, decision.WindowStart, EntitlementMapper.ResetsAt(decision));
         }
 
         var context = period.Context;
@@ -97,7 +97,9 @@ public static class CustomersApi
                 metered ? decision.Used : null,
                 metered ? decision.Remaining : null,
                 metered && decision.Unlimited,
-                feature.Kind == FeatureKind.Value && decision.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null);
+                feature.Kind == FeatureKind.Value && decision.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null,
+                metered ? decision.WindowStart : null,
+                metered ? EntitlementMapper.ResetsAt(decision) : null);
         }).ToList();
         var context = period.Context;
         return TypedResults.Ok(new EntitlementsResponse(id, context.PlanCode, context.Period.Start, context.Period.End, list));

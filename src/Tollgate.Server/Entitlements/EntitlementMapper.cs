@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Entitlements;
+using Tollgate.Core.Periods;
 using Tollgate.Server.Hosting;
 using Tollgate.Storage.Usage;
 
@@ -12,8 +13,31 @@ namespace Tollgate.Server.Entitlements;
 public static class EntitlementMapper
 {
     public static EntitlementResponse ToWire(EntitlementDecision d) => new(
-        d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, d.ResetsAt, d.HardCap, d.Overage,
-        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null);
+        d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, ResetsAt(d), d.HardCap, d.Overage,
+        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, d.WindowStart);
+
+    /// <summary>When the decision's window ends; null for a lifetime allowance, which never resets.</summary>
+    public static DateTimeOffset? ResetsAt(EntitlementDecision d) =>
+        QuotaWindow.Resets(new BillingPeriod(d.WindowStart, d.ResetsAt)) ? d.ResetsAt : null;
+
+    /// <summary>
+    /// The IETF httpapi draft's RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds) on every answer of a
+    /// rate-limited feature.
+    /// </summary>
+    public static void RateLimitHeaders(HttpContext http, EntitlementDecision d, TimeProvider time)
+    {
+        if (d.Rate is not { } rate)
+        {
+            return;
+        }
+
+        http.Response.Headers["RateLimit-Limit"] = rate.Limit.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["RateLimit-Remaining"] = rate.Remaining.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["RateLimit-Reset"] = SecondsUntil(rate.ResetAt, time).ToString(CultureInfo.InvariantCulture);
+    }
+
+    // Whole seconds, rounded up and at least 1, as Retry-After wants.
+    private static long SecondsUntil(DateTimeOffset at, TimeProvider time) => Math.Max(1, (long)Math.Ceiling((at - time.GetUtcNow()).TotalSeconds));
 
     /// <summary>The decision a check of one unit would give, for listings.</summary>
     public static EntitlementDecision Describe(PeriodUsage usage, string feature)
@@ -26,6 +50,20 @@ public static class EntitlementMapper
     /// <summary>The problem for a denial, carrying what the customer needs to see and Retry-After for quota limits.</summary>
     public static ProblemHttpResult Denied(HttpContext http, EntitlementDecision d, string upgradeUrl, TimeProvider time)
     {
+        RateLimitHeaders(http, d, time);
+        if (d.Reason == DecisionReason.RateLimited && d.Rate is { } rate)
+        {
+            http.Response.Headers.RetryAfter = SecondsUntil(rate.ResetAt, time).ToString(CultureInfo.InvariantCulture);
+            return Problems.Create(429, "rate_limited",
+                $"Too many requests for '{d.Feature}': at most {rate.Limit} until {rate.ResetAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}.",
+                new Dictionary<string, object?>
+                {
+                    ["feature"] = d.Feature, ["plan"] = d.Plan, ["limit"] = rate.Limit, ["remaining"] = 0, ["reset_at"] = rate.ResetAt,
+                    ["upgrade_url"] = upgradeUrl,
+                });
+        }
+
+        var resetsAt = ResetsAt(d);
         var fields = new Dictionary<string, object?>
         {
             ["feature"] = d.Feature,
@@ -33,7 +71,8 @@ public static class EntitlementMapper
             ["limit"] = d.Limit,
             ["used"] = d.Used,
             ["remaining"] = d.Remaining,
-            ["resets_at"] = d.ResetsAt,
+            ["window_start"] = d.WindowStart,
+            ["resets_at"] = resetsAt,
             ["upgrade_url"] = upgradeUrl,
         };
         if (d.Budget is { } budget)
@@ -48,10 +87,14 @@ public static class EntitlementMapper
             return Problems.Create(402, "feature_not_in_plan", $"The {d.Plan ?? "current"} plan does not include '{d.Feature}'.", fields);
         }
 
-        var seconds = Math.Max(1, (long)Math.Ceiling((d.ResetsAt - time.GetUtcNow()).TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var error = d.Reason == DecisionReason.BudgetExceeded ? "budget_exceeded" : "quota_exceeded";
         var what = d.Reason == DecisionReason.BudgetExceeded ? "LLM budget" : $"quota of {d.Limit}";
-        return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up until {d.ResetsAt:yyyy-MM-dd'T'HH:mm:ss'Z'}.", fields);
+        if (resetsAt is not { } reset)
+        {
+            return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up; it does not reset.", fields);
+        }
+
+        http.Response.Headers.RetryAfter = SecondsUntil(reset, time).ToString(CultureInfo.InvariantCulture);
+        return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up until {reset:yyyy-MM-dd'T'HH:mm:ss'Z'}.", fields);
     }
 }

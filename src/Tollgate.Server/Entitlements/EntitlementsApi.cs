@@ -110,6 +110,7 @@ public static class EntitlementsApi
 
                 if (decided.Decision.Allowed)
                 {
+                    EntitlementMapper.RateLimitHeaders(http, decided.Decision, time);
                     return granted(decided);
                 }
 

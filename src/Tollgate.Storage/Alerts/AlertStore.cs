@@ -42,13 +42,16 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
             return;
         }
 
+        var window = context.Window(grant);
+        // One update that crosses several thresholds fires only the highest of them, and passing the limit outranks them
+        // all: a quota of 2 used up at once gets one alert, not 80, 90, 100 and exceeded together.
         var crossed = UsageAlertRules.Crossed(grant.AlertThresholds, limit, after.Used - added, after.Used);
         // A hard cap is exceeded by the grant that uses it up (the refusals after it write nothing); a soft cap by the
         // update that goes past it, after which use is overage.
         var hardCap = QuotaRules.Enforced(grant);
         var passedLimit = hardCap ? after.Used - added < limit && after.Used >= limit : after.Used - added <= limit && after.Used > limit;
-        var key = (context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
-        var projectedAt = UsageAlertRules.ProjectedExhaustion(context.Period, scope.Now, after.Used, limit, grant.AlertThresholds);
+        var key = (context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
+        var projectedAt = UsageAlertRules.ProjectedExhaustion(window, scope.Now, after.Used, limit, grant.AlertThresholds);
         if (projectedAt is not null && _projected.ContainsKey(key))
         {
             projectedAt = null;
@@ -61,16 +64,16 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
 
         var defined = (await catalog.GetAsync(scope.CancellationToken)).Feature(feature);
         var unit = defined is { Unit.Length: > 0 } ? defined.Unit : defined?.Name ?? feature; // a feature without a unit is counted by its name
-        foreach (var threshold in crossed)
-        {
-            await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Threshold, threshold,
-                UsageAlertRules.SeverityOf(threshold), after.Used, limit, UsageAlertRules.ThresholdMessage(after.Used, limit, unit, context.Period),
-                context.Period.Start, context.Period.End, null, scope.Now, null));
-        }
-
         if (passedLimit)
         {
-            await FireAsync(scope, Exceeded(context, feature, after.Used, limit, unit, hardCap, scope.Now));
+            await FireAsync(scope, Exceeded(context.CustomerId, feature, window, after.Used, limit, unit, hardCap, scope.Now));
+        }
+        else if (crossed.Count > 0)
+        {
+            var threshold = crossed[^1];
+            await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Threshold, threshold,
+                UsageAlertRules.SeverityOf(threshold), after.Used, limit, UsageAlertRules.ThresholdMessage(after.Used, limit, unit, window),
+                window.Start, window.End, null, scope.Now, null));
         }
 
         if (projectedAt is { } at)
@@ -83,14 +86,15 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
             // Remembered only once committed: a batch that rolls back and retries must try the insert again.
             scope.AfterCommit(() => _projected[key] = 0);
             await FireAsync(scope, new UsageAlert(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Projected, 0, AlertSeverity.Warning,
-                after.Used, limit, UsageAlertRules.ProjectedMessage(limit, unit, at, context.Period), context.Period.Start, context.Period.End, at,
+                after.Used, limit, UsageAlertRules.ProjectedMessage(limit, unit, at, window), window.Start, window.End, at,
                 scope.Now, null));
         }
     }
 
-    private UsageAlert Exceeded(EntitlementContext context, string feature, long used, long limit, string unit, bool hardCap, DateTimeOffset now) =>
-        new(Ids.New("alr", time), context.CustomerId, feature, AlertKind.Exceeded, 0, AlertSeverity.Critical, used, limit,
-            UsageAlertRules.ExceededMessage(limit, unit, hardCap, context.Period), context.Period.Start, context.Period.End, null, now, null);
+    private UsageAlert Exceeded(string customer, string feature, Core.Periods.BillingPeriod window, long used, long limit, string unit, bool hardCap,
+        DateTimeOffset now) =>
+        new(Ids.New("alr", time), customer, feature, AlertKind.Exceeded, 0, AlertSeverity.Critical, used, limit,
+            UsageAlertRules.ExceededMessage(limit, unit, hardCap, window), window.Start, window.End, null, now, null);
 
     private async Task FireAsync(BatchScope scope, UsageAlert alert)
     {

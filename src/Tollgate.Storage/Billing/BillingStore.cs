@@ -267,7 +267,7 @@ public sealed class BillingStore(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,
         Core.Periods.BillingPeriod period, CatalogSnapshot snapshot, CancellationToken cancellationToken)
     {
-        var counters = await Counters.ReadPeriodAsync(c, customer, period.Start.ToUnixTimeMilliseconds(), cancellationToken, tx);
+        var counters = await Counters.ReadEndingInAsync(c, customer, period, cancellationToken, tx);
         return Overage.Lines(version, snapshot.Features, counters, period);
     }
 

@@ -65,16 +65,24 @@ internal sealed class PlanFeatureRow
     public bool Enabled { get; set; }
     public string? ValueJson { get; set; }
     public string AlertThresholds { get; set; } = "";
+    public string QuotaReset { get; set; } = "month";
+    public long? RateLimit { get; set; }
+    public string? RateLimitPer { get; set; }
+    public string? MeterJson { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
-        AlertThresholds.Length == 0 ? [] : [.. AlertThresholds.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))]);
+        AlertThresholds.Length == 0 ? [] : [.. AlertThresholds.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
+        QuotaTermNames.TryParseReset(QuotaReset, out var reset) ? reset : Core.Catalog.QuotaReset.Month,
+        RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
+        MeterJson is null ? null : MeterColumn.Read(MeterJson));
 }
 
 internal sealed class SettingsRow
 {
     public string? DefaultPlan { get; set; }
     public string? UpgradeUrl { get; set; }
+    public string? RateLimitFeature { get; set; }
     public string FaqJson { get; set; } = "[]";
     public long Revision { get; set; }
 }

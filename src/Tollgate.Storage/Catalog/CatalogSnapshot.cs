@@ -9,7 +9,8 @@ public sealed record CatalogSnapshot(
     string? UpgradeUrl,
     IReadOnlyList<FaqEntry> Faq,
     IReadOnlyList<Feature> Features,
-    IReadOnlyList<Plan> Plans)
+    IReadOnlyList<Plan> Plans,
+    string? RateLimitFeature = null)
 {
     public static readonly CatalogSnapshot Empty = new(0, null, null, [], [], []);
 
@@ -26,7 +27,8 @@ public sealed record CatalogSnapshot(
         Features,
         [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
             .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms))],
-        Faq);
+        Faq,
+        RateLimitFeature);
 }
 
 public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)

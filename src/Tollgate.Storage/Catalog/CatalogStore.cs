@@ -173,18 +173,19 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
     private static async Task ApplySettingsAsync(CatalogWriter writer, CatalogDefinition catalog, CatalogSnapshot current, List<string> changes)
     {
         var faqChanged = !catalog.Faq.SequenceEqual(current.Faq);
-        if (catalog.DefaultPlan != current.DefaultPlan || catalog.UpgradeUrl != current.UpgradeUrl || faqChanged)
+        if (catalog.DefaultPlan != current.DefaultPlan || catalog.UpgradeUrl != current.UpgradeUrl || faqChanged
+            || catalog.RateLimitFeature != current.RateLimitFeature)
         {
             await writer.UpdateSettingsAsync(catalog.DefaultPlan, catalog.UpgradeUrl, JsonSerializer.Serialize(catalog.Faq.Select(f =>
-                new Dictionary<string, string> { ["question"] = f.Question, ["answer"] = f.Answer })));
-            changes.Add("settings: default_plan, upgrade_url or faq updated");
+                new Dictionary<string, string> { ["question"] = f.Question, ["answer"] = f.Answer })), catalog.RateLimitFeature);
+            changes.Add("settings: default_plan, upgrade_url, rate_limit_feature or faq updated");
         }
     }
 
     private static async Task<CatalogSnapshot> LoadAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
         var settings = await c.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT default_plan, upgrade_url, faq_json, revision FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
+            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
         var features = (await c.QueryAsync<FeatureRow>(new CommandDefinition(
             "SELECT code, name, description, unit, kind, uses_llm FROM features ORDER BY position, code", transaction: tx, cancellationToken: ct)))
             .Select(f => f.ToDomain()).ToList();
@@ -201,7 +202,8 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             features,
             [.. plans.Where(p => p.CurrentVersionId is not null)
                 .Select(p => new Plan(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, versions[p.CurrentVersionId!]))
-                .OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)]);
+                .OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)],
+            settings.RateLimitFeature);
     }
 
     private static async Task<IReadOnlyList<PlanVersion>> LoadVersionsAsync(

@@ -51,13 +51,14 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
             var f = plan.Terms.Features[position];
             await Execute("""
                 INSERT INTO plan_features (plan_version_id, feature_code, kind, monthly_quota, hard_cap, rollover,
-                    overage_unit_price_cents, enabled, value_json, alert_thresholds, position)
+                    overage_unit_price_cents, enabled, value_json, alert_thresholds, position, quota_reset, rate_limit, rate_limit_per, meter_json)
                 VALUES (@id, @FeatureCode, @kind, @MonthlyQuota, @HardCap, @Rollover, @OverageUnitPriceCents, @Enabled, @ValueJson,
-                    @thresholds, @position)
+                    @thresholds, @position, @reset, @rateLimit, @ratePer, @meter)
                 """, new
             {
                 id, f.FeatureCode, kind = f.Kind.ToWire(), f.MonthlyQuota, f.HardCap, f.Rollover, f.OverageUnitPriceCents, f.Enabled,
-                f.ValueJson, thresholds = string.Join(',', f.AlertThresholds), position,
+                f.ValueJson, thresholds = string.Join(',', f.AlertThresholds), position, reset = f.Reset.ToWire(),
+                rateLimit = f.RateLimit?.Limit, ratePer = f.RateLimit?.Per.ToWire(), meter = f.Meter is null ? null : MeterColumn.Write(f.Meter),
             });
         }
 
@@ -76,10 +77,11 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         await Execute("UPDATE plan_versions SET terms_hash = @termsHash WHERE id = @versionId", new { versionId, termsHash });
     }
 
-    public Task UpdateSettingsAsync(string? defaultPlan, string? upgradeUrl, string faqJson) => Execute("""
-        UPDATE catalog_settings SET default_plan = @defaultPlan, upgrade_url = @upgradeUrl, faq_json = @faqJson, updated_at = @now
+    public Task UpdateSettingsAsync(string? defaultPlan, string? upgradeUrl, string faqJson, string? rateLimitFeature) => Execute("""
+        UPDATE catalog_settings SET default_plan = @defaultPlan, upgrade_url = @upgradeUrl, faq_json = @faqJson,
+            rate_limit_feature = @rateLimitFeature, updated_at = @now
         WHERE id = 1
-        """, new { defaultPlan, upgradeUrl, faqJson, now });
+        """, new { defaultPlan, upgradeUrl, faqJson, rateLimitFeature, now });
 
     private Task Execute(string sql, object args) =>
         connection.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));

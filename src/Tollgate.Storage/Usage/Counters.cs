@@ -78,31 +78,60 @@ internal static class Counters
         return row?.ToState();
     }
 
-    /// <summary>Creates the period's row if missing, carrying over what the previous period left unused when the grant rolls over.</summary>
-    public static async Task EnsureAsync(BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature? grant)
+    /// <summary>Creates the window's row if missing, carrying over what the previous window left unused when the grant rolls over.</summary>
+    public static async Task EnsureAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
     {
-        var periodStart = period.Start.ToUnixTimeMilliseconds();
-        long carry = 0;
-        if (grant is { Rollover: true })
-        {
-            // The previous period is closed, so every node computes the same carry; ON CONFLICT keeps the first row.
-            var previous = await scope.Connection.QuerySingleOrDefaultAsync<PreviousRow>(scope.Command(
-                "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @periodStart",
-                new { customer, feature, periodStart }));
-            carry = previous is null ? 0 : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
-        }
-
-        await scope.ExecuteAsync(Create, customer, feature, periodStart, period.End.ToUnixTimeMilliseconds(), carry,
+        var carry = await CarryAsync(scope, customer, feature, window, grant);
+        await scope.ExecuteAsync(Create, customer, feature, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry,
             grant?.MonthlyQuota is { } q ? q + carry : null, scope.NowMs);
     }
 
-    public static async Task<IReadOnlyDictionary<string, CounterState>> ReadPeriodAsync(
-        DbConnection connection, string customer, long periodStart, CancellationToken cancellationToken, DbTransaction? transaction = null)
+    /// <summary>
+    /// What the previous window left unused, for a rolling grant. The previous window is closed, so every node computes the
+    /// same carry; ON CONFLICT keeps the first row.
+    /// </summary>
+    private static async Task<long> CarryAsync(SqlScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    {
+        if (grant is not { Rollover: true })
+        {
+            return 0;
+        }
+
+        var previous = await scope.Connection.QuerySingleOrDefaultAsync<PreviousRow>(scope.Command(
+            "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
+            new { customer, feature, start = window.Start.ToUnixTimeMilliseconds() }));
+        return previous is null ? 0 : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
+    }
+
+    /// <summary>The window's counter, or, before its first use, what it will start with: nothing used and the carry it will get.</summary>
+    public static async Task<CounterState> ReadOrCarryAsync(SqlScope scope, string customer, string feature, BillingPeriod window, PlanFeature grant)
+    {
+        var row = await scope.RowAsync<CounterState?>(Read, ReadState, customer, feature, window.Start.ToUnixTimeMilliseconds());
+        return row ?? new CounterState(0, 0, await CarryAsync(scope, customer, feature, window, grant));
+    }
+
+    /// <summary>Every counter of the customer whose window holds <paramref name="at"/>, keyed by feature and window start.</summary>
+    public static async Task<IReadOnlyDictionary<(string Feature, long Start), CounterState>> ReadHoldingAsync(
+        SqlScope scope, string customer, DateTimeOffset at)
+    {
+        var rows = await scope.Connection.QueryAsync<Row>(scope.Command(
+            "SELECT feature_code, period_start, used, reserved, carried_in FROM usage_counters WHERE customer_id = @customer AND period_start <= @at AND period_end > @at",
+            new { customer, at = at.ToUnixTimeMilliseconds() }));
+        return rows.ToDictionary(r => (r.FeatureCode, r.PeriodStart), r => r.ToState());
+    }
+
+    /// <summary>The counters of every window that ended inside the billing period: soft-cap overage is billed with the period its window ends in.</summary>
+    public static async Task<IReadOnlyList<(string Feature, CounterState Counter)>> ReadEndingInAsync(
+        DbConnection connection, string customer, BillingPeriod period, CancellationToken cancellationToken, DbTransaction? transaction = null)
     {
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            "SELECT feature_code, used, reserved, carried_in FROM usage_counters WHERE customer_id = @customer AND period_start = @periodStart",
-            new { customer, periodStart }, transaction, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.FeatureCode, r => r.ToState(), StringComparer.Ordinal);
+            """
+            SELECT feature_code, period_start, used, reserved, carried_in FROM usage_counters
+            WHERE customer_id = @customer AND period_end > @start AND period_end <= @end
+            """,
+            new { customer, start = period.Start.ToUnixTimeMilliseconds(), end = period.End.ToUnixTimeMilliseconds() }, transaction,
+            cancellationToken: cancellationToken));
+        return [.. rows.Select(r => (r.FeatureCode, r.ToState()))];
     }
 
     private sealed class PreviousRow
@@ -114,6 +143,7 @@ internal static class Counters
     private sealed class Row
     {
         public string FeatureCode { get; set; } = "";
+        public long PeriodStart { get; set; }
         public long Used { get; set; }
         public long Reserved { get; set; }
         public long CarriedIn { get; set; }

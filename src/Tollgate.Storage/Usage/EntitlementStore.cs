@@ -25,7 +25,7 @@ public sealed class EntitlementStore(
 
             var grant = context.Grant(featureCode);
             var counter = grant is { Kind: FeatureKind.Metered }
-                ? await Counters.ReadAsync(scope, customerId, featureCode, context.Period.Start.ToUnixTimeMilliseconds())
+                ? await Counters.ReadOrCarryAsync(scope, customerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
@@ -74,13 +74,15 @@ public sealed class EntitlementStore(
     private async Task<Func<BatchScope, PlannedStatement>?> PlanFirstAsync(
         EntitlementContext context, string feature, long amount, string? idempotencyKey, bool reserve, CancellationToken cancellationToken)
     {
-        if (idempotencyKey is not null || context.Grant(feature) is not { IsIncluded: true, Kind: FeatureKind.Metered } grant
-            || (await catalog.GetAsync(cancellationToken)).Feature(feature) is not { UsesLlm: false })
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        if (idempotencyKey is not null || context.Grant(feature) is not { IsIncluded: true, Kind: FeatureKind.Metered, RateLimit: null } grant
+            || snapshot.Feature(feature) is not { UsesLlm: false } || PlanWideRate(context, snapshot) is not null)
         {
             return null;
         }
 
-        return scope => Counters.PlanAdd(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
+        var window = context.Window(grant);
+        return scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve);
     }
 
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, ConsumeCommand command)
@@ -113,7 +115,7 @@ public sealed class EntitlementStore(
         {
             var id = Ids.New("rsv", time);
             var expiresAt = scope.Now + command.Ttl;
-            await Reservations.InsertAsync(scope, id, command, context.Period.Start, expiresAt);
+            await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt);
             outcome = granted with { ReservationId = id, ExpiresAt = expiresAt };
         }
 
@@ -204,8 +206,74 @@ public sealed class EntitlementStore(
         return budget.Exhausted ? decision with { Reason = DecisionReason.BudgetExceeded, Budget = budget } : decision with { Budget = budget };
     }
 
-    /// <summary>One decision: boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
+    /// <summary>The plan-wide rate limit: the plan's rate_limit on the catalog's rate_limit_feature, if it has one.</summary>
+    private static (string Feature, RateLimit Rate)? PlanWideRate(EntitlementContext context, CatalogSnapshot snapshot) =>
+        snapshot.RateLimitFeature is { } code && context.Grant(code)?.RateLimit is { } rate ? (code, rate) : null;
+
+    /// <summary>
+    /// One decision. Rate limits come first (the feature's own, then the plan-wide one): a refusal there counts nothing,
+    /// and a request the quota or budget then refuses gives its rate-limit request back, so a refused request counts nothing.
+    /// </summary>
     private async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
+    {
+        var grant = context.Grant(feature);
+        if (grant is not { IsIncluded: true })
+        {
+            return await DecideAsync(scope, context, feature, amount, reserve);
+        }
+
+        var limits = new List<(string Feature, RateLimit Rate)>();
+        if (grant.RateLimit is { } own)
+        {
+            limits.Add((feature, own));
+        }
+
+        if (PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken)) is { } planWide && planWide.Feature != feature)
+        {
+            limits.Add(planWide);
+        }
+
+        RateState? tightest = null;
+        for (var i = 0; i < limits.Count; i++)
+        {
+            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, limits[i].Feature, limits[i].Rate);
+            if (state.Refused)
+            {
+                await GiveBackAsync(scope, context.CustomerId, limits.Take(i));
+                return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.RateLimited, feature, context, grant, CounterState.Empty) with
+                {
+                    Rate = state,
+                });
+            }
+
+            tightest = tightest is null || state.Remaining < tightest.Remaining ? state : tightest;
+        }
+
+        var outcome = await DecideAsync(scope, context, feature, amount, reserve);
+        if (outcome is UsageOutcome.Decided decided && tightest is not null)
+        {
+            if (!decided.Decision.Allowed)
+            {
+                await GiveBackAsync(scope, context.CustomerId, limits);
+                tightest = tightest with { Remaining = tightest.Remaining + 1 };
+            }
+
+            outcome = decided with { Decision = decided.Decision with { Rate = tightest } };
+        }
+
+        return outcome;
+    }
+
+    private static async Task GiveBackAsync(BatchScope scope, string customer, IEnumerable<(string Feature, RateLimit Rate)> taken)
+    {
+        foreach (var (code, rate) in taken)
+        {
+            await RateCounters.GiveBackAsync(scope, customer, code, rate);
+        }
+    }
+
+    /// <summary>Boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
+    private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
     {
         var grant = context.Grant(feature);
         if (grant is null || !grant.IsIncluded || grant.Kind != FeatureKind.Metered)
@@ -220,7 +288,7 @@ public sealed class EntitlementStore(
             CounterState.Empty));
         if (gate.Reason == DecisionReason.BudgetExceeded)
         {
-            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Window(grant).Start.ToUnixTimeMilliseconds());
             return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.BudgetExceeded, feature, context, grant, current) with
             {
                 Budget = gate.Budget,
@@ -236,16 +304,17 @@ public sealed class EntitlementStore(
     private async Task<UsageOutcome> AddAsync(
         BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
     {
-        var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
+        var window = context.Window(grant);
+        var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         if (counter is null)
         {
-            await Counters.EnsureAsync(scope, context.CustomerId, feature, context.Period, grant);
-            counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, context.Period, grant, amount, reserve);
+            await Counters.EnsureAsync(scope, context.CustomerId, feature, window, grant);
+            counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         }
 
         if (counter is not { } after)
         {
-            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Period.Start.ToUnixTimeMilliseconds());
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
             return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current));
         }
 

@@ -42,9 +42,12 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
                 continue;
             }
 
-            if (e.Timestamp < context.Period.Start || e.Timestamp < scope.Now - MaxAge)
+            // An event counts in the feature's current window, so it may not be dated before that window began.
+            var grant = context.Grant(e.FeatureCode);
+            var window = context.Window(grant);
+            if (e.Timestamp < window.Start || e.Timestamp < scope.Now - MaxAge)
             {
-                rejected.Add((e.Index, e.Id, "timestamp: is before the customer's current billing period (or older than 35 days)"));
+                rejected.Add((e.Index, e.Id, "timestamp: is before the feature's current quota window (or older than 35 days)"));
                 continue;
             }
 
@@ -59,13 +62,12 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
                 continue;
             }
 
-            var grant = context.Grant(e.FeatureCode);
-            await Counters.EnsureAsync(scope, e.CustomerId, e.FeatureCode, context.Period, grant);
+            await Counters.EnsureAsync(scope, e.CustomerId, e.FeatureCode, window, grant);
             var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
                 UPDATE usage_counters SET used = used + @Amount, updated_at = @now
                 WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @periodStart
                 RETURNING used, reserved, carried_in
-                """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = context.Period.Start.ToUnixTimeMilliseconds() }));
+                """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
             scope.AddDailyUsage(e.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
             await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
             accepted++;

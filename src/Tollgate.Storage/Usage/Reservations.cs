@@ -77,7 +77,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         if (actual is > 0 && !held.FeatureCode.StartsWith('$'))
         {
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
-            if (context is not null && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
+            if (context is not null && held.PeriodStart == context.Window(grant).Start.ToUnixTimeMilliseconds())
             {
                 await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
             }

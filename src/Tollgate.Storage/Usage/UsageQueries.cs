@@ -4,7 +4,7 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
 
-/// <summary>A customer's whole period at once: the context and every counter, for usage and entitlement listings.</summary>
+/// <summary>A customer's current windows at once: the context and every metered feature's counter, for usage and entitlement listings.</summary>
 public sealed record PeriodUsage(EntitlementContext Context, IReadOnlyDictionary<string, CounterState> Counters)
 {
     public CounterState Counter(string feature) => Counters.GetValueOrDefault(feature, CounterState.Empty);
@@ -21,7 +21,16 @@ public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCa
                 return null;
             }
 
-            var counters = await Counters.ReadPeriodAsync(scope.Connection, customerId, context.Period.Start.ToUnixTimeMilliseconds(), cancellationToken);
+            var holding = await Counters.ReadHoldingAsync(scope, customerId, context.At);
+            var counters = new Dictionary<string, CounterState>(StringComparer.Ordinal);
+            foreach (var grant in context.Version?.Terms.Features.Where(f => f.Kind == Core.Catalog.FeatureKind.Metered) ?? [])
+            {
+                var window = context.Window(grant);
+                counters[grant.FeatureCode] = holding.TryGetValue((grant.FeatureCode, window.Start.ToUnixTimeMilliseconds()), out var counter)
+                    ? counter
+                    : await Counters.ReadOrCarryAsync(scope, customerId, grant.FeatureCode, window, grant); // a rollover shows before first use
+            }
+
             return new PeriodUsage(context, counters);
         }, cancellationToken);
 }

@@ -91,14 +91,14 @@ public sealed class CatalogDocumentTests
 
         var problems = CatalogDocument.Parse(json).Problems.Select(p => p.ToString());
 
-        Assert.Equal(["plans[0].features[0].monthly_quota: is required"], problems);
+        Assert.Equal(["plans[0].features[0].limit: is required (or monthly_quota)"], problems);
     }
 
     [Theory]
     [InlineData("""{"feature_code": "chat", "monthly_quota": 5, "overage_unit_price_cents": 2}""",
         "plans[0].features[0].overage_unit_price_cents: only applies when hard_cap is false")]
     [InlineData("""{"feature_code": "chat", "monthly_quota": null, "rollover": true}""",
-        "plans[0].features[0].rollover: needs a positive monthly_quota")]
+        "plans[0].features[0].rollover: needs a positive limit")]
     [InlineData("""{"feature_code": "chat", "monthly_quota": -3}""", "plans[0].features[0].monthly_quota: must be >= 0")]
     [InlineData("""{"feature_code": "chat", "monthly_quota": 5, "alert_thresholds": [90, 80]}""",
         "plans[0].features[0].alert_thresholds[1]: must be greater than the threshold before it")]
@@ -163,5 +163,128 @@ public sealed class CatalogDocumentTests
 
         Assert.Equal(CatalogDocumentWriter.TermsHash(pro), CatalogDocumentWriter.TermsHash(reordered));
         Assert.NotEqual(CatalogDocumentWriter.TermsHash(pro), CatalogDocumentWriter.TermsHash(changed));
+    }
+
+    [Fact]
+    public void TermsHashOfAMonthlyQuotaIsTheHashStoredBeforeWindowsExisted()
+    {
+        var catalog = CatalogDocument.Parse(Example("career-coach.json")).Catalog!;
+
+        // Computed by the release before reset windows: an unchanged catalog must not bump any plan's version.
+        Assert.Equal("4352c3609ff23557b4cdb7e37fa92ae4b94e61e7c76d779f20e1b97f6517beaf",
+            CatalogDocumentWriter.TermsHash(catalog.Plans.Single(p => p.Code == "pro").Terms));
+    }
+
+    private static PlanFeature ChatTerms(string planFeature)
+    {
+        var json = $$"""
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}, {"code": "tokens", "name": "Tokens", "kind": "metered"},
+                          {"code": "api", "name": "API", "kind": "boolean"}],
+             "plans": [{"code": "pro", "name": "Pro", "prices": [], "features": [{{planFeature}}]}]}
+            """;
+        var result = CatalogDocument.Parse(json);
+        Assert.True(result.IsValid, string.Join("\n", result.Problems));
+        return result.Catalog!.Plans[0].Terms.Features[0];
+    }
+
+    [Fact]
+    public void MonthlyQuotaMeansALimitPerMonth()
+    {
+        var terms = ChatTerms("""{"feature_code": "chat", "monthly_quota": 30}""");
+
+        Assert.Equal((30L, QuotaReset.Month), (terms.MonthlyQuota!.Value, terms.Reset));
+    }
+
+    [Theory]
+    [InlineData("day", QuotaReset.Day)]
+    [InlineData("week", QuotaReset.Week)]
+    [InlineData("month", QuotaReset.Month)]
+    [InlineData("year", QuotaReset.Year)]
+    [InlineData("billing_period", QuotaReset.BillingPeriod)]
+    [InlineData("never", QuotaReset.Never)]
+    public void LimitCarriesItsOwnResetWindow(string reset, QuotaReset expected)
+    {
+        var terms = ChatTerms($$"""{"feature_code": "chat", "limit": 5, "reset": "{{reset}}"}""");
+
+        Assert.Equal((5L, expected), (terms.MonthlyQuota!.Value, terms.Reset));
+    }
+
+    [Fact]
+    public void RateLimitAndLlmMeterAreRead()
+    {
+        var metered = ChatTerms("""
+            {"feature_code": "tokens", "limit": 100000, "reset": "month", "rate_limit": {"limit": 10, "per": "second"},
+             "meter": {"llm": "total_tokens", "features": ["chat"], "providers": ["openai"]}}
+            """);
+        var gate = ChatTerms("""{"feature_code": "api", "rate_limit": {"limit": 600, "per": "minute"}}""");
+
+        Assert.Equal(new RateLimit(10, RateLimitPer.Second), metered.RateLimit);
+        Assert.Equal(LlmMeasure.TotalTokens, metered.Meter!.Measure);
+        Assert.Equal(["chat"], metered.Meter.Features);
+        Assert.True(metered.Meter.Matches("chat", "OpenAI"));
+        Assert.False(metered.Meter.Matches("summary", "openai"));
+        Assert.Equal(new RateLimit(600, RateLimitPer.Minute), gate.RateLimit);
+    }
+
+    [Theory]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "reset": "fortnight"}""",
+        "plans[0].features[0].reset: must be day, week, month, year, billing_period or never")]
+    [InlineData("""{"feature_code": "chat", "monthly_quota": 5, "limit": 5}""",
+        "plans[0].features[0].limit: cannot be given with monthly_quota (monthly_quota means limit with reset: month)")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "rate_limit": {"limit": 0, "per": "second"}}""",
+        "plans[0].features[0].rate_limit.limit: must be >= 1")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "rate_limit": {"limit": 3, "per": "day"}}""",
+        "plans[0].features[0].rate_limit.per: must be second, minute or hour")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "meter": {"llm": "words"}}""",
+        "plans[0].features[0].meter.llm: must be total_tokens, input_tokens, output_tokens or calls")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "meter": {"llm": "calls", "features": ["nope"]}}""",
+        "plans[0].features[0].meter.features[0]: names no feature in this document: 'nope'")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "reset": "never", "rollover": true}""",
+        "plans[0].features[0].rollover: needs a window that resets (reset is never)")]
+    [InlineData("""{"feature_code": "api", "limit": 5}""", "plans[0].features[0].limit: does not apply to a boolean feature")]
+    public void WrongWindowRateOrMeterIsNamedByItsPath(string planFeature, string expected)
+    {
+        var json = $$"""
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}, {"code": "api", "name": "API", "kind": "boolean"}],
+             "plans": [{"code": "pro", "name": "Pro", "prices": [], "features": [{{planFeature}}]}]}
+            """;
+
+        Assert.Equal([expected], CatalogDocument.Parse(json).Problems.Select(p => p.ToString()));
+    }
+
+    [Fact]
+    public void ExportWritesLimitAndResetAndParsesBackToTheSameTerms()
+    {
+        var json = """
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}, {"code": "api", "name": "API", "kind": "boolean"}],
+             "plans": [{"code": "pro", "name": "Pro", "prices": [], "features": [
+               {"feature_code": "chat", "monthly_quota": 30, "rate_limit": {"limit": 5, "per": "second"},
+                "meter": {"llm": "calls"}},
+               {"feature_code": "api", "rate_limit": {"limit": 100, "per": "hour"}}]}]}
+            """;
+        var catalog = CatalogDocument.Parse(json).Catalog!;
+
+        var written = CatalogDocumentWriter.Write(catalog);
+        var reparsed = CatalogDocument.Parse(written).Catalog!;
+
+        Assert.Contains("\"limit\": 30", written, StringComparison.Ordinal);
+        Assert.Contains("\"reset\": \"month\"", written, StringComparison.Ordinal);
+        Assert.DoesNotContain("monthly_quota", written, StringComparison.Ordinal);
+        Assert.Equal(CatalogDocumentWriter.TermsHash(catalog.Plans[0].Terms), CatalogDocumentWriter.TermsHash(reparsed.Plans[0].Terms));
+        Assert.Equal(written, CatalogDocumentWriter.Write(reparsed));
+    }
+
+    [Fact]
+    public void PlanWideRateLimitFeatureMustNameAFeatureAndRoundTrips()
+    {
+        const string Features = """[{"code": "api", "name": "API", "kind": "boolean"}]""";
+        var wrong = CatalogDocument.Parse($$"""{"rate_limit_feature": "nope", "features": {{Features}}, "plans": []}""");
+        var right = CatalogDocument.Parse($$$"""
+            {"rate_limit_feature": "api", "features": {{{Features}}}, "plans": [{"code": "pro", "name": "Pro", "prices": [],
+              "features": [{"feature_code": "api", "rate_limit": {"limit": 100, "per": "minute"}}]}]}
+            """).Catalog!;
+
+        Assert.Equal(["rate_limit_feature: names no feature in this document: 'nope'"], wrong.Problems.Select(p => p.ToString()));
+        Assert.Equal("api", CatalogDocument.Parse(CatalogDocumentWriter.Write(right)).Catalog!.RateLimitFeature);
     }
 }

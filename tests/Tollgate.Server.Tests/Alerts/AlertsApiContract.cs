@@ -20,7 +20,7 @@ public abstract class AlertsApiContract : ApiContract
     private static JsonNode[] Exceeded(JsonArray alerts) => [.. alerts.Where(a => a!["kind"].Value<string>() == "exceeded").Select(a => a!)];
 
     [Fact]
-    public async Task ThresholdAlertsFireOnceEachAtEightyNinetyAndOneHundredPercentWithReadableMessages()
+    public async Task ThresholdAlertsFireOnceEachAtEightyAndNinetyPercentAndReachingTheCapSaysSoOnceWithReadableMessages()
     {
         await using var app = await AlertsAsync();
         await app.CustomerAsync("c1");
@@ -37,14 +37,33 @@ public abstract class AlertsApiContract : ApiContract
         Assert.Empty(beforeEighty);
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var thresholds = alerts.Where(a => a!["kind"].Value<string>() == "threshold").ToArray();
-        Assert.Equal([("threshold", 100), ("threshold", 90), ("threshold", 80)], Thresholds(alerts));
-        Assert.Equal(["critical", "warning", "info"], thresholds.Select(a => a!["severity"].Value<string>()));
-        Assert.Equal("You have used 8 of 10 CVs this month.", thresholds[2]!["message"].Value<string>());
-        Assert.Equal((8L, 10L, "cv_generate"), (thresholds[2]!["used"].Value<long>(), thresholds[2]!["limit"].Value<long>(), thresholds[2]!["feature"].Value<string>()));
-        Assert.Equal("2026-04-01T00:00:00Z", thresholds[2]!["period_end"].Value<string>());
+        // The grant that used the last CV crossed 100 % and the cap at once: one alert, the highest (exceeded).
+        Assert.Equal([("threshold", 90), ("threshold", 80)], Thresholds(alerts));
+        Assert.Equal(["warning", "info"], thresholds.Select(a => a!["severity"].Value<string>()));
+        Assert.Equal("You have used 8 of 10 CVs this month.", thresholds[1]!["message"].Value<string>());
+        Assert.Equal((8L, 10L, "cv_generate"), (thresholds[1]!["used"].Value<long>(), thresholds[1]!["limit"].Value<long>(), thresholds[1]!["feature"].Value<string>()));
+        Assert.Equal("2026-04-01T00:00:00Z", thresholds[1]!["period_end"].Value<string>());
         var exceeded = Assert.Single(Exceeded(alerts)); // from the grant that used the last CV; the refusal after it wrote nothing
         Assert.Equal(("critical", 10L), (exceeded["severity"].Value<string>(), exceeded["used"].Value<long>()));
         Assert.Equal("You have reached your limit of 10 CVs this month; it resets on Apr 1.", exceeded["message"].Value<string>());
+    }
+
+    [Fact]
+    public async Task OneConsumeThatCrossesSeveralThresholdsFiresOnlyTheHighest()
+    {
+        await using var app = await AlertsAsync();
+        await app.CustomerAsync("c1");
+        await app.AdvanceAsync(TimeSpan.FromDays(27));
+
+        await app.ConsumeAsync("c1", "cv_generate", 9);
+        var afterNine = await AlertsOfAsync(app, "c1");
+        await app.ConsumeAsync("c1", "cv_generate");
+        var alerts = await AlertsOfAsync(app, "c1");
+
+        Assert.Equal([("threshold", 90)], Thresholds(afterNine)); // 80 and 90 crossed at once: only 90
+        Assert.Single(alerts, a => a!["kind"].Value<string>() == "threshold");
+        Assert.Single(Exceeded(alerts)); // 100 % and the cap crossed at once: only exceeded
+        Assert.Equal(2, alerts.Count);
     }
 
     [Fact]
@@ -86,8 +105,8 @@ public abstract class AlertsApiContract : ApiContract
         var alerts = await AlertsOfAsync(app, "c1");
 
         Assert.Equal(100, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Equal([("threshold", 80), ("threshold", 90), ("threshold", 100)], Thresholds(alerts).Order());
-        Assert.Equal([80L, 90L, 100L], alerts.Where(a => a!["kind"].Value<string>() == "threshold").Select(a => a!["used"].Value<long>()).Order());
+        Assert.Equal([("threshold", 80), ("threshold", 90)], Thresholds(alerts).Order());
+        Assert.Equal([80L, 90L], alerts.Where(a => a!["kind"].Value<string>() == "threshold").Select(a => a!["used"].Value<long>()).Order());
         Assert.Single(Exceeded(alerts)); // from the grant that used the 100th unit, not from the 20 refusals
     }
 
@@ -103,8 +122,8 @@ public abstract class AlertsApiContract : ApiContract
         await app.ConsumeAsync("c1", "messages", 60);
         var alerts = await AlertsOfAsync(app, "c1");
 
-        Assert.Equal([("threshold", 100), ("threshold", 50)], Thresholds(alerts));
-        Assert.Equal("You have used 120 of 100 messages this month.", alerts.First(a => a!["threshold"].Value<int>() == 100)!["message"].Value<string>());
+        Assert.Equal([("threshold", 50)], Thresholds(alerts)); // the call that passed 100 % passed the cap too: one alert, exceeded
+        Assert.Equal("You have used 60 of 100 messages this month.", alerts.First(a => a!["threshold"].Value<int>() == 50)!["message"].Value<string>());
         var exceeded = Assert.Single(Exceeded(alerts)); // passing the soft cap, once; the third call adds overage only
         Assert.Equal(120L, exceeded["used"].Value<long>());
         Assert.Equal("You have gone past your 100 messages this month; what you use until Apr 1 is billed as overage.", exceeded["message"].Value<string>());
@@ -155,7 +174,8 @@ public abstract class AlertsApiContract : ApiContract
         await using var app = await AlertsAsync();
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27));
-        await app.ConsumeAsync("c1", "cv_generate", 9);
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        await app.ConsumeAsync("c1", "cv_generate");
         var all = await AlertsOfAsync(app, "c1");
         var eighty = all.Single(a => a!["threshold"].Value<int>() == 80)!["id"].Value<string>();
 

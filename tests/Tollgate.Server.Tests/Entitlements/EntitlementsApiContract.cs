@@ -98,6 +98,7 @@ public abstract class EntitlementsApiContract : ApiContract
         var consume = await app.ConsumeAsync("c1", "seats");
 
         Assert.Equal(5, check["value"].Value<int>());
+        Assert.Equal(("value", true, false), (check["reason"].Value<string>(), check["allowed"].Value<bool>(), check["unlimited"].Value<bool>()));
         Assert.Equal(HttpStatusCode.BadRequest, consume.StatusCode);
         Assert.Equal("feature_not_consumable", (await consume.ReadAsync())["error"].Value<string>());
     }

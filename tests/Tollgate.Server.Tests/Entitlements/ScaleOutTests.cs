@@ -31,6 +31,25 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task ThreeNodesOnOnePostgresGrantNoMoreThanTheRateLimitInOneWindow()
+    {
+        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
+        var catalog = ApiSetup.CatalogOf("rates", RateLimitsContract.Catalog);
+        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, catalog, connectionString: options.ConnectionString);
+        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, catalog, connectionString: options.ConnectionString);
+        await using var third = await TollgateApp.StartAsync(StoreKind.Postgres, catalog, connectionString: options.ConnectionString);
+        TollgateApp[] nodes = [first, second, third];
+        await first.CustomerAsync("c1");
+
+        // The test clocks are frozen at one instant, so every request falls in the same one-second window.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 90).Select(i => nodes[i % 3].ConsumeAsync("c1", "calls")));
+        var usage = await (await second.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task TwoNodesRunningTheBillingWorkerTogetherRenewEachSubscriptionExactlyOnce()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -137,9 +137,10 @@ public abstract class WebhooksApiContract : ApiContract
 
         await using var app = await AppAsync();
         await app.CustomerAsync("c1");
-        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = $"http://127.0.0.1:{port}/hook", events = new[] { "usage.threshold_crossed" } });
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = $"http://127.0.0.1:{port}/hook", events = new[] { "usage.threshold_crossed", "quota.exceeded" } });
 
-        // 80, 90 and 100 % while nothing listens: each first attempt is refused at connect.
+        // 80 %, 90 % and the cap while nothing listens: each first attempt is refused at connect.
         foreach (var amount in new[] { 8, 1, 1 })
         {
             await app.ConsumeAsync("c1", "cv_generate", amount);
@@ -163,7 +164,8 @@ public abstract class WebhooksApiContract : ApiContract
         Assert.Equal(3, queued.Count);
         Assert.Equal(queued.Select(d => d!["event"].Value<string>()).Order(), received.Select(r => r.Headers["Tollgate-Event-Id"]).Order());
         Assert.All(after, d => Assert.Equal(("succeeded", 2), (d!["status"].Value<string>(), d["attempts"].Value<int>())));
-        Assert.Equal([80, 90, 100], received.Select(r => JsonNode.Parse(r.Body)!["data"]!["threshold"].Value<int>()).Order());
+        Assert.Equal(["quota.exceeded", "usage.threshold_crossed", "usage.threshold_crossed"],
+            received.Select(r => r.Headers["Tollgate-Event-Type"]).Order());
     }
 
     [Fact]

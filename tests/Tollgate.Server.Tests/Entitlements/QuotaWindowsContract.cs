@@ -1,0 +1,129 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Entitlements;
+
+/// <summary>Each quota counts in its own reset window, whatever the billing period; the test clock moves through them.</summary>
+public abstract class QuotaWindowsContract : ApiContract
+{
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "cv", "name": "CVs", "unit": "CVs", "kind": "metered" },
+            { "code": "daily", "name": "Daily", "unit": "calls", "kind": "metered" },
+            { "code": "weekly", "name": "Weekly", "unit": "scans", "kind": "metered" },
+            { "code": "lifetime", "name": "Lifetime", "unit": "exports", "kind": "metered" },
+            { "code": "rolling", "name": "Rolling", "unit": "credits", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "cv", "limit": 2, "reset": "month" },
+                { "feature_code": "daily", "limit": 3, "reset": "day" },
+                { "feature_code": "weekly", "limit": 5, "reset": "week" },
+                { "feature_code": "lifetime", "limit": 2, "reset": "never" },
+                { "feature_code": "rolling", "limit": 10, "reset": "month", "rollover": true } ] },
+            { "code": "pro", "name": "Pro",
+              "prices": [ { "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 29900 } ],
+              "features": [ { "feature_code": "cv", "monthly_quota": 30 } ] }
+          ]
+        }
+        """;
+
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("windows", Catalog));
+
+    [Fact]
+    public async Task YearlyPlanWithAMonthlyLimitGivesTheLimitInEachOfTwelveMonths()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro", "yearly", collection: "charge_automatically"); // no unpaid invoice to suspend it
+        var anchor = TollgateApp.DefaultStart;
+
+        for (var month = 0; month < 12; month++)
+        {
+            await app.AdvanceToAsync(anchor.AddMonths(month).AddHours(1));
+            var granted = await app.ConsumeAsync("c1", "cv", 30);
+            var refused = await app.ConsumeAsync("c1", "cv");
+            var problem = await refused.ReadAsync();
+
+            Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal(anchor.AddMonths(month + 1), DateTimeOffset.Parse(problem["resets_at"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(anchor.AddMonths(month), DateTimeOffset.Parse(problem["window_start"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public async Task DayWindowsResetAtMidnightUtcAndWeekWindowsOnMonday()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var day = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.ConsumeAsync("c1", "daily")));
+        var dayProblem = await day.Single(r => r.StatusCode == HttpStatusCode.TooManyRequests).ReadAsync();
+        var week = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => app.ConsumeAsync("c1", "weekly")));
+        var weekProblem = await week.Single(r => r.StatusCode == HttpStatusCode.TooManyRequests).ReadAsync();
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 1, 16, 0, 0, 0, TimeSpan.Zero));
+        var nextDay = await app.ConsumeAsync("c1", "daily");
+        var sameWeek = await app.ConsumeAsync("c1", "weekly");
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 1, 19, 0, 0, 0, TimeSpan.Zero)); // Monday
+        var nextWeek = await app.ConsumeAsync("c1", "weekly");
+
+        Assert.Equal(3, day.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal("2026-01-16T00:00:00Z", dayProblem["resets_at"].Value<string>());
+        Assert.Equal(5, week.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(("2026-01-12T00:00:00Z", "2026-01-19T00:00:00Z"), (weekProblem["window_start"].Value<string>(), weekProblem["resets_at"].Value<string>()));
+        Assert.Equal(HttpStatusCode.OK, nextDay.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, sameWeek.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, nextWeek.StatusCode);
+    }
+
+    [Fact]
+    public async Task LifetimeAllowanceNeverResetsAndSaysSo()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "lifetime", 2);
+        await app.AdvanceAsync(TimeSpan.FromDays(400));
+        var refused = await app.ConsumeAsync("c1", "lifetime");
+        var problem = await refused.ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Null(problem["resets_at"]);
+        Assert.Null(refused.Headers.RetryAfter);
+        Assert.Equal((2L, 0L), (usage["features"]!["lifetime"]!["used"].Value<long>(), usage["features"]!["lifetime"]!["remaining"].Value<long>()));
+        Assert.Null(usage["features"]!["lifetime"]!["resets_at"]);
+    }
+
+    [Fact]
+    public async Task RolloverShowsInCheckAndUsageBeforeTheWindowIsFirstUsed()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "rolling", 4);
+
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 1, 0, 0, 1, TimeSpan.Zero));
+        var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "rolling", amount = 16 })).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var consumed = await (await app.ConsumeAsync("c1", "rolling")).ReadAsync();
+
+        Assert.Equal((true, 16L), (check["allowed"].Value<bool>(), check["limit"].Value<long>()));
+        Assert.Equal((16L, 0L), (usage["features"]!["rolling"]!["limit"].Value<long>(), usage["features"]!["rolling"]!["used"].Value<long>()));
+        Assert.Equal("2026-02-01T00:00:00Z", usage["features"]!["rolling"]!["window_start"].Value<string>());
+        Assert.Equal(16L, consumed["limit"].Value<long>());
+    }
+}
+
+public sealed class SqliteQuotaWindowsTests : QuotaWindowsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresQuotaWindowsTests : QuotaWindowsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Entitlements;
+
+/// <summary>Rate limits are decided before the quota, in the same transaction, and a refused request counts nothing.</summary>
+public abstract class RateLimitsContract : ApiContract
+{
+    internal const string Catalog = """
+        {
+          "default_plan": "free",
+          "rate_limit_feature": "requests",
+          "features": [
+            { "code": "requests", "name": "Requests", "kind": "boolean" },
+            { "code": "calls", "name": "Calls", "unit": "calls", "kind": "metered" },
+            { "code": "capped", "name": "Capped", "unit": "calls", "kind": "metered" },
+            { "code": "other", "name": "Other", "unit": "calls", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "requests", "rate_limit": { "limit": 10, "per": "minute" } },
+                { "feature_code": "calls", "limit": 1000, "rate_limit": { "limit": 5, "per": "second" } },
+                { "feature_code": "capped", "limit": 2 },
+                { "feature_code": "other", "limit": 1000 } ] }
+          ]
+        }
+        """;
+
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("rates", Catalog));
+
+    private static long Header(HttpResponseMessage response, string name) => long.Parse(response.Headers.GetValues(name).Single(),
+        System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task ConsumePastTheRateLimitIs429RateLimitedAndCountsNothing()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var granted = new List<HttpResponseMessage>();
+        for (var i = 0; i < 5; i++)
+        {
+            granted.Add(await app.ConsumeAsync("c1", "calls"));
+        }
+
+        var refused = await app.ConsumeAsync("c1", "calls");
+        var problem = await refused.ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var nextSecond = await app.ConsumeAsync("c1", "calls");
+
+        Assert.All(granted, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal([4L, 3L, 2L, 1L, 0L], granted.Select(r => Header(r, "RateLimit-Remaining")));
+        Assert.All(granted, r => Assert.Equal((5L, 1L), (Header(r, "RateLimit-Limit"), Header(r, "RateLimit-Reset"))));
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(("rate_limited", 5L, 0L), (problem["error"].Value<string>(), problem["limit"].Value<long>(), problem["remaining"].Value<long>()));
+        Assert.Equal("2026-01-15T12:00:01Z", problem["reset_at"].Value<string>());
+        Assert.Equal(1, (long)refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds);
+        Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());
+        Assert.Equal(HttpStatusCode.OK, nextSecond.StatusCode);
+    }
+
+    [Fact]
+    public async Task PlanWideLimitCountsEveryFeatureAndARequestTheQuotaRefusesGivesItsTurnBack()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var capped = new List<HttpResponseMessage>();
+        for (var i = 0; i < 12; i++)
+        {
+            capped.Add(await app.ConsumeAsync("c1", "capped"));
+        }
+
+        var other = new List<HttpResponseMessage>();
+        for (var i = 0; i < 9; i++)
+        {
+            other.Add(await app.ConsumeAsync("c1", "other"));
+        }
+
+        var problem = await other[^1].ReadAsync();
+
+        Assert.Equal(2, capped.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(10, capped.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests)); // quota_exceeded: their turns go back
+        Assert.All(other.Take(8), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(("rate_limited", 10L), (problem["error"].Value<string>(), problem["limit"].Value<long>()));
+        Assert.Equal("2026-01-15T12:01:00Z", problem["reset_at"].Value<string>());
+    }
+
+    [Fact]
+    public async Task ConcurrentConsumesNeverPassTheRateLimit()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => app.ConsumeAsync("c1", "calls")));
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(35, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ReserveIsRateLimitedLikeConsume()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var responses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            responses.Add(await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "calls", amount = 1 }));
+        }
+
+        Assert.All(responses.Take(5), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal("rate_limited", (await responses[5].ReadAsync())["error"].Value<string>());
+    }
+}
+
+public sealed class SqliteRateLimitsTests : RateLimitsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresRateLimitsTests : RateLimitsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
