@@ -102,6 +102,7 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
             }
 
             daily.Add(day, call.CustomerId, call.FeatureCode, model, context.PlanCode, u, cost, price is null);
+            await MeterAsync(scope, context, call, call.Provider ?? price?.Provider);
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
@@ -117,6 +118,37 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Adds the call to every metered quota of the plan whose meter it matches, in the call's own transaction. A call is
+    /// logged after the fact, so it is counted even past a hard cap; the checks after it are refused.
+    /// </summary>
+    private static async Task MeterAsync(BatchScope scope, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
+    {
+        foreach (var grant in context.Version?.Terms.Features ?? [])
+        {
+            if (grant is not { Meter: { } meter, IsIncluded: true } || !meter.Matches(call.FeatureCode, provider))
+            {
+                continue;
+            }
+
+            var amount = meter.AmountOf(call.Usage.PromptTokens, call.Usage.OutputTokens + call.Usage.ReasoningTokens);
+            if (amount <= 0)
+            {
+                continue;
+            }
+
+            var window = context.Window(grant);
+            var uncapped = grant with { HardCap = false };
+            if (await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false) is null)
+            {
+                await Counters.EnsureAsync(scope, context.CustomerId, grant.FeatureCode, window, grant);
+                await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
+            }
+
+            scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);
+        }
     }
 
     private sealed record PricedCall(LlmCallCommand Call, ModelPrice? Price, long Cost, string Model, string Hash, string Day);
