@@ -132,7 +132,8 @@ public abstract class TollgateClientContract
         var client = new TollgateClient(http);
         await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
 
-        await client.ConsumeAsync("c1", "cv_generate", 9);
+        await client.ConsumeAsync("c1", "cv_generate", 8);
+        await client.ConsumeAsync("c1", "cv_generate", 1);
         var alerts = await client.GetAlertsAsync("c1");
         await client.MarkAlertReadAsync(alerts.Alerts[0].Id);
         var unread = await client.GetAlertsAsync("c1", unreadOnly: true);
