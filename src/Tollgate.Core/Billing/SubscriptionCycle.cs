@@ -33,9 +33,14 @@ public static class SubscriptionCycle
     {
         if (s.Status == SubscriptionStatus.Trialing && s.TrialEndAt is { } trialEnd && trialEnd <= now)
         {
-            if (cancelTrialWithoutPaymentMethod && !hasPaymentMethod)
+            // A cancel at period end asked for during the trial ends it at the trial's end, before any charge.
+            if ((cancelTrialWithoutPaymentMethod && !hasPaymentMethod) || s.CancelAtPeriodEnd)
             {
-                var ended = s with { Status = SubscriptionStatus.Canceled, CanceledAt = trialEnd, EndedAt = trialEnd, UpdatedAt = trialEnd };
+                var ended = s with
+                {
+                    Status = SubscriptionStatus.Canceled, CanceledAt = s.CanceledAt ?? trialEnd, EndedAt = trialEnd, CancelAtPeriodEnd = false,
+                    UpdatedAt = trialEnd,
+                };
                 return new CycleStep(CycleKind.TrialCanceled, trialEnd, ended, [], null, null);
             }
 

@@ -137,11 +137,13 @@ public sealed class BillingStore(
             var now = time.GetUtcNow();
             var version = await VersionAsync(current.PlanVersionId, cancellationToken);
             var price = version.Terms.Price(current.BillingPeriod)!;
-            if (atPeriodEnd && current.Status != SubscriptionStatus.Trialing)
+            if (atPeriodEnd)
             {
+                // During a trial the period end is the trial's end: it ends then, and nothing is charged.
                 var scheduled = current with { CancelAtPeriodEnd = true, CanceledAt = now, UpdatedAt = now };
                 var stored = await subscriptions.UpdateAsync(current, scheduled, "cancel_scheduled", price, now);
-                return stored is null ? Busy() : new BillingResult.Done(stored, ChangeTiming.PeriodEnd, current.CurrentPeriodEnd, [], null);
+                var endsAt = current.Status == SubscriptionStatus.Trialing ? current.TrialEndAt ?? current.CurrentPeriodEnd : current.CurrentPeriodEnd;
+                return stored is null ? Busy() : new BillingResult.Done(stored, ChangeTiming.PeriodEnd, endsAt, [], null);
             }
 
             return await EndNowInAsync(c, tx, current, creditUnused, now, cancellationToken);

@@ -78,6 +78,24 @@ public abstract class BillingApiContract : ApiContract
     }
 
     [Fact]
+    public async Task CancelAtPeriodEndDuringATrialEndsItAtTheTrialsEndWithoutAnInvoice()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "basic");
+
+        var cancel = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true })).ReadAsync();
+        var stillTrialing = await app.SubscriptionAsync(id);
+        await app.AdvanceToAsync(Utc(2026, 1, 20));
+        var after = await app.SubscriptionAsync(id);
+
+        Assert.Equal(("period_end", "2026-01-15T00:00:00Z"), (cancel["effective"].Value<string>(), cancel["effective_at"].Value<string>()));
+        Assert.Equal(("trialing", true), (stillTrialing["status"].Value<string>(), stillTrialing["cancel_at_period_end"].Value<bool>()));
+        Assert.Equal(("canceled", "2026-01-15T00:00:00Z"), (after["status"].Value<string>(), after["ended_at"].Value<string>()));
+        Assert.Empty(await app.InvoicesAsync("c1"));
+    }
+
+    [Fact]
     public async Task TrialWithoutPaymentMethodEndsCanceledWhenSoConfigured()
     {
         await using var app = await StartAtAsync(Utc(2026, 1, 1), "Tollgate:Billing:TrialEndWithoutPaymentMethod", "cancel");
