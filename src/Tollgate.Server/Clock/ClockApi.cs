@@ -21,8 +21,9 @@ public static class ClockApi
     }
 
     private static async Task<Results<Ok<ClockResponse>, ProblemHttpResult>> AdvanceAsync(
-        AdvanceRequest request, TimeProvider time, DueWork work, CancellationToken cancellationToken)
+        AdvanceRequest? request, TimeProvider time, DueWork work, CancellationToken cancellationToken)
     {
+        request ??= new AdvanceRequest(); // no body at all is answered like an empty object: by the check below
         var clock = (ManualClock)time;
         var now = clock.GetUtcNow();
         if ((request.To is null) == (request.Seconds is null))

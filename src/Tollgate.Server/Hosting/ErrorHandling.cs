@@ -17,6 +17,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger, Tollgat
     {
         var problem = exception switch
         {
+            BadHttpRequestException bad when IsMissingBody(httpContext.Request) => Problems.Validation("body", "is required: send a JSON object"),
             BadHttpRequestException bad => FromBadRequest(bad),
             JsonException json => Problems.Create(400, "invalid_json", Describe(json)),
             // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
@@ -54,6 +55,11 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger, Tollgat
         httpContext.Response.Headers.RetryAfter = OutageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problems.Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
     }
+
+    /// <summary>A request that sent no body at all, told by its headers rather than by the framework's message text.</summary>
+    private static bool IsMissingBody(HttpRequest request) =>
+        request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
+        && HttpMethods.IsPost(request.Method) | HttpMethods.IsPut(request.Method) | HttpMethods.IsPatch(request.Method);
 
     private static ProblemHttpResult FromBadRequest(BadHttpRequestException bad)
     {

@@ -149,9 +149,11 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
-        string id, CancelSubscriptionRequest request, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe,
+        string id, CancelSubscriptionRequest? request, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe,
         CancellationToken cancellationToken)
     {
+        request ??= new CancelSubscriptionRequest(); // every field is optional, so the body may be left out
+
         if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
         {
             var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, cancellationToken);
