@@ -1,11 +1,14 @@
 namespace Tollgate.Server.Experiments;
 
 /// <summary>POST /v1/admin/experiments: a draft with a "control" variant (the catalog as it is) and challengers with price overrides.</summary>
-public sealed record CreateExperimentRequest(string? Name, IReadOnlyList<ExperimentVariantRequest>? Variants);
+public sealed record CreateExperimentRequest(string? Name = null, IReadOnlyList<ExperimentVariantRequest>? Variants = null);
 
-public sealed record ExperimentVariantRequest(string? Key, int? Weight, IReadOnlyList<VariantPriceRequest>? Prices);
+public sealed record ExperimentVariantRequest(string? Key = null, int? Weight = null, IReadOnlyList<VariantPriceRequest>? Prices = null);
 
-public sealed record VariantPriceRequest(string? Plan, string? BillingPeriod, long? PriceCents);
+public sealed record VariantPriceRequest(string? Plan = null, string? BillingPeriod = null, long? PriceCents = null);
+
+/// <summary>POST …/stop: with promote, the variant's prices become new plan versions of the catalog.</summary>
+public sealed record StopExperimentRequest(string? Promote = null);
 
 public sealed record ExperimentResponse(
     string Id,

@@ -22,15 +22,22 @@ public sealed class ExperimentPricing(ExperimentStore experiments, ExperimentTal
     public async Task<IReadOnlyList<PricingPlan>> PlansForAsync(string visitorId, CancellationToken cancellationToken = default)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
+        var (plans, tag) = await PlansOfAsync(visitorId, snapshot, cancellationToken);
+        return [.. plans.Select(p => PricingMapper.ToWire(p, snapshot) with { Experiment = tag })];
+    }
+
+    /// <summary>The active plans with the visitor's variant prices, and the experiment they come from (null when none runs).</summary>
+    public async Task<(IReadOnlyList<Plan> Plans, PricingExperiment? Experiment)> PlansOfAsync(
+        string visitorId, CatalogSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
         if (await experiments.RunningAsync(cancellationToken) is not { } running)
         {
-            return [.. snapshot.ActivePlans.Select(p => PricingMapper.ToWire(p, snapshot))];
+            return ([.. snapshot.ActivePlans], null);
         }
 
         var variant = running.Assign(visitorId);
         await tallies.ExposeAsync(running.Id, visitorId, variant.Key, cancellationToken);
-        var tag = new PricingExperiment(running.Id, variant.Key);
-        return [.. snapshot.ActivePlans.Select(p => PricingMapper.ToWire(WithPrices(p, variant), snapshot) with { Experiment = tag })];
+        return ([.. snapshot.ActivePlans.Select(p => WithPrices(p, variant))], new PricingExperiment(running.Id, variant.Key));
     }
 
     /// <summary>The visitor's variant and price for a purchase, or null when no experiment runs or the visitor never saw it.</summary>

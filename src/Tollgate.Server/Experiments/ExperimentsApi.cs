@@ -20,7 +20,7 @@ public static class ExperimentsApi
         group.MapGet("/{id}", async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> (string id, ExperimentStore store, CancellationToken ct) =>
             await store.GetAsync(id, ct) is { } e ? TypedResults.Ok(ToWire(e)) : Problems.NotFound("experiment", id));
         group.MapPost("/{id}/start", async (string id, ExperimentStore store, CancellationToken ct) => Changed(id, await store.StartAsync(id, ct)));
-        group.MapPost("/{id}/stop", async (string id, ExperimentStore store, CancellationToken ct) => Changed(id, await store.StopAsync(id, ct)));
+        group.MapPost("/{id}/stop", StopAsync);
         group.MapGet("/{id}/results", ResultsAsync);
         return group;
     }
@@ -36,6 +36,32 @@ public static class ExperimentsApi
 
         var experiment = await store.CreateAsync(request.Name!, variants, cancellationToken);
         return TypedResults.Created($"/v1/admin/experiments/{experiment.Id}", ToWire(experiment));
+    }
+
+    private static async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> StopAsync(
+        string id, StopExperimentRequest? request, ExperimentStore store, ExperimentPromotion promotion, CancellationToken cancellationToken)
+    {
+        if (request?.Promote is { } key)
+        {
+            if (await store.GetAsync(id, cancellationToken) is not { } experiment)
+            {
+                return Problems.NotFound("experiment", id);
+            }
+
+            if (experiment.Variant(key) is not { IsControl: false })
+            {
+                var challengers = string.Join(", ", experiment.Variants.Where(v => !v.IsControl).Select(v => v.Key));
+                return Problems.Validation("promote", $"must be one of the challengers: {challengers}");
+            }
+        }
+
+        var change = await store.StopAsync(id, cancellationToken);
+        if (change is ExperimentChange.Done done && request?.Promote is { } winner)
+        {
+            await promotion.PromoteAsync(done.Experiment.Variant(winner)!, cancellationToken);
+        }
+
+        return Changed(id, change);
     }
 
     private static async Task<Results<Ok<ExperimentResultsResponse>, ProblemHttpResult>> ResultsAsync(

@@ -86,6 +86,7 @@ public static class TollgateHost
         services.AddSingleton<CatalogSeeder>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<ExperimentPricing>();
+        services.AddSingleton<ExperimentPromotion>();
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<UsageMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());

@@ -175,6 +175,52 @@ public abstract class ExperimentsApiContract : ApiContract
         Assert.Equal(Statistics.TwoProportionPValue(1, 4, 2, 4)!.Value, cheaper["p_value"].Value<double>(), 12);
     }
 
+    [Fact]
+    public async Task ThePricingPageKeepsAFirstPartyVisitorCookieAndShowsItsVariantsPrice()
+    {
+        await using var app = await StartAsync();
+        var id = await RunningAsync(app);
+        using var browser = app.NewBrowser();
+
+        var first = await browser.GetAsync("/pricing");
+        var firstHtml = await first.Content.ReadAsStringAsync();
+        var reloadHtml = await browser.GetStringAsync("/pricing");
+        var results = await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}/results")).ReadAsync();
+
+        var cookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith("tg_visitor=vis_", cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        var variant = System.Text.RegularExpressions.Regex.Match(firstHtml, "data-variant=\"([a-z]+)\"").Groups[1].Value;
+        Assert.Contains(variant, new[] { "control", "cheaper" });
+        Assert.Contains($"data-experiment=\"{id}\" data-variant=\"{variant}\"", reloadHtml, StringComparison.Ordinal);
+        Assert.Equal(variant == "cheaper", firstHtml.Contains("$24.99", StringComparison.Ordinal));
+        Assert.Equal(1L, results["variants"]!.AsArray().Sum(v => v!["visitors"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task StoppingWithAWinnerMakesItsPriceANewPlanVersionAndExistingSubscribersKeepWhatTheyBought()
+    {
+        await using var app = await StartAsync();
+        var id = await RunningAsync(app);
+        await app.CustomerAsync("before");
+        await app.CustomerAsync("after");
+        await SubscribeAsync(app, "before", "nobody");
+
+        var control = await app.Admin.PostJsonAsync($"/v1/admin/experiments/{id}/stop", new { promote = "control" });
+        var stopped = await app.Admin.PostJsonAsync($"/v1/admin/experiments/{id}/stop", new { promote = "cheaper" });
+        var pro = (await (await app.Anonymous.GetAsync("/v1/pricing/plans/pro")).ReadAsync());
+        var later = await (await SubscribeAsync(app, "after", "nobody")).ReadAsync();
+        await app.AdvanceAsync(TimeSpan.FromDays(32));
+
+        Assert.Equal(HttpStatusCode.BadRequest, control.StatusCode);
+        Assert.NotNull((await control.ReadAsync())["errors"]!["promote"]);
+        Assert.Equal("stopped", (await stopped.ReadAsync())["status"].Value<string>());
+        Assert.Equal((2, 2499L), (pro["version"].Value<int>(), pro["prices"]![0]!["price_cents"].Value<long>()));
+        Assert.Equal((2, (JsonNode?)null), (later["plan_version"].Value<int>(), later["price_override_cents"]));
+        Assert.Equal([2999L, 2999L], (await app.InvoicesAsync("before")).Select(i => i["subtotal_cents"].Value<long>()));
+        Assert.Equal([2499L, 2499L], (await app.InvoicesAsync("after")).Select(i => i["subtotal_cents"].Value<long>()));
+    }
+
     private static object Definition() => new
     {
         name = "Pro at $24.99",
