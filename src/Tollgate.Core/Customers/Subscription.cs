@@ -69,7 +69,7 @@ public sealed record Subscription
 
     public BillingPeriod CurrentPeriod => new(CurrentPeriodStart, CurrentPeriodEnd);
 
-    /// <summary>The price this subscription pays on <paramref name="version"/>: the catalog's, or its override when it was sold for that version and period.</summary>
+    /// <summary>The price paid on <paramref name="version"/>: the catalog's, or the override when it was sold for that version and period.</summary>
     public PlanPrice? PriceOn(PlanVersion version, BillingInterval? period = null)
     {
         var interval = period ?? BillingPeriod;

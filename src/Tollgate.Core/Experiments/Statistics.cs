@@ -12,7 +12,7 @@ public static class Statistics
     /// <summary>The standard normal quantile for a two-sided 95% interval, z(0.975).</summary>
     public const double Z95 = 1.959963984540054;
 
-    /// <summary>The Wilson score interval (Wilson 1927; Newcombe 1998, method 3) for <paramref name="successes"/> of <paramref name="trials"/>.</summary>
+    /// <summary>The Wilson score interval (Wilson 1927; Newcombe 1998, method 3) for successes out of trials.</summary>
     public static Interval Wilson(long successes, long trials, double z = Z95)
     {
         if (trials <= 0)

@@ -26,7 +26,8 @@ public sealed record VariantPriceResponse(string Plan, string BillingPeriod, lon
 public sealed record ExperimentListResponse(IReadOnlyList<ExperimentResponse> Experiments);
 
 /// <summary>Per-variant results; rates are fractions (0.05 is 5%), money is in cents.</summary>
-public sealed record ExperimentResultsResponse(string Experiment, string Status, double ConfidenceLevel, IReadOnlyList<VariantResultResponse> Variants);
+public sealed record ExperimentResultsResponse(
+    string Experiment, string Status, double ConfidenceLevel, IReadOnlyList<VariantResultResponse> Variants);
 
 public sealed record VariantResultResponse(
     string Variant,

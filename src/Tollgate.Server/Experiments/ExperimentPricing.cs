@@ -41,7 +41,8 @@ public sealed class ExperimentPricing(ExperimentStore experiments, ExperimentTal
     }
 
     /// <summary>The visitor's variant and price for a purchase, or null when no experiment runs or the visitor never saw it.</summary>
-    public async Task<ExperimentOffer?> OfferAsync(string visitorId, string planCode, BillingInterval interval, CancellationToken cancellationToken = default)
+    public async Task<ExperimentOffer?> OfferAsync(
+        string visitorId, string planCode, BillingInterval interval, CancellationToken cancellationToken = default)
     {
         if (await experiments.RunningAsync(cancellationToken) is not { } running
             || await tallies.ExposureAsync(running.Id, visitorId, cancellationToken) is not { } key)

@@ -17,7 +17,8 @@ public static class ExperimentsApi
         group.MapPost("", CreateAsync);
         group.MapGet("", async (ExperimentStore store, CancellationToken ct) =>
             TypedResults.Ok(new ExperimentListResponse([.. (await store.ListAsync(ct)).Select(ToWire)])));
-        group.MapGet("/{id}", async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> (string id, ExperimentStore store, CancellationToken ct) =>
+        group.MapGet("/{id}", async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> (
+            string id, ExperimentStore store, CancellationToken ct) =>
             await store.GetAsync(id, ct) is { } e ? TypedResults.Ok(ToWire(e)) : Problems.NotFound("experiment", id));
         group.MapPost("/{id}/start", async (string id, ExperimentStore store, CancellationToken ct) => Changed(id, await store.StartAsync(id, ct)));
         group.MapPost("/{id}/stop", StopAsync);

@@ -36,7 +36,7 @@ public static partial class PricingPage
 
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"""
-            <main data-period="{shown}"{(experiment is null ? "" : $" data-experiment=\"{E(experiment.Id)}\" data-variant=\"{E(experiment.Variant)}\"")}>
+            <main data-period="{shown}"{ExperimentAttributes(experiment)}>
             <a class="skip" href="#plans">Skip to plans</a>
             <h1>{E(embedded ? "Pricing" : $"{name} pricing")}</h1>
             <p class="lead">Pick the plan that fits. Change or cancel at any time.</p>
@@ -71,6 +71,9 @@ public static partial class PricingPage
         var head = $$"""<script src="/assets/pricing.js" defer nonce="{nonce}"></script>{{theme}}""";
         return Page(http, $"{name} pricing", body.ToString(), Framing.Anyone, head, bodyClass: embedded ? "embedded" : "");
     }
+
+    private static string ExperimentAttributes(Client.Contracts.PricingExperiment? experiment) =>
+        experiment is null ? "" : $" data-experiment=\"{E(experiment.Id)}\" data-variant=\"{E(experiment.Variant)}\"";
 
     private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options, bool embedded)
     {

@@ -26,7 +26,8 @@ public sealed class ExperimentStore(TollgateDatabase database, TimeProvider time
             var experiment = new Experiment(Ids.New("exp", time), name, ExperimentStatus.Draft, variants, time.GetUtcNow(), null, null);
             await c.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO experiments (id, name, status, created_at) VALUES (@Id, @Name, 'draft', @at)",
-                new { experiment.Id, experiment.Name, at = experiment.CreatedAt.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+                new { experiment.Id, experiment.Name, at = experiment.CreatedAt.ToUnixTimeMilliseconds() }, tx,
+                cancellationToken: cancellationToken));
             foreach (var (variant, position) in variants.Select((v, i) => (v, i)))
             {
                 await c.ExecuteAsync(new CommandDefinition(
@@ -37,7 +38,8 @@ public sealed class ExperimentStore(TollgateDatabase database, TimeProvider time
                     await c.ExecuteAsync(new CommandDefinition("""
                         INSERT INTO experiment_prices (experiment_id, variant, plan_code, billing_period, price_cents)
                         VALUES (@id, @variant, @PlanCode, @period, @PriceCents)
-                        """, new { id = experiment.Id, variant = variant.Key, price.PlanCode, period = price.BillingPeriod.ToWire(), price.PriceCents },
+                        """,
+                        new { id = experiment.Id, variant = variant.Key, price.PlanCode, period = price.BillingPeriod.ToWire(), price.PriceCents },
                         tx, cancellationToken: cancellationToken));
                 }
             }
@@ -86,7 +88,8 @@ public sealed class ExperimentStore(TollgateDatabase database, TimeProvider time
         return moved > 0
             ? new ExperimentChange.Done(experiment)
             : new ExperimentChange.Conflict("experiment_not_" + from.ToWire(),
-                $"The experiment is {experiment.Status.ToWire()}; only a {from.ToWire()} experiment can be {(to == ExperimentStatus.Running ? "started" : "stopped")}.");
+                $"The experiment is {experiment.Status.ToWire()}; only a {from.ToWire()} experiment can be "
+                + (to == ExperimentStatus.Running ? "started." : "stopped."));
     }
 
     private static async Task<IReadOnlyList<Experiment>> ReadAsync(DbConnection c, string where, object? args, CancellationToken ct)

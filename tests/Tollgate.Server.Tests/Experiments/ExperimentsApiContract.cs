@@ -132,7 +132,8 @@ public abstract class ExperimentsApiContract : ApiContract
             await app.CustomerAsync($"c{i}");
         }
 
-        var views = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => nodes[i % nodes.Length].Anonymous.GetAsync($"/v1/pricing/plans?visitor={visitor}")));
+        var views = await Task.WhenAll(Enumerable.Range(0, 16)
+            .Select(i => nodes[i % nodes.Length].Anonymous.GetAsync($"/v1/pricing/plans?visitor={visitor}")));
         var subscriptions = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => SubscribeAsync(nodes[i % nodes.Length], $"c{i}", visitor)));
         var results = await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}/results")).ReadAsync();
 
@@ -167,7 +168,8 @@ public abstract class ExperimentsApiContract : ApiContract
         var (control, cheaper) = (results["variants"]![0]!, results["variants"]![1]!);
         var wilson = Statistics.Wilson(1, 4);
         Assert.Equal((4L, 1L, 0.25, wilson.Low, wilson.High), (control["visitors"].Value<long>(), control["conversions"].Value<long>(),
-            control["conversion_rate"].Value<double>(), control["conversion_rate_low"].Value<double>(), control["conversion_rate_high"].Value<double>()));
+            control["conversion_rate"].Value<double>(), control["conversion_rate_low"].Value<double>(),
+            control["conversion_rate_high"].Value<double>()));
         Assert.Equal((2999L, 749.75m, (JsonNode?)null), (control["mrr_cents"].Value<long>(), control["mrr_per_visitor_cents"].Value<decimal>(),
             control["p_value"]));
         Assert.Equal((0.5, 4998L, 1249.5m, 1.0), (cheaper["conversion_rate"].Value<double>(), cheaper["mrr_cents"].Value<long>(),
