@@ -3,7 +3,6 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Experiments;
-using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Experiments;
 
@@ -18,15 +17,10 @@ public sealed record ExperimentOffer(string ExperimentId, string VisitorId, stri
 /// <summary>Where experiments meet the pricing API and subscriptions: a visitor's prices, and a subscription's attribution.</summary>
 public sealed class ExperimentPricing(ExperimentStore experiments, ExperimentTallies tallies, CatalogCache catalog)
 {
-    /// <summary>The public plans as <paramref name="visitorId"/> sees them, recording their exposure once when an experiment runs.</summary>
-    public async Task<IReadOnlyList<PricingPlan>> PlansForAsync(string visitorId, CancellationToken cancellationToken = default)
-    {
-        var snapshot = await catalog.GetAsync(cancellationToken);
-        var (plans, tag) = await PlansOfAsync(visitorId, snapshot, cancellationToken);
-        return [.. plans.Select(p => PricingMapper.ToWire(p, snapshot) with { Experiment = tag })];
-    }
-
-    /// <summary>The active plans with the visitor's variant prices, and the experiment they come from (null when none runs).</summary>
+    /// <summary>
+    /// The active plans as the visitor sees them (their variant's prices) and the experiment they come from, null when
+    /// none runs; the exposure is recorded once.
+    /// </summary>
     public async Task<(IReadOnlyList<Plan> Plans, PricingExperiment? Experiment)> PlansOfAsync(
         string visitorId, CatalogSnapshot snapshot, CancellationToken cancellationToken = default)
     {

@@ -26,9 +26,15 @@ public static class PricingApi
         {
             // A visitor may see an experiment's prices, which no shared cache may hand to another visitor.
             http.Response.Headers.CacheControl = "private, no-store";
-            return Validate.Id(visitor) is { } bad
-                ? Problems.Validation("visitor", bad)
-                : TypedResults.Ok(await experiments.PlansForAsync(visitor, cancellationToken));
+            if (Validate.Id(visitor) is { } bad)
+            {
+                return Problems.Validation("visitor", bad);
+            }
+
+            var snapshot = await cache.GetAsync(cancellationToken);
+            var (plans, experiment) = await experiments.PlansOfAsync(visitor, snapshot, cancellationToken);
+            return TypedResults.Ok<IReadOnlyList<PricingPlan>>(
+                [.. plans.Select(p => PricingMapper.ToWire(p, snapshot) with { Experiment = experiment })]);
         }
 
         var catalog = await cache.GetAsync(cancellationToken);
