@@ -5,6 +5,7 @@ using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Experiments;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 using Tollgate.Storage.Payments;
@@ -50,6 +51,8 @@ public static class StorageServices
         services.AddSingleton<AlertStore>();
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<ServerSettings>();
+        services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<ExperimentTallies>();
         return services;
     }
 

@@ -27,8 +27,10 @@ public sealed record CustomerResponse(
 /// <param name="TrialDays">Overrides the price's trial: 0 starts without one.</param>
 /// <param name="CollectionMethod">"send_invoice" (the customer pays each invoice by its due date) or "charge_automatically" (Stripe).</param>
 /// <param name="DaysUntilDue">For send_invoice: days from issue to due date.</param>
+/// <param name="VisitorId">The pricing visitor id: when the visitor saw a price experiment, the subscription gets its variant's price.</param>
 public sealed record CreateSubscriptionRequest(
-    string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null);
+    string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null,
+    string? VisitorId = null);
 
 /// <summary>Changes a subscription's plan or billing period.</summary>
 /// <param name="Plan">The new plan's code (its newest version).</param>
@@ -68,6 +70,7 @@ public sealed record PendingChange(string Plan, int PlanVersion, string BillingP
 /// <param name="DunningState">Why it is past due ("invoice_overdue", "payment_failed"), or "entitlements_suspended" once its grace ran out.</param>
 /// <param name="CollectionMethod">send_invoice or charge_automatically.</param>
 /// <param name="CreatedAt">When it was created.</param>
+/// <param name="PriceOverrideCents">The price it pays in place of the catalog's (a price experiment's variant), kept at renewal.</param>
 public sealed record SubscriptionResponse(
     string Id,
     string Customer,
@@ -86,7 +89,8 @@ public sealed record SubscriptionResponse(
     DateTimeOffset? PastDueSince,
     string? DunningState,
     string CollectionMethod,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    long? PriceOverrideCents = null);
 
 /// <summary>What a change (or its preview) does.</summary>
 /// <param name="Subscription">The subscription after the change.</param>

@@ -11,6 +11,7 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Version">The plan version new subscriptions get.</param>
 /// <param name="Prices">One price per billing period.</param>
 /// <param name="Features">Every catalog feature, with this plan's quota in words.</param>
+/// <param name="Experiment">The price experiment and variant the visitor was assigned, when asked with ?visitor= during an experiment.</param>
 public sealed record PricingPlan(
     string Code,
     string Name,
@@ -19,7 +20,13 @@ public sealed record PricingPlan(
     bool IsPopular,
     int Version,
     IReadOnlyList<PricingPrice> Prices,
-    IReadOnlyList<PricingPlanFeature> Features);
+    IReadOnlyList<PricingPlanFeature> Features,
+    PricingExperiment? Experiment = null);
+
+/// <summary>The price experiment a visitor takes part in; its prices are already in the plan's prices.</summary>
+/// <param name="Id">The experiment's id.</param>
+/// <param name="Variant">The variant's key; "control" sees the catalog's prices.</param>
+public sealed record PricingExperiment(string Id, string Variant);
 
 /// <summary>A plan's price for one billing period.</summary>
 /// <param name="BillingPeriod">"monthly" or "yearly".</param>

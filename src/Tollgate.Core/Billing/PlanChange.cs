@@ -43,7 +43,7 @@ public static class PlanChange
         Subscription subscription, PlanVersion from, PlanVersion to, BillingInterval interval, ChangeTiming? effective,
         ProrationBehavior proration, DateTimeOffset now)
     {
-        var fromPrice = from.Terms.Price(subscription.BillingPeriod)
+        var fromPrice = subscription.PriceOn(from)
             ?? throw new InvalidOperationException($"{from.Id} has no {subscription.BillingPeriod} price");
         var toPrice = to.Terms.Price(interval) ?? throw new InvalidOperationException($"{to.Id} has no {interval} price");
         var upgrade = MonthlyTwelfths(toPrice) >= MonthlyTwelfths(fromPrice);

@@ -87,7 +87,7 @@ public static class SubscriptionCycle
     private static IReadOnlyList<InvoiceLine> RecurringFor(Subscription s, Func<string, PlanVersion> version, BillingPeriod period)
     {
         var terms = version(s.PlanVersionId);
-        var price = terms.Terms.Price(s.BillingPeriod);
+        var price = s.PriceOn(terms);
         return price is { PriceCents: > 0 } ? [PlanChange.Recurring(terms, price, period)] : [];
     }
 }

@@ -19,6 +19,9 @@ public enum CollectionMethod
     ChargeAutomatically,
 }
 
+/// <summary>A price in minor units that replaces the catalog's for one plan version and billing period.</summary>
+public sealed record PriceOverride(long PriceCents, string PlanVersionId, BillingInterval BillingPeriod);
+
 /// <summary>A customer on a plan version, billed per anniversary period from <see cref="AnchorAt"/>.</summary>
 public sealed record Subscription
 {
@@ -54,6 +57,9 @@ public sealed record Subscription
     public int DaysUntilDue { get; init; } = 30;
     public string? StripeSubscriptionId { get; init; }
 
+    /// <summary>A price sold in place of the catalog's (an experiment's variant), kept at renewal while the plan version and period stay.</summary>
+    public PriceOverride? PriceOverride { get; init; }
+
     /// <summary>Bumped by every write; writes are conditional on it, so two workers never apply one transition twice.</summary>
     public long Revision { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -62,6 +68,16 @@ public sealed record Subscription
     public bool IsLive => LiveStatuses.Contains(Status);
 
     public BillingPeriod CurrentPeriod => new(CurrentPeriodStart, CurrentPeriodEnd);
+
+    /// <summary>The price paid on <paramref name="version"/>: the catalog's, or the override when it was sold for that version and period.</summary>
+    public PlanPrice? PriceOn(PlanVersion version, BillingInterval? period = null)
+    {
+        var interval = period ?? BillingPeriod;
+        var price = version.Terms.Price(interval);
+        return price is not null && PriceOverride is { } o && o.PlanVersionId == version.Id && o.BillingPeriod == interval
+            ? price with { PriceCents = o.PriceCents, StripePriceId = null }
+            : price;
+    }
 
     /// <summary>The usage period holding <paramref name="instant"/>: the trial, or an anniversary period from the anchor.</summary>
     public BillingPeriod PeriodAt(DateTimeOffset instant)

@@ -16,6 +16,7 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Events;
+using Tollgate.Server.Experiments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
@@ -92,6 +93,8 @@ public static class TollgateHost
         services.AddTollgateStorage();
         services.AddSingleton<CatalogSeeder>();
         services.AddSingleton<CatalogService>();
+        services.AddSingleton<ExperimentPricing>();
+        services.AddSingleton<ExperimentPromotion>();
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<UsageMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
@@ -156,6 +159,7 @@ public static class TollgateHost
         app.MapPayments();
         app.MapAlerts();
         app.MapWebhooksAdmin();
+        app.MapExperiments();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
+using Tollgate.Server.Experiments;
 using Tollgate.Storage.Catalog;
 using static Tollgate.Server.Pages.Html;
 
@@ -24,10 +25,10 @@ public static partial class PricingPage
 
     private static async Task<IResult> RenderAsync(
         HttpContext http, string? period, string? embed, string? brand, string? font, CatalogCache catalog, IOptions<PagesOptions> options,
-        CancellationToken cancellationToken)
+        ExperimentPricing experiments, TimeProvider time, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var plans = snapshot.ActivePlans.ToList();
+        var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
         var embedded = embed is "1" or "true";
         var shown = period == "yearly" && plans.Any(p => p.Current.Terms.Price(BillingInterval.Yearly) is not null) ? "yearly" : "monthly";
         var saving = plans.Select(p => QuotaDisplay.YearlySavingPercent(p.Current.Terms)).Max();
@@ -35,7 +36,7 @@ public static partial class PricingPage
 
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"""
-            <main data-period="{shown}">
+            <main data-period="{shown}"{ExperimentAttributes(experiment)}>
             <a class="skip" href="#plans">Skip to plans</a>
             <h1>{E(embedded ? "Pricing" : $"{name} pricing")}</h1>
             <p class="lead">Pick the plan that fits. Change or cancel at any time.</p>
@@ -70,6 +71,9 @@ public static partial class PricingPage
         var head = $$"""<script src="/assets/pricing.js" defer nonce="{nonce}"></script>{{theme}}""";
         return Page(http, $"{name} pricing", body.ToString(), Framing.Anyone, head, bodyClass: embedded ? "embedded" : "");
     }
+
+    private static string ExperimentAttributes(Client.Contracts.PricingExperiment? experiment) =>
+        experiment is null ? "" : $" data-experiment=\"{E(experiment.Id)}\" data-variant=\"{E(experiment.Variant)}\"";
 
     private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options, bool embedded)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
+using Tollgate.Server.Experiments;
 using Tollgate.Server.Hosting;
 using Tollgate.Storage.Catalog;
 
@@ -18,9 +19,24 @@ public static class PricingApi
         return group;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<PricingPlan>>, StatusCodeHttpResult>> PlansAsync(
-        HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<PricingPlan>>, StatusCodeHttpResult, ProblemHttpResult>> PlansAsync(
+        string? visitor, HttpContext http, CatalogCache cache, ExperimentPricing experiments, CancellationToken cancellationToken)
     {
+        if (visitor is not null)
+        {
+            // A visitor may see an experiment's prices, which no shared cache may hand to another visitor.
+            http.Response.Headers.CacheControl = "private, no-store";
+            if (Validate.Id(visitor) is { } bad)
+            {
+                return Problems.Validation("visitor", bad);
+            }
+
+            var snapshot = await cache.GetAsync(cancellationToken);
+            var (plans, experiment) = await experiments.PlansOfAsync(visitor, snapshot, cancellationToken);
+            return TypedResults.Ok<IReadOnlyList<PricingPlan>>(
+                [.. plans.Select(p => PricingMapper.ToWire(p, snapshot) with { Experiment = experiment })]);
+        }
+
         var catalog = await cache.GetAsync(cancellationToken);
         if (ETags.NotModified(http, catalog.Revision))
         {

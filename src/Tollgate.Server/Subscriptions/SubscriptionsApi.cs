@@ -6,6 +6,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
+using Tollgate.Server.Experiments;
 using Tollgate.Server.Hosting;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
@@ -36,14 +37,15 @@ public static class SubscriptionsApi
 
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> CreateAsync(
         CreateSubscriptionRequest request, ICustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
+        ExperimentPricing experiments, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
             ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
             ("trial_days", request.TrialDays is < 0 or > 730 ? "must be from 0 to 730" : null),
             ("collection_method", request.CollectionMethod is null or "send_invoice" or "charge_automatically"
                 ? null : "must be send_invoice or charge_automatically"),
-            ("days_until_due", request.DaysUntilDue is < 0 or > 365 ? "must be from 0 to 365" : null));
+            ("days_until_due", request.DaysUntilDue is < 0 or > 365 ? "must be from 0 to 365" : null),
+            ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)));
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         if (plan is not { IsActive: true })
         {
@@ -64,9 +66,17 @@ public static class SubscriptionsApi
             return Problems.NotFound("customer", request.Customer);
         }
 
+        var offer = request.VisitorId is null ? null : await experiments.OfferAsync(request.VisitorId, plan!.Code, interval, cancellationToken);
         var subscription = NewSubscription.Build(request.Customer, plan!, interval, request.TrialDays,
-            SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time);
-        return await billing.CreateAsync(subscription, cancellationToken) switch
+            SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time)
+            with { PriceOverride = offer?.OverrideFor(plan!.Current) };
+        var result = await billing.CreateAsync(subscription, cancellationToken);
+        if (offer is not null && result is BillingResult.Done converted)
+        {
+            await experiments.ConvertAsync(offer, converted.Subscription, cancellationToken);
+        }
+
+        return result switch
         {
             BillingResult.Done done => TypedResults.Created($"/v1/subscriptions/{done.Subscription.Id}",
                 await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),

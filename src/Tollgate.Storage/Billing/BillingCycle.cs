@@ -63,7 +63,7 @@ public sealed class BillingCycle(
 
                 var version = await catalog.GetVersionAsync(trial.PlanVersionId, cancellationToken)
                     ?? throw new InvalidOperationException($"plan version {trial.PlanVersionId} is missing");
-                await subscriptions.NoteAsync(trial, "trial_will_end", version.Terms.Price(trial.BillingPeriod)!, now);
+                await subscriptions.NoteAsync(trial, "trial_will_end", trial.PriceOn(version)!, now);
                 return 1;
             }, cancellationToken);
         }
@@ -144,7 +144,7 @@ public sealed class BillingCycle(
             while (SubscriptionCycle.Next(current, now, v => versions[v], options.Value.CancelTrialsWithoutPaymentMethod, hasPaymentMethod) is { } step)
             {
                 var next = step.Subscription;
-                var price = versions[next.PlanVersionId].Terms.Price(next.BillingPeriod)!;
+                var price = next.PriceOn(versions[next.PlanVersionId])!;
                 var stored = await subscriptions.UpdateAsync(current, next, step.Kind switch
                 {
                     CycleKind.TrialConverted => "trial_converted",
@@ -235,7 +235,7 @@ public sealed class BillingCycle(
             }
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
-            var price = (await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!.Terms.Price(next.BillingPeriod)!;
+            var price = next.PriceOn((await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!)!;
             return await subscriptions.UpdateAsync(current, next, reason, price, at ?? next.UpdatedAt) is null ? null : current.CustomerId;
         }, cancellationToken);
         if (customer is null)

@@ -52,7 +52,7 @@ public sealed class BillingStore(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription subscription, CancellationToken cancellationToken)
     {
         var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
-        var price = version.Terms.Price(subscription.BillingPeriod)!;
+        var price = subscription.PriceOn(version)!;
         var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
         await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect.IsPostgres);
         var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
@@ -136,7 +136,7 @@ public sealed class BillingStore(
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
             var now = time.GetUtcNow();
             var version = await VersionAsync(current.PlanVersionId, cancellationToken);
-            var price = version.Terms.Price(current.BillingPeriod)!;
+            var price = current.PriceOn(version)!;
             if (atPeriodEnd)
             {
                 // During a trial the period end is the trial's end: it ends then, and nothing is charged.
@@ -162,7 +162,7 @@ public sealed class BillingStore(
     {
         var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
         var version = await VersionAsync(current.PlanVersionId, cancellationToken);
-        var price = version.Terms.Price(current.BillingPeriod)!;
+        var price = current.PriceOn(version)!;
         var ended = current with
         {
             Status = SubscriptionStatus.Canceled, CanceledAt = now, EndedAt = now, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
@@ -293,7 +293,7 @@ public sealed class BillingStore(
         (new SubscriptionWriter(c, tx, time, cancellationToken), new InvoiceWriter(c, tx, time, options.Value, cancellationToken));
 
     private async Task<PlanPrice> PriceOfAsync(Subscription s, CancellationToken cancellationToken) =>
-        (await VersionAsync(s.PlanVersionId, cancellationToken)).Terms.Price(s.BillingPeriod)!;
+        s.PriceOn(await VersionAsync(s.PlanVersionId, cancellationToken))!;
 
     private async Task<PlanVersion> VersionAsync(string id, CancellationToken cancellationToken) =>
         await catalog.GetVersionAsync(id, cancellationToken) ?? throw new InvalidOperationException($"plan version {id} is missing");

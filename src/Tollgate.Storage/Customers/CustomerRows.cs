@@ -25,13 +25,15 @@ internal sealed class SubscriptionRow
     public const string Columns = """
         id, customer_id, plan_code, plan_version_id, billing_period, status, anchor_at, current_period_start, current_period_end,
         trial_start_at, trial_end_at, cancel_at_period_end, canceled_at, ended_at, pending_plan_version_id, pending_billing_period,
-        past_due_since, dunning_state, collection_method, days_until_due, stripe_subscription_id, revision, created_at, updated_at
+        past_due_since, dunning_state, collection_method, days_until_due, stripe_subscription_id, revision, created_at, updated_at,
+        price_override_cents, price_override_plan_version_id, price_override_billing_period
         """;
 
     public const string Values = """
         @Id, @CustomerId, @PlanCode, @PlanVersionId, @BillingPeriod, @Status, @AnchorAt, @CurrentPeriodStart, @CurrentPeriodEnd,
         @TrialStartAt, @TrialEndAt, @CancelAtPeriodEnd, @CanceledAt, @EndedAt, @PendingPlanVersionId, @PendingBillingPeriod,
-        @PastDueSince, @DunningState, @CollectionMethod, @DaysUntilDue, @StripeSubscriptionId, @Revision, @CreatedAt, @UpdatedAt
+        @PastDueSince, @DunningState, @CollectionMethod, @DaysUntilDue, @StripeSubscriptionId, @Revision, @CreatedAt, @UpdatedAt,
+        @PriceOverrideCents, @PriceOverridePlanVersionId, @PriceOverrideBillingPeriod
         """;
 
     public string Id { get; set; } = "";
@@ -58,6 +60,9 @@ internal sealed class SubscriptionRow
     public long Revision { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    public long? PriceOverrideCents { get; set; }
+    public string? PriceOverridePlanVersionId { get; set; }
+    public string? PriceOverrideBillingPeriod { get; set; }
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
     public static SubscriptionRow FromReader(IRow r, int first)
@@ -90,6 +95,9 @@ internal sealed class SubscriptionRow
             Revision = r.GetInt64(first + 21),
             CreatedAt = r.GetInt64(first + 22),
             UpdatedAt = r.GetInt64(first + 23),
+            PriceOverrideCents = Nullable(24),
+            PriceOverridePlanVersionId = Text(25),
+            PriceOverrideBillingPeriod = Text(26),
         };
     }
 
@@ -123,6 +131,9 @@ internal sealed class SubscriptionRow
             Revision = Revision,
             CreatedAt = Instant(CreatedAt),
             UpdatedAt = Instant(UpdatedAt),
+            PriceOverride = PriceOverrideCents is { } cents && PriceOverridePlanVersionId is { } version
+                && BillingIntervalNames.TryParse(PriceOverrideBillingPeriod, out var overridden)
+                ? new PriceOverride(cents, version, overridden) : null,
         };
     }
 
@@ -134,6 +145,8 @@ internal sealed class SubscriptionRow
         EndedAt = Ms(s.EndedAt), s.PendingPlanVersionId, PendingBillingPeriod = s.PendingBillingPeriod?.ToWire(),
         PastDueSince = Ms(s.PastDueSince), s.DunningState, CollectionMethod = s.CollectionMethod.ToWire(), DaysUntilDue = (long)s.DaysUntilDue,
         s.StripeSubscriptionId, s.Revision, CreatedAt = Ms(s.CreatedAt), UpdatedAt = Ms(s.UpdatedAt),
+        PriceOverrideCents = s.PriceOverride?.PriceCents, PriceOverridePlanVersionId = s.PriceOverride?.PlanVersionId,
+        PriceOverrideBillingPeriod = s.PriceOverride?.BillingPeriod.ToWire(),
     };
 
     private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
