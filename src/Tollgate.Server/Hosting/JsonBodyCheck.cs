@@ -13,7 +13,9 @@ public sealed class JsonBodyCheck(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (context.GetEndpoint() is null || request.ContentLength == 0 || !request.HasJsonContentType())
+        // An encoded body (the gzipped price import) is JSON only once decoded; the endpoint that accepts it checks it.
+        var encoded = request.Headers.ContentEncoding.Any(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase));
+        if (context.GetEndpoint() is null || request.ContentLength == 0 || !request.HasJsonContentType() || encoded)
         {
             await next(context);
             return;

@@ -10,8 +10,9 @@ public static class MetricsApi
 {
     public static IEndpointRouteBuilder MapPrometheusMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/metrics", ScrapeAsync).WithTags("Health").AllowAnonymous()
-            .Produces<string>(200, PrometheusExposition.ContentType).ProducesProblem(401).ProducesProblem(403);
+        // Left out of the OpenAPI document: who may read it depends on the caller's network, not on a key role
+        // (configuration.md documents it), and Prometheus, not an API client, is what scrapes it.
+        app.MapGet("/metrics", ScrapeAsync).WithTags("Health").AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
