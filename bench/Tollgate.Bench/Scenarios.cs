@@ -16,6 +16,14 @@ public sealed partial class Scenarios(BenchOptions options)
             "features": [ { "feature_code": "api_calls", "monthly_quota": 1000000000000 } ] } ] }
         """;
 
+    private const string RateCatalog = """
+        { "default_plan": "free",
+          "features": [ { "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],
+          "plans": [ { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+            "features": [ { "feature_code": "api_calls", "monthly_quota": 1000000000000,
+              "rate_limit": { "limit": 1000000000, "per": "second" } } ] } ] }
+        """;
+
     private static readonly string ServerDll = Path.Combine(AppContext.BaseDirectory, "Tollgate.Server.dll");
     private static readonly string BenchDll = Path.Combine(AppContext.BaseDirectory, "Tollgate.Bench.dll");
     private readonly string _dir = Directory.CreateTempSubdirectory("tollgate-bench-").FullName;
@@ -26,6 +34,10 @@ public sealed partial class Scenarios(BenchOptions options)
         "b" => await TollgateAsync("(b) consume, SQLite", "sqlite", Path.Combine(_dir, "tollgate.db"), historyRows: 0, halfLoad: true),
         "b-history" => await TollgateAsync("(b) consume, SQLite, 1M history rows", "sqlite", Path.Combine(_dir, "tollgate-h.db"), 1_000_000, false),
         "c" => await TollgateAsync("(c) consume, PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync(), 0, halfLoad: true),
+        // The same consume on a feature with a rate limit high enough never to refuse: what deciding it costs (issue 12).
+        "b-rate" => await TollgateAsync("(b) consume, SQLite, rate-limited feature", "sqlite", Path.Combine(_dir, "tollgate-r.db"), 0, false, RateCatalog),
+        "c-rate" => await TollgateAsync("(c) consume, PostgreSQL, rate-limited feature", "postgres", await PostgresServer.CreateDatabaseAsync(), 0, false,
+            RateCatalog),
         "d" => await NaiveAsync(),
         "e" => await PgbenchAsync(),
         "f" => await HealthzRatioAsync(),
@@ -50,9 +62,10 @@ public sealed partial class Scenarios(BenchOptions options)
         return [max, await load.RunAsync("(a) bare Kestrel JSON endpoint", ConsumePath, Consume, options.Concurrency, options.Duration, max.Throughput / 2)];
     }
 
-    private async Task<IReadOnlyList<LoadResult>> TollgateAsync(string name, string provider, string connectionString, long historyRows, bool halfLoad)
+    private async Task<IReadOnlyList<LoadResult>> TollgateAsync(
+        string name, string provider, string connectionString, long historyRows, bool halfLoad, string catalog = Catalog)
     {
-        await using var server = await StartTollgateAsync(provider, connectionString, Catalog,
+        await using var server = await StartTollgateAsync(provider, connectionString, catalog,
             historyRows > 0 ? () => SeedHistoryAsync(connectionString, historyRows) : null);
         var load = new LoadGenerator(server.Address, AdminKey);
         var max = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration);

@@ -39,14 +39,22 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context (own cookies) at desktop width, or a phone's when <paramref name="phone"/>.</summary>
-    public Task<IBrowserContext> ContextAsync(Uri baseAddress, bool phone = false) => Browser.NewContextAsync(new BrowserNewContextOptions
+    public async Task<IBrowserContext> ContextAsync(Uri baseAddress, bool phone = false)
     {
-        BaseURL = baseAddress.ToString(),
-        ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
-        DeviceScaleFactor = 1,
-        IsMobile = phone,
-        HasTouch = phone,
-    });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
+            DeviceScaleFactor = 1,
+            IsMobile = phone,
+            HasTouch = phone,
+        });
+        // The page tests share two cores with the other test assemblies that dotnet test runs beside them; under that load
+        // one page can take longer than Playwright's 30 s default (seen once on the console's sign-in redirect).
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        return context;
+    }
 
     /// <summary>Saves a full-page screenshot as a test artifact (artifacts/screenshots/NAME-desktop.png or -phone.png).</summary>
     public static Task ScreenshotAsync(IPage page, string name, bool phone = false) =>
