@@ -53,13 +53,14 @@ public static class EntitlementMapper
         RateLimitHeaders(http, d, time);
         if (d.Reason == DecisionReason.RateLimited && d.Rate is { } rate)
         {
-            http.Response.Headers.RetryAfter = SecondsUntil(rate.ResetAt, time).ToString(CultureInfo.InvariantCulture);
+            var wait = SecondsUntil(rate.ResetAt, time);
+            http.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
             return Problems.Create(429, "rate_limited",
                 $"Too many requests for '{d.Feature}': at most {rate.Limit} until {rate.ResetAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}.",
                 new Dictionary<string, object?>
                 {
                     ["feature"] = d.Feature, ["plan"] = d.Plan, ["limit"] = rate.Limit, ["remaining"] = 0, ["reset_at"] = rate.ResetAt,
-                    ["upgrade_url"] = upgradeUrl,
+                    ["upgrade_url"] = upgradeUrl, ["retry_after"] = wait,
                 });
         }
 
@@ -94,7 +95,10 @@ public static class EntitlementMapper
             return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up; it does not reset.", fields);
         }
 
-        http.Response.Headers.RetryAfter = SecondsUntil(reset, time).ToString(CultureInfo.InvariantCulture);
+        // The body says it too (retry_after, whole seconds), for clients that read the problem and not the headers.
+        var seconds = SecondsUntil(reset, time);
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        fields["retry_after"] = seconds;
         return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up until {reset:yyyy-MM-dd'T'HH:mm:ss'Z'}.", fields);
     }
 }

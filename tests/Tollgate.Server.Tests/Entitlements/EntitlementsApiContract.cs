@@ -41,6 +41,7 @@ public abstract class EntitlementsApiContract : ApiContract
         Assert.Equal("/pricing", problem["upgrade_url"].Value<string>());
         var retryAfter = (long)response.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
         Assert.Equal((long)(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero) - TollgateApp.DefaultStart).TotalSeconds, retryAfter);
+        Assert.Equal(retryAfter, problem["retry_after"].Value<long>());
     }
 
     [Fact]
