@@ -22,13 +22,13 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         }
 
         var body = await ReadAsync(request, context.RequestAborted);
-        if (body.Length > 0 && Problem(body) is { } problem)
+        if (body.Count > 0 && Problem(body) is { } problem)
         {
             await Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", problem).ExecuteAsync(context);
             return;
         }
 
-        request.Body = new MemoryStream(body, writable: false);
+        request.Body = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
         await next(context);
     }
 
@@ -65,7 +65,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
                         break;
                     case JsonTokenType.String:
                         Advance(scopes);
-                        if (!TryText(ref reader, out _))
+                        if (!IsUnicode(ref reader))
                         {
                             return $"{PathOf(scopes)}: {NotUnicode}";
                         }
@@ -87,6 +87,10 @@ public sealed class JsonBodyCheck(RequestDelegate next)
     }
 
     private const string NotUnicode = "is not valid Unicode text (a lone UTF-16 surrogate such as \\ud800, or bytes that are not UTF-8)";
+
+    /// <summary>Whether a string value decodes; unescaped text is checked in place, without allocating it.</summary>
+    private static bool IsUnicode(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped || reader.HasValueSequence ? TryText(ref reader, out _) : System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
 
     private static bool TryText(ref Utf8JsonReader reader, out string text)
     {
@@ -129,11 +133,19 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         return path.Length == 0 ? "body" : path.ToString();
     }
 
-    private static async Task<byte[]> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<ArraySegment<byte>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream(request.ContentLength is { } length and <= TollgateOptions.MaxBodyBytes ? (int)length : 4096);
+        if (request.ContentLength is { } length and <= TollgateOptions.MaxBodyBytes)
+        {
+            // The usual case: the length is declared, so the body is read once into an array of exactly that size.
+            var exact = new byte[length];
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            return new ArraySegment<byte>(exact, 0, read);
+        }
+
+        var buffer = new MemoryStream(4096);
         await request.Body.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>One open object (with the names seen so far and the current one) or array (with its item count).</summary>

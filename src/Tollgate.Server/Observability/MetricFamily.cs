@@ -10,6 +10,9 @@ public sealed class MetricFamily
 {
     private static readonly double[] DefaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+
+    // Every request records here, so the usual label sets find their series without building the label text again.
+    private readonly ConcurrentDictionary<TagKey, Series> _byTags = new();
     private readonly double[] _buckets;
 
     private MetricFamily(string name, string type, string help, double[] buckets)
@@ -46,7 +49,7 @@ public sealed class MetricFamily
 
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var series = _series.GetOrAdd(Labels(tags), _ => new Series(_buckets.Length));
+        var series = SeriesFor(tags);
         lock (series)
         {
             if (Type == "gauge")
@@ -93,6 +96,26 @@ public sealed class MetricFamily
         }
     }
 
+    private Series SeriesFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (tags.Length > 3)
+        {
+            return _series.GetOrAdd(Labels(tags), _ => new Series(_buckets.Length));
+        }
+
+        KeyValuePair<string, object?> first = tags.Length > 0 ? tags[0] : default, second = tags.Length > 1 ? tags[1] : default,
+            third = tags.Length > 2 ? tags[2] : default;
+        var key = new TagKey(first.Key, first.Value, second.Key, second.Value, third.Key, third.Value);
+        if (_byTags.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var series = _series.GetOrAdd(Labels(tags), _ => new Series(_buckets.Length));
+        _byTags.TryAdd(key, series);
+        return series;
+    }
+
     private static void Line(StringBuilder text, string name, string labels, string value)
     {
         text.Append(name);
@@ -129,6 +152,9 @@ public sealed class MetricFamily
         double.NegativeInfinity => "-Inf",
         _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>Up to three tags in the order the instrument passed them; boxed numbers compare by value.</summary>
+    private readonly record struct TagKey(string? Key1, object? Value1, string? Key2, object? Value2, string? Key3, object? Value3);
 
     private sealed class Series(int buckets)
     {

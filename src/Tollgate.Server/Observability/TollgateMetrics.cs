@@ -22,8 +22,11 @@ public sealed class TollgateMetrics
         _llmCalls = meter.CreateCounter<long>("tollgate.llm.calls", "{call}", "LLM calls ingested, by whether a price was found.");
     }
 
+    // Boxed once, so counting a request allocates nothing for its status.
+    private static readonly object[] Statuses = [.. Enumerable.Range(0, 600).Select(s => (object)s)];
+
     public void Request(string route, string method, int status) =>
-        _requests.Add(1, new("route", route), new("method", method), new("status", status));
+        _requests.Add(1, new("route", route), new("method", method), new("status", status is >= 0 and < 600 ? Statuses[status] : status));
 
     public void Decision(string reason) => _decisions.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
