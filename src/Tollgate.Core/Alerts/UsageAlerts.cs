@@ -91,6 +91,11 @@ public static class UsageAlertRules
     public static string ThresholdMessage(long used, long limit, string unit, BillingPeriod period) =>
         string.Create(CultureInfo.InvariantCulture, $"You have used {used:N0} of {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}.");
 
+    /// <summary>"You have used $8.50 of your $10.00 LLM budget this month."</summary>
+    public static string BudgetMessage(long spentNano, long budgetNano, BillingPeriod period) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"You have used ${Llm.NanoUsdAmount.ToUsd(spentNano):0.00##} of your ${Llm.NanoUsdAmount.ToUsd(budgetNano):0.00##} LLM budget {PeriodWords(period)}.");
+
     /// <summary>"You have reached your limit of 10 CVs this month; it resets on Apr 1." or, on a soft cap, that the rest is overage.</summary>
     public static string ExceededMessage(long limit, string unit, bool hardCap, BillingPeriod period) => hardCap
         ? string.Create(CultureInfo.InvariantCulture,

@@ -91,19 +91,39 @@ public sealed class AlertWriter(CatalogCache catalog, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Call after <paramref name="spent"/> nano-USD of LLM cost were added to the budget counter of
+    /// <paramref name="period"/>, with its total after: the highest of the quota thresholds (80/90/100 %) crossed fires
+    /// once per period, with the <c>budget.threshold_crossed</c> webhook.
+    /// </summary>
+    internal async Task OnBudgetSpentAsync(BatchScope scope, string customer, string budgetCode, Core.Periods.BillingPeriod period, long budget,
+        long totalAfter, long spent)
+    {
+        var crossed = spent > 0 && budget > 0 ? UsageAlertRules.Crossed(PlanFeature.DefaultThresholds, budget, totalAfter - spent, totalAfter) : [];
+        if (crossed.Count == 0)
+        {
+            return;
+        }
+
+        var threshold = crossed[^1];
+        await FireAsync(scope, new UsageAlert(Ids.New("alr", time), customer, budgetCode, AlertKind.Threshold, threshold,
+            UsageAlertRules.SeverityOf(threshold), totalAfter, budget, UsageAlertRules.BudgetMessage(totalAfter, budget, period), period.Start,
+            period.End, null, scope.Now, null), WebhookEventTypes.BudgetThresholdCrossed);
+    }
+
     private UsageAlert Exceeded(string customer, string feature, Core.Periods.BillingPeriod window, long used, long limit, string unit, bool hardCap,
         DateTimeOffset now) =>
         new(Ids.New("alr", time), customer, feature, AlertKind.Exceeded, 0, AlertSeverity.Critical, used, limit,
             UsageAlertRules.ExceededMessage(limit, unit, hardCap, window), window.Start, window.End, null, now, null);
 
-    private async Task FireAsync(BatchScope scope, UsageAlert alert)
+    private async Task FireAsync(BatchScope scope, UsageAlert alert, string? eventType = null)
     {
         var inserted = await scope.ExecuteAsync(Insert, alert.Id, alert.CustomerId, alert.FeatureCode, alert.PeriodStart.ToUnixTimeMilliseconds(),
             alert.PeriodEnd.ToUnixTimeMilliseconds(), AlertRow.KindText(alert.Kind), alert.Threshold, AlertRow.SeverityText(alert.Severity), alert.Used,
             alert.Limit, alert.ProjectedAt?.ToUnixTimeMilliseconds(), alert.Message, alert.CreatedAt.ToUnixTimeMilliseconds());
         if (inserted == 1)
         {
-            var type = alert.Kind switch
+            var type = eventType ?? alert.Kind switch
             {
                 AlertKind.Threshold => WebhookEventTypes.ThresholdCrossed,
                 AlertKind.Exceeded => WebhookEventTypes.QuotaExceeded,

@@ -97,9 +97,13 @@ internal sealed record RollupKey(string Customer, string Day, string Feature, st
 internal sealed class LlmSpendAggregate : IBatchAggregate
 {
     private readonly Dictionary<(string Customer, Core.Periods.BillingPeriod Period, long Budget), long> _spend = [];
+    private Alerts.AlertWriter? _alerts;
 
-    public void Add(string customer, Core.Periods.BillingPeriod period, long budget, long cost) =>
+    public void Add(Alerts.AlertWriter alerts, string customer, Core.Periods.BillingPeriod period, long budget, long cost)
+    {
+        _alerts = alerts;
         _spend[(customer, period, budget)] = _spend.GetValueOrDefault((customer, period, budget)) + cost;
+    }
 
     public async Task FlushAsync(BatchScope scope)
     {
@@ -108,10 +112,16 @@ internal sealed class LlmSpendAggregate : IBatchAggregate
             // Spend is never refused here (the budget gate is at reserve and consume), so the add is uncapped; the row
             // is created only the first time in a period.
             var grant = LlmBudget.Grant(budget) with { HardCap = false };
-            if (await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false) is null)
+            var after = await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false);
+            if (after is null)
             {
                 await Counters.EnsureAsync(scope, customer, LlmBudget.FeatureCode, period, grant);
-                await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false);
+                after = await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false);
+            }
+
+            if (after is { } total && _alerts is not null)
+            {
+                await _alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, period, budget, total.Used, cost);
             }
         }
     }

@@ -8,10 +8,10 @@ public sealed record RecomputeResult(long RowsExamined, long RowsChanged, long C
 
 /// <summary>
 /// Reprices the calls of a window with the prices now on record (each at its own timestamp), correcting the daily
-/// rollups by the difference. Chunked, and each row is updated only from the cost it was read at, so running it
-/// again, or beside live logging, gives the same result.
+/// rollups and the LLM budget counters by the difference. Chunked, and each row is updated only from the cost it was
+/// read at, so running it again, or beside live logging, gives the same result.
 /// </summary>
-public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices)
+public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices, TimeProvider time)
 {
     private const int Chunk = 5000;
 
@@ -65,6 +65,13 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                     }
 
                     rowChanges++;
+                    // A price correction must also correct what the call spent of its period's budget, or a customer
+                    // blocked by a wrong price stays blocked. Spend never goes below zero.
+                    await c.ExecuteAsync(new CommandDefinition("""
+                        UPDATE usage_counters SET used = CASE WHEN used + @delta < 0 THEN 0 ELSE used + @delta END, updated_at = @now
+                        WHERE customer_id = @CustomerId AND feature_code = @budget AND period_start <= @OccurredAt AND period_end > @OccurredAt
+                        """, new { delta = cost - row.CostNano, now = time.GetUtcNow().ToUnixTimeMilliseconds(), row.CustomerId,
+                        budget = LlmBudget.FeatureCode, row.OccurredAt }, tx, cancellationToken: cancellationToken));
                     var day = at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                     rollup.AddCorrection(new RollupKey(row.CustomerId, day, row.FeatureCode ?? "", row.Model, row.PlanCode ?? ""),
                         cost - row.CostNano, (price is null ? 1 : 0) - (row.Unpriced ? 1 : 0));

@@ -1,6 +1,7 @@
 using System.Data;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Llm;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Usage;
@@ -19,7 +20,7 @@ public sealed class LlmOptions
 /// rolled up per day, and spent against the plan's LLM budget, all in one group-committed transaction.
 /// </summary>
 public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
-    IOptions<LlmOptions> options)
+    AlertWriter alerts, IOptions<LlmOptions> options)
 {
     private static readonly Statement Insert = new("""
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
@@ -110,7 +111,7 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
                     && await reservations.SettleBudgetInBatchAsync(scope, hold, call.CustomerId, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
-                    spend.Add(call.CustomerId, context.Period, budget, cost);
+                    spend.Add(alerts, call.CustomerId, context.Period, budget, cost);
                 }
             }
 
@@ -122,9 +123,10 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
 
     /// <summary>
     /// Adds the call to every metered quota of the plan whose meter it matches, in the call's own transaction. A call is
-    /// logged after the fact, so it is counted even past a hard cap; the checks after it are refused.
+    /// logged after the fact, so it is counted even past a hard cap; the checks after it are refused. Its thresholds
+    /// alert as a consume's would.
     /// </summary>
-    private static async Task MeterAsync(BatchScope scope, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
+    private async Task MeterAsync(BatchScope scope, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
     {
         foreach (var grant in context.Version?.Terms.Features ?? [])
         {
@@ -141,10 +143,16 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
 
             var window = context.Window(grant);
             var uncapped = grant with { HardCap = false };
-            if (await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false) is null)
+            var after = await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
+            if (after is null)
             {
                 await Counters.EnsureAsync(scope, context.CustomerId, grant.FeatureCode, window, grant);
-                await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
+                after = await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
+            }
+
+            if (after is { } counter)
+            {
+                await alerts.OnUsedAsync(scope, context, grant.FeatureCode, grant, counter, amount);
             }
 
             scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);

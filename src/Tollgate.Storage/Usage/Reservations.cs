@@ -82,6 +82,11 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
             }
         }
+        else if (actual is > 0 && held.FeatureCode == Llm.LlmBudget.FeatureCode && context?.Version?.Terms.LlmBudgetNanoUsd is { } budget
+            && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
+        {
+            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, counter.Value.Used, actual.Value);
+        }
 
         return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);
     }

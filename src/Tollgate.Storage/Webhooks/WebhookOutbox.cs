@@ -13,6 +13,7 @@ public static class WebhookEventTypes
     public const string ThresholdCrossed = "usage.threshold_crossed";
     public const string ProjectedExhaustion = "usage.projected_exhaustion";
     public const string QuotaExceeded = "quota.exceeded";
+    public const string BudgetThresholdCrossed = "budget.threshold_crossed";
     public const string CustomerCreated = "customer.created";
     public const string SubscriptionCreated = "subscription.created";
     public const string SubscriptionUpdated = "subscription.updated";
@@ -26,7 +27,7 @@ public static class WebhookEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
+        ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, BudgetThresholdCrossed, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
         SubscriptionTrialWillEnd, InvoiceCreated, InvoicePaid, InvoicePaymentFailed, InvoiceVoided, InvoiceUncollectible,
     ];
 }

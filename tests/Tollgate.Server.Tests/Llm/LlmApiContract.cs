@@ -1,4 +1,6 @@
 using System.Net;
+using Dapper;
+using Tollgate.Storage.Database;
 using System.Text.Json.Nodes;
 using Tollgate.Testing;
 
@@ -144,6 +146,48 @@ public abstract class LlmApiContract : ApiContract
         // Every rollup is corrected, not only the customer's own.
         Assert.Equal((1.50m, 0L), (total["total_llm_cost_usd"].Value<decimal>(), total["unpriced_requests"].Value<long>()));
         Assert.Equal(1.50m, ranked[0]!["llm_cost_usd"].Value<decimal>());
+    }
+
+    [Fact]
+    public async Task ARecomputeAtACorrectedPriceGivesBackTheBudgetAWrongPriceSpent()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
+            new { model = "house-model", provider = "self", input = 10.00, effective_from = "2026-01-01T00:00:00Z" }); // a typo: 10× the price
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "house-model", input_tokens = 1000, request_id = "r1" }); // $0.01
+
+        var blocked = await app.ConsumeAsync("c1", "chat");
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
+            new { model = "house-model", provider = "self", input = 1.00, effective_from = "2026-02-01T00:00:00Z" });
+        await app.Admin.PostJsonAsync("/v1/admin/llm/recompute", new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" });
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+        var unblocked = await app.ConsumeAsync("c1", "chat");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.Equal((0.001m, 0.009m), (budget["spent_usd"].Value<decimal>(), budget["remaining_usd"].Value<decimal>()));
+        Assert.Equal(HttpStatusCode.OK, unblocked.StatusCode);
+    }
+
+    [Fact]
+    public async Task LlmSpendAlertsAtTheQuotaThresholdsOfTheBudgetWithTheBudgetWebhook()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = "https://hooks.example.com/a", events = new[] { "budget.threshold_crossed" } });
+
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = 3400, request_id = "r1" }); // $0.0085 of $0.01
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = 100, request_id = "r2" }); // $0.00875
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = 500, request_id = "r3" }); // $0.01
+        var database = app.Get<TollgateDatabase>();
+        var alerts = (await database.ReadAsync(c => c.QueryAsync<(long Threshold, string Message)>(
+            "SELECT threshold, message FROM usage_alerts WHERE customer_id = 'c1' ORDER BY threshold"))).ToList();
+        var events = await database.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM webhook_events WHERE type = 'budget.threshold_crossed'"));
+
+        Assert.Equal([80L, 100L], alerts.Select(a => a.Threshold));
+        Assert.Equal("You have used $0.0085 of your $0.01 LLM budget this month.", alerts[0].Message);
+        Assert.Equal(2L, events);
     }
 
     [Fact]

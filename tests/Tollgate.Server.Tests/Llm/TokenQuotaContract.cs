@@ -1,4 +1,6 @@
 using System.Net;
+using Dapper;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Llm;
@@ -67,6 +69,21 @@ public abstract class TokenQuotaContract : ApiContract
         var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
 
         Assert.Equal(2L, usage["features"]!["openai_calls"]!["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task LoggedCallsThatCrossAThresholdOfATokenQuotaAlertOnceAsAConsumeWould()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        await LogAsync(app, "r1", 500, 200); // 70 %
+        await LogAsync(app, "r2", 100, 50); // 85 %: crosses 80
+        await LogAsync(app, "r3", 10, 10); // 87 %: nothing new
+        var alerts = (await app.Get<TollgateDatabase>().ReadAsync(c => c.QueryAsync<(string Kind, long Threshold, long Used)>(
+            "SELECT kind, threshold, used FROM usage_alerts WHERE customer_id = 'c1' AND feature_code = 'tokens' AND kind <> 'projected'"))).ToList();
+
+        Assert.Equal([("threshold", 80L, 850L)], alerts);
     }
 }
 
