@@ -1,6 +1,6 @@
 using Tollgate.Server.Cli;
 using Tollgate.Server.Catalog;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Composition;
 
 // "serve" is the default verb; migrate, catalog and keys run and exit.
 if (CliVerbs.IsVerb(args))

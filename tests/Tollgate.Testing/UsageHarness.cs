@@ -19,7 +19,7 @@ public sealed class UsageHarness : IAsyncDisposable
         Clock = clock;
         CatalogStore = new CatalogStore(database, clock);
         Catalog = new CatalogCache(CatalogStore, clock);
-        Contexts = new EntitlementContextCache(database, Catalog, Microsoft.Extensions.Options.Options.Create(new Storage.Billing.BillingOptions()));
+        Contexts = new EntitlementContextCache(database, Catalog, Microsoft.Extensions.Options.Options.Create(new EntitlementOptions()));
         Customers = new CustomerStore(database, clock, Contexts);
         Committer = new GroupCommitter(database, clock, NullLogger<GroupCommitter>.Instance);
         Alerts = new AlertWriter(Catalog, clock);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Tollgate.Server.Catalog;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Composition;
 using Tollgate.Server.Keys;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;

@@ -1,4 +1,3 @@
-using Tollgate.Server.Usage;
 using Tollgate.Storage.Billing;
 
 namespace Tollgate.Server.Clock;

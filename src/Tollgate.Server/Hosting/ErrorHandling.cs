@@ -21,7 +21,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger, Tollgat
             BadHttpRequestException bad => FromBadRequest(bad),
             JsonException json => Problems.Create(400, "invalid_json", Describe(json)),
             // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
-            Tollgate.Storage.Usage.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Usage.OverloadedException.RetryAfter),
+            Tollgate.Storage.Database.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Database.OverloadedException.RetryAfter),
             _ when IsOutage(exception) => Outage(httpContext, exception),
             _ => null,
         };

@@ -7,7 +7,6 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Usage;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Alerts;

@@ -137,7 +137,7 @@ public sealed class BillingCycle(
                 return (0, "");
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
             var count = 0;
@@ -234,7 +234,7 @@ public sealed class BillingCycle(
                 return null;
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var price = next.PriceOn((await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!)!;
             return await subscriptions.UpdateAsync(current, next, reason, price, at ?? next.UpdatedAt) is null ? null : current.CustomerId;
         }, cancellationToken);

@@ -54,7 +54,7 @@ public sealed class BillingStore(
         var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
         var price = subscription.PriceOn(version)!;
         var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
-        await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect.IsPostgres);
+        await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect);
         var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
         await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
         return subscription.Status == SubscriptionStatus.Active
@@ -97,7 +97,7 @@ public sealed class BillingStore(
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], null);
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var reason = change.Effective == ChangeTiming.PeriodEnd ? "plan_change_scheduled" : "plan_changed";
             var stored = await subscriptions.UpdateAsync(current, change.Subscription, reason, await PriceOfAsync(change.Subscription, cancellationToken), change.EffectiveAt);
             if (stored is null)
@@ -133,7 +133,7 @@ public sealed class BillingStore(
                 return new BillingResult.Conflict("subscription_not_live", $"The subscription is already {current.Status.ToWire()}.");
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = time.GetUtcNow();
             var version = await VersionAsync(current.PlanVersionId, cancellationToken);
             var price = current.PriceOn(version)!;

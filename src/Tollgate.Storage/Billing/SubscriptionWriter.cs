@@ -4,6 +4,7 @@ using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Billing;
@@ -11,10 +12,12 @@ namespace Tollgate.Storage.Billing;
 /// <summary>Writes subscription state inside the caller's transaction, each write checked against the revision it read.</summary>
 internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeProvider time, CancellationToken ct)
 {
-    /// <summary>Takes the customer's row lock, so one customer's billing changes (and credit balance) never interleave.</summary>
-    public Task LockCustomerAsync(string customerId, bool postgres) => postgres
-        ? c.ExecuteAsync(new CommandDefinition("SELECT id FROM customers WHERE id = @customerId FOR UPDATE", new { customerId }, tx, cancellationToken: ct))
-        : Task.CompletedTask;
+    /// <summary>
+    /// Takes the customer's row lock, so one customer's billing changes (and credit balance) never interleave. On SQLite
+    /// the transaction already holds the one write lock, so the read locks nothing more.
+    /// </summary>
+    public Task LockCustomerAsync(string customerId, SqlDialect dialect) =>
+        c.ExecuteAsync(new CommandDefinition($"SELECT id FROM customers WHERE id = @customerId {dialect.ForUpdate}", new { customerId }, tx, cancellationToken: ct));
 
     public async Task<Subscription?> ReadAsync(string id) =>
         (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Data;
-using Tollgate.Storage.Usage;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Database;
 
@@ -15,7 +13,7 @@ namespace Tollgate.Storage.Customers;
 /// process, so the customer and their live subscription are remembered until a write here invalidates them; on
 /// PostgreSQL other nodes write too, so they are read inside the decision's own transaction every time.
 /// </summary>
-public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog, IOptions<BillingOptions> billing)
+public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog, IOptions<EntitlementOptions> options)
 {
     private const int MaxEntries = 200_000;
     private readonly bool _enabled = !database.Dialect.SharedByNodes;
@@ -70,7 +68,7 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         var snapshot = await catalog.GetAsync(cancellationToken);
         var subscribed = entry.Subscription is { } s ? await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken) : null;
         var fallback = snapshot.DefaultPlan is { } code ? snapshot.Plan(code)?.Current : null;
-        return EntitlementContext.Resolve(customerId, entry.Subscription, subscribed, fallback, now, billing.Value.Grace);
+        return EntitlementContext.Resolve(customerId, entry.Subscription, subscribed, fallback, now, options.Value.Grace);
     }
 
     // One row: the customer always, the live subscription's columns when there is one (null otherwise).

@@ -20,6 +20,9 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
 
+    /// <summary>Row locks on one table of a join, for work queues.</summary>
+    public string ForUpdateSkipLockedOf(string alias) => IsPostgres ? $"FOR UPDATE OF {alias} SKIP LOCKED" : "";
+
     /// <summary>Group-commit writers per node: SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.</summary>
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
 

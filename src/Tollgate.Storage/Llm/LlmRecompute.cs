@@ -1,6 +1,7 @@
 using Dapper;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage.Llm;
 

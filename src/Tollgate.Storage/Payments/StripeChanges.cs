@@ -81,8 +81,8 @@ public sealed class StripeChanges(
         var result = await database.WriteAsync(async (c, tx) =>
         {
             var at = time.GetUtcNow();
-            await new SubscriptionWriter(c, tx, time, cancellationToken).LockCustomerAsync(before.CustomerId, database.Dialect.IsPostgres);
-            var writer = new StripeEventWriter(c, tx, billing, catalog, options.Value, database.Dialect.IsPostgres, time, touched, cancellationToken);
+            await new SubscriptionWriter(c, tx, time, cancellationToken).LockCustomerAsync(before.CustomerId, database.Dialect);
+            var writer = new StripeEventWriter(c, tx, billing, catalog, options.Value, database.Dialect, time, touched, cancellationToken);
             return await work(writer, c, tx, at);
         }, cancellationToken);
         foreach (var customer in touched)

@@ -46,7 +46,7 @@ public sealed class StripeEventStore(
                 return new StripeEventResult(true, first.Outcome, first.Detail);
             }
 
-            var writer = new StripeEventWriter(c, tx, billing, catalog, options.Value, database.Dialect.IsPostgres, time, touched, cancellationToken);
+            var writer = new StripeEventWriter(c, tx, billing, catalog, options.Value, database.Dialect, time, touched, cancellationToken);
             var (outcome, detail) = await writer.ApplyAsync(stripeEvent, effect);
             await c.ExecuteAsync(new CommandDefinition("UPDATE stripe_events SET outcome = @outcome, detail = @detail WHERE id = @Id",
                 new { stripeEvent.Id, outcome, detail }, tx, cancellationToken: cancellationToken));

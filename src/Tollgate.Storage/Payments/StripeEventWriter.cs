@@ -5,6 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Payments;
 
@@ -14,7 +15,7 @@ namespace Tollgate.Storage.Payments;
 /// holds the <c>created</c> of the last subscription state applied: an older event, arriving later, changes nothing.
 /// </summary>
 internal sealed partial class StripeEventWriter(
-    DbConnection c, DbTransaction tx, BillingStore billing, CatalogCache catalog, BillingOptions options, bool postgres, TimeProvider time,
+    DbConnection c, DbTransaction tx, BillingStore billing, CatalogCache catalog, BillingOptions options, SqlDialect dialect, TimeProvider time,
     ISet<string> touched, CancellationToken ct)
 {
     private readonly SubscriptionWriter _subscriptions = new(c, tx, time, ct);
@@ -51,7 +52,7 @@ internal sealed partial class StripeEventWriter(
         if (existing is null && customer is not null)
         {
             // Another delivery (the checkout's, the subscription's own) may be creating it now: look again under the customer's lock.
-            await _subscriptions.LockCustomerAsync(customer, postgres);
+            await _subscriptions.LockCustomerAsync(customer, dialect);
             (existing, syncedAt) = await ReadLockedAsync(state.Id);
             customer = existing?.CustomerId ?? customer;
         }
@@ -131,7 +132,7 @@ internal sealed partial class StripeEventWriter(
         StripeSubscriptionState state, SubscriptionStatus status, string customer, PlanVersion version, BillingInterval interval,
         DateTimeOffset created, DateTimeOffset now)
     {
-        await _subscriptions.LockCustomerAsync(customer, postgres);
+        await _subscriptions.LockCustomerAsync(customer, dialect);
         // One live subscription per customer: what the customer now pays for in Stripe replaces what they had.
         var live = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT id FROM subscriptions WHERE customer_id = @customer AND status IN ('trialing', 'active', 'past_due', 'incomplete')",
@@ -211,7 +212,7 @@ internal sealed partial class StripeEventWriter(
             return (null, null);
         }
 
-        await _subscriptions.LockCustomerAsync(customer, postgres);
+        await _subscriptions.LockCustomerAsync(customer, dialect);
         var syncedAt = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT stripe_synced_at FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId", new { stripeSubscriptionId }, tx,
             cancellationToken: ct));

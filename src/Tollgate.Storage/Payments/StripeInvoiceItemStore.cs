@@ -23,7 +23,7 @@ public sealed class StripeInvoiceItemStore(TollgateDatabase database, TimeProvid
         database.WriteAsync<IReadOnlyList<ClaimedInvoiceItem>>(async (c, tx) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var skipLocked = database.Dialect.IsPostgres ? "FOR UPDATE OF i SKIP LOCKED" : "";
+            var skipLocked = database.Dialect.ForUpdateSkipLockedOf("i");
             var due = (await c.QueryAsync<ItemRow>(new CommandDefinition($"""
                 SELECT i.id, i.customer_id, c.stripe_customer_id, i.stripe_subscription_id, i.kind, i.description, i.amount_cents, i.currency,
                     i.period_start, i.period_end, i.attempts, i.created_at

@@ -4,7 +4,6 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Llm;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;

@@ -2,6 +2,7 @@ using Dapper;
 using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Usage;
 

@@ -35,7 +35,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     {
         var owner = await scope.Connection.QuerySingleOrDefaultAsync<(string CustomerId, string FeatureCode)>(scope.Command(
             "SELECT customer_id, feature_code FROM reservations WHERE id = @id", new { id }));
-        return owner.CustomerId == customerId && owner.FeatureCode == Llm.LlmBudget.FeatureCode
+        return owner.CustomerId == customerId && owner.FeatureCode == LlmBudget.FeatureCode
             ? await SettleAsync(scope, id, actual)
             : new UsageOutcome.ReservationNotFound();
     }
@@ -82,7 +82,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
             }
         }
-        else if (actual is > 0 && held.FeatureCode == Llm.LlmBudget.FeatureCode && context?.Version?.Terms.LlmBudgetNanoUsd is { } budget
+        else if (actual is > 0 && held.FeatureCode == LlmBudget.FeatureCode && context?.Version?.Terms.LlmBudgetNanoUsd is { } budget
             && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
         {
             await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, counter.Value.Used, actual.Value);

@@ -145,7 +145,7 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
         database.WriteAsync<IReadOnlyList<ClaimedDelivery>>(async (c, tx) =>
         {
             var now = time.GetUtcNow();
-            var skipLocked = database.Dialect.IsPostgres ? "FOR UPDATE OF d SKIP LOCKED" : "";
+            var skipLocked = database.Dialect.ForUpdateSkipLockedOf("d");
             var due = (await c.QueryAsync<ClaimRow>(new CommandDefinition($"""
                 SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at, w.signature_scheme
                 FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id

@@ -1,6 +1,6 @@
 using System.Net;
 using Dapper;
-using Tollgate.Server.Usage;
+using Tollgate.Server.Clock;
 using Tollgate.Storage.Database;
 using Tollgate.Testing;
 

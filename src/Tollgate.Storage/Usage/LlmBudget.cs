@@ -1,6 +1,6 @@
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Storage.Usage;
 
 /// <summary>
 /// A plan's LLM budget is kept as a counter like any quota, in nano-USD, under a code no catalog feature can have,

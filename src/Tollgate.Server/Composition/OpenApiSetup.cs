@@ -1,6 +1,6 @@
 using Tollgate.Server.OpenApi;
 
-namespace Tollgate.Server.Hosting;
+namespace Tollgate.Server.Composition;
 
 /// <summary>The OpenAPI document at /openapi/v1.json and an interactive page at /docs, both served offline.</summary>
 public static class OpenApiSetup

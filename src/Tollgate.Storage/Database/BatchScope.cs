@@ -1,21 +1,17 @@
 using System.Data;
 using System.Data.Common;
-using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Usage;
+namespace Tollgate.Storage.Database;
 
 /// <summary>
-/// One transaction shared by a batch of operations. Work that aggregates across the batch (the daily usage rollup)
-/// is collected here and written once, in the same transaction, just before the commit.
+/// One transaction shared by a batch of operations. Work that aggregates across the batch (such as the daily usage
+/// rollup) is collected in its <see cref="IBatchAggregate"/> and written once, in the same transaction, just before the commit.
 /// </summary>
 public sealed class BatchScope(StatementCache statements, DbTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     : SqlScope(statements, transaction, cancellationToken)
 {
-    private readonly Dictionary<(string Customer, string Feature, string Day), long> _daily = [];
     private readonly List<Action> _afterCommit = [];
-    private string? _today;
 
-    private static readonly RowUpsert AddDaily = new("usage_daily", ["customer_id", "feature_code", "day"], ["quantity"]);
     private readonly Dictionary<Type, IBatchAggregate> _aggregates = [];
 
     /// <summary>The current operation's first statement, already run with the batch's others; taken by the operation's first RowAsync.</summary>
@@ -37,21 +33,6 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 
     public long NowMs => now.ToUnixTimeMilliseconds();
 
-    public void AddDailyUsage(string customer, string feature, DateTimeOffset at, long quantity)
-    {
-        if (quantity == 0)
-        {
-            return;
-        }
-
-        // Most units land on the batch's own day; its key is formatted once per batch.
-        var day = at == now ? _today ??= Day(now) : Day(at);
-        var key = (customer, feature, day);
-        _daily[key] = _daily.GetValueOrDefault(key) + quantity;
-    }
-
-    private static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
     public void AfterCommit(Action action) => _afterCommit.Add(action);
 
     /// <summary>One aggregate of its kind per batch, written (by <see cref="IBatchAggregate.FlushAsync"/>) just before the commit.</summary>
@@ -67,8 +48,8 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 
     internal async Task FlushAsync()
     {
-        await AddDaily.WriteAsync(this, _daily.Select(d => new object?[] { d.Key.Customer, d.Key.Feature, d.Key.Day, d.Value }));
-        foreach (var aggregate in _aggregates.Values)
+        // In one fixed order, so two batches writing shared rollup rows lock them in the same order on PostgreSQL.
+        foreach (var aggregate in _aggregates.OrderBy(a => a.Key.FullName, StringComparer.Ordinal).Select(a => a.Value))
         {
             await aggregate.FlushAsync(this);
         }

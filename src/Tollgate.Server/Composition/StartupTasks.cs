@@ -4,7 +4,7 @@ using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 
-namespace Tollgate.Server.Hosting;
+namespace Tollgate.Server.Composition;
 
 /// <summary>Runs before the server listens: migrations, then the first-start catalog, model prices and admin key.</summary>
 public sealed class StartupTasks(

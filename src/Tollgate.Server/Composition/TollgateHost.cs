@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
+using Tollgate.Server.Hosting;
 using Tollgate.Core.Time;
 using Tollgate.Server.Admin;
 using Tollgate.Server.Alerts;
@@ -18,7 +19,6 @@ using Tollgate.Server.Entitlements;
 using Tollgate.Server.Events;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Subscriptions;
-using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
 using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
@@ -29,7 +29,7 @@ using Tollgate.Server.Webhooks;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Server.Hosting;
+namespace Tollgate.Server.Composition;
 
 /// <summary>Composes the web host: configuration, services, the pipeline and every feature's endpoints.</summary>
 public static class TollgateHost
@@ -72,6 +72,7 @@ public static class TollgateHost
         services.AddSingleton<TimeProvider>(sp => TestClock(sp.GetRequiredService<IOptions<TestClockOptions>>().Value));
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
+        services.Configure<Storage.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));

@@ -2,9 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Usage;
+namespace Tollgate.Storage.Database;
 
 /// <summary>
 /// Group commit: concurrent operations on this node share one transaction, each keeps its own decision, and none is

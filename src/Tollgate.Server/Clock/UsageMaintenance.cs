@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
-using Tollgate.Server.Clock;
 using Tollgate.Storage.Usage;
 
-namespace Tollgate.Server.Usage;
+namespace Tollgate.Server.Clock;
 
 /// <summary>Releases reservations whose hold ran out and prunes idempotency keys and event ids past their retention.</summary>
 public sealed class UsageMaintenance(
