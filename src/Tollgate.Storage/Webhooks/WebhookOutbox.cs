@@ -14,6 +14,7 @@ public static class WebhookEventTypes
     public const string ProjectedExhaustion = "usage.projected_exhaustion";
     public const string QuotaExceeded = "quota.exceeded";
     public const string CustomerCreated = "customer.created";
+    public const string CustomerDeleted = "customer.deleted";
     public const string SubscriptionCreated = "subscription.created";
     public const string SubscriptionUpdated = "subscription.updated";
     public const string SubscriptionCanceled = "subscription.canceled";
@@ -28,6 +29,7 @@ public static class WebhookEventTypes
     [
         ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
         SubscriptionTrialWillEnd, InvoiceCreated, InvoicePaid, InvoicePaymentFailed, InvoiceVoided, InvoiceUncollectible,
+        CustomerDeleted,
     ];
 }
 
