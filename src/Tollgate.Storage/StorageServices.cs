@@ -55,6 +55,7 @@ public static class StorageServices
         services.AddSingleton<ExperimentTallies>();
         services.AddSingleton<CustomerErasure>();
         services.AddSingleton<CustomerDataExport>();
+        services.AddSingleton<Exports.ExportQueries>();
         return services;
     }
 

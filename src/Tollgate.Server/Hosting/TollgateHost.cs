@@ -16,6 +16,7 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Events;
+using Tollgate.Server.Exports;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
@@ -116,6 +117,7 @@ public static class TollgateHost
         services.AddTollgatePayments(configuration);
         services.AddTollgateAuth();
         services.AddTollgateOpenApi();
+        services.AddSingleton<ExportWriter>();
     }
 
     private static void UsePipeline(WebApplication app)
@@ -166,6 +168,7 @@ public static class TollgateHost
         app.MapPortalPages();
         app.MapAdminConsole();
         app.MapCustomerDeletion();
+        app.MapExports();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();
