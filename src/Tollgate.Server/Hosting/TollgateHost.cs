@@ -118,6 +118,8 @@ public static class TollgateHost
         services.AddTollgateAuth();
         services.AddTollgateOpenApi();
         services.AddSingleton<ExportWriter>();
+        services.AddOptions<Storage.Retention.RetentionOptions>().Bind(configuration.GetSection(Storage.Retention.RetentionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Storage.Retention.RetentionOptions>, Storage.Retention.RetentionOptionsValidation>();
     }
 
     private static void UsePipeline(WebApplication app)

@@ -20,6 +20,11 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
 
+    /// <summary>Takes a session lock on @key if it is free, so one node at a time runs a job; SQLite has one node, so it always may.</summary>
+    public string TryLockSession => IsPostgres ? "SELECT pg_try_advisory_lock(@key)" : "SELECT 1";
+
+    public string UnlockSession => IsPostgres ? "SELECT pg_advisory_unlock(@key)" : "SELECT 1";
+
     /// <summary>Group-commit writers per node: SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.</summary>
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
 

@@ -103,7 +103,7 @@ public abstract class CustomerDeletionContract : ApiContract
             "SELECT COALESCE(SUM(amount_cents), 0) FROM invoice_lines WHERE invoice_id = @invoice AND amount_cents < 0", new { invoice }));
 
         Assert.Equal(0L, await CreditOfAsync(plain["final_invoice"].Value<string>()));
-        Assert.True(await CreditOfAsync(prorated["final_invoice"].Value<string>()) < 0);
+        Assert.True(await CreditOfAsync(prorated["final_invoice"].Value<string>()) < 0, prorated.ToJsonString());
     }
 
     [Fact]
