@@ -15,7 +15,7 @@ public static class CustomerDeletionApi
     {
         var group = app.MapGroup("/v1/customers").WithTags("Customers").RequireAuthorization(Policies.Secret);
         group.MapDelete("/{id}", DeleteAsync).ProducesProblems(409, 502, 503);
-        group.MapGet("/{id}/export", ExportAsync).ProducesText("application/json");
+        group.MapGet("/{id}/export", ExportAsync).Produces(StatusCodes.Status200OK, typeof(System.Text.Json.Nodes.JsonObject), "application/json");
         return group;
     }
 

@@ -10,7 +10,7 @@ public static class ExportsApi
     public static RouteGroupBuilder MapExports(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin/exports").WithTags("Exports").RequireAuthorization(Policies.Admin);
-        group.MapGet("/{kind}", ExportAsync).ProducesText("text/csv").ProducesText("application/x-ndjson");
+        group.MapGet("/{kind}", ExportAsync).Produces(StatusCodes.Status200OK, typeof(string), "text/csv", "application/x-ndjson");
         return group;
     }
 

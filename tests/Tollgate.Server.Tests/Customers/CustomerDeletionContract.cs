@@ -97,7 +97,7 @@ public abstract class CustomerDeletionContract : ApiContract
         await app.AdvanceAsync(TimeSpan.FromDays(10));
 
         var plain = await (await app.Admin.DeleteAsync(new Uri("/v1/customers/plain", UriKind.Relative))).ReadAsync();
-        var prorated = await (await app.Admin.DeleteAsync(new Uri("/v1/customers/prorated", UriKind.Relative))).ReadAsync();
+        var prorated = await (await app.Admin.DeleteAsync(new Uri("/v1/customers/prorated?prorate=true", UriKind.Relative))).ReadAsync();
         var db = app.Get<TollgateDatabase>();
         Task<long> CreditOfAsync(string? invoice) => db.ReadAsync(c => c.ExecuteScalarAsync<long>(
             "SELECT COALESCE(SUM(amount_cents), 0) FROM invoice_lines WHERE invoice_id = @invoice AND amount_cents < 0", new { invoice }));
