@@ -51,7 +51,10 @@ public sealed class ExportWriter(ExportQueries queries)
             {
                 line.Clear();
                 WriteCsv(spec, row, line);
-                Append(buffer, line.Append("\r\n").ToString());
+                foreach (var chunk in line.Append("\r\n").GetChunks())
+                {
+                    buffer.Advance(Encoding.UTF8.GetBytes(chunk.Span, buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length))));
+                }
             }
             else
             {

@@ -118,7 +118,7 @@ public abstract class ExportsApiContract : ApiContract
         await app.SubscribeAsync("c1", "pro");
 
         var response = await app.Admin.GetAsync("/v1/admin/exports/invoices?format=ndjson");
-        var rows = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(JsonNode.Parse).ToList();
+        var rows = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)).ToList();
 
         Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
         var invoice = Assert.Single(rows)!;
