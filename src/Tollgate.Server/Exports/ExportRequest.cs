@@ -8,7 +8,7 @@ public sealed record ExportRequest(ExportSpec Spec, DateTimeOffset From, DateTim
 {
     public static readonly string KindNames = string.Join(", ", ExportQueries.All.Select(s => s.Name));
 
-    /// <summary>From defaults to the start of time, to to now; a bad field is named in <paramref name="errors"/>.</summary>
+    /// <summary>From defaults to the start of time, to to just after now (so a row written this millisecond is in); a bad field is named in <paramref name="errors"/>.</summary>
     public static ExportRequest? Parse(string? kind, string? from, string? to, string? format, DateTimeOffset now, out Dictionary<string, string> errors)
     {
         errors = [];
@@ -24,7 +24,7 @@ public sealed record ExportRequest(ExportSpec Spec, DateTimeOffset From, DateTim
         }
 
         var start = SaasStatsApi.ParseInstant(from, "from", errors) ?? DateTimeOffset.UnixEpoch;
-        var end = SaasStatsApi.ParseInstant(to, "to", errors) ?? now;
+        var end = SaasStatsApi.ParseInstant(to, "to", errors) ?? now.AddMilliseconds(1);
         if (!errors.ContainsKey("from") && !errors.ContainsKey("to") && start >= end)
         {
             errors["to"] = "must be after from";
