@@ -43,6 +43,11 @@ public sealed class CustomerDataExport(TollgateDatabase database)
     {
         await using var writer = new Utf8JsonWriter(output);
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (database.Dialect.ScanSetup is { } setup)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(setup, cancellationToken: cancellationToken));
+        }
+
         writer.WriteStartObject();
         writer.WriteString("exported_at", now.UtcDateTime);
         writer.WritePropertyName("customer");

@@ -82,6 +82,11 @@ public sealed class ExportQueries(TollgateDatabase database)
         ExportSpec spec, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        if (database.Dialect.ScanSetup is { } setup)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(setup, cancellationToken: cancellationToken));
+        }
+
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(spec.Sql, Range(from, to), cancellationToken: cancellationToken));
         while (await reader.ReadAsync(cancellationToken))
         {
