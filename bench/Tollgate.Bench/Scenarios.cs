@@ -45,6 +45,7 @@ public sealed partial class Scenarios(BenchOptions options)
         "llm" => await LlmIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-llm.db")),
         "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
+        "export" => await ExportAsync(Path.Combine(_dir, "tollgate-export.db")),
         _ => throw new ArgumentException($"unknown scenario {scenario}"),
     };
 

@@ -35,7 +35,7 @@ public static class StorageServices
         services.AddSingleton<Reservations>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<UsageQueries>();
-        services.AddSingleton<UsageJanitor>();
+        services.AddSingleton<Retention.RetentionPruner>();
         services.AddSingleton<BillingStore>();
         services.AddSingleton<BillingCycle>();
         services.AddSingleton<InvoiceStore>();
@@ -53,6 +53,9 @@ public static class StorageServices
         services.AddSingleton<ServerSettings>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentTallies>();
+        services.AddSingleton<CustomerErasure>();
+        services.AddSingleton<CustomerDataExport>();
+        services.AddSingleton<Exports.ExportQueries>();
         return services;
     }
 

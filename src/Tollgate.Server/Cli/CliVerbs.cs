@@ -10,7 +10,7 @@ namespace Tollgate.Server.Cli;
 /// <summary>The verbs besides serve: migrate, catalog apply|export, keys create|list|revoke.</summary>
 public static class CliVerbs
 {
-    private static readonly string[] Verbs = ["migrate", "catalog", "keys", "llm", "--help", "-h", "-?"];
+    private static readonly string[] Verbs = ["migrate", "catalog", "keys", "llm", "export", "--help", "-h", "-?"];
 
     // Configuration flags (--Tollgate:Database:Provider=postgres) go to the host as they do for serve, not to the parser.
     private static string[] _configuration = [];
@@ -24,6 +24,7 @@ public static class CliVerbs
         root.Subcommands.Add(CatalogCommand());
         root.Subcommands.Add(KeysCommand());
         root.Subcommands.Add(LlmCliVerbs.Command(ReadyAsync));
+        root.Subcommands.Add(ExportCliVerb.Command(ReadyAsync));
         _configuration = [.. args.Where(IsConfigurationFlag)];
         return await root.Parse([.. args.Where(a => !IsConfigurationFlag(a))]).InvokeAsync();
     }

@@ -1,14 +1,18 @@
 using Microsoft.Extensions.Options;
+using Tollgate.Storage.Retention;
 using Tollgate.Storage.Usage;
 
 namespace Tollgate.Server.Clock;
 
-/// <summary>Releases reservations whose hold ran out and prunes idempotency keys and event ids past their retention.</summary>
+/// <summary>Releases reservations whose hold ran out and, every Tollgate:Retention:Interval, prunes raw rows past their retention.</summary>
 public sealed class UsageMaintenance(
-    Reservations reservations, UsageJanitor janitor, TimeProvider time, IOptions<TestClockOptions> testClock, ILogger<UsageMaintenance> logger)
+    Reservations reservations, RetentionPruner retention, IOptions<RetentionOptions> retentionOptions, TimeProvider time,
+    IOptions<TestClockOptions> testClock, ILogger<UsageMaintenance> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
     /// <summary>One pass; the worker runs it every few seconds and the test clock runs it when time moves.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
@@ -23,7 +27,16 @@ public sealed class UsageMaintenance(
         }
         while (batch > 0);
 
-        await janitor.PruneAsync(now, cancellationToken);
+        if (now - _prunedAt >= retentionOptions.Value.Interval)
+        {
+            _prunedAt = now;
+            var pruned = await retention.PruneAsync(now, cancellationToken);
+            if (pruned.Total > 0)
+            {
+                logger.LogInformation("Retention pruned {Report}", pruned);
+            }
+        }
+
         return released;
     }
 

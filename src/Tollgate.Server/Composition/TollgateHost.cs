@@ -17,6 +17,7 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Events;
+using Tollgate.Server.Exports;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Health;
@@ -117,6 +118,9 @@ public static class TollgateHost
         services.AddTollgatePayments(configuration);
         services.AddTollgateAuth();
         services.AddTollgateOpenApi();
+        services.AddSingleton<ExportWriter>();
+        services.AddOptions<Storage.Retention.RetentionOptions>().Bind(configuration.GetSection(Storage.Retention.RetentionOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Storage.Retention.RetentionOptions>, Storage.Retention.RetentionOptionsValidation>();
     }
 
     private static void UsePipeline(WebApplication app)
@@ -166,6 +170,8 @@ public static class TollgateHost
         app.MapPortalSessions();
         app.MapPortalPages();
         app.MapAdminConsole();
+        app.MapCustomerDeletion();
+        app.MapExports();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

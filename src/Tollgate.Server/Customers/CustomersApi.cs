@@ -18,7 +18,7 @@ public static class CustomersApi
     public static RouteGroupBuilder MapCustomers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/customers").WithTags("Customers").RequireAuthorization(Policies.Secret);
-        group.MapPut("/{id}", UpsertAsync);
+        group.MapPut("/{id}", UpsertAsync).ProducesProblems(409);
         group.MapGet("/{id}", GetAsync);
         group.MapGet("/{id}/usage", UsageAsync);
         group.MapGet("/{id}/entitlements", EntitlementsAsync);
@@ -41,7 +41,17 @@ public static class CustomersApi
             return Problems.Validation(errors);
         }
 
-        var (customer, created) = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, request.HasPaymentMethod, cancellationToken);
+        (Customer Customer, bool Created) upserted;
+        try
+        {
+            upserted = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, request.HasPaymentMethod, cancellationToken);
+        }
+        catch (CustomerDeletedException deleted)
+        {
+            return Problems.Create(409, "customer_deleted", deleted.Message);
+        }
+
+        var (customer, created) = upserted;
         return created ? TypedResults.Created($"/v1/customers/{id}", ToWire(customer)) : TypedResults.Ok(ToWire(customer));
     }
 

@@ -23,6 +23,7 @@ public sealed class TagDescriptions : IOpenApiDocumentTransformer
         ("Webhooks", "Endpoints that receive Tollgate's signed webhooks, and their deliveries."),
         ("LLM prices", "Model prices: list, add, import (Tollgate's or LiteLLM's table), and reprice a window."),
         ("Stats", "SaaS metrics, revenue against LLM cost, and per-customer costs."),
+        ("Exports", "Admin exports of usage, LLM calls, events, invoices and customers, as CSV or NDJSON streamed row by row."),
         ("Health", "Liveness, and the database's health."),
         ("Test clock", "Move the server's clock, when it runs with the test clock on."),
     ];

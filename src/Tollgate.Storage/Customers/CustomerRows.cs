@@ -14,6 +14,7 @@ internal sealed class CustomerRow
     public bool HasPaymentMethod { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    public long? DeletedAt { get; set; }
 
     public Customer ToDomain() => new(Id, Email, Name,
         JsonSerializer.Deserialize<Dictionary<string, string>>(MetadataJson) ?? [], HasPaymentMethod,

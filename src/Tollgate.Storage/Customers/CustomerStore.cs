@@ -64,6 +64,11 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
 
             var existing = await c.QuerySingleAsync<CustomerRow>(new CommandDefinition(
                 $"SELECT * FROM customers WHERE id = @id {database.Dialect.ForUpdate}", new { id }, tx, cancellationToken: cancellationToken));
+            if (existing.DeletedAt is not null)
+            {
+                throw new CustomerDeletedException(id);
+            }
+
             // Fields left out of the request keep their stored values, as in Stripe's update.
             var merged = new CustomerRow
             {
@@ -88,7 +93,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
 
     public Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
-            "SELECT * FROM customers WHERE id = @id", new { id }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
+            "SELECT * FROM customers WHERE id = @id AND deleted_at IS NULL", new { id }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
 
     public Task<IReadOnlyList<Customer>> SearchAsync(string? query, int limit, CancellationToken cancellationToken = default)
     {
@@ -97,7 +102,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
         return database.ReadAsync<IReadOnlyList<Customer>>(async c => [.. (await c.QueryAsync<CustomerRow>(new CommandDefinition("""
             SELECT * FROM customers
-            WHERE LOWER(id) LIKE @pattern ESCAPE '\' OR LOWER(COALESCE(email, '')) LIKE @pattern ESCAPE '\' OR LOWER(COALESCE(name, '')) LIKE @pattern ESCAPE '\'
+            WHERE deleted_at IS NULL AND (LOWER(id) LIKE @pattern ESCAPE '\' OR LOWER(COALESCE(email, '')) LIKE @pattern ESCAPE '\' OR LOWER(COALESCE(name, '')) LIKE @pattern ESCAPE '\')
             ORDER BY created_at DESC, id LIMIT @limit
             """, new { pattern, limit = (long)limit }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
     }
@@ -140,11 +145,17 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
 
     public Task<long> CountAsync(CancellationToken cancellationToken = default) =>
-        database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM customers", cancellationToken: cancellationToken)),
+        database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM customers WHERE deleted_at IS NULL", cancellationToken: cancellationToken)),
             cancellationToken);
 
     public Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string customerId, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<Subscription>>(async c => [.. (await c.QueryAsync<SubscriptionRow>(new CommandDefinition(
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE customer_id = @customerId ORDER BY created_at DESC",
             new { customerId }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
+}
+
+/// <summary>A PUT of a deleted customer's id: the id stays taken, so old invoices and metrics never merge with a new customer.</summary>
+public sealed class CustomerDeletedException(string id) : Exception($"Customer '{id}' was deleted; its id cannot be used again.")
+{
+    public string CustomerId => id;
 }

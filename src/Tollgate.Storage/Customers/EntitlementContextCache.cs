@@ -24,7 +24,7 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         SELECT c.id, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}
         FROM customers c
         LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
-        WHERE c.id = @customer
+        WHERE c.id = @customer AND c.deleted_at IS NULL
         """, ("customer", DbType.String));
 
     /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>

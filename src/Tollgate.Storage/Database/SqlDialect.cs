@@ -23,6 +23,17 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// <summary>Row locks on one table of a join, for work queues.</summary>
     public string ForUpdateSkipLockedOf(string alias) => IsPostgres ? $"FOR UPDATE OF {alias} SKIP LOCKED" : "";
 
+    /// <summary>Takes a session lock on @key if it is free, so one node at a time runs a job; SQLite has one node, so it always may.</summary>
+    public string TryLockSession => IsPostgres ? "SELECT pg_try_advisory_lock(@key)" : "SELECT 1";
+
+    public string UnlockSession => IsPostgres ? "SELECT pg_advisory_unlock(@key)" : "SELECT 1";
+
+    /// <summary>
+    /// Said on a connection before a one-pass scan (an export): SQLite's 64 MB page cache would only fill with pages read
+    /// once, growing the process by that much; the next opening of the pooled connection restores it.
+    /// </summary>
+    public string? ScanSetup => IsPostgres ? null : "PRAGMA cache_size=-2048";
+
     /// <summary>Group-commit writers per node: SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.</summary>
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
 

@@ -15,6 +15,7 @@ public static class WebhookEventTypes
     public const string QuotaExceeded = "quota.exceeded";
     public const string BudgetThresholdCrossed = "budget.threshold_crossed";
     public const string CustomerCreated = "customer.created";
+    public const string CustomerDeleted = "customer.deleted";
     public const string SubscriptionCreated = "subscription.created";
     public const string SubscriptionUpdated = "subscription.updated";
     public const string SubscriptionCanceled = "subscription.canceled";
@@ -29,6 +30,7 @@ public static class WebhookEventTypes
     [
         ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, BudgetThresholdCrossed, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
         SubscriptionTrialWillEnd, InvoiceCreated, InvoicePaid, InvoicePaymentFailed, InvoiceVoided, InvoiceUncollectible,
+        CustomerDeleted,
     ];
 }
 

@@ -1,0 +1,109 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Retention;
+
+/// <summary>What one pass deleted; Skipped when another node held the pass.</summary>
+public sealed record RetentionReport(
+    bool Skipped, long LlmCalls = 0, long Events = 0, long WebhookDeliveries = 0, long WebhookEvents = 0, long StripeEvents = 0, long IdempotencyKeys = 0)
+{
+    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys;
+}
+
+/// <summary>
+/// Deletes raw rows past their retention in batches of <see cref="RetentionOptions.BatchSize"/>, each its own short
+/// transaction, so no pass holds a long lock. On PostgreSQL a session advisory lock lets one node at a time run a pass.
+/// Rollups, counters and invoices are never touched.
+/// </summary>
+public sealed class RetentionPruner(TollgateDatabase database, IOptions<RetentionOptions> options)
+{
+    public const long LockKey = 0x546f6c6c_52657431; // "TollRet1"
+
+    public async Task<RetentionReport> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var o = options.Value;
+        await using var c = await database.OpenAsync(cancellationToken);
+        if (!await c.ExecuteScalarAsync<bool>(new CommandDefinition(database.Dialect.TryLockSession, new { key = LockKey },
+            cancellationToken: cancellationToken)))
+        {
+            return new RetentionReport(Skipped: true);
+        }
+
+        try
+        {
+            long Cutoff(TimeSpan age) => (now - age).ToUnixTimeMilliseconds();
+            return new RetentionReport(
+                Skipped: false,
+                LlmCalls: await BatchesAsync(c, """
+                    DELETE FROM llm_calls WHERE (customer_id, request_id) IN
+                        (SELECT customer_id, request_id FROM llm_calls WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
+                    """, Cutoff(TimeSpan.FromDays(o.LlmCallsDays)), cancellationToken),
+                Events: await BatchesAsync(c, """
+                    DELETE FROM usage_events WHERE (customer_id, id) IN
+                        (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
+                    """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken),
+                WebhookDeliveries: await DeliveryBatchesAsync(c, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
+                WebhookEvents: await BatchesAsync(c, """
+                    DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.created_at < @cutoff
+                        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id) ORDER BY e.created_at LIMIT @batch)
+                    """, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
+                StripeEvents: await BatchesAsync(c, """
+                    DELETE FROM stripe_events WHERE id IN (SELECT id FROM stripe_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
+                    """, Cutoff(TimeSpan.FromDays(o.StripeEventsDays)), cancellationToken),
+                IdempotencyKeys: await BatchesAsync(c, """
+                    DELETE FROM idempotency_keys WHERE (scope, key) IN
+                        (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
+                    """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken));
+        }
+        finally
+        {
+            await c.ExecuteScalarAsync<bool>(new CommandDefinition(database.Dialect.UnlockSession, new { key = LockKey },
+                cancellationToken: CancellationToken.None));
+        }
+    }
+
+    private async Task<long> BatchesAsync(DbConnection c, string sql, long cutoff, CancellationToken cancellationToken)
+    {
+        var batch = options.Value.BatchSize;
+        long total = 0;
+        int deleted;
+        do
+        {
+            await using var tx = await database.BeginWriteAsync(c, cancellationToken);
+            deleted = await c.ExecuteAsync(new CommandDefinition(sql, new { cutoff, batch = (long)batch }, tx, cancellationToken: cancellationToken));
+            await tx.CommitAsync(cancellationToken);
+            total += deleted;
+        }
+        while (deleted >= batch);
+        return total;
+    }
+
+    // A pending delivery is never pruned, whatever its age: it still has a promise to keep.
+    private async Task<long> DeliveryBatchesAsync(DbConnection c, long cutoff, CancellationToken cancellationToken)
+    {
+        var batch = options.Value.BatchSize;
+        long total = 0;
+        List<string> ids;
+        do
+        {
+            await using var tx = await database.BeginWriteAsync(c, cancellationToken);
+            ids = [.. await c.QueryAsync<string>(new CommandDefinition("""
+                SELECT id FROM webhook_deliveries WHERE created_at < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch
+                """, new { cutoff, batch = (long)batch }, tx, cancellationToken: cancellationToken))];
+            if (ids.Count > 0)
+            {
+                await c.ExecuteAsync(new CommandDefinition("DELETE FROM webhook_attempts WHERE delivery_id IN @ids", new { ids }, tx,
+                    cancellationToken: cancellationToken));
+                await c.ExecuteAsync(new CommandDefinition("DELETE FROM webhook_deliveries WHERE id IN @ids", new { ids }, tx,
+                    cancellationToken: cancellationToken));
+            }
+
+            await tx.CommitAsync(cancellationToken);
+            total += ids.Count;
+        }
+        while (ids.Count >= batch);
+        return total;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using Dapper;
+using Tollgate.Storage.Database;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Customers;
+
+/// <summary>GDPR deletion and access, asserted on the database rows: nothing personal is left, every id and amount stays.</summary>
+public abstract class CustomerDeletionContract : ApiContract
+{
+    private const string Email = "ada@lovelace.example";
+    private const string Name = "Ada Lovelace";
+
+    private async Task<TollgateApp> CustomerWithHistoryAsync()
+    {
+        var app = await StartAsync(ApiSetup.LlmCatalog());
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = "https://hooks.example.com/a", events = new[] { "customer.created", "customer.deleted" } });
+        await app.Admin.PutJsonAsync("/v1/customers/ada", new { email = Email, name = Name, metadata = new { phone = "+44 20 7946 0000" } });
+        await app.SubscribeAsync("ada", "pro");
+        await app.ConsumeAsync("ada", "chat", 3);
+        await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[] { new { id = "e1", customer = "ada", feature = "export", amount = 2, properties = new { file = "ada-taxes.csv" } } },
+        });
+        await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            customer = "ada", feature = "chat", model = "gpt-4o-mini", input_tokens = 1000, output_tokens = 500, request_id = "r1",
+            metadata = new { prompt_owner = Email },
+        });
+        return app;
+    }
+
+    [Fact]
+    public async Task DeleteErasesEveryPersonalFieldAndKeepsIdsAndAmounts()
+    {
+        await using var app = await CustomerWithHistoryAsync();
+        var db = app.Get<TollgateDatabase>();
+        var amountsBefore = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COALESCE(SUM(amount_due_cents), 0) FROM invoices"));
+        var costBefore = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT SUM(cost_nano) FROM llm_calls WHERE customer_id = 'ada'"));
+
+        var response = await app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative));
+        var body = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("ada", true), (body["id"].Value<string>(), body["deleted"].Value<bool>()));
+        Assert.NotNull(body["canceled_subscription"].Value<string>());
+        var customer = await db.ReadAsync(c => c.QuerySingleAsync<(string? Email, string? Name, string Metadata, string? Stripe, long? DeletedAt)>(
+            "SELECT email, name, metadata_json, stripe_customer_id, deleted_at FROM customers WHERE id = 'ada'"));
+        Assert.Equal((null, null, "{}", null), (customer.Email, customer.Name, customer.Metadata, customer.Stripe));
+        Assert.NotNull(customer.DeletedAt);
+        Assert.Equal(0L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM llm_calls WHERE customer_id = 'ada' AND metadata_json IS NOT NULL")));
+        Assert.Equal(0L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM usage_events WHERE customer_id = 'ada' AND properties_json IS NOT NULL")));
+        Assert.Equal(0L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM webhook_events WHERE payload_json LIKE '%lovelace%' OR payload_json LIKE '%7946%'")));
+        Assert.Equal("canceled", await db.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT status FROM subscriptions WHERE customer_id = 'ada'")));
+        Assert.Equal(costBefore, await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT SUM(cost_nano) FROM llm_calls WHERE customer_id = 'ada'")));
+        Assert.True(await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT SUM(amount_due_cents) FROM invoices")) >= amountsBefore);
+        Assert.Equal(1L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM webhook_events WHERE type = 'customer.deleted' AND payload_json LIKE '%\"ada\"%'")));
+    }
+
+    [Fact]
+    public async Task EveryLaterCallForTheIdIs404AndAPutIs409()
+    {
+        await using var app = await CustomerWithHistoryAsync();
+        await app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative));
+
+        var reads = await Task.WhenAll(
+            app.Admin.GetAsync("/v1/customers/ada"), app.Admin.GetAsync("/v1/customers/ada/entitlements"),
+            app.Admin.GetAsync("/v1/customers/ada/usage"), app.Admin.GetAsync("/v1/customers/ada/export"),
+            app.Admin.GetAsync("/v1/customers/ada/invoices"), app.Admin.GetAsync("/v1/customers/ada/subscriptions"),
+            app.ConsumeAsync("ada", "chat"),
+            app.Admin.PostJsonAsync("/v1/customers/ada/portal-sessions", new { return_url = "https://app.example.com/" }),
+            app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "ada", plan = "pro", billing_period = "monthly" }),
+            app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative)));
+        var put = await app.Admin.PutJsonAsync("/v1/customers/ada", new { email = Email });
+
+        Assert.All(reads, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
+        Assert.Equal("customer_deleted", (await put.ReadAsync())["error"].Value<string>());
+        Assert.Null(await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT email FROM customers WHERE id = 'ada'")));
+    }
+
+    [Fact]
+    public async Task ProrateTrueCreditsTheUnusedTimeAndTheDefaultDoesNot()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog());
+        foreach (var id in new[] { "plain", "prorated" })
+        {
+            await app.CustomerAsync(id);
+            await app.SubscribeAsync(id, "pro");
+        }
+
+        await app.AdvanceAsync(TimeSpan.FromDays(10));
+
+        var plain = await (await app.Admin.DeleteAsync(new Uri("/v1/customers/plain", UriKind.Relative))).ReadAsync();
+        var prorated = await (await app.Admin.DeleteAsync(new Uri("/v1/customers/prorated?prorate=true", UriKind.Relative))).ReadAsync();
+        var db = app.Get<TollgateDatabase>();
+        Task<long> CreditOfAsync(string? invoice) => db.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM invoice_lines WHERE invoice_id = @invoice AND amount_cents < 0", new { invoice }));
+
+        Assert.Equal(0L, await CreditOfAsync(plain["final_invoice"].Value<string>()));
+        Assert.True(await CreditOfAsync(prorated["final_invoice"].Value<string>()) < 0, prorated.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ExportHoldsTheCustomerAndEverythingRecordedAboutThem()
+    {
+        await using var app = await CustomerWithHistoryAsync();
+
+        var response = await app.Admin.GetAsync("/v1/customers/ada/export");
+        var export = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal((Email, Name, "+44 20 7946 0000"), (export["customer"]!["email"].Value<string>(), export["customer"]!["name"].Value<string>(),
+            export["customer"]!["metadata"]!["phone"].Value<string>()));
+        Assert.Equal("pro", export["subscriptions"]![0]!["plan_code"].Value<string>());
+        Assert.Equal(Email, export["llm_calls"]![0]!["metadata"]!["prompt_owner"].Value<string>());
+        Assert.Equal("ada-taxes.csv", export["usage_events"]![0]!["properties"]!["file"].Value<string>());
+        Assert.Contains(export["usage_counters"]!.AsArray(), c => c!["feature_code"].Value<string>() == "chat" && c["used"].Value<long>() == 3);
+        Assert.Equal("2026-01-15T12:00:00Z", export["customer"]!["created_at"].Value<string>());
+    }
+
+    [Fact]
+    public async Task DeletingAnUnknownCustomerIs404()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+
+        var response = await app.Admin.DeleteAsync(new Uri("/v1/customers/nobody", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
+
+public sealed class SqliteCustomerDeletionTests : CustomerDeletionContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCustomerDeletionTests : CustomerDeletionContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
