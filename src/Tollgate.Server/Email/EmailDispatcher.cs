@@ -93,7 +93,7 @@ public sealed class EmailDispatcher(
 
         var retryAt = result.Sent || result.Permanent
             ? null
-            : RetryAt(message.Attempts + 1, options.Value.MaxAttempts, time.GetUtcNow(), (Random.Shared.NextDouble() * 0.4) - 0.2);
+            : RetryAt(message.AttemptsSinceReplay + 1, options.Value.MaxAttempts, time.GetUtcNow(), (Random.Shared.NextDouble() * 0.4) - 0.2);
         if (!result.Sent)
         {
             logger.LogInformation("E-mail {Message} ({Kind}) failed: {Error}; {Next}", message.Id, message.Kind, result.Error,

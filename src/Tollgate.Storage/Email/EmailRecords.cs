@@ -8,10 +8,10 @@ public sealed record EmailMessage(
 /// <summary>One try at sending a message: the SMTP reply code when the server gave one.</summary>
 public sealed record EmailAttempt(int Attempt, DateTimeOffset At, int? SmtpStatus, string? Error, long DurationMs);
 
-/// <summary>A message claimed for sending, with what it is rendered from.</summary>
+/// <summary>A message claimed for sending, with what it is rendered from; <see cref="AttemptsSinceReplay"/> counts toward the limit.</summary>
 public sealed record ClaimedEmail(
     string Id, string IdempotencyKey, string Kind, string EventType, string CustomerId, string Recipient, string ObjectId, string PayloadJson,
-    int Attempts, DateTimeOffset QueuedAt);
+    int Attempts, DateTimeOffset QueuedAt, int AttemptsSinceReplay = 0);
 
 /// <summary>A page of messages, newest first.</summary>
 public sealed record EmailPage(IReadOnlyList<EmailMessage> Data, bool HasMore, string? NextCursor);
@@ -66,10 +66,11 @@ internal sealed class ClaimedEmailRow
     public string ObjectId { get; set; } = "";
     public string PayloadJson { get; set; } = "";
     public long Attempts { get; set; }
+    public long ReplayedAfter { get; set; }
     public long QueuedAt { get; set; }
 
     public ClaimedEmail ToDomain() => new(Id, IdempotencyKey, Kind, EventType, CustomerId, Recipient, ObjectId, PayloadJson, (int)Attempts,
-        DateTimeOffset.FromUnixTimeMilliseconds(QueuedAt));
+        DateTimeOffset.FromUnixTimeMilliseconds(QueuedAt), (int)(Attempts - ReplayedAfter));
 }
 
 internal sealed class EmailAttemptRow

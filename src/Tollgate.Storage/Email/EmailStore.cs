@@ -26,7 +26,7 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var skipLocked = database.Dialect.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
             var due = (await c.QueryAsync<ClaimedEmailRow>(new CommandDefinition($"""
-                SELECT id, idempotency_key, kind, event_type, customer_id, recipient, object_id, payload_json, attempts, queued_at
+                SELECT id, idempotency_key, kind, event_type, customer_id, recipient, object_id, payload_json, attempts, replayed_after, queued_at
                 FROM email_messages
                 WHERE status = 'pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until <= @now)
                 ORDER BY next_attempt_at, id LIMIT @max {skipLocked}
@@ -103,7 +103,7 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
             return (row.ToDomain(), [.. attempts.Select(a => a.ToDomain())]);
         }, cancellationToken);
 
-    /// <summary>Queues a dead or skipped message again, due now, with a fresh retry window; a sent message is never sent again.</summary>
+    /// <summary>Queues a dead or skipped message again, due now, with a fresh set of attempts; a sent message is never sent again.</summary>
     public Task<EmailReplay> ReplayAsync(string id, CancellationToken cancellationToken) =>
         database.WriteAsync(async (c, tx) =>
         {
@@ -121,7 +121,7 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
 
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE email_messages SET status = 'pending', queued_at = @now, next_attempt_at = @now, locked_until = NULL
+                UPDATE email_messages SET status = 'pending', queued_at = @now, next_attempt_at = @now, locked_until = NULL, replayed_after = attempts
                 WHERE id = @id AND status IN ('dead', 'skipped')
                 """, new { id, now }, tx, cancellationToken: cancellationToken));
             return EmailReplay.Requeued;

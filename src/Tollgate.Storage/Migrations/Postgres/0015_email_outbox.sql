@@ -1,5 +1,6 @@
 -- E-mail to customers goes through the outbox as webhooks do: a message row is written in the transaction of the change
 -- it reports, and a dispatcher sends it. (idempotency_key, recipient) is unique, so one event never mails one address twice.
+-- replayed_after holds the attempts made before the last replay, so a replayed message gets a fresh set of attempts.
 CREATE TABLE email_messages (
     id               TEXT PRIMARY KEY,
     idempotency_key  TEXT NOT NULL,
@@ -12,6 +13,7 @@ CREATE TABLE email_messages (
     subject          TEXT,
     status           TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead', 'skipped')),
     attempts         INTEGER NOT NULL,
+    replayed_after   INTEGER NOT NULL DEFAULT 0,
     queued_at        BIGINT NOT NULL,
     next_attempt_at  BIGINT,
     locked_until     BIGINT,
