@@ -177,4 +177,28 @@ public sealed class SqliteEmailDeliveryTests : EmailDeliveryContract
 public sealed class PostgresEmailDeliveryTests : EmailDeliveryContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+
+    [Fact]
+    public async Task TwoNodesSendEachEmailExactlyOnce()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var first = await StartAsync(EmailLog.Settings(smtp), EmailLog.Start);
+        await using var second = await TollgateApp.StartAsync(Kind, EmailLog.Settings(smtp), EmailLog.Start, first.ConnectionString);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => first.CustomerAsync($"c{i}")));
+
+        // 20 customers each cross 80 %, half through each node; both nodes' dispatchers poll the one outbox.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? first : second).ConsumeAsync($"c{i}", "cv_generate", 8)));
+        var received = await smtp.WaitForAsync(20);
+        var sent = await EmailLog.ListAsync(first, "?status=sent&limit=100");
+        for (var i = 0; i < 400 && sent.Count < 20; i++)
+        {
+            await Task.Delay(25); // the server answers before the sender records the attempt
+            sent = await EmailLog.ListAsync(first, "?status=sent&limit=100");
+        }
+
+        Assert.Equal(20, sent.Count);
+        Assert.All(sent, m => Assert.Equal(1, m!["attempts"].Value<int>()));
+        Assert.Equal(20, received.Select(m => m.RcptTos[0]).Distinct().Count());
+        Assert.Equal(20, smtp.Messages.Count);
+    }
 }
