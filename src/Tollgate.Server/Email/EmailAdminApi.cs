@@ -20,20 +20,10 @@ public static class EmailAdminApi
     private static async Task<Results<Ok<EmailListResponse>, ProblemHttpResult>> ListAsync(
         string? status, string? customer, int? limit, string? cursor, EmailStore store, CancellationToken cancellationToken)
     {
-        var cursorError = "must be a next_cursor from an earlier page";
-        try
-        {
-            EmailStore.DecodeCursor(cursor);
-            cursorError = "";
-        }
-        catch (FormatException)
-        {
-        }
-
         var errors = Validate.Errors(
             ("status", status is null || EmailStore.Statuses.Contains(status, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", EmailStore.Statuses)}"),
             ("limit", limit is null or (>= 1 and <= 100) ? null : "must be from 1 to 100"),
-            ("cursor", cursorError.Length == 0 ? null : cursorError));
+            ("cursor", EmailStore.IsCursor(cursor) ? null : "must be a next_cursor from an earlier page"));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

@@ -131,6 +131,20 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
         Convert.ToBase64String(Encoding.UTF8.GetBytes(row.CreatedAt.ToString(CultureInfo.InvariantCulture) + "." + row.Id))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>Whether <paramref name="cursor"/> is absent or a next_cursor this store made.</summary>
+    public static bool IsCursor(string? cursor)
+    {
+        try
+        {
+            DecodeCursor(cursor);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The (created_at, id) a cursor continues after; null for none. Throws FormatException for a cursor this store did not make.</summary>
     public static (long At, string Id)? DecodeCursor(string? cursor)
     {
