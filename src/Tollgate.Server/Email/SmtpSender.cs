@@ -41,10 +41,17 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
             Timeout = (int)smtp.Timeout.TotalMilliseconds,
             Credentials = string.IsNullOrEmpty(smtp.Username) ? null : new NetworkCredential(smtp.Username, smtp.Password),
         };
+        // SmtpClient.Timeout bounds only synchronous sends; an asynchronous one is bounded by its token.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(smtp.Timeout);
         try
         {
-            await client.SendMailAsync(message, cancellationToken);
+            await client.SendMailAsync(message, timeout.Token);
             return new SmtpResult(true, false, 250, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new SmtpResult(false, false, null, $"no answer within {smtp.Timeout.TotalSeconds:0} s");
         }
         catch (SmtpException e)
         {
