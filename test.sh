@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project on both stores (SQLite and a real PostgreSQL) and exits non-zero on any failure.
 # On a fresh machine it first installs what is missing through apt: the PostgreSQL server, and Chromium (with a font)
-# for the page tests, which drive it through Playwright.
+# for the page tests, which drive it through Playwright; python3-aiosmtpd, the SMTP server the e-mail tests send to.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +12,7 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
 if [ -z "${TOLLGATE_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium fonts-dejavu-core); fi
 if ! command -v promtool >/dev/null; then missing+=(prometheus); fi # promtool checks the /metrics exposition
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then missing+=(python3-aiosmtpd); fi # the e-mail tests' real SMTP server
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} through apt"
   as_root apt-get update -qq

@@ -5,6 +5,7 @@ using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Email;
 using Tollgate.Storage.Experiments;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
@@ -56,6 +57,7 @@ public static class StorageServices
         services.AddSingleton<CustomerErasure>();
         services.AddSingleton<CustomerDataExport>();
         services.AddSingleton<Exports.ExportQueries>();
+        services.AddSingleton<EmailStore>();
         return services;
     }
 

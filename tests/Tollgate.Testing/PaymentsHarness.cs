@@ -15,7 +15,8 @@ public sealed class PaymentsHarness : IAsyncDisposable
 
     public FakeStripe Stripe { get; }
 
-    public static async Task<PaymentsHarness> StartAsync(StoreKind kind, IEnumerable<string>? prices = null, bool kestrel = false)
+    public static async Task<PaymentsHarness> StartAsync(
+        StoreKind kind, IEnumerable<string>? prices = null, bool kestrel = false, IDictionary<string, string?>? extra = null)
     {
         var stripe = await FakeStripe.StartAsync();
         foreach (var price in prices ?? CatalogPrices)
@@ -25,7 +26,7 @@ public sealed class PaymentsHarness : IAsyncDisposable
         }
 
         var settings = ApiSetup.PaymentsCatalog();
-        foreach (var (key, value) in stripe.Settings)
+        foreach (var (key, value) in stripe.Settings.Concat(extra ?? new Dictionary<string, string?>()))
         {
             settings[key] = value;
         }

@@ -41,7 +41,7 @@ public static partial class CatalogDocument
     {
         var problems = new List<DocumentProblem>();
         var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq",
-            "rate_limit_feature");
+            "rate_limit_feature", "notify");
         if (!reader.IsObject)
         {
             return new CatalogParseResult(null, problems);
@@ -81,9 +81,10 @@ public static partial class CatalogDocument
             }
         }
 
+        var notifyEmail = CatalogNotify.Read(reader, problems);
         return problems.Count > 0
             ? new CatalogParseResult(null, problems)
-            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature), []);
+            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature) { NotifyEmail = notifyEmail }, []);
     }
 
     internal static Regex Code() => CodePattern();

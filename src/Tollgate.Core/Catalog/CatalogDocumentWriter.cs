@@ -79,6 +79,7 @@ public static class CatalogDocumentWriter
                 w.WriteEndArray();
             }
 
+            CatalogNotify.Write(w, catalog.NotifyEmail);
             w.WriteEndObject();
         }
 

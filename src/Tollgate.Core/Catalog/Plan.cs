@@ -32,4 +32,8 @@ public sealed record CatalogDefinition(
     IReadOnlyList<Feature> Features,
     IReadOnlyList<PlanDefinition> Plans,
     IReadOnlyList<FaqEntry> Faq,
-    string? RateLimitFeature = null);
+    string? RateLimitFeature = null)
+{
+    /// <summary>The e-mail kinds customers get (notify.email), or null for every kind.</summary>
+    public IReadOnlyList<string>? NotifyEmail { get; init; }
+}

@@ -6,6 +6,7 @@ using Tollgate.Core.Time;
 using Tollgate.Server.Admin;
 using Tollgate.Server.Alerts;
 using Tollgate.Server.Clock;
+using Tollgate.Server.Email;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Llm;
@@ -111,6 +112,11 @@ public static class TollgateHost
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectCallback = WebhookTargets.ConnectCallback(() => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets),
             });
+        services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
+        services.AddSingleton<EmailTemplates>();
+        services.AddSingleton<EmailComposer>();
+        services.AddSingleton<SmtpSender>();
+        services.AddHostedService<EmailDispatcher>();
         services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
@@ -165,6 +171,7 @@ public static class TollgateHost
         app.MapAlerts();
         app.MapWebhooksAdmin();
         app.MapExperiments();
+        app.MapEmailAdmin();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();

@@ -32,8 +32,7 @@ public static class CustomersApi
     {
         var errors = Validate.Errors(
             ("id", Validate.Id(id)),
-            ("email", request.Email is { Length: > 320 } || request.Email is { } e && !e.Contains('@', StringComparison.Ordinal)
-                ? "must be an email address of at most 320 characters" : null),
+            ("email", request.Email is null || EmailAddress.IsValid(request.Email) ? null : EmailAddress.Hint),
             ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
             ("metadata", MetadataProblem(request.Metadata)));
         if (errors.Count > 0)

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace Tollgate.Server.Observability;
 
-/// <summary>The server's instruments: requests, entitlement decisions, webhook deliveries and LLM cost ingested.</summary>
+/// <summary>The server's instruments: requests, entitlement decisions, webhook and e-mail deliveries and LLM cost ingested.</summary>
 public sealed class TollgateMetrics
 {
     public const string MeterName = "Tollgate";
@@ -11,6 +11,7 @@ public sealed class TollgateMetrics
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _llmCost;
     private readonly Counter<long> _llmCalls;
+    private readonly Counter<long> _emailDeliveries;
 
     public TollgateMetrics(IMeterFactory meters)
     {
@@ -20,6 +21,7 @@ public sealed class TollgateMetrics
         _webhookDeliveries = meter.CreateCounter<long>("tollgate.webhook.deliveries", "{attempt}", "Webhook delivery attempts, by outcome.");
         _llmCost = meter.CreateCounter<long>("tollgate.llm.cost", "nUSD", "LLM cost ingested from logged calls, in nano-USD.");
         _llmCalls = meter.CreateCounter<long>("tollgate.llm.calls", "{call}", "LLM calls ingested, by whether a price was found.");
+        _emailDeliveries = meter.CreateCounter<long>("tollgate.email.deliveries", "{attempt}", "E-mail delivery attempts, by outcome.");
     }
 
     // Boxed once, so counting a request allocates nothing for its status.
@@ -31,6 +33,8 @@ public sealed class TollgateMetrics
     public void Decision(string reason) => _decisions.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void WebhookDelivery(string outcome) => _webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void EmailDelivery(string outcome) => _emailDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void LlmCall(long? costNanoUsd)
     {

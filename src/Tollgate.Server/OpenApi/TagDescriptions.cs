@@ -21,6 +21,7 @@ public sealed class TagDescriptions : IOpenApiDocumentTransformer
         ("Catalog", "The catalog of features and plans as one document: export it, or apply it whole."),
         ("Keys", "API keys: admin, secret (server side) and publishable (pricing reads)."),
         ("Webhooks", "Endpoints that receive Tollgate's signed webhooks, and their deliveries."),
+        ("E-mail", "E-mails sent to customers through the outbox: the log, each message's attempts, and replay of what was not sent."),
         ("LLM prices", "Model prices: list, add, import (Tollgate's or LiteLLM's table), and reprice a window."),
         ("Stats", "SaaS metrics, revenue against LLM cost, and per-customer costs."),
         ("Exports", "Admin exports of usage, LLM calls, events, invoices and customers, as CSV or NDJSON streamed row by row."),

@@ -83,6 +83,7 @@ internal sealed class SettingsRow
     public string? DefaultPlan { get; set; }
     public string? UpgradeUrl { get; set; }
     public string? RateLimitFeature { get; set; }
+    public string? NotifyEmail { get; set; }
     public string FaqJson { get; set; } = "[]";
     public long Revision { get; set; }
 }

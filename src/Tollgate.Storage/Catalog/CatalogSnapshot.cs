@@ -14,6 +14,9 @@ public sealed record CatalogSnapshot(
 {
     public static readonly CatalogSnapshot Empty = new(0, null, null, [], [], []);
 
+    /// <summary>The e-mail kinds customers get (the catalog's notify.email), or null for every kind.</summary>
+    public IReadOnlyList<string>? NotifyEmail { get; init; }
+
     public Feature? Feature(string code) => Features.FirstOrDefault(f => f.Code == code);
 
     public Plan? Plan(string code) => Plans.FirstOrDefault(p => p.Code == code);
@@ -28,7 +31,7 @@ public sealed record CatalogSnapshot(
         [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
             .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms))],
         Faq,
-        RateLimitFeature);
+        RateLimitFeature) { NotifyEmail = NotifyEmail };
 }
 
 public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)

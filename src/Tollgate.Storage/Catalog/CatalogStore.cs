@@ -180,12 +180,18 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
                 new Dictionary<string, string> { ["question"] = f.Question, ["answer"] = f.Answer })), catalog.RateLimitFeature);
             changes.Add("settings: default_plan, upgrade_url, rate_limit_feature or faq updated");
         }
+
+        if (!(catalog.NotifyEmail ?? []).SequenceEqual(current.NotifyEmail ?? []) || (catalog.NotifyEmail is null) != (current.NotifyEmail is null))
+        {
+            await writer.UpdateNotifyAsync(catalog.NotifyEmail);
+            changes.Add("settings: notify updated");
+        }
     }
 
     private static async Task<CatalogSnapshot> LoadAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
         var settings = await c.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
+            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
         var features = (await c.QueryAsync<FeatureRow>(new CommandDefinition(
             "SELECT code, name, description, unit, kind, uses_llm FROM features ORDER BY position, code", transaction: tx, cancellationToken: ct)))
             .Select(f => f.ToDomain()).ToList();
@@ -203,7 +209,10 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             [.. plans.Where(p => p.CurrentVersionId is not null)
                 .Select(p => new Plan(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, versions[p.CurrentVersionId!]))
                 .OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)],
-            settings.RateLimitFeature);
+            settings.RateLimitFeature)
+        {
+            NotifyEmail = settings.NotifyEmail?.Split(',', StringSplitOptions.RemoveEmptyEntries),
+        };
     }
 
     private static async Task<IReadOnlyList<PlanVersion>> LoadVersionsAsync(

@@ -83,6 +83,11 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         WHERE id = 1
         """, new { defaultPlan, upgradeUrl, faqJson, rateLimitFeature, now });
 
+    /// <summary>Stores notify.email as ',kind,kind,' (matched with LIKE where e-mail is queued), or NULL for every kind.</summary>
+    public Task UpdateNotifyAsync(IReadOnlyList<string>? notifyEmail) => Execute(
+        "UPDATE catalog_settings SET notify_email = @notify, updated_at = @now WHERE id = 1",
+        new { notify = notifyEmail is null ? null : "," + string.Join(',', notifyEmail) + ",", now });
+
     private Task Execute(string sql, object args) =>
         connection.ExecuteAsync(new CommandDefinition(sql, args, transaction, cancellationToken: cancellationToken));
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Json;
+using Tollgate.Storage.Email;
 
 namespace Tollgate.Storage.Webhooks;
 
@@ -47,10 +48,12 @@ public static class WebhookOutbox
         Converters = { new UtcInstantConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    /// <summary>Writes the event for every enabled endpoint that takes <paramref name="type"/>; nothing when none does.</summary>
+    /// <summary>Writes the event for every enabled endpoint that takes <paramref name="type"/> (nothing when none does), and its e-mail.</summary>
     public static async Task<string?> EnqueueAsync(
         DbConnection c, DbTransaction? tx, string type, object data, DateTimeOffset at, TimeProvider time, CancellationToken cancellationToken)
     {
+        // The customer's e-mail for this event, if any, is part of the same outbox and the same transaction.
+        await EmailOutbox.EnqueueAsync(c, tx, type, data, at, time, cancellationToken);
         var endpoints = (await c.QueryAsync<string>(new CommandDefinition(
             "SELECT id FROM webhook_endpoints WHERE enabled = @enabled AND deleted_at IS NULL AND (event_types = '*' OR event_types LIKE @pattern) ORDER BY id",
             new { enabled = true, pattern = $"%,{type},%" }, tx, cancellationToken: cancellationToken))).ToList();

@@ -12,12 +12,21 @@ namespace Tollgate.Server.OpenApi.Bodies;
 /// <param name="DefaultPlan">The plan a new customer without a subscription is on.</param>
 /// <param name="UpgradeUrl">Where denials send a customer to upgrade (relative to the app, such as /pricing, or absolute).</param>
 /// <param name="Faq">Questions and answers for the pricing page.</param>
+/// <param name="Notify">Which e-mails customers get; every kind when absent.</param>
 public sealed record CatalogDocumentBody(
     IReadOnlyList<CatalogFeatureBody> Features,
     IReadOnlyList<CatalogPlanBody> Plans,
     string? DefaultPlan = null,
     string? UpgradeUrl = null,
-    IReadOnlyList<FaqItem>? Faq = null);
+    IReadOnlyList<FaqItem>? Faq = null,
+    CatalogNotifyBody? Notify = null);
+
+/// <summary>The catalog's notify block.</summary>
+/// <param name="Email">
+/// The e-mail kinds sent to customers: threshold, exceeded, projected, invoice_issued, invoice_paid, invoice_payment_failed,
+/// trial_ending. An empty list sends none.
+/// </param>
+public sealed record CatalogNotifyBody(IReadOnlyList<string> Email);
 
 /// <summary>A feature.</summary>
 /// <param name="Code">Its code, such as cv_generate: lower case letters, digits and underscores.</param>

@@ -1,0 +1,44 @@
+namespace Tollgate.Server.Email;
+
+/// <summary>Bound from Tollgate:Email. Without an SMTP host and a From address no e-mail is sent.</summary>
+public sealed class EmailOptions
+{
+    public const string Section = "Tollgate:Email";
+
+    public SmtpOptions Smtp { get; set; } = new();
+
+    /// <summary>A folder whose files replace the embedded templates of the same name (threshold.txt, invoice_paid.html, ...).</summary>
+    public string? TemplatesPath { get; set; }
+
+    /// <summary>How often each node looks for messages that are due.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Attempts before a message the server keeps refusing for now (4xx, or no connection) is given up as dead.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Messages a node sends at once.</summary>
+    public int MaxConcurrency { get; set; } = 4;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Smtp.Host) && !string.IsNullOrWhiteSpace(Smtp.From);
+}
+
+/// <summary>The SMTP server e-mail is relayed through: plain on 25, or STARTTLS on 587, with AUTH LOGIN when a username is set.</summary>
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+
+    public int Port { get; set; } = 587;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Upgrade the connection with STARTTLS before authenticating; the server must offer it.</summary>
+    public bool UseStartTls { get; set; } = true;
+
+    /// <summary>The sender, as an address or "Name &lt;address&gt;".</summary>
+    public string? From { get; set; }
+
+    /// <summary>How long one attempt may take before it counts as failed.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Email;
+
+/// <summary>The e-mail log, and the claim and settle steps of the e-mail dispatcher.</summary>
+public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
+{
+    /// <summary>How long a claimed message is reserved for its sender, so no other node sends it meanwhile.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    public static readonly IReadOnlyList<string> Statuses = ["pending", "sent", "dead", "skipped"];
+
+    /// <summary>Whether anything is due: a read, so idle nodes do not take the write lock every poll.</summary>
+    public Task<bool> HasDueAsync(CancellationToken cancellationToken) =>
+        database.ReadAsync(async c => await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM email_messages WHERE status = 'pending' AND next_attempt_at <= @now LIMIT 1",
+            new { now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)) is not null, cancellationToken);
+
+    /// <summary>Claims up to <paramref name="max"/> due messages; on PostgreSQL rows another node is claiming are skipped.</summary>
+    public Task<IReadOnlyList<ClaimedEmail>> ClaimDueAsync(int max, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<ClaimedEmail>>(async (c, tx) =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var skipLocked = database.Dialect.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
+            var due = (await c.QueryAsync<ClaimedEmailRow>(new CommandDefinition($"""
+                SELECT id, idempotency_key, kind, event_type, customer_id, recipient, object_id, payload_json, attempts, replayed_after, queued_at
+                FROM email_messages
+                WHERE status = 'pending' AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until <= @now)
+                ORDER BY next_attempt_at, id LIMIT @max {skipLocked}
+                """, new { now, max = (long)max }, tx, cancellationToken: cancellationToken))).ToList();
+            foreach (var row in due)
+            {
+                await c.ExecuteAsync(new CommandDefinition("UPDATE email_messages SET locked_until = @until WHERE id = @Id",
+                    new { until = now + (long)Lease.TotalMilliseconds, row.Id }, tx, cancellationToken: cancellationToken));
+            }
+
+            return [.. due.Select(r => r.ToDomain())];
+        }, cancellationToken);
+
+    /// <summary>
+    /// Records one attempt: success marks the message sent; a failure schedules the next try at <paramref name="retryAt"/>,
+    /// or ends it as dead when that is null.
+    /// </summary>
+    public Task RecordAttemptAsync(ClaimedEmail message, string? subject, bool sent, int? smtpStatus, string? error, TimeSpan duration,
+        DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var attempt = message.Attempts + 1;
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO email_attempts (message_id, attempt, at, smtp_status, error, duration_ms) VALUES (@Id, @attempt, @now, @smtpStatus, @error, @ms)
+                """, new { message.Id, attempt, now, smtpStatus, error, ms = (long)duration.TotalMilliseconds }, tx, cancellationToken: cancellationToken));
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE email_messages SET status = @status, attempts = @attempt, subject = COALESCE(@subject, subject), next_attempt_at = @next,
+                    locked_until = NULL, last_attempt_at = @now, last_error = @error, sent_at = @sentAt
+                WHERE id = @Id AND status = 'pending'
+                """, new
+            {
+                status = sent ? "sent" : retryAt is null ? "dead" : "pending", attempt, subject, next = sent ? null : retryAt?.ToUnixTimeMilliseconds(),
+                now, error, sentAt = sent ? now : (long?)null, message.Id,
+            }, tx, cancellationToken: cancellationToken));
+        }, cancellationToken);
+
+    /// <summary>Ends a message unsent, with the reason (no SMTP server configured): it stays in the log and can be replayed.</summary>
+    public Task SkipAsync(ClaimedEmail message, string reason, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE email_messages SET status = 'skipped', next_attempt_at = NULL, locked_until = NULL, last_error = @reason
+            WHERE id = @Id AND status = 'pending'
+            """, new { reason, message.Id }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    /// <summary>Messages newest first, filtered by status and customer, a keyset page at a time.</summary>
+    public Task<EmailPage> ListAsync(string? status, string? customer, int limit, string? cursor, CancellationToken cancellationToken) =>
+        database.ReadAsync(async c =>
+        {
+            var after = DecodeCursor(cursor);
+            var rows = (await c.QueryAsync<EmailRow>(new CommandDefinition($"""
+                SELECT {EmailRow.Columns} FROM email_messages
+                WHERE 1 = 1 {(status is null ? "" : "AND status = @status")} {(customer is null ? "" : "AND customer_id = @customer")}
+                    {(after is null ? "" : "AND (created_at < @at OR (created_at = @at AND id < @id))")}
+                ORDER BY created_at DESC, id DESC LIMIT @take
+                """, new { status, customer, at = after?.At ?? 0, id = after?.Id ?? "", take = (long)limit + 1 },
+                cancellationToken: cancellationToken))).ToList();
+            var page = rows.Take(limit).Select(r => r.ToDomain()).ToList();
+            return new EmailPage(page, rows.Count > limit, rows.Count > limit ? EncodeCursor(rows[limit - 1]) : null);
+        }, cancellationToken);
+
+    public Task<(EmailMessage Message, IReadOnlyList<EmailAttempt> Attempts)?> GetAsync(string id, CancellationToken cancellationToken) =>
+        database.ReadAsync<(EmailMessage, IReadOnlyList<EmailAttempt>)?>(async c =>
+        {
+            var row = await c.QuerySingleOrDefaultAsync<EmailRow>(new CommandDefinition(
+                $"SELECT {EmailRow.Columns} FROM email_messages WHERE id = @id", new { id }, cancellationToken: cancellationToken));
+            if (row is null)
+            {
+                return null;
+            }
+
+            var attempts = await c.QueryAsync<EmailAttemptRow>(new CommandDefinition(
+                "SELECT attempt, at, smtp_status, error, duration_ms FROM email_attempts WHERE message_id = @id ORDER BY attempt", new { id },
+                cancellationToken: cancellationToken));
+            return (row.ToDomain(), [.. attempts.Select(a => a.ToDomain())]);
+        }, cancellationToken);
+
+    /// <summary>Queues a dead or skipped message again, due now, with a fresh set of attempts; a sent message is never sent again.</summary>
+    public Task<EmailReplay> ReplayAsync(string id, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var status = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT status FROM email_messages WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken));
+            switch (status)
+            {
+                case null:
+                    return EmailReplay.NotFound;
+                case "sent":
+                    return EmailReplay.AlreadySent;
+                case "pending":
+                    return EmailReplay.StillPending;
+            }
+
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE email_messages SET status = 'pending', queued_at = @now, next_attempt_at = @now, locked_until = NULL, replayed_after = attempts
+                WHERE id = @id AND status IN ('dead', 'skipped')
+                """, new { id, now }, tx, cancellationToken: cancellationToken));
+            return EmailReplay.Requeued;
+        }, cancellationToken);
+
+    private static string EncodeCursor(EmailRow row) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(row.CreatedAt.ToString(CultureInfo.InvariantCulture) + "." + row.Id))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Whether <paramref name="cursor"/> is absent or a next_cursor this store made.</summary>
+    public static bool IsCursor(string? cursor)
+    {
+        try
+        {
+            DecodeCursor(cursor);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The (created_at, id) a cursor continues after; null for none. Throws FormatException for a cursor this store did not make.</summary>
+    public static (long At, string Id)? DecodeCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+
+        var base64 = cursor.Replace('-', '+').Replace('_', '/');
+        var buffer = new byte[base64.Length];
+        if (!Convert.TryFromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '='), buffer, out var length))
+        {
+            throw new FormatException("not a cursor");
+        }
+
+        var text = Encoding.UTF8.GetString(buffer, 0, length);
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && long.TryParse(text.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var at) && dot < text.Length - 1
+            ? (at, text[(dot + 1)..])
+            : throw new FormatException("not a cursor");
+    }
+}

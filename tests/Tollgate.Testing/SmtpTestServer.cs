@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Tollgate.Testing;
+
+/// <summary>
+/// A real SMTP server on a free loopback port: Python's aiosmtpd (Debian's python3-aiosmtpd, which test.sh installs),
+/// run from smtp_server.py. It records every accepted message with its MIME parts decoded, and refuses on request.
+/// </summary>
+public sealed class SmtpTestServer : IAsyncDisposable
+{
+    private const string Python = "/usr/bin/python3"; // Debian's interpreter, the one its python3-aiosmtpd belongs to
+    private readonly Process _process;
+
+    private SmtpTestServer(Process process, int port) => (_process, Port) = (process, port);
+
+    public int Port { get; }
+
+    public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
+
+    public sealed record ReceivedMail(
+        string MailFrom, IReadOnlyList<string> RcptTos, string From, string To, string Subject, string MessageId, string ContentType,
+        IReadOnlyList<MailPart> Parts)
+    {
+        public string Body(string contentType) => Parts.Single(p => p.ContentType == contentType).Body;
+    }
+
+    public sealed record MailPart(string ContentType, string? Charset, string Body);
+
+    /// <summary>Settings that point Tollgate at this server, polling often.</summary>
+    public Dictionary<string, string?> Settings(string from = "Tollgate <billing@tollgate.test>") => new()
+    {
+        ["Tollgate:Email:Smtp:Host"] = "127.0.0.1",
+        ["Tollgate:Email:Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Tollgate:Email:Smtp:UseStartTls"] = "false",
+        ["Tollgate:Email:Smtp:From"] = from,
+        ["Tollgate:Email:PollInterval"] = "00:00:00.050",
+    };
+
+    public static async Task<SmtpTestServer> StartAsync()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "smtp_server.py");
+        var process = Process.Start(new ProcessStartInfo(Python, ["-u", script])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("python3 did not start");
+        var ready = await process.StandardOutput.ReadLineAsync();
+        if (ready is null || !ready.StartsWith("READY ", StringComparison.Ordinal))
+        {
+            var error = await process.StandardError.ReadToEndAsync();
+            throw new InvalidOperationException($"the SMTP test server did not start (is python3-aiosmtpd installed? test.sh installs it): {ready} {error}");
+        }
+
+        var server = new SmtpTestServer(process, int.Parse(ready["READY ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        _ = Task.Run(server.ReadAsync);
+        return server;
+    }
+
+    /// <summary>Refuses the next <paramref name="count"/> messages (every one, when null) at DATA with <paramref name="code"/>.</summary>
+    public async Task RefuseAsync(int code, int? count = null)
+    {
+        await _process.StandardInput.WriteLineAsync($"refuse {code} {(count is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "*")}");
+        await _process.StandardInput.FlushAsync();
+    }
+
+    public Task AcceptAsync() => RefuseAsync(250, 0);
+
+    /// <summary>Waits (real time) until at least <paramref name="count"/> messages arrived.</summary>
+    public async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(int count)
+    {
+        for (var i = 0; i < 800 && Messages.Count < count; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        return Messages.Count >= count ? [.. Messages] : throw new TimeoutException($"{Messages.Count} of {count} e-mails arrived");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private async Task ReadAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            using var json = JsonDocument.Parse(line);
+            var r = json.RootElement;
+            Messages.Enqueue(new ReceivedMail(r.GetProperty("mail_from").GetString()!, [.. r.GetProperty("rcpt_tos").EnumerateArray().Select(e => e.GetString()!)],
+                r.GetProperty("from").GetString()!, r.GetProperty("to").GetString()!, r.GetProperty("subject").GetString()!,
+                r.GetProperty("message_id").GetString()!, r.GetProperty("content_type").GetString()!,
+                [.. r.GetProperty("parts").EnumerateArray().Select(p => new MailPart(p.GetProperty("content_type").GetString()!,
+                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!))]));
+        }
+    }
+}

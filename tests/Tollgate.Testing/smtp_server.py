@@ -1,0 +1,72 @@
+"""A real SMTP server on loopback for the e-mail tests (aiosmtpd, Debian's python3-aiosmtpd).
+
+Prints "READY <port>" once listening, then one JSON line per accepted message: the envelope, the headers and every
+MIME part decoded. Reads commands on stdin: "refuse <code> <count>" refuses the next <count> messages (or all, for *)
+at DATA with that reply code.
+"""
+import asyncio
+import email
+import email.policy
+import json
+import os
+import socket
+import sys
+import threading
+
+from aiosmtpd.smtp import SMTP
+
+refusals = {"code": 0, "left": 0}
+lock = threading.Lock()
+
+
+def read_commands():
+    for line in sys.stdin:
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "refuse":
+            with lock:
+                refusals["code"] = int(parts[1])
+                refusals["left"] = -1 if parts[2] == "*" else int(parts[2])
+    os._exit(0)  # stdin closed: the test process is gone, so is this server
+
+
+class Handler:
+    async def handle_DATA(self, server, session, envelope):
+        with lock:
+            if refusals["left"] != 0:
+                if refusals["left"] > 0:
+                    refusals["left"] -= 1
+                code = refusals["code"]
+                return f"{code} {code // 100}.3.0 Refused by the test"
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        parts = [
+            {"content_type": part.get_content_type(), "charset": part.get_content_charset(), "body": part.get_content()}
+            for part in message.walk()
+            if not part.is_multipart()
+        ]
+        print(json.dumps({
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": envelope.rcpt_tos,
+            "from": str(message["From"]),
+            "to": str(message["To"]),
+            "subject": str(message["Subject"]),
+            "message_id": str(message["Message-ID"]),
+            "content_type": message.get_content_type(),
+            "parts": parts,
+        }), flush=True)
+        return "250 OK"
+
+
+async def main():
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    handler = Handler()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(handler, hostname="tollgate-test-smtp", auth_require_tls=False), sock=sock)
+    print(f"READY {sock.getsockname()[1]}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+threading.Thread(target=read_commands, daemon=True).start()
+asyncio.run(main())
