@@ -26,6 +26,7 @@ using Tollgate.Server.Pages;
 using Tollgate.Server.Portal;
 using Tollgate.Server.Pricing;
 using Tollgate.Server.Webhooks;
+using Tollgate.Server.Discounts;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
 
@@ -165,6 +166,8 @@ public static class TollgateHost
         app.MapPortalSessions();
         app.MapPortalPages();
         app.MapAdminConsole();
+        app.MapCoupons();
+        app.MapSubscriptionDiscounts();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

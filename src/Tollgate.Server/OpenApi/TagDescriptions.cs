@@ -22,6 +22,7 @@ public sealed class TagDescriptions : IOpenApiDocumentTransformer
         ("Keys", "API keys: admin, secret (server side) and publishable (pricing reads)."),
         ("Webhooks", "Endpoints that receive Tollgate's signed webhooks, and their deliveries."),
         ("LLM prices", "Model prices: list, add, import (Tollgate's or LiteLLM's table), and reprice a window."),
+        ("Discounts", "Coupons (what a discount takes off, and for how long) and the promotion codes customers type to redeem them."),
         ("Stats", "SaaS metrics, revenue against LLM cost, and per-customer costs."),
         ("Health", "Liveness, and the database's health."),
         ("Test clock", "Move the server's clock, when it runs with the test clock on."),

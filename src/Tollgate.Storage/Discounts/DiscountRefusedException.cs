@@ -1,0 +1,19 @@
+namespace Tollgate.Storage.Discounts;
+
+/// <summary>
+/// Thrown inside a write transaction when a code or coupon cannot be applied, so the transaction rolls back and the
+/// request writes nothing; the API answers it with 400 promotion_code_invalid.
+/// </summary>
+public sealed class DiscountRefusedException(string reason, string detail) : Exception(detail)
+{
+    public string Reason { get; } = reason;
+}
+
+/// <summary>What a request asks to apply: a customer-facing promotion code, or a coupon by its id.</summary>
+public sealed record DiscountRequest(string? PromotionCode, string? CouponId)
+{
+    public static DiscountRequest? From(string? promotionCode, string? coupon) =>
+        promotionCode is null && coupon is null ? null : new DiscountRequest(promotionCode, coupon);
+
+    public string Describe() => PromotionCode is { } code ? $"promotion code '{code}'" : $"coupon '{CouponId}'";
+}

@@ -1,0 +1,87 @@
+using Tollgate.Core.Customers;
+using Tollgate.Core.Discounts;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Discounts;
+
+/// <summary>The outcome of adding or removing a subscription's discount.</summary>
+public abstract record DiscountChange
+{
+    private DiscountChange()
+    {
+    }
+
+    public sealed record Done(Discount? Discount) : DiscountChange;
+
+    public sealed record NotFound : DiscountChange;
+
+    public sealed record Conflict(string Error, string Detail) : DiscountChange;
+
+    public sealed record Refused(string Reason, string Detail) : DiscountChange;
+}
+
+/// <summary>A subscription's discount, added or removed after the subscription started.</summary>
+public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalog, ICustomerStore customers, TimeProvider time)
+{
+    public Task<Discount?> CurrentAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            var current = await new DiscountWriter(c, tx, time, cancellationToken).CurrentAsync(subscriptionId);
+            return current is { EndAt: { } end } && end <= time.GetUtcNow() ? null : current;
+        }, cancellationToken);
+
+    /// <summary>Redeems <paramref name="request"/> for a live subscription billed here, replacing its discount.</summary>
+    public async Task<DiscountChange> ApplyAsync(string subscriptionId, DiscountRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await database.WriteAsync<DiscountChange>(async (c, tx) =>
+            {
+                var subscription = await customers.GetSubscriptionAsync(subscriptionId, cancellationToken);
+                if (Refusal(subscription) is { } refused)
+                {
+                    return refused;
+                }
+
+                var version = await catalog.GetVersionAsync(subscription!.PlanVersionId, cancellationToken)
+                    ?? throw new InvalidOperationException($"plan version {subscription.PlanVersionId} is missing");
+                var discount = await new DiscountWriter(c, tx, time, cancellationToken).RedeemAsync(request, subscription.Id, subscription.CustomerId,
+                    subscription.PlanCode, subscription.PriceOn(version)!.Currency);
+                return new DiscountChange.Done(discount);
+            }, cancellationToken);
+        }
+        catch (DiscountRefusedException e)
+        {
+            return new DiscountChange.Refused(e.Reason, e.Message);
+        }
+    }
+
+    /// <summary>Ends the subscription's discount now; invoices already issued keep theirs.</summary>
+    public Task<DiscountChange> RemoveAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
+        database.WriteAsync<DiscountChange>(async (c, tx) =>
+        {
+            var subscription = await customers.GetSubscriptionAsync(subscriptionId, cancellationToken);
+            if (Refusal(subscription) is { } refused)
+            {
+                return refused;
+            }
+
+            var ended = await new DiscountWriter(c, tx, time, cancellationToken).EndAsync(subscriptionId, time.GetUtcNow());
+            return ended == 0
+                ? new DiscountChange.Conflict("no_discount", "The subscription has no discount to remove.")
+                : new DiscountChange.Done(null);
+        }, cancellationToken);
+
+    // Stripe decides a linked subscription's discounts (they come back by webhook); an ended one has nothing left to bill.
+    private static DiscountChange? Refusal(Subscription? subscription) => subscription switch
+    {
+        null => new DiscountChange.NotFound(),
+        { StripeSubscriptionId: not null } => new DiscountChange.Conflict("managed_by_stripe",
+            "This subscription is billed through Stripe: its discounts are set there and arrive by webhook."),
+        { IsLive: false } => new DiscountChange.Conflict("subscription_not_live", $"The subscription is {subscription.Status.ToWire()}."),
+        _ => null,
+    };
+}
