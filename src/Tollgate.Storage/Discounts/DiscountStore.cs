@@ -33,6 +33,27 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
             return current is { EndAt: { } end } && end <= time.GetUtcNow() ? null : current;
         }, cancellationToken);
 
+    /// <summary>
+    /// Whether <paramref name="code"/> may apply to a new subscription on <paramref name="planCode"/>, writing nothing:
+    /// the coupon, or why not. For Checkout, where Stripe applies the coupon and Tollgate learns of it by webhook.
+    /// </summary>
+    public Task<(Coupon? Coupon, string? Refusal)> CheckAsync(
+        string code, string customerId, string planCode, string currency, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                var (discount, _) = await new DiscountWriter(c, tx, time, cancellationToken).CheckAsync(
+                    new DiscountRequest(code, null), "", customerId, planCode, currency);
+                return (discount.Coupon, (string?)null);
+            }
+            catch (DiscountRefusedException e)
+            {
+                return ((Coupon?)null, e.Reason);
+            }
+        }, cancellationToken);
+
     /// <summary>Redeems <paramref name="request"/> for a live subscription billed here, replacing its discount.</summary>
     public async Task<DiscountChange> ApplyAsync(string subscriptionId, DiscountRequest request, CancellationToken cancellationToken = default)
     {

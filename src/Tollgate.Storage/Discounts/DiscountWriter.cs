@@ -65,7 +65,12 @@ internal sealed class DiscountWriter(DbConnection c, DbTransaction tx, TimeProvi
         }
 
         await EndAsync(subscriptionId, discount.StartAt);
-        await c.ExecuteAsync(new CommandDefinition("""
+        await InsertAsync(discount);
+        return discount with { Coupon = discount.Coupon with { TimesRedeemed = discount.Coupon.TimesRedeemed + 1 } };
+    }
+
+    private Task InsertAsync(Discount discount) =>
+        c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO discounts (id, subscription_id, customer_id, coupon_id, promotion_code_id, start_at, end_at, ended_at, created_at)
             VALUES (@Id, @SubscriptionId, @CustomerId, @coupon, @PromotionCodeId, @start, @end, NULL, @start)
             """, new
@@ -73,7 +78,26 @@ internal sealed class DiscountWriter(DbConnection c, DbTransaction tx, TimeProvi
             discount.Id, discount.SubscriptionId, discount.CustomerId, coupon = discount.Coupon.Id, discount.PromotionCodeId,
             start = discount.StartAt.ToUnixTimeMilliseconds(), end = discount.EndAt?.ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: ct));
-        return discount with { Coupon = discount.Coupon with { TimesRedeemed = discount.Coupon.TimesRedeemed + 1 } };
+
+    public async Task<Coupon?> CouponByStripeIdAsync(string stripeCouponId) =>
+        (await c.QueryFirstOrDefaultAsync<CouponRow>(new CommandDefinition(
+            $"SELECT {CouponRow.Columns} FROM coupons WHERE stripe_coupon_id = @stripeCouponId ORDER BY deleted_at IS NULL DESC, created_at DESC",
+            new { stripeCouponId }, tx, cancellationToken: ct)))?.ToDomain();
+
+    /// <summary>Records a discount Stripe applied (counted as a redemption, as Stripe counted it), replacing the one the subscription had.</summary>
+    public async Task<Discount> MirrorAsync(string subscriptionId, string customerId, Coupon coupon, DateTimeOffset start, DateTimeOffset? end)
+    {
+        if (await CurrentAsync(subscriptionId) is { } same && same.Coupon.Id == coupon.Id && same.StartAt == start)
+        {
+            return same; // customer.discount.updated after .created: the same discount
+        }
+
+        var discount = new Discount(Ids.New("di", time), subscriptionId, customerId, coupon, null, start, end ?? coupon.EndFor(start), null);
+        await EndAsync(subscriptionId, start);
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE coupons SET times_redeemed = times_redeemed + 1 WHERE id = @id", new { id = coupon.Id }, tx, cancellationToken: ct));
+        await InsertAsync(discount);
+        return discount;
     }
 
     /// <summary>Ends the subscription's discount at <paramref name="at"/>; the number of discounts ended (0 or 1).</summary>
