@@ -63,6 +63,7 @@ public static class AdminDashboard
         group.MapAdminCustomers();
         group.MapAdminCatalog();
         group.MapAdminWebhooks();
+        group.MapAdminCoupons();
         return app;
     }
 

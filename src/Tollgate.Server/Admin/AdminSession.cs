@@ -106,7 +106,7 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
 public static class AdminLayout
 {
     private static readonly (string Path, string Label)[] Sections =
-        [("/admin", "Dashboard"), ("/admin/customers", "Customers"), ("/admin/catalog", "Catalog"), ("/admin/webhooks", "Webhooks")];
+        [("/admin", "Dashboard"), ("/admin/customers", "Customers"), ("/admin/catalog", "Catalog"), ("/admin/webhooks", "Webhooks"), ("/admin/coupons", "Coupons")];
 
     public static IResult Page(HttpContext http, AdminUser user, string current, string title, string content, string product)
     {

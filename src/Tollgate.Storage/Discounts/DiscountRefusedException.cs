@@ -17,3 +17,21 @@ public sealed record DiscountRequest(string? PromotionCode, string? CouponId)
 
     public string Describe() => PromotionCode is { } code ? $"promotion code '{code}'" : $"coupon '{CouponId}'";
 }
+
+/// <summary>A public promotion code that a visitor may still redeem, and what it makes of a price.</summary>
+public sealed record PromotionOffer(Tollgate.Core.Discounts.PromotionCode Code, Tollgate.Core.Discounts.Coupon Coupon)
+{
+    /// <summary>The price for one period under the coupon, or null when it does not apply to this plan or currency.</summary>
+    public long? PriceFor(string planCode, Tollgate.Core.Catalog.PlanPrice price)
+    {
+        if (!Coupon.AppliesTo(planCode) || (Coupon.Currency is { } c && !string.Equals(c, price.Currency, StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var off = Coupon.PercentOffBasisPoints is { } bp
+            ? Tollgate.Core.Discounts.DiscountedLines.PercentOf(price.PriceCents, bp)
+            : Math.Min(price.PriceCents, Coupon.AmountOffCents ?? 0);
+        return price.PriceCents - off;
+    }
+}

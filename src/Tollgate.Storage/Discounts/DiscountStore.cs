@@ -54,6 +54,22 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
             }
         }, cancellationToken);
 
+    /// <summary>
+    /// A code anyone may redeem now (active, for no one customer, not expired or used up, its coupon live), for the
+    /// pricing page to show its prices; null otherwise. Whether it fits a plan is <see cref="PromotionOffer.PriceFor"/>.
+    /// </summary>
+    public Task<PromotionOffer?> PublicCodeAsync(string code, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            var writer = new DiscountWriter(c, tx, time, cancellationToken);
+            var now = time.GetUtcNow();
+            return await writer.CodeAsync(code) is { Active: true, CustomerId: null } found && !(found.ExpiresAt <= now)
+                && !(found.TimesRedeemed >= found.MaxRedemptions) && await writer.CouponAsync(found.CouponId) is { DeletedAt: null } coupon
+                && !(coupon.RedeemBy <= now) && !(coupon.TimesRedeemed >= coupon.MaxRedemptions)
+                ? new PromotionOffer(found, coupon) : null;
+        }, cancellationToken);
+
     /// <summary>Redeems <paramref name="request"/> for a live subscription billed here, replacing its discount.</summary>
     public async Task<DiscountChange> ApplyAsync(string subscriptionId, DiscountRequest request, CancellationToken cancellationToken = default)
     {
