@@ -152,6 +152,11 @@ public static class SubscriptionsApi
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
         var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
+        if (current.StripeSubscriptionId is not null && (request.PromotionCode ?? request.Coupon) is not null)
+        {
+            return Problems.Create(409, "managed_by_stripe", "This subscription is billed through Stripe: its discounts are set there and arrive by webhook.");
+        }
+
         if (current.StripeSubscriptionId is not null)
         {
             // Stripe bills it, so Stripe changes it; Tollgate stores Stripe's answer.

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Core.Discounts;
 using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
@@ -132,23 +131,10 @@ public sealed class BillingStore(
             }
 
             var change = PlanChange.Apply(current, from, to, interval, effective, proration, time.GetUtcNow());
-            var discounts = new DiscountWriter(c, tx, time, cancellationToken);
-            var before = await discounts.InForceAsync(current.Id, time.GetUtcNow());
-            var after = discount is null ? before
-                : preview ? (await discounts.CheckAsync(discount, current.Id, current.CustomerId, to.PlanCode, toPrice.Currency)).Discount
-                : await discounts.RedeemAsync(discount, current.Id, current.CustomerId, to.PlanCode, toPrice.Currency);
-            change = change with
-            {
-                PendingLines = [.. DiscountedLines.Apply(change.PendingLines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit).ToList(), before),
-                    .. DiscountedLines.Apply(change.PendingLines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit).ToList(), after)],
-                InvoiceNowLines = DiscountedLines.Apply(change.InvoiceNowLines, before,
-                    new HashSet<InvoiceLineKind> { InvoiceLineKind.ProrationCredit }),
-            };
+            change = await new DiscountWriter(c, tx, time, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
             if (preview)
             {
-                // The preview prices the recurring fee of a new period as the invoice will: with the discount in force after the change.
-                var now = DiscountedLines.Apply(change.InvoiceNowLines, after, DiscountedLines.BilledAtIssue);
-                return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. now], null);
+                return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], null);
             }
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
@@ -234,7 +220,7 @@ public sealed class BillingStore(
             if (creditUnused && price.PriceCents > 0)
             {
                 var inForce = await new DiscountWriter(c, tx, time, cancellationToken).InForceAsync(current.Id, now);
-                lines.AddRange(DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
+                lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
             }
 
             lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));

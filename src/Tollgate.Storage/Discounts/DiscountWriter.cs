@@ -10,7 +10,7 @@ namespace Tollgate.Storage.Discounts;
 /// ending it. Redemption counts are taken by a conditional UPDATE, so concurrent redemptions on any number of nodes
 /// never pass max_redemptions.
 /// </summary>
-internal sealed class DiscountWriter(DbConnection c, DbTransaction tx, TimeProvider time, CancellationToken ct)
+internal sealed partial class DiscountWriter(DbConnection c, DbTransaction tx, TimeProvider time, CancellationToken ct)
 {
     /// <summary>The subscription's discount that has not been removed or used (it may have run out: see InForceAt).</summary>
     public async Task<Discount?> CurrentAsync(string subscriptionId)
