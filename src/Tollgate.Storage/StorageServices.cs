@@ -58,6 +58,8 @@ public static class StorageServices
         services.AddSingleton<CustomerDataExport>();
         services.AddSingleton<Exports.ExportQueries>();
         services.AddSingleton<EmailStore>();
+        services.AddSingleton<Discounts.CouponStore>();
+        services.AddSingleton<Discounts.DiscountStore>();
         return services;
     }
 

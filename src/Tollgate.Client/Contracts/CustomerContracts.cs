@@ -28,16 +28,22 @@ public sealed record CustomerResponse(
 /// <param name="CollectionMethod">"send_invoice" (the customer pays each invoice by its due date) or "charge_automatically" (Stripe).</param>
 /// <param name="DaysUntilDue">For send_invoice: days from issue to due date.</param>
 /// <param name="VisitorId">The pricing visitor id: when the visitor saw a price experiment, the subscription gets its variant's price.</param>
+/// <param name="PromotionCode">A promotion code to redeem for the subscription (400 promotion_code_invalid when it cannot apply).</param>
+/// <param name="Coupon">A coupon's id to apply, in place of a code.</param>
 public sealed record CreateSubscriptionRequest(
     string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null,
-    string? VisitorId = null);
+    string? VisitorId = null, string? PromotionCode = null, string? Coupon = null);
 
 /// <summary>Changes a subscription's plan or billing period.</summary>
 /// <param name="Plan">The new plan's code (its newest version).</param>
 /// <param name="BillingPeriod">"monthly" or "yearly"; the current one when left out.</param>
 /// <param name="Effective">"immediate" or "period_end"; by default immediate for an upgrade and period_end for a downgrade.</param>
 /// <param name="Proration">"create_prorations" (default) or "none".</param>
-public sealed record ChangeSubscriptionRequest(string Plan, string? BillingPeriod = null, string? Effective = null, string Proration = "create_prorations");
+/// <param name="PromotionCode">A promotion code to redeem from the change on.</param>
+/// <param name="Coupon">A coupon's id to apply, in place of a code.</param>
+public sealed record ChangeSubscriptionRequest(
+    string Plan, string? BillingPeriod = null, string? Effective = null, string Proration = "create_prorations", string? PromotionCode = null,
+    string? Coupon = null);
 
 /// <summary>Cancels a subscription.</summary>
 /// <param name="AtPeriodEnd">True (default): it ends when the paid period ends and can be undone until then. False: it ends now.</param>
@@ -97,9 +103,10 @@ public sealed record SubscriptionResponse(
 /// <param name="Effective">"immediate" or "period_end".</param>
 /// <param name="EffectiveAt">When the change takes effect.</param>
 /// <param name="Lines">Proration lines, added to the next invoice (or to the invoice issued now when the billing period changed).</param>
-/// <param name="AmountCents">The lines' sum: what the change charges (positive) or credits (negative).</param>
+/// <param name="AmountCents">The lines' sum after their discounts: what the change charges (positive) or credits (negative).</param>
 /// <param name="Currency">The lines' currency.</param>
 /// <param name="InvoiceId">The invoice issued now, if the change started a new billing period.</param>
+/// <param name="DiscountCents">The discounts on the lines, already taken from <paramref name="AmountCents"/>.</param>
 public sealed record SubscriptionChangeResponse(
     SubscriptionResponse Subscription, string Effective, DateTimeOffset EffectiveAt, IReadOnlyList<InvoiceLineResponse> Lines, long AmountCents,
-    string Currency, string? InvoiceId);
+    string Currency, string? InvoiceId, long DiscountCents = 0);

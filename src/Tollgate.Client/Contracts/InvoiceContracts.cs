@@ -8,7 +8,7 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Status">draft, open, paid, void or uncollectible.</param>
 /// <param name="BillingReason">subscription_create, subscription_cycle, subscription_update or subscription_cancel.</param>
 /// <param name="Currency">ISO 4217 code.</param>
-/// <param name="SubtotalCents">The lines' sum; negative when it is a credit.</param>
+/// <param name="SubtotalCents">The lines' sum before discounts; negative when it is a credit.</param>
 /// <param name="CreditAppliedCents">The customer's credit balance used up by this invoice.</param>
 /// <param name="AmountDueCents">What remains to pay.</param>
 /// <param name="AmountPaidCents">What was paid.</param>
@@ -20,6 +20,7 @@ namespace Tollgate.Client.Contracts;
 /// <param name="VoidedAt">When it was voided.</param>
 /// <param name="Lines">Its lines.</param>
 /// <param name="HtmlUrl">Its printable view.</param>
+/// <param name="DiscountCents">The lines' discounts, taken from the subtotal before the credit balance.</param>
 public sealed record InvoiceResponse(
     string Id,
     string? Number,
@@ -39,7 +40,8 @@ public sealed record InvoiceResponse(
     DateTimeOffset? PaidAt,
     DateTimeOffset? VoidedAt,
     IReadOnlyList<InvoiceLineResponse> Lines,
-    string HtmlUrl);
+    string HtmlUrl,
+    long DiscountCents = 0);
 
 /// <summary>One line of an invoice.</summary>
 /// <param name="Kind">recurring, proration_credit, proration_charge, overage or adjustment.</param>
@@ -51,9 +53,10 @@ public sealed record InvoiceResponse(
 /// <param name="PeriodEnd">End of that period.</param>
 /// <param name="Plan">The plan it is for.</param>
 /// <param name="Feature">The feature, for overage.</param>
+/// <param name="DiscountCents">The discount taken from this line (its sign follows the amount).</param>
 public sealed record InvoiceLineResponse(
     string Kind, string Description, long AmountCents, long Quantity, long UnitAmountCents, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd,
-    string? Plan, string? Feature);
+    string? Plan, string? Feature, long DiscountCents = 0);
 
 /// <summary>A customer's invoices and credit balance.</summary>
 /// <param name="Invoices">Newest first.</param>

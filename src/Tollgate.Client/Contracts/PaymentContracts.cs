@@ -6,7 +6,11 @@ namespace Tollgate.Client.Contracts;
 /// <param name="BillingPeriod">"monthly" or "yearly".</param>
 /// <param name="SuccessUrl">Absolute http(s) URL Stripe returns to after payment; may contain {CHECKOUT_SESSION_ID}.</param>
 /// <param name="CancelUrl">Absolute http(s) URL Stripe returns to when the customer leaves.</param>
-public sealed record CreateCheckoutSessionRequest(string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly");
+/// <param name="PromotionCode">A Tollgate promotion code whose coupon has a stripe_coupon_id: Checkout opens with that coupon applied.</param>
+/// <param name="AllowPromotionCodes">Let the customer type a Stripe promotion code on Stripe's page (not with <paramref name="PromotionCode"/>).</param>
+public sealed record CreateCheckoutSessionRequest(
+    string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly", string? PromotionCode = null,
+    bool AllowPromotionCodes = false);
 
 /// <summary>A Stripe Checkout session.</summary>
 /// <param name="CheckoutUrl">Stripe's hosted payment page.</param>

@@ -32,7 +32,8 @@ public sealed record Invoice(
     DateTimeOffset? PaidAt,
     DateTimeOffset? VoidedAt,
     DateTimeOffset CreatedAt,
-    IReadOnlyList<InvoiceLine> Lines);
+    IReadOnlyList<InvoiceLine> Lines,
+    long DiscountCents = 0);
 
 public static class InvoiceStatusNames
 {

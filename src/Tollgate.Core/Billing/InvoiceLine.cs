@@ -18,7 +18,7 @@ public enum InvoiceLineKind
     Adjustment,
 }
 
-/// <summary>One line of an invoice, in integer minor units, with the service period it covers.</summary>
+/// <summary>One line of an invoice, in integer minor units, with the service period it covers and the discount taken from it.</summary>
 public sealed record InvoiceLine(
     InvoiceLineKind Kind,
     string Description,
@@ -29,7 +29,12 @@ public sealed record InvoiceLine(
     DateTimeOffset PeriodEnd,
     string? PlanCode = null,
     string? PlanVersionId = null,
-    string? FeatureCode = null);
+    string? FeatureCode = null,
+    long DiscountCents = 0)
+{
+    /// <summary>What the line comes to after its discount.</summary>
+    public long NetCents => AmountCents - DiscountCents;
+}
 
 public static class InvoiceLineKindNames
 {

@@ -1,22 +1,29 @@
 namespace Tollgate.Core.Billing;
 
 /// <summary>
-/// What finalizing an invoice does with the customer's credit balance: a positive total uses up credit first;
-/// a negative total becomes credit. Balances are negative when the customer is owed money (Stripe's convention).
+/// What finalizing an invoice does, in order: the lines' subtotal, less their discounts, then the customer's credit
+/// balance. A positive total uses up credit first; a negative total becomes credit, so the amount due is never below
+/// zero. Balances are negative when the customer is owed money (Stripe's convention).
 /// </summary>
-public sealed record InvoiceTotals(long SubtotalCents, long CreditAppliedCents, long AmountDueCents, long BalanceChangeCents)
+public sealed record InvoiceTotals(long SubtotalCents, long CreditAppliedCents, long AmountDueCents, long BalanceChangeCents, long DiscountCents = 0)
 {
+    /// <summary>The subtotal less the discounts: what the lines come to.</summary>
+    public long TotalCents => SubtotalCents - DiscountCents;
+
     public static InvoiceTotals Finalize(IEnumerable<InvoiceLine> lines, long balanceCents)
     {
-        var subtotal = lines.Sum(l => l.AmountCents);
-        if (subtotal <= 0)
+        var list = lines as IReadOnlyCollection<InvoiceLine> ?? [.. lines];
+        var subtotal = list.Sum(l => l.AmountCents);
+        var discount = list.Sum(l => l.DiscountCents);
+        var total = subtotal - discount;
+        if (total <= 0)
         {
             // Nothing to collect; a negative total is owed to the customer and carried as credit.
-            return new InvoiceTotals(subtotal, 0, 0, subtotal);
+            return new InvoiceTotals(subtotal, 0, 0, total, discount);
         }
 
         var available = Math.Max(0, -balanceCents);
-        var applied = Math.Min(available, subtotal);
-        return new InvoiceTotals(subtotal, applied, subtotal - applied, applied);
+        var applied = Math.Min(available, total);
+        return new InvoiceTotals(subtotal, applied, total - applied, applied, discount);
     }
 }

@@ -64,6 +64,7 @@ public static class AdminDashboard
         group.MapAdminCatalog();
         group.MapAdminWebhooks();
         group.MapAdminExports();
+        group.MapAdminCoupons();
         return app;
     }
 

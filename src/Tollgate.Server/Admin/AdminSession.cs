@@ -107,7 +107,7 @@ public static class AdminLayout
 {
     private static readonly (string Path, string Label)[] Sections =
         [("/admin", "Dashboard"), ("/admin/customers", "Customers"), ("/admin/catalog", "Catalog"), ("/admin/webhooks", "Webhooks"),
-        ("/admin/exports", "Exports")];
+        ("/admin/coupons", "Coupons"), ("/admin/exports", "Exports")];
 
     public static IResult Page(HttpContext http, AdminUser user, string current, string title, string content, string product)
     {

@@ -26,10 +26,11 @@ public static class BillingMapper
     }
 
     public static InvoiceLineResponse ToWire(InvoiceLine l) =>
-        new(l.Kind.ToWire(), l.Description, l.AmountCents, l.Quantity, l.UnitAmountCents, l.PeriodStart, l.PeriodEnd, l.PlanCode, l.FeatureCode);
+        new(l.Kind.ToWire(), l.Description, l.AmountCents, l.Quantity, l.UnitAmountCents, l.PeriodStart, l.PeriodEnd, l.PlanCode, l.FeatureCode,
+            l.DiscountCents);
 
     public static InvoiceResponse ToWire(Invoice i) => new(
         i.Id, i.Number, i.CustomerId, i.SubscriptionId, i.Status.ToWire(), i.BillingReason, i.Currency, i.SubtotalCents, i.CreditAppliedCents,
         i.AmountDueCents, i.AmountPaidCents, i.PeriodStart, i.PeriodEnd, i.IssuedAt, i.DueAt, i.PaidAt, i.VoidedAt, [.. i.Lines.Select(ToWire)],
-        $"/v1/invoices/{i.Id}/html");
+        $"/v1/invoices/{i.Id}/html", i.DiscountCents);
 }

@@ -28,6 +28,7 @@ using Tollgate.Server.Pages;
 using Tollgate.Server.Portal;
 using Tollgate.Server.Pricing;
 using Tollgate.Server.Webhooks;
+using Tollgate.Server.Discounts;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
 
@@ -179,6 +180,8 @@ public static class TollgateHost
         app.MapAdminConsole();
         app.MapCustomerDeletion();
         app.MapExports();
+        app.MapCoupons();
+        app.MapSubscriptionDiscounts();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

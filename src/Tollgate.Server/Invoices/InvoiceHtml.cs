@@ -63,17 +63,22 @@ public static class InvoiceHtml
                 <tr><td>{E(line.Description)}</td><td class="muted">{D(line.PeriodStart)} – {D(line.PeriodEnd)}</td>
                 <td class="num">{line.Quantity:N0}</td><td class="num">{M(line.UnitAmountCents)}</td><td class="num">{M(line.AmountCents)}</td></tr>
                 """);
+            if (line.DiscountCents != 0)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"""<tr class="muted"><td colspan="4">Discount</td><td class="num">{M(-line.DiscountCents)}</td></tr>""");
+            }
         }
 
         html.Append(CultureInfo.InvariantCulture, $"""
             </tbody></table>
             <table class="totals"><tbody>
               <tr><td>Subtotal</td><td class="num">{M(invoice.SubtotalCents)}</td></tr>
+              {(invoice.DiscountCents != 0 ? $"<tr><td>Discounts</td><td class=\"num\">{M(-invoice.DiscountCents)}</td></tr>" : "")}
               <tr><td>Credit applied</td><td class="num">{M(-invoice.CreditAppliedCents)}</td></tr>
               <tr><td>Amount paid</td><td class="num">{M(invoice.AmountPaidCents)}</td></tr>
               <tr class="due"><td>Amount due</td><td class="num">{M(invoice.Status == InvoiceStatus.Open ? invoice.AmountDueCents - invoice.AmountPaidCents : 0)}</td></tr>
             </tbody></table>
-            {(invoice.SubtotalCents < 0 ? $"<p>{M(-invoice.SubtotalCents)} has been added to your account credit and will be used on your next invoice.</p>" : "")}
+            {(invoice.SubtotalCents - invoice.DiscountCents < 0 ? $"<p>{M(invoice.DiscountCents - invoice.SubtotalCents)} has been added to your account credit and will be used on your next invoice.</p>" : "")}
             <footer class="muted">Amounts in {E(invoice.Currency)}. {(invoice.CollectionMethod == CollectionMethod.SendInvoice
                 ? "Please pay by the due date." : "This invoice is charged to your payment method on file.")}
               Questions? {E(seller.Email)}</footer>

@@ -23,6 +23,7 @@ public sealed class TagDescriptions : IOpenApiDocumentTransformer
         ("Webhooks", "Endpoints that receive Tollgate's signed webhooks, and their deliveries."),
         ("E-mail", "E-mails sent to customers through the outbox: the log, each message's attempts, and replay of what was not sent."),
         ("LLM prices", "Model prices: list, add, import (Tollgate's or LiteLLM's table), and reprice a window."),
+        ("Discounts", "Coupons (what a discount takes off, and for how long) and the promotion codes customers type to redeem them."),
         ("Stats", "SaaS metrics, revenue against LLM cost, and per-customer costs."),
         ("Exports", "Admin exports of usage, LLM calls, events, invoices and customers, as CSV or NDJSON streamed row by row."),
         ("Health", "Liveness, and the database's health."),

@@ -6,6 +6,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
 using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Discounts;
 using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Pages;
@@ -24,9 +25,10 @@ public static partial class PricingPage
     }
 
     private static async Task<IResult> RenderAsync(
-        HttpContext http, string? period, string? embed, string? brand, string? font, CatalogCache catalog, IOptions<PagesOptions> options,
-        ExperimentPricing experiments, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, string? period, string? embed, string? brand, string? font, string? promo, CatalogCache catalog, IOptions<PagesOptions> options,
+        ExperimentPricing experiments, DiscountStore discounts, TimeProvider time, CancellationToken cancellationToken)
     {
+        var offer = promo is { Length: > 0 and <= 64 } ? await discounts.PublicCodeAsync(promo, cancellationToken) : null;
         var snapshot = await catalog.GetAsync(cancellationToken);
         var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
         var embedded = embed is "1" or "true";
@@ -40,6 +42,7 @@ public static partial class PricingPage
             <a class="skip" href="#plans">Skip to plans</a>
             <h1>{E(embedded ? "Pricing" : $"{name} pricing")}</h1>
             <p class="lead">Pick the plan that fits. Change or cancel at any time.</p>
+            {(offer is { } o ? $"<p class=\"badge good promo\" data-testid=\"promo\">Code {E(o.Code.Code)}: {E(o.Coupon.Name)}</p>" : "")}
             <fieldset class="period-toggle" aria-label="Billing period">
               <input type="radio" id="period-monthly" name="period" value="monthly"{(shown == "monthly" ? " checked" : "")}>
               <label for="period-monthly">Monthly</label>
@@ -50,7 +53,7 @@ public static partial class PricingPage
             """);
         foreach (var plan in plans)
         {
-            body.Append(PlanCard(plan, snapshot, options.Value, embedded));
+            body.Append(PlanCard(plan, snapshot, options.Value, embedded, offer));
         }
 
         body.Append("</section>");
@@ -75,7 +78,7 @@ public static partial class PricingPage
     private static string ExperimentAttributes(Client.Contracts.PricingExperiment? experiment) =>
         experiment is null ? "" : $" data-experiment=\"{E(experiment.Id)}\" data-variant=\"{E(experiment.Variant)}\"";
 
-    private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options, bool embedded)
+    private static string PlanCard(Plan plan, CatalogSnapshot catalog, PagesOptions options, bool embedded, PromotionOffer? offer)
     {
         var terms = plan.Current.Terms;
         var monthly = terms.Price(BillingInterval.Monthly);
@@ -87,8 +90,8 @@ public static partial class PricingPage
             {(plan.IsPopular ? """<span class="badge popular-badge">Most popular</span>""" : "")}
             <h2 id="plan-{E(plan.Code)}">{E(plan.Name)}</h2>
             <p class="muted">{E(plan.Description)}</p>
-            <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, monthly is null ? BillingInterval.Yearly : BillingInterval.Monthly)}</p>
-            <p class="price yearly-only" data-price="yearly">{PriceText(yearly ?? monthly, yearly is null ? BillingInterval.Monthly : BillingInterval.Yearly)}</p>
+            <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, monthly is null ? BillingInterval.Yearly : BillingInterval.Monthly, plan.Code, offer)}</p>
+            <p class="price yearly-only" data-price="yearly">{PriceText(yearly ?? monthly, yearly is null ? BillingInterval.Monthly : BillingInterval.Yearly, plan.Code, offer)}</p>
             <p class="saving yearly-only">{(saving is { } s ? $"<span class=\"badge good\">Save {s}%</span>" : yearly is null && monthly is { PriceCents: > 0 } ? "<span class=\"muted\">Billed monthly only</span>" : "")}</p>
             <p class="trial muted">{Trial(monthly ?? yearly)}</p>
             <ul>
@@ -100,8 +103,8 @@ public static partial class PricingPage
             card.Append(CultureInfo.InvariantCulture, $"""<li class="{(included ? "on" : "off")}">{FeatureWords(feature, granted)}</li>""");
         }
 
-        var monthlyCta = Cta(options, catalog, plan.Code, "monthly");
-        var yearlyCta = Cta(options, catalog, plan.Code, yearly is null ? "monthly" : "yearly");
+        var monthlyCta = WithPromo(Cta(options, catalog, plan.Code, "monthly"), offer);
+        var yearlyCta = WithPromo(Cta(options, catalog, plan.Code, yearly is null ? "monthly" : "yearly"), offer);
         card.Append(CultureInfo.InvariantCulture, $"""
             </ul>
             <a class="button cta" href="{E(monthlyCta)}"{(embedded ? " target=\"_top\"" : "")} data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}">{E(CtaText(monthly ?? yearly))}</a>
@@ -110,12 +113,19 @@ public static partial class PricingPage
         return card.ToString();
     }
 
-    private static string PriceText(PlanPrice? price, BillingInterval interval) => price switch
+    private static string PriceText(PlanPrice? price, BillingInterval interval, string planCode, PromotionOffer? offer) => price switch
     {
         null => "Contact us",
         { PriceCents: 0 } => "Free",
+        _ when offer?.PriceFor(planCode, price) is { } discounted =>
+            $"<s class=\"was\" data-testid=\"was\">{E(MinorUnits.Display(price.PriceCents, price.Currency))}</s> " +
+            $"<span data-testid=\"discounted\">{E(MinorUnits.Display(discounted, price.Currency))}</span> <span class=\"per\">/ {(interval == BillingInterval.Yearly ? "year" : "month")}</span>",
         _ => $"{E(MinorUnits.Display(price.PriceCents, price.Currency))} <span class=\"per\">/ {(interval == BillingInterval.Yearly ? "year" : "month")}</span>",
     };
+
+    // The code rides along to the call to action, so the plan change it leads to can redeem it.
+    private static string WithPromo(string url, PromotionOffer? offer) => offer is null
+        ? url : url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "promo=" + Uri.EscapeDataString(offer.Code.Code);
 
     private static string Trial(PlanPrice? price) => price is { TrialDays: > 0 } ? $"{price.TrialDays}-day free trial" : "";
 

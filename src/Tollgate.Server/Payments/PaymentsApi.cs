@@ -42,7 +42,8 @@ public static class PaymentsApi
 
     /// <summary>What the billing endpoints read from, injected as one.</summary>
     public sealed record Services(
-        StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options);
+        StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options,
+        Storage.Discounts.DiscountStore Discounts);
 
     internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
         CreateCheckoutSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
@@ -54,7 +55,9 @@ public static class PaymentsApi
 
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
             ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
-            ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)));
+            ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)),
+            ("promotion_code", request.PromotionCode is not null && request.AllowPromotionCodes
+                ? "cannot go with allow_promotion_codes (Stripe takes one or the other)" : null));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -90,6 +93,23 @@ public static class PaymentsApi
                 new Dictionary<string, object?> { ["errors"] = field });
         }
 
+        string? stripeCoupon = null;
+        if (request.PromotionCode is { } code)
+        {
+            var (coupon, refusal) = await s.Discounts.CheckAsync(code, customer.Id, plan.Code, price.Currency, cancellationToken);
+            if (refusal is not null)
+            {
+                return Discounts.DiscountProblems.Invalid(refusal, $"The promotion code '{code}' cannot be applied: {refusal.Replace('_', ' ')}.",
+                    "promotion_code");
+            }
+
+            if ((stripeCoupon = coupon!.StripeCouponId) is null)
+            {
+                return Problems.Create(422, "coupon_not_linked", $"Coupon '{coupon.Id}' has no stripe_coupon_id; set it to sell with it through Stripe.",
+                    new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["promotion_code"] = "its coupon has no Stripe coupon" } });
+            }
+        }
+
         try
         {
             if (await StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
@@ -99,7 +119,8 @@ public static class PaymentsApi
 
             // A trial is for a customer's first subscription, not for every return after a cancel.
             var trialDays = (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
-            var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl);
+            var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl, stripeCoupon,
+                request.AllowPromotionCodes);
             var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
             return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
         }

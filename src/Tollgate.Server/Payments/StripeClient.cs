@@ -48,6 +48,8 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
             ["cancel_url"] = checkout.CancelUrl,
             ["client_reference_id"] = checkout.CustomerId,
             ["metadata"] = metadata,
+            ["discounts"] = checkout.StripeCouponId is { } coupon ? new[] { new Dictionary<string, object?> { ["coupon"] = coupon } } : null,
+            ["allow_promotion_codes"] = checkout.AllowPromotionCodes ? "true" : null,
             ["subscription_data"] = new Dictionary<string, object?>
             {
                 ["metadata"] = metadata,

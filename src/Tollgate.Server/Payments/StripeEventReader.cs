@@ -32,6 +32,7 @@ public static class StripeEventReader
         "invoice.payment_failed" => SubscriptionOf(data) is { } failed
             ? new StripeEffect.PaymentFailed(data.String("id"), failed)
             : NotSubscription(data),
+        "customer.discount.created" or "customer.discount.updated" or "customer.discount.deleted" => Discount(data, type.EndsWith("deleted", StringComparison.Ordinal)),
         _ => new StripeEffect.Note(StripeOutcomes.Ignored, $"{type} is not handled"),
     };
 
@@ -76,6 +77,13 @@ public static class StripeEventReader
         "canceled" or "incomplete_expired" => (SubscriptionStatus.Canceled, null),
         _ => (null, null),
     };
+
+    /// <summary>A discount object: basil names its coupon under source.coupon, older versions as coupon (an object).</summary>
+    private static StripeEffect Discount(StripeJson discount, bool deleted) => discount.OptionalId("subscription") is { } subscription
+        ? new StripeEffect.DiscountChanged(subscription,
+            deleted ? null : discount.OptionalObject("source")?.OptionalId("coupon") ?? discount.OptionalId("coupon"),
+            discount.Instant("start"), discount.OptionalInstant("end"))
+        : new StripeEffect.Note(StripeOutcomes.Ignored, "a discount on a customer, not on a subscription");
 
     private static StripeEffect Checkout(StripeJson session)
     {

@@ -157,7 +157,7 @@ public static partial class PortalPages
     private static string StripeButton(PortalSession session, string label) =>
         $"""<form method="post" action="/portal/stripe">{CsrfField(session.Csrf)}<button type="submit">{E(label)}</button></form>""";
 
-    private static string ChangeSection(PortalView view, PortalSession session, string? selectedPlan, string? selectedPeriod, bool stripe)
+    private static string ChangeSection(PortalView view, PortalSession session, string? selectedPlan, string? selectedPeriod, bool stripe, string? promo = null)
     {
         if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
         {
@@ -188,7 +188,8 @@ public static partial class PortalPages
             }
         }
 
-        section.Append("</div></fieldset><button type=\"submit\">Preview the change</button></form></section>");
+        section.Append("</div></fieldset><label>Promotion code <input name=\"promotion_code\" autocomplete=\"off\" maxlength=\"64\" data-testid=\"promotion-code\" value=\"" + E(promo ?? "") + "\"></label>");
+        section.Append("<button type=\"submit\">Preview the change</button></form></section>");
         return section.ToString();
     }
 
@@ -215,7 +216,8 @@ public static partial class PortalPages
 
     private static string PreviewLines(BillingResult.Done done, string currency)
     {
-        var total = done.Lines.Sum(l => l.AmountCents);
+        var total = done.Lines.Sum(l => l.NetCents);
+        var discounted = done.Lines.Any(l => l.DiscountCents != 0);
         var lines = new StringBuilder();
         lines.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">{(done.Effective == ChangeTiming.PeriodEnd
             ? $"The change takes effect on {Date(done.EffectiveAt ?? done.Subscription.CurrentPeriodEnd)}. Nothing is charged today."
@@ -223,13 +225,15 @@ public static partial class PortalPages
             : $"The change takes effect now. {E(MinorUnits.Display(-total, currency))} is credited to your account.")}</p>");
         if (done.Lines.Count > 0)
         {
-            lines.Append("<div class=\"table-scroll\"><table data-testid=\"preview-lines\"><thead><tr><th scope=\"col\">Line</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead><tbody>");
+            lines.Append("<div class=\"table-scroll\"><table data-testid=\"preview-lines\"><thead><tr><th scope=\"col\">Line</th><th scope=\"col\" class=\"num\">Amount</th>");
+            lines.Append(discounted ? "<th scope=\"col\" class=\"num\">Discount</th></tr></thead><tbody>" : "</tr></thead><tbody>");
             foreach (var line in done.Lines)
             {
-                lines.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(line.Description)}</td><td class=\"num\">{E(MinorUnits.Display(line.AmountCents, currency))}</td></tr>");
+                lines.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(line.Description)}</td><td class=\"num\">{E(MinorUnits.Display(line.AmountCents, currency))}</td>");
+                lines.Append(discounted ? $"<td class=\"num\">{E(MinorUnits.Display(-line.DiscountCents, currency))}</td></tr>" : "</tr>");
             }
 
-            lines.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">Total</th><td class=\"num\"><strong>{E(MinorUnits.Display(total, currency))}</strong></td></tr></tbody></table></div>");
+            lines.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\">Total</th><td class=\"num\"{(discounted ? " colspan=\"2\"" : "")}><strong>{E(MinorUnits.Display(total, currency))}</strong></td></tr></tbody></table></div>");
         }
 
         return lines.ToString();

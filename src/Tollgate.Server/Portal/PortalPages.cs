@@ -15,6 +15,7 @@ using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Discounts;
 using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Portal;
@@ -102,7 +103,7 @@ public static partial class PortalPages
         return await signing.CsrfMatchesAsync(session.Token, form["csrf"], cancellationToken) ? session : null;
     }
 
-    private static async Task<IResult> HomeAsync(HttpContext http, string? notice, string? plan, string? period, PortalData data,
+    private static async Task<IResult> HomeAsync(HttpContext http, string? notice, string? plan, string? period, string? promo, PortalData data,
         IOptions<StripeOptions> stripe, CancellationToken cancellationToken)
     {
         if (await SessionAsync(http, data.Signing, cancellationToken) is not { } session)
@@ -130,16 +131,18 @@ public static partial class PortalPages
         body.Append(UsageCard(view));
         body.Append("</div>");
         body.Append(AlertsSection(view, session));
-        body.Append(ChangeSection(view, session, plan, period, stripe.Value.HasSecretKey));
+        body.Append(ChangeSection(view, session, plan, period, stripe.Value.HasSecretKey, promo));
         body.Append(InvoicesSection(view));
         body.Append("</main>");
         return Page(http, "Billing", body.ToString());
     }
 
-    private static async Task<IResult> PlansAsync(HttpContext http, string? plan, string? period, PageSigning signing, CancellationToken cancellationToken) =>
+    private static async Task<IResult> PlansAsync(
+        HttpContext http, string? plan, string? period, string? promo, PageSigning signing, CancellationToken cancellationToken) =>
         await SessionAsync(http, signing, cancellationToken) is null
             ? Message(http, 401, "Sign in through the app", "To change your plan, open the billing portal from your account in the app.")
-            : Results.Redirect($"/portal?plan={Uri.EscapeDataString(plan ?? "")}&period={Uri.EscapeDataString(period ?? "monthly")}#change");
+            : Results.Redirect($"/portal?plan={Uri.EscapeDataString(plan ?? "")}&period={Uri.EscapeDataString(period ?? "monthly")}" +
+                $"{(promo is { Length: > 0 } ? "&promo=" + Uri.EscapeDataString(promo) : "")}#change");
 
     private static async Task<IResult> PreviewAsync(HttpContext http, PortalData data, IOptions<StripeOptions> stripe, CancellationToken cancellationToken)
     {
@@ -167,7 +170,12 @@ public static partial class PortalPages
             else
             {
                 var preview = await data.Billing.ChangePlanAsync(subscription.Id, plan.Current, interval, null, ProrationBehavior.CreateProrations, preview: true,
-                    cancellationToken);
+                    PostedCode(http), cancellationToken);
+                if (preview is BillingResult.DiscountRefused codeRefused)
+                {
+                    return Message(http, 400, "This code cannot be used", codeRefused.Detail);
+                }
+
                 if (preview is not BillingResult.Done done)
                 {
                     return Message(http, 409, "This change is not possible", preview is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the portal.");
@@ -188,6 +196,7 @@ public static partial class PortalPages
         body.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="/portal/change" class="row">{CsrfField(session.Csrf)}
               <input type="hidden" name="choice" value="{E($"{plan.Code}:{interval.ToWire()}")}">
+              <input type="hidden" name="promotion_code" value="{E(PostedCode(http)?.PromotionCode ?? "")}">
               <button type="submit">{(ViaCheckout(stripe.Value, view, price) ? "Continue to payment" : "Confirm the change")}</button><a class="button secondary" href="/portal">Keep my plan</a>
             </form></main>
             """);
@@ -231,7 +240,7 @@ public static partial class PortalPages
             else
             {
                 result = await data.Billing.ChangePlanAsync(subscription.Id, plan.Current, interval, null, ProrationBehavior.CreateProrations, preview: false,
-                    cancellationToken);
+                    PostedCode(http), cancellationToken);
                 notice = result is BillingResult.Done { Effective: ChangeTiming.PeriodEnd } ? "scheduled" : "changed";
             }
         }
@@ -242,10 +251,18 @@ public static partial class PortalPages
             (result, notice) = (await data.Billing.CreateAsync(created, cancellationToken), "subscribed");
         }
 
-        return result is BillingResult.Done
-            ? Results.Redirect($"/portal?notice={notice}")
-            : Message(http, 409, "This change is not possible", result is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the portal.");
+        return result switch
+        {
+            BillingResult.Done => Results.Redirect($"/portal?notice={notice}"),
+            BillingResult.DiscountRefused codeRefused => Message(http, 400, "This code cannot be used", codeRefused.Detail),
+            _ => Message(http, 409, "This change is not possible", result is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the portal."),
+        };
     }
+
+    /// <summary>The promotion code typed into the plan change, if any (the form was read when its session was checked).</summary>
+    private static DiscountRequest? PostedCode(HttpContext http) =>
+        http.Request.HasFormContentType && http.Request.Form["promotion_code"].ToString().Trim() is { Length: > 0 } code
+            ? new DiscountRequest(code, null) : null;
 
     private sealed record PostedChoice(PortalSession Session, PortalView View, Plan Plan, BillingInterval Interval);
 

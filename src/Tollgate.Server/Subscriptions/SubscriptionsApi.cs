@@ -6,12 +6,14 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
+using Tollgate.Server.Discounts;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Hosting;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Subscriptions;
 
@@ -21,7 +23,7 @@ public static class SubscriptionsApi
     public static RouteGroupBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(404, 409);
+        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(400, 404, 409);
         group.MapGet("/subscriptions/{id}", GetAsync);
         group.MapGet("/customers/{id}/subscriptions", ListAsync);
         group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
@@ -45,7 +47,8 @@ public static class SubscriptionsApi
             ("collection_method", request.CollectionMethod is null or "send_invoice" or "charge_automatically"
                 ? null : "must be send_invoice or charge_automatically"),
             ("days_until_due", request.DaysUntilDue is < 0 or > 365 ? "must be from 0 to 365" : null),
-            ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)));
+            ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)),
+            ("coupon", request.PromotionCode is not null && request.Coupon is not null ? "give a promotion_code or a coupon, not both" : null));
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         if (plan is not { IsActive: true })
         {
@@ -70,7 +73,7 @@ public static class SubscriptionsApi
         var subscription = NewSubscription.Build(request.Customer, plan!, interval, request.TrialDays,
             SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time)
             with { PriceOverride = offer?.OverrideFor(plan!.Current) };
-        var result = await billing.CreateAsync(subscription, cancellationToken);
+        var result = await billing.CreateAsync(subscription, DiscountRequest.From(request.PromotionCode, request.Coupon), cancellationToken);
         if (offer is not null && result is BillingResult.Done converted)
         {
             await experiments.ConvertAsync(offer, converted.Subscription, cancellationToken);
@@ -81,6 +84,7 @@ public static class SubscriptionsApi
             BillingResult.Done done => TypedResults.Created($"/v1/subscriptions/{done.Subscription.Id}",
                 await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),
             BillingResult.Conflict conflict => Problems.Create(409, conflict.Error, conflict.Detail),
+            BillingResult.DiscountRefused refused => DiscountProblems.Invalid(refused.Reason, refused.Detail, request.PromotionCode is null ? "coupon" : "promotion_code"),
             _ => Problems.NotFound("customer", request.Customer),
         };
     }
@@ -117,7 +121,8 @@ public static class SubscriptionsApi
             ("plan", plan is { IsActive: true } ? null : $"no active plan '{request.Plan}'"),
             ("billing_period", request.BillingPeriod is null || BillingIntervalNames.TryParse(request.BillingPeriod, out _) ? null : "must be monthly or yearly"),
             ("effective", request.Effective is null or "immediate" or "period_end" ? null : "must be immediate or period_end"),
-            ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"));
+            ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"),
+            ("coupon", request.PromotionCode is not null && request.Coupon is not null ? "give a promotion_code or a coupon, not both" : null));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -147,6 +152,11 @@ public static class SubscriptionsApi
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
         var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
+        if (current.StripeSubscriptionId is not null && (request.PromotionCode ?? request.Coupon) is not null)
+        {
+            return Problems.Create(409, "managed_by_stripe", "This subscription is billed through Stripe: its discounts are set there and arrive by webhook.");
+        }
+
         if (current.StripeSubscriptionId is not null)
         {
             // Stripe bills it, so Stripe changes it; Tollgate stores Stripe's answer.
@@ -154,8 +164,11 @@ public static class SubscriptionsApi
             return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
         }
 
-        var result = await billing.ChangePlanAsync(id, plan.Current, interval, timing, proration, preview, cancellationToken);
-        return await ChangeResponseAsync(result, id, catalog, cancellationToken);
+        var result = await billing.ChangePlanAsync(id, plan.Current, interval, timing, proration, preview,
+            DiscountRequest.From(request.PromotionCode, request.Coupon), cancellationToken);
+        return result is BillingResult.DiscountRefused refused
+            ? DiscountProblems.Invalid(refused.Reason, refused.Detail, request.PromotionCode is null ? "coupon" : "promotion_code")
+            : await ChangeResponseAsync(result, id, catalog, cancellationToken);
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
@@ -206,9 +219,10 @@ public static class SubscriptionsApi
                     done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
                     done.EffectiveAt ?? done.Subscription.UpdatedAt,
                     [.. done.Lines.Select(BillingMapper.ToWire)],
-                    done.Lines.Sum(l => l.AmountCents),
+                    done.Lines.Sum(l => l.NetCents),
                     currency,
-                    done.InvoiceId));
+                    done.InvoiceId,
+                    done.Lines.Sum(l => l.DiscountCents)));
             case BillingResult.Conflict conflict:
                 return Problems.Create(409, conflict.Error, conflict.Detail);
             default:

@@ -18,4 +18,7 @@ public abstract record BillingResult
 
     /// <summary>The request contradicts the subscription's state (for example, changing a canceled one).</summary>
     public sealed record Conflict(string Error, string Detail) : BillingResult;
+
+    /// <summary>The promotion code or coupon asked for cannot apply (reason: unknown, expired, used_up, ...); nothing was written.</summary>
+    public sealed record DiscountRefused(string Reason, string Detail) : BillingResult;
 }

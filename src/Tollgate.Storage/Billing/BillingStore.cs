@@ -7,6 +7,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Discounts;
 using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage.Billing;
@@ -29,12 +30,20 @@ public sealed class BillingStore(
         "This subscription is billed through Stripe: change or cancel it through the API (POST /v1/subscriptions/{id}/change or /cancel), " +
         "which asks Stripe, or in the Stripe customer portal (POST /v1/billing/portal-sessions).");
 
-    public async Task<BillingResult> CreateAsync(Subscription subscription, CancellationToken cancellationToken = default)
+    public Task<BillingResult> CreateAsync(Subscription subscription, CancellationToken cancellationToken = default) =>
+        CreateAsync(subscription, null, cancellationToken);
+
+    /// <summary>Creates a subscription, redeeming <paramref name="discount"/> for it in the same transaction.</summary>
+    public async Task<BillingResult> CreateAsync(Subscription subscription, DiscountRequest? discount, CancellationToken cancellationToken = default)
     {
         try
         {
-            var invoice = await database.WriteAsync((c, tx) => CreateInAsync(c, tx, subscription, cancellationToken), cancellationToken);
+            var invoice = await database.WriteAsync((c, tx) => CreateInAsync(c, tx, subscription, cancellationToken, discount), cancellationToken);
             return new BillingResult.Done(subscription, null, null, [], invoice);
+        }
+        catch (DiscountRefusedException e)
+        {
+            return new BillingResult.DiscountRefused(e.Reason, e.Message);
         }
         catch (System.Data.Common.DbException e) when (database.IsUniqueViolation(e))
         {
@@ -49,7 +58,8 @@ public sealed class BillingStore(
 
     /// <summary>Inserts a subscription and issues its first invoice (when it starts active) inside the caller's transaction.</summary>
     internal async Task<string?> CreateInAsync(
-        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription subscription, CancellationToken cancellationToken)
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription subscription, CancellationToken cancellationToken,
+        DiscountRequest? discount = null)
     {
         var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
         var price = subscription.PriceOn(version)!;
@@ -57,6 +67,12 @@ public sealed class BillingStore(
         await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect);
         var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
         await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
+        if (discount is not null)
+        {
+            await new DiscountWriter(c, tx, time, cancellationToken).RedeemAsync(discount, subscription.Id, subscription.CustomerId, subscription.PlanCode,
+                price.Currency);
+        }
+
         return subscription.Status == SubscriptionStatus.Active
             ? await invoices.IssueAsync(subscription, price.Currency, BillingReasons.SubscriptionCreate,
                 price.PriceCents > 0 ? [PlanChange.Recurring(version, price, subscription.CurrentPeriod)] : [],
@@ -65,9 +81,32 @@ public sealed class BillingStore(
     }
 
     /// <summary>Changes the plan (or, with <paramref name="preview"/>, works out the same lines and writes nothing).</summary>
+    public Task<BillingResult> ChangePlanAsync(
+        string id, PlanVersion to, BillingInterval interval, ChangeTiming? effective, ProrationBehavior proration, bool preview,
+        CancellationToken cancellationToken = default) =>
+        ChangePlanAsync(id, to, interval, effective, proration, preview, null, cancellationToken);
+
+    /// <summary>
+    /// Changes the plan, redeeming <paramref name="discount"/> from the change on: the credit for the old plan's unused
+    /// time keeps the discount that was in force, the charge for the new plan takes the one in force after the change.
+    /// </summary>
     public async Task<BillingResult> ChangePlanAsync(
         string id, PlanVersion to, BillingInterval interval, ChangeTiming? effective, ProrationBehavior proration, bool preview,
-        CancellationToken cancellationToken = default)
+        DiscountRequest? discount, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await ChangePlanInAsync(id, to, interval, effective, proration, preview, discount, cancellationToken);
+        }
+        catch (DiscountRefusedException e)
+        {
+            return new BillingResult.DiscountRefused(e.Reason, e.Message);
+        }
+    }
+
+    private async Task<BillingResult> ChangePlanInAsync(
+        string id, PlanVersion to, BillingInterval interval, ChangeTiming? effective, ProrationBehavior proration, bool preview,
+        DiscountRequest? discount, CancellationToken cancellationToken)
     {
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
@@ -92,6 +131,7 @@ public sealed class BillingStore(
             }
 
             var change = PlanChange.Apply(current, from, to, interval, effective, proration, time.GetUtcNow());
+            change = await new DiscountWriter(c, tx, time, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
             if (preview)
             {
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], null);
@@ -179,7 +219,8 @@ public sealed class BillingStore(
         {
             if (creditUnused && price.PriceCents > 0)
             {
-                lines.Add(PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now));
+                var inForce = await new DiscountWriter(c, tx, time, cancellationToken).InForceAsync(current.Id, now);
+                lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
             }
 
             lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));

@@ -24,11 +24,12 @@ internal sealed class InvoiceRow
     public long? PaidAt { get; set; }
     public long? VoidedAt { get; set; }
     public long CreatedAt { get; set; }
+    public long DiscountCents { get; set; }
 
     public Invoice ToDomain(IReadOnlyList<InvoiceLine> lines) => new(
         Id, Number, CustomerId, SubscriptionId, InvoiceStatusNames.Parse(Status), BillingReason, Currency, SubtotalCents, CreditAppliedCents,
         AmountDueCents, AmountPaidCents, At(PeriodStart), At(PeriodEnd), SubscriptionStatusNames.ParseCollection(CollectionMethod),
-        At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines);
+        At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines, DiscountCents);
 
     internal static DateTimeOffset? At(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }
@@ -47,14 +48,16 @@ internal sealed class InvoiceLineRow
     public string? PlanCode { get; set; }
     public string? PlanVersionId { get; set; }
     public string? FeatureCode { get; set; }
+    public long DiscountCents { get; set; }
 
     public InvoiceLine ToDomain() => new(InvoiceLineKindNames.Parse(Kind), Description, AmountCents, Quantity, UnitAmountCents,
-        DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd), PlanCode, PlanVersionId, FeatureCode);
+        DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd), PlanCode, PlanVersionId, FeatureCode,
+        DiscountCents);
 
     public static object Parameters(string invoiceId, int position, InvoiceLine l) => new
     {
         invoiceId, position = (long)position, kind = l.Kind.ToWire(), description = l.Description, amount = l.AmountCents, quantity = l.Quantity,
         unit = l.UnitAmountCents, start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode,
-        version = l.PlanVersionId, feature = l.FeatureCode,
+        version = l.PlanVersionId, feature = l.FeatureCode, discount = l.DiscountCents,
     };
 }

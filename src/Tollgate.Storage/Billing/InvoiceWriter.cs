@@ -3,6 +3,8 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Discounts;
+using Tollgate.Storage.Discounts;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Billing;
@@ -22,8 +24,11 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         // Pending items read as invoice lines, their queue sequence as the position: the same columns, so one row type.
         var pending = (await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
             "SELECT sequence AS position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end, plan_code, " +
-            "plan_version_id, feature_code FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency " +
+            "plan_version_id, feature_code, discount_cents FROM pending_invoice_items WHERE subscription_id = @id AND invoice_id IS NULL AND currency = @currency " +
             "ORDER BY sequence", new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
+        // Discount step: the fee and overage billed now take the discount in force; proration lines carry the one they were made with.
+        var discounts = new DiscountWriter(c, tx, time, ct);
+        lines = DiscountedLines.Apply(lines, await discounts.InForceAsync(subscription.Id, issuedAt), DiscountedLines.BilledAtIssue);
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
         if (all.All(l => l.AmountCents == 0))
         {
@@ -38,9 +43,10 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var due = subscription.CollectionMethod == CollectionMethod.SendInvoice ? issuedAt.AddDays(subscription.DaysUntilDue) : issuedAt;
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
-                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at)
+                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at,
+                discount_cents)
             VALUES (@id, @number, @customer, @subscription, @status, @reason, @currency, @subtotal, @applied, @due, 0, @periodStart, @periodEnd,
-                @collection, @issued, @dueAt, @paidAt, NULL, @created)
+                @collection, @issued, @dueAt, @paidAt, NULL, @created, @discount)
             """, new
         {
             id, number, customer = subscription.CustomerId, subscription = subscription.Id, status = paid ? "paid" : "open", reason, currency,
@@ -48,13 +54,15 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             periodStart = periodStart?.ToUnixTimeMilliseconds(), periodEnd = periodEnd?.ToUnixTimeMilliseconds(),
             collection = subscription.CollectionMethod.ToWire(), issued = issuedAt.ToUnixTimeMilliseconds(), dueAt = due.ToUnixTimeMilliseconds(),
             paidAt = paid ? issuedAt.ToUnixTimeMilliseconds() : (long?)null, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            discount = totals.DiscountCents,
         }, tx, cancellationToken: ct));
+        await discounts.ConsumeOnceAsync(subscription.Id, issuedAt);
         for (var i = 0; i < all.Count; i++)
         {
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
-                    plan_code, plan_version_id, feature_code)
-                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature)
+                    plan_code, plan_version_id, feature_code, discount_cents)
+                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount)
                 """, InvoiceLineRow.Parameters(id, i, all[i]), tx, cancellationToken: ct));
         }
 
@@ -91,15 +99,15 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         {
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO pending_invoice_items (id, customer_id, subscription_id, currency, kind, description, amount_cents, quantity, unit_amount_cents,
-                    period_start, period_end, plan_code, plan_version_id, feature_code, invoice_id, sequence, created_at)
+                    period_start, period_end, plan_code, plan_version_id, feature_code, invoice_id, sequence, created_at, discount_cents)
                 VALUES (@id, @customer, @subscription, @currency, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature,
-                    NULL, @sequence, @created)
+                    NULL, @sequence, @created, @discount)
                 """, new
             {
                 id = Ids.New("ii", time), customer = subscription.CustomerId, subscription = subscription.Id, currency, kind = l.Kind.ToWire(),
                 description = l.Description, amount = l.AmountCents, quantity = l.Quantity, unit = l.UnitAmountCents,
                 start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode, version = l.PlanVersionId,
-                feature = l.FeatureCode, sequence = sequence++, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                feature = l.FeatureCode, sequence = sequence++, created = time.GetUtcNow().ToUnixTimeMilliseconds(), discount = l.DiscountCents,
             }, tx, cancellationToken: ct));
         }
     }

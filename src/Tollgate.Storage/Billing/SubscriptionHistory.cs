@@ -1,20 +1,27 @@
 using Dapper;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Discounts;
 using Tollgate.Core.Metrics;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Storage.Billing;
 
 /// <summary>The recorded states of every subscription, for SaaS metrics.</summary>
 public sealed class SubscriptionHistory(TollgateDatabase database)
 {
+    /// <summary>The states before <paramref name="to"/>, priced net of the discounts in force (MRR is net of discounts).</summary>
     public Task<IReadOnlyList<SubscriptionState>> UntilAsync(DateTimeOffset to, CancellationToken cancellationToken = default) =>
-        database.ReadAsync<IReadOnlyList<SubscriptionState>>(async c => [.. (await c.QueryAsync<Row>(new CommandDefinition("""
-            SELECT subscription_id, customer_id, at, sequence, reason, status, plan_code, plan_version_id, billing_period, price_cents, currency,
-                cancel_at_period_end, was_trial
-            FROM subscription_events WHERE at < @to ORDER BY at, sequence
-            """, new { to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
+        database.ReadAsync(async c =>
+        {
+            IReadOnlyList<SubscriptionState> states = [.. (await c.QueryAsync<Row>(new CommandDefinition("""
+                SELECT subscription_id, customer_id, at, sequence, reason, status, plan_code, plan_version_id, billing_period, price_cents, currency,
+                    cancel_at_period_end, was_trial
+                FROM subscription_events WHERE at < @to ORDER BY at, sequence
+                """, new { to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())];
+            return DiscountedMrr.Apply(states, await DiscountHistory.StartedBeforeAsync(c, to, cancellationToken), to);
+        }, cancellationToken);
 
     private sealed class Row
     {

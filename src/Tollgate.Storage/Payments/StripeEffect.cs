@@ -71,4 +71,7 @@ public abstract record StripeEffect
     public sealed record PaymentFailed(string StripeInvoiceId, string StripeSubscriptionId) : StripeEffect;
 
     public sealed record TrialWillEnd(string StripeSubscriptionId) : StripeEffect;
+
+    /// <summary>A Stripe subscription's discount began (with its coupon) or, with a null coupon, was removed.</summary>
+    public sealed record DiscountChanged(string StripeSubscriptionId, string? StripeCouponId, DateTimeOffset Start, DateTimeOffset? End) : StripeEffect;
 }

@@ -29,6 +29,7 @@ internal sealed partial class StripeEventWriter(
         StripeEffect.InvoicePaid paid => InvoicePaidAsync(paid, stripeEvent.CreatedAt),
         StripeEffect.PaymentFailed failed => PaymentFailedAsync(failed, stripeEvent.CreatedAt),
         StripeEffect.TrialWillEnd trial => TrialWillEndAsync(trial.StripeSubscriptionId),
+        StripeEffect.DiscountChanged discount => DiscountAsync(discount),
         _ => throw new ArgumentOutOfRangeException(nameof(effect), effect, "unknown Stripe effect"),
     };
 

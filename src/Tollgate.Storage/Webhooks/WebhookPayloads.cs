@@ -27,8 +27,9 @@ public static class WebhookPayloads
         Lines = i.Lines.Select(l => new
         {
             Kind = l.Kind.ToWire(), l.Description, l.AmountCents, l.Quantity, l.UnitAmountCents, l.PeriodStart, l.PeriodEnd, Plan = l.PlanCode,
-            Feature = l.FeatureCode,
+            Feature = l.FeatureCode, l.DiscountCents,
         }),
+        i.DiscountCents,
     };
 
     /// <summary>The event type a subscription change is announced as: whatever the reason, a change that ends it is a cancellation.</summary>

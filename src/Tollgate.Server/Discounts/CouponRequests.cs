@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using Tollgate.Client.Contracts;
+using Tollgate.Storage.Catalog;
+using Tollgate.Core.Discounts;
+using Tollgate.Server.Hosting;
+
+namespace Tollgate.Server.Discounts;
+
+/// <summary>Checks coupon and promotion-code requests field by field, and maps the domain to the wire.</summary>
+public static partial class CouponRequests
+{
+    [GeneratedRegex("^[A-Za-z0-9_-]{3,64}$")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex("^[A-Z]{3}$")]
+    private static partial Regex CurrencyPattern();
+
+    public static (Coupon? Coupon, Dictionary<string, string> Errors) Parse(CreateCouponRequest r, CatalogSnapshot catalog, DateTimeOffset now)
+    {
+        var durationOk = CouponDurationNames.TryParse(r.Duration, out var duration);
+        var plans = r.AppliesToPlans ?? [];
+        var errors = Validate.Errors(
+            ("id", Validate.Id(r.Id)),
+            ("name", r.Name is { Length: >= 1 and <= 200 } ? null : "must be 1-200 characters"),
+            ("percent_off", r.PercentOff is null == r.AmountOffCents is null ? "give percent_off or amount_off_cents, not both or neither"
+                : r.PercentOff is { } p && (p <= 0 || p > 100 || decimal.Round(p, 2) != p) ? "must be above 0 and at most 100, with at most two decimals"
+                : null),
+            ("amount_off_cents", r.AmountOffCents is <= 0 or > 100_000_000_00 ? "must be from 1 to 10,000,000,000" : null),
+            ("currency", r.AmountOffCents is null
+                ? r.Currency is null ? null : "only goes with amount_off_cents"
+                : r.Currency is not null && CurrencyPattern().IsMatch(r.Currency) ? null : "must be a three-letter ISO 4217 code in capitals"),
+            ("duration", durationOk ? null : "must be once, repeating or forever"),
+            ("duration_in_months", duration == CouponDuration.Repeating && durationOk
+                ? r.DurationInMonths is >= 1 and <= 120 ? null : "must be from 1 to 120 for a repeating coupon"
+                : r.DurationInMonths is null ? null : "only goes with duration repeating"),
+            ("applies_to_plans", plans.FirstOrDefault(p => catalog.Plan(p) is null) is { } unknown ? $"no plan '{unknown}'" : null),
+            ("max_redemptions", r.MaxRedemptions is <= 0 ? "must be at least 1" : null),
+            ("redeem_by", r.RedeemBy <= now ? "must be in the future" : null),
+            ("stripe_coupon_id", r.StripeCouponId is null ? null : Validate.Id(r.StripeCouponId)));
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var bp = r.PercentOff is { } percent ? (long)(percent * 100) : (long?)null;
+        return (new Coupon(r.Id!, r.Name!, bp, r.AmountOffCents, r.Currency, duration, r.DurationInMonths, [.. plans.Distinct(StringComparer.Ordinal)],
+            r.MaxRedemptions, r.RedeemBy, 0, r.StripeCouponId, now), errors);
+    }
+
+    public static Dictionary<string, string> Check(CreatePromotionCodeRequest r, Coupon? coupon, bool customerExists, DateTimeOffset now) =>
+        Validate.Errors(
+            ("code", r.Code is not null && CodePattern().IsMatch(r.Code) ? null : "must be 3-64 letters, digits, - or _"),
+            ("coupon", r.Coupon is null ? "is required" : coupon is null ? $"no coupon '{r.Coupon}'" : null),
+            ("max_redemptions", r.MaxRedemptions is <= 0 ? "must be at least 1" : null),
+            ("expires_at", r.ExpiresAt <= now ? "must be in the future" : null),
+            ("customer", r.Customer is null || customerExists ? null : $"no customer '{r.Customer}'"));
+
+    public static CouponResponse ToWire(Coupon c, DateTimeOffset now) => new(
+        c.Id, c.Name, c.PercentOffBasisPoints is { } bp ? bp / 100m : null, c.AmountOffCents, c.Currency, c.Duration.ToWire(), c.DurationInMonths,
+        c.AppliesToPlans, c.MaxRedemptions, c.RedeemBy, c.TimesRedeemed, c.StripeCouponId,
+        c.DeletedAt is null && !(c.RedeemBy <= now) && !(c.TimesRedeemed >= c.MaxRedemptions), c.CreatedAt);
+
+    public static PromotionCodeResponse ToWire(PromotionCode p, Coupon coupon, DateTimeOffset now) => new(
+        p.Id, p.Code, ToWire(coupon, now), p.MaxRedemptions, p.ExpiresAt, p.FirstTimeOnly, p.CustomerId, p.Active, p.TimesRedeemed, p.CreatedAt);
+
+    public static DiscountResponse ToWire(Discount d, DateTimeOffset now) => new(
+        d.Id, d.SubscriptionId, d.CustomerId, ToWire(d.Coupon, now), d.PromotionCodeId, d.StartAt, d.EndAt);
+}

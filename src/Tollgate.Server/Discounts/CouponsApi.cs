@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Discounts;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Discounts;
+
+namespace Tollgate.Server.Discounts;
+
+/// <summary>Coupons and promotion codes (admin key): create, read, list, delete a coupon, deactivate a code.</summary>
+public static class CouponsApi
+{
+    public static RouteGroupBuilder MapCoupons(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/admin").WithTags("Discounts").RequireAuthorization(Policies.Admin);
+        group.MapPost("/coupons", CreateAsync).ProducesProblems(400, 409);
+        group.MapGet("/coupons", ListAsync).ProducesProblems(400);
+        group.MapGet("/coupons/{id}", async Task<Results<Ok<CouponResponse>, ProblemHttpResult>> (
+            string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
+            await store.GetAsync(id, ct) is { } c ? TypedResults.Ok(CouponRequests.ToWire(c, time.GetUtcNow())) : Problems.NotFound("coupon", id))
+            .ProducesProblems(404);
+        group.MapDelete("/coupons/{id}", async Task<Results<Ok<DeletedResponse>, ProblemHttpResult>> (
+            string id, CouponStore store, CancellationToken ct) =>
+            await store.DeleteAsync(id, ct) ? TypedResults.Ok(new DeletedResponse(id, true)) : Problems.NotFound("coupon", id))
+            .ProducesProblems(404);
+        group.MapPost("/promotion-codes", CreateCodeAsync).ProducesProblems(400, 409);
+        group.MapGet("/promotion-codes", ListCodesAsync).ProducesProblems(400);
+        group.MapGet("/promotion-codes/{id}", async Task<Results<Ok<PromotionCodeResponse>, ProblemHttpResult>> (
+            string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
+            await store.GetCodeAsync(id, ct) is { } p ? TypedResults.Ok(await ToWireAsync(p, store, time, ct)) : Problems.NotFound("promotion code", id))
+            .ProducesProblems(404);
+        group.MapPost("/promotion-codes/{id}/deactivate", async Task<Results<Ok<PromotionCodeResponse>, ProblemHttpResult>> (
+            string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
+            await store.DeactivateCodeAsync(id, ct) is { } p ? TypedResults.Ok(await ToWireAsync(p, store, time, ct)) : Problems.NotFound("promotion code", id))
+            .ProducesProblems(404);
+        return group;
+    }
+
+    private static async Task<Results<Created<CouponResponse>, ProblemHttpResult>> CreateAsync(
+        CreateCouponRequest request, CouponStore store, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var (coupon, errors) = CouponRequests.Parse(request, await catalog.GetAsync(cancellationToken), now);
+        if (coupon is null)
+        {
+            return Problems.Validation(errors);
+        }
+
+        return await store.CreateAsync(coupon, cancellationToken)
+            ? TypedResults.Created($"/v1/admin/coupons/{coupon.Id}", CouponRequests.ToWire(coupon, now))
+            : Problems.Create(409, "coupon_exists", $"A coupon with the id '{coupon.Id}' exists or existed; choose another id.");
+    }
+
+    private static async Task<Results<Ok<CouponListResponse>, ProblemHttpResult>> ListAsync(
+        CouponStore store, TimeProvider time, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100)
+        {
+            return Problems.Validation("limit", "must be from 1 to 100");
+        }
+
+        var page = await store.ListAsync(limit ?? 20, startingAfter, cancellationToken);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(new CouponListResponse([.. page.Data.Select(c => CouponRequests.ToWire(c, now))], page.HasMore, page.NextCursor));
+    }
+
+    private static async Task<Results<Created<PromotionCodeResponse>, ProblemHttpResult>> CreateCodeAsync(
+        CreatePromotionCodeRequest request, CouponStore store, ICustomerStore customers, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var coupon = request.Coupon is null ? null : await store.GetAsync(request.Coupon, cancellationToken);
+        var customerExists = request.Customer is not null && Validate.Id(request.Customer) is null
+            && await customers.GetAsync(request.Customer, cancellationToken) is not null;
+        var errors = CouponRequests.Check(request, coupon, customerExists, now);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var code = new PromotionCode(store.NewCodeId(), request.Code!, coupon!.Id, request.MaxRedemptions, request.ExpiresAt, request.FirstTimeOnly,
+            request.Customer, request.Active, 0, now);
+        return await store.CreateCodeAsync(code, cancellationToken)
+            ? TypedResults.Created($"/v1/admin/promotion-codes/{code.Id}", CouponRequests.ToWire(code, coupon, now))
+            : Problems.Create(409, "promotion_code_exists", $"The code '{code.Code}' exists already (codes compare without regard to case).");
+    }
+
+    private static async Task<Results<Ok<PromotionCodeListResponse>, ProblemHttpResult>> ListCodesAsync(
+        CouponStore store, TimeProvider time, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, string? coupon,
+        CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100)
+        {
+            return Problems.Validation("limit", "must be from 1 to 100");
+        }
+
+        var page = await store.ListCodesAsync(limit ?? 20, startingAfter, coupon, cancellationToken);
+        var data = new List<PromotionCodeResponse>();
+        foreach (var code in page.Data)
+        {
+            data.Add(await ToWireAsync(code, store, time, cancellationToken));
+        }
+
+        return TypedResults.Ok(new PromotionCodeListResponse(data, page.HasMore, page.NextCursor));
+    }
+
+    // A code shows its coupon even after the coupon was deleted, as a discount made with it does.
+    private static async Task<PromotionCodeResponse> ToWireAsync(PromotionCode code, CouponStore store, TimeProvider time, CancellationToken ct) =>
+        CouponRequests.ToWire(code, (await store.GetAsync(code.CouponId, includeDeleted: true, ct))!, time.GetUtcNow());
+}

@@ -1,0 +1,103 @@
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Core.Discounts;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Discounts;
+
+/// <summary>One page of a keyset list: the rows, and the cursor of the next page when there is one.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Data, bool HasMore, string? NextCursor);
+
+/// <summary>Coupons and promotion codes, as the admin API manages them.</summary>
+public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
+{
+    /// <summary>Stores a new coupon; false when the id is taken (by a live or a deleted coupon).</summary>
+    public async Task<bool> CreateAsync(Coupon coupon, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO coupons (id, name, percent_off_bp, amount_off_cents, currency, duration, duration_in_months, applies_to_plans,
+                    max_redemptions, redeem_by, times_redeemed, stripe_coupon_id, created_at, deleted_at)
+                VALUES (@Id, @Name, @bp, @amount, @currency, @duration, @months, @plans, @max, @redeemBy, 0, @stripe, @created, NULL)
+                """, CouponRow.Parameters(coupon), tx, cancellationToken: cancellationToken)), cancellationToken);
+            return true;
+        }
+        catch (System.Data.Common.DbException e) when (database.IsUniqueViolation(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A coupon that has not been deleted (or, with includeDeleted, one that was).</summary>
+    public Task<Coupon?> GetAsync(string id, CancellationToken cancellationToken = default) => GetAsync(id, false, cancellationToken);
+
+    public async Task<Coupon?> GetAsync(string id, bool includeDeleted, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<CouponRow>(new CommandDefinition(
+            $"SELECT {CouponRow.Columns} FROM coupons WHERE id = @id AND (deleted_at IS NULL OR @includeDeleted)",
+            new { id, includeDeleted }, cancellationToken: cancellationToken)), cancellationToken))?.ToDomain();
+
+    public async Task<Page<Coupon>> ListAsync(int limit, string? after, CancellationToken cancellationToken = default)
+    {
+        var rows = await database.ReadAsync(c => c.QueryAsync<CouponRow>(new CommandDefinition(
+            $"SELECT {CouponRow.Columns} FROM coupons WHERE deleted_at IS NULL AND id > @after ORDER BY id LIMIT @take",
+            new { after = after ?? "", take = limit + 1 }, cancellationToken: cancellationToken)), cancellationToken);
+        return PageOf(rows.Select(r => r.ToDomain()).ToList(), limit, c => c.Id);
+    }
+
+    /// <summary>Deletes a coupon: it can no longer be redeemed, and the discounts already made from it stay.</summary>
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE coupons SET deleted_at = @now WHERE id = @id AND deleted_at IS NULL",
+            new { id, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)) == 1, cancellationToken);
+
+    /// <summary>Stores a new promotion code; false when the code is taken (case-insensitively).</summary>
+    public async Task<bool> CreateCodeAsync(PromotionCode code, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO promotion_codes (id, code, code_key, coupon_id, max_redemptions, expires_at, first_time_only, customer_id, active,
+                    times_redeemed, created_at)
+                VALUES (@Id, @Code, @key, @CouponId, @MaxRedemptions, @expires, @FirstTimeOnly, @CustomerId, @Active, 0, @created)
+                """, new
+            {
+                code.Id, code.Code, key = PromotionCode.KeyOf(code.Code), code.CouponId, code.MaxRedemptions,
+                expires = code.ExpiresAt?.ToUnixTimeMilliseconds(), code.FirstTimeOnly, code.CustomerId, code.Active,
+                created = code.CreatedAt.ToUnixTimeMilliseconds(),
+            }, tx, cancellationToken: cancellationToken)), cancellationToken);
+            return true;
+        }
+        catch (System.Data.Common.DbException e) when (database.IsUniqueViolation(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A promotion code by its id, or by the code itself in any case.</summary>
+    public async Task<PromotionCode?> GetCodeAsync(string idOrCode, CancellationToken cancellationToken = default) =>
+        (await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<PromotionCodeRow>(new CommandDefinition(
+            $"SELECT {PromotionCodeRow.Columns} FROM promotion_codes WHERE id = @idOrCode OR code_key = @key",
+            new { idOrCode, key = PromotionCode.KeyOf(idOrCode) }, cancellationToken: cancellationToken)), cancellationToken))?.ToDomain();
+
+    public async Task<Page<PromotionCode>> ListCodesAsync(int limit, string? after, string? coupon, CancellationToken cancellationToken = default)
+    {
+        var rows = await database.ReadAsync(c => c.QueryAsync<PromotionCodeRow>(new CommandDefinition(
+            $"SELECT {PromotionCodeRow.Columns} FROM promotion_codes WHERE id > @after AND (@coupon IS NULL OR coupon_id = @coupon) ORDER BY id LIMIT @take",
+            new { after = after ?? "", coupon, take = limit + 1 }, cancellationToken: cancellationToken)), cancellationToken);
+        return PageOf(rows.Select(r => r.ToDomain()).ToList(), limit, p => p.Id);
+    }
+
+    /// <summary>Stops a code from being redeemed; discounts made with it stay. Null when there is no such code.</summary>
+    public async Task<PromotionCode?> DeactivateCodeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            "UPDATE promotion_codes SET active = @no WHERE id = @id", new { id, no = false }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        return await GetCodeAsync(id, cancellationToken);
+    }
+
+    public string NewCodeId() => Ids.New("promo", time);
+
+    private static Page<T> PageOf<T>(List<T> rows, int limit, Func<T, string> key) =>
+        rows.Count > limit ? new Page<T>(rows[..limit], true, key(rows[limit - 1])) : new Page<T>(rows, false, null);
+}

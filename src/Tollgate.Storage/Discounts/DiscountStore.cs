@@ -1,0 +1,124 @@
+using Tollgate.Core.Customers;
+using Tollgate.Core.Discounts;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Discounts;
+
+/// <summary>The outcome of adding or removing a subscription's discount.</summary>
+public abstract record DiscountChange
+{
+    private DiscountChange()
+    {
+    }
+
+    public sealed record Done(Discount? Discount) : DiscountChange;
+
+    public sealed record NotFound : DiscountChange;
+
+    public sealed record Conflict(string Error, string Detail) : DiscountChange;
+
+    public sealed record Refused(string Reason, string Detail) : DiscountChange;
+}
+
+/// <summary>A subscription's discount, added or removed after the subscription started.</summary>
+public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalog, ICustomerStore customers, TimeProvider time)
+{
+    public Task<Discount?> CurrentAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            var current = await new DiscountWriter(c, tx, time, cancellationToken).CurrentAsync(subscriptionId);
+            return current is { EndAt: { } end } && end <= time.GetUtcNow() ? null : current;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Whether <paramref name="code"/> may apply to a new subscription on <paramref name="planCode"/>, writing nothing:
+    /// the coupon, or why not. For Checkout, where Stripe applies the coupon and Tollgate learns of it by webhook.
+    /// </summary>
+    public Task<(Coupon? Coupon, string? Refusal)> CheckAsync(
+        string code, string customerId, string planCode, string currency, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                var (discount, _) = await new DiscountWriter(c, tx, time, cancellationToken).CheckAsync(
+                    new DiscountRequest(code, null), "", customerId, planCode, currency);
+                return (discount.Coupon, (string?)null);
+            }
+            catch (DiscountRefusedException e)
+            {
+                return ((Coupon?)null, e.Reason);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// A code anyone may redeem now (active, for no one customer, not expired or used up, its coupon live), for the
+    /// pricing page to show its prices; null otherwise. Whether it fits a plan is <see cref="PromotionOffer.PriceFor"/>.
+    /// </summary>
+    public Task<PromotionOffer?> PublicCodeAsync(string code, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            await using var tx = await c.BeginTransactionAsync(cancellationToken);
+            var writer = new DiscountWriter(c, tx, time, cancellationToken);
+            var now = time.GetUtcNow();
+            return await writer.CodeAsync(code) is { Active: true, CustomerId: null } found && !(found.ExpiresAt <= now)
+                && !(found.TimesRedeemed >= found.MaxRedemptions) && await writer.CouponAsync(found.CouponId) is { DeletedAt: null } coupon
+                && !(coupon.RedeemBy <= now) && !(coupon.TimesRedeemed >= coupon.MaxRedemptions)
+                ? new PromotionOffer(found, coupon) : null;
+        }, cancellationToken);
+
+    /// <summary>Redeems <paramref name="request"/> for a live subscription billed here, replacing its discount.</summary>
+    public async Task<DiscountChange> ApplyAsync(string subscriptionId, DiscountRequest request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await database.WriteAsync<DiscountChange>(async (c, tx) =>
+            {
+                var subscription = await customers.GetSubscriptionAsync(subscriptionId, cancellationToken);
+                if (Refusal(subscription) is { } refused)
+                {
+                    return refused;
+                }
+
+                var version = await catalog.GetVersionAsync(subscription!.PlanVersionId, cancellationToken)
+                    ?? throw new InvalidOperationException($"plan version {subscription.PlanVersionId} is missing");
+                var discount = await new DiscountWriter(c, tx, time, cancellationToken).RedeemAsync(request, subscription.Id, subscription.CustomerId,
+                    subscription.PlanCode, subscription.PriceOn(version)!.Currency);
+                return new DiscountChange.Done(discount);
+            }, cancellationToken);
+        }
+        catch (DiscountRefusedException e)
+        {
+            return new DiscountChange.Refused(e.Reason, e.Message);
+        }
+    }
+
+    /// <summary>Ends the subscription's discount now; invoices already issued keep theirs.</summary>
+    public Task<DiscountChange> RemoveAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
+        database.WriteAsync<DiscountChange>(async (c, tx) =>
+        {
+            var subscription = await customers.GetSubscriptionAsync(subscriptionId, cancellationToken);
+            if (Refusal(subscription) is { } refused)
+            {
+                return refused;
+            }
+
+            var ended = await new DiscountWriter(c, tx, time, cancellationToken).EndAsync(subscriptionId, time.GetUtcNow());
+            return ended == 0
+                ? new DiscountChange.Conflict("no_discount", "The subscription has no discount to remove.")
+                : new DiscountChange.Done(null);
+        }, cancellationToken);
+
+    // Stripe decides a linked subscription's discounts (they come back by webhook); an ended one has nothing left to bill.
+    private static DiscountChange? Refusal(Subscription? subscription) => subscription switch
+    {
+        null => new DiscountChange.NotFound(),
+        { StripeSubscriptionId: not null } => new DiscountChange.Conflict("managed_by_stripe",
+            "This subscription is billed through Stripe: its discounts are set there and arrive by webhook."),
+        { IsLive: false } => new DiscountChange.Conflict("subscription_not_live", $"The subscription is {subscription.Status.ToWire()}."),
+        _ => null,
+    };
+}

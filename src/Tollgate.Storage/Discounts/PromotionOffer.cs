@@ -1,0 +1,22 @@
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Discounts;
+
+namespace Tollgate.Storage.Discounts;
+
+/// <summary>A public promotion code that a visitor may still redeem, and what it makes of a price.</summary>
+public sealed record PromotionOffer(PromotionCode Code, Coupon Coupon)
+{
+    /// <summary>The price for one period under the coupon, or null when it does not apply to this plan or currency.</summary>
+    public long? PriceFor(string planCode, PlanPrice price)
+    {
+        if (!Coupon.AppliesTo(planCode) || (Coupon.Currency is { } c && !string.Equals(c, price.Currency, StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var off = Coupon.PercentOffBasisPoints is { } bp
+            ? DiscountedLines.PercentOf(price.PriceCents, bp)
+            : Math.Min(price.PriceCents, Coupon.AmountOffCents ?? 0);
+        return price.PriceCents - off;
+    }
+}

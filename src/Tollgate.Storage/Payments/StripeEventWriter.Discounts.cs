@@ -1,0 +1,30 @@
+using Tollgate.Storage.Discounts;
+
+namespace Tollgate.Storage.Payments;
+
+/// <summary>Discounts Stripe applied to a subscription it bills, mirrored onto the subscription here so invoices and MRR show them.</summary>
+internal sealed partial class StripeEventWriter
+{
+    private async Task<(string Outcome, string? Detail)> DiscountAsync(StripeEffect.DiscountChanged change)
+    {
+        if (await _subscriptions.ReadStripeAsync(change.StripeSubscriptionId) is not { } subscription)
+        {
+            return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {change.StripeSubscriptionId}");
+        }
+
+        var discounts = new DiscountWriter(c, tx, time, ct);
+        if (change.StripeCouponId is null)
+        {
+            await discounts.EndAsync(subscription.Id, time.GetUtcNow());
+            return (StripeOutcomes.Ok, $"discount of {subscription.Id} removed");
+        }
+
+        if (await discounts.CouponByStripeIdAsync(change.StripeCouponId) is not { } coupon)
+        {
+            return (StripeOutcomes.Ignored, $"Stripe coupon {change.StripeCouponId} is not the stripe_coupon_id of any coupon");
+        }
+
+        var discount = await discounts.MirrorAsync(subscription.Id, subscription.CustomerId, coupon, change.Start, change.End);
+        return (StripeOutcomes.Ok, $"{subscription.Id} discounted by {coupon.Id} ({discount.Id})");
+    }
+}

@@ -1,0 +1,108 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Discounts;
+
+namespace Tollgate.Core.Tests.Discounts;
+
+public sealed class DiscountedLinesTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static Coupon Percent(long bp, CouponDuration duration = CouponDuration.Forever, int? months = null, params string[] plans) =>
+        new("c", "Coupon", bp, null, null, duration, months, plans, null, null, 0, null, Start);
+
+    private static Coupon AmountOff(long cents) => new("c", "Coupon", null, cents, "USD", CouponDuration.Once, null, [], null, null, 0, null, Start);
+
+    private static Discount On(Coupon coupon, DateTimeOffset? ended = null) =>
+        new("di_1", "sub_1", "cus_1", coupon, null, Start, coupon.EndFor(Start), ended);
+
+    private static InvoiceLine Line(long amount, InvoiceLineKind kind = InvoiceLineKind.Recurring, int month = 0, string plan = "pro") =>
+        new(kind, "line", amount, 1, amount, Start.AddMonths(month), Start.AddMonths(month + 1), plan, "v1");
+
+    [Fact]
+    public void TwentyPercentForeverOnTwentyNineNinetyNineTakesSixDollarsAndLeavesTwentyThreeNinetyNineDue()
+    {
+        var lines = DiscountedLines.Apply([Line(2999)], On(Percent(2000)));
+        var totals = InvoiceTotals.Finalize(lines, 0);
+
+        Assert.Equal(600, lines[0].DiscountCents);
+        Assert.Equal((2999L, 600L, 2399L), (totals.SubtotalCents, totals.DiscountCents, totals.AmountDueCents));
+    }
+
+    [Fact]
+    public void APercentageIsRoundedHalfUpOncePerLine()
+    {
+        var lines = DiscountedLines.Apply([Line(5), Line(5), Line(3)], On(Percent(1000)));
+
+        Assert.Equal([1L, 1L, 0L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void APercentageOfACreditLineCreditsLess()
+    {
+        var lines = DiscountedLines.Apply([Line(-1000, InvoiceLineKind.ProrationCredit)], On(Percent(2000)));
+
+        Assert.Equal((-200L, -800L), (lines[0].DiscountCents, lines[0].NetCents));
+    }
+
+    [Fact]
+    public void AnAmountOffComesOffThePlanFeeOnceAndNeverBeyondIt()
+    {
+        var lines = DiscountedLines.Apply([Line(300), Line(400), Line(900, InvoiceLineKind.Overage)], On(AmountOff(500)));
+
+        Assert.Equal([300L, 200L, 0L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void ARepeatingDiscountCoversTheLinesThatStartWithinItsMonths()
+    {
+        var lines = DiscountedLines.Apply([.. Enumerable.Range(0, 4).Select(m => Line(1000, month: m))], On(Percent(5000, CouponDuration.Repeating, 3)));
+
+        Assert.Equal([500L, 500L, 500L, 0L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void ACouponForSomePlansLeavesTheLinesOfOthersAlone()
+    {
+        var lines = DiscountedLines.Apply([Line(1000, plan: "pro"), Line(1000, plan: "basic")], On(Percent(1000, CouponDuration.Forever, null, "pro")));
+
+        Assert.Equal([100L, 0L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void ARemovedDiscountNoLongerCoversLinesThatStartAfterItsEnd()
+    {
+        var lines = DiscountedLines.Apply([Line(1000), Line(1000, month: 1)], On(Percent(1000), ended: Start.AddDays(10)));
+
+        Assert.Equal([100L, 0L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void InvoiceTotalIsTheSumOfItsDiscountedLinesNeverBelowZeroAndCreditCarriesForward()
+    {
+        var amounts = Gen.Choose(-50_000, 100_000).Select(a => (long)a).ListOf();
+        var invoices = amounts.ListOf().Select(list => list.Take(6).ToList());
+        Check.QuickThrowOnFailure(Prop.ForAll(invoices.ToArbitrary(), Gen.Choose(1, 10_000).ToArbitrary(), Gen.Choose(-20_000, 0).ToArbitrary(),
+            (bills, bp, startBalance) =>
+            {
+                var discount = On(Percent(bp));
+                long balance = startBalance, due = 0, totals = 0;
+                var holds = true;
+                foreach (var bill in bills)
+                {
+                    var lines = DiscountedLines.Apply(
+                        [.. bill.Select(a => Line(a, a < 0 ? InvoiceLineKind.ProrationCredit : InvoiceLineKind.Recurring))], discount);
+                    var invoice = InvoiceTotals.Finalize(lines, balance);
+                    holds &= invoice.TotalCents == lines.Sum(l => l.NetCents) && invoice.AmountDueCents >= 0
+                        && lines.All(l => Math.Abs(l.DiscountCents) <= Math.Abs(l.AmountCents));
+                    balance += invoice.BalanceChangeCents;
+                    due += invoice.AmountDueCents;
+                    totals += invoice.TotalCents;
+                }
+
+                // Credit carries forward: what was due, less the credit gained, is exactly what the invoices came to.
+                return holds && balance <= 0 && due - (startBalance - balance) == totals;
+            }));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Net;
+using Tollgate.Testing;
+using static Tollgate.Server.Tests.Discounts.DiscountsSetup;
+
+namespace Tollgate.Server.Tests.Discounts;
+
+/// <summary>Three server nodes sharing one PostgreSQL redeem a limited code exactly as often as it allows.</summary>
+public sealed class DiscountScaleOutTests
+{
+    [Fact]
+    public async Task FiftyRedemptionsSpreadOverThreeNodesOfACodeLimitedToTenGiveExactlyTen()
+    {
+        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
+        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, Settings(), connectionString: options.ConnectionString);
+        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, Settings(), connectionString: options.ConnectionString);
+        await using var third = await TollgateApp.StartAsync(StoreKind.Postgres, Settings(), connectionString: options.ConnectionString);
+        TollgateApp[] nodes = [first, second, third];
+        await first.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await first.CodeAsync(new { code = "FIRST10", coupon = "TWENTY", max_redemptions = 10 });
+        for (var i = 0; i < 50; i++)
+        {
+            await first.CustomerAsync($"c{i}");
+        }
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => nodes[i % 3].SubscribeWithAsync($"c{i}", "basic", code: "FIRST10")));
+        var code = await (await third.Admin.GetAsync("/v1/admin/promotion-codes/FIRST10")).ReadAsync();
+        var refusals = await Task.WhenAll(responses.Where(r => r.StatusCode != HttpStatusCode.Created).Select(r => r.ReadAsync()));
+
+        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.All(refusals, r => Assert.Equal("used_up", r["reason"].Value<string>()));
+        Assert.Equal(40, refusals.Length);
+        Assert.Equal(10L, code["times_redeemed"].Value<long>());
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using Tollgate.Testing;
+using static Tollgate.Server.Tests.Discounts.DiscountsSetup;
+
+namespace Tollgate.Server.Tests.Discounts;
+
+/// <summary>Coupons on invoices, to the cent: set the day, subscribe with a code, advance the clock, read the invoices.</summary>
+public abstract class DiscountsApiContract : ApiContract
+{
+    private Task<TollgateApp> StartAtAsync(DateTimeOffset start) => StartAsync(Settings(), start);
+
+    [Fact]
+    public async Task TwentyPercentForeverOnTwentyNineNinetyNineTakesSixDollarsAndLeavesTwentyThreeNinetyNineDueEveryMonth()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CodeAsync(new { code = "SPRING20", coupon = "TWENTY" });
+        await app.CustomerAsync("c1");
+
+        var created = await app.SubscribeWithAsync("c1", "basic", code: "spring20");
+        await app.AdvanceToAsync(Utc(2026, 2, 1));
+        var invoices = await app.InvoicesAsync("c1");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal([(2999L, 600L, 2399L), (2999L, 600L, 2399L)], await app.TotalsAsync("c1"));
+        Assert.Equal((2999L, 600L), (invoices[0]["lines"]![0]!["amount_cents"].Value<long>(), invoices[0]["lines"]![0]!["discount_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task FiveDollarsOffOnceDiscountsOnlyTheFirstInvoice()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "FIVE", name = "$5 off", amount_off_cents = 500, currency = "USD", duration = "once" });
+        await app.CustomerAsync("c1");
+
+        await app.SubscribeWithAsync("c1", "basic", coupon: "FIVE");
+        await app.AdvanceToAsync(Utc(2026, 3, 1));
+
+        Assert.Equal([(2999L, 500L, 2499L), (2999L, 0L, 2999L), (2999L, 0L, 2999L)], await app.TotalsAsync("c1"));
+    }
+
+    [Fact]
+    public async Task AThreeMonthRepeatingCouponDiscountsTheFirstThreeInvoicesAcrossFourRenewals()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "HALF3", name = "Half off for 3 months", percent_off = 50, duration = "repeating", duration_in_months = 3 });
+        await app.CustomerAsync("c1");
+
+        await app.SubscribeWithAsync("c1", "basic", coupon: "HALF3");
+        await app.AdvanceToAsync(Utc(2026, 5, 1));
+
+        // 50 % of 2999 is 1499.5, rounded half-up to 1500.
+        Assert.Equal([1500L, 1500L, 1500L, 0L, 0L], (await app.TotalsAsync("c1")).Select(t => t.Discount));
+        Assert.Equal([1499L, 1499L, 1499L, 2999L, 2999L], (await app.TotalsAsync("c1")).Select(t => t.Due));
+    }
+
+    [Fact]
+    public async Task ADiscountedUpgradeProratesBothLinesWithTheDiscountAndTheNextInvoiceAddsThemUp()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>();
+        await app.AdvanceToAsync(Utc(2026, 1, 16));
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", new { plan = "premium" })).ReadAsync();
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "premium" });
+        await app.AdvanceToAsync(Utc(2026, 2, 1));
+        var renewal = (await app.InvoicesAsync("c1"))[^1];
+
+        // 16 of 31 days: credit 2999·16/31 = 1547.87 → 1548 less 20 % (309.6 → 310); charge 5999·16/31 = 3096.26 → 3096 less 619.2 → 619.
+        Assert.Equal([(-1548L, -310L), (3096L, 619L)], preview["lines"]!.AsArray().Select(l =>
+            (l!["amount_cents"].Value<long>(), l["discount_cents"].Value<long>())));
+        Assert.Equal((1239L, 309L), (preview["amount_cents"].Value<long>(), preview["discount_cents"].Value<long>()));
+        Assert.Equal([(5999L, 1200L), (-1548L, -310L), (3096L, 619L)], renewal["lines"]!.AsArray().Select(l =>
+            (l!["amount_cents"].Value<long>(), l["discount_cents"].Value<long>())));
+        Assert.Equal((7547L, 1509L, 6038L), (renewal["subtotal_cents"].Value<long>(), renewal["discount_cents"].Value<long>(),
+            renewal["amount_due_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task ACodeGivenWithAnUpgradeDiscountsTheNewPlansTimeButNotTheOldPlansCredit()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CodeAsync(new { code = "UPGRADE20", coupon = "TWENTY" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic")).ReadAsync())["id"].Value<string>();
+        await app.AdvanceToAsync(Utc(2026, 1, 16));
+
+        var change = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "premium", promotion_code = "upgrade20" }))
+            .ReadAsync();
+
+        Assert.Equal([(-1548L, 0L), (3096L, 619L)], change["lines"]!.AsArray().Select(l =>
+            (l!["amount_cents"].Value<long>(), l["discount_cents"].Value<long>())));
+        Assert.Equal(1L, (await (await app.Admin.GetAsync("/v1/admin/promotion-codes/UPGRADE20")).ReadAsync())["times_redeemed"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ADiscountAddedLaterAppliesFromTheNextInvoiceAndRemovingItStopsIt()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TEN", name = "10% off", percent_off = 10, duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic")).ReadAsync())["id"].Value<string>();
+
+        var added = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/discount", new { coupon = "TEN" });
+        var shown = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}/discount")).ReadAsync();
+        await app.AdvanceToAsync(Utc(2026, 2, 1));
+        var removed = await app.Admin.DeleteAsync(new Uri($"/v1/subscriptions/{id}/discount", UriKind.Relative));
+        var gone = await app.Admin.GetAsync($"/v1/subscriptions/{id}/discount");
+        await app.AdvanceToAsync(Utc(2026, 3, 1));
+
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(("TEN", 10m), (shown["coupon"]!["id"].Value<string>(), shown["coupon"]!["percent_off"].Value<decimal>()));
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NotFound), (removed.StatusCode, gone.StatusCode));
+        Assert.Equal([0L, 300L, 0L], (await app.TotalsAsync("c1")).Select(t => t.Discount));
+    }
+
+    [Fact]
+    public async Task ADeletedCouponCannotBeRedeemedButTheDiscountsMadeFromItStay()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY");
+
+        var deleted = await (await app.Admin.DeleteAsync(new Uri("/v1/admin/coupons/TWENTY", UriKind.Relative))).ReadAsync();
+        var read = await app.Admin.GetAsync("/v1/admin/coupons/TWENTY");
+        var refused = await (await app.SubscribeWithAsync("c2", "basic", coupon: "TWENTY")).ReadAsync();
+        await app.AdvanceToAsync(Utc(2026, 2, 1));
+
+        Assert.True(deleted["deleted"].Value<bool>());
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.Equal(("promotion_code_invalid", "inactive"), (refused["error"].Value<string>(), refused["reason"].Value<string>()));
+        Assert.Equal([600L, 600L], (await app.TotalsAsync("c1")).Select(t => t.Discount));
+    }
+}
+
+public sealed class SqliteDiscountsApiTests : DiscountsApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresDiscountsApiTests : DiscountsApiContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
