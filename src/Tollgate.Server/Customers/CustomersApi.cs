@@ -28,7 +28,7 @@ public static class CustomersApi
     public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
-        string id, UpsertCustomerRequest request, ICustomerStore customers, CancellationToken cancellationToken)
+        string id, UpsertCustomerRequest request, ICustomerStore customers, MemberStore members, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
             ("id", Validate.Id(id)),
@@ -39,6 +39,11 @@ public static class CustomersApi
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+
+        if (await members.GetAsync(id, cancellationToken) is not null)
+        {
+            return Problems.Create(409, "member_id_taken", $"'{id}' is a member's id; customer and member ids are unique across the installation.");
         }
 
         var (customer, created) = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, request.HasPaymentMethod, cancellationToken);

@@ -160,6 +160,8 @@ public static class TollgateHost
         app.MapAlerts();
         app.MapWebhooksAdmin();
         app.MapExperiments();
+        app.MapMembers();
+        app.MapSeats();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();

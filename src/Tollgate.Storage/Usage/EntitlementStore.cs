@@ -28,6 +28,7 @@ public sealed class EntitlementStore(
                 ? await Counters.ReadOrCarryAsync(scope, customerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
+            decision = await MemberShares.CheckAsync(scope, context, featureCode, amount) ?? decision;
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
 
@@ -40,7 +41,7 @@ public sealed class EntitlementStore(
         }
 
         var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false, cancellationToken);
-        return await QueueAsync(command.CustomerId, scope => ConsumeAsync(scope, context, command), cancellationToken, first);
+        return await QueueAsync(context.CustomerId, scope => ConsumeAsync(scope, context, command), cancellationToken, first);
     }
 
     public async Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default)
@@ -51,7 +52,9 @@ public sealed class EntitlementStore(
         }
 
         var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true, cancellationToken);
-        return await QueueAsync(command.CustomerId, scope => ReserveAsync(scope, context, command), cancellationToken, first);
+        // The hold is the organisation's, so commit and release settle its counter.
+        return await QueueAsync(context.CustomerId, scope => ReserveAsync(scope, context, command with { CustomerId = context.CustomerId }),
+            cancellationToken, first);
     }
 
     private async Task<UsageOutcome> QueueAsync(
@@ -76,6 +79,7 @@ public sealed class EntitlementStore(
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
         if (idempotencyKey is not null || context.Grant(feature) is not { IsIncluded: true, Kind: FeatureKind.Metered, RateLimit: null } grant
+            || MemberShares.ShareOf(context, grant) is not null
             || snapshot.Feature(feature) is not { UsesLlm: false } || PlanWideRate(context, snapshot) is not null)
         {
             return null;
@@ -305,11 +309,22 @@ public sealed class EntitlementStore(
         BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
     {
         var window = context.Window(grant);
+        var share = MemberShares.ShareOf(context, grant);
+        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount) is { } refused)
+        {
+            return new UsageOutcome.Decided(refused);
+        }
+
         var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         if (counter is null)
         {
             await Counters.EnsureAsync(scope, context.CustomerId, feature, window, grant);
             counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
+        }
+
+        if (counter is null && share is not null)
+        {
+            await MemberShares.GiveBackAsync(scope, context, feature, window, amount);
         }
 
         if (counter is not { } after)
