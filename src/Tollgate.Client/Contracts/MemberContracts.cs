@@ -22,3 +22,16 @@ public sealed record MemberResponse(
 /// <param name="HasMore">Whether more members follow.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; null on the last.</param>
 public sealed record MemberList(IReadOnlyList<MemberResponse> Data, bool HasMore, string? NextCursor);
+
+/// <summary>Makes a signed, expiring checkout link for a plan (a private plan's offer, typically).</summary>
+/// <param name="ExpiresAt">When the link stops working; at most 90 days ahead.</param>
+/// <param name="Customer">The customer the offer is for; left out, whoever opens the link gives an email and becomes a new customer.</param>
+/// <param name="BillingPeriod">"monthly" or "yearly"; the plan's monthly price when left out.</param>
+public sealed record CreateOfferLinkRequest(DateTimeOffset ExpiresAt, string? Customer = null, string? BillingPeriod = null);
+
+/// <summary>A signed checkout link for one plan.</summary>
+/// <param name="Url">The link to send; it opens the offer page.</param>
+/// <param name="Plan">The plan offered.</param>
+/// <param name="Customer">The customer it is for, if any.</param>
+/// <param name="ExpiresAt">When the link stops working.</param>
+public sealed record OfferLinkResponse(string Url, string Plan, string? Customer, DateTimeOffset ExpiresAt);

@@ -6,7 +6,9 @@ namespace Tollgate.Client.Contracts;
 /// <param name="BillingPeriod">"monthly" or "yearly".</param>
 /// <param name="SuccessUrl">Absolute http(s) URL Stripe returns to after payment; may contain {CHECKOUT_SESSION_ID}.</param>
 /// <param name="CancelUrl">Absolute http(s) URL Stripe returns to when the customer leaves.</param>
-public sealed record CreateCheckoutSessionRequest(string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly");
+/// <param name="Seats">On a per-seat price: the seats to buy, passed to Stripe as the quantity (the price's included seats when left out).</param>
+public sealed record CreateCheckoutSessionRequest(
+    string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly", int? Seats = null);
 
 /// <summary>A Stripe Checkout session.</summary>
 /// <param name="CheckoutUrl">Stripe's hosted payment page.</param>

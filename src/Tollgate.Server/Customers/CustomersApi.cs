@@ -78,7 +78,7 @@ public static class CustomersApi
         }
 
         var context = period.Context;
-        return TypedResults.Ok(new UsageResponse(id, context.PlanCode, context.Period.Start, context.Period.End, features));
+        return TypedResults.Ok(new UsageResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, features));
     }
 
     private static async Task<Results<Ok<EntitlementsResponse>, ProblemHttpResult>> EntitlementsAsync(
@@ -107,6 +107,6 @@ public static class CustomersApi
                 metered ? EntitlementMapper.ResetsAt(decision) : null);
         }).ToList();
         var context = period.Context;
-        return TypedResults.Ok(new EntitlementsResponse(id, context.PlanCode, context.Period.Start, context.Period.End, list));
+        return TypedResults.Ok(new EntitlementsResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, list));
     }
 }

@@ -162,6 +162,8 @@ public static class TollgateHost
         app.MapExperiments();
         app.MapMembers();
         app.MapSeats();
+        app.MapOfferLinks();
+        app.MapOfferPage();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();
