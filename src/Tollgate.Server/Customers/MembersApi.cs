@@ -15,7 +15,7 @@ public static class MembersApi
         var group = app.MapGroup("/v1/customers/{customer}/members").WithTags("Customers").RequireAuthorization(Policies.Secret);
         group.MapPut("/{member}", UpsertAsync).ProducesProblems(402, 404, 409);
         group.MapDelete("/{member}", DeleteAsync).ProducesProblems(404);
-        group.MapGet("/", ListAsync).ProducesProblems(404);
+        group.MapGet("", ListAsync).ProducesProblems(404);
         return group;
     }
 

@@ -25,7 +25,7 @@ public sealed class EntitlementStore(
 
             var grant = context.Grant(featureCode);
             var counter = grant is { Kind: FeatureKind.Metered }
-                ? await Counters.ReadOrCarryAsync(scope, customerId, featureCode, context.Window(grant), grant)
+                ? await Counters.ReadOrCarryAsync(scope, context.CustomerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
             decision = await MemberShares.CheckAsync(scope, context, featureCode, amount) ?? decision;
@@ -140,7 +140,7 @@ public sealed class EntitlementStore(
             return new UsageOutcome.CustomerNotFound();
         }
 
-        return await QueueAsync(customerId, async scope =>
+        return await QueueAsync(context.CustomerId, async scope =>
         {
             var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
             if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
@@ -156,7 +156,7 @@ public sealed class EntitlementStore(
             }
             else
             {
-                var command = new ReserveCommand(customerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
+                var command = new ReserveCommand(context.CustomerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
                 outcome = await AddAsync(scope, context, LlmBudget.FeatureCode, LlmBudget.Grant(budget), estimateNano, reserve: true);
                 if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
                 {

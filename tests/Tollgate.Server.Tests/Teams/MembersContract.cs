@@ -74,8 +74,8 @@ public abstract class MembersContract : ApiContract
         await using var app = await TeamAsync(this, seats: 3);
 
         var entitlements = await (await app.Admin.GetAsync("/v1/customers/acme/entitlements")).ReadAsync();
-        var reports = entitlements["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == "reports")!;
-        var exports = entitlements["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == "exports")!;
+        var reports = entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "reports")!;
+        var exports = entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "exports")!;
 
         Assert.Equal((30L, 5L), (reports["limit"].Value<long>(), exports["limit"].Value<long>()));
     }

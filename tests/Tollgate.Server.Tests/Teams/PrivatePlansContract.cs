@@ -20,7 +20,7 @@ public abstract class PrivatePlansContract : ApiContract
     private static async Task<string> WithoutTraceAsync(HttpResponseMessage response)
     {
         var body = (await response.ReadAsync()).AsObject();
-        body.Remove("traceId");
+        body.Remove("trace_id");
         return body.ToJsonString();
     }
 

@@ -68,7 +68,7 @@ public abstract class SeatsAndDealsContract : ApiContract
         Assert.Equal(4, added["subscription"]!["seats"].Value<int>());
         Assert.Equal(("period_end", 4, 3), (removed["effective"].Value<string>(), removed["subscription"]!["seats"].Value<int>(),
             removed["subscription"]!["pending_seats"].Value<int>()));
-        Assert.Equal(40L, entitlements["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == "reports")!["limit"].Value<long>());
+        Assert.Equal(40L, entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "reports")!["limit"].Value<long>());
         var lines = renewal["lines"]!.AsArray();
         Assert.Contains(lines, l => l!["kind"].Value<string>() == "proration_charge" && l["amount_cents"].Value<long>() == 1000);
         Assert.Contains(lines, l => l!["kind"].Value<string>() == "recurring" && l["quantity"].Value<long>() == 3 && l["amount_cents"].Value<long>() == 3000);
