@@ -60,6 +60,8 @@ public static class StorageServices
         services.AddSingleton<EmailStore>();
         services.AddSingleton<Discounts.CouponStore>();
         services.AddSingleton<Discounts.DiscountStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<SeatChanges>();
         return services;
     }
 

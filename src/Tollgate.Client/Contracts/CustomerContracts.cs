@@ -30,9 +30,19 @@ public sealed record CustomerResponse(
 /// <param name="VisitorId">The pricing visitor id: when the visitor saw a price experiment, the subscription gets its variant's price.</param>
 /// <param name="PromotionCode">A promotion code to redeem for the subscription (400 promotion_code_invalid when it cannot apply).</param>
 /// <param name="Coupon">A coupon's id to apply, in place of a code.</param>
+/// <param name="Seats">On a per-seat price: the seats bought (the price's included seats when left out).</param>
+/// <param name="PriceOverrideCents">A negotiated (deal) price in minor units, per seat on a per-seat price, in place of the catalog's.</param>
+/// <param name="PriceOverrideNote">Why the deal price was agreed; shown in the console.</param>
 public sealed record CreateSubscriptionRequest(
     string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null,
-    string? VisitorId = null, string? PromotionCode = null, string? Coupon = null);
+    string? VisitorId = null, string? PromotionCode = null, string? Coupon = null, int? Seats = null, long? PriceOverrideCents = null,
+    string? PriceOverrideNote = null);
+
+/// <summary>Changes the seats of a subscription on a per-seat price.</summary>
+/// <param name="Seats">The seats wanted, from the price's included_seats to its max_seats.</param>
+/// <param name="Effective">"immediate" or "period_end"; by default immediate when adding seats and period_end when removing them.</param>
+/// <param name="Proration">"create_prorations" (default) or "none".</param>
+public sealed record ChangeSeatsRequest(int Seats, string? Effective = null, string Proration = "create_prorations");
 
 /// <summary>Changes a subscription's plan or billing period.</summary>
 /// <param name="Plan">The new plan's code (its newest version).</param>
@@ -76,7 +86,10 @@ public sealed record PendingChange(string Plan, int PlanVersion, string BillingP
 /// <param name="DunningState">Why it is past due ("invoice_overdue", "payment_failed"), or "entitlements_suspended" once its grace ran out.</param>
 /// <param name="CollectionMethod">send_invoice or charge_automatically.</param>
 /// <param name="CreatedAt">When it was created.</param>
-/// <param name="PriceOverrideCents">The price it pays in place of the catalog's (a price experiment's variant), kept at renewal.</param>
+/// <param name="PriceOverrideCents">The price it pays in place of the catalog's (a price experiment's variant or a deal), kept at renewal.</param>
+/// <param name="Seats">The seats it pays for on a per-seat price; null otherwise.</param>
+/// <param name="PendingSeats">Seats it goes down to at the period end.</param>
+/// <param name="PriceOverrideNote">Why a deal price was agreed.</param>
 public sealed record SubscriptionResponse(
     string Id,
     string Customer,
@@ -96,7 +109,10 @@ public sealed record SubscriptionResponse(
     string? DunningState,
     string CollectionMethod,
     DateTimeOffset CreatedAt,
-    long? PriceOverrideCents = null);
+    long? PriceOverrideCents = null,
+    int? Seats = null,
+    int? PendingSeats = null,
+    string? PriceOverrideNote = null);
 
 /// <summary>What a change (or its preview) does.</summary>
 /// <param name="Subscription">The subscription after the change.</param>

@@ -41,6 +41,9 @@ public sealed record CommitReservationRequest(long Amount);
 /// <param name="Overage">Units used past the limit under a soft cap.</param>
 /// <param name="Reserved">Units held by open reservations.</param>
 /// <param name="Value">For value features, the plan's setting.</param>
+/// <param name="WindowStart">When the quota's window started.</param>
+/// <param name="Customer">The customer whose quota was used: the organisation when a member was named.</param>
+/// <param name="Member">The member named in the call, or null when the call named the customer.</param>
 public sealed record EntitlementResponse(
     bool Allowed,
     string Reason,
@@ -55,7 +58,9 @@ public sealed record EntitlementResponse(
     long Overage,
     long Reserved,
     JsonElement? Value,
-    DateTimeOffset? WindowStart = null);
+    DateTimeOffset? WindowStart = null,
+    string? Customer = null,
+    string? Member = null);
 
 /// <summary>A granted hold on units of a feature.</summary>
 /// <param name="Id">The reservation's id, for commit or release; null when nothing needed holding (a boolean feature).</param>

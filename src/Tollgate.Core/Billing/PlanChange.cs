@@ -46,6 +46,9 @@ public static class PlanChange
         var fromPrice = subscription.PriceOn(from)
             ?? throw new InvalidOperationException($"{from.Id} has no {subscription.BillingPeriod} price");
         var toPrice = to.Terms.Price(interval) ?? throw new InvalidOperationException($"{to.Id} has no {interval} price");
+        // Seats carry over to a per-seat plan (at least its included seats); a plan not sold per seat has none.
+        int? seats = toPrice.PerSeat ? Math.Max(subscription.PendingSeats ?? subscription.Seats ?? toPrice.IncludedSeats, toPrice.IncludedSeats) : null;
+        toPrice = toPrice with { PriceCents = toPrice.PriceCents * (seats ?? 1) };
         var upgrade = MonthlyTwelfths(toPrice) >= MonthlyTwelfths(fromPrice);
         var timing = effective ?? (upgrade ? ChangeTiming.Immediate : ChangeTiming.PeriodEnd);
         var changed = subscription with
@@ -55,6 +58,8 @@ public static class PlanChange
             BillingPeriod = interval,
             PendingPlanVersionId = null,
             PendingBillingPeriod = null,
+            Seats = seats,
+            PendingSeats = null,
             UpdatedAt = now,
         };
 
@@ -86,13 +91,14 @@ public static class PlanChange
         // A new billing period starts now (as Stripe resets the anchor), so its fee is due now.
         var next = BillingPeriod.Nth(now, interval, 0);
         var restarted = changed with { AnchorAt = now, CurrentPeriodStart = next.Start, CurrentPeriodEnd = next.End };
-        var recurring = Recurring(to, toPrice, next);
+        var recurring = Recurring(to, toPrice, next, seats ?? 1);
         return new PlanChangeResult(restarted, timing, now, upgrade, [], [.. credit, recurring]);
     }
 
-    public static InvoiceLine Recurring(PlanVersion version, PlanPrice price, BillingPeriod period) =>
-        new(InvoiceLineKind.Recurring, $"{version.PlanCode} ({price.BillingPeriod.ToWire()})", price.PriceCents, 1, price.PriceCents,
-            period.Start, period.End, version.PlanCode, version.Id);
+    /// <summary>The period's fee; <paramref name="price"/> is the whole price, shown as <paramref name="seats"/> × the seat price when per seat.</summary>
+    public static InvoiceLine Recurring(PlanVersion version, PlanPrice price, BillingPeriod period, int seats = 1) =>
+        new(InvoiceLineKind.Recurring, $"{version.PlanCode} ({price.BillingPeriod.ToWire()}){(price.PerSeat ? $", {seats} seats" : "")}", price.PriceCents,
+            price.PerSeat ? seats : 1, price.PerSeat ? price.PriceCents / seats : price.PriceCents, period.Start, period.End, version.PlanCode, version.Id);
 
     /// <summary>The credit for <paramref name="period"/> after <paramref name="now"/>, on a plan change or an immediate cancel.</summary>
     public static InvoiceLine UnusedTimeCredit(PlanVersion version, PlanPrice price, BillingPeriod period, DateTimeOffset now) =>

@@ -79,6 +79,8 @@ public static class SubscriptionCycle
             CurrentPeriodEnd = next.End,
             PendingPlanVersionId = null,
             PendingBillingPeriod = null,
+            Seats = SeatsAfter(s, version(s.PendingPlanVersionId ?? s.PlanVersionId).Terms.Price(interval)),
+            PendingSeats = null,
             UpdatedAt = boundary,
         };
         return new CycleStep(CycleKind.Renewed, boundary, renewed, RecurringFor(renewed, version, next), endedPeriod, s.PlanVersionId);
@@ -88,6 +90,10 @@ public static class SubscriptionCycle
     {
         var terms = version(s.PlanVersionId);
         var price = s.PriceOn(terms);
-        return price is { PriceCents: > 0 } ? [PlanChange.Recurring(terms, price, period)] : [];
+        return price is { PriceCents: > 0 } ? [PlanChange.Recurring(terms, price, period, s.SeatsOn(price))] : [];
     }
+
+    /// <summary>A seat reduction waiting for the period end takes effect at renewal; a plan not sold per seat has no seats.</summary>
+    private static int? SeatsAfter(Subscription s, PlanPrice? price) =>
+        price is { PerSeat: true } ? Math.Max(s.PendingSeats ?? s.Seats ?? price.IncludedSeats, price.IncludedSeats) : null;
 }

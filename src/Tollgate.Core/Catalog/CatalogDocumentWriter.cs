@@ -60,6 +60,11 @@ public static class CatalogDocumentWriter
                 w.WriteBoolean("is_active", p.IsActive);
                 w.WriteNumber("sort_order", p.SortOrder);
                 w.WriteBoolean("is_popular", p.IsPopular);
+                if (p.IsPrivate)
+                {
+                    w.WriteString("visibility", "private");
+                }
+
                 WriteTerms(w, p.Terms, canonical: true);
                 w.WriteEndObject();
             }
@@ -125,6 +130,17 @@ public static class CatalogDocumentWriter
                 w.WriteString("stripe_price_id", price.StripePriceId);
             }
 
+            // Written only when per seat, so the hashes of plans stored before seats existed stay the same.
+            if (price.PerSeat)
+            {
+                w.WriteBoolean("per_seat", true);
+                w.WriteNumber("included_seats", price.IncludedSeats);
+                if (price.MaxSeats is { } max)
+                {
+                    w.WriteNumber("max_seats", max);
+                }
+            }
+
             w.WriteEndObject();
         }
 
@@ -176,6 +192,16 @@ public static class CatalogDocumentWriter
                 }
 
                 WriteMeter(w, pf.Meter);
+                if (pf.PerMemberLimit is { } perMember)
+                {
+                    w.WriteNumber("per_member_limit", perMember);
+                }
+
+                if (pf.PerSeat)
+                {
+                    w.WriteBoolean("per_seat", true);
+                }
+
                 break;
         }
 

@@ -3,7 +3,7 @@ namespace Tollgate.Core.Catalog;
 /// <summary>An immutable version of a plan's terms; subscriptions keep the version they were sold.</summary>
 public sealed record PlanVersion(string Id, string PlanCode, int Version, PlanTerms Terms, string TermsHash, DateTimeOffset CreatedAt);
 
-/// <summary>A plan's marketing fields and its current (newest) version.</summary>
+/// <summary>A plan's marketing fields and its current (newest) version; a private plan is sold only by API, console or offer link.</summary>
 public sealed record Plan(
     string Code,
     string Name,
@@ -11,7 +11,8 @@ public sealed record Plan(
     bool IsActive,
     int SortOrder,
     bool IsPopular,
-    PlanVersion Current);
+    PlanVersion Current,
+    bool IsPrivate = false);
 
 /// <summary>A plan as a catalog document describes it: marketing fields plus the terms to sell from now on.</summary>
 public sealed record PlanDefinition(
@@ -21,7 +22,8 @@ public sealed record PlanDefinition(
     bool IsActive,
     int SortOrder,
     bool IsPopular,
-    PlanTerms Terms);
+    PlanTerms Terms,
+    bool IsPrivate = false);
 
 public sealed record FaqEntry(string Question, string Answer);
 

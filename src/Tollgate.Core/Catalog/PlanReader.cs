@@ -13,13 +13,20 @@ internal static class PlanReader
         foreach (var (element, path) in root.Array("plans", required: true))
         {
             var r = new ElementReader(element, path, problems,
-                "code", "name", "description", "is_active", "sort_order", "is_popular", "llm_budget_usd", "prices", "features");
+                "code", "name", "description", "is_active", "sort_order", "is_popular", "llm_budget_usd", "prices", "features",
+                "visibility");
             var code = r.String("code", required: true, 64, CatalogDocument.Code(), CatalogDocument.CodeHint);
             var name = r.String("name", required: true);
             var description = r.String("description", required: false, 2000) ?? "";
             var isActive = r.Boolean("is_active", defaultValue: true);
             var sortOrder = (int)(r.Integer("sort_order", required: false, -1_000_000, 1_000_000) ?? 0);
             var isPopular = r.Boolean("is_popular", defaultValue: false);
+            var visibility = r.String("visibility", required: false, 16) ?? "public";
+            if (visibility is not ("public" or "private"))
+            {
+                r.Problem(r.Child("visibility"), "must be public or private");
+            }
+
             var budget = CatalogDocument.NanoUsd(r, "llm_budget_usd");
             var prices = ReadPrices(r, problems);
             var planFeatures = ReadPlanFeatures(r, features, problems);
@@ -32,7 +39,7 @@ internal static class PlanReader
             if (code is not null && name is not null)
             {
                 plans.Add(new PlanDefinition(code, name, description, isActive, sortOrder, isPopular,
-                    new PlanTerms(prices, planFeatures, budget)));
+                    new PlanTerms(prices, planFeatures, budget), IsPrivate: visibility == "private"));
             }
         }
 
@@ -44,13 +51,15 @@ internal static class PlanReader
         var prices = new List<PlanPrice>();
         foreach (var (element, path) in plan.Array("prices", required: true, maxItems: 2))
         {
-            var r = new ElementReader(element, path, problems, "billing_period", "price_cents", "currency", "trial_days", "stripe_price_id");
+            var r = new ElementReader(element, path, problems, "billing_period", "price_cents", "currency", "trial_days", "stripe_price_id",
+                "per_seat", "included_seats", "max_seats");
             var periodText = r.String("billing_period", required: true, 16);
             var amount = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
             var currency = r.String("currency", required: false, 3, CatalogDocument.CurrencyCode(), "must be a three-letter ISO 4217 code in capitals")
                 ?? "USD";
             var trialDays = (int)(r.Integer("trial_days", required: false, 0, 730) ?? 0);
             var stripePriceId = r.String("stripe_price_id", required: false, 255);
+            var (perSeat, includedSeats, maxSeats) = ReadSeats(r);
             if (periodText is not null && !BillingIntervalNames.TryParse(periodText, out _))
             {
                 r.Problem(r.Child("billing_period"), "must be monthly or yearly");
@@ -69,7 +78,7 @@ internal static class PlanReader
                 continue;
             }
 
-            prices.Add(new PlanPrice(interval, amount.Value, currency, trialDays, stripePriceId));
+            prices.Add(new PlanPrice(interval, amount.Value, currency, trialDays, stripePriceId, perSeat, includedSeats, maxSeats));
         }
 
         if (prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
@@ -80,6 +89,28 @@ internal static class PlanReader
         return prices;
     }
 
+    /// <summary><c>per_seat</c> with <c>included_seats</c> (the fewest seats sold, 1 by default) and <c>max_seats</c> (no cap by default).</summary>
+    private static (bool PerSeat, int Included, int? Max) ReadSeats(ElementReader r)
+    {
+        var perSeat = r.Boolean("per_seat", defaultValue: false);
+        var included = (int)(r.Integer("included_seats", required: false, 1, 1_000_000) ?? 1);
+        var max = (int?)r.Integer("max_seats", required: false, 1, 1_000_000);
+        if (!perSeat)
+        {
+            foreach (var name in new[] { "included_seats", "max_seats" }.Where(r.Has))
+            {
+                r.Problem(r.Child(name), "only applies when per_seat is true");
+            }
+        }
+
+        if (max is { } m && m < included)
+        {
+            r.Problem(r.Child("max_seats"), "must be at least included_seats");
+        }
+
+        return (perSeat, included, max);
+    }
+
     private static List<PlanFeature> ReadPlanFeatures(
         ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems)
     {
@@ -87,7 +118,7 @@ internal static class PlanReader
         foreach (var (element, path) in plan.Array("features", required: false))
         {
             var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
-                "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter");
+                "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -131,6 +162,13 @@ internal static class PlanReader
         var rollover = r.Boolean("rollover", defaultValue: false);
         var overage = r.Integer("overage_unit_price_cents", required: false, 0, CatalogDocument.MaxPriceCents);
         var thresholds = ReadThresholds(r);
+        var perMember = r.Integer("per_member_limit", required: false, 1, CatalogDocument.MaxQuota);
+        var perSeat = r.Boolean("per_seat", defaultValue: false);
+        if ((perMember is not null || perSeat) && quota is null or 0 && present)
+        {
+            r.Problem(r.Child(perSeat ? "per_seat" : "per_member_limit"), "needs a positive limit");
+        }
+
         if (overage is not null && hardCap)
         {
             r.Problem(r.Child("overage_unit_price_cents"), "only applies when hard_cap is false");
@@ -148,13 +186,13 @@ internal static class PlanReader
 
         return present && thresholds is not null && meterOk
             ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter)
+                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat)
             : null;
     }
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code)
     {
-        RejectFields(r, "boolean", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
+        RejectFields(r, "boolean", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
             "alert_thresholds", "meter");
         var enabled = r.Boolean("enabled", defaultValue: true);
         return new PlanFeature(code, FeatureKind.Boolean, enabled ? null : 0, true, false, null, enabled, null, []);
@@ -162,7 +200,7 @@ internal static class PlanReader
 
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
-        RejectFields(r, "value", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
+        RejectFields(r, "value", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
             "alert_thresholds", "meter");
         var value = r.Raw("value");
         if (value is null)

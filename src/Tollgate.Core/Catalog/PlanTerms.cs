@@ -1,18 +1,25 @@
 namespace Tollgate.Core.Catalog;
 
-/// <summary>The price of a plan for one billing period, in integer minor units.</summary>
+/// <summary>
+/// The price of a plan for one billing period, in integer minor units. A per-seat price is the price of one seat: a
+/// subscription buys at least <see cref="IncludedSeats"/> seats and at most <see cref="MaxSeats"/>.
+/// </summary>
 public sealed record PlanPrice(
     BillingInterval BillingPeriod,
     long PriceCents,
     string Currency,
     int TrialDays,
-    string? StripePriceId);
+    string? StripePriceId,
+    bool PerSeat = false,
+    int IncludedSeats = 1,
+    int? MaxSeats = null);
 
 /// <summary>
 /// What a plan grants for one feature. A metered quota of null is unlimited and 0 means not included; it is a limit
 /// per <see cref="Reset"/> window (<c>monthly_quota</c> in a document is a limit per month). A boolean feature is
 /// granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>. Any feature may carry a
-/// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed.
+/// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed, a share each member of
+/// an organisation may use (<see cref="PerMemberLimit"/>), and a limit multiplied by the seats (<see cref="PerSeat"/>).
 /// </summary>
 public sealed record PlanFeature(
     string FeatureCode,
@@ -26,7 +33,9 @@ public sealed record PlanFeature(
     IReadOnlyList<int> AlertThresholds,
     QuotaReset Reset = QuotaReset.Month,
     RateLimit? RateLimit = null,
-    LlmMeter? Meter = null)
+    LlmMeter? Meter = null,
+    long? PerMemberLimit = null,
+    bool PerSeat = false)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
 

@@ -19,8 +19,11 @@ public enum CollectionMethod
     ChargeAutomatically,
 }
 
-/// <summary>A price in minor units that replaces the catalog's for one plan version and billing period.</summary>
-public sealed record PriceOverride(long PriceCents, string PlanVersionId, BillingInterval BillingPeriod);
+/// <summary>
+/// A price in minor units that replaces the catalog's for one plan version and billing period: an experiment's variant,
+/// or a negotiated deal with the operator's <see cref="Note"/>.
+/// </summary>
+public sealed record PriceOverride(long PriceCents, string PlanVersionId, BillingInterval BillingPeriod, string? Note = null);
 
 /// <summary>A customer on a plan version, billed per anniversary period from <see cref="AnchorAt"/>.</summary>
 public sealed record Subscription
@@ -60,6 +63,10 @@ public sealed record Subscription
     /// <summary>A price sold in place of the catalog's (an experiment's variant), kept at renewal while the plan version and period stay.</summary>
     public PriceOverride? PriceOverride { get; init; }
 
+    /// <summary>Seats bought on a per-seat price (null otherwise); a reduction waits in <see cref="PendingSeats"/> for the period end.</summary>
+    public int? Seats { get; init; }
+    public int? PendingSeats { get; init; }
+
     /// <summary>Bumped by every write; writes are conditional on it, so two workers never apply one transition twice.</summary>
     public long Revision { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -69,15 +76,23 @@ public sealed record Subscription
 
     public BillingPeriod CurrentPeriod => new(CurrentPeriodStart, CurrentPeriodEnd);
 
-    /// <summary>The price paid on <paramref name="version"/>: the catalog's, or the override when it was sold for that version and period.</summary>
+    /// <summary>
+    /// The price paid on <paramref name="version"/> for the whole subscription: the catalog's, or the override when it was
+    /// sold for that version and period, times the seats when it is per seat.
+    /// </summary>
     public PlanPrice? PriceOn(PlanVersion version, BillingInterval? period = null)
     {
         var interval = period ?? BillingPeriod;
         var price = version.Terms.Price(interval);
-        return price is not null && PriceOverride is { } o && o.PlanVersionId == version.Id && o.BillingPeriod == interval
+        var paid = price is not null && PriceOverride is { } o && o.PlanVersionId == version.Id && o.BillingPeriod == interval
             ? price with { PriceCents = o.PriceCents, StripePriceId = null }
             : price;
+        // A per-seat price (or a deal on one) is per seat: the subscription pays it for every seat it holds.
+        return paid is { PerSeat: true } ? paid with { PriceCents = paid.PriceCents * SeatsOn(paid) } : paid;
     }
+
+    /// <summary>The seats paid for on <paramref name="price"/>: the subscription's, at least the price's included seats; 1 when not per seat.</summary>
+    public int SeatsOn(PlanPrice price) => price.PerSeat ? Math.Max(Seats ?? price.IncludedSeats, price.IncludedSeats) : 1;
 
     /// <summary>The usage period holding <paramref name="instant"/>: the trial, or an anniversary period from the anchor.</summary>
     public BillingPeriod PeriodAt(DateTimeOffset instant)

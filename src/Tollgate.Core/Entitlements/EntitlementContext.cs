@@ -15,7 +15,17 @@ public sealed record EntitlementContext(string CustomerId, PlanVersion? Version,
     /// <summary>The instant the context was resolved for; windows are taken at it.</summary>
     public DateTimeOffset At { get; init; } = Period.Start;
 
-    public PlanFeature? Grant(string featureCode) => Version?.Terms.Feature(featureCode);
+    /// <summary>The member of the organisation <see cref="CustomerId"/> the call named, when it named a member.</summary>
+    public string? MemberId { get; init; }
+
+    /// <summary>Seats bought on a per-seat price; 1 for any other subscription or none.</summary>
+    public int Seats => Subscription?.Seats ?? 1;
+
+    /// <summary>The plan's grant, with a per-seat limit multiplied by the seats.</summary>
+    public PlanFeature? Grant(string featureCode) =>
+        Version?.Terms.Feature(featureCode) is { PerSeat: true, MonthlyQuota: > 0 and var quota } perSeat
+            ? perSeat with { MonthlyQuota = quota * Seats }
+            : Version?.Terms.Feature(featureCode);
 
     /// <summary>The window the grant's quota counts in at <see cref="At"/>; the billing period for anything without a quota window.</summary>
     public BillingPeriod Window(PlanFeature? grant) =>
@@ -67,6 +77,10 @@ public sealed record EntitlementDecision(
     /// <summary>Where the quota's window started; <see cref="ResetsAt"/> is where it ends.</summary>
     public DateTimeOffset WindowStart => PeriodStart;
 
+    /// <summary>The customer (the organisation, when a member was named) and the member the decision was made for.</summary>
+    public string? Customer { get; init; }
+    public string? Member { get; init; }
+
     public static EntitlementDecision From(DecisionReason reason, string feature, EntitlementContext context, PlanFeature? grant, CounterState counter)
     {
         var included = grant is { IsIncluded: true };
@@ -74,7 +88,7 @@ public sealed record EntitlementDecision(
         var window = context.Window(grant);
         return new EntitlementDecision(
             reason, feature, context.PlanCode, limit, counter.Used, counter.Reserved, grant?.HardCap ?? true,
-            window.Start, window.End, grant?.ValueJson);
+            window.Start, window.End, grant?.ValueJson) { Customer = context.CustomerId, Member = context.MemberId };
     }
 }
 

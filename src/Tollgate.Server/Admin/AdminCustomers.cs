@@ -92,6 +92,7 @@ public static class AdminCustomers
             page.Append(CultureInfo.InvariantCulture, $"""
                 <p data-testid="subscription"><strong>{E(subscription.PlanCode)}</strong> · {E(subscription.BillingPeriod.ToWire())} · {E(subscription.Status.ToWire())}{(subscription.CancelAtPeriodEnd ? " · ends at period end" : "")}</p>
                 <p class="muted">{E(subscription.Id)} · period {Day(subscription.CurrentPeriodStart)} – {Day(subscription.CurrentPeriodEnd)}</p>
+                {SeatsAndDeal.Describe(subscription, await catalog.GetVersionAsync(subscription.PlanVersionId, cancellationToken))}
                 """);
         }
 
@@ -146,7 +147,7 @@ public static class AdminCustomers
             foreach (var price in plan.Current.Terms.Prices)
             {
                 var value = $"{plan.Code}:{price.BillingPeriod.ToWire()}";
-                options.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(value)}\"{(value == current ? " selected" : "")}>{E(plan.Name)} · {E(MinorUnits.Display(price.PriceCents, price.Currency))} {E(price.BillingPeriod.ToWire())}{(value == current ? " (current)" : "")}</option>");
+                options.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(value)}\"{(value == current ? " selected" : "")}>{E(plan.Name)} · {E(MinorUnits.Display(price.PriceCents, price.Currency))} {E(price.BillingPeriod.ToWire())}{(plan.IsPrivate ? " (private)" : "")}{(value == current ? " (current)" : "")}</option>");
             }
         }
 

@@ -173,6 +173,10 @@ public static class TollgateHost
         app.MapWebhooksAdmin();
         app.MapExperiments();
         app.MapEmailAdmin();
+        app.MapMembers();
+        app.MapSeats();
+        app.MapOfferLinks();
+        app.MapOfferPage();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();

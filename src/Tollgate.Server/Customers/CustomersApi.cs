@@ -28,7 +28,7 @@ public static class CustomersApi
     public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
-        string id, UpsertCustomerRequest request, ICustomerStore customers, CancellationToken cancellationToken)
+        string id, UpsertCustomerRequest request, ICustomerStore customers, MemberStore members, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
             ("id", Validate.Id(id)),
@@ -38,6 +38,11 @@ public static class CustomersApi
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
+        }
+
+        if (await members.GetAsync(id, cancellationToken) is not null)
+        {
+            return Problems.Create(409, "member_id_taken", $"'{id}' is a member's id; customer and member ids are unique across the installation.");
         }
 
         (Customer Customer, bool Created) upserted;
@@ -82,7 +87,7 @@ public static class CustomersApi
         }
 
         var context = period.Context;
-        return TypedResults.Ok(new UsageResponse(id, context.PlanCode, context.Period.Start, context.Period.End, features));
+        return TypedResults.Ok(new UsageResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, features));
     }
 
     private static async Task<Results<Ok<EntitlementsResponse>, ProblemHttpResult>> EntitlementsAsync(
@@ -111,6 +116,6 @@ public static class CustomersApi
                 metered ? EntitlementMapper.ResetsAt(decision) : null);
         }).ToList();
         var context = period.Context;
-        return TypedResults.Ok(new EntitlementsResponse(id, context.PlanCode, context.Period.Start, context.Period.End, list));
+        return TypedResults.Ok(new EntitlementsResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, list));
     }
 }

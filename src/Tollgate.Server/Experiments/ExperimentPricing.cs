@@ -26,12 +26,12 @@ public sealed class ExperimentPricing(ExperimentStore experiments, ExperimentTal
     {
         if (await experiments.RunningAsync(cancellationToken) is not { } running)
         {
-            return ([.. snapshot.ActivePlans], null);
+            return ([.. snapshot.PublicPlans], null);
         }
 
         var variant = running.Assign(visitorId);
         await tallies.ExposeAsync(running.Id, visitorId, variant.Key, cancellationToken);
-        return ([.. snapshot.ActivePlans.Select(p => WithPrices(p, variant))], new PricingExperiment(running.Id, variant.Key));
+        return ([.. snapshot.PublicPlans.Select(p => WithPrices(p, variant))], new PricingExperiment(running.Id, variant.Key));
     }
 
     /// <summary>The visitor's variant and price for a purchase, or null when no experiment runs or the visitor never saw it.</summary>

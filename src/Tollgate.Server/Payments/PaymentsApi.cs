@@ -85,6 +85,11 @@ public static class PaymentsApi
             return Problems.Validation("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
         }
 
+        if (CheckoutSeats.Problem(request.Seats, price) is { } seatsProblem)
+        {
+            return Problems.Validation("seats", seatsProblem);
+        }
+
         if (price.StripePriceId is not { } priceId)
         {
             var field = new Dictionary<string, string> { ["plan"] = "has no Stripe price for this billing period" };
@@ -120,7 +125,7 @@ public static class PaymentsApi
             // A trial is for a customer's first subscription, not for every return after a cancel.
             var trialDays = (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
             var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl, stripeCoupon,
-                request.AllowPromotionCodes);
+                request.AllowPromotionCodes, CheckoutSeats.Quantity(request.Seats, price));
             var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
             return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
         }

@@ -43,7 +43,7 @@ public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> option
         {
             ["mode"] = "subscription",
             ["customer"] = checkout.StripeCustomerId,
-            ["line_items"] = new[] { new Dictionary<string, object?> { ["price"] = checkout.PriceId, ["quantity"] = 1 } },
+            ["line_items"] = new[] { new Dictionary<string, object?> { ["price"] = checkout.PriceId, ["quantity"] = checkout.Quantity } },
             ["success_url"] = checkout.SuccessUrl,
             ["cancel_url"] = checkout.CancelUrl,
             ["client_reference_id"] = checkout.CustomerId,

@@ -64,7 +64,8 @@ public static class StripeEventReader
             subscription.OptionalInstant("canceled_at"),
             subscription.OptionalInstant("trial_start"),
             subscription.OptionalInstant("trial_end"),
-            item.OptionalString("id"));
+            item.OptionalString("id"),
+            item.OptionalLong("quantity") is { } quantity ? (int)Math.Clamp(quantity, 1, int.MaxValue) : null);
     }
 
     /// <summary>Stripe's statuses in Tollgate's: unpaid stays past due (its grace runs out), incomplete and paused are not applied.</summary>

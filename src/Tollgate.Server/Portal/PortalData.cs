@@ -58,7 +58,7 @@ public sealed class PortalData(
         var currency = context.Version?.Terms.Prices.FirstOrDefault()?.Currency ?? "USD";
         return new PortalView(customer, live, context.Version, planCode, snapshot.Plan(planCode)?.Name ?? planCode,
             pending is null ? null : snapshot.Plan(pending)?.Name ?? pending, new BillingPeriodView(context.Period.Start, context.Period.End), period,
-            snapshot.Features, [.. snapshot.ActivePlans], await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
+            snapshot.Features, [.. snapshot.PublicPlans], await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
             await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
             snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0);
     }

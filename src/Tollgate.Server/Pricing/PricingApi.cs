@@ -38,25 +38,25 @@ public static class PricingApi
         }
 
         var catalog = await cache.GetAsync(cancellationToken);
-        if (ETags.NotModified(http, catalog.Revision))
+        if (ETags.NotModified(http, PublicTag.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok<IReadOnlyList<PricingPlan>>([.. catalog.ActivePlans.Select(p => PricingMapper.ToWire(p, catalog))]);
+        return TypedResults.Ok<IReadOnlyList<PricingPlan>>([.. catalog.PublicPlans.Select(p => PricingMapper.ToWire(p, catalog))]);
     }
 
     private static async Task<Results<Ok<PricingPlan>, StatusCodeHttpResult, ProblemHttpResult>> PlanAsync(
         string code, HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
-        var plan = catalog.ActivePlans.FirstOrDefault(p => p.Code == code);
+        var plan = catalog.PublicPlans.FirstOrDefault(p => p.Code == code);
         if (plan is null)
         {
             return Problems.NotFound("plan", code);
         }
 
-        if (ETags.NotModified(http, catalog.Revision))
+        if (ETags.NotModified(http, PublicTag.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -68,7 +68,7 @@ public static class PricingApi
         HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
-        if (ETags.NotModified(http, catalog.Revision))
+        if (ETags.NotModified(http, PublicTag.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -80,7 +80,7 @@ public static class PricingApi
         HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
-        if (ETags.NotModified(http, catalog.Revision))
+        if (ETags.NotModified(http, PublicTag.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -49,7 +49,7 @@ public static class PricingMapper
 
     public static PricingComparison Compare(CatalogSnapshot catalog)
     {
-        var plans = catalog.ActivePlans.ToList();
+        var plans = catalog.PublicPlans.ToList();
         return new PricingComparison(
             [.. plans.Select(p => new ComparisonPlan(p.Code, p.Name, p.IsPopular, Prices(p.Current.Terms)))],
             [.. catalog.Features.Select(f => new ComparisonRow(f.Code, f.Name, f.Unit, [.. plans.Select(p =>

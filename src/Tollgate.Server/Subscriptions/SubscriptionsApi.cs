@@ -59,6 +59,7 @@ public static class SubscriptionsApi
             errors["billing_period"] = $"plan '{plan.Code}' has no {request.BillingPeriod} price";
         }
 
+        SeatsAndDeals.Check(request, errors.Count == 0 ? plan!.Current.Terms.Price(interval) : null, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -73,6 +74,7 @@ public static class SubscriptionsApi
         var subscription = NewSubscription.Build(request.Customer, plan!, interval, request.TrialDays,
             SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time)
             with { PriceOverride = offer?.OverrideFor(plan!.Current) };
+        subscription = SeatsAndDeals.Apply(subscription, request, plan!.Current);
         var result = await billing.CreateAsync(subscription, DiscountRequest.From(request.PromotionCode, request.Coupon), cancellationToken);
         if (offer is not null && result is BillingResult.Done converted)
         {

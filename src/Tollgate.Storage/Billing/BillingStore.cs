@@ -75,7 +75,7 @@ public sealed class BillingStore(
 
         return subscription.Status == SubscriptionStatus.Active
             ? await invoices.IssueAsync(subscription, price.Currency, BillingReasons.SubscriptionCreate,
-                price.PriceCents > 0 ? [PlanChange.Recurring(version, price, subscription.CurrentPeriod)] : [],
+                price.PriceCents > 0 ? [PlanChange.Recurring(version, price, subscription.CurrentPeriod, subscription.SeatsOn(price))] : [],
                 subscription.CurrentPeriodStart, subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd)
             : null;
     }
@@ -243,7 +243,7 @@ public sealed class BillingStore(
     {
         var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
         var version = await VersionAsync(next.PlanVersionId, cancellationToken);
-        var price = version.Terms.Price(next.BillingPeriod)!;
+        var price = next.PriceOn(version)!;
         var converted = current.Status == SubscriptionStatus.Trialing && next.Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue;
         var newPeriod = converted
             || (current.Status != SubscriptionStatus.Trialing && next.IsLive && next.CurrentPeriodStart > current.CurrentPeriodStart);
@@ -258,7 +258,7 @@ public sealed class BillingStore(
         var lines = new List<InvoiceLine>();
         if (price.PriceCents > 0)
         {
-            lines.Add(PlanChange.Recurring(version, price, stored.CurrentPeriod));
+            lines.Add(PlanChange.Recurring(version, price, stored.CurrentPeriod, stored.SeatsOn(price)));
         }
 
         if (renewed)

@@ -25,6 +25,7 @@ internal sealed class PlanRow
     public int SortOrder { get; set; }
     public bool IsPopular { get; set; }
     public string? CurrentVersionId { get; set; }
+    public string Visibility { get; set; } = "public";
 }
 
 internal sealed class PlanVersionRow
@@ -45,11 +46,14 @@ internal sealed class PlanPriceRow
     public string Currency { get; set; } = "";
     public int TrialDays { get; set; }
     public string? StripePriceId { get; set; }
+    public bool PerSeat { get; set; }
+    public int IncludedSeats { get; set; } = 1;
+    public int? MaxSeats { get; set; }
 
     public PlanPrice ToDomain()
     {
         BillingIntervalNames.TryParse(BillingPeriod, out var interval);
-        return new PlanPrice(interval, PriceCents, Currency, TrialDays, StripePriceId);
+        return new PlanPrice(interval, PriceCents, Currency, TrialDays, StripePriceId, PerSeat, IncludedSeats, MaxSeats);
     }
 }
 
@@ -69,13 +73,15 @@ internal sealed class PlanFeatureRow
     public long? RateLimit { get; set; }
     public string? RateLimitPer { get; set; }
     public string? MeterJson { get; set; }
+    public long? PerMemberLimit { get; set; }
+    public bool PerSeat { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
         AlertThresholds.Length == 0 ? [] : [.. AlertThresholds.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
         QuotaTermNames.TryParseReset(QuotaReset, out var reset) ? reset : Core.Catalog.QuotaReset.Month,
         RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
-        MeterJson is null ? null : MeterColumn.Read(MeterJson));
+        MeterJson is null ? null : MeterColumn.Read(MeterJson), PerMemberLimit, PerSeat);
 }
 
 internal sealed class SettingsRow

@@ -23,13 +23,16 @@ public sealed record CatalogSnapshot(
 
     public IEnumerable<Plan> ActivePlans => Plans.Where(p => p.IsActive).OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal);
 
+    /// <summary>The active plans anyone may see: private plans never reach the public pricing API, page or embed.</summary>
+    public IEnumerable<Plan> PublicPlans => ActivePlans.Where(p => !p.IsPrivate);
+
     /// <summary>The document that, applied, reproduces this catalog.</summary>
     public CatalogDefinition ToDefinition() => new(
         DefaultPlan,
         UpgradeUrl,
         Features,
         [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
-            .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms))],
+            .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms, p.IsPrivate))],
         Faq,
         RateLimitFeature) { NotifyEmail = NotifyEmail };
 }

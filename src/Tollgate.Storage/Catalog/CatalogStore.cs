@@ -167,6 +167,11 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             fields.Add("is_popular");
         }
 
+        if (stored.IsPrivate != plan.IsPrivate)
+        {
+            fields.Add("visibility");
+        }
+
         return fields;
     }
 
@@ -196,7 +201,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             "SELECT code, name, description, unit, kind, uses_llm FROM features ORDER BY position, code", transaction: tx, cancellationToken: ct)))
             .Select(f => f.ToDomain()).ToList();
         var plans = await c.QueryAsync<PlanRow>(new CommandDefinition(
-            "SELECT code, name, description, is_active, sort_order, is_popular, current_version_id FROM plans", transaction: tx, cancellationToken: ct));
+            "SELECT code, name, description, is_active, sort_order, is_popular, current_version_id, visibility FROM plans", transaction: tx, cancellationToken: ct));
         var versions = (await LoadVersionsAsync(c, "v.id IN (SELECT current_version_id FROM plans)", null, ct, tx)).ToDictionary(v => v.Id);
         var faq = JsonSerializer.Deserialize<List<Dictionary<string, string>>>(settings.FaqJson)!
             .Select(f => new FaqEntry(f["question"], f["answer"])).ToList();
@@ -207,7 +212,8 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             faq,
             features,
             [.. plans.Where(p => p.CurrentVersionId is not null)
-                .Select(p => new Plan(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, versions[p.CurrentVersionId!]))
+                .Select(p => new Plan(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, versions[p.CurrentVersionId!],
+                    p.Visibility == "private"))
                 .OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)],
             settings.RateLimitFeature)
         {

@@ -21,15 +21,17 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         """, new { f.Code, f.Name, f.Description, f.Unit, f.UsesLlm, position, now });
 
     public Task InsertPlanAsync(PlanDefinition p) => Execute("""
-        INSERT INTO plans (code, name, description, is_active, sort_order, is_popular, current_version_id, created_at, updated_at)
-        VALUES (@Code, @Name, @Description, @IsActive, @SortOrder, @IsPopular, NULL, @now, @now)
-        """, new { p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, now });
+        INSERT INTO plans (code, name, description, is_active, sort_order, is_popular, current_version_id, created_at, updated_at, visibility)
+        VALUES (@Code, @Name, @Description, @IsActive, @SortOrder, @IsPopular, NULL, @now, @now, @visibility)
+        """, new { p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, now, visibility = Visibility(p) });
 
     public Task UpdatePlanAsync(PlanDefinition p) => Execute("""
         UPDATE plans SET name = @Name, description = @Description, is_active = @IsActive, sort_order = @SortOrder,
-            is_popular = @IsPopular, updated_at = @now
+            is_popular = @IsPopular, updated_at = @now, visibility = @visibility
         WHERE code = @Code
-        """, new { p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, now });
+        """, new { p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, now, visibility = Visibility(p) });
+
+    private static string Visibility(PlanDefinition p) => p.IsPrivate ? "private" : "public";
 
     public async Task InsertVersionAsync(PlanDefinition plan, int version, string termsHash)
     {
@@ -41,9 +43,14 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         foreach (var price in plan.Terms.Prices)
         {
             await Execute("""
-                INSERT INTO plan_prices (plan_version_id, billing_period, price_cents, currency, trial_days, stripe_price_id)
-                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId)
-                """, new { id, period = price.BillingPeriod.ToWire(), price.PriceCents, price.Currency, price.TrialDays, price.StripePriceId });
+                INSERT INTO plan_prices (plan_version_id, billing_period, price_cents, currency, trial_days, stripe_price_id, per_seat,
+                    included_seats, max_seats)
+                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId, @PerSeat, @IncludedSeats, @MaxSeats)
+                """, new
+            {
+                id, period = price.BillingPeriod.ToWire(), price.PriceCents, price.Currency, price.TrialDays, price.StripePriceId, price.PerSeat,
+                price.IncludedSeats, price.MaxSeats,
+            });
         }
 
         for (var position = 0; position < plan.Terms.Features.Count; position++)
@@ -51,14 +58,16 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
             var f = plan.Terms.Features[position];
             await Execute("""
                 INSERT INTO plan_features (plan_version_id, feature_code, kind, monthly_quota, hard_cap, rollover,
-                    overage_unit_price_cents, enabled, value_json, alert_thresholds, position, quota_reset, rate_limit, rate_limit_per, meter_json)
+                    overage_unit_price_cents, enabled, value_json, alert_thresholds, position, quota_reset, rate_limit, rate_limit_per, meter_json,
+                    per_member_limit, per_seat)
                 VALUES (@id, @FeatureCode, @kind, @MonthlyQuota, @HardCap, @Rollover, @OverageUnitPriceCents, @Enabled, @ValueJson,
-                    @thresholds, @position, @reset, @rateLimit, @ratePer, @meter)
+                    @thresholds, @position, @reset, @rateLimit, @ratePer, @meter, @PerMemberLimit, @PerSeat)
                 """, new
             {
                 id, f.FeatureCode, kind = f.Kind.ToWire(), f.MonthlyQuota, f.HardCap, f.Rollover, f.OverageUnitPriceCents, f.Enabled,
                 f.ValueJson, thresholds = string.Join(',', f.AlertThresholds), position, reset = f.Reset.ToWire(),
                 rateLimit = f.RateLimit?.Limit, ratePer = f.RateLimit?.Per.ToWire(), meter = f.Meter is null ? null : MeterColumn.Write(f.Meter),
+                f.PerMemberLimit, f.PerSeat,
             });
         }
 

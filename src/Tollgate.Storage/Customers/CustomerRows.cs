@@ -27,14 +27,16 @@ internal sealed class SubscriptionRow
         id, customer_id, plan_code, plan_version_id, billing_period, status, anchor_at, current_period_start, current_period_end,
         trial_start_at, trial_end_at, cancel_at_period_end, canceled_at, ended_at, pending_plan_version_id, pending_billing_period,
         past_due_since, dunning_state, collection_method, days_until_due, stripe_subscription_id, revision, created_at, updated_at,
-        price_override_cents, price_override_plan_version_id, price_override_billing_period
+        price_override_cents, price_override_plan_version_id, price_override_billing_period,
+        seats, pending_seats, price_override_note
         """;
 
     public const string Values = """
         @Id, @CustomerId, @PlanCode, @PlanVersionId, @BillingPeriod, @Status, @AnchorAt, @CurrentPeriodStart, @CurrentPeriodEnd,
         @TrialStartAt, @TrialEndAt, @CancelAtPeriodEnd, @CanceledAt, @EndedAt, @PendingPlanVersionId, @PendingBillingPeriod,
         @PastDueSince, @DunningState, @CollectionMethod, @DaysUntilDue, @StripeSubscriptionId, @Revision, @CreatedAt, @UpdatedAt,
-        @PriceOverrideCents, @PriceOverridePlanVersionId, @PriceOverrideBillingPeriod
+        @PriceOverrideCents, @PriceOverridePlanVersionId, @PriceOverrideBillingPeriod,
+        @Seats, @PendingSeats, @PriceOverrideNote
         """;
 
     public string Id { get; set; } = "";
@@ -64,6 +66,9 @@ internal sealed class SubscriptionRow
     public long? PriceOverrideCents { get; set; }
     public string? PriceOverridePlanVersionId { get; set; }
     public string? PriceOverrideBillingPeriod { get; set; }
+    public long? Seats { get; set; }
+    public long? PendingSeats { get; set; }
+    public string? PriceOverrideNote { get; set; }
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
     public static SubscriptionRow FromReader(IRow r, int first)
@@ -99,6 +104,9 @@ internal sealed class SubscriptionRow
             PriceOverrideCents = Nullable(24),
             PriceOverridePlanVersionId = Text(25),
             PriceOverrideBillingPeriod = Text(26),
+            Seats = Nullable(27),
+            PendingSeats = Nullable(28),
+            PriceOverrideNote = Text(29),
         };
     }
 
@@ -134,7 +142,9 @@ internal sealed class SubscriptionRow
             UpdatedAt = Instant(UpdatedAt),
             PriceOverride = PriceOverrideCents is { } cents && PriceOverridePlanVersionId is { } version
                 && BillingIntervalNames.TryParse(PriceOverrideBillingPeriod, out var overridden)
-                ? new PriceOverride(cents, version, overridden) : null,
+                ? new PriceOverride(cents, version, overridden, PriceOverrideNote) : null,
+            Seats = (int?)Seats,
+            PendingSeats = (int?)PendingSeats,
         };
     }
 
@@ -148,6 +158,7 @@ internal sealed class SubscriptionRow
         s.StripeSubscriptionId, s.Revision, CreatedAt = Ms(s.CreatedAt), UpdatedAt = Ms(s.UpdatedAt),
         PriceOverrideCents = s.PriceOverride?.PriceCents, PriceOverridePlanVersionId = s.PriceOverride?.PlanVersionId,
         PriceOverrideBillingPeriod = s.PriceOverride?.BillingPeriod.ToWire(),
+        Seats = (long?)s.Seats, PendingSeats = (long?)s.PendingSeats, PriceOverrideNote = s.PriceOverride?.Note,
     };
 
     private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();

@@ -18,13 +18,15 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     private const int MaxEntries = 200_000;
     private readonly bool _enabled = !database.Dialect.SharedByNodes;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _members = new(StringComparer.Ordinal);
     private long _generation;
 
+    // A member id resolves to its organisation in the same statement, so naming a member costs no extra round trip.
     private static readonly Statement ContextRead = new($"""
         SELECT c.id, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}
         FROM customers c
         LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
-        WHERE c.id = @customer AND c.deleted_at IS NULL
+        WHERE c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = @customer), @customer) AND c.deleted_at IS NULL
         """, ("customer", DbType.String));
 
     /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>
@@ -54,9 +56,14 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
                 if (_entries.Count >= MaxEntries)
                 {
                     _entries.Clear();
+                    _members.Clear();
                 }
 
                 _entries[customerId] = entry;
+                if (entry.CustomerId is { } owner && owner != customerId)
+                {
+                    _members[customerId] = owner;
+                }
             }
         }
 
@@ -68,27 +75,41 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         var snapshot = await catalog.GetAsync(cancellationToken);
         var subscribed = entry.Subscription is { } s ? await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken) : null;
         var fallback = snapshot.DefaultPlan is { } code ? snapshot.Plan(code)?.Current : null;
-        return EntitlementContext.Resolve(customerId, entry.Subscription, subscribed, fallback, now, options.Value.Grace);
+        var organisation = entry.CustomerId ?? customerId;
+        return EntitlementContext.Resolve(organisation, entry.Subscription, subscribed, fallback, now, options.Value.Grace) with
+        {
+            MemberId = organisation == customerId ? null : customerId,
+        };
     }
 
-    // One row: the customer always, the live subscription's columns when there is one (null otherwise).
+    // One row: the customer (the organisation, for a member id) always, the live subscription's columns when there is one.
     private static Entry? ReadEntry(IRow r) =>
-        new(true, r.IsDBNull(1) ? null : SubscriptionRow.FromReader(r, 1).ToDomain());
+        new(true, r.IsDBNull(1) ? null : SubscriptionRow.FromReader(r, 1).ToDomain(), r.GetString(0));
 
     /// <summary>Call after any write to the customer or their subscriptions has committed.</summary>
     public void Invalidate(string customerId)
     {
         Interlocked.Increment(ref _generation);
         _entries.TryRemove(customerId, out _);
+        // Entries remembered under a member's id hold the organisation's subscription too.
+        foreach (var (member, organisation) in _members)
+        {
+            if (organisation == customerId || member == customerId)
+            {
+                _entries.TryRemove(member, out _);
+                _members.TryRemove(member, out _);
+            }
+        }
     }
 
     public void InvalidateAll()
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+        _members.Clear();
     }
 
     private static readonly Entry Missing = new(false, null);
 
-    private sealed record Entry(bool Exists, Subscription? Subscription);
+    private sealed record Entry(bool Exists, Subscription? Subscription, string? CustomerId = null);
 }

@@ -41,7 +41,8 @@ public sealed record StripeSubscriptionState(
     DateTimeOffset? CanceledAt,
     DateTimeOffset? TrialStart,
     DateTimeOffset? TrialEnd,
-    string? ItemId = null);
+    string? ItemId = null,
+    int? Quantity = null);
 
 /// <summary>What a Stripe event asks of Tollgate, already read out of Stripe's JSON.</summary>
 public abstract record StripeEffect

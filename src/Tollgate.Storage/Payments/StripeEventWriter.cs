@@ -115,6 +115,8 @@ internal sealed partial class StripeEventWriter(
             CanceledAt = state.CancelAtPeriodEnd ? state.CanceledAt ?? existing.CanceledAt ?? now : null,
             PendingPlanVersionId = null,
             PendingBillingPeriod = null,
+            Seats = StripeSeats(state, plan.Version, plan.Interval),
+            PendingSeats = null,
             PastDueSince = status == SubscriptionStatus.PastDue ? existing.PastDueSince ?? created : null,
             DunningState = status != SubscriptionStatus.PastDue ? null
                 : existing.DunningState == BillingCycle.Suspended ? existing.DunningState : state.DunningState,
@@ -171,6 +173,7 @@ internal sealed partial class StripeEventWriter(
             CollectionMethod = CollectionMethod.ChargeAutomatically,
             DaysUntilDue = options.DaysUntilDue,
             StripeSubscriptionId = state.Id,
+            Seats = StripeSeats(state, version, interval),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -178,6 +181,10 @@ internal sealed partial class StripeEventWriter(
         await MarkSyncedAsync(state.Id, created);
         return (StripeOutcomes.Ok, live is null ? $"{subscription.Id} created" : $"{subscription.Id} created, replacing {live}");
     }
+
+    /// <summary>Stripe's item quantity is the seats of a per-seat price; other prices have none.</summary>
+    private static int? StripeSeats(StripeSubscriptionState state, PlanVersion version, BillingInterval interval) =>
+        version.Terms.Price(interval) is { PerSeat: true } price ? Math.Max(state.Quantity ?? price.IncludedSeats, 1) : null;
 
     private async Task<(string, string?)> DeletedAsync(string stripeSubscriptionId, DateTimeOffset created)
     {

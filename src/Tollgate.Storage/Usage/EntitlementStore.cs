@@ -24,9 +24,10 @@ public sealed class EntitlementStore(
 
             var grant = context.Grant(featureCode);
             var counter = grant is { Kind: FeatureKind.Metered }
-                ? await Counters.ReadOrCarryAsync(scope, customerId, featureCode, context.Window(grant), grant)
+                ? await Counters.ReadOrCarryAsync(scope, context.CustomerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
+            decision = await MemberShares.CheckAsync(scope, context, featureCode, amount) ?? decision;
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
 
@@ -39,7 +40,7 @@ public sealed class EntitlementStore(
         }
 
         var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false, cancellationToken);
-        return await QueueAsync(command.CustomerId, scope => ConsumeAsync(scope, context, command), cancellationToken, first);
+        return await QueueAsync(context.CustomerId, scope => ConsumeAsync(scope, context, command), cancellationToken, first);
     }
 
     public async Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default)
@@ -50,7 +51,9 @@ public sealed class EntitlementStore(
         }
 
         var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true, cancellationToken);
-        return await QueueAsync(command.CustomerId, scope => ReserveAsync(scope, context, command), cancellationToken, first);
+        // The hold is the organisation's, so commit and release settle its counter.
+        return await QueueAsync(context.CustomerId, scope => ReserveAsync(scope, context, command with { CustomerId = context.CustomerId }),
+            cancellationToken, first);
     }
 
     private async Task<UsageOutcome> QueueAsync(
@@ -75,6 +78,7 @@ public sealed class EntitlementStore(
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
         if (idempotencyKey is not null || context.Grant(feature) is not { IsIncluded: true, Kind: FeatureKind.Metered, RateLimit: null } grant
+            || MemberShares.ShareOf(context, grant) is not null
             || snapshot.Feature(feature) is not { UsesLlm: false } || PlanWideRate(context, snapshot) is not null)
         {
             return null;
@@ -135,7 +139,7 @@ public sealed class EntitlementStore(
             return new UsageOutcome.CustomerNotFound();
         }
 
-        return await QueueAsync(customerId, async scope =>
+        return await QueueAsync(context.CustomerId, async scope =>
         {
             var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
             if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
@@ -151,7 +155,7 @@ public sealed class EntitlementStore(
             }
             else
             {
-                var command = new ReserveCommand(customerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
+                var command = new ReserveCommand(context.CustomerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
                 outcome = await AddAsync(scope, context, LlmBudget.FeatureCode, LlmBudget.Grant(budget), estimateNano, reserve: true);
                 if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
                 {
@@ -304,11 +308,22 @@ public sealed class EntitlementStore(
         BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
     {
         var window = context.Window(grant);
+        var share = MemberShares.ShareOf(context, grant);
+        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount) is { } refused)
+        {
+            return new UsageOutcome.Decided(refused);
+        }
+
         var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         if (counter is null)
         {
             await Counters.EnsureAsync(scope, context.CustomerId, feature, window, grant);
             counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
+        }
+
+        if (counter is null && share is not null)
+        {
+            await MemberShares.GiveBackAsync(scope, context, feature, window, amount);
         }
 
         if (counter is not { } after)

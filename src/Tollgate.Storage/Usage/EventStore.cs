@@ -28,8 +28,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         var accepted = 0;
         var duplicates = new List<string>();
         var rejected = new List<(int, string?, string)>();
-        foreach (var e in events)
+        foreach (var named in events)
         {
+            var e = named;
             var context = await contexts.LoadAsync(scope, e.CustomerId);
             if (context is null)
             {
@@ -52,6 +53,7 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
                 continue;
             }
 
+            e = e with { CustomerId = context.CustomerId }; // a member's event counts for its organisation
             var inserted = await scope.Connection.ExecuteAsync(scope.Command("""
                 INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json)
                 VALUES (@CustomerId, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson)

@@ -21,14 +21,15 @@ public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCa
                 return null;
             }
 
-            var holding = await Counters.ReadHoldingAsync(scope, customerId, context.At);
+            // A member's usage is its organisation's.
+            var holding = await Counters.ReadHoldingAsync(scope, context.CustomerId, context.At);
             var counters = new Dictionary<string, CounterState>(StringComparer.Ordinal);
             foreach (var grant in context.Version?.Terms.Features.Where(f => f.Kind == Core.Catalog.FeatureKind.Metered) ?? [])
             {
                 var window = context.Window(grant);
                 counters[grant.FeatureCode] = holding.TryGetValue((grant.FeatureCode, window.Start.ToUnixTimeMilliseconds()), out var counter)
                     ? counter
-                    : await Counters.ReadOrCarryAsync(scope, customerId, grant.FeatureCode, window, grant); // a rollover shows before first use
+                    : await Counters.ReadOrCarryAsync(scope, context.CustomerId, grant.FeatureCode, window, grant); // a rollover shows before first use
             }
 
             return new PeriodUsage(context, counters);

@@ -48,6 +48,7 @@ public sealed record CatalogFeatureBody(
 /// <param name="IsPopular">Highlighted on the pricing page.</param>
 /// <param name="LlmBudgetUsd">A monthly LLM spending cap in USD, at most 9 decimals; none when absent.</param>
 /// <param name="Features">What the plan grants, feature by feature.</param>
+/// <param name="Visibility">public (default) or private: a private plan never appears in the public pricing API, page or embed.</param>
 public sealed record CatalogPlanBody(
     string Code,
     string Name,
@@ -57,7 +58,8 @@ public sealed record CatalogPlanBody(
     int? SortOrder = null,
     bool? IsPopular = null,
     decimal? LlmBudgetUsd = null,
-    IReadOnlyList<CatalogPlanFeatureBody>? Features = null);
+    IReadOnlyList<CatalogPlanFeatureBody>? Features = null,
+    string? Visibility = null);
 
 /// <summary>A plan's price for one billing period.</summary>
 /// <param name="BillingPeriod">monthly or yearly.</param>
@@ -65,8 +67,12 @@ public sealed record CatalogPlanBody(
 /// <param name="Currency">An ISO 4217 code in capitals (default USD).</param>
 /// <param name="TrialDays">Days of free trial, 0 to 730.</param>
 /// <param name="StripePriceId">The Stripe price to charge through Checkout.</param>
+/// <param name="PerSeat">The price is for one seat; a subscription pays it for each of its seats.</param>
+/// <param name="IncludedSeats">Per seat: the fewest seats sold (default 1).</param>
+/// <param name="MaxSeats">Per seat: the most seats sold (default no cap).</param>
 public sealed record CatalogPriceBody(
-    string BillingPeriod, long PriceCents, string? Currency = null, int? TrialDays = null, string? StripePriceId = null);
+    string BillingPeriod, long PriceCents, string? Currency = null, int? TrialDays = null, string? StripePriceId = null, bool? PerSeat = null,
+    int? IncludedSeats = null, int? MaxSeats = null);
 
 /// <summary>What a plan grants of one feature; which fields apply depends on the feature's kind.</summary>
 /// <param name="FeatureCode">The feature.</param>
@@ -77,6 +83,8 @@ public sealed record CatalogPriceBody(
 /// <param name="Enabled">Boolean: whether the plan has it (default true).</param>
 /// <param name="Value">Value: a number, string, boolean or null.</param>
 /// <param name="AlertThresholds">Metered: percentages of the quota that raise an alert.</param>
+/// <param name="PerMemberLimit">Metered: what each member of an organisation may use of the limit in one window.</param>
+/// <param name="PerSeat">Metered: the limit is multiplied by the subscription's seats.</param>
 public sealed record CatalogPlanFeatureBody(
     string FeatureCode,
     long? MonthlyQuota = null,
@@ -85,4 +93,6 @@ public sealed record CatalogPlanFeatureBody(
     long? OverageUnitPriceCents = null,
     bool? Enabled = null,
     JsonElement? Value = null,
-    IReadOnlyList<int>? AlertThresholds = null);
+    IReadOnlyList<int>? AlertThresholds = null,
+    long? PerMemberLimit = null,
+    bool? PerSeat = null);

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Core;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Money;
+using Tollgate.Server.Payments;
+using Tollgate.Server.Subscriptions;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Pages;
+
+/// <summary>
+/// /offer?token=…: the page an offer link opens. It shows the one plan the link was signed for and subscribes to it,
+/// through Stripe Checkout when Stripe sells the price, else on an invoice. A tampered or expired link shows nothing of any plan.
+/// </summary>
+public static class OfferPage
+{
+    public static IEndpointRouteBuilder MapOfferPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/offer", ShowAsync).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost("/offer", AcceptAsync).ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
+        return app;
+    }
+
+    private sealed record Offer(Plan Plan, BillingInterval Interval, PlanPrice Price, string? Customer, string Token);
+
+    private static async Task<Offer?> ReadAsync(string? token, PageSigning signing, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var (signed, _) = await signing.VerifyAsync(token, OfferLinksApi.LinkKind, cancellationToken);
+        var parts = signed?.Subject.Split(':') ?? [];
+        if (signed is null || parts.Length != 2 || !BillingIntervalNames.TryParse(parts[1], out var interval)
+            || (await catalog.GetAsync(cancellationToken)).Plan(parts[0]) is not { IsActive: true } plan || plan.Current.Terms.Price(interval) is not { } price)
+        {
+            return null;
+        }
+
+        return new Offer(plan, interval, price, signed.Extra.Length == 0 ? null : signed.Extra, token!);
+    }
+
+    private static IResult Gone(HttpContext http) =>
+        Message(http, 404, "This offer is not available", "The link is wrong or has expired. Ask whoever sent it for a new one.");
+
+    private static async Task<IResult> ShowAsync(
+        HttpContext http, string? token, string? state, PageSigning signing, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        if (await ReadAsync(token, signing, catalog, cancellationToken) is not { } offer)
+        {
+            return Gone(http);
+        }
+
+        if (state == "paid")
+        {
+            return Message(http, 200, "Thank you", $"Your {offer.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
+        }
+
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <main class="narrow" data-testid="offer">
+            <h1>{E(offer.Plan.Name)}</h1>
+            <p class="lead">{E(offer.Plan.Description)}</p>
+            <p class="price" data-testid="offer-price"><strong>{E(PriceText(offer.Price, offer.Interval))}</strong></p>
+            <ul class="features">
+            """);
+        foreach (var grant in offer.Plan.Current.Terms.Features.Where(f => f.IsIncluded))
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<li>{E(grant.FeatureCode)}: {E(QuotaDisplay.For(grant))}</li>");
+        }
+
+        body.Append(CultureInfo.InvariantCulture, $"""
+            </ul>
+            <form method="post" action="/offer">
+            <input type="hidden" name="token" value="{E(offer.Token)}">
+            {(offer.Customer is null ? """<label>Work email <input type="email" name="email" required maxlength="320" autocomplete="email"></label>""" : "")}
+            <button type="submit" data-testid="accept-offer">Subscribe</button>
+            </form>
+            </main>
+            """);
+        return Page(http, $"{offer.Plan.Name} offer", body.ToString());
+    }
+
+    private static string PriceText(PlanPrice price, BillingInterval interval) =>
+        $"{MinorUnits.Display(price.PriceCents, price.Currency)}{(price.PerSeat ? " per seat" : "")} a {(interval == BillingInterval.Yearly ? "year" : "month")}";
+
+    private static async Task<IResult> AcceptAsync(
+        HttpContext http, PageSigning signing, CatalogCache catalog, ICustomerStore customers, BillingStore billing, IOptions<BillingOptions> billingOptions,
+        IOptions<StripeOptions> stripe, IOptions<PagesOptions> pages, [AsParameters] PaymentsApi.Services payments, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var form = await http.Request.ReadFormAsync(cancellationToken);
+        if (await ReadAsync(form["token"], signing, catalog, cancellationToken) is not { } offer)
+        {
+            return Gone(http);
+        }
+
+        var customer = offer.Customer;
+        if (customer is null)
+        {
+            var email = form["email"].ToString();
+            if (email.Length is 0 or > 320 || !email.Contains('@', StringComparison.Ordinal))
+            {
+                return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
+            }
+
+            customer = Ids.New("cus", time);
+            await customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
+        }
+
+        if (stripe.Value.HasSecretKey && offer.Price.StripePriceId is not null)
+        {
+            var origin = pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+            var back = $"{origin}/offer?token={Uri.EscapeDataString(offer.Token)}";
+            var checkout = await PaymentsApi.CheckoutAsync(new CreateCheckoutSessionRequest(customer, offer.Plan.Code, back + "&state=paid", back,
+                offer.Interval.ToWire()), payments, cancellationToken);
+            return checkout.Result is Ok<CheckoutSessionResponse> ok
+                ? Results.Redirect(ok.Value!.CheckoutUrl)
+                : Message(http, 502, "Payment is not available", (checkout.Result as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later.");
+        }
+
+        var subscription = NewSubscription.Build(customer, offer.Plan, offer.Interval, null, CollectionMethod.SendInvoice,
+            billingOptions.Value.DaysUntilDue, time);
+        subscription = subscription with { Seats = offer.Price.PerSeat ? offer.Price.IncludedSeats : null };
+        return await billing.CreateAsync(subscription, cancellationToken) is BillingResult.Done
+            ? Message(http, 201, "You are subscribed", $"Welcome to {offer.Plan.Name}. Your first invoice follows by email.")
+            : Message(http, 409, "You already have a subscription", "Change your plan from your account's billing page instead.");
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Billing;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+
+namespace Tollgate.Server.Subscriptions;
+
+/// <summary>Seats on a per-seat price: added at once with proration, removed at the period end unless asked otherwise.</summary>
+public static class SeatsApi
+{
+    public static RouteGroupBuilder MapSeats(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
+        group.MapPost("/subscriptions/{id}/seats", ChangeAsync).ProducesProblems(404, 409);
+        return group;
+    }
+
+    private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(
+        string id, ChangeSeatsRequest request, SeatChanges seats, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var errors = Validate.Errors(
+            ("seats", request.Seats is >= 1 and <= 1_000_000 ? null : "must be from 1 to 1000000"),
+            ("effective", request.Effective is null or "immediate" or "period_end" ? null : "must be immediate or period_end"),
+            ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
+        var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
+        switch (await seats.ChangeAsync(id, request.Seats, timing, proration, cancellationToken: cancellationToken))
+        {
+            case BillingResult.Done done:
+                var version = await catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
+                return TypedResults.Ok(new SubscriptionChangeResponse(
+                    await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken),
+                    done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
+                    done.EffectiveAt ?? done.Subscription.UpdatedAt,
+                    [.. done.Lines.Select(BillingMapper.ToWire)],
+                    done.Lines.Sum(l => l.AmountCents),
+                    version?.Terms.Price(done.Subscription.BillingPeriod)?.Currency ?? "USD",
+                    done.InvoiceId));
+            case BillingResult.Conflict { Error: "seats_out_of_range" } range:
+                return Problems.Validation("seats", range.Detail);
+            case BillingResult.Conflict conflict:
+                return Problems.Create(409, conflict.Error, conflict.Detail);
+            default:
+                return Problems.NotFound("subscription", id);
+        }
+    }
+}

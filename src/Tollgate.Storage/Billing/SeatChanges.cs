@@ -1,0 +1,80 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>
+/// Seat changes on a subscription's per-seat price, in one transaction under the customer's lock, which member additions
+/// also take: seats are never set below the members that hold them.
+/// </summary>
+public sealed class SeatChanges(
+    TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)
+{
+    public async Task<BillingResult> ChangeAsync(
+        string id, int seats, ChangeTiming? effective, ProrationBehavior proration, bool allowStripe = false, CancellationToken cancellationToken = default)
+    {
+        var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
+        {
+            var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+            var current = await subscriptions.ReadAsync(id);
+            if (current is null)
+            {
+                return new BillingResult.NotFound();
+            }
+
+            if (current.StripeSubscriptionId is not null && !allowStripe)
+            {
+                return new BillingResult.Conflict("managed_by_stripe", "This subscription is billed through Stripe; its seats follow Stripe's quantity.");
+            }
+
+            if (!current.IsLive)
+            {
+                return new BillingResult.Conflict("subscription_not_live", $"The subscription is {current.Status.ToWire()}.");
+            }
+
+            var version = await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken)
+                ?? throw new InvalidOperationException($"plan version {current.PlanVersionId} is missing");
+            var price = version.Terms.Price(current.BillingPeriod)!;
+            if (!price.PerSeat)
+            {
+                return new BillingResult.Conflict("not_per_seat", $"Plan '{current.PlanCode}' is not sold per seat.");
+            }
+
+            if (seats < price.IncludedSeats || seats > (price.MaxSeats ?? int.MaxValue))
+            {
+                return new BillingResult.Conflict("seats_out_of_range",
+                    $"Plan '{current.PlanCode}' sells from {price.IncludedSeats} to {(price.MaxSeats is { } max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "any number of")} seats.");
+            }
+
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            var members = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT member_count FROM customers WHERE id = @customer", new { customer = current.CustomerId }, tx, cancellationToken: cancellationToken));
+            if (seats < members)
+            {
+                return new BillingResult.Conflict("seats_in_use", $"{members} members hold seats; remove members before going down to {seats} seats.");
+            }
+
+            var change = SeatChange.Apply(current, version, seats, effective, proration, time.GetUtcNow());
+            var next = change.Subscription;
+            var stored = await subscriptions.UpdateAsync(current, next, "seats_changed", next.PriceOn(version)!, change.EffectiveAt);
+            if (stored is null)
+            {
+                return new BillingResult.Conflict("concurrent_change", "The subscription changed while this request ran; read it again and retry.");
+            }
+
+            await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(stored, price.Currency, change.PendingLines);
+            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, change.PendingLines, null);
+        }, cancellationToken);
+        if (result is BillingResult.Done done)
+        {
+            contexts.Invalidate(done.Subscription.CustomerId);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.Playwright;
+using Tollgate.Testing;
+
+namespace Tollgate.Pages.Tests;
+
+/// <summary>Private plans and deals in the browser: hidden from the pricing page, sold by an offer link, shown in the console.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class TeamsPagesTests(BrowserFixture browser)
+{
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "reports", "name": "Reports", "unit": "reports", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "reports", "limit": 10 } ] },
+            { "code": "team", "name": "Team", "description": "For teams, per seat.",
+              "prices": [ { "billing_period": "monthly", "price_cents": 1200, "per_seat": true, "included_seats": 2, "max_seats": 50 } ],
+              "features": [ { "feature_code": "reports", "limit": 100, "per_seat": true, "per_member_limit": 40 } ] },
+            { "code": "enterprise", "name": "Enterprise Deal", "description": "Negotiated for one customer.", "visibility": "private",
+              "prices": [ { "billing_period": "monthly", "price_cents": 90000 } ],
+              "features": [ { "feature_code": "reports", "limit": null } ] }
+          ]
+        }
+        """;
+
+    private static Task<TollgateApp> StartAsync() =>
+        TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.CatalogOf("teams-pages", Catalog), new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero),
+            kestrel: true);
+
+    [Fact]
+    public async Task AnOfferLinkSellsThePrivatePlanThatThePricingPageNeverShows()
+    {
+        await using var app = await StartAsync();
+        await app.CustomerAsync("bigco");
+        var link = await (await app.Admin.PostJsonAsync("/v1/admin/plans/enterprise/offer-links",
+            new { customer = "bigco", expires_at = app.Clock.GetUtcNow().AddDays(14) })).ReadAsync();
+        await using var context = await browser.ContextAsync(app.BaseAddress!);
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/pricing");
+        var plans = await page.Locator("section#plans h2, section#plans h3").AllInnerTextsAsync();
+        var privateCards = await page.Locator("[data-plan='enterprise']").CountAsync();
+        await page.GotoAsync(new Uri(link["url"].Value<string>()!).PathAndQuery);
+        await BrowserFixture.ScreenshotAsync(page, "offer");
+        var title = await page.Locator("h1").InnerTextAsync();
+        var price = await page.Locator("[data-testid='offer-price']").InnerTextAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        var done = await page.Locator("h1").InnerTextAsync();
+
+        Assert.DoesNotContain(plans, p => p.Contains("Enterprise", StringComparison.Ordinal));
+        Assert.Equal(0, privateCards);
+        Assert.Equal(("Enterprise Deal", "$900.00 a month"), (title, price));
+        Assert.Equal("You are subscribed", done);
+    }
+
+    [Fact]
+    public async Task TheConsoleShowsADealsPriceAndNoteAndTheSeatsAndOffersThePrivatePlan()
+    {
+        await using var app = await StartAsync();
+        await app.CustomerAsync("bigco");
+        await app.CustomerAsync("acme");
+        await app.Admin.PostJsonAsync("/v1/subscriptions",
+            new { customer = "bigco", plan = "enterprise", price_override_cents = 75000, price_override_note = "Two-year commitment" });
+        await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 5 });
+        await using var context = await browser.ContextAsync(app.BaseAddress!);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin/login");
+        await page.FillAsync("#key", TollgateApp.AdminKey);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/admin");
+
+        await page.GotoAsync("/admin/customers/bigco");
+        var deal = await page.Locator("[data-testid='deal']").InnerTextAsync();
+        var choices = await page.Locator("#choice option").AllInnerTextsAsync();
+        await BrowserFixture.ScreenshotAsync(page, "admin-customer-deal");
+        await page.GotoAsync("/admin/customers/acme");
+        var seats = await page.Locator("[data-testid='seats']").InnerTextAsync();
+
+        Assert.Equal("Deal: $750.00 instead of $900.00 · Two-year commitment", deal);
+        Assert.Contains(choices, c => c.StartsWith("Enterprise Deal", StringComparison.Ordinal) && c.Contains("(private)", StringComparison.Ordinal));
+        Assert.Equal("5 seats", seats);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Teams;
+
+/// <summary>Per-seat prices bill quantity × seat price; seats are added at once with proration and removed at the period end; deal prices bill.</summary>
+public abstract class SeatsAndDealsContract : ApiContract
+{
+    // The test clock starts 2026-01-15 12:00, so the first period is 31 days long.
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
+
+    private static async Task<string> SubscribeAsync(TollgateApp app, object body)
+    {
+        var response = await app.Admin.PostJsonAsync("/v1/subscriptions", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadAsync())["id"].Value<string>()!;
+    }
+
+    [Fact]
+    public async Task APerSeatInvoiceShowsQuantityTimesTheSeatPrice()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("acme");
+
+        var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 3 });
+        var line = (await app.InvoicesAsync("acme"))[0]["lines"]![0]!;
+        var subscription = await app.SubscriptionAsync(id);
+
+        Assert.Equal((3L, 1000L, 3000L), (line["quantity"].Value<long>(), line["unit_amount_cents"].Value<long>(), line["amount_cents"].Value<long>()));
+        Assert.Equal(3, subscription["seats"].Value<int>());
+    }
+
+    [Fact]
+    public async Task SeatsOutsideThePricesRangeOrOnAPlanNotSoldPerSeatAre400NamingSeats()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("acme");
+
+        var tooFew = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 1 });
+        var tooMany = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 6 });
+        var notPerSeat = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "enterprise", seats = 2 });
+
+        foreach (var response in new[] { tooFew, tooMany, notPerSeat })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.NotNull((await response.ReadAsync())["errors"]!["seats"]);
+        }
+
+        Assert.Empty(await app.InvoicesAsync("acme"));
+    }
+
+    [Fact]
+    public async Task AddedSeatsAreChargedForTheRestOfThePeriodAndRemovedSeatsLeaveAtItsEnd()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("acme");
+        var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 2 });
+        await app.AdvanceAsync(TimeSpan.FromHours(31 * 12)); // half of the 31-day period
+
+        var added = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4 })).ReadAsync();
+        var removed = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3 })).ReadAsync();
+        var entitlements = await (await app.Admin.GetAsync("/v1/customers/acme/entitlements")).ReadAsync();
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 15, 13, 0, 0, TimeSpan.Zero));
+        var renewal = (await app.InvoicesAsync("acme"))[^1];
+        var after = await app.SubscriptionAsync(id);
+
+        Assert.Equal(("immediate", 1000L), (added["effective"].Value<string>(), added["amount_cents"].Value<long>()));
+        Assert.Equal(4, added["subscription"]!["seats"].Value<int>());
+        Assert.Equal(("period_end", 4, 3), (removed["effective"].Value<string>(), removed["subscription"]!["seats"].Value<int>(),
+            removed["subscription"]!["pending_seats"].Value<int>()));
+        Assert.Equal(40L, entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "reports")!["limit"].Value<long>());
+        var lines = renewal["lines"]!.AsArray();
+        Assert.Contains(lines, l => l!["kind"].Value<string>() == "proration_charge" && l["amount_cents"].Value<long>() == 1000);
+        Assert.Contains(lines, l => l!["kind"].Value<string>() == "recurring" && l["quantity"].Value<long>() == 3 && l["amount_cents"].Value<long>() == 3000);
+        Assert.Equal((3, (int?)null), (after["seats"].Value<int>(), after["pending_seats"]?.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task SeatsCannotGoBelowTheMembersHoldingThem()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("acme");
+        var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 3 });
+        foreach (var member in new[] { "alice", "bob", "carol" })
+        {
+            await app.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { email = $"{member}@example.com" });
+        }
+
+        var refused = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 2, effective = "immediate" });
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("seats_in_use", (await refused.ReadAsync())["error"].Value<string>());
+        Assert.Equal(3, (await app.SubscriptionAsync(id))["seats"].Value<int>());
+    }
+
+    [Fact]
+    public async Task ADealPriceWithANoteIsWhatInvoicesAndRenewalsCharge()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("bigco");
+
+        var id = await SubscribeAsync(app, new { customer = "bigco", plan = "enterprise", price_override_cents = 42000, price_override_note = "3-year deal, signed by J." });
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 15, 13, 0, 0, TimeSpan.Zero));
+        var invoices = await app.InvoicesAsync("bigco");
+        var subscription = await app.SubscriptionAsync(id);
+        var badNote = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "bigco", plan = "enterprise", price_override_note = "no price" });
+
+        Assert.Equal([42000L, 42000L], invoices.Select(i => i["lines"]![0]!["amount_cents"].Value<long>()));
+        Assert.Equal((42000L, "3-year deal, signed by J."), (subscription["price_override_cents"].Value<long>(), subscription["price_override_note"].Value<string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, badNote.StatusCode);
+        Assert.NotNull((await badNote.ReadAsync())["errors"]!["price_override_note"]);
+    }
+}
+
+public sealed class SqliteSeatsAndDealsTests : SeatsAndDealsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresSeatsAndDealsTests : SeatsAndDealsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Teams;
+
+/// <summary>Checkout passes the seats to Stripe as the quantity, and Stripe's quantity keeps the seats in step (against the local fake Stripe).</summary>
+public abstract class StripeSeatsContract
+{
+    protected abstract StoreKind Kind { get; }
+
+    // Applied on top of the payments catalog: a per-seat plan that Stripe sells.
+    private const string SeatPlan = """
+        {
+          "features": [ { "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],
+          "plans": [
+            { "code": "squad", "name": "Squad", "sort_order": 5,
+              "prices": [ { "billing_period": "monthly", "price_cents": 1500, "stripe_price_id": "price_squad_monthly",
+                            "per_seat": true, "included_seats": 2, "max_seats": 10 } ],
+              "features": [ { "feature_code": "api_calls", "limit": 100, "per_seat": true } ] }
+          ]
+        }
+        """;
+
+    private async Task<PaymentsHarness> StartAsync()
+    {
+        var harness = await PaymentsHarness.StartAsync(Kind, [.. PaymentsHarness.CatalogPrices, "price_squad_monthly"]);
+        var applied = await harness.App.Admin.PutAsync("/v1/admin/catalog", new StringContent(SeatPlan, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        await harness.App.CustomerAsync("acme");
+        return harness;
+    }
+
+    [Fact]
+    public async Task CheckoutAsksStripeForTheSeatsAsTheQuantity()
+    {
+        await using var harness = await StartAsync();
+
+        var checkout = await harness.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", new
+        {
+            customer = "acme", plan = "squad", seats = 4, success_url = "https://app.example.com/done", cancel_url = "https://app.example.com/pricing",
+        });
+        var tooMany = await harness.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", new
+        {
+            customer = "acme", plan = "squad", seats = 11, success_url = "https://app.example.com/done", cancel_url = "https://app.example.com/pricing",
+        });
+        var sent = harness.Stripe.Requests.Single(r => r.Path == "/v1/checkout/sessions");
+
+        Assert.Equal(HttpStatusCode.OK, checkout.StatusCode);
+        Assert.Equal(("price_squad_monthly", "4"), (sent.Form["line_items[0][price]"], sent.Form["line_items[0][quantity]"]));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.NotNull((await tooMany.ReadAsync())["errors"]!["seats"]);
+    }
+
+    [Fact]
+    public async Task StripesQuantityOnASubscriptionUpdateBecomesTheSeats()
+    {
+        await using var harness = await StartAsync();
+        var stripeSubscription = await harness.SubscribeAsync("acme", "squad");
+
+        var items = stripeSubscription["items"]!["data"]!.AsArray();
+        items[0]!["quantity"] = 6;
+        await harness.DeliverAsync("customer.subscription.updated", stripeSubscription, harness.App.Clock.GetUtcNow().AddMinutes(1));
+        var subscription = (await harness.SubscriptionsAsync("acme"))[0]!;
+        var entitlements = await (await harness.App.Admin.GetAsync("/v1/customers/acme/entitlements")).ReadAsync();
+
+        Assert.Equal(6, subscription["seats"].Value<int>());
+        Assert.Equal(600L, entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "api_calls")!["limit"].Value<long>());
+    }
+}
+
+public sealed class SqliteStripeSeatsTests : StripeSeatsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresStripeSeatsTests : StripeSeatsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
