@@ -51,7 +51,7 @@ public sealed class SeatChanges(
                     $"Plan '{current.PlanCode}' sells from {price.IncludedSeats} to {(price.MaxSeats is { } max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "any number of")} seats.");
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect.IsPostgres);
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var members = await c.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT member_count FROM customers WHERE id = @customer", new { customer = current.CustomerId }, tx, cancellationToken: cancellationToken));
             if (seats < members)

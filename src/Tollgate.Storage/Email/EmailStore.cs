@@ -24,7 +24,7 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
         database.WriteAsync<IReadOnlyList<ClaimedEmail>>(async (c, tx) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var skipLocked = database.Dialect.IsPostgres ? "FOR UPDATE SKIP LOCKED" : "";
+            var skipLocked = database.Dialect.ForUpdateSkipLocked;
             var due = (await c.QueryAsync<ClaimedEmailRow>(new CommandDefinition($"""
                 SELECT id, idempotency_key, kind, event_type, customer_id, recipient, object_id, payload_json, attempts, replayed_after, queued_at
                 FROM email_messages
