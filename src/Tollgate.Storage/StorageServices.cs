@@ -53,6 +53,7 @@ public static class StorageServices
         services.AddSingleton<ServerSettings>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentTallies>();
+        services.AddSingleton<Grants.CreditGrantStore>();
         return services;
     }
 

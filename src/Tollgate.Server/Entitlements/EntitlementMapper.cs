@@ -14,7 +14,7 @@ public static class EntitlementMapper
 {
     public static EntitlementResponse ToWire(EntitlementDecision d) => new(
         d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, ResetsAt(d), d.HardCap, d.Overage,
-        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, d.WindowStart);
+        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, d.WindowStart, d.GrantedRemaining);
 
     /// <summary>When the decision's window ends; null for a lifetime allowance, which never resets.</summary>
     public static DateTimeOffset? ResetsAt(EntitlementDecision d) =>
@@ -76,6 +76,11 @@ public static class EntitlementMapper
             ["resets_at"] = resetsAt,
             ["upgrade_url"] = upgradeUrl,
         };
+        if (d.GrantedRemaining is { } granted)
+        {
+            fields["granted_remaining"] = granted;
+        }
+
         if (d.Budget is { } budget)
         {
             fields["budget_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.LimitNano);

@@ -17,6 +17,7 @@ using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Events;
 using Tollgate.Server.Experiments;
+using Tollgate.Server.Grants;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
@@ -160,6 +161,7 @@ public static class TollgateHost
         app.MapAlerts();
         app.MapWebhooksAdmin();
         app.MapExperiments();
+        app.MapGrants();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();

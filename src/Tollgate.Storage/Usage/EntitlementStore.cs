@@ -28,6 +28,7 @@ public sealed class EntitlementStore(
                 ? await Counters.ReadOrCarryAsync(scope, customerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
+            decision = await GrantDraw.WithGrantsAsync(scope, customerId, decision, amount, time.GetUtcNow().ToUnixTimeMilliseconds());
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
 
@@ -116,6 +117,7 @@ public sealed class EntitlementStore(
             var id = Ids.New("rsv", time);
             var expiresAt = scope.Now + command.Ttl;
             await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt);
+            await GrantDraw.HoldAsync(scope, id, granted.Decision.GrantTakes);
             outcome = granted with { ReservationId = id, ExpiresAt = expiresAt };
         }
 
@@ -312,11 +314,32 @@ public sealed class EntitlementStore(
             counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         }
 
-        if (counter is not { } after)
+        GrantCover? cover = null;
+        if (counter is null)
         {
-            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
-            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current));
+            // Past a hard cap: credit grants may cover it (the only time a capped consume reads them).
+            (cover, var grantedRemaining) = await GrantDraw.CoverAsync(scope, database.Dialect, context.CustomerId, feature, window, grant, amount, reserve);
+            if (cover is null)
+            {
+                var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
+                return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current) with
+                {
+                    GrantedRemaining = grantedRemaining,
+                });
+            }
+
+            counter = cover.Counter;
         }
+        else if (!grant.HardCap && QuotaRules.Limit(grant, counter.Value.CarriedIn) is { } softLimit
+            && counter.Value.Used + counter.Value.Reserved > softLimit)
+        {
+            // Past a soft cap: grants cover the overage before it is billed.
+            var overage = Math.Min(amount, counter.Value.Used + counter.Value.Reserved - softLimit);
+            cover = await GrantDraw.AbsorbOverageAsync(scope, database.Dialect, context.CustomerId, feature, window, overage, reserve, counter.Value);
+            counter = cover.Counter;
+        }
+
+        var after = counter.Value;
 
         if (!reserve)
         {
@@ -326,7 +349,9 @@ public sealed class EntitlementStore(
 
         var limit = QuotaRules.Limit(grant, after.CarriedIn);
         var granted = limit is null ? DecisionReason.Unlimited
-            : after.Used + after.Reserved > limit ? DecisionReason.SoftCapOverage : DecisionReason.WithinQuota;
-        return new UsageOutcome.Decided(EntitlementDecision.From(granted, feature, context, grant, after));
+            : after.Used + after.Reserved > limit ? DecisionReason.SoftCapOverage
+            : cover is { Taken: > 0 } ? DecisionReason.CreditGrant : DecisionReason.WithinQuota;
+        var decision = EntitlementDecision.From(granted, feature, context, grant, after);
+        return new UsageOutcome.Decided(cover is null ? decision : decision with { GrantedRemaining = cover.GrantedRemaining, GrantTakes = cover.Takes });
     }
 }
