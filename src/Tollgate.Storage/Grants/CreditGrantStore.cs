@@ -49,14 +49,16 @@ public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider tim
             $"SELECT {CreditGrantRows.Columns} FROM credit_grants WHERE id = @id AND customer_id = @customerId", new { id, customerId },
             cancellationToken: cancellationToken)), cancellationToken))?.ToGrant();
 
-    /// <summary>The customer's grants, newest first, keyed by id (ids sort by creation time) so pages never shift.</summary>
+    /// <summary>The customer's grants, newest first; the cursor is the last grant's id, so pages never shift.</summary>
     public Task<CreditGrantPage> ListAsync(string customerId, string? after, int limit, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>
         {
             var rows = (await c.QueryAsync<CreditGrantRows.Row>(new CommandDefinition($"""
                 SELECT {CreditGrantRows.Columns} FROM credit_grants
-                WHERE customer_id = @customerId AND (@after IS NULL OR id < @after)
-                ORDER BY id DESC LIMIT @take
+                WHERE customer_id = @customerId AND (@after IS NULL
+                  OR created_at < (SELECT created_at FROM credit_grants WHERE id = @after)
+                  OR (created_at = (SELECT created_at FROM credit_grants WHERE id = @after) AND id < @after))
+                ORDER BY created_at DESC, id DESC LIMIT @take
                 """, new { customerId, after, take = limit + 1 }, cancellationToken: cancellationToken))).Select(r => r.ToGrant()).ToList();
             var hasMore = rows.Count > limit;
             var page = rows.Take(limit).ToList();
