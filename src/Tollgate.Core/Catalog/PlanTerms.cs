@@ -12,7 +12,8 @@ public sealed record PlanPrice(
 /// What a plan grants for one feature. A metered quota of null is unlimited and 0 means not included; it is a limit
 /// per <see cref="Reset"/> window (<c>monthly_quota</c> in a document is a limit per month). A boolean feature is
 /// granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>. Any feature may carry a
-/// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed.
+/// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed and, under a soft cap,
+/// <see cref="OverageTiers"/> instead of one overage unit price.
 /// </summary>
 public sealed record PlanFeature(
     string FeatureCode,
@@ -26,7 +27,8 @@ public sealed record PlanFeature(
     IReadOnlyList<int> AlertThresholds,
     QuotaReset Reset = QuotaReset.Month,
     RateLimit? RateLimit = null,
-    LlmMeter? Meter = null)
+    LlmMeter? Meter = null,
+    OverageTiers? OverageTiers = null)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
 

@@ -69,13 +69,15 @@ internal sealed class PlanFeatureRow
     public long? RateLimit { get; set; }
     public string? RateLimitPer { get; set; }
     public string? MeterJson { get; set; }
+    public string? OverageTiersJson { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
         AlertThresholds.Length == 0 ? [] : [.. AlertThresholds.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
         QuotaTermNames.TryParseReset(QuotaReset, out var reset) ? reset : Core.Catalog.QuotaReset.Month,
         RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
-        MeterJson is null ? null : MeterColumn.Read(MeterJson));
+        MeterJson is null ? null : MeterColumn.Read(MeterJson),
+        OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson));
 }
 
 internal sealed class SettingsRow

@@ -28,3 +28,6 @@ CREATE TABLE credit_grant_holds (
     amount         INTEGER NOT NULL CHECK (amount > 0),
     PRIMARY KEY (reservation_id, grant_id)
 );
+
+-- Tiered overage (Stripe's tiers and tiers_mode) for a soft-capped plan feature: {"Mode": "graduated"|"volume", "Tiers": [...]}.
+ALTER TABLE plan_features ADD COLUMN overage_tiers_json TEXT;
