@@ -37,7 +37,7 @@ public sealed class OverageTiersTests
 
     [Fact]
     public void VolumeChargeIsOneLineAtTheTierReached() =>
-        Assert.Equal([(2, 7L, 3900L)] , new OverageTiers(TiersMode.Volume, Typographic).Price(6).Select(c => (c.Tier, c.Quantity, c.AmountCents)));
+        Assert.Equal([(2, 6L, 3900L)], new OverageTiers(TiersMode.Volume, Typographic).Price(6).Select(c => (c.Tier, c.Quantity, c.AmountCents)));
 
     [Theory]
     [InlineData(1_000, 1)]
