@@ -314,32 +314,17 @@ public sealed class EntitlementStore(
             counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         }
 
-        GrantCover? cover = null;
-        if (counter is null)
+        // Past the allowance, credit grants cover what they can (the only time a consume reads them).
+        var (drawn, cover, grantedRemaining) = await GrantDraw.AfterAddAsync(
+            scope, database.Dialect, context.CustomerId, feature, window, grant, amount, reserve, counter);
+        if (drawn is not { } after)
         {
-            // Past a hard cap: credit grants may cover it (the only time a capped consume reads them).
-            (cover, var grantedRemaining) = await GrantDraw.CoverAsync(scope, database.Dialect, context.CustomerId, feature, window, grant, amount, reserve);
-            if (cover is null)
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
+            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current) with
             {
-                var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
-                return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current) with
-                {
-                    GrantedRemaining = grantedRemaining,
-                });
-            }
-
-            counter = cover.Counter;
+                GrantedRemaining = grantedRemaining,
+            });
         }
-        else if (!grant.HardCap && QuotaRules.Limit(grant, counter.Value.CarriedIn) is { } softLimit
-            && counter.Value.Used + counter.Value.Reserved > softLimit)
-        {
-            // Past a soft cap: grants cover the overage before it is billed.
-            var overage = Math.Min(amount, counter.Value.Used + counter.Value.Reserved - softLimit);
-            cover = await GrantDraw.AbsorbOverageAsync(scope, database.Dialect, context.CustomerId, feature, window, overage, reserve, counter.Value);
-            counter = cover.Counter;
-        }
-
-        var after = counter.Value;
 
         if (!reserve)
         {

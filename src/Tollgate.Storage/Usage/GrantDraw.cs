@@ -23,10 +23,34 @@ internal static class GrantDraw
     private const string CounterKey = "customer_id = @customer AND feature_code = @feature AND period_start = @start";
 
     /// <summary>
+    /// After the counter's conditional UPDATE: a refused hard cap is covered from grants (null counter when they cannot),
+    /// a soft cap's overage is moved onto them; anything within the allowance passes through without a read.
+    /// </summary>
+    public static async Task<(CounterState? Counter, GrantCover? Cover, long? GrantedRemaining)> AfterAddAsync(
+        BatchScope scope, SqlDialect dialect, string customer, string feature, BillingPeriod window, PlanFeature grant, long amount, bool reserve,
+        CounterState? counter)
+    {
+        if (counter is not { } added)
+        {
+            var (cover, remaining) = await CoverAsync(scope, dialect, customer, feature, window, grant, amount, reserve);
+            return (cover?.Counter, cover, remaining);
+        }
+
+        if (grant.HardCap || QuotaRules.Limit(grant, added.CarriedIn) is not { } limit || added.Used + added.Reserved <= limit)
+        {
+            return (added, null, null);
+        }
+
+        var overage = Math.Min(amount, added.Used + added.Reserved - limit);
+        var absorbed = await AbsorbOverageAsync(scope, dialect, customer, feature, window, overage, reserve, added);
+        return (absorbed.Counter, absorbed, absorbed.GrantedRemaining);
+    }
+
+    /// <summary>
     /// A hard cap refused the whole amount: take what is left of the allowance and the rest from grants, or nothing and
     /// null when the grants cannot cover it. The counter row is locked first, so nodes cover one at a time.
     /// </summary>
-    public static async Task<(GrantCover? Cover, long GrantedRemaining)> CoverAsync(
+    private static async Task<(GrantCover? Cover, long GrantedRemaining)> CoverAsync(
         BatchScope scope, SqlDialect dialect, string customer, string feature, BillingPeriod window, PlanFeature grant, long amount, bool reserve)
     {
         var start = window.Start.ToUnixTimeMilliseconds();
@@ -53,7 +77,7 @@ internal static class GrantDraw
     /// A soft cap counted past the limit: move as much of this consume's overage as the grants hold from the counter onto
     /// them, so only what they cannot cover is billed as overage.
     /// </summary>
-    public static async Task<GrantCover> AbsorbOverageAsync(
+    private static async Task<GrantCover> AbsorbOverageAsync(
         BatchScope scope, SqlDialect dialect, string customer, string feature, BillingPeriod window, long overage, bool reserve,
         CounterState counter)
     {
