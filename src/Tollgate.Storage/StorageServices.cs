@@ -62,6 +62,7 @@ public static class StorageServices
         services.AddSingleton<Discounts.DiscountStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<SeatChanges>();
+        services.AddSingleton<Grants.CreditGrantStore>();
         return services;
     }
 

@@ -15,7 +15,7 @@ export type CustomerUpsert = { email?: string; name?: string; metadata?: Record<
 /** The decision on one feature and the counter behind it. */
 export type Entitlement = {
   allowed: boolean;
-  reason: "within_quota" | "unlimited" | "soft_cap_overage" | "included" | "quota_exceeded" | "feature_not_in_plan" | "budget_exceeded" | (string & {});
+  reason: "within_quota" | "unlimited" | "soft_cap_overage" | "credit_grant" | "included" | "quota_exceeded" | "feature_not_in_plan" | "budget_exceeded" | (string & {});
   feature: string;
   plan: string | null;
   limit: number | null;
@@ -28,12 +28,16 @@ export type Entitlement = {
   reserved: number;
   /** For value features, the plan's setting, as JSON. */
   value: unknown;
+  /** What the customer's credit grants for the feature have left; absent or null where they were not consulted. */
+  grantedRemaining?: number | null;
 };
 
 export type ReservationAnswer = { id: string | null; expiresAt: string | null; entitlement: Entitlement };
 
 export type FeatureUsage = {
   limit: number | null; used: number; remaining: number | null; unlimited: boolean; hardCap: boolean; overage: number; reserved: number;
+  /** What the customer's credit grants for the feature have left. */
+  grantedRemaining?: number | null;
 };
 
 export type Usage = { customer: string; plan: string | null; periodStart: string; periodEnd: string; features: Record<string, FeatureUsage> };

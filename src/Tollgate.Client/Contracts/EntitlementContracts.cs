@@ -29,7 +29,7 @@ public sealed record CommitReservationRequest(long Amount);
 
 /// <summary>The decision on one feature and the counter behind it.</summary>
 /// <param name="Allowed">Whether the customer may (or did) use the amount.</param>
-/// <param name="Reason">within_quota, unlimited, soft_cap_overage, included, quota_exceeded, feature_not_in_plan or budget_exceeded.</param>
+/// <param name="Reason">within_quota, unlimited, soft_cap_overage, credit_grant, included, quota_exceeded, feature_not_in_plan or budget_exceeded.</param>
 /// <param name="Feature">The feature's code.</param>
 /// <param name="Plan">The customer's plan, if any.</param>
 /// <param name="Limit">The period's limit (quota plus rollover); null when unlimited.</param>
@@ -44,6 +44,7 @@ public sealed record CommitReservationRequest(long Amount);
 /// <param name="WindowStart">When the quota's window started.</param>
 /// <param name="Customer">The customer whose quota was used: the organisation when a member was named.</param>
 /// <param name="Member">The member named in the call, or null when the call named the customer.</param>
+/// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
 public sealed record EntitlementResponse(
     bool Allowed,
     string Reason,
@@ -60,7 +61,8 @@ public sealed record EntitlementResponse(
     JsonElement? Value,
     DateTimeOffset? WindowStart = null,
     string? Customer = null,
-    string? Member = null);
+    string? Member = null,
+    long? GrantedRemaining = null);
 
 /// <summary>A granted hold on units of a feature.</summary>
 /// <param name="Id">The reservation's id, for commit or release; null when nothing needed holding (a boolean feature).</param>
@@ -117,9 +119,10 @@ public sealed record UsageResponse(
 /// <param name="Reserved">Units held by open reservations.</param>
 /// <param name="WindowStart">Where the quota's window (its own reset, not the billing period) started.</param>
 /// <param name="ResetsAt">When the window ends; null for a lifetime allowance.</param>
+/// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
 public sealed record FeatureUsage(
     long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved, DateTimeOffset? WindowStart = null,
-    DateTimeOffset? ResetsAt = null);
+    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null);
 
 /// <summary>Everything a customer's plan gives, feature by feature (the email assistant's "available features").</summary>
 /// <param name="Customer">The customer's id.</param>
@@ -142,6 +145,7 @@ public sealed record EntitlementsResponse(
 /// <param name="Value">Value features: the plan's setting.</param>
 /// <param name="WindowStart">Metered: where the quota's window started.</param>
 /// <param name="ResetsAt">Metered: when the window ends; null for a lifetime allowance.</param>
+/// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
 public sealed record FeatureEntitlement(
     string Feature, string Name, string Kind, bool Access, long? Limit, long? Used, long? Remaining, bool Unlimited, JsonElement? Value,
-    DateTimeOffset? WindowStart = null, DateTimeOffset? ResetsAt = null);
+    DateTimeOffset? WindowStart = null, DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null);

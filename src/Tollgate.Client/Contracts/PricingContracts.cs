@@ -57,6 +57,8 @@ public sealed record PricingPrice(
 /// <param name="Enabled">Whether the plan includes the feature at all.</param>
 /// <param name="Value">For value features, the plan's setting.</param>
 /// <param name="DisplayQuota">"Unlimited", "Not included", "Included" or the number.</param>
+/// <param name="TiersMode">"graduated" or "volume" when the overage is tiered; null otherwise.</param>
+/// <param name="OverageTiers">The overage tiers, counted in units past the limit; null when the overage has one unit price.</param>
 public sealed record PricingPlanFeature(
     string FeatureCode,
     string Name,
@@ -68,7 +70,17 @@ public sealed record PricingPlanFeature(
     long? OverageUnitPriceCents,
     bool Enabled,
     JsonElement? Value,
-    string DisplayQuota);
+    string DisplayQuota,
+    string? TiersMode = null,
+    IReadOnlyList<PricingTier>? OverageTiers = null);
+
+/// <summary>One overage tier: units up to <paramref name="UpTo"/> (null: no end) cost <paramref name="UnitPriceCents"/> per
+/// <paramref name="PerUnits"/> units, plus <paramref name="FlatCents"/> once when the tier is reached.</summary>
+/// <param name="UpTo">The tier's last unit, inclusive; null for the last, open-ended tier.</param>
+/// <param name="UnitPriceCents">Price per <paramref name="PerUnits"/> units, in minor units.</param>
+/// <param name="PerUnits">How many units the unit price is for (1,000 for "1 cent per 1,000 calls").</param>
+/// <param name="FlatCents">Charged once when any unit falls in the tier.</param>
+public sealed record PricingTier(long? UpTo, long UnitPriceCents, long PerUnits, long FlatCents);
 
 /// <summary>A feature of the catalog.</summary>
 /// <param name="Code">The feature's code, such as "cv_generate".</param>

@@ -15,7 +15,8 @@ public static class Overage
         PlanVersion version, IReadOnlyList<Feature> features, IReadOnlyList<(string Feature, CounterState Counter)> windows, BillingPeriod period)
     {
         var lines = new List<InvoiceLine>();
-        foreach (var grant in version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false, OverageUnitPriceCents: > 0 }))
+        foreach (var grant in version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false }
+            && (g.OverageUnitPriceCents is > 0 || g.OverageTiers is not null)))
         {
             var counters = windows.Where(w => w.Feature == grant.FeatureCode).Select(w => w.Counter).ToList();
             var units = counters.Sum(c => QuotaRules.Overage(QuotaRules.Limit(grant, c.CarriedIn), c));
@@ -27,13 +28,19 @@ public static class Overage
             var limits = counters.Select(c => QuotaRules.Limit(grant, c.CarriedIn)).Distinct().ToList();
             var counter = counters[0];
 
-            var unitPrice = grant.OverageUnitPriceCents!.Value;
             var feature = features.FirstOrDefault(f => f.Code == grant.FeatureCode);
             var past = limits.Count == 1
                 ? string.Create(CultureInfo.InvariantCulture, $"past {QuotaRules.Limit(grant, counter.CarriedIn):N0}")
                 : string.Create(CultureInfo.InvariantCulture, $"past the limit of {counters.Count} windows");
             var description = string.Create(CultureInfo.InvariantCulture,
                 $"Overage: {units:N0} {feature?.Unit ?? "units"} of {feature?.Name ?? grant.FeatureCode} {past}");
+            if (grant.OverageTiers is { } tiers)
+            {
+                lines.AddRange(TieredOverage.Lines(tiers, units, description, version, grant.FeatureCode, period));
+                continue;
+            }
+
+            var unitPrice = grant.OverageUnitPriceCents!.Value;
             lines.Add(new InvoiceLine(InvoiceLineKind.Overage, description, checked(units * unitPrice), units, unitPrice,
                 period.Start, period.End, version.PlanCode, version.Id, grant.FeatureCode));
         }

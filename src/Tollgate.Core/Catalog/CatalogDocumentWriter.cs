@@ -180,6 +180,7 @@ public static class CatalogDocumentWriter
                     w.WriteNumber("overage_unit_price_cents", overage);
                 }
 
+                WriteTiers(w, pf.OverageTiers);
                 if (!pf.AlertThresholds.SequenceEqual(PlanFeature.DefaultThresholds))
                 {
                     w.WriteStartArray("alert_thresholds");
@@ -214,6 +215,37 @@ public static class CatalogDocumentWriter
         }
 
         w.WriteEndObject();
+    }
+
+    /// <summary>Canonical tiers: every field written, the last up_to as null.</summary>
+    private static void WriteTiers(Utf8JsonWriter w, OverageTiers? tiers)
+    {
+        if (tiers is null)
+        {
+            return;
+        }
+
+        w.WriteString("tiers_mode", tiers.Mode.ToWire());
+        w.WriteStartArray("overage_tiers");
+        foreach (var t in tiers.Tiers)
+        {
+            w.WriteStartObject();
+            if (t.UpTo is { } upTo)
+            {
+                w.WriteNumber("up_to", upTo);
+            }
+            else
+            {
+                w.WriteNull("up_to");
+            }
+
+            w.WriteNumber("unit_price_cents", t.UnitPriceCents);
+            w.WriteNumber("per_units", t.PerUnits);
+            w.WriteNumber("flat_cents", t.FlatCents);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteLimit(Utf8JsonWriter w, PlanFeature pf, bool canonical)

@@ -118,7 +118,8 @@ internal static class PlanReader
         foreach (var (element, path) in plan.Array("features", required: false))
         {
             var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
-                "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat");
+                "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat", "overage_tiers",
+                "tiers_mode");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -174,6 +175,16 @@ internal static class PlanReader
             r.Problem(r.Child("overage_unit_price_cents"), "only applies when hard_cap is false");
         }
 
+        var tiers = OverageTiersReader.Read(r, out var tiersOk);
+        if (tiers is not null && hardCap)
+        {
+            r.Problem(r.Child("overage_tiers"), "only applies when hard_cap is false");
+        }
+        else if (tiers is not null && overage is not null)
+        {
+            r.Problem(r.Child("overage_tiers"), "cannot be combined with overage_unit_price_cents");
+        }
+
         if (rollover && (quota is null or 0) && present)
         {
             r.Problem(r.Child("rollover"), "needs a positive limit");
@@ -184,16 +195,16 @@ internal static class PlanReader
             r.Problem(r.Child("rollover"), "needs a window that resets (reset is never)");
         }
 
-        return present && thresholds is not null && meterOk
+        return present && thresholds is not null && meterOk && tiersOk
             ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat)
+                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers)
             : null;
     }
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code)
     {
         RejectFields(r, "boolean", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
-            "alert_thresholds", "meter");
+            "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var enabled = r.Boolean("enabled", defaultValue: true);
         return new PlanFeature(code, FeatureKind.Boolean, enabled ? null : 0, true, false, null, enabled, null, []);
     }
@@ -201,7 +212,7 @@ internal static class PlanReader
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
         RejectFields(r, "value", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
-            "alert_thresholds", "meter");
+            "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var value = r.Raw("value");
         if (value is null)
         {

@@ -19,7 +19,8 @@ public sealed record PlanPrice(
 /// per <see cref="Reset"/> window (<c>monthly_quota</c> in a document is a limit per month). A boolean feature is
 /// granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>. Any feature may carry a
 /// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed, a share each member of
-/// an organisation may use (<see cref="PerMemberLimit"/>), and a limit multiplied by the seats (<see cref="PerSeat"/>).
+/// an organisation may use (<see cref="PerMemberLimit"/>), a limit multiplied by the seats (<see cref="PerSeat"/>) and,
+/// under a soft cap, <see cref="OverageTiers"/> instead of one overage unit price.
 /// </summary>
 public sealed record PlanFeature(
     string FeatureCode,
@@ -35,7 +36,8 @@ public sealed record PlanFeature(
     RateLimit? RateLimit = null,
     LlmMeter? Meter = null,
     long? PerMemberLimit = null,
-    bool PerSeat = false)
+    bool PerSeat = false,
+    OverageTiers? OverageTiers = null)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
 

@@ -74,6 +74,12 @@ public sealed record EntitlementDecision(
     /// <summary>The tightest rate limit that applied to this request, for the RateLimit-* headers.</summary>
     public RateState? Rate { get; init; }
 
+    /// <summary>What the customer's credit grants for the feature have left; null where they were not consulted.</summary>
+    public long? GrantedRemaining { get; init; }
+
+    /// <summary>The units this request took from credit grants, per grant (a reservation gives them back on release).</summary>
+    public IReadOnlyList<Grants.GrantTake> GrantTakes { get; init; } = [];
+
     /// <summary>Where the quota's window started; <see cref="ResetsAt"/> is where it ends.</summary>
     public DateTimeOffset WindowStart => PeriodStart;
 

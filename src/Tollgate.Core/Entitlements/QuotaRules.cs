@@ -82,19 +82,23 @@ public enum DecisionReason
 
     /// <summary>Too many requests in the rate limit's window; decided before the quota and counting nothing.</summary>
     RateLimited,
+
+    /// <summary>Past the window's allowance, covered by the customer's credit grants.</summary>
+    CreditGrant,
 }
 
 public static class DecisionReasonNames
 {
     public static bool IsAllowed(this DecisionReason reason) =>
         reason is DecisionReason.WithinQuota or DecisionReason.Unlimited or DecisionReason.SoftCapOverage or DecisionReason.Included
-            or DecisionReason.Value;
+            or DecisionReason.Value or DecisionReason.CreditGrant;
 
     public static string ToWire(this DecisionReason reason) => reason switch
     {
         DecisionReason.WithinQuota => "within_quota",
         DecisionReason.Unlimited => "unlimited",
         DecisionReason.SoftCapOverage => "soft_cap_overage",
+        DecisionReason.CreditGrant => "credit_grant",
         DecisionReason.Included => "included",
         DecisionReason.QuotaExceeded => "quota_exceeded",
         DecisionReason.BudgetExceeded => "budget_exceeded",

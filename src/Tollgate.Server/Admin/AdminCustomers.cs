@@ -23,6 +23,7 @@ public static class AdminCustomers
         group.MapGet("/customers/{id}", DetailAsync);
         group.MapPost("/customers/{id}/change", ChangeAsync);
         group.MapPost("/customers/{id}/cancel", CancelAsync);
+        group.MapAdminGrants();
         return group;
     }
 
@@ -58,7 +59,7 @@ public static class AdminCustomers
 
     private static async Task<IResult> DetailAsync(
         string id, HttpContext http, string? done, AdminData data, ICustomerStore customers, UsageQueries usage, InvoiceStore invoices, AlertStore alerts,
-        CatalogCache catalog, CancellationToken cancellationToken)
+        CatalogCache catalog, Storage.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {
@@ -79,7 +80,7 @@ public static class AdminCustomers
             <p><a href="/admin/customers">← Customers</a></p>
             <h1>{E(customer.Name ?? customer.Id)}</h1>
             <p class="lead">{E(customer.Id)}{(customer.Email is { } email ? " · " + E(email) : "")}</p>
-            {(done is null ? "" : $"<p class=\"notice good\" role=\"status\">{E(done == "canceled" ? "The subscription was canceled." : "The plan was changed.")}</p>")}
+            {(done is null ? "" : $"<p class=\"notice good\" role=\"status\">{E(done switch { "canceled" => "The subscription was canceled.", "granted" => "The credits were granted.", _ => "The plan was changed." })}</p>")}
             <div class="grid wide">
             <section class="card stack"><h2>Subscription</h2>
             """);
@@ -116,6 +117,7 @@ public static class AdminCustomers
                 """);
         }
 
+        page.Append(await AdminGrants.SectionAsync(user, customer.Id, snapshot, grants, data.Time.GetUtcNow(), cancellationToken));
         page.Append("<div class=\"grid wide\"><section class=\"card\"><h2>Invoices</h2>");
         var list = await invoices.ListAsync(id, cancellationToken);
         page.Append(list.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">Number</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead><tbody>");

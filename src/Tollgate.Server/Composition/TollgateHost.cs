@@ -20,6 +20,7 @@ using Tollgate.Server.Entitlements;
 using Tollgate.Server.Events;
 using Tollgate.Server.Exports;
 using Tollgate.Server.Experiments;
+using Tollgate.Server.Grants;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Health;
 using Tollgate.Server.Observability;
@@ -177,6 +178,7 @@ public static class TollgateHost
         app.MapSeats();
         app.MapOfferLinks();
         app.MapOfferPage();
+        app.MapGrants();
         app.MapAssets();
         app.MapPricingPage();
         app.MapPortalSessions();

@@ -8,6 +8,7 @@ using Tollgate.Server.Entitlements;
 using Tollgate.Server.Hosting;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Grants;
 using Tollgate.Storage.Usage;
 
 namespace Tollgate.Server.Customers;
@@ -70,7 +71,7 @@ public static class CustomersApi
         await customers.GetAsync(id, cancellationToken) is { } customer ? TypedResults.Ok(ToWire(customer)) : Problems.NotFound("customer", id);
 
     private static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(
-        string id, UsageQueries usage, CatalogCache catalog, CancellationToken cancellationToken)
+        string id, UsageQueries usage, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
     {
         var period = await usage.CurrentPeriodAsync(id, cancellationToken);
         if (period is null)
@@ -78,12 +79,14 @@ public static class CustomersApi
             return Problems.NotFound("customer", id);
         }
 
+        var granted = await grants.RemainingAsync(id, cancellationToken);
         var features = new Dictionary<string, FeatureUsage>(StringComparer.Ordinal);
         foreach (var feature in (await catalog.GetAsync(cancellationToken)).Features.Where(f => f.Kind == FeatureKind.Metered))
         {
             var decision = EntitlementMapper.Describe(period, feature.Code);
             features[feature.Code] = new FeatureUsage(decision.Limit, decision.Used, decision.Remaining, decision.Unlimited,
-                decision.HardCap, decision.Overage, decision.Reserved, decision.WindowStart, EntitlementMapper.ResetsAt(decision));
+                decision.HardCap, decision.Overage, decision.Reserved, decision.WindowStart, EntitlementMapper.ResetsAt(decision),
+                granted.GetValueOrDefault(feature.Code));
         }
 
         var context = period.Context;
@@ -91,7 +94,7 @@ public static class CustomersApi
     }
 
     private static async Task<Results<Ok<EntitlementsResponse>, ProblemHttpResult>> EntitlementsAsync(
-        string id, UsageQueries usage, CatalogCache catalog, CancellationToken cancellationToken)
+        string id, UsageQueries usage, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
     {
         var period = await usage.CurrentPeriodAsync(id, cancellationToken);
         if (period is null)
@@ -99,21 +102,24 @@ public static class CustomersApi
             return Problems.NotFound("customer", id);
         }
 
+        var granted = await grants.RemainingAsync(id, cancellationToken);
         var list = (await catalog.GetAsync(cancellationToken)).Features.Select(feature =>
         {
             var decision = EntitlementMapper.Describe(period, feature.Code);
             var metered = feature.Kind == FeatureKind.Metered;
+            var grantLeft = metered ? granted.GetValueOrDefault(feature.Code) : (long?)null;
             var included = decision.Reason != Core.Entitlements.DecisionReason.FeatureNotInPlan;
             return new FeatureEntitlement(
                 feature.Code, feature.Name, feature.Kind.ToString().ToLowerInvariant(),
-                metered ? decision.Allowed : included,
+                metered ? decision.Allowed || (included && grantLeft > 0) : included,
                 metered ? decision.Limit : null,
                 metered ? decision.Used : null,
                 metered ? decision.Remaining : null,
                 metered && decision.Unlimited,
                 feature.Kind == FeatureKind.Value && decision.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null,
                 metered ? decision.WindowStart : null,
-                metered ? EntitlementMapper.ResetsAt(decision) : null);
+                metered ? EntitlementMapper.ResetsAt(decision) : null,
+                grantLeft);
         }).ToList();
         var context = period.Context;
         return TypedResults.Ok(new EntitlementsResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, list));

@@ -14,7 +14,8 @@ public static class EntitlementMapper
 {
     public static EntitlementResponse ToWire(EntitlementDecision d) => new(
         d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, ResetsAt(d), d.HardCap, d.Overage,
-        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, d.WindowStart, d.Customer, d.Member);
+        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, d.WindowStart, d.Customer, d.Member,
+        d.GrantedRemaining);
 
     /// <summary>When the decision's window ends; null for a lifetime allowance, which never resets.</summary>
     public static DateTimeOffset? ResetsAt(EntitlementDecision d) =>
@@ -80,6 +81,11 @@ public static class EntitlementMapper
         {
             fields["customer"] = d.Customer;
             fields["member"] = d.Member;
+        }
+
+        if (d.GrantedRemaining is { } granted)
+        {
+            fields["granted_remaining"] = granted;
         }
 
         if (d.Budget is { } budget)

@@ -9,6 +9,7 @@ public sealed class TagDescriptions : IOpenApiDocumentTransformer
     private static readonly (string Name, string Description)[] Known =
     [
         ("Customers", "Customers, keyed by your own user id: create them before checking or consuming, then read their usage and entitlements."),
+        ("Credit grants", "Units of a metered feature granted beyond the plan's limit: spent after the allowance, before overage; list and void them."),
         ("Subscriptions", "Put a customer on a plan, change it (with a preview of the proration), cancel it or undo the cancel."),
         ("Entitlements", "The real-time decision: check, consume, or reserve then commit or release. Denials are 429 or 402 problems."),
         ("Events", "After-the-fact usage events, deduplicated by id and never denied."),

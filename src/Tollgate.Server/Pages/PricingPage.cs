@@ -101,6 +101,7 @@ public static partial class PricingPage
             var granted = terms.Feature(feature.Code);
             var included = granted is { IsIncluded: true } && (feature.Kind != FeatureKind.Boolean || granted.Enabled);
             card.Append(CultureInfo.InvariantCulture, $"""<li class="{(included ? "on" : "off")}">{FeatureWords(feature, granted)}</li>""");
+            card.Append(PricingTiers.Html(feature, granted, (monthly ?? yearly)?.Currency ?? "USD"));
         }
 
         var monthlyCta = WithPromo(Cta(options, catalog, plan.Code, "monthly"), offer);

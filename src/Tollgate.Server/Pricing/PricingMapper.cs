@@ -43,7 +43,9 @@ public static class PricingMapper
         granted?.OverageUnitPriceCents,
         granted?.IsIncluded ?? false,
         granted?.ValueJson is { } json ? JsonSerializer.Deserialize<JsonElement>(json) : null,
-        QuotaDisplay.For(granted));
+        QuotaDisplay.For(granted),
+        granted?.OverageTiers?.Mode.ToWire(),
+        granted?.OverageTiers is { } tiers ? [.. tiers.Tiers.Select(t => new PricingTier(t.UpTo, t.UnitPriceCents, t.PerUnits, t.FlatCents))] : null);
 
     public static PricingFeature ToWire(Feature f) => new(f.Code, f.Name, f.Description, f.Unit, f.Kind.ToString().ToLowerInvariant());
 

@@ -75,13 +75,15 @@ internal sealed class PlanFeatureRow
     public string? MeterJson { get; set; }
     public long? PerMemberLimit { get; set; }
     public bool PerSeat { get; set; }
+    public string? OverageTiersJson { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
         AlertThresholds.Length == 0 ? [] : [.. AlertThresholds.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture))],
         QuotaTermNames.TryParseReset(QuotaReset, out var reset) ? reset : Core.Catalog.QuotaReset.Month,
         RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
-        MeterJson is null ? null : MeterColumn.Read(MeterJson), PerMemberLimit, PerSeat);
+        MeterJson is null ? null : MeterColumn.Read(MeterJson), PerMemberLimit, PerSeat,
+        OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson));
 }
 
 internal sealed class SettingsRow

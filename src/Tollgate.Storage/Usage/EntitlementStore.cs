@@ -27,6 +27,7 @@ public sealed class EntitlementStore(
                 ? await Counters.ReadOrCarryAsync(scope, context.CustomerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
+            decision = await GrantDraw.WithGrantsAsync(scope, context.CustomerId, decision, amount, time.GetUtcNow().ToUnixTimeMilliseconds());
             decision = await MemberShares.CheckAsync(scope, context, featureCode, amount) ?? decision;
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
@@ -119,6 +120,7 @@ public sealed class EntitlementStore(
             var id = Ids.New("rsv", time);
             var expiresAt = scope.Now + command.Ttl;
             await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt);
+            await GrantDraw.HoldAsync(scope, id, granted.Decision.GrantTakes);
             outcome = granted with { ReservationId = id, ExpiresAt = expiresAt };
         }
 
@@ -321,15 +323,21 @@ public sealed class EntitlementStore(
             counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
         }
 
-        if (counter is null && share is not null)
+        // Past the allowance, credit grants cover what they can (the only time a consume reads them).
+        var (drawn, cover, grantedRemaining) = await GrantDraw.AfterAddAsync(
+            scope, database.Dialect, context.CustomerId, feature, window, grant, amount, reserve, counter);
+        if (drawn is null && share is not null)
         {
             await MemberShares.GiveBackAsync(scope, context, feature, window, amount);
         }
 
-        if (counter is not { } after)
+        if (drawn is not { } after)
         {
             var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
-            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current));
+            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current) with
+            {
+                GrantedRemaining = grantedRemaining,
+            });
         }
 
         if (!reserve)
@@ -340,7 +348,9 @@ public sealed class EntitlementStore(
 
         var limit = QuotaRules.Limit(grant, after.CarriedIn);
         var granted = limit is null ? DecisionReason.Unlimited
-            : after.Used + after.Reserved > limit ? DecisionReason.SoftCapOverage : DecisionReason.WithinQuota;
-        return new UsageOutcome.Decided(EntitlementDecision.From(granted, feature, context, grant, after));
+            : after.Used + after.Reserved > limit ? DecisionReason.SoftCapOverage
+            : cover is { Taken: > 0 } ? DecisionReason.CreditGrant : DecisionReason.WithinQuota;
+        var decision = EntitlementDecision.From(granted, feature, context, grant, after);
+        return new UsageOutcome.Decided(cover is null ? decision : decision with { GrantedRemaining = cover.GrantedRemaining, GrantTakes = cover.Takes });
     }
 }

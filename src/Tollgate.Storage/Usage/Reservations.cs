@@ -63,7 +63,14 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                     (held.CommittedAmount is { } c ? $" with {c} units." : "."));
         }
 
-        var counter = await Counters.TrySettleAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart, grant, held.Amount, actual ?? 0);
+        var holds = await GrantHolds.ReadAsync(scope.Connection, scope.Transaction, id, scope.CancellationToken);
+        var (counterHeld, counterActual, grantKeep) = GrantHolds.Split(held.Amount, holds.Sum(h => h.Amount), actual);
+        var counter = await Counters.TrySettleAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart, grant, counterHeld, counterActual);
+        if (counter is not null && holds.Count > 0)
+        {
+            await GrantHolds.SettleAsync(scope.Connection, scope.Transaction, id, holds, grantKeep, scope.CancellationToken);
+        }
+
         if (counter is null)
         {
             return context is null
@@ -113,10 +120,12 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 """, new { now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken))).ToList();
             foreach (var r in expired)
             {
+                var holds = await GrantHolds.ReadAsync(c, tx, r.Id, cancellationToken);
+                await GrantHolds.SettleAsync(c, tx, r.Id, holds, 0, cancellationToken);
                 await c.ExecuteAsync(new CommandDefinition("""
-                    UPDATE usage_counters SET reserved = reserved - @Amount, updated_at = @now
+                    UPDATE usage_counters SET reserved = reserved - @counterHeld, updated_at = @now
                     WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @PeriodStart
-                    """, new { r.Amount, now = now.ToUnixTimeMilliseconds(), r.CustomerId, r.FeatureCode, r.PeriodStart }, tx,
+                    """, new { counterHeld = r.Amount - holds.Sum(h => h.Amount), now = now.ToUnixTimeMilliseconds(), r.CustomerId, r.FeatureCode, r.PeriodStart }, tx,
                     cancellationToken: cancellationToken));
                 await c.ExecuteAsync(new CommandDefinition(
                     "UPDATE reservations SET status = 'expired', settled_at = @now WHERE id = @Id",

@@ -1,0 +1,33 @@
+namespace Tollgate.Client.Contracts;
+
+/// <summary>Grants units of a metered feature beyond the plan's limit.</summary>
+/// <param name="Feature">A metered feature's code.</param>
+/// <param name="Amount">Units granted, 1 to 1,000,000,000,000.</param>
+/// <param name="ExpiresAt">When what is left stops counting (exactly at this instant); null: never.</param>
+/// <param name="Priority">0–100, lower spent first (Stripe's convention); default 50.</param>
+/// <param name="Reason">Why, for the operator; at most 500 characters.</param>
+public sealed record CreateCreditGrantRequest(string? Feature, long? Amount, DateTimeOffset? ExpiresAt = null, int? Priority = null, string? Reason = null);
+
+/// <summary>A credit grant and what is left of it.</summary>
+/// <param name="Id">The grant's id.</param>
+/// <param name="Customer">The customer it was granted to.</param>
+/// <param name="Feature">The metered feature it adds units to.</param>
+/// <param name="Amount">Units granted.</param>
+/// <param name="Used">Units spent from it.</param>
+/// <param name="Remaining">Units left (still counted only while the status is active).</param>
+/// <param name="ExpiresAt">When it stops counting; null: never.</param>
+/// <param name="Priority">0–100, lower spent first.</param>
+/// <param name="Reason">Why it was granted.</param>
+/// <param name="Pack">The pack it was bought as, if any.</param>
+/// <param name="Status">active, used, expired or voided.</param>
+/// <param name="CreatedAt">When it was granted.</param>
+/// <param name="VoidedAt">When it was voided, if it was.</param>
+public sealed record CreditGrantResponse(
+    string Id, string Customer, string Feature, long Amount, long Used, long Remaining, DateTimeOffset? ExpiresAt, int Priority, string? Reason,
+    string? Pack, string Status, DateTimeOffset CreatedAt, DateTimeOffset? VoidedAt);
+
+/// <summary>One page of a customer's grants, newest first.</summary>
+/// <param name="Data">The grants.</param>
+/// <param name="HasMore">Whether another page follows.</param>
+/// <param name="NextCursor">Pass as <c>starting_after</c> for the next page.</param>
+public sealed record CreditGrantListResponse(IReadOnlyList<CreditGrantResponse> Data, bool HasMore, string? NextCursor);

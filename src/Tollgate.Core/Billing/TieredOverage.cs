@@ -1,0 +1,27 @@
+using System.Globalization;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Periods;
+
+namespace Tollgate.Core.Billing;
+
+/// <summary>Overage priced by tiers: one invoice line per tier used, each rounded half-up once.</summary>
+public static class TieredOverage
+{
+    public static IEnumerable<InvoiceLine> Lines(
+        OverageTiers tiers, long units, string description, PlanVersion version, string featureCode, BillingPeriod period) =>
+        tiers.Price(units).Select(c => new InvoiceLine(InvoiceLineKind.Overage, $"{description}, {Describe(tiers, c)}", c.AmountCents, c.Quantity,
+            c.Price.PerUnits == 1 ? c.Price.UnitPriceCents : 0, period.Start, period.End, version.PlanCode, version.Id, featureCode));
+
+    /// <summary>"tier 2 (101–1,000): 500 × 0.02 per 1,000 + 5.00 flat", in the invoice's words (amounts in major units).</summary>
+    public static string Describe(OverageTiers tiers, TierCharge c)
+    {
+        var range = tiers.Mode == TiersMode.Volume ? "volume" : c.UpTo is { } top
+            ? string.Create(CultureInfo.InvariantCulture, $"{c.FirstUnit:N0}–{top:N0}")
+            : string.Create(CultureInfo.InvariantCulture, $"{c.FirstUnit:N0} and up");
+        var per = c.Price.PerUnits == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" per {c.Price.PerUnits:N0}");
+        var flat = c.Price.FlatCents == 0 ? "" : $" + {Cents(c.Price.FlatCents)} flat";
+        return string.Create(CultureInfo.InvariantCulture, $"tier {c.Tier} ({range}): {c.Quantity:N0} × {Cents(c.Price.UnitPriceCents)}{per}{flat}");
+    }
+
+    private static string Cents(long cents) => string.Create(CultureInfo.InvariantCulture, $"{cents / 100}.{cents % 100:D2}");
+}

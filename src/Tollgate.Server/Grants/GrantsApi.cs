@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Grants;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Grants;
+
+namespace Tollgate.Server.Grants;
+
+/// <summary>Credit grants: units of a metered feature beyond the plan's limit, spent after the allowance and before overage.</summary>
+public static class GrantsApi
+{
+    public const long MaxAmount = 1_000_000_000_000;
+
+    public static RouteGroupBuilder MapGrants(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/customers/{id}/grants").WithTags("Credit grants").RequireAuthorization(Policies.Secret);
+        group.MapPost("/", CreateAsync);
+        group.MapGet("/", ListAsync);
+        group.MapGet("/{grantId}", GetAsync);
+        group.MapPost("/{grantId}/void", VoidAsync);
+        return group;
+    }
+
+    public static CreditGrantResponse ToWire(CreditGrant g, DateTimeOffset now) => new(
+        g.Id, g.CustomerId, g.Feature, g.Amount, g.Used, g.Remaining, g.ExpiresAt, g.Priority, g.Reason, g.PackCode, g.Status(now), g.CreatedAt, g.VoidedAt);
+
+    private static async Task<Results<Created<CreditGrantResponse>, ProblemHttpResult>> CreateAsync(
+        string id, CreateCreditGrantRequest request, ICustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var errors = Validate.Errors(
+            ("feature", request.Feature is null ? "is required"
+                : snapshot.Feature(request.Feature) is not { Kind: FeatureKind.Metered } ? "must be the code of a metered feature in the catalog" : null),
+            ("amount", request.Amount is not { } a ? "is required" : a is < 1 or > MaxAmount ? $"must be a whole number from 1 to {MaxAmount:N0}" : null),
+            ("expires_at", request.ExpiresAt is { } e && e <= now ? "must be in the future" : null),
+            ("priority", request.Priority is < 0 or > 100 ? "must be from 0 to 100" : null),
+            ("reason", request.Reason is { Length: > 500 } ? "must be at most 500 characters" : null));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        var (grant, _) = await grants.CreateAsync(new NewCreditGrant(id, request.Feature!, request.Amount!.Value, request.ExpiresAt,
+            request.Priority ?? CreditGrant.DefaultPriority, request.Reason), cancellationToken);
+        return TypedResults.Created($"/v1/customers/{id}/grants/{grant.Id}", ToWire(grant, now));
+    }
+
+    private static async Task<Results<Ok<CreditGrantListResponse>, ProblemHttpResult>> ListAsync(
+        string id, [FromQuery] int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, ICustomerStore customers,
+        CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100)
+        {
+            return Problems.Validation("limit", "must be from 1 to 100");
+        }
+
+        if (await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        var page = await grants.ListAsync(id, startingAfter, limit ?? 20, cancellationToken);
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(new CreditGrantListResponse([.. page.Data.Select(g => ToWire(g, now))], page.HasMore, page.NextCursor));
+    }
+
+    private static async Task<Results<Ok<CreditGrantResponse>, ProblemHttpResult>> GetAsync(
+        string id, string grantId, CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken) =>
+        await grants.GetAsync(id, grantId, cancellationToken) is { } grant
+            ? TypedResults.Ok(ToWire(grant, time.GetUtcNow()))
+            : Problems.NotFound("credit_grant", grantId);
+
+    private static async Task<Results<Ok<CreditGrantResponse>, ProblemHttpResult>> VoidAsync(
+        string id, string grantId, CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken) =>
+        await grants.VoidAsync(id, grantId, cancellationToken) is { } grant
+            ? TypedResults.Ok(ToWire(grant, time.GetUtcNow()))
+            : Problems.NotFound("credit_grant", grantId);
+}

@@ -1,0 +1,238 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Grants;
+
+/// <summary>Credit grants through the API: spent after the allowance, before overage, in priority then expiry order.</summary>
+public abstract class CreditGrantsContract : ApiContract
+{
+    private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
+
+    private static async Task<JsonNode> GrantAsync(TollgateApp app, string customer, object body)
+    {
+        var response = await app.Admin.PostJsonAsync($"/v1/customers/{customer}/grants", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsync();
+    }
+
+    private static async Task<Dictionary<string, long>> UsedByGrantAsync(TollgateApp app, string customer) =>
+        (await (await app.Admin.GetAsync($"/v1/customers/{customer}/grants")).ReadAsync())["data"]!.AsArray()
+            .ToDictionary(g => g!["reason"].Value<string>()!, g => g!["used"].Value<long>());
+
+    [Fact]
+    public async Task HardCappedFeatureAllowsConsumeWhileGrantsRemainThenRefusesWithGrantedRemaining()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 100);
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 30, reason = "support" });
+
+        var covered = await app.ConsumeAsync("c1", "capped", 20);
+        var coveredBody = await covered.ReadAsync();
+        var tooMany = await app.ConsumeAsync("c1", "capped", 15);
+        var problem = await tooMany.ReadAsync();
+        var last = await (await app.ConsumeAsync("c1", "capped", 10)).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, covered.StatusCode);
+        Assert.Equal(("credit_grant", 100L, 0L, 10L), (coveredBody["reason"].Value<string>(), coveredBody["used"].Value<long>(),
+            coveredBody["remaining"].Value<long>(), coveredBody["granted_remaining"].Value<long>()));
+        Assert.Equal(HttpStatusCode.TooManyRequests, tooMany.StatusCode);
+        Assert.Equal(("quota_exceeded", 10L), (problem["error"].Value<string>(), problem["granted_remaining"].Value<long>()));
+        Assert.Equal(("credit_grant", 0L), (last["reason"].Value<string>(), last["granted_remaining"].Value<long>()));
+        Assert.Equal(30L, (await UsedByGrantAsync(app, "c1"))["support"]);
+    }
+
+    [Fact]
+    public async Task ConsumeStraddlingTheAllowanceUsesTheAllowanceFirstAndTheRestFromGrants()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 95);
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "promo" });
+
+        var body = await (await app.ConsumeAsync("c1", "capped", 8)).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal((100L, 7L), (body["used"].Value<long>(), body["granted_remaining"].Value<long>()));
+        Assert.Equal((100L, 7L), (usage["features"]!["capped"]!["used"].Value<long>(), usage["features"]!["capped"]!["granted_remaining"].Value<long>()));
+        Assert.Equal(3L, (await UsedByGrantAsync(app, "c1"))["promo"]);
+    }
+
+    [Fact]
+    public async Task GrantsAreSpentByPriorityThenEarliestExpiryThenNeverExpiring()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 100);
+        var now = TollgateApp.DefaultStart;
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "late", expires_at = now.AddDays(10) });
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "never" });
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "soon", expires_at = now.AddDays(5) });
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "first", priority = 10 });
+
+        await app.ConsumeAsync("c1", "capped", 12);
+        var used = await UsedByGrantAsync(app, "c1");
+
+        Assert.Equal((5L, 5L, 2L, 0L), (used["first"], used["soon"], used["late"], used["never"]));
+    }
+
+    [Fact]
+    public async Task GrantStopsCountingExactlyAtItsExpiry()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 100);
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "trial", expires_at = TollgateApp.DefaultStart.AddHours(1) });
+
+        await app.AdvanceAsync(TimeSpan.FromSeconds(3599));
+        var before = await app.ConsumeAsync("c1", "capped", 1);
+        await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var at = await app.ConsumeAsync("c1", "capped", 1);
+        var grants = await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, at.StatusCode);
+        Assert.Equal(0L, (await at.ReadAsync())["granted_remaining"].Value<long>());
+        Assert.Equal(("expired", 1L, 9L), (grants["data"]![0]!["status"].Value<string>(), grants["data"]![0]!["used"].Value<long>(),
+            grants["data"]![0]!["remaining"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task SoftCapOverageIsCoveredByGrantsBeforeItCountsAsOverage()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await GrantAsync(app, "c1", new { feature = "soft", amount = 5, reason = "bonus" });
+
+        var covered = await (await app.ConsumeAsync("c1", "soft", 12)).ReadAsync();
+        var past = await (await app.ConsumeAsync("c1", "soft", 5)).ReadAsync();
+
+        Assert.Equal(("credit_grant", 10L, 0L, 3L), (covered["reason"].Value<string>(), covered["used"].Value<long>(),
+            covered["overage"].Value<long>(), covered["granted_remaining"].Value<long>()));
+        Assert.Equal(("soft_cap_overage", 12L, 2L, 0L), (past["reason"].Value<string>(), past["used"].Value<long>(),
+            past["overage"].Value<long>(), past["granted_remaining"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task VoidedGrantStopsCountingAtOnceAndKeepsWhatWasUsed()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 100);
+        var grant = await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "oops" });
+        await app.ConsumeAsync("c1", "capped", 4);
+
+        var voided = await (await app.Admin.PostAsync(new Uri($"/v1/customers/c1/grants/{grant["id"].Value<string>()}/void", UriKind.Relative), null)).ReadAsync();
+        var after = await app.ConsumeAsync("c1", "capped", 1);
+        var missing = await app.Admin.PostAsync(new Uri("/v1/customers/c1/grants/cgr_nope/void", UriKind.Relative), null);
+
+        Assert.Equal(("voided", 4L), (voided["status"].Value<string>(), voided["used"].Value<long>()));
+        Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReservationPastTheAllowanceHoldsGrantUnitsAndReleaseOrASmallerCommitGivesThemBack()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 95);
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 20, reason = "hold" });
+
+        var first = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 15 })).ReadAsync();
+        var whileHeld = (await UsedByGrantAsync(app, "c1"))["hold"];
+        await app.Admin.PostAsync(new Uri($"/v1/reservations/{first["id"].Value<string>()}/release", UriKind.Relative), null);
+        var afterRelease = (await UsedByGrantAsync(app, "c1"))["hold"];
+        var second = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 15 })).ReadAsync();
+        var committed = await (await app.Admin.PostJsonAsync($"/v1/reservations/{second["id"].Value<string>()}/commit", new { amount = 8 })).ReadAsync();
+        var afterCommit = (await UsedByGrantAsync(app, "c1"))["hold"];
+
+        Assert.Equal(("credit_grant", 5L, 10L), (first["entitlement"]!["reason"].Value<string>(), first["entitlement"]!["reserved"].Value<long>(),
+            first["entitlement"]!["granted_remaining"].Value<long>()));
+        Assert.Equal((10L, 0L, 3L), (whileHeld, afterRelease, afterCommit));
+        Assert.Equal((100L, 0L), (committed["used"].Value<long>(), committed["reserved"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task CheckUsageAndEntitlementsShowWhatTheGrantsHaveLeft()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 100);
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 6, reason = "x" });
+
+        var fits = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped", amount = 6 })).ReadAsync();
+        var tooMany = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped", amount = 7 })).ReadAsync();
+        var entitlements = await (await app.Admin.GetAsync("/v1/customers/c1/entitlements")).ReadAsync();
+        var capped = entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "capped")!;
+
+        Assert.Equal((true, "credit_grant", 6L), (fits["allowed"].Value<bool>(), fits["reason"].Value<string>(), fits["granted_remaining"].Value<long>()));
+        Assert.Equal((false, "quota_exceeded"), (tooMany["allowed"].Value<bool>(), tooMany["reason"].Value<string>()));
+        Assert.Equal((true, 6L), (capped["access"].Value<bool>(), capped["granted_remaining"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task BadGrantIs400NamingEachFieldAndWritesNothing()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await app.Admin.PostJsonAsync("/v1/customers/c1/grants",
+            new { feature = "gate", amount = 0, priority = 101, expires_at = TollgateApp.DefaultStart.AddSeconds(-1), reason = new string('r', 501) });
+        var problem = await response.ReadAsync();
+        var unknown = await app.Admin.PostJsonAsync("/v1/customers/nobody/grants", new { feature = "capped", amount = 1 });
+        var list = await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["amount", "expires_at", "feature", "priority", "reason"],
+            problem["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Empty(list["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task ListPagesNewestFirstWithACursor()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            await GrantAsync(app, "c1", new { feature = "capped", amount = i, reason = $"g{i}" });
+            await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var first = await (await app.Admin.GetAsync("/v1/customers/c1/grants?limit=2")).ReadAsync();
+        var second = await (await app.Admin.GetAsync($"/v1/customers/c1/grants?limit=2&starting_after={first["next_cursor"].Value<string>()}")).ReadAsync();
+
+        Assert.Equal(["g3", "g2"], first["data"]!.AsArray().Select(g => g!["reason"].Value<string>()));
+        Assert.True(first["has_more"].Value<bool>());
+        Assert.Equal(["g1"], second["data"]!.AsArray().Select(g => g!["reason"].Value<string>()));
+        Assert.False(second["has_more"].Value<bool>());
+    }
+
+    [Fact]
+    public async Task ConcurrentConsumesNeverSpendMoreThanTheGrants()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 30, reason = "a" });
+        await GrantAsync(app, "c1", new { feature = "capped", amount = 20, reason = "b" });
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => app.ConsumeAsync("c1", "capped")));
+        var used = await UsedByGrantAsync(app, "c1");
+
+        Assert.Equal(150, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal((30L, 20L), (used["a"], used["b"]));
+    }
+}
+
+public sealed class SqliteCreditGrantsTests : CreditGrantsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCreditGrantsTests : CreditGrantsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
