@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Tollgate.Core;
-using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Email;
 
@@ -31,7 +30,7 @@ public static class EmailOutbox
             return false;
         }
 
-        var element = JsonSerializer.SerializeToElement(data, WebhookOutbox.Json);
+        var element = JsonSerializer.SerializeToElement(data, Core.Json.WireJson.Options);
         var customer = EmailKinds.Text(element, "customer");
         if (customer.Length == 0)
         {

@@ -42,11 +42,7 @@ public static class WebhookEventTypes
 public static class WebhookOutbox
 {
     /// <summary>Payloads are the API's wire format: snake_case, instants in UTC with a Z.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new UtcInstantConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Json = WireJson.Options;
 
     /// <summary>Writes the event for every enabled endpoint that takes <paramref name="type"/> (nothing when none does), and its e-mail.</summary>
     public static async Task<string?> EnqueueAsync(
