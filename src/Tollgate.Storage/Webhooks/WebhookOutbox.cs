@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Json;
