@@ -53,6 +53,8 @@ public static class StorageServices
         services.AddSingleton<ServerSettings>();
         services.AddSingleton<ExperimentStore>();
         services.AddSingleton<ExperimentTallies>();
+        services.AddSingleton<CustomerLists>();
+        services.AddSingleton<InvoiceLists>();
         return services;
     }
 

@@ -165,6 +165,7 @@ public static class TollgateHost
         app.MapPortalSessions();
         app.MapPortalPages();
         app.MapAdminConsole();
+        app.MapCustomerLists();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();
