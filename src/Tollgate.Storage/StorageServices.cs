@@ -55,6 +55,8 @@ public static class StorageServices
         services.AddSingleton<ExperimentTallies>();
         services.AddSingleton<CustomerLists>();
         services.AddSingleton<InvoiceLists>();
+        services.AddSingleton<UsageHistory>();
+        services.AddSingleton<LlmCallLog>();
         return services;
     }
 

@@ -56,9 +56,15 @@ public static class CustomersApi
         await customers.GetAsync(id, cancellationToken) is { } customer ? TypedResults.Ok(ToWire(customer)) : Problems.NotFound("customer", id);
 
     private static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(
-        string id, UsageQueries usage, CatalogCache catalog, CancellationToken cancellationToken)
+        string id, string? at, UsageQueries usage, CatalogCache catalog, CancellationToken cancellationToken)
     {
-        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
+        var errors = InstantRange.TryParse(at, null, 0, out var instant);
+        if (errors.Remove("from", out var problem))
+        {
+            return Problems.Validation("at", problem);
+        }
+
+        var period = await usage.PeriodAtAsync(id, instant.From, cancellationToken);
         if (period is null)
         {
             return Problems.NotFound("customer", id);

@@ -20,6 +20,7 @@ using Tollgate.Server.Experiments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Usage;
 using Tollgate.Server.Health;
+using Tollgate.Server.History;
 using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Pages;
@@ -166,6 +167,8 @@ public static class TollgateHost
         app.MapPortalPages();
         app.MapAdminConsole();
         app.MapCustomerLists();
+        app.MapUsageHistory();
+        app.MapCallLogs();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();
