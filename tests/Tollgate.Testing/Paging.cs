@@ -6,18 +6,22 @@ namespace Tollgate.Testing;
 public static class Paging
 {
     /// <summary>The items of one page.</summary>
-    public static async Task<JsonArray> PageAsync(this HttpClient client, string url) =>
-        (await (await client.GetAsync(new Uri(url, UriKind.Relative))).ReadAsync())["data"]!.AsArray();
+    public static async Task<JsonArray> PageAsync(this HttpClient client, string url)
+    {
+        var response = await client.GetAsync(new Uri(url, UriKind.Relative));
+        var body = await response.ReadAsync();
+        return body["data"]?.AsArray() ?? throw new InvalidOperationException($"GET {url}: {(int)response.StatusCode} {body.ToJsonString()}");
+    }
 
-    /// <summary>Every item of every page, 100 at a time, in the list's order.</summary>
-    public static async Task<JsonArray> ReadAllAsync(this HttpClient client, string url)
+    /// <summary>Every item of every page, <paramref name="limit"/> at a time, in the list's order.</summary>
+    public static async Task<JsonArray> ReadAllAsync(this HttpClient client, string url, int limit = 100)
     {
         var all = new JsonArray();
         string? cursor = null;
         do
         {
             var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-            var page = await (await client.GetAsync(new Uri($"{url}{separator}limit=100{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}",
+            var page = await (await client.GetAsync(new Uri($"{url}{separator}limit={limit}{(cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))}",
                 UriKind.Relative))).ReadAsync();
             foreach (var item in page["data"]!.AsArray().ToList())
             {

@@ -46,7 +46,7 @@ public sealed class InvoiceLists(TollgateDatabase database)
             var cut = Keyset.Cut(rows, page, r => new Cursor(r.CreatedAt, r.Id));
             var ids = cut.Items.Select(r => r.Id).ToList();
             var lines = (ids.Count == 0 ? [] : await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
-                "SELECT * FROM invoice_lines WHERE invoice_id IN @ids ORDER BY position", new { ids }, cancellationToken: cancellationToken)))
+                $"SELECT * FROM invoice_lines WHERE {database.Dialect.InList("invoice_id", "@ids")} ORDER BY position", new { ids }, cancellationToken: cancellationToken)))
                 .ToLookup(l => l.InvoiceId);
             return cut.Select(r => r.ToDomain([.. lines[r.Id].Select(l => l.ToDomain())]));
         }, cancellationToken);

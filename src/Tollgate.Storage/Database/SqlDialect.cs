@@ -20,6 +20,9 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
 
+    /// <summary>Membership in a list parameter: Npgsql sends a list as one array, Dapper expands it into IN (…) elsewhere.</summary>
+    public string InList(string column, string parameter) => IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
+
     /// <summary>Group-commit writers per node: SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.</summary>
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
 
