@@ -22,8 +22,9 @@ public abstract class WebhooksApiContract : ApiContract
     private static async Task<JsonNode> DeliveryAsync(TollgateApp app, string id) =>
         await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries/{id}")).ReadAsync();
 
-    protected static async Task<JsonArray> DeliveriesAsync(TollgateApp app, string query = "") =>
-        (await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries{query}")).ReadAsync())["data"]!.AsArray();
+    /// <summary>Every delivery, all pages read, newest first.</summary>
+    protected static Task<JsonArray> DeliveriesAsync(TollgateApp app, string query = "") =>
+        app.Admin.ReadAllAsync($"/v1/admin/webhook-deliveries{query}");
 
     /// <summary>Waits (real time) until the delivery's attempts reach <paramref name="attempts"/>.</summary>
     private static async Task<JsonNode> AttemptedAsync(TollgateApp app, string id, int attempts)
