@@ -80,10 +80,11 @@ public sealed class TollgateClient(HttpClient http)
     public Task<EntitlementsResponse> GetEntitlementsAsync(string customer, CancellationToken cancellationToken = default) =>
         SendAsync<EntitlementsResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/entitlements", null, cancellationToken);
 
-    /// <summary>The customer's usage alerts, newest first; only those not yet marked read when <paramref name="unreadOnly"/>.</summary>
-    public Task<AlertListResponse> GetAlertsAsync(string customer, bool unreadOnly = false, CancellationToken cancellationToken = default) =>
-        SendAsync<AlertListResponse>(HttpMethod.Get,
-            $"v1/customers/{Uri.EscapeDataString(customer)}/alerts{(unreadOnly ? "?unread=true" : "")}", null, cancellationToken);
+    /// <summary>One page of the customer's usage alerts, newest first; only those not yet marked read when <paramref name="unreadOnly"/>.</summary>
+    public Task<ListResponse<AlertResponse>> GetAlertsAsync(
+        string customer, bool unreadOnly = false, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SendAsync<ListResponse<AlertResponse>>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/alerts",
+            ("unread", unreadOnly ? true : null), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
 
     /// <summary>Marks an alert read.</summary>
     public Task<AlertResponse> MarkAlertReadAsync(string alertId, CancellationToken cancellationToken = default) =>
@@ -93,11 +94,6 @@ public sealed class TollgateClient(HttpClient http)
     public Task<PortalLinkResponse> CreatePortalLinkAsync(string customer, string? returnUrl = null, CancellationToken cancellationToken = default) =>
         SendAsync<PortalLinkResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/portal-sessions", new PortalLinkRequest(returnUrl),
             cancellationToken);
-
-    /// <summary>The customer's usage alerts, newest first; only those not yet marked read when <paramref name="unreadOnly"/>.</summary>
-    public Task<AlertListResponse> GetAlertsAsync(string customer, bool unreadOnly, int limit, CancellationToken cancellationToken = default) =>
-        SendAsync<AlertListResponse>(HttpMethod.Get,
-            $"v1/customers/{Uri.EscapeDataString(customer)}/alerts?unread={(unreadOnly ? "true" : "false")}&limit={limit}", null, cancellationToken);
 
     /// <summary>Creates or updates a customer.</summary>
     public Task<CustomerResponse> UpsertCustomerAsync(string id, UpsertCustomerRequest request, CancellationToken cancellationToken = default) =>
@@ -129,9 +125,10 @@ public sealed class TollgateClient(HttpClient http)
         SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/cancel",
             request ?? new CancelSubscriptionRequest(), cancellationToken);
 
-    /// <summary>The customer's invoices, newest first, with their credit balance per currency.</summary>
-    public Task<InvoiceListResponse> ListInvoicesAsync(string customer, CancellationToken cancellationToken = default) =>
-        SendAsync<InvoiceListResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/invoices", null, cancellationToken);
+    /// <summary>One page of the customer's invoices, newest first, with their credit balance per currency.</summary>
+    public Task<InvoiceListResponse> ListInvoicesAsync(string customer, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SendAsync<InvoiceListResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/invoices",
+            ("limit", limit), ("cursor", cursor)), null, cancellationToken);
 
     /// <summary>One invoice with its lines; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<InvoiceResponse> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken = default) =>

@@ -12,6 +12,16 @@ public sealed class CustomersResource(TollgateClient client)
     /// <summary>Reads a customer; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<CustomerResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
         client.GetCustomerAsync(id, cancellationToken);
+
+    /// <summary>One page of customers, newest first, filtered by <paramref name="query"/>.</summary>
+    public Task<ListResponse<CustomerResponse>> ListAsync(
+        CustomerListQuery? query = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<CustomerResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/customers", ("query", query?.Query),
+            ("plan", query?.Plan), ("status", query?.Status), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>Every customer that matches, page after page: <c>await foreach (var c in client.Customers.ListAllAsync())</c>.</summary>
+    public IAsyncEnumerable<CustomerResponse> ListAllAsync(CustomerListQuery? query = null, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
 }
 
 /// <summary>Subscriptions: <c>subscriptions.create/change/cancel/preview</c> in the other SDKs.</summary>
@@ -32,14 +42,35 @@ public sealed class SubscriptionsResource(TollgateClient client)
     /// <summary>Cancels at the period's end by default, or now.</summary>
     public Task<SubscriptionChangeResponse> CancelAsync(string id, CancelSubscriptionRequest? request = null, CancellationToken cancellationToken = default) =>
         client.CancelSubscriptionAsync(id, request, cancellationToken);
+
+    /// <summary>One page of subscriptions, newest first, filtered by <paramref name="query"/>.</summary>
+    public Task<ListResponse<SubscriptionResponse>> ListAsync(
+        SubscriptionListQuery? query = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<SubscriptionResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/subscriptions", ("customer", query?.Customer),
+            ("status", query?.Status), ("plan", query?.Plan), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>Every subscription that matches, page after page.</summary>
+    public IAsyncEnumerable<SubscriptionResponse> ListAllAsync(SubscriptionListQuery? query = null, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
 }
 
 /// <summary>Invoices: <c>invoices.list/get</c> in the other SDKs.</summary>
 public sealed class InvoicesResource(TollgateClient client)
 {
-    /// <summary>The customer's invoices, newest first, with its credit balance.</summary>
-    public Task<InvoiceListResponse> ListAsync(string customer, CancellationToken cancellationToken = default) =>
-        client.ListInvoicesAsync(customer, cancellationToken);
+    /// <summary>One page of the customer's invoices, newest first, with its credit balance.</summary>
+    public Task<InvoiceListResponse> ListAsync(string customer, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.ListInvoicesAsync(customer, limit, cursor, cancellationToken);
+
+    /// <summary>One page of invoices across customers, newest first, filtered by <paramref name="query"/>.</summary>
+    public Task<ListResponse<InvoiceResponse>> ListAsync(
+        InvoiceListQuery query, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<InvoiceResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/invoices", ("customer", query.Customer),
+            ("status", query.Status), ("from", query.From), ("to", query.To), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>Every invoice that matches, page after page.</summary>
+    public IAsyncEnumerable<InvoiceResponse> ListAllAsync(InvoiceListQuery? query = null, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query ?? new InvoiceListQuery(), TollgatePaging.MaxLimit, cursor, ct),
+            cancellationToken);
 
     /// <summary>One invoice with its lines.</summary>
     public Task<InvoiceResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>

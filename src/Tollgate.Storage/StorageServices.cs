@@ -63,6 +63,10 @@ public static class StorageServices
         services.AddSingleton<MemberStore>();
         services.AddSingleton<SeatChanges>();
         services.AddSingleton<Grants.CreditGrantStore>();
+        services.AddSingleton<CustomerLists>();
+        services.AddSingleton<InvoiceLists>();
+        services.AddSingleton<UsageHistory>();
+        services.AddSingleton<LlmCallLog>();
         return services;
     }
 

@@ -84,10 +84,10 @@ public abstract class ClientResourcesContract
         await app.AdvanceToAsync(new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
 
         var list = await client.Invoices.ListAsync("c1");
-        var newest = await client.Invoices.GetAsync(list.Invoices[0].Id);
+        var newest = await client.Invoices.GetAsync(list.Data[0].Id);
 
-        Assert.Equal(["subscription_cycle", "subscription_create"], list.Invoices.Select(i => i.BillingReason));
-        Assert.Equal((list.Invoices[0].Id, "c1", subscription.Id), (newest.Id, newest.Customer, newest.Subscription));
+        Assert.Equal(["subscription_cycle", "subscription_create"], list.Data.Select(i => i.BillingReason));
+        Assert.Equal((list.Data[0].Id, "c1", subscription.Id), (newest.Id, newest.Customer, newest.Subscription));
         Assert.Equal(["recurring", "proration_credit", "proration_charge"], newest.Lines.Select(l => l.Kind));
         await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.GetInvoiceAsync("in_missing"));
     }

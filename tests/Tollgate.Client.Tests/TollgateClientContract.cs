@@ -135,12 +135,12 @@ public abstract class TollgateClientContract
         await client.ConsumeAsync("c1", "cv_generate", 8);
         await client.ConsumeAsync("c1", "cv_generate", 1);
         var alerts = await client.GetAlertsAsync("c1");
-        await client.MarkAlertReadAsync(alerts.Alerts[0].Id);
+        await client.MarkAlertReadAsync(alerts.Data[0].Id);
         var unread = await client.GetAlertsAsync("c1", unreadOnly: true);
 
-        Assert.Equal([90, 80], alerts.Alerts.Select(a => a.Threshold));
-        Assert.Equal(("warning", "You have used 9 of 10 CVs this month."), (alerts.Alerts[0].Severity, alerts.Alerts[0].Message));
-        Assert.Equal([80], unread.Alerts.Select(a => a.Threshold));
+        Assert.Equal([90, 80], alerts.Data.Select(a => a.Threshold));
+        Assert.Equal(("warning", "You have used 9 of 10 CVs this month."), (alerts.Data[0].Severity, alerts.Data[0].Message));
+        Assert.Equal([80], unread.Data.Select(a => a.Threshold));
     }
 }
 

@@ -69,7 +69,7 @@ public static class ApiSetup
     /// <summary>The customer's invoices, oldest first.</summary>
     public static async Task<List<System.Text.Json.Nodes.JsonNode>> InvoicesAsync(this TollgateApp app, string customer)
     {
-        var list = (await (await app.Admin.GetAsync($"/v1/customers/{customer}/invoices")).ReadAsync())["invoices"]!.AsArray();
+        var list = await app.Admin.ReadAllAsync($"/v1/customers/{customer}/invoices");
         return [.. list.Select(i => i!).Reverse()];
     }
 

@@ -78,7 +78,7 @@ public sealed class PaymentsHarness : IAsyncDisposable
 
     /// <summary>The customer's subscriptions, newest first.</summary>
     public async Task<JsonArray> SubscriptionsAsync(string customer) =>
-        (await (await App.Admin.GetAsync($"/v1/customers/{customer}/subscriptions")).ReadAsync()).AsArray();
+        (await App.Admin.PageAsync($"/v1/customers/{customer}/subscriptions"));
 
     public async Task<T?> ScalarAsync<T>(string sql, object? parameters = null) =>
         await App.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<T>(sql, parameters));

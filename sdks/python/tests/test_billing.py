@@ -54,6 +54,8 @@ def test_alerts_fire_at_thresholds_and_are_marked_read(tg: tollgate.Tollgate, cu
     alerts = list(tg.alerts.list(customer=customer))
     # One update that crosses several thresholds fires only the highest; using the cap up outranks 100 %.
     assert {(a["kind"], a["threshold"]) for a in alerts} == {("threshold", 80), ("exceeded", 0)}
+    # The server pages by cursor: one alert a page walks to the same list, newest first.
+    assert [a["id"] for a in tg.alerts.list(customer=customer, limit=1)] == [a["id"] for a in alerts]
     read = tg.alerts.mark_read(alerts[0]["id"])
     assert read["read_at"] is not None
     assert alerts[0]["id"] not in [a["id"] for a in tg.alerts.list(customer=customer, unread=True)]

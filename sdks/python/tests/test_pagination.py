@@ -1,6 +1,6 @@
-"""Lists iterate over every page. Today's server answers its lists in one page (a bare array or one named array,
-read against the real server in test_billing); the paged shape of issue 14, {data, has_more, next_cursor} with limit
-and cursor, is not served yet, so its page-following is shown here against an httpx MockTransport that speaks it."""
+"""Lists iterate over every page, {data, has_more, next_cursor} with limit and cursor. The real server's paging is read
+in test_billing; the exact requests the pager sends (and that it stops when the loop does) are shown here against an
+httpx MockTransport that speaks the same shape."""
 
 from __future__ import annotations
 

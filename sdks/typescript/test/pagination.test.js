@@ -4,7 +4,7 @@ import { createServer } from "node:http";
 import { Page, Tollgate } from "../dist/index.js";
 import { withCustomer } from "./helpers.js";
 
-test("a list in the server's current shape is one page that for-await walks", async () => {
+test("a server list is a page that for-await walks, one cursor after another", async () => {
   const { tg, customer } = await withCustomer();
   await tg.entitlements.consume({ customer, feature: "cv_generate", amount: 3 });   // uses the hard cap up: an exceeded alert
   const page = await tg.alerts.list({ customer });
@@ -14,6 +14,9 @@ test("a list in the server's current shape is one page that for-await walks", as
   const alerts = [];
   for await (const alert of page) alerts.push(alert);
   assert.ok(alerts.length >= 1);
+  const onePerPage = await tg.alerts.list({ customer, limit: 1 });
+  assert.equal(onePerPage.hasMore, alerts.length > 1);
+  assert.deepEqual((await onePerPage.toArray()).map((a) => a.id), alerts.map((a) => a.id));
   assert.equal(alerts[0].customer, customer);
   assert.equal(alerts[0].feature, "cv_generate");
   const read = await tg.alerts.markRead(alerts[0].id);
@@ -21,8 +24,8 @@ test("a list in the server's current shape is one page that for-await walks", as
   assert.equal((await (await tg.alerts.list({ customer, unread: true })).toArray()).some((a) => a.id === read.id), false);
 });
 
-// No endpoint of the server pages yet (issue 14 moves the lists to {data, has_more, next_cursor}), so the paging walk is
-// exercised against a loopback server that answers in that shape, to the SDK's real HTTP stack.
+// A long walk (45 items in pages of 20) with every request it sends, against a loopback server that answers in the
+// list shape, through the SDK's real HTTP stack.
 test("a paged list is walked page by page with the cursor until has_more is false", async () => {
   const items = Array.from({ length: 45 }, (_, i) => ({ id: `inv_${i}`, amount_due_cents: i }));
   const asked = [];

@@ -18,7 +18,3 @@ namespace Tollgate.Client.Contracts;
 public sealed record AlertResponse(
     string Id, string Customer, string Feature, string Kind, int Threshold, string Severity, long Used, long Limit, string Message,
     DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, DateTimeOffset? ProjectedAt, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
-
-/// <summary>A customer's alerts, newest first.</summary>
-/// <param name="Alerts">The alerts.</param>
-public sealed record AlertListResponse(IReadOnlyList<AlertResponse> Alerts);

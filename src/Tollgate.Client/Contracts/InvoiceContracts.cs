@@ -58,7 +58,10 @@ public sealed record InvoiceLineResponse(
     string Kind, string Description, long AmountCents, long Quantity, long UnitAmountCents, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd,
     string? Plan, string? Feature, long DiscountCents = 0);
 
-/// <summary>A customer's invoices and credit balance.</summary>
-/// <param name="Invoices">Newest first.</param>
+/// <summary>One page of a customer's invoices, with their credit balance.</summary>
+/// <param name="Data">Newest first.</param>
+/// <param name="HasMore">Whether another page follows.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> to read the next page; null on the last one.</param>
 /// <param name="BalanceCents">Credit balance per currency; negative means credit the customer has (Stripe's convention).</param>
-public sealed record InvoiceListResponse(IReadOnlyList<InvoiceResponse> Invoices, IReadOnlyDictionary<string, long> BalanceCents);
+public sealed record InvoiceListResponse(
+    IReadOnlyList<InvoiceResponse> Data, bool HasMore, string? NextCursor, IReadOnlyDictionary<string, long> BalanceCents);

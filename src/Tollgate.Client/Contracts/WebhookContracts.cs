@@ -24,10 +24,6 @@ public sealed record WebhookEndpointResponse(
     string Id, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled, string? Secret, DateTimeOffset CreatedAt,
     string SignatureScheme = "tollgate");
 
-/// <summary>Webhook endpoints.</summary>
-/// <param name="Endpoints">The endpoints, oldest first.</param>
-public sealed record WebhookEndpointListResponse(IReadOnlyList<WebhookEndpointResponse> Endpoints);
-
 /// <summary>One event's delivery to one endpoint.</summary>
 /// <param name="Id">The delivery's id.</param>
 /// <param name="Event">The event's id.</param>
@@ -57,6 +53,3 @@ public sealed record WebhookDeliveryResponse(
 /// <param name="DurationMs">How long it took.</param>
 public sealed record WebhookAttemptResponse(int Attempt, DateTimeOffset At, int? StatusCode, string? Error, long DurationMs);
 
-/// <summary>Deliveries, newest first.</summary>
-/// <param name="Deliveries">The deliveries.</param>
-public sealed record WebhookDeliveryListResponse(IReadOnlyList<WebhookDeliveryResponse> Deliveries);

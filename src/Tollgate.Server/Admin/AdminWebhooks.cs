@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Webhooks;
+using Tollgate.Storage.Database;
 using Tollgate.Storage.Webhooks;
 using static Tollgate.Server.Pages.Html;
 
@@ -61,7 +62,7 @@ public static class AdminWebhooks
               <button class="secondary" type="submit">Filter</button></form>
             <div class="table-scroll"><table><thead><tr><th scope="col">Event and endpoint</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last result</th><th scope="col">Next attempt</th><th scope="col"><span class="skip">Replay</span></th></tr></thead><tbody>
             """);
-        var deliveries = await store.ListDeliveriesAsync(null, status is "pending" or "succeeded" or "dead" or "canceled" ? status : null, 100, cancellationToken);
+        var deliveries = (await store.ListDeliveriesAsync(null, status is "pending" or "succeeded" or "dead" or "canceled" ? status : null, new PageRequest(PageRequest.MaxLimit, null), cancellationToken)).Items;
         foreach (var d in deliveries)
         {
             page.Append(CultureInfo.InvariantCulture, $"""

@@ -19,12 +19,12 @@ public static class AlertsApi
         return group;
     }
 
-    private static async Task<Results<Ok<AlertListResponse>, ProblemHttpResult>> ListAsync(
-        string id, bool? unread, int? limit, ICustomerStore customers, AlertStore alerts, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ListResponse<AlertResponse>>, ProblemHttpResult>> ListAsync(
+        string id, bool? unread, string? limit, string? cursor, ICustomerStore customers, AlertStore alerts, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > AlertStore.MaxListed)
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {
-            return Problems.Validation("limit", $"must be from 1 to {AlertStore.MaxListed}");
+            return problem!;
         }
 
         if (await customers.GetAsync(id, cancellationToken) is null)
@@ -32,8 +32,7 @@ public static class AlertsApi
             return Problems.NotFound("customer", id);
         }
 
-        var list = await alerts.ListAsync(id, unread ?? false, limit ?? 50, cancellationToken);
-        return TypedResults.Ok(new AlertListResponse([.. list.Select(ToWire)]));
+        return TypedResults.Ok(Lists.ToWire(await alerts.PageAsync(id, unread ?? false, page, cancellationToken), ToWire));
     }
 
     private static async Task<Results<Ok<AlertResponse>, ProblemHttpResult>> ReadAsync(string id, AlertStore alerts, CancellationToken cancellationToken) =>

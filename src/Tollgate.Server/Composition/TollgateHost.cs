@@ -23,6 +23,7 @@ using Tollgate.Server.Experiments;
 using Tollgate.Server.Grants;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Server.Health;
+using Tollgate.Server.History;
 using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Pages;
@@ -188,6 +189,9 @@ public static class TollgateHost
         app.MapExports();
         app.MapCoupons();
         app.MapSubscriptionDiscounts();
+        app.MapCustomerLists();
+        app.MapUsageHistory();
+        app.MapCallLogs();
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

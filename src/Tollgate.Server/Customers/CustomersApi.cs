@@ -71,15 +71,21 @@ public static class CustomersApi
         await customers.GetAsync(id, cancellationToken) is { } customer ? TypedResults.Ok(ToWire(customer)) : Problems.NotFound("customer", id);
 
     private static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(
-        string id, UsageQueries usage, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
+        string id, string? at, UsageQueries usage, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
     {
-        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
+        var errors = InstantRange.TryParse(at, null, 0, out var instant);
+        if (errors.Remove("from", out var problem))
+        {
+            return Problems.Validation("at", problem);
+        }
+
+        var period = await usage.PeriodAtAsync(id, instant.From, cancellationToken);
         if (period is null)
         {
             return Problems.NotFound("customer", id);
         }
 
-        var granted = await grants.RemainingAsync(id, cancellationToken);
+        var granted = await grants.RemainingAsync(period.Context.CustomerId, cancellationToken);
         var features = new Dictionary<string, FeatureUsage>(StringComparer.Ordinal);
         foreach (var feature in (await catalog.GetAsync(cancellationToken)).Features.Where(f => f.Kind == FeatureKind.Metered))
         {
@@ -102,7 +108,7 @@ public static class CustomersApi
             return Problems.NotFound("customer", id);
         }
 
-        var granted = await grants.RemainingAsync(id, cancellationToken);
+        var granted = await grants.RemainingAsync(period.Context.CustomerId, cancellationToken);
         var list = (await catalog.GetAsync(cancellationToken)).Features.Select(feature =>
         {
             var decision = EntitlementMapper.Describe(period, feature.Code);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
+using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Hosting;
@@ -16,6 +17,7 @@ public static class InvoicesApi
     {
         var group = app.MapGroup("/v1").WithTags("Invoices").RequireAuthorization(Policies.Secret);
         group.MapGet("/customers/{id}/invoices", ListAsync);
+        group.MapGet("/invoices", ListAllAsync);
         group.MapGet("/invoices/{id}", GetAsync);
         group.MapGet("/invoices/{id}/html", HtmlAsync).ProducesText("text/html");
         group.MapPost("/invoices/{id}/mark-paid", (string id, InvoiceStore invoices, CancellationToken ct) =>
@@ -28,15 +30,49 @@ public static class InvoicesApi
     }
 
     private static async Task<Results<Ok<InvoiceListResponse>, ProblemHttpResult>> ListAsync(
-        string id, ICustomerStore customers, InvoiceStore invoices, CancellationToken cancellationToken)
+        string id, string? limit, string? cursor, ICustomerStore customers, InvoiceLists lists, InvoiceStore invoices,
+        CancellationToken cancellationToken)
     {
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
         if (await customers.GetAsync(id, cancellationToken) is null)
         {
             return Problems.NotFound("customer", id);
         }
 
-        var list = await invoices.ListAsync(id, cancellationToken);
-        return TypedResults.Ok(new InvoiceListResponse([.. list.Select(BillingMapper.ToWire)], await invoices.BalancesAsync(id, cancellationToken)));
+        var found = await lists.PageAsync(new InvoiceFilter(Customer: id), page, cancellationToken);
+        return TypedResults.Ok(new InvoiceListResponse([.. found.Items.Select(BillingMapper.ToWire)], found.HasMore, found.NextCursor,
+            await invoices.BalancesAsync(id, cancellationToken)));
+    }
+
+    private static readonly string[] Statuses = [.. Enum.GetValues<InvoiceStatus>().Select(s => s.ToWire())];
+
+    /// <summary>Invoices across customers, newest first; from and to bound when each was created (to exclusive, at most 366 days).</summary>
+    private static async Task<Results<Ok<ListResponse<InvoiceResponse>>, ProblemHttpResult>> ListAllAsync(
+        string? customer, string? status, string? from, string? to, string? limit, string? cursor, InvoiceLists lists,
+        CancellationToken cancellationToken)
+    {
+        var errors = InstantRange.TryParse(from, to, 366, out var range);
+        if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            errors["status"] = $"must be one of {string.Join(", ", Statuses)}";
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
+        var found = await lists.PageAsync(new InvoiceFilter(customer, status, range.From, range.To), page, cancellationToken);
+        return TypedResults.Ok(Lists.ToWire(found, BillingMapper.ToWire));
     }
 
     private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> GetAsync(

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Hosting;
+using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
 
 namespace Tollgate.Server.Keys;
@@ -50,8 +51,19 @@ public static class KeysAdminApi
         return TypedResults.Created($"/v1/admin/keys/{created.Record.Id}", ToWire(created.Record, created.PlainText));
     }
 
-    private static async Task<Ok<IReadOnlyList<ApiKeyResponse>>> ListAsync(IApiKeyStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok<IReadOnlyList<ApiKeyResponse>>([.. (await store.ListAsync(cancellationToken)).Select(r => ToWire(r))]);
+    /// <summary>Keys oldest first; there are few, so the page is cut from the whole list by the same keyset rule.</summary>
+    private static async Task<Results<Ok<ListResponse<ApiKeyResponse>>, ProblemHttpResult>> ListAsync(
+        string? limit, string? cursor, IApiKeyStore store, CancellationToken cancellationToken)
+    {
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
+        var all = await store.ListAsync(cancellationToken);
+        return TypedResults.Ok(Lists.ToWire(Keyset.Walk(all, page, k => new Cursor(k.CreatedAt.ToUnixTimeMilliseconds(), k.Id), descending: false),
+            r => ToWire(r)));
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
         string id, IApiKeyStore store, ApiKeyVerifier verifier, CancellationToken cancellationToken)

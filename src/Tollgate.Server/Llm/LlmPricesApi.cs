@@ -6,6 +6,7 @@ using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Hosting;
+using Tollgate.Storage.Database;
 using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
@@ -46,15 +47,24 @@ public static class LlmPricesApi
         await store.ImportAsync(parsed.Prices, cancellationToken);
     }
 
-    private static async Task<Ok<IReadOnlyList<ModelPriceResponse>>> ListAsync(string? model, ModelPriceStore store, CancellationToken cancellationToken)
+    /// <summary>Prices by model, then effective date; the whole table is small, so the page is cut from it by the keyset rule.</summary>
+    private static async Task<Results<Ok<ListResponse<ModelPriceResponse>>, ProblemHttpResult>> ListAsync(
+        string? model, string? limit, string? cursor, ModelPriceStore store, CancellationToken cancellationToken)
     {
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
         var all = await store.ListAsync(cancellationToken);
         var name = model is null ? null : PriceBook.Normalize(model);
         // A name lists every row that could price it: the bare row and the provider-prefixed ones (azure/gpt-4o for gpt-4o).
         var full = model is null ? null : PriceBook.RowName(model);
-        return TypedResults.Ok<IReadOnlyList<ModelPriceResponse>>([.. all.Where(p => name is null || p.Model == full
-                || PriceBook.Normalize(p.Model) is var bare && (bare == name || bare == PriceBook.WithoutVersion(name)))
-            .Select(LlmMapper.ToWire)]);
+        var matching = all.Where(p => name is null || p.Model == full
+            || PriceBook.Normalize(p.Model) is var bare && (bare == name || bare == PriceBook.WithoutVersion(name)));
+        // The sort text puts model, then date, then id in ordinal order; the cursor carries it whole.
+        return TypedResults.Ok(Lists.ToWire(Keyset.Walk(matching, page,
+            p => new Cursor(0, $"{p.Model}\n{p.EffectiveFrom.ToUnixTimeMilliseconds():D15}\n{p.Id}"), descending: false), LlmMapper.ToWire));
     }
 
     private static async Task<Results<Created<ModelPriceResponse>, Ok<ModelPriceResponse>, ProblemHttpResult>> AddAsync(

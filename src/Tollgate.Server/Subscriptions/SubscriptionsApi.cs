@@ -97,21 +97,21 @@ public static class SubscriptionsApi
             ? TypedResults.Ok(await BillingMapper.ToWireAsync(s, catalog, cancellationToken))
             : Problems.NotFound("subscription", id);
 
-    private static async Task<Results<Ok<IReadOnlyList<SubscriptionResponse>>, ProblemHttpResult>> ListAsync(
-        string id, ICustomerStore customers, CatalogCache catalog, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> ListAsync(
+        string id, string? limit, string? cursor, ICustomerStore customers, CustomerLists lists, CatalogCache catalog, CancellationToken cancellationToken)
     {
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
         if (await customers.GetAsync(id, cancellationToken) is null)
         {
             return Problems.NotFound("customer", id);
         }
 
-        var list = new List<SubscriptionResponse>();
-        foreach (var s in await customers.ListSubscriptionsAsync(id, cancellationToken))
-        {
-            list.Add(await BillingMapper.ToWireAsync(s, catalog, cancellationToken));
-        }
-
-        return TypedResults.Ok<IReadOnlyList<SubscriptionResponse>>(list);
+        var found = await lists.SubscriptionsAsync(new SubscriptionFilter(Customer: id), page, cancellationToken);
+        return TypedResults.Ok(await Customers.CustomerListApi.ToWireAsync(found, catalog, cancellationToken));
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(

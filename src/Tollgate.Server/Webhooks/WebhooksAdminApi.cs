@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Hosting;
+using Tollgate.Storage.Database;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Webhooks;
@@ -10,15 +11,13 @@ namespace Tollgate.Server.Webhooks;
 /// <summary>Outbound webhooks (admin key): endpoints, the delivery log, and replay.</summary>
 public static class WebhooksAdminApi
 {
-    private const int MaxListed = 200;
     private static readonly string[] Statuses = ["pending", "succeeded", "dead", "canceled"];
 
     public static RouteGroupBuilder MapWebhooksAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin").WithTags("Webhooks").RequireAuthorization(Policies.Admin);
         group.MapPost("/webhook-endpoints", CreateAsync);
-        group.MapGet("/webhook-endpoints", async (WebhookStore store, CancellationToken ct) =>
-            TypedResults.Ok(new WebhookEndpointListResponse([.. (await store.ListEndpointsAsync(ct)).Select(e => ToWire(e, withSecret: false))])));
+        group.MapGet("/webhook-endpoints", ListEndpointsAsync);
         group.MapGet("/webhook-endpoints/{id}", async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> (string id, WebhookStore store,
             CancellationToken ct) => await store.GetEndpointAsync(id, ct) is { } e ? TypedResults.Ok(ToWire(e, withSecret: false)) : Problems.NotFound("endpoint", id));
         group.MapPost("/webhook-endpoints/{id}/disable", (string id, WebhookStore store, CancellationToken ct) =>
@@ -62,19 +61,35 @@ public static class WebhooksAdminApi
             ? TypedResults.Ok(ToWire(endpoint, withSecret: false))
             : Problems.NotFound("endpoint", id);
 
-    private static async Task<Results<Ok<WebhookDeliveryListResponse>, ProblemHttpResult>> ListDeliveriesAsync(
-        string? endpoint, string? status, int? limit, WebhookStore store, CancellationToken cancellationToken)
+    /// <summary>Endpoints oldest first; there are few, so the page is cut from the whole list by the same keyset rule.</summary>
+    private static async Task<Results<Ok<ListResponse<WebhookEndpointResponse>>, ProblemHttpResult>> ListEndpointsAsync(
+        string? limit, string? cursor, WebhookStore store, CancellationToken cancellationToken)
     {
-        var errors = Validate.Errors(
-            ("status", status is null || Statuses.Contains(status, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", Statuses)}"),
-            ("limit", limit is null or (>= 1 and <= MaxListed) ? null : $"must be from 1 to {MaxListed}"));
-        if (errors.Count > 0)
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {
-            return Problems.Validation(errors);
+            return problem!;
         }
 
-        var list = await store.ListDeliveriesAsync(endpoint, status, limit ?? 50, cancellationToken);
-        return TypedResults.Ok(new WebhookDeliveryListResponse([.. list.Select(d => ToWire(d))]));
+        var all = await store.ListEndpointsAsync(cancellationToken);
+        return TypedResults.Ok(Lists.ToWire(Keyset.Walk(all, page, e => new Cursor(e.CreatedAt.ToUnixTimeMilliseconds(), e.Id), descending: false),
+            e => ToWire(e, withSecret: false)));
+    }
+
+    private static async Task<Results<Ok<ListResponse<WebhookDeliveryResponse>>, ProblemHttpResult>> ListDeliveriesAsync(
+        string? endpoint, string? status, string? limit, string? cursor, WebhookStore store, CancellationToken cancellationToken)
+    {
+        if (status is not null && !Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            return Problems.Validation("status", $"must be one of {string.Join(", ", Statuses)}");
+        }
+
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
+        var list = await store.ListDeliveriesAsync(endpoint, status, page, cancellationToken);
+        return TypedResults.Ok(Lists.ToWire(list, d => ToWire(d)));
     }
 
     private static async Task<Results<Ok<WebhookDeliveryResponse>, ProblemHttpResult>> GetDeliveryAsync(

@@ -145,6 +145,24 @@ public sealed class AlertStore(TollgateDatabase database, TimeProvider time)
             """, new { customerId, limit = (long)Math.Clamp(limit, 1, MaxListed) }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())],
             cancellationToken);
 
+    /// <summary>
+    /// A customer's alerts newest first, a page at a time. The sort key folds the threshold under the millisecond, so
+    /// alerts fired by one update keep their order (90 before 80) and still page by keyset.
+    /// </summary>
+    public Task<Page<UsageAlert>> PageAsync(string customerId, bool unreadOnly, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        const string Key = "(created_at * 1000 + MIN_THRESHOLD)";
+        var key = Key.Replace("MIN_THRESHOLD", $"{database.Dialect.Least}(threshold, 999)", StringComparison.Ordinal);
+        var parameters = new DynamicParameters(new { customerId });
+        Keyset.Bind(parameters, page);
+        return database.ReadAsync(async c => Keyset.Cut((await c.QueryAsync<AlertRow>(new CommandDefinition($"""
+            SELECT {key} AS sort_key, {AlertRow.Columns} FROM usage_alerts
+            WHERE customer_id = @customerId {(unreadOnly ? "AND read_at IS NULL" : "")} AND {Keyset.After(page, key, "id", descending: true)}
+            {Keyset.OrderBy(key, "id", descending: true)} LIMIT @page_limit
+            """, parameters, cancellationToken: cancellationToken))).ToList(), page, r => new Cursor(r.SortKey, r.Id)).Select(r => r.ToDomain()),
+            cancellationToken);
+    }
+
     /// <summary>When each alert fired since <paramref name="from"/>, for the console's chart.</summary>
     public Task<IReadOnlyList<DateTimeOffset>> FiredSinceAsync(DateTimeOffset from, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<DateTimeOffset>>(async c => [.. (await c.QueryAsync<long>(new CommandDefinition(
@@ -196,6 +214,9 @@ internal sealed class AlertRow
     public string Message { get; set; } = "";
     public long CreatedAt { get; set; }
     public long? ReadAt { get; set; }
+
+    /// <summary>The list's sort key, when a paged query selects it.</summary>
+    public long SortKey { get; set; }
 
     public static string KindText(AlertKind kind) => kind.ToString().ToLowerInvariant();
 

@@ -33,6 +33,8 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// once, growing the process by that much; the next opening of the pooled connection restores it.
     /// </summary>
     public string? ScanSetup => IsPostgres ? null : "PRAGMA cache_size=-2048";
+    /// <summary>Membership in a list parameter: Npgsql sends a list as one array, Dapper expands it into IN (…) elsewhere.</summary>
+    public string InList(string column, string parameter) => IsPostgres ? $"{column} = ANY({parameter})" : $"{column} IN {parameter}";
 
     /// <summary>Group-commit writers per node: SQLite has one writer whatever the setting; PostgreSQL writers each hold one connection.</summary>
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;

@@ -13,9 +13,17 @@ public sealed record PeriodUsage(EntitlementContext Context, IReadOnlyDictionary
 public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCache contexts, TimeProvider time)
 {
     public Task<PeriodUsage?> CurrentPeriodAsync(string customerId, CancellationToken cancellationToken = default) =>
+        PeriodAtAsync(customerId, null, cancellationToken);
+
+    /// <summary>
+    /// The counters of the windows that held <paramref name="at"/> (now when null). A past window shows what was counted,
+    /// without the rollover a first use would carry in, as nothing is counted there any more.
+    /// </summary>
+    public Task<PeriodUsage?> PeriodAtAsync(string customerId, DateTimeOffset? at, CancellationToken cancellationToken = default) =>
         database.ReadPreparedAsync(async scope =>
         {
-            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var context = await contexts.LoadAsync(scope, customerId, at is { } past && past < now ? past : now);
             if (context is null)
             {
                 return null;
@@ -29,6 +37,7 @@ public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCa
                 var window = context.Window(grant);
                 counters[grant.FeatureCode] = holding.TryGetValue((grant.FeatureCode, window.Start.ToUnixTimeMilliseconds()), out var counter)
                     ? counter
+                    : window.End <= now ? CounterState.Empty
                     : await Counters.ReadOrCarryAsync(scope, context.CustomerId, grant.FeatureCode, window, grant); // a rollover shows before first use
             }
 

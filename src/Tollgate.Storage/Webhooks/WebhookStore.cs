@@ -82,13 +82,20 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             return changed == 1;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(string? endpointId, string? status, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<WebhookDelivery>>(async c => [.. (await c.QueryAsync<DeliveryRow>(new CommandDefinition($"""
+    /// <summary>Deliveries newest first, a page at a time (keyset on created_at, id), optionally of one endpoint or status.</summary>
+    public Task<Page<WebhookDelivery>> ListDeliveriesAsync(string? endpointId, string? status, PageRequest page, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters(new { endpointId, status });
+        Keyset.Bind(parameters, page);
+        return database.ReadAsync(async c => Keyset.Cut((await c.QueryAsync<DeliveryRow>(new CommandDefinition($"""
             SELECT {DeliveryRow.Columns} FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
                 JOIN webhook_endpoints w ON w.id = d.endpoint_id
-            WHERE 1 = 1 {(endpointId is null ? "" : "AND d.endpoint_id = @endpointId")} {(status is null ? "" : "AND d.status = @status")}
-            ORDER BY d.created_at DESC, d.id DESC LIMIT @limit
-            """, new { endpointId, status, limit = (long)limit }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
+            WHERE {Keyset.After(page, "d.created_at", "d.id", descending: true)}
+                {(endpointId is null ? "" : "AND d.endpoint_id = @endpointId")} {(status is null ? "" : "AND d.status = @status")}
+            {Keyset.OrderBy("d.created_at", "d.id", descending: true)} LIMIT @page_limit
+            """, parameters, cancellationToken: cancellationToken))).ToList(), page, r => new Cursor(r.CreatedAt, r.Id)).Select(r => r.ToDomain()),
+            cancellationToken);
+    }
 
     /// <summary>A delivery with its attempts and the payload it sends.</summary>
     public Task<(WebhookDelivery Delivery, string Payload, IReadOnlyList<WebhookAttempt> Attempts)?> GetDeliveryAsync(

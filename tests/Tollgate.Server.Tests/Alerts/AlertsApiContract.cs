@@ -12,7 +12,7 @@ public abstract class AlertsApiContract : ApiContract
     private Task<TollgateApp> AlertsAsync() => StartAsync(ApiSetup.AlertsCatalog(), Start);
 
     private static async Task<JsonArray> AlertsOfAsync(TollgateApp app, string customer, string query = "") =>
-        (await (await app.Admin.GetAsync($"/v1/customers/{customer}/alerts{query}")).ReadAsync())["alerts"]!.AsArray();
+        (await (await app.Admin.GetAsync($"/v1/customers/{customer}/alerts{query}")).ReadAsync())["data"]!.AsArray();
 
     private static IEnumerable<(string? Kind, int Threshold)> Thresholds(JsonArray alerts) =>
         alerts.Where(a => a!["kind"].Value<string>() == "threshold").Select(a => (a!["kind"].Value<string>(), a["threshold"].Value<int>()));

@@ -202,12 +202,12 @@ public abstract class BillingApiContract : ApiContract
         var afterCancel = await (await app.Admin.GetAsync("/v1/customers/c1/invoices")).ReadAsync();
         await app.SubscribeAsync("c1", "silver");
         var afterNew = await (await app.Admin.GetAsync("/v1/customers/c1/invoices")).ReadAsync();
-        var newest = afterNew["invoices"]![0]!;
+        var newest = afterNew["data"]![0]!;
 
         Assert.Equal([("proration_credit", -1500L)], canceled["lines"]!.AsArray().Select(l => Line(l!)));
         Assert.Equal(-1500, afterCancel["balance_cents"]!["USD"].Value<long>());
-        Assert.Equal(("paid", -1500L, 0L), (afterCancel["invoices"]![0]!["status"].Value<string>(),
-            afterCancel["invoices"]![0]!["subtotal_cents"].Value<long>(), afterCancel["invoices"]![0]!["amount_due_cents"].Value<long>()));
+        Assert.Equal(("paid", -1500L, 0L), (afterCancel["data"]![0]!["status"].Value<string>(),
+            afterCancel["data"]![0]!["subtotal_cents"].Value<long>(), afterCancel["data"]![0]!["amount_due_cents"].Value<long>()));
         Assert.Equal((2000L, 1500L, 500L), (newest["subtotal_cents"].Value<long>(), newest["credit_applied_cents"].Value<long>(),
             newest["amount_due_cents"].Value<long>()));
         Assert.Equal(0, afterNew["balance_cents"]!["USD"].Value<long>());

@@ -52,7 +52,7 @@ public abstract class LiteLlmImportContract : ApiContract
         await app.Admin.PostJsonAsync(Import, Trimmed());
 
         // Each model's row in effect now: the import's, or the default table's where the import said the same (claude-sonnet-4-5).
-        var rows = (await (await app.Admin.GetAsync("/v1/admin/llm/prices")).ReadAsync()).AsArray()
+        var rows = (await app.Admin.ReadAllAsync("/v1/admin/llm/prices"))
             .GroupBy(r => r!["model"].Value<string>()!)
             .ToDictionary(g => g.Key, g => g.Last()!["tier"]?["above_input_tokens"].Value<long?>());
 
@@ -71,8 +71,8 @@ public abstract class LiteLlmImportContract : ApiContract
         await using var app = await LlmAsync();
 
         var report = await (await app.Admin.PostJsonAsync(Import, Trimmed())).ReadAsync();
-        var wandb = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=wandb/openai/gpt-oss-120b")).ReadAsync()).AsArray();
-        var o1 = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=o1-pro")).ReadAsync()).AsArray();
+        var wandb = (await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=wandb/openai/gpt-oss-120b"));
+        var o1 = (await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=o1-pro"));
 
         var kinds = report["skipped_by_kind"]!.AsObject().ToDictionary(k => k.Key, k => k.Value.Value<int>());
         Assert.Equal(new Dictionary<string, int>
@@ -171,7 +171,7 @@ public abstract class LiteLlmImportContract : ApiContract
     /// <summary>Every row as a user reads it, without the ids and dates that differ between two servers.</summary>
     private static async Task<string> TableAsync(TollgateApp app)
     {
-        var rows = (await (await app.Admin.GetAsync("/v1/admin/llm/prices")).ReadAsync()).AsArray();
+        var rows = (await app.Admin.ReadAllAsync("/v1/admin/llm/prices"));
         foreach (var row in rows.Select(r => r!.AsObject()))
         {
             row.Remove("id");

@@ -201,7 +201,7 @@ public abstract class LlmApiContract : ApiContract
 
         var first = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices/import?effective_from=2026-01-01", table)).ReadAsync();
         var second = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices/import?effective_from=2026-01-01", table)).ReadAsync();
-        var listed = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=house-model-2")).ReadAsync()).AsArray();
+        var listed = (await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=house-model-2"));
 
         // The prefix stays: house/house-model-2 prices only calls that carry it or name the provider "house".
         Assert.Equal(("house/house-model-2", 2.0m, 8.0m), (first["imported"]![0]!["model"].Value<string>(), first["imported"]![0]!["input"].Value<decimal>(),
@@ -219,7 +219,7 @@ public abstract class LlmApiContract : ApiContract
 
         var first = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices", price)).ReadAsync();
         var corrected = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices", price with { input = 1.50 })).ReadAsync();
-        var listed = (await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=house-model")).ReadAsync()).AsArray();
+        var listed = (await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=house-model"));
 
         Assert.Equal(first["id"].Value<string>(), corrected["id"].Value<string>());
         Assert.Equal((first["id"].Value<string>(), 1.50m), (Assert.Single(listed)!["id"].Value<string>(), listed[0]!["input"].Value<decimal>()));

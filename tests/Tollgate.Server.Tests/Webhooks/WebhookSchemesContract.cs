@@ -60,7 +60,7 @@ public abstract class WebhookSchemesContract : ApiContract
 
         var plain = await EndpointAsync(app, receiver, null);
         var standard = await EndpointAsync(app, receiver, "standard");
-        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["data"]!.AsArray();
         var got = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{standard["id"].Value<string>()}")).ReadAsync();
 
         Assert.Equal(("tollgate", "standard"), (plain["signature_scheme"].Value<string>(), standard["signature_scheme"].Value<string>()));
@@ -84,7 +84,7 @@ public abstract class WebhookSchemesContract : ApiContract
 
         var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", body.Replace("URL", receiver.Url.ToString(), StringComparison.Ordinal));
         var problem = await response.ReadAsync();
-        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["data"]!.AsArray();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());

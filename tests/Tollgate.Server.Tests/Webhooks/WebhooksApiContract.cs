@@ -22,8 +22,9 @@ public abstract class WebhooksApiContract : ApiContract
     private static async Task<JsonNode> DeliveryAsync(TollgateApp app, string id) =>
         await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries/{id}")).ReadAsync();
 
-    protected static async Task<JsonArray> DeliveriesAsync(TollgateApp app, string query = "") =>
-        (await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries{query}")).ReadAsync())["deliveries"]!.AsArray();
+    /// <summary>Every delivery, all pages read, newest first.</summary>
+    protected static Task<JsonArray> DeliveriesAsync(TollgateApp app, string query = "") =>
+        app.Admin.ReadAllAsync($"/v1/admin/webhook-deliveries{query}");
 
     /// <summary>Waits (real time) until the delivery's attempts reach <paramref name="attempts"/>.</summary>
     private static async Task<JsonNode> AttemptedAsync(TollgateApp app, string id, int attempts)
@@ -200,7 +201,7 @@ public abstract class WebhooksApiContract : ApiContract
         var refused = await app.ConsumeAsync("c1", "cv_generate");
         await app.ConsumeAsync("c1", "cv_generate");
         var received = await receiver.WaitForAsync(2);
-        var alerts = (await (await app.Admin.GetAsync("/v1/customers/c1/alerts")).ReadAsync())["alerts"]!.AsArray();
+        var alerts = (await (await app.Admin.GetAsync("/v1/customers/c1/alerts")).ReadAsync())["data"]!.AsArray();
 
         static JsonNode Event(WebhookReceiver.Received r) => JsonNode.Parse(r.Body)!;
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
@@ -325,7 +326,7 @@ public abstract class WebhooksApiContract : ApiContract
         await AttemptedAsync(app, id, 1);
 
         var deleted = await app.Admin.DeleteAsync($"/v1/admin/webhook-endpoints/{endpoint}");
-        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
+        var listed = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["data"]!.AsArray();
         await app.ConsumeAsync("c1", "cv_generate", 1); // 90 %: no endpoint takes it now
         var log = await DeliveriesAsync(app);
 
@@ -346,7 +347,7 @@ public abstract class WebhooksApiContract : ApiContract
         await using var app = await AppAsync();
 
         var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", body);
-        var endpoints = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["endpoints"]!.AsArray();
+        var endpoints = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["data"]!.AsArray();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.ReadAsync();

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Client.Contracts;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Hosting;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+
+namespace Tollgate.Server.Customers;
+
+/// <summary>Customers and subscriptions as lists: newest first, searchable, a page at a time.</summary>
+public static class CustomerListApi
+{
+    public static readonly string[] SubscriptionStatuses = ["trialing", "active", "past_due", "canceled", "incomplete"];
+
+    public static RouteGroupBuilder MapCustomerLists(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1").RequireAuthorization(Policies.Secret);
+        group.MapGet("/customers", CustomersAsync).WithTags("Customers");
+        group.MapGet("/subscriptions", SubscriptionsAsync).WithTags("Subscriptions");
+        return group;
+    }
+
+    /// <summary>query is a prefix of the id, e-mail or name (any case); plan and status are those of the newest subscription.</summary>
+    private static async Task<Results<Ok<ListResponse<CustomerResponse>>, ProblemHttpResult>> CustomersAsync(
+        string? query, string? plan, string? status, string? limit, string? cursor, CustomerLists lists, CancellationToken cancellationToken)
+    {
+        var errors = Validate.Errors(
+            ("query", query is { Length: > 320 } ? "must be at most 320 characters" : null),
+            ("plan", plan is null ? null : Validate.Id(plan)),
+            ("status", StatusProblem(status)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
+        var found = await lists.CustomersAsync(new CustomerFilter(query?.Trim(), plan, status), page, cancellationToken);
+        return TypedResults.Ok(Lists.ToWire(found, CustomersApi.ToWire));
+    }
+
+    private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> SubscriptionsAsync(
+        string? customer, string? status, string? plan, string? limit, string? cursor, CustomerLists lists, CatalogCache catalog,
+        CancellationToken cancellationToken)
+    {
+        var errors = Validate.Errors(
+            ("customer", customer is null ? null : Validate.Id(customer)),
+            ("plan", plan is null ? null : Validate.Id(plan)),
+            ("status", StatusProblem(status)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
+        var found = await lists.SubscriptionsAsync(new SubscriptionFilter(customer, status, plan), page, cancellationToken);
+        return TypedResults.Ok(await ToWireAsync(found, catalog, cancellationToken));
+    }
+
+    public static async Task<ListResponse<SubscriptionResponse>> ToWireAsync(
+        Storage.Database.Page<Subscription> page, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var data = new List<SubscriptionResponse>(page.Items.Count);
+        foreach (var s in page.Items)
+        {
+            data.Add(await BillingMapper.ToWireAsync(s, catalog, cancellationToken));
+        }
+
+        return new ListResponse<SubscriptionResponse>(data, page.HasMore, page.NextCursor);
+    }
+
+    private static string? StatusProblem(string? status) =>
+        status is null || SubscriptionStatuses.Contains(status, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", SubscriptionStatuses)}";
+}

@@ -1,0 +1,86 @@
+using Dapper;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Customers;
+
+/// <summary>What a customer list is filtered by; each part is optional.</summary>
+/// <param name="Query">A prefix of the id, e-mail or name, any case.</param>
+/// <param name="Plan">The plan of the customer's newest subscription.</param>
+/// <param name="Status">The status of the customer's newest subscription.</param>
+public sealed record CustomerFilter(string? Query = null, string? Plan = null, string? Status = null);
+
+/// <summary>What a subscription list is filtered by; each part is optional.</summary>
+public sealed record SubscriptionFilter(string? Customer = null, string? Status = null, string? Plan = null);
+
+/// <summary>Customers and subscriptions a page at a time, newest first, by keyset on (created_at, id).</summary>
+public sealed class CustomerLists(TollgateDatabase database)
+{
+    private const string Newest = "(SELECT {0} FROM subscriptions s WHERE s.customer_id = customers.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1)";
+
+    public Task<Page<Customer>> CustomersAsync(CustomerFilter filter, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var parameters = new DynamicParameters();
+        var where = new List<string> { Keyset.After(page, "created_at", "id", descending: true) };
+        if (!string.IsNullOrEmpty(filter.Query))
+        {
+            // LIKE wildcards in the query are matched literally; LOWER on both sides keeps it case-blind on both stores.
+            parameters.Add("prefix", Like.Escape(filter.Query.ToLowerInvariant()) + "%");
+            where.Add("(LOWER(id) LIKE @prefix ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE @prefix ESCAPE '\\' "
+                + "OR LOWER(COALESCE(name, '')) LIKE @prefix ESCAPE '\\')");
+        }
+
+        if (filter.Plan is not null)
+        {
+            parameters.Add("plan", filter.Plan);
+            where.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, Newest, "s.plan_code") + " = @plan");
+        }
+
+        if (filter.Status is not null)
+        {
+            parameters.Add("status", filter.Status);
+            where.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, Newest, "s.status") + " = @status");
+        }
+
+        Keyset.Bind(parameters, page);
+        var sql = $"SELECT * FROM customers WHERE {string.Join(" AND ", where)} {Keyset.OrderBy("created_at", "id", descending: true)} LIMIT @page_limit";
+        return database.ReadAsync(async c =>
+        {
+            var rows = (await c.QueryAsync<CustomerRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+            return Keyset.Cut(rows, page, r => new Cursor(r.CreatedAt, r.Id)).Select(r => r.ToDomain());
+        }, cancellationToken);
+    }
+
+    public Task<Page<Subscription>> SubscriptionsAsync(SubscriptionFilter filter, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var parameters = new DynamicParameters();
+        var where = new List<string> { Keyset.After(page, "created_at", "id", descending: true) };
+        foreach (var (column, name, value) in new[] { ("customer_id", "customer", filter.Customer), ("status", "status", filter.Status),
+                     ("plan_code", "plan", filter.Plan) })
+        {
+            if (value is not null)
+            {
+                parameters.Add(name, value);
+                where.Add($"{column} = @{name}");
+            }
+        }
+
+        Keyset.Bind(parameters, page);
+        var sql = $"""
+            SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE {string.Join(" AND ", where)}
+            {Keyset.OrderBy("created_at", "id", descending: true)} LIMIT @page_limit
+            """;
+        return database.ReadAsync(async c =>
+        {
+            var rows = (await c.QueryAsync<SubscriptionRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+            return Keyset.Cut(rows, page, r => new Cursor(r.CreatedAt, r.Id)).Select(r => r.ToDomain());
+        }, cancellationToken);
+    }
+}
+
+/// <summary>LIKE patterns that match the user's text literally.</summary>
+public static class Like
+{
+    public static string Escape(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
