@@ -3,7 +3,7 @@ using Tollgate.Storage.Database;
 namespace Tollgate.Storage.Usage;
 
 /// <summary>Units granted in a batch, per customer, feature and UTC day, added to the daily rollup once per batch.</summary>
-internal sealed class DailyUsage : IBatchAggregate
+internal sealed class DailyUsageRollup : IBatchAggregate
 {
     private static readonly RowUpsert AddDaily = new("usage_daily", ["customer_id", "feature_code", "day"], ["quantity"]);
     private readonly Dictionary<(string Customer, string Feature, string Day), long> _daily = [];
@@ -40,5 +40,5 @@ internal sealed class DailyUsage : IBatchAggregate
 public static class DailyUsageBatch
 {
     public static void AddDailyUsage(this BatchScope scope, string customer, string feature, DateTimeOffset at, long quantity) =>
-        scope.Aggregate<DailyUsage>().Add(customer, feature, at, quantity);
+        scope.Aggregate<DailyUsageRollup>().Add(customer, feature, at, quantity);
 }
