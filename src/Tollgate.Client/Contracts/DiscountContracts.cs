@@ -40,7 +40,7 @@ public sealed record CouponResponse(
 /// <summary>A page of coupons, oldest id first.</summary>
 /// <param name="Data">The coupons.</param>
 /// <param name="HasMore">Whether another page follows.</param>
-/// <param name="NextCursor">Pass as starting_after for the next page.</param>
+/// <param name="NextCursor">Pass as cursor for the next page.</param>
 public sealed record CouponListResponse(IReadOnlyList<CouponResponse> Data, bool HasMore, string? NextCursor);
 
 /// <summary>Request to create a promotion code.</summary>
@@ -73,7 +73,7 @@ public sealed record PromotionCodeResponse(
 /// <summary>A page of promotion codes, oldest id first.</summary>
 /// <param name="Data">The codes.</param>
 /// <param name="HasMore">Whether another page follows.</param>
-/// <param name="NextCursor">Pass as starting_after for the next page.</param>
+/// <param name="NextCursor">Pass as cursor for the next page.</param>
 public sealed record PromotionCodeListResponse(IReadOnlyList<PromotionCodeResponse> Data, bool HasMore, string? NextCursor);
 
 /// <summary>Request to apply a discount to a subscription: one of the two.</summary>

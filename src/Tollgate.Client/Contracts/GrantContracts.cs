@@ -29,5 +29,5 @@ public sealed record CreditGrantResponse(
 /// <summary>One page of a customer's grants, newest first.</summary>
 /// <param name="Data">The grants.</param>
 /// <param name="HasMore">Whether another page follows.</param>
-/// <param name="NextCursor">Pass as <c>starting_after</c> for the next page.</param>
+/// <param name="NextCursor">Pass as <c>cursor</c> for the next page.</param>
 public sealed record CreditGrantListResponse(IReadOnlyList<CreditGrantResponse> Data, bool HasMore, string? NextCursor);

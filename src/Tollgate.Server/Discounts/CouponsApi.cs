@@ -55,14 +55,14 @@ public static class CouponsApi
     }
 
     private static async Task<Results<Ok<CouponListResponse>, ProblemHttpResult>> ListAsync(
-        CouponStore store, TimeProvider time, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, CancellationToken cancellationToken)
+        CouponStore store, TimeProvider time, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 100)
         {
             return Problems.Validation("limit", "must be from 1 to 100");
         }
 
-        var page = await store.ListAsync(limit ?? 20, startingAfter, cancellationToken);
+        var page = await store.ListAsync(limit ?? 20, cursor, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new CouponListResponse([.. page.Data.Select(c => CouponRequests.ToWire(c, now))], page.HasMore, page.NextCursor));
     }
@@ -88,7 +88,7 @@ public static class CouponsApi
     }
 
     private static async Task<Results<Ok<PromotionCodeListResponse>, ProblemHttpResult>> ListCodesAsync(
-        CouponStore store, TimeProvider time, int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, string? coupon,
+        CouponStore store, TimeProvider time, int? limit, string? cursor, string? coupon,
         CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 100)
@@ -96,7 +96,7 @@ public static class CouponsApi
             return Problems.Validation("limit", "must be from 1 to 100");
         }
 
-        var page = await store.ListCodesAsync(limit ?? 20, startingAfter, coupon, cancellationToken);
+        var page = await store.ListCodesAsync(limit ?? 20, cursor, coupon, cancellationToken);
         var data = new List<PromotionCodeResponse>();
         foreach (var code in page.Data)
         {

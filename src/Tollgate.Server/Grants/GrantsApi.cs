@@ -58,7 +58,7 @@ public static class GrantsApi
     }
 
     private static async Task<Results<Ok<CreditGrantListResponse>, ProblemHttpResult>> ListAsync(
-        string id, [FromQuery] int? limit, [FromQuery(Name = "starting_after")] string? startingAfter, ICustomerStore customers,
+        string id, [FromQuery] int? limit, string? cursor, ICustomerStore customers,
         CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 100)
@@ -71,7 +71,7 @@ public static class GrantsApi
             return Problems.NotFound("customer", id);
         }
 
-        var page = await grants.ListAsync(id, startingAfter, limit ?? 20, cancellationToken);
+        var page = await grants.ListAsync(id, cursor, limit ?? 20, cancellationToken);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new CreditGrantListResponse([.. page.Data.Select(g => ToWire(g, now))], page.HasMore, page.NextCursor));
     }

@@ -15,7 +15,7 @@ public abstract class CouponsApiContract : ApiContract
         await app.CouponAsync(new { id = "B", name = "B", amount_off_cents = 500, currency = "USD", duration = "repeating", duration_in_months = 2 });
 
         var first = await (await app.Admin.GetAsync("/v1/admin/coupons?limit=1")).ReadAsync();
-        var second = await (await app.Admin.GetAsync($"/v1/admin/coupons?limit=1&starting_after={first["next_cursor"].Value<string>()}")).ReadAsync();
+        var second = await (await app.Admin.GetAsync($"/v1/admin/coupons?limit=1&cursor={first["next_cursor"].Value<string>()}")).ReadAsync();
         var read = await (await app.Admin.GetAsync("/v1/admin/coupons/B")).ReadAsync();
         var again = await app.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "A", name = "A", percent_off = 5, duration = "once" });
 

@@ -203,7 +203,7 @@ public abstract class CreditGrantsContract : ApiContract
         }
 
         var first = await (await app.Admin.GetAsync("/v1/customers/c1/grants?limit=2")).ReadAsync();
-        var second = await (await app.Admin.GetAsync($"/v1/customers/c1/grants?limit=2&starting_after={first["next_cursor"].Value<string>()}")).ReadAsync();
+        var second = await (await app.Admin.GetAsync($"/v1/customers/c1/grants?limit=2&cursor={first["next_cursor"].Value<string>()}")).ReadAsync();
 
         Assert.Equal(["g3", "g2"], first["data"]!.AsArray().Select(g => g!["reason"].Value<string>()));
         Assert.True(first["has_more"].Value<bool>());

@@ -3,7 +3,4 @@
 ALTER TABLE customers ADD COLUMN deleted_at BIGINT;
 
 -- Exports read by time range, and the retention worker deletes the oldest rows first, in small batches.
-CREATE INDEX customers_created ON customers (created_at);
-CREATE INDEX invoices_created ON invoices (created_at);
-CREATE INDEX usage_events_occurred ON usage_events (occurred_at);
 CREATE INDEX webhook_deliveries_created ON webhook_deliveries (created_at);
