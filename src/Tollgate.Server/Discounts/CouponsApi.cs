@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Discounts;
 using Tollgate.Server.Auth;
