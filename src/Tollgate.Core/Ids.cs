@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Tollgate.Core;
@@ -7,18 +8,36 @@ public static class Ids
 {
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
+    private static readonly UInt128 RandomMask = (UInt128.One << 80) - 1;
+    private static readonly Lock Gate = new();
+    private static long _lastMs = -1;
+    private static UInt128 _lastRandom;
+
+    /// <summary>
+    /// 48 bits of milliseconds, then 80 random bits. Within one millisecond the random part counts up from the first
+    /// id's (as monotonic ULIDs do), so ids made one after another sort in that order, which keyset pages rely on.
+    /// </summary>
     public static string New(string prefix, TimeProvider time)
     {
-        Span<byte> bytes = stackalloc byte[16];
         var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (var i = 5; i >= 0; i--)
+        UInt128 random;
+        lock (Gate)
         {
-            bytes[i] = (byte)(ms & 0xFF);
-            ms >>= 8;
+            if (ms <= _lastMs)
+            {
+                ms = _lastMs;
+                random = _lastRandom = (_lastRandom + 1) & RandomMask;
+            }
+            else
+            {
+                Span<byte> bytes = stackalloc byte[16];
+                RandomNumberGenerator.Fill(bytes);
+                random = _lastRandom = BinaryPrimitives.ReadUInt128BigEndian(bytes) & RandomMask;
+                _lastMs = ms;
+            }
         }
 
-        RandomNumberGenerator.Fill(bytes[6..]);
-        return prefix + "_" + Encode(bytes);
+        return prefix + "_" + Encode(((UInt128)(ulong)ms << 80) | random);
     }
 
     /// <summary>A random token of the given number of base32 characters, for secrets and keys.</summary>
@@ -35,12 +54,9 @@ public static class Ids
         return new string(chars);
     }
 
-    private static string Encode(ReadOnlySpan<byte> bytes)
+    private static string Encode(UInt128 value)
     {
         // 128 bits → 26 characters of 5 bits each.
-        var value = new UInt128(
-            BitConverter.ToUInt64([bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7]]),
-            BitConverter.ToUInt64([bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]]));
         var chars = new char[26];
         for (var i = 25; i >= 0; i--)
         {

@@ -7,7 +7,7 @@ public static class ApiSetup
 {
     public static async Task CustomerAsync(this TollgateApp app, string id)
     {
-        var response = await app.Admin.PutJsonAsync($"/v1/customers/{id}", new { email = $"{id}@example.com" });
+        var response = await app.Admin.PutJsonAsync($"/v1/customers/{id}", new { email = id.Length <= 200 ? $"{id}@example.com" : "long-id@example.com" }); // an address has at most 254 characters
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
         {
             throw new InvalidOperationException($"customer {id}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -54,6 +54,13 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
                 cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE subscriptions SET cancel_comment = NULL WHERE customer_id = @id AND cancel_comment IS NOT NULL", args,
                 cancellationToken);
+            // The e-mail log keeps that a message was sent, not to whom or what it said; one still queued is never sent.
+            await ExecuteAsync(c, tx, """
+                UPDATE email_messages SET recipient = 'erased:' || id, payload_json = '{}', subject = NULL, next_attempt_at = NULL,
+                    last_error = CASE WHEN status = 'pending' THEN 'the customer was deleted' ELSE last_error END,
+                    status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END
+                WHERE customer_id = @id
+                """, args, cancellationToken);
             await ScrubCustomerEventsAsync(c, tx, id, cancellationToken);
             await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CustomerDeleted, new { Id = id, Deleted = true, DeletedAt = now }, now, time,
                 cancellationToken);

@@ -38,6 +38,8 @@ public abstract class CustomerDeletionContract : ApiContract
         var db = app.Get<TollgateDatabase>();
         var amountsBefore = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COALESCE(SUM(amount_due_cents), 0) FROM invoices"));
         var costBefore = await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT SUM(cost_nano) FROM llm_calls WHERE customer_id = 'ada'"));
+        var mailed = "SELECT COUNT(*) FROM email_messages WHERE recipient LIKE '%lovelace%' OR payload_json LIKE '%lovelace%'";
+        Assert.True(await db.ReadAsync(c => c.ExecuteScalarAsync<long>(mailed)) > 0); // the subscription's invoice was mailed
 
         var response = await app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative));
         var body = await response.ReadAsync();
@@ -56,6 +58,7 @@ public abstract class CustomerDeletionContract : ApiContract
         Assert.Equal(0L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM webhook_events WHERE payload_json LIKE '%lovelace%' OR payload_json LIKE '%7946%'")));
         Assert.Equal("canceled", await db.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT status FROM subscriptions WHERE customer_id = 'ada'")));
+        Assert.Equal(0L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(mailed)));
         Assert.Equal(costBefore, await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT SUM(cost_nano) FROM llm_calls WHERE customer_id = 'ada'")));
         Assert.True(await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT SUM(amount_due_cents) FROM invoices")) >= amountsBefore);
         Assert.Equal(1L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(

@@ -98,7 +98,7 @@ public abstract class CouponsApiContract : ApiContract
         Assert.Equal(["unknown", "expired", "used_up", "not_applicable", "inactive"], reasons);
         Assert.Equal(("promotion_code_invalid", "first_time_only", "promotion_code"),
             (veteran["error"].Value<string>(), veteran["reason"].Value<string>(), veteran["field"].Value<string>()));
-        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync()).AsArray());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
         Assert.Empty(await app.InvoicesAsync("c1"));
         Assert.Equal(1L, once["times_redeemed"].Value<long>());
     }

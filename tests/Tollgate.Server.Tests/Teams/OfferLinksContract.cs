@@ -37,7 +37,7 @@ public abstract class OfferLinksContract : ApiContract
 
         var page = await (await app.Anonymous.GetAsync(path)).Content.ReadAsStringAsync();
         var accepted = await AcceptAsync(app, path);
-        var subscriptions = (await (await app.Admin.GetAsync("/v1/customers/bigco/subscriptions")).ReadAsync()).AsArray();
+        var subscriptions = (await (await app.Admin.GetAsync("/v1/customers/bigco/subscriptions")).ReadAsync())["data"]!.AsArray();
 
         Assert.Contains("Enterprise Deal", page, StringComparison.Ordinal);
         Assert.Contains("$500.00 a month", page, StringComparison.Ordinal);
@@ -80,7 +80,7 @@ public abstract class OfferLinksContract : ApiContract
             Assert.DoesNotContain("Enterprise", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/bigco/subscriptions")).ReadAsync()).AsArray());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/bigco/subscriptions")).ReadAsync())["data"]!.AsArray());
     }
 
     [Fact]
