@@ -69,8 +69,9 @@ def test_a_reservation_commits_the_units_used_and_a_release_gives_them_back(tg: 
     with pytest.raises(tollgate.ReservationNotHeld):
         tg.entitlements.commit(second.id or "", amount=1)
     usage = tg.usage.get(customer)["features"]["cv_generate"]
-    assert {k: v for k, v in usage.items() if k not in ("window_start", "resets_at")} == {
+    assert {k: v for k, v in usage.items() if k not in ("window_start", "resets_at", "granted_remaining")} == {
         "limit": 5, "used": 2, "remaining": 3, "unlimited": False, "hard_cap": True, "overage": 0, "reserved": 0}
+    assert not usage.get("granted_remaining")  # no credit grants
     assert usage["window_start"] < usage["resets_at"]
 
 
