@@ -67,11 +67,16 @@ public abstract class QuotaPropertyContract : StoreContract
                     if (hold.Open && settled is UsageOutcome.Decided { Decision.Allowed: true })
                     {
                         granted[hold.Window] = granted.GetValueOrDefault(hold.Window) + c.Actual;
-                        holds[c.Hold] = hold with { Open = false };
+                        holds[c.Hold] = hold with { Open = false, Committed = c.Actual };
+                    }
+                    else if (!hold.Open && hold.Committed == c.Actual)
+                    {
+                        // A retry of the same commit answers as the first did and counts nothing more.
+                        Assert.IsType<UsageOutcome.Decided>(settled);
                     }
                     else if (!hold.Open)
                     {
-                        // Settled or expired already: a second, different settlement must be refused.
+                        // Released, expired, or committed with another amount: a different settlement is refused.
                         Assert.IsNotType<UsageOutcome.Decided>(settled);
                     }
 
@@ -116,7 +121,7 @@ public abstract class QuotaPropertyContract : StoreContract
 
     private sealed record Advance(int Hours) : Op;
 
-    private sealed record Hold(string Id, long Amount, DateTimeOffset Window, DateTimeOffset Expires, bool Open = true);
+    private sealed record Hold(string Id, long Amount, DateTimeOffset Window, DateTimeOffset Expires, bool Open = true, long? Committed = null);
 }
 
 public sealed class SqliteQuotaPropertyTests : QuotaPropertyContract
