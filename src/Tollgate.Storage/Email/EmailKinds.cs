@@ -17,26 +17,23 @@ public static class EmailKinds
     /// <summary>Every kind, in the order the catalog export lists them.</summary>
     public static IReadOnlyList<string> All => Core.Catalog.CatalogNotify.EmailKinds;
 
-    /// <summary>
-    /// The kind an outbox event is mailed as, or null when customers get no e-mail for it. The names are the webhook
-    /// event types, spelled out because the webhook outbox calls into this folder (a test checks each is known).
-    /// </summary>
-    public static string? ForEvent(string eventType) => eventType switch
+    // The webhook event types, spelled out because the webhook outbox calls into this folder (a test checks each is known).
+    private static readonly Dictionary<string, string> KindByEvent = new(StringComparer.Ordinal)
     {
-        "usage.threshold_crossed" => Threshold,
-        "quota.exceeded" => Exceeded,
-        "usage.projected_exhaustion" => Projected,
-        "invoice.created" => InvoiceIssued,
-        "invoice.paid" => InvoicePaid,
-        "invoice.payment_failed" => InvoicePaymentFailed,
-        "subscription.trial_will_end" => TrialEnding,
-        _ => null,
+        ["usage.threshold_crossed"] = Threshold,
+        ["quota.exceeded"] = Exceeded,
+        ["usage.projected_exhaustion"] = Projected,
+        ["invoice.created"] = InvoiceIssued,
+        ["invoice.paid"] = InvoicePaid,
+        ["invoice.payment_failed"] = InvoicePaymentFailed,
+        ["subscription.trial_will_end"] = TrialEnding,
     };
 
+    /// <summary>The kind an outbox event is mailed as, or null when customers get no e-mail for it.</summary>
+    public static string? ForEvent(string eventType) => KindByEvent.GetValueOrDefault(eventType);
+
     /// <summary>The event types <see cref="ForEvent"/> mails.</summary>
-    public static IReadOnlyList<string> MailedEvents =>
-        ["usage.threshold_crossed", "quota.exceeded", "usage.projected_exhaustion", "invoice.created", "invoice.paid", "invoice.payment_failed",
-            "subscription.trial_will_end"];
+    public static IReadOnlyCollection<string> MailedEvents => KindByEvent.Keys;
 
     /// <summary>
     /// What makes two events the same for the no-double-send rule: an alert and an invoice's issue or payment happen once
