@@ -35,40 +35,11 @@ public sealed class LlmCallLog(TollgateDatabase database)
             filter.From is null ? null : "occurred_at >= @from", filter.To is null ? null : "occurred_at < @to",
         }.OfType<string>());
         var sql = $"""
-            SELECT customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
-                reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, metadata_json
+            SELECT {LlmCallRow.Columns}
             FROM llm_calls WHERE {string.Join(" AND ", where)} {Keyset.OrderBy("occurred_at", CallId, descending: true)} LIMIT @page_limit
             """;
-        return database.ReadAsync(async c => Keyset.Cut((await c.QueryAsync<Row>(new CommandDefinition(sql, parameters,
+        return database.ReadAsync(async c => Keyset.Cut((await c.QueryAsync<LlmCallRow>(new CommandDefinition(sql, parameters,
             cancellationToken: cancellationToken))).ToList(), page, r => new Cursor(r.OccurredAt, r.CustomerId + " " + r.RequestId)).Select(r => r.ToDomain()),
             cancellationToken);
-    }
-
-    private sealed class Row
-    {
-        public string CustomerId { get; set; } = "";
-        public string RequestId { get; set; } = "";
-        public string? FeatureCode { get; set; }
-        public string Model { get; set; } = "";
-        public string? Provider { get; set; }
-        public string? PriceId { get; set; }
-        public long InputTokens { get; set; }
-        public long OutputTokens { get; set; }
-        public long CachedInputTokens { get; set; }
-        public long CacheWriteTokens { get; set; }
-        public long ReasoningTokens { get; set; }
-        public long Requests { get; set; }
-        public long Images { get; set; }
-        public long CostNano { get; set; }
-        public bool Unpriced { get; set; }
-        public string? PlanCode { get; set; }
-        public string? PlanVersionId { get; set; }
-        public long OccurredAt { get; set; }
-        public long ReceivedAt { get; set; }
-        public string? MetadataJson { get; set; }
-
-        public LoggedLlmCall ToDomain() => new(CustomerId, RequestId, FeatureCode, Model, Provider, PriceId, InputTokens, OutputTokens, CachedInputTokens,
-            CacheWriteTokens, ReasoningTokens, Requests, Images, CostNano, Unpriced, PlanCode, PlanVersionId, DateTimeOffset.FromUnixTimeMilliseconds(OccurredAt),
-            DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), MetadataJson);
     }
 }

@@ -23,9 +23,8 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
         var cursor = (At: from.ToUnixTimeMilliseconds(), Customer: "", Request: "");
         while (true)
         {
-            var rows = (await database.ReadAsync(c => c.QueryAsync<CallRow>(new CommandDefinition("""
-                SELECT customer_id, request_id, feature_code, model, provider, plan_code, occurred_at, input_tokens, output_tokens, cached_input_tokens,
-                    cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, price_id
+            var rows = (await database.ReadAsync(c => c.QueryAsync<LlmCallRow>(new CommandDefinition($"""
+                SELECT {LlmCallRow.Columns}
                 FROM llm_calls
                 WHERE occurred_at < @to AND (occurred_at > @at OR (occurred_at = @at AND (customer_id > @customer -- keyset paging; '' starts at `from`
                     OR (customer_id = @customer AND request_id > @request))))
@@ -93,28 +92,5 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
         }
 
         return new RecomputeResult(examined, changed, before, after);
-    }
-
-    private sealed class CallRow
-    {
-        public string CustomerId { get; set; } = "";
-        public string RequestId { get; set; } = "";
-        public string? FeatureCode { get; set; }
-        public string Model { get; set; } = "";
-        public string? Provider { get; set; }
-        public string? PlanCode { get; set; }
-        public long OccurredAt { get; set; }
-        public long InputTokens { get; set; }
-        public long OutputTokens { get; set; }
-        public long CachedInputTokens { get; set; }
-        public long CacheWriteTokens { get; set; }
-        public long ReasoningTokens { get; set; }
-        public long Requests { get; set; }
-        public long Images { get; set; }
-        public long CostNano { get; set; }
-        public bool Unpriced { get; set; }
-        public string? PriceId { get; set; }
-
-        public LlmUsage Usage => new(InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, Requests, Images);
     }
 }
