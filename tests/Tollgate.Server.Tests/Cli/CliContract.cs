@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Cli;
@@ -6,23 +5,8 @@ namespace Tollgate.Server.Tests.Cli;
 /// <summary>The verbs run as a real process, configured the way an operator would: by environment variables.</summary>
 public abstract class CliContract : ApiContract
 {
-    private async Task<(int Exit, string Out, string Err)> RunAsync(string connectionString, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Tollgate__Database__Provider"] = Kind == StoreKind.Sqlite ? "sqlite" : "postgres";
-        start.Environment["Tollgate__Database__ConnectionString"] = connectionString;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<CliResult> RunAsync(string connectionString, params string[] args) =>
+        CliProcess.RunAsync(CliProcess.Store(Kind, connectionString), null, args);
 
     [Fact]
     public async Task MigrateAppliesOnceThenSaysTheSchemaIsUpToDate()

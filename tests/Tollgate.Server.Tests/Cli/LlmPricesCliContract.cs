@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Cli;
@@ -6,23 +5,8 @@ namespace Tollgate.Server.Tests.Cli;
 /// <summary>llm prices import, run as a real process from the directory the user is in.</summary>
 public abstract class LlmPricesCliContract : ApiContract
 {
-    private async Task<(int Exit, string Out, string Err)> RunAsync(string connectionString, string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Tollgate__Database__Provider"] = Kind == StoreKind.Sqlite ? "sqlite" : "postgres";
-        start.Environment["Tollgate__Database__ConnectionString"] = connectionString;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private Task<CliResult> RunAsync(string connectionString, string directory, params string[] args) =>
+        CliProcess.RunAsync(CliProcess.Store(Kind, connectionString), directory, args);
 
     [Fact]
     public async Task ImportReadsARelativePathFromTheCurrentDirectoryAndPrintsWhatChangedAndWhatWasSkipped()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Cli;
@@ -7,23 +6,12 @@ namespace Tollgate.Server.Tests.Cli;
 public sealed class StartupPathTests
 {
     /// <summary>Runs the server like `dotnet run` does: in another working directory, with the shell's PWD kept.</summary>
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, string shellDirectory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        foreach (var arg in args)
+    private static Task<CliResult> RunAsync(string workingDirectory, string shellDirectory, params string[] args) =>
+        CliProcess.RunAsync(new Dictionary<string, string>
         {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["PWD"] = shellDirectory;
-        start.Environment["Tollgate__Database__ConnectionString"] = Path.Combine(Path.GetTempPath(), $"tollgate-paths-{Guid.NewGuid():N}.db");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+            ["PWD"] = shellDirectory,
+            ["Tollgate__Database__ConnectionString"] = Path.Combine(Path.GetTempPath(), $"tollgate-paths-{Guid.NewGuid():N}.db"),
+        }, workingDirectory, args);
 
     [Fact]
     public async Task CatalogApplyResolvesARelativePathAgainstTheShellsDirectoryUnderDotnetRun()

@@ -10,11 +10,8 @@ public sealed class DiscountScaleOutTests
     [Fact]
     public async Task FiftyRedemptionsSpreadOverThreeNodesOfACodeLimitedToTenGiveExactlyTen()
     {
-        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
-        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, Settings(), connectionString: options.ConnectionString);
-        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, Settings(), connectionString: options.ConnectionString);
-        await using var third = await TollgateApp.StartAsync(StoreKind.Postgres, Settings(), connectionString: options.ConnectionString);
-        TollgateApp[] nodes = [first, second, third];
+        await using var nodes = await TollgateCluster.StartAsync(3, Settings());
+        var (first, third) = (nodes[0], nodes[2]);
         await first.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
         await first.CodeAsync(new { code = "FIRST10", coupon = "TWENTY", max_redemptions = 10 });
         for (var i = 0; i < 50; i++)
@@ -22,7 +19,7 @@ public sealed class DiscountScaleOutTests
             await first.CustomerAsync($"c{i}");
         }
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => nodes[i % 3].SubscribeWithAsync($"c{i}", "basic", code: "FIRST10")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => nodes[i].SubscribeWithAsync($"c{i}", "basic", code: "FIRST10")));
         var code = await (await third.Admin.GetAsync("/v1/admin/promotion-codes/FIRST10")).ReadAsync();
         var refusals = await Task.WhenAll(responses.Where(r => r.StatusCode != HttpStatusCode.Created).Select(r => r.ReadAsync()));
 

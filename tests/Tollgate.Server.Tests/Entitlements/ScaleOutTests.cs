@@ -9,16 +9,13 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task ThreeNodesSharingOnePostgresGrantExactlyTheLimitAndCountRetriesOnce()
     {
-        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
-        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: options.ConnectionString);
-        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: options.ConnectionString);
-        await using var third = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: options.ConnectionString);
-        TollgateApp[] nodes = [first, second, third];
+        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.RulesCatalog());
+        var (first, second, third) = (nodes[0], nodes[1], nodes[2]);
         await first.CustomerAsync("shared");
         await first.CustomerAsync("retried");
 
-        var plain = Enumerable.Range(0, 500).Select(i => nodes[i % 3].ConsumeAsync("shared", "capped"));
-        var retried = Enumerable.Range(0, 300).Select(i => nodes[i % 3].ConsumeAsync("retried", "capped", 1, $"order-{i % 40}"));
+        var plain = Enumerable.Range(0, 500).Select(i => nodes[i].ConsumeAsync("shared", "capped"));
+        var retried = Enumerable.Range(0, 300).Select(i => nodes[i].ConsumeAsync("retried", "capped", 1, $"order-{i % 40}"));
         var responses = await Task.WhenAll(plain.Concat(retried));
 
         Assert.Equal(100, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.OK));
@@ -33,16 +30,12 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task ThreeNodesOnOnePostgresGrantNoMoreThanTheRateLimitInOneWindow()
     {
-        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
-        var catalog = ApiSetup.CatalogOf("rates", RateLimitsContract.Catalog);
-        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, catalog, connectionString: options.ConnectionString);
-        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, catalog, connectionString: options.ConnectionString);
-        await using var third = await TollgateApp.StartAsync(StoreKind.Postgres, catalog, connectionString: options.ConnectionString);
-        TollgateApp[] nodes = [first, second, third];
+        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.CatalogOf("rates", RateLimitsContract.Catalog));
+        var (first, second) = (nodes[0], nodes[1]);
         await first.CustomerAsync("c1");
 
         // The test clocks are frozen at one instant, so every request falls in the same one-second window.
-        var responses = await Task.WhenAll(Enumerable.Range(0, 90).Select(i => nodes[i % 3].ConsumeAsync("c1", "calls")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 90).Select(i => nodes[i].ConsumeAsync("c1", "calls")));
         var usage = await (await second.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
 
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
@@ -53,9 +46,8 @@ public sealed class ScaleOutTests
     public async Task TwoNodesRunningTheBillingWorkerTogetherRenewEachSubscriptionExactlyOnce()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
-        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.BillingCatalog(), start, options.ConnectionString);
-        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.BillingCatalog(), start, options.ConnectionString);
+        await using var nodes = await TollgateCluster.StartAsync(2, ApiSetup.BillingCatalog(), start);
+        var (first, second) = (nodes[0], nodes[1]);
         var customers = Enumerable.Range(0, 20).Select(i => $"c{i}").ToList();
         foreach (var customer in customers)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Tollgate.Testing;
@@ -159,22 +158,11 @@ public abstract class ExportsApiContract : ApiContract
         var file = Path.Combine(Path.GetTempPath(), $"tollgate-export-{Guid.NewGuid():N}.ndjson");
         var served = await (await app.Admin.GetAsync("/v1/admin/exports/llm-calls?from=2026-01-01&to=2026-02-01&format=ndjson")).Content.ReadAsStringAsync();
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { typeof(Program).Assembly.Location, "export", "llm-calls", "--from", "2026-01-01", "--to", "2026-02-01",
-            "--format", "ndjson", "--output", file })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var result = await CliProcess.RunAsync(CliProcess.Store(Kind, app.ConnectionString), null,
+            "export", "llm-calls", "--from", "2026-01-01", "--to", "2026-02-01", "--format", "ndjson", "--output", file);
 
-        start.Environment["Tollgate__Database__Provider"] = Kind == StoreKind.Sqlite ? "sqlite" : "postgres";
-        start.Environment["Tollgate__Database__ConnectionString"] = app.ConnectionString;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-
-        Assert.Equal(0, process.ExitCode);
-        Assert.Contains("Wrote 2 row(s)", await stderr, StringComparison.Ordinal);
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("Wrote 2 row(s)", result.Err, StringComparison.Ordinal);
         Assert.Equal(served, await File.ReadAllTextAsync(file));
     }
 }

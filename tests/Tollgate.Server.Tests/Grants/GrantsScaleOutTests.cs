@@ -9,11 +9,8 @@ public sealed class GrantsScaleOutTests
     [Fact]
     public async Task ThreeNodesSharingOnePostgresSpendExactlyTheAllowanceAndTheGrants()
     {
-        var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
-        await using var first = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: options.ConnectionString);
-        await using var second = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: options.ConnectionString);
-        await using var third = await TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: options.ConnectionString);
-        TollgateApp[] nodes = [first, second, third];
+        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.RulesCatalog());
+        var (first, second, third) = (nodes[0], nodes[1], nodes[2]);
         await first.CustomerAsync("shared");
         foreach (var (amount, priority) in new[] { (40L, 10), (25L, 50), (35L, 90) })
         {
@@ -21,7 +18,7 @@ public sealed class GrantsScaleOutTests
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         }
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 450).Select(i => nodes[i % 3].ConsumeAsync("shared", "capped", 1 + (i % 2))));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 450).Select(i => nodes[i].ConsumeAsync("shared", "capped", 1 + (i % 2))));
         var grants = (await (await third.Admin.GetAsync("/v1/customers/shared/grants")).ReadAsync())["data"]!.AsArray();
         var usage = await (await first.Admin.GetAsync("/v1/customers/shared/usage")).ReadAsync();
         var allowed = responses.Select((r, i) => r.StatusCode == HttpStatusCode.OK ? 1 + (i % 2) : 0).Sum();
