@@ -101,14 +101,14 @@ public static class OfferPage
         }
 
         var form = await http.Request.ReadFormAsync(cancellationToken);
-        if (!await AnonymousForm.IsOwnAsync(http, form, signing, cancellationToken))
-        {
-            return AnonymousForm.Refused(http, "Open the offer link again and press Subscribe.");
-        }
-
         if (await ReadAsync(form["token"], signing, catalog, cancellationToken) is not { } offer)
         {
             return Gone(http);
+        }
+
+        if (!await AnonymousForm.IsOwnAsync(http, form, signing, cancellationToken))
+        {
+            return AnonymousForm.Refused(http, "Open the offer link again and press Subscribe.");
         }
 
         var customer = offer.Customer;
