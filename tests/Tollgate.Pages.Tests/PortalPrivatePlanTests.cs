@@ -49,6 +49,6 @@ public sealed class PortalPrivatePlanTests(BrowserFixture browser)
 
         Assert.Equal(["Free · Free", "Pro · $29.00 a month", "Enterprise Deal · $900.00 a month Current"], choices.Select(c => c.Trim()));
         Assert.True(currentDisabled);
-        Assert.Equal(["Free · Free", "Pro · $29.00 a month"], otherChoices.Select(c => c.Trim()));
+        Assert.Equal(["Free · Free Current", "Pro · $29.00 a month"], otherChoices.Select(c => c.Trim()));
     }
 }
