@@ -17,6 +17,7 @@ public static class AdminWebhooks
         group.MapPost("/webhooks/endpoints", AddAsync);
         group.MapPost("/webhooks/endpoints/{id}/{action:regex(^(disable|enable|delete)$)}", ChangeAsync);
         group.MapGet("/webhooks/endpoints/{id}/delete", ConfirmDeleteAsync);
+        group.MapPost("/webhooks/endpoints/{id}/test", TestAsync);
         group.MapPost("/webhooks/deliveries/{id}/replay", ReplayAsync);
         return group;
     }
@@ -32,7 +33,7 @@ public static class AdminWebhooks
         var page = new StringBuilder("<h1>Webhooks</h1>");
         if (done is not null)
         {
-            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice good\" role=\"status\">{E(done switch { "added" => "The endpoint was added.", "disable" => "The endpoint was disabled; its pending deliveries were canceled.", "enable" => "The endpoint was enabled.", "delete" => "The endpoint was deleted; its deliveries stay in the log.", _ => "The delivery was queued again." })}</p>");
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"notice good\" role=\"status\">{E(done switch { "added" => "The endpoint was added.", "disable" => "The endpoint was disabled; its pending deliveries were canceled.", "enable" => "The endpoint was enabled.", "delete" => "The endpoint was deleted; its deliveries stay in the log.", "tested" => "A test event was queued; its delivery is listed below.", _ => "The delivery was queued again." })}</p>");
         }
 
         page.Append("<section><h2>Endpoints</h2><div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Events</th><th scope=\"col\">State</th><th scope=\"col\"><span class=\"skip\">Actions</span></th></tr></thead><tbody>");
@@ -42,7 +43,7 @@ public static class AdminWebhooks
                 <tr data-endpoint="{E(endpoint.Id)}"><td>{E(endpoint.Url)}<br><span class="muted">{E(endpoint.Id)}{(endpoint.Description is { } d ? " · " + E(d) : "")}</span></td>
                 <td>{E(endpoint.EventTypes.Count == 0 ? "all" : string.Join(", ", endpoint.EventTypes))}</td>
                 <td>{(endpoint.Enabled ? "<span class=\"badge good\">enabled</span>" : "<span class=\"badge\">disabled</span>")}</td>
-                <td><div class="actions">{EndpointAction(endpoint.Id, endpoint.Enabled ? "disable" : "enable", user.Csrf)}<a class="button danger" href="/admin/webhooks/endpoints/{E(endpoint.Id)}/delete">Delete</a></div></td></tr>
+                <td><div class="actions">{(endpoint.Enabled ? TestButton(endpoint.Id, user.Csrf) : "")}{EndpointAction(endpoint.Id, endpoint.Enabled ? "disable" : "enable", user.Csrf)}<a class="button danger" href="/admin/webhooks/endpoints/{E(endpoint.Id)}/delete">Delete</a></div></td></tr>
                 """);
         }
 
@@ -80,6 +81,10 @@ public static class AdminWebhooks
     private static string EndpointAction(string id, string action, string csrf) =>
         $"<form class=\"inline\" method=\"post\" action=\"/admin/webhooks/endpoints/{E(id)}/{action}\">{CsrfField(csrf)}" +
         $"<button class=\"{(action == "enable" ? "secondary" : "danger")}\" type=\"submit\">{char.ToUpperInvariant(action[0])}{action[1..]}</button></form>";
+
+    private static string TestButton(string id, string csrf) =>
+        $"<form class=\"inline\" method=\"post\" action=\"/admin/webhooks/endpoints/{E(id)}/test\">{CsrfField(csrf)}" +
+        "<button class=\"secondary\" type=\"submit\">Send test event</button></form>";
 
     private static string Badge(string status) => status switch
     {
@@ -151,6 +156,20 @@ public static class AdminWebhooks
         };
         return await changed
             ? Results.Redirect($"/admin/webhooks?done={action}")
+            : Message(http, 404, "No such endpoint", $"There is no endpoint '{id}'.");
+    }
+
+    private static async Task<IResult> TestAsync(string id, HttpContext http, AdminData data, TollgateDatabase database, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is null)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var (delivery, disabled) = await WebhookTestEvents.EnqueueAsync(database, id, time, cancellationToken);
+        return delivery is not null ? Results.Redirect("/admin/webhooks?done=tested")
+            : disabled ? Message(http, 409, "The endpoint is disabled", "Enable the endpoint to send it a test event.")
             : Message(http, 404, "No such endpoint", $"There is no endpoint '{id}'.");
     }
 

@@ -48,7 +48,8 @@ public static class OfferPage
         Message(http, 404, "This offer is not available", "The link is wrong or has expired. Ask whoever sent it for a new one.");
 
     private static async Task<IResult> ShowAsync(
-        HttpContext http, string? token, string? state, PageSigning signing, CatalogCache catalog, CancellationToken cancellationToken)
+        HttpContext http, string? token, string? state, PageSigning signing, CatalogCache catalog, IOptions<PagesOptions> pages, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (await ReadAsync(token, signing, catalog, cancellationToken) is not { } offer)
         {
@@ -60,6 +61,7 @@ public static class OfferPage
             return Message(http, 200, "Thank you", $"Your {offer.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
         }
 
+        var csrf = await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken);
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"""
             <main class="narrow" data-testid="offer">
@@ -75,7 +77,7 @@ public static class OfferPage
 
         body.Append(CultureInfo.InvariantCulture, $"""
             </ul>
-            <form method="post" action="/offer">
+            <form method="post" action="/offer">{CsrfField(csrf)}
             <input type="hidden" name="token" value="{E(offer.Token)}">
             {(offer.Customer is null ? """<label>Work email <input type="email" name="email" required maxlength="320" autocomplete="email"></label>""" : "")}
             <button type="submit" data-testid="accept-offer">Subscribe</button>
@@ -93,10 +95,20 @@ public static class OfferPage
         IOptions<StripeOptions> stripe, IOptions<PagesOptions> pages, [AsParameters] PaymentsApi.Services payments, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        if (!http.Request.HasFormContentType)
+        {
+            return Message(http, 415, "This is not the offer form", "Open the offer link and press Subscribe.");
+        }
+
         var form = await http.Request.ReadFormAsync(cancellationToken);
         if (await ReadAsync(form["token"], signing, catalog, cancellationToken) is not { } offer)
         {
             return Gone(http);
+        }
+
+        if (!await AnonymousForm.IsOwnAsync(http, form, signing, cancellationToken))
+        {
+            return AnonymousForm.Refused(http, "Open the offer link again and press Subscribe.");
         }
 
         var customer = offer.Customer;

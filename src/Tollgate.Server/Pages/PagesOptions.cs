@@ -11,7 +11,7 @@ public sealed class PagesOptions
     /// <summary>
     /// Where a plan's call to action on the pricing page goes, with {plan} and {period} filled in, such as
     /// https://app.example.com/signup?plan={plan}&amp;period={period}. Unset: the catalog's upgrade_url with the same
-    /// query, or else the portal's plan picker.
+    /// query, or else /pricing/start, which sells the price through Stripe Checkout or says how to subscribe.
     /// </summary>
     public string? CtaUrl { get; set; }
 

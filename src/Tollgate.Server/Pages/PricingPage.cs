@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
+using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Discounts;
 using static Tollgate.Server.Pages.Html;
@@ -21,7 +22,7 @@ public static partial class PricingPage
     public static IEndpointRouteBuilder MapPricingPage(this IEndpointRouteBuilder app)
     {
         app.MapGet("/pricing", RenderAsync).ExcludeFromDescription().AllowAnonymous();
-        return app;
+        return app.MapPricingStart();
     }
 
     private static async Task<IResult> RenderAsync(
@@ -96,7 +97,7 @@ public static partial class PricingPage
             <p class="trial muted">{Trial(monthly ?? yearly)}</p>
             <ul>
             """);
-        foreach (var feature in catalog.Features)
+        foreach (var feature in catalog.PublicFeatures())
         {
             var granted = terms.Feature(feature.Code);
             var included = granted is { IsIncluded: true } && (feature.Kind != FeatureKind.Boolean || granted.Enabled);
@@ -163,7 +164,7 @@ public static partial class PricingPage
         var query = $"plan={Uri.EscapeDataString(plan)}&period={period}";
         return catalog.UpgradeUrl is { Length: > 0 } upgrade && !upgrade.StartsWith("/pricing", StringComparison.Ordinal)
             ? upgrade + (upgrade.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query
-            : "/portal/plans?" + query;
+            : $"{PricingStart.Path}?{query}";
     }
 
     private static string ComparisonTable(IReadOnlyList<Plan> plans, CatalogSnapshot catalog)
@@ -176,7 +177,7 @@ public static partial class PricingPage
         }
 
         table.Append("</tr></thead><tbody>");
-        foreach (var feature in catalog.Features)
+        foreach (var feature in catalog.PublicFeatures())
         {
             table.Append(CultureInfo.InvariantCulture, $"<tr data-feature=\"{E(feature.Code)}\"><th scope=\"row\">{E(feature.Name)}</th>");
             foreach (var plan in plans)

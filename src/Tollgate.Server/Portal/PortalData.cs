@@ -40,7 +40,6 @@ public sealed class PortalData(
     public IOptions<BillingOptions> BillingOptions => billingOptions;
     public TimeProvider Time => time;
 
-
     public async Task<PortalView?> LoadAsync(string customerId, CancellationToken cancellationToken)
     {
         var customer = await customers.GetAsync(customerId, cancellationToken);
@@ -58,8 +57,18 @@ public sealed class PortalData(
         var currency = context.Version?.Terms.Prices.FirstOrDefault()?.Currency ?? "USD";
         return new PortalView(customer, live, context.Version, planCode, snapshot.Plan(planCode)?.Name ?? planCode,
             pending is null ? null : snapshot.Plan(pending)?.Name ?? pending, new BillingPeriodView(context.Period.Start, context.Period.End), period,
-            snapshot.Features, [.. snapshot.PublicPlans], await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
+            snapshot.Features, PickerPlans(snapshot, context.PlanCode, live?.BillingPeriod ?? BillingInterval.Monthly),
+            await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
             await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
             snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0);
     }
+
+    /// <summary>
+    /// The plans the picker offers: the public ones, and a private plan only to its own subscriber, at the price they
+    /// pay, so it shows as current without offering the deal at any other price.
+    /// </summary>
+    private static IReadOnlyList<Plan> PickerPlans(CatalogSnapshot snapshot, string? subscribedPlan, BillingInterval period) =>
+        [.. snapshot.ActivePlans.Where(p => !p.IsPrivate || p.Code == subscribedPlan).Select(p => p.IsPrivate
+            ? p with { Current = p.Current with { Terms = p.Current.Terms with { Prices = [.. p.Current.Terms.Prices.Where(x => x.BillingPeriod == period)] } } }
+            : p)];
 }

@@ -73,7 +73,7 @@ public static class PricingApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok<IReadOnlyList<PricingFeature>>([.. catalog.Features.Select(PricingMapper.ToWire)]);
+        return TypedResults.Ok<IReadOnlyList<PricingFeature>>([.. catalog.PublicFeatures().Select(PricingMapper.ToWire)]);
     }
 
     private static async Task<Results<Ok<PricingComparison>, StatusCodeHttpResult>> CompareAsync(

@@ -21,7 +21,7 @@ public static class PublicTag
         var shown = new
         {
             plans = catalog.PublicPlans.Select(p => PricingMapper.ToWire(p, catalog)).ToList(),
-            features = catalog.Features.Select(PricingMapper.ToWire).ToList(),
+            features = catalog.PublicFeatures().Select(PricingMapper.ToWire).ToList(),
             compare = PricingMapper.Compare(catalog),
         };
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(shown))))[..16];

@@ -26,6 +26,7 @@ public static class WebhooksAdminApi
             ChangeAsync(id, store, store.EnableEndpointAsync(id, ct), ct));
         group.MapDelete("/webhook-endpoints/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, WebhookStore store, CancellationToken ct) =>
             await store.DeleteEndpointAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("endpoint", id));
+        group.MapPost("/webhook-endpoints/{id}/test", TestAsync).ProducesProblems(409);
         group.MapGet("/webhook-deliveries", ListDeliveriesAsync);
         group.MapGet("/webhook-deliveries/{id}", GetDeliveryAsync);
         group.MapPost("/webhook-deliveries/{id}/replay", ReplayAsync).ProducesProblems(409);
@@ -120,6 +121,22 @@ public static class WebhooksAdminApi
 
         var created = await store.GetDeliveryAsync(replay, cancellationToken);
         return TypedResults.Created($"/v1/admin/webhook-deliveries/{replay}", ToWire(created!.Value.Delivery));
+    }
+
+    /// <summary>Sends the endpoint a signed webhook.test event through the outbox, whatever types it takes; answers the delivery to watch.</summary>
+    private static async Task<Results<Created<WebhookDeliveryResponse>, ProblemHttpResult>> TestAsync(
+        string id, WebhookStore store, TollgateDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (delivery, disabled) = await WebhookTestEvents.EnqueueAsync(database, id, time, cancellationToken);
+        if (delivery is null)
+        {
+            return disabled
+                ? Problems.Create(409, "endpoint_disabled", "The endpoint is disabled; enable it (POST /v1/admin/webhook-endpoints/{id}/enable) to send it a test event.")
+                : Problems.NotFound("endpoint", id);
+        }
+
+        var created = await store.GetDeliveryAsync(delivery, cancellationToken);
+        return TypedResults.Created($"/v1/admin/webhook-deliveries/{delivery}", ToWire(created!.Value.Delivery));
     }
 
     /// <summary>A standard secret is the key's bytes in base64 after whsec_, as Standard Webhooks verifiers decode it.</summary>

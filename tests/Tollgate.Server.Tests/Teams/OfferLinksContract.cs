@@ -1,10 +1,11 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Teams;
 
 /// <summary>A signed, expiring offer link sells one (private) plan; a wrong or expired link names no plan.</summary>
-public abstract class OfferLinksContract : ApiContract
+public abstract partial class OfferLinksContract : ApiContract
 {
     private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
 
@@ -16,16 +17,35 @@ public abstract class OfferLinksContract : ApiContract
         return url.PathAndQuery;
     }
 
-    private static Task<HttpResponseMessage> AcceptAsync(TollgateApp app, string path, string? email = null)
+    /// <summary>A browser (keeping cookies) that opened the offer page, and the page's anti-forgery value.</summary>
+    private static async Task<(HttpClient Browser, string Csrf)> OpenAsync(TollgateApp app, string path)
+    {
+        var browser = app.NewBrowser();
+        var page = await browser.GetStringAsync(new Uri(path, UriKind.Relative));
+        return (browser, CsrfField().Match(page).Groups[1].Value);
+    }
+
+    private static Task<HttpResponseMessage> AcceptAsync(HttpClient browser, string path, string? csrf, string? email = null)
     {
         var token = Uri.UnescapeDataString(path[(path.IndexOf("token=", StringComparison.Ordinal) + 6)..]);
         var fields = new Dictionary<string, string> { ["token"] = token };
+        if (csrf is not null)
+        {
+            fields["csrf"] = csrf;
+        }
+
         if (email is not null)
         {
             fields["email"] = email;
         }
 
-        return app.Anonymous.PostAsync("/offer", new FormUrlEncodedContent(fields));
+        return browser.PostAsync(new Uri("/offer", UriKind.Relative), new FormUrlEncodedContent(fields));
+    }
+
+    private static async Task<HttpResponseMessage> AcceptAsync(TollgateApp app, string path, string? email = null)
+    {
+        var (browser, csrf) = await OpenAsync(app, path);
+        return await AcceptAsync(browser, path, csrf, email);
     }
 
     [Fact]
@@ -69,10 +89,11 @@ public abstract class OfferLinksContract : ApiContract
         var path = await LinkAsync(app, new { customer = "bigco", expires_at = app.Clock.GetUtcNow().AddHours(1) });
         var tampered = path[..^3] + (path[^3] == 'A' ? "B" : "A") + path[^2..];
 
+        var (browser, csrf) = await OpenAsync(app, path);
         var forged = await app.Anonymous.GetAsync(tampered);
         await app.AdvanceAsync(TimeSpan.FromHours(2));
         var expired = await app.Anonymous.GetAsync(path);
-        var acceptedLate = await AcceptAsync(app, path);
+        var acceptedLate = await AcceptAsync(browser, path, csrf);
 
         foreach (var response in new[] { forged, expired, acceptedLate })
         {
@@ -98,6 +119,50 @@ public abstract class OfferLinksContract : ApiContract
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, bySecret.StatusCode);
     }
+
+    [Fact]
+    public async Task AnOfferPostWithoutOrWithAWrongFormTokenIs403AndSubscribesNoOne()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("bigco");
+        var path = await LinkAsync(app, new { customer = "bigco", expires_at = app.Clock.GetUtcNow().AddDays(7) });
+        var (browser, csrf) = await OpenAsync(app, path);
+        var (_, otherVisitorsCsrf) = await OpenAsync(app, path);
+
+        var missing = await AcceptAsync(browser, path, csrf: null);
+        var wrong = await AcceptAsync(browser, path, csrf + "x");
+        var anothers = await AcceptAsync(browser, path, otherVisitorsCsrf);
+        var withoutCookie = await AcceptAsync(app.Anonymous, path, csrf);
+        var subscriptions = (await (await app.Admin.GetAsync("/v1/customers/bigco/subscriptions")).ReadAsync())["data"]!.AsArray();
+        var genuine = await AcceptAsync(browser, path, csrf);
+
+        foreach (var refused in new[] { missing, wrong, anothers, withoutCookie })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("This form has expired", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.NotEmpty(csrf);
+        Assert.Empty(subscriptions);
+        Assert.Equal(HttpStatusCode.Created, genuine.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnOfferPostWithoutAnEmailOrFormTokenMakesNoCustomer()
+    {
+        await using var app = await AppAsync();
+        var path = await LinkAsync(app, new { expires_at = app.Clock.GetUtcNow().AddDays(1) });
+        var (browser, _) = await OpenAsync(app, path);
+
+        var refused = await AcceptAsync(browser, path, csrf: null, "buyer@bigco.example");
+        var customers = (await (await app.Admin.GetAsync("/v1/customers")).ReadAsync())["data"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Empty(customers);
+    }
+
+    [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfField();
 }
 
 public sealed class SqliteOfferLinksTests : OfferLinksContract

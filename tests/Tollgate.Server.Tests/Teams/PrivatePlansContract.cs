@@ -12,9 +12,17 @@ public abstract class PrivatePlansContract : ApiContract
             { "code": "enterprise",
         """.Trim(), StringComparison.Ordinal)].TrimEnd().TrimEnd(',') + "\n  ]\n}\n";
 
-    private static readonly string[] Secrets = ["enterprise", "Enterprise Deal", "50000", "500.00"];
+    // The deal also includes a feature no public plan lists: its name would tell what the deal is.
+    private static readonly string WithPrivateFeature = TeamsCatalog.Json
+        .Replace("""{ "code": "exports", "name": "Exports", "unit": "exports", "kind": "metered" }""",
+            """{ "code": "exports", "name": "Exports", "unit": "exports", "kind": "metered" }, { "code": "sso_saml", "name": "SAML single sign-on", "kind": "boolean" }""",
+            StringComparison.Ordinal)
+        .Replace("""{ "feature_code": "exports", "limit": null } ]""", """{ "feature_code": "exports", "limit": null }, { "feature_code": "sso_saml", "enabled": true } ]""",
+            StringComparison.Ordinal);
 
-    private sealed record Seen(string Plans, string? ETag, string Compare, string Page, string Embed, string VisitorPlans, string Missing);
+    private static readonly string[] Secrets = ["enterprise", "Enterprise Deal", "50000", "500.00", "sso_saml", "SAML single sign-on"];
+
+    private sealed record Seen(string Plans, string? ETag, string Compare, string Page, string Embed, string VisitorPlans, string Missing, string Features);
 
     // Problems carry the request's trace id, which differs between any two requests.
     private static async Task<string> WithoutTraceAsync(HttpResponseMessage response)
@@ -36,7 +44,8 @@ public abstract class PrivatePlansContract : ApiContract
             await (await app.Anonymous.GetAsync("/pricing")).Content.ReadAsStringAsync(),
             await (await app.Anonymous.GetAsync("/pricing?embed=1")).Content.ReadAsStringAsync(),
             await (await app.Anonymous.GetAsync("/v1/pricing/plans?visitor=v-1")).Content.ReadAsStringAsync(),
-            (await WithoutTraceAsync(missing)).Replace("enterprise", "CODE", StringComparison.Ordinal));
+            (await WithoutTraceAsync(missing)).Replace("enterprise", "CODE", StringComparison.Ordinal),
+            await (await app.Anonymous.GetAsync("/v1/pricing/features")).Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -47,15 +56,16 @@ public abstract class PrivatePlansContract : ApiContract
         var cached = new HttpRequestMessage(HttpMethod.Get, "/v1/pricing/plans");
         cached.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(before.ETag!));
 
-        var applied = await app.Admin.PutAsync("/v1/admin/catalog", new StringContent(TeamsCatalog.Json, Encoding.UTF8, "application/json"));
+        var applied = await app.Admin.PutAsync("/v1/admin/catalog", new StringContent(WithPrivateFeature, Encoding.UTF8, "application/json"));
         var after = await LookAsync(app);
         var revalidated = await app.Anonymous.SendAsync(cached);
 
         Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-        Assert.Equal((before.Plans, before.ETag, before.Compare, before.VisitorPlans, before.Missing),
-            (after.Plans, after.ETag, after.Compare, after.VisitorPlans, after.Missing));
+        Assert.Equal((before.Plans, before.ETag, before.Compare, before.VisitorPlans, before.Missing, before.Features),
+            (after.Plans, after.ETag, after.Compare, after.VisitorPlans, after.Missing, after.Features));
         Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
-        foreach (var text in new[] { after.Plans, after.Compare, after.Page, after.Embed, after.VisitorPlans, after.Missing })
+        Assert.Contains("""{ "feature_code": "sso_saml", "enabled": true }""", WithPrivateFeature, StringComparison.Ordinal);
+        foreach (var text in new[] { after.Plans, after.Compare, after.Page, after.Embed, after.VisitorPlans, after.Missing, after.Features })
         {
             Assert.DoesNotContain(Secrets, secret => text.Contains(secret, StringComparison.Ordinal));
         }

@@ -91,6 +91,48 @@ public abstract class WebhookSchemesContract : ApiContract
         Assert.Empty(listed);
     }
 
+    [Fact]
+    public async Task ATestEventReachesOnlyItsEndpointWhateverEventsItTakesSignedWithItsSchemeAndLogged()
+    {
+        await using var standard = await WebhookReceiver.StartAsync();
+        await using var bystander = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        var endpoint = await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = standard.Url.ToString(), signature_scheme = "standard", events = new[] { "invoice.paid" } })).ReadAsync();
+        var other = (await EndpointAsync(app, bystander, null))["id"].Value<string>()!;
+        var id = endpoint["id"].Value<string>()!;
+
+        var response = await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/test", null);
+        var delivery = await response.ReadAsync();
+        var received = await standard.WaitForAsync(1);
+        var verified = (await VerifyAsync([Delivery("standard", endpoint["secret"].Value<string>()!, received[0], app.Clock.GetUtcNow().ToUnixTimeMilliseconds())]))[0]!;
+        var logged = (await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries?endpoint={id}")).ReadAsync())["data"]!.AsArray();
+        var toOther = (await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries?endpoint={other}")).ReadAsync())["data"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(("webhook.test", id), (delivery["event_type"].Value<string>(), delivery["endpoint"].Value<string>()));
+        Assert.Equal((true, "webhook.test"), (verified["verified"].Value<bool>(), verified["type"].Value<string>()));
+        Assert.Equal(delivery["id"].Value<string>(), Assert.Single(logged)!["id"].Value<string>());
+        Assert.Empty(toOther);
+    }
+
+    [Fact]
+    public async Task ATestEventForADisabledEndpointIs409AndForAnUnknownOne404AndQueuesNothing()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        var id = (await EndpointAsync(app, receiver, null))["id"].Value<string>()!;
+        await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/disable", null);
+
+        var disabled = await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/test", null);
+        var unknown = await app.Admin.PostAsync("/v1/admin/webhook-endpoints/we_nope/test", null);
+        var deliveries = (await (await app.Admin.GetAsync("/v1/admin/webhook-deliveries")).ReadAsync())["data"]!.AsArray();
+
+        Assert.Equal((HttpStatusCode.Conflict, "endpoint_disabled"), (disabled.StatusCode, (await disabled.ReadAsync())["error"].Value<string>()));
+        Assert.Equal((HttpStatusCode.NotFound, "endpoint"), (unknown.StatusCode, (await unknown.ReadAsync())["resource"].Value<string>()));
+        Assert.Empty(deliveries);
+    }
+
     private static object Delivery(string scheme, string secret, WebhookReceiver.Received request, long receivedAtMs) =>
         new { scheme, secret, body = request.Body, headers = request.Headers, received_at_ms = receivedAtMs };
 

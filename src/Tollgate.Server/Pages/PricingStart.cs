@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Core;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Money;
+using Tollgate.Server.Payments;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Pages;
+
+/// <summary>
+/// /pricing/start?plan=…&amp;period=…: where the pricing page's buttons lead when neither Tollgate:Pages:CtaUrl nor the
+/// catalog's upgrade_url is set. A price Stripe sells takes an email and goes to Stripe Checkout; any other price says
+/// how to subscribe. Only public plans on sale are shown: anything else is a 404 that names no plan.
+/// </summary>
+public static class PricingStart
+{
+    public const string Path = "/pricing/start";
+
+    public static IEndpointRouteBuilder MapPricingStart(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, ShowAsync).ExcludeFromDescription().AllowAnonymous();
+        app.MapPost(Path, CheckoutAsync).ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
+        return app;
+    }
+
+    private sealed record Choice(Plan Plan, BillingInterval Interval, PlanPrice Price)
+    {
+        public string Query => $"plan={Uri.EscapeDataString(Plan.Code)}&period={Interval.ToWire()}";
+    }
+
+    private static async Task<Choice?> ChooseAsync(string? plan, string? period, CatalogCache catalog, CancellationToken cancellationToken) =>
+        BillingIntervalNames.TryParse(period ?? "monthly", out var interval)
+        && (await catalog.GetAsync(cancellationToken)).PublicPlans.FirstOrDefault(p => p.Code == plan) is { } found
+        && found.Current.Terms.Price(interval) is { } price
+            ? new Choice(found, interval, price)
+            : null;
+
+    private static bool ViaCheckout(StripeOptions stripe, PlanPrice price) => stripe.HasSecretKey && price is { PriceCents: > 0, StripePriceId: not null };
+
+    private static IResult NotOnSale(HttpContext http) =>
+        Message(http, 404, "This plan is not on sale", "Go back to the pricing page and choose one of the plans shown there.");
+
+    private static async Task<IResult> ShowAsync(
+        HttpContext http, string? plan, string? period, string? promo, string? state, CatalogCache catalog, PageSigning signing,
+        IOptions<PagesOptions> pages, IOptions<StripeOptions> stripe, IOptions<BillingOptions> billing, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await ChooseAsync(plan, period, catalog, cancellationToken) is not { } choice)
+        {
+            return NotOnSale(http);
+        }
+
+        if (state == "paid")
+        {
+            return Message(http, 200, "Thank you", $"Your {choice.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
+        }
+
+        var product = pages.Value.ProductName;
+        var price = choice.Price;
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"""
+            <main class="narrow" data-testid="start">
+            <h1>{E(choice.Plan.Name)}</h1>
+            <p class="lead">{E(choice.Plan.Description)}</p>
+            <p class="price" data-testid="start-price"><strong>{E(PriceText(price, choice.Interval))}</strong></p>
+            {(price.TrialDays > 0 ? $"<p class=\"muted\">{price.TrialDays}-day free trial</p>" : "")}
+            """);
+        if (ViaCheckout(stripe.Value, price))
+        {
+            body.Append(CultureInfo.InvariantCulture, $"""
+                <form method="post" action="{Path}" class="card stack">{CsrfField(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken))}
+                <input type="hidden" name="plan" value="{E(choice.Plan.Code)}"><input type="hidden" name="period" value="{choice.Interval.ToWire()}">
+                <input type="hidden" name="promo" value="{E(promo is { Length: <= 64 } ? promo : "")}">
+                <label>Email <input type="email" name="email" required maxlength="320" autocomplete="email"></label>
+                <button type="submit">Continue to payment</button>
+                <p class="muted">You pay by card on Stripe's secure checkout page.</p>
+                </form>
+                """);
+        }
+        else
+        {
+            var how = price.PriceCents == 0
+                ? $"{choice.Plan.Name} costs nothing. Sign up in {product}: a new account starts on the free plan, and Billing in your account changes it."
+                : $"Sign in to {product} and open Billing from your account. Choose {choice.Plan.Name} there: you see what it costs before anything changes, and confirm.";
+            body.Append(CultureInfo.InvariantCulture, $"""<section class="card" data-testid="how-to-subscribe"><h2>How to subscribe</h2><p>{E(how)}</p>""");
+            if (billing.Value.Seller.Email is { Length: > 0 } email)
+            {
+                body.Append(CultureInfo.InvariantCulture, $"""<p>Questions, or paying by invoice? Write to <a href="mailto:{E(email)}">{E(email)}</a>.</p>""");
+            }
+
+            body.Append("</section>");
+        }
+
+        body.Append("""<p><a href="/pricing">Back to pricing</a></p></main>""");
+        return Page(http, $"{choice.Plan.Name} · {product}", body.ToString());
+    }
+
+    private static string PriceText(PlanPrice price, BillingInterval interval) => price.PriceCents == 0
+        ? "Free"
+        : $"{MinorUnits.Display(price.PriceCents, price.Currency)}{(price.PerSeat ? " per seat" : "")} a {(interval == BillingInterval.Yearly ? "year" : "month")}";
+
+    private static async Task<IResult> CheckoutAsync(
+        HttpContext http, CatalogCache catalog, PageSigning signing, ICustomerStore customers, IOptions<StripeOptions> stripe, IOptions<PagesOptions> pages,
+        [AsParameters] PaymentsApi.Services payments, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasFormContentType)
+        {
+            return Message(http, 415, "This is not the sign-up form", "Go back to the pricing page and choose a plan.");
+        }
+
+        var form = await http.Request.ReadFormAsync(cancellationToken);
+        if (!await AnonymousForm.IsOwnAsync(http, form, signing, cancellationToken))
+        {
+            return AnonymousForm.Refused(http, "Go back to the pricing page and choose the plan again.");
+        }
+
+        if (await ChooseAsync(form["plan"], form["period"], catalog, cancellationToken) is not { } choice)
+        {
+            return NotOnSale(http);
+        }
+
+        if (!ViaCheckout(stripe.Value, choice.Price))
+        {
+            return Results.Redirect($"{Path}?{choice.Query}");
+        }
+
+        var email = form["email"].ToString().Trim();
+        if (email.Length is 0 or > 320 || !email.Contains('@', StringComparison.Ordinal))
+        {
+            return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
+        }
+
+        var customer = Ids.New("cus", time);
+        await customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
+        var origin = pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+        var back = $"{origin}{Path}?{choice.Query}";
+        var promo = form["promo"].ToString() is { Length: > 0 and <= 64 } code ? code : null;
+        var checkout = await PaymentsApi.CheckoutAsync(new CreateCheckoutSessionRequest(customer, choice.Plan.Code, back + "&state=paid", back,
+            choice.Interval.ToWire(), promo), payments, cancellationToken);
+        return checkout.Result switch
+        {
+            Ok<CheckoutSessionResponse> ok => Results.Redirect(ok.Value!.CheckoutUrl),
+            ProblemHttpResult { StatusCode: 400 } refused => Message(http, 400, "This code cannot be used", refused.ProblemDetails.Detail ?? "Go back and try without it."),
+            var other => Message(http, 502, "Payment is not available", (other as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later."),
+        };
+    }
+}
