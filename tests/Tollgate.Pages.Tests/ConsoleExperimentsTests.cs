@@ -56,6 +56,7 @@ public sealed class ConsoleExperimentsTests(BrowserFixture browser)
         var control = await Cells(page, "control");
         var cheaper = await Cells(page, "cheaper");
         var chartRows = await page.Locator("[data-testid='results-chart'] g[data-variant]").CountAsync();
+        var ticks = await page.Locator("[data-testid='results-chart'] svg > text").AllTextContentsAsync();
         var clipped = await ConsolePages.ClippedChartTextAsync(page, "[data-testid='results-chart']");
         await BrowserFixture.ScreenshotAsync(page, "admin-experiment");
         var api = (await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}/results")).ReadAsync())["variants"]!.AsArray();
@@ -73,6 +74,7 @@ public sealed class ConsoleExperimentsTests(BrowserFixture browser)
             api[1]!["p_value"].Value<double>().ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture), "+100.0%"], cheaper);
         Assert.Equal("25.0%", Percent(api[0]!["conversion_rate"]));
         Assert.Equal(2, chartRows);
+        Assert.Equal(["0%", "25%", "50%", "75%", "100%"], ticks); // the widest interval ends at 85%
         Assert.Empty(clipped);
         Assert.Equal("The experiment was stopped.", stopped.Trim());
         Assert.Equal("stopped", status.Trim());

@@ -45,7 +45,7 @@ public static class AdminCustomerList
             <h1>Customers</h1>
             <form method="get" action="/admin/customers" class="row" role="search">
               <label for="q" class="skip">Search</label>
-              <input id="q" name="q" type="search" value="{E(q)}" placeholder="Id, email or name starts with">
+              <input id="q" name="q" type="search" value="{E(q)}" placeholder="Id, email or name">
               <label for="plan" class="skip">Plan</label>
               <select id="plan" name="plan"><option value="">Any plan</option>{string.Concat(plans.Select(p =>
                   $"<option value=\"{E(p.Code)}\"{(p.Code == plan ? " selected" : "")}>{E(p.Name)}</option>"))}</select>

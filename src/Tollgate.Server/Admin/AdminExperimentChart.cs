@@ -14,6 +14,7 @@ public static class AdminExperimentChart
 {
     private const int Width = 640, Left = 130, Right = 24, Top = 8, Row = 36, Axis = 28;
     private const string Control = "#4b5563", Challenger = "#4338ca";
+    private static readonly double[] Steps = [0.0025, 0.005, 0.01, 0.02, 0.025, 0.05, 0.1, 0.2, 0.25];
 
     public static string Draw(string title, IReadOnlyList<VariantResult> results)
     {
@@ -27,7 +28,7 @@ public static class AdminExperimentChart
         {
             var x = X(top * g / 4);
             svg.Append(CultureInfo.InvariantCulture,
-                $"<line x1=\"{x:0.#}\" x2=\"{x:0.#}\" y1=\"{Top}\" y2=\"{height - Axis + 4}\" stroke=\"{(g == 0 ? "#9ca3af" : "#e5e7eb")}\"/><text x=\"{x:0.#}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#4b5563\">{E(Percent(top * g / 4))}</text>");
+                $"<line x1=\"{x:0.#}\" x2=\"{x:0.#}\" y1=\"{Top}\" y2=\"{height - Axis + 4}\" stroke=\"{(g == 0 ? "#9ca3af" : "#e5e7eb")}\"/><text x=\"{x:0.#}\" y=\"{height - 8}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#4b5563\">{E(Tick(top * g / 4))}</text>");
         }
 
         for (var i = 0; i < results.Count; i++)
@@ -52,9 +53,11 @@ public static class AdminExperimentChart
             """).ToString();
     }
 
+    private static string Tick(double rate) => Math.Round(rate * 100, 2).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+
     /// <summary>A rate as a percent with one decimal ("12.5%").</summary>
     public static string Percent(double rate) => (rate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>The axis end: the next 5 percentage points above the highest interval end, at most 100%.</summary>
-    private static double Ceiling(double high) => Math.Clamp(Math.Ceiling(high * 20) / 20, 0.05, 1);
+    /// <summary>The axis end: four round steps (1, 2, 2.5, 5, 10, 20 or 25 points) that reach the highest interval end, so ticks read 0, 20%, 40%….</summary>
+    private static double Ceiling(double high) => 4 * Steps.First(step => (4 * step) >= high - 1e-9);
 }

@@ -82,8 +82,8 @@ public static class AdminLlmCalls
             $"<label>{E(label)}<input id=\"{key}\" name=\"{key}\" value=\"{E(value[key])}\" placeholder=\"{E(hint)}\"></label>";
         return $"""
             <form method="get" action="/admin/llm-calls" class="card grid" role="search">
-              {Field("customer", "Customer", "customer id")}{Field("feature", "Feature", "feature code")}{Field("model", "Model", "gpt-4o")}
-              {Field("provider", "Provider", "openai")}{Field("from", "From", "2026-03-01")}{Field("to", "To (excluded)", "2026-04-01")}
+              {Field("customer", "Customer", "any customer")}{Field("feature", "Feature", "any feature")}{Field("model", "Model", "any model")}
+              {Field("provider", "Provider", "any provider")}{Field("from", "From (UTC)", "YYYY-MM-DD")}{Field("to", "To, excluded (UTC)", "YYYY-MM-DD")}
               {(value["limit"] is { } limit ? $"<input type=\"hidden\" name=\"limit\" value=\"{E(limit)}\">" : "")}
               <div class="row"><button type="submit">Filter</button><a href="/admin/llm-calls">Clear</a></div>
             </form>

@@ -39,9 +39,12 @@ public static class AdminUsageChart
             .Select(d => d.ToString(unit == UsageSeries.Month ? "MMM yyyy" : "MMM d", CultureInfo.InvariantCulture)).ToList();
         var title = unit == UsageSeries.Month ? "Usage per feature by month, last 12 months" : "Usage per feature by day, last 30 days";
         string Name(string code) => metered.FirstOrDefault(f => f.Code == code)?.Name ?? code;
-        section.Append(series.Count == 0
-            ? "<p class=\"muted\">No metered features.</p>"
-            : SvgChart.Line(title, labels, [.. series.Select(s => new ChartSeries(Name(s.Key), [.. s.Value.Select(p => (decimal)p.Quantity)]))],
+        // Only features used in the range get a line, the five most used, so each keeps its own colour; the totals name them all.
+        var drawn = series.Where(s => s.Value.Any(p => p.Quantity != 0)).OrderByDescending(s => s.Value.Sum(p => p.Quantity)).Take(5)
+            .OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        section.Append(drawn.Count == 0
+            ? "<p class=\"muted\" data-testid=\"no-usage\">No usage in this range.</p>"
+            : SvgChart.Line(title, labels, [.. drawn.Select(s => new ChartSeries(Name(s.Key), [.. s.Value.Select(p => (decimal)p.Quantity)]))],
                 v => v.ToString("#,0.##", CultureInfo.InvariantCulture)));
         section.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{E(first.ToString("MMM d, yyyy", CultureInfo.InvariantCulture))} – {E(last.ToString("MMM d, yyyy", CultureInfo.InvariantCulture))} (UTC), totals: ");
         section.Append(string.Join(" · ", series.Select(s => $"<span data-feature=\"{E(s.Key)}\">{E(Name(s.Key))} {s.Value.Sum(p => p.Quantity):N0}</span>")));

@@ -37,7 +37,7 @@ public static class ConsoleLists
             return "";
         }
 
-        var nav = new StringBuilder("<nav class=\"row\" aria-label=\"Pages\" data-testid=\"pager\">");
+        var nav = new StringBuilder("<nav aria-label=\"Pages\" data-testid=\"pager\"><p class=\"row\">");
         if (!onFirst)
         {
             nav.Append(CultureInfo.InvariantCulture, $"<a class=\"button secondary\" href=\"{E(Href(path, filters))}\">← First page</a>");
@@ -48,7 +48,7 @@ public static class ConsoleLists
             nav.Append(CultureInfo.InvariantCulture, $"<a class=\"button secondary\" rel=\"next\" href=\"{E(Href(path, [.. filters, ("cursor", next)]))}\">Next page →</a>");
         }
 
-        return nav.Append("</nav>").ToString();
+        return nav.Append("</p></nav>").ToString();
     }
 
     /// <summary>The notice a console list shows instead of rows when a query parameter is unreadable.</summary>
