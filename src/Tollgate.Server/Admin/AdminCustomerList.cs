@@ -35,10 +35,7 @@ public static class AdminCustomerList
                 ? null : $"must be one of {string.Join(", ", CustomerListApi.SubscriptionStatuses)}"));
         var problem = errors.Count > 0 ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null;
         var pageRequest = Storage.Database.PageRequest.First;
-        if (problem is null && !ConsoleLists.TryRead(limit, cursor, out pageRequest, out problem))
-        {
-            problem ??= "the page could not be read";
-        }
+        problem ??= ConsoleLists.Read(limit, cursor, out pageRequest);
 
         var plans = (await catalog.GetAsync(cancellationToken)).Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal);
         var page = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
@@ -52,7 +49,7 @@ public static class AdminCustomerList
               <label for="status" class="skip">Status</label>
               <select id="status" name="status"><option value="">Any status</option>{string.Concat(CustomerListApi.SubscriptionStatuses.Select(s =>
                   $"<option value=\"{s}\"{(s == status ? " selected" : "")}>{E(s.Replace('_', ' '))}</option>"))}</select>
-              {(limit is null ? "" : $"<input type=\"hidden\" name=\"limit\" value=\"{E(limit)}\">")}
+              {(limit is null || problem is not null ? "" : $"<input type=\"hidden\" name=\"limit\" value=\"{E(limit)}\">")}
               <button type="submit">Search</button>
             </form>
             """);

@@ -37,14 +37,11 @@ public static class AdminLlmCalls
 
         var problem = errors.Count > 0 ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null;
         var pageRequest = Storage.Database.PageRequest.First;
-        if (problem is null && !ConsoleLists.TryRead(limit, cursor, out pageRequest, out problem))
-        {
-            problem ??= "the page could not be read";
-        }
+        problem ??= ConsoleLists.Read(limit, cursor, out pageRequest);
 
         (string, string?)[] filters = [("customer", customer), ("feature", feature), ("model", model), ("provider", provider), ("from", from), ("to", to),
             ("limit", limit)];
-        var page = new StringBuilder("<h1>LLM calls</h1>").Append(Form(filters));
+        var page = new StringBuilder("<h1>LLM calls</h1>").Append(Form(filters, keepLimit: problem is null));
         if (problem is not null)
         {
             page.Append(ConsoleLists.Refusal(problem));
@@ -75,7 +72,8 @@ public static class AdminLlmCalls
         return AdminLayout.Page(http, user, "/admin/llm-calls", "LLM calls", page.ToString(), data.Product);
     }
 
-    private static string Form((string Key, string? Value)[] filters)
+    /// <summary>The filter form; the page size rides along unless it was the refused parameter.</summary>
+    private static string Form((string Key, string? Value)[] filters, bool keepLimit)
     {
         var value = filters.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
         string Field(string key, string label, string hint) =>
@@ -84,7 +82,7 @@ public static class AdminLlmCalls
             <form method="get" action="/admin/llm-calls" class="card grid" role="search">
               {Field("customer", "Customer", "any customer")}{Field("feature", "Feature", "any feature")}{Field("model", "Model", "any model")}
               {Field("provider", "Provider", "any provider")}{Field("from", "From (UTC)", "YYYY-MM-DD")}{Field("to", "To, excluded (UTC)", "YYYY-MM-DD")}
-              {(value["limit"] is { } limit ? $"<input type=\"hidden\" name=\"limit\" value=\"{E(limit)}\">" : "")}
+              {(keepLimit && value["limit"] is { } limit ? $"<input type=\"hidden\" name=\"limit\" value=\"{E(limit)}\">" : "")}
               <div class="row"><button type="submit">Filter</button><a href="/admin/llm-calls">Clear</a></div>
             </form>
             """;

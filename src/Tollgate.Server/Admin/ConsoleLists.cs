@@ -14,13 +14,9 @@ public static class ConsoleLists
 {
     public const int PageSize = 25;
 
-    /// <summary>The page asked for, or the API's own wording of what is wrong with limit or cursor.</summary>
-    public static bool TryRead(string? limit, string? cursor, out PageRequest page, out string? problem)
-    {
-        var ok = Lists.TryRead(limit ?? PageSize.ToString(CultureInfo.InvariantCulture), cursor, out page, out var refused);
-        problem = refused?.ProblemDetails.Detail;
-        return ok;
-    }
+    /// <summary>Reads the page asked for; null, or the API's own wording of what is wrong with limit or cursor.</summary>
+    public static string? Read(string? limit, string? cursor, out PageRequest page) =>
+        Lists.TryRead(limit ?? PageSize.ToString(CultureInfo.InvariantCulture), cursor, out page, out var refused) ? null : refused!.ProblemDetails.Detail;
 
     /// <summary>A link to <paramref name="path"/> with the non-empty parameters, each escaped.</summary>
     public static string Href(string path, params (string Key, string? Value)[] query)
