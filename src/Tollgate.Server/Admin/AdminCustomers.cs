@@ -14,12 +14,12 @@ using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Admin;
 
-/// <summary>The console's customers: search, and a customer's subscription, usage, invoices, costs and alerts, with plan change and cancel.</summary>
+/// <summary>The console's customers: a customer's subscription, usage and its history, invoices, costs and alerts, with plan change and cancel.</summary>
 public static class AdminCustomers
 {
     public static RouteGroupBuilder MapAdminCustomers(this RouteGroupBuilder group)
     {
-        group.MapGet("/customers", ListAsync);
+        group.MapAdminCustomerList();
         group.MapGet("/customers/{id}", DetailAsync);
         group.MapPost("/customers/{id}/change", ChangeAsync);
         group.MapPost("/customers/{id}/cancel", CancelAsync);
@@ -27,39 +27,9 @@ public static class AdminCustomers
         return group;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, string? q, AdminData data, ICustomerStore customers, CancellationToken cancellationToken)
-    {
-        if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
-        {
-            return AdminLayout.SignIn();
-        }
-
-        var found = await customers.SearchAsync(q, 100, cancellationToken);
-        var page = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
-            <h1>Customers</h1>
-            <form method="get" action="/admin/customers" class="row" role="search">
-              <label for="q" class="skip">Search</label>
-              <input id="q" name="q" type="search" value="{E(q)}" placeholder="Id, email or name">
-              <button type="submit">Search</button>
-            </form>
-            <p class="muted">{found.Count} shown{(found.Count == 100 ? " (the newest 100; search to narrow)" : "")}.</p>
-            <div class="table-scroll"><table><thead><tr><th scope="col">Customer</th><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Since</th></tr></thead><tbody>
-            """);
-        foreach (var c in found)
-        {
-            page.Append(CultureInfo.InvariantCulture, $"""
-                <tr data-customer="{E(c.Id)}"><td><a href="/admin/customers/{Uri.EscapeDataString(c.Id)}">{E(c.Id)}</a></td><td>{E(c.Email)}</td><td>{E(c.Name)}</td>
-                <td>{E(c.CreatedAt.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture))}</td></tr>
-                """);
-        }
-
-        page.Append("</tbody></table></div>");
-        return AdminLayout.Page(http, user, "/admin/customers", "Customers", page.ToString(), data.Product);
-    }
-
     private static async Task<IResult> DetailAsync(
-        string id, HttpContext http, string? done, AdminData data, ICustomerStore customers, UsageQueries usage, InvoiceStore invoices, AlertStore alerts,
-        CatalogCache catalog, Storage.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
+        string id, HttpContext http, string? done, string? usage, AdminData data, ICustomerStore customers, UsageQueries queries, UsageHistory history,
+        InvoiceStore invoices, AlertStore alerts, CatalogCache catalog, Storage.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {
@@ -67,7 +37,7 @@ public static class AdminCustomers
         }
 
         var customer = await customers.GetAsync(id, cancellationToken);
-        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
+        var period = await queries.CurrentPeriodAsync(id, cancellationToken);
         if (customer is null || period is null)
         {
             return Message(http, 404, "No such customer", $"There is no customer '{id}'.");
@@ -108,14 +78,16 @@ public static class AdminCustomers
         }
 
         page.Append("</tbody></table></div></section></div>");
-        if (costs is not null)
-        {
-            page.Append(CultureInfo.InvariantCulture, $"""
+        var (chart, refused) = await AdminUsageChart.SectionAsync(customer.Id, usage, history, catalog, data.Time, cancellationToken);
+        page.Append(chart);
+        var calls = $"<a href=\"{E(ConsoleLists.Href("/admin/llm-calls", ("customer", customer.Id)))}\">LLM calls</a>";
+        page.Append(costs is null
+            ? $"<section class=\"card\"><h2>Revenue and LLM cost, 30 days</h2><p>{calls}</p></section>"
+            : $"""
                 <section class="card"><h2>Revenue and LLM cost, 30 days</h2>
-                <p>Revenue {ConsoleMoney.Usd(costs.TotalRevenueUsd)} · LLM cost {ConsoleMoney.Usd(costs.TotalLlmCostUsd)} · margin {ConsoleMoney.Usd(costs.MarginUsd)} · {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
+                <p>Revenue {ConsoleMoney.Usd(costs.TotalRevenueUsd)} · LLM cost {ConsoleMoney.Usd(costs.TotalLlmCostUsd)} · margin {ConsoleMoney.Usd(costs.MarginUsd)} · {calls}: {costs.TotalRequests:N0} {(costs.TotalRequests == 1 ? "call" : "calls")}</p>
                 </section>
                 """);
-        }
 
         page.Append(await AdminGrants.SectionAsync(user, customer.Id, snapshot, grants, data.Time.GetUtcNow(), cancellationToken));
         page.Append("<div class=\"grid wide\"><section class=\"card\"><h2>Invoices</h2>");
@@ -136,7 +108,7 @@ public static class AdminCustomers
         }
 
         page.Append(recent.Count == 0 ? "</section></div>" : "</ul></section></div>");
-        return AdminLayout.Page(http, user, "/admin/customers", customer.Id, page.ToString(), data.Product);
+        return AdminLayout.Page(http, user, "/admin/customers", customer.Id, page.ToString(), data.Product, status: refused ? 400 : 200);
     }
 
     private static string ChangeForm(AdminUser user, string customer, CatalogSnapshot catalog, Subscription? subscription)

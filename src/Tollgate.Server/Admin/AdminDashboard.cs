@@ -65,6 +65,8 @@ public static class AdminDashboard
         group.MapAdminWebhooks();
         group.MapAdminExports();
         group.MapAdminCoupons();
+        group.MapAdminLlmCalls();
+        group.MapAdminExperiments();
         return app;
     }
 

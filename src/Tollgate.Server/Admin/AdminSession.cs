@@ -107,9 +107,9 @@ public static class AdminLayout
 {
     private static readonly (string Path, string Label)[] Sections =
         [("/admin", "Dashboard"), ("/admin/customers", "Customers"), ("/admin/catalog", "Catalog"), ("/admin/webhooks", "Webhooks"),
-        ("/admin/coupons", "Coupons"), ("/admin/exports", "Exports")];
+        ("/admin/coupons", "Coupons"), ("/admin/exports", "Exports"), ("/admin/llm-calls", "LLM calls"), ("/admin/experiments", "Experiments")];
 
-    public static IResult Page(HttpContext http, AdminUser user, string current, string title, string content, string product)
+    public static IResult Page(HttpContext http, AdminUser user, string current, string title, string content, string product, int status = 200)
     {
         var nav = new StringBuilder();
         foreach (var (path, label) in Sections)
@@ -125,7 +125,7 @@ public static class AdminLayout
             </div></header>
             <main>{content}</main>
             """;
-        return Html.Page(http, $"{title} · {product} console", body);
+        return Html.Page(http, $"{title} · {product} console", body, status: status);
     }
 
     public static IResult SignIn() => Results.Redirect("/admin/login");

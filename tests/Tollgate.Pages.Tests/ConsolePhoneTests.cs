@@ -1,0 +1,50 @@
+using Tollgate.Testing;
+
+namespace Tollgate.Pages.Tests;
+
+/// <summary>The console's list, call-log, usage and experiment pages on a phone's screen, in a real Chromium.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ConsolePhoneTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task TheConsolesListsChartsAndExperimentsFitAPhoneWithoutScrollingSideways()
+    {
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, null, new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero), kestrel: true);
+        await app.CustomerAsync("ada");
+        await app.CustomerAsync("grace");
+        await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        await app.ConsumeAsync("ada", "cv_generate", 4);
+        await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            customer = "ada", feature = "career_chat_messages", model = "gpt-4o", input_tokens = 2000, output_tokens = 500, request_id = "req-phone-1",
+        });
+        var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
+        {
+            name = "Pro at $24.99",
+            variants = new object[]
+            {
+                new { key = "control", weight = 1 },
+                new { key = "cheaper", weight = 1, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = 2499 } } },
+            },
+        })).ReadAsync())["id"].Value<string>()!;
+        await using var phone = await browser.ContextAsync(app.BaseAddress!, phone: true);
+        var page = await ConsolePages.SignInAsync(phone);
+        var overflowing = new List<string>();
+
+        foreach (var (name, path) in new[]
+        {
+            ("admin-customers-paged", "/admin/customers?limit=1"), ("admin-customer-usage", "/admin/customers/ada"), ("admin-llm-calls", "/admin/llm-calls"),
+            ("admin-experiments", "/admin/experiments"), ("admin-experiment", $"/admin/experiments/{id}"),
+        })
+        {
+            await page.GotoAsync(path);
+            await BrowserFixture.ScreenshotAsync(page, name, phone: true);
+            if (!await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"))
+            {
+                overflowing.Add(name);
+            }
+        }
+
+        Assert.Empty(overflowing);
+    }
+}
