@@ -77,7 +77,8 @@ public abstract class ClientCommerceContract
         await using var _ = app;
         await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
         await client.TrackAsync([.. Enumerable.Range(1, 3).Select(i => new UsageEvent($"ev-{i}", "c1", "api_calls", i, Start))]);
-        await client.LogLlmUsageAsync([.. Enumerable.Range(1, 3).Select(i => new LlmCallRequest("c1", "gpt-4o-mini", InputTokens: 100 * i, RequestId: $"r{i}", Timestamp: Start.AddSeconds(i - 10)))]);
+        await client.LogLlmUsageAsync([.. Enumerable.Range(1, 3).Select(i =>
+            new LlmCallRequest("c1", "gpt-4o-mini", InputTokens: 100 * i, RequestId: $"r{i}", Timestamp: Start.AddSeconds(i - 10)))]);
 
         var firstEvents = await client.Events.ListAsync(new EventQuery("c1"), limit: 2);
         var events = await AllAsync(client.Events.ListAllAsync(new EventQuery("c1", "api_calls")));

@@ -28,5 +28,6 @@ __all__ = [
     "InvalidRequest", "InvalidCatalog", "InvalidPriceTable", "FeatureNotConsumable", "NotFound", "MethodNotAllowed", "Conflict",
     "IdempotencyMismatch", "SubscriptionExists", "ReservationNotHeld", "ManagedByStripe", "NoChange", "RequestIdConflict",
     "BodyTooLarge", "UnsupportedMediaType", "Unprocessable", "PriceNotLinked", "UnpricedModel", "RateLimited",
-    "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken", "NotPerSeat", "__version__",
+    "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken",
+    "NotPerSeat", "__version__",
 ]
