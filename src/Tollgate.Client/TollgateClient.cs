@@ -27,6 +27,30 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Invoices by resource: <c>ListAsync</c>, <c>GetAsync</c>.</summary>
     public InvoicesResource Invoices => new(this);
 
+    /// <summary>Usage counters at an instant, usage history, and daily totals across customers (admin key).</summary>
+    public UsageResource Usage => new(this);
+
+    /// <summary>The recorded usage events: <c>ListAsync</c>, <c>ListAllAsync</c>.</summary>
+    public EventsResource Events => new(this);
+
+    /// <summary>The logged LLM calls: <c>ListCallsAsync</c>, <c>ListAllCallsAsync</c>.</summary>
+    public LlmResource Llm => new(this);
+
+    /// <summary>Coupons (admin key).</summary>
+    public CouponsResource Coupons => new(this);
+
+    /// <summary>Promotion codes (admin key).</summary>
+    public PromotionCodesResource PromotionCodes => new(this);
+
+    /// <summary>Credit grants of a customer.</summary>
+    public GrantsResource Grants => new(this);
+
+    /// <summary>Members of an organisation (a customer).</summary>
+    public MembersResource Members => new(this);
+
+    /// <summary>Signed checkout links for a plan (admin key).</summary>
+    public OfferLinksResource OfferLinks => new(this);
+
     /// <summary>Asks whether the customer may use <paramref name="amount"/> units now, counting nothing.</summary>
     public Task<EntitlementResponse> CheckAsync(string customer, string feature, long amount = 1, CancellationToken cancellationToken = default) =>
         SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/check", new CheckRequest(customer, feature, amount), cancellationToken);
@@ -168,6 +192,22 @@ public sealed class TollgateClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
     }
 
+    /// <summary>Sends a request whose answer has no body (204), turning problem answers into exceptions.</summary>
+    public async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
+        }
+
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ToExceptionAsync(response, cancellationToken);
+        }
+    }
+
     private static async Task<TollgateException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         JsonObject? problem = null;
@@ -183,6 +223,8 @@ public sealed class TollgateClient(HttpClient http)
         var detail = problem?["detail"]?.GetValue<string>() ?? response.ReasonPhrase ?? "";
         return (response.StatusCode, problem) switch
         {
+            (_, { } p) when error == "promotion_code_invalid" => new PromotionCodeInvalidException(detail, p),
+            (_, { } p) when error == "seats_exhausted" => new SeatsExhaustedException(detail, p),
             (HttpStatusCode.TooManyRequests, { } p) => new QuotaExceededException(error, detail, p),
             (HttpStatusCode.PaymentRequired, { } p) => new FeatureNotInPlanException(detail, p),
             (HttpStatusCode.NotFound, { } p) => new TollgateNotFoundException(detail, p),

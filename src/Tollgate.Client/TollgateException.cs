@@ -94,3 +94,25 @@ public sealed class TollgatePermissionException(string detail, JsonObject? probl
 /// <summary>A 5xx from Tollgate (or a proxy in front of it): the server could not answer now.</summary>
 public sealed class TollgateUnavailableException(HttpStatusCode status, string error, string detail, JsonObject? problem)
     : TollgateException(status, error, detail, problem);
+
+/// <summary>400 promotion_code_invalid: the code or coupon in <see cref="Field"/> cannot apply, for <see cref="Reason"/>; nothing was written.</summary>
+public sealed class PromotionCodeInvalidException(string detail, JsonObject problem)
+    : TollgateException(HttpStatusCode.BadRequest, "promotion_code_invalid", detail, problem)
+{
+    /// <summary>unknown, inactive, expired, used_up, not_applicable or first_time_only.</summary>
+    public string Reason { get; } = problem["reason"]?.GetValue<string>() ?? "";
+
+    /// <summary>The request field that named it: promotion_code or coupon.</summary>
+    public string Field { get; } = problem["field"]?.GetValue<string>() ?? "";
+}
+
+/// <summary>402 seats_exhausted: every seat of the organisation is taken; add seats or remove a member first.</summary>
+public sealed class SeatsExhaustedException(string detail, JsonObject problem)
+    : TollgateException(HttpStatusCode.PaymentRequired, "seats_exhausted", detail, problem)
+{
+    /// <summary>The organisation (customer) that is full.</summary>
+    public string Customer { get; } = problem["customer"]?.GetValue<string>() ?? "";
+
+    /// <summary>How many members hold its seats.</summary>
+    public long Seats { get; } = problem["seats"]?.GetValue<long>() ?? 0;
+}

@@ -22,6 +22,15 @@ public sealed class CustomersResource(TollgateClient client)
     /// <summary>Every customer that matches, page after page: <c>await foreach (var c in client.Customers.ListAllAsync())</c>.</summary>
     public IAsyncEnumerable<CustomerResponse> ListAllAsync(CustomerListQuery? query = null, CancellationToken cancellationToken = default) =>
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>GDPR erasure: cancels a live subscription at once (<paramref name="prorate"/> credits the unused time), erases the personal data, keeps the id.</summary>
+    public Task<CustomerDeletedResponse> DeleteAsync(string id, bool? prorate = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CustomerDeletedResponse>(HttpMethod.Delete, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(id)}", ("prorate", prorate)),
+            null, cancellationToken);
+
+    /// <summary>GDPR access: everything stored about the customer as one JSON document.</summary>
+    public Task<System.Text.Json.Nodes.JsonObject> ExportAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<System.Text.Json.Nodes.JsonObject>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(id)}/export", null, cancellationToken);
 }
 
 /// <summary>Subscriptions: <c>subscriptions.create/change/cancel/preview</c> in the other SDKs.</summary>
@@ -52,6 +61,22 @@ public sealed class SubscriptionsResource(TollgateClient client)
     /// <summary>Every subscription that matches, page after page.</summary>
     public IAsyncEnumerable<SubscriptionResponse> ListAllAsync(SubscriptionListQuery? query = null, CancellationToken cancellationToken = default) =>
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>Seats on a per-seat price: more at once with proration, fewer at the period end unless asked otherwise.</summary>
+    public Task<SubscriptionChangeResponse> ChangeSeatsAsync(string id, ChangeSeatsRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(id)}/seats", request, cancellationToken);
+
+    /// <summary>The subscription's discount; <see cref="TollgateNotFoundException"/> when it has none.</summary>
+    public Task<DiscountResponse> GetDiscountAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<DiscountResponse>(HttpMethod.Get, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", null, cancellationToken);
+
+    /// <summary>Applies a promotion code or coupon, replacing the discount it had; <see cref="PromotionCodeInvalidException"/> when it cannot apply.</summary>
+    public Task<DiscountResponse> ApplyDiscountAsync(string id, ApplyDiscountRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<DiscountResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", request, cancellationToken);
+
+    /// <summary>Removes the discount; invoices already issued keep theirs.</summary>
+    public Task<DeletedResponse> RemoveDiscountAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", null, cancellationToken);
 }
 
 /// <summary>Invoices: <c>invoices.list/get</c> in the other SDKs.</summary>

@@ -71,3 +71,10 @@ def customer(tg: tollgate.Tollgate) -> str:
     cid = f"py-{uuid.uuid4().hex[:12]}"
     tg.customers.upsert(cid, email=f"{cid}@example.com", name="Ada")
     return cid
+
+
+@pytest.fixture
+def admin_tg(server: Server) -> Iterator[tollgate.Tollgate]:
+    """The same client with the admin key: coupons, promotion codes, offer links and cross-customer reads need it."""
+    with tollgate.Tollgate(api_key=server.admin_key, base_url=server.url) as client:
+        yield client

@@ -26,6 +26,7 @@ def test_every_python_block_in_the_guide_runs(server: Server, monkeypatch: pytes
     with FakeLlm() as fake:
         monkeypatch.setenv("TOLLGATE_API_KEY", server.secret_key)
         monkeypatch.setenv("TOLLGATE_BASE_URL", server.url)
+        monkeypatch.setenv("TOLLGATE_ADMIN_KEY", server.admin_key)
         monkeypatch.setenv("OPENAI_BASE_URL", fake.url + "/v1")
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         monkeypatch.setenv("TOLLGATE_WEBHOOK_SECRET", "whsec_docs_0123456789abcdef")
@@ -37,6 +38,7 @@ def test_every_python_block_in_the_guide_runs(server: Server, monkeypatch: pytes
                 raise AssertionError(f"block {i + 1} of {DOC.name} failed: {e!r}\n{block}") from e
         namespace["recorder"].close()  # type: ignore[attr-defined]
         namespace["tg"].close()  # type: ignore[attr-defined]
+        namespace["admin"].close()  # type: ignore[attr-defined]
     out = capsys.readouterr().out
     assert "Only 4 of 5 left" in out and "Hello there" in out and "quota.exceeded user-42" in out
     assert len(fake.seen_headers) == 2 and not any("tollgate-customer" in h for h in fake.seen_headers)

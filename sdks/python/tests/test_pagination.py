@@ -34,7 +34,7 @@ def test_the_pager_follows_next_cursor_until_has_more_is_false() -> None:
                            http_client=httpx.Client(transport=httpx.MockTransport(handler))) as tg:
         numbers = [i["number"] for i in tg.invoices.list(customer="u1", limit=3)]
     assert numbers == [f"TG-{i:04d}" for i in range(7)]
-    assert seen == ["limit=3", "limit=3&cursor=3", "limit=3&cursor=6"]
+    assert seen == ["limit=3&customer=u1", "limit=3&cursor=3&customer=u1", "limit=3&cursor=6&customer=u1"]
 
 
 def test_the_async_pager_reads_every_page_and_stops_when_the_loop_does() -> None:

@@ -12,8 +12,9 @@ from ._client import AsyncTollgate, Tollgate
 from ._core import VERSION as __version__
 from ._errors import (AuthenticationError, BadRequest, BodyTooLarge, BudgetExceeded, Conflict, EntitlementDenied, FeatureNotConsumable,
                       FeatureNotInPlan, IdempotencyMismatch, InternalError, InvalidCatalog, InvalidJson, InvalidPriceTable,
-                      InvalidRequest, ManagedByStripe, MethodNotAllowed, NoChange, NotFound, PaymentsNotConfigured, PermissionDenied,
-                      PriceNotLinked, QuotaExceeded, RateLimited, RequestIdConflict, ReservationNotHeld, ServerError, StripeError,
+                      InvalidRequest, ManagedByStripe, MemberIdTaken, MethodNotAllowed, NoChange, NotFound, NotPerSeat,
+                      PaymentsNotConfigured, PermissionDenied, PriceNotLinked, PromotionCodeInvalid, SeatsExhausted,
+                      QuotaExceeded, RateLimited, RequestIdConflict, ReservationNotHeld, ServerError, StripeError,
                       SubscriptionExists, TollgateError, TollgateUnavailable, Unprocessable, UnpricedModel, UnsupportedMediaType,
                       ValidationFailed)
 from ._pagination import AsyncPager, SyncPager
@@ -27,5 +28,6 @@ __all__ = [
     "InvalidRequest", "InvalidCatalog", "InvalidPriceTable", "FeatureNotConsumable", "NotFound", "MethodNotAllowed", "Conflict",
     "IdempotencyMismatch", "SubscriptionExists", "ReservationNotHeld", "ManagedByStripe", "NoChange", "RequestIdConflict",
     "BodyTooLarge", "UnsupportedMediaType", "Unprocessable", "PriceNotLinked", "UnpricedModel", "RateLimited",
-    "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "__version__",
+    "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken",
+    "NotPerSeat", "__version__",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
@@ -23,16 +23,19 @@ def upsert_customer(id: str, email: str | None, name: str | None, metadata: Mapp
 
 
 def create_subscription(customer: str, plan: str, billing_period: str, trial_days: int | None,
-                        collection_method: str | None, days_until_due: int | None) -> Call:
+                        collection_method: str | None, days_until_due: int | None, promotion_code: str | None = None,
+                        coupon: str | None = None, seats: int | None = None) -> Call:
     return Call("POST", "v1/subscriptions", {"customer": customer, "plan": plan, "billing_period": billing_period,
                                              "trial_days": trial_days, "collection_method": collection_method,
-                                             "days_until_due": days_until_due})
+                                             "days_until_due": days_until_due, "promotion_code": promotion_code,
+                                             "coupon": coupon, "seats": seats})
 
 
 def change_subscription(id: str, preview: bool, plan: str, billing_period: str | None, effective: str | None,
-                        proration: str) -> Call:
+                        proration: str, promotion_code: str | None = None, coupon: str | None = None) -> Call:
     path = f"v1/subscriptions/{seg(id)}/change" + ("/preview" if preview else "")
-    return Call("POST", path, {"plan": plan, "billing_period": billing_period, "effective": effective, "proration": proration})
+    return Call("POST", path, {"plan": plan, "billing_period": billing_period, "effective": effective, "proration": proration,
+                               "promotion_code": promotion_code, "coupon": coupon})
 
 
 def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool) -> Call:
@@ -89,3 +92,63 @@ def list_params(limit: int | None, cursor: str | None, **extra: Any) -> dict[str
 def checkout(customer: str, plan: str, success_url: str, cancel_url: str, billing_period: str) -> Call:
     return Call("POST", "v1/billing/checkout-sessions", {"customer": customer, "plan": plan, "success_url": success_url,
                                                          "cancel_url": cancel_url, "billing_period": billing_period})
+
+
+def when(value: datetime | date | str | None) -> str | None:
+    """A query instant or day: aware datetimes as ISO 8601 UTC, dates as YYYY-MM-DD, text as given."""
+    if isinstance(value, datetime):
+        return instant(value)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def page(path: str, limit: int | None, cursor: str | None, **filters: Any) -> Call:
+    """One page of a ``{data, has_more, next_cursor}`` list; datetimes and dates among the filters are formatted."""
+    return Call("GET", path, params=list_params(limit, cursor, **{k: when(v) for k, v in filters.items()}))
+
+
+def usage(customer: str, at: datetime | str | None) -> Call:
+    return Call("GET", f"v1/customers/{seg(customer)}/usage", params={"at": when(at)})
+
+
+def usage_history(customer: str, feature: str | None, from_: datetime | date | str | None, to: datetime | date | str | None,
+                  granularity: str | None) -> Call:
+    return Call("GET", f"v1/customers/{seg(customer)}/usage/history",
+                params={"feature": feature, "from": when(from_), "to": when(to), "granularity": granularity})
+
+
+def daily_usage(feature: str | None, from_: datetime | date | str | None, to: datetime | date | str | None) -> Call:
+    return Call("GET", "v1/admin/usage/daily", params={"feature": feature, "from": when(from_), "to": when(to)})
+
+
+def delete_customer(id: str, prorate: bool | None) -> Call:
+    return Call("DELETE", f"v1/customers/{seg(id)}", params={"prorate": prorate})
+
+
+def exact(value: Decimal | int | str | None, name: str) -> Decimal | None:
+    """A decimal sent exactly; floats are refused because they are not."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        raise TypeError(f"{name} must be a Decimal, int or str: floats are not exact")
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def create_coupon(fields: Mapping[str, Any]) -> Call:
+    body = dict(fields)
+    body["percent_off"] = exact(body.get("percent_off"), "percent_off")
+    if body.get("applies_to_plans") is not None:
+        body["applies_to_plans"] = list(body["applies_to_plans"])
+    return Call("POST", "v1/admin/coupons", body)
+
+
+def change_seats(id: str, seats: int, effective: str | None, proration: str) -> Call:
+    return Call("POST", f"v1/subscriptions/{seg(id)}/seats", {"seats": seats, "effective": effective, "proration": proration})
+
+
+def upsert_member(customer: str, member: str, email: str | None, name: str | None, role: str | None) -> Call:
+    return Call("PUT", f"v1/customers/{seg(customer)}/members/{seg(member)}", {"email": email, "name": name, "role": role})
+
+
+def offer_link(plan: str, expires_at: datetime | str, customer: str | None, billing_period: str | None) -> Call:
+    return Call("POST", f"v1/admin/plans/{seg(plan)}/offer-links",
+                {"expires_at": when(expires_at), "customer": customer, "billing_period": billing_period})

@@ -6,7 +6,9 @@ from types import TracebackType
 
 import httpx
 
+from . import _async_commerce_resources as acr
 from . import _async_resources as ar
+from . import _commerce_resources as cr
 from . import _resources as r
 from ._core import AsyncCore, SyncCore, options
 
@@ -33,6 +35,11 @@ class Tollgate:
         self.checkout = r.Checkout(self._core)
         self.pricing = r.Pricing(self._core)
         self.webhooks = r.Webhooks()
+        self.coupons = cr.Coupons(self._core)
+        self.promotion_codes = cr.PromotionCodes(self._core)
+        self.grants = cr.Grants(self._core)
+        self.members = cr.Members(self._core)
+        self.offer_links = cr.OfferLinks(self._core)
 
     @property
     def base_url(self) -> str:
@@ -67,6 +74,11 @@ class AsyncTollgate:
         self.checkout = ar.AsyncCheckout(self._core)
         self.pricing = ar.AsyncPricing(self._core)
         self.webhooks = ar.AsyncWebhooks()
+        self.coupons = acr.AsyncCoupons(self._core)
+        self.promotion_codes = acr.AsyncPromotionCodes(self._core)
+        self.grants = acr.AsyncGrants(self._core)
+        self.members = acr.AsyncMembers(self._core)
+        self.offer_links = acr.AsyncOfferLinks(self._core)
 
     @property
     def base_url(self) -> str:

@@ -64,6 +64,15 @@ class ValidationFailed(BadRequest):
     """400 ``validation_failed``: ``errors`` maps each field to what is wrong."""
 
 
+class PromotionCodeInvalid(BadRequest):
+    """400 ``promotion_code_invalid``: the code or coupon in ``field`` cannot apply; ``reason`` says why (unknown, expired, ...)."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.reason: str | None = self.problem.get("reason")
+        self.field: str | None = self.problem.get("field")
+
+
 class InvalidJson(BadRequest):
     """400 ``invalid_json``."""
 
@@ -122,6 +131,23 @@ class NoChange(Conflict):
 
 class RequestIdConflict(Conflict):
     """409 ``request_id_conflict``: an LLM request id already logged for a different call."""
+
+
+class MemberIdTaken(Conflict):
+    """409 ``member_id_taken``: the id is a customer's or another organisation's member's."""
+
+
+class NotPerSeat(Conflict):
+    """409 ``not_per_seat``: seats changed on a price that is not sold per seat."""
+
+
+class SeatsExhausted(TollgateError):
+    """402 ``seats_exhausted``: every seat of ``customer`` is taken (``seats`` members); add seats or remove a member."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.customer: str | None = self.problem.get("customer")
+        self.seats: int | None = self.problem.get("seats")
 
 
 class BodyTooLarge(TollgateError):
@@ -209,6 +235,8 @@ _BY_CODE: dict[str, type[TollgateError]] = {
     "request_id_conflict": RequestIdConflict, "body_too_large": BodyTooLarge, "unsupported_media_type": UnsupportedMediaType,
     "price_not_linked": PriceNotLinked, "unpriced_model": UnpricedModel,
     "quota_exceeded": QuotaExceeded, "budget_exceeded": BudgetExceeded, "feature_not_in_plan": FeatureNotInPlan,
+    "promotion_code_invalid": PromotionCodeInvalid, "seats_exhausted": SeatsExhausted, "member_id_taken": MemberIdTaken,
+    "not_per_seat": NotPerSeat,
     "internal_error": InternalError, "stripe_error": StripeError, "payments_not_configured": PaymentsNotConfigured,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
@@ -9,8 +10,11 @@ from . import _calls as c
 from . import webhooks as _webhooks
 from ._core import Call, SyncCore
 from ._pagination import SyncPager
-from .types import (Alert, CheckoutSession, Customer, Decision, Entitlements as EntitlementsAnswer, Event, Invoice, LlmBatchResult, LlmBudget, LlmCall,
-                    LlmCallResult, PortalLink, PortalSession, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer)
+from .types import (Alert, CheckoutSession, Customer, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
+                    Event, Invoice, LlmBatchResult, LlmBudget, LlmCall, LlmCallRecord, LlmCallResult, PortalLink, PortalSession, RecordedEvent,
+                    Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer, UsageHistory)
+
+When = datetime | date | str | None
 
 
 class _Resource:
@@ -31,30 +35,60 @@ class Customers(_Resource):
         """Reads a customer; an unknown id raises NotFound."""
         return self._send(Call("GET", f"v1/customers/{c.seg(id)}"))
 
+    def list(self, *, query: str | None = None, plan: str | None = None, status: str | None = None,
+             limit: int | None = None) -> SyncPager[Customer]:
+        """Every customer, newest first; ``query`` is a prefix of the id, e-mail or name, ``plan``/``status`` the newest subscription's."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/customers", limit, cursor, query=query, plan=plan, status=status)))
+
+    def delete(self, id: str, *, prorate: bool | None = None) -> CustomerDeleted:
+        """Erases the customer's personal data (GDPR), canceling a live subscription at once; the id stays taken."""
+        return self._send(c.delete_customer(id, prorate))
+
+    def export(self, id: str) -> dict[str, Any]:
+        """Everything stored about the customer, as one JSON document (GDPR access)."""
+        return self._send(Call("GET", f"v1/customers/{c.seg(id)}/export"))
+
 
 class Subscriptions(_Resource):
     def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
-               collection_method: str | None = None, days_until_due: int | None = None) -> Subscription:
-        """Puts a customer on a plan's newest version."""
-        return self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due))
+               collection_method: str | None = None, days_until_due: int | None = None, promotion_code: str | None = None,
+               coupon: str | None = None, seats: int | None = None) -> Subscription:
+        """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid."""
+        return self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due,
+                                                promotion_code, coupon, seats))
 
     def get(self, id: str) -> Subscription:
         return self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))
 
-    def list(self, *, customer: str, limit: int | None = None) -> SyncPager[Subscription]:
-        """The customer's subscriptions, every page."""
-        return SyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/subscriptions",
-                                                        params=c.list_params(limit, cursor))))
+    def list(self, *, customer: str | None = None, status: str | None = None, plan: str | None = None,
+             limit: int | None = None) -> SyncPager[Subscription]:
+        """Every subscription that matches, newest first, every page."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/subscriptions", limit, cursor, customer=customer, status=status, plan=plan)))
 
     def change(self, id: str, *, plan: str, billing_period: str | None = None, effective: str | None = None,
-               proration: str = "create_prorations") -> SubscriptionChange:
+               proration: str = "create_prorations", promotion_code: str | None = None, coupon: str | None = None) -> SubscriptionChange:
         """Moves to another plan or period, now (prorated) or at period end."""
-        return self._send(c.change_subscription(id, False, plan, billing_period, effective, proration))
+        return self._send(c.change_subscription(id, False, plan, billing_period, effective, proration, promotion_code, coupon))
 
     def preview(self, id: str, *, plan: str, billing_period: str | None = None, effective: str | None = None,
-                proration: str = "create_prorations") -> SubscriptionChange:
+                proration: str = "create_prorations", promotion_code: str | None = None, coupon: str | None = None) -> SubscriptionChange:
         """What change() would do and charge, changing nothing."""
-        return self._send(c.change_subscription(id, True, plan, billing_period, effective, proration))
+        return self._send(c.change_subscription(id, True, plan, billing_period, effective, proration, promotion_code, coupon))
+
+    def change_seats(self, id: str, *, seats: int, effective: str | None = None, proration: str = "create_prorations") -> SubscriptionChange:
+        """Seats on a per-seat price: more now (prorated), fewer at the period end unless ``effective`` says otherwise."""
+        return self._send(c.change_seats(id, seats, effective, proration))
+
+    def get_discount(self, id: str) -> Discount:
+        """The discount on the subscription; NotFound when it has none."""
+        return self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}/discount"))
+
+    def apply_discount(self, id: str, *, promotion_code: str | None = None, coupon: str | None = None) -> Discount:
+        """Applies a promotion code (any case) or a coupon, replacing any discount it had."""
+        return self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/discount", {"promotion_code": promotion_code, "coupon": coupon}))
+
+    def remove_discount(self, id: str) -> Deleted:
+        return self._send(Call("DELETE", f"v1/subscriptions/{c.seg(id)}/discount"))
 
     def cancel(self, id: str, *, at_period_end: bool = True, credit_unused: bool = False) -> SubscriptionChange:
         return self._send(c.cancel_subscription(id, at_period_end, credit_unused))
@@ -115,11 +149,25 @@ class Events(_Resource):
         """After-the-fact usage, at most 1000 events; never denied. Events without an ``id`` get one."""
         return self._send(c.track(events))
 
+    def list(self, *, customer: str | None = None, feature: str | None = None, from_: When = None, to: When = None,
+             limit: int | None = None) -> SyncPager[RecordedEvent]:
+        """Recorded events, newest first; a secret key must name the customer (only an admin key reads across customers)."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/events", limit, cursor, customer=customer, feature=feature, **{"from": from_, "to": to})))
+
 
 class Usage(_Resource):
-    def get(self, customer: str) -> UsageAnswer:
-        """The current period's counters of every metered feature."""
-        return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/usage"))
+    def get(self, customer: str, *, at: datetime | str | None = None) -> UsageAnswer:
+        """The counters of every metered feature in the period holding ``at`` (now by default)."""
+        return self._send(c.usage(customer, at))
+
+    def history(self, customer: str, *, feature: str | None = None, from_: When = None, to: When = None,
+                granularity: str | None = None) -> UsageHistory:
+        """Units per day (or ``granularity="month"``) per feature; every period is present, 0 when unused."""
+        return self._send(c.usage_history(customer, feature, from_, to, granularity))
+
+    def daily(self, *, feature: str | None = None, from_: When = None, to: When = None) -> DailyUsage:
+        """Units and customers per feature and day across customers (an admin key)."""
+        return self._send(c.daily_usage(feature, from_, to))
 
 
 class Llm(_Resource):
@@ -139,11 +187,19 @@ class Llm(_Resource):
     def get_budget(self, customer: str) -> LlmBudget:
         return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/llm-budget"))
 
+    def list_calls(self, *, customer: str | None = None, feature: str | None = None, model: str | None = None,
+                   provider: str | None = None, from_: When = None, to: When = None, limit: int | None = None) -> SyncPager[LlmCallRecord]:
+        """Logged calls as priced, newest first; a secret key must name the customer."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/llm/calls", limit, cursor, customer=customer, feature=feature, model=model,
+                                                          provider=provider, **{"from": from_, "to": to})))
+
 
 class Invoices(_Resource):
-    def list(self, *, customer: str, limit: int | None = None) -> SyncPager[Invoice]:
-        return SyncPager(lambda cursor: self._send(Call("GET", f"v1/customers/{c.seg(customer)}/invoices",
-                                                        params=c.list_params(limit, cursor))), "invoices")
+    def list(self, *, customer: str | None = None, status: str | None = None, from_: When = None, to: When = None,
+             limit: int | None = None) -> SyncPager[Invoice]:
+        """Invoices, newest first; ``from_``/``to`` bound when each was created."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/invoices", limit, cursor, customer=customer, status=status,
+                                                          **{"from": from_, "to": to})))
 
     def get(self, id: str) -> Invoice:
         return self._send(Call("GET", f"v1/invoices/{c.seg(id)}"))

@@ -45,6 +45,10 @@ class Subscription(TypedDict):
     dunning_state: str | None
     collection_method: str
     created_at: str
+    price_override_cents: int | None
+    seats: int | None
+    pending_seats: int | None
+    price_override_note: str | None
 
 
 class InvoiceLine(TypedDict):
@@ -83,6 +87,10 @@ class Decision(TypedDict):
     overage: int
     reserved: int
     value: Any
+    window_start: str | None
+    customer: str | None
+    member: str | None  # the member named in the call; customer is then the organisation whose quota was used
+    granted_remaining: int | None
 
 
 class FeatureUsage(TypedDict):
@@ -252,3 +260,146 @@ class LlmCall(TypedDict, total=False):
     timestamp: str
     metadata: dict[str, Any]
     reservation_id: str
+
+
+class CustomerDeleted(TypedDict):
+    id: str
+    deleted: bool
+    deleted_at: str
+    canceled_subscription: str | None
+    final_invoice: str | None
+
+
+class UsagePoint(TypedDict):
+    period: str
+    quantity: int
+
+
+# The functional form, because "from" is a Python keyword.
+UsageHistory = TypedDict("UsageHistory", {"customer": str, "granularity": str, "from": str, "to": str,
+                                          "features": dict[str, list[UsagePoint]]})
+
+
+class DailyUsagePoint(TypedDict):
+    day: str
+    quantity: int
+    customers: int
+
+
+DailyUsage = TypedDict("DailyUsage", {"from": str, "to": str, "features": dict[str, list[DailyUsagePoint]]})
+
+
+class LlmTokens(TypedDict):
+    input: int
+    output: int
+    cached_input: int
+    cache_write: int
+    reasoning: int
+
+
+class LlmCallRecord(TypedDict):
+    customer: str
+    request_id: str
+    feature: str | None
+    model: str
+    provider: str | None
+    price_id: str | None
+    tokens: LlmTokens
+    requests: int
+    images: int
+    cost_usd: Decimal
+    cost_nano_usd: int
+    unpriced: bool
+    plan: str | None
+    plan_version_id: str | None
+    occurred_at: str
+    received_at: str
+    metadata: dict[str, Any] | None
+
+
+class RecordedEvent(TypedDict):
+    id: str
+    customer: str
+    feature: str
+    amount: int
+    timestamp: str
+    received_at: str
+    properties: dict[str, Any] | None
+
+
+class Coupon(TypedDict):
+    id: str
+    name: str
+    percent_off: Decimal | int | None
+    amount_off_cents: int | None
+    currency: str | None
+    duration: str
+    duration_in_months: int | None
+    applies_to_plans: list[str]
+    max_redemptions: int | None
+    redeem_by: str | None
+    times_redeemed: int
+    stripe_coupon_id: str | None
+    valid: bool
+    created_at: str
+
+
+class PromotionCode(TypedDict):
+    id: str
+    code: str
+    coupon: Coupon
+    max_redemptions: int | None
+    expires_at: str | None
+    first_time_only: bool
+    customer: str | None
+    active: bool
+    times_redeemed: int
+    created_at: str
+
+
+class Discount(TypedDict):
+    id: str
+    subscription: str
+    customer: str
+    coupon: Coupon
+    promotion_code: str | None
+    start: str
+    end: str | None
+
+
+class Deleted(TypedDict):
+    id: str
+    deleted: bool
+
+
+class CreditGrant(TypedDict):
+    id: str
+    customer: str
+    feature: str
+    amount: int
+    used: int
+    remaining: int
+    expires_at: str | None
+    priority: int
+    reason: str | None
+    pack: str | None
+    status: str
+    created_at: str
+    voided_at: str | None
+
+
+class Member(TypedDict):
+    id: str
+    customer: str
+    email: str | None
+    name: str | None
+    role: str
+    created_at: str
+    updated_at: str
+
+
+class OfferLink(TypedDict):
+    url: str
+    plan: str
+    customer: str | None
+    expires_at: str

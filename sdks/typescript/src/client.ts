@@ -2,6 +2,7 @@ import { Http, type Fetch } from "./core/http.js";
 import { env } from "./core/runtime.js";
 import type { CaptureSettings } from "./llm/buffer.js";
 import { Alerts, Checkout, Invoices, Portal } from "./resources/billing.js";
+import { Coupons, Grants, Members, OfferLinks, PromotionCodes } from "./resources/commerce.js";
 import { Customers } from "./resources/customers.js";
 import { EntitlementsResource } from "./resources/entitlements.js";
 import { Llm } from "./resources/llm.js";
@@ -44,6 +45,11 @@ export class Tollgate {
   readonly alerts: Alerts;
   readonly pricing: Pricing;
   readonly webhooks = webhooks;
+  readonly coupons: Coupons;
+  readonly promotionCodes: PromotionCodes;
+  readonly grants: Grants;
+  readonly members: Members;
+  readonly offerLinks: OfferLinks;
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? env("TOLLGATE_BASE_URL") ?? "http://localhost:5080";
@@ -68,5 +74,10 @@ export class Tollgate {
     this.checkout = new Checkout(http);
     this.alerts = new Alerts(http);
     this.pricing = new Pricing(http);
+    this.coupons = new Coupons(http);
+    this.promotionCodes = new PromotionCodes(http);
+    this.grants = new Grants(http);
+    this.members = new Members(http);
+    this.offerLinks = new OfferLinks(http);
   }
 }

@@ -43,6 +43,28 @@ export class ValidationError extends TollgateError {
   }
 }
 
+/** 400 promotion_code_invalid: the code or coupon in `field` cannot apply, for `reason` (unknown, inactive, expired, used_up…). */
+export class PromotionCodeInvalidError extends ValidationError {
+  override name = "PromotionCodeInvalidError";
+  get reason(): string | undefined {
+    return this.problem.reason as string | undefined;
+  }
+  get field(): string | undefined {
+    return this.problem.field as string | undefined;
+  }
+}
+
+/** 402 seats_exhausted: every seat of `customer` is taken by its `seats` members; add seats or remove a member. */
+export class SeatsExhaustedError extends TollgateError {
+  override name = "SeatsExhaustedError";
+  get customer(): string | undefined {
+    return this.problem.customer as string | undefined;
+  }
+  get seats(): number | undefined {
+    return this.problem.seats as number | undefined;
+  }
+}
+
 /** 401 missing_api_key or invalid_api_key. */
 export class AuthenticationError extends TollgateError {
   override name = "AuthenticationError";
@@ -137,6 +159,8 @@ const byCode: Record<string, new (message: string, init: ErrorInit) => TollgateE
   missing_api_key: AuthenticationError,
   invalid_api_key: AuthenticationError,
   forbidden: PermissionDeniedError,
+  promotion_code_invalid: PromotionCodeInvalidError,
+  seats_exhausted: SeatsExhaustedError,
 };
 
 /** The error for an answer: by the problem's `error` code first, then by status. */

@@ -30,6 +30,10 @@ export type Entitlement = {
   value: unknown;
   /** What the customer's credit grants for the feature have left; absent or null where they were not consulted. */
   grantedRemaining?: number | null;
+  /** The customer whose quota was used: the organisation when the call named a member. */
+  customer?: string | null;
+  /** The member the call named, or null when it named the customer. */
+  member?: string | null;
 };
 
 export type ReservationAnswer = { id: string | null; expiresAt: string | null; entitlement: Entitlement };
@@ -69,15 +73,22 @@ export type Subscription = {
   currentPeriodStart: string; currentPeriodEnd: string; trialStart: string | null; trialEnd: string | null;
   cancelAtPeriodEnd: boolean; canceledAt: string | null; endedAt: string | null; pendingChange: PendingChange | null;
   pastDueSince: string | null; dunningState: string | null; collectionMethod: string; createdAt: string;
+  /** Seats paid for on a per-seat price (null otherwise), and those it goes down to at the period end. */
+  seats?: number | null; pendingSeats?: number | null; priceOverrideCents?: number | null; priceOverrideNote?: string | null;
 };
 
 export type SubscriptionCreate = {
   customer: string; plan: string; billingPeriod?: "monthly" | "yearly"; trialDays?: number;
   collectionMethod?: "send_invoice" | "charge_automatically"; daysUntilDue?: number;
+  /** A promotion code (any case) or a coupon id to redeem; PromotionCodeInvalidError when it cannot apply. */
+  promotionCode?: string; coupon?: string;
+  /** On a per-seat price: the seats bought (the price's included seats when left out). */
+  seats?: number;
 };
 
 export type SubscriptionChange = {
   plan: string; billingPeriod?: "monthly" | "yearly"; effective?: "immediate" | "period_end"; proration?: "create_prorations" | "none";
+  promotionCode?: string; coupon?: string;
 };
 
 export type InvoiceLine = {
@@ -146,3 +157,63 @@ export type PricingPlan = {
 export type PricingFeature = { code: string; name: string; description: string | null; unit: string | null; kind: string };
 
 export type WebhookEvent = { id: string; type: string; createdAt: string; data: Record<string, unknown> };
+
+/** Query instants and days: a Date, or ISO 8601 text (a day such as "2026-11-01" where the endpoint takes days). */
+export type When = Date | string;
+
+export type CustomerFilter = { query?: string; plan?: string; status?: Subscription["status"]; limit?: number; cursor?: string };
+export type SubscriptionFilter = { customer?: string; status?: Subscription["status"]; plan?: string; limit?: number; cursor?: string };
+export type InvoiceFilter = { customer?: string; status?: Invoice["status"]; from?: When; to?: When; limit?: number; cursor?: string };
+export type CustomerDeleted = { id: string; deleted: true; deletedAt: string; canceledSubscription: string | null; finalInvoice: string | null };
+
+export type UsagePoint = { period: string; quantity: number };
+export type UsageHistory = { customer: string; granularity: "day" | "month"; from: string; to: string; features: Record<string, UsagePoint[]> };
+export type DailyUsagePoint = { day: string; quantity: number; customers: number };
+export type DailyUsage = { from: string; to: string; features: Record<string, DailyUsagePoint[]> };
+
+export type LlmCallRecord = {
+  customer: string; requestId: string; feature: string | null; model: string; provider: string | null; priceId: string | null;
+  tokens: { input: number; output: number; cachedInput: number; cacheWrite: number; reasoning: number };
+  requests: number; images: number;
+  /** USD as a JSON number; costNanoUsd is the exact integer (1e-9 USD). */
+  costUsd: number; costNanoUsd: number; unpriced: boolean; plan: string | null; planVersionId: string | null;
+  occurredAt: string; receivedAt: string; metadata: Record<string, unknown> | null;
+};
+export type RecordedEvent = {
+  id: string; customer: string; feature: string; amount: number; timestamp: string; receivedAt: string; properties: Record<string, unknown> | null;
+};
+export type LogFilter = { customer?: string; feature?: string; from?: When; to?: When; limit?: number; cursor?: string };
+
+export type Coupon = {
+  id: string; name: string; percentOff: number | null; amountOffCents: number | null; currency: string | null;
+  duration: "once" | "repeating" | "forever"; durationInMonths: number | null; appliesToPlans: string[]; maxRedemptions: number | null;
+  redeemBy: string | null; timesRedeemed: number; stripeCouponId: string | null; valid: boolean; createdAt: string;
+};
+export type CouponCreate = {
+  id: string; name: string; percentOff?: number; amountOffCents?: number; currency?: string; duration?: Coupon["duration"];
+  durationInMonths?: number; appliesToPlans?: string[]; maxRedemptions?: number; redeemBy?: When; stripeCouponId?: string;
+};
+export type PromotionCode = {
+  id: string; code: string; coupon: Coupon; maxRedemptions: number | null; expiresAt: string | null; firstTimeOnly: boolean;
+  customer: string | null; active: boolean; timesRedeemed: number; createdAt: string;
+};
+export type PromotionCodeCreate = {
+  code: string; coupon: string; maxRedemptions?: number; expiresAt?: When; firstTimeOnly?: boolean; customer?: string; active?: boolean;
+};
+export type Discount = {
+  id: string; subscription: string; customer: string; coupon: Coupon; promotionCode: string | null; start: string; end: string | null;
+};
+export type Deleted = { id: string; deleted: true };
+
+export type CreditGrant = {
+  id: string; customer: string; feature: string; amount: number; used: number; remaining: number; expiresAt: string | null;
+  priority: number; reason: string | null; pack: string | null; status: "active" | "used" | "expired" | "voided"; createdAt: string;
+  voidedAt: string | null;
+};
+export type CreditGrantCreate = { feature: string; amount: number; expiresAt?: When; priority?: number; reason?: string };
+
+export type Member = { id: string; customer: string; email: string | null; name: string | null; role: string; createdAt: string; updatedAt: string };
+export type MemberUpsert = { email?: string; name?: string; role?: string };
+export type SeatsChange = { seats: number; effective?: "immediate" | "period_end"; proration?: "create_prorations" | "none" };
+export type OfferLink = { url: string; plan: string; customer: string | null; expiresAt: string };
+export type OfferLinkCreate = { expiresAt: When; customer?: string; billingPeriod?: "monthly" | "yearly" };

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { randomUUID } from "node:crypto";
-import { baseUrl, secretKey } from "./helpers.js";
+import { adminKey, baseUrl, secretKey } from "./helpers.js";
 import { startFakeLlm } from "./fake-llm.js";
 
 const page = await readFile(new URL("../../../docs/sdk-typescript.md", import.meta.url), "utf8");
@@ -30,7 +30,7 @@ blocks.forEach((source, index) => {
     await writeFile(file, source.replace(/\b(user-\d+|order-\d+)/g, `$1-${run}`));
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [file.pathname], {
       env: {
-        ...process.env, TOLLGATE_API_KEY: await secretKey(), TOLLGATE_BASE_URL: baseUrl,
+        ...process.env, TOLLGATE_API_KEY: await secretKey(), TOLLGATE_ADMIN_KEY: adminKey, TOLLGATE_BASE_URL: baseUrl,
         OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `${upstream.url}/v1`, ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: upstream.url,
       },
       timeout: 60_000,

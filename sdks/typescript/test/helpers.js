@@ -58,3 +58,9 @@ export async function eventually(check, attempts = 100) {
     }
   }
 }
+
+/** A client with the admin key: coupons, promotion codes, offer links and cross-customer reads need it. */
+export async function adminClient() {
+  await secretKey(); // the test catalog is applied first
+  return new Tollgate({ apiKey: adminKey, baseUrl });
+}

@@ -1,15 +1,21 @@
 import type { RequestOptions } from "../core/http.js";
 import { Page, toPage } from "../core/pagination.js";
-import type { Alert, CheckoutSession, Invoice, PortalLink, StripePortalSession } from "../types.js";
+import type { Alert, CheckoutSession, Invoice, InvoiceFilter, PortalLink, StripePortalSession } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 /** A customer's invoices, and the credit balance per currency that came with them. */
 export type InvoicePage = Page<Invoice> & { balanceCents?: Record<string, number> };
 
 export class Invoices extends Resource {
-  /** The customer's invoices, newest first. */
-  async list(params: { customer: string; limit?: number; cursor?: string }, options?: RequestOptions): Promise<InvoicePage> {
+  /**
+   * Invoices, newest first: across customers, or one `customer`'s, filtered by `status` and `from`/`to` (when each was created).
+   * With `customer` and no other filter the page also carries the customer's `balanceCents`.
+   */
+  async list(params: InvoiceFilter = {}, options?: RequestOptions): Promise<InvoicePage> {
     const { customer, ...query } = params;
+    if (customer === undefined || query.status !== undefined || query.from !== undefined || query.to !== undefined) {
+      return this.paged<Invoice>("v1/invoices", params, options);
+    }
     const load = async (cursor?: string): Promise<InvoicePage> => {
       const answer = await this.http.json<Record<string, unknown>>({
         method: "GET", path: `v1/customers/${seg(customer)}/invoices`, query: { ...query, cursor: cursor ?? query.cursor }, options,

@@ -1,5 +1,6 @@
 import type { RequestOptions } from "../core/http.js";
-import type { Customer, CustomerUpsert } from "../types.js";
+import type { Page } from "../core/pagination.js";
+import type { Customer, CustomerDeleted, CustomerFilter, CustomerUpsert } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 /** Customers, keyed by your own id for them. */
@@ -12,5 +13,20 @@ export class Customers extends Resource {
   /** Reads a customer; NotFoundError when there is none. */
   get(id: string, options?: RequestOptions): Promise<Customer> {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(id)}`, options });
+  }
+
+  /** Customers, newest first: `query` is a prefix of the id, e-mail or name; `plan` and `status` are the newest subscription's. */
+  list(filter: CustomerFilter = {}, options?: RequestOptions): Promise<Page<Customer>> {
+    return this.paged("v1/customers", filter, options);
+  }
+
+  /** GDPR erasure: cancels a live subscription at once (`prorate` credits the unused time), erases personal data, keeps the id. */
+  delete(id: string, params: { prorate?: boolean } = {}, options?: RequestOptions): Promise<CustomerDeleted> {
+    return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}`, query: params, options });
+  }
+
+  /** GDPR access: everything stored about the customer as one JSON document (keys in camelCase, as every answer). */
+  export(id: string, options?: RequestOptions): Promise<Record<string, unknown>> {
+    return this.http.json({ method: "GET", path: `v1/customers/${seg(id)}/export`, options });
   }
 }

@@ -2,7 +2,8 @@ import type { Fetch, Http, RequestOptions } from "../core/http.js";
 import { randomId } from "../core/ids.js";
 import { LlmUsageBuffer, type CaptureSettings } from "../llm/buffer.js";
 import { captureFetch, type CaptureOptions } from "../llm/capture.js";
-import type { LlmBatchAnswer, LlmBudget, LlmCall, LlmCallAnswer } from "../types.js";
+import type { Page } from "../core/pagination.js";
+import type { LlmBatchAnswer, LlmBudget, LlmCall, LlmCallAnswer, LlmCallRecord, LogFilter } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 const withRequestId = async (call: LlmCall): Promise<LlmCall> => ({ ...call, requestId: call.requestId ?? (await randomId("")) });
@@ -42,6 +43,11 @@ export class Llm extends Resource {
   /** The customer's LLM budget this period: limit, spent, reserved, remaining. */
   getBudget(customer: string, options?: RequestOptions): Promise<LlmBudget> {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/llm-budget`, options });
+  }
+
+  /** Logged calls as priced, newest first; a secret key must name the customer. */
+  listCalls(filter: LogFilter & { model?: string; provider?: string } = {}, options?: RequestOptions): Promise<Page<LlmCallRecord>> {
+    return this.paged("v1/llm/calls", filter, options);
   }
 
   /**

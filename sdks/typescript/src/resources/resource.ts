@@ -1,8 +1,16 @@
-import type { Http } from "../core/http.js";
+import type { Http, RequestOptions } from "../core/http.js";
+import { Page, toPage } from "../core/pagination.js";
 
 /** A group of operations on the client, such as `tg.customers`. */
 export abstract class Resource {
   constructor(protected readonly http: Http) {}
+
+  /** The first page of a `{data, has_more, next_cursor}` list; the page fetches the next ones with the same filters. */
+  protected paged<T>(path: string, query: { cursor?: string | undefined } & Record<string, unknown>, options?: RequestOptions): Promise<Page<T>> {
+    const load = async (cursor?: string): Promise<Page<T>> =>
+      toPage<T>(await this.http.json({ method: "GET", path, query: { ...query, cursor: cursor ?? query.cursor }, options }), undefined, load);
+    return load();
+  }
 }
 
 /** A path segment from an id the app chose, escaped. */

@@ -1,6 +1,8 @@
 import type { RequestOptions } from "../core/http.js";
-import { Page, toPage } from "../core/pagination.js";
-import type { Subscription, SubscriptionChange, SubscriptionChangeAnswer, SubscriptionCreate } from "../types.js";
+import type { Page } from "../core/pagination.js";
+import type {
+  Deleted, Discount, SeatsChange, Subscription, SubscriptionChange, SubscriptionChangeAnswer, SubscriptionCreate, SubscriptionFilter,
+} from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 /** Subscriptions: put a customer on a plan, change it with proration, cancel it. */
@@ -14,13 +16,9 @@ export class Subscriptions extends Resource {
     return this.http.json({ method: "GET", path: `v1/subscriptions/${seg(id)}`, options });
   }
 
-  /** The customer's subscriptions, newest first. */
-  async list(params: { customer: string; limit?: number; cursor?: string }, options?: RequestOptions): Promise<Page<Subscription>> {
-    const { customer, ...query } = params;
-    const load = async (cursor?: string): Promise<Page<Subscription>> => toPage<Subscription>(
-      await this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/subscriptions`, query: { ...query, cursor: cursor ?? query.cursor }, options }),
-      "subscriptions", load);
-    return load();
+  /** Subscriptions across customers (or one `customer`'s), newest first, filtered by `status` and `plan`. */
+  list(filter: SubscriptionFilter = {}, options?: RequestOptions): Promise<Page<Subscription>> {
+    return this.paged("v1/subscriptions", filter, options);
   }
 
   /** Changes the plan or billing period: an upgrade at once with proration, a downgrade at period end unless asked otherwise. */
@@ -41,5 +39,25 @@ export class Subscriptions extends Resource {
   /** Takes back a cancel at period end. */
   undoCancel(id: string, options?: RequestOptions): Promise<Subscription> {
     return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/undo-cancel`, options });
+  }
+
+  /** Seats on a per-seat price: more at once with proration, fewer at the period end unless `effective` says otherwise. */
+  changeSeats(id: string, params: SeatsChange, options?: RequestOptions): Promise<SubscriptionChangeAnswer> {
+    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/seats`, body: params, options });
+  }
+
+  /** The subscription's discount; NotFoundError when it has none. */
+  getDiscount(id: string, options?: RequestOptions): Promise<Discount> {
+    return this.http.json({ method: "GET", path: `v1/subscriptions/${seg(id)}/discount`, options });
+  }
+
+  /** Applies a promotion code (any case) or a coupon, replacing the discount it had; PromotionCodeInvalidError when it cannot. */
+  applyDiscount(id: string, params: { promotionCode: string } | { coupon: string }, options?: RequestOptions): Promise<Discount> {
+    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/discount`, body: params, options });
+  }
+
+  /** Removes the discount; invoices already issued keep theirs. */
+  removeDiscount(id: string, options?: RequestOptions): Promise<Deleted> {
+    return this.http.json({ method: "DELETE", path: `v1/subscriptions/${seg(id)}/discount`, options });
   }
 }

@@ -1,6 +1,7 @@
 import type { RequestOptions } from "../core/http.js";
 import { randomId } from "../core/ids.js";
-import type { TrackAnswer, Usage, UsageEvent } from "../types.js";
+import type { Page } from "../core/pagination.js";
+import type { DailyUsage, LogFilter, RecordedEvent, TrackAnswer, Usage, UsageEvent, UsageHistory, When } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 /** After-the-fact usage: counted, never denied, deduplicated per customer by event id. */
@@ -10,11 +11,29 @@ export class Events extends Resource {
     const withIds = await Promise.all(events.map(async (e) => ({ ...e, id: e.id ?? (await randomId("evt_")) })));
     return this.http.json({ method: "POST", path: "v1/events", body: { events: withIds }, options });
   }
+
+  /** Recorded events, newest first; a secret key must name the customer (an admin key reads across customers). */
+  list(filter: LogFilter = {}, options?: RequestOptions): Promise<Page<RecordedEvent>> {
+    return this.paged("v1/events", filter, options);
+  }
 }
 
 /** A customer's counters in the current window. */
 export class UsageResource extends Resource {
-  get(customer: string, options?: RequestOptions): Promise<Usage> {
-    return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/usage`, options });
+  /** The counters of the window holding `at` (now when left out). */
+  get(customer: string, params: { at?: When } = {}, options?: RequestOptions): Promise<Usage> {
+    return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/usage`, query: params, options });
+  }
+
+  /** Units per day (or month) per feature from the daily rollup; every period is present, 0 when unused. */
+  history(
+    customer: string, params: { feature?: string; from?: When; to?: When; granularity?: "day" | "month" } = {}, options?: RequestOptions,
+  ): Promise<UsageHistory> {
+    return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/usage/history`, query: params, options });
+  }
+
+  /** Units and customers per feature and day across every customer (an admin key). */
+  daily(params: { feature?: string; from?: When; to?: When } = {}, options?: RequestOptions): Promise<DailyUsage> {
+    return this.http.json({ method: "GET", path: "v1/admin/usage/daily", query: params, options });
   }
 }

@@ -1,0 +1,70 @@
+"""Coupons, promotion codes, subscription discounts and credit grants through the SDK, against the real server."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+import tollgate
+
+
+def _coupon(admin_tg: tollgate.Tollgate, **fields: object) -> str:
+    cid = f"PY{uuid.uuid4().hex[:8].upper()}"
+    admin_tg.coupons.create(id=cid, name="Twenty off", **fields)  # type: ignore[arg-type]
+    return cid
+
+
+def test_coupons_are_created_read_listed_across_pages_and_deleted(admin_tg: tollgate.Tollgate) -> None:
+    made = admin_tg.coupons.create(id=f"PY{uuid.uuid4().hex[:8].upper()}", name="Twelve and a half", percent_off=Decimal("12.5"),
+                                   duration="repeating", duration_in_months=3, applies_to_plans=["pro"])
+    assert made["percent_off"] == Decimal("12.5") and made["applies_to_plans"] == ["pro"] and made["valid"] is True
+    other = _coupon(admin_tg, amount_off_cents=500, currency="USD")
+    assert admin_tg.coupons.get(other)["amount_off_cents"] == 500
+    assert {made["id"], other} <= {x["id"] for x in admin_tg.coupons.list(limit=1)}
+    with pytest.raises(TypeError):
+        admin_tg.coupons.create(id="PYFLOAT", name="x", percent_off=12.5)  # type: ignore[arg-type]
+
+    assert admin_tg.coupons.delete(other) == {"id": other, "deleted": True}
+    with pytest.raises(tollgate.NotFound):
+        admin_tg.coupons.get(other)
+
+
+def test_promotion_codes_discount_subscriptions_and_a_bad_code_is_a_typed_error(tg: tollgate.Tollgate, admin_tg: tollgate.Tollgate,
+                                                                                customer: str) -> None:
+    coupon = _coupon(admin_tg, percent_off=20, duration="forever")
+    codes = [admin_tg.promotion_codes.create(code=f"{coupon}-{i}", coupon=coupon) for i in range(3)]
+    assert codes[0]["coupon"]["id"] == coupon and codes[0]["active"] is True
+    assert admin_tg.promotion_codes.get(codes[1]["id"])["code"] == codes[1]["code"]
+    assert [p["id"] for p in admin_tg.promotion_codes.list(coupon=coupon, limit=2)] == sorted(p["id"] for p in codes)
+
+    sub = tg.subscriptions.create(customer=customer, plan="pro", promotion_code=codes[0]["code"].lower())
+    discount = tg.subscriptions.get_discount(sub["id"])
+    assert discount["coupon"]["id"] == coupon and discount["promotion_code"] == codes[0]["id"]
+    preview = tg.subscriptions.preview(sub["id"], plan="team", effective="immediate", coupon=coupon)
+    assert preview["subscription"]["plan"] == "team"
+    assert tg.subscriptions.remove_discount(sub["id"])["deleted"] is True
+    with pytest.raises(tollgate.NotFound):
+        tg.subscriptions.get_discount(sub["id"])
+    assert tg.subscriptions.apply_discount(sub["id"], coupon=coupon)["promotion_code"] is None
+
+    assert admin_tg.promotion_codes.deactivate(codes[2]["id"])["active"] is False
+    with pytest.raises(tollgate.PromotionCodeInvalid) as e:
+        tg.subscriptions.apply_discount(sub["id"], promotion_code=codes[2]["code"])
+    assert (e.value.status, e.value.reason, e.value.field) == (400, "inactive", "promotion_code")
+    with pytest.raises(tollgate.PromotionCodeInvalid) as unknown:
+        tg.subscriptions.change(sub["id"], plan="team", promotion_code="NO-SUCH-CODE")
+    assert unknown.value.reason == "unknown" and tg.subscriptions.get(sub["id"])["plan"] == "pro"
+
+
+def test_credit_grants_add_units_are_listed_across_pages_and_voided(tg: tollgate.Tollgate, customer: str) -> None:
+    grants = [tg.grants.create(customer, feature="cv_generate", amount=10 * (i + 1), reason=f"goodwill {i}") for i in range(3)]
+    assert (grants[0]["amount"], grants[0]["remaining"], grants[0]["status"]) == (10, 10, "active")
+    assert [g["id"] for g in tg.grants.list(customer, limit=2)] == [g["id"] for g in reversed(grants)]
+    assert tg.grants.get(customer, grants[1]["id"])["reason"] == "goodwill 1"
+
+    voided = tg.grants.void(customer, grants[2]["id"])
+    assert voided["status"] == "voided" and voided["voided_at"] is not None
+    with pytest.raises(tollgate.NotFound):
+        tg.grants.get(customer, "grant_missing")

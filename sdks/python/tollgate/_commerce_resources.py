@@ -1,0 +1,98 @@
+"""The blocking client's discounts, credit grants, members and offer links (``_async_commerce_resources`` mirrors them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Iterable
+
+from . import _calls as c
+from ._core import Call
+from ._pagination import SyncPager
+from ._resources import _Resource
+from .types import Coupon, CreditGrant, Deleted, Member, OfferLink, PromotionCode
+
+
+class Coupons(_Resource):
+    """``/v1/admin/coupons``: needs an admin key."""
+
+    def create(self, *, id: str, name: str | None = None, percent_off: Decimal | int | str | None = None,
+               amount_off_cents: int | None = None, currency: str | None = None, duration: str = "once",
+               duration_in_months: int | None = None, applies_to_plans: Iterable[str] | None = None, max_redemptions: int | None = None,
+               redeem_by: datetime | str | None = None, stripe_coupon_id: str | None = None) -> Coupon:
+        """A coupon with exactly one of ``percent_off`` (exact, never a float) and ``amount_off_cents`` with ``currency``."""
+        return self._send(c.create_coupon({
+            "id": id, "name": name, "percent_off": percent_off, "amount_off_cents": amount_off_cents, "currency": currency,
+            "duration": duration, "duration_in_months": duration_in_months, "applies_to_plans": applies_to_plans,
+            "max_redemptions": max_redemptions, "redeem_by": c.when(redeem_by), "stripe_coupon_id": stripe_coupon_id}))
+
+    def get(self, id: str) -> Coupon:
+        return self._send(Call("GET", f"v1/admin/coupons/{c.seg(id)}"))
+
+    def list(self, *, limit: int | None = None) -> SyncPager[Coupon]:
+        return SyncPager(lambda cursor: self._send(c.page("v1/admin/coupons", limit, cursor)))
+
+    def delete(self, id: str) -> Deleted:
+        """Deletes the coupon: no new redemptions, and its promotion codes stop working; applied discounts run on."""
+        return self._send(Call("DELETE", f"v1/admin/coupons/{c.seg(id)}"))
+
+
+class PromotionCodes(_Resource):
+    """``/v1/admin/promotion-codes``: needs an admin key."""
+
+    def create(self, *, code: str, coupon: str, max_redemptions: int | None = None, expires_at: datetime | str | None = None,
+               first_time_only: bool = False, customer: str | None = None, active: bool = True) -> PromotionCode:
+        return self._send(Call("POST", "v1/admin/promotion-codes", {
+            "code": code, "coupon": coupon, "max_redemptions": max_redemptions, "expires_at": c.when(expires_at),
+            "first_time_only": first_time_only, "customer": customer, "active": active}))
+
+    def get(self, id: str) -> PromotionCode:
+        return self._send(Call("GET", f"v1/admin/promotion-codes/{c.seg(id)}"))
+
+    def list(self, *, coupon: str | None = None, limit: int | None = None) -> SyncPager[PromotionCode]:
+        """The codes, or those of one ``coupon``."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/admin/promotion-codes", limit, cursor, coupon=coupon)))
+
+    def deactivate(self, id: str) -> PromotionCode:
+        return self._send(Call("POST", f"v1/admin/promotion-codes/{c.seg(id)}/deactivate"))
+
+
+class Grants(_Resource):
+    """Credit grants: units of a metered feature beyond the plan's limit, spent after it."""
+
+    def create(self, customer: str, *, feature: str, amount: int, expires_at: datetime | str | None = None, priority: int | None = None,
+               reason: str | None = None) -> CreditGrant:
+        return self._send(Call("POST", f"v1/customers/{c.seg(customer)}/grants", {
+            "feature": feature, "amount": amount, "expires_at": c.when(expires_at), "priority": priority, "reason": reason}))
+
+    def list(self, customer: str, *, limit: int | None = None) -> SyncPager[CreditGrant]:
+        """The customer's grants, newest first."""
+        return SyncPager(lambda cursor: self._send(c.page(f"v1/customers/{c.seg(customer)}/grants", limit, cursor)))
+
+    def get(self, customer: str, id: str) -> CreditGrant:
+        return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/grants/{c.seg(id)}"))
+
+    def void(self, customer: str, id: str) -> CreditGrant:
+        """Stops what is left of the grant from counting."""
+        return self._send(Call("POST", f"v1/customers/{c.seg(customer)}/grants/{c.seg(id)}/void"))
+
+
+class Members(_Resource):
+    """An organisation's (a customer's) members; entitlement calls may name a member in place of the organisation."""
+
+    def upsert(self, customer: str, member: str, *, email: str | None = None, name: str | None = None, role: str | None = None) -> Member:
+        """Adds the member (taking a seat on a per-seat price: SeatsExhausted when none is left) or updates it."""
+        return self._send(c.upsert_member(customer, member, email, name, role))
+
+    def delete(self, customer: str, member: str) -> None:
+        self._send(Call("DELETE", f"v1/customers/{c.seg(customer)}/members/{c.seg(member)}"))
+
+    def list(self, customer: str, *, limit: int | None = None) -> SyncPager[Member]:
+        return SyncPager(lambda cursor: self._send(c.page(f"v1/customers/{c.seg(customer)}/members", limit, cursor)))
+
+
+class OfferLinks(_Resource):
+    """Signed, expiring checkout links for one plan (a private plan's offer): needs an admin key."""
+
+    def create(self, plan: str, *, expires_at: datetime | str, customer: str | None = None, billing_period: str | None = None) -> OfferLink:
+        return self._send(c.offer_link(plan, expires_at, customer, billing_period))

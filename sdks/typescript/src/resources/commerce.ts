@@ -1,0 +1,95 @@
+import type { RequestOptions } from "../core/http.js";
+import type { Page } from "../core/pagination.js";
+import type {
+  Coupon, CouponCreate, CreditGrant, CreditGrantCreate, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PromotionCode,
+  PromotionCodeCreate,
+} from "../types.js";
+import { Resource, seg } from "./resource.js";
+
+/** Coupons (`/v1/admin/coupons`): an admin key. */
+export class Coupons extends Resource {
+  /** Exactly one of `percentOff` and `amountOffCents` (with `currency`); `duration` is "once" when left out. */
+  create(params: CouponCreate, options?: RequestOptions): Promise<Coupon> {
+    return this.http.json({ method: "POST", path: "v1/admin/coupons", body: { duration: "once", ...params }, options });
+  }
+
+  get(id: string, options?: RequestOptions): Promise<Coupon> {
+    return this.http.json({ method: "GET", path: `v1/admin/coupons/${seg(id)}`, options });
+  }
+
+  /** Every coupon, by id. */
+  list(params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<Coupon>> {
+    return this.paged("v1/admin/coupons", params, options);
+  }
+
+  /** It can no longer be redeemed; discounts already made from it keep their terms. */
+  delete(id: string, options?: RequestOptions): Promise<Deleted> {
+    return this.http.json({ method: "DELETE", path: `v1/admin/coupons/${seg(id)}`, options });
+  }
+}
+
+/** Promotion codes (`/v1/admin/promotion-codes`): an admin key. */
+export class PromotionCodes extends Resource {
+  create(params: PromotionCodeCreate, options?: RequestOptions): Promise<PromotionCode> {
+    return this.http.json({ method: "POST", path: "v1/admin/promotion-codes", body: params, options });
+  }
+
+  /** By its id or by the code itself. */
+  get(id: string, options?: RequestOptions): Promise<PromotionCode> {
+    return this.http.json({ method: "GET", path: `v1/admin/promotion-codes/${seg(id)}`, options });
+  }
+
+  /** Every code, or one coupon's. */
+  list(params: { coupon?: string; limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<PromotionCode>> {
+    return this.paged("v1/admin/promotion-codes", params, options);
+  }
+
+  deactivate(id: string, options?: RequestOptions): Promise<PromotionCode> {
+    return this.http.json({ method: "POST", path: `v1/admin/promotion-codes/${seg(id)}/deactivate`, options });
+  }
+}
+
+/** Credit grants: units of a metered feature beyond the plan's limit. */
+export class Grants extends Resource {
+  create(customer: string, params: CreditGrantCreate, options?: RequestOptions): Promise<CreditGrant> {
+    return this.http.json({ method: "POST", path: `v1/customers/${seg(customer)}/grants`, body: params, options });
+  }
+
+  /** The customer's grants, newest first. */
+  list(customer: string, params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<CreditGrant>> {
+    return this.paged(`v1/customers/${seg(customer)}/grants`, params, options);
+  }
+
+  get(customer: string, id: string, options?: RequestOptions): Promise<CreditGrant> {
+    return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/grants/${seg(id)}`, options });
+  }
+
+  /** What is left stops counting. */
+  void(customer: string, id: string, options?: RequestOptions): Promise<CreditGrant> {
+    return this.http.json({ method: "POST", path: `v1/customers/${seg(customer)}/grants/${seg(id)}/void`, options });
+  }
+}
+
+/** An organisation's (a customer's) members; entitlement calls may name a member in place of the organisation. */
+export class Members extends Resource {
+  /** Adds the member (a seat on a per-seat price: SeatsExhaustedError when none is left) or updates it. */
+  upsert(customer: string, member: string, fields: MemberUpsert = {}, options?: RequestOptions): Promise<Member> {
+    return this.http.json({ method: "PUT", path: `v1/customers/${seg(customer)}/members/${seg(member)}`, body: fields, options });
+  }
+
+  async delete(customer: string, member: string, options?: RequestOptions): Promise<void> {
+    await this.http.send({ method: "DELETE", path: `v1/customers/${seg(customer)}/members/${seg(member)}`, options });
+  }
+
+  /** The members, in id order. */
+  list(customer: string, params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<Member>> {
+    return this.paged(`v1/customers/${seg(customer)}/members`, params, options);
+  }
+}
+
+/** Signed, expiring checkout links for one plan (a private plan's offer): an admin key. */
+export class OfferLinks extends Resource {
+  create(plan: string, params: OfferLinkCreate, options?: RequestOptions): Promise<OfferLink> {
+    return this.http.json({ method: "POST", path: `v1/admin/plans/${seg(plan)}/offer-links`, body: params, options });
+  }
+}

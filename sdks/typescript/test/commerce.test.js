@@ -1,0 +1,103 @@
+// Coupons, promotion codes, discounts, credit grants, members, seats and offer links through the SDK, against the real server.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ConflictError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError } from "../dist/index.js";
+import { adminClient, uniqueId, withCustomer } from "./helpers.js";
+
+const couponId = () => uniqueId("TS").toUpperCase();
+
+test("coupons are created, read, listed across pages and deleted", async () => {
+  const admin = await adminClient();
+  const made = await admin.coupons.create({
+    id: couponId(), name: "Twelve and a half", percentOff: 12.5, duration: "repeating", durationInMonths: 3, appliesToPlans: ["pro"],
+  });
+  assert.equal(made.percentOff, 12.5);
+  assert.deepEqual(made.appliesToPlans, ["pro"]);
+  assert.equal(made.valid, true);
+  const other = await admin.coupons.create({ id: couponId(), name: "Five off", amountOffCents: 500, currency: "USD" });
+  assert.equal((await admin.coupons.get(other.id)).amountOffCents, 500);
+  const ids = (await (await admin.coupons.list({ limit: 1 })).toArray()).map((c) => c.id);
+  assert.ok(ids.includes(made.id) && ids.includes(other.id));
+  assert.deepEqual(await admin.coupons.delete(other.id), { id: other.id, deleted: true });
+  assert.ok((await admin.coupons.get(other.id).catch((e) => e)) instanceof NotFoundError);
+  const bad = await admin.coupons.create({ id: couponId(), name: "Both", percentOff: 10, amountOffCents: 100, currency: "USD" }).catch((e) => e);
+  assert.ok(bad instanceof ValidationError);
+});
+
+test("promotion codes discount subscriptions, and a code that cannot apply is a PromotionCodeInvalidError with its reason", async () => {
+  const { tg, customer } = await withCustomer();
+  const admin = await adminClient();
+  const coupon = (await admin.coupons.create({ id: couponId(), name: "Twenty off", percentOff: 20, duration: "forever" })).id;
+  const codes = [];
+  for (const i of [0, 1, 2]) codes.push(await admin.promotionCodes.create({ code: `${coupon}-${i}`, coupon }));
+  assert.equal(codes[0].coupon.id, coupon);
+  assert.equal((await admin.promotionCodes.get(codes[1].code)).id, codes[1].id);
+  assert.deepEqual((await (await admin.promotionCodes.list({ coupon, limit: 2 })).toArray()).map((p) => p.id), codes.map((p) => p.id).sort());
+
+  const sub = await tg.subscriptions.create({ customer, plan: "pro", promotionCode: codes[0].code.toLowerCase() });
+  const discount = await tg.subscriptions.getDiscount(sub.id);
+  assert.equal(discount.coupon.id, coupon);
+  assert.equal(discount.promotionCode, codes[0].id);
+  const preview = await tg.subscriptions.preview(sub.id, { plan: "seats", effective: "immediate", coupon });
+  assert.equal(preview.subscription.plan, "seats");
+  assert.equal((await tg.subscriptions.removeDiscount(sub.id)).deleted, true);
+  assert.ok((await tg.subscriptions.getDiscount(sub.id).catch((e) => e)) instanceof NotFoundError);
+  assert.equal((await tg.subscriptions.applyDiscount(sub.id, { coupon })).promotionCode, null);
+
+  assert.equal((await admin.promotionCodes.deactivate(codes[2].id)).active, false);
+  const inactive = await tg.subscriptions.applyDiscount(sub.id, { promotionCode: codes[2].code }).catch((e) => e);
+  assert.ok(inactive instanceof PromotionCodeInvalidError && inactive instanceof ValidationError);
+  assert.deepEqual([inactive.status, inactive.reason, inactive.field], [400, "inactive", "promotion_code"]);
+  const unknown = await tg.subscriptions.change(sub.id, { plan: "seats", effective: "immediate", promotionCode: "NO-SUCH-CODE" }).catch((e) => e);
+  assert.equal(unknown.reason, "unknown");
+  assert.equal((await tg.subscriptions.get(sub.id)).plan, "pro");
+});
+
+test("credit grants are created, listed across pages, read and voided", async () => {
+  const { tg, customer } = await withCustomer();
+  const grants = [];
+  for (const i of [0, 1, 2]) grants.push(await tg.grants.create(customer, { feature: "cv_generate", amount: 10 * (i + 1), reason: `goodwill ${i}` }));
+  assert.deepEqual([grants[0].amount, grants[0].remaining, grants[0].status], [10, 10, "active"]);
+  assert.deepEqual((await (await tg.grants.list(customer, { limit: 2 })).toArray()).map((g) => g.id), grants.map((g) => g.id).reverse());
+  assert.equal((await tg.grants.get(customer, grants[1].id)).reason, "goodwill 1");
+  const voided = await tg.grants.void(customer, grants[2].id);
+  assert.equal(voided.status, "voided");
+  assert.ok(voided.voidedAt);
+});
+
+test("members take seats, a full organisation is a SeatsExhaustedError, and decisions name the member", async () => {
+  const { tg, customer } = await withCustomer();
+  const sub = await tg.subscriptions.create({ customer, plan: "seats" });
+  assert.equal(sub.seats, 1);
+  const first = await tg.members.upsert(customer, `${customer}-m0`, { email: "m0@example.com", role: "owner" });
+  assert.deepEqual([first.customer, first.role], [customer, "owner"]);
+  const full = await tg.members.upsert(customer, `${customer}-m1`).catch((e) => e);
+  assert.ok(full instanceof SeatsExhaustedError);
+  assert.deepEqual([full.status, full.customer, full.seats], [402, customer, 1]);
+
+  const changed = await tg.subscriptions.changeSeats(sub.id, { seats: 3 });
+  assert.equal(changed.subscription.seats, 3);
+  for (const i of [1, 2]) await tg.members.upsert(customer, `${customer}-m${i}`, { name: `Member ${i}` });
+  assert.deepEqual((await (await tg.members.list(customer, { limit: 2 })).toArray()).map((m) => m.id), [0, 1, 2].map((i) => `${customer}-m${i}`));
+  const decision = await tg.entitlements.consume({ customer: `${customer}-m1`, feature: "cv_generate" });
+  assert.deepEqual([decision.customer, decision.member], [customer, `${customer}-m1`]);
+  await tg.members.delete(customer, `${customer}-m2`);
+  assert.equal((await (await tg.members.list(customer)).toArray()).length, 2);
+  assert.ok((await tg.members.delete(customer, `${customer}-m2`).catch((e) => e)) instanceof NotFoundError);
+
+  const pro = await withCustomer();
+  const proSub = await pro.tg.subscriptions.create({ customer: pro.customer, plan: "pro" });
+  const notPerSeat = await pro.tg.subscriptions.changeSeats(proSub.id, { seats: 2 }).catch((e) => e);
+  assert.ok(notPerSeat instanceof ConflictError);
+  assert.equal(notPerSeat.error, "not_per_seat");
+});
+
+test("an offer link is a signed URL for the plan", async () => {
+  const { customer } = await withCustomer();
+  const admin = await adminClient();
+  const expiresAt = new Date(Math.floor(Date.now() / 1000) * 1000 + 7 * 86_400_000);
+  const link = await admin.offerLinks.create("pro", { expiresAt, customer, billingPeriod: "yearly" });
+  assert.match(link.url, /\/offer\?token=/);
+  assert.deepEqual([link.plan, link.customer, Date.parse(link.expiresAt)], ["pro", customer, expiresAt.getTime()]);
+  assert.ok((await admin.offerLinks.create("no-such-plan", { expiresAt }).catch((e) => e)) instanceof NotFoundError);
+});

@@ -1,0 +1,114 @@
+using Tollgate.Client.Contracts;
+
+namespace Tollgate.Client;
+
+/// <summary>Coupons (<c>/v1/admin/coupons</c>, admin key).</summary>
+public sealed class CouponsResource(TollgateClient client)
+{
+    /// <summary>Creates a coupon: exactly one of a percentage and an amount.</summary>
+    public Task<CouponResponse> CreateAsync(CreateCouponRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CouponResponse>(HttpMethod.Post, "v1/admin/coupons", request, cancellationToken);
+
+    /// <summary>Reads a coupon.</summary>
+    public Task<CouponResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CouponResponse>(HttpMethod.Get, $"v1/admin/coupons/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>One page of coupons, by id.</summary>
+    public Task<ListResponse<CouponResponse>> ListAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<CouponResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/admin/coupons", ("limit", limit), ("cursor", cursor)), null,
+            cancellationToken);
+
+    /// <summary>Every coupon, page after page.</summary>
+    public IAsyncEnumerable<CouponResponse> ListAllAsync(CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>Deletes a coupon: it can no longer be redeemed; discounts already made from it keep their terms.</summary>
+    public Task<DeletedResponse> DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/admin/coupons/{Uri.EscapeDataString(id)}", null, cancellationToken);
+}
+
+/// <summary>Promotion codes (<c>/v1/admin/promotion-codes</c>, admin key).</summary>
+public sealed class PromotionCodesResource(TollgateClient client)
+{
+    /// <summary>Creates a code for a coupon.</summary>
+    public Task<PromotionCodeResponse> CreateAsync(CreatePromotionCodeRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<PromotionCodeResponse>(HttpMethod.Post, "v1/admin/promotion-codes", request, cancellationToken);
+
+    /// <summary>Reads a code by its id or by the code itself.</summary>
+    public Task<PromotionCodeResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<PromotionCodeResponse>(HttpMethod.Get, $"v1/admin/promotion-codes/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>One page of codes, or of one coupon's.</summary>
+    public Task<ListResponse<PromotionCodeResponse>> ListAsync(
+        string? coupon = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<PromotionCodeResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/admin/promotion-codes", ("coupon", coupon),
+            ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>Every code (of one coupon), page after page.</summary>
+    public IAsyncEnumerable<PromotionCodeResponse> ListAllAsync(string? coupon = null, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(coupon, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>Stops the code from being redeemed.</summary>
+    public Task<PromotionCodeResponse> DeactivateAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<PromotionCodeResponse>(HttpMethod.Post, $"v1/admin/promotion-codes/{Uri.EscapeDataString(id)}/deactivate", null, cancellationToken);
+}
+
+/// <summary>Credit grants: units of a metered feature beyond the plan's limit.</summary>
+public sealed class GrantsResource(TollgateClient client)
+{
+    private static string Base(string customer) => $"v1/customers/{Uri.EscapeDataString(customer)}/grants";
+
+    /// <summary>Grants units to a customer.</summary>
+    public Task<CreditGrantResponse> CreateAsync(string customer, CreateCreditGrantRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditGrantResponse>(HttpMethod.Post, Base(customer), request, cancellationToken);
+
+    /// <summary>One page of the customer's grants, newest first.</summary>
+    public Task<ListResponse<CreditGrantResponse>> ListAsync(
+        string customer, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<CreditGrantResponse>>(HttpMethod.Get, TollgatePaging.Path(Base(customer), ("limit", limit), ("cursor", cursor)),
+            null, cancellationToken);
+
+    /// <summary>Every grant of the customer, page after page.</summary>
+    public IAsyncEnumerable<CreditGrantResponse> ListAllAsync(string customer, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(customer, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>Reads one grant.</summary>
+    public Task<CreditGrantResponse> GetAsync(string customer, string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditGrantResponse>(HttpMethod.Get, $"{Base(customer)}/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>Voids a grant: what is left stops counting.</summary>
+    public Task<CreditGrantResponse> VoidAsync(string customer, string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditGrantResponse>(HttpMethod.Post, $"{Base(customer)}/{Uri.EscapeDataString(id)}/void", null, cancellationToken);
+}
+
+/// <summary>Members of an organisation (a customer); entitlement calls may name a member in place of the organisation.</summary>
+public sealed class MembersResource(TollgateClient client)
+{
+    private static string Path(string customer, string member) =>
+        $"v1/customers/{Uri.EscapeDataString(customer)}/members/{Uri.EscapeDataString(member)}";
+
+    /// <summary>Adds the member (taking a seat on a per-seat price: <see cref="SeatsExhaustedException"/> when none is left) or updates it.</summary>
+    public Task<MemberResponse> UpsertAsync(string customer, string member, UpsertMemberRequest? request = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<MemberResponse>(HttpMethod.Put, Path(customer, member), request ?? new UpsertMemberRequest(), cancellationToken);
+
+    /// <summary>Removes the member, freeing its seat.</summary>
+    public Task DeleteAsync(string customer, string member, CancellationToken cancellationToken = default) =>
+        client.SendAsync(HttpMethod.Delete, Path(customer, member), null, cancellationToken);
+
+    /// <summary>One page of the members, in id order.</summary>
+    public Task<ListResponse<MemberResponse>> ListAsync(string customer, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<MemberResponse>>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/members",
+            ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>Every member, page after page.</summary>
+    public IAsyncEnumerable<MemberResponse> ListAllAsync(string customer, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(customer, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+}
+
+/// <summary>Signed, expiring checkout links for one plan (admin key).</summary>
+public sealed class OfferLinksResource(TollgateClient client)
+{
+    /// <summary>Makes a link to the plan's checkout.</summary>
+    public Task<OfferLinkResponse> CreateAsync(string plan, CreateOfferLinkRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<OfferLinkResponse>(HttpMethod.Post, $"v1/admin/plans/{Uri.EscapeDataString(plan)}/offer-links", request, cancellationToken);
+}

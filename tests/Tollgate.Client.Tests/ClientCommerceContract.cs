@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Tollgate.Client.Contracts;
+using Tollgate.Testing;
+
+namespace Tollgate.Client.Tests;
+
+/// <summary>History, logs, GDPR, discounts, grants, members, seats and offer links through the SDK, against a real server on each store.</summary>
+public abstract class ClientCommerceContract
+{
+    private static readonly DateTimeOffset Start = new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 100 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 2, "prices": [ { "billing_period": "monthly", "price_cents": 3000 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 1000 } ] },
+            { "code": "seats", "name": "Seats", "sort_order": 3,
+              "prices": [ { "billing_period": "monthly", "price_cents": 1000, "per_seat": true, "included_seats": 1, "max_seats": 5 } ],
+              "features": [ { "feature_code": "api_calls", "monthly_quota": 1000 } ] }
+          ]
+        }
+        """;
+
+    protected abstract StoreKind Kind { get; }
+
+    private async Task<(TollgateApp App, TollgateClient Client)> StartAsync()
+    {
+        var app = await TollgateApp.StartAsync(Kind, ApiSetup.CatalogOf("sdk-commerce", Catalog), Start, kestrel: true);
+        var http = new HttpClient { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
+        return (app, new TollgateClient(http));
+    }
+
+    private static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
+    [Fact]
+    public async Task UsageHistoryDailyTotalsAndUsageAtAnInstantCountConsumedUnits()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        await client.ConsumeAsync("c1", "api_calls", 2);
+        var today = DateOnly.FromDateTime(Start.UtcDateTime);
+
+        var history = await client.Usage.HistoryAsync("c1", "api_calls", today.AddDays(-2), today);
+        var months = await client.Usage.HistoryAsync("c1", granularity: "month");
+        var daily = await client.Usage.DailyAsync("api_calls", today, today);
+        var before = await client.Usage.GetAsync("c1", Start.AddMonths(-1));
+
+        Assert.Equal([0L, 0L, 2L], history.Features["api_calls"].Select(p => p.Quantity));
+        Assert.Equal(("day", today.AddDays(-2)), (history.Granularity, history.From));
+        Assert.Equal((12, 2L), (months.Features["api_calls"].Count, months.Features["api_calls"][^1].Quantity));
+        Assert.Equal(new DailyUsagePoint(today, 2, 1), daily.Features["api_calls"].Single());
+        Assert.Equal(0, before.Features["api_calls"].Used);
+        var bad = await Assert.ThrowsAsync<TollgateException>(() => client.Usage.HistoryAsync("c1", granularity: "week"));
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (bad.Status, bad.Error));
+    }
+
+    [Fact]
+    public async Task RecordedEventsAndLlmCallsAreWalkedAcrossPagesNewestFirst()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        await client.TrackAsync([.. Enumerable.Range(1, 3).Select(i => new UsageEvent($"ev-{i}", "c1", "api_calls", i, Start))]);
+        await client.LogLlmUsageAsync([.. Enumerable.Range(1, 3).Select(i =>
+            new LlmCallRequest("c1", "gpt-4o-mini", InputTokens: 100 * i, RequestId: $"r{i}", Timestamp: Start.AddSeconds(i - 10)))]);
+
+        var firstEvents = await client.Events.ListAsync(new EventQuery("c1"), limit: 2);
+        var events = await AllAsync(client.Events.ListAllAsync(new EventQuery("c1", "api_calls")));
+        var firstCalls = await client.Llm.ListCallsAsync(new LlmCallQuery("c1"), limit: 2);
+        var secondCalls = await client.Llm.ListCallsAsync(new LlmCallQuery("c1"), limit: 2, cursor: firstCalls.NextCursor);
+        var none = await AllAsync(client.Llm.ListAllCallsAsync(new LlmCallQuery("c1", Provider: "anthropic")));
+
+        Assert.Equal((2, true), (firstEvents.Data.Count, firstEvents.HasMore));
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Amount).Order());
+        Assert.Equal([300L, 200L, 100L], firstCalls.Data.Concat(secondCalls.Data).Select(c => c.Tokens.Input));
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task CustomerIsExportedThenDeletedAndReadsAfterwardsAreNotFound()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest(Email: "c1@example.com"));
+        var subscription = await client.CreateSubscriptionAsync(new CreateSubscriptionRequest("c1", "pro"));
+
+        var export = await client.Customers.ExportAsync("c1");
+        var deleted = await client.Customers.DeleteAsync("c1", prorate: true);
+
+        Assert.Equal("c1", export["customer"]!["id"]!.GetValue<string>());
+        Assert.Equal(("c1", true, subscription.Id), (deleted.Id, deleted.Deleted, deleted.CanceledSubscription));
+        await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.Customers.GetAsync("c1"));
+    }
+
+    [Fact]
+    public async Task PromotionCodeDiscountsASubscriptionAndAnInactiveOneIsATypedErrorWithItsReason()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        var coupon = await client.Coupons.CreateAsync(new CreateCouponRequest("SPRING", "Spring", PercentOff: 20, Duration: "forever"));
+        await client.Coupons.CreateAsync(new CreateCouponRequest("FIVE", "Five off", AmountOffCents: 500, Currency: "USD", Duration: "once"));
+        var codes = new List<PromotionCodeResponse>();
+        foreach (var code in new[] { "SPRING-A", "SPRING-B", "SPRING-C" })
+        {
+            codes.Add(await client.PromotionCodes.CreateAsync(new CreatePromotionCodeRequest(code, "SPRING")));
+        }
+
+        var subscription = await client.Subscriptions.CreateAsync(new CreateSubscriptionRequest("c1", "pro", PromotionCode: "spring-a"));
+        var discount = await client.Subscriptions.GetDiscountAsync(subscription.Id);
+        var listedCoupons = await AllAsync(client.Coupons.ListAllAsync());
+        var firstCodes = await client.PromotionCodes.ListAsync("SPRING", limit: 2);
+        var allCodes = await AllAsync(client.PromotionCodes.ListAllAsync("SPRING"));
+        await client.PromotionCodes.DeactivateAsync(codes[2].Id);
+        await client.Subscriptions.RemoveDiscountAsync(subscription.Id);
+        var error = await Assert.ThrowsAsync<PromotionCodeInvalidException>(() =>
+            client.Subscriptions.ApplyDiscountAsync(subscription.Id, new ApplyDiscountRequest(PromotionCode: "SPRING-C")));
+        var applied = await client.Subscriptions.ApplyDiscountAsync(subscription.Id, new ApplyDiscountRequest(Coupon: "FIVE"));
+
+        Assert.Equal((20m, "SPRING", codes[0].Id), (coupon.PercentOff, discount.Coupon.Id, discount.PromotionCode));
+        Assert.Equal(["FIVE", "SPRING"], listedCoupons.Select(c => c.Id));
+        Assert.Equal((2, true, 3), (firstCodes.Data.Count, firstCodes.HasMore, allCodes.Count));
+        Assert.Equal((HttpStatusCode.BadRequest, "inactive", "promotion_code"), (error.Status, error.Reason, error.Field));
+        Assert.Equal(("FIVE", 500L), (applied.Coupon.Id, applied.Coupon.AmountOffCents));
+        Assert.Equal("SPRING-B", (await client.PromotionCodes.GetAsync(codes[1].Id)).Code);
+        Assert.True((await client.Coupons.DeleteAsync("FIVE")).Deleted);
+        await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.Coupons.GetAsync("FIVE"));
+    }
+
+    [Fact]
+    public async Task CreditGrantsAreCreatedListedAcrossPagesReadAndVoided()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        var grants = new List<CreditGrantResponse>();
+        for (var i = 1; i <= 3; i++)
+        {
+            grants.Add(await client.Grants.CreateAsync("c1", new CreateCreditGrantRequest("api_calls", 10 * i, Reason: $"goodwill {i}")));
+            await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var first = await client.Grants.ListAsync("c1", limit: 2);
+        var all = await AllAsync(client.Grants.ListAllAsync("c1"));
+        var voided = await client.Grants.VoidAsync("c1", grants[2].Id);
+
+        Assert.Equal((2, true), (first.Data.Count, first.HasMore));
+        Assert.Equal(grants.Select(g => g.Id).Reverse(), all.Select(g => g.Id));
+        Assert.Equal("goodwill 2", (await client.Grants.GetAsync("c1", grants[1].Id)).Reason);
+        Assert.Equal("voided", voided.Status);
+    }
+
+    [Fact]
+    public async Task MembersTakeSeatsAndAFullOrganisationIsATypedSeatsExhaustedError()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("org", new UpsertCustomerRequest());
+        var subscription = await client.Subscriptions.CreateAsync(new CreateSubscriptionRequest("org", "seats"));
+        await client.Members.UpsertAsync("org", "m0", new UpsertMemberRequest(Email: "m0@example.com", Role: "owner"));
+
+        var full = await Assert.ThrowsAsync<SeatsExhaustedException>(() => client.Members.UpsertAsync("org", "m1"));
+        var changed = await client.Subscriptions.ChangeSeatsAsync(subscription.Id, new ChangeSeatsRequest(3));
+        await client.Members.UpsertAsync("org", "m1");
+        await client.Members.UpsertAsync("org", "m2");
+        var firstPage = await client.Members.ListAsync("org", limit: 2);
+        var decision = await client.ConsumeAsync("m1", "api_calls");
+        await client.Members.DeleteAsync("org", "m2");
+        var after = await AllAsync(client.Members.ListAllAsync("org"));
+        var link = await client.OfferLinks.CreateAsync("seats", new CreateOfferLinkRequest(Start.AddDays(7), "org"));
+
+        Assert.Equal((HttpStatusCode.PaymentRequired, "org", 1L), (full.Status, full.Customer, full.Seats));
+        Assert.Equal(3, changed.Subscription.Seats);
+        Assert.Equal((2, true), (firstPage.Data.Count, firstPage.HasMore));
+        Assert.Equal(("org", "m1"), (decision.Customer, decision.Member));
+        Assert.Equal(["m0", "m1"], after.Select(m => m.Id));
+        Assert.Equal(("seats", "org"), (link.Plan, link.Customer));
+        Assert.Contains("/offer?token=", link.Url, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.Members.DeleteAsync("org", "m2"));
+    }
+}
+
+public sealed class SqliteClientCommerceTests : ClientCommerceContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresClientCommerceTests : ClientCommerceContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
