@@ -35,7 +35,7 @@ public sealed record CreditGrantListResponse(IReadOnlyList<CreditGrantResponse> 
 /// <summary>Sells the customer one of the catalog's credit packs: a one-line invoice and the grant, together.</summary>
 /// <param name="Pack">The pack's code in the catalog.</param>
 /// <param name="Paid">True when the money was collected already (the invoice is issued paid); default false (issued open, due now).</param>
-public sealed record SellPackRequest(string? Pack, bool? Paid = null);
+public sealed record SellPackRequest(string? Pack = null, bool? Paid = null);
 
 /// <summary>A pack sold: the grant it made and the invoice it was billed on.</summary>
 /// <param name="Grant">The credit grant the pack made.</param>
@@ -46,4 +46,4 @@ public sealed record PackSaleResponse(CreditGrantResponse Grant, InvoiceResponse
 /// <param name="Pack">The pack's code in the catalog; it needs a stripe_price_id.</param>
 /// <param name="SuccessUrl">Where Stripe sends the customer after paying.</param>
 /// <param name="CancelUrl">Where Stripe sends the customer who turns back.</param>
-public sealed record CreatePackCheckoutRequest(string? Pack, string? SuccessUrl, string? CancelUrl);
+public sealed record CreatePackCheckoutRequest(string? Pack = null, string? SuccessUrl = null, string? CancelUrl = null);

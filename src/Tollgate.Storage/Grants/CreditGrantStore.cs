@@ -21,25 +21,31 @@ public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider tim
                 return (existing, false);
             }
 
-            return (await InsertAsync(c, tx, grant, null, time, cancellationToken), true);
+            return await InsertAsync(c, tx, grant, null, time, cancellationToken) is { } made
+                ? (made, true)
+                : ((await BySourceAsync(c, tx, grant.SourceRef!, cancellationToken))!, false);
         }, cancellationToken);
 
-    /// <summary>Inserts the grant in the caller's transaction; <paramref name="invoiceId"/> is the invoice that sold it, if any.</summary>
-    internal static async Task<CreditGrant> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, NewCreditGrant grant,
+    /// <summary>
+    /// Inserts the grant in the caller's transaction; <paramref name="invoiceId"/> is the invoice that sold it, if any. Null
+    /// when another transaction made the grant of the same source first (it waits for that one to commit, then skips).
+    /// </summary>
+    internal static async Task<CreditGrant?> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, NewCreditGrant grant,
         string? invoiceId, TimeProvider time, CancellationToken cancellationToken)
     {
         var id = Ids.New("cgr", time);
         var now = time.GetUtcNow();
-        await c.ExecuteAsync(new CommandDefinition("""
+        var inserted = await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO credit_grants (id, customer_id, feature_code, amount, used, expires_at, priority, reason, pack_code, source_ref, created_at,
                 invoice_id)
             VALUES (@id, @CustomerId, @Feature, @Amount, 0, @expiresAt, @Priority, @Reason, @PackCode, @SourceRef, @now, @invoiceId)
+            ON CONFLICT (source_ref) WHERE source_ref IS NOT NULL DO NOTHING
             """, new
         {
             id, grant.CustomerId, grant.Feature, grant.Amount, expiresAt = grant.ExpiresAt?.ToUnixTimeMilliseconds(), grant.Priority,
             grant.Reason, grant.PackCode, grant.SourceRef, now = now.ToUnixTimeMilliseconds(), invoiceId,
         }, tx, cancellationToken: cancellationToken));
-        return new CreditGrant(id, grant.CustomerId, grant.Feature, grant.Amount, 0, grant.ExpiresAt, grant.Priority, grant.Reason,
+        return inserted == 0 ? null : new CreditGrant(id, grant.CustomerId, grant.Feature, grant.Amount, 0, grant.ExpiresAt, grant.Priority, grant.Reason,
             grant.PackCode, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null);
     }
 

@@ -26,8 +26,11 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
     public Task<PackSale?> SellAsync(string customerId, CreditPack pack, bool paid, string source, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {
-            if (await CreditGrantStore.BySourceAsync(c, tx, source, cancellationToken) is { } existing)
+            // The grant goes first: a concurrent sale of the same source waits on its unique source_ref, then finds this one.
+            var now = time.GetUtcNow();
+            if (await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, source, now), null, time, cancellationToken) is not { } grant)
             {
+                var existing = (await CreditGrantStore.BySourceAsync(c, tx, source, cancellationToken))!;
                 var invoiceId = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
                     "SELECT invoice_id FROM credit_grants WHERE id = @Id", new { existing.Id }, tx, cancellationToken: cancellationToken));
                 return existing.PackCode == pack.Code && existing.CustomerId == customerId
@@ -35,9 +38,9 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
                     : null;
             }
 
-            var now = time.GetUtcNow();
             var invoice = await IssueAsync(c, tx, customerId, pack, paid, now, cancellationToken);
-            var grant = await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, source, now), invoice.Id, time, cancellationToken);
+            await c.ExecuteAsync(new CommandDefinition("UPDATE credit_grants SET invoice_id = @invoice WHERE id = @grant",
+                new { invoice = invoice.Id, grant = grant.Id }, tx, cancellationToken: cancellationToken));
             return new PackSale(grant, invoice, true);
         }, cancellationToken);
 
@@ -46,12 +49,9 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customerId, CreditPack pack, string sessionId,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await CreditGrantStore.BySourceAsync(c, tx, sessionId, cancellationToken) is { } existing)
-        {
-            return (existing, false);
-        }
-
-        return (await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, sessionId, time.GetUtcNow()), null, time, cancellationToken), true);
+        return await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, sessionId, time.GetUtcNow()), null, time, cancellationToken) is { } made
+            ? (made, true)
+            : ((await CreditGrantStore.BySourceAsync(c, tx, sessionId, cancellationToken))!, false);
     }
 
     private static NewCreditGrant Grant(string customerId, CreditPack pack, string source, DateTimeOffset boughtAt) =>

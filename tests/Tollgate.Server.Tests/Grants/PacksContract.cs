@@ -68,7 +68,8 @@ public abstract class PacksContract : ApiContract
             body["invoice"]!["amount_paid_cents"].Value<long>()));
         Assert.Null(body["grant"]!["expires_at"]);
         Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
-        Assert.Equal(("calls_10k", 10000L), (Text(grants[0], "pack"), grants[0]!["remaining"].Value<long>()));
+        // The free plan's 100 calls go first; the other 50 come from the pack.
+        Assert.Equal(("calls_10k", 9950L), (Text(grants[0], "pack"), grants[0]!["remaining"].Value<long>()));
     }
 
     [Fact]
@@ -86,6 +87,21 @@ public abstract class PacksContract : ApiContract
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
         Assert.Equal((Text(firstBody["grant"], "id"), Text(firstBody["invoice"], "id")), (Text(retryBody["grant"], "id"), Text(retryBody["invoice"], "id")));
         Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
+        Assert.Equal((1L, 1L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM invoices"), await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants")));
+    }
+
+    [Fact]
+    public async Task TwentyConcurrentSalesWithOneIdempotencyKeyMakeOneInvoiceAndOneGrant()
+    {
+        await using var h = await StartPacksAsync();
+        await h.App.CustomerAsync("ada");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SellAsync(h.App, "ada", new { pack = "calls_1k", paid = true }, key: "once")));
+        var grants = await Task.WhenAll(responses.Select(async r => Text((await r.ReadAsync())["grant"], "id")));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Single(grants.Distinct());
         Assert.Equal((1L, 1L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM invoices"), await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants")));
     }
 
