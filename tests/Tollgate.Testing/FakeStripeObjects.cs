@@ -122,9 +122,9 @@ public sealed partial class FakeStripe
 
     private (int, string) CreateSession(Dictionary<string, string> form)
     {
-        if (form.GetValueOrDefault("mode") != "subscription")
+        if (form.GetValueOrDefault("mode") is not ("subscription" or "payment"))
         {
-            return Error(400, "invalid_request_error", "parameter_invalid_string", "mode", "This fake only sells subscriptions.");
+            return Error(400, "invalid_request_error", "parameter_invalid_string", "mode", "This fake sells subscriptions and one-time payments.");
         }
 
         var customer = form.GetValueOrDefault("customer") ?? "";
@@ -150,7 +150,7 @@ public sealed partial class FakeStripe
         var id = "cs_test_" + Guid.NewGuid().ToString("N");
         var session = new JsonObject
         {
-            ["id"] = id, ["object"] = "checkout.session", ["mode"] = "subscription", ["status"] = "open", ["payment_status"] = "unpaid",
+            ["id"] = id, ["object"] = "checkout.session", ["mode"] = form["mode"], ["status"] = "open", ["payment_status"] = "unpaid",
             ["customer"] = customer, ["subscription"] = null, ["invoice"] = null, ["client_reference_id"] = form.GetValueOrDefault("client_reference_id"),
             ["metadata"] = Metadata(form, "metadata"), ["success_url"] = form["success_url"], ["cancel_url"] = form["cancel_url"],
             ["url"] = $"https://checkout.stripe.com/c/pay/{id}", ["created"] = Now, ["expires_at"] = Now + 86_400, ["livemode"] = false,

@@ -31,3 +31,19 @@ public sealed record CreditGrantResponse(
 /// <param name="HasMore">Whether another page follows.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page.</param>
 public sealed record CreditGrantListResponse(IReadOnlyList<CreditGrantResponse> Data, bool HasMore, string? NextCursor);
+
+/// <summary>Sells the customer one of the catalog's credit packs: a one-line invoice and the grant, together.</summary>
+/// <param name="Pack">The pack's code in the catalog.</param>
+/// <param name="Paid">True when the money was collected already (the invoice is issued paid); default false (issued open, due now).</param>
+public sealed record SellPackRequest(string? Pack = null, bool? Paid = null);
+
+/// <summary>A pack sold: the grant it made and the invoice it was billed on.</summary>
+/// <param name="Grant">The credit grant the pack made.</param>
+/// <param name="Invoice">The pack's invoice.</param>
+public sealed record PackSaleResponse(CreditGrantResponse Grant, InvoiceResponse? Invoice);
+
+/// <summary>Opens a Stripe Checkout (payment mode) for one of the catalog's packs; the grant is made when Stripe reports the payment.</summary>
+/// <param name="Pack">The pack's code in the catalog; it needs a stripe_price_id.</param>
+/// <param name="SuccessUrl">Where Stripe sends the customer after paying.</param>
+/// <param name="CancelUrl">Where Stripe sends the customer who turns back.</param>
+public sealed record CreatePackCheckoutRequest(string? Pack = null, string? SuccessUrl = null, string? CancelUrl = null);

@@ -16,6 +16,9 @@ public enum InvoiceLineKind
 
     /// <summary>An operator's correction: a charge or a credit.</summary>
     Adjustment,
+
+    /// <summary>A credit pack sold once (its units arrive as a credit grant).</summary>
+    Pack,
 }
 
 /// <summary>One line of an invoice, in integer minor units, with the service period it covers and the discount taken from it.</summary>
@@ -44,6 +47,7 @@ public static class InvoiceLineKindNames
         InvoiceLineKind.ProrationCredit => "proration_credit",
         InvoiceLineKind.ProrationCharge => "proration_charge",
         InvoiceLineKind.Overage => "overage",
+        InvoiceLineKind.Pack => "pack",
         _ => "adjustment",
     };
 
@@ -53,6 +57,7 @@ public static class InvoiceLineKindNames
         "proration_credit" => InvoiceLineKind.ProrationCredit,
         "proration_charge" => InvoiceLineKind.ProrationCharge,
         "overage" => InvoiceLineKind.Overage,
+        "pack" => InvoiceLineKind.Pack,
         _ => InvoiceLineKind.Adjustment,
     };
 }

@@ -41,7 +41,7 @@ public static partial class CatalogDocument
     {
         var problems = new List<DocumentProblem>();
         var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq",
-            "rate_limit_feature", "notify");
+            "rate_limit_feature", "notify", "packs");
         if (!reader.IsObject)
         {
             return new CatalogParseResult(null, problems);
@@ -82,9 +82,11 @@ public static partial class CatalogDocument
         }
 
         var notifyEmail = CatalogNotify.Read(reader, problems);
+        var packs = CatalogPacks.Read(reader, byCode, problems);
         return problems.Count > 0
             ? new CatalogParseResult(null, problems)
-            : new CatalogParseResult(new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature) { NotifyEmail = notifyEmail }, []);
+            : new CatalogParseResult(
+                new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature) { NotifyEmail = notifyEmail, Packs = packs }, []);
     }
 
     internal static Regex Code() => CodePattern();

@@ -85,6 +85,7 @@ public static class CatalogDocumentWriter
             }
 
             CatalogNotify.Write(w, catalog.NotifyEmail);
+            CatalogPacks.Write(w, catalog.Packs);
             w.WriteEndObject();
         }
 

@@ -38,4 +38,7 @@ public sealed record CatalogDefinition(
 {
     /// <summary>The e-mail kinds customers get (notify.email), or null for every kind.</summary>
     public IReadOnlyList<string>? NotifyEmail { get; init; }
+
+    /// <summary>The credit packs the catalog sells, in code order.</summary>
+    public IReadOnlyList<CreditPack> Packs { get; init; } = [];
 }

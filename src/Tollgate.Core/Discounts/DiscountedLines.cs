@@ -6,8 +6,9 @@ namespace Tollgate.Core.Discounts;
 /// <summary>
 /// Puts a discount on invoice lines. A line is discounted when the discount is in force at the start of the days it
 /// covers. A percentage is taken from each line (a credit line too) and rounded half-up once per line; an amount off
-/// comes off the period's fee (recurring lines) once per invoice, never more than the fee. Lines keep their amount and
-/// carry the discount beside it, as Stripe's discount_amounts do.
+/// comes off the fee and overage lines once per invoice, never more than they come to, spread across them in proportion
+/// to their amounts as Stripe spreads it. Lines keep their amount and carry the discount beside it, as Stripe's
+/// discount_amounts do.
 /// </summary>
 public static class DiscountedLines
 {
@@ -27,32 +28,49 @@ public static class DiscountedLines
         }
 
         var coupon = discount.Coupon;
-        var amountLeft = coupon.AmountOffCents ?? 0;
-        var result = new List<InvoiceLine>(lines.Count);
-        foreach (var line in lines)
+        bool Eligible(InvoiceLine line) => (kinds ?? Discountable).Contains(line.Kind) && line.DiscountCents == 0 && discount.InForceAt(line.PeriodStart)
+            && coupon.AppliesTo(line.PlanCode);
+        if (coupon.PercentOffBasisPoints is { } bp)
         {
-            if (!(kinds ?? Discountable).Contains(line.Kind) || line.DiscountCents != 0 || !discount.InForceAt(line.PeriodStart)
-                || !coupon.AppliesTo(line.PlanCode))
-            {
-                result.Add(line);
-            }
-            else if (coupon.PercentOffBasisPoints is { } bp)
-            {
-                result.Add(line with { DiscountCents = PercentOf(line.AmountCents, bp) });
-            }
-            else if (line is { Kind: InvoiceLineKind.Recurring, AmountCents: > 0 } && amountLeft > 0)
-            {
-                var off = Math.Min(amountLeft, line.AmountCents);
-                amountLeft -= off;
-                result.Add(line with { DiscountCents = off });
-            }
-            else
-            {
-                result.Add(line);
-            }
+            return [.. lines.Select(line => Eligible(line) ? line with { DiscountCents = PercentOf(line.AmountCents, bp) } : line)];
         }
 
-        return result;
+        // Proration lines are left out: the amount off is the period's, and the next fee takes it once.
+        var shares = Spread(coupon.AmountOffCents ?? 0,
+            [.. lines.Select(line => Eligible(line) && line is { Kind: InvoiceLineKind.Recurring or InvoiceLineKind.Overage, AmountCents: > 0 } ? line.AmountCents : 0)]);
+        return [.. lines.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
+    }
+
+    /// <summary>
+    /// Splits min(<paramref name="amountOff"/>, total) across <paramref name="amounts"/> in proportion to each, by largest
+    /// remainder: each takes the floor of its exact share, and the cents left go one each to the largest fractions (the
+    /// earlier line on a tie), so the parts sum exactly to the discount and none exceeds its line.
+    /// </summary>
+    public static long[] Spread(long amountOff, IReadOnlyList<long> amounts)
+    {
+        var shares = new long[amounts.Count];
+        var total = amounts.Sum();
+        var off = Math.Min(amountOff, total);
+        if (off <= 0)
+        {
+            return shares;
+        }
+
+        var remainders = new Int128[amounts.Count];
+        for (var i = 0; i < amounts.Count; i++)
+        {
+            var exact = (Int128)off * amounts[i];
+            shares[i] = (long)(exact / total);
+            remainders[i] = exact % total;
+        }
+
+        var left = off - shares.Sum();
+        foreach (var i in Enumerable.Range(0, amounts.Count).OrderByDescending(i => remainders[i]).ThenBy(i => i).Take((int)left))
+        {
+            shares[i]++;
+        }
+
+        return shares;
     }
 
     /// <summary>The discount on one amount: its sign follows the amount, so a discounted credit credits less.</summary>

@@ -29,8 +29,8 @@ public static class AdminCoupons
             return AdminLayout.SignIn();
         }
 
-        var coupons = (await store.ListAsync(100, null, cancellationToken)).Data;
-        var codes = (await store.ListCodesAsync(100, null, null, cancellationToken)).Data;
+        var coupons = (await store.ListAsync(new Tollgate.Storage.Database.PageRequest(Tollgate.Storage.Database.PageRequest.MaxLimit, null), cancellationToken)).Items;
+        var codes = (await store.ListCodesAsync(new Tollgate.Storage.Database.PageRequest(Tollgate.Storage.Database.PageRequest.MaxLimit, null), null, cancellationToken)).Items;
         var page = new StringBuilder("<h1>Coupons</h1>");
         if (done is not null)
         {

@@ -23,7 +23,7 @@ public static class AdminGrants
     public static async Task<string> SectionAsync(
         AdminUser user, string customer, CatalogSnapshot catalog, CreditGrantStore grants, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var page = (await grants.ListAsync(customer, null, 20, cancellationToken)).Data;
+        var page = (await grants.ListAsync(customer, Tollgate.Storage.Database.PageRequest.First, cancellationToken)).Items;
         var html = new StringBuilder("<section class=\"card stack\" aria-labelledby=\"grants\"><h2 id=\"grants\">Credit grants</h2>");
         html.Append(page.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table data-testid=\"grants\"><thead><tr><th scope=\"col\">Feature</th><th scope=\"col\" class=\"num\">Granted</th><th scope=\"col\" class=\"num\">Left</th><th scope=\"col\">Expires</th><th scope=\"col\">Status</th><th scope=\"col\">Reason</th></tr></thead><tbody>");
         foreach (var g in page)

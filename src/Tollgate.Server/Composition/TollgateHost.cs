@@ -192,6 +192,7 @@ public static class TollgateHost
         app.MapCustomerLists();
         app.MapUsageHistory();
         app.MapCallLogs();
+        Tollgate.Server.Grants.PacksApi.MapPacks(app);
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

@@ -54,16 +54,16 @@ public static class CouponsApi
     }
 
     private static async Task<Results<Ok<CouponListResponse>, ProblemHttpResult>> ListAsync(
-        CouponStore store, TimeProvider time, int? limit, string? cursor, CancellationToken cancellationToken)
+        CouponStore store, TimeProvider time, string? limit, string? cursor, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > 100)
+        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
         {
-            return Problems.Validation("limit", "must be from 1 to 100");
+            return problem!;
         }
 
-        var page = await store.ListAsync(limit ?? 20, cursor, cancellationToken);
+        var page = await store.ListAsync(request, cancellationToken);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(new CouponListResponse([.. page.Data.Select(c => CouponRequests.ToWire(c, now))], page.HasMore, page.NextCursor));
+        return TypedResults.Ok(new CouponListResponse([.. page.Items.Select(c => CouponRequests.ToWire(c, now))], page.HasMore, page.NextCursor));
     }
 
     private static async Task<Results<Created<PromotionCodeResponse>, ProblemHttpResult>> CreateCodeAsync(
@@ -87,17 +87,17 @@ public static class CouponsApi
     }
 
     private static async Task<Results<Ok<PromotionCodeListResponse>, ProblemHttpResult>> ListCodesAsync(
-        CouponStore store, TimeProvider time, int? limit, string? cursor, string? coupon,
+        CouponStore store, TimeProvider time, string? limit, string? cursor, string? coupon,
         CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > 100)
+        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
         {
-            return Problems.Validation("limit", "must be from 1 to 100");
+            return problem!;
         }
 
-        var page = await store.ListCodesAsync(limit ?? 20, cursor, coupon, cancellationToken);
+        var page = await store.ListCodesAsync(request, coupon, cancellationToken);
         var data = new List<PromotionCodeResponse>();
-        foreach (var code in page.Data)
+        foreach (var code in page.Items)
         {
             data.Add(await ToWireAsync(code, store, time, cancellationToken));
         }

@@ -58,12 +58,12 @@ public static class GrantsApi
     }
 
     private static async Task<Results<Ok<CreditGrantListResponse>, ProblemHttpResult>> ListAsync(
-        string id, [FromQuery] int? limit, string? cursor, ICustomerStore customers,
+        string id, [FromQuery] string? limit, string? cursor, ICustomerStore customers,
         CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > 100)
+        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
         {
-            return Problems.Validation("limit", "must be from 1 to 100");
+            return problem!;
         }
 
         if (await customers.GetAsync(id, cancellationToken) is null)
@@ -71,9 +71,9 @@ public static class GrantsApi
             return Problems.NotFound("customer", id);
         }
 
-        var page = await grants.ListAsync(id, cursor, limit ?? 20, cancellationToken);
+        var page = await grants.ListAsync(id, request, cancellationToken);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(new CreditGrantListResponse([.. page.Data.Select(g => ToWire(g, now))], page.HasMore, page.NextCursor));
+        return TypedResults.Ok(new CreditGrantListResponse([.. page.Items.Select(g => ToWire(g, now))], page.HasMore, page.NextCursor));
     }
 
     private static async Task<Results<Ok<CreditGrantResponse>, ProblemHttpResult>> GetAsync(

@@ -172,7 +172,7 @@ public static class PaymentsApi
     }
 
     /// <summary>The customer's Stripe customer: the linked one, or a new one linked now. Null when it turned out to be another's.</summary>
-    private static async Task<string?> StripeCustomerAsync(Customer customer, Services s, CancellationToken cancellationToken)
+    internal static async Task<string?> StripeCustomerAsync(Customer customer, Services s, CancellationToken cancellationToken)
     {
         if (await s.Links.StripeCustomerIdAsync(customer.Id, cancellationToken) is { } linked)
         {
@@ -193,7 +193,7 @@ public static class PaymentsApi
             ["stripe_status"] = e.Status, ["stripe_type"] = e.Type, ["stripe_code"] = e.Code, ["stripe_param"] = e.Param,
         });
 
-    private static ProblemHttpResult StripeCustomerTaken(string customer) =>
+    internal static ProblemHttpResult StripeCustomerTaken(string customer) =>
         Problems.Create(409, "stripe_customer_conflict", $"The Stripe customer made for '{customer}' is already linked to another customer.");
 
 }

@@ -11,7 +11,7 @@ namespace Tollgate.Server.Payments;
 /// idempotency key on every POST. Network errors, 409, 429 and 5xx are retried a few times with backoff and the same
 /// key, unless Stripe's Stripe-Should-Retry header says otherwise.
 /// </summary>
-public sealed class StripeClient(HttpClient http, IOptions<StripeOptions> options, ILogger<StripeClient> logger)
+public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions> options, ILogger<StripeClient> logger)
 {
     /// <summary>The first version with item-level periods and invoice.parent; webhook endpoints must use it too.</summary>
     public const string ApiVersion = "2025-03-31.basil";

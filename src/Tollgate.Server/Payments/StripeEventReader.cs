@@ -88,6 +88,14 @@ public static class StripeEventReader
 
     private static StripeEffect Checkout(StripeJson session)
     {
+        if (session.OptionalString("mode") == "payment"
+            && session.OptionalObject("metadata")?.OptionalString(StripeClient.PackMetadata) is { } pack)
+        {
+            return session.OptionalString("client_reference_id") is { } buyer
+                ? new StripeEffect.PackPaid(session.String("id"), buyer, pack, session.OptionalString("payment_status") ?? "paid")
+                : new StripeEffect.Note(StripeOutcomes.UnknownCustomer, $"{session.String("id")} has no client_reference_id: Tollgate did not start it");
+        }
+
         if (session.OptionalString("mode") is { } mode and not "subscription")
         {
             return new StripeEffect.Note(StripeOutcomes.Ignored, $"a {mode}-mode checkout");

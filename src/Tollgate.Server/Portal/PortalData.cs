@@ -39,6 +39,7 @@ public sealed class PortalData(
     public IOptions<PagesOptions> Options => options;
     public IOptions<BillingOptions> BillingOptions => billingOptions;
     public TimeProvider Time => time;
+    public CatalogCache Catalog => catalog;
 
     public async Task<PortalView?> LoadAsync(string customerId, CancellationToken cancellationToken)
     {

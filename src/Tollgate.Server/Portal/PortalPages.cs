@@ -55,6 +55,7 @@ public static partial class PortalPages
         group.MapPost("/stripe", StripePortalAsync);
         group.MapGet("/invoices/{id}", InvoiceAsync);
         group.MapPost("/sign-out", SignOutAsync);
+        group.MapPost("/packs/checkout", BuyPackAsync);
         return app;
     }
 
@@ -132,6 +133,8 @@ public static partial class PortalPages
         body.Append("</div>");
         body.Append(AlertsSection(view, session));
         body.Append(ChangeSection(view, session, plan, period, stripe.Value.HasSecretKey, promo));
+        var catalog = await data.Catalog.GetAsync(cancellationToken);
+        body.Append(PacksSection(catalog.Packs, catalog.Features, session, stripe.Value.HasSecretKey));
         body.Append(InvoicesSection(view));
         body.Append("</main>");
         return Page(http, "Billing", body.ToString());

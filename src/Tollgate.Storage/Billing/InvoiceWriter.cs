@@ -126,7 +126,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             id = Ids.New("cbt", time), customer, currency, amount, invoiceId, description, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: ct));
 
-    private Task<long> NextNumberAsync(int year) =>
+    public Task<long> NextNumberAsync(int year) =>
         c.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO invoice_sequences (year, last_number) VALUES (@year, 1)
             ON CONFLICT (year) DO UPDATE SET last_number = invoice_sequences.last_number + 1

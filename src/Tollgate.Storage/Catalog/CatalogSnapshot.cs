@@ -17,6 +17,11 @@ public sealed record CatalogSnapshot(
     /// <summary>The e-mail kinds customers get (the catalog's notify.email), or null for every kind.</summary>
     public IReadOnlyList<string>? NotifyEmail { get; init; }
 
+    /// <summary>The credit packs on sale (the catalog's packs), in code order.</summary>
+    public IReadOnlyList<CreditPack> Packs { get; init; } = [];
+
+    public CreditPack? Pack(string code) => Packs.FirstOrDefault(p => p.Code == code);
+
     public Feature? Feature(string code) => Features.FirstOrDefault(f => f.Code == code);
 
     public Plan? Plan(string code) => Plans.FirstOrDefault(p => p.Code == code);
@@ -34,7 +39,7 @@ public sealed record CatalogSnapshot(
         [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
             .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms, p.IsPrivate))],
         Faq,
-        RateLimitFeature) { NotifyEmail = NotifyEmail };
+        RateLimitFeature) { NotifyEmail = NotifyEmail, Packs = Packs };
 }
 
 public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)

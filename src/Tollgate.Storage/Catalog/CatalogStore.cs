@@ -191,12 +191,18 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             await writer.UpdateNotifyAsync(catalog.NotifyEmail);
             changes.Add("settings: notify updated");
         }
+
+        if (!catalog.Packs.SequenceEqual(current.Packs))
+        {
+            await writer.UpdatePacksAsync(CatalogPacks.ToJson(catalog.Packs));
+            changes.Add("packs updated");
+        }
     }
 
     private static async Task<CatalogSnapshot> LoadAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
         var settings = await c.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
+            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email, packs_json FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
         var features = (await c.QueryAsync<FeatureRow>(new CommandDefinition(
             "SELECT code, name, description, unit, kind, uses_llm FROM features ORDER BY position, code", transaction: tx, cancellationToken: ct)))
             .Select(f => f.ToDomain()).ToList();
@@ -218,6 +224,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
             settings.RateLimitFeature)
         {
             NotifyEmail = settings.NotifyEmail?.Split(',', StringSplitOptions.RemoveEmptyEntries),
+            Packs = CatalogPacks.FromJson(settings.PacksJson),
         };
     }
 

@@ -93,6 +93,9 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         WHERE id = 1
         """, new { defaultPlan, upgradeUrl, faqJson, rateLimitFeature, now });
 
+    public Task UpdatePacksAsync(string packsJson) => Execute(
+        "UPDATE catalog_settings SET packs_json = @packsJson, updated_at = @now WHERE id = 1", new { packsJson, now });
+
     /// <summary>Stores notify.email as ',kind,kind,' (matched with LIKE where e-mail is queued), or NULL for every kind.</summary>
     public Task UpdateNotifyAsync(IReadOnlyList<string>? notifyEmail) => Execute(
         "UPDATE catalog_settings SET notify_email = @notify, updated_at = @now WHERE id = 1",

@@ -5,9 +5,6 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Discounts;
 
-/// <summary>One page of a keyset list: the rows, and the cursor of the next page when there is one.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Data, bool HasMore, string? NextCursor);
-
 /// <summary>Coupons and promotion codes, as the admin API manages them.</summary>
 public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
 {
@@ -37,12 +34,15 @@ public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
             $"SELECT {CouponRow.Columns} FROM coupons WHERE id = @id AND (deleted_at IS NULL OR @includeDeleted)",
             new { id, includeDeleted }, cancellationToken: cancellationToken)), cancellationToken))?.ToDomain();
 
-    public async Task<Page<Coupon>> ListAsync(int limit, string? after, CancellationToken cancellationToken = default)
+    /// <summary>Live coupons in id order; the cursor's key is always 0, so the keyset is the id alone.</summary>
+    public async Task<Page<Coupon>> ListAsync(PageRequest page, CancellationToken cancellationToken = default)
     {
+        var parameters = new DynamicParameters();
+        Keyset.Bind(parameters, page);
         var rows = await database.ReadAsync(c => c.QueryAsync<CouponRow>(new CommandDefinition(
-            $"SELECT {CouponRow.Columns} FROM coupons WHERE deleted_at IS NULL AND id > @after ORDER BY id LIMIT @take",
-            new { after = after ?? "", take = limit + 1 }, cancellationToken: cancellationToken)), cancellationToken);
-        return PageOf(rows.Select(r => r.ToDomain()).ToList(), limit, c => c.Id);
+            $"SELECT {CouponRow.Columns} FROM coupons WHERE deleted_at IS NULL AND {Keyset.After(page, IdOrderKey, "id", descending: false)} " +
+            $"ORDER BY id LIMIT @page_limit", parameters, cancellationToken: cancellationToken)), cancellationToken);
+        return Keyset.Cut([.. rows.Select(r => r.ToDomain())], page, c => new Cursor(0, c.Id));
     }
 
     /// <summary>Deletes a coupon: it can no longer be redeemed, and the discounts already made from it stay.</summary>
@@ -80,12 +80,15 @@ public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
             $"SELECT {PromotionCodeRow.Columns} FROM promotion_codes WHERE id = @idOrCode OR code_key = @key",
             new { idOrCode, key = PromotionCode.KeyOf(idOrCode) }, cancellationToken: cancellationToken)), cancellationToken))?.ToDomain();
 
-    public async Task<Page<PromotionCode>> ListCodesAsync(int limit, string? after, string? coupon, CancellationToken cancellationToken = default)
+    public async Task<Page<PromotionCode>> ListCodesAsync(PageRequest page, string? coupon, CancellationToken cancellationToken = default)
     {
+        var parameters = new DynamicParameters(new { coupon });
+        Keyset.Bind(parameters, page);
         var rows = await database.ReadAsync(c => c.QueryAsync<PromotionCodeRow>(new CommandDefinition(
-            $"SELECT {PromotionCodeRow.Columns} FROM promotion_codes WHERE id > @after AND (@coupon IS NULL OR coupon_id = @coupon) ORDER BY id LIMIT @take",
-            new { after = after ?? "", coupon, take = limit + 1 }, cancellationToken: cancellationToken)), cancellationToken);
-        return PageOf(rows.Select(r => r.ToDomain()).ToList(), limit, p => p.Id);
+            $"SELECT {PromotionCodeRow.Columns} FROM promotion_codes WHERE {Keyset.After(page, IdOrderKey, "id", descending: false)} " +
+            "AND (@coupon IS NULL OR coupon_id = @coupon) ORDER BY id LIMIT @page_limit", parameters, cancellationToken: cancellationToken)),
+            cancellationToken);
+        return Keyset.Cut([.. rows.Select(r => r.ToDomain())], page, p => new Cursor(0, p.Id));
     }
 
     /// <summary>Stops a code from being redeemed; discounts made with it stay. Null when there is no such code.</summary>
@@ -98,6 +101,6 @@ public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
 
     public string NewCodeId() => Ids.New("promo", time);
 
-    private static Page<T> PageOf<T>(List<T> rows, int limit, Func<T, string> key) =>
-        rows.Count > limit ? new Page<T>(rows[..limit], true, key(rows[limit - 1])) : new Page<T>(rows, false, null);
+    // Coupons and codes list by id (the operator's own names sort as they read); a constant key leaves the id to decide.
+    private const string IdOrderKey = "0";
 }

@@ -9,9 +9,6 @@ namespace Tollgate.Storage.Grants;
 public sealed record NewCreditGrant(
     string CustomerId, string Feature, long Amount, DateTimeOffset? ExpiresAt, int Priority, string? Reason, string? PackCode = null, string? SourceRef = null);
 
-/// <summary>One page of a customer's grants, newest first.</summary>
-public sealed record CreditGrantPage(IReadOnlyList<CreditGrant> Data, bool HasMore, string? NextCursor);
-
 /// <summary>Credit grants: created, listed and voided here; spent on the hot path by <see cref="Usage.GrantDraw"/>.</summary>
 public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider time)
 {
@@ -24,21 +21,35 @@ public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider tim
                 return (existing, false);
             }
 
-            var id = Ids.New("cgr", time);
-            var now = time.GetUtcNow();
-            await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO credit_grants (id, customer_id, feature_code, amount, used, expires_at, priority, reason, pack_code, source_ref, created_at)
-                VALUES (@id, @CustomerId, @Feature, @Amount, 0, @expiresAt, @Priority, @Reason, @PackCode, @SourceRef, @now)
-                """, new
-            {
-                id, grant.CustomerId, grant.Feature, grant.Amount, expiresAt = grant.ExpiresAt?.ToUnixTimeMilliseconds(), grant.Priority,
-                grant.Reason, grant.PackCode, grant.SourceRef, now = now.ToUnixTimeMilliseconds(),
-            }, tx, cancellationToken: cancellationToken));
-            return (new CreditGrant(id, grant.CustomerId, grant.Feature, grant.Amount, 0, grant.ExpiresAt, grant.Priority, grant.Reason,
-                grant.PackCode, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null), true);
+            return await InsertAsync(c, tx, grant, null, time, cancellationToken) is { } made
+                ? (made, true)
+                : ((await BySourceAsync(c, tx, grant.SourceRef!, cancellationToken))!, false);
         }, cancellationToken);
 
-    private static async Task<CreditGrant?> BySourceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string source,
+    /// <summary>
+    /// Inserts the grant in the caller's transaction; <paramref name="invoiceId"/> is the invoice that sold it, if any. Null
+    /// when another transaction made the grant of the same source first (it waits for that one to commit, then skips).
+    /// </summary>
+    internal static async Task<CreditGrant?> InsertAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, NewCreditGrant grant,
+        string? invoiceId, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var id = Ids.New("cgr", time);
+        var now = time.GetUtcNow();
+        var inserted = await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO credit_grants (id, customer_id, feature_code, amount, used, expires_at, priority, reason, pack_code, source_ref, created_at,
+                invoice_id)
+            VALUES (@id, @CustomerId, @Feature, @Amount, 0, @expiresAt, @Priority, @Reason, @PackCode, @SourceRef, @now, @invoiceId)
+            ON CONFLICT (source_ref) WHERE source_ref IS NOT NULL DO NOTHING
+            """, new
+        {
+            id, grant.CustomerId, grant.Feature, grant.Amount, expiresAt = grant.ExpiresAt?.ToUnixTimeMilliseconds(), grant.Priority,
+            grant.Reason, grant.PackCode, grant.SourceRef, now = now.ToUnixTimeMilliseconds(), invoiceId,
+        }, tx, cancellationToken: cancellationToken));
+        return inserted == 0 ? null : new CreditGrant(id, grant.CustomerId, grant.Feature, grant.Amount, 0, grant.ExpiresAt, grant.Priority, grant.Reason,
+            grant.PackCode, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null);
+    }
+
+    internal static async Task<CreditGrant?> BySourceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string source,
         CancellationToken cancellationToken) =>
         (await c.QuerySingleOrDefaultAsync<CreditGrantRows.Row>(new CommandDefinition(
             $"SELECT {CreditGrantRows.Columns} FROM credit_grants WHERE source_ref = @source", new { source }, tx,
@@ -49,21 +60,18 @@ public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider tim
             $"SELECT {CreditGrantRows.Columns} FROM credit_grants WHERE id = @id AND customer_id = @customerId", new { id, customerId },
             cancellationToken: cancellationToken)), cancellationToken))?.ToGrant();
 
-    /// <summary>The customer's grants, newest first; the cursor is the last grant's id, so pages never shift.</summary>
-    public Task<CreditGrantPage> ListAsync(string customerId, string? after, int limit, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(async c =>
-        {
-            var rows = (await c.QueryAsync<CreditGrantRows.Row>(new CommandDefinition($"""
-                SELECT {CreditGrantRows.Columns} FROM credit_grants
-                WHERE customer_id = @customerId AND (@after IS NULL
-                  OR created_at < (SELECT created_at FROM credit_grants WHERE id = @after)
-                  OR (created_at = (SELECT created_at FROM credit_grants WHERE id = @after) AND id < @after))
-                ORDER BY created_at DESC, id DESC LIMIT @take
-                """, new { customerId, after, take = limit + 1 }, cancellationToken: cancellationToken))).Select(r => r.ToGrant()).ToList();
-            var hasMore = rows.Count > limit;
-            var page = rows.Take(limit).ToList();
-            return new CreditGrantPage(page, hasMore, hasMore ? page[^1].Id : null);
-        }, cancellationToken);
+    /// <summary>The customer's grants, newest first, by (created_at, id) keyset, so pages never shift.</summary>
+    public Task<Page<CreditGrant>> ListAsync(string customerId, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var parameters = new DynamicParameters(new { customerId });
+        Keyset.Bind(parameters, page);
+        return database.ReadAsync(async c => Keyset.Cut([.. (await c.QueryAsync<CreditGrantRows.Row>(new CommandDefinition($"""
+            SELECT {CreditGrantRows.Columns} FROM credit_grants
+            WHERE customer_id = @customerId AND {Keyset.After(page, "created_at", "id", descending: true)}
+            {Keyset.OrderBy("created_at", "id", descending: true)} LIMIT @page_limit
+            """, parameters, cancellationToken: cancellationToken))).Select(r => r.ToGrant())], page,
+            g => new Cursor(g.CreatedAt.ToUnixTimeMilliseconds(), g.Id)), cancellationToken);
+    }
 
     /// <summary>Voids the grant: what it has left stops counting at once; what was used stays used. Null when there is no such grant.</summary>
     public Task<CreditGrant?> VoidAsync(string customerId, string id, CancellationToken cancellationToken = default) =>

@@ -73,6 +73,9 @@ public abstract record StripeEffect
 
     public sealed record TrialWillEnd(string StripeSubscriptionId) : StripeEffect;
 
+    /// <summary>A payment-mode checkout for a credit pack completed; the grant is made once per session, when the payment is in.</summary>
+    public sealed record PackPaid(string SessionId, string CustomerId, string PackCode, string PaymentStatus) : StripeEffect;
+
     /// <summary>A Stripe subscription's discount began (with its coupon) or, with a null coupon, was removed.</summary>
     public sealed record DiscountChanged(string StripeSubscriptionId, string? StripeCouponId, DateTimeOffset Start, DateTimeOffset? End) : StripeEffect;
 }

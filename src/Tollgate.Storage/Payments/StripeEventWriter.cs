@@ -30,6 +30,7 @@ internal sealed partial class StripeEventWriter(
         StripeEffect.PaymentFailed failed => PaymentFailedAsync(failed, stripeEvent.CreatedAt),
         StripeEffect.TrialWillEnd trial => TrialWillEndAsync(trial.StripeSubscriptionId),
         StripeEffect.DiscountChanged discount => DiscountAsync(discount),
+        StripeEffect.PackPaid pack => PackAsync(pack),
         _ => throw new ArgumentOutOfRangeException(nameof(effect), effect, "unknown Stripe effect"),
     };
 

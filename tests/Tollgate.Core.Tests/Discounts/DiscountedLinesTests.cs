@@ -47,11 +47,43 @@ public sealed class DiscountedLinesTests
     }
 
     [Fact]
-    public void AnAmountOffComesOffThePlanFeeOnceAndNeverBeyondIt()
+    public void AnAmountOffIsSpreadAcrossFeeAndOverageInProportionAndTheCentsLeftGoToTheLargestFraction()
     {
+        // 500 × 300/1600 = 93.75, × 400/1600 = 125, × 900/1600 = 281.25: floors 93 + 125 + 281 = 499; the last cent goes to 0.75.
         var lines = DiscountedLines.Apply([Line(300), Line(400), Line(900, InvoiceLineKind.Overage)], On(AmountOff(500)));
 
-        Assert.Equal([300L, 200L, 0L], lines.Select(l => l.DiscountCents));
+        Assert.Equal([94L, 125L, 281L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void TenDollarsOffAFeeOfTwentyNineNinetyNineAndTwelveDollarsOfOverageTakesSevenFourteenAndTwoEightySix()
+    {
+        // 1000 × 2999/4199 = 714.22 and 1000 × 1200/4199 = 285.78: floors 714 + 285, the cent left goes to the overage's .78.
+        var lines = DiscountedLines.Apply([Line(2999), Line(1200, InvoiceLineKind.Overage)], On(AmountOff(1000)));
+        var totals = InvoiceTotals.Finalize(lines, 0);
+
+        Assert.Equal([714L, 286L], lines.Select(l => l.DiscountCents));
+        Assert.Equal((4199L, 1000L, 3199L), (totals.SubtotalCents, totals.DiscountCents, totals.AmountDueCents));
+    }
+
+    [Fact]
+    public void AnAmountOffNeverComesToMoreThanTheLinesItCoversAndLeavesProrationLinesAlone()
+    {
+        var lines = DiscountedLines.Apply([Line(300), Line(400), Line(-100, InvoiceLineKind.ProrationCredit), Line(250, InvoiceLineKind.ProrationCharge)],
+            On(AmountOff(5000)));
+
+        Assert.Equal([300L, 400L, 0L, 0L], lines.Select(l => l.DiscountCents));
+    }
+
+    [Fact]
+    public void AnAmountOffsPartsSumExactlyToTheDiscountAndNoneExceedsItsLine()
+    {
+        var amounts = Gen.Choose(0, 1_000_000).Select(a => (long)a).ListOf().Select(l => l.Take(8).ToList());
+        Check.QuickThrowOnFailure(Prop.ForAll(amounts.ToArbitrary(), Gen.Choose(0, 2_000_000).ToArbitrary(), (lines, off) =>
+        {
+            var shares = DiscountedLines.Spread(off, lines);
+            return shares.Sum() == Math.Min(off, lines.Sum()) && shares.Select((s, i) => s >= 0 && s <= lines[i]).All(ok => ok);
+        }));
     }
 
     [Fact]
@@ -86,7 +118,8 @@ public sealed class DiscountedLinesTests
         Check.QuickThrowOnFailure(Prop.ForAll(invoices.ToArbitrary(), Gen.Choose(1, 10_000).ToArbitrary(), Gen.Choose(-20_000, 0).ToArbitrary(),
             (bills, bp, startBalance) =>
             {
-                var discount = On(Percent(bp));
+                // Odd draws take an amount off instead of a percentage, so both kinds keep the invariant.
+                var discount = On(bp % 2 == 0 ? Percent(bp) : AmountOff(bp * 3));
                 long balance = startBalance, due = 0, totals = 0;
                 var holds = true;
                 foreach (var bill in bills)

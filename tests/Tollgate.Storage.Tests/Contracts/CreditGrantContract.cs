@@ -53,7 +53,7 @@ public abstract class CreditGrantContract : StoreContract
             return (Units: n, Allowed: false);
         })));
 
-        var used = (await grants.ListAsync(customer, null, 100)).Data;
+        var used = (await grants.ListAsync(customer, new Tollgate.Storage.Database.PageRequest(100, null))).Items;
         var counter = (await h.Usage.CurrentPeriodAsync(customer))!.Counter("capped");
         var allowed = spent + outcomes.Where(o => o.Allowed).Sum(o => o.Units);
         return used.All(g => g.Used <= g.Amount) && counter.Used <= 100 && counter.Reserved == 0 && allowed == counter.Used + used.Sum(g => g.Used);

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Tollgate.Client.Contracts;
+using Tollgate.Server.Auth;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Entitlements;
+using Tollgate.Server.Hosting;
+using Tollgate.Server.Payments;
+using Tollgate.Storage.Grants;
+
+namespace Tollgate.Server.Grants;
+
+/// <summary>Credit packs sold to a customer: by the API (an invoice and the grant at once) or through Stripe Checkout (the grant on payment).</summary>
+public static class PacksApi
+{
+    public static RouteGroupBuilder MapPacks(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/customers/{id}/packs").WithTags("Credit grants").RequireAuthorization(Policies.Secret);
+        group.MapPost("/", SellAsync).ProducesProblems(400, 404, 409);
+        group.MapPost("/checkout-sessions", CheckoutAsync).ProducesProblems(400, 404, 422, 502, 503);
+        return group;
+    }
+
+    private static async Task<Results<Created<PackSaleResponse>, Ok<PackSaleResponse>, ProblemHttpResult>> SellAsync(
+        string id, SellPackRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,
+        [AsParameters] PaymentsApi.Services s, PackSales sales, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var pack = request.Pack is null ? null : (await s.Catalog.GetAsync(cancellationToken)).Pack(request.Pack);
+        var errors = Validate.Errors(
+            ("pack", request.Pack is null ? "is required" : pack is null ? $"names no pack in the catalog: '{request.Pack}'" : null),
+            ("Idempotency-Key", Validate.IdempotencyKey(idempotencyKey)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await s.Customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        // With a key, a retry finds the grant this source made; without one, every call is a new sale.
+        var source = idempotencyKey is null ? $"api:{Guid.NewGuid():N}" : $"api:{id}:{idempotencyKey}";
+        if (await sales.SellAsync(id, pack!, request.Paid ?? false, source, cancellationToken) is not { } sale)
+        {
+            return Problems.Create(409, "idempotency_key_reused",
+                "This Idempotency-Key was used for a different sale; use a new key for a new sale.");
+        }
+
+        var now = time.GetUtcNow();
+        var body = new PackSaleResponse(GrantsApi.ToWire(sale.Grant, now), sale.Invoice is null ? null : BillingMapper.ToWire(sale.Invoice));
+        return sale.Created ? TypedResults.Created($"/v1/customers/{id}/grants/{sale.Grant.Id}", body) : TypedResults.Ok(body);
+    }
+
+    internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
+        string id, CreatePackCheckoutRequest request, [AsParameters] PaymentsApi.Services s, CancellationToken cancellationToken)
+    {
+        if (!s.Options.Value.HasSecretKey)
+        {
+            return PaymentsApi.NotConfigured("Tollgate:Stripe:SecretKey");
+        }
+
+        var pack = request.Pack is null ? null : (await s.Catalog.GetAsync(cancellationToken)).Pack(request.Pack);
+        var errors = Validate.Errors(
+            ("pack", request.Pack is null ? "is required" : pack is null ? $"names no pack in the catalog: '{request.Pack}'" : null),
+            ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await s.Customers.GetAsync(id, cancellationToken) is not { } customer)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        if (pack!.StripePriceId is null)
+        {
+            return Problems.Create(422, "price_not_linked", $"Pack '{pack.Code}' has no stripe_price_id; set it in the catalog to sell it through Stripe.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["pack"] = "has no Stripe price" } });
+        }
+
+        try
+        {
+            if (await PaymentsApi.StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
+            {
+                return PaymentsApi.StripeCustomerTaken(customer.Id);
+            }
+
+            var session = await s.Stripe.CreatePackCheckoutSessionAsync(customer.Id, stripeCustomer, pack, request.SuccessUrl!, request.CancelUrl!,
+                cancellationToken);
+            return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
+        }
+        catch (StripeException e)
+        {
+            return PaymentsApi.FromStripe(e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Tollgate.Core;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Grants;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Webhooks;
+
+namespace Tollgate.Storage.Grants;
+
+/// <summary>A pack sold: the grant it made and the invoice it was billed on (null when Stripe billed it through Checkout).</summary>
+public sealed record PackSale(CreditGrant Grant, Invoice? Invoice, bool Created);
+
+/// <summary>
+/// Sells credit packs. Each sale names its source (an Idempotency-Key, a Checkout session) and the grant's unique
+/// <c>source_ref</c> holds it, so however often a sale is retried or its event redelivered, one grant and one invoice exist.
+/// </summary>
+public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions> options, TimeProvider time)
+{
+    /// <summary>
+    /// Issues a one-line invoice for the pack (paid, or open and due now) and the grant, in one transaction. A second sale
+    /// from the same <paramref name="source"/> answers the first; null when that source already bought a different pack.
+    /// </summary>
+    public Task<PackSale?> SellAsync(string customerId, CreditPack pack, bool paid, string source, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            // The grant goes first: a concurrent sale of the same source waits on its unique source_ref, then finds this one.
+            var now = time.GetUtcNow();
+            if (await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, source, now), null, time, cancellationToken) is not { } grant)
+            {
+                var existing = (await CreditGrantStore.BySourceAsync(c, tx, source, cancellationToken))!;
+                var invoiceId = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+                    "SELECT invoice_id FROM credit_grants WHERE id = @Id", new { existing.Id }, tx, cancellationToken: cancellationToken));
+                return existing.PackCode == pack.Code && existing.CustomerId == customerId
+                    ? new PackSale(existing, invoiceId is null ? null : await InvoiceStore.GetAsync(c, tx, invoiceId, cancellationToken), false)
+                    : null;
+            }
+
+            var invoice = await IssueAsync(c, tx, customerId, pack, paid, now, cancellationToken);
+            await c.ExecuteAsync(new CommandDefinition("UPDATE credit_grants SET invoice_id = @invoice WHERE id = @grant",
+                new { invoice = invoice.Id, grant = grant.Id }, tx, cancellationToken: cancellationToken));
+            return new PackSale(grant, invoice, true);
+        }, cancellationToken);
+
+    /// <summary>The grant for a pack Stripe sold through Checkout, made once per session: the session id is its source.</summary>
+    internal static async Task<(CreditGrant Grant, bool Created)> GrantPaidAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customerId, CreditPack pack, string sessionId,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        return await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, sessionId, time.GetUtcNow()), null, time, cancellationToken) is { } made
+            ? (made, true)
+            : ((await CreditGrantStore.BySourceAsync(c, tx, sessionId, cancellationToken))!, false);
+    }
+
+    private static NewCreditGrant Grant(string customerId, CreditPack pack, string source, DateTimeOffset boughtAt) =>
+        new(customerId, pack.Feature, pack.Amount, pack.ExpiresAt(boughtAt), CreditGrant.DefaultPriority, $"pack {pack.Code}", pack.Code, source);
+
+    private async Task<Invoice> IssueAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customerId,
+        CreditPack pack, bool paid, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var number = InvoiceNumber.Format(settings.InvoicePrefix, now.Year,
+            await new InvoiceWriter(c, tx, time, settings, cancellationToken).NextNumberAsync(now.Year));
+        var id = Ids.New("in", time);
+        var at = now.ToUnixTimeMilliseconds();
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
+                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at,
+                discount_cents)
+            VALUES (@id, @number, @customerId, NULL, @status, 'pack', @Currency, @PriceCents, 0, @due, @paidCents, @at, @at,
+                'send_invoice', @at, @at, @paidAt, NULL, @at, 0)
+            """, new
+        {
+            id, number, customerId, status = paid || pack.PriceCents == 0 ? "paid" : "open", pack.Currency, pack.PriceCents,
+            due = pack.PriceCents, paidCents = paid ? pack.PriceCents : 0, at, paidAt = paid || pack.PriceCents == 0 ? at : (long?)null,
+        }, tx, cancellationToken: cancellationToken));
+        var line = new InvoiceLine(InvoiceLineKind.Pack, $"{pack.Name} ({pack.Amount:N0} {pack.Feature})", pack.PriceCents, 1, pack.PriceCents, now, now,
+            FeatureCode: pack.Feature);
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
+                plan_code, plan_version_id, feature_code, discount_cents)
+            VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount)
+            """, InvoiceLineRow.Parameters(id, 0, line), tx, cancellationToken: cancellationToken));
+        var invoice = (await InvoiceStore.GetAsync(c, tx, id, cancellationToken))!;
+        await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceCreated, WebhookPayloads.Invoice(invoice), now, time, cancellationToken);
+        if (invoice.Status == InvoiceStatus.Paid)
+        {
+            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoicePaid, WebhookPayloads.Invoice(invoice), now, time, cancellationToken);
+        }
+
+        return invoice;
+    }
+}
