@@ -64,6 +64,11 @@ public abstract class PrivatePlansContract : ApiContract
         Assert.Equal((before.Plans, before.ETag, before.Compare, before.VisitorPlans, before.Missing, before.Features),
             (after.Plans, after.ETag, after.Compare, after.VisitorPlans, after.Missing, after.Features));
         Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        // The pricing buttons' sign-up page answers a private plan exactly as it answers no plan.
+        var startPrivate = await app.Anonymous.GetAsync("/pricing/start?plan=enterprise&period=monthly");
+        var startUnknown = await app.Anonymous.GetAsync("/pricing/start?plan=no-such-plan&period=monthly");
+        Assert.Equal((HttpStatusCode.NotFound, await startUnknown.Content.ReadAsStringAsync()),
+            (startPrivate.StatusCode, await startPrivate.Content.ReadAsStringAsync()));
         Assert.Contains("""{ "feature_code": "sso_saml", "enabled": true }""", WithPrivateFeature, StringComparison.Ordinal);
         foreach (var text in new[] { after.Plans, after.Compare, after.Page, after.Embed, after.VisitorPlans, after.Missing, after.Features })
         {
