@@ -67,6 +67,7 @@ public static class StorageServices
         services.AddSingleton<InvoiceLists>();
         services.AddSingleton<UsageHistory>();
         services.AddSingleton<LlmCallLog>();
+        services.AddSingleton<Cancellations>();
         return services;
     }
 
