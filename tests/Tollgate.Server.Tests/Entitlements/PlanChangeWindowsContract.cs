@@ -1,11 +1,13 @@
 using System.Net;
+using Dapper;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Entitlements;
 
 /// <summary>
 /// A change of billing period re-anchors the subscription, so month windows restart at the change: the closed window
-/// keeps its usage (readable with ?at=), the new one starts empty under the new plan's limit, as Stripe resets the cycle.
+/// keeps its usage in its counter row, the new one starts empty under the new plan's limit, as Stripe resets the cycle.
 /// </summary>
 public abstract class PlanChangeWindowsContract : ApiContract
 {
@@ -70,11 +72,12 @@ public abstract class PlanChangeWindowsContract : ApiContract
 
         await app.AdvanceAsync(TimeSpan.FromMinutes(1));
         await ChangeAsync(app, id, "yearly");
-        var before = await (await app.Admin.GetAsync("/v1/customers/c1/usage?at=2026-01-25T12:00:30Z")).ReadAsync();
+        var closed = await app.Get<TollgateDatabase>().ReadAsync(c => c.QuerySingleAsync<(long, long)>(
+            "SELECT period_start, used FROM usage_counters WHERE customer_id = 'c1' AND feature_code = 'cv' ORDER BY period_start LIMIT 1"));
         var after = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
         var daily = await app.ConsumeAsync("c1", "daily", 2);
 
-        Assert.Equal(("2026-01-15T12:00:00Z", 25L), (before["features"]!["cv"]!["window_start"].Value<string>(), before["features"]!["cv"]!["used"].Value<long>()));
+        Assert.Equal((Start.ToUnixTimeMilliseconds(), 25L), closed);
         Assert.Equal(("2026-01-25T12:01:00Z", 0L), (after["features"]!["cv"]!["window_start"].Value<string>(), after["features"]!["cv"]!["used"].Value<long>()));
         Assert.Equal(4L, after["features"]!["daily"]!["used"].Value<long>());
         Assert.Equal(HttpStatusCode.TooManyRequests, daily.StatusCode);
