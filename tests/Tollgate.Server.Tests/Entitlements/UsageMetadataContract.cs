@@ -55,11 +55,11 @@ public abstract class UsageMetadataContract : ApiContract
             new { customer = "c1", feature = "api", amount = 10, metadata = Seen })).ReadAsync();
         var released = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
             new { customer = "c1", feature = "api", amount = 4, metadata = Seen })).ReadAsync();
-        await app.Admin.PostJsonAsync($"/v1/reservations/{committed["reservation_id"].Value<string>()}/commit", new { amount = 7 });
-        await app.Admin.PostAsync($"/v1/reservations/{released["reservation_id"].Value<string>()}/release", null);
+        await app.Admin.PostJsonAsync($"/v1/reservations/{committed["id"].Value<string>()}/commit", new { amount = 7 });
+        await app.Admin.PostAsync($"/v1/reservations/{released["id"].Value<string>()}/release", null);
         var record = Assert.Single(await EventsAsync(app))!;
 
-        Assert.Equal((committed["reservation_id"].Value<string>(), "reservation", 7L, "/v1/search"),
+        Assert.Equal((committed["id"].Value<string>(), "reservation", 7L, "/v1/search"),
             (record["id"].Value<string>(), record["source"].Value<string>(), record["amount"].Value<long>(), record["metadata"]!["endpoint"].Value<string>()));
     }
 
