@@ -68,6 +68,7 @@ public static class StorageServices
         services.AddSingleton<UsageHistory>();
         services.AddSingleton<LlmCallLog>();
         services.AddSingleton<Grants.PackSales>();
+        services.AddSingleton<Cancellations>();
         return services;
     }
 

@@ -58,7 +58,9 @@ public sealed record ChangeSubscriptionRequest(
 /// <summary>Cancels a subscription.</summary>
 /// <param name="AtPeriodEnd">True (default): it ends when the paid period ends and can be undone until then. False: it ends now.</param>
 /// <param name="CreditUnused">With an immediate cancel: credit the unused time of the period to the customer's balance.</param>
-public sealed record CancelSubscriptionRequest(bool AtPeriodEnd = true, bool CreditUnused = false);
+/// <param name="Reason">Why: too_expensive, missing_features, switched_service, unused, customer_service, too_complex, low_quality or other.</param>
+/// <param name="Comment">What the customer said, at most 1000 characters.</param>
+public sealed record CancelSubscriptionRequest(bool AtPeriodEnd = true, bool CreditUnused = false, string? Reason = null, string? Comment = null);
 
 /// <summary>A change that waits for the period end.</summary>
 /// <param name="Plan">The plan it changes to.</param>
@@ -90,6 +92,8 @@ public sealed record PendingChange(string Plan, int PlanVersion, string BillingP
 /// <param name="Seats">The seats it pays for on a per-seat price; null otherwise.</param>
 /// <param name="PendingSeats">Seats it goes down to at the period end.</param>
 /// <param name="PriceOverrideNote">Why a deal price was agreed.</param>
+/// <param name="CancelReason">Why it was canceled (or set to cancel), when the cancel said.</param>
+/// <param name="CancelComment">What the customer said when canceling.</param>
 public sealed record SubscriptionResponse(
     string Id,
     string Customer,
@@ -112,7 +116,9 @@ public sealed record SubscriptionResponse(
     long? PriceOverrideCents = null,
     int? Seats = null,
     int? PendingSeats = null,
-    string? PriceOverrideNote = null);
+    string? PriceOverrideNote = null,
+    string? CancelReason = null,
+    string? CancelComment = null);
 
 /// <summary>What a change (or its preview) does.</summary>
 /// <param name="Subscription">The subscription after the change.</param>

@@ -13,7 +13,9 @@ public sealed record CheckRequest(string Customer, string Feature, long Amount =
 /// <param name="Feature">The feature's code.</param>
 /// <param name="Amount">Units to use, 1 to 1,000,000,000.</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the first answer and counts nothing.</param>
-public sealed record ConsumeRequest(string Customer, string Feature, long Amount = 1, string? IdempotencyKey = null);
+/// <param name="Metadata">Up to 20 string pairs (4096 UTF-8 bytes of keys and values) kept with the usage record; see GET /v1/events.</param>
+public sealed record ConsumeRequest(
+    string Customer, string Feature, long Amount = 1, string? IdempotencyKey = null, IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>Holds units before work whose real size is known only after it.</summary>
 /// <param name="Customer">The customer's id.</param>
@@ -21,7 +23,10 @@ public sealed record ConsumeRequest(string Customer, string Feature, long Amount
 /// <param name="Amount">Units to hold.</param>
 /// <param name="TtlSeconds">How long the hold lasts before it is released on its own (1 s to 24 h).</param>
 /// <param name="IdempotencyKey">A retry with the same key returns the first reservation.</param>
-public sealed record ReserveRequest(string Customer, string Feature, long Amount = 1, int TtlSeconds = 300, string? IdempotencyKey = null);
+/// <param name="Metadata">Up to 20 string pairs (4096 UTF-8 bytes of keys and values), kept with the usage record its commit writes.</param>
+public sealed record ReserveRequest(
+    string Customer, string Feature, long Amount = 1, int TtlSeconds = 300, string? IdempotencyKey = null,
+    IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>Settles a reservation to what was really used.</summary>
 /// <param name="Amount">Units actually used; more than was held must fit the quota again.</param>
@@ -85,8 +90,9 @@ public sealed record UsageEventBatch(IReadOnlyList<UsageEvent> Events);
 /// <param name="Amount">Units used.</param>
 /// <param name="Timestamp">When it happened; within the current period and 35 days.</param>
 /// <param name="Properties">Anything else to keep with it.</param>
+/// <param name="Metadata">Up to 20 string pairs (4096 UTF-8 bytes of keys and values), as on consume.</param>
 public sealed record UsageEvent(string Id, string Customer, string Feature, long Amount, DateTimeOffset Timestamp,
-    IReadOnlyDictionary<string, JsonElement>? Properties = null);
+    IReadOnlyDictionary<string, JsonElement>? Properties = null, IReadOnlyDictionary<string, string>? Metadata = null);
 
 /// <summary>What became of a batch of events.</summary>
 /// <param name="Accepted">Events counted.</param>

@@ -67,9 +67,11 @@ public sealed record LlmTokens(long Input, long Output, long CachedInput, long C
 /// <param name="Timestamp">When it occurred.</param>
 /// <param name="ReceivedAt">When Tollgate recorded it.</param>
 /// <param name="Properties">The properties it was sent with.</param>
+/// <param name="Metadata">The string pairs it was sent with.</param>
+/// <param name="Source">"event" (POST /v1/events), "consume" or "reservation" (a commit); consumes and commits appear only when they carried metadata.</param>
 public sealed record RecordedEventResponse(
     string Id, string Customer, string Feature, long Amount, DateTimeOffset Timestamp, DateTimeOffset ReceivedAt,
-    IReadOnlyDictionary<string, JsonElement>? Properties);
+    IReadOnlyDictionary<string, JsonElement>? Properties, IReadOnlyDictionary<string, string>? Metadata = null, string Source = "event");
 
 /// <summary>Filters of <c>GET /v1/llm/calls</c>; each is optional, but a secret key must name the customer.</summary>
 /// <param name="Customer">One customer's calls.</param>

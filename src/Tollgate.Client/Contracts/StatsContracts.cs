@@ -24,6 +24,7 @@ namespace Tollgate.Client.Contracts;
 /// <param name="QuickRatio">(new + expansion [+ reactivation]) / (churn + contraction).</param>
 /// <param name="Series">The same by calendar month.</param>
 /// <param name="Policy">The definitions in force (see docs/metrics.md).</param>
+/// <param name="ChurnByReason">The window's churn by cancellation reason, most MRR lost first (rounded as running totals, so they sum to the churn within a cent).</param>
 public sealed record SaasStatsResponse(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -47,7 +48,14 @@ public sealed record SaasStatsResponse(
     int Downgrades,
     decimal? QuickRatio,
     IReadOnlyList<SaasMonth> Series,
-    MetricsPolicyResponse Policy);
+    MetricsPolicyResponse Policy,
+    IReadOnlyList<ChurnReasonResponse>? ChurnByReason = null);
+
+/// <summary>Churn for one cancellation reason.</summary>
+/// <param name="Reason">A cancel reason (too_expensive … other), "unspecified" (canceled without one) or "not_canceled" (MRR ended without a cancel).</param>
+/// <param name="Customers">Customers who churned for it.</param>
+/// <param name="Mrr">The MRR they took (negative, as Movements.Churn).</param>
+public sealed record ChurnReasonResponse(string Reason, int Customers, decimal Mrr);
 
 /// <summary>MRR moved by each kind of change.</summary>
 /// <param name="New">First-time paying customers.</param>

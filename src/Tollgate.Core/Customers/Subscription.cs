@@ -67,6 +67,10 @@ public sealed record Subscription
     public int? Seats { get; init; }
     public int? PendingSeats { get; init; }
 
+    /// <summary>Why it was canceled (one of <see cref="CancellationReasons.All"/>) and what the customer said; null until canceled.</summary>
+    public string? CancelReason { get; init; }
+    public string? CancelComment { get; init; }
+
     /// <summary>Bumped by every write; writes are conditional on it, so two workers never apply one transition twice.</summary>
     public long Revision { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }

@@ -22,7 +22,8 @@ public static class BillingMapper
         var periodEnd = s.Status == SubscriptionStatus.Trialing ? s.TrialEndAt ?? s.CurrentPeriodEnd : s.CurrentPeriodEnd;
         return new SubscriptionResponse(s.Id, s.CustomerId, s.PlanCode, version?.Version ?? 0, s.BillingPeriod.ToWire(), s.Status.ToWire(),
             periodStart, periodEnd, s.TrialStartAt, s.TrialEndAt, s.CancelAtPeriodEnd, s.CanceledAt, s.EndedAt, pending, s.PastDueSince,
-            s.DunningState, s.CollectionMethod.ToWire(), s.CreatedAt, s.PriceOverride?.PriceCents, s.Seats, s.PendingSeats, s.PriceOverride?.Note);
+            s.DunningState, s.CollectionMethod.ToWire(), s.CreatedAt, s.PriceOverride?.PriceCents, s.Seats, s.PendingSeats, s.PriceOverride?.Note,
+            s.CancelReason, s.CancelComment);
     }
 
     public static InvoiceLineResponse ToWire(InvoiceLine l) =>

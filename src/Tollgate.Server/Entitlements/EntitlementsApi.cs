@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Hosting;
 using Tollgate.Storage.Catalog;
@@ -46,13 +47,14 @@ public static class EntitlementsApi
     {
         var key = request.IdempotencyKey ?? headerKey;
         var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
-            ?? KeyConflict(request.IdempotencyKey, headerKey);
+            ?? KeyConflict(request.IdempotencyKey, headerKey) ?? BadMetadata(request.Metadata);
         if (problem is not null)
         {
             return problem;
         }
 
-        var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key), cancellationToken);
+        var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key,
+            UsageMetadata.ToJson(request.Metadata)), cancellationToken);
         return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
@@ -63,14 +65,16 @@ public static class EntitlementsApi
         var key = request.IdempotencyKey ?? headerKey;
         var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
             ?? KeyConflict(request.IdempotencyKey, headerKey)
-            ?? (request.TtlSeconds is < 1 or > 86_400 ? Problems.Validation("ttl_seconds", "must be from 1 to 86400") : null);
+            ?? (request.TtlSeconds is < 1 or > 86_400 ? Problems.Validation("ttl_seconds", "must be from 1 to 86400") : null)
+            ?? BadMetadata(request.Metadata);
         if (problem is not null)
         {
             return problem;
         }
 
         var ttl = TimeSpan.FromSeconds(request.TtlSeconds);
-        var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key), cancellationToken);
+        var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key,
+            UsageMetadata.ToJson(request.Metadata)), cancellationToken);
         return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(new ReservationResponse(
             d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
     }
@@ -156,6 +160,9 @@ public static class EntitlementsApi
             ? Problems.Create(400, "feature_not_consumable", $"'{feature}' is a value feature: read it with check or the entitlements list.")
             : null;
     }
+
+    private static ProblemHttpResult? BadMetadata(IReadOnlyDictionary<string, string>? metadata) =>
+        UsageMetadata.Check(metadata) is { } bad ? Problems.Validation(bad.Field, bad.Problem) : null;
 
     private static ProblemHttpResult? KeyConflict(string? bodyKey, string? headerKey) =>
         bodyKey is not null && headerKey is not null && bodyKey != headerKey

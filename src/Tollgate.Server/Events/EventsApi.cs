@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
 using Tollgate.Core.Json;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Hosting;
@@ -54,13 +55,19 @@ public static class EventsApi
     private static (TrackedEvent? Event, string? Id, string? Reason) Parse(int index, JsonElement element, CatalogSnapshot catalog, DateTimeOffset now)
     {
         var problems = new List<DocumentProblem>();
-        var r = new ElementReader(element, "", problems, "id", "customer", "feature", "amount", "timestamp", "properties");
+        var r = new ElementReader(element, "", problems, "id", "customer", "feature", "amount", "timestamp", "properties", "metadata");
         var id = r.String("id", required: true, 255);
         var customer = r.String("customer", required: true, 255);
         var feature = r.String("feature", required: true, 64);
         var amount = r.Has("amount") ? r.Integer("amount", required: true, 1, Core.Entitlements.QuotaRules.MaxAmount) : 1;
         var timestampText = r.String("timestamp", required: false, 64);
         var properties = r.Raw("properties");
+        var (metadata, badMetadata) = UsageMetadata.Read(r.Raw("metadata"));
+        if (badMetadata is { } bad)
+        {
+            problems.Add(new DocumentProblem(bad.Field, bad.Problem));
+        }
+
         DateTimeOffset timestamp = now;
         if (timestampText is not null)
         {
@@ -99,6 +106,6 @@ public static class EventsApi
         }
 
         var props = properties is { ValueKind: JsonValueKind.Object } p ? p.GetRawText() : null;
-        return (new TrackedEvent(index, id!, customer!, feature!, amount!.Value, timestamp, props), id, null);
+        return (new TrackedEvent(index, id!, customer!, feature!, amount!.Value, timestamp, props, UsageMetadata.ToJson(metadata)), id, null);
     }
 }

@@ -49,7 +49,7 @@ public static class CallLogApi
 
         var found = await history.EventsAsync(new EventFilter(customer, feature, range.From, range.To), page, cancellationToken);
         return TypedResults.Ok(Lists.ToWire(found, e => new RecordedEventResponse(e.Id, e.CustomerId, e.FeatureCode, e.Amount, e.OccurredAt, e.ReceivedAt,
-            Json(e.PropertiesJson))));
+            Json(e.PropertiesJson), Strings(e.MetadataJson), e.Source)));
     }
 
     private static ProblemHttpResult? Check(
@@ -77,6 +77,9 @@ public static class CallLogApi
     public static LlmCallRecordResponse ToWire(LoggedLlmCall c) => new(c.CustomerId, c.RequestId, c.FeatureCode, c.Model, c.Provider, c.PriceId,
         new LlmTokens(c.InputTokens, c.OutputTokens, c.CachedInputTokens, c.CacheWriteTokens, c.ReasoningTokens), c.Requests, c.Images,
         NanoUsdAmount.ToUsd(c.CostNano), c.CostNano, c.Unpriced, c.PlanCode, c.PlanVersionId, c.OccurredAt, c.ReceivedAt, Json(c.MetadataJson));
+
+    private static Dictionary<string, string>? Strings(string? json) =>
+        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(json);
 
     private static Dictionary<string, JsonElement>? Json(string? json) =>
         string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json);

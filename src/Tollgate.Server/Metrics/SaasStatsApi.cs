@@ -48,6 +48,7 @@ public static class SaasStatsApi
         MrrMovements Moves(MrrWindow w) => RoundedMovements(w, Money);
         static decimal? Rate(decimal? r) => r is { } v ? Math.Round(v, 4, MidpointRounding.AwayFromZero) : null;
         var w = report.Window;
+        var churnByReason = RoundedChurn(ChurnReasons.Break(w.Movements, await history.CancellationsBeforeAsync(end, cancellationToken)), Money);
         return TypedResults.Ok(new SaasStatsResponse(
             start, end, policy.Currency, Money(w.StartTwelfths), Money(w.EndTwelfths), Money(w.EndTwelfths * 12),
             report.ArpaMinor is { } arpa ? Math.Round(arpa / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,
@@ -59,7 +60,8 @@ public static class SaasStatsApi
             [.. report.Months.Select(m => new SaasMonth(m.From.ToString("yyyy-MM", CultureInfo.InvariantCulture), Money(m.StartTwelfths),
                 Money(m.EndTwelfths), Moves(m), m.PayingAtEnd))],
             new MetricsPolicyResponse(policy.Churn == ChurnRecognition.CancelRequest ? "cancel_request" : "period_end",
-                policy.QuickRatioIncludesReactivation)));
+                policy.QuickRatioIncludesReactivation),
+            churnByReason));
     }
 
     /// <summary>
@@ -81,6 +83,21 @@ public static class SaasStatsApi
         }
 
         return new MrrMovements(steps[0], steps[1], steps[2], steps[3], steps[4]);
+    }
+
+    /// <summary>Each reason's lost MRR as a step between rounded running totals, so rounding error never accumulates over the reasons.</summary>
+    internal static IReadOnlyList<ChurnReasonResponse> RoundedChurn(IReadOnlyList<ChurnByReason> reasons, Func<long, decimal> money)
+    {
+        var running = 0L;
+        var rounded = new List<ChurnReasonResponse>(reasons.Count);
+        foreach (var r in reasons)
+        {
+            var before = money(running);
+            running += r.LostTwelfths;
+            rounded.Add(new ChurnReasonResponse(r.Reason, r.Customers, money(running) - before));
+        }
+
+        return rounded;
     }
 
     internal static DateTimeOffset? ParseInstant(string? text, string field, Dictionary<string, string> errors)

@@ -174,30 +174,54 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
-        string id, CancelSubscriptionRequest? request, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe,
-        CancellationToken cancellationToken)
+        string id, CancelSubscriptionRequest? request, BillingStore billing, Cancellations cancellations, CatalogCache catalog,
+        StripeSubscriptions stripe, CancellationToken cancellationToken)
     {
         request ??= new CancelSubscriptionRequest(); // every field is optional, so the body may be left out
+        if (CancellationReasons.Check(request.Reason, request.Comment) is { } bad)
+        {
+            return Problems.Validation(bad.Field, bad.Problem);
+        }
 
         if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
         {
             var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, cancellationToken);
-            return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            // Stripe carried out the cancel; its reason is Tollgate's to keep.
+            if (done is BillingResult.Done stripeDone)
+            {
+                await cancellations.RecordAsync(stripeDone.Subscription.Id, request.Reason, request.Comment, cancellationToken);
+                done = stripeDone with { Subscription = stripeDone.Subscription with { CancelReason = request.Reason, CancelComment = request.Comment } };
+            }
+
+            return await ChangeResponseAsync(done!, id, catalog, cancellationToken);
         }
 
-        return await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, cancellationToken), id, catalog,
-            cancellationToken);
+        return await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, request.Reason, request.Comment,
+            cancellationToken), id, catalog, cancellationToken);
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> UndoCancelAsync(
-        string id, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe, CancellationToken cancellationToken)
+        string id, BillingStore billing, Cancellations cancellations, CatalogCache catalog, StripeSubscriptions stripe, CancellationToken cancellationToken)
     {
-        var (result, problem) = await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked
+        var linked = await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } s ? s : null;
+        var (result, problem) = linked is not null
             ? await stripe.UndoCancelAsync(linked, cancellationToken)
             : (await billing.UndoCancelAsync(id, cancellationToken), null);
         if (problem is not null)
         {
             return problem;
+        }
+
+        // A kept subscription was not canceled after all, so it has no cancel reason (the local undo clears it in its transaction).
+        if (linked is not null && result is BillingResult.Done kept)
+        {
+            await cancellations.RecordAsync(id, null, null, cancellationToken);
+            result = kept with { Subscription = kept.Subscription with { CancelReason = null, CancelComment = null } };
         }
 
         return result switch

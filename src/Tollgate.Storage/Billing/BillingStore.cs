@@ -157,21 +157,28 @@ public sealed class BillingStore(
     }
 
     /// <summary>Cancels now (optionally crediting the unused time, billing the period's overage) or at the period end.</summary>
-    public async Task<BillingResult> CancelAsync(string id, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken = default)
+    public Task<BillingResult> CancelAsync(string id, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken = default) =>
+        CancelAsync(id, atPeriodEnd, creditUnused, null, null, cancellationToken);
+
+    /// <summary>Cancels as above and keeps why (a <see cref="CancellationReasons"/> code) and the customer's comment with it.</summary>
+    public async Task<BillingResult> CancelAsync(
+        string id, bool atPeriodEnd, bool creditUnused, string? reason, string? comment, CancellationToken cancellationToken = default)
     {
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
             var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
-            var (current, refused) = await ChangeableAsync(subscriptions, id);
-            if (current is null)
+            var (read, refused) = await ChangeableAsync(subscriptions, id);
+            if (read is null)
             {
                 return refused!;
             }
 
-            if (!current.IsLive)
+            if (!read.IsLive)
             {
-                return new BillingResult.Conflict("subscription_not_live", $"The subscription is already {current.Status.ToWire()}.");
+                return new BillingResult.Conflict("subscription_not_live", $"The subscription is already {read.Status.ToWire()}.");
             }
+
+            var current = read with { CancelReason = reason, CancelComment = comment };
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = time.GetUtcNow();
@@ -298,7 +305,7 @@ public sealed class BillingStore(
             }
 
             var now = time.GetUtcNow();
-            var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, UpdatedAt = now };
+            var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, CancelReason = null, CancelComment = null, UpdatedAt = now };
             var stored = await subscriptions.UpdateAsync(current, kept, "cancel_undone", await PriceOfAsync(kept, cancellationToken), now);
             return stored is null ? Busy() : new BillingResult.Done(stored, null, null, [], null);
         }, cancellationToken);

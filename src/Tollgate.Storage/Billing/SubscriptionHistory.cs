@@ -23,6 +23,15 @@ public sealed class SubscriptionHistory(TollgateDatabase database)
             return DiscountedMrr.Apply(states, await DiscountHistory.StartedBeforeAsync(c, to, cancellationToken), to);
         }, cancellationToken);
 
+    /// <summary>Every cancellation requested before <paramref name="to"/>, for attributing churn.</summary>
+    public Task<IReadOnlyList<Cancellation>> CancellationsBeforeAsync(DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<Cancellation>>(async c => [.. (await c.QueryAsync<(string CustomerId, long CanceledAt, long? EndedAt, string? Reason)>(
+                new CommandDefinition(
+                    "SELECT customer_id, canceled_at, ended_at, cancel_reason FROM subscriptions WHERE canceled_at IS NOT NULL AND canceled_at < @to",
+                    new { to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)))
+            .Select(r => new Cancellation(r.CustomerId, DateTimeOffset.FromUnixTimeMilliseconds(r.CanceledAt),
+                r.EndedAt is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null, r.Reason))], cancellationToken);
+
     private sealed class Row
     {
         public string SubscriptionId { get; set; } = "";

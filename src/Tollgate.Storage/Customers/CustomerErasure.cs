@@ -18,7 +18,8 @@ public enum ErasureOutcome
 /// <summary>
 /// Erases a customer's personal data in one transaction and keeps every id and amount, so invoices, revenue and LLM
 /// cost stay true: the customer row keeps its id and dates; e-mail, name, metadata, the Stripe link, usage-event
-/// properties, LLM call metadata, cancel comments and the personal fields of customer.created webhook payloads go.
+/// properties and metadata, reservations' metadata, LLM call metadata, cancel comments and the personal fields of
+/// customer.created webhook payloads go.
 /// </summary>
 public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)
 {
@@ -50,7 +51,11 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
                 """, new { args.id, args.now, no = false }, cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE llm_calls SET metadata_json = NULL WHERE customer_id = @id AND metadata_json IS NOT NULL", args,
                 cancellationToken);
-            await ExecuteAsync(c, tx, "UPDATE usage_events SET properties_json = NULL WHERE customer_id = @id AND properties_json IS NOT NULL", args,
+            await ExecuteAsync(c, tx, """
+                UPDATE usage_events SET properties_json = NULL, metadata_json = NULL
+                WHERE customer_id = @id AND (properties_json IS NOT NULL OR metadata_json IS NOT NULL)
+                """, args, cancellationToken);
+            await ExecuteAsync(c, tx, "UPDATE reservations SET metadata_json = NULL WHERE customer_id = @id AND metadata_json IS NOT NULL", args,
                 cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE subscriptions SET cancel_comment = NULL WHERE customer_id = @id AND cancel_comment IS NOT NULL", args,
                 cancellationToken);

@@ -28,7 +28,8 @@ internal sealed class SubscriptionRow
         trial_start_at, trial_end_at, cancel_at_period_end, canceled_at, ended_at, pending_plan_version_id, pending_billing_period,
         past_due_since, dunning_state, collection_method, days_until_due, stripe_subscription_id, revision, created_at, updated_at,
         price_override_cents, price_override_plan_version_id, price_override_billing_period,
-        seats, pending_seats, price_override_note
+        seats, pending_seats, price_override_note,
+        cancel_reason, cancel_comment
         """;
 
     public const string Values = """
@@ -36,7 +37,8 @@ internal sealed class SubscriptionRow
         @TrialStartAt, @TrialEndAt, @CancelAtPeriodEnd, @CanceledAt, @EndedAt, @PendingPlanVersionId, @PendingBillingPeriod,
         @PastDueSince, @DunningState, @CollectionMethod, @DaysUntilDue, @StripeSubscriptionId, @Revision, @CreatedAt, @UpdatedAt,
         @PriceOverrideCents, @PriceOverridePlanVersionId, @PriceOverrideBillingPeriod,
-        @Seats, @PendingSeats, @PriceOverrideNote
+        @Seats, @PendingSeats, @PriceOverrideNote,
+        @CancelReason, @CancelComment
         """;
 
     public string Id { get; set; } = "";
@@ -69,6 +71,8 @@ internal sealed class SubscriptionRow
     public long? Seats { get; set; }
     public long? PendingSeats { get; set; }
     public string? PriceOverrideNote { get; set; }
+    public string? CancelReason { get; set; }
+    public string? CancelComment { get; set; }
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
     public static SubscriptionRow FromReader(IRow r, int first)
@@ -107,6 +111,8 @@ internal sealed class SubscriptionRow
             Seats = Nullable(27),
             PendingSeats = Nullable(28),
             PriceOverrideNote = Text(29),
+            CancelReason = Text(30),
+            CancelComment = Text(31),
         };
     }
 
@@ -145,6 +151,8 @@ internal sealed class SubscriptionRow
                 ? new PriceOverride(cents, version, overridden, PriceOverrideNote) : null,
             Seats = (int?)Seats,
             PendingSeats = (int?)PendingSeats,
+            CancelReason = CancelReason,
+            CancelComment = CancelComment,
         };
     }
 
@@ -159,6 +167,7 @@ internal sealed class SubscriptionRow
         PriceOverrideCents = s.PriceOverride?.PriceCents, PriceOverridePlanVersionId = s.PriceOverride?.PlanVersionId,
         PriceOverrideBillingPeriod = s.PriceOverride?.BillingPeriod.ToWire(),
         Seats = (long?)s.Seats, PendingSeats = (long?)s.PendingSeats, PriceOverrideNote = s.PriceOverride?.Note,
+        s.CancelReason, s.CancelComment,
     };
 
     private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();

@@ -50,9 +50,9 @@ public sealed class ExportQueries(TollgateDatabase database)
             """),
         new("events", [
             C("occurred_at", ExportColumnType.Instant), C("received_at", ExportColumnType.Instant), C("customer_id"), C("id"), C("feature_code"),
-            C("amount", ExportColumnType.Integer), C("properties", ExportColumnType.Json),
+            C("amount", ExportColumnType.Integer), C("properties", ExportColumnType.Json), C("metadata", ExportColumnType.Json), C("source"),
         ], """
-            SELECT occurred_at, received_at, customer_id, id, feature_code, amount, properties_json
+            SELECT occurred_at, received_at, customer_id, id, feature_code, amount, properties_json, metadata_json, source
             FROM usage_events WHERE occurred_at >= @from AND occurred_at < @to ORDER BY occurred_at, customer_id, id
             """),
         new("invoices", [

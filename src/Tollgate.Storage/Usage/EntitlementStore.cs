@@ -98,6 +98,13 @@ public sealed class EntitlementStore(
         }
 
         var outcome = await AddAsync(scope, context, command.FeatureCode, command.Amount, reserve: false);
+        if (command.MetadataJson is { } metadata && outcome is UsageOutcome.Decided { Decision.Allowed: true }
+            && context.Grant(command.FeatureCode) is { Kind: FeatureKind.Metered })
+        {
+            await UsageRecords.InsertAsync(scope, UsageRecords.Consume, Ids.New("use", time), context.CustomerId, command.FeatureCode, command.Amount,
+                metadata);
+        }
+
         if (command.IdempotencyKey is { } recordKey)
         {
             await Idempotency.RecordAsync(scope, "consume", recordKey, outcome);

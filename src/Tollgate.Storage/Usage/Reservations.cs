@@ -11,11 +11,12 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
 {
     internal static Task InsertAsync(BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt) =>
         scope.Connection.ExecuteAsync(scope.Command("""
-            INSERT INTO reservations (id, customer_id, feature_code, period_start, amount, status, committed_amount, expires_at, created_at, settled_at)
-            VALUES (@id, @CustomerId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL)
+            INSERT INTO reservations (id, customer_id, feature_code, period_start, amount, status, committed_amount, expires_at, created_at, settled_at,
+                metadata_json)
+            VALUES (@id, @CustomerId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL, @MetadataJson)
             """, new
         {
-            id, command.CustomerId, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount,
+            id, command.CustomerId, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount, command.MetadataJson,
             expiresAt = expiresAt.ToUnixTimeMilliseconds(), now = scope.NowMs,
         }));
 
@@ -43,7 +44,10 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual)
     {
         var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
-            $"SELECT customer_id, feature_code, period_start, amount, status, committed_amount FROM reservations WHERE id = @id {database.Dialect.ForUpdate}",
+            $"""
+            SELECT customer_id, feature_code, period_start, amount, status, committed_amount, metadata_json FROM reservations
+            WHERE id = @id {database.Dialect.ForUpdate}
+            """,
             new { id }));
         if (held is null)
         {
@@ -84,6 +88,11 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         if (actual is > 0 && !held.FeatureCode.StartsWith('$'))
         {
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
+            if (held.MetadataJson is { } metadata)
+            {
+                await UsageRecords.InsertAsync(scope, UsageRecords.Reservation, id, held.CustomerId, held.FeatureCode, actual.Value, metadata);
+            }
+
             if (context is not null && held.PeriodStart == context.Window(grant).Start.ToUnixTimeMilliseconds())
             {
                 await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
@@ -144,5 +153,6 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         public long Amount { get; set; }
         public string Status { get; set; } = "";
         public long? CommittedAmount { get; set; }
+        public string? MetadataJson { get; set; }
     }
 }

@@ -9,7 +9,8 @@ public sealed record DailyUsage(string Feature, DateOnly Day, long Quantity, lon
 
 /// <summary>One after-the-fact usage event as it was recorded.</summary>
 public sealed record RecordedEvent(
-    string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? PropertiesJson);
+    string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? PropertiesJson,
+    string? MetadataJson = null, string Source = "event");
 
 /// <summary>What an event list is filtered by; From and To bound occurred_at, To exclusive.</summary>
 public sealed record EventFilter(string? Customer = null, string? Feature = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
@@ -49,13 +50,13 @@ public sealed class UsageHistory(TollgateDatabase database)
             filter.From is null ? null : "occurred_at >= @from", filter.To is null ? null : "occurred_at < @to",
         }.OfType<string>());
         var sql = $"""
-            SELECT customer_id, id, feature_code, amount, occurred_at, received_at, properties_json FROM usage_events
+            SELECT customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, source FROM usage_events
             WHERE {string.Join(" AND ", where)} {Keyset.OrderBy("occurred_at", id, descending: true)} LIMIT @page_limit
             """;
         return database.ReadAsync(async c => Keyset.Cut((await c.QueryAsync<EventRow>(new CommandDefinition(sql, parameters,
                 cancellationToken: cancellationToken))).ToList(), page, r => new Cursor(r.OccurredAt, r.CustomerId + " " + r.Id))
             .Select(r => new RecordedEvent(r.Id, r.CustomerId, r.FeatureCode, r.Amount, DateTimeOffset.FromUnixTimeMilliseconds(r.OccurredAt),
-                DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt), r.PropertiesJson)), cancellationToken);
+                DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt), r.PropertiesJson, r.MetadataJson, r.Source)), cancellationToken);
     }
 
     public static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -69,5 +70,7 @@ public sealed class UsageHistory(TollgateDatabase database)
         public long OccurredAt { get; set; }
         public long ReceivedAt { get; set; }
         public string? PropertiesJson { get; set; }
+        public string? MetadataJson { get; set; }
+        public string Source { get; set; } = "event";
     }
 }

@@ -27,11 +27,12 @@ public abstract record UsageOutcome
     public sealed record IdempotencyMismatch : UsageOutcome;
 }
 
-public sealed record ConsumeCommand(string CustomerId, string FeatureCode, long Amount, string? IdempotencyKey);
+public sealed record ConsumeCommand(string CustomerId, string FeatureCode, long Amount, string? IdempotencyKey, string? MetadataJson = null);
 
-public sealed record ReserveCommand(string CustomerId, string FeatureCode, long Amount, TimeSpan Ttl, string? IdempotencyKey);
+public sealed record ReserveCommand(string CustomerId, string FeatureCode, long Amount, TimeSpan Ttl, string? IdempotencyKey, string? MetadataJson = null);
 
 /// <summary>One after-the-fact usage event, already checked for shape.</summary>
-public sealed record TrackedEvent(int Index, string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset Timestamp, string? PropertiesJson);
+public sealed record TrackedEvent(
+    int Index, string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset Timestamp, string? PropertiesJson, string? MetadataJson = null);
 
 public sealed record TrackResult(int Accepted, IReadOnlyList<string> Duplicates, IReadOnlyList<(int Index, string? Id, string Reason)> Rejected);

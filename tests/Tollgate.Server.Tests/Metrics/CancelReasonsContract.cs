@@ -1,0 +1,87 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Metrics;
+
+/// <summary>A cancel says why (Stripe's feedback set) and what the customer wrote; the SaaS stats break churn down by it.</summary>
+public abstract class CancelReasonsContract : ApiContract
+{
+    private static DateTimeOffset Utc(int y, int m, int d) => new(y, m, d, 0, 0, 0, TimeSpan.Zero);
+
+    private static Task<HttpResponseMessage> CancelAsync(TollgateApp app, string id, object body) =>
+        app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", body);
+
+    [Fact]
+    public async Task CancelKeepsTheReasonAndCommentOnTheSubscriptionUntilTheCancelIsUndone()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog());
+        await app.CustomerAsync("ada");
+        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+
+        var canceled = await (await CancelAsync(app, id, new { reason = "too_expensive", comment = "Half the price and I stay." })).ReadAsync();
+        var read = await app.SubscriptionAsync(id);
+        (await app.Admin.PostAsync($"/v1/subscriptions/{id}/undo-cancel", null)).EnsureSuccessStatusCode();
+        var kept = await app.SubscriptionAsync(id);
+
+        Assert.Equal(("too_expensive", "Half the price and I stay."),
+            (canceled["subscription"]!["cancel_reason"].Value<string>(), canceled["subscription"]!["cancel_comment"].Value<string>()));
+        Assert.Equal(("too_expensive", "Half the price and I stay."), (read["cancel_reason"].Value<string>(), read["cancel_comment"].Value<string>()));
+        Assert.Equal((null, null), (kept["cancel_reason"].Value<string>(), kept["cancel_comment"].Value<string>()));
+    }
+
+    [Theory]
+    [InlineData("too_pricey", null, "reason")]
+    [InlineData("other", 1001, "comment")]
+    public async Task AnUnknownReasonOrTooLongACommentIsA400NamingItAndCancelsNothing(string reason, int? commentLength, string field)
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog());
+        await app.CustomerAsync("ada");
+        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+
+        var response = await CancelAsync(app, id, new { reason, comment = commentLength is { } n ? new string('x', n) : null });
+        var problem = await response.ReadAsync();
+        var subscription = await app.SubscriptionAsync(id);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(problem["errors"]![field]);
+        Assert.Equal((false, null), (subscription["cancel_at_period_end"].Value<bool>(), subscription["cancel_reason"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task SaasStatsBreakChurnDownByCancelReason()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog(), Utc(2026, 1, 10));
+        var subscriptions = new Dictionary<string, string>();
+        foreach (var customer in new[] { "ada", "bob", "cy", "dee" })
+        {
+            await app.CustomerAsync(customer);
+            subscriptions[customer] = await app.SubscribeAsync(customer, "pro", trialDays: 0, collection: "charge_automatically");
+        }
+
+        await app.AdvanceToAsync(Utc(2026, 2, 20));
+        (await CancelAsync(app, subscriptions["ada"], new { at_period_end = false, reason = "too_expensive" })).EnsureSuccessStatusCode();
+        (await CancelAsync(app, subscriptions["bob"], new { at_period_end = false, reason = "too_expensive", comment = "pricey" })).EnsureSuccessStatusCode();
+        (await CancelAsync(app, subscriptions["cy"], new { reason = "switched_service" })).EnsureSuccessStatusCode();
+        (await CancelAsync(app, subscriptions["dee"], new { at_period_end = false })).EnsureSuccessStatusCode();
+        await app.AdvanceToAsync(Utc(2026, 3, 15)); // cy's cancel takes effect at its period end, 2026-03-10
+
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/saas?from=2026-02-01&to=2026-04-01")).ReadAsync();
+        var byReason = stats["churn_by_reason"]!.AsArray().ToDictionary(r => r!["reason"].Value<string>()!, r => r!);
+
+        Assert.Equal(["switched_service", "too_expensive", "unspecified"], byReason.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((2, 1, 1), (byReason["too_expensive"]["customers"].Value<int>(), byReason["switched_service"]["customers"].Value<int>(),
+            byReason["unspecified"]["customers"].Value<int>()));
+        Assert.Equal(stats["movements"]!["churn"].Value<decimal>(), byReason.Values.Sum(r => r["mrr"].Value<decimal>()));
+        Assert.Equal(4, stats["churned_customers"].Value<int>());
+    }
+}
+
+public sealed class SqliteCancelReasonsTests : CancelReasonsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCancelReasonsTests : CancelReasonsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
