@@ -39,6 +39,26 @@ internal static class MemberShares
         return EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, share, current);
     }
 
+    /// <summary>
+    /// Counts after-the-fact usage (an event, a logged LLM call) in a named member's share too, uncapped as the
+    /// organisation's count is, in the same transaction; nothing when no share applies.
+    /// </summary>
+    public static async Task CountAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature? grant, long amount)
+    {
+        if (ShareOf(context, grant) is not { } share)
+        {
+            return;
+        }
+
+        var window = context.Window(grant);
+        var uncapped = share with { HardCap = false };
+        if (await Counters.TryAddAsync(scope, context.MemberId!, feature, window, uncapped, amount, reserve: false) is null)
+        {
+            await Counters.EnsureAsync(scope, context.MemberId!, feature, window, share);
+            await Counters.TryAddAsync(scope, context.MemberId!, feature, window, uncapped, amount, reserve: false);
+        }
+    }
+
     /// <summary>Returns what <see cref="TryTakeAsync"/> took when the organisation's own quota then refused.</summary>
     public static Task GiveBackAsync(
         BatchScope scope, EntitlementContext context, string feature, BillingPeriod window, long amount, bool reserve) =>
