@@ -97,7 +97,6 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
     public Task<Member?> GetAsync(string memberId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => ReadAsync(c, null, memberId, "", cancellationToken), cancellationToken);
 
-    /// <summary>One page of members in id order after <paramref name="after"/>; one more than asked is read to tell whether more follow.</summary>
     /// <summary>One page of the organisation's members in id order; the keyset's sort key is the constant 0, so the id alone orders it.</summary>
     public Task<Page<Member>> ListAsync(string customerId, PageRequest page, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>
