@@ -32,10 +32,10 @@ public abstract class EmailStoreContract : StoreContract
         var again = await EnqueueAsync(database, "usage.threshold_crossed", Alert("alr_1", "c1"));
         var noAddress = await EnqueueAsync(database, "usage.threshold_crossed", Alert("alr_2", "c2"));
         var notMailed = await EnqueueAsync(database, "customer.created", new { Id = "c1", Customer = "c1" });
-        var page = await new EmailStore(database, Clock).ListAsync(null, null, 10, null, CancellationToken.None);
+        var page = await new EmailStore(database, Clock).ListAsync(null, null, new PageRequest(10, null), CancellationToken.None);
 
         Assert.Equal((true, false, false, false), (first, again, noAddress, notMailed));
-        var message = Assert.Single(page.Data);
+        var message = Assert.Single(page.Items);
         Assert.Equal(("threshold", "c1@example.com", "alr_1", "pending"), (message.Kind, message.Recipient, message.ObjectId, message.Status));
     }
 
