@@ -84,12 +84,12 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
 
     private static readonly Outbox WebhookDeliveries = new(
         "SELECT id FROM webhook_deliveries WHERE created_at < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch",
-        "DELETE FROM webhook_attempts WHERE delivery_id IN @ids", "DELETE FROM webhook_deliveries WHERE id IN @ids");
+        "webhook_attempts", "delivery_id", "webhook_deliveries");
 
     // Counted from the last attempt, so a message replayed and sent late is kept as long as one sent on time.
     private static readonly Outbox EmailMessages = new(
         "SELECT id FROM email_messages WHERE COALESCE(last_attempt_at, created_at) < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch",
-        "DELETE FROM email_attempts WHERE message_id IN @ids", "DELETE FROM email_messages WHERE id IN @ids");
+        "email_attempts", "message_id", "email_messages");
 
     private Task<long> DeliveryBatchesAsync(DbConnection c, long cutoff, CancellationToken cancellationToken) =>
         FinishedBatchesAsync(c, WebhookDeliveries, cutoff, cancellationToken);
@@ -107,8 +107,11 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
                 cancellationToken: cancellationToken))];
             if (ids.Count > 0)
             {
-                await c.ExecuteAsync(new CommandDefinition(outbox.DeleteAttempts, new { ids }, tx, cancellationToken: cancellationToken));
-                await c.ExecuteAsync(new CommandDefinition(outbox.DeleteRows, new { ids }, tx, cancellationToken: cancellationToken));
+                // InList: Npgsql takes the list as one array parameter, where "IN @ids" is a syntax error.
+                await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {outbox.Attempts} WHERE {database.Dialect.InList(outbox.AttemptsKey, "@ids")}",
+                    new { ids }, tx, cancellationToken: cancellationToken));
+                await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {outbox.Table} WHERE {database.Dialect.InList("id", "@ids")}",
+                    new { ids }, tx, cancellationToken: cancellationToken));
             }
 
             await tx.CommitAsync(cancellationToken);
@@ -118,6 +121,6 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
         return total;
     }
 
-    /// <summary>An outbox table's finished rows older than @cutoff (a batch of ids), and the deletes of their attempts and of them.</summary>
-    private sealed record Outbox(string Finished, string DeleteAttempts, string DeleteRows);
+    /// <summary>An outbox table's finished rows older than @cutoff (a batch of ids), its attempts table and the key naming the row.</summary>
+    private sealed record Outbox(string Finished, string Attempts, string AttemptsKey, string Table);
 }
