@@ -11,7 +11,11 @@ if (CliVerbs.IsVerb(args))
 try
 {
     var app = TollgateHost.Build(args is ["serve", .. var rest] ? rest : args);
-    await app.RunAsync();
+    // Not RunAsync: it disposes a host that failed to start before the failure surfaces, so a test host
+    // (WebApplicationFactory) waiting on it reads disposed services and reports ObjectDisposedException instead.
+    await app.StartAsync();
+    await app.WaitForShutdownAsync();
+    await app.DisposeAsync();
     return 0;
 }
 catch (StartupException e)

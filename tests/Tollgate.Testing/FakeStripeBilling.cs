@@ -88,13 +88,25 @@ public sealed partial class FakeStripe
         }
 
         var item = (JsonObject)subscription["items"]!["data"]![0]!;
+        if ((form.ContainsKey("items[0][price]") || form.ContainsKey("items[0][quantity]"))
+            && form.GetValueOrDefault("items[0][id]") != item["id"]!.GetValue<string>())
+        {
+            return Error(400, "invalid_request_error", "resource_missing", "items[0][id]",
+                $"Invalid subscription_item id: '{form.GetValueOrDefault("items[0][id]")}' (a new item would be added alongside the first).");
+        }
+
+        if (form.TryGetValue("items[0][quantity]", out var quantityText))
+        {
+            if (!int.TryParse(quantityText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var quantity))
+            {
+                return Error(400, "invalid_request_error", "parameter_invalid_integer", "items[0][quantity]", $"Invalid integer: {quantityText}");
+            }
+
+            item["quantity"] = quantity;
+        }
+
         if (form.TryGetValue("items[0][price]", out var price))
         {
-            if (form.GetValueOrDefault("items[0][id]") != item["id"]!.GetValue<string>())
-            {
-                return Error(400, "invalid_request_error", "resource_missing", "items[0][id]",
-                    $"Invalid subscription_item id: '{form.GetValueOrDefault("items[0][id]")}' (a new item would be added alongside the first).");
-            }
 
             if (!_prices.TryGetValue(price, out var known))
             {

@@ -55,13 +55,11 @@ public static class MembersApi
         await members.DeleteAsync(customer, member, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("member", member);
 
     private static async Task<Results<Ok<MemberList>, ProblemHttpResult>> ListAsync(
-        string customer, int? limit, string? cursor, MemberStore members, ICustomerStore customers, CancellationToken cancellationToken)
+        string customer, string? limit, string? cursor, MemberStore members, ICustomerStore customers, CancellationToken cancellationToken)
     {
-        var errors = Validate.Errors(("limit", limit is null or (>= 1 and <= 100) ? null : "must be from 1 to 100"),
-            ("cursor", cursor is null ? null : Validate.Id(cursor)));
-        if (errors.Count > 0)
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {
-            return Problems.Validation(errors);
+            return problem!;
         }
 
         if (await customers.GetAsync(customer, cancellationToken) is null)
@@ -69,10 +67,7 @@ public static class MembersApi
             return Problems.NotFound("customer", customer);
         }
 
-        var size = limit ?? 20;
-        var page = await members.ListAsync(customer, cursor, size + 1, cancellationToken);
-        var more = page.Count > size;
-        var data = page.Take(size).Select(ToWire).ToList();
-        return TypedResults.Ok(new MemberList(data, more, more ? data[^1].Id : null));
+        var found = await members.ListAsync(customer, page, cancellationToken);
+        return TypedResults.Ok(new MemberList([.. found.Items.Select(ToWire)], found.HasMore, found.NextCursor));
     }
 }

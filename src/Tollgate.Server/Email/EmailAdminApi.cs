@@ -18,19 +18,20 @@ public static class EmailAdminApi
     }
 
     private static async Task<Results<Ok<EmailListResponse>, ProblemHttpResult>> ListAsync(
-        string? status, string? customer, int? limit, string? cursor, EmailStore store, CancellationToken cancellationToken)
+        string? status, string? customer, string? limit, string? cursor, EmailStore store, CancellationToken cancellationToken)
     {
-        var errors = Validate.Errors(
-            ("status", status is null || EmailStore.Statuses.Contains(status, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", EmailStore.Statuses)}"),
-            ("limit", limit is null or (>= 1 and <= 100) ? null : "must be from 1 to 100"),
-            ("cursor", EmailStore.IsCursor(cursor) ? null : "must be a next_cursor from an earlier page"));
-        if (errors.Count > 0)
+        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
         {
-            return Problems.Validation(errors);
+            return problem!;
         }
 
-        var page = await store.ListAsync(status, customer, limit ?? 20, cursor, cancellationToken);
-        return TypedResults.Ok(new EmailListResponse([.. page.Data.Select(m => ToWire(m))], page.HasMore, page.NextCursor));
+        if (status is not null && !EmailStore.Statuses.Contains(status, StringComparer.Ordinal))
+        {
+            return Problems.Validation("status", $"must be one of {string.Join(", ", EmailStore.Statuses)}");
+        }
+
+        var page = await store.ListAsync(status, customer, request, cancellationToken);
+        return TypedResults.Ok(new EmailListResponse([.. page.Items.Select(m => ToWire(m))], page.HasMore, page.NextCursor));
     }
 
     private static async Task<Results<Ok<EmailResponse>, ProblemHttpResult>> GetAsync(string id, EmailStore store, CancellationToken cancellationToken) =>

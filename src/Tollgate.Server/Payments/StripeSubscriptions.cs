@@ -5,6 +5,8 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Hosting;
 using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
@@ -15,8 +17,54 @@ namespace Tollgate.Server.Payments;
 /// proration lines go to Stripe as invoice items, so both bill the same amounts.
 /// </summary>
 public sealed class StripeSubscriptions(
-    StripeClient stripe, StripeChanges changes, BillingStore billing, StripeInvoiceItemSender sender, IOptions<StripeOptions> options)
+    StripeClient stripe, StripeChanges changes, BillingStore billing, StripeInvoiceItemSender sender, IOptions<StripeOptions> options,
+    SeatChanges seatChanges, CatalogCache catalog, MemberStore members)
 {
+    /// <summary>
+    /// Sets Stripe's item quantity to the seats, then makes the same change in Tollgate at once (Stripe changes a quantity
+    /// immediately; its webhook then agrees). Tollgate's proration lines go to Stripe as invoice items, so Stripe is asked
+    /// not to prorate. What Tollgate would refuse is refused before Stripe is called.
+    /// </summary>
+    public async Task<(BillingResult? Result, ProblemHttpResult? Problem)> ChangeSeatsAsync(
+        Subscription current, int seats, ChangeTiming? timing, ProrationBehavior proration, CancellationToken cancellationToken)
+    {
+        if (timing == ChangeTiming.PeriodEnd || (timing is null && seats < (current.Seats ?? 1)))
+        {
+            return (null, Problems.Validation("effective",
+                "a subscription billed through Stripe changes its seats at once; send effective: immediate to remove seats"));
+        }
+
+        var price = (await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken))?.Terms.Price(current.BillingPeriod);
+        if (price is not { PerSeat: true })
+        {
+            return (new BillingResult.Conflict("not_per_seat", $"Plan '{current.PlanCode}' is not sold per seat."), null);
+        }
+
+        if (seats < price.IncludedSeats || seats > (price.MaxSeats ?? int.MaxValue))
+        {
+            return (null, Problems.Validation("seats", $"Plan '{current.PlanCode}' sells from {price.IncludedSeats} to " +
+                $"{(price.MaxSeats is { } max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "any number of")} seats."));
+        }
+
+        var held = await members.CountAsync(current.CustomerId, cancellationToken);
+        if (seats < held)
+        {
+            return (new BillingResult.Conflict("seats_in_use", $"{held} members hold seats; remove members before going down to {seats} seats."), null);
+        }
+
+        return await CallAsync(current, async () =>
+        {
+            var state = await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
+            var item = state.ItemId ?? throw new StripeException(200, "api_error", null, "items.data[0].id", "Stripe's subscription has no item id.");
+            await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!, new Dictionary<string, object?>
+            {
+                ["items"] = new[] { new Dictionary<string, object?> { ["id"] = item, ["quantity"] = seats } },
+                ["proration_behavior"] = "none",
+            }, Key("tollgate-seats", current, seats.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+            return await seatChanges.ChangeAsync(current.Id, seats, ChangeTiming.Immediate, proration, allowStripe: true, cancellationToken);
+        }, cancellationToken);
+    }
+
     public async Task<(BillingResult? Result, ProblemHttpResult? Problem)> ChangeAsync(
         Subscription current, Plan plan, BillingInterval interval, ChangeTiming? timing, ProrationBehavior proration, bool preview,
         CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Hosting;
+using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 
@@ -15,12 +16,13 @@ public static class SeatsApi
     public static RouteGroupBuilder MapSeats(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/subscriptions/{id}/seats", ChangeAsync).ProducesProblems(404, 409);
+        group.MapPost("/subscriptions/{id}/seats", ChangeAsync).ProducesProblems(404, 409, 502, 503);
         return group;
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(
-        string id, ChangeSeatsRequest request, SeatChanges seats, CatalogCache catalog, CancellationToken cancellationToken)
+        string id, ChangeSeatsRequest request, SeatChanges seats, BillingStore billing, StripeSubscriptions stripe, CatalogCache catalog,
+        CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
             ("seats", request.Seats is >= 1 and <= 1_000_000 ? null : "must be from 1 to 1000000"),
@@ -33,7 +35,23 @@ public static class SeatsApi
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
         var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
-        switch (await seats.ChangeAsync(id, request.Seats, timing, proration, cancellationToken: cancellationToken))
+        BillingResult result;
+        if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
+        {
+            var (answered, problem) = await stripe.ChangeSeatsAsync(linked, request.Seats, timing, proration, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            result = answered!;
+        }
+        else
+        {
+            result = await seats.ChangeAsync(id, request.Seats, timing, proration, cancellationToken: cancellationToken);
+        }
+
+        switch (result)
         {
             case BillingResult.Done done:
                 var version = await catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);

@@ -97,13 +97,19 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
     public Task<Member?> GetAsync(string memberId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => ReadAsync(c, null, memberId, "", cancellationToken), cancellationToken);
 
-    /// <summary>One page of members in id order after <paramref name="after"/>; one more than asked is read to tell whether more follow.</summary>
-    public Task<IReadOnlyList<Member>> ListAsync(string customerId, string? after, int limit, CancellationToken cancellationToken = default) =>
-        database.ReadAsync<IReadOnlyList<Member>>(async c => [.. (await c.QueryAsync<MemberRow>(new CommandDefinition($"""
-            SELECT id, customer_id, email, name, role, created_at, updated_at FROM members
-            WHERE customer_id = @customerId {(after is null ? "" : "AND id > @after")}
-            ORDER BY id LIMIT @limit
-            """, new { customerId, after, limit }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
+    /// <summary>One page of the organisation's members in id order; the keyset's sort key is the constant 0, so the id alone orders it.</summary>
+    public Task<Page<Member>> ListAsync(string customerId, PageRequest page, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+        {
+            var parameters = new DynamicParameters(new { customerId });
+            Keyset.Bind(parameters, page);
+            var rows = (await c.QueryAsync<MemberRow>(new CommandDefinition($"""
+                SELECT id, customer_id, email, name, role, created_at, updated_at FROM members
+                WHERE customer_id = @customerId AND {Keyset.After(page, "0", "id", descending: false)}
+                ORDER BY id LIMIT @page_limit
+                """, parameters, cancellationToken: cancellationToken))).Select(r => r.ToDomain()).ToList();
+            return Keyset.Cut(rows, page, m => new Cursor(0, m.Id));
+        }, cancellationToken);
 
     /// <summary>How many members the organisation has, as counted against its seats.</summary>
     public Task<long> CountAsync(string customerId, CancellationToken cancellationToken = default) =>

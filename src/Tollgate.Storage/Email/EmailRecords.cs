@@ -13,9 +13,6 @@ public sealed record ClaimedEmail(
     string Id, string IdempotencyKey, string Kind, string EventType, string CustomerId, string Recipient, string ObjectId, string PayloadJson,
     int Attempts, DateTimeOffset QueuedAt, int AttemptsSinceReplay = 0);
 
-/// <summary>A page of messages, newest first.</summary>
-public sealed record EmailPage(IReadOnlyList<EmailMessage> Data, bool HasMore, string? NextCursor);
-
 /// <summary>What a replay did.</summary>
 public enum EmailReplay
 {

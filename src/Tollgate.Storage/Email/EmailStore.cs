@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Dapper;
 using Tollgate.Storage.Database;
 
@@ -72,19 +70,19 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
             """, new { reason, message.Id }, tx, cancellationToken: cancellationToken)), cancellationToken);
 
     /// <summary>Messages newest first, filtered by status and customer, a keyset page at a time.</summary>
-    public Task<EmailPage> ListAsync(string? status, string? customer, int limit, string? cursor, CancellationToken cancellationToken) =>
+    /// <summary>One page of the log, newest first, by keyset on (created_at, id).</summary>
+    public Task<Page<EmailMessage>> ListAsync(string? status, string? customer, PageRequest page, CancellationToken cancellationToken) =>
         database.ReadAsync(async c =>
         {
-            var after = DecodeCursor(cursor);
+            var parameters = new DynamicParameters(new { status, customer });
+            Keyset.Bind(parameters, page);
             var rows = (await c.QueryAsync<EmailRow>(new CommandDefinition($"""
                 SELECT {EmailRow.Columns} FROM email_messages
-                WHERE 1 = 1 {(status is null ? "" : "AND status = @status")} {(customer is null ? "" : "AND customer_id = @customer")}
-                    {(after is null ? "" : "AND (created_at < @at OR (created_at = @at AND id < @id))")}
-                ORDER BY created_at DESC, id DESC LIMIT @take
-                """, new { status, customer, at = after?.At ?? 0, id = after?.Id ?? "", take = (long)limit + 1 },
-                cancellationToken: cancellationToken))).ToList();
-            var page = rows.Take(limit).Select(r => r.ToDomain()).ToList();
-            return new EmailPage(page, rows.Count > limit, rows.Count > limit ? EncodeCursor(rows[limit - 1]) : null);
+                WHERE {Keyset.After(page, "created_at", "id", descending: true)}
+                    {(status is null ? "" : "AND status = @status")} {(customer is null ? "" : "AND customer_id = @customer")}
+                {Keyset.OrderBy("created_at", "id", descending: true)} LIMIT @page_limit
+                """, parameters, cancellationToken: cancellationToken))).ToList();
+            return Keyset.Cut(rows, page, r => new Cursor(r.CreatedAt, r.Id)).Select(r => r.ToDomain());
         }, cancellationToken);
 
     public Task<(EmailMessage Message, IReadOnlyList<EmailAttempt> Attempts)?> GetAsync(string id, CancellationToken cancellationToken) =>
@@ -126,44 +124,4 @@ public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
                 """, new { id, now }, tx, cancellationToken: cancellationToken));
             return EmailReplay.Requeued;
         }, cancellationToken);
-
-    private static string EncodeCursor(EmailRow row) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(row.CreatedAt.ToString(CultureInfo.InvariantCulture) + "." + row.Id))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    /// <summary>Whether <paramref name="cursor"/> is absent or a next_cursor this store made.</summary>
-    public static bool IsCursor(string? cursor)
-    {
-        try
-        {
-            DecodeCursor(cursor);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The (created_at, id) a cursor continues after; null for none. Throws FormatException for a cursor this store did not make.</summary>
-    public static (long At, string Id)? DecodeCursor(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return null;
-        }
-
-        var base64 = cursor.Replace('-', '+').Replace('_', '/');
-        var buffer = new byte[base64.Length];
-        if (!Convert.TryFromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '='), buffer, out var length))
-        {
-            throw new FormatException("not a cursor");
-        }
-
-        var text = Encoding.UTF8.GetString(buffer, 0, length);
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && long.TryParse(text.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var at) && dot < text.Length - 1
-            ? (at, text[(dot + 1)..])
-            : throw new FormatException("not a cursor");
-    }
 }

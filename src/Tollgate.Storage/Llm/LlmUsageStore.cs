@@ -155,6 +155,7 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
                 await alerts.OnUsedAsync(scope, context, grant.FeatureCode, grant, counter, amount);
             }
 
+            await MemberShares.CountAsync(scope, context, grant.FeatureCode, grant, amount);
             scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);
         }
     }

@@ -19,6 +19,9 @@ public sealed class RetentionOptions
     /// <summary>Finished webhook deliveries (succeeded, dead, canceled), their attempts, and events left without deliveries.</summary>
     public int WebhookDeliveriesDays { get; set; } = 30;
 
+    /// <summary>Finished e-mail messages (sent, dead, skipped) and their attempts, counted from the last attempt.</summary>
+    public int EmailsDays { get; set; } = 30;
+
     /// <summary>Stripe event ids; at least 7, as Stripe retries an event for up to three days.</summary>
     public int StripeEventsDays { get; set; } = 90;
 
@@ -38,6 +41,7 @@ public sealed class RetentionOptions
         LlmCallsDays < 1 ? "Tollgate:Retention:LlmCallsDays must be at least 1"
         : EventsDays < MinimumEventsDays ? $"Tollgate:Retention:EventsDays must be at least {MinimumEventsDays} (the oldest event accepted, plus a day)"
         : WebhookDeliveriesDays < 1 ? "Tollgate:Retention:WebhookDeliveriesDays must be at least 1"
+        : EmailsDays < 1 ? "Tollgate:Retention:EmailsDays must be at least 1"
         : StripeEventsDays < 7 ? "Tollgate:Retention:StripeEventsDays must be at least 7"
         : IdempotencyKeysHours < 1 ? "Tollgate:Retention:IdempotencyKeysHours must be at least 1"
         : BatchSize is < 1 or > 100_000 ? "Tollgate:Retention:BatchSize must be between 1 and 100000"

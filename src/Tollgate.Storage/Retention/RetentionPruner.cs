@@ -7,9 +7,10 @@ namespace Tollgate.Storage.Retention;
 
 /// <summary>What one pass deleted; Skipped when another node held the pass.</summary>
 public sealed record RetentionReport(
-    bool Skipped, long LlmCalls = 0, long Events = 0, long WebhookDeliveries = 0, long WebhookEvents = 0, long StripeEvents = 0, long IdempotencyKeys = 0)
+    bool Skipped, long LlmCalls = 0, long Events = 0, long WebhookDeliveries = 0, long WebhookEvents = 0, long StripeEvents = 0, long IdempotencyKeys = 0,
+    long Emails = 0)
 {
-    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys;
+    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + Emails;
 }
 
 /// <summary>
@@ -55,7 +56,8 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
                 IdempotencyKeys: await BatchesAsync(c, """
                     DELETE FROM idempotency_keys WHERE (scope, key) IN
                         (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
-                    """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken));
+                    """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
+                Emails: await FinishedBatchesAsync(c, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken));
         }
         finally
         {
@@ -80,8 +82,20 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
         return total;
     }
 
-    // A pending delivery is never pruned, whatever its age: it still has a promise to keep.
-    private async Task<long> DeliveryBatchesAsync(DbConnection c, long cutoff, CancellationToken cancellationToken)
+    private static readonly Outbox WebhookDeliveries = new(
+        "SELECT id FROM webhook_deliveries WHERE created_at < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch",
+        "webhook_attempts", "delivery_id", "webhook_deliveries");
+
+    // Counted from the last attempt, so a message replayed and sent late is kept as long as one sent on time.
+    private static readonly Outbox EmailMessages = new(
+        "SELECT id FROM email_messages WHERE COALESCE(last_attempt_at, created_at) < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch",
+        "email_attempts", "message_id", "email_messages");
+
+    private Task<long> DeliveryBatchesAsync(DbConnection c, long cutoff, CancellationToken cancellationToken) =>
+        FinishedBatchesAsync(c, WebhookDeliveries, cutoff, cancellationToken);
+
+    // A pending outbox row is never pruned, whatever its age: it still has a promise to keep.
+    private async Task<long> FinishedBatchesAsync(DbConnection c, Outbox outbox, long cutoff, CancellationToken cancellationToken)
     {
         var batch = options.Value.BatchSize;
         long total = 0;
@@ -89,15 +103,15 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
         do
         {
             await using var tx = await database.BeginWriteAsync(c, cancellationToken);
-            ids = [.. await c.QueryAsync<string>(new CommandDefinition("""
-                SELECT id FROM webhook_deliveries WHERE created_at < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch
-                """, new { cutoff, batch = (long)batch }, tx, cancellationToken: cancellationToken))];
+            ids = [.. await c.QueryAsync<string>(new CommandDefinition(outbox.Finished, new { cutoff, batch = (long)batch }, tx,
+                cancellationToken: cancellationToken))];
             if (ids.Count > 0)
             {
-                await c.ExecuteAsync(new CommandDefinition("DELETE FROM webhook_attempts WHERE delivery_id IN @ids", new { ids }, tx,
-                    cancellationToken: cancellationToken));
-                await c.ExecuteAsync(new CommandDefinition("DELETE FROM webhook_deliveries WHERE id IN @ids", new { ids }, tx,
-                    cancellationToken: cancellationToken));
+                // InList: Npgsql takes the list as one array parameter, where "IN @ids" is a syntax error.
+                await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {outbox.Attempts} WHERE {database.Dialect.InList(outbox.AttemptsKey, "@ids")}",
+                    new { ids }, tx, cancellationToken: cancellationToken));
+                await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {outbox.Table} WHERE {database.Dialect.InList("id", "@ids")}",
+                    new { ids }, tx, cancellationToken: cancellationToken));
             }
 
             await tx.CommitAsync(cancellationToken);
@@ -106,4 +120,7 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
         while (ids.Count >= batch);
         return total;
     }
+
+    /// <summary>An outbox table's finished rows older than @cutoff (a batch of ids), its attempts table and the key naming the row.</summary>
+    private sealed record Outbox(string Finished, string Attempts, string AttemptsKey, string Table);
 }

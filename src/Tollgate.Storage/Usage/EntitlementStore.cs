@@ -126,7 +126,8 @@ public sealed class EntitlementStore(
         {
             var id = Ids.New("rsv", time);
             var expiresAt = scope.Now + command.Ttl;
-            await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt);
+            await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt,
+                MemberShares.ShareOf(context, context.Grant(command.FeatureCode)) is null ? null : context.MemberId);
             await GrantDraw.HoldAsync(scope, id, granted.Decision.GrantTakes);
             outcome = granted with { ReservationId = id, ExpiresAt = expiresAt };
         }
@@ -169,7 +170,7 @@ public sealed class EntitlementStore(
                 if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
                 {
                     var id = Ids.New("rsv", time);
-                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl);
+                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl, null);
                     outcome = granted with { ReservationId = id, ExpiresAt = scope.Now + ttl };
                 }
                 else if (outcome is UsageOutcome.Decided denied)
@@ -318,7 +319,7 @@ public sealed class EntitlementStore(
     {
         var window = context.Window(grant);
         var share = MemberShares.ShareOf(context, grant);
-        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount) is { } refused)
+        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve) is { } refused)
         {
             return new UsageOutcome.Decided(refused);
         }
@@ -335,7 +336,7 @@ public sealed class EntitlementStore(
             scope, database.Dialect, context.CustomerId, feature, window, grant, amount, reserve, counter);
         if (drawn is null && share is not null)
         {
-            await MemberShares.GiveBackAsync(scope, context, feature, window, amount);
+            await MemberShares.GiveBackAsync(scope, context, feature, window, amount, reserve);
         }
 
         if (drawn is not { } after)

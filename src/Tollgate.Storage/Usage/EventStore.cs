@@ -75,6 +75,7 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
                 WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @periodStart
                 RETURNING used, reserved, carried_in
                 """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
+            await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
             scope.AddDailyUsage(e.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
             await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
             accepted++;

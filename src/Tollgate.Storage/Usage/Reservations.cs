@@ -9,14 +9,16 @@ namespace Tollgate.Storage.Usage;
 /// <summary>Holds on a quota: reserve counts at once, commit settles to the actual amount, release and expiry give it back.</summary>
 public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
-    internal static Task InsertAsync(BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt) =>
+    /// <summary>Records a hold; <paramref name="memberId"/> names the member whose share it also holds, if any.</summary>
+    internal static Task InsertAsync(
+        BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt, string? memberId) =>
         scope.Connection.ExecuteAsync(scope.Command("""
-            INSERT INTO reservations (id, customer_id, feature_code, period_start, amount, status, committed_amount, expires_at, created_at, settled_at,
-                metadata_json)
-            VALUES (@id, @CustomerId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL, @MetadataJson)
+            INSERT INTO reservations (id, customer_id, member_id, feature_code, period_start, amount, status, committed_amount, expires_at, created_at,
+                settled_at, metadata_json)
+            VALUES (@id, @CustomerId, @memberId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL, @MetadataJson)
             """, new
         {
-            id, command.CustomerId, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount, command.MetadataJson,
+            id, command.CustomerId, memberId, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount, command.MetadataJson,
             expiresAt = expiresAt.ToUnixTimeMilliseconds(), now = scope.NowMs,
         }));
 
@@ -45,7 +47,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     {
         var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
             $"""
-            SELECT customer_id, feature_code, period_start, amount, status, committed_amount, metadata_json FROM reservations
+            SELECT customer_id, member_id, feature_code, period_start, amount, status, committed_amount, metadata_json FROM reservations
             WHERE id = @id {database.Dialect.ForUpdate}
             """,
             new { id }));
@@ -54,7 +56,8 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             return new UsageOutcome.ReservationNotFound();
         }
 
-        var context = await contexts.LoadAsync(scope, held.CustomerId);
+        // A member's hold answers for the member; a member removed since answers for the organisation.
+        var context = (held.MemberId is { } m ? await contexts.LoadAsync(scope, m) : null) ?? await contexts.LoadAsync(scope, held.CustomerId);
         var grant = context?.Grant(held.FeatureCode);
         var wanted = actual is null ? "released" : "committed";
         if (held.Status != "held")
@@ -67,9 +70,24 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                     (held.CommittedAmount is { } c ? $" with {c} units." : "."));
         }
 
+        // The member's share settles first: past it, a commit is refused even where the organisation has room.
+        var share = MemberShares.ShareOf(context, grant);
+        if (held.MemberId is { } member
+            && await MemberShares.TrySettleAsync(scope, member, held.FeatureCode, held.PeriodStart, share, held.Amount, actual ?? 0) is null)
+        {
+            var current = await Counters.ReadAsync(scope, member, held.FeatureCode, held.PeriodStart);
+            return context is null
+                ? new UsageOutcome.CustomerNotFound()
+                : new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, held.FeatureCode, context, share, current));
+        }
+
         var holds = await GrantHolds.ReadAsync(scope.Connection, scope.Transaction, id, scope.CancellationToken);
         var (counterHeld, counterActual, grantKeep) = GrantHolds.Split(held.Amount, holds.Sum(h => h.Amount), actual);
         var counter = await Counters.TrySettleAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart, grant, counterHeld, counterActual);
+        if (counter is null && held.MemberId is { } undo)
+        {
+            await MemberShares.UndoSettleAsync(scope, undo, held.FeatureCode, held.PeriodStart, held.Amount, actual ?? 0);
+        }
         if (counter is not null && holds.Count > 0)
         {
             await GrantHolds.SettleAsync(scope.Connection, scope.Transaction, id, holds, grantKeep, scope.CancellationToken);
@@ -124,7 +142,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         database.WriteAsync(async (c, tx) =>
         {
             var expired = (await c.QueryAsync<Row>(new CommandDefinition($"""
-                SELECT id, customer_id, feature_code, period_start, amount, status, committed_amount FROM reservations
+                SELECT id, customer_id, member_id, feature_code, period_start, amount, status, committed_amount FROM reservations
                 WHERE status = 'held' AND expires_at <= @now ORDER BY expires_at LIMIT 500 {database.Dialect.ForUpdateSkipLocked}
                 """, new { now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken))).ToList();
             foreach (var r in expired)
@@ -136,6 +154,16 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                     WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @PeriodStart
                     """, new { counterHeld = r.Amount - holds.Sum(h => h.Amount), now = now.ToUnixTimeMilliseconds(), r.CustomerId, r.FeatureCode, r.PeriodStart }, tx,
                     cancellationToken: cancellationToken));
+                if (r.MemberId is not null)
+                {
+                    // The member's share held the whole amount: grants cover only the organisation's overage.
+                    await c.ExecuteAsync(new CommandDefinition("""
+                        UPDATE usage_counters SET reserved = reserved - @Amount, updated_at = @now
+                        WHERE customer_id = @MemberId AND feature_code = @FeatureCode AND period_start = @PeriodStart
+                        """, new { r.Amount, now = now.ToUnixTimeMilliseconds(), r.MemberId, r.FeatureCode, r.PeriodStart }, tx,
+                        cancellationToken: cancellationToken));
+                }
+
                 await c.ExecuteAsync(new CommandDefinition(
                     "UPDATE reservations SET status = 'expired', settled_at = @now WHERE id = @Id",
                     new { now = now.ToUnixTimeMilliseconds(), r.Id }, tx, cancellationToken: cancellationToken));
@@ -148,6 +176,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     {
         public string Id { get; set; } = "";
         public string CustomerId { get; set; } = "";
+        public string? MemberId { get; set; }
         public string FeatureCode { get; set; } = "";
         public long PeriodStart { get; set; }
         public long Amount { get; set; }

@@ -68,6 +68,37 @@ public abstract class StripeSeatsContract
         Assert.Equal(6, subscription["seats"].Value<int>());
         Assert.Equal(600L, entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "api_calls")!["limit"].Value<long>());
     }
+
+    [Fact]
+    public async Task ChangingTheSeatsOfAStripeBilledSubscriptionSetsStripesQuantityAndKeepsTollgateInStep()
+    {
+        await using var harness = await StartAsync();
+        var stripeSubscription = await harness.SubscribeAsync("acme", "squad");
+        var stripeId = stripeSubscription["id"]!.GetValue<string>();
+        var itemId = stripeSubscription["items"]!["data"]![0]!["id"]!.GetValue<string>();
+        var id = (await harness.SubscriptionsAsync("acme"))[0]!["id"].Value<string>();
+
+        var added = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 5 });
+        var sent = harness.Stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripeId}");
+        var quietRemoval = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3 });
+        var tooMany = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 11 });
+        var removed = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3, effective = "immediate" });
+        var removal = harness.Stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripeId}");
+        var subscription = (await harness.SubscriptionsAsync("acme"))[0]!;
+
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal(5, (await added.ReadAsync())["subscription"]!["seats"].Value<int>());
+        Assert.Equal((itemId, "5", "none"), (sent.Form["items[0][id]"], sent.Form["items[0][quantity]"], sent.Form["proration_behavior"]));
+        Assert.StartsWith("tollgate-seats-", sent.IdempotencyKey, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, quietRemoval.StatusCode);
+        Assert.NotNull((await quietRemoval.ReadAsync())["errors"]!["effective"]);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.NotNull((await tooMany.ReadAsync())["errors"]!["seats"]);
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        Assert.Equal("3", removal.Form["items[0][quantity]"]);
+        Assert.Equal(3, subscription["seats"].Value<int>());
+        Assert.Equal(3, harness.Stripe.Subscription(stripeId)["items"]!["data"]![0]!["quantity"]!.GetValue<int>());
+    }
 }
 
 public sealed class SqliteStripeSeatsTests : StripeSeatsContract

@@ -32,10 +32,10 @@ public abstract class EmailStoreContract : StoreContract
         var again = await EnqueueAsync(database, "usage.threshold_crossed", Alert("alr_1", "c1"));
         var noAddress = await EnqueueAsync(database, "usage.threshold_crossed", Alert("alr_2", "c2"));
         var notMailed = await EnqueueAsync(database, "customer.created", new { Id = "c1", Customer = "c1" });
-        var page = await new EmailStore(database, Clock).ListAsync(null, null, 10, null, CancellationToken.None);
+        var page = await new EmailStore(database, Clock).ListAsync(null, null, new PageRequest(10, null), CancellationToken.None);
 
         Assert.Equal((true, false, false, false), (first, again, noAddress, notMailed));
-        var message = Assert.Single(page.Data);
+        var message = Assert.Single(page.Items);
         Assert.Equal(("threshold", "c1@example.com", "alr_1", "pending"), (message.Kind, message.Recipient, message.ObjectId, message.Status));
     }
 
@@ -111,8 +111,8 @@ public abstract class EmailStoreContract : StoreContract
         string? cursor = null;
         do
         {
-            var page = await store.ListAsync(null, "c1", 2, cursor, CancellationToken.None);
-            seen.AddRange(page.Data.Select(m => m.ObjectId));
+            var page = await store.ListAsync(null, "c1", new PageRequest(2, cursor is null ? null : Decoded(cursor)), CancellationToken.None);
+            seen.AddRange(page.Items.Select(m => m.ObjectId));
             cursor = page.HasMore ? page.NextCursor : null;
         }
         while (cursor is not null);
@@ -120,8 +120,9 @@ public abstract class EmailStoreContract : StoreContract
         Assert.Equal(5, seen.Count);
         Assert.Equal(queued.Order(), seen.Order());
         Assert.Equal(["alr_3", "alr_4"], seen.Take(2).Order()); // the newest second first
-        Assert.Throws<FormatException>(() => EmailStore.DecodeCursor("not-a-cursor!"));
     }
+
+    private static Cursor Decoded(string text) => Cursor.TryDecode(text, out var cursor) ? cursor : throw new FormatException(text);
 }
 
 public sealed class SqliteEmailStoreTests : EmailStoreContract

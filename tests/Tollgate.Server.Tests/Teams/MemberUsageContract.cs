@@ -1,0 +1,95 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Teams;
+
+/// <summary>Usage counted after the fact (events, logged LLM calls) in a member's name counts for the organisation and in the member's own share.</summary>
+public abstract class MemberUsageContract : ApiContract
+{
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "reports", "name": "Reports", "unit": "reports", "kind": "metered" },
+            { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true },
+            { "code": "tokens", "name": "Tokens", "unit": "tokens", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "reports", "limit": 100, "per_member_limit": 5 },
+                { "feature_code": "chat", "limit": null },
+                { "feature_code": "tokens", "limit": 1000, "per_member_limit": 300, "meter": { "llm": "total_tokens", "features": ["chat"] } } ] }
+          ]
+        }
+        """;
+
+    private async Task<TollgateApp> OrgAsync()
+    {
+        var app = await StartAsync(ApiSetup.CatalogOf("member-usage", Catalog));
+        await app.CustomerAsync("acme");
+        foreach (var member in new[] { "alice", "bob" })
+        {
+            var added = await app.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { email = $"{member}@example.com", name = member, role = "member" });
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+
+        return app;
+    }
+
+    private static async Task<System.Text.Json.Nodes.JsonNode> CheckAsync(TollgateApp app, string customer, string feature) =>
+        await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer, feature, amount = 1 })).ReadAsync();
+
+    [Fact]
+    public async Task AMembersEventCountsForTheOrganisationAndFillsTheirOwnShare()
+    {
+        await using var app = await OrgAsync();
+
+        var tracked = await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[] { new { id = "e1", customer = "alice", feature = "reports", amount = 5, timestamp = app.Clock.GetUtcNow() } },
+        });
+        var alice = await CheckAsync(app, "alice", "reports");
+        var bob = await CheckAsync(app, "bob", "reports");
+        var aliceConsumes = await app.ConsumeAsync("alice", "reports");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/acme/usage")).ReadAsync();
+
+        Assert.Equal(1, (await tracked.ReadAsync())["accepted"].Value<int>());
+        Assert.Equal((false, "quota_exceeded", "acme", "alice", 5L),
+            (alice["allowed"].Value<bool>(), alice["reason"].Value<string>(), alice["customer"].Value<string>(), alice["member"].Value<string>(),
+             alice["used"].Value<long>()));
+        Assert.True(bob["allowed"].Value<bool>());
+        Assert.Equal(HttpStatusCode.TooManyRequests, aliceConsumes.StatusCode);
+        Assert.Equal(5L, usage["features"]!["reports"]!["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task AMembersLoggedLlmCallCountsForTheOrganisationAndFillsTheirOwnShare()
+    {
+        await using var app = await OrgAsync();
+
+        var logged = await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            customer = "alice", feature = "chat", model = "gpt-4o-mini", provider = "openai", input_tokens = 200, output_tokens = 100, request_id = "r1",
+        });
+        var alice = await CheckAsync(app, "alice", "tokens");
+        var bob = await CheckAsync(app, "bob", "tokens");
+        var org = await CheckAsync(app, "acme", "tokens");
+
+        Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        Assert.Equal((false, "alice", 300L, 300L),
+            (alice["allowed"].Value<bool>(), alice["member"].Value<string>(), alice["limit"].Value<long>(), alice["used"].Value<long>()));
+        Assert.True(bob["allowed"].Value<bool>());
+        Assert.Equal((true, 300L), (org["allowed"].Value<bool>(), org["used"].Value<long>()));
+    }
+}
+
+public sealed class SqliteMemberUsageTests : MemberUsageContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresMemberUsageTests : MemberUsageContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
