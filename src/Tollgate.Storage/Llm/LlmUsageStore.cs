@@ -88,30 +88,32 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
                 continue;
             }
 
+            // A member's call is logged, priced and spent for its organisation, as a member's event is; its share still moves.
+            var customer = context.CustomerId;
             var u = call.Usage;
-            var inserted = await scope.ExecuteAsync(Insert, call.CustomerId, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider,
+            var inserted = await scope.ExecuteAsync(Insert, customer, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider,
                 price?.Id, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost,
                 price is null, context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, hash, call.MetadataJson);
             if (inserted == 0)
             {
                 var prior = await scope.RowAsync(Existing, r => (Hash: r.GetString(0), Cost: r.GetInt64(1), Unpriced: r.GetBoolean(2),
-                    Price: r.IsDBNull(3) ? null : r.GetString(3), Plan: r.IsDBNull(4) ? null : r.GetString(4)), call.CustomerId, call.RequestId);
+                    Price: r.IsDBNull(3) ? null : r.GetString(3), Plan: r.IsDBNull(4) ? null : r.GetString(4)), customer, call.RequestId);
                 results.Add(prior.Hash == hash
                     ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.Cost, prior.Unpriced, prior.Price, prior.Plan)
                     : Rejected(call, "request_id", "was already logged for a different call", 409));
                 continue;
             }
 
-            daily.Add(day, call.CustomerId, call.FeatureCode, model, context.PlanCode, u, cost, price is null);
+            daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, u, cost, price is null);
             await MeterAsync(scope, context, call, call.Provider ?? price?.Provider);
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
                 var settled = call.ReservationId is { } hold
-                    && await reservations.SettleBudgetInBatchAsync(scope, hold, call.CustomerId, cost) is UsageOutcome.Decided;
+                    && await reservations.SettleBudgetInBatchAsync(scope, hold, customer, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
-                    spend.Add(alerts, call.CustomerId, context.Period, budget, cost);
+                    spend.Add(alerts, customer, context.Period, budget, cost);
                 }
             }
 

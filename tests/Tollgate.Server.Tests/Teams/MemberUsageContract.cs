@@ -1,4 +1,6 @@
 using System.Net;
+using Dapper;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Teams;
@@ -64,7 +66,7 @@ public abstract class MemberUsageContract : ApiContract
     }
 
     [Fact]
-    public async Task AMembersLoggedLlmCallCountsForTheOrganisationAndFillsTheirOwnShare()
+    public async Task AMembersLoggedLlmCallIsLoggedAndCostedForTheOrganisationAndFillsTheirOwnShare()
     {
         await using var app = await OrgAsync();
 
@@ -75,8 +77,12 @@ public abstract class MemberUsageContract : ApiContract
         var alice = await CheckAsync(app, "alice", "tokens");
         var bob = await CheckAsync(app, "bob", "tokens");
         var org = await CheckAsync(app, "acme", "tokens");
+        var log = (await (await app.Admin.GetAsync("/v1/llm/calls?customer=acme")).ReadAsync())["data"]!.AsArray();
+        var memberRows = await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM llm_calls WHERE customer_id = 'alice'"));
 
         Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        Assert.Equal("r1", Assert.Single(log)!["request_id"].Value<string>()); // the organisation's log and costs hold it, as its events do
+        Assert.Equal(0L, memberRows);
         Assert.Equal((false, "alice", 300L, 300L),
             (alice["allowed"].Value<bool>(), alice["member"].Value<string>(), alice["limit"].Value<long>(), alice["used"].Value<long>()));
         Assert.True(bob["allowed"].Value<bool>());
