@@ -192,10 +192,15 @@ public static class SubscriptionsApi
             }
 
             // Stripe carried out the cancel; its reason is Tollgate's to keep.
-            if (done is BillingResult.Done stripeDone)
+            if (done is BillingResult.Done stripeDone && (request.Reason ?? request.Comment) is not null)
             {
-                await cancellations.RecordAsync(stripeDone.Subscription.Id, request.Reason, request.Comment, cancellationToken);
-                done = stripeDone with { Subscription = stripeDone.Subscription with { CancelReason = request.Reason, CancelComment = request.Comment } };
+                var kept = stripeDone.Subscription with
+                {
+                    CancelReason = request.Reason ?? stripeDone.Subscription.CancelReason,
+                    CancelComment = request.Comment ?? stripeDone.Subscription.CancelComment,
+                };
+                await cancellations.RecordAsync(kept.Id, kept.CancelReason, kept.CancelComment, cancellationToken);
+                done = stripeDone with { Subscription = kept };
             }
 
             return await ChangeResponseAsync(done!, id, catalog, cancellationToken);

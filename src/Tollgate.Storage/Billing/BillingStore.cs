@@ -178,7 +178,8 @@ public sealed class BillingStore(
                 return new BillingResult.Conflict("subscription_not_live", $"The subscription is already {read.Status.ToWire()}.");
             }
 
-            var current = read with { CancelReason = reason, CancelComment = comment };
+            // A second cancel without a reason (say, ending at once what was scheduled) keeps what the first one gave.
+            var current = read with { CancelReason = reason ?? read.CancelReason, CancelComment = comment ?? read.CancelComment };
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = time.GetUtcNow();

@@ -29,6 +29,22 @@ public abstract class CancelReasonsContract : ApiContract
         Assert.Equal((null, null), (kept["cancel_reason"].Value<string>(), kept["cancel_comment"].Value<string>()));
     }
 
+    [Fact]
+    public async Task EndingAtOnceAScheduledCancelWithoutAReasonKeepsTheReasonGivenFirst()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog());
+        await app.CustomerAsync("ada");
+        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+
+        (await CancelAsync(app, id, new { reason = "switched_service", comment = "Moved to a rival." })).EnsureSuccessStatusCode();
+        var ended = await CancelAsync(app, id, new { at_period_end = false });
+        var read = await app.SubscriptionAsync(id);
+
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        Assert.Equal(("canceled", "switched_service", "Moved to a rival."),
+            (read["status"].Value<string>(), read["cancel_reason"].Value<string>(), read["cancel_comment"].Value<string>()));
+    }
+
     [Theory]
     [InlineData("too_pricey", null, "reason")]
     [InlineData("other", 1001, "comment")]
