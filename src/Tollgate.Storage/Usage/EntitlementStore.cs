@@ -92,7 +92,7 @@ public sealed class EntitlementStore(
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, ConsumeCommand command)
     {
         if (command.IdempotencyKey is { } key
-            && await Idempotency.ClaimAsync(scope, "consume", key, Idempotency.Hash(command.CustomerId, command.FeatureCode, command.Amount)) is { } prior)
+            && await Idempotency.ClaimAsync(scope, "consume", key, HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson)) is { } prior)
         {
             return prior;
         }
@@ -115,7 +115,7 @@ public sealed class EntitlementStore(
 
     private async Task<UsageOutcome> ReserveAsync(BatchScope scope, EntitlementContext context, ReserveCommand command)
     {
-        var hash = Idempotency.Hash(command.CustomerId, command.FeatureCode, command.Amount, (long)command.Ttl.TotalSeconds);
+        var hash = HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson, (long)command.Ttl.TotalSeconds);
         if (command.IdempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
         {
             return prior;
@@ -139,6 +139,11 @@ public sealed class EntitlementStore(
 
         return outcome;
     }
+
+    // Metadata is part of the request, so a key reused with other metadata is refused like one reused with another amount;
+    // without metadata the hash is what it was before metadata existed, so keys stored then still match.
+    private static string HashOf(string customer, string feature, long amount, string? metadataJson, params object[] more) =>
+        Idempotency.Hash([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
 
     /// <summary>Holds an estimate of an LLM call's cost against the plan's budget, so concurrent calls cannot overshoot it.</summary>
     public async Task<UsageOutcome> ReserveBudgetAsync(

@@ -47,6 +47,23 @@ public abstract class UsageMetadataContract : ApiContract
     }
 
     [Fact]
+    public async Task AnIdempotencyKeyRetriedWithTheSameMetadataReplaysAndWithOtherMetadataIs409()
+    {
+        await using var app = await AppAsync();
+        object Consume(object metadata) => new { customer = "c1", feature = "api", amount = 2, idempotency_key = "req-1", metadata };
+
+        var first = await app.Admin.PostJsonAsync("/v1/entitlements/consume", Consume(Seen));
+        var retried = await app.Admin.PostJsonAsync("/v1/entitlements/consume", Consume(Seen));
+        var other = await app.Admin.PostJsonAsync("/v1/entitlements/consume", Consume(new { endpoint = "/v1/other" }));
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict), (first.StatusCode, retried.StatusCode, other.StatusCode));
+        Assert.Equal("idempotency_mismatch", (await other.ReadAsync())["error"].Value<string>());
+        Assert.Equal(2L, usage["features"]!["api"]!["used"].Value<long>());
+        Assert.Single(await EventsAsync(app));
+    }
+
+    [Fact]
     public async Task AReservationsMetadataIsRecordedWithTheCommittedAmountAndAReleaseRecordsNothing()
     {
         await using var app = await AppAsync();
