@@ -98,23 +98,28 @@ public static class PaymentsApi
                 new Dictionary<string, object?> { ["errors"] = field });
         }
 
-        string? stripeCoupon = null;
+        string? stripeCoupon = null, hold = null;
         if (request.PromotionCode is { } code)
         {
-            var (coupon, refusal) = await s.Discounts.CheckAsync(code, customer.Id, plan.Code, price.Currency, cancellationToken);
+            if (await s.Discounts.CheckAsync(code, customer.Id, plan.Code, price.Currency, cancellationToken) is { Coupon.StripeCouponId: null } unlinked)
+            {
+                return Problems.Create(422, "coupon_not_linked",
+                    $"Coupon '{unlinked.Coupon.Id}' has no stripe_coupon_id; set it to sell with it through Stripe.",
+                    new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["promotion_code"] = "its coupon has no Stripe coupon" } });
+            }
+
+            // Counted now, not when Stripe's page is paid: concurrent checkouts never pass max_redemptions.
+            var (coupon, held, refusal) = await s.Discounts.HoldForCheckoutAsync(code, customer.Id, plan.Code, price.Currency, cancellationToken);
             if (refusal is not null)
             {
                 return Discounts.DiscountProblems.Invalid(refusal, $"The promotion code '{code}' cannot be applied: {refusal.Replace('_', ' ')}.",
                     "promotion_code");
             }
 
-            if ((stripeCoupon = coupon!.StripeCouponId) is null)
-            {
-                return Problems.Create(422, "coupon_not_linked", $"Coupon '{coupon.Id}' has no stripe_coupon_id; set it to sell with it through Stripe.",
-                    new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["promotion_code"] = "its coupon has no Stripe coupon" } });
-            }
+            (stripeCoupon, hold) = (coupon!.StripeCouponId, held);
         }
 
+        var made = false;
         try
         {
             if (await StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
@@ -125,13 +130,22 @@ public static class PaymentsApi
             // A trial is for a customer's first subscription, not for every return after a cancel.
             var trialDays = (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
             var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl, stripeCoupon,
-                request.AllowPromotionCodes, CheckoutSeats.Quantity(request.Seats, price));
+                request.AllowPromotionCodes, CheckoutSeats.Quantity(request.Seats, price), hold);
             var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
+            made = true;
             return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
         }
         catch (StripeException e)
         {
             return FromStripe(e);
+        }
+        finally
+        {
+            if (!made && hold is not null)
+            {
+                // No session carries the redemption, so nothing would ever give it back.
+                await s.Discounts.ReleaseCheckoutHoldAsync(hold, CancellationToken.None);
+            }
         }
     }
 

@@ -39,6 +39,10 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
     public async Task<StripeCheckoutSession> CreateCheckoutSessionAsync(CheckoutRequest checkout, CancellationToken cancellationToken = default)
     {
         var metadata = new Dictionary<string, string> { ["tollgate_customer"] = checkout.CustomerId };
+        // The session's own metadata names the held redemption, so its checkout.session.expired can give it back.
+        var sessionMetadata = checkout.RedemptionHoldId is { } hold
+            ? new Dictionary<string, string>(metadata) { [StripeEventReader.CheckoutRedemption] = hold }
+            : metadata;
         using var body = await PostAsync("v1/checkout/sessions", new Dictionary<string, object?>
         {
             ["mode"] = "subscription",
@@ -47,7 +51,7 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
             ["success_url"] = checkout.SuccessUrl,
             ["cancel_url"] = checkout.CancelUrl,
             ["client_reference_id"] = checkout.CustomerId,
-            ["metadata"] = metadata,
+            ["metadata"] = sessionMetadata,
             ["discounts"] = checkout.StripeCouponId is { } coupon ? new[] { new Dictionary<string, object?> { ["coupon"] = coupon } } : null,
             ["allow_promotion_codes"] = checkout.AllowPromotionCodes ? "true" : null,
             ["subscription_data"] = new Dictionary<string, object?>

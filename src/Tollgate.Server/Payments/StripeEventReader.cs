@@ -13,6 +13,9 @@ public static class StripeEventReader
 {
     public const string CheckoutCompleted = "checkout.session.completed";
 
+    /// <summary>The session metadata key naming the promotion code redemption held for it.</summary>
+    public const string CheckoutRedemption = "tollgate_redemption";
+
     public static StripeEventRecord Event(StripeJson root) => new(root.String("id"), root.String("type"), root.Instant("created"));
 
     public static StripeJson DataObject(StripeJson root) => root.Object("data").Object("object");
@@ -21,6 +24,9 @@ public static class StripeEventReader
     public static StripeEffect Effect(string type, StripeJson data, DateTimeOffset created) => type switch
     {
         CheckoutCompleted => Checkout(data),
+        "checkout.session.expired" => data.OptionalObject("metadata")?.OptionalString(CheckoutRedemption) is { } hold
+            ? new StripeEffect.CheckoutExpired(data.String("id"), hold)
+            : new StripeEffect.Note(StripeOutcomes.Ignored, "an expired checkout that held no promotion code"),
         "customer.subscription.created" or "customer.subscription.updated" => new StripeEffect.SubscriptionChanged(Subscription(data)),
         "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id")),
         "customer.subscription.trial_will_end" => new StripeEffect.TrialWillEnd(data.String("id")),

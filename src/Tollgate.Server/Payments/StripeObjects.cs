@@ -12,4 +12,4 @@ public sealed record StripePortalSession(string Id, string Url);
 /// <summary>What a checkout session sells: one recurring price, for one Tollgate customer.</summary>
 public sealed record CheckoutRequest(
     string CustomerId, string StripeCustomerId, string PriceId, int TrialDays, string SuccessUrl, string CancelUrl, string? StripeCouponId = null,
-    bool AllowPromotionCodes = false, int Quantity = 1);
+    bool AllowPromotionCodes = false, int Quantity = 1, string? RedemptionHoldId = null);

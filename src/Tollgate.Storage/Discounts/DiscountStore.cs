@@ -55,6 +55,29 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
         }, cancellationToken);
 
     /// <summary>
+    /// Redeems <paramref name="code"/> for a Checkout session about to be made and holds it (see DiscountWriter.Checkout);
+    /// the coupon and the hold's id, or why the code cannot apply. Nothing is written on a refusal.
+    /// </summary>
+    public async Task<(Coupon? Coupon, string? HoldId, string? Refusal)> HoldForCheckoutAsync(
+        string code, string customerId, string planCode, string currency, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var (coupon, hold) = await database.WriteAsync((c, tx) =>
+                new DiscountWriter(c, tx, time, cancellationToken).HoldForCheckoutAsync(code, customerId, planCode, currency), cancellationToken);
+            return (coupon, hold, null);
+        }
+        catch (DiscountRefusedException e)
+        {
+            return (null, null, e.Reason);
+        }
+    }
+
+    /// <summary>Gives a checkout's held redemption back: the session could not be made, or expired unpaid.</summary>
+    public Task<bool> ReleaseCheckoutHoldAsync(string holdId, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseCheckoutHoldAsync(holdId), cancellationToken);
+
+    /// <summary>
     /// A code anyone may redeem now (active, for no one customer, not expired or used up, its coupon live), for the
     /// pricing page to show its prices; null otherwise. Whether it fits a plan is <see cref="PromotionOffer.PriceFor"/>.
     /// </summary>

@@ -92,10 +92,16 @@ internal sealed partial class DiscountWriter(DbConnection c, DbTransaction tx, T
             return same; // customer.discount.updated after .created: the same discount
         }
 
-        var discount = new Discount(Ids.New("di", time), subscriptionId, customerId, coupon, null, start, end ?? coupon.EndFor(start), null);
+        // A code held for this customer's checkout was counted when the session was made: the discount uses it.
+        var heldCode = await UseCheckoutHoldAsync(customerId, coupon.Id);
+        var discount = new Discount(Ids.New("di", time), subscriptionId, customerId, coupon, heldCode, start, end ?? coupon.EndFor(start), null);
         await EndAsync(subscriptionId, start);
-        await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE coupons SET times_redeemed = times_redeemed + 1 WHERE id = @id", new { id = coupon.Id }, tx, cancellationToken: ct));
+        if (heldCode is null)
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE coupons SET times_redeemed = times_redeemed + 1 WHERE id = @id", new { id = coupon.Id }, tx, cancellationToken: ct));
+        }
+
         await InsertAsync(discount);
         return discount;
     }

@@ -78,4 +78,7 @@ public abstract record StripeEffect
 
     /// <summary>A Stripe subscription's discount began (with its coupon) or, with a null coupon, was removed.</summary>
     public sealed record DiscountChanged(string StripeSubscriptionId, string? StripeCouponId, DateTimeOffset Start, DateTimeOffset? End) : StripeEffect;
+
+    /// <summary>A checkout session expired unpaid; the promotion code redemption held for it (<paramref name="HoldId"/>) is given back.</summary>
+    public sealed record CheckoutExpired(string SessionId, string HoldId) : StripeEffect;
 }

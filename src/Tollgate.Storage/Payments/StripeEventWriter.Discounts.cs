@@ -27,4 +27,9 @@ internal sealed partial class StripeEventWriter
         var discount = await discounts.MirrorAsync(subscription.Id, subscription.CustomerId, coupon, change.Start, change.End);
         return (StripeOutcomes.Ok, $"{subscription.Id} discounted by {coupon.Id} ({discount.Id})");
     }
+
+    private async Task<(string Outcome, string? Detail)> CheckoutExpiredAsync(StripeEffect.CheckoutExpired expired) =>
+        await new DiscountWriter(c, tx, time, ct).ReleaseCheckoutHoldAsync(expired.HoldId)
+            ? (StripeOutcomes.Ok, $"the promotion code held for {expired.SessionId} was given back")
+            : (StripeOutcomes.Ignored, $"no redemption is held as {expired.HoldId}");
 }

@@ -31,6 +31,7 @@ internal sealed partial class StripeEventWriter(
         StripeEffect.TrialWillEnd trial => TrialWillEndAsync(trial.StripeSubscriptionId),
         StripeEffect.DiscountChanged discount => DiscountAsync(discount),
         StripeEffect.PackPaid pack => PackAsync(pack),
+        StripeEffect.CheckoutExpired expired => CheckoutExpiredAsync(expired),
         _ => throw new ArgumentOutOfRangeException(nameof(effect), effect, "unknown Stripe effect"),
     };
 

@@ -65,6 +65,71 @@ public abstract class StripeDiscountsContract : ApiContract
         Assert.Equal("managed_by_stripe", (await refused.ReadAsync())["error"].Value<string>());
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
+    private static object CheckoutFor(string customer, string code) => new
+    {
+        customer, plan = "pro", success_url = "https://app.example.com/done", cancel_url = "https://app.example.com/pricing", promotion_code = code,
+    };
+
+    private static async Task<PaymentsHarness> WithCodeAsync(StoreKind kind, int? maxRedemptions)
+    {
+        var h = await PaymentsHarness.StartAsync(kind);
+        await h.App.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "TWENTY", name = "20%", percent_off = 20, duration = "forever", stripe_coupon_id = "co_twenty" });
+        await h.App.Admin.PostJsonAsync("/v1/admin/promotion-codes", new { code = "ONE", coupon = "TWENTY", max_redemptions = maxRedemptions });
+        return h;
+    }
+
+    private static async Task<long> RedeemedAsync(PaymentsHarness h, string path) =>
+        (await (await h.App.Admin.GetAsync(path)).ReadAsync())["times_redeemed"].Value<long>();
+
+    [Fact]
+    public async Task ConcurrentCheckoutsWithACodeLeftForOneRedeemItOnceAndAnExpiredSessionGivesItBack()
+    {
+        await using var h = await WithCodeAsync(Kind, maxRedemptions: 1);
+        var customers = Enumerable.Range(0, 6).Select(i => $"c{i}").ToList();
+        foreach (var customer in customers)
+        {
+            await h.App.CustomerAsync(customer);
+        }
+
+        var answers = await Task.WhenAll(customers.Select(c => h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor(c, "ONE"))));
+        var made = Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        var refusals = await Task.WhenAll(answers.Where(a => a != made).Select(a => a.ReadAsync()));
+        var redeemed = await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE");
+        var session = h.Stripe.Session((await made.ReadAsync())["session_id"].Value<string>()!);
+        var expired = await h.DeliverAsync("checkout.session.expired", session);
+        var again = await h.DeliverAsync("checkout.session.expired", (JsonObject)session.DeepClone());
+        var afterExpiry = (await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE"), await RedeemedAsync(h, "/v1/admin/coupons/TWENTY"));
+        var next = await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c5", "ONE"));
+
+        Assert.All(refusals, r => Assert.Equal(("promotion_code_invalid", "used_up"), (r["error"].Value<string>(), r["reason"].Value<string>())));
+        Assert.Equal(1L, redeemed);
+        Assert.Equal(("ok", "ignored"), (expired["outcome"].Value<string>(), again["outcome"].Value<string>()));
+        Assert.Equal((0L, 0L), afterExpiry);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task StripesDiscountOnTheSubscriptionACheckoutMadeUsesTheHeldRedemptionInsteadOfCountingTheCouponAgain()
+    {
+        await using var h = await WithCodeAsync(Kind, maxRedemptions: 5);
+        await h.App.CustomerAsync("ada");
+        var made = await (await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("ada", "one"))).ReadAsync();
+        var sessionId = made["session_id"].Value<string>()!;
+        var stripeSubscription = h.Stripe.CompleteCheckout(sessionId);
+        await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(sessionId));
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"].Value<string>();
+        await h.DeliverAsync("customer.discount.created", new JsonObject
+        {
+            ["id"] = "di_stripe_2", ["object"] = "discount", ["customer"] = stripeSubscription["customer"]!.GetValue<string>(),
+            ["subscription"] = stripeSubscription["id"]!.GetValue<string>(), ["start"] = h.Stripe.Clock.GetUtcNow().ToUnixTimeSeconds(), ["end"] = null,
+            ["source"] = new JsonObject { ["type"] = "coupon", ["coupon"] = "co_twenty" },
+        });
+        var discount = await (await h.App.Admin.GetAsync($"/v1/subscriptions/{id}/discount")).ReadAsync();
+        var code = await (await h.App.Admin.GetAsync("/v1/admin/promotion-codes/ONE")).ReadAsync();
+
+        Assert.Equal((1L, 1L), (await RedeemedAsync(h, "/v1/admin/coupons/TWENTY"), code["times_redeemed"].Value<long>()));
+        Assert.Equal(("TWENTY", code["id"].Value<string>()), (discount["coupon"]!["id"].Value<string>(), discount["promotion_code"].Value<string>()));
+    }
 }
 
 public sealed class SqliteStripeDiscountsTests : StripeDiscountsContract
