@@ -45,7 +45,8 @@ public static class EntitlementMapper
     {
         var grant = usage.Context.Grant(feature);
         var counter = usage.Counter(feature);
-        return EntitlementDecision.From(QuotaRules.Check(grant, counter, 1), feature, usage.Context, grant, counter);
+        var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, 1), feature, usage.Context, grant, counter);
+        return usage.StoredWindow(feature) is { } stored ? decision with { PeriodStart = stored.Start, ResetsAt = stored.End } : decision;
     }
 
     /// <summary>The problem for a denial, carrying what the customer needs to see and Retry-After for quota limits.</summary>

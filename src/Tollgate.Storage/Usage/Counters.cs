@@ -111,13 +111,16 @@ internal static class Counters
     }
 
     /// <summary>Every counter of the customer whose window holds <paramref name="at"/>, keyed by feature and window start.</summary>
-    public static async Task<IReadOnlyDictionary<(string Feature, long Start), CounterState>> ReadHoldingAsync(
-        SqlScope scope, string customer, DateTimeOffset at)
+    public static async Task<IReadOnlyList<HeldCounter>> ReadHoldingAsync(SqlScope scope, string customer, DateTimeOffset at)
     {
         var rows = await scope.Connection.QueryAsync<Row>(scope.Command(
-            "SELECT feature_code, period_start, used, reserved, carried_in FROM usage_counters WHERE customer_id = @customer AND period_start <= @at AND period_end > @at",
+            """
+            SELECT feature_code, period_start, period_end, used, reserved, carried_in FROM usage_counters
+            WHERE customer_id = @customer AND period_start <= @at AND period_end > @at
+            """,
             new { customer, at = at.ToUnixTimeMilliseconds() }));
-        return rows.ToDictionary(r => (r.FeatureCode, r.PeriodStart), r => r.ToState());
+        return [.. rows.Select(r => new HeldCounter(r.FeatureCode,
+            new BillingPeriod(DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)), r.ToState()))];
     }
 
     /// <summary>The counters of every window that ended inside the billing period: soft-cap overage is billed with the period its window ends in.</summary>
@@ -144,6 +147,7 @@ internal static class Counters
     {
         public string FeatureCode { get; set; } = "";
         public long PeriodStart { get; set; }
+        public long PeriodEnd { get; set; }
         public long Used { get; set; }
         public long Reserved { get; set; }
         public long CarriedIn { get; set; }
@@ -151,3 +155,6 @@ internal static class Counters
         public CounterState ToState() => new(Used, Reserved, CarriedIn);
     }
 }
+
+/// <summary>A stored counter and the window it was counted in.</summary>
+public sealed record HeldCounter(string Feature, BillingPeriod Window, CounterState State);

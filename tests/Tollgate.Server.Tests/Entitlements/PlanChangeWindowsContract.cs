@@ -61,6 +61,27 @@ public abstract class PlanChangeWindowsContract : ApiContract
     }
 
     [Fact]
+    public async Task UsageAtAnInstantBeforeAReanchoringChangeShowsTheWindowThatHeldItWithItsCount()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro", "monthly", collection: "charge_automatically");
+        await app.AdvanceToAsync(Start.AddDays(10));
+        await app.ConsumeAsync("c1", "cv", 25);
+        await app.AdvanceAsync(TimeSpan.FromMinutes(1));
+        await ChangeAsync(app, id, "yearly");
+        await app.ConsumeAsync("c1", "cv", 3);
+
+        var before = await (await app.Admin.GetAsync("/v1/customers/c1/usage?at=2026-01-20T12:00:00Z")).ReadAsync();
+        var current = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        var cv = before["features"]!["cv"]!;
+        Assert.Equal((25L, "2026-01-15T12:00:00Z", "2026-02-15T12:00:00Z"),
+            (cv["used"].Value<long>(), cv["window_start"].Value<string>(), cv["resets_at"].Value<string>()));
+        Assert.Equal(3L, current["features"]!["cv"]!["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task TheClosedWindowKeepsItsUsageAndDayWindowsAreNotReanchored()
     {
         await using var app = await AppAsync();
