@@ -60,16 +60,24 @@ public sealed class OtlpExport(IOptions<OtlpOptions> options, ILogger<OtlpExport
     public void Dispose()
     {
         // Once, whoever comes first (the host's stop or the container); a final collection and export happen here.
-        DisposeQuietly(Interlocked.Exchange(ref _meters, null));
-        DisposeQuietly(Interlocked.Exchange(ref _tracer, null));
+        var (meters, tracer) = (Interlocked.Exchange(ref _meters, null), Interlocked.Exchange(ref _tracer, null));
+        DisposeQuietly(meters, () => meters!.Shutdown(ShutdownTimeoutMs));
+        DisposeQuietly(tracer, () => tracer!.Shutdown(ShutdownTimeoutMs));
     }
 
+    // Dispose alone gives the final export 5 s, which a loaded machine can miss; the exporter's own 10 s timeout still bounds a dead collector.
+    private const int ShutdownTimeoutMs = 30_000;
+
     /// <summary>A collector that fails at shutdown must not fail the shutdown itself.</summary>
-    private void DisposeQuietly(IDisposable? provider)
+    private void DisposeQuietly(IDisposable? provider, Func<bool> shutdown)
     {
         try
         {
-            provider?.Dispose();
+            if (provider is not null)
+            {
+                shutdown();
+                provider.Dispose();
+            }
         }
         catch (Exception e) when (e is NullReferenceException or ObjectDisposedException or InvalidOperationException)
         {

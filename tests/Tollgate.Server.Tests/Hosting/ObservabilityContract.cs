@@ -92,9 +92,18 @@ public abstract class ObservabilityContract : ApiContract
         });
         await collector.StartAsync();
 
-        var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Otlp:Endpoint"] = collector.Urls.First() });
+        var app = await StartAsync(new Dictionary<string, string?>
+        {
+            ["Tollgate:Otlp:Endpoint"] = collector.Urls.First(), ["Tollgate:Otlp:ExportIntervalSeconds"] = "1",
+        });
         await app.CustomerAsync("ada");
-        await app.DisposeAsync(); // stopping the host flushes both providers
+        // The periodic export delivers both signals; waiting for it keeps the test off the shutdown's own timing.
+        for (var waited = 0; waited < 300 && !(received.Any(r => r.Path == "/v1/metrics") && received.Any(r => r.Path == "/v1/traces")); waited++)
+        {
+            await Task.Delay(100);
+        }
+
+        await app.DisposeAsync(); // stopping the host flushes what is left
 
         var metrics = received.Where(r => r.Path == "/v1/metrics").ToList();
         Assert.NotEmpty(metrics);
