@@ -117,7 +117,14 @@ public abstract class LiteLlmImportContract : ApiContract
         var plain = await app.Admin.PostJsonAsync(Import, big);
         var gzipped = await app.Admin.PostAsync(new Uri(Import, UriKind.Relative), Gzip(big, contentEncoding: true));
         var asGzipType = await app.Admin.PostAsync(new Uri(Import, UriKind.Relative), Gzip(big, contentEncoding: false));
-        var elsewhere = await app.Admin.PostJsonAsync("/v1/admin/llm/prices", big);
+        // Expect: 100-continue lets the server refuse before the body is sent; without it the refusal can close the
+        // connection while the client is still writing, and the client sees a broken pipe instead of the 413.
+        using var tooBig = new HttpRequestMessage(HttpMethod.Post, "/v1/admin/llm/prices")
+        {
+            Content = Json.Content(big),
+        };
+        tooBig.Headers.ExpectContinue = true;
+        var elsewhere = await app.Admin.SendAsync(tooBig);
 
         Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
         Assert.True((await plain.ReadAsync())["imported"]!.AsArray().Count > 1000);
