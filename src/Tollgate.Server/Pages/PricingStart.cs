@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
@@ -77,7 +78,7 @@ public static class PricingStart
                 <form method="post" action="{Path}" class="card stack">{CsrfField(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken))}
                 <input type="hidden" name="plan" value="{E(choice.Plan.Code)}"><input type="hidden" name="period" value="{choice.Interval.ToWire()}">
                 <input type="hidden" name="promo" value="{E(promo is { Length: <= 64 } ? promo : "")}">
-                <label>Email <input type="email" name="email" required maxlength="320" autocomplete="email"></label>
+                <label>Email <input type="email" name="email" required maxlength="254" autocomplete="email"></label>
                 <button type="submit">Continue to payment</button>
                 <p class="muted">You pay by card on Stripe's secure checkout page.</p>
                 </form>
@@ -131,7 +132,7 @@ public static class PricingStart
         }
 
         var email = form["email"].ToString().Trim();
-        if (email.Length is 0 or > 320 || !email.Contains('@', StringComparison.Ordinal))
+        if (!EmailAddress.IsValid(email)) // the rule PUT /v1/customers applies, so no form stores an address the API would refuse
         {
             return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
         }
