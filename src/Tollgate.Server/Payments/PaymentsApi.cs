@@ -101,13 +101,6 @@ public static class PaymentsApi
         string? stripeCoupon = null, hold = null;
         if (request.PromotionCode is { } code)
         {
-            if (await s.Discounts.CheckAsync(code, customer.Id, plan.Code, price.Currency, cancellationToken) is { Coupon.StripeCouponId: null } unlinked)
-            {
-                return Problems.Create(422, "coupon_not_linked",
-                    $"Coupon '{unlinked.Coupon.Id}' has no stripe_coupon_id; set it to sell with it through Stripe.",
-                    new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["promotion_code"] = "its coupon has no Stripe coupon" } });
-            }
-
             // Counted now, not when Stripe's page is paid: concurrent checkouts never pass max_redemptions.
             var (coupon, held, refusal) = await s.Discounts.HoldForCheckoutAsync(code, customer.Id, plan.Code, price.Currency, cancellationToken);
             if (refusal is not null)
@@ -116,10 +109,18 @@ public static class PaymentsApi
                     "promotion_code");
             }
 
-            (stripeCoupon, hold) = (coupon!.StripeCouponId, held);
+            if (coupon!.StripeCouponId is null)
+            {
+                return Problems.Create(422, "coupon_not_linked", $"Coupon '{coupon.Id}' has no stripe_coupon_id; set it to sell with it through Stripe.",
+                    new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["promotion_code"] = "its coupon has no Stripe coupon" } });
+            }
+
+            (stripeCoupon, hold) = (coupon.StripeCouponId, held);
         }
 
-        var made = false;
+        // The hold is given back only when no session can carry it: nothing was asked of Stripe's sessions yet, or Stripe
+        // refused the request (4xx). After a lost answer a session may exist, and its checkout.session.expired gives it back.
+        var release = hold is not null;
         try
         {
             if (await StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
@@ -131,9 +132,17 @@ public static class PaymentsApi
             var trialDays = (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
             var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl, stripeCoupon,
                 request.AllowPromotionCodes, CheckoutSeats.Quantity(request.Seats, price), hold);
-            var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
-            made = true;
-            return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
+            try
+            {
+                var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
+                release = false;
+                return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
+            }
+            catch (Exception e) when (e is not StripeException { Status: >= 400 and < 500 })
+            {
+                release = false;
+                throw;
+            }
         }
         catch (StripeException e)
         {
@@ -141,10 +150,9 @@ public static class PaymentsApi
         }
         finally
         {
-            if (!made && hold is not null)
+            if (release)
             {
-                // No session carries the redemption, so nothing would ever give it back.
-                await s.Discounts.ReleaseCheckoutHoldAsync(hold, CancellationToken.None);
+                await s.Discounts.ReleaseCheckoutHoldAsync(hold!, CancellationToken.None);
             }
         }
     }

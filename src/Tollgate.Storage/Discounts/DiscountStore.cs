@@ -34,29 +34,9 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
         }, cancellationToken);
 
     /// <summary>
-    /// Whether <paramref name="code"/> may apply to a new subscription on <paramref name="planCode"/>, writing nothing:
-    /// the coupon, or why not. For Checkout, where Stripe applies the coupon and Tollgate learns of it by webhook.
-    /// </summary>
-    public Task<(Coupon? Coupon, string? Refusal)> CheckAsync(
-        string code, string customerId, string planCode, string currency, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(async c =>
-        {
-            await using var tx = await c.BeginTransactionAsync(cancellationToken);
-            try
-            {
-                var (discount, _) = await new DiscountWriter(c, tx, time, cancellationToken).CheckAsync(
-                    new DiscountRequest(code, null), "", customerId, planCode, currency);
-                return (discount.Coupon, (string?)null);
-            }
-            catch (DiscountRefusedException e)
-            {
-                return ((Coupon?)null, e.Reason);
-            }
-        }, cancellationToken);
-
-    /// <summary>
     /// Redeems <paramref name="code"/> for a Checkout session about to be made and holds it (see DiscountWriter.Checkout);
-    /// the coupon and the hold's id, or why the code cannot apply. Nothing is written on a refusal.
+    /// the coupon and the hold's id (none when the coupon has no stripe_coupon_id), or why the code cannot apply.
+    /// Nothing is written on a refusal.
     /// </summary>
     public async Task<(Coupon? Coupon, string? HoldId, string? Refusal)> HoldForCheckoutAsync(
         string code, string customerId, string planCode, string currency, CancellationToken cancellationToken = default)

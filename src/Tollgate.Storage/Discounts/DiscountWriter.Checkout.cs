@@ -11,11 +11,19 @@ namespace Tollgate.Storage.Discounts;
 /// </summary>
 internal sealed partial class DiscountWriter
 {
-    /// <summary>Checks and counts <paramref name="code"/> for a session not made yet; throws <see cref="DiscountRefusedException"/> when it cannot apply.</summary>
-    public async Task<(Coupon Coupon, string HoldId)> HoldForCheckoutAsync(string code, string customerId, string planCode, string currency)
+    /// <summary>
+    /// Checks and counts <paramref name="code"/> for a session not made yet; throws <see cref="DiscountRefusedException"/>
+    /// when it cannot apply. A coupon Stripe does not know is answered with no hold and nothing counted.
+    /// </summary>
+    public async Task<(Coupon Coupon, string? HoldId)> HoldForCheckoutAsync(string code, string customerId, string planCode, string currency)
     {
         var request = new DiscountRequest(code, null);
         var (discount, promotion) = await CheckAsync(request, "", customerId, planCode, currency);
+        if (discount.Coupon.StripeCouponId is null)
+        {
+            return (discount.Coupon, null);
+        }
+
         if (!await TakeAsync("promotion_codes", promotion!.Id) || !await TakeAsync("coupons", discount.Coupon.Id))
         {
             throw new DiscountRefusedException(RefusalReasons.UsedUp, $"The {request.Describe()} has been redeemed as often as it may be.");
