@@ -24,6 +24,8 @@ public static class StripeEventReader
     public static StripeEffect Effect(string type, StripeJson data, DateTimeOffset created) => type switch
     {
         CheckoutCompleted => Checkout(data),
+        // A bank debit completes the session unpaid; this follows once the money is in (a pack is granted then).
+        "checkout.session.async_payment_succeeded" => Checkout(data),
         "checkout.session.expired" => data.OptionalObject("metadata")?.OptionalString(CheckoutRedemption) is { } hold
             ? new StripeEffect.CheckoutExpired(data.String("id"), hold)
             : new StripeEffect.Note(StripeOutcomes.Ignored, "an expired checkout that held no promotion code"),

@@ -19,7 +19,7 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.UnknownPrice, $"no pack '{paid.PackCode}' in the catalog");
         }
 
-        if (await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM customers WHERE id = @CustomerId", paid, tx,
+        if (await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM customers WHERE id = @CustomerId AND deleted_at IS NULL", paid, tx,
                 cancellationToken: ct)) == 0)
         {
             return (StripeOutcomes.UnknownCustomer, $"no customer '{paid.CustomerId}' (client_reference_id)");

@@ -155,6 +155,30 @@ public abstract class PacksContract : ApiContract
     }
 
     [Fact]
+    public async Task APackPaidByBankDebitIsGrantedWhenTheLatePaymentSucceedsNotWhenTheSessionCompletesUnpaid()
+    {
+        await using var h = await StartPacksAsync();
+        await h.App.CustomerAsync("ada");
+        var opened = await h.App.Admin.PostJsonAsync("/v1/customers/ada/packs/checkout-sessions", new
+        {
+            pack = "calls_1k", success_url = "https://app.example.com/credits?ok=1", cancel_url = "https://app.example.com/credits",
+        });
+        var sessionId = Text(await opened.ReadAsync(), "session_id")!;
+        var unpaid = h.Stripe.Session(sessionId);
+        unpaid["status"] = "complete";
+        unpaid["payment_status"] = "unpaid";
+
+        var completed = await h.DeliverAsync("checkout.session.completed", unpaid);
+        var before = await h.App.Admin.PageAsync("/v1/customers/ada/grants");
+        var succeeded = await h.DeliverAsync("checkout.session.async_payment_succeeded", h.Stripe.CompletePayment(sessionId));
+        var grants = await h.App.Admin.PageAsync("/v1/customers/ada/grants");
+
+        Assert.Equal(("ignored", "ok"), (Text(completed, "outcome"), Text(succeeded, "outcome")));
+        Assert.Empty(before);
+        Assert.Equal([("calls_1k", 1000L)], grants.Select(g => (Text(g, "pack"), g!["amount"].Value<long>())));
+    }
+
+    [Fact]
     public async Task CheckoutForAPackWithoutAStripePriceIs422AndForAnUnknownPackIs400()
     {
         await using var h = await StartPacksAsync();
