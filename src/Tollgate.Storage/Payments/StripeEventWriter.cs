@@ -115,6 +115,9 @@ internal sealed partial class StripeEventWriter(
             TrialEndAt = state.TrialEnd ?? existing.TrialEndAt,
             CancelAtPeriodEnd = state.CancelAtPeriodEnd,
             CanceledAt = state.CancelAtPeriodEnd ? state.CanceledAt ?? existing.CanceledAt ?? now : null,
+            // A cancel undone in Stripe's portal takes its reason with it, as an undo-cancel here does.
+            CancelReason = state.CancelAtPeriodEnd ? existing.CancelReason : null,
+            CancelComment = state.CancelAtPeriodEnd ? existing.CancelComment : null,
             PendingPlanVersionId = null,
             PendingBillingPeriod = null,
             Seats = StripeSeats(state, plan.Version, plan.Interval),

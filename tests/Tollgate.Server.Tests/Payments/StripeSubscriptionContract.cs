@@ -95,6 +95,25 @@ public abstract class StripeSubscriptionContract : ApiContract
     }
 
     [Fact]
+    public async Task ACancelUndoneInStripesPortalTakesItsReasonWithIt()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true, reason = "too_expensive" });
+        var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
+        var undone = h.Stripe.Subscription(Text(stripe, "id")!);
+        undone["cancel_at_period_end"] = false;
+        undone["canceled_at"] = null;
+        await h.DeliverAsync("customer.subscription.updated", undone);
+        var kept = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("too_expensive", Text(scheduled, "cancel_reason"));
+        Assert.Equal((false, null), (kept["cancel_at_period_end"].Value<bool>(), Text(kept, "cancel_reason")));
+    }
+
+    [Fact]
     public async Task CancelNowDeletesTheStripeSubscriptionAndStripesDeletedEventChangesNothingMore()
     {
         var (h, stripe, id) = await SubscribedAsync(Kind);
