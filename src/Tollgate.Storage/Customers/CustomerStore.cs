@@ -16,9 +16,6 @@ public interface ICustomerStore
 
     Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Customers whose id, email or name contains <paramref name="query"/> (any case), newest first; all when it is empty.</summary>
-    Task<IReadOnlyList<Customer>> SearchAsync(string? query, int limit, CancellationToken cancellationToken = default);
-
     /// <summary>Inserts a subscription; false when the customer already has a live one.</summary>
     Task<bool> InsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default);
 
@@ -94,18 +91,6 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
     public Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
             "SELECT * FROM customers WHERE id = @id AND deleted_at IS NULL", new { id }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
-
-    public Task<IReadOnlyList<Customer>> SearchAsync(string? query, int limit, CancellationToken cancellationToken = default)
-    {
-        // LIKE wildcards in the query are matched literally.
-        var pattern = "%" + (query ?? "").Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
-            .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-        return database.ReadAsync<IReadOnlyList<Customer>>(async c => [.. (await c.QueryAsync<CustomerRow>(new CommandDefinition("""
-            SELECT * FROM customers
-            WHERE deleted_at IS NULL AND (LOWER(id) LIKE @pattern ESCAPE '\' OR LOWER(COALESCE(email, '')) LIKE @pattern ESCAPE '\' OR LOWER(COALESCE(name, '')) LIKE @pattern ESCAPE '\')
-            ORDER BY created_at DESC, id LIMIT @limit
-            """, new { pattern, limit = (long)limit }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
-    }
 
     public async Task<bool> InsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
