@@ -177,23 +177,17 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Sends a request and reads the answer, turning problem answers into exceptions.</summary>
     public async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken = default)
     {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, body.GetType(), options: Json);
-        }
-
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ToExceptionAsync(response, cancellationToken);
-        }
-
+        using var response = await SendCheckedAsync(method, path, body, cancellationToken);
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
     }
 
     /// <summary>Sends a request whose answer has no body (204), turning problem answers into exceptions.</summary>
     public async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendCheckedAsync(method, path, body, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -201,11 +195,16 @@ public sealed class TollgateClient(HttpClient http)
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);
         }
 
-        using var response = await http.SendAsync(request, cancellationToken);
+        var response = await http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            throw await ToExceptionAsync(response, cancellationToken);
+            using (response)
+            {
+                throw await ToExceptionAsync(response, cancellationToken);
+            }
         }
+
+        return response;
     }
 
     private static async Task<TollgateException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)

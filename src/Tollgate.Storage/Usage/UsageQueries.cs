@@ -38,13 +38,13 @@ public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCa
             }
 
             // A member's usage is its organisation's.
-            var holding = await Counters.ReadHoldingAsync(scope, context.CustomerId, context.At);
+            var holding = (await Counters.ReadHoldingAsync(scope, context.CustomerId, context.At)).ToLookup(h => h.Feature, StringComparer.Ordinal);
             var counters = new Dictionary<string, CounterState>(StringComparer.Ordinal);
             var windows = new Dictionary<string, BillingPeriod>(StringComparer.Ordinal);
             foreach (var grant in context.Version?.Terms.Features.Where(f => f.Kind == Core.Catalog.FeatureKind.Metered) ?? [])
             {
                 var window = context.Window(grant);
-                var mine = holding.Where(h => h.Feature == grant.FeatureCode).ToList();
+                var mine = holding[grant.FeatureCode];
                 if (mine.FirstOrDefault(h => h.Window.Start == window.Start) is { } exact)
                 {
                     counters[grant.FeatureCode] = exact.State;
