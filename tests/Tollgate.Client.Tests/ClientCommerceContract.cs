@@ -76,7 +76,7 @@ public abstract class ClientCommerceContract
         var (app, client) = await StartAsync();
         await using var _ = app;
         await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
-        await client.TrackAsync([.. Enumerable.Range(1, 3).Select(i => new UsageEvent($"ev-{i}", "c1", "api_calls", i, Start))]);
+        await client.TrackAsync([.. Enumerable.Range(1, 3).Select(i => new UsageEvent($"ev-{i}", "c1", "api_calls", i, Start.AddSeconds(i - 10)))]);
         await client.LogLlmUsageAsync([.. Enumerable.Range(1, 3).Select(i =>
             new LlmCallRequest("c1", "gpt-4o-mini", InputTokens: 100 * i, RequestId: $"r{i}", Timestamp: Start.AddSeconds(i - 10)))]);
 
@@ -87,7 +87,7 @@ public abstract class ClientCommerceContract
         var none = await AllAsync(client.Llm.ListAllCallsAsync(new LlmCallQuery("c1", Provider: "anthropic")));
 
         Assert.Equal((2, true), (firstEvents.Data.Count, firstEvents.HasMore));
-        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Amount).Order());
+        Assert.Equal([3L, 2L, 1L], events.Select(e => e.Amount));
         Assert.Equal([300L, 200L, 100L], firstCalls.Data.Concat(secondCalls.Data).Select(c => c.Tokens.Input));
         Assert.Empty(none);
     }

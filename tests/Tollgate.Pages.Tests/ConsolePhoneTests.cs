@@ -13,11 +13,11 @@ public sealed class ConsolePhoneTests(BrowserFixture browser)
         await app.CustomerAsync("ada");
         await app.CustomerAsync("grace");
         await app.SubscribeAsync("ada", "pro", trialDays: 0);
-        await app.ConsumeAsync("ada", "cv_generate", 4);
-        await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        (await app.ConsumeAsync("ada", "cv_generate", 4)).EnsureSuccessStatusCode();
+        (await app.Admin.PostJsonAsync("/v1/llm/usage", new
         {
             customer = "ada", feature = "career_chat_messages", model = "gpt-4o", input_tokens = 2000, output_tokens = 500, request_id = "req-phone-1",
-        });
+        })).EnsureSuccessStatusCode(); // the pages measured below have rows to lay out
         var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
         {
             name = "Pro at $24.99",

@@ -45,37 +45,43 @@ def test_subscriptions_and_invoices_are_listed_across_customers_page_by_page(tg:
 
 def test_usage_history_daily_totals_and_usage_at_an_instant_count_consumed_units(tg: tollgate.Tollgate,
                                                                                   admin_tg: tollgate.Tollgate, customer: str) -> None:
+    before = datetime.now(timezone.utc).date()
     tg.entitlements.consume(customer=customer, feature="cv_generate", amount=2)
     today = datetime.now(timezone.utc).date()
+    crossed = before != today  # the consume ran at midnight UTC: it may count on either day (or month)
 
     history = tg.usage.history(customer, feature="cv_generate", from_=today - timedelta(days=2), to=today)
     assert history["granularity"] == "day" and history["from"] == str(today - timedelta(days=2))
-    assert [p["quantity"] for p in history["features"]["cv_generate"]] == [0, 0, 2]
-    months = tg.usage.history(customer, granularity="month")
-    assert months["features"]["cv_generate"][-1]["quantity"] == 2 and len(months["features"]["cv_generate"]) == 12
+    days = [p["quantity"] for p in history["features"]["cv_generate"]]
+    assert days == [0, 0, 2] or (crossed and days == [0, 2, 0])
+    months = [p["quantity"] for p in tg.usage.history(customer, granularity="month")["features"]["cv_generate"]]
+    assert len(months) == 12 and (months[-1] == 2 or (crossed and months[-2:] == [2, 0]))
     assert tg.usage.get(customer, at=datetime.now(timezone.utc))["features"]["cv_generate"]["used"] == 2
 
-    daily = admin_tg.usage.daily(feature="cv_generate", from_=today, to=today)
-    point = daily["features"]["cv_generate"][0]
-    assert point["day"] == str(today) and point["quantity"] >= 2 and point["customers"] >= 1
+    daily = admin_tg.usage.daily(feature="cv_generate", from_=before, to=today)
+    points = daily["features"]["cv_generate"]
+    assert points[-1]["day"] == str(today) and sum(p["quantity"] for p in points) >= 2 and max(p["customers"] for p in points) >= 1
     with pytest.raises(tollgate.ValidationFailed) as e:
         tg.usage.history(customer, granularity="week")
     assert "granularity" in e.value.errors
 
 
 def test_recorded_events_and_llm_calls_are_listed_newest_first_across_pages(tg: tollgate.Tollgate, customer: str) -> None:
-    tg.events.track([{"id": f"ev-{customer}-{i}", "customer": customer, "feature": "chat_messages", "amount": i + 1} for i in range(3)])
+    start = datetime.now(timezone.utc) - timedelta(minutes=10)  # one minute apart, so "newest first" is one order
+    tg.events.track([{"id": f"ev-{customer}-{i}", "customer": customer, "feature": "chat_messages", "amount": i + 1,
+                      "timestamp": (start + timedelta(minutes=i)).isoformat()} for i in range(3)])
     events = list(tg.events.list(customer=customer, feature="chat_messages", limit=2))
-    assert sorted(e["amount"] for e in events) == [1, 2, 3] and all(e["customer"] == customer for e in events)
+    assert [e["amount"] for e in events] == [3, 2, 1] and all(e["customer"] == customer for e in events)
     assert list(tg.events.list(customer=customer, to=datetime(2020, 1, 1, tzinfo=timezone.utc))) == []
     with pytest.raises(tollgate.ValidationFailed) as e:
         list(tg.events.list())  # a secret key must name the customer
     assert "customer" in e.value.errors
 
     for i in range(3):
-        tg.llm.log_usage(customer=customer, model="gpt-4o-mini", provider="openai", input_tokens=100 * (i + 1), output_tokens=10)
+        tg.llm.log_usage(customer=customer, model="gpt-4o-mini", provider="openai", input_tokens=100 * (i + 1), output_tokens=10,
+                         timestamp=start + timedelta(minutes=i))
     calls = list(tg.llm.list_calls(customer=customer, model="gpt-4o-mini", limit=2))
-    assert sorted(c["tokens"]["input"] for c in calls) == [100, 200, 300]
+    assert [c["tokens"]["input"] for c in calls] == [300, 200, 100]
     assert all(c["customer"] == customer and c["cost_nano_usd"] >= 0 for c in calls)
     assert list(tg.llm.list_calls(customer=customer, provider="anthropic")) == []
 

@@ -96,8 +96,9 @@ def test_the_async_client_has_every_new_method(server: Server, customer: str) ->
             assert (await atg.customers.delete(customer, prorate=True))["canceled_subscription"] == sub["id"]
             with pytest.raises(tollgate.NotFound):
                 await atg.customers.get(customer)
+            other = await atg.customers.upsert(f"{customer}-o")
+            unseated = await atg.subscriptions.create(customer=other["id"], plan="pro")
             with pytest.raises(tollgate.NotPerSeat):
-                other = await atg.customers.upsert(f"{customer}-o")
-                await atg.subscriptions.change_seats((await atg.subscriptions.create(customer=other["id"], plan="pro"))["id"], seats=2)
+                await atg.subscriptions.change_seats(unseated["id"], seats=2)
 
     asyncio.run(run())

@@ -72,10 +72,11 @@ public abstract class UsageMetadataContract : ApiContract
             new { customer = "c1", feature = "api", amount = 10, metadata = Seen })).ReadAsync();
         var released = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
             new { customer = "c1", feature = "api", amount = 4, metadata = Seen })).ReadAsync();
-        await app.Admin.PostJsonAsync($"/v1/reservations/{committed["id"].Value<string>()}/commit", new { amount = 7 });
-        await app.Admin.PostAsync($"/v1/reservations/{released["id"].Value<string>()}/release", null);
+        var commit = await app.Admin.PostJsonAsync($"/v1/reservations/{committed["id"].Value<string>()}/commit", new { amount = 7 });
+        var release = await app.Admin.PostAsync($"/v1/reservations/{released["id"].Value<string>()}/release", null);
         var record = Assert.Single(await EventsAsync(app))!;
 
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (commit.StatusCode, release.StatusCode));
         Assert.Equal((committed["id"].Value<string>(), "reservation", 7L, "/v1/search"),
             (record["id"].Value<string>(), record["source"].Value<string>(), record["amount"].Value<long>(), record["metadata"]!["endpoint"].Value<string>()));
     }
@@ -144,8 +145,11 @@ public abstract class UsageMetadataContract : ApiContract
 
         var response = await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "c1", feature = "api", metadata });
 
+        var kept = Assert.Single(await EventsAsync(app))!["metadata"]!.AsObject();
+
         Assert.Equal(4096, metadata.Sum(kv => kv.Key.Length + kv.Value.Length));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(metadata, kept.ToDictionary(kv => kv.Key, kv => kv.Value.Value<string>()!)); // every pair back, whole
     }
 
     [Fact]

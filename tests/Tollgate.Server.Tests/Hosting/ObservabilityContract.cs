@@ -98,7 +98,8 @@ public abstract class ObservabilityContract : ApiContract
         });
         await app.CustomerAsync("ada");
         // The periodic export delivers both signals; waiting for it keeps the test off the shutdown's own timing.
-        for (var waited = 0; waited < 300 && !(received.Any(r => r.Path == "/v1/metrics") && received.Any(r => r.Path == "/v1/traces")); waited++)
+        bool Has(string path, string text) => received.Any(r => r.Path == path && Encoding.UTF8.GetString(r.Body).Contains(text, StringComparison.Ordinal));
+        for (var waited = 0; waited < 300 && !(Has("/v1/metrics", "tollgate.http.requests") && Has("/v1/traces", "Microsoft.AspNetCore")); waited++)
         {
             await Task.Delay(100);
         }

@@ -119,6 +119,8 @@ public abstract class ListsApiContract : ApiContract
     [InlineData("/v1/admin/webhook-endpoints?cursor=x", "cursor")]
     [InlineData("/v1/admin/webhook-deliveries?limit=1000", "limit")]
     [InlineData("/v1/admin/llm/prices?limit=0", "limit")]
+    [InlineData("/v1/admin/emails?cursor=not-a-cursor!", "cursor")]
+    [InlineData("/v1/customers/c1/members?cursor=not-a-cursor!", "cursor")]
     public async Task ABadListParameterIsA400NamingIt(string url, string field)
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
