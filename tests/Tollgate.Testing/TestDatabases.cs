@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
@@ -10,11 +11,16 @@ public enum StoreKind
     Postgres,
 }
 
-/// <summary>A fresh, isolated database per test: a temp SQLite file, or a new PostgreSQL database cloned from a migrated template.</summary>
+/// <summary>
+/// A fresh, isolated database per test: a temp SQLite file, or a new PostgreSQL database. A migrated one is a copy of a
+/// template migrated once per test process, because running every migration per test was a large share of the run.
+/// </summary>
 public static class TestDatabases
 {
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
+    private static readonly SemaphoreSlim SqliteTemplateLock = new(1, 1);
     private static string? _template;
+    private static string? _sqliteTemplate;
 
     public static async Task<DatabaseOptions> CreateAsync(StoreKind kind, bool migrated = true)
     {
@@ -22,13 +28,13 @@ public static class TestDatabases
         {
             var dir = Path.Combine(Path.GetTempPath(), "tollgate-tests");
             Directory.CreateDirectory(dir);
-            var options = new DatabaseOptions { Provider = "sqlite", ConnectionString = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".db") };
+            var path = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".db");
             if (migrated)
             {
-                await new Migrator(StorageServices.Open(options), TimeProvider.System).MigrateAsync();
+                File.Copy(await SqliteTemplateAsync(dir), path);
             }
 
-            return options;
+            return new DatabaseOptions { Provider = "sqlite", ConnectionString = path };
         }
 
         var connectionString = migrated ? await CloneTemplateAsync() : await PostgresServer.CreateDatabaseAsync();
@@ -37,6 +43,41 @@ public static class TestDatabases
 
     public static async Task<TollgateDatabase> OpenAsync(StoreKind kind, bool migrated = true) =>
         StorageServices.Open(await CreateAsync(kind, migrated));
+
+    private static async Task<string> SqliteTemplateAsync(string dir)
+    {
+        await SqliteTemplateLock.WaitAsync();
+        try
+        {
+            if (_sqliteTemplate is not null)
+            {
+                return _sqliteTemplate;
+            }
+
+            var path = Path.Combine(dir, "template-" + Guid.NewGuid().ToString("N") + ".db");
+            await using (var database = StorageServices.Open(new DatabaseOptions { Provider = "sqlite", ConnectionString = path }))
+            {
+                await new Migrator(database, TimeProvider.System).MigrateAsync();
+            }
+
+            // Everything into the main file, and no pooled handle left open, so a plain file copy is the whole database.
+            await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                await using var checkpoint = connection.CreateCommand();
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                await checkpoint.ExecuteNonQueryAsync();
+            }
+
+            SqliteConnection.ClearAllPools();
+            _sqliteTemplate = path;
+            return path;
+        }
+        finally
+        {
+            SqliteTemplateLock.Release();
+        }
+    }
 
     private static async Task<string> CloneTemplateAsync()
     {

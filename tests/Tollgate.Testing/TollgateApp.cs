@@ -49,7 +49,7 @@ public sealed class TollgateApp : IAsyncDisposable
         bool kestrel = false)
     {
         var options = connectionString is null
-            ? await TestDatabases.CreateAsync(store, migrated: false)
+            ? await TestDatabases.CreateAsync(store)
             : new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString };
         var all = new Dictionary<string, string?>
         {
@@ -77,7 +77,7 @@ public sealed class TollgateApp : IAsyncDisposable
 
         var clock = factory.Services.GetRequiredService<TimeProvider>() as ManualClock;
         var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address };
-        await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: migrations and seed run here
+        await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: the startup tasks (migrations, seed) run here
         return app;
     }
 
