@@ -43,12 +43,13 @@ public static class SaasStatsApi
         }
 
         var policy = options.Value.ToPolicy();
-        var report = SaasReport.Build(await history.UntilAsync(end, cancellationToken), policy, start, end);
+        var read = await history.WindowAsync(start, end, cancellationToken);
+        var report = SaasReport.Build(read.States, policy, start, end);
         decimal Money(long twelfths) => Math.Round(twelfths / 12m / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero);
         MrrMovements Moves(MrrWindow w) => RoundedMovements(w, Money);
         static decimal? Rate(decimal? r) => r is { } v ? Math.Round(v, 4, MidpointRounding.AwayFromZero) : null;
         var w = report.Window;
-        var churnByReason = RoundedChurn(ChurnReasons.Break(w.Movements, await history.CancellationsBeforeAsync(end, cancellationToken)), Money);
+        var churnByReason = RoundedChurn(ChurnReasons.Break(w.Movements, read.Cancellations), Money);
         return TypedResults.Ok(new SaasStatsResponse(
             start, end, policy.Currency, Money(w.StartTwelfths), Money(w.EndTwelfths), Money(w.EndTwelfths * 12),
             report.ArpaMinor is { } arpa ? Math.Round(arpa / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,

@@ -11,8 +11,11 @@ namespace Tollgate.Storage.Billing;
 /// <summary>The recorded states of every subscription, for SaaS metrics.</summary>
 public sealed class SubscriptionHistory(TollgateDatabase database)
 {
-    /// <summary>The states before <paramref name="to"/>, priced net of the discounts in force (MRR is net of discounts).</summary>
-    public Task<IReadOnlyList<SubscriptionState>> UntilAsync(DateTimeOffset to, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// On one connection: the states before <paramref name="to"/>, priced net of the discounts in
+    /// force (MRR is net of discounts), and the cancellations that can explain a churn in [<paramref name="from"/>, to).
+    /// </summary>
+    public Task<SaasHistory> WindowAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>
         {
             IReadOnlyList<SubscriptionState> states = [.. (await c.QueryAsync<Row>(new CommandDefinition("""
@@ -20,17 +23,18 @@ public sealed class SubscriptionHistory(TollgateDatabase database)
                     cancel_at_period_end, was_trial
                 FROM subscription_events WHERE at < @to ORDER BY at, sequence
                 """, new { to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())];
-            return DiscountedMrr.Apply(states, await DiscountHistory.StartedBeforeAsync(c, to, cancellationToken), to);
-        }, cancellationToken);
+            var priced = DiscountedMrr.Apply(states, await DiscountHistory.StartedBeforeAsync(c, to, cancellationToken), to);
 
-    /// <summary>Every cancellation requested before <paramref name="to"/>, for attributing churn.</summary>
-    public Task<IReadOnlyList<Cancellation>> CancellationsBeforeAsync(DateTimeOffset to, CancellationToken cancellationToken = default) =>
-        database.ReadAsync<IReadOnlyList<Cancellation>>(async c => [.. (await c.QueryAsync<(string CustomerId, long CanceledAt, long? EndedAt, string? Reason)>(
-                new CommandDefinition(
-                    "SELECT customer_id, canceled_at, ended_at, cancel_reason FROM subscriptions WHERE canceled_at IS NOT NULL AND canceled_at < @to",
-                    new { to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)))
-            .Select(r => new Cancellation(r.CustomerId, DateTimeOffset.FromUnixTimeMilliseconds(r.CanceledAt),
-                r.EndedAt is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null, r.Reason))], cancellationToken);
+            // A cancellation that ended before the window cannot explain a churn inside it, so old ones are not read.
+            IReadOnlyList<Cancellation> cancellations = [.. (await c.QueryAsync<(string CustomerId, long CanceledAt, long? EndedAt, string? Reason)>(
+                    new CommandDefinition("""
+                        SELECT customer_id, canceled_at, ended_at, cancel_reason FROM subscriptions
+                        WHERE canceled_at IS NOT NULL AND canceled_at < @to AND (ended_at IS NULL OR ended_at >= @from)
+                        """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)))
+                .Select(r => new Cancellation(r.CustomerId, DateTimeOffset.FromUnixTimeMilliseconds(r.CanceledAt),
+                    r.EndedAt is { } ended ? DateTimeOffset.FromUnixTimeMilliseconds(ended) : null, r.Reason))];
+            return new SaasHistory(priced, cancellations);
+        }, cancellationToken);
 
     private sealed class Row
     {
@@ -56,3 +60,6 @@ public sealed class SubscriptionHistory(TollgateDatabase database)
         }
     }
 }
+
+/// <summary>What the SaaS report is built from.</summary>
+public sealed record SaasHistory(IReadOnlyList<SubscriptionState> States, IReadOnlyList<Cancellation> Cancellations);

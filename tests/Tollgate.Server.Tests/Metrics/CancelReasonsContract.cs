@@ -87,6 +87,8 @@ public abstract class CancelReasonsContract : ApiContract
         Assert.Equal(["switched_service", "too_expensive", "unspecified"], byReason.Keys.Order(StringComparer.Ordinal));
         Assert.Equal((2, 1, 1), (byReason["too_expensive"]["customers"].Value<int>(), byReason["switched_service"]["customers"].Value<int>(),
             byReason["unspecified"]["customers"].Value<int>()));
+        Assert.Equal((-60.00m, -30.00m, -30.00m), (byReason["too_expensive"]["mrr"].Value<decimal>(),
+            byReason["switched_service"]["mrr"].Value<decimal>(), byReason["unspecified"]["mrr"].Value<decimal>()));
         Assert.Equal(stats["movements"]!["churn"].Value<decimal>(), byReason.Values.Sum(r => r["mrr"].Value<decimal>()));
         Assert.Equal(4, stats["churned_customers"].Value<int>());
     }
