@@ -49,6 +49,9 @@ public sealed partial class FakeStripe : IAsyncDisposable
     /// <summary>The clock objects and events are stamped with; set it to the server's test clock.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    /// <summary>Runs before a POST is answered (path, form): a test makes something happen while Tollgate waits on Stripe.</summary>
+    public Func<string, IReadOnlyDictionary<string, string>, Task>? BeforePost { get; set; }
+
     /// <summary>The calls received, in order.</summary>
     public IReadOnlyList<FakeStripeRequest> Requests
     {
@@ -165,6 +168,11 @@ public sealed partial class FakeStripe : IAsyncDisposable
         var body = await new StreamReader(request.Body).ReadToEndAsync();
         var form = request.HasFormContentType ? ParseForm(body) : new Dictionary<string, string>(StringComparer.Ordinal);
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
+        if (request.Method == "POST" && BeforePost is { } hook)
+        {
+            await hook(request.Path.Value ?? "", form);
+        }
+
         var (status, json) = Answer(request, body, form, key);
         lock (_lock)
         {
@@ -230,6 +238,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         ("POST", "/v1/customers") => CreateCustomer(form),
         ("POST", "/v1/checkout/sessions") => CreateSession(form),
         ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(form),
+        ("GET", _) when path.StartsWith("/v1/prices/", StringComparison.Ordinal) => RetrievePrice(path["/v1/prices/".Length..]),
         ("POST", "/v1/invoiceitems") => CreateInvoiceItem(form),
         ("POST", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => UpdateSubscription(path["/v1/subscriptions/".Length..], form),
         ("DELETE", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => CancelSubscription(path["/v1/subscriptions/".Length..]),

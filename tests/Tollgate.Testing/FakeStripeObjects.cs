@@ -133,7 +133,12 @@ public sealed partial class FakeStripe
             return Error(400, "invalid_request_error", "resource_missing", "customer", $"No such customer: '{customer}'");
         }
 
-        var price = form.GetValueOrDefault("line_items[0][price]") ?? "";
+        var (price, refused) = form.ContainsKey("line_items[0][price_data][currency]") ? InlinePrice(form) : (form.GetValueOrDefault("line_items[0][price]") ?? "", null);
+        if (refused is { } inlineError)
+        {
+            return inlineError;
+        }
+
         if (!_prices.ContainsKey(price))
         {
             return Error(400, "invalid_request_error", "resource_missing", "line_items[0][price]", $"No such price: '{price}'");
@@ -160,6 +165,53 @@ public sealed partial class FakeStripe
         _sessions[id] = session;
         return (200, session.ToJsonString());
     }
+
+    /// <summary>
+    /// line_items[0][price_data] as Stripe documents it: a lowercase currency, a unit_amount, recurring[interval] in
+    /// subscription mode, and a product (an existing one here). Stripe makes an inactive price of it; so does the fake.
+    /// </summary>
+    private (string Price, (int, string)? Error) InlinePrice(Dictionary<string, string> form)
+    {
+        const string prefix = "line_items[0][price_data]";
+        var currency = form[prefix + "[currency]"];
+        if (currency != currency.ToLowerInvariant() || currency.Length != 3)
+        {
+            return ("", Error(400, "invalid_request_error", "parameter_invalid_string", prefix + "[currency]", $"Invalid currency: {currency}."));
+        }
+
+        if (!long.TryParse(form.GetValueOrDefault(prefix + "[unit_amount]"), NumberStyles.None, CultureInfo.InvariantCulture, out var amount))
+        {
+            return ("", Error(400, "invalid_request_error", "parameter_missing", prefix + "[unit_amount]", "Missing required param: unit_amount."));
+        }
+
+        var interval = form.GetValueOrDefault(prefix + "[recurring][interval]");
+        if (form.GetValueOrDefault("mode") == "subscription" && interval is not ("month" or "year"))
+        {
+            return ("", Error(400, "invalid_request_error", "parameter_missing", prefix + "[recurring][interval]",
+                "In subscription mode, price_data needs recurring[interval]."));
+        }
+
+        var product = form.GetValueOrDefault(prefix + "[product]") ?? "";
+        if (!_prices.Keys.Any(p => Product(p) == product))
+        {
+            return ("", Error(400, "invalid_request_error", "resource_missing", prefix + "[product]", $"No such product: '{product}'"));
+        }
+
+        var id = NewId("price");
+        _prices[id] = (amount, interval ?? "month");
+        return (id, null);
+    }
+
+    private (int, string) RetrievePrice(string id) => _prices.TryGetValue(id, out var price)
+        ? (200, new JsonObject
+        {
+            ["id"] = id, ["object"] = "price", ["active"] = true, ["currency"] = "usd", ["type"] = "recurring", ["unit_amount"] = price.Amount,
+            ["recurring"] = new JsonObject { ["interval"] = price.Interval, ["interval_count"] = 1 }, ["product"] = Product(id), ["livemode"] = false,
+        }.ToJsonString())
+        : Error(404, "invalid_request_error", "resource_missing", "id", $"No such price: '{id}'");
+
+    /// <summary>Every catalog price the fake sells is its own product.</summary>
+    public static string Product(string price) => "prod_" + price.Replace("price_", "", StringComparison.Ordinal);
 
     private (int, string) CreatePortalSession(Dictionary<string, string> form)
     {

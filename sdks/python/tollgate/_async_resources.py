@@ -241,9 +241,9 @@ class AsyncPortal(_AsyncResource):
 
 class AsyncCheckout(_AsyncResource):
     async def create_session(self, *, customer: str, plan: str, success_url: str, cancel_url: str,
-                       billing_period: str = "monthly") -> CheckoutSession:
-        """A Stripe Checkout session for a plan (needs Stripe configured)."""
-        return await self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period))
+                       billing_period: str = "monthly", visitor_id: str | None = None) -> CheckoutSession:
+        """A Stripe Checkout session for a plan (needs Stripe configured); with visitor_id, at their experiment variant's price."""
+        return await self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period, visitor_id))
 
 
 class AsyncPricing(_AsyncResource):

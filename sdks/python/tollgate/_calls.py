@@ -89,9 +89,12 @@ def list_params(limit: int | None, cursor: str | None, **extra: Any) -> dict[str
     return {"limit": limit, "cursor": cursor, **extra}
 
 
-def checkout(customer: str, plan: str, success_url: str, cancel_url: str, billing_period: str) -> Call:
-    return Call("POST", "v1/billing/checkout-sessions", {"customer": customer, "plan": plan, "success_url": success_url,
-                                                         "cancel_url": cancel_url, "billing_period": billing_period})
+def checkout(customer: str, plan: str, success_url: str, cancel_url: str, billing_period: str, visitor_id: str | None = None) -> Call:
+    body: dict[str, Any] = {"customer": customer, "plan": plan, "success_url": success_url, "cancel_url": cancel_url,
+                            "billing_period": billing_period}
+    if visitor_id is not None:
+        body["visitor_id"] = visitor_id  # a price experiment's visitor: Checkout charges their variant's price
+    return Call("POST", "v1/billing/checkout-sessions", body)
 
 
 def when(value: datetime | date | str | None) -> str | None:

@@ -240,9 +240,9 @@ class Portal(_Resource):
 
 class Checkout(_Resource):
     def create_session(self, *, customer: str, plan: str, success_url: str, cancel_url: str,
-                       billing_period: str = "monthly") -> CheckoutSession:
-        """A Stripe Checkout session for a plan (needs Stripe configured)."""
-        return self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period))
+                       billing_period: str = "monthly", visitor_id: str | None = None) -> CheckoutSession:
+        """A Stripe Checkout session for a plan (needs Stripe configured); with visitor_id, at their experiment variant's price."""
+        return self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period, visitor_id))
 
 
 class Pricing(_Resource):

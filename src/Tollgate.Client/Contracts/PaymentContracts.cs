@@ -9,9 +9,10 @@ namespace Tollgate.Client.Contracts;
 /// <param name="PromotionCode">A Tollgate promotion code whose coupon has a stripe_coupon_id: Checkout opens with that coupon applied.</param>
 /// <param name="AllowPromotionCodes">Let the customer type a Stripe promotion code on Stripe's page (not with <paramref name="PromotionCode"/>).</param>
 /// <param name="Seats">On a per-seat price: the seats to buy, passed to Stripe as the quantity (the price's included seats when left out).</param>
+/// <param name="VisitorId">The pricing visitor id: when the visitor saw a price experiment, Checkout charges its variant's price and the subscription is its conversion.</param>
 public sealed record CreateCheckoutSessionRequest(
     string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly", string? PromotionCode = null,
-    bool AllowPromotionCodes = false, int? Seats = null);
+    bool AllowPromotionCodes = false, int? Seats = null, string? VisitorId = null);
 
 /// <summary>A Stripe Checkout session.</summary>
 /// <param name="CheckoutUrl">Stripe's hosted payment page.</param>

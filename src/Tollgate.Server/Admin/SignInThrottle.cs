@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Tollgate.Server.Admin;
@@ -57,28 +55,7 @@ public sealed class SignInThrottle(TimeProvider time) : IDisposable
 
     public void Dispose() => _failures.Dispose();
 
-    private static string Client(HttpContext http)
-    {
-        var address = http.Connection.RemoteIpAddress;
-        if (address is null)
-        {
-            return "unknown";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var bytes = address.GetAddressBytes();
-            Array.Clear(bytes, 8, 8); // one household or host usually holds a whole /64
-            address = new IPAddress(bytes);
-        }
-
-        return address.ToString();
-    }
+    private static string Client(HttpContext http) => Hosting.ClientAddress.Of(http);
 
     private sealed class Failures(DateTimeOffset since)
     {

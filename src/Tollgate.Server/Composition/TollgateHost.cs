@@ -86,6 +86,7 @@ public static class TollgateHost
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<FormThrottle>();
         services.Configure<ObservabilityOptions>(configuration.GetSection(ObservabilityOptions.Section));
         services.Configure<OtlpOptions>(configuration.GetSection(OtlpOptions.Section));
         services.AddSingleton<TollgateMetrics>();

@@ -1,17 +1,13 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
-using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
 using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Pages;
@@ -91,17 +87,17 @@ public static class OfferPage
         $"{MinorUnits.Display(price.PriceCents, price.Currency)}{(price.PerSeat ? " per seat" : "")} a {(interval == BillingInterval.Yearly ? "year" : "month")}";
 
     private static async Task<IResult> AcceptAsync(
-        HttpContext http, PageSigning signing, CatalogCache catalog, ICustomerStore customers, BillingStore billing, IOptions<BillingOptions> billingOptions,
-        IOptions<StripeOptions> stripe, IOptions<PagesOptions> pages, [AsParameters] PaymentsApi.Services payments, TimeProvider time,
+        HttpContext http, PageSigning signing, BillingStore billing, IOptions<BillingOptions> billingOptions, [AsParameters] PageCheckout.Services checkout,
         CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType)
+        var (form, refusal) = await PageCheckout.ReadAsync(http, checkout, "This is not the offer form", "Open the offer link and press Subscribe.",
+            cancellationToken);
+        if (form is null)
         {
-            return Message(http, 415, "This is not the offer form", "Open the offer link and press Subscribe.");
+            return refusal!;
         }
 
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        if (await ReadAsync(form["token"], signing, catalog, cancellationToken) is not { } offer)
+        if (await ReadAsync(form["token"], signing, checkout.Catalog, cancellationToken) is not { } offer)
         {
             return Gone(http);
         }
@@ -109,6 +105,12 @@ public static class OfferPage
         if (!await AnonymousForm.IsOwnAsync(http, form, signing, cancellationToken))
         {
             return AnonymousForm.Refused(http, "Open the offer link again and press Subscribe.");
+        }
+
+        if (checkout.StripeOptions.Value.HasSecretKey && offer.Price.StripePriceId is not null)
+        {
+            var sale = new PageSale(offer.Plan, offer.Interval, $"/offer?token={Uri.EscapeDataString(offer.Token)}", offer.Customer);
+            return await PageCheckout.CheckoutAsync(http, sale, form["email"], checkout, cancellationToken);
         }
 
         var customer = offer.Customer;
@@ -120,23 +122,12 @@ public static class OfferPage
                 return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
             }
 
-            customer = Ids.New("cus", time);
-            await customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
-        }
-
-        if (stripe.Value.HasSecretKey && offer.Price.StripePriceId is not null)
-        {
-            var origin = pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
-            var back = $"{origin}/offer?token={Uri.EscapeDataString(offer.Token)}";
-            var checkout = await PaymentsApi.CheckoutAsync(new CreateCheckoutSessionRequest(customer, offer.Plan.Code, back + "&state=paid", back,
-                offer.Interval.ToWire()), payments, cancellationToken);
-            return checkout.Result is Ok<CheckoutSessionResponse> ok
-                ? Results.Redirect(ok.Value!.CheckoutUrl)
-                : Message(http, 502, "Payment is not available", (checkout.Result as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later.");
+            customer = Ids.New("cus", checkout.Time);
+            await checkout.Customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
         }
 
         var subscription = NewSubscription.Build(customer, offer.Plan, offer.Interval, null, CollectionMethod.SendInvoice,
-            billingOptions.Value.DaysUntilDue, time);
+            billingOptions.Value.DaysUntilDue, checkout.Time);
         subscription = subscription with { Seats = offer.Price.PerSeat ? offer.Price.IncludedSeats : null };
         return await billing.CreateAsync(subscription, cancellationToken) is BillingResult.Done
             ? Message(http, 201, "You are subscribed", $"Welcome to {offer.Plan.Name}. Your first invoice follows by email.")

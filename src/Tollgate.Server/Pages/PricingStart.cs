@@ -1,16 +1,12 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
-using Tollgate.Core;
 using Tollgate.Core.Catalog;
-using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
+using Tollgate.Server.Experiments;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
 using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Pages;
@@ -50,12 +46,18 @@ public static class PricingStart
 
     private static async Task<IResult> ShowAsync(
         HttpContext http, string? plan, string? period, string? promo, string? state, CatalogCache catalog, PageSigning signing,
-        IOptions<PagesOptions> pages, IOptions<StripeOptions> stripe, IOptions<BillingOptions> billing, TimeProvider time, CancellationToken cancellationToken)
+        IOptions<PagesOptions> pages, IOptions<StripeOptions> stripe, IOptions<BillingOptions> billing, ExperimentPricing experiments, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (await ChooseAsync(plan, period, catalog, cancellationToken) is not { } choice)
         {
             return NotOnSale(http);
         }
+
+        // The price this visitor's experiment variant shows on /pricing; checkout charges the same (the catalog's price keeps its Stripe link).
+        var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), await catalog.GetAsync(cancellationToken),
+            cancellationToken);
+        var shown = plans.FirstOrDefault(p => p.Code == choice.Plan.Code)?.Current.Terms.Price(choice.Interval) ?? choice.Price;
 
         if (state == "paid")
         {
@@ -63,16 +65,16 @@ public static class PricingStart
         }
 
         var product = pages.Value.ProductName;
-        var price = choice.Price;
+        var price = shown;
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"""
-            <main class="narrow" data-testid="start">
+            <main class="narrow" data-testid="start"{(experiment is null ? "" : $" data-experiment=\"{E(experiment.Id)}\" data-variant=\"{E(experiment.Variant)}\"")}>
             <h1>{E(choice.Plan.Name)}</h1>
             <p class="lead">{E(choice.Plan.Description)}</p>
             <p class="price" data-testid="start-price"><strong>{E(PriceText(price, choice.Interval))}</strong></p>
             {(price.TrialDays > 0 ? $"<p class=\"muted\">{price.TrialDays}-day free trial</p>" : "")}
             """);
-        if (ViaCheckout(stripe.Value, price))
+        if (ViaCheckout(stripe.Value, choice.Price))
         {
             body.Append(CultureInfo.InvariantCulture, $"""
                 <form method="post" action="{Path}" class="card stack">{CsrfField(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken))}
@@ -107,21 +109,21 @@ public static class PricingStart
         : $"{MinorUnits.Display(price.PriceCents, price.Currency)}{(price.PerSeat ? " per seat" : "")} a {(interval == BillingInterval.Yearly ? "year" : "month")}";
 
     private static async Task<IResult> CheckoutAsync(
-        HttpContext http, CatalogCache catalog, PageSigning signing, ICustomerStore customers, IOptions<StripeOptions> stripe, IOptions<PagesOptions> pages,
-        [AsParameters] PaymentsApi.Services payments, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, PageSigning signing, IOptions<StripeOptions> stripe, [AsParameters] PageCheckout.Services checkout, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasFormContentType)
+        var (form, refusal) = await PageCheckout.ReadAsync(http, checkout, "This is not the sign-up form", "Go back to the pricing page and choose a plan.",
+            cancellationToken);
+        if (form is null)
         {
-            return Message(http, 415, "This is not the sign-up form", "Go back to the pricing page and choose a plan.");
+            return refusal!;
         }
 
-        var form = await http.Request.ReadFormAsync(cancellationToken);
         if (!await AnonymousForm.IsOwnAsync(http, form, signing, cancellationToken))
         {
             return AnonymousForm.Refused(http, "Go back to the pricing page and choose the plan again.");
         }
 
-        if (await ChooseAsync(form["plan"], form["period"], catalog, cancellationToken) is not { } choice)
+        if (await ChooseAsync(form["plan"], form["period"], checkout.Catalog, cancellationToken) is not { } choice)
         {
             return NotOnSale(http);
         }
@@ -131,24 +133,9 @@ public static class PricingStart
             return Results.Redirect($"{Path}?{choice.Query}");
         }
 
-        var email = form["email"].ToString().Trim();
-        if (!EmailAddress.IsValid(email)) // the rule PUT /v1/customers applies, so no form stores an address the API would refuse
-        {
-            return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
-        }
-
-        var customer = Ids.New("cus", time);
-        await customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
-        var origin = pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
-        var back = $"{origin}{Path}?{choice.Query}";
         var promo = form["promo"].ToString() is { Length: > 0 and <= 64 } code ? code : null;
-        var checkout = await PaymentsApi.CheckoutAsync(new CreateCheckoutSessionRequest(customer, choice.Plan.Code, back + "&state=paid", back,
-            choice.Interval.ToWire(), promo), payments, cancellationToken);
-        return checkout.Result switch
-        {
-            Ok<CheckoutSessionResponse> ok => Results.Redirect(ok.Value!.CheckoutUrl),
-            ProblemHttpResult { StatusCode: 400 } refused => Message(http, 400, "This code cannot be used", refused.ProblemDetails.Detail ?? "Go back and try without it."),
-            var other => Message(http, 502, "Payment is not available", (other as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later."),
-        };
+        // The visitor cookie the pricing page set: Checkout charges their experiment variant's price, as this page showed it.
+        var sale = new PageSale(choice.Plan, choice.Interval, $"{Path}?{choice.Query}", null, promo, http.Request.Cookies[VisitorCookie.Name]);
+        return await PageCheckout.CheckoutAsync(http, sale, form["email"], checkout, cancellationToken);
     }
 }

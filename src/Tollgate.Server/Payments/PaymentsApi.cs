@@ -43,7 +43,7 @@ public static class PaymentsApi
     /// <summary>What the billing endpoints read from, injected as one.</summary>
     public sealed record Services(
         StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options,
-        Storage.Discounts.DiscountStore Discounts);
+        Storage.Discounts.DiscountStore Discounts, Experiments.ExperimentPricing Experiments);
 
     internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
         CreateCheckoutSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken)
@@ -56,6 +56,7 @@ public static class PaymentsApi
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
             ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
             ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)),
+            ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)),
             ("promotion_code", request.PromotionCode is not null && request.AllowPromotionCodes
                 ? "cannot go with allow_promotion_codes (Stripe takes one or the other)" : null));
         if (errors.Count > 0)
@@ -63,13 +64,20 @@ public static class PaymentsApi
             return Problems.Validation(errors);
         }
 
-        if (await s.Customers.GetAsync(request.Customer, cancellationToken) is not { } customer)
-        {
-            return Problems.NotFound("customer", request.Customer);
-        }
+        return await s.Customers.GetAsync(request.Customer, cancellationToken) is { } customer
+            ? await SellAsync(request, interval, customer, isNew: false, s, cancellationToken)
+            : Problems.NotFound("customer", request.Customer);
+    }
 
+    /// <summary>
+    /// The checkout once its input is read, for the API and the pages alike. A new customer (<paramref name="isNew"/>, the
+    /// pages' buyer) is stored only after Stripe made the session, so a refused code or a Stripe failure leaves none behind.
+    /// </summary>
+    internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> SellAsync(
+        CreateCheckoutSessionRequest request, BillingInterval interval, Customer customer, bool isNew, Services s, CancellationToken cancellationToken)
+    {
         // A second checkout would start a second Stripe subscription, billed alongside the first.
-        if (await s.Customers.GetLiveSubscriptionAsync(customer.Id, cancellationToken) is { StripeSubscriptionId: not null } paying)
+        if (!isNew && await s.Customers.GetLiveSubscriptionAsync(customer.Id, cancellationToken) is { StripeSubscriptionId: not null } paying)
         {
             return Problems.Create(409, "subscription_exists",
                 $"Customer '{customer.Id}' already pays for '{paying.PlanCode}' through Stripe; change it in the customer portal instead.");
@@ -123,19 +131,29 @@ public static class PaymentsApi
         var release = hold is not null;
         try
         {
-            if (await StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
+            var stripeCustomer = isNew
+                ? (await s.Stripe.CreateCustomerAsync(customer.Id, customer.Email, customer.Name, cancellationToken)).Id
+                : await StripeCustomerAsync(customer, s, cancellationToken);
+            if (stripeCustomer is null)
             {
                 return StripeCustomerTaken(customer.Id);
             }
 
             // A trial is for a customer's first subscription, not for every return after a cancel.
-            var trialDays = (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
+            var trialDays = !isNew && (await s.Customers.ListSubscriptionsAsync(customer.Id, cancellationToken)).Count > 0 ? 0 : price.TrialDays;
+            var (inline, attribution) = await VariantAsync(request.VisitorId, plan, interval, price, s, cancellationToken);
             var checkout = new CheckoutRequest(customer.Id, stripeCustomer, priceId, trialDays, request.SuccessUrl, request.CancelUrl, stripeCoupon,
-                request.AllowPromotionCodes, CheckoutSeats.Quantity(request.Seats, price), hold);
+                request.AllowPromotionCodes, CheckoutSeats.Quantity(request.Seats, price), hold, inline, attribution);
             try
             {
                 var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
                 release = false;
+                if (isNew)
+                {
+                    await s.Customers.UpsertAsync(customer.Id, customer.Email, customer.Name, null, cancellationToken: cancellationToken);
+                    await s.Links.LinkAsync(customer.Id, stripeCustomer, cancellationToken);
+                }
+
                 return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
             }
             catch (Exception e) when (e is not StripeException { Status: >= 400 and < 500 })
@@ -191,6 +209,24 @@ public static class PaymentsApi
         {
             return FromStripe(e);
         }
+    }
+
+    /// <summary>
+    /// An exposed visitor's variant: its price sold inline for the catalog price's product (a variant has no Stripe price),
+    /// and the attribution the subscription carries; nothing when no experiment runs or the visitor never saw it.
+    /// </summary>
+    private static async Task<(InlinePrice?, StripeAttribution?)> VariantAsync(
+        string? visitorId, Plan plan, BillingInterval interval, PlanPrice price, Services s, CancellationToken cancellationToken)
+    {
+        if (visitorId is null || await s.Experiments.OfferAsync(visitorId, plan.Code, interval, cancellationToken) is not { } offer)
+        {
+            return (null, null);
+        }
+
+        var inline = offer.Price is { } variant
+            ? new InlinePrice(price.Currency, variant.PriceCents, interval, await s.Stripe.PriceProductAsync(price.StripePriceId!, cancellationToken))
+            : null;
+        return (inline, new StripeAttribution(offer.ExperimentId, offer.Variant, visitorId, plan.Current.Id, interval, offer.Price?.PriceCents));
     }
 
     /// <summary>The customer's Stripe customer: the linked one, or a new one linked now. Null when it turned out to be another's.</summary>

@@ -39,6 +39,10 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
     public async Task<StripeCheckoutSession> CreateCheckoutSessionAsync(CheckoutRequest checkout, CancellationToken cancellationToken = default)
     {
         var metadata = new Dictionary<string, string> { ["tollgate_customer"] = checkout.CustomerId };
+        // The variant and visitor go on the subscription, whose events create Tollgate's and count the conversion.
+        var subscriptionMetadata = checkout.Attribution is { } attribution
+            ? new Dictionary<string, string>(metadata.Concat(attribution.Metadata()))
+            : metadata;
         // The session's own metadata names the held redemption, so its checkout.session.expired can give it back.
         var sessionMetadata = checkout.RedemptionHoldId is { } hold
             ? new Dictionary<string, string>(metadata) { [StripeEventReader.CheckoutRedemption] = hold }
@@ -47,7 +51,13 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
         {
             ["mode"] = "subscription",
             ["customer"] = checkout.StripeCustomerId,
-            ["line_items"] = new[] { new Dictionary<string, object?> { ["price"] = checkout.PriceId, ["quantity"] = checkout.Quantity } },
+            ["line_items"] = new[]
+            {
+                new Dictionary<string, object?>
+                {
+                    ["price"] = checkout.Inline is null ? checkout.PriceId : null, ["price_data"] = PriceData(checkout.Inline), ["quantity"] = checkout.Quantity,
+                },
+            },
             ["success_url"] = checkout.SuccessUrl,
             ["cancel_url"] = checkout.CancelUrl,
             ["client_reference_id"] = checkout.CustomerId,
@@ -56,12 +66,30 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
             ["allow_promotion_codes"] = checkout.AllowPromotionCodes ? "true" : null,
             ["subscription_data"] = new Dictionary<string, object?>
             {
-                ["metadata"] = metadata,
+                ["metadata"] = subscriptionMetadata,
                 ["trial_period_days"] = checkout.TrialDays > 0 ? checkout.TrialDays : null,
             },
         }, NewKey(), cancellationToken);
         return new StripeCheckoutSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"));
     }
+
+    /// <summary>The product a price belongs to, which a variant's inline price is sold under.</summary>
+    public async Task<string> PriceProductAsync(string priceId, CancellationToken cancellationToken = default)
+    {
+        using var body = await SendAsync(HttpMethod.Get, $"v1/prices/{Uri.EscapeDataString(priceId)}", null, null, cancellationToken);
+        // product is an id unless the call expanded it into the object.
+        return body.RootElement.TryGetProperty("product", out var product) && product.ValueKind == JsonValueKind.Object
+            ? Text(product, "id")
+            : Text(body.RootElement, "product");
+    }
+
+    private static Dictionary<string, object?>? PriceData(InlinePrice? price) => price is null ? null : new()
+    {
+        ["currency"] = price.Currency.ToLowerInvariant(),
+        ["unit_amount"] = price.UnitAmount,
+        ["recurring"] = new Dictionary<string, object?> { ["interval"] = price.Interval == Core.Catalog.BillingInterval.Yearly ? "year" : "month" },
+        ["product"] = price.Product,
+    };
 
     public async Task<StripePortalSession> CreatePortalSessionAsync(
         string stripeCustomerId, string returnUrl, CancellationToken cancellationToken = default)

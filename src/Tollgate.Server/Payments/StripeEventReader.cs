@@ -56,11 +56,12 @@ public static class StripeEventReader
         }
 
         var stripeStatus = subscription.String("status");
+        var metadata = subscription.OptionalObject("metadata");
         var (status, dunning) = MapStatus(stripeStatus);
         return new StripeSubscriptionState(
             subscription.String("id"),
             subscription.Id("customer"),
-            subscription.OptionalObject("metadata")?.OptionalString("tollgate_customer"),
+            metadata?.OptionalString("tollgate_customer"),
             item.Object("price").String("id"),
             stripeStatus,
             status,
@@ -73,7 +74,8 @@ public static class StripeEventReader
             subscription.OptionalInstant("trial_start"),
             subscription.OptionalInstant("trial_end"),
             item.OptionalString("id"),
-            item.OptionalLong("quantity") is { } quantity ? (int)Math.Clamp(quantity, 1, int.MaxValue) : null);
+            item.OptionalLong("quantity") is { } quantity ? (int)Math.Clamp(quantity, 1, int.MaxValue) : null,
+            metadata is { } m ? StripeAttribution.From(m.OptionalString) : null);
     }
 
     /// <summary>Stripe's statuses in Tollgate's: unpaid stays past due (its grace runs out), incomplete and paused are not applied.</summary>

@@ -35,35 +35,40 @@ public sealed class StripeSubscriptions(
         }
 
         var price = (await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken))?.Terms.Price(current.BillingPeriod);
-        if (price is not { PerSeat: true })
+        // Checked before Stripe is called, and again by the write under the customer's lock, which decides.
+        if (price is null)
         {
             return (new BillingResult.Conflict("not_per_seat", $"Plan '{current.PlanCode}' is not sold per seat."), null);
         }
 
-        if (seats < price.IncludedSeats || seats > (price.MaxSeats ?? int.MaxValue))
+        if (SeatRules.Check(current.PlanCode, price, seats, await members.CountAsync(current.CustomerId, cancellationToken)) is { } refused)
         {
-            return (null, Problems.Validation("seats", $"Plan '{current.PlanCode}' sells from {price.IncludedSeats} to " +
-                $"{(price.MaxSeats is { } max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "any number of")} seats."));
-        }
-
-        var held = await members.CountAsync(current.CustomerId, cancellationToken);
-        if (seats < held)
-        {
-            return (new BillingResult.Conflict("seats_in_use", $"{held} members hold seats; remove members before going down to {seats} seats."), null);
+            return (new BillingResult.Conflict(refused.Error, refused.Detail), null);
         }
 
         return await CallAsync(current, async () =>
         {
             var state = await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
             var item = state.ItemId ?? throw new StripeException(200, "api_error", null, "items.data[0].id", "Stripe's subscription has no item id.");
-            await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!, new Dictionary<string, object?>
+            await SetQuantityAsync(current, item, seats, "tollgate-seats", cancellationToken);
+            var written = await seatChanges.ChangeAsync(current.Id, seats, ChangeTiming.Immediate, proration, allowStripe: true, cancellationToken);
+            if (written is BillingResult.Conflict && state.Quantity is { } before && before != seats)
             {
-                ["items"] = new[] { new Dictionary<string, object?> { ["id"] = item, ["quantity"] = seats } },
-                ["proration_behavior"] = "none",
-            }, Key("tollgate-seats", current, seats.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
-            return await seatChanges.ChangeAsync(current.Id, seats, ChangeTiming.Immediate, proration, allowStripe: true, cancellationToken);
+                // A member added since the check (or another change) made Tollgate refuse after Stripe changed: put Stripe back,
+                // so its webhook does not set seats below the members that hold them.
+                await SetQuantityAsync(current, item, before, "tollgate-seats-undo", cancellationToken);
+            }
+
+            return written;
         }, cancellationToken);
     }
+
+    private Task SetQuantityAsync(Subscription current, string item, int quantity, string operation, CancellationToken cancellationToken) =>
+        stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!, new Dictionary<string, object?>
+        {
+            ["items"] = new[] { new Dictionary<string, object?> { ["id"] = item, ["quantity"] = quantity } },
+            ["proration_behavior"] = "none",
+        }, Key(operation, current, quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
 
     public async Task<(BillingResult? Result, ProblemHttpResult? Problem)> ChangeAsync(
         Subscription current, Plan plan, BillingInterval interval, ChangeTiming? timing, ProrationBehavior proration, bool preview,

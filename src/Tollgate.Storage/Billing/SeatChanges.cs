@@ -40,23 +40,12 @@ public sealed class SeatChanges(
             var version = await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken)
                 ?? throw new InvalidOperationException($"plan version {current.PlanVersionId} is missing");
             var price = version.Terms.Price(current.BillingPeriod)!;
-            if (!price.PerSeat)
-            {
-                return new BillingResult.Conflict("not_per_seat", $"Plan '{current.PlanCode}' is not sold per seat.");
-            }
-
-            if (seats < price.IncludedSeats || seats > (price.MaxSeats ?? int.MaxValue))
-            {
-                return new BillingResult.Conflict("seats_out_of_range",
-                    $"Plan '{current.PlanCode}' sells from {price.IncludedSeats} to {(price.MaxSeats is { } max ? max.ToString(System.Globalization.CultureInfo.InvariantCulture) : "any number of")} seats.");
-            }
-
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var members = await c.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT member_count FROM customers WHERE id = @customer", new { customer = current.CustomerId }, tx, cancellationToken: cancellationToken));
-            if (seats < members)
+            if (SeatRules.Check(current.PlanCode, price, seats, members) is { } refused)
             {
-                return new BillingResult.Conflict("seats_in_use", $"{members} members hold seats; remove members before going down to {seats} seats.");
+                return new BillingResult.Conflict(refused.Error, refused.Detail);
             }
 
             var change = SeatChange.Apply(current, version, seats, effective, proration, time.GetUtcNow());

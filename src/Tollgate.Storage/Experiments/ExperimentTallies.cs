@@ -28,12 +28,19 @@ public sealed class ExperimentTallies(TollgateDatabase database, TimeProvider ti
     public async Task<bool> ConvertAsync(
         string experimentId, string visitorId, string variant, string subscriptionId, string customerId, long mrrTwelfths,
         CancellationToken cancellationToken = default) =>
-        await database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition("""
+        await database.WriteAsync((c, tx) => ConvertInAsync(c, tx, new Conversion(experimentId, visitorId, variant, subscriptionId, customerId,
+            mrrTwelfths), time.GetUtcNow(), cancellationToken), cancellationToken);
+
+    /// <summary>The conversion, inside the caller's transaction (a Stripe event's); true for the visitor's first only.</summary>
+    internal static async Task<bool> ConvertInAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Conversion conversion, DateTimeOffset now,
+        CancellationToken cancellationToken) =>
+        await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO experiment_conversions (experiment_id, visitor_id, variant, subscription_id, customer_id, mrr_twelfths, converted_at)
-            VALUES (@experimentId, @visitorId, @variant, @subscriptionId, @customerId, @mrrTwelfths, @now)
+            VALUES (@ExperimentId, @VisitorId, @Variant, @SubscriptionId, @CustomerId, @MrrTwelfths, @now)
             ON CONFLICT (experiment_id, visitor_id) DO NOTHING
-            """, new { experimentId, visitorId, variant, subscriptionId, customerId, mrrTwelfths, now = time.GetUtcNow().ToUnixTimeMilliseconds() },
-            tx, cancellationToken: cancellationToken)), cancellationToken) > 0;
+            """, new { conversion.ExperimentId, conversion.VisitorId, conversion.Variant, conversion.SubscriptionId, conversion.CustomerId,
+            conversion.MrrTwelfths, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)) > 0;
 
     /// <summary>Distinct visitors, conversions and converted MRR per variant.</summary>
     public Task<IReadOnlyList<VariantCounts>> CountsAsync(string experimentId, CancellationToken cancellationToken = default) =>
@@ -53,4 +60,6 @@ public sealed class ExperimentTallies(TollgateDatabase database, TimeProvider ti
         public long Conversions { get; set; }
         public long MrrTwelfths { get; set; }
     }
+
+    internal sealed record Conversion(string ExperimentId, string VisitorId, string Variant, string SubscriptionId, string CustomerId, long MrrTwelfths);
 }

@@ -24,7 +24,8 @@ public static class StripeOutcomes
 /// <summary>
 /// A Stripe subscription as Tollgate reads it: the fields that decide plan, status and period. <see cref="Status"/> is
 /// null for states Tollgate does not apply (incomplete, paused); <see cref="StripeStatus"/> keeps Stripe's word.
-/// <see cref="ItemId"/> is the subscription item that carries the price, which a price change names.
+/// <see cref="ItemId"/> is the subscription item that carries the price, which a price change names. <see cref="Attribution"/>
+/// is the price experiment a Tollgate checkout sold it under, from the subscription's metadata.
 /// </summary>
 public sealed record StripeSubscriptionState(
     string Id,
@@ -42,7 +43,8 @@ public sealed record StripeSubscriptionState(
     DateTimeOffset? TrialStart,
     DateTimeOffset? TrialEnd,
     string? ItemId = null,
-    int? Quantity = null);
+    int? Quantity = null,
+    StripeAttribution? Attribution = null);
 
 /// <summary>What a Stripe event asks of Tollgate, already read out of Stripe's JSON.</summary>
 public abstract record StripeEffect

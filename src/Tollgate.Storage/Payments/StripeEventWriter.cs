@@ -77,7 +77,7 @@ internal sealed partial class StripeEventWriter(
 
         await StripeLinks.LinkInAsync(c, tx, customer, state.StripeCustomerId, hasPaymentMethod: null, time, ct);
         touched.Add(customer);
-        if (await PlanForPriceAsync(state.PriceId, existing?.PlanVersionId) is not { } plan)
+        if ((await PlanForPriceAsync(state.PriceId, existing?.PlanVersionId) ?? await AttributedPlanAsync(state)) is not { } plan)
         {
             return (StripeOutcomes.UnknownPrice, $"no plan version has stripe_price_id {state.PriceId}");
         }
@@ -179,10 +179,12 @@ internal sealed partial class StripeEventWriter(
             DaysUntilDue = options.DaysUntilDue,
             StripeSubscriptionId = state.Id,
             Seats = StripeSeats(state, version, interval),
+            PriceOverride = VariantOverride(state, version, interval),
             CreatedAt = now,
             UpdatedAt = now,
         };
         await billing.CreateInAsync(c, tx, subscription, ct);
+        await ConvertAsync(state, subscription, version);
         await MarkSyncedAsync(state.Id, created);
         return (StripeOutcomes.Ok, live is null ? $"{subscription.Id} created" : $"{subscription.Id} created, replacing {live}");
     }

@@ -4,7 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Payments;
 
 /// <summary>Checkout and the customer portal, against a fake Stripe that checks the wire format of every call.</summary>
-public abstract class PaymentsApiContract : ApiContract
+public abstract partial class PaymentsApiContract : ApiContract
 {
     [Fact]
     public async Task CheckoutCreatesTheStripeCustomerOnceAndReusesItOnTheNextCheckout()

@@ -99,6 +99,40 @@ public abstract class StripeSeatsContract
         Assert.Equal(3, subscription["seats"].Value<int>());
         Assert.Equal(3, harness.Stripe.Subscription(stripeId)["items"]!["data"]![0]!["quantity"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task AMemberAddedWhileStripeLowersTheSeatsMakesTollgateRefuseAndPutsStripesQuantityBack()
+    {
+        await using var harness = await StartAsync();
+        var stripeId = (await harness.SubscribeAsync("acme", "squad"))["id"]!.GetValue<string>();
+        var id = (await harness.SubscriptionsAsync("acme"))[0]!["id"].Value<string>();
+        Assert.Equal(HttpStatusCode.OK, (await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4 })).StatusCode);
+        foreach (var member in new[] { "ann", "ben", "cat" })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await AddMemberAsync(harness, member)).StatusCode);
+        }
+
+        HttpStatusCode? lateMember = null;
+        harness.Stripe.BeforePost = async (path, form) =>
+        {
+            if (form.GetValueOrDefault("items[0][quantity]") == "3" && lateMember is null)
+            {
+                lateMember = (await AddMemberAsync(harness, "dan")).StatusCode; // the fourth seat is taken while Stripe is being asked
+            }
+        };
+        var lowered = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3, effective = "immediate" });
+        var quantities = harness.Stripe.Requests.Where(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripeId}")
+            .Select(r => r.Form["items[0][quantity]"]).ToList();
+
+        Assert.Equal((HttpStatusCode.Conflict, "seats_in_use"), (lowered.StatusCode, (await lowered.ReadAsync())["error"].Value<string>()));
+        Assert.Equal(HttpStatusCode.Created, lateMember);
+        Assert.Equal(["4", "3", "4"], quantities);
+        Assert.Equal(4, harness.Stripe.Subscription(stripeId)["items"]!["data"]![0]!["quantity"]!.GetValue<int>());
+        Assert.Equal(4, (await harness.SubscriptionsAsync("acme"))[0]!["seats"].Value<int>());
+    }
+
+    private static Task<HttpResponseMessage> AddMemberAsync(PaymentsHarness harness, string member) =>
+        harness.App.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { email = $"{member}@example.com", name = member, role = "member" });
 }
 
 public sealed class SqliteStripeSeatsTests : StripeSeatsContract

@@ -65,7 +65,7 @@ export class Portal extends Resource {
 export class Checkout extends Resource {
   /** Starts a checkout; send the customer to `checkoutUrl`. */
   createSession(
-    params: { customer: string; plan: string; successUrl: string; cancelUrl: string; billingPeriod?: "monthly" | "yearly" },
+    params: { customer: string; plan: string; successUrl: string; cancelUrl: string; billingPeriod?: "monthly" | "yearly"; visitorId?: string },
     options?: RequestOptions,
   ): Promise<CheckoutSession> {
     return this.http.json({ method: "POST", path: "v1/billing/checkout-sessions", body: params, options });

@@ -1,0 +1,88 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Core;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Payments;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Discounts;
+using Tollgate.Storage.Payments;
+using static Tollgate.Server.Pages.Html;
+
+namespace Tollgate.Server.Pages;
+
+/// <summary>
+/// What a page sells: <paramref name="Plan"/> at <paramref name="Interval"/>, coming back to <paramref name="BackPath"/>.
+/// <paramref name="Customer"/> is the buyer when the page knows them (an offer link made for one); else the form's e-mail is.
+/// </summary>
+public sealed record PageSale(Plan Plan, BillingInterval Interval, string BackPath, string? Customer, string? Promo = null, string? Visitor = null);
+
+/// <summary>
+/// The one checkout path of the anonymous pages (/pricing/start and /offer): the per-client limit, the form, the e-mail,
+/// then the checkout the API runs, which stores a new buyer only once Stripe has made the session.
+/// </summary>
+public static class PageCheckout
+{
+    /// <summary>What the pages' checkout reads from, injected as one (flat: a handler's parameters record cannot nest another).</summary>
+    public sealed record Services(
+        StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> StripeOptions,
+        DiscountStore Discounts, Experiments.ExperimentPricing Experiments, FormThrottle Throttle, IOptions<PagesOptions> Pages, TimeProvider Time)
+    {
+        public PaymentsApi.Services Payments => new(Stripe, Links, Customers, Catalog, StripeOptions, Discounts, Experiments);
+    }
+
+    /// <summary>The posted form, or the page that refuses it: 429 past the client's limit, 415 when it is not a form.</summary>
+    public static async Task<(IFormCollection? Form, IResult? Refusal)> ReadAsync(
+        HttpContext http, Services s, string notTheForm, string again, CancellationToken cancellationToken)
+    {
+        if (s.Throttle.Take(http) is { } wait)
+        {
+            var minutes = (long)Math.Ceiling(wait.TotalMinutes);
+            http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return (null, Message(http, 429, "Too many tries", $"This address has sent the form too often. Try again in {minutes} minute(s)."));
+        }
+
+        return http.Request.HasFormContentType
+            ? (await http.Request.ReadFormAsync(cancellationToken), null)
+            : (null, Message(http, 415, notTheForm, again));
+    }
+
+    /// <summary>Checkout for the sale: redirects to Stripe, or a page saying what stopped it. Nothing is stored when it stops.</summary>
+    public static async Task<IResult> CheckoutAsync(HttpContext http, PageSale sale, string? email, Services s, CancellationToken cancellationToken)
+    {
+        Customer buyer;
+        if (sale.Customer is { } known)
+        {
+            if (await s.Customers.GetAsync(known, cancellationToken) is not { } found)
+            {
+                return Message(http, 502, "Payment is not available", "Ask whoever sent this offer for a new link.");
+            }
+
+            buyer = found;
+        }
+        else if (EmailAddress.IsValid(email?.Trim() ?? "")) // the rule PUT /v1/customers applies, so no form stores an address the API would refuse
+        {
+            var now = s.Time.GetUtcNow();
+            buyer = new Customer(Ids.New("cus", s.Time), email!.Trim(), null, new Dictionary<string, string>(), false, now, now);
+        }
+        else
+        {
+            return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
+        }
+
+        var origin = s.Pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+        var back = origin + sale.BackPath;
+        var visitor = sale.Visitor is { } v && Hosting.Validate.Id(v) is null ? v : null;
+        var checkout = await PaymentsApi.SellAsync(new CreateCheckoutSessionRequest(buyer.Id, sale.Plan.Code, back + "&state=paid", back,
+            sale.Interval.ToWire(), sale.Promo, VisitorId: visitor), sale.Interval, buyer, isNew: sale.Customer is null, s.Payments, cancellationToken);
+        return checkout.Result switch
+        {
+            Ok<CheckoutSessionResponse> ok => Results.Redirect(ok.Value!.CheckoutUrl),
+            ProblemHttpResult { StatusCode: 400 } refused => Message(http, 400, "This code cannot be used", refused.ProblemDetails.Detail ?? "Go back and try without it."),
+            var other => Message(http, 502, "Payment is not available", (other as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later."),
+        };
+    }
+}
