@@ -199,7 +199,7 @@ public static class AdminCustomers
         var (result, refused) = await Subscriptions.CancelForm.CancelAsync(live, atPeriodEnd: !now, creditUnused: now, reason, billing, stripe, cancellationToken);
         return result is BillingResult.Done
             ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=canceled")
-            : Message(http, refused is null ? 409 : 502, "The subscription was not canceled",
+            : Message(http, refused?.StatusCode ?? 409, "The subscription was not canceled",
                 result is BillingResult.Conflict c ? c.Detail : refused?.ProblemDetails.Detail ?? "Reload the page.");
     }
 
