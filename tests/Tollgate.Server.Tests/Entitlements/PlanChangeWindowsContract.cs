@@ -64,13 +64,14 @@ public abstract class PlanChangeWindowsContract : ApiContract
         Assert.Equal(30L, refused["used"].Value<long>());
     }
 
-    // Monthly → yearly: January's 2 units were billed at the February renewal, so the change bills March's 4; yearly →
-    // monthly: the yearly period ends at the change, so January's and March's windows (2 + 4) are both billed with it.
+    // Monthly → yearly: January's 2 units were billed at the February renewal, so the change bills March's 4 over the
+    // month it cuts short; yearly → monthly: the yearly period ends at the change, so January's and March's windows
+    // (2 + 4) are both billed with it, over the year so far.
     [Theory]
-    [InlineData("monthly", "yearly", -2032L, 29900L, 4L, 12)]
-    [InlineData("yearly", "monthly", -24248L, 2999L, 6L, 1)]
+    [InlineData("monthly", "yearly", -2032L, 29900L, 4L, 12, "2026-03-15T12:00:00Z")]
+    [InlineData("yearly", "monthly", -24248L, 2999L, 6L, 1, "2026-01-15T12:00:00Z")]
     public async Task AReanchoringChangeBillsTheOverageUpToTheChangeOnItsInvoiceAndTheRenewalOnlyWhatCameAfter(
-        string from, string to, long credit, long fee, long apiUnits, int monthsToRenewal)
+        string from, string to, long credit, long fee, long apiUnits, int monthsToRenewal, string periodStart)
     {
         await using var app = await AppAsync();
         await app.CustomerAsync("c1");
@@ -94,7 +95,7 @@ public abstract class PlanChangeWindowsContract : ApiContract
         Assert.Equal("subscription_update", Text(change, "billing_reason"));
         Assert.Equal([("proration_credit", credit, 1L), ("recurring", fee, 1L), ("overage", apiUnits * 5, apiUnits), ("overage", 2L, 2L)], Lines(change));
         Assert.Equal(credit + fee + apiUnits * 5 + 2, change["subtotal_cents"].Value<long>());
-        Assert.Equal(("2026-01-15T12:00:00Z", "2026-03-25T12:00:00Z"), (Text(change["lines"]![2]!, "period_start"), Text(change["lines"]![2]!, "period_end")));
+        Assert.Equal((periodStart, "2026-03-25T12:00:00Z"), (Text(change["lines"]![2]!, "period_start"), Text(change["lines"]![2]!, "period_end")));
         Assert.Equal(("subscription_cycle", Text(change, "period_end")), (Text(renewal, "billing_reason"), Text(renewal, "period_start")));
         Assert.Equal([("recurring", fee, 1L), ("overage", 10L, 2L), ("overage", 1L, 1L)], Lines(renewal));
     }
