@@ -68,7 +68,6 @@ public static class StorageServices
         services.AddSingleton<UsageHistory>();
         services.AddSingleton<LlmCallLog>();
         services.AddSingleton<Grants.PackSales>();
-        services.AddSingleton<Cancellations>();
         return services;
     }
 

@@ -166,7 +166,10 @@ public sealed partial class FakeStripe : IAsyncDisposable
     {
         var request = http.Request;
         var body = await new StreamReader(request.Body).ReadToEndAsync();
-        var form = request.HasFormContentType ? ParseForm(body) : new Dictionary<string, string>(StringComparer.Ordinal);
+        // Stripe's SDKs send a DELETE's parameters (cancellation_details) in the query string.
+        var form = request.HasFormContentType ? ParseForm(body)
+            : request.Method == "DELETE" ? ParseForm(request.QueryString.Value?.TrimStart('?') ?? "")
+            : new Dictionary<string, string>(StringComparer.Ordinal);
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
         if (request.Method == "POST" && BeforePost is { } hook)
         {
@@ -241,7 +244,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         ("GET", _) when path.StartsWith("/v1/prices/", StringComparison.Ordinal) => RetrievePrice(path["/v1/prices/".Length..]),
         ("POST", "/v1/invoiceitems") => CreateInvoiceItem(form),
         ("POST", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => UpdateSubscription(path["/v1/subscriptions/".Length..], form),
-        ("DELETE", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => CancelSubscription(path["/v1/subscriptions/".Length..]),
+        ("DELETE", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => CancelSubscription(path["/v1/subscriptions/".Length..], form),
         ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) =>
             _subscriptions.TryGetValue(path["/v1/subscriptions/".Length..], out var subscription)
                 ? (200, subscription.ToJsonString())

@@ -7,6 +7,8 @@ namespace Tollgate.Testing;
 public sealed partial class FakeStripe
 {
     private static readonly string[] ProrationBehaviors = ["create_prorations", "none", "always_invoice"];
+    private static readonly string[] Feedback =
+        ["customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused"];
     private readonly List<JsonObject> _invoiceItems = [];
 
     /// <summary>The pending invoice items created, in order, as Stripe would list them.</summary>
@@ -26,7 +28,7 @@ public sealed partial class FakeStripe
     {
         lock (_lock)
         {
-            CancelSubscription(subscriptionId);
+            CancelSubscription(subscriptionId, new Dictionary<string, string>(StringComparer.Ordinal));
         }
     }
 
@@ -129,6 +131,11 @@ public sealed partial class FakeStripe
             }
         }
 
+        if (CancellationDetails(subscription, form) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (form.TryGetValue("cancel_at_period_end", out var cancel))
         {
             var atEnd = cancel == "true";
@@ -140,7 +147,7 @@ public sealed partial class FakeStripe
         return (200, subscription.ToJsonString());
     }
 
-    private (int, string) CancelSubscription(string id)
+    private (int, string) CancelSubscription(string id, Dictionary<string, string> form)
     {
         if (!_subscriptions.TryGetValue(id, out var subscription))
         {
@@ -152,10 +159,37 @@ public sealed partial class FakeStripe
             return Error(400, "invalid_request_error", "resource_missing", null, $"No such subscription: '{id}' (it is already canceled)");
         }
 
+        if (CancellationDetails(subscription, form) is { } invalid)
+        {
+            return invalid;
+        }
+
         subscription["status"] = "canceled";
         subscription["canceled_at"] = Now;
         subscription["ended_at"] = Now;
         return (200, subscription.ToJsonString());
+    }
+
+    /// <summary>Takes <c>cancellation_details[feedback]</c> and <c>[comment]</c> as Stripe does: feedback from its fixed set, or a 400 naming it.</summary>
+    private static (int, string)? CancellationDetails(JsonObject subscription, Dictionary<string, string> form)
+    {
+        var feedback = form.GetValueOrDefault("cancellation_details[feedback]");
+        if (feedback is not null && !Feedback.Contains(feedback))
+        {
+            return Error(400, "invalid_request_error", null, "cancellation_details[feedback]",
+                $"Invalid cancellation_details[feedback]: must be one of {string.Join(", ", Feedback)}");
+        }
+
+        var comment = form.GetValueOrDefault("cancellation_details[comment]");
+        if (feedback is not null || comment is not null)
+        {
+            var details = (JsonObject)subscription["cancellation_details"]!;
+            details["feedback"] = feedback ?? details["feedback"]?.GetValue<string>();
+            details["comment"] = comment ?? details["comment"]?.GetValue<string>();
+            details["reason"] = "cancellation_requested";
+        }
+
+        return null;
     }
 
     private static long? Seconds(Dictionary<string, string> form, string key) =>

@@ -239,6 +239,7 @@ public sealed partial class FakeStripe
             ["id"] = id, ["object"] = "subscription", ["customer"] = customer, ["status"] = trialDays > 0 ? "trialing" : "active",
             ["billing_cycle_anchor"] = trialDays > 0 ? end.ToUnixTimeSeconds() : start.ToUnixTimeSeconds(), ["cancel_at"] = null,
             ["cancel_at_period_end"] = false, ["canceled_at"] = null, ["collection_method"] = "charge_automatically",
+            ["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = null },
             ["created"] = start.ToUnixTimeSeconds(), ["currency"] = "usd", ["ended_at"] = null, ["livemode"] = false, ["metadata"] = metadata,
             ["start_date"] = start.ToUnixTimeSeconds(),
             ["trial_start"] = trialDays > 0 ? start.ToUnixTimeSeconds() : null, ["trial_end"] = trialDays > 0 ? end.ToUnixTimeSeconds() : null,

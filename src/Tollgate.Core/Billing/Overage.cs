@@ -5,21 +5,34 @@ using Tollgate.Core.Periods;
 
 namespace Tollgate.Core.Billing;
 
+/// <summary>A quota window's counter and the overage units already invoiced from it.</summary>
+public sealed record OverageWindow(string Feature, DateTimeOffset WindowStart, CounterState Counter, long BilledUnits);
+
 /// <summary>
 /// Soft-cap usage past the limit, billed in arrears at the plan feature's overage price. Overage is counted per quota
-/// window and billed with the billing period its window ends in, one line per feature.
+/// window and billed with the billing period its window ends in (or at a plan change that closes it), one line per
+/// feature; a window is billed only for what it has not been billed for before.
 /// </summary>
 public static class Overage
 {
+    /// <summary>The plan's features that bill overage: metered, soft-capped, with a price.</summary>
+    public static IEnumerable<PlanFeature> Billed(PlanVersion version) =>
+        version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false } && (g.OverageUnitPriceCents is > 0 || g.OverageTiers is not null));
+
+    /// <summary>The window's overage units not invoiced yet.</summary>
+    public static long Unbilled(PlanFeature grant, OverageWindow window) =>
+        Math.Max(0, QuotaRules.Overage(QuotaRules.Limit(grant, window.Counter.CarriedIn), window.Counter) - window.BilledUnits);
+
     public static IReadOnlyList<InvoiceLine> Lines(
-        PlanVersion version, IReadOnlyList<Feature> features, IReadOnlyList<(string Feature, CounterState Counter)> windows, BillingPeriod period)
+        PlanVersion version, IReadOnlyList<Feature> features, IReadOnlyList<OverageWindow> windows, BillingPeriod period)
     {
         var lines = new List<InvoiceLine>();
-        foreach (var grant in version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false }
-            && (g.OverageUnitPriceCents is > 0 || g.OverageTiers is not null)))
+        foreach (var grant in Billed(version))
         {
-            var counters = windows.Where(w => w.Feature == grant.FeatureCode).Select(w => w.Counter).ToList();
-            var units = counters.Sum(c => QuotaRules.Overage(QuotaRules.Limit(grant, c.CarriedIn), c));
+            // A window billed in full before (at a re-anchoring change) is not part of this line.
+            var mine = windows.Where(w => w.Feature == grant.FeatureCode && (w.BilledUnits == 0 || Unbilled(grant, w) > 0)).ToList();
+            var counters = mine.Select(w => w.Counter).ToList();
+            var units = mine.Sum(w => Unbilled(grant, w));
             if (units <= 0)
             {
                 continue;

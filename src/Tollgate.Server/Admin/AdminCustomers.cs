@@ -127,9 +127,12 @@ public static class AdminCustomers
 
         var cancel = subscription is { IsLive: true }
             ? $"""
-              <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/cancel" class="row">{CsrfField(user.Csrf)}
-                <select name="when" aria-label="When"><option value="period_end">At period end</option><option value="now">Now, crediting unused time</option></select>
-                <button class="danger" type="submit">Cancel subscription</button></form>
+              <details data-testid="cancel"><summary>Cancel subscription</summary>
+              <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/cancel" class="stack">{CsrfField(user.Csrf)}
+                {Subscriptions.CancelForm.Fields("cancel", "Reason the customer gave")}
+                <label for="cancel-when">When</label>
+                <select id="cancel-when" name="when"><option value="period_end">At period end</option><option value="now">Now, crediting unused time</option></select>
+                <button class="danger" type="submit">Cancel subscription</button></form></details>
               """
             : "";
         return $"""
@@ -171,14 +174,19 @@ public static class AdminCustomers
     }
 
     private static async Task<IResult> CancelAsync(
-        string id, HttpContext http, AdminData data, ICustomerStore customers, BillingStore billing, CancellationToken cancellationToken)
+        string id, HttpContext http, AdminData data, ICustomerStore customers, BillingStore billing, Payments.StripeSubscriptions stripe,
+        CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
         {
             return AdminLayout.SignIn();
         }
 
-        var form = posted.Form;
+        var (reason, problem) = Subscriptions.CancelForm.Read(posted.Form);
+        if (reason is null)
+        {
+            return Message(http, 400, "Choose a reason", problem!);
+        }
 
         var live = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
         if (live is null)
@@ -186,11 +194,13 @@ public static class AdminCustomers
             return Message(http, 409, "No subscription", "The customer has no live subscription.");
         }
 
-        var now = form["when"] == "now";
-        var result = await billing.CancelAsync(live.Id, atPeriodEnd: !now, creditUnused: now, cancellationToken);
+        // A Stripe-billed subscription is canceled through Stripe, which is told the reason, as the API does.
+        var now = posted.Form["when"] == "now";
+        var (result, refused) = await Subscriptions.CancelForm.CancelAsync(live, atPeriodEnd: !now, creditUnused: now, reason, billing, stripe, cancellationToken);
         return result is BillingResult.Done
             ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=canceled")
-            : Message(http, 409, "The subscription was not canceled", result is BillingResult.Conflict c ? c.Detail : "Reload the page.");
+            : Message(http, refused?.StatusCode ?? 409, "The subscription was not canceled",
+                result is BillingResult.Conflict c ? c.Detail : refused?.ProblemDetails.Detail ?? "Reload the page.");
     }
 
     internal static string Day(DateTimeOffset at) => E(at.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture));

@@ -35,7 +35,7 @@ public static class CustomerDeletionApi
             if (await customers.GetLiveSubscriptionAsync(id, cancellationToken) is { } live)
             {
                 var (result, problem) = live.StripeSubscriptionId is not null
-                    ? await stripe.CancelAsync(live, atPeriodEnd: false, creditUnused: prorate == true, cancellationToken)
+                    ? await stripe.CancelAsync(live, atPeriodEnd: false, creditUnused: prorate == true, null, cancellationToken)
                     : (await billing.CancelAsync(live.Id, atPeriodEnd: false, creditUnused: prorate == true, cancellationToken), null);
                 switch (problem, result)
                 {

@@ -150,12 +150,19 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
         return ReadSubscription(id, body);
     }
 
-    /// <summary>Cancels a subscription now. Stripe takes no idempotency key on DELETE: a retry that finds it canceled reads it instead.</summary>
-    public async Task<StripeSubscriptionState> CancelSubscriptionAsync(string id, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Cancels a subscription now, with <paramref name="details"/> as <c>cancellation_details</c> in the query (Stripe's
+    /// SDKs send a DELETE's parameters there). Stripe takes no idempotency key on DELETE: a retry that finds it canceled
+    /// reads it instead.
+    /// </summary>
+    public async Task<StripeSubscriptionState> CancelSubscriptionAsync(
+        string id, Dictionary<string, object?>? details = null, CancellationToken cancellationToken = default)
     {
+        var query = details is null ? "" : StripeForm.Encode(new Dictionary<string, object?> { ["cancellation_details"] = details });
         try
         {
-            using var body = await SendAsync(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(id)}", null, null, cancellationToken);
+            using var body = await SendAsync(HttpMethod.Delete,
+                $"v1/subscriptions/{Uri.EscapeDataString(id)}{(query.Length > 0 ? "?" + query : "")}", null, null, cancellationToken);
             return ReadSubscription(id, body);
         }
         catch (StripeException e) when (e.Status is >= 400 and < 500)

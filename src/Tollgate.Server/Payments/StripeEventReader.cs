@@ -30,7 +30,7 @@ public static class StripeEventReader
             ? new StripeEffect.CheckoutExpired(data.String("id"), hold)
             : new StripeEffect.Note(StripeOutcomes.Ignored, "an expired checkout that held no promotion code"),
         "customer.subscription.created" or "customer.subscription.updated" => new StripeEffect.SubscriptionChanged(Subscription(data)),
-        "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id")),
+        "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id"), Feedback(data)),
         "customer.subscription.trial_will_end" => new StripeEffect.TrialWillEnd(data.String("id")),
         // payment_succeeded comes with every paid invoice too; the second of the two finds the invoice already recorded.
         "invoice.paid" or "invoice.payment_succeeded" => SubscriptionOf(data) is { } subscription
@@ -75,7 +75,20 @@ public static class StripeEventReader
             subscription.OptionalInstant("trial_end"),
             item.OptionalString("id"),
             item.OptionalLong("quantity") is { } quantity ? (int)Math.Clamp(quantity, 1, int.MaxValue) : null,
-            metadata is { } m ? StripeAttribution.From(m.OptionalString) : null);
+            metadata is { } m ? StripeAttribution.From(m.OptionalString) : null,
+            Feedback(subscription));
+    }
+
+    /// <summary>
+    /// <c>cancellation_details</c> as a cancel reason: Stripe's feedback set is Tollgate's, so an unknown value (a newer
+    /// Stripe's) is left out, and a comment is cut to what Tollgate keeps.
+    /// </summary>
+    public static CancellationFeedback? Feedback(StripeJson subscription)
+    {
+        var details = subscription.OptionalObject("cancellation_details");
+        var reason = details?.OptionalString("feedback") is { } feedback && CancellationReasons.All.Contains(feedback) ? feedback : null;
+        var comment = details?.OptionalString("comment") is { Length: > 0 } text ? text[..Math.Min(text.Length, CancellationReasons.MaxCommentLength)] : null;
+        return reason is null && comment is null ? null : new CancellationFeedback(reason, comment);
     }
 
     /// <summary>Stripe's statuses in Tollgate's: unpaid stays past due (its grace runs out), incomplete and paused are not applied.</summary>

@@ -108,27 +108,35 @@ public sealed class StripeSubscriptions(
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Cancels in Stripe, sending the reason and comment as Stripe's <c>cancellation_details</c>, and keeps them with
+    /// Stripe's answer in one write.
+    /// </summary>
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> CancelAsync(
-        Subscription current, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken) =>
+        Subscription current, bool atPeriodEnd, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken) =>
         CallAsync(current, async () => atPeriodEnd
             ? await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
-                new Dictionary<string, object?> { ["cancel_at_period_end"] = true }, Key("tollgate-cancel", current, "period-end"), cancellationToken),
-                cancellationToken)
-            : await CancelNowAsync(current, creditUnused, cancellationToken), cancellationToken);
+                new Dictionary<string, object?> { ["cancel_at_period_end"] = true, ["cancellation_details"] = Details(reason) },
+                Key("tollgate-cancel", current, $"period-end-{reason?.Reason}"), cancellationToken), reason, cancellationToken)
+            : await CancelNowAsync(current, creditUnused, reason, cancellationToken), cancellationToken);
 
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> UndoCancelAsync(Subscription current, CancellationToken cancellationToken) =>
         current.CancelAtPeriodEnd
             ? CallAsync(current, async () => await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
                 new Dictionary<string, object?> { ["cancel_at_period_end"] = false }, Key("tollgate-undo-cancel", current, "keep"), cancellationToken),
-                cancellationToken), cancellationToken)
+                cancellationToken: cancellationToken), cancellationToken)
             : Task.FromResult<(BillingResult?, ProblemHttpResult?)>(
                 (new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end."), null));
 
-    private async Task<BillingResult> CancelNowAsync(Subscription current, bool creditUnused, CancellationToken cancellationToken)
+    private async Task<BillingResult> CancelNowAsync(Subscription current, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken)
     {
-        await stripe.CancelSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
-        return await changes.ApplyCancelNowAsync(current, creditUnused, cancellationToken);
+        await stripe.CancelSubscriptionAsync(current.StripeSubscriptionId!, Details(reason), cancellationToken);
+        return await changes.ApplyCancelNowAsync(current, creditUnused, reason, cancellationToken);
     }
+
+    /// <summary>Stripe's <c>cancellation_details</c> (its feedback set is Tollgate's reasons); null sends nothing.</summary>
+    private static Dictionary<string, object?>? Details(CancellationFeedback? reason) =>
+        reason is null ? null : new Dictionary<string, object?> { ["feedback"] = reason.Reason, ["comment"] = reason.Comment };
 
     /// <summary>Refuses what Stripe cannot do, calls Stripe, and sends the lines the change made (best effort; the background sender retries).</summary>
     private async Task<(BillingResult?, ProblemHttpResult?)> CallAsync(

@@ -7,6 +7,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Money;
 using Tollgate.Storage.Billing;
+using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Catalog;
 using static Tollgate.Server.Pages.Html;
 
@@ -68,7 +69,9 @@ public static partial class PortalPages
         {
             card.Append(CultureInfo.InvariantCulture, $"""
                 <p class="muted">Renews on {Date(s.CurrentPeriodEnd)}.</p>
-                <form method="post" action="/portal/cancel">{CsrfField(session.Csrf)}<button class="danger" type="submit">Cancel at period end</button></form>
+                <details data-testid="cancel"><summary>Cancel my subscription</summary>
+                <form method="post" action="/portal/cancel" class="stack">{CsrfField(session.Csrf)}{CancelForm.Fields("cancel", "Why are you canceling?")}
+                <button class="danger" type="submit">Cancel at period end</button></form></details>
                 """);
         }
 

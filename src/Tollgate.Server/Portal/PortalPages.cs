@@ -319,10 +319,6 @@ public static partial class PortalPages
             : Message(http, 502, "Stripe is not available", (portal.Result as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later.");
     }
 
-    private static async Task<IResult> CancelAsync(HttpContext http, PortalData data, CancellationToken cancellationToken) =>
-        await SubscriptionActionAsync(http, data, "canceled", (billing, id) => billing.CancelAsync(id, atPeriodEnd: true, creditUnused: false, cancellationToken),
-            cancellationToken);
-
     private static async Task<IResult> UndoCancelAsync(HttpContext http, PortalData data, CancellationToken cancellationToken) =>
         await SubscriptionActionAsync(http, data, "kept", (billing, id) => billing.UndoCancelAsync(id, cancellationToken), cancellationToken);
 

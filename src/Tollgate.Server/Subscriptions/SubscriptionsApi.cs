@@ -14,6 +14,7 @@ using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Discounts;
+using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;
 
@@ -174,7 +175,7 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
-        string id, CancelSubscriptionRequest? request, BillingStore billing, Cancellations cancellations, CatalogCache catalog,
+        string id, CancelSubscriptionRequest? request, BillingStore billing, CatalogCache catalog,
         StripeSubscriptions stripe, CancellationToken cancellationToken)
     {
         request ??= new CancelSubscriptionRequest(); // every field is optional, so the body may be left out
@@ -185,25 +186,9 @@ public static class SubscriptionsApi
 
         if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
         {
-            var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, cancellationToken);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            // Stripe carried out the cancel; its reason is Tollgate's to keep.
-            if (done is BillingResult.Done stripeDone && (request.Reason ?? request.Comment) is not null)
-            {
-                var kept = stripeDone.Subscription with
-                {
-                    CancelReason = request.Reason ?? stripeDone.Subscription.CancelReason,
-                    CancelComment = request.Comment ?? stripeDone.Subscription.CancelComment,
-                };
-                await cancellations.RecordAsync(kept.Id, kept.CancelReason, kept.CancelComment, cancellationToken);
-                done = stripeDone with { Subscription = kept };
-            }
-
-            return await ChangeResponseAsync(done!, id, catalog, cancellationToken);
+            var reason = (request.Reason ?? request.Comment) is null ? null : new CancellationFeedback(request.Reason, request.Comment);
+            var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, reason, cancellationToken);
+            return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
         }
 
         return await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, request.Reason, request.Comment,
@@ -211,7 +196,7 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> UndoCancelAsync(
-        string id, BillingStore billing, Cancellations cancellations, CatalogCache catalog, StripeSubscriptions stripe, CancellationToken cancellationToken)
+        string id, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe, CancellationToken cancellationToken)
     {
         var linked = await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } s ? s : null;
         var (result, problem) = linked is not null
@@ -220,13 +205,6 @@ public static class SubscriptionsApi
         if (problem is not null)
         {
             return problem;
-        }
-
-        // A kept subscription was not canceled after all, so it has no cancel reason (the local undo clears it in its transaction).
-        if (linked is not null && result is BillingResult.Done kept)
-        {
-            await cancellations.RecordAsync(id, null, null, cancellationToken);
-            result = kept with { Subscription = kept.Subscription with { CancelReason = null, CancelComment = null } };
         }
 
         return result switch

@@ -8,7 +8,6 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Discounts;
-using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage.Billing;
 
@@ -132,9 +131,16 @@ public sealed class BillingStore(
 
             var change = PlanChange.Apply(current, from, to, interval, effective, proration, time.GetUtcNow());
             change = await new DiscountWriter(c, tx, time, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
+            // A change that re-anchors the period ends the old one now: the overage counted so far is billed with the change.
+            var reanchored = change.Effective == ChangeTiming.Immediate && change.Subscription.CurrentPeriodStart != current.CurrentPeriodStart;
+            var features = reanchored ? (await catalog.GetAsync(cancellationToken)).Features : [];
             if (preview)
             {
-                return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], null);
+                var overage = reanchored
+                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken)
+                    : [];
+                return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
+                    [.. change.PendingLines, .. change.InvoiceNowLines, .. overage], null);
             }
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
@@ -146,11 +152,15 @@ public sealed class BillingStore(
             }
 
             await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
-            var invoice = change.InvoiceNowLines.Count > 0
-                ? await invoices.IssueAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, change.InvoiceNowLines, change.EffectiveAt,
+            IReadOnlyList<InvoiceLine> dueNow = reanchored
+                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod,
+                    change.EffectiveAt, mark: true, cancellationToken)]
+                : change.InvoiceNowLines;
+            var invoice = dueNow.Count > 0
+                ? await invoices.IssueAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
                     stored.CurrentPeriodStart, stored.CurrentPeriodEnd)
                 : null;
-            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. change.InvoiceNowLines], invoice);
+            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. dueNow], invoice);
         }, cancellationToken);
         Invalidate(result);
         return result;
@@ -314,13 +324,10 @@ public sealed class BillingStore(
         return result;
     }
 
-    internal static async Task<IReadOnlyList<InvoiceLine>> OverageAsync(
+    internal static Task<IReadOnlyList<InvoiceLine>> OverageAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,
-        Core.Periods.BillingPeriod period, CatalogSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        var counters = await Counters.ReadEndingInAsync(c, customer, period, cancellationToken, tx);
-        return Overage.Lines(version, snapshot.Features, counters, period);
-    }
+        Core.Periods.BillingPeriod period, CatalogSnapshot snapshot, CancellationToken cancellationToken) =>
+        OverageBilling.EndingInAsync(c, tx, customer, version, snapshot.Features, period, cancellationToken);
 
     private async Task<IReadOnlyList<InvoiceLine>> OverageAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,

@@ -35,6 +35,13 @@ public sealed class StripeChanges(
             var change = PlanChange.Apply(before, from, to, interval, ChangeTiming.Immediate, proration, at);
             // Stripe bills the new price itself (at once when the interval changed); Tollgate adds only what it prorated.
             var lines = change.PendingLines.Concat(change.InvoiceNowLines).Where(l => l.Kind != InvoiceLineKind.Recurring).ToList();
+            if (change.Subscription.CurrentPeriodStart != before.CurrentPeriodStart)
+            {
+                // A new interval ends the period now, in Stripe as here: the overage counted in it is billed with the change.
+                lines.AddRange(await OverageBilling.UpToAsync(c, tx, before.CustomerId, from, (await catalog.GetAsync(cancellationToken)).Features,
+                    before.CurrentPeriod, at, mark: true, cancellationToken));
+            }
+
             await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval)!.Currency, lines);
             await writer.SyncAsync(answer, at, before.CustomerId);
             var invoice = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
@@ -43,11 +50,16 @@ public sealed class StripeChanges(
             return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, lines, invoice);
         }, cancellationToken);
 
-    /// <summary>Stripe's answer to a cancel at the period end, or to undoing one.</summary>
-    public Task<BillingResult> ApplyStateAsync(Subscription before, StripeSubscriptionState answer, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Stripe's answer to a cancel at the period end (with the reason the caller gave, kept in this same write), or to
+    /// undoing one (no reason: Stripe's answer clears it).
+    /// </summary>
+    public Task<BillingResult> ApplyStateAsync(
+        Subscription before, StripeSubscriptionState answer, CancellationFeedback? reason = null, CancellationToken cancellationToken = default) =>
         WriteAsync(before, async (writer, c, tx, at) =>
         {
             await writer.SyncAsync(answer, at, before.CustomerId);
+            await KeepReasonAsync(c, tx, before.Id, reason, cancellationToken);
             var after = await ReadAsync(c, tx, before.Id, cancellationToken);
             return after.CancelAtPeriodEnd
                 ? new BillingResult.Done(after, ChangeTiming.PeriodEnd, after.CurrentPeriodEnd, [], null)
@@ -58,20 +70,39 @@ public sealed class StripeChanges(
     /// Stripe canceled the subscription now: it ends here too, with the final invoice Tollgate's own cancel makes (the
     /// period's overage so far, and the unused time credited when asked), whose lines go to Stripe as invoice items.
     /// </summary>
-    public Task<BillingResult> ApplyCancelNowAsync(Subscription before, bool creditUnused, CancellationToken cancellationToken = default) =>
+    public Task<BillingResult> ApplyCancelNowAsync(
+        Subscription before, bool creditUnused, CancellationFeedback? reason = null, CancellationToken cancellationToken = default) =>
         WriteAsync(before, async (writer, c, tx, at) =>
         {
             var (current, syncedAt) = await writer.ReadLockedAsync(before.StripeSubscriptionId!);
             if (current is null || !current.IsLive || syncedAt > at)
             {
-                // Stripe's deleted event came first and already ended it.
+                // Stripe's deleted event came first and already ended it; the reason given here is still the one to keep.
+                await KeepReasonAsync(c, tx, before.Id, reason, cancellationToken);
                 return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, [], null);
             }
 
+            // A second cancel without a reason (ending a scheduled one at once) keeps what the first one gave.
+            current = current with { CancelReason = reason?.Reason ?? current.CancelReason, CancelComment = reason?.Comment ?? current.CancelComment };
             var ended = await billing.EndNowInAsync(c, tx, current, creditUnused, at, cancellationToken);
             await writer.MarkSyncedAsync(before.StripeSubscriptionId!, at);
             return ended;
         }, cancellationToken);
+
+    /// <summary>Stores the reason and comment of a cancel Stripe carried out; what is not given stays as it was.</summary>
+    private static async Task KeepReasonAsync(DbConnection c, DbTransaction tx, string id, CancellationFeedback? reason, CancellationToken cancellationToken)
+    {
+        if (reason is null)
+        {
+            return;
+        }
+
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE subscriptions SET cancel_reason = COALESCE(@reason, cancel_reason), cancel_comment = COALESCE(@comment, cancel_comment),
+                revision = revision + 1
+            WHERE id = @id
+            """, new { id, reason = reason.Reason, comment = reason.Comment }, tx, cancellationToken: cancellationToken));
+    }
 
     private async Task<BillingResult> WriteAsync(
         Subscription before, Func<StripeEventWriter, DbConnection, DbTransaction, DateTimeOffset, Task<BillingResult>> work,

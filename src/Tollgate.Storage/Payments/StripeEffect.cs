@@ -44,7 +44,11 @@ public sealed record StripeSubscriptionState(
     DateTimeOffset? TrialEnd,
     string? ItemId = null,
     int? Quantity = null,
-    StripeAttribution? Attribution = null);
+    StripeAttribution? Attribution = null,
+    CancellationFeedback? Feedback = null);
+
+/// <summary>Stripe's <c>cancellation_details</c>: the customer's feedback (one of Tollgate's cancel reasons) and comment.</summary>
+public sealed record CancellationFeedback(string? Reason, string? Comment);
 
 /// <summary>What a Stripe event asks of Tollgate, already read out of Stripe's JSON.</summary>
 public abstract record StripeEffect
@@ -65,7 +69,7 @@ public abstract record StripeEffect
     /// <summary>customer.subscription.created or .updated: the subscription's whole state.</summary>
     public sealed record SubscriptionChanged(StripeSubscriptionState State) : StripeEffect;
 
-    public sealed record SubscriptionDeleted(string StripeSubscriptionId) : StripeEffect;
+    public sealed record SubscriptionDeleted(string StripeSubscriptionId, CancellationFeedback? Feedback = null) : StripeEffect;
 
     /// <summary>Money collected; <paramref name="PeriodStart"/> is the subscription line's period, which names the Tollgate invoice.</summary>
     public sealed record InvoicePaid(string StripeInvoiceId, string StripeSubscriptionId, long AmountPaidCents, DateTimeOffset? PeriodStart,

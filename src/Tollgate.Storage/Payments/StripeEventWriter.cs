@@ -25,7 +25,7 @@ internal sealed partial class StripeEventWriter(
         StripeEffect.Note note => Task.FromResult((note.Outcome, note.Detail)),
         StripeEffect.CheckoutCompleted checkout => CheckoutAsync(checkout, stripeEvent.CreatedAt),
         StripeEffect.SubscriptionChanged changed => SyncAsync(changed.State, stripeEvent.CreatedAt, null),
-        StripeEffect.SubscriptionDeleted deleted => DeletedAsync(deleted.StripeSubscriptionId, stripeEvent.CreatedAt),
+        StripeEffect.SubscriptionDeleted deleted => DeletedAsync(deleted.StripeSubscriptionId, deleted.Feedback, stripeEvent.CreatedAt),
         StripeEffect.InvoicePaid paid => InvoicePaidAsync(paid, stripeEvent.CreatedAt),
         StripeEffect.PaymentFailed failed => PaymentFailedAsync(failed, stripeEvent.CreatedAt),
         StripeEffect.TrialWillEnd trial => TrialWillEndAsync(trial.StripeSubscriptionId),
@@ -97,7 +97,7 @@ internal sealed partial class StripeEventWriter(
 
         if (status == SubscriptionStatus.Canceled)
         {
-            await EndAsync(existing, now);
+            await EndAsync(WithFeedback(existing, state.Feedback), now);
             await MarkSyncedAsync(state.Id, created);
             return (StripeOutcomes.Ok, $"{existing.Id} canceled");
         }
@@ -115,9 +115,9 @@ internal sealed partial class StripeEventWriter(
             TrialEndAt = state.TrialEnd ?? existing.TrialEndAt,
             CancelAtPeriodEnd = state.CancelAtPeriodEnd,
             CanceledAt = state.CancelAtPeriodEnd ? state.CanceledAt ?? existing.CanceledAt ?? now : null,
-            // A cancel undone in Stripe's portal takes its reason with it, as an undo-cancel here does.
-            CancelReason = state.CancelAtPeriodEnd ? existing.CancelReason : null,
-            CancelComment = state.CancelAtPeriodEnd ? existing.CancelComment : null,
+            // A cancel undone in Stripe's portal takes its reason with it, as an undo-cancel here does; one made there brings its feedback.
+            CancelReason = state.CancelAtPeriodEnd ? WithFeedback(existing, state.Feedback).CancelReason : null,
+            CancelComment = state.CancelAtPeriodEnd ? WithFeedback(existing, state.Feedback).CancelComment : null,
             PendingPlanVersionId = null,
             PendingBillingPeriod = null,
             Seats = StripeSeats(state, plan.Version, plan.Interval),
@@ -193,7 +193,13 @@ internal sealed partial class StripeEventWriter(
     private static int? StripeSeats(StripeSubscriptionState state, PlanVersion version, BillingInterval interval) =>
         version.Terms.Price(interval) is { PerSeat: true } price ? Math.Max(state.Quantity ?? price.IncludedSeats, 1) : null;
 
-    private async Task<(string, string?)> DeletedAsync(string stripeSubscriptionId, DateTimeOffset created)
+    /// <summary>The subscription with Stripe's cancellation feedback as its reason, when Tollgate has none (a cancel made in Stripe's portal).</summary>
+    private static Subscription WithFeedback(Subscription existing, CancellationFeedback? feedback) =>
+        feedback is null || existing.CancelReason is not null || existing.CancelComment is not null
+            ? existing
+            : existing with { CancelReason = feedback.Reason, CancelComment = feedback.Comment };
+
+    private async Task<(string, string?)> DeletedAsync(string stripeSubscriptionId, CancellationFeedback? feedback, DateTimeOffset created)
     {
         var (existing, syncedAt) = await ReadLockedAsync(stripeSubscriptionId);
         if (existing is null)
@@ -211,7 +217,7 @@ internal sealed partial class StripeEventWriter(
             return (StripeOutcomes.Ignored, $"{existing.Id} already ended");
         }
 
-        await EndAsync(existing, time.GetUtcNow());
+        await EndAsync(WithFeedback(existing, feedback), time.GetUtcNow());
         await MarkSyncedAsync(stripeSubscriptionId, created);
         return (StripeOutcomes.Ok, $"{existing.Id} canceled");
     }

@@ -1,5 +1,4 @@
 using System.Data;
-using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
@@ -121,20 +120,6 @@ internal static class Counters
             new { customer, at = at.ToUnixTimeMilliseconds() }));
         return [.. rows.Select(r => new HeldCounter(r.FeatureCode,
             new BillingPeriod(DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)), r.ToState()))];
-    }
-
-    /// <summary>The counters of every window that ended inside the billing period: soft-cap overage is billed with the period its window ends in.</summary>
-    public static async Task<IReadOnlyList<(string Feature, CounterState Counter)>> ReadEndingInAsync(
-        DbConnection connection, string customer, BillingPeriod period, CancellationToken cancellationToken, DbTransaction? transaction = null)
-    {
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            """
-            SELECT feature_code, period_start, used, reserved, carried_in FROM usage_counters
-            WHERE customer_id = @customer AND period_end > @start AND period_end <= @end
-            """,
-            new { customer, start = period.Start.ToUnixTimeMilliseconds(), end = period.End.ToUnixTimeMilliseconds() }, transaction,
-            cancellationToken: cancellationToken));
-        return [.. rows.Select(r => (r.FeatureCode, r.ToState()))];
     }
 
     private sealed class PreviousRow

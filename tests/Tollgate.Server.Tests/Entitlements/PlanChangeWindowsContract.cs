@@ -16,14 +16,18 @@ public abstract class PlanChangeWindowsContract : ApiContract
           "default_plan": "free",
           "features": [
             { "code": "cv", "name": "CVs", "unit": "CVs", "kind": "metered" },
-            { "code": "daily", "name": "Daily", "unit": "calls", "kind": "metered" }
+            { "code": "daily", "name": "Daily", "unit": "calls", "kind": "metered" },
+            { "code": "api", "name": "API calls", "unit": "calls", "kind": "metered" },
+            { "code": "burst", "name": "Bursts", "unit": "bursts", "kind": "metered" }
           ],
           "plans": [
             { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
               "features": [ { "feature_code": "cv", "limit": 2, "reset": "month" } ] },
             { "code": "pro", "name": "Pro",
               "prices": [ { "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 29900 } ],
-              "features": [ { "feature_code": "cv", "limit": 30, "reset": "month" }, { "feature_code": "daily", "limit": 5, "reset": "day" } ] }
+              "features": [ { "feature_code": "cv", "limit": 30, "reset": "month" }, { "feature_code": "daily", "limit": 5, "reset": "day" },
+                { "feature_code": "api", "limit": 10, "reset": "month", "hard_cap": false, "overage_unit_price_cents": 5 },
+                { "feature_code": "burst", "limit": 5, "reset": "day", "hard_cap": false, "overage_unit_price_cents": 1 } ] }
           ]
         }
         """;
@@ -59,6 +63,66 @@ public abstract class PlanChangeWindowsContract : ApiContract
         Assert.Equal(("2026-03-25T12:00:00Z", "2026-04-25T12:00:00Z"), (refused["window_start"].Value<string>(), refused["resets_at"].Value<string>()));
         Assert.Equal(30L, refused["used"].Value<long>());
     }
+
+    // Monthly → yearly: January's 2 units were billed at the February renewal, so the change bills March's 4 over the
+    // month it cuts short; yearly → monthly: the yearly period ends at the change, so January's and March's windows
+    // (2 + 4) are both billed with it, over the year so far.
+    [Theory]
+    [InlineData("monthly", "yearly", -2032L, 29900L, 4L, 12, "2026-03-15T12:00:00Z")]
+    [InlineData("yearly", "monthly", -24248L, 2999L, 6L, 1, "2026-01-15T12:00:00Z")]
+    public async Task AReanchoringChangeBillsTheOverageUpToTheChangeOnItsInvoiceAndTheRenewalOnlyWhatCameAfter(
+        string from, string to, long credit, long fee, long apiUnits, int monthsToRenewal, string periodStart)
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro", from, collection: "charge_automatically");
+        var changedAt = Start.AddMonths(2).AddDays(10); // 2026-03-25T12:00Z
+        await app.AdvanceToAsync(Start.AddDays(1));
+        await app.ConsumeAsync("c1", "api", 12);
+        await app.AdvanceToAsync(changedAt.AddDays(-1));
+        await app.ConsumeAsync("c1", "api", 14);
+        await app.AdvanceToAsync(changedAt.AddHours(-1));
+        await app.ConsumeAsync("c1", "burst", 7);
+
+        await app.AdvanceToAsync(changedAt);
+        await ChangeAsync(app, id, to);
+        var change = (await app.InvoicesAsync("c1"))[^1];
+        await app.ConsumeAsync("c1", "api", 12); // the new month window: 2 units past 10
+        await app.ConsumeAsync("c1", "burst", 1); // the same day window: 1 more unit past 5
+        await app.AdvanceToAsync(changedAt.AddMonths(monthsToRenewal));
+        var renewal = (await app.InvoicesAsync("c1"))[^1];
+
+        Assert.Equal("subscription_update", Text(change, "billing_reason"));
+        Assert.Equal([("proration_credit", credit, 1L), ("recurring", fee, 1L), ("overage", apiUnits * 5, apiUnits), ("overage", 2L, 2L)], Lines(change));
+        Assert.Equal(credit + fee + apiUnits * 5 + 2, change["subtotal_cents"].Value<long>());
+        Assert.Equal((periodStart, "2026-03-25T12:00:00Z"), (Text(change["lines"]![2]!, "period_start"), Text(change["lines"]![2]!, "period_end")));
+        Assert.Equal(("subscription_cycle", Text(change, "period_end")), (Text(renewal, "billing_reason"), Text(renewal, "period_start")));
+        Assert.Equal([("recurring", fee, 1L), ("overage", 10L, 2L), ("overage", 1L, 1L)], Lines(renewal));
+    }
+
+    [Fact]
+    public async Task APreviewOfAReanchoringChangeShowsTheOverageItWouldBillAndBillsNothing()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro", "monthly", collection: "charge_automatically");
+        await app.AdvanceToAsync(Start.AddDays(3));
+        await app.ConsumeAsync("c1", "api", 13);
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview",
+            new { plan = "pro", billing_period = "yearly", effective = "immediate" })).ReadAsync();
+        await ChangeAsync(app, id, "yearly");
+        var change = (await app.InvoicesAsync("c1"))[^1];
+
+        var shown = preview["lines"]!.AsArray().Single(l => Text(l!, "kind") == "overage")!;
+        Assert.Equal((15L, 3L), (shown["amount_cents"].Value<long>(), shown["quantity"].Value<long>()));
+        Assert.Equal(15L, change["lines"]!.AsArray().Single(l => Text(l!, "kind") == "overage")!["amount_cents"].Value<long>());
+    }
+
+    private static string? Text(System.Text.Json.Nodes.JsonNode node, string field) => node[field]?.GetValue<string>();
+
+    private static List<(string?, long, long)> Lines(System.Text.Json.Nodes.JsonNode invoice) =>
+        [.. invoice["lines"]!.AsArray().Select(l => (Text(l!, "kind"), l!["amount_cents"].Value<long>(), l!["quantity"].Value<long>()))];
 
     [Fact]
     public async Task UsageAtAnInstantBeforeAReanchoringChangeShowsTheWindowThatHeldItWithItsCount()

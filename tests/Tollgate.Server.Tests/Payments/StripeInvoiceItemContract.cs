@@ -65,6 +65,32 @@ public abstract class StripeInvoiceItemContract : ApiContract
     }
 
     [Fact]
+    public async Task AStripeBilledChangeToYearlyBillsTheOverageUpToTheChangeAsAnInvoiceItemAndTheRenewalNothingMore()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var soft = Catalogs.Payments.Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }",
+            StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", soft)).StatusCode);
+        await h.App.CustomerAsync("ada");
+        await h.SubscribeAsync("ada", "pro");
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await h.App.ConsumeAsync("ada", "api_calls", 1007)).StatusCode);
+        await h.App.AdvanceAsync(TimeSpan.FromDays(10));
+
+        var change = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "pro", billing_period = "yearly" });
+        var overage = (await change.ReadAsync())["lines"]!.AsArray().Single(l => Text(l, "kind") == "overage")!;
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+        var sent = h.Stripe.InvoiceItems.Where(i => i["metadata"]!["tollgate_kind"]!.GetValue<string>() == "overage").ToList();
+        await h.App.AdvanceAsync(TimeSpan.FromDays(366));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal((14L, 7L), (overage["amount_cents"].Value<long>(), overage["quantity"].Value<long>()));
+        Assert.Equal(14L, Assert.Single(sent)["amount"]!.GetValue<long>());
+        Assert.Single(h.Stripe.InvoiceItems, i => i["metadata"]!["tollgate_kind"]!.GetValue<string>() == "overage");
+    }
+
+    [Fact]
     public async Task ALineStripeRefusesIsRecordedAsFailedWithStripesMessageAndNotSentAgain()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);

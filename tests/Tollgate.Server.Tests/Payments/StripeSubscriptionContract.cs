@@ -114,6 +114,95 @@ public abstract class StripeSubscriptionContract : ApiContract
     }
 
     [Fact]
+    public async Task ACancelAtPeriodEndSendsItsReasonAndCommentToStripeAsCancellationDetailsAndKeepsThem()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel",
+            new { at_period_end = true, reason = "missing_features", comment = "No SSO & no audit log" });
+        var answer = await cancel.ReadAsync();
+        var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var call = h.Stripe.Requests.Single(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripe["id"]}");
+        var details = h.Stripe.Subscription(Text(stripe, "id")!)["cancellation_details"]!;
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal(("true", "missing_features", "No SSO & no audit log"),
+            (call.Form["cancel_at_period_end"], call.Form["cancellation_details[feedback]"], call.Form["cancellation_details[comment]"]));
+        Assert.Equal(("missing_features", "No SSO & no audit log"), (Text(details, "feedback"), Text(details, "comment")));
+        Assert.Equal(("missing_features", "No SSO & no audit log"), (Text(answer["subscription"], "cancel_reason"), Text(answer["subscription"], "cancel_comment")));
+        Assert.Equal(("missing_features", "No SSO & no audit log"), (Text(scheduled, "cancel_reason"), Text(scheduled, "cancel_comment")));
+    }
+
+    [Fact]
+    public async Task ACancelNowSendsCancellationDetailsWithTheDeleteAndALaterCancelWithoutAReasonKeepsTheFirst()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+        await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true, reason = "too_expensive", comment = "Half the price" });
+
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false });
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var delete = h.Stripe.Requests.Single(r => r.Method == "DELETE" && r.Path == $"/v1/subscriptions/{stripe["id"]}");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.False(delete.Form.ContainsKey("cancellation_details[feedback]")); // nothing new to tell Stripe
+        Assert.Equal(("canceled", "too_expensive", "Half the price"), (Text(ended, "status"), Text(ended, "cancel_reason"), Text(ended, "cancel_comment")));
+    }
+
+    [Fact]
+    public async Task ACancelNowWithAReasonSendsItAsCancellationDetailsInTheDeleteQuery()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+
+        var cancel = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false, reason = "switched_service", comment = "Moved" });
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var delete = h.Stripe.Requests.Single(r => r.Method == "DELETE" && r.Path == $"/v1/subscriptions/{stripe["id"]}");
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal(("switched_service", "Moved"), (delete.Form["cancellation_details[feedback]"], delete.Form["cancellation_details[comment]"]));
+        Assert.Equal("switched_service", Text(h.Stripe.Subscription(Text(stripe, "id")!)["cancellation_details"], "feedback"));
+        Assert.Equal(("canceled", "switched_service", "Moved"), (Text(ended, "status"), Text(ended, "cancel_reason"), Text(ended, "cancel_comment")));
+    }
+
+    [Fact]
+    public async Task ACancelMadeInStripesPortalBringsItsFeedbackAsTheReasonAndADeletedEventKeepsAReasonTollgateHas()
+    {
+        var (h, stripe, _) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        var portal = h.Stripe.Subscription(Text(stripe, "id")!);
+        portal["cancel_at_period_end"] = true;
+        portal["canceled_at"] = h.App.Clock.GetUtcNow().ToUnixTimeSeconds();
+        portal["cancellation_details"] = new JsonObject { ["feedback"] = "low_quality", ["comment"] = "Too many bugs", ["reason"] = "cancellation_requested" };
+
+        await h.DeliverAsync("customer.subscription.updated", portal);
+        var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
+        portal["status"] = "canceled";
+        portal["cancellation_details"]!["feedback"] = "other";
+        var deleted = await h.DeliverAsync("customer.subscription.deleted", portal, h.App.Clock.GetUtcNow().AddSeconds(1));
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        Assert.Equal((true, "low_quality", "Too many bugs"), (scheduled["cancel_at_period_end"].Value<bool>(), Text(scheduled, "cancel_reason"), Text(scheduled, "cancel_comment")));
+        Assert.Equal(("ok", "canceled", "low_quality"), (Text(deleted, "outcome"), Text(ended, "status"), Text(ended, "cancel_reason")));
+    }
+
+    [Fact]
+    public async Task AStripeDeletedEventWithFeedbackSetsTheReasonOfASubscriptionThatHasNone()
+    {
+        var (h, stripe, _) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        var gone = h.Stripe.Subscription(Text(stripe, "id")!);
+        gone["status"] = "canceled";
+        gone["cancellation_details"] = new JsonObject { ["feedback"] = "unused", ["comment"] = null, ["reason"] = "cancellation_requested" };
+
+        var deleted = await h.DeliverAsync("customer.subscription.deleted", gone);
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        Assert.Equal(("ok", "canceled", "unused", null), (Text(deleted, "outcome"), Text(ended, "status"), Text(ended, "cancel_reason"), Text(ended, "cancel_comment")));
+    }
+
+    [Fact]
     public async Task CancelNowDeletesTheStripeSubscriptionAndStripesDeletedEventChangesNothingMore()
     {
         var (h, stripe, id) = await SubscribedAsync(Kind);

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Payments;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Payments;
+
+namespace Tollgate.Server.Subscriptions;
+
+/// <summary>
+/// A cancel with its reason, as the API, the portal and the console make it: a Stripe-billed subscription is canceled
+/// through Stripe (which is told the reason as its cancellation feedback), any other one here. The two pages ask for the
+/// reason with the same fields.
+/// </summary>
+public static class CancelForm
+{
+    // Stripe's own portal words for its feedback codes, so a customer reads the same choices in either portal.
+    private static readonly (string Code, string Label)[] Reasons =
+    [
+        ("too_expensive", "It's too expensive"),
+        ("missing_features", "Some features are missing"),
+        ("switched_service", "I'm switching to a different service"),
+        ("unused", "I don't use the service enough"),
+        ("customer_service", "Customer service was less than expected"),
+        ("too_complex", "Ease of use was less than expected"),
+        ("low_quality", "Quality was less than expected"),
+        ("other", "Other reason"),
+    ];
+
+    /// <summary>The reason (a required choice) and the optional comment, with ids under <paramref name="id"/>.</summary>
+    // WebUtility rather than Pages.Html: Pages already imports this folder, and the folders must not import each other.
+    public static string Fields(string id, string question)
+    {
+        static string E(string text) => WebUtility.HtmlEncode(text);
+        var options = new StringBuilder("<option value=\"\" selected disabled>Choose a reason…</option>");
+        foreach (var (code, label) in Reasons)
+        {
+            options.Append(System.Globalization.CultureInfo.InvariantCulture, $"<option value=\"{E(code)}\">{E(label)}</option>");
+        }
+
+        return $"""
+            <label for="{id}-reason">{E(question)}</label>
+            <select id="{id}-reason" name="reason" required>{options}</select>
+            <label for="{id}-comment">Anything else we should know? (optional)</label>
+            <textarea id="{id}-comment" name="comment" rows="3" maxlength="{CancellationReasons.MaxCommentLength}"></textarea>
+            """;
+    }
+
+    /// <summary>The posted reason and comment, or what is wrong with them (a reason must be chosen).</summary>
+    public static (CancellationFeedback? Reason, string? Problem) Read(IFormCollection form)
+    {
+        var reason = form["reason"].ToString();
+        var comment = form["comment"].ToString().Trim() is { Length: > 0 } text ? text : null;
+        if (reason.Length == 0)
+        {
+            return (null, "Choose why the subscription is canceled.");
+        }
+
+        return CancellationReasons.Check(reason, comment) is { } bad
+            ? (null, bad.Field == "reason" ? "Choose one of the listed reasons." : $"The comment {bad.Problem}.")
+            : (new CancellationFeedback(reason, comment), null);
+    }
+
+    /// <summary>Cancels <paramref name="live"/> through Stripe when Stripe bills it, else here; the reason is kept in the cancel's own write.</summary>
+    public static async Task<(BillingResult? Result, ProblemHttpResult? Problem)> CancelAsync(
+        Subscription live, bool atPeriodEnd, bool creditUnused, CancellationFeedback? reason, BillingStore billing, StripeSubscriptions stripe,
+        CancellationToken cancellationToken) =>
+        live.StripeSubscriptionId is not null
+            ? await stripe.CancelAsync(live, atPeriodEnd, creditUnused, reason, cancellationToken)
+            : (await billing.CancelAsync(live.Id, atPeriodEnd, creditUnused, reason?.Reason, reason?.Comment, cancellationToken), null);
+}
