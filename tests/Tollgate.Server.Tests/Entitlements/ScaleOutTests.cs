@@ -43,6 +43,32 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task ThreeNodesOnOnePostgresGrantNoMoreThanAFeaturesOwnRateLimitAndGiveRefusedTurnsBack()
+    {
+        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.CatalogOf("rates", RateLimitsContract.Catalog));
+        var (first, second) = (nodes[0], nodes[1]);
+        await first.CustomerAsync("c1");
+        await first.SubscribeAsync("c1", "solo");
+        await first.CustomerAsync("c2");
+        await first.SubscribeAsync("c2", "solo");
+        Assert.Equal(HttpStatusCode.OK, (await second.ConsumeAsync("c2", "capped", 9)).StatusCode);
+
+        // The test clocks are frozen, so every request falls in one window. c2's quota refuses all but its one-unit call, and
+        // each refusal gives its rate-limit turn back, so none of them is refused for the rate.
+        var calls = Enumerable.Range(0, 90).Select(i => nodes[i].ConsumeAsync("c1", "calls"));
+        var capped = Enumerable.Range(0, 30).Select(i => nodes[i].ConsumeAsync("c2", "capped", i == 0 ? 1 : 2));
+        var responses = await Task.WhenAll(calls.Concat(capped));
+        var usage = await (await second.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var errors = await Task.WhenAll(responses.Skip(90).Where(r => r.StatusCode != HttpStatusCode.OK)
+            .Select(async r => (await r.ReadAsync())["error"].Value<string>()));
+
+        Assert.Equal(5, responses.Take(90).Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());
+        Assert.Equal(1, responses.Skip(90).Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(Enumerable.Repeat("quota_exceeded", 29), errors);
+    }
+
+    [Fact]
     public async Task AConsumeOnOneNodeHonoursThePlanChangeGrantAndMemberRemovalAnotherNodeJustMade()
     {
         await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.CatalogOf("teams", Teams.TeamsCatalog.Json));
