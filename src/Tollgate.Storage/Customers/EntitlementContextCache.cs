@@ -9,61 +9,69 @@ using Tollgate.Storage.Database;
 namespace Tollgate.Storage.Customers;
 
 /// <summary>
-/// Resolves a customer's plan version and usage period for a decision. On SQLite every write passes through this one
-/// process, so the customer and their live subscription are remembered until a write here invalidates them; on
-/// PostgreSQL other nodes write too, so they are read inside the decision's own transaction every time.
+/// Resolves a customer's plan version and usage period for a decision, and remembers the customer and their live
+/// subscription until a write on this node forgets them. On SQLite every write passes through this one process, so what
+/// it remembers is always current. On PostgreSQL other nodes write too: only the hot path's planned write uses what is
+/// remembered (<see cref="LoadRememberedAsync"/>), naming the customer's context_version, which moves on any write to
+/// the context; every other read goes to the database.
 /// </summary>
 public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog, IOptions<EntitlementOptions> options)
 {
     private const int MaxEntries = 200_000;
-    private readonly bool _enabled = !database.Dialect.SharedByNodes;
+    private readonly bool _shared = database.Dialect.SharedByNodes;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _members = new(StringComparer.Ordinal);
     private long _generation;
 
     // A member id resolves to its organisation in the same statement, so naming a member costs no extra round trip.
     private static readonly Statement ContextRead = new($"""
-        SELECT c.id, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}
+        SELECT c.id, c.context_version, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}
         FROM customers c
         LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
         WHERE c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = @customer), @customer) AND c.deleted_at IS NULL
         """, ("customer", DbType.String));
 
     /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>
-    public ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId) => LoadAsync(scope, customerId, scope.Now);
+    public async ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId) =>
+        (await LoadAsync(customerId, scope.Now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, scope.CancellationToken))
+        ?.Context;
 
     /// <summary>
-    /// The context at <paramref name="now"/>, read on a reader connection (when not remembered) before a write is queued,
-    /// so the single writer's transaction holds nothing but writes; null when the customer does not exist.
+    /// The context at <paramref name="now"/>, read on a reader connection (on SQLite, when not remembered) before a write
+    /// is queued, so the single writer's transaction holds nothing but writes; null when the customer does not exist.
     /// </summary>
-    public ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        LoadAsync(customerId, now, () => database.ReadPreparedAsync(scope => scope.RowAsync(ContextRead, ReadEntry, customerId), cancellationToken),
-            cancellationToken);
+    public async ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await LoadAsync(customerId, now, () => ReadAsync(customerId, cancellationToken), remembered: !_shared, cancellationToken))?.Context;
 
     /// <summary>The context at <paramref name="now"/>; null when the customer does not exist.</summary>
-    public ValueTask<EntitlementContext?> LoadAsync(SqlScope scope, string customerId, DateTimeOffset now) =>
-        LoadAsync(customerId, now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), scope.CancellationToken);
+    public async ValueTask<EntitlementContext?> LoadAsync(SqlScope scope, string customerId, DateTimeOffset now) =>
+        (await LoadAsync(customerId, now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, scope.CancellationToken))
+        ?.Context;
 
-    private async ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, Func<Task<Entry?>> read, CancellationToken cancellationToken)
+    /// <summary>
+    /// The context as remembered, read when it is not, with the context_version it was read at: on a database other nodes
+    /// write, a write planned with it must check that version in its own transaction. Null when the customer does not exist.
+    /// </summary>
+    public ValueTask<VersionedContext?> LoadRememberedAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        LoadAsync(customerId, now, () => ReadAsync(customerId, cancellationToken), remembered: true, cancellationToken);
+
+    private Task<Entry?> ReadAsync(string customerId, CancellationToken cancellationToken) =>
+        database.ReadPreparedAsync(scope => scope.RowAsync(ContextRead, ReadEntry, customerId), cancellationToken);
+
+    private async ValueTask<VersionedContext?> LoadAsync(
+        string customerId, DateTimeOffset now, Func<Task<Entry?>> read, bool remembered, CancellationToken cancellationToken)
     {
-        if (!_enabled || !_entries.TryGetValue(customerId, out var entry))
+        var found = true;
+        if (!remembered || !_entries.TryGetValue(customerId, out var entry))
         {
+            found = false;
             var generation = Interlocked.Read(ref _generation);
             entry = await read() ?? Missing;
-            // Stored only if no write invalidated anything while we read, so a stale read is never kept.
-            if (_enabled && Interlocked.Read(ref _generation) == generation)
+            // Stored only if no write here invalidated anything while we read, so a stale read is never kept; an absent
+            // customer is not remembered where another node may create it.
+            if ((entry.Exists || !_shared) && Interlocked.Read(ref _generation) == generation)
             {
-                if (_entries.Count >= MaxEntries)
-                {
-                    _entries.Clear();
-                    _members.Clear();
-                }
-
-                _entries[customerId] = entry;
-                if (entry.CustomerId is { } owner && owner != customerId)
-                {
-                    _members[customerId] = owner;
-                }
+                Remember(customerId, entry);
             }
         }
 
@@ -76,15 +84,31 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         var subscribed = entry.Subscription is { } s ? await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken) : null;
         var fallback = snapshot.DefaultPlan is { } code ? snapshot.Plan(code)?.Current : null;
         var organisation = entry.CustomerId ?? customerId;
-        return EntitlementContext.Resolve(organisation, entry.Subscription, subscribed, fallback, now, options.Value.Grace) with
+        var context = EntitlementContext.Resolve(organisation, entry.Subscription, subscribed, fallback, now, options.Value.Grace) with
         {
             MemberId = organisation == customerId ? null : customerId,
         };
+        return new VersionedContext(context, entry.Version, found);
+    }
+
+    private void Remember(string customerId, Entry entry)
+    {
+        if (_entries.Count >= MaxEntries)
+        {
+            _entries.Clear();
+            _members.Clear();
+        }
+
+        _entries[customerId] = entry;
+        if (entry.CustomerId is { } owner && owner != customerId)
+        {
+            _members[customerId] = owner;
+        }
     }
 
     // One row: the customer (the organisation, for a member id) always, the live subscription's columns when there is one.
     private static Entry? ReadEntry(IRow r) =>
-        new(true, r.IsDBNull(1) ? null : SubscriptionRow.FromReader(r, 1).ToDomain(), r.GetString(0));
+        new(true, r.IsDBNull(2) ? null : SubscriptionRow.FromReader(r, 2).ToDomain(), r.GetString(0), r.GetInt64(1));
 
     /// <summary>Call after any write to the customer or their subscriptions has committed.</summary>
     public void Invalidate(string customerId)
@@ -102,14 +126,10 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         }
     }
 
-    public void InvalidateAll()
-    {
-        Interlocked.Increment(ref _generation);
-        _entries.Clear();
-        _members.Clear();
-    }
-
     private static readonly Entry Missing = new(false, null);
 
-    private sealed record Entry(bool Exists, Subscription? Subscription, string? CustomerId = null);
+    private sealed record Entry(bool Exists, Subscription? Subscription, string? CustomerId = null, long Version = 0);
 }
+
+/// <summary>A customer's entitlement context, the customers.context_version it was read at, and whether it came from memory.</summary>
+public sealed record VersionedContext(EntitlementContext Context, long Version, bool Remembered);

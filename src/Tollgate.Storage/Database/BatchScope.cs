@@ -21,7 +21,7 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     {
         if (Prefetched is { } prefetched && ReferenceEquals(prefetched.Statement, statement))
         {
-            Prefetched = null;
+            Prefetched = prefetched.Next;
             return Task.FromResult(prefetched.Row is { } row ? read(new ValuesRow(row)) : default);
         }
 
@@ -70,5 +70,8 @@ public interface IBatchAggregate
     Task FlushAsync(BatchScope scope);
 }
 
-/// <summary>A planned statement's first row (null: it returned none), read before its operation ran.</summary>
-internal sealed record PrefetchedRow(Statement Statement, object?[]? Row);
+/// <summary>
+/// A planned statement's first row (null: it returned none), read before its operation ran; <see cref="Next"/> is the
+/// row the operation's next statement takes, when one planned statement did the work of several.
+/// </summary>
+internal sealed record PrefetchedRow(Statement Statement, object?[]? Row, PrefetchedRow? Next = null);

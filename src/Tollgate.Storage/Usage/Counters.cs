@@ -47,15 +47,17 @@ internal static class Counters
     public static PlannedStatement PlanAdd(
         BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
     {
-        var statement = (reserve, QuotaRules.Enforced(grant)) switch
-        {
-            (false, false) => AddUsed,
-            (false, true) => AddUsedCapped,
-            (true, false) => AddReserved,
-            _ => AddReservedCapped,
-        };
-        return new PlannedStatement(statement, [customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs]);
+        return new PlannedStatement(AddStatement(grant, reserve), [customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs]);
     }
+
+    /// <summary>Which of the four shapes of the conditional UPDATE adds <paramref name="grant"/>'s amount.</summary>
+    public static Statement AddStatement(PlanFeature grant, bool reserve) => (reserve, QuotaRules.Enforced(grant)) switch
+    {
+        (false, false) => AddUsed,
+        (false, true) => AddUsedCapped,
+        (true, false) => AddReserved,
+        _ => AddReservedCapped,
+    };
 
     /// <summary>The counter as this transaction sees it; empty when the period has no row yet.</summary>
     public static async Task<CounterState> ReadAsync(SqlScope scope, string customer, string feature, long periodStart) =>

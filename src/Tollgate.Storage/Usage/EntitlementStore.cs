@@ -32,29 +32,61 @@ public sealed class EntitlementStore(
             return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
         }, cancellationToken);
 
-    // The context is resolved before the operation is queued, so the writer's transaction holds nothing but writes.
-    public async Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CancellationToken cancellationToken = default)
+    public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CancellationToken cancellationToken = default) =>
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false,
+            (scope, context) => ConsumeAsync(scope, context, command), cancellationToken);
+
+    // The hold is the organisation's, so commit and release settle its counter.
+    public Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default) =>
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true,
+            (scope, context) => ReserveAsync(scope, context, command with { CustomerId = context.CustomerId }), cancellationToken);
+
+    /// <summary>
+    /// The context is resolved before the operation is queued, so the writer's transaction holds nothing but writes. The
+    /// plain counted path starts with a planned statement that the batch sends with its other operations' in one round
+    /// trip. Where other nodes write, that statement checks the remembered context's version, and a stale context is read
+    /// again inside the transaction; any other path reads the context from the database before it is queued.
+    /// </summary>
+    private async Task<UsageOutcome> DecideAsync(string customerId, string feature, long amount, string? idempotencyKey, bool reserve,
+        Func<BatchScope, EntitlementContext, Task<UsageOutcome>> work, CancellationToken cancellationToken)
     {
-        if (await contexts.LoadAsync(command.CustomerId, time.GetUtcNow(), cancellationToken) is not { } context)
+        var now = time.GetUtcNow();
+        if (await contexts.LoadRememberedAsync(customerId, now, cancellationToken) is not { } loaded)
         {
             return new UsageOutcome.CustomerNotFound();
         }
 
-        var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false, cancellationToken);
-        return await QueueAsync(context.CustomerId, scope => ConsumeAsync(scope, context, command), cancellationToken, first);
-    }
+        var (context, version, remembered) = loaded;
 
-    public async Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default)
-    {
-        if (await contexts.LoadAsync(command.CustomerId, time.GetUtcNow(), cancellationToken) is not { } context)
+        var shared = database.Dialect.SharedByNodes;
+        if (!await PlannableAsync(context, feature, idempotencyKey, rated: shared, cancellationToken) || context.Grant(feature) is not { } grant)
         {
-            return new UsageOutcome.CustomerNotFound();
+            var read = context;
+            if (shared && remembered)
+            {
+                if (await contexts.LoadAsync(customerId, now, cancellationToken) is not { } fresh)
+                {
+                    return new UsageOutcome.CustomerNotFound();
+                }
+
+                read = fresh;
+            }
+
+            return await QueueAsync(read.CustomerId, scope => work(scope, read), cancellationToken);
         }
 
-        var first = await PlanFirstAsync(context, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true, cancellationToken);
-        // The hold is the organisation's, so commit and release settle its counter.
-        return await QueueAsync(context.CustomerId, scope => ReserveAsync(scope, context, command with { CustomerId = context.CustomerId }),
-            cancellationToken, first);
+        var window = context.Window(grant);
+        if (!shared)
+        {
+            return await QueueAsync(context.CustomerId, scope => work(scope, context), cancellationToken,
+                scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve));
+        }
+
+        var plan = GuardedTake.For(context.CustomerId, feature, window, grant, amount, reserve, version);
+        return await QueueAsync(context.CustomerId, async scope =>
+            await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
+            : await contexts.LoadAsync(scope, customerId) is { } current ? await work(scope, current)
+            : new UsageOutcome.CustomerNotFound(), cancellationToken, plan.First);
     }
 
     private async Task<UsageOutcome> QueueAsync(
@@ -71,22 +103,15 @@ public sealed class EntitlementStore(
     }
 
     /// <summary>
-    /// The plain counted path (a metered grant, no idempotency key, no LLM budget to check first) starts with the counter's
-    /// conditional UPDATE, which the batch sends with its other operations' in one round trip; null for any other path.
+    /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no member share, no
+    /// LLM budget to check first, no plan-wide rate limit, and (unless <paramref name="rated"/> statements exist) no rate limit.
     /// </summary>
-    private async Task<Func<BatchScope, PlannedStatement>?> PlanFirstAsync(
-        EntitlementContext context, string feature, long amount, string? idempotencyKey, bool reserve, CancellationToken cancellationToken)
+    private async Task<bool> PlannableAsync(EntitlementContext context, string feature, string? idempotencyKey, bool rated, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
-        if (idempotencyKey is not null || context.Grant(feature) is not { IsIncluded: true, Kind: FeatureKind.Metered, RateLimit: null } grant
-            || MemberShares.ShareOf(context, grant) is not null
-            || snapshot.Feature(feature) is not { UsesLlm: false } || PlanWideRate(context, snapshot) is not null)
-        {
-            return null;
-        }
-
-        var window = context.Window(grant);
-        return scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve);
+        return idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
+            && (rated || grant.RateLimit is null) && MemberShares.ShareOf(context, grant) is null
+            && snapshot.Feature(feature) is { UsesLlm: false } && PlanWideRate(context, snapshot) is null;
     }
 
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, ConsumeCommand command)

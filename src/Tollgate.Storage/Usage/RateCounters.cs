@@ -12,6 +12,9 @@ namespace Tollgate.Storage.Usage;
 /// </summary>
 internal static class RateCounters
 {
+    /// <summary>The upsert <see cref="TryTakeAsync"/> runs, so a planned statement that took the request can stand in for it.</summary>
+    public static Statement TakeStatement => Take;
+
     private static readonly Statement Take = new("""
         INSERT INTO rate_counters (customer_id, feature_code, window_start, window_end, used)
         VALUES (@customer, @feature, @start, @end, 1)

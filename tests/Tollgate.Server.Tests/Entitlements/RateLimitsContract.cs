@@ -22,7 +22,11 @@ public abstract class RateLimitsContract : ApiContract
                 { "feature_code": "requests", "rate_limit": { "limit": 10, "per": "minute" } },
                 { "feature_code": "calls", "limit": 1000, "rate_limit": { "limit": 5, "per": "second" } },
                 { "feature_code": "capped", "limit": 2 },
-                { "feature_code": "other", "limit": 1000 } ] }
+                { "feature_code": "other", "limit": 1000 } ] },
+            { "code": "solo", "name": "Solo", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "calls", "limit": 1000, "rate_limit": { "limit": 5, "per": "second" } },
+                { "feature_code": "capped", "limit": 10, "rate_limit": { "limit": 3, "per": "second" } } ] }
           ]
         }
         """;
@@ -86,6 +90,30 @@ public abstract class RateLimitsContract : ApiContract
         Assert.All(other.Take(8), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(("rate_limited", 10L), (problem["error"].Value<string>(), problem["limit"].Value<long>()));
         Assert.Equal("2026-01-15T12:01:00Z", problem["reset_at"].Value<string>());
+    }
+
+    [Fact]
+    public async Task WithoutAPlanWideLimitAQuotaRefusalGivesItsRateLimitTurnBack()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "solo");
+
+        var first = await app.ConsumeAsync("c1", "capped", 9);
+        var refused = new List<HttpResponseMessage>();
+        for (var i = 0; i < 5; i++)
+        {
+            refused.Add(await app.ConsumeAsync("c1", "capped", 2));
+        }
+
+        var last = await app.ConsumeAsync("c1", "capped");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+        Assert.Equal(Enumerable.Repeat("quota_exceeded", 5), await Task.WhenAll(refused.Select(async r => (await r.ReadAsync())["error"].Value<string>()!)));
+        Assert.Equal((HttpStatusCode.OK, 1L), (last.StatusCode, Header(last, "RateLimit-Remaining")));
+        Assert.Equal(10L, usage["features"]!["capped"]!["used"].Value<long>());
     }
 
     [Fact]

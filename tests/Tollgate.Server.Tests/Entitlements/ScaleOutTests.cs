@@ -43,6 +43,69 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task ThreeNodesOnOnePostgresGrantNoMoreThanAFeaturesOwnRateLimitAndGiveRefusedTurnsBack()
+    {
+        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.CatalogOf("rates", RateLimitsContract.Catalog));
+        var (first, second) = (nodes[0], nodes[1]);
+        await first.CustomerAsync("c1");
+        await first.SubscribeAsync("c1", "solo");
+        await first.CustomerAsync("c2");
+        await first.SubscribeAsync("c2", "solo");
+        Assert.Equal(HttpStatusCode.OK, (await second.ConsumeAsync("c2", "capped", 9)).StatusCode);
+
+        // The test clocks are frozen, so every request falls in one window. c2's quota refuses all but its one-unit call, and
+        // each refusal gives its rate-limit turn back, so none of them is refused for the rate.
+        var calls = Enumerable.Range(0, 90).Select(i => nodes[i].ConsumeAsync("c1", "calls"));
+        var capped = Enumerable.Range(0, 30).Select(i => nodes[i].ConsumeAsync("c2", "capped", i == 0 ? 1 : 2));
+        var responses = await Task.WhenAll(calls.Concat(capped));
+        var usage = await (await second.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var errors = await Task.WhenAll(responses.Skip(90).Where(r => r.StatusCode != HttpStatusCode.OK)
+            .Select(async r => (await r.ReadAsync())["error"].Value<string>()));
+
+        Assert.Equal(5, responses.Take(90).Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());
+        Assert.Equal(1, responses.Skip(90).Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(Enumerable.Repeat("quota_exceeded", 29), errors);
+    }
+
+    [Fact]
+    public async Task AConsumeOnOneNodeHonoursThePlanChangeGrantAndMemberRemovalAnotherNodeJustMade()
+    {
+        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.CatalogOf("teams", Teams.TeamsCatalog.Json));
+        var (first, second) = (nodes[0], nodes[1]);
+        foreach (var customer in new[] { "upgraded", "granted", "acme" })
+        {
+            await first.CustomerAsync(customer);
+        }
+
+        // The second node serves these first, so it holds each context in memory: the free plan's five exports, all used.
+        foreach (var customer in new[] { "upgraded", "granted" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await second.ConsumeAsync(customer, "exports", 5)).StatusCode);
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await second.ConsumeAsync(customer, "exports")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await first.Admin.PutJsonAsync("/v1/customers/acme/members/bob", new { email = "bob@acme.example" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await second.ConsumeAsync("bob", "exports")).StatusCode);
+
+        await first.SubscribeAsync("upgraded", "enterprise");
+        var grant = await first.Admin.PostJsonAsync("/v1/customers/granted/grants", new { feature = "exports", amount = 2, reason = "support" });
+        var removal = await first.Admin.DeleteAsync("/v1/customers/acme/members/bob");
+        var upgraded = await second.ConsumeAsync("upgraded", "exports");
+        var granted = await second.ConsumeAsync("granted", "exports");
+        var removed = await second.ConsumeAsync("bob", "exports");
+
+        var (upgradedBody, grantedBody) = (await upgraded.ReadAsync(), await granted.ReadAsync());
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.NoContent), (grant.StatusCode, removal.StatusCode));
+        Assert.Equal((HttpStatusCode.OK, "unlimited", "enterprise"),
+            (upgraded.StatusCode, upgradedBody["reason"].Value<string>(), upgradedBody["plan"].Value<string>()));
+        Assert.Equal((HttpStatusCode.OK, "credit_grant", 1L),
+            (granted.StatusCode, grantedBody["reason"].Value<string>(), grantedBody["granted_remaining"].Value<long>()));
+        Assert.Equal(HttpStatusCode.NotFound, removed.StatusCode);
+    }
+
+    [Fact]
     public async Task TwoNodesRunningTheBillingWorkerTogetherRenewEachSubscriptionExactlyOnce()
     {
         var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
