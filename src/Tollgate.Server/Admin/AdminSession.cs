@@ -17,7 +17,7 @@ public sealed record AdminUser(string KeyId, string Token, string Csrf);
 /// Secure over HTTPS). Each request checks the cookie's signature and expiry and that its key is still an unrevoked
 /// admin key, so revoking the key ends the session within half a minute.
 /// </summary>
-public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, IApiKeyStore keys, IConfiguration configuration, IOptions<PagesOptions> options,
+public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, ApiKeyStore keys, IConfiguration configuration, IOptions<PagesOptions> options,
     TimeProvider time)
 {
     public const string Kind = "admin-session";

@@ -9,7 +9,7 @@ namespace Tollgate.Server.Auth;
 /// remembered for <see cref="CacheFor"/> so the hot path does not query the key table on every request; a
 /// revocation therefore takes up to that long to reach every node.
 /// </summary>
-public sealed class ApiKeyVerifier(IApiKeyStore store, IConfiguration configuration, TimeProvider time)
+public sealed class ApiKeyVerifier(ApiKeyStore store, IConfiguration configuration, TimeProvider time)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private const int MaxCached = 10_000;

@@ -7,7 +7,7 @@ namespace Tollgate.Server.Experiments;
 /// Makes a winning variant's prices the catalog's: the plans it overrides get a new version with those prices, so new
 /// subscribers pay them and existing subscribers keep the version (and any override) they bought.
 /// </summary>
-public sealed class ExperimentPromotion(ICatalogStore store, CatalogCache cache)
+public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache)
 {
     /// <summary>Applies the variant's prices as new plan versions; the catalog revisions it produced, or none when nothing changed.</summary>
     public async Task<IReadOnlyList<string>> PromoteAsync(ExperimentVariant variant, CancellationToken cancellationToken = default)
