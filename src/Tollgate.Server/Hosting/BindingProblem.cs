@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Tollgate.Server.Hosting;
@@ -13,7 +14,7 @@ public static class BindingProblem
     /// <summary>The field and what is wrong with it, or null when every simple parameter binds.</summary>
     public static (string Field, string Problem)? Find(HttpContext http)
     {
-        if (http.GetEndpoint() is not RouteEndpoint endpoint || endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+        if (JsonProblem.Endpoint(http) is not RouteEndpoint endpoint || endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
         {
             return null;
         }
@@ -62,7 +63,7 @@ public static class BindingProblem
         if (query is null && (fromRoute is not null || endpoint.RoutePattern.GetParameter(parameter.Name!) is not null))
         {
             var name = fromRoute?.Name ?? parameter.Name!;
-            return (name, http.Request.RouteValues[name]?.ToString() is { Length: > 0 } value ? value : null);
+            return (name, (http.Features.Get<IExceptionHandlerFeature>()?.RouteValues ?? http.Request.RouteValues)[name]?.ToString() is { Length: > 0 } value ? value : null);
         }
 
         var key = query?.Name ?? parameter.Name!;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Tollgate.Server.Hosting;
@@ -15,7 +16,7 @@ public static class JsonProblem
     {
         var path = JsonPath.Parse(json.Path);
         var field = JsonPath.Render(path);
-        var type = http.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var type = Endpoint(http)?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
         if (type is null || ReadBody(http.Request) is not { } document)
         {
             return field is null ? "The body does not have the shape this endpoint accepts." : $"{field}: has the wrong type";
@@ -71,6 +72,9 @@ public static class JsonProblem
 
         return element is { ValueKind: JsonValueKind.Null } ? $"{field ?? "body"}: must not be null" : $"{field ?? "body"}: {Expected(declared)}";
     }
+
+    /// <summary>The endpoint that failed: the exception handler middleware clears it from the context and keeps it on its feature.</summary>
+    public static Endpoint? Endpoint(HttpContext http) => http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
 
     /// <summary>The body as the request holds it after <see cref="JsonBodyCheck"/>: a seekable copy, read again here.</summary>
     private static JsonDocument? ReadBody(HttpRequest request)
