@@ -23,9 +23,9 @@ public static class StorageServices
     {
         services.AddSingleton<TollgateDatabase>(sp => Open(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         services.AddSingleton<Migrator>();
-        services.AddSingleton<ICatalogStore, CatalogStore>();
+        services.AddSingleton<CatalogStore>();
         services.AddSingleton<CatalogCache>();
-        services.AddSingleton<IApiKeyStore, ApiKeyStore>();
+        services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<EntitlementContextCache>();
         services.AddSingleton<ICustomerStore, CustomerStore>();
         services.AddMetrics(); // IMeterFactory: each host gets its own meters, so hosts in one process never mix counts

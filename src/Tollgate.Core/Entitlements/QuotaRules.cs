@@ -19,9 +19,6 @@ public static class QuotaRules
     /// <summary>Whether the store must refuse use that passes the limit (a hard cap on a limited quota).</summary>
     public static bool Enforced(PlanFeature grant) => grant.HardCap && grant.MonthlyQuota is not null;
 
-    public static long? Remaining(long? limit, CounterState counter) =>
-        limit is { } l ? Math.Max(0, l - counter.Used - counter.Reserved) : null;
-
     /// <summary>Units used past the limit; only a soft cap lets this be above zero.</summary>
     public static long Overage(long? limit, CounterState counter) => limit is { } l ? Math.Max(0, counter.Used - l) : 0;
 

@@ -13,8 +13,6 @@ public static class Currency
         ["KWD"] = (3, "KWD "), ["BHD"] = (3, "BHD "), ["JOD"] = (3, "JOD "),
     };
 
-    public static bool IsKnown(string code) => Known.ContainsKey(code);
-
     /// <summary>Digits after the decimal point: 2 for USD, 0 for JPY, 3 for KWD.</summary>
     public static int Exponent(string code) => Known.TryGetValue(code, out var c) ? c.Exponent : 2;
 

@@ -29,7 +29,7 @@ public static class AdminCatalog
     }
 
     private static async Task<IResult> CatalogAsync(
-        HttpContext http, string? done, AdminData data, CatalogCache catalog, ICatalogStore store, ModelPriceStore prices, CancellationToken cancellationToken)
+        HttpContext http, string? done, AdminData data, CatalogCache catalog, CatalogStore store, ModelPriceStore prices, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Tollgate.Server.Customers;
-using Tollgate.Server.Hosting;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using static Tollgate.Server.Pages.Html;
@@ -27,12 +26,8 @@ public static class AdminCustomerList
             return AdminLayout.SignIn();
         }
 
-        (q, plan, status) = (Blank(q)?.Trim(), Blank(plan), Blank(status));
-        var errors = Validate.Errors(
-            ("q", q is { Length: > 320 } ? "must be at most 320 characters" : null),
-            ("plan", plan is null ? null : Validate.Id(plan)),
-            ("status", status is null || CustomerListApi.SubscriptionStatuses.Contains(status, StringComparer.Ordinal)
-                ? null : $"must be one of {string.Join(", ", CustomerListApi.SubscriptionStatuses)}"));
+        (q, plan, status) = (FormText.Blank(q)?.Trim(), FormText.Blank(plan), FormText.Blank(status));
+        var errors = CustomerFilters.Read(q, plan, status, "q", out var filter);
         var problem = errors.Count > 0 ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null;
         var pageRequest = Storage.Database.PageRequest.First;
         problem ??= ConsoleLists.Read(limit, cursor, out pageRequest);
@@ -47,7 +42,7 @@ public static class AdminCustomerList
               <select id="plan" name="plan"><option value="">Any plan</option>{string.Concat(plans.Select(p =>
                   $"<option value=\"{E(p.Code)}\"{(p.Code == plan ? " selected" : "")}>{E(p.Name)}</option>"))}</select>
               <label for="status" class="skip">Status</label>
-              <select id="status" name="status"><option value="">Any status</option>{string.Concat(CustomerListApi.SubscriptionStatuses.Select(s =>
+              <select id="status" name="status"><option value="">Any status</option>{string.Concat(CustomerFilters.SubscriptionStatuses.Select(s =>
                   $"<option value=\"{s}\"{(s == status ? " selected" : "")}>{E(s.Replace('_', ' '))}</option>"))}</select>
               {(limit is null || problem is not null ? "" : $"<input type=\"hidden\" name=\"limit\" value=\"{E(limit)}\">")}
               <button type="submit">Search</button>
@@ -59,7 +54,7 @@ public static class AdminCustomerList
             return AdminLayout.Page(http, user, "/admin/customers", "Customers", page.ToString(), data.Product, status: 400);
         }
 
-        var found = await lists.CustomersAsync(new CustomerFilter(q, plan, status), pageRequest, cancellationToken);
+        var found = await lists.CustomersAsync(filter, pageRequest, cancellationToken);
         page.Append(CultureInfo.InvariantCulture, $"""
             <p class="muted" data-testid="shown">{found.Items.Count} shown, newest first{(found.HasMore ? "; more on the next page" : "")}.</p>
             <div class="table-scroll"><table><thead><tr><th scope="col">Customer</th><th scope="col">Email</th><th scope="col">Name</th><th scope="col">Since</th></tr></thead><tbody>
@@ -76,7 +71,4 @@ public static class AdminCustomerList
         page.Append(ConsoleLists.Pager(found, cursor is null, "/admin/customers", ("q", q), ("plan", plan), ("status", status), ("limit", limit)));
         return AdminLayout.Page(http, user, "/admin/customers", "Customers", page.ToString(), data.Product);
     }
-
-    /// <summary>An empty form field means "any", as if the parameter were left off.</summary>
-    internal static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

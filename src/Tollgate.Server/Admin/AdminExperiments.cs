@@ -118,26 +118,18 @@ public static class AdminExperiments
 
     /// <summary>Stops, and with a challenger named in promote makes its prices the catalog's, as <c>POST /v1/admin/experiments/{id}/stop</c> does.</summary>
     private static async Task<IResult> StopAsync(
-        string id, HttpContext http, AdminData data, ExperimentStore store, ExperimentPromotion promotion, CancellationToken cancellationToken)
+        string id, HttpContext http, AdminData data, ExperimentPromotion promotion, CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
         {
             return AdminLayout.SignIn();
         }
 
-        var promote = AdminCustomerList.Blank(posted.Form["promote"].ToString());
-        if (promote is not null && (await store.GetAsync(id, cancellationToken))?.Variant(promote) is not { IsControl: false })
+        return await promotion.StopAsync(id, FormText.Blank(posted.Form["promote"].ToString()), cancellationToken) switch
         {
-            return Message(http, 400, "The experiment was not stopped", "Choose one of the challengers to promote, or keep the catalog's prices.");
-        }
-
-        var change = await store.StopAsync(id, cancellationToken);
-        if (change is ExperimentChange.Done stopped && promote is not null)
-        {
-            await promotion.PromoteAsync(stopped.Experiment.Variant(promote)!, cancellationToken);
-        }
-
-        return Changed(http, id, "stopped", change);
+            ExperimentStop.Changed(var change) => Changed(http, id, "stopped", change),
+            _ => Message(http, 400, "The experiment was not stopped", "Choose one of the challengers to promote, or keep the catalog's prices."),
+        };
     }
 
     private static IResult Changed(HttpContext http, string id, string done, ExperimentChange change) => change switch

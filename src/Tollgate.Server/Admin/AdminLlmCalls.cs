@@ -88,5 +88,5 @@ public static class AdminLlmCalls
             """;
     }
 
-    private static string? Trimmed(string? value) => AdminCustomerList.Blank(value)?.Trim();
+    private static string? Trimmed(string? value) => FormText.Blank(value)?.Trim();
 }

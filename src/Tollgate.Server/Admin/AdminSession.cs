@@ -1,8 +1,9 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Auth;
+using Tollgate.Server.Hosting;
 using Tollgate.Server.Pages;
 using Tollgate.Storage.Keys;
 using static Tollgate.Server.Pages.Html;
@@ -17,13 +18,13 @@ public sealed record AdminUser(string KeyId, string Token, string Csrf);
 /// Secure over HTTPS). Each request checks the cookie's signature and expiry and that its key is still an unrevoked
 /// admin key, so revoking the key ends the session within half a minute.
 /// </summary>
-public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, IApiKeyStore keys, IConfiguration configuration, IOptions<PagesOptions> options,
-    TimeProvider time)
+public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, ApiKeyStore keys, IConfiguration configuration, IOptions<PagesOptions> options,
+    TimeProvider time) : IDisposable
 {
     public const string Kind = "admin-session";
     private const string Cookie = "tg_admin";
     private static readonly TimeSpan KeyCheckFor = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _activeUntil = new(StringComparer.Ordinal);
+    private readonly MemoryCache _active = BoundedCache.Create(entries: 1_000, time);
 
     public async Task<bool> SignInAsync(HttpContext http, string? key, CancellationToken cancellationToken)
     {
@@ -82,8 +83,8 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
             return bootstrap.Length > 0 && bootstrap == await BootstrapFingerprintAsync(cancellationToken);
         }
 
-        var now = time.GetUtcNow();
-        if (_activeUntil.TryGetValue(keyId, out var until) && until > now)
+        // Only an active key is remembered, so a revoked one is seen at its first check after the entry expires.
+        if (_active.TryGetValue(keyId, out _))
         {
             return true;
         }
@@ -91,15 +92,13 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, I
         var active = (await keys.ListAsync(cancellationToken)).Any(k => k.Id == keyId && k.Role == ApiKeyRole.Admin && k.RevokedAt is null);
         if (active)
         {
-            _activeUntil[keyId] = now + KeyCheckFor;
-        }
-        else
-        {
-            _activeUntil.TryRemove(keyId, out _);
+            _active.Put(keyId, true, KeyCheckFor);
         }
 
         return active;
     }
+
+    public void Dispose() => _active.Dispose();
 }
 
 /// <summary>The console's frame: top bar with navigation and sign-out, and where a page goes when nobody is signed in.</summary>

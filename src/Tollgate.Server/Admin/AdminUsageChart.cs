@@ -19,7 +19,7 @@ public static class AdminUsageChart
     public static async Task<(string Html, bool Refused)> SectionAsync(
         string customer, string? usage, UsageHistory history, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
-        var unit = AdminCustomerList.Blank(usage) ?? UsageSeries.Day;
+        var unit = FormText.Blank(usage) ?? UsageSeries.Day;
         var section = new StringBuilder().Append(CultureInfo.InvariantCulture, $"""
             <section class="card" id="usage" data-testid="usage-history"><div class="spread"><h2>Usage history</h2>
             <nav class="row" aria-label="Usage period">{Choice(customer, UsageSeries.Day, "30 days", unit)} {Choice(customer, UsageSeries.Month, "12 months", unit)}</nav></div>

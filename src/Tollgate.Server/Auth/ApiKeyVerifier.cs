@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Caching.Memory;
+using Tollgate.Server.Hosting;
 using Tollgate.Storage.Keys;
 
 namespace Tollgate.Server.Auth;
@@ -9,11 +10,11 @@ namespace Tollgate.Server.Auth;
 /// remembered for <see cref="CacheFor"/> so the hot path does not query the key table on every request; a
 /// revocation therefore takes up to that long to reach every node.
 /// </summary>
-public sealed class ApiKeyVerifier(IApiKeyStore store, IConfiguration configuration, TimeProvider time)
+public sealed class ApiKeyVerifier(ApiKeyStore store, IConfiguration configuration, TimeProvider time) : IDisposable
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private const int MaxCached = 10_000;
-    private readonly ConcurrentDictionary<string, (ApiKeyRole Role, string Id, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    private readonly MemoryCache _cache = BoundedCache.Create(MaxCached, time);
     private readonly byte[]? _bootstrapHash = configuration["TOLLGATE_ADMIN_KEY"] is { Length: > 0 } key ? ApiKeyFormat.Hash(key) : null;
 
     public async ValueTask<(ApiKeyRole Role, string Id)?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
@@ -24,29 +25,24 @@ public sealed class ApiKeyVerifier(IApiKeyStore store, IConfiguration configurat
             return (ApiKeyRole.Admin, "bootstrap");
         }
 
+        // Keyed by the key's hash, never its text: a heap dump must not show live keys.
         var cacheKey = Convert.ToHexString(hash);
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(cacheKey, out var cached) && cached.Until > now)
+        if (_cache.TryGetValue(cacheKey, out (ApiKeyRole Role, string Id) cached))
         {
-            return (cached.Role, cached.Id);
+            return cached;
         }
 
         var record = await store.VerifyAsync(presented, cancellationToken);
         if (record is null)
         {
-            _cache.TryRemove(cacheKey, out _);
             return null;
         }
 
-        if (_cache.Count >= MaxCached)
-        {
-            _cache.Clear();
-        }
-
-        _cache[cacheKey] = (record.Role, record.Id, now + CacheFor);
-        return (record.Role, record.Id);
+        return _cache.Put(cacheKey, (record.Role, record.Id), CacheFor);
     }
 
-    /// <summary>Forgets a revoked key on this node at once.</summary>
+    /// <summary>Forgets every verified key on this node at once, so a revoked key stops working here without waiting.</summary>
     public void Forget() => _cache.Clear();
+
+    public void Dispose() => _cache.Dispose();
 }

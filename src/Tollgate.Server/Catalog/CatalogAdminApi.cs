@@ -39,7 +39,7 @@ public static class CatalogAdminApi
         TypedResults.Text(await catalog.ExportAsync(cancellationToken), "application/json", Encoding.UTF8);
 
     private static async Task<Results<Ok<IReadOnlyList<PlanVersionResponse>>, ProblemHttpResult>> VersionsAsync(
-        string code, ICatalogStore store, CatalogCache cache, CancellationToken cancellationToken)
+        string code, CatalogStore store, CatalogCache cache, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
         var versions = await store.ListPlanVersionsAsync(code, cancellationToken);

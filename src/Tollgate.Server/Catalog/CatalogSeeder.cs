@@ -6,7 +6,7 @@ using Tollgate.Storage.Catalog;
 namespace Tollgate.Server.Catalog;
 
 /// <summary>Loads the example catalog on first start, so a fresh server has plans to show.</summary>
-public sealed class CatalogSeeder(ICatalogStore store, CatalogCache cache, IOptions<TollgateOptions> options, ILogger<CatalogSeeder> logger)
+public sealed class CatalogSeeder(CatalogStore store, CatalogCache cache, IOptions<TollgateOptions> options, ILogger<CatalogSeeder> logger)
 {
     public const string EmbeddedName = "Tollgate.Server.catalogs.career-coach.json";
 

@@ -4,7 +4,7 @@ using Tollgate.Storage.Catalog;
 namespace Tollgate.Server.Catalog;
 
 /// <summary>Parse, validate and apply a catalog document; shared by the admin API and the CLI.</summary>
-public sealed class CatalogService(ICatalogStore store, CatalogCache cache)
+public sealed class CatalogService(CatalogStore store, CatalogCache cache)
 {
     public async Task<CatalogApplyResult> ApplyAsync(string json, CancellationToken cancellationToken = default)
     {

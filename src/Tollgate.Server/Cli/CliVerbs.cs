@@ -96,7 +96,7 @@ public static class CliVerbs
         {
             await using var services = await ReadyAsync(ct);
             KeysAdminApi.TryParseRole(parse.GetValue(role), out var parsedRole);
-            var created = await services.GetRequiredService<IApiKeyStore>().CreateAsync(parse.GetValue(name)!, parsedRole, ct);
+            var created = await services.GetRequiredService<ApiKeyStore>().CreateAsync(parse.GetValue(name)!, parsedRole, ct);
             Console.WriteLine(created.PlainText);
             await Console.Error.WriteLineAsync($"Created {ApiKeyFormat.RoleName(parsedRole)} key {created.Record.Id}. It is shown once; store it now.");
             return 0;
@@ -105,7 +105,7 @@ public static class CliVerbs
         list.SetAction(async (_, ct) =>
         {
             await using var services = await ReadyAsync(ct);
-            foreach (var key in await services.GetRequiredService<IApiKeyStore>().ListAsync(ct))
+            foreach (var key in await services.GetRequiredService<ApiKeyStore>().ListAsync(ct))
             {
                 Console.WriteLine($"{key.Id}\t{ApiKeyFormat.RoleName(key.Role)}\t{key.Name}\t{(key.RevokedAt is null ? "live" : "revoked")}");
             }
@@ -117,7 +117,7 @@ public static class CliVerbs
         revoke.SetAction(async (parse, ct) =>
         {
             await using var services = await ReadyAsync(ct);
-            var done = await services.GetRequiredService<IApiKeyStore>().RevokeAsync(parse.GetValue(id)!, ct);
+            var done = await services.GetRequiredService<ApiKeyStore>().RevokeAsync(parse.GetValue(id)!, ct);
             Console.WriteLine(done ? "Revoked." : "No live key with that id.");
             return done ? 0 : 1;
         });

@@ -8,7 +8,7 @@ namespace Tollgate.Server.Composition;
 
 /// <summary>Runs before the server listens: migrations, then the first-start catalog, model prices and admin key.</summary>
 public sealed class StartupTasks(
-    Migrator migrator, CatalogSeeder seeder, ModelPriceStore prices, IApiKeyStore keys, IConfiguration configuration, TollgateDatabase database,
+    Migrator migrator, CatalogSeeder seeder, ModelPriceStore prices, ApiKeyStore keys, IConfiguration configuration, TollgateDatabase database,
     ILogger<StartupTasks> logger)
     : IHostedService
 {

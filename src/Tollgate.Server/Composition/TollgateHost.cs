@@ -131,6 +131,8 @@ public static class TollgateHost
         services.AddSingleton<ExportWriter>();
         services.AddOptions<Storage.Retention.RetentionOptions>().Bind(configuration.GetSection(Storage.Retention.RetentionOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Storage.Retention.RetentionOptions>, Storage.Retention.RetentionOptionsValidation>();
+        services.AddSingleton<PublicTag>();
+        services.AddTollgateOptionsValidation();
     }
 
     private static void UsePipeline(WebApplication app)

@@ -12,8 +12,6 @@ namespace Tollgate.Server.Customers;
 /// <summary>Customers and subscriptions as lists: newest first, searchable, a page at a time.</summary>
 public static class CustomerListApi
 {
-    public static readonly string[] SubscriptionStatuses = ["trialing", "active", "past_due", "canceled", "incomplete"];
-
     public static RouteGroupBuilder MapCustomerLists(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireAuthorization(Policies.Secret);
@@ -26,10 +24,7 @@ public static class CustomerListApi
     private static async Task<Results<Ok<ListResponse<CustomerResponse>>, ProblemHttpResult>> CustomersAsync(
         string? query, string? plan, string? status, string? limit, string? cursor, CustomerLists lists, CancellationToken cancellationToken)
     {
-        var errors = Validate.Errors(
-            ("query", query is { Length: > 320 } ? "must be at most 320 characters" : null),
-            ("plan", plan is null ? null : Validate.Id(plan)),
-            ("status", StatusProblem(status)));
+        var errors = CustomerFilters.Read(query, plan, status, "query", out var filter);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -40,7 +35,7 @@ public static class CustomerListApi
             return problem!;
         }
 
-        var found = await lists.CustomersAsync(new CustomerFilter(query?.Trim(), plan, status), page, cancellationToken);
+        var found = await lists.CustomersAsync(filter, page, cancellationToken);
         return TypedResults.Ok(Lists.ToWire(found, CustomersApi.ToWire));
     }
 
@@ -51,7 +46,7 @@ public static class CustomerListApi
         var errors = Validate.Errors(
             ("customer", customer is null ? null : Validate.Id(customer)),
             ("plan", plan is null ? null : Validate.Id(plan)),
-            ("status", StatusProblem(status)));
+            ("status", CustomerFilters.StatusProblem(status)));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -77,7 +72,4 @@ public static class CustomerListApi
 
         return new ListResponse<SubscriptionResponse>(data, page.HasMore, page.NextCursor);
     }
-
-    private static string? StatusProblem(string? status) =>
-        status is null || SubscriptionStatuses.Contains(status, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", SubscriptionStatuses)}";
 }

@@ -1,5 +1,6 @@
 using Tollgate.Core.Experiments;
 using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Experiments;
 
 namespace Tollgate.Server.Experiments;
 
@@ -7,8 +8,36 @@ namespace Tollgate.Server.Experiments;
 /// Makes a winning variant's prices the catalog's: the plans it overrides get a new version with those prices, so new
 /// subscribers pay them and existing subscribers keep the version (and any override) they bought.
 /// </summary>
-public sealed class ExperimentPromotion(ICatalogStore store, CatalogCache cache)
+public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache, ExperimentStore experiments)
 {
+    /// <summary>
+    /// Stops an experiment and, when <paramref name="promote"/> names a challenger, makes its prices the catalog's: the one
+    /// path the API and the console both take. Naming the control or an unknown variant stops nothing.
+    /// </summary>
+    public async Task<ExperimentStop> StopAsync(string id, string? promote, CancellationToken cancellationToken = default)
+    {
+        if (promote is not null)
+        {
+            if (await experiments.GetAsync(id, cancellationToken) is not { } experiment)
+            {
+                return new ExperimentStop.Changed(new ExperimentChange.NotFound());
+            }
+
+            if (experiment.Variant(promote) is not { IsControl: false })
+            {
+                return new ExperimentStop.NotAChallenger([.. experiment.Variants.Where(v => !v.IsControl).Select(v => v.Key)]);
+            }
+        }
+
+        var change = await experiments.StopAsync(id, cancellationToken);
+        if (change is ExperimentChange.Done done && promote is not null)
+        {
+            await PromoteAsync(done.Experiment.Variant(promote)!, cancellationToken);
+        }
+
+        return new ExperimentStop.Changed(change);
+    }
+
     /// <summary>Applies the variant's prices as new plan versions; the catalog revisions it produced, or none when nothing changed.</summary>
     public async Task<IReadOnlyList<string>> PromoteAsync(ExperimentVariant variant, CancellationToken cancellationToken = default)
     {
@@ -33,4 +62,12 @@ public sealed class ExperimentPromotion(ICatalogStore store, CatalogCache cache)
 
         return result.Changes;
     }
+}
+
+/// <summary>What a stop did: the experiment's change, or a refusal because the variant to promote is no challenger.</summary>
+public abstract record ExperimentStop
+{
+    public sealed record Changed(ExperimentChange Change) : ExperimentStop;
+
+    public sealed record NotAChallenger(IReadOnlyList<string> Challengers) : ExperimentStop;
 }

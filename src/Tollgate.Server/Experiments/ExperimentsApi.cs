@@ -40,30 +40,12 @@ public static class ExperimentsApi
     }
 
     private static async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> StopAsync(
-        string id, StopExperimentRequest? request, ExperimentStore store, ExperimentPromotion promotion, CancellationToken cancellationToken)
-    {
-        if (request?.Promote is { } key)
+        string id, StopExperimentRequest? request, ExperimentPromotion promotion, CancellationToken cancellationToken) =>
+        await promotion.StopAsync(id, request?.Promote, cancellationToken) switch
         {
-            if (await store.GetAsync(id, cancellationToken) is not { } experiment)
-            {
-                return Problems.NotFound("experiment", id);
-            }
-
-            if (experiment.Variant(key) is not { IsControl: false })
-            {
-                var challengers = string.Join(", ", experiment.Variants.Where(v => !v.IsControl).Select(v => v.Key));
-                return Problems.Validation("promote", $"must be one of the challengers: {challengers}");
-            }
-        }
-
-        var change = await store.StopAsync(id, cancellationToken);
-        if (change is ExperimentChange.Done done && request?.Promote is { } winner)
-        {
-            await promotion.PromoteAsync(done.Experiment.Variant(winner)!, cancellationToken);
-        }
-
-        return Changed(id, change);
-    }
+            ExperimentStop.NotAChallenger refused => Problems.Validation("promote", $"must be one of the challengers: {string.Join(", ", refused.Challengers)}"),
+            var stop => Changed(id, ((ExperimentStop.Changed)stop).Change),
+        };
 
     private static async Task<Results<Ok<ExperimentResultsResponse>, ProblemHttpResult>> ResultsAsync(
         string id, ExperimentStore store, ExperimentTallies tallies, CancellationToken cancellationToken)

@@ -29,7 +29,7 @@ public static class KeysAdminApi
         new(r.Id, r.Name, ApiKeyFormat.RoleName(r.Role), r.CreatedAt, r.RevokedAt, plain);
 
     private static async Task<Results<Created<ApiKeyResponse>, ProblemHttpResult>> CreateAsync(
-        CreateApiKeyRequest request, IApiKeyStore store, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, ApiKeyStore store, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
@@ -53,7 +53,7 @@ public static class KeysAdminApi
 
     /// <summary>Keys oldest first; there are few, so the page is cut from the whole list by the same keyset rule.</summary>
     private static async Task<Results<Ok<ListResponse<ApiKeyResponse>>, ProblemHttpResult>> ListAsync(
-        string? limit, string? cursor, IApiKeyStore store, CancellationToken cancellationToken)
+        string? limit, string? cursor, ApiKeyStore store, CancellationToken cancellationToken)
     {
         if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {
@@ -66,7 +66,7 @@ public static class KeysAdminApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(
-        string id, IApiKeyStore store, ApiKeyVerifier verifier, CancellationToken cancellationToken)
+        string id, ApiKeyStore store, ApiKeyVerifier verifier, CancellationToken cancellationToken)
     {
         if (!await store.RevokeAsync(id, cancellationToken))
         {

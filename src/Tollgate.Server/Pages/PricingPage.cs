@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
-using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Discounts;
 using static Tollgate.Server.Pages.Html;
@@ -97,7 +96,7 @@ public static partial class PricingPage
             <p class="trial muted">{Trial(monthly ?? yearly)}</p>
             <ul>
             """);
-        foreach (var feature in catalog.PublicFeatures())
+        foreach (var feature in catalog.PublicFeatures)
         {
             var granted = terms.Feature(feature.Code);
             var included = granted is { IsIncluded: true } && (feature.Kind != FeatureKind.Boolean || granted.Enabled);
@@ -177,7 +176,7 @@ public static partial class PricingPage
         }
 
         table.Append("</tr></thead><tbody>");
-        foreach (var feature in catalog.PublicFeatures())
+        foreach (var feature in catalog.PublicFeatures)
         {
             table.Append(CultureInfo.InvariantCulture, $"<tr data-feature=\"{E(feature.Code)}\"><th scope=\"row\">{E(feature.Name)}</th>");
             foreach (var plan in plans)

@@ -20,7 +20,7 @@ public static class PricingApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PricingPlan>>, StatusCodeHttpResult, ProblemHttpResult>> PlansAsync(
-        string? visitor, HttpContext http, CatalogCache cache, ExperimentPricing experiments, CancellationToken cancellationToken)
+        string? visitor, HttpContext http, CatalogCache cache, PublicTag tags, ExperimentPricing experiments, CancellationToken cancellationToken)
     {
         if (visitor is not null)
         {
@@ -38,7 +38,7 @@ public static class PricingApi
         }
 
         var catalog = await cache.GetAsync(cancellationToken);
-        if (ETags.NotModified(http, PublicTag.Of(catalog)))
+        if (ETags.NotModified(http, tags.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -47,7 +47,7 @@ public static class PricingApi
     }
 
     private static async Task<Results<Ok<PricingPlan>, StatusCodeHttpResult, ProblemHttpResult>> PlanAsync(
-        string code, HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+        string code, HttpContext http, CatalogCache cache, PublicTag tags, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
         var plan = catalog.PublicPlans.FirstOrDefault(p => p.Code == code);
@@ -56,7 +56,7 @@ public static class PricingApi
             return Problems.NotFound("plan", code);
         }
 
-        if (ETags.NotModified(http, PublicTag.Of(catalog)))
+        if (ETags.NotModified(http, tags.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -65,22 +65,22 @@ public static class PricingApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PricingFeature>>, StatusCodeHttpResult>> FeaturesAsync(
-        HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+        HttpContext http, CatalogCache cache, PublicTag tags, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
-        if (ETags.NotModified(http, PublicTag.Of(catalog)))
+        if (ETags.NotModified(http, tags.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok<IReadOnlyList<PricingFeature>>([.. catalog.PublicFeatures().Select(PricingMapper.ToWire)]);
+        return TypedResults.Ok<IReadOnlyList<PricingFeature>>([.. catalog.PublicFeatures.Select(PricingMapper.ToWire)]);
     }
 
     private static async Task<Results<Ok<PricingComparison>, StatusCodeHttpResult>> CompareAsync(
-        HttpContext http, CatalogCache cache, CancellationToken cancellationToken)
+        HttpContext http, CatalogCache cache, PublicTag tags, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
-        if (ETags.NotModified(http, PublicTag.Of(catalog)))
+        if (ETags.NotModified(http, tags.Of(catalog)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -17,7 +17,7 @@ public static class PricingMapper
         plan.IsPopular,
         plan.Current.Version,
         Prices(plan.Current.Terms),
-        [.. catalog.PublicFeatures().Select(f => ToWire(f, plan.Current.Terms.Feature(f.Code)))]);
+        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.Feature(f.Code)))]);
 
     public static IReadOnlyList<PricingPrice> Prices(PlanTerms terms)
     {
@@ -54,7 +54,7 @@ public static class PricingMapper
         var plans = catalog.PublicPlans.ToList();
         return new PricingComparison(
             [.. plans.Select(p => new ComparisonPlan(p.Code, p.Name, p.IsPopular, Prices(p.Current.Terms)))],
-            [.. catalog.PublicFeatures().Select(f => new ComparisonRow(f.Code, f.Name, f.Unit, [.. plans.Select(p =>
+            [.. catalog.PublicFeatures.Select(f => new ComparisonRow(f.Code, f.Name, f.Unit, [.. plans.Select(p =>
             {
                 var granted = p.Current.Terms.Feature(f.Code);
                 return new ComparisonCell(p.Code, QuotaDisplay.For(granted), granted?.IsIncluded ?? false);

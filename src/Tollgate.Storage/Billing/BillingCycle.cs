@@ -31,11 +31,6 @@ public sealed class BillingCycle(
     /// <summary>How long before a trial ends its subscription.trial_will_end is sent, as Stripe does.</summary>
     public static readonly TimeSpan TrialWarning = TimeSpan.FromDays(3);
 
-    /// <summary>Runs everything due at or before <paramref name="now"/>; answers how many steps it took.</summary>
-    public async Task<int> RunDueAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await WarnOfTrialEndsAsync(now, cancellationToken) + await RunRenewalsAsync(now, cancellationToken) +
-        await RunDunningAsync(now, cancellationToken);
-
     /// <summary>
     /// Announces trials that end within <see cref="TrialWarning"/> (at once for a shorter trial), each once: the UPDATE
     /// that marks one as warned is what lets only one node announce it. Stripe-linked trials get Stripe's own event.

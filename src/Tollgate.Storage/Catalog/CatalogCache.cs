@@ -8,7 +8,7 @@ namespace Tollgate.Storage.Catalog;
 /// the current snapshot is rechecked against the stored revision at most every <see cref="RecheckAfter"/>, which
 /// bounds how long another node's apply takes to show here.
 /// </summary>
-public sealed class CatalogCache(ICatalogStore store, TimeProvider time)
+public sealed class CatalogCache(CatalogStore store, TimeProvider time)
 {
     public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(2);
     private readonly SemaphoreSlim _reload = new(1, 1);

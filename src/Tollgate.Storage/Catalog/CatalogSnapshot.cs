@@ -31,6 +31,21 @@ public sealed record CatalogSnapshot(
     /// <summary>The active plans anyone may see: private plans never reach the public pricing API, page or embed.</summary>
     public IEnumerable<Plan> PublicPlans => ActivePlans.Where(p => !p.IsPrivate);
 
+    /// <summary>
+    /// The features anyone may see. A feature that only private plans list would name what a deal includes, so it is left
+    /// out; a feature no plan lists, or a public plan lists, is shown.
+    /// </summary>
+    public IReadOnlyList<Feature> PublicFeatures
+    {
+        get
+        {
+            var onPublic = PublicPlans.SelectMany(p => p.Current.Terms.Features).Select(f => f.FeatureCode).ToHashSet(StringComparer.Ordinal);
+            var privateOnly = Plans.Where(p => p.IsPrivate).SelectMany(p => p.Current.Terms.Features).Select(f => f.FeatureCode)
+                .Where(code => !onPublic.Contains(code)).ToHashSet(StringComparer.Ordinal);
+            return [.. Features.Where(f => !privateOnly.Contains(f.Code))];
+        }
+    }
+
     /// <summary>The document that, applied, reproduces this catalog.</summary>
     public CatalogDefinition ToDefinition() => new(
         DefaultPlan,

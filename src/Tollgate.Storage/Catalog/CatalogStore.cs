@@ -8,13 +8,14 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Catalog;
 
-public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) : ICatalogStore
+public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
 {
     private const long CatalogLockKey = 0x7011_6A7E_0002;
 
     public Task<CatalogSnapshot> LoadAsync(CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => LoadAsync(c, null, cancellationToken), cancellationToken);
 
+    /// <summary>The revision only: a cheap check of whether a cached snapshot is still current.</summary>
     public Task<long> RevisionAsync(CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(
             new CommandDefinition("SELECT revision FROM catalog_settings WHERE id = 1", cancellationToken: cancellationToken)), cancellationToken);
@@ -25,6 +26,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time) :
     public Task<IReadOnlyList<PlanVersion>> ListPlanVersionsAsync(string planCode, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => LoadVersionsAsync(c, "v.plan_code = @planCode", new { planCode }, cancellationToken), cancellationToken);
 
+    /// <summary>Applies a whole document in one transaction; the same document twice changes nothing.</summary>
     public Task<CatalogApplyResult> ApplyAsync(CatalogDefinition catalog, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {

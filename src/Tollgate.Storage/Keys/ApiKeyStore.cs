@@ -4,22 +4,7 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Keys;
 
-public interface IApiKeyStore
-{
-    Task<NewApiKey> CreateAsync(string name, ApiKeyRole role, CancellationToken cancellationToken = default);
-
-    /// <summary>An admin key when the store has none at all, else null.</summary>
-    Task<NewApiKey?> CreateFirstAdminKeyAsync(string name, CancellationToken cancellationToken = default);
-
-    /// <summary>The live key matching the presented text, compared in constant time; null when none matches.</summary>
-    Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default);
-
-    Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default);
-}
-
-public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time) : IApiKeyStore
+public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time)
 {
     private const long FirstKeyLockKey = 0x7011_6A7E_0003;
 
@@ -62,6 +47,7 @@ public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time) : 
             hash = Convert.ToHexStringLower(ApiKeyFormat.Hash(plain)), createdAt = record.CreatedAt.ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: cancellationToken));
 
+    /// <summary>The live key matching the presented text, compared in constant time; null when none matches.</summary>
     public async Task<ApiKeyRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
     {
         var lookup = ApiKeyFormat.LookupOf(presented);

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Tollgate.Server.Clock;
+using Tollgate.Server.Email;
+using Tollgate.Server.Metrics;
+using Tollgate.Server.Observability;
+using Tollgate.Server.Pages;
+using Tollgate.Server.Payments;
+using Tollgate.Server.Webhooks;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Llm;
+
+namespace Tollgate.Server.Composition;
+
+/// <summary>
+/// Checks every options class bound from configuration when the host starts, so a bad setting stops the server at once
+/// with a message naming it, instead of failing the first request that reads it. Binding runs then too, so a value of the
+/// wrong type ("yes" for a bool) is refused at start as well.
+/// </summary>
+public static class OptionsValidation
+{
+    public static IServiceCollection AddTollgateOptionsValidation(this IServiceCollection services)
+    {
+        services.AddOptions<TestClockOptions>().ValidateOnStart()
+            .Validate(o => string.IsNullOrWhiteSpace(o.Start) || DateTimeOffset.TryParse(o.Start, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
+                "Tollgate:TestClock:Start must be an ISO 8601 instant, such as 2026-01-31T00:00:00Z");
+        services.AddOptions<Hosting.TollgateOptions>().ValidateOnStart();
+        services.AddOptions<LlmOptions>().ValidateOnStart();
+        services.AddOptions<BillingOptions>().ValidateOnStart()
+            .Validate(o => o.GraceDays >= 0, "Tollgate:Billing:GraceDays must be 0 or more")
+            .Validate(o => o.DaysUntilDue >= 0, "Tollgate:Billing:DaysUntilDue must be 0 or more")
+            .Validate(o => o.TrialEndWithoutPaymentMethod.ToLowerInvariant() is "activate" or "cancel",
+                "Tollgate:Billing:TrialEndWithoutPaymentMethod must be 'activate' or 'cancel'")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.InvoicePrefix), "Tollgate:Billing:InvoicePrefix must not be empty");
+        services.AddOptions<EntitlementOptions>().ValidateOnStart().Validate(o => o.GraceDays >= 0, "Tollgate:Billing:GraceDays must be 0 or more");
+        services.AddOptions<MetricsOptions>().ValidateOnStart()
+            .Validate(o => o.Currency is { Length: 3 } c && c.All(char.IsAsciiLetter), "Tollgate:Metrics:Currency must be a three-letter ISO 4217 code")
+            .Validate(o => o.ChurnRecognition.ToLowerInvariant() is "period_end" or "cancel_request",
+                "Tollgate:Metrics:ChurnRecognition must be 'period_end' or 'cancel_request'");
+        services.AddOptions<WebhookOptions>().ValidateOnStart()
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "Tollgate:Webhooks:PollInterval must be positive")
+            .Validate(o => o.Timeout > TimeSpan.Zero, "Tollgate:Webhooks:Timeout must be positive")
+            .Validate(o => o.MaxConcurrency >= 1, "Tollgate:Webhooks:MaxConcurrency must be at least 1");
+        services.AddOptions<PagesOptions>().ValidateOnStart()
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ProductName), "Tollgate:Pages:ProductName must not be empty")
+            .Validate(o => o.PublicBaseUrl is null || o.PublicBaseUrl.IsAbsoluteUri, "Tollgate:Pages:PublicBaseUrl must be an absolute URL")
+            .Validate(o => o.PortalLinkLifetime > TimeSpan.Zero, "Tollgate:Pages:PortalLinkLifetime must be positive")
+            .Validate(o => o.SessionLifetime > TimeSpan.Zero, "Tollgate:Pages:SessionLifetime must be positive");
+        services.AddOptions<ObservabilityOptions>().ValidateOnStart()
+            .Validate(o => o.MetricsNetworks is null || o.MetricsNetworks.All(n => System.Net.IPNetwork.TryParse(n.Trim(), out _)),
+                "Tollgate:Observability:MetricsNetworks must be networks in CIDR form, such as 10.0.0.0/8");
+        services.AddOptions<OtlpOptions>().ValidateOnStart()
+            .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.TryCreate(o.Endpoint, UriKind.Absolute, out _), "Tollgate:Otlp:Endpoint must be an absolute URL")
+            .Validate(o => o.Protocol.ToLowerInvariant() is "http/protobuf" or "grpc", "Tollgate:Otlp:Protocol must be 'http/protobuf' or 'grpc'")
+            .Validate(o => o.ExportIntervalSeconds >= 1, "Tollgate:Otlp:ExportIntervalSeconds must be at least 1");
+        services.AddOptions<EmailOptions>().ValidateOnStart()
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "Tollgate:Email:PollInterval must be positive")
+            .Validate(o => o.MaxAttempts >= 1, "Tollgate:Email:MaxAttempts must be at least 1")
+            .Validate(o => o.MaxConcurrency >= 1, "Tollgate:Email:MaxConcurrency must be at least 1")
+            .Validate(o => o.Smtp.Port is >= 1 and <= 65535, "Tollgate:Email:Smtp:Port must be from 1 to 65535")
+            .Validate(o => o.Smtp.Timeout > TimeSpan.Zero, "Tollgate:Email:Smtp:Timeout must be positive");
+        services.AddOptions<StripeOptions>().ValidateOnStart()
+            .Validate(o => Uri.TryCreate(o.ApiBase, UriKind.Absolute, out _), "Tollgate:Stripe:ApiBase must be an absolute URL")
+            .Validate(o => o.InvoiceItemPollInterval > TimeSpan.Zero, "Tollgate:Stripe:InvoiceItemPollInterval must be positive");
+        services.AddOptions<DatabaseOptions>().ValidateOnStart()
+            .Validate(o => o.Provider.Trim().ToLowerInvariant() is "sqlite" or "postgres" or "postgresql" or "npgsql",
+                "Tollgate:Database:Provider must be 'sqlite' or 'postgres'")
+            .Validate(o => o.SqliteSynchronous.Trim().ToLowerInvariant() is "full" or "normal", "Tollgate:Database:SqliteSynchronous must be 'full' or 'normal'")
+            .Validate(o => o.Writers is null or >= 1, "Tollgate:Database:Writers must be at least 1")
+            .Validate(o => o.QueueCapacity >= 1, "Tollgate:Database:QueueCapacity must be at least 1");
+        return services;
+    }
+}
