@@ -130,6 +130,7 @@ public static class TollgateHost
         services.AddSingleton<ExportWriter>();
         services.AddOptions<Storage.Retention.RetentionOptions>().Bind(configuration.GetSection(Storage.Retention.RetentionOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<Storage.Retention.RetentionOptions>, Storage.Retention.RetentionOptionsValidation>();
+        services.AddSingleton<Billing.SubscriptionWire>();
     }
 
     private static void UsePipeline(WebApplication app)
