@@ -24,7 +24,8 @@ public static class StripeOutcomes
 /// <summary>
 /// A Stripe subscription as Tollgate reads it: the fields that decide plan, status and period. <see cref="Status"/> is
 /// null for states Tollgate does not apply (incomplete, paused); <see cref="StripeStatus"/> keeps Stripe's word.
-/// <see cref="ItemId"/> is the subscription item that carries the price, which a price change names.
+/// <see cref="ItemId"/> is the subscription item that carries the price, which a price change names. <see cref="Discount"/> is the
+/// discount the object carries (a null coupon: none), or null when it says nothing Tollgate can read.
 /// </summary>
 public sealed record StripeSubscriptionState(
     string Id,
@@ -42,7 +43,8 @@ public sealed record StripeSubscriptionState(
     DateTimeOffset? TrialStart,
     DateTimeOffset? TrialEnd,
     string? ItemId = null,
-    int? Quantity = null);
+    int? Quantity = null,
+    StripeEffect.DiscountChanged? Discount = null);
 
 /// <summary>What a Stripe event asks of Tollgate, already read out of Stripe's JSON.</summary>
 public abstract record StripeEffect
