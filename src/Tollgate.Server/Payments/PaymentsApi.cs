@@ -136,6 +136,11 @@ public static class PaymentsApi
             {
                 var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
                 release = false;
+                if (hold is not null && session.ExpiresAt is { } expiresAt)
+                {
+                    await s.Discounts.SetCheckoutHoldExpiryAsync(hold, expiresAt, CancellationToken.None);
+                }
+
                 return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
             }
             catch (Exception e) when (e is not StripeException { Status: >= 400 and < 500 })

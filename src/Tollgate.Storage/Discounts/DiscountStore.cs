@@ -78,6 +78,14 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
         }
     }
 
+    /// <summary>Records the Checkout session's expires_at on its hold: past it, the next redemption gives the hold back.</summary>
+    public Task SetCheckoutHoldExpiryAsync(string holdId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await new DiscountWriter(c, tx, time, cancellationToken).SetCheckoutHoldExpiryAsync(holdId, expiresAt);
+            return true;
+        }, cancellationToken);
+
     /// <summary>Gives a checkout's held redemption back: the session could not be made, or expired unpaid.</summary>
     public Task<bool> ReleaseCheckoutHoldAsync(string holdId, CancellationToken cancellationToken = default) =>
         database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseCheckoutHoldAsync(holdId), cancellationToken);

@@ -163,6 +163,28 @@ public abstract class StripeDiscountsContract : ApiContract
     }
 
     [Fact]
+    public async Task ACheckoutHoldThatNoWebhookReportsIsGivenBackOnceItsSessionHasExpired()
+    {
+        await using var h = await WithCodeAsync(Kind, maxRedemptions: 1);
+        await h.App.CustomerAsync("c0");
+        await h.App.CustomerAsync("c1");
+
+        var made = await (await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c0", "ONE"))).ReadAsync();
+        var session = h.Stripe.Session(made["session_id"].Value<string>()!);
+        var holdExpiry = await h.ScalarAsync<long>("SELECT expires_at FROM checkout_redemptions");
+        var whileHeld = await (await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c1", "ONE"))).ReadAsync();
+        await h.App.AdvanceAsync(DateTimeOffset.FromUnixTimeSeconds(session["expires_at"]!.GetValue<long>()) - h.App.Clock.GetUtcNow());
+        var afterExpiry = await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c1", "ONE"));
+        var states = await h.ScalarAsync<string>("SELECT status FROM checkout_redemptions WHERE customer_id = 'c0'");
+
+        Assert.Equal(session["expires_at"]!.GetValue<long>() * 1000, holdExpiry);
+        Assert.Equal("used_up", whileHeld["reason"].Value<string>());
+        Assert.Equal(HttpStatusCode.OK, afterExpiry.StatusCode);
+        Assert.Equal("released", states);
+        Assert.Equal(1L, await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE"));
+    }
+
+    [Fact]
     public async Task StripesDiscountOnTheSubscriptionACheckoutMadeUsesTheHeldRedemptionInsteadOfCountingTheCouponAgain()
     {
         await using var h = await WithCodeAsync(Kind, maxRedemptions: 5);
