@@ -45,6 +45,9 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Credit grants of a customer.</summary>
     public GrantsResource Grants => new(this);
 
+    /// <summary>The catalog's credit packs, and selling one to a customer.</summary>
+    public PacksResource Packs => new(this);
+
     /// <summary>Members of an organisation (a customer).</summary>
     public MembersResource Members => new(this);
 
@@ -181,15 +184,28 @@ public sealed class TollgateClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
     }
 
+    /// <summary>Sends a request with an <c>Idempotency-Key</c> header (when given), so a retry answers the first request's result.</summary>
+    internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(method, path, body, cancellationToken, idempotencyKey);
+        return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
+    }
+
     /// <summary>Sends a request whose answer has no body (204), turning problem answers into exceptions.</summary>
     public async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken = default)
     {
         using var response = await SendCheckedAsync(method, path, body, cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendCheckedAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendCheckedAsync(
+        HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (body is not null)
         {
             request.Content = JsonContent.Create(body, body.GetType(), options: Json);

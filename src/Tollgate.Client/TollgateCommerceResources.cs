@@ -81,6 +81,28 @@ public sealed class GrantsResource(TollgateClient client)
         client.SendAsync<CreditGrantResponse>(HttpMethod.Post, $"{Base(customer)}/{Uri.EscapeDataString(id)}/void", null, cancellationToken);
 }
 
+/// <summary>Credit packs: what the catalog sells, sold to a customer by the API (an invoice and the grant at once).</summary>
+public sealed class PacksResource(TollgateClient client)
+{
+    /// <summary>One page of the catalog's packs, by code.</summary>
+    public Task<ListResponse<CreditPackResponse>> ListAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<CreditPackResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/packs", ("limit", limit), ("cursor", cursor)),
+            null, cancellationToken);
+
+    /// <summary>Every pack of the catalog, page after page.</summary>
+    public IAsyncEnumerable<CreditPackResponse> ListAllAsync(CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>
+    /// Sells <paramref name="pack"/> to the customer: a one-line invoice (paid when <paramref name="paid"/>) and the grant. With an
+    /// <paramref name="idempotencyKey"/>, a retry answers the first sale instead of selling again.
+    /// </summary>
+    public Task<PackSaleResponse> SellAsync(
+        string customer, string pack, bool paid = false, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<PackSaleResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/packs", new SellPackRequest(pack, paid),
+            idempotencyKey, cancellationToken);
+}
+
 /// <summary>Members of an organisation (a customer); entitlement calls may name a member in place of the organisation.</summary>
 public sealed class MembersResource(TollgateClient client)
 {

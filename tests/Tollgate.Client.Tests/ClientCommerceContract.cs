@@ -22,6 +22,11 @@ public abstract class ClientCommerceContract
             { "code": "seats", "name": "Seats", "sort_order": 3,
               "prices": [ { "billing_period": "monthly", "price_cents": 1000, "per_seat": true, "included_seats": 1, "max_seats": 5 } ],
               "features": [ { "feature_code": "api_calls", "monthly_quota": 1000 } ] }
+          ],
+          "packs": [
+            { "code": "calls_1k", "name": "1,000 calls", "feature": "api_calls", "amount": 1000, "price_cents": 1500, "currency": "usd",
+              "expires_after_days": 30 },
+            { "code": "calls_10k", "name": "10,000 calls", "feature": "api_calls", "amount": 10000, "price_cents": 9900, "currency": "USD" }
           ]
         }
         """;
@@ -134,6 +139,7 @@ public abstract class ClientCommerceContract
         var applied = await client.Subscriptions.ApplyDiscountAsync(subscription.Id, new ApplyDiscountRequest(Coupon: "FIVE"));
 
         Assert.Equal((20m, "SPRING", codes[0].Id), (coupon.PercentOff, discount.Coupon.Id, discount.PromotionCode));
+        Assert.Equal((discount.Id, "SPRING"), (subscription.Discount?.Id, subscription.Discount?.Coupon.Id));
         Assert.Equal(["FIVE", "SPRING"], listedCoupons.Select(c => c.Id));
         Assert.Equal((2, true, 3), (firstCodes.Data.Count, firstCodes.HasMore, allCodes.Count));
         Assert.Equal((HttpStatusCode.BadRequest, "inactive", "promotion_code"), (error.Status, error.Reason, error.Field));
@@ -164,6 +170,30 @@ public abstract class ClientCommerceContract
         Assert.Equal(grants.Select(g => g.Id).Reverse(), all.Select(g => g.Id));
         Assert.Equal("goodwill 2", (await client.Grants.GetAsync("c1", grants[1].Id)).Reason);
         Assert.Equal("voided", voided.Status);
+    }
+
+    [Fact]
+    public async Task PacksAreListedAndASaleRetriedWithItsIdempotencyKeyAnswersTheFirstSale()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+
+        var first = await client.Packs.ListAsync(limit: 1);
+        var packs = await AllAsync(client.Packs.ListAllAsync());
+        var sale = await client.Packs.SellAsync("c1", "calls_1k", paid: true, idempotencyKey: "order-1");
+        var retried = await client.Packs.SellAsync("c1", "calls_1k", paid: true, idempotencyKey: "order-1");
+        var reused = await Assert.ThrowsAsync<TollgateException>(() => client.Packs.SellAsync("c1", "calls_10k", idempotencyKey: "order-1"));
+        var open = await client.Packs.SellAsync("c1", "calls_10k");
+        var grants = await AllAsync(client.Grants.ListAllAsync("c1"));
+
+        Assert.Equal((1, true), (first.Data.Count, first.HasMore));
+        Assert.Equal([("calls_10k", 9900L, "USD"), ("calls_1k", 1500L, "USD")], packs.Select(p => (p.Code, p.PriceCents, p.Currency)));
+        Assert.Equal(("calls_1k", 1000L, "paid", 1500L), (sale.Grant.Pack, sale.Grant.Amount, sale.Invoice!.Status, sale.Invoice.AmountPaidCents));
+        Assert.Equal((sale.Grant.Id, sale.Invoice.Id), (retried.Grant.Id, retried.Invoice!.Id));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (reused.Status, reused.Error));
+        Assert.Equal(("open", 9900L), (open.Invoice!.Status, open.Invoice.AmountDueCents));
+        Assert.Equal(new[] { open.Grant.Id, sale.Grant.Id }.Order(StringComparer.Ordinal), grants.Select(g => g.Id).Order(StringComparer.Ordinal));
     }
 
     [Fact]

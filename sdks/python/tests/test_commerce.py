@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
 import pytest
 
 import tollgate
+from conftest import Server
 
 
 def _coupon(admin_tg: tollgate.Tollgate, **fields: object) -> str:
@@ -42,6 +44,7 @@ def test_promotion_codes_discount_subscriptions_and_a_bad_code_is_a_typed_error(
     sub = tg.subscriptions.create(customer=customer, plan="pro", promotion_code=codes[0]["code"].lower())
     discount = tg.subscriptions.get_discount(sub["id"])
     assert discount["coupon"]["id"] == coupon and discount["promotion_code"] == codes[0]["id"]
+    assert sub["discount"] == discount and tg.subscriptions.get(sub["id"])["discount"] == discount
     preview = tg.subscriptions.preview(sub["id"], plan="team", effective="immediate", coupon=coupon)
     assert preview["subscription"]["plan"] == "team"
     assert tg.subscriptions.remove_discount(sub["id"])["deleted"] is True
@@ -68,3 +71,35 @@ def test_credit_grants_add_units_are_listed_across_pages_and_voided(tg: tollgate
     assert voided["status"] == "voided" and voided["voided_at"] is not None
     with pytest.raises(tollgate.NotFound):
         tg.grants.get(customer, "grant_missing")
+
+
+def test_packs_are_listed_and_a_sale_repeated_with_its_idempotency_key_sells_once(tg: tollgate.Tollgate, customer: str) -> None:
+    packs = list(tg.packs.list(limit=1))
+    assert [(p["code"], p["price_cents"], p["currency"]) for p in packs] == [("cv_100", 900, "USD"), ("cv_1000", 7900, "USD")]
+    key = f"order-{uuid.uuid4().hex}"
+
+    sale = tg.packs.sell(customer, pack="cv_100", paid=True, idempotency_key=key)
+    again = tg.packs.sell(customer, pack="cv_100", paid=True, idempotency_key=key)
+    assert (sale["grant"]["pack"], sale["grant"]["amount"], sale["invoice"]["status"]) == ("cv_100", 100, "paid")  # type: ignore[index]
+    assert (again["grant"]["id"], again["invoice"]["id"]) == (sale["grant"]["id"], sale["invoice"]["id"])  # type: ignore[index]
+    with pytest.raises(tollgate.Conflict) as reused:
+        tg.packs.sell(customer, pack="cv_1000", idempotency_key=key)
+    assert reused.value.error == "idempotency_key_reused"
+    with pytest.raises(tollgate.BadRequest):
+        tg.packs.sell(customer, pack="no_such_pack")
+
+    open_sale = tg.packs.sell(customer, pack="cv_1000")
+    assert open_sale["invoice"]["status"] == "open"  # type: ignore[index]
+    assert sorted(g["id"] for g in tg.grants.list(customer)) == sorted([sale["grant"]["id"], open_sale["grant"]["id"]])
+    # The customer's consume now runs past the free plan's 5 into the pack's units.
+    assert tg.entitlements.consume(customer=customer, feature="cv_generate", amount=50)["allowed"] is True
+
+
+def test_the_async_client_lists_packs_and_sells_one(server: Server, customer: str) -> None:
+    async def run() -> tuple[list[str], int]:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=server.url) as atg:
+            codes = [p["code"] async for p in atg.packs.list()]
+            sale = await atg.packs.sell(customer, pack="cv_100")
+        return codes, sale["grant"]["remaining"]
+
+    assert asyncio.run(run()) == (["cv_100", "cv_1000"], 100)

@@ -10,7 +10,7 @@ from . import _calls as c
 from ._core import Call
 from ._pagination import AsyncPager
 from ._async_resources import _AsyncResource
-from .types import Coupon, CreditGrant, Deleted, Member, OfferLink, PromotionCode
+from .types import Coupon, CreditGrant, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode
 
 
 class AsyncCoupons(_AsyncResource):
@@ -75,6 +75,18 @@ class AsyncGrants(_AsyncResource):
     async def void(self, customer: str, id: str) -> CreditGrant:
         """Stops what is left of the grant from counting."""
         return await self._send(Call("POST", f"v1/customers/{c.seg(customer)}/grants/{c.seg(id)}/void"))
+
+
+class AsyncPacks(_AsyncResource):
+    """The catalog's credit packs, sold to a customer with an invoice and the grant at once."""
+
+    def list(self, *, limit: int | None = None) -> AsyncPager[CreditPack]:
+        """The packs, by code."""
+        return AsyncPager(lambda cursor: self._send(c.page("v1/packs", limit, cursor)))
+
+    async def sell(self, customer: str, *, pack: str, paid: bool = False, idempotency_key: str | None = None) -> PackSale:
+        """Sells ``pack``: an invoice (paid when ``paid``) and the grant; a sale repeated with its ``idempotency_key`` answers the first."""
+        return await self._send(c.sell_pack(customer, pack, paid, idempotency_key))
 
 
 class AsyncMembers(_AsyncResource):

@@ -155,3 +155,9 @@ def upsert_member(customer: str, member: str, email: str | None, name: str | Non
 def offer_link(plan: str, expires_at: datetime | str, customer: str | None, billing_period: str | None) -> Call:
     return Call("POST", f"v1/admin/plans/{seg(plan)}/offer-links",
                 {"expires_at": when(expires_at), "customer": customer, "billing_period": billing_period})
+
+
+def sell_pack(customer: str, pack: str, paid: bool, idempotency_key: str | None) -> Call:
+    # A key made here when none is given, so the client's own retries of this sale sell once.
+    return Call("POST", f"v1/customers/{seg(customer)}/packs", {"pack": pack, "paid": paid},
+                headers={"Idempotency-Key": idempotency_key or new_key()})

@@ -38,6 +38,7 @@ class Tollgate:
         self.coupons = cr.Coupons(self._core)
         self.promotion_codes = cr.PromotionCodes(self._core)
         self.grants = cr.Grants(self._core)
+        self.packs = cr.Packs(self._core)
         self.members = cr.Members(self._core)
         self.offer_links = cr.OfferLinks(self._core)
 
@@ -77,6 +78,7 @@ class AsyncTollgate:
         self.coupons = acr.AsyncCoupons(self._core)
         self.promotion_codes = acr.AsyncPromotionCodes(self._core)
         self.grants = acr.AsyncGrants(self._core)
+        self.packs = acr.AsyncPacks(self._core)
         self.members = acr.AsyncMembers(self._core)
         self.offer_links = acr.AsyncOfferLinks(self._core)
 

@@ -10,7 +10,7 @@ from . import _calls as c
 from ._core import Call
 from ._pagination import SyncPager
 from ._resources import _Resource
-from .types import Coupon, CreditGrant, Deleted, Member, OfferLink, PromotionCode
+from .types import Coupon, CreditGrant, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode
 
 
 class Coupons(_Resource):
@@ -75,6 +75,18 @@ class Grants(_Resource):
     def void(self, customer: str, id: str) -> CreditGrant:
         """Stops what is left of the grant from counting."""
         return self._send(Call("POST", f"v1/customers/{c.seg(customer)}/grants/{c.seg(id)}/void"))
+
+
+class Packs(_Resource):
+    """The catalog's credit packs, sold to a customer with an invoice and the grant at once."""
+
+    def list(self, *, limit: int | None = None) -> SyncPager[CreditPack]:
+        """The packs, by code."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/packs", limit, cursor)))
+
+    def sell(self, customer: str, *, pack: str, paid: bool = False, idempotency_key: str | None = None) -> PackSale:
+        """Sells ``pack``: an invoice (paid when ``paid``) and the grant; a sale repeated with its ``idempotency_key`` answers the first."""
+        return self._send(c.sell_pack(customer, pack, paid, idempotency_key))
 
 
 class Members(_Resource):

@@ -32,6 +32,7 @@ class Call:
     body: Any = None
     params: Mapping[str, Any] | None = None
     raw: bool = False
+    headers: Mapping[str, str] | None = None  # per call, such as an Idempotency-Key its retries repeat
 
 
 @dataclass(slots=True)
@@ -135,7 +136,7 @@ class SyncCore:
 
     def send(self, call: Call) -> Any:
         content = dumps(call.body) if call.body is not None else None
-        headers = dict(self.options.headers)
+        headers = {**self.options.headers, **(call.headers or {})}
         if content is not None:
             headers["Content-Type"] = "application/json"
         url = self.options.base_url + call.path
@@ -172,7 +173,7 @@ class AsyncCore:
 
     async def send(self, call: Call) -> Any:
         content = dumps(call.body) if call.body is not None else None
-        headers = dict(self.options.headers)
+        headers = {**self.options.headers, **(call.headers or {})}
         if content is not None:
             headers["Content-Type"] = "application/json"
         url = self.options.base_url + call.path

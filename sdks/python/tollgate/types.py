@@ -49,6 +49,7 @@ class Subscription(TypedDict):
     seats: int | None
     pending_seats: int | None
     price_override_note: str | None
+    discount: Discount | None
 
 
 class InvoiceLine(TypedDict):
@@ -386,6 +387,22 @@ class CreditGrant(TypedDict):
     status: str
     created_at: str
     voided_at: str | None
+
+
+class CreditPack(TypedDict):
+    code: str
+    name: str
+    feature: str
+    amount: int
+    price_cents: int
+    currency: str
+    expires_after_days: int | None
+    stripe_price_id: str | None
+
+
+class PackSale(TypedDict):
+    grant: CreditGrant
+    invoice: Invoice | None
 
 
 class Member(TypedDict):

@@ -2,7 +2,7 @@ import { Http, type Fetch } from "./core/http.js";
 import { env } from "./core/runtime.js";
 import type { CaptureSettings } from "./llm/buffer.js";
 import { Alerts, Checkout, Invoices, Portal } from "./resources/billing.js";
-import { Coupons, Grants, Members, OfferLinks, PromotionCodes } from "./resources/commerce.js";
+import { Coupons, Grants, Members, OfferLinks, Packs, PromotionCodes } from "./resources/commerce.js";
 import { Customers } from "./resources/customers.js";
 import { EntitlementsResource } from "./resources/entitlements.js";
 import { Llm } from "./resources/llm.js";
@@ -48,6 +48,8 @@ export class Tollgate {
   readonly coupons: Coupons;
   readonly promotionCodes: PromotionCodes;
   readonly grants: Grants;
+  /** The catalog's credit packs: `list`, `sell`. */
+  readonly packs: Packs;
   readonly members: Members;
   readonly offerLinks: OfferLinks;
 
@@ -77,6 +79,7 @@ export class Tollgate {
     this.coupons = new Coupons(http);
     this.promotionCodes = new PromotionCodes(http);
     this.grants = new Grants(http);
+    this.packs = new Packs(http);
     this.members = new Members(http);
     this.offerLinks = new OfferLinks(http);
   }

@@ -75,6 +75,8 @@ export type Subscription = {
   pastDueSince: string | null; dunningState: string | null; collectionMethod: string; createdAt: string;
   /** Seats paid for on a per-seat price (null otherwise), and those it goes down to at the period end. */
   seats?: number | null; pendingSeats?: number | null; priceOverrideCents?: number | null; priceOverrideNote?: string | null;
+  /** The discount it has now, or null (Stripe embeds it too); `subscriptions.getDiscount` reads the same. */
+  discount?: Discount | null;
 };
 
 export type SubscriptionCreate = {
@@ -204,6 +206,16 @@ export type Discount = {
   id: string; subscription: string; customer: string; coupon: Coupon; promotionCode: string | null; start: string; end: string | null;
 };
 export type Deleted = { id: string; deleted: true };
+
+/** A credit pack the catalog sells; `currency` is ISO 4217 in capitals. */
+export type CreditPack = {
+  code: string; name: string; feature: string; amount: number; priceCents: number; currency: string; expiresAfterDays: number | null;
+  stripePriceId: string | null;
+};
+/** A pack sold: the grant it made and its invoice. */
+export type PackSale = { grant: CreditGrant; invoice: Invoice | null };
+/** Sells a pack: `paid` when the money was collected already; a sale repeated with its `idempotencyKey` answers the first. */
+export type PackSell = { pack: string; paid?: boolean; idempotencyKey?: string };
 
 export type CreditGrant = {
   id: string; customer: string; feature: string; amount: number; used: number; remaining: number; expiresAt: string | null;

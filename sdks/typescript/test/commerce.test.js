@@ -38,6 +38,8 @@ test("promotion codes discount subscriptions, and a code that cannot apply is a 
   const discount = await tg.subscriptions.getDiscount(sub.id);
   assert.equal(discount.coupon.id, coupon);
   assert.equal(discount.promotionCode, codes[0].id);
+  assert.deepEqual(sub.discount, discount);
+  assert.deepEqual((await tg.subscriptions.get(sub.id)).discount, discount);
   const preview = await tg.subscriptions.preview(sub.id, { plan: "seats", effective: "immediate", coupon });
   assert.equal(preview.subscription.plan, "seats");
   assert.equal((await tg.subscriptions.removeDiscount(sub.id)).deleted, true);
@@ -100,4 +102,25 @@ test("an offer link is a signed URL for the plan", async () => {
   assert.match(link.url, /\/offer\?token=/);
   assert.deepEqual([link.plan, link.customer, Date.parse(link.expiresAt)], ["pro", customer, expiresAt.getTime()]);
   assert.ok((await admin.offerLinks.create("no-such-plan", { expiresAt }).catch((e) => e)) instanceof NotFoundError);
+});
+
+test("packs are listed, and a sale repeated with its idempotency key answers the first sale", async () => {
+  const { tg, customer } = await withCustomer();
+  const packs = await (await tg.packs.list({ limit: 1 })).toArray();
+  assert.deepEqual(packs.map((p) => [p.code, p.priceCents, p.currency, p.expiresAfterDays]), [["cv_100", 900, "USD", 90], ["cv_1000", 7900, "USD", null]]);
+  const idempotencyKey = uniqueId("order");
+
+  const sale = await tg.packs.sell(customer, { pack: "cv_100", paid: true, idempotencyKey });
+  const again = await tg.packs.sell(customer, { pack: "cv_100", paid: true, idempotencyKey });
+  assert.deepEqual([sale.grant.pack, sale.grant.amount, sale.invoice.status], ["cv_100", 100, "paid"]);
+  assert.deepEqual([again.grant.id, again.invoice.id], [sale.grant.id, sale.invoice.id]);
+  const reused = await tg.packs.sell(customer, { pack: "cv_1000", idempotencyKey }).catch((e) => e);
+  assert.ok(reused instanceof ConflictError);
+  assert.equal(reused.error, "idempotency_key_reused");
+  assert.ok((await tg.packs.sell(customer, { pack: "no_such_pack" }).catch((e) => e)) instanceof ValidationError);
+
+  const open = await tg.packs.sell(customer, { pack: "cv_1000" });
+  assert.equal(open.invoice.status, "open");
+  const grants = (await (await tg.grants.list(customer)).toArray()).map((g) => g.id).sort();
+  assert.deepEqual(grants, [sale.grant.id, open.grant.id].sort());
 });

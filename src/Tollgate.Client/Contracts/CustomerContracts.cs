@@ -94,6 +94,7 @@ public sealed record PendingChange(string Plan, int PlanVersion, string BillingP
 /// <param name="PriceOverrideNote">Why a deal price was agreed.</param>
 /// <param name="CancelReason">Why it was canceled (or set to cancel), when the cancel said.</param>
 /// <param name="CancelComment">What the customer said when canceling.</param>
+/// <param name="Discount">The discount it has now (as GET …/discount answers), or null, as Stripe embeds a subscription's discount.</param>
 public sealed record SubscriptionResponse(
     string Id,
     string Customer,
@@ -118,7 +119,8 @@ public sealed record SubscriptionResponse(
     int? PendingSeats = null,
     string? PriceOverrideNote = null,
     string? CancelReason = null,
-    string? CancelComment = null);
+    string? CancelComment = null,
+    DiscountResponse? Discount = null);
 
 /// <summary>What a change (or its preview) does.</summary>
 /// <param name="Subscription">The subscription after the change.</param>

@@ -47,3 +47,15 @@ public sealed record PackSaleResponse(CreditGrantResponse Grant, InvoiceResponse
 /// <param name="SuccessUrl">Where Stripe sends the customer after paying.</param>
 /// <param name="CancelUrl">Where Stripe sends the customer who turns back.</param>
 public sealed record CreatePackCheckoutRequest(string? Pack = null, string? SuccessUrl = null, string? CancelUrl = null);
+
+/// <summary>A credit pack the catalog sells.</summary>
+/// <param name="Code">The pack's code, which a sale names.</param>
+/// <param name="Name">What the customer sees.</param>
+/// <param name="Feature">The metered feature it grants units of.</param>
+/// <param name="Amount">Units it grants.</param>
+/// <param name="PriceCents">Its price in minor units.</param>
+/// <param name="Currency">ISO 4217, in capitals.</param>
+/// <param name="ExpiresAfterDays">Days the grant lasts from the sale; null: it never expires.</param>
+/// <param name="StripePriceId">The Stripe price Checkout sells it at; null: sold by the API only.</param>
+public sealed record CreditPackResponse(
+    string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays, string? StripePriceId);

@@ -17,6 +17,9 @@ public static partial class CatalogDocument
     [GeneratedRegex("^[A-Z]{3}$")]
     private static partial Regex CurrencyPattern();
 
+    [GeneratedRegex("^[A-Za-z]{3}$")]
+    private static partial Regex AnyCaseCurrencyPattern();
+
     internal const string CodeHint = "must be 1-64 characters of a-z, 0-9 and _, starting with a letter";
 
     public static CatalogParseResult Parse(string json)
@@ -92,6 +95,9 @@ public static partial class CatalogDocument
     internal static Regex Code() => CodePattern();
 
     internal static Regex CurrencyCode() => CurrencyPattern();
+
+    /// <summary>A currency as Stripe users write it (usd); the reader stores it in capitals.</summary>
+    internal static Regex AnyCaseCurrencyCode() => AnyCaseCurrencyPattern();
 
     private static List<Feature> ReadFeatures(ElementReader root, List<DocumentProblem> problems)
     {

@@ -34,7 +34,9 @@ public static class CatalogPacks
             var feature = r.String("feature", required: true, 64, CatalogDocument.Code(), CatalogDocument.CodeHint);
             var amount = r.Integer("amount", required: true, 1, MaxAmount);
             var price = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
-            var currency = r.String("currency", required: true, 3, CatalogDocument.CurrencyCode(), "must be an ISO 4217 code in capitals, such as USD");
+            // Packs mirror Stripe prices, whose currency is lowercase; the catalog keeps capitals, as plan prices have them.
+            var currency = r.String("currency", required: true, 3, CatalogDocument.AnyCaseCurrencyCode(), "must be an ISO 4217 code, such as USD or usd")
+                ?.ToUpperInvariant();
             var expires = r.Integer("expires_after_days", required: false, 1, MaxExpiryDays);
             var stripePrice = r.String("stripe_price_id", required: false, 255);
             if (feature is not null && (!features.TryGetValue(feature, out var f) || f.Kind != FeatureKind.Metered))

@@ -133,6 +133,7 @@ public static class TollgateHost
         services.AddSingleton<IValidateOptions<Storage.Retention.RetentionOptions>, Storage.Retention.RetentionOptionsValidation>();
         services.AddSingleton<PublicTag>();
         services.AddTollgateOptionsValidation();
+        services.AddSingleton<Billing.SubscriptionWire>();
     }
 
     private static void UsePipeline(WebApplication app)

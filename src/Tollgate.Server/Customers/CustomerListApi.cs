@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
-using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Hosting;
-using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;
@@ -40,7 +38,7 @@ public static class CustomerListApi
     }
 
     private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> SubscriptionsAsync(
-        string? customer, string? status, string? plan, string? limit, string? cursor, CustomerLists lists, CatalogCache catalog,
+        string? customer, string? status, string? plan, string? limit, string? cursor, CustomerLists lists, SubscriptionWire wire,
         CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
@@ -58,18 +56,6 @@ public static class CustomerListApi
         }
 
         var found = await lists.SubscriptionsAsync(new SubscriptionFilter(customer, status, plan), page, cancellationToken);
-        return TypedResults.Ok(await ToWireAsync(found, catalog, cancellationToken));
-    }
-
-    public static async Task<ListResponse<SubscriptionResponse>> ToWireAsync(
-        Storage.Database.Page<Subscription> page, CatalogCache catalog, CancellationToken cancellationToken)
-    {
-        var data = new List<SubscriptionResponse>(page.Items.Count);
-        foreach (var s in page.Items)
-        {
-            data.Add(await BillingMapper.ToWireAsync(s, catalog, cancellationToken));
-        }
-
-        return new ListResponse<SubscriptionResponse>(data, page.HasMore, page.NextCursor);
+        return TypedResults.Ok(await wire.ToWireAsync(found, cancellationToken));
     }
 }

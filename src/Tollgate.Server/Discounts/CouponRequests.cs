@@ -12,7 +12,8 @@ public static partial class CouponRequests
     [GeneratedRegex("^[A-Za-z0-9_-]{3,64}$")]
     private static partial Regex CodePattern();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
+    // Stripe users send "usd"; the coupon keeps the catalog's canonical capitals, so it compares with plan prices as is.
+    [GeneratedRegex("^[A-Za-z]{3}$")]
     private static partial Regex CurrencyPattern();
 
     public static (Coupon? Coupon, Dictionary<string, string> Errors) Parse(CreateCouponRequest r, CatalogSnapshot catalog, DateTimeOffset now)
@@ -28,7 +29,7 @@ public static partial class CouponRequests
             ("amount_off_cents", r.AmountOffCents is <= 0 or > 100_000_000_00 ? "must be from 1 to 10,000,000,000" : null),
             ("currency", r.AmountOffCents is null
                 ? r.Currency is null ? null : "only goes with amount_off_cents"
-                : r.Currency is not null && CurrencyPattern().IsMatch(r.Currency) ? null : "must be a three-letter ISO 4217 code in capitals"),
+                : r.Currency is not null && CurrencyPattern().IsMatch(r.Currency) ? null : "must be a three-letter ISO 4217 code, such as USD or usd"),
             ("duration", durationOk ? null : "must be once, repeating or forever"),
             ("duration_in_months", duration == CouponDuration.Repeating && durationOk
                 ? r.DurationInMonths is >= 1 and <= 120 ? null : "must be from 1 to 120 for a repeating coupon"
@@ -43,7 +44,7 @@ public static partial class CouponRequests
         }
 
         var bp = r.PercentOff is { } percent ? (long)(percent * 100) : (long?)null;
-        return (new Coupon(r.Id!, r.Name!, bp, r.AmountOffCents, r.Currency, duration, r.DurationInMonths, [.. plans.Distinct(StringComparer.Ordinal)],
+        return (new Coupon(r.Id!, r.Name!, bp, r.AmountOffCents, r.Currency?.ToUpperInvariant(), duration, r.DurationInMonths, [.. plans.Distinct(StringComparer.Ordinal)],
             r.MaxRedemptions, r.RedeemBy, 0, r.StripeCouponId, now), errors);
     }
 

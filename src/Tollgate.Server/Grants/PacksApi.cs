@@ -6,6 +6,9 @@ using Tollgate.Server.Billing;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Hosting;
 using Tollgate.Server.Payments;
+using Tollgate.Core.Catalog;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Database;
 using Tollgate.Storage.Grants;
 
 namespace Tollgate.Server.Grants;
@@ -18,8 +21,25 @@ public static class PacksApi
         var group = app.MapGroup("/v1/customers/{id}/packs").WithTags("Credit grants").RequireAuthorization(Policies.Secret);
         group.MapPost("/", SellAsync).ProducesProblems(400, 404, 409);
         group.MapPost("/checkout-sessions", CheckoutAsync).ProducesProblems(400, 404, 422, 502, 503);
+        app.MapGet("/v1/packs", ListAsync).WithTags("Credit grants").RequireAuthorization(Policies.Secret).ProducesProblems(400);
         return group;
     }
+
+    /// <summary>The catalog's packs by code, as a list a client pages through like every other.</summary>
+    private static async Task<Results<Ok<ListResponse<CreditPackResponse>>, ProblemHttpResult>> ListAsync(
+        string? limit, string? cursor, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        {
+            return problem!;
+        }
+
+        var packs = (await catalog.GetAsync(cancellationToken)).Packs;
+        return TypedResults.Ok(Lists.ToWire(Keyset.Walk(packs, page, p => new Cursor(0, p.Code), descending: false), ToWire));
+    }
+
+    public static CreditPackResponse ToWire(CreditPack p) =>
+        new(p.Code, p.Name, p.Feature, p.Amount, p.PriceCents, p.Currency, p.ExpiresAfterDays, p.StripePriceId);
 
     private static async Task<Results<Created<PackSaleResponse>, Ok<PackSaleResponse>, ProblemHttpResult>> SellAsync(
         string id, SellPackRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,

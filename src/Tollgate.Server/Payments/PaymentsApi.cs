@@ -148,6 +148,11 @@ public static class PaymentsApi
             {
                 var session = await s.Stripe.CreateCheckoutSessionAsync(checkout, cancellationToken);
                 release = false;
+                if (hold is not null && session.ExpiresAt is { } expiresAt)
+                {
+                    await s.Discounts.SetCheckoutHoldExpiryAsync(hold, expiresAt, CancellationToken.None);
+                }
+
                 if (isNew)
                 {
                     await s.Customers.UpsertAsync(customer.Id, customer.Email, customer.Name, null, cancellationToken: cancellationToken);

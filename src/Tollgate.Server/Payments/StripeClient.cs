@@ -70,7 +70,11 @@ public sealed partial class StripeClient(HttpClient http, IOptions<StripeOptions
                 ["trial_period_days"] = checkout.TrialDays > 0 ? checkout.TrialDays : null,
             },
         }, NewKey(), cancellationToken);
-        return new StripeCheckoutSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"));
+        // expires_at bounds the promotion code hold: past it the session can no longer be paid.
+        var expiresAt = body.RootElement.TryGetProperty("expires_at", out var expires) && expires.ValueKind == JsonValueKind.Number
+            && expires.TryGetInt64(out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+        return new StripeCheckoutSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"), expiresAt);
     }
 
     /// <summary>The product a price belongs to, which a variant's inline price is sold under.</summary>

@@ -76,7 +76,8 @@ public static class StripeEventReader
             item.OptionalString("id"),
             item.OptionalLong("quantity") is { } quantity ? (int)Math.Clamp(quantity, 1, int.MaxValue) : null,
             metadata is { } m ? StripeAttribution.From(m.OptionalString) : null,
-            Feedback(subscription));
+            Feedback(subscription),
+            SubscriptionDiscount(subscription));
     }
 
     /// <summary>
@@ -90,6 +91,35 @@ public static class StripeEventReader
         var comment = details?.OptionalString("comment") is { Length: > 0 } text ? text[..Math.Min(text.Length, CancellationReasons.MaxCommentLength)] : null;
         return reason is null && comment is null ? null : new CancellationFeedback(reason, comment);
     }
+
+    /// <summary>
+    /// The discount a subscription object carries: basil's <c>discounts</c> (ids, or objects when expanded; empty is none) or
+    /// the older <c>discount</c> (an object or null). Null when only ids are given: customer.discount.* then names the coupon.
+    /// </summary>
+    private static StripeEffect.DiscountChanged? SubscriptionDiscount(StripeJson subscription)
+    {
+        var id = subscription.String("id");
+        var none = new StripeEffect.DiscountChanged(id, null, DateTimeOffset.UnixEpoch, null);
+        var discounts = subscription.OptionalArray("discounts");
+        if (discounts is { Count: 0 })
+        {
+            return none;
+        }
+
+        if (discounts?.FirstOrDefault(d => d.Element.ValueKind == System.Text.Json.JsonValueKind.Object) is { Path: not null } expanded)
+        {
+            return FromDiscount(id, expanded);
+        }
+
+        return subscription.OptionalObject("discount") is { } legacy ? FromDiscount(id, legacy)
+            : subscription.Has("discount") && discounts is null ? none
+            : null;
+    }
+
+    private static StripeEffect.DiscountChanged? FromDiscount(string subscription, StripeJson discount) =>
+        (discount.OptionalObject("source")?.OptionalId("coupon") ?? discount.OptionalId("coupon")) is { } coupon
+            ? new StripeEffect.DiscountChanged(subscription, coupon, discount.Instant("start"), discount.OptionalInstant("end"))
+            : null;
 
     /// <summary>Stripe's statuses in Tollgate's: unpaid stays past due (its grace runs out), incomplete and paused are not applied.</summary>
     public static (SubscriptionStatus? Status, string? DunningState) MapStatus(string stripeStatus) => stripeStatus switch

@@ -67,6 +67,17 @@ public readonly record struct StripeJson(JsonElement Element, string Path)
         return [.. data.Element.EnumerateArray().Select((item, i) => new StripeJson(item, $"{data.Path}[{i}]"))];
     }
 
+    /// <summary>Whether the object has the field at all, even as null: absent and null say different things.</summary>
+    public bool Has(string name) => Child(name) is not null;
+
+    /// <summary>The items of a plain JSON array field; null when it is absent or null.</summary>
+    public IReadOnlyList<StripeJson>? OptionalArray(string name) => Child(name) switch
+    {
+        null or { Element.ValueKind: JsonValueKind.Null } => null,
+        { Element.ValueKind: JsonValueKind.Array } array => [.. array.Element.EnumerateArray().Select((item, i) => new StripeJson(item, $"{array.Path}[{i}]"))],
+        _ => throw Missing(name, "must be an array"),
+    };
+
     public StripePayloadException Missing(string name, string problem) => new($"{Path}.{name}", problem);
 
     private StripeJson? Child(string name) =>

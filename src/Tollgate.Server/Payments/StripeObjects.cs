@@ -4,7 +4,7 @@ namespace Tollgate.Server.Payments;
 public sealed record StripeCustomer(string Id);
 
 /// <param name="Url">Where to send the customer: Stripe's hosted checkout page.</param>
-public sealed record StripeCheckoutSession(string Id, string Url);
+public sealed record StripeCheckoutSession(string Id, string Url, DateTimeOffset? ExpiresAt = null);
 
 /// <param name="Url">The customer portal, for this customer, for a short while.</param>
 public sealed record StripePortalSession(string Id, string Url);

@@ -49,8 +49,20 @@ public static partial class PortalPages
         var back = $"{Origin(http, data.Options.Value)}/portal";
         var pack = (await http.Request.ReadFormAsync(cancellationToken))["pack"].ToString();
         var checkout = await PacksApi.CheckoutAsync(session.Customer, new CreatePackCheckoutRequest(pack, back, back), payments, cancellationToken);
-        return checkout.Result is Ok<CheckoutSessionResponse> ok
-            ? Results.Redirect(ok.Value!.CheckoutUrl)
-            : Message(http, 502, "Stripe is not available", (checkout.Result as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later.");
+        if (checkout.Result is Ok<CheckoutSessionResponse> ok)
+        {
+            return Results.Redirect(ok.Value!.CheckoutUrl);
+        }
+
+        // Only Stripe's own failures (502, 503) are "Stripe is not available"; the rest keep the API's status and say what is wrong.
+        var problem = (checkout.Result as ProblemHttpResult)?.ProblemDetails;
+        return problem?.Status switch
+        {
+            400 => Message(http, 400, "This pack cannot be bought", "There is no such pack. Choose one of the packs listed in the portal."),
+            404 => Message(http, 404, "This account was not found", "Open the billing portal from your account in the app again."),
+            422 => Message(http, 422, "This pack cannot be bought here", "This pack is not sold online. Contact us to buy it."),
+            409 => Message(http, 409, "This pack cannot be bought now", problem.Detail ?? "Try again later."),
+            _ => Message(http, problem?.Status is 503 ? 503 : 502, "Stripe is not available", problem?.Detail ?? "Try again later."),
+        };
     }
 }

@@ -22,7 +22,7 @@ public static class SeatsApi
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(
         string id, ChangeSeatsRequest request, SeatChanges seats, BillingStore billing, StripeSubscriptions stripe, CatalogCache catalog,
-        CancellationToken cancellationToken)
+        SubscriptionWire wire, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
             ("seats", request.Seats is >= 1 and <= 1_000_000 ? null : "must be from 1 to 1000000"),
@@ -56,7 +56,7 @@ public static class SeatsApi
             case BillingResult.Done done:
                 var version = await catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
                 return TypedResults.Ok(new SubscriptionChangeResponse(
-                    await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken),
+                    await wire.ToWireAsync(done.Subscription, cancellationToken),
                     done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
                     done.EffectiveAt ?? done.Subscription.UpdatedAt,
                     [.. done.Lines.Select(BillingMapper.ToWire)],

@@ -28,10 +28,10 @@ public static class SubscriptionsApi
         group.MapGet("/subscriptions/{id}", GetAsync);
         group.MapGet("/customers/{id}/subscriptions", ListAsync);
         group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
-            StripeSubscriptions stripe, CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, stripe, ct))
+            StripeSubscriptions stripe, SubscriptionWire wire, CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, stripe, wire, ct))
             .ProducesProblems(409, 422, 502, 503);
         group.MapPost("/subscriptions/{id}/change/preview", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
-            StripeSubscriptions stripe, CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, stripe, ct))
+            StripeSubscriptions stripe, SubscriptionWire wire, CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, stripe, wire, ct))
             .ProducesProblems(409, 422);
         group.MapPost("/subscriptions/{id}/cancel", CancelAsync).ProducesProblems(409, 502, 503);
         group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync).ProducesProblems(409, 502, 503);
@@ -40,7 +40,7 @@ public static class SubscriptionsApi
 
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> CreateAsync(
         CreateSubscriptionRequest request, ICustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
-        ExperimentPricing experiments, TimeProvider time, CancellationToken cancellationToken)
+        ExperimentPricing experiments, SubscriptionWire wire, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
             ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
@@ -85,7 +85,7 @@ public static class SubscriptionsApi
         return result switch
         {
             BillingResult.Done done => TypedResults.Created($"/v1/subscriptions/{done.Subscription.Id}",
-                await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),
+                await wire.ToWireAsync(done.Subscription, cancellationToken)),
             BillingResult.Conflict conflict => Problems.Create(409, conflict.Error, conflict.Detail),
             BillingResult.DiscountRefused refused => DiscountProblems.Invalid(refused.Reason, refused.Detail, request.PromotionCode is null ? "coupon" : "promotion_code"),
             _ => Problems.NotFound("customer", request.Customer),
@@ -93,13 +93,13 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> GetAsync(
-        string id, ICustomerStore customers, CatalogCache catalog, CancellationToken cancellationToken) =>
+        string id, ICustomerStore customers, SubscriptionWire wire, CancellationToken cancellationToken) =>
         await customers.GetSubscriptionAsync(id, cancellationToken) is { } s
-            ? TypedResults.Ok(await BillingMapper.ToWireAsync(s, catalog, cancellationToken))
+            ? TypedResults.Ok(await wire.ToWireAsync(s, cancellationToken))
             : Problems.NotFound("subscription", id);
 
     private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> ListAsync(
-        string id, string? limit, string? cursor, ICustomerStore customers, CustomerLists lists, CatalogCache catalog, CancellationToken cancellationToken)
+        string id, string? limit, string? cursor, ICustomerStore customers, CustomerLists lists, SubscriptionWire wire, CancellationToken cancellationToken)
     {
         if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {
@@ -112,12 +112,12 @@ public static class SubscriptionsApi
         }
 
         var found = await lists.SubscriptionsAsync(new SubscriptionFilter(Customer: id), page, cancellationToken);
-        return TypedResults.Ok(await Customers.CustomerListApi.ToWireAsync(found, catalog, cancellationToken));
+        return TypedResults.Ok(await wire.ToWireAsync(found, cancellationToken));
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeAsync(
         string id, ChangeSubscriptionRequest request, bool preview, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe,
-        CancellationToken cancellationToken)
+        SubscriptionWire wire, CancellationToken cancellationToken)
     {
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         var errors = Validate.Errors(
@@ -164,18 +164,18 @@ public static class SubscriptionsApi
         {
             // Stripe bills it, so Stripe changes it; Tollgate stores Stripe's answer.
             var (done, problem) = await stripe.ChangeAsync(current, plan, interval, timing, proration, preview, cancellationToken);
-            return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
+            return problem ?? await ChangeResponseAsync(done!, id, wire, cancellationToken);
         }
 
         var result = await billing.ChangePlanAsync(id, plan.Current, interval, timing, proration, preview,
             DiscountRequest.From(request.PromotionCode, request.Coupon), cancellationToken);
         return result is BillingResult.DiscountRefused refused
             ? DiscountProblems.Invalid(refused.Reason, refused.Detail, request.PromotionCode is null ? "coupon" : "promotion_code")
-            : await ChangeResponseAsync(result, id, catalog, cancellationToken);
+            : await ChangeResponseAsync(result, id, wire, cancellationToken);
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> CancelAsync(
-        string id, CancelSubscriptionRequest? request, BillingStore billing, CatalogCache catalog,
+        string id, CancelSubscriptionRequest? request, BillingStore billing, SubscriptionWire wire,
         StripeSubscriptions stripe, CancellationToken cancellationToken)
     {
         request ??= new CancelSubscriptionRequest(); // every field is optional, so the body may be left out
@@ -188,15 +188,15 @@ public static class SubscriptionsApi
         {
             var reason = (request.Reason ?? request.Comment) is null ? null : new CancellationFeedback(request.Reason, request.Comment);
             var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, reason, cancellationToken);
-            return problem ?? await ChangeResponseAsync(done!, id, catalog, cancellationToken);
+            return problem ?? await ChangeResponseAsync(done!, id, wire, cancellationToken);
         }
 
         return await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, request.Reason, request.Comment,
-            cancellationToken), id, catalog, cancellationToken);
+            cancellationToken), id, wire, cancellationToken);
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> UndoCancelAsync(
-        string id, BillingStore billing, CatalogCache catalog, StripeSubscriptions stripe, CancellationToken cancellationToken)
+        string id, BillingStore billing, SubscriptionWire wire, StripeSubscriptions stripe, CancellationToken cancellationToken)
     {
         var linked = await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } s ? s : null;
         var (result, problem) = linked is not null
@@ -209,22 +209,22 @@ public static class SubscriptionsApi
 
         return result switch
         {
-            BillingResult.Done done => TypedResults.Ok(await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken)),
+            BillingResult.Done done => TypedResults.Ok(await wire.ToWireAsync(done.Subscription, cancellationToken)),
             BillingResult.Conflict conflict => Problems.Create(409, conflict.Error, conflict.Detail),
             _ => Problems.NotFound("subscription", id),
         };
     }
 
     private static async Task<Results<Ok<SubscriptionChangeResponse>, ProblemHttpResult>> ChangeResponseAsync(
-        BillingResult result, string id, CatalogCache catalog, CancellationToken cancellationToken)
+        BillingResult result, string id, SubscriptionWire wire, CancellationToken cancellationToken)
     {
         switch (result)
         {
             case BillingResult.Done done:
-                var version = await catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
+                var version = await wire.Catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
                 var currency = version?.Terms.Price(done.Subscription.BillingPeriod)?.Currency ?? "USD";
                 return TypedResults.Ok(new SubscriptionChangeResponse(
-                    await BillingMapper.ToWireAsync(done.Subscription, catalog, cancellationToken),
+                    await wire.ToWireAsync(done.Subscription, cancellationToken),
                     done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
                     done.EffectiveAt ?? done.Subscription.UpdatedAt,
                     [.. done.Lines.Select(BillingMapper.ToWire)],

@@ -35,37 +35,10 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             return null;
         }
 
-        var balance = await BalanceAsync(subscription.CustomerId, currency);
-        var totals = InvoiceTotals.Finalize(all, balance);
-        var id = Ids.New("in", time);
-        var number = InvoiceNumber.Format(options.InvoicePrefix, issuedAt.Year, await NextNumberAsync(issuedAt.Year));
-        var paid = totals.AmountDueCents == 0;
         var due = subscription.CollectionMethod == CollectionMethod.SendInvoice ? issuedAt.AddDays(subscription.DaysUntilDue) : issuedAt;
-        await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
-                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at,
-                discount_cents)
-            VALUES (@id, @number, @customer, @subscription, @status, @reason, @currency, @subtotal, @applied, @due, 0, @periodStart, @periodEnd,
-                @collection, @issued, @dueAt, @paidAt, NULL, @created, @discount)
-            """, new
-        {
-            id, number, customer = subscription.CustomerId, subscription = subscription.Id, status = paid ? "paid" : "open", reason, currency,
-            subtotal = totals.SubtotalCents, applied = totals.CreditAppliedCents, due = totals.AmountDueCents,
-            periodStart = periodStart?.ToUnixTimeMilliseconds(), periodEnd = periodEnd?.ToUnixTimeMilliseconds(),
-            collection = subscription.CollectionMethod.ToWire(), issued = issuedAt.ToUnixTimeMilliseconds(), dueAt = due.ToUnixTimeMilliseconds(),
-            paidAt = paid ? issuedAt.ToUnixTimeMilliseconds() : (long?)null, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
-            discount = totals.DiscountCents,
-        }, tx, cancellationToken: ct));
+        var (id, _) = await WriteAsync(new Draft(subscription.CustomerId, subscription.Id, currency, reason, all, issuedAt, periodStart, periodEnd,
+            subscription.CollectionMethod, due, PaidElsewhere: false));
         await discounts.ConsumeOnceAsync(subscription.Id, issuedAt);
-        for (var i = 0; i < all.Count; i++)
-        {
-            await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
-                    plan_code, plan_version_id, feature_code, discount_cents)
-                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount)
-                """, InvoiceLineRow.Parameters(id, i, all[i]), tx, cancellationToken: ct));
-        }
-
         if (pending.Count > 0)
         {
             await c.ExecuteAsync(new CommandDefinition("""
@@ -75,18 +48,83 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         }
 
         await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, lines, time, ct);
+        return id;
+    }
+
+    /// <summary>
+    /// Issues an invoice that belongs to no subscription (a credit pack) by the same steps: numbered, the customer's credit
+    /// balance used first, invoice.created sent. Discounts belong to subscriptions, so its lines are not discounted. It is
+    /// collected as the customer's live subscription is (send_invoice with its days until due otherwise);
+    /// <paramref name="paidElsewhere"/> marks what is left due after credit as paid, and invoice.paid is sent for a paid one.
+    /// </summary>
+    public async Task<Invoice> IssueOneOffAsync(
+        string customerId, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt, bool paidElsewhere)
+    {
+        var terms = await c.QueryFirstOrDefaultAsync<(string? Collection, long Days)>(new CommandDefinition("""
+            SELECT collection_method, days_until_due FROM subscriptions
+            WHERE customer_id = @customerId AND status IN ('trialing', 'active', 'past_due') ORDER BY created_at DESC
+            """, new { customerId }, tx, cancellationToken: ct));
+        var collection = terms.Collection is { } method ? SubscriptionStatusNames.ParseCollection(method) : CollectionMethod.SendInvoice;
+        var due = collection == CollectionMethod.SendInvoice ? issuedAt.AddDays(terms.Collection is null ? options.DaysUntilDue : terms.Days) : issuedAt;
+        var (id, _) = await WriteAsync(new Draft(customerId, null, currency, reason, lines, issuedAt, issuedAt, issuedAt, collection, due, paidElsewhere));
+        var invoice = (await InvoiceStore.GetAsync(c, tx, id, ct))!;
+        if (invoice.Status == InvoiceStatus.Paid)
+        {
+            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoicePaid, WebhookPayloads.Invoice(invoice), issuedAt, time, ct);
+        }
+
+        return invoice;
+    }
+
+    /// <summary>An invoice about to be written: its lines already discounted, its collection settled.</summary>
+    private sealed record Draft(
+        string CustomerId, string? SubscriptionId, string Currency, string Reason, IReadOnlyList<InvoiceLine> Lines, DateTimeOffset IssuedAt,
+        DateTimeOffset? PeriodStart, DateTimeOffset? PeriodEnd, CollectionMethod Collection, DateTimeOffset DueAt, bool PaidElsewhere);
+
+    // The steps every invoice takes: totals with the credit balance, the next number, the rows, the balance moved, invoice.created.
+    private async Task<(string Id, InvoiceTotals Totals)> WriteAsync(Draft d)
+    {
+        var totals = InvoiceTotals.Finalize(d.Lines, await BalanceAsync(d.CustomerId, d.Currency));
+        var id = Ids.New("in", time);
+        var number = InvoiceNumber.Format(options.InvoicePrefix, d.IssuedAt.Year, await NextNumberAsync(d.IssuedAt.Year));
+        var paid = totals.AmountDueCents == 0 || d.PaidElsewhere;
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
+                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at,
+                discount_cents)
+            VALUES (@id, @number, @customer, @subscription, @status, @reason, @currency, @subtotal, @applied, @due, @amountPaid, @periodStart, @periodEnd,
+                @collection, @issued, @dueAt, @paidAt, NULL, @created, @discount)
+            """, new
+        {
+            id, number, customer = d.CustomerId, subscription = d.SubscriptionId, status = paid ? "paid" : "open", reason = d.Reason,
+            currency = d.Currency, subtotal = totals.SubtotalCents, applied = totals.CreditAppliedCents, due = totals.AmountDueCents,
+            amountPaid = d.PaidElsewhere ? totals.AmountDueCents : 0,
+            periodStart = d.PeriodStart?.ToUnixTimeMilliseconds(), periodEnd = d.PeriodEnd?.ToUnixTimeMilliseconds(),
+            collection = d.Collection.ToWire(), issued = d.IssuedAt.ToUnixTimeMilliseconds(), dueAt = d.DueAt.ToUnixTimeMilliseconds(),
+            paidAt = paid ? d.IssuedAt.ToUnixTimeMilliseconds() : (long?)null, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            discount = totals.DiscountCents,
+        }, tx, cancellationToken: ct));
+        for (var i = 0; i < d.Lines.Count; i++)
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
+                    plan_code, plan_version_id, feature_code, discount_cents)
+                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount)
+                """, InvoiceLineRow.Parameters(id, i, d.Lines[i]), tx, cancellationToken: ct));
+        }
+
         if (totals.BalanceChangeCents != 0)
         {
             var description = totals.BalanceChangeCents < 0 ? $"Credit from {number}" : $"Credit applied to {number}";
-            await AddBalanceAsync(subscription.CustomerId, currency, totals.BalanceChangeCents, id, description);
+            await AddBalanceAsync(d.CustomerId, d.Currency, totals.BalanceChangeCents, id, description);
         }
 
         if (await InvoiceStore.GetAsync(c, tx, id, ct) is { } issued)
         {
-            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceCreated, WebhookPayloads.Invoice(issued), issuedAt, time, ct);
+            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceCreated, WebhookPayloads.Invoice(issued), d.IssuedAt, time, ct);
         }
 
-        return id;
+        return (id, totals);
     }
 
     public async Task AddPendingAsync(Subscription subscription, string currency, IEnumerable<InvoiceLine> lines)
@@ -126,7 +164,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             id = Ids.New("cbt", time), customer, currency, amount, invoiceId, description, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: ct));
 
-    public Task<long> NextNumberAsync(int year) =>
+    private Task<long> NextNumberAsync(int year) =>
         c.ExecuteScalarAsync<long>(new CommandDefinition("""
             INSERT INTO invoice_sequences (year, last_number) VALUES (@year, 1)
             ON CONFLICT (year) DO UPDATE SET last_number = invoice_sequences.last_number + 1

@@ -1,3 +1,4 @@
+using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
 using Tollgate.Storage.Catalog;
@@ -33,6 +34,30 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
             return current is { EndAt: { } end } && end <= time.GetUtcNow() ? null : current;
         }, cancellationToken);
 
+    /// <summary>The discount each of <paramref name="subscriptionIds"/> has now, read at once for a page of subscriptions.</summary>
+    public Task<IReadOnlyDictionary<string, Discount>> CurrentForAsync(IReadOnlyList<string> subscriptionIds, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyDictionary<string, Discount>>(async c =>
+        {
+            if (subscriptionIds.Count == 0)
+            {
+                return new Dictionary<string, Discount>(StringComparer.Ordinal);
+            }
+
+            var rows = (await c.QueryAsync<DiscountRow>(new CommandDefinition(
+                $"SELECT {DiscountRow.Columns} FROM discounts WHERE {database.Dialect.InList("subscription_id", "@ids")} AND ended_at IS NULL " +
+                "ORDER BY start_at DESC, id DESC", new { ids = subscriptionIds.ToList() }, cancellationToken: cancellationToken))).ToList();
+            var couponIds = rows.Select(r => r.CouponId).Distinct(StringComparer.Ordinal).ToList();
+            var coupons = couponIds.Count == 0 ? [] : (await c.QueryAsync<CouponRow>(new CommandDefinition(
+                $"SELECT {CouponRow.Columns} FROM coupons WHERE {database.Dialect.InList("id", "@couponIds")}", new { couponIds },
+                cancellationToken: cancellationToken))).ToDictionary(r => r.Id, r => r.ToDomain(), StringComparer.Ordinal);
+            var now = time.GetUtcNow();
+            // The newest open discount per subscription, as CurrentAsync picks it; a repeating one past its end is gone.
+            return rows.GroupBy(r => r.SubscriptionId, StringComparer.Ordinal)
+                .Select(g => g.First().ToDomain(coupons[g.First().CouponId]))
+                .Where(d => !(d.EndAt <= now))
+                .ToDictionary(d => d.SubscriptionId, StringComparer.Ordinal);
+        }, cancellationToken);
+
     /// <summary>
     /// Redeems <paramref name="code"/> for a Checkout session about to be made and holds it (see DiscountWriter.Checkout);
     /// the coupon and the hold's id (none when the coupon has no stripe_coupon_id), or why the code cannot apply.
@@ -52,6 +77,14 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
             return (null, null, e.Reason);
         }
     }
+
+    /// <summary>Records the Checkout session's expires_at on its hold: past it, the next redemption gives the hold back.</summary>
+    public Task SetCheckoutHoldExpiryAsync(string holdId, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await new DiscountWriter(c, tx, time, cancellationToken).SetCheckoutHoldExpiryAsync(holdId, expiresAt);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Gives a checkout's held redemption back: the session could not be made, or expired unpaid.</summary>
     public Task<bool> ReleaseCheckoutHoldAsync(string holdId, CancellationToken cancellationToken = default) =>

@@ -58,6 +58,7 @@ internal sealed partial class DiscountWriter(DbConnection c, DbTransaction tx, T
     /// <summary>Redeems <paramref name="request"/> and makes it the subscription's discount, ending the one it had.</summary>
     public async Task<Discount> RedeemAsync(DiscountRequest request, string subscriptionId, string customerId, string planCode, string currency)
     {
+        await ReleaseExpiredCheckoutHoldsAsync();
         var (discount, code) = await CheckAsync(request, subscriptionId, customerId, planCode, currency);
         if ((code is not null && !await TakeAsync("promotion_codes", code.Id)) || !await TakeAsync("coupons", discount.Coupon.Id))
         {

@@ -1,12 +1,10 @@
 using Dapper;
 using Microsoft.Extensions.Options;
-using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Grants;
 
@@ -57,39 +55,12 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
     private static NewCreditGrant Grant(string customerId, CreditPack pack, string source, DateTimeOffset boughtAt) =>
         new(customerId, pack.Feature, pack.Amount, pack.ExpiresAt(boughtAt), CreditGrant.DefaultPriority, $"pack {pack.Code}", pack.Code, source);
 
-    private async Task<Invoice> IssueAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customerId,
+    // A pack's invoice is issued as every other invoice is (number, credit balance, webhooks), with its one line.
+    private Task<Invoice> IssueAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customerId,
         CreditPack pack, bool paid, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var number = InvoiceNumber.Format(settings.InvoicePrefix, now.Year,
-            await new InvoiceWriter(c, tx, time, settings, cancellationToken).NextNumberAsync(now.Year));
-        var id = Ids.New("in", time);
-        var at = now.ToUnixTimeMilliseconds();
-        await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
-                amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at,
-                discount_cents)
-            VALUES (@id, @number, @customerId, NULL, @status, 'pack', @Currency, @PriceCents, 0, @due, @paidCents, @at, @at,
-                'send_invoice', @at, @at, @paidAt, NULL, @at, 0)
-            """, new
-        {
-            id, number, customerId, status = paid || pack.PriceCents == 0 ? "paid" : "open", pack.Currency, pack.PriceCents,
-            due = pack.PriceCents, paidCents = paid ? pack.PriceCents : 0, at, paidAt = paid || pack.PriceCents == 0 ? at : (long?)null,
-        }, tx, cancellationToken: cancellationToken));
         var line = new InvoiceLine(InvoiceLineKind.Pack, $"{pack.Name} ({pack.Amount:N0} {pack.Feature})", pack.PriceCents, 1, pack.PriceCents, now, now,
             FeatureCode: pack.Feature);
-        await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
-                plan_code, plan_version_id, feature_code, discount_cents)
-            VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount)
-            """, InvoiceLineRow.Parameters(id, 0, line), tx, cancellationToken: cancellationToken));
-        var invoice = (await InvoiceStore.GetAsync(c, tx, id, cancellationToken))!;
-        await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoiceCreated, WebhookPayloads.Invoice(invoice), now, time, cancellationToken);
-        if (invoice.Status == InvoiceStatus.Paid)
-        {
-            await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.InvoicePaid, WebhookPayloads.Invoice(invoice), now, time, cancellationToken);
-        }
-
-        return invoice;
+        return new InvoiceWriter(c, tx, time, options.Value, cancellationToken).IssueOneOffAsync(customerId, pack.Currency, "pack", [line], now, paid);
     }
 }

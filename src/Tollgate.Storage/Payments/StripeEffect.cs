@@ -26,6 +26,7 @@ public static class StripeOutcomes
 /// null for states Tollgate does not apply (incomplete, paused); <see cref="StripeStatus"/> keeps Stripe's word.
 /// <see cref="ItemId"/> is the subscription item that carries the price, which a price change names. <see cref="Attribution"/>
 /// is the price experiment a Tollgate checkout sold it under, from the subscription's metadata.
+/// <see cref="Discount"/> is the discount the object carries (a null coupon: none), or null when it says nothing Tollgate can read.
 /// </summary>
 public sealed record StripeSubscriptionState(
     string Id,
@@ -45,7 +46,8 @@ public sealed record StripeSubscriptionState(
     string? ItemId = null,
     int? Quantity = null,
     StripeAttribution? Attribution = null,
-    CancellationFeedback? Feedback = null);
+    CancellationFeedback? Feedback = null,
+    StripeEffect.DiscountChanged? Discount = null);
 
 /// <summary>Stripe's <c>cancellation_details</c>: the customer's feedback (one of Tollgate's cancel reasons) and comment.</summary>
 public sealed record CancellationFeedback(string? Reason, string? Comment);

@@ -48,7 +48,10 @@ internal sealed partial class StripeEventWriter(
             : (StripeOutcomes.Ok, $"{checkout.StripeCustomerId} linked to {checkout.CustomerId}");
     }
 
-    internal async Task<(string Outcome, string? Detail)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
+    internal async Task<(string Outcome, string? Detail)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint) =>
+        await WithDiscountAsync(await SyncStateAsync(state, created, customerHint), state);
+
+    private async Task<(string Outcome, string? Detail)> SyncStateAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
     {
         var (existing, syncedAt) = await ReadLockedAsync(state.Id);
         var customer = existing?.CustomerId ?? await CustomerForAsync(state.TollgateCustomerId ?? customerHint, state.StripeCustomerId);

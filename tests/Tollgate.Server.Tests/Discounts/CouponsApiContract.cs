@@ -8,11 +8,11 @@ namespace Tollgate.Server.Tests.Discounts;
 public abstract class CouponsApiContract : ApiContract
 {
     [Fact]
-    public async Task CouponsAreReadAndListedInPagesAndAPercentKeepsItsTwoDecimals()
+    public async Task CouponsAreReadAndListedInPagesAPercentKeepsItsTwoDecimalsAndALowercaseCurrencyIsKeptInCapitals()
     {
         await using var app = await StartAsync(Settings());
         var created = await app.CouponAsync(new { id = "A", name = "A", percent_off = 12.25, duration = "once", max_redemptions = 3 });
-        await app.CouponAsync(new { id = "B", name = "B", amount_off_cents = 500, currency = "USD", duration = "repeating", duration_in_months = 2 });
+        await app.CouponAsync(new { id = "B", name = "B", amount_off_cents = 500, currency = "usd", duration = "repeating", duration_in_months = 2 });
 
         var first = await (await app.Admin.GetAsync("/v1/admin/coupons?limit=1")).ReadAsync();
         var second = await (await app.Admin.GetAsync($"/v1/admin/coupons?limit=1&cursor={first["next_cursor"].Value<string>()}")).ReadAsync();

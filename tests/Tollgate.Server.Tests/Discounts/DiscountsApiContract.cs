@@ -118,6 +118,40 @@ public abstract class DiscountsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ASubscriptionsAnswerEmbedsItsDiscountOrNullInEveryReadAndList()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CodeAsync(new { code = "SPRING", coupon = "TWENTY" });
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+
+        var created = await (await app.SubscribeWithAsync("c1", "basic", code: "spring")).ReadAsync();
+        var plain = await (await app.SubscribeWithAsync("c2", "basic")).ReadAsync();
+        var id = created["id"].Value<string>();
+        var read = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync();
+        var listed = await app.Admin.PageAsync("/v1/subscriptions?limit=10");
+        var ofCustomer = await app.Admin.PageAsync("/v1/customers/c1/subscriptions");
+        var changed = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change",
+            new { plan = "premium", proration = "create_prorations" })).ReadAsync();
+        await app.Admin.DeleteAsync(new Uri($"/v1/subscriptions/{id}/discount", UriKind.Relative));
+        var removed = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync();
+
+        var discount = created["discount"]!;
+        Assert.Equal(("TWENTY", 20m, "c1", id), (discount["coupon"]!["id"].Value<string>(), discount["coupon"]!["percent_off"].Value<decimal>(),
+            discount["customer"].Value<string>(), discount["subscription"].Value<string>()));
+        Assert.NotNull(discount["promotion_code"].Value<string>());
+        Assert.Null(plain["discount"]);
+        Assert.True(plain.AsObject().ContainsKey("discount"));
+        Assert.Equal(discount.ToJsonString(), read["discount"]!.ToJsonString());
+        Assert.Equal(discount.ToJsonString(), listed.Single(s => s!["id"].Value<string>() == id)!["discount"]!.ToJsonString());
+        Assert.Null(listed.Single(s => s!["id"].Value<string>() == plain["id"].Value<string>())!["discount"]);
+        Assert.Equal(discount.ToJsonString(), ofCustomer[0]!["discount"]!.ToJsonString());
+        Assert.Equal("TWENTY", changed["subscription"]!["discount"]!["coupon"]!["id"].Value<string>());
+        Assert.Null(removed["discount"]);
+    }
+
+    [Fact]
     public async Task ADeletedCouponCannotBeRedeemedButTheDiscountsMadeFromItStay()
     {
         await using var app = await StartAtAsync(Utc(2026, 1, 1));

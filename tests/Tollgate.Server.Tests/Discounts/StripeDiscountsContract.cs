@@ -65,6 +65,60 @@ public abstract class StripeDiscountsContract : ApiContract
         Assert.Equal("managed_by_stripe", (await refused.ReadAsync())["error"].Value<string>());
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
     }
+    [Fact]
+    public async Task ASubscriptionUpdatedEventCarryingDiscountsKeepsTheMirroredDiscountInStep()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        await h.App.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "TWENTY", name = "20%", percent_off = 20, duration = "forever", stripe_coupon_id = "co_twenty" });
+        await h.App.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "TEN", name = "10%", percent_off = 10, duration = "forever", stripe_coupon_id = "co_ten" });
+        var stripeSubscription = await h.SubscribeAsync("ada", "pro");
+        var stripeId = stripeSubscription["id"]!.GetValue<string>();
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"].Value<string>();
+        var start = h.Stripe.Clock.GetUtcNow().ToUnixTimeSeconds();
+        JsonObject With(string field, JsonNode? value)
+        {
+            var updated = (JsonObject)stripeSubscription.DeepClone();
+            updated[field] = value;
+            return updated;
+        }
+
+        async Task<string?> ShownAsync() =>
+            (await (await h.App.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync())["discount"]?["coupon"]?["id"].Value<string>();
+
+        // basil, expanded: discounts[] of discount objects naming the coupon under source.
+        var added = await h.DeliverAsync("customer.subscription.updated", With("discounts", new JsonArray(new JsonObject
+        {
+            ["id"] = "di_1", ["object"] = "discount", ["subscription"] = stripeId, ["start"] = start, ["end"] = null,
+            ["source"] = new JsonObject { ["type"] = "coupon", ["coupon"] = "co_twenty" },
+        })));
+        var afterAdded = await ShownAsync();
+        var sameAgain = await h.DeliverAsync("customer.discount.created", new JsonObject
+        {
+            ["id"] = "di_1", ["object"] = "discount", ["subscription"] = stripeId, ["start"] = start, ["end"] = null,
+            ["source"] = new JsonObject { ["type"] = "coupon", ["coupon"] = "co_twenty" },
+        });
+        var twentyRedeemed = (await (await h.App.Admin.GetAsync("/v1/admin/coupons/TWENTY")).ReadAsync())["times_redeemed"].Value<long>();
+        // Older API versions: one discount object, its coupon an object.
+        await h.DeliverAsync("customer.subscription.updated", With("discount", new JsonObject
+        {
+            ["id"] = "di_2", ["object"] = "discount", ["subscription"] = stripeId, ["start"] = start + 60, ["end"] = null,
+            ["coupon"] = new JsonObject { ["id"] = "co_ten", ["object"] = "coupon", ["percent_off"] = 10 },
+        }));
+        var afterReplaced = await ShownAsync();
+        // Unexpanded ids say which discounts, not which coupons: the mirrored one stays.
+        await h.DeliverAsync("customer.subscription.updated", With("discounts", new JsonArray("di_2")));
+        var afterIds = await ShownAsync();
+        await h.DeliverAsync("customer.subscription.updated", With("discounts", new JsonArray()));
+        var afterCleared = await ShownAsync();
+
+        Assert.Equal("ok", added["outcome"].Value<string>());
+        Assert.Contains("discounted by TWENTY", added["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(("TWENTY", "ok", 1L), (afterAdded, sameAgain["outcome"].Value<string>(), twentyRedeemed));
+        Assert.Equal(("TEN", "TEN"), (afterReplaced, afterIds));
+        Assert.Null(afterCleared);
+    }
+
     private static object CheckoutFor(string customer, string code) => new
     {
         customer, plan = "pro", success_url = "https://app.example.com/done", cancel_url = "https://app.example.com/pricing", promotion_code = code,
@@ -106,6 +160,28 @@ public abstract class StripeDiscountsContract : ApiContract
         Assert.Equal(("ok", "ignored"), (expired["outcome"].Value<string>(), again["outcome"].Value<string>()));
         Assert.Equal((0L, 0L), afterExpiry);
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACheckoutHoldThatNoWebhookReportsIsGivenBackOnceItsSessionHasExpired()
+    {
+        await using var h = await WithCodeAsync(Kind, maxRedemptions: 1);
+        await h.App.CustomerAsync("c0");
+        await h.App.CustomerAsync("c1");
+
+        var made = await (await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c0", "ONE"))).ReadAsync();
+        var session = h.Stripe.Session(made["session_id"].Value<string>()!);
+        var holdExpiry = await h.ScalarAsync<long>("SELECT expires_at FROM checkout_redemptions");
+        var whileHeld = await (await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c1", "ONE"))).ReadAsync();
+        await h.App.AdvanceAsync(DateTimeOffset.FromUnixTimeSeconds(session["expires_at"]!.GetValue<long>()) - h.App.Clock.GetUtcNow());
+        var afterExpiry = await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c1", "ONE"));
+        var states = await h.ScalarAsync<string>("SELECT status FROM checkout_redemptions WHERE customer_id = 'c0'");
+
+        Assert.Equal(session["expires_at"]!.GetValue<long>() * 1000, holdExpiry);
+        Assert.Equal("used_up", whileHeld["reason"].Value<string>());
+        Assert.Equal(HttpStatusCode.OK, afterExpiry.StatusCode);
+        Assert.Equal("released", states);
+        Assert.Equal(1L, await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE"));
     }
 
     [Fact]

@@ -7,12 +7,12 @@ namespace Tollgate.Server.Tests.Grants;
 /// <summary>Credit packs: defined in the catalog, sold by the API with an invoice, or bought through Stripe Checkout, each granted once.</summary>
 public abstract class PacksContract : ApiContract
 {
-    // The payments catalog plus two packs of api_calls: one sold through Stripe, one only by the API.
+    // The payments catalog plus two packs of api_calls: one sold through Stripe, one only by the API (its currency written as Stripe writes it).
     private static readonly string PacksCatalog = Catalogs.Payments.TrimEnd().TrimEnd('}') + """
         , "packs": [
             { "code": "calls_1k", "name": "1,000 calls", "feature": "api_calls", "amount": 1000, "price_cents": 1500, "currency": "USD",
               "expires_after_days": 30, "stripe_price_id": "price_pack_1k" },
-            { "code": "calls_10k", "name": "10,000 calls", "feature": "api_calls", "amount": 10000, "price_cents": 9900, "currency": "USD" }
+            { "code": "calls_10k", "name": "10,000 calls", "feature": "api_calls", "amount": 10000, "price_cents": 9900, "currency": "usd" }
           ]
         }
         """;
@@ -55,6 +55,23 @@ public abstract class PacksContract : ApiContract
     }
 
     [Fact]
+    public async Task TheCatalogsPacksAreListedByCodeAPageAtATime()
+    {
+        await using var h = await StartPacksAsync();
+
+        var first = await (await h.App.Admin.GetAsync("/v1/packs?limit=1")).ReadAsync();
+        var second = await (await h.App.Admin.GetAsync($"/v1/packs?limit=1&cursor={Text(first, "next_cursor")}")).ReadAsync();
+        var badCursor = await h.App.Admin.GetAsync("/v1/packs?cursor=nonsense");
+
+        Assert.Equal(("calls_10k", true), (Text(first["data"]![0], "code"), first["has_more"].Value<bool>()));
+        Assert.Equal("""{"code":"calls_1k","name":"1,000 calls","feature":"api_calls","amount":1000,"price_cents":1500,"currency":"USD","expires_after_days":30,"stripe_price_id":"price_pack_1k"}""",
+            second["data"]![0]!.ToJsonString());
+        Assert.False(second["has_more"].Value<bool>());
+        Assert.Equal(HttpStatusCode.BadRequest, badCursor.StatusCode);
+        Assert.NotNull((await badCursor.ReadAsync())["errors"]!["cursor"]);
+    }
+
+    [Fact]
     public async Task APackSoldUnpaidIssuesAnOpenInvoiceDueNowAndStillGrantsTheUnits()
     {
         await using var h = await StartPacksAsync();
@@ -70,6 +87,39 @@ public abstract class PacksContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
         // The free plan's 100 calls go first; the other 50 come from the pack.
         Assert.Equal(("calls_10k", 9950L), (Text(grants[0], "pack"), grants[0]!["remaining"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task APackInvoiceUsesTheCustomersCreditFirstAndIsCollectedAsTheirSubscriptionIs()
+    {
+        await using var h = await StartPacksAsync();
+        await h.App.CustomerAsync("ada");
+        await h.App.CustomerAsync("bob");
+        // ada is owed $30.00: a Pro month canceled at once with its unused time credited.
+        var ada = await (await h.App.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "ada", plan = "pro" })).ReadAsync();
+        await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{Text(ada, "id")}/cancel", new { at_period_end = false, credit_unused = true });
+        await h.App.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "bob", plan = "team", collection_method = "charge_automatically" });
+        var owed = (await (await h.App.Admin.GetAsync("/v1/customers/ada/invoices")).ReadAsync())["balance_cents"]!["USD"].Value<long>();
+
+        var covered = (await (await SellAsync(h.App, "ada", new { pack = "calls_1k" })).ReadAsync())["invoice"]!;
+        var partly = (await (await SellAsync(h.App, "ada", new { pack = "calls_10k", paid = true })).ReadAsync())["invoice"]!;
+        var left = (await (await h.App.Admin.GetAsync("/v1/customers/ada/invoices")).ReadAsync())["balance_cents"]!["USD"].Value<long>();
+        var bobs = (await (await SellAsync(h.App, "bob", new { pack = "calls_10k" })).ReadAsync())["invoice"]!;
+
+        Assert.Equal(-3000L, owed);
+        Assert.Equal(("paid", 1500L, 1500L, 0L, 0L), (Text(covered, "status"), covered["subtotal_cents"].Value<long>(),
+            covered["credit_applied_cents"].Value<long>(), covered["amount_due_cents"].Value<long>(), covered["amount_paid_cents"].Value<long>()));
+        Assert.Equal(("paid", 9900L, 1500L, 8400L, 8400L), (Text(partly, "status"), partly["subtotal_cents"].Value<long>(),
+            partly["credit_applied_cents"].Value<long>(), partly["amount_due_cents"].Value<long>(), partly["amount_paid_cents"].Value<long>()));
+        Assert.Equal(0L, left);
+        Assert.Equal((0L, 0L), (covered["discount_cents"].Value<long>(), partly["discount_cents"].Value<long>()));
+        // bob pays his subscription automatically, so his open pack invoice is due at once, as his renewals are.
+        Assert.Equal(("open", 9900L), (Text(bobs, "status"), bobs["amount_due_cents"].Value<long>()));
+        Assert.Equal(bobs["issued_at"].Value<DateTimeOffset>(), bobs["due_at"].Value<DateTimeOffset>());
+        // Pack invoices take numbers from the one sequence: no gap, no repeat.
+        var numbers = (await h.App.Admin.PageAsync("/v1/invoices?limit=100"))
+            .Select(i => long.Parse(Text(i, "number")!.Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), numbers);
     }
 
     [Fact]
@@ -211,6 +261,11 @@ public abstract class PacksContract : ApiContract
             new FormUrlEncodedContent([new("pack", "calls_1k"), new("csrf", csrf)]));
         var landed = bought.RequestMessage!.RequestUri!;
         var session = h.Stripe.Session(landed.AbsolutePath["/c/pay/".Length..]);
+        // A pack without a Stripe price, or none at all (a stale page, a crafted post), says so; neither blames Stripe.
+        var unlinked = await browser.PostAsync(new Uri("/portal/packs/checkout", UriKind.Relative),
+            new FormUrlEncodedContent([new("pack", "calls_10k"), new("csrf", csrf)]));
+        var unknown = await browser.PostAsync(new Uri("/portal/packs/checkout", UriKind.Relative),
+            new FormUrlEncodedContent([new("pack", "calls_1m"), new("csrf", csrf)]));
 
         Assert.Contains("Credit packs", page, StringComparison.Ordinal);
         Assert.Contains("1,000 calls", page, StringComparison.Ordinal);
@@ -218,16 +273,20 @@ public abstract class PacksContract : ApiContract
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "action=\"/portal/packs/checkout\""));
         Assert.Equal("checkout.stripe.com", landed.Host);
         Assert.Equal(("payment", "calls_1k"), (Text(session, "mode"), Text(session["metadata"], "tollgate_pack")));
+        Assert.Equal(((HttpStatusCode)422, HttpStatusCode.BadRequest), (unlinked.StatusCode, unknown.StatusCode));
+        Assert.Contains("is not sold online", await unlinked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("no such pack", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Stripe is not available", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task PacksExportCanonicallyAndABadPackIsRefusedWithPathNamedErrors()
+    public async Task PacksExportCanonicallyWithCurrencyInCapitalsAndABadPackIsRefusedWithPathNamedErrors()
     {
         await using var h = await StartPacksAsync();
         var exported = await (await h.App.Admin.GetAsync("/v1/admin/catalog")).ReadAsync();
         var bad = (JsonObject)exported.DeepClone();
         bad["packs"] = JsonNode.Parse("""
-            [ { "code": "x", "name": "X", "feature": "nope", "amount": 0, "price_cents": -1, "currency": "usd" },
+            [ { "code": "x", "name": "X", "feature": "nope", "amount": 0, "price_cents": -1, "currency": "US$" },
               { "code": "x", "name": "Y", "feature": "api_calls", "amount": 5, "price_cents": 100, "currency": "USD", "expires_after_days": 0 } ]
             """);
 
@@ -235,6 +294,7 @@ public abstract class PacksContract : ApiContract
         var problem = (await refused.ReadAsync()).ToJsonString();
 
         Assert.Equal(["calls_10k", "calls_1k"], exported["packs"]!.AsArray().Select(p => Text(p, "code")));
+        Assert.Equal("USD", Text(exported["packs"]![0], "currency"));
         Assert.Equal("""{"code":"calls_1k","name":"1,000 calls","feature":"api_calls","amount":1000,"price_cents":1500,"currency":"USD","expires_after_days":30,"stripe_price_id":"price_pack_1k"}""",
             exported["packs"]![1]!.ToJsonString());
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);

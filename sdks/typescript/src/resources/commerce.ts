@@ -1,9 +1,10 @@
 import type { RequestOptions } from "../core/http.js";
 import type { Page } from "../core/pagination.js";
 import type {
-  Coupon, CouponCreate, CreditGrant, CreditGrantCreate, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PromotionCode,
-  PromotionCodeCreate,
+  Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditPack, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale,
+  PackSell, PromotionCode, PromotionCodeCreate,
 } from "../types.js";
+import { randomId } from "../core/ids.js";
 import { Resource, seg } from "./resource.js";
 
 /** Coupons (`/v1/admin/coupons`): an admin key. */
@@ -67,6 +68,24 @@ export class Grants extends Resource {
   /** What is left stops counting. */
   void(customer: string, id: string, options?: RequestOptions): Promise<CreditGrant> {
     return this.http.json({ method: "POST", path: `v1/customers/${seg(customer)}/grants/${seg(id)}/void`, options });
+  }
+}
+
+/** The catalog's credit packs, sold to a customer with an invoice and the grant at once. */
+export class Packs extends Resource {
+  /** The packs, by code. */
+  list(params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<CreditPack>> {
+    return this.paged("v1/packs", params, options);
+  }
+
+  /** Sells a pack; without an `idempotencyKey` one is made, so this call's own retries sell once. */
+  async sell(customer: string, params: PackSell, options?: RequestOptions): Promise<PackSale> {
+    const { idempotencyKey, ...body } = params;
+    const key = idempotencyKey ?? (await randomId("idem_"));
+    return this.http.json({
+      method: "POST", path: `v1/customers/${seg(customer)}/packs`, body,
+      options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
+    });
   }
 }
 
