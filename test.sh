@@ -55,7 +55,16 @@ if [ $# -gt 0 ]; then
   echo "test.sh: ran the .NET tests selected by $*; the OpenAPI and SDK suites run only without arguments"
   exit 0
 fi
-tests/openapi/run.sh  # the OpenAPI contract: redocly lint, and a typed client generated from it compiles
-dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal"
-sdks/python/run-tests.sh
-sdks/typescript/run-tests.sh
+# The OpenAPI contract (redocly lint, and a typed client generated from it compiles) and the SDK suites drive their own
+# servers; they run beside the .NET tests, which mostly wait on I/O, and their output follows the .NET tests' output.
+suites_log=$(mktemp /tmp/tollgate-suites.XXXXXX)
+(tests/openapi/run.sh && sdks/python/run-tests.sh && sdks/typescript/run-tests.sh) >"$suites_log" 2>&1 &
+suites_pid=$!
+dotnet_status=0
+dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" || dotnet_status=$?
+suites_status=0
+wait "$suites_pid" || suites_status=$?
+cat "$suites_log"
+rm -f "$suites_log"
+echo "test.sh: .NET tests exited $dotnet_status; OpenAPI and SDK suites exited $suites_status"
+[ "$dotnet_status" -eq 0 ] && [ "$suites_status" -eq 0 ]

@@ -22,12 +22,30 @@ public static class TestDatabases
     private static string? _template;
     private static string? _sqliteTemplate;
 
+    // One folder per test process, removed when the process ends: a run makes over a thousand databases.
+    private static readonly Lazy<string> SqliteDirectory = new(() =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "tollgate-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A file still being written as the process ends; the OS's temp cleanup takes it.
+            }
+        };
+        return dir;
+    });
+
     public static async Task<DatabaseOptions> CreateAsync(StoreKind kind, bool migrated = true)
     {
         if (kind == StoreKind.Sqlite)
         {
-            var dir = Path.Combine(Path.GetTempPath(), "tollgate-tests");
-            Directory.CreateDirectory(dir);
+            var dir = SqliteDirectory.Value;
             var path = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".db");
             if (migrated)
             {
