@@ -42,6 +42,7 @@ public sealed partial class Scenarios(BenchOptions options)
         "e" => await PgbenchAsync(),
         "f" => await HealthzRatioAsync(),
         "g" => await OverloadAsync(),
+        "h" => await ScaleOutAsync(),
         "llm" => await LlmIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-llm.db")),
         "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
@@ -108,8 +109,15 @@ public sealed partial class Scenarios(BenchOptions options)
         var server = await ChildProcess.StartAsync(ServerDll, ["--urls", $"http://127.0.0.1:{port}"], environment, port);
         using var admin = new HttpClient { BaseAddress = server.Address };
         admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
-        await Task.WhenAll(Enumerable.Range(0, Customers).Select(i => admin.PutAsync(new Uri($"v1/customers/bench-{i}", UriKind.Relative),
+        var seeded = await Task.WhenAll(Enumerable.Range(0, Customers).Select(i => admin.PutAsync(new Uri($"v1/customers/bench-{i}", UriKind.Relative),
             new StringContent("{}", Encoding.UTF8, "application/json"))));
+        // A customer that failed to seed would show up later as a refused consume and be misread as the server's error.
+        if (seeded.FirstOrDefault(r => !r.IsSuccessStatusCode) is { } failed)
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"seeding a bench customer answered {(int)failed.StatusCode}: {await failed.Content.ReadAsStringAsync()}");
+        }
+
         return server;
     }
 
