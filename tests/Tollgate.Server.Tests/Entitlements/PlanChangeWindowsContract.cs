@@ -146,8 +146,12 @@ public abstract class PlanChangeWindowsContract : ApiContract
         Assert.Equal(("2026-01-15T12:00:00Z", "2026-02-15T12:00:00Z"), (Text(invoices[1]["lines"]![1]!, "period_start"), Text(invoices[1]["lines"]![1]!, "period_end")));
     }
 
-    [Fact]
-    public async Task AnImmediateCancelBillsTheOverageOfEveryWindowOpenAtTheCancelOnTheFinalInvoice()
+    // An immediate cancel ends the period now, a scheduled one at its end: either way the final invoice bills the month
+    // and day windows that ended in it and every window open then, up to that instant.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ACancelBillsTheOverageOfEveryWindowOpenAtTheEndOnTheFinalInvoice(bool atPeriodEnd)
     {
         await using var app = await AppAsync();
         await app.CustomerAsync("c1");
@@ -159,16 +163,17 @@ public abstract class PlanChangeWindowsContract : ApiContract
         await app.ConsumeAsync("c1", "seats", 4);    // lifetime window: 2 past 2
 
         await app.AdvanceAsync(TimeSpan.FromHours(1));
-        var cancel = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false, credit_unused = false });
+        var cancel = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = atPeriodEnd, credit_unused = false });
+        await app.AdvanceToAsync(Start.AddMonths(1));
         var final = (await app.InvoicesAsync("c1"))[^1];
-        await app.AdvanceToAsync(Start.AddMonths(2));
+        await app.AdvanceToAsync(Start.AddMonths(3));
 
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-        Assert.Equal("subscription_cancel", Text(final, "billing_reason"));
+        Assert.Equal(("subscription_cancel", "canceled"), (Text(final, "billing_reason"), Text(await app.SubscriptionAsync(id), "status")));
         Assert.Equal([("overage", 10L, 2L), ("overage", 2L, 2L), ("overage", 6L, 2L), ("overage", 14L, 2L)], Lines(final));
-        Assert.Equal((4L, final["number"].Value<string>()), (await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<long>(
-            "SELECT SUM(overage_billed) FROM usage_counters WHERE customer_id = 'c1' AND feature_code IN ('exports', 'seats')")),
-            (await app.InvoicesAsync("c1"))[^1]["number"].Value<string>()));
+        Assert.Equal(final["number"].Value<string>(), (await app.InvoicesAsync("c1"))[^1]["number"].Value<string>());
+        Assert.Equal(4L, await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT SUM(overage_billed) FROM usage_counters WHERE customer_id = 'c1' AND feature_code IN ('exports', 'seats')")));
     }
 
     private static string? Text(System.Text.Json.Nodes.JsonNode node, string field) => node[field]?.GetValue<string>();
