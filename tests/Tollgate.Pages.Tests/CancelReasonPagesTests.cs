@@ -2,7 +2,10 @@ using Tollgate.Testing;
 
 namespace Tollgate.Pages.Tests;
 
-/// <summary>The portal's and the console's cancel ask why (Stripe's feedback set) and keep the answer, in a real Chromium.</summary>
+/// <summary>
+/// The portal's and the console's cancel ask why (Stripe's feedback set) and keep the answer, in a real Chromium; a
+/// Stripe-billed subscription is canceled through Stripe from either.
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class CancelReasonPagesTests(BrowserFixture browser)
 {
@@ -53,6 +56,35 @@ public sealed class CancelReasonPagesTests(BrowserFixture browser)
         Assert.Equal((false, null), (untouched["cancel_at_period_end"].Value<bool>(), untouched["cancel_reason"].Value<string>()));
         Assert.Equal((true, "missing_features", "We need SAML single sign-on."),
             (canceled["cancel_at_period_end"].Value<bool>(), canceled["cancel_reason"].Value<string>(), canceled["cancel_comment"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task AStripeBilledCustomerCancelsInThePortalThroughStripeWhichIsToldTheReasonAndComment()
+    {
+        await using var h = await PaymentsHarness.StartAsync(StoreKind.Sqlite, kestrel: true);
+        await h.App.CustomerAsync("grace");
+        var stripe = await h.SubscribeAsync("grace", "pro");
+        await using var context = await browser.ContextAsync(h.App.BaseAddress!);
+        var page = await context.NewPageAsync();
+        var link = (await (await h.App.Admin.PostJsonAsync("/v1/customers/grace/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        await page.GotoAsync(new Uri(link).PathAndQuery);
+
+        await page.ClickAsync("[data-testid='cancel'] summary");
+        await page.SelectOptionAsync("#cancel-reason", "switched_service");
+        await page.FillAsync("#cancel-comment", "Moved to an in-house tool.");
+        await page.ClickAsync("button:text-is('Cancel at period end')");
+        await page.WaitForURLAsync("**/portal?notice=canceled");
+        var shown = await page.Locator("main").InnerTextAsync();
+        var canceled = await LiveAsync(h.App, "grace");
+
+        var call = h.Stripe.Requests.Single(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripe["id"]}");
+        Assert.Equal(("true", "switched_service", "Moved to an in-house tool."),
+            (call.Form["cancel_at_period_end"], call.Form["cancellation_details[feedback]"], call.Form["cancellation_details[comment]"]));
+        Assert.True(h.Stripe.Subscription(stripe["id"]!.GetValue<string>())["cancel_at_period_end"]!.GetValue<bool>());
+        Assert.Equal((true, "switched_service", "Moved to an in-house tool."),
+            (canceled["cancel_at_period_end"].Value<bool>(), canceled["cancel_reason"].Value<string>(), canceled["cancel_comment"].Value<string>()));
+        Assert.Contains("Ends on", shown, StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("[data-testid='cancel']").CountAsync());
     }
 
     [Fact]

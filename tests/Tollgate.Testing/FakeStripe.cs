@@ -39,6 +39,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
     private readonly Queue<int> _failures = new();
     private WebApplication? _app;
     private long _sequence;
+    private int _lostAnswers;
 
     private FakeStripe()
     {
@@ -104,6 +105,18 @@ public sealed partial class FakeStripe : IAsyncDisposable
             {
                 _failures.Enqueue(status);
             }
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> calls are carried out (and their idempotency keys kept), but their answers are
+    /// lost on the way back (a 503), as when a connection drops after Stripe acted.
+    /// </summary>
+    public void LoseNextAnswers(int count)
+    {
+        lock (_lock)
+        {
+            _lostAnswers += count;
         }
     }
 
@@ -217,23 +230,35 @@ public sealed partial class FakeStripe : IAsyncDisposable
                 return Error(400, "invalid_request_error", null, null, "Keys for idempotent requests can only be 255 characters long.");
             }
 
-            var fingerprint = $"{request.Method} {request.Path} {body}";
-            if (request.Method == "POST" && key is not null && _idempotency.TryGetValue(key, out var first))
+            var answer = Idempotent(request, body, form, key);
+            if (_lostAnswers > 0)
             {
-                return first.Fingerprint == fingerprint
-                    ? (first.Status, first.Body)
-                    : Error(400, "idempotency_error", null, null, "Keys for idempotent requests can only be used with the same parameters " +
-                        $"they were first used with. Try using a key other than '{key}'.");
-            }
-
-            var answer = Route(request.Method, request.Path.Value ?? "", form);
-            if (request.Method == "POST" && key is not null)
-            {
-                _idempotency[key] = (fingerprint, answer.Status, answer.Body);
+                _lostAnswers--;
+                return (503, """{"error":{"type":"api_error","message":"The fake lost this answer after acting on the call."}}""");
             }
 
             return answer;
         }
+    }
+
+    private (int Status, string Body) Idempotent(HttpRequest request, string body, Dictionary<string, string> form, string? key)
+    {
+        var fingerprint = $"{request.Method} {request.Path} {body}";
+        if (request.Method == "POST" && key is not null && _idempotency.TryGetValue(key, out var first))
+        {
+            return first.Fingerprint == fingerprint
+                ? (first.Status, first.Body)
+                : Error(400, "idempotency_error", null, null, "Keys for idempotent requests can only be used with the same parameters " +
+                    $"they were first used with. Try using a key other than '{key}'.");
+        }
+
+        var answer = Route(request.Method, request.Path.Value ?? "", form);
+        if (request.Method == "POST" && key is not null)
+        {
+            _idempotency[key] = (fingerprint, answer.Status, answer.Body);
+        }
+
+        return answer;
     }
 
     private (int Status, string Body) Route(string method, string path, Dictionary<string, string> form) => (method, path) switch

@@ -49,7 +49,8 @@ public static class Overage
                 $"Overage: {units:N0} {feature?.Unit ?? "units"} of {feature?.Name ?? grant.FeatureCode} {past}");
             if (grant.OverageTiers is { } tiers)
             {
-                lines.AddRange(TieredOverage.Lines(tiers, units, description, version, grant.FeatureCode, period));
+                // A window billed in part before (at a plan change) goes on in the tiers where that part stopped.
+                lines.AddRange(TieredOverage.Lines(tiers, mine.Sum(w => w.BilledUnits), units, description, version, grant.FeatureCode, period));
                 continue;
             }
 

@@ -7,10 +7,12 @@ namespace Tollgate.Core.Billing;
 /// <summary>Overage priced by tiers: one invoice line per tier used, each rounded half-up once.</summary>
 public static class TieredOverage
 {
+    /// <summary>The lines for <paramref name="units"/> more overage units, after the <paramref name="billed"/> that earlier invoices billed.</summary>
     public static IEnumerable<InvoiceLine> Lines(
-        OverageTiers tiers, long units, string description, PlanVersion version, string featureCode, BillingPeriod period) =>
-        tiers.Price(units).Select(c => new InvoiceLine(InvoiceLineKind.Overage, $"{description}, {Describe(tiers, c)}", c.AmountCents, c.Quantity,
-            c.Price.PerUnits == 1 ? c.Price.UnitPriceCents : 0, period.Start, period.End, version.PlanCode, version.Id, featureCode));
+        OverageTiers tiers, long billed, long units, string description, PlanVersion version, string featureCode, BillingPeriod period) =>
+        tiers.Price(billed, units).Select(c => new InvoiceLine(InvoiceLineKind.Overage, $"{description}, {Describe(tiers, c)}", c.AmountCents,
+            c.Quantity, c.Price.PerUnits == 1 && c.BilledBefore == 0 ? c.Price.UnitPriceCents : 0, period.Start, period.End, version.PlanCode,
+            version.Id, featureCode));
 
     /// <summary>"tier 2 (101–1,000): 500 × 0.02 per 1,000 + 5.00 flat", in the invoice's words (amounts in major units).</summary>
     public static string Describe(OverageTiers tiers, TierCharge c)
@@ -20,6 +22,13 @@ public static class TieredOverage
             : string.Create(CultureInfo.InvariantCulture, $"{c.FirstUnit:N0} and up");
         var per = c.Price.PerUnits == 1 ? "" : string.Create(CultureInfo.InvariantCulture, $" per {c.Price.PerUnits:N0}");
         var flat = c.Price.FlatCents == 0 ? "" : $" + {Cents(c.Price.FlatCents)} flat";
+        if (tiers.Mode == TiersMode.Volume && c.BilledBefore > 0)
+        {
+            // A volume tier reprices the whole count, so the line shows the count and takes off what earlier invoices charged.
+            return string.Create(CultureInfo.InvariantCulture,
+                $"tier {c.Tier} ({range}): {c.BilledBefore + c.Quantity:N0} × {Cents(c.Price.UnitPriceCents)}{per}{flat} less {Cents(c.BilledBeforeCents)} billed for the first {c.BilledBefore:N0}");
+        }
+
         return string.Create(CultureInfo.InvariantCulture, $"tier {c.Tier} ({range}): {c.Quantity:N0} × {Cents(c.Price.UnitPriceCents)}{per}{flat}");
     }
 

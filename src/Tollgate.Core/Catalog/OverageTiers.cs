@@ -13,8 +13,12 @@ public enum TiersMode
 /// </summary>
 public sealed record OverageTier(long? UpTo, long UnitPriceCents, long PerUnits = 1, long FlatCents = 0);
 
-/// <summary>What one tier charged for a quantity: one invoice line.</summary>
-public sealed record TierCharge(int Tier, long FirstUnit, long? UpTo, long Quantity, OverageTier Price, long AmountCents);
+/// <summary>
+/// What one tier charged for a quantity: one invoice line. <see cref="BilledBefore"/> is how many of the window's units
+/// earlier invoices billed (a volume line reprices them at the tier reached, less <see cref="BilledBeforeCents"/>).
+/// </summary>
+public sealed record TierCharge(
+    int Tier, long FirstUnit, long? UpTo, long Quantity, OverageTier Price, long AmountCents, long BilledBefore = 0, long BilledBeforeCents = 0);
 
 /// <summary>A tiered overage price. Tiers count the units past the plan's limit (the overage), as Stripe counts a metered quantity.</summary>
 public sealed record OverageTiers(TiersMode Mode, IReadOnlyList<OverageTier> Tiers)
@@ -23,7 +27,16 @@ public sealed record OverageTiers(TiersMode Mode, IReadOnlyList<OverageTier> Tie
     /// The charge per tier used, in integer cents: each line is <c>flat + round_half_up(units × unit_price ÷ per_units)</c>,
     /// rounded once per tier line (in 128-bit integers, so it never overflows or drifts).
     /// </summary>
-    public IReadOnlyList<TierCharge> Price(long quantity)
+    public IReadOnlyList<TierCharge> Price(long quantity) => Price(0, quantity);
+
+    /// <summary>
+    /// The charge for units <paramref name="billed"/>+1 … <paramref name="billed"/>+<paramref name="quantity"/> of one count,
+    /// when earlier invoices billed the first <paramref name="billed"/> (a window billed in two parts): graduated tiers
+    /// go on where the first part stopped, each tier line rounded on the tier's running count and its flat fee charged
+    /// with the tier's first unit, so the parts add up to the one-bill price to the cent; a volume line reprices the
+    /// whole count at the tier it reached, less what the earlier parts charged.
+    /// </summary>
+    public IReadOnlyList<TierCharge> Price(long billed, long quantity)
     {
         var charges = new List<TierCharge>();
         if (quantity <= 0)
@@ -31,6 +44,8 @@ public sealed record OverageTiers(TiersMode Mode, IReadOnlyList<OverageTier> Tie
             return charges;
         }
 
+        billed = Math.Max(0, billed);
+        var end = checked(billed + quantity);
         var below = 0L;
         for (var i = 0; i < Tiers.Count; i++)
         {
@@ -38,21 +53,25 @@ public sealed record OverageTiers(TiersMode Mode, IReadOnlyList<OverageTier> Tie
             var top = tier.UpTo ?? long.MaxValue;
             if (Mode == TiersMode.Volume)
             {
-                if (quantity <= top)
+                if (end <= top)
                 {
-                    charges.Add(new TierCharge(i + 1, below + 1, tier.UpTo, quantity, tier, Amount(tier, quantity)));
+                    var before = billed == 0 ? 0 : TotalCents(billed);
+                    charges.Add(new TierCharge(i + 1, below + 1, tier.UpTo, quantity, tier, checked(Amount(tier, end) - before), billed, before));
                     return charges;
                 }
             }
             else
             {
-                var units = Math.Min(quantity, top) - below;
-                if (units > 0)
+                var from = Math.Max(below, billed);
+                var to = Math.Min(end, top);
+                if (to > from)
                 {
-                    charges.Add(new TierCharge(i + 1, below + 1, tier.UpTo, units, tier, Amount(tier, units)));
+                    var flat = from == below ? tier.FlatCents : 0;
+                    var amount = checked(flat + Rounded(tier, to - below) - Rounded(tier, from - below));
+                    charges.Add(new TierCharge(i + 1, from + 1, tier.UpTo, to - from, tier, amount));
                 }
 
-                if (quantity <= top)
+                if (end <= top)
                 {
                     return charges;
                 }
@@ -66,11 +85,13 @@ public sealed record OverageTiers(TiersMode Mode, IReadOnlyList<OverageTier> Tie
 
     public long TotalCents(long quantity) => Price(quantity).Sum(c => c.AmountCents);
 
-    private static long Amount(OverageTier tier, long units)
+    private static long Amount(OverageTier tier, long units) => checked(tier.FlatCents + Rounded(tier, units));
+
+    private static long Rounded(OverageTier tier, long units)
     {
         // Half-up: floor((2·units·price + per) ÷ (2·per)), exact for non-negative values.
         var numerator = (Int128)units * tier.UnitPriceCents * 2 + tier.PerUnits;
-        return checked(tier.FlatCents + (long)(numerator / (2 * (Int128)tier.PerUnits)));
+        return checked((long)(numerator / (2 * (Int128)tier.PerUnits)));
     }
 }
 

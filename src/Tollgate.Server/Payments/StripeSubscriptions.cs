@@ -117,7 +117,7 @@ public sealed class StripeSubscriptions(
         CallAsync(current, async () => atPeriodEnd
             ? await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
                 new Dictionary<string, object?> { ["cancel_at_period_end"] = true, ["cancellation_details"] = Details(reason) },
-                Key("tollgate-cancel", current, $"period-end-{reason?.Reason}"), cancellationToken), reason, cancellationToken)
+                Key("tollgate-cancel", current, $"period-end-{reason?.Reason}-{Fingerprint(reason?.Comment)}"), cancellationToken), reason, cancellationToken)
             : await CancelNowAsync(current, creditUnused, reason, cancellationToken), cancellationToken);
 
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> UndoCancelAsync(Subscription current, CancellationToken cancellationToken) =>
@@ -163,6 +163,13 @@ public sealed class StripeSubscriptions(
             return (null, PaymentsApi.FromStripe(e));
         }
     }
+
+    /// <summary>
+    /// The comment's SHA-256 (first 16 hex digits) in the cancel's key: Stripe refuses a key reused with other parameters,
+    /// so a retry that changes only the comment needs its own key.
+    /// </summary>
+    private static string Fingerprint(string? comment) =>
+        comment is null ? "none" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(comment)))[..16];
 
     /// <summary>One key per subscription revision and request: a retry of the same request sends the same key.</summary>
     private static string Key(string operation, Subscription current, string target) =>

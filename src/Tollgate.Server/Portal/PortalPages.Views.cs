@@ -52,6 +52,7 @@ public static partial class PortalPages
             card.Append(CultureInfo.InvariantCulture, $"""
                 <p class="muted">{(s.CancelAtPeriodEnd ? $"Ends on {Date(s.CurrentPeriodEnd)}" : $"Renews on {Date(s.CurrentPeriodEnd)}")}. Billed through Stripe.</p>
                 {(stripe ? StripeButton(session, "Manage plan and payment") : "")}
+                {(s.CancelAtPeriodEnd ? "" : CancelDetails(session))}
                 """);
         }
         else if (s is { CancelAtPeriodEnd: true })
@@ -69,9 +70,7 @@ public static partial class PortalPages
         {
             card.Append(CultureInfo.InvariantCulture, $"""
                 <p class="muted">Renews on {Date(s.CurrentPeriodEnd)}.</p>
-                <details data-testid="cancel"><summary>Cancel my subscription</summary>
-                <form method="post" action="/portal/cancel" class="stack">{CsrfField(session.Csrf)}{CancelForm.Fields("cancel", "Why are you canceling?")}
-                <button class="danger" type="submit">Cancel at period end</button></form></details>
+                {CancelDetails(session)}
                 """);
         }
 
@@ -156,6 +155,12 @@ public static partial class PortalPages
 
         return section.Append("</div></section>").ToString();
     }
+
+    private static string CancelDetails(PortalSession session) => $"""
+        <details data-testid="cancel"><summary>Cancel my subscription</summary>
+        <form method="post" action="/portal/cancel" class="stack">{CsrfField(session.Csrf)}{CancelForm.Fields("cancel", "Why are you canceling?")}
+        <button class="danger" type="submit">Cancel at period end</button></form></details>
+        """;
 
     private static string StripeButton(PortalSession session, string label) =>
         $"""<form method="post" action="/portal/stripe">{CsrfField(session.Csrf)}<button type="submit">{E(label)}</button></form>""";

@@ -155,7 +155,11 @@ public sealed class BillingCycle(
                 var lines = step.RecurringLines.ToList();
                 if (step.EndedPeriod is { } ended && step.EndedVersionId is { } endedVersion)
                 {
-                    lines.AddRange(await BillingStore.OverageAsync(c, tx, current.CustomerId, versions[endedVersion], ended, snapshot, cancellationToken));
+                    // A subscription that ends bills every window still open at its end; one that renews leaves them to the period they end in.
+                    lines.AddRange(step.Kind == CycleKind.EndedAtPeriodEnd
+                        ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, ended.End, mark: true,
+                            cancellationToken)
+                        : await BillingStore.OverageAsync(c, tx, current.CustomerId, versions[endedVersion], ended, snapshot, cancellationToken));
                 }
 
                 var reason = step.Kind == CycleKind.EndedAtPeriodEnd ? BillingReasons.SubscriptionCancel : BillingReasons.SubscriptionCycle;

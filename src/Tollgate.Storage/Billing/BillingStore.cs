@@ -241,7 +241,9 @@ public sealed class BillingStore(
                 lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
             }
 
-            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, version, current.CurrentPeriod, cancellationToken));
+            // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.
+            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, version, (await catalog.GetAsync(cancellationToken)).Features,
+                current.CurrentPeriod, now, mark: true, cancellationToken));
         }
 
         var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,

@@ -1,84 +1,96 @@
 using System.Data.Common;
+using System.Globalization;
 using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
-using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
+using Tollgate.Storage.Usage;
 
 namespace Tollgate.Storage.Billing;
 
 /// <summary>
 /// Soft-cap overage read from the counter rows and marked as invoiced in the invoice's own transaction, so a window that
-/// two invoices reach (closed at a re-anchoring change, then ending inside the new period) is billed once.
+/// two invoices reach (closed at a re-anchoring change, then ending inside the new period) is billed once. A lifetime
+/// (<c>never</c>) window never ends, so each invoice that closes a period bills what it counted past its limit since the last.
 /// </summary>
 internal static class OverageBilling
 {
-    /// <summary>The overage of the windows that ended inside <paramref name="period"/>: overage is billed with the period its window ends in.</summary>
+    /// <summary>Counter rows marked per statement: well under SQLite's 32,766 parameters.</summary>
+    private const int MarkBatch = 500;
+
+    /// <summary>
+    /// The overage of the windows that ended inside <paramref name="period"/> (overage is billed with the period its
+    /// window ends in), and the lifetime windows' overage not billed yet, in arrears as a metered price is.
+    /// </summary>
     public static Task<IReadOnlyList<InvoiceLine>> EndingInAsync(
         DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
         CancellationToken cancellationToken) =>
-        BillAsync(c, tx, version, features, period, "period_end > @start AND period_end <= @end",
-            new { customer, start = Ms(period.Start), end = Ms(period.End) }, mark: true, cancellationToken);
+        BillAsync(c, tx, version, features, period, "((period_end > @start AND period_end <= @end) OR period_end >= @never)",
+            new { customer, start = Ms(period.Start), end = Ms(period.End), never = Ms(QuotaWindow.NeverEnds) }, mark: true, cancellationToken);
 
     /// <summary>
-    /// The overage counted up to <paramref name="at"/> in the windows of <paramref name="period"/>, when the period ends
-    /// early (a change that re-anchors it, an immediate cancel): windows that ended in it and windows still open, as
-    /// Stripe invoices usage up to a billing-cycle reset. A window that goes on (a day window) is billed later only for
-    /// what it adds. With <paramref name="mark"/> false (a preview) nothing is written.
+    /// The overage counted up to <paramref name="at"/> in every window of <paramref name="period"/>, when the subscription's
+    /// period ends there (a change that re-anchors it, a cancel): windows that ended in it and every window still open
+    /// (a day, a year, a lifetime), as Stripe invoices usage up to a billing-cycle reset. A window that goes on is billed
+    /// later only for what it adds. With <paramref name="mark"/> false (a preview) nothing is written.
     /// </summary>
     public static Task<IReadOnlyList<InvoiceLine>> UpToAsync(
         DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
         DateTimeOffset at, bool mark, CancellationToken cancellationToken) =>
-        BillAsync(c, tx, version, features, new BillingPeriod(period.Start, at),
-            "period_end > @start AND period_start <= @at AND period_end < @never",
-            new { customer, start = Ms(period.Start), at = Ms(at), never = Ms(QuotaWindow.NeverEnds) }, mark, cancellationToken);
+        BillAsync(c, tx, version, features, new BillingPeriod(period.Start, at), "period_end > @start AND period_start < @at",
+            new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken);
 
     private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(
         DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod linePeriod, string where,
         object parameters, bool mark, CancellationToken cancellationToken)
     {
-        var rows = await c.QueryAsync<Row>(new CommandDefinition(
+        var rows = (await c.QueryAsync<CounterRow>(new CommandDefinition(
             $"SELECT customer_id, feature_code, period_start, used, reserved, carried_in, overage_billed FROM usage_counters WHERE customer_id = @customer AND {where}",
-            parameters, tx, cancellationToken: cancellationToken));
-        var windows = rows.ToList();
-        var lines = Overage.Lines(version, features, [.. windows.Select(w => w.ToWindow())], linePeriod);
+            parameters, tx, cancellationToken: cancellationToken))).ToList();
+        var lines = Overage.Lines(version, features, [.. rows.Select(w => w.ToOverageWindow())], linePeriod);
         if (!mark || lines.Count == 0)
         {
             return lines;
         }
 
-        foreach (var grant in Overage.Billed(version))
+        var billed = Overage.Billed(version).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
+        var marks = rows
+            .Select(r => (Row: r, Units: billed.TryGetValue(r.FeatureCode, out var grant) ? Overage.Unbilled(grant, r.ToOverageWindow()) : 0))
+            .Where(m => m.Units > 0)
+            .ToList();
+        foreach (var batch in marks.Chunk(MarkBatch))
         {
-            foreach (var row in windows.Where(w => w.FeatureCode == grant.FeatureCode))
-            {
-                var units = Overage.Unbilled(grant, row.ToWindow());
-                if (units > 0)
-                {
-                    await c.ExecuteAsync(new CommandDefinition("""
-                        UPDATE usage_counters SET overage_billed = overage_billed + @units
-                        WHERE customer_id = @customer AND feature_code = @feature AND period_start = @start
-                        """, new { units, customer = row.CustomerId, feature = row.FeatureCode, start = row.PeriodStart }, tx,
-                        cancellationToken: cancellationToken));
-                }
-            }
+            await MarkAsync(c, tx, batch[0].Row.CustomerId, batch, cancellationToken);
         }
 
         return lines;
     }
 
-    private static long Ms(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
-
-    private sealed class Row
+    /// <summary>
+    /// Adds each row's newly billed units to its overage_billed in one statement. UPDATE … FROM (VALUES …) is valid on
+    /// SQLite (3.33+) and PostgreSQL alike, and both name a VALUES list's columns column1, column2, ….
+    /// </summary>
+    private static Task MarkAsync(
+        DbConnection c, DbTransaction tx, string customer, (CounterRow Row, long Units)[] batch, CancellationToken cancellationToken)
     {
-        public string CustomerId { get; set; } = "";
-        public string FeatureCode { get; set; } = "";
-        public long PeriodStart { get; set; }
-        public long Used { get; set; }
-        public long Reserved { get; set; }
-        public long CarriedIn { get; set; }
-        public long OverageBilled { get; set; }
+        var parameters = new DynamicParameters();
+        parameters.Add("customer", customer);
+        var values = new List<string>(batch.Length);
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            parameters.Add("f" + n, batch[i].Row.FeatureCode);
+            parameters.Add("s" + n, batch[i].Row.PeriodStart);
+            parameters.Add("u" + n, batch[i].Units);
+            values.Add($"(@f{n}, @s{n}, @u{n})");
+        }
 
-        public OverageWindow ToWindow() =>
-            new(FeatureCode, DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), new CounterState(Used, Reserved, CarriedIn), OverageBilled);
+        return c.ExecuteAsync(new CommandDefinition($"""
+            UPDATE usage_counters SET overage_billed = overage_billed + v.column3
+            FROM (VALUES {string.Join(", ", values)}) AS v
+            WHERE usage_counters.customer_id = @customer AND usage_counters.feature_code = v.column1 AND usage_counters.period_start = v.column2
+            """, parameters, tx, cancellationToken: cancellationToken));
     }
+
+    private static long Ms(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
 }

@@ -71,7 +71,7 @@ internal static class Counters
     {
         var cap = grant is not null && QuotaRules.Enforced(grant) && actual > held
             ? "AND used + reserved - @held + @actual <= @quota + carried_in" : "";
-        var row = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command($"""
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<CounterRow>(scope.Command($"""
             UPDATE usage_counters SET reserved = reserved - @held, used = used + @actual, updated_at = @now
             WHERE {Key} {cap}
             RETURNING used, reserved, carried_in
@@ -114,32 +114,19 @@ internal static class Counters
     /// <summary>Every counter of the customer whose window holds <paramref name="at"/>, keyed by feature and window start.</summary>
     public static async Task<IReadOnlyList<HeldCounter>> ReadHoldingAsync(SqlScope scope, string customer, DateTimeOffset at)
     {
-        var rows = await scope.Connection.QueryAsync<Row>(scope.Command(
+        var rows = await scope.Connection.QueryAsync<CounterRow>(scope.Command(
             """
             SELECT feature_code, period_start, period_end, used, reserved, carried_in FROM usage_counters
             WHERE customer_id = @customer AND period_start <= @at AND period_end > @at
             """,
             new { customer, at = at.ToUnixTimeMilliseconds() }));
-        return [.. rows.Select(r => new HeldCounter(r.FeatureCode,
-            new BillingPeriod(DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)), r.ToState()))];
+        return [.. rows.Select(r => new HeldCounter(r.FeatureCode, r.Window, r.ToState()))];
     }
 
     private sealed class PreviousRow
     {
         public long Used { get; set; }
         public long? PeriodLimit { get; set; }
-    }
-
-    private sealed class Row
-    {
-        public string FeatureCode { get; set; } = "";
-        public long PeriodStart { get; set; }
-        public long PeriodEnd { get; set; }
-        public long Used { get; set; }
-        public long Reserved { get; set; }
-        public long CarriedIn { get; set; }
-
-        public CounterState ToState() => new(Used, Reserved, CarriedIn);
     }
 }
 

@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 
 namespace Tollgate.Core.Tests.Billing;
@@ -64,4 +67,40 @@ public sealed class OverageTiersTests
 
     [Fact]
     public void NoOverageIsNoCharge() => Assert.Empty(new OverageTiers(TiersMode.Volume, Typographic).Price(0));
+
+    [Fact]
+    public void AGraduatedSecondPartGoesOnInTheTiersWhereTheFirstPartStopped()
+    {
+        // The first bill took units 1–3 of the Typographic tiers; the second prices units 4–12: 2 in tier 1, 5 in tier 2, 2 in tier 3.
+        var charges = new OverageTiers(TiersMode.Graduated, Typographic).Price(billed: 3, quantity: 9);
+
+        Assert.Equal([(1, 4L, 2L, 1400L), (2, 6L, 5L, 3250L), (3, 11L, 2L, 1200L)],
+            charges.Select(c => (c.Tier, c.FirstUnit, c.Quantity, c.AmountCents)));
+    }
+
+    [Fact]
+    public void GraduatedPartsAddUpToTheOneBillPriceToTheCentWithFlatFeesAndRounding()
+    {
+        // Half a cent per unit rounds on each tier's running count; the flat fee goes with the tier's first unit.
+        var tiers = new OverageTiers(TiersMode.Graduated, [new(1_000, 1, PerUnits: 2, FlatCents: 300), new(null, 3, PerUnits: 7, FlatCents: 50)]);
+        var cuts = Gen.Choose(0, 3_000).ListOf().Select(l => l.OrderBy(x => x).ToArray());
+        Check.QuickThrowOnFailure(Prop.ForAll(cuts.ToArbitrary(), Gen.Choose(1, 3_000).ToArbitrary(), (points, total) =>
+        {
+            var edges = points.Where(p => p < total).Prepend(0).Append(total).Distinct().ToArray();
+            var parts = edges.Zip(edges.Skip(1), (from, to) => tiers.Price(from, to - from).Sum(c => c.AmountCents)).Sum();
+            return parts == tiers.TotalCents(total);
+        }));
+    }
+
+    [Fact]
+    public void AVolumeSecondPartRepricesTheWholeCountAtTheTierReachedLessTheFirstPart()
+    {
+        var tiers = new OverageTiers(TiersMode.Volume, Typographic);
+
+        var charge = tiers.Price(billed: 5, quantity: 3).Single(); // 8 × 6.50 = 52.00, less the 35.00 billed for 5 at 7.00
+
+        Assert.Equal((2, 3L, 1700L), (charge.Tier, charge.Quantity, charge.AmountCents));
+        Assert.Equal("tier 2 (volume): 8 × 6.50 less 35.00 billed for the first 5", TieredOverage.Describe(tiers, charge));
+        Assert.Equal(tiers.TotalCents(8), tiers.TotalCents(5) + charge.AmountCents);
+    }
 }

@@ -18,7 +18,9 @@ public abstract class PlanChangeWindowsContract : ApiContract
             { "code": "cv", "name": "CVs", "unit": "CVs", "kind": "metered" },
             { "code": "daily", "name": "Daily", "unit": "calls", "kind": "metered" },
             { "code": "api", "name": "API calls", "unit": "calls", "kind": "metered" },
-            { "code": "burst", "name": "Bursts", "unit": "bursts", "kind": "metered" }
+            { "code": "burst", "name": "Bursts", "unit": "bursts", "kind": "metered" },
+            { "code": "exports", "name": "Exports", "unit": "exports", "kind": "metered" },
+            { "code": "seats", "name": "Lifetime seats", "unit": "seats", "kind": "metered" }
           ],
           "plans": [
             { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
@@ -27,7 +29,9 @@ public abstract class PlanChangeWindowsContract : ApiContract
               "prices": [ { "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 29900 } ],
               "features": [ { "feature_code": "cv", "limit": 30, "reset": "month" }, { "feature_code": "daily", "limit": 5, "reset": "day" },
                 { "feature_code": "api", "limit": 10, "reset": "month", "hard_cap": false, "overage_unit_price_cents": 5 },
-                { "feature_code": "burst", "limit": 5, "reset": "day", "hard_cap": false, "overage_unit_price_cents": 1 } ] }
+                { "feature_code": "burst", "limit": 5, "reset": "day", "hard_cap": false, "overage_unit_price_cents": 1 },
+                { "feature_code": "exports", "limit": 3, "reset": "year", "hard_cap": false, "overage_unit_price_cents": 3 },
+                { "feature_code": "seats", "limit": 2, "reset": "never", "hard_cap": false, "overage_unit_price_cents": 7 } ] }
           ]
         }
         """;
@@ -117,6 +121,59 @@ public abstract class PlanChangeWindowsContract : ApiContract
         var shown = preview["lines"]!.AsArray().Single(l => Text(l!, "kind") == "overage")!;
         Assert.Equal((15L, 3L), (shown["amount_cents"].Value<long>(), shown["quantity"].Value<long>()));
         Assert.Equal(15L, change["lines"]!.AsArray().Single(l => Text(l!, "kind") == "overage")!["amount_cents"].Value<long>());
+    }
+
+    // A lifetime window never ends, so each renewal bills in arrears what it counted past its limit since the last;
+    // a year window waits for the period in which it ends.
+    [Fact]
+    public async Task ALifetimeWindowsOverageIsBilledAtEachRenewalOnlyForWhatItAddedAndAYearWindowWaitsForItsEnd()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro", "monthly", collection: "charge_automatically");
+        await app.AdvanceToAsync(Start.AddDays(3));
+        await app.ConsumeAsync("c1", "seats", 4);
+        await app.ConsumeAsync("c1", "exports", 5);
+        await app.AdvanceToAsync(Start.AddMonths(1).AddDays(3));
+        await app.ConsumeAsync("c1", "seats", 1);
+        await app.AdvanceToAsync(Start.AddMonths(3));
+
+        var invoices = await app.InvoicesAsync("c1");
+
+        Assert.Equal([("recurring", 2999L, 1L), ("overage", 14L, 2L)], Lines(invoices[1]));
+        Assert.Equal([("recurring", 2999L, 1L), ("overage", 7L, 1L)], Lines(invoices[2]));
+        Assert.Equal([("recurring", 2999L, 1L)], Lines(invoices[3]));
+        Assert.Equal(("2026-01-15T12:00:00Z", "2026-02-15T12:00:00Z"), (Text(invoices[1]["lines"]![1]!, "period_start"), Text(invoices[1]["lines"]![1]!, "period_end")));
+    }
+
+    // An immediate cancel ends the period now, a scheduled one at its end: either way the final invoice bills the month
+    // and day windows that ended in it and every window open then, up to that instant.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ACancelBillsTheOverageOfEveryWindowOpenAtTheEndOnTheFinalInvoice(bool atPeriodEnd)
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro", "monthly", collection: "charge_automatically");
+        await app.AdvanceToAsync(Start.AddDays(3));
+        await app.ConsumeAsync("c1", "api", 12);     // month window: 2 past 10
+        await app.ConsumeAsync("c1", "burst", 7);    // day window: 2 past 5
+        await app.ConsumeAsync("c1", "exports", 5);  // year window, ends in 2027: 2 past 3
+        await app.ConsumeAsync("c1", "seats", 4);    // lifetime window: 2 past 2
+
+        await app.AdvanceAsync(TimeSpan.FromHours(1));
+        var cancel = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = atPeriodEnd, credit_unused = false });
+        await app.AdvanceToAsync(Start.AddMonths(1));
+        var final = (await app.InvoicesAsync("c1"))[^1];
+        await app.AdvanceToAsync(Start.AddMonths(3));
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal(("subscription_cancel", "canceled"), (Text(final, "billing_reason"), Text(await app.SubscriptionAsync(id), "status")));
+        Assert.Equal([("overage", 10L, 2L), ("overage", 2L, 2L), ("overage", 6L, 2L), ("overage", 14L, 2L)], Lines(final));
+        Assert.Equal(final["number"].Value<string>(), (await app.InvoicesAsync("c1"))[^1]["number"].Value<string>());
+        Assert.Equal(4L, await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT SUM(overage_billed) FROM usage_counters WHERE customer_id = 'c1' AND feature_code IN ('exports', 'seats')")));
     }
 
     private static string? Text(System.Text.Json.Nodes.JsonNode node, string field) => node[field]?.GetValue<string>();

@@ -135,6 +135,27 @@ public abstract class StripeSubscriptionContract : ApiContract
     }
 
     [Fact]
+    public async Task ARetriedCancelAtPeriodEndThatChangesOnlyTheCommentGetsItsOwnIdempotencyKeyAndSucceeds()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+        h.Stripe.LoseNextAnswers(3); // Stripe acts on the first cancel, but none of its three attempts hears back
+
+        var lost = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true, reason = "too_expensive", comment = "Too dear" });
+        var retry = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel",
+            new { at_period_end = true, reason = "too_expensive", comment = "Too dear for three seats" });
+        var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var calls = h.Stripe.Requests.Where(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripe["id"]}").ToList();
+        Assert.Equal((HttpStatusCode.BadGateway, HttpStatusCode.OK), (lost.StatusCode, retry.StatusCode));
+        Assert.Equal([503, 503, 503, 200], calls.Select(c => c.Status));
+        Assert.NotEqual(calls[0].IdempotencyKey, calls[3].IdempotencyKey);
+        Assert.Equal("Too dear for three seats", Text(h.Stripe.Subscription(Text(stripe, "id")!)["cancellation_details"], "comment"));
+        Assert.Equal((true, "too_expensive", "Too dear for three seats"),
+            (scheduled["cancel_at_period_end"].Value<bool>(), Text(scheduled, "cancel_reason"), Text(scheduled, "cancel_comment")));
+    }
+
+    [Fact]
     public async Task ACancelNowSendsCancellationDetailsWithTheDeleteAndALaterCancelWithoutAReasonKeepsTheFirst()
     {
         var (h, stripe, id) = await SubscribedAsync(Kind);
