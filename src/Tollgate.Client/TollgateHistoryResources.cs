@@ -24,21 +24,22 @@ public sealed class UsageResource(TollgateClient client)
             null, cancellationToken);
 }
 
-/// <summary>Recorded usage events, newest first; a secret key must name the customer.</summary>
+/// <summary>Recorded usage events, newest first; a secret key must name the customer or the member.</summary>
 public sealed class EventsResource(TollgateClient client)
 {
     /// <summary>One page of events.</summary>
     public Task<ListResponse<RecordedEventResponse>> ListAsync(
         EventQuery query, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
         client.SendAsync<ListResponse<RecordedEventResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/events", ("customer", query.Customer),
-            ("feature", query.Feature), ("from", query.From), ("to", query.To), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+            ("feature", query.Feature), ("from", query.From), ("to", query.To), ("member", query.Member), ("limit", limit), ("cursor", cursor)), null,
+            cancellationToken);
 
     /// <summary>Every event that matches, page after page.</summary>
     public IAsyncEnumerable<RecordedEventResponse> ListAllAsync(EventQuery query, CancellationToken cancellationToken = default) =>
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
 }
 
-/// <summary>Logged LLM calls as priced, newest first; a secret key must name the customer.</summary>
+/// <summary>Logged LLM calls as priced, newest first; a secret key must name the customer or the member.</summary>
 public sealed class LlmResource(TollgateClient client)
 {
     /// <summary>One page of calls.</summary>
@@ -46,7 +47,7 @@ public sealed class LlmResource(TollgateClient client)
         LlmCallQuery query, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
         client.SendAsync<ListResponse<LlmCallRecordResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/llm/calls", ("customer", query.Customer),
             ("feature", query.Feature), ("model", query.Model), ("provider", query.Provider), ("from", query.From), ("to", query.To),
-            ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+            ("member", query.Member), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
 
     /// <summary>Every call that matches, page after page.</summary>
     public IAsyncEnumerable<LlmCallRecordResponse> ListAllCallsAsync(LlmCallQuery query, CancellationToken cancellationToken = default) =>

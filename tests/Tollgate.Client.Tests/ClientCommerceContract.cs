@@ -90,11 +90,19 @@ public abstract class ClientCommerceContract
         var firstCalls = await client.Llm.ListCallsAsync(new LlmCallQuery("c1"), limit: 2);
         var secondCalls = await client.Llm.ListCallsAsync(new LlmCallQuery("c1"), limit: 2, cursor: firstCalls.NextCursor);
         var none = await AllAsync(client.Llm.ListAllCallsAsync(new LlmCallQuery("c1", Provider: "anthropic")));
+        await client.Members.UpsertAsync("c1", "c1-dev");
+        await client.TrackAsync([new UsageEvent("ev-dev", "c1-dev", "api_calls", 1, Start)]);
+        await client.LogLlmUsageAsync([new LlmCallRequest("c1-dev", "gpt-4o-mini", InputTokens: 5, RequestId: "r-dev", Timestamp: Start)]);
+        var devEvents = await AllAsync(client.Events.ListAllAsync(new EventQuery(Member: "c1-dev")));
+        var devCalls = await AllAsync(client.Llm.ListAllCallsAsync(new LlmCallQuery("c1", Member: "c1-dev")));
 
         Assert.Equal((2, true), (firstEvents.Data.Count, firstEvents.HasMore));
         Assert.Equal([3L, 2L, 1L], events.Select(e => e.Amount));
+        Assert.All(events, e => Assert.Null(e.Member));
         Assert.Equal([300L, 200L, 100L], firstCalls.Data.Concat(secondCalls.Data).Select(c => c.Tokens.Input));
         Assert.Empty(none);
+        Assert.Equal([("ev-dev", "c1", "c1-dev")], devEvents.Select(e => (e.Id, e.Customer, e.Member)));
+        Assert.Equal([("r-dev", "c1", "c1-dev")], devCalls.Select(c => (c.RequestId, c.Customer, c.Member)));
     }
 
     [Fact]

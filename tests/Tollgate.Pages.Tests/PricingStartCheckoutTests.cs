@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Playwright;
-using Tollgate.Core.Experiments;
 using Tollgate.Testing;
 
 namespace Tollgate.Pages.Tests;
@@ -13,9 +12,8 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser)
     public async Task AVisitorInAPriceExperimentSeesAndIsChargedTheVariantsPriceOnTheStartPage()
     {
         await using var h = await PaymentsHarness.StartAsync(StoreKind.Sqlite, kestrel: true);
-        var experiment = await RunningExperimentAsync(h.App);
-        var visitor = Enumerable.Range(0, 1000).Select(i => $"visitor-{i}")
-            .First(v => VariantAssignment.Assign(experiment, v, [new("control", 1, []), new("cheaper", 1, [])]).Key == "cheaper");
+        var experiment = await h.App.RunningExperimentAsync();
+        var visitor = PriceExperiments.Visitor(experiment, "cheaper");
         await using var context = await browser.ContextAsync(h.App.BaseAddress!);
         await context.AddCookiesAsync([new Cookie { Name = "tg_visitor", Value = visitor, Url = h.App.BaseAddress!.ToString() }]);
         await context.RouteAsync("https://checkout.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe Checkout</h1>", ContentType = "text/html" }));
@@ -33,6 +31,25 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser)
         Assert.Equal(("$24.99 a month", "cheaper"), (price, variant));
         Assert.Equal(("2499", visitor), (sent["line_items[0][price_data][unit_amount]"], sent["subscription_data[metadata][tollgate_visitor]"]));
         Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM customers WHERE email = 'buyer@newco.example'"));
+    }
+
+    [Fact]
+    public async Task AnEmailAnExistingCustomerHasInAnyCaseChecksOutAsThatCustomerInsteadOfASecondOne()
+    {
+        await using var h = await PaymentsHarness.StartAsync(StoreKind.Sqlite, kestrel: true);
+        await h.App.CustomerAsync("ada", "ada@newco.example");
+        await using var context = await browser.ContextAsync(h.App.BaseAddress!);
+        await context.RouteAsync("https://checkout.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe Checkout</h1>", ContentType = "text/html" }));
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/pricing/start?plan=pro&period=monthly");
+        await page.FillAsync("input[name='email']", "Ada@NewCo.EXAMPLE");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+        await page.WaitForURLAsync("https://checkout.stripe.com/**");
+        var sent = h.Stripe.Requests.Single(r => r.Path == "/v1/checkout/sessions").Form;
+
+        Assert.Equal(("ada", "ada"), (sent["client_reference_id"], sent["metadata[tollgate_customer]"]));
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM customers"));
     }
 
     [Fact]
@@ -71,20 +88,5 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser)
         Assert.Equal(429, statuses.GetProperty("offer").GetInt32());
         Assert.True(int.Parse(statuses.GetProperty("retryAfter").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
         Assert.Contains("Too many tries", statuses.GetProperty("text").GetString(), StringComparison.Ordinal);
-    }
-
-    private static async Task<string> RunningExperimentAsync(TollgateApp app)
-    {
-        var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
-        {
-            name = "Pro at $24.99",
-            variants = new object[]
-            {
-                new { key = "control", weight = 1 },
-                new { key = "cheaper", weight = 1, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = 2499 } } },
-            },
-        })).ReadAsync())["id"].Value<string>()!;
-        (await app.Admin.PostAsync($"/v1/admin/experiments/{id}/start", null)).EnsureSuccessStatusCode();
-        return id;
     }
 }

@@ -102,3 +102,44 @@ def test_the_async_client_has_every_new_method(server: Server, customer: str) ->
                 await atg.subscriptions.change_seats(unseated["id"], seats=2)
 
     asyncio.run(run())
+
+
+def test_a_members_consume_is_listed_with_the_member_and_the_event_list_filters_by_member(tg: tollgate.Tollgate, customer: str) -> None:
+    member = f"{customer}-dev"
+    tg.members.upsert(customer, member, email="dev@example.com")
+    tg.entitlements.consume(customer=member, feature="cv_generate", metadata={"endpoint": "/v1/cv"})
+    tg.entitlements.consume(customer=customer, feature="cv_generate", metadata={"endpoint": "/v1/cv"})
+
+    events = list(tg.events.list(customer=customer))
+    assert sorted(((e["source"], e["member"] or "") for e in events)) == [("consume", ""), ("consume", member)]
+    assert all(e["customer"] == customer and e["metadata"] == {"endpoint": "/v1/cv"} for e in events)
+    assert [(e["customer"], e["member"]) for e in tg.events.list(member=member)] == [(customer, member)]
+
+
+def test_a_visitor_who_saw_a_price_experiment_subscribes_at_its_price_and_is_its_conversion(
+        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    with server.admin() as admin:
+        created = admin.post("/v1/admin/experiments", json={"name": f"Pro at $24.99 ({customer})", "variants": [
+            {"key": "control", "weight": 1},
+            {"key": "cheaper", "weight": 1, "prices": [{"plan": "pro", "billing_period": "monthly", "price_cents": 2499}]}]})
+        created.raise_for_status()
+        experiment = created.json()["id"]
+        admin.post(f"/v1/admin/experiments/{experiment}/start").raise_for_status()
+        try:
+            # Assignment hashes (experiment, visitor), so the first visitor in "cheaper" differs per run; half land there.
+            for i in range(64):
+                visitor = f"{customer}-v{i}"
+                pro = next(p for p in tg.pricing.plans(visitor=visitor) if p["code"] == "pro")
+                if pro["experiment"] == {"id": experiment, "variant": "cheaper"}:
+                    break
+            assert [p["price_cents"] for p in pro["prices"] if p["billing_period"] == "monthly"] == [2499]
+
+            sub = tg.subscriptions.create(customer=customer, plan="pro", visitor_id=visitor)
+            results = admin.get(f"/v1/admin/experiments/{experiment}/results")
+            results.raise_for_status()
+        finally:
+            admin.post(f"/v1/admin/experiments/{experiment}/stop", json={}).raise_for_status()
+
+    assert sub["price_override_cents"] == 2499
+    cheaper = next(v for v in results.json()["variants"] if v["variant"] == "cheaper")
+    assert (cheaper["visitors"], cheaper["conversions"], cheaper["mrr_cents"]) == (1, 1, 2499)

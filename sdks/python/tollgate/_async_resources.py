@@ -52,10 +52,14 @@ class AsyncCustomers(_AsyncResource):
 class AsyncSubscriptions(_AsyncResource):
     async def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
                collection_method: str | None = None, days_until_due: int | None = None, promotion_code: str | None = None,
-               coupon: str | None = None, seats: int | None = None) -> Subscription:
-        """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid."""
+               coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None) -> Subscription:
+        """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid.
+
+        ``visitor_id`` is the visitor ``pricing.plans(visitor=...)`` was asked for: during a price experiment the subscription
+        gets that visitor's variant price and counts as its conversion.
+        """
         return await self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due,
-                                                promotion_code, coupon, seats))
+                                                promotion_code, coupon, seats, visitor_id))
 
     async def get(self, id: str) -> Subscription:
         return await self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))
@@ -123,14 +127,18 @@ class AsyncEntitlements(_AsyncResource):
         """May the customer use ``amount`` units now? Counts nothing; a refusal is ``allowed: False``."""
         return await self._send(c.decision("check", customer, feature, amount))
 
-    async def consume(self, *, customer: str, feature: str, amount: int = 1, idempotency_key: str | None = None) -> Decision:
-        """Uses units atomically; raises QuotaExceeded, BudgetExceeded or FeatureNotInPlan. Retries count once."""
-        return await self._send(c.decision("consume", customer, feature, amount, idempotency_key))
+    async def consume(self, *, customer: str, feature: str, amount: int = 1, idempotency_key: str | None = None,
+                      metadata: Mapping[str, str] | None = None) -> Decision:
+        """Uses units atomically; raises QuotaExceeded, BudgetExceeded or FeatureNotInPlan. Retries count once.
+
+        With ``metadata`` (string pairs such as endpoint or IP) the consume is also kept as a usage record in ``events.list``.
+        """
+        return await self._send(c.decision("consume", customer, feature, amount, idempotency_key, metadata=metadata))
 
     async def reserve(self, *, customer: str, feature: str, amount: int = 1, ttl_seconds: int = 300,
-                idempotency_key: str | None = None) -> AsyncReservation:
-        """Holds units before work whose size is known after it."""
-        answer = await self._send(c.decision("reserve", customer, feature, amount, idempotency_key, ttl_seconds))
+                idempotency_key: str | None = None, metadata: Mapping[str, str] | None = None) -> AsyncReservation:
+        """Holds units before work whose size is known after it; ``metadata`` goes on the usage record its commit writes."""
+        answer = await self._send(c.decision("reserve", customer, feature, amount, idempotency_key, ttl_seconds, metadata))
         return AsyncReservation(self, answer, amount)
 
     async def commit(self, reservation_id: str, *, amount: int) -> Decision:
@@ -150,9 +158,10 @@ class AsyncEvents(_AsyncResource):
         return await self._send(c.track(events))
 
     def list(self, *, customer: str | None = None, feature: str | None = None, from_: When = None, to: When = None,
-             limit: int | None = None) -> AsyncPager[RecordedEvent]:
-        """Recorded events, newest first; a secret key must name the customer (only an admin key reads across customers)."""
-        return AsyncPager(lambda cursor: self._send(c.page("v1/events", limit, cursor, customer=customer, feature=feature, **{"from": from_, "to": to})))
+             member: str | None = None, limit: int | None = None) -> AsyncPager[RecordedEvent]:
+        """Recorded events, newest first; a secret key must name the customer or the member (only an admin key reads across customers)."""
+        return AsyncPager(lambda cursor: self._send(c.page("v1/events", limit, cursor, customer=customer, feature=feature, member=member,
+                                                         **{"from": from_, "to": to})))
 
 
 class AsyncUsage(_AsyncResource):
@@ -188,10 +197,11 @@ class AsyncLlm(_AsyncResource):
         return await self._send(Call("GET", f"v1/customers/{c.seg(customer)}/llm-budget"))
 
     def list_calls(self, *, customer: str | None = None, feature: str | None = None, model: str | None = None,
-                   provider: str | None = None, from_: When = None, to: When = None, limit: int | None = None) -> AsyncPager[LlmCallRecord]:
-        """Logged calls as priced, newest first; a secret key must name the customer."""
+                   provider: str | None = None, from_: When = None, to: When = None, member: str | None = None,
+                   limit: int | None = None) -> AsyncPager[LlmCallRecord]:
+        """Logged calls as priced, newest first; a secret key must name the customer or the member."""
         return AsyncPager(lambda cursor: self._send(c.page("v1/llm/calls", limit, cursor, customer=customer, feature=feature, model=model,
-                                                          provider=provider, **{"from": from_, "to": to})))
+                                                          provider=provider, member=member, **{"from": from_, "to": to})))
 
 
 
@@ -247,8 +257,9 @@ class AsyncCheckout(_AsyncResource):
 
 
 class AsyncPricing(_AsyncResource):
-    async def plans(self) -> list[dict[str, Any]]:
-        return await self._send(Call("GET", "v1/pricing/plans"))
+    async def plans(self, *, visitor: str | None = None) -> list[dict[str, Any]]:
+        """The active public plans; with ``visitor`` (your visitor id) at their price-experiment variant's prices, recorded as seen."""
+        return await self._send(Call("GET", "v1/pricing/plans", params={"visitor": visitor}))
 
     async def plan(self, code: str) -> dict[str, Any]:
         return await self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}"))

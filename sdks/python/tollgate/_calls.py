@@ -24,11 +24,11 @@ def upsert_customer(id: str, email: str | None, name: str | None, metadata: Mapp
 
 def create_subscription(customer: str, plan: str, billing_period: str, trial_days: int | None,
                         collection_method: str | None, days_until_due: int | None, promotion_code: str | None = None,
-                        coupon: str | None = None, seats: int | None = None) -> Call:
+                        coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None) -> Call:
     return Call("POST", "v1/subscriptions", {"customer": customer, "plan": plan, "billing_period": billing_period,
                                              "trial_days": trial_days, "collection_method": collection_method,
                                              "days_until_due": days_until_due, "promotion_code": promotion_code,
-                                             "coupon": coupon, "seats": seats})
+                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id})
 
 
 def change_subscription(id: str, preview: bool, plan: str, billing_period: str | None, effective: str | None,
@@ -43,8 +43,10 @@ def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool) -> Ca
 
 
 def decision(kind: str, customer: str, feature: str, amount: int, idempotency_key: str | None = None,
-             ttl_seconds: int | None = None) -> Call:
+             ttl_seconds: int | None = None, metadata: Mapping[str, str] | None = None) -> Call:
     body: dict[str, Any] = {"customer": customer, "feature": feature, "amount": amount}
+    if metadata is not None:
+        body["metadata"] = dict(metadata)  # kept on the usage record GET /v1/events lists
     if kind != "check":
         # Generated once per call, so the retries of one consume or reserve count once.
         body["idempotency_key"] = idempotency_key or new_key()

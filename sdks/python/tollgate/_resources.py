@@ -52,10 +52,14 @@ class Customers(_Resource):
 class Subscriptions(_Resource):
     def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
                collection_method: str | None = None, days_until_due: int | None = None, promotion_code: str | None = None,
-               coupon: str | None = None, seats: int | None = None) -> Subscription:
-        """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid."""
+               coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None) -> Subscription:
+        """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid.
+
+        ``visitor_id`` is the visitor ``pricing.plans(visitor=...)`` was asked for: during a price experiment the subscription
+        gets that visitor's variant price and counts as its conversion.
+        """
         return self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due,
-                                                promotion_code, coupon, seats))
+                                                promotion_code, coupon, seats, visitor_id))
 
     def get(self, id: str) -> Subscription:
         return self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))
@@ -123,14 +127,18 @@ class Entitlements(_Resource):
         """May the customer use ``amount`` units now? Counts nothing; a refusal is ``allowed: False``."""
         return self._send(c.decision("check", customer, feature, amount))
 
-    def consume(self, *, customer: str, feature: str, amount: int = 1, idempotency_key: str | None = None) -> Decision:
-        """Uses units atomically; raises QuotaExceeded, BudgetExceeded or FeatureNotInPlan. Retries count once."""
-        return self._send(c.decision("consume", customer, feature, amount, idempotency_key))
+    def consume(self, *, customer: str, feature: str, amount: int = 1, idempotency_key: str | None = None,
+                metadata: Mapping[str, str] | None = None) -> Decision:
+        """Uses units atomically; raises QuotaExceeded, BudgetExceeded or FeatureNotInPlan. Retries count once.
+
+        With ``metadata`` (string pairs such as endpoint or IP) the consume is also kept as a usage record in ``events.list``.
+        """
+        return self._send(c.decision("consume", customer, feature, amount, idempotency_key, metadata=metadata))
 
     def reserve(self, *, customer: str, feature: str, amount: int = 1, ttl_seconds: int = 300,
-                idempotency_key: str | None = None) -> Reservation:
-        """Holds units before work whose size is known after it."""
-        answer = self._send(c.decision("reserve", customer, feature, amount, idempotency_key, ttl_seconds))
+                idempotency_key: str | None = None, metadata: Mapping[str, str] | None = None) -> Reservation:
+        """Holds units before work whose size is known after it; ``metadata`` goes on the usage record its commit writes."""
+        answer = self._send(c.decision("reserve", customer, feature, amount, idempotency_key, ttl_seconds, metadata))
         return Reservation(self, answer, amount)
 
     def commit(self, reservation_id: str, *, amount: int) -> Decision:
@@ -150,9 +158,10 @@ class Events(_Resource):
         return self._send(c.track(events))
 
     def list(self, *, customer: str | None = None, feature: str | None = None, from_: When = None, to: When = None,
-             limit: int | None = None) -> SyncPager[RecordedEvent]:
-        """Recorded events, newest first; a secret key must name the customer (only an admin key reads across customers)."""
-        return SyncPager(lambda cursor: self._send(c.page("v1/events", limit, cursor, customer=customer, feature=feature, **{"from": from_, "to": to})))
+             member: str | None = None, limit: int | None = None) -> SyncPager[RecordedEvent]:
+        """Recorded events, newest first; a secret key must name the customer or the member (only an admin key reads across customers)."""
+        return SyncPager(lambda cursor: self._send(c.page("v1/events", limit, cursor, customer=customer, feature=feature, member=member,
+                                                         **{"from": from_, "to": to})))
 
 
 class Usage(_Resource):
@@ -188,10 +197,11 @@ class Llm(_Resource):
         return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/llm-budget"))
 
     def list_calls(self, *, customer: str | None = None, feature: str | None = None, model: str | None = None,
-                   provider: str | None = None, from_: When = None, to: When = None, limit: int | None = None) -> SyncPager[LlmCallRecord]:
-        """Logged calls as priced, newest first; a secret key must name the customer."""
+                   provider: str | None = None, from_: When = None, to: When = None, member: str | None = None,
+                   limit: int | None = None) -> SyncPager[LlmCallRecord]:
+        """Logged calls as priced, newest first; a secret key must name the customer or the member."""
         return SyncPager(lambda cursor: self._send(c.page("v1/llm/calls", limit, cursor, customer=customer, feature=feature, model=model,
-                                                          provider=provider, **{"from": from_, "to": to})))
+                                                          provider=provider, member=member, **{"from": from_, "to": to})))
 
 
 class Invoices(_Resource):
@@ -246,8 +256,9 @@ class Checkout(_Resource):
 
 
 class Pricing(_Resource):
-    def plans(self) -> list[dict[str, Any]]:
-        return self._send(Call("GET", "v1/pricing/plans"))
+    def plans(self, *, visitor: str | None = None) -> list[dict[str, Any]]:
+        """The active public plans; with ``visitor`` (your visitor id) at their price-experiment variant's prices, recorded as seen."""
+        return self._send(Call("GET", "v1/pricing/plans", params={"visitor": visitor}))
 
     def plan(self, code: str) -> dict[str, Any]:
         return self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}"))

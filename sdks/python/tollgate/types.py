@@ -316,6 +316,8 @@ class LlmCallRecord(TypedDict):
     occurred_at: str
     received_at: str
     metadata: dict[str, Any] | None
+    member: str | None
+    """The member who logged the call (it named the member's id); None when it named the customer itself."""
 
 
 class RecordedEvent(TypedDict):
@@ -326,6 +328,11 @@ class RecordedEvent(TypedDict):
     timestamp: str
     received_at: str
     properties: dict[str, Any] | None
+    metadata: dict[str, str] | None
+    source: str
+    """event (POST /v1/events), consume or reservation (a commit); consumes and commits appear only when they carried metadata."""
+    member: str | None
+    """The member who sent it (it named the member's id); None when it named the customer itself."""
 
 
 class Coupon(TypedDict):

@@ -86,6 +86,8 @@ export type SubscriptionCreate = {
   promotionCode?: string; coupon?: string;
   /** On a per-seat price: the seats bought (the price's included seats when left out). */
   seats?: number;
+  /** The visitor `pricing.plans({ visitor })` was asked for: during a price experiment, its variant's price and conversion. */
+  visitorId?: string;
 };
 
 export type SubscriptionChange = {
@@ -155,6 +157,8 @@ export type PricingPrice = {
 export type PricingPlan = {
   code: string; name: string; description: string | null; sortOrder: number; isPopular: boolean; version: number;
   prices: PricingPrice[]; features: { [field: string]: unknown }[];
+  /** The price experiment and variant the visitor was assigned, when asked with `visitor` during an experiment. */
+  experiment?: { id: string; variant: string };
 };
 export type PricingFeature = { code: string; name: string; description: string | null; unit: string | null; kind: string };
 
@@ -180,11 +184,18 @@ export type LlmCallRecord = {
   /** USD as a JSON number; costNanoUsd is the exact integer (1e-9 USD). */
   costUsd: number; costNanoUsd: number; unpriced: boolean; plan: string | null; planVersionId: string | null;
   occurredAt: string; receivedAt: string; metadata: Record<string, unknown> | null;
+  /** The member who logged the call (it named the member's id); null when it named the customer itself. */
+  member: string | null;
 };
 export type RecordedEvent = {
   id: string; customer: string; feature: string; amount: number; timestamp: string; receivedAt: string; properties: Record<string, unknown> | null;
+  /** The string pairs it was sent with; `source` is event (POST /v1/events), consume or reservation (a commit with metadata). */
+  metadata: Record<string, string> | null; source: "event" | "consume" | "reservation";
+  /** The member who sent it (it named the member's id); null when it named the customer itself. */
+  member: string | null;
 };
-export type LogFilter = { customer?: string; feature?: string; from?: When; to?: When; limit?: number; cursor?: string };
+/** `member` keeps one member's rows; a secret key must name the customer or the member. */
+export type LogFilter = { customer?: string; feature?: string; from?: When; to?: When; member?: string; limit?: number; cursor?: string };
 
 export type Coupon = {
   id: string; name: string; percentOff: number | null; amountOffCents: number | null; currency: string | null;

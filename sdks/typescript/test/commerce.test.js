@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConflictError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError } from "../dist/index.js";
-import { adminClient, uniqueId, withCustomer } from "./helpers.js";
+import { admin, adminClient, uniqueId, withCustomer } from "./helpers.js";
 
 const couponId = () => uniqueId("TS").toUpperCase();
 
@@ -92,6 +92,50 @@ test("members take seats, a full organisation is a SeatsExhaustedError, and deci
   const notPerSeat = await pro.tg.subscriptions.changeSeats(proSub.id, { seats: 2 }).catch((e) => e);
   assert.ok(notPerSeat instanceof ConflictError);
   assert.equal(notPerSeat.error, "not_per_seat");
+});
+
+test("a member's consume is listed with the member, and the event list filters by member", async () => {
+  const { tg, customer } = await withCustomer();
+  const member = `${customer}-dev`;
+  await tg.members.upsert(customer, member, { email: "dev@example.com" });
+  await tg.entitlements.consume({ customer: member, feature: "cv_generate", metadata: { endpoint: "/v1/cv" } });
+  await tg.entitlements.consume({ customer, feature: "cv_generate", metadata: { endpoint: "/v1/cv" } });
+
+  const events = await (await tg.events.list({ customer })).toArray();
+  assert.deepEqual(events.map((e) => [e.source, e.member]).sort(), [["consume", member], ["consume", null]].sort());
+  assert.ok(events.every((e) => e.customer === customer && e.metadata.endpoint === "/v1/cv"));
+  assert.deepEqual((await (await tg.events.list({ member })).toArray()).map((e) => [e.customer, e.member]), [[customer, member]]);
+});
+
+test("a visitor who saw a price experiment subscribes at its price and is its conversion", async () => {
+  const { tg, customer } = await withCustomer();
+  const { id } = await admin("POST", "/v1/admin/experiments", {
+    name: `Pro at $24.00 (${customer})`,
+    variants: [
+      { key: "control", weight: 1 },
+      { key: "cheaper", weight: 1, prices: [{ plan: "pro", billing_period: "monthly", price_cents: 2400 }] },
+    ],
+  });
+  await admin("POST", `/v1/admin/experiments/${id}/start`);
+  let visitor, pro, sub, results;
+  try {
+    // Assignment hashes (experiment, visitor), so the first visitor in "cheaper" differs per run; half land there.
+    for (let i = 0; i < 64; i++) {
+      visitor = `${customer}-v${i}`;
+      pro = (await tg.pricing.plans({ visitor })).find((p) => p.code === "pro");
+      if (pro.experiment?.variant === "cheaper") break;
+    }
+    sub = await tg.subscriptions.create({ customer, plan: "pro", visitorId: visitor });
+    results = await admin("GET", `/v1/admin/experiments/${id}/results`);
+  } finally {
+    await admin("POST", `/v1/admin/experiments/${id}/stop`, {});
+  }
+
+  assert.deepEqual(pro.experiment, { id, variant: "cheaper" });
+  assert.deepEqual(pro.prices.filter((p) => p.billingPeriod === "monthly").map((p) => p.priceCents), [2400]);
+  assert.equal(sub.priceOverrideCents, 2400);
+  const cheaper = results.variants.find((v) => v.variant === "cheaper");
+  assert.deepEqual([cheaper.visitors, cheaper.conversions, cheaper.mrr_cents], [1, 1, 2400]);
 });
 
 test("an offer link is a signed URL for the plan", async () => {

@@ -46,10 +46,11 @@ public sealed record DailyUsagePoint(DateOnly Day, long Quantity, long Customers
 /// <param name="OccurredAt">When the call was made.</param>
 /// <param name="ReceivedAt">When Tollgate logged it.</param>
 /// <param name="Metadata">What the sender kept with the call.</param>
+/// <param name="Member">The member who logged it (the call named the member's id); null when it named the customer itself.</param>
 public sealed record LlmCallRecordResponse(
     string Customer, string RequestId, string? Feature, string Model, string? Provider, string? PriceId, LlmTokens Tokens, long Requests, long Images,
     decimal CostUsd, long CostNanoUsd, bool Unpriced, string? Plan, string? PlanVersionId, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt,
-    IReadOnlyDictionary<string, JsonElement>? Metadata);
+    IReadOnlyDictionary<string, JsonElement>? Metadata, string? Member = null);
 
 /// <summary>Tokens of one call, by kind.</summary>
 /// <param name="Input">Input tokens, cached ones excluded.</param>
@@ -69,23 +70,29 @@ public sealed record LlmTokens(long Input, long Output, long CachedInput, long C
 /// <param name="Properties">The properties it was sent with.</param>
 /// <param name="Metadata">The string pairs it was sent with.</param>
 /// <param name="Source">"event" (POST /v1/events), "consume" or "reservation" (a commit); consumes and commits appear only when they carried metadata.</param>
+/// <param name="Member">The member who sent it (the call named the member's id); null when it named the customer itself.</param>
 public sealed record RecordedEventResponse(
     string Id, string Customer, string Feature, long Amount, DateTimeOffset Timestamp, DateTimeOffset ReceivedAt,
-    IReadOnlyDictionary<string, JsonElement>? Properties, IReadOnlyDictionary<string, string>? Metadata = null, string Source = "event");
+    IReadOnlyDictionary<string, JsonElement>? Properties, IReadOnlyDictionary<string, string>? Metadata = null, string Source = "event",
+    string? Member = null);
 
-/// <summary>Filters of <c>GET /v1/llm/calls</c>; each is optional, but a secret key must name the customer.</summary>
+/// <summary>Filters of <c>GET /v1/llm/calls</c>; each is optional, but a secret key must name the customer or the member.</summary>
 /// <param name="Customer">One customer's calls.</param>
 /// <param name="Feature">A feature's code.</param>
 /// <param name="Model">A model.</param>
 /// <param name="Provider">A provider.</param>
 /// <param name="From">Made at or after.</param>
 /// <param name="To">Made before.</param>
+/// <param name="Member">One member's calls (those logged with the member's id).</param>
 public sealed record LlmCallQuery(
-    string? Customer = null, string? Feature = null, string? Model = null, string? Provider = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+    string? Customer = null, string? Feature = null, string? Model = null, string? Provider = null, DateTimeOffset? From = null, DateTimeOffset? To = null,
+    string? Member = null);
 
-/// <summary>Filters of <c>GET /v1/events</c>; each is optional, but a secret key must name the customer.</summary>
+/// <summary>Filters of <c>GET /v1/events</c>; each is optional, but a secret key must name the customer or the member.</summary>
 /// <param name="Customer">One customer's events.</param>
 /// <param name="Feature">A feature's code.</param>
 /// <param name="From">Occurred at or after.</param>
 /// <param name="To">Occurred before.</param>
-public sealed record EventQuery(string? Customer = null, string? Feature = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+/// <param name="Member">One member's events (those sent with the member's id).</param>
+public sealed record EventQuery(
+    string? Customer = null, string? Feature = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Member = null);

@@ -122,8 +122,13 @@ public static class OfferPage
                 return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
             }
 
-            customer = Ids.New("cus", checkout.Time);
-            await checkout.Customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
+            // An e-mail already on file is that customer, as on /pricing/start: one address never makes a second customer.
+            customer = (await checkout.Lists.FindByEmailAsync(email, cancellationToken))?.Id;
+            if (customer is null)
+            {
+                customer = Ids.New("cus", checkout.Time);
+                await checkout.Customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
+            }
         }
 
         var subscription = NewSubscription.Build(customer, offer.Plan, offer.Interval, null, CollectionMethod.SendInvoice,

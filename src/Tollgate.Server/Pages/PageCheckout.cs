@@ -21,15 +21,17 @@ namespace Tollgate.Server.Pages;
 public sealed record PageSale(Plan Plan, BillingInterval Interval, string BackPath, string? Customer, string? Promo = null, string? Visitor = null);
 
 /// <summary>
-/// The one checkout path of the anonymous pages (/pricing/start and /offer): the per-client limit, the form, the e-mail,
-/// then the checkout the API runs, which stores a new buyer only once Stripe has made the session.
+/// The one checkout path of the anonymous pages (/pricing/start and /offer): the per-client limit, the form, the e-mail
+/// (an existing customer's, any case, is that customer), then the checkout the API runs, which stores a new buyer only
+/// once Stripe has made the session.
 /// </summary>
 public static class PageCheckout
 {
     /// <summary>What the pages' checkout reads from, injected as one (flat: a handler's parameters record cannot nest another).</summary>
     public sealed record Services(
         StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> StripeOptions,
-        DiscountStore Discounts, Experiments.ExperimentPricing Experiments, FormThrottle Throttle, IOptions<PagesOptions> Pages, TimeProvider Time)
+        DiscountStore Discounts, Experiments.ExperimentPricing Experiments, FormThrottle Throttle, IOptions<PagesOptions> Pages, TimeProvider Time,
+        CustomerLists Lists)
     {
         public PaymentsApi.Services Payments => new(Stripe, Links, Customers, Catalog, StripeOptions, Discounts, Experiments);
     }
@@ -54,6 +56,7 @@ public static class PageCheckout
     public static async Task<IResult> CheckoutAsync(HttpContext http, PageSale sale, string? email, Services s, CancellationToken cancellationToken)
     {
         Customer buyer;
+        var isNew = false;
         if (sale.Customer is { } known)
         {
             if (await s.Customers.GetAsync(known, cancellationToken) is not { } found)
@@ -65,8 +68,11 @@ public static class PageCheckout
         }
         else if (EmailAddress.IsValid(email?.Trim() ?? "")) // the rule PUT /v1/customers applies, so no form stores an address the API would refuse
         {
+            // A returning buyer checks out as the customer they already are: one e-mail never makes a second customer.
             var now = s.Time.GetUtcNow();
-            buyer = new Customer(Ids.New("cus", s.Time), email!.Trim(), null, new Dictionary<string, string>(), false, now, now);
+            var existing = await s.Lists.FindByEmailAsync(email!.Trim(), cancellationToken);
+            isNew = existing is null;
+            buyer = existing ?? new Customer(Ids.New("cus", s.Time), email.Trim(), null, new Dictionary<string, string>(), false, now, now);
         }
         else
         {
@@ -77,7 +83,7 @@ public static class PageCheckout
         var back = origin + sale.BackPath;
         var visitor = sale.Visitor is { } v && Hosting.Validate.Id(v) is null ? v : null;
         var checkout = await PaymentsApi.SellAsync(new CreateCheckoutSessionRequest(buyer.Id, sale.Plan.Code, back + "&state=paid", back,
-            sale.Interval.ToWire(), sale.Promo, VisitorId: visitor), sale.Interval, buyer, isNew: sale.Customer is null, s.Payments, cancellationToken);
+            sale.Interval.ToWire(), sale.Promo, VisitorId: visitor), sale.Interval, buyer, isNew, s.Payments, cancellationToken);
         return checkout.Result switch
         {
             Ok<CheckoutSessionResponse> ok => Results.Redirect(ok.Value!.CheckoutUrl),

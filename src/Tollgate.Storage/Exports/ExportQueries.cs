@@ -43,16 +43,19 @@ public sealed class ExportQueries(TollgateDatabase database)
             C("cached_input_tokens", ExportColumnType.Integer), C("cache_write_tokens", ExportColumnType.Integer),
             C("reasoning_tokens", ExportColumnType.Integer), C("requests", ExportColumnType.Integer), C("images", ExportColumnType.Integer),
             C("cost", ExportColumnType.NanoUsd), C("currency"), C("unpriced", ExportColumnType.Boolean), C("metadata", ExportColumnType.Json),
+            C("member_id"),
         ], """
             SELECT occurred_at, customer_id, request_id, feature_code, model, provider, price_id, plan_code, input_tokens, output_tokens,
-                cached_input_tokens, cache_write_tokens, reasoning_tokens, requests, images, cost_nano, 'USD', unpriced, metadata_json
+                cached_input_tokens, cache_write_tokens, reasoning_tokens, requests, images, cost_nano, 'USD', unpriced, metadata_json,
+                member_id
             FROM llm_calls WHERE occurred_at >= @from AND occurred_at < @to ORDER BY occurred_at, customer_id, request_id
             """),
         new("events", [
             C("occurred_at", ExportColumnType.Instant), C("received_at", ExportColumnType.Instant), C("customer_id"), C("id"), C("feature_code"),
             C("amount", ExportColumnType.Integer), C("properties", ExportColumnType.Json), C("metadata", ExportColumnType.Json), C("source"),
+            C("member_id"),
         ], """
-            SELECT occurred_at, received_at, customer_id, id, feature_code, amount, properties_json, metadata_json, source
+            SELECT occurred_at, received_at, customer_id, id, feature_code, amount, properties_json, metadata_json, source, member_id
             FROM usage_events WHERE occurred_at >= @from AND occurred_at < @to ORDER BY occurred_at, customer_id, id
             """),
         new("invoices", [

@@ -7,11 +7,15 @@ namespace Tollgate.Storage.Llm;
 public sealed record LoggedLlmCall(
     string CustomerId, string RequestId, string? FeatureCode, string Model, string? Provider, string? PriceId, long InputTokens, long OutputTokens,
     long CachedInputTokens, long CacheWriteTokens, long ReasoningTokens, long Requests, long Images, long CostNano, bool Unpriced, string? PlanCode,
-    string? PlanVersionId, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? MetadataJson);
+    string? PlanVersionId, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? MetadataJson, string? MemberId = null);
 
-/// <summary>What the call log is filtered by; each part is optional. From and To bound occurred_at, To exclusive.</summary>
+/// <summary>
+/// What the call log is filtered by; each part is optional. From and To bound occurred_at, To exclusive; Member is the member who
+/// sent the call.
+/// </summary>
 public sealed record LlmCallFilter(
-    string? Customer = null, string? Feature = null, string? Model = null, string? Provider = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+    string? Customer = null, string? Feature = null, string? Model = null, string? Provider = null, DateTimeOffset? From = null, DateTimeOffset? To = null,
+    string? Member = null);
 
 /// <summary>The LLM call log, newest first, a page at a time by keyset on (occurred_at, customer and request id).</summary>
 public sealed class LlmCallLog(TollgateDatabase database)
@@ -23,7 +27,7 @@ public sealed class LlmCallLog(TollgateDatabase database)
     {
         var parameters = new DynamicParameters(new
         {
-            filter.Customer, filter.Feature, filter.Model, filter.Provider, from = filter.From?.ToUnixTimeMilliseconds(),
+            filter.Customer, filter.Feature, filter.Model, filter.Provider, filter.Member, from = filter.From?.ToUnixTimeMilliseconds(),
             to = filter.To?.ToUnixTimeMilliseconds(),
         });
         Keyset.Bind(parameters, page);
@@ -33,6 +37,7 @@ public sealed class LlmCallLog(TollgateDatabase database)
             filter.Customer is null ? null : "customer_id = @Customer", filter.Feature is null ? null : "feature_code = @Feature",
             filter.Model is null ? null : "model = @Model", filter.Provider is null ? null : "provider = @Provider",
             filter.From is null ? null : "occurred_at >= @from", filter.To is null ? null : "occurred_at < @to",
+            filter.Member is null ? null : "member_id = @Member",
         }.OfType<string>());
         var sql = $"""
             SELECT {LlmCallRow.Columns}

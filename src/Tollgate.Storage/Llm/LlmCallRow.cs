@@ -7,7 +7,7 @@ internal sealed class LlmCallRow
 {
     public const string Columns = """
         customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
-            reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, metadata_json
+            reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, metadata_json, member_id
         """;
 
     public string CustomerId { get; set; } = "";
@@ -30,10 +30,11 @@ internal sealed class LlmCallRow
     public long OccurredAt { get; set; }
     public long ReceivedAt { get; set; }
     public string? MetadataJson { get; set; }
+    public string? MemberId { get; set; }
 
     public LlmUsage Usage => new(InputTokens, OutputTokens, CachedInputTokens, CacheWriteTokens, ReasoningTokens, Requests, Images);
 
     public LoggedLlmCall ToDomain() => new(CustomerId, RequestId, FeatureCode, Model, Provider, PriceId, InputTokens, OutputTokens, CachedInputTokens,
         CacheWriteTokens, ReasoningTokens, Requests, Images, CostNano, Unpriced, PlanCode, PlanVersionId, DateTimeOffset.FromUnixTimeMilliseconds(OccurredAt),
-        DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), MetadataJson);
+        DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAt), MetadataJson, MemberId);
 }

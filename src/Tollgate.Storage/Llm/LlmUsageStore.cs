@@ -25,15 +25,15 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
     private static readonly Statement Insert = new("""
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
-            metadata_json)
+            metadata_json, member_id)
         VALUES (@customer, @request, @feature, @model, @provider, @price, @input, @output, @cached, @write, @reasoning, @requests, @images, @cost,
-            @unpriced, @plan, @version, @occurred, @received, @hash, @metadata)
+            @unpriced, @plan, @version, @occurred, @received, @hash, @metadata, @member)
         ON CONFLICT (customer_id, request_id) DO NOTHING
         """, ("customer", DbType.String), ("request", DbType.String), ("feature", DbType.String), ("model", DbType.String),
         ("provider", DbType.String), ("price", DbType.String), ("input", DbType.Int64), ("output", DbType.Int64), ("cached", DbType.Int64),
         ("write", DbType.Int64), ("reasoning", DbType.Int64), ("requests", DbType.Int64), ("images", DbType.Int64), ("cost", DbType.Int64),
         ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
-        ("hash", DbType.String), ("metadata", DbType.String));
+        ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
     private static readonly Statement Existing = new(
         "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
@@ -93,7 +93,8 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
             var u = call.Usage;
             var inserted = await scope.ExecuteAsync(Insert, customer, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider,
                 price?.Id, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost,
-                price is null, context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, hash, call.MetadataJson);
+                price is null, context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, hash, call.MetadataJson,
+                context.MemberId);
             if (inserted == 0)
             {
                 var prior = await scope.RowAsync(Existing, r => (Hash: r.GetString(0), Cost: r.GetInt64(1), Unpriced: r.GetBoolean(2),

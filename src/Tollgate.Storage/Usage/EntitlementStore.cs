@@ -126,8 +126,8 @@ public sealed class EntitlementStore(
         if (command.MetadataJson is { } metadata && outcome is UsageOutcome.Decided { Decision.Allowed: true }
             && context.Grant(command.FeatureCode) is { Kind: FeatureKind.Metered })
         {
-            await UsageRecords.InsertAsync(scope, UsageRecords.Consume, Ids.New("use", time), context.CustomerId, command.FeatureCode, command.Amount,
-                metadata);
+            await UsageRecords.InsertAsync(scope, UsageRecords.Consume, Ids.New("use", time), context.CustomerId, context.MemberId, command.FeatureCode,
+                command.Amount, metadata);
         }
 
         if (command.IdempotencyKey is { } recordKey)
@@ -152,7 +152,7 @@ public sealed class EntitlementStore(
             var id = Ids.New("rsv", time);
             var expiresAt = scope.Now + command.Ttl;
             await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt,
-                MemberShares.ShareOf(context, context.Grant(command.FeatureCode)) is null ? null : context.MemberId);
+                MemberShares.ShareOf(context, context.Grant(command.FeatureCode)) is null ? null : context.MemberId, context.MemberId);
             await GrantDraw.HoldAsync(scope, id, granted.Decision.GrantTakes);
             outcome = granted with { ReservationId = id, ExpiresAt = expiresAt };
         }
@@ -200,7 +200,7 @@ public sealed class EntitlementStore(
                 if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
                 {
                     var id = Ids.New("rsv", time);
-                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl, null);
+                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl, null, null);
                     outcome = granted with { ReservationId = id, ExpiresAt = scope.Now + ttl };
                 }
                 else if (outcome is UsageOutcome.Decided denied)

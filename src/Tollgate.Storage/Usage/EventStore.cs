@@ -55,13 +55,13 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
             e = e with { CustomerId = context.CustomerId }; // a member's event counts for its organisation
             var inserted = await scope.Connection.ExecuteAsync(scope.Command("""
-                INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json)
-                VALUES (@CustomerId, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson)
+                INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
+                VALUES (@CustomerId, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson, @member)
                 ON CONFLICT (customer_id, id) DO NOTHING
                 """, new
             {
                 e.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs, e.PropertiesJson,
-                e.MetadataJson,
+                e.MetadataJson, member = context.MemberId,
             }));
             if (inserted == 0)
             {

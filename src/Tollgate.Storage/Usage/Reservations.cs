@@ -9,16 +9,19 @@ namespace Tollgate.Storage.Usage;
 /// <summary>Holds on a quota: reserve counts at once, commit settles to the actual amount, release and expiry give it back.</summary>
 public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
-    /// <summary>Records a hold; <paramref name="memberId"/> names the member whose share it also holds, if any.</summary>
+    /// <summary>
+    /// Records a hold; <paramref name="memberId"/> names the member whose share it also holds, if any, and
+    /// <paramref name="sentBy"/> the member who took it, whose name the commit's usage record carries.
+    /// </summary>
     internal static Task InsertAsync(
-        BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt, string? memberId) =>
+        BatchScope scope, string id, ReserveCommand command, DateTimeOffset periodStart, DateTimeOffset expiresAt, string? memberId, string? sentBy) =>
         scope.Connection.ExecuteAsync(scope.Command("""
             INSERT INTO reservations (id, customer_id, member_id, feature_code, period_start, amount, status, committed_amount, expires_at, created_at,
-                settled_at, metadata_json)
-            VALUES (@id, @CustomerId, @memberId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL, @MetadataJson)
+                settled_at, metadata_json, attributed_member_id)
+            VALUES (@id, @CustomerId, @memberId, @FeatureCode, @periodStart, @Amount, 'held', NULL, @expiresAt, @now, NULL, @MetadataJson, @sentBy)
             """, new
         {
-            id, command.CustomerId, memberId, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount, command.MetadataJson,
+            id, command.CustomerId, memberId, sentBy, command.FeatureCode, periodStart = periodStart.ToUnixTimeMilliseconds(), command.Amount, command.MetadataJson,
             expiresAt = expiresAt.ToUnixTimeMilliseconds(), now = scope.NowMs,
         }));
 
@@ -47,7 +50,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     {
         var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
             $"""
-            SELECT customer_id, member_id, feature_code, period_start, amount, status, committed_amount, metadata_json FROM reservations
+            SELECT customer_id, member_id, feature_code, period_start, amount, status, committed_amount, metadata_json, attributed_member_id FROM reservations
             WHERE id = @id {database.Dialect.ForUpdate}
             """,
             new { id }));
@@ -108,7 +111,8 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
             if (held.MetadataJson is { } metadata)
             {
-                await UsageRecords.InsertAsync(scope, UsageRecords.Reservation, id, held.CustomerId, held.FeatureCode, actual.Value, metadata);
+                await UsageRecords.InsertAsync(scope, UsageRecords.Reservation, id, held.CustomerId, held.AttributedMemberId, held.FeatureCode, actual.Value,
+                    metadata);
             }
 
             if (context is not null && held.PeriodStart == context.Window(grant).Start.ToUnixTimeMilliseconds())
@@ -183,5 +187,6 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         public string Status { get; set; } = "";
         public long? CommittedAmount { get; set; }
         public string? MetadataJson { get; set; }
+        public string? AttributedMemberId { get; set; }
     }
 }

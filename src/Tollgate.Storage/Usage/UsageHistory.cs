@@ -10,10 +10,11 @@ public sealed record DailyUsage(string Feature, DateOnly Day, long Quantity, lon
 /// <summary>One after-the-fact usage event as it was recorded.</summary>
 public sealed record RecordedEvent(
     string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? PropertiesJson,
-    string? MetadataJson = null, string Source = "event");
+    string? MetadataJson = null, string Source = "event", string? MemberId = null);
 
-/// <summary>What an event list is filtered by; From and To bound occurred_at, To exclusive.</summary>
-public sealed record EventFilter(string? Customer = null, string? Feature = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+/// <summary>What an event list is filtered by; From and To bound occurred_at, To exclusive; Member is the member who sent the event.</summary>
+public sealed record EventFilter(
+    string? Customer = null, string? Feature = null, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Member = null);
 
 /// <summary>Usage over time: the daily rollup (written in the same transaction as the counters) and the raw event log.</summary>
 public sealed class UsageHistory(TollgateDatabase database)
@@ -41,22 +42,23 @@ public sealed class UsageHistory(TollgateDatabase database)
     public Task<Page<RecordedEvent>> EventsAsync(EventFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         const string id = EventId;
-        var parameters = new DynamicParameters(new { filter.Customer, filter.Feature, from = filter.From?.ToUnixTimeMilliseconds(), to = filter.To?.ToUnixTimeMilliseconds() });
+        var parameters = new DynamicParameters(new { filter.Customer, filter.Feature, filter.Member, from = filter.From?.ToUnixTimeMilliseconds(), to = filter.To?.ToUnixTimeMilliseconds() });
         Keyset.Bind(parameters, page);
         var where = new List<string> { Keyset.After(page, "occurred_at", id, descending: true) };
         where.AddRange(new[]
         {
             filter.Customer is null ? null : "customer_id = @Customer", filter.Feature is null ? null : "feature_code = @Feature",
             filter.From is null ? null : "occurred_at >= @from", filter.To is null ? null : "occurred_at < @to",
+            filter.Member is null ? null : "member_id = @Member",
         }.OfType<string>());
         var sql = $"""
-            SELECT customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, source FROM usage_events
+            SELECT customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, source, member_id FROM usage_events
             WHERE {string.Join(" AND ", where)} {Keyset.OrderBy("occurred_at", id, descending: true)} LIMIT @page_limit
             """;
         return database.ReadAsync(async c => Keyset.Cut((await c.QueryAsync<EventRow>(new CommandDefinition(sql, parameters,
                 cancellationToken: cancellationToken))).ToList(), page, r => new Cursor(r.OccurredAt, r.CustomerId + " " + r.Id))
             .Select(r => new RecordedEvent(r.Id, r.CustomerId, r.FeatureCode, r.Amount, DateTimeOffset.FromUnixTimeMilliseconds(r.OccurredAt),
-                DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt), r.PropertiesJson, r.MetadataJson, r.Source)), cancellationToken);
+                DateTimeOffset.FromUnixTimeMilliseconds(r.ReceivedAt), r.PropertiesJson, r.MetadataJson, r.Source, r.MemberId)), cancellationToken);
     }
 
     public static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -72,5 +74,6 @@ public sealed class UsageHistory(TollgateDatabase database)
         public string? PropertiesJson { get; set; }
         public string? MetadataJson { get; set; }
         public string Source { get; set; } = "event";
+        public string? MemberId { get; set; }
     }
 }

@@ -13,11 +13,15 @@ internal static class UsageRecords
     public const string Consume = "consume";
     public const string Reservation = "reservation";
 
-    /// <summary>Writes the record in the caller's transaction; <paramref name="id"/> is new (a consume) or the reservation's id.</summary>
-    public static Task InsertAsync(BatchScope scope, string source, string id, string customerId, string featureCode, long amount, string metadataJson) =>
+    /// <summary>
+    /// Writes the record in the caller's transaction; <paramref name="id"/> is new (a consume) or the reservation's id, and
+    /// <paramref name="memberId"/> the member who sent it (null for the organisation itself).
+    /// </summary>
+    public static Task InsertAsync(
+        BatchScope scope, string source, string id, string customerId, string? memberId, string featureCode, long amount, string metadataJson) =>
         scope.Connection.ExecuteAsync(scope.Command("""
-            INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, source)
-            VALUES (@customerId, @id, @featureCode, @amount, @now, @now, NULL, @metadataJson, @source)
+            INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, source, member_id)
+            VALUES (@customerId, @id, @featureCode, @amount, @now, @now, NULL, @metadataJson, @source, @memberId)
             ON CONFLICT (customer_id, id) DO NOTHING
-            """, new { customerId, id, featureCode, amount, now = scope.NowMs, metadataJson, source }));
+            """, new { customerId, id, featureCode, amount, now = scope.NowMs, metadataJson, source, memberId }));
 }

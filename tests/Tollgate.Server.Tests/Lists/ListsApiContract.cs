@@ -135,6 +135,23 @@ public abstract class ListsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ACustomerIsFoundByEmailInAnyCaseTheOldestFirstAndNoneWhenNoOneHasIt()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("ada", "Ada@Example.com");
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        await app.CustomerAsync("ada-again", "ada@example.com");
+        await app.CustomerAsync("bob", "bob@example.com");
+        var lists = app.Get<Tollgate.Storage.Customers.CustomerLists>();
+
+        var found = await lists.FindByEmailAsync("ADA@example.COM");
+        var none = await lists.FindByEmailAsync("ada@example.org");
+
+        Assert.Equal(("ada", "Ada@Example.com"), (found?.Id, found?.Email));
+        Assert.Null(none);
+    }
+
+    [Fact]
     public async Task EveryMovedListAnswersTheSameShapeAndWalksToTheEnd()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());

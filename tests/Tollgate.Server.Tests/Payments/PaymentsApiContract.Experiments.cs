@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Tollgate.Core.Experiments;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Payments;
@@ -8,14 +7,12 @@ namespace Tollgate.Server.Tests.Payments;
 /// <summary>Checkout for a visitor in a price experiment: the variant's price sold inline, and the webhook's subscription counted once.</summary>
 public abstract partial class PaymentsApiContract
 {
-    private static readonly IReadOnlyList<ExperimentVariant> Arms = [new("control", 1, []), new("cheaper", 1, [])];
-
     [Fact]
     public async Task CheckoutForAVariantVisitorChargesTheVariantPriceInlineAndTheWebhookSubscriptionIsOneConversion()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
-        var experiment = await RunningExperimentAsync(h.App);
-        var visitor = Visitor(experiment, "cheaper");
+        var experiment = await h.App.RunningExperimentAsync();
+        var visitor = PriceExperiments.Visitor(experiment, "cheaper");
         (await h.App.Anonymous.GetAsync($"/v1/pricing/plans?visitor={visitor}")).EnsureSuccessStatusCode();
         await h.App.CustomerAsync("ada");
         await h.App.CustomerAsync("bob");
@@ -43,8 +40,8 @@ public abstract partial class PaymentsApiContract
     public async Task CheckoutForAControlVisitorSellsTheCatalogPriceAndCountsTheConversionUnderControl()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
-        var experiment = await RunningExperimentAsync(h.App);
-        var visitor = Visitor(experiment, "control");
+        var experiment = await h.App.RunningExperimentAsync();
+        var visitor = PriceExperiments.Visitor(experiment, "control");
         (await h.App.Anonymous.GetAsync($"/v1/pricing/plans?visitor={visitor}")).EnsureSuccessStatusCode();
         await h.App.CustomerAsync("ada");
 
@@ -64,24 +61,6 @@ public abstract partial class PaymentsApiContract
         Assert.Equal(HttpStatusCode.BadRequest, unseen.StatusCode);
         Assert.NotNull((await unseen.ReadAsync())["errors"]!["visitor_id"]);
     }
-
-    private static async Task<string> RunningExperimentAsync(TollgateApp app)
-    {
-        var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
-        {
-            name = "Pro at $24.99",
-            variants = new object[]
-            {
-                new { key = "control", weight = 1 },
-                new { key = "cheaper", weight = 1, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = 2499 } } },
-            },
-        })).ReadAsync())["id"].Value<string>()!;
-        (await app.Admin.PostAsync($"/v1/admin/experiments/{id}/start", null)).EnsureSuccessStatusCode();
-        return id;
-    }
-
-    private static string Visitor(string experiment, string variant) =>
-        Enumerable.Range(0, 1000).Select(i => $"visitor-{i}").First(v => VariantAssignment.Assign(experiment, v, Arms).Key == variant);
 
     private static async Task<string> VisitorCheckoutAsync(PaymentsHarness h, string customer, string visitor)
     {

@@ -88,6 +88,60 @@ public abstract class MemberUsageContract : ApiContract
         Assert.True(bob["allowed"].Value<bool>());
         Assert.Equal((true, 300L), (org["allowed"].Value<bool>(), org["used"].Value<long>()));
     }
+
+    [Fact]
+    public async Task EventsConsumesAndCommitsNameTheMemberWhoSentThemAndTheEventListFiltersByMember()
+    {
+        await using var app = await OrgAsync();
+        var seen = new { endpoint = "/v1/report" };
+
+        await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[]
+            {
+                new { id = "by-alice", customer = "alice", feature = "reports", amount = 1, timestamp = app.Clock.GetUtcNow() },
+                new { id = "by-org", customer = "acme", feature = "reports", amount = 1, timestamp = app.Clock.GetUtcNow() },
+            },
+        });
+        await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "bob", feature = "reports", amount = 1, metadata = seen });
+        var hold = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
+            new { customer = "alice", feature = "reports", amount = 3, metadata = seen })).ReadAsync();
+        await app.Admin.PostJsonAsync($"/v1/reservations/{hold["id"].Value<string>()}/commit", new { amount = 2 });
+        var all = (await (await app.Admin.GetAsync("/v1/events?customer=acme")).ReadAsync())["data"]!.AsArray();
+        var secretKey = (await (await app.Admin.PostJsonAsync("/v1/admin/keys", new { name = "server", role = "secret" })).ReadAsync())["key"].Value<string>()!;
+        var alices = await app.WithKey(secretKey).GetAsync("/v1/events?member=alice");
+        var export = await (await app.Admin.GetAsync("/v1/admin/exports/events?format=ndjson")).Content.ReadAsStringAsync();
+
+        Assert.Equal([("by-alice", "alice"), ("by-org", null), ("consume", "bob"), ("reservation", "alice")], all
+            .Select(e => (e!["source"].Value<string>() == "event" ? e["id"].Value<string>() : e["source"].Value<string>(), e["member"].Value<string?>()))
+            .OrderBy(e => e.Item1, StringComparer.Ordinal));
+        Assert.All(all, e => Assert.Equal("acme", e!["customer"].Value<string>()));
+        Assert.Equal(HttpStatusCode.OK, alices.StatusCode);
+        Assert.Equal([(string?)"alice", "alice"], (await alices.ReadAsync())["data"]!.AsArray().Select(e => e!["member"].Value<string?>()));
+        Assert.Contains("\"member_id\":\"bob\"", export, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALoggedLlmCallNamesTheMemberWhoSentItAndTheCallLogFiltersByMember()
+    {
+        await using var app = await OrgAsync();
+        object Call(string customer, string request) =>
+            new { customer, feature = "chat", model = "gpt-4o-mini", provider = "openai", input_tokens = 10, output_tokens = 5, request_id = request };
+
+        await app.Admin.PostJsonAsync("/v1/llm/usage", Call("alice", "r-alice"));
+        await app.Admin.PostJsonAsync("/v1/llm/usage", Call("acme", "r-org"));
+        var all = (await (await app.Admin.GetAsync("/v1/llm/calls?customer=acme")).ReadAsync())["data"]!.AsArray();
+        var alices = (await (await app.Admin.GetAsync("/v1/llm/calls?customer=acme&member=alice")).ReadAsync())["data"]!.AsArray();
+        var bobs = (await (await app.Admin.GetAsync("/v1/llm/calls?member=bob")).ReadAsync())["data"]!.AsArray();
+        var bad = await app.Admin.GetAsync("/v1/llm/calls?member=not%20an%20id");
+
+        Assert.Equal([("r-alice", "alice"), ("r-org", null)], all
+            .Select(c => (c!["request_id"].Value<string>(), c["member"].Value<string?>())).OrderBy(c => c.Item1, StringComparer.Ordinal));
+        Assert.Equal("r-alice", Assert.Single(alices)!["request_id"].Value<string>());
+        Assert.Empty(bobs);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.NotNull((await bad.ReadAsync())["errors"]!["member"]);
+    }
 }
 
 public sealed class SqliteMemberUsageTests : MemberUsageContract

@@ -67,7 +67,7 @@ public abstract partial class OfferLinksContract : ApiContract
     }
 
     [Fact]
-    public async Task AnOfferLinkWithoutACustomerMakesOneFromTheEmailGiven()
+    public async Task AnOfferLinkWithoutACustomerMakesOneFromTheEmailGivenAndAnEmailOnFileIsThatCustomer()
     {
         await using var app = await AppAsync();
         var path = await LinkAsync(app, new { expires_at = app.Clock.GetUtcNow().AddDays(1) });
@@ -75,10 +75,14 @@ public abstract partial class OfferLinksContract : ApiContract
         var page = await (await app.Anonymous.GetAsync(path)).Content.ReadAsStringAsync();
         var noEmail = await AcceptAsync(app, path);
         var accepted = await AcceptAsync(app, path, "buyer@bigco.example");
+        var again = await AcceptAsync(app, path, "BUYER@BigCo.example");
+        var buyers = (await (await app.Admin.GetAsync("/v1/customers?query=buyer")).ReadAsync())["data"]!.AsArray();
 
         Assert.Contains("name=\"email\"", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, noEmail.StatusCode);
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode); // the same customer, who already has the plan
+        Assert.Equal("buyer@bigco.example", Assert.Single(buyers)!["email"].Value<string>());
     }
 
     [Fact]

@@ -7,6 +7,8 @@ export type UseParams = { customer: string; feature: string; amount?: number };
 export type ConsumeParams = UseParams & {
   /** A retry with the same key returns the first answer and counts nothing; generated when left out, so the SDK's own retries count once. */
   idempotencyKey?: string;
+  /** String pairs (endpoint, IP, user agent) kept on a usage record that `events.list` shows; a reservation's goes on its commit's. */
+  metadata?: Record<string, string>;
 };
 export type ReserveParams = ConsumeParams & { ttlSeconds?: number };
 

@@ -45,7 +45,7 @@ export class Llm extends Resource {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/llm-budget`, options });
   }
 
-  /** Logged calls as priced, newest first; a secret key must name the customer. */
+  /** Logged calls as priced, newest first; a secret key must name the customer or the member. */
   listCalls(filter: LogFilter & { model?: string; provider?: string } = {}, options?: RequestOptions): Promise<Page<LlmCallRecord>> {
     return this.paged("v1/llm/calls", filter, options);
   }

@@ -4,9 +4,12 @@ import { Resource, seg } from "./resource.js";
 
 /** The public pricing reads (no key needed). */
 export class Pricing extends Resource {
-  /** The active plans in pricing-page order. */
-  plans(options?: RequestOptions): Promise<PricingPlan[]> {
-    return this.http.json({ method: "GET", path: "v1/pricing/plans", options });
+  /**
+   * The active plans in pricing-page order; with `visitor` (your visitor id) at their price-experiment variant's prices,
+   * recorded as seen, so a subscription created with that `visitorId` is the variant's conversion.
+   */
+  plans(params: { visitor?: string } = {}, options?: RequestOptions): Promise<PricingPlan[]> {
+    return this.http.json({ method: "GET", path: "v1/pricing/plans", query: params, options });
   }
 
   plan(code: string, options?: RequestOptions): Promise<PricingPlan> {

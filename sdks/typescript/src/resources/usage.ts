@@ -12,7 +12,7 @@ export class Events extends Resource {
     return this.http.json({ method: "POST", path: "v1/events", body: { events: withIds }, options });
   }
 
-  /** Recorded events, newest first; a secret key must name the customer (an admin key reads across customers). */
+  /** Recorded events, newest first; a secret key must name the customer or the member (an admin key reads across customers). */
   list(filter: LogFilter = {}, options?: RequestOptions): Promise<Page<RecordedEvent>> {
     return this.paged("v1/events", filter, options);
   }
