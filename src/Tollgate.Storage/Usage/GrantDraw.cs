@@ -109,13 +109,17 @@ internal static class GrantDraw
             return decision;
         }
 
-        var remaining = await scope.Connection.ExecuteScalarAsync<long?>(scope.Command("""
-            SELECT CAST(SUM(amount - used) AS BIGINT) FROM credit_grants
-            WHERE customer_id = @customer AND feature_code = @feature AND voided_at IS NULL AND (expires_at IS NULL OR expires_at > @nowMs)
-            """, new { customer, feature = decision.Feature, nowMs })) ?? 0;
+        var remaining = await RemainingAsync(scope, customer, decision.Feature, nowMs);
         var covered = decision.Reason == DecisionReason.QuotaExceeded && (decision.Remaining ?? 0) + remaining >= amount;
         return decision with { GrantedRemaining = remaining, Reason = covered ? DecisionReason.CreditGrant : decision.Reason };
     }
+
+    /// <summary>What the customer's live grants for the feature (or <c>$llm_budget</c>) have left at <paramref name="nowMs"/>.</summary>
+    public static async Task<long> RemainingAsync(SqlScope scope, string customer, string feature, long nowMs) =>
+        await scope.Connection.ExecuteScalarAsync<long?>(scope.Command("""
+            SELECT CAST(SUM(amount - used) AS BIGINT) FROM credit_grants
+            WHERE customer_id = @customer AND feature_code = @feature AND voided_at IS NULL AND (expires_at IS NULL OR expires_at > @nowMs)
+            """, new { customer, feature, nowMs })) ?? 0;
 
     /// <summary>Records which grants a reservation took from, so a release or a smaller commit gives them back.</summary>
     public static async Task HoldAsync(BatchScope scope, string reservationId, IReadOnlyList<GrantTake> takes)

@@ -119,7 +119,15 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         else if (actual is > 0 && held.FeatureCode == LlmBudget.FeatureCode && context?.Version?.Terms.LlmBudgetNanoUsd is { } budget
             && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
         {
-            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, counter.Value.Used, actual.Value);
+            // A cost past the hold lands on the counter; past the plan's budget, budget grants take it as they take logged spend.
+            var spent = counter.Value;
+            if (counterActual > counterHeld)
+            {
+                spent = (await GrantDraw.AfterAddAsync(scope, database.Dialect, held.CustomerId, held.FeatureCode, context.Period,
+                    LlmBudget.Grant(budget) with { HardCap = false }, counterActual - counterHeld, reserve: false, spent)).Counter ?? spent;
+            }
+
+            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, spent.Used, actual.Value);
         }
 
         return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);
