@@ -170,72 +170,6 @@ public sealed partial class EntitlementStore(
     private static string HashOf(string customer, string feature, long amount, string? metadataJson, params object[] more) =>
         Idempotency.Hash([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
 
-    /// <summary>The plan-wide rate limit: the plan's rate_limit on the catalog's rate_limit_feature, if it has one.</summary>
-    private static (string Feature, RateLimit Rate)? PlanWideRate(EntitlementContext context, CatalogSnapshot snapshot) =>
-        snapshot.RateLimitFeature is { } code && context.Grant(code)?.RateLimit is { } rate ? (code, rate) : null;
-
-    /// <summary>
-    /// One decision. Rate limits come first (the feature's own, then the plan-wide one): a refusal there counts nothing,
-    /// and a request the quota or budget then refuses gives its rate-limit request back, so a refused request counts nothing.
-    /// </summary>
-    private async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
-    {
-        var grant = context.Grant(feature);
-        if (grant is not { IsIncluded: true })
-        {
-            return await DecideAsync(scope, context, feature, amount, reserve);
-        }
-
-        var limits = new List<(string Feature, RateLimit Rate)>();
-        if (grant.RateLimit is { } own)
-        {
-            limits.Add((feature, own));
-        }
-
-        if (PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken)) is { } planWide && planWide.Feature != feature)
-        {
-            limits.Add(planWide);
-        }
-
-        RateState? tightest = null;
-        for (var i = 0; i < limits.Count; i++)
-        {
-            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, limits[i].Feature, limits[i].Rate);
-            if (state.Refused)
-            {
-                await GiveBackAsync(scope, context.CustomerId, limits.Take(i));
-                return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.RateLimited, feature, context, grant, CounterState.Empty) with
-                {
-                    Rate = state,
-                });
-            }
-
-            tightest = tightest is null || state.Remaining < tightest.Remaining ? state : tightest;
-        }
-
-        var outcome = await DecideAsync(scope, context, feature, amount, reserve);
-        if (outcome is UsageOutcome.Decided decided && tightest is not null)
-        {
-            if (!decided.Decision.Allowed)
-            {
-                await GiveBackAsync(scope, context.CustomerId, limits);
-                tightest = tightest with { Remaining = tightest.Remaining + 1 };
-            }
-
-            outcome = decided with { Decision = decided.Decision with { Rate = tightest } };
-        }
-
-        return outcome;
-    }
-
-    private static async Task GiveBackAsync(BatchScope scope, string customer, IEnumerable<(string Feature, RateLimit Rate)> taken)
-    {
-        foreach (var (code, rate) in taken)
-        {
-            await RateCounters.GiveBackAsync(scope, customer, code, rate);
-        }
-    }
-
     /// <summary>Boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
     private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
     {
@@ -305,10 +239,7 @@ public sealed partial class EntitlementStore(
             await alerts.OnUsedAsync(scope, context, feature, grant, after, amount);
         }
 
-        var limit = QuotaRules.Limit(grant, after.CarriedIn);
-        var granted = limit is null ? DecisionReason.Unlimited
-            : after.Used + after.Reserved > limit ? DecisionReason.SoftCapOverage
-            : cover is { Taken: > 0 } ? DecisionReason.CreditGrant : DecisionReason.WithinQuota;
+        var granted = QuotaRules.Granted(QuotaRules.Limit(grant, after.CarriedIn), after, cover?.Taken ?? 0);
         var decision = EntitlementDecision.From(granted, feature, context, grant, after);
         return new UsageOutcome.Decided(cover is null ? decision : decision with { GrantedRemaining = cover.GrantedRemaining, GrantTakes = cover.Takes });
     }

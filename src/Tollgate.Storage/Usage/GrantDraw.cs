@@ -104,14 +104,13 @@ internal static class GrantDraw
     /// </summary>
     public static async Task<EntitlementDecision> WithGrantsAsync(SqlScope scope, string customer, EntitlementDecision decision, long amount, long nowMs)
     {
-        if (decision.Limit is not > 0 || decision.Reason is not (DecisionReason.WithinQuota or DecisionReason.QuotaExceeded or DecisionReason.SoftCapOverage))
+        if (!QuotaRules.ConsultsGrants(decision.Reason, decision.Limit))
         {
             return decision;
         }
 
         var remaining = await RemainingAsync(scope, customer, decision.Feature, nowMs);
-        var covered = decision.Reason == DecisionReason.QuotaExceeded && (decision.Remaining ?? 0) + remaining >= amount;
-        return decision with { GrantedRemaining = remaining, Reason = covered ? DecisionReason.CreditGrant : decision.Reason };
+        return decision with { GrantedRemaining = remaining, Reason = QuotaRules.WithGrants(decision.Reason, decision.Remaining, remaining, amount) };
     }
 
     /// <summary>What the customer's live grants for the feature (or <c>$llm_budget</c>) have left at <paramref name="nowMs"/>.</summary>

@@ -65,7 +65,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             // A retry of the same settlement answers as the first did; anything else contradicts what happened.
             var same = held.Status == wanted && (actual is null || held.CommittedAmount == actual);
             return same && context is not null
-                ? await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota)
+                ? await DecidedAsync(scope, context, held, grant, fits: true)
                 : new UsageOutcome.ReservationConflict(held.Status, $"The reservation is already {held.Status}" +
                     (held.CommittedAmount is { } c ? $" with {c} units." : "."));
         }
@@ -97,7 +97,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         {
             return context is null
                 ? new UsageOutcome.CustomerNotFound()
-                : await DecidedAsync(scope, context, held, grant, DecisionReason.QuotaExceeded);
+                : await DecidedAsync(scope, context, held, grant, fits: false);
         }
 
         await scope.Connection.ExecuteAsync(scope.Command(
@@ -130,19 +130,14 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, spent.Used, actual.Value);
         }
 
-        return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);
+        return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, fits: true);
     }
 
-    private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, DecisionReason reason)
+    private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, bool fits)
     {
         var counter = await Counters.ReadAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart);
-        var decision = EntitlementDecision.From(reason, held.FeatureCode, context, grant, counter);
-        if (reason == DecisionReason.WithinQuota && decision.Limit is null)
-        {
-            decision = decision with { Reason = DecisionReason.Unlimited };
-        }
-
-        return new UsageOutcome.Decided(decision);
+        var decision = EntitlementDecision.From(DecisionReason.WithinQuota, held.FeatureCode, context, grant, counter);
+        return new UsageOutcome.Decided(decision with { Reason = QuotaRules.Settled(fits, decision.Limit) });
     }
 
     /// <summary>Releases holds whose time ran out; several nodes may sweep at once without releasing one twice.</summary>
