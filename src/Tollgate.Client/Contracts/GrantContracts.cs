@@ -1,18 +1,20 @@
 namespace Tollgate.Client.Contracts;
 
-/// <summary>Grants units of a metered feature beyond the plan's limit.</summary>
-/// <param name="Feature">A metered feature's code.</param>
-/// <param name="Amount">Units granted, 1 to 1,000,000,000,000.</param>
+/// <summary>Grants units of a metered feature, or nano-USD of the LLM budget, beyond the plan's limit.</summary>
+/// <param name="Feature">A metered feature's code, or <c>$llm_budget</c> for the plan's LLM budget.</param>
+/// <param name="Amount">Units granted, 1 to 1,000,000,000,000; for <c>$llm_budget</c>, nano-USD from 1 to 10^15 ($1,000,000).</param>
 /// <param name="ExpiresAt">When what is left stops counting (exactly at this instant); null: never.</param>
 /// <param name="Priority">0–100, lower spent first (Stripe's convention); default 50.</param>
 /// <param name="Reason">Why, for the operator; at most 500 characters.</param>
-public sealed record CreateCreditGrantRequest(string? Feature, long? Amount, DateTimeOffset? ExpiresAt = null, int? Priority = null, string? Reason = null);
+/// <param name="AmountUsd">For <c>$llm_budget</c> instead of <see cref="Amount"/>: USD as a decimal string ("2.50"), at most 9 decimals.</param>
+public sealed record CreateCreditGrantRequest(
+    string? Feature, long? Amount = null, DateTimeOffset? ExpiresAt = null, int? Priority = null, string? Reason = null, string? AmountUsd = null);
 
 /// <summary>A credit grant and what is left of it.</summary>
 /// <param name="Id">The grant's id.</param>
 /// <param name="Customer">The customer it was granted to.</param>
-/// <param name="Feature">The metered feature it adds units to.</param>
-/// <param name="Amount">Units granted.</param>
+/// <param name="Feature">The metered feature it adds units to, or <c>$llm_budget</c>.</param>
+/// <param name="Amount">Units granted (nano-USD for <c>$llm_budget</c>).</param>
 /// <param name="Used">Units spent from it.</param>
 /// <param name="Remaining">Units left (still counted only while the status is active).</param>
 /// <param name="ExpiresAt">When it stops counting; null: never.</param>

@@ -133,5 +133,6 @@ public sealed record BudgetReserveRequest(string Customer, decimal EstimateUsd, 
 /// <param name="PeriodStart">Start of the period.</param>
 /// <param name="ResetsAt">When it starts again.</param>
 /// <param name="ReservationId">The hold's id, in the answer to a reserve.</param>
+/// <param name="GrantedRemainingUsd">What the customer's live <c>$llm_budget</c> credit grants have left, spent once the plan's budget is.</param>
 public sealed record BudgetResponse(string Customer, string? Plan, decimal? LimitUsd, decimal SpentUsd, decimal ReservedUsd, decimal? RemainingUsd,
-    DateTimeOffset PeriodStart, DateTimeOffset ResetsAt, string? ReservationId = null);
+    DateTimeOffset PeriodStart, DateTimeOffset ResetsAt, string? ReservationId = null, decimal GrantedRemainingUsd = 0);

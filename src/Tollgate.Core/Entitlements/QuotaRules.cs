@@ -9,7 +9,7 @@ public readonly record struct CounterState(long Used, long Reserved, long Carrie
 }
 
 /// <summary>The quota rules, as pure functions; the store applies them atomically in SQL.</summary>
-public static class QuotaRules
+public static partial class QuotaRules
 {
     public const long MaxAmount = 1_000_000_000;
 

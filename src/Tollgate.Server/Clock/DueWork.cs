@@ -2,8 +2,8 @@ using Tollgate.Storage.Billing;
 
 namespace Tollgate.Server.Clock;
 
-/// <summary>Everything that falls due with time, run in order: trial-end warnings, trial ends, renewals and their invoices, reservation expiry, past-due invoices, grace ends.</summary>
-public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, TimeProvider time)
+/// <summary>Everything that falls due with time, run in order: trial-end warnings, trial ends, renewals and their invoices, reservation expiry, past-due invoices, grace ends, expired checkout holds.</summary>
+public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, CheckoutHoldSweep checkoutHolds, TimeProvider time)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -12,6 +12,7 @@ public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, TimePr
         steps += await billing.RunRenewalsAsync(now, cancellationToken);
         steps += await usage.RunOnceAsync(cancellationToken);
         steps += await billing.RunDunningAsync(now, cancellationToken);
+        steps += await checkoutHolds.RunOnceAsync(cancellationToken);
         return steps;
     }
 

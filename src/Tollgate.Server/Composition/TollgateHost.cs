@@ -106,6 +106,8 @@ public static class TollgateHost
         services.AddSingleton<UsageMaintenance>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
         services.AddSingleton<DueWork>();
+        services.AddSingleton<CheckoutHoldSweep>();
+        services.AddHostedService(sp => sp.GetRequiredService<CheckoutHoldSweep>());
         services.AddHostedService<BillingWorker>();
         services.AddHostedService<WebhookDispatcher>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)

@@ -94,6 +94,7 @@ public static class EntitlementMapper
             fields["budget_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.LimitNano);
             fields["budget_spent_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.SpentNano);
             fields["budget_reserved_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.ReservedNano);
+            fields["budget_granted_remaining_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.GrantedRemainingNano);
         }
 
         if (d.Reason == DecisionReason.FeatureNotInPlan)

@@ -8,10 +8,14 @@ using Tollgate.Server.Hosting;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Grants;
+using Tollgate.Storage.Usage;
 
 namespace Tollgate.Server.Grants;
 
-/// <summary>Credit grants: units of a metered feature beyond the plan's limit, spent after the allowance and before overage.</summary>
+/// <summary>
+/// Credit grants: units of a metered feature (or nano-USD of the LLM budget) beyond the plan's limit, spent after the
+/// allowance and before overage.
+/// </summary>
 public static class GrantsApi
 {
     public const long MaxAmount = 1_000_000_000_000;
@@ -35,10 +39,13 @@ public static class GrantsApi
     {
         var now = time.GetUtcNow();
         var snapshot = await catalog.GetAsync(cancellationToken);
+        var budget = request.Feature == LlmBudget.FeatureCode;
+        var (amount, amountField, amountProblem) = GrantAmount.Read(request, budget);
         var errors = Validate.Errors(
             ("feature", request.Feature is null ? "is required"
-                : snapshot.Feature(request.Feature) is not { Kind: FeatureKind.Metered } ? "must be the code of a metered feature in the catalog" : null),
-            ("amount", request.Amount is not { } a ? "is required" : a is < 1 or > MaxAmount ? $"must be a whole number from 1 to {MaxAmount:N0}" : null),
+                : !budget && snapshot.Feature(request.Feature) is not { Kind: FeatureKind.Metered }
+                    ? $"must be the code of a metered feature in the catalog, or {LlmBudget.FeatureCode}" : null),
+            (amountField, amountProblem),
             ("expires_at", request.ExpiresAt is { } e && e <= now ? "must be in the future" : null),
             ("priority", request.Priority is < 0 or > 100 ? "must be from 0 to 100" : null),
             ("reason", request.Reason is { Length: > 500 } ? "must be at most 500 characters" : null));
@@ -52,7 +59,7 @@ public static class GrantsApi
             return Problems.NotFound("customer", id);
         }
 
-        var (grant, _) = await grants.CreateAsync(new NewCreditGrant(id, request.Feature!, request.Amount!.Value, request.ExpiresAt,
+        var (grant, _) = await grants.CreateAsync(new NewCreditGrant(id, request.Feature!, amount, request.ExpiresAt,
             request.Priority ?? CreditGrant.DefaultPriority, request.Reason), cancellationToken);
         return TypedResults.Created($"/v1/customers/{id}/grants/{grant.Id}", ToWire(grant, now));
     }

@@ -72,48 +72,19 @@ public static class PacksApi
         return sale.Created ? TypedResults.Created($"/v1/customers/{id}/grants/{sale.Grant.Id}", body) : TypedResults.Ok(body);
     }
 
-    internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
-        string id, CreatePackCheckoutRequest request, [AsParameters] PaymentsApi.Services s, CancellationToken cancellationToken)
-    {
-        if (!s.Options.Value.HasSecretKey)
+    private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
+        string id, CreatePackCheckoutRequest request, [AsParameters] PaymentsApi.Services s, CancellationToken cancellationToken) =>
+        await PackCheckout.StartAsync(id, request, s, cancellationToken) switch
         {
-            return PaymentsApi.NotConfigured("Tollgate:Stripe:SecretKey");
-        }
-
-        var pack = request.Pack is null ? null : (await s.Catalog.GetAsync(cancellationToken)).Pack(request.Pack);
-        var errors = Validate.Errors(
-            ("pack", request.Pack is null ? "is required" : pack is null ? $"names no pack in the catalog: '{request.Pack}'" : null),
-            ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)));
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        if (await s.Customers.GetAsync(id, cancellationToken) is not { } customer)
-        {
-            return Problems.NotFound("customer", id);
-        }
-
-        if (pack!.StripePriceId is null)
-        {
-            return Problems.Create(422, "price_not_linked", $"Pack '{pack.Code}' has no stripe_price_id; set it in the catalog to sell it through Stripe.",
-                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["pack"] = "has no Stripe price" } });
-        }
-
-        try
-        {
-            if (await PaymentsApi.StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
-            {
-                return PaymentsApi.StripeCustomerTaken(customer.Id);
-            }
-
-            var session = await s.Stripe.CreatePackCheckoutSessionAsync(customer.Id, stripeCustomer, pack, request.SuccessUrl!, request.CancelUrl!,
-                cancellationToken);
-            return TypedResults.Ok(new CheckoutSessionResponse(session.Url, session.Id));
-        }
-        catch (StripeException e)
-        {
-            return PaymentsApi.FromStripe(e);
-        }
-    }
+            PackCheckoutOutcome.Started started => TypedResults.Ok(new CheckoutSessionResponse(started.Url, started.SessionId)),
+            PackCheckoutOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
+            PackCheckoutOutcome.CustomerNotFound => Problems.NotFound("customer", id),
+            PackCheckoutOutcome.PriceNotLinked unlinked => Problems.Create(422, "price_not_linked",
+                $"Pack '{unlinked.Pack}' has no stripe_price_id; set it in the catalog to sell it through Stripe.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["pack"] = "has no Stripe price" } }),
+            PackCheckoutOutcome.NotConfigured off => PaymentsApi.NotConfigured(off.Setting),
+            PackCheckoutOutcome.StripeCustomerTaken taken => PaymentsApi.StripeCustomerTaken(taken.Customer),
+            PackCheckoutOutcome.StripeFailed failed => PaymentsApi.FromStripe(failed.Error),
+            _ => throw new InvalidOperationException("Every pack checkout outcome is answered above."),
+        };
 }

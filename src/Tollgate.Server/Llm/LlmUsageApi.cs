@@ -133,7 +133,7 @@ public static class LlmUsageApi
             case UsageOutcome.Decided denied:
                 var snapshot = await catalog.GetAsync(cancellationToken);
                 var d = denied.Decision;
-                return EntitlementMapper.Denied(http, d with { Budget = new Core.Entitlements.BudgetState(d.Limit ?? 0, d.Used, d.Reserved) },
+                return EntitlementMapper.Denied(http, d with { Budget = new Core.Entitlements.BudgetState(d.Limit ?? 0, d.Used, d.Reserved, d.GrantedRemaining ?? 0) },
                     snapshot.UpgradeUrl ?? "/pricing", time);
             case UsageOutcome.IdempotencyMismatch:
                 return Problems.Create(409, "idempotency_mismatch",
@@ -153,5 +153,5 @@ public static class LlmUsageApi
 
     private static BudgetResponse ToWire(string customer, Core.Entitlements.EntitlementContext context, Core.Entitlements.BudgetState? budget) => new(
         customer, context.PlanCode, LlmMapper.Usd(budget?.LimitNano), LlmMapper.Usd(budget?.SpentNano ?? 0), LlmMapper.Usd(budget?.ReservedNano ?? 0),
-        LlmMapper.Usd(budget?.RemainingNano), context.Period.Start, context.Period.End);
+        LlmMapper.Usd(budget?.RemainingNano), context.Period.Start, context.Period.End, GrantedRemainingUsd: LlmMapper.Usd(budget?.GrantedRemainingNano ?? 0));
 }

@@ -46,6 +46,7 @@ public static class ProblemSchema
             ["budget_usd"] = Nullable(Number("For budget_exceeded, the plan's LLM budget in USD. Not for end users.")),
             ["budget_spent_usd"] = Number("For budget_exceeded, USD spent this period. Not for end users."),
             ["budget_reserved_usd"] = Number("For budget_exceeded, USD held by open budget reservations. Not for end users."),
+            ["budget_granted_remaining_usd"] = Number("For budget_exceeded, USD left in the customer's $llm_budget credit grants. Not for end users."),
             ["reservation_status"] = Text("For reservation_not_held, the reservation's status."),
         },
         AdditionalProperties = new OpenApiSchema(),

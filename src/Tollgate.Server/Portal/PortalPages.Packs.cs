@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
@@ -48,21 +47,19 @@ public static partial class PortalPages
 
         var back = $"{Origin(http, data.Options.Value)}/portal";
         var pack = (await http.Request.ReadFormAsync(cancellationToken))["pack"].ToString();
-        var checkout = await PacksApi.CheckoutAsync(session.Customer, new CreatePackCheckoutRequest(pack, back, back), payments, cancellationToken);
-        if (checkout.Result is Ok<CheckoutSessionResponse> ok)
+        return await PackCheckout.StartAsync(session.Customer, new CreatePackCheckoutRequest(pack, back, back), payments, cancellationToken) switch
         {
-            return Results.Redirect(ok.Value!.CheckoutUrl);
-        }
-
-        // Only Stripe's own failures (502, 503) are "Stripe is not available"; the rest keep the API's status and say what is wrong.
-        var problem = (checkout.Result as ProblemHttpResult)?.ProblemDetails;
-        return problem?.Status switch
-        {
-            400 => Message(http, 400, "This pack cannot be bought", "There is no such pack. Choose one of the packs listed in the portal."),
-            404 => Message(http, 404, "This account was not found", "Open the billing portal from your account in the app again."),
-            422 => Message(http, 422, "This pack cannot be bought here", "This pack is not sold online. Contact us to buy it."),
-            409 => Message(http, 409, "This pack cannot be bought now", problem.Detail ?? "Try again later."),
-            _ => Message(http, problem?.Status is 503 ? 503 : 502, "Stripe is not available", problem?.Detail ?? "Try again later."),
+            PackCheckoutOutcome.Started started => Results.Redirect(started.Url),
+            PackCheckoutOutcome.Invalid => Message(http, 400, "This pack cannot be bought", "There is no such pack. Choose one of the packs listed in the portal."),
+            PackCheckoutOutcome.CustomerNotFound => Message(http, 404, "This account was not found", "Open the billing portal from your account in the app again."),
+            PackCheckoutOutcome.PriceNotLinked => Message(http, 422, "This pack cannot be bought here", "This pack is not sold online. Contact us to buy it."),
+            PackCheckoutOutcome.StripeCustomerTaken taken => Message(http, 409, "This pack cannot be bought now",
+                $"The Stripe customer made for '{taken.Customer}' is already linked to another customer."),
+            // Only Stripe's own failures are "Stripe is not available": off (503) or refusing or unreachable (502).
+            PackCheckoutOutcome.NotConfigured off => Message(http, 503, "Stripe is not available",
+                $"Payments through Stripe are off: set {off.Setting} to turn them on."),
+            PackCheckoutOutcome.StripeFailed failed => Message(http, 502, "Stripe is not available", failed.Error.Message),
+            _ => Message(http, 502, "Stripe is not available", "Try again later."),
         };
     }
 }

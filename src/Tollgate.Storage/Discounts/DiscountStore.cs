@@ -86,6 +86,13 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Gives back every checkout hold past its session's expiry, so a code's count is right without waiting for the next
+    /// redemption; each hold changes state in one conditional UPDATE, so nodes sweeping at once give each back once.
+    /// </summary>
+    public Task<int> ReleaseExpiredCheckoutHoldsAsync(CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseExpiredCheckoutHoldsAsync(), cancellationToken);
+
     /// <summary>Gives a checkout's held redemption back: the session could not be made, or expired unpaid.</summary>
     public Task<bool> ReleaseCheckoutHoldAsync(string holdId, CancellationToken cancellationToken = default) =>
         database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseCheckoutHoldAsync(holdId), cancellationToken);

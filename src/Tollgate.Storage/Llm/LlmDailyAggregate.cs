@@ -98,10 +98,12 @@ internal sealed class LlmSpendAggregate : IBatchAggregate
 {
     private readonly Dictionary<(string Customer, Core.Periods.BillingPeriod Period, long Budget), long> _spend = [];
     private Alerts.AlertWriter? _alerts;
+    private Database.SqlDialect? _dialect;
 
-    public void Add(Alerts.AlertWriter alerts, string customer, Core.Periods.BillingPeriod period, long budget, long cost)
+    public void Add(Alerts.AlertWriter alerts, Database.SqlDialect dialect, string customer, Core.Periods.BillingPeriod period, long budget, long cost)
     {
         _alerts = alerts;
+        _dialect = dialect;
         _spend[(customer, period, budget)] = _spend.GetValueOrDefault((customer, period, budget)) + cost;
     }
 
@@ -119,6 +121,8 @@ internal sealed class LlmSpendAggregate : IBatchAggregate
                 after = await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false);
             }
 
+            // Spend past the plan's budget is drawn from budget grants, which then hold it instead of the counter.
+            (after, _, _) = await GrantDraw.AfterAddAsync(scope, _dialect!, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false, after);
             if (after is { } total && _alerts is not null)
             {
                 await _alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, period, budget, total.Used, cost);

@@ -19,7 +19,7 @@ public sealed class LlmOptions
 /// Logs model calls: priced at the price in effect at each call's own time, stored with the cost and plan snapshotted,
 /// rolled up per day, and spent against the plan's LLM budget, all in one group-committed transaction.
 /// </summary>
-public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
+public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
     AlertWriter alerts, IOptions<LlmOptions> options)
 {
     private static readonly Statement Insert = new("""
@@ -114,7 +114,7 @@ public sealed class LlmUsageStore(GroupCommitter committer, EntitlementContextCa
                     && await reservations.SettleBudgetInBatchAsync(scope, hold, customer, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
-                    spend.Add(alerts, customer, context.Period, budget, cost);
+                    spend.Add(alerts, database.Dialect, customer, context.Period, budget, cost);
                 }
             }
 

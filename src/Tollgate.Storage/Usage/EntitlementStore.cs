@@ -9,7 +9,7 @@ using Tollgate.Storage.Database;
 namespace Tollgate.Storage.Usage;
 
 /// <summary>The hot path: check, consume and reserve, each an atomic decision inside a group-committed transaction.</summary>
-public sealed class EntitlementStore(
+public sealed partial class EntitlementStore(
     TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, CatalogCache catalog, AlertWriter alerts, TimeProvider time)
 {
     /// <summary>Answers whether the customer may use the amount now, counting nothing.</summary>
@@ -170,151 +170,6 @@ public sealed class EntitlementStore(
     private static string HashOf(string customer, string feature, long amount, string? metadataJson, params object[] more) =>
         Idempotency.Hash([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
 
-    /// <summary>Holds an estimate of an LLM call's cost against the plan's budget, so concurrent calls cannot overshoot it.</summary>
-    public async Task<UsageOutcome> ReserveBudgetAsync(
-        string customerId, long estimateNano, TimeSpan ttl, string? idempotencyKey, CancellationToken cancellationToken = default)
-    {
-        if (await contexts.LoadAsync(customerId, time.GetUtcNow(), cancellationToken) is not { } context)
-        {
-            return new UsageOutcome.CustomerNotFound();
-        }
-
-        return await QueueAsync(context.CustomerId, async scope =>
-        {
-            var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
-            if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
-            {
-                return prior;
-            }
-
-            UsageOutcome outcome;
-            if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
-            {
-                outcome = new UsageOutcome.Decided(new EntitlementDecision(DecisionReason.Unlimited, LlmBudget.FeatureCode, context.PlanCode, null, 0, 0,
-                    false, context.Period.Start, context.Period.End));
-            }
-            else
-            {
-                var command = new ReserveCommand(context.CustomerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
-                outcome = await AddAsync(scope, context, LlmBudget.FeatureCode, LlmBudget.Grant(budget), estimateNano, reserve: true);
-                if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
-                {
-                    var id = Ids.New("rsv", time);
-                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl, null, null);
-                    outcome = granted with { ReservationId = id, ExpiresAt = scope.Now + ttl };
-                }
-                else if (outcome is UsageOutcome.Decided denied)
-                {
-                    outcome = denied with { Decision = denied.Decision with { Reason = DecisionReason.BudgetExceeded } };
-                }
-            }
-
-            if (idempotencyKey is { } recordKey)
-            {
-                await Idempotency.RecordAsync(scope, "reserve", recordKey, outcome);
-            }
-
-            return outcome;
-        }, cancellationToken);
-    }
-
-    /// <summary>The plan's LLM budget this period, or null when it has none.</summary>
-    public Task<(EntitlementContext Context, BudgetState? Budget)?> BudgetAsync(string customerId, CancellationToken cancellationToken = default) =>
-        database.ReadPreparedAsync<(EntitlementContext, BudgetState?)?>(async scope =>
-        {
-            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
-            return context is null ? null : (context, await BudgetStateAsync(scope, context));
-        }, cancellationToken);
-
-    private static async Task<BudgetState?> BudgetStateAsync(SqlScope scope, EntitlementContext context)
-    {
-        if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
-        {
-            return null;
-        }
-
-        var counter = await Counters.ReadAsync(scope, context.CustomerId, LlmBudget.FeatureCode, context.Period.Start.ToUnixTimeMilliseconds());
-        return new BudgetState(budget, counter.Used, counter.Reserved);
-    }
-
-    /// <summary>A feature that uses the LLM is refused once the plan's LLM budget for the period is spent.</summary>
-    private async Task<EntitlementDecision> WithBudgetAsync(SqlScope scope, EntitlementContext context, string feature, EntitlementDecision decision)
-    {
-        if (!decision.Allowed || (await catalog.GetAsync(scope.CancellationToken)).Feature(feature) is not { UsesLlm: true }
-            || await BudgetStateAsync(scope, context) is not { } budget)
-        {
-            return decision;
-        }
-
-        return budget.Exhausted ? decision with { Reason = DecisionReason.BudgetExceeded, Budget = budget } : decision with { Budget = budget };
-    }
-
-    /// <summary>The plan-wide rate limit: the plan's rate_limit on the catalog's rate_limit_feature, if it has one.</summary>
-    private static (string Feature, RateLimit Rate)? PlanWideRate(EntitlementContext context, CatalogSnapshot snapshot) =>
-        snapshot.RateLimitFeature is { } code && context.Grant(code)?.RateLimit is { } rate ? (code, rate) : null;
-
-    /// <summary>
-    /// One decision. Rate limits come first (the feature's own, then the plan-wide one): a refusal there counts nothing,
-    /// and a request the quota or budget then refuses gives its rate-limit request back, so a refused request counts nothing.
-    /// </summary>
-    private async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
-    {
-        var grant = context.Grant(feature);
-        if (grant is not { IsIncluded: true })
-        {
-            return await DecideAsync(scope, context, feature, amount, reserve);
-        }
-
-        var limits = new List<(string Feature, RateLimit Rate)>();
-        if (grant.RateLimit is { } own)
-        {
-            limits.Add((feature, own));
-        }
-
-        if (PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken)) is { } planWide && planWide.Feature != feature)
-        {
-            limits.Add(planWide);
-        }
-
-        RateState? tightest = null;
-        for (var i = 0; i < limits.Count; i++)
-        {
-            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, limits[i].Feature, limits[i].Rate);
-            if (state.Refused)
-            {
-                await GiveBackAsync(scope, context.CustomerId, limits.Take(i));
-                return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.RateLimited, feature, context, grant, CounterState.Empty) with
-                {
-                    Rate = state,
-                });
-            }
-
-            tightest = tightest is null || state.Remaining < tightest.Remaining ? state : tightest;
-        }
-
-        var outcome = await DecideAsync(scope, context, feature, amount, reserve);
-        if (outcome is UsageOutcome.Decided decided && tightest is not null)
-        {
-            if (!decided.Decision.Allowed)
-            {
-                await GiveBackAsync(scope, context.CustomerId, limits);
-                tightest = tightest with { Remaining = tightest.Remaining + 1 };
-            }
-
-            outcome = decided with { Decision = decided.Decision with { Rate = tightest } };
-        }
-
-        return outcome;
-    }
-
-    private static async Task GiveBackAsync(BatchScope scope, string customer, IEnumerable<(string Feature, RateLimit Rate)> taken)
-    {
-        foreach (var (code, rate) in taken)
-        {
-            await RateCounters.GiveBackAsync(scope, customer, code, rate);
-        }
-    }
-
     /// <summary>Boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
     private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
     {
@@ -384,10 +239,7 @@ public sealed class EntitlementStore(
             await alerts.OnUsedAsync(scope, context, feature, grant, after, amount);
         }
 
-        var limit = QuotaRules.Limit(grant, after.CarriedIn);
-        var granted = limit is null ? DecisionReason.Unlimited
-            : after.Used + after.Reserved > limit ? DecisionReason.SoftCapOverage
-            : cover is { Taken: > 0 } ? DecisionReason.CreditGrant : DecisionReason.WithinQuota;
+        var granted = QuotaRules.Granted(QuotaRules.Limit(grant, after.CarriedIn), after, cover?.Taken ?? 0);
         var decision = EntitlementDecision.From(granted, feature, context, grant, after);
         return new UsageOutcome.Decided(cover is null ? decision : decision with { GrantedRemaining = cover.GrantedRemaining, GrantTakes = cover.Takes });
     }

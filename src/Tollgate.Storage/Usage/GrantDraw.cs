@@ -104,18 +104,21 @@ internal static class GrantDraw
     /// </summary>
     public static async Task<EntitlementDecision> WithGrantsAsync(SqlScope scope, string customer, EntitlementDecision decision, long amount, long nowMs)
     {
-        if (decision.Limit is not > 0 || decision.Reason is not (DecisionReason.WithinQuota or DecisionReason.QuotaExceeded or DecisionReason.SoftCapOverage))
+        if (!QuotaRules.ConsultsGrants(decision.Reason, decision.Limit))
         {
             return decision;
         }
 
-        var remaining = await scope.Connection.ExecuteScalarAsync<long?>(scope.Command("""
+        var remaining = await RemainingAsync(scope, customer, decision.Feature, nowMs);
+        return decision with { GrantedRemaining = remaining, Reason = QuotaRules.WithGrants(decision.Reason, decision.Remaining, remaining, amount) };
+    }
+
+    /// <summary>What the customer's live grants for the feature (or <c>$llm_budget</c>) have left at <paramref name="nowMs"/>.</summary>
+    public static async Task<long> RemainingAsync(SqlScope scope, string customer, string feature, long nowMs) =>
+        await scope.Connection.ExecuteScalarAsync<long?>(scope.Command("""
             SELECT CAST(SUM(amount - used) AS BIGINT) FROM credit_grants
             WHERE customer_id = @customer AND feature_code = @feature AND voided_at IS NULL AND (expires_at IS NULL OR expires_at > @nowMs)
-            """, new { customer, feature = decision.Feature, nowMs })) ?? 0;
-        var covered = decision.Reason == DecisionReason.QuotaExceeded && (decision.Remaining ?? 0) + remaining >= amount;
-        return decision with { GrantedRemaining = remaining, Reason = covered ? DecisionReason.CreditGrant : decision.Reason };
-    }
+            """, new { customer, feature, nowMs })) ?? 0;
 
     /// <summary>Records which grants a reservation took from, so a release or a smaller commit gives them back.</summary>
     public static async Task HoldAsync(BatchScope scope, string reservationId, IReadOnlyList<GrantTake> takes)

@@ -68,7 +68,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             // A retry of the same settlement answers as the first did; anything else contradicts what happened.
             var same = held.Status == wanted && (actual is null || held.CommittedAmount == actual);
             return same && context is not null
-                ? await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota)
+                ? await DecidedAsync(scope, context, held, grant, fits: true)
                 : new UsageOutcome.ReservationConflict(held.Status, $"The reservation is already {held.Status}" +
                     (held.CommittedAmount is { } c ? $" with {c} units." : "."));
         }
@@ -100,7 +100,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         {
             return context is null
                 ? new UsageOutcome.CustomerNotFound()
-                : await DecidedAsync(scope, context, held, grant, DecisionReason.QuotaExceeded);
+                : await DecidedAsync(scope, context, held, grant, fits: false);
         }
 
         await scope.Connection.ExecuteAsync(scope.Command(
@@ -123,22 +123,25 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         else if (actual is > 0 && held.FeatureCode == LlmBudget.FeatureCode && context?.Version?.Terms.LlmBudgetNanoUsd is { } budget
             && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
         {
-            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, counter.Value.Used, actual.Value);
+            // A cost past the hold lands on the counter; past the plan's budget, budget grants take it as they take logged spend.
+            var spent = counter.Value;
+            if (counterActual > counterHeld)
+            {
+                spent = (await GrantDraw.AfterAddAsync(scope, database.Dialect, held.CustomerId, held.FeatureCode, context.Period,
+                    LlmBudget.Grant(budget) with { HardCap = false }, counterActual - counterHeld, reserve: false, spent)).Counter ?? spent;
+            }
+
+            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, spent.Used, actual.Value);
         }
 
-        return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, DecisionReason.WithinQuota);
+        return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, fits: true);
     }
 
-    private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, DecisionReason reason)
+    private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, bool fits)
     {
         var counter = await Counters.ReadAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart);
-        var decision = EntitlementDecision.From(reason, held.FeatureCode, context, grant, counter);
-        if (reason == DecisionReason.WithinQuota && decision.Limit is null)
-        {
-            decision = decision with { Reason = DecisionReason.Unlimited };
-        }
-
-        return new UsageOutcome.Decided(decision);
+        var decision = EntitlementDecision.From(DecisionReason.WithinQuota, held.FeatureCode, context, grant, counter);
+        return new UsageOutcome.Decided(decision with { Reason = QuotaRules.Settled(fits, decision.Limit) });
     }
 
     /// <summary>Releases holds whose time ran out; several nodes may sweep at once without releasing one twice.</summary>

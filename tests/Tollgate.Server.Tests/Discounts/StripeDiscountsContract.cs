@@ -185,6 +185,33 @@ public abstract class StripeDiscountsContract : ApiContract
     }
 
     [Fact]
+    public async Task AnExpiredCheckoutHoldIsGivenBackByTheSweepWithoutAnotherRedemptionAndTwoSweepsAtOnceGiveItBackOnce()
+    {
+        await using var h = await WithCodeAsync(Kind, maxRedemptions: 5);
+        await h.App.CustomerAsync("c0");
+        await h.App.CustomerAsync("c1");
+        async Task<DateTimeOffset> HoldAsync(string customer) => DateTimeOffset.FromUnixTimeSeconds(h.Stripe.Session((await (await h.App.Admin
+            .PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor(customer, "ONE"))).ReadAsync())["session_id"].Value<string>()!)["expires_at"]!
+            .GetValue<long>());
+
+        var first = await HoldAsync("c0");
+        await h.App.AdvanceAsync(TimeSpan.FromHours(1));
+        var second = await HoldAsync("c1");
+        await h.App.AdvanceAsync(first - h.App.Clock.GetUtcNow() - TimeSpan.FromSeconds(1));
+        var beforeExpiry = await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE");
+        await h.App.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var atFirstExpiry = await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE");
+        h.App.Clock.SetUtcNow(second);
+        var sweep = h.App.Get<Tollgate.Server.Clock.CheckoutHoldSweep>();
+        var swept = await Task.WhenAll(sweep.RunOnceAsync(), sweep.RunOnceAsync());
+        var statuses = await h.ScalarAsync<long>("SELECT COUNT(*) FROM checkout_redemptions WHERE status = 'released'");
+
+        Assert.Equal((2L, 1L), (beforeExpiry, atFirstExpiry));
+        Assert.Equal(1, swept.Sum());
+        Assert.Equal((0L, 0L, 2L), (await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE"), await RedeemedAsync(h, "/v1/admin/coupons/TWENTY"), statuses));
+    }
+
+    [Fact]
     public async Task StripesDiscountOnTheSubscriptionACheckoutMadeUsesTheHeldRedemptionInsteadOfCountingTheCouponAgain()
     {
         await using var h = await WithCodeAsync(Kind, maxRedemptions: 5);
