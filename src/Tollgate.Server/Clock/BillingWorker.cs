@@ -2,31 +2,15 @@ using Microsoft.Extensions.Options;
 
 namespace Tollgate.Server.Clock;
 
-/// <summary>Runs the due work every <see cref="Interval"/> on the real clock; under the test clock, advancing time runs it instead.</summary>
+/// <summary>Runs the due work (renewals, dunning, trial ends) every 5 seconds on the real clock.</summary>
 public sealed class BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
-    : BackgroundService
+    : PeriodicWork(TimeSpan.FromSeconds(5), testClock, time, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    protected override string DoneMessage => "Ran {Count} due item(s)";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        if (testClock.Value.Enabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await work.RunAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Due work failed; it runs again in {Interval}", Interval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await work.RunAsync(cancellationToken);
+        return 0;
     }
 }

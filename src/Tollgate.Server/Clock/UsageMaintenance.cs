@@ -8,16 +8,16 @@ namespace Tollgate.Server.Clock;
 public sealed class UsageMaintenance(
     Reservations reservations, RetentionPruner retention, IOptions<RetentionOptions> retentionOptions, TimeProvider time,
     IOptions<TestClockOptions> testClock, ILogger<UsageMaintenance> logger)
-    : BackgroundService
+    : PeriodicWork(TimeSpan.FromSeconds(5), testClock, time, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    protected override string DoneMessage => "Released {Count} expired reservation(s)";
 
     private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
     /// <summary>One pass; the worker runs it every few seconds and the test clock runs it when time moves.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var released = 0;
         int batch;
         do
@@ -38,30 +38,5 @@ public sealed class UsageMaintenance(
         }
 
         return released;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (testClock.Value.Enabled)
-        {
-            return; // advancing the test clock runs this instead
-        }
-
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                var released = await RunOnceAsync(stoppingToken);
-                if (released > 0)
-                {
-                    logger.LogInformation("Released {Count} expired reservation(s)", released);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Usage maintenance failed; it will run again");
-            }
-        }
     }
 }
