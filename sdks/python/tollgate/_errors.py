@@ -219,6 +219,7 @@ class BudgetExceeded(QuotaExceeded):
         self.budget_usd: Decimal | None = _decimal(self.problem.get("budget_usd"))
         self.budget_spent_usd: Decimal | None = _decimal(self.problem.get("budget_spent_usd"))
         self.budget_reserved_usd: Decimal | None = _decimal(self.problem.get("budget_reserved_usd"))
+        self.budget_granted_remaining_usd: Decimal | None = _decimal(self.problem.get("budget_granted_remaining_usd"))
 
 
 class FeatureNotInPlan(EntitlementDenied):

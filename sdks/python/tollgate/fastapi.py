@@ -27,8 +27,12 @@ from ._errors import AuthenticationError, EntitlementDenied, NotFound, Permissio
 log = logging.getLogger("tollgate.fastapi")
 
 _STATUS_KEY = "tollgate.response_status"
-# Cost fields describe the operator's LLM spend: not for the app's end users.
-_PRIVATE_FIELDS = ("budget_usd", "budget_spent_usd", "budget_reserved_usd", "type", "title", "status", "instance")
+# Cost fields (budget_*_usd) describe the operator's LLM spend and grants: not for the app's end users.
+_PRIVATE_FIELDS = ("type", "title", "status", "instance")
+
+
+def _private(key: str) -> bool:
+    return key in _PRIVATE_FIELDS or (key.startswith("budget_") and key.endswith("_usd"))
 
 CustomerResolver = Callable[[Request], "str | None | Awaitable[str | None]"]
 
@@ -79,7 +83,7 @@ class QuotaStatusMiddleware:
 
 def default_denial(denied: EntitlementDenied, client: AsyncTollgate) -> QuotaDenied:
     """Tollgate's problem without its cost fields and with an absolute ``upgrade_url``, and Retry-After on a 429."""
-    body = {k: v for k, v in denied.problem.items() if k not in _PRIVATE_FIELDS}
+    body = {k: v for k, v in denied.problem.items() if not _private(k)}
     if isinstance(body.get("upgrade_url"), str):
         body["upgrade_url"] = urljoin(client.base_url, body["upgrade_url"])
     headers = {"Retry-After": str(max(1, denied.retry_after))} if denied.status == 429 and denied.retry_after is not None else None

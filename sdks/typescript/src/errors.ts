@@ -127,6 +127,7 @@ export class BudgetExceededError extends QuotaExceededError {
   get budgetUsd(): number | undefined { return this.problem.budget_usd as number | undefined; }
   get budgetSpentUsd(): number | undefined { return this.problem.budget_spent_usd as number | undefined; }
   get budgetReservedUsd(): number | undefined { return this.problem.budget_reserved_usd as number | undefined; }
+  get budgetGrantedRemainingUsd(): number | undefined { return this.problem.budget_granted_remaining_usd as number | undefined; }
 }
 
 /** 429 rate_limited: too many requests in the feature's rate window; `retryAfter` says when to try again. */

@@ -11,7 +11,7 @@ public static class QuotaDenials
 
     /// <summary>
     /// Tollgate's problem, passed on with Retry-After for a 429, minus what an end user must not see: the LLM cost fields
-    /// (budget_usd, budget_spent_usd, budget_reserved_usd). A relative upgrade_url (/pricing) is made absolute against
+    /// (every budget_*_usd field). A relative upgrade_url (/pricing) is made absolute against
     /// <paramref name="tollgate"/>, the server that serves that page.
     /// </summary>
     public static IResult Default(HttpContext http, EntitlementDeniedException denied, Uri tollgate)

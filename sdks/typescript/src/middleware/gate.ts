@@ -23,7 +23,7 @@ export type GateOptions<Req> = {
   autoCreateCustomers?: boolean;
   /**
    * Shapes a denial before it is sent. By default the body is Tollgate's problem without the cost fields
-   * (budget_usd, budget_spent_usd, budget_reserved_usd) and with an absolute upgrade_url; return another to change it.
+   * (every budget_*_usd field) and with an absolute upgrade_url; return another to change it.
    */
   onDenied?: (denial: Denial, error: EntitlementDeniedError | undefined, req: Req) => Denial | void | Promise<Denial | void>;
 };
@@ -48,9 +48,8 @@ const problem = (status: number, error: string, title: string, detail: string): 
 
 function fromDenied(error: EntitlementDeniedError, baseUrl: string): Denial {
   const body: Record<string, unknown> = { ...error.problem };
-  delete body.budget_usd;
-  delete body.budget_spent_usd;
-  delete body.budget_reserved_usd;
+  // Cost fields (budget_*_usd) describe the operator's LLM spend and grants: not for the app's end users.
+  for (const key of Object.keys(body)) if (key.startsWith("budget_") && key.endsWith("_usd")) delete body[key];
   if (typeof body.upgrade_url === "string") body.upgrade_url = new URL(body.upgrade_url, baseUrl).toString();
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   const retryAfter = error.headers?.get("retry-after");
