@@ -81,4 +81,39 @@ public sealed class TeamsPagesTests(BrowserFixture browser)
         Assert.Contains(choices, c => c.StartsWith("Enterprise Deal", StringComparison.Ordinal) && c.Contains("(private)", StringComparison.Ordinal));
         Assert.Equal("5 seats", seats);
     }
+
+    [Fact]
+    public async Task ThePricingPageSaysPerSeatAndThePortalShowsTheSeatsAndWhatTheyCost()
+    {
+        await using var app = await StartAsync();
+        await app.CustomerAsync("acme");
+        await app.CustomerAsync("bigco");
+        await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 5 });
+        await app.Admin.PostJsonAsync("/v1/subscriptions",
+            new { customer = "bigco", plan = "enterprise", price_override_cents = 75000, price_override_note = "Two-year commitment" });
+        await using var context = await browser.ContextAsync(app.BaseAddress!);
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/pricing");
+        var teamPrice = await page.Locator("[data-plan='team'] [data-price='monthly']").InnerTextAsync();
+        var teamSeats = await page.Locator("[data-plan='team'] [data-testid='seats']").InnerTextAsync();
+        var acme = await PortalPlanAsync(app, page, "acme");
+        var teamChoice = await page.Locator("#change label", new() { HasText = "Team" }).InnerTextAsync();
+        var reports = await page.Locator("section[aria-labelledby='usage-title']").InnerTextAsync();
+        await BrowserFixture.ScreenshotAsync(page, "portal-seats");
+        var bigco = await PortalPlanAsync(app, page, "bigco");
+
+        Assert.Equal(("$12.00 / seat / month", "From 2 seats, up to 50"), (teamPrice, teamSeats));
+        Assert.Equal("Team · 5 seats · $60.00 a month", acme);
+        Assert.Contains("Team · $12.00 a seat a month", teamChoice, StringComparison.Ordinal);
+        Assert.Contains("0 of 500 reports", reports, StringComparison.Ordinal); // 100 a seat × 5 seats
+        Assert.Equal("Enterprise Deal · $750.00 a month", bigco); // the deal's price, not the catalog's $900.00
+    }
+
+    private static async Task<string> PortalPlanAsync(TollgateApp app, IPage page, string customer)
+    {
+        var link = (await (await app.Admin.PostJsonAsync($"/v1/customers/{customer}/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        await page.GotoAsync(new Uri(link).PathAndQuery);
+        return await page.Locator("[data-testid='current-plan']").InnerTextAsync();
+    }
 }

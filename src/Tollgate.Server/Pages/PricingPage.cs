@@ -93,6 +93,7 @@ public static partial class PricingPage
             <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, monthly is null ? BillingInterval.Yearly : BillingInterval.Monthly, plan.Code, offer)}</p>
             <p class="price yearly-only" data-price="yearly">{PriceText(yearly ?? monthly, yearly is null ? BillingInterval.Monthly : BillingInterval.Yearly, plan.Code, offer)}</p>
             <p class="saving yearly-only">{(saving is { } s ? $"<span class=\"badge good\">Save {s}%</span>" : yearly is null && monthly is { PriceCents: > 0 } ? "<span class=\"muted\">Billed monthly only</span>" : "")}</p>
+            {Seats(monthly ?? yearly)}
             <p class="trial muted">{Trial(monthly ?? yearly)}</p>
             <ul>
             """);
@@ -120,9 +121,18 @@ public static partial class PricingPage
         { PriceCents: 0 } => "Free",
         _ when offer?.PriceFor(planCode, price) is { } discounted =>
             $"<s class=\"was\" data-testid=\"was\">{E(MinorUnits.Display(price.PriceCents, price.Currency))}</s> " +
-            $"<span data-testid=\"discounted\">{E(MinorUnits.Display(discounted, price.Currency))}</span> <span class=\"per\">/ {(interval == BillingInterval.Yearly ? "year" : "month")}</span>",
-        _ => $"{E(MinorUnits.Display(price.PriceCents, price.Currency))} <span class=\"per\">/ {(interval == BillingInterval.Yearly ? "year" : "month")}</span>",
+            $"<span data-testid=\"discounted\">{E(MinorUnits.Display(discounted, price.Currency))}</span> {Per(price, interval)}",
+        _ => $"{E(MinorUnits.Display(price.PriceCents, price.Currency))} {Per(price, interval)}",
     };
+
+    private static string Per(PlanPrice price, BillingInterval interval) =>
+        $"<span class=\"per\">/ {(price.PerSeat ? "seat / " : "")}{(interval == BillingInterval.Yearly ? "year" : "month")}</span>";
+
+    /// <summary>"From 2 seats, up to 50" under a per-seat price: what a team buys at the least and at the most.</summary>
+    private static string Seats(PlanPrice? price) => price is { PerSeat: true }
+        ? $"<p class=\"seats muted\" data-testid=\"seats\">From {price.IncludedSeats} seat{(price.IncludedSeats == 1 ? "" : "s")}" +
+          $"{(price.MaxSeats is { } max ? $", up to {max}" : "")}</p>"
+        : "";
 
     // The code rides along to the call to action, so the plan change it leads to can redeem it.
     private static string WithPromo(string url, PromotionOffer? offer) => offer is null

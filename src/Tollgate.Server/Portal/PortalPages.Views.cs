@@ -30,11 +30,13 @@ public static partial class PortalPages
     private static string PlanCard(PortalView view, PortalSession session, bool stripe)
     {
         var s = view.Subscription;
-        var price = view.Version?.Terms.Price(s?.BillingPeriod ?? BillingInterval.Monthly);
+        // What this subscription pays: a deal's price, times the seats on a per-seat price.
+        var price = s is not null && view.Version is { } version ? s.PriceOn(version) : view.Version?.Terms.Price(BillingInterval.Monthly);
+        var seats = s is not null && price is { PerSeat: true } ? $" · {s.SeatsOn(price)} seats" : "";
         var card = new StringBuilder("<section class=\"card stack\" aria-labelledby=\"plan-title\">");
         card.Append(CultureInfo.InvariantCulture, $"""
             <div class="spread"><h2 id="plan-title">Your plan</h2>{StatusBadge(s)}</div>
-            <p class="price" data-testid="current-plan"><strong>{E(view.PlanName)}</strong>{(price is { PriceCents: > 0 } ? $" · {E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(s?.BillingPeriod == BillingInterval.Yearly ? "year" : "month")}" : "")}</p>
+            <p class="price" data-testid="current-plan"><strong>{E(view.PlanName)}</strong>{seats}{(price is { PriceCents: > 0 } ? $" · {E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(s?.BillingPeriod == BillingInterval.Yearly ? "year" : "month")}" : "")}</p>
             <p class="muted">Current period: {Date(view.Period.Start)} – {Date(view.Period.End)}</p>
             """);
         if (s is { Status: SubscriptionStatus.Trialing, TrialEndAt: { } trialEnd })
@@ -101,7 +103,7 @@ public static partial class PortalPages
         var card = new StringBuilder("<section class=\"card\" aria-labelledby=\"usage-title\"><h2 id=\"usage-title\">Usage this period</h2>");
         foreach (var feature in view.Features.Where(f => f.Kind == FeatureKind.Metered))
         {
-            var grant = view.Version?.Terms.Feature(feature.Code);
+            var grant = view.Usage.Context.Grant(feature.Code); // a per-seat limit times the seats, as consume counts it
             if (grant is not { IsIncluded: true })
             {
                 continue;
@@ -191,7 +193,7 @@ public static partial class PortalPages
                 var selected = selectedPlan == plan.Code && (selectedPeriod ?? "monthly") == price.BillingPeriod.ToWire();
                 section.Append(CultureInfo.InvariantCulture, $"""
                     <label class="card row" data-choice="{E(value)}"><input type="radio" name="choice" value="{E(value)}"{(selected ? " checked" : "")}{(current ? " disabled" : "")}>
-                    <span><strong>{E(plan.Name)}</strong> · {(price.PriceCents == 0 ? "Free" : $"{E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(price.BillingPeriod == BillingInterval.Yearly ? "year" : "month")}")}{(current ? " <span class=\"badge\">Current</span>" : "")}</span></label>
+                    <span><strong>{E(plan.Name)}</strong> · {(price.PriceCents == 0 ? "Free" : $"{E(MinorUnits.Display(price.PriceCents, price.Currency))} {(price.PerSeat ? "a seat " : "")}a {(price.BillingPeriod == BillingInterval.Yearly ? "year" : "month")}")}{(current ? " <span class=\"badge\">Current</span>" : "")}</span></label>
                     """);
             }
         }
