@@ -2,15 +2,37 @@ using Microsoft.Extensions.Options;
 
 namespace Tollgate.Server.Clock;
 
-/// <summary>Runs the due work (renewals, dunning, trial ends) every 5 seconds on the real clock.</summary>
+/// <summary>
+/// Runs the due work (<see cref="DueWork"/>: renewals, dunning, expired reservations and Checkout holds, retention) every
+/// <see cref="Interval"/> on the real clock; under the test clock, advancing time runs it instead.
+/// </summary>
 public sealed class BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
-    : PeriodicWork(TimeSpan.FromSeconds(5), testClock, time, logger)
+    : BackgroundService
 {
-    protected override string DoneMessage => "Ran {Count} due item(s)";
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
-    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await work.RunAsync(cancellationToken);
-        return 0;
+        if (testClock.Value.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                if (await work.RunAsync(stoppingToken) is var steps and > 0)
+                {
+                    logger.LogDebug("Due work ran {Steps} step(s)", steps);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Due work failed; it runs again in {Interval}", Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

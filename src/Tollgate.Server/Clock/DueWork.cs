@@ -1,9 +1,10 @@
 using Tollgate.Storage.Billing;
+using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Clock;
 
 /// <summary>Everything that falls due with time, run in order: trial-end warnings, trial ends, renewals and their invoices, reservation expiry, past-due invoices, grace ends, expired checkout holds.</summary>
-public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, CheckoutHoldSweep checkoutHolds, TimeProvider time)
+public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, DiscountStore discounts, TimeProvider time)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -12,7 +13,7 @@ public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, Checko
         steps += await billing.RunRenewalsAsync(now, cancellationToken);
         steps += await usage.RunOnceAsync(cancellationToken);
         steps += await billing.RunDunningAsync(now, cancellationToken);
-        steps += await checkoutHolds.RunOnceAsync(cancellationToken);
+        steps += await discounts.ReleaseExpiredCheckoutHoldsAsync(cancellationToken);
         return steps;
     }
 

@@ -4,20 +4,20 @@ using Tollgate.Storage.Usage;
 
 namespace Tollgate.Server.Clock;
 
-/// <summary>Releases reservations whose hold ran out and, every Tollgate:Retention:Interval, prunes raw rows past their retention.</summary>
+/// <summary>
+/// Releases reservations whose hold ran out and, every Tollgate:Retention:Interval, prunes raw rows past their retention.
+/// It has no loop of its own: <see cref="DueWork"/> runs it with everything else that falls due.
+/// </summary>
 public sealed class UsageMaintenance(
     Reservations reservations, RetentionPruner retention, IOptions<RetentionOptions> retentionOptions, TimeProvider time,
-    IOptions<TestClockOptions> testClock, ILogger<UsageMaintenance> logger)
-    : PeriodicWork(TimeSpan.FromSeconds(5), testClock, time, logger)
+    ILogger<UsageMaintenance> logger)
 {
-    protected override string DoneMessage => "Released {Count} expired reservation(s)";
-
     private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
-    /// <summary>One pass; the worker runs it every few seconds and the test clock runs it when time moves.</summary>
-    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
+    /// <summary>One pass: the expired reservations released, and retention when its interval has passed.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {
-        var now = Time.GetUtcNow();
+        var now = time.GetUtcNow();
         var released = 0;
         int batch;
         do
@@ -26,6 +26,11 @@ public sealed class UsageMaintenance(
             released += batch;
         }
         while (batch > 0);
+
+        if (released > 0)
+        {
+            logger.LogInformation("Released {Count} expired reservation(s)", released);
+        }
 
         if (now - _prunedAt >= retentionOptions.Value.Interval)
         {

@@ -104,10 +104,7 @@ public static class TollgateHost
         services.AddSingleton<ExperimentPromotion>();
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<UsageMaintenance>();
-        services.AddHostedService(sp => sp.GetRequiredService<UsageMaintenance>());
         services.AddSingleton<DueWork>();
-        services.AddSingleton<CheckoutHoldSweep>();
-        services.AddHostedService(sp => sp.GetRequiredService<CheckoutHoldSweep>());
         services.AddHostedService<BillingWorker>();
         services.AddHostedService<WebhookDispatcher>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)

@@ -90,8 +90,16 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
     /// Gives back every checkout hold past its session's expiry, so a code's count is right without waiting for the next
     /// redemption; each hold changes state in one conditional UPDATE, so nodes sweeping at once give each back once.
     /// </summary>
-    public Task<int> ReleaseExpiredCheckoutHoldsAsync(CancellationToken cancellationToken = default) =>
-        database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseExpiredCheckoutHoldsAsync(), cancellationToken);
+    public async Task<int> ReleaseExpiredCheckoutHoldsAsync(CancellationToken cancellationToken = default)
+    {
+        // The due work asks every 5 seconds and a hold rarely expires: a read first, so the write lock is taken only then.
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var due = await database.ReadAsync(c => c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM checkout_redemptions WHERE status = 'held' AND expires_at <= @now LIMIT 1", new { now },
+            cancellationToken: cancellationToken)), cancellationToken);
+        return due is null ? 0
+            : await database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseExpiredCheckoutHoldsAsync(), cancellationToken);
+    }
 
     /// <summary>Gives a checkout's held redemption back: the session could not be made, or expired unpaid.</summary>
     public Task<bool> ReleaseCheckoutHoldAsync(string holdId, CancellationToken cancellationToken = default) =>
