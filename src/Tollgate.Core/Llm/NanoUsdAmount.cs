@@ -9,9 +9,14 @@ public static class NanoUsdAmount
 
     public static bool TryFromUsd(decimal usd, out long nanoUsd)
     {
-        var scaled = usd * PerUsd;
         nanoUsd = 0;
-        if (scaled != decimal.Truncate(scaled) || scaled > long.MaxValue || scaled < long.MinValue)
+        if (usd > long.MaxValue / PerUsd || usd < long.MinValue / PerUsd)
+        {
+            return false; // checked before scaling: a decimal up to 7.9e28 would overflow the multiplication itself
+        }
+
+        var scaled = usd * PerUsd;
+        if (scaled != decimal.Truncate(scaled))
         {
             return false;
         }

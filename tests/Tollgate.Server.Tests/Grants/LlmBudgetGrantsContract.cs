@@ -143,6 +143,7 @@ public abstract class LlmBudgetGrantsContract : ApiContract
             new { feature = "$llm_budget", amount_usd = "0.0000000001" },
             new { feature = "$llm_budget", amount_usd = "1e3" },
             new { feature = "$llm_budget", amount_usd = "1000000.5" },
+            new { feature = "$llm_budget", amount_usd = "100000000000000000000" }, // past what a decimal × 10^9 can hold
             new { feature = "$llm_budget", amount_usd = "1", amount = 5 },
             new { feature = "chat", amount_usd = "1" },
             new { feature = "$llm_budget" },
@@ -159,7 +160,7 @@ public abstract class LlmBudgetGrantsContract : ApiContract
 
         var exact = await (await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "2.000000001" })).ReadAsync();
 
-        Assert.Equal(["amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount", "amount"], fields);
+        Assert.Equal(["amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount", "amount"], fields);
         Assert.Equal(("$llm_budget", 2_000_000_001L), (exact["feature"].Value<string>(), exact["amount"].Value<long>()));
         Assert.Single((await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync())["data"]!.AsArray());
     }
