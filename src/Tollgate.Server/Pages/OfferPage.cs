@@ -122,13 +122,10 @@ public static class OfferPage
                 return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
             }
 
-            // An e-mail already on file is that customer, as on /pricing/start: one address never makes a second customer.
-            customer = (await checkout.Lists.FindByEmailAsync(email, cancellationToken))?.Id;
-            if (customer is null)
-            {
-                customer = Ids.New("cus", checkout.Time);
-                await checkout.Customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
-            }
+            // Always a new customer: this path takes no payment and no proof of the address, so an e-mail typed here must not
+            // subscribe (and invoice) the account that has it. An offer for an existing customer names it in the link.
+            customer = Ids.New("cus", checkout.Time);
+            await checkout.Customers.UpsertAsync(customer, email, null, null, cancellationToken: cancellationToken);
         }
 
         var subscription = NewSubscription.Build(customer, offer.Plan, offer.Interval, null, CollectionMethod.SendInvoice,
