@@ -49,8 +49,10 @@ public static class Overage
                 $"Overage: {units:N0} {feature?.Unit ?? "units"} of {feature?.Name ?? grant.FeatureCode} {past}");
             if (grant.OverageTiers is { } tiers)
             {
-                // A window billed in part before (at a plan change) goes on in the tiers where that part stopped.
-                lines.AddRange(TieredOverage.Lines(tiers, mine.Sum(w => w.BilledUnits), units, description, version, grant.FeatureCode, period));
+                // A lone window billed in part before (at a plan change) goes on in the tiers where that part stopped. A line
+                // of several windows starts at tier 1: the part billed before sat at its own invoice's place in the tiers.
+                var billedBefore = mine.Count == 1 ? mine[0].BilledUnits : 0;
+                lines.AddRange(TieredOverage.Lines(tiers, billedBefore, units, description, version, grant.FeatureCode, period));
                 continue;
             }
 
