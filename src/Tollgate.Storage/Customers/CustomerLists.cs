@@ -54,8 +54,9 @@ public sealed class CustomerLists(TollgateDatabase database)
     /// <summary>The oldest live customer with this e-mail address, compared without case; null when none has it.</summary>
     public Task<Customer?> FindByEmailAsync(string email, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => (await c.QueryFirstOrDefaultAsync<CustomerRow>(new CommandDefinition(
-            "SELECT * FROM customers WHERE LOWER(email) = @email AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
-            new { email = email.ToLowerInvariant() }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
+            // The database lowers both sides, so a stored address and a typed one fold alike (SQLite folds ASCII only).
+            "SELECT * FROM customers WHERE LOWER(email) = LOWER(@email) AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
+            new { email }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
 
     public Task<Page<Subscription>> SubscriptionsAsync(SubscriptionFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
