@@ -38,13 +38,8 @@ public sealed class ClientWindow(TimeProvider time, int max, TimeSpan window) : 
         })!;
         lock (count)
         {
+            // The entry expires with its window, so the next event after it starts a new count.
             var now = time.GetUtcNow();
-            if (now - count.Since >= window)
-            {
-                (count.Since, count.Value) = (now, 0);
-                _counts.Put(key, count, window); // the entry lives as long as its new window
-            }
-
             count.Value++;
             return count.Value > max ? count.Since + window - now : null;
         }
@@ -56,7 +51,7 @@ public sealed class ClientWindow(TimeProvider time, int max, TimeSpan window) : 
 
     private sealed class Count(DateTimeOffset since)
     {
-        public DateTimeOffset Since { get; set; } = since;
+        public DateTimeOffset Since { get; } = since;
 
         public int Value { get; set; }
     }

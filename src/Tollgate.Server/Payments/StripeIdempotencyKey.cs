@@ -16,6 +16,9 @@ public static class StripeIdempotencyKey
         var key = $"{prefix}-{id}";
         return key.Length <= MaxLength
             ? key
-            : $"{prefix}-sha256-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)))}";
+            : $"{prefix}-sha256-{Hash(id)}";
     }
+
+    /// <summary>The SHA-256 of <paramref name="text"/> in lowercase hex: stands in a key for text Stripe's logs should not show.</summary>
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

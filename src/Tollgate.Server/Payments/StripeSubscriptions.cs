@@ -169,7 +169,7 @@ public sealed class StripeSubscriptions(
     /// so a retry that changes only the comment needs its own key.
     /// </summary>
     private static string Fingerprint(string? comment) =>
-        comment is null ? "none" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(comment)))[..16];
+        comment is null ? "none" : StripeIdempotencyKey.Hash(comment)[..16];
 
     /// <summary>One key per subscription revision and request: a retry of the same request sends the same key.</summary>
     private static string Key(string operation, Subscription current, string target) =>
