@@ -17,15 +17,7 @@ public sealed class ConsoleExperimentsTests(BrowserFixture browser)
     public async Task AnOperatorStartsAnExperimentReadsItsResultsAndChartAndStopsItPromotingTheWinner()
     {
         await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, null, Start, kestrel: true);
-        var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
-        {
-            name = "Pro at <$24.99>",
-            variants = new object[]
-            {
-                new { key = "control", weight = 1 },
-                new { key = "cheaper", weight = 1, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = 2499 } } },
-            },
-        })).ReadAsync())["id"].Value<string>()!;
+        var id = await app.DraftExperimentAsync("Pro at <$24.99>");
         await using var context = await browser.ContextAsync(app.BaseAddress!);
         var page = await ConsolePages.SignInAsync(context);
 

@@ -18,15 +18,7 @@ public sealed class ConsolePhoneTests(BrowserFixture browser)
         {
             customer = "ada", feature = "career_chat_messages", model = "gpt-4o", input_tokens = 2000, output_tokens = 500, request_id = "req-phone-1",
         })).EnsureSuccessStatusCode(); // the pages measured below have rows to lay out
-        var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
-        {
-            name = "Pro at $24.99",
-            variants = new object[]
-            {
-                new { key = "control", weight = 1 },
-                new { key = "cheaper", weight = 1, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = 2499 } } },
-            },
-        })).ReadAsync())["id"].Value<string>()!;
+        var id = await app.DraftExperimentAsync();
         await using var phone = await browser.ContextAsync(app.BaseAddress!, phone: true);
         var page = await ConsolePages.SignInAsync(phone);
         var overflowing = new List<string>();

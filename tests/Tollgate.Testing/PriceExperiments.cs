@@ -8,18 +8,22 @@ public static class PriceExperiments
     /// <summary>The arms as assignment sees them: only keys and weights decide where a visitor lands.</summary>
     public static readonly IReadOnlyList<ExperimentVariant> Arms = [new("control", 1, []), new("cheaper", 1, [])];
 
-    /// <summary>Creates and starts the experiment through the admin API; its id.</summary>
-    public static async Task<string> RunningExperimentAsync(this TollgateApp app)
-    {
-        var id = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
+    /// <summary>Creates the experiment through the admin API, as a draft; its id.</summary>
+    public static async Task<string> DraftExperimentAsync(this TollgateApp app, string name = "Pro at $24.99") =>
+        (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
         {
-            name = "Pro at $24.99",
+            name,
             variants = new object[]
             {
                 new { key = "control", weight = 1 },
                 new { key = "cheaper", weight = 1, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = 2499 } } },
             },
         })).ReadAsync())["id"].Value<string>()!;
+
+    /// <summary>Creates and starts the experiment through the admin API; its id.</summary>
+    public static async Task<string> RunningExperimentAsync(this TollgateApp app)
+    {
+        var id = await app.DraftExperimentAsync();
         (await app.Admin.PostAsync($"/v1/admin/experiments/{id}/start", null)).EnsureSuccessStatusCode();
         return id;
     }
