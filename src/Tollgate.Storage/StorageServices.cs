@@ -11,7 +11,7 @@ using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 using Tollgate.Storage.Payments;
 using Tollgate.Storage.Settings;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage;

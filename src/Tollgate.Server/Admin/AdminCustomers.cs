@@ -9,7 +9,7 @@ using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Admin;

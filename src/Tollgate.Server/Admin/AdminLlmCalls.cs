@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Llm;
 using static Tollgate.Server.Pages.Html;
 

@@ -4,7 +4,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Server.History;
 using Tollgate.Server.Pages;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Admin;

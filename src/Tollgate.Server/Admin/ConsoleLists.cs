@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
 using static Tollgate.Server.Pages.Html;
 

@@ -1,4 +1,4 @@
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Admin;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Storage.Retention;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Clock;
 

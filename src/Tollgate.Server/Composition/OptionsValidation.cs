@@ -25,7 +25,7 @@ public static class OptionsValidation
         services.AddOptions<TestClockOptions>().ValidateOnStart()
             .Validate(o => string.IsNullOrWhiteSpace(o.Start) || DateTimeOffset.TryParse(o.Start, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _),
                 "Tollgate:TestClock:Start must be an ISO 8601 instant, such as 2026-01-31T00:00:00Z");
-        services.AddOptions<Hosting.TollgateOptions>().ValidateOnStart();
+        services.AddOptions<Http.TollgateOptions>().ValidateOnStart();
         services.AddOptions<LlmOptions>().ValidateOnStart();
         services.AddOptions<BillingOptions>().ValidateOnStart()
             .Validate(o => o.GraceDays >= 0, "Tollgate:Billing:GraceDays must be 0 or more")

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Core.Time;
 using Tollgate.Server.Admin;
 using Tollgate.Server.Alerts;

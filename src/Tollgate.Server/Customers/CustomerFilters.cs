@@ -1,4 +1,4 @@
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Tollgate.Client.Contracts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Core.Discounts;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Discounts;
 

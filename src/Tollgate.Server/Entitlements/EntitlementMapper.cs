@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
-using Tollgate.Server.Hosting;
-using Tollgate.Storage.Usage;
+using Tollgate.Server.Http;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Entitlements;
 

@@ -5,9 +5,9 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Json;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Events;
 

@@ -1,7 +1,7 @@
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Experiments;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Server.Experiments;

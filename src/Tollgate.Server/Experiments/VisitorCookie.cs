@@ -10,7 +10,7 @@ public static class VisitorCookie
     /// <summary>The visitor id from the cookie, or a new one set in a cookie that lasts a year.</summary>
     public static string Ensure(HttpContext http, TimeProvider time)
     {
-        if (http.Request.Cookies[Name] is { } existing && Hosting.Validate.Id(existing) is null)
+        if (http.Request.Cookies[Name] is { } existing && Http.Validate.Id(existing) is null)
         {
             return existing;
         }

@@ -1,5 +1,5 @@
 using Tollgate.Client.Contracts;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 
 namespace Tollgate.Server.Grants;

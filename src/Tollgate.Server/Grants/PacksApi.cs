@@ -4,7 +4,7 @@ using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Entitlements;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Core.Catalog;
 using Tollgate.Storage.Catalog;

@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Health;

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Llm;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.History;
 

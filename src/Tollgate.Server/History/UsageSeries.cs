@@ -1,5 +1,5 @@
 using Tollgate.Client.Contracts;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.History;
 

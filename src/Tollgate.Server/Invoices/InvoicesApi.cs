@@ -4,7 +4,7 @@ using Tollgate.Client.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Customers;
 

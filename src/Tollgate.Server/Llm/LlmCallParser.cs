@@ -2,7 +2,7 @@ using System.Text.Json;
 using Tollgate.Core;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Llm;
 

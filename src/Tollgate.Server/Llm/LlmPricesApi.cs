@@ -5,7 +5,7 @@ using Tollgate.Client.Contracts;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Llm;
 

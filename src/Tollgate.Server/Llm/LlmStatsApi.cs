@@ -4,7 +4,7 @@ using Tollgate.Client.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Metrics;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Server.Metrics;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;

@@ -4,10 +4,10 @@ using Tollgate.Client.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Llm;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Llm;
 

@@ -5,7 +5,7 @@ using Tollgate.Client.Contracts;
 using Tollgate.Core.Metrics;
 using Tollgate.Core.Money;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Billing;
 
 namespace Tollgate.Server.Metrics;

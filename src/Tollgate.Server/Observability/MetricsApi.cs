@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Observability;
 

@@ -87,7 +87,7 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
     {
         var response = new OpenApiResponse
         {
-            Description = Descriptions.GetValueOrDefault(status, Hosting.Problems.TitleFor(status) + "."),
+            Description = Descriptions.GetValueOrDefault(status, Http.Problems.TitleFor(status) + "."),
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 [ContentType] = new() { Schema = new OpenApiSchemaReference(ProblemSchema.Name, document) },

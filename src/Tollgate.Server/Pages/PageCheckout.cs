@@ -81,7 +81,7 @@ public static class PageCheckout
 
         var origin = s.Pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
         var back = origin + sale.BackPath;
-        var visitor = sale.Visitor is { } v && Hosting.Validate.Id(v) is null ? v : null;
+        var visitor = sale.Visitor is { } v && Http.Validate.Id(v) is null ? v : null;
         var checkout = await PaymentsApi.SellAsync(new CreateCheckoutSessionRequest(buyer.Id, sale.Plan.Code, back + "&state=paid", back,
             sale.Interval.ToWire(), sale.Promo, VisitorId: visitor), sale.Interval, buyer, isNew, s.Payments, cancellationToken);
         return checkout.Result switch

@@ -4,7 +4,7 @@ using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Payments;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Server.Pages;
 using Tollgate.Storage.Customers;
 

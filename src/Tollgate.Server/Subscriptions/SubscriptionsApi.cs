@@ -8,7 +8,7 @@ using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Discounts;
 using Tollgate.Server.Experiments;
-using Tollgate.Server.Hosting;
+using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;

@@ -47,7 +47,7 @@ public static class WebhookTargets
     /// <summary>Null when the URL may be used; otherwise why not, in words for the "url" field.</summary>
     public static async Task<string?> CheckAsync(string url, bool allowInternal, CancellationToken cancellationToken)
     {
-        if (Hosting.Validate.HttpUrl(url) is { } problem)
+        if (Http.Validate.HttpUrl(url) is { } problem)
         {
             return problem;
         }

@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 

@@ -4,7 +4,7 @@ using Tollgate.Core.Llm;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 

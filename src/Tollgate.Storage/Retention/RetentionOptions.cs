@@ -1,4 +1,4 @@
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Retention;
 

@@ -1,6 +1,6 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Usage;
+using Tollgate.Storage.Entitlements;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Tollgate.Server.Http;
+
+/// <summary>
+/// Turns what the framework throws on bad input (malformed JSON, a wrong type, an unknown field, a body too large)
+/// into a 4xx problem that says what was wrong; anything else is a bug and answers a 500 problem. What was wrong is read
+/// from the exception's type and properties and from the request, never from the framework's message text.
+/// </summary>
+public sealed class ErrorHandling(
+    ILogger<ErrorHandling> logger, Tollgate.Storage.Database.TollgateDatabase database, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    : IExceptionHandler
+{
+    /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>
+    public const int OutageRetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException bad when IsMissingBody(httpContext.Request) => Problems.Validation("body", "is required: send a JSON object"),
+            BadHttpRequestException bad => FromBadRequest(bad, httpContext),
+            JsonException error => Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions)),
+            // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
+            Tollgate.Storage.Database.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Database.OverloadedException.RetryAfter),
+            _ when IsOutage(exception) => Outage(httpContext, exception),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = Problems.Create(500, "internal_error", "An unexpected error occurred; it has been logged.");
+        }
+
+        await problem.ExecuteAsync(httpContext);
+        return true;
+    }
+
+    /// <summary>The database could not be reached or refused for now (restart, failover, full pool): retryable, not a bug.</summary>
+    private bool IsOutage(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Data.Common.DbException { IsTransient: true } || database.IsTransient(e))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private ProblemHttpResult Outage(HttpContext httpContext, Exception exception)
+    {
+        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        httpContext.Response.Headers.RetryAfter = OutageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
+    }
+
+    /// <summary>A request that sent no body at all, told by its headers rather than by the framework's message text.</summary>
+    private static bool IsMissingBody(HttpRequest request) =>
+        request.ContentLength is null or 0 && !request.Headers.TransferEncoding.Any(v => v?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true)
+        && HttpMethods.IsPost(request.Method) | HttpMethods.IsPut(request.Method) | HttpMethods.IsPatch(request.Method);
+
+    private ProblemHttpResult FromBadRequest(BadHttpRequestException bad, HttpContext httpContext)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.Create(413, "body_too_large", $"The request body is larger than {TollgateOptions.MaxBodyBytes} bytes.");
+        }
+
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return Problems.Create(415, "unsupported_media_type", "Send the body as application/json.");
+        }
+
+        if (bad.InnerException is JsonException error)
+        {
+            return Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions));
+        }
+
+        return BindingProblem.Find(httpContext) is { } unbound
+            ? Problems.Validation(unbound.Field, unbound.Problem)
+            : Problems.Create(bad.StatusCode, "invalid_request", bad.Message);
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Tollgate.Server.Http;
+
+/// <summary>
+/// Reads every JSON request body once, before any endpoint does: text that is not JSON, a string that is not valid
+/// Unicode (a lone UTF-16 surrogate) or a property named twice in one object is a 400 <c>invalid_json</c> naming where,
+/// whichever endpoint it was sent to. The checked bytes then go on unchanged, since signatures cover them.
+/// </summary>
+public sealed class JsonBodyCheck(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        // An encoded body (the gzipped price import) is JSON only once decoded; the endpoint that accepts it checks it.
+        var encoded = request.Headers.ContentEncoding.Any(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase));
+        if (context.GetEndpoint() is null || request.ContentLength == 0 || !request.HasJsonContentType() || encoded)
+        {
+            await next(context);
+            return;
+        }
+
+        var body = await ReadAsync(request, context.RequestAborted);
+        if (body.Count > 0 && Problem(body) is { } problem)
+        {
+            await Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", problem).ExecuteAsync(context);
+            return;
+        }
+
+        request.Body = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
+        await next(context);
+    }
+
+    /// <summary>What is wrong with the JSON text, naming the field, or null when it is well formed.</summary>
+    public static string? Problem(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        var scopes = new List<Scope>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        Advance(scopes);
+                        scopes.Add(new Scope(reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.Ordinal) : null));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        scopes.RemoveAt(scopes.Count - 1);
+                        break;
+                    case JsonTokenType.PropertyName:
+                        if (!TryText(ref reader, out var name))
+                        {
+                            return $"{PathOf(scopes)}: has a property name that {NotUnicode}";
+                        }
+
+                        scopes[^1].Name = name;
+                        if (!scopes[^1].Names!.Add(name))
+                        {
+                            return $"{PathOf(scopes)}: appears more than once in the same object";
+                        }
+
+                        break;
+                    case JsonTokenType.String:
+                        Advance(scopes);
+                        if (!IsUnicode(ref reader))
+                        {
+                            return $"{PathOf(scopes)}: {NotUnicode}";
+                        }
+
+                        break;
+                    default:
+                        Advance(scopes);
+                        break;
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            var cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            return $"The body is not valid JSON: {(cut > 0 ? e.Message[..cut] : e.Message)} (at byte {reader.BytesConsumed}).";
+        }
+
+        return null;
+    }
+
+    private const string NotUnicode = "is not valid Unicode text (a lone UTF-16 surrogate such as \\ud800, or bytes that are not UTF-8)";
+
+    /// <summary>Whether a string value decodes; unescaped text is checked in place, without allocating it.</summary>
+    private static bool IsUnicode(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped || reader.HasValueSequence ? TryText(ref reader, out _) : System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
+
+    private static bool TryText(ref Utf8JsonReader reader, out string text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // GetString refuses text that does not decode to valid UTF-16, such as an escaped lone surrogate.
+            text = "";
+            return false;
+        }
+    }
+
+    private static void Advance(List<Scope> scopes)
+    {
+        if (scopes.Count > 0 && scopes[^1].Names is null)
+        {
+            scopes[^1].Index++;
+        }
+    }
+
+    private static string PathOf(List<Scope> scopes)
+    {
+        var path = new StringBuilder();
+        foreach (var scope in scopes)
+        {
+            if (scope.Names is null)
+            {
+                path.Append('[').Append(scope.Index - 1).Append(']');
+            }
+            else if (scope.Name is not null)
+            {
+                path.Append(path.Length > 0 ? "." : "").Append(scope.Name);
+            }
+        }
+
+        return path.Length == 0 ? "body" : path.ToString();
+    }
+
+    private static async Task<ArraySegment<byte>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length and <= TollgateOptions.MaxBodyBytes)
+        {
+            // The usual case: the length is declared, so the body is read once into an array of exactly that size.
+            var exact = new byte[length];
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            return new ArraySegment<byte>(exact, 0, read);
+        }
+
+        var buffer = new MemoryStream(4096);
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return new ArraySegment<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>One open object (with the names seen so far and the current one) or array (with its item count).</summary>
+    private sealed class Scope(HashSet<string>? names)
+    {
+        public HashSet<string>? Names { get; } = names;
+
+        public string? Name { get; set; }
+
+        public int Index { get; set; }
+    }
+}

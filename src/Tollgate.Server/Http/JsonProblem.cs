@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace Tollgate.Server.Http;
+
+/// <summary>
+/// Says what is wrong with a JSON body the serializer refused, in wire terms and naming the field. It reads no exception
+/// text: it follows <see cref="JsonException.Path"/> through the body (kept readable by <see cref="JsonBodyCheck"/>) and
+/// through the endpoint's request type as the serializer sees it, and compares the two.
+/// </summary>
+public static class JsonProblem
+{
+    public static string Describe(JsonException json, HttpContext http, JsonSerializerOptions options)
+    {
+        var path = JsonPath.Parse(json.Path);
+        var field = JsonPath.Render(path);
+        var type = Endpoint(http)?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        if (type is null || ReadBody(http.Request) is not { } document)
+        {
+            return field is null ? "The body does not have the shape this endpoint accepts." : $"{field}: has the wrong type";
+        }
+
+        using (document)
+        {
+            return Describe(document.RootElement, options.GetTypeInfo(type), path, field, options);
+        }
+    }
+
+    private static string Describe(JsonElement root, JsonTypeInfo info, IReadOnlyList<object> path, string? field, JsonSerializerOptions options)
+    {
+        JsonElement? element = root;
+        var declared = info.Type;
+        foreach (var segment in path)
+        {
+            if (segment is string name && info.Kind is JsonTypeInfoKind.Object)
+            {
+                if (info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, Comparison(options))) is not { } property)
+                {
+                    return $"{field}: unknown field";
+                }
+
+                (declared, info) = (property.PropertyType, options.GetTypeInfo(property.PropertyType));
+                element = element is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var value) ? value : null;
+            }
+            else if ((segment is string && info.Kind is JsonTypeInfoKind.Dictionary) || (segment is int && info.Kind is JsonTypeInfoKind.Enumerable))
+            {
+                (declared, info) = (info.ElementType!, options.GetTypeInfo(info.ElementType!));
+                element = Child(element, segment);
+            }
+            else
+            {
+                return $"{field ?? "body"}: has the wrong type";
+            }
+        }
+
+        if (element is { ValueKind: JsonValueKind.Object } obj && info.Kind is JsonTypeInfoKind.Object)
+        {
+            var prefix = field is null ? "" : field + ".";
+            if (info.Properties.FirstOrDefault(p => p.IsRequired && !Has(obj, p.Name, options)) is { } missing)
+            {
+                return $"{prefix}{missing.Name}: is required";
+            }
+
+            if (obj.EnumerateObject().FirstOrDefault(p => !info.Properties.Any(m => string.Equals(m.Name, p.Name, Comparison(options))))
+                is { Name: { Length: > 0 } unknown })
+            {
+                return $"{prefix}{unknown}: unknown field";
+            }
+        }
+
+        return element is { ValueKind: JsonValueKind.Null } ? $"{field ?? "body"}: must not be null" : $"{field ?? "body"}: {Expected(declared)}";
+    }
+
+    /// <summary>The endpoint that failed: the exception handler middleware clears it from the context and keeps it on its feature.</summary>
+    public static Endpoint? Endpoint(HttpContext http) => http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();
+
+    /// <summary>The body as the request holds it after <see cref="JsonBodyCheck"/>: a seekable copy, read again here.</summary>
+    private static JsonDocument? ReadBody(HttpRequest request)
+    {
+        if (!request.Body.CanSeek)
+        {
+            return null;
+        }
+
+        request.Body.Position = 0;
+        try
+        {
+            return JsonDocument.Parse(request.Body);
+        }
+        catch (JsonException)
+        {
+            return null; // JsonBodyCheck lets no malformed body through; one it did not read (an encoded body) is described by path alone
+        }
+    }
+
+    private static JsonElement? Child(JsonElement? element, object segment) => (element, segment) switch
+    {
+        ({ ValueKind: JsonValueKind.Object } o, string name) when o.TryGetProperty(name, out var value) => value,
+        ({ ValueKind: JsonValueKind.Array } a, int index) when index < a.GetArrayLength() => a[index],
+        _ => null,
+    };
+
+    private static bool Has(JsonElement obj, string name, JsonSerializerOptions options) =>
+        obj.EnumerateObject().Any(p => string.Equals(p.Name, name, Comparison(options)));
+
+    private static StringComparison Comparison(JsonSerializerOptions options) =>
+        options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    private static string Expected(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(int) || t == typeof(long) || t == typeof(short) => "must be a whole number",
+        var t when t == typeof(decimal) || t == typeof(double) => "must be a number",
+        var t when t == typeof(bool) => "must be true or false",
+        var t when t == typeof(DateTimeOffset) || t == typeof(DateTime) => "must be an ISO 8601 instant",
+        var t when t.IsEnum => "is not one of the allowed values",
+        _ => "has the wrong type",
+    };
+}
+
+/// <summary>The serializer's JSON path ($.items[0].name, $['odd key']) as property names and array indexes.</summary>
+public static class JsonPath
+{
+    public static IReadOnlyList<object> Parse(string? path)
+    {
+        var segments = new List<object>();
+        var i = path is ['$', ..] ? 1 : 0;
+        while (path is not null && i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                segments.Add(path[(i + 1)..end]);
+                i = end;
+            }
+            else if (path.AsSpan(i).StartsWith("['", StringComparison.Ordinal) && path.IndexOf("']", i + 2, StringComparison.Ordinal) is var close and > 0)
+            {
+                segments.Add(path[(i + 2)..close]);
+                i = close + 2;
+            }
+            else if (path[i] == '[' && path.IndexOf(']', i) is var bracket and > 0
+                && int.TryParse(path.AsSpan(i + 1, bracket - i - 1), System.Globalization.CultureInfo.InvariantCulture, out var index))
+            {
+                segments.Add(index);
+                i = bracket + 1;
+            }
+            else
+            {
+                break; // a path the serializer did not write; what was read so far still names the field
+            }
+        }
+
+        return segments;
+    }
+
+    /// <summary>The field as the docs write it (items[0].name), or null for the body itself.</summary>
+    public static string? Render(IReadOnlyList<object> segments)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var segment in segments)
+        {
+            _ = segment is int index
+                ? text.Append('[').Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']')
+                : text.Append(text.Length > 0 ? "." : "").Append((string)segment);
+        }
+
+        return text.Length == 0 ? null : text.ToString();
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Tollgate.Server.Http;
+
+/// <summary>Every error is problem+json (RFC 9457) with a machine-readable "error" code.</summary>
+public static class Problems
+{
+    public static ProblemHttpResult Create(int status, string error, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["error"] = error };
+        return TypedResults.Problem(detail: detail, statusCode: status, title: TitleFor(status), type: TypeFor(error), extensions: ext);
+    }
+
+    /// <summary>503 overloaded: the node holds as many hot-path operations as it may and wrote nothing.</summary>
+    public static ProblemHttpResult Overloaded(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = (long)Math.Ceiling(retryAfter.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(503, "overloaded", $"This node is at capacity and wrote nothing; retry after {seconds} s.",
+            new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
+    }
+
+    public static ProblemHttpResult NotFound(string what, string id) =>
+        Create(StatusCodes.Status404NotFound, "not_found", $"No {what} '{id}'.", new Dictionary<string, object?> { ["resource"] = what });
+
+    /// <summary>A 400 naming each bad field: errors maps a field path to what is wrong with it.</summary>
+    public static ProblemHttpResult Validation(IReadOnlyDictionary<string, string> errors) =>
+        Create(StatusCodes.Status400BadRequest, "validation_failed",
+            string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")),
+            new Dictionary<string, object?> { ["errors"] = errors });
+
+    public static ProblemHttpResult Validation(string field, string message) =>
+        Validation(new Dictionary<string, string> { [field] = message });
+
+    public static string TypeFor(string error) => $"https://tollgate.dev/errors/{error.Replace('_', '-')}";
+
+    public static string TitleFor(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Unauthorized",
+        402 => "Payment required",
+        403 => "Forbidden",
+        404 => "Not found",
+        405 => "Method not allowed",
+        409 => "Conflict",
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        422 => "Unprocessable",
+        429 => "Too many requests",
+        502 => "Bad gateway",
+        503 => "Service unavailable",
+        _ => status >= 500 ? "Internal server error" : "Error",
+    };
+}

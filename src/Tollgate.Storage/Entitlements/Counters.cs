@@ -1,0 +1,134 @@
+using System.Data;
+using Dapper;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
+using Tollgate.Core.Periods;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Entitlements;
+
+/// <summary>The counter row statements. Every change is one conditional UPDATE: never read, then write.</summary>
+internal static class Counters
+{
+    private const string Key = "customer_id = @customer AND feature_code = @feature AND period_start = @periodStart";
+
+    // The hot path: four shapes of one conditional UPDATE, each prepared once per connection.
+    private static readonly Statement AddUsed = Add("used", capped: false);
+    private static readonly Statement AddUsedCapped = Add("used", capped: true);
+    private static readonly Statement AddReserved = Add("reserved", capped: false);
+    private static readonly Statement AddReservedCapped = Add("reserved", capped: true);
+    private static readonly Statement Read = new(
+        $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}",
+        ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
+
+    private static readonly Statement Create = new("""
+        INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        VALUES (@customer, @feature, @periodStart, @periodEnd, 0, 0, @carry, @limit, @now)
+        ON CONFLICT (customer_id, feature_code, period_start) DO NOTHING
+        """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
+        ("carry", DbType.Int64), ("limit", DbType.Int64), ("now", DbType.Int64));
+
+    private static Statement Add(string column, bool capped) => new($"""
+        UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
+        WHERE {Key} {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
+        RETURNING used, reserved, carried_in
+        """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("amount", DbType.Int64),
+        ("quota", DbType.Int64), ("now", DbType.Int64));
+
+    /// <summary>Adds to used (or reserved), only where the hard cap allows it; null when the row is missing or the cap refuses.</summary>
+    public static Task<CounterState?> TryAddAsync(
+        BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
+    {
+        var (statement, values) = PlanAdd(scope, customer, feature, period, grant, amount, reserve);
+        return scope.RowAsync<CounterState?>(statement, ReadState, values);
+    }
+
+    /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>
+    public static PlannedStatement PlanAdd(
+        BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
+    {
+        return new PlannedStatement(AddStatement(grant, reserve), [customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs]);
+    }
+
+    /// <summary>Which of the four shapes of the conditional UPDATE adds <paramref name="grant"/>'s amount.</summary>
+    public static Statement AddStatement(PlanFeature grant, bool reserve) => (reserve, QuotaRules.Enforced(grant)) switch
+    {
+        (false, false) => AddUsed,
+        (false, true) => AddUsedCapped,
+        (true, false) => AddReserved,
+        _ => AddReservedCapped,
+    };
+
+    /// <summary>The counter as this transaction sees it; empty when the period has no row yet.</summary>
+    public static async Task<CounterState> ReadAsync(SqlScope scope, string customer, string feature, long periodStart) =>
+        await scope.RowAsync<CounterState?>(Read, ReadState, customer, feature, periodStart) ?? CounterState.Empty;
+
+    private static CounterState? ReadState(IRow r) => new CounterState(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+
+    /// <summary>Moves a hold to used: releases <paramref name="held"/> and adds <paramref name="actual"/>, capped only when it grows.</summary>
+    public static async Task<CounterState?> TrySettleAsync(
+        BatchScope scope, string customer, string feature, long periodStart, PlanFeature? grant, long held, long actual)
+    {
+        var cap = grant is not null && QuotaRules.Enforced(grant) && actual > held
+            ? "AND used + reserved - @held + @actual <= @quota + carried_in" : "";
+        var row = await scope.Connection.QuerySingleOrDefaultAsync<CounterRow>(scope.Command($"""
+            UPDATE usage_counters SET reserved = reserved - @held, used = used + @actual, updated_at = @now
+            WHERE {Key} {cap}
+            RETURNING used, reserved, carried_in
+            """, new { customer, feature, periodStart, held, actual, quota = grant?.MonthlyQuota, now = scope.NowMs }));
+        return row?.ToState();
+    }
+
+    /// <summary>Creates the window's row if missing, carrying over what the previous window left unused when the grant rolls over.</summary>
+    public static async Task EnsureAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    {
+        var carry = await CarryAsync(scope, customer, feature, window, grant);
+        await scope.ExecuteAsync(Create, customer, feature, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry,
+            grant?.MonthlyQuota is { } q ? q + carry : null, scope.NowMs);
+    }
+
+    /// <summary>
+    /// What the previous window left unused, for a rolling grant. The previous window is closed, so every node computes the
+    /// same carry; ON CONFLICT keeps the first row.
+    /// </summary>
+    private static async Task<long> CarryAsync(SqlScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    {
+        if (grant is not { Rollover: true })
+        {
+            return 0;
+        }
+
+        var previous = await scope.Connection.QuerySingleOrDefaultAsync<PreviousRow>(scope.Command(
+            "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
+            new { customer, feature, start = window.Start.ToUnixTimeMilliseconds() }));
+        return previous is null ? 0 : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
+    }
+
+    /// <summary>The window's counter, or, before its first use, what it will start with: nothing used and the carry it will get.</summary>
+    public static async Task<CounterState> ReadOrCarryAsync(SqlScope scope, string customer, string feature, BillingPeriod window, PlanFeature grant)
+    {
+        var row = await scope.RowAsync<CounterState?>(Read, ReadState, customer, feature, window.Start.ToUnixTimeMilliseconds());
+        return row ?? new CounterState(0, 0, await CarryAsync(scope, customer, feature, window, grant));
+    }
+
+    /// <summary>Every counter of the customer whose window holds <paramref name="at"/>, keyed by feature and window start.</summary>
+    public static async Task<IReadOnlyList<HeldCounter>> ReadHoldingAsync(SqlScope scope, string customer, DateTimeOffset at)
+    {
+        var rows = await scope.Connection.QueryAsync<CounterRow>(scope.Command(
+            """
+            SELECT feature_code, period_start, period_end, used, reserved, carried_in FROM usage_counters
+            WHERE customer_id = @customer AND period_start <= @at AND period_end > @at
+            """,
+            new { customer, at = at.ToUnixTimeMilliseconds() }));
+        return [.. rows.Select(r => new HeldCounter(r.FeatureCode, r.Window, r.ToState()))];
+    }
+
+    private sealed class PreviousRow
+    {
+        public long Used { get; set; }
+        public long? PeriodLimit { get; set; }
+    }
+}
+
+/// <summary>A stored counter and the window it was counted in.</summary>
+public sealed record HeldCounter(string Feature, BillingPeriod Window, CounterState State);

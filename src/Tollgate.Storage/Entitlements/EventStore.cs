@@ -1,0 +1,86 @@
+using Dapper;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Entitlements;
+
+/// <summary>
+/// After-the-fact usage ("track, not gate"): each event counts against its customer's current period and is never
+/// denied; its id is kept under a unique key so a resent event counts once.
+/// </summary>
+public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
+{
+    /// <summary>How far back an event may be dated; ids are remembered at least this long.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(35);
+
+    /// <summary>How far ahead of this server's clock an event may be dated.</summary>
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
+
+    public Task<TrackResult> TrackAsync(IReadOnlyList<TrackedEvent> events) =>
+        events.Count == 0
+            ? Task.FromResult(new TrackResult(0, [], []))
+            : committer.RunAsync(events[0].CustomerId, scope => TrackAsync(scope, events));
+
+    private async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<TrackedEvent> events)
+    {
+        var accepted = 0;
+        var duplicates = new List<string>();
+        var rejected = new List<(int, string?, string)>();
+        foreach (var named in events)
+        {
+            var e = named;
+            var context = await contexts.LoadAsync(scope, e.CustomerId);
+            if (context is null)
+            {
+                rejected.Add((e.Index, e.Id, $"customer: no customer '{e.CustomerId}'"));
+                continue;
+            }
+
+            if (e.Timestamp > scope.Now + MaxSkew)
+            {
+                rejected.Add((e.Index, e.Id, "timestamp: is in the future"));
+                continue;
+            }
+
+            // An event counts in the feature's current window, so it may not be dated before that window began.
+            var grant = context.Grant(e.FeatureCode);
+            var window = context.Window(grant);
+            if (e.Timestamp < window.Start || e.Timestamp < scope.Now - MaxAge)
+            {
+                rejected.Add((e.Index, e.Id, "timestamp: is before the feature's current quota window (or older than 35 days)"));
+                continue;
+            }
+
+            e = e with { CustomerId = context.CustomerId }; // a member's event counts for its organisation
+            var inserted = await scope.Connection.ExecuteAsync(scope.Command("""
+                INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
+                VALUES (@CustomerId, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson, @member)
+                ON CONFLICT (customer_id, id) DO NOTHING
+                """, new
+            {
+                e.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs, e.PropertiesJson,
+                e.MetadataJson, member = context.MemberId,
+            }));
+            if (inserted == 0)
+            {
+                duplicates.Add(e.Id);
+                continue;
+            }
+
+            await Counters.EnsureAsync(scope, e.CustomerId, e.FeatureCode, window, grant);
+            var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
+                UPDATE usage_counters SET used = used + @Amount, updated_at = @now
+                WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @periodStart
+                RETURNING used, reserved, carried_in
+                """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
+            await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
+            scope.AddDailyUsage(e.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
+            await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
+            accepted++;
+        }
+
+        return new TrackResult(accepted, duplicates, rejected);
+    }
+}

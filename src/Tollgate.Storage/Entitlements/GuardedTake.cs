@@ -1,0 +1,126 @@
+using System.Data;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
+using Tollgate.Core.Periods;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Entitlements;
+
+/// <summary>
+/// The hot path's first statement on a database other nodes write, planned with a remembered context: one statement
+/// that takes the feature's rate-limit request (when it has one) and adds to the counter, only while the customer's
+/// context_version is still the one remembered. It answers one row: whether the version held, the rate window's count
+/// (null: refused), and the counter (null: missing or refused). A stale version writes nothing.
+/// </summary>
+internal static class GuardedTake
+{
+    private const string Current = "EXISTS (SELECT 1 FROM customers WHERE id = @customer AND context_version = @version)";
+
+    private static readonly Dictionary<(bool Reserve, bool Capped, bool Rated), Statement> Statements =
+        (from reserve in new[] { false, true } from capped in new[] { false, true } from rated in new[] { false, true } select (reserve, capped, rated))
+        .ToDictionary(shape => shape, shape => Build(shape.reserve, shape.capped, shape.rated));
+
+    private static readonly Statement VersionCheck = new(
+        "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
+
+    private static Statement Build(bool reserve, bool capped, bool rated)
+    {
+        var column = reserve ? "reserved" : "used";
+        var rate = rated ? $"""
+            rate AS (
+                INSERT INTO rate_counters (customer_id, feature_code, window_start, window_end, used)
+                SELECT @customer, @feature, @rateStart, @rateEnd, 1 WHERE {Current}
+                ON CONFLICT (customer_id, feature_code, window_start) DO UPDATE SET used = rate_counters.used + 1
+                WHERE rate_counters.used + 1 <= @rateLimit
+                RETURNING used),
+            """ : "";
+        (string Name, DbType Type)[] parameters = [("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64),
+            ("amount", DbType.Int64), ("quota", DbType.Int64), ("now", DbType.Int64), ("version", DbType.Int64)];
+        return new Statement($"""
+            WITH {rate}
+            counter AS (
+                UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
+                WHERE customer_id = @customer AND feature_code = @feature AND period_start = @periodStart
+                {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
+                AND {(rated ? "EXISTS (SELECT 1 FROM rate)" : Current)}
+                RETURNING used, reserved, carried_in)
+            SELECT {Current}{(rated ? ", (SELECT used FROM rate)" : "")}, counter.used, counter.reserved, counter.carried_in
+            FROM (SELECT 1) AS one LEFT JOIN counter ON TRUE
+            """, rated ? [.. parameters, ("rateStart", DbType.Int64), ("rateEnd", DbType.Int64), ("rateLimit", DbType.Int64)] : parameters);
+    }
+
+    /// <summary>The statement for one consume or reserve of <paramref name="amount"/> against a context read at <paramref name="version"/>.</summary>
+    public static Plan For(string customer, string feature, BillingPeriod window, PlanFeature grant, long amount, bool reserve, long version)
+    {
+        var rate = grant.RateLimit;
+        var statement = Statements[(reserve, QuotaRules.Enforced(grant), rate is not null)];
+        return new Plan(statement, Counters.AddStatement(grant, reserve), customer, version, scope =>
+        {
+            object?[] values = [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version];
+            if (rate is null)
+            {
+                return new PlannedStatement(statement, values);
+            }
+
+            var rateWindow = QuotaWindow.RateWindow(rate, scope.Now);
+            return new PlannedStatement(statement,
+                [.. values, rateWindow.Start.ToUnixTimeMilliseconds(), rateWindow.End.ToUnixTimeMilliseconds(), rate.Limit]);
+        });
+    }
+
+    /// <summary>
+    /// Whether the remembered context is still current in this transaction. When the planned statement ran, its row is
+    /// handed on as the rows of the statements it stood for (the rate take, the counter UPDATE), which the operation's
+    /// ordinary path then takes instead of running them; an operation whose statement was not planned (not its customer's
+    /// first in the batch) checks the version with one read, unless an earlier one in this batch found it current.
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(BatchScope scope, Plan plan)
+    {
+        var verified = scope.Aggregate<VerifiedVersions>();
+        if (scope.Prefetched is { } prefetched && ReferenceEquals(prefetched.Statement, plan.Statement))
+        {
+            scope.Prefetched = null;
+            if (prefetched.Row is not { } row || row[0] is not true)
+            {
+                return false;
+            }
+
+            scope.Prefetched = row.Length == 4
+                ? new PrefetchedRow(plan.Counter, Counter(row, 1))
+                : new PrefetchedRow(RateCounters.TakeStatement, row[1] is null ? null : [row[1]],
+                    row[1] is null ? null : new PrefetchedRow(plan.Counter, Counter(row, 2)));
+            verified.Add(plan.Customer, plan.Version);
+            return true;
+        }
+
+        if (verified.Contains(plan.Customer, plan.Version))
+        {
+            return true;
+        }
+
+        var current = await scope.RowAsync(VersionCheck, _ => true, plan.Customer, plan.Version);
+        if (current)
+        {
+            verified.Add(plan.Customer, plan.Version);
+        }
+
+        return current;
+    }
+
+    private static object?[]? Counter(object?[] row, int first) => row[first] is null ? null : row[first..(first + 3)];
+
+    /// <summary>A planned guarded statement, and the counter UPDATE it stands for.</summary>
+    internal sealed record Plan(Statement Statement, Statement Counter, string Customer, long Version, Func<BatchScope, PlannedStatement> First);
+
+    /// <summary>The (customer, version) pairs this batch's transaction found current; nothing of it is written.</summary>
+    private sealed class VerifiedVersions : IBatchAggregate
+    {
+        private readonly HashSet<(string, long)> _pairs = [];
+
+        public void Add(string customer, long version) => _pairs.Add((customer, version));
+
+        public bool Contains(string customer, long version) => _pairs.Contains((customer, version));
+
+        public Task FlushAsync(BatchScope scope) => Task.CompletedTask;
+    }
+}
