@@ -10,7 +10,7 @@ namespace Tollgate.Storage.Entitlements;
 /// The hot path's first statement on a database other nodes write, planned with a remembered context: one statement
 /// that takes the feature's rate-limit request (when it has one) and adds to the counter, only while the customer's
 /// context_version is still the one remembered. It answers one row: whether the version held, the rate window's count
-/// (null: refused), and the counter (null: missing or refused). A stale version writes nothing.
+/// (null: refused, or no row yet), and the counter (null: missing or refused). A stale version writes nothing.
 /// </summary>
 internal static class GuardedTake
 {
@@ -26,12 +26,12 @@ internal static class GuardedTake
     private static Statement Build(bool reserve, bool capped, bool rated)
     {
         var column = reserve ? "reserved" : "used";
+        // An UPDATE, not the upsert: a customer's first request ever has no row yet, finds none here, and takes the
+        // ordinary path, whose upsert creates it. Every later request moves the row in place.
         var rate = rated ? $"""
             rate AS (
-                INSERT INTO rate_counters (customer_id, feature_code, window_start, window_end, used)
-                SELECT @customer, @feature, @rateStart, @rateEnd, 1 WHERE {Current}
-                ON CONFLICT (customer_id, feature_code, window_start) DO UPDATE SET used = rate_counters.used + 1
-                WHERE rate_counters.used + 1 <= @rateLimit
+                UPDATE rate_counters SET {RateCounters.Moved("@rateStart", "@rateEnd")}
+                WHERE customer_id = @customer AND feature_code = @feature AND {RateCounters.Admits("@rateStart", "@rateLimit")} AND {Current}
                 RETURNING used),
             """ : "";
         (string Name, DbType Type)[] parameters = [("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64),
@@ -85,10 +85,11 @@ internal static class GuardedTake
                 return false;
             }
 
-            scope.Prefetched = row.Length == 4
-                ? new PrefetchedRow(plan.Counter, Counter(row, 1))
-                : new PrefetchedRow(RateCounters.TakeStatement, row[1] is null ? null : [row[1]],
-                    row[1] is null ? null : new PrefetchedRow(plan.Counter, Counter(row, 2)));
+            // A rated statement that took nothing (refused, or the customer's first request with no row yet) wrote
+            // nothing, so the operation's ordinary path decides with the upsert.
+            scope.Prefetched = row.Length == 4 ? new PrefetchedRow(plan.Counter, Counter(row, 1))
+                : row[1] is null ? null
+                : new PrefetchedRow(RateCounters.TakeStatement, [row[1]], new PrefetchedRow(plan.Counter, Counter(row, 2)));
             verified.Add(plan.Customer, plan.Version);
             return true;
         }

@@ -8,20 +8,32 @@ namespace Tollgate.Storage.Entitlements;
 
 /// <summary>
 /// Rate limits as counters of fixed windows, taken by one conditional upsert in the decision's own transaction, so N
-/// nodes together never grant more than the limit in one window. Each consume or reserve is one request.
+/// nodes together never grant more than the limit in one window. Each consume or reserve is one request. A customer's
+/// feature has one row whose window moves forward in place: a later window starts again at 1, and a node whose clock
+/// is behind counts in the newer window it finds, so no window is ever counted twice.
 /// </summary>
 internal static class RateCounters
 {
     /// <summary>The upsert <see cref="TryTakeAsync"/> runs, so a planned statement that took the request can stand in for it.</summary>
     public static Statement TakeStatement => Take;
 
-    private static readonly Statement Take = new("""
+    private static readonly Statement Take = new($"""
         INSERT INTO rate_counters (customer_id, feature_code, window_start, window_end, used)
         VALUES (@customer, @feature, @start, @end, 1)
-        ON CONFLICT (customer_id, feature_code, window_start) DO UPDATE SET used = rate_counters.used + 1
-        WHERE rate_counters.used + 1 <= @limit
+        ON CONFLICT (customer_id, feature_code) DO UPDATE SET {Moved("excluded.window_start", "excluded.window_end")}
+        WHERE {Admits("excluded.window_start", "@limit")}
         RETURNING used
         """, ("customer", DbType.String), ("feature", DbType.String), ("start", DbType.Int64), ("end", DbType.Int64), ("limit", DbType.Int64));
+
+    /// <summary>The SET list that counts one request in the window starting at <paramref name="start"/>: a later window starts at 1.</summary>
+    internal static string Moved(string start, string end) => $"""
+        used = CASE WHEN {start} > rate_counters.window_start THEN 1 ELSE rate_counters.used + 1 END,
+        window_start = CASE WHEN {start} > rate_counters.window_start THEN {start} ELSE rate_counters.window_start END,
+        window_end = CASE WHEN {start} > rate_counters.window_start THEN {end} ELSE rate_counters.window_end END
+        """;
+
+    /// <summary>Whether the row admits one more request: a later window always does, the stored one while under the limit.</summary>
+    internal static string Admits(string start, string limit) => $"({start} > rate_counters.window_start OR rate_counters.used + 1 <= {limit})";
 
     private static readonly Statement GiveBack = new("""
         UPDATE rate_counters SET used = used - 1

@@ -131,6 +131,35 @@ public abstract class RateLimitsContract : ApiContract
     }
 
     [Fact]
+    public async Task EachNewWindowStartsAgainInTheFeaturesOneRow()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "solo");
+
+        var seconds = new List<HttpStatusCode[]>();
+        for (var second = 0; second < 3; second++)
+        {
+            var answers = new List<HttpStatusCode>();
+            for (var i = 0; i < 6; i++)
+            {
+                answers.Add((await app.ConsumeAsync("c1", "calls")).StatusCode);
+            }
+
+            seconds.Add([.. answers]);
+            await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        }
+
+        var rows = await app.Get<Tollgate.Storage.Database.TollgateDatabase>().ReadAsync(c => Dapper.SqlMapper.QueryAsync<(long, long)>(c,
+            "SELECT used, window_start FROM rate_counters WHERE customer_id = 'c1' AND feature_code = 'calls'"));
+
+        HttpStatusCode[] expected = [.. Enumerable.Repeat(HttpStatusCode.OK, 5), HttpStatusCode.TooManyRequests];
+        Assert.All(seconds, answers => Assert.Equal(expected, answers));
+        // One row for the customer's feature, moved to the third second: windows do not pile up.
+        Assert.Equal([(5L, app.Clock.GetUtcNow().AddSeconds(-1).ToUnixTimeMilliseconds())], rows);
+    }
+
+    [Fact]
     public async Task ReserveIsRateLimitedLikeConsume()
     {
         await using var app = await AppAsync();
