@@ -20,6 +20,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 fi
 
+# On any exit (an interrupt included) the background streams' process trees stop and the cluster goes, so nothing is left
+# running or holding a port.
+server_pid="" others_pid="" suites_pid="" pg_dir="" logs=""
+kill_tree() { local child; for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
+cleanup() {
+  for pid in $server_pid $others_pid $suites_pid; do kill_tree "$pid"; done
+  if [ -n "$pg_dir" ]; then run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; fi
+  if [ -n "$logs" ]; then rm -rf "$logs"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
 # One throwaway PostgreSQL cluster for the whole run; each test makes its own database in it. No autovacuum: with over a
 # thousand short-lived databases its launcher keeps forking workers into them (one was seen taking half a core).
 if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
@@ -27,7 +39,6 @@ if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
   run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$pg_dir"; fi
   run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
-  trap 'run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"' EXIT
   # A start can fail (a port taken between the probe and the bind, a slow disk): show why, then try another port.
   port=""
   for attempt in 1 2 3; do
@@ -58,7 +69,7 @@ if [ $# -gt 0 ]; then
 fi
 # Three streams run at once, because the tests mostly wait on disk syncs, round trips and browsers: the server tests (the
 # longest, so they start first), the other .NET test projects one after another, and the OpenAPI contract (redocly
-# lint, and a typed client generated from it compiles) followed by the SDK suites. The two background streams' output
+# lint, and a typed client generated from it compiles) followed by the SDK suites. The server and SDK streams' output
 # is printed when all have ended.
 logs=$(mktemp -d /tmp/tollgate-test-logs.XXXXXX)
 dotnet_test() { dotnet test "$1" --no-build -nologo --logger "console;verbosity=minimal"; }
@@ -67,15 +78,16 @@ server_pid=$!
 (status=0; for suite in tests/openapi/run.sh sdks/python/run-tests.sh sdks/typescript/run-tests.sh; do "$suite" || status=1; done
   exit "$status") >"$logs/suites" 2>&1 &
 suites_pid=$!
-others=0
-for project in tests/*.Tests; do
-  if [ "$project" != tests/Tollgate.Server.Tests ]; then dotnet_test "$project" || others=1; fi
-done
-server=0
+(status=0; for project in tests/*.Tests; do
+  if [ "$project" != tests/Tollgate.Server.Tests ]; then dotnet_test "$project" || status=1; fi
+done; exit "$status") &
+others_pid=$!
+# Waiting (not a foreground command) lets an interrupt run the cleanup at once.
+server=0 others=0 suites=0
 wait "$server_pid" || server=$?
-suites=0
+wait "$others_pid" || others=$?
 wait "$suites_pid" || suites=$?
+server_pid="" others_pid="" suites_pid=""
 cat "$logs/server" "$logs/suites"
-rm -rf "$logs"
 echo "test.sh: exit codes: server tests $server, other .NET tests $others, OpenAPI and SDK suites $suites"
 [ "$server" -eq 0 ] && [ "$others" -eq 0 ] && [ "$suites" -eq 0 ]
