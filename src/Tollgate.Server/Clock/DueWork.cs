@@ -17,6 +17,11 @@ public sealed class DueWork(BillingCycle billing, UsageMaintenance usage, Discou
         return steps;
     }
 
+    /// <summary>The earliest instant any step falls due, so the test clock runs each at its own time.</summary>
     public async Task<DateTimeOffset?> NextDueAsync(CancellationToken cancellationToken = default) =>
-        await billing.NextDueAsync(cancellationToken);
+        (await billing.NextDueAsync(cancellationToken), await discounts.NextHoldExpiryAsync(cancellationToken)) switch
+        {
+            ({ } a, { } b) => a < b ? a : b,
+            (var a, var b) => a ?? b,
+        };
 }

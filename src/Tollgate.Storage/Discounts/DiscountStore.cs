@@ -101,6 +101,12 @@ public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalo
             : await database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseExpiredCheckoutHoldsAsync(), cancellationToken);
     }
 
+    /// <summary>When the next checkout hold expires, so the test clock stops there as it does for renewals; null with none held.</summary>
+    public async Task<DateTimeOffset?> NextHoldExpiryAsync(CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MIN(expires_at) FROM checkout_redemptions WHERE status = 'held'", cancellationToken: cancellationToken)), cancellationToken)
+            is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
     /// <summary>Gives a checkout's held redemption back: the session could not be made, or expired unpaid.</summary>
     public Task<bool> ReleaseCheckoutHoldAsync(string holdId, CancellationToken cancellationToken = default) =>
         database.WriteAsync((c, tx) => new DiscountWriter(c, tx, time, cancellationToken).ReleaseCheckoutHoldAsync(holdId), cancellationToken);

@@ -212,6 +212,19 @@ public abstract class StripeDiscountsContract : ApiContract
     }
 
     [Fact]
+    public async Task TheTestClockMovedPastAHoldsExpiryGivesItBackAtThatInstant()
+    {
+        await using var h = await WithCodeAsync(Kind, maxRedemptions: 5);
+        await h.App.CustomerAsync("c0");
+        await h.App.Admin.PostJsonAsync("/v1/billing/checkout-sessions", CheckoutFor("c0", "ONE"));
+        var expiry = await h.ScalarAsync<long>("SELECT expires_at FROM checkout_redemptions");
+
+        await h.App.AdvanceAsync(TimeSpan.FromDays(3));
+
+        Assert.Equal(expiry, await h.ScalarAsync<long>("SELECT settled_at FROM checkout_redemptions WHERE status = 'released'"));
+    }
+
+    [Fact]
     public async Task StripesDiscountOnTheSubscriptionACheckoutMadeUsesTheHeldRedemptionInsteadOfCountingTheCouponAgain()
     {
         await using var h = await WithCodeAsync(Kind, maxRedemptions: 5);
