@@ -47,10 +47,16 @@ public sealed class BillingCycle(
         {
             sent += await database.WriteAsync(async (c, tx) =>
             {
+                var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+                if (await subscriptions.ReadAsync(id) is not { } read)
+                {
+                    return 0;
+                }
+
+                await subscriptions.LockCustomerAsync(read.CustomerId, database.Dialect);
                 var marked = await c.ExecuteAsync(new CommandDefinition(
                     "UPDATE subscriptions SET trial_will_end_sent_at = @now WHERE id = @id AND status = 'trialing' AND trial_will_end_sent_at IS NULL",
                     new { id, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
-                var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
                 if (marked == 0 || await subscriptions.ReadAsync(id) is not { } trial)
                 {
                     return 0;

@@ -60,7 +60,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             }
 
             var existing = await c.QuerySingleAsync<CustomerRow>(new CommandDefinition(
-                $"SELECT * FROM customers WHERE id = @id {database.Dialect.ForUpdate}", new { id }, tx, cancellationToken: cancellationToken));
+                $"SELECT * FROM customers WHERE id = @id {database.Dialect.ForNoKeyUpdate}", new { id }, tx, cancellationToken: cancellationToken));
             if (existing.DeletedAt is not null)
             {
                 throw new CustomerDeletedException(id);
@@ -96,7 +96,11 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
     {
         try
         {
-            await database.WriteAsync((c, tx) => InsertSubscriptionAsync(c, tx, subscription, cancellationToken), cancellationToken);
+            await database.WriteAsync(async (c, tx) =>
+            {
+                await CustomerLock.TakeAsync(c, tx, subscription.CustomerId, database.Dialect, cancellationToken);
+                await InsertSubscriptionAsync(c, tx, subscription, cancellationToken);
+            }, cancellationToken);
             return true;
         }
         catch (DbException e) when (database.IsUniqueViolation(e))
