@@ -13,7 +13,7 @@ namespace Tollgate.Storage.Billing;
 /// <summary>
 /// The work that falls due with time, in order: trial ends, renewals with their invoices, invoices past due, grace
 /// periods that run out. Each subscription moves in its own transaction and only from the revision it read, so two
-/// nodes running this at once apply each step exactly once.
+/// nodes running this at once apply each step exactly once; each takes the customer's row before writing (<see cref="CustomerLock"/>).
 /// </summary>
 public sealed class BillingCycle(
     TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time,

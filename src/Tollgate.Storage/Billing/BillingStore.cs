@@ -12,8 +12,8 @@ using Tollgate.Storage.Discounts;
 namespace Tollgate.Storage.Billing;
 
 /// <summary>
-/// Subscription changes and the invoices they cause, each in one transaction under the customer's lock: create,
-/// change plan, cancel and undo. Time-driven steps are in BillingCycle.
+/// Subscription changes and the invoices they cause, each in one transaction under the customer's lock, taken before
+/// any other row (<see cref="CustomerLock"/>): create, change plan, cancel and undo. Time-driven steps are in BillingCycle.
 /// </summary>
 public sealed class BillingStore(
     TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)

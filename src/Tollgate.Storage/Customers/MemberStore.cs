@@ -7,7 +7,8 @@ namespace Tollgate.Storage.Customers;
 
 /// <summary>
 /// An organisation's members. A new member takes a seat with one conditional UPDATE of the organisation's member_count,
-/// bounded by its live subscription's seats, so concurrent additions on any number of nodes never pass the seats.
+/// bounded by its live subscription's seats, so concurrent additions on any number of nodes never pass the seats. Every
+/// write takes the organisation's row before the member's (<see cref="CustomerLock"/>).
 /// </summary>
 public sealed class MemberStore(TollgateDatabase database, EntitlementContextCache contexts, TimeProvider time)
 {
