@@ -27,7 +27,7 @@ public static class StorageServices
         services.AddSingleton<CatalogCache>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<EntitlementContextCache>();
-        services.AddSingleton<ICustomerStore, CustomerStore>();
+        services.AddSingleton<CustomerStore>();
         services.AddMetrics(); // IMeterFactory: each host gets its own meters, so hosts in one process never mix counts
         services.AddSingleton<StorageMetrics>();
         services.AddSingleton<GroupCommitter>();

@@ -112,7 +112,7 @@ public static class AdminCoupons
     }
 
     private static async Task<IResult> CreateCodeAsync(
-        HttpContext http, AdminData data, CouponStore store, ICustomerStore customers, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, AdminData data, CouponStore store, CustomerStore customers, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
         {

@@ -28,7 +28,7 @@ public static class AdminCustomers
     }
 
     private static async Task<IResult> DetailAsync(
-        string id, HttpContext http, string? done, string? usage, AdminData data, ICustomerStore customers, UsageQueries queries, UsageHistory history,
+        string id, HttpContext http, string? done, string? usage, AdminData data, CustomerStore customers, UsageQueries queries, UsageHistory history,
         InvoiceStore invoices, AlertStore alerts, CatalogCache catalog, Storage.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
@@ -145,7 +145,7 @@ public static class AdminCustomers
     }
 
     private static async Task<IResult> ChangeAsync(
-        string id, HttpContext http, AdminData data, ICustomerStore customers, BillingStore billing, CatalogCache catalog,
+        string id, HttpContext http, AdminData data, CustomerStore customers, BillingStore billing, CatalogCache catalog,
         Microsoft.Extensions.Options.IOptions<BillingOptions> options, CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
@@ -174,7 +174,7 @@ public static class AdminCustomers
     }
 
     private static async Task<IResult> CancelAsync(
-        string id, HttpContext http, AdminData data, ICustomerStore customers, BillingStore billing, Payments.StripeSubscriptions stripe,
+        string id, HttpContext http, AdminData data, CustomerStore customers, BillingStore billing, Payments.StripeSubscriptions stripe,
         CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)

@@ -47,7 +47,7 @@ public static class AdminGrants
     }
 
     private static async Task<IResult> GrantAsync(
-        string id, HttpContext http, AdminData data, ICustomerStore customers, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
+        string id, HttpContext http, AdminData data, CustomerStore customers, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
     {
         if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
         {

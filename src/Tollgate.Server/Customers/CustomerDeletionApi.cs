@@ -20,7 +20,7 @@ public static class CustomerDeletionApi
     }
 
     private static async Task<Results<Ok<CustomerDeletedResponse>, ProblemHttpResult>> DeleteAsync(
-        string id, bool? prorate, ICustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
+        string id, bool? prorate, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
         CancellationToken cancellationToken)
     {
         string? canceled = null, invoice = null;
@@ -63,7 +63,7 @@ public static class CustomerDeletionApi
     }
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> ExportAsync(
-        string id, ICustomerStore customers, CustomerDataExport export, TimeProvider time, CancellationToken cancellationToken)
+        string id, CustomerStore customers, CustomerDataExport export, TimeProvider time, CancellationToken cancellationToken)
     {
         if (await customers.GetAsync(id, cancellationToken) is null)
         {

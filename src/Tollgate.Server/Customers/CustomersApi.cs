@@ -29,7 +29,7 @@ public static class CustomersApi
     public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
-        string id, UpsertCustomerRequest request, ICustomerStore customers, MemberStore members, CancellationToken cancellationToken)
+        string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
             ("id", Validate.Id(id)),
@@ -67,7 +67,7 @@ public static class CustomersApi
         : null;
 
     private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> GetAsync(
-        string id, ICustomerStore customers, CancellationToken cancellationToken) =>
+        string id, CustomerStore customers, CancellationToken cancellationToken) =>
         await customers.GetAsync(id, cancellationToken) is { } customer ? TypedResults.Ok(ToWire(customer)) : Problems.NotFound("customer", id);
 
     private static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(

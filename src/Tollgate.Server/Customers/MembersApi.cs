@@ -55,7 +55,7 @@ public static class MembersApi
         await members.DeleteAsync(customer, member, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("member", member);
 
     private static async Task<Results<Ok<MemberList>, ProblemHttpResult>> ListAsync(
-        string customer, string? limit, string? cursor, MemberStore members, ICustomerStore customers, CancellationToken cancellationToken)
+        string customer, string? limit, string? cursor, MemberStore members, CustomerStore customers, CancellationToken cancellationToken)
     {
         if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {

@@ -67,7 +67,7 @@ public static class CouponsApi
     }
 
     private static async Task<Results<Created<PromotionCodeResponse>, ProblemHttpResult>> CreateCodeAsync(
-        CreatePromotionCodeRequest request, CouponStore store, ICustomerStore customers, TimeProvider time, CancellationToken cancellationToken)
+        CreatePromotionCodeRequest request, CouponStore store, CustomerStore customers, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var coupon = request.Coupon is null ? null : await store.GetAsync(request.Coupon, cancellationToken);

@@ -15,7 +15,7 @@ namespace Tollgate.Server.Email;
 /// printable invoice (the page GET /v1/invoices/{id}/html serves) with the template's words above it.
 /// </summary>
 public sealed class EmailComposer(
-    EmailTemplates templates, InvoiceStore invoices, ICustomerStore customers, CatalogCache catalog, IOptions<BillingOptions> billing)
+    EmailTemplates templates, InvoiceStore invoices, CustomerStore customers, CatalogCache catalog, IOptions<BillingOptions> billing)
 {
     public async Task<RenderedEmail> ComposeAsync(ClaimedEmail message, CancellationToken cancellationToken)
     {

@@ -34,7 +34,7 @@ public static class GrantsApi
         g.Id, g.CustomerId, g.Feature, g.Amount, g.Used, g.Remaining, g.ExpiresAt, g.Priority, g.Reason, g.PackCode, g.Status(now), g.CreatedAt, g.VoidedAt);
 
     private static async Task<Results<Created<CreditGrantResponse>, ProblemHttpResult>> CreateAsync(
-        string id, CreateCreditGrantRequest request, ICustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time,
+        string id, CreateCreditGrantRequest request, CustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -65,7 +65,7 @@ public static class GrantsApi
     }
 
     private static async Task<Results<Ok<CreditGrantListResponse>, ProblemHttpResult>> ListAsync(
-        string id, [FromQuery] string? limit, string? cursor, ICustomerStore customers,
+        string id, [FromQuery] string? limit, string? cursor, CustomerStore customers,
         CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!Lists.TryRead(limit, cursor, out var request, out var problem))

@@ -24,7 +24,7 @@ public static class HistoryApi
 
     /// <summary>from and to are UTC days, both included; by default the last 30 days (or 12 months) up to today.</summary>
     private static async Task<Results<Ok<UsageHistoryResponse>, ProblemHttpResult>> CustomerAsync(
-        string id, string? feature, string? from, string? to, string? granularity, ICustomerStore customers, UsageHistory history, CatalogCache catalog,
+        string id, string? feature, string? from, string? to, string? granularity, CustomerStore customers, UsageHistory history, CatalogCache catalog,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var unit = granularity ?? UsageSeries.Day;

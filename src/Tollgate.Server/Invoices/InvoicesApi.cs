@@ -30,7 +30,7 @@ public static class InvoicesApi
     }
 
     private static async Task<Results<Ok<InvoiceListResponse>, ProblemHttpResult>> ListAsync(
-        string id, string? limit, string? cursor, ICustomerStore customers, InvoiceLists lists, InvoiceStore invoices,
+        string id, string? limit, string? cursor, CustomerStore customers, InvoiceLists lists, InvoiceStore invoices,
         CancellationToken cancellationToken)
     {
         if (!Lists.TryRead(limit, cursor, out var page, out var problem))
@@ -80,7 +80,7 @@ public static class InvoicesApi
         await invoices.GetAsync(id, cancellationToken) is { } invoice ? TypedResults.Ok(BillingMapper.ToWire(invoice)) : Problems.NotFound("invoice", id);
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> HtmlAsync(
-        string id, InvoiceStore invoices, ICustomerStore customers, IOptions<BillingOptions> options, CancellationToken cancellationToken)
+        string id, InvoiceStore invoices, CustomerStore customers, IOptions<BillingOptions> options, CancellationToken cancellationToken)
     {
         var invoice = await invoices.GetAsync(id, cancellationToken);
         if (invoice is null)

@@ -29,7 +29,7 @@ public static class LlmStatsApi
     }
 
     /// <summary>What every stats endpoint reads from, injected as one.</summary>
-    public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, ICustomerStore Customers,
+    public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, CustomerStore Customers,
         EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, TimeProvider Time);
 
     internal static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(

@@ -22,7 +22,7 @@ public static class OfferLinksApi
     }
 
     private static async Task<Results<Created<OfferLinkResponse>, ProblemHttpResult>> CreateAsync(
-        string code, CreateOfferLinkRequest request, HttpContext http, CatalogCache catalog, ICustomerStore customers, PageSigning signing,
+        string code, CreateOfferLinkRequest request, HttpContext http, CatalogCache catalog, CustomerStore customers, PageSigning signing,
         IOptions<PagesOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -29,7 +29,7 @@ public static class PageCheckout
 {
     /// <summary>What the pages' checkout reads from, injected as one (flat: a handler's parameters record cannot nest another).</summary>
     public sealed record Services(
-        StripeClient Stripe, StripeLinks Links, ICustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> StripeOptions,
+        StripeClient Stripe, StripeLinks Links, CustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> StripeOptions,
         DiscountStore Discounts, Experiments.ExperimentPricing Experiments, FormThrottle Throttle, IOptions<PagesOptions> Pages, TimeProvider Time,
         CustomerLists Lists)
     {

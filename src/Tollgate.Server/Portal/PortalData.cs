@@ -28,11 +28,11 @@ public sealed record BillingPeriodView(DateTimeOffset Start, DateTimeOffset End)
 
 /// <summary>Everything the portal reads from, injected as one.</summary>
 public sealed class PortalData(
-    PageSigning signing, ICustomerStore customers, UsageQueries usage, AlertStore alerts, InvoiceStore invoices, EntitlementStore entitlements,
+    PageSigning signing, CustomerStore customers, UsageQueries usage, AlertStore alerts, InvoiceStore invoices, EntitlementStore entitlements,
     BillingStore billing, CatalogCache catalog, IOptions<PagesOptions> options, IOptions<BillingOptions> billingOptions, TimeProvider time)
 {
     public PageSigning Signing => signing;
-    public ICustomerStore Customers => customers;
+    public CustomerStore Customers => customers;
     public AlertStore Alerts => alerts;
     public InvoiceStore Invoices => invoices;
     public BillingStore Billing => billing;

@@ -21,7 +21,7 @@ public static class PortalSessionsApi
     }
 
     private static async Task<Results<Created<PortalLinkResponse>, ProblemHttpResult>> CreateAsync(
-        string id, HttpContext http, ICustomerStore customers, PageSigning signing, IOptions<PagesOptions> options, TimeProvider time,
+        string id, HttpContext http, CustomerStore customers, PageSigning signing, IOptions<PagesOptions> options, TimeProvider time,
         CancellationToken cancellationToken, PortalLinkRequest? request = null)
     {
         var returnUrl = request?.ReturnUrl;

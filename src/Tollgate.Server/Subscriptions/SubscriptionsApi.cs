@@ -39,7 +39,7 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> CreateAsync(
-        CreateSubscriptionRequest request, ICustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
+        CreateSubscriptionRequest request, CustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
         ExperimentPricing experiments, SubscriptionWire wire, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
@@ -93,13 +93,13 @@ public static class SubscriptionsApi
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> GetAsync(
-        string id, ICustomerStore customers, SubscriptionWire wire, CancellationToken cancellationToken) =>
+        string id, CustomerStore customers, SubscriptionWire wire, CancellationToken cancellationToken) =>
         await customers.GetSubscriptionAsync(id, cancellationToken) is { } s
             ? TypedResults.Ok(await wire.ToWireAsync(s, cancellationToken))
             : Problems.NotFound("subscription", id);
 
     private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> ListAsync(
-        string id, string? limit, string? cursor, ICustomerStore customers, CustomerLists lists, SubscriptionWire wire, CancellationToken cancellationToken)
+        string id, string? limit, string? cursor, CustomerStore customers, CustomerLists lists, SubscriptionWire wire, CancellationToken cancellationToken)
     {
         if (!Lists.TryRead(limit, cursor, out var page, out var problem))
         {

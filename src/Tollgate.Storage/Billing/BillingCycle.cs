@@ -13,7 +13,7 @@ namespace Tollgate.Storage.Billing;
 /// <summary>
 /// The work that falls due with time, in order: trial ends, renewals with their invoices, invoices past due, grace
 /// periods that run out. Each subscription moves in its own transaction and only from the revision it read, so two
-/// nodes running this at once apply each step exactly once.
+/// nodes running this at once apply each step exactly once; each takes the customer's row before writing (<see cref="CustomerLock"/>).
 /// </summary>
 public sealed class BillingCycle(
     TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time,
@@ -47,10 +47,16 @@ public sealed class BillingCycle(
         {
             sent += await database.WriteAsync(async (c, tx) =>
             {
+                var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+                if (await subscriptions.ReadAsync(id) is not { } read)
+                {
+                    return 0;
+                }
+
+                await subscriptions.LockCustomerAsync(read.CustomerId, database.Dialect);
                 var marked = await c.ExecuteAsync(new CommandDefinition(
                     "UPDATE subscriptions SET trial_will_end_sent_at = @now WHERE id = @id AND status = 'trialing' AND trial_will_end_sent_at IS NULL",
                     new { id, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
-                var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
                 if (marked == 0 || await subscriptions.ReadAsync(id) is not { } trial)
                 {
                     return 0;

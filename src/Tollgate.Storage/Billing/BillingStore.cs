@@ -12,8 +12,8 @@ using Tollgate.Storage.Discounts;
 namespace Tollgate.Storage.Billing;
 
 /// <summary>
-/// Subscription changes and the invoices they cause, each in one transaction under the customer's lock: create,
-/// change plan, cancel and undo. Time-driven steps are in BillingCycle.
+/// Subscription changes and the invoices they cause, each in one transaction under the customer's lock, taken before
+/// any other row (<see cref="CustomerLock"/>): create, change plan, cancel and undo. Time-driven steps are in BillingCycle.
 /// </summary>
 public sealed class BillingStore(
     TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)
@@ -122,6 +122,12 @@ public sealed class BillingStore(
                 return new BillingResult.Conflict("subscription_not_live", $"The subscription is {current.Status.ToWire()}; start a new one instead.");
             }
 
+            if (!preview)
+            {
+                // Before the discount's coupon row and the subscription's: the customer's row comes first (CustomerLock).
+                await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
+            }
+
             var from = await VersionAsync(current.PlanVersionId, cancellationToken);
             var toPrice = to.Terms.Price(interval)!;
             if (from.Terms.Price(current.BillingPeriod)!.Currency != toPrice.Currency)
@@ -143,7 +149,6 @@ public sealed class BillingStore(
                     [.. change.PendingLines, .. change.InvoiceNowLines, .. overage], null);
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var reason = change.Effective == ChangeTiming.PeriodEnd ? "plan_change_scheduled" : "plan_changed";
             var stored = await subscriptions.UpdateAsync(current, change.Subscription, reason, await PriceOfAsync(change.Subscription, cancellationToken), change.EffectiveAt);
             if (stored is null)
@@ -317,6 +322,7 @@ public sealed class BillingStore(
                 return new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end.");
             }
 
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = time.GetUtcNow();
             var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, CancelReason = null, CancelComment = null, UpdatedAt = now };
             var stored = await subscriptions.UpdateAsync(current, kept, "cancel_undone", await PriceOfAsync(kept, cancellationToken), now);

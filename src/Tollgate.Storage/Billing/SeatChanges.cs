@@ -9,8 +9,8 @@ using Tollgate.Storage.Database;
 namespace Tollgate.Storage.Billing;
 
 /// <summary>
-/// Seat changes on a subscription's per-seat price, in one transaction under the customer's lock, which member additions
-/// also take: seats are never set below the members that hold them.
+/// Seat changes on a subscription's per-seat price, in one transaction under the customer's lock (taken first, as
+/// <see cref="CustomerLock"/> says), which member additions also take: seats are never set below the members that hold them.
 /// </summary>
 public sealed class SeatChanges(
     TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)

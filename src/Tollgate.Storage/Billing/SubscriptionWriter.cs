@@ -13,11 +13,10 @@ namespace Tollgate.Storage.Billing;
 internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeProvider time, CancellationToken ct)
 {
     /// <summary>
-    /// Takes the customer's row lock, so one customer's billing changes (and credit balance) never interleave. On SQLite
-    /// the transaction already holds the one write lock, so the read locks nothing more.
+    /// Takes the customer's row lock, so one customer's billing changes (and credit balance) never interleave; taken before
+    /// the first write to a subscription, as <see cref="CustomerLock"/> says.
     /// </summary>
-    public Task LockCustomerAsync(string customerId, SqlDialect dialect) =>
-        c.ExecuteAsync(new CommandDefinition($"SELECT id FROM customers WHERE id = @customerId {dialect.ForUpdate}", new { customerId }, tx, cancellationToken: ct));
+    public Task LockCustomerAsync(string customerId, SqlDialect dialect) => CustomerLock.TakeAsync(c, tx, customerId, dialect, ct);
 
     public async Task<Subscription?> ReadAsync(string id) =>
         (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(

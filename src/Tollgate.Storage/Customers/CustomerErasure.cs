@@ -29,7 +29,7 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
         var outcome = await database.WriteAsync(async (c, tx) =>
         {
             var deletedAt = await c.QuerySingleOrDefaultAsync<(string Id, long? DeletedAt)?>(new CommandDefinition(
-                $"SELECT id, deleted_at FROM customers WHERE id = @id {database.Dialect.ForUpdate}", new { id }, tx, cancellationToken: cancellationToken));
+                $"SELECT id, deleted_at FROM customers WHERE id = @id {database.Dialect.ForNoKeyUpdate}", new { id }, tx, cancellationToken: cancellationToken));
             if (deletedAt is not { DeletedAt: null })
             {
                 return ErasureOutcome.NotFound;

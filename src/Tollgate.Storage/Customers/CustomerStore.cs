@@ -7,32 +7,10 @@ using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Storage.Customers;
 
-public interface ICustomerStore
+/// <summary>Customers and their subscriptions as rows: the upsert that creates or merges one, and the reads the API serves.</summary>
+public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)
 {
     /// <summary>Creates or updates a customer; <c>Created</c> says which.</summary>
-    Task<(Customer Customer, bool Created)> UpsertAsync(
-        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, bool? hasPaymentMethod = null,
-        CancellationToken cancellationToken = default);
-
-    Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default);
-
-    /// <summary>Inserts a subscription; false when the customer already has a live one.</summary>
-    Task<bool> InsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default);
-
-    Task<Subscription?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default);
-
-    Task<Subscription?> GetLiveSubscriptionAsync(string customerId, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(string customerId, CancellationToken cancellationToken = default);
-
-    /// <summary>Every live subscription, for per-plan statistics.</summary>
-    Task<IReadOnlyList<Subscription>> LiveSubscriptionsAsync(CancellationToken cancellationToken = default);
-
-    Task<long> CountAsync(CancellationToken cancellationToken = default);
-}
-
-public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts) : ICustomerStore
-{
     public async Task<(Customer Customer, bool Created)> UpsertAsync(
         string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, bool? hasPaymentMethod = null,
         CancellationToken cancellationToken = default)
@@ -60,7 +38,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             }
 
             var existing = await c.QuerySingleAsync<CustomerRow>(new CommandDefinition(
-                $"SELECT * FROM customers WHERE id = @id {database.Dialect.ForUpdate}", new { id }, tx, cancellationToken: cancellationToken));
+                $"SELECT * FROM customers WHERE id = @id {database.Dialect.ForNoKeyUpdate}", new { id }, tx, cancellationToken: cancellationToken));
             if (existing.DeletedAt is not null)
             {
                 throw new CustomerDeletedException(id);
@@ -92,11 +70,16 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
         database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
             "SELECT * FROM customers WHERE id = @id AND deleted_at IS NULL", new { id }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
 
+    /// <summary>Inserts a subscription; false when the customer already has a live one.</summary>
     public async Task<bool> InsertSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default)
     {
         try
         {
-            await database.WriteAsync((c, tx) => InsertSubscriptionAsync(c, tx, subscription, cancellationToken), cancellationToken);
+            await database.WriteAsync(async (c, tx) =>
+            {
+                await CustomerLock.TakeAsync(c, tx, subscription.CustomerId, database.Dialect, cancellationToken);
+                await InsertSubscriptionAsync(c, tx, subscription, cancellationToken);
+            }, cancellationToken);
             return true;
         }
         catch (DbException e) when (database.IsUniqueViolation(e))
@@ -124,6 +107,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE customer_id = @customerId AND status IN ('trialing', 'active', 'past_due', 'incomplete')",
             new { customerId }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
 
+    /// <summary>Every live subscription, for per-plan statistics.</summary>
     public Task<IReadOnlyList<Subscription>> LiveSubscriptionsAsync(CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<Subscription>>(async c => [.. (await c.QueryAsync<SubscriptionRow>(new CommandDefinition(
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE status IN ('trialing', 'active', 'past_due', 'incomplete')",

@@ -7,7 +7,8 @@ namespace Tollgate.Storage.Customers;
 
 /// <summary>
 /// An organisation's members. A new member takes a seat with one conditional UPDATE of the organisation's member_count,
-/// bounded by its live subscription's seats, so concurrent additions on any number of nodes never pass the seats.
+/// bounded by its live subscription's seats, so concurrent additions on any number of nodes never pass the seats. Every
+/// write takes the organisation's row before the member's (<see cref="CustomerLock"/>).
 /// </summary>
 public sealed class MemberStore(TollgateDatabase database, EntitlementContextCache contexts, TimeProvider time)
 {
@@ -21,6 +22,8 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
         {
             return await database.WriteAsync<(MemberWrite, Member?)>(async (c, tx) =>
             {
+                // The organisation's row first (CustomerLock), as seat changes take it, so the seats read below are the committed ones.
+                await CustomerLock.TakeAsync(c, tx, customerId, database.Dialect, cancellationToken);
                 var existing = await ReadAsync(c, tx, memberId, database.Dialect.ForUpdate, cancellationToken);
                 if (existing is not null)
                 {
@@ -39,10 +42,6 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
                 {
                     return (MemberWrite.IdTaken, null);
                 }
-
-                // The organisation's row lock first, as seat changes take it, so the seats read below are the committed ones.
-                await c.ExecuteAsync(new CommandDefinition($"SELECT id FROM customers WHERE id = @customerId {database.Dialect.ForUpdate}",
-                    new { customerId }, tx, cancellationToken: cancellationToken));
 
                 // The seat: taken only while members stay below the live subscription's seats (any number without a per-seat price).
                 var taken = await c.ExecuteAsync(new CommandDefinition($"""
@@ -79,6 +78,7 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
     {
         var deleted = await database.WriteAsync(async (c, tx) =>
         {
+            await CustomerLock.TakeAsync(c, tx, customerId, database.Dialect, cancellationToken);
             var removed = await c.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM members WHERE id = @memberId AND customer_id = @customerId", new { memberId, customerId }, tx,
                 cancellationToken: cancellationToken));

@@ -20,6 +20,9 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 
     public string ForUpdate => IsPostgres ? "FOR UPDATE" : "";
 
+    /// <summary>The row lock an UPDATE of non-key columns takes: it leaves other transactions' foreign-key checks on the row free.</summary>
+    public string ForNoKeyUpdate => IsPostgres ? "FOR NO KEY UPDATE" : "";
+
     /// <summary>Row locks on one table of a join, for work queues.</summary>
     public string ForUpdateSkipLockedOf(string alias) => IsPostgres ? $"FOR UPDATE OF {alias} SKIP LOCKED" : "";
 

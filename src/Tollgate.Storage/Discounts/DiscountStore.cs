@@ -24,7 +24,7 @@ public abstract record DiscountChange
 }
 
 /// <summary>A subscription's discount, added or removed after the subscription started.</summary>
-public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalog, ICustomerStore customers, TimeProvider time)
+public sealed class DiscountStore(TollgateDatabase database, CatalogCache catalog, CustomerStore customers, TimeProvider time)
 {
     public Task<Discount?> CurrentAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>

@@ -25,4 +25,84 @@ public sealed class TeamsScaleOutTests
         Assert.Equal(4, seated["data"]!.AsArray().Count);
         Assert.Equal(4, consumes.Count(r => r.StatusCode == HttpStatusCode.OK));
     }
+
+    [Fact]
+    public async Task TwoNodesChangingPlansSeatsMembersAndCustomersWhileConsumingNeverAnswer500NorDeadlock()
+    {
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
+        var database = nodes.First.ConnectionString;
+        var customers = Enumerable.Range(0, 4).Select(i => $"org{i}").ToList();
+        var subscriptions = new Dictionary<string, string>();
+        var granted = customers.ToDictionary(c => c, _ => 0);
+        try
+        {
+            foreach (var customer in customers)
+            {
+                await nodes.First.CustomerAsync(customer);
+                var created = await nodes.First.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan = "team", seats = 5 });
+                subscriptions[customer] = (await created.ReadAsync())["id"].Value<string>()!;
+            }
+
+            // Every write of each kind, for every customer, on both nodes at once: each takes the customer's row and the
+            // subscription's or member's, which a bad lock order turns into deadlocks.
+            for (var round = 0; round < 12; round++)
+            {
+                var calls = customers.SelectMany((customer, k) => Round(nodes, customer, subscriptions[customer], round + k)).ToList();
+                var answers = await Task.WhenAll(calls.Select(c => c.Answer));
+                foreach (var ((customer, kind, _), answer) in calls.Zip(answers))
+                {
+                    Assert.True(answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.Created or HttpStatusCode.NoContent
+                        or HttpStatusCode.PaymentRequired or HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests
+                        || (kind == "member removal" && answer.StatusCode == HttpStatusCode.NotFound),
+                        $"{kind} for {customer} answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
+                    granted[customer] += kind == "consume" && answer.StatusCode == HttpStatusCode.OK ? 1 : 0;
+                }
+            }
+
+            foreach (var customer in customers)
+            {
+                var usage = await (await nodes[1].Admin.GetAsync($"/v1/customers/{customer}/usage")).ReadAsync();
+                var members = await (await nodes[0].Admin.GetAsync($"/v1/customers/{customer}/members?limit=100")).ReadAsync();
+                var seats = (await nodes[1].SubscriptionAsync(subscriptions[customer]))["seats"].Value<int>();
+                Assert.Equal(granted[customer], usage["features"]!["reports"]!["used"].Value<long>());
+                Assert.InRange(members["data"]!.AsArray().Count, 0, seats);
+                Assert.Equal(members["data"]!.AsArray().Count, await ScalarAsync(database,
+                    $"SELECT member_count FROM customers WHERE id = '{customer}'"));
+            }
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        // Counted once every node's connections are closed, so each backend has reported its own.
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
+    /// <summary>One round of one customer's writes and consumes, spread over the nodes.</summary>
+    private static IEnumerable<(string Customer, string Kind, Task<HttpResponseMessage> Answer)> Round(
+        TollgateCluster nodes, string customer, string subscription, int round)
+    {
+        var node = (int i) => nodes[round + i].Admin;
+        yield return (customer, "customer", node(0).PutJsonAsync($"/v1/customers/{customer}", new { name = $"Org, round {round}" }));
+        yield return (customer, "seats", node(1).PostJsonAsync($"/v1/subscriptions/{subscription}/seats", new { seats = 4 + round % 2 }));
+        yield return (customer, "member", node(0).PutJsonAsync($"/v1/customers/{customer}/members/{customer}-m{round % 3}", new { name = "M" }));
+        yield return (customer, "member removal", node(1).DeleteAsync($"/v1/customers/{customer}/members/{customer}-m{(round + 1) % 3}"));
+        yield return (customer, "cancel", node(0).PostJsonAsync($"/v1/subscriptions/{subscription}/cancel", new { at_period_end = true }));
+        yield return (customer, "undo cancel", node(1).PostJsonAsync($"/v1/subscriptions/{subscription}/undo-cancel", new { }));
+        yield return (customer, "plan change", node(0).PostJsonAsync($"/v1/subscriptions/{subscription}/change",
+            new { plan = round % 2 == 0 ? "enterprise" : "team", effective = "period_end" }));
+        for (var i = 0; i < 3; i++)
+        {
+            yield return (customer, "consume", nodes[round + i].ConsumeAsync(customer, "reports"));
+        }
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
