@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Llm;
@@ -12,7 +11,7 @@ using static Tollgate.Server.Pages.Html;
 
 namespace Tollgate.Server.Admin;
 
-/// <summary>What the console reads from: the same handlers the stats API answers with, so both always agree.</summary>
+/// <summary>What the console reads from: the same reports the stats API answers with, so both always agree.</summary>
 public sealed class AdminData(
     AdminSession session, LlmStatsApi.Services stats, SubscriptionHistory history, IOptions<MetricsOptions> metrics, AlertStore alerts,
     IOptions<PagesOptions> pages, TimeProvider time)
@@ -22,20 +21,25 @@ public sealed class AdminData(
     public string Product => pages.Value.ProductName;
     public TimeProvider Time => time;
 
-    public async Task<SaasStatsResponse?> SaasAsync(CancellationToken cancellationToken) =>
-        Value(await SaasStatsApi.SaasAsync(null, null, history, metrics, time, cancellationToken));
+    public Task<SaasStatsResponse> SaasAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return SaasStatsApi.ReadSaasAsync(SaasStatsApi.DefaultStart(now), now, history, metrics, cancellationToken);
+    }
 
-    public async Task<RevenueVsCostResponse?> RevenueVsCostAsync(int days, CancellationToken cancellationToken) =>
-        Value(await LlmStatsApi.RevenueVsCostAsync(days, stats, cancellationToken));
+    public Task<RevenueVsCostResponse> RevenueVsCostAsync(int days, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadRevenueVsCostAsync(Window(days), stats, cancellationToken);
 
-    public async Task<IReadOnlyList<PlanStats>> PlansAsync(int days, CancellationToken cancellationToken) =>
-        Value(await LlmStatsApi.PlansAsync(days, stats, cancellationToken)) ?? [];
+    public Task<IReadOnlyList<PlanStats>> PlansAsync(int days, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadPlansAsync(Window(days), stats, cancellationToken);
 
-    public async Task<IReadOnlyList<CustomerMargin>> RankedAsync(int days, bool byCost, CancellationToken cancellationToken) =>
-        Value(await LlmStatsApi.RankedAsync(days, 10, stats, byCost, cancellationToken)) ?? [];
+    public Task<IReadOnlyList<CustomerMargin>> RankedAsync(int days, bool byCost, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadRankedAsync(Window(days), 10, stats, byCost, cancellationToken);
 
-    public async Task<CustomerCostResponse?> CustomerCostsAsync(string customer, int days, CancellationToken cancellationToken) =>
-        Value(await LlmStatsApi.UserCostsAsync(customer, days, stats, cancellationToken));
+    public Task<CustomerCostResponse?> CustomerCostsAsync(string customer, int days, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadUserCostsAsync(customer, Window(days), stats, cancellationToken);
+
+    private StatsWindow Window(int days) => StatsWindow.Ending(time.GetUtcNow(), days);
 
     /// <summary>Alerts fired per day over the last <paramref name="days"/> days, oldest first.</summary>
     public async Task<IReadOnlyList<(string Day, int Count)>> AlertsPerDayAsync(int days, CancellationToken cancellationToken)
@@ -46,8 +50,6 @@ public sealed class AdminData(
         return [.. Enumerable.Range(0, days).Select(i => from.AddDays(i)).Select(d =>
             (d.ToString("MMM d", CultureInfo.InvariantCulture), fired.Count(a => a >= d && a < d.AddDays(1))))];
     }
-
-    private static T? Value<T>(Results<Ok<T>, ProblemHttpResult> result) where T : class => result.Result is Ok<T> ok ? ok.Value : null;
 }
 
 /// <summary>The console's sign-in and dashboard: MRR and its movements, revenue against LLM cost, costs, plans, customers and alerts.</summary>
@@ -128,45 +130,39 @@ public static class AdminDashboard
         var spenders = await data.RankedAsync(30, byCost: true, cancellationToken);
         var negative = await data.RankedAsync(30, byCost: false, cancellationToken);
         var alerts = await data.AlertsPerDayAsync(30, cancellationToken);
-        var currency = saas?.Currency ?? "USD";
+        var currency = saas.Currency;
         string Money(decimal v) => ConsoleMoney.In(v, currency);
         static string Usd(decimal v) => ConsoleMoney.Usd(v);
 
         var page = new StringBuilder("<h1>Dashboard</h1>");
         page.Append(CultureInfo.InvariantCulture, $"""
             <section class="kpis" aria-label="Key figures">
-              <div class="card kpi"><div class="label">MRR</div><div class="value" data-kpi="mrr">{E(Money(saas?.Mrr ?? 0))}</div></div>
-              <div class="card kpi"><div class="label">Paying customers</div><div class="value" data-kpi="paying">{saas?.PayingCustomers ?? 0}</div></div>
-              <div class="card kpi"><div class="label">Revenue, 30 days</div><div class="value" data-kpi="revenue">{E(Money(rvc?.TotalRevenueUsd ?? 0))}</div></div>
-              <div class="card kpi"><div class="label">LLM cost, 30 days</div><div class="value" data-kpi="cost">{E(Usd(rvc?.TotalLlmCostUsd ?? 0))}</div></div>
-              <div class="card kpi"><div class="label">Margin, 30 days</div><div class="value" data-kpi="margin">{E(rvc is null ? "–" : $"{rvc.ProfitMarginPercent:0.#}%")}</div></div>
+              <div class="card kpi"><div class="label">MRR</div><div class="value" data-kpi="mrr">{E(Money(saas.Mrr))}</div></div>
+              <div class="card kpi"><div class="label">Paying customers</div><div class="value" data-kpi="paying">{saas.PayingCustomers}</div></div>
+              <div class="card kpi"><div class="label">Revenue, 30 days</div><div class="value" data-kpi="revenue">{E(Money(rvc.TotalRevenueUsd))}</div></div>
+              <div class="card kpi"><div class="label">LLM cost, 30 days</div><div class="value" data-kpi="cost">{E(Usd(rvc.TotalLlmCostUsd))}</div></div>
+              <div class="card kpi"><div class="label">Margin, 30 days</div><div class="value" data-kpi="margin">{E($"{rvc.ProfitMarginPercent:0.#}%")}</div></div>
             </section>
             <div class="charts">
             """);
-        if (saas is not null)
-        {
-            var months = saas.Series.Select(m => m.Month).ToList();
-            page.Append(SvgChart.Line("MRR by month", months, [new ChartSeries("MRR", [.. saas.Series.Select(m => m.Mrr)])], Money));
-            page.Append(SvgChart.Bars("MRR movements by month", months,
-            [
-                new ChartSeries("New", [.. saas.Series.Select(m => m.Movements.New)]),
-                new ChartSeries("Expansion", [.. saas.Series.Select(m => m.Movements.Expansion)]),
-                new ChartSeries("Reactivation", [.. saas.Series.Select(m => m.Movements.Reactivation)]),
-                new ChartSeries("Contraction", [.. saas.Series.Select(m => m.Movements.Contraction)]),
-                new ChartSeries("Churn", [.. saas.Series.Select(m => m.Movements.Churn)]),
-            ], Money, stacked: true));
-        }
+        var months = saas.Series.Select(m => m.Month).ToList();
+        page.Append(SvgChart.Line("MRR by month", months, [new ChartSeries("MRR", [.. saas.Series.Select(m => m.Mrr)])], Money));
+        page.Append(SvgChart.Bars("MRR movements by month", months,
+        [
+            new ChartSeries("New", [.. saas.Series.Select(m => m.Movements.New)]),
+            new ChartSeries("Expansion", [.. saas.Series.Select(m => m.Movements.Expansion)]),
+            new ChartSeries("Reactivation", [.. saas.Series.Select(m => m.Movements.Reactivation)]),
+            new ChartSeries("Contraction", [.. saas.Series.Select(m => m.Movements.Contraction)]),
+            new ChartSeries("Churn", [.. saas.Series.Select(m => m.Movements.Churn)]),
+        ], Money, stacked: true));
 
-        if (rvc is not null)
-        {
-            var days = rvc.DailyBreakdown.Select(d => d.Date[5..]).ToList();
-            page.Append(SvgChart.Bars("Revenue against LLM cost per day (USD)", days,
-                [new ChartSeries("Revenue", [.. rvc.DailyBreakdown.Select(d => d.RevenueUsd)]), new ChartSeries("LLM cost", [.. rvc.DailyBreakdown.Select(d => d.LlmCostUsd)])],
-                Usd));
-            page.Append(SvgChart.HorizontalBars("LLM cost by model, 30 days", [.. rvc.ByModel.Select(m => (m.Model, m.CostUsd))], Usd));
-            page.Append(SvgChart.HorizontalBars("LLM cost by feature, 30 days",
-                [.. rvc.ByFeature.Select(f => (f.Feature.Length == 0 ? "(no feature)" : f.Feature, f.CostUsd))], Usd));
-        }
+        var days = rvc.DailyBreakdown.Select(d => d.Date[5..]).ToList();
+        page.Append(SvgChart.Bars("Revenue against LLM cost per day (USD)", days,
+            [new ChartSeries("Revenue", [.. rvc.DailyBreakdown.Select(d => d.RevenueUsd)]), new ChartSeries("LLM cost", [.. rvc.DailyBreakdown.Select(d => d.LlmCostUsd)])],
+            Usd));
+        page.Append(SvgChart.HorizontalBars("LLM cost by model, 30 days", [.. rvc.ByModel.Select(m => (m.Model, m.CostUsd))], Usd));
+        page.Append(SvgChart.HorizontalBars("LLM cost by feature, 30 days",
+            [.. rvc.ByFeature.Select(f => (f.Feature.Length == 0 ? "(no feature)" : f.Feature, f.CostUsd))], Usd));
 
         page.Append(SvgChart.HorizontalBars("Customers by plan", [.. plans.Select(p => (p.Name, (decimal)p.Customers))],
             v => v.ToString("N0", CultureInfo.InvariantCulture)));

@@ -32,14 +32,13 @@ public static class LlmStatsApi
     public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, CustomerStore Customers,
         EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, TimeProvider Time);
 
-    internal static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
-        int? days, [AsParameters] Services s, CancellationToken cancellationToken)
-    {
-        if (WindowOf(days, s.Time) is not { } w)
-        {
-            return DaysProblem();
-        }
+    private static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
+        int? days, [AsParameters] Services s, CancellationToken cancellationToken) =>
+        WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadRevenueVsCostAsync(w, s, cancellationToken)) : DaysProblem();
 
+    /// <summary>Revenue against LLM cost over <paramref name="w"/>: what the endpoint answers and the console's dashboard shows.</summary>
+    internal static async Task<RevenueVsCostResponse> ReadRevenueVsCostAsync(StatsWindow w, Services s, CancellationToken cancellationToken)
+    {
         var currency = s.Metrics.Value.Currency;
         var lines = await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken);
         var revenue = w.DailyRevenue(lines, currency);
@@ -50,25 +49,26 @@ public static class LlmStatsApi
         var totalCost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
         var requests = byDay.Values.Sum(g => g.Calls);
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
-        return TypedResults.Ok(new RevenueVsCostResponse(
+        return new RevenueVsCostResponse(
             w.Days, w.From, w.To, currency, totalRevenue, StatsWindow.Cents(payments), StatsWindow.Round(totalCost),
             StatsWindow.Round(totalRevenue - totalCost), StatsWindow.Percent(totalRevenue - totalCost, totalRevenue) ?? 0m,
             requests, active.GetValueOrDefault(LlmStatsQueries.AnyFeature),
             requests == 0 ? 0 : StatsWindow.Round(totalCost / requests), byDay.Values.Sum(g => g.UnpricedCalls), byModel,
-            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay)));
+            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay));
     }
 
-    internal static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
-        string customer, int? days, [AsParameters] Services s, CancellationToken cancellationToken)
-    {
-        if (WindowOf(days, s.Time) is not { } w)
-        {
-            return DaysProblem();
-        }
+    private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
+        string customer, int? days, [AsParameters] Services s, CancellationToken cancellationToken) =>
+        WindowOf(days, s.Time) is not { } w ? DaysProblem()
+        : await ReadUserCostsAsync(customer, w, s, cancellationToken) is { } costs ? TypedResults.Ok(costs)
+        : Problems.NotFound("customer", customer);
 
+    /// <summary>One customer's revenue, cost and margin over <paramref name="w"/>; null when there is no such customer.</summary>
+    internal static async Task<CustomerCostResponse?> ReadUserCostsAsync(string customer, StatsWindow w, Services s, CancellationToken cancellationToken)
+    {
         if (await s.Customers.GetAsync(customer, cancellationToken) is null)
         {
-            return Problems.NotFound("customer", customer);
+            return null;
         }
 
         var currency = s.Metrics.Value.Currency;
@@ -78,11 +78,11 @@ public static class LlmStatsApi
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
         var plan = (await s.Customers.GetLiveSubscriptionAsync(customer, cancellationToken))?.PlanCode
             ?? (await s.Catalog.GetAsync(cancellationToken)).DefaultPlan;
-        return TypedResults.Ok(new CustomerCostResponse(customer, plan, w.Days, totalRevenue,
+        return new CustomerCostResponse(customer, plan, w.Days, totalRevenue,
             StatsWindow.Cents(await s.Revenue.PaymentsAsync(w.From, w.To, currency, customer, cancellationToken) / Core.Money.MinorUnits.Factor(currency)),
             StatsWindow.Round(cost), StatsWindow.Round(totalRevenue - cost), StatsWindow.Percent(totalRevenue - cost, totalRevenue),
             byDay.Values.Sum(g => g.Calls), await FeaturesCostAsync(s, w, customer, null, cancellationToken), await ModelsAsync(s, w, customer, cancellationToken),
-            Daily(w, revenue, byDay)));
+            Daily(w, revenue, byDay));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<FeatureStats>>, ProblemHttpResult>> FeaturesAsync(
@@ -107,14 +107,13 @@ public static class LlmStatsApi
         })]);
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
-        int? days, [AsParameters] Services s, CancellationToken cancellationToken)
-    {
-        if (WindowOf(days, s.Time) is not { } w)
-        {
-            return DaysProblem();
-        }
+    private static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
+        int? days, [AsParameters] Services s, CancellationToken cancellationToken) =>
+        WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadPlansAsync(w, s, cancellationToken)) : DaysProblem();
 
+    /// <summary>Each plan's customers, MRR, revenue, cost and margin over <paramref name="w"/>.</summary>
+    internal static async Task<IReadOnlyList<PlanStats>> ReadPlansAsync(StatsWindow w, Services s, CancellationToken cancellationToken)
+    {
         var catalog = await s.Catalog.GetAsync(cancellationToken);
         var policy = s.Metrics.Value.ToPolicy();
         var live = await s.Customers.LiveSubscriptionsAsync(cancellationToken);
@@ -148,22 +147,18 @@ public static class LlmStatsApi
                 StatsWindow.Round(planRevenue - planCost), StatsWindow.Percent(planRevenue - planCost, planRevenue)));
         }
 
-        return TypedResults.Ok<IReadOnlyList<PlanStats>>(result);
+        return result;
     }
 
-    internal static async Task<Results<Ok<IReadOnlyList<CustomerMargin>>, ProblemHttpResult>> RankedAsync(
-        int? days, int? limit, Services s, bool byCost, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<CustomerMargin>>, ProblemHttpResult>> RankedAsync(
+        int? days, int? limit, Services s, bool byCost, CancellationToken cancellationToken) =>
+        WindowOf(days, s.Time) is not { } w ? DaysProblem()
+        : limit is < 1 or > 1000 ? Problems.Validation("limit", "must be from 1 to 1000")
+        : TypedResults.Ok(await ReadRankedAsync(w, limit ?? 10, s, byCost, cancellationToken));
+
+    /// <summary>The <paramref name="limit"/> customers with the highest LLM cost (or the most negative margin) over <paramref name="w"/>.</summary>
+    internal static async Task<IReadOnlyList<CustomerMargin>> ReadRankedAsync(StatsWindow w, int limit, Services s, bool byCost, CancellationToken cancellationToken)
     {
-        if (WindowOf(days, s.Time) is not { } w)
-        {
-            return DaysProblem();
-        }
-
-        if (limit is < 1 or > 1000)
-        {
-            return Problems.Validation("limit", "must be from 1 to 1000");
-        }
-
         var currency = s.Metrics.Value.Currency;
         var revenue = (await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken)).GroupBy(l => l.CustomerId)
             .ToDictionary(g => g.Key, g => StatsWindow.Cents(g.Sum(l => Core.Billing.RevenueRecognition.Share(l, w.From, w.To)) / Core.Money.MinorUnits.Factor(currency)));
@@ -175,14 +170,14 @@ public static class LlmStatsApi
             return new CustomerMargin(c, null, rev, StatsWindow.Round(usd), StatsWindow.Round(rev - usd), cost.GetValueOrDefault(c).Calls);
         });
         var ranked = (byCost ? rows.Where(r => r.LlmCostUsd > 0).OrderByDescending(r => r.LlmCostUsd) : rows.Where(r => r.MarginUsd < 0).OrderBy(r => r.MarginUsd))
-            .ThenBy(r => r.Customer, StringComparer.Ordinal).Take(limit ?? 10).ToList();
+            .ThenBy(r => r.Customer, StringComparer.Ordinal).Take(limit).ToList();
         var withPlans = new List<CustomerMargin>();
         foreach (var row in ranked)
         {
             withPlans.Add(row with { Plan = (await s.Customers.GetLiveSubscriptionAsync(row.Customer, cancellationToken))?.PlanCode });
         }
 
-        return TypedResults.Ok<IReadOnlyList<CustomerMargin>>(withPlans);
+        return withPlans;
     }
 
     private static StatsWindow? WindowOf(int? days, TimeProvider time) =>

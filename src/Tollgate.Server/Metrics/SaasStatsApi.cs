@@ -20,13 +20,13 @@ public static class SaasStatsApi
         return group;
     }
 
-    internal static async Task<Results<Ok<SaasStatsResponse>, ProblemHttpResult>> SaasAsync(
+    private static async Task<Results<Ok<SaasStatsResponse>, ProblemHttpResult>> SaasAsync(
         string? from, string? to, SubscriptionHistory history, IOptions<MetricsOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string>();
         var end = ParseInstant(to, "to", errors) ?? now;
-        var start = ParseInstant(from, "from", errors) ?? new DateTimeOffset(end.Year, end.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-11);
+        var start = ParseInstant(from, "from", errors) ?? DefaultStart(end);
         if (errors.Count == 0 && start >= end)
         {
             errors["from"] = "must be before to";
@@ -37,11 +37,16 @@ public static class SaasStatsApi
             errors["from"] = "the window is at most ten years";
         }
 
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(await ReadSaasAsync(start, end, history, options, cancellationToken));
+    }
 
+    /// <summary>The twelve months up to <paramref name="end"/>, from the first of the month eleven months before.</summary>
+    internal static DateTimeOffset DefaultStart(DateTimeOffset end) => new DateTimeOffset(end.Year, end.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-11);
+
+    /// <summary>The report over [<paramref name="start"/>, <paramref name="end"/>): what the endpoint answers and the console's dashboard shows.</summary>
+    internal static async Task<SaasStatsResponse> ReadSaasAsync(
+        DateTimeOffset start, DateTimeOffset end, SubscriptionHistory history, IOptions<MetricsOptions> options, CancellationToken cancellationToken)
+    {
         var policy = options.Value.ToPolicy();
         var read = await history.WindowAsync(start, end, cancellationToken);
         var report = SaasReport.Build(read.States, policy, start, end);
@@ -50,7 +55,7 @@ public static class SaasStatsApi
         static decimal? Rate(decimal? r) => r is { } v ? Math.Round(v, 4, MidpointRounding.AwayFromZero) : null;
         var w = report.Window;
         var churnByReason = RoundedChurn(ChurnReasons.Break(w.Movements, read.Cancellations), Money);
-        return TypedResults.Ok(new SaasStatsResponse(
+        return new SaasStatsResponse(
             start, end, policy.Currency, Money(w.StartTwelfths), Money(w.EndTwelfths), Money(w.EndTwelfths * 12),
             report.ArpaMinor is { } arpa ? Math.Round(arpa / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,
             w.PayingAtStart, w.PayingAtEnd, Moves(w), w.ChurnedCustomers, Rate(report.LogoChurnRate), Rate(report.GrossMrrChurnRate),
@@ -62,7 +67,7 @@ public static class SaasStatsApi
                 Money(m.EndTwelfths), Moves(m), m.PayingAtEnd))],
             new MetricsPolicyResponse(policy.Churn == ChurnRecognition.CancelRequest ? "cancel_request" : "period_end",
                 policy.QuickRatioIncludesReactivation),
-            churnByReason));
+            churnByReason);
     }
 
     /// <summary>
