@@ -18,12 +18,18 @@ public abstract class LlmBudgetGrantsContract : ApiContract
         return app;
     }
 
-    private static Task<HttpResponseMessage> LogAsync(TollgateApp app, int inputTokens, string? reservation = null) =>
+    private static Task<HttpResponseMessage> LogAsync(TollgateApp app, int inputTokens, string? reservation = null, string model = "gpt-4o") =>
         app.Admin.PostJsonAsync("/v1/llm/usage", new
         {
-            customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = inputTokens,
+            customer = "c1", feature = "chat", model, input_tokens = inputTokens,
             request_id = Guid.NewGuid().ToString("N"), reservation_id = reservation,
         });
+
+    private static Task<HttpResponseMessage> PriceAsync(TollgateApp app, decimal inputUsdPerMillion, string effectiveFrom) =>
+        app.Admin.PostJsonAsync("/v1/admin/llm/prices", new { model = "house-model", provider = "self", input = inputUsdPerMillion, effective_from = effectiveFrom });
+
+    private static async Task<JsonNode> RecomputeAsync(TollgateApp app) =>
+        await (await app.Admin.PostJsonAsync("/v1/admin/llm/recompute", new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" })).ReadAsync();
 
     private static Task<HttpResponseMessage> GrantAsync(TollgateApp app, object body) => app.Admin.PostJsonAsync("/v1/customers/c1/grants", body);
 
@@ -131,6 +137,77 @@ public abstract class LlmBudgetGrantsContract : ApiContract
         Assert.Equal(5_000_000L, (await UsedByGrantAsync(app))["a"]);
         Assert.Equal((0.01m, 0m, 0.005m), (budget["spent_usd"].Value<decimal>(), budget["reserved_usd"].Value<decimal>(),
             budget["granted_remaining_usd"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task ARecomputeAtACorrectedLowerPriceGivesTheGrantBackWhatTheWrongPriceDrewAndUnblocksTheCustomer()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
+        await app.CustomerAsync("c1");
+        await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", reason = "a" });
+        await PriceAsync(app, 10.00m, "2026-01-01T00:00:00Z"); // a typo: the price is $8 per 1M
+        await LogAsync(app, 1500, model: "house-model"); // $0.015 at the typo: the $0.01 budget, then $0.005 of the grant
+        await LogAsync(app, 500, model: "house-model"); // $0.005: the rest of the grant
+        var blocked = await app.ConsumeAsync("c1", "chat");
+
+        await PriceAsync(app, 8.00m, "2026-02-01T00:00:00Z");
+        var first = await RecomputeAsync(app);
+        var budget = await BudgetAsync(app);
+        var unblocked = await app.ConsumeAsync("c1", "chat");
+        var second = await RecomputeAsync(app);
+        var again = await BudgetAsync(app);
+
+        // At $8 the calls cost $0.012 and $0.004: the budget, and $0.006 of the grant.
+        Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
+        Assert.Equal((2L, -0.004m), (first["rows_changed"].Value<long>(), first["cost_delta_usd"].Value<decimal>()));
+        Assert.Equal((0.01m, 0.004m), (budget["spent_usd"].Value<decimal>(), budget["granted_remaining_usd"].Value<decimal>()));
+        Assert.Equal(6_000_000L, (await UsedByGrantAsync(app))["a"]);
+        Assert.Equal(HttpStatusCode.OK, unblocked.StatusCode);
+        Assert.Equal((0L, 0m), (second["rows_changed"].Value<long>(), second["cost_delta_usd"].Value<decimal>()));
+        Assert.Equal(budget.ToJsonString(), again.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ARecomputeAtACorrectedHigherPriceDrawsTheGrantAsLiveSpendWouldAndGivesBackNothingTwice()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
+        await app.CustomerAsync("c1");
+        await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", priority = 10, reason = "first" });
+        await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", reason = "second" });
+        await PriceAsync(app, 1.00m, "2026-01-01T00:00:00Z"); // a typo: the price is $10 per 1M
+        await LogAsync(app, 1500, model: "house-model"); // $0.0015 at the typo, within the budget
+        var drawnBefore = await UsedByGrantAsync(app);
+
+        await PriceAsync(app, 10.00m, "2026-02-01T00:00:00Z");
+        await RecomputeAsync(app);
+        var budget = await BudgetAsync(app);
+        var drawn = await UsedByGrantAsync(app);
+        var second = await RecomputeAsync(app);
+
+        // At $10 the call costs $0.015: the $0.01 budget, then $0.005 of the first grant in order of use.
+        Assert.Equal((0L, 0L), (drawnBefore["first"], drawnBefore["second"]));
+        Assert.Equal((0.01m, 0.015m), (budget["spent_usd"].Value<decimal>(), budget["granted_remaining_usd"].Value<decimal>()));
+        Assert.Equal((5_000_000L, 0L), (drawn["first"], drawn["second"]));
+        Assert.Equal(0L, second["rows_changed"].Value<long>());
+        Assert.Equal(drawn, await UsedByGrantAsync(app));
+    }
+
+    [Fact]
+    public async Task ABudgetGrantCoversSpendFromWhenItIsGrantedAndSpendLoggedBeforeItIsNotDrawnFromIt()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
+        await app.CustomerAsync("c1");
+        await LogAsync(app, 6000); // $0.015: $0.005 past the budget, with no grant to draw
+        await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", reason = "late" });
+        var granted = await BudgetAsync(app);
+        var allowed = await app.ConsumeAsync("c1", "chat");
+        await LogAsync(app, 1000); // $0.0025, drawn from the grant
+        var after = await BudgetAsync(app);
+
+        Assert.Equal((0.015m, 0.01m), (granted["spent_usd"].Value<decimal>(), granted["granted_remaining_usd"].Value<decimal>()));
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal((0.015m, 0.0075m), (after["spent_usd"].Value<decimal>(), after["granted_remaining_usd"].Value<decimal>()));
+        Assert.Equal(2_500_000L, (await UsedByGrantAsync(app))["late"]);
     }
 
     [Fact]
