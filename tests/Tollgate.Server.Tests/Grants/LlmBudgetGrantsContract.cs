@@ -9,11 +9,17 @@ public abstract class LlmBudgetGrantsContract : ApiContract
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
-    // gpt-4o input is $2.50 per 1M tokens: 1,000 tokens cost $0.0025, 4,000 the free plan's whole $0.01 budget.
-    private async Task<TollgateApp> SpentAsync()
+    private async Task<TollgateApp> CustomerAsync()
     {
         var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
         await app.CustomerAsync("c1");
+        return app;
+    }
+
+    // gpt-4o input is $2.50 per 1M tokens: 1,000 tokens cost $0.0025, 4,000 the free plan's whole $0.01 budget.
+    private async Task<TollgateApp> SpentAsync()
+    {
+        var app = await CustomerAsync();
         await LogAsync(app, 4000);
         return app;
     }
@@ -31,7 +37,15 @@ public abstract class LlmBudgetGrantsContract : ApiContract
     private static async Task<JsonNode> RecomputeAsync(TollgateApp app) =>
         await (await app.Admin.PostJsonAsync("/v1/admin/llm/recompute", new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" })).ReadAsync();
 
-    private static Task<HttpResponseMessage> GrantAsync(TollgateApp app, object body) => app.Admin.PostJsonAsync("/v1/customers/c1/grants", body);
+    private static Task<HttpResponseMessage> PostGrantAsync(TollgateApp app, object body) => app.Admin.PostJsonAsync("/v1/customers/c1/grants", body);
+
+    /// <summary>A grant the test needs made: anything but 201 fails the test here, not later as a puzzling figure.</summary>
+    private static async Task<JsonNode> GrantAsync(TollgateApp app, object body)
+    {
+        var response = await PostGrantAsync(app, body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.ReadAsync();
+    }
 
     private static Task<HttpResponseMessage> ReserveAsync(TollgateApp app, decimal usd) =>
         app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c1", estimate_usd = usd, ttl_seconds = 60 });
@@ -142,8 +156,7 @@ public abstract class LlmBudgetGrantsContract : ApiContract
     [Fact]
     public async Task ARecomputeAtACorrectedLowerPriceGivesTheGrantBackWhatTheWrongPriceDrewAndUnblocksTheCustomer()
     {
-        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
-        await app.CustomerAsync("c1");
+        await using var app = await CustomerAsync();
         await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", reason = "a" });
         await PriceAsync(app, 10.00m, "2026-01-01T00:00:00Z"); // a typo: the price is $8 per 1M
         await LogAsync(app, 1500, model: "house-model"); // $0.015 at the typo: the $0.01 budget, then $0.005 of the grant
@@ -170,8 +183,7 @@ public abstract class LlmBudgetGrantsContract : ApiContract
     [Fact]
     public async Task ARecomputeAtACorrectedHigherPriceDrawsTheGrantAsLiveSpendWouldAndGivesBackNothingTwice()
     {
-        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
-        await app.CustomerAsync("c1");
+        await using var app = await CustomerAsync();
         await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", priority = 10, reason = "first" });
         await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", reason = "second" });
         await PriceAsync(app, 1.00m, "2026-01-01T00:00:00Z"); // a typo: the price is $10 per 1M
@@ -193,10 +205,36 @@ public abstract class LlmBudgetGrantsContract : ApiContract
     }
 
     [Fact]
+    public async Task ARecomputeBesideLiveLoggingEndsWhereLoggingEveryCallAtTheRightPriceWould()
+    {
+        await using var app = await CustomerAsync();
+        await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.02", reason = "a" });
+        await PriceAsync(app, 10.00m, "2026-01-01T00:00:00Z"); // a typo: the price is $8 per 1M
+        for (var i = 0; i < 10; i++)
+        {
+            await LogAsync(app, 100, model: "house-model"); // $0.001 each at the typo: the whole $0.01 budget
+        }
+
+        await PriceAsync(app, 8.00m, "2026-02-01T00:00:00Z");
+        var live = Task.WhenAll(Enumerable.Range(0, 20).Select(_ => LogAsync(app, 100, model: "house-model"))); // $0.0008 each
+        var recompute = RecomputeAsync(app);
+        await Task.WhenAll(live, recompute);
+        var logged = await live;
+        var budget = await BudgetAsync(app);
+        var again = await RecomputeAsync(app);
+
+        // 30 calls at $0.0008 are $0.024: the $0.01 budget and $0.014 of the grant, whichever ran first.
+        Assert.All(logged, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.True((await recompute)["rows_examined"].Value<long>() >= 10);
+        Assert.Equal((0.01m, 0.006m), (budget["spent_usd"].Value<decimal>(), budget["granted_remaining_usd"].Value<decimal>()));
+        Assert.Equal(14_000_000L, (await UsedByGrantAsync(app))["a"]);
+        Assert.Equal(0L, again["rows_changed"].Value<long>());
+    }
+
+    [Fact]
     public async Task ABudgetGrantCoversSpendFromWhenItIsGrantedAndSpendLoggedBeforeItIsNotDrawnFromIt()
     {
-        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
-        await app.CustomerAsync("c1");
+        await using var app = await CustomerAsync();
         await LogAsync(app, 6000); // $0.015: $0.005 past the budget, with no grant to draw
         await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "0.01", reason = "late" });
         var granted = await BudgetAsync(app);
@@ -213,8 +251,7 @@ public abstract class LlmBudgetGrantsContract : ApiContract
     [Fact]
     public async Task BadBudgetGrantAmountsAreA400NamingTheFieldAndWriteNothing()
     {
-        await using var app = await StartAsync(ApiSetup.LlmCatalog(), Start);
-        await app.CustomerAsync("c1");
+        await using var app = await CustomerAsync();
         object[] bodies =
         [
             new { feature = "$llm_budget", amount_usd = "0.0000000001" },
@@ -230,12 +267,12 @@ public abstract class LlmBudgetGrantsContract : ApiContract
         var fields = new List<string>();
         foreach (var body in bodies)
         {
-            var response = await GrantAsync(app, body);
+            var response = await PostGrantAsync(app, body);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             fields.Add(string.Join(",", (await response.ReadAsync())["errors"]!.AsObject().Select(e => e.Key)));
         }
 
-        var exact = await (await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "2.000000001" })).ReadAsync();
+        var exact = await GrantAsync(app, new { feature = "$llm_budget", amount_usd = "2.000000001" });
 
         Assert.Equal(["amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount_usd", "amount", "amount"], fields);
         Assert.Equal(("$llm_budget", 2_000_000_001L), (exact["feature"].Value<string>(), exact["amount"].Value<long>()));
