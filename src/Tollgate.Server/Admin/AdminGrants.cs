@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Tollgate.Core.Catalog;
 using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
