@@ -99,6 +99,10 @@ public sealed class TollgateClient(HttpClient http)
         SendAsync<BudgetResponse>(HttpMethod.Post, "v1/llm/budget/reserve",
             new BudgetReserveRequest(customer, estimateUsd, (int)Math.Ceiling((ttl ?? TimeSpan.FromMinutes(5)).TotalSeconds)), cancellationToken);
 
+    /// <summary>The customer's LLM budget this period, with what their <c>$llm_budget</c> credit grants have left.</summary>
+    public Task<BudgetResponse> GetLlmBudgetAsync(string customer, CancellationToken cancellationToken = default) =>
+        SendAsync<BudgetResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/llm-budget", null, cancellationToken);
+
     /// <summary>The customer's counters in the current period.</summary>
     public Task<UsageResponse> GetUsageAsync(string customer, CancellationToken cancellationToken = default) =>
         SendAsync<UsageResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/usage", null, cancellationToken);

@@ -15,7 +15,7 @@ public abstract class ClientCommerceContract
           "default_plan": "free",
           "features": [ { "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],
           "plans": [
-            { "code": "free", "name": "Free", "sort_order": 1, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+            { "code": "free", "name": "Free", "sort_order": 1, "llm_budget_usd": 0.05, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
               "features": [ { "feature_code": "api_calls", "monthly_quota": 100 } ] },
             { "code": "pro", "name": "Pro", "sort_order": 2, "prices": [ { "billing_period": "monthly", "price_cents": 3000 } ],
               "features": [ { "feature_code": "api_calls", "monthly_quota": 1000 } ] },
@@ -178,6 +178,21 @@ public abstract class ClientCommerceContract
         Assert.Equal(grants.Select(g => g.Id).Reverse(), all.Select(g => g.Id));
         Assert.Equal("goodwill 2", (await client.Grants.GetAsync("c1", grants[1].Id)).Reason);
         Assert.Equal("voided", voided.Status);
+    }
+
+    [Fact]
+    public async Task AnLlmBudgetGrantGivenInUsdIsReadBackExactlyInTheBudget()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+
+        var grant = await client.Grants.CreateAsync("c1", CreateCreditGrantRequest.LlmBudget(2.50m, reason: "model outage"));
+        var tiny = await client.Grants.CreateAsync("c1", CreateCreditGrantRequest.LlmBudget(0.000000001m));
+        var budget = await client.GetLlmBudgetAsync("c1");
+
+        Assert.Equal(("$llm_budget", 2_500_000_000L, 2_500_000_000L, 1L), (grant.Feature, grant.Amount, grant.Remaining, tiny.Amount));
+        Assert.Equal(2.500000001m, budget.GrantedRemainingUsd);
     }
 
     [Fact]

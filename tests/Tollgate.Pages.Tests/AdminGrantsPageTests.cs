@@ -38,4 +38,43 @@ public sealed class AdminGrantsPageTests(BrowserFixture browser)
             (listed["amount"].Value<long>(), listed["expires_at"].Value<string>(), listed["reason"].Value<string>()));
         Assert.Equal(("credit_grant", 22L), (pastThePlan["reason"].Value<string>(), pastThePlan["granted_remaining"].Value<long>()));
     }
+
+    [Fact]
+    public async Task AnOperatorGrantsLlmBudgetInUsdAndABadAmountNamesTheFieldAndWritesNothing()
+    {
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.LlmCatalog(), new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero),
+            kestrel: true);
+        await app.CustomerAsync("c1");
+        await using var context = await browser.ContextAsync(app.BaseAddress!);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/admin/login");
+        await page.FillAsync("#key", TollgateApp.AdminKey);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/admin");
+
+        await page.GotoAsync("/admin/customers/c1");
+        await page.SelectOptionAsync("#grant-feature", "$llm_budget");
+        await page.FillAsync("#grant-usd", "2.5.0");
+        var refused = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button:text-is('Grant credits')"),
+            r => r.Request.Method == "POST");
+        var error = await page.Locator("main.narrow > p").InnerTextAsync();
+        var none = (await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync())["data"]!.AsArray().Count;
+
+        await page.GotoAsync("/admin/customers/c1");
+        await page.SelectOptionAsync("#grant-feature", "$llm_budget");
+        await page.FillAsync("#grant-usd", "2.50");
+        await page.FillAsync("#grant-reason", "Model outage");
+        await page.ClickAsync("button:text-is('Grant credits')");
+        var row = await page.Locator("[data-testid='grants'] tbody tr").AllInnerTextsAsync();
+        await BrowserFixture.ScreenshotAsync(page, "admin-grants-llm-budget");
+        var listed = (await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync())["data"]![0]!;
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+
+        Assert.Equal(400, refused.Status);
+        Assert.StartsWith("USD (LLM budget): must be a decimal string of USD", error);
+        Assert.Equal(0, none);
+        Assert.Equal(["LLM budget (USD)", "$2.50", "$2.50", "never", "active", "Model outage"], row.Single().Split('\t').Select(c => c.Trim()));
+        Assert.Equal(("$llm_budget", 2_500_000_000L), (listed["feature"].Value<string>(), listed["amount"].Value<long>()));
+        Assert.Equal(2.5m, budget["granted_remaining_usd"].Value<decimal>());
+    }
 }

@@ -73,6 +73,17 @@ def test_credit_grants_add_units_are_listed_across_pages_and_voided(tg: tollgate
         tg.grants.get(customer, "grant_missing")
 
 
+
+def test_an_llm_budget_grant_in_usd_is_read_back_exactly_in_the_budget(tg: tollgate.Tollgate, customer: str) -> None:
+    grant = tg.grants.create(customer, feature="$llm_budget", amount_usd=Decimal("2.50"), reason="model outage")
+    by_text = tg.grants.create(customer, feature="$llm_budget", amount_usd="0.000000001")
+    assert (grant["feature"], grant["amount"], grant["remaining"]) == ("$llm_budget", 2_500_000_000, 2_500_000_000)
+    assert by_text["amount"] == 1
+    budget = tg.llm.get_budget(customer)
+    assert budget["granted_remaining_usd"] == Decimal("2.500000001")
+    with pytest.raises(TypeError):
+        tg.grants.create(customer, feature="$llm_budget", amount_usd=2.5)  # type: ignore[arg-type]
+
 def test_packs_are_listed_and_a_sale_repeated_with_its_idempotency_key_sells_once(tg: tollgate.Tollgate, customer: str) -> None:
     packs = list(tg.packs.list(limit=1))
     assert [(p["code"], p["price_cents"], p["currency"]) for p in packs] == [("cv_100", 900, "USD"), ("cv_1000", 7900, "USD")]

@@ -60,10 +60,12 @@ class AsyncPromotionCodes(_AsyncResource):
 class AsyncGrants(_AsyncResource):
     """Credit grants: units of a metered feature beyond the plan's limit, spent after it."""
 
-    async def create(self, customer: str, *, feature: str, amount: int, expires_at: datetime | str | None = None, priority: int | None = None,
-               reason: str | None = None) -> CreditGrant:
+    async def create(self, customer: str, *, feature: str, amount: int | None = None, amount_usd: Decimal | str | None = None,
+                     expires_at: datetime | str | None = None, priority: int | None = None, reason: str | None = None) -> CreditGrant:
+        """Grants ``amount`` units of a metered feature, or of ``$llm_budget`` nano-USD in ``amount`` or USD in ``amount_usd`` (exact)."""
         return await self._send(Call("POST", f"v1/customers/{c.seg(customer)}/grants", {
-            "feature": feature, "amount": amount, "expires_at": c.when(expires_at), "priority": priority, "reason": reason}))
+            "feature": feature, "amount": amount, "amount_usd": c.usd_text(amount_usd, "amount_usd"), "expires_at": c.when(expires_at),
+            "priority": priority, "reason": reason}))
 
     def list(self, customer: str, *, limit: int | None = None) -> AsyncPager[CreditGrant]:
         """The customer's grants, newest first."""

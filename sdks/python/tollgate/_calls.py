@@ -138,6 +138,12 @@ def exact(value: Decimal | int | str | None, name: str) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def usd_text(value: Decimal | str | None, name: str) -> str | None:
+    """USD as the decimal string the server reads exactly ("2.50", never "2.5E+0")."""
+    amount = exact(value, name)
+    return None if amount is None else format(amount, "f")
+
+
 def create_coupon(fields: Mapping[str, Any]) -> Call:
     body = dict(fields)
     body["percent_off"] = exact(body.get("percent_off"), "percent_off")

@@ -178,6 +178,7 @@ class LlmBudget(TypedDict, total=False):
     period_start: str
     resets_at: str
     reservation_id: str | None
+    granted_remaining_usd: Decimal
 
 
 class Invoice(TypedDict):

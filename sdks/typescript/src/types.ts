@@ -149,6 +149,8 @@ export type LlmBatchAnswer = {
 export type LlmBudget = {
   customer: string; plan: string | null; limitUsd: number | null; spentUsd: number; reservedUsd: number;
   remainingUsd: number | null; periodStart: string; resetsAt: string; reservationId?: string | null;
+  /** What the customer's live `$llm_budget` credit grants have left, spent once the plan's budget is. */
+  grantedRemainingUsd: number;
 };
 
 export type PricingPrice = {
@@ -233,7 +235,12 @@ export type CreditGrant = {
   priority: number; reason: string | null; pack: string | null; status: "active" | "used" | "expired" | "voided"; createdAt: string;
   voidedAt: string | null;
 };
-export type CreditGrantCreate = { feature: string; amount: number; expiresAt?: When; priority?: number; reason?: string };
+/**
+ * Units of a metered feature in `amount`; for `$llm_budget`, nano-USD in `amount` or USD in `amountUsd` as a decimal
+ * string ("2.50", read exactly by the server; a number would pass through a binary float).
+ */
+export type CreditGrantCreate = { feature: string; expiresAt?: When; priority?: number; reason?: string }
+  & ({ amount: number; amountUsd?: never } | { amountUsd: string; amount?: never });
 
 export type Member = { id: string; customer: string; email: string | null; name: string | null; role: string; createdAt: string; updatedAt: string };
 export type MemberUpsert = { email?: string; name?: string; role?: string };

@@ -67,6 +67,18 @@ test("credit grants are created, listed across pages, read and voided", async ()
   assert.ok(voided.voidedAt);
 });
 
+test("an LLM budget grant in USD is read back exactly in the budget", async () => {
+  const { tg, customer } = await withCustomer();
+  const grant = await tg.grants.create(customer, { feature: "$llm_budget", amountUsd: "2.50", reason: "model outage" });
+  const tiny = await tg.grants.create(customer, { feature: "$llm_budget", amountUsd: "0.000000001" });
+  const refused = await tg.grants.create(customer, { feature: "$llm_budget", amountUsd: "2.5.0" }).catch((e) => e);
+  const budget = await tg.llm.getBudget(customer);
+  assert.deepEqual([grant.feature, grant.amount, grant.remaining, tiny.amount], ["$llm_budget", 2_500_000_000, 2_500_000_000, 1]);
+  assert.ok(refused instanceof ValidationError);
+  assert.deepEqual(Object.keys(refused.errors), ["amount_usd"]);
+  assert.equal(budget.grantedRemainingUsd, 2.500000001);
+});
+
 test("members take seats, a full organisation is a SeatsExhaustedError, and decisions name the member", async () => {
   const { tg, customer } = await withCustomer();
   const sub = await tg.subscriptions.create({ customer, plan: "seats" });

@@ -8,7 +8,16 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Reason">Why, for the operator; at most 500 characters.</param>
 /// <param name="AmountUsd">For <c>$llm_budget</c> instead of <see cref="Amount"/>: USD as a decimal string ("2.50"), at most 9 decimals.</param>
 public sealed record CreateCreditGrantRequest(
-    string? Feature, long? Amount = null, DateTimeOffset? ExpiresAt = null, int? Priority = null, string? Reason = null, string? AmountUsd = null);
+    string? Feature, long? Amount = null, DateTimeOffset? ExpiresAt = null, int? Priority = null, string? Reason = null, string? AmountUsd = null)
+{
+    /// <summary>A grant of the LLM budget (<c>$llm_budget</c>) of <paramref name="amountUsd"/> USD, sent as the exact decimal string.</summary>
+    /// <param name="amountUsd">USD above 0, at most 1,000,000, with at most 9 decimals.</param>
+    /// <param name="expiresAt">When what is left stops counting; null: never.</param>
+    /// <param name="priority">0–100, lower spent first; default 50.</param>
+    /// <param name="reason">Why, for the operator.</param>
+    public static CreateCreditGrantRequest LlmBudget(decimal amountUsd, DateTimeOffset? expiresAt = null, int? priority = null, string? reason = null) =>
+        new("$llm_budget", null, expiresAt, priority, reason, amountUsd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
 
 /// <summary>A credit grant and what is left of it.</summary>
 /// <param name="Id">The grant's id.</param>

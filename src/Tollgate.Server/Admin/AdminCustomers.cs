@@ -89,7 +89,7 @@ public static class AdminCustomers
                 </section>
                 """);
 
-        page.Append(await AdminGrants.SectionAsync(user, customer.Id, snapshot, grants, data.Time.GetUtcNow(), cancellationToken));
+        page.Append(await AdminGrants.SectionAsync(user, customer.Id, snapshot, period.Context.Version?.Terms.LlmBudgetNanoUsd is not null, grants, data.Time.GetUtcNow(), cancellationToken));
         page.Append("<div class=\"grid wide\"><section class=\"card\"><h2>Invoices</h2>");
         var list = await invoices.ListAsync(id, cancellationToken);
         page.Append(list.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">Number</th><th scope=\"col\">Status</th><th scope=\"col\" class=\"num\">Amount</th></tr></thead><tbody>");

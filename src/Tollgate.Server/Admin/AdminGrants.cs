@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
+using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
+using Tollgate.Storage.Entitlements;
 using Tollgate.Storage.Grants;
 using static Tollgate.Server.Pages.Html;
 
@@ -19,25 +22,32 @@ public static class AdminGrants
         return group;
     }
 
-    /// <summary>The card: the customer's latest grants and the grant form.</summary>
-    public static async Task<string> SectionAsync(
-        AdminUser user, string customer, CatalogSnapshot catalog, CreditGrantStore grants, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// The card: the customer's latest grants and the grant form, which offers the LLM budget (in USD) when the catalog has
+    /// LLM features or the customer's plan has a budget.
+    /// </summary>
+    public static async Task<string> SectionAsync(AdminUser user, string customer, CatalogSnapshot catalog, bool planHasBudget, CreditGrantStore grants,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var page = (await grants.ListAsync(customer, Tollgate.Storage.Database.PageRequest.First, cancellationToken)).Items;
         var html = new StringBuilder("<section class=\"card stack\" aria-labelledby=\"grants\"><h2 id=\"grants\">Credit grants</h2>");
         html.Append(page.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table data-testid=\"grants\"><thead><tr><th scope=\"col\">Feature</th><th scope=\"col\" class=\"num\">Granted</th><th scope=\"col\" class=\"num\">Left</th><th scope=\"col\">Expires</th><th scope=\"col\">Status</th><th scope=\"col\">Reason</th></tr></thead><tbody>");
         foreach (var g in page)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(catalog.Feature(g.Feature)?.Name ?? g.Feature)}</td><td class=\"num\">{g.Amount:N0}</td><td class=\"num\">{g.Remaining:N0}</td><td>{(g.ExpiresAt is { } at ? AdminCustomers.Day(at) : "never")}</td><td>{E(g.Status(now))}</td><td>{E(g.Reason ?? "")}</td></tr>");
+            var budget = g.Feature == LlmBudget.FeatureCode;
+            var name = budget ? BudgetName : catalog.Feature(g.Feature)?.Name ?? g.Feature;
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(name)}</td><td class=\"num\">{Amount(g.Amount, budget)}</td><td class=\"num\">{Amount(g.Remaining, budget)}</td><td>{(g.ExpiresAt is { } at ? AdminCustomers.Day(at) : "never")}</td><td>{E(g.Status(now))}</td><td>{E(g.Reason ?? "")}</td></tr>");
         }
 
         html.Append(page.Count == 0 ? "" : "</tbody></table></div>");
         var options = string.Concat(catalog.Features.Where(f => f.Kind == FeatureKind.Metered)
-            .Select(f => $"<option value=\"{E(f.Code)}\">{E(f.Name)}</option>"));
+            .Select(f => $"<option value=\"{E(f.Code)}\">{E(f.Name)}</option>"))
+            + (planHasBudget || catalog.Features.Any(f => f.UsesLlm) ? $"<option value=\"{E(LlmBudget.FeatureCode)}\">{BudgetName}</option>" : "");
         html.Append(CultureInfo.InvariantCulture, $"""
             <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/grants" class="stack">{CsrfField(user.Csrf)}
               <div class="row"><label for="grant-feature">Feature</label><select id="grant-feature" name="feature" required>{options}</select>
-              <label for="grant-amount">Units</label><input id="grant-amount" name="amount" type="number" min="1" max="{GrantsApi.MaxAmount}" required></div>
+              <label for="grant-amount">Units</label><input id="grant-amount" name="amount" type="number" min="1" max="{GrantsApi.MaxAmount}">
+              <label for="grant-usd">USD (LLM budget)</label><input id="grant-usd" name="amount_usd" inputmode="decimal" placeholder="5.00"></div>
               <div class="row"><label for="grant-expires">Expires on (UTC, optional)</label><input id="grant-expires" name="expires_on" type="date">
               <label for="grant-reason">Reason</label><input id="grant-reason" name="reason" maxlength="500"></div>
               <button type="submit">Grant credits</button>
@@ -70,11 +80,27 @@ public static class AdminGrants
         }
 
         var reason = form["reason"].ToString();
-        if ((await catalog.GetAsync(cancellationToken)).Feature(feature) is not { Kind: FeatureKind.Metered }
-            || !long.TryParse(form["amount"], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount is < 1 or > GrantsApi.MaxAmount
-            || reason.Length > 500)
+        if (reason.Length > 500)
         {
-            return Message(http, 400, "Check the grant", $"Choose a metered feature and a whole number of units from 1 to {GrantsApi.MaxAmount:N0}.");
+            return Message(http, 400, "Check the grant", "Reason: at most 500 characters.");
+        }
+
+        long amount;
+        if (feature == LlmBudget.FeatureCode)
+        {
+            // The same reading as the API's amount_usd, so the console and the API accept exactly the same amounts.
+            var (nano, _, problem) = GrantAmount.Read(new CreateCreditGrantRequest(feature, AmountUsd: form["amount_usd"].ToString().Trim()), budget: true);
+            if (problem is not null)
+            {
+                return Message(http, 400, "Check the grant", $"USD (LLM budget): {problem}.");
+            }
+
+            amount = nano;
+        }
+        else if ((await catalog.GetAsync(cancellationToken)).Feature(feature) is not { Kind: FeatureKind.Metered }
+            || !long.TryParse(form["amount"], NumberStyles.None, CultureInfo.InvariantCulture, out amount) || amount is < 1 or > GrantsApi.MaxAmount)
+        {
+            return Message(http, 400, "Check the grant", $"Units: choose a metered feature and a whole number of units from 1 to {GrantsApi.MaxAmount:N0}.");
         }
 
         if (await customers.GetAsync(id, cancellationToken) is null)
@@ -86,4 +112,9 @@ public static class AdminGrants
             cancellationToken);
         return Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=granted");
     }
+
+    private const string BudgetName = "LLM budget (USD)";
+
+    private static string Amount(long amount, bool budget) =>
+        budget ? ConsoleMoney.Usd(NanoUsdAmount.ToUsd(amount)) : amount.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -40,6 +40,25 @@ internal static class GrantHolds
             new { reservationId }, transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>The holds a settlement keeping <paramref name="keep"/> leaves used: the first grants taken from, as <see cref="SettleAsync"/> gives back the last.</summary>
+    public static IReadOnlyList<GrantTake> Kept(IReadOnlyList<GrantTake> holds, long keep)
+    {
+        var kept = new List<GrantTake>();
+        foreach (var hold in holds)
+        {
+            var amount = Math.Min(keep, hold.Amount);
+            if (amount <= 0)
+            {
+                break;
+            }
+
+            kept.Add(hold with { Amount = amount });
+            keep -= amount;
+        }
+
+        return kept;
+    }
+
     /// <summary>How a settlement of <paramref name="actual"/> (null: a release) splits between the counter and the grants.</summary>
     public static (long CounterHeld, long CounterActual, long GrantKeep) Split(long held, long granted, long? actual)
     {

@@ -94,6 +94,10 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         if (counter is not null && holds.Count > 0)
         {
             await GrantHolds.SettleAsync(scope.Connection, scope.Transaction, id, holds, grantKeep, scope.CancellationToken);
+            if (held.FeatureCode == LlmBudget.FeatureCode && grantKeep > 0)
+            {
+                await LlmGrantDraws.RecordAsync(scope, held.CustomerId, held.PeriodStart, GrantHolds.Kept(holds, grantKeep), scope.NowMs);
+            }
         }
 
         if (counter is null)
@@ -127,8 +131,13 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             var spent = counter.Value;
             if (counterActual > counterHeld)
             {
-                spent = (await GrantDraw.AfterAddAsync(scope, database.Dialect, held.CustomerId, held.FeatureCode, context.Period,
-                    LlmBudget.Grant(budget) with { HardCap = false }, counterActual - counterHeld, reserve: false, spent)).Counter ?? spent;
+                var (after, cover, _) = await GrantDraw.AfterAddAsync(scope, database.Dialect, held.CustomerId, held.FeatureCode, context.Period,
+                    LlmBudget.Grant(budget) with { HardCap = false }, counterActual - counterHeld, reserve: false, spent);
+                spent = after ?? spent;
+                if (cover is { Taken: > 0 })
+                {
+                    await LlmGrantDraws.RecordAsync(scope, held.CustomerId, held.PeriodStart, cover.Takes, scope.NowMs);
+                }
             }
 
             await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, spent.Used, actual.Value);

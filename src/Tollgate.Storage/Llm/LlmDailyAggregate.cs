@@ -122,7 +122,12 @@ internal sealed class LlmSpendAggregate : IBatchAggregate
             }
 
             // Spend past the plan's budget is drawn from budget grants, which then hold it instead of the counter.
-            (after, _, _) = await GrantDraw.AfterAddAsync(scope, _dialect!, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false, after);
+            (after, var cover, _) = await GrantDraw.AfterAddAsync(scope, _dialect!, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false, after);
+            if (cover is { Taken: > 0 })
+            {
+                await LlmGrantDraws.RecordAsync(scope, customer, period.Start.ToUnixTimeMilliseconds(), cover.Takes, scope.NowMs);
+            }
+
             if (after is { } total && _alerts is not null)
             {
                 await _alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, period, budget, total.Used, cost);

@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Core.Llm;
+using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 
@@ -9,10 +9,11 @@ public sealed record RecomputeResult(long RowsExamined, long RowsChanged, long C
 
 /// <summary>
 /// Reprices the calls of a window with the prices now on record (each at its own timestamp), correcting the daily
-/// rollups and the LLM budget counters by the difference. Chunked, and each row is updated only from the cost it was
-/// read at, so running it again, or beside live logging, gives the same result.
+/// rollups, the LLM budget counters and the budget grants' draws by the difference (see <see cref="LlmBudgetCorrection"/>).
+/// Chunked, and each row is updated only from the cost it was read at, so running it again, or beside live logging, gives
+/// the same result.
 /// </summary>
-public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices, TimeProvider time)
+public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices, EntitlementContextCache contexts, TimeProvider time)
 {
     private const int Chunk = 5000;
 
@@ -20,6 +21,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
     {
         var book = await prices.BookAsync(cancellationToken);
         long examined = 0, changed = 0, before = 0, after = 0;
+        var budgets = new Dictionary<string, long?>(StringComparer.Ordinal);
         var cursor = (At: from.ToUnixTimeMilliseconds(), Customer: "", Request: "");
         while (true)
         {
@@ -41,6 +43,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
             {
                 long rowChanges = 0, costBefore = 0, costAfter = 0;
                 var rollup = new LlmDailyAggregate();
+                var corrections = new List<(string Customer, long OccurredAt, long Delta)>();
                 foreach (var row in rows)
                 {
                     var at = DateTimeOffset.FromUnixTimeMilliseconds(row.OccurredAt);
@@ -65,21 +68,28 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                     }
 
                     rowChanges++;
-                    // A price correction must also correct what the call spent of its period's budget, or a customer
-                    // blocked by a wrong price stays blocked. Spend never goes below zero.
-                    await c.ExecuteAsync(new CommandDefinition("""
-                        UPDATE usage_counters SET used = CASE WHEN used + @delta < 0 THEN 0 ELSE used + @delta END, updated_at = @now
-                        WHERE customer_id = @CustomerId AND feature_code = @budget AND period_start <= @OccurredAt AND period_end > @OccurredAt
-                        """, new { delta = cost - row.CostNano, now = time.GetUtcNow().ToUnixTimeMilliseconds(), row.CustomerId,
-                        budget = LlmBudget.FeatureCode, row.OccurredAt }, tx, cancellationToken: cancellationToken));
+                    corrections.Add((row.CustomerId, row.OccurredAt, cost - row.CostNano));
                     var day = at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
                     rollup.AddCorrection(new RollupKey(row.CustomerId, day, row.FeatureCode ?? "", row.Model, row.PlanCode ?? ""),
                         cost - row.CostNano, (price is null ? 1 : 0) - (row.Unpriced ? 1 : 0));
                 }
 
-                // The rows the corrections land on exist (their calls do), so the adding upserts only adjust them.
+                // A price correction must also correct what the call spent of its period's budget and grants, or a customer
+                // blocked by a wrong price stays blocked; in customer order, as live batches lock counters.
                 await using var statements = new StatementCache(c, ownsConnection: false);
-                await rollup.FlushAsync(new SqlScope(statements, tx, cancellationToken));
+                var scope = new BatchScope(statements, tx, time.GetUtcNow(), cancellationToken);
+                foreach (var (customer, occurredAt, difference) in corrections.OrderBy(r => r.Customer, StringComparer.Ordinal).ThenBy(r => r.OccurredAt))
+                {
+                    if (!budgets.TryGetValue(customer, out var budget))
+                    {
+                        budgets[customer] = budget = (await contexts.LoadAsync(scope, customer))?.Version?.Terms.LlmBudgetNanoUsd;
+                    }
+
+                    await LlmBudgetCorrection.ApplyAsync(scope, database.Dialect, customer, occurredAt, difference, budget);
+                }
+
+                // The rows the corrections land on exist (their calls do), so the adding upserts only adjust them.
+                await rollup.FlushAsync(scope);
 
                 return (rowChanges, costBefore, costAfter);
             }, cancellationToken);
