@@ -29,6 +29,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         VALUES (@customer, @request, @feature, @model, @provider, @price, @input, @output, @cached, @write, @reasoning, @requests, @images, @cost,
             @unpriced, @plan, @version, @occurred, @received, @hash, @metadata, @member)
         ON CONFLICT (customer_id, request_id) DO NOTHING
+        RETURNING 1
         """, ("customer", DbType.String), ("request", DbType.String), ("feature", DbType.String), ("model", DbType.String),
         ("provider", DbType.String), ("price", DbType.String), ("input", DbType.Int64), ("output", DbType.Int64), ("cached", DbType.Int64),
         ("write", DbType.Int64), ("reasoning", DbType.Int64), ("requests", DbType.Int64), ("images", DbType.Int64), ("cost", DbType.Int64),
@@ -73,29 +74,34 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var results = new List<LlmCallResult>(calls.Length);
         var daily = scope.Aggregate<LlmDailyAggregate>();
         var spend = scope.Aggregate<LlmSpendAggregate>();
-        foreach (var (call, price, cost, model, hash, day) in calls)
+        // Every customer's context, then every insert, each in one round trip on PostgreSQL; the rest of a call's work
+        // (meters, budget) follows in the calls' order.
+        var contextOf = await contexts.LoadManyAsync(scope, [.. calls.Select(c => c.Call.CustomerId).Distinct(StringComparer.Ordinal)]);
+        var accepted = new List<(PricedCall Priced, Core.Entitlements.EntitlementContext Context)>(calls.Length);
+        foreach (var priced in calls)
         {
-            var context = await contexts.LoadAsync(scope, call.CustomerId);
-            if (context is null)
+            var call = priced.Call;
+            if (contextOf[call.CustomerId] is not { } context)
             {
                 results.Add(Rejected(call, "customer", $"no customer '{call.CustomerId}'", 404));
-                continue;
             }
-
-            if (price is null && options.Value.RejectUnpriced)
+            else if (priced.Price is null && options.Value.RejectUnpriced)
             {
                 results.Add(Rejected(call, "model", $"no price for '{call.Model}' in effect at {call.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'}", 422));
-                continue;
             }
+            else
+            {
+                accepted.Add((priced, context));
+            }
+        }
 
+        var inserted = await scope.PipelineAsync([.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var ((call, price, cost, model, hash, day), context) = accepted[i];
             // A member's call is logged, priced and spent for its organisation, as a member's event is; its share still moves.
             var customer = context.CustomerId;
-            var u = call.Usage;
-            var inserted = await scope.ExecuteAsync(Insert, customer, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider,
-                price?.Id, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost,
-                price is null, context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, hash, call.MetadataJson,
-                context.MemberId);
-            if (inserted == 0)
+            if (inserted[i] is null)
             {
                 var prior = await scope.RowAsync(Existing, r => (Hash: r.GetString(0), Cost: r.GetInt64(1), Unpriced: r.GetBoolean(2),
                     Price: r.IsDBNull(3) ? null : r.GetString(3), Plan: r.IsDBNull(4) ? null : r.GetString(4)), customer, call.RequestId);
@@ -105,7 +111,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
                 continue;
             }
 
-            daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, u, cost, price is null);
+            daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, call.Usage, cost, price is null);
             await MeterAsync(scope, context, call, call.Provider ?? price?.Provider);
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
@@ -122,6 +128,15 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         }
 
         return results;
+    }
+
+    private static PlannedStatement InsertOf(PricedCall priced, Core.Entitlements.EntitlementContext context, long nowMs)
+    {
+        var (call, price, cost, model, hash, _) = priced;
+        var u = call.Usage;
+        return new PlannedStatement(Insert, [context.CustomerId, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider, price?.Id,
+            u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost, price is null,
+            context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), nowMs, hash, call.MetadataJson, context.MemberId]);
     }
 
     /// <summary>
