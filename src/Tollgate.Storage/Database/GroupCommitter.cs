@@ -52,10 +52,13 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// Runs <paramref name="work"/> in the next batch of <paramref name="partitionKey"/>'s partition; completes after the commit.
     /// <paramref name="first"/>, when given, names the operation's first statement, which the batch sends together with the
     /// other operations' first statements in one round trip. An operation cancelled before its batch starts is dropped.
+    /// <paramref name="orderKey"/> orders one key's operations within a batch (a feature code: the row they lock), so
+    /// batches on other nodes take one customer's rows in the same order too.
     /// </summary>
     /// <exception cref="OverloadedException">The node already holds as many operations as it may.</exception>
     public async Task<T> RunAsync<T>(
-        string partitionKey, Func<BatchScope, Task<T>> work, CancellationToken cancellationToken = default, Func<BatchScope, PlannedStatement>? first = null)
+        string partitionKey, Func<BatchScope, Task<T>> work, CancellationToken cancellationToken = default, Func<BatchScope, PlannedStatement>? first = null,
+        string? orderKey = null)
     {
         if (_loops is null)
         {
@@ -70,7 +73,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         try
         {
-            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken);
+            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "" };
             var partition = _partitions[PartitionOf(partitionKey)];
             if (!partition.Writer.TryWrite(pending))
             {
@@ -113,6 +116,8 @@ public sealed class GroupCommitter : IAsyncDisposable
     private sealed record Pending(string Key, Func<BatchScope, Task<object?>> Work, Func<BatchScope, PlannedStatement>? First, CancellationToken Cancellation)
     {
         public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Order { get; init; } = "";
     }
 
     /// <summary>One partition's writer, on a long-lived connection whose hot statements stay prepared across batches.</summary>
@@ -161,8 +166,8 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         private async Task RunBatchAsync(List<Pending> batch)
         {
-            // Stable order by customer: concurrent batches on other nodes lock the same counters in the same order.
-            var ordered = batch.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            // Stable order by customer, then feature: concurrent batches on other nodes lock the same counters in the same order.
+            var ordered = batch.OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Order, StringComparer.Ordinal).ToList();
             try
             {
                 await ExecuteWithRetriesAsync(ordered);
@@ -215,10 +220,15 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 await using var transaction = await owner._database.BeginWriteAsync(_statements.Connection, token);
                 var scope = new BatchScope(_statements, transaction, owner._time.GetUtcNow(), token);
-                var first = await RunFirstStatementsAsync(scope, batch);
+                var first = new PrefetchedRow?[batch.Count];
                 var results = new object?[batch.Count];
-                for (var i = 0; i < batch.Count; i++)
+                for (int i = 0, sent = 0; i < batch.Count; i++)
                 {
+                    if (i >= sent)
+                    {
+                        sent = await RunFirstStatementsAsync(scope, batch, i, first);
+                    }
+
                     scope.Prefetched = first[i];
                     results[i] = await batch[i].Work(scope);
                     if (scope.Prefetched is not null)
@@ -246,33 +256,33 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
 
         /// <summary>
-        /// Sends every operation's planned first statement in one round trip, in batch order. Only a customer's first
-        /// operation in the batch is planned, so each customer's statements still run in their operations' order.
+        /// Sends, in one round trip, the planned first statements of the run of operations from <paramref name="start"/> that
+        /// each begin a customer's operations in the batch (a customer's later ones depend on the first's result), and
+        /// answers where the run ends. Runs keep the batch's order, so every batch takes rows in (customer, feature) order
+        /// and batches on other nodes cannot deadlock against it.
         /// </summary>
-        private static async Task<PrefetchedRow?[]> RunFirstStatementsAsync(BatchScope scope, IReadOnlyList<Pending> batch)
+        private static async Task<int> RunFirstStatementsAsync(BatchScope scope, IReadOnlyList<Pending> batch, int start, PrefetchedRow?[] prefetched)
         {
-            var planned = new List<(int Index, PlannedStatement Statement)>();
-            for (var i = 0; i < batch.Count; i++)
+            var planned = new List<PlannedStatement>();
+            var end = start;
+            while (end < batch.Count && batch[end].First is { } first && (end == 0 || batch[end - 1].Key != batch[end].Key))
             {
-                if (batch[i].First is { } first && (i == 0 || batch[i - 1].Key != batch[i].Key))
-                {
-                    planned.Add((i, first(scope)));
-                }
+                planned.Add(first(scope));
+                end++;
             }
 
-            var prefetched = new PrefetchedRow?[batch.Count];
             if (planned.Count == 0)
             {
-                return prefetched;
+                return start + 1;
             }
 
-            var rows = await scope.PipelineAsync([.. planned.Select(p => p.Statement)]);
+            var rows = await scope.PipelineAsync(planned);
             for (var j = 0; j < planned.Count; j++)
             {
-                prefetched[planned[j].Index] = new PrefetchedRow(planned[j].Statement.Statement, rows[j]);
+                prefetched[start + j] = new PrefetchedRow(planned[j].Statement, rows[j]);
             }
 
-            return prefetched;
+            return end;
         }
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class EntitlementStore
             return new UsageOutcome.CustomerNotFound();
         }
 
-        return await QueueAsync(context.CustomerId, async scope =>
+        return await QueueAsync(context.CustomerId, LlmBudget.FeatureCode, async scope =>
         {
             var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
             if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)

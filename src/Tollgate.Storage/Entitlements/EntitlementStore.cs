@@ -72,29 +72,29 @@ public sealed partial class EntitlementStore(
                 read = fresh;
             }
 
-            return await QueueAsync(read.CustomerId, scope => work(scope, read), cancellationToken);
+            return await QueueAsync(read.CustomerId, feature, scope => work(scope, read), cancellationToken);
         }
 
         var window = context.Window(grant);
         if (!shared)
         {
-            return await QueueAsync(context.CustomerId, scope => work(scope, context), cancellationToken,
+            return await QueueAsync(context.CustomerId, feature, scope => work(scope, context), cancellationToken,
                 scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve));
         }
 
         var plan = GuardedTake.For(context.CustomerId, feature, window, grant, amount, reserve, version);
-        return await QueueAsync(context.CustomerId, async scope =>
+        return await QueueAsync(context.CustomerId, feature, async scope =>
             await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
             : await contexts.LoadAsync(scope, customerId) is { } current ? await work(scope, current)
             : new UsageOutcome.CustomerNotFound(), cancellationToken, plan.First);
     }
 
-    private async Task<UsageOutcome> QueueAsync(
-        string customerId, Func<BatchScope, Task<UsageOutcome>> work, CancellationToken cancellationToken, Func<BatchScope, PlannedStatement>? first = null)
+    private async Task<UsageOutcome> QueueAsync(string customerId, string feature, Func<BatchScope, Task<UsageOutcome>> work,
+        CancellationToken cancellationToken, Func<BatchScope, PlannedStatement>? first = null)
     {
         try
         {
-            return await committer.RunAsync(customerId, work, cancellationToken, first);
+            return await committer.RunAsync(customerId, work, cancellationToken, first, orderKey: feature);
         }
         catch (OverloadedException)
         {
