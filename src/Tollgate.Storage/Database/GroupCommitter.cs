@@ -258,8 +258,8 @@ public sealed class GroupCommitter : IAsyncDisposable
         /// <summary>
         /// Sends, in one round trip, the planned first statements of the run of operations from <paramref name="start"/> that
         /// each begin a customer's operations in the batch (a customer's later ones depend on the first's result), and
-        /// answers where the run ends. Runs keep the batch's order, so every batch takes rows in (customer, feature) order
-        /// and batches on other nodes cannot deadlock against it.
+        /// answers where the run ends. Runs keep the batch's order, so every batch takes its counters in (customer, feature)
+        /// order, as batches on other nodes do.
         /// </summary>
         private static async Task<int> RunFirstStatementsAsync(BatchScope scope, IReadOnlyList<Pending> batch, int start, PrefetchedRow?[] prefetched)
         {
