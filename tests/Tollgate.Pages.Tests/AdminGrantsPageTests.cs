@@ -12,11 +12,7 @@ public sealed class AdminGrantsPageTests(BrowserFixture browser)
         await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, null, new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero), kestrel: true);
         await app.CustomerAsync("lin");
         await using var context = await browser.ContextAsync(app.BaseAddress!);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/admin/login");
-        await page.FillAsync("#key", TollgateApp.AdminKey);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        var page = await ConsolePages.SignInAsync(context);
 
         await page.GotoAsync("/admin/customers/lin");
         await page.SelectOptionAsync("#grant-feature", "cv_generate");
@@ -46,11 +42,7 @@ public sealed class AdminGrantsPageTests(BrowserFixture browser)
             kestrel: true);
         await app.CustomerAsync("c1");
         await using var context = await browser.ContextAsync(app.BaseAddress!);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/admin/login");
-        await page.FillAsync("#key", TollgateApp.AdminKey);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        var page = await ConsolePages.SignInAsync(context);
 
         await page.GotoAsync("/admin/customers/c1");
         await page.SelectOptionAsync("#grant-feature", "$llm_budget");

@@ -64,11 +64,7 @@ public sealed class TeamsPagesTests(BrowserFixture browser)
             new { customer = "bigco", plan = "enterprise", price_override_cents = 75000, price_override_note = "Two-year commitment" });
         await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 5 });
         await using var context = await browser.ContextAsync(app.BaseAddress!);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/admin/login");
-        await page.FillAsync("#key", TollgateApp.AdminKey);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        var page = await ConsolePages.SignInAsync(context);
 
         await page.GotoAsync("/admin/customers/bigco");
         var deal = await page.Locator("[data-testid='deal']").InnerTextAsync();

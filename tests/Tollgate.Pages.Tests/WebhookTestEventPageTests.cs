@@ -16,11 +16,7 @@ public sealed class WebhookTestEventPageTests(BrowserFixture browser)
         // It takes only invoice.paid: a test event reaches it all the same.
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString(), events = new[] { "invoice.paid" } });
         await using var context = await browser.ContextAsync(app.BaseAddress!);
-        var page = await context.NewPageAsync();
-        await page.GotoAsync("/admin/login");
-        await page.FillAsync("#key", TollgateApp.AdminKey);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        var page = await ConsolePages.SignInAsync(context);
 
         await page.GotoAsync("/admin/webhooks");
         await page.Locator("tr[data-endpoint]").GetByRole(AriaRole.Button, new() { Name = "Send test event" }).ClickAsync();
