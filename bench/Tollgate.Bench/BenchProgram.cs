@@ -5,7 +5,7 @@ namespace Tollgate.Bench;
 /// <summary>
 /// Throughput and latency of the consume path against its ceiling and against the seeds' approach, of LLM call
 /// ingestion, and of the revenue-against-cost report over a large call history.
-/// <c>dotnet run -c Release --project bench/Tollgate.Bench -- [--duration 10] [--concurrency 32] [--only a,b,b-rate,c,c-rate,d,e,f,g,h,llm,llm-pg,llm-stats,export]</c>
+/// <c>dotnet run -c Release --project bench/Tollgate.Bench -- [--duration 10] [--concurrency 32] [--warmup 30] [--only a,b,b-rate,c,c-rate,d,e,f,g,h,llm,llm-pg,llm-stats,export]</c>
 /// </summary>
 public static class BenchProgram
 {
@@ -32,7 +32,7 @@ public static class BenchProgram
 
         Console.WriteLine();
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load generator on the same machine.");
-        Console.WriteLine($"Closed loop at {options.Concurrency} concurrent requests for {options.Duration.TotalSeconds:0} s after a 5 s warm-up; " +
+        Console.WriteLine($"Closed loop at {options.Concurrency} concurrent requests for {options.Duration.TotalSeconds:0} s after a {options.Warmup.TotalSeconds:0} s warm-up; " +
             "'half load' runs open loop at half the closed-loop throughput.");
         Console.WriteLine();
         Console.WriteLine("| scenario | load | requests/s | items/s | p50 ms | p99 ms | non-2xx |");
@@ -49,7 +49,8 @@ public static class BenchProgram
 }
 
 public sealed record BenchOptions(
-    TimeSpan Duration, int Concurrency, IReadOnlyList<string> Only, IReadOnlyList<long> NaiveRows, long LlmCalls, int BatchConcurrency, IReadOnlyDictionary<string, string> ServerEnv)
+    TimeSpan Duration, int Concurrency, IReadOnlyList<string> Only, IReadOnlyList<long> NaiveRows, long LlmCalls, int BatchConcurrency, IReadOnlyDictionary<string, string> ServerEnv,
+    TimeSpan Warmup)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -67,6 +68,7 @@ public sealed record BenchOptions(
             long.Parse(Value("--llm-calls") ?? "10000000", CultureInfo.InvariantCulture),
             int.Parse(Value("--batch-concurrency") ?? "8", CultureInfo.InvariantCulture),
             (Value("--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(kv => kv.Split('=', 2))
-                .ToDictionary(kv => kv[0], kv => kv[1]));
+                .ToDictionary(kv => kv[0], kv => kv[1]),
+            TimeSpan.FromSeconds(double.Parse(Value("--warmup") ?? "30", CultureInfo.InvariantCulture)));
     }
 }

@@ -17,6 +17,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int Pid => _process.Id;
+
     /// <summary>The process's peak resident memory so far (Linux VmHWM), in bytes.</summary>
     public long PeakMemoryBytes => File.ReadLines($"/proc/{_process.Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
         .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024).First();

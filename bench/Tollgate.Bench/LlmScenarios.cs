@@ -40,11 +40,14 @@ public sealed partial class Scenarios
     private async Task<IReadOnlyList<LoadResult>> LlmIngestAsync(string store, string provider, string connectionString)
     {
         await using var server = await StartTollgateAsync(provider, connectionString, LlmCatalog);
-        var load = new LoadGenerator(server.Address, AdminKey);
+        var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
         var single = await load.RunAsync($"(llm) log one call per request, {store}", "v1/llm/usage", n => Call(n, $"s{n}"), options.Concurrency,
             options.Duration, unique: true);
+        var batchedCpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), new HashSet<int> { server.Pid });
         var batched = await load.RunAsync($"(llm) log {BatchSize} calls per request, {store}", "v1/llm/usage", Batch, options.BatchConcurrency,
             options.Duration, unique: true);
+        // Per call, not per request: each request carries BatchSize calls.
+        Console.WriteLine($"(llm) {BatchSize} per request, {store}, per call: {(await batchedCpu).Describe(batched.Throughput * BatchSize)}");
         return [single, batched with { ItemsPerRequest = BatchSize }];
     }
 

@@ -15,7 +15,7 @@ public sealed record LoadResult(string Name, int Concurrency, double Seconds, lo
 /// each connection sends on its own schedule and catches up after a slow answer). Latency is counted from the send:
 /// Task.Delay wakes up to a millisecond late here, which would otherwise be charged to the server.
 /// </summary>
-public sealed class LoadGenerator(Uri baseAddress, string? bearer)
+public sealed class LoadGenerator(Uri baseAddress, string? bearer, TimeSpan warmup)
 {
     private long _next;
     private long _succeeded;
@@ -28,7 +28,7 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
     /// every request gets its own sequence number (for bodies that carry ids that must not repeat) and is built on the fly.
     /// </summary>
     public async Task<LoadResult> RunAsync(
-        string name, string path, Func<int, string> body, int concurrency, TimeSpan duration, double? rate = null, TimeSpan? warmup = null,
+        string name, string path, Func<int, string> body, int concurrency, TimeSpan duration, double? rate = null,
         bool unique = false, string method = "POST")
     {
         var prebuilt = Enumerable.Range(0, unique ? 0 : 4096)
@@ -39,7 +39,7 @@ public sealed class LoadGenerator(Uri baseAddress, string? bearer)
         var connections = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => RawHttpConnection.ConnectAsync(baseAddress)));
         try
         {
-            await Phase(connections, requests, warmup ?? TimeSpan.FromSeconds(5), rate, record: false);
+            await Phase(connections, requests, warmup, rate, record: false);
             var (latencies, errors, seconds) = await Phase(connections, requests, duration, rate, record: true);
             return Summarize(name, concurrency, rate, latencies, errors, seconds);
         }

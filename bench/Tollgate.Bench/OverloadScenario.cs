@@ -10,11 +10,16 @@ public sealed partial class Scenarios
     private async Task<IReadOnlyList<LoadResult>> HealthzRatioAsync()
     {
         await using var server = await StartTollgateAsync("sqlite", Path.Combine(_dir, "tollgate-f.db"), Catalog);
-        var load = new LoadGenerator(server.Address, AdminKey);
+        var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
+        var pids = new HashSet<int> { server.Pid };
+        var healthzCpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), pids);
         var healthz = await load.RunAsync("(f) /healthz, same server", "healthz", Consume, options.Concurrency, options.Duration, method: "GET");
+        var consumeCpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), pids);
         var consume = await load.RunAsync("(f) consume, SQLite", ConsumePath, Consume, options.Concurrency, options.Duration);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"(f) consume ÷ /healthz = {consume.Throughput:N0} / {healthz.Throughput:N0} = {consume.Throughput / healthz.Throughput:0.00}"));
+        Console.WriteLine($"(f) /healthz, {(await healthzCpu).Describe(healthz.Throughput)}");
+        Console.WriteLine($"(f) consume, {(await consumeCpu).Describe(consume.Throughput)}");
         return [healthz, consume];
     }
 
@@ -28,7 +33,7 @@ public sealed partial class Scenarios
         var env = new Dictionary<string, string>(options.ServerEnv) { ["Tollgate__Database__QueueCapacity"] = $"{options.Concurrency}" };
         await using var server = await StartTollgateAsync(provider ?? "sqlite",
             provider == "postgres" ? await Testing.PostgresServer.CreateDatabaseAsync() : Path.Combine(_dir, "tollgate-g.db"), Catalog, env: env);
-        var load = new LoadGenerator(server.Address, AdminKey);
+        var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
         var result = await load.RunAsync($"(g) consume at 10× the queue's {options.Concurrency}", ConsumePath, Consume, options.Concurrency * 10,
             options.Duration);
         using var admin = new HttpClient { BaseAddress = server.Address };

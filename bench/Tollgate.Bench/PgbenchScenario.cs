@@ -40,7 +40,8 @@ public sealed partial class Scenarios
             "-T", ((int)duration.TotalSeconds).ToString(CultureInfo.InvariantCulture), "-f", script,
             "-h", "127.0.0.1", "-p", cluster.Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "naive",
         ];
-        await cluster.RunPgAsync("pgbench", Args(TimeSpan.FromSeconds(5)));
+        await cluster.RunPgAsync("pgbench", Args(options.Warmup));
+        var pgbenchCpu = SampleSteadyState(TimeSpan.FromSeconds(1), new HashSet<int>());
         var output = await cluster.RunPgAsync("pgbench", Args(options.Duration));
         var tps = double.Parse(TpsLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
         var latency = double.Parse(LatencyLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
@@ -49,11 +50,14 @@ public sealed partial class Scenarios
 
         await cluster.CreateDatabaseAsync("tollgate");
         await using var server = await StartTollgateAsync("postgres", cluster.ConnectionString("tollgate"), Catalog);
-        var consume = await new LoadGenerator(server.Address, AdminKey).RunAsync(
+        var consumeCpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), new HashSet<int> { server.Pid });
+        var consume = await new LoadGenerator(server.Address, AdminKey, options.Warmup).RunAsync(
             "(e) consume, PostgreSQL fsync on", ConsumePath, Consume, options.Concurrency, options.Duration);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"(e) consume ÷ pgbench naive = {consume.Throughput:N0} / {naive.Throughput:N0} = {consume.Throughput / naive.Throughput:0.00}; " +
             $"consume p99 {consume.P99Ms:0.00} ms (pgbench p50 column is its average latency)"));
+        Console.WriteLine($"(e) pgbench naive, {(await pgbenchCpu).Describe(naive.Throughput)}");
+        Console.WriteLine($"(e) consume, {(await consumeCpu).Describe(consume.Throughput)}");
         return [naive, consume];
     }
 

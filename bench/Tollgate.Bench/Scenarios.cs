@@ -54,12 +54,16 @@ public sealed partial class Scenarios(BenchOptions options)
 
     private static string Consume(int sequence) => $"{{\"customer\":\"bench-{sequence % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}";
 
+    /// <summary>The CPU profile of a run that starts now: <paramref name="warmup"/> skipped, and a second trimmed off the end.</summary>
+    private Task<CpuProfile> SampleSteadyState(TimeSpan warmup, IReadOnlySet<int> serverPids) =>
+        CpuSampler.SampleAsync(warmup, options.Duration - TimeSpan.FromSeconds(2), serverPids);
+
     private async Task<IReadOnlyList<LoadResult>> BareAsync()
     {
         var port = ChildProcess.FreePort();
         await using var server = await ChildProcess.StartAsync(BenchDll, ["bare", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
             new Dictionary<string, string>(), port);
-        var load = new LoadGenerator(server.Address, null);
+        var load = new LoadGenerator(server.Address, null, options.Warmup);
         var max = await load.RunAsync("(a) bare Kestrel JSON endpoint", ConsumePath, Consume, options.Concurrency, options.Duration);
         return [max, await load.RunAsync("(a) bare Kestrel JSON endpoint", ConsumePath, Consume, options.Concurrency, options.Duration, max.Throughput / 2)];
     }
@@ -69,7 +73,7 @@ public sealed partial class Scenarios(BenchOptions options)
     {
         await using var server = await StartTollgateAsync(provider, connectionString, catalog,
             historyRows > 0 ? () => SeedHistoryAsync(connectionString, historyRows) : null);
-        var load = new LoadGenerator(server.Address, AdminKey);
+        var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
         var max = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration);
         if (!halfLoad)
         {
@@ -156,7 +160,7 @@ public sealed partial class Scenarios(BenchOptions options)
             await using var server = await ChildProcess.StartAsync(BenchDll, args, new Dictionary<string, string>(), port);
             var name = $"(d) sum-then-insert, SQLite, {rows:N0} history rows";
             // The seeds' approach is aimed at the 100 customers whose rows the sum scans.
-            results.Add(await new LoadGenerator(server.Address, null).RunAsync(name, ConsumePath, s => Consume(s % 100), options.Concurrency, options.Duration));
+            results.Add(await new LoadGenerator(server.Address, null, options.Warmup).RunAsync(name, ConsumePath, s => Consume(s % 100), options.Concurrency, options.Duration));
         }
 
         return results;
