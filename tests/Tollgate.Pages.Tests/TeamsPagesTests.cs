@@ -107,7 +107,7 @@ public sealed class TeamsPagesTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task TheYearlySwitchShowsTheSeatsAndTrialOfTheYearlyPrice()
+    public async Task TheYearlySwitchShowsTheSeatsTrialAndCallToActionOfTheYearlyPrice()
     {
         const string yearlySeats = """
             {
@@ -130,15 +130,16 @@ public sealed class TeamsPagesTests(BrowserFixture browser)
         var page = await context.NewPageAsync();
         var seats = page.Locator("[data-plan='team'] [data-testid='seats']");
         var trial = page.Locator("[data-plan='team'] .trial");
+        var cta = page.Locator("[data-plan='team'] a.cta");
 
         await page.GotoAsync("/pricing");
-        var monthly = (await seats.InnerTextAsync(), await trial.InnerTextAsync());
+        var monthly = (await seats.InnerTextAsync(), await trial.InnerTextAsync(), await cta.InnerTextAsync());
         await page.GetByText("Yearly", new() { Exact = false }).First.ClickAsync();
-        var yearly = (await seats.InnerTextAsync(), await trial.InnerTextAsync());
+        var yearly = (await seats.InnerTextAsync(), await trial.InnerTextAsync(), await cta.InnerTextAsync());
         await BrowserFixture.ScreenshotAsync(page, "pricing-yearly-seats");
 
-        Assert.Equal(("From 2 seats, up to 50", ""), (monthly.Item1.Trim(), monthly.Item2.Trim()));
-        Assert.Equal(("From 5 seats, up to 100", "30-day free trial"), (yearly.Item1.Trim(), yearly.Item2.Trim()));
+        Assert.Equal(("From 2 seats, up to 50", "", "Choose plan"), (monthly.Item1.Trim(), monthly.Item2.Trim(), monthly.Item3.Trim()));
+        Assert.Equal(("From 5 seats, up to 100", "30-day free trial", "Start free trial"), (yearly.Item1.Trim(), yearly.Item2.Trim(), yearly.Item3.Trim()));
     }
 
     private static async Task<string> PortalPlanAsync(TollgateApp app, IPage page, string customer)

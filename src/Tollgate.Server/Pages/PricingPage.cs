@@ -109,7 +109,7 @@ public static partial class PricingPage
         var yearlyCta = WithPromo(Cta(options, catalog, plan.Code, yearly is null ? "monthly" : "yearly"), offer);
         card.Append(CultureInfo.InvariantCulture, $"""
             </ul>
-            <a class="button cta" href="{E(monthlyCta)}"{(embedded ? " target=\"_top\"" : "")} data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}">{E(CtaText(monthly ?? yearly))}</a>
+            <a class="button cta" href="{E(monthlyCta)}"{(embedded ? " target=\"_top\"" : "")} data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}"><span class="monthly-only">{E(CtaText(monthly ?? yearly))}</span><span class="yearly-only">{E(CtaText(yearly ?? monthly))}</span></a>
             </article>
             """);
         return card.ToString();
