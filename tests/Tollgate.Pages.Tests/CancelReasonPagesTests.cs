@@ -88,6 +88,28 @@ public sealed class CancelReasonPagesTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task KeepingASubscriptionFromAPageOpenedBeforeItWasKeptElsewhereSaysWhyNothingChanged()
+    {
+        await using var app = await SubscribedAsync("mo");
+        var id = (await LiveAsync(app, "mo"))["id"].Value<string>()!;
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true, reason = "unused" });
+        await using var context = await browser.ContextAsync(app.BaseAddress!);
+        var page = await context.NewPageAsync();
+        var link = (await (await app.Admin.PostJsonAsync("/v1/customers/mo/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        await page.GotoAsync(new Uri(link).PathAndQuery);
+
+        var kept = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/undo-cancel", new { });
+        await page.ClickAsync("button:text-is('Keep my subscription')");
+        var title = await page.Locator("h1").InnerTextAsync();
+        var shown = await page.Locator("main p").InnerTextAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, kept.StatusCode);
+        Assert.Equal("This change is not possible", title.Trim());
+        Assert.Equal("The subscription is not set to cancel at the period end.", shown.Trim());
+        Assert.False((await LiveAsync(app, "mo"))["cancel_at_period_end"].Value<bool>());
+    }
+
+    [Fact]
     public async Task AnOperatorCancelsNowFromTheConsoleWithTheReasonTheCustomerGaveAndWithoutOneIsAskedForIt()
     {
         await using var app = await SubscribedAsync("lin");

@@ -106,6 +106,42 @@ public sealed class TeamsPagesTests(BrowserFixture browser)
         Assert.Equal("Enterprise Deal · $750.00 a month", bigco); // the deal's price, not the catalog's $900.00
     }
 
+    [Fact]
+    public async Task TheYearlySwitchShowsTheSeatsTrialAndCallToActionOfTheYearlyPrice()
+    {
+        const string yearlySeats = """
+            {
+              "default_plan": "free",
+              "features": [ { "code": "reports", "name": "Reports", "unit": "reports", "kind": "metered" } ],
+              "plans": [
+                { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+                  "features": [ { "feature_code": "reports", "limit": 10 } ] },
+                { "code": "team", "name": "Team",
+                  "prices": [ { "billing_period": "monthly", "price_cents": 1200, "per_seat": true, "included_seats": 2, "max_seats": 50 },
+                              { "billing_period": "yearly", "price_cents": 12000, "per_seat": true, "included_seats": 5, "max_seats": 100,
+                                "trial_days": 30 } ],
+                  "features": [ { "feature_code": "reports", "limit": 100 } ] }
+              ]
+            }
+            """;
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.CatalogOf("teams-yearly", yearlySeats),
+            new DateTimeOffset(2026, 3, 10, 9, 0, 0, TimeSpan.Zero), kestrel: true);
+        await using var context = await browser.ContextAsync(app.BaseAddress!);
+        var page = await context.NewPageAsync();
+        var seats = page.Locator("[data-plan='team'] [data-testid='seats']");
+        var trial = page.Locator("[data-plan='team'] .trial");
+        var cta = page.Locator("[data-plan='team'] a.cta");
+
+        await page.GotoAsync("/pricing");
+        var monthly = (await seats.InnerTextAsync(), await trial.InnerTextAsync(), await cta.InnerTextAsync());
+        await page.GetByText("Yearly", new() { Exact = false }).First.ClickAsync();
+        var yearly = (await seats.InnerTextAsync(), await trial.InnerTextAsync(), await cta.InnerTextAsync());
+        await BrowserFixture.ScreenshotAsync(page, "pricing-yearly-seats");
+
+        Assert.Equal(("From 2 seats, up to 50", "", "Choose plan"), (monthly.Item1.Trim(), monthly.Item2.Trim(), monthly.Item3.Trim()));
+        Assert.Equal(("From 5 seats, up to 100", "30-day free trial", "Start free trial"), (yearly.Item1.Trim(), yearly.Item2.Trim(), yearly.Item3.Trim()));
+    }
+
     private static async Task<string> PortalPlanAsync(TollgateApp app, IPage page, string customer)
     {
         var link = (await (await app.Admin.PostJsonAsync($"/v1/customers/{customer}/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;

@@ -58,7 +58,7 @@ public static class PackCheckout
 
         try
         {
-            if (await PaymentsApi.StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
+            if (await PlanCheckout.StripeCustomerAsync(customer, s, cancellationToken) is not { } stripeCustomer)
             {
                 return new PackCheckoutOutcome.StripeCustomerTaken(customer.Id);
             }

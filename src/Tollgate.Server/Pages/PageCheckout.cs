@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core;
@@ -82,13 +81,15 @@ public static class PageCheckout
         var origin = s.Pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
         var back = origin + sale.BackPath;
         var visitor = sale.Visitor is { } v && Http.Validate.Id(v) is null ? v : null;
-        var checkout = await PaymentsApi.SellAsync(new CreateCheckoutSessionRequest(buyer.Id, sale.Plan.Code, back + "&state=paid", back,
+        var checkout = await PlanCheckout.SellAsync(new CreateCheckoutSessionRequest(buyer.Id, sale.Plan.Code, back + "&state=paid", back,
             sale.Interval.ToWire(), sale.Promo, VisitorId: visitor), sale.Interval, buyer, isNew, s.Payments, cancellationToken);
-        return checkout.Result switch
+        return checkout switch
         {
-            Ok<CheckoutSessionResponse> ok => Results.Redirect(ok.Value!.CheckoutUrl),
-            ProblemHttpResult { StatusCode: 400 } refused => Message(http, 400, "This code cannot be used", refused.ProblemDetails.Detail ?? "Go back and try without it."),
-            var other => Message(http, 502, "Payment is not available", (other as ProblemHttpResult)?.ProblemDetails.Detail ?? "Try again later."),
+            PaymentOutcome.Opened opened => Results.Redirect(opened.Url),
+            PaymentOutcome.CodeRefused refused => Message(http, 400, "This code cannot be used", refused.Detail),
+            PaymentOutcome.Invalid invalid => Message(http, 400, "This plan cannot be bought", invalid.Detail),
+            PaymentOutcome.Refused other => Message(http, 502, "Payment is not available", other.Detail),
+            _ => Message(http, 502, "Payment is not available", "Try again later."),
         };
     }
 }

@@ -93,8 +93,8 @@ public static partial class PricingPage
             <p class="price monthly-only" data-price="monthly">{PriceText(monthly ?? yearly, monthly is null ? BillingInterval.Yearly : BillingInterval.Monthly, plan.Code, offer)}</p>
             <p class="price yearly-only" data-price="yearly">{PriceText(yearly ?? monthly, yearly is null ? BillingInterval.Monthly : BillingInterval.Yearly, plan.Code, offer)}</p>
             <p class="saving yearly-only">{(saving is { } s ? $"<span class=\"badge good\">Save {s}%</span>" : yearly is null && monthly is { PriceCents: > 0 } ? "<span class=\"muted\">Billed monthly only</span>" : "")}</p>
-            {Seats(monthly ?? yearly)}
-            <p class="trial muted">{Trial(monthly ?? yearly)}</p>
+            {Seats(monthly ?? yearly, yearly ?? monthly)}
+            <p class="trial muted"><span class="monthly-only">{Trial(monthly ?? yearly)}</span><span class="yearly-only">{Trial(yearly ?? monthly)}</span></p>
             <ul>
             """);
         foreach (var feature in catalog.PublicFeatures)
@@ -109,7 +109,7 @@ public static partial class PricingPage
         var yearlyCta = WithPromo(Cta(options, catalog, plan.Code, yearly is null ? "monthly" : "yearly"), offer);
         card.Append(CultureInfo.InvariantCulture, $"""
             </ul>
-            <a class="button cta" href="{E(monthlyCta)}"{(embedded ? " target=\"_top\"" : "")} data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}">{E(CtaText(monthly ?? yearly))}</a>
+            <a class="button cta" href="{E(monthlyCta)}"{(embedded ? " target=\"_top\"" : "")} data-cta-monthly="{E(monthlyCta)}" data-cta-yearly="{E(yearlyCta)}"><span class="monthly-only">{E(CtaText(monthly ?? yearly))}</span><span class="yearly-only">{E(CtaText(yearly ?? monthly))}</span></a>
             </article>
             """);
         return card.ToString();
@@ -128,10 +128,17 @@ public static partial class PricingPage
     private static string Per(PlanPrice price, BillingInterval interval) =>
         $"<span class=\"per\">/ {(price.PerSeat ? "seat / " : "")}{(interval == BillingInterval.Yearly ? "year" : "month")}</span>";
 
-    /// <summary>"From 2 seats, up to 50" under a per-seat price: what a team buys at the least and at the most.</summary>
-    private static string Seats(PlanPrice? price) => price is { PerSeat: true }
-        ? $"<p class=\"seats muted\" data-testid=\"seats\">From {price.IncludedSeats} seat{(price.IncludedSeats == 1 ? "" : "s")}" +
-          $"{(price.MaxSeats is { } max ? $", up to {max}" : "")}</p>"
+    /// <summary>
+    /// "From 2 seats, up to 50" under a per-seat price: what a team buys at the least and at the most, for each interval,
+    /// since a yearly price may sell other seats than the monthly one and the switch shows one interval at a time.
+    /// </summary>
+    private static string Seats(PlanPrice? monthly, PlanPrice? yearly) => monthly is { PerSeat: true } || yearly is { PerSeat: true }
+        ? $"<p class=\"seats muted\" data-testid=\"seats\"><span class=\"monthly-only\">{SeatRange(monthly)}</span>" +
+          $"<span class=\"yearly-only\">{SeatRange(yearly)}</span></p>"
+        : "";
+
+    private static string SeatRange(PlanPrice? price) => price is { PerSeat: true }
+        ? $"From {price.IncludedSeats} seat{(price.IncludedSeats == 1 ? "" : "s")}{(price.MaxSeats is { } max ? $", up to {max}" : "")}"
         : "";
 
     // The code rides along to the call to action, so the plan change it leads to can redeem it.

@@ -203,27 +203,6 @@ public static partial class PortalPages
         return section.ToString();
     }
 
-    private static string InvoicesSection(PortalView view)
-    {
-        var section = new StringBuilder("""<section aria-labelledby="invoices-title"><h2 id="invoices-title">Invoices</h2>""");
-        if (view.Invoices.Count == 0)
-        {
-            return section.Append("<p class=\"muted\">No invoices yet.</p></section>").ToString();
-        }
-
-        section.Append("<div class=\"table-scroll\"><table><thead><tr><th scope=\"col\">Number</th><th scope=\"col\">Date</th><th scope=\"col\" class=\"num\">Amount</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"skip\">View</span></th></tr></thead><tbody>");
-        foreach (var invoice in view.Invoices)
-        {
-            section.Append(CultureInfo.InvariantCulture, $"""
-                <tr><td>{E(invoice.Number)}</td><td>{Date(invoice.IssuedAt ?? invoice.CreatedAt)}</td>
-                <td class="num">{E(MinorUnits.Display(invoice.AmountDueCents, invoice.Currency))}</td>
-                <td>{E(invoice.Status.ToWire())}</td><td><a href="/portal/invoices/{E(invoice.Id)}">View</a></td></tr>
-                """);
-        }
-
-        return section.Append("</tbody></table></div></section>").ToString();
-    }
-
     private static string PreviewLines(BillingResult.Done done, string currency)
     {
         var total = done.Lines.Sum(l => l.NetCents);

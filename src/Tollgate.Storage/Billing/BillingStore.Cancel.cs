@@ -1,0 +1,121 @@
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Discounts;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>The end of a subscription: a cancel now or at the period end, with its reason, and undoing one still to come.</summary>
+public sealed partial class BillingStore
+{
+    /// <summary>Cancels now (optionally crediting the unused time, billing the period's overage) or at the period end.</summary>
+    public Task<BillingResult> CancelAsync(string id, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken = default) =>
+        CancelAsync(id, atPeriodEnd, creditUnused, null, null, cancellationToken);
+
+    /// <summary>Cancels as above and keeps why (a <see cref="CancellationReasons"/> code) and the customer's comment with it.</summary>
+    public async Task<BillingResult> CancelAsync(
+        string id, bool atPeriodEnd, bool creditUnused, string? reason, string? comment, CancellationToken cancellationToken = default)
+    {
+        var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
+        {
+            var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+            var (read, refused) = await ChangeableAsync(subscriptions, id);
+            if (read is null)
+            {
+                return refused!;
+            }
+
+            if (!read.IsLive)
+            {
+                return new BillingResult.Conflict("subscription_not_live", $"The subscription is already {read.Status.ToWire()}.");
+            }
+
+            // A second cancel without a reason (say, ending at once what was scheduled) keeps what the first one gave.
+            var current = read with { CancelReason = reason ?? read.CancelReason, CancelComment = comment ?? read.CancelComment };
+
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
+            var now = time.GetUtcNow();
+            var version = await VersionAsync(current.PlanVersionId, cancellationToken);
+            var price = current.PriceOn(version)!;
+            if (atPeriodEnd)
+            {
+                // During a trial the period end is the trial's end: it ends then, and nothing is charged.
+                var scheduled = current with { CancelAtPeriodEnd = true, CanceledAt = now, UpdatedAt = now };
+                var stored = await subscriptions.UpdateAsync(current, scheduled, "cancel_scheduled", price, now);
+                var endsAt = current.Status == SubscriptionStatus.Trialing ? current.TrialEndAt ?? current.CurrentPeriodEnd : current.CurrentPeriodEnd;
+                return stored is null ? Busy() : new BillingResult.Done(stored, ChangeTiming.PeriodEnd, endsAt, [], null);
+            }
+
+            return await EndNowInAsync(c, tx, current, creditUnused, now, cancellationToken);
+        }, cancellationToken);
+        Invalidate(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Ends a live subscription at <paramref name="now"/> inside the caller's transaction (which holds the customer's lock):
+    /// optionally credits the unused time, and bills the period's overage so far on a final invoice.
+    /// </summary>
+    internal async Task<BillingResult> EndNowInAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, bool creditUnused, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        var version = await VersionAsync(current.PlanVersionId, cancellationToken);
+        var price = current.PriceOn(version)!;
+        var ended = current with
+        {
+            Status = SubscriptionStatus.Canceled, CanceledAt = now, EndedAt = now, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
+            PendingBillingPeriod = null, UpdatedAt = now,
+        };
+        var endedStored = await subscriptions.UpdateAsync(current, ended, "canceled", price, now);
+        if (endedStored is null)
+        {
+            return Busy();
+        }
+
+        var lines = new List<InvoiceLine>();
+        if (current.Status != SubscriptionStatus.Trialing)
+        {
+            if (creditUnused && price.PriceCents > 0)
+            {
+                var inForce = await new DiscountWriter(c, tx, time, cancellationToken).InForceAsync(current.Id, now);
+                lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
+            }
+
+            // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.
+            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, version, (await catalog.GetAsync(cancellationToken)).Features,
+                current.CurrentPeriod, now, mark: true, cancellationToken));
+        }
+
+        var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
+            current.CurrentPeriodStart, now);
+        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, lines, invoice);
+    }
+
+    /// <summary>Keeps a subscription that was set to cancel at the period end, if the period has not ended.</summary>
+    public async Task<BillingResult> UndoCancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
+        {
+            var (subscriptions, _) = Writers(c, tx, cancellationToken);
+            var (current, refused) = await ChangeableAsync(subscriptions, id);
+            if (current is null)
+            {
+                return refused!;
+            }
+
+            if (!current.CancelAtPeriodEnd || !current.IsLive)
+            {
+                return new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end.");
+            }
+
+            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
+            var now = time.GetUtcNow();
+            var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, CancelReason = null, CancelComment = null, UpdatedAt = now };
+            var stored = await subscriptions.UpdateAsync(current, kept, "cancel_undone", await PriceOfAsync(kept, cancellationToken), now);
+            return stored is null ? Busy() : new BillingResult.Done(stored, null, null, [], null);
+        }, cancellationToken);
+        Invalidate(result);
+        return result;
+    }
+}
