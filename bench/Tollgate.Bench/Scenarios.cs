@@ -74,7 +74,9 @@ public sealed partial class Scenarios(BenchOptions options)
         await using var server = await StartTollgateAsync(provider, connectionString, catalog,
             historyRows > 0 ? () => SeedHistoryAsync(connectionString, historyRows) : null);
         var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
+        var cpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), new HashSet<int> { server.Pid });
         var max = await load.RunAsync(name, ConsumePath, Consume, options.Concurrency, options.Duration);
+        Console.WriteLine($"{name}, {(await cpu).Describe(max.Throughput)}");
         if (!halfLoad)
         {
             return [max];
