@@ -17,6 +17,9 @@ public sealed class StripeInvoiceItemSender(
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(24);
     // Longer than the client's three attempts with their backoff and timeouts, so no other node claims a line mid-send.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    // One send at a time on this node: a caller that finds another send under way waits for it, so when it returns, what
+    // was due has reached Stripe (or failed), not merely been leased by the other.
+    private readonly SemaphoreSlim _sending = new(1, 1);
 
     /// <summary>When to try a line again after <paramref name="attempts"/> failures: 1, 2, 4 … minutes, at most an hour apart, for 24 hours.</summary>
     public static DateTimeOffset? RetryAt(int attempts, DateTimeOffset createdAt, DateTimeOffset now)
@@ -28,20 +31,33 @@ public sealed class StripeInvoiceItemSender(
     /// <summary>Sends what is due; answers how many lines were attempted. Safe to call from a request after its commit.</summary>
     public async Task<int> SendDueAsync(CancellationToken cancellationToken = default)
     {
-        if (!options.Value.HasSecretKey || !await store.HasDueAsync(cancellationToken))
+        if (!options.Value.HasSecretKey)
         {
             return 0;
         }
 
-        var claimed = await store.ClaimDueAsync(BatchSize, Lease, cancellationToken);
-        // The typed client is transient (its handler is pooled and rotated); one per batch, never held by this singleton.
-        var stripe = services.GetRequiredService<StripeClient>();
-        foreach (var item in claimed)
+        await _sending.WaitAsync(cancellationToken);
+        try
         {
-            await SendAsync(stripe, item, cancellationToken);
-        }
+            if (!await store.HasDueAsync(cancellationToken))
+            {
+                return 0;
+            }
 
-        return claimed.Count;
+            var claimed = await store.ClaimDueAsync(BatchSize, Lease, cancellationToken);
+            // The typed client is transient (its handler is pooled and rotated); one per batch, never held by this singleton.
+            var stripe = services.GetRequiredService<StripeClient>();
+            foreach (var item in claimed)
+            {
+                await SendAsync(stripe, item, cancellationToken);
+            }
+
+            return claimed.Count;
+        }
+        finally
+        {
+            _sending.Release();
+        }
     }
 
     /// <summary>A best-effort send right after a request committed lines; what fails here is left for the background loop.</summary>
