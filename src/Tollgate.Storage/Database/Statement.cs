@@ -128,6 +128,11 @@ public sealed class StatementCache : IAsyncDisposable
     public async Task<object?[]?[]> PipelineAsync(IReadOnlyList<PlannedStatement> planned, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var rows = new object?[]?[planned.Count];
+        if (planned.Count == 0)
+        {
+            return rows;
+        }
+
         if (_sqlite is not null || !_connection.CanCreateBatch)
         {
             for (var i = 0; i < planned.Count; i++)

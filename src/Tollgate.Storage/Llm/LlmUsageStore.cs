@@ -73,9 +73,9 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     {
         var results = new List<LlmCallResult>(calls.Length);
         var daily = scope.Aggregate<LlmDailyAggregate>();
-        var spend = scope.Aggregate<LlmSpendAggregate>();
-        // Every customer's context, then every insert, each in one round trip on PostgreSQL; the rest of a call's work
-        // (meters, budget) follows in the calls' order.
+        var counters = scope.Aggregate<LlmCounterAggregate>();
+        // Every customer's context, then every insert, each in one round trip on PostgreSQL; meters and spend are added up
+        // and go in with the batch's other counters when it flushes.
         var contextOf = await contexts.LoadManyAsync(scope, [.. calls.Select(c => c.Call.CustomerId).Distinct(StringComparer.Ordinal)]);
         var accepted = new List<(PricedCall Priced, Core.Entitlements.EntitlementContext Context)>(calls.Length);
         foreach (var priced in calls)
@@ -96,23 +96,27 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         }
 
         var inserted = await scope.PipelineAsync([.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        // A duplicate's first call is read back, every one of them in one more round trip.
+        var duplicates = Enumerable.Range(0, accepted.Count).Where(i => inserted[i] is null).ToArray();
+        var priors = await scope.PipelineAsync([.. duplicates.Select(i => new PlannedStatement(Existing, [accepted[i].Context.CustomerId,
+            accepted[i].Priced.Call.RequestId]))]);
+        var priorOf = duplicates.Select((i, j) => (i, Row: new ValuesRow(priors[j]!))).ToDictionary(d => d.i, d => d.Row);
         for (var i = 0; i < accepted.Count; i++)
         {
             var ((call, price, cost, model, hash, day), context) = accepted[i];
             // A member's call is logged, priced and spent for its organisation, as a member's event is; its share still moves.
             var customer = context.CustomerId;
-            if (inserted[i] is null)
+            if (priorOf.TryGetValue(i, out var prior))
             {
-                var prior = await scope.RowAsync(Existing, r => (Hash: r.GetString(0), Cost: r.GetInt64(1), Unpriced: r.GetBoolean(2),
-                    Price: r.IsDBNull(3) ? null : r.GetString(3), Plan: r.IsDBNull(4) ? null : r.GetString(4)), customer, call.RequestId);
-                results.Add(prior.Hash == hash
-                    ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.Cost, prior.Unpriced, prior.Price, prior.Plan)
+                results.Add(prior.GetString(0) == hash
+                    ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.GetInt64(1), prior.GetBoolean(2),
+                        prior.IsDBNull(3) ? null : prior.GetString(3), prior.IsDBNull(4) ? null : prior.GetString(4))
                     : Rejected(call, "request_id", "was already logged for a different call", 409));
                 continue;
             }
 
             daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, call.Usage, cost, price is null);
-            await MeterAsync(scope, context, call, call.Provider ?? price?.Provider);
+            Meter(scope, counters, context, call, call.Provider ?? price?.Provider);
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
@@ -120,7 +124,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
                     && await reservations.SettleBudgetInBatchAsync(scope, hold, customer, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
-                    spend.Add(alerts, database.Dialect, customer, context.Period, budget, cost);
+                    counters.Spend(alerts, database.Dialect, customer, context.Period, budget, cost);
                 }
             }
 
@@ -140,11 +144,11 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     }
 
     /// <summary>
-    /// Adds the call to every metered quota of the plan whose meter it matches, in the call's own transaction. A call is
-    /// logged after the fact, so it is counted even past a hard cap; the checks after it are refused. Its thresholds
-    /// alert as a consume's would.
+    /// Adds the call to every metered quota of the plan whose meter it matches, in the batch's transaction (the counters
+    /// when the batch flushes). A call is logged after the fact, so it is counted even past a hard cap; the checks after
+    /// it are refused. Its thresholds alert as a consume's would.
     /// </summary>
-    private async Task MeterAsync(BatchScope scope, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
+    private void Meter(BatchScope scope, LlmCounterAggregate counters, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
     {
         foreach (var grant in context.Version?.Terms.Features ?? [])
         {
@@ -159,21 +163,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
                 continue;
             }
 
-            var window = context.Window(grant);
-            var uncapped = grant with { HardCap = false };
-            var after = await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
-            if (after is null)
-            {
-                await Counters.EnsureAsync(scope, context.CustomerId, grant.FeatureCode, window, grant);
-                after = await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
-            }
-
-            if (after is { } counter)
-            {
-                await alerts.OnUsedAsync(scope, context, grant.FeatureCode, grant, counter, amount);
-            }
-
-            await MemberShares.CountAsync(scope, context, grant.FeatureCode, grant, amount);
+            counters.Meter(alerts, context, grant, amount);
             scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);
         }
     }
