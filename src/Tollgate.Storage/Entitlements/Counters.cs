@@ -38,6 +38,17 @@ internal static class Counters
         """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
         ("amount", DbType.Int64), ("carry", DbType.Int64), ("limit", DbType.Int64), ("now", DbType.Int64));
 
+    private const string AddOrCreateMany = """
+        INSERT INTO usage_counters AS c (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        SELECT customer, feature, start, finish, amount, 0, carry, lim, @now
+        FROM unnest(@customers::text[], @features::text[], @starts::bigint[], @ends::bigint[], @amounts::bigint[], @carries::bigint[], @limits::bigint[])
+            WITH ORDINALITY AS v(customer, feature, start, finish, amount, carry, lim, i)
+        ORDER BY i
+        ON CONFLICT (customer_id, feature_code, period_start) DO UPDATE SET used = c.used + excluded.used,
+            period_limit = excluded.period_limit - excluded.carried_in + c.carried_in, updated_at = excluded.updated_at
+        RETURNING customer_id, feature_code, period_start, used, reserved, carried_in
+        """;
+
     private static readonly Statement Previous = new(
         "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
         ("customer", DbType.String), ("feature", DbType.String), ("start", DbType.Int64));
@@ -66,10 +77,16 @@ internal static class Counters
 
     /// <summary>
     /// Adds each amount to used, uncapped (after-the-fact usage), creating missing rows with their carry: every counter in
-    /// one round trip on PostgreSQL (two when a grant rolls over), in the order given, which is the order they are locked in.
+    /// one statement on PostgreSQL (one more round trip when a grant rolls over), in the order given, which is the order
+    /// they are locked in. One row per (customer, feature, window).
     /// </summary>
     public static async Task<CounterState[]> AddManyAsync(BatchScope scope, IReadOnlyList<CounterAdd> adds)
     {
+        if (adds.Count == 0)
+        {
+            return [];
+        }
+
         // A rolling grant's new row starts with what the closed previous window left; every node reads the same carry.
         var rolling = Enumerable.Range(0, adds.Count).Where(i => adds[i].Grant.Rollover).ToArray();
         var previous = await scope.PipelineAsync([.. rolling.Select(i => new PlannedStatement(Previous, [adds[i].Customer, adds[i].Feature,
@@ -84,10 +101,21 @@ internal static class Counters
             }
         }
 
-        var rows = await scope.PipelineAsync([.. adds.Select((a, i) => new PlannedStatement(AddOrCreate, [a.Customer, a.Feature,
-            a.Window.Start.ToUnixTimeMilliseconds(), a.Window.End.ToUnixTimeMilliseconds(), a.Amount, carries[i],
-            a.Grant.MonthlyQuota is { } q ? q + carries[i] : null, scope.NowMs]))]);
-        return [.. rows.Select(r => ReadState(new ValuesRow(r!))!.Value)];
+        if (!scope.BatchesRows)
+        {
+            var rows = await scope.PipelineAsync([.. adds.Select((a, i) => new PlannedStatement(AddOrCreate, [a.Customer, a.Feature,
+                a.Window.Start.ToUnixTimeMilliseconds(), a.Window.End.ToUnixTimeMilliseconds(), a.Amount, carries[i],
+                a.Grant.MonthlyQuota is { } q ? q + carries[i] : null, scope.NowMs]))]);
+            return [.. rows.Select(r => ReadState(new ValuesRow(r!))!.Value)];
+        }
+
+        // One statement for every row: the rows are taken in the given order (ORDER BY the position), each once.
+        var changed = await scope.RowsAsync(AddOrCreateMany, ("customers", adds.Select(a => a.Customer).ToArray()),
+            ("features", adds.Select(a => a.Feature).ToArray()), ("starts", adds.Select(a => a.Window.Start.ToUnixTimeMilliseconds()).ToArray()),
+            ("ends", adds.Select(a => a.Window.End.ToUnixTimeMilliseconds()).ToArray()), ("amounts", adds.Select(a => a.Amount).ToArray()),
+            ("carries", carries), ("limits", adds.Select((a, i) => a.Grant.MonthlyQuota + carries[i]).ToArray()), ("now", scope.NowMs));
+        var states = changed.ToDictionary(r => ((string)r[0]!, (string)r[1]!, (long)r[2]!), r => new CounterState((long)r[3]!, (long)r[4]!, (long)r[5]!));
+        return [.. adds.Select(a => states[(a.Customer, a.Feature, a.Window.Start.ToUnixTimeMilliseconds())])];
     }
 
     /// <summary>Which of the four shapes of the conditional UPDATE adds <paramref name="grant"/>'s amount.</summary>

@@ -25,6 +25,13 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
         ON CONFLICT (customer_id, feature_code) DO UPDATE SET last_day = excluded.last_day WHERE llm_activity.last_day < excluded.last_day
         """, ("customer", DbType.String), ("feature", DbType.String), ("day", DbType.String));
 
+    private const string ActivityMany = """
+        INSERT INTO llm_activity (customer_id, feature_code, last_day)
+        SELECT customer, feature, day FROM unnest(@customers::text[], @features::text[], @days::text[]) WITH ORDINALITY AS v(customer, feature, day, i)
+        ORDER BY i
+        ON CONFLICT (customer_id, feature_code) DO UPDATE SET last_day = excluded.last_day WHERE llm_activity.last_day < excluded.last_day
+        """;
+
     private readonly Dictionary<RollupKey, long[]> _rows = [];
 
     public void Add(string day, string customer, string? feature, string model, string? plan, LlmUsage u, long cost, bool unpriced) =>
@@ -49,8 +56,19 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
             var latest = _rows.Where(r => r.Value[Calls] > 0)
                 .SelectMany(r => new[] { (r.Key.Customer, r.Key.Feature, r.Key.Day), (r.Key.Customer, Feature: LlmStatsQueries.AnyFeature, r.Key.Day) })
                 .GroupBy(a => (a.Customer, a.Feature)).Select(g => (g.Key.Customer, g.Key.Feature, Day: g.Select(a => a.Day).Max(StringComparer.Ordinal)!))
-                .OrderBy(a => a.Customer, StringComparer.Ordinal).ThenBy(a => a.Feature, StringComparer.Ordinal);
-            await scope.PipelineAsync([.. latest.Select(a => new PlannedStatement(Activity, [a.Customer, a.Feature, a.Day]))]);
+                .OrderBy(a => a.Customer, StringComparer.Ordinal).ThenBy(a => a.Feature, StringComparer.Ordinal).ToArray();
+            if (scope.BatchesRows && latest.Length > 0)
+            {
+                await scope.RowsAsync(ActivityMany, ("customers", latest.Select(a => a.Customer).ToArray()),
+                    ("features", latest.Select(a => a.Feature).ToArray()), ("days", latest.Select(a => a.Day).ToArray()));
+            }
+            else
+            {
+                foreach (var (customer, feature, day) in latest)
+                {
+                    await scope.ExecuteAsync(Activity, customer, feature, day);
+                }
+            }
         }
 
         // Last: every batch writes these few rows shared by all customers, so they are held from here to the commit only.
