@@ -36,6 +36,19 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
         ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
+    // The same insert over arrays, every call of the batch in one statement, taken in the batch's order.
+    private static readonly string InsertMany = $"""
+        INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
+            cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
+            metadata_json, member_id)
+        SELECT {string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}
+        FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
+            WITH ORDINALITY AS v({string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}, ordinal)
+        ORDER BY ordinal
+        ON CONFLICT (customer_id, request_id) DO NOTHING
+        RETURNING customer_id, request_id
+        """;
+
     private static readonly Statement Existing = new(
         "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
         ("customer", DbType.String), ("request", DbType.String));
@@ -95,9 +108,9 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             }
         }
 
-        var inserted = await scope.PipelineAsync([.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        var inserted = await InsertAsync(scope, [.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
         // A duplicate's first call is read back, every one of them in one more round trip.
-        var duplicates = Enumerable.Range(0, accepted.Count).Where(i => inserted[i] is null).ToArray();
+        var duplicates = Enumerable.Range(0, accepted.Count).Where(i => !inserted[i]).ToArray();
         var priors = await scope.PipelineAsync([.. duplicates.Select(i => new PlannedStatement(Existing, [accepted[i].Context.CustomerId,
             accepted[i].Priced.Call.RequestId]))]);
         var priorOf = duplicates.Select((i, j) => (i, Row: new ValuesRow(priors[j]!))).ToDictionary(d => d.i, d => d.Row);
@@ -133,6 +146,32 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
 
         return results;
     }
+
+    /// <summary>Inserts each call unless its request id is logged already; answers which went in.</summary>
+    private static async Task<bool[]> InsertAsync(BatchScope scope, PlannedStatement[] calls)
+    {
+        if (!scope.BatchesRows || calls.Length == 0)
+        {
+            return [.. (await scope.PipelineAsync(calls)).Select(row => row is not null)];
+        }
+
+        var columns = Insert.Parameters.Select((p, c) => (p.Name, p.Type switch
+        {
+            DbType.Int64 => calls.Select(call => Convert.ToInt64(call.Values[c], System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            DbType.Boolean => calls.Select(call => (bool)call.Values[c]!).ToArray(),
+            _ => (object)calls.Select(call => (string?)call.Values[c]).ToArray(),
+        })).ToArray();
+        var went = (await scope.RowsAsync(InsertMany, columns)).Select(r => ((string)r[0]!, (string)r[1]!)).ToHashSet();
+        // A request id twice in one batch went in as its first call; the later one is a duplicate of it.
+        return [.. calls.Select(call => went.Remove(((string)call.Values[0]!, (string)call.Values[1]!)))];
+    }
+
+    private static string SqlType(DbType type) => type switch
+    {
+        DbType.Int64 => "bigint",
+        DbType.Boolean => "boolean",
+        _ => "text",
+    };
 
     private static PlannedStatement InsertOf(PricedCall priced, Core.Entitlements.EntitlementContext context, long nowMs)
     {
