@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace Tollgate.Storage.Database;
 
 /// <summary>
@@ -7,22 +9,45 @@ namespace Tollgate.Storage.Database;
 public static class ArrayCommand
 {
     /// <summary>Runs <paramref name="sql"/> with each parameter bound as it is (arrays as arrays) and reads every row it answers.</summary>
-    public static async Task<List<object?[]>> RowsAsync(this SqlScope scope, string sql, params (string Name, object Value)[] parameters)
+    public static Task<List<object?[]>> RowsAsync(this SqlScope scope, string sql, params (string Name, object Value)[] parameters) =>
+        scope.Statements.ArrayRowsAsync(sql, parameters, scope.Transaction, scope.CancellationToken);
+}
+
+/// <summary>Statements over arrays, prepared once per connection as the hot path's other statements are.</summary>
+public sealed partial class StatementCache
+{
+    private readonly Dictionary<string, DbCommand> _arrays = [];
+
+    /// <summary>Runs a statement over arrays; the parameters come in the same order, with the same element types, every time.</summary>
+    public async Task<List<object?[]>> ArrayRowsAsync(string sql, (string Name, object Value)[] parameters, DbTransaction? transaction,
+        CancellationToken cancellationToken)
     {
-        await using var command = scope.Connection.CreateCommand();
-        command.Transaction = scope.Transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
+        if (!_arrays.TryGetValue(sql, out var command))
         {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            command.Transaction = transaction;
+            await command.PrepareAsync(cancellationToken);
+            _arrays[sql] = command;
+        }
+
+        command.Transaction = transaction;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters[i].Value = parameters[i].Value;
         }
 
         var rows = new List<object?[]>();
-        await using var reader = await command.ExecuteReaderAsync(scope.CancellationToken);
-        while (await reader.ReadAsync(scope.CancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             var row = new object?[reader.FieldCount];
             for (var c = 0; c < row.Length; c++)
@@ -34,5 +59,15 @@ public static class ArrayCommand
         }
 
         return rows;
+    }
+
+    private async Task DisposeArraysAsync()
+    {
+        foreach (var command in _arrays.Values)
+        {
+            await command.DisposeAsync();
+        }
+
+        _arrays.Clear();
     }
 }
