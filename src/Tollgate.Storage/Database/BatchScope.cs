@@ -48,8 +48,10 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 
     internal async Task FlushAsync()
     {
-        // In one fixed order, so two batches writing shared rollup rows lock them in the same order on PostgreSQL.
-        foreach (var aggregate in _aggregates.OrderBy(a => a.Key.FullName, StringComparer.Ordinal).Select(a => a.Value))
+        // In one fixed order, so two batches writing shared rollup rows lock them in the same order on PostgreSQL: counters
+        // first, as an operation that runs in the batch takes its counters before the flush takes its rollup rows.
+        foreach (var aggregate in _aggregates.OrderBy(a => a.Value.WritesCounters ? 0 : 1).ThenBy(a => a.Key.FullName, StringComparer.Ordinal)
+            .Select(a => a.Value))
         {
             await aggregate.FlushAsync(this);
         }
@@ -68,6 +70,9 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 public interface IBatchAggregate
 {
     Task FlushAsync(BatchScope scope);
+
+    /// <summary>Whether it writes counter rows (<c>usage_counters</c>): those flush before rollups.</summary>
+    bool WritesCounters => false;
 }
 
 /// <summary>

@@ -61,17 +61,7 @@ public sealed class RowUpsert
             return;
         }
 
-        await using var command = scope.Connection.CreateCommand();
-        command.Transaction = scope.Transaction;
-        command.CommandText = _arrays;
-        for (var c = 0; c < _width; c++)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = $"@p{c}";
-            parameter.Value = c < _keys ? all.Select(r => (string)r[c]!).ToArray() : all.Select(r => (long)r[c]!).ToArray();
-            command.Parameters.Add(parameter);
-        }
-
-        await command.ExecuteNonQueryAsync(scope.CancellationToken);
+        await scope.RowsAsync(_arrays, [.. Enumerable.Range(0, _width).Select(c => ($"p{c}",
+            c < _keys ? (object)all.Select(r => (string)r[c]!).ToArray() : all.Select(r => (long)r[c]!).ToArray()))]);
     }
 }

@@ -8,6 +8,8 @@ public class SqlScope(StatementCache statements, DbTransaction? transaction, Can
 {
     public DbConnection Connection => statements.Connection;
 
+    internal StatementCache Statements => statements;
+
     public DbTransaction? Transaction => transaction;
 
     public CancellationToken CancellationToken => cancellationToken;

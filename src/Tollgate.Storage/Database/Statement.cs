@@ -50,7 +50,7 @@ public sealed class ValuesRow(object?[] values) : IRow
 /// they are raw sqlite3 statements bound by position: Microsoft.Data.Sqlite looks every parameter up by name on
 /// every execution (a linear scan per parameter), which was the largest single cost of the single writer.
 /// </summary>
-public sealed class StatementCache : IAsyncDisposable
+public sealed partial class StatementCache : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private readonly sqlite3? _sqlite;
@@ -128,6 +128,11 @@ public sealed class StatementCache : IAsyncDisposable
     public async Task<object?[]?[]> PipelineAsync(IReadOnlyList<PlannedStatement> planned, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var rows = new object?[]?[planned.Count];
+        if (planned.Count == 0)
+        {
+            return rows;
+        }
+
         if (_sqlite is not null || !_connection.CanCreateBatch)
         {
             for (var i = 0; i < planned.Count; i++)
@@ -278,6 +283,7 @@ public sealed class StatementCache : IAsyncDisposable
             stmt.Dispose();
         }
 
+        await DisposeArraysAsync();
         _prepared.Clear();
         _raw.Clear();
         if (_ownsConnection)

@@ -28,6 +28,31 @@ internal static class Counters
         """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
         ("carry", DbType.Int64), ("limit", DbType.Int64), ("now", DbType.Int64));
 
+    // Adds to used, creating the row first when the window has none: a batch sends one per counter, in one round trip.
+    private static readonly Statement AddOrCreate = new("""
+        INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        VALUES (@customer, @feature, @periodStart, @periodEnd, @amount, 0, @carry, @limit, @now)
+        ON CONFLICT (customer_id, feature_code, period_start) DO UPDATE SET used = usage_counters.used + excluded.used,
+            period_limit = excluded.period_limit - excluded.carried_in + usage_counters.carried_in, updated_at = excluded.updated_at
+        RETURNING used, reserved, carried_in
+        """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
+        ("amount", DbType.Int64), ("carry", DbType.Int64), ("limit", DbType.Int64), ("now", DbType.Int64));
+
+    private const string AddOrCreateMany = """
+        INSERT INTO usage_counters AS c (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        SELECT customer, feature, start, finish, amount, 0, carry, lim, @now
+        FROM unnest(@customers::text[], @features::text[], @starts::bigint[], @ends::bigint[], @amounts::bigint[], @carries::bigint[], @limits::bigint[])
+            WITH ORDINALITY AS v(customer, feature, start, finish, amount, carry, lim, i)
+        ORDER BY i
+        ON CONFLICT (customer_id, feature_code, period_start) DO UPDATE SET used = c.used + excluded.used,
+            period_limit = excluded.period_limit - excluded.carried_in + c.carried_in, updated_at = excluded.updated_at
+        RETURNING customer_id, feature_code, period_start, used, reserved, carried_in
+        """;
+
+    private static readonly Statement Previous = new(
+        "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
+        ("customer", DbType.String), ("feature", DbType.String), ("start", DbType.Int64));
+
     private static Statement Add(string column, bool capped) => new($"""
         UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
         WHERE {Key} {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
@@ -48,6 +73,49 @@ internal static class Counters
         BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
     {
         return new PlannedStatement(AddStatement(grant, reserve), [customer, feature, period.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs]);
+    }
+
+    /// <summary>
+    /// Adds each amount to used, uncapped (after-the-fact usage), creating missing rows with their carry: every counter in
+    /// one statement on PostgreSQL (one more round trip when a grant rolls over), in the order given, which is the order
+    /// they are locked in. One row per (customer, feature, window).
+    /// </summary>
+    public static async Task<CounterState[]> AddManyAsync(BatchScope scope, IReadOnlyList<CounterAdd> adds)
+    {
+        if (adds.Count == 0)
+        {
+            return [];
+        }
+
+        // A rolling grant's new row starts with what the closed previous window left; every node reads the same carry.
+        var rolling = Enumerable.Range(0, adds.Count).Where(i => adds[i].Grant.Rollover).ToArray();
+        var previous = await scope.PipelineAsync([.. rolling.Select(i => new PlannedStatement(Previous, [adds[i].Customer, adds[i].Feature,
+            adds[i].Window.Start.ToUnixTimeMilliseconds()]))]);
+        var carries = new long[adds.Count];
+        for (var j = 0; j < rolling.Length; j++)
+        {
+            if (previous[j] is { } row)
+            {
+                var before = new ValuesRow(row);
+                carries[rolling[j]] = QuotaRules.CarryOver(adds[rolling[j]].Grant, before.IsDBNull(1) ? null : before.GetInt64(1), before.GetInt64(0));
+            }
+        }
+
+        if (!scope.BatchesRows)
+        {
+            var rows = await scope.PipelineAsync([.. adds.Select((a, i) => new PlannedStatement(AddOrCreate, [a.Customer, a.Feature,
+                a.Window.Start.ToUnixTimeMilliseconds(), a.Window.End.ToUnixTimeMilliseconds(), a.Amount, carries[i],
+                a.Grant.MonthlyQuota is { } q ? q + carries[i] : null, scope.NowMs]))]);
+            return [.. rows.Select(r => ReadState(new ValuesRow(r!))!.Value)];
+        }
+
+        // One statement for every row: the rows are taken in the given order (ORDER BY the position), each once.
+        var changed = await scope.RowsAsync(AddOrCreateMany, ("customers", adds.Select(a => a.Customer).ToArray()),
+            ("features", adds.Select(a => a.Feature).ToArray()), ("starts", adds.Select(a => a.Window.Start.ToUnixTimeMilliseconds()).ToArray()),
+            ("ends", adds.Select(a => a.Window.End.ToUnixTimeMilliseconds()).ToArray()), ("amounts", adds.Select(a => a.Amount).ToArray()),
+            ("carries", carries), ("limits", adds.Select((a, i) => a.Grant.MonthlyQuota + carries[i]).ToArray()), ("now", scope.NowMs));
+        var states = changed.ToDictionary(r => ((string)r[0]!, (string)r[1]!, (long)r[2]!), r => new CounterState((long)r[3]!, (long)r[4]!, (long)r[5]!));
+        return [.. adds.Select(a => states[(a.Customer, a.Feature, a.Window.Start.ToUnixTimeMilliseconds())])];
     }
 
     /// <summary>Which of the four shapes of the conditional UPDATE adds <paramref name="grant"/>'s amount.</summary>
@@ -129,6 +197,9 @@ internal static class Counters
         public long? PeriodLimit { get; set; }
     }
 }
+
+/// <summary>An amount a batch adds to one counter row, with the grant the row is created and limited by.</summary>
+internal sealed record CounterAdd(string Customer, string Feature, BillingPeriod Window, PlanFeature Grant, long Amount);
 
 /// <summary>A stored counter and the window it was counted in.</summary>
 public sealed record HeldCounter(string Feature, BillingPeriod Window, CounterState State);

@@ -1,7 +1,6 @@
 using System.Data;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 
@@ -26,6 +25,13 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
         ON CONFLICT (customer_id, feature_code) DO UPDATE SET last_day = excluded.last_day WHERE llm_activity.last_day < excluded.last_day
         """, ("customer", DbType.String), ("feature", DbType.String), ("day", DbType.String));
 
+    private const string ActivityMany = """
+        INSERT INTO llm_activity (customer_id, feature_code, last_day)
+        SELECT customer, feature, day FROM unnest(@customers::text[], @features::text[], @days::text[]) WITH ORDINALITY AS v(customer, feature, day, i)
+        ORDER BY i
+        ON CONFLICT (customer_id, feature_code) DO UPDATE SET last_day = excluded.last_day WHERE llm_activity.last_day < excluded.last_day
+        """;
+
     private readonly Dictionary<RollupKey, long[]> _rows = [];
 
     public void Add(string day, string customer, string? feature, string model, string? plan, LlmUsage u, long cost, bool unpriced) =>
@@ -35,29 +41,39 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
     /// <summary>A correction (recompute): only the cost and the unpriced count change; calls and tokens stay.</summary>
     public void AddCorrection(RollupKey key, long cost, long unpriced) => Add(key, [0, 0, 0, 0, 0, 0, 0, 0, cost, unpriced]);
 
-    public async Task FlushAsync(SqlScope scope)
+    public Task FlushAsync(SqlScope scope) => FlushAsync(scope, activity: false);
+
+    Task IBatchAggregate.FlushAsync(BatchScope scope) => FlushAsync(scope, activity: true);
+
+    private async Task FlushAsync(SqlScope scope, bool activity)
     {
         await Detail.WriteAsync(scope, _rows.Select(r => Row([r.Key.Customer, r.Key.Day, r.Key.Feature, r.Key.Model, r.Key.Plan], r.Value)));
-        await Totals.WriteAsync(scope, _rows.GroupBy(r => (r.Key.Day, r.Key.Feature, r.Key.Model, r.Key.Plan))
-            .Select(g => Row([g.Key.Day, g.Key.Feature, g.Key.Model, g.Key.Plan], Sum(g.Select(r => r.Value)))));
         await Customers.WriteAsync(scope, _rows.GroupBy(r => (r.Key.Day, r.Key.Customer))
             .Select(g => Row([g.Key.Day, g.Key.Customer], [g.Sum(r => r.Value[Calls]), g.Sum(r => r.Value[Cost])])));
-    }
-
-    Task IBatchAggregate.FlushAsync(BatchScope scope) => FlushWithActivityAsync(scope);
-
-    private async Task FlushWithActivityAsync(BatchScope scope)
-    {
-        await FlushAsync(scope);
-        // Most calls come from customers already seen today: the conditional update then changes (and dirties) nothing.
-        var latest = _rows.Where(r => r.Value[Calls] > 0)
-            .SelectMany(r => new[] { (r.Key.Customer, r.Key.Feature, r.Key.Day), (r.Key.Customer, Feature: LlmStatsQueries.AnyFeature, r.Key.Day) })
-            .GroupBy(a => (a.Customer, a.Feature)).Select(g => (g.Key.Customer, g.Key.Feature, Day: g.Select(a => a.Day).Max(StringComparer.Ordinal)!))
-            .OrderBy(a => a.Customer, StringComparer.Ordinal).ThenBy(a => a.Feature, StringComparer.Ordinal);
-        foreach (var (customer, feature, day) in latest)
+        if (activity)
         {
-            await scope.ExecuteAsync(Activity, customer, feature, day);
+            // Most calls come from customers already seen today: the conditional update then changes (and dirties) nothing.
+            var latest = _rows.Where(r => r.Value[Calls] > 0)
+                .SelectMany(r => new[] { (r.Key.Customer, r.Key.Feature, r.Key.Day), (r.Key.Customer, Feature: LlmStatsQueries.AnyFeature, r.Key.Day) })
+                .GroupBy(a => (a.Customer, a.Feature)).Select(g => (g.Key.Customer, g.Key.Feature, Day: g.Select(a => a.Day).Max(StringComparer.Ordinal)!))
+                .OrderBy(a => a.Customer, StringComparer.Ordinal).ThenBy(a => a.Feature, StringComparer.Ordinal).ToArray();
+            if (scope.BatchesRows && latest.Length > 0)
+            {
+                await scope.RowsAsync(ActivityMany, ("customers", latest.Select(a => a.Customer).ToArray()),
+                    ("features", latest.Select(a => a.Feature).ToArray()), ("days", latest.Select(a => a.Day).ToArray()));
+            }
+            else
+            {
+                foreach (var (customer, feature, day) in latest)
+                {
+                    await scope.ExecuteAsync(Activity, customer, feature, day);
+                }
+            }
         }
+
+        // Last: every batch writes these few rows shared by all customers, so they are held from here to the commit only.
+        await Totals.WriteAsync(scope, _rows.GroupBy(r => (r.Key.Day, r.Key.Feature, r.Key.Model, r.Key.Plan))
+            .Select(g => Row([g.Key.Day, g.Key.Feature, g.Key.Model, g.Key.Plan], Sum(g.Select(r => r.Value)))));
     }
 
     private void Add(RollupKey key, long[] add)
@@ -92,46 +108,3 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
 
 /// <summary>The grouping of a call in the rollups.</summary>
 internal sealed record RollupKey(string Customer, string Day, string Feature, string Model, string Plan);
-
-/// <summary>Logged cost added to each customer's LLM budget counter once per batch.</summary>
-internal sealed class LlmSpendAggregate : IBatchAggregate
-{
-    private readonly Dictionary<(string Customer, Core.Periods.BillingPeriod Period, long Budget), long> _spend = [];
-    private Alerts.AlertWriter? _alerts;
-    private Database.SqlDialect? _dialect;
-
-    public void Add(Alerts.AlertWriter alerts, Database.SqlDialect dialect, string customer, Core.Periods.BillingPeriod period, long budget, long cost)
-    {
-        _alerts = alerts;
-        _dialect = dialect;
-        _spend[(customer, period, budget)] = _spend.GetValueOrDefault((customer, period, budget)) + cost;
-    }
-
-    public async Task FlushAsync(BatchScope scope)
-    {
-        foreach (var ((customer, period, budget), cost) in _spend.OrderBy(s => s.Key.Customer, StringComparer.Ordinal))
-        {
-            // Spend is never refused here (the budget gate is at reserve and consume), so the add is uncapped; the row
-            // is created only the first time in a period.
-            var grant = LlmBudget.Grant(budget) with { HardCap = false };
-            var after = await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false);
-            if (after is null)
-            {
-                await Counters.EnsureAsync(scope, customer, LlmBudget.FeatureCode, period, grant);
-                after = await Counters.TryAddAsync(scope, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false);
-            }
-
-            // Spend past the plan's budget is drawn from budget grants, which then hold it instead of the counter.
-            (after, var cover, _) = await GrantDraw.AfterAddAsync(scope, _dialect!, customer, LlmBudget.FeatureCode, period, grant, cost, reserve: false, after);
-            if (cover is { Taken: > 0 })
-            {
-                await LlmGrantDraws.RecordAsync(scope, customer, period.Start.ToUnixTimeMilliseconds(), cover.Takes, scope.NowMs);
-            }
-
-            if (after is { } total && _alerts is not null)
-            {
-                await _alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, period, budget, total.Used, cost);
-            }
-        }
-    }
-}

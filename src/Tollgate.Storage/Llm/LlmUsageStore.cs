@@ -36,6 +36,19 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
         ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
+    // The same insert over arrays, every call of the batch in one statement, taken in the batch's order.
+    private static readonly string InsertMany = $"""
+        INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
+            cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
+            metadata_json, member_id)
+        SELECT {string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}
+        FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
+            WITH ORDINALITY AS v({string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}, ordinal)
+        ORDER BY ordinal
+        ON CONFLICT (customer_id, request_id) DO NOTHING
+        RETURNING customer_id, request_id
+        """;
+
     private static readonly Statement Existing = new(
         "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
         ("customer", DbType.String), ("request", DbType.String));
@@ -73,9 +86,9 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     {
         var results = new List<LlmCallResult>(calls.Length);
         var daily = scope.Aggregate<LlmDailyAggregate>();
-        var spend = scope.Aggregate<LlmSpendAggregate>();
-        // Every customer's context, then every insert, each in one round trip on PostgreSQL; the rest of a call's work
-        // (meters, budget) follows in the calls' order.
+        var counters = scope.Aggregate<LlmCounterAggregate>();
+        // Every customer's context, then every insert, each in one round trip on PostgreSQL; meters and spend are added up
+        // and go in with the batch's other counters when it flushes.
         var contextOf = await contexts.LoadManyAsync(scope, [.. calls.Select(c => c.Call.CustomerId).Distinct(StringComparer.Ordinal)]);
         var accepted = new List<(PricedCall Priced, Core.Entitlements.EntitlementContext Context)>(calls.Length);
         foreach (var priced in calls)
@@ -95,24 +108,28 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             }
         }
 
-        var inserted = await scope.PipelineAsync([.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        var inserted = await InsertAsync(scope, [.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        // A duplicate's first call is read back, every one of them in one more round trip.
+        var duplicates = Enumerable.Range(0, accepted.Count).Where(i => !inserted[i]).ToArray();
+        var priors = await scope.PipelineAsync([.. duplicates.Select(i => new PlannedStatement(Existing, [accepted[i].Context.CustomerId,
+            accepted[i].Priced.Call.RequestId]))]);
+        var priorOf = duplicates.Select((i, j) => (i, Row: new ValuesRow(priors[j]!))).ToDictionary(d => d.i, d => d.Row);
         for (var i = 0; i < accepted.Count; i++)
         {
             var ((call, price, cost, model, hash, day), context) = accepted[i];
             // A member's call is logged, priced and spent for its organisation, as a member's event is; its share still moves.
             var customer = context.CustomerId;
-            if (inserted[i] is null)
+            if (priorOf.TryGetValue(i, out var prior))
             {
-                var prior = await scope.RowAsync(Existing, r => (Hash: r.GetString(0), Cost: r.GetInt64(1), Unpriced: r.GetBoolean(2),
-                    Price: r.IsDBNull(3) ? null : r.GetString(3), Plan: r.IsDBNull(4) ? null : r.GetString(4)), customer, call.RequestId);
-                results.Add(prior.Hash == hash
-                    ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.Cost, prior.Unpriced, prior.Price, prior.Plan)
+                results.Add(prior.GetString(0) == hash
+                    ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.GetInt64(1), prior.GetBoolean(2),
+                        prior.IsDBNull(3) ? null : prior.GetString(3), prior.IsDBNull(4) ? null : prior.GetString(4))
                     : Rejected(call, "request_id", "was already logged for a different call", 409));
                 continue;
             }
 
             daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, call.Usage, cost, price is null);
-            await MeterAsync(scope, context, call, call.Provider ?? price?.Provider);
+            Meter(scope, counters, context, call, call.Provider ?? price?.Provider);
             if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
@@ -120,7 +137,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
                     && await reservations.SettleBudgetInBatchAsync(scope, hold, customer, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
-                    spend.Add(alerts, database.Dialect, customer, context.Period, budget, cost);
+                    counters.Spend(alerts, database.Dialect, customer, context.Period, budget, cost);
                 }
             }
 
@@ -129,6 +146,32 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
 
         return results;
     }
+
+    /// <summary>Inserts each call unless its request id is logged already; answers which went in.</summary>
+    private static async Task<bool[]> InsertAsync(BatchScope scope, PlannedStatement[] calls)
+    {
+        if (!scope.BatchesRows || calls.Length == 0)
+        {
+            return [.. (await scope.PipelineAsync(calls)).Select(row => row is not null)];
+        }
+
+        var columns = Insert.Parameters.Select((p, c) => (p.Name, p.Type switch
+        {
+            DbType.Int64 => calls.Select(call => Convert.ToInt64(call.Values[c], System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            DbType.Boolean => calls.Select(call => (bool)call.Values[c]!).ToArray(),
+            _ => (object)calls.Select(call => (string?)call.Values[c]).ToArray(),
+        })).ToArray();
+        var went = (await scope.RowsAsync(InsertMany, columns)).Select(r => ((string)r[0]!, (string)r[1]!)).ToHashSet();
+        // A request id twice in one batch went in as its first call; the later one is a duplicate of it.
+        return [.. calls.Select(call => went.Remove(((string)call.Values[0]!, (string)call.Values[1]!)))];
+    }
+
+    private static string SqlType(DbType type) => type switch
+    {
+        DbType.Int64 => "bigint",
+        DbType.Boolean => "boolean",
+        _ => "text",
+    };
 
     private static PlannedStatement InsertOf(PricedCall priced, Core.Entitlements.EntitlementContext context, long nowMs)
     {
@@ -140,11 +183,11 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     }
 
     /// <summary>
-    /// Adds the call to every metered quota of the plan whose meter it matches, in the call's own transaction. A call is
-    /// logged after the fact, so it is counted even past a hard cap; the checks after it are refused. Its thresholds
-    /// alert as a consume's would.
+    /// Adds the call to every metered quota of the plan whose meter it matches, in the batch's transaction (the counters
+    /// when the batch flushes). A call is logged after the fact, so it is counted even past a hard cap; the checks after
+    /// it are refused. Its thresholds alert as a consume's would.
     /// </summary>
-    private async Task MeterAsync(BatchScope scope, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
+    private void Meter(BatchScope scope, LlmCounterAggregate counters, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
     {
         foreach (var grant in context.Version?.Terms.Features ?? [])
         {
@@ -159,21 +202,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
                 continue;
             }
 
-            var window = context.Window(grant);
-            var uncapped = grant with { HardCap = false };
-            var after = await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
-            if (after is null)
-            {
-                await Counters.EnsureAsync(scope, context.CustomerId, grant.FeatureCode, window, grant);
-                after = await Counters.TryAddAsync(scope, context.CustomerId, grant.FeatureCode, window, uncapped, amount, reserve: false);
-            }
-
-            if (after is { } counter)
-            {
-                await alerts.OnUsedAsync(scope, context, grant.FeatureCode, grant, counter, amount);
-            }
-
-            await MemberShares.CountAsync(scope, context, grant.FeatureCode, grant, amount);
+            counters.Meter(alerts, context, grant, amount);
             scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);
         }
     }

@@ -118,6 +118,29 @@ public abstract class LlmApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ARequestIdTwiceInOneBatchIsLoggedOnceAndItsRepeatIsADuplicateOrAConflict()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        var calls = new object[]
+        {
+            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
+            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
+            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "b" },
+            new { customer = "c1", model = "gpt-4o", input_tokens = 2000, request_id = "b" },
+        };
+
+        var result = await (await LogAsync(app, new { calls })).ReadAsync();
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=1")).ReadAsync();
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+
+        Assert.Equal((2, 1), (result["accepted"].Value<int>(), result["duplicates"].Value<int>()));
+        Assert.Equal([3], result["rejected"]!.AsArray().Select(r => r!["index"].Value<int>()));
+        Assert.Equal(2, stats["total_requests"].Value<long>());
+        Assert.Equal(0.005m, budget["spent_usd"].Value<decimal>()); // two calls of $0.0025, each spent once
+    }
+
+    [Fact]
     public async Task APriceAddedLaterDoesNotRepriceEarlierCallsUntilARecomputeOfTheWindow()
     {
         await using var app = await LlmAsync();

@@ -1,0 +1,73 @@
+using System.Data.Common;
+
+namespace Tollgate.Storage.Database;
+
+/// <summary>
+/// A PostgreSQL statement over whole columns of values, each bound as one array (read with <c>unnest</c>): one round trip
+/// and one execution for any number of rows. SQLite has no round trips to save; its callers send rows one at a time.
+/// </summary>
+public static class ArrayCommand
+{
+    /// <summary>Runs <paramref name="sql"/> with each parameter bound as it is (arrays as arrays) and reads every row it answers.</summary>
+    public static Task<List<object?[]>> RowsAsync(this SqlScope scope, string sql, params (string Name, object Value)[] parameters) =>
+        scope.Statements.ArrayRowsAsync(sql, parameters, scope.Transaction, scope.CancellationToken);
+}
+
+/// <summary>Statements over arrays, prepared once per connection as the hot path's other statements are.</summary>
+public sealed partial class StatementCache
+{
+    private readonly Dictionary<string, DbCommand> _arrays = [];
+
+    /// <summary>Runs a statement over arrays; the parameters come in the same order, with the same element types, every time.</summary>
+    public async Task<List<object?[]>> ArrayRowsAsync(string sql, (string Name, object Value)[] parameters, DbTransaction? transaction,
+        CancellationToken cancellationToken)
+    {
+        if (!_arrays.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            command.Transaction = transaction;
+            await command.PrepareAsync(cancellationToken);
+            _arrays[sql] = command;
+        }
+
+        command.Transaction = transaction;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            command.Parameters[i].Value = parameters[i].Value;
+        }
+
+        var rows = new List<object?[]>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var c = 0; c < row.Length; c++)
+            {
+                row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private async Task DisposeArraysAsync()
+    {
+        foreach (var command in _arrays.Values)
+        {
+            await command.DisposeAsync();
+        }
+
+        _arrays.Clear();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Llm;
+
+/// <summary>Two server nodes on one PostgreSQL log batches of calls for the same customers at once: every call, token and nano-USD counts once.</summary>
+public sealed class LlmScaleOutTests
+{
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true },
+            { "code": "tokens", "name": "Tokens", "unit": "tokens", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "llm_budget_usd": 0.01, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "chat", "limit": null },
+                { "feature_code": "tokens", "limit": 100000, "meter": { "llm": "total_tokens", "features": ["chat"] } } ] }
+          ]
+        }
+        """;
+
+    private const int Customers = 6, Batches = 12, CallsPerCustomer = 4;
+    // gpt-4o: 1,000 input tokens cost $0.0025; each customer's 48 calls ($0.12) spend the $0.01 budget and the grant with it.
+    private const long CallNano = 2_500_000, GrantNano = 5_000_000;
+
+    [Fact]
+    public async Task TwoNodesLoggingBatchesOfTheSameCustomersAtOnceCountEveryCallTokenAndNanoUsdOnceAndNeverOverdrawAGrant()
+    {
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("llm-scale-out", Catalog));
+        var database = nodes.First.ConnectionString;
+        var customers = Enumerable.Range(0, Customers).Select(i => $"c{i}").ToArray();
+        try
+        {
+            foreach (var customer in customers)
+            {
+                await nodes.First.CustomerAsync(customer);
+                var grant = await nodes[1].Admin.PostJsonAsync($"/v1/customers/{customer}/grants", new { feature = "$llm_budget", amount = GrantNano });
+                Assert.Equal(HttpStatusCode.Created, grant.StatusCode);
+            }
+
+            // Each batch names every customer, in an order of its own; the first batch is sent twice, to both nodes at once.
+            var batches = Enumerable.Range(0, Batches).Select(b => (object)new { calls = Batch(customers, b) }).ToList();
+            var sent = batches.Select((body, b) => nodes[b].Admin.PostJsonAsync("/v1/llm/usage", body)).Append(nodes[1].Admin.PostJsonAsync("/v1/llm/usage", batches[0]));
+            var answers = await Task.WhenAll(sent);
+            var retried = await nodes[1].Admin.PostJsonAsync("/v1/llm/usage", batches[^1]);
+
+            var bodies = new List<System.Text.Json.Nodes.JsonNode>();
+            foreach (var answer in answers.Append(retried))
+            {
+                Assert.True(answer.StatusCode == HttpStatusCode.OK, $"a batch answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
+                bodies.Add(await answer.ReadAsync());
+            }
+
+            var perCustomer = Batches * CallsPerCustomer;
+            Assert.Equal((Batches * Customers * CallsPerCustomer, 2 * Customers * CallsPerCustomer),
+                (bodies.Sum(b => b["accepted"].Value<int>()), bodies.Sum(b => b["duplicates"].Value<int>())));
+            Assert.Equal(Batches * Customers * CallsPerCustomer, await ScalarAsync(database, "SELECT COUNT(*) FROM llm_calls"));
+            Assert.Equal(Batches * Customers * CallsPerCustomer * CallNano, await ScalarAsync(database, "SELECT SUM(cost_nano) FROM llm_daily"));
+            foreach (var customer in customers)
+            {
+                var budget = await (await nodes[0].Admin.GetAsync($"/v1/customers/{customer}/llm-budget")).ReadAsync();
+                var grants = (await (await nodes[1].Admin.GetAsync($"/v1/customers/{customer}/grants")).ReadAsync())["data"]!.AsArray();
+                var usage = await (await nodes[0].Admin.GetAsync($"/v1/customers/{customer}/usage")).ReadAsync();
+                // Spend past the budget is drawn from the grant, which is used up exactly; the rest stays on the budget's counter.
+                Assert.Equal((GrantNano, perCustomer * CallNano - GrantNano),
+                    (grants.Single()!["used"].Value<long>(), (long)(budget["spent_usd"].Value<decimal>() * 1_000_000_000m)));
+                Assert.Equal(perCustomer * 1_000L, usage["features"]!["tokens"]!["used"].Value<long>());
+                Assert.Equal(GrantNano, await ScalarAsync(database, $"SELECT SUM(amount) FROM llm_grant_draws WHERE customer_id = '{customer}'"));
+            }
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        // Every batch takes counters, then grants, then rollups, each in customer order, so none deadlocks with another.
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
+    private static object[] Batch(string[] customers, int batch) =>
+    [
+        .. Enumerable.Range(0, customers.Length * CallsPerCustomer).Select(i => new
+        {
+            customer = customers[(batch % 2 == 0 ? i : customers.Length * CallsPerCustomer - 1 - i) % customers.Length],
+            feature = "chat", model = "gpt-4o", input_tokens = 1000, request_id = $"b{batch}-{i}",
+        }),
+    ];
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
