@@ -86,10 +86,12 @@ public sealed class ConsoleExperimentsTests(BrowserFixture browser)
         var page = await ConsolePages.SignInAsync(context);
 
         await page.GotoAsync($"/admin/experiments/{id}");
+        // The wait starts before the script submits, so the navigation cannot finish unseen between the two.
+        var signedOut = page.WaitForURLAsync("**/admin/login");
         await page.EvaluateAsync("""
             () => { const form = document.querySelector('form[action$="/stop"]'); form.querySelector('[name=csrf]').value = 'forged'; form.submit(); }
             """);
-        await page.WaitForURLAsync("**/admin/login");
+        await signedOut;
         var missing = await page.GotoAsync("/admin/experiments/exp_missing");
         var after = await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}")).ReadAsync();
 
