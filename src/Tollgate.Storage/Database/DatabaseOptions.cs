@@ -23,7 +23,10 @@ public sealed class DatabaseOptions
     /// </summary>
     public string SqliteSynchronous { get; set; } = "full";
 
-    public static int DefaultPostgresWriters => Math.Max(4, Environment.ProcessorCount * 2);
+    // Fewer writers make larger batches, and a batch's round trips and commit are shared by all its operations: on 2
+    // cores one writer did 11,550 consumes/s against 6,986 for four (docs/benchmarks.md). Past 4 cores one writer's
+    // loop, which runs every operation's code in turn, would be the limit, so each 4 cores add one.
+    public static int DefaultPostgresWriters => Math.Max(1, Environment.ProcessorCount / 4);
 
     /// <summary>PostgreSQL only: writer connections per node, each committing its own batches (customers are split among them).</summary>
     public int? Writers { get; set; }
