@@ -29,14 +29,22 @@ public sealed class StripeInvoiceItemSender(
     }
 
     /// <summary>Sends what is due; answers how many lines were attempted. Safe to call from a request after its commit.</summary>
-    public async Task<int> SendDueAsync(CancellationToken cancellationToken = default)
+    public Task<int> SendDueAsync(CancellationToken cancellationToken = default) => SendDueAsync(wait: true, cancellationToken);
+
+    private async Task<int> SendDueAsync(bool wait, CancellationToken cancellationToken)
     {
         if (!options.Value.HasSecretKey)
         {
             return 0;
         }
 
-        await _sending.WaitAsync(cancellationToken);
+        // A request's best-effort send does not queue behind a send under way (which may be retrying Stripe); the
+        // background loop sends what the request committed.
+        if (!await _sending.WaitAsync(wait ? Timeout.InfiniteTimeSpan : TimeSpan.Zero, cancellationToken))
+        {
+            return 0;
+        }
+
         try
         {
             if (!await store.HasDueAsync(cancellationToken))
@@ -65,7 +73,7 @@ public sealed class StripeInvoiceItemSender(
     {
         try
         {
-            await SendDueAsync(cancellationToken);
+            await SendDueAsync(wait: false, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
