@@ -69,13 +69,14 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
                 continue;
             }
 
+            // The member's share first, as consume takes them, so an event and a consume never wait on each other's rows.
+            await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
             await Counters.EnsureAsync(scope, e.CustomerId, e.FeatureCode, window, grant);
             var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
                 UPDATE usage_counters SET used = used + @Amount, updated_at = @now
                 WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @periodStart
                 RETURNING used, reserved, carried_in
                 """, new { e.Amount, now = scope.NowMs, e.CustomerId, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
-            await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
             scope.AddDailyUsage(e.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
             await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
             accepted++;
