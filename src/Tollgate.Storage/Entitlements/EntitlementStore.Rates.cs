@@ -24,24 +24,24 @@ public sealed partial class EntitlementStore
             return await DecideAsync(scope, context, feature, amount, reserve);
         }
 
-        var limits = new List<(string Feature, RateLimit Rate)>();
+        var limits = new List<(string Feature, RateLimit Rate, CounterHome? Counter)>();
         if (grant.RateLimit is { } own)
         {
-            limits.Add((feature, own));
+            limits.Add((feature, own, RateCounters.HomeOf(grant, context.Window(grant))));
         }
 
         if (PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken)) is { } planWide && planWide.Feature != feature)
         {
-            limits.Add(planWide);
+            limits.Add((planWide.Feature, planWide.Rate, null));
         }
 
         RateState? tightest = null;
         for (var i = 0; i < limits.Count; i++)
         {
-            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, limits[i].Feature, limits[i].Rate);
+            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, limits[i].Feature, limits[i].Rate, limits[i].Counter, context.At);
             if (state.Refused)
             {
-                await GiveBackAsync(scope, context.CustomerId, limits.Take(i));
+                await GiveBackAsync(scope, context, limits.Take(i));
                 return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.RateLimited, feature, context, grant, CounterState.Empty) with
                 {
                     Rate = state,
@@ -56,7 +56,7 @@ public sealed partial class EntitlementStore
         {
             if (!decided.Decision.Allowed)
             {
-                await GiveBackAsync(scope, context.CustomerId, limits);
+                await GiveBackAsync(scope, context, limits);
                 tightest = tightest with { Remaining = tightest.Remaining + 1 };
             }
 
@@ -66,11 +66,12 @@ public sealed partial class EntitlementStore
         return outcome;
     }
 
-    private static async Task GiveBackAsync(BatchScope scope, string customer, IEnumerable<(string Feature, RateLimit Rate)> taken)
+    private static async Task GiveBackAsync(
+        BatchScope scope, EntitlementContext context, IEnumerable<(string Feature, RateLimit Rate, CounterHome? Counter)> taken)
     {
-        foreach (var (code, rate) in taken)
+        foreach (var (code, rate, counter) in taken)
         {
-            await RateCounters.GiveBackAsync(scope, customer, code, rate);
+            await RateCounters.GiveBackAsync(scope, context.CustomerId, code, rate, counter, context.At);
         }
     }
 }

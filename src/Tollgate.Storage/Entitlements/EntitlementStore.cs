@@ -82,7 +82,7 @@ public sealed partial class EntitlementStore(
                 scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve));
         }
 
-        var plan = GuardedTake.For(context.CustomerId, feature, window, grant, amount, reserve, version);
+        var plan = GuardedTake.For(context.CustomerId, feature, window, context.At, grant, amount, reserve, version);
         return await QueueAsync(context.CustomerId, feature, async scope =>
             await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
             : await contexts.LoadAsync(scope, customerId) is { } current ? await work(scope, current)

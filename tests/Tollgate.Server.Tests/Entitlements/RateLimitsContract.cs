@@ -14,7 +14,8 @@ public abstract class RateLimitsContract : ApiContract
             { "code": "requests", "name": "Requests", "kind": "boolean" },
             { "code": "calls", "name": "Calls", "unit": "calls", "kind": "metered" },
             { "code": "capped", "name": "Capped", "unit": "calls", "kind": "metered" },
-            { "code": "other", "name": "Other", "unit": "calls", "kind": "metered" }
+            { "code": "other", "name": "Other", "unit": "calls", "kind": "metered" },
+            { "code": "shared", "name": "Shared", "unit": "calls", "kind": "metered" }
           ],
           "plans": [
             { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
@@ -26,7 +27,9 @@ public abstract class RateLimitsContract : ApiContract
             { "code": "solo", "name": "Solo", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
               "features": [
                 { "feature_code": "calls", "limit": 1000, "rate_limit": { "limit": 5, "per": "second" } },
-                { "feature_code": "capped", "limit": 10, "rate_limit": { "limit": 3, "per": "second" } } ] }
+                { "feature_code": "capped", "limit": 10, "rate_limit": { "limit": 3, "per": "second" } },
+                { "feature_code": "other", "limit": 1000, "rate_limit": { "limit": 4, "per": "hour" } },
+                { "feature_code": "shared", "limit": 1000, "per_member_limit": 100, "rate_limit": { "limit": 4, "per": "second" } } ] }
           ]
         }
         """;
@@ -131,7 +134,7 @@ public abstract class RateLimitsContract : ApiContract
     }
 
     [Fact]
-    public async Task EachNewWindowStartsAgainInTheFeaturesOneRow()
+    public async Task EachNewWindowStartsAgainOnTheFeaturesCounterRow()
     {
         await using var app = await AppAsync();
         await app.CustomerAsync("c1");
@@ -150,13 +153,74 @@ public abstract class RateLimitsContract : ApiContract
             await app.AdvanceAsync(TimeSpan.FromSeconds(1));
         }
 
-        var rows = await app.Get<Tollgate.Storage.Database.TollgateDatabase>().ReadAsync(c => Dapper.SqlMapper.QueryAsync<(long, long)>(c,
-            "SELECT used, window_start FROM rate_counters WHERE customer_id = 'c1' AND feature_code = 'calls'"));
+        var (onRow, inTable) = await app.Get<Tollgate.Storage.Database.TollgateDatabase>().ReadAsync(async c => (
+            await Dapper.SqlMapper.QueryAsync<(long, long)>(c,
+                "SELECT rate_used, rate_start FROM usage_counters WHERE customer_id = 'c1' AND feature_code = 'calls'"),
+            await Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM rate_counters WHERE feature_code = 'calls'")));
 
         HttpStatusCode[] expected = [.. Enumerable.Repeat(HttpStatusCode.OK, 5), HttpStatusCode.TooManyRequests];
         Assert.All(seconds, answers => Assert.Equal(expected, answers));
-        // One row for the customer's feature, moved to the third second: windows do not pile up.
-        Assert.Equal([(5L, app.Clock.GetUtcNow().AddSeconds(-1).ToUnixTimeMilliseconds())], rows);
+        // The quota's own row holds the window, moved to the third second: one row written per consume, none piling up.
+        Assert.Equal([(5L, app.Clock.GetUtcNow().AddSeconds(-1).ToUnixTimeMilliseconds())], onRow);
+        Assert.Equal(0, inTable);
+    }
+
+    [Fact]
+    public async Task ARateWindowAcrossTheQuotaWindowsEdgeGrantsItsLimitOnceOverBothSides()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.AdvanceAsync(TimeSpan.FromMinutes(30));
+        await app.SubscribeAsync("c1", "solo"); // anchored at 12:30, so each quota window starts at half past an hour
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 15, 12, 10, 0, TimeSpan.Zero));
+
+        // The hour from 12:00 crosses the quota windows' edge at 12:30: 3 requests before it, then 2 more after it.
+        var before = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            before.Add((await app.ConsumeAsync("c1", "other")).StatusCode);
+        }
+
+        await app.AdvanceAsync(TimeSpan.FromMinutes(30));
+        var after = new[] { await app.ConsumeAsync("c1", "other"), await app.ConsumeAsync("c1", "other") };
+        var refused = await after[1].ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        await app.AdvanceAsync(TimeSpan.FromMinutes(20));
+        var nextHour = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            nextHour.Add((await app.ConsumeAsync("c1", "other")).StatusCode);
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, 3), before);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests], after.Select(r => r.StatusCode));
+        Assert.Equal((4L, 0L), (Header(after[0], "RateLimit-Limit"), Header(after[0], "RateLimit-Remaining")));
+        Assert.Equal(("rate_limited", "2026-02-15T13:00:00Z"), (refused["error"].Value<string>(), refused["reset_at"].Value<string>()));
+        Assert.Equal(("2026-02-15T12:30:00Z", 1L), (usage["features"]!["other"]!["window_start"].Value<string>(), usage["features"]!["other"]!["used"].Value<long>()));
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 4), HttpStatusCode.TooManyRequests], nextHour);
+    }
+
+    [Fact]
+    public async Task AnOrganisationAndItsMembersSpendOneRateLimitOnAFeatureWithMembersShares()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("acme");
+        await app.SubscribeAsync("acme", "solo");
+        var added = await app.Admin.PutJsonAsync("/v1/customers/acme/members/alice", new { email = "alice@example.com", name = "Alice", role = "member" });
+
+        var answers = new List<HttpResponseMessage>();
+        foreach (var caller in new[] { "acme", "alice", "acme", "alice", "acme", "alice" })
+        {
+            answers.Add(await app.ConsumeAsync(caller, "shared"));
+        }
+
+        var usage = await (await app.Admin.GetAsync("/v1/customers/acme/usage")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 4), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            answers.Select(r => r.StatusCode));
+        Assert.Equal(["rate_limited", "rate_limited"], await Task.WhenAll(answers.Skip(4).Select(async r => (await r.ReadAsync())["error"].Value<string>()!)));
+        Assert.Equal(4L, usage["features"]!["shared"]!["used"].Value<long>());
     }
 
     [Fact]
