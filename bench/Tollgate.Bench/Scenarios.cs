@@ -38,6 +38,8 @@ public sealed partial class Scenarios(BenchOptions options)
         "b-rate" => await TollgateAsync("(b) consume, SQLite, rate-limited feature", "sqlite", Path.Combine(_dir, "tollgate-r.db"), 0, false, RateCatalog),
         "c-rate" => await TollgateAsync("(c) consume, PostgreSQL, rate-limited feature", "postgres", await PostgresServer.CreateDatabaseAsync(), 0, false,
             RateCatalog),
+        "b-pair" => await RatePairAsync("(b-pair) SQLite", "sqlite", Path.Combine(_dir, "tollgate-pair.db")),
+        "c-pair" => await RatePairAsync("(c-pair) PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "d" => await NaiveAsync(),
         "e" => await PgbenchAsync(),
         "f" => await HealthzRatioAsync(),
