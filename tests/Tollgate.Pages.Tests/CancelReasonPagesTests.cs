@@ -37,7 +37,7 @@ public sealed class CancelReasonPagesTests(BrowserFixture browser)
             () => { const form = document.querySelector('form[action="/portal/cancel"]'); form.querySelector('[name=csrf]').value = 'forged';
               form.querySelector('[name=reason]').value = 'unused'; form.submit(); }
             """);
-        await page.WaitForLoadStateAsync();
+        await page.ArrivedAsync("**/portal/cancel");
         var forged = await page.Locator("h1").InnerTextAsync();
         var untouched = await LiveAsync(app, "ada");
         await page.GotoAsync("/portal");
@@ -46,7 +46,7 @@ public sealed class CancelReasonPagesTests(BrowserFixture browser)
         await page.FillAsync("#cancel-comment", "We need SAML single sign-on.");
         await BrowserFixture.ScreenshotAsync(page, "portal-cancel");
         await page.ClickAsync("button:text-is('Cancel at period end')");
-        await page.WaitForURLAsync("**/portal?notice=canceled");
+        await page.ArrivedAsync("**/portal?notice=canceled");
         var canceled = await LiveAsync(app, "ada");
 
         Assert.Equal(["Choose a reason…", "It's too expensive", "Some features are missing", "I'm switching to a different service",
@@ -73,7 +73,7 @@ public sealed class CancelReasonPagesTests(BrowserFixture browser)
         await page.SelectOptionAsync("#cancel-reason", "switched_service");
         await page.FillAsync("#cancel-comment", "Moved to an in-house tool.");
         await page.ClickAsync("button:text-is('Cancel at period end')");
-        await page.WaitForURLAsync("**/portal?notice=canceled");
+        await page.ArrivedAsync("**/portal?notice=canceled");
         var shown = await page.Locator("main").InnerTextAsync();
         var canceled = await LiveAsync(h.App, "grace");
 

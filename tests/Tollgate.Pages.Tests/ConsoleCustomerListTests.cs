@@ -24,32 +24,32 @@ public sealed class ConsoleCustomerListTests(BrowserFixture browser)
         var page = await ConsolePages.SignInAsync(context);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Customers", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/admin/customers");
+        await page.ArrivedAsync("**/admin/customers");
         var everyone = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
         await page.GotoAsync("/admin/customers?limit=2");
         var first = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
         await BrowserFixture.ScreenshotAsync(page, "admin-customers-paged");
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page →" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("cursor=", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("cursor=", StringComparison.Ordinal));
         var second = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
         var secondUrl = page.Url;
         var nextOnLast = await page.GetByRole(AriaRole.Link, new() { Name = "Next page →" }).CountAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "← First page" }).ClickAsync();
-        await page.WaitForURLAsync(u => !u.Contains("cursor=", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => !u.Contains("cursor=", StringComparison.Ordinal));
         var backAtFirst = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
 
         await page.GotoAsync("/admin/customers?limit=1");
         await page.FillAsync("#q", "B");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("q=B", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("q=B", StringComparison.Ordinal));
         var startingWithB = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page →" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("q=B", StringComparison.Ordinal) && u.Contains("cursor=", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("q=B", StringComparison.Ordinal) && u.Contains("cursor=", StringComparison.Ordinal));
         var startingWithBNext = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
         var nextAfterB = await page.GetByRole(AriaRole.Link, new() { Name = "Next page →" }).CountAsync();
         await page.SelectOptionAsync("#status", "active");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("status=active", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("status=active", StringComparison.Ordinal));
         var active = await ConsolePages.FirstCellsAsync(page, "tr[data-customer]");
         var api = (await (await app.Admin.GetAsync("/v1/customers?limit=2")).ReadAsync())["data"]!.AsArray().Select(c => c!["id"].Value<string>());
 

@@ -22,7 +22,7 @@ public sealed class ConsoleExperimentsTests(BrowserFixture browser)
         var page = await ConsolePages.SignInAsync(context);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Experiments" }).ClickAsync();
-        await page.WaitForURLAsync("**/admin/experiments");
+        await page.ArrivedAsync("**/admin/experiments");
         var listed = await page.Locator($"tr[data-experiment='{id}']").InnerTextAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Pro at <$24.99>" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Start experiment" }).ClickAsync();
@@ -86,12 +86,10 @@ public sealed class ConsoleExperimentsTests(BrowserFixture browser)
         var page = await ConsolePages.SignInAsync(context);
 
         await page.GotoAsync($"/admin/experiments/{id}");
-        // The wait starts before the script submits, so the navigation cannot finish unseen between the two.
-        var signedOut = page.WaitForURLAsync("**/admin/login");
         await page.EvaluateAsync("""
             () => { const form = document.querySelector('form[action$="/stop"]'); form.querySelector('[name=csrf]').value = 'forged'; form.submit(); }
             """);
-        await signedOut;
+        await page.ArrivedAsync("**/admin/login");
         var missing = await page.GotoAsync("/admin/experiments/exp_missing");
         var after = await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}")).ReadAsync();
 

@@ -21,10 +21,10 @@ public sealed class ConsoleExportsTests(BrowserFixture browser)
         await page.GotoAsync("/admin/exports");
         await page.FillAsync("#key", TollgateApp.AdminKey);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        await page.ArrivedAsync("**/admin");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Exports" }).ClickAsync();
-        await page.WaitForURLAsync("**/admin/exports");
+        await page.ArrivedAsync("**/admin/exports");
         await BrowserFixture.ScreenshotAsync(page, "admin-exports");
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-export='llm-calls']"));
         var csv = await File.ReadAllTextAsync((await download.PathAsync())!);

@@ -23,7 +23,7 @@ internal static class ConsolePages
         await page.GotoAsync("/admin/login");
         await page.FillAsync("#key", TollgateApp.AdminKey);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        await page.ArrivedAsync("**/admin");
         return page;
     }
 

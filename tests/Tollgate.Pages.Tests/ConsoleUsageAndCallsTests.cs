@@ -33,7 +33,7 @@ public sealed class ConsoleUsageAndCallsTests(BrowserFixture browser)
         await BrowserFixture.ScreenshotAsync(page, "admin-customer-usage");
         var api = await (await app.Admin.GetAsync("/v1/customers/lin/usage/history?feature=cv_generate")).ReadAsync();
         await chart.GetByRole(AriaRole.Link, new() { Name = "12 months" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("usage=month", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("usage=month", StringComparison.Ordinal));
         var monthCaption = await chart.Locator("figcaption").InnerTextAsync();
         var monthPoints = await chart.Locator("circle").CountAsync();
         var monthTitles = await chart.Locator("circle title").AllTextContentsAsync();
@@ -76,22 +76,22 @@ public sealed class ConsoleUsageAndCallsTests(BrowserFixture browser)
         var page = await ConsolePages.SignInAsync(context);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "LLM calls" }).ClickAsync();
-        await page.WaitForURLAsync("**/admin/llm-calls");
+        await page.ArrivedAsync("**/admin/llm-calls");
         var all = await CallsAsync(page);
         await page.GotoAsync("/admin/llm-calls?limit=2");
         var first = await CallsAsync(page);
         var newest = await page.Locator("tr[data-call='r3'] td").AllInnerTextsAsync();
         await BrowserFixture.ScreenshotAsync(page, "admin-llm-calls");
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page →" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("cursor=", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("cursor=", StringComparison.Ordinal));
         var second = await CallsAsync(page);
         await page.GotoAsync("/admin/customers/c1");
         await page.GetByRole(AriaRole.Link, new() { Name = "LLM calls", Exact = true }).Last.ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("customer=c1", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("customer=c1", StringComparison.Ordinal));
         var forC1 = await CallsAsync(page);
         await page.FillAsync("#model", "gpt-4o");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("model=gpt-4o", StringComparison.Ordinal));
+        await page.ArrivedAsync(u => u.Contains("model=gpt-4o", StringComparison.Ordinal));
         var c1OnGpt4o = await CallsAsync(page);
         var bad = await page.GotoAsync("/admin/llm-calls?from=soon&cursor=zz");
         var refusal = await page.Locator("[role='alert']").InnerTextAsync();

@@ -178,13 +178,13 @@ public sealed class PagesTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview the change" }).ClickAsync();
         var summary = await page.Locator("[data-testid='preview-summary']").InnerTextAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
-        await page.WaitForURLAsync("https://checkout.stripe.com/**");
+        await page.ArrivedAsync("https://checkout.stripe.com/**");
         var checkout = h.Stripe.Requests.Last(r => r.Path == "/v1/checkout/sessions");
         var linked = await context.NewPageAsync();
         await linked.GotoAsync(await PortalLinkAsync(h.App, "grace"));
         var notice = await linked.Locator("#change").InnerTextAsync();
         await linked.GetByRole(AriaRole.Button, new() { Name = "Open the Stripe billing portal" }).ClickAsync();
-        await linked.WaitForURLAsync("https://billing.stripe.com/**");
+        await linked.ArrivedAsync("https://billing.stripe.com/**");
 
         Assert.Contains("Stripe's secure checkout", summary, StringComparison.Ordinal);
         Assert.Equal(("ada", "price_basic_monthly"), (checkout.Form["client_reference_id"], checkout.Form["line_items[0][price]"]));
@@ -227,7 +227,7 @@ public sealed class PagesTests(BrowserFixture browser)
         var refusal = await page.Locator("[role='alert']").InnerTextAsync();
         await page.FillAsync("#key", TollgateApp.AdminKey);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/admin");
+        await page.ArrivedAsync("**/admin");
 
         var charts = await page.Locator("figure.chart").CountAsync();
         var mrrPoints = await page.Locator("figure.chart:has(figcaption:text-is('MRR by month')) circle").CountAsync();

@@ -25,7 +25,7 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser)
         await BrowserFixture.ScreenshotAsync(page, "pricing-start-variant");
         await page.FillAsync("input[name='email']", "buyer@newco.example");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
-        await page.WaitForURLAsync("https://checkout.stripe.com/**");
+        await page.ArrivedAsync("https://checkout.stripe.com/**");
         var sent = h.Stripe.Requests.Single(r => r.Path == "/v1/checkout/sessions").Form;
 
         Assert.Equal(("$24.99 a month", "cheaper"), (price, variant));
@@ -45,7 +45,7 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser)
         await page.GotoAsync("/pricing/start?plan=pro&period=monthly");
         await page.FillAsync("input[name='email']", "Ada@NewCo.EXAMPLE");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
-        await page.WaitForURLAsync("https://checkout.stripe.com/**");
+        await page.ArrivedAsync("https://checkout.stripe.com/**");
         var sent = h.Stripe.Requests.Single(r => r.Path == "/v1/checkout/sessions").Form;
 
         Assert.Equal(("ada", "ada"), (sent["client_reference_id"], sent["metadata[tollgate_customer]"]));

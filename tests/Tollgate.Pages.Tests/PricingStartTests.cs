@@ -19,7 +19,7 @@ public sealed class PricingStartTests(BrowserFixture browser)
         await page.GotoAsync("/pricing");
         await page.Locator("label[for='period-yearly']").ClickAsync();
         await page.Locator("article[data-plan='pro'] a.cta").ClickAsync();
-        await page.WaitForURLAsync("**/pricing/start?*");
+        await page.ArrivedAsync("**/pricing/start?*");
         var url = new Uri(page.Url).PathAndQuery;
         var title = await page.Locator("h1").InnerTextAsync();
         var how = await page.Locator("[data-testid='how-to-subscribe']").InnerTextAsync();
@@ -46,11 +46,11 @@ public sealed class PricingStartTests(BrowserFixture browser)
 
         await page.GotoAsync("/pricing");
         await page.Locator("article[data-plan='basic'] a.cta").ClickAsync();
-        await page.WaitForURLAsync("**/pricing/start?*");
+        await page.ArrivedAsync("**/pricing/start?*");
         await page.FillAsync("input[name='email']", "buyer@newco.example");
         await BrowserFixture.ScreenshotAsync(page, "pricing-start-checkout");
         await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
-        await page.WaitForURLAsync("https://checkout.stripe.com/**");
+        await page.ArrivedAsync("https://checkout.stripe.com/**");
         var checkout = h.Stripe.Requests.Last(r => r.Path == "/v1/checkout/sessions");
         var customer = await (await h.App.Admin.GetAsync($"/v1/customers/{checkout.Form["client_reference_id"]}")).ReadAsync();
         await page.GotoAsync("/pricing/start?plan=team&period=monthly");
