@@ -46,7 +46,14 @@ public static class LlmCliVerbs
             {
                 try
                 {
-                    using var document = await LlmPriceImport.ReadAsync(stream, path.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase), ct);
+                    var (table, problem) = await LlmPriceImport.ReadAsync(stream, path.Name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase), ct);
+                    if (problem is not null)
+                    {
+                        await Console.Error.WriteLineAsync($"{path.FullName}: {problem.Message}");
+                        return 1;
+                    }
+
+                    using var document = table!;
                     outcome = await LlmPriceImport.ApplyAsync(document.RootElement, from.ToUniversalTime(), store, ct);
                 }
                 catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or BadHttpRequestException)

@@ -1,12 +1,14 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Tollgate.Server.Http;
 
 /// <summary>
 /// Reads every JSON request body once, before any endpoint does: text that is not JSON, a string that is not valid
 /// Unicode (a lone UTF-16 surrogate) or a property named twice in one object is a 400 <c>invalid_json</c> naming where,
-/// whichever endpoint it was sent to. The checked bytes then go on unchanged, since signatures cover them.
+/// and a string holding the NUL character (which PostgreSQL's text cannot hold) a 400 <c>validation_failed</c> naming
+/// it, whichever endpoint it was sent to. The checked bytes then go on unchanged, since signatures cover them.
 /// </summary>
 public sealed class JsonBodyCheck(RequestDelegate next)
 {
@@ -24,7 +26,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         var body = await ReadAsync(request, context.RequestAborted);
         if (body.Count > 0 && Problem(body) is { } problem)
         {
-            await Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", problem).ExecuteAsync(context);
+            await problem.ToResult().ExecuteAsync(context);
             return;
         }
 
@@ -33,7 +35,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
     }
 
     /// <summary>What is wrong with the JSON text, naming the field, or null when it is well formed.</summary>
-    public static string? Problem(ReadOnlySpan<byte> json)
+    public static JsonBodyProblem? Problem(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         var scopes = new List<Scope>();
@@ -53,21 +55,26 @@ public sealed class JsonBodyCheck(RequestDelegate next)
                     case JsonTokenType.PropertyName:
                         if (!TryText(ref reader, out var name))
                         {
-                            return $"{PathOf(scopes)}: has a property name that {NotUnicode}";
+                            return JsonBodyProblem.Invalid(PathOf(scopes), $"has a property name that {NotUnicode}");
+                        }
+
+                        if (name.Contains('\0', StringComparison.Ordinal))
+                        {
+                            return new JsonBodyProblem(PathOf(scopes), $"has a property name that {TextInputCheck.HoldsNul}", Json: true);
                         }
 
                         scopes[^1].Name = name;
                         if (!scopes[^1].Names!.Add(name))
                         {
-                            return $"{PathOf(scopes)}: appears more than once in the same object";
+                            return JsonBodyProblem.Invalid(PathOf(scopes), "appears more than once in the same object");
                         }
 
                         break;
                     case JsonTokenType.String:
                         Advance(scopes);
-                        if (!IsUnicode(ref reader))
+                        if (!TryStorable(ref reader, scopes, out var notStorable))
                         {
-                            return $"{PathOf(scopes)}: {NotUnicode}";
+                            return notStorable;
                         }
 
                         break;
@@ -80,7 +87,8 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         catch (JsonException e)
         {
             var cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            return $"The body is not valid JSON: {(cut > 0 ? e.Message[..cut] : e.Message)} (at byte {reader.BytesConsumed}).";
+            return new JsonBodyProblem("body", $"The body is not valid JSON: {(cut > 0 ? e.Message[..cut] : e.Message)} (at byte {reader.BytesConsumed}).",
+                Json: false);
         }
 
         return null;
@@ -88,9 +96,25 @@ public sealed class JsonBodyCheck(RequestDelegate next)
 
     private const string NotUnicode = "is not valid Unicode text (a lone UTF-16 surrogate such as \\ud800, or bytes that are not UTF-8)";
 
-    /// <summary>Whether a string value decodes; unescaped text is checked in place, without allocating it.</summary>
-    private static bool IsUnicode(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped || reader.HasValueSequence ? TryText(ref reader, out _) : System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
+    /// <summary>
+    /// Whether a string value decodes, without NUL (which PostgreSQL's text cannot hold, so no store takes it); unescaped
+    /// text is checked in place, without allocating it, as JSON allows NUL only escaped.
+    /// </summary>
+    private static bool TryStorable(ref Utf8JsonReader reader, List<Scope> scopes, out JsonBodyProblem? problem)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            problem = System.Text.Unicode.Utf8.IsValid(reader.ValueSpan) ? null : JsonBodyProblem.Invalid(PathOf(scopes), NotUnicode);
+        }
+        else
+        {
+            problem = !TryText(ref reader, out var text) ? JsonBodyProblem.Invalid(PathOf(scopes), NotUnicode)
+                : text.Contains('\0', StringComparison.Ordinal) ? new JsonBodyProblem(PathOf(scopes), TextInputCheck.HoldsNul, Json: true)
+                : null;
+        }
+
+        return problem is null;
+    }
 
     private static bool TryText(ref Utf8JsonReader reader, out string text)
     {
@@ -157,4 +181,15 @@ public sealed class JsonBodyCheck(RequestDelegate next)
 
         public int Index { get; set; }
     }
+}
+
+/// <summary>
+/// What is wrong with a JSON body: text that is not JSON (<c>invalid_json</c>), or JSON whose value at
+/// <paramref name="Field"/> no field takes (<c>validation_failed</c>, as the endpoint's own checks answer).
+/// </summary>
+public sealed record JsonBodyProblem(string Field, string Message, bool Json)
+{
+    public static JsonBodyProblem Invalid(string field, string message) => new(field, $"{field}: {message}", Json: false);
+
+    public ProblemHttpResult ToResult() => Json ? Problems.Validation(Field, Message) : Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", Message);
 }

@@ -28,7 +28,7 @@ public static class LlmPriceImport
     }
 
     /// <summary>Reads the table from a stream, gunzipping it when it starts with gzip's magic bytes; at most <see cref="MaxBytes"/> either way.</summary>
-    public static async Task<JsonDocument> ReadAsync(Stream body, bool gzip, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Table, Http.JsonBodyProblem? Problem)> ReadAsync(Stream body, bool gzip, CancellationToken cancellationToken)
     {
         var buffer = new MemoryStream();
         await CopyCappedAsync(body, buffer, cancellationToken);
@@ -45,7 +45,10 @@ public static class LlmPriceImport
             buffer.Position = 0;
         }
 
-        return await JsonDocument.ParseAsync(buffer, cancellationToken: cancellationToken);
+        // Decoded only here (a gzipped body passes the request's JSON check unread), so checked here as any body is.
+        return Http.JsonBodyCheck.Problem(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } problem
+            ? (null, problem)
+            : (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)), null);
     }
 
     private static bool IsGzip(MemoryStream buffer) =>

@@ -110,7 +110,13 @@ public static class LlmPricesApi
         JsonDocument document;
         try
         {
-            document = await LlmPriceImport.ReadAsync(request.Body, gzip, cancellationToken);
+            var (table, problem) = await LlmPriceImport.ReadAsync(request.Body, gzip, cancellationToken);
+            if (problem is not null)
+            {
+                return problem.ToResult();
+            }
+
+            document = table!;
         }
         catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -220,6 +220,37 @@ public abstract class HardeningContract : ApiContract
         Assert.Equal(etag, (await app.Anonymous.GetAsync("/v1/pricing")).Headers.ETag?.Tag);
     }
 
+    [Fact]
+    public async Task TheNulCharacterInAQueryOrAJsonBodyAndAFormThatDoesNotDecodeAreRefusedNamingWhereAndWriteNothing()
+    {
+        await using var app = await StartAsync();
+        var prices = (await (await app.Admin.GetAsync("/v1/admin/llm/prices")).ReadAsync()).ToJsonString();
+
+        var query = await (await app.Admin.GetAsync("/v1/customers?query=a%00b")).ReadAsync();
+        var value = await app.Admin.PutJsonAsync("/v1/customers/c1", "{\"name\": \"a\\u0000b\"}");
+        var name = await app.Admin.PutJsonAsync("/v1/customers/c1", "{\"metadata\": {\"k\\u0000\": \"v\"}}");
+        var form = await (await app.Anonymous.PostAsync(new Uri("/admin/login", UriKind.Relative), new FormUrlEncodedContent([new("key", "a\0b")]))).ReadAsync();
+        using var zipped = new MemoryStream();
+        using (var zip = new System.IO.Compression.GZipStream(zipped, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            zip.Write(Encoding.UTF8.GetBytes("{\"m\\u0000\": {\"input_cost_per_token\": 0.000001}}"));
+        }
+
+        var import = new ByteArrayContent(zipped.ToArray());
+        import.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/gzip");
+        var imported = await app.Admin.PostAsync(new Uri("/v1/admin/llm/prices/import", UriKind.Relative), import);
+
+        Assert.Equal(("validation_failed", true), (Error(query), query["errors"]!["query"].Value<string>()!.Contains("NUL", StringComparison.Ordinal)));
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (value.StatusCode, Error(await value.ReadAsync())));
+        Assert.StartsWith("name: holds the NUL character", (await value.ReadAsync())["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("metadata: has a property name that holds the NUL", (await name.ReadAsync())["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(("validation_failed", true), (Error(form), form["errors"]!["form"] is not null));
+        var refused = await imported.ReadAsync();
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed", true), (imported.StatusCode, Error(refused), refused["errors"]!["body"] is not null));
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/customers/c1")).StatusCode);
+        Assert.Equal(prices, (await (await app.Admin.GetAsync("/v1/admin/llm/prices")).ReadAsync()).ToJsonString());
+    }
+
     private static Task<HttpResponseMessage> SignInAsync(HttpClient client, string key) =>
         client.PostAsync(new Uri("/admin/login", UriKind.Relative), new FormUrlEncodedContent([new("key", key)]));
 
