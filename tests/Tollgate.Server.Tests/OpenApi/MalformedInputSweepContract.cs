@@ -37,7 +37,16 @@ public abstract partial class MalformedInputSweepContract : ApiContract
         // With Stripe on (a fake that speaks its wire format), so the payment endpoints and Stripe's webhook are reached too.
         await using var harness = await PaymentsHarness.StartAsync(Kind);
         var app = harness.App;
-        await app.Admin.PostJsonAsync("/v1/customers", new { id = "c1", email = "c1@example.com" });
+        // Real objects behind the paths, so a body is read by the operation and not stopped by a 404 first.
+        await app.CustomerAsync("c1", "c1@example.com");
+        var subscription = await IdAsync(app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "team", billing_period = "monthly" }));
+        var reservation = await IdAsync(app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "api_calls", amount = 1 }));
+        var experiment = await app.RunningExperimentAsync();
+        var objects = new Dictionary<string, string>
+        {
+            ["/v1/subscriptions/"] = subscription, ["/v1/reservations/"] = reservation, ["/v1/admin/experiments/"] = experiment,
+            ["/v1/admin/plans/"] = "team", ["/v1/pricing/plans/"] = "team",
+        };
         var document = await (await app.Anonymous.GetAsync("/openapi/v1.json")).ReadAsync();
         var schemas = document["components"]!["schemas"]!.AsObject();
         var failures = new List<string>();
@@ -46,7 +55,7 @@ public abstract partial class MalformedInputSweepContract : ApiContract
         // Deletions last, so the customer every path names is there for the rest.
         foreach (var (path, method, operation) in Operations(document).OrderBy(o => o.Method == "delete"))
         {
-            var url = PathParameter().Replace(path, "c1");
+            var url = PathParameter().Replace(objects.TryGetValue(path.Split('{')[0], out var id) ? PathParameter().Replace(path, id, 1) : path, "c1");
             foreach (var parameter in PathParameter().Matches(path).Select(m => m.Value))
             {
                 foreach (var value in WrongPathValues)
@@ -123,6 +132,8 @@ public abstract partial class MalformedInputSweepContract : ApiContract
         Assert.True(routes.Count > 20, $"only {routes.Count} POST routes");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
+
+    private static async Task<string> IdAsync(Task<HttpResponseMessage> created) => (await (await created).ReadAsync())["id"].Value<string>()!;
 
     private static string Shorten(string? text) => text is null ? "" : text.Length > 160 ? text[..160] + "…" : text;
 
