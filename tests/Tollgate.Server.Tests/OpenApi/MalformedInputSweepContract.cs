@@ -133,6 +133,47 @@ public abstract partial class MalformedInputSweepContract : ApiContract
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Fact]
+    public async Task NoPageAnswersAWrongQueryWithA5xx()
+    {
+        await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1", "c1@example.com");
+        var experiment = await app.RunningExperimentAsync();
+        // One browser signed in to the console and holding a portal session, so both are read past their sign-in.
+        using var browser = app.NewBrowser();
+        (await browser.PostAsync(new Uri("/admin/login", UriKind.Relative), new FormUrlEncodedContent([new("key", TollgateApp.AdminKey)])))
+            .EnsureSuccessStatusCode();
+        var portal = (await (await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        (await browser.GetAsync(new Uri(new Uri(portal).PathAndQuery, UriKind.Relative))).EnsureSuccessStatusCode();
+        var routes = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains("GET") == true)
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+            .Where(r => !r.StartsWith("/v1/", StringComparison.Ordinal))
+            .Select(r => PathParameter().Replace(r.StartsWith("/admin/experiments/", StringComparison.Ordinal) ? PathParameter().Replace(r, experiment, 1) : r, "c1"))
+            .Distinct().ToList();
+        // The query names the pages read, each with values of the wrong kind.
+        string[] names = ["cursor", "customer", "email", "embed", "feature", "font", "brand", "format", "from", "to", "key", "kind", "limit",
+            "model", "notice", "period", "plan", "presented", "promo", "provider", "q", "state", "status", "token", "usage", "visitor", "done"];
+        string[] values = ["%ZZ", "x", "-1", "99999999999999999999", "", "%F0%28%8C%28", "%3Cscript%3E", new('a', 5_000)];
+        var failures = new List<string>();
+
+        foreach (var route in routes)
+        {
+            foreach (var query in names.SelectMany(n => values.Select(v => $"{n}={v}")))
+            {
+                using var response = await browser.GetAsync(new Uri($"{route}?{query}", UriKind.Relative));
+                if ((int)response.StatusCode >= 500)
+                {
+                    failures.Add($"GET {route}?{Shorten(query)} → {(int)response.StatusCode}");
+                }
+            }
+        }
+
+        Assert.True(routes.Count > 15, $"only {routes.Count} page routes");
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(60)));
+    }
+
     private static async Task<string> IdAsync(Task<HttpResponseMessage> created) => (await (await created).ReadAsync())["id"].Value<string>()!;
 
     private static string Shorten(string? text) => text is null ? "" : text.Length > 160 ? text[..160] + "…" : text;
