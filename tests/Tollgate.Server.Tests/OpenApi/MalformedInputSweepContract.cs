@@ -19,7 +19,8 @@ public abstract partial class MalformedInputSweepContract : ApiContract
     // Raw JSON, so values no typed serializer writes (a lone surrogate, a number past long) reach the server as sent.
     private static readonly string[] WrongValues =
     [
-        "null", "\"\"", "\"x\"", "0", "-1", "1.5", "1e308", "9223372036854775808", "-9223372036854775809", "true", "[]", "{}", "[null]",
+        "null", "\"\"", "\"x\"", "0", "-1", "1.5", "1e308", "2147483648", "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+        "-9223372036854775809", "true", "[]", "{}", "[null]",
         "\"\\u0000\"", "\"\\ud800\"", "\"2026-13-45T99:00:00Z\"", $"\"{new string('a', 10_001)}\"",
     ];
 
