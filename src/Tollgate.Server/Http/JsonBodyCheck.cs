@@ -60,7 +60,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
 
                         if (name.Contains('\0', StringComparison.Ordinal))
                         {
-                            return new JsonBodyProblem(PathOf(scopes), $"has a property name that {TextInputCheck.HoldsNul}", Json: true);
+                            return JsonBodyProblem.Refused(PathOf(scopes), $"has a property name that {TextInputCheck.HoldsNul}");
                         }
 
                         scopes[^1].Name = name;
@@ -88,7 +88,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         {
             var cut = e.Message.IndexOf(" LineNumber:", StringComparison.Ordinal);
             return new JsonBodyProblem("body", $"The body is not valid JSON: {(cut > 0 ? e.Message[..cut] : e.Message)} (at byte {reader.BytesConsumed}).",
-                Json: false);
+                IsValidJson: false);
         }
 
         return null;
@@ -109,7 +109,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         else
         {
             problem = !TryText(ref reader, out var text) ? JsonBodyProblem.Invalid(PathOf(scopes), NotUnicode)
-                : text.Contains('\0', StringComparison.Ordinal) ? new JsonBodyProblem(PathOf(scopes), TextInputCheck.HoldsNul, Json: true)
+                : text.Contains('\0', StringComparison.Ordinal) ? JsonBodyProblem.Refused(PathOf(scopes), TextInputCheck.HoldsNul)
                 : null;
         }
 
@@ -184,12 +184,15 @@ public sealed class JsonBodyCheck(RequestDelegate next)
 }
 
 /// <summary>
-/// What is wrong with a JSON body: text that is not JSON (<c>invalid_json</c>), or JSON whose value at
-/// <paramref name="Field"/> no field takes (<c>validation_failed</c>, as the endpoint's own checks answer).
+/// What is wrong with a JSON body: text that is not JSON as Tollgate reads it (<c>invalid_json</c>), or valid JSON
+/// whose value at <paramref name="Field"/> no field takes (<c>validation_failed</c>, as the endpoint's own checks answer).
 /// </summary>
-public sealed record JsonBodyProblem(string Field, string Message, bool Json)
+public sealed record JsonBodyProblem(string Field, string Message, bool IsValidJson)
 {
-    public static JsonBodyProblem Invalid(string field, string message) => new(field, $"{field}: {message}", Json: false);
+    public static JsonBodyProblem Invalid(string field, string message) => new(field, $"{field}: {message}", IsValidJson: false);
 
-    public ProblemHttpResult ToResult() => Json ? Problems.Validation(Field, Message) : Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", Message);
+    public static JsonBodyProblem Refused(string field, string message) => new(field, message, IsValidJson: true);
+
+    public ProblemHttpResult ToResult() =>
+        IsValidJson ? Problems.Validation(Field, Message) : Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", Message);
 }

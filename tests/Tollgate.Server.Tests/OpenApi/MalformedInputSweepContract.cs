@@ -33,7 +33,7 @@ public abstract partial class MalformedInputSweepContract : ApiContract
     private static readonly string[] WrongPathValues = ["%F0%28%8C%28", "%ZZ", "%", new('a', 1_000)];
 
     [Fact]
-    public async Task NoOperationAnswersAWrongBodyOrQueryWithA5xx()
+    public async Task NoOperationAnswersAWrongBodyPathOrQueryWithA5xx()
     {
         // With Stripe on (a fake that speaks its wire format), so the payment endpoints and Stripe's webhook are reached too.
         await using var harness = await PaymentsHarness.StartAsync(Kind);
