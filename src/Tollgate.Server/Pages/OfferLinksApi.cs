@@ -53,7 +53,7 @@ public static class OfferLinksApi
         }
 
         var token = await signing.SignAsync(LinkKind, $"{code}:{interval.ToWire()}", request.ExpiresAt, request.Customer ?? "", cancellationToken);
-        var origin = options.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+        var origin = options.Value.OriginFor(http.Request);
         var url = $"{origin}/offer?token={Uri.EscapeDataString(token)}";
         return TypedResults.Created(url, new OfferLinkResponse(url, code, request.Customer, DateTimeOffset.FromUnixTimeSeconds(request.ExpiresAt.ToUnixTimeSeconds())));
     }

@@ -78,7 +78,7 @@ public static class PageCheckout
             return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
         }
 
-        var origin = s.Pages.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+        var origin = s.Pages.Value.OriginFor(http.Request);
         var back = origin + sale.BackPath;
         var visitor = sale.Visitor is { } v && Http.Validate.Id(v) is null ? v : null;
         var checkout = await PlanCheckout.SellAsync(new CreateCheckoutSessionRequest(buyer.Id, sale.Plan.Code, back + "&state=paid", back,

@@ -18,6 +18,9 @@ public sealed class PagesOptions
     /// <summary>The address people reach this server at, for links it hands out (portal sessions); unset: the request's own.</summary>
     public Uri? PublicBaseUrl { get; set; }
 
+    /// <summary>The origin links handed out by <paramref name="request"/>'s answer start with, without a trailing slash.</summary>
+    public string OriginFor(HttpRequest request) => PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{request.Scheme}://{request.Host}";
+
     /// <summary>How long a portal link works before it is entered.</summary>
     public TimeSpan PortalLinkLifetime { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -100,7 +100,7 @@ public static partial class PortalPages
 
         if (ViaCheckout(stripe.Value, view, plan.Current.Terms.Price(interval)!))
         {
-            var origin = Origin(http, data.Options.Value);
+            var origin = data.Options.Value.OriginFor(http.Request);
             var checkout = await PlanCheckout.StartAsync(new CreateCheckoutSessionRequest(session.Customer, plan.Code, $"{origin}/portal?notice=subscribed",
                 $"{origin}/portal", interval.ToWire()), payments, cancellationToken);
             return checkout is PaymentOutcome.Opened opened

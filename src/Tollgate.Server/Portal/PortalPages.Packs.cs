@@ -45,7 +45,7 @@ public static partial class PortalPages
             return SignedOut(http);
         }
 
-        var back = $"{Origin(http, data.Options.Value)}/portal";
+        var back = $"{data.Options.Value.OriginFor(http.Request)}/portal";
         var pack = (await http.Request.ReadFormAsync(cancellationToken))["pack"].ToString();
         return await PackCheckout.StartAsync(session.Customer, new CreatePackCheckoutRequest(pack, back, back), payments, cancellationToken) switch
         {

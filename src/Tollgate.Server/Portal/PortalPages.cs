@@ -137,7 +137,7 @@ public static partial class PortalPages
             return SignedOut(http);
         }
 
-        var portal = await StripePortalSessions.OpenAsync(new CreatePortalSessionRequest(session.Customer, $"{Origin(http, data.Options.Value)}/portal"),
+        var portal = await StripePortalSessions.OpenAsync(new CreatePortalSessionRequest(session.Customer, $"{data.Options.Value.OriginFor(http.Request)}/portal"),
             payments, cancellationToken);
         return portal is PaymentOutcome.Opened opened
             ? Results.Redirect(opened.Url)
@@ -165,9 +165,6 @@ public static partial class PortalPages
         http.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/portal" });
         return Message(http, 200, "Signed out", "You are signed out of the billing portal.");
     }
-
-    private static string Origin(HttpContext http, PagesOptions options) =>
-        options.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
 
     internal static string Date(DateTimeOffset at) => E(at.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture));
 

@@ -37,7 +37,7 @@ public static class PortalSessionsApi
 
         var expiresAt = time.GetUtcNow() + options.Value.PortalLinkLifetime;
         var token = await signing.SignAsync(LinkKind, id, expiresAt, returnUrl ?? "", cancellationToken);
-        var origin = options.Value.PublicBaseUrl?.ToString().TrimEnd('/') ?? $"{http.Request.Scheme}://{http.Request.Host}";
+        var origin = options.Value.OriginFor(http.Request);
         var url = $"{origin}/portal/enter?token={Uri.EscapeDataString(token)}";
         return TypedResults.Created(url, new PortalLinkResponse(url, expiresAt));
     }
