@@ -111,8 +111,8 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
                 """,
             InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
             _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
-        }, new { id, when, amount, stripe }, tx, cancellationToken: cancellationToken));
-        var changed = await GetAsync(c, tx, id, cancellationToken);
+        }, new { id = invoice.Id, when, amount, stripe }, tx, cancellationToken: cancellationToken)); // id: the caller may have named the number
+        var changed = await GetAsync(c, tx, invoice.Id, cancellationToken);
         var type = to switch
         {
             InvoiceStatus.Paid => WebhookEventTypes.InvoicePaid,

@@ -91,12 +91,16 @@ public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
         return Keyset.Cut([.. rows.Select(r => r.ToDomain())], page, p => new Cursor(0, p.Id));
     }
 
-    /// <summary>Stops a code from being redeemed; discounts made with it stay. Null when there is no such code.</summary>
-    public async Task<PromotionCode?> DeactivateCodeAsync(string id, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Stops a code, named by its id or by the code itself as reads take it, from being redeemed; discounts made with it
+    /// stay. Null when there is no such code.
+    /// </summary>
+    public async Task<PromotionCode?> DeactivateCodeAsync(string idOrCode, CancellationToken cancellationToken = default)
     {
         await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
-            "UPDATE promotion_codes SET active = @no WHERE id = @id", new { id, no = false }, tx, cancellationToken: cancellationToken)), cancellationToken);
-        return await GetCodeAsync(id, cancellationToken);
+            "UPDATE promotion_codes SET active = @no WHERE id = @idOrCode OR code_key = @key",
+            new { idOrCode, key = PromotionCode.KeyOf(idOrCode), no = false }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        return await GetCodeAsync(idOrCode, cancellationToken);
     }
 
     public string NewCodeId() => Ids.New("promo", time);
