@@ -37,12 +37,20 @@ public static class PlanChange
     /// Changes the plan. An upgrade (a higher price per month) takes effect at once by default: the unused time of the
     /// old price is credited and the remaining time of the new one charged, by the second. A downgrade waits for the
     /// period end. A change of billing period starts a new period now, invoiced at once. During a trial nothing was
-    /// paid, so the plan simply changes.
+    /// paid, so the plan simply changes. A change back to the plan version and period the subscription is on only drops
+    /// the change scheduled for the period end: the price does not change, so nothing is prorated (as Stripe bills
+    /// nothing for an unchanged price).
     /// </summary>
     public static PlanChangeResult Apply(
         Subscription subscription, PlanVersion from, PlanVersion to, BillingInterval interval, ChangeTiming? effective,
         ProrationBehavior proration, DateTimeOffset now)
     {
+        if (to.Id == subscription.PlanVersionId && interval == subscription.BillingPeriod)
+        {
+            var kept = subscription with { PendingPlanVersionId = null, PendingBillingPeriod = null, UpdatedAt = now };
+            return new PlanChangeResult(kept, ChangeTiming.Immediate, now, IsUpgrade: false, [], []);
+        }
+
         var fromPrice = subscription.PriceOn(from)
             ?? throw new InvalidOperationException($"{from.Id} has no {subscription.BillingPeriod} price");
         var toPrice = to.Terms.Price(interval) ?? throw new InvalidOperationException($"{to.Id} has no {interval} price");

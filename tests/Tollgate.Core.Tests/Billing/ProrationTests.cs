@@ -79,6 +79,23 @@ public sealed class ProrationTests
     }
 
     [Fact]
+    public void ChangingBackToTheCurrentPlanDropsTheScheduledDowngradeAndProratesNothing()
+    {
+        var pro = Version("pro", 3000);
+        var basic = Version("basic", 1000);
+        var scheduled = PlanChange.Apply(Monthly(pro, Utc(2026, 1, 10)), pro, basic, BillingInterval.Monthly, null,
+            ProrationBehavior.CreateProrations, Utc(2026, 1, 20)).Subscription;
+
+        var back = PlanChange.Apply(scheduled, pro, pro, BillingInterval.Monthly, ChangeTiming.Immediate, ProrationBehavior.CreateProrations,
+            Utc(2026, 1, 25));
+
+        Assert.Equal(("pro_v1", null, null), (back.Subscription.PlanVersionId, back.Subscription.PendingPlanVersionId, back.Subscription.PendingBillingPeriod));
+        Assert.Equal((Utc(2026, 1, 10), Utc(2026, 2, 10)), (back.Subscription.CurrentPeriodStart, back.Subscription.CurrentPeriodEnd));
+        Assert.Empty(back.PendingLines);
+        Assert.Empty(back.InvoiceNowLines);
+    }
+
+    [Fact]
     public void YearlyPlanCheaperPerMonthIsADowngradeFromMonthly()
     {
         var monthly = Version("pro", 1000, yearlyCents: 10000); // $10/month or $100/year ($8.33/month)

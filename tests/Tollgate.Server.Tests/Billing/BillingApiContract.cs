@@ -135,6 +135,28 @@ public abstract class BillingApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ChangingBackToTheCurrentPlanDropsTheScheduledDowngradeWithoutProrationAndAgainIs409NoChange()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+        await app.AdvanceToAsync(Utc(2026, 3, 10));
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic" });
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", new { plan = "pro" })).ReadAsync();
+        var back = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "pro" })).ReadAsync();
+        var again = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "pro" });
+        await app.AdvanceToAsync(Utc(2026, 4, 1));
+        var renewed = await app.InvoicesAsync("c1");
+
+        Assert.Empty(preview["lines"]!.AsArray());
+        Assert.Equal(("pro", null), (back["subscription"]!["plan"].Value<string>(), back["subscription"]!["pending_change"]));
+        Assert.Empty(back["lines"]!.AsArray());
+        Assert.Equal((HttpStatusCode.Conflict, "no_change"), (again.StatusCode, (await again.ReadAsync())["error"].Value<string>()));
+        Assert.Equal([("recurring", 3000L)], renewed[0]["lines"]!.AsArray().Select(l => Line(l!)));
+    }
+
+    [Fact]
     public async Task UpgradeAppliesTheNewLimitsAtOnceAndKeepsThePeriodsUsage()
     {
         await using var app = await StartAtAsync(Utc(2026, 3, 1));
@@ -309,6 +331,26 @@ public abstract class BillingApiContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, voided.StatusCode);
         Assert.Equal("invalid_invoice_status", (await voided.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AnInvoiceNamedByItsNumberMovesAsByItsIdAndOneWebhookSaysSo()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "gold");
+        await app.AdvanceToAsync(Utc(2026, 4, 1, 1));
+        var invoices = await app.InvoicesAsync("c1");
+        var (first, second) = (invoices[^1]["number"].Value<string>(), invoices[0]["number"].Value<string>());
+
+        var voided = await (await app.Admin.PostAsync(new Uri($"/v1/invoices/{first}/void", UriKind.Relative), null)).ReadAsync();
+        var uncollectible = await (await app.Admin.PostAsync(new Uri($"/v1/invoices/{second}/mark-uncollectible", UriKind.Relative), null)).ReadAsync();
+        var paid = await (await app.Admin.PostAsync(new Uri($"/v1/invoices/{second}/mark-paid", UriKind.Relative), null)).ReadAsync();
+        var stored = await (await app.Admin.GetAsync($"/v1/invoices/{invoices[^1]["id"].Value<string>()}")).ReadAsync();
+
+        Assert.Equal(("void", "void"), (voided["status"].Value<string>(), stored["status"].Value<string>()));
+        Assert.Equal(("uncollectible", "paid"), (uncollectible["status"].Value<string>(), paid["status"].Value<string>()));
+        Assert.NotNull(voided["voided_at"].Value<string>());
     }
 
     [Fact]
