@@ -21,7 +21,8 @@ public sealed class CustomerLists(TollgateDatabase database)
     public Task<Page<Customer>> CustomersAsync(CustomerFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         var parameters = new DynamicParameters();
-        var where = new List<string> { Keyset.After(page, "created_at", "id", descending: true) };
+        // An erased customer is gone from the list, as from every read by id (and as Stripe lists no deleted customer).
+        var where = new List<string> { Keyset.After(page, "created_at", "id", descending: true), "deleted_at IS NULL" };
         if (!string.IsNullOrEmpty(filter.Query))
         {
             // LIKE wildcards in the query are matched literally; LOWER on both sides keeps it case-blind on both stores.

@@ -80,8 +80,10 @@ public abstract class CustomerDeletionContract : ApiContract
             app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "ada", plan = "pro", billing_period = "monthly" }),
             app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative)));
         var put = await app.Admin.PutJsonAsync("/v1/customers/ada", new { email = Email });
+        var listed = await (await app.Admin.GetAsync("/v1/customers?query=ada")).ReadAsync();
 
         Assert.All(reads, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        Assert.Empty(listed["data"]!.AsArray()); // gone from the list too, as Stripe lists no deleted customer
         Assert.Equal(HttpStatusCode.Conflict, put.StatusCode);
         Assert.Equal("customer_deleted", (await put.ReadAsync())["error"].Value<string>());
         Assert.Null(await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<string?>("SELECT email FROM customers WHERE id = 'ada'")));
