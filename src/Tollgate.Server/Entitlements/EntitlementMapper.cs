@@ -104,15 +104,17 @@ public static class EntitlementMapper
 
         var error = d.Reason == DecisionReason.BudgetExceeded ? "budget_exceeded" : "quota_exceeded";
         var what = d.Reason == DecisionReason.BudgetExceeded ? "LLM budget" : $"quota of {d.Limit}";
+        // A request larger than what is left is refused with some left: say so, rather than that it is used up.
+        var state = d.Reason != DecisionReason.BudgetExceeded && d.Remaining is > 0 and var left ? $"has {left} left, less than asked," : "is used up";
         if (resetsAt is not { } reset)
         {
-            return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up; it does not reset.", fields);
+            return Problems.Create(429, error, $"The {what} for '{d.Feature}' {state.TrimEnd(',')}; it does not reset.", fields);
         }
 
         // The body says it too (retry_after, whole seconds), for clients that read the problem and not the headers.
         var seconds = SecondsUntil(reset, time);
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         fields["retry_after"] = seconds;
-        return Problems.Create(429, error, $"The {what} for '{d.Feature}' is used up until {reset:yyyy-MM-dd'T'HH:mm:ss'Z'}.", fields);
+        return Problems.Create(429, error, $"The {what} for '{d.Feature}' {state} until {reset:yyyy-MM-dd'T'HH:mm:ss'Z'}.", fields);
     }
 }

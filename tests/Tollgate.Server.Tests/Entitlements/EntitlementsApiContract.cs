@@ -42,6 +42,20 @@ public abstract class EntitlementsApiContract : ApiContract
         var retryAfter = (long)response.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
         Assert.Equal((long)(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero) - TollgateApp.DefaultStart).TotalSeconds, retryAfter);
         Assert.Equal(retryAfter, problem["retry_after"].Value<long>());
+        Assert.Equal("The quota of 100 for 'capped' is used up until 2026-02-01T00:00:00Z.", problem["detail"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AConsumeLargerThanWhatIsLeftSaysWhatIsLeftNotThatTheQuotaIsUsedUp()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 99);
+
+        var problem = await (await app.ConsumeAsync("c1", "capped", 2)).ReadAsync();
+
+        Assert.Equal((1L, "The quota of 100 for 'capped' has 1 left, less than asked, until 2026-02-01T00:00:00Z."),
+            (problem["remaining"].Value<long>(), problem["detail"].Value<string>()));
     }
 
     [Fact]
