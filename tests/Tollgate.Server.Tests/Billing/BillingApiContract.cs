@@ -334,7 +334,7 @@ public abstract class BillingApiContract : ApiContract
     }
 
     [Fact]
-    public async Task AnInvoiceNamedByItsNumberMovesAsByItsIdAndOneWebhookSaysSo()
+    public async Task AnInvoiceNamedByItsNumberIsVoidedMarkedUncollectibleAndPaidAsByItsId()
     {
         await using var app = await StartAtAsync(Utc(2026, 3, 1));
         await app.CustomerAsync("c1");
