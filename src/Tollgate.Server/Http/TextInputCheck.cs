@@ -14,8 +14,10 @@ public sealed class TextInputCheck(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        var problem = NulIn(request.Query) is { } name ? Problems.Validation(name, HoldsNul) : null;
-        if (problem is null && context.GetEndpoint() is not null && request.HasFormContentType)
+        // A NUL reaches a URL only as %00, so the query is parsed here only when its text holds that (most have no query).
+        var problem = request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true && NulIn(request.Query) is { } name
+            ? Problems.Validation(name, HoldsNul) : null;
+        if (problem is null && IsForm(request.ContentType) && context.GetEndpoint() is not null)
         {
             try
             {
@@ -36,6 +38,11 @@ public sealed class TextInputCheck(RequestDelegate next)
 
         await problem.ExecuteAsync(context);
     }
+
+    // The media type's own start, compared as text: HasFormContentType parses the header on every request, JSON ones too.
+    private static bool IsForm(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase));
 
     private static string? NulIn(IQueryCollection query)
     {
