@@ -109,5 +109,13 @@ public sealed record BudgetState(long LimitNano, long SpentNano, long ReservedNa
     public long RemainingNano => Math.Max(0, LimitNano - SpentNano - ReservedNano);
 }
 
-/// <summary>A rate limit's window after a request: what is left of it, when it resets, and whether it refused.</summary>
-public sealed record RateState(long Limit, long Remaining, DateTimeOffset ResetAt, bool Refused);
+/// <summary>
+/// A rate limit's window after a request: what is left of it, when it resets, and whether it refused. A plan-wide limit
+/// names the catalog's rate_limit_feature in <see cref="PlanWideFeature"/>, so a refusal can say it was not the feature's own.
+/// </summary>
+public sealed record RateState(long Limit, long Remaining, DateTimeOffset ResetAt, bool Refused)
+{
+    public RateLimitPer Per { get; init; }
+
+    public string? PlanWideFeature { get; init; }
+}

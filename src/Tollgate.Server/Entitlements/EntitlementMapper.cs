@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
+using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Http;
@@ -57,11 +58,17 @@ public static class EntitlementMapper
         {
             var wait = SecondsUntil(rate.ResetAt, time);
             http.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
+            var per = rate.Per switch { RateLimitPer.Second => "a second", RateLimitPer.Minute => "a minute", _ => "an hour" };
+            // A plan-wide limit is not the feature's own, so the answer says whose limit it was.
+            var whose = rate.PlanWideFeature is null
+                ? $"for '{d.Feature}': at most {rate.Limit} {per}"
+                : $"on the {d.Plan} plan: at most {rate.Limit} {per} across all features";
             return Problems.Create(429, "rate_limited",
-                $"Too many requests for '{d.Feature}': at most {rate.Limit} until {rate.ResetAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}.",
+                $"Too many requests {whose}, until {rate.ResetAt:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}.",
                 new Dictionary<string, object?>
                 {
-                    ["feature"] = d.Feature, ["plan"] = d.Plan, ["limit"] = rate.Limit, ["remaining"] = 0, ["reset_at"] = rate.ResetAt,
+                    ["feature"] = d.Feature, ["plan"] = d.Plan, ["limit"] = rate.Limit, ["per"] = rate.Per.ToWire(),
+                    ["scope"] = rate.PlanWideFeature is null ? "feature" : "plan", ["remaining"] = 0, ["reset_at"] = rate.ResetAt,
                     ["upgrade_url"] = upgradeUrl, ["retry_after"] = wait,
                 });
         }

@@ -24,21 +24,29 @@ public sealed partial class EntitlementStore
             return await DecideAsync(scope, context, feature, amount, reserve);
         }
 
-        var limits = new List<(string Feature, RateLimit Rate, CounterHome? Counter)>();
+        // The rate_limit_feature's own limit is the plan-wide one, so its requests count in the plan-wide row that every
+        // other feature's requests count in, never on its quota counter.
+        var planWide = PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken));
+        var limits = new List<(string Feature, RateLimit Rate, CounterHome? Counter, bool PlanWide)>();
         if (grant.RateLimit is { } own)
         {
-            limits.Add((feature, own, RateCounters.HomeOf(grant, context.Window(grant))));
+            var isPlanWide = planWide?.Feature == feature;
+            limits.Add((feature, own, isPlanWide ? null : RateCounters.HomeOf(grant, context.Window(grant)), isPlanWide));
         }
 
-        if (PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken)) is { } planWide && planWide.Feature != feature)
+        if (planWide is { } wide && wide.Feature != feature)
         {
-            limits.Add((planWide.Feature, planWide.Rate, null));
+            limits.Add((wide.Feature, wide.Rate, null, true));
         }
 
         RateState? tightest = null;
         for (var i = 0; i < limits.Count; i++)
         {
-            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, limits[i].Feature, limits[i].Rate, limits[i].Counter, context.At);
+            var (code, rate, counter, isPlanWide) = limits[i];
+            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, code, rate, counter, context.At) with
+            {
+                Per = rate.Per, PlanWideFeature = isPlanWide ? code : null,
+            };
             if (state.Refused)
             {
                 await GiveBackAsync(scope, context, limits.Take(i));
@@ -67,9 +75,9 @@ public sealed partial class EntitlementStore
     }
 
     private static async Task GiveBackAsync(
-        BatchScope scope, EntitlementContext context, IEnumerable<(string Feature, RateLimit Rate, CounterHome? Counter)> taken)
+        BatchScope scope, EntitlementContext context, IEnumerable<(string Feature, RateLimit Rate, CounterHome? Counter, bool PlanWide)> taken)
     {
-        foreach (var (code, rate, counter) in taken)
+        foreach (var (code, rate, counter, _) in taken)
         {
             await RateCounters.GiveBackAsync(scope, context.CustomerId, code, rate, counter, context.At);
         }

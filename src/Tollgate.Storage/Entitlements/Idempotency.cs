@@ -48,11 +48,19 @@ internal static class Idempotency
         return new UsageOutcome.Decided(stored.Decision, stored.ReservationId, stored.ExpiresAt, Replayed: true);
     }
 
+    private static readonly Statement Forget = new(
+        "DELETE FROM idempotency_keys WHERE scope = @operation AND key = @key", ("operation", DbType.String), ("key", DbType.String));
+
+    /// <summary>
+    /// Keeps the first answer under the key. A rate_limited refusal (or anything but a decision) is not kept: its claim
+    /// goes in the same transaction, so the retry a Retry-After asks for is decided afresh (Stripe likewise keeps no
+    /// result for a request its rate limiter refused).
+    /// </summary>
     public static Task RecordAsync(BatchScope scope, string operation, string key, UsageOutcome outcome)
     {
-        if (outcome is not UsageOutcome.Decided decided)
+        if (outcome is not UsageOutcome.Decided decided || decided.Decision.Reason == DecisionReason.RateLimited)
         {
-            return Task.CompletedTask;
+            return scope.ExecuteAsync(Forget, operation, key);
         }
 
         var json = JsonSerializer.Serialize(new StoredDecision(decided.Decision, decided.ReservationId, decided.ExpiresAt));

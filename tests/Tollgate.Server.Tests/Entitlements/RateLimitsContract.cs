@@ -62,6 +62,7 @@ public abstract class RateLimitsContract : ApiContract
         Assert.All(granted, r => Assert.Equal((5L, 1L), (Header(r, "RateLimit-Limit"), Header(r, "RateLimit-Reset"))));
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(("rate_limited", 5L, 0L), (problem["error"].Value<string>(), problem["limit"].Value<long>(), problem["remaining"].Value<long>()));
+        Assert.Equal(("feature", "second"), (problem["scope"].Value<string>(), problem["per"].Value<string>()));
         Assert.Equal("2026-01-15T12:00:01Z", problem["reset_at"].Value<string>());
         Assert.Equal(1, (long)refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds);
         Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());
@@ -92,7 +93,56 @@ public abstract class RateLimitsContract : ApiContract
         Assert.Equal(10, capped.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests)); // quota_exceeded: their turns go back
         Assert.All(other.Take(8), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(("rate_limited", 10L), (problem["error"].Value<string>(), problem["limit"].Value<long>()));
+        Assert.Equal(("plan", "minute"), (problem["scope"].Value<string>(), problem["per"].Value<string>()));
+        Assert.Equal("Too many requests on the free plan: at most 10 a minute across all features, until 2026-01-15T12:01:00.000Z.",
+            problem["detail"].Value<string>());
         Assert.Equal("2026-01-15T12:01:00Z", problem["reset_at"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AMeteredRateLimitFeatureCountsItsOwnRequestsInThePlanWideWindow()
+    {
+        // "calls" (5 a second on the free plan) is the plan-wide limit here, so "other" and "calls" share its 5.
+        await using var app = await StartAsync(ApiSetup.CatalogOf("rates",
+            Catalog.Replace("\"rate_limit_feature\": \"requests\"", "\"rate_limit_feature\": \"calls\"")));
+        await app.CustomerAsync("c1");
+
+        var answers = new List<HttpResponseMessage>();
+        foreach (var feature in new[] { "other", "other", "other", "calls", "calls", "calls", "other" })
+        {
+            answers.Add(await app.ConsumeAsync("c1", feature));
+        }
+
+        var refused = await answers[5].ReadAsync();
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.OK, 5), HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests],
+            answers.Select(r => r.StatusCode));
+        Assert.Equal([4L, 3L, 2L, 1L, 0L], answers.Take(5).Select(r => Header(r, "RateLimit-Remaining")));
+        Assert.Equal(("rate_limited", "plan", 5L), (refused["error"].Value<string>(), refused["scope"].Value<string>(), refused["limit"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task ARateLimitedRefusalIsNotKeptUnderItsIdempotencyKeySoTheRetryIsDecidedAfresh()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        for (var i = 0; i < 5; i++)
+        {
+            await app.ConsumeAsync("c1", "calls");
+        }
+
+        var refused = await app.ConsumeAsync("c1", "calls", key: "retry-1");
+        var again = await app.ConsumeAsync("c1", "calls", key: "retry-1");
+        await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        var afterReset = await app.ConsumeAsync("c1", "calls", key: "retry-1");
+        var replayed = await app.ConsumeAsync("c1", "calls", key: "retry-1");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal((HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests), (refused.StatusCode, again.StatusCode));
+        Assert.False(again.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal((HttpStatusCode.OK, false), (afterReset.StatusCode, afterReset.Headers.Contains("Idempotent-Replayed")));
+        Assert.Equal((HttpStatusCode.OK, "true"), (replayed.StatusCode, replayed.Headers.GetValues("Idempotent-Replayed").Single()));
+        Assert.Equal(6L, usage["features"]!["calls"]!["used"].Value<long>());
     }
 
     [Fact]
