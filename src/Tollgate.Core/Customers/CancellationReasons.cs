@@ -12,6 +12,9 @@ public static class CancellationReasons
     /// <summary>The field and what is wrong with it, or null when both are fine (or absent).</summary>
     public static (string Field, string Problem)? Check(string? reason, string? comment) =>
         reason is not null && !All.Contains(reason) ? ("reason", $"must be one of {string.Join(", ", All)}")
-        : comment is { Length: > MaxCommentLength } ? ("comment", $"must be at most {MaxCommentLength} characters")
+        : comment is { Length: > MaxCommentLength } && Characters(comment) > MaxCommentLength ? ("comment", $"must be at most {MaxCommentLength} characters")
         : null;
+
+    // Characters as a person counts them (Unicode scalar values), not UTF-16 units: an emoji is one, not two.
+    private static int Characters(string text) => text.EnumerateRunes().Count();
 }

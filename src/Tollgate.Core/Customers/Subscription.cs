@@ -109,6 +109,15 @@ public sealed record Subscription
         return Periods.BillingPeriod.Containing(AnchorAt, BillingPeriod, instant);
     }
 
+    /// <summary>
+    /// The subscription with a cancel's feedback: a reason replaces reason and comment as a pair (the old comment was said
+    /// of the old reason), a comment alone replaces the comment, and a cancel that gives neither keeps what an earlier one gave.
+    /// </summary>
+    public Subscription WithCancelFeedback(string? reason, string? comment) =>
+        reason is not null ? this with { CancelReason = reason, CancelComment = comment }
+        : comment is not null ? this with { CancelComment = comment }
+        : this;
+
     /// <summary>Whether the plan's entitlements apply at <paramref name="now"/>: trialing, active, or past due within its grace.</summary>
     public bool GivesEntitlements(DateTimeOffset now, TimeSpan grace) => Status switch
     {

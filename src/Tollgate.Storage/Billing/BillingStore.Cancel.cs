@@ -30,7 +30,7 @@ public sealed partial class BillingStore
             }
 
             // A second cancel without a reason (say, ending at once what was scheduled) keeps what the first one gave.
-            var current = read with { CancelReason = reason ?? read.CancelReason, CancelComment = comment ?? read.CancelComment };
+            var current = read.WithCancelFeedback(reason, comment);
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = time.GetUtcNow();

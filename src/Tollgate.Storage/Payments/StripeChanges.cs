@@ -83,13 +83,13 @@ public sealed class StripeChanges(
             }
 
             // A second cancel without a reason (ending a scheduled one at once) keeps what the first one gave.
-            current = current with { CancelReason = reason?.Reason ?? current.CancelReason, CancelComment = reason?.Comment ?? current.CancelComment };
+            current = current.WithCancelFeedback(reason?.Reason, reason?.Comment);
             var ended = await billing.EndNowInAsync(c, tx, current, creditUnused, at, cancellationToken);
             await writer.MarkSyncedAsync(before.StripeSubscriptionId!, at);
             return ended;
         }, cancellationToken);
 
-    /// <summary>Stores the reason and comment of a cancel Stripe carried out; what is not given stays as it was.</summary>
+    /// <summary>Stores the reason and comment of a cancel Stripe carried out, as <see cref="Subscription.WithCancelFeedback"/> does.</summary>
     private static async Task KeepReasonAsync(DbConnection c, DbTransaction tx, string id, CancellationFeedback? reason, CancellationToken cancellationToken)
     {
         if (reason is null)
@@ -98,7 +98,8 @@ public sealed class StripeChanges(
         }
 
         await c.ExecuteAsync(new CommandDefinition("""
-            UPDATE subscriptions SET cancel_reason = COALESCE(@reason, cancel_reason), cancel_comment = COALESCE(@comment, cancel_comment),
+            UPDATE subscriptions SET cancel_reason = COALESCE(@reason, cancel_reason),
+                cancel_comment = CASE WHEN @reason IS NULL THEN COALESCE(@comment, cancel_comment) ELSE @comment END,
                 revision = revision + 1
             WHERE id = @id
             """, new { id, reason = reason.Reason, comment = reason.Comment }, tx, cancellationToken: cancellationToken));

@@ -45,6 +45,38 @@ public abstract class CancelReasonsContract : ApiContract
             (read["status"].Value<string>(), read["cancel_reason"].Value<string>(), read["cancel_comment"].Value<string>()));
     }
 
+    [Fact]
+    public async Task ASecondCancelWithANewReasonReplacesReasonAndCommentAsAPair()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog());
+        await app.CustomerAsync("ada");
+        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+
+        (await CancelAsync(app, id, new { reason = "too_expensive", comment = "Half the price and I stay." })).EnsureSuccessStatusCode();
+        (await CancelAsync(app, id, new { reason = "unused" })).EnsureSuccessStatusCode();
+        var newReason = await app.SubscriptionAsync(id);
+        (await CancelAsync(app, id, new { comment = "Back in spring." })).EnsureSuccessStatusCode();
+        var newComment = await app.SubscriptionAsync(id);
+
+        Assert.Equal(("unused", null), (newReason["cancel_reason"].Value<string>(), newReason["cancel_comment"].Value<string>()));
+        Assert.Equal(("unused", "Back in spring."), (newComment["cancel_reason"].Value<string>(), newComment["cancel_comment"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task ACommentIsMeasuredInCharactersSoAThousandEmojiFit()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog());
+        await app.CustomerAsync("ada");
+        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F600", 1000)); // 2,000 UTF-16 units
+
+        var tooLong = await CancelAsync(app, id, new { reason = "other", comment = emoji + "x" });
+        var fits = await CancelAsync(app, id, new { reason = "other", comment = emoji });
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.OK), (tooLong.StatusCode, fits.StatusCode));
+        Assert.Equal(emoji, (await app.SubscriptionAsync(id))["cancel_comment"].Value<string>());
+    }
+
     [Theory]
     [InlineData("too_pricey", null, "reason")]
     [InlineData("other", 1001, "comment")]
