@@ -82,8 +82,16 @@ public sealed class ErrorHandling(
             return Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions));
         }
 
-        return BindingProblem.Find(httpContext) is { } unbound
-            ? Problems.Validation(unbound.Field, unbound.Problem)
+        return BindingProblem.Find(httpContext) is { } unbound ? Problems.Validation(unbound.Field, unbound.Problem)
+            : SentNullBody(httpContext) ? Problems.Validation("body", "must be a JSON object, not null")
             : Problems.Create(bad.StatusCode, "invalid_request", bad.Message);
     }
+
+    /// <summary>
+    /// A body that parsed (no JsonException) and every other parameter bound, on an endpoint that takes a JSON body: the
+    /// only body left that the framework refuses is JSON's null.
+    /// </summary>
+    private static bool SentNullBody(HttpContext httpContext) =>
+        !IsMissingBody(httpContext.Request) && httpContext.Request.HasJsonContentType()
+        && JsonProblem.Endpoint(httpContext)?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is not null;
 }

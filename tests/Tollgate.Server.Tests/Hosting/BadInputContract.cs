@@ -56,6 +56,21 @@ public abstract class BadInputContract : ApiContract
         Assert.Equal(detail, problem["detail"].Value<string>());
     }
 
+    [Theory]
+    [InlineData("/v1/admin/keys")]
+    [InlineData("/v1/entitlements/consume")]
+    [InlineData("/v1/entitlements/check")]
+    public async Task AJsonNullBodyIsA400NamingTheBodyWithoutTheFrameworksText(string path)
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PostJsonAsync(path, "null");
+        var problem = await response.ReadAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (response.StatusCode, problem["error"].Value<string>()));
+        Assert.Equal("must be a JSON object, not null", problem["errors"]!["body"].Value<string>());
+    }
+
     [Fact]
     public async Task BodyOverOneMebibyteIs413()
     {
