@@ -27,6 +27,20 @@ public static class QuotaWindow
         };
     }
 
+    /// <summary>
+    /// Whether the customer held the terms in the window right before <paramref name="window"/>: a window anchored on the
+    /// subscription follows one unless it is the first since the <paramref name="anchor"/>; any other (day, week, or a
+    /// calendar window without a subscription) unless it holds <paramref name="since"/>, the subscription's start or the
+    /// customer's creation. The first window has nothing before it that an idle window could carry.
+    /// </summary>
+    public static bool FollowsAHeldWindow(QuotaReset reset, BillingPeriod window, DateTimeOffset? anchor, DateTimeOffset since) => reset switch
+    {
+        QuotaReset.Never => false,
+        QuotaReset.Day or QuotaReset.Week => since < window.Start,
+        _ when anchor is { } a => window.Start > a,
+        _ => since < window.Start,
+    };
+
     /// <summary>Whether the window has an end at all; a lifetime allowance has none.</summary>
     public static bool Resets(BillingPeriod window) => window.End < NeverEnds;
 

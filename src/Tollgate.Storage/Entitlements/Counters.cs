@@ -94,10 +94,15 @@ internal static class Counters
         var carries = new long[adds.Count];
         for (var j = 0; j < rolling.Length; j++)
         {
+            var add = adds[rolling[j]];
             if (previous[j] is { } row)
             {
                 var before = new ValuesRow(row);
-                carries[rolling[j]] = QuotaRules.CarryOver(adds[rolling[j]].Grant, before.IsDBNull(1) ? null : before.GetInt64(1), before.GetInt64(0));
+                carries[rolling[j]] = QuotaRules.CarryOver(add.Grant, before.IsDBNull(1) ? null : before.GetInt64(1), before.GetInt64(0));
+            }
+            else
+            {
+                carries[rolling[j]] = await IdleCarryAsync(scope, add.Customer, add.Window, add.Grant);
             }
         }
 
@@ -169,7 +174,35 @@ internal static class Counters
         var previous = await scope.Connection.QuerySingleOrDefaultAsync<PreviousRow>(scope.Command(
             "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
             new { customer, feature, start = window.Start.ToUnixTimeMilliseconds() }));
-        return previous is null ? 0 : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
+        return previous is null
+            ? await IdleCarryAsync(scope, customer, window, grant)
+            : QuotaRules.CarryOver(grant, previous.PeriodLimit, previous.Used);
+    }
+
+    /// <summary>
+    /// The carry from a previous window with no row: nothing was used in it, so it leaves its limit (at most one window's,
+    /// as <see cref="QuotaRules.CarryOver"/> caps it); the first window after a subscription's anchor or start, or a
+    /// customer's creation, follows no window of theirs and carries nothing. Read only when a rolling grant's row is created.
+    /// </summary>
+    private static async Task<long> IdleCarryAsync(SqlScope scope, string customer, BillingPeriod window, PlanFeature grant)
+    {
+        var held = await scope.Connection.QuerySingleOrDefaultAsync<HeldSince>(scope.Command("""
+            SELECT c.created_at AS CustomerCreated, s.anchor_at AS Anchor, s.created_at AS SubscriptionCreated
+            FROM customers c
+            LEFT JOIN subscriptions s ON s.id = (SELECT id FROM subscriptions
+                WHERE customer_id = c.id AND status IN ('trialing', 'active', 'past_due') ORDER BY created_at DESC LIMIT 1)
+            WHERE c.id = @customer
+            """, new { customer }));
+        if (held is null)
+        {
+            return 0;
+        }
+
+        var anchor = held.Anchor is { } a ? DateTimeOffset.FromUnixTimeMilliseconds(a) : (DateTimeOffset?)null;
+        var since = DateTimeOffset.FromUnixTimeMilliseconds(held.SubscriptionCreated ?? held.CustomerCreated);
+        return QuotaWindow.FollowsAHeldWindow(grant.Reset, window, anchor, since)
+            ? QuotaRules.CarryOver(grant, grant.MonthlyQuota, 0)
+            : 0;
     }
 
     /// <summary>The window's counter, or, before its first use, what it will start with: nothing used and the carry it will get.</summary>
@@ -189,6 +222,13 @@ internal static class Counters
             """,
             new { customer, at = at.ToUnixTimeMilliseconds() }));
         return [.. rows.Select(r => new HeldCounter(r.FeatureCode, r.Window, r.ToState()))];
+    }
+
+    private sealed class HeldSince
+    {
+        public long CustomerCreated { get; set; }
+        public long? Anchor { get; set; }
+        public long? SubscriptionCreated { get; set; }
     }
 
     private sealed class PreviousRow

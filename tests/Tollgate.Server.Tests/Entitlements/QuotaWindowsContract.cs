@@ -116,6 +116,31 @@ public abstract class QuotaWindowsContract : ApiContract
         Assert.Equal("2026-02-01T00:00:00Z", usage["features"]!["rolling"]!["window_start"].Value<string>());
         Assert.Equal(16L, consumed["limit"].Value<long>());
     }
+
+    [Fact]
+    public async Task AnIdleWindowCarriesItsWholeLimitOnceButTheFirstWindowAndThreeIdleOnesCarryOneWindowsLimit()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("calendar"); // default plan, calendar months: created in January's window
+        await app.CustomerAsync("subscribed");
+        await app.SubscribeAsync("subscribed", "free"); // anchored at Jan 15, 12:00
+        async Task<long> LimitAsync(string customer) => (await (await app.Admin.PostJsonAsync("/v1/entitlements/check",
+            new { customer, feature = "rolling" })).ReadAsync())["limit"].Value<long>();
+
+        var firstWindow = (await LimitAsync("calendar"), await LimitAsync("subscribed"));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 1, 0, 0, 1, TimeSpan.Zero));
+        await app.CustomerAsync("newcomer"); // created in February's window: nothing before it was theirs
+        var february = (await LimitAsync("calendar"), await LimitAsync("subscribed"), await LimitAsync("newcomer"));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 15, 12, 0, 1, TimeSpan.Zero));
+        var secondSubscribedWindow = await LimitAsync("subscribed");
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 4, 20, 0, 0, 0, TimeSpan.Zero));
+        var consumed = await (await app.ConsumeAsync("calendar", "rolling", 20)).ReadAsync();
+
+        Assert.Equal((10L, 10L), firstWindow);
+        Assert.Equal((20L, 10L, 10L), february);
+        Assert.Equal(20L, secondSubscribedWindow);
+        Assert.Equal((true, 20L, 0L), (consumed["allowed"].Value<bool>(), consumed["limit"].Value<long>(), consumed["remaining"].Value<long>()));
+    }
 }
 
 public sealed class SqliteQuotaWindowsTests : QuotaWindowsContract
