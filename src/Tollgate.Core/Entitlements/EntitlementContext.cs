@@ -66,7 +66,11 @@ public sealed record EntitlementDecision(
 
     public long? Remaining => Limit is { } l ? Math.Max(0, l - Used - Reserved) : null;
 
-    public long Overage => Limit is { } l ? Math.Max(0, Used - l) : 0;
+    /// <summary>
+    /// Units past a soft cap, billed as overage. A hard cap has none: usage above it (kept across a downgrade, or logged
+    /// after the fact by LLM calls) is never billed, so it is not called overage.
+    /// </summary>
+    public long Overage => !HardCap && Limit is { } l ? Math.Max(0, Used - l) : 0;
 
     /// <summary>The plan's LLM budget this period, for features that use the LLM.</summary>
     public BudgetState? Budget { get; init; }
