@@ -20,6 +20,8 @@ public static class ClockApi
         return group;
     }
 
+    private const long MaxAdvanceSeconds = 20L * 366 * 86_400;
+
     private static async Task<Results<Ok<ClockResponse>, ProblemHttpResult>> AdvanceAsync(
         AdvanceRequest? request, TimeProvider time, DueWork work, CancellationToken cancellationToken)
     {
@@ -31,7 +33,7 @@ public static class ClockApi
             return Problems.Validation("to", "send exactly one of to or seconds");
         }
 
-        if (request.Seconds is < 0 or > 20L * 366 * 86_400)
+        if (request.Seconds is < 0 or > MaxAdvanceSeconds)
         {
             return Problems.Validation("seconds", "must be from 0 to about 20 years");
         }
@@ -40,6 +42,12 @@ public static class ClockApi
         if (target < now)
         {
             return Problems.Validation("to", $"is before the clock ({now:yyyy-MM-dd'T'HH:mm:ss'Z'}); time never moves back");
+        }
+
+        // One call runs every renewal on the way, so a far target would hold the request for hours: the same bound as seconds.
+        if (target > now.AddSeconds(MaxAdvanceSeconds))
+        {
+            return Problems.Validation("to", $"must be at most about 20 years after the clock ({now:yyyy-MM-dd'T'HH:mm:ss'Z'})");
         }
 
         var steps = 0;

@@ -75,12 +75,28 @@ public sealed record InstantRange(DateTimeOffset? From, DateTimeOffset? To)
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            || HasTimeWithoutZone(text))
         {
-            return at;
+            errors[field] = "must be an ISO 8601 instant or date, such as 2026-01-31T00:00:00Z or 2026-01-31";
+            return null;
         }
 
-        errors[field] = "must be an ISO 8601 instant or date, such as 2026-01-31T00:00:00Z or 2026-01-31";
-        return null;
+        // Periods and windows are computed from the instant; far outside the years Tollgate stores, their arithmetic overflows.
+        if (at < Earliest || at >= Latest)
+        {
+            errors[field] = "must be from 1970-01-01 to 8999-12-31";
+            return null;
+        }
+
+        return at;
     }
+
+    private static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
+    private static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    // A date alone is a UTC day; a time of day must say its zone (Z or an offset), as instants in bodies must.
+    private static bool HasTimeWithoutZone(string text) =>
+        text.IndexOf('T', StringComparison.OrdinalIgnoreCase) is var t and >= 0
+        && !text.EndsWith('Z') && !text.EndsWith('z') && text.AsSpan(t).IndexOfAny('+', '-') < 0;
 }

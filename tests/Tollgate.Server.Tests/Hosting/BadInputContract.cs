@@ -71,6 +71,33 @@ public abstract class BadInputContract : ApiContract
         Assert.Equal("must be a JSON object, not null", problem["errors"]!["body"].Value<string>());
     }
 
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z", "must be from 1970-01-01 to 8999-12-31")]
+    [InlineData("9999-12-31T23:59:59Z", "must be from 1970-01-01 to 8999-12-31")]
+    [InlineData("2026-01-20T00:00:00", "must be an ISO 8601 instant or date, such as 2026-01-31T00:00:00Z or 2026-01-31")]
+    public async Task AUsageInstantOutsideTheStoredYearsOrWithoutItsZoneIsA400NamingAt(string at, string detail)
+    {
+        await using var app = await StartAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await app.Admin.GetAsync($"/v1/customers/c1/usage?at={Uri.EscapeDataString(at)}");
+
+        Assert.Equal((HttpStatusCode.BadRequest, detail), (response.StatusCode, (await response.ReadAsync())["errors"]!["at"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task TheTestClockMovesAtMostTwentyYearsACallSoAFarTargetIsA400NotAnHourOfRenewals()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { to = "9999-12-31T23:59:59Z" });
+        var clock = await (await app.Admin.GetAsync("/v1/admin/clock")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("must be at most about 20 years after the clock", (await response.ReadAsync())["errors"]!["to"].Value<string>());
+        Assert.Equal(TollgateApp.DefaultStart, DateTimeOffset.Parse(clock["now"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task BodyOverOneMebibyteIs413()
     {
