@@ -78,7 +78,8 @@ public static class UsageAlertRules
     {
         var elapsed = (now - period.Start).Ticks;
         var ceiling = thresholds is { Count: > 0 } ? thresholds.Min() : 100;
-        if (limit <= 0 || elapsed < ProjectionMinElapsed.Ticks || (Int128)used * 100 < (Int128)limit * ProjectionMinPercent || (Int128)used * 100 >= (Int128)limit * ceiling)
+        // A lifetime allowance never resets, so there is no reset for usage to run out before.
+        if (!QuotaWindow.Resets(period) || limit <= 0 || elapsed < ProjectionMinElapsed.Ticks || (Int128)used * 100 < (Int128)limit * ProjectionMinPercent || (Int128)used * 100 >= (Int128)limit * ceiling)
         {
             return null;
         }
@@ -97,19 +98,29 @@ public static class UsageAlertRules
             $"You have used ${Llm.NanoUsdAmount.ToUsd(spentNano):0.00##} of your ${Llm.NanoUsdAmount.ToUsd(budgetNano):0.00##} LLM budget {PeriodWords(period)}.");
 
     /// <summary>"You have reached your limit of 10 CVs this month; it resets on Apr 1." or, on a soft cap, that the rest is overage.</summary>
-    public static string ExceededMessage(long limit, string unit, bool hardCap, BillingPeriod period) => hardCap
-        ? string.Create(CultureInfo.InvariantCulture,
-            $"You have reached your limit of {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}; it resets on {period.End.UtcDateTime:MMM d}.")
-        : string.Create(CultureInfo.InvariantCulture,
-            $"You have gone past your {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}; what you use until {period.End.UtcDateTime:MMM d} is billed as overage.");
+    public static string ExceededMessage(long limit, string unit, bool hardCap, BillingPeriod period) => (hardCap, QuotaWindow.Resets(period)) switch
+    {
+        (true, false) => string.Create(CultureInfo.InvariantCulture,
+            $"You have reached your limit of {limit:N0} {QuotaDisplay.UnitFor(limit, unit)}; it does not reset."),
+        (false, false) => string.Create(CultureInfo.InvariantCulture,
+            $"You have gone past your {limit:N0} {QuotaDisplay.UnitFor(limit, unit)}; what you use from now on is billed as overage."),
+        (true, true) => string.Create(CultureInfo.InvariantCulture,
+            $"You have reached your limit of {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}; it resets on {period.End.UtcDateTime:MMM d}."),
+        _ => string.Create(CultureInfo.InvariantCulture,
+            $"You have gone past your {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} {PeriodWords(period)}; what you use until {period.End.UtcDateTime:MMM d} is billed as overage."),
+    };
 
     /// <summary>"At this pace you will use all 10 CVs by Mar 24; your limit resets on Apr 1."</summary>
     public static string ProjectedMessage(long limit, string unit, DateTimeOffset at, BillingPeriod period) =>
         string.Create(CultureInfo.InvariantCulture,
             $"At this pace you will use {(limit == 1 ? "your" : "all")} {limit:N0} {QuotaDisplay.UnitFor(limit, unit)} by {at.UtcDateTime:MMM d}; your limit resets on {period.End.UtcDateTime:MMM d}.");
 
+    // Day and week windows are told by their shape (a whole UTC day, a week from Monday), so a short trial month is not "today".
     private static string PeriodWords(BillingPeriod period) => (period.End - period.Start).TotalDays switch
     {
+        _ when !QuotaWindow.Resets(period) => "so far",
+        1 when period.Start.TimeOfDay == TimeSpan.Zero => "today",
+        7 when period.Start.TimeOfDay == TimeSpan.Zero && period.Start.DayOfWeek == DayOfWeek.Monday => "this week",
         <= 31 => "this month",
         >= 365 => "this year",
         _ => "this period",

@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Tollgate.Core.Alerts;
+using Tollgate.Core.Catalog;
 using Tollgate.Core.Periods;
 
 namespace Tollgate.Core.Tests.Alerts;
@@ -86,5 +87,28 @@ public sealed class UsageAlertRulesTests
         Assert.Equal("You have used 8 of 10 CVs this month.", UsageAlertRules.ThresholdMessage(8, 10, "CVs", March));
         Assert.Equal("At this pace you will use all 10 CVs by Mar 24; your limit resets on Apr 1.",
             UsageAlertRules.ProjectedMessage(10, "CVs", new DateTimeOffset(2026, 3, 24, 5, 0, 0, TimeSpan.Zero), March));
+    }
+
+    [Fact]
+    public void DayWeekAndLifetimeWindowsAreNamedAsSuchNotAsAMonth()
+    {
+        var day = QuotaWindow.Containing(QuotaReset.Day, null, March, new DateTimeOffset(2026, 3, 11, 9, 0, 0, TimeSpan.Zero));
+        var week = QuotaWindow.Containing(QuotaReset.Week, null, March, new DateTimeOffset(2026, 3, 11, 9, 0, 0, TimeSpan.Zero));
+        var lifetime = QuotaWindow.Containing(QuotaReset.Never, null, March, March.Start);
+        var shortTrial = new BillingPeriod(new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 11, 0, 0, 0, TimeSpan.Zero).AddHours(-1));
+
+        Assert.Equal("You have reached your limit of 2 scans today; it resets on Mar 12.", UsageAlertRules.ExceededMessage(2, "scans", true, day));
+        Assert.Equal("You have used 4 of 5 scans this week.", UsageAlertRules.ThresholdMessage(4, 5, "scans", week));
+        Assert.Equal("You have used 2 of 3 exports so far.", UsageAlertRules.ThresholdMessage(2, 3, "exports", lifetime));
+        Assert.Equal("You have reached your limit of 3 exports; it does not reset.", UsageAlertRules.ExceededMessage(3, "exports", true, lifetime));
+        Assert.Equal("You have used 1 of 2 scans this month.", UsageAlertRules.ThresholdMessage(1, 2, "scans", shortTrial));
+    }
+
+    [Fact]
+    public void ALifetimeAllowanceIsNeverProjectedToRunOutBeforeAResetItDoesNotHave()
+    {
+        var lifetime = QuotaWindow.Containing(QuotaReset.Never, null, March, March.Start);
+
+        Assert.Null(UsageAlertRules.ProjectedExhaustion(lifetime, new DateTimeOffset(2026, 3, 20, 0, 0, 0, TimeSpan.Zero), 2, 3));
     }
 }
