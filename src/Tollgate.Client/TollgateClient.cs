@@ -59,23 +59,32 @@ public sealed class TollgateClient(HttpClient http)
         SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/check", new CheckRequest(customer, feature, amount), cancellationToken);
 
     /// <summary>
-    /// Uses units atomically. Throws <see cref="QuotaExceededException"/> past a hard cap and
-    /// <see cref="FeatureNotInPlanException"/> when the plan lacks the feature; a retry with the same key counts once.
+    /// Uses units atomically. Throws <see cref="QuotaExceededException"/> past a hard cap, <see cref="RateLimitedException"/>
+    /// past a rate limit and <see cref="FeatureNotInPlanException"/> when the plan lacks the feature; a retry with the same
+    /// key counts once.
     /// </summary>
     public Task<EntitlementResponse> ConsumeAsync(
         string customer, string feature, long amount = 1, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume", new ConsumeRequest(customer, feature, amount, idempotencyKey),
-            cancellationToken);
+        ConsumeAsync(new ConsumeRequest(customer, feature, amount, idempotencyKey), cancellationToken);
+
+    /// <summary>
+    /// Uses units atomically, as the request says: with <see cref="ConsumeRequest.Metadata"/> the consume is also kept as a
+    /// usage record that <c>Events.ListAsync</c> shows.
+    /// </summary>
+    public Task<EntitlementResponse> ConsumeAsync(ConsumeRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume", request, cancellationToken);
 
     /// <summary>Holds units before work whose size is known after it; commit or release the returned reservation.</summary>
     public async Task<Reservation> ReserveAsync(
         string customer, string feature, long amount = 1, TimeSpan? ttl = null, string? idempotencyKey = null, CancellationToken cancellationToken = default)
     {
         var seconds = (int)Math.Ceiling((ttl ?? TimeSpan.FromMinutes(5)).TotalSeconds);
-        var response = await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve",
-            new ReserveRequest(customer, feature, amount, seconds, idempotencyKey), cancellationToken);
-        return new Reservation(this, response);
+        return await ReserveAsync(new ReserveRequest(customer, feature, amount, seconds, idempotencyKey), cancellationToken);
     }
+
+    /// <summary>Holds units as the request says; its <see cref="ReserveRequest.Metadata"/> goes on the usage record the commit writes.</summary>
+    public async Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default) =>
+        new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve", request, cancellationToken));
 
     /// <summary>Settles a reservation to the units actually used.</summary>
     public Task<EntitlementResponse> CommitAsync(string reservationId, long amount, CancellationToken cancellationToken = default) =>
@@ -244,6 +253,7 @@ public sealed class TollgateClient(HttpClient http)
         {
             (_, { } p) when error == "promotion_code_invalid" => new PromotionCodeInvalidException(detail, p),
             (_, { } p) when error == "seats_exhausted" => new SeatsExhaustedException(detail, p),
+            (_, { } p) when error == "rate_limited" => new RateLimitedException(detail, p),
             (HttpStatusCode.TooManyRequests, { } p) => new QuotaExceededException(error, detail, p),
             (HttpStatusCode.PaymentRequired, { } p) => new FeatureNotInPlanException(detail, p),
             (HttpStatusCode.NotFound, { } p) => new TollgateNotFoundException(detail, p),

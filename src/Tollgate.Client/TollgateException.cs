@@ -41,8 +41,9 @@ public abstract class EntitlementDeniedException : TollgateException
         Limit = problem["limit"]?.GetValue<long?>();
         Used = problem["used"]?.GetValue<long>() ?? 0;
         Remaining = problem["remaining"]?.GetValue<long?>();
-        ResetsAt = problem["resets_at"] is { } r ? DateTimeOffset.Parse(r.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) : null;
+        ResetsAt = Instant(problem["resets_at"]);
         UpgradeUrl = problem["upgrade_url"]?.GetValue<string>();
+        RetryAfter = problem["retry_after"]?.GetValue<long?>() is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
     }
 
     /// <summary>The feature that was refused.</summary>
@@ -65,11 +66,30 @@ public abstract class EntitlementDeniedException : TollgateException
 
     /// <summary>Where the customer can upgrade.</summary>
     public string? UpgradeUrl { get; }
+
+    /// <summary>How long until a retry can pass (the body's <c>retry_after</c>, as in the Retry-After header); null when not sent.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>An ISO 8601 instant of the problem, or null.</summary>
+    protected static DateTimeOffset? Instant(JsonNode? value) =>
+        value?.GetValue<string>() is { } text ? DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
 }
 
 /// <summary>429 quota_exceeded (or budget_exceeded): the period's quota is used up under a hard cap.</summary>
 public sealed class QuotaExceededException(string error, string detail, JsonObject problem)
     : EntitlementDeniedException(HttpStatusCode.TooManyRequests, error, detail, problem);
+
+/// <summary>
+/// 429 rate_limited: too many requests in the feature's rate window. <see cref="EntitlementDeniedException.Limit"/> is the
+/// requests a window allows, <see cref="EntitlementDeniedException.Remaining"/> 0, <see cref="ResetAt"/> the window's end.
+/// Nothing was counted against the quota.
+/// </summary>
+public sealed class RateLimitedException(string detail, JsonObject problem)
+    : EntitlementDeniedException(HttpStatusCode.TooManyRequests, "rate_limited", detail, problem)
+{
+    /// <summary>When the rate window ends and a request can pass again.</summary>
+    public DateTimeOffset? ResetAt { get; } = Instant(problem["reset_at"]);
+}
 
 /// <summary>402 feature_not_in_plan: the customer's plan does not include the feature.</summary>
 public sealed class FeatureNotInPlanException(string detail, JsonObject problem)

@@ -40,6 +40,10 @@ public sealed class SubscriptionsResource(TollgateClient client)
     public Task<SubscriptionResponse> CreateAsync(CreateSubscriptionRequest request, CancellationToken cancellationToken = default) =>
         client.CreateSubscriptionAsync(request, cancellationToken);
 
+    /// <summary>Reads one subscription; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<SubscriptionResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<SubscriptionResponse>(HttpMethod.Get, $"v1/subscriptions/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
     /// <summary>Moves a subscription to another plan or billing period.</summary>
     public Task<SubscriptionChangeResponse> ChangeAsync(string id, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
         client.ChangeSubscriptionAsync(id, request, cancellationToken);
@@ -48,9 +52,17 @@ public sealed class SubscriptionsResource(TollgateClient client)
     public Task<SubscriptionChangeResponse> PreviewAsync(string id, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
         client.PreviewSubscriptionChangeAsync(id, request, cancellationToken);
 
-    /// <summary>Cancels at the period's end by default, or now.</summary>
+    /// <summary>
+    /// Cancels at the period's end by default, or now. The request's <see cref="CancelSubscriptionRequest.Reason"/> and
+    /// <see cref="CancelSubscriptionRequest.Comment"/> are kept as the subscription's <c>CancelReason</c> and <c>CancelComment</c>;
+    /// another reason or a comment past 1000 characters is a 400 validation_failed and nothing is canceled.
+    /// </summary>
     public Task<SubscriptionChangeResponse> CancelAsync(string id, CancelSubscriptionRequest? request = null, CancellationToken cancellationToken = default) =>
         client.CancelSubscriptionAsync(id, request, cancellationToken);
+
+    /// <summary>Takes back a cancel scheduled for the period's end, clearing its reason and comment.</summary>
+    public Task<SubscriptionResponse> UndoCancelAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<SubscriptionResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(id)}/undo-cancel", null, cancellationToken);
 
     /// <summary>One page of subscriptions, newest first, filtered by <paramref name="query"/>.</summary>
     public Task<ListResponse<SubscriptionResponse>> ListAsync(

@@ -47,4 +47,23 @@ public sealed class QuotaDenialsTests
         Assert.Equal("https://app.example.com/upgrade", body["upgrade_url"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.TooManyRequests, (HttpStatusCode)body["status"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task RateLimitReachesTheEndUserWithTheRetryAfterTollgateSent()
+    {
+        var problem = (JsonObject)JsonNode.Parse("""
+            { "type": "https://tollgate.dev/errors/rate-limited", "title": "Too many requests", "status": 429, "detail": "Slow down.",
+              "error": "rate_limited", "feature": "chat", "plan": "free", "limit": 5, "remaining": 0,
+              "reset_at": "2026-05-01T12:00:42Z", "upgrade_url": "/pricing", "retry_after": 42 }
+            """)!;
+        var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        http.Response.Body = new MemoryStream();
+
+        await QuotaDenials.Default(http, new RateLimitedException("Slow down.", problem), Tollgate).ExecuteAsync(http);
+        http.Response.Body.Position = 0;
+        var body = (JsonObject)JsonNode.Parse(http.Response.Body)!;
+
+        Assert.Equal((429, "42"), (http.Response.StatusCode, http.Response.Headers.RetryAfter.ToString()));
+        Assert.Equal(("rate_limited", "2026-05-01T12:00:42Z"), (body["error"]!.GetValue<string>(), body["reset_at"]!.GetValue<string>()));
+    }
 }

@@ -43,9 +43,9 @@ public abstract class RequireQuotaContract
         }
     }
 
-    private async Task<Fixture> StartAsync(Action<TollgateOptions>? configure = null)
+    private async Task<Fixture> StartAsync(Action<TollgateOptions>? configure = null, Dictionary<string, string?>? catalog = null)
     {
-        var tollgate = await TollgateApp.StartAsync(Kind, ApiSetup.RulesCatalog(), kestrel: true);
+        var tollgate = await TollgateApp.StartAsync(Kind, catalog ?? ApiSetup.RulesCatalog(), kestrel: true);
         await tollgate.CustomerAsync("c1");
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -69,6 +69,7 @@ public abstract class RequireQuotaContract
             return TypedResults.Ok();
         }).RequireQuota("capped", 10);
         app.MapPost("/premium", () => TypedResults.Ok()).RequireQuota("gate");
+        app.MapPost("/calls", () => TypedResults.Ok()).RequireQuota("calls"); // rate limited in QuotaWindowsContract's catalog
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Fixture(tollgate, app, new HttpClient { BaseAddress = new Uri(address) });
@@ -127,6 +128,23 @@ public abstract class RequireQuotaContract
             problem["feature"].Value<string>(), problem["limit"].Value<long>(), problem["upgrade_url"].Value<string>()));
         Assert.Equal(HttpStatusCode.PaymentRequired, gated.StatusCode);
         Assert.Equal(100, await f.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task RateLimitReachesTheAppsCallerAs429WithRetryAfterAndCountsNothing()
+    {
+        await using var f = await StartAsync(catalog: ApiSetup.CatalogOf("client-windows", QuotaWindowsContract.Catalog));
+
+        var granted = new[] { await f.CallAsync("/calls"), await f.CallAsync("/calls") };
+        var limited = await f.CallAsync("/calls");
+        var problem = await limited.ReadAsync();
+
+        Assert.All(granted, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), limited.Headers.RetryAfter?.Delta);
+        Assert.Equal(("rate_limited", "calls", 2L, 0L, "2026-01-15T12:01:00Z"), (problem["error"].Value<string>(), problem["feature"].Value<string>(),
+            problem["limit"].Value<long>(), problem["remaining"].Value<long>(), problem["reset_at"].Value<string>()));
+        Assert.Equal(2, await f.UsedAsync("c1", "calls"));
     }
 
     [Fact]

@@ -12,12 +12,14 @@ import httpx
 class FaultyProxy:
     """Forwards to ``upstream``. Each queued fault applies to one request: ``"lose"`` forwards it and then hangs up
     without answering (the server did the work, the client never hears); ``"503"`` answers 503 with Retry-After: 0
-    without forwarding."""
+    without forwarding; ``"429"`` and ``"429-long"`` answer a ``rate_limited`` problem with Retry-After: 1 and 3600
+    without forwarding. ``bodies`` holds each request's body."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.faults: list[str] = []
         self.requests: list[str] = []
+        self.bodies: list[bytes] = []
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,10 +31,17 @@ class FaultyProxy:
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 proxy.requests.append(f"{self.command} {self.path}")
+                proxy.bodies.append(body)
                 fault = proxy.faults.pop(0) if proxy.faults else None
                 if fault == "503":
                     self._answer(503, {"Retry-After": "0", "Content-Type": "application/problem+json"},
                                  b'{"status":503,"error":"http_503","detail":"try again"}')
+                    return
+                if fault in ("429", "429-long"):
+                    seconds = 1 if fault == "429" else 3600
+                    self._answer(429, {"Retry-After": str(seconds), "Content-Type": "application/problem+json"},
+                                 b'{"status":429,"error":"rate_limited","detail":"slow down","feature":"cv_generate",'
+                                 b'"limit":2,"remaining":0,"retry_after":%d}' % seconds)
                     return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length", "connection")}
                 answer = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body, timeout=30)

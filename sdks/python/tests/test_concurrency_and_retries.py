@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
@@ -79,12 +80,36 @@ def test_a_503_with_retry_after_is_retried_and_the_async_client_does_the_same(se
     assert proxy.requests.count("POST /v1/entitlements/consume") == 3
 
 
-def test_a_quota_denial_is_not_retried(server: Server, customer: str, proxy: FaultyProxy) -> None:
+def test_a_quota_or_budget_denial_is_not_retried(server: Server, customer: str, proxy: FaultyProxy) -> None:
     with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
         tg.entitlements.consume(customer=customer, feature="cv_generate", amount=5)
-        with pytest.raises(tollgate.QuotaExceeded):
+        with pytest.raises(tollgate.QuotaExceeded) as quota:
             tg.entitlements.consume(customer=customer, feature="cv_generate")
-    assert proxy.requests.count("POST /v1/entitlements/consume") == 2
+        spender = tg.customers.upsert(customer + "-llm")["id"]
+        tg.llm.log_usage(customer=spender, model="gpt-4o", input_tokens=20_000, output_tokens=1_000)
+        with pytest.raises(tollgate.BudgetExceeded):
+            tg.entitlements.consume(customer=spender, feature="cv_generate")
+    assert type(quota.value) is tollgate.QuotaExceeded and int(quota.value.headers["retry-after"]) > 0
+    assert proxy.requests.count("POST /v1/entitlements/consume") == 3
+
+
+def test_a_rate_limited_consume_waits_retry_after_and_retries_with_the_same_key(
+        server: Server, customer: str, proxy: FaultyProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("tollgate._core.time.sleep", waits.append)
+    proxy.faults = ["429"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+        assert tg.entitlements.consume(customer=customer, feature="cv_generate")["used"] == 1
+    keys = [json.loads(b)["idempotency_key"] for b in proxy.bodies if b]
+    assert waits == [1.0] and len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_a_rate_limit_longer_than_a_minute_is_raised_at_once(server: Server, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["429-long"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+        with pytest.raises(tollgate.RateLimited) as e:
+            tg.entitlements.consume(customer=customer, feature="cv_generate")
+    assert e.value.retry_after == 3600 and proxy.requests == ["POST /v1/entitlements/consume"]
 
 
 def test_retries_used_up_raise_tollgate_unavailable(server: Server, customer: str, proxy: FaultyProxy) -> None:

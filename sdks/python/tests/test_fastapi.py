@@ -133,3 +133,21 @@ def test_an_unknown_customer_is_created_on_first_use_when_the_app_opts_in(server
         assert c.post("/cv", headers={"x-user": newcomer + "-2"}).status_code == 500
     with pytest.raises(tollgate.NotFound):
         tg.customers.get(newcomer + "-2")
+
+
+def test_past_a_rate_limit_the_caller_gets_429_with_retry_after_not_a_500(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    tg.subscriptions.create(customer=customer, plan="limited")  # chat_messages: 2 requests an hour
+    app = build(server.url, server.secret_key)
+
+    @app.post("/chat")
+    async def chat(quota: Quota = Depends(require_quota("chat_messages", customer=user))) -> dict[str, Any]:
+        return {"ok": True}
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        answers = [c.post("/chat", headers={"x-user": customer}) for _ in range(6)]
+    refused = next(r for r in answers if r.status_code != 200)  # 2 an hour: a few more in case the hour turns mid-test
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 3600
+    detail = refused.json()["detail"]
+    assert (detail["error"], detail["feature"], detail["plan"], detail["limit"], detail["remaining"]) == (
+        "rate_limited", "chat_messages", "limited", 2, 0)
+    assert "reset_at" in detail and detail["upgrade_url"] == server.url + "/pricing"

@@ -12,7 +12,7 @@ from ._core import Call, AsyncCore
 from ._pagination import AsyncPager
 from .types import (Alert, CheckoutSession, Customer, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
                     Event, Invoice, LlmBatchResult, LlmBudget, LlmCall, LlmCallRecord, LlmCallResult, PortalLink, PortalSession, RecordedEvent,
-                    Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer, UsageHistory)
+                    CancelReason, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer, UsageHistory)
 
 When = datetime | date | str | None
 
@@ -94,8 +94,15 @@ class AsyncSubscriptions(_AsyncResource):
     async def remove_discount(self, id: str) -> Deleted:
         return await self._send(Call("DELETE", f"v1/subscriptions/{c.seg(id)}/discount"))
 
-    async def cancel(self, id: str, *, at_period_end: bool = True, credit_unused: bool = False) -> SubscriptionChange:
-        return await self._send(c.cancel_subscription(id, at_period_end, credit_unused))
+    async def cancel(self, id: str, *, at_period_end: bool = True, credit_unused: bool = False, reason: CancelReason | None = None,
+                     comment: str | None = None) -> SubscriptionChange:
+        """Cancels at the period's end (or now with ``at_period_end=False``, ``credit_unused`` crediting the unused time).
+
+        ``reason`` is one of ``CancelReason`` (too_expensive, missing_features, switched_service, unused, customer_service,
+        too_complex, low_quality, other) and ``comment`` free text of at most 1000 characters; the subscription answers them as
+        ``cancel_reason`` and ``cancel_comment``. Another reason or a longer comment raises ValidationFailed and cancels nothing.
+        """
+        return await self._send(c.cancel_subscription(id, at_period_end, credit_unused, reason, comment))
 
     async def undo_cancel(self, id: str) -> Subscription:
         """Takes back a cancel scheduled for the period end."""

@@ -38,8 +38,9 @@ def change_subscription(id: str, preview: bool, plan: str, billing_period: str |
                                "promotion_code": promotion_code, "coupon": coupon})
 
 
-def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool) -> Call:
-    return Call("POST", f"v1/subscriptions/{seg(id)}/cancel", {"at_period_end": at_period_end, "credit_unused": credit_unused})
+def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool, reason: str | None = None, comment: str | None = None) -> Call:
+    return Call("POST", f"v1/subscriptions/{seg(id)}/cancel",
+                {"at_period_end": at_period_end, "credit_unused": credit_unused, "reason": reason, "comment": comment})
 
 
 def decision(kind: str, customer: str, feature: str, amount: int, idempotency_key: str | None = None,

@@ -183,14 +183,6 @@ def _retry_after(headers: Mapping[str, str]) -> int | None:
     return max(0, int((when - datetime.now(timezone.utc)).total_seconds()))
 
 
-class RateLimited(TollgateError):
-    """429 that is not a quota: too many requests; ``retry_after`` is in seconds."""
-
-    def __init__(self, message: str, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after: int | None = _retry_after({k.lower(): v for k, v in self.headers.items()})
-
-
 class EntitlementDenied(TollgateError):
     """A refusal for a feature, with what a product shows its user and where to upgrade."""
 
@@ -205,6 +197,20 @@ class EntitlementDenied(TollgateError):
         self.resets_at: datetime | None = _instant(p.get("resets_at"))
         self.upgrade_url: str | None = p.get("upgrade_url")
         self.retry_after: int | None = _retry_after({k.lower(): v for k, v in self.headers.items()})
+
+
+class RateLimited(EntitlementDenied):
+    """429 ``rate_limited`` (or a 429 without a Tollgate code): too many requests in the feature's rate window.
+
+    ``limit`` is the requests a window allows, ``remaining`` 0, ``reset_at`` when the window ends and ``retry_after``
+    the whole seconds until then. An EntitlementDenied too, so code that shows a denial shows this one.
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.reset_at: datetime | None = _instant(self.problem.get("reset_at"))
+        if self.retry_after is None and isinstance(self.problem.get("retry_after"), int):
+            self.retry_after = self.problem["retry_after"]
 
 
 class QuotaExceeded(EntitlementDenied):
@@ -235,7 +241,8 @@ _BY_CODE: dict[str, type[TollgateError]] = {
     "reservation_not_held": ReservationNotHeld, "managed_by_stripe": ManagedByStripe, "no_change": NoChange,
     "request_id_conflict": RequestIdConflict, "body_too_large": BodyTooLarge, "unsupported_media_type": UnsupportedMediaType,
     "price_not_linked": PriceNotLinked, "unpriced_model": UnpricedModel,
-    "quota_exceeded": QuotaExceeded, "budget_exceeded": BudgetExceeded, "feature_not_in_plan": FeatureNotInPlan,
+    "quota_exceeded": QuotaExceeded, "budget_exceeded": BudgetExceeded, "rate_limited": RateLimited,
+    "feature_not_in_plan": FeatureNotInPlan,
     "promotion_code_invalid": PromotionCodeInvalid, "seats_exhausted": SeatsExhausted, "member_id_taken": MemberIdTaken,
     "not_per_seat": NotPerSeat,
     "internal_error": InternalError, "stripe_error": StripeError, "payments_not_configured": PaymentsNotConfigured,

@@ -82,7 +82,8 @@ class QuotaStatusMiddleware:
 
 
 def default_denial(denied: EntitlementDenied, client: AsyncTollgate) -> QuotaDenied:
-    """Tollgate's problem without its cost fields and with an absolute ``upgrade_url``, and Retry-After on a 429."""
+    """Tollgate's problem without its cost fields and with an absolute ``upgrade_url``, and Retry-After on a 429 (a quota's
+    reset or a rate window's end)."""
     body = {k: v for k, v in denied.problem.items() if not _private(k)}
     if isinstance(body.get("upgrade_url"), str):
         body["upgrade_url"] = urljoin(client.base_url, body["upgrade_url"])
@@ -100,7 +101,9 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
     ``client``: an AsyncTollgate; by default ``request.app.state.tollgate``.
     ``fail_open``: when Tollgate cannot be reached or refuses the app's key (401, 403, 5xx), True lets the request
     through uncounted; False (the default) answers 503 ``quota_unavailable``.
-    ``on_denied``: shapes a 429/402 denial: return an HTTPException to raise, or a dict to send as its detail.
+    ``on_denied``: shapes a 429/402 denial (QuotaExceeded, BudgetExceeded, RateLimited or FeatureNotInPlan): return an
+    HTTPException to raise, or a dict to send as its detail. By default the caller gets Tollgate's problem as the detail,
+    with Retry-After on a 429.
     ``auto_create_customers``: a customer Tollgate does not know yet is created (with no fields) on first use;
     by default it raises ``NotFound``, since creating customers at sign-up keeps their e-mail and name.
     """

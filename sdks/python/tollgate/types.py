@@ -6,7 +6,7 @@ USD amounts arrive as ``Decimal`` (never float); cents are ``int``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 
 class Customer(TypedDict):
@@ -17,6 +17,11 @@ class Customer(TypedDict):
     has_payment_method: bool
     created_at: str
     updated_at: str
+
+
+CancelReason = Literal["too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex",
+                       "low_quality", "other"]
+"""Why a subscription is canceled: Stripe's cancellation-feedback codes."""
 
 
 class PendingChange(TypedDict):
@@ -50,6 +55,8 @@ class Subscription(TypedDict):
     pending_seats: int | None
     price_override_note: str | None
     discount: Discount | None
+    cancel_reason: CancelReason | None  # as the cancel (or Stripe's portal) gave it; cleared by undo_cancel
+    cancel_comment: str | None
 
 
 class InvoiceLine(TypedDict):
@@ -83,12 +90,12 @@ class Decision(TypedDict):
     used: int
     remaining: int | None
     unlimited: bool
-    resets_at: str
+    resets_at: str | None  # the quota window's end; None for a lifetime allowance (reset: never)
     hard_cap: bool
     overage: int
     reserved: int
     value: Any
-    window_start: str | None
+    window_start: str | None  # the quota's own window (its reset), not the billing period
     customer: str | None
     member: str | None  # the member named in the call; customer is then the organisation whose quota was used
     granted_remaining: int | None
@@ -102,6 +109,9 @@ class FeatureUsage(TypedDict):
     hard_cap: bool
     overage: int
     reserved: int
+    window_start: str | None  # the quota's own window (its reset), not the billing period
+    resets_at: str | None  # None for a lifetime allowance (reset: never)
+    granted_remaining: int | None
 
 
 class Usage(TypedDict):
@@ -122,6 +132,9 @@ class FeatureEntitlement(TypedDict):
     remaining: int | None
     unlimited: bool
     value: Any
+    window_start: str | None  # metered: the quota's own window; None otherwise
+    resets_at: str | None  # metered: the window's end; None for a lifetime allowance and for other kinds
+    granted_remaining: int | None
 
 
 class Entitlements(TypedDict):
@@ -242,6 +255,7 @@ class Event(TypedDict, total=False):
     amount: int
     timestamp: str
     properties: dict[str, Any]
+    metadata: dict[str, str]  # up to 20 string pairs, 4 kB in all, as on consume
 
 
 class LlmCall(TypedDict, total=False):

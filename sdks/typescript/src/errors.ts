@@ -102,7 +102,7 @@ export class EntitlementDeniedError extends TollgateError {
   get limit(): number | null | undefined { return this.problem.limit as number | null | undefined; }
   get used(): number | undefined { return this.problem.used as number | undefined; }
   get remaining(): number | null | undefined { return this.problem.remaining as number | null | undefined; }
-  /** When the quota starts again. */
+  /** When the quota starts again (quota_exceeded, budget_exceeded); a rate_limited denial has `resetAt` instead. */
   get resetsAt(): Date | undefined {
     return typeof this.problem.resets_at === "string" ? new Date(this.problem.resets_at) : undefined;
   }
@@ -130,9 +130,16 @@ export class BudgetExceededError extends QuotaExceededError {
   get budgetGrantedRemainingUsd(): number | undefined { return this.problem.budget_granted_remaining_usd as number | undefined; }
 }
 
-/** 429 rate_limited: too many requests in the feature's rate window; `retryAfter` says when to try again. */
+/**
+ * 429 rate_limited: too many requests in the feature's rate window. `limit` is the requests a window allows, `remaining`
+ * 0, `resetAt` the window's end and `retryAfter` the seconds until then. Also thrown for a 429 without a Tollgate code.
+ */
 export class RateLimitedError extends EntitlementDeniedError {
   override name = "RateLimitedError";
+  /** When the rate window ends and a request can pass again. */
+  get resetAt(): Date | undefined {
+    return typeof this.problem.reset_at === "string" ? new Date(this.problem.reset_at) : undefined;
+  }
 }
 
 /** 402 feature_not_in_plan: the customer's plan does not include the feature. */

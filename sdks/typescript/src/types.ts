@@ -15,14 +15,19 @@ export type CustomerUpsert = { email?: string; name?: string; metadata?: Record<
 /** The decision on one feature and the counter behind it. */
 export type Entitlement = {
   allowed: boolean;
-  reason: "within_quota" | "unlimited" | "soft_cap_overage" | "credit_grant" | "included" | "quota_exceeded" | "feature_not_in_plan" | "budget_exceeded" | (string & {});
+  reason:
+    | "within_quota" | "unlimited" | "soft_cap_overage" | "credit_grant" | "included" | "value" | "quota_exceeded" | "feature_not_in_plan"
+    | "budget_exceeded" | "rate_limited" | (string & {});
   feature: string;
   plan: string | null;
   limit: number | null;
   used: number;
   remaining: number | null;
   unlimited: boolean;
-  resetsAt: string;
+  /** Where the quota's own window (its `reset`, not the billing period) started. */
+  windowStart: string | null;
+  /** When that window ends and the counter starts again; null for a lifetime allowance (`reset: never`). */
+  resetsAt: string | null;
   hardCap: boolean;
   overage: number;
   reserved: number;
@@ -40,6 +45,8 @@ export type ReservationAnswer = { id: string | null; expiresAt: string | null; e
 
 export type FeatureUsage = {
   limit: number | null; used: number; remaining: number | null; unlimited: boolean; hardCap: boolean; overage: number; reserved: number;
+  /** The quota's own window (its `reset`, not the billing period): where it started, and when it ends (null for `reset: never`). */
+  windowStart: string | null; resetsAt: string | null;
   /** What the customer's credit grants for the feature have left. */
   grantedRemaining?: number | null;
 };
@@ -49,6 +56,10 @@ export type Usage = { customer: string; plan: string | null; periodStart: string
 export type FeatureEntitlement = {
   feature: string; name: string; kind: "boolean" | "metered" | "value"; access: boolean;
   limit: number | null; used: number | null; remaining: number | null; unlimited: boolean; value: unknown;
+  /** Metered: the quota's own window, where it started and when it ends (null for `reset: never`); null for other kinds. */
+  windowStart: string | null; resetsAt: string | null;
+  /** What the customer's credit grants for the feature have left. */
+  grantedRemaining?: number | null;
 };
 
 export type Entitlements = { customer: string; plan: string | null; periodStart: string; periodEnd: string; features: FeatureEntitlement[] };
@@ -61,6 +72,8 @@ export type UsageEvent = {
   amount?: number;
   timestamp?: Date | string;
   properties?: Record<string, unknown>;
+  /** Up to 20 string pairs (4 kB in all) kept on the usage record, as on consume. */
+  metadata?: Record<string, string>;
 };
 
 export type TrackAnswer = { accepted: number; duplicates: string[]; rejected: { index: number; id: string | null; reason: string }[] };
@@ -77,6 +90,25 @@ export type Subscription = {
   seats?: number | null; pendingSeats?: number | null; priceOverrideCents?: number | null; priceOverrideNote?: string | null;
   /** The discount it has now, or null (Stripe embeds it too); `subscriptions.getDiscount` reads the same. */
   discount?: Discount | null;
+  /** Why it was canceled (or is set to cancel), as the cancel or Stripe's portal said; null otherwise, and after `undoCancel`. */
+  cancelReason: CancelReason | null;
+  /** The customer's own words with the cancel (at most 1000 characters), or null. */
+  cancelComment: string | null;
+};
+
+/** Stripe's cancellation-feedback codes. */
+export type CancelReason =
+  | "too_expensive" | "missing_features" | "switched_service" | "unused" | "customer_service" | "too_complex" | "low_quality" | "other";
+
+export type SubscriptionCancel = {
+  /** At the period's end (the default, undoable until then), or now with `false`. */
+  atPeriodEnd?: boolean;
+  /** With a cancel now: credit the unused part of the period to the customer's balance. */
+  creditUnused?: boolean;
+  /** Why: another value is a ValidationError naming `reason`, and nothing is canceled. */
+  reason?: CancelReason;
+  /** Free text, at most 1000 characters. */
+  comment?: string;
 };
 
 export type SubscriptionCreate = {

@@ -151,3 +151,29 @@ test("a 429 rate_limited is retried after its Retry-After, and one longer than m
   assert.equal(error.retryAfter, 3600);
   assert.equal(calls, 1);
 });
+
+test("a rate_limited consume is retried after Retry-After with the same idempotency key; a quota denial is not retried", async () => {
+  const seen = { keys: [] };
+  let limitNext = true;
+  // A proxy in front of the real server that rate-limits the first consume and records each consume's key.
+  const limiting = async (input, init) => {
+    if (String(input).endsWith("/v1/entitlements/consume")) seen.keys.push(JSON.parse(init.body).idempotency_key);
+    if (limitNext) {
+      limitNext = false;
+      return new Response(JSON.stringify({ status: 429, error: "rate_limited", feature: "cv_generate", limit: 2, remaining: 0 }),
+        { status: 429, headers: { "retry-after": "0", "content-type": "application/problem+json" } });
+    }
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer();
+  const limited = new Tollgate({ apiKey: await secretKey(), baseUrl: tg.baseUrl, fetch: limiting });
+  assert.equal((await limited.entitlements.consume({ customer, feature: "cv_generate", amount: 3 })).used, 3);
+  assert.equal(seen.keys.length, 2);
+  assert.equal(seen.keys[0], seen.keys[1]);
+
+  seen.keys = [];
+  const error = await limited.entitlements.consume({ customer, feature: "cv_generate" }).catch((e) => e);
+  assert.ok(error instanceof QuotaExceededError);
+  assert.ok(error.retryAfter > 0, "a quota denial's Retry-After is the reset, not a cue to retry");
+  assert.equal(seen.keys.length, 1);
+});

@@ -162,3 +162,19 @@ test("autoCreateCustomers creates an unknown customer on first use", async () =>
   assert.equal((await tg.customers.get(customer)).id, customer);
   await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
 });
+
+test("past a rate limit the caller gets 429 rate_limited with Retry-After, not an error", async () => {
+  const { tg, customer } = await withCustomer({ maxRetries: 0 });
+  await tg.subscriptions.create({ customer, plan: "limited" }); // api_calls: 2 requests an hour
+  const call = await app(tg);
+  let response;
+  for (let i = 0; i < 6 && (!response || response.status === 200); i++) response = await call("/calls", customer, {});
+  assert.equal(response.status, 429);
+  assert.equal(response.headers.get("content-type"), "application/problem+json");
+  const retryAfter = Number(response.headers.get("retry-after"));
+  assert.ok(retryAfter >= 1 && retryAfter <= 3600);
+  const body = await response.json();
+  assert.deepEqual([body.error, body.feature, body.plan, body.limit, body.remaining], ["rate_limited", "api_calls", "limited", 2, 0]);
+  assert.equal(typeof body.reset_at, "string");
+  assert.equal(body.upgrade_url, new URL("/pricing", baseUrl).toString());
+});

@@ -57,3 +57,15 @@ test("withQuota fails closed by default and open when asked, when Tollgate is do
   assert.equal((await gated(down, () => new Response("ok"))(post("anyone"))).status, 503);
   assert.equal((await gated(down, () => new Response("ok"), { onError: "open" })(post("anyone"))).status, 200);
 });
+
+test("withQuota answers a rate limit as a 429 problem Response with Retry-After", async () => {
+  const { tg, customer } = await withCustomer({ maxRetries: 0 });
+  await tg.subscriptions.create({ customer, plan: "limited" }); // api_calls: 2 requests an hour
+  const POST = withQuota(() => Response.json({ ok: true }), { client: tg, feature: "api_calls", customer: (req) => req.headers.get("x-user") });
+  let response;
+  for (let i = 0; i < 6 && (!response || response.status === 200); i++) response = await POST(post(customer));
+  assert.equal(response.status, 429);
+  assert.ok(Number(response.headers.get("retry-after")) >= 1);
+  const body = await response.json();
+  assert.deepEqual([body.error, body.limit, body.remaining], ["rate_limited", 2, 0]);
+});

@@ -10,16 +10,14 @@ public static class QuotaDenials
     private static readonly HashSet<string> Standard = ["type", "title", "status", "detail", "instance"];
 
     /// <summary>
-    /// Tollgate's problem, passed on with Retry-After for a 429, minus what an end user must not see: the LLM cost fields
-    /// (every budget_*_usd field). A relative upgrade_url (/pricing) is made absolute against
-    /// <paramref name="tollgate"/>, the server that serves that page.
+    /// Tollgate's problem, passed on with Retry-After for a 429 (a quota's reset or a rate window's end), minus what an
+    /// end user must not see: the LLM cost fields (every budget_*_usd field). A relative upgrade_url (/pricing) is made
+    /// absolute against <paramref name="tollgate"/>, the server that serves that page.
     /// </summary>
     public static IResult Default(HttpContext http, EntitlementDeniedException denied, Uri tollgate)
     {
-        if (denied is QuotaExceededException && denied.ResetsAt is { } reset)
+        if (RetryAfterSeconds(http, denied) is { } seconds)
         {
-            var now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
-            var seconds = Math.Max(1, (long)Math.Ceiling((reset - now).TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
@@ -33,6 +31,32 @@ public static class QuotaDenials
 
         return Results.Problem(statusCode: (int)denied.Status, title: denied.Problem["title"]?.GetValue<string>(), detail: denied.Detail,
             type: denied.Problem["type"]?.GetValue<string>(), extensions: extensions);
+    }
+
+    /// <summary>
+    /// Whole seconds until a retry can pass: Tollgate's own figure when it sent one (its clock decided the window), else
+    /// counted from the reset on this app's clock; at least 1. Null for a denial that waiting cannot end (402).
+    /// </summary>
+    private static long? RetryAfterSeconds(HttpContext http, EntitlementDeniedException denied)
+    {
+        if (denied is not (QuotaExceededException or RateLimitedException))
+        {
+            return null;
+        }
+
+        if (denied.RetryAfter is { } after)
+        {
+            return Math.Max(1, (long)Math.Ceiling(after.TotalSeconds));
+        }
+
+        var reset = denied is RateLimitedException limited ? limited.ResetAt : denied.ResetsAt;
+        if (reset is null)
+        {
+            return null;
+        }
+
+        var now = (http.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+        return Math.Max(1, (long)Math.Ceiling((reset.Value - now).TotalSeconds));
     }
 
     /// <summary>The upgrade link as an absolute URL: relative ones resolve against the Tollgate server.</summary>

@@ -34,7 +34,9 @@ public sealed record CommitReservationRequest(long Amount);
 
 /// <summary>The decision on one feature and the counter behind it.</summary>
 /// <param name="Allowed">Whether the customer may (or did) use the amount.</param>
-/// <param name="Reason">within_quota, unlimited, soft_cap_overage, credit_grant, included, quota_exceeded, feature_not_in_plan or budget_exceeded.</param>
+/// <param name="Reason">
+/// within_quota, unlimited, soft_cap_overage, credit_grant, included, value, quota_exceeded, feature_not_in_plan, budget_exceeded or rate_limited.
+/// </param>
 /// <param name="Feature">The feature's code.</param>
 /// <param name="Plan">The customer's plan, if any.</param>
 /// <param name="Limit">The period's limit (quota plus rollover); null when unlimited.</param>
@@ -46,7 +48,7 @@ public sealed record CommitReservationRequest(long Amount);
 /// <param name="Overage">Units used past the limit under a soft cap.</param>
 /// <param name="Reserved">Units held by open reservations.</param>
 /// <param name="Value">For value features, the plan's setting.</param>
-/// <param name="WindowStart">When the quota's window started.</param>
+/// <param name="WindowStart">When the quota's window (its own reset, not the billing period) started.</param>
 /// <param name="Customer">The customer whose quota was used: the organisation when a member was named.</param>
 /// <param name="Member">The member named in the call, or null when the call named the customer.</param>
 /// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>

@@ -1,7 +1,7 @@
 import type { RequestOptions } from "../core/http.js";
 import type { Page } from "../core/pagination.js";
 import type {
-  Deleted, Discount, SeatsChange, Subscription, SubscriptionChange, SubscriptionChangeAnswer, SubscriptionCreate, SubscriptionFilter,
+  Deleted, Discount, SeatsChange, Subscription, SubscriptionCancel, SubscriptionChange, SubscriptionChangeAnswer, SubscriptionCreate, SubscriptionFilter,
 } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
@@ -31,8 +31,11 @@ export class Subscriptions extends Resource {
     return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/change/preview`, body: params, options });
   }
 
-  /** Cancels at period end (the default, undoable until then) or now (`atPeriodEnd: false`). */
-  cancel(id: string, params: { atPeriodEnd?: boolean; creditUnused?: boolean } = {}, options?: RequestOptions): Promise<SubscriptionChangeAnswer> {
+  /**
+   * Cancels at period end (the default, undoable until then) or now (`atPeriodEnd: false`); `reason` and `comment` are kept
+   * on the subscription as `cancelReason` and `cancelComment`.
+   */
+  cancel(id: string, params: SubscriptionCancel = {}, options?: RequestOptions): Promise<SubscriptionChangeAnswer> {
     return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/cancel`, body: params, options });
   }
 

@@ -3,8 +3,8 @@
 import express from "express";
 import OpenAI from "openai";
 import {
-  Tollgate, QuotaExceededError, BudgetExceededError, TollgateError, webhooks,
-  type Entitlement, type Customer, type Page, type Subscription, type WebhookEvent,
+  Tollgate, QuotaExceededError, BudgetExceededError, RateLimitedError, TollgateError, webhooks,
+  type CancelReason, type Entitlement, type Customer, type Page, type Subscription, type WebhookEvent,
 } from "@tollgate/sdk";
 import { requireQuota, setQuotaUsage } from "@tollgate/sdk/express";
 import { withQuota } from "@tollgate/sdk/next";
@@ -13,9 +13,19 @@ const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://localhost:5080", m
 
 export async function surface(): Promise<void> {
   const customer: Customer = await tg.customers.upsert("u1", { email: "u1@example.com", metadata: { team: "a" } });
-  const decision: Entitlement = await tg.entitlements.consume({ customer: customer.id, feature: "cv_generate", amount: 1 });
+  const decision: Entitlement = await tg.entitlements.consume({
+    customer: customer.id, feature: "cv_generate", amount: 1, metadata: { endpoint: "/cv" },
+  });
   const remaining: number | null = decision.remaining;
-  const resetsAt: string = decision.resetsAt;
+  const resetsAt: string | null = decision.resetsAt; // null for a lifetime allowance (reset: never)
+  const windowStart: string | null = decision.windowStart;
+  const window = (await tg.usage.get("u1")).features["cv_generate"]!;
+  const windowEnd: string | null = window.resetsAt ?? (await tg.entitlements.get("u1")).features[0]!.resetsAt;
+  await tg.events.track([{ customer: "u1", feature: "api_calls", amount: 3, metadata: { source: "import" } }]);
+  const reason: CancelReason = "too_expensive";
+  const canceled: Subscription = (await tg.subscriptions.cancel("sub_1", { reason, comment: "Too much" })).subscription;
+  const kept: [CancelReason | null, string | null] = [canceled.cancelReason, canceled.cancelComment];
+  void [windowStart, window.windowStart, windowEnd, kept];
   const reservation = await tg.entitlements.reserve({ customer: "u1", feature: "api_calls", amount: 10, ttlSeconds: 60 });
   const settled: Entitlement = await reservation.commit(4);
   await reservation.release({ signal: AbortSignal.timeout(1000) });
@@ -32,6 +42,7 @@ export async function surface(): Promise<void> {
     await tg.entitlements.consume({ customer: "u1", feature: "cv_generate" });
   } catch (error) {
     if (error instanceof BudgetExceededError) { const spent: number | undefined = error.budgetSpentUsd; void spent; }
+    if (error instanceof RateLimitedError) { const at: Date | undefined = error.resetAt; const limit = error.limit; void [at, limit]; }
     if (error instanceof QuotaExceededError) { const at: Date | undefined = error.resetsAt; const after: number | undefined = error.retryAfter; void [at, after]; }
     if (error instanceof TollgateError) { const code: string = error.error; const status: number | undefined = error.status; void [code, status]; }
   }
