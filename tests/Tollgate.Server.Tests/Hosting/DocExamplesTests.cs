@@ -31,8 +31,27 @@ public sealed partial class DocExamplesTests
         await app.CustomerAsync("c1");
         await app.CustomerAsync("user-42");
         await app.SubscribeAsync("user-42", "pro");
-        var examples = CurlExamples(Doc("llm.md")).ToList();
 
+        Assert.Empty(await RunCurlExamplesAsync(app, "llm.md", atLeast: 4));
+    }
+
+    [Fact]
+    public async Task EveryCompleteCurlExampleInTheEntitlementsDocsSucceedsInOrderOnTheDataApiCatalog()
+    {
+        // The rate-limit and metadata examples name the data-API catalog's api_calls; the rest create what they use.
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?>
+        {
+            ["Tollgate:Catalog:SeedFile"] = Path.Combine(Json.RepoRoot(), "catalogs", "data-api.json"),
+        });
+
+        Assert.Empty(await RunCurlExamplesAsync(app, "entitlements.md", atLeast: 7));
+    }
+
+    /// <summary>Sends the doc's complete curl examples in order; the failures, each with its answer.</summary>
+    private static async Task<List<string>> RunCurlExamplesAsync(TollgateApp app, string doc, int atLeast)
+    {
+        var examples = CurlExamples(Doc(doc)).ToList();
+        Assert.True(examples.Count >= atLeast, $"only {examples.Count} runnable examples were found in {doc}");
         var failures = new List<string>();
         foreach (var (method, path, body) in examples)
         {
@@ -44,8 +63,7 @@ public sealed partial class DocExamplesTests
             }
         }
 
-        Assert.True(examples.Count >= 4, $"only {examples.Count} runnable examples were found");
-        Assert.Empty(failures);
+        return failures;
     }
 
     /// <summary>Each `curl -X METHOD localhost:5080/path … -d '{…}'` whose body is complete (no "…" placeholder).</summary>
