@@ -84,10 +84,11 @@ internal static class RateCounters
     /// Counts one request in the rate window holding <paramref name="at"/>, the instant the request's quota window was
     /// taken at: from one instant, a rate window inside one request's quota window is inside every other's that holds it,
     /// so no two requests of a window choose different homes (a request queued across a quota window's edge included).
-    /// The state after it, or a refusal (<see cref="RateState.Refused"/>) that counted nothing.
+    /// The state after it, or a refusal (<see cref="RateState.Refused"/>) that counted nothing. A plan-wide limit passes
+    /// the catalog's rate_limit_feature as <paramref name="planWideFeature"/>, so the state says whose limit it was.
     /// </summary>
     public static async Task<RateState> TryTakeAsync(
-        BatchScope scope, string customer, string feature, RateLimit rate, CounterHome? counter, DateTimeOffset at)
+        BatchScope scope, string customer, string feature, RateLimit rate, CounterHome? counter, DateTimeOffset at, string? planWideFeature)
     {
         var window = QuotaWindow.RateWindow(rate, at);
         long? used;
@@ -109,7 +110,10 @@ internal static class RateCounters
                 customer, feature, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), rate.Limit);
         }
 
-        return used is { } u ? new RateState(rate.Limit, rate.Limit - u, window.End, false) : new RateState(rate.Limit, 0, window.End, true);
+        return new RateState(rate.Limit, used is { } u ? rate.Limit - u : 0, window.End, used is null)
+        {
+            Per = rate.Per, PlanWideFeature = planWideFeature,
+        };
     }
 
     /// <summary>Returns a request taken earlier in this transaction, because a later check refused it: a refusal counts nothing.</summary>
