@@ -34,19 +34,22 @@ public sealed record CommitReservationRequest(long Amount);
 
 /// <summary>The decision on one feature and the counter behind it.</summary>
 /// <param name="Allowed">Whether the customer may (or did) use the amount.</param>
-/// <param name="Reason">within_quota, unlimited, soft_cap_overage, credit_grant, included, quota_exceeded, feature_not_in_plan or budget_exceeded.</param>
+/// <param name="Reason">
+/// Allowed: within_quota, unlimited, soft_cap_overage, credit_grant, included (a boolean feature) or value (a value feature).
+/// Refused: quota_exceeded, rate_limited, budget_exceeded or feature_not_in_plan.
+/// </param>
 /// <param name="Feature">The feature's code.</param>
 /// <param name="Plan">The customer's plan, if any.</param>
-/// <param name="Limit">The period's limit (quota plus rollover); null when unlimited.</param>
-/// <param name="Used">Units used this period.</param>
-/// <param name="Remaining">Units left this period; null when unlimited.</param>
+/// <param name="Limit">The quota window's limit (rollover included; see the plan feature's reset); null when unlimited.</param>
+/// <param name="Used">Units used in the quota's window.</param>
+/// <param name="Remaining">Units left in the quota's window; null when unlimited.</param>
 /// <param name="Unlimited">Whether the quota is unlimited.</param>
 /// <param name="ResetsAt">When the quota's window ends and the counter starts again; null for a lifetime allowance (reset: never).</param>
 /// <param name="HardCap">Whether use past the limit is refused.</param>
 /// <param name="Overage">Units used past the limit under a soft cap.</param>
 /// <param name="Reserved">Units held by open reservations.</param>
 /// <param name="Value">For value features, the plan's setting.</param>
-/// <param name="WindowStart">When the quota's window started.</param>
+/// <param name="WindowStart">When the quota's window (its own reset, not the billing period) started.</param>
 /// <param name="Customer">The customer whose quota was used: the organisation when a member was named.</param>
 /// <param name="Member">The member named in the call, or null when the call named the customer.</param>
 /// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>

@@ -21,10 +21,13 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
             o.AddSchemaTransformer<DateTimeSchemas>();
+            o.AddSchemaTransformer<CatalogSchemas>();
+            o.AddSchemaTransformer<DecisionSchemas>();
             o.AddOperationTransformer<OperationIds>();
             o.AddOperationTransformer<SecurityTransformer>();
             o.AddOperationTransformer<OneOfBodies>();
             o.AddOperationTransformer<ProblemResponses>();
+            o.AddOperationTransformer<RateLimitResponses>();
             o.AddDocumentTransformer<SecurityTransformer>();
             o.AddDocumentTransformer<ProblemResponses>();
             o.AddDocumentTransformer<TagDescriptions>();
