@@ -1,4 +1,5 @@
 using Tollgate.Server.OpenApi;
+using Tollgate.Server.OpenApi.Bodies;
 
 namespace Tollgate.Server.Composition;
 

@@ -3,9 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Tollgate.Core.Catalog;
-using Tollgate.Server.OpenApi.Bodies;
 
-namespace Tollgate.Server.OpenApi;
+namespace Tollgate.Server.OpenApi.Bodies;
 
 /// <summary>
 /// The catalog parser's constraints (Core/Catalog: CatalogDocument, PlanReader, QuotaTermsReader, OverageTiersReader,
