@@ -75,7 +75,7 @@ public sealed class PagesTests(BrowserFixture browser)
         foreach (var row in compare["rows"]!.AsArray())
         {
             var cells = await page.Locator($"tr[data-feature='{row!["feature_code"].Value<string>()}'] td").AllInnerTextsAsync();
-            Assert.Equal(row["cells"]!.AsArray().Select(c => c!["display_quota"].Value<string>()), cells);
+            Assert.Equal(row["cells"]!.AsArray().Select(c => c!["display_terms"].Value<string>()), cells);
         }
 
         Assert.Equal(compare["plans"]!.AsArray().Select(p => p!["name"].Value<string>()), await page.Locator("thead th[data-plan]").AllInnerTextsAsync());

@@ -35,13 +35,14 @@ public sealed record CommitReservationRequest(long Amount);
 /// <summary>The decision on one feature and the counter behind it.</summary>
 /// <param name="Allowed">Whether the customer may (or did) use the amount.</param>
 /// <param name="Reason">
-/// within_quota, unlimited, soft_cap_overage, credit_grant, included, value, quota_exceeded, feature_not_in_plan, budget_exceeded or rate_limited.
+/// Allowed: within_quota, unlimited, soft_cap_overage, credit_grant, included (a boolean feature) or value (a value feature).
+/// Refused: quota_exceeded, rate_limited, budget_exceeded or feature_not_in_plan.
 /// </param>
 /// <param name="Feature">The feature's code.</param>
 /// <param name="Plan">The customer's plan, if any.</param>
-/// <param name="Limit">The period's limit (quota plus rollover); null when unlimited.</param>
-/// <param name="Used">Units used this period.</param>
-/// <param name="Remaining">Units left this period; null when unlimited.</param>
+/// <param name="Limit">The quota window's limit (rollover included; see the plan feature's reset); null when unlimited.</param>
+/// <param name="Used">Units used in the quota's window.</param>
+/// <param name="Remaining">Units left in the quota's window; null when unlimited.</param>
 /// <param name="Unlimited">Whether the quota is unlimited.</param>
 /// <param name="ResetsAt">When the quota's window ends and the counter starts again; null for a lifetime allowance (reset: never).</param>
 /// <param name="HardCap">Whether use past the limit is refused.</param>

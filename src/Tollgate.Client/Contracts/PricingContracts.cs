@@ -50,15 +50,29 @@ public sealed record PricingPrice(
 /// <param name="Name">The feature's display name.</param>
 /// <param name="Unit">What is counted, such as "CVs".</param>
 /// <param name="Kind">"boolean", "metered" or "value".</param>
-/// <param name="MonthlyQuota">For metered features: null unlimited, 0 not included, n per period.</param>
+/// <param name="MonthlyQuota">
+/// For metered features, the same as <paramref name="Limit"/>: kept for older clients, it is a monthly quota only when
+/// <paramref name="Reset"/> is "month". Null unlimited, 0 not included.
+/// </param>
 /// <param name="HardCap">Whether use past the quota is refused (true) or billed as overage (false).</param>
 /// <param name="Rollover">Whether unused units carry into the next period.</param>
 /// <param name="OverageUnitPriceCents">Price per unit past a soft cap.</param>
 /// <param name="Enabled">Whether the plan includes the feature at all.</param>
 /// <param name="Value">For value features, the plan's setting.</param>
-/// <param name="DisplayQuota">"Unlimited", "Not included", "Included" or the number.</param>
+/// <param name="DisplayQuota">"Unlimited", "Not included", "Included", a value feature's value or the number, without its window (see <paramref name="DisplayTerms"/>).</param>
 /// <param name="TiersMode">"graduated" or "volume" when the overage is tiered; null otherwise.</param>
 /// <param name="OverageTiers">The overage tiers, counted in units past the limit; null when the overage has one unit price.</param>
+/// <param name="Limit">For metered features: units per window (see <paramref name="Reset"/>); null unlimited, 0 not included.</param>
+/// <param name="Reset">
+/// For metered features, when the window starts again: "day", "week", "month", "year", "billing_period" or "never" (a lifetime
+/// allowance); null for other kinds.
+/// </param>
+/// <param name="RateLimit">The plan's rate limit on the feature's consume and reserve calls, or null.</param>
+/// <param name="DisplayTerms">
+/// The grant in words with its window: "1 a day", "50 a week", "30 a month", "100 in total" (reset never), "100 per billing
+/// period", "10 a month per seat", or <paramref name="DisplayQuota"/> where there is no window.
+/// </param>
+/// <param name="DisplayRateLimit">The rate limit in words, such as "600 a minute"; null when there is none.</param>
 public sealed record PricingPlanFeature(
     string FeatureCode,
     string Name,
@@ -72,7 +86,17 @@ public sealed record PricingPlanFeature(
     JsonElement? Value,
     string DisplayQuota,
     string? TiersMode = null,
-    IReadOnlyList<PricingTier>? OverageTiers = null);
+    IReadOnlyList<PricingTier>? OverageTiers = null,
+    long? Limit = null,
+    string? Reset = null,
+    PricingRateLimit? RateLimit = null,
+    string? DisplayTerms = null,
+    string? DisplayRateLimit = null);
+
+/// <summary>At most <paramref name="Limit"/> consume or reserve calls per <paramref name="Per"/>, whatever their amount.</summary>
+/// <param name="Limit">Calls allowed in one window.</param>
+/// <param name="Per">"second", "minute" or "hour": fixed windows aligned to the Unix epoch.</param>
+public sealed record PricingRateLimit(long Limit, string Per);
 
 /// <summary>One overage tier: units up to <paramref name="UpTo"/> (null: no end) cost <paramref name="UnitPriceCents"/> per
 /// <paramref name="PerUnits"/> units, plus <paramref name="FlatCents"/> once when the tier is reached.</summary>
@@ -112,9 +136,11 @@ public sealed record ComparisonRow(string FeatureCode, string Name, string Unit,
 
 /// <summary>One plan's value for one feature.</summary>
 /// <param name="Plan">Plan code.</param>
-/// <param name="DisplayQuota">The value in words.</param>
+/// <param name="DisplayQuota">The value in words, without the window: "Unlimited", "Not included", "Included", a value or the number.</param>
 /// <param name="Included">Whether the plan includes the feature.</param>
-public sealed record ComparisonCell(string Plan, string DisplayQuota, bool Included);
+/// <param name="DisplayTerms">The value in words with its window, such as "1 a day" or "30 a month" (see <see cref="PricingPlanFeature.DisplayTerms"/>).</param>
+/// <param name="DisplayRateLimit">The plan's rate limit on the feature in words, such as "600 a minute"; null when there is none.</param>
+public sealed record ComparisonCell(string Plan, string DisplayQuota, bool Included, string? DisplayTerms = null, string? DisplayRateLimit = null);
 
 /// <summary>A question and its answer, written by the operator in the catalog.</summary>
 /// <param name="Question">The question.</param>

@@ -1,4 +1,5 @@
 using Tollgate.Server.OpenApi;
+using Tollgate.Server.OpenApi.Bodies;
 
 namespace Tollgate.Server.Composition;
 
@@ -21,10 +22,13 @@ public static class OpenApiSetup
                 return Task.CompletedTask;
             });
             o.AddSchemaTransformer<DateTimeSchemas>();
+            o.AddSchemaTransformer<CatalogSchemas>();
+            o.AddSchemaTransformer<DecisionSchemas>();
             o.AddOperationTransformer<OperationIds>();
             o.AddOperationTransformer<SecurityTransformer>();
             o.AddOperationTransformer<OneOfBodies>();
             o.AddOperationTransformer<ProblemResponses>();
+            o.AddOperationTransformer<RateLimitResponses>();
             o.AddDocumentTransformer<SecurityTransformer>();
             o.AddDocumentTransformer<ProblemResponses>();
             o.AddDocumentTransformer<TagDescriptions>();

@@ -23,7 +23,8 @@ public static class ProblemSchema
             ["detail"] = Text("What went wrong, in a sentence for a developer."),
             ["instance"] = Nullable(Text("The request's path, when given.")),
             ["error"] = Text("The machine-readable code: validation_failed, not_found, missing_api_key, invalid_api_key, forbidden, "
-                + "quota_exceeded, budget_exceeded, feature_not_in_plan, idempotency_mismatch, payments_not_configured, …"),
+                + "quota_exceeded, rate_limited, budget_exceeded, feature_not_in_plan, idempotency_mismatch, payments_not_configured, "
+                + "overloaded, …"),
             ["errors"] = new OpenApiSchema
             {
                 Description = "For validation_failed, each bad field's path and what is wrong with it; for invalid_catalog and "
@@ -37,11 +38,20 @@ public static class ProblemSchema
             ["resource"] = Text("For not_found, what was missing: customer, feature, plan, reservation, invoice, …"),
             ["feature"] = Text("For a denial, the feature refused."),
             ["plan"] = Nullable(Text("For a denial, the customer's plan.")),
-            ["limit"] = Nullable(Integer("For a denial, the period's limit (null when unlimited or not in the plan).")),
-            ["used"] = Integer("For a denial, units used this period."),
-            ["remaining"] = Nullable(Integer("For a denial, units left this period.")),
-            ["resets_at"] = Nullable(Text("For a denial, when the period's quota resets.", "date-time")),
-            ["retry_after"] = Nullable(Integer("For a 429, seconds until the quota resets, when given; the Retry-After header always says it.")),
+            ["limit"] = Nullable(Integer("For quota_exceeded, budget_exceeded and feature_not_in_plan, the quota window's limit (rollover "
+                + "included; null when unlimited or not in the plan). For rate_limited, the rate limit's requests per window.")),
+            ["used"] = Integer("For a quota denial, units used in the quota's window."),
+            ["remaining"] = Nullable(Integer("For a quota denial, units left in the quota's window (null when unlimited); 0 for rate_limited.")),
+            ["window_start"] = Nullable(Text("For a quota denial, when the quota's window started.", "date-time")),
+            ["resets_at"] = Nullable(Text("For a quota denial, when the quota's window ends and the counter starts again; null for a lifetime "
+                + "allowance (reset: never), which never resets.", "date-time")),
+            ["reset_at"] = Text("For rate_limited, when the rate limit's window ends (second, minute or hour, aligned to the Unix epoch).", "date-time"),
+            ["retry_after"] = Integer("For a 429, whole seconds until the quota window or rate-limit window resets, as the Retry-After header "
+                + "says; absent when the quota never resets."),
+            ["retry_after_seconds"] = Integer("For overloaded (503), whole seconds to wait, as the Retry-After header says."),
+            ["customer"] = Text("For a quota denial of a call that named a member: the customer (organisation) whose quota it is."),
+            ["member"] = Text("For a quota denial of a call that named a member: that member; present with customer."),
+            ["granted_remaining"] = Integer("For a quota denial, what the customer's credit grants for the feature have left, when consulted."),
             ["upgrade_url"] = Text("For a denial, where the customer can upgrade: the catalog's upgrade_url, which may be relative (/pricing)."),
             ["budget_usd"] = Nullable(Number("For budget_exceeded, the plan's LLM budget in USD. Not for end users.")),
             ["budget_spent_usd"] = Number("For budget_exceeded, USD spent this period. Not for end users."),

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
+using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Discounts;
 using static Tollgate.Server.Pages.Html;
@@ -154,19 +155,28 @@ public static partial class PricingPage
         _ => "Choose plan",
     };
 
-    /// <summary>"10 CVs a month", "Unlimited messages", "Data retention: 90", or the feature's name for a gate.</summary>
+    /// <summary>
+    /// "10 CVs a month", "1 scan a day", "Unlimited messages", "Data retention: 90 days", or the feature's name for a gate; then
+    /// the rate limit, if any. The window is the quota's own, so it reads the same whichever billing interval is shown.
+    /// </summary>
     public static string FeatureWords(Feature feature, PlanFeature? granted)
     {
         var display = QuotaDisplay.For(granted);
-        return feature.Kind switch
+        var words = feature.Kind switch
         {
             FeatureKind.Boolean => E(feature.Name),
-            FeatureKind.Value => $"{E(feature.Name)}: {E(display)}{(string.IsNullOrEmpty(feature.Unit) || display is QuotaDisplay.Unlimited ? "" : " " + E(feature.Unit))}",
+            // A value the plan leaves out (or sets to false) is off: its name alone, like a gate, never "Not included days".
+            FeatureKind.Value when display is QuotaDisplay.NotIncluded => E(feature.Name),
+            FeatureKind.Value => $"{E(feature.Name)}: {E(display)}{(string.IsNullOrEmpty(feature.Unit) || display is QuotaDisplay.Unlimited or QuotaDisplay.Included ? "" : " " + E(feature.Unit))}",
             _ when display == QuotaDisplay.NotIncluded => E(feature.Name),
             _ when display == QuotaDisplay.Unlimited => $"Unlimited {E(feature.Unit)} <span class=\"muted\">({E(feature.Name)})</span>",
-            _ => $"{E(display)} {E(QuotaDisplay.UnitFor(granted!.MonthlyQuota ?? 0, feature.Unit))} <span class=\"per monthly-only\">a month</span><span class=\"per yearly-only\">a year</span> " +
+            _ => $"{E(display)} {E(QuotaDisplay.UnitFor(granted!.MonthlyQuota ?? 0, feature.Unit))} " +
+                $"<span class=\"per\" data-reset=\"{granted.Reset.ToWire()}\">{E(QuotaWords.Window(granted.Reset))}{(granted.PerSeat ? " per seat" : "")}</span> " +
                 $"<span class=\"muted\">({E(feature.Name)})</span>",
         };
+        return QuotaWords.RateLimit(granted, "requests") is { } rate
+            ? $"{words}<span class=\"rate muted\" data-testid=\"rate-limit\">, up to {E(rate)}</span>"
+            : words;
     }
 
     private static string Cta(PagesOptions options, CatalogSnapshot catalog, string plan, string period)
@@ -198,7 +208,9 @@ public static partial class PricingPage
             table.Append(CultureInfo.InvariantCulture, $"<tr data-feature=\"{E(feature.Code)}\"><th scope=\"row\">{E(feature.Name)}</th>");
             foreach (var plan in plans)
             {
-                table.Append(CultureInfo.InvariantCulture, $"<td data-plan=\"{E(plan.Code)}\">{E(QuotaDisplay.For(plan.Current.Terms.Feature(feature.Code)))}</td>");
+                var granted = plan.Current.Terms.Feature(feature.Code);
+                var rate = QuotaWords.RateLimit(granted, "requests") is { } r ? $"<br><span class=\"rate muted\">up to {E(r)}</span>" : "";
+                table.Append(CultureInfo.InvariantCulture, $"<td data-plan=\"{E(plan.Code)}\">{E(QuotaWords.Terms(granted))}{rate}</td>");
             }
 
             table.Append("</tr>");

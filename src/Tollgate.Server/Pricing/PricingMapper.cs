@@ -45,7 +45,12 @@ public static class PricingMapper
         granted?.ValueJson is { } json ? JsonSerializer.Deserialize<JsonElement>(json) : null,
         QuotaDisplay.For(granted),
         granted?.OverageTiers?.Mode.ToWire(),
-        granted?.OverageTiers is { } tiers ? [.. tiers.Tiers.Select(t => new PricingTier(t.UpTo, t.UnitPriceCents, t.PerUnits, t.FlatCents))] : null);
+        granted?.OverageTiers is { } tiers ? [.. tiers.Tiers.Select(t => new PricingTier(t.UpTo, t.UnitPriceCents, t.PerUnits, t.FlatCents))] : null,
+        feature.Kind == FeatureKind.Metered ? (granted is null ? 0 : granted.MonthlyQuota) : null,
+        feature.Kind == FeatureKind.Metered ? (granted?.Reset ?? QuotaReset.Month).ToWire() : null,
+        granted?.RateLimit is { } rate ? new PricingRateLimit(rate.Limit, rate.Per.ToWire()) : null,
+        QuotaWords.Terms(granted),
+        QuotaWords.RateLimit(granted));
 
     public static PricingFeature ToWire(Feature f) => new(f.Code, f.Name, f.Description, f.Unit, f.Kind.ToString().ToLowerInvariant());
 
@@ -57,7 +62,8 @@ public static class PricingMapper
             [.. catalog.PublicFeatures.Select(f => new ComparisonRow(f.Code, f.Name, f.Unit, [.. plans.Select(p =>
             {
                 var granted = p.Current.Terms.Feature(f.Code);
-                return new ComparisonCell(p.Code, QuotaDisplay.For(granted), granted?.IsIncluded ?? false);
+                return new ComparisonCell(p.Code, QuotaDisplay.For(granted), granted?.IsIncluded ?? false, QuotaWords.Terms(granted),
+                    QuotaWords.RateLimit(granted));
             })]))],
             [.. catalog.Faq.Select(q => new FaqItem(q.Question, q.Answer))]);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Pricing;
@@ -44,6 +45,62 @@ public abstract class PricingApiContract : ApiContract
         Assert.Null(chat["monthly_quota"]);
         Assert.False(chat["hard_cap"].Value<bool>());
     }
+
+    [Fact]
+    public async Task APlanFeatureCarriesItsLimitWindowAndRateLimitAndSaysThemInWords()
+    {
+        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await app.Admin.PutJsonAsync("/v1/admin/catalog", CatalogDocsExample());
+
+        var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray();
+
+        JsonNode Feature(string plan, string feature) => plans.Single(p => p!["code"].Value<string>() == plan)!["features"]!.AsArray()
+            .Single(f => f!["feature_code"].Value<string>() == feature)!;
+        var freeScans = Feature("free", "ats_scans");
+        var proScans = Feature("pro", "ats_scans");
+        var proCvs = Feature("pro", "cv_generate");
+        var freeApi = Feature("free", "api_requests");
+        Assert.Equal((1L, "day", 1L, "1", "1 a day"), (freeScans["limit"].Value<long>(), freeScans["reset"].Value<string>(),
+            freeScans["monthly_quota"].Value<long>(), freeScans["display_quota"].Value<string>(), freeScans["display_terms"].Value<string>()));
+        Assert.Equal((50L, "week", "50 a week"), (proScans["limit"].Value<long>(), proScans["reset"].Value<string>(), proScans["display_terms"].Value<string>()));
+        Assert.Equal(("30 a month", 5L, "second", "5 a second"), (proCvs["display_terms"].Value<string>(), proCvs["rate_limit"]!["limit"].Value<long>(),
+            proCvs["rate_limit"]!["per"].Value<string>(), proCvs["display_rate_limit"].Value<string>()));
+        Assert.Equal(("Included", 60L, "minute", "60 a minute"), (freeApi["display_terms"].Value<string>(), freeApi["rate_limit"]!["limit"].Value<long>(),
+            freeApi["rate_limit"]!["per"].Value<string>(), freeApi["display_rate_limit"].Value<string>()));
+        Assert.Null(freeApi["reset"]);
+        Assert.Null(Feature("free", "cv_generate")["rate_limit"]);
+        Assert.Equal("Not included", Feature("free", "data_retention_days")["display_terms"].Value<string>());
+        Assert.Equal("365", Feature("pro", "data_retention_days")["display_terms"].Value<string>());
+    }
+
+    [Fact]
+    public async Task TheComparisonSaysEachQuotasWindowLifetimeAndBillingPeriodIncluded()
+    {
+        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        var catalog = JsonNode.Parse(CatalogDocsExample())!;
+        catalog["plans"]!.AsArray().Add(JsonNode.Parse("""
+            { "code": "team", "name": "Team", "sort_order": 4, "prices": [ { "billing_period": "yearly", "price_cents": 99900 } ],
+              "features": [ { "feature_code": "ats_scans", "limit": 100, "reset": "never" },
+                            { "feature_code": "cv_generate", "limit": 40, "reset": "billing_period", "per_seat": true },
+                            { "feature_code": "career_chat_messages", "limit": null } ] }
+            """));
+        var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", catalog.ToJsonString());
+
+        var table = await (await app.Anonymous.GetAsync("/v1/pricing/compare")).ReadAsync();
+
+        JsonArray Cells(string feature) => table["rows"]!.AsArray().Single(r => r!["feature_code"].Value<string>() == feature)!["cells"]!.AsArray();
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        Assert.Equal(["1 a day", "50 a week", "100 in total"], Cells("ats_scans").Select(c => c!["display_terms"].Value<string>()));
+        Assert.Equal(["1", "50", "100"], Cells("ats_scans").Select(c => c!["display_quota"].Value<string>()));
+        Assert.Equal(["3 a month", "30 a month", "40 per billing period per seat"], Cells("cv_generate").Select(c => c!["display_terms"].Value<string>()));
+        Assert.Equal([null, "5 a second", null], Cells("cv_generate").Select(c => c!["display_rate_limit"].Value<string>()));
+        Assert.Equal(["60 a minute", "600 a minute", null], Cells("api_requests").Select(c => c!["display_rate_limit"].Value<string>()));
+        Assert.Equal("Unlimited", Cells("career_chat_messages")[2]!["display_terms"].Value<string>());
+    }
+
+    private static string CatalogDocsExample() => System.Text.RegularExpressions.Regex.Match(
+        File.ReadAllText(Path.Combine(Json.RepoRoot(), "docs", "catalog.md")), "```json\n(.*?)```", System.Text.RegularExpressions.RegexOptions.Singleline)
+        .Groups[1].Value;
 
     [Fact]
     public async Task OnePlanIsServedByCodeAndAnUnknownCodeIsA404Problem()

@@ -13,13 +13,33 @@ namespace Tollgate.Server.OpenApi.Bodies;
 /// <param name="UpgradeUrl">Where denials send a customer to upgrade (relative to the app, such as /pricing, or absolute).</param>
 /// <param name="Faq">Questions and answers for the pricing page.</param>
 /// <param name="Notify">Which e-mails customers get; every kind when absent.</param>
+/// <param name="RateLimitFeature">
+/// A feature of this document whose rate_limit in a plan is that plan's plan-wide rate limit: it counts every consume and
+/// reserve of the plan, whatever the feature.
+/// </param>
+/// <param name="Packs">Credit packs sold once, at most 100; none when absent.</param>
 public sealed record CatalogDocumentBody(
     IReadOnlyList<CatalogFeatureBody> Features,
     IReadOnlyList<CatalogPlanBody> Plans,
     string? DefaultPlan = null,
     string? UpgradeUrl = null,
     IReadOnlyList<FaqItem>? Faq = null,
-    CatalogNotifyBody? Notify = null);
+    CatalogNotifyBody? Notify = null,
+    string? RateLimitFeature = null,
+    IReadOnlyList<CatalogPackBody>? Packs = null);
+
+/// <summary>A credit pack: units of a metered feature sold once, granted to the buyer as a credit grant.</summary>
+/// <param name="Code">Its code, unique among packs: lower case letters, digits and underscores.</param>
+/// <param name="Name">Its display name.</param>
+/// <param name="Feature">A metered feature of this document.</param>
+/// <param name="Amount">Units granted, 1 to 10^12.</param>
+/// <param name="PriceCents">The price in minor units of the currency.</param>
+/// <param name="Currency">An ISO 4217 code in either case (usd, as Stripe writes it); kept and exported in capitals.</param>
+/// <param name="ExpiresAfterDays">Days after the purchase when the grant expires, 1 to 3650; never when absent.</param>
+/// <param name="StripePriceId">A one-time Stripe price, unique among packs; needed to sell the pack through Checkout.</param>
+public sealed record CatalogPackBody(
+    string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays = null,
+    string? StripePriceId = null);
 
 /// <summary>The catalog's notify block.</summary>
 /// <param name="Email">
@@ -74,17 +94,35 @@ public sealed record CatalogPriceBody(
     string BillingPeriod, long PriceCents, string? Currency = null, int? TrialDays = null, string? StripePriceId = null, bool? PerSeat = null,
     int? IncludedSeats = null, int? MaxSeats = null);
 
-/// <summary>What a plan grants of one feature; which fields apply depends on the feature's kind.</summary>
+/// <summary>
+/// What a plan grants of one feature; which fields apply depends on the feature's kind (metered: limit or monthly_quota,
+/// reset, hard_cap, rollover, overage_unit_price_cents or overage_tiers with tiers_mode, alert_thresholds, meter,
+/// per_member_limit, per_seat, rate_limit; boolean: enabled, rate_limit; value: value, rate_limit).
+/// </summary>
 /// <param name="FeatureCode">The feature.</param>
-/// <param name="MonthlyQuota">Metered: units a period; null for unlimited.</param>
-/// <param name="HardCap">Metered: refuse past the quota (default true), or allow overage.</param>
-/// <param name="Rollover">Metered: carry unused units into the next period.</param>
-/// <param name="OverageUnitPriceCents">Metered without a hard cap: the price of each unit past the quota.</param>
+/// <param name="MonthlyQuota">Metered, the older form of limit: means limit with reset month; not together with limit or reset.</param>
+/// <param name="HardCap">Metered: refuse past the limit (default true), or allow overage.</param>
+/// <param name="Rollover">Metered: carry unused units into the next window, at most one window's limit; needs a positive limit and a window that resets.</param>
+/// <param name="OverageUnitPriceCents">Metered with hard_cap false: the price of each unit past the limit.</param>
 /// <param name="Enabled">Boolean: whether the plan has it (default true).</param>
-/// <param name="Value">Value: a number, string, boolean or null.</param>
-/// <param name="AlertThresholds">Metered: percentages of the quota that raise an alert.</param>
-/// <param name="PerMemberLimit">Metered: what each member of an organisation may use of the limit in one window.</param>
-/// <param name="PerSeat">Metered: the limit is multiplied by the subscription's seats.</param>
+/// <param name="Value">Value: a number, string, boolean or null (required for a value feature).</param>
+/// <param name="AlertThresholds">
+/// Metered: at most 10 whole percentages of the window's limit, 1 to 1000, each greater than the one before, that raise an
+/// alert (80, 90, 100 when absent; [] turns them off).
+/// </param>
+/// <param name="PerMemberLimit">Metered, with a positive limit: what each member of an organisation may use of the limit in one window.</param>
+/// <param name="PerSeat">Metered, with a positive limit: the limit is multiplied by the subscription's seats.</param>
+/// <param name="Limit">
+/// Metered: units per window (see reset); null for unlimited, 0 for not included. A metered grant needs limit or monthly_quota.
+/// </param>
+/// <param name="Reset">Metered: when the window starts again (default month); never is one window for the customer's whole life.</param>
+/// <param name="RateLimit">Any kind: at most limit consume or reserve calls per second, minute or hour, decided before the quota.</param>
+/// <param name="Meter">Metered: logged LLM calls feed the quota.</param>
+/// <param name="OverageTiers">
+/// Metered with hard_cap false, not with overage_unit_price_cents: 1 to 20 tiers pricing the units past the limit; only the
+/// last is open-ended.
+/// </param>
+/// <param name="TiersMode">With overage_tiers: graduated (default) prices each tier's units at its price; volume prices all at the tier reached.</param>
 public sealed record CatalogPlanFeatureBody(
     string FeatureCode,
     long? MonthlyQuota = null,
@@ -95,4 +133,28 @@ public sealed record CatalogPlanFeatureBody(
     JsonElement? Value = null,
     IReadOnlyList<int>? AlertThresholds = null,
     long? PerMemberLimit = null,
-    bool? PerSeat = null);
+    bool? PerSeat = null,
+    long? Limit = null,
+    string? Reset = null,
+    CatalogRateLimitBody? RateLimit = null,
+    CatalogMeterBody? Meter = null,
+    IReadOnlyList<CatalogOverageTierBody>? OverageTiers = null,
+    string? TiersMode = null);
+
+/// <summary>A rate limit: at most Limit requests (consume or reserve calls, whatever their amount) per fixed window aligned to the Unix epoch.</summary>
+/// <param name="Limit">Requests allowed in one window, at least 1.</param>
+/// <param name="Per">The window: second, minute or hour.</param>
+public sealed record CatalogRateLimitBody(long Limit, string Per);
+
+/// <summary>Makes logged LLM calls feed a metered quota: each call adds its measure.</summary>
+/// <param name="Llm">What a call adds: total_tokens, input_tokens, output_tokens or calls.</param>
+/// <param name="Features">Only calls logged for these features of this document (every call when absent); at most 50.</param>
+/// <param name="Providers">Only calls made through these providers (any when absent); at most 50.</param>
+public sealed record CatalogMeterBody(string Llm, IReadOnlyList<string>? Features = null, IReadOnlyList<string>? Providers = null);
+
+/// <summary>One overage tier, counted in units past the limit from 1.</summary>
+/// <param name="UpTo">The tier's last unit, inclusive, greater than the tier before's; null or "inf" for the last, open-ended tier (and only the last).</param>
+/// <param name="UnitPriceCents">The price of per_units units, in minor units (default 0).</param>
+/// <param name="PerUnits">How many units unit_price_cents is for, 1 to 1,000,000,000 (default 1).</param>
+/// <param name="FlatCents">Charged once when any unit reaches the tier (default 0).</param>
+public sealed record CatalogOverageTierBody(JsonElement? UpTo = null, long? UnitPriceCents = null, long? PerUnits = null, long? FlatCents = null);

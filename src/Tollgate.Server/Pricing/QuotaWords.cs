@@ -1,0 +1,44 @@
+using System.Globalization;
+using Tollgate.Core.Catalog;
+
+namespace Tollgate.Server.Pricing;
+
+/// <summary>
+/// A grant's terms as the pricing API and page word them, with the quota's own window: a yearly plan's
+/// <c>limit: 30, reset: month</c> is 30 in each month, so no window is ever taken from the billing interval.
+/// </summary>
+public static class QuotaWords
+{
+    /// <summary>"1 a day", "30 a month", "100 in total", "10 a month per seat", or the display quota where there is no window.</summary>
+    public static string Terms(PlanFeature? granted)
+    {
+        var display = QuotaDisplay.For(granted);
+        return granted is { Kind: FeatureKind.Metered, MonthlyQuota: > 0 } metered
+            ? $"{display} {Window(metered.Reset)}{(metered.PerSeat ? " per seat" : "")}"
+            : display;
+    }
+
+    /// <summary>The window a limit counts over, as it reads after the number.</summary>
+    public static string Window(QuotaReset reset) => reset switch
+    {
+        QuotaReset.Day => "a day",
+        QuotaReset.Week => "a week",
+        QuotaReset.Month => "a month",
+        QuotaReset.Year => "a year",
+        QuotaReset.BillingPeriod => "per billing period",
+        _ => "in total",
+    };
+
+    /// <summary>"600 a minute" ("600 requests a minute" with a noun); null when there is no rate limit or nothing included to limit.</summary>
+    public static string? RateLimit(PlanFeature? granted, string? noun = null) =>
+        granted is { IsIncluded: true, RateLimit: { } rate }
+            ? string.Create(CultureInfo.InvariantCulture, $"{rate.Limit:N0} {(noun is null ? "" : (rate.Limit == 1 ? noun.TrimEnd('s') : noun) + " ")}{Per(rate.Per)}")
+            : null;
+
+    public static string Per(RateLimitPer per) => per switch
+    {
+        RateLimitPer.Second => "a second",
+        RateLimitPer.Minute => "a minute",
+        _ => "an hour",
+    };
+}
