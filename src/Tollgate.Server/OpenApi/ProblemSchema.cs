@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Tollgate.Core.Catalog;
 
 namespace Tollgate.Server.OpenApi;
 
@@ -46,6 +47,9 @@ public static class ProblemSchema
             ["resets_at"] = Nullable(Text("For a quota denial, when the quota's window ends and the counter starts again; null for a lifetime "
                 + "allowance (reset: never), which never resets.", "date-time")),
             ["reset_at"] = Text("For rate_limited, when the rate limit's window ends (second, minute or hour, aligned to the Unix epoch).", "date-time"),
+            ["per"] = Words("For rate_limited, the rate limit's window.", [.. System.Enum.GetValues<RateLimitPer>().Select(p => p.ToWire())]),
+            ["scope"] = Words("For rate_limited, whose limit refused: the feature's own, or the plan-wide one (the catalog's rate_limit_feature).",
+                "feature", "plan"),
             ["retry_after"] = Integer("For a 429, whole seconds until the quota window or rate-limit window resets, as the Retry-After header "
                 + "says; absent when the quota never resets."),
             ["retry_after_seconds"] = Integer("For overloaded (503), whole seconds to wait, as the Retry-After header says."),
@@ -64,6 +68,9 @@ public static class ProblemSchema
 
     private static OpenApiSchema Text(string description, string? format = null) =>
         new() { Type = JsonSchemaType.String, Format = format, Description = description };
+
+    private static OpenApiSchema Words(string description, params string[] values) =>
+        new() { Type = JsonSchemaType.String, Description = description, Enum = [.. values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))] };
 
     private static OpenApiSchema Integer(string description) =>
         new() { Type = JsonSchemaType.Integer, Format = "int64", Description = description };
