@@ -70,6 +70,21 @@ public abstract class LlmApiContract : ApiContract
     }
 
     [Fact]
+    public async Task AFieldBesideTheCallsOfABatchIsA400NamingItAndNothingIsLogged()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await LogAsync(app, """{"calls": [{"customer": "c1", "model": "gpt-4o", "input_tokens": 5}], "extra": 1}""");
+        var problem = await response.ReadAsync();
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=1")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("extra"), problem.ToJsonString());
+        Assert.Equal(0, stats["total_requests"].Value<long>());
+    }
+
+    [Fact]
     public async Task UnknownCustomerIsA404()
     {
         await using var app = await LlmAsync();
