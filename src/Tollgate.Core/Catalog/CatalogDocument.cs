@@ -31,7 +31,9 @@ public static partial class CatalogDocument
         }
         catch (JsonException e)
         {
-            return new CatalogParseResult(null, [new DocumentProblem("$", "malformed JSON: " + e.Message)]);
+            // Where it broke, in words, not the parser's message (its LineNumber/BytePositionInLine text, counted from 0).
+            return new CatalogParseResult(null, [new DocumentProblem("$", string.IsNullOrWhiteSpace(json) ? "is empty: send a catalog JSON object"
+                : $"malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}")]);
         }
 
         using (document)

@@ -138,7 +138,16 @@ public sealed class CatalogDocumentTests
 
         Assert.Single(result.Problems);
         Assert.Equal("$", result.Problems[0].Path);
-        Assert.StartsWith("malformed JSON", result.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Equal("malformed JSON at line 1, byte 15", result.Problems[0].Message);
+    }
+
+    [Fact]
+    public void MalformedJsonSaysWhereInWordsNotInTheParsersText()
+    {
+        var problems = CatalogDocument.Parse("{\n  \"features\": [}").Problems.Select(p => p.ToString()).ToList();
+
+        Assert.Equal(["$: malformed JSON at line 2, byte 16"], problems);
+        Assert.DoesNotContain("LineNumber", problems[0], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,7 +73,8 @@ public abstract class CatalogAdminApiContract : ApiContract
     [Theory]
     [InlineData("{\"features\": [", "invalid_json")] // not JSON at all: the same answer as on every endpoint
     [InlineData("[]", "invalid_catalog")]
-    [InlineData("", "invalid_catalog")]
+    [InlineData("", "validation_failed")] // a missing body, as every endpoint answers it
+    [InlineData("  ", "validation_failed")]
     public async Task MalformedCatalogIsA400(string body, string error)
     {
         await using var app = await StartAsync();
@@ -82,6 +83,19 @@ public abstract class CatalogAdminApiContract : ApiContract
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(error, (await response.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task NoBodyIsA400NamingTheBodyAsOnEveryOtherEndpoint()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PutAsync("/v1/admin/catalog", null);
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("validation_failed", problem["error"].Value<string>());
+        Assert.Equal("is required: send a JSON object", problem["errors"]!["body"].Value<string>());
     }
 
     [Fact]
