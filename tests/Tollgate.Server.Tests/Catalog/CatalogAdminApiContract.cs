@@ -35,7 +35,8 @@ public abstract class CatalogAdminApiContract : ApiContract
     {
         await using var app = await StartAsync();
         var changed = Json.Catalog("career-coach.json").Replace(
-            "{ \"feature_code\": \"cv_generate\", \"monthly_quota\": 30 }", "{ \"feature_code\": \"cv_generate\", \"monthly_quota\": 35 }",
+            "{ \"feature_code\": \"cv_generate\", \"limit\": 30, \"reset\": \"month\" }",
+            "{ \"feature_code\": \"cv_generate\", \"limit\": 35, \"reset\": \"month\" }",
             StringComparison.Ordinal);
 
         var applied = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", changed)).ReadAsync();
