@@ -70,6 +70,17 @@ public abstract class LlmApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ABadTimestampSaysWhatATimestampMustBeNotTheParsersText()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var problem = await (await LogAsync(app, """{"customer": "c1", "model": "gpt-4o", "timestamp": "2026-03-10 12:00"}""")).ReadAsync();
+
+        Assert.Equal("must be an ISO 8601 instant with Z or an offset, such as 2026-03-10T12:00:00Z", problem["errors"]!["timestamp"].Value<string>());
+    }
+
+    [Fact]
     public async Task AFieldBesideTheCallsOfABatchIsA400NamingItAndNothingIsLogged()
     {
         await using var app = await LlmAsync();
