@@ -31,7 +31,9 @@ public static partial class CatalogDocument
         }
         catch (JsonException e)
         {
-            return new CatalogParseResult(null, [new DocumentProblem("$", "malformed JSON: " + e.Message)]);
+            // Where it broke, in words, not the parser's message (its LineNumber/BytePositionInLine text, counted from 0).
+            return new CatalogParseResult(null, [new DocumentProblem("$", string.IsNullOrWhiteSpace(json) ? "is empty: send a catalog JSON object"
+                : $"malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}")]);
         }
 
         using (document)
@@ -52,7 +54,9 @@ public static partial class CatalogDocument
 
         var features = ReadFeatures(reader, problems);
         var byCode = features.GroupBy(f => f.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var plans = PlanReader.ReadPlans(reader, byCode, problems);
+        // Read before the plans: a disabled gate's rate_limit still applies when it is the plan-wide one.
+        var planWide = root.TryGetProperty("rate_limit_feature", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
+        var plans = PlanReader.ReadPlans(reader, byCode, problems, planWide);
         var defaultPlan = reader.String("default_plan", required: false, 64, CodePattern(), CodeHint);
         if (defaultPlan is not null && !plans.Any(p => p.Code == defaultPlan))
         {
@@ -70,6 +74,10 @@ public static partial class CatalogDocument
         if (rateLimitFeature is not null && !byCode.ContainsKey(rateLimitFeature))
         {
             reader.Problem("rate_limit_feature", $"names no feature in this document: '{rateLimitFeature}'");
+        }
+        else if (rateLimitFeature is not null && byCode[rateLimitFeature].Kind == FeatureKind.Value)
+        {
+            reader.Problem("rate_limit_feature", $"must name a boolean or metered feature: '{rateLimitFeature}' is a value feature, which takes no rate_limit");
         }
 
         var faq = new List<FaqEntry>();

@@ -6,7 +6,8 @@ namespace Tollgate.Core.Catalog;
 /// <summary>Reads the plans of a catalog document, checking each plan feature against its feature's kind.</summary>
 internal static class PlanReader
 {
-    public static List<PlanDefinition> ReadPlans(ElementReader root, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems)
+    public static List<PlanDefinition> ReadPlans(ElementReader root, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems,
+        string? planWideRateFeature = null)
     {
         var plans = new List<PlanDefinition>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -29,7 +30,7 @@ internal static class PlanReader
 
             var budget = CatalogDocument.NanoUsd(r, "llm_budget_usd");
             var prices = ReadPrices(r, problems);
-            var planFeatures = ReadPlanFeatures(r, features, problems);
+            var planFeatures = ReadPlanFeatures(r, features, problems, planWideRateFeature);
             if (code is not null && !seen.Add(code))
             {
                 r.Problem(r.Child("code"), $"duplicates plan '{code}'");
@@ -112,7 +113,7 @@ internal static class PlanReader
     }
 
     private static List<PlanFeature> ReadPlanFeatures(
-        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems)
+        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems, string? planWideRateFeature)
     {
         var result = new List<PlanFeature>();
         foreach (var (element, path) in plan.Array("features", required: false))
@@ -138,13 +139,14 @@ internal static class PlanReader
                 continue;
             }
 
+            var rateOk = true;
             var parsed = feature.Kind switch
             {
                 FeatureKind.Metered => ReadMetered(r, code, features),
-                FeatureKind.Boolean => ReadBoolean(r, code),
+                FeatureKind.Boolean => ReadBoolean(r, code, planWide: code == planWideRateFeature),
                 _ => ReadValue(r, code),
             };
-            var rateLimit = QuotaTermsReader.ReadRateLimit(r, out var rateOk);
+            var rateLimit = feature.Kind == FeatureKind.Value ? null : QuotaTermsReader.ReadRateLimit(r, out rateOk);
             if (parsed is not null && rateOk)
             {
                 result.Add(parsed with { RateLimit = rateLimit });
@@ -201,18 +203,26 @@ internal static class PlanReader
             : null;
     }
 
-    private static PlanFeature? ReadBoolean(ElementReader r, string code)
+    private static PlanFeature? ReadBoolean(ElementReader r, string code, bool planWide)
     {
         RejectFields(r, "boolean", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var enabled = r.Boolean("enabled", defaultValue: true);
+        if (!enabled && !planWide && r.Raw("rate_limit") is { ValueKind: not JsonValueKind.Null })
+        {
+            // A disabled gate refuses every request before any rate limit is counted: the limit could never apply. The
+            // catalog's rate_limit_feature is the exception: its rate_limit counts the plan's other features.
+            r.Problem(r.Child("rate_limit"), "does not apply to a disabled feature (enabled: false) unless it is the rate_limit_feature");
+        }
+
         return new PlanFeature(code, FeatureKind.Boolean, enabled ? null : 0, true, false, null, enabled, null, []);
     }
 
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
+        // A value is read, never consumed or reserved, so a rate limit on it could never count a request.
         RejectFields(r, "value", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
-            "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
+            "alert_thresholds", "meter", "overage_tiers", "tiers_mode", "rate_limit");
         var value = r.Raw("value");
         if (value is null)
         {

@@ -85,8 +85,9 @@ internal static class QuotaTermsReader
             r.Problem(r.Child("llm"), QuotaTermNames.MeasureHint);
         }
 
-        var onlyFeatures = Strings(r, "features", code => features.ContainsKey(code) ? null : $"names no feature in this document: '{code}'");
-        var onlyProviders = Strings(r, "providers", _ => null);
+        var onlyFeatures = Strings(r, "features", code => features.ContainsKey(code) ? null : $"names no feature in this document: '{code}'",
+            StringComparer.Ordinal);
+        var onlyProviders = Strings(r, "providers", _ => null, StringComparer.OrdinalIgnoreCase); // providers match in any case
         foreach (var problem in problems)
         {
             plan.Problem(problem.Path, problem.Message);
@@ -96,9 +97,19 @@ internal static class QuotaTermsReader
         return ok && QuotaTermNames.TryParseMeasure(measureText, out var measure) ? new LlmMeter(measure, onlyFeatures, onlyProviders) : null;
     }
 
-    private static List<string> Strings(ElementReader r, string name, Func<string, string?> check)
+    /// <summary>
+    /// A meter's <c>features</c> or <c>providers</c>: left out means every one, so an empty list (which would read as
+    /// none but count all) and a repeated entry are refused rather than guessed at.
+    /// </summary>
+    private static List<string> Strings(ElementReader r, string name, Func<string, string?> check, StringComparer comparer)
     {
         var values = new List<string>();
+        if (r.Raw(name) is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() == 0)
+        {
+            r.Problem(r.Child(name), "must not be empty; leave the field out to count every one");
+            return values;
+        }
+
         foreach (var (element, path) in r.Array(name, required: false, maxItems: 50))
         {
             if (element.ValueKind != JsonValueKind.String || element.GetString() is not { Length: > 0 and <= 64 } text)
@@ -110,6 +121,12 @@ internal static class QuotaTermsReader
             if (check(text) is { } problem)
             {
                 r.Problem(path, problem);
+                continue;
+            }
+
+            if (values.Contains(text, comparer))
+            {
+                r.Problem(r.Child(name), $"lists '{text}' twice");
                 continue;
             }
 

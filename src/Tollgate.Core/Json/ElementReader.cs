@@ -83,6 +83,10 @@ public sealed class ElementReader
         return text;
     }
 
+    /// <summary>A number too large for a long (100000000000000000000, 1e20) is still whole when it has no fraction.</summary>
+    private static bool IsWhole(JsonElement number) =>
+        number.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : number.TryGetDouble(out var f) && double.IsFinite(f) && f == Math.Floor(f);
+
     /// <summary>An integer field; <paramref name="present"/> tells a JSON null from an absent field.</summary>
     public long? Integer(string name, bool required, long min, long max, out bool present, bool allowNull = false)
     {
@@ -105,7 +109,10 @@ public sealed class ElementReader
 
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var number))
         {
-            Problem(Child(name), value.ValueKind == JsonValueKind.Number ? "must be a whole number" : "must be a number");
+            Problem(Child(name), value.ValueKind != JsonValueKind.Number ? "must be a number"
+                : !IsWhole(value) ? "must be a whole number"
+                : value.GetRawText().StartsWith('-') ? $"must be >= {min}" // whole, but past what a long holds: out of range, not fractional
+                : $"must be <= {max}");
             return null;
         }
 

@@ -24,7 +24,14 @@ public static class CatalogAdminApi
         HttpRequest request, CatalogService catalog, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var result = await catalog.ApplyAsync(await reader.ReadToEndAsync(cancellationToken), cancellationToken);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            // The answer every endpoint gives a missing body (ErrorHandling), though this one reads its body itself.
+            return Problems.Validation("body", "is required: send a JSON object");
+        }
+
+        var result = await catalog.ApplyAsync(text, cancellationToken);
         if (!result.IsValid)
         {
             return Problems.Create(400, "invalid_catalog",

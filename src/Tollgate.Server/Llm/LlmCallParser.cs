@@ -42,9 +42,9 @@ public static class LlmCallParser
             {
                 timestamp = JsonSerializer.Deserialize<DateTimeOffset>(JsonSerializer.Serialize(text), Json);
             }
-            catch (JsonException e)
+            catch (JsonException)
             {
-                r.Problem(r.Child("timestamp"), e.Message);
+                r.Problem(r.Child("timestamp"), "must be an ISO 8601 instant with Z or an offset, such as 2026-03-10T12:00:00Z");
             }
         }
 

@@ -34,6 +34,12 @@ public static class LlmUsageApi
         var now = time.GetUtcNow();
         if (body.ValueKind == JsonValueKind.Object && body.TryGetProperty("calls", out var calls))
         {
+            // A batch holds only its calls: a misspelt or misplaced field is refused here as in a single call.
+            if (body.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => name != "calls") is { } unknown)
+            {
+                return Problems.Validation(unknown, "unknown field; a batch is {\"calls\": [...]} and nothing else");
+            }
+
             return await LogBatchAsync(calls, store, snapshot, now, time, metrics);
         }
 

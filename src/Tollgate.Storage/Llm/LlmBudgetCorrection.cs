@@ -13,10 +13,14 @@ namespace Tollgate.Storage.Llm;
 /// </summary>
 internal static class LlmBudgetCorrection
 {
+    /// <summary>What a correction did to a period's budget counter: its used before and after, for the alerts.</summary>
+    public sealed record Change(BillingPeriod Period, long UsedBefore, long UsedAfter);
+
     private const string CounterKey = "customer_id = @customer AND feature_code = @feature AND period_start = @start";
 
     /// <param name="budget">The plan's budget now (nano-USD), or null when the plan has none: then no grant is drawn.</param>
-    public static async Task ApplyAsync(BatchScope scope, SqlDialect dialect, string customer, long occurredAt, long delta, long? budget)
+    /// <returns>The counter's change, or null when the call's period has no budget counter.</returns>
+    public static async Task<Change?> ApplyAsync(BatchScope scope, SqlDialect dialect, string customer, long occurredAt, long delta, long? budget)
     {
         var feature = LlmBudget.FeatureCode;
         var counters = (await scope.Connection.QueryAsync<(long Start, long End, long Used, long Reserved, long CarriedIn)>(scope.Command($"""
@@ -25,10 +29,11 @@ internal static class LlmBudgetCorrection
             """, new { customer, feature, occurredAt }))).ToList();
         if (counters is not [var counter] || delta == 0)
         {
-            return;
+            return null;
         }
 
         var start = counter.Start;
+        var period = new BillingPeriod(DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(counter.End));
         if (delta > 0)
         {
             var added = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command(
@@ -36,18 +41,17 @@ internal static class LlmBudgetCorrection
                 new { delta, now = scope.NowMs, customer, feature, start }));
             if (budget is not { } limit)
             {
-                return;
+                return new Change(period, counter.Used, added.Used);
             }
 
-            var period = new BillingPeriod(DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(counter.End));
-            var (_, cover, _) = await GrantDraw.AfterAddAsync(scope, dialect, customer, feature, period, LlmBudget.Grant(limit) with { HardCap = false },
+            var (total, cover, _) = await GrantDraw.AfterAddAsync(scope, dialect, customer, feature, period, LlmBudget.Grant(limit) with { HardCap = false },
                 delta, reserve: false, new CounterState(added.Used, added.Reserved, added.CarriedIn));
             if (cover is { Taken: > 0 })
             {
                 await LlmGrantDraws.RecordAsync(scope, customer, start, cover.Takes, scope.NowMs);
             }
 
-            return;
+            return new Change(period, counter.Used, (total ?? new CounterState(added.Used, added.Reserved, added.CarriedIn)).Used);
         }
 
         // Spend the grants could not cover sits on the counter past the budget: it was the last spent, so it goes back first.
@@ -59,5 +63,6 @@ internal static class LlmBudgetCorrection
         await scope.Connection.ExecuteAsync(scope.Command(
             $"UPDATE usage_counters SET used = used - @fromCounter, updated_at = @now WHERE {CounterKey}",
             new { fromCounter, now = scope.NowMs, customer, feature, start }));
+        return new Change(period, counter.Used, counter.Used - fromCounter);
     }
 }

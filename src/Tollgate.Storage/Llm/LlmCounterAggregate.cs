@@ -26,7 +26,7 @@ internal sealed class LlmCounterAggregate : IBatchAggregate
     {
         _alerts = alerts;
         var window = context.Window(grant);
-        Add(context.CustomerId, context.CustomerId, grant.FeatureCode, window, grant, amount).Calls.Add((context, grant, amount));
+        Add(context.CustomerId, context.CustomerId, grant.FeatureCode, window, grant, amount).Caller = (context, grant);
         if (MemberShares.ShareOf(context, grant) is { } share)
         {
             Add(context.CustomerId, context.MemberId!, grant.FeatureCode, window, share, amount);
@@ -61,14 +61,16 @@ internal sealed class LlmCounterAggregate : IBatchAggregate
         }
     }
 
-    /// <summary>Each call's alerts, from the counter as that call's own add would have left it: the batch's calls were added in order.</summary>
+    /// <summary>
+    /// The batch's alerts for one counter, from the counter before and after the batch's whole add: one update that crosses
+    /// several thresholds fires only the highest, as a consume of the same amount would, whatever calls it was made of.
+    /// </summary>
     private async Task MeteredAsync(BatchScope scope, Row row, CounterState after)
     {
-        var used = after.Used - row.Amount;
-        foreach (var (context, grant, amount) in row.Calls)
+        // A member's share has no calls of its own: its organisation's counter alerts.
+        if (row.Caller is var (context, grant))
         {
-            used += amount;
-            await _alerts!.OnUsedAsync(scope, context, row.Feature, grant, after with { Used = used }, amount);
+            await _alerts!.OnUsedAsync(scope, context, row.Feature, grant, after, row.Amount);
         }
     }
 
@@ -119,6 +121,7 @@ internal sealed class LlmCounterAggregate : IBatchAggregate
 
         public long? Budget { get; set; }
 
-        public List<(EntitlementContext Context, PlanFeature Grant, long Amount)> Calls { get; } = [];
+        /// <summary>The latest call's customer context and terms, which its alerts are told in; null on a member's share.</summary>
+        public (EntitlementContext Context, PlanFeature Grant)? Caller { get; set; }
     }
 }

@@ -1,7 +1,9 @@
 using Dapper;
 using Tollgate.Core.Llm;
+using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 
@@ -11,9 +13,11 @@ public sealed record RecomputeResult(long RowsExamined, long RowsChanged, long C
 /// Reprices the calls of a window with the prices now on record (each at its own timestamp), correcting the daily
 /// rollups, the LLM budget counters and the budget grants' draws by the difference (see <see cref="LlmBudgetCorrection"/>).
 /// Chunked, and each row is updated only from the cost it was read at, so running it again, or beside live logging, gives
-/// the same result.
+/// the same result. A raised cost is spend recognised now: when the run as a whole raises a period's budget counter past
+/// thresholds, the highest of them alerts once, as one update would; a lowered cost never alerts.
 /// </summary>
-public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices, EntitlementContextCache contexts, TimeProvider time)
+public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore prices, EntitlementContextCache contexts, AlertWriter alerts,
+    TimeProvider time)
 {
     private const int Chunk = 5000;
 
@@ -22,6 +26,8 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
         var book = await prices.BookAsync(cancellationToken);
         long examined = 0, changed = 0, before = 0, after = 0;
         var budgets = new Dictionary<string, long?>(StringComparer.Ordinal);
+        // Each budget counter the run touched: its used before the run's first correction and after its last.
+        var touched = new Dictionary<(string Customer, long Start), LlmBudgetCorrection.Change>();
         var cursor = (At: from.ToUnixTimeMilliseconds(), Customer: "", Request: "");
         while (true)
         {
@@ -85,7 +91,11 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                         budgets[customer] = budget = (await contexts.LoadAsync(scope, customer))?.Version?.Terms.LlmBudgetNanoUsd;
                     }
 
-                    await LlmBudgetCorrection.ApplyAsync(scope, database.Dialect, customer, occurredAt, difference, budget);
+                    if (await LlmBudgetCorrection.ApplyAsync(scope, database.Dialect, customer, occurredAt, difference, budget) is { } change)
+                    {
+                        var key = (customer, change.Period.Start.ToUnixTimeMilliseconds());
+                        touched[key] = touched.TryGetValue(key, out var first) ? change with { UsedBefore = first.UsedBefore } : change;
+                    }
                 }
 
                 // The rows the corrections land on exist (their calls do), so the adding upserts only adjust them.
@@ -101,6 +111,35 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
             cursor = (last.OccurredAt, last.CustomerId, last.RequestId);
         }
 
+        await AlertAsync(touched, budgets, cancellationToken);
         return new RecomputeResult(examined, changed, before, after);
+    }
+
+    /// <summary>
+    /// The run's budget alerts, after its chunks: one per counter it raised, for the highest threshold between the counter
+    /// before the run and after it, so a customer whose month is spread over many chunks still gets one alert.
+    /// </summary>
+    private async Task AlertAsync(Dictionary<(string Customer, long Start), LlmBudgetCorrection.Change> touched, Dictionary<string, long?> budgets,
+        CancellationToken cancellationToken)
+    {
+        var raised = touched.Where(t => t.Value.UsedAfter > t.Value.UsedBefore && budgets.GetValueOrDefault(t.Key.Customer) is > 0)
+            .OrderBy(t => t.Key.Customer, StringComparer.Ordinal).ThenBy(t => t.Key.Start).ToList();
+        if (raised.Count == 0)
+        {
+            return;
+        }
+
+        await database.WriteAsync(async (c, tx) =>
+        {
+            await using var statements = new StatementCache(c, ownsConnection: false);
+            var scope = new BatchScope(statements, tx, time.GetUtcNow(), cancellationToken);
+            foreach (var ((customer, _), change) in raised)
+            {
+                await alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, change.Period, budgets[customer]!.Value, change.UsedAfter,
+                    change.UsedAfter - change.UsedBefore);
+            }
+
+            return 0;
+        }, cancellationToken);
     }
 }

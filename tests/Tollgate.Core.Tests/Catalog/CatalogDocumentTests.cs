@@ -138,7 +138,16 @@ public sealed class CatalogDocumentTests
 
         Assert.Single(result.Problems);
         Assert.Equal("$", result.Problems[0].Path);
-        Assert.StartsWith("malformed JSON", result.Problems[0].Message, StringComparison.Ordinal);
+        Assert.Equal("malformed JSON at line 1, byte 15", result.Problems[0].Message);
+    }
+
+    [Fact]
+    public void MalformedJsonSaysWhereInWordsNotInTheParsersText()
+    {
+        var problems = CatalogDocument.Parse("{\n  \"features\": [}").Problems.Select(p => p.ToString()).ToList();
+
+        Assert.Equal(["$: malformed JSON at line 2, byte 16"], problems);
+        Assert.DoesNotContain("LineNumber", problems[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -242,10 +251,28 @@ public sealed class CatalogDocumentTests
     [InlineData("""{"feature_code": "chat", "limit": 5, "reset": "never", "rollover": true}""",
         "plans[0].features[0].rollover: needs a window that resets (reset is never)")]
     [InlineData("""{"feature_code": "api", "limit": 5}""", "plans[0].features[0].limit: does not apply to a boolean feature")]
+    [InlineData("""{"feature_code": "seats", "value": 3, "rate_limit": {"limit": 5, "per": "second"}}""",
+        "plans[0].features[0].rate_limit: does not apply to a value feature")]
+    [InlineData("""{"feature_code": "api", "enabled": false, "rate_limit": {"limit": 5, "per": "second"}}""",
+        "plans[0].features[0].rate_limit: does not apply to a disabled feature (enabled: false) unless it is the rate_limit_feature")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "meter": {"llm": "calls", "features": ["chat", "chat"]}}""",
+        "plans[0].features[0].meter.features: lists 'chat' twice")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "meter": {"llm": "calls", "providers": ["openai", "OpenAI"]}}""",
+        "plans[0].features[0].meter.providers: lists 'OpenAI' twice")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "meter": {"llm": "calls", "features": []}}""",
+        "plans[0].features[0].meter.features: must not be empty; leave the field out to count every one")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "meter": {"llm": "calls", "providers": []}}""",
+        "plans[0].features[0].meter.providers: must not be empty; leave the field out to count every one")]
+    [InlineData("""{"feature_code": "chat", "limit": 5, "rate_limit": {"limit": 100000000000000000000, "per": "minute"}}""",
+        "plans[0].features[0].rate_limit.limit: must be <= 1000000000000")]
+    [InlineData("""{"feature_code": "chat", "limit": 1e20}""", "plans[0].features[0].limit: must be <= 1000000000000")]
+    [InlineData("""{"feature_code": "chat", "limit": -100000000000000000000}""", "plans[0].features[0].limit: must be >= 0")]
+    [InlineData("""{"feature_code": "chat", "limit": 100000000000000000000.5}""", "plans[0].features[0].limit: must be a whole number")]
     public void WrongWindowRateOrMeterIsNamedByItsPath(string planFeature, string expected)
     {
         var json = $$"""
-            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}, {"code": "api", "name": "API", "kind": "boolean"}],
+            {"features": [{"code": "chat", "name": "Chat", "kind": "metered"}, {"code": "api", "name": "API", "kind": "boolean"},
+                          {"code": "seats", "name": "Seats", "kind": "value"}],
              "plans": [{"code": "pro", "name": "Pro", "prices": [], "features": [{{planFeature}}]}]}
             """;
 
@@ -286,5 +313,21 @@ public sealed class CatalogDocumentTests
 
         Assert.Equal(["rate_limit_feature: names no feature in this document: 'nope'"], wrong.Problems.Select(p => p.ToString()));
         Assert.Equal("api", CatalogDocument.Parse(CatalogDocumentWriter.Write(right)).Catalog!.RateLimitFeature);
+    }
+
+    [Fact]
+    public void PlanWideRateLimitFeatureMustTakeARateLimitAndMayBeADisabledGate()
+    {
+        const string Features = """[{"code": "api", "name": "API", "kind": "boolean"}, {"code": "seats", "name": "Seats", "kind": "value"}]""";
+        var value = CatalogDocument.Parse($$"""{"rate_limit_feature": "seats", "features": {{Features}}, "plans": []}""");
+        // A plan that gates the API off still limits its other features' requests through the plan-wide limit.
+        var disabled = CatalogDocument.Parse($$$"""
+            {"rate_limit_feature": "api", "features": {{{Features}}}, "plans": [{"code": "pro", "name": "Pro", "prices": [],
+              "features": [{"feature_code": "api", "enabled": false, "rate_limit": {"limit": 100, "per": "minute"}}]}]}
+            """);
+
+        Assert.Equal(["rate_limit_feature: must name a boolean or metered feature: 'seats' is a value feature, which takes no rate_limit"],
+            value.Problems.Select(p => p.ToString()));
+        Assert.True(disabled.IsValid, string.Join("\n", disabled.Problems));
     }
 }

@@ -35,7 +35,8 @@ public abstract class CatalogAdminApiContract : ApiContract
     {
         await using var app = await StartAsync();
         var changed = Json.Catalog("career-coach.json").Replace(
-            "{ \"feature_code\": \"cv_generate\", \"monthly_quota\": 30 }", "{ \"feature_code\": \"cv_generate\", \"monthly_quota\": 35 }",
+            "{ \"feature_code\": \"cv_generate\", \"limit\": 30, \"reset\": \"month\" }",
+            "{ \"feature_code\": \"cv_generate\", \"limit\": 35, \"reset\": \"month\" }",
             StringComparison.Ordinal);
 
         var applied = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", changed)).ReadAsync();
@@ -73,7 +74,7 @@ public abstract class CatalogAdminApiContract : ApiContract
     [Theory]
     [InlineData("{\"features\": [", "invalid_json")] // not JSON at all: the same answer as on every endpoint
     [InlineData("[]", "invalid_catalog")]
-    [InlineData("", "invalid_catalog")]
+    [InlineData("", "validation_failed")] // a missing body, as every endpoint answers it
     public async Task MalformedCatalogIsA400(string body, string error)
     {
         await using var app = await StartAsync();
@@ -82,6 +83,60 @@ public abstract class CatalogAdminApiContract : ApiContract
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(error, (await response.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
+    public async Task NoBodyIsA400NamingTheBodyAsOnEveryOtherEndpoint()
+    {
+        await using var app = await StartAsync();
+
+        var response = await app.Admin.PutAsync("/v1/admin/catalog", null);
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("validation_failed", problem["error"].Value<string>());
+        Assert.Equal("is required: send a JSON object", problem["errors"]!["body"].Value<string>());
+    }
+
+    [Theory]
+    [InlineData("career-coach.json")]
+    [InlineData("content-platform.json")]
+    [InlineData("data-api.json")]
+    [InlineData("email-assistant.json")]
+    [InlineData("resume-tailor.json")]
+    public async Task EveryExampleCatalogLoadsAndItsExportAppliesBackWithoutChanges(string file)
+    {
+        var path = Path.Combine(Json.RepoRoot(), "catalogs", file);
+        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
+
+        var again = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", Json.Catalog(file))).ReadAsync();
+        var exported = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
+        var reapplied = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", exported)).ReadAsync();
+
+        Assert.False(again["changed"].Value<bool>(), again.ToJsonString());
+        Assert.False(reapplied["changed"].Value<bool>(), reapplied.ToJsonString());
+        Assert.DoesNotContain("monthly_quota", exported, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ContentPlatformCountsEachProvidersLoggedCallsOnItsCallQuota()
+    {
+        var path = Path.Combine(Json.RepoRoot(), "catalogs", "content-platform.json");
+        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
+        await app.CustomerAsync("c1");
+
+        await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            calls = new[]
+            {
+                new { customer = "c1", model = "gpt-4o-mini", provider = "openai", input_tokens = 10, request_id = "a" },
+                new { customer = "c1", model = "gemini-2.5-flash", provider = "google", input_tokens = 10, request_id = "b" },
+                new { customer = "c1", model = "gemini-2.5-flash", provider = "gemini", input_tokens = 10, request_id = "c" },
+            },
+        });
+        var features = (await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync())["features"]!;
+
+        Assert.Equal((1L, 2L), (features["openai_calls"]!["used"].Value<long>(), features["gemini_calls"]!["used"].Value<long>()));
     }
 
     [Fact]

@@ -70,6 +70,32 @@ public abstract class LlmApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ABadTimestampSaysWhatATimestampMustBeNotTheParsersText()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var problem = await (await LogAsync(app, """{"customer": "c1", "model": "gpt-4o", "timestamp": "2026-03-10 12:00"}""")).ReadAsync();
+
+        Assert.Equal("must be an ISO 8601 instant with Z or an offset, such as 2026-03-10T12:00:00Z", problem["errors"]!["timestamp"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AFieldBesideTheCallsOfABatchIsA400NamingItAndNothingIsLogged()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await LogAsync(app, """{"calls": [{"customer": "c1", "model": "gpt-4o", "input_tokens": 5}], "extra": 1}""");
+        var problem = await response.ReadAsync();
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=1")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("extra"), problem.ToJsonString());
+        Assert.Equal(0, stats["total_requests"].Value<long>());
+    }
+
+    [Fact]
     public async Task UnknownCustomerIsA404()
     {
         await using var app = await LlmAsync();
@@ -190,6 +216,35 @@ public abstract class LlmApiContract : ApiContract
         Assert.Equal(HttpStatusCode.TooManyRequests, blocked.StatusCode);
         Assert.Equal((0.001m, 0.009m), (budget["spent_usd"].Value<decimal>(), budget["remaining_usd"].Value<decimal>()));
         Assert.Equal(HttpStatusCode.OK, unblocked.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARecomputeThatRaisesSpendPastBudgetThresholdsAlertsOnceAtTheHighest()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = "https://hooks.example.com/a", events = new[] { "budget.threshold_crossed" } });
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
+            new { model = "house-model", provider = "self", input = 1.00, effective_from = "2026-01-01T00:00:00Z" }); // too low
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "house-model", input_tokens = 500, request_id = "r1" }); // $0.0005
+        await LogAsync(app, new { customer = "c1", feature = "chat", model = "house-model", input_tokens = 500, request_id = "r2" }); // 10 % of $0.01
+
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
+            new { model = "house-model", provider = "self", input = 9.00, effective_from = "2026-02-01T00:00:00Z" });
+        await app.Admin.PostJsonAsync("/v1/admin/llm/recompute", new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" }); // 90 %
+        var database = app.Get<TollgateDatabase>();
+        var alerts = (await database.ReadAsync(c => c.QueryAsync<(string Feature, long Threshold, long Used)>(
+            "SELECT feature_code, threshold, used FROM usage_alerts WHERE customer_id = 'c1'"))).ToList();
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
+            new { model = "house-model", provider = "self", input = 1.00, effective_from = "2026-02-01T00:00:00Z" });
+        await app.Admin.PostJsonAsync("/v1/admin/llm/recompute", new { from = "2026-03-01T00:00:00Z", to = "2026-03-20T00:00:00Z" }); // back to 10 %
+        var alertsAfterLowering = await database.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM usage_alerts WHERE customer_id = 'c1'"));
+        var events = await database.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM webhook_events WHERE type = 'budget.threshold_crossed'"));
+
+        Assert.Equal([("$llm_budget", 90L, 9_000_000L)], alerts); // 10 % → 90 % crosses 80 and 90: the highest alone
+        Assert.Equal(1L, alertsAfterLowering);
+        Assert.Equal(1L, events);
     }
 
     [Fact]

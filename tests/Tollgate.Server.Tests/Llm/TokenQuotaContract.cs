@@ -85,6 +85,33 @@ public abstract class TokenQuotaContract : ApiContract
 
         Assert.Equal([("threshold", 80L, 850L)], alerts);
     }
+
+    [Fact]
+    public async Task ABatchWhoseCallsCrossSeveralThresholdsOfATokenQuotaAlertsOnlyTheHighest()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = "https://hooks.example.com/a", events = new[] { "usage.threshold_crossed" } });
+
+        var logged = await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            calls = new[]
+            {
+                new { customer = "c1", feature = "chat", model = "gpt-4o-mini", provider = "openai", input_tokens = 850, output_tokens = 0, request_id = "r1" },
+                new { customer = "c1", feature = "chat", model = "gpt-4o-mini", provider = "openai", input_tokens = 100, output_tokens = 0, request_id = "r2" },
+            },
+        });
+        var database = app.Get<TollgateDatabase>();
+        var alerts = (await database.ReadAsync(c => c.QueryAsync<(string Kind, long Threshold, long Used)>(
+            "SELECT kind, threshold, used FROM usage_alerts WHERE customer_id = 'c1' AND feature_code = 'tokens' AND kind <> 'projected'"))).ToList();
+        var events = await database.ReadAsync(c => c.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM webhook_events WHERE type = 'usage.threshold_crossed'"));
+
+        Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
+        Assert.Equal([("threshold", 90L, 950L)], alerts); // 0 → 950 of 1000 in one update: 90, not 80 and 90
+        Assert.Equal(1L, events);
+    }
 }
 
 public sealed class SqliteTokenQuotaTests : TokenQuotaContract
