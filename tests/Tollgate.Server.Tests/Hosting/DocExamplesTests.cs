@@ -25,6 +25,17 @@ public sealed partial class DocExamplesTests
     }
 
     [Fact]
+    public async Task TheReadmesCatalogInOneScreenApplies()
+    {
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        var example = JsonBlock().Match(File.ReadAllText(Path.Combine(Json.RepoRoot(), "README.md"))).Groups[1].Value;
+
+        var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", example);
+
+        Assert.True(applied.StatusCode == HttpStatusCode.OK, await applied.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task EveryCompleteCurlExampleInTheLlmDocsSucceedsOnTheExampleCatalog()
     {
         await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite);
