@@ -13,10 +13,18 @@ namespace Tollgate.Server.Entitlements;
 /// <summary>Maps decisions to the wire: 200 with the counter, or the 429/402 problem an app can show its user.</summary>
 public static class EntitlementMapper
 {
-    public static EntitlementResponse ToWire(EntitlementDecision d) => new(
-        d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, ResetsAt(d), d.HardCap, d.Overage,
-        d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, d.WindowStart, d.Customer, d.Member,
-        d.GrantedRemaining);
+    /// <summary>
+    /// The decision as sent. A gate or a value counts nothing, so it has no window: <c>window_start</c> and <c>resets_at</c>
+    /// are null there, as <c>/entitlements</c> shows them.
+    /// </summary>
+    public static EntitlementResponse ToWire(EntitlementDecision d)
+    {
+        var counted = d.Reason is not (DecisionReason.Included or DecisionReason.Value);
+        return new(
+            d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, counted ? ResetsAt(d) : null, d.HardCap,
+            d.Overage, d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, counted ? d.WindowStart : null,
+            d.Customer, d.Member, d.GrantedRemaining);
+    }
 
     /// <summary>When the decision's window ends; null for a lifetime allowance, which never resets.</summary>
     public static DateTimeOffset? ResetsAt(EntitlementDecision d) =>

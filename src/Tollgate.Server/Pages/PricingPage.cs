@@ -167,7 +167,7 @@ public static partial class PricingPage
             FeatureKind.Boolean => E(feature.Name),
             // A value the plan leaves out (or sets to false) is off: its name alone, like a gate, never "Not included days".
             FeatureKind.Value when display is QuotaDisplay.NotIncluded => E(feature.Name),
-            FeatureKind.Value => $"{E(feature.Name)}: {E(display)}{(string.IsNullOrEmpty(feature.Unit) || display is QuotaDisplay.Unlimited or QuotaDisplay.Included ? "" : " " + E(feature.Unit))}",
+            FeatureKind.Value => $"{E(feature.Name)}: {E(QuotaWords.Value(display, feature.Unit))}",
             _ when display == QuotaDisplay.NotIncluded => E(feature.Name),
             _ when display == QuotaDisplay.Unlimited => $"Unlimited {E(feature.Unit)} <span class=\"muted\">({E(feature.Name)})</span>",
             _ => $"{E(display)} {E(QuotaDisplay.UnitFor(granted!.MonthlyQuota ?? 0, feature.Unit))} " +
@@ -210,7 +210,7 @@ public static partial class PricingPage
             {
                 var granted = plan.Current.Terms.Feature(feature.Code);
                 var rate = QuotaWords.RateLimit(granted, "requests") is { } r ? $"<br><span class=\"rate muted\">up to {E(r)}</span>" : "";
-                table.Append(CultureInfo.InvariantCulture, $"<td data-plan=\"{E(plan.Code)}\">{E(QuotaWords.Terms(granted))}{rate}</td>");
+                table.Append(CultureInfo.InvariantCulture, $"<td data-plan=\"{E(plan.Code)}\">{E(QuotaWords.Terms(granted, feature.Unit))}{rate}</td>");
             }
 
             table.Append("</tr>");

@@ -49,7 +49,7 @@ public static class PricingMapper
         feature.Kind == FeatureKind.Metered ? (granted is null ? 0 : granted.MonthlyQuota) : null,
         feature.Kind == FeatureKind.Metered ? (granted?.Reset ?? QuotaReset.Month).ToWire() : null,
         granted?.RateLimit is { } rate ? new PricingRateLimit(rate.Limit, rate.Per.ToWire()) : null,
-        QuotaWords.Terms(granted),
+        QuotaWords.Terms(granted, feature.Unit),
         QuotaWords.RateLimit(granted));
 
     public static PricingFeature ToWire(Feature f) => new(f.Code, f.Name, f.Description, f.Unit, f.Kind.ToString().ToLowerInvariant());
@@ -62,7 +62,7 @@ public static class PricingMapper
             [.. catalog.PublicFeatures.Select(f => new ComparisonRow(f.Code, f.Name, f.Unit, [.. plans.Select(p =>
             {
                 var granted = p.Current.Terms.Feature(f.Code);
-                return new ComparisonCell(p.Code, QuotaDisplay.For(granted), granted?.IsIncluded ?? false, QuotaWords.Terms(granted),
+                return new ComparisonCell(p.Code, QuotaDisplay.For(granted), granted?.IsIncluded ?? false, QuotaWords.Terms(granted, f.Unit),
                     QuotaWords.RateLimit(granted));
             })]))],
             [.. catalog.Faq.Select(q => new FaqItem(q.Question, q.Answer))]);

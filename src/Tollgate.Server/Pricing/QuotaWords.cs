@@ -9,14 +9,26 @@ namespace Tollgate.Server.Pricing;
 /// </summary>
 public static class QuotaWords
 {
-    /// <summary>"1 a day", "30 a month", "100 in total", "10 a month per seat", or the display quota where there is no window.</summary>
-    public static string Terms(PlanFeature? granted)
+    /// <summary>
+    /// "1 a day", "30 a month", "100 in total", "10 a month per seat", a value with the feature's unit ("365 days"), or the
+    /// display quota where there is no window.
+    /// </summary>
+    public static string Terms(PlanFeature? granted, string unit)
     {
         var display = QuotaDisplay.For(granted);
-        return granted is { Kind: FeatureKind.Metered, MonthlyQuota: > 0 } metered
-            ? $"{display} {Window(metered.Reset)}{(metered.PerSeat ? " per seat" : "")}"
-            : display;
+        return granted switch
+        {
+            { Kind: FeatureKind.Metered, MonthlyQuota: > 0 } metered => $"{display} {Window(metered.Reset)}{(metered.PerSeat ? " per seat" : "")}",
+            { Kind: FeatureKind.Value } => Value(display, unit),
+            _ => display,
+        };
     }
+
+    /// <summary>A value feature's display with its unit ("365 days"); "Unlimited", "Included" and "Not included" take none.</summary>
+    public static string Value(string display, string unit) =>
+        string.IsNullOrEmpty(unit) || display is QuotaDisplay.Unlimited or QuotaDisplay.Included or QuotaDisplay.NotIncluded
+            ? display
+            : $"{display} {unit}";
 
     /// <summary>The window a limit counts over, as it reads after the number.</summary>
     public static string Window(QuotaReset reset) => reset switch

@@ -100,10 +100,11 @@ public abstract class EntitlementsApiContract : ApiContract
 
         Assert.Equal(("included", true, 0L), (second["reason"].Value<string>(), second["allowed"].Value<bool>(), second["used"].Value<long>()));
         Assert.Equal(first.ToJsonString(), second.ToJsonString());
+        Assert.Null(second["resets_at"]);
     }
 
     [Fact]
-    public async Task ValueFeatureIsReadByCheckAndRefusedByConsume()
+    public async Task ValueFeatureIsReadByCheckWithNoWindowAndRefusedByConsume()
     {
         await using var app = await RulesAsync();
         await app.CustomerAsync("c1");
@@ -114,6 +115,8 @@ public abstract class EntitlementsApiContract : ApiContract
 
         Assert.Equal(5, check["value"].Value<int>());
         Assert.Equal(("value", true, false), (check["reason"].Value<string>(), check["allowed"].Value<bool>(), check["unlimited"].Value<bool>()));
+        Assert.Null(check["window_start"]);
+        Assert.Null(check["resets_at"]);
         Assert.Equal(HttpStatusCode.BadRequest, consume.StatusCode);
         Assert.Equal("feature_not_consumable", (await consume.ReadAsync())["error"].Value<string>());
     }

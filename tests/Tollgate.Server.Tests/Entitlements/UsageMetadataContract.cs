@@ -82,7 +82,7 @@ public abstract class UsageMetadataContract : ApiContract
     }
 
     [Fact]
-    public async Task EventMetadataIsListedAndExportedBesideItsProperties()
+    public async Task EventMetadataIsListedAndExportedBesideItsPropertiesAndANullEventIsRejectedByItsIndex()
     {
         await using var app = await AppAsync();
 
@@ -92,6 +92,7 @@ public abstract class UsageMetadataContract : ApiContract
             {
                 new { id = "e1", customer = "c1", feature = "api", amount = 2, properties = new { model = "m1" }, metadata = Seen },
                 new { id = "e2", customer = "c1", feature = "api", metadata = new { ip = 5 } },
+                null!,
             },
         })).ReadAsync();
         var record = Assert.Single(await EventsAsync(app))!;
@@ -99,6 +100,7 @@ public abstract class UsageMetadataContract : ApiContract
 
         Assert.Equal(1, tracked["accepted"].Value<int>());
         Assert.Contains("metadata.ip", tracked["rejected"]![0]!["reason"].Value<string>());
+        Assert.Equal((2, "must be an object"), (tracked["rejected"]![1]!["index"].Value<int>(), tracked["rejected"]![1]!["reason"].Value<string>()));
         Assert.Equal(("event", "m1", "curl/8.5"), (record["source"].Value<string>(), record["properties"]!["model"].Value<string>(),
             record["metadata"]!["user_agent"].Value<string>()));
         Assert.Contains("203.0.113.7", export);

@@ -70,7 +70,7 @@ public abstract class PricingApiContract : ApiContract
         Assert.Null(freeApi["reset"]);
         Assert.Null(Feature("free", "cv_generate")["rate_limit"]);
         Assert.Equal("Not included", Feature("free", "data_retention_days")["display_terms"].Value<string>());
-        Assert.Equal("365", Feature("pro", "data_retention_days")["display_terms"].Value<string>());
+        Assert.Equal("365 days", Feature("pro", "data_retention_days")["display_terms"].Value<string>());
     }
 
     [Fact]
@@ -96,6 +96,7 @@ public abstract class PricingApiContract : ApiContract
         Assert.Equal([null, "5 a second", null], Cells("cv_generate").Select(c => c!["display_rate_limit"].Value<string>()));
         Assert.Equal(["60 a minute", "600 a minute", null], Cells("api_requests").Select(c => c!["display_rate_limit"].Value<string>()));
         Assert.Equal("Unlimited", Cells("career_chat_messages")[2]!["display_terms"].Value<string>());
+        Assert.Equal(["Not included", "365 days", "Not included"], Cells("data_retention_days").Select(c => c!["display_terms"].Value<string>()));
     }
 
     private static string CatalogDocsExample() => System.Text.RegularExpressions.Regex.Match(
