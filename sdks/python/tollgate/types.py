@@ -90,12 +90,12 @@ class Decision(TypedDict):
     used: int
     remaining: int | None
     unlimited: bool
-    resets_at: str | None  # the quota window's end; None for a lifetime allowance (reset: never)
+    resets_at: str | None  # the quota window's end; None for a lifetime allowance (reset: never), a gate or a value
     hard_cap: bool
     overage: int
     reserved: int
     value: Any
-    window_start: str | None  # the quota's own window (its reset), not the billing period
+    window_start: str | None  # the quota's own window (its reset), not the billing period; None for a gate or a value
     customer: str | None
     member: str | None  # the member named in the call; customer is then the organisation whose quota was used
     granted_remaining: int | None

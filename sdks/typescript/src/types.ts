@@ -24,9 +24,9 @@ export type Entitlement = {
   used: number;
   remaining: number | null;
   unlimited: boolean;
-  /** Where the quota's own window (its `reset`, not the billing period) started. */
+  /** Where the quota's own window (its `reset`, not the billing period) started; null for a gate or a value. */
   windowStart: string | null;
-  /** When that window ends and the counter starts again; null for a lifetime allowance (`reset: never`). */
+  /** When that window ends and the counter starts again; null for a lifetime allowance (`reset: never`), a gate or a value. */
   resetsAt: string | null;
   hardCap: boolean;
   overage: number;

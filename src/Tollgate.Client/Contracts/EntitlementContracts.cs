@@ -44,12 +44,12 @@ public sealed record CommitReservationRequest(long Amount);
 /// <param name="Used">Units used in the quota's window.</param>
 /// <param name="Remaining">Units left in the quota's window; null when unlimited.</param>
 /// <param name="Unlimited">Whether the quota is unlimited.</param>
-/// <param name="ResetsAt">When the quota's window ends and the counter starts again; null for a lifetime allowance (reset: never).</param>
+/// <param name="ResetsAt">When the quota's window ends and the counter starts again; null for a lifetime allowance (reset: never), a gate or a value.</param>
 /// <param name="HardCap">Whether use past the limit is refused.</param>
 /// <param name="Overage">Units used past the limit under a soft cap.</param>
 /// <param name="Reserved">Units held by open reservations.</param>
 /// <param name="Value">For value features, the plan's setting.</param>
-/// <param name="WindowStart">When the quota's window (its own reset, not the billing period) started.</param>
+/// <param name="WindowStart">When the quota's window (its own reset, not the billing period) started; null for a gate or a value.</param>
 /// <param name="Customer">The customer whose quota was used: the organisation when a member was named.</param>
 /// <param name="Member">The member named in the call, or null when the call named the customer.</param>
 /// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
