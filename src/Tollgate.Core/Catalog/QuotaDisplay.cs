@@ -51,6 +51,14 @@ public static class QuotaDisplay
         };
     }
 
+    /// <summary>A rate limit's window as it reads after the number: "600 a minute".</summary>
+    public static string Per(RateLimitPer per) => per switch
+    {
+        RateLimitPer.Second => "a second",
+        RateLimitPer.Minute => "a minute",
+        _ => "an hour",
+    };
+
     /// <summary>
     /// The catalog's unit as it reads after <paramref name="count"/>: units are written plural ("CVs", "API calls",
     /// "analyses"), so one of them drops the plural ending of the last word. "1 letters" would read as a typo.

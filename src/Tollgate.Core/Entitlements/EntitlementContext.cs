@@ -114,12 +114,12 @@ public sealed record BudgetState(long LimitNano, long SpentNano, long ReservedNa
 }
 
 /// <summary>
-/// A rate limit's window after a request: what is left of it, when it resets, and whether it refused. A plan-wide limit
-/// names the catalog's rate_limit_feature in <see cref="PlanWideFeature"/>, so a refusal can say it was not the feature's own.
+/// A rate limit's window after a request: what is left of it, when it resets, and whether it refused. <see cref="PlanWide"/>
+/// marks the plan-wide limit (the catalog's rate_limit_feature), so a refusal can say it was not the feature's own.
 /// </summary>
 public sealed record RateState(long Limit, long Remaining, DateTimeOffset ResetAt, bool Refused)
 {
     public RateLimitPer Per { get; init; }
 
-    public string? PlanWideFeature { get; init; }
+    public bool PlanWide { get; init; }
 }

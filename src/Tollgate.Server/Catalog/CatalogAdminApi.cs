@@ -28,7 +28,7 @@ public static class CatalogAdminApi
         if (string.IsNullOrWhiteSpace(text))
         {
             // The answer every endpoint gives a missing body (ErrorHandling), though this one reads its body itself.
-            return Problems.Validation("body", "is required: send a JSON object");
+            return Problems.MissingBody();
         }
 
         var result = await catalog.ApplyAsync(text, cancellationToken);

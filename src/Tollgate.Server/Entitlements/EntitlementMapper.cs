@@ -66,9 +66,9 @@ public static class EntitlementMapper
         {
             var wait = SecondsUntil(rate.ResetAt, time);
             http.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
-            var per = rate.Per switch { RateLimitPer.Second => "a second", RateLimitPer.Minute => "a minute", _ => "an hour" };
+            var per = QuotaDisplay.Per(rate.Per);
             // A plan-wide limit is not the feature's own, so the answer says whose limit it was.
-            var whose = rate.PlanWideFeature is null
+            var whose = !rate.PlanWide
                 ? $"for '{d.Feature}': at most {rate.Limit} {per}"
                 : $"on the {d.Plan} plan: at most {rate.Limit} {per} across all features";
             return Problems.Create(429, "rate_limited",
@@ -76,7 +76,7 @@ public static class EntitlementMapper
                 new Dictionary<string, object?>
                 {
                     ["feature"] = d.Feature, ["plan"] = d.Plan, ["limit"] = rate.Limit, ["per"] = rate.Per.ToWire(),
-                    ["scope"] = rate.PlanWideFeature is null ? "feature" : "plan", ["remaining"] = 0, ["reset_at"] = rate.ResetAt,
+                    ["scope"] = rate.PlanWide ? "plan" : "feature", ["remaining"] = 0, ["reset_at"] = rate.ResetAt,
                     ["upgrade_url"] = upgradeUrl, ["retry_after"] = wait,
                 });
         }

@@ -21,7 +21,7 @@ public sealed class ErrorHandling(
     {
         var problem = exception switch
         {
-            BadHttpRequestException bad when IsMissingBody(httpContext.Request) => Problems.Validation("body", "is required: send a JSON object"),
+            BadHttpRequestException bad when IsMissingBody(httpContext.Request) => Problems.MissingBody(),
             BadHttpRequestException bad => FromBadRequest(bad, httpContext),
             JsonException error => Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions)),
             // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.

@@ -32,6 +32,9 @@ public static class Problems
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string> { [field] = message });
 
+    /// <summary>A request that needs a JSON body and sent none.</summary>
+    public static ProblemHttpResult MissingBody() => Validation("body", "is required: send a JSON object");
+
     public static string TypeFor(string error) => $"https://tollgate.dev/errors/{error.Replace('_', '-')}";
 
     public static string TitleFor(int status) => status switch

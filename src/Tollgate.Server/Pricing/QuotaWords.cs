@@ -44,13 +44,7 @@ public static class QuotaWords
     /// <summary>"600 a minute" ("600 requests a minute" with a noun); null when there is no rate limit or nothing included to limit.</summary>
     public static string? RateLimit(PlanFeature? granted, string? noun = null) =>
         granted is { IsIncluded: true, RateLimit: { } rate }
-            ? string.Create(CultureInfo.InvariantCulture, $"{rate.Limit:N0} {(noun is null ? "" : (rate.Limit == 1 ? noun.TrimEnd('s') : noun) + " ")}{Per(rate.Per)}")
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{rate.Limit:N0} {(noun is null ? "" : QuotaDisplay.UnitFor(rate.Limit, noun) + " ")}{QuotaDisplay.Per(rate.Per)}")
             : null;
-
-    public static string Per(RateLimitPer per) => per switch
-    {
-        RateLimitPer.Second => "a second",
-        RateLimitPer.Minute => "a minute",
-        _ => "an hour",
-    };
 }

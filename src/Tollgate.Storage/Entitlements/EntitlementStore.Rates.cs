@@ -43,7 +43,7 @@ public sealed partial class EntitlementStore
         for (var i = 0; i < limits.Count; i++)
         {
             var (code, rate, counter, isPlanWide) = limits[i];
-            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, code, rate, counter, context.At, isPlanWide ? code : null);
+            var state = await RateCounters.TryTakeAsync(scope, context.CustomerId, code, rate, counter, context.At, isPlanWide);
             if (state.Refused)
             {
                 await GiveBackAsync(scope, context, limits.Take(i));

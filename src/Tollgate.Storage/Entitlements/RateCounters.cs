@@ -84,11 +84,11 @@ internal static class RateCounters
     /// Counts one request in the rate window holding <paramref name="at"/>, the instant the request's quota window was
     /// taken at: from one instant, a rate window inside one request's quota window is inside every other's that holds it,
     /// so no two requests of a window choose different homes (a request queued across a quota window's edge included).
-    /// The state after it, or a refusal (<see cref="RateState.Refused"/>) that counted nothing. A plan-wide limit passes
-    /// the catalog's rate_limit_feature as <paramref name="planWideFeature"/>, so the state says whose limit it was.
+    /// The state after it, or a refusal (<see cref="RateState.Refused"/>) that counted nothing; <paramref name="planWide"/>
+    /// marks the plan-wide limit, so the state says whose limit it was.
     /// </summary>
     public static async Task<RateState> TryTakeAsync(
-        BatchScope scope, string customer, string feature, RateLimit rate, CounterHome? counter, DateTimeOffset at, string? planWideFeature)
+        BatchScope scope, string customer, string feature, RateLimit rate, CounterHome? counter, DateTimeOffset at, bool planWide)
     {
         var window = QuotaWindow.RateWindow(rate, at);
         long? used;
@@ -112,7 +112,7 @@ internal static class RateCounters
 
         return new RateState(rate.Limit, used is { } u ? rate.Limit - u : 0, window.End, used is null)
         {
-            Per = rate.Per, PlanWideFeature = planWideFeature,
+            Per = rate.Per, PlanWide = planWide,
         };
     }
 

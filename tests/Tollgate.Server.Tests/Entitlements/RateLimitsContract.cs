@@ -63,6 +63,7 @@ public abstract class RateLimitsContract : ApiContract
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         Assert.Equal(("rate_limited", 5L, 0L), (problem["error"].Value<string>(), problem["limit"].Value<long>(), problem["remaining"].Value<long>()));
         Assert.Equal(("feature", "second"), (problem["scope"].Value<string>(), problem["per"].Value<string>()));
+        Assert.Equal("Too many requests for 'calls': at most 5 a second, until 2026-01-15T12:00:01.000Z.", problem["detail"].Value<string>());
         Assert.Equal("2026-01-15T12:00:01Z", problem["reset_at"].Value<string>());
         Assert.Equal(1, (long)refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds);
         Assert.Equal(5L, usage["features"]!["calls"]!["used"].Value<long>());

@@ -97,7 +97,7 @@ public sealed record CatalogPriceBody(
 /// <summary>
 /// What a plan grants of one feature; which fields apply depends on the feature's kind (metered: limit or monthly_quota,
 /// reset, hard_cap, rollover, overage_unit_price_cents or overage_tiers with tiers_mode, alert_thresholds, meter,
-/// per_member_limit, per_seat, rate_limit; boolean: enabled, rate_limit; value: value, rate_limit).
+/// per_member_limit, per_seat, rate_limit; boolean: enabled, rate_limit; value: value).
 /// </summary>
 /// <param name="FeatureCode">The feature.</param>
 /// <param name="MonthlyQuota">Metered, the older form of limit: means limit with reset month; not together with limit or reset.</param>
@@ -116,7 +116,10 @@ public sealed record CatalogPriceBody(
 /// Metered: units per window (see reset); null for unlimited, 0 for not included. A metered grant needs limit or monthly_quota.
 /// </param>
 /// <param name="Reset">Metered: when the window starts again (default month); never is one window for the customer's whole life.</param>
-/// <param name="RateLimit">Any kind: at most limit consume or reserve calls per second, minute or hour, decided before the quota.</param>
+/// <param name="RateLimit">
+/// Metered or boolean: at most limit consume or reserve calls per second, minute or hour, decided before the quota. A value
+/// feature takes none, and a disabled gate none unless it is the catalog's rate_limit_feature.
+/// </param>
 /// <param name="Meter">Metered: logged LLM calls feed the quota.</param>
 /// <param name="OverageTiers">
 /// Metered with hard_cap false, not with overage_unit_price_cents: 1 to 20 tiers pricing the units past the limit; only the
