@@ -7,6 +7,16 @@ public abstract class ApiContract
 {
     protected abstract StoreKind Kind { get; }
 
-    protected Task<TollgateApp> StartAsync(IDictionary<string, string?>? settings = null, DateTimeOffset? start = null) =>
-        TollgateApp.StartAsync(Kind, settings, start);
+    /// <summary>The server's test clock ticks between advances, as a real clock does (the billing suites run once so).</summary>
+    protected virtual bool TickingClock => false;
+
+    protected Task<TollgateApp> StartAsync(IDictionary<string, string?>? settings = null, DateTimeOffset? start = null)
+    {
+        if (TickingClock)
+        {
+            settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Tollgate:TestClock:Ticking"] = "true" };
+        }
+
+        return TollgateApp.StartAsync(Kind, settings, start);
+    }
 }

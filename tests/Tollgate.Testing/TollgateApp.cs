@@ -13,6 +13,14 @@ namespace Tollgate.Testing;
 public sealed class TollgateApp : IAsyncDisposable
 {
     public const string AdminKey = "tg_test_admin_key_for_tests_only";
+
+    /// <summary>How much further a ticking clock is moved at each advance to an instant.</summary>
+    public static readonly TimeSpan TickingSlack = TimeSpan.FromMinutes(1);
+
+    /// <summary>How coarsely a ticking clock's instants are compared: the slack of up to 59 advances.</summary>
+    private static readonly TimeSpan TickingGrain = TimeSpan.FromHours(1);
+
+    private int _tickingAdvances;
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
 
     private readonly Factory _factory;
@@ -32,6 +40,24 @@ public sealed class TollgateApp : IAsyncDisposable
     public ManualClock Clock => _clock ?? throw new InvalidOperationException("This app was started with the test clock off.");
 
     public StoreKind Store { get; }
+
+    /// <summary>
+    /// An instant the server answered, as the test expects it: exact on a frozen clock; on a ticking one, cut to the hour,
+    /// because what it measures from (a sign-up, a trial start) happened some ticking seconds and slack minutes after the
+    /// test's instant.
+    /// </summary>
+    public string? Instant(System.Text.Json.Nodes.JsonNode? node)
+    {
+        var text = node is null ? null : node.GetValue<string>();
+        if (text is null || _clock is not { Ticking: true })
+        {
+            return text;
+        }
+
+        var at = DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime();
+        at = new DateTimeOffset(at.Ticks - (at.Ticks % TickingGrain.Ticks), TimeSpan.Zero);
+        return at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public string ConnectionString { get; }
 
@@ -105,8 +131,18 @@ public sealed class TollgateApp : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Moves the clock to <paramref name="to"/>. On a ticking clock it goes a minute further each time: a subscription
+    /// made some ticking seconds after the instant the test had in mind (itself reached with slack) renews that much later.
+    /// </summary>
     public async Task AdvanceToAsync(DateTimeOffset to)
     {
+        if (_clock is { Ticking: true })
+        {
+            _tickingAdvances++;
+            to += TickingSlack * _tickingAdvances;
+        }
+
         var response = await Admin.PostJsonAsync("/v1/admin/clock/advance", new { to = to.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
         response.EnsureSuccessStatusCode();
     }

@@ -214,7 +214,7 @@ public static class TollgateHost
         var start = string.IsNullOrWhiteSpace(options.Start)
             ? TimeProvider.System.GetUtcNow()
             : DateTimeOffset.Parse(options.Start, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
-        return new ManualClock(start);
+        return new ManualClock(start, options.Ticking);
     }
 
     private static bool HasConfiguredUrls(IConfiguration configuration) =>

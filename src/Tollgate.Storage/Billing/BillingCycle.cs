@@ -164,7 +164,7 @@ public sealed class BillingCycle(
                     // A subscription that ends bills every window still open at its end; one that renews leaves them to the period they end in.
                     lines.AddRange(step.Kind == CycleKind.EndedAtPeriodEnd
                         ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, ended.End, mark: true,
-                            cancellationToken)
+                            cancellationToken, closedNow: false)
                         : await BillingStore.OverageAsync(c, tx, current.CustomerId, versions[endedVersion], ended, snapshot, cancellationToken));
                 }
 

@@ -1,5 +1,6 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Time;
 using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Storage.Billing;
@@ -17,7 +18,8 @@ public sealed partial class BillingStore
     {
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
-            var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+            var at = OperationClock.Now(time);
+            var (subscriptions, _) = Writers(c, tx, at, cancellationToken);
             var (read, refused) = await ChangeableAsync(subscriptions, id);
             if (read is null)
             {
@@ -33,7 +35,7 @@ public sealed partial class BillingStore
             var current = read.WithCancelFeedback(reason, comment);
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
-            var now = time.GetUtcNow();
+            var now = at.Instant;
             var version = await VersionAsync(current.PlanVersionId, cancellationToken);
             var price = current.PriceOn(version)!;
             if (atPeriodEnd)
@@ -59,7 +61,8 @@ public sealed partial class BillingStore
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, bool creditUnused, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
-        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        var at = new OperationClock(now);
+        var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
         var version = await VersionAsync(current.PlanVersionId, cancellationToken);
         var price = current.PriceOn(version)!;
         var ended = current with
@@ -78,7 +81,7 @@ public sealed partial class BillingStore
         {
             if (creditUnused && price.PriceCents > 0)
             {
-                var inForce = await new DiscountWriter(c, tx, time, cancellationToken).InForceAsync(current.Id, now);
+                var inForce = await new DiscountWriter(c, tx, at, cancellationToken).InForceAsync(current.Id, now);
                 lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
             }
 
@@ -97,7 +100,8 @@ public sealed partial class BillingStore
     {
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
-            var (subscriptions, _) = Writers(c, tx, cancellationToken);
+            var at = OperationClock.Now(time);
+            var (subscriptions, _) = Writers(c, tx, at, cancellationToken);
             var (current, refused) = await ChangeableAsync(subscriptions, id);
             if (current is null)
             {
@@ -110,7 +114,7 @@ public sealed partial class BillingStore
             }
 
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
-            var now = time.GetUtcNow();
+            var now = at.Instant;
             var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, CancelReason = null, CancelComment = null, UpdatedAt = now };
             var stored = await subscriptions.UpdateAsync(current, kept, "cancel_undone", await PriceOfAsync(kept, cancellationToken), now);
             return stored is null ? Busy() : new BillingResult.Done(stored, null, null, [], null);

@@ -1,6 +1,7 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Time;
 using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Storage.Billing;
@@ -21,7 +22,7 @@ public sealed partial class BillingStore
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, Subscription next,
         CancellationToken cancellationToken)
     {
-        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        var (subscriptions, invoices) = Writers(c, tx, OperationClock.Now(time), cancellationToken);
         var version = await VersionAsync(next.PlanVersionId, cancellationToken);
         var price = next.PriceOn(version)!;
         var converted = current.Status == SubscriptionStatus.Trialing && next.Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue;

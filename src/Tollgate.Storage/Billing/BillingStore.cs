@@ -4,6 +4,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
+using Tollgate.Core.Time;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
@@ -63,13 +64,15 @@ public sealed partial class BillingStore(
     {
         var version = await VersionAsync(subscription.PlanVersionId, cancellationToken);
         var price = subscription.PriceOn(version)!;
-        var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+        // The instant the subscription was made is the operation's: its discount starts and its first invoice is issued then.
+        var at = new OperationClock(subscription.CreatedAt);
+        var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
         await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect);
         var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
         await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
         if (discount is not null)
         {
-            await new DiscountWriter(c, tx, time, cancellationToken).RedeemAsync(discount, subscription.Id, subscription.CustomerId, subscription.PlanCode,
+            await new DiscountWriter(c, tx, at, cancellationToken).RedeemAsync(discount, subscription.Id, subscription.CustomerId, subscription.PlanCode,
                 price.Currency);
         }
 
@@ -110,7 +113,8 @@ public sealed partial class BillingStore(
     {
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
-            var (subscriptions, invoices) = Writers(c, tx, cancellationToken);
+            var at = OperationClock.Now(time);
+            var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
             // A preview writes nothing, so it may show what a Stripe-billed subscription's change would prorate.
             var (current, refused) = await ChangeableAsync(subscriptions, id, allowStripe: preview);
             if (current is null)
@@ -136,8 +140,8 @@ public sealed partial class BillingStore(
                 return new BillingResult.Conflict("currency_mismatch", "Plans in different currencies cannot be prorated against each other.");
             }
 
-            var change = PlanChange.Apply(current, from, to, interval, effective, proration, time.GetUtcNow());
-            change = await new DiscountWriter(c, tx, time, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
+            var change = PlanChange.Apply(current, from, to, interval, effective, proration, at.Instant);
+            change = await new DiscountWriter(c, tx, at, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
             // A change that re-anchors the period ends the old one now: the overage counted so far is billed with the change.
             var reanchored = change.Effective == ChangeTiming.Immediate && change.Subscription.CurrentPeriodStart != current.CurrentPeriodStart;
             var features = reanchored ? (await catalog.GetAsync(cancellationToken)).Features : [];
@@ -182,9 +186,10 @@ public sealed partial class BillingStore(
             var current => (current, null),
         };
 
+    /// <summary>The writers of one operation, reading <paramref name="at"/>, its one instant.</summary>
     private (SubscriptionWriter Subscriptions, InvoiceWriter Invoices) Writers(
-        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, CancellationToken cancellationToken) =>
-        (new SubscriptionWriter(c, tx, time, cancellationToken), new InvoiceWriter(c, tx, time, options.Value, cancellationToken));
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, OperationClock at, CancellationToken cancellationToken) =>
+        (new SubscriptionWriter(c, tx, at, cancellationToken), new InvoiceWriter(c, tx, at, options.Value, cancellationToken));
 
     private async Task<PlanPrice> PriceOfAsync(Subscription s, CancellationToken cancellationToken) =>
         s.PriceOn(await VersionAsync(s.PlanVersionId, cancellationToken))!;

@@ -33,11 +33,16 @@ internal static class OverageBilling
     /// period ends there (a change that re-anchors it, a cancel): windows that ended in it and every window still open
     /// (a day, a year, a lifetime), as Stripe invoices usage up to a billing-cycle reset. A window that goes on is billed
     /// later only for what it adds. With <paramref name="mark"/> false (a preview) nothing is written.
+    /// <paramref name="closedNow"/> says the period is cut short at <paramref name="at"/> by this operation (a cancel, a
+    /// change, a deletion): usage counted at that very instant came before it and is billed, even in a window that opened
+    /// then (a subscription cancelled the instant it started). At a period's natural end, a window opening at
+    /// <paramref name="at"/> belongs to the next period.
     /// </summary>
     public static Task<IReadOnlyList<InvoiceLine>> UpToAsync(
         DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
-        DateTimeOffset at, bool mark, CancellationToken cancellationToken) =>
-        BillAsync(c, tx, version, features, new BillingPeriod(period.Start, at), "period_end > @start AND period_start < @at",
+        DateTimeOffset at, bool mark, CancellationToken cancellationToken, bool closedNow = true) =>
+        BillAsync(c, tx, version, features, new BillingPeriod(period.Start, at),
+            closedNow ? "period_end > @start AND period_start <= @at" : "period_end > @start AND period_start < @at",
             new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken);
 
     private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(

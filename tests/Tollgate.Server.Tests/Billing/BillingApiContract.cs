@@ -37,7 +37,7 @@ public abstract class BillingApiContract : ApiContract
         Assert.Equal([("recurring", 3000L), ("proration_credit", -1000L), ("proration_charge", 1500L)],
             invoices[1]["lines"]!.AsArray().Select(l => Line(l!)));
         Assert.Equal((3500L, "2013-05-11T00:00:00Z", "2013-06-11T00:00:00Z"), (invoices[1]["amount_due_cents"].Value<long>(),
-            invoices[1]["period_start"].Value<string>(), invoices[1]["period_end"].Value<string>()));
+            app.Instant(invoices[1]["period_start"]), app.Instant(invoices[1]["period_end"])));
     }
 
     [Fact]
@@ -69,12 +69,12 @@ public abstract class BillingApiContract : ApiContract
         var active = await app.SubscriptionAsync(id);
         var invoices = await app.InvoicesAsync("c1");
 
-        Assert.Equal(("trialing", "2026-01-15T00:00:00Z"), (trialing["status"].Value<string>(), trialing["trial_end"].Value<string>()));
+        Assert.Equal(("trialing", "2026-01-15T00:00:00Z"), (trialing["status"].Value<string>(), app.Instant(trialing["trial_end"])));
         Assert.Equal(("basic", 500L), (during["plan"].Value<string>(), during["limit"].Value<long>()));
         Assert.Equal(("active", "2026-01-15T00:00:00Z", "2026-02-15T00:00:00Z"), (active["status"].Value<string>(),
-            active["current_period_start"].Value<string>(), active["current_period_end"].Value<string>()));
+            app.Instant(active["current_period_start"]), app.Instant(active["current_period_end"])));
         var invoice = Assert.Single(invoices);
-        Assert.Equal(("2026-01-15T00:00:00Z", 1000L), (invoice["issued_at"].Value<string>(), invoice["amount_due_cents"].Value<long>()));
+        Assert.Equal(("2026-01-15T00:00:00Z", 1000L), (app.Instant(invoice["issued_at"]), invoice["amount_due_cents"].Value<long>()));
     }
 
     [Fact]
@@ -89,9 +89,9 @@ public abstract class BillingApiContract : ApiContract
         await app.AdvanceToAsync(Utc(2026, 1, 20));
         var after = await app.SubscriptionAsync(id);
 
-        Assert.Equal(("period_end", "2026-01-15T00:00:00Z"), (cancel["effective"].Value<string>(), cancel["effective_at"].Value<string>()));
+        Assert.Equal(("period_end", "2026-01-15T00:00:00Z"), (cancel["effective"].Value<string>(), app.Instant(cancel["effective_at"])));
         Assert.Equal(("trialing", true), (stillTrialing["status"].Value<string>(), stillTrialing["cancel_at_period_end"].Value<bool>()));
-        Assert.Equal(("canceled", "2026-01-15T00:00:00Z"), (after["status"].Value<string>(), after["ended_at"].Value<string>()));
+        Assert.Equal(("canceled", "2026-01-15T00:00:00Z"), (after["status"].Value<string>(), app.Instant(after["ended_at"])));
         Assert.Empty(await app.InvoicesAsync("c1"));
     }
 
@@ -127,7 +127,7 @@ public abstract class BillingApiContract : ApiContract
         await app.AdvanceToAsync(Utc(2026, 4, 1));
         var renewed = await app.InvoicesAsync("c1");
 
-        Assert.Equal(("period_end", "2026-04-01T00:00:00Z"), (change["effective"].Value<string>(), change["effective_at"].Value<string>()));
+        Assert.Equal(("period_end", "2026-04-01T00:00:00Z"), (change["effective"].Value<string>(), app.Instant(change["effective_at"])));
         Assert.Equal("basic", change["subscription"]!["pending_change"]!["plan"].Value<string>());
         Assert.Equal(("pro", 401L), (stillPro["plan"].Value<string>(), stillPro["used"].Value<long>()));
         Assert.Equal([("recurring", 1000L)], renewed[^1]["lines"]!.AsArray().Select(l => Line(l!)));
@@ -186,8 +186,30 @@ public abstract class BillingApiContract : ApiContract
         var overage = invoice["lines"]!.AsArray().Single(l => l!["kind"].Value<string>() == "overage")!;
 
         Assert.Equal((500L, 1L, 500L), (overage["quantity"].Value<long>(), overage["unit_amount_cents"].Value<long>(), overage["amount_cents"].Value<long>()));
-        Assert.Equal(("2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"), (overage["period_start"].Value<string>(), overage["period_end"].Value<string>()));
+        Assert.Equal(("2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"), (app.Instant(overage["period_start"]), app.Instant(overage["period_end"])));
         Assert.Equal(3500L, invoice["amount_due_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task OverageUsedInTheInstantASubscriptionStartedIsBilledWhenItIsCancelledOrItsCustomerDeletedInThatInstant()
+    {
+        // The test clock stands still: sign-up, usage and the end all happen at one instant, the window's first.
+        await using var app = await StartAtAsync(Utc(2026, 5, 1));
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        var first = await app.SubscribeAsync("c1", "pro");
+        await app.SubscribeAsync("c2", "pro");
+        await app.ConsumeAsync("c1", "api_calls", 1200);
+        await app.ConsumeAsync("c2", "api_calls", 1300);
+
+        var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{first}/cancel", new { at_period_end = false })).ReadAsync();
+        var deleted = await app.Admin.DeleteAsync(new Uri("/v1/customers/c2", UriKind.Relative));
+        var finalInvoice = (await deleted.ReadAsync())["final_invoice"].Value<string>();
+        var c2Final = await (await app.Admin.GetAsync($"/v1/invoices/{finalInvoice}")).ReadAsync();
+
+        Assert.Equal([("overage", 200L)], canceled["lines"]!.AsArray().Select(l => Line(l!)));
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal([("overage", 300L)], c2Final["lines"]!.AsArray().Select(l => Line(l!)).Where(l => l.Kind == "overage"));
     }
 
     [Fact]
@@ -206,7 +228,7 @@ public abstract class BillingApiContract : ApiContract
 
         Assert.True(scheduled["subscription"]!["cancel_at_period_end"].Value<bool>());
         Assert.False(undone["cancel_at_period_end"].Value<bool>());
-        Assert.Equal(("canceled", "2026-02-10T00:00:00Z"), (ended["status"].Value<string>(), ended["ended_at"].Value<string>()));
+        Assert.Equal(("canceled", "2026-02-10T00:00:00Z"), (ended["status"].Value<string>(), app.Instant(ended["ended_at"])));
         Assert.Equal(HttpStatusCode.Conflict, tooLate.StatusCode);
         Assert.Single(await app.InvoicesAsync("c1"));
         Assert.Equal("free", (await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync())["plan"].Value<string>());
@@ -273,7 +295,7 @@ public abstract class BillingApiContract : ApiContract
         var back = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
 
         Assert.Equal(("past_due", BillingCycle.Overdue, "2026-01-11T00:00:00Z"), (pastDue["status"].Value<string>(),
-            pastDue["dunning_state"].Value<string>(), pastDue["past_due_since"].Value<string>()));
+            pastDue["dunning_state"].Value<string>(), app.Instant(pastDue["past_due_since"])));
         Assert.Equal("pro", inGrace["plan"].Value<string>());
         Assert.Equal(BillingCycle.Suspended, suspended["dunning_state"].Value<string>());
         Assert.Equal("free", lost["plan"].Value<string>());
@@ -363,8 +385,8 @@ public abstract class BillingApiContract : ApiContract
         var read = await (await app.Admin.GetAsync("/v1/admin/clock")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, back.StatusCode);
-        Assert.Equal("2026-03-01T01:00:00Z", forward["now"].Value<string>());
-        Assert.Equal("2026-03-01T01:00:00Z", read["now"].Value<string>());
+        Assert.Equal("2026-03-01T01:00:00Z", app.Instant(forward["now"]));
+        Assert.Equal("2026-03-01T01:00:00Z", app.Instant(read["now"]));
     }
 
     [Fact]
@@ -397,4 +419,12 @@ public sealed class SqliteBillingApiTests : BillingApiContract
 public sealed class PostgresBillingApiTests : BillingApiContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same suite on a clock that ticks, as the real one does: two readings in one operation differ here.</summary>
+public sealed class TickingClockBillingApiTests : BillingApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

@@ -120,3 +120,11 @@ public sealed class PostgresTieredOverageTests : TieredOverageContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same suite on a clock that ticks, as the real one does: two readings in one operation differ here.</summary>
+public sealed class TickingClockTieredOverageTests : TieredOverageContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

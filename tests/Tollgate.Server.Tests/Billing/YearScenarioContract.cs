@@ -95,3 +95,11 @@ public sealed class PostgresYearScenarioTests : YearScenarioContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same suite on a clock that ticks, as the real one does: two readings in one operation differ here.</summary>
+public sealed class TickingClockYearScenarioTests : YearScenarioContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -27,6 +27,26 @@ public abstract class DiscountsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task OnTheRealClockARepeatingCodeGivenAtSignUpDiscountsTheFirstInvoiceAndAnUpgradesCharge()
+    {
+        // No test clock: each step reads the system's time, which moves between (and within) the requests.
+        var settings = Settings();
+        settings["Tollgate:TestClock:Enabled"] = "false";
+        await using var app = await StartAsync(settings);
+        await app.CouponAsync(new { id = "TWENTY3", name = "20% off for 3 months", percent_off = 20, duration = "repeating", duration_in_months = 3 });
+        await app.CodeAsync(new { code = "SPRING20", coupon = "TWENTY3" });
+        await app.CustomerAsync("c1");
+
+        var created = await (await app.SubscribeWithAsync("c1", "basic", code: "SPRING20")).ReadAsync();
+        var upgrade = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{created["id"].Value<string>()}/change", new { plan = "premium" }))
+            .ReadAsync();
+
+        Assert.Equal((2999L, 600L, 2399L), (await app.TotalsAsync("c1"))[0]);
+        var charge = upgrade["lines"]!.AsArray().Single(l => l!["kind"].Value<string>() == "proration_charge")!;
+        Assert.Equal((charge["amount_cents"].Value<long>() * 20 + 50) / 100, charge["discount_cents"].Value<long>());
+    }
+
+    [Fact]
     public async Task FiveDollarsOffOnceDiscountsOnlyTheFirstInvoice()
     {
         await using var app = await StartAtAsync(Utc(2026, 1, 1));
@@ -180,4 +200,12 @@ public sealed class SqliteDiscountsApiTests : DiscountsApiContract
 public sealed class PostgresDiscountsApiTests : DiscountsApiContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same suite on a clock that ticks, as the real one does: two readings in one operation differ here.</summary>
+public sealed class TickingClockDiscountsApiTests : DiscountsApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }
