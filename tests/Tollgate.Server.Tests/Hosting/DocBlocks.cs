@@ -6,7 +6,8 @@ namespace Tollgate.Server.Tests.Hosting;
 public sealed record DocBlock(int Line, string Text, string? NotRun)
 {
     /// <summary>A block that curls the server's address is an API example; anything else (a build, a server start) is not.</summary>
-    public bool CallsTheServer => Text.Contains("curl", StringComparison.Ordinal) && Text.Contains("localhost:5080", StringComparison.Ordinal);
+    public bool CallsTheServer =>
+        Text.Contains("curl", StringComparison.Ordinal) && Text.Contains("localhost:5080", StringComparison.Ordinal);
 
     public string FirstLine => Text.Split('\n')[0];
 

@@ -34,7 +34,8 @@ public abstract partial class DocExamplesContract(ITestOutputHelper output) : Ap
         var all = DocBlocks.Shell(File.ReadAllText(Path.Combine(Json.RepoRoot(), "docs", doc)));
         var blocks = all.Where(b => b.CallsTheServer).ToList();
         var runnable = blocks.Where(b => b.NotRun is null).ToList();
-        var unfit = blocks.Where(b => b.NotRun is { Length: 0 }).Select(b => $"{doc}: the block at line {b.Line} is marked not run without a reason")
+        var unfit = blocks.Where(b => b.NotRun is { Length: 0 })
+            .Select(b => $"{doc}: the block at line {b.Line} is marked not run without a reason")
             .Concat(runnable.Where(b => b.Commands.Contains('…', StringComparison.Ordinal))
                 .Select(b => $"{doc}: the block at line {b.Line} has a '…' placeholder; use what an earlier call answered"))
             .ToList();
@@ -111,7 +112,8 @@ public abstract partial class DocExamplesContract(ITestOutputHelper output) : Ap
     /// <summary>The README's blocks that call the server: the Try it.</summary>
     public static List<DocBlock> ReadmeTryIt()
     {
-        var blocks = DocBlocks.Shell(File.ReadAllText(Path.Combine(Json.RepoRoot(), "README.md"))).Where(b => b.CallsTheServer && b.NotRun is null).ToList();
+        var blocks = DocBlocks.Shell(File.ReadAllText(Path.Combine(Json.RepoRoot(), "README.md")))
+            .Where(b => b.CallsTheServer && b.NotRun is null).ToList();
         Assert.NotEmpty(blocks);
         return blocks;
     }

@@ -8,12 +8,14 @@ namespace Tollgate.Server.Tests.Hosting;
 /// <summary>The docs' examples that need no store of their own: the catalog documents, and the README's Try it with no server.</summary>
 public sealed partial class DocExamplesTests
 {
+    private static Dictionary<string, string?> NoCatalog() => new() { ["Tollgate:Catalog:SeedFile"] = "none" };
+
     private static string Doc(string name) => File.ReadAllText(Path.Combine(Json.RepoRoot(), "docs", name));
 
     [Fact]
     public async Task TheCatalogDocsExampleDocumentAppliesAndAppliedAgainChangesNothing()
     {
-        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, NoCatalog());
         var example = JsonBlock().Match(Doc("catalog.md")).Groups[1].Value;
 
         var first = await app.Admin.PutJsonAsync("/v1/admin/catalog", example);
@@ -28,7 +30,7 @@ public sealed partial class DocExamplesTests
     [Fact]
     public async Task TheCatalogDocsExampleAppliedAsWrittenGivesEveryPublicPlanAPriceAndNoPlaceholderText()
     {
-        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, NoCatalog());
         var example = JsonBlock().Match(Doc("catalog.md")).Groups[1].Value;
 
         (await app.Admin.PutJsonAsync("/v1/admin/catalog", example)).EnsureSuccessStatusCode();
@@ -36,14 +38,15 @@ public sealed partial class DocExamplesTests
         var page = await (await app.Anonymous.GetAsync("/pricing")).Content.ReadAsStringAsync();
 
         Assert.NotEmpty(plans);
-        Assert.All(plans, plan => Assert.True(plan!["prices"]!.AsArray().Count > 0, $"plan {plan["code"]} has no price, so the page offers it as 'Contact us'"));
+        Assert.All(plans, plan => Assert.True(
+            plan!["prices"]!.AsArray().Count > 0, $"plan {plan["code"]} has no price, so the page offers it as 'Contact us'"));
         Assert.DoesNotContain("…", page, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task TheReadmesCatalogInOneScreenApplies()
     {
-        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, NoCatalog());
         var example = JsonBlock().Match(File.ReadAllText(Path.Combine(Json.RepoRoot(), "README.md"))).Groups[1].Value;
 
         var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", example);
@@ -59,7 +62,8 @@ public sealed partial class DocExamplesTests
         var work = Directory.CreateTempSubdirectory("tollgate-readme-");
         try
         {
-            var run = await DocShell.RunAsync(DocExamplesContract.ReadmeTryIt(), UnusedPort(), work.FullName, new Dictionary<string, string>(),
+            var run = await DocShell.RunAsync(
+                DocExamplesContract.ReadmeTryIt(), UnusedPort(), work.FullName, new Dictionary<string, string>(),
                 "dotnet() { :; }\nsleep() { :; }");
 
             Assert.Contains("curl: (7)", run.Output, StringComparison.Ordinal); // curl's "Failed to connect", printed, not swallowed

@@ -43,7 +43,8 @@ public static class DocShell
         var script = new StringBuilder("exec 2>&1\n").Append(prelude).Append('\n');
         for (var i = 0; i < blocks.Count; i++)
         {
-            script.Append($"echo '{Marker}{i}'\n").Append(blocks[i].Text.Replace("localhost:5080", $"localhost:{port}", StringComparison.Ordinal)).Append('\n');
+            script.Append($"echo '{Marker}{i}'\n")
+                .Append(blocks[i].Text.Replace("localhost:5080", $"localhost:{port}", StringComparison.Ordinal)).Append('\n');
         }
 
         script.Append($"echo '{Marker}end'\n");
@@ -62,7 +63,10 @@ public static class DocShell
     private static async Task<DocShellRun> RunScriptAsync(
         IReadOnlyList<DocBlock> blocks, string file, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = workingDirectory, RedirectStandardInput = true, RedirectStandardOutput = true,
+        };
         start.ArgumentList.Add(file);
         foreach (var (name, value) in environment)
         {
