@@ -59,12 +59,16 @@ if [ -z "${TOLLGATE_TEST_POSTGRES:-}" ]; then
   echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $port"
 fi
 
+# Minutes and seconds, for the times printed at the end.
+duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
 tests/webhook-verifiers/install.sh
 dotnet build Tollgate.slnx -nologo -v quiet
 if [ $# -gt 0 ]; then
   # Arguments narrow the .NET run (e.g. --filter); the OpenAPI and SDK suites then have nothing to narrow, so they are left out.
   dotnet test Tollgate.slnx --no-build -nologo --logger "console;verbosity=minimal" "$@"
   echo "test.sh: ran the .NET tests selected by $*; the OpenAPI and SDK suites run only without arguments"
+  echo "test.sh: the run took $(duration "$SECONDS")"
   exit 0
 fi
 # Three streams run at once, because the tests mostly wait on disk syncs, round trips and browsers: the server tests (the
@@ -72,6 +76,7 @@ fi
 # lint, and a typed client generated from it compiles) followed by the SDK suites. Their output is printed when all
 # have ended.
 logs=$(mktemp -d /tmp/tollgate-test-logs.XXXXXX)
+streams_started=$(date +%s)
 dotnet_test() { dotnet test "$1" --no-build -nologo --logger "console;verbosity=minimal"; }
 dotnet_test tests/Tollgate.Server.Tests >"$logs/server" 2>&1 &
 server_pid=$!
@@ -92,5 +97,9 @@ cat "$logs/others" "$logs/server" "$logs/suites"
 # A log read only by its tail (as CI shows it) still names every failed test.
 failed=$(grep -h -E '^ *Failed [A-Za-z]|^not ok |^FAILED ' "$logs/others" "$logs/server" "$logs/suites" || true)
 if [ -n "$failed" ]; then echo "test.sh: failed:"; echo "$failed" | head -n 60; fi
+# A stream's time runs to its log's last write, which is its summary: the waits above end in order, not as streams do.
+stream_time() { duration $(($(stat -c %Y "$logs/$1") - streams_started)); }
+echo "test.sh: times: server tests $(stream_time server), other .NET tests $(stream_time others)," \
+  "OpenAPI and SDK suites $(stream_time suites); the whole run $(duration "$SECONDS")"
 echo "test.sh: exit codes: server tests $server, other .NET tests $others, OpenAPI and SDK suites $suites"
 [ "$server" -eq 0 ] && [ "$others" -eq 0 ] && [ "$suites" -eq 0 ]
