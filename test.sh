@@ -13,6 +13,7 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then missing+=(postgresql); fi
 if [ -z "${TOLLGATE_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium fonts-dejavu-core); fi
 if ! command -v promtool >/dev/null; then missing+=(prometheus); fi # promtool checks the /metrics exposition
 if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then missing+=(python3-aiosmtpd); fi # the e-mail tests' real SMTP server
+if ! command -v jq >/dev/null; then missing+=(jq); fi # the doc tests run the docs' curl | jq examples as written
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} through apt"
   as_root apt-get update -qq
