@@ -46,7 +46,7 @@ public static partial class CatalogDocument
     {
         var problems = new List<DocumentProblem>();
         var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq",
-            "rate_limit_feature", "notify", "packs");
+            "rate_limit_feature", "notify", "packs", SuspensionPolicyNames.Field);
         if (!reader.IsObject)
         {
             return new CatalogParseResult(null, problems);
@@ -92,12 +92,21 @@ public static partial class CatalogDocument
             }
         }
 
+        var onSuspension = reader.String(SuspensionPolicyNames.Field, required: false, 32);
+        if (onSuspension is not null && !SuspensionPolicyNames.TryParse(onSuspension, out _))
+        {
+            reader.Problem(SuspensionPolicyNames.Field, "must be default_plan or deny");
+        }
+
+        SuspensionPolicyNames.TryParse(onSuspension, out var suspension);
         var notifyEmail = CatalogNotify.Read(reader, problems);
         var packs = CatalogPacks.Read(reader, byCode, problems);
         return problems.Count > 0
             ? new CatalogParseResult(null, problems)
             : new CatalogParseResult(
-                new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature) { NotifyEmail = notifyEmail, Packs = packs }, []);
+                new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature) {
+                    NotifyEmail = notifyEmail, Packs = packs, OnSuspension = suspension,
+                }, []);
     }
 
     internal static Regex Code() => CodePattern();

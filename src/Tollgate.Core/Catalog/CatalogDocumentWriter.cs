@@ -32,6 +32,11 @@ public static class CatalogDocumentWriter
                 w.WriteString("rate_limit_feature", catalog.RateLimitFeature);
             }
 
+            if (catalog.OnSuspension != SuspensionPolicy.DefaultPlan)
+            {
+                w.WriteString(SuspensionPolicyNames.Field, catalog.OnSuspension.ToWire());
+            }
+
             w.WriteStartArray("features");
             foreach (var f in catalog.Features)
             {

@@ -41,4 +41,7 @@ public sealed record CatalogDefinition(
 
     /// <summary>The credit packs the catalog sells, in code order.</summary>
     public IReadOnlyList<CreditPack> Packs { get; init; } = [];
+
+    /// <summary>What a customer suspended after dunning may use (on_suspension).</summary>
+    public SuspensionPolicy OnSuspension { get; init; }
 }

@@ -18,6 +18,12 @@ public sealed record EntitlementContext(string CustomerId, PlanVersion? Version,
     /// <summary>The member of the organisation <see cref="CustomerId"/> the call named, when it named a member.</summary>
     public string? MemberId { get; init; }
 
+    /// <summary>
+    /// The subscription is past due beyond its grace and the catalog says <see cref="SuspensionPolicy.Deny"/>: no plan
+    /// applies, and every feature is refused as <see cref="DecisionReason.SubscriptionInactive"/> until it is paid.
+    /// </summary>
+    public bool Suspended { get; init; }
+
     /// <summary>Seats bought on a per-seat price; 1 for any other subscription or none.</summary>
     public int Seats => Subscription?.Seats ?? 1;
 
@@ -36,11 +42,17 @@ public sealed record EntitlementContext(string CustomerId, PlanVersion? Version,
     /// plan with calendar-month periods (or on no plan at all when the catalog names none).
     /// </summary>
     public static EntitlementContext Resolve(
-        string customerId, Subscription? subscription, PlanVersion? subscribedVersion, PlanVersion? defaultVersion, DateTimeOffset now, TimeSpan grace)
+        string customerId, Subscription? subscription, PlanVersion? subscribedVersion, PlanVersion? defaultVersion, DateTimeOffset now, TimeSpan grace,
+        SuspensionPolicy onSuspension = SuspensionPolicy.DefaultPlan)
     {
         if (subscription is not null && subscribedVersion is not null && subscription.GivesEntitlements(now, grace))
         {
             return new EntitlementContext(customerId, subscribedVersion, subscription, subscription.PeriodAt(now)) { At = now };
+        }
+
+        if (onSuspension == SuspensionPolicy.Deny && subscription is { Status: SubscriptionStatus.PastDue })
+        {
+            return new EntitlementContext(customerId, null, null, BillingPeriod.CalendarMonth(now)) { At = now, Suspended = true };
         }
 
         return new EntitlementContext(customerId, defaultVersion, null, BillingPeriod.CalendarMonth(now)) { At = now };
@@ -96,8 +108,12 @@ public sealed record EntitlementDecision(
         var included = grant is { IsIncluded: true };
         var limit = !included ? 0 : grant!.Kind == FeatureKind.Metered ? QuotaRules.Limit(grant, counter.CarriedIn) : null;
         var window = context.Window(grant);
+        // A suspended customer has no plan: what would read "not in the plan" is the subscription's state.
+        reason = context.Suspended && reason == DecisionReason.FeatureNotInPlan ? DecisionReason.SubscriptionInactive : reason;
+        // Only a metered quota has a cap to be hard or soft; a gate or a value has none. A feature the plan lacks is refused outright.
+        var hardCap = grant is null || !included || (grant.Kind == FeatureKind.Metered && grant.HardCap);
         return new EntitlementDecision(
-            reason, feature, context.PlanCode, limit, counter.Used, counter.Reserved, grant?.HardCap ?? true,
+            reason, feature, context.PlanCode, limit, counter.Used, counter.Reserved, hardCap,
             window.Start, window.End, grant?.ValueJson) { Customer = context.CustomerId, Member = context.MemberId };
     }
 }

@@ -82,6 +82,9 @@ public enum DecisionReason
 
     /// <summary>Past the window's allowance, covered by the customer's credit grants.</summary>
     CreditGrant,
+
+    /// <summary>The subscription is suspended after dunning and the catalog denies everything until it is paid.</summary>
+    SubscriptionInactive,
 }
 
 public static class DecisionReasonNames
@@ -101,6 +104,7 @@ public static class DecisionReasonNames
         DecisionReason.BudgetExceeded => "budget_exceeded",
         DecisionReason.Value => "value",
         DecisionReason.RateLimited => "rate_limited",
+        DecisionReason.SubscriptionInactive => "subscription_inactive",
         _ => "feature_not_in_plan",
     };
 }

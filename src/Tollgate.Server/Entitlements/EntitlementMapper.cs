@@ -112,6 +112,13 @@ public static class EntitlementMapper
             fields["budget_granted_remaining_usd"] = Core.Llm.NanoUsdAmount.ToUsd(budget.GrantedRemainingNano);
         }
 
+        if (d.Reason == DecisionReason.SubscriptionInactive)
+        {
+            return Problems.Create(402, "subscription_inactive",
+                $"An active subscription is required to use '{d.Feature}': the subscription is past due and suspended until its invoice is paid.",
+                fields);
+        }
+
         if (d.Reason == DecisionReason.FeatureNotInPlan)
         {
             return Problems.Create(402, "feature_not_in_plan", $"The {d.Plan ?? "current"} plan does not include '{d.Feature}'.", fields);

@@ -93,6 +93,7 @@ internal sealed class SettingsRow
     public string? RateLimitFeature { get; set; }
     public string? NotifyEmail { get; set; }
     public string? PacksJson { get; set; }
+    public string? OnSuspension { get; set; }
     public string FaqJson { get; set; } = "[]";
     public long Revision { get; set; }
 }

@@ -20,6 +20,9 @@ public sealed record CatalogSnapshot(
     /// <summary>The credit packs on sale (the catalog's packs), in code order.</summary>
     public IReadOnlyList<CreditPack> Packs { get; init; } = [];
 
+    /// <summary>What a customer suspended after dunning may use (the catalog's on_suspension).</summary>
+    public SuspensionPolicy OnSuspension { get; init; }
+
     public CreditPack? Pack(string code) => Packs.FirstOrDefault(p => p.Code == code);
 
     public Feature? Feature(string code) => Features.FirstOrDefault(f => f.Code == code);
@@ -54,7 +57,7 @@ public sealed record CatalogSnapshot(
         [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
             .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms, p.IsPrivate))],
         Faq,
-        RateLimitFeature) { NotifyEmail = NotifyEmail, Packs = Packs };
+        RateLimitFeature) { NotifyEmail = NotifyEmail, Packs = Packs, OnSuspension = OnSuspension };
 }
 
 public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)

@@ -188,6 +188,12 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
             changes.Add("settings: default_plan, upgrade_url, rate_limit_feature or faq updated");
         }
 
+        if (catalog.OnSuspension != current.OnSuspension)
+        {
+            await writer.UpdateOnSuspensionAsync(catalog.OnSuspension.ToWire());
+            changes.Add($"settings: on_suspension set to {catalog.OnSuspension.ToWire()}");
+        }
+
         if (!(catalog.NotifyEmail ?? []).SequenceEqual(current.NotifyEmail ?? []) || (catalog.NotifyEmail is null) != (current.NotifyEmail is null))
         {
             await writer.UpdateNotifyAsync(catalog.NotifyEmail);
@@ -204,7 +210,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
     private static async Task<CatalogSnapshot> LoadAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
         var settings = await c.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email, packs_json FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
+            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email, packs_json, on_suspension FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
         var features = (await c.QueryAsync<FeatureRow>(new CommandDefinition(
             "SELECT code, name, description, unit, kind, uses_llm FROM features ORDER BY position, code", transaction: tx, cancellationToken: ct)))
             .Select(f => f.ToDomain()).ToList();
@@ -227,6 +233,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
         {
             NotifyEmail = settings.NotifyEmail?.Split(',', StringSplitOptions.RemoveEmptyEntries),
             Packs = CatalogPacks.FromJson(settings.PacksJson),
+            OnSuspension = SuspensionPolicyNames.TryParse(settings.OnSuspension, out var suspension) ? suspension : SuspensionPolicy.DefaultPlan,
         };
     }
 

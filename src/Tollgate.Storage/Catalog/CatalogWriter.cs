@@ -93,6 +93,9 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         WHERE id = 1
         """, new { defaultPlan, upgradeUrl, faqJson, rateLimitFeature, now });
 
+    public Task UpdateOnSuspensionAsync(string policy) => Execute(
+        "UPDATE catalog_settings SET on_suspension = @policy, updated_at = @now WHERE id = 1", new { policy, now });
+
     public Task UpdatePacksAsync(string packsJson) => Execute(
         "UPDATE catalog_settings SET packs_json = @packsJson, updated_at = @now WHERE id = 1", new { packsJson, now });
 

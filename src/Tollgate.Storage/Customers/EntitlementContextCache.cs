@@ -110,7 +110,8 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         var subscribed = entry.Subscription is { } s ? await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken) : null;
         var fallback = snapshot.DefaultPlan is { } code ? snapshot.Plan(code)?.Current : null;
         var organisation = entry.CustomerId ?? customerId;
-        var context = EntitlementContext.Resolve(organisation, entry.Subscription, subscribed, fallback, now, options.Value.Grace) with
+        var context = EntitlementContext.Resolve(organisation, entry.Subscription, subscribed, fallback, now, options.Value.Grace,
+            snapshot.OnSuspension) with
         {
             MemberId = organisation == customerId ? null : customerId,
         };

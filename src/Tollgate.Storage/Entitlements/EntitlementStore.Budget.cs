@@ -25,7 +25,13 @@ public sealed partial class EntitlementStore
             }
 
             UsageOutcome outcome;
-            if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
+            if (context.Suspended)
+            {
+                // No plan applies to a suspended customer under on_suspension: deny, so no budget either: not an unlimited one.
+                outcome = new UsageOutcome.Decided(new EntitlementDecision(DecisionReason.SubscriptionInactive, LlmBudget.FeatureCode, null, 0, 0, 0,
+                    true, context.Period.Start, context.Period.End));
+            }
+            else if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
             {
                 outcome = new UsageOutcome.Decided(new EntitlementDecision(DecisionReason.Unlimited, LlmBudget.FeatureCode, context.PlanCode, null, 0, 0,
                     false, context.Period.Start, context.Period.End));

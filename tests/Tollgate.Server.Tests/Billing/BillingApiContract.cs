@@ -304,6 +304,53 @@ public abstract class BillingApiContract : ApiContract
     }
 
     [Fact]
+    public async Task WithOnSuspensionDenyASuspendedCustomerIsRefused402SubscriptionInactiveUntilTheInvoiceIsPaid()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        var catalog = (await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync()).AsObject();
+        catalog["on_suspension"] = "deny";
+        var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", catalog);
+        await app.CustomerAsync("c1");
+        var id = (await (await app.Admin.PostJsonAsync("/v1/subscriptions",
+            new { customer = "c1", plan = "pro", days_until_due = 10 })).ReadAsync())["id"].Value<string>()!;
+
+        await app.AdvanceToAsync(Utc(2026, 1, 12));
+        var inGrace = await app.ConsumeAsync("c1", "api_calls");
+        await app.AdvanceToAsync(Utc(2026, 1, 19));
+        var consume = await app.ConsumeAsync("c1", "api_calls");
+        var check = await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "api_calls" });
+        var invoice = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>();
+        await app.Admin.PostAsync(new Uri($"/v1/invoices/{invoice}/mark-paid", UriKind.Relative), null);
+        var back = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+        var exported = await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, inGrace.StatusCode);
+        Assert.Equal(HttpStatusCode.PaymentRequired, consume.StatusCode);
+        var problem = await consume.ReadAsync();
+        Assert.Equal(("subscription_inactive", "api_calls"), (problem["error"].Value<string>(), problem["feature"].Value<string>()));
+        Assert.False(string.IsNullOrEmpty(problem["upgrade_url"].Value<string>()));
+        // check answers every decision, refusals included, as a 200 decision; consume and reserve answer problems.
+        var decision = await check.ReadAsync();
+        Assert.Equal((HttpStatusCode.OK, false, "subscription_inactive"), (check.StatusCode, decision["allowed"].Value<bool>(), decision["reason"].Value<string>()));
+        Assert.Equal(("pro", 2L), (back["plan"].Value<string>(), back["used"].Value<long>()));
+        Assert.Equal("deny", exported["on_suspension"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AnUnknownOnSuspensionIsRefusedNamingTheField()
+    {
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        var catalog = (await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync()).AsObject();
+        catalog["on_suspension"] = "block";
+
+        var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", catalog);
+
+        Assert.Equal(HttpStatusCode.BadRequest, applied.StatusCode);
+        Assert.Contains("on_suspension", await applied.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvoiceNumbersRunPerYearWithoutGaps()
     {
         await using var app = await StartAtAsync(Utc(2026, 11, 1));

@@ -99,12 +99,13 @@ public abstract class EntitlementsApiContract : ApiContract
         var second = await (await app.ConsumeAsync("c1", "gate")).ReadAsync();
 
         Assert.Equal(("included", true, 0L), (second["reason"].Value<string>(), second["allowed"].Value<bool>(), second["used"].Value<long>()));
+        Assert.False(second["hard_cap"].Value<bool>());
         Assert.Equal(first.ToJsonString(), second.ToJsonString());
         Assert.Null(second["resets_at"]);
     }
 
     [Fact]
-    public async Task ValueFeatureIsReadByCheckWithNoWindowAndRefusedByConsume()
+    public async Task ValueFeatureIsReadByCheckWithNoWindowNoCapAndRefusedByConsume()
     {
         await using var app = await RulesAsync();
         await app.CustomerAsync("c1");
@@ -117,6 +118,7 @@ public abstract class EntitlementsApiContract : ApiContract
         Assert.Equal(("value", true, false), (check["reason"].Value<string>(), check["allowed"].Value<bool>(), check["unlimited"].Value<bool>()));
         Assert.Null(check["window_start"]);
         Assert.Null(check["resets_at"]);
+        Assert.False(check["hard_cap"].Value<bool>());
         Assert.Equal(HttpStatusCode.BadRequest, consume.StatusCode);
         Assert.Equal("feature_not_consumable", (await consume.ReadAsync())["error"].Value<string>());
     }

@@ -18,6 +18,10 @@ namespace Tollgate.Server.OpenApi.Bodies;
 /// reserve of the plan, whatever the feature.
 /// </param>
 /// <param name="Packs">Credit packs sold once, at most 100; none when absent.</param>
+/// <param name="OnSuspension">
+/// What a customer whose subscription is past due beyond its grace may use: the default plan (default_plan, the default),
+/// or nothing (deny: consume and reserve answer 402 subscription_inactive until the invoice is paid).
+/// </param>
 public sealed record CatalogDocumentBody(
     IReadOnlyList<CatalogFeatureBody> Features,
     IReadOnlyList<CatalogPlanBody> Plans,
@@ -26,7 +30,8 @@ public sealed record CatalogDocumentBody(
     IReadOnlyList<FaqItem>? Faq = null,
     CatalogNotifyBody? Notify = null,
     string? RateLimitFeature = null,
-    IReadOnlyList<CatalogPackBody>? Packs = null);
+    IReadOnlyList<CatalogPackBody>? Packs = null,
+    string? OnSuspension = null);
 
 /// <summary>A credit pack: units of a metered feature sold once, granted to the buyer as a credit grant.</summary>
 /// <param name="Code">Its code, unique among packs: lower case letters, digits and underscores.</param>

@@ -21,6 +21,7 @@ public sealed class CatalogSchemas : IOpenApiSchemaTransformer
     {
         [(typeof(CatalogDocumentBody), "default_plan")] = s => Text(s, 64, CodePattern),
         [(typeof(CatalogDocumentBody), "rate_limit_feature")] = s => Text(s, 64, CodePattern),
+        [(typeof(CatalogDocumentBody), "on_suspension")] = s => Enum(s, [SuspensionPolicy.DefaultPlan.ToWire(), SuspensionPolicy.Deny.ToWire()]),
         [(typeof(CatalogDocumentBody), "upgrade_url")] = s => Text(s, 2000),
         [(typeof(CatalogDocumentBody), "faq")] = s => s.MaxItems = 100,
         [(typeof(CatalogDocumentBody), "packs")] = s => s.MaxItems = 100,
