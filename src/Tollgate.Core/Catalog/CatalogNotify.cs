@@ -11,7 +11,7 @@ public static class CatalogNotify
 {
     /// <summary>Every e-mail kind, in the order the export writes them.</summary>
     public static readonly IReadOnlyList<string> EmailKinds =
-        ["threshold", "exceeded", "projected", "invoice_issued", "invoice_paid", "invoice_payment_failed", "trial_ending"];
+        ["threshold", "exceeded", "projected", "budget", "invoice_issued", "invoice_paid", "invoice_payment_failed", "trial_ending"];
 
     /// <summary>Reads <c>notify</c>; null when absent (every kind), the kinds in canonical order otherwise. Problems name their path.</summary>
     public static IReadOnlyList<string>? Read(ElementReader root, List<DocumentProblem> problems)

@@ -41,6 +41,14 @@ public sealed class EmailComposer(
                 fields["period_end"] = Date(invoice.PeriodEnd);
                 var intro = templates.Render(message.Kind, fields);
                 return intro with { Html = WithIntro(InvoiceHtml.Render(invoice, customer, billing.Value.Seller), intro.Html) };
+            case EmailKinds.Budget:
+                // A budget's amounts are nano-USD in the alert; the e-mail says dollars, to the cent or finer, as the alert's message does.
+                fields["message"] = Text(data, "message");
+                fields["spent"] = Usd(data, "used");
+                fields["budget"] = Usd(data, "limit");
+                fields["threshold"] = Number(data, "threshold");
+                fields["period_end"] = Date(Instant(data, "period_end"));
+                return templates.Render(message.Kind, fields);
             case EmailKinds.TrialEnding:
                 var planCode = Text(data, "plan");
                 fields["plan"] = (await catalog.GetAsync(cancellationToken)).Plan(planCode)?.Name ?? planCode;
@@ -72,6 +80,11 @@ public sealed class EmailComposer(
 
     private static string Number(JsonElement data, string name) =>
         data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64().ToString(CultureInfo.InvariantCulture) : "";
+
+    private static string Usd(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
+            ? "$" + Core.Llm.NanoUsdAmount.ToUsd(v.GetInt64()).ToString("#,0.00##", CultureInfo.InvariantCulture)
+            : "";
 
     private static DateTimeOffset? Instant(JsonElement data, string name) =>
         data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var at) ? at : null;

@@ -9,6 +9,7 @@ public static class EmailKinds
     public const string Threshold = "threshold";
     public const string Exceeded = "exceeded";
     public const string Projected = "projected";
+    public const string Budget = "budget";
     public const string InvoiceIssued = "invoice_issued";
     public const string InvoicePaid = "invoice_paid";
     public const string InvoicePaymentFailed = "invoice_payment_failed";
@@ -23,6 +24,7 @@ public static class EmailKinds
         ["usage.threshold_crossed"] = Threshold,
         ["quota.exceeded"] = Exceeded,
         ["usage.projected_exhaustion"] = Projected,
+        ["budget.threshold_crossed"] = Budget,
         ["invoice.created"] = InvoiceIssued,
         ["invoice.paid"] = InvoicePaid,
         ["invoice.payment_failed"] = InvoicePaymentFailed,

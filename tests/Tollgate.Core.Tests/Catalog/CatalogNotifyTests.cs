@@ -42,8 +42,8 @@ public sealed class CatalogNotifyTests
     }
 
     [Theory]
-    [InlineData("""{"email": ["sms"]}""", "notify.email[0]", "must be one of threshold, exceeded, projected, invoice_issued, invoice_paid, invoice_payment_failed, trial_ending")]
-    [InlineData("""{"email": ["threshold", 3]}""", "notify.email[1]", "must be one of threshold, exceeded, projected, invoice_issued, invoice_paid, invoice_payment_failed, trial_ending")]
+    [InlineData("""{"email": ["sms"]}""", "notify.email[0]", "must be one of threshold, exceeded, projected, budget, invoice_issued, invoice_paid, invoice_payment_failed, trial_ending")]
+    [InlineData("""{"email": ["threshold", 3]}""", "notify.email[1]", "must be one of threshold, exceeded, projected, budget, invoice_issued, invoice_paid, invoice_payment_failed, trial_ending")]
     [InlineData("""{"email": ["exceeded", "exceeded"]}""", "notify.email[1]", "repeats 'exceeded'")]
     [InlineData("""{"email": "threshold"}""", "notify.email", "must be an array")]
     [InlineData("""{"slack": []}""", "notify.slack", "unknown field")]

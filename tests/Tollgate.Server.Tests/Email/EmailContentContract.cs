@@ -54,6 +54,32 @@ public abstract class EmailContentContract : ApiContract
     }
 
     [Fact]
+    public async Task AnLlmBudgetAlertIsMailedInDollarsLikeEveryOtherAlert()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync();
+        var settings = ApiSetup.LlmCatalog();
+        foreach (var (key, value) in smtp.Settings())
+        {
+            settings[key] = value;
+        }
+
+        settings["Tollgate:Email:PollInterval"] = "00:00:00.050";
+        await using var app = await StartAsync(settings, EmailLog.Start);
+        await app.CustomerAsync("c1");
+
+        // $0.0085 of the free plan's $0.01 budget: past 80 %.
+        await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = 3400, request_id = "r1" });
+        var mail = Assert.Single(await smtp.WaitForAsync(1));
+        var logged = (await EmailLog.QueuedAsync(app, 1))[0]!;
+
+        Assert.Equal(("c1@example.com", "You have used 80% of your AI budget"), (mail.To, mail.Subject));
+        Assert.Contains("You have used $0.0085 of your $0.01 LLM budget this month.", mail.Body("text/plain"), StringComparison.Ordinal);
+        Assert.Contains("You have spent <strong>$0.0085 of your $0.01</strong> AI budget. It renews on 1 Apr 2026.", mail.Body("text/html"),
+            StringComparison.Ordinal);
+        Assert.Equal(("budget", "budget.threshold_crossed"), (logged["kind"].Value<string>(), logged["event"].Value<string>()));
+    }
+
+    [Fact]
     public async Task CustomerDataIsHtmlEscapedInTheHtmlPartAndLeftAsIsInTheText()
     {
         await using var smtp = await SmtpTestServer.StartAsync();
@@ -117,7 +143,7 @@ public abstract class EmailContentContract : ApiContract
 
         Assert.Equal("""{"email":["threshold","trial_ending"]}""", exported["notify"]!.ToJsonString());
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("notify.email[1]: must be one of threshold, exceeded, projected, invoice_issued, invoice_paid, invoice_payment_failed, trial_ending",
+        Assert.Contains("notify.email[1]: must be one of threshold, exceeded, projected, budget, invoice_issued, invoice_paid, invoice_payment_failed, trial_ending",
             errors);
         Assert.Contains("notify.email[2]: repeats 'threshold'", errors);
         Assert.Contains("notify.slack: unknown field", errors);

@@ -48,7 +48,7 @@ public sealed record CatalogPackBody(
 
 /// <summary>The catalog's notify block.</summary>
 /// <param name="Email">
-/// The e-mail kinds sent to customers: threshold, exceeded, projected, invoice_issued, invoice_paid, invoice_payment_failed,
+/// The e-mail kinds sent to customers: threshold, exceeded, projected, budget, invoice_issued, invoice_paid, invoice_payment_failed,
 /// trial_ending. An empty list sends none.
 /// </param>
 public sealed record CatalogNotifyBody(IReadOnlyList<string> Email);
