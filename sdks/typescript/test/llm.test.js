@@ -174,6 +174,29 @@ test("calls still queued when a Node script ends are sent before the process exi
   assert.equal((await tg.llm.getBudget(customer)).spentUsd, 0.0061);
 });
 
+test("flush() returns after the flush timer fired on a queue that a full batch had already emptied", async () => {
+  const { tg, customer } = await withCustomer();
+  const script = new URL("./fixtures/flush-after-idle-timer.mjs", import.meta.url);
+  // A child process, killed if it runs too long: the bug starved the event loop, so no timer in this process could end it.
+  const run = promisify(execFile)(process.execPath, [script.pathname], {
+    env: { ...process.env, TOLLGATE_API_KEY: await secretKey(), CUSTOMER: customer }, timeout: 60_000,
+  });
+  const { stdout } = await run.catch((error) => {
+    assert.fail(error.killed ? "flush() never returned: the script was killed after 60 s" : error.message);
+  });
+  assert.match(stdout, /flushed: sent 2, pending 0/);
+  assert.equal((await logged(tg, customer)).requests, 2);
+});
+
+test("a batch size below 1 counts as 1, so the queue still empties", async () => {
+  const { tg, customer } = await withCustomer({ llmCapture: { batchSize: 0 } });
+  tg.llm.buffer.add({ customer, model: "gpt-4o", inputTokens: 1000, requestId: `${customer}-1` });
+  tg.llm.buffer.add({ customer, model: "gpt-4o", inputTokens: 1000, requestId: `${customer}-2` });
+  await tg.llm.flush();
+  assert.deepEqual([tg.llm.buffer.sent, tg.llm.buffer.pending], [2, 0]);
+  assert.equal((await logged(tg, customer)).requests, 2);
+});
+
 function pick(object, keys) {
   return Object.fromEntries(keys.map((k) => [k, object[k]]));
 }
