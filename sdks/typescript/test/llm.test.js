@@ -33,6 +33,9 @@ test("the openai package's chat completion is logged with disjoint cached and re
   assert.deepEqual(pick(seen.byModel[0], Object.keys(o3Tokens)), o3Tokens);
   assert.equal(seen.byFeature[0].feature, "ai_chat");
   assert.equal(seen.spentUsd, 0.0061);   // docs/llm.md's worked o3 example
+  const [call] = (await tg.llm.listCalls({ customer })).data;
+  assert.deepEqual(call.metadata, { streamed: false, http_request_id: call.metadata.http_request_id });   // as Python and .NET record
+  assert.match(call.metadata.http_request_id, /^req_\d+$/);
 
   // The provider's id is the request_id, so logging the same call again counts once.
   const again = await tg.llm.logUsage({ customer, feature: "ai_chat", model: "o3-2025-04-16", inputTokens: 1000, cachedInputTokens: 200,
@@ -54,6 +57,7 @@ test("a streamed chat completion with include_usage is logged from its last chun
 
   const seen = await logged(tg, customer);
   assert.equal(seen.requests, 1);
+  assert.deepEqual((await tg.llm.listCalls({ customer })).data[0].metadata, { streamed: true });
   assert.deepEqual(pick(seen.byModel[0], Object.keys(o3Tokens)), o3Tokens);
   assert.equal(seen.spentUsd, 0.0061);
 });
