@@ -143,7 +143,8 @@ public abstract class RequireQuotaContract
             http.AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult( // as docs/sdk.md shows
                 args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
                 || args.Outcome.Result?.StatusCode is HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError));
-            http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves)); // inside the retries: counts each attempt
+            // Inside the retries: it counts each attempt.
+            http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves));
         });
 
         var granted = new[] { await f.CallAsync("/calls"), await f.CallAsync("/calls") };

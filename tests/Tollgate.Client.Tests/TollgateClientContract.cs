@@ -29,7 +29,8 @@ public abstract class TollgateClientContract
         var denied = await Assert.ThrowsAsync<QuotaExceededException>(() => client.ConsumeAsync("c1", "capped"));
 
         Assert.Equal((100L, 0L), (granted.Used, granted.Remaining!.Value));
-        Assert.Equal(("capped", "free", 100L, 100L, "/pricing"), (denied.Feature, denied.Plan, denied.Limit!.Value, denied.Used!.Value, denied.UpgradeUrl));
+        Assert.Equal(("capped", "free", 100L, 100L, "/pricing"),
+            (denied.Feature, denied.Plan, denied.Limit!.Value, denied.Used!.Value, denied.UpgradeUrl));
         Assert.Equal(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero), denied.ResetsAt);
         Assert.Equal(HttpStatusCode.TooManyRequests, denied.Status);
     }
@@ -51,7 +52,7 @@ public abstract class TollgateClientContract
         Assert.Equal((3L, 2L), (usage.Features["capped"].Used, usage.Features["capped"].Reserved));
     }
 
-    /// <summary>Sends each request, then sends it again and answers that: a retry after a lost answer, as a resilience handler makes.</summary>
+    /// <summary>Sends each request, then sends it again and answers that: a resilience handler's retry after a lost answer.</summary>
     private sealed class SendsTwice : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

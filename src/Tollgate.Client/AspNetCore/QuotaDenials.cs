@@ -66,7 +66,8 @@ public static class QuotaDenials
     /// </summary>
     public static IResult CustomerUnknown() =>
         Results.Problem(statusCode: 403, title: "Forbidden", detail: "This account is not set up for this feature yet.",
-            type: "https://tollgate.dev/errors/customer-unknown", extensions: new Dictionary<string, object?> { ["error"] = "customer_unknown" });
+            type: "https://tollgate.dev/errors/customer-unknown",
+            extensions: new Dictionary<string, object?> { ["error"] = "customer_unknown" });
 
     /// <summary>The upgrade link as an absolute URL: relative ones resolve against the Tollgate server.</summary>
     public static string? AbsoluteUpgradeUrl(string? upgradeUrl, Uri tollgate) =>

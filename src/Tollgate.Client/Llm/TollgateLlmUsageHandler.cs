@@ -30,7 +30,8 @@ public sealed class TollgateLlmUsageHandler(LlmUsageBuffer buffer, TimeProvider 
             var requestId = HeaderValue(response, "x-request-id") ?? HeaderValue(response, "request-id");
             if (mediaType == "text/event-stream")
             {
-                response.Content = Observe(response.Content, owner, at, requestId, await response.Content.ReadAsStreamAsync(cancellationToken));
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+                response.Content = Observe(response.Content, owner, at, requestId, stream);
             }
             else if (mediaType is "application/json")
             {
