@@ -14,12 +14,25 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 npx tsc -p tsconfig.json
 npx tsc -p test/types/tsconfig.json   # an app's use of the declarations: the types users see must compile
+# The same under moduleResolution node10, through a node_modules link as an install makes (subpaths need typesVersions).
+mkdir -p test/types-node10/node_modules/@tollgate && ln -sfn ../../../.. test/types-node10/node_modules/@tollgate/sdk
+npx tsc -p test/types-node10/tsconfig.json
 (cd "$root/examples/typescript" && npm ci --no-audit --no-fund --loglevel=error)
+
+# Every wait is bounded, so a hang fails with a message instead of running into CI's limit. Node's runner applies
+# --test-timeout to each test and to each file as a whole (it kills a file whose event loop is starved); Node before
+# 20.11 lacks the flag, so there the whole run is bounded by coreutils' timeout instead.
+per_file_ms=300000
+if node --help | grep -q -- --test-timeout; then
+  node_test=(node --test --test-concurrency=1 "--test-timeout=$per_file_ms")
+else
+  node_test=(timeout --kill-after=30 1800 node --test --test-concurrency=1)
+fi
 
 run_suite() {
   eval "$("$root/tests/start-server.sh" "$@" --Tollgate:Webhooks:AllowPrivateTargets=true)"
   local status=0
-  node --test --test-concurrency=1 test/*.test.js "$root"/examples/typescript/test/*.test.js || status=$?
+  "${node_test[@]}" test/*.test.js "$root"/examples/typescript/test/*.test.js || status=$?
   if [ "$status" -ne 0 ]; then "$root/tests/stop-server.sh" --log; else "$root/tests/stop-server.sh"; fi
   return "$status"
 }

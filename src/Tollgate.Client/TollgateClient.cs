@@ -69,10 +69,11 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>
     /// Uses units atomically, as the request says: with <see cref="ConsumeRequest.Metadata"/> the consume is also kept as a
-    /// usage record that <c>Events.ListAsync</c> shows.
+    /// usage record that <c>Events.ListAsync</c> shows. Without an idempotency key one is made, so a retry counts once.
     /// </summary>
     public Task<EntitlementResponse> ConsumeAsync(ConsumeRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume", request, cancellationToken);
+        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume",
+            request with { IdempotencyKey = request.IdempotencyKey ?? NewIdempotencyKey() }, cancellationToken);
 
     /// <summary>Holds units before work whose size is known after it; commit or release the returned reservation.</summary>
     public async Task<Reservation> ReserveAsync(
@@ -84,7 +85,14 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>Holds units as the request says; its <see cref="ReserveRequest.Metadata"/> goes on the usage record the commit writes.</summary>
     public async Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default) =>
-        new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve", request, cancellationToken));
+        new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve",
+            request with { IdempotencyKey = request.IdempotencyKey ?? NewIdempotencyKey() }, cancellationToken));
+
+    /// <summary>
+    /// A key for a consume or reserve sent without one, as the Python and TypeScript SDKs make: a retry of the same
+    /// request by a resilience handler then counts once.
+    /// </summary>
+    private static string NewIdempotencyKey() => $"idem_{Guid.NewGuid():N}";
 
     /// <summary>Settles a reservation to the units actually used.</summary>
     public Task<EntitlementResponse> CommitAsync(string reservationId, long amount, CancellationToken cancellationToken = default) =>

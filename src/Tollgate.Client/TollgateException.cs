@@ -39,7 +39,7 @@ public abstract class EntitlementDeniedException : TollgateException
         Feature = problem["feature"]?.GetValue<string>() ?? "";
         Plan = problem["plan"]?.GetValue<string>();
         Limit = problem["limit"]?.GetValue<long?>();
-        Used = problem["used"]?.GetValue<long>() ?? 0;
+        Used = problem["used"]?.GetValue<long?>();
         Remaining = problem["remaining"]?.GetValue<long?>();
         ResetsAt = Instant(problem["resets_at"]);
         UpgradeUrl = problem["upgrade_url"]?.GetValue<string>();
@@ -55,8 +55,8 @@ public abstract class EntitlementDeniedException : TollgateException
     /// <summary>The period's limit.</summary>
     public long? Limit { get; }
 
-    /// <summary>Units used this period.</summary>
-    public long Used { get; }
+    /// <summary>Units used in the quota's window; null when the denial does not say (a rate limit counts requests, not units).</summary>
+    public long? Used { get; }
 
     /// <summary>Units left this period.</summary>
     public long? Remaining { get; }
@@ -89,6 +89,12 @@ public sealed class RateLimitedException(string detail, JsonObject problem)
 {
     /// <summary>When the rate window ends and a request can pass again.</summary>
     public DateTimeOffset? ResetAt { get; } = Instant(problem["reset_at"]);
+
+    /// <summary>The rate window's length: second, minute or hour.</summary>
+    public string? Per { get; } = problem["per"]?.GetValue<string>();
+
+    /// <summary>feature for the feature's own limit, plan for the plan-wide one.</summary>
+    public string? Scope { get; } = problem["scope"]?.GetValue<string>();
 }
 
 /// <summary>402 feature_not_in_plan: the customer's plan does not include the feature.</summary>

@@ -29,7 +29,8 @@ public sealed class LlmCaptureTests
     }
 
     /// <summary>An app host: Tollgate's SDK with capture, and a "model" HttpClient that goes through the capture handler.</summary>
-    private static IHost App(Uri tollgate, Uri provider, TimeProvider time, TimeSpan? shutdownTimeout = null)
+    private static IHost App(
+        Uri tollgate, Uri provider, TimeProvider time, TimeSpan? shutdownTimeout = null, Action<LlmCaptureOptions>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -39,6 +40,7 @@ public sealed class LlmCaptureTests
         {
             o.FlushInterval = TimeSpan.FromMinutes(10); // only the shutdown flush sends: the test reads Tollgate after it
             o.ShutdownTimeout = shutdownTimeout ?? TimeSpan.FromSeconds(10);
+            configure?.Invoke(o);
         });
         builder.Services.AddHttpClient("model", http => http.BaseAddress = provider).AddHttpMessageHandler<TollgateLlmUsageHandler>();
         return builder.Build();
@@ -89,6 +91,9 @@ public sealed class LlmCaptureTests
         Assert.Equal((1000L, 1000L, 1000L, 0.000825m), (mini.InputTokens, mini.CachedInputTokens, mini.OutputTokens, mini.CostUsd));
         Assert.Equal((2L, 0.006925m), (costs.TotalRequests, costs.TotalLlmCostUsd));
         Assert.Equal(["chat"], costs.ByFeature.Select(f => f.Feature));
+        // metadata.streamed, as the Python and TypeScript captures record it.
+        var calls = (await (await tollgate.Admin.GetAsync("/v1/llm/calls?customer=c1")).ReadAsync())["data"]!.AsArray();
+        Assert.Equal([false, true], calls.Select(c => c!["metadata"]!["streamed"].Value<bool>()).Order());
     }
 
     [Fact]
@@ -167,6 +172,35 @@ public sealed class LlmCaptureTests
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
         Assert.Equal(0, app.Services.GetRequiredService<LlmUsageBuffer>().Failures);
         Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30)); // bounded by ShutdownTimeout, not by retries
+    }
+
+    [Theory]
+    [InlineData(500, 0)]
+    [InlineData(0, 1000)]
+    public async Task ZeroFlushIntervalOrBatchSizeStillSendsEachCallWhileTheAppRuns(int batchSize, int flushIntervalMs)
+    {
+        var (tollgate, provider) = await StartAsync();
+        await using var _ = tollgate;
+        await using var __ = provider;
+        using var app = App(tollgate.BaseAddress!, provider.Address, tollgate.Clock,
+            configure: o => (o.BatchSize, o.FlushInterval) = (batchSize, TimeSpan.FromMilliseconds(flushIntervalMs)));
+        await app.StartAsync();
+
+        using (TollgateLlm.For("c1", "chat"))
+        {
+            await CallAsync(Model(app), "v1/chat/completions", stream: false);
+        }
+
+        // Read while the app runs (the shutdown flush would hide a sender stuck going round without sending), a bounded number of times.
+        var requests = 0L;
+        for (var attempt = 0; attempt < 300 && requests == 0; attempt++)
+        {
+            await Task.Delay(100);
+            requests = (await CostsAsync(tollgate)).TotalRequests;
+        }
+
+        await app.StopAsync();
+        Assert.Equal(1L, requests);
     }
 
     [Fact]

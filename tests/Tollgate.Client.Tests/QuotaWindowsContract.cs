@@ -55,6 +55,8 @@ public abstract class QuotaWindowsContract
         Assert.Equal(new DateTimeOffset(2026, 1, 15, 12, 1, 0, TimeSpan.Zero), denied.ResetAt);
         Assert.Equal(TimeSpan.FromSeconds(60), denied.RetryAfter);
         Assert.Null(denied.ResetsAt); // the quota's reset, which a rate limit does not send
+        Assert.Null(denied.Used); // a rate limit counts requests, not units: no figure, as in Python and TypeScript
+        Assert.Equal(("minute", "feature"), (denied.Per, denied.Scope));
         Assert.Equal(2, usage.Features["calls"].Used);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Polly.Timeout;
 using Tollgate.Client.AspNetCore;
 using Tollgate.Testing;
 
@@ -43,20 +45,22 @@ public abstract class RequireQuotaContract
         }
     }
 
-    private async Task<Fixture> StartAsync(Action<TollgateOptions>? configure = null, Dictionary<string, string?>? catalog = null)
+    private async Task<Fixture> StartAsync(
+        Action<TollgateOptions>? configure = null, Dictionary<string, string?>? catalog = null, Action<IHttpClientBuilder>? client = null)
     {
         var tollgate = await TollgateApp.StartAsync(Kind, catalog ?? ApiSetup.RulesCatalog(), kestrel: true);
         await tollgate.CustomerAsync("c1");
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Services.AddTollgate(o =>
+        var tollgateClient = builder.Services.AddTollgate(o =>
         {
             o.BaseAddress = tollgate.BaseAddress!;
             o.ApiKey = TollgateApp.AdminKey;
             o.CustomerResolver = http => http.Request.Headers["X-User"].FirstOrDefault();
             configure?.Invoke(o);
         });
+        client?.Invoke(tollgateClient);
         var app = builder.Build();
         app.MapPost("/cv", () => TypedResults.Ok(new { cv = "done" })).RequireQuota("capped");
         app.MapPost("/batch/{n:long}", (long n) => TypedResults.Ok(new { n })).RequireQuota("capped", http => long.Parse(
@@ -131,9 +135,17 @@ public abstract class RequireQuotaContract
     }
 
     [Fact]
-    public async Task RateLimitReachesTheAppsCallerAs429WithRetryAfterAndCountsNothing()
+    public async Task RateLimitReachesTheAppsCallerAs429WithRetryAfterAtOnceEvenBehindTheDocumentedResilienceHandler()
     {
-        await using var f = await StartAsync(catalog: ApiSetup.CatalogOf("client-windows", QuotaWindowsContract.Catalog));
+        var reserves = new StrongBox<int>();
+        await using var f = await StartAsync(catalog: ApiSetup.CatalogOf("client-windows", QuotaWindowsContract.Catalog), client: http =>
+        {
+            http.AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult( // as docs/sdk.md shows
+                args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
+                || args.Outcome.Result?.StatusCode is HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError));
+            // Inside the retries: it counts each attempt.
+            http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves));
+        });
 
         var granted = new[] { await f.CallAsync("/calls"), await f.CallAsync("/calls") };
         var limited = await f.CallAsync("/calls");
@@ -144,7 +156,22 @@ public abstract class RequireQuotaContract
         Assert.Equal(TimeSpan.FromSeconds(60), limited.Headers.RetryAfter?.Delta);
         Assert.Equal(("rate_limited", "calls", 2L, 0L, "2026-01-15T12:01:00Z"), (problem["error"].Value<string>(), problem["feature"].Value<string>(),
             problem["limit"].Value<long>(), problem["remaining"].Value<long>(), problem["reset_at"].Value<string>()));
+        Assert.Equal(3, reserves.Value); // one reserve per request: no retry reached Tollgate
         Assert.Equal(2, await f.UsedAsync("c1", "calls"));
+    }
+
+    /// <summary>Counts the requests to one path that leave the app's Tollgate client, retries included.</summary>
+    private sealed class CountingHandler(string path, StrongBox<int> count) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.RequestUri?.AbsolutePath == path)
+            {
+                Interlocked.Increment(ref count.Value);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]
@@ -162,15 +189,18 @@ public abstract class RequireQuotaContract
     }
 
     [Fact]
-    public async Task UnknownCustomerFailsClosedWith503InsteadOfAnUnhandled500()
+    public async Task UnknownCustomerIsAnswered403CustomerUnknownWhateverTheErrorPolicy()
     {
-        await using var f = await StartAsync();
+        await using var closed = await StartAsync();
+        await using var open = await StartAsync(o => o.OnError = TollgateErrorPolicy.FailOpen);
 
-        var response = await f.CallAsync("/cv", user: "ghost");
-        var problem = await response.ReadAsync();
+        var refused = await closed.CallAsync("/cv", user: "ghost");
+        var alsoRefused = await open.CallAsync("/cv", user: "ghost");
+        var problem = await refused.ReadAsync();
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("quota_unavailable", problem["error"].Value<string>());
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (refused.StatusCode, alsoRefused.StatusCode));
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(("customer_unknown", 403L), (problem["error"].Value<string>(), problem["status"].Value<long>()));
     }
 
     [Fact]

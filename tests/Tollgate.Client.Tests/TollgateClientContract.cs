@@ -29,9 +29,55 @@ public abstract class TollgateClientContract
         var denied = await Assert.ThrowsAsync<QuotaExceededException>(() => client.ConsumeAsync("c1", "capped"));
 
         Assert.Equal((100L, 0L), (granted.Used, granted.Remaining!.Value));
-        Assert.Equal(("capped", "free", 100L, 100L, "/pricing"), (denied.Feature, denied.Plan, denied.Limit!.Value, denied.Used, denied.UpgradeUrl));
+        Assert.Equal(("capped", "free", 100L, 100L, "/pricing"),
+            (denied.Feature, denied.Plan, denied.Limit!.Value, denied.Used!.Value, denied.UpgradeUrl));
         Assert.Equal(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero), denied.ResetsAt);
         Assert.Equal(HttpStatusCode.TooManyRequests, denied.Status);
+    }
+
+    [Fact]
+    public async Task ConsumeAndReserveWithoutAKeySentTwiceByARetryingHandlerCountOnce()
+    {
+        await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.RulesCatalog(), kestrel: true);
+        using var http = new HttpClient(new SendsTwice { InnerHandler = new HttpClientHandler() }) { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
+        var client = new TollgateClient(http);
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+
+        var consumed = await client.ConsumeAsync("c1", "capped", 3);
+        var reserved = await client.ReserveAsync("c1", "capped", 2);
+        var usage = await client.GetUsageAsync("c1");
+
+        Assert.Equal((3L, 2L), (consumed.Used, reserved.Entitlement.Reserved));
+        Assert.Equal((3L, 2L), (usage.Features["capped"].Used, usage.Features["capped"].Reserved));
+    }
+
+    /// <summary>Sends each request, then sends it again and answers that: a resilience handler's retry after a lost answer.</summary>
+    private sealed class SendsTwice : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method != HttpMethod.Post)
+            {
+                return await base.SendAsync(request, cancellationToken);
+            }
+
+            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+            (await base.SendAsync(request, cancellationToken)).Dispose();
+            var again = new HttpRequestMessage(request.Method, request.RequestUri);
+            foreach (var header in request.Headers)
+            {
+                again.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            if (body is not null)
+            {
+                again.Content = new ByteArrayContent(body);
+                again.Content.Headers.ContentType = request.Content!.Headers.ContentType;
+            }
+
+            return await base.SendAsync(again, cancellationToken);
+        }
     }
 
     [Fact]

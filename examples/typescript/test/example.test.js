@@ -49,6 +49,13 @@ test("the Express example gates /cv/generate on the quota and records the model 
   assert.equal((await tollgate.llm.getBudget(user)).spentUsd, 0.0183);   // three o3 calls at $0.0061
 });
 
+test("a user who never signed up gets 403 customer_unknown as JSON, not an error page", async () => {
+  const response = await call("POST", "/cv/generate", uniqueId("nobody"), { name: "Ada" });
+  assert.equal(response.status, 403);
+  assert.equal(response.headers.get("content-type"), "application/problem+json");
+  assert.equal((await response.json()).error, "customer_unknown");
+});
+
 test("the Next.js route handler streams the answer, counts the message and logs the streamed call", async () => {
   const tg = await client();
   const user = uniqueId("ex");

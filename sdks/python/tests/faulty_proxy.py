@@ -13,7 +13,8 @@ class FaultyProxy:
     """Forwards to ``upstream``. Each queued fault applies to one request: ``"lose"`` forwards it and then hangs up
     without answering (the server did the work, the client never hears); ``"503"`` answers 503 with Retry-After: 0
     without forwarding; ``"429"`` and ``"429-long"`` answer a ``rate_limited`` problem with Retry-After: 1 and 3600
-    without forwarding. ``bodies`` holds each request's body."""
+    without forwarding; ``"429-throttle"`` answers a bare 429 with Retry-After: 1 and no problem, as a proxy in front of
+    Tollgate would. ``bodies`` holds each request's body."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
@@ -36,6 +37,9 @@ class FaultyProxy:
                 if fault == "503":
                     self._answer(503, {"Retry-After": "0", "Content-Type": "application/problem+json"},
                                  b'{"status":503,"error":"http_503","detail":"try again"}')
+                    return
+                if fault == "429-throttle":
+                    self._answer(429, {"Retry-After": "1", "Content-Type": "text/plain"}, b"Too Many Requests")
                     return
                 if fault in ("429", "429-long"):
                     seconds = 1 if fault == "429" else 3600

@@ -101,6 +101,17 @@ def test_a_budget_hold_past_the_budget_raises_budget_exceeded_with_the_budget_fi
         tg.llm.reserve_budget(customer=customer, estimate_usd=0.1)  # type: ignore[arg-type]
 
 
+def test_whole_usd_amounts_arrive_as_decimal_so_decimal_arithmetic_works(tg: tollgate.Tollgate, customer: str) -> None:
+    tg.subscriptions.create(customer=customer, plan="pro")  # an LLM budget of 15.00: whole dollars on the wire
+    tg.grants.create(customer, feature="$llm_budget", amount_usd="5.00", reason="whole dollars")
+    budget = tg.llm.get_budget(customer)
+    for field in ("limit_usd", "spent_usd", "reserved_usd", "remaining_usd", "granted_remaining_usd"):
+        assert type(budget[field]) is Decimal, field
+    assert budget["limit_usd"] is not None and budget["limit_usd"].quantize(Decimal("0.01")) == Decimal("15.00")
+    assert budget["granted_remaining_usd"].quantize(Decimal("0.01")) == Decimal("5.00")
+    assert type(tg.usage.get(customer)["features"]["cv_generate"]["used"]) is int  # counts stay int
+
+
 def test_public_pricing_reads_plans_in_order(tg: tollgate.Tollgate) -> None:
     codes = [p["code"] for p in tg.pricing.plans()]
     assert {"free", "pro", "team"} <= set(codes) and codes.index("free") < codes.index("pro")

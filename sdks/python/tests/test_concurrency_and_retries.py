@@ -93,23 +93,28 @@ def test_a_quota_or_budget_denial_is_not_retried(server: Server, customer: str, 
     assert proxy.requests.count("POST /v1/entitlements/consume") == 3
 
 
-def test_a_rate_limited_consume_waits_retry_after_and_retries_with_the_same_key(
+def test_a_rate_limited_consume_is_raised_at_once_with_its_retry_after(
         server: Server, customer: str, proxy: FaultyProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
     monkeypatch.setattr("tollgate._core.time.sleep", waits.append)
-    proxy.faults = ["429"]
+    for fault in ("429", "429-long"):
+        proxy.faults = [fault]
+        with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
+            with pytest.raises(tollgate.RateLimited) as e:
+                tg.entitlements.consume(customer=customer, feature="cv_generate")
+        assert e.value.retry_after == (1 if fault == "429" else 3600)
+    assert waits == [] and proxy.requests == ["POST /v1/entitlements/consume"] * 2
+
+
+def test_a_429_without_a_tollgate_code_waits_retry_after_and_retries_with_the_same_key(
+        server: Server, customer: str, proxy: FaultyProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("tollgate._core.time.sleep", waits.append)
+    proxy.faults = ["429-throttle"]
     with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
         assert tg.entitlements.consume(customer=customer, feature="cv_generate")["used"] == 1
     keys = [json.loads(b)["idempotency_key"] for b in proxy.bodies if b]
     assert waits == [1.0] and len(keys) == 2 and keys[0] == keys[1]
-
-
-def test_a_rate_limit_longer_than_a_minute_is_raised_at_once(server: Server, customer: str, proxy: FaultyProxy) -> None:
-    proxy.faults = ["429-long"]
-    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:
-        with pytest.raises(tollgate.RateLimited) as e:
-            tg.entitlements.consume(customer=customer, feature="cv_generate")
-    assert e.value.retry_after == 3600 and proxy.requests == ["POST /v1/entitlements/consume"]
 
 
 def test_retries_used_up_raise_tollgate_unavailable(server: Server, customer: str, proxy: FaultyProxy) -> None:

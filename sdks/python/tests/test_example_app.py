@@ -29,3 +29,12 @@ def test_the_example_gates_cvs_and_records_their_llm_cost(server: Server, tg: to
             assert application.state.recorder.flush()
     assert len(fake.seen_headers) == 5  # the refused request never reached the model
     assert tg.llm.get_budget(customer)["spent_usd"] == 5 * Decimal("0.00725")
+
+
+def test_the_example_answers_a_user_tollgate_does_not_know_with_403_customer_unknown(server: Server) -> None:
+    with FakeLlm() as fake:
+        with TestClient(example.create_app(server.url, server.secret_key, fake.url + "/v1", "sk-test"),
+                        raise_server_exceptions=False) as client:
+            r = client.post("/cv", headers={"X-User": "py-never-signed-up"}, json={"job": "SRE"})
+    assert r.status_code == 403 and r.json()["detail"]["error"] == "customer_unknown"
+    assert fake.seen_headers == []  # the model was never called

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterator
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Iterator
 
+import fastapi
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -12,6 +14,7 @@ from fastapi.testclient import TestClient
 
 import tollgate
 from conftest import Server
+from faulty_proxy import FaultyProxy
 from tollgate.fastapi import Quota, QuotaDenied, QuotaStatusMiddleware, require_quota
 
 
@@ -22,7 +25,7 @@ def user(request: Request) -> str | None:
 def build(tg_url: str, key: str, **options: Any) -> FastAPI:
     app = FastAPI()
     app.add_middleware(QuotaStatusMiddleware)
-    app.state.tollgate = tollgate.AsyncTollgate(api_key=key, base_url=tg_url, max_retries=0)
+    app.state.tollgate = tollgate.AsyncTollgate(api_key=key, base_url=tg_url)  # the documented default: 2 retries
     gate = require_quota("cv_generate", customer=user, **options)
 
     @app.post("/cv")
@@ -129,25 +132,86 @@ def test_an_unknown_customer_is_created_on_first_use_when_the_app_opts_in(server
     with TestClient(build(server.url, server.secret_key, auto_create_customers=True)) as c:
         assert c.post("/cv", headers={"x-user": newcomer}).status_code == 200
     assert tg.customers.get(newcomer)["id"] == newcomer and used(tg, newcomer) == (1, 0)
-    with TestClient(build(server.url, server.secret_key), raise_server_exceptions=False) as c:
-        assert c.post("/cv", headers={"x-user": newcomer + "-2"}).status_code == 500
     with pytest.raises(tollgate.NotFound):
         tg.customers.get(newcomer + "-2")
 
 
-def test_past_a_rate_limit_the_caller_gets_429_with_retry_after_not_a_500(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
-    tg.subscriptions.create(customer=customer, plan="limited")  # chat_messages: 2 requests an hour
-    app = build(server.url, server.secret_key)
+@pytest.mark.parametrize("fail_open", [False, True])
+def test_an_unknown_customer_is_answered_403_customer_unknown_whatever_the_failure_policy(
+        server: Server, tg: tollgate.Tollgate, fail_open: bool) -> None:
+    stranger = f"py-unknown-{uuid.uuid4().hex[:8]}"
+    with TestClient(build(server.url, server.secret_key, fail_open=fail_open), raise_server_exceptions=False) as c:
+        r = c.post("/cv", headers={"x-user": stranger})
+    assert r.status_code == 403 and r.headers["content-type"] == "application/json"
+    assert r.json()["detail"]["error"] == "customer_unknown"
+    with pytest.raises(tollgate.NotFound):
+        tg.customers.get(stranger)  # nothing was created
 
-    @app.post("/chat")
-    async def chat(quota: Quota = Depends(require_quota("chat_messages", customer=user))) -> dict[str, Any]:
-        return {"ok": True}
 
-    with TestClient(app, raise_server_exceptions=False) as c:
-        answers = [c.post("/chat", headers={"x-user": customer}) for _ in range(6)]
-    refused = next(r for r in answers if r.status_code != 200)  # 2 an hour: a few more in case the hour turns mid-test
-    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 3600
+def test_past_a_rate_limit_the_caller_gets_429_with_retry_after_at_once_and_no_retry_reaches_tollgate(
+        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    tg.subscriptions.create(customer=customer, plan="burst")  # chat_messages: 3 a minute, so Retry-After is within 60 s
+    with FaultyProxy(server.url) as proxy:  # passes every request on, and counts them
+        app = build(proxy.url, server.secret_key)
+
+        @app.post("/chat")
+        async def chat(quota: Quota = Depends(require_quota("chat_messages", customer=user))) -> dict[str, Any]:
+            return {"ok": True}
+
+        answers: list[Any] = []
+        with TestClient(app, raise_server_exceptions=False) as c:
+            # 3 a minute: the 4th is refused, or a few more when the minute turns mid-test.
+            while len(answers) < 8 and (not answers or answers[-1].status_code == 200):
+                answers.append(c.post("/chat", headers={"x-user": customer}))
+    refused = answers[-1]
+    assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
     detail = refused.json()["detail"]
     assert (detail["error"], detail["feature"], detail["plan"], detail["limit"], detail["remaining"]) == (
-        "rate_limited", "chat_messages", "limited", 2, 0)
-    assert "reset_at" in detail and detail["upgrade_url"] == server.url + "/pricing"
+        "rate_limited", "chat_messages", "burst", 3, 0)
+    assert "reset_at" in detail and detail["upgrade_url"] == proxy.url + "/pricing"
+    assert proxy.requests.count("POST /v1/entitlements/reserve") == len(answers)  # one each: the gate never retried
+
+
+# FastAPI(lifespan=...) arrived in 0.93; 0.92 (Debian 12) keeps the argument in app.extra and never runs it.
+LIFESPAN_RUNS = tuple(int(p) for p in fastapi.__version__.split(".")[:2]) >= (0, 93)
+
+
+def test_a_client_made_in_a_startup_hook_gates_routes_on_every_fastapi(server: Server, customer: str) -> None:
+    app = FastAPI()
+    app.add_middleware(QuotaStatusMiddleware)
+
+    @app.on_event("startup")
+    async def start() -> None:
+        app.state.tollgate = tollgate.AsyncTollgate(api_key=server.secret_key, base_url=server.url)
+
+    @app.on_event("shutdown")
+    async def stop() -> None:
+        await app.state.tollgate.close()
+
+    @app.post("/cv")
+    async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> dict[str, Any]:
+        return {"ok": True}
+
+    with TestClient(app) as c:
+        assert c.post("/cv", headers={"x-user": customer}).status_code == 200
+
+
+def test_a_client_made_in_lifespan_works_from_fastapi_0_93_and_before_it_the_error_says_why(server: Server, customer: str) -> None:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=server.url) as client:
+            app.state.tollgate = client
+            yield
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.post("/cv")
+    async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> dict[str, Any]:
+        return {"ok": True}
+
+    with TestClient(app) as c:
+        if LIFESPAN_RUNS:
+            assert c.post("/cv", headers={"x-user": customer}).status_code == 200
+        else:
+            with pytest.raises(RuntimeError, match=r"ignores FastAPI\(lifespan=\.\.\.\).*on_event"):
+                c.post("/cv", headers={"x-user": customer})

@@ -34,6 +34,7 @@ def test_past_a_rate_limit_consume_raises_rate_limited_with_the_windows_fields(s
     assert isinstance(denied, tollgate.EntitlementDenied) and not isinstance(denied, tollgate.QuotaExceeded)
     assert (denied.status, denied.error, denied.feature, denied.plan) == (429, "rate_limited", "chat_messages", "limited")
     assert (denied.limit, denied.remaining, denied.upgrade_url) == (2, 0, "/pricing")
+    assert (denied.per, denied.scope, denied.used) == ("hour", "feature", None)  # as in TypeScript and .NET
     assert denied.reset_at is not None and denied.reset_at > datetime.now(timezone.utc)
     assert denied.retry_after is not None and 1 <= denied.retry_after <= 3600
     assert denied.headers["ratelimit-limit"] == "2" and denied.headers["ratelimit-remaining"] == "0"

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import httpx
 
-from ._errors import RateLimited, TollgateError, TollgateUnavailable, _retry_after, error_from_response
+from ._errors import EntitlementDenied, PaymentsNotConfigured, TollgateError, TollgateUnavailable, _retry_after, error_from_response
 
 VERSION = "0.1.0"
 DEFAULT_BASE_URL = "http://localhost:5080"
@@ -94,8 +94,13 @@ def _drop_none(value: Any) -> Any:
 
 
 def loads(content: bytes) -> Any:
-    """Answers parse with Decimal for non-integers, so USD amounts stay exact."""
-    return json.loads(content, parse_float=Decimal) if content else None
+    """Answers parse with Decimal for non-integers, so USD amounts stay exact; a whole USD amount (``"limit_usd": 15``)
+    is a Decimal too, as its type says, while counts and cents stay int."""
+    return json.loads(content, parse_float=Decimal, object_pairs_hook=_usd_as_decimal) if content else None
+
+
+def _usd_as_decimal(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {k: Decimal(v) if type(v) is int and k.endswith("_usd") else v for k, v in pairs}
 
 
 def _params(call: Call) -> dict[str, str] | None:
@@ -113,8 +118,11 @@ def retry_delay(attempt: int, error: TollgateError | None) -> float | None:
     if error is not None:
         status = error.status or 0
         retryable = status in (408, 429) or status >= 500
-        if not retryable or (status == 429 and not isinstance(error, RateLimited)):
-            return None  # quota and budget denials hold until the period resets: retrying cannot help
+        # A denial (quota_exceeded, budget_exceeded, rate_limited, feature_not_in_plan) is Tollgate's decision about the
+        # customer, for the caller to pass on now with its Retry-After; a 429 without a code (a proxy's) is retried.
+        final = isinstance(error, (EntitlementDenied, PaymentsNotConfigured)) and error.error is not None
+        if not retryable or final:
+            return None
         after = _retry_after({k.lower(): v for k, v in error.headers.items()})
         if after is not None:
             return float(after) if after <= MAX_RETRY_AFTER else None

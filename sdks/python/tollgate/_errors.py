@@ -202,12 +202,16 @@ class EntitlementDenied(TollgateError):
 class RateLimited(EntitlementDenied):
     """429 ``rate_limited`` (or a 429 without a Tollgate code): too many requests in the feature's rate window.
 
-    ``limit`` is the requests a window allows, ``remaining`` 0, ``reset_at`` when the window ends and ``retry_after``
-    the whole seconds until then. An EntitlementDenied too, so code that shows a denial shows this one.
+    ``limit`` is the requests a window allows, ``per`` the window (second, minute or hour), ``scope`` ``feature`` for
+    the feature's own limit or ``plan`` for the plan-wide one, ``remaining`` 0, ``reset_at`` when the window ends and
+    ``retry_after`` the whole seconds until then; ``used`` is None. An EntitlementDenied too, so code that shows a
+    denial shows this one.
     """
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
+        self.per: str | None = self.problem.get("per")
+        self.scope: str | None = self.problem.get("scope")
         self.reset_at: datetime | None = _instant(self.problem.get("reset_at"))
         if self.retry_after is None and isinstance(self.problem.get("retry_after"), int):
             self.retry_after = self.problem["retry_after"]

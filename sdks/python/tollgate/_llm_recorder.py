@@ -75,7 +75,15 @@ class LlmUsageRecorder:
                 for _ in batch:
                     self._queue.task_done()
                 batch, first = [], 0.0
-            elif not batch and self._queue.empty():
+            elif not batch:
+                self._idle()
+
+    def _idle(self) -> None:
+        """Ends a flush once nothing is left. Decided under the queue's lock, where ``add`` counts a call before
+        ``flush`` sets the flag: checking emptiness first and clearing after could clear a flush asked for in between,
+        leaving its call to wait out ``flush_interval``."""
+        with self._queue.mutex:
+            if self._queue.unfinished_tasks == 0:
                 self._flush.clear()
 
     def _send(self, batch: list[dict[str, Any]]) -> None:

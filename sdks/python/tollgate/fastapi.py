@@ -2,7 +2,10 @@
 
     app = FastAPI()
     app.add_middleware(QuotaStatusMiddleware)   # settles by the real response status
-    app.state.tollgate = tollgate.AsyncTollgate(api_key=..., base_url=...)
+
+    @app.on_event("startup")                    # every FastAPI; lifespan= works only from 0.93
+    async def start() -> None:
+        app.state.tollgate = tollgate.AsyncTollgate(api_key=..., base_url=...)
 
     @app.post("/cv")
     async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=lambda r: r.headers["x-user"]))): ...
@@ -105,13 +108,14 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
     HTTPException to raise, or a dict to send as its detail. By default the caller gets Tollgate's problem as the detail,
     with Retry-After on a 429.
     ``auto_create_customers``: a customer Tollgate does not know yet is created (with no fields) on first use;
-    by default it raises ``NotFound``, since creating customers at sign-up keeps their e-mail and name.
+    by default the caller is answered 403 ``customer_unknown``, since creating customers at sign-up keeps their e-mail
+    and name.
     """
 
     async def dependency(request: Request) -> AsyncIterator[Quota]:
         found = client or getattr(request.app.state, "tollgate", None)
         if not isinstance(found, AsyncTollgate):
-            raise RuntimeError("require_quota needs client=AsyncTollgate(...) or app.state.tollgate")
+            raise RuntimeError(_no_client_hint(request))
         tg: AsyncTollgate = found
         who = customer(request) if callable(customer) else customer
         if inspect.isawaitable(who):
@@ -135,6 +139,14 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
                 reservation = await reserve()
         except EntitlementDenied as denied:
             raise _denial(denied, tg, on_denied) from None
+        except NotFound as e:
+            if e.resource != "customer":
+                raise
+            # Tollgate answered, so this is no outage for fail_open: the app never created this customer.
+            log.warning("Tollgate does not know customer %r (gating %s): create customers at sign-up, or pass "
+                        "auto_create_customers=True", who, feature)
+            raise HTTPException(403, detail={"error": "customer_unknown",
+                                             "detail": "This account is not set up for this feature yet."}) from None
         except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
             if not fail_open:
                 log.error("Tollgate could not decide, refusing %s: %s", feature, e)
@@ -156,6 +168,15 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
         await _settle(reservation, succeeded=status is None or 200 <= status < 300, actual=quota.actual)
 
     return dependency
+
+
+def _no_client_hint(request: Request) -> str:
+    hint = "require_quota needs client=AsyncTollgate(...) or app.state.tollgate"
+    if "lifespan" in getattr(request.app, "extra", {}):
+        # FastAPI before 0.93 keeps an unknown lifespan= in app.extra and never runs it.
+        hint += ("; this FastAPI ignores FastAPI(lifespan=...) (it needs 0.93 or later): set app.state.tollgate in "
+                 "@app.on_event(\"startup\") instead")
+    return hint
 
 
 def _denial(denied: EntitlementDenied, tg: AsyncTollgate,

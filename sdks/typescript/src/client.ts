@@ -18,7 +18,7 @@ export type ClientOptions = {
   apiKey?: string;
   /** The Tollgate server, such as http://localhost:5080; TOLLGATE_BASE_URL, else http://localhost:5080. */
   baseUrl?: string;
-  /** Retries after the first attempt on 408, 429 (rate limits), 5xx and network errors (2). */
+  /** Retries after the first attempt on network errors, 408, 5xx and a 429 without a Tollgate code (2); never on a denial such as rate_limited. */
   maxRetries?: number;
   /** Milliseconds each attempt may take (30,000). */
   timeout?: number;

@@ -96,6 +96,12 @@ export class IdempotencyMismatchError extends ConflictError {
 /** A denial of a feature for a customer: what a product shows its user, and where to upgrade. */
 export class EntitlementDeniedError extends TollgateError {
   override name = "EntitlementDeniedError";
+  /** The answer's headers (Retry-After, the RateLimit-* headers): a denial always comes with an answer. */
+  declare readonly headers: Headers;
+
+  constructor(message: string, init: ErrorInit = {}) {
+    super(message, { ...init, headers: init.headers ?? new Headers() });
+  }
   get feature(): string | undefined { return this.problem.feature as string | undefined; }
   get plan(): string | null | undefined { return this.problem.plan as string | null | undefined; }
   /** The window's limit; null when unlimited. */
@@ -140,6 +146,10 @@ export class RateLimitedError extends EntitlementDeniedError {
   get resetAt(): Date | undefined {
     return typeof this.problem.reset_at === "string" ? new Date(this.problem.reset_at) : undefined;
   }
+  /** The rate window's length: "second", "minute" or "hour". */
+  get per(): string | undefined { return this.problem.per as string | undefined; }
+  /** "feature" for the feature's own limit, "plan" for the plan-wide one. */
+  get scope(): string | undefined { return this.problem.scope as string | undefined; }
 }
 
 /** 402 feature_not_in_plan: the customer's plan does not include the feature. */

@@ -12,8 +12,8 @@ export type Customer = {
 
 export type CustomerUpsert = { email?: string; name?: string; metadata?: Record<string, string>; hasPaymentMethod?: boolean };
 
-/** The decision on one feature and the counter behind it. */
-export type Entitlement = {
+/** The decision on one feature and the counter behind it (`Decision` in the Python SDK, `EntitlementResponse` in .NET). */
+export type Decision = {
   allowed: boolean;
   reason:
     | "within_quota" | "unlimited" | "soft_cap_overage" | "credit_grant" | "included" | "value" | "quota_exceeded" | "feature_not_in_plan"
@@ -41,7 +41,10 @@ export type Entitlement = {
   member?: string | null;
 };
 
-export type ReservationAnswer = { id: string | null; expiresAt: string | null; entitlement: Entitlement };
+/** @deprecated The earlier name of `Decision`. */
+export type Entitlement = Decision;
+
+export type ReservationAnswer = { id: string | null; expiresAt: string | null; entitlement: Decision };
 
 export type FeatureUsage = {
   limit: number | null; used: number; remaining: number | null; unlimited: boolean; hardCap: boolean; overage: number; reserved: number;

@@ -126,54 +126,51 @@ test("a 5xx is retried, honouring Retry-After, and the last one is a TollgateUna
   assert.equal(calls, -8);
 });
 
-test("a 429 rate_limited is retried after its Retry-After, and one longer than maxRetryAfter is thrown at once", async () => {
+test("a 429 without a Tollgate code (a proxy's throttling) is retried after its Retry-After; one past maxRetryAfter is thrown at once", async () => {
   let calls = 0;
   let retryAfter = "0";
-  // A proxy in front of the real server that rate-limits the first attempt of each call.
-  const limiting = async (input, init) => {
+  // A proxy in front of the real server that throttles the first attempt of each call, with no problem body.
+  const throttling = async (input, init) => {
     calls++;
-    if (calls % 2 === 1) {
-      return new Response(JSON.stringify({ status: 429, error: "rate_limited", feature: "api_calls" }),
-        { status: 429, headers: { "retry-after": retryAfter, "content-type": "application/problem+json" } });
-    }
+    if (calls % 2 === 1) return new Response("Too Many Requests", { status: 429, headers: { "retry-after": retryAfter, "content-type": "text/plain" } });
     return fetch(input, init);
   };
   const { tg, customer } = await withCustomer();
-  const limited = new Tollgate({ apiKey: await secretKey(), baseUrl: tg.baseUrl, fetch: limiting, maxRetryAfter: 60 });
-  assert.equal((await limited.entitlements.check({ customer, feature: "api_calls" })).allowed, true);
+  const throttled = new Tollgate({ apiKey: await secretKey(), baseUrl: tg.baseUrl, fetch: throttling, maxRetryAfter: 60 });
+  assert.equal((await throttled.entitlements.check({ customer, feature: "api_calls" })).allowed, true);
   assert.equal(calls, 2);
 
   calls = 0;
   retryAfter = "3600";
-  const error = await limited.entitlements.check({ customer, feature: "api_calls" }).catch((e) => e);
+  const error = await throttled.entitlements.check({ customer, feature: "api_calls" }).catch((e) => e);
   assert.ok(error instanceof RateLimitedError);
   assert.equal(error.name, "RateLimitedError");
   assert.equal(error.retryAfter, 3600);
   assert.equal(calls, 1);
 });
 
-test("a rate_limited consume is retried after Retry-After with the same idempotency key; a quota denial is not retried", async () => {
-  const seen = { keys: [] };
-  let limitNext = true;
-  // A proxy in front of the real server that rate-limits the first consume and records each consume's key.
-  const limiting = async (input, init) => {
-    if (String(input).endsWith("/v1/entitlements/consume")) seen.keys.push(JSON.parse(init.body).idempotency_key);
-    if (limitNext) {
-      limitNext = false;
-      return new Response(JSON.stringify({ status: 429, error: "rate_limited", feature: "cv_generate", limit: 2, remaining: 0 }),
-        { status: 429, headers: { "retry-after": "0", "content-type": "application/problem+json" } });
-    }
+test("a rate_limited or quota_exceeded denial is thrown at once with its Retry-After, never retried", async () => {
+  const seen = { consumes: 0 };
+  // Counts the consumes that reach the real server, so a retry would show.
+  const counting = async (input, init) => {
+    if (String(input).endsWith("/v1/entitlements/consume")) seen.consumes++;
     return fetch(input, init);
   };
-  const { tg, customer } = await withCustomer();
-  const limited = new Tollgate({ apiKey: await secretKey(), baseUrl: tg.baseUrl, fetch: limiting });
-  assert.equal((await limited.entitlements.consume({ customer, feature: "cv_generate", amount: 3 })).used, 3);
-  assert.equal(seen.keys.length, 2);
-  assert.equal(seen.keys[0], seen.keys[1]);
+  const { tg, customer } = await withCustomer({ fetch: counting });   // the default client: maxRetries 2, maxRetryAfter 60
+  await tg.subscriptions.create({ customer, plan: "burst" });         // api_calls: 3 a minute, so Retry-After is within 60 s
 
-  seen.keys = [];
-  const error = await limited.entitlements.consume({ customer, feature: "cv_generate" }).catch((e) => e);
-  assert.ok(error instanceof QuotaExceededError);
-  assert.ok(error.retryAfter > 0, "a quota denial's Retry-After is the reset, not a cue to retry");
-  assert.equal(seen.keys.length, 1);
+  let limited;
+  for (let i = 0; i < 8 && !limited; i++) {                           // 3 a minute: a few more in case the minute turns mid-test
+    limited = await tg.entitlements.consume({ customer, feature: "api_calls" }).then(() => undefined, (e) => e);
+  }
+  assert.ok(limited instanceof RateLimitedError, `expected a RateLimitedError, got ${limited}`);
+  assert.ok(limited.retryAfter >= 1 && limited.retryAfter <= 60);
+  assert.equal((await tg.usage.get(customer)).features.api_calls.used, seen.consumes - 1, "each consume reached the server once");
+
+  const { tg: free, customer: other } = await withCustomer({ fetch: counting });
+  await free.entitlements.consume({ customer: other, feature: "cv_generate", amount: 3 });
+  seen.consumes = 0;
+  const spent = await free.entitlements.consume({ customer: other, feature: "cv_generate" }).catch((e) => e);
+  assert.ok(spent instanceof QuotaExceededError);
+  assert.equal(seen.consumes, 1);
 });

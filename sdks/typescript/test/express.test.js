@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import express from "express";
 import { requireQuota, setQuotaUsage } from "../dist/middleware/express.js";
 import { Tollgate } from "../dist/index.js";
-import { baseUrl, client, eventually, uniqueId, withCustomer } from "./helpers.js";
+import { baseUrl, client, countingFetch, eventually, uniqueId, withCustomer } from "./helpers.js";
 
 const servers = [];
 after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
@@ -163,18 +163,34 @@ test("autoCreateCustomers creates an unknown customer on first use", async () =>
   await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
 });
 
-test("past a rate limit the caller gets 429 rate_limited with Retry-After, not an error", async () => {
-  const { tg, customer } = await withCustomer({ maxRetries: 0 });
-  await tg.subscriptions.create({ customer, plan: "limited" }); // api_calls: 2 requests an hour
+test("an app user Tollgate does not know is answered 403 customer_unknown as a JSON problem, whatever onError says", async () => {
+  const tg = await client();
+  const stranger = uniqueId("unknown");
+  for (const onError of ["closed", "open"]) {
+    const response = await (await app(tg, { onError }))("/cv", stranger);
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get("content-type"), "application/problem+json");
+    const body = await response.json();
+    assert.deepEqual([body.status, body.error], [403, "customer_unknown"]);
+  }
+});
+
+test("past a rate limit the caller gets 429 rate_limited with Retry-After at once: the gate never waits to retry", async () => {
+  const { fetch: counting, seen } = countingFetch("/v1/entitlements/reserve");
+  const { tg, customer } = await withCustomer({ fetch: counting });   // the default client, as the docs build it
+  await tg.subscriptions.create({ customer, plan: "burst" });         // api_calls: 3 a minute, so Retry-After is within 60 s
   const call = await app(tg);
   let response;
-  for (let i = 0; i < 6 && (!response || response.status === 200); i++) response = await call("/calls", customer, {});
+  let requests = 0;
+  // 3 a minute: the 4th is refused, or a few more when the minute turns mid-test.
+  for (; requests < 8 && (!response || response.status === 200); requests++) response = await call("/calls", customer, {});
   assert.equal(response.status, 429);
   assert.equal(response.headers.get("content-type"), "application/problem+json");
   const retryAfter = Number(response.headers.get("retry-after"));
-  assert.ok(retryAfter >= 1 && retryAfter <= 3600);
+  assert.ok(retryAfter >= 1 && retryAfter <= 60);
   const body = await response.json();
-  assert.deepEqual([body.error, body.feature, body.plan, body.limit, body.remaining], ["rate_limited", "api_calls", "limited", 2, 0]);
+  assert.deepEqual([body.error, body.feature, body.plan, body.limit, body.remaining], ["rate_limited", "api_calls", "burst", 3, 0]);
   assert.equal(typeof body.reset_at, "string");
   assert.equal(body.upgrade_url, new URL("/pricing", baseUrl).toString());
+  assert.equal(seen.count, requests, "one reserve per request: no retry reached Tollgate");
 });

@@ -64,3 +64,13 @@ export async function adminClient() {
   await secretKey(); // the test catalog is applied first
   return new Tollgate({ apiKey: adminKey, baseUrl });
 }
+
+/** A fetch to the real server that counts the requests whose path ends with `suffix`: a retry would show as one more. */
+export function countingFetch(suffix) {
+  const seen = { count: 0 };
+  const counting = (input, init) => {
+    if (new URL(input instanceof Request ? input.url : String(input)).pathname.endsWith(suffix)) seen.count++;
+    return fetch(input, init);
+  };
+  return { fetch: counting, seen };
+}

@@ -33,6 +33,9 @@ test("the openai package's chat completion is logged with disjoint cached and re
   assert.deepEqual(pick(seen.byModel[0], Object.keys(o3Tokens)), o3Tokens);
   assert.equal(seen.byFeature[0].feature, "ai_chat");
   assert.equal(seen.spentUsd, 0.0061);   // docs/llm.md's worked o3 example
+  const [call] = (await tg.llm.listCalls({ customer })).data;
+  assert.deepEqual(call.metadata, { streamed: false, http_request_id: call.metadata.http_request_id });   // as Python and .NET record
+  assert.match(call.metadata.http_request_id, /^req_\d+$/);
 
   // The provider's id is the request_id, so logging the same call again counts once.
   const again = await tg.llm.logUsage({ customer, feature: "ai_chat", model: "o3-2025-04-16", inputTokens: 1000, cachedInputTokens: 200,
@@ -54,6 +57,7 @@ test("a streamed chat completion with include_usage is logged from its last chun
 
   const seen = await logged(tg, customer);
   assert.equal(seen.requests, 1);
+  assert.deepEqual((await tg.llm.listCalls({ customer })).data[0].metadata, { streamed: true });
   assert.deepEqual(pick(seen.byModel[0], Object.keys(o3Tokens)), o3Tokens);
   assert.equal(seen.spentUsd, 0.0061);
 });
@@ -172,6 +176,29 @@ test("calls still queued when a Node script ends are sent before the process exi
   });
   assert.match(stdout, /pending at the end of the script: 1/);
   assert.equal((await tg.llm.getBudget(customer)).spentUsd, 0.0061);
+});
+
+test("flush() returns after the flush timer fired on a queue that a full batch had already emptied", async () => {
+  const { tg, customer } = await withCustomer();
+  const script = new URL("./fixtures/flush-after-idle-timer.mjs", import.meta.url);
+  // A child process, killed if it runs too long: the bug starved the event loop, so no timer in this process could end it.
+  const run = promisify(execFile)(process.execPath, [script.pathname], {
+    env: { ...process.env, TOLLGATE_API_KEY: await secretKey(), CUSTOMER: customer }, timeout: 60_000,
+  });
+  const { stdout } = await run.catch((error) => {
+    assert.fail(error.killed ? "flush() never returned: the script was killed after 60 s" : error.message);
+  });
+  assert.match(stdout, /flushed: sent 2, pending 0/);
+  assert.equal((await logged(tg, customer)).requests, 2);
+});
+
+test("a batch size below 1 counts as 1, so the queue still empties", async () => {
+  const { tg, customer } = await withCustomer({ llmCapture: { batchSize: 0 } });
+  tg.llm.buffer.add({ customer, model: "gpt-4o", inputTokens: 1000, requestId: `${customer}-1` });
+  tg.llm.buffer.add({ customer, model: "gpt-4o", inputTokens: 1000, requestId: `${customer}-2` });
+  await tg.llm.flush();
+  assert.deepEqual([tg.llm.buffer.sent, tg.llm.buffer.pending], [2, 0]);
+  assert.equal((await logged(tg, customer)).requests, 2);
 });
 
 function pick(object, keys) {

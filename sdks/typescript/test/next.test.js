@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withQuota, setQuotaUsage } from "../dist/middleware/next.js";
 import { Tollgate } from "../dist/index.js";
-import { withCustomer } from "./helpers.js";
+import { countingFetch, withCustomer } from "./helpers.js";
 
 // Next.js route handlers are Request → Response functions; these call them as Next would, with plain Web objects.
 const post = (user, body = {}) => new Request("http://app.local/api/cv", {
@@ -58,14 +58,26 @@ test("withQuota fails closed by default and open when asked, when Tollgate is do
   assert.equal((await gated(down, () => new Response("ok"), { onError: "open" })(post("anyone"))).status, 200);
 });
 
-test("withQuota answers a rate limit as a 429 problem Response with Retry-After", async () => {
-  const { tg, customer } = await withCustomer({ maxRetries: 0 });
-  await tg.subscriptions.create({ customer, plan: "limited" }); // api_calls: 2 requests an hour
+test("withQuota answers an app user Tollgate does not know with 403 customer_unknown, not a thrown error", async () => {
+  const { tg, customer } = await withCustomer();
+  const response = await gated(tg, () => new Response("ok"))(post(`${customer}-never-created`));
+  assert.equal(response.status, 403);
+  assert.equal(response.headers.get("content-type"), "application/problem+json");
+  assert.equal((await response.json()).error, "customer_unknown");
+});
+
+test("withQuota answers a rate limit at once as a 429 problem Response with Retry-After, sending no retry", async () => {
+  const { fetch: counting, seen } = countingFetch("/v1/entitlements/reserve");
+  const { tg, customer } = await withCustomer({ fetch: counting });   // the default client, as the docs build it
+  await tg.subscriptions.create({ customer, plan: "burst" });         // api_calls: 3 a minute
   const POST = withQuota(() => Response.json({ ok: true }), { client: tg, feature: "api_calls", customer: (req) => req.headers.get("x-user") });
   let response;
-  for (let i = 0; i < 6 && (!response || response.status === 200); i++) response = await POST(post(customer));
+  let requests = 0;
+  for (; requests < 8 && (!response || response.status === 200); requests++) response = await POST(post(customer));
   assert.equal(response.status, 429);
-  assert.ok(Number(response.headers.get("retry-after")) >= 1);
+  const retryAfter = Number(response.headers.get("retry-after"));
+  assert.ok(retryAfter >= 1 && retryAfter <= 60);
   const body = await response.json();
-  assert.deepEqual([body.error, body.limit, body.remaining], ["rate_limited", 2, 0]);
+  assert.deepEqual([body.error, body.limit, body.remaining], ["rate_limited", 3, 0]);
+  assert.equal(seen.count, requests, "one reserve per request: no retry reached Tollgate");
 });

@@ -28,6 +28,7 @@ test("past a rate limit consume throws RateLimitedError with the window's fields
   assert.equal(error.name, "RateLimitedError");
   assert.deepEqual([error.status, error.error, error.feature, error.plan], [429, "rate_limited", "api_calls", "limited"]);
   assert.deepEqual([error.limit, error.remaining, error.upgradeUrl], [2, 0, "/pricing"]);
+  assert.deepEqual([error.per, error.scope, error.used], ["hour", "feature", undefined]);   // as in Python and .NET
   assert.ok(error.resetAt instanceof Date && error.resetAt > new Date());
   assert.equal(error.resetsAt, undefined); // a quota's reset, which a rate limit does not send
   assert.ok(error.retryAfter >= 1 && error.retryAfter <= 3600);

@@ -59,6 +59,16 @@ public static class QuotaDenials
         return Math.Max(1, (long)Math.Ceiling((reset.Value - now).TotalSeconds));
     }
 
+    /// <summary>
+    /// 403 customer_unknown: the caller is signed in to the app, but the app never created them in Tollgate (create
+    /// customers at sign-up, or set <see cref="TollgateOptions.AutoCreateCustomers"/>). The Python and TypeScript gates
+    /// answer the same.
+    /// </summary>
+    public static IResult CustomerUnknown() =>
+        Results.Problem(statusCode: 403, title: "Forbidden", detail: "This account is not set up for this feature yet.",
+            type: "https://tollgate.dev/errors/customer-unknown",
+            extensions: new Dictionary<string, object?> { ["error"] = "customer_unknown" });
+
     /// <summary>The upgrade link as an absolute URL: relative ones resolve against the Tollgate server.</summary>
     public static string? AbsoluteUpgradeUrl(string? upgradeUrl, Uri tollgate) =>
         string.IsNullOrEmpty(upgradeUrl) ? null

@@ -31,8 +31,9 @@ public static class QuotaEndpointExtensions
 }
 
 /// <summary>
-/// Reserve, run, then commit or release. Every way Tollgate can fail to decide (unreachable, 5xx, a rejected key, an
-/// unknown customer) goes through <see cref="TollgateOptions.OnError"/>, so the app's caller never sees an unhandled 500.
+/// Reserve, run, then commit or release. Every way Tollgate can fail to decide (unreachable, 5xx, a rejected key) goes
+/// through <see cref="TollgateOptions.OnError"/>, and an unknown customer is answered 403 customer_unknown, so the app's
+/// caller never sees an unhandled 500.
 /// </summary>
 internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount) : IEndpointFilter
 {
@@ -60,6 +61,12 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         catch (EntitlementDeniedException denied)
         {
             return options.OnDenied is { } shape ? shape(http, denied) : QuotaDenials.Default(http, denied, options.BaseAddress);
+        }
+        catch (TollgateNotFoundException e) when (e.Resource == "customer")
+        {
+            // Tollgate answered, so this is not an outage for OnError: the app never created this customer.
+            Log(http, customer, e);
+            return QuotaDenials.CustomerUnknown();
         }
         catch (Exception e) when (IsTollgateFailure(e, http.RequestAborted))
         {
@@ -123,13 +130,12 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         }
     }
 
-    /// <summary>Tollgate could not decide: not reachable, timed out, 5xx, this app's key refused, or an unknown customer.</summary>
+    /// <summary>Tollgate could not decide: not reachable, timed out, 5xx, or this app's key refused.</summary>
     private static bool IsTollgateFailure(Exception e, CancellationToken requestAborted) => e switch
     {
         HttpRequestException => true,
         TaskCanceledException => !requestAborted.IsCancellationRequested, // HttpClient's timeout, not the caller hanging up
         TollgateUnavailableException or TollgateAuthenticationException or TollgatePermissionException => true,
-        TollgateNotFoundException { Resource: "customer" } => true,
         _ => false,
     };
 

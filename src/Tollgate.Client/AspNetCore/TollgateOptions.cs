@@ -23,15 +23,16 @@ public sealed class TollgateOptions
     public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// What <c>RequireQuota</c> does when Tollgate cannot decide: it is unreachable or answers 5xx, rejects this app's key
-    /// (401/403), or does not know the customer and <see cref="AutoCreateCustomers"/> is off. Fail closed (the default)
-    /// answers 503 quota_unavailable; fail open lets the request through uncounted. Either way the cause is logged.
+    /// What <c>RequireQuota</c> does when Tollgate cannot decide: it is unreachable or answers 5xx, or rejects this app's
+    /// key (401/403). Fail closed (the default) answers 503 quota_unavailable; fail open lets the request through
+    /// uncounted. Either way the cause is logged. An unknown customer is not such a case: it is answered 403 customer_unknown.
     /// </summary>
     public TollgateErrorPolicy OnError { get; set; } = TollgateErrorPolicy.FailClosed;
 
     /// <summary>
     /// When true, <c>RequireQuota</c> creates a customer Tollgate does not know yet (with only its id, on the default
-    /// plan) and tries again. Off by default: create customers at sign-up with <c>UpsertCustomerAsync</c>.
+    /// plan) and tries again. Off by default, when such a caller is answered 403 customer_unknown: create customers at
+    /// sign-up with <c>UpsertCustomerAsync</c>, where their e-mail and name are known.
     /// </summary>
     public bool AutoCreateCustomers { get; set; }
 

@@ -12,10 +12,10 @@ public sealed class LlmCaptureOptions
     /// <summary>Calls held in memory at most; past it, new calls are dropped (and counted) rather than slowing the app.</summary>
     public int Capacity { get; set; } = 10_000;
 
-    /// <summary>Calls sent in one request at most.</summary>
+    /// <summary>Calls sent in one request at most (1 to 1000).</summary>
     public int BatchSize { get; set; } = 500;
 
-    /// <summary>How long a partial batch waits for more calls.</summary>
+    /// <summary>How long a partial batch waits for more calls; zero sends each call as soon as it is queued.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long shutdown waits for the last calls to be sent.</summary>
@@ -58,6 +58,9 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
     // Calls taken from the buffer but not yet sent; StopAsync sends them after the loop has ended.
     private readonly List<LlmCallRequest> _batch = [];
 
+    // At least 1 and at most the server's 1000: a batch size of 0 would take nothing and go round for ever.
+    private int BatchSize => Math.Clamp(options.Value.BatchSize, 1, 1000);
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,20 +68,23 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
         {
             while (await buffer.Reader.WaitToReadAsync(stoppingToken))
             {
-                using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                window.CancelAfter(options.Value.FlushInterval);
-                try
+                TakeAvailable();
+                // A call is waiting, so each turn takes at least one and sends: the loop never goes round empty-handed.
+                // A partial batch waits up to FlushInterval for more; zero or less sends what is there now.
+                if (_batch.Count < BatchSize && options.Value.FlushInterval > TimeSpan.Zero)
                 {
-                    while (_batch.Count < options.Value.BatchSize && await buffer.Reader.WaitToReadAsync(window.Token))
+                    using var window = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    window.CancelAfter(options.Value.FlushInterval);
+                    try
                     {
-                        while (_batch.Count < options.Value.BatchSize && buffer.Reader.TryRead(out var call))
+                        while (_batch.Count < BatchSize && await buffer.Reader.WaitToReadAsync(window.Token))
                         {
-                            _batch.Add(call);
+                            TakeAvailable();
                         }
                     }
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                    }
                 }
 
                 if (await SendAsync(_batch, stoppingToken))
@@ -89,6 +95,14 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private void TakeAvailable()
+    {
+        while (_batch.Count < BatchSize && buffer.Reader.TryRead(out var call))
+        {
+            _batch.Add(call);
         }
     }
 
@@ -104,7 +118,7 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
             rest.Add(call);
         }
 
-        foreach (var chunk in rest.Chunk(options.Value.BatchSize))
+        foreach (var chunk in rest.Chunk(BatchSize))
         {
             if (!await SendAsync([.. chunk], timeout.Token))
             {

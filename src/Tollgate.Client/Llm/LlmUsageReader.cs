@@ -66,9 +66,27 @@ internal sealed class LlmUsageReader
         }
     }
 
-    public LlmCallRequest? ToCall(LlmCallOwner owner, DateTimeOffset at) => !_sawUsage || _model is null ? null : new LlmCallRequest(
-        owner.Customer, _model, owner.Feature, _provider, Math.Max(0, _input), Math.Max(0, _output), _cached, _cacheWrite, _reasoning,
-        RequestId: _id, Timestamp: at);
+    /// <summary>
+    /// The call to log, or null without usage. Without the provider's id, the answer's request-id header or a made one
+    /// keeps the sender's retries counting once; <c>metadata</c> records <c>streamed</c> and that header, as the Python
+    /// and TypeScript captures do.
+    /// </summary>
+    public LlmCallRequest? ToCall(LlmCallOwner owner, DateTimeOffset at, bool streamed, string? httpRequestId)
+    {
+        if (!_sawUsage || _model is null)
+        {
+            return null;
+        }
+
+        var metadata = new Dictionary<string, JsonElement> { ["streamed"] = JsonSerializer.SerializeToElement(streamed) };
+        if (httpRequestId is not null)
+        {
+            metadata["http_request_id"] = JsonSerializer.SerializeToElement(httpRequestId);
+        }
+
+        return new LlmCallRequest(owner.Customer, _model, owner.Feature, _provider, Math.Max(0, _input), Math.Max(0, _output), _cached,
+            _cacheWrite, _reasoning, RequestId: _id ?? httpRequestId ?? $"llmc_sdk_{Guid.NewGuid():N}", Timestamp: at, Metadata: metadata);
+    }
 
     private void Read(JsonElement root)
     {

@@ -27,16 +27,18 @@ public sealed class TollgateLlmUsageHandler(LlmUsageBuffer buffer, TimeProvider 
         try
         {
             var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var requestId = HeaderValue(response, "x-request-id") ?? HeaderValue(response, "request-id");
             if (mediaType == "text/event-stream")
             {
-                response.Content = Observe(response.Content, owner, at, await response.Content.ReadAsStreamAsync(cancellationToken));
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+                response.Content = Observe(response.Content, owner, at, requestId, stream);
             }
             else if (mediaType is "application/json")
             {
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
                 var reader = new LlmUsageReader();
                 reader.ReadJson(await response.Content.ReadAsByteArrayAsync(cancellationToken));
-                buffer.Add(reader.ToCall(owner, at));
+                buffer.Add(reader.ToCall(owner, at, streamed: false, requestId));
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -47,10 +49,14 @@ public sealed class TollgateLlmUsageHandler(LlmUsageBuffer buffer, TimeProvider 
         return response;
     }
 
-    private StreamContent Observe(HttpContent original, LlmCallOwner owner, DateTimeOffset at, Stream stream)
+    private static string? HeaderValue(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) && values.FirstOrDefault() is { Length: > 0 } value ? value : null;
+
+    private StreamContent Observe(HttpContent original, LlmCallOwner owner, DateTimeOffset at, string? requestId, Stream stream)
     {
         var reader = new LlmUsageReader();
-        var observing = new ServerSentEventsObserver(stream, reader.ReadEvent, () => buffer.Add(reader.ToCall(owner, at)));
+        var observing = new ServerSentEventsObserver(
+            stream, reader.ReadEvent, () => buffer.Add(reader.ToCall(owner, at, streamed: true, requestId)));
         var content = new StreamContent(observing);
         foreach (var header in original.Headers)
         {

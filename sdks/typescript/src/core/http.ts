@@ -32,7 +32,7 @@ type Call = { method: string; path: string; query?: Record<string, unknown> | un
 /** The answer's JSON in camelCase, or the raw text for a non-JSON answer. */
 export type RawAnswer = { status: number; headers: Headers; data: unknown };
 
-/** Sends one call: JSON in snake_case, retries with backoff and jitter on 408/429/5xx and network errors, problems thrown as errors. */
+/** Sends one call: JSON in snake_case, retries with backoff and jitter on 408, 5xx, a proxy's 429 and network errors, problems thrown as errors. */
 export class Http {
   constructor(readonly settings: HttpSettings) {}
 
@@ -116,14 +116,18 @@ export function backoff(attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
-/** Answers that retrying cannot change: a spent quota or budget (until the reset), a missing setting. */
-const final = new Set(["quota_exceeded", "budget_exceeded", "feature_not_in_plan", "payments_not_configured"]);
+/**
+ * Answers a retry must not wait out: Tollgate's denials (a spent quota or budget until its reset, a rate limit until its
+ * window ends, a plan without the feature) are decisions about the customer, for the caller to pass on now with their
+ * Retry-After; and a missing setting.
+ */
+const final = new Set(["quota_exceeded", "budget_exceeded", "rate_limited", "feature_not_in_plan", "payments_not_configured"]);
 
 /** How long to wait before retrying this answer, or undefined when it must not be retried. */
 function retryDelay(response: Answer, error: TollgateError, maxRetryAfter: number, attempt: number): number | undefined {
   const status = response.status;
-  // A spent quota or budget is an answer, not a transient failure: retrying cannot change it before the reset.
   if (final.has(error.error)) return undefined;
+  // Left: 408, 5xx (overloaded included) and a 429 without a Tollgate code, such as a proxy's throttling.
   if (status !== 408 && status !== 429 && status < 500) return undefined;
   const after = retryAfterMs(response.headers);
   if (after === undefined) return backoff(attempt);

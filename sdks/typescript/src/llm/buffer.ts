@@ -41,7 +41,8 @@ export class LlmUsageBuffer {
 
   constructor(private readonly post: (calls: LlmCall[]) => Promise<LlmBatchAnswer>, settings: CaptureSettings = {}) {
     this.capacity = settings.capacity ?? 10_000;
-    this.batchSize = Math.min(settings.batchSize ?? 500, 1000);
+    // At least 1: a batch of 0 would send empty batches for ever and never empty the queue.
+    this.batchSize = Math.max(1, Math.min(Math.floor(settings.batchSize ?? 500), 1000));
     this.interval = settings.flushIntervalMs ?? 1000;
     this.delays = settings.retryDelaysMs ?? [400, 800, 1600, 3200, 6400, 12800];
     this.logger = settings.logger ?? console;
@@ -72,22 +73,28 @@ export class LlmUsageBuffer {
   /** Sends everything queued so far; resolves when it is sent or given up. Call it before a serverless function returns. */
   async flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    // Each turn awaits a send that settles only after it cleared `draining`, so the loop always moves on.
     while (this.queue.length > 0 || this.draining) await this.drain();
   }
 
   private drain(): Promise<void> {
-    this.draining ??= (async () => {
-      try {
-        while (this.queue.length > 0) await this.send(this.queue.splice(0, this.batchSize));
-      } finally {
-        this.draining = undefined;
-        if (this.queue.length === 0 && this.exitHooked) {
-          this.exitHooked = false;
-          hostProcess()?.removeListener?.("beforeExit", this.onExit);
-        }
+    if (this.draining) return this.draining;
+    if (this.queue.length === 0) return Promise.resolve();
+    // Stored before anything clears it: an async body with nothing to await runs to its end at once, so a `finally`
+    // inside it would clear the flag before `??=` stored the finished promise, and flush() would spin on it for good.
+    const run: Promise<void> = this.sendQueued().finally(() => {
+      if (this.draining === run) this.draining = undefined;
+      if (this.queue.length === 0 && this.exitHooked) {
+        this.exitHooked = false;
+        hostProcess()?.removeListener?.("beforeExit", this.onExit);
       }
-    })();
-    return this.draining;
+    });
+    this.draining = run;
+    return run;
+  }
+
+  private async sendQueued(): Promise<void> {
+    while (this.queue.length > 0) await this.send(this.queue.splice(0, this.batchSize));
   }
 
   private async send(batch: LlmCall[]): Promise<void> {

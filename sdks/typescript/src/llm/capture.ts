@@ -63,7 +63,8 @@ export function captureFetch(buffer: LlmUsageBuffer, options: CaptureOptions = {
       if (!streamed) reader.readJson(json + decoder.decode());
       // Without any id the server would make a new one per attempt; one made here keeps the sender's retries counting once.
       const call = reader.toCall({ customer, feature: feature ?? undefined }, at, fallbackId ?? `llmc_sdk_${at.getTime()}_${Math.random().toString(16).slice(2)}`);
-      if (call) buffer.add(call);
+      // The same metadata the Python and .NET captures record.
+      if (call) buffer.add({ ...call, metadata: fallbackId ? { streamed, http_request_id: fallbackId } : { streamed } });
     };
 
     const observed = new Response(observe(response.body, onBytes, onEnd), {

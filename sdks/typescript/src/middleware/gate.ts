@@ -19,11 +19,15 @@ export type GateOptions<Req> = {
    * answers 503 quota_unavailable; "open" lets the request through uncounted.
    */
   onError?: "open" | "closed";
-  /** Creates an unknown customer (PUT with no fields) and reserves again, instead of failing the request. */
+  /**
+   * Creates an unknown customer (PUT with no fields) and reserves again. Off by default, when such a caller is answered
+   * 403 customer_unknown: create customers at sign-up, where their e-mail and name are known.
+   */
   autoCreateCustomers?: boolean;
   /**
-   * Shapes a denial before it is sent. By default the body is Tollgate's problem without the cost fields
-   * (every budget_*_usd field) and with an absolute upgrade_url; return another to change it.
+   * Shapes a denial before it is sent (`error` is undefined for the 401, 403 and 503 the gate makes itself). By default
+   * the body is Tollgate's problem without the cost fields (every budget_*_usd field) and with an absolute upgrade_url;
+   * return another to change it.
    */
   onDenied?: (denial: Denial, error: EntitlementDeniedError | undefined, req: Req) => Denial | void | Promise<Denial | void>;
 };
@@ -85,6 +89,11 @@ export async function gate<Req extends object>(
     }
   } catch (error) {
     if (error instanceof EntitlementDeniedError) return shape(fromDenied(error, client.baseUrl), error);
+    if (error instanceof NotFoundError && error.resource === "customer") {
+      // Tollgate answered, so this is no outage for onError: the app never created this customer.
+      console.warn(`Tollgate does not know customer '${customer}' (gating '${feature}'): create customers at sign-up, or set autoCreateCustomers.`);
+      return shape(problem(403, "customer_unknown", "Forbidden", "This account is not set up for this feature yet."));
+    }
     const cannotDecide = error instanceof TollgateUnavailableError || error instanceof AuthenticationError || error instanceof PermissionDeniedError;
     if (!cannotDecide) throw error;
     if (options.onError !== "open") return shape(problem(503, "quota_unavailable", "Service unavailable", "Usage limits cannot be checked right now."));

@@ -1,6 +1,6 @@
 import type { RequestOptions } from "../core/http.js";
 import { randomId } from "../core/ids.js";
-import type { Entitlement, Entitlements as EntitlementList, ReservationAnswer } from "../types.js";
+import type { Decision, Entitlements as EntitlementList, ReservationAnswer } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 export type UseParams = { customer: string; feature: string; amount?: number };
@@ -18,7 +18,7 @@ export class Reservation {
   readonly id: string | null;
   readonly expiresAt: string | null;
   /** The decision, with the held units in `reserved`. */
-  readonly entitlement: Entitlement;
+  readonly entitlement: Decision;
 
   constructor(private readonly owner: EntitlementsResource, answer: ReservationAnswer, private readonly amount: number) {
     this.id = answer.id;
@@ -27,12 +27,12 @@ export class Reservation {
   }
 
   /** Settles to the units really used (the amount reserved when left out); more than held must fit the quota again. */
-  commit(amount: number = this.amount, options?: RequestOptions): Promise<Entitlement> {
+  commit(amount: number = this.amount, options?: RequestOptions): Promise<Decision> {
     return this.id === null ? Promise.resolve(this.entitlement) : this.owner.commit(this.id, amount, options);
   }
 
   /** Gives the held units back. */
-  release(options?: RequestOptions): Promise<Entitlement> {
+  release(options?: RequestOptions): Promise<Decision> {
     return this.id === null ? Promise.resolve(this.entitlement) : this.owner.release(this.id, options);
   }
 }
@@ -40,12 +40,12 @@ export class Reservation {
 /** The real-time decision: check, consume, and reserve then commit or release. */
 export class EntitlementsResource extends Resource {
   /** May the customer use `amount` units now? Counts nothing. */
-  check(params: UseParams, options?: RequestOptions): Promise<Entitlement> {
+  check(params: UseParams, options?: RequestOptions): Promise<Decision> {
     return this.http.json({ method: "POST", path: "v1/entitlements/check", body: { amount: 1, ...params }, options });
   }
 
   /** Uses units atomically: QuotaExceededError past a hard cap, FeatureNotInPlanError when the plan lacks the feature. */
-  async consume(params: ConsumeParams, options?: RequestOptions): Promise<Entitlement> {
+  async consume(params: ConsumeParams, options?: RequestOptions): Promise<Decision> {
     const body = { amount: 1, ...params, idempotencyKey: params.idempotencyKey ?? (await randomId("idem_")) };
     return this.http.json({ method: "POST", path: "v1/entitlements/consume", body, options });
   }
@@ -57,12 +57,12 @@ export class EntitlementsResource extends Resource {
   }
 
   /** Settles a reservation to the units really used. Committing twice answers as the first time did. */
-  commit(reservationId: string, amount: number, options?: RequestOptions): Promise<Entitlement> {
+  commit(reservationId: string, amount: number, options?: RequestOptions): Promise<Decision> {
     return this.http.json({ method: "POST", path: `v1/reservations/${seg(reservationId)}/commit`, body: { amount }, options });
   }
 
   /** Gives a reservation's units back. */
-  release(reservationId: string, options?: RequestOptions): Promise<Entitlement> {
+  release(reservationId: string, options?: RequestOptions): Promise<Decision> {
     return this.http.json({ method: "POST", path: `v1/reservations/${seg(reservationId)}/release`, options });
   }
 

@@ -4,7 +4,7 @@ import express from "express";
 import OpenAI from "openai";
 import {
   Tollgate, QuotaExceededError, BudgetExceededError, RateLimitedError, TollgateError, webhooks,
-  type CancelReason, type Entitlement, type Customer, type Page, type Subscription, type WebhookEvent,
+  type CancelReason, type Decision, type Customer, type Page, type Subscription, type WebhookEvent,
 } from "@tollgate/sdk";
 import { requireQuota, setQuotaUsage } from "@tollgate/sdk/express";
 import { withQuota } from "@tollgate/sdk/next";
@@ -13,7 +13,7 @@ const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://localhost:5080", m
 
 export async function surface(): Promise<void> {
   const customer: Customer = await tg.customers.upsert("u1", { email: "u1@example.com", metadata: { team: "a" } });
-  const decision: Entitlement = await tg.entitlements.consume({
+  const decision: Decision = await tg.entitlements.consume({
     customer: customer.id, feature: "cv_generate", amount: 1, metadata: { endpoint: "/cv" },
   });
   const remaining: number | null = decision.remaining;
@@ -27,7 +27,7 @@ export async function surface(): Promise<void> {
   const kept: [CancelReason | null, string | null] = [canceled.cancelReason, canceled.cancelComment];
   void [windowStart, window.windowStart, windowEnd, kept];
   const reservation = await tg.entitlements.reserve({ customer: "u1", feature: "api_calls", amount: 10, ttlSeconds: 60 });
-  const settled: Entitlement = await reservation.commit(4);
+  const settled: Decision = await reservation.commit(4);
   await reservation.release({ signal: AbortSignal.timeout(1000) });
   const subscriptions: Page<Subscription> = await tg.subscriptions.list({ customer: "u1" });
   for await (const s of subscriptions) s.status satisfies "trialing" | "active" | "past_due" | "canceled" | "incomplete";
@@ -42,7 +42,12 @@ export async function surface(): Promise<void> {
     await tg.entitlements.consume({ customer: "u1", feature: "cv_generate" });
   } catch (error) {
     if (error instanceof BudgetExceededError) { const spent: number | undefined = error.budgetSpentUsd; void spent; }
-    if (error instanceof RateLimitedError) { const at: Date | undefined = error.resetAt; const limit = error.limit; void [at, limit]; }
+    if (error instanceof RateLimitedError) {
+      const at: Date | undefined = error.resetAt;
+      const window: [string | undefined, string | undefined] = [error.per, error.scope];
+      const left: string | null = error.headers.get("ratelimit-remaining"); // a denial always has its answer's headers
+      void [at, error.limit, window, left];
+    }
     if (error instanceof QuotaExceededError) { const at: Date | undefined = error.resetsAt; const after: number | undefined = error.retryAfter; void [at, after]; }
     if (error instanceof TollgateError) { const code: string = error.error; const status: number | undefined = error.status; void [code, status]; }
   }
