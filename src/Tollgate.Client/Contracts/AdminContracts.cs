@@ -1,10 +1,72 @@
 namespace Tollgate.Client.Contracts;
 
-/// <summary>The outcome of applying a catalog document.</summary>
-/// <param name="Changed">False when the document matched what was stored: nothing was written.</param>
-/// <param name="Revision">The catalog revision after the apply.</param>
+/// <summary>The outcome of applying a catalog document (or, with dry_run, of what applying it would do).</summary>
+/// <param name="Changed">False when the document matched what was stored: nothing was (or would be) written.</param>
+/// <param name="Revision">The catalog revision after the apply (unchanged by a dry run).</param>
 /// <param name="Changes">What changed, one line per feature, plan, version or setting.</param>
-public sealed record CatalogApplyResponse(bool Changed, long Revision, IReadOnlyList<string> Changes);
+/// <param name="DryRun">True when nothing was written: the answer is what the apply would do.</param>
+/// <param name="Diff">Each feature, plan and setting the document changes, before and after.</param>
+/// <param name="Warnings">Changes worth a second look, such as a price a promoted experiment set that the document changes back.</param>
+public sealed record CatalogApplyResponse(
+    bool Changed, long Revision, IReadOnlyList<string> Changes, bool DryRun, CatalogDiffResponse Diff, IReadOnlyList<CatalogWarning> Warnings);
+
+/// <summary>What a catalog document changes, in the document's own shape.</summary>
+/// <param name="Features">Features created or updated.</param>
+/// <param name="Plans">Plans created or updated, with their prices and features before and after.</param>
+/// <param name="Settings">Top-level settings (default_plan, upgrade_url, faq, notify, packs, on_suspension, …) before and after.</param>
+public sealed record CatalogDiffResponse(
+    IReadOnlyList<CatalogFeatureChange> Features, IReadOnlyList<CatalogPlanChange> Plans, IReadOnlyList<CatalogSettingChange> Settings);
+
+/// <summary>A feature the document creates or updates.</summary>
+/// <param name="Code">The feature's code.</param>
+/// <param name="Change">"created" or "updated".</param>
+/// <param name="Before">The feature as the export showed it; null when new.</param>
+/// <param name="After">The feature as the document has it.</param>
+public sealed record CatalogFeatureChange(string Code, string Change, System.Text.Json.Nodes.JsonObject? Before, System.Text.Json.Nodes.JsonObject? After);
+
+/// <summary>A plan the document creates or updates.</summary>
+/// <param name="Code">The plan's code.</param>
+/// <param name="Change">"created" or "updated".</param>
+/// <param name="Fields">The plan's fields that differ (name, prices, features, llm_budget_usd, …).</param>
+/// <param name="NewVersion">Its prices or quotas differ: new subscribers get a new version, current ones keep theirs.</param>
+/// <param name="Prices">Each billing period whose price differs.</param>
+/// <param name="Features">Each feature whose grant (quota, cap, rate limit, …) differs.</param>
+/// <param name="Before">The plan as the export showed it; null when new.</param>
+/// <param name="After">The plan as the document has it.</param>
+public sealed record CatalogPlanChange(
+    string Code, string Change, IReadOnlyList<string> Fields, bool NewVersion, IReadOnlyList<CatalogPriceChange> Prices,
+    IReadOnlyList<CatalogPlanFeatureChange> Features, System.Text.Json.Nodes.JsonObject? Before, System.Text.Json.Nodes.JsonObject? After);
+
+/// <summary>One billing period's price before and after, in minor units; null where there was or will be none.</summary>
+/// <param name="BillingPeriod">monthly or yearly.</param>
+/// <param name="Currency">The price's currency.</param>
+/// <param name="BeforeCents">The price before.</param>
+/// <param name="AfterCents">The price after.</param>
+public sealed record CatalogPriceChange(string BillingPeriod, string? Currency, long? BeforeCents, long? AfterCents);
+
+/// <summary>One feature of a plan before and after.</summary>
+/// <param name="Feature">The feature's code.</param>
+/// <param name="Before">The grant before; null when the plan did not list it.</param>
+/// <param name="After">The grant after; null when the document drops it.</param>
+public sealed record CatalogPlanFeatureChange(string Feature, System.Text.Json.Nodes.JsonObject? Before, System.Text.Json.Nodes.JsonObject? After);
+
+/// <summary>A top-level setting before and after.</summary>
+/// <param name="Field">The document's field.</param>
+/// <param name="Before">Its value before; null when absent.</param>
+/// <param name="After">Its value after; null when absent.</param>
+public sealed record CatalogSettingChange(string Field, System.Text.Json.Nodes.JsonNode? Before, System.Text.Json.Nodes.JsonNode? After);
+
+/// <summary>A change worth a second look.</summary>
+/// <param name="Code">"reverts_promoted_price": the document changes a price a stopped experiment's winning variant set.</param>
+/// <param name="Message">What happens, in a sentence.</param>
+/// <param name="Plan">The plan.</param>
+/// <param name="BillingPeriod">The price's billing period.</param>
+/// <param name="Experiment">The experiment whose promotion set the price.</param>
+/// <param name="Variant">Its promoted variant.</param>
+/// <param name="PromotedCents">The promoted price.</param>
+/// <param name="DocumentCents">The document's price; null when it drops the period.</param>
+public sealed record CatalogWarning(
+    string Code, string Message, string Plan, string BillingPeriod, string Experiment, string Variant, long PromotedCents, long? DocumentCents);
 
 /// <summary>The database as the server sees it.</summary>
 /// <param name="Provider">"sqlite" or "postgres".</param>

@@ -21,8 +21,13 @@ public static class CatalogAdminApi
     }
 
     private static async Task<Results<Ok<CatalogApplyResponse>, ProblemHttpResult>> ApplyAsync(
-        HttpRequest request, CatalogService catalog, CancellationToken cancellationToken)
+        HttpRequest request, CatalogService catalog, CancellationToken cancellationToken, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "dry_run")] string? dryRun = null)
     {
+        if (dryRun is not (null or "true" or "false"))
+        {
+            return Problems.Validation("dry_run", "must be true or false");
+        }
+
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(cancellationToken);
         if (string.IsNullOrWhiteSpace(text))
@@ -31,7 +36,7 @@ public static class CatalogAdminApi
             return Problems.MissingBody();
         }
 
-        var result = await catalog.ApplyAsync(text, cancellationToken);
+        var result = await catalog.ApplyAsync(text, dryRun == "true", cancellationToken);
         if (!result.IsValid)
         {
             return Problems.Create(400, "invalid_catalog",
@@ -39,7 +44,7 @@ public static class CatalogAdminApi
                 new Dictionary<string, object?> { ["errors"] = result.Problems.Select(p => p.ToString()).ToList() });
         }
 
-        return TypedResults.Ok(new CatalogApplyResponse(result.Changed, result.Revision, result.Changes));
+        return TypedResults.Ok(CatalogApplyWire.ToWire(result));
     }
 
     private static async Task<ContentHttpResult> ExportAsync(CatalogService catalog, CancellationToken cancellationToken) =>

@@ -32,14 +32,14 @@ public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache, 
         var change = await experiments.StopAsync(id, cancellationToken);
         if (change is ExperimentChange.Done done && promote is not null)
         {
-            await PromoteAsync(done.Experiment.Variant(promote)!, cancellationToken);
+            await PromoteAsync(done.Experiment.Id, done.Experiment.Variant(promote)!, cancellationToken);
         }
 
         return new ExperimentStop.Changed(change);
     }
 
     /// <summary>Applies the variant's prices as new plan versions; the catalog revisions it produced, or none when nothing changed.</summary>
-    public async Task<IReadOnlyList<string>> PromoteAsync(ExperimentVariant variant, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> PromoteAsync(string experimentId, ExperimentVariant variant, CancellationToken cancellationToken = default)
     {
         var definition = (await store.LoadAsync(cancellationToken)).ToDefinition();
         var promoted = definition with
@@ -54,7 +54,9 @@ public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache, 
                 },
             })],
         };
-        var result = await store.ApplyAsync(promoted, cancellationToken);
+        // Marked as this promotion's, so a catalog file exported before it that would put the old price back is named.
+        var result = await store.ApplyAsync(promoted, new CatalogApplyOptions(Promotion: new CatalogPromotion(experimentId, variant.Key)),
+            cancellationToken);
         if (result.Changed)
         {
             cache.Invalidate();

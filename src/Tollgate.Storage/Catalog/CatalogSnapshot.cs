@@ -62,5 +62,14 @@ public sealed record CatalogSnapshot(
 
 public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)
 {
+    /// <summary>What the document changed (or, in a dry run, would change), element by element.</summary>
+    public CatalogDiff Diff { get; init; } = CatalogDiff.None;
+
+    /// <summary>Prices a promoted experiment set that the document changed back (or would).</summary>
+    public IReadOnlyList<PromotionRevert> Reverts { get; init; } = [];
+
+    /// <summary>Nothing was written: the answer is what the apply would do.</summary>
+    public bool DryRun { get; init; }
+
     public bool IsValid => Problems.Count == 0;
 }

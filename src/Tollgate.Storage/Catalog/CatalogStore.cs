@@ -28,32 +28,53 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
 
     /// <summary>Applies a whole document in one transaction; the same document twice changes nothing.</summary>
     public Task<CatalogApplyResult> ApplyAsync(CatalogDefinition catalog, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(async (c, tx) =>
+        ApplyAsync(catalog, CatalogApplyOptions.Default, cancellationToken);
+
+    /// <summary>
+    /// Applies a whole document in one transaction, answering what it changed; with <see cref="CatalogApplyOptions.DryRun"/>
+    /// the same steps run and are rolled back, so the answer is exactly what the apply would do.
+    /// </summary>
+    public async Task<CatalogApplyResult> ApplyAsync(CatalogDefinition catalog, CatalogApplyOptions options, CancellationToken cancellationToken = default)
+    {
+        Task<CatalogApplyResult> Work(DbConnection c, DbTransaction tx) => ApplyInAsync(c, tx, catalog, options, cancellationToken);
+        return options.DryRun
+            ? await database.RehearseAsync(Work, cancellationToken) with { DryRun = true }
+            : await database.WriteAsync(Work, cancellationToken);
+    }
+
+    private async Task<CatalogApplyResult> ApplyInAsync(
+        DbConnection c, DbTransaction tx, CatalogDefinition catalog, CatalogApplyOptions options, CancellationToken cancellationToken)
+    {
+        // One apply at a time across nodes, so version numbers and the revision never race.
+        await database.LockAsync(c, tx, CatalogLockKey, cancellationToken);
+        var current = await LoadAsync(c, tx, cancellationToken);
+        var problems = ConflictsWithStored(catalog, current);
+        if (problems.Count > 0)
         {
-            // One apply at a time across nodes, so version numbers and the revision never race.
-            await database.LockAsync(c, tx, CatalogLockKey, cancellationToken);
-            var current = await LoadAsync(c, tx, cancellationToken);
-            var problems = ConflictsWithStored(catalog, current);
-            if (problems.Count > 0)
-            {
-                return new CatalogApplyResult(false, current.Revision, [], problems);
-            }
+            return new CatalogApplyResult(false, current.Revision, [], problems);
+        }
 
-            var writer = new CatalogWriter(c, tx, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
-            var changes = new List<string>();
-            await ApplyFeaturesAsync(writer, catalog, current, changes);
-            await ApplyPlansAsync(writer, catalog, current, changes);
-            await ApplySettingsAsync(writer, catalog, current, changes);
-            var revision = current.Revision;
-            if (changes.Count > 0)
-            {
-                revision = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "UPDATE catalog_settings SET revision = revision + 1, updated_at = @now WHERE id = 1 RETURNING revision",
-                    new { now = writer.Now }, tx, cancellationToken: cancellationToken));
-            }
+        var diff = CatalogDiff.Between(current.ToDefinition(), catalog);
+        var promoted = await PromotedPrices.CurrentAsync(c, tx, cancellationToken);
+        var writer = new CatalogWriter(c, tx, time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        var changes = new List<string>();
+        await ApplyFeaturesAsync(writer, catalog, current, changes);
+        await ApplyPlansAsync(writer, catalog, current, changes, PromotedPrices.Markers(promoted, options.Promotion));
+        await ApplySettingsAsync(writer, catalog, current, changes);
+        var revision = current.Revision;
+        if (changes.Count > 0)
+        {
+            revision = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+                "UPDATE catalog_settings SET revision = revision + 1, updated_at = @now WHERE id = 1 RETURNING revision",
+                new { now = writer.Now }, tx, cancellationToken: cancellationToken));
+        }
 
-            return new CatalogApplyResult(changes.Count > 0, revision, changes, []);
-        }, cancellationToken);
+        // A promotion replaces promoted prices on purpose; any other document doing so is named.
+        return new CatalogApplyResult(changes.Count > 0, revision, changes, [])
+        {
+            Diff = diff, Reverts = options.Promotion is null ? diff.RevertsOf(promoted) : [],
+        };
+    }
 
     private static List<DocumentProblem> ConflictsWithStored(CatalogDefinition catalog, CatalogSnapshot current)
     {
@@ -94,7 +115,9 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
         }
     }
 
-    private static async Task ApplyPlansAsync(CatalogWriter writer, CatalogDefinition catalog, CatalogSnapshot current, List<string> changes)
+    private static async Task ApplyPlansAsync(
+        CatalogWriter writer, CatalogDefinition catalog, CatalogSnapshot current, List<string> changes,
+        Func<PlanDefinition, Plan?, IReadOnlyDictionary<BillingInterval, string>> promotedBy)
     {
         foreach (var plan in catalog.Plans)
         {
@@ -103,7 +126,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
             if (stored is null)
             {
                 await writer.InsertPlanAsync(plan);
-                await writer.InsertVersionAsync(plan, 1, hash);
+                await writer.InsertVersionAsync(plan, 1, hash, promotedBy(plan, null));
                 changes.Add($"plan {plan.Code}: created with version 1");
                 continue;
             }
@@ -124,7 +147,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
             else if (stored.Current.TermsHash != hash)
             {
                 var version = stored.Current.Version + 1;
-                await writer.InsertVersionAsync(plan, version, hash);
+                await writer.InsertVersionAsync(plan, version, hash, promotedBy(plan, stored));
                 changes.Add($"plan {plan.Code}: version {version} created (prices or quotas changed; version {stored.Current.Version} kept for its subscribers)");
             }
         }

@@ -33,7 +33,12 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
 
     private static string Visibility(PlanDefinition p) => p.IsPrivate ? "private" : "public";
 
-    public async Task InsertVersionAsync(PlanDefinition plan, int version, string termsHash)
+    /// <summary>
+    /// Inserts the plan's next version and makes it current. <paramref name="promotedBy"/> names, per billing period, the
+    /// experiment variant that set the price ("exp_…/variant"), when one did.
+    /// </summary>
+    public async Task InsertVersionAsync(
+        PlanDefinition plan, int version, string termsHash, IReadOnlyDictionary<BillingInterval, string>? promotedBy = null)
     {
         var id = CatalogStore.VersionId(plan.Code, version);
         await Execute("""
@@ -44,12 +49,12 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
         {
             await Execute("""
                 INSERT INTO plan_prices (plan_version_id, billing_period, price_cents, currency, trial_days, stripe_price_id, per_seat,
-                    included_seats, max_seats)
-                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId, @PerSeat, @IncludedSeats, @MaxSeats)
+                    included_seats, max_seats, promoted_by)
+                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId, @PerSeat, @IncludedSeats, @MaxSeats, @promoted)
                 """, new
             {
                 id, period = price.BillingPeriod.ToWire(), price.PriceCents, price.Currency, price.TrialDays, price.StripePriceId, price.PerSeat,
-                price.IncludedSeats, price.MaxSeats,
+                price.IncludedSeats, price.MaxSeats, promoted = promotedBy?.GetValueOrDefault(price.BillingPeriod),
             });
         }
 

@@ -101,6 +101,24 @@ public abstract class TollgateDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction and rolls it back: a dry run that takes the same locks and
+    /// runs the same statements as the real write, so its answer is what the write would do, and nothing is kept.
+    /// </summary>
+    public async Task<T> RehearseAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        try
+        {
+            return await work(connection, transaction);
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+    }
+
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>
         WriteAsync(async (c, t) =>
         {
