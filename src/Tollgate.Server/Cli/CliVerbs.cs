@@ -45,7 +45,8 @@ public static class CliVerbs
     private static Command CatalogCommand()
     {
         var file = new Argument<FileInfo>("file") { Description = "A catalog JSON document." };
-        var apply = new Command("apply", "Apply a catalog document; unchanged terms create no new version.") { file };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what applying would change, and write nothing." };
+        var apply = new Command("apply", "Apply a catalog document; unchanged terms create no new version.") { file, dryRun };
         apply.SetAction(async (parse, ct) =>
         {
             await using var services = await ReadyAsync(ct);
@@ -56,7 +57,8 @@ public static class CliVerbs
                 return 2;
             }
 
-            var result = await services.GetRequiredService<CatalogService>().ApplyAsync(await File.ReadAllTextAsync(path.FullName, ct), ct);
+            var rehearse = parse.GetValue(dryRun);
+            var result = await services.GetRequiredService<CatalogService>().ApplyAsync(await File.ReadAllTextAsync(path.FullName, ct), rehearse, ct);
             if (!result.IsValid)
             {
                 foreach (var problem in result.Problems)
@@ -68,10 +70,20 @@ public static class CliVerbs
                 return 1;
             }
 
-            Console.WriteLine(result.Changed ? $"Applied; catalog revision {result.Revision}." : "No changes: the catalog already matches.");
+            Console.WriteLine((result.Changed, rehearse) switch
+            {
+                (false, _) => "No changes: the catalog already matches.",
+                (true, true) => $"Dry run: applying would reach catalog revision {result.Revision}; nothing was written.",
+                (true, false) => $"Applied; catalog revision {result.Revision}.",
+            });
             foreach (var change in result.Changes)
             {
                 Console.WriteLine("  " + change);
+            }
+
+            foreach (var warning in CatalogApplyWire.ToWire(result).Warnings)
+            {
+                await Console.Error.WriteLineAsync("warning: " + warning.Message);
             }
 
             return 0;

@@ -61,6 +61,24 @@ public abstract class CliContract : ApiContract
     }
 
     [Fact]
+    public async Task CatalogApplyWithDryRunPrintsWhatWouldChangeAndWritesNothing()
+    {
+        var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
+        var file = Path.Combine(Json.RepoRoot(), "catalogs", "data-api.json");
+        await RunAsync(db, "migrate");
+
+        var rehearsed = await RunAsync(db, "catalog", "apply", file, "--dry-run");
+        var exported = await RunAsync(db, "catalog", "export");
+        var applied = await RunAsync(db, "catalog", "apply", file);
+
+        Assert.Equal(0, rehearsed.Exit);
+        Assert.Contains("Dry run", rehearsed.Out, StringComparison.Ordinal);
+        Assert.Contains("plan pro: created with version 1", rehearsed.Out, StringComparison.Ordinal);
+        Assert.Empty(Json.Parse(exported.Out)["plans"]!.AsArray());
+        Assert.Contains("plan pro: created with version 1", applied.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CatalogApplyOfAnInvalidFileListsEveryProblemAndExitsNonZero()
     {
         var db = (await TestDatabases.CreateAsync(Kind, migrated: false)).ConnectionString!;
