@@ -262,6 +262,7 @@ public sealed class TollgateClient(HttpClient http)
             (_, { } p) when error == "promotion_code_invalid" => new PromotionCodeInvalidException(detail, p),
             (_, { } p) when error == "seats_exhausted" => new SeatsExhaustedException(detail, p),
             (_, { } p) when error == "rate_limited" => new RateLimitedException(detail, p),
+            (_, { } p) when error == "subscription_inactive" => new SubscriptionInactiveException(detail, p),
             (HttpStatusCode.TooManyRequests, { } p) => new QuotaExceededException(error, detail, p),
             (HttpStatusCode.PaymentRequired, { } p) => new FeatureNotInPlanException(detail, p),
             (HttpStatusCode.NotFound, { } p) => new TollgateNotFoundException(detail, p),

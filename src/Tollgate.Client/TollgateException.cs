@@ -101,6 +101,13 @@ public sealed class RateLimitedException(string detail, JsonObject problem)
 public sealed class FeatureNotInPlanException(string detail, JsonObject problem)
     : EntitlementDeniedException(HttpStatusCode.PaymentRequired, "feature_not_in_plan", detail, problem);
 
+/// <summary>
+/// 402 subscription_inactive: the subscription is suspended (its invoice past due) and the catalog's on_suspension is deny;
+/// the feature passes again once the invoice is paid.
+/// </summary>
+public sealed class SubscriptionInactiveException(string detail, JsonObject problem)
+    : EntitlementDeniedException(HttpStatusCode.PaymentRequired, "subscription_inactive", detail, problem);
+
 /// <summary>404 not_found: something the call named does not exist; <see cref="Resource"/> says what (customer, plan, invoice, …).</summary>
 public sealed class TollgateNotFoundException(string detail, JsonObject problem)
     : TollgateException(HttpStatusCode.NotFound, "not_found", detail, problem)

@@ -93,6 +93,28 @@ public abstract class TollgateClientContract
     }
 
     [Fact]
+    public async Task ASuspendedSubscriptionUnderOnSuspensionDenyThrowsSubscriptionInactiveWithWhereToPay()
+    {
+        await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.BillingCatalog(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            kestrel: true);
+        var http = new HttpClient { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TollgateApp.AdminKey);
+        var client = new TollgateClient(http);
+        var catalog = (await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync()).AsObject();
+        catalog["on_suspension"] = "deny";
+        (await app.Admin.PutJsonAsync("/v1/admin/catalog", catalog)).EnsureSuccessStatusCode();
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        (await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "pro", days_until_due = 10 })).EnsureSuccessStatusCode();
+
+        // Due on the 11th, suspended once the 7 days' grace after it have passed.
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 1, 19, 0, 0, 0, TimeSpan.Zero));
+        var denied = await Assert.ThrowsAsync<SubscriptionInactiveException>(() => client.ConsumeAsync("c1", "api_calls"));
+
+        Assert.Equal((HttpStatusCode.PaymentRequired, "subscription_inactive", "api_calls"), (denied.Status, denied.Error, denied.Feature));
+        Assert.False(string.IsNullOrEmpty(denied.UpgradeUrl));
+    }
+
+    [Fact]
     public async Task ReservationCommitsTheActualAmountAndTrackedEventsCountOnce()
     {
         var (app, client) = await StartAsync();

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterator
 
 import fastapi
+import httpx
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -215,3 +216,27 @@ def test_a_client_made_in_lifespan_works_from_fastapi_0_93_and_before_it_the_err
         else:
             with pytest.raises(RuntimeError, match=r"ignores FastAPI\(lifespan=\.\.\.\).*on_event"):
                 c.post("/cv", headers={"x-user": customer})
+
+
+# The answer Tollgate sends for a suspended subscription under on_suspension "deny" (the server's contract tests make a
+# real one; a suspension takes days of the test clock, which this suite's real-clock server does not have).
+SUSPENDED = {
+    "type": "https://tollgate.dev/problems/subscription_inactive", "title": "Subscription inactive", "status": 402,
+    "error": "subscription_inactive", "feature": "cv_generate", "plan": "pro", "upgrade_url": "/pricing",
+    "detail": "An active subscription is required to use 'cv_generate': the subscription is past due and suspended until its invoice is paid.",
+}
+
+
+def test_a_suspended_subscription_raises_subscription_inactive_and_the_gate_answers_402(server: Server) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(402, json=SUSPENDED))
+    sync = tollgate.Tollgate(api_key="tg_sk_test", base_url=server.url, http_client=httpx.Client(transport=transport, base_url=server.url))
+    with pytest.raises(tollgate.SubscriptionInactive) as e:
+        sync.entitlements.consume(customer="c1", feature="cv_generate")
+    assert isinstance(e.value, tollgate.EntitlementDenied) and e.value.status == 402 and e.value.upgrade_url == "/pricing"
+
+    app = build(server.url, server.secret_key)
+    app.state.tollgate = tollgate.AsyncTollgate(api_key="tg_sk_test", base_url=server.url,
+                                                http_client=httpx.AsyncClient(transport=transport, base_url=server.url))
+    with TestClient(app) as c:
+        r = c.post("/cv", headers={"x-user": "c1"})
+    assert r.status_code == 402 and r.json()["detail"]["error"] == "subscription_inactive"

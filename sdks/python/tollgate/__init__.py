@@ -15,7 +15,7 @@ from ._errors import (AuthenticationError, BadRequest, BodyTooLarge, BudgetExcee
                       InvalidRequest, ManagedByStripe, MemberIdTaken, MethodNotAllowed, NoChange, NotFound, NotPerSeat,
                       PaymentsNotConfigured, PermissionDenied, PriceNotLinked, PromotionCodeInvalid, SeatsExhausted,
                       QuotaExceeded, RateLimited, RequestIdConflict, ReservationNotHeld, ServerError, StripeError,
-                      SubscriptionExists, TollgateError, TollgateUnavailable, Unprocessable, UnpricedModel, UnsupportedMediaType,
+                      SubscriptionExists, SubscriptionInactive, TollgateError, TollgateUnavailable, Unprocessable, UnpricedModel, UnsupportedMediaType,
                       ValidationFailed)
 from ._pagination import AsyncPager, SyncPager
 from ._resources import Reservation
@@ -28,6 +28,6 @@ __all__ = [
     "InvalidRequest", "InvalidCatalog", "InvalidPriceTable", "FeatureNotConsumable", "NotFound", "MethodNotAllowed", "Conflict",
     "IdempotencyMismatch", "SubscriptionExists", "ReservationNotHeld", "ManagedByStripe", "NoChange", "RequestIdConflict",
     "BodyTooLarge", "UnsupportedMediaType", "Unprocessable", "PriceNotLinked", "UnpricedModel", "RateLimited",
-    "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken",
+    "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "SubscriptionInactive", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken",
     "NotPerSeat", "__version__",
 ]

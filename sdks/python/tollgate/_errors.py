@@ -236,6 +236,11 @@ class FeatureNotInPlan(EntitlementDenied):
     """402 ``feature_not_in_plan``: the customer's plan does not include the feature."""
 
 
+class SubscriptionInactive(EntitlementDenied):
+    """402 ``subscription_inactive``: the subscription is suspended (its invoice past due) and the catalog's
+    ``on_suspension`` is ``deny``; the feature passes again once the invoice is paid. ``upgrade_url`` says where."""
+
+
 _BY_CODE: dict[str, type[TollgateError]] = {
     "missing_api_key": AuthenticationError, "invalid_api_key": AuthenticationError, "forbidden": PermissionDenied,
     "validation_failed": ValidationFailed, "invalid_json": InvalidJson, "invalid_request": InvalidRequest,
@@ -246,7 +251,7 @@ _BY_CODE: dict[str, type[TollgateError]] = {
     "request_id_conflict": RequestIdConflict, "body_too_large": BodyTooLarge, "unsupported_media_type": UnsupportedMediaType,
     "price_not_linked": PriceNotLinked, "unpriced_model": UnpricedModel,
     "quota_exceeded": QuotaExceeded, "budget_exceeded": BudgetExceeded, "rate_limited": RateLimited,
-    "feature_not_in_plan": FeatureNotInPlan,
+    "feature_not_in_plan": FeatureNotInPlan, "subscription_inactive": SubscriptionInactive,
     "promotion_code_invalid": PromotionCodeInvalid, "seats_exhausted": SeatsExhausted, "member_id_taken": MemberIdTaken,
     "not_per_seat": NotPerSeat,
     "internal_error": InternalError, "stripe_error": StripeError, "payments_not_configured": PaymentsNotConfigured,

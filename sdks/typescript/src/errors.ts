@@ -157,6 +157,14 @@ export class FeatureNotInPlanError extends EntitlementDeniedError {
   override name = "FeatureNotInPlanError";
 }
 
+/**
+ * 402 subscription_inactive: the subscription is suspended (its invoice past due) and the catalog's on_suspension is
+ * "deny"; the feature passes again once the invoice is paid. `upgradeUrl` says where.
+ */
+export class SubscriptionInactiveError extends EntitlementDeniedError {
+  override name = "SubscriptionInactiveError";
+}
+
 /** Tollgate could not be reached, timed out, or answered 5xx, after every retry. */
 export class TollgateUnavailableError extends TollgateError {
   override name = "TollgateUnavailableError";
@@ -172,6 +180,7 @@ const byCode: Record<string, new (message: string, init: ErrorInit) => TollgateE
   budget_exceeded: BudgetExceededError,
   rate_limited: RateLimitedError,
   feature_not_in_plan: FeatureNotInPlanError,
+  subscription_inactive: SubscriptionInactiveError,
   idempotency_mismatch: IdempotencyMismatchError,
   not_found: NotFoundError,
   missing_api_key: AuthenticationError,
@@ -194,6 +203,8 @@ export function errorFromResponse(status: number, problem: Problem | undefined, 
   if (status === 403) return new PermissionDeniedError(message, init);
   if (status === 404) return new NotFoundError(message, init);
   if (status === 409) return new ConflictError(message, init);
+  // A 402 code this version does not know is still a refusal of the feature, so gates answer it rather than throw.
+  if (status === 402) return new EntitlementDeniedError(message, init);
   if (status === 429) return new RateLimitedError(message, init);
   if (status >= 500) return new TollgateUnavailableError(message, init);
   return new TollgateError(message, init);

@@ -2,7 +2,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import express from "express";
 import { requireQuota, setQuotaUsage } from "../dist/middleware/express.js";
-import { Tollgate } from "../dist/index.js";
+import { EntitlementDeniedError, SubscriptionInactiveError, Tollgate, errorFromResponse } from "../dist/index.js";
 import { baseUrl, client, countingFetch, eventually, uniqueId, withCustomer } from "./helpers.js";
 
 const servers = [];
@@ -193,4 +193,31 @@ test("past a rate limit the caller gets 429 rate_limited with Retry-After at onc
   assert.equal(typeof body.reset_at, "string");
   assert.equal(body.upgrade_url, new URL("/pricing", baseUrl).toString());
   assert.equal(seen.count, requests, "one reserve per request: no retry reached Tollgate");
+});
+
+// The answer Tollgate sends for a suspended subscription under on_suspension "deny" (the server's contract tests make
+// a real one; a suspension takes days of the test clock, which this suite's real-clock server does not have).
+const suspended = {
+  type: "https://tollgate.dev/problems/subscription_inactive", title: "Subscription inactive", status: 402, error: "subscription_inactive",
+  detail: "An active subscription is required to use 'cv_generate': the subscription is past due and suspended until its invoice is paid.",
+  feature: "cv_generate", plan: "pro", upgrade_url: "/pricing",
+};
+
+test("a suspended subscription's 402 subscription_inactive is a SubscriptionInactiveError that the gate answers as 402", async () => {
+  const answer402 = async () => new Response(JSON.stringify(suspended), { status: 402, headers: { "content-type": "application/problem+json" } });
+  const tg = new Tollgate({ apiKey: "tg_sk_test", baseUrl, fetch: answer402, maxRetries: 0 });
+  const error = await tg.entitlements.consume({ customer: "c1", feature: "cv_generate" }).catch((e) => e);
+  assert.ok(error instanceof SubscriptionInactiveError && error instanceof EntitlementDeniedError);
+  assert.equal(error.name, "SubscriptionInactiveError");
+  // A 402 code this version does not know is still a refusal, not a plain TollgateError.
+  assert.ok(errorFromResponse(402, { ...suspended, error: "some_future_refusal" }, new Headers()) instanceof EntitlementDeniedError);
+
+  const a = express();
+  a.post("/cv", requireQuota("cv_generate", { client: tg, customer: () => "c1" }), (req, res) => res.send("cv"));
+  const server = a.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  servers.push(server);
+  const response = await fetch(`http://127.0.0.1:${server.address().port}/cv`, { method: "POST" });
+  assert.equal(response.status, 402);
+  assert.equal((await response.json()).error, "subscription_inactive");
 });
