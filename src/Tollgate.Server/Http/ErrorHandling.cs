@@ -14,9 +14,6 @@ public sealed class ErrorHandling(
     ILogger<ErrorHandling> logger, Tollgate.Storage.Database.TollgateDatabase database, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     : IExceptionHandler
 {
-    /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>
-    public const int OutageRetryAfterSeconds = 5;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
@@ -56,8 +53,7 @@ public sealed class ErrorHandling(
     private ProblemHttpResult Outage(HttpContext httpContext, Exception exception)
     {
         logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
-        httpContext.Response.Headers.RetryAfter = OutageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
+        return Problems.DatabaseUnavailable(httpContext);
     }
 
     /// <summary>A request that sent no body at all, told by its headers rather than by the framework's message text.</summary>
