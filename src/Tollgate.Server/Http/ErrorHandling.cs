@@ -70,7 +70,7 @@ public sealed class ErrorHandling(
 
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return Problems.Create(415, "unsupported_media_type", "Send the body as application/json.");
+            return Problems.UnsupportedMediaType();
         }
 
         if (bad.InnerException is JsonException error)

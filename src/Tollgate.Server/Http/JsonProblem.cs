@@ -63,8 +63,9 @@ public static class JsonProblem
                 return $"{prefix}{missing.Name}: is required";
             }
 
-            if (obj.EnumerateObject().FirstOrDefault(p => !info.Properties.Any(m => string.Equals(m.Name, p.Name, Comparison(options))))
-                is { Name: { Length: > 0 } unknown })
+            // Names, not JsonProperty: the default JsonProperty FirstOrDefault gives when every name is known throws on .Name.
+            if (obj.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !info.Properties.Any(m => string.Equals(m.Name, name, Comparison(options))))
+                is { Length: > 0 } unknown)
             {
                 return $"{prefix}{unknown}: unknown field";
             }

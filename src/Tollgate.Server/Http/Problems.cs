@@ -45,6 +45,10 @@ public static class Problems
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string> { [field] = message });
 
+    /// <summary>415: a body that is not JSON in UTF-8, sent where JSON is read.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(string detail = "Send the body as application/json.") =>
+        Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", detail);
+
     /// <summary>A request that needs a JSON body and sent none.</summary>
     public static ProblemHttpResult MissingBody() => Validation("body", "is required: send a JSON object");
 
