@@ -20,7 +20,7 @@ public sealed class ErrorHandling(
         {
             BadHttpRequestException bad when IsMissingBody(httpContext.Request) => Problems.MissingBody(),
             BadHttpRequestException bad => FromBadRequest(bad, httpContext),
-            JsonException error => Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions)),
+            JsonException error => JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions).ToResult(),
             // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
             Tollgate.Storage.Database.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Database.OverloadedException.RetryAfter),
             _ when IsOutage(exception) => Outage(httpContext, exception),
@@ -75,7 +75,7 @@ public sealed class ErrorHandling(
 
         if (bad.InnerException is JsonException error)
         {
-            return Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions));
+            return JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions).ToResult();
         }
 
         return BindingProblem.Find(httpContext) is { } unbound ? Problems.Validation(unbound.Field, unbound.Problem)

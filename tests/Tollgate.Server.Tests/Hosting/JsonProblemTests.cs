@@ -23,6 +23,6 @@ public sealed class JsonProblemTests
 
         var detail = JsonProblem.Describe(new JsonException("refused", "$", null, null), http, options);
 
-        Assert.Equal("body: has the wrong type", detail);
+        Assert.Equal("body: has the wrong type", detail.Message);
     }
 }
