@@ -15,6 +15,7 @@ const templates = Object.keys(document.paths).map((path) => ({
 
 const files = [...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), "README.md"];
 const bodies = [];
+let sketches = 0;
 for (const file of files) {
   const text = readFileSync(join(root, file), "utf8");
   for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
@@ -24,13 +25,15 @@ for (const file of files) {
     for (const curl of commands.matchAll(/curl (?:[^'\n]|'[^']*')*/g)) {
       const command = curl[0];
       const method = command.match(/-X (POST|PUT|PATCH)\b/)?.[1];
-      const url = command.match(/'?localhost:5080(\/[^\s'?]*)/)?.[1];
+      // A shell value in the URL ($SUB, $(jq -r .id delivery.json)) stands for one path segment.
+      const url = command.replace(/\$\([^)]*\)|\$\{?\w+\}?/g, "x").match(/["']?localhost:5080(\/[^\s'"?]*)/)?.[1];
       const data = command.match(/(?:-d|--data(?:-raw)?) '([^']*)'/)?.[1];
       if (!method || !url || data === undefined) continue;
       let body;
       try {
         body = JSON.parse(data);
       } catch {
+        sketches++;
         continue; // a sketch with a placeholder in its structure ({"calls": [call, …]}), not a body
       }
       const template = templates.filter((t) => t.pattern.test(url)).sort((a, b) => a.params - b.params)[0];
@@ -40,7 +43,7 @@ for (const file of files) {
   }
 }
 
-const least = 15;
+const least = 30;
 if (bodies.length < least) throw new Error(`only ${bodies.length} documented request bodies were found; expected at least ${least}`);
 if (!bodies.some((b) => b.path === "/v1/llm/usage" && !("calls" in b.body))) throw new Error("the one-call LLM body of docs/llm.md was not found");
 
@@ -60,4 +63,4 @@ bodies.forEach((b, i) => {
   lines.push(`export const body${i}: JsonBody<${JSON.stringify(b.path)}, ${JSON.stringify(b.method)}> = ${JSON.stringify(b.body)};`);
 });
 writeFileSync(new URL("./generated/bodies.ts", import.meta.url), lines.join("\n") + "\n");
-console.log(`openapi/bodies.mjs: ${bodies.length} documented request bodies typed`);
+console.log(`openapi/bodies.mjs: ${bodies.length} documented request bodies typed (${sketches} not JSON as written, such as a shell value spliced in)`);
