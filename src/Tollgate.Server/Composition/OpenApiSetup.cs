@@ -9,18 +9,7 @@ public static class OpenApiSetup
     public static IServiceCollection AddTollgateOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(o =>
         {
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info.Title = "Tollgate";
-                document.Info.Description = "Pricing, entitlements, usage metering and billing. Authenticate with 'Authorization: Bearer <key>'; "
-                    + "each operation's x-tollgate-role says which key it needs. Every error is application/problem+json.";
-                foreach (var server in document.Servers ?? [])
-                {
-                    server.Url = server.Url?.TrimEnd('/'); // the request's base URL ends in '/', which linters flag
-                }
-
-                return Task.CompletedTask;
-            });
+            o.AddDocumentTransformer<DocumentInfo>();
             o.AddSchemaTransformer<DateTimeSchemas>();
             o.AddSchemaTransformer<CatalogSchemas>();
             o.AddSchemaTransformer<DecisionSchemas>();
@@ -29,9 +18,13 @@ public static class OpenApiSetup
             o.AddOperationTransformer<OneOfBodies>();
             o.AddOperationTransformer<ProblemResponses>();
             o.AddOperationTransformer<RateLimitResponses>();
+            o.AddOperationTransformer<UnavailableResponses>();
+            o.AddOperationTransformer<QueryParameters>();
             o.AddDocumentTransformer<SecurityTransformer>();
             o.AddDocumentTransformer<ProblemResponses>();
             o.AddDocumentTransformer<TagDescriptions>();
+            o.AddDocumentTransformer<RequestDefaults>();
+            o.AddDocumentTransformer<UnusedSchemas>();
         });
 
     public static void UseTollgateOpenApi(this WebApplication app)

@@ -13,8 +13,8 @@ public static class CustomerListApi
     public static RouteGroupBuilder MapCustomerLists(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireAuthorization(Policies.Secret);
-        group.MapGet("/customers", CustomersAsync).WithTags("Customers");
-        group.MapGet("/subscriptions", SubscriptionsAsync).WithTags("Subscriptions");
+        group.MapGet("/customers", CustomersAsync).WithTags("Customers").TakesQueryValues("status", CustomerFilters.SubscriptionStatuses);
+        group.MapGet("/subscriptions", SubscriptionsAsync).WithTags("Subscriptions").TakesQueryValues("status", CustomerFilters.SubscriptionStatuses);
         return group;
     }
 

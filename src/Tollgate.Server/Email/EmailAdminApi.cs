@@ -11,7 +11,7 @@ public static class EmailAdminApi
     public static RouteGroupBuilder MapEmailAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin/emails").WithTags("E-mail").RequireAuthorization(Policies.Admin);
-        group.MapGet("", ListAsync);
+        group.MapGet("", ListAsync).TakesQueryValues("status", EmailStore.Statuses);
         group.MapGet("/{id}", GetAsync);
         group.MapPost("/{id}/replay", ReplayAsync).ProducesProblems(409);
         return group;

@@ -59,7 +59,13 @@ public static class EventsApi
         var id = r.String("id", required: true, 255);
         var customer = r.String("customer", required: true, 255);
         var feature = r.String("feature", required: true, 64);
-        var amount = r.Has("amount") ? r.Integer("amount", required: true, 1, Core.Entitlements.QuotaRules.MaxAmount) : 1;
+        // The amount rule and words consume uses, so an event's refusal reads as a consume's would.
+        var (amount, badAmount) = r.Raw("amount") is { } sent ? Validate.Amount(sent) : (1, null);
+        if (badAmount is not null)
+        {
+            problems.Add(new DocumentProblem("amount", badAmount));
+        }
+
         var timestampText = r.String("timestamp", required: false, 64);
         var properties = r.Raw("properties");
         var (metadata, badMetadata) = UsageMetadata.Read(r.Raw("metadata"));

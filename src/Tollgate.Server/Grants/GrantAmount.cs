@@ -19,7 +19,7 @@ internal static class GrantAmount
         {
             return request.AmountUsd is not null ? (0, "amount_usd", "is only for the LLM budget ($llm_budget); give amount in units")
                 : request.Amount is not { } units ? (0, "amount", "is required")
-                : units is < 1 or > GrantsApi.MaxAmount ? (0, "amount", $"must be a whole number from 1 to {GrantsApi.MaxAmount:N0}")
+                : Http.Validate.Amount(units, 1, GrantsApi.MaxAmount) is { } problem ? (0, "amount", problem)
                 : (units, "amount", null);
         }
 
@@ -33,7 +33,8 @@ internal static class GrantAmount
         }
 
         return request.Amount is not { } nano ? (0, "amount", "is required: nano-USD, or amount_usd as a decimal string")
-            : nano is < 1 or > MaxBudgetNano ? (0, "amount", $"must be nano-USD from 1 to {MaxBudgetNano:N0}")
+            : nano > MaxBudgetNano ? (0, "amount", $"is too large: at most {MaxBudgetNano:N0} nano-USD ($1,000,000)")
+            : nano < 1 ? (0, "amount", $"must be nano-USD from 1 to {MaxBudgetNano:N0}")
             : (nano, "amount", null);
     }
 }

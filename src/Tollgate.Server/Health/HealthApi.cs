@@ -19,7 +19,7 @@ public static class HealthApi
 
     /// <summary>Ready to serve: the database answers and its schema is at this build's version (503 otherwise, with why).</summary>
     private static async Task<Results<Ok<ReadinessResponse>, ProblemHttpResult>> ReadyAsync(
-        HttpContext http, TollgateDatabase database, Migrator migrator, CancellationToken cancellationToken)
+        HttpContext http, TollgateDatabase database, Migrator migrator, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var expected = Migrator.Load(database.Dialect.Provider).Max(m => m.Version);
         int version;
@@ -29,13 +29,13 @@ public static class HealthApi
         }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
         {
-            http.Response.Headers.RetryAfter = "5";
-            return Problems.Create(503, "database_unavailable", $"The database does not answer: {e.Message}");
+            loggers.CreateLogger(typeof(HealthApi)).LogWarning(e, "Not ready: the database does not answer");
+            return Problems.DatabaseUnavailable(http);
         }
 
         if (version != expected)
         {
-            http.Response.Headers.RetryAfter = "5";
+            http.Response.Headers.RetryAfter = Problems.DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problems.Create(503, "migrations_pending",
                 $"The database schema is at version {version}; this server needs {expected}. Start one server to migrate it.",
                 new Dictionary<string, object?> { ["schema_version"] = version, ["expected_version"] = expected });

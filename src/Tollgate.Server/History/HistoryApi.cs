@@ -17,7 +17,8 @@ public static class HistoryApi
 
     public static IEndpointRouteBuilder MapUsageHistory(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/customers/{id}/usage/history", CustomerAsync).WithTags("Customers").RequireAuthorization(Policies.Secret);
+        app.MapGet("/v1/customers/{id}/usage/history", CustomerAsync).WithTags("Customers").RequireAuthorization(Policies.Secret)
+            .TakesQueryValues("granularity", [UsageSeries.Day, UsageSeries.Month]);
         app.MapGet("/v1/admin/usage/daily", DailyAsync).WithTags("Usage").RequireAuthorization(Policies.Admin);
         return app;
     }

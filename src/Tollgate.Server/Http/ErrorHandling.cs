@@ -14,16 +14,13 @@ public sealed class ErrorHandling(
     ILogger<ErrorHandling> logger, Tollgate.Storage.Database.TollgateDatabase database, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     : IExceptionHandler
 {
-    /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>
-    public const int OutageRetryAfterSeconds = 5;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
         {
             BadHttpRequestException bad when IsMissingBody(httpContext.Request) => Problems.MissingBody(),
             BadHttpRequestException bad => FromBadRequest(bad, httpContext),
-            JsonException error => Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions)),
+            JsonException error => JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions).ToResult(),
             // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
             Tollgate.Storage.Database.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Database.OverloadedException.RetryAfter),
             _ when IsOutage(exception) => Outage(httpContext, exception),
@@ -56,8 +53,7 @@ public sealed class ErrorHandling(
     private ProblemHttpResult Outage(HttpContext httpContext, Exception exception)
     {
         logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
-        httpContext.Response.Headers.RetryAfter = OutageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Problems.Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
+        return Problems.DatabaseUnavailable(httpContext);
     }
 
     /// <summary>A request that sent no body at all, told by its headers rather than by the framework's message text.</summary>
@@ -74,12 +70,12 @@ public sealed class ErrorHandling(
 
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return Problems.Create(415, "unsupported_media_type", "Send the body as application/json.");
+            return Problems.UnsupportedMediaType();
         }
 
         if (bad.InnerException is JsonException error)
         {
-            return Problems.Create(400, "invalid_json", JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions));
+            return JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions).ToResult();
         }
 
         return BindingProblem.Find(httpContext) is { } unbound ? Problems.Validation(unbound.Field, unbound.Problem)

@@ -12,14 +12,19 @@ namespace Tollgate.Server.Http;
 /// </summary>
 public static class JsonProblem
 {
-    public static string Describe(JsonException json, HttpContext http, JsonSerializerOptions options)
+    /// <summary>
+    /// What is wrong, naming the field: a JSON number an integer field refuses (a fraction, or past the field's range) is
+    /// a value problem (validation_failed, as the endpoint's own range checks answer); anything else is invalid_json.
+    /// </summary>
+    public static JsonBodyProblem Describe(JsonException json, HttpContext http, JsonSerializerOptions options)
     {
         var path = JsonPath.Parse(json.Path);
         var field = JsonPath.Render(path);
         var type = Endpoint(http)?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
         if (type is null || ReadBody(http.Request) is not { } document)
         {
-            return field is null ? "The body does not have the shape this endpoint accepts." : $"{field}: has the wrong type";
+            return field is null ? new JsonBodyProblem("body", "The body does not have the shape this endpoint accepts.", IsValidJson: false)
+                : JsonBodyProblem.Invalid(field, "has the wrong type");
         }
 
         using (document)
@@ -28,30 +33,32 @@ public static class JsonProblem
         }
     }
 
-    private static string Describe(JsonElement root, JsonTypeInfo info, IReadOnlyList<object> path, string? field, JsonSerializerOptions options)
+    private static JsonBodyProblem Describe(JsonElement root, JsonTypeInfo info, IReadOnlyList<object> path, string? field, JsonSerializerOptions options)
     {
         JsonElement? element = root;
         var declared = info.Type;
+        var owner = (Type?)null;
         foreach (var segment in path)
         {
             if (segment is string name && info.Kind is JsonTypeInfoKind.Object)
             {
                 if (info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, Comparison(options))) is not { } property)
                 {
-                    return $"{field}: unknown field";
+                    return JsonBodyProblem.Invalid(field!, "unknown field");
                 }
 
+                owner = info.Type;
                 (declared, info) = (property.PropertyType, options.GetTypeInfo(property.PropertyType));
                 element = element is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var value) ? value : null;
             }
             else if ((segment is string && info.Kind is JsonTypeInfoKind.Dictionary) || (segment is int && info.Kind is JsonTypeInfoKind.Enumerable))
             {
-                (declared, info) = (info.ElementType!, options.GetTypeInfo(info.ElementType!));
+                (owner, declared, info) = (null, info.ElementType!, options.GetTypeInfo(info.ElementType!));
                 element = Child(element, segment);
             }
             else
             {
-                return $"{field ?? "body"}: has the wrong type";
+                return JsonBodyProblem.Invalid(field ?? "body", "has the wrong type");
             }
         }
 
@@ -60,18 +67,34 @@ public static class JsonProblem
             var prefix = field is null ? "" : field + ".";
             if (info.Properties.FirstOrDefault(p => p.IsRequired && !Has(obj, p.Name, options)) is { } missing)
             {
-                return $"{prefix}{missing.Name}: is required";
+                return JsonBodyProblem.Invalid($"{prefix}{missing.Name}", "is required");
             }
 
-            if (obj.EnumerateObject().FirstOrDefault(p => !info.Properties.Any(m => string.Equals(m.Name, p.Name, Comparison(options))))
-                is { Name: { Length: > 0 } unknown })
+            // Names, not JsonProperty: the default JsonProperty FirstOrDefault gives when every name is known throws on .Name.
+            if (obj.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !info.Properties.Any(m => string.Equals(m.Name, name, Comparison(options))))
+                is { Length: > 0 } unknown)
             {
-                return $"{prefix}{unknown}: unknown field";
+                return JsonBodyProblem.Invalid($"{prefix}{unknown}", "unknown field");
             }
         }
 
-        return element is { ValueKind: JsonValueKind.Null } ? $"{field ?? "body"}: must not be null" : $"{field ?? "body"}: {Expected(declared)}";
+        var at = field ?? "body";
+        var amount = owner is not null && path is [.., string last] ? Validate.AmountRange(owner, last) : null;
+        if (element is { ValueKind: JsonValueKind.Number } number && IsInteger(declared))
+        {
+            return JsonBodyProblem.Refused(at, amount is var (min, max) ? Validate.Amount(number, min, max).Problem! : IntegerProblem(number));
+        }
+
+        return element is { ValueKind: JsonValueKind.Null } ? JsonBodyProblem.Invalid(at, "must not be null")
+            : JsonBodyProblem.Invalid(at, amount is var (least, most) ? Validate.Amount(element ?? default, least, most).Problem! : Expected(declared));
     }
+
+    private static bool IsInteger(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(int) || t == typeof(long) || t == typeof(short));
+
+    /// <summary>A JSON number an integer field of no stated range refused: a fraction, or a whole number past what the field holds.</summary>
+    private static string IntegerProblem(JsonElement number) =>
+        number.TryGetDecimal(out var d) && d != decimal.Truncate(d) ? "must be a whole number"
+        : number.GetRawText().StartsWith('-') ? "is too small" : "is too large";
 
     /// <summary>The endpoint that failed: the exception handler middleware clears it from the context and keeps it on its feature.</summary>
     public static Endpoint? Endpoint(HttpContext http) => http.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? http.GetEndpoint();

@@ -20,6 +20,19 @@ public static class Problems
             new Dictionary<string, object?> { ["retry_after_seconds"] = seconds });
     }
 
+    /// <summary>
+    /// 503 database_unavailable with Retry-After: retryable, and naming nothing about the database (its host and port are
+    /// the operator's, in the log, not any caller's).
+    /// </summary>
+    public static ProblemHttpResult DatabaseUnavailable(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
+    }
+
+    /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>
+    public const int DatabaseRetryAfterSeconds = 5;
+
     public static ProblemHttpResult NotFound(string what, string id) =>
         Create(StatusCodes.Status404NotFound, "not_found", $"No {what} '{id}'.", new Dictionary<string, object?> { ["resource"] = what });
 
@@ -31,6 +44,10 @@ public static class Problems
 
     public static ProblemHttpResult Validation(string field, string message) =>
         Validation(new Dictionary<string, string> { [field] = message });
+
+    /// <summary>415: a body that is not JSON in UTF-8, sent where JSON is read.</summary>
+    public static ProblemHttpResult UnsupportedMediaType(string detail = "Send the body as application/json.") =>
+        Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", detail);
 
     /// <summary>A request that needs a JSON body and sent none.</summary>
     public static ProblemHttpResult MissingBody() => Validation("body", "is required: send a JSON object");

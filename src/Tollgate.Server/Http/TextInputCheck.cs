@@ -3,9 +3,11 @@ namespace Tollgate.Server.Http;
 /// <summary>
 /// Text outside a JSON body (which <see cref="JsonBodyCheck"/> reads) that no store can take is refused before any
 /// endpoint reads it, with a 400 naming where: the NUL character in the query (PostgreSQL's text cannot hold it, so a
-/// filter with it failed there while SQLite took it), and a posted form that does not decode (ASP.NET Core's form
-/// reader throws on a NUL or a broken escape, which every page's form handler would have answered with a 500). A NUL
-/// in the path never gets this far: ASP.NET Core's decoder refuses it, and Kestrel answers 400.
+/// filter with it failed there while SQLite took it), and a form posted to a page that does not decode (ASP.NET Core's
+/// form reader throws on a NUL, a broken escape, a malformed multipart boundary or a part cut short, which every page's
+/// form handler would have answered with a 500). The API takes no forms, so it reads none (<see cref="ContentTypeCheck"/>
+/// refuses them where JSON is read). A NUL in the path never gets this far: ASP.NET Core's decoder refuses it, and
+/// Kestrel answers 400.
 /// </summary>
 public sealed class TextInputCheck(RequestDelegate next)
 {
@@ -17,16 +19,17 @@ public sealed class TextInputCheck(RequestDelegate next)
         // A NUL reaches a URL only as %00, so the query is parsed here only when its text holds that (most have no query).
         var problem = request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true && NulIn(request.Query) is { } name
             ? Problems.Validation(name, HoldsNul) : null;
-        if (problem is null && IsForm(request.ContentType) && context.GetEndpoint() is not null)
+        if (problem is null && IsForm(request.ContentType) && HttpMethods.IsPost(request.Method) && !request.Path.StartsWithSegments("/v1")
+            && context.GetEndpoint() is not null)
         {
             try
             {
                 // Read once here; the endpoint's own ReadFormAsync answers the same parsed form.
                 await request.ReadFormAsync(context.RequestAborted);
             }
-            catch (InvalidDataException unreadable)
+            catch (Exception unreadable) when (Unreadable(unreadable) is { } why)
             {
-                problem = Problems.Validation("form", $"cannot be read: {unreadable.Message}");
+                problem = Problems.Validation("form", $"cannot be read: {why}");
             }
         }
 
@@ -38,6 +41,20 @@ public sealed class TextInputCheck(RequestDelegate next)
 
         await problem.ExecuteAsync(context);
     }
+
+    /// <summary>
+    /// What the form reader throws on a form that does not decode: bad data, a content type it cannot read (a malformed
+    /// boundary), or a multipart body that ends inside a part. A body cut short or too large (BadHttpRequestException)
+    /// goes on to the error handler, which answers its own status.
+    /// </summary>
+    private static string? Unreadable(Exception e) => e switch
+    {
+        InvalidDataException bad => bad.Message,
+        InvalidOperationException => "its content type's multipart boundary is malformed",
+        BadHttpRequestException => null,
+        IOException => "the multipart body ends inside a part",
+        _ => null,
+    };
 
     // The media type's own start, compared as text: HasFormContentType parses the header on every request, JSON ones too.
     private static bool IsForm(string? contentType) =>

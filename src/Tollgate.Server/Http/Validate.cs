@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Tollgate.Client.Contracts;
 using Tollgate.Core.Entitlements;
 
 namespace Tollgate.Server.Http;
@@ -12,8 +14,43 @@ public static partial class Validate
     public static string? Id(string? value) =>
         value is not null && IdPattern().IsMatch(value) ? null : "must be 1-255 characters of letters, digits and . _ : @ + | = -";
 
-    public static string? Amount(long value, long min = 1) =>
-        value >= min && value <= QuotaRules.MaxAmount ? null : $"must be a whole number from {min} to {QuotaRules.MaxAmount:N0}";
+    /// <summary>
+    /// An amount of units (check, consume, reserve, commit, an event, a grant): one wording wherever it is refused, and a
+    /// number past the most says it is too large.
+    /// </summary>
+    public static string? Amount(long value, long min = 1, long max = QuotaRules.MaxAmount) =>
+        value > max ? AmountTooLarge(max) : value < min ? AmountNotWhole(min, max) : null;
+
+    /// <summary>
+    /// An amount as JSON sent it, for what the serializer refused before the endpoint saw it or an endpoint reads by hand:
+    /// a whole number past 64 bits is too large (or, negative, below the range), not "not a whole number".
+    /// </summary>
+    public static (long? Value, string? Problem) Amount(JsonElement value, long min = 1, long max = QuotaRules.MaxAmount)
+    {
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            return (null, AmountNotWhole(min, max));
+        }
+
+        if (value.TryGetInt64(out var number))
+        {
+            return Amount(number, min, max) is { } problem ? (null, problem) : (number, null);
+        }
+
+        var whole = value.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : value.TryGetDouble(out var f) && double.IsFinite(f) && f == Math.Floor(f);
+        return (null, whole && !value.GetRawText().StartsWith('-') ? AmountTooLarge(max) : AmountNotWhole(min, max));
+    }
+
+    /// <summary>The amount fields a JSON body binds, with their ranges, so a value the serializer refuses is described by the same rule.</summary>
+    public static (long Min, long Max)? AmountRange(Type body, string field) =>
+        field != "amount" ? null
+        : body == typeof(CheckRequest) || body == typeof(ConsumeRequest) || body == typeof(ReserveRequest) ? (1, QuotaRules.MaxAmount)
+        : body == typeof(CommitReservationRequest) ? (0, QuotaRules.MaxAmount)
+        : null;
+
+    private static string AmountTooLarge(long max) => $"is too large: at most {max:N0}";
+
+    private static string AmountNotWhole(long min, long max) => $"must be a whole number from {min:N0} to {max:N0}";
 
     public static string? IdempotencyKey(string? value) =>
         value is null || (value.Length is >= 1 and <= 255 && !value.Any(char.IsControl)) ? null : "must be 1-255 printable characters";

@@ -17,7 +17,7 @@ public static class InvoicesApi
     {
         var group = app.MapGroup("/v1").WithTags("Invoices").RequireAuthorization(Policies.Secret);
         group.MapGet("/customers/{id}/invoices", ListAsync);
-        group.MapGet("/invoices", ListAllAsync);
+        group.MapGet("/invoices", ListAllAsync).TakesQueryValues("status", Statuses);
         group.MapGet("/invoices/{id}", GetAsync);
         group.MapGet("/invoices/{id}/html", HtmlAsync).ProducesText("text/html");
         group.MapPost("/invoices/{id}/mark-paid", (string id, InvoiceStore invoices, CancellationToken ct) =>

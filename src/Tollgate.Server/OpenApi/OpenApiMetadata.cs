@@ -28,6 +28,11 @@ public static class OpenApiMetadata
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new OneOfBody(status, types));
 
+    /// <summary>The values a query parameter takes (a status filter), for the document; the handler checks them with the same list.</summary>
+    public static TBuilder TakesQueryValues<TBuilder>(this TBuilder builder, string name, IEnumerable<string> values)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new QueryValues(name, [.. values]));
+
     /// <summary>A non-JSON answer, such as text/html.</summary>
     public static TBuilder ProducesText<TBuilder>(this TBuilder builder, string contentType, int status = StatusCodes.Status200OK)
         where TBuilder : IEndpointConventionBuilder =>

@@ -5,9 +5,10 @@ using Microsoft.OpenApi;
 namespace Tollgate.Server.OpenApi;
 
 /// <summary>
-/// A summary and an operationId on every operation. The id is the endpoint's name when it has one (WithName), else its
-/// method and route, such as getCustomersIdUsage for GET /v1/customers/{id}/usage: unique, and stable until the route
-/// moves. The summary is the method and route unless the endpoint set one (WithSummary).
+/// An operationId, a summary and a description on every operation. The id is the endpoint's name when it has one
+/// (WithName), else its method and route, such as getCustomersIdUsage for GET /v1/customers/{id}/usage: unique, and
+/// stable until the route moves. The summary and description come from <see cref="OperationSummaries"/> unless the
+/// endpoint set its own (WithSummary, WithDescription); a route with neither has none, which OpenApiDocumentTests refuses.
 /// </summary>
 public sealed class OperationIds : IOpenApiOperationTransformer
 {
@@ -18,10 +19,10 @@ public sealed class OperationIds : IOpenApiOperationTransformer
             operation.OperationId = FromRoute(context.Description.HttpMethod ?? "get", context.Description.RelativePath ?? "");
         }
 
-        // A summary for lists and generated docs; an endpoint's own WithSummary wins.
-        if (string.IsNullOrEmpty(operation.Summary))
+        if (OperationSummaries.All.GetValueOrDefault($"{context.Description.HttpMethod} /{context.Description.RelativePath?.TrimEnd('/')}") is { } text)
         {
-            operation.Summary = $"{context.Description.HttpMethod} /{context.Description.RelativePath}";
+            operation.Summary = string.IsNullOrEmpty(operation.Summary) ? text.Summary : operation.Summary;
+            operation.Description = string.IsNullOrEmpty(operation.Description) ? text.Description : operation.Description;
         }
 
         return Task.CompletedTask;

@@ -5,9 +5,9 @@ using Microsoft.OpenApi;
 namespace Tollgate.Server.OpenApi;
 
 /// <summary>
-/// Every operation's error answers, all typed as <see cref="ProblemSchema"/>: 401 and 403 for any that needs a key, 400
-/// for any that takes a body or query, 404 for any with an id in its path, plus whatever the endpoint declares with
-/// ProducesProblem (402, 409, 422, 429, 502, 503, …).
+/// Every operation's error answers, all typed as <see cref="ProblemSchema"/>: 400 for every one (a query value holding
+/// NUL is refused on every route, whatever it reads), 401 and 403 for any that needs a key, 404 for any with an id in its
+/// path, plus whatever the endpoint declares with ProducesProblem (402, 409, 422, 429, 502, 503, …).
 /// </summary>
 public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDocumentTransformer
 {
@@ -15,7 +15,8 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
 
     private static readonly Dictionary<int, string> Descriptions = new()
     {
-        [400] = "The request is invalid; nothing was written. For validation_failed, `errors` names each bad field.",
+        [400] = "The request is invalid (a body, path or query value, or text holding NUL); nothing was written. "
+            + "For validation_failed, `errors` names each bad field.",
         [401] = "No API key, or one that is not valid or was revoked (missing_api_key, invalid_api_key).",
         [402] = "The customer's plan does not include the feature (feature_not_in_plan); `upgrade_url` says where to upgrade.",
         [403] = "The key's role may not call this endpoint (forbidden); x-tollgate-role says which role it needs.",
@@ -30,16 +31,11 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var statuses = new SortedSet<int>();
+        var statuses = new SortedSet<int> { 400 };
         var description = context.Description;
         if (EndpointRoles.Of(description.ActionDescriptor.EndpointMetadata) != EndpointRoles.Public)
         {
             statuses.UnionWith([401, 403]);
-        }
-
-        if (operation.RequestBody is not null || description.ParameterDescriptions.Any(p => p.Source.Id is "Query" or "Body"))
-        {
-            statuses.Add(400);
         }
 
         if (description.ParameterDescriptions.Any(p => p.Source.Id == "Path"))
@@ -61,15 +57,19 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
             operation.Responses[status.ToString(CultureInfo.InvariantCulture)] = Response(status, context.Document);
         }
 
-        // Success first, then errors by status, however the endpoint declared them.
-        var ordered = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
-        operation.Responses.Clear();
+        Order(operation.Responses);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Success first, then errors by status, however they were declared.</summary>
+    internal static void Order(OpenApiResponses responses)
+    {
+        var ordered = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        responses.Clear();
         foreach (var (code, response) in ordered)
         {
-            operation.Responses[code] = response;
+            responses[code] = response;
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Adds the Problem component, and drops ASP.NET's own problem schemas that <see cref="Response"/> replaced.</summary>
@@ -83,7 +83,7 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
         return Task.CompletedTask;
     }
 
-    private static OpenApiResponse Response(int status, OpenApiDocument? document)
+    internal static OpenApiResponse Response(int status, OpenApiDocument? document)
     {
         var response = new OpenApiResponse
         {

@@ -22,8 +22,8 @@ public sealed class SecurityTransformer : IOpenApiOperationTransformer, IOpenApi
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "tg_{role}_…",
-            Description = "An API key: 'Authorization: Bearer tg_sk_…' (secret) or tg_admin_… (admin). "
-                + "x-tollgate-role on each operation says which.",
+            Description = "An API key: `Authorization: Bearer tg_sk_…` (secret) or `tg_admin_…` (admin). "
+                + "`x-tollgate-role` on each operation says which.",
         };
         return Task.CompletedTask;
     }

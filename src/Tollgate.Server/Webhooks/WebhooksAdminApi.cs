@@ -27,7 +27,7 @@ public static class WebhooksAdminApi
         group.MapDelete("/webhook-endpoints/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, WebhookStore store, CancellationToken ct) =>
             await store.DeleteEndpointAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("endpoint", id));
         group.MapPost("/webhook-endpoints/{id}/test", TestAsync).ProducesProblems(409);
-        group.MapGet("/webhook-deliveries", ListDeliveriesAsync);
+        group.MapGet("/webhook-deliveries", ListDeliveriesAsync).TakesQueryValues("status", Statuses);
         group.MapGet("/webhook-deliveries/{id}", GetDeliveryAsync);
         group.MapPost("/webhook-deliveries/{id}/replay", ReplayAsync).ProducesProblems(409);
         return group;

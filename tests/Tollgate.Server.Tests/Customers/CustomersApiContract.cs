@@ -152,7 +152,7 @@ public abstract class CustomersApiContract : ApiContract
         Assert.Equal(2, result["accepted"].Value<int>());
         Assert.Equal(["e1"], result["duplicates"]!.AsArray().Select(d => d.Value<string>()));
         Assert.Equal([2, 3, 4, 5], result["rejected"]!.AsArray().Select(r => r!["index"].Value<int>()));
-        Assert.StartsWith("amount: must be >= 1", result["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("amount: must be a whole number from 1 to 1,000,000,000", result["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
         Assert.Equal(14, usage["features"]!["tracked"]!["used"].Value<long>()); // past the hard cap of 5: tracked, never denied
     }
 

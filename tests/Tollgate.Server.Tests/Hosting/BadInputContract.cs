@@ -107,7 +107,7 @@ public abstract class BadInputContract : ApiContract
         var declared = await app.Admin.PutJsonAsync("/v1/admin/catalog", huge);
         using var streamed = new HttpRequestMessage(HttpMethod.Put, "/v1/admin/catalog")
         {
-            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge))),
+            Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(huge))) { Headers = { ContentType = new("application/json") } },
         };
         streamed.Headers.TransferEncodingChunked = true;
         var chunked = await app.Admin.SendAsync(streamed);

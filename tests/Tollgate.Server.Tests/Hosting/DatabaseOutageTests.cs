@@ -10,7 +10,7 @@ namespace Tollgate.Server.Tests.Hosting;
 public sealed class DatabaseOutageTests
 {
     [Fact]
-    public async Task APostgresOutageAnswers503DatabaseUnavailableWithRetryAfter()
+    public async Task APostgresOutageAnswers503DatabaseUnavailableWithRetryAfterNamingNoDatabaseAddress()
     {
         var database = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);
         var real = new NpgsqlConnectionStringBuilder(database.ConnectionString);
@@ -30,9 +30,13 @@ public sealed class DatabaseOutageTests
 
         foreach (var response in answers)
         {
+            var problem = await response.ReadAsync();
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-            Assert.Equal("database_unavailable", (await response.ReadAsync())["error"].Value<string>());
+            Assert.Equal("database_unavailable", problem["error"].Value<string>());
             Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After is missing");
+            // The database's address is the operator's to read in the log, not an anonymous caller's (/readyz is public).
+            Assert.DoesNotContain($":{proxy.Port}", problem.ToJsonString(), StringComparison.Ordinal);
+            Assert.Equal("The database is unavailable right now; retry after a few seconds.", problem["detail"].Value<string>());
         }
     }
 
