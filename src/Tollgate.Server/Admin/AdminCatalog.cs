@@ -9,7 +9,7 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Llm;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

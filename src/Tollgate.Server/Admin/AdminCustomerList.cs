@@ -3,7 +3,7 @@ using System.Text;
 using Tollgate.Server.Customers;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -4,10 +4,10 @@ using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tollgate.Core.Experiments;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

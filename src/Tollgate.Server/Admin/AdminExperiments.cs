@@ -5,7 +5,7 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Experiments;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -9,7 +9,7 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Entitlements;
 using Tollgate.Storage.Grants;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

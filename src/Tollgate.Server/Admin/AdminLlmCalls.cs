@@ -3,7 +3,7 @@ using System.Text;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Llm;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -4,9 +4,9 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Storage.Keys;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

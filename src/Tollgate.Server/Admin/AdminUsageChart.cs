@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.History;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Entitlements;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Server.Webhooks;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Webhooks;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Admin;
 

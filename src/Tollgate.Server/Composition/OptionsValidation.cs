@@ -3,7 +3,7 @@ using Tollgate.Server.Clock;
 using Tollgate.Server.Email;
 using Tollgate.Server.Metrics;
 using Tollgate.Server.Observability;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Webhooks;
 using Tollgate.Storage.Billing;

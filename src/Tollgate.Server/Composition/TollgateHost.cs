@@ -26,7 +26,8 @@ using Tollgate.Server.Health;
 using Tollgate.Server.History;
 using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
+using Tollgate.Server.Web.Pricing;
 using Tollgate.Server.Portal;
 using Tollgate.Server.Pricing;
 using Tollgate.Server.Webhooks;
@@ -82,6 +83,7 @@ public static class TollgateHost
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
+        services.AddRazorComponents(); // the pages are Razor components rendered on the server, with no interactivity
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();

@@ -4,7 +4,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;

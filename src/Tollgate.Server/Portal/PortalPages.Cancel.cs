@@ -1,7 +1,7 @@
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Portal;
 

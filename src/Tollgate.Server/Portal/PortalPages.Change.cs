@@ -6,12 +6,12 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Discounts;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Portal;
 

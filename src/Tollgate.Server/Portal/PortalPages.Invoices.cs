@@ -3,7 +3,7 @@ using System.Text;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Money;
 using Tollgate.Server.Invoices;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Portal;
 

@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Grants;
 using Tollgate.Server.Payments;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Portal;
 

@@ -9,7 +9,7 @@ using Tollgate.Core.Money;
 using Tollgate.Storage.Billing;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Catalog;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Portal;
 

@@ -3,9 +3,9 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Server.Payments;
-using static Tollgate.Server.Pages.Html;
+using static Tollgate.Server.Web.Html;
 
 namespace Tollgate.Server.Portal;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Portal;

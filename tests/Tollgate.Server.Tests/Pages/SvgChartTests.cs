@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Tollgate.Server.Admin;
-using Tollgate.Server.Pages;
+using Tollgate.Server.Web;
 
 namespace Tollgate.Server.Tests.Pages;
 

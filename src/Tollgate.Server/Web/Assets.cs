@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web;
 
 /// <summary>The pages' stylesheet and scripts, embedded in the server so the first command serves them with no build step.</summary>
 public static class Assets
@@ -32,7 +32,7 @@ public static class Assets
     private static Dictionary<string, (byte[], string)> Load()
     {
         var assembly = typeof(Assets).Assembly;
-        const string prefix = "Tollgate.Server.Pages.Assets.";
+        const string prefix = "Tollgate.Server.Web.Assets.";
         return assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(
             n => n[prefix.Length..],
             n => (Read(assembly, n), n.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"),

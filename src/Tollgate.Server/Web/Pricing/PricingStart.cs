@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
@@ -7,9 +5,8 @@ using Tollgate.Server.Experiments;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
-using static Tollgate.Server.Pages.Html;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web.Pricing;
 
 /// <summary>
 /// /pricing/start?plan=…&amp;period=…: where the pricing page's buttons lead when neither Tollgate:Pages:CtaUrl nor the
@@ -27,6 +24,14 @@ public static class PricingStart
         return app;
     }
 
+    /// <summary>What the start page shows: the plan and price, then the checkout form, or how to subscribe without one.</summary>
+    public sealed record StartView(
+        string Title, string PlanName, string? Description, string Price, int TrialDays, Client.Contracts.PricingExperiment? Experiment,
+        StartCheckout? Checkout, string HowToSubscribe, string? SellerEmail);
+
+    /// <summary>The e-mail form that goes on to Stripe Checkout, with its anti-forgery value.</summary>
+    public sealed record StartCheckout(string Csrf, string Plan, string Period, string Promo);
+
     private sealed record Choice(Plan Plan, BillingInterval Interval, PlanPrice Price)
     {
         public string Query => $"plan={Uri.EscapeDataString(Plan.Code)}&period={Interval.ToWire()}";
@@ -42,7 +47,7 @@ public static class PricingStart
     private static bool ViaCheckout(StripeOptions stripe, PlanPrice price) => stripe.HasSecretKey && price is { PriceCents: > 0, StripePriceId: not null };
 
     private static IResult NotOnSale(HttpContext http) =>
-        Message(http, 404, "This plan is not on sale", "Go back to the pricing page and choose one of the plans shown there.");
+        PageResults.Message(http, 404, "This plan is not on sale", "Go back to the pricing page and choose one of the plans shown there.");
 
     private static async Task<IResult> ShowAsync(
         HttpContext http, string? plan, string? period, string? promo, string? state, CatalogCache catalog, PageSigning signing,
@@ -61,47 +66,23 @@ public static class PricingStart
 
         if (state == "paid")
         {
-            return Message(http, 200, "Thank you", $"Your {choice.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
+            return PageResults.Message(http, 200, "Thank you", $"Your {choice.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
         }
 
         var product = pages.Value.ProductName;
         var price = shown;
-        var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"""
-            <main class="narrow" data-testid="start"{(experiment is null ? "" : $" data-experiment=\"{E(experiment.Id)}\" data-variant=\"{E(experiment.Variant)}\"")}>
-            <h1>{E(choice.Plan.Name)}</h1>
-            <p class="lead">{E(choice.Plan.Description)}</p>
-            <p class="price" data-testid="start-price"><strong>{E(PriceText(price, choice.Interval))}</strong></p>
-            {(price.TrialDays > 0 ? $"<p class=\"muted\">{price.TrialDays}-day free trial</p>" : "")}
-            """);
-        if (ViaCheckout(stripe.Value, choice.Price))
+        var checkout = ViaCheckout(stripe.Value, choice.Price)
+            ? new StartCheckout(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken), choice.Plan.Code,
+                choice.Interval.ToWire(), promo is { Length: <= 64 } ? promo : "")
+            : null;
+        var how = price.PriceCents == 0
+            ? $"{choice.Plan.Name} costs nothing. Sign up in {product}: a new account starts on the free plan, and Billing in your account changes it."
+            : $"Sign in to {product} and open Billing from your account. Choose {choice.Plan.Name} there: you see what it costs before anything changes, and confirm.";
+        return PageResults.Render<PricingStartPage>(http, new
         {
-            body.Append(CultureInfo.InvariantCulture, $"""
-                <form method="post" action="{Path}" class="card stack">{CsrfField(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken))}
-                <input type="hidden" name="plan" value="{E(choice.Plan.Code)}"><input type="hidden" name="period" value="{choice.Interval.ToWire()}">
-                <input type="hidden" name="promo" value="{E(promo is { Length: <= 64 } ? promo : "")}">
-                <label>Email <input type="email" name="email" required maxlength="254" autocomplete="email"></label>
-                <button type="submit">Continue to payment</button>
-                <p class="muted">You pay by card on Stripe's secure checkout page.</p>
-                </form>
-                """);
-        }
-        else
-        {
-            var how = price.PriceCents == 0
-                ? $"{choice.Plan.Name} costs nothing. Sign up in {product}: a new account starts on the free plan, and Billing in your account changes it."
-                : $"Sign in to {product} and open Billing from your account. Choose {choice.Plan.Name} there: you see what it costs before anything changes, and confirm.";
-            body.Append(CultureInfo.InvariantCulture, $"""<section class="card" data-testid="how-to-subscribe"><h2>How to subscribe</h2><p>{E(how)}</p>""");
-            if (billing.Value.Seller.Email is { Length: > 0 } email)
-            {
-                body.Append(CultureInfo.InvariantCulture, $"""<p>Questions, or paying by invoice? Write to <a href="mailto:{E(email)}">{E(email)}</a>.</p>""");
-            }
-
-            body.Append("</section>");
-        }
-
-        body.Append("""<p><a href="/pricing">Back to pricing</a></p></main>""");
-        return Page(http, $"{choice.Plan.Name} · {product}", body.ToString());
+            View = new StartView($"{choice.Plan.Name} · {product}", choice.Plan.Name, choice.Plan.Description, PriceText(price, choice.Interval),
+                price.TrialDays, experiment, checkout, how, billing.Value.Seller.Email is { Length: > 0 } email ? email : null),
+        });
     }
 
     private static string PriceText(PlanPrice price, BillingInterval interval) => price.PriceCents == 0

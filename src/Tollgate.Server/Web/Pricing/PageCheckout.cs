@@ -9,9 +9,8 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Discounts;
 using Tollgate.Storage.Payments;
-using static Tollgate.Server.Pages.Html;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web.Pricing;
 
 /// <summary>
 /// What a page sells: <paramref name="Plan"/> at <paramref name="Interval"/>, coming back to <paramref name="BackPath"/>.
@@ -43,12 +42,12 @@ public static class PageCheckout
         {
             var minutes = (long)Math.Ceiling(wait.TotalMinutes);
             http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return (null, Message(http, 429, "Too many tries", $"This address has sent the form too often. Try again in {minutes} minute(s)."));
+            return (null, PageResults.Message(http, 429, "Too many tries", $"This address has sent the form too often. Try again in {minutes} minute(s)."));
         }
 
         return http.Request.HasFormContentType
             ? (await http.Request.ReadFormAsync(cancellationToken), null)
-            : (null, Message(http, 415, notTheForm, again));
+            : (null, PageResults.Message(http, 415, notTheForm, again));
     }
 
     /// <summary>Checkout for the sale: redirects to Stripe, or a page saying what stopped it. Nothing is stored when it stops.</summary>
@@ -60,7 +59,7 @@ public static class PageCheckout
         {
             if (await s.Customers.GetAsync(known, cancellationToken) is not { } found)
             {
-                return Message(http, 502, "Payment is not available", "Ask whoever sent this offer for a new link.");
+                return PageResults.Message(http, 502, "Payment is not available", "Ask whoever sent this offer for a new link.");
             }
 
             buyer = found;
@@ -75,7 +74,7 @@ public static class PageCheckout
         }
         else
         {
-            return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
+            return PageResults.Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
         }
 
         var origin = s.Pages.Value.OriginFor(http.Request);
@@ -86,10 +85,10 @@ public static class PageCheckout
         return checkout switch
         {
             PaymentOutcome.Opened opened => Results.Redirect(opened.Url),
-            PaymentOutcome.CodeRefused refused => Message(http, 400, "This code cannot be used", refused.Detail),
-            PaymentOutcome.Invalid invalid => Message(http, 400, "This plan cannot be bought", invalid.Detail),
-            PaymentOutcome.Refused other => Message(http, 502, "Payment is not available", other.Detail),
-            _ => Message(http, 502, "Payment is not available", "Try again later."),
+            PaymentOutcome.CodeRefused refused => PageResults.Message(http, 400, "This code cannot be used", refused.Detail),
+            PaymentOutcome.Invalid invalid => PageResults.Message(http, 400, "This plan cannot be bought", invalid.Detail),
+            PaymentOutcome.Refused other => PageResults.Message(http, 502, "Payment is not available", other.Detail),
+            _ => PageResults.Message(http, 502, "Payment is not available", "Try again later."),
         };
     }
 }

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Tollgate.Storage.Settings;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web;
 
 /// <summary>A verified token: what kind it is, whom it is for, when it stops working, and the extra value it carries.</summary>
 public sealed record SignedToken(string Kind, string Subject, DateTimeOffset ExpiresAt, string Extra);

@@ -1,6 +1,6 @@
 using Tollgate.Server.Http;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web;
 
 /// <summary>
 /// Limits posts of the anonymous forms (/pricing/start, /offer) per client address: each post may call Stripe twice and

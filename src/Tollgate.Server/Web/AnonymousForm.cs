@@ -1,4 +1,4 @@
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web;
 
 /// <summary>
 /// Anti-forgery for the forms anyone may post (the offer page, the pricing sign-up): a signed anonymous session
@@ -37,5 +37,5 @@ public static class AnonymousForm
 
     /// <summary>The page a refused post gets: it names the fix and writes nothing.</summary>
     public static IResult Refused(HttpContext http, string again) =>
-        Html.Message(http, 403, "This form has expired", $"{again} The form works for a limited time and only from this site's own page.");
+        PageResults.Message(http, 403, "This form has expired", $"{again} The form works for a limited time and only from this site's own page.");
 }

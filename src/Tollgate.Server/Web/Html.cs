@@ -2,17 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 
-namespace Tollgate.Server.Pages;
-
-/// <summary>Who may frame a page: the pricing page is made to be embedded; the portal and the console never are.</summary>
-public enum Framing
-{
-    Deny,
-    Anyone,
-}
+namespace Tollgate.Server.Web;
 
 /// <summary>
-/// Server-rendered pages: every value goes through <see cref="E"/>, every page gets a per-response nonce and a strict
+/// The string-built pages not yet moved to Razor components (removed once every area is converted): every value goes through <see cref="E"/>, every page gets a per-response nonce and a strict
 /// Content-Security-Policy (scripts and styles only from this server or with the nonce), so an injected string can
 /// neither run nor restyle anything.
 /// </summary>

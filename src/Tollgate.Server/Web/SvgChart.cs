@@ -1,15 +1,15 @@
 using System.Globalization;
-using System.Text;
-using static Tollgate.Server.Pages.Html;
+using System.Xml.Linq;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web;
 
 /// <summary>A named series of values, one per label.</summary>
 public sealed record ChartSeries(string Name, IReadOnlyList<decimal> Values);
 
 /// <summary>
 /// Charts drawn as SVG on the server: no script, no charting library to install, readable by screen readers (each
-/// chart is an image with a text alternative, each point or bar has a title) and printable.
+/// chart is an image with a text alternative, each point or bar has a title) and printable. The drawing is built as
+/// an element tree, which escapes every label and name, and pages place the finished markup as it is.
 /// </summary>
 public static class SvgChart
 {
@@ -26,17 +26,17 @@ public static class SvgChart
         var svg = Open(title, series, labels, format, min, max);
         for (var s = 0; s < series.Count; s++)
         {
-            var points = series[s].Values.Select((v, i) => $"{X(i, labels.Count):0.#},{Y(v, min, max):0.#}");
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<polyline fill=\"none\" stroke=\"{Colours[s % Colours.Length]}\" stroke-width=\"2.5\" points=\"{string.Join(' ', points)}\"/>");
+            var colour = Colours[s % Colours.Length];
+            var points = series[s].Values.Select((v, i) => $"{N(X(i, labels.Count))},{N(Y(v, min, max))}");
+            svg.Add(Svg("polyline", ("fill", "none"), ("stroke", colour), ("stroke-width", "2.5"), ("points", string.Join(' ', points))));
             for (var i = 0; i < series[s].Values.Count; i++)
             {
-                svg.Append(CultureInfo.InvariantCulture,
-                    $"<circle cx=\"{X(i, labels.Count):0.#}\" cy=\"{Y(series[s].Values[i], min, max):0.#}\" r=\"3\" fill=\"{Colours[s % Colours.Length]}\"><title>{E(labels[i])} {E(series[s].Name)}: {E(format(series[s].Values[i]))}</title></circle>");
+                svg.Add(Svg("circle", ("cx", N(X(i, labels.Count))), ("cy", N(Y(series[s].Values[i], min, max))), ("r", "3"), ("fill", colour))
+                    .With(Svg("title").With($"{labels[i]} {series[s].Name}: {format(series[s].Values[i])}")));
             }
         }
 
-        return Close(svg, series);
+        return Figure(title, svg, series);
     }
 
     /// <summary>Bars per label: side by side, or stacked (positive values up, negative down) when <paramref name="stacked"/>.</summary>
@@ -76,12 +76,13 @@ public static class SvgChart
                 var x = Left + (slot * i) + (stacked ? slot * 0.15 : (slot * 0.1) + (s * (barWidth + 1)));
                 var y1 = Y((decimal)from, min, max);
                 var y2 = Y((decimal)to, min, max);
-                svg.Append(CultureInfo.InvariantCulture,
-                    $"<rect x=\"{x:0.#}\" y=\"{Math.Min(y1, y2):0.#}\" width=\"{barWidth:0.#}\" height=\"{Math.Max(0.5, Math.Abs(y2 - y1)):0.#}\" fill=\"{Colours[s % Colours.Length]}\"><title>{E(labels[i])} {E(series[s].Name)}: {E(format(series[s].Values[i]))}</title></rect>");
+                svg.Add(Svg("rect", ("x", N(x)), ("y", N(Math.Min(y1, y2))), ("width", N(barWidth)), ("height", N(Math.Max(0.5, Math.Abs(y2 - y1)))),
+                        ("fill", Colours[s % Colours.Length]))
+                    .With(Svg("title").With($"{labels[i]} {series[s].Name}: {format(series[s].Values[i])}")));
             }
         }
 
-        return Close(svg, series);
+        return Figure(title, svg, series);
     }
 
     /// <summary>Horizontal bars, one per item, largest first, with the value written beside each.</summary>
@@ -90,28 +91,27 @@ public static class SvgChart
         var rows = items.Take(10).ToList();
         var height = Math.Max(40, (rows.Count * 28) + 8);
         var max = Math.Max(rows.Select(r => Math.Abs(r.Value)).DefaultIfEmpty(0).Max(), 0.000001m);
-        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<figure class=\"chart card\"><figcaption>{E(title)}</figcaption><svg viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-label=\"{E(title)}\">");
+        var svg = Svg("svg", ("viewBox", $"0 0 {Width} {N(height)}"), ("role", "img"), ("aria-label", title));
         if (rows.Count == 0)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"8\" y=\"24\" fill=\"#4b5563\" font-size=\"13\">No data yet</text>");
+            svg.Add(Svg("text", ("x", "8"), ("y", "24"), ("fill", "#4b5563"), ("font-size", "13")).With("No data yet"));
         }
 
         for (var i = 0; i < rows.Count; i++)
         {
             var y = 4 + (i * 28);
             var w = (double)(Math.Abs(rows[i].Value) / max) * (Width - 330);
-            svg.Append(CultureInfo.InvariantCulture, $"""
-                <text x="0" y="{y + 17}" font-size="13" fill="#111827">{E(Truncate(rows[i].Label, 26))}</text>
-                <rect x="200" y="{y + 4}" width="{Math.Max(1, w):0.#}" height="18" rx="3" fill="{(rows[i].Value < 0 ? Colours[3] : Colours[0])}"><title>{E(rows[i].Label)}: {E(format(rows[i].Value))}</title></rect>
-                <text x="{206 + w:0.#}" y="{y + 17}" font-size="13" fill="#111827">{E(format(rows[i].Value))}</text>
-                """);
+            svg.Add(
+                Svg("text", ("x", "0"), ("y", N(y + 17)), ("font-size", "13"), ("fill", "#111827")).With(Truncate(rows[i].Label, 26)),
+                Svg("rect", ("x", "200"), ("y", N(y + 4)), ("width", N(Math.Max(1, w))), ("height", "18"), ("rx", "3"),
+                    ("fill", rows[i].Value < 0 ? Colours[3] : Colours[0])).With(Svg("title").With($"{rows[i].Label}: {format(rows[i].Value)}")),
+                Svg("text", ("x", N(206 + w)), ("y", N(y + 17)), ("font-size", "13"), ("fill", "#111827")).With(format(rows[i].Value)));
         }
 
-        return svg.Append("</svg></figure>").ToString();
+        return Tag("figure", ("class", "chart card")).With(Tag("figcaption").With(title), svg).ToString(SaveOptions.DisableFormatting);
     }
 
-    private static StringBuilder Open(string title, IReadOnlyList<ChartSeries> series, IReadOnlyList<string> labels, Func<decimal, string> format,
+    private static XElement Open(string title, IReadOnlyList<ChartSeries> series, IReadOnlyList<string> labels, Func<decimal, string> format,
         decimal min, decimal max)
     {
         var summary = string.Join("; ", series.Select(s => $"{s.Name} from {format(s.Values.FirstOrDefault())} to {format(s.Values.LastOrDefault())}"));
@@ -119,36 +119,48 @@ public static class SvgChart
         // so that neither is clipped, whatever the amounts.
         var widest = Enumerable.Range(0, 5).Max(g => format(min + ((max - min) * g / 4)).Length);
         var leftPad = Math.Max(0, (int)Math.Ceiling(widest * AxisCharWidth) - (Left - 6));
-        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<figure class=\"chart card\"><figcaption>{E(title)}</figcaption><svg viewBox=\"{-leftPad} 0 {Width + leftPad + RightPad} {Height}\" role=\"img\" aria-label=\"{E($"{title}: {summary}")}\">");
+        var svg = Svg("svg", ("viewBox", $"{N(-leftPad)} 0 {N(Width + leftPad + RightPad)} {N(Height)}"), ("role", "img"), ("aria-label", $"{title}: {summary}"));
         for (var g = 0; g <= 4; g++)
         {
             var value = min + ((max - min) * g / 4);
             var y = Y(value, min, max);
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"{(value == 0 ? "#9ca3af" : "#e5e7eb")}\"/><text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" font-size=\"11\" text-anchor=\"end\" fill=\"#4b5563\">{E(format(value))}</text>");
+            svg.Add(
+                Svg("line", ("x1", N(Left)), ("x2", N(Width - Right)), ("y1", N(y)), ("y2", N(y)), ("stroke", value == 0 ? "#9ca3af" : "#e5e7eb")),
+                Svg("text", ("x", N(Left - 6)), ("y", N(y + 4)), ("font-size", "11"), ("text-anchor", "end"), ("fill", "#4b5563")).With(format(value)));
         }
 
         var every = Math.Max(1, (int)Math.Ceiling(labels.Count / 8.0));
         for (var i = 0; i < labels.Count; i += every)
         {
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<text x=\"{X(i, labels.Count):0.#}\" y=\"{Height - 12}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#4b5563\">{E(labels[i])}</text>");
+            svg.Add(Svg("text", ("x", N(X(i, labels.Count))), ("y", N(Height - 12)), ("font-size", "11"), ("text-anchor", "middle"), ("fill", "#4b5563"))
+                .With(labels[i]));
         }
 
         return svg;
     }
 
-    private static string Close(StringBuilder svg, IReadOnlyList<ChartSeries> series)
-    {
-        svg.Append("</svg><div class=\"legend\">");
-        for (var s = 0; s < series.Count; s++)
-        {
-            svg.Append(CultureInfo.InvariantCulture, $"<span class=\"s{s % Colours.Length}\">{E(series[s].Name)}</span>");
-        }
+    private static string Figure(string title, XElement svg, IReadOnlyList<ChartSeries> series) =>
+        Tag("figure", ("class", "chart card"))
+            .With(Tag("figcaption").With(title), svg,
+                Tag("div", ("class", "legend")).With(series.Select((s, i) => Tag("span", ("class", $"s{i % Colours.Length}")).With(s.Name))))
+            .ToString(SaveOptions.DisableFormatting);
 
-        return svg.Append("</div></figure>").ToString();
+    /// <summary>An SVG element: drawn inside inline SVG, where an empty element may close itself.</summary>
+    internal static XElement Svg(string name, params (string Name, string Value)[] attributes) =>
+        new(name, attributes.Select(a => new XAttribute(a.Name, a.Value)));
+
+    /// <summary>An HTML element, always with an end tag: a self-closed &lt;div/&gt; would leave the element open in HTML.</summary>
+    internal static XElement Tag(string name, params (string Name, string Value)[] attributes) =>
+        new(name, attributes.Select(a => new XAttribute(a.Name, a.Value)), "");
+
+    internal static XElement With(this XElement element, params object[] content)
+    {
+        element.Add(content);
+        return element;
     }
+
+    /// <summary>A coordinate to one decimal, as SVG reads it (never a culture's comma).</summary>
+    internal static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static (decimal Min, decimal Max) Range(IEnumerable<decimal> values)
     {

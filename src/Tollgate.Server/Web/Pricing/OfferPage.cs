@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
@@ -8,9 +6,8 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
-using static Tollgate.Server.Pages.Html;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web.Pricing;
 
 /// <summary>
 /// /offer?token=…: the page an offer link opens. It shows the one plan the link was signed for and subscribes to it,
@@ -24,6 +21,9 @@ public static class OfferPage
         app.MapPost("/offer", AcceptAsync).ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
         return app;
     }
+
+    /// <summary>What an offer shows: the plan, its price and features, and the Subscribe form (with an e-mail field when the link names no customer).</summary>
+    public sealed record OfferView(string PlanName, string? Description, string Price, IReadOnlyList<string> Features, string Csrf, string Token, bool AsksForEmail);
 
     private sealed record Offer(Plan Plan, BillingInterval Interval, PlanPrice Price, string? Customer, string Token);
 
@@ -41,7 +41,7 @@ public static class OfferPage
     }
 
     private static IResult Gone(HttpContext http) =>
-        Message(http, 404, "This offer is not available", "The link is wrong or has expired. Ask whoever sent it for a new one.");
+        PageResults.Message(http, 404, "This offer is not available", "The link is wrong or has expired. Ask whoever sent it for a new one.");
 
     private static async Task<IResult> ShowAsync(
         HttpContext http, string? token, string? state, PageSigning signing, CatalogCache catalog, IOptions<PagesOptions> pages, TimeProvider time,
@@ -54,33 +54,16 @@ public static class OfferPage
 
         if (state == "paid")
         {
-            return Message(http, 200, "Thank you", $"Your {offer.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
+            return PageResults.Message(http, 200, "Thank you", $"Your {offer.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
         }
 
         var csrf = await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken);
-        var body = new StringBuilder();
-        body.Append(CultureInfo.InvariantCulture, $"""
-            <main class="narrow" data-testid="offer">
-            <h1>{E(offer.Plan.Name)}</h1>
-            <p class="lead">{E(offer.Plan.Description)}</p>
-            <p class="price" data-testid="offer-price"><strong>{E(PriceText(offer.Price, offer.Interval))}</strong></p>
-            <ul class="features">
-            """);
-        foreach (var grant in offer.Plan.Current.Terms.Features.Where(f => f.IsIncluded))
+        return PageResults.Render<OfferPageView>(http, new
         {
-            body.Append(CultureInfo.InvariantCulture, $"<li>{E(grant.FeatureCode)}: {E(QuotaDisplay.For(grant))}</li>");
-        }
-
-        body.Append(CultureInfo.InvariantCulture, $"""
-            </ul>
-            <form method="post" action="/offer">{CsrfField(csrf)}
-            <input type="hidden" name="token" value="{E(offer.Token)}">
-            {(offer.Customer is null ? """<label>Work email <input type="email" name="email" required maxlength="254" autocomplete="email"></label>""" : "")}
-            <button type="submit" data-testid="accept-offer">Subscribe</button>
-            </form>
-            </main>
-            """);
-        return Page(http, $"{offer.Plan.Name} offer", body.ToString());
+            View = new OfferView(offer.Plan.Name, offer.Plan.Description, PriceText(offer.Price, offer.Interval),
+                [.. offer.Plan.Current.Terms.Features.Where(f => f.IsIncluded).Select(f => $"{f.FeatureCode}: {QuotaDisplay.For(f)}")],
+                csrf, offer.Token, AsksForEmail: offer.Customer is null),
+        });
     }
 
     private static string PriceText(PlanPrice price, BillingInterval interval) =>
@@ -119,7 +102,7 @@ public static class OfferPage
             var email = form["email"].ToString();
             if (!EmailAddress.IsValid(email)) // the rule PUT /v1/customers applies, so no form stores an address the API would refuse
             {
-                return Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
+                return PageResults.Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
             }
 
             // Always a new customer: this path takes no payment and no proof of the address, so an e-mail typed here must not
@@ -132,7 +115,7 @@ public static class OfferPage
             billingOptions.Value.DaysUntilDue, checkout.Time);
         subscription = subscription with { Seats = offer.Price.PerSeat ? offer.Price.IncludedSeats : null };
         return await billing.CreateAsync(subscription, cancellationToken) is BillingResult.Done
-            ? Message(http, 201, "You are subscribed", $"Welcome to {offer.Plan.Name}. Your first invoice follows by email.")
-            : Message(http, 409, "You already have a subscription", "Change your plan from your account's billing page instead.");
+            ? PageResults.Message(http, 201, "You are subscribed", $"Welcome to {offer.Plan.Name}. Your first invoice follows by email.")
+            : PageResults.Message(http, 409, "You already have a subscription", "Change your plan from your account's billing page instead.");
     }
 }

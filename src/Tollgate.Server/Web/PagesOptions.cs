@@ -1,4 +1,4 @@
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web;
 
 /// <summary>Bound from Tollgate:Pages.</summary>
 public sealed class PagesOptions

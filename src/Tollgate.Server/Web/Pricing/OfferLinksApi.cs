@@ -7,7 +7,7 @@ using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 
-namespace Tollgate.Server.Pages;
+namespace Tollgate.Server.Web.Pricing;
 
 /// <summary>POST /v1/admin/plans/{code}/offer-links (admin key): a signed, expiring link to the checkout of one plan, private or not.</summary>
 public static class OfferLinksApi

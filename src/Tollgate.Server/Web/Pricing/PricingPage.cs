@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Catalog;
+using Tollgate.Server.Experiments;
+using Tollgate.Server.Pricing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Discounts;
+
+namespace Tollgate.Server.Web.Pricing;
+
+/// <summary>
+/// The public pricing page at /pricing, from the live catalog: a monthly/yearly switch, plan cards with quotas in
+/// words, a comparison table and the operator's FAQ. ?embed=1 drops the page chrome for the iframe snippet, and
+/// ?brand=#hex&amp;font=… theme it.
+/// </summary>
+public static partial class PricingPage
+{
+    public static IEndpointRouteBuilder MapPricingPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/pricing", RenderAsync).ExcludeFromDescription().AllowAnonymous();
+        return app.MapPricingStart();
+    }
+
+    private static async Task<IResult> RenderAsync(
+        HttpContext http, string? period, string? embed, string? brand, string? font, string? promo, CatalogCache catalog, IOptions<PagesOptions> options,
+        ExperimentPricing experiments, DiscountStore discounts, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var offer = promo is { Length: > 0 and <= 64 } ? await discounts.PublicCodeAsync(promo, cancellationToken) : null;
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
+        var embedded = embed is "1" or "true";
+        var shown = period == "yearly" && plans.Any(p => p.Current.Terms.Price(BillingInterval.Yearly) is not null) ? "yearly" : "monthly";
+        var name = options.Value.ProductName;
+        var view = new PricingView(
+            Title: $"{name} pricing",
+            Heading: embedded ? "Pricing" : $"{name} pricing",
+            Shown: shown,
+            Saving: plans.Select(p => QuotaDisplay.YearlySavingPercent(p.Current.Terms)).Max(),
+            PromoCode: offer?.Code.Code,
+            PromoName: offer?.Coupon.Name,
+            Experiment: experiment,
+            Plans: [.. plans.Select(p => PlanCards.Card(p, snapshot, Cta(options.Value, snapshot, p, offer), embedded, offer))],
+            Compare: Comparison(plans, snapshot),
+            Faq: snapshot.Faq,
+            Theme: Theme(brand, font),
+            Embedded: embedded);
+        return PageResults.Render<PricingPageView>(http, new { View = view }, Framing.Anyone);
+    }
+
+    /// <summary>The call to action of <paramref name="plan"/> for each interval, carrying the promotion code, if any.</summary>
+    private static (string Monthly, string Yearly) Cta(PagesOptions options, CatalogSnapshot catalog, Plan plan, PromotionOffer? offer) =>
+        (WithPromo(Cta(options, catalog, plan.Code, "monthly"), offer),
+            WithPromo(Cta(options, catalog, plan.Code, plan.Current.Terms.Price(BillingInterval.Yearly) is null ? "monthly" : "yearly"), offer));
+
+    // The code rides along to the call to action, so the plan change it leads to can redeem it.
+    private static string WithPromo(string url, PromotionOffer? offer) => offer is null
+        ? url : url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "promo=" + Uri.EscapeDataString(offer.Code.Code);
+
+    private static string Cta(PagesOptions options, CatalogSnapshot catalog, string plan, string period)
+    {
+        if (options.CtaUrl is { Length: > 0 } template)
+        {
+            return template.Replace("{plan}", Uri.EscapeDataString(plan), StringComparison.Ordinal)
+                .Replace("{period}", period, StringComparison.Ordinal);
+        }
+
+        var query = $"plan={Uri.EscapeDataString(plan)}&period={period}";
+        return catalog.UpgradeUrl is { Length: > 0 } upgrade && !upgrade.StartsWith("/pricing", StringComparison.Ordinal)
+            ? upgrade + (upgrade.Contains('?', StringComparison.Ordinal) ? "&" : "?") + query
+            : $"{PricingStart.Path}?{query}";
+    }
+
+    private static ComparisonView Comparison(IReadOnlyList<Plan> plans, CatalogSnapshot catalog) => new(
+        [.. plans.Select(p => (p.Code, p.Name))],
+        [.. catalog.PublicFeatures.Select(feature => new ComparisonRow(feature.Code, feature.Name, [.. plans.Select(plan =>
+        {
+            var granted = plan.Current.Terms.Feature(feature.Code);
+            return new ComparisonCell(plan.Code, QuotaWords.Terms(granted, feature.Unit), QuotaWords.RateLimit(granted, "requests"));
+        })]))]);
+
+    /// <summary>The embed's colours and font, accepted only in shapes that cannot escape the style block.</summary>
+    private static string? Theme(string? brand, string? font)
+    {
+        var rules = new List<string>();
+        if (brand is not null && BrandColour().IsMatch(brand))
+        {
+            rules.Add($"--tg-brand: {brand};");
+        }
+
+        if (font is not null && FontFamily().IsMatch(font))
+        {
+            rules.Add($"--tg-font: {font};");
+        }
+
+        return rules.Count == 0 ? null : $":root {{ {string.Join(" ", rules)} }}";
+    }
+
+    [GeneratedRegex("^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+    private static partial Regex BrandColour();
+
+    [GeneratedRegex("^[A-Za-z0-9 ,'\"-]{1,80}$")]
+    private static partial Regex FontFamily();
+}
