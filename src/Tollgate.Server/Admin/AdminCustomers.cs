@@ -129,7 +129,7 @@ public static class AdminCustomers
             ? $"""
               <details data-testid="cancel"><summary>Cancel subscription</summary>
               <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/cancel" class="stack">{CsrfField(user.Csrf)}
-                {Subscriptions.CancelForm.Fields("cancel", "Reason the customer gave")}
+                {CancelFields("cancel", "Reason the customer gave")}
                 <label for="cancel-when">When</label>
                 <select id="cancel-when" name="when"><option value="period_end">At period end</option><option value="now">Now, crediting unused time</option></select>
                 <button class="danger" type="submit">Cancel subscription</button></form></details>

@@ -27,8 +27,8 @@ using Tollgate.Server.History;
 using Tollgate.Server.Observability;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Web;
+using Tollgate.Server.Web.Portal;
 using Tollgate.Server.Web.Pricing;
-using Tollgate.Server.Portal;
 using Tollgate.Server.Pricing;
 using Tollgate.Server.Webhooks;
 using Tollgate.Server.Discounts;
@@ -84,6 +84,7 @@ public static class TollgateHost
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
         services.AddRazorComponents(); // the pages are Razor components rendered on the server, with no interactivity
+        services.AddSingleton<ComponentHtml>();
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();

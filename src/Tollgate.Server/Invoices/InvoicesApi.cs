@@ -5,6 +5,8 @@ using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
+using Tollgate.Server.Web;
+using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Customers;
 
@@ -80,7 +82,7 @@ public static class InvoicesApi
         await invoices.GetAsync(id, cancellationToken) is { } invoice ? TypedResults.Ok(BillingMapper.ToWire(invoice)) : Problems.NotFound("invoice", id);
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> HtmlAsync(
-        string id, InvoiceStore invoices, CustomerStore customers, IOptions<BillingOptions> options, CancellationToken cancellationToken)
+        string id, InvoiceStore invoices, CustomerStore customers, ComponentHtml html, IOptions<BillingOptions> options, CancellationToken cancellationToken)
     {
         var invoice = await invoices.GetAsync(id, cancellationToken);
         if (invoice is null)
@@ -89,7 +91,7 @@ public static class InvoicesApi
         }
 
         var customer = await customers.GetAsync(invoice.CustomerId, cancellationToken);
-        return TypedResults.Text(InvoiceHtml.Render(invoice, customer, options.Value.Seller), "text/html; charset=utf-8");
+        return TypedResults.Text(await InvoiceHtml.RenderAsync(html, invoice, customer, options.Value.Seller), "text/html; charset=utf-8");
     }
 
     private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> StatusAsync(Task<InvoiceStatusResult> change, string id)

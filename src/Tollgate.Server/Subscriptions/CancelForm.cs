@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
@@ -11,12 +9,12 @@ namespace Tollgate.Server.Subscriptions;
 /// <summary>
 /// A cancel with its reason, as the API, the portal and the console make it: a Stripe-billed subscription is canceled
 /// through Stripe (which is told the reason as its cancellation feedback), any other one here. The two pages ask for the
-/// reason with the same fields.
+/// reason with the same fields (Web's CancelReasonFields, from <see cref="Reasons"/>).
 /// </summary>
 public static class CancelForm
 {
-    // Stripe's own portal words for its feedback codes, so a customer reads the same choices in either portal.
-    private static readonly (string Code, string Label)[] Reasons =
+    /// <summary>Stripe's own portal words for its feedback codes, so a customer reads the same choices in either portal.</summary>
+    public static readonly IReadOnlyList<(string Code, string Label)> Reasons =
     [
         ("too_expensive", "It's too expensive"),
         ("missing_features", "Some features are missing"),
@@ -27,25 +25,6 @@ public static class CancelForm
         ("low_quality", "Quality was less than expected"),
         ("other", "Other reason"),
     ];
-
-    /// <summary>The reason (a required choice) and the optional comment, with ids under <paramref name="id"/>.</summary>
-    // WebUtility rather than Pages.Html: Pages already imports this folder, and the folders must not import each other.
-    public static string Fields(string id, string question)
-    {
-        static string E(string text) => WebUtility.HtmlEncode(text);
-        var options = new StringBuilder("<option value=\"\" selected disabled>Choose a reason…</option>");
-        foreach (var (code, label) in Reasons)
-        {
-            options.Append(System.Globalization.CultureInfo.InvariantCulture, $"<option value=\"{E(code)}\">{E(label)}</option>");
-        }
-
-        return $"""
-            <label for="{id}-reason">{E(question)}</label>
-            <select id="{id}-reason" name="reason" required>{options}</select>
-            <label for="{id}-comment">Anything else we should know? (optional)</label>
-            <textarea id="{id}-comment" name="comment" rows="3" maxlength="{CancellationReasons.MaxCommentLength}"></textarea>
-            """;
-    }
 
     /// <summary>The posted reason and comment, or what is wrong with them (a reason must be chosen).</summary>
     public static (CancellationFeedback? Reason, string? Problem) Read(IFormCollection form)

@@ -56,4 +56,21 @@ public static class Html
 
     /// <summary>A hidden form field carrying the anti-forgery token.</summary>
     public static string CsrfField(string token) => $"""<input type="hidden" name="csrf" value="{E(token)}">""";
+
+    /// <summary>The cancel reason fields, for the console until it is a Razor page (the portal renders CancelReasonFields).</summary>
+    public static string CancelFields(string id, string question)
+    {
+        var options = new StringBuilder("<option value=\"\" selected disabled>Choose a reason…</option>");
+        foreach (var (code, label) in Subscriptions.CancelForm.Reasons)
+        {
+            options.Append(System.Globalization.CultureInfo.InvariantCulture, $"<option value=\"{E(code)}\">{E(label)}</option>");
+        }
+
+        return $"""
+            <label for="{id}-reason">{E(question)}</label>
+            <select id="{id}-reason" name="reason" required>{options}</select>
+            <label for="{id}-comment">Anything else we should know? (optional)</label>
+            <textarea id="{id}-comment" name="comment" rows="3" maxlength="{Core.Customers.CancellationReasons.MaxCommentLength}"></textarea>
+            """;
+    }
 }

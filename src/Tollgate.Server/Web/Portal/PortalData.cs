@@ -4,14 +4,13 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
-using Tollgate.Server.Web;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Entitlements;
 
-namespace Tollgate.Server.Portal;
+namespace Tollgate.Server.Web.Portal;
 
 /// <summary>What one portal page shows about a customer.</summary>
 public sealed record PortalView(

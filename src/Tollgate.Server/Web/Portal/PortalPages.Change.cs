@@ -1,19 +1,15 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
-using Tollgate.Server.Web;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Discounts;
-using static Tollgate.Server.Web.Html;
 
-namespace Tollgate.Server.Portal;
+namespace Tollgate.Server.Web.Portal;
 
 /// <summary>
 /// The portal's plan change: a chosen plan and period, previewed with its proration, then made here, or paid for through
@@ -24,7 +20,7 @@ public static partial class PortalPages
     private static async Task<IResult> PlansAsync(
         HttpContext http, string? plan, string? period, string? promo, PageSigning signing, CancellationToken cancellationToken) =>
         await SessionAsync(http, signing, cancellationToken) is null
-            ? Message(http, 401, "Sign in through the app", "To change your plan, open the billing portal from your account in the app.")
+            ? PageResults.Message(http, 401, "Sign in through the app", "To change your plan, open the billing portal from your account in the app.")
             : Results.Redirect($"/portal?plan={Uri.EscapeDataString(plan ?? "")}&period={Uri.EscapeDataString(period ?? "monthly")}" +
                 $"{(promo is { Length: > 0 } ? "&promo=" + Uri.EscapeDataString(promo) : "")}#change");
 
@@ -40,16 +36,16 @@ public static partial class PortalPages
         var price = plan.Current.Terms.Price(interval)!;
         if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
         {
-            return Message(http, 409, "Change it in Stripe", "Your subscription is billed through Stripe: change your plan in the Stripe billing portal.");
+            return PageResults.Message(http, 409, "Change it in Stripe", "Your subscription is billed through Stripe: change your plan in the Stripe billing portal.");
         }
 
-        var body = new StringBuilder(TopBar(data.Options.Value.ProductName, view.Customer, session));
-        body.Append(CultureInfo.InvariantCulture, $"<main class=\"narrow\"><h1>Change to {E(plan.Name)}</h1>");
+        string summary;
+        IReadOnlyList<InvoiceLine>? lines = null;
         if (view.Subscription is { IsLive: true } subscription)
         {
             if (plan.Code == view.DefaultPlanCode && price.PriceCents == 0)
             {
-                body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">Your subscription ends on {Date(subscription.CurrentPeriodEnd)} and you move to {E(plan.Name)}. Nothing is charged.</p>");
+                summary = $"Your subscription ends on {PortalWords.Date(subscription.CurrentPeriodEnd)} and you move to {plan.Name}. Nothing is charged.";
             }
             else
             {
@@ -57,34 +53,43 @@ public static partial class PortalPages
                     PostedCode(http), cancellationToken);
                 if (preview is BillingResult.DiscountRefused codeRefused)
                 {
-                    return Message(http, 400, "This code cannot be used", codeRefused.Detail);
+                    return PageResults.Message(http, 400, "This code cannot be used", codeRefused.Detail);
                 }
 
                 if (preview is not BillingResult.Done done)
                 {
-                    return Message(http, 409, "This change is not possible", preview is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the portal.");
+                    return PageResults.Message(http, 409, "This change is not possible",
+                        preview is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the portal.");
                 }
 
-                body.Append(PreviewLines(done, view.Currency));
+                (summary, lines) = (PreviewSummary(done, view.Currency), done.Lines);
             }
-        }
-        else if (ViaCheckout(stripe.Value, view, price))
-        {
-            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">You pay {E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}{(view.TrialDays(price) > 0 ? $" after a {view.TrialDays(price)}-day trial" : "")}, by card on Stripe's secure checkout page.</p>");
         }
         else
         {
-            body.Append(CultureInfo.InvariantCulture, $"<p data-testid=\"preview-summary\">{(view.TrialDays(price) > 0 ? $"Your {view.TrialDays(price)}-day trial starts today; then you pay " : "You pay ")}{E(MinorUnits.Display(price.PriceCents, price.Currency))} a {(interval == BillingInterval.Yearly ? "year" : "month")}, starting {(view.TrialDays(price) > 0 ? "when the trial ends" : "today")}.</p>");
+            var trial = view.TrialDays(price);
+            var amount = MinorUnits.Display(price.PriceCents, price.Currency);
+            summary = ViaCheckout(stripe.Value, view, price)
+                ? $"You pay {amount} {PortalWords.A(interval)}{(trial > 0 ? $" after a {trial}-day trial" : "")}, by card on Stripe's secure checkout page."
+                : $"{(trial > 0 ? $"Your {trial}-day trial starts today; then you pay " : "You pay ")}{amount} {PortalWords.A(interval)}, starting " +
+                    $"{(trial > 0 ? "when the trial ends" : "today")}.";
         }
 
-        body.Append(CultureInfo.InvariantCulture, $"""
-            <form method="post" action="/portal/change" class="row">{CsrfField(session.Csrf)}
-              <input type="hidden" name="choice" value="{E($"{plan.Code}:{interval.ToWire()}")}">
-              <input type="hidden" name="promotion_code" value="{E(PostedCode(http)?.PromotionCode ?? "")}">
-              <button type="submit">{(ViaCheckout(stripe.Value, view, price) ? "Continue to payment" : "Confirm the change")}</button><a class="button secondary" href="/portal">Keep my plan</a>
-            </form></main>
-            """);
-        return Page(http, "Preview the change", body.ToString());
+        return PageResults.Render<PreviewPage>(http, new
+        {
+            View = new PreviewView(data.Options.Value.ProductName, view.Customer, session, plan.Name, summary, lines, view.Currency,
+                $"{plan.Code}:{interval.ToWire()}", PostedCode(http)?.PromotionCode ?? "", ViaCheckout(stripe.Value, view, price)),
+        });
+    }
+
+    /// <summary>When a change takes effect and what it charges or credits.</summary>
+    private static string PreviewSummary(BillingResult.Done done, string currency)
+    {
+        var total = done.Lines.Sum(l => l.NetCents);
+        return done.Effective == ChangeTiming.PeriodEnd
+            ? $"The change takes effect on {PortalWords.Date(done.EffectiveAt ?? done.Subscription.CurrentPeriodEnd)}. Nothing is charged today."
+            : total >= 0 ? $"The change takes effect now. {MinorUnits.Display(total, currency)} is added to your next invoice."
+            : $"The change takes effect now. {MinorUnits.Display(-total, currency)} is credited to your account.";
     }
 
     private static async Task<IResult> ChangeAsync(
@@ -105,14 +110,14 @@ public static partial class PortalPages
                 $"{origin}/portal", interval.ToWire()), payments, cancellationToken);
             return checkout is PaymentOutcome.Opened opened
                 ? Results.Redirect(opened.Url)
-                : Message(http, 502, "Payment is not available", (checkout as PaymentOutcome.Refused)?.Detail ?? "Try again later.");
+                : PageResults.Message(http, 502, "Payment is not available", (checkout as PaymentOutcome.Refused)?.Detail ?? "Try again later.");
         }
 
         BillingResult result;
         string notice;
         if (view.Subscription is { IsLive: true, StripeSubscriptionId: not null })
         {
-            return Message(http, 409, "Change it in Stripe", "Your subscription is billed through Stripe: change your plan in the Stripe billing portal.");
+            return PageResults.Message(http, 409, "Change it in Stripe", "Your subscription is billed through Stripe: change your plan in the Stripe billing portal.");
         }
 
         if (view.Subscription is { IsLive: true } subscription)
@@ -143,6 +148,11 @@ public static partial class PortalPages
         http.Request.HasFormContentType && http.Request.Form["promotion_code"].ToString().Trim() is { Length: > 0 } code
             ? new DiscountRequest(code, null) : null;
 
+    /// <summary>What the preview page shows: the change's summary and proration lines, and the form that confirms it.</summary>
+    public sealed record PreviewView(
+        string Product, Customer Customer, PortalSession Session, string PlanName, string Summary, IReadOnlyList<InvoiceLine>? Lines, string Currency,
+        string Choice, string PromotionCode, bool ViaCheckout);
+
     private sealed record PostedChoice(PortalSession Session, PortalView View, Plan Plan, BillingInterval Interval);
 
     /// <summary>What preview and change both start from: a signed-in post choosing a plan, or the page that says why not.</summary>
@@ -156,7 +166,7 @@ public static partial class PortalPages
         var view = await data.LoadAsync(session.Customer, cancellationToken);
         return view is not null && await ChoiceAsync(http, view, cancellationToken) is { } choice
             ? (new PostedChoice(session, view, choice.Plan, choice.Interval), null)
-            : (null, Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change."));
+            : (null, PageResults.Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change."));
     }
 
     /// <summary>The posted "plan:period" choice, when it names an active plan and one of its prices.</summary>

@@ -1,13 +1,8 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
-using Tollgate.Core.Llm;
-using Tollgate.Server.Web;
 using Tollgate.Server.Payments;
-using static Tollgate.Server.Web.Html;
 
-namespace Tollgate.Server.Portal;
+namespace Tollgate.Server.Web.Portal;
 
 /// <summary>The customer portal's signed-in session: the customer, the cookie's token, and the app to go back to.</summary>
 public sealed record PortalSession(string Customer, string Token, string Csrf, string? ReturnUrl);
@@ -55,8 +50,8 @@ public static partial class PortalPages
         if (link is null)
         {
             return problem == "expired"
-                ? Message(http, 403, "This link has expired", "Portal links work for a few minutes. Open the billing portal from your account again.")
-                : Message(http, 403, "This link is not valid", "Open the billing portal from your account in the app.");
+                ? PageResults.Message(http, 403, "This link has expired", "Portal links work for a few minutes. Open the billing portal from your account again.")
+                : PageResults.Message(http, 403, "This link is not valid", "Open the billing portal from your account in the app.");
         }
 
         var session = await signing.SignAsync(SessionKind, link.Subject, time.GetUtcNow() + options.Value.SessionLifetime, link.Extra,
@@ -78,7 +73,7 @@ public static partial class PortalPages
     }
 
     private static IResult SignedOut(HttpContext http) =>
-        Message(http, 401, "Open the portal from your account", "Your portal session has ended. Open the billing portal from your account in the app.");
+        PageResults.Message(http, 401, "Open the portal from your account", "Your portal session has ended. Open the billing portal from your account in the app.");
 
     /// <summary>The session of a form post, or null when the session or its anti-forgery token is missing or wrong.</summary>
     private static async Task<PortalSession?> PostedSessionAsync(HttpContext http, PageSigning signing, CancellationToken cancellationToken)
@@ -107,26 +102,19 @@ public static partial class PortalPages
             return SignedOut(http);
         }
 
-        var body = new StringBuilder();
-        body.Append(TopBar(data.Options.Value.ProductName, view.Customer, session));
-        body.Append("<main>");
-        if (notice is not null && Notices.TryGetValue(notice, out var text))
-        {
-            body.Append(CultureInfo.InvariantCulture, $"""<p class="notice good" role="status">{E(text)}</p>""");
-        }
-
-        body.Append(CultureInfo.InvariantCulture, $"<h1>Billing</h1><p class=\"lead\">{E(view.Customer.Name ?? view.Customer.Email ?? view.Customer.Id)}</p>");
-        body.Append("<div class=\"grid wide\">");
-        body.Append(PlanCard(view, session, stripe.Value.HasSecretKey));
-        body.Append(UsageCard(view));
-        body.Append("</div>");
-        body.Append(AlertsSection(view, session));
-        body.Append(ChangeSection(view, session, plan, period, stripe.Value.HasSecretKey, promo));
         var catalog = await data.Catalog.GetAsync(cancellationToken);
-        body.Append(PacksSection(catalog.Packs, catalog.Features, session, stripe.Value.HasSecretKey));
-        body.Append(InvoicesSection(view));
-        body.Append("</main>");
-        return Page(http, "Billing", body.ToString());
+        return PageResults.Render<PortalHome>(http, new
+        {
+            Product = data.Options.Value.ProductName,
+            View = view,
+            Session = session,
+            Stripe = stripe.Value.HasSecretKey,
+            Notice = notice is not null && Notices.TryGetValue(notice, out var text) ? text : null,
+            SelectedPlan = plan,
+            SelectedPeriod = period,
+            Promo = promo,
+            catalog.Packs,
+        });
     }
 
     private static async Task<IResult> StripePortalAsync(
@@ -141,7 +129,7 @@ public static partial class PortalPages
             payments, cancellationToken);
         return portal is PaymentOutcome.Opened opened
             ? Results.Redirect(opened.Url)
-            : Message(http, 502, "Stripe is not available", (portal as PaymentOutcome.Refused)?.Detail ?? "Try again later.");
+            : PageResults.Message(http, 502, "Stripe is not available", (portal as PaymentOutcome.Refused)?.Detail ?? "Try again later.");
     }
 
     private static async Task<IResult> ReadAlertAsync(string id, HttpContext http, PortalData data, CancellationToken cancellationToken)
@@ -163,10 +151,6 @@ public static partial class PortalPages
         }
 
         http.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/portal" });
-        return Message(http, 200, "Signed out", "You are signed out of the billing portal.");
+        return PageResults.Message(http, 200, "Signed out", "You are signed out of the billing portal.");
     }
-
-    internal static string Date(DateTimeOffset at) => E(at.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture));
-
-    private static string Usd(long? nano) => nano is { } n ? "$" + NanoUsdAmount.ToUsd(n).ToString("0.00", CultureInfo.InvariantCulture) : "unlimited";
 }

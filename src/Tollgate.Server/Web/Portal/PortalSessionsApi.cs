@@ -3,10 +3,9 @@ using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Server.Web;
 using Tollgate.Storage.Customers;
 
-namespace Tollgate.Server.Portal;
+namespace Tollgate.Server.Web.Portal;
 
 /// <summary>POST /v1/customers/{id}/portal-sessions (secret key): a short-lived signed link into the customer portal.</summary>
 public static class PortalSessionsApi

@@ -1,9 +1,8 @@
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
-using static Tollgate.Server.Web.Html;
 
-namespace Tollgate.Server.Portal;
+namespace Tollgate.Server.Web.Portal;
 
 /// <summary>
 /// The portal's cancel: at the period end, with the reason and comment the customer gives; a Stripe-billed subscription
@@ -22,7 +21,7 @@ public static partial class PortalPages
         var (reason, problem) = CancelForm.Read(await http.Request.ReadFormAsync(cancellationToken));
         if (reason is null)
         {
-            return Message(http, 400, "Tell us why you are canceling", problem!);
+            return PageResults.Message(http, 400, "Tell us why you are canceling", problem!);
         }
 
         if (await data.Customers.GetLiveSubscriptionAsync(session.Customer, cancellationToken) is not { } subscription)
@@ -33,7 +32,7 @@ public static partial class PortalPages
         var (result, refused) = await CancelForm.CancelAsync(subscription, atPeriodEnd: true, creditUnused: false, reason, data.Billing, stripe,
             cancellationToken);
         return refused is not null
-            ? Message(http, refused.StatusCode, "The subscription was not canceled", refused.ProblemDetails.Detail ?? "Try again in a moment.")
+            ? PageResults.Message(http, refused.StatusCode, "The subscription was not canceled", refused.ProblemDetails.Detail ?? "Try again in a moment.")
             : Answered(http, result!, "canceled");
     }
 
@@ -49,7 +48,7 @@ public static partial class PortalPages
             : NotSubscribed(http);
     }
 
-    private static IResult NotSubscribed(HttpContext http) => Message(http, 409, "No subscription", "You are not subscribed to a paid plan.");
+    private static IResult NotSubscribed(HttpContext http) => PageResults.Message(http, 409, "No subscription", "You are not subscribed to a paid plan.");
 
     /// <summary>
     /// A plan change's, cancel's or undo's answer: back to the portal with <paramref name="notice"/>, or what stopped it in
@@ -58,8 +57,8 @@ public static partial class PortalPages
     private static IResult Answered(HttpContext http, BillingResult result, string notice) => result switch
     {
         BillingResult.Done => Results.Redirect($"/portal?notice={notice}"),
-        BillingResult.DiscountRefused codeRefused => Message(http, 400, "This code cannot be used", codeRefused.Detail),
-        BillingResult.Conflict conflict => Message(http, 409, "This change is not possible", conflict.Detail),
-        _ => Message(http, 409, "This change is not possible", "The subscription changed; reload the portal."),
+        BillingResult.DiscountRefused codeRefused => PageResults.Message(http, 400, "This code cannot be used", codeRefused.Detail),
+        BillingResult.Conflict conflict => PageResults.Message(http, 409, "This change is not possible", conflict.Detail),
+        _ => PageResults.Message(http, 409, "This change is not possible", "The subscription changed; reload the portal."),
     };
 }
