@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Playwright;
 using Tollgate.Core.Experiments;
-using Tollgate.Server.Admin;
+using Tollgate.Server.Web.Admin;
 using Tollgate.Testing;
 
 namespace Tollgate.Pages.Tests;

@@ -1,5 +1,5 @@
 using Microsoft.Playwright;
-using Tollgate.Server.Admin;
+using Tollgate.Server.Web.Admin;
 using Tollgate.Testing;
 
 namespace Tollgate.Pages.Tests;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Http;
 using Tollgate.Core.Time;
-using Tollgate.Server.Admin;
+using Tollgate.Server.Web.Admin;
 using Tollgate.Server.Alerts;
 using Tollgate.Server.Clock;
 using Tollgate.Server.Email;

@@ -1,4 +1,4 @@
-using Tollgate.Server.Admin;
+using Tollgate.Server.Web.Admin;
 
 namespace Tollgate.Server.Tests.Pages;
 

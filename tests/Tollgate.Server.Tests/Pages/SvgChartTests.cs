@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Tollgate.Server.Admin;
+using Tollgate.Server.Web.Admin;
 using Tollgate.Server.Web;
 
 namespace Tollgate.Server.Tests.Pages;

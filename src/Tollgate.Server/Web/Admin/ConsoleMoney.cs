@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tollgate.Server.Admin;
+namespace Tollgate.Server.Web.Admin;
 
 /// <summary>Amounts as the console shows them: the sign before the symbol ("-$11.26"), cents for whole amounts, and up to six decimals only for sub-cent costs.</summary>
 public static class ConsoleMoney

@@ -1,4 +1,4 @@
-namespace Tollgate.Server.Admin;
+namespace Tollgate.Server.Web.Admin;
 
 /// <summary>How the console reads its form and query fields.</summary>
 public static class FormText

@@ -1,14 +1,11 @@
-using System.Globalization;
-using System.Text;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Server.Web;
 using Tollgate.Storage.Keys;
-using static Tollgate.Server.Web.Html;
 
-namespace Tollgate.Server.Admin;
+namespace Tollgate.Server.Web.Admin;
 
 /// <summary>A signed-in operator: the admin key's id, the cookie's token and the form token that goes with it.</summary>
 public sealed record AdminUser(string KeyId, string Token, string Csrf);
@@ -101,31 +98,12 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, A
     public void Dispose() => _active.Dispose();
 }
 
-/// <summary>The console's frame: top bar with navigation and sign-out, and where a page goes when nobody is signed in.</summary>
+/// <summary>How console pages answer: a page in the console's frame (ConsoleLayout), or the way to the sign-in page.</summary>
 public static class AdminLayout
 {
-    private static readonly (string Path, string Label)[] Sections =
-        [("/admin", "Dashboard"), ("/admin/customers", "Customers"), ("/admin/catalog", "Catalog"), ("/admin/webhooks", "Webhooks"),
-        ("/admin/coupons", "Coupons"), ("/admin/exports", "Exports"), ("/admin/llm-calls", "LLM calls"), ("/admin/experiments", "Experiments")];
-
-    public static IResult Page(HttpContext http, AdminUser user, string current, string title, string content, string product, int status = 200)
-    {
-        var nav = new StringBuilder();
-        foreach (var (path, label) in Sections)
-        {
-            nav.Append(CultureInfo.InvariantCulture, $"<a href=\"{path}\"{(path == current ? " aria-current=\"page\"" : "")}>{E(label)}</a>");
-        }
-
-        var body = $"""
-            <header class="topbar"><div class="inner">
-              <span class="brand">{E(product)} console</span>
-              <nav aria-label="Console">{nav}</nav>
-              <form class="inline push" method="post" action="/admin/logout">{CsrfField(user.Csrf)}<button class="secondary" type="submit">Sign out</button></form>
-            </div></header>
-            <main>{content}</main>
-            """;
-        return Html.Page(http, $"{title} · {product} console", body, status: status);
-    }
+    /// <summary>The console page <typeparamref name="TPage"/>; its parameters carry the operator and the product name the frame shows.</summary>
+    public static IResult Page<TPage>(HttpContext http, object parameters, int status = 200) where TPage : IComponent =>
+        PageResults.Render<TPage>(http, parameters, status: status);
 
     public static IResult SignIn() => Results.Redirect("/admin/login");
 }

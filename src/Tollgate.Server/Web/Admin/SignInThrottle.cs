@@ -1,6 +1,6 @@
 using Tollgate.Server.Http;
 
-namespace Tollgate.Server.Admin;
+namespace Tollgate.Server.Web.Admin;
 
 /// <summary>
 /// Limits failed console sign-ins per client address: after <see cref="MaxFailures"/> wrong keys within

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
@@ -9,9 +8,8 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Entitlements;
 using Tollgate.Storage.Grants;
-using static Tollgate.Server.Web.Html;
 
-namespace Tollgate.Server.Admin;
+namespace Tollgate.Server.Web.Admin;
 
 /// <summary>Credit grants on a customer's console page: what they have, and a form to grant more.</summary>
 public static class AdminGrants
@@ -23,37 +21,26 @@ public static class AdminGrants
     }
 
     /// <summary>
-    /// The card: the customer's latest grants and the grant form, which offers the LLM budget (in USD) when the catalog has
-    /// LLM features or the customer's plan has a budget.
+    /// The card's contents: the customer's latest grants, and the features the form grants, with the LLM budget (in USD) when
+    /// the catalog has LLM features or the customer's plan has a budget.
     /// </summary>
-    public static async Task<string> SectionAsync(AdminUser user, string customer, CatalogSnapshot catalog, bool planHasBudget, CreditGrantStore grants,
+    public static async Task<GrantsView> ReadAsync(string customer, CatalogSnapshot catalog, bool planHasBudget, CreditGrantStore grants,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         var page = (await grants.ListAsync(customer, Tollgate.Storage.Database.PageRequest.First, cancellationToken)).Items;
-        var html = new StringBuilder("<section class=\"card stack\" aria-labelledby=\"grants\"><h2 id=\"grants\">Credit grants</h2>");
-        html.Append(page.Count == 0 ? "<p class=\"muted\">None.</p>" : "<div class=\"table-scroll\"><table data-testid=\"grants\"><thead><tr><th scope=\"col\">Feature</th><th scope=\"col\" class=\"num\">Granted</th><th scope=\"col\" class=\"num\">Left</th><th scope=\"col\">Expires</th><th scope=\"col\">Status</th><th scope=\"col\">Reason</th></tr></thead><tbody>");
-        foreach (var g in page)
+        var rows = page.Select(g =>
         {
             var budget = g.Feature == LlmBudget.FeatureCode;
-            var name = budget ? BudgetName : catalog.Feature(g.Feature)?.Name ?? g.Feature;
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(name)}</td><td class=\"num\">{Amount(g.Amount, budget)}</td><td class=\"num\">{Amount(g.Remaining, budget)}</td><td>{(g.ExpiresAt is { } at ? AdminCustomers.Day(at) : "never")}</td><td>{E(g.Status(now))}</td><td>{E(g.Reason ?? "")}</td></tr>");
+            return new GrantRow(budget ? BudgetName : catalog.Feature(g.Feature)?.Name ?? g.Feature, Amount(g.Amount, budget), Amount(g.Remaining, budget),
+                g.ExpiresAt is { } at ? AdminCustomers.Day(at) : "never", g.Status(now), g.Reason ?? "");
+        });
+        IEnumerable<(string, string)> features = catalog.Features.Where(f => f.Kind == FeatureKind.Metered).Select(f => (f.Code, f.Name));
+        if (planHasBudget || catalog.Features.Any(f => f.UsesLlm))
+        {
+            features = features.Append((LlmBudget.FeatureCode, BudgetName));
         }
 
-        html.Append(page.Count == 0 ? "" : "</tbody></table></div>");
-        var options = string.Concat(catalog.Features.Where(f => f.Kind == FeatureKind.Metered)
-            .Select(f => $"<option value=\"{E(f.Code)}\">{E(f.Name)}</option>"))
-            + (planHasBudget || catalog.Features.Any(f => f.UsesLlm) ? $"<option value=\"{E(LlmBudget.FeatureCode)}\">{BudgetName}</option>" : "");
-        html.Append(CultureInfo.InvariantCulture, $"""
-            <form method="post" action="/admin/customers/{Uri.EscapeDataString(customer)}/grants" class="stack">{CsrfField(user.Csrf)}
-              <div class="row"><label for="grant-feature">Feature</label><select id="grant-feature" name="feature" required>{options}</select>
-              <label for="grant-amount">Units</label><input id="grant-amount" name="amount" type="number" min="1" max="{GrantsApi.MaxAmount}">
-              <label for="grant-usd">USD (LLM budget)</label><input id="grant-usd" name="amount_usd" inputmode="decimal" placeholder="5.00"></div>
-              <div class="row"><label for="grant-expires">Expires on (UTC, optional)</label><input id="grant-expires" name="expires_on" type="date">
-              <label for="grant-reason">Reason</label><input id="grant-reason" name="reason" maxlength="500"></div>
-              <button type="submit">Grant credits</button>
-            </form></section>
-            """);
-        return html.ToString();
+        return new GrantsView(customer, [.. rows], [.. features], GrantsApi.MaxAmount);
     }
 
     private static async Task<IResult> GrantAsync(
@@ -73,7 +60,7 @@ public static class AdminGrants
             if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
                 || new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) <= now)
             {
-                return Message(http, 400, "Check the expiry", "The expiry must be a date after today.");
+                return PageResults.Message(http, 400, "Check the expiry", "The expiry must be a date after today.");
             }
 
             expires = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
@@ -82,7 +69,7 @@ public static class AdminGrants
         var reason = form["reason"].ToString();
         if (reason.Length > 500)
         {
-            return Message(http, 400, "Check the grant", "Reason: at most 500 characters.");
+            return PageResults.Message(http, 400, "Check the grant", "Reason: at most 500 characters.");
         }
 
         long amount;
@@ -92,7 +79,7 @@ public static class AdminGrants
             var (nano, _, problem) = GrantAmount.Read(new CreateCreditGrantRequest(feature, AmountUsd: form["amount_usd"].ToString().Trim()), budget: true);
             if (problem is not null)
             {
-                return Message(http, 400, "Check the grant", $"USD (LLM budget): {problem}.");
+                return PageResults.Message(http, 400, "Check the grant", $"USD (LLM budget): {problem}.");
             }
 
             amount = nano;
@@ -100,12 +87,12 @@ public static class AdminGrants
         else if ((await catalog.GetAsync(cancellationToken)).Feature(feature) is not { Kind: FeatureKind.Metered }
             || !long.TryParse(form["amount"], NumberStyles.None, CultureInfo.InvariantCulture, out amount) || amount is < 1 or > GrantsApi.MaxAmount)
         {
-            return Message(http, 400, "Check the grant", $"Units: choose a metered feature and a whole number of units from 1 to {GrantsApi.MaxAmount:N0}.");
+            return PageResults.Message(http, 400, "Check the grant", $"Units: choose a metered feature and a whole number of units from 1 to {GrantsApi.MaxAmount:N0}.");
         }
 
         if (await customers.GetAsync(id, cancellationToken) is null)
         {
-            return Message(http, 404, "No such customer", $"There is no customer '{id}'.");
+            return PageResults.Message(http, 404, "No such customer", $"There is no customer '{id}'.");
         }
 
         await grants.CreateAsync(new NewCreditGrant(id, feature, amount, expires, CreditGrant.DefaultPriority, reason.Length == 0 ? null : reason),

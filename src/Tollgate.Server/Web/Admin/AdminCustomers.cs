@@ -1,0 +1,143 @@
+using System.Globalization;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Entitlements;
+using Tollgate.Core.Money;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Entitlements;
+
+namespace Tollgate.Server.Web.Admin;
+
+/// <summary>The console's customers: a customer's subscription, usage and its history, invoices, costs and alerts, with plan change and cancel.</summary>
+public static class AdminCustomers
+{
+    public static RouteGroupBuilder MapAdminCustomers(this RouteGroupBuilder group)
+    {
+        group.MapAdminCustomerList();
+        group.MapGet("/customers/{id}", DetailAsync);
+        group.MapPost("/customers/{id}/change", ChangeAsync);
+        group.MapPost("/customers/{id}/cancel", CancelAsync);
+        group.MapAdminGrants();
+        return group;
+    }
+
+    private static async Task<IResult> DetailAsync(
+        string id, HttpContext http, string? done, string? usage, AdminData data, CustomerStore customers, UsageQueries queries, UsageHistory usageHistory,
+        InvoiceStore invoices, AlertStore alerts, CatalogCache catalog, Storage.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
+    {
+        if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var customer = await customers.GetAsync(id, cancellationToken);
+        var period = await queries.CurrentPeriodAsync(id, cancellationToken);
+        if (customer is null || period is null)
+        {
+            return PageResults.Message(http, 404, "No such customer", $"There is no customer '{id}'.");
+        }
+
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var subscription = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
+        var history = await AdminUsageChart.ReadAsync(customer.Id, usage, usageHistory, catalog, data.Time, cancellationToken);
+        var view = new CustomerPageView(
+            user, data.Product, customer,
+            done switch { null => null, "canceled" => "The subscription was canceled.", "granted" => "The credits were granted.", _ => "The plan was changed." },
+            subscription, subscription is null ? null : await catalog.GetVersionAsync(subscription.PlanVersionId, cancellationToken),
+            period.Context.PlanCode ?? "default", PlanChoices(snapshot, subscription),
+            [.. snapshot.Features.Where(f => f.Kind == FeatureKind.Metered).Select(feature =>
+            {
+                var grant = period.Context.Grant(feature.Code);
+                var counter = period.Counter(feature.Code);
+                var limit = grant is null ? "not included" : QuotaRules.Limit(grant, counter.CarriedIn)?.ToString("N0", CultureInfo.InvariantCulture) ?? "unlimited";
+                return new UsageLine(feature.Name, counter.Used.ToString("N0", CultureInfo.InvariantCulture), limit);
+            })],
+            history,
+            await data.CustomerCostsAsync(id, 30, cancellationToken),
+            await AdminGrants.ReadAsync(customer.Id, snapshot, period.Context.Version?.Terms.LlmBudgetNanoUsd is not null, grants, data.Time.GetUtcNow(),
+                cancellationToken),
+            await invoices.ListAsync(id, cancellationToken),
+            await alerts.ListAsync(id, unreadOnly: false, 20, cancellationToken));
+        return AdminLayout.Page<CustomerPage>(http, new { View = view }, status: history.Refused ? 400 : 200);
+    }
+
+    /// <summary>
+    /// The plan picker's choices: every active plan at each price, private ones marked. It opens on the current plan (or on no
+    /// plan at all), never on the first listed: a stray click must not downgrade.
+    /// </summary>
+    private static IReadOnlyList<PlanChoice> PlanChoices(CatalogSnapshot catalog, Subscription? subscription)
+    {
+        var current = subscription is { IsLive: true } live ? $"{live.PlanCode}:{live.BillingPeriod.ToWire()}" : null;
+        return [.. catalog.ActivePlans.SelectMany(plan => plan.Current.Terms.Prices.Select(price =>
+        {
+            var value = $"{plan.Code}:{price.BillingPeriod.ToWire()}";
+            return new PlanChoice(value, $"{plan.Name} · {MinorUnits.Display(price.PriceCents, price.Currency)} {price.BillingPeriod.ToWire()}" +
+                $"{(plan.IsPrivate ? " (private)" : "")}{(value == current ? " (current)" : "")}", value == current);
+        }))];
+    }
+
+    private static async Task<IResult> ChangeAsync(
+        string id, HttpContext http, AdminData data, CustomerStore customers, BillingStore billing, CatalogCache catalog,
+        Microsoft.Extensions.Options.IOptions<BillingOptions> options, CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var form = posted.Form;
+
+        var parts = form["choice"].ToString().Split(':');
+        var plan = (await catalog.GetAsync(cancellationToken)).Plan(parts[0]);
+        if (parts.Length != 2 || plan is not { IsActive: true } || !BillingIntervalNames.TryParse(parts[1], out var interval)
+            || plan.Current.Terms.Price(interval) is null || await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return PageResults.Message(http, 400, "Choose a plan", "Pick one of the listed plans.");
+        }
+
+        var live = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
+        var result = live is null
+            ? await billing.CreateAsync(Subscriptions.NewSubscription.Build(id, plan, interval, null, CollectionMethod.SendInvoice, options.Value.DaysUntilDue,
+                data.Time), cancellationToken)
+            : await billing.ChangePlanAsync(live.Id, plan.Current, interval, null, ProrationBehavior.CreateProrations, preview: false, cancellationToken);
+        return result is BillingResult.Done
+            ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=changed")
+            : PageResults.Message(http, 409, "The change was not made", result is BillingResult.Conflict c ? c.Detail : "The subscription changed; reload the page.");
+    }
+
+    private static async Task<IResult> CancelAsync(
+        string id, HttpContext http, AdminData data, CustomerStore customers, BillingStore billing, Payments.StripeSubscriptions stripe,
+        CancellationToken cancellationToken)
+    {
+        if (await data.Session.PostedAsync(http, cancellationToken) is not { } posted)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        var (reason, problem) = Subscriptions.CancelForm.Read(posted.Form);
+        if (reason is null)
+        {
+            return PageResults.Message(http, 400, "Choose a reason", problem!);
+        }
+
+        var live = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
+        if (live is null)
+        {
+            return PageResults.Message(http, 409, "No subscription", "The customer has no live subscription.");
+        }
+
+        // A Stripe-billed subscription is canceled through Stripe, which is told the reason, as the API does.
+        var now = posted.Form["when"] == "now";
+        var (result, refused) = await Subscriptions.CancelForm.CancelAsync(live, atPeriodEnd: !now, creditUnused: now, reason, billing, stripe, cancellationToken);
+        return result is BillingResult.Done
+            ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=canceled")
+            : PageResults.Message(http, refused?.StatusCode ?? 409, "The subscription was not canceled",
+                result is BillingResult.Conflict c ? c.Detail : refused?.ProblemDetails.Detail ?? "Reload the page.");
+    }
+
+    internal static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("MMM d, yyyy", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Tollgate.Client.Contracts;
+using Tollgate.Server.Llm;
+using Tollgate.Server.Metrics;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Billing;
+
+namespace Tollgate.Server.Web.Admin;
+
+/// <summary>What the console reads from: the same reports the stats API answers with, so both always agree.</summary>
+public sealed class AdminData(
+    AdminSession session, LlmStatsApi.Services stats, SubscriptionHistory history, IOptions<MetricsOptions> metrics, AlertStore alerts,
+    IOptions<PagesOptions> pages, TimeProvider time)
+{
+    public AdminSession Session => session;
+    public LlmStatsApi.Services Stats => stats;
+    public string Product => pages.Value.ProductName;
+    public TimeProvider Time => time;
+
+    public Task<SaasStatsResponse> SaasAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return SaasStatsApi.ReadSaasAsync(SaasStatsApi.DefaultStart(now), now, history, metrics, cancellationToken);
+    }
+
+    public Task<RevenueVsCostResponse> RevenueVsCostAsync(int days, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadRevenueVsCostAsync(Window(days), stats, cancellationToken);
+
+    public Task<IReadOnlyList<PlanStats>> PlansAsync(int days, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadPlansAsync(Window(days), stats, cancellationToken);
+
+    public Task<IReadOnlyList<CustomerMargin>> RankedAsync(int days, bool byCost, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadRankedAsync(Window(days), 10, stats, byCost, cancellationToken);
+
+    public Task<CustomerCostResponse?> CustomerCostsAsync(string customer, int days, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadUserCostsAsync(customer, Window(days), stats, cancellationToken);
+
+    private StatsWindow Window(int days) => StatsWindow.Ending(time.GetUtcNow(), days);
+
+    /// <summary>Alerts fired per day over the last <paramref name="days"/> days, oldest first.</summary>
+    public async Task<IReadOnlyList<(string Day, int Count)>> AlertsPerDayAsync(int days, CancellationToken cancellationToken)
+    {
+        var today = time.GetUtcNow().UtcDateTime.Date;
+        var from = new DateTimeOffset(today.AddDays(1 - days), TimeSpan.Zero);
+        var fired = await alerts.FiredSinceAsync(from, cancellationToken);
+        return [.. Enumerable.Range(0, days).Select(i => from.AddDays(i)).Select(d =>
+            (d.ToString("MMM d", CultureInfo.InvariantCulture), fired.Count(a => a >= d && a < d.AddDays(1))))];
+    }
+}
