@@ -3,8 +3,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>Granting credits from a customer's page in the admin console, in a real Chromium against a real server.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class AdminGrantsPageTests(BrowserFixture browser)
+public sealed class AdminGrantsPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task AnOperatorGrantsCreditsOnACustomersPageAndTheCustomerCanSpendThem()

@@ -4,39 +4,19 @@ namespace Tollgate.Pages.Tests;
 
 /// <summary>
 /// One headless Chromium for the suite: Debian's package (test.sh installs it through apt), driven by Playwright's
-/// .NET client. TOLLGATE_CHROMIUM overrides the path.
+/// .NET client. TOLLGATE_CHROMIUM overrides the path. Each test class is a collection of its own, so classes run in
+/// parallel (see Parallelism.cs); each holds this fixture, and every fixture shares the one browser, in which each
+/// test opens its own contexts (own cookies, own pages).
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
     public static readonly string ScreenshotDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../artifacts/screenshots"));
 
-    private IPlaywright? _playwright;
+    public IBrowser Browser => SharedBrowser.Browser;
 
-    public IBrowser Browser { get; private set; } = null!;
+    public Task InitializeAsync() => SharedBrowser.AcquireAsync();
 
-    public async Task InitializeAsync()
-    {
-        var path = Environment.GetEnvironmentVariable("TOLLGATE_CHROMIUM") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
-        if (!File.Exists(path))
-        {
-            throw new InvalidOperationException($"No Chromium at {path}: run ./test.sh (it installs Debian's chromium) or set TOLLGATE_CHROMIUM.");
-        }
-
-        Directory.CreateDirectory(ScreenshotDirectory);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = path,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Browser.CloseAsync();
-        _playwright?.Dispose();
-    }
+    public Task DisposeAsync() => SharedBrowser.ReleaseAsync();
 
     /// <summary>A fresh browser context (own cookies) at desktop width, or a phone's when <paramref name="phone"/>.</summary>
     public async Task<IBrowserContext> ContextAsync(Uri baseAddress, bool phone = false)
@@ -49,8 +29,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             IsMobile = phone,
             HasTouch = phone,
         });
-        // The page tests share two cores with the other test assemblies that dotnet test runs beside them; under that load
-        // one page can take longer than Playwright's 30 s default (seen once on the console's sign-in redirect).
+        // The page tests share two cores with each other and with the other test assemblies that dotnet test runs beside them;
+        // under that load one page can take longer than Playwright's 30 s default (seen once on the console's sign-in redirect).
         context.SetDefaultTimeout(90_000);
         context.SetDefaultNavigationTimeout(90_000);
         return context;
@@ -59,10 +39,67 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Saves a full-page screenshot as a test artifact (artifacts/screenshots/NAME-desktop.png or -phone.png).</summary>
     public static Task ScreenshotAsync(IPage page, string name, bool phone = false) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}-{(phone ? "phone" : "desktop")}.png"), FullPage = true });
-}
 
-[CollectionDefinition(Name)]
-public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
-{
-    public const string Name = "browser";
+    /// <summary>
+    /// The browser every class's fixture shares, started by the first that needs it and closed by the last done with it.
+    /// Static because xunit 2 has no fixture for the whole assembly; the gate keeps the start and the close to one at a time.
+    /// </summary>
+    private static class SharedBrowser
+    {
+        private static readonly SemaphoreSlim Gate = new(1, 1);
+        private static IPlaywright? _playwright;
+        private static IBrowser? _browser;
+        private static int _holders;
+
+        public static IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is started by the fixture's InitializeAsync.");
+
+        public static async Task AcquireAsync()
+        {
+            await Gate.WaitAsync();
+            try
+            {
+                if (_holders == 0)
+                {
+                    var path = Environment.GetEnvironmentVariable("TOLLGATE_CHROMIUM") is { Length: > 0 } configured ? configured : "/usr/bin/chromium";
+                    if (!File.Exists(path))
+                    {
+                        throw new InvalidOperationException($"No Chromium at {path}: run ./test.sh (it installs Debian's chromium) or set TOLLGATE_CHROMIUM.");
+                    }
+
+                    Directory.CreateDirectory(ScreenshotDirectory);
+                    _playwright = await Playwright.CreateAsync();
+                    _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+                    {
+                        ExecutablePath = path,
+                        Headless = true,
+                        Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+                    });
+                }
+
+                _holders++;
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
+
+        public static async Task ReleaseAsync()
+        {
+            await Gate.WaitAsync();
+            try
+            {
+                if (--_holders == 0)
+                {
+                    await _browser!.CloseAsync();
+                    _playwright?.Dispose();
+                    (_browser, _playwright) = (null, null);
+                }
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
+    }
 }

@@ -6,8 +6,7 @@ namespace Tollgate.Pages.Tests;
 /// The portal's and the console's cancel ask why (Stripe's feedback set) and keep the answer, in a real Chromium; a
 /// Stripe-billed subscription is canceled through Stripe from either.
 /// </summary>
-[Collection(BrowserCollection.Name)]
-public sealed class CancelReasonPagesTests(BrowserFixture browser)
+public sealed class CancelReasonPagesTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

@@ -4,8 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The console's customer list in a real Chromium: keyset pages carrying the cursor and filters, escaping, and bad parameters named.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ConsoleCustomerListTests(BrowserFixture browser)
+public sealed class ConsoleCustomerListTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

@@ -7,8 +7,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The console's experiments in a real Chromium: start, the results table and chart against the API's, and stop with a promotion.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ConsoleExperimentsTests(BrowserFixture browser)
+public sealed class ConsoleExperimentsTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
     private static readonly IReadOnlyList<ExperimentVariant> Variants = [new("control", 1, []), new("cheaper", 1, [])];

@@ -4,8 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The console's export buttons, clicked in a real Chromium: the file downloads, and a bad range is named on the page.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ConsoleExportsTests(BrowserFixture browser)
+public sealed class ConsoleExportsTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

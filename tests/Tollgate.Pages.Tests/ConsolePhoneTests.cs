@@ -3,8 +3,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The console's list, call-log, usage and experiment pages on a phone's screen, in a real Chromium.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ConsolePhoneTests(BrowserFixture browser)
+public sealed class ConsolePhoneTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task TheConsolesListsChartsAndExperimentsFitAPhoneWithoutScrollingSideways()

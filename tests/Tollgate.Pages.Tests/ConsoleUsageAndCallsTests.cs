@@ -5,8 +5,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>A customer's usage-history chart and the LLM call log in the console, in a real Chromium, checked against the API's answers.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class ConsoleUsageAndCallsTests(BrowserFixture browser)
+public sealed class ConsoleUsageAndCallsTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

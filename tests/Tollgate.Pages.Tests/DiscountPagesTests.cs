@@ -4,8 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>Promotion codes on the pricing page, in the portal's plan change and in the console, in a real Chromium.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class DiscountPagesTests(BrowserFixture browser)
+public sealed class DiscountPagesTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

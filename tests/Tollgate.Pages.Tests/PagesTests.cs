@@ -6,8 +6,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The pricing page, the customer portal and the admin console, driven in a real Chromium against a real server.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class PagesTests(BrowserFixture browser)
+public sealed class PagesTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

@@ -3,8 +3,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The portal's plan picker shows a private plan to its own subscriber as current, and to no one else.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class PortalPrivatePlanTests(BrowserFixture browser)
+public sealed class PortalPrivatePlanTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private const string Catalog = """
         {

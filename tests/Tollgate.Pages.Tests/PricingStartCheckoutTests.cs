@@ -5,8 +5,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>/pricing/start during a price experiment, and what a refused or failed checkout leaves behind (nothing), through one checkout path.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class PricingStartCheckoutTests(BrowserFixture browser)
+public sealed class PricingStartCheckoutTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task AVisitorInAPriceExperimentSeesAndIsChargedTheVariantsPriceOnTheStartPage()

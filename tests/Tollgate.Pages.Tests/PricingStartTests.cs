@@ -4,8 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>Without Tollgate:Pages:CtaUrl the pricing page's buttons lead to /pricing/start: Stripe Checkout, or how to subscribe.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class PricingStartTests(BrowserFixture browser)
+public sealed class PricingStartTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 9, 0, 0, TimeSpan.Zero);
 

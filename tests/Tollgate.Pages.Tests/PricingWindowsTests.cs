@@ -9,8 +9,7 @@ namespace Tollgate.Pages.Tests;
 /// The pricing page words each quota with its own window and shows rate limits, on the catalog docs' example plus a plan
 /// with a lifetime and a billing-period quota.
 /// </summary>
-[Collection(BrowserCollection.Name)]
-public sealed partial class PricingWindowsTests(BrowserFixture browser)
+public sealed partial class PricingWindowsTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private static async Task<TollgateApp> StartAsync()
     {

@@ -4,8 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>Private plans and deals in the browser: hidden from the pricing page, sold by an offer link, shown in the console.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class TeamsPagesTests(BrowserFixture browser)
+public sealed class TeamsPagesTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     private const string Catalog = """
         {

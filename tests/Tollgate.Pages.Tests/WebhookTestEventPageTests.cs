@@ -4,8 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>The console's "Send test event" sends a signed webhook.test to the endpoint and lists its delivery.</summary>
-[Collection(BrowserCollection.Name)]
-public sealed class WebhookTestEventPageTests(BrowserFixture browser)
+public sealed class WebhookTestEventPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
     public async Task SendTestEventDeliversASignedWebhookTestAndListsTheDelivery()
