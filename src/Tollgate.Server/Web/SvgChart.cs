@@ -22,8 +22,8 @@ public static class SvgChart
     /// <summary>Lines over the labels (months, days), one per series.</summary>
     public static string Line(string title, IReadOnlyList<string> labels, IReadOnlyList<ChartSeries> series, Func<decimal, string> format)
     {
-        var (min, max) = Range(series.SelectMany(s => s.Values));
-        var svg = Open(title, series, labels, format, min, max);
+        var (min, max, step) = Scale(series.SelectMany(s => s.Values));
+        var svg = Open(title, series, labels, format, min, max, step);
         for (var s = 0; s < series.Count; s++)
         {
             var colour = Colours[s % Colours.Length];
@@ -45,8 +45,8 @@ public static class SvgChart
         var totals = stacked
             ? labels.Select((_, i) => series.Sum(s => Math.Max(0, s.Values[i]))).Concat(labels.Select((_, i) => series.Sum(s => Math.Min(0, s.Values[i]))))
             : series.SelectMany(s => s.Values);
-        var (min, max) = Range(totals);
-        var svg = Open(title, series, labels, format, min, max);
+        var (min, max, step) = Scale(totals);
+        var svg = Open(title, series, labels, format, min, max, step);
         var slot = (Width - Left - Right) / (double)Math.Max(1, labels.Count);
         var barWidth = Math.Max(1, (stacked ? slot * 0.7 : slot * 0.8 / Math.Max(1, series.Count)) - 1);
         for (var i = 0; i < labels.Count; i++)
@@ -112,17 +112,17 @@ public static class SvgChart
     }
 
     private static XElement Open(string title, IReadOnlyList<ChartSeries> series, IReadOnlyList<string> labels, Func<decimal, string> format,
-        decimal min, decimal max)
+        decimal min, decimal max, decimal step)
     {
+        var ticks = Enumerable.Range(0, (int)((max - min) / step) + 1).Select(g => min + (g * step)).ToList();
         var summary = string.Join("; ", series.Select(s => $"{s.Name} from {format(s.Values.FirstOrDefault())} to {format(s.Values.LastOrDefault())}"));
         // The drawing widens to the left for long axis labels ("$12,345.67") and to the right for the last date label,
         // so that neither is clipped, whatever the amounts.
-        var widest = Enumerable.Range(0, 5).Max(g => format(min + ((max - min) * g / 4)).Length);
+        var widest = ticks.Max(t => format(t).Length);
         var leftPad = Math.Max(0, (int)Math.Ceiling(widest * AxisCharWidth) - (Left - 6));
         var svg = Svg("svg", ("viewBox", $"{N(-leftPad)} 0 {N(Width + leftPad + RightPad)} {N(Height)}"), ("role", "img"), ("aria-label", $"{title}: {summary}"));
-        for (var g = 0; g <= 4; g++)
+        foreach (var value in ticks)
         {
-            var value = min + ((max - min) * g / 4);
             var y = Y(value, min, max);
             svg.Add(
                 Svg("line", ("x1", N(Left)), ("x2", N(Width - Right)), ("y1", N(y)), ("y2", N(y)), ("stroke", value == 0 ? "#9ca3af" : "#e5e7eb")),
@@ -162,13 +162,37 @@ public static class SvgChart
     /// <summary>A coordinate to one decimal, as SVG reads it (never a culture's comma).</summary>
     internal static string N(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 
-    private static (decimal Min, decimal Max) Range(IEnumerable<decimal> values)
+    /// <summary>
+    /// The axis: from a round number at or below the lowest value (or 0) to one at or above the highest, in at most
+    /// <see cref="MaxIntervals"/> steps of 1, 2, 2.5 or 5 times a power of ten, so the ticks read $0, $20, $40, $60 rather
+    /// than $0, $14.99, $29.99, $44.98. Counts (every value whole) never step by less than 1.
+    /// </summary>
+    public static (decimal Min, decimal Max, decimal Step) Scale(IEnumerable<decimal> values)
     {
         var all = values.DefaultIfEmpty(0).ToList();
-        var min = Math.Min(0, all.Min());
-        var max = Math.Max(0, all.Max());
-        return max == min ? (min, min + 1) : (min, max);
+        var low = Math.Min(0, all.Min());
+        var high = Math.Max(0, all.Max());
+        if (high == low)
+        {
+            high = low + 1;
+        }
+
+        var whole = all.All(v => v == decimal.Truncate(v));
+        var power = (decimal)Math.Pow(10, Math.Floor(Math.Log10((double)((high - low) / MaxIntervals))));
+        foreach (var step in new[] { 1m, 2m, 2.5m, 5m, 10m, 20m, 25m, 50m }.Select(m => m * power).Where(s => !whole || (s >= 1 && s == decimal.Truncate(s))))
+        {
+            var (min, max) = (Math.Floor(low / step) * step, Math.Ceiling(high / step) * step);
+            if ((max - min) / step <= MaxIntervals)
+            {
+                return (min, max, step);
+            }
+        }
+
+        return (low, high, (high - low) / MaxIntervals); // not reached: a step of 50 × the power always fits
     }
+
+    /// <summary>The most gridline intervals an axis has; fewer when round steps cover the values in fewer.</summary>
+    public const int MaxIntervals = 5;
 
     private static double X(int i, int count) =>
         Left + ((Width - Left - Right) * (count <= 1 ? 0.5 : (i + 0.5) / count));

@@ -23,6 +23,21 @@ public sealed partial class SvgChartTests
         Assert.True(lastDate.Centre + (lastDate.Text.Length * SvgChart.AxisCharWidth / 2) <= minX + width, $"'{lastDate.Text}' is clipped");
     }
 
+    [Theory]
+    [InlineData(new[] { 0, 29.99, 59.98, 59.98 }, new[] { 0, 20, 40, 60 })] // MRR: $0, $20, $40, $60, not $14.99 steps
+    [InlineData(new[] { 0, 2.5, 12.96 }, new[] { 0, 5, 10, 15 })]
+    [InlineData(new[] { -11.26, 1234.5, 12345.67 }, new[] { -5000, 0, 5000, 10000, 15000 })]
+    [InlineData(new[] { 0, 1.0 }, new[] { 0, 1 })] // a count never steps by a fraction
+    [InlineData(new[] { 3.0, 5.0 }, new[] { 0, 1, 2, 3, 4, 5 })]
+    [InlineData(new[] { 0.0 }, new[] { 0, 1 })]
+    public void AxisTicksAreRoundStepsFromZeroThatCoverEveryValue(double[] values, int[] ticks)
+    {
+        var svg = SvgChart.Line("Chart", [.. values.Select((_, i) => $"d{i}")], [new ChartSeries("S", [.. values.Select(v => (decimal)v)])],
+            v => v.ToString("0.##", CultureInfo.InvariantCulture));
+
+        Assert.Equal(ticks.Select(t => t.ToString(CultureInfo.InvariantCulture)), AxisLabel().Matches(svg).Select(m => m.Groups[2].Value));
+    }
+
     [GeneratedRegex("viewBox=\"(-?[0-9.]+) 0 ([0-9.]+) [0-9.]+\"")]
     private static partial Regex ViewBox();
 
