@@ -80,7 +80,10 @@ public static class QuotaDisplay
         };
     }
 
-    /// <summary>Whole percent saved by paying yearly instead of twelve months, rounded half-up; null when there is no saving.</summary>
+    /// <summary>
+    /// Whole percent saved by paying yearly instead of twelve months, rounded half-up; null when there is no saving, or one
+    /// that rounds to 0 % (a promotion's $24.99 a month against $299 a year), which would read "Save 0%".
+    /// </summary>
     public static int? YearlySavingPercent(PlanTerms terms)
     {
         var monthly = terms.Price(BillingInterval.Monthly);
@@ -92,6 +95,7 @@ public static class QuotaDisplay
 
         var twelveMonths = (Int128)monthly.PriceCents * 12;
         var saved = twelveMonths - yearly.PriceCents;
-        return saved <= 0 ? null : (int)Rounding.DivideHalfUp(saved * 100, twelveMonths);
+        var percent = saved <= 0 ? 0 : (int)Rounding.DivideHalfUp(saved * 100, twelveMonths);
+        return percent > 0 ? percent : null;
     }
 }

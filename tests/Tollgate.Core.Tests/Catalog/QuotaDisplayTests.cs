@@ -57,4 +57,15 @@ public sealed class QuotaDisplayTests
 
         Assert.Equal(expected, QuotaDisplay.YearlySavingPercent(terms));
     }
+
+    [Theory]
+    [InlineData(2499, 29900)] // a promotion's 299.88 a year against 299: 0.29 %, which rounds to 0
+    [InlineData(1000, 11995)] // 120 against 119.95: 0.04 %
+    public void ASavingThatRoundsToZeroIsNoSaving(long monthly, long yearly)
+    {
+        var terms = new PlanTerms(
+            [new PlanPrice(BillingInterval.Monthly, monthly, "USD", 0, null), new PlanPrice(BillingInterval.Yearly, yearly, "USD", 0, null)], [], null);
+
+        Assert.Null(QuotaDisplay.YearlySavingPercent(terms));
+    }
 }

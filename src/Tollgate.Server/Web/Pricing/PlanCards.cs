@@ -13,8 +13,8 @@ public static class PlanCards
     public static PlanCardView Card(Plan plan, CatalogSnapshot catalog, (string Monthly, string Yearly) cta, bool embedded, PromotionOffer? offer)
     {
         var terms = plan.Current.Terms;
-        var monthly = terms.Price(BillingInterval.Monthly);
-        var yearly = terms.Price(BillingInterval.Yearly);
+        var monthly = ListedPrice.Of(plan, catalog.DefaultPlan, BillingInterval.Monthly);
+        var yearly = ListedPrice.Of(plan, catalog.DefaultPlan, BillingInterval.Yearly);
         var currency = (monthly ?? yearly)?.Currency ?? "USD";
         return new PlanCardView(
             plan.Code, plan.Name, plan.Description, plan.IsPopular,

@@ -39,8 +39,9 @@ public static class PricingStart
 
     private static async Task<Choice?> ChooseAsync(string? plan, string? period, CatalogCache catalog, CancellationToken cancellationToken) =>
         BillingIntervalNames.TryParse(period ?? "monthly", out var interval)
-        && (await catalog.GetAsync(cancellationToken)).PublicPlans.FirstOrDefault(p => p.Code == plan) is { } found
-        && found.Current.Terms.Price(interval) is { } price
+        && await catalog.GetAsync(cancellationToken) is var snapshot
+        && snapshot.PublicPlans.FirstOrDefault(p => p.Code == plan) is { } found
+        && ListedPrice.Of(found, snapshot.DefaultPlan, interval) is { } price
             ? new Choice(found, interval, price)
             : null;
 

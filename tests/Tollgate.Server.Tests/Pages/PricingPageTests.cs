@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Pages;
+
+/// <summary>The pricing page's prices and badges in the cases the catalog leaves open: a saving that rounds to nothing, a plan without prices.</summary>
+public sealed class PricingPageTests
+{
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "reports", "name": "Reports", "unit": "reports", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "sort_order": 1, "prices": [], "features": [ { "feature_code": "reports", "limit": 10 } ] },
+            { "code": "pro", "name": "Pro", "sort_order": 2,
+              "prices": [ { "billing_period": "monthly", "price_cents": 2499 }, { "billing_period": "yearly", "price_cents": 29900 } ],
+              "features": [ { "feature_code": "reports", "limit": 100 } ] },
+            { "code": "enterprise", "name": "Enterprise", "sort_order": 3, "prices": [], "features": [ { "feature_code": "reports", "limit": null } ] }
+          ]
+        }
+        """;
+
+    private static Task<TollgateApp> StartAsync() => TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.CatalogOf("pricing-page", Catalog));
+
+    [Fact]
+    public async Task AYearlySavingThatRoundsToZeroShowsNoBadgeOnThePageAndNoSavingInTheApi()
+    {
+        await using var app = await StartAsync();
+        using var browser = app.NewBrowser();
+
+        var page = PageText.Visible(await browser.PageAsync("/pricing?period=yearly"));
+        var yearly = (await app.Anonymous.GetFromJsonAsync<JsonArray>("/v1/pricing/plans"))!
+            .Single(p => p!["code"].Value<string>() == "pro")!["prices"]!.AsArray().Single(p => p!["billing_period"].Value<string>() == "yearly")!;
+
+        Assert.Contains("$299.00 / year", page, StringComparison.Ordinal); // $24.99 × 12 = $299.88: 0.29 % saved
+        Assert.DoesNotContain("Save", page, StringComparison.Ordinal);
+        Assert.Null(yearly["saving_percent"]);
+    }
+
+    [Fact]
+    public async Task TheDefaultPlanWithoutPricesReadsFreeAndLeadsToSignUpWhileAnotherPricelessPlanReadsContactUs()
+    {
+        await using var app = await StartAsync();
+        using var browser = app.NewBrowser();
+
+        var html = await browser.PageAsync("/pricing");
+        var free = PageText.Visible(Card(html, "free"));
+        var enterprise = PageText.Visible(Card(html, "enterprise"));
+        var start = PageText.Visible(await browser.PageAsync("/pricing/start?plan=free&period=monthly"));
+
+        Assert.Contains("Free Free", free, StringComparison.Ordinal); // the name, then the price
+        Assert.Contains("Get started", free, StringComparison.Ordinal);
+        Assert.DoesNotContain("Contact us", free, StringComparison.Ordinal);
+        Assert.Contains("Contact us", enterprise, StringComparison.Ordinal);
+        Assert.Contains("Free costs nothing.", start, StringComparison.Ordinal);
+    }
+
+    private static string Card(string html, string plan)
+    {
+        var start = html.IndexOf($"data-plan=\"{plan}\">", StringComparison.Ordinal);
+        return html[start..html.IndexOf("</article>", start, StringComparison.Ordinal)];
+    }
+}
