@@ -154,7 +154,7 @@ public sealed class PagesTests(BrowserFixture browser) : IClassFixture<BrowserFi
         Assert.True(previewFitsPhone, "the preview scrolls sideways on a phone");
         Assert.Contains("takes effect now", summary, StringComparison.Ordinal);
         Assert.Equal(3, lines.Count); // credit for unused Basic, charge for the rest of the period on Pro, total
-        Assert.Contains("Unused time on basic", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Unused time on Basic", lines[0], StringComparison.Ordinal); // the plan's name, where billing wrote its code
         Assert.StartsWith("Pro · $29.99 a month", plan, StringComparison.Ordinal);
         Assert.Contains("Your plan was changed.", await page.Locator("[role='status']").InnerTextAsync(), StringComparison.Ordinal);
     }

@@ -43,7 +43,6 @@ public static class OptionsValidation
             .Validate(o => o.Timeout > TimeSpan.Zero, "Tollgate:Webhooks:Timeout must be positive")
             .Validate(o => o.MaxConcurrency >= 1, "Tollgate:Webhooks:MaxConcurrency must be at least 1");
         services.AddOptions<PagesOptions>().ValidateOnStart()
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ProductName), "Tollgate:Pages:ProductName must not be empty")
             .Validate(o => o.PublicBaseUrl is null || o.PublicBaseUrl.IsAbsoluteUri, "Tollgate:Pages:PublicBaseUrl must be an absolute URL")
             .Validate(o => o.PortalLinkLifetime > TimeSpan.Zero, "Tollgate:Pages:PortalLinkLifetime must be positive")
             .Validate(o => o.SessionLifetime > TimeSpan.Zero, "Tollgate:Pages:SessionLifetime must be positive");

@@ -85,6 +85,7 @@ public static class TollgateHost
         services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
         services.AddRazorComponents(); // the pages are Razor components rendered on the server, with no interactivity
         services.AddSingleton<ComponentHtml>();
+        services.AddSingleton<Web.Invoices.InvoiceHtml>();
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Tollgate.Core.Money;
-using Tollgate.Server.Web;
 using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
@@ -16,7 +14,7 @@ namespace Tollgate.Server.Email;
 /// printable invoice (the page GET /v1/invoices/{id}/html serves) with the template's words above it.
 /// </summary>
 public sealed class EmailComposer(
-    EmailTemplates templates, InvoiceStore invoices, CustomerStore customers, CatalogCache catalog, IOptions<BillingOptions> billing, ComponentHtml html)
+    EmailTemplates templates, InvoiceStore invoices, CustomerStore customers, CatalogCache catalog, InvoiceHtml html)
 {
     public async Task<RenderedEmail> ComposeAsync(ClaimedEmail message, CancellationToken cancellationToken)
     {
@@ -41,7 +39,7 @@ public sealed class EmailComposer(
                 fields["period_start"] = Date(invoice.PeriodStart);
                 fields["period_end"] = Date(invoice.PeriodEnd);
                 var intro = templates.Render(message.Kind, fields);
-                return intro with { Html = WithIntro(await InvoiceHtml.RenderAsync(html, invoice, customer, billing.Value.Seller), intro.Html) };
+                return intro with { Html = WithIntro(await html.RenderAsync(invoice, customer, cancellationToken), intro.Html) };
             case EmailKinds.Budget:
                 // A budget's amounts are nano-USD in the alert; the e-mail says dollars, to the cent or finer, as the alert's message does.
                 fields["message"] = Text(data, "message");

@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
-using Tollgate.Server.Web;
 using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Customers;
@@ -82,7 +80,7 @@ public static class InvoicesApi
         await invoices.GetAsync(id, cancellationToken) is { } invoice ? TypedResults.Ok(BillingMapper.ToWire(invoice)) : Problems.NotFound("invoice", id);
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> HtmlAsync(
-        string id, InvoiceStore invoices, CustomerStore customers, ComponentHtml html, IOptions<BillingOptions> options, CancellationToken cancellationToken)
+        string id, InvoiceStore invoices, CustomerStore customers, InvoiceHtml html, CancellationToken cancellationToken)
     {
         var invoice = await invoices.GetAsync(id, cancellationToken);
         if (invoice is null)
@@ -91,7 +89,7 @@ public static class InvoicesApi
         }
 
         var customer = await customers.GetAsync(invoice.CustomerId, cancellationToken);
-        return TypedResults.Text(await InvoiceHtml.RenderAsync(html, invoice, customer, options.Value.Seller), "text/html; charset=utf-8");
+        return TypedResults.Text(await html.RenderAsync(invoice, customer, cancellationToken), "text/html; charset=utf-8");
     }
 
     private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> StatusAsync(Task<InvoiceStatusResult> change, string id)

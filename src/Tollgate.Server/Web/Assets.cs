@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Tollgate.Server.Web;
 
-/// <summary>The pages' stylesheet and scripts, embedded in the server so the first command serves them with no build step.</summary>
+/// <summary>The pages' stylesheet, scripts and icon, embedded in the server so the first command serves them with no build step.</summary>
 public static class Assets
 {
     private static readonly Dictionary<string, (byte[] Bytes, string ContentType)> Files = Load();
@@ -20,6 +20,13 @@ public static class Assets
             http.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Bytes(file.Bytes, file.ContentType);
         }).ExcludeFromDescription();
+        // Browsers ask for /favicon.ico before they read any page; it is the same neutral icon the pages link to.
+        app.MapGet("/favicon.ico", (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=86400";
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.Bytes(Files["favicon.svg"].Bytes, Files["favicon.svg"].ContentType);
+        }).ExcludeFromDescription();
         app.MapGet("/pricing/embed.js", (HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "public, max-age=300";
@@ -35,9 +42,16 @@ public static class Assets
         const string prefix = "Tollgate.Server.Web.Assets.";
         return assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(
             n => n[prefix.Length..],
-            n => (Read(assembly, n), n.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8"),
+            n => (Read(assembly, n), ContentType(n)),
             StringComparer.Ordinal);
     }
+
+    private static string ContentType(string name) => Path.GetExtension(name) switch
+    {
+        ".css" => "text/css; charset=utf-8",
+        ".svg" => "image/svg+xml",
+        _ => "text/javascript; charset=utf-8",
+    };
 
     private static byte[] Read(Assembly assembly, string name)
     {

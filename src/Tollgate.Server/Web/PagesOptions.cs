@@ -5,8 +5,14 @@ public sealed class PagesOptions
 {
     public const string Section = "Tollgate:Pages";
 
-    /// <summary>The product name the pages show.</summary>
-    public string ProductName { get; set; } = "Tollgate";
+    /// <summary>
+    /// The product (the operator's brand) that pages a customer sees are titled with: "Acme pricing". Unset, they use neutral
+    /// words ("Pricing", "the app"), never Tollgate's name, which only the operator's console shows.
+    /// </summary>
+    public string? ProductName { get; set; }
+
+    /// <summary>The brand to show, or null when none is set (a blank setting counts as none).</summary>
+    public string? Brand => string.IsNullOrWhiteSpace(ProductName) ? null : ProductName.Trim();
 
     /// <summary>
     /// Where a plan's call to action on the pricing page goes, with {plan} and {period} filled in, such as

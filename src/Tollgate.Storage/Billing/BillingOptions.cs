@@ -25,7 +25,8 @@ public sealed class BillingOptions
 
 public sealed class SellerOptions
 {
-    public string Name { get; set; } = "Tollgate";
+    /// <summary>The seller's name on invoices; unset, the invoice names the product (Tollgate:Pages:ProductName).</summary>
+    public string Name { get; set; } = "";
 
     /// <summary>Postal address; lines separated by newlines or commas.</summary>
     public string Address { get; set; } = "";

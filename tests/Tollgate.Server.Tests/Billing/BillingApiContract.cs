@@ -378,7 +378,7 @@ public abstract class BillingApiContract : ApiContract
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
-        foreach (var expected in new[] { "TG-2026-000001", "Acme Career Coach Ltd", "Ada Lovelace", "ada@example.com", "gold (monthly)", "$30.00", "1 Mar 2026" })
+        foreach (var expected in new[] { "TG-2026-000001", "Acme Career Coach Ltd", "Ada Lovelace", "ada@example.com", "Gold (monthly)", "$30.00", "1 Mar 2026" })
         {
             Assert.Contains(expected, html, StringComparison.Ordinal);
         }

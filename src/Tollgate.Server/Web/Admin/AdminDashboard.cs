@@ -14,6 +14,7 @@ public static class AdminDashboard
         group.MapPost("/logout", LogoutAsync);
         group.MapGet("/", DashboardAsync);
         group.MapAdminCustomers();
+        group.MapAdminInvoices();
         group.MapAdminCatalog();
         group.MapAdminWebhooks();
         group.MapAdminExports();
@@ -60,7 +61,7 @@ public static class AdminDashboard
         return Results.Redirect("/admin/login");
     }
 
-    private static async Task<IResult> DashboardAsync(HttpContext http, AdminData data, CancellationToken cancellationToken)
+    private static async Task<IResult> DashboardAsync(HttpContext http, AdminData data, Storage.Billing.InvoiceLists invoices, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {
@@ -110,6 +111,8 @@ public static class AdminDashboard
             Charts = charts,
             Spenders = spenders,
             Negative = negative,
+            OpenInvoices = (await invoices.PageAsync(new Storage.Billing.InvoiceFilter(Status: "open"), new Storage.Database.PageRequest(10, null),
+                cancellationToken)).Items,
         });
     }
 }

@@ -15,7 +15,8 @@ public sealed class AdminData(
 {
     public AdminSession Session => session;
     public LlmStatsApi.Services Stats => stats;
-    public string Product => pages.Value.ProductName;
+    /// <summary>The name the console's title shows: the operator's product, or Tollgate's own (the console is the operator's, not a customer's).</summary>
+    public string Product => pages.Value.Brand ?? "Tollgate";
     public TimeProvider Time => time;
 
     public Task<SaasStatsResponse> SaasAsync(CancellationToken cancellationToken)

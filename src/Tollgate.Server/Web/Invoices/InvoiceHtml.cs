@@ -1,18 +1,30 @@
+using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Server.Web.Invoices;
 
-/// <summary>A printable invoice: seller, buyer, number and dates, lines with their service periods, totals and status.</summary>
-public static class InvoiceHtml
+/// <summary>
+/// The printable invoice: seller, buyer, number and dates, lines with their service periods (a plan named as the catalog
+/// names it), totals and status; one document for the portal, GET /v1/invoices/{id}/html and the invoice e-mails.
+/// </summary>
+public sealed class InvoiceHtml(ComponentHtml html, CatalogCache catalog, IOptions<BillingOptions> billing, IOptions<PagesOptions> pages)
 {
-    /// <summary>The whole document, with its own inline stylesheet, as the portal, the API and the invoice e-mails send it.</summary>
-    public static Task<string> RenderAsync(ComponentHtml html, Invoice invoice, Customer? customer, SellerOptions seller) =>
-        html.RenderAsync<InvoiceSheet>(new Dictionary<string, object?>
+    /// <summary>The whole document, with its own inline stylesheet.</summary>
+    public async Task<string> RenderAsync(Invoice invoice, Customer? customer, CancellationToken cancellationToken = default)
+    {
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var seller = billing.Value.Seller;
+        return await html.RenderAsync<InvoiceSheet>(new Dictionary<string, object?>
         {
             [nameof(InvoiceSheet.Invoice)] = invoice,
             [nameof(InvoiceSheet.Customer)] = customer,
             [nameof(InvoiceSheet.Seller)] = seller,
+            // An invoice names who sells: the seller's name when set, else the product the customer knows, never Tollgate.
+            [nameof(InvoiceSheet.SellerName)] = seller.Name is { Length: > 0 } name ? name : pages.Value.Brand ?? "",
+            [nameof(InvoiceSheet.PlanName)] = (Func<string, string?>)(code => snapshot.Plan(code)?.Name),
         });
+    }
 }

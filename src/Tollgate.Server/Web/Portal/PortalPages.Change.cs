@@ -75,10 +75,12 @@ public static partial class PortalPages
                     $"{(trial > 0 ? "when the trial ends" : "today")}.";
         }
 
+        var catalog = await data.Catalog.GetAsync(cancellationToken);
         return PageResults.Render<PreviewPage>(http, new
         {
-            View = new PreviewView(data.Options.Value.ProductName, view.Customer, session, plan.Name, summary, lines, view.Currency,
-                $"{plan.Code}:{interval.ToWire()}", PostedCode(http)?.PromotionCode ?? "", ViaCheckout(stripe.Value, view, price)),
+            View = new PreviewView(data.Options.Value.Brand ?? PortalBrand.Neutral, view.Customer, session, plan.Name, summary, lines, view.Currency,
+                $"{plan.Code}:{interval.ToWire()}", PostedCode(http)?.PromotionCode ?? "", ViaCheckout(stripe.Value, view, price),
+                code => catalog.Plan(code)?.Name),
         });
     }
 
@@ -151,7 +153,7 @@ public static partial class PortalPages
     /// <summary>What the preview page shows: the change's summary and proration lines, and the form that confirms it.</summary>
     public sealed record PreviewView(
         string Product, Customer Customer, PortalSession Session, string PlanName, string Summary, IReadOnlyList<InvoiceLine>? Lines, string Currency,
-        string Choice, string PromotionCode, bool ViaCheckout);
+        string Choice, string PromotionCode, bool ViaCheckout, Func<string, string?> PlanNames);
 
     private sealed record PostedChoice(PortalSession Session, PortalView View, Plan Plan, BillingInterval Interval);
 

@@ -5,7 +5,7 @@ namespace Tollgate.Server.Web.Portal;
 /// <summary>The portal's invoices: the list on the billing page, and each one as a printable page of its own.</summary>
 public static partial class PortalPages
 {
-    private static async Task<IResult> InvoiceAsync(string id, HttpContext http, PortalData data, ComponentHtml html, CancellationToken cancellationToken)
+    private static async Task<IResult> InvoiceAsync(string id, HttpContext http, PortalData data, InvoiceHtml html, CancellationToken cancellationToken)
     {
         if (await SessionAsync(http, data.Signing, cancellationToken) is not { } session)
         {
@@ -19,11 +19,7 @@ public static partial class PortalPages
         }
 
         var customer = await data.Customers.GetAsync(session.Customer, cancellationToken);
-        http.Response.Headers.CacheControl = "no-store";
-        http.Response.Headers.XFrameOptions = "DENY";
-        http.Response.Headers.XContentTypeOptions = "nosniff";
-        // The printable invoice carries its own inline stylesheet and nothing else.
-        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'";
-        return Results.Content(await InvoiceHtml.RenderAsync(html, invoice, customer, data.BillingOptions.Value.Seller), "text/html; charset=utf-8");
+        PrintableInvoice.Secure(http);
+        return Results.Content(await html.RenderAsync(invoice, customer, cancellationToken), "text/html; charset=utf-8");
     }
 }

@@ -105,7 +105,7 @@ public static partial class PortalPages
         var catalog = await data.Catalog.GetAsync(cancellationToken);
         return PageResults.Render<PortalHome>(http, new
         {
-            Product = data.Options.Value.ProductName,
+            Product = data.Options.Value.Brand ?? PortalBrand.Neutral,
             View = view,
             Session = session,
             Stripe = stripe.Value.HasSecretKey,

@@ -30,10 +30,10 @@ public static partial class PricingPage
         var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
         var embedded = embed is "1" or "true";
         var shown = period == "yearly" && plans.Any(p => p.Current.Terms.Price(BillingInterval.Yearly) is not null) ? "yearly" : "monthly";
-        var name = options.Value.ProductName;
+        var title = options.Value.Brand is { } product ? $"{product} pricing" : "Pricing";
         var view = new PricingView(
-            Title: $"{name} pricing",
-            Heading: embedded ? "Pricing" : $"{name} pricing",
+            Title: title,
+            Heading: embedded ? "Pricing" : title,
             Shown: shown,
             Saving: plans.Select(p => QuotaDisplay.YearlySavingPercent(p.Current.Terms)).Max(),
             PromoCode: offer?.Code.Code,

@@ -70,18 +70,20 @@ public static class PricingStart
             return PageResults.Message(http, 200, "Thank you", $"Your {choice.Plan.Name} subscription starts as soon as Stripe confirms the payment.");
         }
 
-        var product = pages.Value.ProductName;
+        // A customer reads the operator's brand, or plain words when none is set: never Tollgate's name.
+        var brand = pages.Value.Brand;
+        var app = brand ?? "the app";
         var price = shown;
         var checkout = ViaCheckout(stripe.Value, choice.Price)
             ? new StartCheckout(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken), choice.Plan.Code,
                 choice.Interval.ToWire(), promo is { Length: <= 64 } ? promo : "")
             : null;
         var how = price.PriceCents == 0
-            ? $"{choice.Plan.Name} costs nothing. Sign up in {product}: a new account starts on the free plan, and Billing in your account changes it."
-            : $"Sign in to {product} and open Billing from your account. Choose {choice.Plan.Name} there: you see what it costs before anything changes, and confirm.";
+            ? $"{choice.Plan.Name} costs nothing. Sign up in {app}: a new account starts on the free plan, and Billing in your account changes it."
+            : $"Sign in to {app} and open Billing from your account. Choose {choice.Plan.Name} there: you see what it costs before anything changes, and confirm.";
         return PageResults.Render<PricingStartPage>(http, new
         {
-            View = new StartView($"{choice.Plan.Name} · {product}", choice.Plan.Name, choice.Plan.Description, PriceText(price, choice.Interval),
+            View = new StartView(brand is null ? choice.Plan.Name : $"{choice.Plan.Name} · {brand}", choice.Plan.Name, choice.Plan.Description, PriceText(price, choice.Interval),
                 price.TrialDays, experiment, checkout, how, billing.Value.Seller.Email is { Length: > 0 } email ? email : null),
         });
     }

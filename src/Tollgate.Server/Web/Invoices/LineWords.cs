@@ -1,0 +1,26 @@
+using System.Text.RegularExpressions;
+using Tollgate.Core.Billing;
+
+namespace Tollgate.Server.Web.Invoices;
+
+/// <summary>
+/// An invoice line as a customer reads it. Billing writes a plan's code into the lines it makes ("pro (monthly)",
+/// "Unused time on basic (monthly)"), and an issued invoice never changes; the pages put the plan's name in its place.
+/// </summary>
+public static class LineWords
+{
+    /// <summary>The kinds whose description names the line's plan by its code.</summary>
+    private static readonly HashSet<InvoiceLineKind> NamePlans = [InvoiceLineKind.Recurring, InvoiceLineKind.ProrationCredit, InvoiceLineKind.ProrationCharge];
+
+    public static string Describe(InvoiceLine line, Func<string, string?> planName)
+    {
+        if (!NamePlans.Contains(line.Kind) || line.PlanCode is not { Length: > 0 } code || planName(code) is not { Length: > 0 } name || name == code)
+        {
+            return line.Description;
+        }
+
+        // The code as a word of its own, so "pro" is not replaced inside "promo" or "pro-team".
+        var at = Regex.Match(line.Description, $@"(?<![\w-]){Regex.Escape(code)}(?![\w-])", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        return at.Success ? line.Description[..at.Index] + name + line.Description[(at.Index + code.Length)..] : line.Description;
+    }
+}
