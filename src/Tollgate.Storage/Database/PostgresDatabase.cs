@@ -34,6 +34,22 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
         || exception is NpgsqlException { IsTransient: true };
 
+    public override bool IsUnavailable(Exception exception) => exception switch
+    {
+        PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exception (PgBouncer's too)
+            || e.SqlState.StartsWith("53", StringComparison.Ordinal) // insufficient resources: too many connections, disk full
+            || e.SqlState.StartsWith("58", StringComparison.Ordinal) // system or I/O error
+            || e.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                or PostgresErrorCodes.IdleSessionTimeout
+                or PostgresErrorCodes.ReadOnlySqlTransaction, // a standby, or a primary being demoted
+        // Raised by Npgsql, not by the server: no host is (or is known to be) the primary, a connection could not be made
+        // or broke, a timeout. The server never answered, so nothing about the statement itself was wrong.
+        NpgsqlException => true,
+        _ => false,
+    };
+
+    protected override bool CommitMayHaveHappened(Exception exception) => exception is NpgsqlException and not PostgresException;
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

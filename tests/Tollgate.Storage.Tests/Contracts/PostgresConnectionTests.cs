@@ -1,0 +1,42 @@
+using System.Net.Sockets;
+using Npgsql;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Tests.Contracts;
+
+/// <summary>How Tollgate reads PostgreSQL's failures.</summary>
+public sealed class PostgresConnectionTests
+{
+    private readonly PostgresDatabase _database = new("Host=127.0.0.1;Port=1;Username=postgres"); // never opened
+
+    [Fact]
+    public void NoSuitableHostReadOnlyRecoveryShutdownAndBrokenConnectionsMeanTheDatabaseIsUnavailable()
+    {
+        Assert.All(new Exception[]
+        {
+            new NpgsqlException("No suitable host was found."), // every host down, or none of them the primary
+            new NpgsqlException("Exception while reading from stream", new IOException("Connection reset by peer")),
+            new NpgsqlException("Failed to connect to 127.0.0.1:1", new SocketException((int)SocketError.ConnectionRefused)),
+            Server("25006", "cannot execute INSERT in a read-only transaction"),
+            Server("57P01", "terminating connection due to administrator command"),
+            Server("57P02", "terminating connection due to unexpected postmaster exit"),
+            Server("57P03", "the database system is in recovery mode"),
+            Server("53300", "sorry, too many clients already"),
+            Server("08P01", "server conn crashed?"), // PgBouncer's own refusals
+        }, e => Assert.True(_database.IsUnavailable(e), e.Message));
+    }
+
+    [Fact]
+    public void ABugInAStatementIsNotAnOutage()
+    {
+        Assert.All(new Exception[]
+        {
+            Server("42703", "column \"nope\" does not exist"),
+            Server("23505", "duplicate key value violates unique constraint"),
+            Server("22003", "numeric value out of range"),
+            new InvalidOperationException("Connection property has not been initialized."),
+        }, e => Assert.False(_database.IsUnavailable(e), e.Message));
+    }
+
+    private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
+}
