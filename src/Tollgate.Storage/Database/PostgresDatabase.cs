@@ -7,7 +7,13 @@ namespace Tollgate.Storage.Database;
 /// <summary>The scale-out store: any number of stateless nodes share one PostgreSQL.</summary>
 public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateDatabase
 {
-    public PostgresDatabase(string connectionString) : this(NpgsqlDataSource.Create(connectionString))
+    /// <summary>
+    /// How long a node trusts what it learnt of each host (primary, standby, down) when the connection string names
+    /// several and does not say: Npgsql's default of 10 s kept nodes away from a promoted standby for up to 10 s.
+    /// </summary>
+    public const int DefaultHostRecheckSeconds = 2;
+
+    public PostgresDatabase(string connectionString) : this(NpgsqlDataSource.Create(Settle(connectionString)))
     {
     }
 
@@ -20,8 +26,26 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
         get
         {
             var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-            return $"postgres ({builder.Host}:{builder.Port}/{builder.Database})";
+            // Several hosts carry their own ports (Host=a:5432,b:5432); the Port setting is only for hosts without one.
+            var hosts = builder.Host?.Contains(',', StringComparison.Ordinal) == true ? builder.Host : $"{builder.Host}:{builder.Port}";
+            return $"postgres ({hosts}/{builder.Database})";
         }
+    }
+
+    /// <summary>
+    /// The connection string Tollgate opens: the operator's, with <see cref="DefaultHostRecheckSeconds"/> when it names
+    /// several hosts and sets no recheck.
+    /// </summary>
+    public static string Settle(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var written = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
+        if (builder.Host?.Contains(',', StringComparison.Ordinal) == true && !written.ContainsKey("Host Recheck Seconds"))
+        {
+            builder.HostRecheckSeconds = DefaultHostRecheckSeconds;
+        }
+
+        return builder.ConnectionString;
     }
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>

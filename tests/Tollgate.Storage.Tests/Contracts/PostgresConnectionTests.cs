@@ -4,7 +4,7 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Tests.Contracts;
 
-/// <summary>How Tollgate reads PostgreSQL's failures.</summary>
+/// <summary>How Tollgate reads PostgreSQL's failures and settles the connection string an operator gives it.</summary>
 public sealed class PostgresConnectionTests
 {
     private readonly PostgresDatabase _database = new("Host=127.0.0.1;Port=1;Username=postgres"); // never opened
@@ -36,6 +36,17 @@ public sealed class PostgresConnectionTests
             Server("22003", "numeric value out of range"),
             new InvalidOperationException("Connection property has not been initialized."),
         }, e => Assert.False(_database.IsUnavailable(e), e.Message));
+    }
+
+    [Fact]
+    public void AStringNamingSeveralHostsRechecksWhichIsThePrimaryEveryTwoSecondsUnlessItSaysOtherwise()
+    {
+        var several = new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle("Host=a:5432,b:5432;Target Session Attributes=primary;Username=u"));
+        var chosen = new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle("Host=a:5432,b:5432;Host Recheck Seconds=7;Username=u"));
+        var one = new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle("Host=a;Username=u"));
+
+        Assert.Equal((2, 7, 10), (several.HostRecheckSeconds, chosen.HostRecheckSeconds, one.HostRecheckSeconds));
+        Assert.Equal("a:5432,b:5432", several.Host);
     }
 
     private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
