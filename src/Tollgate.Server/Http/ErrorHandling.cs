@@ -28,7 +28,9 @@ public sealed class ErrorHandling(
         };
         if (problem is null)
         {
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            // A setting that does not fit the database (a pooler's mode) is named in the log, beside the error it causes.
+            logger.LogError(exception, "Unhandled error on {Method} {Path}{Advice}", httpContext.Request.Method, httpContext.Request.Path,
+                Advice(exception) is { } advice ? "; " + advice : "");
             problem = Problems.Create(500, "internal_error", "An unexpected error occurred; it has been logged.");
         }
 
@@ -55,6 +57,9 @@ public sealed class ErrorHandling(
         logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, Causes(exception));
         return Problems.DatabaseUnavailable(httpContext);
     }
+
+    private string? Advice(Exception exception) =>
+        database.Advice(exception) ?? (exception.InnerException is { } inner ? Advice(inner) : null);
 
     /// <summary>"Type: message; Type: message" down the chain of causes, the several of an aggregate included.</summary>
     public static string Causes(Exception exception) => string.Join("; ", Chain(exception).Select(e => $"{e.GetType().Name}: {e.Message}"));

@@ -13,7 +13,8 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
     /// </summary>
     public const int DefaultHostRecheckSeconds = 2;
 
-    public PostgresDatabase(string connectionString) : this(NpgsqlDataSource.Create(Settle(connectionString)))
+    public PostgresDatabase(string connectionString, bool preparedStatements = true)
+        : this(NpgsqlDataSource.Create(Settle(connectionString, preparedStatements)))
     {
     }
 
@@ -34,9 +35,10 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
 
     /// <summary>
     /// The connection string Tollgate opens: the operator's, with <see cref="DefaultHostRecheckSeconds"/> when it names
-    /// several hosts and sets no recheck.
+    /// several hosts and sets no recheck, and with Max Auto Prepare=0 written out when prepared statements are off, which
+    /// is where every connection of the data source carries that choice (see <see cref="PreparesStatements"/>).
     /// </summary>
-    public static string Settle(string connectionString)
+    public static string Settle(string connectionString, bool preparedStatements = true)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var written = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
@@ -45,8 +47,24 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
             builder.HostRecheckSeconds = DefaultHostRecheckSeconds;
         }
 
+        if (!preparedStatements)
+        {
+            builder.MaxAutoPrepare = 0;
+        }
+
         return builder.ConnectionString;
     }
+
+    /// <summary>
+    /// Whether statements are prepared on the server on this connection: not when its connection string writes out
+    /// Max Auto Prepare=0 (Tollgate:Database:PreparedStatements=false does), because a pooler in transaction mode
+    /// (PgBouncer before 1.21) runs each transaction on any server connection, where a statement prepared on another is
+    /// unknown.
+    /// </summary>
+    public static bool PreparesStatements(DbConnection connection) =>
+        connection is not NpgsqlConnection npgsql
+        || !new DbConnectionStringBuilder { ConnectionString = npgsql.ConnectionString }.TryGetValue("Max Auto Prepare", out var value)
+        || !string.Equals(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), "0", StringComparison.Ordinal);
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
@@ -71,6 +89,12 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
         NpgsqlException => true,
         _ => false,
     };
+
+    public override string? Advice(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DuplicatePreparedStatement or PostgresErrorCodes.InvalidSqlStatementName }
+            ? "the server had a prepared statement this connection did not make, or lacked one it did: behind a pooler in transaction mode " +
+              "(PgBouncer before 1.21) set Tollgate:Database:PreparedStatements=false"
+            : null;
 
     protected override bool CommitMayHaveHappened(Exception exception) => exception is NpgsqlException and not PostgresException;
 

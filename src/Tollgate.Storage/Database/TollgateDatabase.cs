@@ -28,6 +28,9 @@ public abstract class TollgateDatabase : IAsyncDisposable
     /// </summary>
     public abstract bool IsUnavailable(Exception exception);
 
+    /// <summary>What an operator should change when <paramref name="exception"/> comes from a setting rather than from a bug; null otherwise.</summary>
+    public virtual string? Advice(Exception exception) => null;
+
     /// <summary>True when a commit failed without the server's answer, so it may have happened: it must not be run again.</summary>
     protected virtual bool CommitMayHaveHappened(Exception exception) => false;
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 using Tollgate.Storage.Database;
+using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;
 
@@ -47,6 +48,27 @@ public sealed class PostgresConnectionTests
 
         Assert.Equal((2, 7, 10), (several.HostRecheckSeconds, chosen.HostRecheckSeconds, one.HostRecheckSeconds));
         Assert.Equal("a:5432,b:5432", several.Host);
+    }
+
+    [Fact]
+    public async Task WithPreparedStatementsOffNoStatementIsPreparedOnTheServer()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync();
+        await using var on = new PostgresDatabase(connectionString);
+        await using var off = new PostgresDatabase(connectionString, preparedStatements: false);
+        var statement = new Statement("SELECT @n::bigint + 1", ("n", System.Data.DbType.Int64));
+
+        async Task<(long Answer, long Prepared)> RunAsync(PostgresDatabase database)
+        {
+            await using var statements = new StatementCache(await database.OpenAsync());
+            var answer = await statements.RowAsync(statement, null, row => row.GetInt64(0), [41L], CancellationToken.None);
+            await using var count = statements.Connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM pg_prepared_statements";
+            return (answer, (long)(await count.ExecuteScalarAsync())!);
+        }
+
+        Assert.Equal((42L, 1L), await RunAsync(on));
+        Assert.Equal((42L, 0L), await RunAsync(off));
     }
 
     private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
