@@ -52,7 +52,7 @@ public static class PostgresServer
     }
 
     // A test host that is killed never runs ProcessExit, so its cluster outlives it; the next run stops such orphans.
-    private static async Task StopOrphansAsync(string bin)
+    public static async Task StopOrphansAsync(string bin)
     {
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "tollgate-pg-*"))
         {
@@ -91,7 +91,8 @@ public static class PostgresServer
         }
     }
 
-    private static string? FindBin()
+    /// <summary>The folder of the machine's initdb and pg_ctl, or null when PostgreSQL is not installed.</summary>
+    public static string? FindBin()
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .FirstOrDefault(p => File.Exists(Path.Combine(p, "initdb")) && File.Exists(Path.Combine(p, "pg_ctl")));
@@ -106,14 +107,15 @@ public static class PostgresServer
             : null;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task RunAsync(string file, string arguments, string? asUser)
+    /// <summary>Runs a PostgreSQL tool (as <paramref name="asUser"/> when given) and fails with its output when it fails.</summary>
+    public static async Task RunAsync(string file, string arguments, string? asUser)
     {
         var start = asUser is null
             ? new ProcessStartInfo(file, arguments)

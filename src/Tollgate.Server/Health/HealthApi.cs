@@ -19,7 +19,7 @@ public static class HealthApi
 
     /// <summary>Ready to serve: the database answers and its schema is at this build's version (503 otherwise, with why).</summary>
     private static async Task<Results<Ok<ReadinessResponse>, ProblemHttpResult>> ReadyAsync(
-        HttpContext http, TollgateDatabase database, Migrator migrator, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext http, TollgateDatabase database, Migrator migrator, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var expected = Migrator.Load(database.Dialect.Provider).Max(m => m.Version);
         int version;
@@ -27,9 +27,10 @@ public static class HealthApi
         {
             version = await migrator.CurrentVersionAsync(cancellationToken);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException)
+        catch (Exception e) when (DoesNotAnswer(e, database))
         {
-            loggers.CreateLogger(typeof(HealthApi)).LogWarning(e, "Not ready: the database does not answer");
+            // The reason names hosts and ports, which are for the log, not for whoever probes.
+            logs.CreateLogger(typeof(HealthApi)).LogWarning("Not ready: the database does not answer: {Error}", ErrorHandling.Causes(e));
             return Problems.DatabaseUnavailable(http);
         }
 
@@ -47,7 +48,11 @@ public static class HealthApi
     /// <summary>What /readyz answers when the server can serve.</summary>
     public sealed record ReadinessResponse(string Status, int SchemaVersion);
 
-    private static async Task<Ok<DatabaseHealthResponse>> DatabaseAsync(TollgateDatabase database, Migrator migrator, CancellationToken cancellationToken)
+    private static bool DoesNotAnswer(Exception e, TollgateDatabase database) =>
+        e is System.Data.Common.DbException or InvalidOperationException or TimeoutException or IOException || database.IsUnavailable(e);
+
+    private static async Task<Ok<DatabaseHealthResponse>> DatabaseAsync(
+        TollgateDatabase database, Migrator migrator, ILoggerFactory logs, CancellationToken cancellationToken)
     {
         var expected = Migrator.Load(database.Dialect.Provider).Max(m => m.Version);
         var provider = database.Dialect.Provider.ToString().ToLowerInvariant();
@@ -60,9 +65,11 @@ public static class HealthApi
             var version = await migrator.CurrentVersionAsync(cancellationToken);
             return TypedResults.Ok(new DatabaseHealthResponse(provider, true, Math.Round(latency, 3), version, expected, null));
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (DoesNotAnswer(e, database))
         {
-            return TypedResults.Ok(new DatabaseHealthResponse(provider, false, watch.Elapsed.TotalMilliseconds, 0, expected, e.Message));
+            logs.CreateLogger(typeof(HealthApi)).LogWarning("Database health: the database does not answer: {Error}", ErrorHandling.Causes(e));
+            return TypedResults.Ok(new DatabaseHealthResponse(provider, false, watch.Elapsed.TotalMilliseconds, 0, expected,
+                "The database does not answer; the server's log says why."));
         }
     }
 }

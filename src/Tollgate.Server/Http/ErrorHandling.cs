@@ -28,7 +28,9 @@ public sealed class ErrorHandling(
         };
         if (problem is null)
         {
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            // A setting that does not fit the database (a pooler's mode) is named in the log, beside the error it causes.
+            logger.LogError(exception, "Unhandled error on {Method} {Path}{Advice}", httpContext.Request.Method, httpContext.Request.Path,
+                Advice(exception) is { } advice ? "; " + advice : "");
             problem = Problems.Create(500, "internal_error", "An unexpected error occurred; it has been logged.");
         }
 
@@ -36,25 +38,36 @@ public sealed class ErrorHandling(
         return true;
     }
 
-    /// <summary>The database could not be reached or refused for now (restart, failover, full pool): retryable, not a bug.</summary>
-    private bool IsOutage(Exception exception)
+    /// <summary>
+    /// The database could not be reached or refused for now (a restart, a failover, a read-only or recovering host, a full
+    /// pool): retryable, not a bug. The cause may be wrapped, or be one of several (one per host tried).
+    /// </summary>
+    private bool IsOutage(Exception exception) => exception switch
     {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is System.Data.Common.DbException { IsTransient: true } || database.IsTransient(e))
-            {
-                return true;
-            }
-        }
+        System.Data.Common.DbException { IsTransient: true } => true,
+        _ when database.IsUnavailable(exception) || database.IsTransient(exception) => true,
+        AggregateException several => several.InnerExceptions.Any(IsOutage),
+        { InnerException: { } inner } => IsOutage(inner),
+        _ => false,
+    };
 
-        return false;
-    }
-
+    /// <summary>The answer names no host and no internals; the log has them, the causes' messages included.</summary>
     private ProblemHttpResult Outage(HttpContext httpContext, Exception exception)
     {
-        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, exception.Message);
+        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, Causes(exception));
         return Problems.DatabaseUnavailable(httpContext);
     }
+
+    private string? Advice(Exception exception) =>
+        database.Advice(exception) ?? (exception.InnerException is { } inner ? Advice(inner) : null);
+
+    /// <summary>"Type: message; Type: message" down the chain of causes, the several of an aggregate included.</summary>
+    public static string Causes(Exception exception) => string.Join("; ", Chain(exception).Select(e => $"{e.GetType().Name}: {e.Message}"));
+
+    private static IEnumerable<Exception> Chain(Exception exception) =>
+        exception is AggregateException several
+            ? several.InnerExceptions.SelectMany(Chain)
+            : exception.InnerException is { } inner ? [exception, .. Chain(inner)] : [exception];
 
     /// <summary>A request that sent no body at all, told by its headers rather than by the framework's message text.</summary>
     private static bool IsMissingBody(HttpRequest request) =>

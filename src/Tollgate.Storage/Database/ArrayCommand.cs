@@ -35,7 +35,11 @@ public sealed partial class StatementCache
             }
 
             command.Transaction = transaction;
-            await command.PrepareAsync(cancellationToken);
+            if (_prepares)
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
+
             _arrays[sql] = command;
         }
 

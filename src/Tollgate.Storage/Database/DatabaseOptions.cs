@@ -31,6 +31,12 @@ public sealed class DatabaseOptions
     /// <summary>PostgreSQL only: writer connections per node, each committing its own batches (customers are split among them).</summary>
     public int? Writers { get; set; }
 
+    /// <summary>
+    /// PostgreSQL only: whether hot statements are prepared once per connection on the server (default true). Set false
+    /// behind a pooler in transaction mode (PgBouncer before 1.21), which cannot carry them from one transaction to the next.
+    /// </summary>
+    public bool PreparedStatements { get; set; } = true;
+
     public const int DefaultQueueCapacity = 4096;
 
     /// <summary>

@@ -7,7 +7,14 @@ namespace Tollgate.Storage.Database;
 /// <summary>The scale-out store: any number of stateless nodes share one PostgreSQL.</summary>
 public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateDatabase
 {
-    public PostgresDatabase(string connectionString) : this(NpgsqlDataSource.Create(connectionString))
+    /// <summary>
+    /// How long a node trusts what it learnt of each host (primary, standby, down) when the connection string names
+    /// several and does not say: Npgsql's default of 10 s kept nodes away from a promoted standby for up to 10 s.
+    /// </summary>
+    public const int DefaultHostRecheckSeconds = 2;
+
+    public PostgresDatabase(string connectionString, bool preparedStatements = true)
+        : this(NpgsqlDataSource.Create(Settle(connectionString, preparedStatements)))
     {
     }
 
@@ -20,9 +27,44 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
         get
         {
             var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-            return $"postgres ({builder.Host}:{builder.Port}/{builder.Database})";
+            // Several hosts carry their own ports (Host=a:5432,b:5432); the Port setting is only for hosts without one.
+            var hosts = builder.Host?.Contains(',', StringComparison.Ordinal) == true ? builder.Host : $"{builder.Host}:{builder.Port}";
+            return $"postgres ({hosts}/{builder.Database})";
         }
     }
+
+    /// <summary>
+    /// The connection string Tollgate opens: the operator's, with <see cref="DefaultHostRecheckSeconds"/> when it names
+    /// several hosts and sets no recheck, and with Max Auto Prepare=0 written out when prepared statements are off, which
+    /// is where every connection of the data source carries that choice (see <see cref="PreparesStatements"/>).
+    /// </summary>
+    public static string Settle(string connectionString, bool preparedStatements = true)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var written = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
+        if (builder.Host?.Contains(',', StringComparison.Ordinal) == true && !written.ContainsKey("Host Recheck Seconds"))
+        {
+            builder.HostRecheckSeconds = DefaultHostRecheckSeconds;
+        }
+
+        if (!preparedStatements)
+        {
+            builder.MaxAutoPrepare = 0;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// Whether statements are prepared on the server on this connection: not when its connection string writes out
+    /// Max Auto Prepare=0 (Tollgate:Database:PreparedStatements=false does), because a pooler in transaction mode
+    /// (PgBouncer before 1.21) runs each transaction on any server connection, where a statement prepared on another is
+    /// unknown.
+    /// </summary>
+    public static bool PreparesStatements(DbConnection connection) =>
+        connection is not NpgsqlConnection npgsql
+        || !new DbConnectionStringBuilder { ConnectionString = npgsql.ConnectionString }.TryGetValue("Max Auto Prepare", out var value)
+        || !string.Equals(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), "0", StringComparison.Ordinal);
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
         await dataSource.OpenConnectionAsync(cancellationToken);
@@ -33,6 +75,28 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
     public override bool IsTransient(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
         || exception is NpgsqlException { IsTransient: true };
+
+    public override bool IsUnavailable(Exception exception) => exception switch
+    {
+        PostgresException e => e.SqlState.StartsWith("08", StringComparison.Ordinal) // connection exception (PgBouncer's too)
+            || e.SqlState.StartsWith("53", StringComparison.Ordinal) // insufficient resources: too many connections, disk full
+            || e.SqlState.StartsWith("58", StringComparison.Ordinal) // system or I/O error
+            || e.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
+                or PostgresErrorCodes.IdleSessionTimeout
+                or PostgresErrorCodes.ReadOnlySqlTransaction, // a standby, or a primary being demoted
+        // Raised by Npgsql, not by the server: no host is (or is known to be) the primary, a connection could not be made
+        // or broke, a timeout. The server never answered, so nothing about the statement itself was wrong.
+        NpgsqlException => true,
+        _ => false,
+    };
+
+    public override string? Advice(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.DuplicatePreparedStatement or PostgresErrorCodes.InvalidSqlStatementName }
+            ? "the server had a prepared statement this connection did not make, or lacked one it did: behind a pooler in transaction mode " +
+              "(PgBouncer before 1.21) set Tollgate:Database:PreparedStatements=false"
+            : null;
+
+    protected override bool CommitMayHaveHappened(Exception exception) => exception is NpgsqlException and not PostgresException;
 
     public override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -26,10 +26,11 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// <summary>Row locks on one table of a join, for work queues.</summary>
     public string ForUpdateSkipLockedOf(string alias) => IsPostgres ? $"FOR UPDATE OF {alias} SKIP LOCKED" : "";
 
-    /// <summary>Takes a session lock on @key if it is free, so one node at a time runs a job; SQLite has one node, so it always may.</summary>
-    public string TryLockSession => IsPostgres ? "SELECT pg_try_advisory_lock(@key)" : "SELECT 1";
-
-    public string UnlockSession => IsPostgres ? "SELECT pg_advisory_unlock(@key)" : "SELECT 1";
+    /// <summary>
+    /// Takes a lock on @key until the transaction ends, if it is free, so one node at a time runs a job; SQLite has one
+    /// node, so it always may. Never a session lock: behind a pooler in transaction mode the session is not Tollgate's.
+    /// </summary>
+    public string TryLockTransaction => IsPostgres ? "SELECT pg_try_advisory_xact_lock(@key)" : "SELECT 1";
 
     /// <summary>
     /// Said on a connection before a one-pass scan (an export): SQLite's 64 MB page cache would only fill with pages read

@@ -87,6 +87,9 @@ public sealed class SqliteDatabase : TollgateDatabase
     public override bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 
+    // One file on this machine: only a writer holding it too long makes it unavailable for a moment.
+    public override bool IsUnavailable(Exception exception) => IsTransient(exception);
+
     public override bool IsUniqueViolation(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint } e
         && (e.SqliteExtendedErrorCode is 2067 or 1555); // SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY

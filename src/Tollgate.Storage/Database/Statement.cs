@@ -57,6 +57,7 @@ public sealed partial class StatementCache : IAsyncDisposable
     private readonly Dictionary<Statement, DbCommand> _prepared = [];
     private readonly Dictionary<Statement, (sqlite3_stmt Stmt, int[] Indexes)> _raw = [];
     private readonly bool _ownsConnection;
+    private readonly bool _prepares;
 
     /// <param name="connection">An open connection.</param>
     /// <param name="ownsConnection">Whether disposing the cache disposes the connection too (false: the statements only).</param>
@@ -64,6 +65,7 @@ public sealed partial class StatementCache : IAsyncDisposable
     {
         _connection = connection;
         _ownsConnection = ownsConnection;
+        _prepares = PostgresDatabase.PreparesStatements(connection);
         if (connection is SqliteConnection { Handle: { } handle })
         {
             _sqlite = handle;
@@ -162,7 +164,11 @@ public sealed partial class StatementCache : IAsyncDisposable
         }
 
         // Statements this connection prepared before are found again by their text, without a round trip.
-        await batch.PrepareAsync(cancellationToken);
+        if (_prepares)
+        {
+            await batch.PrepareAsync(cancellationToken);
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         for (var i = 0; i < planned.Count; i++)
         {
@@ -203,7 +209,11 @@ public sealed partial class StatementCache : IAsyncDisposable
             }
 
             command.Transaction = transaction;
-            await command.PrepareAsync(cancellationToken);
+            if (_prepares)
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
+
             _prepared[statement] = command;
         }
 

@@ -21,6 +21,19 @@ public abstract class TollgateDatabase : IAsyncDisposable
     /// <summary>True for errors a retry of the whole transaction can cure: deadlocks, serialization failures, a busy file.</summary>
     public abstract bool IsTransient(Exception exception);
 
+    /// <summary>
+    /// True when the database cannot serve for now: it cannot be reached, no host is the primary, it is read-only or in
+    /// recovery, shutting down, or dropped the connection. A retry later can succeed (a restart, a failover), so callers
+    /// answer 503 rather than 500.
+    /// </summary>
+    public abstract bool IsUnavailable(Exception exception);
+
+    /// <summary>What an operator should change when <paramref name="exception"/> comes from a setting rather than from a bug; null otherwise.</summary>
+    public virtual string? Advice(Exception exception) => null;
+
+    /// <summary>True when a commit failed without the server's answer, so it may have happened: it must not be run again.</summary>
+    protected virtual bool CommitMayHaveHappened(Exception exception) => false;
+
     /// <summary>True when the error is a unique-constraint violation.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
 
@@ -32,19 +45,23 @@ public abstract class TollgateDatabase : IAsyncDisposable
 
     /// <summary>
     /// Runs a read on a long-lived connection whose statements stay prepared, for reads on the hot path (checks);
-    /// the connection goes back to a small pool afterwards.
+    /// the connection goes back to a small pool afterwards. A pooled connection the database dropped (a restart, a
+    /// failover) fails once: the read runs again on a new connection, and the other pooled ones, as dead, are closed.
     /// </summary>
     public async Task<T> ReadPreparedAsync<T>(Func<SqlScope, Task<T>> work, CancellationToken cancellationToken = default)
     {
-        if (!_readers.TryTake(out var statements))
-        {
-            statements = new StatementCache(await OpenAsync(cancellationToken));
-        }
-
+        var reused = _readers.TryTake(out var statements);
+        statements ??= new StatementCache(await OpenAsync(cancellationToken));
         T result;
         try
         {
             result = await work(new SqlScope(statements, null, cancellationToken));
+        }
+        catch (Exception e) when (reused && IsUnavailable(e))
+        {
+            await statements.DisposeAsync();
+            await CloseReadersAsync();
+            return await ReadPreparedAsync(work, cancellationToken);
         }
         catch
         {
@@ -64,13 +81,17 @@ public abstract class TollgateDatabase : IAsyncDisposable
         return result;
     }
 
-    public virtual async ValueTask DisposeAsync()
+    private async Task CloseReadersAsync()
     {
         while (_readers.TryTake(out var statements))
         {
             await statements.DisposeAsync();
         }
+    }
 
+    public virtual async ValueTask DisposeAsync()
+    {
+        await CloseReadersAsync();
         GC.SuppressFinalize(this);
     }
 
@@ -80,24 +101,21 @@ public abstract class TollgateDatabase : IAsyncDisposable
         return await work(connection);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it, retrying transient failures.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction and commits it, retrying transient failures. A commit whose
+    /// answer was lost (the connection broke while it was sent) is not retried: it may have happened, and a second run
+    /// would do the work twice.
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-            try
+            if (await WriteOnceAsync(work, mayRetry: attempt < 5, cancellationToken) is (true, var result))
             {
-                var result = await work(connection, transaction);
-                await transaction.CommitAsync(cancellationToken);
-                return result;
+                return result!;
             }
-            catch (Exception e) when (attempt < 5 && IsTransient(e))
-            {
-                await transaction.RollbackAsync(CancellationToken.None);
-                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt * attempt), cancellationToken);
-            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt * attempt), cancellationToken);
         }
     }
 
@@ -117,6 +135,37 @@ public abstract class TollgateDatabase : IAsyncDisposable
         {
             await transaction.RollbackAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// One attempt; (false, _) when it failed in a way another attempt can cure. Disposing the transaction rolls it back
+    /// (an explicit rollback would throw on a connection the failure broke, hiding the failure).
+    /// </summary>
+    private async Task<(bool Done, T? Result)> WriteOnceAsync<T>(
+        Func<DbConnection, DbTransaction, Task<T>> work, bool mayRetry, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        T result;
+        try
+        {
+            result = await work(connection, transaction);
+        }
+        catch (Exception e) when (mayRetry && IsTransient(e))
+        {
+            return (false, default);
+        }
+
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception e) when (mayRetry && IsTransient(e) && !CommitMayHaveHappened(e))
+        {
+            return (false, default);
+        }
+
+        return (true, result);
     }
 
     public Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default) =>

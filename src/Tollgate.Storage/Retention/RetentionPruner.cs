@@ -15,8 +15,10 @@ public sealed record RetentionReport(
 
 /// <summary>
 /// Deletes raw rows past their retention in batches of <see cref="RetentionOptions.BatchSize"/>, each its own short
-/// transaction, so no pass holds a long lock. On PostgreSQL a session advisory lock lets one node at a time run a pass.
-/// Rollups, counters and invoices are never touched.
+/// transaction, so no pass holds a long lock. On PostgreSQL each batch takes a transaction-level advisory lock first, so
+/// one node at a time deletes, and a node that finds it taken leaves the pass to the other. A session-level lock held
+/// across the pass would stay behind a pooler in transaction mode (PgBouncer): taken on one server connection and
+/// released on another, it stopped every later pass. Rollups, counters and invoices are never touched.
 /// </summary>
 public sealed class RetentionPruner(TollgateDatabase database, IOptions<RetentionOptions> options)
 {
@@ -26,54 +28,73 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
     {
         var o = options.Value;
         await using var c = await database.OpenAsync(cancellationToken);
-        if (!await c.ExecuteScalarAsync<bool>(new CommandDefinition(database.Dialect.TryLockSession, new { key = LockKey },
-            cancellationToken: cancellationToken)))
-        {
-            return new RetentionReport(Skipped: true);
-        }
-
-        try
-        {
-            long Cutoff(TimeSpan age) => (now - age).ToUnixTimeMilliseconds();
-            return new RetentionReport(
-                Skipped: false,
-                LlmCalls: await BatchesAsync(c, """
-                    DELETE FROM llm_calls WHERE (customer_id, request_id) IN
-                        (SELECT customer_id, request_id FROM llm_calls WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
-                    """, Cutoff(TimeSpan.FromDays(o.LlmCallsDays)), cancellationToken),
-                Events: await BatchesAsync(c, """
-                    DELETE FROM usage_events WHERE (customer_id, id) IN
-                        (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
-                    """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken),
-                WebhookDeliveries: await DeliveryBatchesAsync(c, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
-                WebhookEvents: await BatchesAsync(c, """
-                    DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.created_at < @cutoff
-                        AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id) ORDER BY e.created_at LIMIT @batch)
-                    """, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
-                StripeEvents: await BatchesAsync(c, """
-                    DELETE FROM stripe_events WHERE id IN (SELECT id FROM stripe_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
-                    """, Cutoff(TimeSpan.FromDays(o.StripeEventsDays)), cancellationToken),
-                IdempotencyKeys: await BatchesAsync(c, """
-                    DELETE FROM idempotency_keys WHERE (scope, key) IN
-                        (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
-                    """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
-                Emails: await FinishedBatchesAsync(c, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken));
-        }
-        finally
-        {
-            await c.ExecuteScalarAsync<bool>(new CommandDefinition(database.Dialect.UnlockSession, new { key = LockKey },
-                cancellationToken: CancellationToken.None));
-        }
+        var pass = new Pass();
+        long Cutoff(TimeSpan age) => (now - age).ToUnixTimeMilliseconds();
+        var report = new RetentionReport(
+            Skipped: false,
+            LlmCalls: await BatchesAsync(c, pass, """
+                DELETE FROM llm_calls WHERE (customer_id, request_id) IN
+                    (SELECT customer_id, request_id FROM llm_calls WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromDays(o.LlmCallsDays)), cancellationToken),
+            Events: await BatchesAsync(c, pass, """
+                DELETE FROM usage_events WHERE (customer_id, id) IN
+                    (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken),
+            WebhookDeliveries: await FinishedBatchesAsync(c, pass, WebhookDeliveries, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
+            WebhookEvents: await BatchesAsync(c, pass, """
+                DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.created_at < @cutoff
+                    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id) ORDER BY e.created_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
+            StripeEvents: await BatchesAsync(c, pass, """
+                DELETE FROM stripe_events WHERE id IN (SELECT id FROM stripe_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromDays(o.StripeEventsDays)), cancellationToken),
+            IdempotencyKeys: await BatchesAsync(c, pass, """
+                DELETE FROM idempotency_keys WHERE (scope, key) IN
+                    (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
+            Emails: await FinishedBatchesAsync(c, pass, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken));
+        return report with { Skipped = pass.Contended && report.Total == 0 };
     }
 
-    private async Task<long> BatchesAsync(DbConnection c, string sql, long cutoff, CancellationToken cancellationToken)
+    /// <summary>Whether another node held the lock when this pass wanted it; the pass then leaves the rest to that node.</summary>
+    private sealed class Pass
+    {
+        public bool Contended { get; set; }
+    }
+
+    /// <summary>Begins a batch's transaction under the retention lock; null (and the pass marked contended) when another node holds it.</summary>
+    private async Task<DbTransaction?> BeginBatchAsync(DbConnection c, Pass pass, CancellationToken cancellationToken)
+    {
+        if (pass.Contended)
+        {
+            return null;
+        }
+
+        var tx = await database.BeginWriteAsync(c, cancellationToken);
+        if (await c.ExecuteScalarAsync<bool>(new CommandDefinition(database.Dialect.TryLockTransaction, new { key = LockKey }, tx,
+            cancellationToken: cancellationToken)))
+        {
+            return tx;
+        }
+
+        pass.Contended = true;
+        await tx.DisposeAsync();
+        return null;
+    }
+
+    private async Task<long> BatchesAsync(DbConnection c, Pass pass, string sql, long cutoff, CancellationToken cancellationToken)
     {
         var batch = options.Value.BatchSize;
         long total = 0;
         int deleted;
         do
         {
-            await using var tx = await database.BeginWriteAsync(c, cancellationToken);
+            await using var tx = await BeginBatchAsync(c, pass, cancellationToken);
+            if (tx is null)
+            {
+                break;
+            }
+
             deleted = await c.ExecuteAsync(new CommandDefinition(sql, new { cutoff, batch = (long)batch }, tx, cancellationToken: cancellationToken));
             await tx.CommitAsync(cancellationToken);
             total += deleted;
@@ -91,18 +112,20 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
         "SELECT id FROM email_messages WHERE COALESCE(last_attempt_at, created_at) < @cutoff AND status <> 'pending' ORDER BY created_at LIMIT @batch",
         "email_attempts", "message_id", "email_messages");
 
-    private Task<long> DeliveryBatchesAsync(DbConnection c, long cutoff, CancellationToken cancellationToken) =>
-        FinishedBatchesAsync(c, WebhookDeliveries, cutoff, cancellationToken);
-
     // A pending outbox row is never pruned, whatever its age: it still has a promise to keep.
-    private async Task<long> FinishedBatchesAsync(DbConnection c, Outbox outbox, long cutoff, CancellationToken cancellationToken)
+    private async Task<long> FinishedBatchesAsync(DbConnection c, Pass pass, Outbox outbox, long cutoff, CancellationToken cancellationToken)
     {
         var batch = options.Value.BatchSize;
         long total = 0;
         List<string> ids;
         do
         {
-            await using var tx = await database.BeginWriteAsync(c, cancellationToken);
+            await using var tx = await BeginBatchAsync(c, pass, cancellationToken);
+            if (tx is null)
+            {
+                break;
+            }
+
             ids = [.. await c.QueryAsync<string>(new CommandDefinition(outbox.Finished, new { cutoff, batch = (long)batch }, tx,
                 cancellationToken: cancellationToken))];
             if (ids.Count > 0)

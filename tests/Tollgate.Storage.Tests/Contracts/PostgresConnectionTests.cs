@@ -1,0 +1,75 @@
+using System.Net.Sockets;
+using Npgsql;
+using Tollgate.Storage.Database;
+using Tollgate.Testing;
+
+namespace Tollgate.Storage.Tests.Contracts;
+
+/// <summary>How Tollgate reads PostgreSQL's failures and settles the connection string an operator gives it.</summary>
+public sealed class PostgresConnectionTests
+{
+    private readonly PostgresDatabase _database = new("Host=127.0.0.1;Port=1;Username=postgres"); // never opened
+
+    [Fact]
+    public void NoSuitableHostReadOnlyRecoveryShutdownAndBrokenConnectionsMeanTheDatabaseIsUnavailable()
+    {
+        Assert.All(new Exception[]
+        {
+            new NpgsqlException("No suitable host was found."), // every host down, or none of them the primary
+            new NpgsqlException("Exception while reading from stream", new IOException("Connection reset by peer")),
+            new NpgsqlException("Failed to connect to 127.0.0.1:1", new SocketException((int)SocketError.ConnectionRefused)),
+            Server("25006", "cannot execute INSERT in a read-only transaction"),
+            Server("57P01", "terminating connection due to administrator command"),
+            Server("57P02", "terminating connection due to unexpected postmaster exit"),
+            Server("57P03", "the database system is in recovery mode"),
+            Server("53300", "sorry, too many clients already"),
+            Server("08P01", "server conn crashed?"), // PgBouncer's own refusals
+        }, e => Assert.True(_database.IsUnavailable(e), e.Message));
+    }
+
+    [Fact]
+    public void ABugInAStatementIsNotAnOutage()
+    {
+        Assert.All(new Exception[]
+        {
+            Server("42703", "column \"nope\" does not exist"),
+            Server("23505", "duplicate key value violates unique constraint"),
+            Server("22003", "numeric value out of range"),
+            new InvalidOperationException("Connection property has not been initialized."),
+        }, e => Assert.False(_database.IsUnavailable(e), e.Message));
+    }
+
+    [Fact]
+    public void AStringNamingSeveralHostsRechecksWhichIsThePrimaryEveryTwoSecondsUnlessItSaysOtherwise()
+    {
+        var several = new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle("Host=a:5432,b:5432;Target Session Attributes=primary;Username=u"));
+        var chosen = new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle("Host=a:5432,b:5432;Host Recheck Seconds=7;Username=u"));
+        var one = new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle("Host=a;Username=u"));
+
+        Assert.Equal((2, 7, 10), (several.HostRecheckSeconds, chosen.HostRecheckSeconds, one.HostRecheckSeconds));
+        Assert.Equal("a:5432,b:5432", several.Host);
+    }
+
+    [Fact]
+    public async Task WithPreparedStatementsOffNoStatementIsPreparedOnTheServer()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync();
+        await using var on = new PostgresDatabase(connectionString);
+        await using var off = new PostgresDatabase(connectionString, preparedStatements: false);
+        var statement = new Statement("SELECT @n::bigint + 1", ("n", System.Data.DbType.Int64));
+
+        async Task<(long Answer, long Prepared)> RunAsync(PostgresDatabase database)
+        {
+            await using var statements = new StatementCache(await database.OpenAsync());
+            var answer = await statements.RowAsync(statement, null, row => row.GetInt64(0), [41L], CancellationToken.None);
+            await using var count = statements.Connection.CreateCommand();
+            count.CommandText = "SELECT count(*) FROM pg_prepared_statements";
+            return (answer, (long)(await count.ExecuteScalarAsync())!);
+        }
+
+        Assert.Equal((42L, 1L), await RunAsync(on));
+        Assert.Equal((42L, 0L), await RunAsync(off));
+    }
+
+    private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
+}
