@@ -83,6 +83,9 @@ public static class TollgateHost
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
+        // Pages are UTF-8: text outside Basic Latin (an en dash, a customer's name) is written as itself, not as entities;
+        // markup characters are still encoded.
+        services.AddSingleton(System.Text.Encodings.Web.HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All));
         services.AddRazorComponents(); // the pages are Razor components rendered on the server, with no interactivity
         services.AddSingleton<ComponentHtml>();
         services.AddSingleton<Web.Invoices.InvoiceHtml>();
