@@ -123,16 +123,17 @@ public sealed record RecomputeResponse(long RowsExamined, long RowsChanged, deci
 /// <param name="IdempotencyKey">A retry with the same key returns the first hold.</param>
 public sealed record BudgetReserveRequest(string Customer, decimal EstimateUsd, int TtlSeconds = 300, string? IdempotencyKey = null);
 
-/// <summary>A customer's LLM budget this period.</summary>
+/// <summary>A customer's LLM budget in its current window: the billing period, or the plan's <c>llm_budget_reset</c> window.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Plan">Their plan.</param>
-/// <param name="LimitUsd">The plan's budget per period; null when it has none.</param>
-/// <param name="SpentUsd">Logged cost this period.</param>
+/// <param name="LimitUsd">The plan's budget per window; null when it has none.</param>
+/// <param name="SpentUsd">Logged cost this window.</param>
 /// <param name="ReservedUsd">Held by open reservations.</param>
 /// <param name="RemainingUsd">What is left.</param>
-/// <param name="PeriodStart">Start of the period.</param>
-/// <param name="ResetsAt">When it starts again.</param>
+/// <param name="PeriodStart">Start of the billing period.</param>
+/// <param name="WindowStart">When the budget's window started: the billing period's start unless the plan resets the budget by day, week, month or year.</param>
+/// <param name="ResetsAt">When the budget's window ends and the budget starts again.</param>
 /// <param name="ReservationId">The hold's id, in the answer to a reserve.</param>
 /// <param name="GrantedRemainingUsd">What the customer's live <c>$llm_budget</c> credit grants have left, spent once the plan's budget is.</param>
 public sealed record BudgetResponse(string Customer, string? Plan, decimal? LimitUsd, decimal SpentUsd, decimal ReservedUsd, decimal? RemainingUsd,
-    DateTimeOffset PeriodStart, DateTimeOffset ResetsAt, string? ReservationId = null, decimal GrantedRemainingUsd = 0);
+    DateTimeOffset PeriodStart, DateTimeOffset WindowStart, DateTimeOffset ResetsAt, string? ReservationId = null, decimal GrantedRemainingUsd = 0);

@@ -123,6 +123,12 @@ public static class CatalogDocumentWriter
             w.WriteNumber("llm_budget_usd", NanoUsdAmount.ToUsd(budget));
         }
 
+        // Written only when it is not the default, so the terms hash of every plan that never set it stays what it was.
+        if (terms.LlmBudgetReset != QuotaReset.BillingPeriod)
+        {
+            w.WriteString("llm_budget_reset", terms.LlmBudgetReset.ToWire());
+        }
+
         w.WriteStartArray("prices");
         foreach (var price in terms.Prices)
         {

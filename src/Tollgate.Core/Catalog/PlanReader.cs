@@ -14,8 +14,8 @@ internal static class PlanReader
         foreach (var (element, path) in root.Array("plans", required: true))
         {
             var r = new ElementReader(element, path, problems,
-                "code", "name", "description", "is_active", "sort_order", "is_popular", "llm_budget_usd", "prices", "features",
-                "visibility");
+                "code", "name", "description", "is_active", "sort_order", "is_popular", "llm_budget_usd", "llm_budget_reset", "prices",
+                "features", "visibility");
             var code = r.String("code", required: true, 64, CatalogDocument.Code(), CatalogDocument.CodeHint);
             var name = r.String("name", required: true);
             var description = r.String("description", required: false, 2000) ?? "";
@@ -29,6 +29,7 @@ internal static class PlanReader
             }
 
             var budget = CatalogDocument.NanoUsd(r, "llm_budget_usd");
+            var budgetReset = QuotaTermsReader.ReadBudgetReset(r, r.Raw("llm_budget_usd") is { ValueKind: not JsonValueKind.Null });
             var prices = ReadPrices(r, problems);
             var planFeatures = ReadPlanFeatures(r, features, problems, planWideRateFeature);
             if (code is not null && !seen.Add(code))
@@ -40,7 +41,7 @@ internal static class PlanReader
             if (code is not null && name is not null)
             {
                 plans.Add(new PlanDefinition(code, name, description, isActive, sortOrder, isPopular,
-                    new PlanTerms(prices, planFeatures, budget), IsPrivate: visibility == "private"));
+                    new PlanTerms(prices, planFeatures, budget, budgetReset), IsPrivate: visibility == "private"));
             }
         }
 

@@ -46,8 +46,15 @@ public sealed record PlanFeature(
     public bool IsIncluded => MonthlyQuota is not 0;
 }
 
-/// <summary>The versioned part of a plan: changing any of it creates a new plan version.</summary>
-public sealed record PlanTerms(IReadOnlyList<PlanPrice> Prices, IReadOnlyList<PlanFeature> Features, long? LlmBudgetNanoUsd)
+/// <summary>
+/// The versioned part of a plan: changing any of it creates a new plan version. The LLM budget counts in its own window,
+/// <see cref="LlmBudgetReset"/> (the billing period unless the plan says otherwise), anchored as a quota's window is.
+/// </summary>
+public sealed record PlanTerms(
+    IReadOnlyList<PlanPrice> Prices,
+    IReadOnlyList<PlanFeature> Features,
+    long? LlmBudgetNanoUsd,
+    QuotaReset LlmBudgetReset = QuotaReset.BillingPeriod)
 {
     public PlanPrice? Price(BillingInterval interval) => Prices.FirstOrDefault(p => p.BillingPeriod == interval);
 

@@ -41,6 +41,31 @@ internal static class QuotaTermsReader
         return (limit, reset, limitPresent);
     }
 
+    /// <summary>
+    /// A plan's <c>llm_budget_reset</c>: a quota's windows but never (a budget that never resets is a grant, not a plan's
+    /// budget); it needs <c>llm_budget_usd</c>, and defaults to the billing period.
+    /// </summary>
+    public static QuotaReset ReadBudgetReset(ElementReader plan, bool hasBudget)
+    {
+        if (plan.String("llm_budget_reset", required: false, 32) is not { } text)
+        {
+            return QuotaReset.BillingPeriod;
+        }
+
+        if (!QuotaTermNames.TryParseReset(text, out var reset) || reset == QuotaReset.Never)
+        {
+            plan.Problem(plan.Child("llm_budget_reset"), "must be day, week, month, year or billing_period");
+            return QuotaReset.BillingPeriod;
+        }
+
+        if (!hasBudget)
+        {
+            plan.Problem(plan.Child("llm_budget_reset"), "needs llm_budget_usd: a plan without a budget has nothing to reset");
+        }
+
+        return reset;
+    }
+
     /// <summary><c>rate_limit: {limit, per}</c>, or null when absent; <paramref name="ok"/> is false when it is wrong.</summary>
     public static RateLimit? ReadRateLimit(ElementReader plan, out bool ok)
     {

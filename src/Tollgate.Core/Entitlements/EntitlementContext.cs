@@ -119,11 +119,14 @@ public sealed record EntitlementDecision(
 }
 
 /// <summary>
-/// An LLM budget's state for one period, in nano-USD. Spend past the plan's budget is drawn from budget grants, so the
+/// An LLM budget's state for one window, in nano-USD. Spend past the plan's budget is drawn from budget grants, so the
 /// budget is exhausted only once the plan's part is spent and no grant has anything left.
 /// </summary>
 public sealed record BudgetState(long LimitNano, long SpentNano, long ReservedNano, long GrantedRemainingNano = 0)
 {
+    /// <summary>The window the budget counts in (the plan's <c>llm_budget_reset</c>); a refusal for budget lasts until its end.</summary>
+    public BillingPeriod? Window { get; init; }
+
     public bool Exhausted => SpentNano + ReservedNano >= LimitNano && GrantedRemainingNano <= 0;
 
     public long RemainingNano => Math.Max(0, LimitNano - SpentNano - ReservedNano);

@@ -157,7 +157,11 @@ public static class LlmUsageApi
             ? TypedResults.Ok(ToWire(id, state.Context, state.Budget))
             : Problems.NotFound("customer", id);
 
-    private static BudgetResponse ToWire(string customer, Core.Entitlements.EntitlementContext context, Core.Entitlements.BudgetState? budget) => new(
-        customer, context.PlanCode, LlmMapper.Usd(budget?.LimitNano), LlmMapper.Usd(budget?.SpentNano ?? 0), LlmMapper.Usd(budget?.ReservedNano ?? 0),
-        LlmMapper.Usd(budget?.RemainingNano), context.Period.Start, context.Period.End, GrantedRemainingUsd: LlmMapper.Usd(budget?.GrantedRemainingNano ?? 0));
+    private static BudgetResponse ToWire(string customer, Core.Entitlements.EntitlementContext context, Core.Entitlements.BudgetState? budget)
+    {
+        var window = LlmBudget.Window(context);
+        return new(customer, context.PlanCode, LlmMapper.Usd(budget?.LimitNano), LlmMapper.Usd(budget?.SpentNano ?? 0),
+            LlmMapper.Usd(budget?.ReservedNano ?? 0), LlmMapper.Usd(budget?.RemainingNano), context.Period.Start, window.Start,
+            window.End, GrantedRemainingUsd: LlmMapper.Usd(budget?.GrantedRemainingNano ?? 0));
+    }
 }

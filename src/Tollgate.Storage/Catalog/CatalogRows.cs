@@ -35,6 +35,7 @@ internal sealed class PlanVersionRow
     public int Version { get; set; }
     public string TermsHash { get; set; } = "";
     public long? LlmBudgetNanoUsd { get; set; }
+    public string LlmBudgetReset { get; set; } = "billing_period";
     public long CreatedAt { get; set; }
 }
 
@@ -116,7 +117,8 @@ internal static class CatalogRows
         new PlanTerms(
             [.. prices.Select(p => p.ToDomain()).OrderBy(p => p.BillingPeriod)],
             [.. features.Select(f => f.ToDomain())],
-            row.LlmBudgetNanoUsd),
+            row.LlmBudgetNanoUsd,
+            QuotaTermNames.TryParseReset(row.LlmBudgetReset, out var budgetReset) ? budgetReset : Core.Catalog.QuotaReset.BillingPeriod),
         row.TermsHash,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt));
 }

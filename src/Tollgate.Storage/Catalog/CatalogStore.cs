@@ -264,7 +264,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
         DbConnection c, string where, object? args, CancellationToken ct, DbTransaction? tx = null)
     {
         var versions = await c.QueryAsync<PlanVersionRow>(new CommandDefinition(
-            $"SELECT v.id, v.plan_code, v.version, v.terms_hash, v.llm_budget_nano_usd, v.created_at FROM plan_versions v WHERE {where} ORDER BY v.version",
+            $"SELECT v.id, v.plan_code, v.version, v.terms_hash, v.llm_budget_nano_usd, v.llm_budget_reset, v.created_at FROM plan_versions v WHERE {where} ORDER BY v.version",
             args, tx, cancellationToken: ct));
         var prices = (await c.QueryAsync<PlanPriceRow>(new CommandDefinition(
             $"SELECT p.* FROM plan_prices p WHERE p.plan_version_id IN (SELECT v.id FROM plan_versions v WHERE {where})",

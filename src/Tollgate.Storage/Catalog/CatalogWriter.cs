@@ -42,9 +42,9 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
     {
         var id = CatalogStore.VersionId(plan.Code, version);
         await Execute("""
-            INSERT INTO plan_versions (id, plan_code, version, terms_hash, llm_budget_nano_usd, created_at)
-            VALUES (@id, @Code, @version, @termsHash, @LlmBudgetNanoUsd, @now)
-            """, new { id, plan.Code, version, termsHash, plan.Terms.LlmBudgetNanoUsd, now });
+            INSERT INTO plan_versions (id, plan_code, version, terms_hash, llm_budget_nano_usd, llm_budget_reset, created_at)
+            VALUES (@id, @Code, @version, @termsHash, @LlmBudgetNanoUsd, @budgetReset, @now)
+            """, new { id, plan.Code, version, termsHash, plan.Terms.LlmBudgetNanoUsd, budgetReset = plan.Terms.LlmBudgetReset.ToWire(), now });
         foreach (var price in plan.Terms.Prices)
         {
             await Execute("""

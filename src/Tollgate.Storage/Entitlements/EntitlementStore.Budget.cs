@@ -31,7 +31,7 @@ public sealed partial class EntitlementStore
                 outcome = new UsageOutcome.Decided(new EntitlementDecision(DecisionReason.SubscriptionInactive, LlmBudget.FeatureCode, null, 0, 0, 0,
                     true, context.Period.Start, context.Period.End));
             }
-            else if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
+            else if (LlmBudget.Of(context) is not { } budget)
             {
                 outcome = new UsageOutcome.Decided(new EntitlementDecision(DecisionReason.Unlimited, LlmBudget.FeatureCode, context.PlanCode, null, 0, 0,
                     false, context.Period.Start, context.Period.End));
@@ -39,11 +39,11 @@ public sealed partial class EntitlementStore
             else
             {
                 var command = new ReserveCommand(context.CustomerId, LlmBudget.FeatureCode, estimateNano, ttl, idempotencyKey);
-                outcome = await AddAsync(scope, context, LlmBudget.FeatureCode, LlmBudget.Grant(budget), estimateNano, reserve: true);
+                outcome = await AddAsync(scope, context, LlmBudget.FeatureCode, budget, estimateNano, reserve: true);
                 if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted)
                 {
                     var id = Ids.New("rsv", time);
-                    await Reservations.InsertAsync(scope, id, command, context.Period.Start, scope.Now + ttl, null, null);
+                    await Reservations.InsertAsync(scope, id, command, context.Window(budget).Start, scope.Now + ttl, null, null);
                     await GrantDraw.HoldAsync(scope, id, granted.Decision.GrantTakes);
                     outcome = granted with { ReservationId = id, ExpiresAt = scope.Now + ttl };
                 }
@@ -62,7 +62,7 @@ public sealed partial class EntitlementStore
         }, cancellationToken);
     }
 
-    /// <summary>The plan's LLM budget this period, or null when it has none.</summary>
+    /// <summary>The plan's LLM budget in its current window (<see cref="LlmBudget.Window"/>), or null when it has none.</summary>
     public Task<(EntitlementContext Context, BudgetState? Budget)?> BudgetAsync(string customerId, CancellationToken cancellationToken = default) =>
         database.ReadPreparedAsync<(EntitlementContext, BudgetState?)?>(async scope =>
         {
@@ -76,18 +76,19 @@ public sealed partial class EntitlementStore
     /// </summary>
     private static async Task<BudgetState?> BudgetStateAsync(SqlScope scope, EntitlementContext context, DateTimeOffset now, bool always)
     {
-        if (context.Version?.Terms.LlmBudgetNanoUsd is not { } budget)
+        if (LlmBudget.Of(context) is not { MonthlyQuota: { } budget } grant)
         {
             return null;
         }
 
-        var counter = await Counters.ReadAsync(scope, context.CustomerId, LlmBudget.FeatureCode, context.Period.Start.ToUnixTimeMilliseconds());
-        var state = new BudgetState(budget, counter.Used, counter.Reserved);
+        var window = context.Window(grant);
+        var counter = await Counters.ReadAsync(scope, context.CustomerId, LlmBudget.FeatureCode, window.Start.ToUnixTimeMilliseconds());
+        var state = new BudgetState(budget, counter.Used, counter.Reserved) { Window = window };
         return !always && !state.Exhausted ? state
             : state with { GrantedRemainingNano = await GrantDraw.RemainingAsync(scope, context.CustomerId, LlmBudget.FeatureCode, now.ToUnixTimeMilliseconds()) };
     }
 
-    /// <summary>A feature that uses the LLM is refused once the plan's LLM budget for the period is spent.</summary>
+    /// <summary>A feature that uses the LLM is refused once the plan's LLM budget for its window is spent.</summary>
     private async Task<EntitlementDecision> WithBudgetAsync(SqlScope scope, EntitlementContext context, string feature, EntitlementDecision decision)
     {
         if (!decision.Allowed || (await catalog.GetAsync(scope.CancellationToken)).Feature(feature) is not { UsesLlm: true }
@@ -96,6 +97,13 @@ public sealed partial class EntitlementStore
             return decision;
         }
 
-        return budget.Exhausted ? decision with { Reason = DecisionReason.BudgetExceeded, Budget = budget } : decision with { Budget = budget };
+        return budget.Exhausted ? BudgetRefused(decision, budget) : decision with { Budget = budget };
+    }
+
+    /// <summary>A refusal for budget is told in the budget's window, not the feature's: it lasts until the budget resets.</summary>
+    private static EntitlementDecision BudgetRefused(EntitlementDecision decision, BudgetState budget)
+    {
+        var refused = decision with { Reason = DecisionReason.BudgetExceeded, Budget = budget };
+        return budget.Window is { } window ? refused with { PeriodStart = window.Start, ResetsAt = window.End } : refused;
     }
 }

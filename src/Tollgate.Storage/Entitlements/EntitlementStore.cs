@@ -187,10 +187,8 @@ public sealed partial class EntitlementStore(
         if (gate.Reason == DecisionReason.BudgetExceeded)
         {
             var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Window(grant).Start.ToUnixTimeMilliseconds());
-            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.BudgetExceeded, feature, context, grant, current) with
-            {
-                Budget = gate.Budget,
-            });
+            return new UsageOutcome.Decided(BudgetRefused(EntitlementDecision.From(DecisionReason.WithinQuota, feature, context, grant, current),
+                gate.Budget!));
         }
 
         var outcome = await AddAsync(scope, context, feature, grant, amount, reserve);

@@ -124,15 +124,15 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 await alerts.OnUsedAsync(scope, context, held.FeatureCode, grant, counter.Value, actual.Value);
             }
         }
-        else if (actual is > 0 && held.FeatureCode == LlmBudget.FeatureCode && context?.Version?.Terms.LlmBudgetNanoUsd is { } budget
-            && held.PeriodStart == context.Period.Start.ToUnixTimeMilliseconds())
+        else if (actual is > 0 && held.FeatureCode == LlmBudget.FeatureCode && LlmBudget.Of(context) is { MonthlyQuota: { } budget } budgetGrant
+            && context!.Window(budgetGrant) is var window && held.PeriodStart == window.Start.ToUnixTimeMilliseconds())
         {
             // A cost past the hold lands on the counter; past the plan's budget, budget grants take it as they take logged spend.
             var spent = counter.Value;
             if (counterActual > counterHeld)
             {
-                var (after, cover, _) = await GrantDraw.AfterAddAsync(scope, database.Dialect, held.CustomerId, held.FeatureCode, context.Period,
-                    LlmBudget.Grant(budget) with { HardCap = false }, counterActual - counterHeld, reserve: false, spent);
+                var (after, cover, _) = await GrantDraw.AfterAddAsync(scope, database.Dialect, held.CustomerId, held.FeatureCode, window,
+                    budgetGrant with { HardCap = false }, counterActual - counterHeld, reserve: false, spent);
                 spent = after ?? spent;
                 if (cover is { Taken: > 0 })
                 {
@@ -140,7 +140,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 }
             }
 
-            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, context.Period, budget, spent.Used, actual.Value);
+            await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, window, budget, spent.Used, actual.Value);
         }
 
         return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, fits: true);

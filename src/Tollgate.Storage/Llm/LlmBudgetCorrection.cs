@@ -1,4 +1,5 @@
 using Dapper;
+using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
@@ -18,9 +19,11 @@ internal static class LlmBudgetCorrection
 
     private const string CounterKey = "customer_id = @customer AND feature_code = @feature AND period_start = @start";
 
-    /// <param name="budget">The plan's budget now (nano-USD), or null when the plan has none: then no grant is drawn.</param>
+    /// <param name="budget">The plan's budget now, or null when the plan has none: then no grant is drawn. The counter the call's
+    /// cost landed on is found by its instant, so it is the window the budget counted in then, whatever its size.</param>
     /// <returns>The counter's change, or null when the call's period has no budget counter.</returns>
-    public static async Task<Change?> ApplyAsync(BatchScope scope, SqlDialect dialect, string customer, long occurredAt, long delta, long? budget)
+    public static async Task<Change?> ApplyAsync(BatchScope scope, SqlDialect dialect, string customer, long occurredAt, long delta,
+        PlanFeature? budget)
     {
         var feature = LlmBudget.FeatureCode;
         var counters = (await scope.Connection.QueryAsync<(long Start, long End, long Used, long Reserved, long CarriedIn)>(scope.Command($"""
@@ -39,12 +42,12 @@ internal static class LlmBudgetCorrection
             var added = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command(
                 $"UPDATE usage_counters SET used = used + @delta, updated_at = @now WHERE {CounterKey} RETURNING used, reserved, carried_in",
                 new { delta, now = scope.NowMs, customer, feature, start }));
-            if (budget is not { } limit)
+            if (budget is null)
             {
                 return new Change(period, counter.Used, added.Used);
             }
 
-            var (total, cover, _) = await GrantDraw.AfterAddAsync(scope, dialect, customer, feature, period, LlmBudget.Grant(limit) with { HardCap = false },
+            var (total, cover, _) = await GrantDraw.AfterAddAsync(scope, dialect, customer, feature, period, budget with { HardCap = false },
                 delta, reserve: false, new CounterState(added.Used, added.Reserved, added.CarriedIn));
             if (cover is { Taken: > 0 })
             {
@@ -56,7 +59,7 @@ internal static class LlmBudgetCorrection
 
         // Spend the grants could not cover sits on the counter past the budget: it was the last spent, so it goes back first.
         var lower = -delta;
-        var pastGrants = budget is { } b ? Math.Clamp(counter.Used + counter.Reserved - b, 0, counter.Used) : 0;
+        var pastGrants = budget?.MonthlyQuota is { } b ? Math.Clamp(counter.Used + counter.Reserved - b, 0, counter.Used) : 0;
         var fromPast = Math.Min(lower, pastGrants);
         var fromGrants = await LlmGrantDraws.GiveBackAsync(scope, dialect, customer, start, lower - fromPast, scope.NowMs);
         var fromCounter = Math.Min(counter.Used, lower - fromGrants);

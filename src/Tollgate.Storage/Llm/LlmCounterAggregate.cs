@@ -33,11 +33,11 @@ internal sealed class LlmCounterAggregate : IBatchAggregate
         }
     }
 
-    /// <summary>Logged cost spent against the customer's LLM budget for the period.</summary>
-    public void Spend(AlertWriter alerts, SqlDialect dialect, string customer, BillingPeriod period, long budget, long cost)
+    /// <summary>Logged cost spent against the customer's LLM budget (<paramref name="budget"/>) in its <paramref name="window"/>.</summary>
+    public void Spend(AlertWriter alerts, SqlDialect dialect, string customer, BillingPeriod window, PlanFeature budget, long cost)
     {
         (_alerts, _dialect) = (alerts, dialect);
-        Add(customer, customer, LlmBudget.FeatureCode, period, LlmBudget.Grant(budget), cost).Budget = budget;
+        Add(customer, customer, LlmBudget.FeatureCode, window, budget, cost).Budget = budget.MonthlyQuota;
     }
 
     public async Task FlushAsync(BatchScope scope)

@@ -25,7 +25,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
     {
         var book = await prices.BookAsync(cancellationToken);
         long examined = 0, changed = 0, before = 0, after = 0;
-        var budgets = new Dictionary<string, long?>(StringComparer.Ordinal);
+        var budgets = new Dictionary<string, Core.Catalog.PlanFeature?>(StringComparer.Ordinal);
         // Each budget counter the run touched: its used before the run's first correction and after its last.
         var touched = new Dictionary<(string Customer, long Start), LlmBudgetCorrection.Change>();
         var cursor = (At: from.ToUnixTimeMilliseconds(), Customer: "", Request: "");
@@ -88,7 +88,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                 {
                     if (!budgets.TryGetValue(customer, out var budget))
                     {
-                        budgets[customer] = budget = (await contexts.LoadAsync(scope, customer))?.Version?.Terms.LlmBudgetNanoUsd;
+                        budgets[customer] = budget = LlmBudget.Of(await contexts.LoadAsync(scope, customer));
                     }
 
                     if (await LlmBudgetCorrection.ApplyAsync(scope, database.Dialect, customer, occurredAt, difference, budget) is { } change)
@@ -119,10 +119,10 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
     /// The run's budget alerts, after its chunks: one per counter it raised, for the highest threshold between the counter
     /// before the run and after it, so a customer whose month is spread over many chunks still gets one alert.
     /// </summary>
-    private async Task AlertAsync(Dictionary<(string Customer, long Start), LlmBudgetCorrection.Change> touched, Dictionary<string, long?> budgets,
+    private async Task AlertAsync(Dictionary<(string Customer, long Start), LlmBudgetCorrection.Change> touched, Dictionary<string, Core.Catalog.PlanFeature?> budgets,
         CancellationToken cancellationToken)
     {
-        var raised = touched.Where(t => t.Value.UsedAfter > t.Value.UsedBefore && budgets.GetValueOrDefault(t.Key.Customer) is > 0)
+        var raised = touched.Where(t => t.Value.UsedAfter > t.Value.UsedBefore && budgets.GetValueOrDefault(t.Key.Customer) is { MonthlyQuota: > 0 })
             .OrderBy(t => t.Key.Customer, StringComparer.Ordinal).ThenBy(t => t.Key.Start).ToList();
         if (raised.Count == 0)
         {
@@ -135,7 +135,7 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
             var scope = new BatchScope(statements, tx, time.GetUtcNow(), cancellationToken);
             foreach (var ((customer, _), change) in raised)
             {
-                await alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, change.Period, budgets[customer]!.Value, change.UsedAfter,
+                await alerts.OnBudgetSpentAsync(scope, customer, LlmBudget.FeatureCode, change.Period, budgets[customer]!.MonthlyQuota!.Value, change.UsedAfter,
                     change.UsedAfter - change.UsedBefore);
             }
 

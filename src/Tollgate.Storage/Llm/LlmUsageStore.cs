@@ -130,14 +130,14 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
 
             daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, call.Usage, cost, price is null);
             Meter(scope, counters, context, call, call.Provider ?? price?.Provider);
-            if (context.Version?.Terms.LlmBudgetNanoUsd is { } budget)
+            if (LlmBudget.Of(context) is { } budget)
             {
                 // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
                 var settled = call.ReservationId is { } hold
                     && await reservations.SettleBudgetInBatchAsync(scope, hold, customer, cost) is UsageOutcome.Decided;
                 if (!settled)
                 {
-                    counters.Spend(alerts, database.Dialect, customer, context.Period, budget, cost);
+                    counters.Spend(alerts, database.Dialect, customer, context.Window(budget), budget, cost);
                 }
             }
 

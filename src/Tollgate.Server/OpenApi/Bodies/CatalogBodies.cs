@@ -71,7 +71,8 @@ public sealed record CatalogFeatureBody(
 /// <param name="IsActive">False hides it from the pricing page and new subscriptions (default true).</param>
 /// <param name="SortOrder">Its place on the pricing page.</param>
 /// <param name="IsPopular">Highlighted on the pricing page.</param>
-/// <param name="LlmBudgetUsd">A monthly LLM spending cap in USD, at most 9 decimals; none when absent.</param>
+/// <param name="LlmBudgetUsd">An LLM spending cap in USD per llm_budget_reset window, at most 9 decimals; none when absent.</param>
+/// <param name="LlmBudgetReset">The window the LLM budget counts in: day, week, month, year or billing_period (default), anchored as a quota's; needs llm_budget_usd.</param>
 /// <param name="Features">What the plan grants, feature by feature.</param>
 /// <param name="Visibility">public (default) or private: a private plan never appears in the public pricing API, page or embed.</param>
 public sealed record CatalogPlanBody(
@@ -84,7 +85,8 @@ public sealed record CatalogPlanBody(
     bool? IsPopular = null,
     decimal? LlmBudgetUsd = null,
     IReadOnlyList<CatalogPlanFeatureBody>? Features = null,
-    string? Visibility = null);
+    string? Visibility = null,
+    string? LlmBudgetReset = null);
 
 /// <summary>A plan's price for one billing period.</summary>
 /// <param name="BillingPeriod">monthly or yearly.</param>

@@ -18,7 +18,7 @@ public static class StandingAlerts
     {
         if (alert.FeatureCode == LlmBudget.FeatureCode)
         {
-            return view.Budget is { LimitNano: > 0 } budget && alert.PeriodStart == view.Period.Start
+            return view.Budget is { LimitNano: > 0 } budget && alert.PeriodStart == LlmBudget.Window(view.Usage.Context).Start
                 && Reached(budget.SpentNano, budget.LimitNano, alert.Threshold);
         }
 
