@@ -188,8 +188,9 @@ class LlmBudget(TypedDict, total=False):
     spent_usd: Decimal
     reserved_usd: Decimal
     remaining_usd: Decimal | None
-    period_start: str
-    resets_at: str
+    period_start: str  # the billing period's start
+    window_start: str  # the budget's window (the plan's llm_budget_reset; the billing period by default)
+    resets_at: str  # the budget's window end
     reservation_id: str | None
     granted_remaining_usd: Decimal
 

@@ -183,7 +183,9 @@ export type LlmBatchAnswer = {
 
 export type LlmBudget = {
   customer: string; plan: string | null; limitUsd: number | null; spentUsd: number; reservedUsd: number;
-  remainingUsd: number | null; periodStart: string; resetsAt: string; reservationId?: string | null;
+  remainingUsd: number | null; periodStart: string;
+  /** The budget's window (the plan's `llm_budget_reset`; the billing period by default); `resetsAt` is its end. */
+  windowStart: string; resetsAt: string; reservationId?: string | null;
   /** What the customer's live `$llm_budget` credit grants have left, spent once the plan's budget is. */
   grantedRemainingUsd: number;
 };
