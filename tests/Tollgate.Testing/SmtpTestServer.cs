@@ -21,7 +21,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public sealed record ReceivedMail(
         string MailFrom, IReadOnlyList<string> RcptTos, string From, string To, string Subject, string MessageId, string ContentType,
-        IReadOnlyList<MailPart> Parts)
+        IReadOnlyList<MailPart> Parts, string? Login = null)
     {
         public string Body(string contentType) => Parts.Single(p => p.ContentType == contentType).Body;
     }
@@ -38,10 +38,12 @@ public sealed class SmtpTestServer : IAsyncDisposable
         ["Tollgate:Email:PollInterval"] = "00:00:00.050",
     };
 
-    public static async Task<SmtpTestServer> StartAsync()
+    /// <summary>Starts the server; with <paramref name="login"/> and <paramref name="password"/> it requires AUTH (PLAIN or LOGIN) with them.</summary>
+    public static async Task<SmtpTestServer> StartAsync(string? login = null, string? password = null)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "smtp_server.py");
-        var process = Process.Start(new ProcessStartInfo(Python, ["-u", script])
+        string[] arguments = login is null ? ["-u", script] : ["-u", script, "--auth", $"{login}:{password}"];
+        var process = Process.Start(new ProcessStartInfo(Python, arguments)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         }) ?? throw new InvalidOperationException("python3 did not start");
@@ -94,7 +96,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 r.GetProperty("from").GetString()!, r.GetProperty("to").GetString()!, r.GetProperty("subject").GetString()!,
                 r.GetProperty("message_id").GetString()!, r.GetProperty("content_type").GetString()!,
                 [.. r.GetProperty("parts").EnumerateArray().Select(p => new MailPart(p.GetProperty("content_type").GetString()!,
-                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!))]));
+                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!))], r.GetProperty("login").GetString()));
         }
     }
 }

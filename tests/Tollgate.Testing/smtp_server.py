@@ -3,6 +3,9 @@
 Prints "READY <port>" once listening, then one JSON line per accepted message: the envelope, the headers and every
 MIME part decoded. Reads commands on stdin: "refuse <code> <count>" refuses the next <count> messages (or all, for *)
 at DATA with that reply code.
+
+With "--auth LOGIN:PASSWORD" it requires AUTH (PLAIN or LOGIN, allowed without TLS: loopback only) with exactly those
+credentials before MAIL, and each message line carries the login it was sent under.
 """
 import asyncio
 import email
@@ -13,9 +16,10 @@ import socket
 import sys
 import threading
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 refusals = {"code": 0, "left": 0}
+credentials = sys.argv[sys.argv.index("--auth") + 1].split(":", 1) if "--auth" in sys.argv else None
 lock = threading.Lock()
 
 
@@ -52,8 +56,14 @@ class Handler:
             "message_id": str(message["Message-ID"]),
             "content_type": message.get_content_type(),
             "parts": parts,
+            "login": session.auth_data.login.decode() if session.authenticated else None,
         }), flush=True)
         return "250 OK"
+
+
+def authenticate(server, session, envelope, mechanism, auth_data):
+    given = [auth_data.login.decode(), auth_data.password.decode()]
+    return AuthResult(success=given == credentials, handled=False, auth_data=auth_data)  # unhandled: aiosmtpd replies 535
 
 
 async def main():
@@ -61,8 +71,9 @@ async def main():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     handler = Handler()
+    auth = {"authenticator": authenticate, "auth_required": True} if credentials else {}
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, hostname="tollgate-test-smtp", auth_require_tls=False), sock=sock)
+        lambda: SMTP(handler, hostname="tollgate-test-smtp", auth_require_tls=False, **auth), sock=sock)
     print(f"READY {sock.getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()

@@ -22,7 +22,10 @@ public sealed class EmailOptions
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Smtp.Host) && !string.IsNullOrWhiteSpace(Smtp.From);
 }
 
-/// <summary>The SMTP server e-mail is relayed through: plain on 25, or STARTTLS on 587, with AUTH LOGIN when a username is set.</summary>
+/// <summary>
+/// The SMTP server e-mail is relayed through: STARTTLS on 587 (the default), implicit TLS on 465, or plain on 25, with SASL
+/// authentication when a username is set.
+/// </summary>
 public sealed class SmtpOptions
 {
     public string? Host { get; set; }
@@ -36,9 +39,16 @@ public sealed class SmtpOptions
     /// <summary>Upgrade the connection with STARTTLS before authenticating; the server must offer it.</summary>
     public bool UseStartTls { get; set; } = true;
 
+    /// <summary>Speak TLS from the first byte (SMTPS, port 465); <see cref="UseStartTls"/> is then ignored.</summary>
+    public bool UseImplicitTls { get; set; }
+
     /// <summary>The sender, as an address or "Name &lt;address&gt;".</summary>
     public string? From { get; set; }
 
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal MailKit.Security.SecureSocketOptions SocketOptions => UseImplicitTls
+        ? MailKit.Security.SecureSocketOptions.SslOnConnect
+        : UseStartTls ? MailKit.Security.SecureSocketOptions.StartTls : MailKit.Security.SecureSocketOptions.None;
 }

@@ -1,8 +1,9 @@
-using System.Net;
-using System.Net.Mail;
-using System.Net.Mime;
-using System.Text;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using Microsoft.Extensions.Options;
+using MimeKit;
 
 namespace Tollgate.Server.Email;
 
@@ -13,62 +14,79 @@ public sealed record RenderedEmail(string Subject, string Text, string Html);
 public sealed record SmtpResult(bool Sent, bool Permanent, int? Status, string? Error);
 
 /// <summary>
-/// Sends through the configured SMTP server with System.Net.Mail (MailKit is not in this registry): STARTTLS when asked,
-/// AUTH LOGIN with the configured user, and a multipart/alternative body of text and HTML.
+/// Sends through the configured SMTP server with MailKit: plain, STARTTLS or implicit TLS, SASL authentication when a
+/// username is set, and a multipart/alternative body of text and HTML. It adds no trace headers: trace context stays inside.
 /// </summary>
 public sealed class SmtpSender(IOptions<EmailOptions> options)
 {
     public async Task<SmtpResult> SendAsync(string to, string messageId, RenderedEmail email, CancellationToken cancellationToken)
     {
-        var smtp = options.Value.Smtp;
-        using var message = new MailMessage
+        var smtp = options.Value.Smtp; // Host and From are set: the dispatcher sends only when IsConfigured
+        using var message = Compose(smtp, to, messageId, email);
+        using var client = new SmtpClient
         {
-            From = new MailAddress(smtp.From!),
-            Subject = email.Subject,
-            SubjectEncoding = Encoding.UTF8,
-            Body = email.Text,
-            BodyEncoding = Encoding.UTF8,
-            IsBodyHtml = false,
-        };
-        message.To.Add(new MailAddress(to));
-        // A stable Message-ID per event and recipient lets a mailbox drop a copy a crash between send and record could repeat.
-        message.Headers.Add("Message-ID", $"<{messageId}@tollgate>");
-        message.AlternateViews.Add(AlternateView.CreateAlternateViewFromString(email.Html, Encoding.UTF8, MediaTypeNames.Text.Html));
-        using var client = new SmtpClient(smtp.Host, smtp.Port)
-        {
-            EnableSsl = smtp.UseStartTls,
-            DeliveryMethod = SmtpDeliveryMethod.Network,
             Timeout = (int)smtp.Timeout.TotalMilliseconds,
-            Credentials = string.IsNullOrEmpty(smtp.Username) ? null : new NetworkCredential(smtp.Username, smtp.Password),
+            // A relay's CRL or OCSP responder out of reach must not stop mail whose certificate otherwise verifies.
+            CheckCertificateRevocation = false,
         };
-        // SmtpClient.Timeout bounds only synchronous sends; an asynchronous one is bounded by its token.
+        // Timeout bounds each read and write; the token bounds the attempt as a whole.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(smtp.Timeout);
         try
         {
-            await client.SendMailAsync(message, timeout.Token);
+            await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.SocketOptions, timeout.Token);
+            if (!string.IsNullOrEmpty(smtp.Username))
+            {
+                await client.AuthenticateAsync(smtp.Username, smtp.Password ?? "", timeout.Token);
+            }
+
+            await client.SendAsync(message, timeout.Token);
+            await client.DisconnectAsync(quit: true, timeout.Token);
             return new SmtpResult(true, false, 250, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return new SmtpResult(false, false, null, $"no answer within {smtp.Timeout.TotalSeconds:0} s");
         }
-        catch (SmtpException e)
+        catch (SmtpCommandException e)
         {
             var status = (int)e.StatusCode;
-            // 5xx replies are final (no such mailbox, relaying denied); 4xx and lost connections may pass later.
+            // 5xx replies are final (no such mailbox, relaying denied); 4xx may pass later, and so may the authentication
+            // refusals (530, 534, 535, 538), which a corrected setting mends without the message changing.
             var coded = status is >= 400 and < 600;
-            return new SmtpResult(false, status >= 500 && coded, coded ? status : null, Describe(e));
+            var final = coded && status >= 500 && status is not (530 or 534 or 535 or 538);
+            return new SmtpResult(false, final, coded ? status : null, Describe(e));
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        catch (AuthenticationException e)
         {
+            // Rejected credentials are the settings' fault, not the message's: retry, so a corrected password still sends it.
+            return new SmtpResult(false, false, null, Describe(e, "authentication failed: "));
+        }
+        catch (Exception e) when (e is IOException or SocketException or ProtocolException or SslHandshakeException or SaslException
+            or ServiceNotConnectedException or NotSupportedException)
+        {
+            // Unreachable, cut off, TLS refused, or STARTTLS or AUTH not offered: nothing the message can change, so retry.
             return new SmtpResult(false, false, null, Describe(e));
         }
     }
 
-    private static string Describe(Exception e)
+    private static MimeMessage Compose(SmtpOptions smtp, string to, string messageId, RenderedEmail email)
     {
-        var text = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+        var message = new MimeMessage
+        {
+            Subject = email.Subject,
+            // A stable Message-ID per event and recipient lets a mailbox drop a copy a crash between send and record could repeat.
+            MessageId = $"{messageId}@tollgate",
+            Body = new BodyBuilder { TextBody = email.Text, HtmlBody = email.Html }.ToMessageBody(),
+        };
+        message.From.Add(MailboxAddress.Parse(smtp.From!));
+        message.To.Add(MailboxAddress.Parse(to));
+        return message;
+    }
+
+    private static string Describe(Exception e, string prefix = "")
+    {
+        var text = prefix + (e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
         return text.Length > 500 ? text[..500] : text;
     }
 }

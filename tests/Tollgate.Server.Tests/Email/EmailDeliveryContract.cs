@@ -136,6 +136,39 @@ public abstract class EmailDeliveryContract : ApiContract
     }
 
     [Fact]
+    public async Task WithAUsernameSetTheMessageIsSentAfterAuthenticatingAsThatUser()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync("tollgate", "s3cret pass:word");
+        await using var app = await StartAsync(EmailLog.Settings(smtp, extra: [("Tollgate:Email:Smtp:Username", "tollgate"),
+            ("Tollgate:Email:Smtp:Password", "s3cret pass:word")]), EmailLog.Start);
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var mail = (await smtp.WaitForAsync(1))[0];
+        var sent = await EmailLog.SettledAsync(app, (await EmailLog.QueuedAsync(app, 1))[0]!["id"].Value<string>()!, 1, "sent");
+
+        Assert.Equal(("tollgate", "You have used 80% of your CV generation"), (mail.Login, mail.Subject));
+        Assert.Equal(250, sent["attempt_log"]![0]!["smtp_status"].Value<int>());
+    }
+
+    [Fact]
+    public async Task RejectedCredentialsAreRetriedWithTheServersReplyRatherThanDeadAtOnce()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync("tollgate", "s3cret");
+        await using var app = await StartAsync(EmailLog.Settings(smtp, extra: [("Tollgate:Email:Smtp:Username", "tollgate"),
+            ("Tollgate:Email:Smtp:Password", "wrong")]), EmailLog.Start);
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var refused = await EmailLog.SettledAsync(app, (await EmailLog.QueuedAsync(app, 1))[0]!["id"].Value<string>()!, 1);
+
+        Assert.Equal("pending", refused["status"].Value<string>());
+        Assert.NotNull(refused["next_attempt_at"].Value<string>());
+        Assert.Contains("Authentication credentials invalid", refused["last_error"].Value<string>(), StringComparison.Ordinal);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
     public async Task WithoutSmtpSettingsNothingIsSentAndTheMessageIsLoggedAsSkipped()
     {
         await using var app = await StartAsync(EmailLog.Settings(smtp: null), EmailLog.Start);
