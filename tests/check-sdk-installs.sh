@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Runs the install lines at the top of docs/sdk.md as written, in fresh app folders, against a clean copy of this
+# repository (what git tracks, plus new files it does not ignore: no bin/, dist/ or node_modules/), and checks what they
+# installed: the Tollgate.Client package carries its README and XML docs and an ASP.NET Core app using RequireQuota builds
+# on it; the Python package imports from a venv; the TypeScript package imports from node_modules with its dist/ built.
+# PyPI is not reachable here, so the Python line runs as the doc's offline variant (--no-index --no-build-isolation).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+python=/usr/bin/python3 # Debian's: its setuptools and httpx are what the offline install uses
+scratch=$(mktemp -d /tmp/tollgate-sdk-installs.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+clone="$scratch/tollgate"
+mkdir "$clone"
+(cd "$root" && git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$clone")
+
+# The doc's install blocks: every line of the ```sh blocks under "## Install", with the clone's path put in.
+install_lines() {
+  "$python" - "$root/docs/sdk.md" "$clone" "$1" <<'PY'
+import re, sys
+doc, clone, tool = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3]
+section = doc.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+lines = [l for b in re.findall(r"```sh\n(.*?)```", section, re.S) for l in b.splitlines() if l.startswith(tool + " ")]
+if not lines:
+    sys.exit(f"docs/sdk.md: no '{tool}' line under ## Install")
+print("\n".join(l.replace("/path/to/tollgate", clone) for l in lines))
+PY
+}
+run_lines() { # runs each line in the current folder, echoing it
+  while IFS= read -r line; do echo "+ $line"; bash -c "$line" </dev/null; done
+}
+
+echo "check-sdk-installs: .NET"
+mkdir "$scratch/app-dotnet" && cd "$scratch/app-dotnet"
+dotnet new web -n InstallCheck -o . >/dev/null
+# A fresh NuGet cache, so the package restored is the one just packed, not an older copy of the same version.
+export NUGET_PACKAGES="$scratch/nuget"
+install_lines dotnet | run_lines
+nupkg=$(ls "$clone"/artifacts/packages/Tollgate.Client.*.nupkg)
+"$python" - "$nupkg" <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+nuspec = zipfile.ZipFile(sys.argv[1]).read("Tollgate.Client.nuspec").decode("utf-8-sig")
+missing = [n for n in ("README.md", "lib/net10.0/Tollgate.Client.dll", "lib/net10.0/Tollgate.Client.xml") if n not in names]
+assert not missing, f"{sys.argv[1]} lacks {missing}"
+assert "<readme>README.md</readme>" in nuspec, "the nuspec names no readme"
+PY
+cat > Program.cs <<'CS'
+using Tollgate.Client;
+using Tollgate.Client.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddTollgate(o =>
+{
+    o.BaseAddress = new Uri("http://localhost:5080/");
+    o.ApiKey = "tg_sk_install_check";
+});
+var app = builder.Build();
+app.MapPost("/cv/generate", () => "done").RequireQuota("cv_generate");
+app.Run();
+CS
+dotnet build -nologo -v quiet -warnaserror >/dev/null
+echo "check-sdk-installs: $(basename "$nupkg") has its README and XML docs; an app using RequireQuota builds on it"
+
+echo "check-sdk-installs: Python"
+mkdir "$scratch/app-python" && cd "$scratch/app-python"
+"$python" -m venv --system-site-packages venv
+install_lines pip | grep -- "--no-index" | PATH="$scratch/app-python/venv/bin:$PATH" run_lines
+venv/bin/python - "$scratch/app-python/venv" <<'PY'
+import pathlib, sys
+import tollgate
+assert pathlib.Path(tollgate.__file__).is_relative_to(sys.argv[1]), f"tollgate imported from {tollgate.__file__}"
+assert tollgate.Tollgate and tollgate.AsyncTollgate
+PY
+echo "check-sdk-installs: tollgate installs into a venv without PyPI"
+
+echo "check-sdk-installs: TypeScript"
+mkdir "$scratch/app-typescript" && cd "$scratch/app-typescript"
+npm init -y >/dev/null
+install_lines npm | run_lines
+test -f node_modules/@tollgate/sdk/dist/index.js || { echo "check-sdk-installs: npm install did not build dist/" >&2; exit 1; }
+node --input-type=module -e 'import { Tollgate } from "@tollgate/sdk"; import { requireQuota } from "@tollgate/sdk/express";
+if (typeof Tollgate !== "function" || typeof requireQuota !== "function") process.exit(1);'
+echo "check-sdk-installs: @tollgate/sdk installs and builds its dist/"
