@@ -25,7 +25,7 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
         using var message = Compose(smtp, to, messageId, email);
         using var client = new SmtpClient
         {
-            Timeout = (int)smtp.Timeout.TotalMilliseconds,
+            Timeout = (int)Math.Min(smtp.Timeout.TotalMilliseconds, int.MaxValue),
             // A relay's CRL or OCSP responder out of reach must not stop mail whose certificate otherwise verifies.
             CheckCertificateRevocation = false,
         };
@@ -41,8 +41,6 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
             }
 
             await client.SendAsync(message, timeout.Token);
-            await client.DisconnectAsync(quit: true, timeout.Token);
-            return new SmtpResult(true, false, 250, null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -67,6 +65,23 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
         {
             // Unreachable, cut off, TLS refused, or STARTTLS or AUTH not offered: nothing the message can change, so retry.
             return new SmtpResult(false, false, null, Describe(e));
+        }
+
+        await QuitAsync(client);
+        return new SmtpResult(true, false, 250, null);
+    }
+
+    /// <summary>The server took the message at DATA: a QUIT that fails after that must not turn it into a retry and a second copy.</summary>
+    private static async Task QuitAsync(SmtpClient client)
+    {
+        try
+        {
+            using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await client.DisconnectAsync(quit: true, quit.Token);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ProtocolException or CommandException or OperationCanceledException)
+        {
+            // The connection is dropped with the client; the message is already the server's.
         }
     }
 
