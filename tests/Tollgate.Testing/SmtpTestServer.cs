@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace Tollgate.Testing;
@@ -12,16 +14,29 @@ public sealed class SmtpTestServer : IAsyncDisposable
 {
     private const string Python = "/usr/bin/python3"; // Debian's interpreter, the one its python3-aiosmtpd belongs to
     private readonly Process _process;
+    private readonly DirectoryInfo? _certificates;
 
-    private SmtpTestServer(Process process, int port) => (_process, Port) = (process, port);
+    private SmtpTestServer(Process process, int port, DirectoryInfo? certificates, string? certificateSha256) =>
+        (_process, Port, _certificates, CertificateSha256) = (process, port, certificates, certificateSha256);
+
+    /// <summary>How the server speaks TLS: not at all, after STARTTLS (which it then requires), or from the first byte.</summary>
+    public enum Tls
+    {
+        None,
+        StartTls,
+        Implicit,
+    }
 
     public int Port { get; }
+
+    /// <summary>The SHA-256 thumbprint of the self-signed certificate a TLS server presents (no machine trusts it).</summary>
+    public string? CertificateSha256 { get; }
 
     public ConcurrentQueue<ReceivedMail> Messages { get; } = new();
 
     public sealed record ReceivedMail(
         string MailFrom, IReadOnlyList<string> RcptTos, string From, string To, string Subject, string MessageId, string ContentType,
-        IReadOnlyList<MailPart> Parts, string? Login = null)
+        IReadOnlyList<MailPart> Parts, string? Login = null, bool OverTls = false)
     {
         public string Body(string contentType) => Parts.Single(p => p.ContentType == contentType).Body;
     }
@@ -38,11 +53,27 @@ public sealed class SmtpTestServer : IAsyncDisposable
         ["Tollgate:Email:PollInterval"] = "00:00:00.050",
     };
 
-    /// <summary>Starts the server; with <paramref name="login"/> and <paramref name="password"/> it requires AUTH (PLAIN or LOGIN) with them.</summary>
-    public static async Task<SmtpTestServer> StartAsync(string? login = null, string? password = null)
+    /// <summary>
+    /// Starts the server; with <paramref name="login"/> and <paramref name="password"/> it requires AUTH (PLAIN or LOGIN) with
+    /// them, and with <paramref name="tls"/> it presents a fresh self-signed certificate.
+    /// </summary>
+    public static async Task<SmtpTestServer> StartAsync(string? login = null, string? password = null, Tls tls = Tls.None)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "smtp_server.py");
-        string[] arguments = login is null ? ["-u", script] : ["-u", script, "--auth", $"{login}:{password}"];
+        List<string> arguments = ["-u", script];
+        if (login is not null)
+        {
+            arguments.AddRange(["--auth", $"{login}:{password}"]);
+        }
+
+        var certificates = tls == Tls.None ? null : Directory.CreateTempSubdirectory("tollgate-smtp-tls-");
+        string? thumbprint = null;
+        if (certificates is not null)
+        {
+            thumbprint = WriteCertificate(certificates, out var cert, out var key);
+            arguments.AddRange(["--tls", tls == Tls.Implicit ? "implicit" : "starttls", cert, key]);
+        }
+
         var process = Process.Start(new ProcessStartInfo(Python, arguments)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -54,7 +85,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
             throw new InvalidOperationException($"the SMTP test server did not start (is python3-aiosmtpd installed? test.sh installs it): {ready} {error}");
         }
 
-        var server = new SmtpTestServer(process, int.Parse(ready["READY ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        var server = new SmtpTestServer(process, int.Parse(ready["READY ".Length..], System.Globalization.CultureInfo.InvariantCulture),
+            certificates, thumbprint);
         _ = Task.Run(server.ReadAsync);
         return server;
     }
@@ -84,6 +116,23 @@ public sealed class SmtpTestServer : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _certificates?.Delete(recursive: true);
+    }
+
+    /// <summary>A self-signed certificate for 127.0.0.1, as PEM files the Python server loads; returns its SHA-256 thumbprint.</summary>
+    private static string WriteCertificate(DirectoryInfo folder, out string certPath, out string keyPath)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=tollgate-test-smtp", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        var now = TimeProvider.System.GetUtcNow();
+        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+        (certPath, keyPath) = (Path.Combine(folder.FullName, "cert.pem"), Path.Combine(folder.FullName, "key.pem"));
+        File.WriteAllText(certPath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return certificate.GetCertHashString(HashAlgorithmName.SHA256);
     }
 
     private async Task ReadAsync()
@@ -96,7 +145,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 r.GetProperty("from").GetString()!, r.GetProperty("to").GetString()!, r.GetProperty("subject").GetString()!,
                 r.GetProperty("message_id").GetString()!, r.GetProperty("content_type").GetString()!,
                 [.. r.GetProperty("parts").EnumerateArray().Select(p => new MailPart(p.GetProperty("content_type").GetString()!,
-                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!))], r.GetProperty("login").GetString()));
+                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!))], r.GetProperty("login").GetString(),
+                r.GetProperty("tls").GetBoolean()));
         }
     }
 }

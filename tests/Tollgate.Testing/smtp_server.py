@@ -5,21 +5,29 @@ MIME part decoded. Reads commands on stdin: "refuse <code> <count>" refuses the 
 at DATA with that reply code.
 
 With "--auth LOGIN:PASSWORD" it requires AUTH (PLAIN or LOGIN, allowed without TLS: loopback only) with exactly those
-credentials before MAIL, and each message line carries the login it was sent under.
+credentials before MAIL, and each message line carries the login it was sent under. With "--tls starttls CERT KEY" it
+offers and requires STARTTLS, with "--tls implicit CERT KEY" it speaks TLS from the first byte (SMTPS); each message
+line says whether it came over TLS.
 """
+import argparse
 import asyncio
 import email
 import email.policy
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 
 from aiosmtpd.smtp import SMTP, AuthResult
 
 refusals = {"code": 0, "left": 0}
-credentials = sys.argv[sys.argv.index("--auth") + 1].split(":", 1) if "--auth" in sys.argv else None
+parser = argparse.ArgumentParser()
+parser.add_argument("--auth")
+parser.add_argument("--tls", nargs=3, metavar=("MODE", "CERT", "KEY"))
+arguments = parser.parse_args()
+credentials = arguments.auth.split(":", 1) if arguments.auth else None
 lock = threading.Lock()
 
 
@@ -57,6 +65,7 @@ class Handler:
             "content_type": message.get_content_type(),
             "parts": parts,
             "login": session.auth_data.login.decode() if session.authenticated else None,
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
         }), flush=True)
         return "250 OK"
 
@@ -71,9 +80,18 @@ async def main():
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     handler = Handler()
-    auth = {"authenticator": authenticate, "auth_required": True} if credentials else {}
+    options = {"authenticator": authenticate, "auth_required": True} if credentials else {}
+    implicit = None
+    if arguments.tls:
+        mode, cert, key = arguments.tls
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        if mode == "implicit":
+            implicit = context
+        else:
+            options |= {"tls_context": context, "require_starttls": True}
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, hostname="tollgate-test-smtp", auth_require_tls=False, **auth), sock=sock)
+        lambda: SMTP(handler, hostname="tollgate-test-smtp", auth_require_tls=False, **options), sock=sock, ssl=implicit)
     print(f"READY {sock.getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()

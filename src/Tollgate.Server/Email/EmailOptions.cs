@@ -42,11 +42,21 @@ public sealed class SmtpOptions
     /// <summary>Speak TLS from the first byte (SMTPS, port 465); <see cref="UseStartTls"/> is then ignored.</summary>
     public bool UseImplicitTls { get; set; }
 
+    /// <summary>
+    /// The SHA-256 thumbprint (hex, colons allowed) of the relay's certificate, trusted whatever its issuer and name: for a
+    /// relay with a self-signed certificate. Unset, the certificate must chain to a trusted root and name the host.
+    /// </summary>
+    public string? CertificateSha256 { get; set; }
+
     /// <summary>The sender, as an address or "Name &lt;address&gt;".</summary>
     public string? From { get; set; }
 
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal string? PinnedThumbprint => string.IsNullOrWhiteSpace(CertificateSha256)
+        ? null
+        : CertificateSha256.Replace(":", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
 
     internal MailKit.Security.SecureSocketOptions SocketOptions => UseImplicitTls
         ? MailKit.Security.SecureSocketOptions.SslOnConnect

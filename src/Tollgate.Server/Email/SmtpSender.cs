@@ -1,4 +1,6 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -29,6 +31,13 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
             // A relay's CRL or OCSP responder out of reach must not stop mail whose certificate otherwise verifies.
             CheckCertificateRevocation = false,
         };
+        if (smtp.PinnedThumbprint is { } pinned)
+        {
+            // A pinned certificate is trusted as it is (a self-signed relay); any other must pass the usual checks.
+            client.ServerCertificateValidationCallback = (_, certificate, _, errors) => errors == SslPolicyErrors.None
+                || string.Equals(certificate?.GetCertHashString(HashAlgorithmName.SHA256), pinned, StringComparison.OrdinalIgnoreCase);
+        }
+
         // Timeout bounds each read and write; the token bounds the attempt as a whole.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(smtp.Timeout);

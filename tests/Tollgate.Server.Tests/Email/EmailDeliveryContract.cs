@@ -168,6 +168,51 @@ public abstract class EmailDeliveryContract : ApiContract
         Assert.Empty(smtp.Messages);
     }
 
+    [Theory]
+    [InlineData(SmtpTestServer.Tls.StartTls)]
+    [InlineData(SmtpTestServer.Tls.Implicit)]
+    public async Task OverTlsTheMessageReachesARelayWhosePinnedSelfSignedCertificateIsTrusted(SmtpTestServer.Tls tls)
+    {
+        await using var smtp = await SmtpTestServer.StartAsync(tls: tls);
+        await using var app = await StartAsync(EmailLog.Settings(smtp, extra: [
+            ("Tollgate:Email:Smtp:UseStartTls", tls == SmtpTestServer.Tls.StartTls ? "true" : "false"),
+            ("Tollgate:Email:Smtp:UseImplicitTls", tls == SmtpTestServer.Tls.Implicit ? "true" : "false"),
+            ("Tollgate:Email:Smtp:CertificateSha256", string.Join(':', smtp.CertificateSha256!.Chunk(2).Select(c => new string(c))))]),
+            EmailLog.Start);
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var mail = (await smtp.WaitForAsync(1))[0];
+        var sent = await EmailLog.SettledAsync(app, (await EmailLog.QueuedAsync(app, 1))[0]!["id"].Value<string>()!, 1, "sent");
+
+        Assert.Equal((true, "You have used 80% of your CV generation"), (mail.OverTls, mail.Subject));
+        Assert.Equal(250, sent["attempt_log"]![0]!["smtp_status"].Value<int>());
+    }
+
+    [Fact]
+    public async Task ARelayWhoseCertificateIsNotTrustedGetsNothingAndTheMessageIsRetried()
+    {
+        await using var smtp = await SmtpTestServer.StartAsync(tls: SmtpTestServer.Tls.StartTls);
+        await using var app = await StartAsync(EmailLog.Settings(smtp, extra: ("Tollgate:Email:Smtp:UseStartTls", "true")), EmailLog.Start);
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var refused = await EmailLog.SettledAsync(app, (await EmailLog.QueuedAsync(app, 1))[0]!["id"].Value<string>()!, 1);
+
+        Assert.Equal("pending", refused["status"].Value<string>());
+        Assert.Contains("certificate", refused["last_error"].Value<string>(), StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
+    public async Task APinnedCertificateThatIsNotAThumbprintStopsTheServerNamingTheSetting()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+            StartAsync(EmailLog.Settings(smtp: null, extra: ("Tollgate:Email:Smtp:CertificateSha256", "AB:CD")), EmailLog.Start));
+
+        Assert.Contains("Tollgate:Email:Smtp:CertificateSha256 must be a SHA-256 thumbprint", failure.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WithoutSmtpSettingsNothingIsSentAndTheMessageIsLoggedAsSkipped()
     {
