@@ -59,7 +59,7 @@ public static class OptionsValidation
             .Validate(o => o.MaxConcurrency >= 1, "Tollgate:Email:MaxConcurrency must be at least 1")
             .Validate(o => o.Smtp.Port is >= 1 and <= 65535, "Tollgate:Email:Smtp:Port must be from 1 to 65535")
             .Validate(o => o.Smtp.Timeout > TimeSpan.Zero, "Tollgate:Email:Smtp:Timeout must be positive")
-            .Validate(o => o.Smtp.PinnedThumbprint is null || (o.Smtp.PinnedThumbprint.Length == 64 && o.Smtp.PinnedThumbprint.All(char.IsAsciiHexDigit)),
+            .Validate(o => o.Smtp.PinnedThumbprint is not { } pin || (pin.Length == 64 && pin.All(char.IsAsciiHexDigit)),
                 "Tollgate:Email:Smtp:CertificateSha256 must be a SHA-256 thumbprint: 64 hex digits, colons allowed");
         services.AddOptions<StripeOptions>().ValidateOnStart()
             .Validate(o => Uri.TryCreate(o.ApiBase, UriKind.Absolute, out _), "Tollgate:Stripe:ApiBase must be an absolute URL")

@@ -80,7 +80,7 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
         return new SmtpResult(true, false, 250, null);
     }
 
-    /// <summary>The server took the message at DATA: a QUIT that fails after that must not turn it into a retry and a second copy.</summary>
+    /// <summary>The server took the message at DATA: a QUIT failing after that must not make a retry and a second copy.</summary>
     private static async Task QuitAsync(SmtpClient client)
     {
         try
@@ -88,7 +88,8 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
             using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await client.DisconnectAsync(quit: true, quit.Token);
         }
-        catch (Exception e) when (e is IOException or SocketException or ProtocolException or CommandException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ProtocolException or CommandException
+            or OperationCanceledException)
         {
             // The connection is dropped with the client; the message is already the server's.
         }
