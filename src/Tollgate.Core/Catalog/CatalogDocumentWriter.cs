@@ -91,6 +91,7 @@ public static class CatalogDocumentWriter
 
             CatalogNotify.Write(w, catalog.NotifyEmail);
             CatalogPacks.Write(w, catalog.Packs);
+            CatalogMetrics.Write(w, catalog.Metrics);
             w.WriteEndObject();
         }
 
@@ -205,6 +206,11 @@ public static class CatalogDocumentWriter
                 }
 
                 WriteMeter(w, pf.Meter);
+                if (pf.Metric is { } metric)
+                {
+                    w.WriteString("metric", metric); // only when set, so the hashes of terms without one stay the same
+                }
+
                 if (pf.PerMemberLimit is { } perMember)
                 {
                     w.WriteNumber("per_member_limit", perMember);

@@ -7,7 +7,7 @@ namespace Tollgate.Core.Catalog;
 internal static class PlanReader
 {
     public static List<PlanDefinition> ReadPlans(ElementReader root, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems,
-        string? planWideRateFeature = null)
+        string? planWideRateFeature = null, IReadOnlySet<string>? metrics = null)
     {
         var plans = new List<PlanDefinition>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -31,7 +31,7 @@ internal static class PlanReader
             var budget = CatalogDocument.NanoUsd(r, "llm_budget_usd");
             var budgetReset = QuotaTermsReader.ReadBudgetReset(r, r.Raw("llm_budget_usd") is { ValueKind: not JsonValueKind.Null });
             var prices = ReadPrices(r, problems);
-            var planFeatures = ReadPlanFeatures(r, features, problems, planWideRateFeature);
+            var planFeatures = ReadPlanFeatures(r, features, problems, planWideRateFeature, metrics ?? new HashSet<string>());
             if (code is not null && !seen.Add(code))
             {
                 r.Problem(r.Child("code"), $"duplicates plan '{code}'");
@@ -114,14 +114,15 @@ internal static class PlanReader
     }
 
     private static List<PlanFeature> ReadPlanFeatures(
-        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems, string? planWideRateFeature)
+        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems, string? planWideRateFeature,
+        IReadOnlySet<string> metrics)
     {
         var result = new List<PlanFeature>();
         foreach (var (element, path) in plan.Array("features", required: false))
         {
             var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
                 "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat", "overage_tiers",
-                "tiers_mode");
+                "tiers_mode", "metric");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -143,7 +144,7 @@ internal static class PlanReader
             var rateOk = true;
             var parsed = feature.Kind switch
             {
-                FeatureKind.Metered => ReadMetered(r, code, features),
+                FeatureKind.Metered => ReadMetered(r, code, features, metrics),
                 FeatureKind.Boolean => ReadBoolean(r, code, planWide: code == planWideRateFeature),
                 _ => ReadValue(r, code),
             };
@@ -157,11 +158,23 @@ internal static class PlanReader
         return result;
     }
 
-    private static PlanFeature? ReadMetered(ElementReader r, string code, IReadOnlyDictionary<string, Feature> features)
+    private static PlanFeature? ReadMetered(ElementReader r, string code, IReadOnlyDictionary<string, Feature> features, IReadOnlySet<string> metrics)
     {
         RejectFields(r, "metered", "enabled", "value");
         var (quota, reset, present) = QuotaTermsReader.ReadLimit(r);
         var meter = QuotaTermsReader.ReadMeter(r, features, out var meterOk);
+        var metric = r.String("metric", required: false, 64);
+        if (metric is not null && !metrics.Contains(metric))
+        {
+            r.Problem(r.Child("metric"), $"names no metric in this document: '{metric}'");
+            meterOk = false;
+        }
+        else if (metric is not null && meter is not null)
+        {
+            r.Problem(r.Child("metric"), "cannot be combined with meter: a feature counts either a metric's events or LLM calls");
+            meterOk = false;
+        }
+
         var hardCap = r.Boolean("hard_cap", defaultValue: true);
         var rollover = r.Boolean("rollover", defaultValue: false);
         var overage = r.Integer("overage_unit_price_cents", required: false, 0, CatalogDocument.MaxPriceCents);
@@ -200,13 +213,13 @@ internal static class PlanReader
 
         return present && thresholds is not null && meterOk && tiersOk
             ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers)
+                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric)
             : null;
     }
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code, bool planWide)
     {
-        RejectFields(r, "boolean", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
+        RejectFields(r, "boolean", "metric", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var enabled = r.Boolean("enabled", defaultValue: true);
         if (!enabled && !planWide && r.Raw("rate_limit") is { ValueKind: not JsonValueKind.Null })
@@ -222,7 +235,7 @@ internal static class PlanReader
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
         // A value is read, never consumed or reserved, so a rate limit on it could never count a request.
-        RejectFields(r, "value", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
+        RejectFields(r, "value", "metric", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode", "rate_limit");
         var value = r.Raw("value");
         if (value is null)
