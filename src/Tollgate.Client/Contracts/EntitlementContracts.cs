@@ -5,8 +5,12 @@ namespace Tollgate.Client.Contracts;
 /// <summary>Asks whether a customer may use a feature, counting nothing.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Feature">The feature's code.</param>
-/// <param name="Amount">Units the customer wants to use.</param>
-public sealed record CheckRequest(string Customer, string Feature, long Amount = 1);
+/// <param name="Amount">Units the customer wants to use; a feature counted by a metric is allowed while its used is below the limit.</param>
+/// <param name="Value">
+/// For a feature counted by a unique_count metric: the value about to be used (such as a user id); one already counted in
+/// the window is allowed even at the limit.
+/// </param>
+public sealed record CheckRequest(string Customer, string Feature, long Amount = 1, JsonElement? Value = null);
 
 /// <summary>Uses units of a feature if the plan allows it, atomically.</summary>
 /// <param name="Customer">The customer's id.</param>
@@ -129,9 +133,15 @@ public sealed record UsageResponse(
 /// <param name="WindowStart">Where the quota's window (its own reset, not the billing period) started.</param>
 /// <param name="ResetsAt">When the window ends; null for a lifetime allowance.</param>
 /// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
+/// <param name="Groups">For a feature counted by a metric with group_by: used per group of property values; null otherwise.</param>
 public sealed record FeatureUsage(
     long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved, DateTimeOffset? WindowStart = null,
-    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null);
+    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null, IReadOnlyList<MetricGroupUsage>? Groups = null);
+
+/// <summary>A metric's value for one group of property values in the window.</summary>
+/// <param name="Group">The group_by properties and their values, such as {"model": "gpt-4o"} (null where events lacked one).</param>
+/// <param name="Used">The metric over the group's events.</param>
+public sealed record MetricGroupUsage(JsonElement Group, long Used);
 
 /// <summary>Everything a customer's plan gives, feature by feature (the email assistant's "available features").</summary>
 /// <param name="Customer">The customer's id.</param>
