@@ -101,6 +101,22 @@ public sealed record UsageEventBatch(IReadOnlyList<UsageEvent> Events);
 public sealed record UsageEvent(string Id, string Customer, string Feature, long Amount, DateTimeOffset Timestamp,
     IReadOnlyDictionary<string, JsonElement>? Properties = null, IReadOnlyDictionary<string, string>? Metadata = null);
 
+/// <summary>A batch of events with properties (at most 1000), which the catalog's billable metrics read.</summary>
+/// <param name="Events">The events; one malformed event fails the whole request, naming its path, and writes nothing.</param>
+public sealed record PropertyEventBatch(IReadOnlyList<PropertyEvent> Events);
+
+/// <summary>One event with properties: each metric of the catalog that reads <paramref name="Event"/> folds it in.</summary>
+/// <param name="Id">The sender's unique id; a resent id counts once.</param>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Event">The event's name, 1 to 64 characters.</param>
+/// <param name="Properties">
+/// A flat object: at most 32 keys of at most 64 characters, each a string (at most 256 characters), a number or a boolean;
+/// a property a sum, max or latest metric reads is a whole number from 0 to 10^12.
+/// </param>
+/// <param name="Timestamp">When it happened (now when absent); within the current window of the features counting it.</param>
+public sealed record PropertyEvent(
+    string Id, string Customer, string Event, IReadOnlyDictionary<string, JsonElement>? Properties = null, DateTimeOffset? Timestamp = null);
+
 /// <summary>What became of a batch of events.</summary>
 /// <param name="Accepted">Events counted.</param>
 /// <param name="Duplicates">Ids already counted before.</param>

@@ -19,7 +19,7 @@ public static class EventsApi
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(Policies.Secret);
-        group.MapPost("/", TrackAsync).AcceptsOneOf(typeof(UsageEventBatch));
+        group.MapPost("/", TrackAsync).AcceptsOneOf(typeof(UsageEventBatch), typeof(PropertyEventBatch));
         return group;
     }
 
