@@ -194,6 +194,14 @@ public static class CatalogDocumentWriter
                 }
 
                 WriteTiers(w, pf.OverageTiers);
+                if (pf.OveragePackage is { } package)
+                {
+                    w.WriteStartObject("overage_package"); // only when set, so the hashes of terms without one stay the same
+                    w.WriteNumber("size", package.Size);
+                    w.WriteNumber("price_cents", package.PriceCents);
+                    w.WriteEndObject();
+                }
+
                 if (!pf.AlertThresholds.SequenceEqual(PlanFeature.DefaultThresholds))
                 {
                     w.WriteStartArray("alert_thresholds");

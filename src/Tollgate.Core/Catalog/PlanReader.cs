@@ -122,7 +122,7 @@ internal static class PlanReader
         {
             var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
                 "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat", "overage_tiers",
-                "tiers_mode", "metric");
+                "tiers_mode", "metric", "overage_package");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -201,6 +201,16 @@ internal static class PlanReader
             r.Problem(r.Child("overage_tiers"), "cannot be combined with overage_unit_price_cents");
         }
 
+        var package = ReadPackage(r, out var packageOk);
+        if (package is not null && hardCap)
+        {
+            r.Problem(r.Child("overage_package"), "only applies when hard_cap is false");
+        }
+        else if (package is not null && (overage is not null || tiers is not null))
+        {
+            r.Problem(r.Child("overage_package"), "cannot be combined with overage_unit_price_cents or overage_tiers");
+        }
+
         if (rollover && (quota is null or 0) && present)
         {
             r.Problem(r.Child("rollover"), "needs a positive limit");
@@ -211,15 +221,37 @@ internal static class PlanReader
             r.Problem(r.Child("rollover"), "needs a window that resets (reset is never)");
         }
 
-        return present && thresholds is not null && meterOk && tiersOk
+        return present && thresholds is not null && meterOk && tiersOk && packageOk
             ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric)
+                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric, OveragePackage: package)
             : null;
+    }
+
+    /// <summary><c>overage_package: {size, price_cents}</c>, or null when absent; <paramref name="ok"/> is false when it is wrong.</summary>
+    private static OveragePackage? ReadPackage(ElementReader plan, out bool ok)
+    {
+        ok = true;
+        if (plan.Raw("overage_package") is not { } element || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var problems = new List<DocumentProblem>();
+        var r = new ElementReader(element, plan.Child("overage_package"), problems, "size", "price_cents");
+        var size = r.Integer("size", required: true, 1, OveragePackage.MaxSize);
+        var price = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
+        foreach (var problem in problems)
+        {
+            plan.Problem(problem.Path, problem.Message);
+        }
+
+        ok = problems.Count == 0;
+        return ok && size is { } s && price is { } c ? new OveragePackage(s, c) : null;
     }
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code, bool planWide)
     {
-        RejectFields(r, "boolean", "metric", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
+        RejectFields(r, "boolean", "metric", "overage_package", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var enabled = r.Boolean("enabled", defaultValue: true);
         if (!enabled && !planWide && r.Raw("rate_limit") is { ValueKind: not JsonValueKind.Null })
@@ -235,7 +267,7 @@ internal static class PlanReader
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
         // A value is read, never consumed or reserved, so a rate limit on it could never count a request.
-        RejectFields(r, "value", "metric", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
+        RejectFields(r, "value", "metric", "overage_package", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode", "rate_limit");
         var value = r.Raw("value");
         if (value is null)

@@ -39,7 +39,8 @@ public sealed record PlanFeature(
     long? PerMemberLimit = null,
     bool PerSeat = false,
     OverageTiers? OverageTiers = null,
-    string? Metric = null)
+    string? Metric = null,
+    OveragePackage? OveragePackage = null)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
 

@@ -78,6 +78,8 @@ internal sealed class PlanFeatureRow
     public bool PerSeat { get; set; }
     public string? OverageTiersJson { get; set; }
     public string? MetricCode { get; set; }
+    public long? OveragePackageSize { get; set; }
+    public long? OveragePackageCents { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
@@ -85,7 +87,8 @@ internal sealed class PlanFeatureRow
         QuotaTermNames.TryParseReset(QuotaReset, out var reset) ? reset : Core.Catalog.QuotaReset.Month,
         RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
         MeterJson is null ? null : MeterColumn.Read(MeterJson), PerMemberLimit, PerSeat,
-        OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson), MetricCode);
+        OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson), MetricCode,
+        OveragePackageSize is { } size && OveragePackageCents is { } cents ? new OveragePackage(size, cents) : null);
 }
 
 internal sealed class SettingsRow

@@ -34,7 +34,11 @@ public abstract class MetricsContract : ApiContract
                 { "feature_code": "tokens", "limit": 1000000, "metric": "llm_tokens" },
                 { "feature_code": "eu_requests", "limit": 100, "metric": "eu_calls" },
                 { "feature_code": "seats", "limit": 100, "metric": "seat_count" },
-                { "feature_code": "storage", "limit": 100, "hard_cap": false, "overage_unit_price_cents": 10, "metric": "peak_gb" } ] }
+                { "feature_code": "storage", "limit": 100, "hard_cap": false, "overage_unit_price_cents": 10, "metric": "peak_gb" } ] },
+            { "code": "pro", "name": "Pro", "prices": [ { "billing_period": "monthly", "price_cents": 2000 } ],
+              "features": [
+                { "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },
+                  "metric": "llm_tokens" } ] }
           ]
         }
         """;
@@ -116,6 +120,23 @@ public abstract class MetricsContract : ApiContract
         var usage = await UsageAsync(app, "storage");
 
         Assert.Equal((170L, 70L), (usage["used"].Value<long>(), usage["overage"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task OverageOf2300TokensPastASoftCapOf1000IsInvoicedAsThreeStartedPackagesOf1000For15Dollars()
+    {
+        await using var app = await StartAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+
+        await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 3000 }), Event("t2", "llm_call", new { model = "mini", tokens = 300 }));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var overage = Assert.Single(invoice["lines"]!.AsArray(), l => l!["kind"].Value<string>() == "overage")!;
+
+        Assert.Equal((3L, 500L, 1500L), (overage["quantity"].Value<long>(), overage["unit_amount_cents"].Value<long>(), overage["amount_cents"].Value<long>()));
+        Assert.Equal("Overage: 2,300 units of Tokens past 1,000 (3 started packages of 1,000)", overage["description"].Value<string>());
+        Assert.Equal(2000L + 1500, invoice["amount_due_cents"].Value<long>());
     }
 
     [Fact]

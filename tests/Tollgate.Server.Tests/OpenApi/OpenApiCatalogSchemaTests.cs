@@ -38,7 +38,7 @@ public sealed partial class OpenApiCatalogSchemaTests
                   "meter": { "llm": "total_tokens", "features": ["calls"], "providers": ["openai"] } },
                 { "feature_code": "api", "enabled": true, "rate_limit": { "limit": 600, "per": "minute" } },
                 { "feature_code": "seats", "value": 5 },
-                { "feature_code": "users", "limit": 5, "metric": "active_users" }
+                { "feature_code": "users", "limit": 5, "metric": "active_users", "hard_cap": false, "overage_package": { "size": 10, "price_cents": 500 } }
               ] }
           ],
           "faq": [ { "question": "q", "answer": "a" } ],

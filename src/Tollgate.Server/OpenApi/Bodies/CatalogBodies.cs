@@ -152,6 +152,9 @@ public sealed record CatalogPriceBody(
 /// last is open-ended.
 /// </param>
 /// <param name="TiersMode">With overage_tiers: graduated (default) prices each tier's units at its price; volume prices all at the tier reached.</param>
+/// <param name="OveragePackage">
+/// Metered with hard_cap false, not with overage_unit_price_cents or overage_tiers: bill the overage per started package.
+/// </param>
 /// <param name="Metric">
 /// Metered, not with meter: a metric of this document whose value over each window's events is the feature's used; such a
 /// feature takes events, not consume or reserve.
@@ -173,7 +176,13 @@ public sealed record CatalogPlanFeatureBody(
     CatalogMeterBody? Meter = null,
     IReadOnlyList<CatalogOverageTierBody>? OverageTiers = null,
     string? TiersMode = null,
-    string? Metric = null);
+    string? Metric = null,
+    CatalogOveragePackageBody? OveragePackage = null);
+
+/// <summary>Overage billed per started package, as Lago's package charge: $5 per 1,000 started.</summary>
+/// <param name="Size">Units in a package, 1 to 10^12; a part package is billed whole.</param>
+/// <param name="PriceCents">The price of one package, in minor units.</param>
+public sealed record CatalogOveragePackageBody(long Size, long PriceCents);
 
 /// <summary>A rate limit: at most Limit requests (consume or reserve calls, whatever their amount) per fixed window aligned to the Unix epoch.</summary>
 /// <param name="Limit">Requests allowed in one window, at least 1.</param>

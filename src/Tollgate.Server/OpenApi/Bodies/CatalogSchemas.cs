@@ -72,6 +72,8 @@ public sealed class CatalogSchemas : IOpenApiSchemaTransformer
         [(typeof(CatalogMetricBody), "property")] = s => Text(s, 64, minLength: 1),
         [(typeof(CatalogMetricBody), "filters")] = s => s.MaxProperties = CatalogMetrics.MaxFilters,
         [(typeof(CatalogMetricBody), "group_by")] = s => { s.MaxItems = CatalogMetrics.MaxGroupBy; Item(s, i => Text(i, 64, minLength: 1)); },
+        [(typeof(CatalogOveragePackageBody), "size")] = s => Range(s, 1, OveragePackage.MaxSize),
+        [(typeof(CatalogOveragePackageBody), "price_cents")] = s => Range(s, 0, MaxCents),
         [(typeof(CatalogPlanFeatureBody), "metric")] = s => Text(s, 64, CodePattern),
         [(typeof(CatalogPackBody), "code")] = s => Text(s, 64, CodePattern),
         [(typeof(CatalogPackBody), "name")] = s => Text(s, 200, minLength: 1),

@@ -3,8 +3,8 @@ CREATE TABLE metric_events (
     customer_id     TEXT NOT NULL,
     id              TEXT NOT NULL,
     event_name      TEXT NOT NULL,
-    occurred_at     BIGINT NOT NULL,
-    received_at     BIGINT NOT NULL,
+    occurred_at     INTEGER NOT NULL,
+    received_at     INTEGER NOT NULL,
     properties_json TEXT NOT NULL,
     PRIMARY KEY (customer_id, id)
 );
@@ -16,16 +16,16 @@ CREATE INDEX metric_events_received ON metric_events (received_at);
 CREATE TABLE metric_rollups (
     customer_id     TEXT NOT NULL,
     metric_code     TEXT NOT NULL,
-    window_start    BIGINT NOT NULL,
-    window_end      BIGINT NOT NULL,
+    window_start    INTEGER NOT NULL,
+    window_end      INTEGER NOT NULL,
     group_key       TEXT NOT NULL,
-    events          BIGINT NOT NULL DEFAULT 0,
-    total           BIGINT NOT NULL DEFAULT 0,
-    maximum         BIGINT NOT NULL DEFAULT 0,
-    distinct_values BIGINT NOT NULL DEFAULT 0,
-    latest          BIGINT NOT NULL DEFAULT 0,
-    latest_at       BIGINT NOT NULL DEFAULT 0,
-    updated_at      BIGINT NOT NULL,
+    events          INTEGER NOT NULL DEFAULT 0,
+    total           INTEGER NOT NULL DEFAULT 0,
+    maximum         INTEGER NOT NULL DEFAULT 0,
+    distinct_values INTEGER NOT NULL DEFAULT 0,
+    latest          INTEGER NOT NULL DEFAULT 0,
+    latest_at       INTEGER NOT NULL DEFAULT 0,
+    updated_at      INTEGER NOT NULL,
     PRIMARY KEY (customer_id, metric_code, window_start, window_end, group_key)
 );
 
@@ -33,8 +33,8 @@ CREATE TABLE metric_rollups (
 CREATE TABLE metric_distinct_values (
     customer_id  TEXT NOT NULL,
     metric_code  TEXT NOT NULL,
-    window_start BIGINT NOT NULL,
-    window_end   BIGINT NOT NULL,
+    window_start INTEGER NOT NULL,
+    window_end   INTEGER NOT NULL,
     group_key    TEXT NOT NULL,
     value        TEXT NOT NULL,
     PRIMARY KEY (customer_id, metric_code, window_start, window_end, group_key, value)
