@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tollgate.Client.Contracts;
 
@@ -149,10 +150,14 @@ public sealed record UsageResponse(
 /// <param name="WindowStart">Where the quota's window (its own reset, not the billing period) started.</param>
 /// <param name="ResetsAt">When the window ends; null for a lifetime allowance.</param>
 /// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
-/// <param name="Groups">For a feature counted by a metric with group_by: used per group of property values; null otherwise.</param>
+/// <param name="Groups">
+/// For a feature counted by a metric with group_by: used per group of property values; left out for any other feature, so
+/// their usage reads as before.
+/// </param>
 public sealed record FeatureUsage(
     long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved, DateTimeOffset? WindowStart = null,
-    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null, IReadOnlyList<MetricGroupUsage>? Groups = null);
+    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MetricGroupUsage>? Groups = null);
 
 /// <summary>A metric's value for one group of property values in the window.</summary>
 /// <param name="Group">The group_by properties and their values, such as {"model": "gpt-4o"} (null where events lacked one).</param>
