@@ -78,7 +78,7 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
                     values[key] = value = folded.Value;
                 }
 
-                await SetCounterAsync(scope, context, feature, grant, window, value);
+                await SetCounterAsync(scope, context, feature, grant, window, value, metric, e.Timestamp);
             }
 
             accepted++;
@@ -97,7 +97,8 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
 
     /// <summary>The feature's counter takes the metric's value in the window; alerts see what it added.</summary>
     private async Task SetCounterAsync(
-        BatchScope scope, EntitlementContext context, string feature, PlanFeature grant, Core.Periods.BillingPeriod window, long value)
+        BatchScope scope, EntitlementContext context, string feature, PlanFeature grant, Core.Periods.BillingPeriod window, long value,
+        BillableMetric metric, DateTimeOffset at)
     {
         var start = window.Start.ToUnixTimeMilliseconds();
         await Counters.EnsureAsync(scope, context.CustomerId, feature, window, grant);
@@ -111,6 +112,12 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
             UPDATE usage_counters SET used = @value, updated_at = @now
             WHERE customer_id = @customer AND feature_code = @feature AND period_start = @start
             """, new { value, now = scope.NowMs, customer = context.CustomerId, feature, start }));
+        if (metric.Aggregation is MetricAggregation.Count or MetricAggregation.Sum or MetricAggregation.UniqueCount)
+        {
+            // Usage history adds what each day added; a max or latest is a level, not an amount used, so it has no daily total.
+            scope.AddDailyUsage(context.CustomerId, feature, at, value - before.Used);
+        }
+
         await alerts.OnUsedAsync(scope, context, feature, grant, before with { Used = value }, value - before.Used);
     }
 }

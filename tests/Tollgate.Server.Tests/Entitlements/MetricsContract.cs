@@ -82,6 +82,8 @@ public abstract class MetricsContract : ApiContract
         var groups = usage["groups"]!.AsArray().Select(g => (g!["group"]!["model"].Value<string>(), g["used"].Value<long>())).OrderBy(g => g.Item1);
         Assert.Equal([("gpt-4o", 1500L), ("mini", 200L)], groups);
         Assert.Null((await UsageAsync(app, "users"))["groups"]);
+        var history = await (await app.Admin.GetAsync("/v1/customers/c1/usage/history?feature=tokens&from=2026-01-15&to=2026-01-15")).ReadAsync();
+        Assert.Equal(1700, history["features"]!["tokens"]![0]!["quantity"].Value<long>());
     }
 
     [Fact]
