@@ -37,6 +37,32 @@ public sealed class EventsResource(TollgateClient client)
     /// <summary>Every event that matches, page after page.</summary>
     public IAsyncEnumerable<RecordedEventResponse> ListAllAsync(EventQuery query, CancellationToken cancellationToken = default) =>
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>
+    /// Sends one event with properties (<c>events.track</c> in the other SDKs): each billable metric of the catalog that
+    /// reads <paramref name="event"/> folds it in. Without <paramref name="id"/> one is made, so a retried call counts once.
+    /// </summary>
+    /// <param name="customer">The customer's id.</param>
+    /// <param name="event">The event's name, such as <c>llm_call</c>.</param>
+    /// <param name="properties">At most 32 strings, numbers and booleans, such as <c>{"model": "gpt-4o", "tokens": 1500}</c>.</param>
+    /// <param name="id">The event's unique id.</param>
+    /// <param name="timestamp">When it happened; now when null.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<TrackResponse> TrackAsync(
+        string customer, string @event, IReadOnlyDictionary<string, object>? properties = null, string? id = null, DateTimeOffset? timestamp = null,
+        CancellationToken cancellationToken = default) =>
+        TrackAsync([Event(customer, @event, properties, id, timestamp)], cancellationToken);
+
+    /// <summary>Sends a batch of events with properties (at most 1000); one malformed event fails the whole call and writes nothing.</summary>
+    public Task<TrackResponse> TrackAsync(IEnumerable<PropertyEvent> events, CancellationToken cancellationToken = default) =>
+        client.SendAsync<TrackResponse>(HttpMethod.Post, "v1/events", new PropertyEventBatch([.. events]), cancellationToken);
+
+    /// <summary>An event for the batch form, with an id made when none is given.</summary>
+    public static PropertyEvent Event(
+        string customer, string @event, IReadOnlyDictionary<string, object>? properties = null, string? id = null, DateTimeOffset? timestamp = null) =>
+        new(id ?? $"evt_{Guid.NewGuid():N}", customer, @event,
+            properties?.ToDictionary(p => p.Key, p => System.Text.Json.JsonSerializer.SerializeToElement(p.Value, TollgateClient.Json), StringComparer.Ordinal),
+            timestamp);
 }
 
 /// <summary>Logged LLM calls as priced, newest first; a secret key must name the customer or the member.</summary>

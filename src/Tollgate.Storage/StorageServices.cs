@@ -35,6 +35,7 @@ public static class StorageServices
         services.AddSingleton<EntitlementStore>();
         services.AddSingleton<Reservations>();
         services.AddSingleton<EventStore>();
+        services.AddSingleton<MetricEventStore>();
         services.AddSingleton<UsageQueries>();
         services.AddSingleton<Retention.RetentionPruner>();
         services.AddSingleton<BillingStore>();

@@ -105,3 +105,20 @@ def test_a_wrong_key_raises_authentication_error(server: object) -> None:
         with pytest.raises(tollgate.AuthenticationError) as e:
             bad.customers.get("anyone")
     assert e.value.status == 401 and e.value.error == "invalid_api_key"
+
+
+def test_track_sends_events_with_properties_one_or_a_batch_and_a_resent_id_counts_once(tg: tollgate.Tollgate, customer: str) -> None:
+    one = tg.events.track(customer, "llm_call", {"model": "gpt-4o", "tokens": 1000}, id=f"{customer}-t1")
+    batch = tg.events.track([{"customer": customer, "event": "llm_call", "properties": {"model": "gpt-4o", "tokens": 500}},
+                             {"customer": customer, "event": "llm_call", "properties": {"model": "mini", "tokens": 200}},
+                             {"id": f"{customer}-t1", "customer": customer, "event": "llm_call", "properties": {"model": "gpt-4o", "tokens": 1000}}])
+    usage = tg.usage.get(customer)["features"]["ai_tokens"]
+    assert (one["accepted"], batch["accepted"], batch["duplicates"]) == (1, 2, [f"{customer}-t1"])
+    assert usage["used"] == 1700
+    assert sorted((g["group"]["model"], g["used"]) for g in usage.get("groups", [])) == [("gpt-4o", 1500), ("mini", 200)]
+
+
+def test_a_malformed_property_event_raises_validation_failed_naming_its_path(tg: tollgate.Tollgate, customer: str) -> None:
+    with pytest.raises(tollgate.ValidationFailed) as e:
+        tg.events.track(customer, "llm_call", {"model": "gpt-4o", "tokens": 1.5})
+    assert "events[0].properties.tokens" in e.value.errors

@@ -72,6 +72,15 @@ def track(events: Iterable[Mapping[str, Any]]) -> Call:
     return Call("POST", "v1/events", {"events": out})
 
 
+def track_one(customer: str, event: str, properties: Mapping[str, Any] | None, id: str | None,
+              timestamp: datetime | str | None) -> Call:
+    """One event with properties, which the catalog's billable metrics read."""
+    out: dict[str, Any] = {"id": id or new_key(), "customer": customer, "event": event, "properties": dict(properties or {})}
+    if timestamp is not None:
+        out["timestamp"] = instant(timestamp) if isinstance(timestamp, datetime) else timestamp
+    return Call("POST", "v1/events", {"events": [out]})
+
+
 def llm_call(call: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(call)
     out.setdefault("request_id", new_key())  # a request id makes a resent call count once

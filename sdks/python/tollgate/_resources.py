@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, overload
 
 from . import _calls as c
 from . import webhooks as _webhooks
 from ._core import Call, SyncCore
 from ._pagination import SyncPager
-from .types import (Alert, CheckoutSession, Customer, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
+from .types import (Alert, PropertyEvent, CheckoutSession, Customer, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
                     Event, Invoice, LlmBatchResult, LlmBudget, LlmCall, LlmCallRecord, LlmCallResult, PortalLink, PortalSession, RecordedEvent,
                     CancelReason, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer, UsageHistory)
 
@@ -160,9 +160,26 @@ class Entitlements(_Resource):
 
 
 class Events(_Resource):
-    def track(self, events: Iterable[Event | Mapping[str, Any]]) -> TrackResult:
-        """After-the-fact usage, at most 1000 events; never denied. Events without an ``id`` get one."""
-        return self._send(c.track(events))
+    @overload
+    def track(self, events: Iterable[Event | PropertyEvent | Mapping[str, Any]], /) -> TrackResult: ...
+
+    @overload
+    def track(self, customer: str, event: str, properties: Mapping[str, str | int | float | bool] | None = None, /, *,
+              id: str | None = None, timestamp: datetime | str | None = None) -> TrackResult: ...
+
+    def track(self, events_or_customer: Iterable[Event | PropertyEvent | Mapping[str, Any]] | str, event: str | None = None,
+              properties: Mapping[str, str | int | float | bool] | None = None, /, *, id: str | None = None,
+              timestamp: datetime | str | None = None) -> TrackResult:
+        """After-the-fact usage; never denied, and an event without an ``id`` gets one, so a retry counts once.
+
+        ``track(customer, event, properties)`` sends one event with properties, which the catalog's billable metrics read;
+        ``track([...])`` sends a batch of at most 1000 (feature events ``{feature, amount}`` or events with properties).
+        """
+        if isinstance(events_or_customer, str):
+            if event is None:
+                raise TypeError("track(customer, event, properties): event is required")
+            return self._send(c.track_one(events_or_customer, event, properties, id, timestamp))
+        return self._send(c.track(events_or_customer))
 
     def list(self, *, customer: str | None = None, feature: str | None = None, from_: When = None, to: When = None,
              member: str | None = None, limit: int | None = None) -> SyncPager[RecordedEvent]:

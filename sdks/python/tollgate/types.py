@@ -6,7 +6,7 @@ USD amounts arrive as ``Decimal`` (never float); cents are ``int``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 
 class Customer(TypedDict):
@@ -112,6 +112,7 @@ class FeatureUsage(TypedDict):
     window_start: str | None  # the quota's own window (its reset), not the billing period
     resets_at: str | None  # None for a lifetime allowance (reset: never)
     granted_remaining: int | None
+    groups: NotRequired[list[MetricGroup]]  # only a feature counted by a metric with group_by: used per group
 
 
 class Usage(TypedDict):
@@ -257,6 +258,23 @@ class Event(TypedDict, total=False):
     timestamp: str
     properties: dict[str, Any]
     metadata: dict[str, str]  # up to 20 string pairs, 4 kB in all, as on consume
+
+
+class PropertyEvent(TypedDict, total=False):
+    """One event with properties for the batch form of ``events.track``: ``customer`` and ``event`` are required.
+
+    ``properties`` is flat: at most 32 keys, each a string (at most 256 characters), a number or a boolean."""
+
+    id: str
+    customer: str
+    event: str
+    timestamp: str
+    properties: dict[str, str | int | float | bool]
+
+
+class MetricGroup(TypedDict):
+    group: dict[str, Any]  # the group_by properties and their values, such as {"model": "gpt-4o"}
+    used: int
 
 
 class LlmCall(TypedDict, total=False):

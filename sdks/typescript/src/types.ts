@@ -52,7 +52,11 @@ export type FeatureUsage = {
   windowStart: string | null; resetsAt: string | null;
   /** What the customer's credit grants for the feature have left. */
   grantedRemaining?: number | null;
+  /** A feature counted by a billable metric with `group_by`: used per group of property values (its keys as sent). */
+  groups?: MetricGroup[];
 };
+
+export type MetricGroup = { group: Record<string, string | number | boolean | null>; used: number };
 
 export type Usage = { customer: string; plan: string | null; periodStart: string; periodEnd: string; features: Record<string, FeatureUsage> };
 
@@ -77,6 +81,17 @@ export type UsageEvent = {
   properties?: Record<string, unknown>;
   /** Up to 20 string pairs (4 kB in all) kept on the usage record, as on consume. */
   metadata?: Record<string, string>;
+};
+
+/** An event with properties, which the catalog's billable metrics read. */
+export type PropertyEvent = {
+  /** Your unique id for the event; a resend counts once. Generated when left out. */
+  id?: string;
+  customer: string;
+  event: string;
+  timestamp?: Date | string;
+  /** Flat: at most 32 keys, each a string (at most 256 characters), a number or a boolean. */
+  properties?: Record<string, string | number | boolean>;
 };
 
 export type TrackAnswer = { accepted: number; duplicates: string[]; rejected: { index: number; id: string | null; reason: string }[] };

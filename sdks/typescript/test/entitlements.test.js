@@ -174,3 +174,17 @@ test("a rate_limited or quota_exceeded denial is thrown at once with its Retry-A
   assert.ok(spent instanceof QuotaExceededError);
   assert.equal(seen.consumes, 1);
 });
+
+test("events.track sends events with properties, one or a batch; a resent id counts once and groups keep their keys", async () => {
+  const { tg, customer } = await withCustomer();
+  const one = await tg.events.track(customer, "llm_call", { model_name: "gpt-4o", tokens: 1000 }, { id: `${customer}-t1` });
+  const batch = await tg.events.track([
+    { customer, event: "llm_call", properties: { model_name: "gpt-4o", tokens: 500 } },
+    { customer, event: "llm_call", properties: { model_name: "mini", tokens: 200 } },
+    { id: `${customer}-t1`, customer, event: "llm_call", properties: { model_name: "gpt-4o", tokens: 1000 } },
+  ]);
+  const usage = (await tg.usage.get(customer)).features.ai_tokens;
+  assert.deepEqual([one.accepted, batch.accepted, batch.duplicates], [1, 2, [`${customer}-t1`]]);
+  assert.equal(usage.used, 1700);
+  assert.deepEqual(usage.groups.map((g) => [g.group.model_name, g.used]).sort(), [["gpt-4o", 1500], ["mini", 200]]);
+});

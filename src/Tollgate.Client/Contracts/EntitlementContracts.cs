@@ -1,12 +1,17 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tollgate.Client.Contracts;
 
 /// <summary>Asks whether a customer may use a feature, counting nothing.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Feature">The feature's code.</param>
-/// <param name="Amount">Units the customer wants to use.</param>
-public sealed record CheckRequest(string Customer, string Feature, long Amount = 1);
+/// <param name="Amount">Units the customer wants to use; a feature counted by a metric is allowed while its used is below the limit.</param>
+/// <param name="Value">
+/// For a feature counted by a unique_count metric: the value about to be used (such as a user id); one already counted in
+/// the window is allowed even at the limit.
+/// </param>
+public sealed record CheckRequest(string Customer, string Feature, long Amount = 1, JsonElement? Value = null);
 
 /// <summary>Uses units of a feature if the plan allows it, atomically.</summary>
 /// <param name="Customer">The customer's id.</param>
@@ -97,6 +102,22 @@ public sealed record UsageEventBatch(IReadOnlyList<UsageEvent> Events);
 public sealed record UsageEvent(string Id, string Customer, string Feature, long Amount, DateTimeOffset Timestamp,
     IReadOnlyDictionary<string, JsonElement>? Properties = null, IReadOnlyDictionary<string, string>? Metadata = null);
 
+/// <summary>A batch of events with properties (at most 1000), which the catalog's billable metrics read.</summary>
+/// <param name="Events">The events; one malformed event fails the whole request, naming its path, and writes nothing.</param>
+public sealed record PropertyEventBatch(IReadOnlyList<PropertyEvent> Events);
+
+/// <summary>One event with properties: each metric of the catalog that reads <paramref name="Event"/> folds it in.</summary>
+/// <param name="Id">The sender's unique id; a resent id counts once.</param>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Event">The event's name, 1 to 64 characters.</param>
+/// <param name="Properties">
+/// A flat object: at most 32 keys of at most 64 characters, each a string (at most 256 characters), a number or a boolean;
+/// a property a sum, max or latest metric reads is a whole number from 0 to 10^12.
+/// </param>
+/// <param name="Timestamp">When it happened (now when absent); within the current window of the features counting it.</param>
+public sealed record PropertyEvent(
+    string Id, string Customer, string Event, IReadOnlyDictionary<string, JsonElement>? Properties = null, DateTimeOffset? Timestamp = null);
+
 /// <summary>What became of a batch of events.</summary>
 /// <param name="Accepted">Events counted.</param>
 /// <param name="Duplicates">Ids already counted before.</param>
@@ -129,9 +150,19 @@ public sealed record UsageResponse(
 /// <param name="WindowStart">Where the quota's window (its own reset, not the billing period) started.</param>
 /// <param name="ResetsAt">When the window ends; null for a lifetime allowance.</param>
 /// <param name="GrantedRemaining">What the customer's credit grants for the feature have left; null where not consulted.</param>
+/// <param name="Groups">
+/// For a feature counted by a metric with group_by: used per group of property values; left out for any other feature, so
+/// their usage reads as before.
+/// </param>
 public sealed record FeatureUsage(
     long? Limit, long Used, long? Remaining, bool Unlimited, bool HardCap, long Overage, long Reserved, DateTimeOffset? WindowStart = null,
-    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null);
+    DateTimeOffset? ResetsAt = null, long? GrantedRemaining = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<MetricGroupUsage>? Groups = null);
+
+/// <summary>A metric's value for one group of property values in the window.</summary>
+/// <param name="Group">The group_by properties and their values, such as {"model": "gpt-4o"} (null where events lacked one).</param>
+/// <param name="Used">The metric over the group's events.</param>
+public sealed record MetricGroupUsage(JsonElement Group, long Used);
 
 /// <summary>Everything a customer's plan gives, feature by feature (the email assistant's "available features").</summary>
 /// <param name="Customer">The customer's id.</param>

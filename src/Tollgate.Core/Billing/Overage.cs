@@ -17,7 +17,7 @@ public static class Overage
 {
     /// <summary>The plan's features that bill overage: metered, soft-capped, with a price.</summary>
     public static IEnumerable<PlanFeature> Billed(PlanVersion version) =>
-        version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false } && (g.OverageUnitPriceCents is > 0 || g.OverageTiers is not null));
+        version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false } && (g.OverageUnitPriceCents is > 0 || g.OverageTiers is not null || g.OveragePackage is not null));
 
     /// <summary>The window's overage units not invoiced yet.</summary>
     public static long Unbilled(PlanFeature grant, OverageWindow window) =>
@@ -46,13 +46,24 @@ public static class Overage
                 ? string.Create(CultureInfo.InvariantCulture, $"past {QuotaRules.Limit(grant, counter.CarriedIn):N0}")
                 : string.Create(CultureInfo.InvariantCulture, $"past the limit of {counters.Count} windows");
             var description = string.Create(CultureInfo.InvariantCulture,
-                $"Overage: {units:N0} {feature?.Unit ?? "units"} of {feature?.Name ?? grant.FeatureCode} {past}");
+                $"Overage: {units:N0} {(feature?.Unit is { Length: > 0 } unit ? unit : "units")} of {feature?.Name ?? grant.FeatureCode} {past}");
             if (grant.OverageTiers is { } tiers)
             {
                 // A lone window billed in part before (at a plan change) goes on in the tiers where that part stopped. A line
                 // of several windows starts at tier 1: the part billed before sat at its own invoice's place in the tiers.
                 var billedBefore = mine.Count == 1 ? mine[0].BilledUnits : 0;
                 lines.AddRange(TieredOverage.Lines(tiers, billedBefore, units, description, version, grant.FeatureCode, period));
+                continue;
+            }
+
+            if (grant.OveragePackage is { } package)
+            {
+                // Per window, so a window billed in part before is charged only the packages its new units start.
+                var packages = mine.Sum(w => package.NewPackages(w.BilledUnits, Unbilled(grant, w)));
+                lines.Add(new InvoiceLine(InvoiceLineKind.Overage, string.Create(CultureInfo.InvariantCulture,
+                        $"{description} ({packages:N0} started {(packages == 1 ? "package" : "packages")} of {package.Size:N0})"),
+                    checked(packages * package.PriceCents), packages, package.PriceCents, period.Start, period.End, version.PlanCode, version.Id,
+                    grant.FeatureCode));
                 continue;
             }
 

@@ -46,7 +46,7 @@ public static partial class CatalogDocument
     {
         var problems = new List<DocumentProblem>();
         var reader = new ElementReader(root, "", problems, "default_plan", "upgrade_url", "features", "plans", "faq",
-            "rate_limit_feature", "notify", "packs", SuspensionPolicyNames.Field);
+            "rate_limit_feature", "notify", "packs", "metrics", SuspensionPolicyNames.Field);
         if (!reader.IsObject)
         {
             return new CatalogParseResult(null, problems);
@@ -56,7 +56,10 @@ public static partial class CatalogDocument
         var byCode = features.GroupBy(f => f.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         // Read before the plans: a disabled gate's rate_limit still applies when it is the plan-wide one.
         var planWide = root.TryGetProperty("rate_limit_feature", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
-        var plans = PlanReader.ReadPlans(reader, byCode, problems, planWide);
+        var metrics = CatalogMetrics.Read(reader, problems);
+        var metricCodes = metrics.Select(m => m.Metric.Code).ToHashSet(StringComparer.Ordinal);
+        var plans = PlanReader.ReadPlans(reader, byCode, problems, planWide, metricCodes);
+        CatalogMetrics.CheckUsed(reader, metrics, plans);
         var defaultPlan = reader.String("default_plan", required: false, 64, CodePattern(), CodeHint);
         if (defaultPlan is not null && !plans.Any(p => p.Code == defaultPlan))
         {
@@ -106,6 +109,7 @@ public static partial class CatalogDocument
             : new CatalogParseResult(
                 new CatalogDefinition(defaultPlan, upgradeUrl, features, plans, faq, rateLimitFeature) {
                     NotifyEmail = notifyEmail, Packs = packs, OnSuspension = suspension,
+                    Metrics = [.. metrics.Select(m => m.Metric).OrderBy(m => m.Code, StringComparer.Ordinal)],
                 }, []);
     }
 

@@ -91,6 +91,7 @@ public static class CatalogDocumentWriter
 
             CatalogNotify.Write(w, catalog.NotifyEmail);
             CatalogPacks.Write(w, catalog.Packs);
+            CatalogMetrics.Write(w, catalog.Metrics);
             w.WriteEndObject();
         }
 
@@ -193,6 +194,14 @@ public static class CatalogDocumentWriter
                 }
 
                 WriteTiers(w, pf.OverageTiers);
+                if (pf.OveragePackage is { } package)
+                {
+                    w.WriteStartObject("overage_package"); // only when set, so the hashes of terms without one stay the same
+                    w.WriteNumber("size", package.Size);
+                    w.WriteNumber("price_cents", package.PriceCents);
+                    w.WriteEndObject();
+                }
+
                 if (!pf.AlertThresholds.SequenceEqual(PlanFeature.DefaultThresholds))
                 {
                     w.WriteStartArray("alert_thresholds");
@@ -205,6 +214,11 @@ public static class CatalogDocumentWriter
                 }
 
                 WriteMeter(w, pf.Meter);
+                if (pf.Metric is { } metric)
+                {
+                    w.WriteString("metric", metric); // only when set, so the hashes of terms without one stay the same
+                }
+
                 if (pf.PerMemberLimit is { } perMember)
                 {
                     w.WriteNumber("per_member_limit", perMember);

@@ -44,4 +44,7 @@ public sealed record CatalogDefinition(
 
     /// <summary>What a customer suspended after dunning may use (on_suspension).</summary>
     public SuspensionPolicy OnSuspension { get; init; }
+
+    /// <summary>The billable metrics over event properties, in code order.</summary>
+    public IReadOnlyList<BillableMetric> Metrics { get; init; } = [];
 }

@@ -7,7 +7,7 @@ namespace Tollgate.Core.Catalog;
 internal static class PlanReader
 {
     public static List<PlanDefinition> ReadPlans(ElementReader root, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems,
-        string? planWideRateFeature = null)
+        string? planWideRateFeature = null, IReadOnlySet<string>? metrics = null)
     {
         var plans = new List<PlanDefinition>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -31,7 +31,7 @@ internal static class PlanReader
             var budget = CatalogDocument.NanoUsd(r, "llm_budget_usd");
             var budgetReset = QuotaTermsReader.ReadBudgetReset(r, r.Raw("llm_budget_usd") is { ValueKind: not JsonValueKind.Null });
             var prices = ReadPrices(r, problems);
-            var planFeatures = ReadPlanFeatures(r, features, problems, planWideRateFeature);
+            var planFeatures = ReadPlanFeatures(r, features, problems, planWideRateFeature, metrics ?? new HashSet<string>());
             if (code is not null && !seen.Add(code))
             {
                 r.Problem(r.Child("code"), $"duplicates plan '{code}'");
@@ -114,14 +114,15 @@ internal static class PlanReader
     }
 
     private static List<PlanFeature> ReadPlanFeatures(
-        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems, string? planWideRateFeature)
+        ElementReader plan, IReadOnlyDictionary<string, Feature> features, List<DocumentProblem> problems, string? planWideRateFeature,
+        IReadOnlySet<string> metrics)
     {
         var result = new List<PlanFeature>();
         foreach (var (element, path) in plan.Array("features", required: false))
         {
             var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
                 "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat", "overage_tiers",
-                "tiers_mode");
+                "tiers_mode", "metric", "overage_package");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -143,7 +144,7 @@ internal static class PlanReader
             var rateOk = true;
             var parsed = feature.Kind switch
             {
-                FeatureKind.Metered => ReadMetered(r, code, features),
+                FeatureKind.Metered => ReadMetered(r, code, features, metrics),
                 FeatureKind.Boolean => ReadBoolean(r, code, planWide: code == planWideRateFeature),
                 _ => ReadValue(r, code),
             };
@@ -157,11 +158,23 @@ internal static class PlanReader
         return result;
     }
 
-    private static PlanFeature? ReadMetered(ElementReader r, string code, IReadOnlyDictionary<string, Feature> features)
+    private static PlanFeature? ReadMetered(ElementReader r, string code, IReadOnlyDictionary<string, Feature> features, IReadOnlySet<string> metrics)
     {
         RejectFields(r, "metered", "enabled", "value");
         var (quota, reset, present) = QuotaTermsReader.ReadLimit(r);
         var meter = QuotaTermsReader.ReadMeter(r, features, out var meterOk);
+        var metric = r.String("metric", required: false, 64);
+        if (metric is not null && !metrics.Contains(metric))
+        {
+            r.Problem(r.Child("metric"), $"names no metric in this document: '{metric}'");
+            meterOk = false;
+        }
+        else if (metric is not null && meter is not null)
+        {
+            r.Problem(r.Child("metric"), "cannot be combined with meter: a feature counts either a metric's events or LLM calls");
+            meterOk = false;
+        }
+
         var hardCap = r.Boolean("hard_cap", defaultValue: true);
         var rollover = r.Boolean("rollover", defaultValue: false);
         var overage = r.Integer("overage_unit_price_cents", required: false, 0, CatalogDocument.MaxPriceCents);
@@ -188,6 +201,16 @@ internal static class PlanReader
             r.Problem(r.Child("overage_tiers"), "cannot be combined with overage_unit_price_cents");
         }
 
+        var package = ReadPackage(r, out var packageOk);
+        if (package is not null && hardCap)
+        {
+            r.Problem(r.Child("overage_package"), "only applies when hard_cap is false");
+        }
+        else if (package is not null && (overage is not null || tiers is not null))
+        {
+            r.Problem(r.Child("overage_package"), "cannot be combined with overage_unit_price_cents or overage_tiers");
+        }
+
         if (rollover && (quota is null or 0) && present)
         {
             r.Problem(r.Child("rollover"), "needs a positive limit");
@@ -198,15 +221,37 @@ internal static class PlanReader
             r.Problem(r.Child("rollover"), "needs a window that resets (reset is never)");
         }
 
-        return present && thresholds is not null && meterOk && tiersOk
+        return present && thresholds is not null && meterOk && tiersOk && packageOk
             ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers)
+                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric, OveragePackage: package)
             : null;
+    }
+
+    /// <summary><c>overage_package: {size, price_cents}</c>, or null when absent; <paramref name="ok"/> is false when it is wrong.</summary>
+    private static OveragePackage? ReadPackage(ElementReader plan, out bool ok)
+    {
+        ok = true;
+        if (plan.Raw("overage_package") is not { } element || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var problems = new List<DocumentProblem>();
+        var r = new ElementReader(element, plan.Child("overage_package"), problems, "size", "price_cents");
+        var size = r.Integer("size", required: true, 1, OveragePackage.MaxSize);
+        var price = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
+        foreach (var problem in problems)
+        {
+            plan.Problem(problem.Path, problem.Message);
+        }
+
+        ok = problems.Count == 0;
+        return ok && size is { } s && price is { } c ? new OveragePackage(s, c) : null;
     }
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code, bool planWide)
     {
-        RejectFields(r, "boolean", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
+        RejectFields(r, "boolean", "metric", "overage_package", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var enabled = r.Boolean("enabled", defaultValue: true);
         if (!enabled && !planWide && r.Raw("rate_limit") is { ValueKind: not JsonValueKind.Null })
@@ -222,7 +267,7 @@ internal static class PlanReader
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
         // A value is read, never consumed or reserved, so a rate limit on it could never count a request.
-        RejectFields(r, "value", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
+        RejectFields(r, "value", "metric", "overage_package", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode", "rate_limit");
         var value = r.Raw("value");
         if (value is null)

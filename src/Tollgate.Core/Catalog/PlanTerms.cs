@@ -20,7 +20,8 @@ public sealed record PlanPrice(
 /// granted by <see cref="Enabled"/>; a value feature carries <see cref="ValueJson"/>. Any feature may carry a
 /// <see cref="RateLimit"/>, and a metered one a <see cref="Meter"/> that logged LLM calls feed, a share each member of
 /// an organisation may use (<see cref="PerMemberLimit"/>), a limit multiplied by the seats (<see cref="PerSeat"/>) and,
-/// under a soft cap, <see cref="OverageTiers"/> instead of one overage unit price.
+/// under a soft cap, <see cref="OverageTiers"/> instead of one overage unit price. A metered feature naming a
+/// <see cref="Metric"/> counts that metric over the window's events instead of consumed amounts.
 /// </summary>
 public sealed record PlanFeature(
     string FeatureCode,
@@ -37,7 +38,9 @@ public sealed record PlanFeature(
     LlmMeter? Meter = null,
     long? PerMemberLimit = null,
     bool PerSeat = false,
-    OverageTiers? OverageTiers = null)
+    OverageTiers? OverageTiers = null,
+    string? Metric = null,
+    OveragePackage? OveragePackage = null)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
 

@@ -13,6 +13,7 @@ public static class OpenApiSetup
             o.AddSchemaTransformer<DateTimeSchemas>();
             o.AddSchemaTransformer<CatalogSchemas>();
             o.AddSchemaTransformer<DecisionSchemas>();
+            o.AddSchemaTransformer<EventSchemas>();
             o.AddOperationTransformer<OperationIds>();
             o.AddOperationTransformer<SecurityTransformer>();
             o.AddOperationTransformer<OneOfBodies>();

@@ -87,16 +87,30 @@ public static class CustomersApi
 
         var granted = await grants.RemainingAsync(period.Context.CustomerId, cancellationToken);
         var features = new Dictionary<string, FeatureUsage>(StringComparer.Ordinal);
-        foreach (var feature in (await catalog.GetAsync(cancellationToken)).Features.Where(f => f.Kind == FeatureKind.Metered))
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        foreach (var feature in snapshot.Features.Where(f => f.Kind == FeatureKind.Metered))
         {
             var decision = EntitlementMapper.Describe(period, feature.Code);
             features[feature.Code] = new FeatureUsage(decision.Limit, decision.Used, decision.Remaining, decision.Unlimited,
                 decision.HardCap, decision.Overage, decision.Reserved, decision.WindowStart, EntitlementMapper.ResetsAt(decision),
-                granted.GetValueOrDefault(feature.Code));
+                granted.GetValueOrDefault(feature.Code), await GroupsAsync(usage, period, feature.Code, snapshot, cancellationToken));
         }
 
         var context = period.Context;
         return TypedResults.Ok(new UsageResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, features));
+    }
+
+    /// <summary>A grouped metric's used per group; null for any other feature, so the usage of others is read as before.</summary>
+    private static async Task<IReadOnlyList<MetricGroupUsage>?> GroupsAsync(
+        UsageQueries usage, PeriodUsage period, string feature, CatalogSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (period.Context.Grant(feature)?.Metric is not { } code || snapshot.Metric(code) is not { GroupBy.Count: > 0 } metric)
+        {
+            return null;
+        }
+
+        var groups = await usage.MetricGroupsAsync(period, feature, metric, cancellationToken);
+        return [.. groups.Select(g => new MetricGroupUsage(JsonSerializer.Deserialize<JsonElement>(g.Group), g.Used))];
     }
 
     private static async Task<Results<Ok<EntitlementsResponse>, ProblemHttpResult>> EntitlementsAsync(

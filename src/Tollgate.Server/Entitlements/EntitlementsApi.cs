@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Tollgate.Client.Contracts;
@@ -35,7 +36,18 @@ public static class EntitlementsApi
             return problem;
         }
 
-        var outcome = await store.CheckAsync(request.Customer, request.Feature, request.Amount, cancellationToken);
+        string? distinct = null;
+        if (request.Value is { ValueKind: not JsonValueKind.Null } value)
+        {
+            distinct = value.ValueKind is JsonValueKind.String && value.GetString()!.Length > 256 ? null : BillableMetric.DistinctValue(value);
+            if (distinct is null)
+            {
+                return Problems.Validation("value", "must be a string of at most 256 characters, a number or a boolean");
+            }
+        }
+
+        var metrics = distinct is null ? [] : (await catalog.GetAsync(cancellationToken)).Metrics;
+        var outcome = await store.CheckAsync(request.Customer, request.Feature, request.Amount, distinct, metrics, cancellationToken);
         return outcome is UsageOutcome.Decided decided
             ? TypedResults.Ok(EntitlementMapper.ToWire(decided.Decision))
             : Problems.NotFound("customer", request.Customer);
@@ -120,6 +132,10 @@ public static class EntitlementsApi
 
                 var snapshot = await catalog.GetAsync(cancellationToken);
                 return EntitlementMapper.Denied(http, decided.Decision, snapshot.UpgradeUrl ?? "/pricing", time);
+            case UsageOutcome.MetricFeature metric:
+                return Problems.Create(400, "metric_feature",
+                    $"This feature counts metric '{metric.Metric}' over events: send them to POST /v1/events with event and properties; consume and reserve do not apply.",
+                    new Dictionary<string, object?> { ["metric"] = metric.Metric });
             case UsageOutcome.CustomerNotFound:
                 return Problems.Create(404, "not_found", "No such customer: create it with PUT /v1/customers/{id} first.",
                     new Dictionary<string, object?> { ["resource"] = "customer" });

@@ -19,12 +19,13 @@ public static class EventsApi
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/events").WithTags("Events").RequireAuthorization(Policies.Secret);
-        group.MapPost("/", TrackAsync).AcceptsOneOf(typeof(UsageEventBatch));
+        group.MapPost("/", TrackAsync).AcceptsOneOf(typeof(UsageEventBatch), typeof(PropertyEventBatch));
         return group;
     }
 
     private static async Task<Results<Ok<TrackResponse>, ProblemHttpResult>> TrackAsync(
-        TrackRequest request, EventStore events, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
+        TrackRequest request, EventStore events, MetricEventStore metricEvents, CatalogCache catalog, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (request.Events.Count > MaxEvents)
         {
@@ -32,11 +33,32 @@ public static class EventsApi
         }
 
         var snapshot = await catalog.GetAsync(cancellationToken);
+        var now = time.GetUtcNow();
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        var withProperties = new List<MetricEvent>();
+        for (var i = 0; i < request.Events.Count; i++)
+        {
+            if (PropertyEvents.IsPropertyForm(request.Events[i]) && PropertyEvents.Parse(i, request.Events[i], snapshot, now, errors) is { } parsed)
+            {
+                withProperties.Add(parsed);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
         var valid = new List<TrackedEvent>();
         var rejected = new List<RejectedEvent>();
         for (var i = 0; i < request.Events.Count; i++)
         {
-            var (parsed, id, reason) = Parse(i, request.Events[i], snapshot, time.GetUtcNow());
+            if (PropertyEvents.IsPropertyForm(request.Events[i]))
+            {
+                continue;
+            }
+
+            var (parsed, id, reason) = Parse(i, request.Events[i], snapshot, now);
             if (parsed is null)
             {
                 rejected.Add(new RejectedEvent(i, id, reason!));
@@ -48,8 +70,10 @@ public static class EventsApi
         }
 
         var result = await events.TrackAsync(valid);
-        rejected.AddRange(result.Rejected.Select(r => new RejectedEvent(r.Index, r.Id, r.Reason)));
-        return TypedResults.Ok(new TrackResponse(result.Accepted, result.Duplicates, [.. rejected.OrderBy(r => r.Index)]));
+        var metered = await metricEvents.TrackAsync(withProperties, snapshot.Metrics);
+        rejected.AddRange(result.Rejected.Concat(metered.Rejected).Select(r => new RejectedEvent(r.Index, r.Id, r.Reason)));
+        return TypedResults.Ok(new TrackResponse(result.Accepted + metered.Accepted, [.. result.Duplicates, .. metered.Duplicates],
+            [.. rejected.OrderBy(r => r.Index)]));
     }
 
     private static (TrackedEvent? Event, string? Id, string? Reason) Parse(int index, JsonElement element, CatalogSnapshot catalog, DateTimeOffset now)

@@ -69,7 +69,9 @@ public static class OperationSummaries
 
         // Events
         ["POST /v1/events"] = new("Record usage events",
-            "After-the-fact usage, up to 1000 events: deduplicated by id, never denied; each bad event is listed in rejected."),
+            "After-the-fact usage, up to 1000 events: deduplicated by id, never denied. A feature event ({feature, amount}) that is bad is "
+            + "listed in rejected; an event with properties ({event, properties}) feeds the catalog's metrics, and a malformed one fails "
+            + "the request with 400 naming its path, writing nothing."),
         ["GET /v1/events"] = new("List usage records", "Newest first; a secret key must name a customer or member."),
 
         // Credit grants and packs

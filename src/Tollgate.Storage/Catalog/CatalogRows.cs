@@ -77,6 +77,9 @@ internal sealed class PlanFeatureRow
     public long? PerMemberLimit { get; set; }
     public bool PerSeat { get; set; }
     public string? OverageTiersJson { get; set; }
+    public string? MetricCode { get; set; }
+    public long? OveragePackageSize { get; set; }
+    public long? OveragePackageCents { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
@@ -84,7 +87,8 @@ internal sealed class PlanFeatureRow
         QuotaTermNames.TryParseReset(QuotaReset, out var reset) ? reset : Core.Catalog.QuotaReset.Month,
         RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
         MeterJson is null ? null : MeterColumn.Read(MeterJson), PerMemberLimit, PerSeat,
-        OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson));
+        OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson), MetricCode,
+        OveragePackageSize is { } size && OveragePackageCents is { } cents ? new OveragePackage(size, cents) : null);
 }
 
 internal sealed class SettingsRow
@@ -94,6 +98,7 @@ internal sealed class SettingsRow
     public string? RateLimitFeature { get; set; }
     public string? NotifyEmail { get; set; }
     public string? PacksJson { get; set; }
+    public string? MetricsJson { get; set; }
     public string? OnSuspension { get; set; }
     public string FaqJson { get; set; } = "[]";
     public long Revision { get; set; }

@@ -23,6 +23,11 @@ public sealed record CatalogSnapshot(
     /// <summary>What a customer suspended after dunning may use (the catalog's on_suspension).</summary>
     public SuspensionPolicy OnSuspension { get; init; }
 
+    /// <summary>The billable metrics (the catalog's metrics), in code order.</summary>
+    public IReadOnlyList<BillableMetric> Metrics { get; init; } = [];
+
+    public BillableMetric? Metric(string code) => Metrics.FirstOrDefault(m => m.Code == code);
+
     public CreditPack? Pack(string code) => Packs.FirstOrDefault(p => p.Code == code);
 
     public Feature? Feature(string code) => Features.FirstOrDefault(f => f.Code == code);
@@ -57,7 +62,7 @@ public sealed record CatalogSnapshot(
         [.. Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal)
             .Select(p => new PlanDefinition(p.Code, p.Name, p.Description, p.IsActive, p.SortOrder, p.IsPopular, p.Current.Terms, p.IsPrivate))],
         Faq,
-        RateLimitFeature) { NotifyEmail = NotifyEmail, Packs = Packs, OnSuspension = OnSuspension };
+        RateLimitFeature) { NotifyEmail = NotifyEmail, Packs = Packs, OnSuspension = OnSuspension, Metrics = Metrics };
 }
 
 public sealed record CatalogApplyResult(bool Changed, long Revision, IReadOnlyList<string> Changes, IReadOnlyList<Core.Json.DocumentProblem> Problems)

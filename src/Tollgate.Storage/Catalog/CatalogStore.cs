@@ -228,12 +228,18 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
             await writer.UpdatePacksAsync(CatalogPacks.ToJson(catalog.Packs));
             changes.Add("packs updated");
         }
+
+        if (!CatalogMetrics.SameAs(catalog.Metrics, current.Metrics))
+        {
+            await writer.UpdateMetricsAsync(CatalogMetrics.ToJson(catalog.Metrics));
+            changes.Add("metrics updated");
+        }
     }
 
     private static async Task<CatalogSnapshot> LoadAsync(DbConnection c, DbTransaction? tx, CancellationToken ct)
     {
         var settings = await c.QuerySingleAsync<SettingsRow>(new CommandDefinition(
-            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email, packs_json, on_suspension FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
+            "SELECT default_plan, upgrade_url, faq_json, revision, rate_limit_feature, notify_email, packs_json, metrics_json, on_suspension FROM catalog_settings WHERE id = 1", transaction: tx, cancellationToken: ct));
         var features = (await c.QueryAsync<FeatureRow>(new CommandDefinition(
             "SELECT code, name, description, unit, kind, uses_llm FROM features ORDER BY position, code", transaction: tx, cancellationToken: ct)))
             .Select(f => f.ToDomain()).ToList();
@@ -256,6 +262,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
         {
             NotifyEmail = settings.NotifyEmail?.Split(',', StringSplitOptions.RemoveEmptyEntries),
             Packs = CatalogPacks.FromJson(settings.PacksJson),
+            Metrics = CatalogMetrics.FromJson(settings.MetricsJson),
             OnSuspension = SuspensionPolicyNames.TryParse(settings.OnSuspension, out var suspension) ? suspension : SuspensionPolicy.DefaultPlan,
         };
     }

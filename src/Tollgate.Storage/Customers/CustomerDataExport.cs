@@ -27,6 +27,11 @@ public sealed class CustomerDataExport(TollgateDatabase database)
         ("usage_daily", "SELECT * FROM usage_daily WHERE customer_id = @id ORDER BY day, feature_code"),
         ("reservations", "SELECT * FROM reservations WHERE customer_id = @id ORDER BY created_at, id"),
         ("usage_events", "SELECT * FROM usage_events WHERE customer_id = @id ORDER BY occurred_at, id"),
+        ("metric_events", "SELECT * FROM metric_events WHERE customer_id = @id ORDER BY occurred_at, id"),
+        ("metric_rollups", "SELECT * FROM metric_rollups WHERE customer_id = @id ORDER BY metric_code, window_start, window_end, group_key"),
+        ("metric_distinct_values", """
+            SELECT * FROM metric_distinct_values WHERE customer_id = @id ORDER BY metric_code, window_start, window_end, group_key, value
+            """),
         ("llm_calls", "SELECT * FROM llm_calls WHERE customer_id = @id ORDER BY occurred_at, request_id"),
         ("llm_daily", "SELECT * FROM llm_daily WHERE customer_id = @id ORDER BY day, feature_code, model, plan_code"),
         ("usage_alerts", "SELECT * FROM usage_alerts WHERE customer_id = @id ORDER BY created_at, id"),

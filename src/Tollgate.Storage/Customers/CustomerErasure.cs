@@ -55,6 +55,10 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
                 UPDATE usage_events SET properties_json = NULL, metadata_json = NULL
                 WHERE customer_id = @id AND (properties_json IS NOT NULL OR metadata_json IS NOT NULL)
                 """, args, cancellationToken);
+            // Properties and the distinct values unique_count kept (user ids, say) go; the rollups' numbers stay for the invoices.
+            await ExecuteAsync(c, tx, "UPDATE metric_events SET properties_json = '{}' WHERE customer_id = @id AND properties_json <> '{}'", args,
+                cancellationToken);
+            await ExecuteAsync(c, tx, "DELETE FROM metric_distinct_values WHERE customer_id = @id", args, cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE reservations SET metadata_json = NULL WHERE customer_id = @id AND metadata_json IS NOT NULL", args,
                 cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE subscriptions SET cancel_comment = NULL WHERE customer_id = @id AND cancel_comment IS NOT NULL", args,

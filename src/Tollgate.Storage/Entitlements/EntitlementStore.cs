@@ -14,6 +14,15 @@ public sealed partial class EntitlementStore(
 {
     /// <summary>Answers whether the customer may use the amount now, counting nothing.</summary>
     public Task<UsageOutcome> CheckAsync(string customerId, string featureCode, long amount, CancellationToken cancellationToken = default) =>
+        CheckAsync(customerId, featureCode, amount, null, [], cancellationToken);
+
+    /// <summary>
+    /// The decision, counting nothing. A feature counted by a metric is allowed while its used is below the limit, whatever
+    /// the amount; for unique_count, a <paramref name="distinct"/> value already counted in the window is allowed even at the limit.
+    /// </summary>
+    public Task<UsageOutcome> CheckAsync(
+        string customerId, string featureCode, long amount, string? distinct, IReadOnlyList<BillableMetric> metrics,
+        CancellationToken cancellationToken = default) =>
         database.ReadPreparedAsync<UsageOutcome>(async scope =>
         {
             var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
@@ -23,6 +32,14 @@ public sealed partial class EntitlementStore(
             }
 
             var grant = context.Grant(featureCode);
+            if (grant?.Metric is { } code)
+            {
+                var window = context.Window(grant);
+                var known = distinct is not null && metrics.FirstOrDefault(m => m.Code == code) is { Aggregation: MetricAggregation.UniqueCount } metric
+                    && await MetricRollups.HasDistinctAsync(scope, context.CustomerId, metric, window.Start.ToUnixTimeMilliseconds(),
+                        window.End.ToUnixTimeMilliseconds(), distinct);
+                amount = known ? 0 : 1;
+            }
             var counter = grant is { Kind: FeatureKind.Metered }
                 ? await Counters.ReadOrCarryAsync(scope, context.CustomerId, featureCode, context.Window(grant), grant)
                 : CounterState.Empty;
@@ -57,6 +74,10 @@ public sealed partial class EntitlementStore(
         }
 
         var (context, version, remembered) = loaded;
+        if (context.Version?.Terms.Feature(feature) is { Metric: { } metric })
+        {
+            return new UsageOutcome.MetricFeature(metric); // read from the context already loaded: no query on the hot path
+        }
 
         var shared = database.Dialect.SharedByNodes;
         if (!await PlannableAsync(context, feature, idempotencyKey, rated: shared, cancellationToken) || context.Grant(feature) is not { } grant)

@@ -46,6 +46,12 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
             // An event counts in the feature's current window, so it may not be dated before that window began.
             var grant = context.Grant(e.FeatureCode);
+            if (grant?.Metric is { } metric)
+            {
+                rejected.Add((e.Index, e.Id, $"feature: '{e.FeatureCode}' counts metric '{metric}'; send its events with event and properties"));
+                continue;
+            }
+
             var window = context.Window(grant);
             if (e.Timestamp < window.Start || e.Timestamp < scope.Now - MaxAge)
             {

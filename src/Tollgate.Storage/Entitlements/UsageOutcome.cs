@@ -15,6 +15,9 @@ public abstract record UsageOutcome
 
     public sealed record CustomerNotFound : UsageOutcome;
 
+    /// <summary>The customer's plan counts the feature by a metric over events: it is not consumed or reserved.</summary>
+    public sealed record MetricFeature(string Metric) : UsageOutcome;
+
     public sealed record ReservationNotFound : UsageOutcome;
 
     /// <summary>The reservation was already settled in a way this request contradicts.</summary>

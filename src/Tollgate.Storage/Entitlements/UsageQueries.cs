@@ -64,4 +64,16 @@ public sealed class UsageQueries(TollgateDatabase database, EntitlementContextCa
 
             return new PeriodUsage(context, counters, windows.Count == 0 ? null : windows);
         }, cancellationToken);
+
+    /// <summary>A metric-backed feature's used per group in the window the usage shows, from the rollups (one row per group).</summary>
+    public Task<IReadOnlyList<(string Group, long Used)>> MetricGroupsAsync(
+        PeriodUsage period, string feature, Core.Catalog.BillableMetric metric, CancellationToken cancellationToken = default) =>
+        period.Context.Grant(feature) is not { } grant
+            ? Task.FromResult<IReadOnlyList<(string, long)>>([])
+            : database.ReadPreparedAsync(scope =>
+            {
+                var window = period.StoredWindow(feature) ?? period.Context.Window(grant);
+                return MetricRollups.GroupsAsync(scope, period.Context.CustomerId, metric, window.Start.ToUnixTimeMilliseconds(),
+                    window.End.ToUnixTimeMilliseconds());
+            }, cancellationToken);
 }

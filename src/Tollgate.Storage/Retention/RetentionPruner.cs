@@ -39,6 +39,11 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
             Events: await BatchesAsync(c, pass, """
                 DELETE FROM usage_events WHERE (customer_id, id) IN
                     (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken)
+                // Events with properties are kept as long: their ids de-duplicate, and their rollups stay when they go.
+                + await BatchesAsync(c, pass, """
+                DELETE FROM metric_events WHERE (customer_id, id) IN
+                    (SELECT customer_id, id FROM metric_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
                 """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken),
             WebhookDeliveries: await FinishedBatchesAsync(c, pass, WebhookDeliveries, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
             WebhookEvents: await BatchesAsync(c, pass, """

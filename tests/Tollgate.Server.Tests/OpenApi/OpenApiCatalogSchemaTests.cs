@@ -19,7 +19,8 @@ public sealed partial class OpenApiCatalogSchemaTests
             { "code": "calls", "name": "Calls", "description": "d", "unit": "calls", "kind": "metered", "uses_llm": true },
             { "code": "tokens", "name": "Tokens", "unit": "tokens", "kind": "metered" },
             { "code": "api", "name": "API", "kind": "boolean" },
-            { "code": "seats", "name": "Seats", "kind": "value" }
+            { "code": "seats", "name": "Seats", "kind": "value" },
+            { "code": "users", "name": "Active users", "kind": "metered" }
           ],
           "plans": [
             { "code": "free", "name": "Free", "prices": [],
@@ -36,13 +37,17 @@ public sealed partial class OpenApiCatalogSchemaTests
                   "overage_tiers": [ { "up_to": 10, "unit_price_cents": 1, "per_units": 1, "flat_cents": 0 }, { "up_to": "inf", "unit_price_cents": 0 } ],
                   "meter": { "llm": "total_tokens", "features": ["calls"], "providers": ["openai"] } },
                 { "feature_code": "api", "enabled": true, "rate_limit": { "limit": 600, "per": "minute" } },
-                { "feature_code": "seats", "value": 5 }
+                { "feature_code": "seats", "value": 5 },
+                { "feature_code": "users", "limit": 5, "metric": "active_users", "hard_cap": false, "overage_package": { "size": 10, "price_cents": 500 } }
               ] }
           ],
           "faq": [ { "question": "q", "answer": "a" } ],
           "notify": { "email": ["threshold", "invoice_paid"] },
           "packs": [ { "code": "p", "name": "Pack", "feature": "calls", "amount": 100, "price_cents": 500, "currency": "usd",
-            "expires_after_days": 30, "stripe_price_id": "price_p" } ]
+            "expires_after_days": 30, "stripe_price_id": "price_p" } ],
+          "metrics": [
+            { "code": "active_users", "name": "Active users", "event": "session", "aggregation": "unique_count", "property": "user",
+              "filters": { "region": ["eu", "us"] }, "group_by": ["region"] } ]
         }
         """;
 

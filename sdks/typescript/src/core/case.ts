@@ -1,7 +1,7 @@
 /** camelCase on the JS side, snake_case on the wire; maps whose keys are data (codes, currencies, user metadata) keep their keys. */
 
 /** Whole subtrees kept as they are: user data and raw JSON values. */
-const opaque = new Set(["metadata", "properties", "value", "payload", "errors"]);
+const opaque = new Set(["metadata", "properties", "value", "payload", "errors", "group", "filters"]);
 /** Objects keyed by data (feature codes, currencies): their keys are kept, their values converted. */
 const keyedByData = new Set(["features", "balance_cents", "balanceCents"]);
 

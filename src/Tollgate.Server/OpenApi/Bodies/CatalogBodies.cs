@@ -22,6 +22,10 @@ namespace Tollgate.Server.OpenApi.Bodies;
 /// What a customer whose subscription is past due beyond its grace may use: the default plan (default_plan, the default),
 /// or nothing (deny: consume and reserve answer 402 subscription_inactive until the invoice is paid).
 /// </param>
+/// <param name="Metrics">
+/// Billable metrics over event properties, at most 200: each folds the events of one name per quota window; a metered plan
+/// feature names one with metric.
+/// </param>
 public sealed record CatalogDocumentBody(
     IReadOnlyList<CatalogFeatureBody> Features,
     IReadOnlyList<CatalogPlanBody> Plans,
@@ -31,7 +35,22 @@ public sealed record CatalogDocumentBody(
     CatalogNotifyBody? Notify = null,
     string? RateLimitFeature = null,
     IReadOnlyList<CatalogPackBody>? Packs = null,
-    string? OnSuspension = null);
+    string? OnSuspension = null,
+    IReadOnlyList<CatalogMetricBody>? Metrics = null);
+
+/// <summary>A billable metric: the events of one name folded into one number per quota window, optionally filtered and grouped by properties.</summary>
+/// <param name="Code">Its code, unique among metrics: lower case letters, digits and underscores.</param>
+/// <param name="Name">Its display name.</param>
+/// <param name="Aggregation">
+/// count (events), sum, max or latest (of a whole-number property), or unique_count (distinct values of a scalar property).
+/// </param>
+/// <param name="Event">The event name it reads, 1 to 64 characters; the metric's code when absent, which only a metric a plan feature uses may leave out.</param>
+/// <param name="Property">The property it reads: required for sum, max, latest and unique_count, not taken by count.</param>
+/// <param name="Filters">An event counts only if every named property has one of the listed string values (a number or boolean as its JSON text).</param>
+/// <param name="GroupBy">At most 3 property names: usage is also shown per group of their values.</param>
+public sealed record CatalogMetricBody(
+    string Code, string Name, string Aggregation, string? Event = null, string? Property = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Filters = null, IReadOnlyList<string>? GroupBy = null);
 
 /// <summary>A credit pack: units of a metered feature sold once, granted to the buyer as a credit grant.</summary>
 /// <param name="Code">Its code, unique among packs: lower case letters, digits and underscores.</param>
@@ -133,6 +152,13 @@ public sealed record CatalogPriceBody(
 /// last is open-ended.
 /// </param>
 /// <param name="TiersMode">With overage_tiers: graduated (default) prices each tier's units at its price; volume prices all at the tier reached.</param>
+/// <param name="OveragePackage">
+/// Metered with hard_cap false, not with overage_unit_price_cents or overage_tiers: bill the overage per started package.
+/// </param>
+/// <param name="Metric">
+/// Metered, not with meter: a metric of this document whose value over each window's events is the feature's used; such a
+/// feature takes events, not consume or reserve.
+/// </param>
 public sealed record CatalogPlanFeatureBody(
     string FeatureCode,
     long? MonthlyQuota = null,
@@ -149,7 +175,14 @@ public sealed record CatalogPlanFeatureBody(
     CatalogRateLimitBody? RateLimit = null,
     CatalogMeterBody? Meter = null,
     IReadOnlyList<CatalogOverageTierBody>? OverageTiers = null,
-    string? TiersMode = null);
+    string? TiersMode = null,
+    string? Metric = null,
+    CatalogOveragePackageBody? OveragePackage = null);
+
+/// <summary>Overage billed per started package, as Lago's package charge: $5 per 1,000 started.</summary>
+/// <param name="Size">Units in a package, 1 to 10^12; a part package is billed whole.</param>
+/// <param name="PriceCents">The price of one package, in minor units.</param>
+public sealed record CatalogOveragePackageBody(long Size, long PriceCents);
 
 /// <summary>A rate limit: at most Limit requests (consume or reserve calls, whatever their amount) per fixed window aligned to the Unix epoch.</summary>
 /// <param name="Limit">Requests allowed in one window, at least 1.</param>

@@ -1,0 +1,291 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Entitlements;
+
+/// <summary>
+/// Billable metrics over event properties, through the HTTP API: the issue's worked examples (1, 2, 4, 5) exactly, gating
+/// on a metric, refusals that name the path and write nothing, and de-duplication under concurrency.
+/// </summary>
+public abstract class MetricsContract : ApiContract
+{
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "users", "name": "Active users", "kind": "metered" },
+            { "code": "tokens", "name": "Tokens", "kind": "metered" },
+            { "code": "eu_requests", "name": "EU requests", "kind": "metered" },
+            { "code": "seats", "name": "Seats", "kind": "metered" },
+            { "code": "storage", "name": "Storage", "kind": "metered" }
+          ],
+          "metrics": [
+            { "code": "active_users", "name": "Active users", "event": "session", "aggregation": "unique_count", "property": "user" },
+            { "code": "llm_tokens", "name": "Tokens", "event": "llm_call", "aggregation": "sum", "property": "tokens", "group_by": ["model"] },
+            { "code": "eu_calls", "name": "EU requests", "event": "request", "aggregation": "count", "filters": { "region": ["eu"] } },
+            { "code": "seat_count", "name": "Seats", "event": "seats_changed", "aggregation": "latest", "property": "seats" },
+            { "code": "peak_gb", "name": "Peak storage", "event": "storage", "aggregation": "max", "property": "gb" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "users", "limit": 5, "metric": "active_users" },
+                { "feature_code": "tokens", "limit": 1000000, "metric": "llm_tokens" },
+                { "feature_code": "eu_requests", "limit": 100, "metric": "eu_calls" },
+                { "feature_code": "seats", "limit": 100, "metric": "seat_count" },
+                { "feature_code": "storage", "limit": 100, "hard_cap": false, "overage_unit_price_cents": 10, "metric": "peak_gb" } ] },
+            { "code": "pro", "name": "Pro", "prices": [ { "billing_period": "monthly", "price_cents": 2000 } ],
+              "features": [
+                { "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },
+                  "metric": "llm_tokens" } ] }
+          ]
+        }
+        """;
+
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("metrics", Catalog));
+
+    private static Task<HttpResponseMessage> TrackAsync(TollgateApp app, params object[] events) =>
+        app.Admin.PostJsonAsync("/v1/events", new { events });
+
+    private static object Event(string id, string name, object properties, string customer = "c1") =>
+        new { id, customer, @event = name, properties };
+
+    private static async Task<JsonNode> UsageAsync(TollgateApp app, string feature, string customer = "c1") =>
+        (await (await app.Admin.GetAsync($"/v1/customers/{customer}/usage")).ReadAsync())["features"]![feature]!;
+
+    [Fact]
+    public async Task UniqueCountOfUsersCountsU1U2U1U3AsThree()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var response = await TrackAsync(app, Event("e1", "session", new { user = "u1" }), Event("e2", "session", new { user = "u2" }),
+            Event("e3", "session", new { user = "u1" }), Event("e4", "session", new { user = "u3" }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(4, (await response.ReadAsync())["accepted"].Value<int>());
+        Assert.Equal(3, (await UsageAsync(app, "users"))["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task SumOfTokensGroupedByModelShowsEachGroupAndTheirTotal()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 1000 }), Event("t2", "llm_call", new { model = "gpt-4o", tokens = 500 }),
+            Event("t3", "llm_call", new { model = "mini", tokens = 200 }));
+        var usage = await UsageAsync(app, "tokens");
+
+        Assert.Equal(1700, usage["used"].Value<long>());
+        var groups = usage["groups"]!.AsArray().Select(g => (g!["group"]!["model"].Value<string>(), g["used"].Value<long>())).OrderBy(g => g.Item1);
+        Assert.Equal([("gpt-4o", 1500L), ("mini", 200L)], groups);
+        Assert.Null((await UsageAsync(app, "users"))["groups"]);
+        var history = await (await app.Admin.GetAsync("/v1/customers/c1/usage/history?feature=tokens&from=2026-01-15&to=2026-01-15")).ReadAsync();
+        Assert.Equal(1700, history["features"]!["tokens"]![0]!["quantity"].Value<long>());
+    }
+
+    [Fact]
+    public async Task CountFilteredToTheEuRegionCountsEuUsEuAsTwo()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        await TrackAsync(app, Event("r1", "request", new { region = "eu" }), Event("r2", "request", new { region = "us" }),
+            Event("r3", "request", new { region = "eu" }));
+
+        Assert.Equal(2, (await UsageAsync(app, "eu_requests"))["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task LatestOfSeatsSentAsFourThenSixThenFiveIsFive()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        foreach (var (id, seats) in new[] { ("s1", 4), ("s2", 6), ("s3", 5) })
+        {
+            await TrackAsync(app, Event(id, "seats_changed", new { seats }));
+        }
+
+        Assert.Equal(5, (await UsageAsync(app, "seats"))["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task MaxOfGbIsThePeakAndOverageIsWhatThePeakPassesTheLimit()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        await TrackAsync(app, Event("g1", "storage", new { gb = 30 }), Event("g2", "storage", new { gb = 170 }), Event("g3", "storage", new { gb = 50 }));
+        var usage = await UsageAsync(app, "storage");
+
+        Assert.Equal((170L, 70L), (usage["used"].Value<long>(), usage["overage"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task OverageOf2300TokensPastASoftCapOf1000IsInvoicedAsThreeStartedPackagesOf1000For15Dollars()
+    {
+        await using var app = await StartAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+
+        await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 3000 }), Event("t2", "llm_call", new { model = "mini", tokens = 300 }));
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var overage = Assert.Single(invoice["lines"]!.AsArray(), l => l!["kind"].Value<string>() == "overage")!;
+
+        Assert.Equal((3L, 500L, 1500L), (overage["quantity"].Value<long>(), overage["unit_amount_cents"].Value<long>(), overage["amount_cents"].Value<long>()));
+        Assert.Equal("Overage: 2,300 units of Tokens past 1,000 (3 started packages of 1,000)", overage["description"].Value<string>());
+        Assert.Equal(2000L + 1500, invoice["amount_due_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task CheckOnAUniqueCountFeatureRefusesASixthUserAndAllowsAReturningOne()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await TrackAsync(app, [.. Enumerable.Range(1, 5).Select(i => Event($"e{i}", "session", new { user = $"u{i}" }))]);
+
+        async Task<JsonNode> CheckAsync(object body) => await (await app.Admin.PostJsonAsync("/v1/entitlements/check", body)).ReadAsync();
+        var sixth = await CheckAsync(new { customer = "c1", feature = "users", value = "u6" });
+        var returning = await CheckAsync(new { customer = "c1", feature = "users", value = "u1" });
+        var anyone = await CheckAsync(new { customer = "c1", feature = "users" });
+        var tokens = await CheckAsync(new { customer = "c1", feature = "tokens", amount = 5_000_000 });
+
+        Assert.Equal((false, "quota_exceeded", 5L), (sixth["allowed"].Value<bool>(), sixth["reason"].Value<string>(), sixth["used"].Value<long>()));
+        Assert.True(returning["allowed"].Value<bool>());
+        Assert.False(anyone["allowed"].Value<bool>());
+        Assert.True(tokens["allowed"].Value<bool>()); // allowed while used is below the limit, whatever the amount
+    }
+
+    [Fact]
+    public async Task ConsumeAndReserveOnAMetricFeatureAre400MetricFeatureAndCountNothing()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var consume = await app.ConsumeAsync("c1", "tokens", 10);
+        var reserve = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "tokens", amount = 10 });
+        var problem = await consume.ReadAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (consume.StatusCode, reserve.StatusCode));
+        Assert.Equal(("metric_feature", "llm_tokens"), (problem["error"].Value<string>(), problem["metric"].Value<string>()));
+        Assert.Contains("POST /v1/events", problem["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, (await UsageAsync(app, "tokens"))["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task AFeatureFormEventOnAMetricFeatureIsRejectedNamingTheEventForm()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var body = await (await app.Admin.PostJsonAsync("/v1/events",
+            new { events = new[] { new { id = "f1", customer = "c1", feature = "tokens", amount = 5 } } })).ReadAsync();
+
+        Assert.Equal(0, body["accepted"].Value<int>());
+        Assert.Contains("counts metric 'llm_tokens'", body["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"user": {"id": "u1"}}""", "events[1].properties.user", "must be a string, number or boolean (properties are flat)")]
+    [InlineData("""{"user": ["u1"]}""", "events[1].properties.user", "must be a string, number or boolean (properties are flat)")]
+    [InlineData("""{"user": null}""", "events[1].properties.user", "must be a string, number or boolean (properties are flat)")]
+    [InlineData("\"u1\"", "events[1].properties", "must be an object of strings, numbers and booleans")]
+    public async Task MalformedPropertiesAre400NamingThePathAndWriteNothing(string properties, string path, string message)
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var body = $$$"""
+            {"events": [{"id": "ok", "customer": "c1", "event": "session", "properties": {"user": "u0"}},
+                        {"id": "bad", "customer": "c1", "event": "session", "properties": {{{properties}}} }]}
+            """;
+
+        var response = await app.Admin.PostJsonAsync("/v1/events", body);
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message, problem["errors"]![path].Value<string>());
+        Assert.Equal(0, (await UsageAsync(app, "users"))["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task PropertyLimitsAreEachRefusedNamingThePath()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var tooMany = new JsonObject();
+        for (var i = 0; i < 33; i++)
+        {
+            tooMany[$"k{i}"] = i;
+        }
+
+        var response = await TrackAsync(app,
+            new { id = "a", customer = "c1", @event = "session", properties = tooMany },
+            new { id = "b", customer = "c1", @event = "session", properties = new Dictionary<string, string> { [new string('k', 65)] = "v" } },
+            new { id = "c", customer = "c1", @event = "session", properties = new { user = new string('u', 257) } },
+            new { id = "d", customer = "c1", @event = "llm_call", properties = new { tokens = "many" } },
+            new { id = "e", customer = "c1", @event = "llm_call", properties = new { tokens = 1.5 } },
+            new { id = "f", customer = "c1", @event = "llm_call", properties = new { tokens = -3 } },
+            new { id = "", customer = "c1", @event = "", properties = new { } });
+        var errors = (await response.ReadAsync())["errors"]!.AsObject().ToDictionary(e => e.Key, e => e.Value.Value<string>());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("must have at most 32 keys", errors["events[0].properties"]);
+        Assert.Equal("must be a key of 1-64 characters", errors[$"events[1].properties.{new string('k', 65)}"]);
+        Assert.Equal("must be at most 256 characters", errors["events[2].properties.user"]);
+        Assert.Equal("must be a whole number from 0 to 1000000000000: metric 'llm_tokens' reads it", errors["events[3].properties.tokens"]);
+        Assert.Equal(errors["events[3].properties.tokens"], errors["events[4].properties.tokens"]);
+        Assert.Equal(errors["events[3].properties.tokens"], errors["events[5].properties.tokens"]);
+        Assert.Equal(("must not be empty", "must not be empty"), (errors["events[6].id"], errors["events[6].event"]));
+    }
+
+    [Fact]
+    public async Task AResentEventIdCountsOnceAndIsListedAsADuplicate()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        await TrackAsync(app, Event("x1", "llm_call", new { model = "mini", tokens = 10 }));
+        var again = await (await TrackAsync(app, Event("x1", "llm_call", new { model = "mini", tokens = 10 }))).ReadAsync();
+
+        Assert.Equal((0, "x1"), (again["accepted"].Value<int>(), again["duplicates"]![0].Value<string>()));
+        Assert.Equal(10, (await UsageAsync(app, "tokens"))["used"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ManyParallelPostsOfTheSameEventsCountEachIdOnce()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        object[] batch = [.. Enumerable.Range(0, 10).SelectMany(i => new[]
+        {
+            Event($"r{i}", "request", new { region = "eu" }),
+            Event($"s{i}", "session", new { user = $"u{i % 3}" }),
+            Event($"t{i}", "llm_call", new { model = i % 2 == 0 ? "gpt-4o" : "mini", tokens = 100 }),
+        })];
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => TrackAsync(app, batch)));
+        var bodies = await Task.WhenAll(responses.Select(r => r.ReadAsync()));
+        var tokens = await UsageAsync(app, "tokens");
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(30, bodies.Sum(b => b["accepted"].Value<int>()));
+        Assert.Equal(10, (await UsageAsync(app, "eu_requests"))["used"].Value<long>());
+        Assert.Equal(3, (await UsageAsync(app, "users"))["used"].Value<long>());
+        Assert.Equal(1000, tokens["used"].Value<long>());
+        Assert.Equal([500L, 500L], tokens["groups"]!.AsArray().Select(g => g!["used"].Value<long>()));
+    }
+}
+
+public sealed class SqliteMetricsTests : MetricsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresMetricsTests : MetricsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
