@@ -10,9 +10,11 @@ namespace Tollgate.Server.Health;
 
 public static class HealthApi
 {
+    private static readonly LivenessResponse Alive = new("ok");
+
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithTags("Health").AllowAnonymous();
+        app.MapGet("/healthz", () => TypedResults.Ok(Alive)).WithTags("Health").AllowAnonymous();
         app.MapGet("/v1/admin/health/database", DatabaseAsync).WithTags("Health").RequireAuthorization(Policies.Admin);
         app.MapGet("/readyz", ReadyAsync).WithTags("Health").AllowAnonymous();
     }
@@ -73,3 +75,6 @@ public static class HealthApi
         }
     }
 }
+
+/// <summary>The liveness answer: the process serves HTTP.</summary>
+public sealed record LivenessResponse(string Status);
