@@ -151,6 +151,14 @@ public static class TollgateHost
         {
             var status = context.HttpContext.Response.StatusCode;
             var request = context.HttpContext.Request;
+            // Handlers bound at compile time answer a query or route value that does not parse (?unread=maybe, ?days=x)
+            // with a bare 400; it names the field here, as the reflection binder's exception does in ErrorHandling.
+            if (status == 400 && BindingProblem.Find(context.HttpContext) is { } unbound)
+            {
+                await Problems.Validation(unbound.Field, unbound.Problem).ExecuteAsync(context.HttpContext);
+                return;
+            }
+
             var (error, detail) = status switch
             {
                 404 => ("not_found", $"No endpoint at {request.Method} {request.Path}."),

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Llm;
@@ -23,8 +24,8 @@ public static class LlmStatsApi
         group.MapGet("/user-costs/{customer}", UserCostsAsync);
         group.MapGet("/features", FeaturesAsync);
         group.MapGet("/plans", PlansAsync);
-        group.MapGet("/top-spenders", (int? days, int? limit, [AsParameters] Services s, CancellationToken ct) => RankedAsync(days, limit, s, byCost: true, ct));
-        group.MapGet("/negative-margin", (int? days, int? limit, [AsParameters] Services s, CancellationToken ct) => RankedAsync(days, limit, s, byCost: false, ct));
+        group.MapGet("/top-spenders", (int? days, int? limit, [FromServices] Services s, CancellationToken ct) => RankedAsync(days, limit, s, byCost: true, ct));
+        group.MapGet("/negative-margin", (int? days, int? limit, [FromServices] Services s, CancellationToken ct) => RankedAsync(days, limit, s, byCost: false, ct));
         return group;
     }
 
@@ -33,7 +34,7 @@ public static class LlmStatsApi
         EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, TimeProvider Time);
 
     private static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
-        int? days, [AsParameters] Services s, CancellationToken cancellationToken) =>
+        int? days, [FromServices] Services s, CancellationToken cancellationToken) =>
         WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadRevenueVsCostAsync(w, s, cancellationToken)) : DaysProblem();
 
     /// <summary>Revenue against LLM cost over <paramref name="w"/>: what the endpoint answers and the console's dashboard shows.</summary>
@@ -58,7 +59,7 @@ public static class LlmStatsApi
     }
 
     private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
-        string customer, int? days, [AsParameters] Services s, CancellationToken cancellationToken) =>
+        string customer, int? days, [FromServices] Services s, CancellationToken cancellationToken) =>
         WindowOf(days, s.Time) is not { } w ? DaysProblem()
         : await ReadUserCostsAsync(customer, w, s, cancellationToken) is { } costs ? TypedResults.Ok(costs)
         : Problems.NotFound("customer", customer);
@@ -86,7 +87,7 @@ public static class LlmStatsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<FeatureStats>>, ProblemHttpResult>> FeaturesAsync(
-        int? days, [AsParameters] Services s, CancellationToken cancellationToken)
+        int? days, [FromServices] Services s, CancellationToken cancellationToken)
     {
         if (WindowOf(days, s.Time) is not { } w)
         {
@@ -108,7 +109,7 @@ public static class LlmStatsApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
-        int? days, [AsParameters] Services s, CancellationToken cancellationToken) =>
+        int? days, [FromServices] Services s, CancellationToken cancellationToken) =>
         WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadPlansAsync(w, s, cancellationToken)) : DaysProblem();
 
     /// <summary>Each plan's customers, MRR, revenue, cost and margin over <paramref name="w"/>.</summary>
