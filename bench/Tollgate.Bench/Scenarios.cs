@@ -42,6 +42,7 @@ public sealed partial class Scenarios(BenchOptions options)
         "c-pair" => await RatePairAsync("(c-pair) PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "d" => await NaiveAsync(),
         "e" => await PgbenchAsync(),
+        "r" => await RetentionAsync(),
         "f" => await HealthzRatioAsync(),
         "g" => await OverloadAsync(),
         "h" => await ScaleOutAsync(),

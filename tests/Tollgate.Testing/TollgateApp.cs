@@ -94,7 +94,10 @@ public sealed class TollgateApp : IAsyncDisposable
         Uri? address = null;
         if (kestrel)
         {
-            factory.UseKestrel(0);
+            // Not UseKestrel(0): that overload rewrites the server's addresses after the host is built, racing Kestrel's own
+            // start, and lost about one run in two ("Addresses cannot be modified after the server has started",
+            // dotnet/aspnetcore#67714). A listen option binds a free loopback port with nothing to rewrite.
+            factory.UseKestrel(kestrelOptions => kestrelOptions.Listen(System.Net.IPAddress.Loopback, 0));
             factory.StartServer();
             var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
                 .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;

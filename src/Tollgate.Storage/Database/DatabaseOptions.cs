@@ -31,6 +31,16 @@ public sealed class DatabaseOptions
     /// <summary>PostgreSQL only: writer connections per node, each committing its own batches (customers are split among them).</summary>
     public int? Writers { get; set; }
 
+    // A 500-call LLM batch is one large insert, run by one database backend: on 2 cores one bulk writer logged 23,193
+    // calls/s with 0.84 of a core idle, two logged 32,614 (docs/benchmarks.md, 2026-11-24).
+    public static int DefaultPostgresBulkWriters => Math.Max(2, Environment.ProcessorCount / 2);
+
+    /// <summary>
+    /// PostgreSQL only: writer connections per node for bulk work (batches of LLM calls), apart from the hot path's
+    /// writers so a large batch neither waits behind nor delays consumes.
+    /// </summary>
+    public int? BulkWriters { get; set; }
+
     /// <summary>
     /// PostgreSQL only: whether hot statements are prepared once per connection on the server (default true). Set false
     /// behind a pooler in transaction mode (PgBouncer before 1.21), which cannot carry them from one transaction to the next.

@@ -8,7 +8,9 @@ namespace Tollgate.Storage.Database;
 /// <summary>
 /// Group commit: concurrent operations on this node share one transaction, each keeps its own decision, and none is
 /// answered before that transaction commits. Operations are partitioned by customer so one customer's operations
-/// keep their order; the dialect says how many partitions (writers) there are. At most <see cref="DatabaseOptions.QueueCapacity"/>
+/// keep their order; the dialect says how many partitions (writers) there are. Bulk work (a batch of logged LLM calls) has
+/// writers of its own on PostgreSQL, so a large insert neither waits behind nor holds up the hot path's small batches,
+/// and takes a second database backend. At most <see cref="DatabaseOptions.QueueCapacity"/>
 /// operations wait or run at once: past that, <see cref="RunAsync{T}"/> refuses at once, so latency and memory stay bounded.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
@@ -18,6 +20,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<GroupCommitter> _logger;
     private readonly Channel<Pending>[] _partitions;
+    private readonly int _hot;
     private readonly int _capacity;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _starting = new();
@@ -35,8 +38,9 @@ public sealed class GroupCommitter : IAsyncDisposable
         _capacity = options?.Value.QueueCapacity ?? DatabaseOptions.DefaultQueueCapacity;
         _metrics = metrics;
         metrics?.ObserveQueueDepth(() => Volatile.Read(ref _inFlight));
-        var count = database.Dialect.WriterCount(options?.Value.Writers);
-        _partitions = [.. Enumerable.Range(0, count).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
+        _hot = database.Dialect.WriterCount(options?.Value.Writers);
+        var bulk = database.Dialect.BulkWriterCount(options?.Value.BulkWriters);
+        _partitions = [.. Enumerable.Range(0, _hot + bulk).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
     }
 
     /// <summary>Starts the writers' loops (the hosted service calls this when the host starts; the first operation does otherwise).</summary>
@@ -53,12 +57,13 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <paramref name="first"/>, when given, names the operation's first statement, which the batch sends together with the
     /// other operations' first statements in one round trip. An operation cancelled before its batch starts is dropped.
     /// <paramref name="orderKey"/> orders one key's operations within a batch (a feature code: the row they lock), so
-    /// batches on other nodes take one customer's rows in the same order too.
+    /// batches on other nodes take one customer's rows in the same order too. <paramref name="bulk"/> sends it to the bulk
+    /// writers, where the store has them.
     /// </summary>
     /// <exception cref="OverloadedException">The node already holds as many operations as it may.</exception>
     public async Task<T> RunAsync<T>(
         string partitionKey, Func<BatchScope, Task<T>> work, CancellationToken cancellationToken = default, Func<BatchScope, PlannedStatement>? first = null,
-        string? orderKey = null)
+        string? orderKey = null, bool bulk = false)
     {
         if (_loops is null)
         {
@@ -74,7 +79,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         try
         {
             var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "" };
-            var partition = _partitions[PartitionOf(partitionKey)];
+            var partition = _partitions[PartitionOf(partitionKey, bulk)];
             if (!partition.Writer.TryWrite(pending))
             {
                 throw new ObjectDisposedException(nameof(GroupCommitter));
@@ -89,7 +94,12 @@ public sealed class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>The writer <paramref name="partitionKey"/>'s operations go to; work for several keys can be split along it.</summary>
-    public int PartitionOf(string partitionKey) => (int)((uint)StringComparer.Ordinal.GetHashCode(partitionKey) % (uint)_partitions.Length);
+    public int PartitionOf(string partitionKey, bool bulk = false)
+    {
+        var hash = (uint)StringComparer.Ordinal.GetHashCode(partitionKey);
+        var bulkWriters = _partitions.Length - _hot;
+        return bulk && bulkWriters > 0 ? _hot + (int)(hash % (uint)bulkWriters) : (int)(hash % (uint)_hot);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -172,7 +182,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 await ExecuteWithRetriesAsync(ordered);
             }
-            catch (Exception e) when (ordered.Count > 1)
+            catch (Exception e) when (ordered.Count > 1 && e is not CommitOutcomeUnknownException)
             {
                 // One operation failed the batch and the rollback undid everything: run each alone so only it fails.
                 owner._logger.LogWarning(e, "A batch of {Count} failed; running its operations one by one", ordered.Count);
@@ -190,7 +200,11 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             catch (Exception e)
             {
-                ordered[0].Completion.TrySetException(e);
+                // A commit whose outcome is unknown fails every operation of the batch: none may run again.
+                foreach (var pending in ordered)
+                {
+                    pending.Completion.TrySetException(e);
+                }
             }
         }
 
@@ -216,6 +230,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             var token = owner._stopping.Token;
             _statements ??= new StatementCache(await owner._database.OpenAsync(token));
+            var commitSent = false;
             try
             {
                 await using var transaction = await owner._database.BeginWriteAsync(_statements.Connection, token);
@@ -239,6 +254,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
 
                 await scope.FlushAsync();
+                commitSent = true;
                 await transaction.CommitAsync(token);
                 scope.RunAfterCommit();
                 for (var i = 0; i < batch.Count; i++)
@@ -246,11 +262,18 @@ public sealed class GroupCommitter : IAsyncDisposable
                     batch[i].Completion.TrySetResult(results[i]);
                 }
             }
-            catch
+            catch (Exception e)
             {
                 // The connection may be broken; the next attempt starts on a fresh one.
                 await _statements.DisposeAsync();
                 _statements = null;
+                // The commit went out and its answer did not come back: it may have happened, so running the batch again
+                // (or its operations one by one) could count it twice.
+                if (commitSent && owner._database.CommitMayHaveHappened(e))
+                {
+                    throw new CommitOutcomeUnknownException(e);
+                }
+
                 throw;
             }
         }
@@ -286,6 +309,10 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A batch's commit was sent but its answer was lost (the connection broke): it may have committed, so it is not run again.</summary>
+public sealed class CommitOutcomeUnknownException(Exception inner)
+    : Exception("The database connection failed while committing; the operation may or may not have been recorded.", inner);
 
 /// <summary>The node holds as many hot-path operations as it may; the caller should answer 503 and retry later.</summary>
 public sealed class OverloadedException(int capacity)

@@ -96,7 +96,7 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
               "(PgBouncer before 1.21) set Tollgate:Database:PreparedStatements=false"
             : null;
 
-    protected override bool CommitMayHaveHappened(Exception exception) => exception is NpgsqlException and not PostgresException;
+    public override bool CommitMayHaveHappened(Exception exception) => exception is NpgsqlException and not PostgresException;
 
     public override bool IsUniqueViolation(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

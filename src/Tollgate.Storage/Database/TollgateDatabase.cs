@@ -32,7 +32,7 @@ public abstract class TollgateDatabase : IAsyncDisposable
     public virtual string? Advice(Exception exception) => null;
 
     /// <summary>True when a commit failed without the server's answer, so it may have happened: it must not be run again.</summary>
-    protected virtual bool CommitMayHaveHappened(Exception exception) => false;
+    public virtual bool CommitMayHaveHappened(Exception exception) => false;
 
     /// <summary>True when the error is a unique-constraint violation.</summary>
     public abstract bool IsUniqueViolation(Exception exception);

@@ -65,9 +65,10 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var book = await prices.BookAsync();
         // In customer order, so two batches that share customers lock their counters in the same order on PostgreSQL.
         var priced = calls.Select(call => Price(call, book)).OrderBy(p => p.Call.CustomerId, StringComparer.Ordinal).ToArray();
-        // Split along the committer's writers: each writer's share commits in its own batch, all of them at once.
-        var shares = priced.GroupBy(p => committer.PartitionOf(p.Call.CustomerId)).Select(g => g.ToArray());
-        var results = await Task.WhenAll(shares.Select(share => committer.RunAsync(share[0].Call.CustomerId, scope => LogAsync(scope, share))));
+        // Split along the committer's bulk writers: each writer's share commits in its own batch, all of them at once.
+        var shares = priced.GroupBy(p => committer.PartitionOf(p.Call.CustomerId, bulk: true)).Select(g => g.ToArray());
+        var results = await Task.WhenAll(shares.Select(share => committer.RunAsync(share[0].Call.CustomerId, scope => LogAsync(scope, share),
+            bulk: true)));
         return [.. results.SelectMany(r => r).OrderBy(r => r.Index)];
     }
 
