@@ -4,7 +4,10 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Billing;
 
-/// <summary>Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it.</summary>
+/// <summary>
+/// Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it. A credit note
+/// is a negative line over the service period of the invoice line it credits, so it takes back revenue where it was earned.
+/// </summary>
 public sealed class RevenueQueries(TollgateDatabase database)
 {
     public Task<IReadOnlyList<RevenueLine>> LinesAsync(
@@ -12,6 +15,12 @@ public sealed class RevenueQueries(TollgateDatabase database)
         database.ReadAsync<IReadOnlyList<RevenueLine>>(async c => [.. (await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT i.customer_id, l.plan_code, l.amount_cents, l.period_start, l.period_end
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+            WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
+                {(customer is null ? "" : "AND i.customer_id = @customer")}
+            UNION ALL
+            SELECT i.customer_id, l.plan_code, -n.amount_cents, l.period_start, l.period_end
+            FROM credit_note_lines n JOIN invoices i ON i.id = n.invoice_id
+                JOIN invoice_lines l ON l.invoice_id = n.invoice_id AND l.position = n.line_position
             WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
                 {(customer is null ? "" : "AND i.customer_id = @customer")}
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
