@@ -189,6 +189,29 @@ public abstract class CreditNotesContract : ApiContract
     }
 
     [Fact]
+    public async Task ANoteSendsCreditNoteCreatedAndIsInTheCreditNotesExport()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var settings = ApiSetup.BillingCatalog("Tollgate:Webhooks:AllowPrivateTargets", "true");
+        settings["Tollgate:Webhooks:PollInterval"] = "00:00:00.050";
+        await using var app = await StartAsync(settings, Start);
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString(), events = new[] { "credit_note.created" } });
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "silver");
+        var id = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>()!;
+
+        var note = await (await CreditAsync(app, id, new { amount_cents = 1234, reason = "fraudulent", memo = "a, \"quoted\" memo" })).ReadAsync();
+        var delivered = Json.Parse((await receiver.WaitForAsync(1))[0].Body);
+        var export = await app.Admin.GetAsync("/v1/admin/exports/credit-notes?format=ndjson");
+        var row = Json.Parse((await export.Content.ReadAsStringAsync()).Trim());
+
+        Assert.Equal(("credit_note.created", note["id"].Value<string>(), 1234L), (delivered["type"].Value<string>(),
+            delivered["data"]!["id"].Value<string>(), delivered["data"]!["amount_cents"].Value<long>()));
+        Assert.Equal(("CN-2026-000001", id, 12.34m, "fraudulent", "a, \"quoted\" memo"), (row["number"].Value<string>(), row["invoice_id"].Value<string>(),
+            row["amount"].Value<decimal>(), row["reason"].Value<string>(), row["memo"].Value<string>()));
+    }
+
+    [Fact]
     public async Task RefundOnAnInvoiceNotPaidThroughStripeIs409AndWritesNothing()
     {
         var (app, invoice) = await StartWithInvoiceAsync();
