@@ -42,6 +42,7 @@ public abstract class CreditNotesContract : ApiContract
         var second = await (await CreditAsync(app, id, new { amount_cents = 300, reason = "other" })).ReadAsync();
         var note = await first.ReadAsync();
         var after = await InvoiceAsync(app, id);
+        var printable = await (await app.Admin.GetAsync($"/v1/invoices/{id}/html")).Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(("CN-2026-000001", "CN-2026-000002"), (note["number"].Value<string>(), second["number"].Value<string>()));
@@ -50,6 +51,10 @@ public abstract class CreditNotesContract : ApiContract
         Assert.Equal(("open", 1200L, 800L), (after["status"].Value<string>(), after["amount_due_cents"].Value<long>(),
             after["credit_notes_cents"].Value<long>()));
         Assert.Equal("TG-2026-000001", after["number"].Value<string>());
+        // The printable invoice (the portal's invoice view and the console's print) lists its notes and their total.
+        Assert.Contains("CN-2026-000001", printable, StringComparison.Ordinal);
+        Assert.Contains("Charged twice", printable, StringComparison.Ordinal);
+        Assert.Contains("<td>Credit notes</td><td class=\"num\">-$8.00</td>", printable, StringComparison.Ordinal);
     }
 
     [Fact]
