@@ -217,6 +217,23 @@ public abstract class CreditNotesContract : ApiContract
     }
 
     [Fact]
+    public async Task TheCustomersDataExportHoldsTheirNotesAndDeletionErasesTheMemoAndKeepsTheAmounts()
+    {
+        var (app, invoice) = await StartWithInvoiceAsync();
+        await using var _ = app;
+        var id = invoice["id"].Value<string>()!;
+        var note = await (await CreditAsync(app, id, new { amount_cents = 300, reason = "other", memo = "Ada asked by phone" })).ReadAsync();
+
+        var export = await (await app.Admin.GetAsync("/v1/customers/c1/export")).ReadAsync();
+        var deleted = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1", UriKind.Relative));
+        var after = await (await app.Admin.GetAsync($"/v1/credit-notes/{note["id"].Value<string>()}")).ReadAsync();
+
+        Assert.Equal(("Ada asked by phone", 1), (export["credit_notes"]![0]!["memo"].Value<string>(), export["credit_note_lines"]!.AsArray().Count));
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal((null, 300L, "CN-2026-000001"), (after["memo"].Value<string>(), after["amount_cents"].Value<long>(), after["number"].Value<string>()));
+    }
+
+    [Fact]
     public async Task RefundOnAnInvoiceNotPaidThroughStripeIs409AndWritesNothing()
     {
         var (app, invoice) = await StartWithInvoiceAsync();
