@@ -3,11 +3,13 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
+using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 
 namespace Tollgate.Server.CreditNotes;
@@ -23,7 +25,7 @@ public static class CreditNotesApi
     public static RouteGroupBuilder MapCreditNotes(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Invoices").RequireAuthorization(Policies.Secret);
-        group.MapPost("/invoices/{id}/credit-notes", CreateAsync).ProducesProblems(400, 404, 409);
+        group.MapPost("/invoices/{id}/credit-notes", CreateAsync).ProducesProblems(400, 404, 409, 502);
         group.MapGet("/invoices/{id}/credit-notes", ListForInvoiceAsync).ProducesProblems(400, 404);
         group.MapGet("/credit-notes", ListAsync).ProducesProblems(400);
         group.MapGet("/credit-notes/{id}", GetAsync).ProducesProblems(404);
@@ -32,7 +34,7 @@ public static class CreditNotesApi
 
     private static async Task<Results<Created<CreditNoteResponse>, Ok<CreditNoteResponse>, ProblemHttpResult>> CreateAsync(
         string id, CreateCreditNoteRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,
-        CreditNoteStore notes, InvoiceStore invoices, CancellationToken cancellationToken)
+        CreditNoteStore notes, InvoiceStore invoices, StripeClient stripe, IOptions<StripeOptions> stripeOptions, CancellationToken cancellationToken)
     {
         // Line ids name one invoice's lines, so the invoice is read first; an unknown invoice is a 404 before any line is judged.
         var invoice = await invoices.GetAsync(id, cancellationToken);
@@ -53,7 +55,24 @@ public static class CreditNotesApi
         }
 
         var outcome = await notes.CreateAsync(new NewCreditNote(invoice.Id, lines, request.Lines is null ? request.AmountCents : null, request.Reason!,
-            request.Memo, request.Refund ?? false, idempotencyKey, Hash(request)), cancellationToken);
+            request.Memo, request.Refund ?? false, idempotencyKey, Hash(request), stripeOptions.Value.HasSecretKey), cancellationToken);
+        if (outcome is CreditNoteOutcome.Issued { Note: { RefundAmountCents: > 0, RefundStatus: "pending" or "failed" } owed } refunding)
+        {
+            // The note is committed first, so a refund never exists without its note; a retry under the same key refunds what failed.
+            try
+            {
+                var refund = await stripe.RefundInvoiceAsync((await notes.StripeInvoiceIdAsync(owed.InvoiceId, cancellationToken))!, owed.RefundAmountCents,
+                    owed.Id, owed.Reason, cancellationToken);
+                outcome = refunding with { Note = await notes.RecordRefundAsync(owed.Id, refund.Status == "succeeded" ? "succeeded" : "pending", refund.Id,
+                    CancellationToken.None) };
+            }
+            catch (StripeException e)
+            {
+                await notes.RecordRefundAsync(owed.Id, "failed", null, CancellationToken.None);
+                return PaymentsApi.FromStripe(e);
+            }
+        }
+
         return outcome switch
         {
             CreditNoteOutcome.Issued { Created: true } issued => TypedResults.Created($"/v1/credit-notes/{issued.Note.Id}", ToWire(issued.Note)),

@@ -7,7 +7,7 @@ namespace Tollgate.Storage.Billing;
 /// <summary>What a request asks to credit: amounts on named lines (by position), or one amount spread over the lines.</summary>
 public sealed record NewCreditNote(
     string Invoice, IReadOnlyList<(int Position, long AmountCents)>? Lines, long? AmountCents, string Reason, string? Memo, bool Refund,
-    string? IdempotencyKey, string RequestHash);
+    string? IdempotencyKey, string RequestHash, bool StripeConfigured = false);
 
 /// <summary>How a credit note request ended; every refusal wrote nothing.</summary>
 public abstract record CreditNoteOutcome

@@ -56,7 +56,7 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
             return new CreditNoteOutcome.InvoiceVoid();
         }
 
-        if (request.Refund && RefundRefusal(invoice, await StripeInvoiceAsync(c, tx, id, ct)) is { } refusal)
+        if (request.Refund && RefundRefusal(invoice, await StripeInvoiceAsync(c, tx, id, ct), request.StripeConfigured) is { } refusal)
         {
             return new CreditNoteOutcome.RefundUnavailable(refusal);
         }
@@ -167,10 +167,26 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
     private static Task<string?> StripeInvoiceAsync(DbConnection c, DbTransaction tx, string id, CancellationToken ct) =>
         c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT stripe_invoice_id FROM invoices WHERE id = @id", new { id }, tx, cancellationToken: ct));
 
-    private static string? RefundRefusal(Invoice invoice, string? stripeInvoiceId) =>
+    private static string? RefundRefusal(Invoice invoice, string? stripeInvoiceId, bool stripeConfigured) =>
         invoice.Status != InvoiceStatus.Paid ? $"Only a paid invoice can be refunded; this one is {invoice.Status.ToWire()}. Leave out refund to lower what is due."
         : stripeInvoiceId is null ? "This invoice was not paid through Stripe, so Tollgate cannot refund it; leave out refund to give the customer credit instead."
-        : "Refunds through Stripe are not supported yet; leave out refund to give the customer credit, and refund the payment in Stripe's dashboard.";
+        : !stripeConfigured ? "Stripe is not configured (Tollgate:Stripe:SecretKey), so Tollgate cannot refund; leave out refund to give credit instead."
+        : null;
+
+    /// <summary>The Stripe invoice that paid <paramref name="invoiceId"/>, which a refund goes back through.</summary>
+    public Task<string?> StripeInvoiceIdAsync(string invoiceId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => c.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT stripe_invoice_id FROM invoices WHERE id = @invoiceId", new { invoiceId }, cancellationToken: cancellationToken)), cancellationToken);
+
+    /// <summary>Records what Stripe answered for a note's refund: succeeded or pending with its refund id, or failed (a retry may try again).</summary>
+    public Task<CreditNote> RecordRefundAsync(string id, string status, string? stripeRefundId, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE credit_notes SET refund_status = @status, stripe_refund_id = COALESCE(@stripeRefundId, stripe_refund_id) WHERE id = @id",
+                new { id, status, stripeRefundId }, tx, cancellationToken: cancellationToken));
+            return (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, cancellationToken))[0];
+        }, cancellationToken);
 
     public Task<CreditNote?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>
