@@ -27,11 +27,14 @@ public sealed class RevenueQueries(TollgateDatabase database)
             cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.AmountCents,
                 DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)))], cancellationToken);
 
-    /// <summary>Money collected in [from, to): invoices paid then.</summary>
+    /// <summary>Money collected in [from, to): invoices paid then, less what credit notes refunded then.</summary>
     public Task<long> PaymentsAsync(DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition($"""
-            SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
-            WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")}
+            SELECT (SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
+                WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")})
+              - (SELECT COALESCE(SUM(refund_amount_cents), 0) FROM credit_notes
+                WHERE refund_status IN ('succeeded', 'pending') AND currency = @currency AND created_at >= @from AND created_at < @to
+                    {(customer is null ? "" : "AND customer_id = @customer")})
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
             cancellationToken: cancellationToken)), cancellationToken);
 

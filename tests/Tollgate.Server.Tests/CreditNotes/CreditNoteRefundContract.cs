@@ -39,6 +39,7 @@ public abstract class CreditNoteRefundContract
         var retried = await RefundAsync(h, invoice, 1200, "refund-1");
         var note = await created.ReadAsync();
         var balance = (await (await h.App.Admin.GetAsync("/v1/customers/ada/invoices")).ReadAsync())["balance_cents"]!.AsObject();
+        var revenue = await (await h.App.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost")).ReadAsync();
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (created.StatusCode, retried.StatusCode));
         Assert.Equal(("post_payment", 1200L, 0L, "succeeded"), (note["type"].Value<string>(), note["refund_amount_cents"].Value<long>(),
@@ -48,6 +49,7 @@ public abstract class CreditNoteRefundContract
             (refund["payment_intent"].Value<string>(), refund["amount"].Value<long>(), refund["reason"].Value<string>(),
                 refund["metadata"]!["tollgate_credit_note"].Value<string>()));
         Assert.Equal(0L, balance.Select(b => b.Value.Value<long>()).Sum());
+        Assert.Equal(18.00m, revenue["total_payments_usd"].Value<decimal>()); // $30 collected, $12 refunded
     }
 
     [Fact]
