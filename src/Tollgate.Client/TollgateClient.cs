@@ -27,6 +27,9 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Invoices by resource: <c>ListAsync</c>, <c>GetAsync</c>.</summary>
     public InvoicesResource Invoices => new(this);
 
+    /// <summary>Credit notes: <c>CreateAsync</c>, <c>ListAsync</c>, <c>GetAsync</c>.</summary>
+    public CreditNotesResource CreditNotes => new(this);
+
     /// <summary>Usage counters at an instant, usage history, and daily totals across customers (admin key).</summary>
     public UsageResource Usage => new(this);
 

@@ -134,3 +134,31 @@ public sealed class OfferLinksResource(TollgateClient client)
     public Task<OfferLinkResponse> CreateAsync(string plan, CreateOfferLinkRequest request, CancellationToken cancellationToken = default) =>
         client.SendAsync<OfferLinkResponse>(HttpMethod.Post, $"v1/admin/plans/{Uri.EscapeDataString(plan)}/offer-links", request, cancellationToken);
 }
+
+/// <summary>Credit notes: corrections of issued invoices (<c>credit_notes.create/list/get</c> in the other SDKs).</summary>
+public sealed class CreditNotesResource(TollgateClient client)
+{
+    /// <summary>
+    /// Credits <paramref name="invoice"/> (by id or number): on an open invoice it lowers the amount due, on a paid one it becomes
+    /// customer credit. More than the invoice has left throws <see cref="TollgateException"/> with error <c>credit_exceeds_invoice</c>.
+    /// A key is made when none is given, so the client's own retries never credit twice.
+    /// </summary>
+    public Task<CreditNoteResponse> CreateAsync(
+        string invoice, CreateCreditNoteRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditNoteResponse>(HttpMethod.Post, $"v1/invoices/{Uri.EscapeDataString(invoice)}/credit-notes", request,
+            idempotencyKey ?? $"idem_{Guid.NewGuid():N}", cancellationToken);
+
+    /// <summary>One page of credit notes, newest first, narrowed to a <paramref name="customer"/> or an <paramref name="invoice"/>.</summary>
+    public Task<ListResponse<CreditNoteResponse>> ListAsync(
+        string? customer = null, string? invoice = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<CreditNoteResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/credit-notes", ("customer", customer),
+            ("invoice", invoice), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>Every credit note that matches, page after page.</summary>
+    public IAsyncEnumerable<CreditNoteResponse> ListAllAsync(string? customer = null, string? invoice = null, CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(customer, invoice, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>One credit note, by id or number (CN-2026-000001).</summary>
+    public Task<CreditNoteResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditNoteResponse>(HttpMethod.Get, $"v1/credit-notes/{Uri.EscapeDataString(id)}", null, cancellationToken);
+}

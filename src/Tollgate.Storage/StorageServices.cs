@@ -41,6 +41,7 @@ public static class StorageServices
         services.AddSingleton<BillingStore>();
         services.AddSingleton<BillingCycle>();
         services.AddSingleton<InvoiceStore>();
+        services.AddSingleton<CreditNoteStore>();
         services.AddSingleton<SubscriptionHistory>();
         services.AddSingleton<ModelPriceStore>();
         services.AddSingleton<LlmUsageStore>();

@@ -220,6 +220,35 @@ public abstract class ClientCommerceContract
     }
 
     [Fact]
+    public async Task CreditNotesLowerAnOpenInvoiceGiveCreditOnAPaidOneAndListAndReadBack()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        var open = (await client.Packs.SellAsync("c1", "calls_10k")).Invoice!;
+        var paid = (await client.Packs.SellAsync("c1", "calls_1k", paid: true)).Invoice!;
+
+        var lineNote = await client.CreditNotes.CreateAsync(open.Id,
+            new CreateCreditNoteRequest([new CreditNoteLineRequest(open.Lines[0].Id, 900)], Reason: "order_change"), idempotencyKey: "cn-1");
+        var retried = await client.CreditNotes.CreateAsync(open.Id,
+            new CreateCreditNoteRequest([new CreditNoteLineRequest(open.Lines[0].Id, 900)], Reason: "order_change"), idempotencyKey: "cn-1");
+        var credit = await client.CreditNotes.CreateAsync(paid.Number!, new CreateCreditNoteRequest(AmountCents: 500, Reason: "duplicate", Memo: "Twice"));
+        var tooMuch = await Assert.ThrowsAsync<TollgateException>(() =>
+            client.CreditNotes.CreateAsync(paid.Id, new CreateCreditNoteRequest(AmountCents: 1001, Reason: "other")));
+        var all = await AllAsync(client.CreditNotes.ListAllAsync(customer: "c1"));
+        var ofOpen = await client.CreditNotes.ListAsync(invoice: open.Id);
+        var read = await client.CreditNotes.GetAsync(credit.Number);
+
+        Assert.Equal(("pre_payment", 900L, lineNote.Id), (lineNote.Type, lineNote.PrePaymentAmountCents, retried.Id));
+        Assert.Equal((9000L, 900L), ((await client.Invoices.GetAsync(open.Id)).AmountDueCents, (await client.Invoices.GetAsync(open.Id)).CreditNotesCents));
+        Assert.Equal(("post_payment", 500L, "Twice"), (credit.Type, credit.CreditBalanceCents, credit.Memo));
+        Assert.Equal((HttpStatusCode.Conflict, "credit_exceeds_invoice"), (tooMuch.Status, tooMuch.Error));
+        Assert.Equal(new[] { credit.Id, lineNote.Id }.Order(StringComparer.Ordinal), all.Select(n => n.Id).Order(StringComparer.Ordinal));
+        Assert.Equal([lineNote.Id], ofOpen.Data.Select(n => n.Id));
+        Assert.Equal((credit.Id, paid.Id, 500L), (read.Id, read.Invoice, read.Lines.Sum(l => l.AmountCents)));
+    }
+
+    [Fact]
     public async Task MembersTakeSeatsAndAFullOrganisationIsATypedSeatsExhaustedError()
     {
         var (app, client) = await StartAsync();

@@ -179,9 +179,9 @@ public sealed partial class FakeStripe : IAsyncDisposable
     {
         var request = http.Request;
         var body = await new StreamReader(request.Body).ReadToEndAsync();
-        // Stripe's SDKs send a DELETE's parameters (cancellation_details) in the query string.
+        // Stripe's SDKs send a DELETE's parameters (cancellation_details) in the query string, as a GET's list filters.
         var form = request.HasFormContentType ? ParseForm(body)
-            : request.Method == "DELETE" ? ParseForm(request.QueryString.Value?.TrimStart('?') ?? "")
+            : request.Method is "DELETE" or "GET" ? ParseForm(request.QueryString.Value?.TrimStart('?') ?? "")
             : new Dictionary<string, string>(StringComparer.Ordinal);
         var key = request.Headers["Idempotency-Key"].FirstOrDefault();
         if (request.Method == "POST" && BeforePost is { } hook)
@@ -268,6 +268,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
         ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(form),
         ("GET", _) when path.StartsWith("/v1/prices/", StringComparison.Ordinal) => RetrievePrice(path["/v1/prices/".Length..]),
         ("POST", "/v1/invoiceitems") => CreateInvoiceItem(form),
+        ("GET", "/v1/invoice_payments") => ListInvoicePayments(form),
+        ("POST", "/v1/refunds") => CreateRefund(form),
         ("POST", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => UpdateSubscription(path["/v1/subscriptions/".Length..], form),
         ("DELETE", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => CancelSubscription(path["/v1/subscriptions/".Length..], form),
         ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) =>

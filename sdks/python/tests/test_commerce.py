@@ -114,3 +114,41 @@ def test_the_async_client_lists_packs_and_sells_one(server: Server, customer: st
         return codes, sale["grant"]["remaining"]
 
     assert asyncio.run(run()) == (["cv_100", "cv_1000"], 100)
+
+
+def test_credit_notes_lower_an_open_invoice_give_credit_on_a_paid_one_and_list_back(tg: tollgate.Tollgate, customer: str) -> None:
+    open_invoice = tg.packs.sell(customer, pack="cv_1000")["invoice"]
+    paid_invoice = tg.packs.sell(customer, pack="cv_100", paid=True)["invoice"]
+    assert open_invoice is not None and paid_invoice is not None
+    line = open_invoice["lines"][0]["id"]
+
+    note = tg.credit_notes.create(open_invoice["id"], reason="order_change", lines=[{"invoice_line_id": line, "amount_cents": 900}],
+                                  idempotency_key=f"cn-{uuid.uuid4().hex}")
+    credit = tg.credit_notes.create(paid_invoice["number"], reason="duplicate", amount_cents=400, memo="Twice")
+    with pytest.raises(tollgate.CreditExceedsInvoice) as exceeded:
+        tg.credit_notes.create(paid_invoice["id"], reason="other", amount_cents=501)
+    with pytest.raises(tollgate.ValidationFailed) as bad:
+        tg.credit_notes.create(paid_invoice["id"], reason="mistake", amount_cents=1)
+
+    assert (note["type"], note["pre_payment_amount_cents"], note["lines"][0]["invoice_line_id"]) == ("pre_payment", 900, line)
+    assert tg.invoices.get(open_invoice["id"])["amount_due_cents"] == 7000
+    assert (credit["type"], credit["credit_balance_cents"], credit["memo"]) == ("post_payment", 400, "Twice")
+    assert exceeded.value.remaining_cents == 500
+    assert "reason" in bad.value.problem["errors"]
+    assert sorted(n["id"] for n in tg.credit_notes.list(customer=customer, limit=1)) == sorted([note["id"], credit["id"]])
+    assert [n["id"] for n in tg.credit_notes.list(invoice=open_invoice["id"])] == [note["id"]]
+    assert tg.credit_notes.get(credit["number"])["id"] == credit["id"]
+
+
+def test_the_async_client_issues_and_reads_a_credit_note(server: Server, customer: str) -> None:
+    async def run() -> tuple[int, str]:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=server.url) as atg:
+            sale = await atg.packs.sell(customer, pack="cv_100")
+            assert sale["invoice"] is not None
+            note = await atg.credit_notes.create(sale["invoice"]["id"], reason="other", amount_cents=100)
+            read = await atg.credit_notes.get(note["id"])
+            listed = [n["id"] async for n in atg.credit_notes.list(invoice=sale["invoice"]["id"])]
+        return read["amount_cents"], listed[0]
+
+    amount, listed = asyncio.run(run())
+    assert amount == 100 and listed.startswith("cn_")

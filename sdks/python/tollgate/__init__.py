@@ -12,7 +12,7 @@ from ._client import AsyncTollgate, Tollgate
 from ._core import VERSION as __version__
 from ._errors import (AuthenticationError, BadRequest, BodyTooLarge, BudgetExceeded, Conflict, EntitlementDenied, FeatureNotConsumable,
                       FeatureNotInPlan, IdempotencyMismatch, InternalError, InvalidCatalog, InvalidJson, InvalidPriceTable,
-                      InvalidRequest, ManagedByStripe, MemberIdTaken, MethodNotAllowed, NoChange, NotFound, NotPerSeat,
+                      InvalidRequest, ManagedByStripe, MemberIdTaken, MethodNotAllowed, NoChange, NotFound, NotPerSeat, CreditExceedsInvoice,
                       PaymentsNotConfigured, PermissionDenied, PriceNotLinked, PromotionCodeInvalid, SeatsExhausted,
                       QuotaExceeded, RateLimited, RequestIdConflict, ReservationNotHeld, ServerError, StripeError,
                       SubscriptionExists, SubscriptionInactive, TollgateError, TollgateUnavailable, Unprocessable, UnpricedModel, UnsupportedMediaType,
@@ -29,5 +29,5 @@ __all__ = [
     "IdempotencyMismatch", "SubscriptionExists", "ReservationNotHeld", "ManagedByStripe", "NoChange", "RequestIdConflict",
     "BodyTooLarge", "UnsupportedMediaType", "Unprocessable", "PriceNotLinked", "UnpricedModel", "RateLimited",
     "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "SubscriptionInactive", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken",
-    "NotPerSeat", "__version__",
+    "NotPerSeat", "CreditExceedsInvoice", "__version__",
 ]

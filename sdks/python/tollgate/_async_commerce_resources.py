@@ -10,7 +10,7 @@ from . import _calls as c
 from ._core import Call
 from ._pagination import AsyncPager
 from ._async_resources import _AsyncResource
-from .types import Coupon, CreditGrant, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode
+from .types import Coupon, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode
 
 
 class AsyncCoupons(_AsyncResource):
@@ -110,3 +110,21 @@ class AsyncOfferLinks(_AsyncResource):
 
     async def create(self, plan: str, *, expires_at: datetime | str, customer: str | None = None, billing_period: str | None = None) -> OfferLink:
         return await self._send(c.offer_link(plan, expires_at, customer, billing_period))
+
+
+class AsyncCreditNotes(_AsyncResource):
+    """Credit notes: corrections of issued invoices."""
+
+    async def create(self, invoice: str, *, reason: str, lines: Iterable[CreditNoteLineInput] | None = None, amount_cents: int | None = None,
+                     memo: str | None = None, refund: bool | None = None, idempotency_key: str | None = None) -> CreditNote:
+        """Credits ``invoice`` (id or number) by ``lines`` or one ``amount_cents``: lowers what an open invoice has due, or becomes
+        customer credit on a paid one. More than the invoice has left raises ``CreditExceedsInvoice``."""
+        return await self._send(c.create_credit_note(invoice, lines, amount_cents, reason, memo, refund, idempotency_key))
+
+    def list(self, *, customer: str | None = None, invoice: str | None = None, limit: int | None = None) -> AsyncPager[CreditNote]:
+        """Newest first, narrowed to a customer or an invoice."""
+        return AsyncPager(lambda cursor: self._send(c.page("v1/credit-notes", limit, cursor, customer=customer, invoice=invoice)))
+
+    async def get(self, id: str) -> CreditNote:
+        """One credit note, by id or number (CN-2026-000001)."""
+        return await self._send(Call("GET", f"v1/credit-notes/{c.seg(id)}"))

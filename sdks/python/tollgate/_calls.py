@@ -175,6 +175,21 @@ def offer_link(plan: str, expires_at: datetime | str, customer: str | None, bill
                 {"expires_at": when(expires_at), "customer": customer, "billing_period": billing_period})
 
 
+def create_credit_note(invoice: str, lines: Any, amount_cents: int | None, reason: str, memo: str | None, refund: bool | None,
+                       idempotency_key: str | None) -> Call:
+    # Lines or one amount, never both (the server says which when both come); a key made here keeps retries to one note.
+    body: dict[str, Any] = {"reason": reason}
+    if lines is not None:
+        body["lines"] = [dict(line) for line in lines]
+    if amount_cents is not None:
+        body["amount_cents"] = amount_cents
+    if memo is not None:
+        body["memo"] = memo
+    if refund is not None:
+        body["refund"] = refund
+    return Call("POST", f"v1/invoices/{seg(invoice)}/credit-notes", body, headers={"Idempotency-Key": idempotency_key or new_key()})
+
+
 def sell_pack(customer: str, pack: str, paid: bool, idempotency_key: str | None) -> Call:
     # A key made here when none is given, so the client's own retries of this sale sell once.
     return Call("POST", f"v1/customers/{seg(customer)}/packs", {"pack": pack, "paid": paid},

@@ -39,6 +39,7 @@ class Tollgate:
         self.promotion_codes = cr.PromotionCodes(self._core)
         self.grants = cr.Grants(self._core)
         self.packs = cr.Packs(self._core)
+        self.credit_notes = cr.CreditNotes(self._core)
         self.members = cr.Members(self._core)
         self.offer_links = cr.OfferLinks(self._core)
 
@@ -79,6 +80,7 @@ class AsyncTollgate:
         self.promotion_codes = acr.AsyncPromotionCodes(self._core)
         self.grants = acr.AsyncGrants(self._core)
         self.packs = acr.AsyncPacks(self._core)
+        self.credit_notes = acr.AsyncCreditNotes(self._core)
         self.members = acr.AsyncMembers(self._core)
         self.offer_links = acr.AsyncOfferLinks(self._core)
 

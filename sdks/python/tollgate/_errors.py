@@ -141,6 +141,14 @@ class NotPerSeat(Conflict):
     """409 ``not_per_seat``: seats changed on a price that is not sold per seat."""
 
 
+class CreditExceedsInvoice(Conflict):
+    """409 ``credit_exceeds_invoice``: the credit notes would pass the invoice's total; ``remaining_cents`` is what is left."""
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.remaining_cents: int | None = self.problem.get("remaining_cents")
+
+
 class SeatsExhausted(TollgateError):
     """402 ``seats_exhausted``: every seat of ``customer`` is taken (``seats`` members); add seats or remove a member."""
 
@@ -253,7 +261,7 @@ _BY_CODE: dict[str, type[TollgateError]] = {
     "quota_exceeded": QuotaExceeded, "budget_exceeded": BudgetExceeded, "rate_limited": RateLimited,
     "feature_not_in_plan": FeatureNotInPlan, "subscription_inactive": SubscriptionInactive,
     "promotion_code_invalid": PromotionCodeInvalid, "seats_exhausted": SeatsExhausted, "member_id_taken": MemberIdTaken,
-    "not_per_seat": NotPerSeat,
+    "not_per_seat": NotPerSeat, "credit_exceeds_invoice": CreditExceedsInvoice,
     "internal_error": InternalError, "stripe_error": StripeError, "payments_not_configured": PaymentsNotConfigured,
 }
 

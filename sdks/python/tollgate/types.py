@@ -60,6 +60,7 @@ class Subscription(TypedDict):
 
 
 class InvoiceLine(TypedDict):
+    id: str
     kind: str
     description: str
     amount_cents: int
@@ -215,6 +216,39 @@ class Invoice(TypedDict):
     paid_at: str | None
     voided_at: str | None
     lines: list[InvoiceLine]
+    credit_notes_cents: int
+
+
+class CreditNoteLineInput(TypedDict):
+    """An amount to credit on one invoice line: the line's ``id`` as the invoice shows it."""
+    invoice_line_id: str
+    amount_cents: int
+
+
+class CreditNoteLine(TypedDict):
+    invoice_line_id: str
+    description: str
+    amount_cents: int
+
+
+class CreditNote(TypedDict):
+    """A correction of an issued invoice; ``pre_payment_amount_cents`` + ``credit_balance_cents`` + ``refund_amount_cents`` = ``amount_cents``."""
+    id: str
+    number: str
+    invoice: str
+    customer: str
+    currency: str
+    type: str
+    status: str
+    amount_cents: int
+    pre_payment_amount_cents: int
+    credit_balance_cents: int
+    refund_amount_cents: int
+    refund_status: str | None
+    reason: str
+    memo: str | None
+    lines: list[CreditNoteLine]
+    created_at: str
 
 
 class Alert(TypedDict):

@@ -2,7 +2,7 @@ import { Http, type Fetch } from "./core/http.js";
 import { env } from "./core/runtime.js";
 import type { CaptureSettings } from "./llm/buffer.js";
 import { Alerts, Checkout, Invoices, Portal } from "./resources/billing.js";
-import { Coupons, Grants, Members, OfferLinks, Packs, PromotionCodes } from "./resources/commerce.js";
+import { Coupons, CreditNotes, Grants, Members, OfferLinks, Packs, PromotionCodes } from "./resources/commerce.js";
 import { Customers } from "./resources/customers.js";
 import { EntitlementsResource } from "./resources/entitlements.js";
 import { Llm } from "./resources/llm.js";
@@ -50,6 +50,8 @@ export class Tollgate {
   readonly grants: Grants;
   /** The catalog's credit packs: `list`, `sell`. */
   readonly packs: Packs;
+  /** Credit notes: `create`, `list`, `get`. */
+  readonly creditNotes: CreditNotes;
   readonly members: Members;
   readonly offerLinks: OfferLinks;
 
@@ -80,6 +82,7 @@ export class Tollgate {
     this.promotionCodes = new PromotionCodes(http);
     this.grants = new Grants(http);
     this.packs = new Packs(http);
+    this.creditNotes = new CreditNotes(http);
     this.members = new Members(http);
     this.offerLinks = new OfferLinks(http);
   }

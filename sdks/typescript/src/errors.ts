@@ -93,6 +93,14 @@ export class IdempotencyMismatchError extends ConflictError {
   override name = "IdempotencyMismatchError";
 }
 
+/** 409 credit_exceeds_invoice: the credit notes would pass the invoice's total; `remainingCents` is what is left to credit. */
+export class CreditExceedsInvoiceError extends ConflictError {
+  override name = "CreditExceedsInvoiceError";
+  get remainingCents(): number | undefined {
+    return this.problem.remaining_cents as number | undefined;
+  }
+}
+
 /** A denial of a feature for a customer: what a product shows its user, and where to upgrade. */
 export class EntitlementDeniedError extends TollgateError {
   override name = "EntitlementDeniedError";
@@ -188,6 +196,7 @@ const byCode: Record<string, new (message: string, init: ErrorInit) => TollgateE
   forbidden: PermissionDeniedError,
   promotion_code_invalid: PromotionCodeInvalidError,
   seats_exhausted: SeatsExhaustedError,
+  credit_exceeds_invoice: CreditExceedsInvoiceError,
 };
 
 /** The error for an answer: by the problem's `error` code first, then by status. */

@@ -146,7 +146,8 @@ export type SubscriptionChange = {
 };
 
 export type InvoiceLine = {
-  kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
+  /** The id a credit note names to credit this line. */
+  id: string; kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
   periodStart: string; periodEnd: string; plan: string | null; feature: string | null;
 };
 
@@ -160,7 +161,23 @@ export type Invoice = {
   status: "draft" | "open" | "paid" | "void" | "uncollectible"; billingReason: string; currency: string;
   subtotalCents: number; creditAppliedCents: number; amountDueCents: number; amountPaidCents: number;
   periodStart: string | null; periodEnd: string | null; issuedAt: string | null; dueAt: string | null;
-  paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string;
+  paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string; creditNotesCents: number;
+};
+
+export type CreditNoteReason = "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory" | "other";
+
+/** Either `lines` or `amountCents`, with a reason; without an `idempotencyKey` one is made, so the call's own retries credit once. */
+export type CreditNoteCreate = {
+  lines?: { invoiceLineId: string; amountCents: number }[]; amountCents?: number; reason: CreditNoteReason; memo?: string;
+  refund?: boolean; idempotencyKey?: string;
+};
+
+/** A correction of an issued invoice: prePaymentAmountCents + creditBalanceCents + refundAmountCents = amountCents. */
+export type CreditNote = {
+  id: string; number: string; invoice: string; customer: string; currency: string; type: "pre_payment" | "post_payment" | "mixed";
+  status: "issued"; amountCents: number; prePaymentAmountCents: number; creditBalanceCents: number; refundAmountCents: number;
+  refundStatus: string | null; reason: CreditNoteReason; memo: string | null;
+  lines: { invoiceLineId: string; description: string; amountCents: number }[]; createdAt: string;
 };
 
 export type Alert = {

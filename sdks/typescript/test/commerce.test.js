@@ -1,7 +1,7 @@
 // Coupons, promotion codes, discounts, credit grants, members, seats and offer links through the SDK, against the real server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConflictError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError } from "../dist/index.js";
+import { ConflictError, CreditExceedsInvoiceError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError } from "../dist/index.js";
 import { admin, adminClient, uniqueId, withCustomer } from "./helpers.js";
 
 const couponId = () => uniqueId("TS").toUpperCase();
@@ -179,4 +179,27 @@ test("packs are listed, and a sale repeated with its idempotency key answers the
   assert.equal(open.invoice.status, "open");
   const grants = (await (await tg.grants.list(customer)).toArray()).map((g) => g.id).sort();
   assert.deepEqual(grants, [sale.grant.id, open.grant.id].sort());
+});
+
+test("credit notes lower an open invoice, give credit on a paid one, and list and read back", async () => {
+  const { tg, customer } = await withCustomer();
+  const open = (await tg.packs.sell(customer, { pack: "cv_1000" })).invoice;
+  const paid = (await tg.packs.sell(customer, { pack: "cv_100", paid: true })).invoice;
+  const line = open.lines[0].id;
+
+  const note = await tg.creditNotes.create(open.id, { lines: [{ invoiceLineId: line, amountCents: 900 }], reason: "order_change" });
+  const credit = await tg.creditNotes.create(paid.number, { amountCents: 400, reason: "duplicate", memo: "Twice" });
+  const exceeded = await tg.creditNotes.create(paid.id, { amountCents: 501, reason: "other" }).catch((e) => e);
+  const bad = await tg.creditNotes.create(paid.id, { amountCents: 1, reason: "mistake" }).catch((e) => e);
+
+  assert.deepEqual([note.type, note.prePaymentAmountCents, note.lines[0].invoiceLineId], ["pre_payment", 900, line]);
+  assert.equal((await tg.invoices.get(open.id)).amountDueCents, 7000);
+  assert.deepEqual([credit.type, credit.creditBalanceCents, credit.memo], ["post_payment", 400, "Twice"]);
+  assert.ok(exceeded instanceof CreditExceedsInvoiceError);
+  assert.equal(exceeded.remainingCents, 500);
+  assert.ok(bad instanceof ValidationError);
+  const all = (await (await tg.creditNotes.list({ customer, limit: 1 })).toArray()).map((n) => n.id).sort();
+  assert.deepEqual(all, [note.id, credit.id].sort());
+  assert.deepEqual((await (await tg.creditNotes.list({ invoice: open.id })).toArray()).map((n) => n.id), [note.id]);
+  assert.equal((await tg.creditNotes.get(credit.number)).id, credit.id);
 });

@@ -21,6 +21,7 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Lines">Its lines.</param>
 /// <param name="HtmlUrl">Its printable view.</param>
 /// <param name="DiscountCents">The lines' discounts, taken from the subtotal before the credit balance.</param>
+/// <param name="CreditNotesCents">What credit notes took from it so far; never more than the subtotal less the discounts.</param>
 public sealed record InvoiceResponse(
     string Id,
     string? Number,
@@ -41,7 +42,8 @@ public sealed record InvoiceResponse(
     DateTimeOffset? VoidedAt,
     IReadOnlyList<InvoiceLineResponse> Lines,
     string HtmlUrl,
-    long DiscountCents = 0);
+    long DiscountCents = 0,
+    long CreditNotesCents = 0);
 
 /// <summary>One line of an invoice.</summary>
 /// <param name="Kind">recurring, proration_credit, proration_charge, overage or adjustment.</param>
@@ -54,9 +56,10 @@ public sealed record InvoiceResponse(
 /// <param name="Plan">The plan it is for.</param>
 /// <param name="Feature">The feature, for overage.</param>
 /// <param name="DiscountCents">The discount taken from this line (its sign follows the amount).</param>
+/// <param name="Id">The line's id, which a credit note names to credit this line.</param>
 public sealed record InvoiceLineResponse(
     string Kind, string Description, long AmountCents, long Quantity, long UnitAmountCents, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd,
-    string? Plan, string? Feature, long DiscountCents = 0);
+    string? Plan, string? Feature, long DiscountCents = 0, string? Id = null);
 
 /// <summary>One page of a customer's invoices, with their credit balance.</summary>
 /// <param name="Data">Newest first.</param>
@@ -65,3 +68,58 @@ public sealed record InvoiceLineResponse(
 /// <param name="BalanceCents">Credit balance per currency; negative means credit the customer has (Stripe's convention).</param>
 public sealed record InvoiceListResponse(
     IReadOnlyList<InvoiceResponse> Data, bool HasMore, string? NextCursor, IReadOnlyDictionary<string, long> BalanceCents);
+
+/// <summary>A request to credit an invoice: either <paramref name="Lines"/> or <paramref name="AmountCents"/>, with a reason.</summary>
+/// <param name="Lines">Amounts to credit on named invoice lines; each at most what that line has left.</param>
+/// <param name="AmountCents">One amount, spread over the invoice's lines in proportion to what each has left.</param>
+/// <param name="Reason">duplicate, fraudulent, order_change, product_unsatisfactory or other.</param>
+/// <param name="Memo">A note for the customer, shown on the credit note.</param>
+/// <param name="Refund">On an invoice paid through Stripe: refund the amount instead of giving credit.</param>
+public sealed record CreateCreditNoteRequest(
+    IReadOnlyList<CreditNoteLineRequest>? Lines = null, long? AmountCents = null, string? Reason = null, string? Memo = null, bool? Refund = null);
+
+/// <summary>An amount to credit on one invoice line.</summary>
+/// <param name="InvoiceLineId">The line's <c>id</c> as the invoice shows it.</param>
+/// <param name="AmountCents">How much to credit, in minor units; more than 0.</param>
+public sealed record CreditNoteLineRequest(string? InvoiceLineId = null, long? AmountCents = null);
+
+/// <summary>A credit note: a correction of an issued invoice, numbered CN-2026-000001; amounts in minor units of <paramref name="Currency"/>.</summary>
+/// <param name="Id">The credit note's id.</param>
+/// <param name="Number">Its number, on its own yearly sequence.</param>
+/// <param name="Invoice">The invoice it credits.</param>
+/// <param name="Customer">The customer's id.</param>
+/// <param name="Currency">ISO 4217 code, the invoice's.</param>
+/// <param name="Type">pre_payment (it lowered what was due), post_payment (after payment) or mixed.</param>
+/// <param name="Status">issued.</param>
+/// <param name="AmountCents">The whole amount credited.</param>
+/// <param name="PrePaymentAmountCents">The part that lowered the invoice's amount due.</param>
+/// <param name="CreditBalanceCents">The part that became the customer's credit balance, which the next invoice uses.</param>
+/// <param name="RefundAmountCents">The part refunded to the customer's payment method.</param>
+/// <param name="RefundStatus">pending or succeeded while a refund exists; null otherwise.</param>
+/// <param name="Reason">duplicate, fraudulent, order_change, product_unsatisfactory or other.</param>
+/// <param name="Memo">The note for the customer.</param>
+/// <param name="Lines">How the amount falls on the invoice's lines.</param>
+/// <param name="CreatedAt">When it was issued.</param>
+public sealed record CreditNoteResponse(
+    string Id,
+    string Number,
+    string Invoice,
+    string Customer,
+    string Currency,
+    string Type,
+    string Status,
+    long AmountCents,
+    long PrePaymentAmountCents,
+    long CreditBalanceCents,
+    long RefundAmountCents,
+    string? RefundStatus,
+    string Reason,
+    string? Memo,
+    IReadOnlyList<CreditNoteLineResponse> Lines,
+    DateTimeOffset CreatedAt);
+
+/// <summary>The part of a credit note on one invoice line.</summary>
+/// <param name="InvoiceLineId">The invoice line's id.</param>
+/// <param name="Description">The invoice line's description.</param>
+/// <param name="AmountCents">What the note credits on it.</param>
+public sealed record CreditNoteLineResponse(string InvoiceLineId, string Description, long AmountCents);

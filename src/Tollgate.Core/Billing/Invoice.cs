@@ -11,7 +11,7 @@ public enum InvoiceStatus
     Uncollectible,
 }
 
-/// <summary>An issued invoice; never changed after issue except for its payment status.</summary>
+/// <summary>An issued invoice; never changed after issue except for its payment status and what credit notes took from it.</summary>
 public sealed record Invoice(
     string Id,
     string? Number,
@@ -33,7 +33,8 @@ public sealed record Invoice(
     DateTimeOffset? VoidedAt,
     DateTimeOffset CreatedAt,
     IReadOnlyList<InvoiceLine> Lines,
-    long DiscountCents = 0);
+    long DiscountCents = 0,
+    long CreditedCents = 0);
 
 public static class InvoiceStatusNames
 {

@@ -186,6 +186,7 @@ public static class TollgateHost
         app.MapEntitlements();
         app.MapEvents();
         app.MapInvoices();
+        Tollgate.Server.CreditNotes.CreditNotesApi.MapCreditNotes(app);
         app.MapSaasStats();
         app.MapLlmUsage();
         app.MapLlmPrices();

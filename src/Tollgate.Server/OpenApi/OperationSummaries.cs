@@ -111,6 +111,14 @@ public static class OperationSummaries
         ["POST /v1/invoices/{id}/mark-paid"] = new("Mark an invoice paid", "For payments collected outside Stripe."),
         ["POST /v1/invoices/{id}/void"] = new("Void an invoice"),
         ["POST /v1/invoices/{id}/mark-uncollectible"] = new("Mark an invoice uncollectible"),
+        ["POST /v1/invoices/{id}/credit-notes"] = new("Credit an invoice",
+            "Lines or an amount, with a reason: lowers what an open invoice has due, or becomes customer credit on a paid one "
+            + "(refund: true refunds a Stripe-paid one through Stripe; 502 stripe_error when Stripe refuses). "
+            + "409 credit_exceeds_invoice past its total, credit_exceeds_line past a line, invoice_void on a void one; "
+            + "an Idempotency-Key retry answers the first note."),
+        ["GET /v1/invoices/{id}/credit-notes"] = new("List an invoice's credit notes", "Newest first."),
+        ["GET /v1/credit-notes"] = new("List credit notes", "Newest first, by customer and invoice."),
+        ["GET /v1/credit-notes/{id}"] = new("Get a credit note", "By id or number (CN-2026-000001)."),
 
         // Payments and the portal
         ["POST /v1/billing/checkout-sessions"] = new("Start a Stripe Checkout for a plan"),

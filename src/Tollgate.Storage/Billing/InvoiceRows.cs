@@ -25,11 +25,13 @@ internal sealed class InvoiceRow
     public long? VoidedAt { get; set; }
     public long CreatedAt { get; set; }
     public long DiscountCents { get; set; }
+    public long CreditedCents { get; set; }
 
     public Invoice ToDomain(IReadOnlyList<InvoiceLine> lines) => new(
         Id, Number, CustomerId, SubscriptionId, InvoiceStatusNames.Parse(Status), BillingReason, Currency, SubtotalCents, CreditAppliedCents,
         AmountDueCents, AmountPaidCents, At(PeriodStart), At(PeriodEnd), SubscriptionStatusNames.ParseCollection(CollectionMethod),
-        At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines, DiscountCents);
+        At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines, DiscountCents,
+        CreditedCents);
 
     internal static DateTimeOffset? At(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }

@@ -4,7 +4,10 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Billing;
 
-/// <summary>Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it.</summary>
+/// <summary>
+/// Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it. A credit note
+/// is a negative line over the service period of the invoice line it credits, so it takes back revenue where it was earned.
+/// </summary>
 public sealed class RevenueQueries(TollgateDatabase database)
 {
     public Task<IReadOnlyList<RevenueLine>> LinesAsync(
@@ -14,15 +17,24 @@ public sealed class RevenueQueries(TollgateDatabase database)
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
             WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
                 {(customer is null ? "" : "AND i.customer_id = @customer")}
+            UNION ALL
+            SELECT i.customer_id, l.plan_code, -n.amount_cents, l.period_start, l.period_end
+            FROM credit_note_lines n JOIN invoices i ON i.id = n.invoice_id
+                JOIN invoice_lines l ON l.invoice_id = n.invoice_id AND l.position = n.line_position
+            WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
+                {(customer is null ? "" : "AND i.customer_id = @customer")}
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
             cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.AmountCents,
                 DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)))], cancellationToken);
 
-    /// <summary>Money collected in [from, to): invoices paid then.</summary>
+    /// <summary>Money collected in [from, to): invoices paid then, less what credit notes refunded then.</summary>
     public Task<long> PaymentsAsync(DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition($"""
-            SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
-            WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")}
+            SELECT (SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
+                WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")})
+              - (SELECT COALESCE(SUM(refund_amount_cents), 0) FROM credit_notes
+                WHERE refund_status IN ('succeeded', 'pending') AND currency = @currency AND created_at >= @from AND created_at < @to
+                    {(customer is null ? "" : "AND customer_id = @customer")})
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
             cancellationToken: cancellationToken)), cancellationToken);
 

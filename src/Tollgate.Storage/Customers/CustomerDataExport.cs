@@ -23,6 +23,11 @@ public sealed class CustomerDataExport(TollgateDatabase database)
             """),
         ("pending_invoice_items", "SELECT * FROM pending_invoice_items WHERE customer_id = @id ORDER BY created_at, id"),
         ("balance_transactions", "SELECT * FROM balance_transactions WHERE customer_id = @id ORDER BY created_at, id"),
+        ("credit_notes", "SELECT * FROM credit_notes WHERE customer_id = @id ORDER BY created_at, id"),
+        ("credit_note_lines", """
+            SELECT l.* FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id
+            WHERE n.customer_id = @id ORDER BY n.created_at, l.credit_note_id, l.position
+            """),
         ("usage_counters", "SELECT * FROM usage_counters WHERE customer_id = @id ORDER BY feature_code, period_start"),
         ("usage_daily", "SELECT * FROM usage_daily WHERE customer_id = @id ORDER BY day, feature_code"),
         ("reservations", "SELECT * FROM reservations WHERE customer_id = @id ORDER BY created_at, id"),

@@ -18,7 +18,7 @@ public enum ErasureOutcome
 /// <summary>
 /// Erases a customer's personal data in one transaction and keeps every id and amount, so invoices, revenue and LLM
 /// cost stay true: the customer row keeps its id and dates; e-mail, name, metadata, the Stripe link, usage-event
-/// properties and metadata, reservations' metadata, LLM call metadata, cancel comments and the personal fields of
+/// properties and metadata, reservations' metadata, LLM call metadata, cancel comments, credit notes' memos and the personal fields of
 /// customer.created webhook payloads go.
 /// </summary>
 public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)
@@ -63,6 +63,8 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
                 cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE subscriptions SET cancel_comment = NULL WHERE customer_id = @id AND cancel_comment IS NOT NULL", args,
                 cancellationToken);
+            // A credit note's memo is free text written about the customer; its number, reason and amounts stay.
+            await ExecuteAsync(c, tx, "UPDATE credit_notes SET memo = NULL WHERE customer_id = @id AND memo IS NOT NULL", args, cancellationToken);
             // The e-mail log keeps that a message was sent, not to whom or what it said; one still queued is never sent.
             await ExecuteAsync(c, tx, """
                 UPDATE email_messages SET recipient = 'erased:' || id, payload_json = '{}', subject = NULL, next_attempt_at = NULL,

@@ -69,6 +69,15 @@ public sealed class ExportQueries(TollgateDatabase database)
                 amount_due_cents, amount_paid_cents, period_start, period_end, issued_at, due_at, paid_at, voided_at
             FROM invoices WHERE created_at >= @from AND created_at < @to ORDER BY created_at, id
             """),
+        new("credit-notes", [
+            C("created_at", ExportColumnType.Instant), C("id"), C("number"), C("invoice_id"), C("customer_id"), C("currency"),
+            C("amount", ExportColumnType.MinorUnits), C("pre_payment_amount", ExportColumnType.MinorUnits),
+            C("credit_balance_amount", ExportColumnType.MinorUnits), C("refund_amount", ExportColumnType.MinorUnits), C("reason"), C("memo"),
+        ], """
+            SELECT created_at, id, number, invoice_id, customer_id, currency, amount_cents, pre_payment_amount_cents, credit_balance_cents,
+                refund_amount_cents, reason, memo
+            FROM credit_notes WHERE created_at >= @from AND created_at < @to ORDER BY created_at, id
+            """),
         new("customers", [
             C("created_at", ExportColumnType.Instant), C("id"), C("email"), C("name"), C("metadata", ExportColumnType.Json),
             C("has_payment_method", ExportColumnType.Boolean), C("updated_at", ExportColumnType.Instant), C("deleted_at", ExportColumnType.Instant),

@@ -25,12 +25,13 @@ public static class WebhookEventTypes
     public const string InvoicePaymentFailed = "invoice.payment_failed";
     public const string InvoiceVoided = "invoice.voided";
     public const string InvoiceUncollectible = "invoice.marked_uncollectible";
+    public const string CreditNoteCreated = "credit_note.created";
 
     public static readonly IReadOnlyList<string> All =
     [
         ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, BudgetThresholdCrossed, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
         SubscriptionTrialWillEnd, InvoiceCreated, InvoicePaid, InvoicePaymentFailed, InvoiceVoided, InvoiceUncollectible,
-        CustomerDeleted,
+        CustomerDeleted, CreditNoteCreated,
     ];
 }
 

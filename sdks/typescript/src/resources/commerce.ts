@@ -1,7 +1,7 @@
 import type { RequestOptions } from "../core/http.js";
 import type { Page } from "../core/pagination.js";
 import type {
-  Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditPack, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale,
+  Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditNote, CreditNoteCreate, CreditPack, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale,
   PackSell, PromotionCode, PromotionCodeCreate,
 } from "../types.js";
 import { randomId } from "../core/ids.js";
@@ -86,6 +86,29 @@ export class Packs extends Resource {
       method: "POST", path: `v1/customers/${seg(customer)}/packs`, body,
       options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
     });
+  }
+}
+
+/** Credit notes: corrections of issued invoices. */
+export class CreditNotes extends Resource {
+  /** Credits an invoice (id or number): lowers what an open one has due, or becomes customer credit on a paid one. */
+  async create(invoice: string, params: CreditNoteCreate, options?: RequestOptions): Promise<CreditNote> {
+    const { idempotencyKey, ...body } = params;
+    const key = idempotencyKey ?? (await randomId("idem_"));
+    return this.http.json({
+      method: "POST", path: `v1/invoices/${seg(invoice)}/credit-notes`, body,
+      options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
+    });
+  }
+
+  /** Newest first, narrowed to a customer or an invoice. */
+  list(params: { customer?: string; invoice?: string; limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<CreditNote>> {
+    return this.paged("v1/credit-notes", params, options);
+  }
+
+  /** One credit note, by id or number (CN-2026-000001). */
+  get(id: string, options?: RequestOptions): Promise<CreditNote> {
+    return this.http.json({ method: "GET", path: `v1/credit-notes/${seg(id)}`, options });
   }
 }
 

@@ -10,7 +10,8 @@ public static class AdminExports
 {
     private static readonly IReadOnlyList<(string Kind, string Label)> Buttons =
     [
-        ("usage-daily", "Usage per day"), ("llm-calls", "LLM calls"), ("events", "Usage events"), ("invoices", "Invoices"), ("customers", "Customers"),
+        ("usage-daily", "Usage per day"), ("llm-calls", "LLM calls"), ("events", "Usage events"), ("invoices", "Invoices"), ("credit-notes", "Credit notes"),
+        ("customers", "Customers"),
     ];
 
     public static RouteGroupBuilder MapAdminExports(this RouteGroupBuilder group)

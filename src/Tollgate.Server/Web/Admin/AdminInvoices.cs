@@ -66,7 +66,7 @@ public static class AdminInvoices
 
     private static async Task<IResult> DetailAsync(
         string id, string? done, HttpContext http, AdminData data, InvoiceStore invoices, CustomerStore customers, CatalogCache catalog,
-        CancellationToken cancellationToken)
+        CreditNoteStore creditNotes, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {
@@ -87,6 +87,8 @@ public static class AdminInvoices
             Customer = await customers.GetAsync(invoice.CustomerId, cancellationToken),
             Done = done switch { null => null, "paid" => "The invoice was marked paid.", _ => "The invoice was voided." },
             PlanName = (Func<string, string?>)(code => snapshot.Plan(code)?.Name),
+            CreditNotes = (await creditNotes.PageAsync(new CreditNoteFilter(Invoice: invoice.Id), new PageRequest(PageRequest.MaxLimit, null),
+                cancellationToken)).Items,
         });
     }
 

@@ -3,6 +3,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Web.Invoices;
 
@@ -10,13 +11,15 @@ namespace Tollgate.Server.Web.Invoices;
 /// The printable invoice: seller, buyer, number and dates, lines with their service periods (a plan named as the catalog
 /// names it), totals and status; one document for the portal, GET /v1/invoices/{id}/html and the invoice e-mails.
 /// </summary>
-public sealed class InvoiceHtml(ComponentHtml html, CatalogCache catalog, IOptions<BillingOptions> billing, IOptions<PagesOptions> pages)
+public sealed class InvoiceHtml(
+    ComponentHtml html, CatalogCache catalog, CreditNoteStore creditNotes, IOptions<BillingOptions> billing, IOptions<PagesOptions> pages)
 {
     /// <summary>The whole document, with its own inline stylesheet.</summary>
     public async Task<string> RenderAsync(Invoice invoice, Customer? customer, CancellationToken cancellationToken = default)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
         var seller = billing.Value.Seller;
+        var notes = await creditNotes.PageAsync(new CreditNoteFilter(Invoice: invoice.Id), new PageRequest(PageRequest.MaxLimit, null), cancellationToken);
         return await html.RenderAsync<InvoiceSheet>(new Dictionary<string, object?>
         {
             [nameof(InvoiceSheet.Invoice)] = invoice,
@@ -25,6 +28,7 @@ public sealed class InvoiceHtml(ComponentHtml html, CatalogCache catalog, IOptio
             // An invoice names who sells: the seller's name when set, else the product the customer knows, never Tollgate.
             [nameof(InvoiceSheet.SellerName)] = seller.Name is { Length: > 0 } name ? name : pages.Value.Brand ?? "",
             [nameof(InvoiceSheet.PlanName)] = (Func<string, string?>)(code => snapshot.Plan(code)?.Name),
+            [nameof(InvoiceSheet.CreditNotes)] = notes.Items,
         });
     }
 }

@@ -1,0 +1,223 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Tollgate.Core;
+using Tollgate.Core.Billing;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Webhooks;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>A credit note filter: by customer and by invoice, each optional.</summary>
+public sealed record CreditNoteFilter(string? Customer = null, string? Invoice = null);
+
+/// <summary>
+/// Credit notes: issued in one transaction that first locks the invoice row, so concurrent notes on one invoice (on any
+/// node) are taken one at a time and their sum never passes the invoice's total, nor a line's credit its line.
+/// </summary>
+public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invoices, IOptions<BillingOptions> options, TimeProvider time)
+{
+    public async Task<CreditNoteOutcome> CreateAsync(NewCreditNote request, CancellationToken cancellationToken = default)
+    {
+        var outcome = await database.WriteAsync((c, tx) => CreateInAsync(c, tx, request, cancellationToken), cancellationToken);
+        // A note that left nothing to pay settles the invoice, as a payment would (and a past-due subscription recovers).
+        if (outcome is CreditNoteOutcome.Issued { Created: true, Note.PrePaymentAmountCents: > 0 } issued
+            && await invoices.GetAsync(issued.Note.InvoiceId, cancellationToken) is { AmountDueCents: 0, Status: InvoiceStatus.Open or InvoiceStatus.Uncollectible })
+        {
+            await invoices.MarkPaidAsync(issued.Note.InvoiceId, null, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    private async Task<CreditNoteOutcome> CreateInAsync(DbConnection c, DbTransaction tx, NewCreditNote request, CancellationToken ct)
+    {
+        var id = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT id FROM invoices WHERE id = @invoice OR number = @invoice", new { invoice = request.Invoice }, tx, cancellationToken: ct));
+        if (id is null)
+        {
+            return new CreditNoteOutcome.InvoiceNotFound();
+        }
+
+        // The lock: a write to the invoice row, held to commit; every read below sees what the notes before this one did.
+        await c.ExecuteAsync(new CommandDefinition("UPDATE invoices SET credited_cents = credited_cents WHERE id = @id", new { id }, tx,
+            cancellationToken: ct));
+        if (request.IdempotencyKey is { } key
+            && (await CreditNoteRow.ReadAsync(c, tx, "invoice_id = @id AND idempotency_key = @key", new { id, key }, ct)).FirstOrDefault() is { } earlier)
+        {
+            var hash = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT request_hash FROM credit_notes WHERE id = @Id", new { earlier.Id }, tx, cancellationToken: ct));
+            return hash == request.RequestHash ? new CreditNoteOutcome.Issued(earlier, false) : new CreditNoteOutcome.KeyReused();
+        }
+
+        var invoice = (await InvoiceStore.GetAsync(c, tx, id, ct))!;
+        if (invoice.Status == InvoiceStatus.Void)
+        {
+            return new CreditNoteOutcome.InvoiceVoid();
+        }
+
+        if (request.Refund && RefundRefusal(invoice, await StripeInvoiceAsync(c, tx, id, ct), request.StripeConfigured) is { } refusal)
+        {
+            return new CreditNoteOutcome.RefundUnavailable(refusal);
+        }
+
+        var remaining = await LineRoomAsync(c, tx, invoice, ct);
+        var invoiceRoom = invoice.SubtotalCents - invoice.DiscountCents - invoice.CreditedCents;
+        IReadOnlyList<long> amounts;
+        if (request.Lines is { } lines)
+        {
+            var asked = new long[remaining.Count];
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var (position, amount) = lines[i];
+                if (position < 0 || position >= remaining.Count)
+                {
+                    return new CreditNoteOutcome.UnknownLine(i);
+                }
+
+                asked[position] += amount;
+                if (asked[position] > remaining[position])
+                {
+                    return new CreditNoteOutcome.ExceedsLine(i, Math.Max(0, remaining[position] - (asked[position] - amount)));
+                }
+            }
+
+            if (asked.Sum() > invoiceRoom)
+            {
+                return new CreditNoteOutcome.ExceedsInvoice(Math.Max(0, invoiceRoom));
+            }
+
+            amounts = asked;
+        }
+        else if (request.AmountCents > invoiceRoom || CreditNoteMath.Spread(request.AmountCents!.Value, remaining) is not { } spread)
+        {
+            return new CreditNoteOutcome.ExceedsInvoice(Math.Max(0, Math.Min(invoiceRoom, remaining.Sum(r => Math.Max(0, r)))));
+        }
+        else
+        {
+            amounts = spread;
+        }
+
+        var note = await WriteAsync(c, tx, invoice, amounts, request, ct);
+        return new CreditNoteOutcome.Issued(note, true);
+    }
+
+    private async Task<CreditNote> WriteAsync(
+        DbConnection c, DbTransaction tx, Invoice invoice, IReadOnlyList<long> amounts, NewCreditNote request, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var total = amounts.Sum();
+        var (pre, balance, refund) = CreditNoteMath.Split(invoice.Status, invoice.AmountDueCents, total, request.Refund);
+        var sequence = await c.ExecuteScalarAsync<long>(new CommandDefinition("""
+            INSERT INTO credit_note_sequences (year, last_number) VALUES (@year, 1)
+            ON CONFLICT (year) DO UPDATE SET last_number = credit_note_sequences.last_number + 1
+            RETURNING last_number
+            """, new { year = (long)now.Year }, tx, cancellationToken: ct));
+        var id = Ids.New("cn", time);
+        var number = InvoiceNumber.Format("CN", now.Year, sequence);
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO credit_notes (id, number, invoice_id, customer_id, currency, amount_cents, pre_payment_amount_cents, credit_balance_cents,
+                refund_amount_cents, refund_status, reason, memo, idempotency_key, request_hash, created_at)
+            VALUES (@id, @number, @invoice, @customer, @currency, @total, @pre, @balance, @refund, @refundStatus, @reason, @memo, @key, @hash, @now)
+            """, new
+        {
+            id, number, invoice = invoice.Id, customer = invoice.CustomerId, currency = invoice.Currency, total, pre, balance, refund,
+            refundStatus = refund > 0 ? "pending" : null, reason = request.Reason, memo = request.Memo, key = request.IdempotencyKey,
+            hash = request.RequestHash, now = now.ToUnixTimeMilliseconds(),
+        }, tx, cancellationToken: ct));
+        var position = 0L;
+        for (var i = 0; i < amounts.Count; i++)
+        {
+            if (amounts[i] == 0)
+            {
+                continue;
+            }
+
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO credit_note_lines (credit_note_id, position, invoice_id, line_position, description, amount_cents)
+                VALUES (@id, @position, @invoice, @line, @description, @amount)
+                """, new { id, position = position++, invoice = invoice.Id, line = (long)i, description = invoice.Lines[i].Description, amount = amounts[i] },
+                tx, cancellationToken: ct));
+        }
+
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE invoices SET credited_cents = credited_cents + @total, amount_due_cents = amount_due_cents - @pre WHERE id = @id
+            """, new { id = invoice.Id, total, pre }, tx, cancellationToken: ct));
+        if (balance > 0)
+        {
+            // Negative is credit the customer has; the next invoice of this currency uses it (InvoiceTotals).
+            await new InvoiceWriter(c, tx, time, options.Value, ct).AddBalanceAsync(invoice.CustomerId, invoice.Currency, -balance, invoice.Id,
+                $"Credit note {number}");
+        }
+
+        var note = (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, ct))[0];
+        await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CreditNoteCreated, WebhookPayloads.CreditNote(note), now, time, ct);
+        return note;
+    }
+
+    // What each line has left to credit: its amount after discount less what notes took from it; a credit line has none.
+    private static async Task<IReadOnlyList<long>> LineRoomAsync(DbConnection c, DbTransaction tx, Invoice invoice, CancellationToken ct)
+    {
+        var taken = (await c.QueryAsync<(long Position, long Amount)>(new CommandDefinition(
+            "SELECT line_position, SUM(amount_cents) FROM credit_note_lines WHERE invoice_id = @id GROUP BY line_position",
+            new { id = invoice.Id }, tx, cancellationToken: ct))).ToDictionary(t => t.Position, t => t.Amount);
+        return [.. invoice.Lines.Select((l, i) => Math.Max(0, l.NetCents - taken.GetValueOrDefault(i)))];
+    }
+
+    private static Task<string?> StripeInvoiceAsync(DbConnection c, DbTransaction tx, string id, CancellationToken ct) =>
+        c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT stripe_invoice_id FROM invoices WHERE id = @id", new { id }, tx, cancellationToken: ct));
+
+    private static string? RefundRefusal(Invoice invoice, string? stripeInvoiceId, bool stripeConfigured) =>
+        invoice.Status != InvoiceStatus.Paid ? $"Only a paid invoice can be refunded; this one is {invoice.Status.ToWire()}. Leave out refund to lower what is due."
+        : stripeInvoiceId is null ? "This invoice was not paid through Stripe, so Tollgate cannot refund it; leave out refund to give the customer credit instead."
+        : !stripeConfigured ? "Stripe is not configured (Tollgate:Stripe:SecretKey), so Tollgate cannot refund; leave out refund to give credit instead."
+        : null;
+
+    /// <summary>The Stripe invoice that paid <paramref name="invoiceId"/>, which a refund goes back through.</summary>
+    public Task<string?> StripeInvoiceIdAsync(string invoiceId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => c.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT stripe_invoice_id FROM invoices WHERE id = @invoiceId", new { invoiceId }, cancellationToken: cancellationToken)), cancellationToken);
+
+    /// <summary>Records what Stripe answered for a note's refund: succeeded or pending with its refund id, or failed (a retry may try again).</summary>
+    public Task<CreditNote> RecordRefundAsync(string id, string status, string? stripeRefundId, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE credit_notes SET refund_status = @status, stripe_refund_id = COALESCE(@stripeRefundId, stripe_refund_id) WHERE id = @id",
+                new { id, status, stripeRefundId }, tx, cancellationToken: cancellationToken));
+            return (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, cancellationToken))[0];
+        }, cancellationToken);
+
+    public Task<CreditNote?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(async c =>
+            (await CreditNoteRow.ReadAsync(c, null, "id = @id OR number = @id", new { id }, cancellationToken)).FirstOrDefault(), cancellationToken);
+
+    /// <summary>Credit notes newest first, by keyset on (created_at, id).</summary>
+    public Task<Page<CreditNote>> PageAsync(CreditNoteFilter filter, PageRequest page, CancellationToken cancellationToken = default)
+    {
+        var parameters = new DynamicParameters();
+        var where = new List<string> { Keyset.After(page, "created_at", "id", descending: true) };
+        if (filter.Customer is not null)
+        {
+            parameters.Add("customer", filter.Customer);
+            where.Add("customer_id = @customer");
+        }
+
+        if (filter.Invoice is not null)
+        {
+            parameters.Add("invoice", filter.Invoice);
+            where.Add("invoice_id = @invoice");
+        }
+
+        Keyset.Bind(parameters, page);
+        var sql = $"SELECT {CreditNoteRow.Columns} FROM credit_notes WHERE {string.Join(" AND ", where)} "
+            + $"{Keyset.OrderBy("created_at", "id", descending: true)} LIMIT @page_limit";
+        return database.ReadAsync(async c =>
+        {
+            var rows = (await c.QueryAsync<CreditNoteRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+            var cut = Keyset.Cut(rows, page, r => new Cursor(r.CreatedAt, r.Id));
+            var notes = await CreditNoteRow.WithLinesAsync(c, null, cut.Items, cancellationToken);
+            return new Page<CreditNote>(notes, cut.HasMore, cut.NextCursor);
+        }, cancellationToken);
+    }
+}
