@@ -193,7 +193,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
         lock (_lock)
         {
             _requests.Add(new FakeStripeRequest(request.Method, request.Path, request.Headers.Authorization.FirstOrDefault(),
-                request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status, request.Headers["traceparent"].FirstOrDefault()));
+                request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status,
+                request.Headers["traceparent"].FirstOrDefault()));
         }
 
         http.Response.StatusCode = status;

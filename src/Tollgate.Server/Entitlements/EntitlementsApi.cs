@@ -91,8 +91,8 @@ public static class EntitlementsApi
         var ttl = TimeSpan.FromSeconds(request.TtlSeconds);
         var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key,
             UsageMetadata.ToJson(request.Metadata)), cancellationToken);
-        return await RespondAsync(http, "reserve", started, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(new ReservationResponse(
-            d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
+        return await RespondAsync(http, "reserve", started, outcome, catalog, time, cancellationToken,
+            d => TypedResults.Ok(new ReservationResponse(d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
     }
 
     private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> CommitAsync(

@@ -59,17 +59,21 @@ public sealed class MetricFamily
         var help = instrument.Description ?? instrument.Name;
         if (name.EndsWith("_count", StringComparison.Ordinal) && instrument is not (Histogram<long> or Histogram<int> or Histogram<double>))
         {
-            name = Plural(name[..^"_count".Length]); // a _count suffix is a histogram's to Prometheus: db.client.connection.count → db_client_connections
+            // Prometheus reads a _count suffix as a histogram's: db.client.connection.count becomes db_client_connections.
+            name = Plural(name[..^"_count".Length]);
         }
 
         return instrument switch
         {
             Counter<long> or Counter<int> or Counter<double> => new MetricFamily(name + "_total", Kind.Counter, help, []),
-            ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> => new MetricFamily(name + "_total", Kind.ObservedCounter, help, []),
+            ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> =>
+                new MetricFamily(name + "_total", Kind.ObservedCounter, help, []),
             UpDownCounter<long> or UpDownCounter<int> or UpDownCounter<double> => new MetricFamily(name, Kind.UpDown, help, []),
-            Histogram<long> h => new MetricFamily(name, Kind.Histogram, help, h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray() ?? DefaultBuckets),
-            Histogram<int> h => new MetricFamily(name, Kind.Histogram, help, h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray() ?? DefaultBuckets),
-            Histogram<double> h => new MetricFamily(name, Kind.Histogram, help, h.Advice?.HistogramBucketBoundaries?.ToArray() ?? DefaultBuckets),
+            Histogram<long> h =>
+                new MetricFamily(name, Kind.Histogram, help, Buckets(h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b))),
+            Histogram<int> h =>
+                new MetricFamily(name, Kind.Histogram, help, Buckets(h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b))),
+            Histogram<double> h => new MetricFamily(name, Kind.Histogram, help, Buckets(h.Advice?.HistogramBucketBoundaries)),
             _ => new MetricFamily(name, Kind.Gauge, help, []),
         };
     }
@@ -151,6 +155,8 @@ public sealed class MetricFamily
         text.Append(' ').Append(value).Append('\n');
     }
 
+    private static double[] Buckets(IEnumerable<double>? advised) => advised?.ToArray() ?? DefaultBuckets;
+
     private static string Plural(string name) =>
         name.EndsWith('y') && name.Length > 1 && !"aeiou".Contains(name[^2], StringComparison.Ordinal) ? name[..^1] + "ies" : name + "s";
 
@@ -185,7 +191,8 @@ public sealed class MetricFamily
     {
         public KeyValuePair<string, object?>[] Tags { get; } = tags;
 
-        public sealed class Comparer : IEqualityComparer<TagSet>, IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, object?>>, TagSet>
+        public sealed class Comparer
+            : IEqualityComparer<TagSet>, IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, object?>>, TagSet>
         {
             public static readonly Comparer Instance = new();
 
@@ -203,7 +210,8 @@ public sealed class MetricFamily
 
                 for (var i = 0; i < tags.Length; i++)
                 {
-                    if (!string.Equals(alternate[i].Key, tags[i].Key, StringComparison.Ordinal) || !object.Equals(alternate[i].Value, tags[i].Value))
+                    if (!string.Equals(alternate[i].Key, tags[i].Key, StringComparison.Ordinal)
+                        || !object.Equals(alternate[i].Value, tags[i].Value))
                     {
                         return false;
                     }

@@ -42,7 +42,8 @@ public sealed class PrometheusExposition : IDisposable
     /// </summary>
     private static bool Reads(Instrument instrument, IMeterFactory meters) => instrument.Meter.Name switch
     {
-        TollgateMetrics.MeterName or StorageMetrics.MeterName or "Microsoft.AspNetCore.Hosting" => ReferenceEquals(instrument.Meter.Scope, meters),
+        TollgateMetrics.MeterName or StorageMetrics.MeterName or "Microsoft.AspNetCore.Hosting" =>
+            ReferenceEquals(instrument.Meter.Scope, meters),
         "System.Runtime" => true,
         "Npgsql" => instrument.Name.StartsWith("db.client.connection.", StringComparison.Ordinal),
         _ => false,

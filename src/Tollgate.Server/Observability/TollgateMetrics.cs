@@ -23,7 +23,10 @@ public sealed class TollgateMetrics
         _decisions = meter.CreateCounter<long>("tollgate.entitlement.decisions", "{decision}", "Entitlement decisions, by reason.");
         _decisionSeconds = meter.CreateHistogram("tollgate.entitlement.decision.duration", "s",
             "Time from a consume, reserve, commit or release request's parsed body to its committed decision, by operation.",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+            advice: new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+            });
         _webhookDeliveries = meter.CreateCounter<long>("tollgate.webhook.deliveries", "{attempt}", "Webhook delivery attempts, by outcome.");
         _llmCost = meter.CreateCounter<long>("tollgate.llm.cost", "nUSD", "LLM cost ingested from logged calls, in nano-USD.");
         _llmCalls = meter.CreateCounter<long>("tollgate.llm.calls", "{call}", "LLM calls ingested, by whether a price was found.");
@@ -32,9 +35,9 @@ public sealed class TollgateMetrics
 
     public void Decision(string reason) => _decisions.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    /// <summary>Records how long the decision took since <paramref name="startedTimestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
-    public void DecisionTime(string operation, long startedTimestamp) =>
-        _decisionSeconds.Record(Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+    /// <summary>Records the time since <paramref name="startedTimestamp"/>, a <see cref="Stopwatch.GetTimestamp"/>.</summary>
+    public void DecisionTime(string operation, long startedTimestamp) => _decisionSeconds.Record(
+        Stopwatch.GetElapsedTime(startedTimestamp).TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
 
     public void WebhookDelivery(string outcome) => _webhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 

@@ -15,7 +15,8 @@ public sealed record ClaimedInvoiceItem(
 public sealed class StripeInvoiceItemStore(TollgateDatabase database, TimeProvider time)
 {
     /// <summary>Lines waiting to reach Stripe, due now or retrying later, for the backlog gauge.</summary>
-    public Task<OutboxBacklog> BacklogAsync(CancellationToken cancellationToken) => OutboxBacklog.ReadAsync(database, "stripe_invoice_items", cancellationToken);
+    public Task<OutboxBacklog> BacklogAsync(CancellationToken cancellationToken) =>
+        OutboxBacklog.ReadAsync(database, "stripe_invoice_items", cancellationToken);
 
     public Task<bool> HasDueAsync(CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => await c.ExecuteScalarAsync<long?>(new CommandDefinition(

@@ -45,7 +45,8 @@ public abstract class ObservabilityContract : ApiContract
         if (Kind == StoreKind.Postgres)
         {
             // Npgsql's pool: connections in use and idle, and the pool's maximum.
-            Assert.Matches("db_client_connections\\{db_client_connection_pool_name=\"[^\"]+\",db_client_connection_state=\"idle\"\\} [0-9]+", text);
+            Assert.Matches(
+                "db_client_connections\\{db_client_connection_pool_name=\"[^\"]+\",db_client_connection_state=\"idle\"\\} [0-9]+", text);
             Assert.Contains("# TYPE db_client_connection_max gauge", text, StringComparison.Ordinal);
         }
     }
@@ -129,7 +130,8 @@ public abstract class ObservabilityContract : ApiContract
         Assert.NotEmpty(consume);
         Assert.All(collector.Received, r => Assert.Equal("application/x-protobuf", r.ContentType));
         Assert.Contains(consume, r => new[] { "http.route", "/v1/entitlements/consume", "http.request.method", "http.response.status_code",
-            "tollgate.feature", "chat", "tollgate.decision.reason" }.All(t => r.Text.Contains(t, StringComparison.Ordinal)));
+            "url.scheme", "server.address", "tollgate.feature", "chat", "tollgate.decision.reason" }
+            .All(t => r.Text.Contains(t, StringComparison.Ordinal)));
         Assert.NotEmpty(collector.Having("/v1/traces", "PUT /v1/customers/{id}"));
         Assert.DoesNotContain(traces, r => r.Text.Contains("Microsoft.AspNetCore.Hosting.HttpRequestIn", StringComparison.Ordinal));
         Assert.DoesNotContain(traces, r => r.Text.Contains(customer, StringComparison.Ordinal));
