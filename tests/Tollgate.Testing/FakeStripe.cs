@@ -13,7 +13,7 @@ namespace Tollgate.Testing;
 /// <summary>One call the fake received, as it arrived, and the status it answered.</summary>
 public sealed record FakeStripeRequest(
     string Method, string Path, string? Authorization, string? StripeVersion, string? IdempotencyKey, string? ContentType,
-    IReadOnlyDictionary<string, string> Form, int Status);
+    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null);
 
 /// <summary>
 /// Stripe's REST API for the calls Tollgate makes, on a real port, in Stripe's documented wire format: a secret key as
@@ -193,7 +193,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
         lock (_lock)
         {
             _requests.Add(new FakeStripeRequest(request.Method, request.Path, request.Headers.Authorization.FirstOrDefault(),
-                request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status));
+                request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status,
+                request.Headers["traceparent"].FirstOrDefault()));
         }
 
         http.Response.StatusCode = status;

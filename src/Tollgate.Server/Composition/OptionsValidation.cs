@@ -50,7 +50,9 @@ public static class OptionsValidation
             .Validate(o => o.MetricsNetworks is null || o.MetricsNetworks.All(n => System.Net.IPNetwork.TryParse(n.Trim(), out _)),
                 "Tollgate:Observability:MetricsNetworks must be networks in CIDR form, such as 10.0.0.0/8");
         services.AddOptions<OtlpOptions>().ValidateOnStart()
-            .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint) || Uri.TryCreate(o.Endpoint, UriKind.Absolute, out _), "Tollgate:Otlp:Endpoint must be an absolute URL")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Endpoint)
+                    || (Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"),
+                "Tollgate:Otlp:Endpoint must be an http(s) URL such as http://localhost:4318")
             .Validate(o => o.Protocol.ToLowerInvariant() is "http/protobuf" or "grpc", "Tollgate:Otlp:Protocol must be 'http/protobuf' or 'grpc'")
             .Validate(o => o.ExportIntervalSeconds >= 1, "Tollgate:Otlp:ExportIntervalSeconds must be at least 1");
         services.AddOptions<EmailOptions>().ValidateOnStart()

@@ -98,7 +98,12 @@ public static class TollgateHost
         services.Configure<OtlpOptions>(configuration.GetSection(OtlpOptions.Section));
         services.AddSingleton<TollgateMetrics>();
         services.AddSingleton<PrometheusExposition>();
-        services.AddHostedService<OtlpExport>();
+        services.AddSingleton<OutboxBacklogs>();
+        services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Storage.Webhooks.WebhookStore>().BacklogAsync));
+        services.AddSingleton(sp => new BacklogSource("email", sp.GetRequiredService<Storage.Email.EmailStore>().BacklogAsync));
+        services.AddSingleton(sp =>
+            new BacklogSource("stripe_invoice_items", sp.GetRequiredService<Storage.Payments.StripeInvoiceItemStore>().BacklogAsync));
+        services.AddTollgateTelemetry(configuration);
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
             sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.CustomerStore>(),
@@ -121,7 +126,8 @@ public static class TollgateHost
                 UseProxy = false, // through a proxy, the address check would see the proxy's address, not the endpoint's
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectCallback = WebhookTargets.ConnectCallback(() => sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets),
-            });
+            })
+            .WithoutTraceContext();
         services.Configure<EmailOptions>(configuration.GetSection(EmailOptions.Section));
         services.AddSingleton<EmailTemplates>();
         services.AddSingleton<EmailComposer>();
@@ -145,7 +151,6 @@ public static class TollgateHost
     private static void UsePipeline(WebApplication app)
     {
         app.Services.GetRequiredService<PrometheusExposition>(); // listening from the start, so no early measurement is lost
-        app.UseMiddleware<RequestMetrics>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -57,6 +58,7 @@ public static class EntitlementsApi
         ConsumeRequest request, [FromHeader(Name = IdempotencyHeader)] string? headerKey, HttpContext http, EntitlementStore store,
         CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var key = request.IdempotencyKey ?? headerKey;
         var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
             ?? KeyConflict(request.IdempotencyKey, headerKey) ?? BadMetadata(request.Metadata);
@@ -67,13 +69,15 @@ public static class EntitlementsApi
 
         var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key,
             UsageMetadata.ToJson(request.Metadata)), cancellationToken);
-        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+        return await RespondAsync(http, "consume", started, outcome, catalog, time, cancellationToken,
+            d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
     private static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> ReserveAsync(
         ReserveRequest request, [FromHeader(Name = IdempotencyHeader)] string? headerKey, HttpContext http, EntitlementStore store,
         CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var key = request.IdempotencyKey ?? headerKey;
         var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
             ?? KeyConflict(request.IdempotencyKey, headerKey)
@@ -87,38 +91,46 @@ public static class EntitlementsApi
         var ttl = TimeSpan.FromSeconds(request.TtlSeconds);
         var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key,
             UsageMetadata.ToJson(request.Metadata)), cancellationToken);
-        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(new ReservationResponse(
-            d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
+        return await RespondAsync(http, "reserve", started, outcome, catalog, time, cancellationToken,
+            d => TypedResults.Ok(new ReservationResponse(d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
     }
 
     private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> CommitAsync(
         string id, CommitReservationRequest request, HttpContext http, Reservations reservations, CatalogCache catalog, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (Validate.Amount(request.Amount, min: 0) is { } bad)
         {
             return Problems.Validation("amount", bad);
         }
 
         var outcome = await reservations.CommitAsync(id, request.Amount);
-        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+        return await RespondAsync(http, "commit", started, outcome, catalog, time, cancellationToken,
+            d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
     private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> ReleaseAsync(
         string id, HttpContext http, Reservations reservations, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var outcome = await reservations.ReleaseAsync(id);
-        return await RespondAsync(http, outcome, catalog, time, cancellationToken, d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+        return await RespondAsync(http, "release", started, outcome, catalog, time, cancellationToken,
+            d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
     private static async Task<Results<Ok<T>, ProblemHttpResult>> RespondAsync<T>(
-        HttpContext http, UsageOutcome outcome, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken,
-        Func<UsageOutcome.Decided, Ok<T>> granted)
+        HttpContext http, string operation, long started, UsageOutcome outcome, CatalogCache catalog, TimeProvider time,
+        CancellationToken cancellationToken, Func<UsageOutcome.Decided, Ok<T>> granted)
     {
         switch (outcome)
         {
             case UsageOutcome.Decided decided:
-                http.RequestServices.GetRequiredService<Observability.TollgateMetrics>().Decision(Tollgate.Core.Entitlements.DecisionReasonNames.ToWire(decided.Decision.Reason));
+                var reason = DecisionReasonNames.ToWire(decided.Decision.Reason);
+                var metrics = http.RequestServices.GetRequiredService<Observability.TollgateMetrics>();
+                metrics.Decision(reason);
+                metrics.DecisionTime(operation, started);
+                DecisionTrace.Tag(decided.Decision.Feature, reason, decided.Replayed);
                 if (decided.Replayed)
                 {
                     http.Response.Headers["Idempotent-Replayed"] = "true";

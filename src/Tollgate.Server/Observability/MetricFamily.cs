@@ -11,18 +11,37 @@ public sealed class MetricFamily
     private static readonly double[] DefaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
 
-    // Every request records here, so the usual label sets find their series without building the label text again.
-    private readonly ConcurrentDictionary<TagKey, Series> _byTags = new();
+    // Every measurement looks its series up by its tags as passed (a span), so recording builds no label text and, once the
+    // series exists, allocates nothing.
+    private readonly ConcurrentDictionary<TagSet, Series> _byTags = new(TagSet.Comparer.Instance);
+    private readonly ConcurrentDictionary<TagSet, Series>.AlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>> _lookup;
     private readonly double[] _buckets;
+    private readonly Kind _kind;
 
-    private MetricFamily(string name, string type, string help, double[] buckets)
+    private MetricFamily(string name, Kind kind, string help, double[] buckets)
     {
-        (Name, Type, Help, _buckets) = (name, type, help, buckets);
+        (Name, _kind, Help, _buckets) = (name, kind, help, buckets);
+        _lookup = _byTags.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>>();
+    }
+
+    /// <summary>How a measurement changes its series: a synchronous counter adds, an observed value replaces.</summary>
+    private enum Kind
+    {
+        Counter,
+        ObservedCounter,
+        UpDown,
+        Gauge,
+        Histogram,
     }
 
     public string Name { get; }
 
-    public string Type { get; }
+    public string Type => _kind switch
+    {
+        Kind.Counter or Kind.ObservedCounter => "counter",
+        Kind.Histogram => "histogram",
+        _ => "gauge",
+    };
 
     public string Help { get; }
 
@@ -38,12 +57,24 @@ public sealed class MetricFamily
         };
         var name = Sanitize(instrument.Name) + unit;
         var help = instrument.Description ?? instrument.Name;
+        if (name.EndsWith("_count", StringComparison.Ordinal) && instrument is not (Histogram<long> or Histogram<int> or Histogram<double>))
+        {
+            // Prometheus reads a _count suffix as a histogram's: db.client.connection.count becomes db_client_connections.
+            name = Plural(name[..^"_count".Length]);
+        }
+
         return instrument switch
         {
-            Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> => new MetricFamily(name + "_total", "counter", help, []),
-            Histogram<long> h => new MetricFamily(name, "histogram", help, h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray() ?? DefaultBuckets),
-            Histogram<double> h => new MetricFamily(name, "histogram", help, h.Advice?.HistogramBucketBoundaries?.ToArray() ?? DefaultBuckets),
-            _ => new MetricFamily(name, "gauge", help, []),
+            Counter<long> or Counter<int> or Counter<double> => new MetricFamily(name + "_total", Kind.Counter, help, []),
+            ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> =>
+                new MetricFamily(name + "_total", Kind.ObservedCounter, help, []),
+            UpDownCounter<long> or UpDownCounter<int> or UpDownCounter<double> => new MetricFamily(name, Kind.UpDown, help, []),
+            Histogram<long> h =>
+                new MetricFamily(name, Kind.Histogram, help, Buckets(h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b))),
+            Histogram<int> h =>
+                new MetricFamily(name, Kind.Histogram, help, Buckets(h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b))),
+            Histogram<double> h => new MetricFamily(name, Kind.Histogram, help, Buckets(h.Advice?.HistogramBucketBoundaries)),
+            _ => new MetricFamily(name, Kind.Gauge, help, []),
         };
     }
 
@@ -52,10 +83,14 @@ public sealed class MetricFamily
         var series = SeriesFor(tags);
         lock (series)
         {
-            if (Type == "gauge")
+            switch (_kind)
             {
-                series.Sum = value;
-                return;
+                case Kind.Gauge or Kind.ObservedCounter:
+                    series.Sum = value; // an observation is the current value (or running total), not a change
+                    return;
+                case Kind.Counter or Kind.UpDown:
+                    series.Sum += value;
+                    return;
             }
 
             series.Sum += value;
@@ -78,7 +113,7 @@ public sealed class MetricFamily
         {
             lock (series)
             {
-                if (Type != "histogram")
+                if (_kind != Kind.Histogram)
                 {
                     Line(text, Name, labels, Number(series.Sum));
                     continue;
@@ -98,21 +133,14 @@ public sealed class MetricFamily
 
     private Series SeriesFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        if (tags.Length > 3)
-        {
-            return _series.GetOrAdd(Labels(tags), _ => new Series(_buckets.Length));
-        }
-
-        KeyValuePair<string, object?> first = tags.Length > 0 ? tags[0] : default, second = tags.Length > 1 ? tags[1] : default,
-            third = tags.Length > 2 ? tags[2] : default;
-        var key = new TagKey(first.Key, first.Value, second.Key, second.Value, third.Key, third.Value);
-        if (_byTags.TryGetValue(key, out var known))
+        if (_lookup.TryGetValue(tags, out var known))
         {
             return known;
         }
 
+        // The same labels passed in another order share one series, so the exposition never repeats a line.
         var series = _series.GetOrAdd(Labels(tags), _ => new Series(_buckets.Length));
-        _byTags.TryAdd(key, series);
+        _lookup.TryAdd(tags, series);
         return series;
     }
 
@@ -126,6 +154,11 @@ public sealed class MetricFamily
 
         text.Append(' ').Append(value).Append('\n');
     }
+
+    private static double[] Buckets(IEnumerable<double>? advised) => advised?.ToArray() ?? DefaultBuckets;
+
+    private static string Plural(string name) =>
+        name.EndsWith('y') && name.Length > 1 && !"aeiou".Contains(name[^2], StringComparison.Ordinal) ? name[..^1] + "ies" : name + "s";
 
     private static string Join(string labels, string more) => labels.Length == 0 ? more : labels + "," + more;
 
@@ -153,8 +186,55 @@ public sealed class MetricFamily
         _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Up to three tags in the order the instrument passed them; boxed numbers compare by value.</summary>
-    private readonly record struct TagKey(string? Key1, object? Value1, string? Key2, object? Value2, string? Key3, object? Value3);
+    /// <summary>Tags in the order the instrument passed them; boxed numbers compare by value.</summary>
+    private sealed class TagSet(KeyValuePair<string, object?>[] tags)
+    {
+        public KeyValuePair<string, object?>[] Tags { get; } = tags;
+
+        public sealed class Comparer
+            : IEqualityComparer<TagSet>, IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, object?>>, TagSet>
+        {
+            public static readonly Comparer Instance = new();
+
+            public bool Equals(TagSet? x, TagSet? y) => ReferenceEquals(x, y) || (x is not null && y is not null && Equals(x.Tags, y));
+
+            public int GetHashCode(TagSet obj) => GetHashCode(obj.Tags);
+
+            public bool Equals(ReadOnlySpan<KeyValuePair<string, object?>> alternate, TagSet other)
+            {
+                var tags = other.Tags;
+                if (alternate.Length != tags.Length)
+                {
+                    return false;
+                }
+
+                for (var i = 0; i < tags.Length; i++)
+                {
+                    if (!string.Equals(alternate[i].Key, tags[i].Key, StringComparison.Ordinal)
+                        || !object.Equals(alternate[i].Value, tags[i].Value))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            public int GetHashCode(ReadOnlySpan<KeyValuePair<string, object?>> alternate)
+            {
+                var hash = new HashCode();
+                foreach (var (key, value) in alternate)
+                {
+                    hash.Add(key, StringComparer.Ordinal);
+                    hash.Add(value);
+                }
+
+                return hash.ToHashCode();
+            }
+
+            public TagSet Create(ReadOnlySpan<KeyValuePair<string, object?>> alternate) => new(alternate.ToArray());
+        }
+    }
 
     private sealed class Series(int buckets)
     {

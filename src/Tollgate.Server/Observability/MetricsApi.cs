@@ -29,6 +29,6 @@ public static class MetricsApi
                 : Problems.Create(401, "missing_api_key", "Reading /metrics from this address needs an admin key (or add its network to Tollgate:Observability:MetricsNetworks).");
         }
 
-        return TypedResults.Text(exposition.Write(), PrometheusExposition.ContentType);
+        return TypedResults.Text(await exposition.WriteAsync(http.RequestAborted), PrometheusExposition.ContentType);
     }
 }

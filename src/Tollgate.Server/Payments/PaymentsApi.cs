@@ -5,6 +5,7 @@ using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
+using Tollgate.Server.Observability;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
@@ -29,7 +30,9 @@ public static class PaymentsApi
             var apiBase = sp.GetRequiredService<IOptions<StripeOptions>>().Value.ApiBase;
             http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
             http.Timeout = TimeSpan.FromSeconds(30);
-        });
+        })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .WithoutTraceContext();
         services.AddSingleton<StripeInvoiceItemStore>();
         services.AddSingleton<StripeInvoiceItemSender>();
         services.AddHostedService(sp => sp.GetRequiredService<StripeInvoiceItemSender>());

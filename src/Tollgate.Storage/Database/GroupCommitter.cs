@@ -48,7 +48,12 @@ public sealed class GroupCommitter : IAsyncDisposable
     {
         lock (_starting)
         {
-            _loops ??= [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
+            // Without the caller's context: a first request's trace would otherwise be current in the loops for good,
+            // and every later batch's statements would be recorded as that request's children.
+            using (ExecutionContext.SuppressFlow())
+            {
+                _loops ??= [.. _partitions.Select(p => Task.Run(() => new Writer(this).RunAsync(p.Reader)))];
+            }
         }
     }
 

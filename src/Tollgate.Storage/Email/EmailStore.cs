@@ -6,6 +6,10 @@ namespace Tollgate.Storage.Email;
 /// <summary>The e-mail log, and the claim and settle steps of the e-mail dispatcher.</summary>
 public sealed class EmailStore(TollgateDatabase database, TimeProvider time)
 {
+    /// <summary>Messages waiting to be sent, due now or retrying later, for the backlog gauge.</summary>
+    public Task<OutboxBacklog> BacklogAsync(CancellationToken cancellationToken) =>
+        OutboxBacklog.ReadAsync(database, "email_messages", cancellationToken);
+
     /// <summary>How long a claimed message is reserved for its sender, so no other node sends it meanwhile.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 

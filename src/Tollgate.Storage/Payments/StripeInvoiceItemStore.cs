@@ -14,6 +14,10 @@ public sealed record ClaimedInvoiceItem(
 /// </summary>
 public sealed class StripeInvoiceItemStore(TollgateDatabase database, TimeProvider time)
 {
+    /// <summary>Lines waiting to reach Stripe, due now or retrying later, for the backlog gauge.</summary>
+    public Task<OutboxBacklog> BacklogAsync(CancellationToken cancellationToken) =>
+        OutboxBacklog.ReadAsync(database, "stripe_invoice_items", cancellationToken);
+
     public Task<bool> HasDueAsync(CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => await c.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT 1 FROM stripe_invoice_items WHERE status = 'pending' AND next_attempt_at <= @now LIMIT 1",

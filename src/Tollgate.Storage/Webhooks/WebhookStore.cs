@@ -27,6 +27,10 @@ public sealed record ClaimedDelivery(string Id, string EventId, string EventType
 /// <summary>Endpoints, the delivery log, and the claim/settle steps of the dispatcher.</summary>
 public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
 {
+    /// <summary>Deliveries waiting to be made, due now or retrying later, for the backlog gauge.</summary>
+    public Task<OutboxBacklog> BacklogAsync(CancellationToken cancellationToken) =>
+        OutboxBacklog.ReadAsync(database, "webhook_deliveries", cancellationToken);
+
     /// <summary>How long a claimed delivery is reserved for its sender at least; the dispatcher asks for more when sends may take longer.</summary>
     public static readonly TimeSpan MinimumLease = TimeSpan.FromMinutes(2);
 

@@ -83,7 +83,8 @@ public abstract partial class HostileBodyContract : ApiContract
         Assert.True(routes.Count(r => r.Path.StartsWith("/v1/", StringComparison.Ordinal)) > 90, $"only {routes.Count} routes");
         // The server's own count of what it answered, the requests cut short among them (their clients saw nothing).
         var counted = (await (await app.Anonymous.GetAsync("/metrics")).Content.ReadAsStringAsync()).Split('\n')
-            .Where(line => line.StartsWith("tollgate_http_requests_total{", StringComparison.Ordinal) && line.Contains("status=\"5", StringComparison.Ordinal));
+            .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
+                && line.Contains("http_response_status_code=\"5", StringComparison.Ordinal));
         Assert.True(failures.Count == 0, $"{failures.Count} of {sent} answers were 5xx:\n{string.Join("\n", failures.Take(3000))}");
         Assert.Empty(counted);
     }

@@ -1,11 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using Dapper;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
@@ -15,7 +10,7 @@ namespace Tollgate.Server.Tests.Hosting;
 public abstract class ObservabilityContract : ApiContract
 {
     [Fact]
-    public async Task MetricsAreValidPrometheusTextCoveringRequestsDecisionsCommitsWebhooksAndLlmCost()
+    public async Task MetricsAreValidPrometheusTextWithRequestLatencyDecisionsCommitsOutboxBacklogsAndLlmCost()
     {
         await using var app = await StartAsync(ApiSetup.LlmCatalog());
         await app.CustomerAsync("ada");
@@ -29,13 +24,50 @@ public abstract class ObservabilityContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         Assert.True(exit == 0, "promtool check metrics: " + promtool + "\n" + text);
-        Assert.Contains("tollgate_http_requests_total{method=\"PUT\",route=\"/v1/customers/{id}\",status=\"201\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE http_server_request_duration_seconds histogram", text, StringComparison.Ordinal);
+        Assert.Matches("http_server_request_duration_seconds_count\\{http_request_method=\"PUT\",http_response_status_code=\"201\","
+            + "http_route=\"/v1/customers/\\{id\\}\",[^}]*\\} 1\n", text);
+        Assert.Matches("http_server_request_duration_seconds_bucket\\{http_request_method=\"POST\",http_response_status_code=\"200\","
+            + "http_route=\"/v1/entitlements/consume\",[^}]*le=\"\\+Inf\"\\} 1\n", text);
         Assert.Matches("tollgate_entitlement_decisions_total\\{reason=\"[a-z_]+\"\\} 1", text);
+        Assert.Contains("tollgate_entitlement_decision_duration_seconds_count{operation=\"consume\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("tollgate_group_commit_batch_size_bucket{le=\"+Inf\"}", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE tollgate_group_commit_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE tollgate_group_commit_queue_depth gauge", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE tollgate_webhook_deliveries_total counter", text, StringComparison.Ordinal);
         Assert.Matches("tollgate_llm_cost_nano_usd_total [1-9][0-9]*", text);
+        foreach (var outbox in new[] { "webhook", "email", "stripe_invoice_items" })
+        {
+            Assert.Contains($"tollgate_outbox_backlog{{outbox=\"{outbox}\"}} ", text, StringComparison.Ordinal);
+            Assert.Contains($"tollgate_outbox_oldest_age_seconds{{outbox=\"{outbox}\"}} ", text, StringComparison.Ordinal);
+        }
+
+        if (Kind == StoreKind.Postgres)
+        {
+            // Npgsql's pool: connections in use and idle, and the pool's maximum.
+            Assert.Matches(
+                "db_client_connections\\{db_client_connection_pool_name=\"[^\"]+\",db_client_connection_state=\"idle\"\\} [0-9]+", text);
+            Assert.Contains("# TYPE db_client_connection_max gauge", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task OutboxBacklogGaugesCountWhatWaitsAndHowOldTheOldestIs()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Status = 500; // every delivery fails, so it stays pending
+        await using var app = await StartAsync(ApiSetup.AlertsCatalog());
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString() });
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        await receiver.WaitForAsync(2);
+        await app.AdvanceAsync(TimeSpan.FromSeconds(30));
+
+        var text = await (await app.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
+
+        Assert.Matches("tollgate_outbox_backlog\\{outbox=\"webhook\"\\} [1-9][0-9]*\n", text);
+        Assert.Matches("tollgate_outbox_oldest_age_seconds\\{outbox=\"webhook\"\\} (3[0-9]|[4-9][0-9])(\\.[0-9]+)?\n", text);
+        Assert.Contains("tollgate_outbox_backlog{outbox=\"stripe_invoice_items\"} 0\n", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -77,40 +109,58 @@ public abstract class ObservabilityContract : ApiContract
     }
 
     [Fact]
-    public async Task MetricsAndTracesAreExportedWithOtlpWhenAnEndpointIsSet()
+    public async Task OtlpGetsSpansNamedByRouteWithStatusAndTheDecisionButNoCustomerIdAndTheMetrics()
     {
-        var received = new ConcurrentQueue<(string Path, string ContentType, byte[] Body)>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var collector = builder.Build();
-        collector.MapPost("/v1/{signal}", async (HttpContext http) =>
-        {
-            using var body = new MemoryStream();
-            await http.Request.Body.CopyToAsync(body);
-            received.Enqueue((http.Request.Path, http.Request.ContentType ?? "", body.ToArray()));
-            return Results.Ok();
-        });
-        await collector.StartAsync();
-
-        var app = await StartAsync(new Dictionary<string, string?>
-        {
-            ["Tollgate:Otlp:Endpoint"] = collector.Urls.First(), ["Tollgate:Otlp:ExportIntervalSeconds"] = "1",
-        });
-        await app.CustomerAsync("ada");
+        await using var collector = await OtlpCollector.StartAsync();
+        var settings = ApiSetup.LlmCatalog();
+        settings["Tollgate:Otlp:Endpoint"] = collector.Url;
+        settings["Tollgate:Otlp:ExportIntervalSeconds"] = "1";
+        var app = await StartAsync(settings);
+        const string customer = "ada-lovelace-7731";
+        await app.CustomerAsync(customer);
+        await app.ConsumeAsync(customer, "chat");
         // The periodic export delivers both signals; waiting for it keeps the test off the shutdown's own timing.
-        bool Has(string path, string text) => received.Any(r => r.Path == path && Encoding.UTF8.GetString(r.Body).Contains(text, StringComparison.Ordinal));
-        for (var waited = 0; waited < 300 && !(Has("/v1/metrics", "tollgate.http.requests") && Has("/v1/traces", "Microsoft.AspNetCore")); waited++)
-        {
-            await Task.Delay(100);
-        }
+        await collector.WaitForAsync("/v1/traces", "POST /v1/entitlements/consume", "tollgate.decision.reason");
+        await collector.WaitForAsync("/v1/metrics", "http.server.request.duration", "tollgate.entitlement.decisions");
 
         await app.DisposeAsync(); // stopping the host flushes what is left
 
-        var metrics = received.Where(r => r.Path == "/v1/metrics").ToList();
-        Assert.NotEmpty(metrics);
-        Assert.All(metrics, r => Assert.Equal("application/x-protobuf", r.ContentType));
-        Assert.Contains(metrics, r => Encoding.UTF8.GetString(r.Body).Contains("tollgate.http.requests", StringComparison.Ordinal));
-        Assert.Contains(received, r => r.Path == "/v1/traces" && Encoding.UTF8.GetString(r.Body).Contains("Microsoft.AspNetCore", StringComparison.Ordinal));
+        var traces = collector.Received.Where(r => r.Path == "/v1/traces").ToList();
+        var consume = collector.Having("/v1/traces", "POST /v1/entitlements/consume");
+        Assert.NotEmpty(consume);
+        Assert.All(collector.Received, r => Assert.Equal("application/x-protobuf", r.ContentType));
+        Assert.Contains(consume, r => new[] { "http.route", "/v1/entitlements/consume", "http.request.method", "http.response.status_code",
+            "url.scheme", "server.address", "tollgate.feature", "chat", "tollgate.decision.reason" }
+            .All(t => r.Text.Contains(t, StringComparison.Ordinal)));
+        Assert.NotEmpty(collector.Having("/v1/traces", "PUT /v1/customers/{id}"));
+        Assert.DoesNotContain(traces, r => r.Text.Contains("Microsoft.AspNetCore.Hosting.HttpRequestIn", StringComparison.Ordinal));
+        Assert.DoesNotContain(traces, r => r.Text.Contains(customer, StringComparison.Ordinal));
+        Assert.NotEmpty(collector.Having("/v1/metrics", "http.server.request.duration", "tollgate.entitlement.decisions"));
+    }
+
+    [Fact]
+    public async Task StripeAndWebhookReceiversGetNoTraceparentWhileTracingIsOn()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: new Dictionary<string, string?>
+        {
+            ["Tollgate:Otlp:Endpoint"] = collector.Url, ["Tollgate:Otlp:ExportIntervalSeconds"] = "1",
+            ["Tollgate:Webhooks:AllowPrivateTargets"] = "true", ["Tollgate:Webhooks:PollInterval"] = "00:00:00.050",
+        });
+        await h.App.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString() });
+        // The caller's own trace context comes in, so each outgoing call has a parent it could have passed on.
+        h.App.Admin.DefaultRequestHeaders.Add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        await h.App.CustomerAsync("ada", "ada@example.com");
+        var checkout = await h.PostCheckoutAsync("ada", "pro");
+        var deliveries = await receiver.WaitForAsync(1);
+        await collector.WaitForAsync("/v1/traces", "POST /v1/billing/checkout-sessions");
+
+        Assert.Equal(HttpStatusCode.OK, checkout.StatusCode);
+        Assert.NotEmpty(collector.Having("/v1/traces", "POST /v1/billing/checkout-sessions")); // tracing was on
+        Assert.NotEmpty(h.Stripe.Requests);
+        Assert.All(h.Stripe.Requests, r => Assert.Null(r.Traceparent));
+        Assert.All(deliveries, d => Assert.False(d.Headers.ContainsKey("traceparent"), string.Join(", ", d.Headers.Keys)));
     }
 
     private static async Task<(int Exit, string Output)> PromtoolAsync(string exposition)
