@@ -24,9 +24,9 @@ internal static class OverageBilling
     /// </summary>
     public static Task<IReadOnlyList<InvoiceLine>> EndingInAsync(
         DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, bool mark = true) =>
         BillAsync(c, tx, version, features, period, "((period_end > @start AND period_end <= @end) OR period_end >= @never)",
-            new { customer, start = Ms(period.Start), end = Ms(period.End), never = Ms(QuotaWindow.NeverEnds) }, mark: true, cancellationToken);
+            new { customer, start = Ms(period.Start), end = Ms(period.End), never = Ms(QuotaWindow.NeverEnds) }, mark, cancellationToken);
 
     /// <summary>
     /// The overage counted up to <paramref name="at"/> in every window of <paramref name="period"/>, when the subscription's
