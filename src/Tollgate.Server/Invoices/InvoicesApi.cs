@@ -60,8 +60,9 @@ public static class InvoicesApi
 
         return await cycle.UpcomingAsync(id, cancellationToken) is { } upcoming
             ? TypedResults.Ok(BillingMapper.ToWire(upcoming))
-            : Problems.Create(404, "no_upcoming_invoice",
-                $"Customer '{id}' has no live subscription that will invoice again (none, canceled, or a trial that ends without converting).");
+            : Problems.Create(404, "not_found",
+                $"Customer '{id}' has no upcoming invoice: no live subscription that will invoice again (none, canceled, or a trial that ends " +
+                "without converting).", new Dictionary<string, object?> { ["resource"] = "upcoming_invoice" });
     }
 
     private static readonly string[] Statuses = [.. Enum.GetValues<InvoiceStatus>().Where(s => s != InvoiceStatus.Upcoming).Select(s => s.ToWire())];

@@ -87,7 +87,7 @@ public abstract class UpcomingInvoiceContract : ApiContract
     }
 
     [Fact]
-    public async Task UnknownCustomerIs404AndACustomerWithoutASubscriptionIs404NoUpcomingInvoice()
+    public async Task UnknownCustomerIs404CustomerAndACustomerWithoutASubscriptionIs404UpcomingInvoice()
     {
         await using var app = await AppAsync();
         await app.CustomerAsync("free1");
@@ -97,8 +97,8 @@ public abstract class UpcomingInvoiceContract : ApiContract
         var problem = await none.ReadAsync();
 
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound), (unknown.StatusCode, none.StatusCode));
-        Assert.Equal("not_found", (await unknown.ReadAsync())["error"].Value<string>());
-        Assert.Equal("no_upcoming_invoice", problem["error"].Value<string>());
+        Assert.Equal("customer", (await unknown.ReadAsync())["resource"].Value<string>());
+        Assert.Equal(("not_found", "upcoming_invoice"), (problem["error"].Value<string>(), problem["resource"].Value<string>()));
         Assert.Contains("free1", problem["detail"].Value<string>(), StringComparison.Ordinal);
     }
 }
