@@ -27,8 +27,9 @@ public sealed partial class BillingCycle
             // A subscription that ends bills every window still open at its end; one that renews leaves them to the period they end in.
             lines.AddRange(step.Kind == CycleKind.EndedAtPeriodEnd
                 ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, ended.End, mark,
-                    cancellationToken, closedNow: false)
-                : await OverageBilling.EndingInAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, cancellationToken, mark));
+                    cancellationToken, closedNow: false, snapshot.Metrics)
+                : await OverageBilling.EndingInAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, cancellationToken, mark,
+                    snapshot.Metrics));
         }
 
         var stored = step.Subscription;
