@@ -30,7 +30,7 @@ public abstract class UpcomingInvoiceContract : ApiContract
 
     private static readonly DateTimeOffset May1 = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("metrics", Catalog), May1);
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("upcoming-invoice", Catalog), May1);
 
     private static Task<HttpResponseMessage> TrackAsync(TollgateApp app, params object[] events) =>
         app.Admin.PostJsonAsync("/v1/events", new { events });
