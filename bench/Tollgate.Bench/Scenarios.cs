@@ -50,6 +50,9 @@ public sealed partial class Scenarios(BenchOptions options)
         "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
         "export" => await ExportAsync(Path.Combine(_dir, "tollgate-export.db")),
+        "metrics" => await MetricIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-metrics.db")),
+        "metrics-pg" => await MetricIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
+        "metrics-usage" => await MetricUsageAsync(Path.Combine(_dir, "tollgate-metrics-usage.db")),
         _ => throw new ArgumentException($"unknown scenario {scenario}"),
     };
 

@@ -109,6 +109,14 @@ public sealed class InvoicesResource(TollgateClient client)
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query ?? new InvoiceListQuery(), TollgatePaging.MaxLimit, cursor, ct),
             cancellationToken);
 
+    /// <summary>
+    /// The invoice the customer's next renewal would issue if it ran now (the fee, usage and overage to date, the discount and
+    /// credit), with status <c>upcoming</c> and no number; nothing is written. A customer without a live subscription that
+    /// invoices again is a <see cref="TollgateNotFoundException"/> whose Resource is <c>upcoming_invoice</c>.
+    /// </summary>
+    public Task<InvoiceResponse> UpcomingAsync(string customer, CancellationToken cancellationToken = default) =>
+        client.SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/upcoming-invoice", null, cancellationToken);
+
     /// <summary>One invoice with its lines.</summary>
     public Task<InvoiceResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
         client.GetInvoiceAsync(id, cancellationToken);

@@ -48,6 +48,19 @@ def test_invoices_are_listed_read_printed_and_marked_paid(tg: tollgate.Tollgate,
     assert e.value.error == "invalid_invoice_status"
 
 
+def test_the_upcoming_invoice_shows_the_next_fee_and_the_overage_so_far(tg: tollgate.Tollgate, customer: str) -> None:
+    tg.subscriptions.create(customer=customer, plan="pro")
+    tg.entitlements.consume(customer=customer, feature="chat_messages", amount=1005)
+    upcoming = tg.invoices.upcoming(customer)
+    assert (upcoming["status"], upcoming["number"], upcoming["customer"]) == ("upcoming", None, customer)
+    assert [(l["kind"], l["amount_cents"]) for l in upcoming["lines"]] == [("recurring", 2999), ("overage", 5)]
+    assert upcoming["amount_due_cents"] == 3004
+    tg.customers.upsert(f"{customer}-free")
+    with pytest.raises(tollgate.NotFound) as e:
+        tg.invoices.upcoming(f"{customer}-free")
+    assert e.value.resource == "upcoming_invoice"
+
+
 def test_alerts_fire_at_thresholds_and_are_marked_read(tg: tollgate.Tollgate, customer: str) -> None:
     tg.entitlements.consume(customer=customer, feature="cv_generate", amount=4)
     tg.entitlements.consume(customer=customer, feature="cv_generate", amount=1)

@@ -239,6 +239,11 @@ class AsyncInvoices(_AsyncResource):
     async def get(self, id: str) -> Invoice:
         return await self._send(Call("GET", f"v1/invoices/{c.seg(id)}"))
 
+    async def upcoming(self, customer: str) -> Invoice:
+        """The invoice the customer's next renewal would issue if it ran now, status ``upcoming``, no number; writes nothing.
+        Without a live subscription that invoices again: NotFound with ``resource`` ``upcoming_invoice``."""
+        return await self._send(Call("GET", f"v1/customers/{c.seg(customer)}/upcoming-invoice"))
+
     async def html(self, id: str) -> str:
         """The printable invoice page."""
         return await self._send(Call("GET", f"v1/invoices/{c.seg(id)}/html", raw=True))

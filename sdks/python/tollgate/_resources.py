@@ -238,6 +238,11 @@ class Invoices(_Resource):
     def get(self, id: str) -> Invoice:
         return self._send(Call("GET", f"v1/invoices/{c.seg(id)}"))
 
+    def upcoming(self, customer: str) -> Invoice:
+        """The invoice the customer's next renewal would issue if it ran now, status ``upcoming``, no number; writes nothing.
+        Without a live subscription that invoices again: NotFound with ``resource`` ``upcoming_invoice``."""
+        return self._send(Call("GET", f"v1/customers/{c.seg(customer)}/upcoming-invoice"))
+
     def html(self, id: str) -> str:
         """The printable invoice page."""
         return self._send(Call("GET", f"v1/invoices/{c.seg(id)}/html", raw=True))

@@ -199,7 +199,7 @@ class LlmBudget(TypedDict, total=False):
 
 class Invoice(TypedDict):
     id: str
-    number: str
+    number: str | None  # None on the upcoming invoice (invoices.upcoming), which is not issued yet
     customer: str
     subscription: str | None
     status: str

@@ -158,10 +158,12 @@ export type SubscriptionChangeAnswer = {
 
 export type Invoice = {
   id: string; number: string | null; customer: string; subscription: string | null;
-  status: "draft" | "open" | "paid" | "void" | "uncollectible"; billingReason: string; currency: string;
+  /** `upcoming` only on invoices.upcoming: the next renewal's invoice, not issued yet (no number, no htmlUrl). */
+  status: "draft" | "open" | "paid" | "void" | "uncollectible" | "upcoming"; billingReason: string; currency: string;
   subtotalCents: number; creditAppliedCents: number; amountDueCents: number; amountPaidCents: number;
   periodStart: string | null; periodEnd: string | null; issuedAt: string | null; dueAt: string | null;
-  paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string; creditNotesCents: number;
+  paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string | null; creditNotesCents: number;
+  discountCents?: number;
 };
 
 export type CreditNoteReason = "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory" | "other";

@@ -134,6 +134,19 @@ test("subscriptions are created, previewed, changed, listed, canceled and uncanc
   assert.ok(invoices.balanceCents && typeof invoices.balanceCents === "object");
 });
 
+test("the upcoming invoice shows the next renewal's fee without writing it, and a free customer has none", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.subscriptions.create({ customer, plan: "pro" });
+  const issued = await (await tg.invoices.list({ customer })).toArray();
+  const upcoming = await tg.invoices.upcoming(customer);
+  assert.deepEqual([upcoming.status, upcoming.number, upcoming.htmlUrl], ["upcoming", null, null]);
+  assert.deepEqual(upcoming.lines.map((l) => [l.kind, l.amountCents]), [["recurring", 2900]]);
+  assert.equal(upcoming.amountDueCents, 2900);
+  assert.equal((await (await tg.invoices.list({ customer })).toArray()).length, issued.length);
+  await tg.customers.upsert(`${customer}-free`);
+  await assert.rejects(tg.invoices.upcoming(`${customer}-free`), (e) => e.name === "NotFoundError" && e.resource === "upcoming_invoice");
+});
+
 test("a portal link is a signed URL into Tollgate's portal", async () => {
   const { tg, customer } = await withCustomer();
   const link = await tg.portal.createLink(customer, { returnUrl: "https://app.example.com/account" });

@@ -2,10 +2,10 @@ namespace Tollgate.Client.Contracts;
 
 /// <summary>An invoice; amounts in minor units of <paramref name="Currency"/>.</summary>
 /// <param name="Id">The invoice's id.</param>
-/// <param name="Number">Its sequential number, such as TG-2026-000042.</param>
+/// <param name="Number">Its sequential number, such as TG-2026-000042; null on the upcoming invoice, which is not issued yet.</param>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Subscription">The subscription it bills.</param>
-/// <param name="Status">draft, open, paid, void or uncollectible.</param>
+/// <param name="Status">draft, open, paid, void or uncollectible; upcoming on the preview of the next renewal's invoice.</param>
 /// <param name="BillingReason">subscription_create, subscription_cycle, subscription_update or subscription_cancel.</param>
 /// <param name="Currency">ISO 4217 code.</param>
 /// <param name="SubtotalCents">The lines' sum before discounts; negative when it is a credit.</param>
@@ -14,12 +14,12 @@ namespace Tollgate.Client.Contracts;
 /// <param name="AmountPaidCents">What was paid.</param>
 /// <param name="PeriodStart">Start of the service period billed.</param>
 /// <param name="PeriodEnd">End of the service period billed.</param>
-/// <param name="IssuedAt">When it was issued.</param>
+/// <param name="IssuedAt">When it was issued (on the upcoming invoice, when it will be).</param>
 /// <param name="DueAt">When it is due.</param>
 /// <param name="PaidAt">When it was paid.</param>
 /// <param name="VoidedAt">When it was voided.</param>
 /// <param name="Lines">Its lines.</param>
-/// <param name="HtmlUrl">Its printable view.</param>
+/// <param name="HtmlUrl">Its printable view; null on the upcoming invoice.</param>
 /// <param name="DiscountCents">The lines' discounts, taken from the subtotal before the credit balance.</param>
 /// <param name="CreditNotesCents">What credit notes took from it so far; never more than the subtotal less the discounts.</param>
 public sealed record InvoiceResponse(
@@ -41,7 +41,7 @@ public sealed record InvoiceResponse(
     DateTimeOffset? PaidAt,
     DateTimeOffset? VoidedAt,
     IReadOnlyList<InvoiceLineResponse> Lines,
-    string HtmlUrl,
+    string? HtmlUrl,
     long DiscountCents = 0,
     long CreditNotesCents = 0);
 

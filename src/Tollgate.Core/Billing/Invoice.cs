@@ -9,6 +9,9 @@ public enum InvoiceStatus
     Paid,
     Void,
     Uncollectible,
+
+    /// <summary>Never stored: the invoice the next renewal would issue, previewed (GET /v1/customers/{id}/upcoming-invoice).</summary>
+    Upcoming,
 }
 
 /// <summary>An issued invoice; never changed after issue except for its payment status and what credit notes took from it.</summary>

@@ -33,5 +33,6 @@ public static class BillingMapper
     public static InvoiceResponse ToWire(Invoice i) => new(
         i.Id, i.Number, i.CustomerId, i.SubscriptionId, i.Status.ToWire(), i.BillingReason, i.Currency, i.SubtotalCents, i.CreditAppliedCents,
         i.AmountDueCents, i.AmountPaidCents, i.PeriodStart, i.PeriodEnd, i.IssuedAt, i.DueAt, i.PaidAt, i.VoidedAt,
-        [.. i.Lines.Select((l, n) => ToWire(l) with { Id = CreditNote.LineId(i.Id, n) })], $"/v1/invoices/{i.Id}/html", i.DiscountCents, i.CreditedCents);
+        [.. i.Lines.Select((l, n) => ToWire(l) with { Id = CreditNote.LineId(i.Id, n) })],
+        i.Status == InvoiceStatus.Upcoming ? null : $"/v1/invoices/{i.Id}/html", i.DiscountCents, i.CreditedCents);
 }

@@ -17,6 +17,7 @@ public static class InvoicesApi
     {
         var group = app.MapGroup("/v1").WithTags("Invoices").RequireAuthorization(Policies.Secret);
         group.MapGet("/customers/{id}/invoices", ListAsync);
+        group.MapGet("/customers/{id}/upcoming-invoice", UpcomingAsync).ProducesProblems(404);
         group.MapGet("/invoices", ListAllAsync).TakesQueryValues("status", Statuses);
         group.MapGet("/invoices/{id}", GetAsync);
         group.MapGet("/invoices/{id}/html", HtmlAsync).ProducesText("text/html");
@@ -48,7 +49,23 @@ public static class InvoicesApi
             await invoices.BalancesAsync(id, cancellationToken)));
     }
 
-    private static readonly string[] Statuses = [.. Enum.GetValues<InvoiceStatus>().Select(s => s.ToWire())];
+    /// <summary>The invoice the next renewal would issue if it ran now; nothing is written.</summary>
+    private static async Task<Results<Ok<InvoiceResponse>, ProblemHttpResult>> UpcomingAsync(
+        string id, CustomerStore customers, BillingCycle cycle, CancellationToken cancellationToken)
+    {
+        if (await customers.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("customer", id);
+        }
+
+        return await cycle.UpcomingAsync(id, cancellationToken) is { } upcoming
+            ? TypedResults.Ok(BillingMapper.ToWire(upcoming))
+            : Problems.Create(404, "not_found",
+                $"Customer '{id}' has no upcoming invoice: no live subscription that will invoice again (none, canceled, or a trial that ends " +
+                "without converting).", new Dictionary<string, object?> { ["resource"] = "upcoming_invoice" });
+    }
+
+    private static readonly string[] Statuses = [.. Enum.GetValues<InvoiceStatus>().Where(s => s != InvoiceStatus.Upcoming).Select(s => s.ToWire())];
 
     /// <summary>Invoices across customers, newest first; from and to bound when each was created (to exclusive, at most 366 days).</summary>
     private static async Task<Results<Ok<ListResponse<InvoiceResponse>>, ProblemHttpResult>> ListAllAsync(

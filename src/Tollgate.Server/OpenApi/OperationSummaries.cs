@@ -107,6 +107,9 @@ public static class OperationSummaries
         ["GET /v1/invoices"] = new("List invoices", "Newest first, with their lines, by customer, status and creation time."),
         ["GET /v1/customers/{id}/invoices"] = new("List a customer's invoices", "With the customer's credit balance per currency."),
         ["GET /v1/invoices/{id}"] = new("Get an invoice", "By id or number, with its lines."),
+        ["GET /v1/customers/{id}/upcoming-invoice"] = new("Preview the next invoice",
+            "What the next renewal would issue if it ran now: the fee, usage and overage to date, pending items, the discount and credit; " +
+            "status `upcoming`, no number, nothing written. 404 with resource `upcoming_invoice` without a live subscription that invoices again."),
         ["GET /v1/invoices/{id}/html"] = new("Get a printable invoice", "HTML with the seller, the buyer, the lines and the totals."),
         ["POST /v1/invoices/{id}/mark-paid"] = new("Mark an invoice paid", "For payments collected outside Stripe."),
         ["POST /v1/invoices/{id}/void"] = new("Void an invoice"),

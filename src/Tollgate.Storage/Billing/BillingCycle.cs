@@ -15,7 +15,7 @@ namespace Tollgate.Storage.Billing;
 /// periods that run out. Each subscription moves in its own transaction and only from the revision it read, so two
 /// nodes running this at once apply each step exactly once; each takes the customer's row before writing (<see cref="CustomerLock"/>).
 /// </summary>
-public sealed class BillingCycle(
+public sealed partial class BillingCycle(
     TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time,
     ILogger<BillingCycle> logger)
 {
@@ -119,15 +119,7 @@ public sealed class BillingCycle(
     private async Task<int> AdvanceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var versions = new Dictionary<string, PlanVersion>(StringComparer.Ordinal);
-        foreach (var versionId in await database.ReadAsync(c => c.QueryAsync<string>(new CommandDefinition(
-            "SELECT plan_version_id FROM subscriptions WHERE id = @id UNION SELECT pending_plan_version_id FROM subscriptions WHERE id = @id " +
-            "AND pending_plan_version_id IS NOT NULL", new { id }, cancellationToken: cancellationToken)), cancellationToken))
-        {
-            versions[versionId] = await catalog.GetVersionAsync(versionId, cancellationToken)
-                ?? throw new InvalidOperationException($"plan version {versionId} is missing");
-        }
-
+        var versions = await VersionsAsync(id, cancellationToken);
         var (steps, customer) = await database.WriteAsync(async (c, tx) =>
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
@@ -158,20 +150,8 @@ public sealed class BillingCycle(
                     break; // another node moved it first
                 }
 
-                var lines = step.RecurringLines.ToList();
-                if (step.EndedPeriod is { } ended && step.EndedVersionId is { } endedVersion)
-                {
-                    // A subscription that ends bills every window still open at its end; one that renews leaves them to the period they end in.
-                    lines.AddRange(step.Kind == CycleKind.EndedAtPeriodEnd
-                        ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, ended.End, mark: true,
-                            cancellationToken, closedNow: false)
-                        : await BillingStore.OverageAsync(c, tx, current.CustomerId, versions[endedVersion], ended, snapshot, cancellationToken));
-                }
-
-                var reason = step.Kind == CycleKind.EndedAtPeriodEnd ? BillingReasons.SubscriptionCancel : BillingReasons.SubscriptionCycle;
-                await invoices.IssueAsync(stored, price.Currency, reason, lines, step.At,
-                    step.Kind == CycleKind.EndedAtPeriodEnd ? step.EndedPeriod!.Start : stored.CurrentPeriodStart,
-                    step.Kind == CycleKind.EndedAtPeriodEnd ? step.EndedPeriod!.End : stored.CurrentPeriodEnd);
+                var renewal = await RenewalAsync(c, tx, current, step, versions, snapshot, mark: true, cancellationToken);
+                await invoices.IssueAsync(stored, price.Currency, renewal.Reason, renewal.Lines, step.At, renewal.PeriodStart, renewal.PeriodEnd);
                 current = stored;
                 count++;
             }
@@ -185,6 +165,21 @@ public sealed class BillingCycle(
         }
 
         return steps;
+    }
+
+    /// <summary>The plan versions a subscription's steps read: its own and the one it changes to at period end.</summary>
+    private async Task<Dictionary<string, PlanVersion>> VersionsAsync(string id, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<string, PlanVersion>(StringComparer.Ordinal);
+        foreach (var versionId in await database.ReadAsync(c => c.QueryAsync<string>(new CommandDefinition(
+            "SELECT plan_version_id FROM subscriptions WHERE id = @id UNION SELECT pending_plan_version_id FROM subscriptions WHERE id = @id " +
+            "AND pending_plan_version_id IS NOT NULL", new { id }, cancellationToken: cancellationToken)), cancellationToken))
+        {
+            versions[versionId] = await catalog.GetVersionAsync(versionId, cancellationToken)
+                ?? throw new InvalidOperationException($"plan version {versionId} is missing");
+        }
+
+        return versions;
     }
 
     /// <summary>An invoice sent for manual payment that passes its due date makes its subscription past due.</summary>

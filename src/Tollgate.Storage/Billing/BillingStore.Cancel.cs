@@ -86,8 +86,9 @@ public sealed partial class BillingStore
             }
 
             // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.
-            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, version, (await catalog.GetAsync(cancellationToken)).Features,
-                current.CurrentPeriod, now, mark: true, cancellationToken));
+            var snapshot = await catalog.GetAsync(cancellationToken);
+            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, version, snapshot.Features, current.CurrentPeriod, now, mark: true,
+                cancellationToken, metrics: snapshot.Metrics));
         }
 
         var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,

@@ -64,7 +64,7 @@ public sealed partial class BillingStore
     internal static Task<IReadOnlyList<InvoiceLine>> OverageAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,
         Core.Periods.BillingPeriod period, CatalogSnapshot snapshot, CancellationToken cancellationToken) =>
-        OverageBilling.EndingInAsync(c, tx, customer, version, snapshot.Features, period, cancellationToken);
+        OverageBilling.EndingInAsync(c, tx, customer, version, snapshot.Features, period, cancellationToken, metrics: snapshot.Metrics);
 
     private async Task<IReadOnlyList<InvoiceLine>> OverageAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customer, PlanVersion version,

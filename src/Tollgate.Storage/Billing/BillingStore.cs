@@ -144,11 +144,13 @@ public sealed partial class BillingStore(
             change = await new DiscountWriter(c, tx, at, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
             // A change that re-anchors the period ends the old one now: the overage counted so far is billed with the change.
             var reanchored = change.Effective == ChangeTiming.Immediate && change.Subscription.CurrentPeriodStart != current.CurrentPeriodStart;
-            var features = reanchored ? (await catalog.GetAsync(cancellationToken)).Features : [];
+            var snapshot = reanchored ? await catalog.GetAsync(cancellationToken) : null;
+            var features = snapshot?.Features ?? [];
             if (preview)
             {
                 var overage = reanchored
-                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken)
+                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken,
+                        metrics: snapshot?.Metrics)
                     : [];
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
                     [.. change.PendingLines, .. change.InvoiceNowLines, .. overage], null);
@@ -164,7 +166,7 @@ public sealed partial class BillingStore(
             await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
             IReadOnlyList<InvoiceLine> dueNow = reanchored
                 ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod,
-                    change.EffectiveAt, mark: true, cancellationToken)]
+                    change.EffectiveAt, mark: true, cancellationToken, metrics: snapshot?.Metrics)]
                 : change.InvoiceNowLines;
             var invoice = dueNow.Count > 0
                 ? await invoices.IssueAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,

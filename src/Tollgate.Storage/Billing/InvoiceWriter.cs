@@ -21,6 +21,46 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
         DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
     {
+        var (draft, pending, discounted) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd);
+        if (draft.Lines.All(l => l.AmountCents == 0))
+        {
+            return null;
+        }
+
+        var (id, _) = await WriteAsync(draft);
+        await new DiscountWriter(c, tx, time, ct).ConsumeOnceAsync(subscription.Id, issuedAt);
+        if (pending.Count > 0)
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE pending_invoice_items SET invoice_id = @id
+                WHERE subscription_id = @subscription AND invoice_id IS NULL AND currency = @currency AND sequence <= @last
+                """, new { id, subscription = subscription.Id, currency, last = pending[^1].Position }, tx, cancellationToken: ct));
+        }
+
+        await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, discounted, time, ct);
+        return id;
+    }
+
+    /// <summary>
+    /// The invoice <see cref="IssueAsync"/> would issue, read and computed by the same steps but not written: no number, no
+    /// credit moved, no pending item or discount used up. Status upcoming; its id names the subscription.
+    /// </summary>
+    public async Task<Invoice> PreviewAsync(
+        Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
+    {
+        var (d, _, _) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd);
+        var totals = InvoiceTotals.Finalize(d.Lines, await BalanceAsync(d.CustomerId, d.Currency));
+        return new Invoice($"upcoming_{subscription.Id}", null, d.CustomerId, d.SubscriptionId, InvoiceStatus.Upcoming, d.Reason, d.Currency,
+            totals.SubtotalCents, totals.CreditAppliedCents, totals.AmountDueCents, 0, d.PeriodStart, d.PeriodEnd, d.Collection, d.IssuedAt, d.DueAt,
+            null, null, time.GetUtcNow(), d.Lines, totals.DiscountCents);
+    }
+
+    /// <summary>The invoice's lines with the pending items and the discount in force, and its collection; reads only.</summary>
+    private async Task<(Draft Draft, List<InvoiceLineRow> Pending, IReadOnlyList<InvoiceLine> Discounted)> ComposeAsync(
+        Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
+    {
         // Pending items read as invoice lines, their queue sequence as the position: the same columns, so one row type.
         var pending = (await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
             "SELECT sequence AS position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end, plan_code, " +
@@ -30,25 +70,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var discounts = new DiscountWriter(c, tx, time, ct);
         lines = DiscountedLines.Apply(lines, await discounts.InForceAsync(subscription.Id, issuedAt), DiscountedLines.BilledAtIssue);
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
-        if (all.All(l => l.AmountCents == 0))
-        {
-            return null;
-        }
-
         var due = subscription.CollectionMethod == CollectionMethod.SendInvoice ? issuedAt.AddDays(subscription.DaysUntilDue) : issuedAt;
-        var (id, _) = await WriteAsync(new Draft(subscription.CustomerId, subscription.Id, currency, reason, all, issuedAt, periodStart, periodEnd,
-            subscription.CollectionMethod, due, PaidElsewhere: false));
-        await discounts.ConsumeOnceAsync(subscription.Id, issuedAt);
-        if (pending.Count > 0)
-        {
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE pending_invoice_items SET invoice_id = @id
-                WHERE subscription_id = @subscription AND invoice_id IS NULL AND currency = @currency AND sequence <= @last
-                """, new { id, subscription = subscription.Id, currency, last = pending[^1].Position }, tx, cancellationToken: ct));
-        }
-
-        await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, lines, time, ct);
-        return id;
+        return (new Draft(subscription.CustomerId, subscription.Id, currency, reason, all, issuedAt, periodStart, periodEnd,
+            subscription.CollectionMethod, due, PaidElsewhere: false), pending, lines);
     }
 
     /// <summary>

@@ -24,9 +24,9 @@ internal static class OverageBilling
     /// </summary>
     public static Task<IReadOnlyList<InvoiceLine>> EndingInAsync(
         DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, bool mark = true, IReadOnlyList<BillableMetric>? metrics = null) =>
         BillAsync(c, tx, version, features, period, "((period_end > @start AND period_end <= @end) OR period_end >= @never)",
-            new { customer, start = Ms(period.Start), end = Ms(period.End), never = Ms(QuotaWindow.NeverEnds) }, mark: true, cancellationToken);
+            new { customer, start = Ms(period.Start), end = Ms(period.End), never = Ms(QuotaWindow.NeverEnds) }, mark, cancellationToken, metrics);
 
     /// <summary>
     /// The overage counted up to <paramref name="at"/> in every window of <paramref name="period"/>, when the subscription's
@@ -40,19 +40,24 @@ internal static class OverageBilling
     /// </summary>
     public static Task<IReadOnlyList<InvoiceLine>> UpToAsync(
         DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
-        DateTimeOffset at, bool mark, CancellationToken cancellationToken, bool closedNow = true) =>
+        DateTimeOffset at, bool mark, CancellationToken cancellationToken, bool closedNow = true, IReadOnlyList<BillableMetric>? metrics = null) =>
         BillAsync(c, tx, version, features, new BillingPeriod(period.Start, at),
             closedNow ? "period_end > @start AND period_start <= @at" : "period_end > @start AND period_start < @at",
-            new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken);
+            new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken, metrics);
 
     private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(
         DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod linePeriod, string where,
-        object parameters, bool mark, CancellationToken cancellationToken)
+        object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics)
     {
         var rows = (await c.QueryAsync<CounterRow>(new CommandDefinition(
             $"SELECT customer_id, feature_code, period_start, used, reserved, carried_in, overage_billed FROM usage_counters WHERE customer_id = @customer AND {where}",
             parameters, tx, cancellationToken: cancellationToken))).ToList();
         var lines = Overage.Lines(version, features, [.. rows.Select(w => w.ToOverageWindow())], linePeriod);
+        if (metrics is { Count: > 0 } && lines.Count > 0)
+        {
+            lines = await OverageGroups.SplitAsync(c, tx, version, features, metrics, rows, lines, cancellationToken);
+        }
+
         if (!mark || lines.Count == 0)
         {
             return lines;

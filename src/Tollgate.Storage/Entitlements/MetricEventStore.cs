@@ -18,73 +18,44 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
     public Task<TrackResult> TrackAsync(IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics) =>
         events.Count == 0
             ? Task.FromResult(new TrackResult(0, [], []))
-            : committer.RunAsync(events[0].CustomerId, scope => TrackAsync(scope, events, metrics));
+            : committer.RunAsync(events[0].CustomerId, scope => Intake(metrics).TrackAsync(scope, events));
 
-    private async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics)
+    private EventIntake<MetricEvent> Intake(IReadOnlyList<BillableMetric> metrics) => new(contexts)
     {
-        var accepted = 0;
-        var duplicates = new List<string>();
-        var rejected = new List<(int, string?, string)>();
-        foreach (var named in events)
+        // The features counting a metric of this event, each in its current window; late events are not re-rated yet.
+        Refuse = (e, context, scope) => e.Timestamp < scope.Now - EventStore.MaxAge || Counted(context, e.EventName, metrics).Any(c => e.Timestamp < c.Window.Start)
+            ? "timestamp: is before the current quota window of a feature counting this event (or older than 35 days)"
+            : null,
+        Insert = (e, context, scope) => scope.Command("""
+            INSERT INTO metric_events (customer_id, id, event_name, occurred_at, received_at, properties_json)
+            VALUES (@customer, @Id, @EventName, @occurredAt, @now, @PropertiesJson)
+            ON CONFLICT (customer_id, id) DO NOTHING
+            """, new { customer = context.CustomerId, e.Id, e.EventName, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs, e.PropertiesJson }),
+        CountAsync = (e, context, scope) => FoldAsync(scope, context, e with { CustomerId = context.CustomerId }, metrics),
+    };
+
+    /// <summary>Folds a kept event into the rollup of every metric counting it and sets each counting feature's counter.</summary>
+    private async Task FoldAsync(BatchScope scope, EntitlementContext context, MetricEvent e, IReadOnlyList<BillableMetric> metrics)
+    {
+        using var properties = JsonDocument.Parse(e.PropertiesJson);
+        var values = new Dictionary<(string Metric, long Start, long End), long>();
+        foreach (var (metric, feature, grant, window) in Counted(context, e.EventName, metrics))
         {
-            var e = named;
-            var context = await contexts.LoadAsync(scope, e.CustomerId);
-            if (context is null)
+            var key = (metric.Code, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds());
+            if (!values.TryGetValue(key, out var value))
             {
-                rejected.Add((e.Index, e.Id, $"customer: no customer '{e.CustomerId}'"));
-                continue;
-            }
-
-            if (e.Timestamp > scope.Now + EventStore.MaxSkew)
-            {
-                rejected.Add((e.Index, e.Id, "timestamp: is in the future"));
-                continue;
-            }
-
-            // The features counting a metric of this event, each in its current window; late events are not re-rated yet.
-            var counted = Counted(context, e.EventName, metrics);
-            if (e.Timestamp < scope.Now - EventStore.MaxAge || counted.Any(c => e.Timestamp < c.Window.Start))
-            {
-                rejected.Add((e.Index, e.Id, "timestamp: is before the current quota window of a feature counting this event (or older than 35 days)"));
-                continue;
-            }
-
-            e = e with { CustomerId = context.CustomerId }; // a member's event counts for its organisation
-            var inserted = await scope.Connection.ExecuteAsync(scope.Command("""
-                INSERT INTO metric_events (customer_id, id, event_name, occurred_at, received_at, properties_json)
-                VALUES (@CustomerId, @Id, @EventName, @occurredAt, @now, @PropertiesJson)
-                ON CONFLICT (customer_id, id) DO NOTHING
-                """, new { e.CustomerId, e.Id, e.EventName, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs, e.PropertiesJson }));
-            if (inserted == 0)
-            {
-                duplicates.Add(e.Id);
-                continue;
-            }
-
-            using var properties = JsonDocument.Parse(e.PropertiesJson);
-            var values = new Dictionary<(string Metric, long Start, long End), long>();
-            foreach (var (metric, feature, grant, window) in counted)
-            {
-                var key = (metric.Code, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds());
-                if (!values.TryGetValue(key, out var value))
+                // Two features counting one metric in the same window share its rollup: the event folds in once.
+                var folded = await MetricRollups.FoldAsync(scope, e, metric, key.Item2, key.Item3, properties.RootElement);
+                if (folded is null)
                 {
-                    // Two features counting one metric in the same window share its rollup: the event folds in once.
-                    var folded = await MetricRollups.FoldAsync(scope, e, metric, key.Item2, key.Item3, properties.RootElement);
-                    if (folded is null)
-                    {
-                        continue;
-                    }
-
-                    values[key] = value = folded.Value;
+                    continue;
                 }
 
-                await SetCounterAsync(scope, context, feature, grant, window, value, metric, e.Timestamp);
+                values[key] = value = folded.Value;
             }
 
-            accepted++;
+            await SetCounterAsync(scope, context, feature, grant, window, value, metric, e.Timestamp);
         }
-
-        return new TrackResult(accepted, duplicates, rejected);
     }
 
     /// <summary>The (metric, feature, grant, window) the customer's plan counts for an event of this name.</summary>
@@ -123,4 +94,5 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
 }
 
 /// <summary>One event with properties, already checked for shape.</summary>
-public sealed record MetricEvent(int Index, string Id, string CustomerId, string EventName, DateTimeOffset Timestamp, string PropertiesJson);
+public sealed record MetricEvent(int Index, string Id, string CustomerId, string EventName, DateTimeOffset Timestamp, string PropertiesJson)
+    : ITrackedEvent;

@@ -36,6 +36,7 @@ public sealed record ReserveCommand(string CustomerId, string FeatureCode, long 
 
 /// <summary>One after-the-fact usage event, already checked for shape.</summary>
 public sealed record TrackedEvent(
-    int Index, string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset Timestamp, string? PropertiesJson, string? MetadataJson = null);
+    int Index, string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset Timestamp, string? PropertiesJson, string? MetadataJson = null)
+    : ITrackedEvent;
 
 public sealed record TrackResult(int Accepted, IReadOnlyList<string> Duplicates, IReadOnlyList<(int Index, string? Id, string Reason)> Rejected);

@@ -38,8 +38,9 @@ public sealed class StripeChanges(
             if (change.Subscription.CurrentPeriodStart != before.CurrentPeriodStart)
             {
                 // A new interval ends the period now, in Stripe as here: the overage counted in it is billed with the change.
-                lines.AddRange(await OverageBilling.UpToAsync(c, tx, before.CustomerId, from, (await catalog.GetAsync(cancellationToken)).Features,
-                    before.CurrentPeriod, at, mark: true, cancellationToken));
+                var snapshot = await catalog.GetAsync(cancellationToken);
+                lines.AddRange(await OverageBilling.UpToAsync(c, tx, before.CustomerId, from, snapshot.Features, before.CurrentPeriod, at, mark: true,
+                    cancellationToken, metrics: snapshot.Metrics));
             }
 
             await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval)!.Currency, lines);

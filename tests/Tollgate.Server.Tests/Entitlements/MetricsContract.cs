@@ -125,7 +125,7 @@ public abstract class MetricsContract : ApiContract
     }
 
     [Fact]
-    public async Task OverageOf2300TokensPastASoftCapOf1000IsInvoicedAsThreeStartedPackagesOf1000For15Dollars()
+    public async Task OverageOf2300TokensPastASoftCapOf1000IsThreeStartedPackagesFor15DollarsSplitPerModelInProportion()
     {
         await using var app = await StartAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
         await app.CustomerAsync("c1");
@@ -134,10 +134,11 @@ public abstract class MetricsContract : ApiContract
         await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 3000 }), Event("t2", "llm_call", new { model = "mini", tokens = 300 }));
         await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
         var invoice = (await app.InvoicesAsync("c1"))[^1];
-        var overage = Assert.Single(invoice["lines"]!.AsArray(), l => l!["kind"].Value<string>() == "overage")!;
+        var overage = invoice["lines"]!.AsArray().Where(l => l!["kind"].Value<string>() == "overage")
+            .Select(l => (l!["description"].Value<string>(), l["quantity"].Value<long>(), l["amount_cents"].Value<long>())).ToList();
 
-        Assert.Equal((3L, 500L, 1500L), (overage["quantity"].Value<long>(), overage["unit_amount_cents"].Value<long>(), overage["amount_cents"].Value<long>()));
-        Assert.Equal("Overage: 2,300 units of Tokens past 1,000 (3 started packages of 1,000)", overage["description"].Value<string>());
+        // The limit is on the total: 3 started packages of the 2,300 over, $15.00, allotted 3000:300 (largest remainder).
+        Assert.Equal([("Tokens (model: gpt-4o)", 3000L, 1364L), ("Tokens (model: mini)", 300L, 136L)], overage);
         Assert.Equal(2000L + 1500, invoice["amount_due_cents"].Value<long>());
     }
 

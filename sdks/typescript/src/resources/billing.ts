@@ -29,6 +29,15 @@ export class Invoices extends Resource {
     return this.http.json({ method: "GET", path: `v1/invoices/${seg(id)}`, options });
   }
 
+  /**
+   * The invoice the customer's next renewal would issue if it ran now (fee, usage and overage to date, discount, credit),
+   * with status `upcoming` and no number; nothing is written. A customer without a live subscription that invoices again
+   * is a NotFoundError whose `resource` is `upcoming_invoice`.
+   */
+  upcoming(customer: string, options?: RequestOptions): Promise<Invoice> {
+    return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/upcoming-invoice`, options });
+  }
+
   /** The printable invoice as HTML. */
   async html(id: string, options?: RequestOptions): Promise<string> {
     return String((await this.http.send({ method: "GET", path: `v1/invoices/${seg(id)}/html`, options })).data ?? "");

@@ -16,7 +16,7 @@ namespace Tollgate.Server.Web.Portal;
 public sealed record PortalView(
     Customer Customer, Subscription? Subscription, PlanVersion? Version, string PlanCode, string PlanName, string? PendingPlanName, BillingPeriodView Period,
     PeriodUsage Usage, IReadOnlyList<Feature> Features, IReadOnlyList<Plan> Plans, IReadOnlyList<UsageAlert> Alerts, IReadOnlyList<Invoice> Invoices,
-    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription)
+    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription, Invoice? Upcoming = null)
 {
     /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
     public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
@@ -28,7 +28,7 @@ public sealed record BillingPeriodView(DateTimeOffset Start, DateTimeOffset End)
 /// <summary>Everything the portal reads from, injected as one.</summary>
 public sealed class PortalData(
     PageSigning signing, CustomerStore customers, UsageQueries usage, AlertStore alerts, InvoiceStore invoices, EntitlementStore entitlements,
-    BillingStore billing, CatalogCache catalog, IOptions<PagesOptions> options, IOptions<BillingOptions> billingOptions, TimeProvider time)
+    BillingStore billing, BillingCycle cycle, CatalogCache catalog, IOptions<PagesOptions> options, IOptions<BillingOptions> billingOptions, TimeProvider time)
 {
     public PageSigning Signing => signing;
     public CustomerStore Customers => customers;
@@ -60,7 +60,8 @@ public sealed class PortalData(
             snapshot.Features, PickerPlans(snapshot, context.PlanCode, live?.BillingPeriod ?? BillingInterval.Monthly),
             await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
             await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
-            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0);
+            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0,
+            live is null ? null : await cycle.UpcomingAsync(customerId, cancellationToken));
     }
 
     /// <summary>

@@ -1,0 +1,86 @@
+using System.Text.Json;
+
+namespace Tollgate.Core.Billing;
+
+/// <summary>A metric group's value over the windows an overage line bills; <see cref="GroupKey"/> is its JSON object of group_by values.</summary>
+public sealed record OverageGroup(string GroupKey, long Quantity);
+
+/// <summary>
+/// Overage of a metric feature with group_by, one line per group. The limit is on the total, so the overage is the
+/// total's; its charge is allotted to the groups in proportion to their quantities by the largest-remainder method (ties
+/// to the earlier group in group-key order), so the group lines' amounts add up exactly to the overage charge.
+/// </summary>
+public static class GroupedOverage
+{
+    public static IReadOnlyList<InvoiceLine> Split(InvoiceLine line, IReadOnlyList<OverageGroup> groups, string featureName, bool namedByFeature)
+    {
+        if (groups.Count == 0)
+        {
+            return [line];
+        }
+
+        var ordered = groups.OrderBy(g => g.GroupKey, StringComparer.Ordinal).ToList();
+        var amounts = Allot(line.AmountCents, [.. ordered.Select(g => g.Quantity)]);
+        return [.. ordered.Select((g, i) => line with
+        {
+            Description = namedByFeature ? $"{featureName} ({Label(g.GroupKey)})" : $"{line.Description} ({Label(g.GroupKey)})",
+            Quantity = g.Quantity,
+            AmountCents = amounts[i],
+        })];
+    }
+
+    /// <summary>
+    /// <paramref name="total"/> in shares proportional to <paramref name="weights"/>, in whole units that sum to it exactly:
+    /// each takes the floor of its share, and the units left go one each to the largest remainders, earlier first on a tie.
+    /// All weights zero: the first takes it all.
+    /// </summary>
+    public static long[] Allot(long total, IReadOnlyList<long> weights)
+    {
+        var shares = new long[weights.Count];
+        Int128 sum = 0;
+        foreach (var w in weights)
+        {
+            sum += Math.Max(0, w);
+        }
+
+        if (shares.Length == 0)
+        {
+            return shares;
+        }
+
+        if (sum == 0)
+        {
+            shares[0] = total;
+            return shares;
+        }
+
+        var remainders = new Int128[weights.Count];
+        long given = 0;
+        for (var i = 0; i < weights.Count; i++)
+        {
+            var exact = (Int128)total * Math.Max(0, weights[i]);
+            shares[i] = (long)Int128.DivRem(exact, sum).Quotient;
+            remainders[i] = exact - (Int128)shares[i] * sum;
+            given += shares[i];
+        }
+
+        foreach (var i in Enumerable.Range(0, weights.Count).OrderByDescending(i => remainders[i]).ThenBy(i => i).Take((int)(total - given)))
+        {
+            shares[i]++;
+        }
+
+        return shares;
+    }
+
+    /// <summary>"model: gpt-4o, region: eu" from {"model":"gpt-4o","region":"eu"}; a missing value reads "none".</summary>
+    public static string Label(string groupKey)
+    {
+        using var json = JsonDocument.Parse(groupKey);
+        return string.Join(", ", json.RootElement.EnumerateObject().Select(p => p.Name + ": " + p.Value.ValueKind switch
+        {
+            JsonValueKind.String => p.Value.GetString(),
+            JsonValueKind.Null => "none",
+            _ => p.Value.GetRawText(),
+        }));
+    }
+}
