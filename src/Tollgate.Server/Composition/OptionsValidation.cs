@@ -71,6 +71,7 @@ public static class OptionsValidation
                 "Tollgate:Database:Provider must be 'sqlite' or 'postgres'")
             .Validate(o => o.SqliteSynchronous.Trim().ToLowerInvariant() is "full" or "normal", "Tollgate:Database:SqliteSynchronous must be 'full' or 'normal'")
             .Validate(o => o.Writers is null or >= 1, "Tollgate:Database:Writers must be at least 1")
+            .Validate(o => o.BulkWriters is null or >= 1, "Tollgate:Database:BulkWriters must be at least 1")
             .Validate(o => o.QueueCapacity >= 1, "Tollgate:Database:QueueCapacity must be at least 1");
         return services;
     }

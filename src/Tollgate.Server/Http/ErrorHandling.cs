@@ -23,6 +23,8 @@ public sealed class ErrorHandling(
             JsonException error => JsonProblem.Describe(error, httpContext, json.Value.SerializerOptions).ToResult(),
             // Events, settlements and LLM logging queue on the same bounded committer as consume: full means 503, not a bug.
             Tollgate.Storage.Database.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Database.OverloadedException.RetryAfter),
+            // Before the outage check, which would read its cause as a plain outage and invite a blind retry.
+            Tollgate.Storage.Database.CommitOutcomeUnknownException => Problems.CommitOutcomeUnknown(httpContext),
             _ when IsOutage(exception) => Outage(httpContext, exception),
             _ => null,
         };

@@ -30,6 +30,18 @@ public static class Problems
         return Create(503, "database_unavailable", "The database is unavailable right now; retry after a few seconds.");
     }
 
+    /// <summary>
+    /// 503 commit_outcome_unknown: the connection broke after the commit was sent, so the request may have been recorded.
+    /// Unlike database_unavailable, a retry is safe only with the same Idempotency-Key, which answers the first outcome.
+    /// </summary>
+    public static ProblemHttpResult CommitOutcomeUnknown(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(503, "commit_outcome_unknown",
+            "The database connection failed while this request was committing, so it may or may not have been recorded; "
+            + "retry only with the same Idempotency-Key.");
+    }
+
     /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>
     public const int DatabaseRetryAfterSeconds = 5;
 

@@ -37,7 +37,9 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// PostgreSQL only: writer connections per node for bulk work (batches of LLM calls), apart from the hot path's
-    /// writers so a large batch neither waits behind nor delays consumes.
+    /// writers, so a consume is not queued behind a large batch. One customer's LLM calls and consumes then commit on
+    /// different writers: a consume that needs a row the batch holds (the LLM budget) waits for its lock, as it would
+    /// for another node's batch.
     /// </summary>
     public int? BulkWriters { get; set; }
 

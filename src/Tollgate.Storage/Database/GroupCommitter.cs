@@ -9,8 +9,9 @@ namespace Tollgate.Storage.Database;
 /// Group commit: concurrent operations on this node share one transaction, each keeps its own decision, and none is
 /// answered before that transaction commits. Operations are partitioned by customer so one customer's operations
 /// keep their order; the dialect says how many partitions (writers) there are. Bulk work (a batch of logged LLM calls) has
-/// writers of its own on PostgreSQL, so a large insert neither waits behind nor holds up the hot path's small batches,
-/// and takes a second database backend. At most <see cref="DatabaseOptions.QueueCapacity"/>
+/// writers of its own on PostgreSQL, so the hot path's small batches are not queued behind a large insert, and the insert
+/// takes a second database backend. A customer's bulk and hot operations are not ordered against each other: where they
+/// share a row (the LLM budget) the later waits for the earlier's lock, as with another node's batch. At most <see cref="DatabaseOptions.QueueCapacity"/>
 /// operations wait or run at once: past that, <see cref="RunAsync{T}"/> refuses at once, so latency and memory stay bounded.
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable

@@ -44,7 +44,7 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
 
     /// <summary>Writers of bulk work besides <see cref="WriterCount"/>; SQLite has one writer for everything.</summary>
-    public int BulkWriterCount(int? configured) => IsPostgres ? Math.Max(1, configured ?? DatabaseOptions.DefaultPostgresBulkWriters) : 0;
+    public int BulkWriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresBulkWriters : 0;
 
     /// <summary>Whether other nodes may write the same database, so what this node remembers of it can go stale.</summary>
     public bool SharedByNodes => IsPostgres;
