@@ -27,13 +27,17 @@ public sealed class RevenueQueries(TollgateDatabase database)
             cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.AmountCents,
                 DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)))], cancellationToken);
 
-    /// <summary>Money collected in [from, to): invoices paid then, less what credit notes refunded then.</summary>
+    /// <summary>
+    /// Money collected in [from, to): invoices paid then, less what credit notes refunded then. A refund counts once Stripe
+    /// has it (succeeded, or pending with Stripe's refund id); a note whose refund Tollgate has not yet handed to Stripe
+    /// (or whose call failed before an answer) has moved no money.
+    /// </summary>
     public Task<long> PaymentsAsync(DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition($"""
             SELECT (SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
                 WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")})
               - (SELECT COALESCE(SUM(refund_amount_cents), 0) FROM credit_notes
-                WHERE refund_status IN ('succeeded', 'pending') AND currency = @currency AND created_at >= @from AND created_at < @to
+                WHERE (refund_status = 'succeeded' OR (refund_status = 'pending' AND stripe_refund_id IS NOT NULL)) AND currency = @currency AND created_at >= @from AND created_at < @to
                     {(customer is null ? "" : "AND customer_id = @customer")})
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
             cancellationToken: cancellationToken)), cancellationToken);
