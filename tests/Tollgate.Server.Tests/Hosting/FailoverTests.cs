@@ -99,9 +99,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
                 $"killed at {killedAt:F1} s, promoted at {promotedAt:F1} s; nodes served again {servedAgain[0]:F1} s and {servedAgain[1]:F1} s " +
                 $"after the promotion; answers during the switch: {string.Join(", ", duringSwitch)}"));
 
+            // A consume whose COMMIT went out just before the kill may have committed: it is told so (commit_outcome_unknown),
+            // still a 503 with Retry-After and never a 500.
             var wrong = answers.Where(a => !(a.Status == 200 || a is { Status: 429, Error: "quota_exceeded" }
-                || a is { Status: 503, Error: "database_unavailable", RetryAfter: true })).ToList();
-            Assert.True(wrong.Count == 0, $"{wrong.Count} answers were neither a 2xx, a 429 decision nor 503 database_unavailable with Retry-After; " +
+                || a is { Status: 503, Error: "database_unavailable" or "commit_outcome_unknown", RetryAfter: true })).ToList();
+            Assert.True(wrong.Count == 0, $"{wrong.Count} answers were neither a 2xx, a 429 decision nor 503 database_unavailable or " +
+                $"commit_outcome_unknown with Retry-After; " +
                 $"the first: {wrong.FirstOrDefault()}");
             Assert.Equal(0, lost);
             Assert.True(used["full"] <= Limit, $"the capped customer used {used["full"]} of {Limit}");
