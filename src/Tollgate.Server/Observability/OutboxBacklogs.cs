@@ -18,7 +18,7 @@ public sealed class OutboxBacklogs
     private readonly TimeProvider _time;
     private readonly ILogger<OutboxBacklogs> _logger;
     private readonly SemaphoreSlim _refreshing = new(1, 1);
-    private volatile Snapshot _last = new([], DateTimeOffset.MinValue, long.MinValue);
+    private volatile Snapshot _last = new([], long.MinValue);
 
     public OutboxBacklogs(IEnumerable<BacklogSource> sources, TimeProvider time, IMeterFactory meters, ILogger<OutboxBacklogs> logger)
     {
@@ -43,7 +43,7 @@ public sealed class OutboxBacklogs
                 read.Add((source.Outbox, backlog, backlog.OldestCreatedAt is { } oldest && oldest < now ? now - oldest : TimeSpan.Zero));
             }
 
-            _last = new Snapshot([.. read.Select(r => new Entry(r.Item1, r.Item2, r.Item3))], now, Environment.TickCount64);
+            _last = new Snapshot([.. read.Select(r => new Entry(r.Item1, r.Item2, r.Item3))], Environment.TickCount64);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -70,5 +70,5 @@ public sealed class OutboxBacklogs
 
     private sealed record Entry(string Outbox, OutboxBacklog Backlog, TimeSpan Age);
 
-    private sealed record Snapshot(IReadOnlyList<Entry> Entries, DateTimeOffset At, long ReadAtTicks);
+    private sealed record Snapshot(IReadOnlyList<Entry> Entries, long ReadAtTicks);
 }
