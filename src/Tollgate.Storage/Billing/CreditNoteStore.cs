@@ -164,7 +164,7 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
         return [.. invoice.Lines.Select((l, i) => Math.Max(0, l.NetCents - taken.GetValueOrDefault(i)))];
     }
 
-    private static Task<string?> StripeInvoiceAsync(DbConnection c, DbTransaction tx, string id, CancellationToken ct) =>
+    private static Task<string?> StripeInvoiceAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken ct) =>
         c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT stripe_invoice_id FROM invoices WHERE id = @id", new { id }, tx, cancellationToken: ct));
 
     private static string? RefundRefusal(Invoice invoice, string? stripeInvoiceId, bool stripeConfigured) =>
@@ -175,8 +175,7 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
 
     /// <summary>The Stripe invoice that paid <paramref name="invoiceId"/>, which a refund goes back through.</summary>
     public Task<string?> StripeInvoiceIdAsync(string invoiceId, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(c => c.ExecuteScalarAsync<string?>(new CommandDefinition(
-            "SELECT stripe_invoice_id FROM invoices WHERE id = @invoiceId", new { invoiceId }, cancellationToken: cancellationToken)), cancellationToken);
+        database.ReadAsync(c => StripeInvoiceAsync(c, null, invoiceId, cancellationToken), cancellationToken);
 
     /// <summary>Records what Stripe answered for a note's refund: succeeded or pending with its refund id, or failed (a retry may try again).</summary>
     public Task<CreditNote> RecordRefundAsync(string id, string status, string? stripeRefundId, CancellationToken cancellationToken = default) =>
