@@ -89,7 +89,7 @@ public static class TollgateHost
         services.AddRazorComponents(); // the pages are Razor components rendered on the server, with no interactivity
         services.AddSingleton<ComponentHtml>();
         services.AddSingleton<Web.Invoices.InvoiceHtml>();
-        services.AddSingleton<Invoices.Pdf.InvoicePdf>();
+        services.AddSingleton<Invoices.InvoicePdf>();
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();

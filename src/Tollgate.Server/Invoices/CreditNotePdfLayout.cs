@@ -1,7 +1,7 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Money;
 
-namespace Tollgate.Server.Invoices.Pdf;
+namespace Tollgate.Server.Invoices;
 
 /// <summary>A credit note on paper: the invoice it corrects, why, what it credits line by line, and where the money went.</summary>
 public static class CreditNotePdfLayout

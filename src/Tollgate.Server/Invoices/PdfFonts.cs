@@ -1,6 +1,6 @@
 using PdfSharp.Fonts;
 
-namespace Tollgate.Server.Invoices.Pdf;
+namespace Tollgate.Server.Invoices;
 
 /// <summary>
 /// DejaVu Sans, shipped inside the server (Fonts/, Bitstream Vera licence), so a PDF renders the same on any host with no
@@ -36,7 +36,7 @@ public sealed class PdfFonts : IFontResolver
 
     private static byte[] Load(string file)
     {
-        using var stream = typeof(PdfFonts).Assembly.GetManifestResourceStream($"Tollgate.Server.Invoices.Pdf.Fonts.{file}")
+        using var stream = typeof(PdfFonts).Assembly.GetManifestResourceStream($"{typeof(PdfFonts).Namespace}.Fonts.{file}")
             ?? throw new InvalidOperationException($"the font {file} is not embedded in the server");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);

@@ -2,7 +2,7 @@ using PdfSharp;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 
-namespace Tollgate.Server.Invoices.Pdf;
+namespace Tollgate.Server.Invoices;
 
 /// <summary>
 /// A4 pages written top to bottom: text placed left, right or wrapped in a column, rules and shaded bands, a new page when

@@ -4,7 +4,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
 using Tollgate.Server.Web.Invoices;
 
-namespace Tollgate.Server.Invoices.Pdf;
+namespace Tollgate.Server.Invoices;
 
 /// <summary>
 /// An invoice on paper, with what the printable HTML invoice shows: seller, customer, number and dates, the lines with their

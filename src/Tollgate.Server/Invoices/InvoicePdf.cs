@@ -7,7 +7,7 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Server.Invoices.Pdf;
+namespace Tollgate.Server.Invoices;
 
 /// <summary>
 /// The PDF of an invoice or a credit note, for GET …/pdf, the portal's "Download PDF" and the invoice e-mail's attachment;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
 
-namespace Tollgate.Server.Invoices.Pdf;
+namespace Tollgate.Server.Invoices;
 
 /// <summary>Who sells and who buys, as both documents print them: the seller's block at the top left, the customer's below.</summary>
 public sealed record PdfParties(string SellerName, SellerOptions Seller, string CustomerId, Customer? Customer)
