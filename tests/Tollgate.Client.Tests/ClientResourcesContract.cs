@@ -108,7 +108,7 @@ public abstract class ClientResourcesContract
             client.Customers.UpsertAsync("c1", new UpsertCustomerRequest(Address: new CustomerAddress(Country: "Germany"))));
 
         Assert.Equal(("10117", "DE", "reverse"), (customer.Address?.PostalCode, customer.Address?.Country, customer.TaxExempt));
-        Assert.Equal([new CustomerTaxIdEntry("eu_vat", "DE987654321")], customer.TaxIds!);
+        Assert.Equal([new CustomerTaxIdEntry("eu_vat", "DE987654321")], customer.TaxIds);
         Assert.Equal("%PDF-"u8.ToArray(), pdf[..5]);
         Assert.Contains("Muster GmbH", await PdfText.ReadAsync(pdf), StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.BadRequest, true), (refused.Status, refused.Message.Contains("address.country", StringComparison.Ordinal)));

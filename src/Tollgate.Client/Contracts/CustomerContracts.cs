@@ -40,7 +40,7 @@ public sealed record CustomerTaxIdEntry(string Type, string Value);
 /// <param name="TaxExempt">"none", "exempt" or "reverse".</param>
 public sealed record CustomerResponse(
     string Id, string? Email, string? Name, IReadOnlyDictionary<string, string> Metadata, bool HasPaymentMethod, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt, CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string TaxExempt = "none");
+    DateTimeOffset UpdatedAt, CustomerAddress? Address, IReadOnlyList<CustomerTaxIdEntry> TaxIds, string TaxExempt);
 
 /// <summary>Puts a customer on a plan.</summary>
 /// <param name="Customer">The customer's id.</param>
