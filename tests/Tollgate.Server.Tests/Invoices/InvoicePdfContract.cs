@@ -67,6 +67,12 @@ public abstract class InvoicePdfContract : ApiContract
         Assert.Contains("Credit applied $0.00", text, StringComparison.Ordinal);
         Assert.Contains("Amount due $20.00", text, StringComparison.Ordinal);
         Assert.Contains("Reverse charge", text, StringComparison.Ordinal);
+        // The printable HTML invoice prints the same billing details.
+        var html = System.Net.WebUtility.HtmlDecode(await (await app.Admin.GetAsync($"/v1/invoices/{invoice}/html")).Content.ReadAsStringAsync());
+        foreach (var buyer in new[] { "Friedrichstraße 123", "10117 Berlin", "EU VAT DE987654321", "Reverse charge" })
+        {
+            Assert.Contains(buyer, html, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -27,15 +27,15 @@ public sealed class InvoicePdfLayoutTests
     }
 
     [Fact]
-    public async Task SixtyLinesFlowOntoASecondPageWithTheColumnHeadsRepeatedAndTheTotalsAfterTheLastLine()
+    public async Task SixtyLinesFlowOverThreePagesWithTheColumnHeadsRepeatedAndTheTotalsAfterTheLastLine()
     {
         var lines = Enumerable.Range(1, 60).Select(i => Line($"API calls, project {i:00}", 100)).ToArray();
 
         var text = await TextAsync(Invoice("USD", lines));
 
-        Assert.Contains("Page 1 of 2", text, StringComparison.Ordinal);
-        Assert.Contains("Page 2 of 2", text, StringComparison.Ordinal);
-        Assert.Equal(2, text.Split("DESCRIPTION PERIOD QTY UNIT PRICE AMOUNT").Length - 1);
+        Assert.Contains("Page 1 of 3", text, StringComparison.Ordinal);
+        Assert.Contains("Page 3 of 3", text, StringComparison.Ordinal);
+        Assert.Equal(3, text.Split("DESCRIPTION PERIOD QTY UNIT PRICE AMOUNT").Length - 1);
         Assert.True(text.IndexOf("project 60", StringComparison.Ordinal) < text.IndexOf("Subtotal $60.00", StringComparison.Ordinal));
         Assert.Contains("Amount due $60.00", text, StringComparison.Ordinal);
         Assert.Contains("The customer is exempt from tax.", text, StringComparison.Ordinal);
