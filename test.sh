@@ -2,7 +2,7 @@
 # Runs every test project on both stores (SQLite and a real PostgreSQL) and exits non-zero on any failure.
 # On a fresh machine it first installs what is missing through apt: the PostgreSQL server, and Chromium (with a font)
 # for the page tests, which drive it through Playwright; python3-aiosmtpd, the SMTP server the e-mail tests send to;
-# pgbouncer, the pooler PgBouncerTests run through.
+# pgbouncer, the pooler PgBouncerTests run through; poppler-utils, whose pdftotext the PDF tests read invoices back with.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,6 +16,7 @@ if ! command -v promtool >/dev/null; then missing+=(prometheus); fi # promtool c
 if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then missing+=(python3-aiosmtpd); fi # the e-mail tests' real SMTP server
 if ! command -v jq >/dev/null; then missing+=(jq); fi # the doc tests run the docs' curl | jq examples as written
 if [ ! -x /usr/sbin/pgbouncer ]; then missing+=(pgbouncer); fi # PgBouncerTests run two nodes through it in transaction mode
+if ! command -v pdftotext >/dev/null; then missing+=(poppler-utils); fi # the PDF tests read invoices back with pdftotext
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} through apt"
   as_root apt-get update -qq

@@ -215,6 +215,13 @@ public sealed class TollgateClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
     }
 
+    /// <summary>Sends a GET whose answer is a file (a PDF) and reads its bytes, turning problem answers into exceptions.</summary>
+    public async Task<byte[]> GetBytesAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendCheckedAsync(HttpMethod.Get, path, null, cancellationToken);
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
     /// <summary>Sends a request whose answer has no body (204), turning problem answers into exceptions.</summary>
     public async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken = default)
     {

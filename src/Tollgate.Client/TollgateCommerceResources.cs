@@ -161,4 +161,8 @@ public sealed class CreditNotesResource(TollgateClient client)
     /// <summary>One credit note, by id or number (CN-2026-000001).</summary>
     public Task<CreditNoteResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
         client.SendAsync<CreditNoteResponse>(HttpMethod.Get, $"v1/credit-notes/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>The credit note as a PDF (application/pdf); an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<byte[]> PdfAsync(string id, CancellationToken cancellationToken = default) =>
+        client.GetBytesAsync($"v1/credit-notes/{Uri.EscapeDataString(id)}/pdf", cancellationToken);
 }

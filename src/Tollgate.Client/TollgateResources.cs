@@ -91,7 +91,7 @@ public sealed class SubscriptionsResource(TollgateClient client)
         client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", null, cancellationToken);
 }
 
-/// <summary>Invoices: <c>invoices.list/get</c> in the other SDKs.</summary>
+/// <summary>Invoices: <c>invoices.list/get/pdf</c> in the other SDKs.</summary>
 public sealed class InvoicesResource(TollgateClient client)
 {
     /// <summary>One page of the customer's invoices, newest first, with its credit balance.</summary>
@@ -120,4 +120,11 @@ public sealed class InvoicesResource(TollgateClient client)
     /// <summary>One invoice with its lines.</summary>
     public Task<InvoiceResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
         client.GetInvoiceAsync(id, cancellationToken);
+
+    /// <summary>
+    /// The invoice as a PDF (application/pdf): the seller, the customer's billing details, the lines, the totals and the credit
+    /// notes. An unknown id throws <see cref="TollgateNotFoundException"/>.
+    /// </summary>
+    public Task<byte[]> PdfAsync(string id, CancellationToken cancellationToken = default) =>
+        client.GetBytesAsync($"v1/invoices/{Uri.EscapeDataString(id)}/pdf", cancellationToken);
 }

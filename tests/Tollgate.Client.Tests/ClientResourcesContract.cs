@@ -91,6 +91,29 @@ public abstract class ClientResourcesContract
         Assert.Equal(["recurring", "proration_credit", "proration_charge"], newest.Lines.Select(l => l.Kind));
         await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.GetInvoiceAsync("in_missing"));
     }
+
+    [Fact]
+    public async Task BillingDetailsRoundTripAndAnInvoiceComesAsPdfBytes()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+
+        var customer = await client.Customers.UpsertAsync("c1", new UpsertCustomerRequest(Name: "Muster GmbH",
+            Address: new CustomerAddress(Line1: "Friedrichstraße 123", City: "Berlin", PostalCode: "10117", Country: "DE"),
+            TaxIds: [new CustomerTaxIdEntry("eu_vat", "DE987654321")], TaxExempt: "reverse"));
+        await client.CreateSubscriptionAsync(new CreateSubscriptionRequest("c1", "silver"));
+        var invoice = (await client.Invoices.ListAsync("c1")).Data[0];
+        var pdf = await client.Invoices.PdfAsync(invoice.Id);
+        var refused = await Assert.ThrowsAsync<TollgateException>(() =>
+            client.Customers.UpsertAsync("c1", new UpsertCustomerRequest(Address: new CustomerAddress(Country: "Germany"))));
+
+        Assert.Equal(("10117", "DE", "reverse"), (customer.Address?.PostalCode, customer.Address?.Country, customer.TaxExempt));
+        Assert.Equal([new CustomerTaxIdEntry("eu_vat", "DE987654321")], customer.TaxIds);
+        Assert.Equal("%PDF-"u8.ToArray(), pdf[..5]);
+        Assert.Contains("Muster GmbH", await PdfText.ReadAsync(pdf), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, true), (refused.Status, refused.Message.Contains("address.country", StringComparison.Ordinal)));
+        await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.Invoices.PdfAsync("in_missing"));
+    }
 }
 
 public sealed class SqliteClientResourcesTests : ClientResourcesContract

@@ -41,7 +41,11 @@ public sealed class SmtpTestServer : IAsyncDisposable
         public string Body(string contentType) => Parts.Single(p => p.ContentType == contentType).Body;
     }
 
-    public sealed record MailPart(string ContentType, string? Charset, string Body);
+    /// <summary>One MIME part: a text part's text, or an attachment's bytes in base64 with its file name.</summary>
+    public sealed record MailPart(string ContentType, string? Charset, string Body, string? FileName = null)
+    {
+        public byte[] Bytes() => Convert.FromBase64String(Body);
+    }
 
     /// <summary>Settings that point Tollgate at this server, polling often.</summary>
     public Dictionary<string, string?> Settings(string from = "Tollgate <billing@tollgate.test>") => new()
@@ -145,7 +149,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 r.GetProperty("from").GetString()!, r.GetProperty("to").GetString()!, r.GetProperty("subject").GetString()!,
                 r.GetProperty("message_id").GetString()!, r.GetProperty("content_type").GetString()!,
                 [.. r.GetProperty("parts").EnumerateArray().Select(p => new MailPart(p.GetProperty("content_type").GetString()!,
-                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!))], r.GetProperty("login").GetString(),
+                    p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!,
+                    p.TryGetProperty("filename", out var name) ? name.GetString() : null))], r.GetProperty("login").GetString(),
                 r.GetProperty("tls").GetBoolean()));
         }
     }

@@ -11,6 +11,7 @@ line says whether it came over TLS.
 """
 import argparse
 import asyncio
+import base64
 import email
 import email.policy
 import json
@@ -51,9 +52,16 @@ class Handler:
                 return f"{code} {code // 100}.3.0 Refused by the test"
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         parts = [
-            {"content_type": part.get_content_type(), "charset": part.get_content_charset(), "body": part.get_content()}
+            {
+                "content_type": part.get_content_type(),
+                "charset": part.get_content_charset(),
+                # A text part as text; an attachment (an invoice's PDF) as base64 of its decoded bytes, with its file name.
+                "body": content if isinstance(content, str) else base64.b64encode(content).decode("ascii"),
+                "filename": part.get_filename(),
+            }
             for part in message.walk()
             if not part.is_multipart()
+            for content in [part.get_content()]
         ]
         print(json.dumps({
             "mail_from": envelope.mail_from,

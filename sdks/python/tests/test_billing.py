@@ -40,6 +40,10 @@ def test_invoices_are_listed_read_printed_and_marked_paid(tg: tollgate.Tollgate,
     first = invoices[0]
     assert tg.invoices.get(first["id"])["number"] == first["number"]
     assert first["number"] in tg.invoices.html(first["id"])
+    pdf = tg.invoices.pdf(first["id"])
+    assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF-")
+    with pytest.raises(tollgate.NotFound):
+        tg.invoices.pdf("in_missing")
     open_one = next(i for i in invoices if i["status"] == "open")
     paid = tg.invoices.mark_paid(open_one["id"])
     assert paid["status"] == "paid" and paid["amount_paid_cents"] == open_one["amount_due_cents"]
@@ -132,3 +136,15 @@ def test_public_pricing_reads_plans_in_order(tg: tollgate.Tollgate) -> None:
     assert {f["code"] for f in tg.pricing.features()} >= {"cv_generate", "job_tracking"}
     with pytest.raises(tollgate.NotFound):
         tg.pricing.plan("nope")
+
+
+def test_billing_details_are_set_read_and_refused_by_field(tg: tollgate.Tollgate, customer: str) -> None:
+    updated = tg.customers.upsert(customer, name="Muster GmbH", tax_exempt="reverse",
+                                  address={"line1": "Friedrichstraße 123", "city": "Berlin", "postal_code": "10117", "country": "DE"},
+                                  tax_ids=[{"type": "eu_vat", "value": "DE987654321"}])
+    assert updated["address"] is not None and updated["address"]["country"] == "DE"
+    assert (updated["tax_ids"], updated["tax_exempt"]) == ([{"type": "eu_vat", "value": "DE987654321"}], "reverse")
+    assert tg.customers.get(customer)["address"] == updated["address"]
+    with pytest.raises(tollgate.ValidationFailed) as e:
+        tg.customers.upsert(customer, address={"line1": "x", "country": "Germany"})
+    assert "address.country" in str(e.value)

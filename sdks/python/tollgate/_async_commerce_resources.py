@@ -128,3 +128,7 @@ class AsyncCreditNotes(_AsyncResource):
     async def get(self, id: str) -> CreditNote:
         """One credit note, by id or number (CN-2026-000001)."""
         return await self._send(Call("GET", f"v1/credit-notes/{c.seg(id)}"))
+
+    async def pdf(self, id: str) -> bytes:
+        """The credit note as a PDF; an unknown id raises NotFound."""
+        return await self._send(Call("GET", f"v1/credit-notes/{c.seg(id)}/pdf", binary=True))

@@ -10,7 +10,7 @@ from . import _calls as c
 from . import webhooks as _webhooks
 from ._core import Call, AsyncCore
 from ._pagination import AsyncPager
-from .types import (Alert, PropertyEvent, CheckoutSession, Customer, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
+from .types import (Address, Alert, PropertyEvent, CheckoutSession, Customer, TaxExempt, TaxId, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
                     Event, Invoice, LlmBatchResult, LlmBudget, LlmCall, LlmCallRecord, LlmCallResult, PortalLink, PortalSession, RecordedEvent,
                     CancelReason, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer, UsageHistory)
 
@@ -27,9 +27,13 @@ class _AsyncResource:
 
 class AsyncCustomers(_AsyncResource):
     async def upsert(self, id: str, *, email: str | None = None, name: str | None = None, metadata: Mapping[str, str] | None = None,
-               has_payment_method: bool | None = None) -> Customer:
-        """Creates the customer or updates it; fields left out keep their stored values."""
-        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method))
+               has_payment_method: bool | None = None, address: Address | None = None, tax_ids: Iterable[TaxId] | None = None,
+               tax_exempt: TaxExempt | None = None) -> Customer:
+        """Creates the customer or updates it; fields left out keep their stored values.
+
+        ``address``, ``tax_ids`` and ``tax_exempt`` are the billing details invoices print; an address or a list sent replaces
+        the stored one, and a bad one raises a validation error naming the field (``address.country``, ``tax_ids[0].type``)."""
+        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method, address, tax_ids, tax_exempt))
 
     async def get(self, id: str) -> Customer:
         """Reads a customer; an unknown id raises NotFound."""
@@ -247,6 +251,10 @@ class AsyncInvoices(_AsyncResource):
     async def html(self, id: str) -> str:
         """The printable invoice page."""
         return await self._send(Call("GET", f"v1/invoices/{c.seg(id)}/html", raw=True))
+
+    async def pdf(self, id: str) -> bytes:
+        """The invoice as a PDF (seller, billing details, lines, totals, credit notes); an unknown id raises NotFound."""
+        return await self._send(Call("GET", f"v1/invoices/{c.seg(id)}/pdf", binary=True))
 
     async def mark_paid(self, id: str) -> Invoice:
         return await self._send(Call("POST", f"v1/invoices/{c.seg(id)}/mark-paid"))

@@ -16,9 +16,11 @@ def seg(value: str) -> str:
 
 
 def upsert_customer(id: str, email: str | None, name: str | None, metadata: Mapping[str, str] | None,
-                    has_payment_method: bool | None) -> Call:
+                    has_payment_method: bool | None, address: Mapping[str, Any] | None = None,
+                    tax_ids: Iterable[Mapping[str, Any]] | None = None, tax_exempt: str | None = None) -> Call:
     body = {"email": email, "name": name, "metadata": dict(metadata) if metadata is not None else None,
-            "has_payment_method": has_payment_method}
+            "has_payment_method": has_payment_method, "address": dict(address) if address is not None else None,
+            "tax_ids": [dict(t) for t in tax_ids] if tax_ids is not None else None, "tax_exempt": tax_exempt}
     return Call("PUT", f"v1/customers/{seg(id)}", body)
 
 

@@ -128,3 +128,7 @@ class CreditNotes(_Resource):
     def get(self, id: str) -> CreditNote:
         """One credit note, by id or number (CN-2026-000001)."""
         return self._send(Call("GET", f"v1/credit-notes/{c.seg(id)}"))
+
+    def pdf(self, id: str) -> bytes:
+        """The credit note as a PDF; an unknown id raises NotFound."""
+        return self._send(Call("GET", f"v1/credit-notes/{c.seg(id)}/pdf", binary=True))

@@ -31,7 +31,8 @@ class Call:
     path: str
     body: Any = None
     params: Mapping[str, Any] | None = None
-    raw: bool = False
+    raw: bool = False  # the body as text (an HTML page)
+    binary: bool = False  # the body as bytes (a PDF)
     headers: Mapping[str, str] | None = None  # per call, such as an Idempotency-Key its retries repeat
 
 
@@ -131,7 +132,7 @@ def retry_delay(attempt: int, error: TollgateError | None) -> float | None:
 
 
 def _answer(response: httpx.Response, call: Call) -> Any:
-    return response.text if call.raw else loads(response.content)
+    return response.content if call.binary else response.text if call.raw else loads(response.content)
 
 
 class SyncCore:

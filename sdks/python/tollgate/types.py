@@ -9,6 +9,26 @@ from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict
 
 
+class Address(TypedDict, total=False):
+    """A billing address; ``country`` (ISO 3166-1 alpha-2, such as ``"DE"``) is required, the rest optional."""
+    line1: str | None
+    line2: str | None
+    city: str | None
+    postal_code: str | None
+    state: str | None
+    country: str
+
+
+class TaxId(TypedDict):
+    """A customer's tax id: ``type`` from Stripe's list (``eu_vat``, ``gb_vat``, ``us_ein``, …) and the id as issued."""
+    type: str
+    value: str
+
+
+TaxExempt = Literal["none", "exempt", "reverse"]
+"""Whether tax applies to the customer: ``reverse`` is the EU B2B reverse charge."""
+
+
 class Customer(TypedDict):
     id: str
     email: str | None
@@ -17,6 +37,9 @@ class Customer(TypedDict):
     has_payment_method: bool
     created_at: str
     updated_at: str
+    address: Address | None
+    tax_ids: list[TaxId]
+    tax_exempt: TaxExempt
 
 
 CancelReason = Literal["too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex",

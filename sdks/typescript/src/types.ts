@@ -8,9 +8,38 @@ export type Customer = {
   hasPaymentMethod: boolean;
   createdAt: string;
   updatedAt: string;
+  /** The billing address invoices print, or null. */
+  address: Address | null;
+  taxIds: TaxId[];
+  taxExempt: TaxExempt;
 };
 
-export type CustomerUpsert = { email?: string; name?: string; metadata?: Record<string, string>; hasPaymentMethod?: boolean };
+/** A billing address; `country` is ISO 3166-1 alpha-2 in upper case ("DE"). */
+export type Address = {
+  line1?: string | null;
+  line2?: string | null;
+  city?: string | null;
+  postalCode?: string | null;
+  state?: string | null;
+  country: string;
+};
+
+/** A customer's tax id: `type` from Stripe's list (`eu_vat`, `gb_vat`, `us_ein`, …) and the id as issued. */
+export type TaxId = { type: string; value: string };
+
+/** Whether tax applies to the customer: `reverse` is the EU B2B reverse charge. */
+export type TaxExempt = "none" | "exempt" | "reverse";
+
+/** Fields left out keep their stored values; an `address` or `taxIds` sent replaces the stored one. */
+export type CustomerUpsert = {
+  email?: string;
+  name?: string;
+  metadata?: Record<string, string>;
+  hasPaymentMethod?: boolean;
+  address?: Address;
+  taxIds?: TaxId[];
+  taxExempt?: TaxExempt;
+};
 
 /** The decision on one feature and the counter behind it (`Decision` in the Python SDK, `EntitlementResponse` in .NET). */
 export type Decision = {

@@ -131,6 +131,10 @@ test("subscriptions are created, previewed, changed, listed, canceled and uncanc
   assert.equal(invoice.customer, customer);
   assert.ok(Number.isInteger(invoice.amountDueCents));
   assert.match(await tg.invoices.html(invoice.id), /<html/i);
+  const pdf = await tg.invoices.pdf(invoice.id);
+  assert.ok(pdf instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(pdf.subarray(0, 5)), "%PDF-");
+  await assert.rejects(tg.invoices.pdf("in_missing"), (e) => e.status === 404);
   assert.ok(invoices.balanceCents && typeof invoices.balanceCents === "object");
 });
 
@@ -170,4 +174,19 @@ test("pricing reads the public plans", async () => {
   const pro = plans.find((p) => p.code === "pro");
   assert.equal(pro.prices.find((p) => p.billingPeriod === "monthly").displayPrice, "$29.00");
   assert.equal((await tg.pricing.plan("pro")).code, "pro");
+});
+
+test("billing details are set, read back and refused by field", async () => {
+  const { tg, customer } = await withCustomer();
+  const updated = await tg.customers.upsert(customer, {
+    name: "Muster GmbH",
+    address: { line1: "Friedrichstraße 123", city: "Berlin", postalCode: "10117", country: "DE" },
+    taxIds: [{ type: "eu_vat", value: "DE987654321" }],
+    taxExempt: "reverse",
+  });
+  assert.deepEqual([updated.address?.postalCode, updated.address?.country, updated.taxIds, updated.taxExempt],
+    ["10117", "DE", [{ type: "eu_vat", value: "DE987654321" }], "reverse"]);
+  assert.deepEqual((await tg.customers.get(customer)).address, updated.address);
+  await assert.rejects(tg.customers.upsert(customer, { address: { country: "Germany" } }),
+    (e) => e.status === 400 && String(e.message).includes("address.country"));
 });

@@ -5,8 +5,27 @@ namespace Tollgate.Client.Contracts;
 /// <param name="Name">The customer's display name.</param>
 /// <param name="Metadata">Up to 50 string pairs the operator keeps with the customer; replaces the stored set when sent.</param>
 /// <param name="HasPaymentMethod">Whether the customer can pay; a trial may be set to cancel without one.</param>
+/// <param name="Address">The billing address printed on invoices; replaces the stored one when sent.</param>
+/// <param name="TaxIds">Up to 5 tax ids printed on invoices (type from Stripe's list, e.g. eu_vat, gb_vat, us_ein); replaces the stored list.</param>
+/// <param name="TaxExempt">"none" (default), "exempt" or "reverse" (EU B2B reverse charge).</param>
 public sealed record UpsertCustomerRequest(
-    string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null, bool? HasPaymentMethod = null);
+    string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null, bool? HasPaymentMethod = null,
+    CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string? TaxExempt = null);
+
+/// <summary>A customer's billing address.</summary>
+/// <param name="Line1">Street and number.</param>
+/// <param name="Line2">Apartment, suite, building.</param>
+/// <param name="City">City or town.</param>
+/// <param name="PostalCode">Postal or ZIP code.</param>
+/// <param name="State">State, county, province or region.</param>
+/// <param name="Country">ISO 3166-1 alpha-2 code in upper case, e.g. "DE"; required.</param>
+public sealed record CustomerAddress(
+    string? Line1 = null, string? Line2 = null, string? City = null, string? PostalCode = null, string? State = null, string? Country = null);
+
+/// <summary>A customer's tax id.</summary>
+/// <param name="Type">Stripe's tax id type, e.g. "eu_vat", "gb_vat", "us_ein".</param>
+/// <param name="Value">The id as issued, e.g. "DE123456789".</param>
+public sealed record CustomerTaxIdEntry(string Type, string Value);
 
 /// <summary>A customer, identified by the operator's own id for them.</summary>
 /// <param name="Id">The operator's id for the customer.</param>
@@ -16,9 +35,12 @@ public sealed record UpsertCustomerRequest(
 /// <param name="HasPaymentMethod">Whether the customer can pay.</param>
 /// <param name="CreatedAt">When Tollgate first saw the customer.</param>
 /// <param name="UpdatedAt">When the customer last changed.</param>
+/// <param name="Address">The billing address, if set.</param>
+/// <param name="TaxIds">The tax ids (empty when none).</param>
+/// <param name="TaxExempt">"none", "exempt" or "reverse".</param>
 public sealed record CustomerResponse(
     string Id, string? Email, string? Name, IReadOnlyDictionary<string, string> Metadata, bool HasPaymentMethod, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt, CustomerAddress? Address, IReadOnlyList<CustomerTaxIdEntry> TaxIds, string TaxExempt);
 
 /// <summary>Puts a customer on a plan.</summary>
 /// <param name="Customer">The customer's id.</param>

@@ -1,6 +1,9 @@
 namespace Tollgate.Core.Customers;
 
-/// <summary>A customer of the operator's product, identified by the product's own id for them.</summary>
+/// <summary>
+/// A customer of the operator's product, identified by the product's own id for them, with the billing details its
+/// invoices print: the name, a postal address, tax ids and whether tax applies (<see cref="TaxExemptions"/>).
+/// </summary>
 public sealed record Customer(
     string Id,
     string? Email,
@@ -8,4 +11,10 @@ public sealed record Customer(
     IReadOnlyDictionary<string, string> Metadata,
     bool HasPaymentMethod,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    PostalAddress? Address = null,
+    IReadOnlyList<CustomerTaxId>? TaxIds = null,
+    string TaxExempt = TaxExemptions.None)
+{
+    public IReadOnlyList<CustomerTaxId> TaxIds { get; init; } = TaxIds ?? [];
+}

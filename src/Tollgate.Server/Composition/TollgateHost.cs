@@ -89,6 +89,7 @@ public static class TollgateHost
         services.AddRazorComponents(); // the pages are Razor components rendered on the server, with no interactivity
         services.AddSingleton<ComponentHtml>();
         services.AddSingleton<Web.Invoices.InvoiceHtml>();
+        services.AddSingleton<Invoices.InvoicePdf>();
         services.AddSingleton<PageSigning>();
         services.AddSingleton<PortalData>();
         services.AddSingleton<AdminSession>();
@@ -191,6 +192,7 @@ public static class TollgateHost
         app.MapEntitlements();
         app.MapEvents();
         app.MapInvoices();
+        Invoices.InvoicePdfApi.MapInvoicePdfs(app);
         Tollgate.Server.CreditNotes.CreditNotesApi.MapCreditNotes(app);
         app.MapSaasStats();
         app.MapLlmUsage();

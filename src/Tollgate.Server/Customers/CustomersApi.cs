@@ -26,7 +26,8 @@ public static class CustomersApi
         return group;
     }
 
-    public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt);
+    public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt,
+        BillingDetailsWire.ToWire(c.Address), BillingDetailsWire.ToWire(c.TaxIds), c.TaxExempt);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
         string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, CancellationToken cancellationToken)
@@ -36,6 +37,7 @@ public static class CustomersApi
             ("email", request.Email is null || EmailAddress.IsValid(request.Email) ? null : EmailAddress.Hint),
             ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
             ("metadata", MetadataProblem(request.Metadata)));
+        BillingDetailsWire.Validate(request, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -49,7 +51,8 @@ public static class CustomersApi
         (Customer Customer, bool Created) upserted;
         try
         {
-            upserted = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, request.HasPaymentMethod, cancellationToken);
+            upserted = await customers.UpsertAsync(id, request.Email, request.Name, request.Metadata, request.HasPaymentMethod,
+                BillingDetailsWire.ToChange(request), cancellationToken);
         }
         catch (CustomerDeletedException deleted)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Tollgate.Core.Money;
+using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
@@ -11,10 +12,10 @@ namespace Tollgate.Server.Email;
 
 /// <summary>
 /// Turns a queued message into its e-mail: the template of its kind filled from the event's data, and for invoices the
-/// printable invoice (the page GET /v1/invoices/{id}/html serves) with the template's words above it.
+/// printable invoice (the page GET /v1/invoices/{id}/html serves) with the template's words above it, and its PDF attached.
 /// </summary>
 public sealed class EmailComposer(
-    EmailTemplates templates, InvoiceStore invoices, CustomerStore customers, CatalogCache catalog, InvoiceHtml html)
+    EmailTemplates templates, InvoiceStore invoices, CustomerStore customers, CatalogCache catalog, InvoiceHtml html, InvoicePdf pdf)
 {
     public async Task<RenderedEmail> ComposeAsync(ClaimedEmail message, CancellationToken cancellationToken)
     {
@@ -39,7 +40,10 @@ public sealed class EmailComposer(
                 fields["period_start"] = Date(invoice.PeriodStart);
                 fields["period_end"] = Date(invoice.PeriodEnd);
                 var intro = templates.Render(message.Kind, fields);
-                return intro with { Html = WithIntro(await html.RenderAsync(invoice, customer, cancellationToken), intro.Html) };
+                // The PDF is drawn when the message is sent, from the invoice as it stands then (paid, credited), as the HTML is.
+                var attachment = new EmailAttachment(InvoicePdf.FileName("invoice", invoice.Number ?? invoice.Id), InvoicePdf.ContentType,
+                    await pdf.InvoiceAsync(invoice, customer, cancellationToken));
+                return intro with { Html = WithIntro(await html.RenderAsync(invoice, customer, cancellationToken), intro.Html), Attachments = [attachment] };
             case EmailKinds.Budget:
                 // A budget's amounts are nano-USD in the alert; the e-mail says dollars, to the cent or finer, as the alert's message does.
                 fields["message"] = Text(data, "message");

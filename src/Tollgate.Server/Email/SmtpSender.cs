@@ -9,15 +9,18 @@ using MimeKit;
 
 namespace Tollgate.Server.Email;
 
-/// <summary>A rendered e-mail: its subject, and the same content as plain text and as HTML.</summary>
-public sealed record RenderedEmail(string Subject, string Text, string Html);
+/// <summary>A rendered e-mail: its subject, the same content as plain text and as HTML, and any files attached (an invoice's PDF).</summary>
+public sealed record RenderedEmail(string Subject, string Text, string Html, IReadOnlyList<EmailAttachment>? Attachments = null);
+
+/// <summary>A file attached to an e-mail.</summary>
+public sealed record EmailAttachment(string FileName, string ContentType, byte[] Content);
 
 /// <summary>How an SMTP attempt ended: sent, refused for now (retry), refused for good, or not reached at all (retry).</summary>
 public sealed record SmtpResult(bool Sent, bool Permanent, int? Status, string? Error);
 
 /// <summary>
 /// Sends through the configured SMTP server with MailKit: plain, STARTTLS or implicit TLS, SASL authentication when a
-/// username is set, and a multipart/alternative body of text and HTML. It adds no trace headers: trace context stays inside.
+/// username is set, and a multipart/alternative body of text and HTML (inside multipart/mixed when files are attached). It adds no trace headers: trace context stays inside.
 /// </summary>
 public sealed class SmtpSender(IOptions<EmailOptions> options)
 {
@@ -97,12 +100,18 @@ public sealed class SmtpSender(IOptions<EmailOptions> options)
 
     private static MimeMessage Compose(SmtpOptions smtp, string to, string messageId, RenderedEmail email)
     {
+        var body = new BodyBuilder { TextBody = email.Text, HtmlBody = email.Html };
+        foreach (var attachment in email.Attachments ?? [])
+        {
+            body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType));
+        }
+
         var message = new MimeMessage
         {
             Subject = email.Subject,
             // A stable Message-ID per event and recipient lets a mailbox drop a copy a crash between send and record could repeat.
             MessageId = $"{messageId}@tollgate",
-            Body = new BodyBuilder { TextBody = email.Text, HtmlBody = email.Html }.ToMessageBody(),
+            Body = body.ToMessageBody(),
         };
         message.From.Add(MailboxAddress.Parse(smtp.From!));
         message.To.Add(MailboxAddress.Parse(to));

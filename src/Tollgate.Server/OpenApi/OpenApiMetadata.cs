@@ -37,4 +37,9 @@ public static class OpenApiMetadata
     public static TBuilder ProducesText<TBuilder>(this TBuilder builder, string contentType, int status = StatusCodes.Status200OK)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(string), [contentType]));
+
+    /// <summary>A binary answer, such as application/pdf: a Stream is documented as a string of format binary.</summary>
+    public static TBuilder ProducesBinary<TBuilder>(this TBuilder builder, string contentType, int status = StatusCodes.Status200OK)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(Stream), [contentType]));
 }

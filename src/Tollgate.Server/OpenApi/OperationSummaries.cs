@@ -111,6 +111,8 @@ public static class OperationSummaries
             "What the next renewal would issue if it ran now: the fee, usage and overage to date, pending items, the discount and credit; " +
             "status `upcoming`, no number, nothing written. 404 with resource `upcoming_invoice` without a live subscription that invoices again."),
         ["GET /v1/invoices/{id}/html"] = new("Get a printable invoice", "HTML with the seller, the buyer, the lines and the totals."),
+        ["GET /v1/invoices/{id}/pdf"] = new("Get an invoice's PDF",
+            "application/pdf with the seller, the customer's billing details, the lines, the totals and the credit notes."),
         ["POST /v1/invoices/{id}/mark-paid"] = new("Mark an invoice paid", "For payments collected outside Stripe."),
         ["POST /v1/invoices/{id}/void"] = new("Void an invoice"),
         ["POST /v1/invoices/{id}/mark-uncollectible"] = new("Mark an invoice uncollectible"),
@@ -122,6 +124,7 @@ public static class OperationSummaries
         ["GET /v1/invoices/{id}/credit-notes"] = new("List an invoice's credit notes", "Newest first."),
         ["GET /v1/credit-notes"] = new("List credit notes", "Newest first, by customer and invoice."),
         ["GET /v1/credit-notes/{id}"] = new("Get a credit note", "By id or number (CN-2026-000001)."),
+        ["GET /v1/credit-notes/{id}/pdf"] = new("Get a credit note's PDF", "application/pdf: the invoice it corrects, its lines and where the money went."),
 
         // Payments and the portal
         ["POST /v1/billing/checkout-sessions"] = new("Start a Stripe Checkout for a plan"),

@@ -17,7 +17,7 @@ public enum ErasureOutcome
 
 /// <summary>
 /// Erases a customer's personal data in one transaction and keeps every id and amount, so invoices, revenue and LLM
-/// cost stay true: the customer row keeps its id and dates; e-mail, name, metadata, the Stripe link, usage-event
+/// cost stay true: the customer row keeps its id and dates; e-mail, name, postal address, tax ids, metadata, the Stripe link, usage-event
 /// properties and metadata, reservations' metadata, LLM call metadata, cancel comments, credit notes' memos and the personal fields of
 /// customer.created webhook payloads go.
 /// </summary>
@@ -46,7 +46,7 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
             var args = new { id, now = now.ToUnixTimeMilliseconds() };
             await ExecuteAsync(c, tx, """
                 UPDATE customers SET email = NULL, name = NULL, metadata_json = '{}', has_payment_method = @no, stripe_customer_id = NULL,
-                    deleted_at = @now, updated_at = @now
+                    address_json = NULL, tax_ids_json = '[]', deleted_at = @now, updated_at = @now
                 WHERE id = @id
                 """, new { args.id, args.now, no = false }, cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE llm_calls SET metadata_json = NULL WHERE customer_id = @id AND metadata_json IS NOT NULL", args,

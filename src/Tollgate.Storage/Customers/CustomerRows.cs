@@ -15,10 +15,28 @@ internal sealed class CustomerRow
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
     public long? DeletedAt { get; set; }
+    public string? AddressJson { get; set; }
+    public string TaxIdsJson { get; set; } = "[]";
+    public string TaxExempt { get; set; } = TaxExemptions.None;
 
     public Customer ToDomain() => new(Id, Email, Name,
         JsonSerializer.Deserialize<Dictionary<string, string>>(MetadataJson) ?? [], HasPaymentMethod,
-        DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt));
+        DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt),
+        AddressJson is null ? null : JsonSerializer.Deserialize<PostalAddress>(AddressJson, BillingJson.Options),
+        JsonSerializer.Deserialize<List<CustomerTaxId>>(TaxIdsJson, BillingJson.Options) ?? [], TaxExempt);
+}
+
+/// <summary>The billing details' JSON columns, in the wire's snake_case so an export reads them as the API shows them.</summary>
+internal static class BillingJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static string? Address(PostalAddress? address) => address is null ? null : JsonSerializer.Serialize(address, Options);
+
+    public static string TaxIds(IReadOnlyList<CustomerTaxId> taxIds) => JsonSerializer.Serialize(taxIds, Options);
 }
 
 internal sealed class SubscriptionRow

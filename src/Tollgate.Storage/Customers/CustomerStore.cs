@@ -11,9 +11,15 @@ namespace Tollgate.Storage.Customers;
 public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)
 {
     /// <summary>Creates or updates a customer; <c>Created</c> says which.</summary>
-    public async Task<(Customer Customer, bool Created)> UpsertAsync(
+    public Task<(Customer Customer, bool Created)> UpsertAsync(
         string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, bool? hasPaymentMethod = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        UpsertAsync(id, email, name, metadata, hasPaymentMethod, new BillingDetailsChange(), cancellationToken);
+
+    /// <summary>Creates or updates a customer with its billing details (each part left null keeps its stored value).</summary>
+    public async Task<(Customer Customer, bool Created)> UpsertAsync(
+        string id, string? email, string? name, IReadOnlyDictionary<string, string>? metadata, bool? hasPaymentMethod,
+        BillingDetailsChange billing, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var row = await database.WriteAsync(async (c, tx) =>
@@ -24,10 +30,13 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             {
                 Id = id, Email = email, Name = name, MetadataJson = metadata is null ? "{}" : JsonSerializer.Serialize(metadata),
                 HasPaymentMethod = hasPaymentMethod ?? false, CreatedAt = now, UpdatedAt = now,
+                AddressJson = BillingJson.Address(billing.Address), TaxIdsJson = BillingJson.TaxIds(billing.TaxIds ?? []),
+                TaxExempt = billing.TaxExempt ?? TaxExemptions.None,
             };
             var created = await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at)
-                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt)
+                INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at, address_json, tax_ids_json,
+                    tax_exempt)
+                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt, @AddressJson, @TaxIdsJson, @TaxExempt)
                 ON CONFLICT (id) DO NOTHING
                 """, fresh, tx, cancellationToken: cancellationToken)) == 1;
             if (created)
@@ -54,10 +63,13 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 HasPaymentMethod = hasPaymentMethod ?? existing.HasPaymentMethod,
                 CreatedAt = existing.CreatedAt,
                 UpdatedAt = now,
+                AddressJson = billing.Address is null ? existing.AddressJson : BillingJson.Address(billing.Address),
+                TaxIdsJson = billing.TaxIds is null ? existing.TaxIdsJson : BillingJson.TaxIds(billing.TaxIds),
+                TaxExempt = billing.TaxExempt ?? existing.TaxExempt,
             };
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE customers SET email = @Email, name = @Name, metadata_json = @MetadataJson, has_payment_method = @HasPaymentMethod,
-                    updated_at = @UpdatedAt
+                    updated_at = @UpdatedAt, address_json = @AddressJson, tax_ids_json = @TaxIdsJson, tax_exempt = @TaxExempt
                 WHERE id = @Id
                 """, merged, tx, cancellationToken: cancellationToken));
             return (Row: merged, Created: false);
@@ -122,6 +134,9 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             $"SELECT {SubscriptionRow.Columns} FROM subscriptions WHERE customer_id = @customerId ORDER BY created_at DESC",
             new { customerId }, cancellationToken: cancellationToken))).Select(r => r.ToDomain())], cancellationToken);
 }
+
+/// <summary>Billing details sent with an upsert: each part left null keeps what is stored; a list sent replaces the stored one.</summary>
+public sealed record BillingDetailsChange(PostalAddress? Address = null, IReadOnlyList<CustomerTaxId>? TaxIds = null, string? TaxExempt = null);
 
 /// <summary>A PUT of a deleted customer's id: the id stays taken, so old invoices and metrics never merge with a new customer.</summary>
 public sealed class CustomerDeletedException(string id) : Exception($"Customer '{id}' was deleted; its id cannot be used again.")

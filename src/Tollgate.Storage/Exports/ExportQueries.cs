@@ -81,8 +81,9 @@ public sealed class ExportQueries(TollgateDatabase database)
         new("customers", [
             C("created_at", ExportColumnType.Instant), C("id"), C("email"), C("name"), C("metadata", ExportColumnType.Json),
             C("has_payment_method", ExportColumnType.Boolean), C("updated_at", ExportColumnType.Instant), C("deleted_at", ExportColumnType.Instant),
+            C("address", ExportColumnType.Json), C("tax_ids", ExportColumnType.Json), C("tax_exempt"),
         ], """
-            SELECT created_at, id, email, name, metadata_json, has_payment_method, updated_at, deleted_at
+            SELECT created_at, id, email, name, metadata_json, has_payment_method, updated_at, deleted_at, address_json, tax_ids_json, tax_exempt
             FROM customers WHERE created_at >= @from AND created_at < @to ORDER BY created_at, id
             """),
     ];

@@ -16,7 +16,12 @@ public abstract class CustomerDeletionContract : ApiContract
         var app = await StartAsync(ApiSetup.LlmCatalog());
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
             new { url = "https://hooks.example.com/a", events = new[] { "customer.created", "customer.deleted" } });
-        await app.Admin.PutJsonAsync("/v1/customers/ada", new { email = Email, name = Name, metadata = new { phone = "+44 20 7946 0000" } });
+        await app.Admin.PutJsonAsync("/v1/customers/ada", new
+        {
+            email = Email, name = Name, metadata = new { phone = "+44 20 7946 0000" },
+            address = new { line1 = "12 St James's Square", city = "London", postal_code = "SW1Y 4JH", country = "GB" },
+            tax_ids = new[] { new { type = "gb_vat", value = "GB111222333" } }, tax_exempt = "exempt",
+        });
         await app.SubscribeAsync("ada", "pro");
         await app.ConsumeAsync("ada", "chat", 3);
         await app.Admin.PostJsonAsync("/v1/events", new
@@ -50,6 +55,10 @@ public abstract class CustomerDeletionContract : ApiContract
         var customer = await db.ReadAsync(c => c.QuerySingleAsync<(string? Email, string? Name, string Metadata, string? Stripe, long? DeletedAt)>(
             "SELECT email, name, metadata_json, stripe_customer_id, deleted_at FROM customers WHERE id = 'ada'"));
         Assert.Equal((null, null, "{}", null), (customer.Email, customer.Name, customer.Metadata, customer.Stripe));
+        // The billing address and tax ids go; whether tax applied stays beside the invoices it explains.
+        var billing = await db.ReadAsync(c => c.QuerySingleAsync<(string? Address, string TaxIds, string TaxExempt)>(
+            "SELECT address_json, tax_ids_json, tax_exempt FROM customers WHERE id = 'ada'"));
+        Assert.Equal((null, "[]", "exempt"), (billing.Address, billing.TaxIds, billing.TaxExempt));
         Assert.NotNull(customer.DeletedAt);
         Assert.Equal(0L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM llm_calls WHERE customer_id = 'ada' AND metadata_json IS NOT NULL")));
@@ -122,6 +131,10 @@ public abstract class CustomerDeletionContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal((Email, Name, "+44 20 7946 0000"), (export["customer"]!["email"].Value<string>(), export["customer"]!["name"].Value<string>(),
             export["customer"]!["metadata"]!["phone"].Value<string>()));
+        Assert.Equal(("12 St James's Square", "SW1Y 4JH", "GB"), (export["customer"]!["address"]!["line1"].Value<string>(),
+            export["customer"]!["address"]!["postal_code"].Value<string>(), export["customer"]!["address"]!["country"].Value<string>()));
+        Assert.Equal(("gb_vat", "GB111222333", "exempt"), (export["customer"]!["tax_ids"]![0]!["type"].Value<string>(),
+            export["customer"]!["tax_ids"]![0]!["value"].Value<string>(), export["customer"]!["tax_exempt"].Value<string>()));
         Assert.Equal("pro", export["subscriptions"]![0]!["plan_code"].Value<string>());
         Assert.Equal(Email, export["llm_calls"]![0]!["metadata"]!["prompt_owner"].Value<string>());
         Assert.Equal("ada-taxes.csv", export["usage_events"]![0]!["properties"]!["file"].Value<string>());

@@ -43,7 +43,42 @@ public abstract class CustomersApiContract : ApiContract
         Assert.Equal(1L, announced);
     }
 
+    [Fact]
+    public async Task BillingDetailsAreSetByPutReturnedByGetAndKeptWhenLeftOut()
+    {
+        await using var app = await RulesAsync();
+
+        var created = await (await app.Admin.PutJsonAsync("/v1/customers/acme", new
+        {
+            name = "Acme GmbH",
+            address = new { line1 = "Unter den Linden 1", city = "Berlin", postal_code = "10117", country = "DE" },
+            tax_ids = new[] { new { type = "eu_vat", value = "DE123456789" } },
+            tax_exempt = "reverse",
+        })).ReadAsync();
+        await app.Admin.PutJsonAsync("/v1/customers/acme", new { email = "ap@acme.example" });
+        var kept = await (await app.Admin.GetAsync("/v1/customers/acme")).ReadAsync();
+        await app.Admin.PutJsonAsync("/v1/customers/acme", new { tax_ids = Array.Empty<object>(), tax_exempt = "none" });
+        var cleared = await (await app.Admin.GetAsync("/v1/customers/acme")).ReadAsync();
+        var plain = await (await app.Admin.PutJsonAsync("/v1/customers/plain", new { })).ReadAsync();
+
+        Assert.Equal(("Unter den Linden 1", null, "Berlin", "10117", null, "DE"), (created["address"]!["line1"].Value<string>(),
+            created["address"]!["line2"].Value<string>(), created["address"]!["city"].Value<string>(), created["address"]!["postal_code"].Value<string>(),
+            created["address"]!["state"].Value<string>(), created["address"]!["country"].Value<string>()));
+        Assert.Equal(("eu_vat", "DE123456789", "reverse"), (created["tax_ids"]![0]!["type"].Value<string>(), created["tax_ids"]![0]!["value"].Value<string>(),
+            created["tax_exempt"].Value<string>()));
+        Assert.Equal(("ap@acme.example", "Berlin", "DE123456789", "reverse"), (kept["email"].Value<string>(), kept["address"]!["city"].Value<string>(),
+            kept["tax_ids"]![0]!["value"].Value<string>(), kept["tax_exempt"].Value<string>()));
+        Assert.Equal((0, "none", "Berlin"), (cleared["tax_ids"]!.AsArray().Count, cleared["tax_exempt"].Value<string>(), cleared["address"]!["city"].Value<string>()));
+        Assert.Equal((null, 0, "none"), (plain["address"], plain["tax_ids"]!.AsArray().Count, plain["tax_exempt"].Value<string>()));
+    }
+
     [Theory]
+    [InlineData("{\"address\": {\"line1\": \"1 Main St\", \"country\": \"XX\"}}", "address.country")]
+    [InlineData("{\"address\": {\"line1\": \"1 Main St\", \"country\": \"de\"}}", "address.country")]
+    [InlineData("{\"address\": {\"line1\": \"1 Main St\"}}", "address.country")]
+    [InlineData("{\"tax_ids\": [{\"type\": \"xx_vat\", \"value\": \"1\"}]}", "tax_ids[0].type")]
+    [InlineData("{\"tax_ids\": [{\"type\": \"eu_vat\", \"value\": \"\"}]}", "tax_ids[0].value")]
+    [InlineData("{\"tax_exempt\": \"partly\"}", "tax_exempt")]
     [InlineData("{\"email\": \"not-an-email\"}", "email")]
     [InlineData("{\"metadata\": {\"\": \"x\"}}", "metadata")]
     [InlineData("{\"metadata\": {\"k\": 5}}", "metadata")]

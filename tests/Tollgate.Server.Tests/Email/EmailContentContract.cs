@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Email;
 public abstract class EmailContentContract : ApiContract
 {
     [Fact]
-    public async Task AnIssuedAndAPaidInvoiceAreMailedWithThePrintableInvoiceAsHtml()
+    public async Task AnIssuedAndAPaidInvoiceAreMailedWithThePrintableInvoiceAsHtmlAndItsPdfAttached()
     {
         await using var smtp = await SmtpTestServer.StartAsync();
         await using var app = await StartAsync(EmailLog.Settings(smtp), EmailLog.Start);
@@ -25,7 +25,15 @@ public abstract class EmailContentContract : ApiContract
 
         Assert.Equal($"Invoice {number}: $20.00 due 29 Apr 2026", issued.Subject);
         Assert.Equal(["c1@example.com"], issued.RcptTos);
-        Assert.Equal(["text/plain", "text/html"], issued.Parts.Select(p => p.ContentType));
+        Assert.Equal(["text/plain", "text/html", "application/pdf"], issued.Parts.Select(p => p.ContentType));
+        var attached = issued.Parts.Single(p => p.ContentType == "application/pdf");
+        var pdf = PdfText.Squeezed(await PdfText.ReadAsync(attached.Bytes()));
+        Assert.Equal($"invoice-{number}.pdf", attached.FileName);
+        Assert.Contains($"Invoice number {number}", pdf, StringComparison.Ordinal);
+        // Each PDF is drawn when its message is sent, from the invoice as it stands then (here it may be paid already); the receipt's is paid.
+        Assert.Contains("Subtotal $20.00", pdf, StringComparison.Ordinal);
+        Assert.Contains("Status PAID", PdfText.Squeezed(await PdfText.ReadAsync(paid.Parts.Single(p => p.ContentType == "application/pdf").Bytes())),
+            StringComparison.Ordinal);
         Assert.Contains($"Your invoice {number} for 30 Mar 2026 to 30 Apr 2026 is ready. Amount due: $20.00.", issued.Body("text/plain"),
             StringComparison.Ordinal);
         Assert.Contains($"<title>Invoice {number}</title>", issued.Body("text/html"), StringComparison.Ordinal);

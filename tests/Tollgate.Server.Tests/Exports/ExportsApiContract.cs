@@ -49,12 +49,19 @@ public abstract class ExportsApiContract : ApiContract
     {
         await using var app = await StartAsync(ApiSetup.LlmCatalog());
         const string name = "Acme, \"Best\"\r\nLtd";
-        await app.Admin.PutJsonAsync("/v1/customers/acme", new { email = "ops@acme.test", name });
+        await app.Admin.PutJsonAsync("/v1/customers/acme", new
+        {
+            email = "ops@acme.test", name, address = new { line1 = "1 Rue de Rivoli", city = "Paris", country = "FR" },
+            tax_ids = new[] { new { type = "eu_vat", value = "FR12345678901" } },
+        });
 
         var rows = ParseCsv(await (await app.Admin.GetAsync("/v1/admin/exports/customers")).Content.ReadAsStringAsync());
 
-        Assert.Equal(["created_at", "id", "email", "name", "metadata", "has_payment_method", "updated_at", "deleted_at"], rows[0]);
+        Assert.Equal(["created_at", "id", "email", "name", "metadata", "has_payment_method", "updated_at", "deleted_at", "address", "tax_ids",
+            "tax_exempt"], rows[0]);
         Assert.Equal(("acme", "ops@acme.test", name, "false"), (rows[1][1], rows[1][2], rows[1][3], rows[1][5]));
+        Assert.Equal(("FR", "FR12345678901", "none"), (JsonNode.Parse(rows[1][8])!["country"].Value<string>(),
+            JsonNode.Parse(rows[1][9])![0]!["value"].Value<string>(), rows[1][10]));
     }
 
     /// <summary>An RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; records end in CRLF.</summary>

@@ -27,9 +27,17 @@ export type HttpSettings = {
   userAgent: string;
 };
 
-type Call = { method: string; path: string; query?: Record<string, unknown> | undefined; body?: unknown; options?: RequestOptions | undefined };
+type Call = {
+  method: string;
+  path: string;
+  query?: Record<string, unknown> | undefined;
+  body?: unknown;
+  options?: RequestOptions | undefined;
+  /** A 2xx answer's body as bytes (a PDF), not as JSON or text. */
+  binary?: boolean;
+};
 
-/** The answer's JSON in camelCase, or the raw text for a non-JSON answer. */
+/** The answer's JSON in camelCase, the raw text for a non-JSON answer, or the bytes of a binary call's. */
 export type RawAnswer = { status: number; headers: Headers; data: unknown };
 
 /** Sends one call: JSON in snake_case, retries with backoff and jitter on 408, 5xx, a proxy's 429 and network errors, problems thrown as errors. */
@@ -62,7 +70,9 @@ export class Http {
         continue;
       }
 
-      if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, data: parse(response) };
+      if (response.status >= 200 && response.status < 300) {
+        return { status: response.status, headers: response.headers, data: call.binary ? response.bytes : parse(response) };
+      }
       const problem = parse(response) as Problem | string | undefined;
       const error = errorFromResponse(response.status, typeof problem === "object" ? problem : undefined, response.headers);
       const wait = attempt < retries ? retryDelay(response, error, settings.maxRetryAfter, attempt) : undefined;
@@ -80,7 +90,8 @@ export class Http {
     try {
       const response = await this.settings.fetch(url, { ...init, signal: controller.signal });
       // The body is read inside the timeout too, so a stalled answer is retried rather than hanging.
-      return { status: response.status, headers: response.headers, text: await response.text() };
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      return { status: response.status, headers: response.headers, bytes, text: new TextDecoder().decode(bytes) };
     } finally {
       clearTimeout(timer);
       options?.signal?.removeEventListener("abort", onAbort);
@@ -97,7 +108,7 @@ export class Http {
   }
 }
 
-type Answer = { status: number; headers: Headers; text: string };
+type Answer = { status: number; headers: Headers; bytes: Uint8Array; text: string };
 
 function parse({ text, headers }: Answer): unknown {
   if (text.length === 0) return undefined;

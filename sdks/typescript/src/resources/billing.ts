@@ -43,6 +43,11 @@ export class Invoices extends Resource {
     return String((await this.http.send({ method: "GET", path: `v1/invoices/${seg(id)}/html`, options })).data ?? "");
   }
 
+  /** The invoice as a PDF (seller, billing details, lines, totals, credit notes); an unknown id throws a not-found error. */
+  async pdf(id: string, options?: RequestOptions): Promise<Uint8Array> {
+    return (await this.http.send({ method: "GET", path: `v1/invoices/${seg(id)}/pdf`, options, binary: true })).data as Uint8Array;
+  }
+
   /** Records a payment collected outside Stripe. */
   markPaid(id: string, options?: RequestOptions): Promise<Invoice> {
     return this.http.json({ method: "POST", path: `v1/invoices/${seg(id)}/mark-paid`, options });

@@ -110,6 +110,11 @@ export class CreditNotes extends Resource {
   get(id: string, options?: RequestOptions): Promise<CreditNote> {
     return this.http.json({ method: "GET", path: `v1/credit-notes/${seg(id)}`, options });
   }
+
+  /** The credit note as a PDF; an unknown id throws a not-found error. */
+  async pdf(id: string, options?: RequestOptions): Promise<Uint8Array> {
+    return (await this.http.send({ method: "GET", path: `v1/credit-notes/${seg(id)}/pdf`, options, binary: true })).data as Uint8Array;
+  }
 }
 
 /** An organisation's (a customer's) members; entitlement calls may name a member in place of the organisation. */

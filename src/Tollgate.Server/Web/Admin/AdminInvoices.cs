@@ -1,5 +1,6 @@
 using Tollgate.Core.Billing;
 using Tollgate.Server.Http;
+using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
@@ -23,6 +24,7 @@ public static class AdminInvoices
         group.MapGet("/invoices", ListAsync);
         group.MapGet("/invoices/{id}", DetailAsync);
         group.MapGet("/invoices/{id}/print", PrintAsync);
+        group.MapGet("/invoices/{id}/pdf", PdfAsync);
         group.MapPost("/invoices/{id}/{action:regex(^(mark-paid|void)$)}", ChangeAsync);
         return group;
     }
@@ -107,8 +109,28 @@ public static class AdminInvoices
         }
 
         PrintableInvoice.Secure(http);
-        return Results.Content(await html.RenderAsync(invoice, await customers.GetAsync(invoice.CustomerId, cancellationToken), cancellationToken),
-            "text/html; charset=utf-8");
+        return Results.Content(await html.RenderAsync(invoice, await customers.GetAsync(invoice.CustomerId, cancellationToken),
+            $"{Href(invoice.Id)}/pdf", cancellationToken), "text/html; charset=utf-8");
+    }
+
+    /// <summary>The invoice's PDF, as GET /v1/invoices/{id}/pdf answers it, under the console's session.</summary>
+    private static async Task<IResult> PdfAsync(
+        string id, HttpContext http, AdminData data, InvoiceStore invoices, CustomerStore customers, InvoicePdf pdf,
+        CancellationToken cancellationToken)
+    {
+        if (await data.Session.CurrentAsync(http, cancellationToken) is null)
+        {
+            return AdminLayout.SignIn();
+        }
+
+        if (await invoices.GetAsync(id, cancellationToken) is not { } invoice)
+        {
+            return PageResults.Message(http, 404, "No such invoice", $"There is no invoice '{id}'.");
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.File(await pdf.InvoiceAsync(invoice, await customers.GetAsync(invoice.CustomerId, cancellationToken), cancellationToken),
+            InvoicePdf.ContentType, InvoicePdf.FileName("invoice", invoice.Number ?? invoice.Id));
     }
 
     private static async Task<IResult> ChangeAsync(string id, string action, HttpContext http, AdminData data, InvoiceStore invoices,

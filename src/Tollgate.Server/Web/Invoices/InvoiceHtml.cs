@@ -15,7 +15,11 @@ public sealed class InvoiceHtml(
     ComponentHtml html, CatalogCache catalog, CreditNoteStore creditNotes, IOptions<BillingOptions> billing, IOptions<PagesOptions> pages)
 {
     /// <summary>The whole document, with its own inline stylesheet.</summary>
-    public async Task<string> RenderAsync(Invoice invoice, Customer? customer, CancellationToken cancellationToken = default)
+    public Task<string> RenderAsync(Invoice invoice, Customer? customer, CancellationToken cancellationToken = default) =>
+        RenderAsync(invoice, customer, null, cancellationToken);
+
+    /// <summary>The document with a "Download PDF" link to <paramref name="pdfHref"/> (the portal's and the console's view).</summary>
+    public async Task<string> RenderAsync(Invoice invoice, Customer? customer, string? pdfHref, CancellationToken cancellationToken = default)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
         var seller = billing.Value.Seller;
@@ -29,6 +33,7 @@ public sealed class InvoiceHtml(
             [nameof(InvoiceSheet.SellerName)] = seller.Name is { Length: > 0 } name ? name : pages.Value.Brand ?? "",
             [nameof(InvoiceSheet.PlanName)] = (Func<string, string?>)(code => snapshot.Plan(code)?.Name),
             [nameof(InvoiceSheet.CreditNotes)] = notes.Items,
+            [nameof(InvoiceSheet.PdfHref)] = pdfHref,
         });
     }
 }

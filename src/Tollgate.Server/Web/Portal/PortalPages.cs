@@ -38,6 +38,7 @@ public static partial class PortalPages
         group.MapPost("/alerts/{id}/read", ReadAlertAsync);
         group.MapPost("/stripe", StripePortalAsync);
         group.MapGet("/invoices/{id}", InvoiceAsync);
+        group.MapGet("/invoices/{id}/pdf", InvoicePdfAsync);
         group.MapPost("/sign-out", SignOutAsync);
         group.MapPost("/packs/checkout", BuyPackAsync);
         return app;

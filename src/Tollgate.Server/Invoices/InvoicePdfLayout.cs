@@ -1,0 +1,205 @@
+using System.Globalization;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+using Tollgate.Core.Money;
+using Tollgate.Server.Web.Invoices;
+
+namespace Tollgate.Server.Invoices;
+
+/// <summary>
+/// An invoice on paper, with what the printable HTML invoice shows: seller, customer, number and dates, the lines with their
+/// periods, quantities and discounts, the totals down to the amount due, and the credit notes issued against it.
+/// </summary>
+public static class InvoicePdfLayout
+{
+    public static byte[] Render(Invoice invoice, PdfParties parties, IReadOnlyList<CreditNote> creditNotes, Func<string, string?> planName)
+    {
+        string M(long cents) => MinorUnits.Display(cents, invoice.Currency);
+        var number = invoice.Number ?? invoice.Id;
+        using var sheet = new PdfSheet($"Invoice {number}", parties.SellerName, Footer(invoice, parties));
+        var facts = new List<(string, string)>
+        {
+            ("Invoice number", number), ("Date of issue", PdfParties.Date(invoice.IssuedAt ?? invoice.CreatedAt)),
+        };
+        if (invoice.DueAt is { } due)
+        {
+            facts.Add(("Date due", PdfParties.Date(due)));
+        }
+
+        if (invoice.PaidAt is { } paid)
+        {
+            facts.Add(("Paid", PdfParties.Date(paid)));
+        }
+
+        facts.Add(("Status", invoice.Status.ToWire().ToUpperInvariant()));
+        parties.DrawHeader(sheet, "INVOICE", facts);
+
+        var dueNow = AmountDue(invoice);
+        parties.DrawBillTo(sheet,
+        [
+            ($"{M(dueNow)} {(invoice.Status == InvoiceStatus.Paid ? "paid" : "due")}" +
+                (invoice.Status == InvoiceStatus.Open && invoice.DueAt is { } d ? $" {PdfParties.Date(d)}" : ""), true),
+            ($"Service period {PdfParties.Date(invoice.PeriodStart)} – {PdfParties.Date(invoice.PeriodEnd)}", false),
+        ]);
+
+        DrawLines(sheet, invoice, planName, M);
+        DrawTotals(sheet, invoice, dueNow, M);
+        DrawCreditNotes(sheet, creditNotes, M);
+        DrawNotes(sheet, invoice, parties, M);
+        return sheet.ToBytes();
+    }
+
+    /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing (as the HTML says).</summary>
+    public static long AmountDue(Invoice invoice) =>
+        invoice.Status == InvoiceStatus.Open ? invoice.AmountDueCents - invoice.AmountPaidCents : 0;
+
+    // Columns: description, period, quantity, unit price, amount; the three numbers right-aligned on these edges.
+    private const double PeriodX = 262, QtyRight = 405, UnitRight = 475;
+
+    private static void DrawLines(PdfSheet sheet, Invoice invoice, Func<string, string?> planName, Func<long, string> m)
+    {
+        void Header()
+        {
+            sheet.Shade(sheet.Left, sheet.Y, sheet.Right - sheet.Left, 18, PdfSheet.Band);
+            var y = sheet.Y + 4.5;
+            sheet.Text("DESCRIPTION", sheet.Left + 6, y, sheet.Small, PdfSheet.Muted);
+            sheet.Text("PERIOD", PeriodX, y, sheet.Small, PdfSheet.Muted);
+            sheet.TextRight("QTY", QtyRight, y, sheet.Small, PdfSheet.Muted);
+            sheet.TextRight("UNIT PRICE", UnitRight, y, sheet.Small, PdfSheet.Muted);
+            sheet.TextRight("AMOUNT", sheet.Right - 6, y, sheet.Small, PdfSheet.Muted);
+            sheet.Y += 24;
+        }
+
+        Header();
+        var row = sheet.LineHeight(sheet.Body);
+        foreach (var line in invoice.Lines)
+        {
+            var description = sheet.Wrap(LineWords.Describe(line, planName), sheet.Body, PeriodX - sheet.Left - 16);
+            var height = (description.Count * row) + (line.DiscountCents != 0 ? row : 0) + 8;
+            if (sheet.EnsureRoom(height))
+            {
+                Header();
+            }
+
+            var top = sheet.Y;
+            for (var i = 0; i < description.Count; i++)
+            {
+                sheet.Text(description[i], sheet.Left + 6, top + (i * row), sheet.Body);
+            }
+
+            sheet.Text($"{PdfParties.Date(line.PeriodStart)} – {PdfParties.Date(line.PeriodEnd)}", PeriodX, top, sheet.Body, PdfSheet.Muted);
+            sheet.TextRight(line.Quantity.ToString("N0", CultureInfo.InvariantCulture), QtyRight, top, sheet.Body);
+            sheet.TextRight(m(line.UnitAmountCents), UnitRight, top, sheet.Body);
+            sheet.TextRight(m(line.AmountCents), sheet.Right - 6, top, sheet.Body);
+            sheet.Y = top + (description.Count * row);
+            if (line.DiscountCents != 0)
+            {
+                sheet.Text("Discount", sheet.Left + 18, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.TextRight(m(-line.DiscountCents), sheet.Right - 6, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.Y += row;
+            }
+
+            sheet.Y += 4;
+            sheet.Rule(sheet.Y, 0.5);
+            sheet.Y += 5;
+        }
+    }
+
+    private static void DrawTotals(PdfSheet sheet, Invoice invoice, long dueNow, Func<long, string> m)
+    {
+        var rows = new List<(string Label, long Cents)> { ("Subtotal", invoice.SubtotalCents) };
+        if (invoice.DiscountCents != 0)
+        {
+            rows.Add(("Discounts", -invoice.DiscountCents));
+        }
+
+        if (invoice.CreditedCents != 0)
+        {
+            rows.Add(("Credit notes", -invoice.CreditedCents));
+        }
+
+        rows.Add(("Credit applied", -invoice.CreditAppliedCents));
+        rows.Add(("Amount paid", invoice.AmountPaidCents));
+        var row = sheet.LineHeight(sheet.Body) + 2;
+        sheet.EnsureRoom((rows.Count * row) + 40);
+        sheet.Y += 6;
+        const double labelX = 330;
+        foreach (var (label, cents) in rows)
+        {
+            sheet.Text(label, labelX, sheet.Y, sheet.Body, PdfSheet.Muted);
+            sheet.TextRight(m(cents), sheet.Right - 6, sheet.Y, sheet.Body);
+            sheet.Y += row;
+        }
+
+        sheet.Y += 2;
+        sheet.Rule(sheet.Y, 1.5, PdfSheet.Ink, labelX);
+        sheet.Y += 6;
+        sheet.Text("Amount due", labelX, sheet.Y, sheet.Heading);
+        sheet.TextRight(m(dueNow), sheet.Right - 6, sheet.Y, sheet.Heading);
+        sheet.Y += sheet.LineHeight(sheet.Heading) + 18;
+    }
+
+    private static void DrawCreditNotes(PdfSheet sheet, IReadOnlyList<CreditNote> notes, Func<long, string> m)
+    {
+        if (notes.Count == 0)
+        {
+            return;
+        }
+
+        var row = sheet.LineHeight(sheet.Body) + 2;
+        sheet.EnsureRoom(40 + row);
+        sheet.Text("Credit notes", sheet.Left, sheet.Y, sheet.Heading);
+        sheet.Y += sheet.LineHeight(sheet.Heading) + 4;
+        foreach (var note in notes)
+        {
+            var reason = note.Reason.Replace('_', ' ') + (note.Memo is { Length: > 0 } memo ? " · " + memo : "");
+            var wrapped = sheet.Wrap(reason, sheet.Body, 230);
+            sheet.EnsureRoom(wrapped.Count * row);
+            sheet.Text(note.Number, sheet.Left + 6, sheet.Y, sheet.Body);
+            sheet.Text(PdfParties.Date(note.CreatedAt), 160, sheet.Y, sheet.Body, PdfSheet.Muted);
+            for (var i = 0; i < wrapped.Count; i++)
+            {
+                sheet.Text(wrapped[i], 240, sheet.Y + (i * row), sheet.Body, PdfSheet.Muted);
+            }
+
+            sheet.TextRight(m(-note.AmountCents), sheet.Right - 6, sheet.Y, sheet.Body);
+            sheet.Y += wrapped.Count * row;
+        }
+
+        sheet.Y += 14;
+    }
+
+    private static void DrawNotes(PdfSheet sheet, Invoice invoice, PdfParties parties, Func<long, string> m)
+    {
+        var notes = new List<string>();
+        if (invoice.SubtotalCents - invoice.DiscountCents < 0)
+        {
+            notes.Add($"{m(invoice.DiscountCents - invoice.SubtotalCents)} has been added to your account credit and will be used on your next invoice.");
+        }
+
+        if (parties.TaxNote() is { } tax)
+        {
+            notes.Add(tax);
+        }
+
+        notes.Add(invoice.CollectionMethod == CollectionMethod.SendInvoice
+            ? "Please pay by the due date, quoting the invoice number."
+            : "This invoice is charged to your payment method on file.");
+        foreach (var note in notes)
+        {
+            var lines = sheet.Wrap(note, sheet.Body, sheet.Right - sheet.Left);
+            sheet.EnsureRoom(lines.Count * sheet.LineHeight(sheet.Body));
+            foreach (var line in lines)
+            {
+                sheet.Text(line, sheet.Left, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.Y += sheet.LineHeight(sheet.Body);
+            }
+
+            sheet.Y += 4;
+        }
+    }
+
+    private static string Footer(Invoice invoice, PdfParties parties) =>
+        string.Join(" · ", new[] { parties.SellerName, invoice.Number ?? invoice.Id, $"Amounts in {invoice.Currency}", parties.Seller.Email }
+            .Where(p => p is { Length: > 0 }));
+}

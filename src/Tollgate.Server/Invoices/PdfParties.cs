@@ -1,0 +1,91 @@
+using System.Globalization;
+using Tollgate.Core.Customers;
+using Tollgate.Storage.Billing;
+
+namespace Tollgate.Server.Invoices;
+
+/// <summary>Who sells and who buys, as both documents print them: the seller's block at the top left, the customer's below.</summary>
+public sealed record PdfParties(string SellerName, SellerOptions Seller, string CustomerId, Customer? Customer)
+{
+    /// <summary>The seller's lines under its name: the address one part to a line, the e-mail, the tax id.</summary>
+    public IReadOnlyList<string> SellerLines() =>
+    [
+        .. Seller.Address.Split([',', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        .. Seller.Email is { Length: > 0 } email ? new[] { email } : [],
+        .. Seller.TaxId is { Length: > 0 } taxId ? new[] { "Tax ID " + taxId } : [],
+    ];
+
+    /// <summary>The customer's billing details: name, address, tax ids, e-mail; a deleted customer is its id alone.</summary>
+    public IReadOnlyList<string> CustomerLines() => Customer is not { } c ? [] :
+    [
+        .. c.Address?.Lines() ?? [],
+        .. c.TaxIds.Select(t => t.Describe()),
+        .. c.Email is { Length: > 0 } email ? new[] { email } : [],
+    ];
+
+    public string CustomerName => Customer?.Name is { Length: > 0 } name ? name : CustomerId;
+
+    /// <summary>Draws the seller's block from the top and the title block at the right; leaves Y below the taller one.</summary>
+    public void DrawHeader(PdfSheet sheet, string title, IReadOnlyList<(string Label, string Value)> facts)
+    {
+        var top = sheet.Y;
+        sheet.Text(SellerName, sheet.Left, top, sheet.Large);
+        var y = top + sheet.LineHeight(sheet.Large) + 2;
+        foreach (var line in SellerLines())
+        {
+            sheet.Text(line, sheet.Left, y, sheet.Body, PdfSheet.Muted);
+            y += sheet.LineHeight(sheet.Body);
+        }
+
+        sheet.TextRight(title, sheet.Right, top - 4, sheet.Title, PdfSheet.Accent);
+        var right = top + sheet.LineHeight(sheet.Title) + 2;
+        foreach (var (label, value) in facts)
+        {
+            sheet.TextRight(label, sheet.Right - 110, right, sheet.Body, PdfSheet.Muted);
+            sheet.TextRight(value, sheet.Right, right, sheet.Strong);
+            right += sheet.LineHeight(sheet.Body);
+        }
+
+        sheet.Y = Math.Max(y, right) + 18;
+        sheet.Rule(sheet.Y);
+        sheet.Y += 14;
+    }
+
+    /// <summary>The "Bill to" block; beside it at the right, <paramref name="aside"/> lines (the amount due, say).</summary>
+    public void DrawBillTo(PdfSheet sheet, IReadOnlyList<(string Text, bool Strong)> aside)
+    {
+        var top = sheet.Y;
+        sheet.Text("BILL TO", sheet.Left, top, sheet.Small, PdfSheet.Muted);
+        var y = top + sheet.LineHeight(sheet.Small) + 2;
+        sheet.Text(CustomerName, sheet.Left, y, sheet.Strong);
+        y += sheet.LineHeight(sheet.Strong);
+        foreach (var line in CustomerLines())
+        {
+            sheet.Text(line, sheet.Left, y, sheet.Body);
+            y += sheet.LineHeight(sheet.Body);
+        }
+
+        sheet.Text($"Customer ID {CustomerId}", sheet.Left, y, sheet.Small, PdfSheet.Muted);
+        y += sheet.LineHeight(sheet.Small);
+
+        var right = top;
+        foreach (var (text, strong) in aside)
+        {
+            var font = strong ? sheet.Large : sheet.Body;
+            sheet.TextRight(text, sheet.Right, right, font, strong ? PdfSheet.Ink : PdfSheet.Muted);
+            right += sheet.LineHeight(font) + 2;
+        }
+
+        sheet.Y = Math.Max(y, right) + 16;
+    }
+
+    /// <summary>A note the customer's tax status calls for, or null: reverse charge (the buyer accounts for the VAT) or exempt.</summary>
+    public string? TaxNote() => Customer?.TaxExempt switch
+    {
+        TaxExemptions.Reverse => "Reverse charge: VAT is to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC).",
+        TaxExemptions.Exempt => "The customer is exempt from tax.",
+        _ => null,
+    };
+
+    public static string Date(DateTimeOffset? at) => at?.UtcDateTime.ToString("d MMM yyyy", CultureInfo.InvariantCulture) ?? "";
+}

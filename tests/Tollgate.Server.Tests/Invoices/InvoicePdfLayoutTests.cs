@@ -1,0 +1,55 @@
+using Tollgate.Core.Billing;
+using Tollgate.Core.Customers;
+using Tollgate.Server.Invoices;
+using Tollgate.Storage.Billing;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Invoices;
+
+/// <summary>The invoice layout without a server: long invoices page, and amounts print from minor units exactly in any currency.</summary>
+public sealed class InvoicePdfLayoutTests
+{
+    private static readonly DateTimeOffset Issued = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static Invoice Invoice(string currency, params InvoiceLine[] lines) => new(
+        "in_1", "TG-2026-000042", "c1", null, InvoiceStatus.Open, BillingReasons.SubscriptionCycle, currency,
+        lines.Sum(l => l.AmountCents), 0, lines.Sum(l => l.NetCents), 0, Issued, Issued.AddMonths(1), CollectionMethod.SendInvoice, Issued,
+        Issued.AddDays(30), null, null, Issued, lines, lines.Sum(l => l.DiscountCents));
+
+    private static InvoiceLine Line(string description, long cents, long discount = 0) =>
+        new(InvoiceLineKind.Overage, description, cents, 1, cents, Issued, Issued.AddMonths(1), DiscountCents: discount);
+
+    private static async Task<string> TextAsync(Invoice invoice)
+    {
+        var parties = new PdfParties("Northwind", new SellerOptions { Address = "1 Quay, Bristol" }, "c1",
+            new Customer("c1", null, "Ada Ltd", new Dictionary<string, string>(), false, Issued, Issued, TaxExempt: TaxExemptions.Exempt));
+        return PdfText.Squeezed(await PdfText.ReadAsync(InvoicePdfLayout.Render(invoice, parties, [], _ => null)));
+    }
+
+    [Fact]
+    public async Task SixtyLinesFlowOverThreePagesWithTheColumnHeadsRepeatedAndTheTotalsAfterTheLastLine()
+    {
+        var lines = Enumerable.Range(1, 60).Select(i => Line($"API calls, project {i:00}", 100)).ToArray();
+
+        var text = await TextAsync(Invoice("USD", lines));
+
+        Assert.Contains("Page 1 of 3", text, StringComparison.Ordinal);
+        Assert.Contains("Page 3 of 3", text, StringComparison.Ordinal);
+        Assert.Equal(3, text.Split("DESCRIPTION PERIOD QTY UNIT PRICE AMOUNT").Length - 1);
+        Assert.True(text.IndexOf("project 60", StringComparison.Ordinal) < text.IndexOf("Subtotal $60.00", StringComparison.Ordinal));
+        Assert.Contains("Amount due $60.00", text, StringComparison.Ordinal);
+        Assert.Contains("The customer is exempt from tax.", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("JPY", 123456L, 0L, "¥123,456")]
+    [InlineData("EUR", 123450L, 2469L, "€1,209.81")]
+    [InlineData("KWD", 1234567L, 0L, "KWD 1,234.567")]
+    public async Task AmountsPrintFromMinorUnitsExactlyInTheInvoicesCurrency(string currency, long cents, long discount, string due)
+    {
+        var text = await TextAsync(Invoice(currency, Line("Pro (monthly)", cents, discount)));
+
+        Assert.Contains($"Amount due {due}", text, StringComparison.Ordinal);
+        Assert.Contains("Amounts in " + currency, text, StringComparison.Ordinal);
+    }
+}
