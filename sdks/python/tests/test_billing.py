@@ -132,3 +132,15 @@ def test_public_pricing_reads_plans_in_order(tg: tollgate.Tollgate) -> None:
     assert {f["code"] for f in tg.pricing.features()} >= {"cv_generate", "job_tracking"}
     with pytest.raises(tollgate.NotFound):
         tg.pricing.plan("nope")
+
+
+def test_a_customer_session_reads_its_own_usage_but_not_another_customers(tg: tollgate.Tollgate, server: Server, customer: str) -> None:
+    other = f"{customer}-other"
+    tg.customers.upsert(other)
+    session = tg.customers.create_session(customer, ttl_seconds=600)
+    assert session["customer"] == customer and session["token"].startswith("tg_cs_")
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {session['token']}"}, timeout=30) as browser:
+        assert browser.get(f"/v1/customers/{customer}/usage").status_code == 200
+        assert browser.get(f"/v1/customers/{other}/usage").status_code == 403
+        tg.customers.revoke_session(customer, session["id"])
+        assert browser.get(f"/v1/customers/{customer}/usage").status_code == 401

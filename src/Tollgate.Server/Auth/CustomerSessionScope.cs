@@ -38,8 +38,9 @@ public sealed class CustomerSessionScope : AuthorizationHandler<SecretOrSessionR
         [("POST", "/v1/billing/portal-sessions")] = NamedBy.Body,
     };
 
-    /// <summary>The allow-list as "METHOD /route" lines, for the docs and the auth matrix test.</summary>
-    public static IReadOnlyList<string> Routes => [.. Allowed.Keys.Select(k => $"{k.Method} {k.Route}")];
+    /// <summary>Whether a customer session may call the route template at all (for its own customer); the OpenAPI document marks these.</summary>
+    public static bool Allows(string method, string route) =>
+        Allowed.ContainsKey((method.ToUpperInvariant(), "/" + route.TrimStart('/').TrimEnd('/')));
 
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, SecretOrSessionRequirement requirement)
     {

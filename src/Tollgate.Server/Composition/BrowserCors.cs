@@ -29,7 +29,7 @@ public static class BrowserCors
             .Configure<IOptions<BrowserCorsOptions>>((cors, browser) => cors.AddDefaultPolicy(p => p
                 .WithOrigins([.. browser.Value.AllowedOrigins.Where(BrowserCorsOptions.IsOrigin)])
                 // Bearer tokens, never cookies: no credentials mode, so a page cannot ride on a signed-in console session.
-                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key")
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "User-Agent")
                 .WithMethods("GET", "POST", "DELETE")
                 .WithExposedHeaders("Retry-After", "Location")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
