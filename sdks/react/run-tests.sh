@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs @tollgate/react's dev dependencies from the lockfile (which builds the TypeScript SDK it takes its types and
+# transport from, through that package's prepare script), builds it, and runs its unit tests with node --test: pure
+# logic, a server render without a window, and the components in jsdom against a fake Tollgate behind fetch. The browser
+# tests against a real server drive examples/react (tests/Tollgate.Pages.Tests/ReactExampleTests.cs).
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund --loglevel=error
+npm run build
+# Every wait is bounded: each test file and test at most a minute.
+node --test --test-concurrency=1 --test-timeout=60000 test/*.test.js
