@@ -2,8 +2,16 @@
 
 const DAY = 86_400_000;
 
-/** "this month", "this week", "today", "this year" from a quota window's bounds; "in total" without an end. */
-export function windowWords(windowStart: string | null | undefined, resetsAt: string | null | undefined): string {
+const RESET_WORDS: Record<string, string> = {
+  day: "today", week: "this week", month: "this month", year: "this year", billing_period: "this billing period", never: "in total",
+};
+
+/**
+ * "this month", "this week", "today"… from the plan feature's `reset` when known (the pricing API says it); else guessed
+ * from the window's bounds, which a plan change can shorten; "in total" without an end.
+ */
+export function windowWords(windowStart: string | null | undefined, resetsAt: string | null | undefined, reset?: string | null): string {
+  if (reset && RESET_WORDS[reset]) return RESET_WORDS[reset];
   if (!resetsAt) return "in total";
   if (!windowStart) return "this period";
   const days = (Date.parse(resetsAt) - Date.parse(windowStart)) / DAY;
@@ -27,11 +35,15 @@ export function count(value: number, locale = "en-US"): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
 }
 
-export type MeterNumbers = { used: number; limit: number | null; unlimited: boolean; windowStart?: string | null; resetsAt?: string | null };
+export type MeterNumbers = {
+  used: number; limit: number | null; unlimited: boolean; windowStart?: string | null; resetsAt?: string | null;
+  /** The plan feature's reset ("month", "week"…), from the pricing API. */
+  reset?: string | null;
+};
 
 /** "12 of 50 CVs this month, resets Dec 1"; "12 CVs this month (unlimited)"; "12 of 100 credits in total". */
 export function meterLabel(numbers: MeterNumbers, unit: string, now: Date = new Date(), locale = "en-US"): string {
-  const window = windowWords(numbers.windowStart, numbers.resetsAt);
+  const window = windowWords(numbers.windowStart, numbers.resetsAt, numbers.reset);
   const resets = numbers.resetsAt ? `, resets ${shortDate(numbers.resetsAt, now, locale)}` : "";
   if (numbers.unlimited || numbers.limit === null) return `${count(numbers.used, locale)} ${unit} ${window} (unlimited)${resets}`;
   return `${count(numbers.used, locale)} of ${count(numbers.limit, locale)} ${unit} ${window}${resets}`;

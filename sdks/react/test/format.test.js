@@ -23,3 +23,8 @@ test("money uses the currency's own minor units", () => {
   assert.equal(money(2999, "USD"), "$29.99");
   assert.equal(money(500, "JPY"), "¥500");
 });
+
+test("the plan's reset names the window even when a plan change shortened it", () => {
+  const label = meterLabel({ used: 0, limit: 30, unlimited: false, windowStart: "2026-11-24T10:00:00Z", resetsAt: "2026-12-01T00:00:00Z", reset: "month" }, "CVs", now);
+  assert.equal(label, "0 of 30 CVs this month, resets Dec 1");
+});

@@ -1,6 +1,6 @@
 import { useId } from "react";
 import { meterLabel, percent } from "../format.js";
-import { usePricingFeatures, useUsage } from "../hooks.js";
+import { usePricingFeatures, usePricingPlans, useUsage } from "../hooks.js";
 
 export type UsageMeterProps = {
   /** A metered feature's code. */
@@ -16,6 +16,7 @@ export type UsageMeterProps = {
 export function UsageMeter({ feature, unit, label, className }: UsageMeterProps) {
   const usage = useUsage();
   const features = usePricingFeatures();
+  const plans = usePricingPlans();
   const id = useId();
   const counter = usage.data?.features[feature];
   const classes = ["tg-meter", className].filter(Boolean).join(" ");
@@ -25,7 +26,10 @@ export function UsageMeter({ feature, unit, label, className }: UsageMeterProps)
   }
 
   const known = features.data?.find((f) => f.code === feature);
-  const words = label ?? meterLabel(counter, unit ?? known?.unit ?? known?.name ?? feature);
+  // The window's name comes from the plan's own terms (reset: month…); a private plan not on the public list falls back to its bounds.
+  const terms = plans.data?.find((p) => p.code === usage.data?.plan)?.features.find((f) => f["featureCode"] === feature);
+  const reset = typeof terms?.["reset"] === "string" ? terms["reset"] : null;
+  const words = label ?? meterLabel({ ...counter, reset }, unit ?? known?.unit ?? known?.name ?? feature);
   const full = percent(counter.used, counter.limit);
   const state = counter.limit !== null && counter.used >= counter.limit ? "full" : full >= 80 ? "high" : "ok";
   return (
