@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
 using Tollgate.Testing;
 
 namespace Tollgate.Pages.Tests;
@@ -50,7 +51,7 @@ public sealed class ReactExample : IAsyncDisposable
         var secret = (await (await tollgate.Admin.PostJsonAsync("/v1/admin/keys", new { name = "react example", role = "secret" })).ReadAsync())["key"]
             .Value<string>()!;
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning); // the stand-in backend is not under test
+        builder.Logging.SetMinimumLevel(LogLevel.Warning); // the stand-in backend is not under test
         builder.WebHost.UseUrls(origin);
         var backend = builder.Build();
         var example = new ReactExample(tollgate, backend, new Uri(origin + "/"));

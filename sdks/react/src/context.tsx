@@ -1,3 +1,5 @@
+"use client";
+
 import { AuthenticationError, Tollgate } from "@tollgate/sdk";
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { SessionKeeper, type SessionGrant } from "./session.js";
@@ -11,6 +13,11 @@ export type TollgateProviderProps = {
    * (`tg.customers.createSession(userId)`). Leave it out on pages for signed-out visitors: the pricing table still shows.
    */
   getSession?: () => Promise<SessionGrant>;
+  /**
+   * In place of getSession: a URL of your backend that answers a POST with the session (same-origin, cookies sent). A
+   * string, so a server component (a Next.js page) can render the provider.
+   */
+  sessionUrl?: string;
   /** The pricing visitor id, so the pricing table shows this visitor's price-experiment variant and checkout keeps it. */
   visitorId?: string;
   /** How to go to Checkout or the portal (window.location.assign); a router's push, or a new tab, instead. */
@@ -45,11 +52,11 @@ const keyless = (input: string | URL | Request, init?: RequestInit) => {
   return globalThis.fetch(input, { ...init, headers });
 };
 
-export function TollgateProvider({ baseUrl, getSession, visitorId, navigate, revalidateOnFocus = true, children }: TollgateProviderProps) {
+export function TollgateProvider({ baseUrl, getSession, sessionUrl, visitorId, navigate, revalidateOnFocus = true, children }: TollgateProviderProps) {
   // The latest callback without re-creating the keeper on every render (apps often pass an inline function).
   const sessionSource = useRef(getSession);
-  sessionSource.current = getSession;
-  const signedIn = getSession !== undefined;
+  sessionSource.current = getSession ?? (sessionUrl === undefined ? undefined : () => postForSession(sessionUrl));
+  const signedIn = getSession !== undefined || sessionUrl !== undefined;
   const navigateTo = useRef(navigate);
   navigateTo.current = navigate;
 
@@ -100,6 +107,12 @@ export function TollgateProvider({ baseUrl, getSession, visitorId, navigate, rev
   }, [value, revalidateOnFocus]);
 
   return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+async function postForSession(url: string): Promise<SessionGrant> {
+  const answer = await fetch(url, { method: "POST", credentials: "same-origin", signal: AbortSignal.timeout(15_000) });
+  if (!answer.ok) throw new Error(`${url} answered ${answer.status}: the app's backend did not mint a customer session`);
+  return (await answer.json()) as SessionGrant;
 }
 
 function customerOf(customer: string | null): string {

@@ -1,3 +1,5 @@
+"use client";
+
 import { NotFoundError, type Entitlements as EntitlementList, type Invoice, type PricingFeature, type PricingPlan, type Usage } from "@tollgate/sdk";
 import { useCallback, useSyncExternalStore } from "react";
 import { useTollgate, type TollgateContextValue } from "./context.js";

@@ -144,3 +144,21 @@ test("manage billing opens a portal link made with the session, never a secret k
   await until(() => assert.deepEqual(assigned, ["http://tollgate.test/portal/enter?token=x"]));
   await view.unmount();
 });
+
+test("with sessionUrl the provider POSTs to the app's backend for the session", async () => {
+  const state = { plan: "free", used: 3, limit: 5 };
+  const calls = server(state);
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    if (String(input) === "/api/tollgate-session") {
+      calls.push({ key: `${init.method} /api/tollgate-session` });
+      state.valid = "tg_cs_from_url";
+      return new Response(JSON.stringify({ token: "tg_cs_from_url", customer: "c1", expires_at: new Date(Date.now() + 900_000).toISOString() }), { status: 201 });
+    }
+    return original(input, init);
+  };
+  const view = await render(h(TollgateProvider, { baseUrl: "http://tollgate.test", sessionUrl: "/api/tollgate-session" }, h(UsageMeter, { feature: "cv_generate" })));
+  await until(() => assert.match(view.container.textContent, /3 of 5 CVs/));
+  assert.deepEqual(calls.filter((c) => c.key.endsWith("/api/tollgate-session")).map((c) => c.key), ["POST /api/tollgate-session"]);
+  await view.unmount();
+});

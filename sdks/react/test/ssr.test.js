@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createElement as h } from "react";
 import { renderToString } from "react-dom/server";
+import { readFile } from "node:fs/promises";
 import { ManageBilling, Paywall, PricingTable, TollgateProvider, UsageMeter } from "../dist/index.js";
 
 test("every component renders on the server without a window and without fetching", () => {
@@ -21,4 +22,16 @@ test("every component renders on the server without a window and without fetchin
   assert.match(html, /Loading prices…/);
   assert.match(html, /Manage billing/);
   assert.equal(fetched + sessions, 0);
+});
+
+test("the components' modules say \"use client\", so a Next.js server component can render them", async () => {
+  for (const file of ["context.js", "hooks.js", "components/Paywall.js", "components/PricingTable.js", "components/UsageMeter.js", "components/ManageBilling.js"]) {
+    assert.match(await readFile(new URL(`../dist/${file}`, import.meta.url), "utf8"), /^"use client";/, file);
+  }
+});
+
+test("a sessionUrl string stands in for getSession, so a server component can pass it", () => {
+  const html = renderToString(h(TollgateProvider, { baseUrl: "http://tollgate.test", sessionUrl: "/api/tollgate-session" },
+    h(Paywall, { feature: "cv_generate", fallback: "Upgrade", loading: "Checking…" }, "Secret")));
+  assert.match(html, /Checking…/);
 });

@@ -1,3 +1,5 @@
+"use client";
+
 import type { PricingPlan, PricingPrice } from "@tollgate/sdk";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
 import { useTollgate } from "../context.js";

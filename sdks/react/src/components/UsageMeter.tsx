@@ -1,3 +1,5 @@
+"use client";
+
 import { useId } from "react";
 import { meterLabel, percent } from "../format.js";
 import { usePricingFeatures, usePricingPlans, useUsage } from "../hooks.js";
