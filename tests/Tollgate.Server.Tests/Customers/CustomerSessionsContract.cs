@@ -164,6 +164,19 @@ public abstract class CustomerSessionsContract : ApiContract
     }
 
     [Fact]
+    public async Task ErasingACustomerRevokesItsSessions()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        var erase = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/v1/customers/c1/usage")).StatusCode);
+    }
+
+    [Fact]
     public async Task CorsAnswersOnlyTheConfiguredOrigins()
     {
         await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
