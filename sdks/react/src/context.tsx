@@ -83,11 +83,15 @@ export function TollgateProvider({ baseUrl, getSession, sessionUrl, visitorId, n
       },
       anonymous: (call) => call(new Tollgate({ baseUrl, maxRetries: 1, timeout: 15_000, fetch: keyless })),
       refresh: () => store.revalidate(),
-      stop: () => keeper.stop(),
-    } as TollgateContextValue & { stop(): void };
+      keeper,
+    } as TollgateContextValue & { keeper: SessionKeeper };
   }, [baseUrl, visitorId, signedIn]);
 
-  useEffect(() => () => (value as TollgateContextValue & { stop(): void }).stop(), [value]);
+  useEffect(() => {
+    const { keeper } = value as TollgateContextValue & { keeper: SessionKeeper };
+    keeper.resume();
+    return () => keeper.stop();
+  }, [value]);
 
   // Revalidation on focus: after the user consumed something in another tab, or came back to this one.
   useEffect(() => {

@@ -56,6 +56,13 @@ export class SessionKeeper {
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Starts the renewal timer again (React's StrictMode unmounts and mounts an effect once in development). */
+  resume(): void {
+    this.stopped = false;
+    if (this.held) this.schedule(this.held.renewAt);
   }
 
   /** When a session should be replaced: a minute before it expires, or at four fifths of a shorter life. */

@@ -48,3 +48,19 @@ test("a getSession that never answers fails after its timeout instead of hanging
   await assert.rejects(keeper.current(), /getSession took longer than 50 ms/);
   keeper.stop();
 });
+
+test("a stopped keeper resumes renewing after StrictMode's unmount and mount", async () => {
+  globalThis.window = {}; // the timer runs only in a browser
+  let calls = 0;
+  const keeper = new SessionKeeper(async () => { calls++; return grant(`t${calls}`, Date.now() + 1_200); }, { renewBeforeMs: 60_000 });
+  try {
+    await keeper.current();
+    keeper.stop();
+    keeper.resume();
+    await new Promise((r) => setTimeout(r, 1_300));
+    assert.equal(calls, 2);
+  } finally {
+    keeper.stop();
+    delete globalThis.window;
+  }
+});
