@@ -7,6 +7,10 @@ namespace Tollgate.Pages.Tests;
 /// <summary>examples/react in Chromium against a real Tollgate: @tollgate/react's components read with customer session tokens.</summary>
 public sealed class ReactExampleTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
+    // Expectations retry until they hold, for at most a minute: the page tests share two cores with the whole suite, where
+    // Playwright's 5 s default could be short for a render after a refresh. No other page test uses Expect.
+    static ReactExampleTests() => Assertions.SetDefaultExpectTimeout(60_000);
+
     private static async Task<IPage> OpenAsync(IBrowserContext context, string user, string? visitor = null)
     {
         var page = await context.NewPageAsync();
