@@ -84,7 +84,8 @@ streams_started=$(date +%s)
 dotnet_test() { dotnet test "$1" --no-build -nologo --logger "console;verbosity=minimal"; }
 dotnet_test tests/Tollgate.Server.Tests >"$logs/server" 2>&1 &
 server_pid=$!
-(status=0; for suite in tests/openapi/run.sh sdks/python/run-tests.sh sdks/typescript/run-tests.sh tests/check-sdk-installs.sh; do
+(status=0; for suite in tests/openapi/run.sh sdks/python/run-tests.sh sdks/typescript/run-tests.sh sdks/react/run-tests.sh \
+  tests/check-sdk-installs.sh; do
   "$suite" || status=1; done
   exit "$status") >"$logs/suites" 2>&1 &
 suites_pid=$!

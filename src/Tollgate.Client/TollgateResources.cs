@@ -28,6 +28,21 @@ public sealed class CustomersResource(TollgateClient client)
         client.SendAsync<CustomerDeletedResponse>(HttpMethod.Delete, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(id)}", ("prorate", prorate)),
             null, cancellationToken);
 
+    /// <summary>
+    /// Mints a customer session token for the signed-in customer, for the app's own front end (the React package's
+    /// <c>getSession</c>): it reads only this customer's entitlements, usage, alerts and invoices and starts its checkout,
+    /// portal and pack purchase. It lasts 15 minutes unless <paramref name="ttlSeconds"/> (60 to 86,400) says otherwise.
+    /// Never hand a secret key to a browser; hand it this.
+    /// </summary>
+    public Task<CustomerSessionResponse> CreateSessionAsync(string id, int? ttlSeconds = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CustomerSessionResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(id)}/sessions",
+            new CreateCustomerSessionRequest(ttlSeconds), cancellationToken);
+
+    /// <summary>Revokes one customer session at once; an unknown or already revoked one throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<CustomerSessionsRevokedResponse> RevokeSessionAsync(string id, string sessionId, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CustomerSessionsRevokedResponse>(HttpMethod.Delete,
+            $"v1/customers/{Uri.EscapeDataString(id)}/sessions/{Uri.EscapeDataString(sessionId)}", null, cancellationToken);
+
     /// <summary>GDPR access: everything stored about the customer as one JSON document.</summary>
     public Task<System.Text.Json.Nodes.JsonObject> ExportAsync(string id, CancellationToken cancellationToken = default) =>
         client.SendAsync<System.Text.Json.Nodes.JsonObject>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(id)}/export", null, cancellationToken);

@@ -26,6 +26,7 @@ public static class StorageServices
         services.AddSingleton<CatalogStore>();
         services.AddSingleton<CatalogCache>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<CustomerSessionStore>();
         services.AddSingleton<EntitlementContextCache>();
         services.AddSingleton<CustomerStore>();
         services.AddMetrics(); // IMeterFactory: each host gets its own meters, so hosts in one process never mix counts

@@ -148,3 +148,15 @@ def test_billing_details_are_set_read_and_refused_by_field(tg: tollgate.Tollgate
     with pytest.raises(tollgate.ValidationFailed) as e:
         tg.customers.upsert(customer, address={"line1": "x", "country": "Germany"})
     assert "address.country" in str(e.value)
+
+
+def test_a_customer_session_reads_its_own_usage_but_not_another_customers(tg: tollgate.Tollgate, server: Server, customer: str) -> None:
+    other = f"{customer}-other"
+    tg.customers.upsert(other)
+    session = tg.customers.create_session(customer, ttl_seconds=600)
+    assert session["customer"] == customer and session["token"].startswith("tg_cs_")
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {session['token']}"}, timeout=30) as browser:
+        assert browser.get(f"/v1/customers/{customer}/usage").status_code == 200
+        assert browser.get(f"/v1/customers/{other}/usage").status_code == 403
+        tg.customers.revoke_session(customer, session["id"])
+        assert browser.get(f"/v1/customers/{customer}/usage").status_code == 401

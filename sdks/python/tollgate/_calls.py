@@ -137,6 +137,10 @@ def daily_usage(feature: str | None, from_: datetime | date | str | None, to: da
     return Call("GET", "v1/admin/usage/daily", params={"feature": feature, "from": when(from_), "to": when(to)})
 
 
+def create_session(id: str, ttl_seconds: int | None) -> Call:
+    return Call("POST", f"v1/customers/{seg(id)}/sessions", body={} if ttl_seconds is None else {"ttl_seconds": ttl_seconds})
+
+
 def delete_customer(id: str, prorate: bool | None) -> Call:
     return Call("DELETE", f"v1/customers/{seg(id)}", params={"prorate": prorate})
 

@@ -10,7 +10,7 @@ from . import _calls as c
 from . import webhooks as _webhooks
 from ._core import Call, SyncCore
 from ._pagination import SyncPager
-from .types import (Address, Alert, PropertyEvent, CheckoutSession, Customer, TaxExempt, TaxId, CustomerDeleted, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
+from .types import (Address, Alert, PropertyEvent, CheckoutSession, Customer, TaxExempt, TaxId, CustomerDeleted, CustomerSession, DailyUsage, Decision, Deleted, Discount, Entitlements as EntitlementsAnswer,
                     Event, Invoice, LlmBatchResult, LlmBudget, LlmCall, LlmCallRecord, LlmCallResult, PortalLink, PortalSession, RecordedEvent,
                     CancelReason, Subscription, SubscriptionChange, TrackResult, Usage as UsageAnswer, UsageHistory)
 
@@ -43,6 +43,17 @@ class Customers(_Resource):
              limit: int | None = None) -> SyncPager[Customer]:
         """Every customer, newest first; ``query`` is a prefix of the id, e-mail or name, ``plan``/``status`` the newest subscription's."""
         return SyncPager(lambda cursor: self._send(c.page("v1/customers", limit, cursor, query=query, plan=plan, status=status)))
+
+    def create_session(self, id: str, *, ttl_seconds: int | None = None) -> CustomerSession:
+        """A short-lived customer session token for the signed-in customer, for the app's front end (never a secret key).
+
+        It reads only this customer's entitlements, usage, alerts and invoices, and starts its checkout, portal and pack
+        purchase; 15 minutes unless ``ttl_seconds`` (60 to 86,400) says otherwise."""
+        return self._send(c.create_session(id, ttl_seconds))
+
+    def revoke_session(self, id: str, session_id: str) -> dict[str, int]:
+        """Revokes one customer session at once; an unknown or revoked one raises NotFound."""
+        return self._send(Call("DELETE", f"v1/customers/{c.seg(id)}/sessions/{c.seg(session_id)}"))
 
     def delete(self, id: str, *, prorate: bool | None = None) -> CustomerDeleted:
         """Erases the customer's personal data (GDPR), canceling a live subscription at once; the id stays taken."""

@@ -354,6 +354,15 @@ class LlmCall(TypedDict, total=False):
     reservation_id: str
 
 
+class CustomerSession(TypedDict):
+    """A customer session: ``token`` (``tg_cs_…``) reads only this customer's own billing data, from a browser."""
+    id: str
+    customer: str
+    token: str
+    expires_at: str
+    created_at: str
+
+
 class CustomerDeleted(TypedDict):
     id: str
     deleted: bool

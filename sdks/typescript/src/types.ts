@@ -218,6 +218,8 @@ export type Alert = {
 };
 
 export type PortalLink = { url: string; expiresAt: string };
+/** A customer session: `token` (tg_cs_…) reads only this customer's own billing data, from a browser. */
+export type CustomerSession = { id: string; customer: string; token: string; expiresAt: string; createdAt: string };
 export type CheckoutSession = { checkoutUrl: string; sessionId: string };
 export type StripePortalSession = { url: string };
 

@@ -190,3 +190,20 @@ test("billing details are set, read back and refused by field", async () => {
   await assert.rejects(tg.customers.upsert(customer, { address: { country: "Germany" } }),
     (e) => e.status === 400 && String(e.message).includes("address.country"));
 });
+
+test("createSession mints a browser token that reads its own customer's usage and not another's, until revoked", async () => {
+  const { tg, customer } = await withCustomer();
+  const other = uniqueId();
+  await tg.customers.upsert(other);
+  const session = await tg.customers.createSession(customer, { ttlSeconds: 600 });
+  assert.equal(session.customer, customer);
+  assert.match(session.token, /^tg_cs_/);
+  const browser = new Tollgate({ apiKey: session.token, baseUrl, maxRetries: 0 });
+  assert.equal((await browser.usage.get(customer)).customer, customer);
+  const denied = await browser.usage.get(other).catch((e) => e);
+  assert.equal(denied.status, 403);
+  await tg.customers.revokeSession(customer, session.id);
+  const revoked = await browser.usage.get(customer).catch((e) => e);
+  assert.ok(revoked instanceof AuthenticationError);
+  assert.equal(revoked.error, "invalid_session");
+});

@@ -140,6 +140,7 @@ public static class TollgateHost
         services.AddExceptionHandler<ErrorHandling>();
         services.AddTollgatePayments(configuration);
         services.AddTollgateAuth();
+        services.AddBrowserCors(configuration);
         services.AddTollgateOpenApi();
         services.AddSingleton<ExportWriter>();
         services.AddOptions<Storage.Retention.RetentionOptions>().Bind(configuration.GetSection(Storage.Retention.RetentionOptions.Section)).ValidateOnStart();
@@ -175,6 +176,7 @@ public static class TollgateHost
             };
             await Problems.Create(status, error, detail).ExecuteAsync(context.HttpContext);
         });
+        app.UseCors(); // before authentication: a preflight carries no token and is answered here
         app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -188,6 +190,7 @@ public static class TollgateHost
         app.MapCatalogAdmin();
         app.MapKeysAdmin();
         app.MapCustomers();
+        app.MapCustomerSessions();
         app.MapSubscriptions();
         app.MapEntitlements();
         app.MapEvents();

@@ -21,7 +21,7 @@ public static class CustomerDeletionApi
 
     private static async Task<Results<Ok<CustomerDeletedResponse>, ProblemHttpResult>> DeleteAsync(
         string id, bool? prorate, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
-        CancellationToken cancellationToken)
+        Storage.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
     {
         string? canceled = null, invoice = null;
         // A subscription created between the cancel and the erasure sends us round once more; the erasure refuses to run past one.
@@ -53,6 +53,7 @@ public static class CustomerDeletionApi
             switch (outcome)
             {
                 case ErasureOutcome.Erased:
+                    await sessions.RevokeAllAsync(id, cancellationToken); // an erased customer's browser reads nothing more
                     return TypedResults.Ok(new CustomerDeletedResponse(id, true, deletedAt, canceled, invoice));
                 case ErasureOutcome.NotFound:
                     return Problems.NotFound("customer", id);

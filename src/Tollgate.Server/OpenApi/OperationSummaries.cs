@@ -33,6 +33,11 @@ public static class OperationSummaries
         ["GET /v1/customers/{id}/usage/history"] = new("Get a customer's usage history",
             "Units per feature and day (or month) from the daily rollup."),
         ["GET /v1/customers/{id}/export"] = new("Export everything held about a customer (GDPR)", "One JSON document, streamed."),
+        ["POST /v1/customers/{id}/sessions"] = new("Mint a customer session token for a browser",
+            "A tg_cs_ token (shown once, stored hashed) that may only call the operations marked x-tollgate-customer-session, for "
+            + "this customer: 15 minutes unless ttl_seconds (60 to 86,400) says otherwise."),
+        ["DELETE /v1/customers/{id}/sessions/{sessionId}"] = new("Revoke a customer session", "The token stops working at once, on every node."),
+        ["DELETE /v1/customers/{id}/sessions"] = new("Revoke every session of a customer", "Signs the customer out of every browser at once."),
         ["GET /v1/customers/{customer}/members"] = new("List an organisation's members"),
         ["PUT /v1/customers/{customer}/members/{member}"] = new("Add or update a member",
             "A member's calls count against the organisation's quotas; 402 seats_exhausted when every seat is taken."),

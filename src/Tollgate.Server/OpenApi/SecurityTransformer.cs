@@ -12,6 +12,7 @@ public sealed class SecurityTransformer : IOpenApiOperationTransformer, IOpenApi
 {
     public const string SchemeName = "bearer";
     public const string RoleExtension = "x-tollgate-role";
+    public const string SessionExtension = "x-tollgate-customer-session";
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
@@ -23,7 +24,9 @@ public sealed class SecurityTransformer : IOpenApiOperationTransformer, IOpenApi
             Scheme = "bearer",
             BearerFormat = "tg_{role}_…",
             Description = "An API key: `Authorization: Bearer tg_sk_…` (secret) or `tg_admin_…` (admin). "
-                + "`x-tollgate-role` on each operation says which.",
+                + "`x-tollgate-role` on each operation says which. A customer session token (`tg_cs_…`, minted by "
+                + "POST /v1/customers/{id}/sessions) may call only the operations marked `x-tollgate-customer-session: true`, "
+                + "for its own customer.",
         };
         return Task.CompletedTask;
     }
@@ -33,6 +36,11 @@ public sealed class SecurityTransformer : IOpenApiOperationTransformer, IOpenApi
         var role = EndpointRoles.Of(context.Description.ActionDescriptor.EndpointMetadata);
         operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
         operation.Extensions[RoleExtension] = new JsonNodeExtension(JsonValue.Create(role));
+        if (context.Description.HttpMethod is { } method
+            && Auth.CustomerSessionScope.Allows(method, "/" + context.Description.RelativePath))
+        {
+            operation.Extensions[SessionExtension] = new JsonNodeExtension(JsonValue.Create(true));
+        }
         // An empty list says "no key needed"; leaving it out would mean "see the document's default".
         operation.Security = role == EndpointRoles.Public
             ? []

@@ -40,6 +40,50 @@ public sealed class OpenApiDocumentTests
         Assert.Empty(wrong);
     }
 
+    /// <summary>What a customer session token may call: its own customer's reads, checkout, portal and pack purchase.</summary>
+    private static readonly string[] SessionScope =
+    [
+        "get /v1/customers/{id}/entitlements", "get /v1/customers/{id}/usage", "get /v1/customers/{id}/alerts",
+        "get /v1/customers/{id}/invoices", "get /v1/customers/{id}/upcoming-invoice", "post /v1/customers/{id}/portal-sessions",
+        "post /v1/customers/{id}/packs/checkout-sessions", "post /v1/entitlements/check", "post /v1/billing/checkout-sessions",
+        "post /v1/billing/portal-sessions",
+    ];
+
+    [Fact]
+    public async Task ACustomerSessionReachesOnlyItsScopeAndOnlyForItsOwnCustomerOnEveryOperation()
+    {
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.RulesCatalog());
+        await app.CustomerAsync("probe");
+        await app.CustomerAsync("other");
+        var minted = await (await app.Admin.PostJsonAsync("/v1/customers/probe/sessions", new { })).ReadAsync();
+        var session = app.WithKey(minted["token"].Value<string>()!);
+        var document = await (await app.Anonymous.GetAsync("/openapi/v1.json")).ReadAsync();
+        var wrong = new List<string>();
+
+        foreach (var (path, method, operation) in Operations(document))
+        {
+            if (operation["x-tollgate-role"].Value<string>() == "public")
+            {
+                continue;
+            }
+
+            var inScope = SessionScope.Contains($"{method} {path}");
+            var own = await SendAsync(session, method, System.Text.RegularExpressions.Regex.Replace(path, "{[^}]+}", "probe"), "probe");
+            var others = await SendAsync(session, method, System.Text.RegularExpressions.Regex.Replace(path, "{[^}]+}", "other"), "other");
+            if (inScope ? own is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized : own != HttpStatusCode.Forbidden)
+            {
+                wrong.Add($"{method} {path}: own customer answered {(int)own}, {(inScope ? "in" : "out of")} scope");
+            }
+
+            if (others != HttpStatusCode.Forbidden)
+            {
+                wrong.Add($"{method} {path}: another customer answered {(int)others}");
+            }
+        }
+
+        Assert.Empty(wrong);
+    }
+
     [Fact]
     public async Task OperationsHaveUniqueIdsTypedErrorsAndTypedInstants()
     {
@@ -73,12 +117,13 @@ public sealed class OpenApiDocumentTests
         _ => 0,
     };
 
-    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string url)
+    private static async Task<HttpStatusCode> SendAsync(HttpClient client, string method, string url, string? customer = null)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
         if (method is "post" or "put")
         {
-            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            var body = customer is null ? "{}" : $"{{\"customer\": \"{customer}\"}}";
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
 
         using var response = await client.SendAsync(request);

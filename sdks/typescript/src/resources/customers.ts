@@ -1,6 +1,6 @@
 import type { RequestOptions } from "../core/http.js";
 import type { Page } from "../core/pagination.js";
-import type { Customer, CustomerDeleted, CustomerFilter, CustomerUpsert } from "../types.js";
+import type { Customer, CustomerDeleted, CustomerSession, CustomerFilter, CustomerUpsert } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
 /** Customers, keyed by your own id for them. */
@@ -18,6 +18,20 @@ export class Customers extends Resource {
   /** Customers, newest first: `query` is a prefix of the id, e-mail or name; `plan` and `status` are the newest subscription's. */
   list(filter: CustomerFilter = {}, options?: RequestOptions): Promise<Page<Customer>> {
     return this.paged("v1/customers", filter, options);
+  }
+
+  /**
+   * A short-lived customer session token for the signed-in customer, to hand to the app's front end (never a secret key):
+   * it reads only this customer's entitlements, usage, alerts and invoices and starts its checkout, portal and pack
+   * purchase. 15 minutes unless `ttlSeconds` (60 to 86,400) says otherwise.
+   */
+  createSession(id: string, params: { ttlSeconds?: number } = {}, options?: RequestOptions): Promise<CustomerSession> {
+    return this.http.json({ method: "POST", path: `v1/customers/${seg(id)}/sessions`, body: params, options });
+  }
+
+  /** Revokes one customer session at once; NotFoundError when it is not a live session of the customer. */
+  revokeSession(id: string, sessionId: string, options?: RequestOptions): Promise<{ revoked: number }> {
+    return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}/sessions/${seg(sessionId)}`, options });
   }
 
   /** GDPR erasure: cancels a live subscription at once (`prorate` credits the unused time), erases personal data, keeps the id. */

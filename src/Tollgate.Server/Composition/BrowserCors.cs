@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+
+namespace Tollgate.Server.Composition;
+
+/// <summary>Tollgate:Cors: the web origins whose pages may call the API from a browser (with a customer session token).</summary>
+public sealed class BrowserCorsOptions
+{
+    public const string Section = "Tollgate:Cors";
+
+    /// <summary>Exact origins such as https://app.example.com; none by default, so no page on another origin can call the API.</summary>
+    public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>An origin is a scheme, a host and maybe a port: no path, query, wildcard or trailing slash.</summary>
+    public static bool IsOrigin(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+        && string.Equals(url.GetLeftPart(UriPartial.Authority), text, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>ASP.NET Core's CORS middleware with one policy built from <see cref="BrowserCorsOptions"/>.</summary>
+public static class BrowserCors
+{
+    public static IServiceCollection AddBrowserCors(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BrowserCorsOptions>().Bind(configuration.GetSection(BrowserCorsOptions.Section)).ValidateOnStart()
+            .Validate(o => o.AllowedOrigins.All(BrowserCorsOptions.IsOrigin),
+                "Tollgate:Cors:AllowedOrigins must be origins such as https://app.example.com (scheme, host and port; no path or wildcard)");
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<BrowserCorsOptions>>((cors, browser) => cors.AddDefaultPolicy(p => p
+                .WithOrigins([.. browser.Value.AllowedOrigins.Where(BrowserCorsOptions.IsOrigin)])
+                // Bearer tokens, never cookies: no credentials mode, so a page cannot ride on a signed-in console session.
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "User-Agent")
+                .WithMethods("GET", "POST", "DELETE")
+                .WithExposedHeaders("Retry-After", "Location")
+                .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        return services;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using Dapper;
+using Tollgate.Core;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Storage.Keys;
+
+/// <summary>A customer session: a short-lived token that lets a browser read one customer's own billing data.</summary>
+public sealed record CustomerSessionRecord(
+    string Id, string CustomerId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
+
+/// <summary>A freshly minted session: the token's text exists only here and is shown once.</summary>
+public sealed record NewCustomerSession(CustomerSessionRecord Record, string Token);
+
+/// <summary>Customer session tokens, tg_cs_{lookup}{secret}: only their SHA-256 is stored, as for API keys.</summary>
+public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider time)
+{
+    public const string Prefix = "tg_cs_";
+    private const int LookupLength = 8;
+
+    public static bool LooksLikeToken(string presented) => presented.StartsWith(Prefix, StringComparison.Ordinal);
+
+    public async Task<NewCustomerSession> CreateAsync(string customerId, TimeSpan lifetime, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var token = Prefix + Ids.Secret(40);
+        var record = new CustomerSessionRecord(Ids.New("cs", time), customerId, now, now + lifetime, null);
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO customer_sessions (id, customer_id, lookup, token_hash, created_at, expires_at, revoked_at)
+            VALUES (@Id, @CustomerId, @lookup, @hash, @createdAt, @expiresAt, NULL)
+            """, new
+        {
+            record.Id, record.CustomerId, lookup = LookupOf(token), hash = Convert.ToHexStringLower(ApiKeyFormat.Hash(token)),
+            createdAt = now.ToUnixTimeMilliseconds(), expiresAt = record.ExpiresAt.ToUnixTimeMilliseconds(),
+        }, tx, cancellationToken: cancellationToken)), cancellationToken);
+        return new NewCustomerSession(record, token);
+    }
+
+    /// <summary>The live (unexpired, unrevoked) session the token belongs to, compared in constant time; null otherwise.</summary>
+    public async Task<CustomerSessionRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
+    {
+        if (!LooksLikeToken(presented) || presented.Length < Prefix.Length + LookupLength + 16)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var candidates = await database.ReadAsync(c => c.QueryAsync<SessionRow>(new CommandDefinition("""
+            SELECT id, customer_id, token_hash, created_at, expires_at, revoked_at FROM customer_sessions
+            WHERE lookup = @lookup AND revoked_at IS NULL AND expires_at > @now
+            """, new { lookup = LookupOf(presented), now }, cancellationToken: cancellationToken)), cancellationToken);
+        var hash = ApiKeyFormat.Hash(presented);
+        CustomerSessionRecord? match = null;
+        foreach (var row in candidates)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(row.TokenHash)))
+            {
+                match = row.ToRecord();
+            }
+        }
+
+        return match;
+    }
+
+    /// <summary>Revokes one of the customer's sessions; false when it is not theirs or already revoked.</summary>
+    public Task<bool> RevokeAsync(string customerId, string id, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE customer_sessions SET revoked_at = @now WHERE id = @id AND customer_id = @customerId AND revoked_at IS NULL",
+            new { id, customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)) == 1,
+            cancellationToken);
+
+    /// <summary>Revokes every live session of the customer (a sign-out everywhere); the number revoked.</summary>
+    public Task<int> RevokeAllAsync(string customerId, CancellationToken cancellationToken = default) =>
+        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            "UPDATE customer_sessions SET revoked_at = @now WHERE customer_id = @customerId AND revoked_at IS NULL",
+            new { customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    private static string LookupOf(string token) => token.Substring(Prefix.Length, LookupLength);
+
+    private sealed class SessionRow
+    {
+        public string Id { get; set; } = "";
+        public string CustomerId { get; set; } = "";
+        public string TokenHash { get; set; } = "";
+        public long CreatedAt { get; set; }
+        public long ExpiresAt { get; set; }
+        public long? RevokedAt { get; set; }
+
+        public CustomerSessionRecord ToRecord() => new(Id, CustomerId, DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt),
+            DateTimeOffset.FromUnixTimeMilliseconds(ExpiresAt), RevokedAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Customers;
+
+public abstract class CustomerSessionsContract : ApiContract
+{
+    private static async Task<(HttpClient Client, string Id, string ExpiresAt)> SessionAsync(TollgateApp app, string customer, object? body = null)
+    {
+        var response = await app.Admin.PostJsonAsync($"/v1/customers/{customer}/sessions", body ?? new { });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var session = await response.ReadAsync();
+        return (app.WithKey(session["token"].Value<string>()!), session["id"].Value<string>()!, session["expires_at"].Value<string>()!);
+    }
+
+    [Fact]
+    public async Task ASessionLastsFifteenMinutesByDefaultAndItsTokenIsStoredOnlyHashed()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+
+        var response = await app.Admin.PostJsonAsync("/v1/customers/c1/sessions", new { });
+        var session = await response.ReadAsync();
+        var token = session["token"].Value<string>()!;
+        var stored = await app.Get<Storage.Database.TollgateDatabase>().ReadAsync(c => Dapper.SqlMapper.QuerySingleAsync<string>(c,
+            "SELECT token_hash FROM customer_sessions"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.StartsWith("tg_cs_", token, StringComparison.Ordinal);
+        Assert.Equal(("c1", "2026-01-15T12:15:00Z"), (session["customer"].Value<string>(), session["expires_at"].Value<string>()));
+        Assert.DoesNotContain(token, stored, StringComparison.Ordinal);
+        Assert.Equal(64, stored.Length);
+    }
+
+    [Theory]
+    [InlineData(59)]
+    [InlineData(86_401)]
+    public async Task ATtlOutsideOneMinuteToTwentyFourHoursIsRefusedNamingTheFieldAndMintsNothing(int ttl)
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+
+        var response = await app.Admin.PostJsonAsync("/v1/customers/c1/sessions", new { ttl_seconds = ttl });
+        var problem = await response.ReadAsync();
+        var count = await app.Get<Storage.Database.TollgateDatabase>().ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long>(c,
+            "SELECT COUNT(*) FROM customer_sessions"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("must be 60 to 86400 (24 hours)", problem["errors"]!["ttl_seconds"].Value<string>());
+        Assert.Equal(0, count);
+    }
+
+    [Fact]
+    public async Task ASessionForAnUnknownCustomerIs404()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+
+        var response = await app.Admin.PostJsonAsync("/v1/customers/nobody/sessions", new { });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASessionReadsItsOwnCustomersUsageAndEntitlementsAndChecksAFeature()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        await app.ConsumeAsync("c1", "capped", 7);
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        var usage = await browser.GetAsync("/v1/customers/c1/usage");
+        var entitlements = await browser.GetAsync("/v1/customers/c1/entitlements");
+        var check = await browser.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped" });
+
+        Assert.Equal(HttpStatusCode.OK, usage.StatusCode);
+        Assert.Equal(7, (await usage.ReadAsync())["features"]!["capped"]!["used"].Value<long>());
+        Assert.Equal(HttpStatusCode.OK, entitlements.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, check.StatusCode);
+        Assert.Equal(93, (await check.ReadAsync())["remaining"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ASessionCannotReadAnotherCustomerInTheRouteOrTheBody()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        var usage = await browser.GetAsync("/v1/customers/c2/usage");
+        var check = await browser.PostJsonAsync("/v1/entitlements/check", new { customer = "c2", feature = "capped" });
+        var smuggled = await browser.PostJsonAsync("/v1/entitlements/check",
+            "{\"customer\": \"c1\", \"feature\": \"capped\", \"customer\": \"c2\"}");
+
+        Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (usage.StatusCode, (await usage.ReadAsync())["error"].Value<string>()));
+        Assert.Equal(HttpStatusCode.Forbidden, check.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, smuggled.StatusCode);
+    }
+
+    [Fact]
+    public async Task ASessionCannotConsumeMintSessionsOrReadTheCustomerRecord()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        var consume = await browser.PostJsonAsync("/v1/entitlements/consume", new { customer = "c1", feature = "capped" });
+        var mint = await browser.PostJsonAsync("/v1/customers/c1/sessions", new { });
+        var record = await browser.GetAsync("/v1/customers/c1");
+        var admin = await browser.GetAsync("/v1/admin/catalog");
+        var used = (await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync())["features"]!["capped"]!["used"].Value<long>();
+
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden],
+            new[] { consume.StatusCode, mint.StatusCode, record.StatusCode, admin.StatusCode });
+        Assert.Equal(0, used);
+    }
+
+    [Fact]
+    public async Task AnExpiredSessionIs401InvalidSession()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (browser, _, _) = await SessionAsync(app, "c1", new { ttl_seconds = 60 });
+
+        var before = await browser.GetAsync("/v1/customers/c1/usage");
+        await app.AdvanceAsync(TimeSpan.FromSeconds(61));
+        var after = await browser.GetAsync("/v1/customers/c1/usage");
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal((HttpStatusCode.Unauthorized, "invalid_session"), (after.StatusCode, (await after.ReadAsync())["error"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task ARevokedSessionStopsWorkingAtOnceWhileAnotherOfTheSameCustomerKeepsWorking()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (revoked, id, _) = await SessionAsync(app, "c1");
+        var (kept, _, _) = await SessionAsync(app, "c1");
+        await revoked.GetAsync("/v1/customers/c1/usage");
+
+        var revoke = await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        var again = await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await revoked.GetAsync("/v1/customers/c1/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/v1/customers/c1/usage")).StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokingEverySessionOfACustomerSignsOutEveryBrowser()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (first, _, _) = await SessionAsync(app, "c1");
+        var (second, _, _) = await SessionAsync(app, "c1");
+
+        var revoke = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1/sessions", UriKind.Relative));
+
+        Assert.Equal(2, (await revoke.ReadAsync())["revoked"].Value<int>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await first.GetAsync("/v1/customers/c1/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await second.GetAsync("/v1/customers/c1/usage")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ErasingACustomerRevokesItsSessions()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        var erase = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/v1/customers/c1/usage")).StatusCode);
+    }
+
+    [Fact]
+    public async Task CorsAnswersOnlyTheConfiguredOrigins()
+    {
+        await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
+        {
+            ["Tollgate:Cors:AllowedOrigins:0"] = "https://app.example.com",
+        });
+
+        var allowed = await PreflightAsync(app, "https://app.example.com");
+        var other = await PreflightAsync(app, "https://evil.example.com");
+
+        Assert.Equal("https://app.example.com", allowed.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("authorization", allowed.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+        Assert.False(other.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task CorsIsClosedWhenNoOriginIsConfigured()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+
+        var preflight = await PreflightAsync(app, "https://app.example.com");
+
+        Assert.False(preflight.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    private static async Task<HttpResponseMessage> PreflightAsync(TollgateApp app, string origin)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, "/v1/customers/c1/usage");
+        request.Headers.Add("Origin", origin);
+        request.Headers.Add("Access-Control-Request-Method", "GET");
+        request.Headers.Add("Access-Control-Request-Headers", "authorization");
+        return await app.Anonymous.SendAsync(request);
+    }
+}
+
+public sealed class SqliteCustomerSessionsTests : CustomerSessionsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresCustomerSessionsTests : CustomerSessionsContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
