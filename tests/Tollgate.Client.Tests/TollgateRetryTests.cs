@@ -36,6 +36,7 @@ public sealed class TollgateRetryTests
         Assert.Equal(2, server.Requests.Count);
         Assert.Single(server.Requests.Select(r => r.IdempotencyKey).Distinct()); // both attempts are one consume
         Assert.StartsWith("idem_", server.Requests[0].IdempotencyKey, StringComparison.Ordinal);
+        Assert.Contains($"\"idempotency_key\":\"{server.Requests[0].IdempotencyKey}\"", server.Requests[1].Body, StringComparison.Ordinal); // resent whole
         Assert.True(server.Requests[1].At - server.Requests[0].At >= TimeSpan.FromSeconds(0.9), "the retry waited out Retry-After");
     }
 
@@ -206,7 +207,7 @@ public sealed class TollgateRetryTests
         }
     }
 
-    private sealed record Received(string Path, string? IdempotencyKey, string? Authorization, DateTimeOffset At);
+    private sealed record Received(string Path, string? IdempotencyKey, string? Authorization, DateTimeOffset At, string Body);
 
     /// <summary>A loopback server answering each request with the next scripted answer.</summary>
     private sealed class FakeTollgate(WebApplication app, List<Received> requests) : IAsyncDisposable
@@ -232,21 +233,22 @@ public sealed class TollgateRetryTests
             var app = builder.Build();
             var script = new ConcurrentQueue<Func<HttpContext, Task>>(answers);
             var requests = new List<Received>();
-            app.Run(http =>
+            app.Run(async http =>
             {
+                var body = await new StreamReader(http.Request.Body).ReadToEndAsync(http.RequestAborted);
                 lock (requests)
                 {
                     requests.Add(new Received(http.Request.Path, http.Request.Headers["Idempotency-Key"].FirstOrDefault(),
-                        http.Request.Headers.Authorization.FirstOrDefault(), TimeProvider.System.GetUtcNow()));
+                        http.Request.Headers.Authorization.FirstOrDefault(), TimeProvider.System.GetUtcNow(), body));
                 }
 
                 if (script.TryDequeue(out var answer))
                 {
-                    return answer(http);
+                    await answer(http);
+                    return;
                 }
 
                 http.Response.StatusCode = 500; // more requests than the test scripted
-                return Task.CompletedTask;
             });
             await app.StartAsync();
             return new FakeTollgate(app, requests);
