@@ -7,11 +7,24 @@ using Tollgate.Client.Contracts;
 namespace Tollgate.Client;
 
 /// <summary>
-/// The typed client for Tollgate's API. Register it with <c>services.AddTollgate(...)</c> or construct it over an
-/// <see cref="HttpClient"/> whose BaseAddress is the server and whose Authorization header carries a secret key.
+/// The typed client for Tollgate's API. Register it with <c>services.AddTollgate(...)</c>, which retries as
+/// <see cref="TollgateRetry"/> says, or make one with <see cref="Create"/>. Constructed over your own
+/// <see cref="HttpClient"/> (BaseAddress the server, Authorization a secret key), it sends each call once: no retries
+/// unless that client's handlers retry (<see cref="TollgateRetry.CreateHandler"/> gives the SDK's).
 /// </summary>
 public sealed class TollgateClient(HttpClient http)
 {
+    /// <summary>
+    /// A client for <paramref name="baseAddress"/> with <paramref name="apiKey"/> that retries as <see cref="TollgateRetry"/>
+    /// says, <paramref name="maxRetries"/> times (0 for none). Keep one per process: it owns its connection pool.
+    /// </summary>
+    public static TollgateClient Create(Uri baseAddress, string apiKey, int maxRetries = TollgateRetry.DefaultMaxRetries)
+    {
+        var http = new HttpClient(TollgateRetry.CreateHandler(maxRetries)) { BaseAddress = baseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
+        return new TollgateClient(http);
+    }
+
     /// <summary>The wire format: snake_case; unknown fields are ignored so newer servers stay compatible.</summary>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
@@ -74,9 +87,11 @@ public sealed class TollgateClient(HttpClient http)
     /// Uses units atomically, as the request says: with <see cref="ConsumeRequest.Metadata"/> the consume is also kept as a
     /// usage record that <c>Events.ListAsync</c> shows. Without an idempotency key one is made, so a retry counts once.
     /// </summary>
-    public Task<EntitlementResponse> ConsumeAsync(ConsumeRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume",
-            request with { IdempotencyKey = request.IdempotencyKey ?? NewIdempotencyKey() }, cancellationToken);
+    public Task<EntitlementResponse> ConsumeAsync(ConsumeRequest request, CancellationToken cancellationToken = default)
+    {
+        var key = request.IdempotencyKey ?? NewIdempotencyKey();
+        return SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/consume", request with { IdempotencyKey = key }, key, cancellationToken);
+    }
 
     /// <summary>Holds units before work whose size is known after it; commit or release the returned reservation.</summary>
     public async Task<Reservation> ReserveAsync(
@@ -87,13 +102,17 @@ public sealed class TollgateClient(HttpClient http)
     }
 
     /// <summary>Holds units as the request says; its <see cref="ReserveRequest.Metadata"/> goes on the usage record the commit writes.</summary>
-    public async Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default) =>
-        new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve",
-            request with { IdempotencyKey = request.IdempotencyKey ?? NewIdempotencyKey() }, cancellationToken));
+    public async Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default)
+    {
+        var key = request.IdempotencyKey ?? NewIdempotencyKey();
+        return new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve", request with { IdempotencyKey = key },
+            key, cancellationToken));
+    }
 
     /// <summary>
     /// A key for a consume or reserve sent without one, as the Python and TypeScript SDKs make: a retry of the same
-    /// request by a resilience handler then counts once.
+    /// request then counts once. It goes in the body and in the Idempotency-Key header (the server checks they agree), where
+    /// the retry rules look before retrying a 503 commit_outcome_unknown.
     /// </summary>
     private static string NewIdempotencyKey() => $"idem_{Guid.NewGuid():N}";
 
@@ -113,6 +132,13 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Logs model calls (at most 1000 a request); each is priced at the price in effect at its own timestamp.</summary>
     public Task<LlmBatchResponse> LogLlmUsageAsync(IEnumerable<LlmCallRequest> calls, CancellationToken cancellationToken = default) =>
         SendAsync<LlmBatchResponse>(HttpMethod.Post, "v1/llm/usage", new LlmBatchRequest([.. calls]), cancellationToken);
+
+    /// <summary>One attempt, past the retry rules: the capture's sender retries whole batches itself, and splits one too big.</summary>
+    internal async Task<LlmBatchResponse> LogLlmUsageOnceAsync(IReadOnlyList<LlmCallRequest> calls, CancellationToken cancellationToken)
+    {
+        using var response = await SendCheckedAsync(HttpMethod.Post, "v1/llm/usage", new LlmBatchRequest([.. calls]), cancellationToken, sendOnce: true);
+        return (await response.Content.ReadFromJsonAsync<LlmBatchResponse>(Json, cancellationToken))!;
+    }
 
     /// <summary>Holds an estimate of a model call's cost against the customer's LLM budget; log the call with the returned reservation id.</summary>
     public Task<BudgetResponse> ReserveLlmBudgetAsync(string customer, decimal estimateUsd, TimeSpan? ttl = null, CancellationToken cancellationToken = default) =>
@@ -229,9 +255,10 @@ public sealed class TollgateClient(HttpClient http)
     }
 
     private async Task<HttpResponseMessage> SendCheckedAsync(
-        HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? idempotencyKey = null)
+        HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? idempotencyKey = null, bool sendOnce = false)
     {
         using var request = new HttpRequestMessage(method, path);
+        request.Options.Set(TollgateRetry.SendOnce, sendOnce);
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);

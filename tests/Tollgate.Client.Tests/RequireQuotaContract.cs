@@ -135,17 +135,11 @@ public abstract class RequireQuotaContract
     }
 
     [Fact]
-    public async Task RateLimitReachesTheAppsCallerAs429WithRetryAfterAtOnceEvenBehindTheDocumentedResilienceHandler()
+    public async Task RateLimitReachesTheAppsCallerAs429WithRetryAfterAtOnceThroughTheBuiltInRetries()
     {
         var reserves = new StrongBox<int>();
-        await using var f = await StartAsync(catalog: ApiSetup.CatalogOf("client-windows", QuotaWindowsContract.Catalog), client: http =>
-        {
-            http.AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult( // as docs/sdk.md shows
-                args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
-                || args.Outcome.Result?.StatusCode is HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError));
-            // Inside the retries: it counts each attempt.
-            http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves));
-        });
+        await using var f = await StartAsync(catalog: ApiSetup.CatalogOf("client-windows", QuotaWindowsContract.Catalog),
+            client: http => http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves))); // inside the retries
 
         var granted = new[] { await f.CallAsync("/calls"), await f.CallAsync("/calls") };
         var limited = await f.CallAsync("/calls");
@@ -158,6 +152,42 @@ public abstract class RequireQuotaContract
             problem["limit"].Value<long>(), problem["remaining"].Value<long>(), problem["reset_at"].Value<string>()));
         Assert.Equal(3, reserves.Value); // one reserve per request: no retry reached Tollgate
         Assert.Equal(2, await f.UsedAsync("c1", "calls"));
+    }
+
+    [Fact]
+    public async Task QuotaExceededReachesTheAppsCallerAtOnceThroughTheBuiltInRetries()
+    {
+        var reserves = new StrongBox<int>();
+        await using var f = await StartAsync(client: http => http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves)));
+        await f.CallAsync("/batch/100");
+
+        var denied = await f.CallAsync("/cv");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, denied.StatusCode);
+        Assert.Equal("quota_exceeded", (await denied.ReadAsync())["error"].Value<string>());
+        Assert.Equal(2, reserves.Value);
+        Assert.Equal(100, await f.UsedAsync("c1", "capped"));
+    }
+
+    [Fact]
+    public async Task RateLimitReachesTheAppsCallerAtOnceBehindTheDocumentedOwnResilienceHandler()
+    {
+        var reserves = new StrongBox<int>();
+        await using var f = await StartAsync(o => o.MaxRetries = 0, ApiSetup.CatalogOf("client-windows", QuotaWindowsContract.Catalog), http =>
+        {
+            http.AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args => ValueTask.FromResult( // as docs/sdk.md shows
+                args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
+                || args.Outcome.Result?.StatusCode is HttpStatusCode.RequestTimeout or >= HttpStatusCode.InternalServerError));
+            http.AddHttpMessageHandler(() => new CountingHandler("/v1/entitlements/reserve", reserves));
+        });
+
+        await f.CallAsync("/calls");
+        await f.CallAsync("/calls");
+        var limited = await f.CallAsync("/calls");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), limited.Headers.RetryAfter?.Delta);
+        Assert.Equal(3, reserves.Value);
     }
 
     /// <summary>Counts the requests to one path that leave the app's Tollgate client, retries included.</summary>

@@ -19,6 +19,15 @@ public sealed class TollgateOptions
     public Func<HttpContext, string?> CustomerResolver { get; set; } = context =>
         context.User.FindFirst("sub")?.Value ?? context.User.FindFirst(ClaimTypes.NameIdentifier)?.Value;
 
+    /// <summary>
+    /// Retries after the first attempt, by the rules of <see cref="TollgateRetry"/> (408, 5xx, a proxy's 429, connection
+    /// failures; never a denial): 2 by default, as in the Python and TypeScript SDKs. 0 sends each call once.
+    /// </summary>
+    public int MaxRetries { get; set; } = TollgateRetry.DefaultMaxRetries;
+
+    /// <summary>The first backoff, 0.5 s; tests shorten it so a retry does not slow them.</summary>
+    internal TimeSpan RetryBaseDelay { get; set; } = TollgateRetry.BaseDelay;
+
     /// <summary>How long a hold taken before a handler lasts if the app dies before settling it.</summary>
     public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(5);
 

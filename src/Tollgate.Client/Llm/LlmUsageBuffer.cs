@@ -140,7 +140,7 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
         {
             try
             {
-                var answer = await client.LogLlmUsageAsync(batch, cancellationToken);
+                var answer = await client.LogLlmUsageOnceAsync(batch, cancellationToken);
                 if (answer.Rejected.Count > 0)
                 {
                     // A call Tollgate refuses (unknown customer, unpriced model in strict mode) will not pass on retry either.
