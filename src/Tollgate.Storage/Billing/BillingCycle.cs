@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -225,19 +226,7 @@ public sealed partial class BillingCycle(
     internal async Task<int> TransitionAsync(
         string id, Func<Subscription, Subscription?> change, string reason, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        var customer = await database.WriteAsync(async (c, tx) =>
-        {
-            var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
-            if (current is null || change(current) is not { } next)
-            {
-                return null;
-            }
-
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
-            var price = next.PriceOn((await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!)!;
-            return await subscriptions.UpdateAsync(current, next, reason, price, at ?? next.UpdatedAt) is null ? null : current.CustomerId;
-        }, cancellationToken);
+        var customer = await database.WriteAsync((c, tx) => TransitionInAsync(c, tx, id, change, reason, at, cancellationToken), cancellationToken);
         if (customer is null)
         {
             return 0;
@@ -246,4 +235,27 @@ public sealed partial class BillingCycle(
         contexts.Invalidate(customer);
         return 1;
     }
+
+    /// <summary>
+    /// The state change inside the caller's transaction; the customer whose entitlements changed (for the caller to
+    /// <see cref="Invalidate"/> once it commits), or null when the change no longer applied.
+    /// </summary>
+    internal async Task<string?> TransitionInAsync(
+        DbConnection c, DbTransaction tx, string id, Func<Subscription, Subscription?> change, string reason, DateTimeOffset? at,
+        CancellationToken cancellationToken)
+    {
+        var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+        var current = await subscriptions.ReadAsync(id);
+        if (current is null || change(current) is not { } next)
+        {
+            return null;
+        }
+
+        await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
+        var price = next.PriceOn((await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!)!;
+        return await subscriptions.UpdateAsync(current, next, reason, price, at ?? next.UpdatedAt) is null ? null : current.CustomerId;
+    }
+
+    /// <summary>Drops the cached entitlements of a customer whose subscription a committed transaction changed.</summary>
+    internal void Invalidate(string customerId) => contexts.Invalidate(customerId);
 }
