@@ -12,6 +12,8 @@ public abstract class CreditNoteRefundContract
 {
     protected abstract StoreKind Kind { get; }
 
+    protected virtual IDictionary<string, string?>? Settings => null;
+
     // A customer subscribed through Stripe Checkout whose first invoice ($30) Stripe collected.
     private static async Task<(string Invoice, string StripeInvoice)> StripePaidInvoiceAsync(PaymentsHarness h, long? collected = null)
     {
@@ -41,7 +43,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task RefundOnAStripePaidInvoiceRefundsThroughItsPaymentIntentOnceAndGivesNoCredit()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, stripeInvoice) = await StripePaidInvoiceAsync(h);
 
         var created = await RefundAsync(h, invoice, 1200, "refund-1");
@@ -64,7 +66,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task ARefundStripeRefusesIs502AndVoidsTheNoteSoTheSameRefundCanBeAskedAgainWithoutAKey()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, _) = await StripePaidInvoiceAsync(h);
         h.Stripe.FailNext(1, 402);
 
@@ -86,7 +88,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task ARefundIsCappedAtWhatStripeCollectedLessEarlierRefunds()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         // Stripe collected $20 of the $30 invoice (the customer's Stripe balance paid the rest).
         var (invoice, _) = await StripePaidInvoiceAsync(h, collected: 2000);
 
@@ -107,7 +109,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task AnUnfinishedRefundIsStoredAsStripeHasItAndARetryReadsItInsteadOfRefundingAgain()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, _) = await StripePaidInvoiceAsync(h);
         h.Stripe.NextRefundStatuses("requires_action");
 
@@ -129,7 +131,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task ARefundStripeFailsLaterVoidsTheNoteAndItsCreditAndPaymentsCountAgain()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, _) = await StripePaidInvoiceAsync(h);
         h.Stripe.NextRefundStatuses("pending");
         var note = await (await RefundAsync(h, invoice, 1200, null)).ReadAsync();
@@ -149,7 +151,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task ARefundWhoseAnswerWasLostIsFoundByTheNotesIdAfterStripeForgotTheKeyAndNeverMadeTwice()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, _) = await StripePaidInvoiceAsync(h);
         h.Stripe.LoseNextAnswersTo("POST", "/v1/refunds", 3); // every attempt of the call acts, and no answer comes back
 
@@ -167,7 +169,7 @@ public abstract class CreditNoteRefundContract
     [Fact]
     public async Task ACreditOnAnOpenInvoiceOfAStripeBilledSubscriptionIs409AndWritesNothing()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         await h.App.CustomerAsync("ada");
         await h.SubscribeAsync("ada", "pro");
         var invoice = (await h.App.InvoicesAsync("ada"))[0];
@@ -191,4 +193,11 @@ public sealed class SqliteCreditNoteRefundTests : CreditNoteRefundContract
 public sealed class PostgresCreditNoteRefundTests : CreditNoteRefundContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+public sealed class SqliteTickingCreditNoteRefundTests : CreditNoteRefundContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Tollgate:TestClock:Ticking"] = "true" };
 }
