@@ -120,7 +120,6 @@ public sealed partial class BillingCycle(
     private async Task<int> AdvanceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var versions = await VersionsAsync(id, cancellationToken);
         var (steps, customer) = await database.WriteAsync(async (c, tx) =>
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
@@ -131,6 +130,8 @@ public sealed partial class BillingCycle(
                 return (0, "");
             }
 
+            // Read in the transaction that applies them: a plan change committed before it is seen, never half of one.
+            var versions = await VersionsAsync(c, tx, id, cancellationToken);
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
@@ -169,12 +170,12 @@ public sealed partial class BillingCycle(
     }
 
     /// <summary>The plan versions a subscription's steps read: its own and the one it changes to at period end.</summary>
-    private async Task<Dictionary<string, PlanVersion>> VersionsAsync(string id, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, PlanVersion>> VersionsAsync(DbConnection c, DbTransaction tx, string id, CancellationToken cancellationToken)
     {
         var versions = new Dictionary<string, PlanVersion>(StringComparer.Ordinal);
-        foreach (var versionId in await database.ReadAsync(c => c.QueryAsync<string>(new CommandDefinition(
+        foreach (var versionId in await c.QueryAsync<string>(new CommandDefinition(
             "SELECT plan_version_id FROM subscriptions WHERE id = @id UNION SELECT pending_plan_version_id FROM subscriptions WHERE id = @id " +
-            "AND pending_plan_version_id IS NOT NULL", new { id }, cancellationToken: cancellationToken)), cancellationToken))
+            "AND pending_plan_version_id IS NOT NULL", new { id }, tx, cancellationToken: cancellationToken)))
         {
             versions[versionId] = await catalog.GetVersionAsync(versionId, cancellationToken)
                 ?? throw new InvalidOperationException($"plan version {versionId} is missing");
