@@ -125,6 +125,27 @@ public abstract class MetricsContract : ApiContract
     }
 
     [Fact]
+    public async Task OverageIsSplitByTheGroupsThatWentOverNotByUsageInAWeekThatStayedUnderItsLimit()
+    {
+        var weekly = Catalog.Replace("""{ "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },""",
+            """{ "feature_code": "tokens", "limit": 1000, "reset": "week", "hard_cap": false, "overage_unit_price_cents": 2,""", StringComparison.Ordinal);
+        await using var app = await StartAsync(ApiSetup.CatalogOf("metrics-weekly", weekly), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+
+        await TrackAsync(app, Event("w1", "llm_call", new { model = "gpt-4o", tokens = 900 })); // the week of Apr 27: under 1,000
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 5, 12, 0, 0, 0, TimeSpan.Zero));
+        await TrackAsync(app, Event("w2", "llm_call", new { model = "mini", tokens = 1500 })); // the week of May 11: 500 over
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var overage = invoice["lines"]!.AsArray().Where(l => l!["kind"].Value<string>() == "overage")
+            .Select(l => (l!["description"].Value<string>(), l["quantity"].Value<long>(), l["unit_amount_cents"].Value<long>(), l["amount_cents"].Value<long>()))
+            .ToList();
+
+        Assert.Equal([("Tokens (model: mini)", 500L, 2L, 1000L)], overage);
+    }
+
+    [Fact]
     public async Task OverageOf2300TokensPastASoftCapOf1000IsThreeStartedPackagesFor15DollarsSplitWholePerModelByItsPartOfTheOverage()
     {
         await using var app = await StartAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
