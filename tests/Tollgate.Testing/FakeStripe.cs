@@ -35,6 +35,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
     private readonly Dictionary<string, (string Price, int TrialDays, JsonObject Metadata)> _checkouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonObject> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotency = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _lostAnswersTo = new(StringComparer.Ordinal);
     private readonly List<FakeStripeRequest> _requests = [];
     private readonly Queue<int> _failures = new();
     private WebApplication? _app;
@@ -118,6 +119,26 @@ public sealed partial class FakeStripe : IAsyncDisposable
         {
             _lostAnswers += count;
         }
+    }
+
+    /// <summary>As <see cref="LoseNextAnswers"/>, for the next <paramref name="count"/> calls to one method and path only.</summary>
+    public void LoseNextAnswersTo(string method, string path, int count)
+    {
+        lock (_lock)
+        {
+            _lostAnswersTo[$"{method} {path}"] = _lostAnswersTo.GetValueOrDefault($"{method} {path}") + count;
+        }
+    }
+
+    private bool TakeLostAnswer(string call)
+    {
+        if (_lostAnswersTo.GetValueOrDefault(call) is > 0 and var left)
+        {
+            _lostAnswersTo[call] = left - 1;
+            return true;
+        }
+
+        return false;
     }
 
     public JsonObject Session(string id)
@@ -232,9 +253,9 @@ public sealed partial class FakeStripe : IAsyncDisposable
             }
 
             var answer = Idempotent(request, body, form, key);
-            if (_lostAnswers > 0)
+            if (_lostAnswers > 0 || TakeLostAnswer($"{request.Method} {request.Path}"))
             {
-                _lostAnswers--;
+                _lostAnswers = Math.Max(0, _lostAnswers - 1);
                 return (503, """{"error":{"type":"api_error","message":"The fake lost this answer after acting on the call."}}""");
             }
 
@@ -271,6 +292,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
         ("POST", "/v1/invoiceitems") => CreateInvoiceItem(form),
         ("GET", "/v1/invoice_payments") => ListInvoicePayments(form),
         ("POST", "/v1/refunds") => CreateRefund(form),
+        ("GET", "/v1/refunds") => ListRefunds(form),
+        ("GET", _) when path.StartsWith("/v1/refunds/", StringComparison.Ordinal) => RetrieveRefund(path["/v1/refunds/".Length..]),
         ("POST", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => UpdateSubscription(path["/v1/subscriptions/".Length..], form),
         ("DELETE", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) => CancelSubscription(path["/v1/subscriptions/".Length..], form),
         ("GET", _) when path.StartsWith("/v1/subscriptions/", StringComparison.Ordinal) =>

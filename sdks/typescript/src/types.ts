@@ -206,7 +206,7 @@ export type CreditNoteCreate = {
 /** A correction of an issued invoice: prePaymentAmountCents + creditBalanceCents + refundAmountCents = amountCents. */
 export type CreditNote = {
   id: string; number: string; invoice: string; customer: string; currency: string; type: "pre_payment" | "post_payment" | "mixed";
-  status: "issued"; amountCents: number; prePaymentAmountCents: number; creditBalanceCents: number; refundAmountCents: number;
+  status: "issued" | "void"; amountCents: number; prePaymentAmountCents: number; creditBalanceCents: number; refundAmountCents: number;
   refundStatus: string | null; reason: CreditNoteReason; memo: string | null;
   lines: { invoiceLineId: string; description: string; amountCents: number }[]; createdAt: string;
 };

@@ -15,6 +15,7 @@ public sealed record CreditNoteLine(int LinePosition, string Description, long A
 /// A correction of an issued invoice, in minor units of its currency. <see cref="PrePaymentAmountCents"/> lowered what
 /// the invoice had left to pay; <see cref="CreditBalanceCents"/> went to the customer's credit balance, which the next
 /// invoice uses; <see cref="RefundAmountCents"/> went back to the customer's card. The three add up to the amount.
+/// <see cref="RefundStatus"/> is Stripe's refund status as it is (pending, requires_action, succeeded, failed, canceled).
 /// </summary>
 public sealed record CreditNote(
     string Id,
@@ -30,8 +31,16 @@ public sealed record CreditNote(
     string Reason,
     string? Memo,
     IReadOnlyList<CreditNoteLine> Lines,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string? StripeRefundId = null,
+    DateTimeOffset? VoidedAt = null)
 {
+    /// <summary>issued, or void once a refund Stripe refused, failed or canceled gave the note's credit back to the invoice.</summary>
+    public string Status => VoidedAt is null ? "issued" : "void";
+
+    /// <summary>Stripe's refund states that end a refund; a note's refund never leaves one (succeeded never moves back).</summary>
+    public static bool IsFinalRefundStatus(string? status) => status is "succeeded" or "failed" or "canceled";
+
     /// <summary>pre_payment when it only lowered the amount due, post_payment when none of it did, mixed otherwise (Stripe's types).</summary>
     public string Type => PrePaymentAmountCents == AmountCents ? "pre_payment" : PrePaymentAmountCents == 0 ? "post_payment" : "mixed";
 

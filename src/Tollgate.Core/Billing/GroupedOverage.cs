@@ -2,13 +2,14 @@ using System.Text.Json;
 
 namespace Tollgate.Core.Billing;
 
-/// <summary>A metric group's value over the windows an overage line bills; <see cref="GroupKey"/> is its JSON object of group_by values.</summary>
+/// <summary>A metric group's part of the overage units an invoice bills; <see cref="GroupKey"/> is its JSON object of group_by values.</summary>
 public sealed record OverageGroup(string GroupKey, long Quantity);
 
 /// <summary>
 /// Overage of a metric feature with group_by, one line per group. The limit is on the total, so the overage is the
-/// total's; its charge is allotted to the groups in proportion to their quantities by the largest-remainder method (ties
-/// to the earlier group in group-key order), so the group lines' amounts add up exactly to the overage charge.
+/// total's, and each group's part of it is what the line is split by, by the largest-remainder method (ties to the
+/// earlier group in group-key order), so the group lines add up exactly to the line: its quantity (units, a tier's
+/// units, or started packages, each whole) is split, and each group line's amount is its quantity times the unit price.
 /// </summary>
 public static class GroupedOverage
 {
@@ -20,13 +21,18 @@ public static class GroupedOverage
         }
 
         var ordered = groups.OrderBy(g => g.GroupKey, StringComparer.Ordinal).ToList();
-        var amounts = Allot(line.AmountCents, [.. ordered.Select(g => g.Quantity)]);
+        var weights = ordered.Select(g => g.Quantity).ToList();
+        // Every overage line is quantity × unit price (units, a tier's units, or started packages); one that is not keeps its quantities.
+        var priced = (Int128)line.Quantity * line.UnitAmountCents == line.AmountCents;
+        var quantities = priced ? Allot(line.Quantity, weights) : [.. weights];
+        var amounts = priced ? [.. quantities.Select(q => q * line.UnitAmountCents)] : Allot(line.AmountCents, weights);
+        // A group whose share rounded to nothing gets no line of 0; the lines still add up to the whole.
         return [.. ordered.Select((g, i) => line with
         {
             Description = namedByFeature ? $"{featureName} ({Label(g.GroupKey)})" : $"{line.Description} ({Label(g.GroupKey)})",
-            Quantity = g.Quantity,
+            Quantity = quantities[i],
             AmountCents = amounts[i],
-        })];
+        }).Where(l => l.Quantity != 0 || l.AmountCents != 0)];
     }
 
     /// <summary>

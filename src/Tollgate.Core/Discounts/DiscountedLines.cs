@@ -5,7 +5,8 @@ namespace Tollgate.Core.Discounts;
 
 /// <summary>
 /// Puts a discount on invoice lines. A line is discounted when the discount is in force at the start of the days it
-/// covers. A percentage is taken from each line (a credit line too) and rounded half-up once per line; an amount off
+/// covers. A percentage is taken from each line (a credit line too) and rounded half-up once per line (a feature's
+/// overage lines, one charge split per group or tier, once for them all, spread as an amount off is); an amount off
 /// comes off the fee and overage lines once per invoice, never more than they come to, spread across them in proportion
 /// to their amounts as Stripe spreads it. Lines keep their amount and carry the discount beside it, as Stripe's
 /// discount_amounts do.
@@ -32,7 +33,22 @@ public static class DiscountedLines
             && coupon.AppliesTo(line.PlanCode);
         if (coupon.PercentOffBasisPoints is { } bp)
         {
-            return [.. lines.Select(line => Eligible(line) ? line with { DiscountCents = PercentOf(line.AmountCents, bp) } : line)];
+            var discounted = lines.Select(line => Eligible(line) ? line with { DiscountCents = PercentOf(line.AmountCents, bp) } : line).ToArray();
+            // A feature's overage split into lines (per group, per tier) is one charge: its discount is rounded once, on the
+            // charge, then spread over the lines, so N lines do not drift from it by up to N/2 cents.
+            foreach (var charge in Enumerable.Range(0, lines.Count)
+                .Where(i => lines[i] is { Kind: InvoiceLineKind.Overage, AmountCents: > 0, FeatureCode: not null } && Eligible(lines[i]))
+                .GroupBy(i => (lines[i].FeatureCode, lines[i].PlanVersionId, lines[i].PeriodStart, lines[i].PeriodEnd))
+                .Select(g => g.ToList()).Where(g => g.Count > 1))
+            {
+                var parts = Spread(PercentOf(charge.Sum(i => lines[i].AmountCents), bp), [.. charge.Select(i => lines[i].AmountCents)]);
+                for (var k = 0; k < charge.Count; k++)
+                {
+                    discounted[charge[k]] = lines[charge[k]] with { DiscountCents = parts[k] };
+                }
+            }
+
+            return discounted;
         }
 
         // Proration lines are left out: the amount off is the period's, and the next fee takes it once.

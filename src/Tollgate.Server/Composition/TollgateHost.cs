@@ -139,6 +139,7 @@ public static class TollgateHost
         services.AddProblemDetails();
         services.AddExceptionHandler<ErrorHandling>();
         services.AddTollgatePayments(configuration);
+        services.AddTransient<Tollgate.Server.CreditNotes.CreditNoteService>(); // over StripeClient, a typed HttpClient: transient as it is
         services.AddTollgateAuth();
         services.AddBrowserCors(configuration);
         services.AddTollgateOpenApi();

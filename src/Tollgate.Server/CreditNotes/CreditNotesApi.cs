@@ -1,10 +1,9 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
+using Tollgate.Core;
+using Tollgate.Core.Json;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;
@@ -29,12 +28,13 @@ public static class CreditNotesApi
         group.MapGet("/invoices/{id}/credit-notes", ListForInvoiceAsync).ProducesProblems(400, 404);
         group.MapGet("/credit-notes", ListAsync).ProducesProblems(400);
         group.MapGet("/credit-notes/{id}", GetAsync).ProducesProblems(404);
+        group.MapPost("/credit-notes/{id}/refund", RefundAsync).ProducesProblems(404, 502);
         return group;
     }
 
     private static async Task<Results<Created<CreditNoteResponse>, Ok<CreditNoteResponse>, ProblemHttpResult>> CreateAsync(
         string id, CreateCreditNoteRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,
-        CreditNoteStore notes, InvoiceStore invoices, StripeClient stripe, IOptions<StripeOptions> stripeOptions, CancellationToken cancellationToken)
+        CreditNoteService notes, InvoiceStore invoices, CancellationToken cancellationToken)
     {
         // Line ids name one invoice's lines, so the invoice is read first; an unknown invoice is a 404 before any line is judged.
         var invoice = await invoices.GetAsync(id, cancellationToken);
@@ -54,23 +54,12 @@ public static class CreditNotesApi
             return Problems.Validation(errors);
         }
 
-        var outcome = await notes.CreateAsync(new NewCreditNote(invoice.Id, lines, request.Lines is null ? request.AmountCents : null, request.Reason!,
-            request.Memo, request.Refund ?? false, idempotencyKey, Hash(request), stripeOptions.Value.HasSecretKey), cancellationToken);
-        if (outcome is CreditNoteOutcome.Issued { Note: { RefundAmountCents: > 0, RefundStatus: "pending" or "failed" } owed } refunding)
+        var (outcome, stripeError) = await notes.CreateAsync(new NewCreditNote(invoice.Id, lines, request.Lines is null ? request.AmountCents : null,
+            request.Reason!, request.Memo, request.Refund ?? false, idempotencyKey, RequestHash.Of(JsonSerializer.Serialize(request, WireJson.Options))),
+            cancellationToken);
+        if (stripeError is not null)
         {
-            // The note is committed first, so a refund never exists without its note; a retry under the same key refunds what failed.
-            try
-            {
-                var refund = await stripe.RefundInvoiceAsync((await notes.StripeInvoiceIdAsync(owed.InvoiceId, cancellationToken))!, owed.RefundAmountCents,
-                    owed.Id, owed.Reason, cancellationToken);
-                outcome = refunding with { Note = await notes.RecordRefundAsync(owed.Id, refund.Status == "succeeded" ? "succeeded" : "pending", refund.Id,
-                    CancellationToken.None) };
-            }
-            catch (StripeException e)
-            {
-                await notes.RecordRefundAsync(owed.Id, "failed", null, CancellationToken.None);
-                return PaymentsApi.FromStripe(e);
-            }
+            return PaymentsApi.FromStripe(stripeError);
         }
 
         return outcome switch
@@ -92,6 +81,17 @@ public static class CreditNotesApi
             CreditNoteOutcome.UnknownLine unknown => Problems.Validation($"lines[{unknown.Index}].invoice_line_id", "names no line of this invoice"),
             CreditNoteOutcome.RefundUnavailable refusal => Problems.Create(409, "refund_unavailable", refusal.Detail,
                 new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["refund"] = "cannot be done for this invoice" } }),
+            CreditNoteOutcome.RefundExceedsPayment exceeds => Problems.Create(409, "refund_exceeds_payment",
+                $"Stripe collected less on invoice {invoice.Number ?? invoice.Id} than this refund, after earlier refunds: at most {exceeds.RefundableCents} "
+                + "can be refunded; credit the rest without refund.",
+                new Dictionary<string, object?>
+                {
+                    ["refundable_cents"] = exceeds.RefundableCents,
+                    ["errors"] = new Dictionary<string, string> { ["refund"] = $"is more than Stripe collected and has not refunded ({exceeds.RefundableCents})" },
+                }),
+            CreditNoteOutcome.CollectedByStripe => Problems.Create(409, "invoice_collected_by_stripe",
+                $"Invoice {invoice.Number ?? invoice.Id} belongs to a Stripe-billed subscription and Stripe collects it in full, so a credit note here "
+                + "would not lower what Stripe charges. Credit it in Stripe, or issue the note here once the invoice is paid (as credit or a refund)."),
             CreditNoteOutcome.KeyReused => Problems.Create(409, "idempotency_key_reused",
                 "This Idempotency-Key was used for a different credit note; use a new key for a new credit note."),
             _ => throw new InvalidOperationException("Every credit note outcome is answered above."),
@@ -150,10 +150,6 @@ public static class CreditNotesApi
         return errors;
     }
 
-    // What the request asked for, so a retry under the same key is told apart from a different request.
-    private static string Hash(CreateCreditNoteRequest request) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, Tollgate.Core.Json.WireJson.Options))));
-
     private static async Task<Results<Ok<ListResponse<CreditNoteResponse>>, ProblemHttpResult>> ListForInvoiceAsync(
         string id, string? limit, string? cursor, InvoiceStore invoices, CreditNoteStore notes, CancellationToken cancellationToken)
     {
@@ -186,8 +182,21 @@ public static class CreditNotesApi
         string id, CreditNoteStore notes, CancellationToken cancellationToken) =>
         await notes.GetAsync(id, cancellationToken) is { } note ? TypedResults.Ok(ToWire(note)) : Problems.NotFound("credit note", id);
 
+    /// <summary>
+    /// Takes a note's refund as far as Stripe allows now: reads the refund Stripe has, or hands over one Tollgate could not
+    /// (a call that got no answer). A note whose refund is final, or that has none, is answered as it is.
+    /// </summary>
+    private static async Task<Results<Ok<CreditNoteResponse>, ProblemHttpResult>> RefundAsync(
+        string id, CreditNoteService notes, CancellationToken cancellationToken) =>
+        await notes.ResumeRefundAsync(id, cancellationToken) switch
+        {
+            (null, _) => Problems.NotFound("credit note", id),
+            (_, { } error) => PaymentsApi.FromStripe(error),
+            ({ } note, null) => TypedResults.Ok(ToWire(note)),
+        };
+
     public static CreditNoteResponse ToWire(CreditNote n) => new(
-        n.Id, n.Number, n.InvoiceId, n.CustomerId, n.Currency, n.Type, "issued", n.AmountCents, n.PrePaymentAmountCents, n.CreditBalanceCents,
+        n.Id, n.Number, n.InvoiceId, n.CustomerId, n.Currency, n.Type, n.Status, n.AmountCents, n.PrePaymentAmountCents, n.CreditBalanceCents,
         n.RefundAmountCents, n.RefundStatus, n.Reason, n.Memo,
         [.. n.Lines.Select(l => new CreditNoteLineResponse(CreditNote.LineId(n.InvoiceId, l.LinePosition), l.Description, l.AmountCents))], n.CreatedAt);
 }

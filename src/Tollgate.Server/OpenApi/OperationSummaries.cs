@@ -123,13 +123,19 @@ public static class OperationSummaries
         ["POST /v1/invoices/{id}/mark-uncollectible"] = new("Mark an invoice uncollectible"),
         ["POST /v1/invoices/{id}/credit-notes"] = new("Credit an invoice",
             "Lines or an amount, with a reason: lowers what an open invoice has due, or becomes customer credit on a paid one "
-            + "(refund: true refunds a Stripe-paid one through Stripe; 502 stripe_error when Stripe refuses). "
-            + "409 credit_exceeds_invoice past its total, credit_exceeds_line past a line, invoice_void on a void one; "
-            + "an Idempotency-Key retry answers the first note."),
+            + "(refund: true refunds a Stripe-paid one through Stripe, at most what Stripe collected: 409 refund_exceeds_payment with "
+            + "refundable_cents; 502 stripe_error when Stripe refuses, and the note is voided, its credit free again). "
+            + "409 credit_exceeds_invoice past its total, credit_exceeds_line past a line, invoice_void on a void one, "
+            + "invoice_collected_by_stripe on an unpaid invoice of a Stripe-billed subscription; "
+            + "an Idempotency-Key retry answers the first note (and takes an unfinished refund on)."),
         ["GET /v1/invoices/{id}/credit-notes"] = new("List an invoice's credit notes", "Newest first."),
         ["GET /v1/credit-notes"] = new("List credit notes", "Newest first, by customer and invoice."),
         ["GET /v1/credit-notes/{id}"] = new("Get a credit note", "By id or number (CN-2026-000001)."),
         ["GET /v1/credit-notes/{id}/pdf"] = new("Get a credit note's PDF", "application/pdf: the invoice it corrects, its lines and where the money went."),
+        ["POST /v1/credit-notes/{id}/refund"] = new("Take a credit note's refund on",
+            "Reads where Stripe's refund got to, or hands over one whose call got no answer (found by the note's id first, never made twice). "
+            + "A note whose refund is final, or that has none, is answered as it is; failed or canceled voids the note. 502 stripe_error when "
+            + "Stripe cannot be asked."),
 
         // Payments and the portal
         ["POST /v1/billing/checkout-sessions"] = new("Start a Stripe Checkout for a plan"),

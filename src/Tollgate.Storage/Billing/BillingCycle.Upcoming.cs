@@ -41,8 +41,9 @@ public sealed partial class BillingCycle
     /// <summary>
     /// The invoice the customer's next renewal (or trial end, or end at period end) would issue if it ran now: the usage
     /// counted so far, the fee, pending items, the discount then in force and the credit balance. Computed by the renewal's
-    /// own steps in a transaction that is rolled back, so nothing is kept. Null when the customer has no live subscription
-    /// or the next step issues no invoice (a trial that ends without converting).
+    /// own steps (reading, not marking, the overage) in a read-only transaction: one snapshot, and no write lock, so the
+    /// portal's home page never queues behind (or holds up) writers. Null when the customer has no live subscription or
+    /// the next step issues no invoice (a trial that ends without converting).
     /// </summary>
     public async Task<Invoice?> UpcomingAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -55,8 +56,7 @@ public sealed partial class BillingCycle
         }
 
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var versions = await VersionsAsync(id, cancellationToken);
-        return await database.RehearseAsync(async (c, tx) =>
+        return await database.ReadSnapshotAsync(async (c, tx) =>
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
             if (await subscriptions.ReadAsync(id) is not { } current)
@@ -64,6 +64,7 @@ public sealed partial class BillingCycle
                 return null;
             }
 
+            var versions = await VersionsAsync(c, tx, id, cancellationToken);
             var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
             var at = current is { Status: SubscriptionStatus.Trialing, TrialEndAt: { } trialEnd } ? trialEnd : current.CurrentPeriodEnd;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -119,7 +120,6 @@ public sealed partial class BillingCycle(
     private async Task<int> AdvanceAsync(string id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var versions = await VersionsAsync(id, cancellationToken);
         var (steps, customer) = await database.WriteAsync(async (c, tx) =>
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
@@ -130,6 +130,8 @@ public sealed partial class BillingCycle(
                 return (0, "");
             }
 
+            // Read in the transaction that applies them: a plan change committed before it is seen, never half of one.
+            var versions = await VersionsAsync(c, tx, id, cancellationToken);
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
@@ -168,12 +170,12 @@ public sealed partial class BillingCycle(
     }
 
     /// <summary>The plan versions a subscription's steps read: its own and the one it changes to at period end.</summary>
-    private async Task<Dictionary<string, PlanVersion>> VersionsAsync(string id, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, PlanVersion>> VersionsAsync(DbConnection c, DbTransaction tx, string id, CancellationToken cancellationToken)
     {
         var versions = new Dictionary<string, PlanVersion>(StringComparer.Ordinal);
-        foreach (var versionId in await database.ReadAsync(c => c.QueryAsync<string>(new CommandDefinition(
+        foreach (var versionId in await c.QueryAsync<string>(new CommandDefinition(
             "SELECT plan_version_id FROM subscriptions WHERE id = @id UNION SELECT pending_plan_version_id FROM subscriptions WHERE id = @id " +
-            "AND pending_plan_version_id IS NOT NULL", new { id }, cancellationToken: cancellationToken)), cancellationToken))
+            "AND pending_plan_version_id IS NOT NULL", new { id }, tx, cancellationToken: cancellationToken)))
         {
             versions[versionId] = await catalog.GetVersionAsync(versionId, cancellationToken)
                 ?? throw new InvalidOperationException($"plan version {versionId} is missing");
@@ -225,19 +227,7 @@ public sealed partial class BillingCycle(
     internal async Task<int> TransitionAsync(
         string id, Func<Subscription, Subscription?> change, string reason, DateTimeOffset? at, CancellationToken cancellationToken)
     {
-        var customer = await database.WriteAsync(async (c, tx) =>
-        {
-            var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
-            if (current is null || change(current) is not { } next)
-            {
-                return null;
-            }
-
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
-            var price = next.PriceOn((await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!)!;
-            return await subscriptions.UpdateAsync(current, next, reason, price, at ?? next.UpdatedAt) is null ? null : current.CustomerId;
-        }, cancellationToken);
+        var customer = await database.WriteAsync((c, tx) => TransitionInAsync(c, tx, id, change, reason, at, cancellationToken), cancellationToken);
         if (customer is null)
         {
             return 0;
@@ -246,4 +236,27 @@ public sealed partial class BillingCycle(
         contexts.Invalidate(customer);
         return 1;
     }
+
+    /// <summary>
+    /// The state change inside the caller's transaction; the customer whose entitlements changed (for the caller to
+    /// <see cref="Invalidate"/> once it commits), or null when the change no longer applied.
+    /// </summary>
+    internal async Task<string?> TransitionInAsync(
+        DbConnection c, DbTransaction tx, string id, Func<Subscription, Subscription?> change, string reason, DateTimeOffset? at,
+        CancellationToken cancellationToken)
+    {
+        var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+        var current = await subscriptions.ReadAsync(id);
+        if (current is null || change(current) is not { } next)
+        {
+            return null;
+        }
+
+        await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
+        var price = next.PriceOn((await catalog.GetVersionAsync(next.PlanVersionId, cancellationToken))!)!;
+        return await subscriptions.UpdateAsync(current, next, reason, price, at ?? next.UpdatedAt) is null ? null : current.CustomerId;
+    }
+
+    /// <summary>Drops the cached entitlements of a customer whose subscription a committed transaction changed.</summary>
+    internal void Invalidate(string customerId) => contexts.Invalidate(customerId);
 }

@@ -26,6 +26,12 @@ public abstract record CreditNoteOutcome
 
     public sealed record RefundUnavailable(string Detail) : CreditNoteOutcome;
 
+    /// <summary>A refund larger than what Stripe collected on the invoice less what earlier notes refunded.</summary>
+    public sealed record RefundExceedsPayment(long RefundableCents) : CreditNoteOutcome;
+
+    /// <summary>An unpaid invoice of a Stripe-billed subscription: Stripe collects it in full, so a note here would not reach it.</summary>
+    public sealed record CollectedByStripe : CreditNoteOutcome;
+
     public sealed record KeyReused : CreditNoteOutcome;
 }
 
@@ -45,15 +51,18 @@ internal sealed class CreditNoteRow
     public string? Memo { get; set; }
     public string? RequestHash { get; set; }
     public long CreatedAt { get; set; }
+    public string? StripeRefundId { get; set; }
+    public long? VoidedAt { get; set; }
 
     public const string Columns = """
         id, number, invoice_id, customer_id, currency, amount_cents, pre_payment_amount_cents, credit_balance_cents, refund_amount_cents,
-        refund_status, reason, memo, request_hash, created_at
+        refund_status, reason, memo, request_hash, created_at, stripe_refund_id, voided_at
         """;
 
     public CreditNote ToDomain(IEnumerable<CreditNoteLine> lines) => new(
         Id, Number, InvoiceId, CustomerId, Currency, AmountCents, PrePaymentAmountCents, CreditBalanceCents, RefundAmountCents, RefundStatus, Reason,
-        Memo, [.. lines], DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt));
+        Memo, [.. lines], DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), StripeRefundId,
+        VoidedAt is { } voided ? DateTimeOffset.FromUnixTimeMilliseconds(voided) : null);
 
     /// <summary>The notes named by <paramref name="where"/>, each with its lines, in the order the query gives.</summary>
     public static async Task<List<CreditNote>> ReadAsync(

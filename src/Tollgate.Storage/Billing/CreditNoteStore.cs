@@ -15,19 +15,34 @@ public sealed record CreditNoteFilter(string? Customer = null, string? Invoice =
 /// Credit notes: issued in one transaction that first locks the invoice row, so concurrent notes on one invoice (on any
 /// node) are taken one at a time and their sum never passes the invoice's total, nor a line's credit its line.
 /// </summary>
-public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invoices, IOptions<BillingOptions> options, TimeProvider time)
+public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceStore invoices, IOptions<BillingOptions> options, TimeProvider time)
 {
     public async Task<CreditNoteOutcome> CreateAsync(NewCreditNote request, CancellationToken cancellationToken = default)
     {
-        var outcome = await database.WriteAsync((c, tx) => CreateInAsync(c, tx, request, cancellationToken), cancellationToken);
-        // A note that left nothing to pay settles the invoice, as a payment would (and a past-due subscription recovers).
-        if (outcome is CreditNoteOutcome.Issued { Created: true, Note.PrePaymentAmountCents: > 0 } issued
-            && await invoices.GetAsync(issued.Note.InvoiceId, cancellationToken) is { AmountDueCents: 0, Status: InvoiceStatus.Open or InvoiceStatus.Uncollectible })
+        var (outcome, recovered) = await database.WriteAsync(async (c, tx) =>
         {
-            await invoices.MarkPaidAsync(issued.Note.InvoiceId, null, cancellationToken);
+            var outcome = await CreateInAsync(c, tx, request, cancellationToken);
+            return (outcome, outcome is CreditNoteOutcome.Issued issued ? await SettleInAsync(c, tx, issued.Note, cancellationToken) : null);
+        }, cancellationToken);
+        if (recovered is not null)
+        {
+            invoices.Recovered(recovered);
         }
 
         return outcome;
+    }
+
+    // A note that left nothing to pay settles the invoice, as a payment would (and a past-due subscription recovers), in the
+    // note's own transaction; a retry of a note whose invoice was left open with nothing due (before both were one) settles it.
+    private async Task<string?> SettleInAsync(DbConnection c, DbTransaction tx, CreditNote note, CancellationToken ct)
+    {
+        if (note is not { PrePaymentAmountCents: > 0, VoidedAt: null }
+            || await InvoiceStore.GetAsync(c, tx, note.InvoiceId, ct) is not { AmountDueCents: 0, Status: InvoiceStatus.Open or InvoiceStatus.Uncollectible })
+        {
+            return null;
+        }
+
+        return (await invoices.MarkPaidAndRecoverInAsync(c, tx, note.InvoiceId, null, ct)).Recovered;
     }
 
     private async Task<CreditNoteOutcome> CreateInAsync(DbConnection c, DbTransaction tx, NewCreditNote request, CancellationToken ct)
@@ -54,6 +69,11 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
         if (invoice.Status == InvoiceStatus.Void)
         {
             return new CreditNoteOutcome.InvoiceVoid();
+        }
+
+        if (invoice.Status is not InvoiceStatus.Paid && await CollectedByStripeAsync(c, tx, invoice, ct))
+        {
+            return new CreditNoteOutcome.CollectedByStripe();
         }
 
         if (request.Refund && RefundRefusal(invoice, await StripeInvoiceAsync(c, tx, id, ct), request.StripeConfigured) is { } refusal)
@@ -96,6 +116,11 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
         else
         {
             amounts = spread;
+        }
+
+        if (request.Refund && await RefundableAsync(c, tx, invoice, ct) is var refundable && amounts.Sum() > refundable)
+        {
+            return new CreditNoteOutcome.RefundExceedsPayment(Math.Max(0, refundable));
         }
 
         var note = await WriteAsync(c, tx, invoice, amounts, request, ct);
@@ -158,8 +183,10 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
     // What each line has left to credit: its amount after discount less what notes took from it; a credit line has none.
     private static async Task<IReadOnlyList<long>> LineRoomAsync(DbConnection c, DbTransaction tx, Invoice invoice, CancellationToken ct)
     {
-        var taken = (await c.QueryAsync<(long Position, long Amount)>(new CommandDefinition(
-            "SELECT line_position, SUM(amount_cents) FROM credit_note_lines WHERE invoice_id = @id GROUP BY line_position",
+        var taken = (await c.QueryAsync<(long Position, long Amount)>(new CommandDefinition("""
+            SELECT l.line_position, SUM(l.amount_cents) FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id
+            WHERE l.invoice_id = @id AND n.voided_at IS NULL GROUP BY l.line_position
+            """,
             new { id = invoice.Id }, tx, cancellationToken: ct))).ToDictionary(t => t.Position, t => t.Amount);
         return [.. invoice.Lines.Select((l, i) => Math.Max(0, l.NetCents - taken.GetValueOrDefault(i)))];
     }
@@ -172,20 +199,6 @@ public sealed class CreditNoteStore(TollgateDatabase database, InvoiceStore invo
         : stripeInvoiceId is null ? "This invoice was not paid through Stripe, so Tollgate cannot refund it; leave out refund to give the customer credit instead."
         : !stripeConfigured ? "Stripe is not configured (Tollgate:Stripe:SecretKey), so Tollgate cannot refund; leave out refund to give credit instead."
         : null;
-
-    /// <summary>The Stripe invoice that paid <paramref name="invoiceId"/>, which a refund goes back through.</summary>
-    public Task<string?> StripeInvoiceIdAsync(string invoiceId, CancellationToken cancellationToken = default) =>
-        database.ReadAsync(c => StripeInvoiceAsync(c, null, invoiceId, cancellationToken), cancellationToken);
-
-    /// <summary>Records what Stripe answered for a note's refund: succeeded or pending with its refund id, or failed (a retry may try again).</summary>
-    public Task<CreditNote> RecordRefundAsync(string id, string status, string? stripeRefundId, CancellationToken cancellationToken = default) =>
-        database.WriteAsync(async (c, tx) =>
-        {
-            await c.ExecuteAsync(new CommandDefinition(
-                "UPDATE credit_notes SET refund_status = @status, stripe_refund_id = COALESCE(@stripeRefundId, stripe_refund_id) WHERE id = @id",
-                new { id, status, stripeRefundId }, tx, cancellationToken: cancellationToken));
-            return (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, cancellationToken))[0];
-        }, cancellationToken);
 
     public Task<CreditNote?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>

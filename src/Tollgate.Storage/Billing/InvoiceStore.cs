@@ -43,22 +43,40 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     /// <summary>Records payment collected outside Stripe; a past-due subscription with nothing else overdue becomes active again.</summary>
     public async Task<InvoiceStatusResult> MarkPaidAsync(string id, DateTimeOffset? paidAt = null, CancellationToken cancellationToken = default)
     {
-        var result = await SetStatusAsync(id, InvoiceStatus.Paid, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], paidAt, cancellationToken);
-        if (result.Invoice is { SubscriptionId: { } subscription })
+        var (result, recovered) = await database.WriteAsync((c, tx) => MarkPaidAndRecoverInAsync(c, tx, id, paidAt, cancellationToken), cancellationToken);
+        if (recovered is not null)
         {
-            var now = time.GetUtcNow();
-            var stillOverdue = await database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM invoices WHERE subscription_id = @subscription AND status = 'open' AND due_at <= @now",
-                new { subscription, now = now.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)), cancellationToken);
-            if (stillOverdue == 0)
-            {
-                await cycle.TransitionAsync(subscription, s => s.Status == SubscriptionStatus.PastDue
-                    ? s with { Status = SubscriptionStatus.Active, PastDueSince = null, DunningState = null, UpdatedAt = now }
-                    : null, "recovered", now, cancellationToken);
-            }
+            cycle.Invalidate(recovered);
         }
 
         return result;
+    }
+
+    /// <summary>Drops the cached entitlements of a customer whose subscription recovered in a committed transaction.</summary>
+    internal void Recovered(string customerId) => cycle.Invalidate(customerId);
+
+    /// <summary>
+    /// <see cref="MarkPaidAsync"/> inside the caller's transaction, so the payment and the recovery it brings commit with the
+    /// change that caused them (a credit note that left nothing due); the customer to invalidate once it commits, if any.
+    /// </summary>
+    internal async Task<(InvoiceStatusResult Result, string? Recovered)> MarkPaidAndRecoverInAsync(
+        DbConnection c, DbTransaction tx, string id, DateTimeOffset? paidAt, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var result = await SetStatusInAsync(c, tx, id, InvoiceStatus.Paid, [InvoiceStatus.Open, InvoiceStatus.Uncollectible],
+            (paidAt ?? now).ToUnixTimeMilliseconds(), null, null, time, cancellationToken);
+        if (result.Invoice is not { SubscriptionId: { } subscription })
+        {
+            return (result, null);
+        }
+
+        var stillOverdue = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM invoices WHERE subscription_id = @subscription AND status = 'open' AND due_at <= @now",
+            new { subscription, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
+        var recovered = stillOverdue > 0 ? null : await cycle.TransitionInAsync(c, tx, subscription, s => s.Status == SubscriptionStatus.PastDue
+            ? s with { Status = SubscriptionStatus.Active, PastDueSince = null, DunningState = null, UpdatedAt = now }
+            : null, "recovered", now, cancellationToken);
+        return (result, recovered);
     }
 
     public Task<InvoiceStatusResult> VoidAsync(string id, CancellationToken cancellationToken = default) =>

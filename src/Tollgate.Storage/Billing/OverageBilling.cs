@@ -50,7 +50,7 @@ internal static class OverageBilling
         object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics)
     {
         var rows = (await c.QueryAsync<CounterRow>(new CommandDefinition(
-            $"SELECT customer_id, feature_code, period_start, used, reserved, carried_in, overage_billed FROM usage_counters WHERE customer_id = @customer AND {where}",
+            $"SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed FROM usage_counters WHERE customer_id = @customer AND {where}",
             parameters, tx, cancellationToken: cancellationToken))).ToList();
         var lines = Overage.Lines(version, features, [.. rows.Select(w => w.ToOverageWindow())], linePeriod);
         if (metrics is { Count: > 0 } && lines.Count > 0)

@@ -19,9 +19,9 @@ public sealed class RevenueQueries(TollgateDatabase database)
                 {(customer is null ? "" : "AND i.customer_id = @customer")}
             UNION ALL
             SELECT i.customer_id, l.plan_code, -n.amount_cents, l.period_start, l.period_end
-            FROM credit_note_lines n JOIN invoices i ON i.id = n.invoice_id
+            FROM credit_note_lines n JOIN credit_notes cn ON cn.id = n.credit_note_id JOIN invoices i ON i.id = n.invoice_id
                 JOIN invoice_lines l ON l.invoice_id = n.invoice_id AND l.position = n.line_position
-            WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
+            WHERE cn.voided_at IS NULL AND i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
                 {(customer is null ? "" : "AND i.customer_id = @customer")}
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
             cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.AmountCents,
@@ -29,15 +29,15 @@ public sealed class RevenueQueries(TollgateDatabase database)
 
     /// <summary>
     /// Money collected in [from, to): invoices paid then, less what credit notes refunded then. A refund counts once Stripe
-    /// has it (succeeded, or pending with Stripe's refund id); a note whose refund Tollgate has not yet handed to Stripe
-    /// (or whose call failed before an answer) has moved no money.
+    /// has it (succeeded, or pending or requires_action with Stripe's refund id); a note whose refund Tollgate has not yet
+    /// handed to Stripe (or whose call failed before an answer), or that Stripe failed or canceled, has moved no money.
     /// </summary>
     public Task<long> PaymentsAsync(DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition($"""
             SELECT (SELECT COALESCE(SUM(amount_paid_cents), 0) FROM invoices
                 WHERE status = 'paid' AND currency = @currency AND paid_at >= @from AND paid_at < @to {(customer is null ? "" : "AND customer_id = @customer")})
               - (SELECT COALESCE(SUM(refund_amount_cents), 0) FROM credit_notes
-                WHERE (refund_status = 'succeeded' OR (refund_status = 'pending' AND stripe_refund_id IS NOT NULL)) AND currency = @currency AND created_at >= @from AND created_at < @to
+                WHERE (refund_status = 'succeeded' OR (refund_status IN ('pending', 'requires_action') AND stripe_refund_id IS NOT NULL)) AND currency = @currency AND created_at >= @from AND created_at < @to
                     {(customer is null ? "" : "AND customer_id = @customer")})
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
             cancellationToken: cancellationToken)), cancellationToken);

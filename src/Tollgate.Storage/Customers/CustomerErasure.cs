@@ -17,9 +17,9 @@ public enum ErasureOutcome
 
 /// <summary>
 /// Erases a customer's personal data in one transaction and keeps every id and amount, so invoices, revenue and LLM
-/// cost stay true: the customer row keeps its id and dates; e-mail, name, postal address, tax ids, metadata, the Stripe link, usage-event
-/// properties and metadata, reservations' metadata, LLM call metadata, cancel comments, credit notes' memos and the personal fields of
-/// customer.created webhook payloads go.
+/// cost stay true: the customer row keeps its id and dates; e-mail, name, postal address, tax ids, metadata, the Stripe link,
+/// usage-event properties and metadata, reservations' metadata, LLM call metadata, cancel comments, credit notes' memos (also
+/// in their credit_note webhook payloads) and the personal fields of customer.created webhook payloads go.
 /// </summary>
 public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)
 {
@@ -87,24 +87,38 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
             "SELECT COUNT(*) FROM customers WHERE id = @id AND deleted_at IS NOT NULL", new { id }, cancellationToken: cancellationToken)) > 0,
             cancellationToken);
 
-    // customer.created carries the e-mail, name and metadata; the event stays (its deliveries reference it) without them.
+    // customer.created carries the e-mail, name and metadata, and a credit note's events its memo; each event stays (its
+    // deliveries reference it) without them.
     private static async Task ScrubCustomerEventsAsync(DbConnection c, DbTransaction tx, string id, CancellationToken cancellationToken)
     {
         var needle = "%" + JsonSerializer.Serialize(id).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-        var events = await c.QueryAsync<(string Id, string PayloadJson)>(new CommandDefinition(
-            "SELECT id, payload_json FROM webhook_events WHERE type = @type AND payload_json LIKE @needle ESCAPE '\\'",
-            new { type = WebhookEventTypes.CustomerCreated, needle }, tx, cancellationToken: cancellationToken));
-        foreach (var (eventId, payload) in events)
+        var events = await c.QueryAsync<(string Id, string Type, string PayloadJson)>(new CommandDefinition(
+            "SELECT id, type, payload_json FROM webhook_events WHERE type IN (@customer, @created, @voided) AND payload_json LIKE @needle ESCAPE '\\'",
+            new { customer = WebhookEventTypes.CustomerCreated, created = WebhookEventTypes.CreditNoteCreated, voided = WebhookEventTypes.CreditNoteVoided, needle },
+            tx, cancellationToken: cancellationToken));
+        foreach (var (eventId, type, payload) in events)
         {
             var root = JsonNode.Parse(payload);
-            if (root?["data"] is not JsonObject data || data["id"]?.GetValue<string>() != id)
+            if (root?["data"] is not JsonObject data)
             {
                 continue;
             }
 
-            data["email"] = null;
-            data["name"] = null;
-            data["metadata"] = new JsonObject();
+            if (type == WebhookEventTypes.CustomerCreated && data["id"]?.GetValue<string>() == id)
+            {
+                data["email"] = null;
+                data["name"] = null;
+                data["metadata"] = new JsonObject();
+            }
+            else if (type != WebhookEventTypes.CustomerCreated && data["customer"]?.GetValue<string>() == id)
+            {
+                data["memo"] = null;
+            }
+            else
+            {
+                continue;
+            }
+
             await ExecuteAsync(c, tx, "UPDATE webhook_events SET payload_json = @payload WHERE id = @eventId",
                 new { eventId, payload = root.ToJsonString() }, cancellationToken);
         }

@@ -72,6 +72,14 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken);
 
+    public override async ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken = default)
+    {
+        var transaction = await ((NpgsqlConnection)connection).BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", (NpgsqlConnection)connection, transaction);
+        await readOnly.ExecuteNonQueryAsync(cancellationToken);
+        return transaction;
+    }
+
     public override bool IsTransient(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
         || exception is NpgsqlException { IsTransient: true };

@@ -84,6 +84,10 @@ public sealed class SqliteDatabase : TollgateDatabase
         // Non-deferred: BEGIN IMMEDIATE takes the write lock up front, so two writers never deadlock on upgrade.
         ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
+    public override ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
+        // Deferred: the snapshot starts at the first read and no write lock is ever asked for.
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
     public override bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 

@@ -18,6 +18,12 @@ public abstract class TollgateDatabase : IAsyncDisposable
     /// <summary>Begins a transaction that may write; on SQLite it takes the write lock at once to avoid upgrade deadlocks.</summary>
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Begins a transaction that only reads, on one snapshot of the database: on SQLite a deferred BEGIN, which takes no
+    /// write lock (in WAL mode a reader neither waits for the writer nor holds it up); on PostgreSQL REPEATABLE READ, READ ONLY.
+    /// </summary>
+    public abstract ValueTask<DbTransaction> BeginReadAsync(DbConnection connection, CancellationToken cancellationToken = default);
+
     /// <summary>True for errors a retry of the whole transaction can cure: deadlocks, serialization failures, a busy file.</summary>
     public abstract bool IsTransient(Exception exception);
 
@@ -127,6 +133,24 @@ public abstract class TollgateDatabase : IAsyncDisposable
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
+        try
+        {
+            return await work(connection, transaction);
+        }
+        finally
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Runs reads that must agree with each other (a subscription and what it was billed) in one read-only transaction
+    /// (<see cref="BeginReadAsync"/>), rolled back at the end: the same statements a write runs, without its locks.
+    /// </summary>
+    public async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await BeginReadAsync(connection, cancellationToken);
         try
         {
             return await work(connection, transaction);

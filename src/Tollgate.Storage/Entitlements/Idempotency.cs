@@ -1,8 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Data;
 using Tollgate.Storage.Database;
+using Tollgate.Core;
 using Tollgate.Core.Entitlements;
 
 namespace Tollgate.Storage.Entitlements;
@@ -13,8 +12,7 @@ namespace Tollgate.Storage.Entitlements;
 /// </summary>
 internal static class Idempotency
 {
-    public static string Hash(params object[] parts) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))))[..32];
+    public static string Hash(params object[] parts) => RequestHash.Of(parts);
 
     /// <summary>Claims the key; null when it is new, else what the first request with it came to.</summary>
     private static readonly Statement Claim = new("""

@@ -26,12 +26,13 @@ public static class WebhookEventTypes
     public const string InvoiceVoided = "invoice.voided";
     public const string InvoiceUncollectible = "invoice.marked_uncollectible";
     public const string CreditNoteCreated = "credit_note.created";
+    public const string CreditNoteVoided = "credit_note.voided";
 
     public static readonly IReadOnlyList<string> All =
     [
         ThresholdCrossed, ProjectedExhaustion, QuotaExceeded, BudgetThresholdCrossed, CustomerCreated, SubscriptionCreated, SubscriptionUpdated, SubscriptionCanceled,
         SubscriptionTrialWillEnd, InvoiceCreated, InvoicePaid, InvoicePaymentFailed, InvoiceVoided, InvoiceUncollectible,
-        CustomerDeleted, CreditNoteCreated,
+        CustomerDeleted, CreditNoteCreated, CreditNoteVoided,
     ];
 }
 

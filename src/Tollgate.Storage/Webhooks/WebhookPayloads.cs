@@ -36,7 +36,7 @@ public static class WebhookPayloads
     /// <summary>A credit note as GET /v1/credit-notes/{id} shows it.</summary>
     public static object CreditNote(CreditNote n) => new
     {
-        n.Id, n.Number, Invoice = n.InvoiceId, Customer = n.CustomerId, n.Currency, n.Type, Status = "issued", n.AmountCents,
+        n.Id, n.Number, Invoice = n.InvoiceId, Customer = n.CustomerId, n.Currency, n.Type, n.Status, n.AmountCents,
         n.PrePaymentAmountCents, n.CreditBalanceCents, n.RefundAmountCents, n.RefundStatus, n.Reason, n.Memo,
         Lines = n.Lines.Select(l => new { InvoiceLineId = Core.Billing.CreditNote.LineId(n.InvoiceId, l.LinePosition), l.Description, l.AmountCents }),
         n.CreatedAt,

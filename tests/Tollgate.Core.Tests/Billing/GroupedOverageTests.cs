@@ -30,19 +30,44 @@ public sealed class GroupedOverageTests
             }));
 
     [Fact]
-    public void AnOverageLineSplitsIntoOneLinePerGroupNamedByTheGroupWithItsQuantity()
+    public void AnOverageLineSplitsIntoOneLinePerGroupByItsPartOfTheOverageEachQuantityTimesTheUnitPrice()
     {
-        var line = new InvoiceLine(InvoiceLineKind.Overage, "Overage: 2,300 units of Tokens past 1,000", 1500, 3, 500, May, May.AddMonths(1), "pro", "v1",
+        // 2,300 units over at 2 cents: the groups' parts of the overage are 2,091 and 209.
+        var line = new InvoiceLine(InvoiceLineKind.Overage, "Overage: 2,300 units of Tokens past 1,000", 4600, 2300, 2, May, May.AddMonths(1), "pro", "v1",
             "tokens");
 
-        var split = GroupedOverage.Split(line, [new("""{"model":"mini"}""", 300), new("""{"model":"gpt-4o"}""", 3000)], "Tokens", namedByFeature: true);
+        var split = GroupedOverage.Split(line, [new("""{"model":"mini"}""", 209), new("""{"model":"gpt-4o"}""", 2091)], "Tokens", namedByFeature: true);
 
-        Assert.Equal([("Tokens (model: gpt-4o)", 3000L, 1364L), ("Tokens (model: mini)", 300L, 136L)],
+        Assert.Equal([("Tokens (model: gpt-4o)", 2091L, 4182L), ("Tokens (model: mini)", 209L, 418L)],
             split.Select(l => (l.Description, l.Quantity, l.AmountCents)));
+        Assert.All(split, l => Assert.Equal(l.Quantity * l.UnitAmountCents, l.AmountCents));
         Assert.All(split, l => Assert.Equal((InvoiceLineKind.Overage, "tokens"), (l.Kind, l.FeatureCode)));
     }
 
     [Fact]
     public void AGroupLabelNamesEachPropertyAndAMissingOneReadsNone() =>
         Assert.Equal("model: gpt-4o, region: none, tier: 2", GroupedOverage.Label("""{"model":"gpt-4o","region":null,"tier":2}"""));
+
+    [Fact]
+    public void StartedPackagesAreSplitWholeAndAGroupWhosePartRoundsToNoPackageGetsNoLine()
+    {
+        var line = new InvoiceLine(InvoiceLineKind.Overage, "Overage (3 started packages of 1,000)", 1500, 3, 500, May, May.AddMonths(1), "pro", "v1",
+            "tokens");
+
+        var split = GroupedOverage.Split(line, [new("""{"model":"mini"}""", 209), new("""{"model":"gpt-4o"}""", 2091)], "Tokens", namedByFeature: true);
+
+        Assert.Equal([("Tokens (model: gpt-4o)", 3L, 1500L)], split.Select(l => (l.Description, l.Quantity, l.AmountCents)));
+    }
+
+    [Fact]
+    public void GroupLinesAddUpToTheLineAndEachIsItsQuantityTimesTheUnitPrice() =>
+        Check.QuickThrowOnFailure(Prop.ForAll(Gen.Choose(1, 5000).ToArbitrary(), Gen.Choose(1, 500).ToArbitrary(),
+            Gen.Choose(0, 10_000).NonEmptyListOf().ToArbitrary(), (quantity, unit, parts) =>
+            {
+                var groups = parts.Select((p, i) => new OverageGroup($$"""{"g":{{i}}}""", p)).ToList();
+                var line = new InvoiceLine(InvoiceLineKind.Overage, "o", (long)quantity * unit, quantity, unit, May, May.AddMonths(1), "pro", "v1", "t");
+                var split = GroupedOverage.Split(line, groups, "T", namedByFeature: true);
+                return split.Sum(l => l.AmountCents) == line.AmountCents && split.Sum(l => l.Quantity) == line.Quantity
+                    && split.All(l => l.Quantity * l.UnitAmountCents == l.AmountCents);
+            }));
 }

@@ -31,6 +31,19 @@ public sealed class DiscountedLinesTests
     }
 
     [Fact]
+    public void AFeaturesOverageSplitPerGroupIsDiscountedOnceOnTheWholeChargeNotRoundedPerGroupLine()
+    {
+        // Ten group lines of 5 cents: 10 % rounded per line would take 10 x 1 = 10 cents, not the 5 the 50-cent charge gives.
+        var groups = Enumerable.Range(0, 10).Select(i => new InvoiceLine(InvoiceLineKind.Overage, $"Tokens (model: m{i})", 5, 5, 1, Start,
+            Start.AddMonths(1), "pro", "v1", "tokens")).ToList();
+
+        var lines = DiscountedLines.Apply(groups, On(Percent(1000)));
+
+        Assert.Equal(5L, lines.Sum(l => l.DiscountCents));
+        Assert.All(lines, l => Assert.InRange(l.DiscountCents, 0, 1));
+    }
+
+    [Fact]
     public void APercentageIsRoundedHalfUpOncePerLine()
     {
         var lines = DiscountedLines.Apply([Line(5), Line(5), Line(3)], On(Percent(1000)));

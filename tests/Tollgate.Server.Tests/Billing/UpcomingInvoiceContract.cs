@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Dapper;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Billing;
@@ -84,6 +86,25 @@ public abstract class UpcomingInvoiceContract : ApiContract
         Assert.Equal(first["amount_due_cents"].Value<long>(), second["amount_due_cents"].Value<long>());
         Assert.Single(invoices["data"]!.AsArray()); // the first period's invoice only
         Assert.Null(first["html_url"]);
+    }
+
+    [Fact]
+    public async Task TheUpcomingInvoiceIsReadWhileAnotherTransactionHoldsTheWriteLock()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+        await TrackAsync(app, Tokens("t1", "gpt-4o", 1500));
+        var database = app.Get<TollgateDatabase>();
+        await using var connection = await database.OpenAsync();
+        await using var writer = await database.BeginWriteAsync(connection);
+        await connection.ExecuteAsync("UPDATE subscriptions SET updated_at = updated_at WHERE customer_id = 'c1'", transaction: writer);
+
+        // A read that asked for the write lock would wait out the busy timeout here and fail.
+        var response = await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice");
+        await writer.RollbackAsync();
+
+        Assert.Equal((HttpStatusCode.OK, 2000L + 500), (response.StatusCode, (await response.ReadAsync())["amount_due_cents"].Value<long>()));
     }
 
     [Fact]

@@ -4,35 +4,46 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.CreditNotes;
 
-/// <summary>refund: true on an invoice Stripe collected refunds through the PaymentIntent that paid it, once.</summary>
+/// <summary>
+/// refund: true on an invoice Stripe collected refunds through the PaymentIntent that paid it, once, at most what Stripe
+/// collected; a refund Stripe refused, failed or canceled voids its note; unpaid invoices Stripe collects take no note.
+/// </summary>
 public abstract class CreditNoteRefundContract
 {
     protected abstract StoreKind Kind { get; }
 
+    protected virtual IDictionary<string, string?>? Settings => null;
+
     // A customer subscribed through Stripe Checkout whose first invoice ($30) Stripe collected.
-    private static async Task<(string Invoice, string StripeInvoice)> StripePaidInvoiceAsync(PaymentsHarness h)
+    private static async Task<(string Invoice, string StripeInvoice)> StripePaidInvoiceAsync(PaymentsHarness h, long? collected = null)
     {
         await h.App.CustomerAsync("ada");
         var subscription = await h.SubscribeAsync("ada", "pro");
-        var stripeInvoice = h.Stripe.Invoice(subscription, paid: true);
+        var stripeInvoice = h.Stripe.Invoice(subscription, paid: true, collected);
         await h.DeliverAsync("invoice.paid", stripeInvoice);
         return ((await h.App.InvoicesAsync("ada"))[0]["id"].Value<string>()!, stripeInvoice["id"].Value<string>()!);
     }
 
-    private static Task<HttpResponseMessage> RefundAsync(PaymentsHarness h, string invoice, long amount, string key)
+    private static Task<HttpResponseMessage> RefundAsync(PaymentsHarness h, string invoice, long amount, string? key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/invoices/{invoice}/credit-notes")
         {
             Content = Json.Content(new { amount_cents = amount, reason = "product_unsatisfactory", refund = true }),
         };
-        request.Headers.Add("Idempotency-Key", key);
+        if (key is not null)
+        {
+            request.Headers.Add("Idempotency-Key", key);
+        }
+
         return h.App.Admin.SendAsync(request);
     }
+
+    private static async Task<JsonNode> InvoiceAsync(PaymentsHarness h, string id) => await (await h.App.Admin.GetAsync($"/v1/invoices/{id}")).ReadAsync();
 
     [Fact]
     public async Task RefundOnAStripePaidInvoiceRefundsThroughItsPaymentIntentOnceAndGivesNoCredit()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, stripeInvoice) = await StripePaidInvoiceAsync(h);
 
         var created = await RefundAsync(h, invoice, 1200, "refund-1");
@@ -53,20 +64,124 @@ public abstract class CreditNoteRefundContract
     }
 
     [Fact]
-    public async Task ARefundStripeRefusesIs502WithTheNoteMarkedFailedAndARetryUnderTheSameKeyRefunds()
+    public async Task ARefundStripeRefusesIs502AndVoidsTheNoteSoTheSameRefundCanBeAskedAgainWithoutAKey()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
         var (invoice, _) = await StripePaidInvoiceAsync(h);
         h.Stripe.FailNext(1, 402);
 
-        var failed = await RefundAsync(h, invoice, 500, "refund-2");
+        var failed = await RefundAsync(h, invoice, 3000, "refund-2");
         var afterFailure = (await h.App.Admin.ReadAllAsync($"/v1/invoices/{invoice}/credit-notes")).Single()!;
-        var retried = await RefundAsync(h, invoice, 500, "refund-2");
+        var freed = (await InvoiceAsync(h, invoice))["credit_notes_cents"].Value<long>();
+        var replayed = await RefundAsync(h, invoice, 3000, "refund-2");
+        var again = await RefundAsync(h, invoice, 3000, null);
 
         Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
-        Assert.Equal(("failed", 500L), (afterFailure["refund_status"].Value<string>(), afterFailure["refund_amount_cents"].Value<long>()));
-        Assert.Equal((HttpStatusCode.OK, "succeeded"), (retried.StatusCode, (await retried.ReadAsync())["refund_status"].Value<string>()));
+        Assert.Equal(("void", "failed", 3000L, 0L), (afterFailure["status"].Value<string>(), afterFailure["refund_status"].Value<string>(),
+            afterFailure["refund_amount_cents"].Value<long>(), freed));
+        Assert.Equal((HttpStatusCode.OK, "void"), (replayed.StatusCode, (await replayed.ReadAsync())["status"].Value<string>()));
+        Assert.Equal((HttpStatusCode.Created, "succeeded"), (again.StatusCode, (await again.ReadAsync())["refund_status"].Value<string>()));
+        Assert.Equal(3000L, Assert.Single(h.Stripe.Refunds)["amount"].Value<long>());
+        Assert.Equal(3000L, (await InvoiceAsync(h, invoice))["credit_notes_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ARefundIsCappedAtWhatStripeCollectedLessEarlierRefunds()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        // Stripe collected $20 of the $30 invoice (the customer's Stripe balance paid the rest).
+        var (invoice, _) = await StripePaidInvoiceAsync(h, collected: 2000);
+
+        var tooMuch = await RefundAsync(h, invoice, 2500, null);
+        var first = await RefundAsync(h, invoice, 1500, null);
+        var past = await RefundAsync(h, invoice, 600, null);
+        var credit = await h.App.Admin.PostJsonAsync($"/v1/invoices/{invoice}/credit-notes", new { amount_cents = 600, reason = "other" });
+
+        var problem = await tooMuch.ReadAsync();
+        Assert.Equal((HttpStatusCode.Conflict, "refund_exceeds_payment", 2000L), (tooMuch.StatusCode, problem["error"].Value<string>(),
+            problem["refundable_cents"].Value<long>()));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal((HttpStatusCode.Conflict, 500L), (past.StatusCode, (await past.ReadAsync())["refundable_cents"].Value<long>()));
+        Assert.Equal(HttpStatusCode.Created, credit.StatusCode); // what Stripe did not collect can still become credit
+        Assert.Equal(1500L, Assert.Single(h.Stripe.Refunds)["amount"].Value<long>());
+    }
+
+    [Fact]
+    public async Task AnUnfinishedRefundIsStoredAsStripeHasItAndARetryReadsItInsteadOfRefundingAgain()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        var (invoice, _) = await StripePaidInvoiceAsync(h);
+        h.Stripe.NextRefundStatuses("requires_action");
+
+        var created = await (await RefundAsync(h, invoice, 1000, "refund-3")).ReadAsync();
+        var id = created["id"].Value<string>()!;
+        var refundId = Assert.Single(h.Stripe.Refunds)["id"].Value<string>()!;
+        h.Stripe.ForgetIdempotencyKeys(); // a day later
+        h.Stripe.SetRefundStatus(refundId, "succeeded");
+        var retried = await (await RefundAsync(h, invoice, 1000, "refund-3")).ReadAsync();
+        h.Stripe.SetRefundStatus(refundId, "pending"); // a late answer never moves succeeded back
+        var resumed = await (await h.App.Admin.PostAsync(new Uri($"/v1/credit-notes/{id}/refund", UriKind.Relative), null)).ReadAsync();
+
+        Assert.Equal("requires_action", created["refund_status"].Value<string>());
+        Assert.Equal(("succeeded", "succeeded"), (retried["refund_status"].Value<string>(), resumed["refund_status"].Value<string>()));
         Assert.Single(h.Stripe.Refunds);
+        Assert.Single(h.Stripe.Requests, r => r.Method == "POST" && r.Path == "/v1/refunds");
+    }
+
+    [Fact]
+    public async Task ARefundStripeFailsLaterVoidsTheNoteAndItsCreditAndPaymentsCountAgain()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        var (invoice, _) = await StripePaidInvoiceAsync(h);
+        h.Stripe.NextRefundStatuses("pending");
+        var note = await (await RefundAsync(h, invoice, 1200, null)).ReadAsync();
+        var pendingRevenue = (await (await h.App.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost")).ReadAsync())["total_payments_usd"].Value<decimal>();
+
+        h.Stripe.SetRefundStatus(Assert.Single(h.Stripe.Refunds)["id"].Value<string>()!, "failed");
+        var resumed = await h.App.Admin.PostAsync(new Uri($"/v1/credit-notes/{note["id"].Value<string>()}/refund", UriKind.Relative), null);
+        var after = await resumed.ReadAsync();
+        var revenue = (await (await h.App.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost")).ReadAsync())["total_payments_usd"].Value<decimal>();
+
+        Assert.Equal(("pending", 18.00m), (note["refund_status"].Value<string>(), pendingRevenue));
+        Assert.Equal((HttpStatusCode.OK, "void", "failed"), (resumed.StatusCode, after["status"].Value<string>(), after["refund_status"].Value<string>()));
+        Assert.Equal(0L, (await InvoiceAsync(h, invoice))["credit_notes_cents"].Value<long>());
+        Assert.Equal(30.00m, revenue);
+    }
+
+    [Fact]
+    public async Task ARefundWhoseAnswerWasLostIsFoundByTheNotesIdAfterStripeForgotTheKeyAndNeverMadeTwice()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        var (invoice, _) = await StripePaidInvoiceAsync(h);
+        h.Stripe.LoseNextAnswersTo("POST", "/v1/refunds", 3); // every attempt of the call acts, and no answer comes back
+
+        var lost = await RefundAsync(h, invoice, 800, null);
+        var note = (await h.App.Admin.ReadAllAsync($"/v1/invoices/{invoice}/credit-notes")).Single()!;
+        h.Stripe.ForgetIdempotencyKeys();
+        var resumed = await h.App.Admin.PostAsync(new Uri($"/v1/credit-notes/{note["id"].Value<string>()}/refund", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.BadGateway, lost.StatusCode);
+        Assert.Equal(("issued", "pending"), (note["status"].Value<string>(), note["refund_status"].Value<string>()));
+        Assert.Equal((HttpStatusCode.OK, "succeeded"), (resumed.StatusCode, (await resumed.ReadAsync())["refund_status"].Value<string>()));
+        Assert.Single(h.Stripe.Refunds);
+    }
+
+    [Fact]
+    public async Task ACreditOnAnOpenInvoiceOfAStripeBilledSubscriptionIs409AndWritesNothing()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        await h.App.CustomerAsync("ada");
+        await h.SubscribeAsync("ada", "pro");
+        var invoice = (await h.App.InvoicesAsync("ada"))[0];
+
+        var response = await h.App.Admin.PostJsonAsync($"/v1/invoices/{invoice["id"].Value<string>()}/credit-notes",
+            new { amount_cents = 3000, reason = "other" });
+
+        Assert.Equal("open", invoice["status"].Value<string>());
+        Assert.Equal((HttpStatusCode.Conflict, "invoice_collected_by_stripe"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
+        Assert.Empty(await h.App.Admin.ReadAllAsync("/v1/credit-notes"));
+        Assert.Equal(("open", 0L), ((await InvoiceAsync(h, invoice["id"].Value<string>()!))["status"].Value<string>(),
+            (await InvoiceAsync(h, invoice["id"].Value<string>()!))["credit_notes_cents"].Value<long>()));
     }
 }
 
@@ -78,4 +193,11 @@ public sealed class SqliteCreditNoteRefundTests : CreditNoteRefundContract
 public sealed class PostgresCreditNoteRefundTests : CreditNoteRefundContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+public sealed class SqliteTickingCreditNoteRefundTests : CreditNoteRefundContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["Tollgate:TestClock:Ticking"] = "true" };
 }

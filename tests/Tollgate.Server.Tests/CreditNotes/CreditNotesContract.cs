@@ -1,5 +1,7 @@
+using Dapper;
 using System.Net;
 using System.Text.Json.Nodes;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.CreditNotes;
@@ -217,20 +219,46 @@ public abstract class CreditNotesContract : ApiContract
     }
 
     [Fact]
-    public async Task TheCustomersDataExportHoldsTheirNotesAndDeletionErasesTheMemoAndKeepsTheAmounts()
+    public async Task TheCustomersDataExportHoldsTheirNotesAndDeletionErasesTheMemoAlsoFromTheWebhookEventAndKeepsTheAmounts()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
-        await using var _ = app;
-        var id = invoice["id"].Value<string>()!;
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await StartAsync(ApiSetup.BillingCatalog("Tollgate:Webhooks:AllowPrivateTargets", "true"), Start);
+        await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString(), events = new[] { "credit_note.created" } });
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "silver");
+        var id = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>()!;
         var note = await (await CreditAsync(app, id, new { amount_cents = 300, reason = "other", memo = "Ada asked by phone" })).ReadAsync();
 
         var export = await (await app.Admin.GetAsync("/v1/customers/c1/export")).ReadAsync();
         var deleted = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1", UriKind.Relative));
         var after = await (await app.Admin.GetAsync($"/v1/credit-notes/{note["id"].Value<string>()}")).ReadAsync();
+        var stored = Json.Parse((await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<string>(
+            "SELECT payload_json FROM webhook_events WHERE type = 'credit_note.created'")))!);
 
         Assert.Equal(("Ada asked by phone", 1), (export["credit_notes"]![0]!["memo"].Value<string>(), export["credit_note_lines"]!.AsArray().Count));
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal((null, 300L, "CN-2026-000001"), (after["memo"].Value<string>(), after["amount_cents"].Value<long>(), after["number"].Value<string>()));
+        Assert.Equal((null, 300L), (stored["data"]!["memo"].Value<string>(), stored["data"]!["amount_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task ANoteThatLeavesNothingDueSettlesTheInvoiceWithItAndARetryRepairsAnInvoiceLeftOpenWithNothingDue()
+    {
+        var (app, invoice) = await StartWithInvoiceAsync();
+        await using var _ = app;
+        var id = invoice["id"].Value<string>()!;
+
+        var created = await CreditAsync(app, id, new { amount_cents = 2000, reason = "duplicate" }, key: "settle-1");
+        var settled = await InvoiceAsync(app, id);
+        // What a crash between the note and the payment left before both were one transaction.
+        await app.Get<TollgateDatabase>().WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE invoices SET status = 'open', paid_at = NULL WHERE id = @id", new { id }, tx));
+        var retried = await CreditAsync(app, id, new { amount_cents = 2000, reason = "duplicate" }, key: "settle-1");
+        var repaired = await InvoiceAsync(app, id);
+
+        Assert.Equal((HttpStatusCode.Created, "paid", 0L), (created.StatusCode, settled["status"].Value<string>(), settled["amount_due_cents"].Value<long>()));
+        Assert.Equal((HttpStatusCode.OK, "paid"), (retried.StatusCode, repaired["status"].Value<string>()));
+        Assert.Single(await app.Admin.ReadAllAsync("/v1/credit-notes"));
     }
 
     [Fact]
@@ -256,6 +284,14 @@ public sealed class SqliteCreditNotesTests : CreditNotesContract
 public sealed class PostgresCreditNotesTests : CreditNotesContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same rules with the clock running, as it does in production.</summary>
+public sealed class SqliteTickingCreditNotesTests : CreditNotesContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }
 
 /// <summary>Three nodes sharing one PostgreSQL never credit an invoice past its total.</summary>

@@ -125,7 +125,28 @@ public abstract class MetricsContract : ApiContract
     }
 
     [Fact]
-    public async Task OverageOf2300TokensPastASoftCapOf1000IsThreeStartedPackagesFor15DollarsSplitPerModelInProportion()
+    public async Task OverageIsSplitByTheGroupsThatWentOverNotByUsageInAWeekThatStayedUnderItsLimit()
+    {
+        var weekly = Catalog.Replace("""{ "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },""",
+            """{ "feature_code": "tokens", "limit": 1000, "reset": "week", "hard_cap": false, "overage_unit_price_cents": 2,""", StringComparison.Ordinal);
+        await using var app = await StartAsync(ApiSetup.CatalogOf("metrics-weekly", weekly), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+
+        await TrackAsync(app, Event("w1", "llm_call", new { model = "gpt-4o", tokens = 900 })); // the week of Apr 27: under 1,000
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 5, 12, 0, 0, 0, TimeSpan.Zero));
+        await TrackAsync(app, Event("w2", "llm_call", new { model = "mini", tokens = 1500 })); // the week of May 11: 500 over
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var overage = invoice["lines"]!.AsArray().Where(l => l!["kind"].Value<string>() == "overage")
+            .Select(l => (l!["description"].Value<string>(), l["quantity"].Value<long>(), l["unit_amount_cents"].Value<long>(), l["amount_cents"].Value<long>()))
+            .ToList();
+
+        Assert.Equal([("Tokens (model: mini)", 500L, 2L, 1000L)], overage);
+    }
+
+    [Fact]
+    public async Task OverageOf2300TokensPastASoftCapOf1000IsThreeStartedPackagesFor15DollarsSplitWholePerModelByItsPartOfTheOverage()
     {
         await using var app = await StartAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
         await app.CustomerAsync("c1");
@@ -137,8 +158,9 @@ public abstract class MetricsContract : ApiContract
         var overage = invoice["lines"]!.AsArray().Where(l => l!["kind"].Value<string>() == "overage")
             .Select(l => (l!["description"].Value<string>(), l["quantity"].Value<long>(), l["amount_cents"].Value<long>())).ToList();
 
-        // The limit is on the total: 3 started packages of the 2,300 over, $15.00, allotted 3000:300 (largest remainder).
-        Assert.Equal([("Tokens (model: gpt-4o)", 3000L, 1364L), ("Tokens (model: mini)", 300L, 136L)], overage);
+        // The limit is on the total: 3 started packages of the 2,300 over, $15.00. The groups' parts of the 2,300 (2,091 and
+        // 209) split the 3 packages whole by largest remainder: all 3 to gpt-4o, and mini's part starts none, so it has no line.
+        Assert.Equal([("Tokens (model: gpt-4o)", 3L, 1500L)], overage);
         Assert.Equal(2000L + 1500, invoice["amount_due_cents"].Value<long>());
     }
 
