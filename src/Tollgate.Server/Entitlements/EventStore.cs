@@ -3,6 +3,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
+using Tollgate.Storage.Retention;
 
 namespace Tollgate.Storage.Entitlements;
 
@@ -12,8 +13,8 @@ namespace Tollgate.Storage.Entitlements;
 /// </summary>
 public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
-    /// <summary>How far back an event may be dated; ids are remembered at least this long.</summary>
-    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(35);
+    /// <summary>How far back an event may be dated; the kernel's retention keeps ids at least this long.</summary>
+    public static TimeSpan MaxAge => RetentionOptions.OldestAcceptedEvent;
 
     /// <summary>How far ahead of this server's clock an event may be dated.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
