@@ -4,7 +4,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Periods;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Storage.Billing;
 

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Storage.Billing;
 

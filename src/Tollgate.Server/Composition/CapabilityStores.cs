@@ -8,7 +8,7 @@ using Tollgate.Storage.Experiments;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 using Tollgate.Storage.Payments;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Composition;

@@ -188,6 +188,7 @@ public static class TollgateHost
         app.MapCatalogAdmin();
         app.MapKeysAdmin();
         app.MapCustomers();
+        app.MapCustomerEntitlements();
         app.MapSubscriptions();
         app.MapEntitlements();
         app.MapEvents();

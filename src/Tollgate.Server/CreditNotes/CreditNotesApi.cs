@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
@@ -33,7 +32,7 @@ public static class CreditNotesApi
     }
 
     private static async Task<Results<Created<CreditNoteResponse>, Ok<CreditNoteResponse>, ProblemHttpResult>> CreateAsync(
-        string id, CreateCreditNoteRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,
+        string id, CreateCreditNoteRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
         CreditNoteStore notes, InvoiceStore invoices, StripeClient stripe, IOptions<StripeOptions> stripeOptions, CancellationToken cancellationToken)
     {
         // Line ids name one invoice's lines, so the invoice is read first; an unknown invoice is a 404 before any line is judged.

@@ -2,7 +2,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>A usage_counters row as Dapper reads it; each query selects the columns it needs.</summary>
 internal sealed class CounterRow

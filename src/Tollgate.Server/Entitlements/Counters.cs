@@ -5,7 +5,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>The counter row statements. Every change is one conditional UPDATE: never read, then write.</summary>
 internal static class Counters

@@ -1,6 +1,6 @@
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>Units granted in a batch, per customer, feature and UTC day, added to the daily rollup once per batch.</summary>
 internal sealed class DailyUsageRollup : IBatchAggregate

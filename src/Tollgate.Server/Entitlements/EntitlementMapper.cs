@@ -6,7 +6,6 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Entitlements;
 

@@ -2,7 +2,7 @@ using Tollgate.Core;
 using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>The plan's LLM budget on the hot path: holds against it, its state, and the gate on features that use the LLM.</summary>
 public sealed partial class EntitlementStore

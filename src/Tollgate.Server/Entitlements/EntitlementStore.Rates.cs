@@ -3,7 +3,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>Rate limits on the hot path: taken before the quota, and given back when the quota or budget refuses.</summary>
 public sealed partial class EntitlementStore

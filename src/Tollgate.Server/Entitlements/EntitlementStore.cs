@@ -6,7 +6,7 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>The hot path: check, consume and reserve, each an atomic decision inside a group-committed transaction.</summary>
 public sealed partial class EntitlementStore(

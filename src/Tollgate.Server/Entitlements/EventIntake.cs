@@ -3,7 +3,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>What every tracked event carries, whichever form it came in.</summary>
 public interface ITrackedEvent

@@ -5,7 +5,7 @@ using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Retention;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// After-the-fact usage ("track, not gate"): each event counts against its customer's current period and is never

@@ -6,7 +6,7 @@ using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Grants;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>What a consume took from credit grants, and what the customer's grants for the feature have left after it.</summary>
 internal sealed record GrantCover(CounterState Counter, IReadOnlyList<GrantTake> Takes, long GrantedRemaining)

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Grants;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// The grant units a reservation took. The counter holds only the allowance part of a reservation, so a settlement

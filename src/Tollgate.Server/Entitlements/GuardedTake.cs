@@ -4,7 +4,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// The hot path's first statement on a database other nodes write, planned with a remembered context: one statement

@@ -5,7 +5,7 @@ using System.Data;
 using Tollgate.Storage.Database;
 using Tollgate.Core.Entitlements;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// Idempotency keys, claimed in the same transaction as the effect they guard: a retry finds the first answer,

@@ -1,9 +1,10 @@
+using Tollgate.Core.Entitlements;
 using Dapper;
 using Tollgate.Core.Grants;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Grants;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// What committed LLM spend drew from each budget grant, per billing period: the record a repricing reads to give a

@@ -4,7 +4,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// A member's own share of an organisation's quota (<c>per_member_limit</c>). It counts in a counter row keyed by the

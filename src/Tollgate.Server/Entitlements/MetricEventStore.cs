@@ -6,7 +6,7 @@ using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// Events with properties: each is kept once under its id, and folded into the rollup of every metric that reads it, per

@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core.Catalog;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// A metric's running value per window and group (group '' is the whole window), updated in place by one upsert per

@@ -4,7 +4,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// Rate limits as counters of fixed windows, taken by one conditional statement in the decision's own transaction, so N

@@ -4,7 +4,7 @@ using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>Holds on a quota: reserve counts at once, commit settles to the actual amount, release and expiry give it back.</summary>
 public sealed class Reservations(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)

@@ -2,7 +2,7 @@ using System.Globalization;
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>Units used on one UTC day, by one customer or (with <see cref="Customers"/>) by everyone.</summary>
 public sealed record DailyUsage(string Feature, DateOnly Day, long Quantity, long Customers);

@@ -1,6 +1,6 @@
 using Tollgate.Core.Entitlements;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>What a hot-path operation came to; the API maps each case to its status code.</summary>
 public abstract record UsageOutcome

@@ -3,7 +3,7 @@ using Tollgate.Core.Periods;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// A customer's windows at once: the context and every metered feature's counter, for usage and entitlement listings.

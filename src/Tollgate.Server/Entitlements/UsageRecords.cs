@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// The usage-event row a consume or a committed reservation writes when it carried metadata, so GET /v1/events, the

@@ -9,7 +9,7 @@ namespace Tollgate.Storage.Grants;
 public sealed record NewCreditGrant(
     string CustomerId, string Feature, long Amount, DateTimeOffset? ExpiresAt, int Priority, string? Reason, string? PackCode = null, string? SourceRef = null);
 
-/// <summary>Credit grants: created, listed and voided here; spent on the hot path by <see cref="Entitlements.GrantDraw"/>.</summary>
+/// <summary>Credit grants: created, listed and voided here; spent on the hot path by the Entitlements capability (its <c>GrantDraw</c>).</summary>
 public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider time)
 {
     /// <summary>Creates the grant; a second call with the same source answers the grant the first one made.</summary>

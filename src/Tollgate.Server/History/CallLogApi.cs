@@ -6,7 +6,7 @@ using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Llm;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;
 

@@ -5,7 +5,7 @@ using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;
 

@@ -3,7 +3,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 

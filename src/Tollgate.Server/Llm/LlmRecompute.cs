@@ -1,9 +1,9 @@
+using Tollgate.Core.Entitlements;
 using Dapper;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 

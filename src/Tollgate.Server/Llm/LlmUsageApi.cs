@@ -1,3 +1,4 @@
+using Tollgate.Core.Entitlements;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Client.Contracts;
@@ -7,7 +8,6 @@ using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Llm;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Llm;
 

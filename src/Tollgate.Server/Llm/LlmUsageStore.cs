@@ -1,10 +1,11 @@
+using Tollgate.Core.Entitlements;
 using System.Data;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Storage.Llm;
 

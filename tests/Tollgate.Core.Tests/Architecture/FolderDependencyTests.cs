@@ -75,7 +75,7 @@ public sealed partial class FolderDependencyTests
     [GeneratedRegex(@"^using (Tollgate\.[\w.]+);", RegexOptions.Multiline)]
     private static partial Regex UsingLine();
 
-    // A type named through its folder, such as Storage.Entitlements.Counters, imports that folder as a using would.
+    // A type named through its folder, such as Server.Entitlements.Counters, imports that folder as a using would.
     [GeneratedRegex(@"\b((?:Core|Storage|Server|Client)\.[A-Z]\w+)\.[A-Z]")]
     private static partial Regex QualifiedName();
 

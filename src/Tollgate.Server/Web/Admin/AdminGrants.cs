@@ -1,3 +1,4 @@
+using Tollgate.Core.Entitlements;
 using System.Globalization;
 using Tollgate.Client.Contracts;
 using Tollgate.Core.Catalog;
@@ -6,7 +7,6 @@ using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Entitlements;
 using Tollgate.Storage.Grants;
 
 namespace Tollgate.Server.Web.Admin;

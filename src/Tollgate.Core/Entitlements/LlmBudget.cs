@@ -1,8 +1,7 @@
 using Tollgate.Core.Catalog;
-using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 
-namespace Tollgate.Storage.Entitlements;
+namespace Tollgate.Core.Entitlements;
 
 /// <summary>
 /// A plan's LLM budget is kept as a counter like any quota, in nano-USD, under a code no catalog feature can have,
