@@ -18,7 +18,7 @@ public sealed partial class EntitlementStore
 
         return await QueueAsync(context.CustomerId, LlmBudget.FeatureCode, async scope =>
         {
-            var hash = Idempotency.Hash(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
+            var hash = RequestHash.Of(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
             if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
             {
                 return prior;

@@ -189,7 +189,7 @@ public sealed partial class EntitlementStore(
     // Metadata is part of the request, so a key reused with other metadata is refused like one reused with another amount;
     // without metadata the hash is what it was before metadata existed, so keys stored then still match.
     private static string HashOf(string customer, string feature, long amount, string? metadataJson, params object[] more) =>
-        Idempotency.Hash([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
+        RequestHash.Of([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
 
     /// <summary>Boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
     private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Data;
 using Tollgate.Storage.Database;
@@ -13,9 +11,6 @@ namespace Tollgate.Server.Entitlements;
 /// </summary>
 internal static class Idempotency
 {
-    public static string Hash(params object[] parts) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))))[..32];
-
     /// <summary>Claims the key; null when it is new, else what the first request with it came to.</summary>
     private static readonly Statement Claim = new("""
         INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at)

@@ -78,7 +78,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var price = book.Find(call.Model, call.Provider, call.Timestamp);
         var u = call.Usage;
         var model = PriceBook.Normalize(call.Model);
-        var hash = Idempotency.Hash(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
+        var hash = RequestHash.Of(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
             u.ReasoningTokens, u.Requests, u.Images);
         var day = call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return new PricedCall(call, price, price is null ? 0 : LlmCost.Compute(price, u), model, hash, day);
