@@ -1,18 +1,19 @@
+using Tollgate.Server.Entitlements;
+using Tollgate.Storage;
 using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage;
 using Tollgate.Storage.Email;
 using Tollgate.Storage.Experiments;
 using Tollgate.Storage.Keys;
 using Tollgate.Storage.Llm;
 using Tollgate.Storage.Payments;
-using Tollgate.Server.Entitlements;
 using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Composition;
 
+/// <summary>The capabilities' services, one instance per host, over the kernel's database.</summary>
 public static class CapabilityStores
 {
     /// <summary>Registers every capability's store on the kernel's database (<see cref="StorageServices.AddTollgateStorage"/>).</summary>
@@ -61,5 +62,4 @@ public static class CapabilityStores
         services.AddSingleton<Storage.Grants.PackSales>();
         return services;
     }
-
 }
