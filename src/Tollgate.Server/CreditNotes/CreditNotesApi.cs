@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;

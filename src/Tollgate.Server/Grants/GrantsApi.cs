@@ -1,7 +1,7 @@
 using Tollgate.Core.Entitlements;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Server.Auth;

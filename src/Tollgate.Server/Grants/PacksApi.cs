@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;

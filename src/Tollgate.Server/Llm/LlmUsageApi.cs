@@ -1,7 +1,7 @@
 using Tollgate.Core.Entitlements;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;

@@ -1,3 +1,4 @@
+using Tollgate.Core;
 using Tollgate.Core.Entitlements;
 using System.Data;
 using Microsoft.Extensions.Options;

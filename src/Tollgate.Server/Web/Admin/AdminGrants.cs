@@ -1,6 +1,6 @@
 using Tollgate.Core.Entitlements;
 using System.Globalization;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Core.Llm;

@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Creates or updates a customer; fields left out keep their stored values.</summary>
 /// <param name="Email">The customer's email.</param>

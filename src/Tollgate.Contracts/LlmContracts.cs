@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>
 /// One model call to log. Token counts are disjoint: every token is in exactly one field (subtract OpenAI's cached

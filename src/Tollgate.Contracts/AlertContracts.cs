@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>A usage alert: a threshold of a feature's limit reached, or a projection that the limit will be reached before the reset.</summary>
 /// <param name="Id">The alert's id.</param>

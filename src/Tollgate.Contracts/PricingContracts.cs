@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>A plan as the public pricing API shows it.</summary>
 /// <param name="Code">The plan's code, such as "pro".</param>

@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Request to create a coupon: exactly one of <paramref name="PercentOff"/> and <paramref name="AmountOffCents"/>.</summary>
 /// <param name="Id">The coupon's id, such as SUMMER20.</param>

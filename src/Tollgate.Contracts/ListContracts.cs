@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>One page of a list: every list endpoint answers this shape.</summary>
 /// <param name="Data">The items of this page, in the list's order.</param>

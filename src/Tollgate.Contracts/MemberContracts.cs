@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Adds a member to an organisation (a customer), or updates one already in it.</summary>
 /// <param name="Email">The member's email address.</param>

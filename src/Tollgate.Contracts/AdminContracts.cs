@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>The outcome of applying a catalog document (or, with dry_run, of what applying it would do).</summary>
 /// <param name="Changed">False when the document matched what was stored: nothing was (or would be) written.</param>

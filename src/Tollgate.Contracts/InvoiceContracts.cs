@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>An invoice; amounts in minor units of <paramref name="Currency"/>.</summary>
 /// <param name="Id">The invoice's id.</param>

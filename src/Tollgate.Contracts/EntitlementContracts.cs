@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Asks whether a customer may use a feature, counting nothing.</summary>
 /// <param name="Customer">The customer's id.</param>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>A customer's usage over time, per feature, from the daily rollup. Every period in the range is present; one without use is 0.</summary>
 /// <param name="Customer">The customer's id.</param>

@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Starts a Stripe Checkout for a plan; send the customer to <c>checkout_url</c>.</summary>
 /// <param name="Customer">The customer's id; their Stripe customer is created on the first checkout and reused after.</param>

@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Registers an endpoint for outbound webhooks.</summary>
 /// <param name="Url">An absolute http(s) URL that answers 2xx.</param>

@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>SaaS metrics over a window, in major units of the reporting currency.</summary>
 /// <param name="From">Window start (inclusive).</param>

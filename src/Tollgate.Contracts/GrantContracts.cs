@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>Grants units of a metered feature, or nano-USD of the LLM budget, beyond the plan's limit.</summary>
 /// <param name="Feature">A metered feature's code, or <c>$llm_budget</c> for the plan's LLM budget.</param>

@@ -1,4 +1,4 @@
-namespace Tollgate.Client.Contracts;
+namespace Tollgate.Contracts;
 
 /// <summary>The answer to a customer deletion: the id stays taken, the personal data is gone.</summary>
 /// <param name="Id">The deleted customer's id.</param>
