@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the install lines at the top of docs/sdk.md as written, in fresh app folders, against a clean copy of this
 # repository (what git tracks, plus new files it does not ignore: no bin/, dist/ or node_modules/), and checks what they
-# installed: the Tollgate.Client package carries its README and XML docs and an ASP.NET Core app using RequireQuota builds
+# installed: the Tollgate.Client package carries its README, XML docs and the wire contracts' assembly and an ASP.NET Core app using RequireQuota builds
 # on it; the Python package imports from a venv; the TypeScript package imports from node_modules with its dist/ built.
 # PyPI is not reachable here, so the Python line runs as the doc's offline variant (--no-index --no-build-isolation).
 set -euo pipefail
@@ -40,7 +40,8 @@ nupkg=$(ls "$clone"/artifacts/packages/Tollgate.Client.*.nupkg)
 import sys, zipfile
 names = set(zipfile.ZipFile(sys.argv[1]).namelist())
 nuspec = zipfile.ZipFile(sys.argv[1]).read("Tollgate.Client.nuspec").decode("utf-8-sig")
-missing = [n for n in ("README.md", "lib/net10.0/Tollgate.Client.dll", "lib/net10.0/Tollgate.Client.xml") if n not in names]
+missing = [n for n in ("README.md", "lib/net10.0/Tollgate.Client.dll", "lib/net10.0/Tollgate.Client.xml",
+                       "lib/net10.0/Tollgate.Contracts.dll", "lib/net10.0/Tollgate.Contracts.xml") if n not in names]
 assert not missing, f"{sys.argv[1]} lacks {missing}"
 assert "<readme>README.md</readme>" in nuspec, "the nuspec names no readme"
 PY

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 
 namespace Tollgate.Client;
 

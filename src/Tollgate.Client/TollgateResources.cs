@@ -1,4 +1,4 @@
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 
 namespace Tollgate.Client;
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Testing;
 
 namespace Tollgate.Client.Tests;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Tollgate.Client.AspNetCore;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Client.Llm;
 using Tollgate.Testing;
 

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tollgate.Client.AspNetCore;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 
 namespace Tollgate.Client.Tests;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Tollgate.Client;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Testing;
 
 namespace Tollgate.Client.Tests;

@@ -125,7 +125,7 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         catch (TollgateNotFoundException e) when (options.AutoCreateCustomers && e.Resource == "customer")
         {
             // An upsert with no fields creates the customer, or leaves one made meanwhile by another request as it is.
-            await client.UpsertCustomerAsync(customer, new Contracts.UpsertCustomerRequest(), cancellationToken);
+            await client.UpsertCustomerAsync(customer, new Tollgate.Contracts.UpsertCustomerRequest(), cancellationToken);
             return await client.ReserveAsync(customer, feature, units, options.ReservationTtl, key, cancellationToken);
         }
     }

@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 
 namespace Tollgate.Client.Llm;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Storage.Retention;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Clock;
 

@@ -111,6 +111,7 @@ public static class TollgateHost
             sp.GetRequiredService<Storage.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
+        services.AddCapabilityStores();
         services.AddSingleton<CatalogSeeder>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<ExperimentPricing>();
@@ -192,6 +193,7 @@ public static class TollgateHost
         app.MapKeysAdmin();
         app.MapCustomers();
         app.MapCustomerSessions();
+        app.MapCustomerEntitlements();
         app.MapSubscriptions();
         app.MapEntitlements();
         app.MapEvents();

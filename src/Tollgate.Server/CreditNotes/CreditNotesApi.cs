@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core;
 using Tollgate.Core.Json;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
@@ -33,7 +32,7 @@ public static class CreditNotesApi
     }
 
     private static async Task<Results<Created<CreditNoteResponse>, Ok<CreditNoteResponse>, ProblemHttpResult>> CreateAsync(
-        string id, CreateCreditNoteRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,
+        string id, CreateCreditNoteRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
         CreditNoteService notes, InvoiceStore invoices, CancellationToken cancellationToken)
     {
         // Line ids name one invoice's lines, so the invoice is read first; an unknown invoice is a 404 before any line is judged.

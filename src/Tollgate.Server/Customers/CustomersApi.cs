@@ -1,19 +1,13 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
-using Tollgate.Core.Catalog;
+using Tollgate.Contracts;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
-using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Grants;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Customers;
 
-/// <summary>Customers, keyed by the operator's own id, and what their plan gives them this period.</summary>
+/// <summary>Customers, keyed by the operator's own id. What their plan gives them is the Entitlements capability's.</summary>
 public static class CustomersApi
 {
     public static RouteGroupBuilder MapCustomers(this IEndpointRouteBuilder app)
@@ -21,8 +15,6 @@ public static class CustomersApi
         var group = app.MapGroup("/v1/customers").WithTags("Customers").RequireAuthorization(Policies.Secret);
         group.MapPut("/{id}", UpsertAsync).ProducesProblems(409);
         group.MapGet("/{id}", GetAsync);
-        group.MapGet("/{id}/usage", UsageAsync);
-        group.MapGet("/{id}/entitlements", EntitlementsAsync);
         return group;
     }
 
@@ -72,79 +64,4 @@ public static class CustomersApi
     private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> GetAsync(
         string id, CustomerStore customers, CancellationToken cancellationToken) =>
         await customers.GetAsync(id, cancellationToken) is { } customer ? TypedResults.Ok(ToWire(customer)) : Problems.NotFound("customer", id);
-
-    private static async Task<Results<Ok<UsageResponse>, ProblemHttpResult>> UsageAsync(
-        string id, string? at, UsageQueries usage, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
-    {
-        var errors = InstantRange.TryParse(at, null, 0, out var instant);
-        if (errors.Remove("from", out var problem))
-        {
-            return Problems.Validation("at", problem);
-        }
-
-        var period = await usage.PeriodAtAsync(id, instant.From, cancellationToken);
-        if (period is null)
-        {
-            return Problems.NotFound("customer", id);
-        }
-
-        var granted = await grants.RemainingAsync(period.Context.CustomerId, cancellationToken);
-        var features = new Dictionary<string, FeatureUsage>(StringComparer.Ordinal);
-        var snapshot = await catalog.GetAsync(cancellationToken);
-        foreach (var feature in snapshot.Features.Where(f => f.Kind == FeatureKind.Metered))
-        {
-            var decision = EntitlementMapper.Describe(period, feature.Code);
-            features[feature.Code] = new FeatureUsage(decision.Limit, decision.Used, decision.Remaining, decision.Unlimited,
-                decision.HardCap, decision.Overage, decision.Reserved, decision.WindowStart, EntitlementMapper.ResetsAt(decision),
-                granted.GetValueOrDefault(feature.Code), await GroupsAsync(usage, period, feature.Code, snapshot, cancellationToken));
-        }
-
-        var context = period.Context;
-        return TypedResults.Ok(new UsageResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, features));
-    }
-
-    /// <summary>A grouped metric's used per group; null for any other feature, so the usage of others is read as before.</summary>
-    private static async Task<IReadOnlyList<MetricGroupUsage>?> GroupsAsync(
-        UsageQueries usage, PeriodUsage period, string feature, CatalogSnapshot snapshot, CancellationToken cancellationToken)
-    {
-        if (period.Context.Grant(feature)?.Metric is not { } code || snapshot.Metric(code) is not { GroupBy.Count: > 0 } metric)
-        {
-            return null;
-        }
-
-        var groups = await usage.MetricGroupsAsync(period, feature, metric, cancellationToken);
-        return [.. groups.Select(g => new MetricGroupUsage(JsonSerializer.Deserialize<JsonElement>(g.Group), g.Used))];
-    }
-
-    private static async Task<Results<Ok<EntitlementsResponse>, ProblemHttpResult>> EntitlementsAsync(
-        string id, UsageQueries usage, CatalogCache catalog, CreditGrantStore grants, CancellationToken cancellationToken)
-    {
-        var period = await usage.CurrentPeriodAsync(id, cancellationToken);
-        if (period is null)
-        {
-            return Problems.NotFound("customer", id);
-        }
-
-        var granted = await grants.RemainingAsync(period.Context.CustomerId, cancellationToken);
-        var list = (await catalog.GetAsync(cancellationToken)).Features.Select(feature =>
-        {
-            var decision = EntitlementMapper.Describe(period, feature.Code);
-            var metered = feature.Kind == FeatureKind.Metered;
-            var grantLeft = metered ? granted.GetValueOrDefault(feature.Code) : (long?)null;
-            var included = decision.Reason != Core.Entitlements.DecisionReason.FeatureNotInPlan;
-            return new FeatureEntitlement(
-                feature.Code, feature.Name, feature.Kind.ToString().ToLowerInvariant(),
-                metered ? decision.Allowed || (included && grantLeft > 0) : included,
-                metered ? decision.Limit : null,
-                metered ? decision.Used : null,
-                metered ? decision.Remaining : null,
-                metered && decision.Unlimited,
-                feature.Kind == FeatureKind.Value && decision.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null,
-                metered ? decision.WindowStart : null,
-                metered ? EntitlementMapper.ResetsAt(decision) : null,
-                grantLeft);
-        }).ToList();
-        var context = period.Context;
-        return TypedResults.Ok(new EntitlementsResponse(context.CustomerId, context.PlanCode, context.Period.Start, context.Period.End, list));
-    }
 }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Core.Discounts;
 using Tollgate.Server.Http;

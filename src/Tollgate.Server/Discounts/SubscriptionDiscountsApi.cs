@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Discounts;

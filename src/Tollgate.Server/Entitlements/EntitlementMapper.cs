@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Entitlements;
 

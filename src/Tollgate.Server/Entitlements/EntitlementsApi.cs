@@ -2,21 +2,18 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Entitlements;
 
 /// <summary>The real-time decision: check, consume, and reserve then commit or release.</summary>
 public static class EntitlementsApi
 {
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     public static RouteGroupBuilder MapEntitlements(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Entitlements").RequireAuthorization(Policies.Secret);
@@ -55,7 +52,7 @@ public static class EntitlementsApi
     }
 
     private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> ConsumeAsync(
-        ConsumeRequest request, [FromHeader(Name = IdempotencyHeader)] string? headerKey, HttpContext http, EntitlementStore store,
+        ConsumeRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? headerKey, HttpContext http, EntitlementStore store,
         CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -74,7 +71,7 @@ public static class EntitlementsApi
     }
 
     private static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> ReserveAsync(
-        ReserveRequest request, [FromHeader(Name = IdempotencyHeader)] string? headerKey, HttpContext http, EntitlementStore store,
+        ReserveRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? headerKey, HttpContext http, EntitlementStore store,
         CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -194,6 +191,6 @@ public static class EntitlementsApi
 
     private static ProblemHttpResult? KeyConflict(string? bodyKey, string? headerKey) =>
         bodyKey is not null && headerKey is not null && bodyKey != headerKey
-            ? Problems.Validation("idempotency_key", $"differs from the {IdempotencyHeader} header")
+            ? Problems.Validation("idempotency_key", $"differs from the {TollgateHeaders.IdempotencyKey} header")
             : null;
 }

@@ -3,7 +3,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Json;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Events;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 
 namespace Tollgate.Server.Grants;

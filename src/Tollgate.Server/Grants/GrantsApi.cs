@@ -1,6 +1,7 @@
+using Tollgate.Core.Entitlements;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Server.Auth;
@@ -8,7 +9,6 @@ using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Grants;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Grants;
 

@@ -1,4 +1,4 @@
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 

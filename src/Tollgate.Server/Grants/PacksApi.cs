@@ -1,9 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
-using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Core.Catalog;
@@ -42,7 +41,7 @@ public static class PacksApi
         new(p.Code, p.Name, p.Feature, p.Amount, p.PriceCents, p.Currency, p.ExpiresAfterDays, p.StripePriceId);
 
     private static async Task<Results<Created<PackSaleResponse>, Ok<PackSaleResponse>, ProblemHttpResult>> SellAsync(
-        string id, SellPackRequest request, [FromHeader(Name = EntitlementsApi.IdempotencyHeader)] string? idempotencyKey,
+        string id, SellPackRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
         [AsParameters] PaymentsApi.Services s, PackSales sales, TimeProvider time, CancellationToken cancellationToken)
     {
         var pack = request.Pack is null ? null : (await s.Catalog.GetAsync(cancellationToken)).Pack(request.Pack);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;

@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;
 

@@ -1,5 +1,5 @@
-using Tollgate.Client.Contracts;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Contracts;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;
 

@@ -1,4 +1,4 @@
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Llm;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Llm;

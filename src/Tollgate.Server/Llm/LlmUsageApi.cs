@@ -1,13 +1,13 @@
+using Tollgate.Core.Entitlements;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Llm;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Llm;
 

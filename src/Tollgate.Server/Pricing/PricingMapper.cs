@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Storage.Catalog;

@@ -1,5 +1,3 @@
-using Tollgate.Storage.Entitlements;
-
 namespace Tollgate.Storage.Retention;
 
 /// <summary>
@@ -34,7 +32,13 @@ public sealed class RetentionOptions
     /// <summary>How often a node tries to prune.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
-    public static readonly int MinimumEventsDays = (int)Math.Ceiling((EventStore.MaxAge + TimeSpan.FromDays(1)).TotalDays);
+    /// <summary>
+    /// How far back a usage event may be dated. It lives here, not with the events, because the kernel must keep an event's
+    /// id at least this long for a resent event to count once, and the kernel imports no capability.
+    /// </summary>
+    public static readonly TimeSpan OldestAcceptedEvent = TimeSpan.FromDays(35);
+
+    public static readonly int MinimumEventsDays = (int)Math.Ceiling((OldestAcceptedEvent + TimeSpan.FromDays(1)).TotalDays);
 
     /// <summary>The first setting that is out of range, named, or null when all are usable.</summary>
     public string? Problem() =>

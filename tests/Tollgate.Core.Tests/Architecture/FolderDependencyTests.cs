@@ -8,7 +8,7 @@ namespace Tollgate.Core.Tests.Architecture;
 /// </summary>
 public sealed partial class FolderDependencyTests
 {
-    private static readonly string Src = Path.Combine(RepositoryRoot(), "src");
+    private static readonly string Src = Path.Combine(SourceTree.Root, "src");
 
     [Fact]
     public void NoTwoFoldersOfAProjectImportEachOther()
@@ -53,21 +53,7 @@ public sealed partial class FolderDependencyTests
     private static string Project(string ns) => string.Join('.', ns.Split('.').Take(2));
 
     private static IEnumerable<(string Path, string Text)> SourceFiles() =>
-        Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories)
-            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(p => (p, File.ReadAllText(p)));
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Tollgate.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Tollgate.slnx not found above " + AppContext.BaseDirectory);
-    }
+        SourceTree.CSharpFiles(Src).Select(p => (p, File.ReadAllText(p)));
 
     [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]
     private static partial Regex NamespaceLine();
@@ -75,7 +61,7 @@ public sealed partial class FolderDependencyTests
     [GeneratedRegex(@"^using (Tollgate\.[\w.]+);", RegexOptions.Multiline)]
     private static partial Regex UsingLine();
 
-    // A type named through its folder, such as Storage.Entitlements.Counters, imports that folder as a using would.
+    // A type named through its folder, such as Server.Entitlements.Counters, imports that folder as a using would.
     [GeneratedRegex(@"\b((?:Core|Storage|Server|Client)\.[A-Z]\w+)\.[A-Z]")]
     private static partial Regex QualifiedName();
 

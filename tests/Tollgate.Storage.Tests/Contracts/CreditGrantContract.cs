@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Tollgate.Core.Entitlements;
 using Tollgate.Storage.Grants;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

@@ -1,4 +1,4 @@
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Retention;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

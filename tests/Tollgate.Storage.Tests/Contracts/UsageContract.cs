@@ -1,6 +1,6 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

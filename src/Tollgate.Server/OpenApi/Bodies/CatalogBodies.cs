@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 
 namespace Tollgate.Server.OpenApi.Bodies;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Money;
 using Tollgate.Server.Discounts;

@@ -8,7 +8,7 @@ using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Web.Admin;
 

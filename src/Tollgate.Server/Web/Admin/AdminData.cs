@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Storage.Alerts;

@@ -1,12 +1,12 @@
+using Tollgate.Core.Entitlements;
 using System.Globalization;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Entitlements;
 using Tollgate.Storage.Grants;
 
 namespace Tollgate.Server.Web.Admin;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.History;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Entitlements;
+using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Web.Admin;
 

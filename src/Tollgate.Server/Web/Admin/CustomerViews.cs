@@ -1,4 +1,4 @@
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core.Alerts;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Server.Payments;
 
 namespace Tollgate.Server.Web.Portal;

@@ -1,6 +1,5 @@
 using Tollgate.Core.Alerts;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Entitlements;
 
 namespace Tollgate.Server.Web.Portal;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Tollgate.Client.Contracts;
+using Tollgate.Contracts;
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;

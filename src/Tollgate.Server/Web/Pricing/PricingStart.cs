@@ -26,7 +26,7 @@ public static class PricingStart
 
     /// <summary>What the start page shows: the plan and price, then the checkout form, or how to subscribe without one.</summary>
     public sealed record StartView(
-        string Title, string PlanName, string? Description, string Price, int TrialDays, Client.Contracts.PricingExperiment? Experiment,
+        string Title, string PlanName, string? Description, string Price, int TrialDays, Contracts.PricingExperiment? Experiment,
         StartCheckout? Checkout, string HowToSubscribe, string? SellerEmail);
 
     /// <summary>The e-mail form that goes on to Stripe Checkout, with its anti-forgery value.</summary>

@@ -4,7 +4,7 @@ namespace Tollgate.Server.Web.Pricing;
 
 /// <summary>What the pricing page shows, worked out from the catalog before any markup is written.</summary>
 public sealed record PricingView(
-    string Title, string Heading, string Shown, int? Saving, string? PromoCode, string? PromoName, Client.Contracts.PricingExperiment? Experiment,
+    string Title, string Heading, string Shown, int? Saving, string? PromoCode, string? PromoName, Contracts.PricingExperiment? Experiment,
     IReadOnlyList<PlanCardView> Plans, ComparisonView Compare, IReadOnlyList<FaqEntry> Faq, string? Theme, bool Embedded);
 
 /// <summary>One plan's card: its price in each interval, what the switch shows under it, its features and its call to action.</summary>

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Periods;
+using Tollgate.Server.Entitlements;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>
+/// Soft-cap overage read from the counter rows and marked as invoiced in the invoice's own transaction, so a window that
+/// two invoices reach (closed at a re-anchoring change, then ending inside the new period) is billed once. A lifetime
+/// (<c>never</c>) window never ends, so each invoice that closes a period bills what it counted past its limit since the last.
+/// </summary>
+internal static class OverageBilling
+{
+    /// <summary>Counter rows marked per statement: well under SQLite's 32,766 parameters.</summary>
+    private const int MarkBatch = 500;
+
+    /// <summary>
+    /// The overage of the windows that ended inside <paramref name="period"/> (overage is billed with the period its
+    /// window ends in), and the lifetime windows' overage not billed yet, in arrears as a metered price is.
+    /// </summary>
+    public static Task<IReadOnlyList<InvoiceLine>> EndingInAsync(
+        DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
+        CancellationToken cancellationToken, bool mark = true, IReadOnlyList<BillableMetric>? metrics = null) =>
+        BillAsync(c, tx, version, features, period, "((period_end > @start AND period_end <= @end) OR period_end >= @never)",
+            new { customer, start = Ms(period.Start), end = Ms(period.End), never = Ms(QuotaWindow.NeverEnds) }, mark, cancellationToken, metrics);
+
+    /// <summary>
+    /// The overage counted up to <paramref name="at"/> in every window of <paramref name="period"/>, when the subscription's
+    /// period ends there (a change that re-anchors it, a cancel): windows that ended in it and every window still open
+    /// (a day, a year, a lifetime), as Stripe invoices usage up to a billing-cycle reset. A window that goes on is billed
+    /// later only for what it adds. With <paramref name="mark"/> false (a preview) nothing is written.
+    /// <paramref name="closedNow"/> says the period is cut short at <paramref name="at"/> by this operation (a cancel, a
+    /// change, a deletion): usage counted at that very instant came before it and is billed, even in a window that opened
+    /// then (a subscription cancelled the instant it started). At a period's natural end, a window opening at
+    /// <paramref name="at"/> belongs to the next period.
+    /// </summary>
+    public static Task<IReadOnlyList<InvoiceLine>> UpToAsync(
+        DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod period,
+        DateTimeOffset at, bool mark, CancellationToken cancellationToken, bool closedNow = true, IReadOnlyList<BillableMetric>? metrics = null) =>
+        BillAsync(c, tx, version, features, new BillingPeriod(period.Start, at),
+            closedNow ? "period_end > @start AND period_start <= @at" : "period_end > @start AND period_start < @at",
+            new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken, metrics);
+
+    private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(
+        DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod linePeriod, string where,
+        object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics)
+    {
+        var rows = (await c.QueryAsync<CounterRow>(new CommandDefinition(
+            $"SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed FROM usage_counters WHERE customer_id = @customer AND {where}",
+            parameters, tx, cancellationToken: cancellationToken))).ToList();
+        var lines = Overage.Lines(version, features, [.. rows.Select(w => w.ToOverageWindow())], linePeriod);
+        if (metrics is { Count: > 0 } && lines.Count > 0)
+        {
+            lines = await OverageGroups.SplitAsync(c, tx, version, features, metrics, rows, lines, cancellationToken);
+        }
+
+        if (!mark || lines.Count == 0)
+        {
+            return lines;
+        }
+
+        var billed = Overage.Billed(version).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
+        var marks = rows
+            .Select(r => (Row: r, Units: billed.TryGetValue(r.FeatureCode, out var grant) ? Overage.Unbilled(grant, r.ToOverageWindow()) : 0))
+            .Where(m => m.Units > 0)
+            .ToList();
+        foreach (var batch in marks.Chunk(MarkBatch))
+        {
+            await MarkAsync(c, tx, batch[0].Row.CustomerId, batch, cancellationToken);
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Adds each row's newly billed units to its overage_billed in one statement. UPDATE … FROM (VALUES …) is valid on
+    /// SQLite (3.33+) and PostgreSQL alike, and both name a VALUES list's columns column1, column2, ….
+    /// </summary>
+    private static Task MarkAsync(
+        DbConnection c, DbTransaction tx, string customer, (CounterRow Row, long Units)[] batch, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("customer", customer);
+        var values = new List<string>(batch.Length);
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var n = i.ToString(CultureInfo.InvariantCulture);
+            parameters.Add("f" + n, batch[i].Row.FeatureCode);
+            parameters.Add("s" + n, batch[i].Row.PeriodStart);
+            parameters.Add("u" + n, batch[i].Units);
+            values.Add($"(@f{n}, @s{n}, @u{n})");
+        }
+
+        return c.ExecuteAsync(new CommandDefinition($"""
+            UPDATE usage_counters SET overage_billed = overage_billed + v.column3
+            FROM (VALUES {string.Join(", ", values)}) AS v
+            WHERE usage_counters.customer_id = @customer AND usage_counters.feature_code = v.column1 AND usage_counters.period_start = v.column2
+            """, parameters, tx, cancellationToken: cancellationToken));
+    }
+
+    private static long Ms(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds();
+}

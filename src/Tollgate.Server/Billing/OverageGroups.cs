@@ -1,0 +1,86 @@
+using System.Data.Common;
+using Dapper;
+using Tollgate.Core.Billing;
+using Tollgate.Core.Catalog;
+using Tollgate.Server.Entitlements;
+
+namespace Tollgate.Storage.Billing;
+
+/// <summary>
+/// Splits the overage lines of a metric feature with group_by into one line per group (<see cref="GroupedOverage"/>),
+/// in proportion to each group's part of the overage billed: each window's new overage units are allotted to the groups
+/// by their rollup values in that window (matched on its start and end), read in the invoice's transaction.
+/// </summary>
+internal static class OverageGroups
+{
+    public static async Task<IReadOnlyList<InvoiceLine>> SplitAsync(
+        DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, IReadOnlyList<BillableMetric> metrics,
+        IReadOnlyList<CounterRow> rows, IReadOnlyList<InvoiceLine> lines, CancellationToken cancellationToken)
+    {
+        var split = new List<InvoiceLine>(lines.Count);
+        foreach (var byFeature in lines.GroupBy(l => l.FeatureCode))
+        {
+            var grant = version.Terms.Features.FirstOrDefault(g => g.FeatureCode == byFeature.Key);
+            var metric = grant?.Metric is { } code ? metrics.FirstOrDefault(m => m.Code == code) : null;
+            if (metric is not { GroupBy.Count: > 0 })
+            {
+                split.AddRange(byFeature);
+                continue;
+            }
+
+            var windows = rows.Where(r => r.FeatureCode == byFeature.Key)
+                .Select(r => (Row: r, Units: Overage.Unbilled(grant!, r.ToOverageWindow()))).Where(w => w.Units > 0).ToList();
+            var groups = windows.Count == 0 ? [] : await GroupsAsync(c, tx, rows[0].CustomerId, metric, windows, cancellationToken);
+            if (groups.Count == 0)
+            {
+                split.AddRange(byFeature); // overage no group accounts for (usage from before the metric) stays one line
+                continue;
+            }
+
+            var name = features.FirstOrDefault(f => f.Code == byFeature.Key)?.Name ?? byFeature.Key!;
+            var one = byFeature.Count() == 1; // a tiered line keeps its tier's words before the group
+            split.AddRange(byFeature.SelectMany(l => GroupedOverage.Split(l, groups, name, namedByFeature: one)));
+        }
+
+        return split;
+    }
+
+    // Each group's overage units: per window, the window's new units allotted by the groups' values there; none when a
+    // window with overage has no group values to allot it by.
+    private static async Task<IReadOnlyList<OverageGroup>> GroupsAsync(
+        DbConnection c, DbTransaction tx, string customer, BillableMetric metric, IReadOnlyList<(CounterRow Row, long Units)> windows,
+        CancellationToken cancellationToken)
+    {
+        var column = metric.Aggregation switch
+        {
+            MetricAggregation.Count => "events",
+            MetricAggregation.Sum => "total",
+            MetricAggregation.Max => "maximum",
+            MetricAggregation.UniqueCount => "distinct_values",
+            _ => "latest",
+        };
+        // A range, then the line's own windows by start and end: IN with a list parameter is spelled differently by the two dialects.
+        var rows = (await c.QueryAsync<(string Group, long Start, long End, long Value)>(new CommandDefinition($"""
+            SELECT group_key, window_start, window_end, {column} FROM metric_rollups
+            WHERE customer_id = @customer AND metric_code = @metric AND window_start >= @from AND window_start <= @to AND group_key <> ''
+            """, new { customer, metric = metric.Code, from = windows.Min(w => w.Row.PeriodStart), to = windows.Max(w => w.Row.PeriodStart) }, tx,
+            cancellationToken: cancellationToken))).ToLookup(r => (r.Start, r.End));
+        var units = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (row, overage) in windows)
+        {
+            var values = rows[(row.PeriodStart, row.PeriodEnd)].OrderBy(r => r.Group, StringComparer.Ordinal).ToList();
+            if (values.Count == 0 || values.All(v => v.Value <= 0))
+            {
+                return [];
+            }
+
+            var shares = GroupedOverage.Allot(overage, [.. values.Select(v => v.Value)]);
+            for (var i = 0; i < values.Count; i++)
+            {
+                units[values[i].Group] = units.GetValueOrDefault(values[i].Group) + shares[i];
+            }
+        }
+
+        return [.. units.Select(u => new OverageGroup(u.Key, u.Value))];
+    }
+}

@@ -1,0 +1,66 @@
+using Tollgate.Server.Entitlements;
+using Tollgate.Storage;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Billing;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Email;
+using Tollgate.Storage.Experiments;
+using Tollgate.Storage.Keys;
+using Tollgate.Storage.Llm;
+using Tollgate.Storage.Payments;
+using Tollgate.Storage.Webhooks;
+
+namespace Tollgate.Server.Composition;
+
+/// <summary>The capabilities' services, one instance per host, over the kernel's database.</summary>
+public static class CapabilityStores
+{
+    /// <summary>Registers every capability's store on the kernel's database (<see cref="StorageServices.AddTollgateStorage"/>).</summary>
+    public static IServiceCollection AddCapabilityStores(this IServiceCollection services)
+    {
+        services.AddSingleton<CatalogStore>();
+        services.AddSingleton<CatalogCache>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<CustomerSessionStore>();
+        services.AddSingleton<EntitlementContextCache>();
+        services.AddSingleton<CustomerStore>();
+        services.AddSingleton<EntitlementStore>();
+        services.AddSingleton<Reservations>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<MetricEventStore>();
+        services.AddSingleton<UsageQueries>();
+        services.AddSingleton<BillingStore>();
+        services.AddSingleton<BillingCycle>();
+        services.AddSingleton<InvoiceStore>();
+        services.AddSingleton<CreditNoteStore>();
+        services.AddSingleton<SubscriptionHistory>();
+        services.AddSingleton<ModelPriceStore>();
+        services.AddSingleton<LlmUsageStore>();
+        services.AddSingleton<LlmRecompute>();
+        services.AddSingleton<LlmStatsQueries>();
+        services.AddSingleton<RevenueQueries>();
+        services.AddSingleton<StripeLinks>();
+        services.AddSingleton<StripeEventStore>();
+        services.AddSingleton<AlertWriter>();
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<WebhookStore>();
+        services.AddSingleton<ExperimentStore>();
+        services.AddSingleton<ExperimentTallies>();
+        services.AddSingleton<CustomerErasure>();
+        services.AddSingleton<CustomerDataExport>();
+        services.AddSingleton<Storage.Exports.ExportQueries>();
+        services.AddSingleton<EmailStore>();
+        services.AddSingleton<Storage.Discounts.CouponStore>();
+        services.AddSingleton<Storage.Discounts.DiscountStore>();
+        services.AddSingleton<MemberStore>();
+        services.AddSingleton<SeatChanges>();
+        services.AddSingleton<Storage.Grants.CreditGrantStore>();
+        services.AddSingleton<CustomerLists>();
+        services.AddSingleton<InvoiceLists>();
+        services.AddSingleton<UsageHistory>();
+        services.AddSingleton<LlmCallLog>();
+        services.AddSingleton<Storage.Grants.PackSales>();
+        return services;
+    }
+}

@@ -1,0 +1,265 @@
+using Tollgate.Core;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Catalog;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Server.Entitlements;
+
+/// <summary>The hot path: check, consume and reserve, each an atomic decision inside a group-committed transaction.</summary>
+public sealed partial class EntitlementStore(
+    TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, CatalogCache catalog, AlertWriter alerts, TimeProvider time)
+{
+    /// <summary>Answers whether the customer may use the amount now, counting nothing.</summary>
+    public Task<UsageOutcome> CheckAsync(string customerId, string featureCode, long amount, CancellationToken cancellationToken = default) =>
+        CheckAsync(customerId, featureCode, amount, null, [], cancellationToken);
+
+    /// <summary>
+    /// The decision, counting nothing. A feature counted by a metric is allowed while its used is below the limit, whatever
+    /// the amount; for unique_count, a <paramref name="distinct"/> value already counted in the window is allowed even at the limit.
+    /// </summary>
+    public Task<UsageOutcome> CheckAsync(
+        string customerId, string featureCode, long amount, string? distinct, IReadOnlyList<BillableMetric> metrics,
+        CancellationToken cancellationToken = default) =>
+        database.ReadPreparedAsync<UsageOutcome>(async scope =>
+        {
+            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
+            if (context is null)
+            {
+                return new UsageOutcome.CustomerNotFound();
+            }
+
+            var grant = context.Grant(featureCode);
+            if (grant?.Metric is { } code)
+            {
+                var window = context.Window(grant);
+                var known = distinct is not null && metrics.FirstOrDefault(m => m.Code == code) is { Aggregation: MetricAggregation.UniqueCount } metric
+                    && await MetricRollups.HasDistinctAsync(scope, context.CustomerId, metric, window.Start.ToUnixTimeMilliseconds(),
+                        window.End.ToUnixTimeMilliseconds(), distinct);
+                amount = known ? 0 : 1;
+            }
+            var counter = grant is { Kind: FeatureKind.Metered }
+                ? await Counters.ReadOrCarryAsync(scope, context.CustomerId, featureCode, context.Window(grant), grant)
+                : CounterState.Empty;
+            var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
+            decision = await GrantDraw.WithGrantsAsync(scope, context.CustomerId, decision, amount, time.GetUtcNow().ToUnixTimeMilliseconds());
+            decision = await MemberShares.CheckAsync(scope, context, featureCode, amount) ?? decision;
+            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
+        }, cancellationToken);
+
+    public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CancellationToken cancellationToken = default) =>
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false,
+            (scope, context) => ConsumeAsync(scope, context, command), cancellationToken);
+
+    // The hold is the organisation's, so commit and release settle its counter.
+    public Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default) =>
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true,
+            (scope, context) => ReserveAsync(scope, context, command with { CustomerId = context.CustomerId }), cancellationToken);
+
+    /// <summary>
+    /// The context is resolved before the operation is queued, so the writer's transaction holds nothing but writes. The
+    /// plain counted path starts with a planned statement that the batch sends with its other operations' in one round
+    /// trip. Where other nodes write, that statement checks the remembered context's version, and a stale context is read
+    /// again inside the transaction; any other path reads the context from the database before it is queued.
+    /// </summary>
+    private async Task<UsageOutcome> DecideAsync(string customerId, string feature, long amount, string? idempotencyKey, bool reserve,
+        Func<BatchScope, EntitlementContext, Task<UsageOutcome>> work, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (await contexts.LoadRememberedAsync(customerId, now, cancellationToken) is not { } loaded)
+        {
+            return new UsageOutcome.CustomerNotFound();
+        }
+
+        var (context, version, remembered) = loaded;
+        if (context.Version?.Terms.Feature(feature) is { Metric: { } metric })
+        {
+            return new UsageOutcome.MetricFeature(metric); // read from the context already loaded: no query on the hot path
+        }
+
+        var shared = database.Dialect.SharedByNodes;
+        if (!await PlannableAsync(context, feature, idempotencyKey, rated: shared, cancellationToken) || context.Grant(feature) is not { } grant)
+        {
+            var read = context;
+            if (shared && remembered)
+            {
+                if (await contexts.LoadAsync(customerId, now, cancellationToken) is not { } fresh)
+                {
+                    return new UsageOutcome.CustomerNotFound();
+                }
+
+                read = fresh;
+            }
+
+            return await QueueAsync(read.CustomerId, feature, scope => work(scope, read), cancellationToken);
+        }
+
+        var window = context.Window(grant);
+        if (!shared)
+        {
+            return await QueueAsync(context.CustomerId, feature, scope => work(scope, context), cancellationToken,
+                scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve));
+        }
+
+        var plan = GuardedTake.For(context.CustomerId, feature, window, context.At, grant, amount, reserve, version);
+        return await QueueAsync(context.CustomerId, feature, async scope =>
+            await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
+            : await contexts.LoadAsync(scope, customerId) is { } current ? await work(scope, current)
+            : new UsageOutcome.CustomerNotFound(), cancellationToken, plan.First);
+    }
+
+    private async Task<UsageOutcome> QueueAsync(string customerId, string feature, Func<BatchScope, Task<UsageOutcome>> work,
+        CancellationToken cancellationToken, Func<BatchScope, PlannedStatement>? first = null)
+    {
+        try
+        {
+            return await committer.RunAsync(customerId, work, cancellationToken, first, orderKey: feature);
+        }
+        catch (OverloadedException)
+        {
+            return new UsageOutcome.Overloaded(OverloadedException.RetryAfter);
+        }
+    }
+
+    /// <summary>
+    /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no member share, no
+    /// LLM budget to check first, no plan-wide rate limit, and (unless <paramref name="rated"/> statements exist) no rate limit.
+    /// </summary>
+    private async Task<bool> PlannableAsync(EntitlementContext context, string feature, string? idempotencyKey, bool rated, CancellationToken cancellationToken)
+    {
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        return idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
+            && (rated || grant.RateLimit is null) && MemberShares.ShareOf(context, grant) is null
+            && snapshot.Feature(feature) is { UsesLlm: false } && PlanWideRate(context, snapshot) is null;
+    }
+
+    private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, ConsumeCommand command)
+    {
+        if (command.IdempotencyKey is { } key
+            && await Idempotency.ClaimAsync(scope, "consume", key, HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson)) is { } prior)
+        {
+            return prior;
+        }
+
+        var outcome = await AddAsync(scope, context, command.FeatureCode, command.Amount, reserve: false);
+        if (command.MetadataJson is { } metadata && outcome is UsageOutcome.Decided { Decision.Allowed: true }
+            && context.Grant(command.FeatureCode) is { Kind: FeatureKind.Metered })
+        {
+            await UsageRecords.InsertAsync(scope, UsageRecords.Consume, Ids.New("use", time), context.CustomerId, context.MemberId, command.FeatureCode,
+                command.Amount, metadata);
+        }
+
+        if (command.IdempotencyKey is { } recordKey)
+        {
+            await Idempotency.RecordAsync(scope, "consume", recordKey, outcome);
+        }
+
+        return outcome;
+    }
+
+    private async Task<UsageOutcome> ReserveAsync(BatchScope scope, EntitlementContext context, ReserveCommand command)
+    {
+        var hash = HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson, (long)command.Ttl.TotalSeconds);
+        if (command.IdempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
+        {
+            return prior;
+        }
+
+        var outcome = await AddAsync(scope, context, command.FeatureCode, command.Amount, reserve: true);
+        if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted && context.Grant(command.FeatureCode) is { Kind: FeatureKind.Metered })
+        {
+            var id = Ids.New("rsv", time);
+            var expiresAt = scope.Now + command.Ttl;
+            await Reservations.InsertAsync(scope, id, command, context.Window(context.Grant(command.FeatureCode)).Start, expiresAt,
+                MemberShares.ShareOf(context, context.Grant(command.FeatureCode)) is null ? null : context.MemberId, context.MemberId);
+            await GrantDraw.HoldAsync(scope, id, granted.Decision.GrantTakes);
+            outcome = granted with { ReservationId = id, ExpiresAt = expiresAt };
+        }
+
+        if (command.IdempotencyKey is { } recordKey)
+        {
+            await Idempotency.RecordAsync(scope, "reserve", recordKey, outcome);
+        }
+
+        return outcome;
+    }
+
+    // Metadata is part of the request, so a key reused with other metadata is refused like one reused with another amount;
+    // without metadata the hash is what it was before metadata existed, so keys stored then still match.
+    private static string HashOf(string customer, string feature, long amount, string? metadataJson, params object[] more) =>
+        RequestHash.Of([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
+
+    /// <summary>Boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
+    private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
+    {
+        var grant = context.Grant(feature);
+        if (grant is null || !grant.IsIncluded || grant.Kind != FeatureKind.Metered)
+        {
+            var reason = QuotaRules.Check(grant, CounterState.Empty, amount);
+            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, feature,
+                EntitlementDecision.From(reason, feature, context, grant, CounterState.Empty)));
+        }
+
+        // The budget is checked before counting, so a refusal for budget counts nothing.
+        var gate = await WithBudgetAsync(scope, context, feature, EntitlementDecision.From(DecisionReason.WithinQuota, feature, context, grant,
+            CounterState.Empty));
+        if (gate.Reason == DecisionReason.BudgetExceeded)
+        {
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, context.Window(grant).Start.ToUnixTimeMilliseconds());
+            return new UsageOutcome.Decided(BudgetRefused(EntitlementDecision.From(DecisionReason.WithinQuota, feature, context, grant, current),
+                gate.Budget!));
+        }
+
+        var outcome = await AddAsync(scope, context, feature, grant, amount, reserve);
+        return outcome is UsageOutcome.Decided { Decision.Allowed: true } allowed && gate.Budget is { } b
+            ? allowed with { Decision = allowed.Decision with { Budget = b } }
+            : outcome;
+    }
+
+    private async Task<UsageOutcome> AddAsync(
+        BatchScope scope, EntitlementContext context, string feature, Core.Catalog.PlanFeature grant, long amount, bool reserve)
+    {
+        var window = context.Window(grant);
+        var share = MemberShares.ShareOf(context, grant);
+        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve) is { } refused)
+        {
+            return new UsageOutcome.Decided(refused);
+        }
+
+        var counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
+        if (counter is null)
+        {
+            await Counters.EnsureAsync(scope, context.CustomerId, feature, window, grant);
+            counter = await Counters.TryAddAsync(scope, context.CustomerId, feature, window, grant, amount, reserve);
+        }
+
+        // Past the allowance, credit grants cover what they can (the only time a consume reads them).
+        var (drawn, cover, grantedRemaining) = await GrantDraw.AfterAddAsync(
+            scope, database.Dialect, context.CustomerId, feature, window, grant, amount, reserve, counter);
+        if (drawn is null && share is not null)
+        {
+            await MemberShares.GiveBackAsync(scope, context, feature, window, amount, reserve);
+        }
+
+        if (drawn is not { } after)
+        {
+            var current = await Counters.ReadAsync(scope, context.CustomerId, feature, window.Start.ToUnixTimeMilliseconds());
+            return new UsageOutcome.Decided(EntitlementDecision.From(DecisionReason.QuotaExceeded, feature, context, grant, current) with
+            {
+                GrantedRemaining = grantedRemaining,
+            });
+        }
+
+        if (!reserve)
+        {
+            scope.AddDailyUsage(context.CustomerId, feature, scope.Now, amount);
+            await alerts.OnUsedAsync(scope, context, feature, grant, after, amount);
+        }
+
+        var granted = QuotaRules.Granted(QuotaRules.Limit(grant, after.CarriedIn), after, cover?.Taken ?? 0);
+        var decision = EntitlementDecision.From(granted, feature, context, grant, after);
+        return new UsageOutcome.Decided(cover is null ? decision : decision with { GrantedRemaining = cover.GrantedRemaining, GrantTakes = cover.Takes });
+    }
+}

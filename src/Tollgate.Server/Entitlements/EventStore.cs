@@ -1,0 +1,72 @@
+using Dapper;
+using Tollgate.Core.Entitlements;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+using Tollgate.Storage.Retention;
+
+namespace Tollgate.Server.Entitlements;
+
+/// <summary>
+/// After-the-fact usage ("track, not gate"): each event counts against its customer's current period and is never
+/// denied; its id is kept under a unique key so a resent event counts once.
+/// </summary>
+public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
+{
+    /// <summary>How far back an event may be dated; the kernel's retention keeps ids at least this long.</summary>
+    public static TimeSpan MaxAge => RetentionOptions.OldestAcceptedEvent;
+
+    /// <summary>How far ahead of this server's clock an event may be dated.</summary>
+    public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
+
+    private readonly EventIntake<TrackedEvent> intake = new(contexts)
+    {
+        Refuse = Refusal,
+        Insert = (e, context, scope) => scope.Command("""
+            INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
+            VALUES (@customer, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson, @member)
+            ON CONFLICT (customer_id, id) DO NOTHING
+            """, new
+        {
+            customer = context.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs,
+            e.PropertiesJson, e.MetadataJson, member = context.MemberId,
+        }),
+        CountAsync = (e, context, scope) => CountAsync(scope, context, e, alerts),
+    };
+
+    public Task<TrackResult> TrackAsync(IReadOnlyList<TrackedEvent> events) =>
+        events.Count == 0
+            ? Task.FromResult(new TrackResult(0, [], []))
+            : committer.RunAsync(events[0].CustomerId, scope => intake.TrackAsync(scope, events));
+
+    private static string? Refusal(TrackedEvent e, EntitlementContext context, BatchScope scope)
+    {
+        var grant = context.Grant(e.FeatureCode);
+        if (grant?.Metric is { } metric)
+        {
+            return $"feature: '{e.FeatureCode}' counts metric '{metric}'; send its events with event and properties";
+        }
+
+        // An event counts in the feature's current window, so it may not be dated before that window began.
+        return e.Timestamp < context.Window(grant).Start || e.Timestamp < scope.Now - MaxAge
+            ? "timestamp: is before the feature's current quota window (or older than 35 days)"
+            : null;
+    }
+
+    private static async Task CountAsync(BatchScope scope, EntitlementContext context, TrackedEvent e, AlertWriter alerts)
+    {
+        var grant = context.Grant(e.FeatureCode);
+        var window = context.Window(grant);
+        var customer = context.CustomerId; // a member's event counts for its organisation
+        // The member's share first, as consume takes them, so an event and a consume never wait on each other's rows.
+        await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
+        await Counters.EnsureAsync(scope, customer, e.FeatureCode, window, grant);
+        var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
+            UPDATE usage_counters SET used = used + @Amount, updated_at = @now
+            WHERE customer_id = @customer AND feature_code = @FeatureCode AND period_start = @periodStart
+            RETURNING used, reserved, carried_in
+            """, new { e.Amount, now = scope.NowMs, customer, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
+        scope.AddDailyUsage(customer, e.FeatureCode, e.Timestamp, e.Amount);
+        await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
+    }
+}

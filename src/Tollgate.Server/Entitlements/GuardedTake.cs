@@ -1,0 +1,163 @@
+using System.Data;
+using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
+using Tollgate.Core.Periods;
+using Tollgate.Storage.Database;
+
+namespace Tollgate.Server.Entitlements;
+
+/// <summary>
+/// The hot path's first statement on a database other nodes write, planned with a remembered context: one statement
+/// that takes the feature's rate-limit request (when it has one) and adds to the counter, only while the customer's
+/// context_version is still the one remembered. It answers one row: whether the version held, the rate window's count
+/// (null: refused, or no row yet), and the counter (null: missing or refused). A stale version writes nothing.
+/// </summary>
+internal static class GuardedTake
+{
+    private const string Current = "EXISTS (SELECT 1 FROM customers WHERE id = @customer AND context_version = @version)";
+
+    private static readonly Dictionary<(bool Reserve, bool Capped, RateHome Rate), Statement> Statements =
+        (from reserve in new[] { false, true } from capped in new[] { false, true }
+         from rate in new[] { RateHome.None, RateHome.Table, RateHome.Row } select (reserve, capped, rate))
+        .ToDictionary(shape => shape, shape => Build(shape.reserve, shape.capped, shape.rate));
+
+    private static readonly Statement VersionCheck = new(
+        "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
+
+    private static Statement Build(bool reserve, bool capped, RateHome home)
+    {
+        var column = reserve ? "reserved" : "used";
+        // An UPDATE, not the upsert: a customer's first request ever has no row yet, finds none here, and takes the
+        // ordinary path, whose upsert creates it. Every later request moves the row in place.
+        var rate = home == RateHome.Table ? $"""
+            rate AS (
+                UPDATE rate_counters SET {RateCounters.Moved("@rateStart", "@rateEnd")}
+                WHERE customer_id = @customer AND feature_code = @feature AND {RateCounters.Admits("@rateStart", "@rateLimit")} AND {Current}
+                RETURNING used),
+            """ : "";
+        // On the counter row, the rate window moves with the count itself: one row updated, where the table takes two.
+        var rowRate = home == RateHome.Row ? $", {RateCounters.RowMoved("@rateStart")}" : "";
+        var guard = home switch
+        {
+            RateHome.Table => "EXISTS (SELECT 1 FROM rate)",
+            RateHome.Row => $"{RateCounters.RowAdmits("@rateStart", "@rateLimit")} AND {Current}",
+            _ => Current,
+        };
+        var taken = home switch
+        {
+            RateHome.Table => ", (SELECT used FROM rate)",
+            RateHome.Row => ", counter.rate_used",
+            _ => "",
+        };
+        (string Name, DbType Type)[] parameters = [("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64),
+            ("amount", DbType.Int64), ("quota", DbType.Int64), ("now", DbType.Int64), ("version", DbType.Int64)];
+        return new Statement($"""
+            WITH {rate}
+            counter AS (
+                UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now{rowRate}
+                WHERE customer_id = @customer AND feature_code = @feature AND period_start = @periodStart
+                {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
+                AND {guard}
+                RETURNING used, reserved, carried_in{(home == RateHome.Row ? ", rate_used" : "")})
+            SELECT {Current}{taken}, counter.used, counter.reserved, counter.carried_in
+            FROM (SELECT 1) AS one LEFT JOIN counter ON TRUE
+            """, home switch
+        {
+            RateHome.Table => [.. parameters, ("rateStart", DbType.Int64), ("rateEnd", DbType.Int64), ("rateLimit", DbType.Int64)],
+            RateHome.Row => [.. parameters, ("rateStart", DbType.Int64), ("rateLimit", DbType.Int64)],
+            _ => parameters,
+        });
+    }
+
+    /// <summary>The statement for one consume or reserve of <paramref name="amount"/> against a context read at <paramref name="version"/>.</summary>
+    public static Plan For(
+        string customer, string feature, BillingPeriod window, DateTimeOffset at, PlanFeature grant, long amount, bool reserve, long version)
+    {
+        var rate = grant.RateLimit;
+        var capped = QuotaRules.Enforced(grant);
+        var statement = Statements[(reserve, capped, rate is null ? RateHome.None : RateHome.Table)];
+        var onRow = rate is null ? null : Statements[(reserve, capped, RateHome.Row)];
+        var counter = RateCounters.HomeOf(grant, window);
+        // The rate window and its home follow RateCounters' rule, from the instant the quota window was taken at.
+        var rateWindow = rate is null ? null : QuotaWindow.RateWindow(rate, at);
+        var home = rateWindow is { } w && RateCounters.OnCounterRow(w, counter) ? RateHome.Row : RateHome.Table;
+        return new Plan(statement, onRow, Counters.AddStatement(grant, reserve), customer, version, scope =>
+        {
+            object?[] values = [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version];
+            return rateWindow is not { } rated ? new PlannedStatement(statement, values)
+                : home == RateHome.Row ? new PlannedStatement(onRow!, [.. values, rated.Start.ToUnixTimeMilliseconds(), rate!.Limit])
+                : new PlannedStatement(statement, [.. values, rated.Start.ToUnixTimeMilliseconds(), rated.End.ToUnixTimeMilliseconds(), rate!.Limit]);
+        });
+    }
+
+    /// <summary>
+    /// Whether the remembered context is still current in this transaction. When the planned statement ran, its row is
+    /// handed on as the rows of the statements it stood for (the rate take, the counter UPDATE), which the operation's
+    /// ordinary path then takes instead of running them; an operation whose statement was not planned (not its customer's
+    /// first in the batch) checks the version with one read, unless an earlier one in this batch found it current.
+    /// </summary>
+    public static async Task<bool> IsCurrentAsync(BatchScope scope, Plan plan)
+    {
+        var verified = scope.Aggregate<VerifiedVersions>();
+        if (scope.Prefetched is { } prefetched
+            && (ReferenceEquals(prefetched.Statement, plan.Statement) || ReferenceEquals(prefetched.Statement, plan.OnRow)))
+        {
+            scope.Prefetched = null;
+            if (prefetched.Row is not { } row || row[0] is not true)
+            {
+                return false;
+            }
+
+            // A rated statement that took nothing (refused, or the customer's first request with no row yet) wrote
+            // nothing, so the operation's ordinary path decides with the upsert.
+            scope.Prefetched = row.Length == 4 ? new PrefetchedRow(plan.Counter, Counter(row, 1))
+                : row[1] is null ? null
+                : new PrefetchedRow(ReferenceEquals(prefetched.Statement, plan.OnRow) ? RateCounters.RowTakeStatement : RateCounters.TakeStatement,
+                    [row[1]], new PrefetchedRow(plan.Counter, Counter(row, 2)));
+            verified.Add(plan.Customer, plan.Version);
+            return true;
+        }
+
+        if (verified.Contains(plan.Customer, plan.Version))
+        {
+            return true;
+        }
+
+        var current = await scope.RowAsync(VersionCheck, _ => true, plan.Customer, plan.Version);
+        if (current)
+        {
+            verified.Add(plan.Customer, plan.Version);
+        }
+
+        return current;
+    }
+
+    private static object?[]? Counter(object?[] row, int first) => row[first] is null ? null : row[first..(first + 3)];
+
+    /// <summary>
+    /// A planned guarded statement (or, for a rate window on the counter row, <paramref name="OnRow"/>), and the counter
+    /// UPDATE it stands for.
+    /// </summary>
+    internal sealed record Plan(
+        Statement Statement, Statement? OnRow, Statement Counter, string Customer, long Version, Func<BatchScope, PlannedStatement> First);
+
+    /// <summary>Where the planned statement takes a rate-limit request: nowhere, in rate_counters, or on the counter row.</summary>
+    private enum RateHome
+    {
+        None,
+        Table,
+        Row,
+    }
+
+    /// <summary>The (customer, version) pairs this batch's transaction found current; nothing of it is written.</summary>
+    private sealed class VerifiedVersions : IBatchAggregate
+    {
+        private readonly HashSet<(string, long)> _pairs = [];
+
+        public void Add(string customer, long version) => _pairs.Add((customer, version));
+
+        public bool Contains(string customer, long version) => _pairs.Contains((customer, version));
+
+        public Task FlushAsync(BatchScope scope) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,217 @@
+using Tollgate.Core;
+using Tollgate.Core.Entitlements;
+using System.Data;
+using Microsoft.Extensions.Options;
+using Tollgate.Core.Llm;
+using Tollgate.Storage.Alerts;
+using Tollgate.Storage.Customers;
+using Tollgate.Storage.Database;
+using Tollgate.Server.Entitlements;
+
+namespace Tollgate.Storage.Llm;
+
+/// <summary>Bound from Tollgate:Llm.</summary>
+public sealed class LlmOptions
+{
+    /// <summary>Refuse calls to models without a price instead of keeping them as unpriced.</summary>
+    public bool RejectUnpriced { get; set; }
+}
+
+/// <summary>
+/// Logs model calls: priced at the price in effect at each call's own time, stored with the cost and plan snapshotted,
+/// rolled up per day, and spent against the plan's LLM budget, all in one group-committed transaction.
+/// </summary>
+public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
+    AlertWriter alerts, IOptions<LlmOptions> options)
+{
+    private static readonly Statement Insert = new("""
+        INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
+            cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
+            metadata_json, member_id)
+        VALUES (@customer, @request, @feature, @model, @provider, @price, @input, @output, @cached, @write, @reasoning, @requests, @images, @cost,
+            @unpriced, @plan, @version, @occurred, @received, @hash, @metadata, @member)
+        ON CONFLICT (customer_id, request_id) DO NOTHING
+        RETURNING 1
+        """, ("customer", DbType.String), ("request", DbType.String), ("feature", DbType.String), ("model", DbType.String),
+        ("provider", DbType.String), ("price", DbType.String), ("input", DbType.Int64), ("output", DbType.Int64), ("cached", DbType.Int64),
+        ("write", DbType.Int64), ("reasoning", DbType.Int64), ("requests", DbType.Int64), ("images", DbType.Int64), ("cost", DbType.Int64),
+        ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
+        ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
+
+    // The same insert over arrays, every call of the batch in one statement, taken in the batch's order.
+    private static readonly string InsertMany = $"""
+        INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
+            cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
+            metadata_json, member_id)
+        SELECT {string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}
+        FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
+            WITH ORDINALITY AS v({string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}, ordinal)
+        ORDER BY ordinal
+        ON CONFLICT (customer_id, request_id) DO NOTHING
+        RETURNING customer_id, request_id
+        """;
+
+    private static readonly Statement Existing = new(
+        "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
+        ("customer", DbType.String), ("request", DbType.String));
+
+    public async Task<IReadOnlyList<LlmCallResult>> LogAsync(IReadOnlyList<LlmCallCommand> calls)
+    {
+        if (calls.Count == 0)
+        {
+            return [];
+        }
+
+        // Pricing and hashing need no database: done here, in parallel with other requests, so the single writer
+        // only writes.
+        var book = await prices.BookAsync();
+        // In customer order, so two batches that share customers lock their counters in the same order on PostgreSQL.
+        var priced = calls.Select(call => Price(call, book)).OrderBy(p => p.Call.CustomerId, StringComparer.Ordinal).ToArray();
+        // Split along the committer's bulk writers: each writer's share commits in its own batch, all of them at once.
+        var shares = priced.GroupBy(p => committer.PartitionOf(p.Call.CustomerId, bulk: true)).Select(g => g.ToArray());
+        var results = await Task.WhenAll(shares.Select(share => committer.RunAsync(share[0].Call.CustomerId, scope => LogAsync(scope, share),
+            bulk: true)));
+        return [.. results.SelectMany(r => r).OrderBy(r => r.Index)];
+    }
+
+    private static PricedCall Price(LlmCallCommand call, PriceBook book)
+    {
+        var price = book.Find(call.Model, call.Provider, call.Timestamp);
+        var u = call.Usage;
+        var model = PriceBook.Normalize(call.Model);
+        var hash = RequestHash.Of(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
+            u.ReasoningTokens, u.Requests, u.Images);
+        var day = call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return new PricedCall(call, price, price is null ? 0 : LlmCost.Compute(price, u), model, hash, day);
+    }
+
+    private async Task<IReadOnlyList<LlmCallResult>> LogAsync(BatchScope scope, PricedCall[] calls)
+    {
+        var results = new List<LlmCallResult>(calls.Length);
+        var daily = scope.Aggregate<LlmDailyAggregate>();
+        var counters = scope.Aggregate<LlmCounterAggregate>();
+        // Every customer's context, then every insert, each in one round trip on PostgreSQL; meters and spend are added up
+        // and go in with the batch's other counters when it flushes.
+        var contextOf = await contexts.LoadManyAsync(scope, [.. calls.Select(c => c.Call.CustomerId).Distinct(StringComparer.Ordinal)]);
+        var accepted = new List<(PricedCall Priced, Core.Entitlements.EntitlementContext Context)>(calls.Length);
+        foreach (var priced in calls)
+        {
+            var call = priced.Call;
+            if (contextOf[call.CustomerId] is not { } context)
+            {
+                results.Add(Rejected(call, "customer", $"no customer '{call.CustomerId}'", 404));
+            }
+            else if (priced.Price is null && options.Value.RejectUnpriced)
+            {
+                results.Add(Rejected(call, "model", $"no price for '{call.Model}' in effect at {call.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'}", 422));
+            }
+            else
+            {
+                accepted.Add((priced, context));
+            }
+        }
+
+        var inserted = await InsertAsync(scope, [.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        // A duplicate's first call is read back, every one of them in one more round trip.
+        var duplicates = Enumerable.Range(0, accepted.Count).Where(i => !inserted[i]).ToArray();
+        var priors = await scope.PipelineAsync([.. duplicates.Select(i => new PlannedStatement(Existing, [accepted[i].Context.CustomerId,
+            accepted[i].Priced.Call.RequestId]))]);
+        var priorOf = duplicates.Select((i, j) => (i, Row: new ValuesRow(priors[j]!))).ToDictionary(d => d.i, d => d.Row);
+        for (var i = 0; i < accepted.Count; i++)
+        {
+            var ((call, price, cost, model, hash, day), context) = accepted[i];
+            // A member's call is logged, priced and spent for its organisation, as a member's event is; its share still moves.
+            var customer = context.CustomerId;
+            if (priorOf.TryGetValue(i, out var prior))
+            {
+                results.Add(prior.GetString(0) == hash
+                    ? new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Duplicate, prior.GetInt64(1), prior.GetBoolean(2),
+                        prior.IsDBNull(3) ? null : prior.GetString(3), prior.IsDBNull(4) ? null : prior.GetString(4))
+                    : Rejected(call, "request_id", "was already logged for a different call", 409));
+                continue;
+            }
+
+            daily.Add(day, customer, call.FeatureCode, model, context.PlanCode, call.Usage, cost, price is null);
+            Meter(scope, counters, context, call, call.Provider ?? price?.Provider);
+            if (LlmBudget.Of(context) is { } budget)
+            {
+                // A hold taken before the call settles to the real cost; without one (or if it lapsed) the cost is simply spent.
+                var settled = call.ReservationId is { } hold
+                    && await reservations.SettleBudgetInBatchAsync(scope, hold, customer, cost) is UsageOutcome.Decided;
+                if (!settled)
+                {
+                    counters.Spend(alerts, database.Dialect, customer, context.Window(budget), budget, cost);
+                }
+            }
+
+            results.Add(new LlmCallResult(call.Index, call.RequestId, LlmCallStatus.Accepted, cost, price is null, price?.Id, context.PlanCode));
+        }
+
+        return results;
+    }
+
+    /// <summary>Inserts each call unless its request id is logged already; answers which went in.</summary>
+    private static async Task<bool[]> InsertAsync(BatchScope scope, PlannedStatement[] calls)
+    {
+        if (!scope.BatchesRows || calls.Length == 0)
+        {
+            return [.. (await scope.PipelineAsync(calls)).Select(row => row is not null)];
+        }
+
+        var columns = Insert.Parameters.Select((p, c) => (p.Name, p.Type switch
+        {
+            DbType.Int64 => calls.Select(call => Convert.ToInt64(call.Values[c], System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            DbType.Boolean => calls.Select(call => (bool)call.Values[c]!).ToArray(),
+            _ => (object)calls.Select(call => (string?)call.Values[c]).ToArray(),
+        })).ToArray();
+        var went = (await scope.RowsAsync(InsertMany, columns)).Select(r => ((string)r[0]!, (string)r[1]!)).ToHashSet();
+        // A request id twice in one batch went in as its first call; the later one is a duplicate of it.
+        return [.. calls.Select(call => went.Remove(((string)call.Values[0]!, (string)call.Values[1]!)))];
+    }
+
+    private static string SqlType(DbType type) => type switch
+    {
+        DbType.Int64 => "bigint",
+        DbType.Boolean => "boolean",
+        _ => "text",
+    };
+
+    private static PlannedStatement InsertOf(PricedCall priced, Core.Entitlements.EntitlementContext context, long nowMs)
+    {
+        var (call, price, cost, model, hash, _) = priced;
+        var u = call.Usage;
+        return new PlannedStatement(Insert, [context.CustomerId, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider, price?.Id,
+            u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost, price is null,
+            context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), nowMs, hash, call.MetadataJson, context.MemberId]);
+    }
+
+    /// <summary>
+    /// Adds the call to every metered quota of the plan whose meter it matches, in the batch's transaction (the counters
+    /// when the batch flushes). A call is logged after the fact, so it is counted even past a hard cap; the checks after
+    /// it are refused. Its thresholds alert as a consume's would.
+    /// </summary>
+    private void Meter(BatchScope scope, LlmCounterAggregate counters, Core.Entitlements.EntitlementContext context, LlmCallCommand call, string? provider)
+    {
+        foreach (var grant in context.Version?.Terms.Features ?? [])
+        {
+            if (grant is not { Meter: { } meter, IsIncluded: true } || !meter.Matches(call.FeatureCode, provider))
+            {
+                continue;
+            }
+
+            var amount = meter.AmountOf(call.Usage.PromptTokens, call.Usage.OutputTokens + call.Usage.ReasoningTokens);
+            if (amount <= 0)
+            {
+                continue;
+            }
+
+            counters.Meter(alerts, context, grant, amount);
+            scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);
+        }
+    }
+
+    private sealed record PricedCall(LlmCallCommand Call, ModelPrice? Price, long Cost, string Model, string Hash, string Day);
+
+    private static LlmCallResult Rejected(LlmCallCommand call, string field, string reason, int status) =>
+        new(call.Index, call.RequestId, LlmCallStatus.Rejected, 0, false, null, null, field, reason, status);
+}
