@@ -94,13 +94,14 @@ public sealed class PacksResource(TollgateClient client)
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
 
     /// <summary>
-    /// Sells <paramref name="pack"/> to the customer: a one-line invoice (paid when <paramref name="paid"/>) and the grant. With an
-    /// <paramref name="idempotencyKey"/>, a retry answers the first sale instead of selling again.
+    /// Sells <paramref name="pack"/> to the customer: a one-line invoice (paid when <paramref name="paid"/>) and the grant. Under
+    /// one <paramref name="idempotencyKey"/> a retry answers the first sale instead of selling again; without one a key is made,
+    /// so the client's own retries (a 502 from a proxy after the sale committed) sell once, as in the Python and TypeScript SDKs.
     /// </summary>
     public Task<PackSaleResponse> SellAsync(
         string customer, string pack, bool paid = false, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         client.SendAsync<PackSaleResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/packs", new SellPackRequest(pack, paid),
-            idempotencyKey, cancellationToken);
+            idempotencyKey ?? $"idem_{Guid.NewGuid():N}", cancellationToken);
 }
 
 /// <summary>Members of an organisation (a customer); entitlement calls may name a member in place of the organisation.</summary>

@@ -123,15 +123,17 @@ public sealed partial class BillingCycle(
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
             var invoices = new InvoiceWriter(c, tx, time, options.Value, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
-            if (current is null)
+            if (await subscriptions.ReadAsync(id) is not { } unlocked)
             {
                 return (0, "");
             }
 
-            // Read in the transaction that applies them: a plan change committed before it is seen, never half of one.
+            // A plan change writes under the customer's lock, so the subscription and its versions are read again once it is
+            // held: on PostgreSQL's READ COMMITTED a change committing between two reads made before it would leave the
+            // versions without the subscription's plan version (a KeyNotFoundException, and that renewal failed).
+            await subscriptions.LockCustomerAsync(unlocked.CustomerId, database.Dialect);
+            var current = await subscriptions.ReadAsync(id) ?? unlocked;
             var versions = await VersionsAsync(c, tx, id, cancellationToken);
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
             var count = 0;

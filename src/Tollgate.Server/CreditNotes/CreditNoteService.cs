@@ -64,7 +64,8 @@ public sealed class CreditNoteService(CreditNoteStore notes, StripeClient stripe
         }
     }
 
-    // A 4xx is Stripe's refusal, except a conflict or a rate limit (try again) and an idempotency error (a refund may exist).
+    // A 4xx is Stripe's refusal, except a conflict or a rate limit (try again), an idempotency error (a refund may exist),
+    // and 401 or 403: a rotated or under-scoped key is the operator's to fix, not the customer's note to lose.
     private static bool Refused(StripeException e) =>
-        e.Status is >= 400 and < 500 and not (409 or 429) && e.Type != "idempotency_error";
+        e.Status is >= 400 and < 500 and not (401 or 403 or 409 or 429) && e.Type != "idempotency_error";
 }

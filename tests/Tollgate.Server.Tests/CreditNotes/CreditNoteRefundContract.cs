@@ -1,5 +1,13 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Contracts;
+using Tollgate.Core.Json;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.CreditNotes;
@@ -182,6 +190,76 @@ public abstract class CreditNoteRefundContract
         Assert.Empty(await h.App.Admin.ReadAllAsync("/v1/credit-notes"));
         Assert.Equal(("open", 0L), ((await InvoiceAsync(h, invoice["id"].Value<string>()!))["status"].Value<string>(),
             (await InvoiceAsync(h, invoice["id"].Value<string>()!))["credit_notes_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task AStripeKeyItRefusesLeavesTheNotePendingForAResumeInsteadOfVoidingIt()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        var (invoice, _) = await StripePaidInvoiceAsync(h);
+        h.Stripe.FailNext(1, 401); // a rotated key: the operator's to fix, not the customer's credit to lose
+
+        var failed = await RefundAsync(h, invoice, 1000, null);
+        var note = (await h.App.Admin.ReadAllAsync($"/v1/invoices/{invoice}/credit-notes")).Single()!;
+        var resumed = await (await h.App.Admin.PostAsync(new Uri($"/v1/credit-notes/{note["id"].Value<string>()}/refund", UriKind.Relative), null))
+            .ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal(("issued", "pending"), (note["status"].Value<string>(), note["refund_status"].Value<string>()));
+        Assert.Equal(("issued", "succeeded"), (resumed["status"].Value<string>(), resumed["refund_status"].Value<string>()));
+        Assert.Equal(1000L, Assert.Single(h.Stripe.Refunds)["amount"].Value<long>());
+    }
+
+    [Fact]
+    public async Task ANoteStoredAsFailedBeforeTheUpgradeIsResumedAndFindsStripesRefundInsteadOfRefundingAgain()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        var (invoice, _) = await StripePaidInvoiceAsync(h);
+        var id = (await (await RefundAsync(h, invoice, 1000, null)).ReadAsync())["id"].Value<string>()!;
+        // Before migration 0040 a call that timed out was stored as failed with no refund id, although Stripe had made it.
+        var database = h.App.Services.GetRequiredService<TollgateDatabase>();
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(
+            "UPDATE credit_notes SET refund_status = 'failed', stripe_refund_id = NULL WHERE id = @id", new { id }, tx));
+
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(Upgrade(database), transaction: tx));
+        var pending = await (await h.App.Admin.GetAsync($"/v1/credit-notes/{id}")).ReadAsync();
+        var resumed = await (await h.App.Admin.PostAsync(new Uri($"/v1/credit-notes/{id}/refund", UriKind.Relative), null)).ReadAsync();
+
+        Assert.Equal("pending", pending["refund_status"].Value<string>());
+        Assert.Equal(("issued", "succeeded"), (resumed["status"].Value<string>(), resumed["refund_status"].Value<string>()));
+        Assert.Single(h.Stripe.Refunds); // found by the note's id, not made twice
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKeyUsedBeforeTheUpgradeStillAnswersItsFirstNote()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: Settings);
+        var (invoice, _) = await StripePaidInvoiceAsync(h);
+        var body = """{"amount_cents": 700, "reason": "duplicate"}""";
+        var first = await (await SendAsync(h, invoice, body)).ReadAsync();
+        // Before the upgrade the fingerprint was all 64 upper-case hex digits of the same SHA-256.
+        var request = JsonSerializer.Deserialize<CreateCreditNoteRequest>(body, WireJson.Options)!;
+        var old = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, WireJson.Options))));
+        var database = h.App.Services.GetRequiredService<TollgateDatabase>();
+        await database.WriteAsync((c, tx) => c.ExecuteAsync("UPDATE credit_notes SET request_hash = @old", new { old }, tx));
+
+        await database.WriteAsync((c, tx) => c.ExecuteAsync(Upgrade(database), transaction: tx));
+        var retried = await SendAsync(h, invoice, body);
+
+        Assert.Equal((HttpStatusCode.OK, first["id"].Value<string>()), (retried.StatusCode, (await retried.ReadAsync())["id"].Value<string>()));
+        Assert.Single(await h.App.Admin.ReadAllAsync("/v1/credit-notes"));
+    }
+
+    private static string Upgrade(TollgateDatabase database) => Migrator.Load(database.Dialect.Provider).Single(m => m.Version == 41).Sql;
+
+    private static Task<HttpResponseMessage> SendAsync(PaymentsHarness h, string invoice, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/invoices/{invoice}/credit-notes")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("Idempotency-Key", "before-the-upgrade");
+        return h.App.Admin.SendAsync(request);
     }
 }
 
