@@ -20,8 +20,8 @@ public static class PortalSessionsApi
     }
 
     private static async Task<Results<Created<PortalLinkResponse>, ProblemHttpResult>> CreateAsync(
-        string id, HttpContext http, CustomerStore customers, PageSigning signing, IOptions<PagesOptions> options, TimeProvider time,
-        CancellationToken cancellationToken, PortalLinkRequest? request = null)
+        string id, HttpContext http, CustomerStore customers, PageSigning signing, IOptions<PagesOptions> options,
+        IOptions<BrowserCorsOptions> cors, TimeProvider time, CancellationToken cancellationToken, PortalLinkRequest? request = null)
     {
         var returnUrl = request?.ReturnUrl;
         if (returnUrl is not null && Validate.HttpUrl(returnUrl) is { } problem)
@@ -29,12 +29,18 @@ public static class PortalSessionsApi
             return Problems.Validation("return_url", problem);
         }
 
+        if (http.User.ForeignReturnUrls(cors.Value, ("return_url", returnUrl)) is { Count: > 0 } foreign)
+        {
+            return Problems.Validation(foreign);
+        }
+
         if (await customers.GetAsync(id, cancellationToken) is null)
         {
             return Problems.NotFound("customer", id);
         }
 
-        var expiresAt = time.GetUtcNow() + options.Value.PortalLinkLifetime;
+        // A session's link must not outlive the session (it is a bearer capability over the plan).
+        var expiresAt = http.User.CapToSession(time.GetUtcNow() + options.Value.PortalLinkLifetime);
         var token = await signing.SignAsync(LinkKind, id, expiresAt, returnUrl ?? "", cancellationToken);
         var origin = options.Value.OriginFor(http.Request);
         var url = $"{origin}/portal/enter?token={Uri.EscapeDataString(token)}";
