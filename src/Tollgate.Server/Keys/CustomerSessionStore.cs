@@ -66,6 +66,15 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
         return match;
     }
 
+    /// <summary>Whether the customer's session is still live (unexpired, unrevoked, its customer not deleted): what it started ends with it.</summary>
+    public async Task<bool> IsLiveAsync(string customerId, string id, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT COUNT(*) FROM customer_sessions s
+            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+            WHERE s.id = @id AND s.customer_id = @customerId AND s.revoked_at IS NULL AND s.expires_at > @now
+            """, new { id, customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)),
+            cancellationToken) > 0;
+
     /// <summary>Revokes one of the customer's sessions; false when it is not theirs or already revoked.</summary>
     public Task<bool> RevokeAsync(string customerId, string id, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(

@@ -206,6 +206,25 @@ public abstract class CustomerSessionsContract : ApiContract
     }
 
     [Fact]
+    public async Task ASessionsPortalLinkIsRefusedOnceTheSessionIsRevokedWhileAnotherSessionsLinkStillEnters()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (revoked, id, _) = await SessionAsync(app, "c1");
+        var (kept, _, _) = await SessionAsync(app, "c1");
+        var revokedLink = (await (await revoked.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        var keptLink = (await (await kept.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+
+        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        var refused = await app.Anonymous.GetAsync(new Uri(revokedLink).PathAndQuery);
+        var entered = await app.Anonymous.GetAsync(new Uri(keptLink).PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, entered.StatusCode);
+        Assert.True(entered.IsSuccessStatusCode || (int)entered.StatusCode is 302 or 303, $"entering answered {entered.StatusCode}");
+    }
+
+    [Fact]
     public async Task ASessionsReturnUrlOutsideTheAllowedOriginsIs400NamingTheField()
     {
         await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
@@ -11,6 +12,9 @@ namespace Tollgate.Server.Web.Portal;
 public static class PortalSessionsApi
 {
     public const string LinkKind = "portal-link";
+
+    /// <summary>A link a customer session asked for: its extra is "{session id} {return url}", and entering checks the session.</summary>
+    public const string SessionLinkKind = "portal-link-session";
 
     public static RouteGroupBuilder MapPortalSessions(this IEndpointRouteBuilder app)
     {
@@ -41,7 +45,10 @@ public static class PortalSessionsApi
 
         // A session's link must not outlive the session (it is a bearer capability over the plan).
         var expiresAt = http.User.CapToSession(time.GetUtcNow() + options.Value.PortalLinkLifetime);
-        var token = await signing.SignAsync(LinkKind, id, expiresAt, returnUrl ?? "", cancellationToken);
+        var token = http.User.IsInRole(CustomerSessionScope.Role)
+            ? await signing.SignAsync(SessionLinkKind, id, expiresAt, $"{http.User.FindFirstValue(ClaimTypes.NameIdentifier)} {returnUrl}",
+                cancellationToken)
+            : await signing.SignAsync(LinkKind, id, expiresAt, returnUrl ?? "", cancellationToken);
         var origin = options.Value.OriginFor(http.Request);
         var url = $"{origin}/portal/enter?token={Uri.EscapeDataString(token)}";
         return TypedResults.Created(url, new PortalLinkResponse(url, expiresAt));
