@@ -67,7 +67,9 @@ public sealed class ApiKeyAuthentication(
 
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.NameIdentifier, session.Id), new Claim(ClaimTypes.Role, CustomerSessionScope.Role),
-                new Claim(CustomerSessionScope.CustomerClaim, session.CustomerId)], SchemeName);
+                new Claim(CustomerSessionScope.CustomerClaim, session.CustomerId),
+                new Claim(SessionLinks.ExpiresAtClaim, session.ExpiresAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

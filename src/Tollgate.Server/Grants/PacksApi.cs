@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
@@ -72,8 +73,11 @@ public static class PacksApi
     }
 
     private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
-        string id, CreatePackCheckoutRequest request, [AsParameters] PaymentsApi.Services s, CancellationToken cancellationToken) =>
-        await PackCheckout.StartAsync(id, request, s, cancellationToken) switch
+        string id, CreatePackCheckoutRequest request, HttpContext http, IOptions<BrowserCorsOptions> cors,
+        [AsParameters] PaymentsApi.Services s, CancellationToken cancellationToken) =>
+        http.User.ForeignReturnUrls(cors.Value, ("success_url", request.SuccessUrl), ("cancel_url", request.CancelUrl)) is { Count: > 0 } foreign
+            ? Problems.Validation(foreign)
+            : await PackCheckout.StartAsync(id, request, s, cancellationToken) switch
         {
             PackCheckoutOutcome.Started started => TypedResults.Ok(new CheckoutSessionResponse(started.Url, started.SessionId)),
             PackCheckoutOutcome.Invalid invalid => Problems.Validation(invalid.Errors),

@@ -36,7 +36,10 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
         return new NewCustomerSession(record, token);
     }
 
-    /// <summary>The live (unexpired, unrevoked) session the token belongs to, compared in constant time; null otherwise.</summary>
+    /// <summary>
+    /// The live (unexpired, unrevoked) session the token belongs to, compared in constant time; null otherwise. A deleted
+    /// customer's sessions are dead here whatever the order of the erasure, its revoke and a concurrent mint.
+    /// </summary>
     public async Task<CustomerSessionRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
     {
         if (!LooksLikeToken(presented) || presented.Length < Prefix.Length + LookupLength + 16)
@@ -46,8 +49,9 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var candidates = await database.ReadAsync(c => c.QueryAsync<SessionRow>(new CommandDefinition("""
-            SELECT id, customer_id, token_hash, created_at, expires_at, revoked_at FROM customer_sessions
-            WHERE lookup = @lookup AND revoked_at IS NULL AND expires_at > @now
+            SELECT s.id, s.customer_id, s.token_hash, s.created_at, s.expires_at, s.revoked_at FROM customer_sessions s
+            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+            WHERE s.lookup = @lookup AND s.revoked_at IS NULL AND s.expires_at > @now
             """, new { lookup = LookupOf(presented), now }, cancellationToken: cancellationToken)), cancellationToken);
         var hash = ApiKeyFormat.Hash(presented);
         CustomerSessionRecord? match = null;
@@ -61,6 +65,15 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
 
         return match;
     }
+
+    /// <summary>Whether the customer's session is still live (unexpired, unrevoked, its customer not deleted): what it started ends with it.</summary>
+    public async Task<bool> IsLiveAsync(string customerId, string id, CancellationToken cancellationToken = default) =>
+        await database.ReadAsync(c => c.ExecuteScalarAsync<long>(new CommandDefinition("""
+            SELECT COUNT(*) FROM customer_sessions s
+            JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
+            WHERE s.id = @id AND s.customer_id = @customerId AND s.revoked_at IS NULL AND s.expires_at > @now
+            """, new { id, customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)),
+            cancellationToken) > 0;
 
     /// <summary>Revokes one of the customer's sessions; false when it is not theirs or already revoked.</summary>
     public Task<bool> RevokeAsync(string customerId, string id, CancellationToken cancellationToken = default) =>

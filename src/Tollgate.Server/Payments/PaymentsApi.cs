@@ -47,8 +47,11 @@ public static class PaymentsApi
         Storage.Discounts.DiscountStore Discounts, Experiments.ExperimentPricing Experiments);
 
     internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
-        CreateCheckoutSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken) =>
-        await PlanCheckout.StartAsync(request, s, cancellationToken) switch
+        CreateCheckoutSessionRequest request, HttpContext http, IOptions<BrowserCorsOptions> cors, [AsParameters] Services s,
+        CancellationToken cancellationToken) =>
+        http.User.ForeignReturnUrls(cors.Value, ("success_url", request.SuccessUrl), ("cancel_url", request.CancelUrl)) is { Count: > 0 } foreign
+            ? Problems.Validation(foreign)
+            : await PlanCheckout.StartAsync(request, s, cancellationToken) switch
         {
             PaymentOutcome.Opened opened => TypedResults.Ok(new CheckoutSessionResponse(opened.Url, opened.SessionId)),
             PaymentOutcome.Refused refused => Problem(refused),
@@ -56,8 +59,11 @@ public static class PaymentsApi
         };
 
     internal static async Task<Results<Ok<PortalSessionResponse>, ProblemHttpResult>> PortalAsync(
-        CreatePortalSessionRequest request, [AsParameters] Services s, CancellationToken cancellationToken) =>
-        await StripePortalSessions.OpenAsync(request, s, cancellationToken) switch
+        CreatePortalSessionRequest request, HttpContext http, IOptions<BrowserCorsOptions> cors, [AsParameters] Services s,
+        CancellationToken cancellationToken) =>
+        http.User.ForeignReturnUrls(cors.Value, ("return_url", request.ReturnUrl)) is { Count: > 0 } foreign
+            ? Problems.Validation(foreign)
+            : await StripePortalSessions.OpenAsync(request, s, cancellationToken) switch
         {
             PaymentOutcome.Opened opened => TypedResults.Ok(new PortalSessionResponse(opened.Url)),
             PaymentOutcome.Refused refused => Problem(refused),

@@ -1,4 +1,5 @@
 using System.Net;
+using Tollgate.Storage.Customers;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
@@ -174,6 +175,87 @@ public abstract class CustomerSessionsContract : ApiContract
 
         Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/v1/customers/c1/usage")).StatusCode);
+    }
+
+    [Fact]
+    public async Task AnErasedCustomersSessionTokenIs401InvalidSessionEvenWhenRevocationDidNotRun()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        await app.Get<CustomerErasure>().EraseAsync("c1"); // the erasure alone, without the DELETE's revoke
+        var after = await browser.GetAsync("/v1/customers/c1/usage");
+
+        Assert.Equal((HttpStatusCode.Unauthorized, "invalid_session"), (after.StatusCode, (await after.ReadAsync())["error"].Value<string>()));
+    }
+
+    [Fact]
+    public async Task ASessionsPortalLinkExpiresNoLaterThanTheSession()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (browser, _, sessionEnds) = await SessionAsync(app, "c1", new { ttl_seconds = 60 });
+
+        var bySession = await browser.PostJsonAsync("/v1/customers/c1/portal-sessions", new { });
+        var byKey = await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { });
+
+        Assert.Equal(HttpStatusCode.Created, bySession.StatusCode);
+        Assert.Equal(sessionEnds, (await bySession.ReadAsync())["expires_at"].Value<string>());
+        Assert.Equal("2026-01-15T12:10:00Z", (await byKey.ReadAsync())["expires_at"].Value<string>());
+    }
+
+    [Fact]
+    public async Task ASessionsPortalLinkIsRefusedOnceTheSessionIsRevokedWhileAnotherSessionsLinkStillEnters()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (revoked, id, _) = await SessionAsync(app, "c1");
+        var (kept, _, _) = await SessionAsync(app, "c1");
+        var revokedLink = (await (await revoked.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        var keptLink = (await (await kept.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+
+        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        var refused = await app.Anonymous.GetAsync(new Uri(revokedLink).PathAndQuery);
+        var entered = await app.Anonymous.GetAsync(new Uri(keptLink).PathAndQuery);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, entered.StatusCode);
+        Assert.True(entered.IsSuccessStatusCode || (int)entered.StatusCode is 302 or 303, $"entering answered {entered.StatusCode}");
+    }
+
+    [Fact]
+    public async Task ASessionsReturnUrlOutsideTheAllowedOriginsIs400NamingTheField()
+    {
+        await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
+        {
+            ["Tollgate:Cors:AllowedOrigins:0"] = "https://app.example.com",
+        });
+        await app.CustomerAsync("c1");
+        var (browser, _, _) = await SessionAsync(app, "c1");
+
+        var portal = await browser.PostJsonAsync("/v1/customers/c1/portal-sessions", new { return_url = "https://evil.example.com/x" });
+        var stripePortal = await browser.PostJsonAsync("/v1/billing/portal-sessions",
+            new { customer = "c1", return_url = "https://evil.example.com/x" });
+        var checkout = await browser.PostJsonAsync("/v1/billing/checkout-sessions", new
+        {
+            customer = "c1", plan = "pro", success_url = "https://app.example.com/ok", cancel_url = "https://evil.example.com/x",
+        });
+        var pack = await browser.PostJsonAsync("/v1/customers/c1/packs/checkout-sessions",
+            new { pack = "p", success_url = "https://evil.example.com/x", cancel_url = "https://app.example.com/back" });
+        var allowed = await browser.PostJsonAsync("/v1/customers/c1/portal-sessions", new { return_url = "https://app.example.com/back" });
+        var byKey = await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { return_url = "https://evil.example.com/x" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, portal.StatusCode);
+        Assert.NotNull((await portal.ReadAsync())["errors"]!["return_url"]);
+        Assert.Equal(HttpStatusCode.BadRequest, stripePortal.StatusCode);
+        Assert.NotNull((await stripePortal.ReadAsync())["errors"]!["return_url"]);
+        Assert.Equal(HttpStatusCode.BadRequest, checkout.StatusCode);
+        Assert.Equal(["cancel_url"], (await checkout.ReadAsync())["errors"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(HttpStatusCode.BadRequest, pack.StatusCode);
+        Assert.Equal(["success_url"], (await pack.ReadAsync())["errors"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, byKey.StatusCode);
     }
 
     [Fact]

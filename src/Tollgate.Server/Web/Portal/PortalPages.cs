@@ -45,9 +45,23 @@ public static partial class PortalPages
     }
 
     private static async Task<IResult> EnterAsync(
-        HttpContext http, string? token, PageSigning signing, IOptions<PagesOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, string? token, PageSigning signing, IOptions<PagesOptions> options, Storage.Keys.CustomerSessionStore sessions,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (link, problem) = await signing.VerifyAsync(token, PortalSessionsApi.LinkKind, cancellationToken);
+        if (link is null && problem == "malformed")
+        {
+            // A link a customer session asked for works only while that session does (not revoked, not expired, customer not erased).
+            var (bySession, why) = await signing.VerifyAsync(token, PortalSessionsApi.SessionLinkKind, cancellationToken);
+            (link, problem) = (null, why);
+            if (bySession?.Extra.Split(' ', 2) is [var sessionId, var returnUrl])
+            {
+                (link, problem) = await sessions.IsLiveAsync(bySession.Subject, sessionId, cancellationToken)
+                    ? (bySession with { Extra = returnUrl }, null)
+                    : ((SignedToken?)null, (string?)"expired");
+            }
+        }
+
         if (link is null)
         {
             return problem == "expired"
