@@ -114,7 +114,7 @@ public sealed class TollgateClient(HttpClient http)
     /// request then counts once. It goes in the body and in the Idempotency-Key header (the server checks they agree), where
     /// the retry rules look before retrying a 503 commit_outcome_unknown.
     /// </summary>
-    private static string NewIdempotencyKey() => $"idem_{Guid.NewGuid():N}";
+    internal static string NewIdempotencyKey() => $"idem_{Guid.NewGuid():N}";
 
     /// <summary>Settles a reservation to the units actually used.</summary>
     public Task<EntitlementResponse> CommitAsync(string reservationId, long amount, CancellationToken cancellationToken = default) =>

@@ -101,7 +101,7 @@ public sealed class PacksResource(TollgateClient client)
     public Task<PackSaleResponse> SellAsync(
         string customer, string pack, bool paid = false, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         client.SendAsync<PackSaleResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/packs", new SellPackRequest(pack, paid),
-            idempotencyKey ?? $"idem_{Guid.NewGuid():N}", cancellationToken);
+            idempotencyKey ?? TollgateClient.NewIdempotencyKey(), cancellationToken);
 }
 
 /// <summary>Members of an organisation (a customer); entitlement calls may name a member in place of the organisation.</summary>
@@ -147,7 +147,7 @@ public sealed class CreditNotesResource(TollgateClient client)
     public Task<CreditNoteResponse> CreateAsync(
         string invoice, CreateCreditNoteRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         client.SendAsync<CreditNoteResponse>(HttpMethod.Post, $"v1/invoices/{Uri.EscapeDataString(invoice)}/credit-notes", request,
-            idempotencyKey ?? $"idem_{Guid.NewGuid():N}", cancellationToken);
+            idempotencyKey ?? TollgateClient.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>One page of credit notes, newest first, narrowed to a <paramref name="customer"/> or an <paramref name="invoice"/>.</summary>
     public Task<ListResponse<CreditNoteResponse>> ListAsync(

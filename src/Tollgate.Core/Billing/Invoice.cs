@@ -37,7 +37,11 @@ public sealed record Invoice(
     DateTimeOffset CreatedAt,
     IReadOnlyList<InvoiceLine> Lines,
     long DiscountCents = 0,
-    long CreditedCents = 0);
+    long CreditedCents = 0)
+{
+    /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing.</summary>
+    public long LeftToPayCents() => Status == InvoiceStatus.Open ? AmountDueCents - AmountPaidCents : 0;
+}
 
 public static class InvoiceStatusNames
 {

@@ -47,19 +47,15 @@ public sealed partial class BillingCycle
     /// </summary>
     public async Task<Invoice?> UpcomingAsync(string customerId, CancellationToken cancellationToken = default)
     {
-        var id = await database.ReadAsync(c => c.QueryFirstOrDefaultAsync<string>(new CommandDefinition("""
-            SELECT id FROM subscriptions WHERE customer_id = @customerId AND status IN ('trialing', 'active', 'past_due') ORDER BY created_at DESC, id DESC
-            """, new { customerId }, cancellationToken: cancellationToken)), cancellationToken);
-        if (id is null)
-        {
-            return null;
-        }
-
         var snapshot = await catalog.GetAsync(cancellationToken);
         return await database.ReadSnapshotAsync(async (c, tx) =>
         {
+            // The live subscription is found in the same snapshot the renewal's steps read, not in a read before it.
+            var id = await c.QueryFirstOrDefaultAsync<string>(new CommandDefinition("""
+                SELECT id FROM subscriptions WHERE customer_id = @customerId AND status IN ('trialing', 'active', 'past_due') ORDER BY created_at DESC, id DESC
+                """, new { customerId }, tx, cancellationToken: cancellationToken));
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
-            if (await subscriptions.ReadAsync(id) is not { } current)
+            if (id is null || await subscriptions.ReadAsync(id) is not { } current)
             {
                 return null;
             }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Billing;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Billing;
 
@@ -66,31 +67,28 @@ internal sealed class CreditNoteRow
 
     /// <summary>The notes named by <paramref name="where"/>, each with its lines, in the order the query gives.</summary>
     public static async Task<List<CreditNote>> ReadAsync(
-        DbConnection c, DbTransaction? tx, string where, object parameters, CancellationToken cancellationToken)
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, string where, object parameters, CancellationToken cancellationToken)
     {
         var rows = (await c.QueryAsync<CreditNoteRow>(new CommandDefinition(
             $"SELECT {Columns} FROM credit_notes WHERE {where}", parameters, tx, cancellationToken: cancellationToken))).ToList();
-        return await WithLinesAsync(c, tx, rows, cancellationToken);
+        return await WithLinesAsync(c, tx, dialect, rows, cancellationToken);
     }
 
     public static async Task<List<CreditNote>> WithLinesAsync(
-        DbConnection c, DbTransaction? tx, IReadOnlyList<CreditNoteRow> rows, CancellationToken cancellationToken)
+        DbConnection c, DbTransaction? tx, SqlDialect dialect, IReadOnlyList<CreditNoteRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
             return [];
         }
 
-        // A handful of notes per page: one query per note keeps the SQL the same on both stores.
-        var notes = new List<CreditNote>(rows.Count);
-        foreach (var row in rows)
-        {
-            var lines = await c.QueryAsync<(long LinePosition, string Description, long AmountCents)>(new CommandDefinition(
-                "SELECT line_position, description, amount_cents FROM credit_note_lines WHERE credit_note_id = @id ORDER BY position",
-                new { id = row.Id }, tx, cancellationToken: cancellationToken));
-            notes.Add(row.ToDomain(lines.Select(l => new CreditNoteLine((int)l.LinePosition, l.Description, l.AmountCents))));
-        }
-
+        // One query for every note's lines, not one per note.
+        var lines = (await c.QueryAsync<(string CreditNoteId, long LinePosition, string Description, long AmountCents)>(new CommandDefinition(
+            $"SELECT credit_note_id, line_position, description, amount_cents FROM credit_note_lines WHERE {dialect.InList("credit_note_id", "@ids")} "
+            + "ORDER BY credit_note_id, position",
+            new { ids = rows.Select(r => r.Id).ToList() }, tx, cancellationToken: cancellationToken))).ToLookup(l => l.CreditNoteId);
+        var notes = rows.Select(row => row.ToDomain(lines[row.Id].Select(l => new CreditNoteLine((int)l.LinePosition, l.Description, l.AmountCents))))
+            .ToList();
         return notes;
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class CreditNoteStore
             // The invoice row's lock, as a new note takes it: a release and a new note on the invoice are taken one at a time.
             await c.ExecuteAsync(new CommandDefinition("UPDATE invoices SET credited_cents = credited_cents WHERE id = @invoiceId", new { invoiceId }, tx,
                 cancellationToken: cancellationToken));
-            var note = (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, cancellationToken))[0];
+            var note = (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "id = @id", new { id }, cancellationToken))[0];
             if (note.VoidedAt is not null || CreditNote.IsFinalRefundStatus(note.RefundStatus) || note.RefundAmountCents == 0)
             {
                 return note;
@@ -40,13 +40,13 @@ public sealed partial class CreditNoteStore
                 """, new { id, status, stripeRefundId, voids, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
             if (!voids)
             {
-                return (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, cancellationToken))[0];
+                return (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "id = @id", new { id }, cancellationToken))[0];
             }
 
             // A refund note took only refund (no amount due, no balance) from a paid invoice, so the refund is all it gives back.
             await c.ExecuteAsync(new CommandDefinition("UPDATE invoices SET credited_cents = credited_cents - @amount WHERE id = @invoiceId",
                 new { invoiceId, amount = note.AmountCents }, tx, cancellationToken: cancellationToken));
-            var voided = (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, cancellationToken))[0];
+            var voided = (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "id = @id", new { id }, cancellationToken))[0];
             await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CreditNoteVoided, WebhookPayloads.CreditNote(voided), now, time, cancellationToken);
             return voided;
         }, cancellationToken);

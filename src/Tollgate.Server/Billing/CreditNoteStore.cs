@@ -58,7 +58,7 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
         await c.ExecuteAsync(new CommandDefinition("UPDATE invoices SET credited_cents = credited_cents WHERE id = @id", new { id }, tx,
             cancellationToken: ct));
         if (request.IdempotencyKey is { } key
-            && (await CreditNoteRow.ReadAsync(c, tx, "invoice_id = @id AND idempotency_key = @key", new { id, key }, ct)).FirstOrDefault() is { } earlier)
+            && (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "invoice_id = @id AND idempotency_key = @key", new { id, key }, ct)).FirstOrDefault() is { } earlier)
         {
             var hash = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT request_hash FROM credit_notes WHERE id = @Id", new { earlier.Id }, tx, cancellationToken: ct));
@@ -175,7 +175,7 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
                 $"Credit note {number}");
         }
 
-        var note = (await CreditNoteRow.ReadAsync(c, tx, "id = @id", new { id }, ct))[0];
+        var note = (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "id = @id", new { id }, ct))[0];
         await WebhookOutbox.EnqueueAsync(c, tx, WebhookEventTypes.CreditNoteCreated, WebhookPayloads.CreditNote(note), now, time, ct);
         return note;
     }
@@ -202,9 +202,14 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
 
     public Task<CreditNote?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c =>
-            (await CreditNoteRow.ReadAsync(c, null, "id = @id OR number = @id", new { id }, cancellationToken)).FirstOrDefault(), cancellationToken);
+            (await CreditNoteRow.ReadAsync(c, null, database.Dialect, "id = @id OR number = @id", new { id }, cancellationToken)).FirstOrDefault(), cancellationToken);
 
     /// <summary>Credit notes newest first, by keyset on (created_at, id).</summary>
+    /// <summary>Every credit note of the invoice, newest first, with their lines: what its printable forms show, none left out.</summary>
+    public Task<List<CreditNote>> ForInvoiceAsync(string invoiceId, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => CreditNoteRow.ReadAsync(c, null, database.Dialect, "invoice_id = @invoiceId ORDER BY created_at DESC, id DESC", new { invoiceId },
+            cancellationToken), cancellationToken);
+
     public Task<Page<CreditNote>> PageAsync(CreditNoteFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {
         var parameters = new DynamicParameters();
@@ -228,7 +233,7 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
         {
             var rows = (await c.QueryAsync<CreditNoteRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
             var cut = Keyset.Cut(rows, page, r => new Cursor(r.CreatedAt, r.Id));
-            var notes = await CreditNoteRow.WithLinesAsync(c, null, cut.Items, cancellationToken);
+            var notes = await CreditNoteRow.WithLinesAsync(c, null, database.Dialect, cut.Items, cancellationToken);
             return new Page<CreditNote>(notes, cut.HasMore, cut.NextCursor);
         }, cancellationToken);
     }

@@ -12,6 +12,10 @@ namespace Tollgate.Storage.Billing;
 /// <summary>Issues an invoice inside the caller's transaction: numbered, credit applied, pending items collected.</summary>
 internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvider time, BillingOptions options, CancellationToken ct)
 {
+    // One instant for everything this transaction writes: an invoice, its lines and its balance entries share a created_at
+    // even on a ticking clock.
+    private readonly DateTimeOffset now = time.GetUtcNow();
+
     /// <summary>
     /// Issues an invoice at <paramref name="issuedAt"/> with <paramref name="lines"/> plus the subscription's pending
     /// items; null when no line has an amount. A negative total becomes the customer's credit; a positive one uses
@@ -53,7 +57,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var totals = InvoiceTotals.Finalize(d.Lines, await BalanceAsync(d.CustomerId, d.Currency));
         return new Invoice($"upcoming_{subscription.Id}", null, d.CustomerId, d.SubscriptionId, InvoiceStatus.Upcoming, d.Reason, d.Currency,
             totals.SubtotalCents, totals.CreditAppliedCents, totals.AmountDueCents, 0, d.PeriodStart, d.PeriodEnd, d.Collection, d.IssuedAt, d.DueAt,
-            null, null, time.GetUtcNow(), d.Lines, totals.DiscountCents);
+            null, null, now, d.Lines, totals.DiscountCents);
     }
 
     /// <summary>The invoice's lines with the pending items and the discount in force, and its collection; reads only.</summary>
@@ -125,7 +129,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             amountPaid = d.PaidElsewhere ? totals.AmountDueCents : 0,
             periodStart = d.PeriodStart?.ToUnixTimeMilliseconds(), periodEnd = d.PeriodEnd?.ToUnixTimeMilliseconds(),
             collection = d.Collection.ToWire(), issued = d.IssuedAt.ToUnixTimeMilliseconds(), dueAt = d.DueAt.ToUnixTimeMilliseconds(),
-            paidAt = paid ? d.IssuedAt.ToUnixTimeMilliseconds() : (long?)null, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            paidAt = paid ? d.IssuedAt.ToUnixTimeMilliseconds() : (long?)null, created = now.ToUnixTimeMilliseconds(),
             discount = totals.DiscountCents,
         }, tx, cancellationToken: ct));
         for (var i = 0; i < d.Lines.Count; i++)
@@ -154,7 +158,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     public async Task AddPendingAsync(Subscription subscription, string currency, IEnumerable<InvoiceLine> lines)
     {
         // Lines keep the order they were made in: milliseconds, then their place in this change.
-        var sequence = time.GetUtcNow().ToUnixTimeMilliseconds() * 100;
+        var sequence = now.ToUnixTimeMilliseconds() * 100;
         var added = lines.Where(l => l.AmountCents != 0).ToList();
         await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, added, time, ct);
         foreach (var l in added)
@@ -169,7 +173,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
                 id = Ids.New("ii", time), customer = subscription.CustomerId, subscription = subscription.Id, currency, kind = l.Kind.ToWire(),
                 description = l.Description, amount = l.AmountCents, quantity = l.Quantity, unit = l.UnitAmountCents,
                 start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode, version = l.PlanVersionId,
-                feature = l.FeatureCode, sequence = sequence++, created = time.GetUtcNow().ToUnixTimeMilliseconds(), discount = l.DiscountCents,
+                feature = l.FeatureCode, sequence = sequence++, created = now.ToUnixTimeMilliseconds(), discount = l.DiscountCents,
             }, tx, cancellationToken: ct));
         }
     }
@@ -185,7 +189,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             VALUES (@id, @customer, @currency, @amount, @invoiceId, @description, @created)
             """, new
         {
-            id = Ids.New("cbt", time), customer, currency, amount, invoiceId, description, created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            id = Ids.New("cbt", time), customer, currency, amount, invoiceId, description, created = now.ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: ct));
 
     private Task<long> NextNumberAsync(int year) =>

@@ -5,7 +5,6 @@ using Tollgate.Server.Web;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Invoices;
 
@@ -22,8 +21,8 @@ public sealed class InvoicePdf(
     public async Task<byte[]> InvoiceAsync(Invoice invoice, Customer? customer, CancellationToken cancellationToken = default)
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var notes = await creditNotes.PageAsync(new CreditNoteFilter(Invoice: invoice.Id), new PageRequest(PageRequest.MaxLimit, null), cancellationToken);
-        return InvoicePdfLayout.Render(invoice, Parties(invoice.CustomerId, customer), notes.Items, code => snapshot.Plan(code)?.Name);
+        var notes = await creditNotes.ForInvoiceAsync(invoice.Id, cancellationToken);
+        return InvoicePdfLayout.Render(invoice, Parties(invoice.CustomerId, customer), notes, code => snapshot.Plan(code)?.Name);
     }
 
     /// <summary>The credit note's PDF, or null when its invoice is gone (never: invoices are kept).</summary>

@@ -34,7 +34,7 @@ public static class InvoicePdfLayout
         facts.Add(("Status", invoice.Status.ToWire().ToUpperInvariant()));
         parties.DrawHeader(sheet, "INVOICE", facts);
 
-        var dueNow = AmountDue(invoice);
+        var dueNow = invoice.LeftToPayCents();
         parties.DrawBillTo(sheet,
         [
             ($"{M(dueNow)} {(invoice.Status == InvoiceStatus.Paid ? "paid" : "due")}" +
@@ -48,10 +48,6 @@ public static class InvoicePdfLayout
         DrawNotes(sheet, invoice, parties, M);
         return sheet.ToBytes();
     }
-
-    /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing (as the HTML says).</summary>
-    public static long AmountDue(Invoice invoice) =>
-        invoice.Status == InvoiceStatus.Open ? invoice.AmountDueCents - invoice.AmountPaidCents : 0;
 
     // Columns: description, period, quantity, unit price, amount; the three numbers right-aligned on these edges.
     private const double PeriodX = 262, QtyRight = 405, UnitRight = 475;

@@ -36,18 +36,31 @@ public static class ApiKeyFormat
     public static string Generate(ApiKeyRole role) => RolePrefix(role) + Ids.Secret(40);
 
     /// <summary>The non-secret part used to find candidates; null when the text is not shaped like a key.</summary>
-    public static string? LookupOf(string key)
+    public static string? LookupOf(string key) =>
+        Enum.GetValues<ApiKeyRole>().Select(role => LookupOf(key, RolePrefix(role))).FirstOrDefault(lookup => lookup is not null);
+
+    /// <summary>The lookup of a token made as prefix, lookup and secret (API keys, customer sessions); null when not shaped so.</summary>
+    public static string? LookupOf(string key, string prefix) =>
+        key.StartsWith(prefix, StringComparison.Ordinal) && key.Length >= prefix.Length + LookupLength + 16
+            ? key.Substring(prefix.Length, LookupLength) : null;
+
+    /// <summary>
+    /// The candidate whose stored SHA-256 (lower-case hex) is the presented token's, compared in constant time against
+    /// every candidate, so the time taken does not tell how close a guess came.
+    /// </summary>
+    public static T? Match<T>(string presented, IEnumerable<T> candidates, Func<T, string> storedHash) where T : class
     {
-        foreach (var role in Enum.GetValues<ApiKeyRole>())
+        var hash = Hash(presented);
+        T? match = null;
+        foreach (var candidate in candidates)
         {
-            var prefix = RolePrefix(role);
-            if (key.StartsWith(prefix, StringComparison.Ordinal) && key.Length >= prefix.Length + LookupLength + 16)
+            if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(storedHash(candidate))))
             {
-                return key.Substring(prefix.Length, LookupLength);
+                match = candidate;
             }
         }
 
-        return null;
+        return match;
     }
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));

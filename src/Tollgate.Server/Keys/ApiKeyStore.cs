@@ -59,17 +59,7 @@ public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time)
         var candidates = await database.ReadAsync(c => c.QueryAsync<KeyRow>(new CommandDefinition(
             "SELECT id, name, role, lookup, key_hash, created_at, revoked_at FROM api_keys WHERE lookup = @lookup AND revoked_at IS NULL",
             new { lookup }, cancellationToken: cancellationToken)), cancellationToken);
-        var hash = ApiKeyFormat.Hash(presented);
-        ApiKeyRecord? match = null;
-        foreach (var row in candidates)
-        {
-            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(row.KeyHash)))
-            {
-                match = row.ToRecord();
-            }
-        }
-
-        return match;
+        return ApiKeyFormat.Match(presented, candidates, row => row.KeyHash)?.ToRecord();
     }
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default)

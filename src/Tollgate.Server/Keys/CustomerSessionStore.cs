@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Dapper;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
@@ -16,7 +15,6 @@ public sealed record NewCustomerSession(CustomerSessionRecord Record, string Tok
 public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider time)
 {
     public const string Prefix = "tg_cs_";
-    private const int LookupLength = 8;
 
     public static bool LooksLikeToken(string presented) => presented.StartsWith(Prefix, StringComparison.Ordinal);
 
@@ -30,7 +28,7 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
             VALUES (@Id, @CustomerId, @lookup, @hash, @createdAt, @expiresAt, NULL)
             """, new
         {
-            record.Id, record.CustomerId, lookup = LookupOf(token), hash = Convert.ToHexStringLower(ApiKeyFormat.Hash(token)),
+            record.Id, record.CustomerId, lookup = ApiKeyFormat.LookupOf(token, Prefix), hash = Convert.ToHexStringLower(ApiKeyFormat.Hash(token)),
             createdAt = now.ToUnixTimeMilliseconds(), expiresAt = record.ExpiresAt.ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: cancellationToken)), cancellationToken);
         return new NewCustomerSession(record, token);
@@ -42,7 +40,7 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
     /// </summary>
     public async Task<CustomerSessionRecord?> VerifyAsync(string presented, CancellationToken cancellationToken = default)
     {
-        if (!LooksLikeToken(presented) || presented.Length < Prefix.Length + LookupLength + 16)
+        if (ApiKeyFormat.LookupOf(presented, Prefix) is not { } lookup)
         {
             return null;
         }
@@ -52,18 +50,8 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
             SELECT s.id, s.customer_id, s.token_hash, s.created_at, s.expires_at, s.revoked_at FROM customer_sessions s
             JOIN customers c ON c.id = s.customer_id AND c.deleted_at IS NULL
             WHERE s.lookup = @lookup AND s.revoked_at IS NULL AND s.expires_at > @now
-            """, new { lookup = LookupOf(presented), now }, cancellationToken: cancellationToken)), cancellationToken);
-        var hash = ApiKeyFormat.Hash(presented);
-        CustomerSessionRecord? match = null;
-        foreach (var row in candidates)
-        {
-            if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(row.TokenHash)))
-            {
-                match = row.ToRecord();
-            }
-        }
-
-        return match;
+            """, new { lookup, now }, cancellationToken: cancellationToken)), cancellationToken);
+        return ApiKeyFormat.Match(presented, candidates, row => row.TokenHash)?.ToRecord();
     }
 
     /// <summary>Whether the customer's session is still live (unexpired, unrevoked, its customer not deleted): what it started ends with it.</summary>
@@ -87,8 +75,6 @@ public sealed class CustomerSessionStore(TollgateDatabase database, TimeProvider
         database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
             "UPDATE customer_sessions SET revoked_at = @now WHERE customer_id = @customerId AND revoked_at IS NULL",
             new { customerId, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)), cancellationToken);
-
-    private static string LookupOf(string token) => token.Substring(Prefix.Length, LookupLength);
 
     private sealed class SessionRow
     {

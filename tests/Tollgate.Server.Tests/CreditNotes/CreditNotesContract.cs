@@ -109,10 +109,11 @@ public abstract class CreditNotesContract : ApiContract
         var (app, invoice) = await StartWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
-        await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/void", UriKind.Relative), null);
+        var voided = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/void", UriKind.Relative), null);
 
         var response = await CreditAsync(app, id, new { amount_cents = 100, reason = "duplicate" });
 
+        Assert.Equal(HttpStatusCode.OK, voided.StatusCode); // the refusal below is the void's, not a missed step's
         Assert.Equal((HttpStatusCode.Conflict, "invoice_void"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
         Assert.Empty(await app.Admin.ReadAllAsync($"/v1/invoices/{id}/credit-notes"));
     }
@@ -267,12 +268,15 @@ public abstract class CreditNotesContract : ApiContract
         var (app, invoice) = await StartWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
-        await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
+        var paid = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
 
         var response = await CreditAsync(app, id, new { amount_cents = 100, reason = "duplicate", refund = true });
+        var after = await (await app.Admin.GetAsync($"/v1/invoices/{id}")).ReadAsync();
 
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode); // paid, so the refusal is about Stripe, not about an unpaid invoice
         Assert.Equal((HttpStatusCode.Conflict, "refund_unavailable"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
         Assert.Empty(await app.Admin.ReadAllAsync("/v1/credit-notes"));
+        Assert.Equal(("paid", 0L), (after["status"].Value<string>(), after["credit_notes_cents"].Value<long>()));
     }
 }
 

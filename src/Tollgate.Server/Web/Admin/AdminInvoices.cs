@@ -89,8 +89,7 @@ public static class AdminInvoices
             Customer = await customers.GetAsync(invoice.CustomerId, cancellationToken),
             Done = done switch { null => null, "paid" => "The invoice was marked paid.", _ => "The invoice was voided." },
             PlanName = (Func<string, string?>)(code => snapshot.Plan(code)?.Name),
-            CreditNotes = (await creditNotes.PageAsync(new CreditNoteFilter(Invoice: invoice.Id), new PageRequest(PageRequest.MaxLimit, null),
-                cancellationToken)).Items,
+            CreditNotes = await creditNotes.ForInvoiceAsync(invoice.Id, cancellationToken),
         });
     }
 

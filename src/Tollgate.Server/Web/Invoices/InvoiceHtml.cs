@@ -3,7 +3,6 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Web.Invoices;
 
@@ -23,7 +22,7 @@ public sealed class InvoiceHtml(
     {
         var snapshot = await catalog.GetAsync(cancellationToken);
         var seller = billing.Value.Seller;
-        var notes = await creditNotes.PageAsync(new CreditNoteFilter(Invoice: invoice.Id), new PageRequest(PageRequest.MaxLimit, null), cancellationToken);
+        var notes = await creditNotes.ForInvoiceAsync(invoice.Id, cancellationToken);
         return await html.RenderAsync<InvoiceSheet>(new Dictionary<string, object?>
         {
             [nameof(InvoiceSheet.Invoice)] = invoice,
@@ -32,7 +31,7 @@ public sealed class InvoiceHtml(
             // An invoice names who sells: the seller's name when set, else the product the customer knows, never Tollgate.
             [nameof(InvoiceSheet.SellerName)] = seller.Name is { Length: > 0 } name ? name : pages.Value.Brand ?? "",
             [nameof(InvoiceSheet.PlanName)] = (Func<string, string?>)(code => snapshot.Plan(code)?.Name),
-            [nameof(InvoiceSheet.CreditNotes)] = notes.Items,
+            [nameof(InvoiceSheet.CreditNotes)] = notes,
             [nameof(InvoiceSheet.PdfHref)] = pdfHref,
         });
     }
