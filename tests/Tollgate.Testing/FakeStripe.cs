@@ -13,7 +13,7 @@ namespace Tollgate.Testing;
 /// <summary>One call the fake received, as it arrived, and the status it answered.</summary>
 public sealed record FakeStripeRequest(
     string Method, string Path, string? Authorization, string? StripeVersion, string? IdempotencyKey, string? ContentType,
-    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null);
+    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null, string? ClientTelemetry = null);
 
 /// <summary>
 /// Stripe's REST API for the calls Tollgate makes, on a real port, in Stripe's documented wire format: a secret key as
@@ -215,7 +215,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         {
             _requests.Add(new FakeStripeRequest(request.Method, request.Path, request.Headers.Authorization.FirstOrDefault(),
                 request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status,
-                request.Headers["traceparent"].FirstOrDefault()));
+                request.Headers["traceparent"].FirstOrDefault(), request.Headers["X-Stripe-Client-Telemetry"].FirstOrDefault()));
         }
 
         http.Response.StatusCode = status;
