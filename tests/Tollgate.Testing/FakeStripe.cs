@@ -13,7 +13,8 @@ namespace Tollgate.Testing;
 /// <summary>One call the fake received, as it arrived, and the status it answered.</summary>
 public sealed record FakeStripeRequest(
     string Method, string Path, string? Authorization, string? StripeVersion, string? IdempotencyKey, string? ContentType,
-    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null, string? ClientTelemetry = null);
+    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null, string? ClientTelemetry = null,
+    string? ClientUserAgent = null);
 
 /// <summary>
 /// Stripe's REST API for the calls Tollgate makes, on a real port, in Stripe's documented wire format: a secret key as
@@ -218,7 +219,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
         {
             _requests.Add(new FakeStripeRequest(request.Method, request.Path, request.Headers.Authorization.FirstOrDefault(),
                 request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status,
-                request.Headers["traceparent"].FirstOrDefault(), request.Headers["X-Stripe-Client-Telemetry"].FirstOrDefault()));
+                request.Headers["traceparent"].FirstOrDefault(), request.Headers["X-Stripe-Client-Telemetry"].FirstOrDefault(),
+                request.Headers["X-Stripe-Client-User-Agent"].FirstOrDefault()));
         }
 
         http.Response.StatusCode = status;
