@@ -40,7 +40,7 @@ public sealed partial class StripeClient(IHttpClientFactory httpClients, IOption
     }
 
     /// <summary>A subscription-mode checkout for one price; the Tollgate customer rides along in metadata so every later event names them.</summary>
-    public async Task<StripeCheckoutSession> CreateCheckoutSessionAsync(CheckoutRequest checkout, CancellationToken cancellationToken = default)
+    public Task<StripeCheckoutSession> CreateCheckoutSessionAsync(CheckoutRequest checkout, CancellationToken cancellationToken = default)
     {
         var metadata = new Dictionary<string, string> { ["tollgate_customer"] = checkout.CustomerId };
         // The variant and visitor go on the subscription, whose events create Tollgate's and count the conversion.
@@ -51,7 +51,7 @@ public sealed partial class StripeClient(IHttpClientFactory httpClients, IOption
         var sessionMetadata = checkout.RedemptionHoldId is { } hold
             ? new Dictionary<string, string>(metadata) { [StripeEventReader.CheckoutRedemption] = hold }
             : metadata;
-        var session = await CreateSessionAsync(new Sdk.Checkout.SessionCreateOptions
+        return CreateSessionAsync(new Sdk.Checkout.SessionCreateOptions
         {
             Mode = "subscription",
             Customer = checkout.StripeCustomerId,
@@ -71,8 +71,6 @@ public sealed partial class StripeClient(IHttpClientFactory httpClients, IOption
                 TrialPeriodDays = checkout.TrialDays > 0 ? checkout.TrialDays : null,
             },
         }, cancellationToken);
-        // expires_at bounds the promotion code hold: past it the session can no longer be paid.
-        return session;
     }
 
     /// <summary>The product a price belongs to, which a variant's inline price is sold under.</summary>
@@ -127,7 +125,8 @@ public sealed partial class StripeClient(IHttpClientFactory httpClients, IOption
     {
         var session = await CallAsync((client, request) => new Sdk.Checkout.SessionService(client).CreateAsync(parameters, request, cancellationToken),
             NewKey(), cancellationToken);
-        // Stripe.net reads an absent expires_at as DateTime's default, which is no expiry at all.
+        // expires_at bounds a promotion code's hold: past it the session can no longer be paid. Stripe.net reads an absent
+        // one as DateTime's default, which is no expiry at all.
         var expiresAt = session.ExpiresAt == default ? (DateTimeOffset?)null : new DateTimeOffset(DateTime.SpecifyKind(session.ExpiresAt, DateTimeKind.Utc));
         return new StripeCheckoutSession(Required(session.Id, "id"), Required(session.Url, "url"), expiresAt);
     }
