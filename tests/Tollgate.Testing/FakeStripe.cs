@@ -13,7 +13,8 @@ namespace Tollgate.Testing;
 /// <summary>One call the fake received, as it arrived, and the status it answered.</summary>
 public sealed record FakeStripeRequest(
     string Method, string Path, string? Authorization, string? StripeVersion, string? IdempotencyKey, string? ContentType,
-    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null);
+    IReadOnlyDictionary<string, string> Form, int Status, string? Traceparent = null, string? ClientTelemetry = null,
+    string? ClientUserAgent = null);
 
 /// <summary>
 /// Stripe's REST API for the calls Tollgate makes, on a real port, in Stripe's documented wire format: a secret key as
@@ -37,7 +38,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
     private readonly Dictionary<string, (string Fingerprint, int Status, string Body)> _idempotency = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _lostAnswersTo = new(StringComparer.Ordinal);
     private readonly List<FakeStripeRequest> _requests = [];
-    private readonly Queue<int> _failures = new();
+    private readonly Queue<(int Status, string? Page)> _failures = new();
     private WebApplication? _app;
     private long _sequence;
     private int _lostAnswers;
@@ -97,14 +98,17 @@ public sealed partial class FakeStripe : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> calls fail with <paramref name="status"/> before reaching the API, as a load balancer would.</summary>
-    public void FailNext(int count, int status = 503)
+    /// <summary>
+    /// The next <paramref name="count"/> calls fail with <paramref name="status"/> before reaching the API, as a load
+    /// balancer would: with Stripe's error JSON, or with <paramref name="page"/> (a proxy's HTML, say) when given.
+    /// </summary>
+    public void FailNext(int count, int status = 503, string? page = null)
     {
         lock (_lock)
         {
             for (var i = 0; i < count; i++)
             {
-                _failures.Enqueue(status);
+                _failures.Enqueue((status, page));
             }
         }
     }
@@ -215,7 +219,8 @@ public sealed partial class FakeStripe : IAsyncDisposable
         {
             _requests.Add(new FakeStripeRequest(request.Method, request.Path, request.Headers.Authorization.FirstOrDefault(),
                 request.Headers["Stripe-Version"].FirstOrDefault(), key, request.ContentType, form, status,
-                request.Headers["traceparent"].FirstOrDefault()));
+                request.Headers["traceparent"].FirstOrDefault(), request.Headers["X-Stripe-Client-Telemetry"].FirstOrDefault(),
+                request.Headers["X-Stripe-Client-User-Agent"].FirstOrDefault()));
         }
 
         http.Response.StatusCode = status;
@@ -239,7 +244,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         {
             if (_failures.TryDequeue(out var failure))
             {
-                return (failure, """{"error":{"type":"api_error","message":"The fake was told to fail this call."}}""");
+                return (failure.Status, failure.Page ?? """{"error":{"type":"api_error","message":"The fake was told to fail this call."}}""");
             }
 
             if (request.Method == "POST" && !request.HasFormContentType)

@@ -140,7 +140,7 @@ public static class TollgateHost
         services.AddProblemDetails();
         services.AddExceptionHandler<ErrorHandling>();
         services.AddTollgatePayments(configuration);
-        services.AddTransient<Tollgate.Server.CreditNotes.CreditNoteService>(); // over StripeClient, a typed HttpClient: transient as it is
+        services.AddTransient<Tollgate.Server.CreditNotes.CreditNoteService>(); // over StripeClient, which is transient
         services.AddTollgateAuth();
         services.AddBrowserCors(configuration);
         services.AddTollgateOpenApi();

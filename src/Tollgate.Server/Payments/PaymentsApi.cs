@@ -25,14 +25,13 @@ public static class PaymentsApi
     public static IServiceCollection AddTollgatePayments(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<StripeOptions>(configuration.GetSection(StripeOptions.Section));
-        services.AddHttpClient<StripeClient>((sp, http) =>
-        {
-            var apiBase = sp.GetRequiredService<IOptions<StripeOptions>>().Value.ApiBase;
-            http.BaseAddress = new Uri(apiBase.EndsWith('/') ? apiBase : apiBase + "/");
-            http.Timeout = TimeSpan.FromSeconds(30);
-        })
+        // Stripe.net sends through this client: 30 s per attempt, and no trace context to Stripe. Stripe.net's own retries
+        // are the only ones, so no resilience handler goes on it.
+        services.AddHttpClient(StripeClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .WithoutTraceContext();
+        // Transient: each takes an HttpClient from the factory, whose handlers are pooled and rotated.
+        services.AddTransient<StripeClient>();
         services.AddSingleton<StripeInvoiceItemStore>();
         services.AddSingleton<StripeInvoiceItemSender>();
         services.AddHostedService(sp => sp.GetRequiredService<StripeInvoiceItemSender>());

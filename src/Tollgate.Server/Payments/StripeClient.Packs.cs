@@ -1,4 +1,5 @@
 using Tollgate.Core.Catalog;
+using Sdk = Stripe;
 
 namespace Tollgate.Server.Payments;
 
@@ -9,19 +10,16 @@ public sealed partial class StripeClient
     public const string PackMetadata = "tollgate_pack";
 
     /// <summary>A payment-mode checkout for the pack's Stripe price; the customer and the pack ride along so the completed session names both.</summary>
-    public async Task<StripeCheckoutSession> CreatePackCheckoutSessionAsync(
-        string customerId, string stripeCustomerId, CreditPack pack, string successUrl, string cancelUrl, CancellationToken cancellationToken = default)
-    {
-        using var body = await PostAsync("v1/checkout/sessions", new Dictionary<string, object?>
+    public Task<StripeCheckoutSession> CreatePackCheckoutSessionAsync(
+        string customerId, string stripeCustomerId, CreditPack pack, string successUrl, string cancelUrl, CancellationToken cancellationToken = default) =>
+        CreateSessionAsync(new Sdk.Checkout.SessionCreateOptions
         {
-            ["mode"] = "payment",
-            ["customer"] = stripeCustomerId,
-            ["line_items"] = new[] { new Dictionary<string, object?> { ["price"] = pack.StripePriceId, ["quantity"] = 1 } },
-            ["success_url"] = successUrl,
-            ["cancel_url"] = cancelUrl,
-            ["client_reference_id"] = customerId,
-            ["metadata"] = new Dictionary<string, string> { ["tollgate_customer"] = customerId, [PackMetadata] = pack.Code },
-        }, NewKey(), cancellationToken);
-        return new StripeCheckoutSession(Text(body.RootElement, "id"), Text(body.RootElement, "url"));
-    }
+            Mode = "payment",
+            Customer = stripeCustomerId,
+            LineItems = [new() { Price = pack.StripePriceId, Quantity = 1 }],
+            SuccessUrl = successUrl,
+            CancelUrl = cancelUrl,
+            ClientReferenceId = customerId,
+            Metadata = new Dictionary<string, string> { ["tollgate_customer"] = customerId, [PackMetadata] = pack.Code },
+        }, cancellationToken);
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Sdk = Stripe;
 
 namespace Tollgate.Server.Payments;
 
@@ -7,6 +7,8 @@ public sealed record StripeRefund(string Id, string Status);
 
 public sealed partial class StripeClient
 {
+    private const string CreditNoteMetadata = "tollgate_credit_note";
+
     /// <summary>
     /// Refunds <paramref name="amountCents"/> of a paid Stripe invoice through the PaymentIntent that paid it (read from
     /// its invoice payments, as the basil API keeps them), once per credit note. Stripe forgets an idempotency key after
@@ -16,56 +18,39 @@ public sealed partial class StripeClient
     public async Task<StripeRefund> RefundInvoiceAsync(
         string stripeInvoiceId, long amountCents, string creditNoteId, string reason, CancellationToken cancellationToken = default)
     {
-        using var payments = await SendAsync(HttpMethod.Get,
-            $"v1/invoice_payments?invoice={Uri.EscapeDataString(stripeInvoiceId)}&status=paid", null, null, cancellationToken);
-        var intent = payments.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
-            ? data.EnumerateArray().Select(PaymentIntent).FirstOrDefault(p => p is not null) : null;
-        if (intent is null)
-        {
-            throw new StripeException(404, "invalid_request_error", "resource_missing", "invoice",
+        var payments = await CallAsync((client, request) => new Sdk.InvoicePaymentService(client).ListAsync(
+            new Sdk.InvoicePaymentListOptions { Invoice = stripeInvoiceId, Status = "paid" }, request, cancellationToken), null, cancellationToken);
+        var intent = payments.Data.Select(p => p.Payment?.PaymentIntentId).FirstOrDefault(p => !string.IsNullOrEmpty(p))
+            ?? throw new StripeException(404, "invalid_request_error", "resource_missing", "invoice",
                 $"Stripe lists no paid PaymentIntent for invoice {stripeInvoiceId}, so there is nothing to refund.");
-        }
-
         if (await FindRefundAsync(intent, creditNoteId, cancellationToken) is { } earlier)
         {
             return earlier;
         }
 
-        using var refund = await PostAsync("v1/refunds", new Dictionary<string, object?>
+        var refund = await CallAsync((client, request) => new Sdk.RefundService(client).CreateAsync(new Sdk.RefundCreateOptions
         {
-            ["payment_intent"] = intent,
-            ["amount"] = amountCents,
+            PaymentIntent = intent,
+            Amount = amountCents,
             // Stripe's refund reasons are fewer than a credit note's: the rest were asked for by the customer.
-            ["reason"] = reason is "duplicate" or "fraudulent" ? reason : "requested_by_customer",
-            ["metadata"] = new Dictionary<string, string> { ["tollgate_credit_note"] = creditNoteId },
-        }, StripeIdempotencyKey.For("tollgate-refund", creditNoteId), cancellationToken);
-        return Refund(refund.RootElement);
+            Reason = reason is "duplicate" or "fraudulent" ? reason : "requested_by_customer",
+            Metadata = new Dictionary<string, string> { [CreditNoteMetadata] = creditNoteId },
+        }, request, cancellationToken), StripeIdempotencyKey.For("tollgate-refund", creditNoteId), cancellationToken);
+        return Refund(refund);
     }
 
     /// <summary>A refund as Stripe has it now, by its id: how a note already handed over learns where its refund got to.</summary>
-    public async Task<StripeRefund> GetRefundAsync(string refundId, CancellationToken cancellationToken = default)
-    {
-        using var refund = await SendAsync(HttpMethod.Get, $"v1/refunds/{Uri.EscapeDataString(refundId)}", null, null, cancellationToken);
-        return Refund(refund.RootElement);
-    }
+    public async Task<StripeRefund> GetRefundAsync(string refundId, CancellationToken cancellationToken = default) =>
+        Refund(await CallAsync((client, request) => new Sdk.RefundService(client).GetAsync(refundId, null, request, cancellationToken), null,
+            cancellationToken));
 
     // The PaymentIntent's refunds (newest first, at most 100: a charge refunded more often than that is not Tollgate's).
     private async Task<StripeRefund?> FindRefundAsync(string paymentIntent, string creditNoteId, CancellationToken cancellationToken)
     {
-        using var refunds = await SendAsync(HttpMethod.Get, $"v1/refunds?payment_intent={Uri.EscapeDataString(paymentIntent)}&limit=100", null, null,
-            cancellationToken);
-        return refunds.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array
-            ? data.EnumerateArray()
-                .Where(r => r.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object
-                    && m.TryGetProperty("tollgate_credit_note", out var note) && note.ValueKind == JsonValueKind.String && note.GetString() == creditNoteId)
-                .Select(Refund).FirstOrDefault()
-            : null;
+        var refunds = await CallAsync((client, request) => new Sdk.RefundService(client).ListAsync(
+            new Sdk.RefundListOptions { PaymentIntent = paymentIntent, Limit = 100 }, request, cancellationToken), null, cancellationToken);
+        return refunds.Data.Where(r => r.Metadata?.GetValueOrDefault(CreditNoteMetadata) == creditNoteId).Select(Refund).FirstOrDefault();
     }
 
-    private static StripeRefund Refund(JsonElement refund) => new(Text(refund, "id"), Text(refund, "status"));
-
-    private static string? PaymentIntent(JsonElement payment) =>
-        payment.TryGetProperty("payment", out var p) && p.ValueKind == JsonValueKind.Object
-            && p.TryGetProperty("payment_intent", out var intent) && intent.ValueKind == JsonValueKind.String
-            ? intent.GetString() : null;
+    private static StripeRefund Refund(Sdk.Refund refund) => new(Required(refund.Id, "id"), Required(refund.Status, "status"));
 }

@@ -1,10 +1,9 @@
-using System.Text.Json;
-
 namespace Tollgate.Server.Payments;
 
 /// <summary>
-/// Stripe refused a call, or could not be reached after the client's retries: Stripe's
-/// <c>{"error": {type, code, param, message}}</c>, with the HTTP status (0 when no answer came).
+/// Stripe refused a call, or could not be reached after Stripe.net's retries: Stripe's
+/// <c>{"error": {type, code, param, message}}</c>, with the HTTP status (0 when no answer came). Tollgate's own type, so
+/// the outcomes built on it (502s, credit notes, the invoice-item outbox) do not depend on Stripe.net's.
 /// </summary>
 public sealed class StripeException(int status, string type, string? code, string? param, string message, Exception? inner = null)
     : Exception(message, inner)
@@ -19,25 +18,20 @@ public sealed class StripeException(int status, string type, string? code, strin
     /// <summary>The request parameter at fault, in form terms such as <c>line_items[0][price]</c>.</summary>
     public string? Param { get; } = param;
 
-    public static StripeException FromResponse(int status, string body)
+    /// <summary>
+    /// Stripe.net's exception as Tollgate's. An answer that is not Stripe's error shape (a proxy's page, say) keeps its
+    /// status and the start of its body; one that is not JSON at all on a 200 is Stripe's api_error.
+    /// </summary>
+    public static StripeException From(Stripe.StripeException e)
     {
-        try
+        var status = (int)e.HttpStatusCode;
+        if (e.StripeError is { } error && (error.Type is not null || error.Message is not null))
         {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
-            {
-                return new StripeException(status, Text(error, "type") ?? "api_error", Text(error, "code"), Text(error, "param"),
-                    Text(error, "message") ?? $"Stripe answered {status}.");
-            }
-        }
-        catch (JsonException)
-        {
-            // Not Stripe's error shape (a proxy's page, say): report the status and the start of the body.
+            return new StripeException(status, error.Type ?? "api_error", error.Code, error.Param, error.Message ?? $"Stripe answered {status}.", e);
         }
 
-        return new StripeException(status, "api_error", null, null, $"Stripe answered {status}: {body[..Math.Min(body.Length, 200)]}");
+        var body = e.StripeResponse?.Content ?? "";
+        return new StripeException(status, "api_error", null, null,
+            status is >= 200 and < 300 ? "Stripe's answer was not JSON." : $"Stripe answered {status}: {body[..Math.Min(body.Length, 200)]}", e);
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

@@ -15,7 +15,7 @@ public sealed class StripeInvoiceItemSender(
 {
     private const int BatchSize = 20;
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(24);
-    // Longer than the client's three attempts with their backoff and timeouts, so no other node claims a line mid-send.
+    // Longer than Stripe.net's three attempts with their backoff and 30 s timeouts, so no other node claims a line mid-send.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     // One send at a time on this node: a caller that finds another send under way waits for it, so when it returns, what
     // was due has reached Stripe (or failed), not merely been leased by the other.
@@ -53,7 +53,7 @@ public sealed class StripeInvoiceItemSender(
             }
 
             var claimed = await store.ClaimDueAsync(BatchSize, Lease, cancellationToken);
-            // The typed client is transient (its handler is pooled and rotated); one per batch, never held by this singleton.
+            // The client is transient (its HttpClient's handler is pooled and rotated); one per batch, never held by this singleton.
             var stripe = services.GetRequiredService<StripeClient>();
             foreach (var item in claimed)
             {

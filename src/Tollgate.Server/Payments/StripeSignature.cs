@@ -1,26 +1,17 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Tollgate.Server.Payments;
 
 /// <summary>
-/// Stripe's webhook signature: <c>Stripe-Signature: t=&lt;unix&gt;,v1=&lt;hex&gt;[,v1=…]</c>, where each v1 is the lower-case hex
-/// HMAC-SHA256 of "t.raw_body" keyed with the whole whsec_ secret. Any v1 may match (Stripe signs with each active
-/// secret while one rolls); other schemes, such as the test-mode v0, are ignored so they cannot downgrade the check.
+/// Stripe's webhook signature, checked by Stripe.net's <see cref="Stripe.EventUtility.ValidateSignature(string, string, string, long, long)"/>:
+/// <c>Stripe-Signature: t=&lt;unix&gt;,v1=&lt;hex&gt;[,v1=…]</c>, any v1 may match (Stripe signs with each active secret
+/// while one rolls), v0 is never accepted, and the timestamp must be within 300 seconds of Tollgate's clock. This wrapper
+/// adds what the SDK leaves to its caller: a missing or malformed header is a reason, not an exception of another type.
 /// </summary>
 public static class StripeSignature
 {
-    public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(300);
-
-    public static string Compute(string secret, long timestamp, ReadOnlySpan<byte> payload)
-    {
-        var prefix = Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".");
-        var signed = new byte[prefix.Length + payload.Length];
-        prefix.CopyTo(signed, 0);
-        payload.CopyTo(signed.AsSpan(prefix.Length));
-        return Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
-    }
+    public static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(Stripe.EventUtility.DefaultTimeTolerance);
 
     /// <summary>Null when the header signs <paramref name="payload"/> with <paramref name="secret"/> within the tolerance; else what is wrong.</summary>
     public static string? Verify(string? header, ReadOnlySpan<byte> payload, string secret, DateTimeOffset now)
@@ -30,36 +21,36 @@ public static class StripeSignature
             return "The Stripe-Signature header is missing.";
         }
 
-        long? timestamp = null;
-        var signatures = new List<string>();
-        foreach (var item in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            var equals = item.IndexOf('=', StringComparison.Ordinal);
-            var (name, value) = equals < 0 ? (item, "") : (item[..equals], item[(equals + 1)..]);
-            if (name == "t" && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var t))
-            {
-                timestamp = t;
-            }
-            else if (name == "v1")
-            {
-                signatures.Add(value);
-            }
-        }
-
-        if (timestamp is not { } ts || signatures.Count == 0)
+        // The SDK reads t as a 32-bit number and throws its own exceptions on the rest; a header it would trip on is refused here by name.
+        var items = header.Split(',', StringSplitOptions.TrimEntries);
+        var timestamps = items.Where(i => i.StartsWith("t=", StringComparison.Ordinal)).Select(i => i[2..]).ToList();
+        if (timestamps.Count != 1 || !int.TryParse(timestamps[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            || !items.Any(i => i.StartsWith("v1=", StringComparison.Ordinal)) || items.Any(i => !i.Contains('=', StringComparison.Ordinal)))
         {
             return "The Stripe-Signature header must carry t=<unix seconds> and at least one v1=<signature>.";
         }
 
-        var expected = Encoding.ASCII.GetBytes(Compute(secret, ts, payload));
-        if (!signatures.Any(s => CryptographicOperations.FixedTimeEquals(expected, Encoding.ASCII.GetBytes(s))))
+        string json;
+        try
         {
-            return "No v1 signature matches the body; check the webhook secret (whsec_…) and that the body is passed unchanged.";
+            // The SDK signs text: a body that is not UTF-8 cannot have been signed by Stripe.
+            json = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(payload);
+        }
+        catch (DecoderFallbackException)
+        {
+            return "The body is not UTF-8, so no signature can match it.";
         }
 
-        var age = now - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(ts, -62_135_596_800L, 253_402_300_799L));
-        return age.Duration() > Tolerance
-            ? $"The signature's timestamp is {(long)age.TotalSeconds} s from now, outside the {(int)Tolerance.TotalSeconds} s tolerance."
-            : null;
+        try
+        {
+            Stripe.EventUtility.ValidateSignature(json, header, secret, (long)Tolerance.TotalSeconds, now.ToUnixTimeSeconds());
+            return null;
+        }
+        catch (Stripe.StripeException e)
+        {
+            return e.Message.Contains("tolerance", StringComparison.Ordinal)
+                ? $"The signature's timestamp is outside the {(int)Tolerance.TotalSeconds} s tolerance of now."
+                : "No v1 signature matches the body; check the webhook secret (whsec_…) and that the body is passed unchanged.";
+        }
     }
 }

@@ -64,11 +64,8 @@ public sealed class StripeSubscriptions(
     }
 
     private Task SetQuantityAsync(Subscription current, string item, int quantity, string operation, CancellationToken cancellationToken) =>
-        stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!, new Dictionary<string, object?>
-        {
-            ["items"] = new[] { new Dictionary<string, object?> { ["id"] = item, ["quantity"] = quantity } },
-            ["proration_behavior"] = "none",
-        }, Key(operation, current, quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+        stripe.SetItemQuantityAsync(current.StripeSubscriptionId!, item, quantity,
+            Key(operation, current, quantity.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
 
     public async Task<(BillingResult? Result, ProblemHttpResult? Problem)> ChangeAsync(
         Subscription current, Plan plan, BillingInterval interval, ChangeTiming? timing, ProrationBehavior proration, bool preview,
@@ -99,11 +96,8 @@ public sealed class StripeSubscriptions(
         {
             var state = await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
             var item = state.ItemId ?? throw new StripeException(200, "api_error", null, "items.data[0].id", "Stripe's subscription has no item id.");
-            var answer = await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!, new Dictionary<string, object?>
-            {
-                ["items"] = new[] { new Dictionary<string, object?> { ["id"] = item, ["price"] = priceId } },
-                ["proration_behavior"] = "none",
-            }, Key("tollgate-change", current, priceId), cancellationToken);
+            var answer = await stripe.SetItemPriceAsync(current.StripeSubscriptionId!, item, priceId, Key("tollgate-change", current, priceId),
+                cancellationToken);
             return await changes.ApplyChangeAsync(current, plan.Current, interval, proration, answer, cancellationToken);
         }, cancellationToken);
     }
@@ -115,28 +109,23 @@ public sealed class StripeSubscriptions(
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> CancelAsync(
         Subscription current, bool atPeriodEnd, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken) =>
         CallAsync(current, async () => atPeriodEnd
-            ? await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
-                new Dictionary<string, object?> { ["cancel_at_period_end"] = true, ["cancellation_details"] = Details(reason) },
+            ? await changes.ApplyStateAsync(current, await stripe.SetCancelAtPeriodEndAsync(current.StripeSubscriptionId!, true, reason,
                 Key("tollgate-cancel", current, $"period-end-{reason?.Reason}-{Fingerprint(reason?.Comment)}"), cancellationToken), reason, cancellationToken)
             : await CancelNowAsync(current, creditUnused, reason, cancellationToken), cancellationToken);
 
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> UndoCancelAsync(Subscription current, CancellationToken cancellationToken) =>
         current.CancelAtPeriodEnd
-            ? CallAsync(current, async () => await changes.ApplyStateAsync(current, await stripe.UpdateSubscriptionAsync(current.StripeSubscriptionId!,
-                new Dictionary<string, object?> { ["cancel_at_period_end"] = false }, Key("tollgate-undo-cancel", current, "keep"), cancellationToken),
+            ? CallAsync(current, async () => await changes.ApplyStateAsync(current, await stripe.SetCancelAtPeriodEndAsync(current.StripeSubscriptionId!,
+                false, null, Key("tollgate-undo-cancel", current, "keep"), cancellationToken),
                 cancellationToken: cancellationToken), cancellationToken)
             : Task.FromResult<(BillingResult?, ProblemHttpResult?)>(
                 (new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end."), null));
 
     private async Task<BillingResult> CancelNowAsync(Subscription current, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken)
     {
-        await stripe.CancelSubscriptionAsync(current.StripeSubscriptionId!, Details(reason), cancellationToken);
+        await stripe.CancelSubscriptionAsync(current.StripeSubscriptionId!, reason, cancellationToken);
         return await changes.ApplyCancelNowAsync(current, creditUnused, reason, cancellationToken);
     }
-
-    /// <summary>Stripe's <c>cancellation_details</c> (its feedback set is Tollgate's reasons); null sends nothing.</summary>
-    private static Dictionary<string, object?>? Details(CancellationFeedback? reason) =>
-        reason is null ? null : new Dictionary<string, object?> { ["feedback"] = reason.Reason, ["comment"] = reason.Comment };
 
     /// <summary>Refuses what Stripe cannot do, calls Stripe, and sends the lines the change made (best effort; the background sender retries).</summary>
     private async Task<(BillingResult?, ProblemHttpResult?)> CallAsync(

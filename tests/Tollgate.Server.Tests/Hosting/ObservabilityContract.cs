@@ -160,6 +160,11 @@ public abstract class ObservabilityContract : ApiContract
         Assert.NotEmpty(collector.Having("/v1/traces", "POST /v1/billing/checkout-sessions")); // tracing was on
         Assert.NotEmpty(h.Stripe.Requests);
         Assert.All(h.Stripe.Requests, r => Assert.Null(r.Traceparent));
+        // Stripe.net's telemetry would send the ids and timings of earlier calls, a machine id and the OS; it is turned off.
+        Assert.All(h.Stripe.Requests, r => Assert.Null(r.ClientTelemetry));
+        Assert.All(h.Stripe.Requests, r => Assert.Contains("\"lang\":\".net\"", r.ClientUserAgent, StringComparison.Ordinal));
+        Assert.All(h.Stripe.Requests, r => Assert.DoesNotContain("telemetry_id", r.ClientUserAgent!, StringComparison.Ordinal));
+        Assert.All(h.Stripe.Requests, r => Assert.DoesNotContain("\"platform\"", r.ClientUserAgent!, StringComparison.Ordinal));
         Assert.All(deliveries, d => Assert.False(d.Headers.ContainsKey("traceparent"), string.Join(", ", d.Headers.Keys)));
     }
 

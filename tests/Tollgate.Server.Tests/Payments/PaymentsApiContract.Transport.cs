@@ -1,0 +1,42 @@
+using System.Net;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Payments;
+
+/// <summary>What reaches the caller when Stripe cannot be reached, or something other than Stripe answers.</summary>
+public abstract partial class PaymentsApiContract
+{
+    [Fact]
+    public async Task AStripeThatCannotBeReachedIsA502NamingApiConnectionError()
+    {
+        // Port 1 on loopback: nothing listens, so every attempt is refused at once.
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: new Dictionary<string, string?> { ["Tollgate:Stripe:ApiBase"] = "http://127.0.0.1:1/" });
+        await h.App.CustomerAsync("ada");
+
+        var response = await h.PostCheckoutAsync("ada", "pro");
+
+        var problem = await response.ReadAsync();
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(("stripe_error", 0, "api_connection_error"),
+            (problem["error"].Value<string>(), problem["stripe_status"].Value<int>(), problem["stripe_type"].Value<string>()));
+        Assert.StartsWith("Stripe could not be reached", problem["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Null(await h.ScalarAsync<string>("SELECT stripe_customer_id FROM customers WHERE id = 'ada'"));
+    }
+
+    [Fact]
+    public async Task AProxysPageInsteadOfStripesErrorIsA502WithItsStatusAndTheStartOfThePage()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await h.App.CustomerAsync("ada");
+        h.Stripe.FailNext(1, 403, "<html><body>Forbidden by the egress proxy</body></html>");
+
+        var response = await h.PostCheckoutAsync("ada", "pro");
+
+        var problem = await response.ReadAsync();
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal(("stripe_error", 403, "api_error", "Stripe answered 403: <html><body>Forbidden by the egress proxy</body></html>"),
+            (problem["error"].Value<string>(), problem["stripe_status"].Value<int>(), problem["stripe_type"].Value<string>(),
+                problem["detail"].Value<string>()));
+        Assert.Single(h.Stripe.Requests); // a 403 is not retried
+    }
+}
