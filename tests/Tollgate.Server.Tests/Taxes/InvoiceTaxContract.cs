@@ -102,6 +102,23 @@ public abstract class InvoiceTaxContract : ApiContract
     }
 
     [Fact]
+    public async Task TheInvoiceExportCarriesTheTaxTheTotalAndTheReverseChargeFlag()
+    {
+        await using var app = await AppAsync();
+        await app.TaxRateAsync(new { id = "gb_vat", name = "VAT", percentage = 20, inclusive = false, country = "GB" });
+        await app.CustomerInAsync("c1", "GB");
+        await app.CustomerInAsync("c2", "DE", taxExempt: "reverse");
+        await app.FirstInvoiceAsync("c1", "basic");
+        await app.FirstInvoiceAsync("c2", "team_eur");
+
+        var rows = (await (await app.Admin.GetAsync("/v1/admin/exports/invoices?format=ndjson")).Content.ReadAsStringAsync())
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+
+        Assert.Equal([("c1", 29.99m, 6.00m, 35.99m, false), ("c2", 100m, 0m, 100m, true)], rows.Select(r => (r["customer_id"].Value<string>()!,
+            r["subtotal"].Value<decimal>(), r["tax"].Value<decimal>(), r["total"].Value<decimal>(), r["reverse_charge"].Value<bool>())).Order());
+    }
+
+    [Fact]
     public async Task CreditNotesMayTakeTheWholeTotalWithTaxButNotACentMore()
     {
         await using var app = await AppAsync();
