@@ -58,6 +58,9 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Promotion codes (admin key).</summary>
     public PromotionCodesResource PromotionCodes => new(this);
 
+    /// <summary>Tax rates (admin key).</summary>
+    public TaxRatesResource TaxRates => new(this);
+
     /// <summary>Credit grants of a customer.</summary>
     public GrantsResource Grants => new(this);
 

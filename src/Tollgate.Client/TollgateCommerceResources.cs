@@ -53,6 +53,31 @@ public sealed class PromotionCodesResource(TollgateClient client)
         client.SendAsync<PromotionCodeResponse>(HttpMethod.Post, $"v1/admin/promotion-codes/{Uri.EscapeDataString(id)}/deactivate", null, cancellationToken);
 }
 
+/// <summary>Tax rates (<c>/v1/admin/tax-rates</c>, admin key).</summary>
+public sealed class TaxRatesResource(TollgateClient client)
+{
+    /// <summary>Creates a rate: a percentage with at most four decimals, inclusive or exclusive, for a country (and state) or for customers it is set on.</summary>
+    public Task<TaxRateResponse> CreateAsync(CreateTaxRateRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<TaxRateResponse>(HttpMethod.Post, "v1/admin/tax-rates", request, cancellationToken);
+
+    /// <summary>Reads a rate.</summary>
+    public Task<TaxRateResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<TaxRateResponse>(HttpMethod.Get, $"v1/admin/tax-rates/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    /// <summary>One page of rates, active or not, by id.</summary>
+    public Task<ListResponse<TaxRateResponse>> ListAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ListResponse<TaxRateResponse>>(HttpMethod.Get, TollgatePaging.Path("v1/admin/tax-rates", ("limit", limit), ("cursor", cursor)),
+            null, cancellationToken);
+
+    /// <summary>Every rate, page after page.</summary>
+    public IAsyncEnumerable<TaxRateResponse> ListAllAsync(CancellationToken cancellationToken = default) =>
+        TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>Stops new invoices from applying the rate; issued invoices keep it.</summary>
+    public Task<TaxRateResponse> DeactivateAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<TaxRateResponse>(HttpMethod.Post, $"v1/admin/tax-rates/{Uri.EscapeDataString(id)}/deactivate", null, cancellationToken);
+}
+
 /// <summary>Credit grants: units of a metered feature beyond the plan's limit.</summary>
 public sealed class GrantsResource(TollgateClient client)
 {

@@ -8,9 +8,10 @@ namespace Tollgate.Contracts;
 /// <param name="Address">The billing address printed on invoices; replaces the stored one when sent.</param>
 /// <param name="TaxIds">Up to 5 tax ids printed on invoices (type from Stripe's list, e.g. eu_vat, gb_vat, us_ein); replaces the stored list.</param>
 /// <param name="TaxExempt">"none" (default), "exempt" or "reverse" (EU B2B reverse charge).</param>
+/// <param name="TaxRates">Up to 5 active tax rates' ids applied to this customer's invoices in place of the rates matched by address; [] clears.</param>
 public sealed record UpsertCustomerRequest(
     string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null, bool? HasPaymentMethod = null,
-    CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string? TaxExempt = null);
+    CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null);
 
 /// <summary>A customer's billing address.</summary>
 /// <param name="Line1">Street and number.</param>
@@ -38,9 +39,11 @@ public sealed record CustomerTaxIdEntry(string Type, string Value);
 /// <param name="Address">The billing address, if set.</param>
 /// <param name="TaxIds">The tax ids (empty when none).</param>
 /// <param name="TaxExempt">"none", "exempt" or "reverse".</param>
+/// <param name="TaxRates">The tax rates set on the customer (empty: rates are matched by its address).</param>
 public sealed record CustomerResponse(
     string Id, string? Email, string? Name, IReadOnlyDictionary<string, string> Metadata, bool HasPaymentMethod, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt, CustomerAddress? Address, IReadOnlyList<CustomerTaxIdEntry> TaxIds, string TaxExempt);
+    DateTimeOffset UpdatedAt, CustomerAddress? Address, IReadOnlyList<CustomerTaxIdEntry> TaxIds, string TaxExempt,
+    IReadOnlyList<string>? TaxRates = null);
 
 /// <summary>Puts a customer on a plan.</summary>
 /// <param name="Customer">The customer's id.</param>

@@ -21,7 +21,11 @@ namespace Tollgate.Contracts;
 /// <param name="Lines">Its lines.</param>
 /// <param name="HtmlUrl">Its printable view; null on the upcoming invoice.</param>
 /// <param name="DiscountCents">The lines' discounts, taken from the subtotal before the credit balance.</param>
-/// <param name="CreditNotesCents">What credit notes took from it so far; never more than the subtotal less the discounts.</param>
+/// <param name="CreditNotesCents">What credit notes took from it so far; never more than its total.</param>
+/// <param name="TaxCents">All the tax on its lines, inclusive and exclusive.</param>
+/// <param name="TotalCents">The subtotal less the discounts plus exclusive tax (inclusive tax is inside the subtotal), before credit.</param>
+/// <param name="TaxBreakdown">The tax per rate over the whole invoice.</param>
+/// <param name="ReverseCharge">true when the customer accounts for the tax (EU B2B reverse charge): no tax is charged.</param>
 public sealed record InvoiceResponse(
     string Id,
     string? Number,
@@ -43,7 +47,11 @@ public sealed record InvoiceResponse(
     IReadOnlyList<InvoiceLineResponse> Lines,
     string? HtmlUrl,
     long DiscountCents = 0,
-    long CreditNotesCents = 0);
+    long CreditNotesCents = 0,
+    long TaxCents = 0,
+    long TotalCents = 0,
+    IReadOnlyList<InvoiceTaxBreakdown>? TaxBreakdown = null,
+    bool ReverseCharge = false);
 
 /// <summary>One line of an invoice.</summary>
 /// <param name="Kind">recurring, proration_credit, proration_charge, overage or adjustment.</param>
@@ -57,9 +65,10 @@ public sealed record InvoiceResponse(
 /// <param name="Feature">The feature, for overage.</param>
 /// <param name="DiscountCents">The discount taken from this line (its sign follows the amount).</param>
 /// <param name="Id">The line's id, which a credit note names to credit this line.</param>
+/// <param name="TaxAmounts">The tax per rate on the line after its discount.</param>
 public sealed record InvoiceLineResponse(
     string Kind, string Description, long AmountCents, long Quantity, long UnitAmountCents, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd,
-    string? Plan, string? Feature, long DiscountCents = 0, string? Id = null);
+    string? Plan, string? Feature, long DiscountCents = 0, string? Id = null, IReadOnlyList<InvoiceTaxAmount>? TaxAmounts = null);
 
 /// <summary>One page of a customer's invoices, with their credit balance.</summary>
 /// <param name="Data">Newest first.</param>

@@ -276,6 +276,31 @@ public abstract class ClientCommerceContract
         Assert.Contains("/offer?token=", link.Url, StringComparison.Ordinal);
         await Assert.ThrowsAsync<TollgateNotFoundException>(() => client.Members.DeleteAsync("org", "m2"));
     }
+
+    [Fact]
+    public async Task TaxRatesAreManagedThroughTheClientAndTaxTheInvoicesOfTheCustomersTheyAreSetOn()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        var rate = await client.TaxRates.CreateAsync(new CreateTaxRateRequest("gb_vat", "VAT", 20, false, "GB"));
+        await client.TaxRates.CreateAsync(new CreateTaxRateRequest("reduced", "Reduced VAT", 5.5m, false));
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest(Address: new CustomerAddress(Country: "GB")));
+        await client.UpsertCustomerAsync("c2", new UpsertCustomerRequest(TaxRates: ["reduced"]));
+
+        await client.Subscriptions.CreateAsync(new CreateSubscriptionRequest("c1", "pro"));
+        await client.Subscriptions.CreateAsync(new CreateSubscriptionRequest("c2", "pro"));
+        var first = (await client.Invoices.ListAsync("c1")).Data[0];
+        var second = (await client.Invoices.ListAsync("c2")).Data[0];
+        var all = await AllAsync(client.TaxRates.ListAllAsync());
+        var deactivated = await client.TaxRates.DeactivateAsync("reduced");
+
+        Assert.Equal((20m, true), (rate.Percentage, rate.Active));
+        Assert.Equal((600L, 3600L, 3600L), (first.TaxCents, first.TotalCents, first.AmountDueCents));
+        Assert.Equal(("gb_vat", 600L), (first.Lines[0].TaxAmounts![0].TaxRate, first.TaxBreakdown![0].AmountCents));
+        Assert.Equal((165L, 3165L), (second.TaxCents, second.TotalCents));
+        Assert.Equal(["gb_vat", "reduced"], all.Select(r => r.Id));
+        Assert.False(deactivated.Active);
+    }
 }
 
 public sealed class SqliteClientCommerceTests : ClientCommerceContract

@@ -152,3 +152,25 @@ def test_the_async_client_issues_and_reads_a_credit_note(server: Server, custome
 
     amount, listed = asyncio.run(run())
     assert amount == 100 and listed.startswith("cn_")
+
+
+def test_tax_rates_are_created_listed_set_on_a_customer_and_tax_its_invoices(tg: tollgate.Tollgate, admin_tg: tollgate.Tollgate,
+                                                                            customer: str) -> None:
+    # No country: the rate applies only where it is set on a customer, so it taxes no other test's invoices.
+    rid = f"py_vat_{uuid.uuid4().hex[:8]}"
+    rate = admin_tg.tax_rates.create(id=rid, name="VAT", percentage=Decimal("20"), inclusive=False)
+    assert (rate["percentage"], rate["inclusive"], rate["active"]) == (20, False, True)
+    assert admin_tg.tax_rates.get(rid)["name"] == "VAT"
+    assert rid in {r["id"] for r in admin_tg.tax_rates.list(limit=1)}
+    with pytest.raises(TypeError):
+        admin_tg.tax_rates.create(id="PYFLOAT", name="x", percentage=20.5, inclusive=False)  # type: ignore[arg-type]
+
+    assert tg.customers.upsert(customer, tax_rates=[rid])["tax_rates"] == [rid]
+    invoice = tg.packs.sell(customer, pack="cv_100")["invoice"]
+    assert invoice is not None
+    tax = (invoice["subtotal_cents"] * 20 + 50) // 100
+    assert (invoice["tax_cents"], invoice["total_cents"], invoice["amount_due_cents"]) == (tax, invoice["subtotal_cents"] + tax,
+                                                                                           invoice["subtotal_cents"] + tax)
+    assert invoice["lines"][0]["tax_amounts"][0]["tax_rate"] == rid
+    assert invoice["tax_breakdown"][0]["amount_cents"] == tax and invoice["reverse_charge"] is False
+    assert admin_tg.tax_rates.deactivate(rid)["active"] is False

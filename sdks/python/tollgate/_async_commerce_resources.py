@@ -10,7 +10,8 @@ from . import _calls as c
 from ._core import Call
 from ._pagination import AsyncPager
 from ._async_resources import _AsyncResource
-from .types import Coupon, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode
+from .types import (Coupon, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode,
+                    TaxRate)
 
 
 class AsyncCoupons(_AsyncResource):
@@ -35,6 +36,26 @@ class AsyncCoupons(_AsyncResource):
     async def delete(self, id: str) -> Deleted:
         """Deletes the coupon: no new redemptions, and its promotion codes stop working; applied discounts run on."""
         return await self._send(Call("DELETE", f"v1/admin/coupons/{c.seg(id)}"))
+
+
+class AsyncTaxRates(_AsyncResource):
+    """``/v1/admin/tax-rates``: needs an admin key."""
+
+    async def create(self, *, id: str, name: str, percentage: Decimal | int | str, inclusive: bool, country: str | None = None,
+               state: str | None = None) -> TaxRate:
+        """A rate in percent (exact, never a float; at most four decimals), for a ``country`` and ``state`` or for customers it is set on."""
+        return await self._send(c.create_tax_rate({
+            "id": id, "name": name, "percentage": percentage, "inclusive": inclusive, "country": country, "state": state}))
+
+    async def get(self, id: str) -> TaxRate:
+        return await self._send(Call("GET", f"v1/admin/tax-rates/{c.seg(id)}"))
+
+    def list(self, *, limit: int | None = None) -> AsyncPager[TaxRate]:
+        return AsyncPager(lambda cursor: self._send(c.page("v1/admin/tax-rates", limit, cursor)))
+
+    async def deactivate(self, id: str) -> TaxRate:
+        """New invoices stop applying the rate; issued invoices keep it."""
+        return await self._send(Call("POST", f"v1/admin/tax-rates/{c.seg(id)}/deactivate"))
 
 
 class AsyncPromotionCodes(_AsyncResource):

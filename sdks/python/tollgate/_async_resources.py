@@ -28,12 +28,13 @@ class _AsyncResource:
 class AsyncCustomers(_AsyncResource):
     async def upsert(self, id: str, *, email: str | None = None, name: str | None = None, metadata: Mapping[str, str] | None = None,
                has_payment_method: bool | None = None, address: Address | None = None, tax_ids: Iterable[TaxId] | None = None,
-               tax_exempt: TaxExempt | None = None) -> Customer:
+               tax_exempt: TaxExempt | None = None, tax_rates: Iterable[str] | None = None) -> Customer:
         """Creates the customer or updates it; fields left out keep their stored values.
 
         ``address``, ``tax_ids`` and ``tax_exempt`` are the billing details invoices print; an address or a list sent replaces
-        the stored one, and a bad one raises a validation error naming the field (``address.country``, ``tax_ids[0].type``)."""
-        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method, address, tax_ids, tax_exempt))
+        the stored one, and a bad one raises a validation error naming the field (``address.country``, ``tax_ids[0].type``).
+        ``tax_rates`` (ids of active tax rates) replace the rates matched by the address; ``[]`` clears them."""
+        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method, address, tax_ids, tax_exempt, tax_rates))
 
     async def get(self, id: str) -> Customer:
         """Reads a customer; an unknown id raises NotFound."""

@@ -17,10 +17,12 @@ def seg(value: str) -> str:
 
 def upsert_customer(id: str, email: str | None, name: str | None, metadata: Mapping[str, str] | None,
                     has_payment_method: bool | None, address: Mapping[str, Any] | None = None,
-                    tax_ids: Iterable[Mapping[str, Any]] | None = None, tax_exempt: str | None = None) -> Call:
+                    tax_ids: Iterable[Mapping[str, Any]] | None = None, tax_exempt: str | None = None,
+                    tax_rates: Iterable[str] | None = None) -> Call:
     body = {"email": email, "name": name, "metadata": dict(metadata) if metadata is not None else None,
             "has_payment_method": has_payment_method, "address": dict(address) if address is not None else None,
-            "tax_ids": [dict(t) for t in tax_ids] if tax_ids is not None else None, "tax_exempt": tax_exempt}
+            "tax_ids": [dict(t) for t in tax_ids] if tax_ids is not None else None, "tax_exempt": tax_exempt,
+            "tax_rates": list(tax_rates) if tax_rates is not None else None}
     return Call("PUT", f"v1/customers/{seg(id)}", body)
 
 
@@ -158,6 +160,12 @@ def usd_text(value: Decimal | str | None, name: str) -> str | None:
     """USD as the decimal string the server reads exactly ("2.50", never "2.5E+0")."""
     amount = exact(value, name)
     return None if amount is None else format(amount, "f")
+
+
+def create_tax_rate(fields: Mapping[str, Any]) -> Call:
+    body = dict(fields)
+    body["percentage"] = exact(body.get("percentage"), "percentage")
+    return Call("POST", "v1/admin/tax-rates", body)
 
 
 def create_coupon(fields: Mapping[str, Any]) -> Call:

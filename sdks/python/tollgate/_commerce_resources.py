@@ -10,7 +10,8 @@ from . import _calls as c
 from ._core import Call
 from ._pagination import SyncPager
 from ._resources import _Resource
-from .types import Coupon, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode
+from .types import (Coupon, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode,
+                    TaxRate)
 
 
 class Coupons(_Resource):
@@ -55,6 +56,26 @@ class PromotionCodes(_Resource):
 
     def deactivate(self, id: str) -> PromotionCode:
         return self._send(Call("POST", f"v1/admin/promotion-codes/{c.seg(id)}/deactivate"))
+
+
+class TaxRates(_Resource):
+    """``/v1/admin/tax-rates``: needs an admin key."""
+
+    def create(self, *, id: str, name: str, percentage: Decimal | int | str, inclusive: bool, country: str | None = None,
+               state: str | None = None) -> TaxRate:
+        """A rate in percent (exact, never a float; at most four decimals), for a ``country`` and ``state`` or for customers it is set on."""
+        return self._send(c.create_tax_rate({
+            "id": id, "name": name, "percentage": percentage, "inclusive": inclusive, "country": country, "state": state}))
+
+    def get(self, id: str) -> TaxRate:
+        return self._send(Call("GET", f"v1/admin/tax-rates/{c.seg(id)}"))
+
+    def list(self, *, limit: int | None = None) -> SyncPager[TaxRate]:
+        return SyncPager(lambda cursor: self._send(c.page("v1/admin/tax-rates", limit, cursor)))
+
+    def deactivate(self, id: str) -> TaxRate:
+        """New invoices stop applying the rate; issued invoices keep it."""
+        return self._send(Call("POST", f"v1/admin/tax-rates/{c.seg(id)}/deactivate"))
 
 
 class Grants(_Resource):

@@ -40,6 +40,7 @@ class Customer(TypedDict):
     address: Address | None
     tax_ids: list[TaxId]
     tax_exempt: TaxExempt
+    tax_rates: list[str]  # tax rates set on the customer, applied in place of those matched by its address
 
 
 CancelReason = Literal["too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex",
@@ -93,6 +94,38 @@ class InvoiceLine(TypedDict):
     period_end: str | None
     plan: str | None
     feature: str | None
+    discount_cents: int
+    tax_amounts: list[InvoiceTaxAmount]
+
+
+class InvoiceTaxAmount(TypedDict):
+    """The tax one rate put on a line, as the rate was when the invoice was issued."""
+    tax_rate: str
+    name: str
+    percentage: Decimal | int
+    inclusive: bool
+    amount_cents: int
+
+
+class InvoiceTaxBreakdown(TypedDict):
+    """One rate's tax over a whole invoice, and what it was taken on (after discounts, less inclusive tax)."""
+    tax_rate: str
+    name: str
+    percentage: Decimal | int
+    inclusive: bool
+    taxable_amount_cents: int
+    amount_cents: int
+
+
+class TaxRate(TypedDict):
+    id: str
+    name: str
+    percentage: Decimal | int
+    inclusive: bool
+    country: str | None
+    state: str | None
+    active: bool
+    created_at: str
 
 
 class SubscriptionChange(TypedDict):
@@ -240,6 +273,11 @@ class Invoice(TypedDict):
     voided_at: str | None
     lines: list[InvoiceLine]
     credit_notes_cents: int
+    discount_cents: int
+    tax_cents: int  # all tax, inclusive and exclusive
+    total_cents: int  # subtotal less discounts plus exclusive tax
+    tax_breakdown: list[InvoiceTaxBreakdown]
+    reverse_charge: bool
 
 
 class CreditNoteLineInput(TypedDict):

@@ -2,7 +2,7 @@ import { Http, type Fetch } from "./core/http.js";
 import { env } from "./core/runtime.js";
 import type { CaptureSettings } from "./llm/buffer.js";
 import { Alerts, Checkout, Invoices, Portal } from "./resources/billing.js";
-import { Coupons, CreditNotes, Grants, Members, OfferLinks, Packs, PromotionCodes } from "./resources/commerce.js";
+import { Coupons, CreditNotes, Grants, Members, OfferLinks, Packs, PromotionCodes, TaxRates } from "./resources/commerce.js";
 import { Customers } from "./resources/customers.js";
 import { EntitlementsResource } from "./resources/entitlements.js";
 import { Llm } from "./resources/llm.js";
@@ -47,6 +47,7 @@ export class Tollgate {
   readonly webhooks = webhooks;
   readonly coupons: Coupons;
   readonly promotionCodes: PromotionCodes;
+  readonly taxRates: TaxRates;
   readonly grants: Grants;
   /** The catalog's credit packs: `list`, `sell`. */
   readonly packs: Packs;
@@ -80,6 +81,7 @@ export class Tollgate {
     this.pricing = new Pricing(http);
     this.coupons = new Coupons(http);
     this.promotionCodes = new PromotionCodes(http);
+    this.taxRates = new TaxRates(http);
     this.grants = new Grants(http);
     this.packs = new Packs(http);
     this.creditNotes = new CreditNotes(http);

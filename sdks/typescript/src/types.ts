@@ -12,6 +12,8 @@ export type Customer = {
   address: Address | null;
   taxIds: TaxId[];
   taxExempt: TaxExempt;
+  /** Tax rates set on the customer, applied in place of the rates matched by its address (empty: matched by address). */
+  taxRates: string[];
 };
 
 /** A billing address; `country` is ISO 3166-1 alpha-2 in upper case ("DE"). */
@@ -39,6 +41,8 @@ export type CustomerUpsert = {
   address?: Address;
   taxIds?: TaxId[];
   taxExempt?: TaxExempt;
+  /** Ids of active tax rates applied in place of those matched by the address; `[]` clears them. */
+  taxRates?: string[];
 };
 
 /** The decision on one feature and the counter behind it (`Decision` in the Python SDK, `EntitlementResponse` in .NET). */
@@ -178,7 +182,24 @@ export type InvoiceLine = {
   /** The id a credit note names to credit this line. */
   id: string; kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
   periodStart: string; periodEnd: string; plan: string | null; feature: string | null;
+  discountCents?: number;
+  /** The tax per rate on the line after its discount. */
+  taxAmounts?: InvoiceTaxAmount[];
 };
+
+/** The tax one rate put on a line, as the rate was when the invoice was issued; `percentage` as sent (19, 6.25). */
+export type InvoiceTaxAmount = { taxRate: string; name: string; percentage: number; inclusive: boolean; amountCents: number };
+
+/** One rate's tax over a whole invoice, and what it was taken on (after discounts, less inclusive tax). */
+export type InvoiceTaxBreakdown = {
+  taxRate: string; name: string; percentage: number; inclusive: boolean; taxableAmountCents: number; amountCents: number;
+};
+
+export type TaxRate = {
+  id: string; name: string; percentage: number; inclusive: boolean; country: string | null; state: string | null; active: boolean; createdAt: string;
+};
+/** `percentage` above 0 and below 100 with at most four decimals; without `country` a rate applies only where set on a customer. */
+export type TaxRateCreate = { id: string; name: string; percentage: number; inclusive: boolean; country?: string; state?: string };
 
 export type SubscriptionChangeAnswer = {
   subscription: Subscription; effective: "immediate" | "period_end"; effectiveAt: string; lines: InvoiceLine[];
@@ -193,6 +214,13 @@ export type Invoice = {
   periodStart: string | null; periodEnd: string | null; issuedAt: string | null; dueAt: string | null;
   paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string | null; creditNotesCents: number;
   discountCents?: number;
+  /** All the tax, inclusive and exclusive. */
+  taxCents: number;
+  /** Subtotal less discounts plus exclusive tax (inclusive tax is inside the subtotal), before credit. */
+  totalCents: number;
+  taxBreakdown: InvoiceTaxBreakdown[];
+  /** EU B2B reverse charge: no tax charged; the customer accounts for it. */
+  reverseCharge: boolean;
 };
 
 export type CreditNoteReason = "duplicate" | "fraudulent" | "order_change" | "product_unsatisfactory" | "other";

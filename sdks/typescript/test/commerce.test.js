@@ -203,3 +203,24 @@ test("credit notes lower an open invoice, give credit on a paid one, and list an
   assert.deepEqual((await (await tg.creditNotes.list({ invoice: open.id })).toArray()).map((n) => n.id), [note.id]);
   assert.equal((await tg.creditNotes.get(credit.number)).id, credit.id);
 });
+
+test("tax rates are created, listed and set on a customer, and tax its invoices per line and per rate", async () => {
+  const { tg, customer } = await withCustomer();
+  const admin = await adminClient();
+  // No country: the rate applies only where it is set on a customer, so it taxes no other test's invoices.
+  const id = uniqueId("ts_vat");
+  const rate = await admin.taxRates.create({ id, name: "VAT", percentage: 20, inclusive: false });
+  assert.deepEqual([rate.percentage, rate.inclusive, rate.active], [20, false, true]);
+  assert.equal((await admin.taxRates.get(id)).name, "VAT");
+  assert.ok((await (await admin.taxRates.list({ limit: 1 })).toArray()).some((r) => r.id === id));
+  assert.ok((await admin.taxRates.create({ id: uniqueId("ts_bad"), name: "x", percentage: 100, inclusive: false }).catch((e) => e)) instanceof ValidationError);
+
+  assert.deepEqual((await tg.customers.upsert(customer, { taxRates: [id] })).taxRates, [id]);
+  const { invoice } = await tg.packs.sell(customer, { pack: "cv_100" });
+  const tax = Math.floor((invoice.subtotalCents * 20 + 50) / 100);
+  assert.deepEqual([invoice.taxCents, invoice.totalCents, invoice.amountDueCents], [tax, invoice.subtotalCents + tax, invoice.subtotalCents + tax]);
+  assert.equal(invoice.lines[0].taxAmounts[0].taxRate, id);
+  assert.equal(invoice.taxBreakdown[0].amountCents, tax);
+  assert.equal(invoice.reverseCharge, false);
+  assert.equal((await admin.taxRates.deactivate(id)).active, false);
+});

@@ -37,8 +37,18 @@ public sealed record Invoice(
     DateTimeOffset CreatedAt,
     IReadOnlyList<InvoiceLine> Lines,
     long DiscountCents = 0,
-    long CreditedCents = 0)
+    long CreditedCents = 0,
+    bool ReverseCharge = false)
 {
+    /// <summary>All the tax on its lines, inclusive and exclusive.</summary>
+    public long TaxCents => Lines.Sum(l => l.TaxCents);
+
+    /// <summary>Subtotal less discounts plus exclusive tax (inclusive tax is inside the subtotal): what the lines come to.</summary>
+    public long TotalCents => SubtotalCents - DiscountCents + Lines.Sum(l => l.ExclusiveTaxCents);
+
+    /// <summary>The invoice's tax per rate, summed over its lines in the order the rates first appear.</summary>
+    public IReadOnlyList<TaxBreakdown> TaxBreakdown => Billing.TaxBreakdown.Of(Lines);
+
     /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing.</summary>
     public long LeftToPayCents() => Status == InvoiceStatus.Open ? AmountDueCents - AmountPaidCents : 0;
 }

@@ -1,3 +1,5 @@
+using Tollgate.Core.Taxes;
+
 namespace Tollgate.Core.Billing;
 
 public enum InvoiceLineKind
@@ -21,7 +23,10 @@ public enum InvoiceLineKind
     Pack,
 }
 
-/// <summary>One line of an invoice, in integer minor units, with the service period it covers and the discount taken from it.</summary>
+/// <summary>
+/// One line of an invoice, in integer minor units, with the service period it covers, the discount taken from it and the
+/// tax on what is left (<see cref="Taxes"/>, one entry per rate).
+/// </summary>
 public sealed record InvoiceLine(
     InvoiceLineKind Kind,
     string Description,
@@ -33,10 +38,22 @@ public sealed record InvoiceLine(
     string? PlanCode = null,
     string? PlanVersionId = null,
     string? FeatureCode = null,
-    long DiscountCents = 0)
+    long DiscountCents = 0,
+    IReadOnlyList<LineTax>? Taxes = null)
 {
-    /// <summary>What the line comes to after its discount.</summary>
+    public IReadOnlyList<LineTax> Taxes { get; init; } = Taxes ?? [];
+
+    /// <summary>What the line comes to after its discount (inclusive tax still inside it).</summary>
     public long NetCents => AmountCents - DiscountCents;
+
+    /// <summary>All the tax on the line, inclusive and exclusive.</summary>
+    public long TaxCents => Taxes.Sum(t => t.AmountCents);
+
+    /// <summary>The tax added on top of the line; inclusive tax is inside <see cref="NetCents"/> already.</summary>
+    public long ExclusiveTaxCents => Taxes.Where(t => !t.Inclusive).Sum(t => t.AmountCents);
+
+    /// <summary>What the customer pays for the line: after its discount, with exclusive tax added.</summary>
+    public long TotalCents => NetCents + ExclusiveTaxCents;
 }
 
 public static class InvoiceLineKindNames

@@ -14,7 +14,11 @@ public sealed record Customer(
     DateTimeOffset UpdatedAt,
     PostalAddress? Address = null,
     IReadOnlyList<CustomerTaxId>? TaxIds = null,
-    string TaxExempt = TaxExemptions.None)
+    string TaxExempt = TaxExemptions.None,
+    IReadOnlyList<string>? TaxRateIds = null)
 {
     public IReadOnlyList<CustomerTaxId> TaxIds { get; init; } = TaxIds ?? [];
+
+    /// <summary>Tax rates the operator set on the customer, applied in place of the rates matched by its address.</summary>
+    public IReadOnlyList<string> TaxRateIds { get; init; } = TaxRateIds ?? [];
 }

@@ -28,11 +28,13 @@ public static class BillingMapper
 
     public static InvoiceLineResponse ToWire(InvoiceLine l) =>
         new(l.Kind.ToWire(), l.Description, l.AmountCents, l.Quantity, l.UnitAmountCents, l.PeriodStart, l.PeriodEnd, l.PlanCode, l.FeatureCode,
-            l.DiscountCents);
+            l.DiscountCents, TaxAmounts: [.. l.Taxes.Select(t => new InvoiceTaxAmount(t.TaxRateId, t.Name, t.Percentage, t.Inclusive, t.AmountCents))]);
 
     public static InvoiceResponse ToWire(Invoice i) => new(
         i.Id, i.Number, i.CustomerId, i.SubscriptionId, i.Status.ToWire(), i.BillingReason, i.Currency, i.SubtotalCents, i.CreditAppliedCents,
         i.AmountDueCents, i.AmountPaidCents, i.PeriodStart, i.PeriodEnd, i.IssuedAt, i.DueAt, i.PaidAt, i.VoidedAt,
         [.. i.Lines.Select((l, n) => ToWire(l) with { Id = CreditNote.LineId(i.Id, n) })],
-        i.Status == InvoiceStatus.Upcoming ? null : $"/v1/invoices/{i.Id}/html", i.DiscountCents, i.CreditedCents);
+        i.Status == InvoiceStatus.Upcoming ? null : $"/v1/invoices/{i.Id}/html", i.DiscountCents, i.CreditedCents, i.TaxCents, i.TotalCents,
+        [.. i.TaxBreakdown.Select(t => new InvoiceTaxBreakdown(t.TaxRateId, t.Name, t.Percentage, t.Inclusive, t.TaxableCents, t.AmountCents))],
+        i.ReverseCharge);
 }

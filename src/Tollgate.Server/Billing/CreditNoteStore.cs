@@ -82,7 +82,7 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
         }
 
         var remaining = await LineRoomAsync(c, tx, invoice, ct);
-        var invoiceRoom = invoice.SubtotalCents - invoice.DiscountCents - invoice.CreditedCents;
+        var invoiceRoom = invoice.TotalCents - invoice.CreditedCents; // the total with exclusive tax: what the customer was charged
         IReadOnlyList<long> amounts;
         if (request.Lines is { } lines)
         {
@@ -180,7 +180,7 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
         return note;
     }
 
-    // What each line has left to credit: its amount after discount less what notes took from it; a credit line has none.
+    // What each line has left to credit: its amount after discount with exclusive tax, less what notes took; a credit line has none.
     private static async Task<IReadOnlyList<long>> LineRoomAsync(DbConnection c, DbTransaction tx, Invoice invoice, CancellationToken ct)
     {
         var taken = (await c.QueryAsync<(long Position, long Amount)>(new CommandDefinition("""
@@ -188,7 +188,7 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
             WHERE l.invoice_id = @id AND n.voided_at IS NULL GROUP BY l.line_position
             """,
             new { id = invoice.Id }, tx, cancellationToken: ct))).ToDictionary(t => t.Position, t => t.Amount);
-        return [.. invoice.Lines.Select((l, i) => Math.Max(0, l.NetCents - taken.GetValueOrDefault(i)))];
+        return [.. invoice.Lines.Select((l, i) => Math.Max(0, l.TotalCents - taken.GetValueOrDefault(i)))];
     }
 
     private static Task<string?> StripeInvoiceAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken ct) =>

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Tollgate.Core.Billing;
+using Tollgate.Core.Taxes;
 using Tollgate.Core.Customers;
 
 namespace Tollgate.Storage.Billing;
@@ -26,12 +28,13 @@ internal sealed class InvoiceRow
     public long CreatedAt { get; set; }
     public long DiscountCents { get; set; }
     public long CreditedCents { get; set; }
+    public bool ReverseCharge { get; set; }
 
     public Invoice ToDomain(IReadOnlyList<InvoiceLine> lines) => new(
         Id, Number, CustomerId, SubscriptionId, InvoiceStatusNames.Parse(Status), BillingReason, Currency, SubtotalCents, CreditAppliedCents,
         AmountDueCents, AmountPaidCents, At(PeriodStart), At(PeriodEnd), SubscriptionStatusNames.ParseCollection(CollectionMethod),
         At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines, DiscountCents,
-        CreditedCents);
+        CreditedCents, ReverseCharge);
 
     internal static DateTimeOffset? At(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }
@@ -51,15 +54,31 @@ internal sealed class InvoiceLineRow
     public string? PlanVersionId { get; set; }
     public string? FeatureCode { get; set; }
     public long DiscountCents { get; set; }
+    public string TaxesJson { get; set; } = "[]";
 
     public InvoiceLine ToDomain() => new(InvoiceLineKindNames.Parse(Kind), Description, AmountCents, Quantity, UnitAmountCents,
         DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd), PlanCode, PlanVersionId, FeatureCode,
-        DiscountCents);
+        DiscountCents, LineTaxJson.Read(TaxesJson));
 
     public static object Parameters(string invoiceId, int position, InvoiceLine l) => new
     {
         invoiceId, position = (long)position, kind = l.Kind.ToWire(), description = l.Description, amount = l.AmountCents, quantity = l.Quantity,
         unit = l.UnitAmountCents, start = l.PeriodStart.ToUnixTimeMilliseconds(), end = l.PeriodEnd.ToUnixTimeMilliseconds(), plan = l.PlanCode,
-        version = l.PlanVersionId, feature = l.FeatureCode, discount = l.DiscountCents,
+        version = l.PlanVersionId, feature = l.FeatureCode, discount = l.DiscountCents, taxes = LineTaxJson.Write(l.Taxes),
+        inclusiveTax = l.TaxCents - l.ExclusiveTaxCents,
     };
+}
+
+/// <summary>A line's taxes as stored: the rates as they were at issue, read and written whole, never queried into.</summary>
+internal static class LineTaxJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static IReadOnlyList<LineTax> Read(string json) =>
+        json is "[]" or "" ? [] : [.. (JsonSerializer.Deserialize<List<Stored>>(json, Options) ?? []).Select(t => new LineTax(t.TaxRate, t.Name, t.Millionths, t.Inclusive, t.AmountCents))];
+
+    public static string Write(IReadOnlyList<LineTax> taxes) =>
+        taxes.Count == 0 ? "[]" : JsonSerializer.Serialize(taxes.Select(t => new Stored(t.TaxRateId, t.Name, t.Millionths, t.Inclusive, t.AmountCents)), Options);
+
+    private sealed record Stored(string TaxRate, string Name, long Millionths, bool Inclusive, long AmountCents);
 }

@@ -15,7 +15,7 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     private const string Columns = """
         id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents, amount_due_cents,
         amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at, discount_cents,
-        credited_cents
+        credited_cents, reverse_charge
         """;
 
     public Task<Invoice?> GetAsync(string id, CancellationToken cancellationToken = default) =>

@@ -4,6 +4,9 @@ using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
+using Tollgate.Core.Taxes;
+using Tollgate.Server.Taxes;
+using Tollgate.Storage.Customers;
 using Tollgate.Storage.Discounts;
 using Tollgate.Storage.Webhooks;
 
@@ -57,7 +60,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var totals = InvoiceTotals.Finalize(d.Lines, await BalanceAsync(d.CustomerId, d.Currency));
         return new Invoice($"upcoming_{subscription.Id}", null, d.CustomerId, d.SubscriptionId, InvoiceStatus.Upcoming, d.Reason, d.Currency,
             totals.SubtotalCents, totals.CreditAppliedCents, totals.AmountDueCents, 0, d.PeriodStart, d.PeriodEnd, d.Collection, d.IssuedAt, d.DueAt,
-            null, null, now, d.Lines, totals.DiscountCents);
+            null, null, now, d.Lines, totals.DiscountCents, ReverseCharge: d.ReverseCharge);
     }
 
     /// <summary>The invoice's lines with the pending items and the discount in force, and its collection; reads only.</summary>
@@ -74,9 +77,19 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var discounts = new DiscountWriter(c, tx, time, ct);
         lines = DiscountedLines.Apply(lines, await discounts.InForceAsync(subscription.Id, issuedAt), DiscountedLines.BilledAtIssue);
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
+        // Tax step, after the discounts: Stripe computes the tax of a Stripe-billed subscription, so Tollgate adds none to it.
+        var (taxed, reverse) = subscription.StripeSubscriptionId is null ? await TaxAsync(subscription.CustomerId, all) : (all, false);
         var due = subscription.CollectionMethod == CollectionMethod.SendInvoice ? issuedAt.AddDays(subscription.DaysUntilDue) : issuedAt;
-        return (new Draft(subscription.CustomerId, subscription.Id, currency, reason, all, issuedAt, periodStart, periodEnd,
-            subscription.CollectionMethod, due, PaidElsewhere: false), pending, lines);
+        return (new Draft(subscription.CustomerId, subscription.Id, currency, reason, taxed, issuedAt, periodStart, periodEnd,
+            subscription.CollectionMethod, due, PaidElsewhere: false, reverse), pending, lines);
+    }
+
+    /// <summary>The lines with the customer's tax on them, and whether the invoice is issued under reverse charge.</summary>
+    private async Task<(IReadOnlyList<InvoiceLine> Lines, bool ReverseCharge)> TaxAsync(string customerId, IReadOnlyList<InvoiceLine> lines)
+    {
+        var profile = await CustomerStore.TaxProfileInAsync(c, tx, customerId, ct);
+        var rates = TaxMatching.Applicable(await TaxRateStore.ActiveInAsync(c, tx, ct), profile);
+        return (TaxedLines.Apply(lines, rates), profile.ReverseCharge);
     }
 
     /// <summary>
@@ -94,7 +107,10 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             """, new { customerId }, tx, cancellationToken: ct));
         var collection = terms.Collection is { } method ? SubscriptionStatusNames.ParseCollection(method) : CollectionMethod.SendInvoice;
         var due = collection == CollectionMethod.SendInvoice ? issuedAt.AddDays(terms.Collection is null ? options.DaysUntilDue : terms.Days) : issuedAt;
-        var (id, _) = await WriteAsync(new Draft(customerId, null, currency, reason, lines, issuedAt, issuedAt, issuedAt, collection, due, paidElsewhere));
+        // A sale paid elsewhere (Stripe Checkout) was priced, tax and all, where it was paid; Tollgate adds no tax to it.
+        var (taxed, reverse) = paidElsewhere ? (lines, false) : await TaxAsync(customerId, lines);
+        var (id, _) = await WriteAsync(new Draft(customerId, null, currency, reason, taxed, issuedAt, issuedAt, issuedAt, collection, due, paidElsewhere,
+            reverse));
         var invoice = (await InvoiceStore.GetAsync(c, tx, id, ct))!;
         if (invoice.Status == InvoiceStatus.Paid)
         {
@@ -107,7 +123,8 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     /// <summary>An invoice about to be written: its lines already discounted, its collection settled.</summary>
     private sealed record Draft(
         string CustomerId, string? SubscriptionId, string Currency, string Reason, IReadOnlyList<InvoiceLine> Lines, DateTimeOffset IssuedAt,
-        DateTimeOffset? PeriodStart, DateTimeOffset? PeriodEnd, CollectionMethod Collection, DateTimeOffset DueAt, bool PaidElsewhere);
+        DateTimeOffset? PeriodStart, DateTimeOffset? PeriodEnd, CollectionMethod Collection, DateTimeOffset DueAt, bool PaidElsewhere,
+        bool ReverseCharge);
 
     // The steps every invoice takes: totals with the credit balance, the next number, the rows, the balance moved, invoice.created.
     private async Task<(string Id, InvoiceTotals Totals)> WriteAsync(Draft d)
@@ -119,9 +136,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO invoices (id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
                 amount_due_cents, amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at,
-                discount_cents)
+                discount_cents, tax_cents, total_cents, reverse_charge)
             VALUES (@id, @number, @customer, @subscription, @status, @reason, @currency, @subtotal, @applied, @due, @amountPaid, @periodStart, @periodEnd,
-                @collection, @issued, @dueAt, @paidAt, NULL, @created, @discount)
+                @collection, @issued, @dueAt, @paidAt, NULL, @created, @discount, @tax, @total, @reverse)
             """, new
         {
             id, number, customer = d.CustomerId, subscription = d.SubscriptionId, status = paid ? "paid" : "open", reason = d.Reason,
@@ -130,14 +147,15 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             periodStart = d.PeriodStart?.ToUnixTimeMilliseconds(), periodEnd = d.PeriodEnd?.ToUnixTimeMilliseconds(),
             collection = d.Collection.ToWire(), issued = d.IssuedAt.ToUnixTimeMilliseconds(), dueAt = d.DueAt.ToUnixTimeMilliseconds(),
             paidAt = paid ? d.IssuedAt.ToUnixTimeMilliseconds() : (long?)null, created = now.ToUnixTimeMilliseconds(),
-            discount = totals.DiscountCents,
+            discount = totals.DiscountCents, tax = totals.TaxCents, total = totals.TotalCents, reverse = d.ReverseCharge,
         }, tx, cancellationToken: ct));
         for (var i = 0; i < d.Lines.Count; i++)
         {
             await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO invoice_lines (invoice_id, position, kind, description, amount_cents, quantity, unit_amount_cents, period_start, period_end,
-                    plan_code, plan_version_id, feature_code, discount_cents)
-                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount)
+                    plan_code, plan_version_id, feature_code, discount_cents, taxes_json, inclusive_tax_cents)
+                VALUES (@invoiceId, @position, @kind, @description, @amount, @quantity, @unit, @start, @end, @plan, @version, @feature, @discount, @taxes,
+                    @inclusiveTax)
                 """, InvoiceLineRow.Parameters(id, i, d.Lines[i]), tx, cancellationToken: ct));
         }
 

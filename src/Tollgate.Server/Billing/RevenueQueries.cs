@@ -13,7 +13,7 @@ public sealed class RevenueQueries(TollgateDatabase database)
     public Task<IReadOnlyList<RevenueLine>> LinesAsync(
         DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<RevenueLine>>(async c => [.. (await c.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT i.customer_id, l.plan_code, l.amount_cents, l.period_start, l.period_end
+            SELECT i.customer_id, l.plan_code, l.amount_cents - l.inclusive_tax_cents AS amount_cents, l.period_start, l.period_end
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
             WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
                 {(customer is null ? "" : "AND i.customer_id = @customer")}

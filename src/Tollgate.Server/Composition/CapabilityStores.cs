@@ -61,6 +61,7 @@ public static class CapabilityStores
         services.AddSingleton<UsageHistory>();
         services.AddSingleton<LlmCallLog>();
         services.AddSingleton<Storage.Grants.PackSales>();
+        services.AddSingleton<Taxes.TaxRateStore>();
         return services;
     }
 }

@@ -32,6 +32,7 @@ using Tollgate.Server.Web.Pricing;
 using Tollgate.Server.Pricing;
 using Tollgate.Server.Webhooks;
 using Tollgate.Server.Discounts;
+using Tollgate.Server.Taxes;
 using Tollgate.Storage;
 using Tollgate.Storage.Database;
 
@@ -222,6 +223,7 @@ public static class TollgateHost
         app.MapCustomerDeletion();
         app.MapExports();
         app.MapCoupons();
+        app.MapTaxRates();
         app.MapSubscriptionDiscounts();
         app.MapCustomerLists();
         app.MapUsageHistory();

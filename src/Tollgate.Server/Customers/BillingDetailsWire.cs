@@ -61,6 +61,22 @@ public static class BillingDetailsWire
             }
         }
 
+        if (request.TaxRates is { } rates)
+        {
+            if (rates.Count > MaxTaxIds)
+            {
+                errors["tax_rates"] = $"must have at most {MaxTaxIds} entries";
+            }
+
+            for (var i = 0; i < rates.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(rates[i]))
+                {
+                    errors[$"tax_rates[{i}]"] = "must be a tax rate's id";
+                }
+            }
+        }
+
         if (request.TaxExempt is { } exempt && !TaxExemptions.IsKnown(exempt))
         {
             errors["tax_exempt"] = $"must be one of {string.Join(", ", TaxExemptions.All)}";
@@ -71,7 +87,8 @@ public static class BillingDetailsWire
     public static BillingDetailsChange ToChange(UpsertCustomerRequest request) => new(
         request.Address is { } a ? new PostalAddress(Blank(a.Line1), Blank(a.Line2), Blank(a.City), Blank(a.PostalCode), Blank(a.State), a.Country!) : null,
         request.TaxIds is { } ids ? [.. ids.Select(t => new CustomerTaxId(t.Type, t.Value.Trim()))] : null,
-        request.TaxExempt);
+        request.TaxExempt,
+        request.TaxRates is { } rates ? [.. rates.Distinct(StringComparer.Ordinal)] : null);
 
     public static CustomerAddress? ToWire(PostalAddress? a) =>
         a is null ? null : new CustomerAddress(a.Line1, a.Line2, a.City, a.PostalCode, a.State, a.Country);

@@ -18,12 +18,14 @@ internal sealed class CustomerRow
     public string? AddressJson { get; set; }
     public string TaxIdsJson { get; set; } = "[]";
     public string TaxExempt { get; set; } = TaxExemptions.None;
+    public string TaxRatesJson { get; set; } = "[]";
 
     public Customer ToDomain() => new(Id, Email, Name,
         JsonSerializer.Deserialize<Dictionary<string, string>>(MetadataJson) ?? [], HasPaymentMethod,
         DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt),
         AddressJson is null ? null : JsonSerializer.Deserialize<PostalAddress>(AddressJson, BillingJson.Options),
-        JsonSerializer.Deserialize<List<CustomerTaxId>>(TaxIdsJson, BillingJson.Options) ?? [], TaxExempt);
+        JsonSerializer.Deserialize<List<CustomerTaxId>>(TaxIdsJson, BillingJson.Options) ?? [], TaxExempt,
+        JsonSerializer.Deserialize<List<string>>(TaxRatesJson) ?? []);
 }
 
 /// <summary>The billing details' JSON columns, in the wire's snake_case so an export reads them as the API shows them.</summary>

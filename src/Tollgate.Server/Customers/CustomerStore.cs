@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using Dapper;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Taxes;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Webhooks;
 
@@ -32,11 +33,13 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 HasPaymentMethod = hasPaymentMethod ?? false, CreatedAt = now, UpdatedAt = now,
                 AddressJson = BillingJson.Address(billing.Address), TaxIdsJson = BillingJson.TaxIds(billing.TaxIds ?? []),
                 TaxExempt = billing.TaxExempt ?? TaxExemptions.None,
+                TaxRatesJson = JsonSerializer.Serialize(billing.TaxRates ?? []),
             };
             var created = await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at, address_json, tax_ids_json,
-                    tax_exempt)
-                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt, @AddressJson, @TaxIdsJson, @TaxExempt)
+                    tax_exempt, tax_rates_json)
+                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt, @AddressJson, @TaxIdsJson, @TaxExempt,
+                    @TaxRatesJson)
                 ON CONFLICT (id) DO NOTHING
                 """, fresh, tx, cancellationToken: cancellationToken)) == 1;
             if (created)
@@ -66,16 +69,28 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 AddressJson = billing.Address is null ? existing.AddressJson : BillingJson.Address(billing.Address),
                 TaxIdsJson = billing.TaxIds is null ? existing.TaxIdsJson : BillingJson.TaxIds(billing.TaxIds),
                 TaxExempt = billing.TaxExempt ?? existing.TaxExempt,
+                TaxRatesJson = billing.TaxRates is null ? existing.TaxRatesJson : JsonSerializer.Serialize(billing.TaxRates),
             };
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE customers SET email = @Email, name = @Name, metadata_json = @MetadataJson, has_payment_method = @HasPaymentMethod,
-                    updated_at = @UpdatedAt, address_json = @AddressJson, tax_ids_json = @TaxIdsJson, tax_exempt = @TaxExempt
+                    updated_at = @UpdatedAt, address_json = @AddressJson, tax_ids_json = @TaxIdsJson, tax_exempt = @TaxExempt,
+                    tax_rates_json = @TaxRatesJson
                 WHERE id = @Id
                 """, merged, tx, cancellationToken: cancellationToken));
             return (Row: merged, Created: false);
         }, cancellationToken);
         contexts.Invalidate(id);
         return (row.Row.ToDomain(), row.Created);
+    }
+
+    /// <summary>What decides the customer's tax, read in the caller's transaction; no tax when there is no such customer.</summary>
+    public static async Task<TaxProfile> TaxProfileInAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<CustomerRow>(new CommandDefinition(
+            "SELECT * FROM customers WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken));
+        return row?.ToDomain() is { } customer
+            ? new TaxProfile(customer.Address?.Country, customer.Address?.State, customer.TaxExempt, customer.TaxRateIds)
+            : TaxProfile.None;
     }
 
     public Task<Customer?> GetAsync(string id, CancellationToken cancellationToken = default) =>
@@ -136,7 +151,8 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
 }
 
 /// <summary>Billing details sent with an upsert: each part left null keeps what is stored; a list sent replaces the stored one.</summary>
-public sealed record BillingDetailsChange(PostalAddress? Address = null, IReadOnlyList<CustomerTaxId>? TaxIds = null, string? TaxExempt = null);
+public sealed record BillingDetailsChange(
+    PostalAddress? Address = null, IReadOnlyList<CustomerTaxId>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null);
 
 /// <summary>A PUT of a deleted customer's id: the id stays taken, so old invoices and metrics never merge with a new customer.</summary>
 public sealed class CustomerDeletedException(string id) : Exception($"Customer '{id}' was deleted; its id cannot be used again.")

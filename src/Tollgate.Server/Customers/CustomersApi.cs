@@ -3,6 +3,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
+using Tollgate.Server.Taxes;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;
@@ -19,10 +20,11 @@ public static class CustomersApi
     }
 
     public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt,
-        BillingDetailsWire.ToWire(c.Address), BillingDetailsWire.ToWire(c.TaxIds), c.TaxExempt);
+        BillingDetailsWire.ToWire(c.Address), BillingDetailsWire.ToWire(c.TaxIds), c.TaxExempt, c.TaxRateIds);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
-        string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, CancellationToken cancellationToken)
+        string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, TaxRateStore taxRates,
+        CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
             ("id", Validate.Id(id)),
@@ -30,6 +32,19 @@ public static class CustomersApi
             ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
             ("metadata", MetadataProblem(request.Metadata)));
         BillingDetailsWire.Validate(request, errors);
+        if (request.TaxRates is { } rates && !errors.Keys.Any(k => k.StartsWith("tax_rates", StringComparison.Ordinal)))
+        {
+            // A customer's rates must exist and be active now: a deactivated one would silently tax nothing.
+            var unknown = await taxRates.UnknownAsync(rates, cancellationToken);
+            for (var i = 0; i < rates.Count; i++)
+            {
+                if (unknown.Contains(rates[i]))
+                {
+                    errors[$"tax_rates[{i}]"] = $"no active tax rate '{rates[i]}'";
+                }
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

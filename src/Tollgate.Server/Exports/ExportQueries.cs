@@ -64,9 +64,13 @@ public sealed class ExportQueries(TollgateDatabase database)
             C("amount_due", ExportColumnType.MinorUnits), C("amount_paid", ExportColumnType.MinorUnits), C("period_start", ExportColumnType.Instant),
             C("period_end", ExportColumnType.Instant), C("issued_at", ExportColumnType.Instant), C("due_at", ExportColumnType.Instant),
             C("paid_at", ExportColumnType.Instant), C("voided_at", ExportColumnType.Instant),
+            // Added after the first columns, so a reader that takes columns by position keeps working.
+            C("discount", ExportColumnType.MinorUnits), C("tax", ExportColumnType.MinorUnits), C("total", ExportColumnType.MinorUnits),
+            C("reverse_charge", ExportColumnType.Boolean),
         ], """
             SELECT created_at, id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents,
-                amount_due_cents, amount_paid_cents, period_start, period_end, issued_at, due_at, paid_at, voided_at
+                amount_due_cents, amount_paid_cents, period_start, period_end, issued_at, due_at, paid_at, voided_at, discount_cents, tax_cents,
+                total_cents, reverse_charge
             FROM invoices WHERE created_at >= @from AND created_at < @to ORDER BY created_at, id
             """),
         new("credit-notes", [
@@ -81,9 +85,10 @@ public sealed class ExportQueries(TollgateDatabase database)
         new("customers", [
             C("created_at", ExportColumnType.Instant), C("id"), C("email"), C("name"), C("metadata", ExportColumnType.Json),
             C("has_payment_method", ExportColumnType.Boolean), C("updated_at", ExportColumnType.Instant), C("deleted_at", ExportColumnType.Instant),
-            C("address", ExportColumnType.Json), C("tax_ids", ExportColumnType.Json), C("tax_exempt"),
+            C("address", ExportColumnType.Json), C("tax_ids", ExportColumnType.Json), C("tax_exempt"), C("tax_rates", ExportColumnType.Json),
         ], """
-            SELECT created_at, id, email, name, metadata_json, has_payment_method, updated_at, deleted_at, address_json, tax_ids_json, tax_exempt
+            SELECT created_at, id, email, name, metadata_json, has_payment_method, updated_at, deleted_at, address_json, tax_ids_json, tax_exempt,
+                tax_rates_json
             FROM customers WHERE created_at >= @from AND created_at < @to ORDER BY created_at, id
             """),
     ];

@@ -71,7 +71,7 @@ public static class InvoicePdfLayout
         foreach (var line in invoice.Lines)
         {
             var description = sheet.Wrap(LineWords.Describe(line, planName), sheet.Body, PeriodX - sheet.Left - 16);
-            var height = (description.Count * row) + (line.DiscountCents != 0 ? row : 0) + 8;
+            var height = (description.Count * row) + (line.DiscountCents != 0 ? row : 0) + (line.Taxes.Count * row) + 8;
             if (sheet.EnsureRoom(height))
             {
                 Header();
@@ -95,6 +95,13 @@ public static class InvoicePdfLayout
                 sheet.Y += row;
             }
 
+            foreach (var tax in line.Taxes)
+            {
+                sheet.Text(TaxWords.Label(tax.Name, tax.Percentage, tax.Inclusive), sheet.Left + 18, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.TextRight(m(tax.AmountCents), sheet.Right - 6, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.Y += row;
+            }
+
             sheet.Y += 4;
             sheet.Rule(sheet.Y, 0.5);
             sheet.Y += 5;
@@ -107,6 +114,13 @@ public static class InvoicePdfLayout
         if (invoice.DiscountCents != 0)
         {
             rows.Add(("Discounts", -invoice.DiscountCents));
+        }
+
+        // Tax per rate after the discounts, then the total they come to (inclusive tax is shown, not added).
+        rows.AddRange(invoice.TaxBreakdown.Select(t => ($"{TaxWords.Label(t.Name, t.Percentage, t.Inclusive)} on {m(t.TaxableCents)}", t.AmountCents)));
+        if (invoice.TaxBreakdown.Count > 0)
+        {
+            rows.Add(("Total", invoice.TotalCents));
         }
 
         if (invoice.CreditedCents != 0)
@@ -168,12 +182,17 @@ public static class InvoicePdfLayout
     private static void DrawNotes(PdfSheet sheet, Invoice invoice, PdfParties parties, Func<long, string> m)
     {
         var notes = new List<string>();
-        if (invoice.SubtotalCents - invoice.DiscountCents < 0)
+        if (invoice.TotalCents < 0)
         {
-            notes.Add($"{m(invoice.DiscountCents - invoice.SubtotalCents)} has been added to your account credit and will be used on your next invoice.");
+            notes.Add($"{m(-invoice.TotalCents)} has been added to your account credit and will be used on your next invoice.");
         }
 
-        if (parties.TaxNote() is { } tax)
+        // Reverse charge is how the invoice was issued; exemption is the customer's standing, printed as the customer is now.
+        if (invoice.ReverseCharge)
+        {
+            notes.Add(PdfParties.ReverseChargeNote);
+        }
+        else if (parties.TaxNote() is { } tax && parties.Customer?.TaxExempt != TaxExemptions.Reverse)
         {
             notes.Add(tax);
         }

@@ -79,10 +79,12 @@ public sealed record PdfParties(string SellerName, SellerOptions Seller, string 
         sheet.Y = Math.Max(y, right) + 16;
     }
 
+    public const string ReverseChargeNote = "Reverse charge: VAT is to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC).";
+
     /// <summary>A note the customer's tax status calls for, or null: reverse charge (the buyer accounts for the VAT) or exempt.</summary>
     public string? TaxNote() => Customer?.TaxExempt switch
     {
-        TaxExemptions.Reverse => "Reverse charge: VAT is to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC).",
+        TaxExemptions.Reverse => ReverseChargeNote,
         TaxExemptions.Exempt => "The customer is exempt from tax.",
         _ => null,
     };

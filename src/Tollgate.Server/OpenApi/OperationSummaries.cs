@@ -211,6 +211,13 @@ public static class OperationSummaries
         ["GET /v1/admin/promotion-codes/{id}"] = new("Get a promotion code", "By id or code, with the times it was redeemed."),
         ["POST /v1/admin/promotion-codes/{id}/deactivate"] = new("Deactivate a promotion code"),
 
+        // Taxes
+        ["POST /v1/admin/tax-rates"] = new("Create a tax rate",
+            "A percentage (at most four decimals), inclusive or exclusive, for a country (and state) or for the customers it is set on."),
+        ["GET /v1/admin/tax-rates"] = new("List tax rates", "Active and deactivated, in id order."),
+        ["GET /v1/admin/tax-rates/{id}"] = new("Get a tax rate"),
+        ["POST /v1/admin/tax-rates/{id}/deactivate"] = new("Deactivate a tax rate", "New invoices stop applying it; issued invoices keep it."),
+
         // Stats and usage
         ["GET /v1/admin/stats/saas"] = new("Get SaaS metrics", "MRR, ARR, their movements and churn over a window, and month by month."),
         ["GET /v1/admin/stats/revenue-vs-cost"] = new("Get revenue against LLM cost", "By model, feature and day."),

@@ -25,6 +25,7 @@ public sealed class TagDescriptions : IOpenApiDocumentTransformer
         ("E-mail", "E-mails sent to customers through the outbox: the log, each message's attempts, and replay of what was not sent."),
         ("LLM prices", "Model prices: list, add, import (Tollgate's or LiteLLM's table), and reprice a window."),
         ("Discounts", "Coupons (what a discount takes off, and for how long) and the promotion codes customers type to redeem them."),
+        ("Taxes", "Tax rates invoices apply by the customer's country and state, or as set on the customer; tax is worked out per line."),
         ("Stats", "SaaS metrics, revenue against LLM cost, and per-customer costs."),
         ("Exports", "Admin exports of usage, LLM calls, events, invoices and customers, as CSV or NDJSON streamed row by row."),
         ("Health", "Liveness, and the database's health."),

@@ -28,9 +28,17 @@ public static class WebhookPayloads
         {
             Kind = l.Kind.ToWire(), l.Description, l.AmountCents, l.Quantity, l.UnitAmountCents, l.PeriodStart, l.PeriodEnd, Plan = l.PlanCode,
             Feature = l.FeatureCode, l.DiscountCents,
+            TaxAmounts = l.Taxes.Select(t => new { TaxRate = t.TaxRateId, t.Name, t.Percentage, t.Inclusive, t.AmountCents }),
         }),
         i.DiscountCents,
         CreditNotesCents = i.CreditedCents,
+        i.TaxCents,
+        i.TotalCents,
+        TaxBreakdown = i.TaxBreakdown.Select(t => new
+        {
+            TaxRate = t.TaxRateId, t.Name, t.Percentage, t.Inclusive, TaxableAmountCents = t.TaxableCents, t.AmountCents,
+        }),
+        i.ReverseCharge,
     };
 
     /// <summary>A credit note as GET /v1/credit-notes/{id} shows it.</summary>

@@ -58,7 +58,7 @@ public abstract class ExportsApiContract : ApiContract
         var rows = ParseCsv(await (await app.Admin.GetAsync("/v1/admin/exports/customers")).Content.ReadAsStringAsync());
 
         Assert.Equal(["created_at", "id", "email", "name", "metadata", "has_payment_method", "updated_at", "deleted_at", "address", "tax_ids",
-            "tax_exempt"], rows[0]);
+            "tax_exempt", "tax_rates"], rows[0]);
         Assert.Equal(("acme", "ops@acme.test", name, "false"), (rows[1][1], rows[1][2], rows[1][3], rows[1][5]));
         Assert.Equal(("FR", "FR12345678901", "none"), (JsonNode.Parse(rows[1][8])!["country"].Value<string>(),
             JsonNode.Parse(rows[1][9])![0]!["value"].Value<string>(), rows[1][10]));

@@ -2,7 +2,7 @@ import type { RequestOptions } from "../core/http.js";
 import type { Page } from "../core/pagination.js";
 import type {
   Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditNote, CreditNoteCreate, CreditPack, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale,
-  PackSell, PromotionCode, PromotionCodeCreate,
+  PackSell, PromotionCode, PromotionCodeCreate, TaxRate, TaxRateCreate,
 } from "../types.js";
 import { randomId } from "../core/ids.js";
 import { Resource, seg } from "./resource.js";
@@ -47,6 +47,27 @@ export class PromotionCodes extends Resource {
 
   deactivate(id: string, options?: RequestOptions): Promise<PromotionCode> {
     return this.http.json({ method: "POST", path: `v1/admin/promotion-codes/${seg(id)}/deactivate`, options });
+  }
+}
+
+/** Tax rates (`/v1/admin/tax-rates`): an admin key. */
+export class TaxRates extends Resource {
+  create(params: TaxRateCreate, options?: RequestOptions): Promise<TaxRate> {
+    return this.http.json({ method: "POST", path: "v1/admin/tax-rates", body: params, options });
+  }
+
+  get(id: string, options?: RequestOptions): Promise<TaxRate> {
+    return this.http.json({ method: "GET", path: `v1/admin/tax-rates/${seg(id)}`, options });
+  }
+
+  /** Every rate, active or not, by id. */
+  list(params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<TaxRate>> {
+    return this.paged("v1/admin/tax-rates", params, options);
+  }
+
+  /** New invoices stop applying it; issued invoices keep it. */
+  deactivate(id: string, options?: RequestOptions): Promise<TaxRate> {
+    return this.http.json({ method: "POST", path: `v1/admin/tax-rates/${seg(id)}/deactivate`, options });
   }
 }
 

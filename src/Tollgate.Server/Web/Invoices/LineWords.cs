@@ -24,3 +24,13 @@ public static class LineWords
         return at.Success ? line.Description[..at.Index] + name + line.Description[(at.Index + code.Length)..] : line.Description;
     }
 }
+
+/// <summary>Tax as invoices print it, one wording for the PDF, the printable invoice, the portal and the console.</summary>
+public static class TaxWords
+{
+    public const string ReverseCharge = "Reverse charge: VAT is to be accounted for by the recipient.";
+
+    /// <summary>"VAT 20%", or "MwSt. 19% (included)" for a rate already inside the prices.</summary>
+    public static string Label(string name, decimal percentage, bool inclusive) =>
+        $"{name} {percentage.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}%{(inclusive ? " (included)" : "")}";
+}
