@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;

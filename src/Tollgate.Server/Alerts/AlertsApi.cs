@@ -3,7 +3,6 @@ using Tollgate.Contracts;
 using Tollgate.Core.Alerts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Alerts;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Alerts;

@@ -1,7 +1,7 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Storage.Billing;
 

@@ -8,7 +8,7 @@ using Tollgate.Core.Time;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Storage.Billing;
 

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Billing;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 

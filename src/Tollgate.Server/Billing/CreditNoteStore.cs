@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 

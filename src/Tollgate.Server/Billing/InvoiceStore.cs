@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 

@@ -4,8 +4,8 @@ using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
-using Tollgate.Storage.Discounts;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Discounts;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 

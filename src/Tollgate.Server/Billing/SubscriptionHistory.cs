@@ -4,7 +4,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Metrics;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Storage.Billing;
 

@@ -3,7 +3,6 @@ using Tollgate.Core.Customers;
 using Tollgate.Server.Discounts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Billing;
 

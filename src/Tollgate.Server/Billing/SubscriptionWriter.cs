@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Billing;
 

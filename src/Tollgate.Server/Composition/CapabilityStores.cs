@@ -1,15 +1,15 @@
 using Tollgate.Server.Entitlements;
 using Tollgate.Storage;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Email;
-using Tollgate.Storage.Experiments;
+using Tollgate.Server.Email;
+using Tollgate.Server.Experiments;
 using Tollgate.Storage.Keys;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 using Tollgate.Storage.Payments;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Server.Composition;
 
@@ -49,10 +49,10 @@ public static class CapabilityStores
         services.AddSingleton<ExperimentTallies>();
         services.AddSingleton<CustomerErasure>();
         services.AddSingleton<CustomerDataExport>();
-        services.AddSingleton<Storage.Exports.ExportQueries>();
+        services.AddSingleton<Server.Exports.ExportQueries>();
         services.AddSingleton<EmailStore>();
-        services.AddSingleton<Storage.Discounts.CouponStore>();
-        services.AddSingleton<Storage.Discounts.DiscountStore>();
+        services.AddSingleton<Server.Discounts.CouponStore>();
+        services.AddSingleton<Server.Discounts.DiscountStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<SeatChanges>();
         services.AddSingleton<Storage.Grants.CreditGrantStore>();

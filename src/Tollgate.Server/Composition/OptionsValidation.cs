@@ -9,7 +9,7 @@ using Tollgate.Server.Webhooks;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 
 namespace Tollgate.Server.Composition;
 

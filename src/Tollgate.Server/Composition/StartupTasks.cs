@@ -2,7 +2,6 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Keys;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Composition;
 

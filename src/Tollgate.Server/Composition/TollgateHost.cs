@@ -9,7 +9,6 @@ using Tollgate.Server.Clock;
 using Tollgate.Server.Email;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
-using Tollgate.Storage.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
@@ -100,8 +99,8 @@ public static class TollgateHost
         services.AddSingleton<TollgateMetrics>();
         services.AddSingleton<PrometheusExposition>();
         services.AddSingleton<OutboxBacklogs>();
-        services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Storage.Webhooks.WebhookStore>().BacklogAsync));
-        services.AddSingleton(sp => new BacklogSource("email", sp.GetRequiredService<Storage.Email.EmailStore>().BacklogAsync));
+        services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Server.Webhooks.WebhookStore>().BacklogAsync));
+        services.AddSingleton(sp => new BacklogSource("email", sp.GetRequiredService<Server.Email.EmailStore>().BacklogAsync));
         services.AddSingleton(sp =>
             new BacklogSource("stripe_invoice_items", sp.GetRequiredService<Storage.Payments.StripeInvoiceItemStore>().BacklogAsync));
         services.AddTollgateTelemetry(configuration);

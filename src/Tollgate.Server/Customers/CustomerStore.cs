@@ -3,7 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Customers;
 

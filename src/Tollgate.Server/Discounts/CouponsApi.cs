@@ -5,7 +5,6 @@ using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Discounts;
 

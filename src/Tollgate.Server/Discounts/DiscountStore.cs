@@ -5,7 +5,7 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>The outcome of adding or removing a subscription's discount.</summary>
 public abstract record DiscountChange

@@ -6,7 +6,6 @@ using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Email;
 
 namespace Tollgate.Server.Email;
 

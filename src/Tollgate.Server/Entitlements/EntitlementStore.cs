@@ -1,7 +1,7 @@
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;

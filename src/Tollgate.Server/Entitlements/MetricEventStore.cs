@@ -2,7 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

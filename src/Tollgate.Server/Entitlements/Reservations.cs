@@ -1,6 +1,6 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

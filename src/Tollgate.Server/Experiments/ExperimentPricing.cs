@@ -4,7 +4,6 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Experiments;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
 
 namespace Tollgate.Server.Experiments;
 

@@ -1,6 +1,5 @@
 using Tollgate.Core.Experiments;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
 
 namespace Tollgate.Server.Experiments;
 

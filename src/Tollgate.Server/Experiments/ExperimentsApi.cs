@@ -4,7 +4,6 @@ using Tollgate.Core.Experiments;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
 
 namespace Tollgate.Server.Experiments;
 

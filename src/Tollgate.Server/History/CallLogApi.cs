@@ -5,7 +5,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;

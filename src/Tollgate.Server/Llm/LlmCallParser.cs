@@ -4,7 +4,6 @@ using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

@@ -7,7 +7,6 @@ using Tollgate.Core.Llm;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

@@ -10,7 +10,6 @@ using Tollgate.Server.Metrics;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

@@ -7,7 +7,6 @@ using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

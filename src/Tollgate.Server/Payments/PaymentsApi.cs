@@ -44,7 +44,7 @@ public static class PaymentsApi
     /// <summary>What the billing endpoints read from, injected as one.</summary>
     public sealed record Services(
         StripeClient Stripe, StripeLinks Links, CustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options,
-        Storage.Discounts.DiscountStore Discounts, Experiments.ExperimentPricing Experiments);
+        Server.Discounts.DiscountStore Discounts, Experiments.ExperimentPricing Experiments);
 
     internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
         CreateCheckoutSessionRequest request, HttpContext http, IOptions<BrowserCorsOptions> cors, [AsParameters] Services s,

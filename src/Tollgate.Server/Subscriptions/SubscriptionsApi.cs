@@ -13,7 +13,6 @@ using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;

@@ -4,7 +4,6 @@ using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Webhooks;
 

@@ -7,7 +7,7 @@ using Tollgate.Core.Llm;
 using Tollgate.Core.Money;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -5,7 +5,6 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Discounts;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Billing;
 
 namespace Tollgate.Server.Web.Admin;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Tollgate.Core.Experiments;
 using Tollgate.Server.Experiments;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -7,7 +7,7 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Portal;
 

@@ -7,7 +7,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Web.Pricing;

@@ -3,7 +3,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Pricing;
 

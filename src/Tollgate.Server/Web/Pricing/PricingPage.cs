@@ -4,7 +4,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Pricing;
 
