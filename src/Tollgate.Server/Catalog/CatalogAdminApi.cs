@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Pricing;
 using Tollgate.Storage.Catalog;

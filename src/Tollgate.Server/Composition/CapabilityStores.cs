@@ -6,7 +6,7 @@ using Tollgate.Storage.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Server.Email;
 using Tollgate.Server.Experiments;
-using Tollgate.Storage.Keys;
+using Tollgate.Server.Keys;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Payments;
 using Tollgate.Server.Webhooks;

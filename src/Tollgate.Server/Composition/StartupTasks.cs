@@ -1,7 +1,7 @@
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Keys;
+using Tollgate.Server.Keys;
 
 namespace Tollgate.Server.Composition;
 

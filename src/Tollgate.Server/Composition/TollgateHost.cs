@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
+using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Core.Time;
 using Tollgate.Server.Web.Admin;
@@ -12,7 +13,6 @@ using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;

@@ -5,7 +5,6 @@ using Tollgate.Contracts;
 using Tollgate.Core;
 using Tollgate.Core.Json;
 using Tollgate.Core.Billing;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;

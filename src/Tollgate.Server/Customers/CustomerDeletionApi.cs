@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
@@ -21,7 +20,7 @@ public static class CustomerDeletionApi
 
     private static async Task<Results<Ok<CustomerDeletedResponse>, ProblemHttpResult>> DeleteAsync(
         string id, bool? prorate, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
-        Storage.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
+        Server.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
     {
         string? canceled = null, invoice = null;
         // A subscription created between the cancel and the erasure sends us round once more; the erasure refuses to run past one.

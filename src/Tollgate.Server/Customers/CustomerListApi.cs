@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Customers;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Discounts;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Entitlements;

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Mvc;
 using Tollgate.Contracts;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
 

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Metrics;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Metrics;
 using Tollgate.Storage.Billing;

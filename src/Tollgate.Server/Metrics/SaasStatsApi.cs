@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Metrics;
 using Tollgate.Core.Money;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Billing;
 

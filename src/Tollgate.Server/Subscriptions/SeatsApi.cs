@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Billing;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;

@@ -4,7 +4,6 @@ using Tollgate.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Discounts;
 using Tollgate.Server.Experiments;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
 

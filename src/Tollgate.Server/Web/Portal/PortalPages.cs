@@ -45,7 +45,7 @@ public static partial class PortalPages
     }
 
     private static async Task<IResult> EnterAsync(
-        HttpContext http, string? token, PageSigning signing, IOptions<PagesOptions> options, Storage.Keys.CustomerSessionStore sessions,
+        HttpContext http, string? token, PageSigning signing, IOptions<PagesOptions> options, Server.Keys.CustomerSessionStore sessions,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var (link, problem) = await signing.VerifyAsync(token, PortalSessionsApi.LinkKind, cancellationToken);
