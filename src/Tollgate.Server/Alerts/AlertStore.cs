@@ -5,7 +5,7 @@ using Tollgate.Core;
 using Tollgate.Core.Alerts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Webhooks;
 

@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Storage.Billing;
 

@@ -2,7 +2,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Storage.Billing;
 

@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Discounts;

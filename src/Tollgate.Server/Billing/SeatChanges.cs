@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

@@ -1,7 +1,7 @@
 using Tollgate.Contracts;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Discounts;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Billing;

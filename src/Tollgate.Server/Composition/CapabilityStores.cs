@@ -2,7 +2,7 @@ using Tollgate.Server.Entitlements;
 using Tollgate.Storage;
 using Tollgate.Server.Alerts;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Server.Email;
 using Tollgate.Server.Experiments;

@@ -106,7 +106,7 @@ public static class TollgateHost
         services.AddTollgateTelemetry(configuration);
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
-            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.CustomerStore>(),
+            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Server.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.CustomerStore>(),
             sp.GetRequiredService<Storage.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
@@ -189,6 +189,7 @@ public static class TollgateHost
         app.MapPrometheusMetrics();
         app.MapPricing();
         app.MapCatalogAdmin();
+        app.MapPlanVersions();
         app.MapKeysAdmin();
         app.MapCustomers();
         app.MapCustomerSessions();

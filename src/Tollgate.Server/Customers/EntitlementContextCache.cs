@@ -3,7 +3,7 @@ using System.Data;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Customers;

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Discounts;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Discounts;

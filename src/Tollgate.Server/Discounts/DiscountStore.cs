@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

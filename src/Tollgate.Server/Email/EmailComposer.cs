@@ -4,7 +4,7 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Email;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Grants;
 
 namespace Tollgate.Server.Entitlements;

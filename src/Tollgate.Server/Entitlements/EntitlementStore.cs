@@ -2,7 +2,7 @@ using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

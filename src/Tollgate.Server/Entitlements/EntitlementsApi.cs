@@ -6,7 +6,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Entitlements;
 

@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Json;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Events;

@@ -1,5 +1,5 @@
 using Tollgate.Core.Experiments;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Experiments;
 

@@ -5,7 +5,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Grants;
 

@@ -3,7 +3,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Web;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Invoices;

@@ -7,7 +7,7 @@ using Tollgate.Core.Metrics;
 using Tollgate.Server.Http;
 using Tollgate.Server.Metrics;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Llm;

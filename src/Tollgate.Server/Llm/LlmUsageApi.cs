@@ -5,7 +5,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Llm;
 

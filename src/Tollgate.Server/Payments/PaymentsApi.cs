@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Server.Observability;
 using Tollgate.Storage.Payments;

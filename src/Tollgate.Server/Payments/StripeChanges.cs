@@ -5,7 +5,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

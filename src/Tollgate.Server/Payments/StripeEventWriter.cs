@@ -4,7 +4,7 @@ using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Payments;

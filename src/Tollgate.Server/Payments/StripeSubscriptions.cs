@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Payments;
 

@@ -5,7 +5,7 @@ using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Subscriptions;
 

@@ -10,7 +10,7 @@ using Tollgate.Server.Experiments;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Payments;
 

@@ -3,7 +3,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Money;
 using Tollgate.Server.Discounts;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Web.Admin;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tollgate.Core.Experiments;
 using Tollgate.Server.Experiments;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Grants;
 

@@ -3,7 +3,7 @@ using Tollgate.Server.Http;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Storage.Database;
 

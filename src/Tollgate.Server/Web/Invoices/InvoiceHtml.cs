@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Invoices;
 

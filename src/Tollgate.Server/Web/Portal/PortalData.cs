@@ -6,7 +6,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Server.Entitlements;
 

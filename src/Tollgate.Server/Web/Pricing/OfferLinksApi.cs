@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Web.Pricing;

@@ -5,7 +5,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
 using Tollgate.Server.Subscriptions;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Pricing;
 

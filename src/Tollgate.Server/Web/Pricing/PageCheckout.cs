@@ -5,7 +5,7 @@ using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Customers;
 using Tollgate.Server.Discounts;
 using Tollgate.Storage.Payments;

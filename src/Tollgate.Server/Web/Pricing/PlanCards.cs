@@ -2,7 +2,7 @@ using System.Globalization;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Pricing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Pricing;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Pricing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Pricing;

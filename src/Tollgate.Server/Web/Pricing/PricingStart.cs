@@ -4,7 +4,7 @@ using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Payments;
 using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Pricing;
 
