@@ -4,7 +4,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
 using Tollgate.Server.Alerts;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Entitlements;
 

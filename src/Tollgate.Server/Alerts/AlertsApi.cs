@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Alerts;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Alerts;
 

@@ -5,10 +5,10 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// The work that falls due with time, in order: trial ends, renewals with their invoices, invoices past due, grace

@@ -4,7 +4,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
 using Tollgate.Server.Catalog;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// States decided outside Tollgate (by Stripe), stored inside the caller's transaction, with the invoices a period that

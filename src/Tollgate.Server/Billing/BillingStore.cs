@@ -6,11 +6,11 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Time;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Discounts;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Subscription changes and the invoices they cause, each in one transaction under the customer's lock, taken before

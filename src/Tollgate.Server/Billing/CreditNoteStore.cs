@@ -6,7 +6,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>A credit note filter: by customer and by invoice, each optional.</summary>
 public sealed record CreditNoteFilter(string? Customer = null, string? Invoice = null);

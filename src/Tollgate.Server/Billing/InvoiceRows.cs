@@ -1,7 +1,7 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 internal sealed class InvoiceRow
 {

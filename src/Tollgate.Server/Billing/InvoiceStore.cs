@@ -5,7 +5,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict);
 

@@ -7,7 +7,7 @@ using Tollgate.Core.Discounts;
 using Tollgate.Server.Discounts;
 using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>Issues an invoice inside the caller's transaction: numbered, credit applied, pending items collected.</summary>
 internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvider time, BillingOptions options, CancellationToken ct)

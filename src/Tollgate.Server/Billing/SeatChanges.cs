@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Seat changes on a subscription's per-seat price, in one transaction under the customer's lock (taken first, as

@@ -6,7 +6,7 @@ using Tollgate.Core.Metrics;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Discounts;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>The recorded states of every subscription, for SaaS metrics.</summary>
 public sealed class SubscriptionHistory(TollgateDatabase database)

@@ -1,4 +1,4 @@
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Clock;

@@ -1,9 +1,9 @@
 using Tollgate.Server.Entitlements;
 using Tollgate.Storage;
 using Tollgate.Server.Alerts;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Email;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Keys;
@@ -55,12 +55,12 @@ public static class CapabilityStores
         services.AddSingleton<Server.Discounts.DiscountStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<SeatChanges>();
-        services.AddSingleton<Storage.Grants.CreditGrantStore>();
+        services.AddSingleton<Server.Grants.CreditGrantStore>();
         services.AddSingleton<CustomerLists>();
         services.AddSingleton<InvoiceLists>();
         services.AddSingleton<UsageHistory>();
         services.AddSingleton<LlmCallLog>();
-        services.AddSingleton<Storage.Grants.PackSales>();
+        services.AddSingleton<Server.Grants.PackSales>();
         return services;
     }
 }

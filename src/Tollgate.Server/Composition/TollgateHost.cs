@@ -12,7 +12,7 @@ using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
@@ -77,7 +77,7 @@ public static class TollgateHost
         services.AddSingleton<TimeProvider>(sp => TestClock(sp.GetRequiredService<IOptions<TestClockOptions>>().Value));
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
-        services.Configure<Storage.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
+        services.Configure<Server.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
@@ -106,8 +106,8 @@ public static class TollgateHost
         services.AddTollgateTelemetry(configuration);
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
-            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Server.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.CustomerStore>(),
-            sp.GetRequiredService<Storage.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Server.Catalog.CatalogCache>(), sp.GetRequiredService<Server.Customers.CustomerStore>(),
+            sp.GetRequiredService<Server.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddCapabilityStores();
@@ -224,6 +224,7 @@ public static class TollgateHost
         app.MapCoupons();
         app.MapSubscriptionDiscounts();
         app.MapCustomerLists();
+        app.MapSubscriptionList();
         app.MapUsageHistory();
         app.MapCallLogs();
         Tollgate.Server.Grants.PacksApi.MapPacks(app);

@@ -7,7 +7,7 @@ using Tollgate.Core.Json;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.CreditNotes;
 

@@ -5,7 +5,7 @@ using Dapper;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>What a customer deletion found: done, no such (live) customer, or a subscription that went live meanwhile.</summary>
 public enum ErasureOutcome

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Customers;
 using Tollgate.Server.Keys;
 
 namespace Tollgate.Server.Customers;

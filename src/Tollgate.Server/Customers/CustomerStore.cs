@@ -5,7 +5,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>Customers and their subscriptions as rows: the upsert that creates or merges one, and the reads the API serves.</summary>
 public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)

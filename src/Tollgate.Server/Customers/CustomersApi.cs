@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// Resolves a customer's plan version and usage period for a decision, and remembers the customer and their live

@@ -3,7 +3,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Discounts;
 using Tollgate.Server.Http;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Discounts;
 

@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Discounts;

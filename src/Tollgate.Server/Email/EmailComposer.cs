@@ -3,9 +3,9 @@ using System.Text.Json;
 using Tollgate.Core.Money;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Email;
 

@@ -6,8 +6,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Server.Http;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Grants;
 

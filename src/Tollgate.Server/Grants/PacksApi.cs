@@ -9,7 +9,6 @@ using Tollgate.Server.Payments;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Grants;
 
 namespace Tollgate.Server.Grants;
 

@@ -3,7 +3,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Http;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;

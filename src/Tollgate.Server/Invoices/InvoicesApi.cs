@@ -4,8 +4,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Web.Invoices;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Invoices;
 

@@ -2,7 +2,7 @@ using Tollgate.Core.Entitlements;
 using Dapper;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Alerts;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Llm;

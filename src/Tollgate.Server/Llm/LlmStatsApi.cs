@@ -6,9 +6,9 @@ using Tollgate.Core.Llm;
 using Tollgate.Core.Metrics;
 using Tollgate.Server.Http;
 using Tollgate.Server.Metrics;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Llm;
 

@@ -4,7 +4,7 @@ using System.Data;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Alerts;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Entitlements;
 

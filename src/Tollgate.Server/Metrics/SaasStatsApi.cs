@@ -5,7 +5,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Metrics;
 using Tollgate.Core.Money;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.Metrics;
 

@@ -4,7 +4,7 @@ using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Observability;
 using Tollgate.Storage.Payments;
 

@@ -1,6 +1,6 @@
 using Dapper;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Payments;

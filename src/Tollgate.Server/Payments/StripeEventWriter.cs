@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 

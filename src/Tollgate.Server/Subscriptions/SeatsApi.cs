@@ -4,7 +4,6 @@ using Tollgate.Core.Billing;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
 using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Subscriptions;

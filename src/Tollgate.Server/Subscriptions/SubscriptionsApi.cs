@@ -9,9 +9,8 @@ using Tollgate.Server.Discounts;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;

@@ -1,5 +1,5 @@
 using System.Net;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;

@@ -4,7 +4,7 @@ using Tollgate.Core.Discounts;
 using Tollgate.Core.Money;
 using Tollgate.Server.Discounts;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Web.Admin;
 

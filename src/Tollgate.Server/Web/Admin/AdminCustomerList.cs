@@ -1,6 +1,5 @@
 using Tollgate.Server.Customers;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Web.Admin;
 

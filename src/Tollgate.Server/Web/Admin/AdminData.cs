@@ -4,7 +4,7 @@ using Tollgate.Contracts;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Server.Alerts;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.Web.Admin;
 

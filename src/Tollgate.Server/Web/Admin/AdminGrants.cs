@@ -6,8 +6,7 @@ using Tollgate.Core.Grants;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -5,9 +5,9 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Web.Portal;

@@ -6,7 +6,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Portal;

@@ -4,7 +4,7 @@ using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Http;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Web.Pricing;
 

@@ -6,7 +6,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Discounts;
 using Tollgate.Storage.Payments;
 

@@ -2,12 +2,16 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Customers;
 
-namespace Tollgate.Server.Customers;
+namespace Tollgate.Server.Subscriptions;
 
-/// <summary>GDPR: delete a customer (cancel, then erase the personal data, keeping ids and amounts) and export what is held about one.</summary>
+/// <summary>
+/// GDPR: delete a customer (cancel, then erase the personal data, keeping ids and amounts) and export what is held about one.
+/// It lives with Subscriptions because deleting starts by cancelling the live subscription, through Stripe or locally,
+/// which is this folder's choice to make; Customers only erases.
+/// </summary>
 public static class CustomerDeletionApi
 {
     public static RouteGroupBuilder MapCustomerDeletion(this IEndpointRouteBuilder app)
