@@ -225,6 +225,28 @@ public abstract class CustomerSessionsContract : ApiContract
     }
 
     [Fact]
+    public async Task APortalEnteredFromASessionSignsOutWhenTheSessionIsRevokedWhileAKeysPortalStaysIn()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (session, id, _) = await SessionAsync(app, "c1");
+        var sessionLink = (await (await session.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        var keyLink = (await (await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        using var bySession = app.NewBrowser();
+        using var byKey = app.NewBrowser();
+        var entered = await bySession.GetAsync(new Uri(sessionLink).PathAndQuery);
+        var enteredByKey = await byKey.GetAsync(new Uri(keyLink).PathAndQuery);
+
+        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        var afterRevoke = await bySession.GetAsync("/portal");
+        var keyAfterRevoke = await byKey.GetAsync("/portal");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (entered.StatusCode, enteredByKey.StatusCode)); // both landed on /portal
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode); // the cookie is no longer a way in
+        Assert.Equal(HttpStatusCode.OK, keyAfterRevoke.StatusCode);
+    }
+
+    [Fact]
     public async Task ASessionsReturnUrlOutsideTheAllowedOriginsIs400NamingTheField()
     {
         await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
