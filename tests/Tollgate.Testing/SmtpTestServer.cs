@@ -36,7 +36,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public sealed record ReceivedMail(
         string MailFrom, IReadOnlyList<string> RcptTos, string From, string To, string Subject, string MessageId, string ContentType,
-        IReadOnlyList<MailPart> Parts, string? Login = null, bool OverTls = false)
+        IReadOnlyList<MailPart> Parts, string? Login = null, bool OverTls = false, string Raw = "")
     {
         public string Body(string contentType) => Parts.Single(p => p.ContentType == contentType).Body;
     }
@@ -151,7 +151,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
                 [.. r.GetProperty("parts").EnumerateArray().Select(p => new MailPart(p.GetProperty("content_type").GetString()!,
                     p.GetProperty("charset").GetString(), p.GetProperty("body").GetString()!,
                     p.TryGetProperty("filename", out var name) ? name.GetString() : null))], r.GetProperty("login").GetString(),
-                r.GetProperty("tls").GetBoolean()));
+                r.GetProperty("tls").GetBoolean(), r.GetProperty("raw").GetString()!));
         }
     }
 }

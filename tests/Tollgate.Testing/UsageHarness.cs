@@ -2,9 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Entitlements;
 

@@ -74,6 +74,8 @@ class Handler:
             "parts": parts,
             "login": session.auth_data.login.decode() if session.authenticated else None,
             "tls": server.transport.get_extra_info("ssl_object") is not None,
+            # The message as it came over DATA, headers and all, for tests that look for what must not be there.
+            "raw": (envelope.original_content or envelope.content).decode("latin-1"),
         }), flush=True)
         return "250 OK"
 

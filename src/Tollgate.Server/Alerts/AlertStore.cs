@@ -5,11 +5,11 @@ using Tollgate.Core;
 using Tollgate.Core.Alerts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Alerts;
+namespace Tollgate.Server.Alerts;
 
 /// <summary>
 /// Fires usage alerts inside the transaction that adds the usage: a threshold crossing is found from the counter's

@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Alerts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Alerts;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Keys;
+using Tollgate.Server.Keys;
 
 namespace Tollgate.Server.Auth;
 
@@ -88,22 +88,17 @@ public sealed class ApiKeyAuthentication(
             .ExecuteAsync(Context);
 }
 
-public static class Policies
+/// <summary>Registers the API-key scheme and the policies <see cref="Policies"/> names.</summary>
+public static class AuthServices
 {
-    /// <summary>Admin keys only: catalog, keys, stats.</summary>
-    public const string Admin = "admin";
-
-    /// <summary>Secret or admin keys: server-side calls; a customer session token only where <see cref="CustomerSessionScope"/> lists it.</summary>
-    public const string Secret = "secret";
-
     public static IServiceCollection AddTollgateAuth(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyVerifier>();
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Admin, p => p.RequireRole("admin"))
-            .AddPolicy(Secret, p => p.AddRequirements(new SecretOrSessionRequirement()));
+            .AddPolicy(Policies.Admin, p => p.RequireRole("admin"))
+            .AddPolicy(Policies.Secret, p => p.AddRequirements(new SecretOrSessionRequirement()));
         services.AddSingleton<IAuthorizationHandler, CustomerSessionScope>();
         return services;
     }

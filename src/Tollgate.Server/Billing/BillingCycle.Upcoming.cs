@@ -3,9 +3,9 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>What a renewal invoices, shared by the renewal itself and the upcoming invoice, so both price one way.</summary>
 public sealed partial class BillingCycle

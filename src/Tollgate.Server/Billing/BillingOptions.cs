@@ -1,4 +1,4 @@
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>Bound from Tollgate:Billing.</summary>
 public sealed class BillingOptions

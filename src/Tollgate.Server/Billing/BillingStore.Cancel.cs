@@ -1,9 +1,9 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>The end of a subscription: a cancel now or at the period end, with its reason, and undoing one still to come.</summary>
 public sealed partial class BillingStore

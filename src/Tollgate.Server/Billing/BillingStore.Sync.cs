@@ -2,9 +2,9 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// States decided outside Tollgate (by Stripe), stored inside the caller's transaction, with the invoices a period that

@@ -5,12 +5,12 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Time;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Subscription changes and the invoices they cause, each in one transaction under the customer's lock, taken before

@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>What a request asks to credit: amounts on named lines (by position), or one amount spread over the lines.</summary>
 public sealed record NewCreditNote(

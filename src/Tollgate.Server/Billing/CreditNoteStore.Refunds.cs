@@ -1,9 +1,9 @@
 using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Billing;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>What a refund may take, and what Stripe said of it.</summary>
 public sealed partial class CreditNoteStore

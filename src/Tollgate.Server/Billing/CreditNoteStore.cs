@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>A credit note filter: by customer and by invoice, each optional.</summary>
 public sealed record CreditNoteFilter(string? Customer = null, string? Invoice = null);

@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>What an invoice list is filtered by; each part is optional. From and To bound created_at, To exclusive.</summary>
 public sealed record InvoiceFilter(string? Customer = null, string? Status = null, DateTimeOffset? From = null, DateTimeOffset? To = null);

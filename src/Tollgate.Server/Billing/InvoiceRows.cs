@@ -3,7 +3,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Taxes;
 using Tollgate.Core.Customers;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 internal sealed class InvoiceRow
 {

@@ -3,9 +3,9 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict);
 

@@ -6,11 +6,11 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Taxes;
 using Tollgate.Server.Taxes;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Customers;
+using Tollgate.Server.Discounts;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>Issues an invoice inside the caller's transaction: numbered, credit applied, pending items collected.</summary>
 internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvider time, BillingOptions options, CancellationToken ct)

@@ -6,7 +6,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Entitlements;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Soft-cap overage read from the counter rows and marked as invoiced in the invoice's own transaction, so a window that

@@ -4,7 +4,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Entitlements;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Splits the overage lines of a metric feature with group_by into one line per group (<see cref="GroupedOverage"/>),

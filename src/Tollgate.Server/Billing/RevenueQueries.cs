@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it. A credit note

@@ -2,11 +2,11 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// Seat changes on a subscription's per-seat price, in one transaction under the customer's lock (taken first, as

@@ -4,7 +4,7 @@ using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>
 /// The outbox of Tollgate's own lines on a Stripe-billed subscription. Stripe bills the recurring price itself; what only

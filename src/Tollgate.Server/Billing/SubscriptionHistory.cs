@@ -4,9 +4,9 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Metrics;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>The recorded states of every subscription, for SaaS metrics.</summary>
 public sealed class SubscriptionHistory(TollgateDatabase database)

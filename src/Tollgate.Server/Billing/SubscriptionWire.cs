@@ -1,9 +1,8 @@
 using Tollgate.Contracts;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Discounts;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Billing;
 

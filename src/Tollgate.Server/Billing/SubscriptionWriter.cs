@@ -3,11 +3,11 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Billing;
+namespace Tollgate.Server.Billing;
 
 /// <summary>Writes subscription state inside the caller's transaction, each write checked against the revision it read.</summary>
 internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeProvider time, CancellationToken ct)

@@ -1,10 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Server.Pricing;
-using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Server.Catalog;
 
@@ -16,7 +13,6 @@ public static class CatalogAdminApi
         var group = app.MapGroup("/v1/admin").WithTags("Catalog").RequireAuthorization(Policies.Admin);
         group.MapPut("/catalog", ApplyAsync).Accepts<OpenApi.Bodies.CatalogDocumentBody>("application/json");
         group.MapGet("/catalog", ExportAsync).Produces<OpenApi.Bodies.CatalogDocumentBody>();
-        group.MapGet("/plans/{code}/versions", VersionsAsync);
         return group;
     }
 
@@ -49,20 +45,4 @@ public static class CatalogAdminApi
 
     private static async Task<ContentHttpResult> ExportAsync(CatalogService catalog, CancellationToken cancellationToken) =>
         TypedResults.Text(await catalog.ExportAsync(cancellationToken), "application/json", Encoding.UTF8);
-
-    private static async Task<Results<Ok<IReadOnlyList<PlanVersionResponse>>, ProblemHttpResult>> VersionsAsync(
-        string code, CatalogStore store, CatalogCache cache, CancellationToken cancellationToken)
-    {
-        var catalog = await cache.GetAsync(cancellationToken);
-        var versions = await store.ListPlanVersionsAsync(code, cancellationToken);
-        if (versions.Count == 0)
-        {
-            return Problems.NotFound("plan", code);
-        }
-
-        return TypedResults.Ok<IReadOnlyList<PlanVersionResponse>>([.. versions.Select(v => new PlanVersionResponse(
-            v.Id, v.PlanCode, v.Version, v.CreatedAt, catalog.Plan(code)?.Current.Id == v.Id,
-            PricingMapper.Prices(v.Terms),
-            [.. catalog.Features.Where(f => v.Terms.Feature(f.Code) is not null).Select(f => PricingMapper.ToWire(f, v.Terms.Feature(f.Code)))]))]);
-    }
 }

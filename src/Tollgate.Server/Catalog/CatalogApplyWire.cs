@@ -1,7 +1,6 @@
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
-using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Server.Catalog;
 

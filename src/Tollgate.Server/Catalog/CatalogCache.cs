@@ -1,6 +1,6 @@
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 /// <summary>
 /// The catalog in memory for the hot path. Plan versions never change once written (but for a stripe_price_id set on

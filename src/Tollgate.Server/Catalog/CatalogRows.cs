@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 // Storage rows: Dapper fills settable properties, converting SQLite's INTEGER to bool and int as it goes.
 internal sealed class FeatureRow

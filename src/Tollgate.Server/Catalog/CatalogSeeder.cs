@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Server.Catalog;
 

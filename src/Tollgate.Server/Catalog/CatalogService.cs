@@ -1,5 +1,4 @@
 using Tollgate.Core.Catalog;
-using Tollgate.Storage.Catalog;
 
 namespace Tollgate.Server.Catalog;
 

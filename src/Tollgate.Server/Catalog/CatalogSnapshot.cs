@@ -1,6 +1,6 @@
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 /// <summary>The whole catalog as stored at one revision: features, plans with their newest versions, and settings.</summary>
 public sealed record CatalogSnapshot(

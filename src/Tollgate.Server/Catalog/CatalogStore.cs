@@ -6,7 +6,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Json;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
 {

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 /// <summary>The INSERT and UPDATE statements of a catalog apply, bound to one transaction.</summary>
 internal sealed class CatalogWriter(DbConnection connection, DbTransaction transaction, long now, CancellationToken cancellationToken)

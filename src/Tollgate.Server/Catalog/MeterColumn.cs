@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 /// <summary>A plan feature's LLM meter, stored as a small JSON object in <c>plan_features.meter_json</c>.</summary>
 internal static class MeterColumn

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 /// <summary>
 /// Prices a stopped experiment's winning variant set (plan_prices.promoted_by, "exp_…/variant"): read for the current

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Catalog;
+namespace Tollgate.Server.Catalog;
 
 /// <summary>A plan feature's overage tiers and their mode, stored as a small JSON object in <c>plan_features.overage_tiers_json</c>.</summary>
 internal static class TiersColumn

@@ -3,7 +3,6 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Composition;
 using Tollgate.Server.Keys;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Keys;
 
 namespace Tollgate.Server.Cli;
 

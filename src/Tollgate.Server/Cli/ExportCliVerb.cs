@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Tollgate.Server.Exports;
-using Tollgate.Storage.Exports;
 
 namespace Tollgate.Server.Cli;
 

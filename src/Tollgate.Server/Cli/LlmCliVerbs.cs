@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Tollgate.Server.Llm;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Cli;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Core.Time;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Clock;

@@ -1,5 +1,5 @@
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Clock;
 

@@ -1,15 +1,15 @@
 using Tollgate.Server.Entitlements;
 using Tollgate.Storage;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Email;
-using Tollgate.Storage.Experiments;
-using Tollgate.Storage.Keys;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
+using Tollgate.Server.Email;
+using Tollgate.Server.Experiments;
+using Tollgate.Server.Keys;
+using Tollgate.Server.Llm;
 using Tollgate.Storage.Payments;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Server.Composition;
 
@@ -49,19 +49,19 @@ public static class CapabilityStores
         services.AddSingleton<ExperimentTallies>();
         services.AddSingleton<CustomerErasure>();
         services.AddSingleton<CustomerDataExport>();
-        services.AddSingleton<Storage.Exports.ExportQueries>();
+        services.AddSingleton<Server.Exports.ExportQueries>();
         services.AddSingleton<EmailStore>();
-        services.AddSingleton<Storage.Discounts.CouponStore>();
-        services.AddSingleton<Storage.Discounts.DiscountStore>();
+        services.AddSingleton<Server.Discounts.CouponStore>();
+        services.AddSingleton<Server.Discounts.DiscountStore>();
         services.AddSingleton<MemberStore>();
         services.AddSingleton<SeatChanges>();
-        services.AddSingleton<Storage.Grants.CreditGrantStore>();
+        services.AddSingleton<Server.Grants.CreditGrantStore>();
         services.AddSingleton<CustomerLists>();
         services.AddSingleton<InvoiceLists>();
         services.AddSingleton<UsageHistory>();
         services.AddSingleton<LlmCallLog>();
-        services.AddSingleton<Storage.Grants.PackSales>();
         services.AddSingleton<Taxes.TaxRateStore>();
+        services.AddSingleton<Server.Grants.PackSales>();
         return services;
     }
 }

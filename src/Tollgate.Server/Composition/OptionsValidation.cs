@@ -6,10 +6,10 @@ using Tollgate.Server.Observability;
 using Tollgate.Server.Web;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Webhooks;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 
 namespace Tollgate.Server.Composition;
 

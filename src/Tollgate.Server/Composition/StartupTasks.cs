@@ -1,8 +1,7 @@
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Keys;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Keys;
 
 namespace Tollgate.Server.Composition;
 

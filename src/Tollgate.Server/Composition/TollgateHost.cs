@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Options;
+using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Core.Time;
 using Tollgate.Server.Web.Admin;
@@ -9,11 +10,9 @@ using Tollgate.Server.Clock;
 using Tollgate.Server.Email;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Llm;
-using Tollgate.Storage.Llm;
 using Tollgate.Server.Metrics;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
-using Tollgate.Server.Auth;
+using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
@@ -79,7 +78,7 @@ public static class TollgateHost
         services.AddSingleton<TimeProvider>(sp => TestClock(sp.GetRequiredService<IOptions<TestClockOptions>>().Value));
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
-        services.Configure<Storage.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
+        services.Configure<Server.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
@@ -101,15 +100,15 @@ public static class TollgateHost
         services.AddSingleton<TollgateMetrics>();
         services.AddSingleton<PrometheusExposition>();
         services.AddSingleton<OutboxBacklogs>();
-        services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Storage.Webhooks.WebhookStore>().BacklogAsync));
-        services.AddSingleton(sp => new BacklogSource("email", sp.GetRequiredService<Storage.Email.EmailStore>().BacklogAsync));
+        services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Server.Webhooks.WebhookStore>().BacklogAsync));
+        services.AddSingleton(sp => new BacklogSource("email", sp.GetRequiredService<Server.Email.EmailStore>().BacklogAsync));
         services.AddSingleton(sp =>
             new BacklogSource("stripe_invoice_items", sp.GetRequiredService<Storage.Payments.StripeInvoiceItemStore>().BacklogAsync));
         services.AddTollgateTelemetry(configuration);
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
-            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Storage.Catalog.CatalogCache>(), sp.GetRequiredService<Storage.Customers.CustomerStore>(),
-            sp.GetRequiredService<Storage.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Server.Catalog.CatalogCache>(), sp.GetRequiredService<Server.Customers.CustomerStore>(),
+            sp.GetRequiredService<Server.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddCapabilityStores();
@@ -191,6 +190,7 @@ public static class TollgateHost
         app.MapPrometheusMetrics();
         app.MapPricing();
         app.MapCatalogAdmin();
+        app.MapPlanVersions();
         app.MapKeysAdmin();
         app.MapCustomers();
         app.MapCustomerSessions();
@@ -226,6 +226,7 @@ public static class TollgateHost
         app.MapTaxRates();
         app.MapSubscriptionDiscounts();
         app.MapCustomerLists();
+        app.MapSubscriptionList();
         app.MapUsageHistory();
         app.MapCallLogs();
         Tollgate.Server.Grants.PacksApi.MapPacks(app);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.CreditNotes;
 

@@ -5,10 +5,9 @@ using Tollgate.Contracts;
 using Tollgate.Core;
 using Tollgate.Core.Json;
 using Tollgate.Core.Billing;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.CreditNotes;
 

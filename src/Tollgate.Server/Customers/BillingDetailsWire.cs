@@ -1,6 +1,5 @@
 using Tollgate.Contracts;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;
 

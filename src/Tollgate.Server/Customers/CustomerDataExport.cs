@@ -3,7 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// Everything Tollgate holds about one customer (GDPR access), written as one JSON document row by row, so a customer

@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>What a customer deletion found: done, no such (live) customer, or a subscription that went live meanwhile.</summary>
 public enum ErasureOutcome

@@ -1,5 +1,4 @@
 using Tollgate.Server.Http;
-using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;
 

@@ -1,20 +1,16 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
-using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Customers;
 
 namespace Tollgate.Server.Customers;
 
-/// <summary>Customers and subscriptions as lists: newest first, searchable, a page at a time.</summary>
+/// <summary>Customers as a list: newest first, searchable, a page at a time.</summary>
 public static class CustomerListApi
 {
     public static RouteGroupBuilder MapCustomerLists(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").RequireAuthorization(Policies.Secret);
         group.MapGet("/customers", CustomersAsync).WithTags("Customers").TakesQueryValues("status", CustomerFilters.SubscriptionStatuses);
-        group.MapGet("/subscriptions", SubscriptionsAsync).WithTags("Subscriptions").TakesQueryValues("status", CustomerFilters.SubscriptionStatuses);
         return group;
     }
 
@@ -35,27 +31,5 @@ public static class CustomerListApi
 
         var found = await lists.CustomersAsync(filter, page, cancellationToken);
         return TypedResults.Ok(Lists.ToWire(found, CustomersApi.ToWire));
-    }
-
-    private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> SubscriptionsAsync(
-        string? customer, string? status, string? plan, string? limit, string? cursor, CustomerLists lists, SubscriptionWire wire,
-        CancellationToken cancellationToken)
-    {
-        var errors = Validate.Errors(
-            ("customer", customer is null ? null : Validate.Id(customer)),
-            ("plan", plan is null ? null : Validate.Id(plan)),
-            ("status", CustomerFilters.StatusProblem(status)));
-        if (errors.Count > 0)
-        {
-            return Problems.Validation(errors);
-        }
-
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
-        {
-            return problem!;
-        }
-
-        var found = await lists.SubscriptionsAsync(new SubscriptionFilter(customer, status, plan), page, cancellationToken);
-        return TypedResults.Ok(await wire.ToWireAsync(found, cancellationToken));
     }
 }

@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>What a customer list is filtered by; each part is optional.</summary>
 /// <param name="Query">A prefix of the id, e-mail or name, any case.</param>

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// The one lock order of every transaction that writes a customer, its subscriptions or its members: the customer's row

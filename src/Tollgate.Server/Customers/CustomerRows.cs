@@ -3,7 +3,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 internal sealed class CustomerRow
 {

@@ -1,15 +1,13 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Keys;
+using Tollgate.Server.Keys;
 
 namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// Customer sessions: the app's backend (secret key) mints a short-lived token for its signed-in customer, which the
-/// browser uses in place of any key. What such a token may call is decided in one place, <see cref="CustomerSessionScope"/>.
+/// browser uses in place of any key. What such a token may call is decided in one place, <c>CustomerSessionScope</c>.
 /// </summary>
 public static class CustomerSessionsApi
 {

@@ -4,9 +4,9 @@ using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Taxes;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>Customers and their subscriptions as rows: the upsert that creates or merges one, and the reads the API serves.</summary>
 public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, EntitlementContextCache contexts)

@@ -3,10 +3,10 @@ using System.Data;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// Resolves a customer's plan version and usage period for a decision, and remembers the customer and their live

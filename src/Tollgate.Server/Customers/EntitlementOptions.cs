@@ -1,4 +1,4 @@
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// Bound from Tollgate:Billing as well (GraceDays is a billing setting), so that resolving a customer's entitlements

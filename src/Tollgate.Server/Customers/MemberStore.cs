@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Customers;
+namespace Tollgate.Server.Customers;
 
 /// <summary>
 /// An organisation's members. A new member takes a seat with one conditional UPDATE of the organisation's member_count,

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Tollgate.Contracts;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Core.Discounts;
 using Tollgate.Server.Http;
 

@@ -3,7 +3,7 @@ using Tollgate.Core;
 using Tollgate.Core.Discounts;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>Coupons and promotion codes, as the admin API manages them.</summary>
 public sealed class CouponStore(TollgateDatabase database, TimeProvider time)

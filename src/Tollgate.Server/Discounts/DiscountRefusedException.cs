@@ -1,4 +1,4 @@
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>
 /// Thrown inside a write transaction when a code or coupon cannot be applied, so the transaction rolls back and the

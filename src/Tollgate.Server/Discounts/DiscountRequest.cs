@@ -1,4 +1,4 @@
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>What a request asks to apply: a customer-facing promotion code, or a coupon by its id.</summary>
 public sealed record DiscountRequest(string? PromotionCode, string? CouponId)

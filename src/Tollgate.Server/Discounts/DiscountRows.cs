@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Core.Discounts;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 internal sealed class CouponRow
 {

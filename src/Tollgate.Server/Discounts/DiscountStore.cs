@@ -1,11 +1,11 @@
 using Dapper;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>The outcome of adding or removing a subscription's discount.</summary>
 public abstract record DiscountChange

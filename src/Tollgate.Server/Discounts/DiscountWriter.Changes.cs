@@ -2,7 +2,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Discounts;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>The discount step of a plan change.</summary>
 internal sealed partial class DiscountWriter

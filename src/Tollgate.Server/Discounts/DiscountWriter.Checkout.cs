@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Discounts;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>
 /// Promotion codes sent to Stripe Checkout. The session is paid for on Stripe's page, long after it is made, so the

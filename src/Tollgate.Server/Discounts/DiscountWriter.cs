@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Discounts;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>
 /// Discounts inside the caller's transaction: the one a subscription has, redeeming a code or coupon for it, and

@@ -1,7 +1,7 @@
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Discounts;
 
-namespace Tollgate.Storage.Discounts;
+namespace Tollgate.Server.Discounts;
 
 /// <summary>A public promotion code that a visitor may still redeem, and what it makes of a price.</summary>
 public sealed record PromotionOffer(PromotionCode Code, Coupon Coupon)

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Discounts;
 
 namespace Tollgate.Server.Discounts;
 

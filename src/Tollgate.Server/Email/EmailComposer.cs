@@ -3,10 +3,9 @@ using System.Text.Json;
 using Tollgate.Core.Money;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Email;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Email;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Email;
 
 namespace Tollgate.Server.Email;
 

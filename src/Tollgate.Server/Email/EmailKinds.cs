@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Tollgate.Storage.Email;
+namespace Tollgate.Server.Email;
 
 /// <summary>The e-mails Tollgate sends to customers, each named after what it reports, and the event that sends it.</summary>
 public static class EmailKinds

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Tollgate.Core;
 
-namespace Tollgate.Storage.Email;
+namespace Tollgate.Server.Email;
 
 /// <summary>
 /// Writes a customer's e-mail for an outbox event in the caller's transaction, beside the webhook deliveries: one

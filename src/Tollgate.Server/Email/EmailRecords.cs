@@ -1,4 +1,4 @@
-namespace Tollgate.Storage.Email;
+namespace Tollgate.Server.Email;
 
 /// <summary>One e-mail to one customer, with its delivery state: pending, sent, dead (given up) or skipped (not sent, and why).</summary>
 public sealed record EmailMessage(

@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Email;
+namespace Tollgate.Server.Email;
 
 /// <summary>The e-mail log, and the claim and settle steps of the e-mail dispatcher.</summary>
 public sealed class EmailStore(TollgateDatabase database, TimeProvider time)

@@ -2,10 +2,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Grants;
 
 namespace Tollgate.Server.Entitlements;
 

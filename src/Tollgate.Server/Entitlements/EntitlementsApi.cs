@@ -5,9 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Entitlements;
 

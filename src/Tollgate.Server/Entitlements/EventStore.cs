@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Retention;
 

@@ -4,7 +4,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Grants;
 using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Grants;
 
 namespace Tollgate.Server.Entitlements;
 

@@ -2,7 +2,7 @@ using Tollgate.Core.Entitlements;
 using Dapper;
 using Tollgate.Core.Grants;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Grants;
 
 namespace Tollgate.Server.Entitlements;
 

@@ -1,6 +1,6 @@
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Entitlements;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Json;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Events;

@@ -3,8 +3,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Experiments;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Experiments;
 

@@ -1,6 +1,5 @@
 using Tollgate.Core.Experiments;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Experiments;
 

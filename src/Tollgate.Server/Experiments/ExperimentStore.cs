@@ -5,7 +5,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Experiments;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Experiments;
+namespace Tollgate.Server.Experiments;
 
 /// <summary>The outcome of starting or stopping an experiment.</summary>
 public abstract record ExperimentChange

@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core.Experiments;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Experiments;
+namespace Tollgate.Server.Experiments;
 
 /// <summary>
 /// Exposures and conversions, each recorded once per (experiment, visitor) by its primary key: concurrent requests and

@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Experiments;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Experiments;
 

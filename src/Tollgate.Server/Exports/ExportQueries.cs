@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Exports;
+namespace Tollgate.Server.Exports;
 
 /// <summary>How the writer renders a column: money stays integer here and becomes decimal only in the written file.</summary>
 public enum ExportColumnType

@@ -1,5 +1,4 @@
 using Tollgate.Server.Metrics;
-using Tollgate.Storage.Exports;
 
 namespace Tollgate.Server.Exports;
 

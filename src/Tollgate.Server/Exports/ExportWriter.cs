@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Tollgate.Core.Money;
-using Tollgate.Storage.Exports;
 
 namespace Tollgate.Server.Exports;
 

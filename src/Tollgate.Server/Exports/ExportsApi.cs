@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Exports;

@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core.Grants;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Grants;
+namespace Tollgate.Server.Grants;
 
 /// <summary>The credit_grants row shape and the reads the hot path and the store share.</summary>
 internal static class CreditGrantRows

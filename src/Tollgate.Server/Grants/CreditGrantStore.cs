@@ -3,7 +3,7 @@ using Tollgate.Core;
 using Tollgate.Core.Grants;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Grants;
+namespace Tollgate.Server.Grants;
 
 /// <summary>A new grant, already validated; <see cref="SourceRef"/> names the purchase that paid for it, so it is created once.</summary>
 public sealed record NewCreditGrant(

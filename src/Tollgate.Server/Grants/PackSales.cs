@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Grants;
+namespace Tollgate.Server.Grants;
 
 /// <summary>A pack sold: the grant it made and the invoice it was billed on (null when Stripe billed it through Checkout).</summary>
 public sealed record PackSale(CreditGrant Grant, Invoice? Invoice, bool Created);

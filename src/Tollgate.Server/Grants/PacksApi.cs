@@ -7,9 +7,8 @@ using Tollgate.Server.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Core.Catalog;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Grants;
 
 namespace Tollgate.Server.Grants;
 

@@ -3,9 +3,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;

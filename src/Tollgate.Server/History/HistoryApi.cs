@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.History;

@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Invoices;
 

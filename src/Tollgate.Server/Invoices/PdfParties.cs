@@ -1,6 +1,6 @@
 using System.Globalization;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.Invoices;
 

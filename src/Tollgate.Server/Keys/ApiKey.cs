@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Tollgate.Core;
 
-namespace Tollgate.Storage.Keys;
+namespace Tollgate.Server.Keys;
 
 public enum ApiKeyRole
 {

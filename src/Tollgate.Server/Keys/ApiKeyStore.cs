@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Keys;
+namespace Tollgate.Server.Keys;
 
 public sealed class ApiKeyStore(TollgateDatabase database, TimeProvider time)
 {

@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Keys;
+namespace Tollgate.Server.Keys;
 
 /// <summary>A customer session: a short-lived token that lets a browser read one customer's own billing data.</summary>
 public sealed record CustomerSessionRecord(

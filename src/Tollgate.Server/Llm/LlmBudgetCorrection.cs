@@ -5,7 +5,7 @@ using Tollgate.Core.Periods;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Entitlements;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>
 /// A repriced call's cost difference applied to its period's LLM budget as live spend would have split it: a higher cost

@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>One logged model call as stored: tokens, the cost and price snapshotted at logging, the plan it was on.</summary>
 public sealed record LoggedLlmCall(

@@ -3,8 +3,7 @@ using Tollgate.Core;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Llm;
 

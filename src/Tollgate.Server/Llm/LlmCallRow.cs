@@ -1,6 +1,6 @@
 using Tollgate.Core.Llm;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>One stored <c>llm_calls</c> row as Dapper maps it; the call log and the price recompute both read it.</summary>
 internal sealed class LlmCallRow

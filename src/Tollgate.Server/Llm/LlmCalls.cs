@@ -1,6 +1,6 @@
 using Tollgate.Core.Llm;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>One model call to log, already checked for shape.</summary>
 public sealed record LlmCallCommand(

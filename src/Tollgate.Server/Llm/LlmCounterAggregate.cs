@@ -1,11 +1,11 @@
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Entitlements;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>
 /// What a batch's logged calls add to counters: token meters, members' shares of them, and the plan's LLM budget, each

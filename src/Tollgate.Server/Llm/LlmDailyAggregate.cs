@@ -2,7 +2,7 @@ using System.Data;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>
 /// A batch's calls summed per customer, day, feature, model and plan, then written to the three rollups (per

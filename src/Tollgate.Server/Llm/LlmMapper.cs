@@ -1,6 +1,5 @@
 using Tollgate.Contracts;
 using Tollgate.Core.Llm;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Tollgate.Contracts;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

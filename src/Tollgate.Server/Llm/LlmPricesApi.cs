@@ -4,10 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 using Tollgate.Contracts;
 using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Llm;
 
 namespace Tollgate.Server.Llm;
 

@@ -1,11 +1,11 @@
 using Tollgate.Core.Entitlements;
 using Dapper;
 using Tollgate.Core.Llm;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 public sealed record RecomputeResult(long RowsExamined, long RowsChanged, long CostBeforeNano, long CostAfterNano);
 

@@ -4,13 +4,11 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Metrics;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Metrics;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Llm;
 

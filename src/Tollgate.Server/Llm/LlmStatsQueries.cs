@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>A group of logged calls summed from the daily rollups.</summary>
 public sealed record LlmGroup(

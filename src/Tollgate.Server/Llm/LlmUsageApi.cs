@@ -3,11 +3,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Llm;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Entitlements;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Llm;
 

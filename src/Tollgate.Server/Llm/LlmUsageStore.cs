@@ -3,12 +3,12 @@ using Tollgate.Core.Entitlements;
 using System.Data;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Llm;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Entitlements;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 /// <summary>Bound from Tollgate:Llm.</summary>
 public sealed class LlmOptions

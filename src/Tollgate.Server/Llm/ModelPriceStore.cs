@@ -3,7 +3,7 @@ using Tollgate.Core;
 using Tollgate.Core.Llm;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Llm;
+namespace Tollgate.Server.Llm;
 
 public sealed record PriceImportResult(IReadOnlyList<ModelPrice> Imported, IReadOnlyList<string> Unchanged);
 

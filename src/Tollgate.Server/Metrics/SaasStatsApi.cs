@@ -4,9 +4,8 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Metrics;
 using Tollgate.Core.Money;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.Metrics;
 

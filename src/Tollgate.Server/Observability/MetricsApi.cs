@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Observability;

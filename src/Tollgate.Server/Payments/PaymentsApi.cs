@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Observability;
 using Tollgate.Storage.Payments;
 
@@ -43,7 +43,7 @@ public static class PaymentsApi
     /// <summary>What the billing endpoints read from, injected as one.</summary>
     public sealed record Services(
         StripeClient Stripe, StripeLinks Links, CustomerStore Customers, CatalogCache Catalog, IOptions<StripeOptions> Options,
-        Storage.Discounts.DiscountStore Discounts, Experiments.ExperimentPricing Experiments);
+        Server.Discounts.DiscountStore Discounts, Experiments.ExperimentPricing Experiments);
 
     internal static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(
         CreateCheckoutSessionRequest request, HttpContext http, IOptions<BrowserCorsOptions> cors, [AsParameters] Services s,

@@ -1,5 +1,5 @@
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;

@@ -1,4 +1,4 @@
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Storage.Payments;
 

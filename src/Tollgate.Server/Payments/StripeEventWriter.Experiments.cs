@@ -1,7 +1,7 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Experiments;
+using Tollgate.Server.Experiments;
 
 namespace Tollgate.Storage.Payments;
 

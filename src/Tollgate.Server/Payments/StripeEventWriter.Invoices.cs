@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Payments;
 

@@ -1,5 +1,5 @@
 using Dapper;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Grants;
 
 namespace Tollgate.Storage.Payments;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Pricing;
 

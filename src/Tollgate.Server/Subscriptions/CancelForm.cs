@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;

@@ -4,16 +4,13 @@ using Tollgate.Contracts;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Discounts;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Taxes;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Taxes;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Webhooks;
 

@@ -3,9 +3,9 @@ using System.Text.Json;
 using Dapper;
 using Tollgate.Core;
 using Tollgate.Core.Json;
-using Tollgate.Storage.Email;
+using Tollgate.Server.Email;
 
-namespace Tollgate.Storage.Webhooks;
+namespace Tollgate.Server.Webhooks;
 
 /// <summary>The outbound event types, and which are known.</summary>
 public static class WebhookEventTypes

@@ -2,7 +2,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 
-namespace Tollgate.Storage.Webhooks;
+namespace Tollgate.Server.Webhooks;
 
 /// <summary>
 /// What an event's "data" holds, in the API's field names: a subscription as GET /v1/subscriptions/{id} shows it (with

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Tollgate.Storage.Webhooks;
+namespace Tollgate.Server.Webhooks;
 
 /// <summary>How an endpoint's deliveries are signed, and the secrets each scheme takes.</summary>
 public static class WebhookSchemes

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Tollgate.Client.Webhooks;
-using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Webhooks;
 

@@ -2,7 +2,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Webhooks;
+namespace Tollgate.Server.Webhooks;
 
 /// <summary>
 /// An app's webhook endpoint. <see cref="EventTypes"/> empty means every type. <see cref="SignatureScheme"/> is

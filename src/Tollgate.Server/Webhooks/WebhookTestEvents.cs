@@ -3,7 +3,7 @@ using Dapper;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Webhooks;
+namespace Tollgate.Server.Webhooks;
 
 /// <summary>
 /// A <c>webhook.test</c> event for one endpoint, whatever event types it takes: written to the outbox like any event,

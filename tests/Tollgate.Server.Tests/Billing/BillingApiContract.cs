@@ -1,5 +1,5 @@
 using System.Net;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Billing;

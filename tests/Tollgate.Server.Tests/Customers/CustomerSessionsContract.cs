@@ -1,5 +1,5 @@
 using System.Net;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
@@ -222,6 +222,28 @@ public abstract class CustomerSessionsContract : ApiContract
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.NotEqual(HttpStatusCode.Forbidden, entered.StatusCode);
         Assert.True(entered.IsSuccessStatusCode || (int)entered.StatusCode is 302 or 303, $"entering answered {entered.StatusCode}");
+    }
+
+    [Fact]
+    public async Task APortalEnteredFromASessionSignsOutWhenTheSessionIsRevokedWhileAKeysPortalStaysIn()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("c1");
+        var (session, id, _) = await SessionAsync(app, "c1");
+        var sessionLink = (await (await session.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        var keyLink = (await (await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        using var bySession = app.NewBrowser();
+        using var byKey = app.NewBrowser();
+        var entered = await bySession.GetAsync(new Uri(sessionLink).PathAndQuery);
+        var enteredByKey = await byKey.GetAsync(new Uri(keyLink).PathAndQuery);
+
+        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        var afterRevoke = await bySession.GetAsync("/portal");
+        var keyAfterRevoke = await byKey.GetAsync("/portal");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (entered.StatusCode, enteredByKey.StatusCode)); // both landed on /portal
+        Assert.Equal(HttpStatusCode.Unauthorized, afterRevoke.StatusCode); // the cookie is no longer a way in
+        Assert.Equal(HttpStatusCode.OK, keyAfterRevoke.StatusCode);
     }
 
     [Fact]

@@ -202,7 +202,7 @@ public abstract class StripeDiscountsContract : ApiContract
         await h.App.AdvanceAsync(TimeSpan.FromSeconds(1));
         var atFirstExpiry = await RedeemedAsync(h, "/v1/admin/promotion-codes/ONE");
         h.App.Clock.SetUtcNow(second);
-        var discounts = h.App.Get<Tollgate.Storage.Discounts.DiscountStore>(); // what the due work runs, twice at once like two nodes
+        var discounts = h.App.Get<Tollgate.Server.Discounts.DiscountStore>(); // what the due work runs, twice at once like two nodes
         var swept = await Task.WhenAll(discounts.ReleaseExpiredCheckoutHoldsAsync(), discounts.ReleaseExpiredCheckoutHoldsAsync());
         var statuses = await h.ScalarAsync<long>("SELECT COUNT(*) FROM checkout_redemptions WHERE status = 'released'");
 

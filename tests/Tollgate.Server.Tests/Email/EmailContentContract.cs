@@ -1,5 +1,5 @@
 using System.Net;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Email;

@@ -1,8 +1,8 @@
 using System.Net;
 using Tollgate.Core.Alerts;
-using Tollgate.Storage.Alerts;
+using Tollgate.Server.Alerts;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Email;
+using Tollgate.Server.Email;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Email;

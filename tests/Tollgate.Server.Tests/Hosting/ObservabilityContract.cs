@@ -168,6 +168,29 @@ public abstract class ObservabilityContract : ApiContract
         Assert.All(deliveries, d => Assert.False(d.Headers.ContainsKey("traceparent"), string.Join(", ", d.Headers.Keys)));
     }
 
+    [Fact]
+    public async Task AnEMailSentWhileTracingIsOnCarriesNoTraceContext()
+    {
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var smtp = await SmtpTestServer.StartAsync();
+        await using var app = await StartAsync(Email.EmailLog.Settings(smtp, null,
+            ("Tollgate:Otlp:Endpoint", collector.Url), ("Tollgate:Otlp:ExportIntervalSeconds", "1")), Email.EmailLog.Start);
+        // The request that crosses the threshold comes in with a trace of its own, which the mail must not pass on.
+        app.Admin.DefaultRequestHeaders.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+        await app.CustomerAsync("c1");
+
+        await app.ConsumeAsync("c1", "cv_generate", 8);
+        var mail = (await smtp.WaitForAsync(1))[0];
+        await collector.WaitForAsync("/v1/traces", "POST /v1/entitlements/consume");
+
+        Assert.NotEmpty(collector.Having("/v1/traces", "POST /v1/entitlements/consume")); // tracing was on
+        Assert.Equal("You have used 80% of your CV generation", mail.Subject);
+        Assert.DoesNotContain("traceparent", mail.Raw, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("tracestate", mail.Raw, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(traceId, mail.Raw, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static async Task<(int Exit, string Output)> PromtoolAsync(string exposition)
     {
         var start = new ProcessStartInfo("promtool", "check metrics")

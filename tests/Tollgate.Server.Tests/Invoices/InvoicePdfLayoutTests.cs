@@ -1,7 +1,7 @@
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Invoices;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Invoices;

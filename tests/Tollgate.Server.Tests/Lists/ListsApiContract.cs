@@ -142,7 +142,7 @@ public abstract class ListsApiContract : ApiContract
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         await app.CustomerAsync("ada-again", "ada@example.com");
         await app.CustomerAsync("bob", "bob@example.com");
-        var lists = app.Get<Tollgate.Storage.Customers.CustomerLists>();
+        var lists = app.Get<Tollgate.Server.Customers.CustomerLists>();
 
         var found = await lists.FindByEmailAsync("ADA@example.COM");
         var none = await lists.FindByEmailAsync("ada@example.org");

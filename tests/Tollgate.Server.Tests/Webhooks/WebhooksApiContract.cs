@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Tollgate.Client.Webhooks;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Webhooks;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Webhooks;

@@ -1,4 +1,4 @@
-using Tollgate.Storage.Keys;
+using Tollgate.Server.Keys;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

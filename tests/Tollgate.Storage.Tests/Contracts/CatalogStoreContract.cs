@@ -1,5 +1,5 @@
 using Tollgate.Core.Catalog;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

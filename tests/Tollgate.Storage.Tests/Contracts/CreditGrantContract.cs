@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Tollgate.Core.Entitlements;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Grants;
 using Tollgate.Server.Entitlements;
 using Tollgate.Testing;
 

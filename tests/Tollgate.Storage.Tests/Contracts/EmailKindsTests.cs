@@ -1,5 +1,5 @@
-using Tollgate.Storage.Email;
-using Tollgate.Storage.Webhooks;
+using Tollgate.Server.Email;
+using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Storage.Tests.Contracts;
 

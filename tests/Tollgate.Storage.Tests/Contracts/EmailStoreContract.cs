@@ -1,6 +1,6 @@
 using Dapper;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Email;
+using Tollgate.Server.Email;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;

@@ -6,8 +6,7 @@ using Tollgate.Core.Json;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Money;
 using Tollgate.Server.Catalog;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 
 namespace Tollgate.Server.Web.Admin;
 

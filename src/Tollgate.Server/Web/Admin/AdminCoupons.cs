@@ -3,9 +3,8 @@ using Tollgate.Contracts;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Money;
 using Tollgate.Server.Discounts;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Web.Admin;
 

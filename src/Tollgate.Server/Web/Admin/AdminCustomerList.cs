@@ -1,6 +1,5 @@
 using Tollgate.Server.Customers;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -4,10 +4,10 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Money;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Web.Admin;
@@ -27,7 +27,7 @@ public static class AdminCustomers
 
     private static async Task<IResult> DetailAsync(
         string id, HttpContext http, string? done, string? usage, AdminData data, CustomerStore customers, UsageQueries queries, UsageHistory usageHistory,
-        InvoiceStore invoices, AlertStore alerts, CatalogCache catalog, Storage.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
+        InvoiceStore invoices, AlertStore alerts, CatalogCache catalog, Server.Grants.CreditGrantStore grants, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {

@@ -61,7 +61,7 @@ public static class AdminDashboard
         return Results.Redirect("/admin/login");
     }
 
-    private static async Task<IResult> DashboardAsync(HttpContext http, AdminData data, Storage.Billing.InvoiceLists invoices, CancellationToken cancellationToken)
+    private static async Task<IResult> DashboardAsync(HttpContext http, AdminData data, Server.Billing.InvoiceLists invoices, CancellationToken cancellationToken)
     {
         if (await data.Session.CurrentAsync(http, cancellationToken) is not { } user)
         {
@@ -111,7 +111,7 @@ public static class AdminDashboard
             Charts = charts,
             Spenders = spenders,
             Negative = negative,
-            OpenInvoices = (await invoices.PageAsync(new Storage.Billing.InvoiceFilter(Status: "open"), new Storage.Database.PageRequest(10, null),
+            OpenInvoices = (await invoices.PageAsync(new Server.Billing.InvoiceFilter(Status: "open"), new Storage.Database.PageRequest(10, null),
                 cancellationToken)).Items,
         });
     }

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Llm;
 using Tollgate.Server.Metrics;
-using Tollgate.Storage.Alerts;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Alerts;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.Web.Admin;
 

@@ -1,8 +1,7 @@
 using System.Globalization;
 using Tollgate.Core.Experiments;
 using Tollgate.Server.Experiments;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Experiments;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Admin;
 

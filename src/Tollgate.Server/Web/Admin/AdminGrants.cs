@@ -5,9 +5,8 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Core.Llm;
 using Tollgate.Server.Grants;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Grants;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Web.Admin;
 

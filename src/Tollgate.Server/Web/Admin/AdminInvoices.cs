@@ -2,9 +2,9 @@ using Tollgate.Core.Billing;
 using Tollgate.Server.Http;
 using Tollgate.Server.Invoices;
 using Tollgate.Server.Web.Invoices;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Web.Admin;

@@ -1,5 +1,5 @@
 using Tollgate.Server.Http;
-using Tollgate.Storage.Llm;
+using Tollgate.Server.Llm;
 
 namespace Tollgate.Server.Web.Admin;
 

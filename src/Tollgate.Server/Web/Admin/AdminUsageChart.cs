@@ -1,7 +1,7 @@
 using System.Globalization;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.History;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Entitlements;
 
 namespace Tollgate.Server.Web.Admin;

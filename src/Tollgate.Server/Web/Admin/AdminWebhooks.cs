@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Webhooks;
 using Tollgate.Storage.Database;
-using Tollgate.Storage.Webhooks;
 
 namespace Tollgate.Server.Web.Admin;
 

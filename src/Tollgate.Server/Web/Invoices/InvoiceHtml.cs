@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Invoices;
 

@@ -1,6 +1,6 @@
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
-using Tollgate.Storage.Billing;
+using Tollgate.Server.Billing;
 
 namespace Tollgate.Server.Web.Portal;
 

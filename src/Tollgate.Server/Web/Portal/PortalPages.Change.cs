@@ -6,8 +6,8 @@ using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Subscriptions;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Portal;
 

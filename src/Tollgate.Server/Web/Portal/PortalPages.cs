@@ -14,6 +14,9 @@ public sealed record PortalSession(string Customer, string Token, string Csrf, s
 public static partial class PortalPages
 {
     public const string SessionKind = "portal-session";
+
+    /// <summary>A portal session entered through a customer session's link: its extra is "{session id} {return url}".</summary>
+    private const string SessionOfSessionKind = "portal-session-of-session";
     private const string Cookie = "tg_portal";
 
     private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
@@ -45,10 +48,11 @@ public static partial class PortalPages
     }
 
     private static async Task<IResult> EnterAsync(
-        HttpContext http, string? token, PageSigning signing, IOptions<PagesOptions> options, Storage.Keys.CustomerSessionStore sessions,
+        HttpContext http, string? token, PageSigning signing, IOptions<PagesOptions> options, Server.Keys.CustomerSessionStore sessions,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var (link, problem) = await signing.VerifyAsync(token, PortalSessionsApi.LinkKind, cancellationToken);
+        string? fromSession = null;
         if (link is null && problem == "malformed")
         {
             // A link a customer session asked for works only while that session does (not revoked, not expired, customer not erased).
@@ -56,9 +60,9 @@ public static partial class PortalPages
             (link, problem) = (null, why);
             if (bySession?.Extra.Split(' ', 2) is [var sessionId, var returnUrl])
             {
-                (link, problem) = await sessions.IsLiveAsync(bySession.Subject, sessionId, cancellationToken)
-                    ? (bySession with { Extra = returnUrl }, null)
-                    : ((SignedToken?)null, (string?)"expired");
+                (link, problem, fromSession) = await sessions.IsLiveAsync(bySession.Subject, sessionId, cancellationToken)
+                    ? (bySession with { Extra = returnUrl }, (string?)null, (string?)sessionId)
+                    : ((SignedToken?)null, (string?)"expired", (string?)null);
             }
         }
 
@@ -69,8 +73,11 @@ public static partial class PortalPages
                 : PageResults.Message(http, 403, "This link is not valid", "Open the billing portal from your account in the app.");
         }
 
-        var session = await signing.SignAsync(SessionKind, link.Subject, time.GetUtcNow() + options.Value.SessionLifetime, link.Extra,
-            cancellationToken);
+        // A portal entered from a customer session stays tied to it: revoking the session signs the portal out too.
+        var session = fromSession is null
+            ? await signing.SignAsync(SessionKind, link.Subject, time.GetUtcNow() + options.Value.SessionLifetime, link.Extra, cancellationToken)
+            : await signing.SignAsync(SessionOfSessionKind, link.Subject, time.GetUtcNow() + options.Value.SessionLifetime,
+                $"{fromSession} {link.Extra}", cancellationToken);
         http.Response.Cookies.Append(Cookie, session, new CookieOptions
         {
             HttpOnly = true, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Lax, Path = "/portal", MaxAge = options.Value.SessionLifetime,
@@ -81,10 +88,23 @@ public static partial class PortalPages
     internal static async Task<PortalSession?> SessionAsync(HttpContext http, PageSigning signing, CancellationToken cancellationToken)
     {
         var cookie = http.Request.Cookies[Cookie];
-        var (token, _) = await signing.VerifyAsync(cookie, SessionKind, cancellationToken);
+        var (token, problem) = await signing.VerifyAsync(cookie, SessionKind, cancellationToken);
+        var returnUrl = token?.Extra;
+        if (token is null && problem == "malformed")
+        {
+            (token, _) = await signing.VerifyAsync(cookie, SessionOfSessionKind, cancellationToken);
+            if (token?.Extra.Split(' ', 2) is not [var sessionId, var url]
+                || !await http.RequestServices.GetRequiredService<Server.Keys.CustomerSessionStore>().IsLiveAsync(token.Subject, sessionId, cancellationToken))
+            {
+                return null;
+            }
+
+            returnUrl = url;
+        }
+
         return token is null
             ? null
-            : new PortalSession(token.Subject, cookie!, await signing.CsrfAsync(cookie!, cancellationToken), token.Extra.Length == 0 ? null : token.Extra);
+            : new PortalSession(token.Subject, cookie!, await signing.CsrfAsync(cookie!, cancellationToken), string.IsNullOrEmpty(returnUrl) ? null : returnUrl);
     }
 
     private static IResult SignedOut(HttpContext http) =>

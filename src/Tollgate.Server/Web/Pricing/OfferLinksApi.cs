@@ -2,10 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 
 namespace Tollgate.Server.Web.Pricing;
 

@@ -4,8 +4,8 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Core.Money;
 using Tollgate.Server.Subscriptions;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Pricing;
 

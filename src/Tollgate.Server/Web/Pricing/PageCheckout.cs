@@ -5,9 +5,9 @@ using Tollgate.Core;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Customers;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
+using Tollgate.Server.Discounts;
 using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Web.Pricing;

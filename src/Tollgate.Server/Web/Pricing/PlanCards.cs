@@ -2,8 +2,8 @@ using System.Globalization;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Pricing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Pricing;
 

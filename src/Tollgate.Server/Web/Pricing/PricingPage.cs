@@ -3,8 +3,8 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Pricing;
-using Tollgate.Storage.Catalog;
-using Tollgate.Storage.Discounts;
+using Tollgate.Server.Catalog;
+using Tollgate.Server.Discounts;
 
 namespace Tollgate.Server.Web.Pricing;
 

@@ -3,8 +3,8 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Catalog;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Catalog;
 
 namespace Tollgate.Server.Web.Pricing;
 

@@ -1,14 +1,17 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Server.Auth;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Billing;
-using Tollgate.Storage.Customers;
+using Tollgate.Server.Billing;
+using Tollgate.Server.Customers;
 
-namespace Tollgate.Server.Customers;
+namespace Tollgate.Server.Subscriptions;
 
-/// <summary>GDPR: delete a customer (cancel, then erase the personal data, keeping ids and amounts) and export what is held about one.</summary>
+/// <summary>
+/// GDPR: delete a customer (cancel, then erase the personal data, keeping ids and amounts) and export what is held about one.
+/// It lives with Subscriptions because deleting starts by cancelling the live subscription, through Stripe or locally,
+/// which is this folder's choice to make; Customers only erases.
+/// </summary>
 public static class CustomerDeletionApi
 {
     public static RouteGroupBuilder MapCustomerDeletion(this IEndpointRouteBuilder app)
@@ -21,7 +24,7 @@ public static class CustomerDeletionApi
 
     private static async Task<Results<Ok<CustomerDeletedResponse>, ProblemHttpResult>> DeleteAsync(
         string id, bool? prorate, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
-        Storage.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
+        Server.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
     {
         string? canceled = null, invoice = null;
         // A subscription created between the cancel and the erasure sends us round once more; the erasure refuses to run past one.

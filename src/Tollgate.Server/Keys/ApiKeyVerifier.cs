@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Caching.Memory;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Keys;
 
-namespace Tollgate.Server.Auth;
+namespace Tollgate.Server.Keys;
 
 /// <summary>
 /// Verifies bearer keys: the bootstrap admin key from TOLLGATE_ADMIN_KEY, then stored keys. A verified key is
