@@ -8,7 +8,7 @@ using Tollgate.Server.Email;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Keys;
 using Tollgate.Server.Llm;
-using Tollgate.Storage.Payments;
+using Tollgate.Server.Payments;
 using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Server.Composition;

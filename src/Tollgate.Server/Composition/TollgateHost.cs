@@ -103,7 +103,7 @@ public static class TollgateHost
         services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Server.Webhooks.WebhookStore>().BacklogAsync));
         services.AddSingleton(sp => new BacklogSource("email", sp.GetRequiredService<Server.Email.EmailStore>().BacklogAsync));
         services.AddSingleton(sp =>
-            new BacklogSource("stripe_invoice_items", sp.GetRequiredService<Storage.Payments.StripeInvoiceItemStore>().BacklogAsync));
+            new BacklogSource("stripe_invoice_items", sp.GetRequiredService<Server.Payments.StripeInvoiceItemStore>().BacklogAsync));
         services.AddTollgateTelemetry(configuration);
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
@@ -229,7 +229,7 @@ public static class TollgateHost
         app.MapSubscriptionList();
         app.MapUsageHistory();
         app.MapCallLogs();
-        Tollgate.Server.Grants.PacksApi.MapPacks(app);
+        Tollgate.Server.Packs.PacksApi.MapPacks(app);
         if (app.Services.GetRequiredService<IOptions<TestClockOptions>>().Value.Enabled)
         {
             app.MapClock();

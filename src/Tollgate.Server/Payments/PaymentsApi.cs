@@ -6,7 +6,6 @@ using Tollgate.Server.Http;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Observability;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
 

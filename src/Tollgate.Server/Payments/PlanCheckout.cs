@@ -2,7 +2,6 @@ using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
 

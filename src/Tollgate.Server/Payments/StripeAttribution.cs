@@ -1,6 +1,6 @@
 using Tollgate.Core.Catalog;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>
 /// A checkout made for a visitor in a price experiment, as its subscription's metadata carries it: the variant to count the

@@ -9,7 +9,7 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>
 /// Stores the answer to a change Tollgate asked Stripe for (a new price, a cancel), as the webhook would store Stripe's

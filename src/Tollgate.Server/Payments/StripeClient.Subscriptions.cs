@@ -1,4 +1,3 @@
-using Tollgate.Storage.Payments;
 using Sdk = Stripe;
 
 namespace Tollgate.Server.Payments;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
-using Tollgate.Storage.Payments;
 using Sdk = Stripe;
 
 namespace Tollgate.Server.Payments;

@@ -1,6 +1,6 @@
 using Tollgate.Core.Customers;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>A Stripe event as recorded: its id (stored once), its type and Stripe's <c>created</c>.</summary>
 public sealed record StripeEventRecord(string Id, string Type, DateTimeOffset CreatedAt);

@@ -1,6 +1,5 @@
 using Tollgate.Core.Customers;
 using Tollgate.Server.Billing;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
 

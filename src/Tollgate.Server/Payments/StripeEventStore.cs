@@ -5,7 +5,7 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>
 /// Stripe events, each processed once: the event's row is inserted first, in the transaction of its effect, so a

@@ -1,6 +1,6 @@
 using Tollgate.Server.Discounts;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>Discounts Stripe applied to a subscription it bills, mirrored onto the subscription here so invoices and MRR show them.</summary>
 internal sealed partial class StripeEventWriter

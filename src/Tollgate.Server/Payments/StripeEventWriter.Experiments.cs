@@ -3,7 +3,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Experiments;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>Subscriptions a checkout sold under a price experiment: their plan, the variant's price, and the visitor's conversion.</summary>
 internal sealed partial class StripeEventWriter

@@ -3,7 +3,7 @@ using Tollgate.Core.Customers;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Webhooks;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>The effects of invoice events: money collected, a payment that failed, a trial about to end.</summary>
 internal sealed partial class StripeEventWriter

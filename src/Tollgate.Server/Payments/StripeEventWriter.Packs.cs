@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Server.Grants;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>Credit packs bought through Checkout: the completed session's id is the grant's source, so a redelivery grants nothing more.</summary>
 internal sealed partial class StripeEventWriter

@@ -7,7 +7,7 @@ using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>
 /// Applies one Stripe event's effect inside the transaction that records the event, through the billing steps the API

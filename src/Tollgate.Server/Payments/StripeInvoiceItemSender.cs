@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
 

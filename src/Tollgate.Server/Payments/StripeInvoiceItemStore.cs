@@ -1,7 +1,7 @@
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>One line claimed for sending: what Stripe's invoice item is made of, and the Stripe customer it bills.</summary>
 public sealed record ClaimedInvoiceItem(

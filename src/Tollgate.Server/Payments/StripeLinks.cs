@@ -2,7 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Storage.Payments;
+namespace Tollgate.Server.Payments;
 
 /// <summary>Which Stripe customer stands for which Tollgate customer: at most one each way.</summary>
 public sealed class StripeLinks(TollgateDatabase database, TimeProvider time)

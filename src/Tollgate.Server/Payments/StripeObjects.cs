@@ -16,7 +16,7 @@ public sealed record StripePortalSession(string Id, string Url);
 public sealed record CheckoutRequest(
     string CustomerId, string StripeCustomerId, string PriceId, int TrialDays, string SuccessUrl, string CancelUrl, string? StripeCouponId = null,
     bool AllowPromotionCodes = false, int Quantity = 1, string? RedemptionHoldId = null, InlinePrice? Inline = null,
-    Tollgate.Storage.Payments.StripeAttribution? Attribution = null);
+    Tollgate.Server.Payments.StripeAttribution? Attribution = null);
 
 /// <summary>A recurring price Stripe has no id for (an experiment variant's), for the product of the catalog price it stands in for.</summary>
 public sealed record InlinePrice(string Currency, long UnitAmount, Tollgate.Core.Catalog.BillingInterval Interval, string Product);

@@ -7,7 +7,6 @@ using Tollgate.Server.Http;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Http;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Payments;
 

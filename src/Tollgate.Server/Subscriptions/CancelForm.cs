@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Billing;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;
 

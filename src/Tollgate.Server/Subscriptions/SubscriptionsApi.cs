@@ -11,7 +11,6 @@ using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Subscriptions;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Payments;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Tests.Payments;
 

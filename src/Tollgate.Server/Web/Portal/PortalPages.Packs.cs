@@ -1,5 +1,5 @@
 using Tollgate.Contracts;
-using Tollgate.Server.Grants;
+using Tollgate.Server.Packs;
 using Tollgate.Server.Payments;
 
 namespace Tollgate.Server.Web.Portal;

@@ -8,7 +8,6 @@ using Tollgate.Server.Payments;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Server.Discounts;
-using Tollgate.Storage.Payments;
 
 namespace Tollgate.Server.Web.Pricing;
 

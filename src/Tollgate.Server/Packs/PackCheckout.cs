@@ -2,7 +2,7 @@ using Tollgate.Contracts;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 
-namespace Tollgate.Server.Grants;
+namespace Tollgate.Server.Packs;
 
 /// <summary>What starting a Stripe Checkout for a credit pack came to; the API and the portal each say it in their own words.</summary>
 public abstract record PackCheckoutOutcome

@@ -4,13 +4,14 @@ using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Auth;
 using Tollgate.Server.Billing;
+using Tollgate.Server.Grants;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
-namespace Tollgate.Server.Grants;
+namespace Tollgate.Server.Packs;
 
 /// <summary>Credit packs sold to a customer: by the API (an invoice and the grant at once) or through Stripe Checkout (the grant on payment).</summary>
 public static class PacksApi
