@@ -65,8 +65,11 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         RETURNING customer_id, request_id
         """;
 
-    private static readonly Statement Existing = new(
-        "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
+    // The latest logged: on PostgreSQL an id retention forgot may be logged again while its first row waits for its week to age.
+    private static readonly Statement Existing = new("""
+        SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request
+        ORDER BY received_at DESC LIMIT 1
+        """,
         ("customer", DbType.String), ("request", DbType.String));
 
     public async Task<IReadOnlyList<LlmCallResult>> LogAsync(IReadOnlyList<LlmCallCommand> calls)
