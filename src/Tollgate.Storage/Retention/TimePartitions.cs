@@ -30,7 +30,7 @@ public sealed partial class TimePartitions(TollgateDatabase database)
 
     public static IReadOnlyList<Table> All { get; } = [UsageEvents, LlmCalls];
 
-    public bool Applies => database.Dialect.IsPostgres;
+    public bool Applies => database.Dialect.PartitionsByTime;
 
     /// <summary>
     /// Makes the week partitions from a week before <paramref name="now"/> to <see cref="Ahead"/> after it where missing;
