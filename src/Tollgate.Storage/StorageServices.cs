@@ -18,6 +18,7 @@ public static class StorageServices
         services.AddSingleton<StorageMetrics>();
         services.AddSingleton<GroupCommitter>();
         services.AddHostedService<GroupCommitterService>();
+        services.AddSingleton<TimePartitions>();
         services.AddSingleton<RetentionPruner>();
         services.AddSingleton<ServerSettings>();
         return services;

@@ -2,19 +2,22 @@ using Tollgate.Server.Catalog;
 using Tollgate.Server.Llm;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Keys;
+using Tollgate.Storage.Retention;
 
 namespace Tollgate.Server.Composition;
 
-/// <summary>Runs before the server listens: migrations, then the first-start catalog, model prices and admin key.</summary>
+/// <summary>Runs before the server listens: migrations and time partitions, then the first-start catalog, model prices and admin key.</summary>
 public sealed class StartupTasks(
-    Migrator migrator, CatalogSeeder seeder, ModelPriceStore prices, ApiKeyStore keys, IConfiguration configuration, TollgateDatabase database,
-    ILogger<StartupTasks> logger)
+    Migrator migrator, RetentionPruner retention, CatalogSeeder seeder, ModelPriceStore prices, ApiKeyStore keys, IConfiguration configuration,
+    TollgateDatabase database, TimeProvider time, ILogger<StartupTasks> logger)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var report = await migrator.MigrateAsync(cancellationToken);
         logger.LogInformation("Database {Database}: {Report}", database.Describe, report.Describe());
+        // Time partitions (PostgreSQL) for the weeks ahead exist before the first insert; retention keeps making them.
+        await retention.EnsurePartitionsAsync(time.GetUtcNow(), cancellationToken);
         await seeder.SeedIfEmptyAsync(cancellationToken);
         await LlmPricesApi.SeedDefaultsAsync(prices, cancellationToken);
 

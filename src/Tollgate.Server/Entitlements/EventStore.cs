@@ -9,7 +9,8 @@ namespace Tollgate.Server.Entitlements;
 
 /// <summary>
 /// After-the-fact usage ("track, not gate"): each event counts against its customer's current period and is never
-/// denied; its id is kept under a unique key so a resent event counts once.
+/// denied; its id is kept under a unique key so a resent event counts once. The conflict has no target: on PostgreSQL
+/// the id is kept in usage_event_keys by a trigger (usage_events is partitioned by time, and its own keys hold the time).
 /// </summary>
 public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
@@ -25,7 +26,7 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         Insert = (e, context, scope) => scope.Command("""
             INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
             VALUES (@customer, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson, @member)
-            ON CONFLICT (customer_id, id) DO NOTHING
+            ON CONFLICT DO NOTHING
             """, new
         {
             customer = context.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs,

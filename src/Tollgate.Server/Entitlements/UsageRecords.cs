@@ -22,6 +22,6 @@ internal static class UsageRecords
         scope.Connection.ExecuteAsync(scope.Command("""
             INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, source, member_id)
             VALUES (@customerId, @id, @featureCode, @amount, @now, @now, NULL, @metadataJson, @source, @memberId)
-            ON CONFLICT (customer_id, id) DO NOTHING
+            ON CONFLICT DO NOTHING
             """, new { customerId, id, featureCode, amount, now = scope.NowMs, metadataJson, source, memberId }));
 }

@@ -63,10 +63,11 @@ public sealed class LlmRecompute(TollgateDatabase database, ModelPriceStore pric
                         continue;
                     }
 
+                    // occurred_at names the row's time partition on PostgreSQL, so the update reads one partition, not all of them.
                     var updated = await c.ExecuteAsync(new CommandDefinition("""
                         UPDATE llm_calls SET cost_nano = @cost, unpriced = @unpriced, price_id = @price
-                        WHERE customer_id = @CustomerId AND request_id = @RequestId AND cost_nano = @CostNano
-                        """, new { cost, unpriced = price is null, price = price?.Id, row.CustomerId, row.RequestId, row.CostNano }, tx,
+                        WHERE customer_id = @CustomerId AND request_id = @RequestId AND occurred_at = @OccurredAt AND cost_nano = @CostNano
+                        """, new { cost, unpriced = price is null, price = price?.Id, row.CustomerId, row.RequestId, row.OccurredAt, row.CostNano }, tx,
                         cancellationToken: cancellationToken));
                     if (updated == 0)
                     {

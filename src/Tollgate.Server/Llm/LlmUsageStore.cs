@@ -24,6 +24,7 @@ public sealed class LlmOptions
 public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
     AlertWriter alerts, IOptions<LlmOptions> options)
 {
+    // One call at a time, on SQLite; PostgreSQL takes every batch through InsertMany.
     private static readonly Statement Insert = new("""
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
@@ -38,21 +39,37 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
         ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
-    // The same insert over arrays, every call of the batch in one statement, taken in the batch's order.
+    private static readonly int OccurredColumn = Insert.Parameters.Select(p => p.Name).ToList().IndexOf("occurred");
+
+    // The same insert over arrays, every call of the batch in one statement, taken in the batch's order (PostgreSQL only).
+    // llm_calls is partitioned by time there and its primary key holds occurred_at, so the request id is kept once in
+    // llm_call_keys: a call goes in only if its key did. A request id twice in the batch keeps its first call's key, and
+    // DISTINCT ON keeps that call should both carry the same time. The calls' own conflict catches a call whose key retention
+    // pruned while its row waits for its partition to age.
     private static readonly string InsertMany = $"""
+        WITH v AS (
+            SELECT * FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
+                WITH ORDINALITY AS v({string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}, ordinal)),
+        kept AS (
+            INSERT INTO llm_call_keys (customer_id, request_id, occurred_at)
+            SELECT c0, c1, c{OccurredColumn} FROM v ORDER BY ordinal
+            ON CONFLICT DO NOTHING
+            RETURNING customer_id, request_id, occurred_at)
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
             metadata_json, member_id)
-        SELECT {string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}
-        FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
-            WITH ORDINALITY AS v({string.Join(", ", Insert.Parameters.Select((_, c) => $"c{c}"))}, ordinal)
-        ORDER BY ordinal
-        ON CONFLICT (customer_id, request_id) DO NOTHING
+        SELECT DISTINCT ON (v.c0, v.c1) {string.Join(", ", Insert.Parameters.Select((_, c) => $"v.c{c}"))}
+        FROM v JOIN kept ON kept.customer_id = v.c0 AND kept.request_id = v.c1 AND kept.occurred_at = v.c{OccurredColumn}
+        ORDER BY v.c0, v.c1, v.ordinal
+        ON CONFLICT DO NOTHING
         RETURNING customer_id, request_id
         """;
 
-    private static readonly Statement Existing = new(
-        "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
+    // The latest logged: on PostgreSQL an id retention forgot may be logged again while its first row waits for its week to age.
+    private static readonly Statement Existing = new("""
+        SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request
+        ORDER BY received_at DESC LIMIT 1
+        """,
         ("customer", DbType.String), ("request", DbType.String));
 
     public async Task<IReadOnlyList<LlmCallResult>> LogAsync(IReadOnlyList<LlmCallCommand> calls)

@@ -46,6 +46,9 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// <summary>Writers of bulk work besides <see cref="WriterCount"/>; SQLite has one writer for everything.</summary>
     public int BulkWriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresBulkWriters : 0;
 
+    /// <summary>Whether usage_events and llm_calls are partitioned by week (migration 0043), so retention drops weeks; SQLite deletes rows.</summary>
+    public bool PartitionsByTime => IsPostgres;
+
     /// <summary>Whether other nodes may write the same database, so what this node remembers of it can go stale.</summary>
     public bool SharedByNodes => IsPostgres;
 }

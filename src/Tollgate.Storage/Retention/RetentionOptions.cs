@@ -2,7 +2,8 @@ namespace Tollgate.Storage.Retention;
 
 /// <summary>
 /// How long raw rows are kept (Tollgate:Retention). Rollups (usage_daily, llm_daily*), counters and invoices are never
-/// pruned, so reports read the same before and after.
+/// pruned, so reports read the same before and after. On PostgreSQL llm_calls and usage_events go a whole week at a time
+/// (<see cref="TimePartitions"/>), so their rows may be kept up to 7 days past these settings; their ids are not.
 /// </summary>
 public sealed class RetentionOptions
 {

@@ -5,12 +5,15 @@ using Tollgate.Storage.Database;
 
 namespace Tollgate.Storage.Retention;
 
-/// <summary>What one pass deleted; Skipped when another node held the pass.</summary>
+/// <summary>
+/// What one pass deleted; Skipped when another node held the pass. SenderIds counts the ids of events and calls kept apart
+/// from their rows on PostgreSQL (usage_event_keys, llm_call_keys), Partitions the time partitions made ahead.
+/// </summary>
 public sealed record RetentionReport(
     bool Skipped, long LlmCalls = 0, long Events = 0, long WebhookDeliveries = 0, long WebhookEvents = 0, long StripeEvents = 0, long IdempotencyKeys = 0,
-    long Emails = 0)
+    long Emails = 0, long SenderIds = 0, int Partitions = 0)
 {
-    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + Emails;
+    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + Emails + SenderIds;
 }
 
 /// <summary>
@@ -18,9 +21,11 @@ public sealed record RetentionReport(
 /// transaction, so no pass holds a long lock. On PostgreSQL each batch takes a transaction-level advisory lock first, so
 /// one node at a time deletes, and a node that finds it taken leaves the pass to the other. A session-level lock held
 /// across the pass would stay behind a pooler in transaction mode (PgBouncer): taken on one server connection and
-/// released on another, it stopped every later pass. Rollups, counters and invoices are never touched.
+/// released on another, it stopped every later pass. Rollups, counters and invoices are never touched. On PostgreSQL,
+/// usage_events and llm_calls lose whole week partitions instead (<see cref="TimePartitions"/>), and only the rows their
+/// DEFAULT partition took are deleted one by one.
 /// </summary>
-public sealed class RetentionPruner(TollgateDatabase database, IOptions<RetentionOptions> options)
+public sealed class RetentionPruner(TollgateDatabase database, TimePartitions partitions, IOptions<RetentionOptions> options)
 {
     public const long LockKey = 0x546f6c6c_52657431; // "TollRet1"
 
@@ -30,21 +35,32 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
         await using var c = await database.OpenAsync(cancellationToken);
         var pass = new Pass();
         long Cutoff(TimeSpan age) => (now - age).ToUnixTimeMilliseconds();
+        var made = await EnsurePartitionsAsync(c, pass, now, cancellationToken);
+        var llmCutoff = Cutoff(TimeSpan.FromDays(o.LlmCallsDays));
+        var eventsCutoff = Cutoff(TimeSpan.FromDays(o.EventsDays));
+        var senderIds = partitions.Applies
+            ? await BatchesAsync(c, pass, TimePartitions.KeysBatch(TimePartitions.LlmCalls), llmCutoff, cancellationToken)
+                + await BatchesAsync(c, pass, TimePartitions.KeysBatch(TimePartitions.UsageEvents), eventsCutoff, cancellationToken)
+            : 0;
         var report = new RetentionReport(
             Skipped: false,
-            LlmCalls: await BatchesAsync(c, pass, """
-                DELETE FROM llm_calls WHERE (customer_id, request_id) IN
-                    (SELECT customer_id, request_id FROM llm_calls WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
-                """, Cutoff(TimeSpan.FromDays(o.LlmCallsDays)), cancellationToken),
-            Events: await BatchesAsync(c, pass, """
-                DELETE FROM usage_events WHERE (customer_id, id) IN
-                    (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
-                """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken)
+            LlmCalls: partitions.Applies
+                ? await PartitionsAsync(c, pass, TimePartitions.LlmCalls, llmCutoff, cancellationToken)
+                : await BatchesAsync(c, pass, """
+                    DELETE FROM llm_calls WHERE (customer_id, request_id) IN
+                        (SELECT customer_id, request_id FROM llm_calls WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
+                    """, llmCutoff, cancellationToken),
+            Events: (partitions.Applies
+                ? await PartitionsAsync(c, pass, TimePartitions.UsageEvents, eventsCutoff, cancellationToken)
+                : await BatchesAsync(c, pass, """
+                    DELETE FROM usage_events WHERE (customer_id, id) IN
+                        (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
+                    """, eventsCutoff, cancellationToken))
                 // Events with properties are kept as long: their ids de-duplicate, and their rollups stay when they go.
                 + await BatchesAsync(c, pass, """
                 DELETE FROM metric_events WHERE (customer_id, id) IN
                     (SELECT customer_id, id FROM metric_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
-                """, Cutoff(TimeSpan.FromDays(o.EventsDays)), cancellationToken),
+                """, eventsCutoff, cancellationToken),
             WebhookDeliveries: await FinishedBatchesAsync(c, pass, WebhookDeliveries, Cutoff(TimeSpan.FromDays(o.WebhookDeliveriesDays)), cancellationToken),
             WebhookEvents: await BatchesAsync(c, pass, """
                 DELETE FROM webhook_events WHERE id IN (SELECT e.id FROM webhook_events e WHERE e.created_at < @cutoff
@@ -57,8 +73,69 @@ public sealed class RetentionPruner(TollgateDatabase database, IOptions<Retentio
                 DELETE FROM idempotency_keys WHERE (scope, key) IN
                     (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
                 """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
-            Emails: await FinishedBatchesAsync(c, pass, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken));
+            Emails: await FinishedBatchesAsync(c, pass, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken),
+            SenderIds: senderIds,
+            Partitions: made);
         return report with { Skipped = pass.Contended && report.Total == 0 };
+    }
+
+    /// <summary>
+    /// Makes the time partitions ahead of <paramref name="now"/> (PostgreSQL only), waiting for the retention lock if
+    /// another node holds it; run at start, before the server takes traffic. Answers how many it made.
+    /// </summary>
+    public async Task<int> EnsurePartitionsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (!partitions.Applies)
+        {
+            return 0;
+        }
+
+        await using var c = await database.OpenAsync(cancellationToken);
+        await using var tx = await database.BeginWriteAsync(c, cancellationToken);
+        await database.LockAsync(c, tx, LockKey, cancellationToken);
+        var made = await partitions.EnsureAsync(c, tx, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return made;
+    }
+
+    private async Task<int> EnsurePartitionsAsync(DbConnection c, Pass pass, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!partitions.Applies)
+        {
+            return 0;
+        }
+
+        await using var tx = await BeginBatchAsync(c, pass, cancellationToken);
+        if (tx is null)
+        {
+            return 0;
+        }
+
+        var made = await partitions.EnsureAsync(c, tx, now, cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+        return made;
+    }
+
+    /// <summary>
+    /// Drops the table's partitions wholly past the cutoff, one per transaction, then deletes the DEFAULT partition's rows
+    /// past it in batches; rows in the partition the cutoff falls in wait for that whole partition to age.
+    /// </summary>
+    private async Task<long> PartitionsAsync(DbConnection c, Pass pass, TimePartitions.Table table, long cutoff, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        foreach (var partition in await partitions.ExpiredAsync(c, table, cutoff, cancellationToken))
+        {
+            await using var tx = await BeginBatchAsync(c, pass, cancellationToken);
+            if (tx is null || await partitions.DropAsync(c, tx, partition, cancellationToken) is not { } rows)
+            {
+                break; // another node's pass, or inserts held the table: the next pass drops it
+            }
+
+            await tx.CommitAsync(cancellationToken);
+            total += rows;
+        }
+
+        return total + await BatchesAsync(c, pass, TimePartitions.DefaultRowsBatch(table), cutoff, cancellationToken);
     }
 
     /// <summary>Whether another node held the lock when this pass wanted it; the pass then leaves the rest to that node.</summary>

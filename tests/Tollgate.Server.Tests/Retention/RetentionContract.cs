@@ -10,7 +10,7 @@ namespace Tollgate.Server.Tests.Retention;
 /// <summary>Pruning raw rows leaves every report as it was: reports read rollups, counters and invoices, which are never pruned.</summary>
 public abstract class RetentionContract : ApiContract
 {
-    private Task<TollgateApp> StartWithRetentionAsync(string batchSize = "5000")
+    protected Task<TollgateApp> StartWithRetentionAsync(string batchSize = "5000")
     {
         var settings = ApiSetup.LlmCatalog();
         settings["Tollgate:Retention:LlmCallsDays"] = "40";
@@ -20,7 +20,7 @@ public abstract class RetentionContract : ApiContract
         return StartAsync(settings);
     }
 
-    private static async Task RecordHistoryAsync(TollgateApp app, int calls)
+    protected static async Task RecordHistoryAsync(TollgateApp app, int calls)
     {
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "pro");
@@ -54,7 +54,7 @@ public abstract class RetentionContract : ApiContract
         return string.Join('\n', bodies);
     }
 
-    private static Task<long> CountAsync(TollgateApp app, string table) =>
+    protected static Task<long> CountAsync(TollgateApp app, string table) =>
         app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}"));
 
     [Fact]
@@ -109,6 +109,104 @@ public sealed class SqliteRetentionTests : RetentionContract
 public sealed class PostgresRetentionTests : RetentionContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+
+    private static Task<List<string>> PartitionsOfAsync(TollgateApp app, string table) =>
+        app.Get<TollgateDatabase>().ReadAsync(async c => (await c.QueryAsync<string>("""
+            SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = @table::regclass ORDER BY p.relname
+            """, new { table })).ToList());
+
+    private static string WeekPartition(string table, DateTimeOffset at)
+    {
+        var monday = at.UtcDateTime.Date.AddDays(-(((int)at.UtcDateTime.DayOfWeek + 6) % 7));
+        return $"{table}_{monday:yyyyMMdd}";
+    }
+
+    [Fact]
+    public async Task StartMakesWeekPartitionsFourWeeksAheadOfTheClockForEventsAndCalls()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog());
+        var now = app.Clock.GetUtcNow();
+
+        foreach (var table in new[] { "usage_events", "llm_calls" })
+        {
+            var partitions = await PartitionsOfAsync(app, table);
+            Assert.Contains(table + "_default", partitions);
+            Assert.All(Enumerable.Range(0, 5).Select(w => WeekPartition(table, now.AddDays(7 * w))), week => Assert.Contains(week, partitions));
+        }
+    }
+
+    [Fact]
+    public async Task PruningDropsWholeWeeksPastTheCutoffAndMovesWhatDefaultTookIntoTheWeeksItMakesAhead()
+    {
+        await using var app = await StartWithRetentionAsync();
+        await RecordHistoryAsync(app, calls: 3);
+        var recorded = app.Clock.GetUtcNow();
+        // 50 days on, past the weeks made at start: DEFAULT takes the call until the pass makes its week.
+        await app.AdvanceAsync(TimeSpan.FromDays(50));
+        await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", feature = "chat", model = "gpt-4o-mini", input_tokens = 1, request_id = "later" });
+        var later = app.Clock.GetUtcNow();
+
+        var report = await app.Get<RetentionPruner>().PruneAsync(later);
+
+        Assert.Equal((3L, 1L), (report.LlmCalls, report.Events));
+        Assert.DoesNotContain(WeekPartition("llm_calls", recorded), await PartitionsOfAsync(app, "llm_calls"));
+        Assert.Contains(WeekPartition("llm_calls", later.AddDays(28)), await PartitionsOfAsync(app, "llm_calls"));
+        Assert.Equal([("later", WeekPartition("llm_calls", later))], await app.Get<TollgateDatabase>().ReadAsync(async c =>
+            (await c.QueryAsync<(string, string)>("SELECT request_id, tableoid::regclass::text FROM llm_calls")).ToList()));
+        Assert.Equal(1L, await CountAsync(app, "llm_call_keys"));
+    }
+
+    [Fact]
+    public async Task ACallPastTheCutoffWaitsForItsWholeWeekUnlessDefaultHeldItButItsIdIsForgottenAtTheCutoff()
+    {
+        await using var app = await StartWithRetentionAsync();
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+        // A Thursday noon call in its week's partition, and one dated in 2020, which no partition covers.
+        await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", feature = "chat", model = "gpt-4o-mini", input_tokens = 1, request_id = "week" });
+        var stray = await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            customer = "c1", feature = "chat", model = "gpt-4o-mini", input_tokens = 1, request_id = "stray", timestamp = "2020-01-01T00:00:00Z",
+        });
+        Assert.Equal(HttpStatusCode.OK, stray.StatusCode);
+        Assert.Equal(1L, await app.Get<TollgateDatabase>().ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM llm_calls_default")));
+        await app.AdvanceAsync(TimeSpan.FromDays(40) + TimeSpan.FromHours(1));
+
+        await app.Get<RetentionPruner>().PruneAsync(app.Clock.GetUtcNow());
+        var held = await app.Get<TollgateDatabase>().ReadAsync(async c => (await c.QueryAsync<string>("SELECT request_id FROM llm_calls")).ToList());
+        var resent = await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", feature = "chat", model = "gpt-4o-mini", input_tokens = 1, request_id = "week" });
+
+        // SQLite deletes both. Here the stray goes by rows, and the other waits for its week, up to 7 days more; its id went
+        // at the cutoff as on SQLite, so the same id sent now is a new call, as it was before partitions.
+        Assert.Equal(["week"], held);
+        Assert.Contains("\"status\":\"accepted\"", await resent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(["week", "week"], await app.Get<TollgateDatabase>().ReadAsync(async c =>
+            (await c.QueryAsync<string>("SELECT request_id FROM llm_calls")).ToList()));
+    }
+
+    [Fact]
+    public async Task AResentEventAndCallCountOnceAndGetTheirFirstAnswer()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog());
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro");
+        object Event(int amount) => new { events = new[] { new { id = "e1", customer = "c1", feature = "export", amount } } };
+        object Call(int tokens) => new { customer = "c1", feature = "chat", model = "gpt-4o-mini", input_tokens = tokens, request_id = "r1" };
+
+        var first = await app.Admin.PostJsonAsync("/v1/events", Event(3));
+        await app.AdvanceAsync(TimeSpan.FromDays(8)); // into another week's partition
+        var again = await (await app.Admin.PostJsonAsync("/v1/events", Event(3))).Content.ReadAsStringAsync();
+        await app.Admin.PostJsonAsync("/v1/llm/usage", Call(1000));
+        await app.AdvanceAsync(TimeSpan.FromDays(8));
+        var callAgain = await app.Admin.PostJsonAsync("/v1/llm/usage", Call(1000));
+        var changed = await app.Admin.PostJsonAsync("/v1/llm/usage", Call(2000));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("\"duplicates\":[\"e1\"]", again, StringComparison.Ordinal);
+        Assert.Equal((1L, 1L), (await CountAsync(app, "usage_events"), await CountAsync(app, "llm_calls")));
+        Assert.Contains("\"status\":\"duplicate\"", await callAgain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, changed.StatusCode);
+    }
 
     [Fact]
     public async Task APassIsSkippedWhileAnotherNodeHoldsTheRetentionLock()

@@ -79,6 +79,65 @@ public abstract class MigrationContract : StoreContract
     }
 
     [Fact]
+    public async Task UpgradingToTimePartitionsKeepsEveryEventAndCallAndAResentIdStillCountsOnce()
+    {
+        var database = await FreshDatabaseAsync(migrated: false);
+        var recent = Clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var old = recent - (long)TimeSpan.FromDays(300).TotalMilliseconds;
+        var unpriced = database.Dialect.IsPostgres ? "FALSE" : "0";
+        await database.WriteAsync(async (c, tx) =>
+        {
+            // A database that last ran version 42, holding events and calls from 300 days ago and from now.
+            await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+                transaction: tx);
+            foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version < 43))
+            {
+                await c.ExecuteAsync(m.Sql, transaction: tx);
+                await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)", m, tx);
+            }
+
+            foreach (var (id, at) in new[] { ("old", old), ("recent", recent) })
+            {
+                await c.ExecuteAsync("""
+                    INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, metadata_json, source, member_id)
+                    VALUES ('c1', @id, 'api', 2, @at, @at, '{"ip":"10.0.0.1"}', 'consume', 'm1')
+                    """, new { id, at }, tx);
+                await c.ExecuteAsync($"""
+                    INSERT INTO llm_calls (customer_id, request_id, model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,
+                        reasoning_tokens, requests, images, cost_nano, unpriced, occurred_at, received_at, body_hash, member_id)
+                    VALUES ('c1', @id, 'gpt-4o', 10, 5, 0, 0, 0, 1, 0, 750, {unpriced}, @at, @at, 'h', 'm1')
+                    """, new { id, at }, tx);
+            }
+
+            return 0;
+        });
+
+        var report = await new Migrator(database, Clock).MigrateAsync();
+        var events = await database.ReadAsync(async c => (await c.QueryAsync<(string, long, long, string, string, string)>(
+            "SELECT id, amount, received_at, metadata_json, source, member_id FROM usage_events ORDER BY received_at")).ToList());
+        var calls = await database.ReadAsync(async c => (await c.QueryAsync<(string, long, long, string)>(
+            "SELECT request_id, cost_nano, occurred_at, member_id FROM llm_calls ORDER BY occurred_at")).ToList());
+        // The event insert both stores share: a resent id goes in no more, as before the upgrade.
+        var resent = await database.WriteAsync((c, tx) => c.ExecuteAsync("""
+            INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at) VALUES ('c1', 'old', 'api', 2, @recent, @recent)
+            ON CONFLICT DO NOTHING
+            """, new { recent }, tx));
+
+        Assert.Equal([43], report.Applied.Select(m => m.Version).Where(v => v == 43));
+        Assert.Equal([("old", 2L, old, """{"ip":"10.0.0.1"}""", "consume", "m1"), ("recent", 2L, recent, """{"ip":"10.0.0.1"}""", "consume", "m1")], events);
+        Assert.Equal([("old", 750L, old, "m1"), ("recent", 750L, recent, "m1")], calls);
+        Assert.Equal(0, resent);
+        if (database.Dialect.IsPostgres)
+        {
+            // The ids moved to the tables that keep them once, and each row sits in a week partition, none in DEFAULT.
+            Assert.Equal(["old", "recent"], await database.ReadAsync(async c =>
+                (await c.QueryAsync<string>("SELECT request_id FROM llm_call_keys ORDER BY occurred_at")).ToList()));
+            Assert.Equal(0L, await database.ReadAsync(c => c.ExecuteScalarAsync<long>(
+                "SELECT (SELECT count(*) FROM usage_events_default) + (SELECT count(*) FROM llm_calls_default)")));
+        }
+    }
+
+    [Fact]
     public async Task AnAppliedMigrationThatWasEditedStopsTheStart()
     {
         var database = await FreshDatabaseAsync();

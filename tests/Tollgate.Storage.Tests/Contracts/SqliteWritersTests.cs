@@ -14,7 +14,7 @@ public sealed class SqliteWritersTests
     {
         await using var h = await UsageHarness.StartAsync(StoreKind.Sqlite, Catalogs.Rules);
         await h.AddCustomerAsync("c1");
-        var janitor = new RetentionPruner(h.Database, Microsoft.Extensions.Options.Options.Create(new RetentionOptions()));
+        var janitor = new RetentionPruner(h.Database, new TimePartitions(h.Database), Microsoft.Extensions.Options.Options.Create(new RetentionOptions()));
         var now = h.Clock.GetUtcNow();
 
         var maintenance = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
