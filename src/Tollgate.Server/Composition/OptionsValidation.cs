@@ -65,7 +65,9 @@ public static class OptionsValidation
                 "Tollgate:Email:Smtp:CertificateSha256 must be a SHA-256 thumbprint: 64 hex digits, colons allowed");
         services.AddOptions<StripeOptions>().ValidateOnStart()
             .Validate(o => Uri.TryCreate(o.ApiBase, UriKind.Absolute, out _), "Tollgate:Stripe:ApiBase must be an absolute URL")
-            .Validate(o => o.InvoiceItemPollInterval > TimeSpan.Zero, "Tollgate:Stripe:InvoiceItemPollInterval must be positive");
+            .Validate(o => o.InvoiceItemPollInterval > TimeSpan.Zero, "Tollgate:Stripe:InvoiceItemPollInterval must be positive")
+            // Stripe.net refuses such a key when a call builds its client, which would be a 500 on every billing call.
+            .Validate(o => o.SecretKey is null || !o.SecretKey.Trim().Any(char.IsWhiteSpace), "Tollgate:Stripe:SecretKey must have no spaces inside it");
         services.AddOptions<DatabaseOptions>().ValidateOnStart()
             .Validate(o => o.Provider.Trim().ToLowerInvariant() is "sqlite" or "postgres" or "postgresql" or "npgsql",
                 "Tollgate:Database:Provider must be 'sqlite' or 'postgres'")

@@ -24,6 +24,15 @@ public abstract partial class PaymentsApiContract
     }
 
     [Fact]
+    public async Task ASecretKeyWithASpaceInsideStopsTheServerNamingIt()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+            PaymentsHarness.StartAsync(Kind, extra: new Dictionary<string, string?> { ["Tollgate:Stripe:SecretKey"] = "sk_test_abc def" }));
+
+        Assert.Contains("Tollgate:Stripe:SecretKey must have no spaces inside it", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AProxysPageInsteadOfStripesErrorIsA502WithItsStatusAndTheStartOfThePage()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
