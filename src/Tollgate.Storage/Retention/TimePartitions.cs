@@ -84,19 +84,26 @@ public sealed partial class TimePartitions(TollgateDatabase database)
         CancellationToken cancellationToken = default)
     {
         var name = Quote(partition);
+        var rows = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {name}", transaction: tx,
+            cancellationToken: cancellationToken));
+        var forget = table.IdColumn is { } id ? new CommandDefinition($"""
+            DELETE FROM {table.KeysTable} k USING {name} r
+            WHERE k.customer_id = r.customer_id AND k.{id} = r.{id} AND k.{table.Column} = r.{table.Column}
+            """, transaction: tx, cancellationToken: cancellationToken) : (CommandDefinition?)null;
+        // The week's ids first, holding nothing an insert waits for; then, with the parent held as DROP holds it (so no
+        // insert can be half-way into the week), the ids of calls that reached the week meanwhile. Taking the week's own
+        // lock first instead would invert the order inserts take (parent, then week) and could deadlock one.
+        var ids = forget is { } first ? await c.ExecuteAsync(first) : 0;
         await c.ExecuteAsync(new CommandDefinition(LockTimeout, transaction: tx, cancellationToken: cancellationToken));
         try
         {
-            // The week alone first (inserts go to newer weeks, so this rarely waits), so no row joins it while its ids go.
-            await c.ExecuteAsync(new CommandDefinition($"LOCK TABLE {name} IN SHARE MODE", transaction: tx, cancellationToken: cancellationToken));
-            var rows = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {name}", transaction: tx,
-                cancellationToken: cancellationToken));
-            var ids = table.IdColumn is { } id
-                ? await c.ExecuteAsync(new CommandDefinition($"""
-                    DELETE FROM {table.KeysTable} k USING {name} r
-                    WHERE k.customer_id = r.customer_id AND k.{id} = r.{id} AND k.{table.Column} = r.{table.Column}
-                    """, transaction: tx, cancellationToken: cancellationToken))
-                : 0;
+            if (forget is { } late)
+            {
+                await c.ExecuteAsync(new CommandDefinition($"LOCK TABLE {Quote(table.Name)} IN ACCESS EXCLUSIVE MODE", transaction: tx,
+                    cancellationToken: cancellationToken));
+                ids += await c.ExecuteAsync(late);
+            }
+
             await c.ExecuteAsync(new CommandDefinition($"DROP TABLE {name}", transaction: tx, cancellationToken: cancellationToken));
             return (rows, ids);
         }
