@@ -44,8 +44,8 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     // The same insert over arrays, every call of the batch in one statement, taken in the batch's order (PostgreSQL only).
     // llm_calls is partitioned by time there and its primary key holds occurred_at, so the request id is kept once in
     // llm_call_keys: a call goes in only if its key did. A request id twice in the batch keeps its first call's key, and
-    // DISTINCT ON keeps that call should both carry the same time. The calls' own conflict catches a call whose key retention
-    // pruned while its row waits for its partition to age.
+    // DISTINCT ON keeps that call should both carry the same time. Retention forgets a key only with its row's week, so
+    // the calls need no conflict check of their own (llm_calls has no unique key there).
     private static readonly string InsertMany = $"""
         WITH v AS (
             SELECT * FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
@@ -61,14 +61,18 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         SELECT DISTINCT ON (v.c0, v.c1) {string.Join(", ", Insert.Parameters.Select((_, c) => $"v.c{c}"))}
         FROM v JOIN kept ON kept.customer_id = v.c0 AND kept.request_id = v.c1 AND kept.occurred_at = v.c{OccurredColumn}
         ORDER BY v.c0, v.c1, v.ordinal
-        ON CONFLICT DO NOTHING
         RETURNING customer_id, request_id
         """;
 
-    // The latest logged: on PostgreSQL an id retention forgot may be logged again while its first row waits for its week to age.
-    private static readonly Statement Existing = new("""
-        SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request
-        ORDER BY received_at DESC LIMIT 1
+    private static readonly Statement Existing = new(
+        "SELECT body_hash, cost_nano, unpriced, price_id, plan_code FROM llm_calls WHERE customer_id = @customer AND request_id = @request",
+        ("customer", DbType.String), ("request", DbType.String));
+
+    // PostgreSQL: the key names the call's time, so the call is read from its one week by (customer_id, occurred_at).
+    private static readonly Statement ExistingByKey = new("""
+        SELECT c.body_hash, c.cost_nano, c.unpriced, c.price_id, c.plan_code
+        FROM llm_call_keys k JOIN llm_calls c ON c.customer_id = k.customer_id AND c.occurred_at = k.occurred_at AND c.request_id = k.request_id
+        WHERE k.customer_id = @customer AND k.request_id = @request
         """,
         ("customer", DbType.String), ("request", DbType.String));
 
@@ -131,7 +135,8 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var inserted = await InsertAsync(scope, [.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
         // A duplicate's first call is read back, every one of them in one more round trip.
         var duplicates = Enumerable.Range(0, accepted.Count).Where(i => !inserted[i]).ToArray();
-        var priors = await scope.PipelineAsync([.. duplicates.Select(i => new PlannedStatement(Existing, [accepted[i].Context.CustomerId,
+        var existing = scope.BatchesRows ? ExistingByKey : Existing;
+        var priors = await scope.PipelineAsync([.. duplicates.Select(i => new PlannedStatement(existing, [accepted[i].Context.CustomerId,
             accepted[i].Priced.Call.RequestId]))]);
         var priorOf = duplicates.Select((i, j) => (i, Row: new ValuesRow(priors[j]!))).ToDictionary(d => d.i, d => d.Row);
         for (var i = 0; i < accepted.Count; i++)

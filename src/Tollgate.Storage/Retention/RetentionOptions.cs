@@ -3,7 +3,7 @@ namespace Tollgate.Storage.Retention;
 /// <summary>
 /// How long raw rows are kept (Tollgate:Retention). Rollups (usage_daily, llm_daily*), counters and invoices are never
 /// pruned, so reports read the same before and after. On PostgreSQL llm_calls and usage_events go a whole week at a time
-/// (<see cref="TimePartitions"/>), so their rows may be kept up to 7 days past these settings; their ids are not.
+/// (<see cref="TimePartitions"/>), so their rows may be kept up to 7 days past these settings; event ids are not, call ids go with their week.
 /// </summary>
 public sealed class RetentionOptions
 {

@@ -38,20 +38,21 @@ public sealed class RetentionPruner(TollgateDatabase database, TimePartitions pa
         var made = await EnsurePartitionsAsync(c, pass, now, cancellationToken);
         var llmCutoff = Cutoff(TimeSpan.FromDays(o.LlmCallsDays));
         var eventsCutoff = Cutoff(TimeSpan.FromDays(o.EventsDays));
-        var senderIds = partitions.Applies
-            ? await BatchesAsync(c, pass, TimePartitions.KeysBatch(TimePartitions.LlmCalls), llmCutoff, cancellationToken)
-                + await BatchesAsync(c, pass, TimePartitions.KeysBatch(TimePartitions.UsageEvents), eventsCutoff, cancellationToken)
+        // Event ids by their own time; call ids go with their week (PartitionsAsync).
+        var eventIds = partitions.Applies
+            ? await BatchesAsync(c, pass, TimePartitions.KeysBatch(TimePartitions.UsageEvents), eventsCutoff, cancellationToken)
             : 0;
+        var (llmCalls, llmIds) = partitions.Applies ? await PartitionsAsync(c, pass, TimePartitions.LlmCalls, llmCutoff, cancellationToken) : (0, 0);
         var report = new RetentionReport(
             Skipped: false,
             LlmCalls: partitions.Applies
-                ? await PartitionsAsync(c, pass, TimePartitions.LlmCalls, llmCutoff, cancellationToken)
+                ? llmCalls
                 : await BatchesAsync(c, pass, """
                     DELETE FROM llm_calls WHERE (customer_id, request_id) IN
                         (SELECT customer_id, request_id FROM llm_calls WHERE occurred_at < @cutoff ORDER BY occurred_at LIMIT @batch)
                     """, llmCutoff, cancellationToken),
             Events: (partitions.Applies
-                ? await PartitionsAsync(c, pass, TimePartitions.UsageEvents, eventsCutoff, cancellationToken)
+                ? (await PartitionsAsync(c, pass, TimePartitions.UsageEvents, eventsCutoff, cancellationToken)).Rows
                 : await BatchesAsync(c, pass, """
                     DELETE FROM usage_events WHERE (customer_id, id) IN
                         (SELECT customer_id, id FROM usage_events WHERE received_at < @cutoff ORDER BY received_at LIMIT @batch)
@@ -74,7 +75,7 @@ public sealed class RetentionPruner(TollgateDatabase database, TimePartitions pa
                     (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
                 """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
             Emails: await FinishedBatchesAsync(c, pass, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken),
-            SenderIds: senderIds,
+            SenderIds: eventIds + llmIds,
             Partitions: made);
         return report with { Skipped = pass.Contended && report.Total == 0 };
     }
@@ -118,24 +119,29 @@ public sealed class RetentionPruner(TollgateDatabase database, TimePartitions pa
 
     /// <summary>
     /// Drops the table's partitions wholly past the cutoff, one per transaction, then deletes the DEFAULT partition's rows
-    /// past it in batches; rows in the partition the cutoff falls in wait for that whole partition to age.
+    /// past it in batches; rows in the partition the cutoff falls in wait for that whole partition to age. Answers the rows
+    /// and, for a table whose ids go with their rows, the ids deleted with them.
     /// </summary>
-    private async Task<long> PartitionsAsync(DbConnection c, Pass pass, TimePartitions.Table table, long cutoff, CancellationToken cancellationToken)
+    private async Task<(long Rows, long Ids)> PartitionsAsync(DbConnection c, Pass pass, TimePartitions.Table table, long cutoff,
+        CancellationToken cancellationToken)
     {
-        long total = 0;
+        long rows = 0, ids = 0;
         foreach (var partition in await partitions.ExpiredAsync(c, table, cutoff, cancellationToken))
         {
             await using var tx = await BeginBatchAsync(c, pass, cancellationToken);
-            if (tx is null || await partitions.DropAsync(c, tx, partition, cancellationToken) is not { } rows)
+            if (tx is null || await partitions.DropAsync(c, tx, table, partition, cancellationToken) is not { } dropped)
             {
                 break; // another node's pass, or inserts held the table: the next pass drops it
             }
 
             await tx.CommitAsync(cancellationToken);
-            total += rows;
+            rows += dropped.Rows;
+            ids += dropped.Ids;
         }
 
-        return total + await BatchesAsync(c, pass, TimePartitions.DefaultRowsBatch(table), cutoff, cancellationToken);
+        // With ids that go with their rows, the batch deletes a row's id with it and counts the ids (one per row).
+        var strays = await BatchesAsync(c, pass, TimePartitions.DefaultRowsBatch(table), cutoff, cancellationToken);
+        return (rows + strays, ids + (table.IdColumn is null ? 0 : strays));
     }
 
     /// <summary>Whether another node held the lock when this pass wanted it; the pass then leaves the rest to that node.</summary>

@@ -21,12 +21,17 @@ public sealed partial class TimePartitions(TollgateDatabase database)
     // A drop waits at most this long for inserts in flight: while it waits for its lock, new inserts queue behind it.
     private const string LockTimeout = "SET LOCAL lock_timeout = '1s'";
 
-    /// <summary>A partitioned table: its partition column, and the table that keeps each sender's id once, by the same column.</summary>
-    public sealed record Table(string Name, string Column, string KeysTable);
+    /// <summary>
+    /// A partitioned table: its partition column, and the table that keeps each sender's id once, by the same column. With
+    /// an <paramref name="IdColumn"/>, ids go with their rows (a week's ids are deleted as the week is dropped, a DEFAULT
+    /// row's with the row), so the keys table needs no time index and the rows no unique key; without one, ids are
+    /// pruned by their own time at the cutoff (<see cref="KeysBatch"/>).
+    /// </summary>
+    public sealed record Table(string Name, string Column, string KeysTable, string? IdColumn = null);
 
     public static readonly Table UsageEvents = new("usage_events", "received_at", "usage_event_keys");
 
-    public static readonly Table LlmCalls = new("llm_calls", "occurred_at", "llm_call_keys");
+    public static readonly Table LlmCalls = new("llm_calls", "occurred_at", "llm_call_keys", IdColumn: "request_id");
 
     public static IReadOnlyList<Table> All { get; } = [UsageEvents, LlmCalls];
 
@@ -71,19 +76,36 @@ public sealed partial class TimePartitions(TollgateDatabase database)
     }
 
     /// <summary>
-    /// Drops one expired partition in the caller's transaction and answers how many rows went with it; null when inserts
-    /// held the table past the lock timeout (the next pass tries again).
+    /// Drops one expired partition in the caller's transaction and answers how many rows went with it and, for a table
+    /// whose ids go with their rows, how many ids; null when inserts held the table past the lock timeout (the whole
+    /// transaction rolls back, ids included, and the next pass tries again).
     /// </summary>
-    public async Task<long?> DropAsync(DbConnection c, DbTransaction tx, string partition, CancellationToken cancellationToken = default)
+    public async Task<(long Rows, long Ids)?> DropAsync(DbConnection c, DbTransaction tx, Table table, string partition,
+        CancellationToken cancellationToken = default)
     {
         var name = Quote(partition);
         var rows = await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT count(*) FROM {name}", transaction: tx,
             cancellationToken: cancellationToken));
+        var forget = table.IdColumn is { } id ? new CommandDefinition($"""
+            DELETE FROM {table.KeysTable} k USING {name} r
+            WHERE k.customer_id = r.customer_id AND k.{id} = r.{id} AND k.{table.Column} = r.{table.Column}
+            """, transaction: tx, cancellationToken: cancellationToken) : (CommandDefinition?)null;
+        // The week's ids first, holding nothing an insert waits for; then, with the parent held as DROP holds it (so no
+        // insert can be half-way into the week), the ids of calls that reached the week meanwhile. Taking the week's own
+        // lock first instead would invert the order inserts take (parent, then week) and could deadlock one.
+        var ids = forget is { } first ? await c.ExecuteAsync(first) : 0;
         await c.ExecuteAsync(new CommandDefinition(LockTimeout, transaction: tx, cancellationToken: cancellationToken));
         try
         {
+            if (forget is { } late)
+            {
+                await c.ExecuteAsync(new CommandDefinition($"LOCK TABLE {Quote(table.Name)} IN ACCESS EXCLUSIVE MODE", transaction: tx,
+                    cancellationToken: cancellationToken));
+                ids += await c.ExecuteAsync(late);
+            }
+
             await c.ExecuteAsync(new CommandDefinition($"DROP TABLE {name}", transaction: tx, cancellationToken: cancellationToken));
-            return rows;
+            return (rows, ids);
         }
         catch (DbException e) when (e.SqlState == "55P03")
         {
@@ -95,9 +117,18 @@ public sealed partial class TimePartitions(TollgateDatabase database)
     /// One batch of the DEFAULT partition's rows older than the cutoff (rows no week partition covered), and one batch of
     /// keys older than it, for <see cref="RetentionPruner"/>'s row deletes.
     /// </summary>
-    public static string DefaultRowsBatch(Table table) => $"""
-        DELETE FROM {table.Name}_default WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table.Name}_default WHERE {table.Column} < @cutoff LIMIT @batch))
-        """;
+    public static string DefaultRowsBatch(Table table) => table.IdColumn is { } id
+        ? $"""
+            WITH gone AS (
+                DELETE FROM {table.Name}_default
+                WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table.Name}_default WHERE {table.Column} < @cutoff LIMIT @batch))
+                RETURNING customer_id, {id}, {table.Column})
+            DELETE FROM {table.KeysTable} k USING gone
+            WHERE k.customer_id = gone.customer_id AND k.{id} = gone.{id} AND k.{table.Column} = gone.{table.Column}
+            """
+        : $"""
+            DELETE FROM {table.Name}_default WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table.Name}_default WHERE {table.Column} < @cutoff LIMIT @batch))
+            """;
 
     public static string KeysBatch(Table table) => $"""
         DELETE FROM {table.KeysTable} WHERE ctid = ANY(ARRAY(

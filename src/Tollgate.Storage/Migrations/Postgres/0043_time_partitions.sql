@@ -2,7 +2,8 @@
 -- partition per week (Monday 00:00 UTC), so retention drops a partition instead of deleting its rows. A DEFAULT partition
 -- takes what no partition covers, so an insert never fails. A partitioned table's unique keys must hold the partition
 -- column, and a resent event or call must count once whatever time it arrives at, so each sender's id is kept once in a
--- narrow table of its own (usage_event_keys, llm_call_keys) and pruned with the same cutoff as the rows.
+-- narrow table of its own (usage_event_keys, llm_call_keys). Event ids are pruned with the same cutoff as the rows; call
+-- ids go with the week of their rows.
 
 -- Adds the week partition holding at_ms, unless it exists; rows the DEFAULT partition took for that week move into it
 -- (attaching would fail otherwise). ATTACH takes a lighter lock on the parent than CREATE TABLE … PARTITION OF, so inserts
@@ -80,7 +81,8 @@ CREATE TABLE llm_calls (
 
 CREATE TABLE llm_calls_default PARTITION OF llm_calls DEFAULT;
 
--- A call's request id per customer, kept once.
+-- A call's request id per customer, kept once, and forgotten only with its row (retention deletes the ids of a week as it drops
+-- the week), so llm_calls itself needs no unique key: an id here always names exactly one row there.
 CREATE TABLE llm_call_keys (
     customer_id TEXT NOT NULL,
     request_id  TEXT NOT NULL,
@@ -133,11 +135,12 @@ CREATE INDEX usage_events_occurred ON usage_events (occurred_at);
 CREATE INDEX usage_events_member_occurred ON usage_events (member_id, occurred_at) WHERE member_id IS NOT NULL;
 CREATE INDEX usage_event_keys_received ON usage_event_keys (received_at);
 
-ALTER TABLE llm_calls ADD PRIMARY KEY (customer_id, request_id, occurred_at);
+-- No primary key on llm_calls and no time index on llm_call_keys: uniqueness lives in llm_call_keys, a call is found by
+-- its id through it (customer_id, occurred_at name the row and its week), and its ids go with the week they belong to.
+-- Each index fewer is one entry fewer per logged call, the LLM ingestion hot path.
 CREATE INDEX llm_calls_occurred ON llm_calls (occurred_at);
 CREATE INDEX llm_calls_customer_occurred ON llm_calls (customer_id, occurred_at);
 CREATE INDEX llm_calls_member_occurred ON llm_calls (member_id, occurred_at) WHERE member_id IS NOT NULL;
-CREATE INDEX llm_call_keys_occurred ON llm_call_keys (occurred_at);
 
 -- Events are inserted by SQL both stores share (INSERT … ON CONFLICT DO NOTHING), so the key is taken here: an event whose
 -- id is kept already is not inserted, and the insert reports no row, as a conflict did before. LLM calls take their key
