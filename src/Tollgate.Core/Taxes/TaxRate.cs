@@ -27,8 +27,13 @@ public sealed record TaxRate(
     /// <summary>Millionths for a percentage, or null when it has more than four decimals or is not above 0 and below 100.</summary>
     public static long? MillionthsOf(decimal percentage)
     {
+        if (percentage is not (> 0 and < 100))
+        {
+            return null; // before scaling: a huge decimal times PerPercent would overflow
+        }
+
         var scaled = percentage * PerPercent;
-        return percentage is > 0 and < 100 && scaled == decimal.Truncate(scaled) ? (long)scaled : null;
+        return scaled == decimal.Truncate(scaled) ? (long)scaled : null;
     }
 }
 

@@ -78,7 +78,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         lines = DiscountedLines.Apply(lines, await discounts.InForceAsync(subscription.Id, issuedAt), DiscountedLines.BilledAtIssue);
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
         // Tax step, after the discounts: Stripe computes the tax of a Stripe-billed subscription, so Tollgate adds none to it.
-        var (taxed, reverse) = subscription.StripeSubscriptionId is null ? await TaxAsync(subscription.CustomerId, all) : (all, false);
+        // Stripe taxes what it bills; the invoice still says reverse charge where the customer is under it.
+        var (taxed, reverse) = subscription.StripeSubscriptionId is null ? await TaxAsync(subscription.CustomerId, all)
+            : (all, await ReverseChargeAsync(subscription.CustomerId));
         var due = subscription.CollectionMethod == CollectionMethod.SendInvoice ? issuedAt.AddDays(subscription.DaysUntilDue) : issuedAt;
         return (new Draft(subscription.CustomerId, subscription.Id, currency, reason, taxed, issuedAt, periodStart, periodEnd,
             subscription.CollectionMethod, due, PaidElsewhere: false, reverse), pending, lines);
@@ -91,6 +93,8 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var rates = TaxMatching.Applicable(await TaxRateStore.ActiveInAsync(c, tx, ct), profile);
         return (TaxedLines.Apply(lines, rates), profile.ReverseCharge);
     }
+
+    private async Task<bool> ReverseChargeAsync(string customerId) => (await CustomerStore.TaxProfileInAsync(c, tx, customerId, ct)).ReverseCharge;
 
     /// <summary>
     /// Issues an invoice that belongs to no subscription (a credit pack) by the same steps: numbered, the customer's credit
@@ -108,7 +112,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         var collection = terms.Collection is { } method ? SubscriptionStatusNames.ParseCollection(method) : CollectionMethod.SendInvoice;
         var due = collection == CollectionMethod.SendInvoice ? issuedAt.AddDays(terms.Collection is null ? options.DaysUntilDue : terms.Days) : issuedAt;
         // A sale paid elsewhere (Stripe Checkout) was priced, tax and all, where it was paid; Tollgate adds no tax to it.
-        var (taxed, reverse) = paidElsewhere ? (lines, false) : await TaxAsync(customerId, lines);
+        var (taxed, reverse) = paidElsewhere ? (lines, await ReverseChargeAsync(customerId)) : await TaxAsync(customerId, lines);
         var (id, _) = await WriteAsync(new Draft(customerId, null, currency, reason, taxed, issuedAt, issuedAt, issuedAt, collection, due, paidElsewhere,
             reverse));
         var invoice = (await InvoiceStore.GetAsync(c, tx, id, ct))!;

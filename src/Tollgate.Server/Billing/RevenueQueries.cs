@@ -13,18 +13,20 @@ public sealed class RevenueQueries(TollgateDatabase database)
     public Task<IReadOnlyList<RevenueLine>> LinesAsync(
         DateTimeOffset from, DateTimeOffset to, string currency, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<RevenueLine>>(async c => [.. (await c.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT i.customer_id, l.plan_code, l.amount_cents - l.inclusive_tax_cents AS amount_cents, l.period_start, l.period_end
+            SELECT i.customer_id, l.plan_code, l.amount_cents - l.inclusive_tax_cents AS amount_cents, l.period_start, l.period_end,
+                NULL AS credited_line_cents, 0 AS line_discount_cents, 0 AS line_inclusive_tax_cents, NULL AS line_taxes_json
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
             WHERE i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
                 {(customer is null ? "" : "AND i.customer_id = @customer")}
             UNION ALL
-            SELECT i.customer_id, l.plan_code, -n.amount_cents, l.period_start, l.period_end
+            SELECT i.customer_id, l.plan_code, -n.amount_cents, l.period_start, l.period_end,
+                l.amount_cents, l.discount_cents, l.inclusive_tax_cents, l.taxes_json
             FROM credit_note_lines n JOIN credit_notes cn ON cn.id = n.credit_note_id JOIN invoices i ON i.id = n.invoice_id
                 JOIN invoice_lines l ON l.invoice_id = n.invoice_id AND l.position = n.line_position
             WHERE cn.voided_at IS NULL AND i.status IN ('open', 'paid', 'uncollectible') AND i.currency = @currency AND l.period_end > @from AND l.period_start < @to
                 {(customer is null ? "" : "AND i.customer_id = @customer")}
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), currency, customer },
-            cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.AmountCents,
+            cancellationToken: cancellationToken))).Select(r => new RevenueLine(r.CustomerId, r.PlanCode, r.Revenue(),
                 DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd)))], cancellationToken);
 
     /// <summary>
@@ -49,5 +51,33 @@ public sealed class RevenueQueries(TollgateDatabase database)
         public long AmountCents { get; set; }
         public long PeriodStart { get; set; }
         public long PeriodEnd { get; set; }
+
+        /// <summary>The amount of the invoice line a credit note credits; null on an invoice line's own row.</summary>
+        public long? CreditedLineCents { get; set; }
+
+        public long LineDiscountCents { get; set; }
+
+        public long LineInclusiveTaxCents { get; set; }
+
+        public string? LineTaxesJson { get; set; }
+
+        /// <summary>
+        /// An invoice line counts without its inclusive tax. A credit note's amount is out of what the customer paid for the
+        /// line, tax included, so it takes back only the revenue's share of it: amount × (net − inclusive tax) ÷ total.
+        /// </summary>
+        public long Revenue()
+        {
+            if (CreditedLineCents is not { } amount)
+            {
+                return AmountCents;
+            }
+
+            var line = new InvoiceLine(InvoiceLineKind.Adjustment, "", amount, 1, amount, default, default, DiscountCents: LineDiscountCents,
+                Taxes: LineTaxJson.Read(LineTaxesJson ?? "[]"));
+            var revenue = amount - LineInclusiveTaxCents; // as the invoice line itself counts
+            return line.TotalCents == 0 || revenue == line.TotalCents
+                ? AmountCents
+                : Core.Money.Rounding.DivideHalfUp((Int128)AmountCents * revenue, line.TotalCents);
+        }
     }
 }

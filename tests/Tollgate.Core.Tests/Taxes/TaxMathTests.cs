@@ -110,6 +110,7 @@ public sealed class TaxMathTests
         Assert.Null(TaxRate.MillionthsOf(0.00001m));
         Assert.Null(TaxRate.MillionthsOf(0));
         Assert.Null(TaxRate.MillionthsOf(100));
+        Assert.Null(TaxRate.MillionthsOf(decimal.MaxValue)); // refused before it is scaled, which would overflow
     }
 
     [Fact]

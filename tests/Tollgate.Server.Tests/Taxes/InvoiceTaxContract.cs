@@ -136,6 +136,24 @@ public abstract class InvoiceTaxContract : ApiContract
     }
 
     [Fact]
+    public async Task ACreditNoteForTheWholeTotalWithTaxTakesBackTheRevenueAndNoMore()
+    {
+        await using var app = await AppAsync();
+        await app.TaxRateAsync(new { id = "gb_vat", name = "VAT", percentage = 20, inclusive = false, country = "GB" });
+        await app.CustomerInAsync("c1", "GB");
+        var invoice = (await app.FirstInvoiceAsync("c1", "basic"))["id"].Value<string>();
+        await app.AdvanceAsync(TimeSpan.FromDays(10));
+        var before = (await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=30")).ReadAsync())["total_revenue_usd"].Value<decimal>();
+
+        var credited = await app.Admin.PostJsonAsync($"/v1/invoices/{invoice}/credit-notes", new { amount_cents = 3599, reason = "other" });
+        var after = (await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=30")).ReadAsync())["total_revenue_usd"].Value<decimal>();
+
+        Assert.Equal(HttpStatusCode.Created, credited.StatusCode);
+        Assert.True(before > 0, $"revenue before the note was {before}"); // $29.99 without its $6.00 tax, recognized day by day
+        Assert.Equal(0m, after); // the note's $35.99 includes the tax, which was never revenue
+    }
+
+    [Fact]
     public async Task TheRenewalAndTheUpcomingInvoiceTaxAsTheFirstInvoiceDidAndADeactivatedRateStopsApplying()
     {
         await using var app = await AppAsync();

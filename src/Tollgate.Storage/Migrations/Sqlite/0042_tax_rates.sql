@@ -24,3 +24,5 @@ ALTER TABLE invoices ADD COLUMN tax_cents INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE invoices ADD COLUMN total_cents INTEGER NOT NULL DEFAULT 0;
 UPDATE invoices SET total_cents = subtotal_cents - discount_cents;
 ALTER TABLE invoices ADD COLUMN reverse_charge INTEGER NOT NULL DEFAULT 0;
+-- Invoices issued before kept the reverse-charge note by reading the customer; they keep it by the flag now.
+UPDATE invoices SET reverse_charge = 1 WHERE customer_id IN (SELECT id FROM customers WHERE tax_exempt = 'reverse');
