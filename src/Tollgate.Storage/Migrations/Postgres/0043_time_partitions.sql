@@ -19,6 +19,9 @@ BEGIN
         RETURN FALSE;
     END IF;
     EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', name, parent);
+    -- The lock ATTACH takes on DEFAULT anyway, taken before the move: a row inserted between the move and the attach
+    -- would make the attach fail. Inserts lock the parent first and take nothing ATTACH's parent lock conflicts with.
+    EXECUTE format('LOCK TABLE %I IN ACCESS EXCLUSIVE MODE', parent || '_default');
     EXECUTE format('WITH moved AS (DELETE FROM %I WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I SELECT * FROM moved',
         parent || '_default', part_column, part_column, name) USING start_ms, start_ms + week;
     EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%s) TO (%s)', parent, name, start_ms, start_ms + week);
