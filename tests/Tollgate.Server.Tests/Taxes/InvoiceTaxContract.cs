@@ -184,3 +184,11 @@ public sealed class PostgresInvoiceTaxTests : InvoiceTaxContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same invoices with the clock running, as it does in production.</summary>
+public sealed class SqliteTickingInvoiceTaxTests : InvoiceTaxContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}
