@@ -31,6 +31,16 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         WHERE c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = @customer), @customer) AND c.deleted_at IS NULL
         """, ("customer", DbType.String));
 
+    // The same read for many ids in one statement (PostgreSQL, where a batch's reads must travel together): one execution
+    // over an array costs a fraction of one execution per customer, which is what a 500-call LLM batch paid (10 µs each).
+    // The asked id comes last, so the row reads as ContextRead's does.
+    private static readonly string ContextReadMany = $"""
+        SELECT c.id, c.context_version, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}, q.asked
+        FROM unnest(@customers::text[]) AS q(asked)
+        JOIN customers c ON c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = q.asked), q.asked) AND c.deleted_at IS NULL
+        LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
+        """;
+
     /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>
     public async ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId) =>
         (await LoadAsync(customerId, scope.Now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, scope.CancellationToken))
@@ -42,24 +52,52 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     /// </summary>
     public async Task<IReadOnlyDictionary<string, EntitlementContext?>> LoadManyAsync(BatchScope scope, IReadOnlyList<string> customerIds)
     {
-        var rows = _shared ? await scope.PipelineAsync([.. customerIds.Select(id => new PlannedStatement(ContextRead, [id]))]) : null;
+        var rows = _shared ? await ReadManyAsync(scope, customerIds) : null;
         var contexts = new Dictionary<string, EntitlementContext?>(customerIds.Count, StringComparer.Ordinal);
-        for (var i = 0; i < customerIds.Count; i++)
+        foreach (var id in customerIds)
         {
-            var id = customerIds[i];
             if (rows is null)
             {
                 contexts[id] = await LoadAsync(scope, id);
                 continue;
             }
 
-            var row = rows[i];
+            var row = rows.GetValueOrDefault(id);
             var read = await LoadAsync(id, scope.Now, () => Task.FromResult(row is null ? null : ReadEntry(new ValuesRow(row))), remembered: false,
                 scope.CancellationToken);
             contexts[id] = read?.Context;
         }
 
         return contexts;
+    }
+
+    // One id (a one-call request) keeps the one-customer read, planned for its index; more take the array.
+    private const int ManyFrom = 2;
+
+    // Each asked id's row (the first, as RowAsync keeps the first of ContextRead's) in one round trip.
+    private static async Task<Dictionary<string, object?[]>> ReadManyAsync(BatchScope scope, IReadOnlyList<string> customerIds)
+    {
+        var rows = new Dictionary<string, object?[]>(customerIds.Count, StringComparer.Ordinal);
+        if (!scope.BatchesRows || customerIds.Count < ManyFrom)
+        {
+            var read = await scope.PipelineAsync([.. customerIds.Select(id => new PlannedStatement(ContextRead, [id]))]);
+            for (var i = 0; i < customerIds.Count; i++)
+            {
+                if (read[i] is { } row)
+                {
+                    rows[customerIds[i]] = row;
+                }
+            }
+
+            return rows;
+        }
+
+        foreach (var row in await scope.RowsAsync(ContextReadMany, ("customers", customerIds.ToArray())))
+        {
+            rows.TryAdd((string)row[^1]!, row);
+        }
+
+        return rows;
     }
 
     /// <summary>

@@ -144,6 +144,31 @@ public abstract class LlmApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ABatchOverManyCustomersLogsEachCallForItsOwnCustomerAndAMembersForItsOrganisation()
+    {
+        // PostgreSQL reads the contexts of a batch's customers in one statement: a member and a stranger among them.
+        await using var app = await LlmAsync();
+        var customers = Enumerable.Range(0, 12).Select(i => $"c{i}").ToArray();
+        foreach (var customer in customers)
+        {
+            await app.CustomerAsync(customer);
+        }
+
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PutJsonAsync("/v1/customers/c0/members/ann",
+            new { email = "ann@example.com", name = "Ann", role = "member" })).StatusCode);
+        var calls = customers.Concat(["ann", "nobody"])
+            .Select((customer, i) => (object)new { customer, model = "gpt-4o", input_tokens = 1000, request_id = $"r{i}" }).ToArray();
+
+        var result = await (await LogAsync(app, new { calls })).ReadAsync();
+        var c0 = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c0?days=1")).ReadAsync();
+        var c11 = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c11?days=1")).ReadAsync();
+
+        Assert.Equal(13, result["accepted"].Value<int>());
+        Assert.Equal([13], result["rejected"]!.AsArray().Select(r => r!["index"].Value<int>()));
+        Assert.Equal((2L, 1L), (c0["total_requests"].Value<long>(), c11["total_requests"].Value<long>()));
+    }
+
+    [Fact]
     public async Task ARequestIdTwiceInOneBatchIsLoggedOnceAndItsRepeatIsADuplicateOrAConflict()
     {
         await using var app = await LlmAsync();
