@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs "$@" with every other job on the machine paused (SIGSTOP), then resumes them: a quiet 2-core machine for a bench.
+# Runs "$@" with every other process on the machine paused (SIGSTOP), then resumes them: a quiet 2-core machine for a
+# bench. Every process: use it on a machine that runs nothing else you need (a CI runner, a bench VM), never a desktop.
 me=$$
 mine=" $me "
 p=$me; while [ "$p" -gt 1 ]; do mine+="$p "; p=$(ps -o ppid= -p $p | tr -d ' '); done
