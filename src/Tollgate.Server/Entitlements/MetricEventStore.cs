@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text.Json;
 using Dapper;
 using Tollgate.Core.Catalog;
@@ -15,10 +16,21 @@ namespace Tollgate.Server.Entitlements;
 /// </summary>
 public sealed class MetricEventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
 {
+    private static readonly Statement InsertEvent = new("""
+        INSERT INTO metric_events (customer_id, id, event_name, occurred_at, received_at, properties_json)
+        VALUES (@customer, @id, @event, @occurred, @now, @properties)
+        ON CONFLICT (customer_id, id) DO NOTHING
+        RETURNING 1
+        """, ("customer", DbType.String), ("id", DbType.String), ("event", DbType.String), ("occurred", DbType.Int64), ("now", DbType.Int64),
+        ("properties", DbType.String));
+
     public Task<TrackResult> TrackAsync(IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics) =>
         events.Count == 0
             ? Task.FromResult(new TrackResult(0, [], []))
-            : committer.RunAsync(events[0].CustomerId, scope => Intake(metrics).TrackAsync(scope, events));
+            : committer.RunAsync(events[0].CustomerId, scope => Intake(metrics).TrackManyAsync(scope, events,
+                (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(), s.NowMs,
+                    e.PropertiesJson]),
+                (s, kept) => FoldAsync(s, kept, metrics)));
 
     private EventIntake<MetricEvent> Intake(IReadOnlyList<BillableMetric> metrics) => new(contexts)
     {
@@ -26,36 +38,57 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         Refuse = (e, context, scope) => e.Timestamp < scope.Now - EventStore.MaxAge || Counted(context, e.EventName, metrics).Any(c => e.Timestamp < c.Window.Start)
             ? "timestamp: is before the current quota window of a feature counting this event (or older than 35 days)"
             : null,
-        Insert = (e, context, scope) => scope.Command("""
-            INSERT INTO metric_events (customer_id, id, event_name, occurred_at, received_at, properties_json)
-            VALUES (@customer, @Id, @EventName, @occurredAt, @now, @PropertiesJson)
-            ON CONFLICT (customer_id, id) DO NOTHING
-            """, new { customer = context.CustomerId, e.Id, e.EventName, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs, e.PropertiesJson }),
-        CountAsync = (e, context, scope) => FoldAsync(scope, context, e with { CustomerId = context.CustomerId }, metrics),
     };
 
-    /// <summary>Folds a kept event into the rollup of every metric counting it and sets each counting feature's counter.</summary>
-    private async Task FoldAsync(BatchScope scope, EntitlementContext context, MetricEvent e, IReadOnlyList<BillableMetric> metrics)
+    /// <summary>
+    /// Folds the kept events of a batch into the rollup of every metric counting them (one upsert per window and group,
+    /// whatever the number of events), then sets each counting feature's counter once.
+    /// </summary>
+    private async Task FoldAsync(BatchScope scope, IReadOnlyList<(MetricEvent Event, EntitlementContext Context)> kept,
+        IReadOnlyList<BillableMetric> metrics)
     {
-        using var properties = JsonDocument.Parse(e.PropertiesJson);
-        var values = new Dictionary<(string Metric, long Start, long End), long>();
-        foreach (var (metric, feature, grant, window) in Counted(context, e.EventName, metrics))
+        var folds = new MetricFolds();
+        var counters = new Dictionary<(string Customer, string Feature, long Start), CounterTarget>();
+        foreach (var (e, context) in kept)
         {
-            var key = (metric.Code, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds());
-            if (!values.TryGetValue(key, out var value))
+            using var properties = JsonDocument.Parse(e.PropertiesJson);
+            var folded = new Dictionary<(string Metric, long Start, long End), long?>();
+            foreach (var (metric, feature, grant, window) in Counted(context, e.EventName, metrics))
             {
+                var key = (metric.Code, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds());
                 // Two features counting one metric in the same window share its rollup: the event folds in once.
-                var folded = await MetricRollups.FoldAsync(scope, e, metric, key.Item2, key.Item3, properties.RootElement);
-                if (folded is null)
+                if (!folded.TryGetValue(key, out var contribution))
+                {
+                    folded[key] = contribution = folds.Add(context.CustomerId, e, metric, key.Item2, key.Item3, properties.RootElement);
+                }
+
+                if (contribution is not { } added)
                 {
                     continue;
                 }
 
-                values[key] = value = folded.Value;
-            }
+                if (!counters.TryGetValue((context.CustomerId, feature, key.Item2), out var target))
+                {
+                    counters[(context.CustomerId, feature, key.Item2)] = target = new CounterTarget(context, feature, grant, window, metric);
+                }
 
-            await SetCounterAsync(scope, context, feature, grant, window, value, metric, e.Timestamp);
+                target.Contributions.Add((e.Timestamp, added));
+            }
         }
+
+        var values = await folds.WriteAsync(scope);
+        foreach (var target in counters.Values)
+        {
+            var window = (target.Metric.Code, target.Window.Start.ToUnixTimeMilliseconds(), target.Window.End.ToUnixTimeMilliseconds());
+            await SetCounterAsync(scope, target, values[(target.Context.CustomerId, window.Code, window.Item2, window.Item3)]);
+        }
+    }
+
+    /// <summary>A feature whose counter the batch moves, with what each of its events added (for the daily usage history).</summary>
+    private sealed record CounterTarget(EntitlementContext Context, string Feature, PlanFeature Grant, Core.Periods.BillingPeriod Window,
+        BillableMetric Metric)
+    {
+        public List<(DateTimeOffset At, long Added)> Contributions { get; } = [];
     }
 
     /// <summary>The (metric, feature, grant, window) the customer's plan counts for an event of this name.</summary>
@@ -67,10 +100,9 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
             .Where(x => x.m is not null)];
 
     /// <summary>The feature's counter takes the metric's value in the window; alerts see what it added.</summary>
-    private async Task SetCounterAsync(
-        BatchScope scope, EntitlementContext context, string feature, PlanFeature grant, Core.Periods.BillingPeriod window, long value,
-        BillableMetric metric, DateTimeOffset at)
+    private async Task SetCounterAsync(BatchScope scope, CounterTarget target, long value)
     {
+        var (context, feature, grant, window, metric) = target;
         var start = window.Start.ToUnixTimeMilliseconds();
         await Counters.EnsureAsync(scope, context.CustomerId, feature, window, grant);
         var before = await Counters.ReadAsync(scope, context.CustomerId, feature, start);
@@ -86,7 +118,18 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         if (metric.Aggregation is MetricAggregation.Count or MetricAggregation.Sum or MetricAggregation.UniqueCount)
         {
             // Usage history adds what each day added; a max or latest is a level, not an amount used, so it has no daily total.
-            scope.AddDailyUsage(context.CustomerId, feature, at, value - before.Used);
+            // Each event adds on its own day; what the counter moved beyond that (a unique_count's value counted by an earlier
+            // batch, a counter behind its rollup) goes on the batch's last day, so the days add up to the move.
+            var added = value - before.Used;
+            foreach (var (at, amount) in target.Contributions.Where(c => c.Added != 0))
+            {
+                scope.AddDailyUsage(context.CustomerId, feature, at, amount);
+            }
+
+            if (added - target.Contributions.Sum(c => c.Added) is var rest and not 0)
+            {
+                scope.AddDailyUsage(context.CustomerId, feature, target.Contributions[^1].At, rest);
+            }
         }
 
         await alerts.OnUsedAsync(scope, context, feature, grant, before with { Used = value }, value - before.Used);

@@ -130,6 +130,20 @@ public abstract class ObservabilityContract : ApiContract
             }
         }
 
+        // The customer's PUT may be dropped the same way: put it again (an upsert) until its span comes.
+        for (var attempt = 0; attempt < 5 && collector.Having("/v1/traces", "PUT /v1/customers/{id}").Count == 0; attempt++)
+        {
+            for (var waited = 0; waited < 50 && collector.Having("/v1/traces", "PUT /v1/customers/{id}").Count == 0; waited++)
+            {
+                await Task.Delay(100);
+            }
+
+            if (collector.Having("/v1/traces", "PUT /v1/customers/{id}").Count == 0)
+            {
+                await app.CustomerAsync(customer);
+            }
+        }
+
         // The periodic export delivers both signals; waiting for it keeps the test off the shutdown's own timing.
         await collector.WaitForAsync("/v1/metrics", "http.server.request.duration", "tollgate.entitlement.decisions");
 
