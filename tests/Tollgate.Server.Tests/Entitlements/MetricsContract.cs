@@ -87,6 +87,40 @@ public abstract class MetricsContract : ApiContract
     }
 
     [Fact]
+    public async Task ABatchCountsAsItsEventsSentOneByOneWould()
+    {
+        // A batch is folded in memory before it is written: its repeats, earlier timestamps and values seen before must
+        // come out as they would one request per event.
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        var now = app.Clock.GetUtcNow();
+        await TrackAsync(app, Event("u0", "session", new { user = "u2" }));
+
+        var response = await (await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new object[]
+            {
+                Event("u1", "session", new { user = "u1" }), Event("u2", "session", new { user = "u2" }), Event("u1", "session", new { user = "u9" }),
+                Event("u3", "session", new { user = "u3" }), Event("x1", "session", new { user = "u1" }, customer: "c2"),
+                new { id = "a", customer = "c1", @event = "seats_changed", timestamp = now.AddMinutes(-1), properties = new { seats = 6 } },
+                new { id = "b", customer = "c1", @event = "seats_changed", timestamp = now.AddMinutes(-2), properties = new { seats = 9 } },
+                new { id = "c", customer = "c1", @event = "seats_changed", timestamp = now.AddMinutes(-1), properties = new { seats = 4 } },
+                Event("g1", "storage", new { gb = 3 }), Event("g2", "storage", new { gb = 7 }), Event("g3", "storage", new { gb = 5 }),
+            },
+        })).ReadAsync();
+
+        Assert.Equal(10, response["accepted"].Value<int>());
+        Assert.Equal(["u1"], response["duplicates"]!.AsArray().Select(d => d.Value<string>()));
+        Assert.Equal(3, (await UsageAsync(app, "users"))["used"].Value<long>()); // u2 before; u1 and u3 now; u9 was a repeated id
+        Assert.Equal(1, (await UsageAsync(app, "users", "c2"))["used"].Value<long>());
+        Assert.Equal(4, (await UsageAsync(app, "seats"))["used"].Value<long>()); // the latest timestamp, the later of a tie
+        Assert.Equal(7, (await UsageAsync(app, "storage"))["used"].Value<long>());
+        var history = await (await app.Admin.GetAsync("/v1/customers/c1/usage/history?feature=users&from=2026-01-15&to=2026-01-15")).ReadAsync();
+        Assert.Equal(3, history["features"]!["users"]![0]!["quantity"].Value<long>());
+    }
+
+    [Fact]
     public async Task CountFilteredToTheEuRegionCountsEuUsEuAsTwo()
     {
         await using var app = await AppAsync();
