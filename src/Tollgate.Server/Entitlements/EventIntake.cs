@@ -27,12 +27,6 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
     /// <summary>The form's refusal of an event (null to accept it), in the "field: reason" words of the batch answer.</summary>
     public required Func<T, EntitlementContext, BatchScope, string?> Refuse { get; init; }
 
-    /// <summary>The form's INSERT … ON CONFLICT DO NOTHING and its parameters for an event of the context's customer.</summary>
-    public Func<T, EntitlementContext, BatchScope, CommandDefinition>? Insert { get; init; }
-
-    /// <summary>Counts a newly kept event.</summary>
-    public Func<T, EntitlementContext, BatchScope, Task>? CountAsync { get; init; }
-
     private string? Refusal(T e, EntitlementContext? context, BatchScope scope) =>
         context is null ? $"customer: no customer '{e.CustomerId}'"
         : e.Timestamp > scope.Now + EventStore.MaxSkew ? "timestamp: is in the future"
@@ -66,7 +60,12 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
         return new TrackResult(kept.Count, [.. candidates.Where((_, i) => went[i] is null).Select(c => c.Event.Id)], rejected);
     }
 
-    public async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<T> events)
+    /// <summary>
+    /// One event after another: <paramref name="insert"/> is the form's INSERT … ON CONFLICT DO NOTHING for an event of
+    /// the context's customer, and <paramref name="countAsync"/> counts it once kept.
+    /// </summary>
+    public async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<T> events,
+        Func<T, EntitlementContext, BatchScope, CommandDefinition> insert, Func<T, EntitlementContext, BatchScope, Task> countAsync)
     {
         var accepted = 0;
         var duplicates = new List<string>();
@@ -81,13 +80,13 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
                 continue;
             }
 
-            if (await scope.Connection.ExecuteAsync(Insert!(e, context!, scope)) == 0)
+            if (await scope.Connection.ExecuteAsync(insert(e, context!, scope)) == 0)
             {
                 duplicates.Add(e.Id);
                 continue;
             }
 
-            await CountAsync!(e, context!, scope);
+            await countAsync(e, context!, scope);
             accepted++;
         }
 

@@ -20,10 +20,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
     /// <summary>How far ahead of this server's clock an event may be dated.</summary>
     public static readonly TimeSpan MaxSkew = TimeSpan.FromMinutes(5);
 
-    private readonly EventIntake<TrackedEvent> intake = new(contexts)
-    {
-        Refuse = Refusal,
-        Insert = (e, context, scope) => scope.Command("""
+    private readonly EventIntake<TrackedEvent> intake = new(contexts) { Refuse = Refusal };
+
+    private static CommandDefinition Insert(TrackedEvent e, EntitlementContext context, BatchScope scope) => scope.Command("""
             INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
             VALUES (@customer, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson, @member)
             ON CONFLICT DO NOTHING
@@ -31,14 +30,13 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         {
             customer = context.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs,
             e.PropertiesJson, e.MetadataJson, member = context.MemberId,
-        }),
-        CountAsync = (e, context, scope) => CountAsync(scope, context, e, alerts),
-    };
+        });
 
     public Task<TrackResult> TrackAsync(IReadOnlyList<TrackedEvent> events) =>
         events.Count == 0
             ? Task.FromResult(new TrackResult(0, [], []))
-            : committer.RunAsync(events[0].CustomerId, scope => intake.TrackAsync(scope, events));
+            : committer.RunAsync(events[0].CustomerId, scope => intake.TrackAsync(scope, events, Insert,
+                (e, context, s) => CountAsync(s, context, e, alerts)));
 
     private static string? Refusal(TrackedEvent e, EntitlementContext context, BatchScope scope)
     {
