@@ -133,7 +133,13 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
 
         if (window.End <= scope.Now)
         {
-            // A closed window: no alert speaks of it any more, and the next invoice re-rates it if it was invoiced.
+            // A closed window: no alert speaks of it any more, and the next invoice re-rates it if it was invoiced (only a
+            // subscription is invoiced, so a customer without one leaves no row behind).
+            if (context.Subscription is null)
+            {
+                return;
+            }
+
             await scope.Connection.ExecuteAsync(scope.Command("""
                 INSERT INTO late_usage_windows (customer_id, feature_code, window_start, window_end, seq, updated_at)
                 VALUES (@customer, @feature, @start, @end, 1, @now)
