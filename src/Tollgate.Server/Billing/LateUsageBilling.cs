@@ -12,7 +12,8 @@ namespace Tollgate.Server.Billing;
 /// invoice billed is re-rated by <see cref="LateUsage.Rerate"/>. Issuing the invoice sets the window's overage_billed to
 /// what is billed now and removes its row, in the invoice's own transaction (one renewal per subscription revision), so
 /// a re-rating is added once. A row is removed only at the seq read: an event that changed the window meanwhile leaves it
-/// for the next invoice.
+/// for the next invoice. A window that ends in the period invoiced now is left for the next invoice too: its overage
+/// lines bill it, and a late event committing while they were read is caught by the re-rating then (no change, no line).
 /// </summary>
 internal static class LateUsageBilling
 {
@@ -22,15 +23,13 @@ internal static class LateUsageBilling
     {
         var pending = (await c.QueryAsync<(string Feature, long Start, long End, long Seq)>(new CommandDefinition("""
             SELECT feature_code, window_start, window_end, seq FROM late_usage_windows
-            WHERE customer_id = @customer AND window_end <= @through ORDER BY window_start, feature_code
-            """, new { customer, through = ended.End.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken))).ToList();
+            WHERE customer_id = @customer AND window_end <= @invoiced ORDER BY window_start, feature_code
+            """, new { customer, invoiced = ended.Start.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken))).ToList();
         var lines = new List<InvoiceLine>();
         foreach (var (feature, start, end, seq) in pending)
         {
-            // A window ending in the period invoiced now is billed by its overage lines, late events and all; one that ended
-            // before the subscription began was never invoiced by it.
-            var invoicedBefore = end <= ended.Start.ToUnixTimeMilliseconds() && end > subscribedAt.ToUnixTimeMilliseconds();
-            var row = invoicedBefore ? await c.QuerySingleOrDefaultAsync<CounterRow>(new CommandDefinition("""
+            // A window that ended before the subscription began was never invoiced by it.
+            var row = end > subscribedAt.ToUnixTimeMilliseconds() ? await c.QuerySingleOrDefaultAsync<CounterRow>(new CommandDefinition("""
                 SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed FROM usage_counters
                 WHERE customer_id = @customer AND feature_code = @feature AND period_start = @start
                 """, new { customer, feature, start }, tx, cancellationToken: cancellationToken)) : null;
