@@ -54,7 +54,7 @@ public sealed record InvoiceResponse(
     bool ReverseCharge = false);
 
 /// <summary>One line of an invoice.</summary>
-/// <param name="Kind">recurring, proration_credit, proration_charge, overage or adjustment.</param>
+/// <param name="Kind">recurring, proration_credit, proration_charge, overage, late_usage, pack or adjustment.</param>
 /// <param name="Description">What it is for.</param>
 /// <param name="AmountCents">Its amount; negative for a credit.</param>
 /// <param name="Quantity">Units.</param>

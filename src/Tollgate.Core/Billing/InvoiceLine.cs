@@ -21,6 +21,12 @@ public enum InvoiceLineKind
 
     /// <summary>A credit pack sold once (its units arrive as a credit grant).</summary>
     Pack,
+
+    /// <summary>
+    /// A closed, already invoiced window re-rated after late events: its charge now minus what was billed for it (a credit
+    /// when negative), on the next invoice, since an issued invoice never changes.
+    /// </summary>
+    LateUsage,
 }
 
 /// <summary>
@@ -65,6 +71,7 @@ public static class InvoiceLineKindNames
         InvoiceLineKind.ProrationCharge => "proration_charge",
         InvoiceLineKind.Overage => "overage",
         InvoiceLineKind.Pack => "pack",
+        InvoiceLineKind.LateUsage => "late_usage",
         _ => "adjustment",
     };
 
@@ -75,6 +82,7 @@ public static class InvoiceLineKindNames
         "proration_charge" => InvoiceLineKind.ProrationCharge,
         "overage" => InvoiceLineKind.Overage,
         "pack" => InvoiceLineKind.Pack,
+        "late_usage" => InvoiceLineKind.LateUsage,
         _ => InvoiceLineKind.Adjustment,
     };
 }

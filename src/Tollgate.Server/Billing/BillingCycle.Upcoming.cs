@@ -30,6 +30,9 @@ public sealed partial class BillingCycle
                     cancellationToken, closedNow: false, snapshot.Metrics)
                 : await OverageBilling.EndingInAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, cancellationToken, mark,
                     snapshot.Metrics));
+            // Windows of earlier periods that late events changed after they were invoiced: re-rated on this invoice.
+            lines.AddRange(await LateUsageBilling.LinesAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended,
+                current.CreatedAt, mark, cancellationToken));
         }
 
         var stored = step.Subscription;

@@ -34,6 +34,8 @@ public static class OptionsValidation
                 "Tollgate:Billing:TrialEndWithoutPaymentMethod must be 'activate' or 'cancel'")
             .Validate(o => !string.IsNullOrWhiteSpace(o.InvoicePrefix), "Tollgate:Billing:InvoicePrefix must not be empty");
         services.AddOptions<EntitlementOptions>().ValidateOnStart().Validate(o => o.GraceDays >= 0, "Tollgate:Billing:GraceDays must be 0 or more");
+        services.AddOptions<Server.Entitlements.EventOptions>().ValidateOnStart()
+            .Validate(o => o.LateDays >= 0, "Tollgate:Events:LateDays must be 0 or more");
         services.AddOptions<MetricsOptions>().ValidateOnStart()
             .Validate(o => o.Currency is { Length: 3 } c && c.All(char.IsAsciiLetter), "Tollgate:Metrics:Currency must be a three-letter ISO 4217 code")
             .Validate(o => o.ChurnRecognition.ToLowerInvariant() is "period_end" or "cancel_request",

@@ -79,6 +79,7 @@ public static class TollgateHost
         services.Configure<TollgateOptions>(configuration.GetSection(TollgateOptions.Section));
         services.Configure<BillingOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<Server.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
+        services.Configure<Server.Entitlements.EventOptions>(configuration.GetSection("Tollgate:Events"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));

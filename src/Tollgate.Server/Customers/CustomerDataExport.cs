@@ -37,6 +37,7 @@ public sealed class CustomerDataExport(TollgateDatabase database)
         ("metric_distinct_values", """
             SELECT * FROM metric_distinct_values WHERE customer_id = @id ORDER BY metric_code, window_start, window_end, group_key, value
             """),
+        ("late_usage_windows", "SELECT * FROM late_usage_windows WHERE customer_id = @id ORDER BY feature_code, window_start"),
         ("llm_calls", "SELECT * FROM llm_calls WHERE customer_id = @id ORDER BY occurred_at, request_id"),
         ("llm_daily", "SELECT * FROM llm_daily WHERE customer_id = @id ORDER BY day, feature_code, model, plan_code"),
         ("usage_alerts", "SELECT * FROM usage_alerts WHERE customer_id = @id ORDER BY created_at, id"),

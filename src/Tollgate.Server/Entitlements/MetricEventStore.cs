@@ -1,6 +1,7 @@
 using System.Data;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
@@ -12,9 +13,11 @@ namespace Tollgate.Server.Entitlements;
 /// <summary>
 /// Events with properties: each is kept once under its id, and folded into the rollup of every metric that reads it, per
 /// quota window of the plan features that count that metric, and per group. The feature's counter then holds the metric's
-/// value, so check, usage, alerts and overage read it as they read any counter.
+/// value, so check, usage, alerts and overage read it as they read any counter. An event dated in a window that already
+/// closed folds into that window if it arrives at most <see cref="EventOptions.LateDays"/> after the close, and the window
+/// waits in late_usage_windows for the next invoice to re-rate it.
 /// </summary>
-public sealed class MetricEventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
+public sealed class MetricEventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts, IOptions<EventOptions> options)
 {
     private static readonly Statement InsertEvent = new("""
         INSERT INTO metric_events (customer_id, id, event_name, occurred_at, received_at, properties_json)
@@ -27,17 +30,46 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
     public Task<TrackResult> TrackAsync(IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics) =>
         events.Count == 0
             ? Task.FromResult(new TrackResult(0, [], []))
-            : committer.RunAsync(events[0].CustomerId, scope => Intake(metrics).TrackManyAsync(scope, events,
-                (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(), s.NowMs,
-                    e.PropertiesJson]),
-                (s, kept) => FoldAsync(s, kept, metrics)));
+            : committer.RunAsync(events[0].CustomerId, async scope =>
+            {
+                // Checked in the batch's own transaction, against its clock, before anything is written: one event too late
+                // refuses the whole request, as a malformed one does.
+                var tooLate = await TooLateAsync(scope, events, metrics);
+                return tooLate.Count > 0 ? new TrackResult(0, [], []) { TooLate = tooLate } : await Intake.TrackManyAsync(scope, events,
+                    (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(),
+                        s.NowMs, e.PropertiesJson]),
+                    (s, kept) => FoldAsync(s, kept, metrics));
+            });
 
-    private EventIntake<MetricEvent> Intake(IReadOnlyList<BillableMetric> metrics) => new(contexts)
+    /// <summary>The events dated in a closed window of a feature counting them, more than LateDays after it closed.</summary>
+    private async Task<IReadOnlyList<(int Index, DateTimeOffset ClosedAt)>> TooLateAsync(
+        BatchScope scope, IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics)
     {
-        // The features counting a metric of this event, each in its current window; late events are not re-rated yet.
-        Refuse = (e, context, scope) => e.Timestamp < scope.Now - EventStore.MaxAge || Counted(context, e.EventName, metrics).Any(c => e.Timestamp < c.Window.Start)
-            ? "timestamp: is before the current quota window of a feature counting this event (or older than 35 days)"
-            : null,
+        // Read here for the check and again by the intake: on PostgreSQL each is one statement for the whole batch.
+        var contextOf = await contexts.LoadManyAsync(scope, [.. events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)]);
+        var late = new List<(int, DateTimeOffset)>();
+        foreach (var e in events)
+        {
+            if (contextOf[e.CustomerId] is not { } context)
+            {
+                continue; // the intake refuses an unknown customer per event
+            }
+
+            var closed = Counted(context, e.EventName, metrics, e.Timestamp).Select(c => c.Window.End)
+                .Where(end => end <= scope.Now && scope.Now - end > options.Value.Late).ToList();
+            if (closed.Count > 0)
+            {
+                late.Add((e.Index, closed.Min()));
+            }
+        }
+
+        return late;
+    }
+
+    // Lateness was checked for the whole batch; what is left is the age past which ids are not kept for de-duplication.
+    private EventIntake<MetricEvent> Intake => new(contexts)
+    {
+        Refuse = (e, context, scope) => e.Timestamp < scope.Now - EventStore.MaxAge ? "timestamp: is older than 35 days" : null,
     };
 
     /// <summary>
@@ -53,7 +85,7 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         {
             using var properties = JsonDocument.Parse(e.PropertiesJson);
             var folded = new Dictionary<(string Metric, long Start, long End), long?>();
-            foreach (var (metric, feature, grant, window) in Counted(context, e.EventName, metrics))
+            foreach (var (metric, feature, grant, window) in Counted(context, e.EventName, metrics, e.Timestamp))
             {
                 var key = (metric.Code, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds());
                 // Two features counting one metric in the same window share its rollup: the event folds in once.
@@ -91,13 +123,25 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         public List<(DateTimeOffset At, long Added)> Contributions { get; } = [];
     }
 
-    /// <summary>The (metric, feature, grant, window) the customer's plan counts for an event of this name.</summary>
+    /// <summary>The (metric, feature, grant, window holding the event's timestamp) the customer's plan counts for an event of this name.</summary>
     internal static List<(BillableMetric Metric, string Feature, PlanFeature Grant, Core.Periods.BillingPeriod Window)> Counted(
-        EntitlementContext context, string eventName, IReadOnlyList<BillableMetric> metrics) =>
+        EntitlementContext context, string eventName, IReadOnlyList<BillableMetric> metrics, DateTimeOffset at) =>
         [.. (context.Version?.Terms.Features ?? []).Where(f => f.Metric is not null)
             .SelectMany(f => metrics.Where(m => m.Code == f.Metric && m.Event == eventName).Select(m => (m, f.FeatureCode)))
-            .Select(x => context.Grant(x.FeatureCode) is { } grant ? (x.m, x.FeatureCode, grant, context.Window(grant)) : default)
+            .Select(x => context.Grant(x.FeatureCode) is { } grant ? (x.m, x.FeatureCode, grant, WindowAt(context, grant, at)) : default)
             .Where(x => x.m is not null)];
+
+    /// <summary>
+    /// The grant's window holding <paramref name="at"/>: the current one, or an earlier one taken in the billing period (or
+    /// calendar month) that held the instant, so a late event lands in the window it happened in.
+    /// </summary>
+    internal static Core.Periods.BillingPeriod WindowAt(EntitlementContext context, PlanFeature grant, DateTimeOffset at)
+    {
+        var current = context.Window(grant);
+        return at >= current.Start
+            ? current
+            : (context with { At = at, Period = context.Subscription?.PeriodAt(at) ?? Core.Periods.BillingPeriod.CalendarMonth(at) }).Window(grant);
+    }
 
     /// <summary>The feature's counter takes the metric's value in the window; alerts see what it added.</summary>
     private async Task SetCounterAsync(BatchScope scope, CounterTarget target, long value)
@@ -130,6 +174,24 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
             {
                 scope.AddDailyUsage(context.CustomerId, feature, target.Contributions[^1].At, rest);
             }
+        }
+
+        if (window.End <= scope.Now)
+        {
+            // A closed window: no alert speaks of it any more, and the next invoice re-rates it if it was invoiced (only a
+            // subscription is invoiced, so a customer without one leaves no row behind).
+            if (context.Subscription is null)
+            {
+                return;
+            }
+
+            await scope.Connection.ExecuteAsync(scope.Command("""
+                INSERT INTO late_usage_windows (customer_id, feature_code, window_start, window_end, seq, updated_at)
+                VALUES (@customer, @feature, @start, @end, 1, @now)
+                ON CONFLICT (customer_id, feature_code, window_start) DO UPDATE SET
+                    seq = late_usage_windows.seq + 1, window_end = excluded.window_end, updated_at = excluded.updated_at
+                """, new { customer = context.CustomerId, feature, start, end = window.End.ToUnixTimeMilliseconds(), now = scope.NowMs }));
+            return;
         }
 
         await alerts.OnUsedAsync(scope, context, feature, grant, before with { Used = value }, value - before.Used);

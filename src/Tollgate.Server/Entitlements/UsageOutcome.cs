@@ -39,4 +39,8 @@ public sealed record TrackedEvent(
     int Index, string Id, string CustomerId, string FeatureCode, long Amount, DateTimeOffset Timestamp, string? PropertiesJson, string? MetadataJson = null)
     : ITrackedEvent;
 
-public sealed record TrackResult(int Accepted, IReadOnlyList<string> Duplicates, IReadOnlyList<(int Index, string? Id, string Reason)> Rejected);
+public sealed record TrackResult(int Accepted, IReadOnlyList<string> Duplicates, IReadOnlyList<(int Index, string? Id, string Reason)> Rejected)
+{
+    /// <summary>Events dated in a window closed longer ago than LateDays, with the instant it closed; any of them means nothing was written.</summary>
+    public IReadOnlyList<(int Index, DateTimeOffset ClosedAt)> TooLate { get; init; } = [];
+}

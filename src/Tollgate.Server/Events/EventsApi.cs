@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
@@ -24,7 +26,7 @@ public static class EventsApi
 
     private static async Task<Results<Ok<TrackResponse>, ProblemHttpResult>> TrackAsync(
         TrackRequest request, EventStore events, MetricEventStore metricEvents, CatalogCache catalog, TimeProvider time,
-        CancellationToken cancellationToken)
+        IOptions<EventOptions> lateDays, CancellationToken cancellationToken)
     {
         if (request.Events.Count > MaxEvents)
         {
@@ -68,11 +70,26 @@ public static class EventsApi
             }
         }
 
-        var result = await events.TrackAsync(valid);
+        // Events with properties first: one too late refuses the request before the feature form writes anything.
         var metered = await metricEvents.TrackAsync(withProperties, snapshot.Metrics);
+        if (metered.TooLate.Count > 0)
+        {
+            return TooLate(metered.TooLate, lateDays.Value.LateDays);
+        }
+
+        var result = await events.TrackAsync(valid);
         rejected.AddRange(result.Rejected.Concat(metered.Rejected).Select(r => new RejectedEvent(r.Index, r.Id, r.Reason)));
         return TypedResults.Ok(new TrackResponse(result.Accepted + metered.Accepted, [.. result.Duplicates, .. metered.Duplicates],
             [.. rejected.OrderBy(r => r.Index)]));
+    }
+
+    /// <summary>400 event_too_late naming each late event's timestamp and when its window closed.</summary>
+    private static ProblemHttpResult TooLate(IReadOnlyList<(int Index, DateTimeOffset ClosedAt)> late, int lateDays)
+    {
+        var errors = late.ToDictionary(l => $"events[{l.Index}].timestamp", l => string.Create(CultureInfo.InvariantCulture,
+            $"lies in a quota window that closed at {l.ClosedAt:yyyy-MM-ddTHH:mm:ssZ}, more than {lateDays} days ago (Tollgate:Events:LateDays); nothing was written"));
+        return Problems.Create(StatusCodes.Status400BadRequest, "event_too_late", string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")),
+            new Dictionary<string, object?> { ["errors"] = errors });
     }
 
     private static (TrackedEvent? Event, string? Id, string? Reason) Parse(int index, JsonElement element, CatalogSnapshot catalog, DateTimeOffset now)

@@ -76,7 +76,9 @@ public static class OperationSummaries
         ["POST /v1/events"] = new("Record usage events",
             "After-the-fact usage, up to 1000 events: deduplicated by id, never denied. A feature event ({feature, amount}) that is bad is "
             + "listed in rejected; an event with properties ({event, properties}) feeds the catalog's metrics, and a malformed one fails "
-            + "the request with 400 naming its path, writing nothing."),
+            + "the request with 400 naming its path, writing nothing. An event with properties dated in a quota window that closed more "
+            + "than Tollgate:Events:LateDays ago fails the request with 400 event_too_late naming events[i].timestamp, writing nothing; "
+            + "a later one re-rates an invoiced window on the next invoice (a late_usage line)."),
         ["GET /v1/events"] = new("List usage records", "Newest first; a secret key must name a customer or member."),
 
         // Credit grants and packs

@@ -25,10 +25,10 @@ public static class ProblemSchema
             ["instance"] = Nullable(Text("The request's path, when given.")),
             ["error"] = Text("The machine-readable code: validation_failed, not_found, missing_api_key, invalid_api_key, forbidden, "
                 + "quota_exceeded, rate_limited, budget_exceeded, feature_not_in_plan, idempotency_mismatch, payments_not_configured, "
-                + "overloaded, …"),
+                + "overloaded, event_too_late, …"),
             ["errors"] = new OpenApiSchema
             {
-                Description = "For validation_failed, each bad field's path and what is wrong with it; for invalid_catalog and "
+                Description = "For validation_failed and event_too_late, each bad field's path and what is wrong with it; for invalid_catalog and "
                     + "invalid_price_table, the list of problems.",
                 OneOf =
                 [
