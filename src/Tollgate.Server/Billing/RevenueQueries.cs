@@ -51,9 +51,27 @@ public sealed class RevenueQueries(TollgateDatabase database)
             """, new { from = from.ToUnixTimeMilliseconds(), to = to.ToUnixTimeMilliseconds(), customer },
             cancellationToken: cancellationToken))).ToDictionary(r => r.Currency.ToUpperInvariant(), r => r.Amount, StringComparer.Ordinal), cancellationToken);
 
+    /// <summary>
+    /// Credit notes on subscriptions' recurring fees whose service period starts before <paramref name="to"/>, for MRR:
+    /// each the revenue share it credited (as <see cref="LinesAsync"/> counts it), over the credited line's period.
+    /// </summary>
+    public Task<IReadOnlyList<Core.Metrics.MrrCredit>> RecurringCreditsAsync(DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<Core.Metrics.MrrCredit>>(async c => [.. (await c.QueryAsync<Row>(new CommandDefinition("""
+            SELECT i.currency, i.customer_id, i.subscription_id, l.plan_code, -n.amount_cents AS amount_cents, l.period_start, l.period_end,
+                l.amount_cents AS credited_line_cents, l.discount_cents AS line_discount_cents, l.inclusive_tax_cents AS line_inclusive_tax_cents,
+                l.taxes_json AS line_taxes_json
+            FROM credit_note_lines n JOIN credit_notes cn ON cn.id = n.credit_note_id JOIN invoices i ON i.id = n.invoice_id
+                JOIN invoice_lines l ON l.invoice_id = n.invoice_id AND l.position = n.line_position
+            WHERE cn.voided_at IS NULL AND i.status IN ('open', 'paid', 'uncollectible') AND i.subscription_id IS NOT NULL
+                AND l.kind = 'recurring' AND l.period_start < @to
+            """, new { to = to.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)))
+            .Select(r => new Core.Metrics.MrrCredit(r.SubscriptionId!, r.PlanCode, DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodStart),
+                DateTimeOffset.FromUnixTimeMilliseconds(r.PeriodEnd), -r.Revenue()))], cancellationToken);
+
     private sealed class Row
     {
         public string Currency { get; set; } = "";
+        public string? SubscriptionId { get; set; }
         public string CustomerId { get; set; } = "";
         public string? PlanCode { get; set; }
         public long AmountCents { get; set; }
