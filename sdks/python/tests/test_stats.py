@@ -15,10 +15,11 @@ def test_saas_and_revenue_reports_name_their_reporting_currency_and_rates(admin_
 
     # The test server configures no rates: everything in USD is counted, anything else is named as left out.
     assert (saas["reporting_currency"], saas["currency"], saas["rates"]) == ("USD", "USD", {})
-    assert isinstance(saas["mrr"], Decimal) and isinstance(saas["unconverted_currencies"], list)
+    assert not isinstance(saas["mrr"], float) and saas["mrr"] >= 0  # exact: Decimal, or int when whole
+    assert isinstance(saas["unconverted_currencies"], list)
     assert saas["from"].startswith("2026-01-01")
     assert (revenue["reporting_currency"], revenue["rates"], revenue["period_days"]) == ("USD", {}, 7)
-    assert isinstance(revenue["total_revenue_usd"], Decimal)
+    assert isinstance(revenue["total_revenue_usd"], (Decimal, int))
 
 
 def test_the_async_client_reads_the_same_report(server: Server) -> None:
