@@ -92,6 +92,24 @@ public abstract class ReportingCurrencyContract : ApiContract
         Assert.Equal(["GBP"], stats["unconverted_currencies"]!.AsArray().Select(c => c.Value<string>()));
     }
 
+    [Fact]
+    public async Task TheOlderMetricsCurrencyStillChoosesTheReportingCurrencyWhenReportingCurrencyIsUnset()
+    {
+        var settings = ApiSetup.CatalogOf("reporting", Catalog);
+        settings["Tollgate:Metrics:Currency"] = "EUR";
+        settings["Tollgate:Reporting:Rates:USD"] = "0.9";
+        await using var euro = await StartAsync(settings, Start);
+        await euro.CustomerAsync("us");
+        await euro.SubscribeAsync("us", "usd", trialDays: 0);
+        await euro.CustomerAsync("eu");
+        await euro.SubscribeAsync("eu", "eur", trialDays: 0);
+
+        var stats = await (await euro.Admin.GetAsync("/v1/admin/stats/saas?from=2026-01-01&to=2026-02-01")).ReadAsync();
+
+        // €10.00 + $10.00 × 0.9 = €19.00.
+        Assert.Equal(("EUR", 19m), (stats["reporting_currency"].Value<string>(), stats["mrr"].Value<decimal>()));
+    }
+
     [Theory]
     [InlineData("Rates:EUR", "0", "Tollgate:Reporting:Rates:EUR")]
     [InlineData("Rates:EUR", "one", "Tollgate:Reporting:Rates:EUR")]
