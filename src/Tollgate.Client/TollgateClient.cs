@@ -61,6 +61,9 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Tax rates (admin key).</summary>
     public TaxRatesResource TaxRates => new(this);
 
+    /// <summary>Reports in the reporting currency (admin key).</summary>
+    public StatsResource Stats => new(this);
+
     /// <summary>Credit grants of a customer.</summary>
     public GrantsResource Grants => new(this);
 

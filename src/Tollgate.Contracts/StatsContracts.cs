@@ -3,7 +3,7 @@ namespace Tollgate.Contracts;
 /// <summary>SaaS metrics over a window, in major units of the reporting currency.</summary>
 /// <param name="From">Window start (inclusive).</param>
 /// <param name="To">Window end (exclusive).</param>
-/// <param name="Currency">The reporting currency; subscriptions in others are left out.</param>
+/// <param name="Currency">The reporting currency; subscriptions in others are converted with the configured rates, or left out (UnconvertedCurrencies).</param>
 /// <param name="MrrStart">MRR at the window start.</param>
 /// <param name="Mrr">MRR at the window end.</param>
 /// <param name="Arr">MRR × 12.</param>
@@ -25,6 +25,9 @@ namespace Tollgate.Contracts;
 /// <param name="Series">The same by calendar month.</param>
 /// <param name="Policy">The definitions in force (see docs/metrics.md).</param>
 /// <param name="ChurnByReason">The window's churn by cancellation reason, most MRR lost first (rounded as running totals, so they sum to the churn within a cent).</param>
+/// <param name="ReportingCurrency">The currency every amount is in (the same as Currency).</param>
+/// <param name="Rates">The configured rates the report converted with, as written: "EUR": "1.08" means 1 EUR = 1.08 of the reporting currency.</param>
+/// <param name="UnconvertedCurrencies">Currencies with MRR but no rate, left out of every figure.</param>
 public sealed record SaasStatsResponse(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -49,7 +52,10 @@ public sealed record SaasStatsResponse(
     decimal? QuickRatio,
     IReadOnlyList<SaasMonth> Series,
     MetricsPolicyResponse Policy,
-    IReadOnlyList<ChurnReasonResponse>? ChurnByReason = null);
+    IReadOnlyList<ChurnReasonResponse>? ChurnByReason = null,
+    string? ReportingCurrency = null,
+    IReadOnlyDictionary<string, string>? Rates = null,
+    IReadOnlyList<string>? UnconvertedCurrencies = null);
 
 /// <summary>Churn for one cancellation reason.</summary>
 /// <param name="Reason">A cancel reason (too_expensive … other), "unspecified" (canceled without one) or "not_canceled" (MRR ended without a cancel).</param>
@@ -82,7 +88,7 @@ public sealed record MetricsPolicyResponse(string ChurnRecognition, bool QuickRa
 /// <param name="PeriodDays">Days in the window, ending today (UTC).</param>
 /// <param name="From">First day's start.</param>
 /// <param name="To">Last day's end.</param>
-/// <param name="Currency">Revenue currency; LLM costs are in USD.</param>
+/// <param name="Currency">The reporting currency revenue is converted into; LLM costs are in USD.</param>
 /// <param name="TotalRevenueUsd">Subscription fees recognized day by day over the window.</param>
 /// <param name="TotalPaymentsUsd">Payments collected in the window.</param>
 /// <param name="TotalLlmCostUsd">LLM cost of calls made in the window.</param>
@@ -95,6 +101,9 @@ public sealed record MetricsPolicyResponse(string ChurnRecognition, bool QuickRa
 /// <param name="ByModel">Per model.</param>
 /// <param name="ByFeature">Per feature.</param>
 /// <param name="DailyBreakdown">Per day.</param>
+/// <param name="ReportingCurrency">The currency revenue and payments are in (the same as Currency).</param>
+/// <param name="Rates">The configured rates revenue was converted with, as written: "EUR": "1.08" means 1 EUR = 1.08 of the reporting currency.</param>
+/// <param name="UnconvertedCurrencies">Currencies with revenue or payments but no rate, left out of every figure.</param>
 public sealed record RevenueVsCostResponse(
     int PeriodDays,
     DateTimeOffset From,
@@ -111,7 +120,10 @@ public sealed record RevenueVsCostResponse(
     long UnpricedRequests,
     IReadOnlyList<ModelCost> ByModel,
     IReadOnlyList<FeatureCost> ByFeature,
-    IReadOnlyList<DailyRevenueCost> DailyBreakdown);
+    IReadOnlyList<DailyRevenueCost> DailyBreakdown,
+    string? ReportingCurrency = null,
+    IReadOnlyDictionary<string, string>? Rates = null,
+    IReadOnlyList<string>? UnconvertedCurrencies = null);
 
 /// <summary>Calls and cost of one model.</summary>
 /// <param name="Model">The model.</param>
@@ -155,9 +167,13 @@ public sealed record DailyRevenueCost(string Date, decimal RevenueUsd, decimal L
 /// <param name="ByFeature">Per feature.</param>
 /// <param name="ByModel">Per model.</param>
 /// <param name="DailyBreakdown">Per day.</param>
+/// <param name="ReportingCurrency">The currency revenue and payments are in.</param>
+/// <param name="Rates">The configured rates revenue was converted with, as written.</param>
+/// <param name="UnconvertedCurrencies">Currencies with revenue or payments but no rate, left out.</param>
 public sealed record CustomerCostResponse(string Customer, string? Plan, int PeriodDays, decimal TotalRevenueUsd, decimal TotalPaymentsUsd,
     decimal TotalLlmCostUsd, decimal MarginUsd, decimal? MarginPercent, long TotalRequests, IReadOnlyList<FeatureCost> ByFeature,
-    IReadOnlyList<ModelCost> ByModel, IReadOnlyList<DailyRevenueCost> DailyBreakdown);
+    IReadOnlyList<ModelCost> ByModel, IReadOnlyList<DailyRevenueCost> DailyBreakdown, string? ReportingCurrency = null,
+    IReadOnlyDictionary<string, string>? Rates = null, IReadOnlyList<string>? UnconvertedCurrencies = null);
 
 /// <summary>Usage and LLM cost of one feature.</summary>
 /// <param name="Feature">The feature's code.</param>

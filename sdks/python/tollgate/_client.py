@@ -10,6 +10,7 @@ from . import _async_commerce_resources as acr
 from . import _async_resources as ar
 from . import _commerce_resources as cr
 from . import _resources as r
+from . import _stats_resources as sr
 from ._core import AsyncCore, SyncCore, options
 
 
@@ -38,6 +39,7 @@ class Tollgate:
         self.coupons = cr.Coupons(self._core)
         self.promotion_codes = cr.PromotionCodes(self._core)
         self.tax_rates = cr.TaxRates(self._core)
+        self.stats = sr.Stats(self._core)
         self.grants = cr.Grants(self._core)
         self.packs = cr.Packs(self._core)
         self.credit_notes = cr.CreditNotes(self._core)
@@ -80,6 +82,7 @@ class AsyncTollgate:
         self.coupons = acr.AsyncCoupons(self._core)
         self.promotion_codes = acr.AsyncPromotionCodes(self._core)
         self.tax_rates = acr.AsyncTaxRates(self._core)
+        self.stats = sr.AsyncStats(self._core)
         self.grants = acr.AsyncGrants(self._core)
         self.packs = acr.AsyncPacks(self._core)
         self.credit_notes = acr.AsyncCreditNotes(self._core)

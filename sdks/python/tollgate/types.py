@@ -565,3 +565,82 @@ class OfferLink(TypedDict):
     plan: str
     customer: str | None
     expires_at: str
+
+
+class MrrMovements(TypedDict):
+    new: Decimal
+    expansion: Decimal
+    contraction: Decimal
+    churn: Decimal
+    reactivation: Decimal
+
+
+class SaasMonth(TypedDict):
+    month: str
+    mrr_start: Decimal
+    mrr: Decimal
+    movements: MrrMovements
+    paying_customers: int
+
+
+class ChurnReason(TypedDict):
+    reason: str
+    customers: int
+    mrr: Decimal
+
+
+_Window = TypedDict("_Window", {"from": str})  # "from" is a Python keyword, so the functional form
+
+
+class SaasStats(_Window):
+    """``GET /v1/admin/stats/saas``: amounts in major units of ``reporting_currency``, other currencies converted at ``rates``."""
+    to: str
+    currency: str
+    mrr_start: Decimal
+    mrr: Decimal
+    arr: Decimal
+    arpa: Decimal | None
+    paying_customers_start: int
+    paying_customers: int
+    movements: MrrMovements
+    churned_customers: int
+    logo_churn_rate: Decimal | None
+    gross_mrr_churn_rate: Decimal | None
+    net_mrr_churn_rate: Decimal | None
+    ltv: Decimal | None
+    trials_ended: int
+    trials_converted: int
+    trial_conversion_rate: Decimal | None
+    upgrades: int
+    downgrades: int
+    quick_ratio: Decimal | None
+    series: list[SaasMonth]
+    policy: dict[str, Any]
+    churn_by_reason: list[ChurnReason] | None
+    reporting_currency: str
+    rates: dict[str, str]
+    """The configured rates converted with, as written: ``{"EUR": "1.08"}`` means 1 EUR = 1.08 of the reporting currency."""
+    unconverted_currencies: list[str]
+    """Currencies with amounts but no rate, left out of every figure."""
+
+
+class RevenueVsCost(_Window):
+    """``GET /v1/admin/stats/revenue-vs-cost``: revenue in ``reporting_currency`` (despite the ``_usd`` names), LLM cost in USD."""
+    period_days: int
+    to: str
+    currency: str
+    total_revenue_usd: Decimal
+    total_payments_usd: Decimal
+    total_llm_cost_usd: Decimal
+    estimated_profit_usd: Decimal
+    profit_margin_percent: Decimal
+    total_requests: int
+    unique_users: int
+    avg_cost_per_request: Decimal
+    unpriced_requests: int
+    by_model: list[dict[str, Any]]
+    by_feature: list[dict[str, Any]]
+    daily_breakdown: list[dict[str, Any]]
+    reporting_currency: str
+    rates: dict[str, str]
+    unconverted_currencies: list[str]

@@ -3,6 +3,7 @@ import { env } from "./core/runtime.js";
 import type { CaptureSettings } from "./llm/buffer.js";
 import { Alerts, Checkout, Invoices, Portal } from "./resources/billing.js";
 import { Coupons, CreditNotes, Grants, Members, OfferLinks, Packs, PromotionCodes, TaxRates } from "./resources/commerce.js";
+import { Stats } from "./resources/stats.js";
 import { Customers } from "./resources/customers.js";
 import { EntitlementsResource } from "./resources/entitlements.js";
 import { Llm } from "./resources/llm.js";
@@ -48,6 +49,7 @@ export class Tollgate {
   readonly coupons: Coupons;
   readonly promotionCodes: PromotionCodes;
   readonly taxRates: TaxRates;
+  readonly stats: Stats;
   readonly grants: Grants;
   /** The catalog's credit packs: `list`, `sell`. */
   readonly packs: Packs;
@@ -82,6 +84,7 @@ export class Tollgate {
     this.coupons = new Coupons(http);
     this.promotionCodes = new PromotionCodes(http);
     this.taxRates = new TaxRates(http);
+    this.stats = new Stats(http);
     this.grants = new Grants(http);
     this.packs = new Packs(http);
     this.creditNotes = new CreditNotes(http);

@@ -377,3 +377,36 @@ export type MemberUpsert = { email?: string; name?: string; role?: string };
 export type SeatsChange = { seats: number; effective?: "immediate" | "period_end"; proration?: "create_prorations" | "none" };
 export type OfferLink = { url: string; plan: string; customer: string | null; expiresAt: string };
 export type OfferLinkCreate = { expiresAt: When; customer?: string; billingPeriod?: "monthly" | "yearly" };
+
+/** MRR moved by each kind of change, in major units of the reporting currency. */
+export type MrrMovements = { new: number; expansion: number; contraction: number; churn: number; reactivation: number };
+
+/** What every report says about its currency: `rates` as configured (`{ EUR: "1.08" }`: 1 EUR = 1.08 of the reporting currency). */
+export type ReportCurrency = {
+  reportingCurrency: string;
+  rates: Record<string, string>;
+  /** Currencies with amounts but no rate, left out of every figure. */
+  unconvertedCurrencies: string[];
+};
+
+/** `GET /v1/admin/stats/saas`: amounts in major units of the reporting currency, other currencies converted. */
+export type SaasStats = ReportCurrency & {
+  from: string; to: string; currency: string; mrrStart: number; mrr: number; arr: number; arpa: number | null;
+  payingCustomersStart: number; payingCustomers: number; movements: MrrMovements; churnedCustomers: number;
+  logoChurnRate: number | null; grossMrrChurnRate: number | null; netMrrChurnRate: number | null; ltv: number | null;
+  trialsEnded: number; trialsConverted: number; trialConversionRate: number | null; upgrades: number; downgrades: number;
+  quickRatio: number | null;
+  series: { month: string; mrrStart: number; mrr: number; movements: MrrMovements; payingCustomers: number }[];
+  policy: { churnRecognition: string; quickRatioIncludesReactivation: boolean };
+  churnByReason: { reason: string; customers: number; mrr: number }[] | null;
+};
+
+/** `GET /v1/admin/stats/revenue-vs-cost`: revenue in the reporting currency (despite the `Usd` names), LLM cost in USD. */
+export type RevenueVsCost = ReportCurrency & {
+  periodDays: number; from: string; to: string; currency: string; totalRevenueUsd: number; totalPaymentsUsd: number;
+  totalLlmCostUsd: number; estimatedProfitUsd: number; profitMarginPercent: number; totalRequests: number; uniqueUsers: number;
+  avgCostPerRequest: number; unpricedRequests: number;
+  byModel: { model: string; provider: string | null; requests: number; costUsd: number }[];
+  byFeature: { feature: string; requests: number; costUsd: number; uniqueUsers: number }[];
+  dailyBreakdown: { date: string; revenueUsd: number; llmCostUsd: number; profitUsd: number; requests: number }[];
+};

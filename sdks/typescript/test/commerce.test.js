@@ -224,3 +224,15 @@ test("tax rates are created, listed and set on a customer, and tax its invoices 
   assert.equal(invoice.reverseCharge, false);
   assert.equal((await admin.taxRates.deactivate(id)).active, false);
 });
+
+test("reports name their reporting currency and the rates they converted with", async () => {
+  const admin = await adminClient();
+  const saas = await admin.stats.saas({ from: "2026-01-01", to: "2027-01-01" });
+  // The test server configures no rates: USD is counted, any other currency is named as left out.
+  assert.equal(saas.reportingCurrency, "USD");
+  assert.deepEqual(saas.rates, {});
+  assert.ok(Array.isArray(saas.unconvertedCurrencies) && typeof saas.mrr === "number");
+  const revenue = await admin.stats.revenueVsCost({ days: 7 });
+  assert.equal(revenue.periodDays, 7);
+  assert.equal(revenue.reportingCurrency, "USD");
+});

@@ -14,11 +14,18 @@ public sealed record SaasReport(
     decimal? TrialConversionRate,
     int Upgrades,
     int Downgrades,
-    decimal? QuickRatio)
+    decimal? QuickRatio,
+    IReadOnlyList<string> Unconverted)
 {
-    public static SaasReport Build(IReadOnlyList<SubscriptionState> states, MetricsPolicy policy, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>The report in the policy's currency alone; subscriptions in other currencies are left out.</summary>
+    public static SaasReport Build(IReadOnlyList<SubscriptionState> states, MetricsPolicy policy, DateTimeOffset from, DateTimeOffset to) =>
+        Build(states, policy, from, to, ReportingRates.Only(policy.Currency));
+
+    /// <summary>The report in <paramref name="rates"/>' reporting currency, every currency with a rate converted (see <see cref="CurrencyMrr"/>).</summary>
+    public static SaasReport Build(
+        IReadOnlyList<SubscriptionState> states, MetricsPolicy policy, DateTimeOffset from, DateTimeOffset to, ReportingRates rates)
     {
-        var ledger = new MrrLedger(states, policy);
+        var ledger = new CurrencyMrr(states, policy, rates);
         var window = ledger.Window(from, to);
         var months = MonthsOf(from, to).Select(m => ledger.Window(m.Start, m.End)).ToList();
         decimal? Rate(decimal numerator, decimal denominator) => denominator == 0 ? null : numerator / denominator;
@@ -33,7 +40,7 @@ public sealed record SaasReport(
         var ltv = arpa is { } a && averageChurn is > 0 ? a / averageChurn.Value : (decimal?)null;
 
         var trials = TrialOutcomes(states, from, to);
-        var (upgrades, downgrades) = PlanChanges(states, policy, from, to);
+        var (upgrades, downgrades) = PlanChanges([.. states.Where(s => rates.CanConvert(s.Currency))], policy, from, to);
         var quickNumerator = m[MovementKind.New] + m[MovementKind.Expansion] + (policy.QuickRatioIncludesReactivation ? m[MovementKind.Reactivation] : 0);
         return new SaasReport(window, months,
             Rate(window.ChurnedCustomers, window.PayingAtStart),
@@ -46,7 +53,8 @@ public sealed record SaasReport(
             Rate(trials.Converted, trials.Ended),
             upgrades,
             downgrades,
-            Rate(quickNumerator, lost));
+            Rate(quickNumerator, lost),
+            ledger.Unconverted);
     }
 
     /// <summary>Calendar months (UTC) covering [from, to), the first and last cut to the window.</summary>
@@ -83,7 +91,9 @@ public sealed record SaasReport(
                 var changedTerms = previous is not null && (previous.PlanVersionId != state.PlanVersionId || previous.BillingPeriod != state.BillingPeriod);
                 if (changedTerms && state.At >= from && state.At < to && previous!.Status != Customers.SubscriptionStatus.Trialing)
                 {
-                    var delta = policy.MrrTwelfths(state) - policy.MrrTwelfths(previous with { CancelAtPeriodEnd = state.CancelAtPeriodEnd });
+                    // Each state against its own currency: a change's direction does not depend on a rate.
+                    var delta = (policy with { Currency = state.Currency }).MrrTwelfths(state)
+                        - (policy with { Currency = previous.Currency }).MrrTwelfths(previous with { CancelAtPeriodEnd = state.CancelAtPeriodEnd });
                     upgrades += delta > 0 ? 1 : 0;
                     downgrades += delta < 0 ? 1 : 0;
                 }

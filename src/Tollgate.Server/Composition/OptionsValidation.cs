@@ -40,6 +40,8 @@ public static class OptionsValidation
             .Validate(o => o.Currency is { Length: 3 } c && c.All(char.IsAsciiLetter), "Tollgate:Metrics:Currency must be a three-letter ISO 4217 code")
             .Validate(o => o.ChurnRecognition.ToLowerInvariant() is "period_end" or "cancel_request",
                 "Tollgate:Metrics:ChurnRecognition must be 'period_end' or 'cancel_request'");
+        services.AddOptions<ReportingOptions>().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ReportingOptions>, ReportingOptionsValidator>();
         services.AddOptions<WebhookOptions>().ValidateOnStart()
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Tollgate:Webhooks:PollInterval must be positive")
             .Validate(o => o.Timeout > TimeSpan.Zero, "Tollgate:Webhooks:Timeout must be positive")

@@ -81,6 +81,8 @@ public static class TollgateHost
         services.Configure<Server.Customers.EntitlementOptions>(configuration.GetSection("Tollgate:Billing"));
         services.Configure<Server.Entitlements.EventOptions>(configuration.GetSection("Tollgate:Events"));
         services.Configure<MetricsOptions>(configuration.GetSection("Tollgate:Metrics"));
+        services.Configure<ReportingOptions>(configuration.GetSection("Tollgate:Reporting"));
+        services.AddSingleton<ReportingCurrency>();
         services.Configure<LlmOptions>(configuration.GetSection("Tollgate:Llm"));
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.Configure<PagesOptions>(configuration.GetSection(PagesOptions.Section));
@@ -109,7 +111,8 @@ public static class TollgateHost
         services.AddSingleton<AdminData>();
         services.AddSingleton(sp => new LlmStatsApi.Services(sp.GetRequiredService<LlmStatsQueries>(), sp.GetRequiredService<RevenueQueries>(),
             sp.GetRequiredService<ModelPriceStore>(), sp.GetRequiredService<Server.Catalog.CatalogCache>(), sp.GetRequiredService<Server.Customers.CustomerStore>(),
-            sp.GetRequiredService<Server.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Server.Customers.EntitlementContextCache>(), sp.GetRequiredService<IOptions<MetricsOptions>>(), sp.GetRequiredService<ReportingCurrency>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.Configure<DatabaseOptions>(configuration.GetSection("Tollgate:Database"));
         services.AddTollgateStorage();
         services.AddCapabilityStores();

@@ -29,7 +29,7 @@ public static class LlmStatsApi
 
     /// <summary>What every stats endpoint reads from, injected as one.</summary>
     public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, CustomerStore Customers,
-        EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, TimeProvider Time);
+        EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, ReportingCurrency Reporting, TimeProvider Time);
 
     private static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
         int? days, [FromServices] Services s, CancellationToken cancellationToken) =>
@@ -38,10 +38,10 @@ public static class LlmStatsApi
     /// <summary>Revenue against LLM cost over <paramref name="w"/>: what the endpoint answers and the console's dashboard shows.</summary>
     internal static async Task<RevenueVsCostResponse> ReadRevenueVsCostAsync(StatsWindow w, Services s, CancellationToken cancellationToken)
     {
-        var currency = s.Metrics.Value.Currency;
-        var lines = await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken);
-        var revenue = w.DailyRevenue(lines, currency);
-        var payments = await s.Revenue.PaymentsAsync(w.From, w.To, currency, null, cancellationToken) / Core.Money.MinorUnits.Factor(currency);
+        var rates = s.Reporting.Rates;
+        var (revenue, unconverted) = w.DailyRevenue(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates);
+        var paid = await s.Revenue.PaymentsAsync(w.From, w.To, null, cancellationToken);
+        var payments = StatsWindow.Payments(paid, rates);
         var byModel = await ModelsAsync(s, w, null, cancellationToken);
         var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
         var active = await s.Llm.ActiveCustomersAsync(w.FirstDay, cancellationToken);
@@ -49,11 +49,12 @@ public static class LlmStatsApi
         var requests = byDay.Values.Sum(g => g.Calls);
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
         return new RevenueVsCostResponse(
-            w.Days, w.From, w.To, currency, totalRevenue, StatsWindow.Cents(payments), StatsWindow.Round(totalCost),
+            w.Days, w.From, w.To, rates.Currency, totalRevenue, StatsWindow.Cents(payments), StatsWindow.Round(totalCost),
             StatsWindow.Round(totalRevenue - totalCost), StatsWindow.Percent(totalRevenue - totalCost, totalRevenue) ?? 0m,
             requests, active.GetValueOrDefault(LlmStatsQueries.AnyFeature),
             requests == 0 ? 0 : StatsWindow.Round(totalCost / requests), byDay.Values.Sum(g => g.UnpricedCalls), byModel,
-            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay));
+            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay), rates.Currency, s.Reporting.Configured,
+            [.. unconverted.Union(StatsWindow.Unconverted(paid.Keys, rates)).Order(StringComparer.Ordinal)]);
     }
 
     private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
@@ -70,18 +71,20 @@ public static class LlmStatsApi
             return null;
         }
 
-        var currency = s.Metrics.Value.Currency;
-        var revenue = w.DailyRevenue(await s.Revenue.LinesAsync(w.From, w.To, currency, customer, cancellationToken), currency);
+        var rates = s.Reporting.Rates;
+        var (revenue, unconverted) = w.DailyRevenue(await s.Revenue.LinesAsync(w.From, w.To, customer, cancellationToken), rates);
+        var paid = await s.Revenue.PaymentsAsync(w.From, w.To, customer, cancellationToken);
         var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, customer, cancellationToken)).ToDictionary(g => g.Key);
         var cost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
         var plan = (await s.Customers.GetLiveSubscriptionAsync(customer, cancellationToken))?.PlanCode
             ?? (await s.Catalog.GetAsync(cancellationToken)).DefaultPlan;
         return new CustomerCostResponse(customer, plan, w.Days, totalRevenue,
-            StatsWindow.Cents(await s.Revenue.PaymentsAsync(w.From, w.To, currency, customer, cancellationToken) / Core.Money.MinorUnits.Factor(currency)),
+            StatsWindow.Cents(StatsWindow.Payments(paid, rates)),
             StatsWindow.Round(cost), StatsWindow.Round(totalRevenue - cost), StatsWindow.Percent(totalRevenue - cost, totalRevenue),
             byDay.Values.Sum(g => g.Calls), await FeaturesCostAsync(s, w, customer, null, cancellationToken), await ModelsAsync(s, w, customer, cancellationToken),
-            Daily(w, revenue, byDay));
+            Daily(w, revenue, byDay), rates.Currency, s.Reporting.Configured,
+            [.. unconverted.Union(StatsWindow.Unconverted(paid.Keys, rates)).Order(StringComparer.Ordinal)]);
     }
 
     private static async Task<Results<Ok<IReadOnlyList<FeatureStats>>, ProblemHttpResult>> FeaturesAsync(
@@ -114,35 +117,36 @@ public static class LlmStatsApi
     internal static async Task<IReadOnlyList<PlanStats>> ReadPlansAsync(StatsWindow w, Services s, CancellationToken cancellationToken)
     {
         var catalog = await s.Catalog.GetAsync(cancellationToken);
+        var rates = s.Reporting.Rates;
         var policy = s.Metrics.Value.ToPolicy();
         var live = await s.Customers.LiveSubscriptionsAsync(cancellationToken);
         var subscribedCustomers = live.Select(x => x.CustomerId).Distinct(StringComparer.Ordinal).Count();
         var withoutSubscription = await s.Customers.CountAsync(cancellationToken) - subscribedCustomers;
-        var revenue = (await s.Revenue.LinesAsync(w.From, w.To, policy.Currency, null, cancellationToken))
-            .GroupBy(l => l.PlanCode ?? "").ToDictionary(g => g.Key, g => g.Sum(l => Core.Billing.RevenueRecognition.Share(l, w.From, w.To)));
+        var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates, l => l.PlanCode ?? "");
         var cost = (await s.Llm.GroupAsync("plan_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
         var result = new List<PlanStats>();
         foreach (var plan in catalog.Plans)
         {
             var subscriptions = live.Where(x => x.PlanCode == plan.Code).ToList();
-            long mrrTwelfths = 0;
+            var mrrTwelfths = new List<(string Currency, decimal Twelfths)>();
             var paying = 0;
             foreach (var subscription in subscriptions)
             {
                 var version = await s.Catalog.GetVersionAsync(subscription.PlanVersionId, cancellationToken);
                 var price = version?.Terms.Price(subscription.BillingPeriod);
-                var mrr = price is null ? 0 : policy.MrrTwelfths(new SubscriptionState(subscription.Id, subscription.CustomerId, subscription.UpdatedAt, 0, "",
+                // Each subscription in its own currency; the plan's MRR sums per currency and converts each sum once.
+                var mrr = price is null || !rates.CanConvert(price.Currency) ? 0 : (policy with { Currency = price.Currency }).MrrTwelfths(new SubscriptionState(subscription.Id, subscription.CustomerId, subscription.UpdatedAt, 0, "",
                     subscription.Status, plan.Code, subscription.PlanVersionId, subscription.BillingPeriod, price.PriceCents, price.Currency,
                     subscription.CancelAtPeriodEnd, false));
-                mrrTwelfths += mrr;
+                mrrTwelfths.Add((price?.Currency ?? rates.Currency, mrr));
                 paying += mrr > 0 ? 1 : 0;
             }
 
             var customers = subscriptions.Count + (plan.Code == catalog.DefaultPlan ? withoutSubscription : 0);
-            var planRevenue = StatsWindow.Cents(revenue.GetValueOrDefault(plan.Code) / Core.Money.MinorUnits.Factor(policy.Currency));
+            var planRevenue = StatsWindow.Cents(revenue.GetValueOrDefault(plan.Code));
             var planCost = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(plan.Code)?.CostNano ?? 0);
             result.Add(new PlanStats(plan.Code, plan.Name, customers, paying,
-                StatsWindow.Cents(mrrTwelfths / 12m / Core.Money.MinorUnits.Factor(policy.Currency)), planRevenue, StatsWindow.Round(planCost),
+                StatsWindow.Cents(rates.Sum(mrrTwelfths).Minor / 12m / Core.Money.MinorUnits.Factor(rates.Currency)), planRevenue, StatsWindow.Round(planCost),
                 StatsWindow.Round(planRevenue - planCost), StatsWindow.Percent(planRevenue - planCost, planRevenue)));
         }
 
@@ -158,9 +162,8 @@ public static class LlmStatsApi
     /// <summary>The <paramref name="limit"/> customers with the highest LLM cost (or the most negative margin) over <paramref name="w"/>.</summary>
     internal static async Task<IReadOnlyList<CustomerMargin>> ReadRankedAsync(StatsWindow w, int limit, Services s, bool byCost, CancellationToken cancellationToken)
     {
-        var currency = s.Metrics.Value.Currency;
-        var revenue = (await s.Revenue.LinesAsync(w.From, w.To, currency, null, cancellationToken)).GroupBy(l => l.CustomerId)
-            .ToDictionary(g => g.Key, g => StatsWindow.Cents(g.Sum(l => Core.Billing.RevenueRecognition.Share(l, w.From, w.To)) / Core.Money.MinorUnits.Factor(currency)));
+        var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), s.Reporting.Rates, l => l.CustomerId)
+            .ToDictionary(r => r.Key, r => StatsWindow.Cents(r.Value), StringComparer.Ordinal);
         var cost = (await s.Llm.CustomerCostsAsync(w.FirstDay, w.LastDay, cancellationToken)).ToDictionary(g => g.Customer);
         var rows = cost.Keys.Union(revenue.Keys).Select(c =>
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tollgate.Core.Billing;
+using Tollgate.Core.Metrics;
 using Tollgate.Core.Money;
 
 namespace Tollgate.Server.Llm;
@@ -23,9 +24,37 @@ public sealed record StatsWindow(int Days, DateTimeOffset From, DateTimeOffset T
 
     public IEnumerable<string> EachDay => Enumerable.Range(0, Days).Select(d => Day(From.AddDays(d)));
 
-    /// <summary>Revenue per day in major units of <paramref name="currency"/>.</summary>
-    public decimal[] DailyRevenue(IEnumerable<RevenueLine> lines, string currency) =>
-        [.. RevenueRecognition.Daily(lines, From, Days).Select(cents => cents / MinorUnits.Factor(currency))];
+    /// <summary>
+    /// Revenue per day in major units of the reporting currency: each day summed per currency in its minor units, each
+    /// currency's sum converted once, then added; currencies without a rate are left out and named.
+    /// </summary>
+    public (decimal[] Daily, IReadOnlyList<string> Unconverted) DailyRevenue(
+        IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>> lines, ReportingRates rates)
+    {
+        var perCurrency = lines.Select(l => (Currency: l.Key, Days: RevenueRecognition.Daily(l.Value, From, Days))).ToList();
+        var daily = new decimal[Days];
+        for (var d = 0; d < Days; d++)
+        {
+            daily[d] = rates.Sum(perCurrency.Select(p => (p.Currency, p.Days[d]))).Minor / MinorUnits.Factor(rates.Currency);
+        }
+
+        return (daily, Unconverted(lines.Keys, rates));
+    }
+
+    /// <summary>Revenue recognized in the window per <paramref name="key"/> (plan, customer), in major units of the reporting currency.</summary>
+    public Dictionary<string, decimal> RevenueBy(
+        IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>> lines, ReportingRates rates, Func<RevenueLine, string> key) =>
+        lines.SelectMany(l => l.Value.Select(line => (Key: key(line), Currency: l.Key, Minor: RevenueRecognition.Share(line, From, To))))
+            .GroupBy(x => x.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => rates.Sum(g.Select(x => (x.Currency, x.Minor))).Minor / MinorUnits.Factor(rates.Currency), StringComparer.Ordinal);
+
+    /// <summary>Payments per currency in major units of the reporting currency.</summary>
+    public static decimal Payments(IReadOnlyDictionary<string, long> payments, ReportingRates rates) =>
+        rates.Sum(payments.Select(p => (p.Key, (decimal)p.Value))).Minor / MinorUnits.Factor(rates.Currency);
+
+    /// <summary>The currencies among <paramref name="currencies"/> that have no rate, in order.</summary>
+    public static IReadOnlyList<string> Unconverted(IEnumerable<string> currencies, ReportingRates rates) =>
+        [.. currencies.Where(c => !rates.CanConvert(c)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
     public static decimal Round(decimal usd) => Math.Round(usd, 6, MidpointRounding.AwayFromZero);
 

@@ -13,6 +13,9 @@ public sealed class MetricsOptions
     /// <summary>Social Capital's quick ratio counts reactivation ("resurrected"); Baremetrics and Chargebee do not.</summary>
     public bool QuickRatioIncludesReactivation { get; set; } = true;
 
+    /// <summary>Whether a credit note on a recurring fee lowers MRR over the credited period (see docs/metrics.md); ProfitWell and Chargify leave MRR alone.</summary>
+    public bool CreditNotesLowerMrr { get; set; } = true;
+
     public MetricsPolicy ToPolicy() => new(
         Currency.ToUpperInvariant(),
         string.Equals(ChurnRecognition, "cancel_request", StringComparison.OrdinalIgnoreCase) ? Core.Metrics.ChurnRecognition.CancelRequest

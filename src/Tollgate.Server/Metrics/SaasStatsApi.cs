@@ -20,7 +20,8 @@ public static class SaasStatsApi
     }
 
     private static async Task<Results<Ok<SaasStatsResponse>, ProblemHttpResult>> SaasAsync(
-        string? from, string? to, SubscriptionHistory history, IOptions<MetricsOptions> options, TimeProvider time, CancellationToken cancellationToken)
+        string? from, string? to, SubscriptionHistory history, RevenueQueries revenue, IOptions<MetricsOptions> options, ReportingCurrency reporting,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string>();
@@ -36,7 +37,7 @@ public static class SaasStatsApi
             errors["from"] = "the window is at most ten years";
         }
 
-        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(await ReadSaasAsync(start, end, history, options, cancellationToken));
+        return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(await ReadSaasAsync(start, end, history, revenue, options, reporting, cancellationToken));
     }
 
     /// <summary>The twelve months up to <paramref name="end"/>, from the first of the month eleven months before.</summary>
@@ -44,29 +45,35 @@ public static class SaasStatsApi
 
     /// <summary>The report over [<paramref name="start"/>, <paramref name="end"/>): what the endpoint answers and the console's dashboard shows.</summary>
     internal static async Task<SaasStatsResponse> ReadSaasAsync(
-        DateTimeOffset start, DateTimeOffset end, SubscriptionHistory history, IOptions<MetricsOptions> options, CancellationToken cancellationToken)
+        DateTimeOffset start, DateTimeOffset end, SubscriptionHistory history, RevenueQueries revenue, IOptions<MetricsOptions> options,
+        ReportingCurrency reporting, CancellationToken cancellationToken)
     {
-        var policy = options.Value.ToPolicy();
+        var rates = reporting.Rates;
+        var policy = options.Value.ToPolicy() with { Currency = rates.Currency };
         var read = await history.WindowAsync(start, end, cancellationToken);
-        var report = SaasReport.Build(read.States, policy, start, end);
-        decimal Money(long twelfths) => Math.Round(twelfths / 12m / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero);
+        var states = options.Value.CreditNotesLowerMrr
+            ? CreditedMrr.Apply(read.States, await revenue.RecurringCreditsAsync(end, cancellationToken), end)
+            : read.States;
+        var report = SaasReport.Build(states, policy, start, end, rates);
+        var exponent = Currency.Exponent(policy.Currency);
+        decimal Money(long twelfths) => Math.Round(twelfths / 12m / MinorUnits.Factor(policy.Currency), exponent, MidpointRounding.AwayFromZero);
         MrrMovements Moves(MrrWindow w) => RoundedMovements(w, Money);
         static decimal? Rate(decimal? r) => r is { } v ? Math.Round(v, 4, MidpointRounding.AwayFromZero) : null;
         var w = report.Window;
-        var churnByReason = RoundedChurn(ChurnReasons.Break(w.Movements, read.Cancellations), Money);
+        var churnByReason = RoundedChurn(new CurrencyMrr(states, policy, rates).ChurnByReason(start, end, read.Cancellations), Money);
         return new SaasStatsResponse(
             start, end, policy.Currency, Money(w.StartTwelfths), Money(w.EndTwelfths), Money(w.EndTwelfths * 12),
-            report.ArpaMinor is { } arpa ? Math.Round(arpa / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,
+            report.ArpaMinor is { } arpa ? Math.Round(arpa / MinorUnits.Factor(policy.Currency), exponent, MidpointRounding.AwayFromZero) : null,
             w.PayingAtStart, w.PayingAtEnd, Moves(w), w.ChurnedCustomers, Rate(report.LogoChurnRate), Rate(report.GrossMrrChurnRate),
             Rate(report.NetMrrChurnRate),
-            report.LtvMinor is { } ltv ? Math.Round(ltv / MinorUnits.Factor(policy.Currency), 2, MidpointRounding.AwayFromZero) : null,
+            report.LtvMinor is { } ltv ? Math.Round(ltv / MinorUnits.Factor(policy.Currency), exponent, MidpointRounding.AwayFromZero) : null,
             report.TrialsEnded, report.TrialsConverted, Rate(report.TrialConversionRate), report.Upgrades, report.Downgrades,
             Rate(report.QuickRatio),
             [.. report.Months.Select(m => new SaasMonth(m.From.ToString("yyyy-MM", CultureInfo.InvariantCulture), Money(m.StartTwelfths),
                 Money(m.EndTwelfths), Moves(m), m.PayingAtEnd))],
             new MetricsPolicyResponse(policy.Churn == ChurnRecognition.CancelRequest ? "cancel_request" : "period_end",
                 policy.QuickRatioIncludesReactivation),
-            churnByReason);
+            churnByReason, rates.Currency, reporting.Configured, report.Unconverted);
     }
 
     /// <summary>

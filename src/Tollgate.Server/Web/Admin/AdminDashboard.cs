@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using Tollgate.Contracts;
 
 namespace Tollgate.Server.Web.Admin;
 
@@ -46,6 +47,21 @@ public static class AdminDashboard
 
         throttle.Failed(http);
         return LoginPage(http, options.Value, "That is not an active admin key.", 401);
+    }
+
+    /// <summary>"In USD; converted at EUR 1.08. Not converted, no rate: GBP.", so a figure never hides a currency it left out.</summary>
+    internal static string? CurrencyNote(SaasStatsResponse saas, RevenueVsCostResponse rvc)
+    {
+        var rates = saas.Rates ?? new Dictionary<string, string>();
+        var left = (saas.UnconvertedCurrencies ?? []).Union(rvc.UnconvertedCurrencies ?? [], StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (rates.Count == 0 && left.Count == 0)
+        {
+            return null;
+        }
+
+        var note = $"In {saas.Currency}";
+        note += rates.Count == 0 ? "." : "; converted at " + string.Join(", ", rates.Select(r => $"{r.Key} {r.Value}")) + ".";
+        return left.Count == 0 ? note : $"{note} Not converted, no rate: {string.Join(", ", left)}.";
     }
 
     private static string Lifetime(TimeSpan span) =>
@@ -107,7 +123,7 @@ public static class AdminDashboard
             User = user,
             data.Product,
             Kpis = new DashboardKpis(Money(saas.Mrr), saas.PayingCustomers, Money(rvc.TotalRevenueUsd), Usd(rvc.TotalLlmCostUsd),
-                $"{rvc.ProfitMarginPercent.ToString("0.#", CultureInfo.InvariantCulture)}%"),
+                $"{rvc.ProfitMarginPercent.ToString("0.#", CultureInfo.InvariantCulture)}%", CurrencyNote(saas, rvc)),
             Charts = charts,
             Spenders = spenders,
             Negative = negative,
@@ -117,5 +133,5 @@ public static class AdminDashboard
     }
 }
 
-/// <summary>The dashboard's key figures, as shown.</summary>
-public sealed record DashboardKpis(string Mrr, int PayingCustomers, string Revenue, string LlmCost, string Margin);
+/// <summary>The dashboard's key figures, as shown, and which rates they were converted with (null when only one currency is configured and seen).</summary>
+public sealed record DashboardKpis(string Mrr, int PayingCustomers, string Revenue, string LlmCost, string Margin, string? Currencies = null);

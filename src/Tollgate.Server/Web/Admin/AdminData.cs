@@ -22,7 +22,7 @@ public sealed class AdminData(
     public Task<SaasStatsResponse> SaasAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return SaasStatsApi.ReadSaasAsync(SaasStatsApi.DefaultStart(now), now, history, metrics, cancellationToken);
+        return SaasStatsApi.ReadSaasAsync(SaasStatsApi.DefaultStart(now), now, history, stats.Revenue, metrics, stats.Reporting, cancellationToken);
     }
 
     public Task<RevenueVsCostResponse> RevenueVsCostAsync(int days, CancellationToken cancellationToken) =>

@@ -1,0 +1,30 @@
+"""The stats resource: reports in one reporting currency that say which rates they used."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import tollgate
+from conftest import Server
+
+
+def test_saas_and_revenue_reports_name_their_reporting_currency_and_rates(admin_tg: tollgate.Tollgate) -> None:
+    saas = admin_tg.stats.saas(from_="2026-01-01", to="2027-01-01")
+    revenue = admin_tg.stats.revenue_vs_cost(days=7)
+
+    # The test server configures no rates: everything in USD is counted, anything else is named as left out.
+    assert (saas["reporting_currency"], saas["currency"], saas["rates"]) == ("USD", "USD", {})
+    assert not isinstance(saas["mrr"], float) and saas["mrr"] >= 0  # exact: Decimal, or int when whole
+    assert isinstance(saas["unconverted_currencies"], list)
+    assert saas["from"].startswith("2026-01-01")
+    assert (revenue["reporting_currency"], revenue["rates"], revenue["period_days"]) == ("USD", {}, 7)
+    assert isinstance(revenue["total_revenue_usd"], (Decimal, int))
+
+
+def test_the_async_client_reads_the_same_report(server: Server) -> None:
+    async def read() -> str:
+        async with tollgate.AsyncTollgate(api_key=server.admin_key, base_url=server.url) as atg:
+            return (await atg.stats.saas())["reporting_currency"]
+
+    assert asyncio.run(read()) == "USD"
