@@ -73,6 +73,9 @@ public sealed record PlanTerms(
     /// <summary>Every currency the plan is priced in, the default first.</summary>
     public IReadOnlyList<string> Currencies => [.. Prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>The terms with the prices in <paramref name="currency"/> only, as a page or a customer in that currency sees them.</summary>
+    public PlanTerms InCurrency(string currency) => this with { Prices = [.. Prices.Where(p => p.Currency == currency)] };
+
     public bool Offers(string currency) => Prices.Any(p => string.Equals(p.Currency, currency, StringComparison.Ordinal));
 
     /// <summary>
