@@ -51,7 +51,7 @@ internal static class PlanReader
     private static List<PlanPrice> ReadPrices(ElementReader plan, List<DocumentProblem> problems)
     {
         var prices = new List<PlanPrice>();
-        foreach (var (element, path) in plan.Array("prices", required: true, maxItems: MaxPrices))
+        foreach (var (element, path) in plan.Array("prices", required: true, maxItems: PlanTerms.MaxPrices))
         {
             var r = new ElementReader(element, path, problems, "billing_period", "price_cents", "currency", "trial_days", "stripe_price_id",
                 "per_seat", "included_seats", "max_seats");
@@ -97,9 +97,6 @@ internal static class PlanReader
 
         return [.. PlanTerms.Canonical(prices)];
     }
-
-    /// <summary>Two periods in up to 25 currencies.</summary>
-    private const int MaxPrices = 50;
 
     /// <summary><c>per_seat</c> with <c>included_seats</c> (the fewest seats sold, 1 by default) and <c>max_seats</c> (no cap by default).</summary>
     private static (bool PerSeat, int Included, int? Max) ReadSeats(ElementReader r)

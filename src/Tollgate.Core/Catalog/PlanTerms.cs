@@ -59,6 +59,9 @@ public sealed record PlanTerms(
     long? LlmBudgetNanoUsd,
     QuotaReset LlmBudgetReset = QuotaReset.BillingPeriod)
 {
+    /// <summary>The most prices a plan lists: two periods in up to 25 currencies.</summary>
+    public const int MaxPrices = 50;
+
     /// <summary>The period's price in the plan's default currency (its first price's).</summary>
     public PlanPrice? Price(BillingInterval interval) => Prices.FirstOrDefault(p => p.BillingPeriod == interval);
 
