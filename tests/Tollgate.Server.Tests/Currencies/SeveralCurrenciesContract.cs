@@ -199,6 +199,39 @@ public abstract class SeveralCurrenciesContract : ApiContract
     }
 
     [Fact]
+    public async Task AFixedCouponTakesItsEuroOptionOffAnEuroInvoice()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync("/v1/admin/coupons", new
+        {
+            id = "ten", name = "$10 off", amount_off_cents = 1000, currency = "USD", duration = "forever",
+            currency_options = new Dictionary<string, object> { ["EUR"] = new { amount_off_cents = 900 } },
+        })).StatusCode);
+
+        var created = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "pro", currency = "EUR", coupon = "ten" });
+        var invoice = (await app.InvoicesAsync("c1"))[0];
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(("EUR", 2700L, 900L, 1800L), (invoice["currency"].Value<string>(), invoice["subtotal_cents"].Value<long>(),
+            invoice["discount_cents"].Value<long>(), invoice["amount_due_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task AFixedCouponWithoutAnEuroOptionDoesNotApplyToAnEuroSubscription()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync("/v1/admin/coupons",
+            new { id = "five", name = "$5 off", amount_off_cents = 500, currency = "USD", duration = "forever" })).StatusCode);
+
+        var refused = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "pro", currency = "EUR", coupon = "five" });
+
+        Assert.Equal((HttpStatusCode.BadRequest, "promotion_code_invalid"), (refused.StatusCode, (await refused.ReadAsync())["error"].Value<string>()));
+        Assert.Empty(await app.InvoicesAsync("c1"));
+    }
+
+    [Fact]
     public async Task ACatalogPricingOnePeriodTwiceInOneCurrencyIsRejectedNamingThePath()
     {
         await using var app = await AppAsync();

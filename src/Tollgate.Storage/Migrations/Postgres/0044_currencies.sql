@@ -14,3 +14,6 @@ UPDATE subscriptions s SET currency = COALESCE((SELECT p.currency FROM plan_pric
     WHERE p.plan_version_id = s.plan_version_id AND p.billing_period = s.billing_period), 'USD');
 UPDATE customers c SET currency = (SELECT s.currency FROM subscriptions s WHERE s.customer_id = c.id ORDER BY s.created_at LIMIT 1)
 WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id);
+
+-- A fixed-amount coupon may take off another amount in another currency, as Stripe's currency_options: {"EUR": 2500}.
+ALTER TABLE coupons ADD COLUMN currency_options_json TEXT;

@@ -34,3 +34,6 @@ UPDATE subscriptions SET currency = COALESCE((SELECT p.currency FROM plan_prices
 UPDATE customers SET currency = (SELECT s.currency FROM subscriptions s WHERE s.customer_id = customers.id
     ORDER BY s.created_at LIMIT 1)
 WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = customers.id);
+
+-- A fixed-amount coupon may take off another amount in another currency, as Stripe's currency_options: {"EUR": 2500}.
+ALTER TABLE coupons ADD COLUMN currency_options_json TEXT;
