@@ -221,6 +221,10 @@ public sealed class TollgateClient(HttpClient http)
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, "v1/pricing/plans", null, cancellationToken);
 
+    /// <summary>The public plans priced in <paramref name="currency"/> (ISO 4217, such as "EUR"), with their prices in it; the others are left out.</summary>
+    public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(string currency, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, $"v1/pricing/plans?currency={Uri.EscapeDataString(currency)}", null, cancellationToken);
+
     /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>
         SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}", null, cancellationToken);

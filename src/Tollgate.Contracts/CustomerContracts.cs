@@ -9,9 +9,11 @@ namespace Tollgate.Contracts;
 /// <param name="TaxIds">Up to 5 tax ids printed on invoices (type from Stripe's list, e.g. eu_vat, gb_vat, us_ein); replaces the stored list.</param>
 /// <param name="TaxExempt">"none" (default), "exempt" or "reverse" (EU B2B reverse charge).</param>
 /// <param name="TaxRates">Up to 5 active tax rates' ids applied to this customer's invoices in place of the rates matched by address; [] clears.</param>
+/// <param name="Currency">The ISO 4217 currency the customer is billed in, e.g. "EUR"; 409 currency_mismatch once a subscription or invoice is in another.</param>
 public sealed record UpsertCustomerRequest(
     string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null, bool? HasPaymentMethod = null,
-    CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null);
+    CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null,
+    string? Currency = null);
 
 /// <summary>A customer's billing address.</summary>
 /// <param name="Line1">Street and number.</param>
@@ -40,10 +42,11 @@ public sealed record CustomerTaxIdEntry(string Type, string Value);
 /// <param name="TaxIds">The tax ids (empty when none).</param>
 /// <param name="TaxExempt">"none", "exempt" or "reverse".</param>
 /// <param name="TaxRates">The tax rates set on the customer (empty: rates are matched by its address).</param>
+/// <param name="Currency">The ISO 4217 currency the customer is billed in; null until set or fixed by its first subscription.</param>
 public sealed record CustomerResponse(
     string Id, string? Email, string? Name, IReadOnlyDictionary<string, string> Metadata, bool HasPaymentMethod, DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt, CustomerAddress? Address, IReadOnlyList<CustomerTaxIdEntry> TaxIds, string TaxExempt,
-    IReadOnlyList<string>? TaxRates = null);
+    IReadOnlyList<string>? TaxRates = null, string? Currency = null);
 
 /// <summary>Puts a customer on a plan.</summary>
 /// <param name="Customer">The customer's id.</param>
@@ -58,10 +61,11 @@ public sealed record CustomerResponse(
 /// <param name="Seats">On a per-seat price: the seats bought (the price's included seats when left out).</param>
 /// <param name="PriceOverrideCents">A negotiated (deal) price in minor units, per seat on a per-seat price, in place of the catalog's.</param>
 /// <param name="PriceOverrideNote">Why the deal price was agreed; shown in the console.</param>
+/// <param name="Currency">One of the plan's currencies (ISO 4217); by default the customer's, then the plan's first. Every invoice of the subscription is in it.</param>
 public sealed record CreateSubscriptionRequest(
     string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null,
     string? VisitorId = null, string? PromotionCode = null, string? Coupon = null, int? Seats = null, long? PriceOverrideCents = null,
-    string? PriceOverrideNote = null);
+    string? PriceOverrideNote = null, string? Currency = null);
 
 /// <summary>Changes the seats of a subscription on a per-seat price.</summary>
 /// <param name="Seats">The seats wanted, from the price's included_seats to its max_seats.</param>
@@ -120,6 +124,7 @@ public sealed record PendingChange(string Plan, int PlanVersion, string BillingP
 /// <param name="CancelReason">Why it was canceled (or set to cancel), when the cancel said.</param>
 /// <param name="CancelComment">What the customer said when canceling.</param>
 /// <param name="Discount">The discount it has now (as GET …/discount answers), or null, as Stripe embeds a subscription's discount.</param>
+/// <param name="Currency">The ISO 4217 currency it is sold and invoiced in.</param>
 public sealed record SubscriptionResponse(
     string Id,
     string Customer,
@@ -145,7 +150,8 @@ public sealed record SubscriptionResponse(
     string? PriceOverrideNote = null,
     string? CancelReason = null,
     string? CancelComment = null,
-    DiscountResponse? Discount = null);
+    DiscountResponse? Discount = null,
+    string? Currency = null);
 
 /// <summary>What a change (or its preview) does.</summary>
 /// <param name="Subscription">The subscription after the change.</param>

@@ -12,10 +12,15 @@ namespace Tollgate.Contracts;
 /// <param name="MaxRedemptions">How many times it may be redeemed in all.</param>
 /// <param name="RedeemBy">The last instant it may be redeemed.</param>
 /// <param name="StripeCouponId">The Stripe coupon Checkout passes for it.</param>
+/// <param name="CurrencyOptions">With <paramref name="AmountOffCents"/>: the amount off in other currencies, keyed by ISO 4217 code, as Stripe's currency_options; an invoice in a currency without one gets no discount.</param>
 public sealed record CreateCouponRequest(
     string? Id, string? Name, decimal? PercentOff = null, long? AmountOffCents = null, string? Currency = null, string? Duration = null,
     int? DurationInMonths = null, IReadOnlyList<string>? AppliesToPlans = null, long? MaxRedemptions = null, DateTimeOffset? RedeemBy = null,
-    string? StripeCouponId = null);
+    string? StripeCouponId = null, IReadOnlyDictionary<string, CouponCurrencyOption>? CurrencyOptions = null);
+
+/// <summary>A fixed-amount coupon's amount in one more currency.</summary>
+/// <param name="AmountOffCents">The amount taken off, in minor units of the option's currency.</param>
+public sealed record CouponCurrencyOption(long AmountOffCents);
 
 /// <summary>A coupon.</summary>
 /// <param name="Id">Its id.</param>
@@ -32,10 +37,11 @@ public sealed record CreateCouponRequest(
 /// <param name="StripeCouponId">The Stripe coupon it stands for.</param>
 /// <param name="Valid">Whether it can still be redeemed.</param>
 /// <param name="CreatedAt">When it was made.</param>
+/// <param name="CurrencyOptions">A fixed amount's amounts in other currencies, keyed by ISO 4217 code; null when none.</param>
 public sealed record CouponResponse(
     string Id, string Name, decimal? PercentOff, long? AmountOffCents, string? Currency, string Duration, int? DurationInMonths,
     IReadOnlyList<string> AppliesToPlans, long? MaxRedemptions, DateTimeOffset? RedeemBy, long TimesRedeemed, string? StripeCouponId, bool Valid,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt, IReadOnlyDictionary<string, CouponCurrencyOption>? CurrencyOptions = null);
 
 /// <summary>A page of coupons, oldest id first.</summary>
 /// <param name="Data">The coupons.</param>

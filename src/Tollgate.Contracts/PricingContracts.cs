@@ -12,6 +12,7 @@ namespace Tollgate.Contracts;
 /// <param name="Prices">One price per billing period.</param>
 /// <param name="Features">Every catalog feature, with this plan's quota in words.</param>
 /// <param name="Experiment">The price experiment and variant the visitor was assigned, when asked with ?visitor= during an experiment.</param>
+/// <param name="Currencies">Every ISO 4217 currency the plan is priced in, its default first; <c>prices</c> are in one of them (?currency=, else the default).</param>
 public sealed record PricingPlan(
     string Code,
     string Name,
@@ -21,7 +22,8 @@ public sealed record PricingPlan(
     int Version,
     IReadOnlyList<PricingPrice> Prices,
     IReadOnlyList<PricingPlanFeature> Features,
-    PricingExperiment? Experiment = null);
+    PricingExperiment? Experiment = null,
+    IReadOnlyList<string>? Currencies = null);
 
 /// <summary>The price experiment a visitor takes part in; its prices are already in the plan's prices.</summary>
 /// <param name="Id">The experiment's id.</param>

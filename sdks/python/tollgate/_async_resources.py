@@ -28,13 +28,16 @@ class _AsyncResource:
 class AsyncCustomers(_AsyncResource):
     async def upsert(self, id: str, *, email: str | None = None, name: str | None = None, metadata: Mapping[str, str] | None = None,
                has_payment_method: bool | None = None, address: Address | None = None, tax_ids: Iterable[TaxId] | None = None,
-               tax_exempt: TaxExempt | None = None, tax_rates: Iterable[str] | None = None) -> Customer:
+               tax_exempt: TaxExempt | None = None, tax_rates: Iterable[str] | None = None, currency: str | None = None) -> Customer:
         """Creates the customer or updates it; fields left out keep their stored values.
 
         ``address``, ``tax_ids`` and ``tax_exempt`` are the billing details invoices print; an address or a list sent replaces
         the stored one, and a bad one raises a validation error naming the field (``address.country``, ``tax_ids[0].type``).
-        ``tax_rates`` (ids of active tax rates) replace the rates matched by the address; ``[]`` clears them."""
-        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method, address, tax_ids, tax_exempt, tax_rates))
+        ``tax_rates`` (ids of active tax rates) replace the rates matched by the address; ``[]`` clears them. ``currency``
+        (ISO 4217, such as ``"EUR"``) is the one currency the customer is billed in; changing it once a subscription or
+        invoice is in another raises a conflict (``currency_mismatch``)."""
+        return await self._send(c.upsert_customer(id, email, name, metadata, has_payment_method, address, tax_ids, tax_exempt, tax_rates,
+                                              currency))
 
     async def get(self, id: str) -> Customer:
         """Reads a customer; an unknown id raises NotFound."""
@@ -68,14 +71,18 @@ class AsyncCustomers(_AsyncResource):
 class AsyncSubscriptions(_AsyncResource):
     async def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
                collection_method: str | None = None, days_until_due: int | None = None, promotion_code: str | None = None,
-               coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None) -> Subscription:
+               coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
+               currency: str | None = None) -> Subscription:
         """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid.
+
+        ``currency`` is one of the plan's currencies (by default the customer's, then the plan's first); every invoice of the
+        subscription is in it.
 
         ``visitor_id`` is the visitor ``pricing.plans(visitor=...)`` was asked for: during a price experiment the subscription
         gets that visitor's variant price and counts as its conversion.
         """
         return await self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due,
-                                                promotion_code, coupon, seats, visitor_id))
+                                                promotion_code, coupon, seats, visitor_id, currency))
 
     async def get(self, id: str) -> Subscription:
         return await self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))
@@ -306,9 +313,9 @@ class AsyncCheckout(_AsyncResource):
 
 
 class AsyncPricing(_AsyncResource):
-    async def plans(self, *, visitor: str | None = None) -> list[dict[str, Any]]:
+    async def plans(self, *, visitor: str | None = None, currency: str | None = None) -> list[dict[str, Any]]:
         """The active public plans; with ``visitor`` (your visitor id) at their price-experiment variant's prices, recorded as seen."""
-        return await self._send(Call("GET", "v1/pricing/plans", params={"visitor": visitor}))
+        return await self._send(Call("GET", "v1/pricing/plans", params={"visitor": visitor, "currency": currency}))
 
     async def plan(self, code: str) -> dict[str, Any]:
         return await self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}"))

@@ -18,21 +18,22 @@ def seg(value: str) -> str:
 def upsert_customer(id: str, email: str | None, name: str | None, metadata: Mapping[str, str] | None,
                     has_payment_method: bool | None, address: Mapping[str, Any] | None = None,
                     tax_ids: Iterable[Mapping[str, Any]] | None = None, tax_exempt: str | None = None,
-                    tax_rates: Iterable[str] | None = None) -> Call:
+                    tax_rates: Iterable[str] | None = None, currency: str | None = None) -> Call:
     body = {"email": email, "name": name, "metadata": dict(metadata) if metadata is not None else None,
             "has_payment_method": has_payment_method, "address": dict(address) if address is not None else None,
             "tax_ids": [dict(t) for t in tax_ids] if tax_ids is not None else None, "tax_exempt": tax_exempt,
-            "tax_rates": list(tax_rates) if tax_rates is not None else None}
+            "tax_rates": list(tax_rates) if tax_rates is not None else None, "currency": currency}
     return Call("PUT", f"v1/customers/{seg(id)}", body)
 
 
 def create_subscription(customer: str, plan: str, billing_period: str, trial_days: int | None,
                         collection_method: str | None, days_until_due: int | None, promotion_code: str | None = None,
-                        coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None) -> Call:
+                        coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
+                        currency: str | None = None) -> Call:
     return Call("POST", "v1/subscriptions", {"customer": customer, "plan": plan, "billing_period": billing_period,
                                              "trial_days": trial_days, "collection_method": collection_method,
                                              "days_until_due": days_until_due, "promotion_code": promotion_code,
-                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id})
+                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id, "currency": currency})
 
 
 def change_subscription(id: str, preview: bool, plan: str, billing_period: str | None, effective: str | None,

@@ -41,6 +41,7 @@ class Customer(TypedDict):
     tax_ids: list[TaxId]
     tax_exempt: TaxExempt
     tax_rates: list[str]  # tax rates set on the customer, applied in place of those matched by its address
+    currency: str | None  # the one ISO 4217 currency it is billed in; None until set or fixed by its first subscription
 
 
 CancelReason = Literal["too_expensive", "missing_features", "switched_service", "unused", "customer_service", "too_complex",
@@ -81,6 +82,7 @@ class Subscription(TypedDict):
     discount: Discount | None
     cancel_reason: CancelReason | None  # as the cancel (or Stripe's portal) gave it; cleared by undo_cancel
     cancel_comment: str | None
+    currency: str  # the ISO 4217 currency it is sold and invoiced in
 
 
 class InvoiceLine(TypedDict):

@@ -14,6 +14,8 @@ export type Customer = {
   taxExempt: TaxExempt;
   /** Tax rates set on the customer, applied in place of the rates matched by its address (empty: matched by address). */
   taxRates: string[];
+  /** The one ISO 4217 currency it is billed in; null until set or fixed by its first subscription. */
+  currency?: string | null;
 };
 
 /** A billing address; `country` is ISO 3166-1 alpha-2 in upper case ("DE"). */
@@ -43,6 +45,8 @@ export type CustomerUpsert = {
   taxExempt?: TaxExempt;
   /** Ids of active tax rates applied in place of those matched by the address; `[]` clears them. */
   taxRates?: string[];
+  /** The ISO 4217 currency it is billed in ("EUR"); a ConflictError (`currency_mismatch`) once a subscription or invoice is in another. */
+  currency?: string;
 };
 
 /** The decision on one feature and the counter behind it (`Decision` in the Python SDK, `EntitlementResponse` in .NET). */
@@ -145,6 +149,8 @@ export type Subscription = {
   cancelReason: CancelReason | null;
   /** The customer's own words with the cancel (at most 1000 characters), or null. */
   cancelComment: string | null;
+  /** The ISO 4217 currency it is sold and invoiced in. */
+  currency?: string;
 };
 
 /** Stripe's cancellation-feedback codes. */
@@ -171,6 +177,8 @@ export type SubscriptionCreate = {
   seats?: number;
   /** The visitor `pricing.plans({ visitor })` was asked for: during a price experiment, its variant's price and conversion. */
   visitorId?: string;
+  /** One of the plan's currencies (by default the customer's, then the plan's first); every invoice of it is in this currency. */
+  currency?: string;
 };
 
 export type SubscriptionChange = {
@@ -291,6 +299,8 @@ export type PricingPlan = {
   prices: PricingPrice[]; features: { [field: string]: unknown }[];
   /** The price experiment and variant the visitor was assigned, when asked with `visitor` during an experiment. */
   experiment?: { id: string; variant: string };
+  /** Every ISO 4217 currency the plan is priced in, its default first; `prices` are in the one asked for, else the default. */
+  currencies?: string[];
 };
 export type PricingFeature = { code: string; name: string; description: string | null; unit: string | null; kind: string };
 

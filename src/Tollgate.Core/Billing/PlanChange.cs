@@ -53,7 +53,8 @@ public static class PlanChange
 
         var fromPrice = subscription.PriceOn(from)
             ?? throw new InvalidOperationException($"{from.Id} has no {subscription.BillingPeriod} price");
-        var toPrice = to.Terms.Price(interval) ?? throw new InvalidOperationException($"{to.Id} has no {interval} price");
+        var toPrice = to.Terms.Price(interval, subscription.Currency)
+            ?? throw new InvalidOperationException($"{to.Id} has no {interval} price in {subscription.Currency}");
         // Seats carry over to a per-seat plan (at least its included seats); a plan not sold per seat has none.
         int? seats = toPrice.PerSeat ? Math.Max(subscription.PendingSeats ?? subscription.Seats ?? toPrice.IncludedSeats, toPrice.IncludedSeats) : null;
         toPrice = toPrice with { PriceCents = toPrice.PriceCents * (seats ?? 1) };

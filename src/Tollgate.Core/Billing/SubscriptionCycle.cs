@@ -79,7 +79,7 @@ public static class SubscriptionCycle
             CurrentPeriodEnd = next.End,
             PendingPlanVersionId = null,
             PendingBillingPeriod = null,
-            Seats = SeatsAfter(s, version(s.PendingPlanVersionId ?? s.PlanVersionId).Terms.Price(interval)),
+            Seats = SeatsAfter(s, version(s.PendingPlanVersionId ?? s.PlanVersionId).Terms.Price(interval, s.Currency)),
             PendingSeats = null,
             UpdatedAt = boundary,
         };

@@ -62,21 +62,35 @@ public sealed record CatalogDiff(IReadOnlyList<FeatureDiff> Features, IReadOnlyL
     /// </summary>
     public IReadOnlyList<PromotionRevert> RevertsOf(IReadOnlyList<PromotedPrice> promoted) =>
         [.. promoted.SelectMany(p => Plans.Where(plan => plan.Code == p.PlanCode)
-            .SelectMany(plan => plan.Prices.Where(price => price.BillingPeriod == p.BillingPeriod && price.BeforeCents == p.PriceCents
+            .SelectMany(plan => plan.Prices.Where(price => price.BillingPeriod == p.BillingPeriod && price.Currency == p.Currency && price.BeforeCents == p.PriceCents
                 && price.AfterCents != p.PriceCents))
             .Select(price => new PromotionRevert(p, price.AfterCents)))];
 
     private static List<PriceDiff> Prices(JsonNode? old, JsonNode next)
     {
-        var before = ByKey(old?["prices"], "billing_period");
-        var after = ByKey(next["prices"], "billing_period");
+        // A price is one billing period in one currency: a plan may price a period in several.
+        var before = ByPrice(old?["prices"]);
+        var after = ByPrice(next["prices"]);
         return [.. after.Keys.Union(before.Keys)
-            .Where(period => !JsonNode.DeepEquals(before.GetValueOrDefault(period), after.GetValueOrDefault(period)))
-            .Select(period => new PriceDiff(period,
-                (after.GetValueOrDefault(period) ?? before[period])["currency"]?.GetValue<string>(),
-                before.GetValueOrDefault(period)?["price_cents"]?.GetValue<long>(),
-                after.GetValueOrDefault(period)?["price_cents"]?.GetValue<long>(),
-                Copy(before.GetValueOrDefault(period)), Copy(after.GetValueOrDefault(period))))];
+            .Where(key => !JsonNode.DeepEquals(before.GetValueOrDefault(key), after.GetValueOrDefault(key)))
+            .Select(key => new PriceDiff(key.Period, key.Currency,
+                before.GetValueOrDefault(key)?["price_cents"]?.GetValue<long>(),
+                after.GetValueOrDefault(key)?["price_cents"]?.GetValue<long>(),
+                Copy(before.GetValueOrDefault(key)), Copy(after.GetValueOrDefault(key))))];
+    }
+
+    private static Dictionary<(string Period, string Currency), JsonNode> ByPrice(JsonNode? array)
+    {
+        var prices = new Dictionary<(string, string), JsonNode>();
+        foreach (var e in (array?.AsArray() ?? []).OfType<JsonNode>())
+        {
+            if (e["billing_period"]?.GetValue<string>() is { } period)
+            {
+                prices.TryAdd((period, e["currency"]?.GetValue<string>() ?? "USD"), e);
+            }
+        }
+
+        return prices;
     }
 
     private static List<PlanFeatureDiff> PlanFeatures(JsonNode? old, JsonNode next)
@@ -107,7 +121,7 @@ public sealed record PlanDiff(
     string Code, string Change, IReadOnlyList<string> Fields, IReadOnlyList<PriceDiff> Prices, IReadOnlyList<PlanFeatureDiff> Features,
     bool NewTerms, JsonObject? Before, JsonObject? After);
 
-/// <summary>One billing period's price before and after; null where there was or will be none.</summary>
+/// <summary>One billing period's price in one currency before and after; null where there was or will be none.</summary>
 public sealed record PriceDiff(string BillingPeriod, string? Currency, long? BeforeCents, long? AfterCents, JsonObject? Before, JsonObject? After);
 
 /// <summary>One feature of a plan (its quota, cap, rate limit, …) before and after.</summary>

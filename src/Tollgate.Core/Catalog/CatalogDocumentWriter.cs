@@ -103,7 +103,7 @@ public static class CatalogDocumentWriter
     {
         var canonical = terms with
         {
-            Prices = [.. terms.Prices.OrderBy(p => p.BillingPeriod)],
+            Prices = PlanTerms.Canonical(terms.Prices),
             Features = [.. terms.Features.OrderBy(f => f.FeatureCode, StringComparer.Ordinal)],
         };
         using var stream = new MemoryStream();

@@ -51,7 +51,7 @@ internal static class PlanReader
     private static List<PlanPrice> ReadPrices(ElementReader plan, List<DocumentProblem> problems)
     {
         var prices = new List<PlanPrice>();
-        foreach (var (element, path) in plan.Array("prices", required: true, maxItems: 2))
+        foreach (var (element, path) in plan.Array("prices", required: true, maxItems: PlanTerms.MaxPrices))
         {
             var r = new ElementReader(element, path, problems, "billing_period", "price_cents", "currency", "trial_days", "stripe_price_id",
                 "per_seat", "included_seats", "max_seats");
@@ -74,21 +74,28 @@ internal static class PlanReader
             }
 
             BillingIntervalNames.TryParse(periodText, out var interval);
-            if (prices.Any(p => p.BillingPeriod == interval))
+            if (prices.Any(p => p.BillingPeriod == interval && p.Currency == currency))
             {
-                r.Problem(r.Child("billing_period"), $"duplicates the {periodText} price");
+                r.Problem(r.Child("billing_period"), $"duplicates the {periodText} price in {currency}");
                 continue;
             }
 
             prices.Add(new PlanPrice(interval, amount.Value, currency, trialDays, stripePriceId, perSeat, includedSeats, maxSeats));
         }
 
-        if (prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
+        // A subscription may move between periods in its own currency, so every currency prices the same periods.
+        var periods = prices.Select(p => p.BillingPeriod).Distinct().ToList();
+        foreach (var currency in prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal))
         {
-            plan.Problem(plan.Child("prices"), "must all be in one currency");
+            var missing = periods.Where(period => !prices.Any(p => p.Currency == currency && p.BillingPeriod == period)).ToList();
+            if (missing.Count > 0)
+            {
+                plan.Problem(plan.Child("prices"),
+                    $"must price the same billing periods in every currency: {currency} has no {string.Join(" or ", missing.Select(m => m.ToWire()))} price");
+            }
         }
 
-        return prices;
+        return [.. PlanTerms.Canonical(prices)];
     }
 
     /// <summary><c>per_seat</c> with <c>included_seats</c> (the fewest seats sold, 1 by default) and <c>max_seats</c> (no cap by default).</summary>

@@ -59,7 +59,38 @@ public sealed record PlanTerms(
     long? LlmBudgetNanoUsd,
     QuotaReset LlmBudgetReset = QuotaReset.BillingPeriod)
 {
+    /// <summary>The most prices a plan lists: two periods in up to 25 currencies.</summary>
+    public const int MaxPrices = 50;
+
+    /// <summary>The period's price in the plan's default currency (its first price's).</summary>
     public PlanPrice? Price(BillingInterval interval) => Prices.FirstOrDefault(p => p.BillingPeriod == interval);
+
+    /// <summary>The period's price in <paramref name="currency"/>; the default currency's when it is null or empty.</summary>
+    public PlanPrice? Price(BillingInterval interval, string? currency) => string.IsNullOrEmpty(currency)
+        ? Price(interval)
+        : Prices.FirstOrDefault(p => p.BillingPeriod == interval && string.Equals(p.Currency, currency, StringComparison.Ordinal));
+
+    /// <summary>The currency a subscription gets when it names none: the first price's.</summary>
+    public string? DefaultCurrency => Prices.Count == 0 ? null : Prices[0].Currency;
+
+    /// <summary>Every currency the plan is priced in, the default first.</summary>
+    public IReadOnlyList<string> Currencies => [.. Prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The terms with the prices in <paramref name="currency"/> only, as a page or a customer in that currency sees them.</summary>
+    public PlanTerms InCurrency(string currency) => this with { Prices = [.. Prices.Where(p => p.Currency == currency)] };
+
+    public bool Offers(string currency) => Prices.Any(p => string.Equals(p.Currency, currency, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Prices in their canonical order: by billing period, then by currency in the order the currencies first appear, so the
+    /// first price stays in the default currency and a one-currency plan keeps its order (and its terms hash).
+    /// </summary>
+    public static IReadOnlyList<PlanPrice> Canonical(IReadOnlyList<PlanPrice> prices)
+    {
+        var rank = prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal).Select((c, i) => (c, i))
+            .ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
+        return [.. prices.OrderBy(p => p.BillingPeriod).ThenBy(p => rank[p.Currency])];
+    }
 
     public PlanFeature? Feature(string code) => Features.FirstOrDefault(f => string.Equals(f.FeatureCode, code, StringComparison.Ordinal));
 }

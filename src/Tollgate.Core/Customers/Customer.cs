@@ -2,7 +2,8 @@ namespace Tollgate.Core.Customers;
 
 /// <summary>
 /// A customer of the operator's product, identified by the product's own id for them, with the billing details its
-/// invoices print: the name, a postal address, tax ids and whether tax applies (<see cref="TaxExemptions"/>).
+/// invoices print: the name, a postal address, tax ids and whether tax applies (<see cref="TaxExemptions"/>). Its
+/// <see cref="Currency"/> (ISO 4217) is set on it or fixed by its first subscription; null until then.
 /// </summary>
 public sealed record Customer(
     string Id,
@@ -15,7 +16,8 @@ public sealed record Customer(
     PostalAddress? Address = null,
     IReadOnlyList<CustomerTaxId>? TaxIds = null,
     string TaxExempt = TaxExemptions.None,
-    IReadOnlyList<string>? TaxRateIds = null)
+    IReadOnlyList<string>? TaxRateIds = null,
+    string? Currency = null)
 {
     public IReadOnlyList<CustomerTaxId> TaxIds { get; init; } = TaxIds ?? [];
 

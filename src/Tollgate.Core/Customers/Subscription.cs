@@ -39,6 +39,9 @@ public sealed record Subscription
     public required BillingInterval BillingPeriod { get; init; }
     public required SubscriptionStatus Status { get; init; }
 
+    /// <summary>The ISO 4217 currency it is sold and invoiced in: one of its plan's; empty means the plan's default.</summary>
+    public string Currency { get; init; } = "";
+
     /// <summary>Paid periods are anchor + n intervals; a trial's end is the anchor of the first paid period.</summary>
     public required DateTimeOffset AnchorAt { get; init; }
     public required DateTimeOffset CurrentPeriodStart { get; init; }
@@ -87,7 +90,7 @@ public sealed record Subscription
     public PlanPrice? PriceOn(PlanVersion version, BillingInterval? period = null)
     {
         var interval = period ?? BillingPeriod;
-        var price = version.Terms.Price(interval);
+        var price = version.Terms.Price(interval, Currency);
         var paid = price is not null && PriceOverride is { } o && o.PlanVersionId == version.Id && o.BillingPeriod == interval
             ? price with { PriceCents = o.PriceCents, StripePriceId = null }
             : price;

@@ -34,6 +34,18 @@ public sealed record Coupon(
 {
     public const long WholePercent = 10_000;
 
+    /// <summary>A fixed amount's other currencies (Stripe's currency_options): the amount off in each, in its minor units.</summary>
+    public IReadOnlyDictionary<string, long> AmountOffOptions { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>
+    /// The coupon as it applies to an invoice in <paramref name="currency"/>: a percentage always; a fixed amount in its own
+    /// currency or one of its options (that amount), and otherwise not at all (null), as Stripe applies it.
+    /// </summary>
+    public Coupon? InCurrency(string currency) =>
+        PercentOffBasisPoints is not null || Currency is null || string.Equals(Currency, currency, StringComparison.OrdinalIgnoreCase) ? this
+        : AmountOffOptions.TryGetValue(currency, out var amount) ? this with { AmountOffCents = amount, Currency = currency }
+        : null;
+
     public bool AppliesTo(string? planCode) =>
         AppliesToPlans.Count == 0 || (planCode is not null && AppliesToPlans.Contains(planCode, StringComparer.Ordinal));
 

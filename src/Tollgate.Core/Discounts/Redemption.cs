@@ -38,7 +38,7 @@ public static class Redemption
             return RefusalReasons.UsedUp;
         }
 
-        var wrongCurrency = coupon.Currency is { } c && !string.Equals(c, currency, StringComparison.OrdinalIgnoreCase);
+        var wrongCurrency = coupon.InCurrency(currency) is null;
         if (!coupon.AppliesTo(planCode) || wrongCurrency || (code?.CustomerId is { } only && only != customerId))
         {
             return RefusalReasons.NotApplicable;

@@ -19,4 +19,10 @@ public static class Currency
     public static string Symbol(string code) => Known.TryGetValue(code, out var c) ? c.Symbol : code + " ";
 
     public static IEnumerable<string> Codes => Known.Keys;
+
+    /// <summary>Whether <paramref name="code"/> has the shape of an ISO 4217 code: three capital letters.</summary>
+    public static bool IsCode(string? code) => code is { Length: 3 } && code.All(ch => ch is >= 'A' and <= 'Z');
+
+    /// <summary>Whether Tollgate knows the code's minor units (the others default to two decimals).</summary>
+    public static bool IsKnown(string code) => Known.ContainsKey(code);
 }

@@ -23,7 +23,7 @@ public static class BillingMapper
         return new SubscriptionResponse(s.Id, s.CustomerId, s.PlanCode, version?.Version ?? 0, s.BillingPeriod.ToWire(), s.Status.ToWire(),
             periodStart, periodEnd, s.TrialStartAt, s.TrialEndAt, s.CancelAtPeriodEnd, s.CanceledAt, s.EndedAt, pending, s.PastDueSince,
             s.DunningState, s.CollectionMethod.ToWire(), s.CreatedAt, s.PriceOverride?.PriceCents, s.Seats, s.PendingSeats, s.PriceOverride?.Note,
-            s.CancelReason, s.CancelComment);
+            s.CancelReason, s.CancelComment, Currency: s.Currency.Length > 0 ? s.Currency : version?.Terms.DefaultCurrency);
     }
 
     public static InvoiceLineResponse ToWire(InvoiceLine l) =>

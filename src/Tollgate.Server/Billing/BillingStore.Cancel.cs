@@ -81,7 +81,7 @@ public sealed partial class BillingStore
         {
             if (creditUnused && price.PriceCents > 0)
             {
-                var inForce = await new DiscountWriter(c, tx, at, cancellationToken).InForceAsync(current.Id, now);
+                var inForce = await new DiscountWriter(c, tx, at, cancellationToken).InForceAsync(current.Id, now, price.Currency);
                 lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
             }
 

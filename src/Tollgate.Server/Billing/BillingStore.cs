@@ -46,6 +46,10 @@ public sealed partial class BillingStore(
         {
             return new BillingResult.DiscountRefused(e.Reason, e.Message);
         }
+        catch (CurrencyMismatchException e)
+        {
+            return new BillingResult.Conflict("currency_mismatch", e.Message);
+        }
         catch (System.Data.Common.DbException e) when (database.IsUniqueViolation(e))
         {
             return new BillingResult.Conflict("subscription_exists",
@@ -68,6 +72,16 @@ public sealed partial class BillingStore(
         var at = new OperationClock(subscription.CreatedAt);
         var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
         await subscriptions.LockCustomerAsync(subscription.CustomerId, database.Dialect);
+        // Under the customer's lock, so two first subscriptions in different currencies cannot both fix theirs. One Stripe
+        // already bills (its webhook) is recorded as Stripe sold it.
+        if (!await CustomerCurrency.FixInAsync(c, tx, subscription.CustomerId, price.Currency, cancellationToken)
+            && subscription.StripeSubscriptionId is null)
+        {
+            var fixedCurrency = await c.QuerySingleAsync<string>(new CommandDefinition("SELECT currency FROM customers WHERE id = @id",
+                new { id = subscription.CustomerId }, tx, cancellationToken: cancellationToken));
+            throw new CurrencyMismatchException(CustomerCurrency.Mismatch(subscription.CustomerId, fixedCurrency, price.Currency));
+        }
+
         var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
         await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
         if (discount is not null)
@@ -134,10 +148,10 @@ public sealed partial class BillingStore(
             }
 
             var from = await VersionAsync(current.PlanVersionId, cancellationToken);
-            var toPrice = to.Terms.Price(interval)!;
-            if (from.Terms.Price(current.BillingPeriod)!.Currency != toPrice.Currency)
+            // The subscription keeps its currency: a plan that does not price it cannot take the subscription.
+            if (to.Terms.Price(interval, current.Currency) is not { } toPrice)
             {
-                return new BillingResult.Conflict("currency_mismatch", "Plans in different currencies cannot be prorated against each other.");
+                return CurrencyMismatch(current, to, interval);
             }
 
             var change = PlanChange.Apply(current, from, to, interval, effective, proration, at.Instant);
@@ -192,6 +206,11 @@ public sealed partial class BillingStore(
     private (SubscriptionWriter Subscriptions, InvoiceWriter Invoices) Writers(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, OperationClock at, CancellationToken cancellationToken) =>
         (new SubscriptionWriter(c, tx, at, cancellationToken), new InvoiceWriter(c, tx, at, options.Value, cancellationToken));
+
+    private static BillingResult.Conflict CurrencyMismatch(Subscription current, PlanVersion to, BillingInterval interval) => new(
+        "currency_mismatch",
+        $"The subscription is in {current.Currency}, and plan '{to.PlanCode}' has no {interval.ToWire()} price in it "
+        + $"(it offers {string.Join(", ", to.Terms.Currencies)}).");
 
     private async Task<PlanPrice> PriceOfAsync(Subscription s, CancellationToken cancellationToken) =>
         s.PriceOn(await VersionAsync(s.PlanVersionId, cancellationToken))!;

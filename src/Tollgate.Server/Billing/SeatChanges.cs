@@ -39,7 +39,7 @@ public sealed class SeatChanges(
 
             var version = await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken)
                 ?? throw new InvalidOperationException($"plan version {current.PlanVersionId} is missing");
-            var price = version.Terms.Price(current.BillingPeriod)!;
+            var price = version.Terms.Price(current.BillingPeriod, current.Currency)!;
             await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var members = await c.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT member_count FROM customers WHERE id = @customer", new { customer = current.CustomerId }, tx, cancellationToken: cancellationToken));

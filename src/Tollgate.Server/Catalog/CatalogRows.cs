@@ -50,6 +50,7 @@ internal sealed class PlanPriceRow
     public bool PerSeat { get; set; }
     public int IncludedSeats { get; set; } = 1;
     public int? MaxSeats { get; set; }
+    public long CurrencyPosition { get; set; }
 
     public PlanPrice ToDomain()
     {
@@ -120,7 +121,7 @@ internal static class CatalogRows
         row.PlanCode,
         row.Version,
         new PlanTerms(
-            [.. prices.Select(p => p.ToDomain()).OrderBy(p => p.BillingPeriod)],
+            [.. prices.OrderBy(p => p.CurrencyPosition).Select(p => p.ToDomain()).OrderBy(p => p.BillingPeriod)],
             [.. features.Select(f => f.ToDomain())],
             row.LlmBudgetNanoUsd,
             QuotaTermNames.TryParseReset(row.LlmBudgetReset, out var budgetReset) ? budgetReset : Core.Catalog.QuotaReset.BillingPeriod),

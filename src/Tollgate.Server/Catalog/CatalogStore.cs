@@ -161,7 +161,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
     {
         static PlanTerms Unlinked(PlanTerms terms) => terms with { Prices = [.. terms.Prices.Select(p => p with { StripePriceId = null })] };
         return CatalogDocumentWriter.TermsHash(Unlinked(stored)) == CatalogDocumentWriter.TermsHash(Unlinked(next))
-            && stored.Prices.All(old => old.StripePriceId is null || next.Price(old.BillingPeriod)?.StripePriceId == old.StripePriceId);
+            && stored.Prices.All(old => old.StripePriceId is null || next.Price(old.BillingPeriod, old.Currency)?.StripePriceId == old.StripePriceId);
     }
 
     private static List<string> MarketingChanges(Plan stored, PlanDefinition plan)

@@ -45,16 +45,20 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
             INSERT INTO plan_versions (id, plan_code, version, terms_hash, llm_budget_nano_usd, llm_budget_reset, created_at)
             VALUES (@id, @Code, @version, @termsHash, @LlmBudgetNanoUsd, @budgetReset, @now)
             """, new { id, plan.Code, version, termsHash, plan.Terms.LlmBudgetNanoUsd, budgetReset = plan.Terms.LlmBudgetReset.ToWire(), now });
+        var currencies = plan.Terms.Currencies;
         foreach (var price in plan.Terms.Prices)
         {
+            // An experiment's variant prices the plan's default currency only, so only that price carries its name.
+            var promoted = price.Currency == plan.Terms.DefaultCurrency ? promotedBy?.GetValueOrDefault(price.BillingPeriod) : null;
             await Execute("""
                 INSERT INTO plan_prices (plan_version_id, billing_period, price_cents, currency, trial_days, stripe_price_id, per_seat,
-                    included_seats, max_seats, promoted_by)
-                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId, @PerSeat, @IncludedSeats, @MaxSeats, @promoted)
+                    included_seats, max_seats, promoted_by, currency_position)
+                VALUES (@id, @period, @PriceCents, @Currency, @TrialDays, @StripePriceId, @PerSeat, @IncludedSeats, @MaxSeats, @promoted,
+                    @position)
                 """, new
             {
                 id, period = price.BillingPeriod.ToWire(), price.PriceCents, price.Currency, price.TrialDays, price.StripePriceId, price.PerSeat,
-                price.IncludedSeats, price.MaxSeats, promoted = promotedBy?.GetValueOrDefault(price.BillingPeriod),
+                price.IncludedSeats, price.MaxSeats, promoted, position = (long)currencies.ToList().IndexOf(price.Currency),
             });
         }
 
@@ -85,8 +89,8 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
     {
         foreach (var price in prices.Where(p => p.StripePriceId is not null))
         {
-            await Execute("UPDATE plan_prices SET stripe_price_id = @StripePriceId WHERE plan_version_id = @versionId AND billing_period = @period",
-                new { versionId, period = price.BillingPeriod.ToWire(), price.StripePriceId });
+            await Execute("UPDATE plan_prices SET stripe_price_id = @StripePriceId WHERE plan_version_id = @versionId AND billing_period = @period "
+                + "AND currency = @Currency", new { versionId, period = price.BillingPeriod.ToWire(), price.StripePriceId, price.Currency });
         }
 
         await Execute("UPDATE plan_versions SET terms_hash = @termsHash WHERE id = @versionId", new { versionId, termsHash });

@@ -33,15 +33,16 @@ internal static class PromotedPrices
         IReadOnlyList<PromotedPrice> current, CatalogPromotion? promotion) => (plan, stored) =>
     {
         var markers = new Dictionary<BillingInterval, string>();
-        foreach (var price in plan.Terms.Prices)
+        // A variant prices the default currency only: the plan's other currencies keep their own prices.
+        foreach (var price in plan.Terms.Prices.Where(p => p.Currency == plan.Terms.DefaultCurrency))
         {
-            var before = stored?.Current.Terms.Price(price.BillingPeriod);
+            var before = stored?.Current.Terms.Price(price.BillingPeriod, price.Currency);
             var period = price.BillingPeriod.ToWire();
             if (promotion is not null && before?.PriceCents != price.PriceCents)
             {
                 markers[price.BillingPeriod] = promotion.ExperimentId + "/" + promotion.Variant;
             }
-            else if (current.FirstOrDefault(p => p.PlanCode == plan.Code && p.BillingPeriod == period) is { } kept
+            else if (current.FirstOrDefault(p => p.PlanCode == plan.Code && p.BillingPeriod == period && p.Currency == price.Currency) is { } kept
                 && kept.PriceCents == price.PriceCents)
             {
                 markers[price.BillingPeriod] = kept.ExperimentId + "/" + kept.Variant;

@@ -76,6 +76,11 @@ public static class BillingDetailsWire
             }
         }
 
+        if (request.Currency is { } currency && !Core.Money.Currency.IsCode(currency))
+        {
+            errors["currency"] = "must be a three-letter ISO 4217 code in capitals, such as \"EUR\"";
+        }
+
         if (request.TaxExempt is { } exempt && !TaxExemptions.IsKnown(exempt))
         {
             errors["tax_exempt"] = $"must be one of {string.Join(", ", TaxExemptions.All)}";
@@ -87,7 +92,8 @@ public static class BillingDetailsWire
         request.Address is { } a ? new PostalAddress(Blank(a.Line1), Blank(a.Line2), Blank(a.City), Blank(a.PostalCode), Blank(a.State), a.Country!) : null,
         request.TaxIds is { } ids ? [.. ids.Select(t => new CustomerTaxId(t.Type, t.Value.Trim()))] : null,
         request.TaxExempt,
-        request.TaxRates is { } rates ? [.. rates.Distinct(StringComparer.Ordinal)] : null);
+        request.TaxRates is { } rates ? [.. rates.Distinct(StringComparer.Ordinal)] : null,
+        request.Currency);
 
     public static CustomerAddress? ToWire(PostalAddress? a) =>
         a is null ? null : new CustomerAddress(a.Line1, a.Line2, a.City, a.PostalCode, a.State, a.Country);

@@ -19,13 +19,14 @@ internal sealed class CustomerRow
     public string TaxIdsJson { get; set; } = "[]";
     public string TaxExempt { get; set; } = TaxExemptions.None;
     public string TaxRatesJson { get; set; } = "[]";
+    public string? Currency { get; set; }
 
     public Customer ToDomain() => new(Id, Email, Name,
         JsonSerializer.Deserialize<Dictionary<string, string>>(MetadataJson) ?? [], HasPaymentMethod,
         DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAt),
         AddressJson is null ? null : JsonSerializer.Deserialize<PostalAddress>(AddressJson, BillingJson.Options),
         JsonSerializer.Deserialize<List<CustomerTaxId>>(TaxIdsJson, BillingJson.Options) ?? [], TaxExempt,
-        JsonSerializer.Deserialize<List<string>>(TaxRatesJson) ?? []);
+        JsonSerializer.Deserialize<List<string>>(TaxRatesJson) ?? [], Currency);
 }
 
 /// <summary>The billing details' JSON columns, in the wire's snake_case so an export reads them as the API shows them.</summary>
@@ -49,7 +50,7 @@ internal sealed class SubscriptionRow
         past_due_since, dunning_state, collection_method, days_until_due, stripe_subscription_id, revision, created_at, updated_at,
         price_override_cents, price_override_plan_version_id, price_override_billing_period,
         seats, pending_seats, price_override_note,
-        cancel_reason, cancel_comment
+        cancel_reason, cancel_comment, currency
         """;
 
     public const string Values = """
@@ -58,7 +59,7 @@ internal sealed class SubscriptionRow
         @PastDueSince, @DunningState, @CollectionMethod, @DaysUntilDue, @StripeSubscriptionId, @Revision, @CreatedAt, @UpdatedAt,
         @PriceOverrideCents, @PriceOverridePlanVersionId, @PriceOverrideBillingPeriod,
         @Seats, @PendingSeats, @PriceOverrideNote,
-        @CancelReason, @CancelComment
+        @CancelReason, @CancelComment, @Currency
         """;
 
     public string Id { get; set; } = "";
@@ -93,6 +94,7 @@ internal sealed class SubscriptionRow
     public string? PriceOverrideNote { get; set; }
     public string? CancelReason { get; set; }
     public string? CancelComment { get; set; }
+    public string Currency { get; set; } = "";
 
     /// <summary>Reads the columns of <see cref="Columns"/>, in that order, starting at <paramref name="first"/>.</summary>
     public static SubscriptionRow FromReader(IRow r, int first)
@@ -133,6 +135,7 @@ internal sealed class SubscriptionRow
             PriceOverrideNote = Text(29),
             CancelReason = Text(30),
             CancelComment = Text(31),
+            Currency = r.GetString(first + 32),
         };
     }
 
@@ -173,6 +176,7 @@ internal sealed class SubscriptionRow
             PendingSeats = (int?)PendingSeats,
             CancelReason = CancelReason,
             CancelComment = CancelComment,
+            Currency = Currency,
         };
     }
 
@@ -187,7 +191,7 @@ internal sealed class SubscriptionRow
         PriceOverrideCents = s.PriceOverride?.PriceCents, PriceOverridePlanVersionId = s.PriceOverride?.PlanVersionId,
         PriceOverrideBillingPeriod = s.PriceOverride?.BillingPeriod.ToWire(),
         Seats = (long?)s.Seats, PendingSeats = (long?)s.PendingSeats, PriceOverrideNote = s.PriceOverride?.Note,
-        s.CancelReason, s.CancelComment,
+        s.CancelReason, s.CancelComment, s.Currency,
     };
 
     private static long Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds();

@@ -34,12 +34,13 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 AddressJson = BillingJson.Address(billing.Address), TaxIdsJson = BillingJson.TaxIds(billing.TaxIds ?? []),
                 TaxExempt = billing.TaxExempt ?? TaxExemptions.None,
                 TaxRatesJson = JsonSerializer.Serialize(billing.TaxRates ?? []),
+                Currency = billing.Currency,
             };
             var created = await c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at, address_json, tax_ids_json,
-                    tax_exempt, tax_rates_json)
+                    tax_exempt, tax_rates_json, currency)
                 VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt, @AddressJson, @TaxIdsJson, @TaxExempt,
-                    @TaxRatesJson)
+                    @TaxRatesJson, @Currency)
                 ON CONFLICT (id) DO NOTHING
                 """, fresh, tx, cancellationToken: cancellationToken)) == 1;
             if (created)
@@ -70,11 +71,23 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 TaxIdsJson = billing.TaxIds is null ? existing.TaxIdsJson : BillingJson.TaxIds(billing.TaxIds),
                 TaxExempt = billing.TaxExempt ?? existing.TaxExempt,
                 TaxRatesJson = billing.TaxRates is null ? existing.TaxRatesJson : JsonSerializer.Serialize(billing.TaxRates),
+                Currency = billing.Currency ?? existing.Currency,
             };
+            if (merged.Currency != existing.Currency && merged.Currency is { } currency)
+            {
+                // A customer has one currency: once a subscription or an invoice is in another, it cannot change.
+                var inUse = await CustomerCurrency.InUseInAsync(c, tx, id, cancellationToken);
+                if (inUse.FirstOrDefault(used => used != currency) is { } other)
+                {
+                    throw new CurrencyMismatchException(
+                        $"Customer '{id}' has a subscription or an invoice in {other}; a customer has one currency, so it cannot change to {currency}.");
+                }
+            }
+
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE customers SET email = @Email, name = @Name, metadata_json = @MetadataJson, has_payment_method = @HasPaymentMethod,
                     updated_at = @UpdatedAt, address_json = @AddressJson, tax_ids_json = @TaxIdsJson, tax_exempt = @TaxExempt,
-                    tax_rates_json = @TaxRatesJson
+                    tax_rates_json = @TaxRatesJson, currency = @Currency
                 WHERE id = @Id
                 """, merged, tx, cancellationToken: cancellationToken));
             return (Row: merged, Created: false);
@@ -152,7 +165,8 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
 
 /// <summary>Billing details sent with an upsert: each part left null keeps what is stored; a list sent replaces the stored one.</summary>
 public sealed record BillingDetailsChange(
-    PostalAddress? Address = null, IReadOnlyList<CustomerTaxId>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null);
+    PostalAddress? Address = null, IReadOnlyList<CustomerTaxId>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null,
+    string? Currency = null);
 
 /// <summary>A PUT of a deleted customer's id: the id stays taken, so old invoices and metrics never merge with a new customer.</summary>
 public sealed class CustomerDeletedException(string id) : Exception($"Customer '{id}' was deleted; its id cannot be used again.")

@@ -18,7 +18,7 @@ public static class CustomersApi
     }
 
     public static CustomerResponse ToWire(Customer c) => new(c.Id, c.Email, c.Name, c.Metadata, c.HasPaymentMethod, c.CreatedAt, c.UpdatedAt,
-        BillingDetailsWire.ToWire(c.Address), BillingDetailsWire.ToWire(c.TaxIds), c.TaxExempt, c.TaxRateIds);
+        BillingDetailsWire.ToWire(c.Address), BillingDetailsWire.ToWire(c.TaxIds), c.TaxExempt, c.TaxRateIds, c.Currency);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
         string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, TaxRateStore taxRates,
@@ -62,6 +62,10 @@ public static class CustomersApi
         catch (CustomerDeletedException deleted)
         {
             return Problems.Create(409, "customer_deleted", deleted.Message);
+        }
+        catch (CurrencyMismatchException mismatch)
+        {
+            return Problems.Create(409, "currency_mismatch", mismatch.Message);
         }
 
         var (customer, created) = upserted;

@@ -38,6 +38,7 @@ public static partial class CouponRequests
             ("max_redemptions", r.MaxRedemptions is <= 0 ? "must be at least 1" : null),
             ("redeem_by", r.RedeemBy <= now ? "must be in the future" : null),
             ("stripe_coupon_id", r.StripeCouponId is null ? null : Validate.Id(r.StripeCouponId)));
+        CheckOptions(r, errors);
         if (errors.Count > 0)
         {
             return (null, errors);
@@ -45,7 +46,37 @@ public static partial class CouponRequests
 
         var bp = r.PercentOff is { } percent ? (long)(percent * 100) : (long?)null;
         return (new Coupon(r.Id!, r.Name!, bp, r.AmountOffCents, r.Currency?.ToUpperInvariant(), duration, r.DurationInMonths, [.. plans.Distinct(StringComparer.Ordinal)],
-            r.MaxRedemptions, r.RedeemBy, 0, r.StripeCouponId, now), errors);
+            r.MaxRedemptions, r.RedeemBy, 0, r.StripeCouponId, now)
+        {
+            AmountOffOptions = r.CurrencyOptions?.ToDictionary(o => o.Key, o => o.Value.AmountOffCents, StringComparer.Ordinal) ?? [],
+        }, errors);
+    }
+
+    /// <summary>currency_options: only with a fixed amount, each keyed by an ISO 4217 code in capitals other than the coupon's own.</summary>
+    private static void CheckOptions(CreateCouponRequest r, Dictionary<string, string> errors)
+    {
+        if (r.CurrencyOptions is not { } options)
+        {
+            return;
+        }
+
+        if (r.AmountOffCents is null)
+        {
+            errors["currency_options"] = "only goes with amount_off_cents";
+            return;
+        }
+
+        foreach (var (code, option) in options)
+        {
+            if (!Core.Money.Currency.IsCode(code) || string.Equals(code, r.Currency, StringComparison.OrdinalIgnoreCase))
+            {
+                errors[$"currency_options.{code}"] = "must be keyed by a three-letter ISO 4217 code in capitals other than the coupon's currency";
+            }
+            else if (option is null || option.AmountOffCents is <= 0 or > 100_000_000_00)
+            {
+                errors[$"currency_options.{code}.amount_off_cents"] = "must be from 1 to 10,000,000,000";
+            }
+        }
     }
 
     public static Dictionary<string, string> Check(CreatePromotionCodeRequest r, Coupon? coupon, bool customerExists, DateTimeOffset now) =>
@@ -59,7 +90,8 @@ public static partial class CouponRequests
     public static CouponResponse ToWire(Coupon c, DateTimeOffset now) => new(
         c.Id, c.Name, c.PercentOffBasisPoints is { } bp ? bp / 100m : null, c.AmountOffCents, c.Currency, c.Duration.ToWire(), c.DurationInMonths,
         c.AppliesToPlans, c.MaxRedemptions, c.RedeemBy, c.TimesRedeemed, c.StripeCouponId,
-        c.DeletedAt is null && !(c.RedeemBy <= now) && !(c.TimesRedeemed >= c.MaxRedemptions), c.CreatedAt);
+        c.DeletedAt is null && !(c.RedeemBy <= now) && !(c.TimesRedeemed >= c.MaxRedemptions), c.CreatedAt,
+        c.AmountOffOptions.Count == 0 ? null : c.AmountOffOptions.ToDictionary(o => o.Key, o => new CouponCurrencyOption(o.Value)));
 
     public static PromotionCodeResponse ToWire(PromotionCode p, Coupon coupon, DateTimeOffset now) => new(
         p.Id, p.Code, ToWire(coupon, now), p.MaxRedemptions, p.ExpiresAt, p.FirstTimeOnly, p.CustomerId, p.Active, p.TimesRedeemed, p.CreatedAt);

@@ -15,8 +15,8 @@ public sealed class CouponStore(TollgateDatabase database, TimeProvider time)
         {
             await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
                 INSERT INTO coupons (id, name, percent_off_bp, amount_off_cents, currency, duration, duration_in_months, applies_to_plans,
-                    max_redemptions, redeem_by, times_redeemed, stripe_coupon_id, created_at, deleted_at)
-                VALUES (@Id, @Name, @bp, @amount, @currency, @duration, @months, @plans, @max, @redeemBy, 0, @stripe, @created, NULL)
+                    max_redemptions, redeem_by, times_redeemed, stripe_coupon_id, created_at, deleted_at, currency_options_json)
+                VALUES (@Id, @Name, @bp, @amount, @currency, @duration, @months, @plans, @max, @redeemBy, 0, @stripe, @created, NULL, @options)
                 """, CouponRow.Parameters(coupon), tx, cancellationToken: cancellationToken)), cancellationToken);
             return true;
         }

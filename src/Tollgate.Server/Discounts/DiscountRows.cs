@@ -6,7 +6,7 @@ namespace Tollgate.Server.Discounts;
 internal sealed class CouponRow
 {
     public const string Columns = "id, name, percent_off_bp, amount_off_cents, currency, duration, duration_in_months, applies_to_plans, " +
-        "max_redemptions, redeem_by, times_redeemed, stripe_coupon_id, created_at, deleted_at";
+        "max_redemptions, redeem_by, times_redeemed, stripe_coupon_id, created_at, deleted_at, currency_options_json";
 
     public string Id { get; set; } = "";
     public string Name { get; set; } = "";
@@ -22,13 +22,18 @@ internal sealed class CouponRow
     public string? StripeCouponId { get; set; }
     public long CreatedAt { get; set; }
     public long? DeletedAt { get; set; }
+    public string? CurrencyOptionsJson { get; set; }
 
     public Coupon ToDomain()
     {
         CouponDurationNames.TryParse(Duration, out var duration);
         return new Coupon(Id, Name, PercentOffBp, AmountOffCents, Currency, duration, (int?)DurationInMonths,
             AppliesToPlans.Split(',', StringSplitOptions.RemoveEmptyEntries), MaxRedemptions, At(RedeemBy), TimesRedeemed, StripeCouponId,
-            DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), At(DeletedAt));
+            DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), At(DeletedAt))
+        {
+            AmountOffOptions = CurrencyOptionsJson is null ? new Dictionary<string, long>()
+                : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, long>>(CurrencyOptionsJson) ?? [],
+        };
     }
 
     public static object Parameters(Coupon c) => new
@@ -36,6 +41,7 @@ internal sealed class CouponRow
         c.Id, c.Name, bp = c.PercentOffBasisPoints, amount = c.AmountOffCents, currency = c.Currency, duration = c.Duration.ToWire(),
         months = (long?)c.DurationInMonths, plans = string.Join(',', c.AppliesToPlans), max = c.MaxRedemptions,
         redeemBy = c.RedeemBy?.ToUnixTimeMilliseconds(), stripe = c.StripeCouponId, created = c.CreatedAt.ToUnixTimeMilliseconds(),
+        options = c.AmountOffOptions.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(c.AmountOffOptions),
     };
 
     internal static DateTimeOffset? At(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;

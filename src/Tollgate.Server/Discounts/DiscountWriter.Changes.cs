@@ -16,7 +16,7 @@ internal sealed partial class DiscountWriter
     public async Task<PlanChangeResult> DiscountChangeAsync(
         PlanChangeResult change, Subscription current, string planCode, string currency, DiscountRequest? request, bool preview)
     {
-        var before = await InForceAsync(current.Id, time.GetUtcNow());
+        var before = await InForceAsync(current.Id, time.GetUtcNow(), currency);
         var after = request is null ? before
             : preview ? (await CheckAsync(request, current.Id, current.CustomerId, planCode, currency)).Discount
             : await RedeemAsync(request, current.Id, current.CustomerId, planCode, currency);

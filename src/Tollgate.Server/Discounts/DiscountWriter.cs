@@ -21,8 +21,14 @@ internal sealed partial class DiscountWriter(DbConnection c, DbTransaction tx, T
         return row is null ? null : row.ToDomain((await CouponAsync(row.CouponId))!);
     }
 
-    public async Task<Discount?> InForceAsync(string subscriptionId, DateTimeOffset at) =>
-        await CurrentAsync(subscriptionId) is { } d && d.InForceAt(at) ? d : null;
+    /// <summary>
+    /// The discount in force at <paramref name="at"/>, its coupon as it applies in <paramref name="currency"/> (the invoice's):
+    /// a fixed amount without an option for that currency does not apply.
+    /// </summary>
+    public async Task<Discount?> InForceAsync(string subscriptionId, DateTimeOffset at, string? currency = null) =>
+        await CurrentAsync(subscriptionId) is { } d && d.InForceAt(at)
+            ? currency is null ? d : d.Coupon.InCurrency(currency) is { } coupon ? d with { Coupon = coupon } : null
+            : null;
 
     public async Task<Coupon?> CouponAsync(string id) =>
         (await c.QuerySingleOrDefaultAsync<CouponRow>(new CommandDefinition(

@@ -9,14 +9,14 @@ public sealed record PromotionOffer(PromotionCode Code, Coupon Coupon)
     /// <summary>The price for one period under the coupon, or null when it does not apply to this plan or currency.</summary>
     public long? PriceFor(string planCode, PlanPrice price)
     {
-        if (!Coupon.AppliesTo(planCode) || (Coupon.Currency is { } c && !string.Equals(c, price.Currency, StringComparison.OrdinalIgnoreCase)))
+        if (!Coupon.AppliesTo(planCode) || Coupon.InCurrency(price.Currency) is not { } coupon)
         {
             return null;
         }
 
-        var off = Coupon.PercentOffBasisPoints is { } bp
+        var off = coupon.PercentOffBasisPoints is { } bp
             ? DiscountedLines.PercentOf(price.PriceCents, bp)
-            : Math.Min(price.PriceCents, Coupon.AmountOffCents ?? 0);
+            : Math.Min(price.PriceCents, coupon.AmountOffCents ?? 0);
         return price.PriceCents - off;
     }
 }

@@ -62,7 +62,9 @@ public sealed class ExperimentPricing(ExperimentStore experiments, ExperimentTal
         {
             Terms = plan.Current.Terms with
             {
-                Prices = [.. plan.Current.Terms.Prices.Select(p => variant.PriceFor(plan.Code, p.BillingPeriod) is { } o
+                // A variant prices the default currency; the plan's other currencies keep theirs.
+                Prices = [.. plan.Current.Terms.Prices.Select(p => p.Currency == plan.Current.Terms.DefaultCurrency
+                    && variant.PriceFor(plan.Code, p.BillingPeriod) is { } o
                     ? p with { PriceCents = o.PriceCents, StripePriceId = null } : p)],
             },
         },

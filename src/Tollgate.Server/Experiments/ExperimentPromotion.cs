@@ -48,7 +48,9 @@ public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache, 
                 Terms = plan.Terms with
                 {
                     // The Stripe price id belonged to the old amount; Stripe needs a new price for the new one.
-                    Prices = [.. plan.Terms.Prices.Select(p => variant.PriceFor(plan.Code, p.BillingPeriod) is { } o
+                    // A variant prices the default currency; the plan's other currencies keep theirs.
+                    Prices = [.. plan.Terms.Prices.Select(p => p.Currency == plan.Terms.DefaultCurrency
+                        && variant.PriceFor(plan.Code, p.BillingPeriod) is { } o
                         ? p with { PriceCents = o.PriceCents, StripePriceId = null } : p)],
                 },
             })],

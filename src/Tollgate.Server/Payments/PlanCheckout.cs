@@ -52,9 +52,16 @@ public static class PlanCheckout
             return new PaymentOutcome.NotFound("plan", request.Plan);
         }
 
-        if (plan.Current.Terms.Price(interval) is not { } price)
+        if (plan.Current.Terms.Price(interval) is null)
         {
             return new PaymentOutcome.Invalid("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
+        }
+
+        // Stripe is sent the price in the customer's currency (the plan's default until the customer has one).
+        if (plan.Current.Terms.Price(interval, customer.Currency) is not { } price)
+        {
+            return new PaymentOutcome.Invalid("currency", $"customer '{customer.Id}' is billed in {customer.Currency}, and plan '{plan.Code}' has no "
+                + $"{interval.ToWire()} price in it; it offers {string.Join(", ", plan.Current.Terms.Currencies)}");
         }
 
         if (CheckoutSeats.Problem(request.Seats, price) is { } seatsProblem)

@@ -43,7 +43,7 @@ public sealed class StripeChanges(
                     cancellationToken, metrics: snapshot.Metrics));
             }
 
-            await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval)!.Currency, lines);
+            await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval, before.Currency)!.Currency, lines);
             await writer.SyncAsync(answer, at, before.CustomerId);
             var invoice = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
                 "SELECT id FROM invoices WHERE subscription_id = @id AND created_at >= @at ORDER BY created_at DESC, number DESC LIMIT 1",

@@ -92,7 +92,7 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {stripeSubscriptionId}");
         }
 
-        var price = (await catalog.GetVersionAsync(existing.PlanVersionId, ct))!.Terms.Price(existing.BillingPeriod)!;
+        var price = (await catalog.GetVersionAsync(existing.PlanVersionId, ct))!.Terms.Price(existing.BillingPeriod, existing.Currency)!;
         await _subscriptions.NoteAsync(existing, "trial_will_end", price, time.GetUtcNow());
         return (StripeOutcomes.Ok, $"{existing.Id} trial ends {existing.TrialEndAt:O}");
     }

@@ -168,6 +168,9 @@ internal sealed partial class StripeEventWriter(
             PlanCode = version.PlanCode,
             PlanVersionId = version.Id,
             BillingPeriod = interval,
+            // The currency of the Stripe price it pays (a plan may sell one period in several); the plan's default otherwise.
+            Currency = version.Terms.Prices.FirstOrDefault(p => p.BillingPeriod == interval && p.StripePriceId == state.PriceId)?.Currency
+                ?? version.Terms.DefaultCurrency ?? "",
             Status = status,
             AnchorAt = Anchor(state, status),
             CurrentPeriodStart = state.PeriodStart,

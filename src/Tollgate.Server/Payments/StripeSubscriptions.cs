@@ -33,7 +33,7 @@ public sealed class StripeSubscriptions(
                 "a subscription billed through Stripe changes its seats at once; send effective: immediate to remove seats"));
         }
 
-        var price = (await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken))?.Terms.Price(current.BillingPeriod);
+        var price = (await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken))?.Terms.Price(current.BillingPeriod, current.Currency);
         // Checked before Stripe is called, and again by the write under the customer's lock, which decides.
         if (price is null)
         {
@@ -76,7 +76,13 @@ public sealed class StripeSubscriptions(
                 "a subscription billed through Stripe changes at once; leave effective out or send immediate"));
         }
 
-        var price = plan.Current.Terms.Price(interval)!;
+        if (plan.Current.Terms.Price(interval, current.Currency) is not { } price)
+        {
+            return (null, Problems.Create(409, "currency_mismatch",
+                $"The subscription is in {current.Currency}, and plan '{plan.Code}' has no {interval.ToWire()} price in it "
+                + $"(it offers {string.Join(", ", plan.Current.Terms.Currencies)})."));
+        }
+
         if (price.StripePriceId is not { } priceId)
         {
             var field = new Dictionary<string, string> { ["plan"] = $"'{plan.Code}' has no stripe_price_id for its {interval.ToWire()} price" };

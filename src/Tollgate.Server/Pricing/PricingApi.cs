@@ -20,8 +20,15 @@ public static class PricingApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PricingPlan>>, StatusCodeHttpResult, ProblemHttpResult>> PlansAsync(
-        string? visitor, HttpContext http, CatalogCache cache, PublicTag tags, ExperimentPricing experiments, CancellationToken cancellationToken)
+        string? visitor, string? currency, HttpContext http, CatalogCache cache, PublicTag tags, ExperimentPricing experiments,
+        CancellationToken cancellationToken)
     {
+        var (wanted, currencyProblem) = PricingMapper.ReadCurrency(currency, await cache.GetAsync(cancellationToken));
+        if (currencyProblem is not null)
+        {
+            return Problems.Validation("currency", currencyProblem);
+        }
+
         if (visitor is not null)
         {
             // A visitor may see an experiment's prices, which no shared cache may hand to another visitor.
@@ -34,7 +41,7 @@ public static class PricingApi
             var snapshot = await cache.GetAsync(cancellationToken);
             var (plans, experiment) = await experiments.PlansOfAsync(visitor, snapshot, cancellationToken);
             return TypedResults.Ok<IReadOnlyList<PricingPlan>>(
-                [.. plans.Select(p => PricingMapper.ToWire(p, snapshot) with { Experiment = experiment })]);
+                [.. plans.Where(p => PricingMapper.Shows(p, wanted)).Select(p => PricingMapper.ToWire(p, snapshot, wanted) with { Experiment = experiment })]);
         }
 
         var catalog = await cache.GetAsync(cancellationToken);
@@ -43,7 +50,8 @@ public static class PricingApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok<IReadOnlyList<PricingPlan>>([.. catalog.PublicPlans.Select(p => PricingMapper.ToWire(p, catalog))]);
+        return TypedResults.Ok<IReadOnlyList<PricingPlan>>(
+            [.. catalog.PublicPlans.Where(p => PricingMapper.Shows(p, wanted)).Select(p => PricingMapper.ToWire(p, catalog, wanted))]);
     }
 
     private static async Task<Results<Ok<PricingPlan>, StatusCodeHttpResult, ProblemHttpResult>> PlanAsync(

@@ -9,15 +9,35 @@ namespace Tollgate.Server.Pricing;
 /// <summary>Maps the catalog to the public pricing shapes (the career coach's /pricing/plans, extended).</summary>
 public static class PricingMapper
 {
-    public static PricingPlan ToWire(Plan plan, CatalogSnapshot catalog) => new(
+    /// <summary>
+    /// The plan with its prices in <paramref name="currency"/>, or in its default currency when null (so a one-currency
+    /// reader sees what it always saw), and every currency it offers.
+    /// </summary>
+    public static PricingPlan ToWire(Plan plan, CatalogSnapshot catalog, string? currency = null) => new(
         plan.Code,
         plan.Name,
         plan.Description,
         plan.SortOrder,
         plan.IsPopular,
         plan.Current.Version,
-        Prices(plan.Current.Terms),
-        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.Feature(f.Code)))]);
+        Prices((currency ?? plan.Current.Terms.DefaultCurrency) is { } shown ? plan.Current.Terms.InCurrency(shown) : plan.Current.Terms),
+        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.Feature(f.Code)))],
+        Currencies: plan.Current.Terms.Currencies);
+
+    /// <summary>
+    /// The <c>currency</c> a pricing read asks for: null when it asks none, else the code, or the problem that names it
+    /// (a malformed code, or one neither ISO 4217 as Tollgate knows it nor any plan's).
+    /// </summary>
+    public static (string? Currency, string? Problem) ReadCurrency(string? currency, CatalogSnapshot catalog) =>
+        currency is null ? (null, null)
+        : !Currency.IsCode(currency) ? (null, "must be a three-letter ISO 4217 code in capitals, such as \"EUR\"")
+        : !Currency.IsKnown(currency) && !catalog.Plans.Any(p => p.Current.Terms.Offers(currency))
+            ? (null, $"'{currency}' is not a currency any plan is priced in")
+        : (currency, null);
+
+    /// <summary>The plans shown in <paramref name="currency"/>: those that price it, and those without any price (a free default plan).</summary>
+    public static bool Shows(Plan plan, string? currency) =>
+        currency is null || plan.Current.Terms.Prices.Count == 0 || plan.Current.Terms.Offers(currency);
 
     public static IReadOnlyList<PricingPrice> Prices(PlanTerms terms)
     {

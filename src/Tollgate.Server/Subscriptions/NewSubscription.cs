@@ -9,10 +9,11 @@ namespace Tollgate.Server.Subscriptions;
 public static class NewSubscription
 {
     public static Subscription Build(
-        string customer, Plan plan, BillingInterval interval, int? trialDays, CollectionMethod collection, int daysUntilDue, TimeProvider time)
+        string customer, Plan plan, BillingInterval interval, int? trialDays, CollectionMethod collection, int daysUntilDue, TimeProvider time,
+        string? currency = null)
     {
         var now = time.GetUtcNow();
-        var price = plan.Current.Terms.Price(interval)!;
+        var price = plan.Current.Terms.Price(interval, currency)!;
         var days = trialDays ?? price.TrialDays;
         var trialEnd = days > 0 ? now.AddDays(days) : (DateTimeOffset?)null;
         var anchor = trialEnd ?? now;
@@ -24,6 +25,7 @@ public static class NewSubscription
             PlanCode = plan.Code,
             PlanVersionId = plan.Current.Id,
             BillingPeriod = interval,
+            Currency = price.Currency,
             Status = trialEnd is null ? SubscriptionStatus.Active : SubscriptionStatus.Trialing,
             AnchorAt = anchor,
             CurrentPeriodStart = trialEnd is null ? first.Start : now,

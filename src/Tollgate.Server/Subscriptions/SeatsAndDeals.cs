@@ -40,7 +40,7 @@ public static class SeatsAndDeals
     /// <summary>The subscription with its seats (the included seats by default on a per-seat price) and its deal price, if any.</summary>
     public static Subscription Apply(Subscription subscription, CreateSubscriptionRequest request, PlanVersion version)
     {
-        var price = version.Terms.Price(subscription.BillingPeriod)!;
+        var price = version.Terms.Price(subscription.BillingPeriod, subscription.Currency)!;
         var deal = request.PriceOverrideCents is { } cents
             ? new PriceOverride(cents, version.Id, subscription.BillingPeriod, request.PriceOverrideNote)
             : subscription.PriceOverride;

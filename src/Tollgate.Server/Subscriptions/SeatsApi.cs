@@ -59,7 +59,7 @@ public static class SeatsApi
                     done.EffectiveAt ?? done.Subscription.UpdatedAt,
                     [.. done.Lines.Select(BillingMapper.ToWire)],
                     done.Lines.Sum(l => l.AmountCents),
-                    version?.Terms.Price(done.Subscription.BillingPeriod)?.Currency ?? "USD",
+                    version?.Terms.Price(done.Subscription.BillingPeriod, done.Subscription.Currency)?.Currency ?? "USD",
                     done.InvoiceId));
             case BillingResult.Conflict { Error: "seats_out_of_range" } range:
                 return Problems.Validation("seats", range.Detail);

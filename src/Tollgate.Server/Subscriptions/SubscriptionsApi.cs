@@ -45,7 +45,9 @@ public static class SubscriptionsApi
                 ? null : "must be send_invoice or charge_automatically"),
             ("days_until_due", request.DaysUntilDue is < 0 or > 365 ? "must be from 0 to 365" : null),
             ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)),
-            ("coupon", request.PromotionCode is not null && request.Coupon is not null ? "give a promotion_code or a coupon, not both" : null));
+            ("coupon", request.PromotionCode is not null && request.Coupon is not null ? "give a promotion_code or a coupon, not both" : null),
+            ("currency", request.Currency is null || Core.Money.Currency.IsCode(request.Currency)
+                ? null : "must be a three-letter ISO 4217 code in capitals, such as \"EUR\""));
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         if (plan is not { IsActive: true })
         {
@@ -62,15 +64,33 @@ public static class SubscriptionsApi
             return Problems.Validation(errors);
         }
 
-        if (await customers.GetAsync(request.Customer, cancellationToken) is null)
+        if (await customers.GetAsync(request.Customer, cancellationToken) is not { } customer)
         {
             return Problems.NotFound("customer", request.Customer);
         }
 
+        // The subscription's currency: the one asked for, else the customer's, else the plan's first.
+        var terms = plan!.Current.Terms;
+        var currency = request.Currency ?? customer.Currency ?? terms.DefaultCurrency!;
+        if (terms.Price(interval, currency) is null)
+        {
+            var offered = $"plan '{plan.Code}' has no {interval.ToWire()} price in {currency}; it offers {string.Join(", ", terms.Currencies)}";
+            return request.Currency is not null
+                ? Problems.Validation("currency", offered)
+                : Problems.Create(409, "currency_mismatch", $"Customer '{customer.Id}' is billed in {currency}, and {offered}.");
+        }
+
+        if (customer.Currency is { } fixedCurrency && fixedCurrency != currency)
+        {
+            return Problems.Create(409, "currency_mismatch", CustomerCurrency.Mismatch(customer.Id, fixedCurrency, currency));
+        }
+
         var offer = request.VisitorId is null ? null : await experiments.OfferAsync(request.VisitorId, plan!.Code, interval, cancellationToken);
         var subscription = NewSubscription.Build(request.Customer, plan!, interval, request.TrialDays,
-            SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time)
-            with { PriceOverride = offer?.OverrideFor(plan!.Current) };
+            SubscriptionStatusNames.ParseCollection(request.CollectionMethod ?? "send_invoice"), request.DaysUntilDue ?? options.Value.DaysUntilDue, time,
+            currency)
+            // A variant prices the plan's default currency; a subscription in another pays that currency's price.
+            with { PriceOverride = currency == terms.DefaultCurrency ? offer?.OverrideFor(plan!.Current) : null };
         subscription = SeatsAndDeals.Apply(subscription, request, plan!.Current);
         var result = await billing.CreateAsync(subscription, DiscountRequest.From(request.PromotionCode, request.Coupon), cancellationToken);
         if (offer is not null && result is BillingResult.Done converted)
@@ -218,7 +238,7 @@ public static class SubscriptionsApi
         {
             case BillingResult.Done done:
                 var version = await wire.Catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
-                var currency = version?.Terms.Price(done.Subscription.BillingPeriod)?.Currency ?? "USD";
+                var currency = version?.Terms.Price(done.Subscription.BillingPeriod, done.Subscription.Currency)?.Currency ?? "USD";
                 return TypedResults.Ok(new SubscriptionChangeResponse(
                     await wire.ToWireAsync(done.Subscription, cancellationToken),
                     done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",

@@ -127,7 +127,7 @@ public sealed class CatalogDocumentTests
         var problems = CatalogDocument.Parse(json).Problems.Select(p => p.ToString()).ToList();
 
         Assert.Contains("features[1].code: duplicates feature 'chat'", problems);
-        Assert.Contains("plans[0].prices[1].billing_period: duplicates the monthly price", problems);
+        Assert.Contains("plans[0].prices[1].billing_period: duplicates the monthly price in USD", problems);
         Assert.Contains("plans[1].code: duplicates plan 'pro'", problems);
     }
 

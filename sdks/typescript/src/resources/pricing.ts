@@ -6,9 +6,10 @@ import { Resource, seg } from "./resource.js";
 export class Pricing extends Resource {
   /**
    * The active plans in pricing-page order; with `visitor` (your visitor id) at their price-experiment variant's prices,
-   * recorded as seen, so a subscription created with that `visitorId` is the variant's conversion.
+   * recorded as seen, so a subscription created with that `visitorId` is the variant's conversion. With `currency` ("EUR"),
+   * the prices in that currency, leaving out the plans without it.
    */
-  plans(params: { visitor?: string } = {}, options?: RequestOptions): Promise<PricingPlan[]> {
+  plans(params: { visitor?: string; currency?: string } = {}, options?: RequestOptions): Promise<PricingPlan[]> {
     return this.http.json({ method: "GET", path: "v1/pricing/plans", query: params, options });
   }
 

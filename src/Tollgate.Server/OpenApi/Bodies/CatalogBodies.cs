@@ -85,7 +85,7 @@ public sealed record CatalogFeatureBody(
 /// <summary>A plan.</summary>
 /// <param name="Code">Its code, such as pro.</param>
 /// <param name="Name">Its display name.</param>
-/// <param name="Prices">One or two prices: monthly and/or yearly, in one currency.</param>
+/// <param name="Prices">Its prices, one per billing period (monthly and/or yearly) and currency; every currency prices the same periods, and the first price's currency is the default.</param>
 /// <param name="Description">A line for the pricing page.</param>
 /// <param name="IsActive">False hides it from the pricing page and new subscriptions (default true).</param>
 /// <param name="SortOrder">Its place on the pricing page.</param>
@@ -107,7 +107,7 @@ public sealed record CatalogPlanBody(
     string? Visibility = null,
     string? LlmBudgetReset = null);
 
-/// <summary>A plan's price for one billing period.</summary>
+/// <summary>A plan's price for one billing period in one currency.</summary>
 /// <param name="BillingPeriod">monthly or yearly.</param>
 /// <param name="PriceCents">The price in minor units of the currency.</param>
 /// <param name="Currency">An ISO 4217 code in capitals (default USD).</param>

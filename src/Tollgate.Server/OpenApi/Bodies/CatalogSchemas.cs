@@ -37,7 +37,7 @@ public sealed class CatalogSchemas : IOpenApiSchemaTransformer
         [(typeof(CatalogPlanBody), "sort_order")] = s => Range(s, -1_000_000, 1_000_000),
         [(typeof(CatalogPlanBody), "llm_budget_usd")] = s => Range(s, 0, 1_000_000_000),
         [(typeof(CatalogPlanBody), "llm_budget_reset")] = s => Enum(s, ["day", "week", "month", "year", "billing_period"]),
-        [(typeof(CatalogPlanBody), "prices")] = s => s.MaxItems = 2,
+        [(typeof(CatalogPlanBody), "prices")] = s => s.MaxItems = PlanTerms.MaxPrices,
         [(typeof(CatalogPlanBody), "visibility")] = s => Enum(s, ["public", "private"]),
         [(typeof(CatalogPriceBody), "billing_period")] = s => Enum(s, ["monthly", "yearly"]),
         [(typeof(CatalogPriceBody), "price_cents")] = s => Range(s, 0, MaxCents),

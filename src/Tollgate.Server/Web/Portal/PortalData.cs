@@ -54,10 +54,12 @@ public sealed class PortalData(
         var context = period.Context;
         var pending = live?.PendingPlanVersionId is { } pendingId ? (await catalog.GetVersionAsync(pendingId, cancellationToken))?.PlanCode : null;
         var planCode = context.PlanCode ?? snapshot.DefaultPlan ?? "";
-        var currency = context.Version?.Terms.Prices.FirstOrDefault()?.Currency ?? "USD";
+        // The customer's one currency: its own, else its subscription's, else the plan's default.
+        var fixedCurrency = customer.Currency ?? (live is { Currency.Length: > 0 } ? live.Currency : null);
+        var currency = fixedCurrency ?? context.Version?.Terms.DefaultCurrency ?? "USD";
         return new PortalView(customer, live, context.Version, planCode, snapshot.Plan(planCode)?.Name ?? planCode,
             pending is null ? null : snapshot.Plan(pending)?.Name ?? pending, new BillingPeriodView(context.Period.Start, context.Period.End), period,
-            snapshot.Features, PickerPlans(snapshot, context.PlanCode, live?.BillingPeriod ?? BillingInterval.Monthly),
+            snapshot.Features, PickerPlans(snapshot, context.PlanCode, live?.BillingPeriod ?? BillingInterval.Monthly, fixedCurrency),
             await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
             await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
             snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0,
@@ -66,10 +68,14 @@ public sealed class PortalData(
 
     /// <summary>
     /// The plans the picker offers: the public ones, and a private plan only to its own subscriber, at the price they
-    /// pay, so it shows as current without offering the deal at any other price.
+    /// pay, so it shows as current without offering the deal at any other price. A customer with a currency sees the
+    /// prices in it only, and not the plans that lack it.
     /// </summary>
-    private static IReadOnlyList<Plan> PickerPlans(CatalogSnapshot snapshot, string? subscribedPlan, BillingInterval period) =>
+    private static IReadOnlyList<Plan> PickerPlans(CatalogSnapshot snapshot, string? subscribedPlan, BillingInterval period, string? currency) =>
         [.. snapshot.ActivePlans.Where(p => !p.IsPrivate || p.Code == subscribedPlan).Select(p => p.IsPrivate
             ? p with { Current = p.Current with { Terms = p.Current.Terms with { Prices = [.. p.Current.Terms.Prices.Where(x => x.BillingPeriod == period)] } } }
-            : p)];
+            : p)
+            .Where(p => currency is null || p.Current.Terms.Prices.Count == 0 || p.Current.Terms.Offers(currency))
+            .Select(p => currency is null ? p
+                : p with { Current = p.Current with { Terms = p.Current.Terms with { Prices = [.. p.Current.Terms.Prices.Where(x => x.Currency == currency)] } } })];
 }

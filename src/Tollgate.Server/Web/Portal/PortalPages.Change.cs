@@ -138,7 +138,7 @@ public static partial class PortalPages
         else
         {
             var created = NewSubscription.Build(session.Customer, plan, interval, view.TrialDays(plan.Current.Terms.Price(interval)!),
-                CollectionMethod.SendInvoice, data.BillingOptions.Value.DaysUntilDue, data.Time);
+                CollectionMethod.SendInvoice, data.BillingOptions.Value.DaysUntilDue, data.Time, plan.Current.Terms.Price(interval)!.Currency);
             (result, notice) = (await data.Billing.CreateAsync(created, cancellationToken), "subscribed");
         }
 

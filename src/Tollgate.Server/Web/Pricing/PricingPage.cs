@@ -22,12 +22,18 @@ public static partial class PricingPage
     }
 
     private static async Task<IResult> RenderAsync(
-        HttpContext http, string? period, string? embed, string? brand, string? font, string? promo, CatalogCache catalog, IOptions<PagesOptions> options,
-        ExperimentPricing experiments, DiscountStore discounts, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext http, string? period, string? embed, string? brand, string? font, string? promo, string? currency, CatalogCache catalog,
+        IOptions<PagesOptions> options, ExperimentPricing experiments, DiscountStore discounts, TimeProvider time, CancellationToken cancellationToken)
     {
         var offer = promo is { Length: > 0 and <= 64 } ? await discounts.PublicCodeAsync(promo, cancellationToken) : null;
         var snapshot = await catalog.GetAsync(cancellationToken);
-        var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
+        var (offered, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
+        // ?currency= picks one of the currencies the plans are priced in (each plan's default otherwise); a page answers
+        // an unknown one with the default rather than an error, as it does an unknown period.
+        var currencies = offered.SelectMany(p => p.Current.Terms.Currencies).Distinct(StringComparer.Ordinal).ToList();
+        var chosen = currency is not null && currencies.Contains(currency) ? currency : null;
+        IReadOnlyList<Plan> plans = chosen is null ? offered
+            : [.. offered.Where(p => PricingMapper.Shows(p, chosen)).Select(p => p with { Current = p.Current with { Terms = p.Current.Terms.InCurrency(chosen) } })];
         var embedded = embed is "1" or "true";
         var shown = period == "yearly" && plans.Any(p => p.Current.Terms.Price(BillingInterval.Yearly) is not null) ? "yearly" : "monthly";
         var title = options.Value.Brand is { } product ? $"{product} pricing" : "Pricing";
@@ -43,9 +49,18 @@ public static partial class PricingPage
             Compare: Comparison(plans, snapshot),
             Faq: snapshot.Faq,
             Theme: Theme(brand, font),
-            Embedded: embedded);
+            Embedded: embedded)
+        {
+            Currencies = currencies.Count < 2 ? []
+                : [.. currencies.Select((code, i) => new CurrencyLink(code, CurrencyHref(http, code), chosen is null ? i == 0 : code == chosen))],
+        };
         return PageResults.Render<PricingPageView>(http, new { View = view }, Framing.Anyone);
     }
+
+    /// <summary>This page in <paramref name="code"/>, keeping its other query parameters (period, embed, promo, theme).</summary>
+    private static string CurrencyHref(HttpContext http, string code) =>
+        "/pricing" + Microsoft.AspNetCore.Http.QueryString.Create(http.Request.Query.Where(q => q.Key != "currency")
+            .Select(q => KeyValuePair.Create(q.Key, q.Value.ToString())).Append(KeyValuePair.Create("currency", code))!);
 
     /// <summary>The call to action of <paramref name="plan"/> for each interval, carrying the promotion code, if any.</summary>
     private static (string Monthly, string Yearly) Cta(PagesOptions options, CatalogSnapshot catalog, Plan plan, PromotionOffer? offer) =>

@@ -5,7 +5,14 @@ namespace Tollgate.Server.Web.Pricing;
 /// <summary>What the pricing page shows, worked out from the catalog before any markup is written.</summary>
 public sealed record PricingView(
     string Title, string Heading, string Shown, int? Saving, string? PromoCode, string? PromoName, Contracts.PricingExperiment? Experiment,
-    IReadOnlyList<PlanCardView> Plans, ComparisonView Compare, IReadOnlyList<FaqEntry> Faq, string? Theme, bool Embedded);
+    IReadOnlyList<PlanCardView> Plans, ComparisonView Compare, IReadOnlyList<FaqEntry> Faq, string? Theme, bool Embedded)
+{
+    /// <summary>The currency switch's links, one per currency the plans are priced in; empty when there is only one.</summary>
+    public IReadOnlyList<CurrencyLink> Currencies { get; init; } = [];
+}
+
+/// <summary>A link of the currency switch: the code, the page in that currency, and whether it is the one shown.</summary>
+public sealed record CurrencyLink(string Code, string Href, bool Current);
 
 /// <summary>One plan's card: its price in each interval, what the switch shows under it, its features and its call to action.</summary>
 public sealed record PlanCardView(
