@@ -47,7 +47,7 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
     {
         // Read here for the check and again by the intake: on PostgreSQL each is one statement for the whole batch.
         var contextOf = await contexts.LoadManyAsync(scope, [.. events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)]);
-        var late = new List<(int, DateTimeOffset)>();
+        var late = new List<(MetricEvent Event, string Customer, DateTimeOffset ClosedAt)>();
         foreach (var e in events)
         {
             if (contextOf[e.CustomerId] is not { } context)
@@ -59,12 +59,17 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
                 .Where(end => end <= scope.Now && scope.Now - end > options.Value.Late).ToList();
             if (closed.Count > 0)
             {
-                late.Add((e.Index, closed.Min()));
+                late.Add((e, context.CustomerId, closed.Min()));
             }
         }
 
-        return late;
+        // A retry of an event kept before its window grew too old is not late: it gets its first answer, a duplicate.
+        var kept = await scope.PipelineAsync([.. late.Select(l => new PlannedStatement(KeptEvent, [l.Customer, l.Event.Id]))]);
+        return [.. late.Where((_, i) => kept[i] is null).Select(l => (l.Event.Index, l.ClosedAt))];
     }
+
+    private static readonly Statement KeptEvent = new("SELECT 1 FROM metric_events WHERE customer_id = @customer AND id = @id",
+        ("customer", DbType.String), ("id", DbType.String));
 
     // Lateness was checked for the whole batch; what is left is the age past which ids are not kept for de-duplication.
     private EventIntake<MetricEvent> Intake => new(contexts)
@@ -105,14 +110,23 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
                 }
 
                 target.Contributions.Add((e.Timestamp, added));
+                target.LastAt = e.Timestamp;
             }
         }
 
-        var values = await folds.WriteAsync(scope);
-        foreach (var target in counters.Values)
+        var written = await folds.WriteAsync(scope);
+        // Counters in key order too, for the same reason.
+        foreach (var target in counters.OrderBy(c => c.Key.Customer, StringComparer.Ordinal).ThenBy(c => c.Key.Feature, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.Start).Select(c => c.Value))
         {
-            var window = (target.Metric.Code, target.Window.Start.ToUnixTimeMilliseconds(), target.Window.End.ToUnixTimeMilliseconds());
-            await SetCounterAsync(scope, target, values[(target.Context.CustomerId, window.Code, window.Item2, window.Item3)]);
+            var key = (target.Context.CustomerId, target.Metric.Code, target.Window.Start.ToUnixTimeMilliseconds(), target.Window.End.ToUnixTimeMilliseconds());
+            if (target.Metric.Aggregation == MetricAggregation.UniqueCount)
+            {
+                // A value new to the window adds one on the day of its first event; one counted before adds nothing.
+                target.Contributions.AddRange(written.NewValuesAt.GetValueOrDefault(key, []).Select(at => (DateTimeOffset.FromUnixTimeMilliseconds(at), 1L)));
+            }
+
+            await SetCounterAsync(scope, target, written.Values[key]);
         }
     }
 
@@ -121,6 +135,9 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         BillableMetric Metric)
     {
         public List<(DateTimeOffset At, long Added)> Contributions { get; } = [];
+
+        /// <summary>The batch's last event for this counter: what the counter moved beyond its events' days goes there.</summary>
+        public DateTimeOffset LastAt { get; set; }
     }
 
     /// <summary>The (metric, feature, grant, window holding the event's timestamp) the customer's plan counts for an event of this name.</summary>
@@ -162,8 +179,8 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         if (metric.Aggregation is MetricAggregation.Count or MetricAggregation.Sum or MetricAggregation.UniqueCount)
         {
             // Usage history adds what each day added; a max or latest is a level, not an amount used, so it has no daily total.
-            // Each event adds on its own day; what the counter moved beyond that (a unique_count's value counted by an earlier
-            // batch, a counter behind its rollup) goes on the batch's last day, so the days add up to the move.
+            // Each event adds on its own day (a unique_count's new value on its first event's); what the counter moved beyond
+            // that (a counter behind its rollup) goes on the batch's last day, so the days add up to the move.
             var added = value - before.Used;
             foreach (var (at, amount) in target.Contributions.Where(c => c.Added != 0))
             {
@@ -172,7 +189,7 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
 
             if (added - target.Contributions.Sum(c => c.Added) is var rest and not 0)
             {
-                scope.AddDailyUsage(context.CustomerId, feature, target.Contributions[^1].At, rest);
+                scope.AddDailyUsage(context.CustomerId, feature, target.LastAt, rest);
             }
         }
 

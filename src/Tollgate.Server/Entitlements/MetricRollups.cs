@@ -89,9 +89,10 @@ internal sealed class MetricFolds
     private readonly Dictionary<(string Customer, string Metric, long Start, long End, string Group), Fold> _folds = [];
 
     /// <summary>
-    /// Folds the event into the window's rollup and its group's. Answers what it adds to the window's value as far as the
-    /// batch knows (1 for a count, the value for a sum, 1 for a value new to the batch for a unique_count, 0 for a level),
-    /// or null when the metric does not count it (a filter did not match, or the property it reads is absent).
+    /// Folds the event into the window's rollup and its group's. Answers what it adds to the window's value (1 for a count,
+    /// the value for a sum, 0 for a level or a unique_count, whose new values are known once written: see
+    /// <see cref="FoldResult.NewValuesAt"/>), or null when the metric does not count it (a filter did not match, or the
+    /// property it reads is absent).
     /// </summary>
     public long? Add(string customer, MetricEvent e, BillableMetric metric, long start, long end, JsonElement properties)
     {
@@ -109,7 +110,7 @@ internal sealed class MetricFolds
         var value = metric.ReadsNumber ? read.GetInt64() : 0; // the API checked it is a whole number in range
         var distinct = metric.Aggregation == MetricAggregation.UniqueCount ? BillableMetric.DistinctValue(read) : null;
         var at = e.Timestamp.ToUnixTimeMilliseconds();
-        var isNew = FoldInto(customer, metric, start, end, "", value, distinct, at);
+        FoldInto(customer, metric, start, end, "", value, distinct, at);
         if (metric.GroupKey(properties) is { Length: > 0 } group)
         {
             FoldInto(customer, metric, start, end, group, value, distinct, at);
@@ -119,12 +120,11 @@ internal sealed class MetricFolds
         {
             MetricAggregation.Count => 1,
             MetricAggregation.Sum => value,
-            MetricAggregation.UniqueCount => isNew ? 1 : 0,
             _ => 0,
         };
     }
 
-    private bool FoldInto(string customer, BillableMetric metric, long start, long end, string group, long value, string? distinct, long at)
+    private void FoldInto(string customer, BillableMetric metric, long start, long end, string group, long value, string? distinct, long at)
     {
         if (!_folds.TryGetValue((customer, metric.Code, start, end, group), out var fold))
         {
@@ -139,23 +139,39 @@ internal sealed class MetricFolds
             (fold.Latest, fold.LatestAt) = (value, at);
         }
 
-        return distinct is not null && fold.Distinct.Add(distinct);
+        if (distinct is not null)
+        {
+            fold.Distinct.TryAdd(distinct, at); // its first event in the batch, the day a new value counts on
+        }
     }
 
-    /// <summary>Writes every fold; answers each window's new value (group '') by customer, metric and window.</summary>
-    public async Task<Dictionary<(string Customer, string Metric, long Start, long End), long>> WriteAsync(BatchScope scope)
+    /// <summary>Writes every fold; answers each window's new value (group '') and the values it newly counts.</summary>
+    public async Task<FoldResult> WriteAsync(BatchScope scope)
     {
-        var folds = _folds.ToList();
-        var distinct = folds.SelectMany((f, i) => f.Value.Distinct.Select(value => (Fold: i, Value: value))).ToList();
+        // In key order, so two nodes writing the same rows take their locks in the same order and never deadlock.
+        var folds = _folds.OrderBy(f => f.Key.Customer, StringComparer.Ordinal).ThenBy(f => f.Key.Metric, StringComparer.Ordinal)
+            .ThenBy(f => f.Key.Start).ThenBy(f => f.Key.End).ThenBy(f => f.Key.Group, StringComparer.Ordinal).ToList();
+        var distinct = folds.SelectMany((f, i) => f.Value.Distinct.Select(d => (Fold: i, d.Key, At: d.Value))).ToList();
         var went = await scope.PipelineAsync([.. distinct.Select(d =>
         {
             var (customer, metric, start, end, group) = folds[d.Fold].Key;
-            return new PlannedStatement(InsertDistinct, [customer, metric, start, end, group, d.Value]);
+            return new PlannedStatement(InsertDistinct, [customer, metric, start, end, group, d.Key]);
         })]);
         var added = new long[folds.Count];
+        var newValuesAt = new Dictionary<(string, string, long, long), List<long>>();
         for (var i = 0; i < distinct.Count; i++)
         {
-            added[distinct[i].Fold] += went[i] is null ? 0 : 1;
+            if (went[i] is null)
+            {
+                continue;
+            }
+
+            added[distinct[i].Fold]++;
+            var (customer, metric, start, end, group) = folds[distinct[i].Fold].Key;
+            if (group.Length == 0)
+            {
+                (newValuesAt.TryGetValue((customer, metric, start, end), out var ats) ? ats : newValuesAt[(customer, metric, start, end)] = []).Add(distinct[i].At);
+            }
         }
 
         var rows = await scope.PipelineAsync([.. folds.Select((f, i) =>
@@ -182,7 +198,7 @@ internal sealed class MetricFolds
             }
         }
 
-        return values;
+        return new FoldResult(values, newValuesAt);
     }
 
     private sealed class Fold(BillableMetric metric)
@@ -199,6 +215,15 @@ internal sealed class MetricFolds
 
         public long LatestAt { get; set; } = long.MinValue;
 
-        public HashSet<string> Distinct { get; } = new(StringComparer.Ordinal);
+        /// <summary>Each distinct value and the time of its first event in the batch.</summary>
+        public Dictionary<string, long> Distinct { get; } = new(StringComparer.Ordinal);
     }
 }
+
+/// <summary>
+/// What a batch's folds left: each window's value (group '') by customer, metric and window, and for a unique_count the
+/// first-event times of the values it counted for the first time in that window.
+/// </summary>
+internal sealed record FoldResult(
+    Dictionary<(string Customer, string Metric, long Start, long End), long> Values,
+    Dictionary<(string Customer, string Metric, long Start, long End), List<long>> NewValuesAt);

@@ -133,7 +133,8 @@ public static class LlmStatsApi
             foreach (var subscription in subscriptions)
             {
                 var version = await s.Catalog.GetVersionAsync(subscription.PlanVersionId, cancellationToken);
-                var price = version?.Terms.Price(subscription.BillingPeriod);
+                // What the subscription pays: its currency's price, its deal and its seats.
+                var price = version is null ? null : subscription.PriceOn(version);
                 // Each subscription in its own currency; the plan's MRR sums per currency and converts each sum once.
                 var mrr = price is null || !rates.CanConvert(price.Currency) ? 0 : (policy with { Currency = price.Currency }).MrrTwelfths(new SubscriptionState(subscription.Id, subscription.CustomerId, subscription.UpdatedAt, 0, "",
                     subscription.Status, plan.Code, subscription.PlanVersionId, subscription.BillingPeriod, price.PriceCents, price.Currency,

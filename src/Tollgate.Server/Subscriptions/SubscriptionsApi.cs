@@ -93,7 +93,8 @@ public static class SubscriptionsApi
             with { PriceOverride = currency == terms.DefaultCurrency ? offer?.OverrideFor(plan!.Current) : null };
         subscription = SeatsAndDeals.Apply(subscription, request, plan!.Current);
         var result = await billing.CreateAsync(subscription, DiscountRequest.From(request.PromotionCode, request.Coupon), cancellationToken);
-        if (offer is not null && result is BillingResult.Done converted)
+        // A conversion counts for the variant only where its price was what the buyer paid (the default currency).
+        if (offer is not null && currency == terms.DefaultCurrency && result is BillingResult.Done converted)
         {
             await experiments.ConvertAsync(offer, converted.Subscription, cancellationToken);
         }

@@ -121,6 +121,24 @@ public abstract class MetricsContract : ApiContract
     }
 
     [Fact]
+    public async Task AUserCountedInAnEarlierBatchAddsNothingOnItsDayAndANewOneAddsOnTheDayOfItsEvent()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var today = app.Clock.GetUtcNow();
+        var yesterday = today.AddDays(-1);
+        await TrackAsync(app, new { id = "a0", customer = "c1", @event = "session", timestamp = yesterday, properties = new { user = "a" } });
+
+        await TrackAsync(app, new { id = "a1", customer = "c1", @event = "session", timestamp = yesterday, properties = new { user = "a" } },
+            new { id = "b1", customer = "c1", @event = "session", timestamp = today, properties = new { user = "b" } });
+        var history = await (await app.Admin.GetAsync(
+            $"/v1/customers/c1/usage/history?feature=users&from={yesterday:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).ReadAsync();
+
+        Assert.Equal([1L, 1L], history["features"]!["users"]!.AsArray().Select(d => d!["quantity"].Value<long>()));
+        Assert.Equal(2, (await UsageAsync(app, "users"))["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task CountFilteredToTheEuRegionCountsEuUsEuAsTwo()
     {
         await using var app = await AppAsync();

@@ -138,14 +138,14 @@ public abstract class MigrationContract : StoreContract
     }
 
     [Fact]
-    public async Task UpgradingToSeveralCurrenciesGivesEachSubscriptionAndItsCustomerThePlansCurrencyAndKeepsEveryPrice()
+    public async Task UpgradingToSeveralCurrenciesGivesEachSubscriptionItsPlansCurrencyAndACustomerItsLiveOnesAndKeepsEveryPrice()
     {
         var database = await FreshDatabaseAsync(migrated: false);
         var yes = database.Dialect.IsPostgres ? "TRUE" : "1";
         await database.WriteAsync(async (c, tx) =>
         {
             // A database that last ran version 43: an EUR-only plan priced monthly and yearly, a customer subscribed to it
-            // yearly, and a customer with no subscription.
+            // yearly (and, later, to a USD plan since canceled), and a customer with no subscription.
             await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
                 transaction: tx);
             foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version < 44))
@@ -165,12 +165,19 @@ public abstract class MigrationContract : StoreContract
                 INSERT INTO subscriptions (id, customer_id, plan_code, plan_version_id, billing_period, status, anchor_at, current_period_start,
                     current_period_end, collection_method, days_until_due, revision, created_at, updated_at)
                 VALUES ('sub_1', 'c1', 'pro', 'pv1', 'yearly', 'active', 0, 0, 10, 'charge_automatically', 30, 1, 0, 0);
+                INSERT INTO plans (code, name, description, is_active, sort_order, is_popular, created_at, updated_at)
+                VALUES ('basic', 'Basic', '', {{yes}}, 1, {{yes}}, 0, 0);
+                INSERT INTO plan_versions (id, plan_code, version, terms_hash, created_at) VALUES ('pv0', 'basic', 1, 'h', 0);
+                INSERT INTO plan_prices (plan_version_id, billing_period, price_cents, currency, trial_days) VALUES ('pv0', 'monthly', 900, 'USD', 0);
+                INSERT INTO subscriptions (id, customer_id, plan_code, plan_version_id, billing_period, status, anchor_at, current_period_start,
+                    current_period_end, collection_method, days_until_due, revision, created_at, updated_at)
+                VALUES ('sub_0', 'c1', 'basic', 'pv0', 'monthly', 'canceled', 0, 0, 10, 'charge_automatically', 30, 1, 5, 5);
                 """, transaction: tx);
             return 0;
         });
 
         await new Migrator(database, Clock).MigrateAsync();
-        var subscription = await database.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT currency FROM subscriptions WHERE id = 'sub_1'"));
+        var subscriptions = await database.ReadAsync(async c => (await c.QueryAsync<(string, string)>("SELECT id, currency FROM subscriptions ORDER BY id")).ToList());
         var customers = await database.ReadAsync(async c => (await c.QueryAsync<(string, string?)>("SELECT id, currency FROM customers ORDER BY id")).ToList());
         // The price key now holds the currency: a second currency for a period goes in beside the first.
         await database.WriteAsync((c, tx) => c.ExecuteAsync("""
@@ -178,9 +185,9 @@ public abstract class MigrationContract : StoreContract
             VALUES ('pv1', 'monthly', 3100, 'USD', 0, 1)
             """, transaction: tx));
         var prices = await database.ReadAsync(async c => (await c.QueryAsync<(string, string, long)>(
-            "SELECT billing_period, currency, price_cents FROM plan_prices ORDER BY billing_period, currency_position")).ToList());
+            "SELECT billing_period, currency, price_cents FROM plan_prices WHERE plan_version_id = 'pv1' ORDER BY billing_period, currency_position")).ToList());
 
-        Assert.Equal("EUR", subscription);
+        Assert.Equal([("sub_0", "USD"), ("sub_1", "EUR")], subscriptions);
         Assert.Equal([("c1", "EUR"), ("c2", null)], customers);
         Assert.Equal([("monthly", "EUR", 2900L), ("monthly", "USD", 3100L), ("yearly", "EUR", 29000L)], prices);
     }

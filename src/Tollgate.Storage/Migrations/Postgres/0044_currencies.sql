@@ -12,7 +12,9 @@ ALTER TABLE customers ADD COLUMN currency TEXT;
 ALTER TABLE subscriptions ADD COLUMN currency TEXT NOT NULL DEFAULT '';
 UPDATE subscriptions s SET currency = COALESCE((SELECT p.currency FROM plan_prices p
     WHERE p.plan_version_id = s.plan_version_id AND p.billing_period = s.billing_period), 'USD');
-UPDATE customers c SET currency = (SELECT s.currency FROM subscriptions s WHERE s.customer_id = c.id ORDER BY s.created_at LIMIT 1)
+-- A customer takes its live subscription's currency, or else its newest one's: what it buys in now.
+UPDATE customers c SET currency = (SELECT s.currency FROM subscriptions s WHERE s.customer_id = c.id
+    ORDER BY CASE WHEN s.status IN ('trialing', 'active', 'past_due', 'incomplete') THEN 0 ELSE 1 END, s.created_at DESC LIMIT 1)
 WHERE EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id);
 
 -- A fixed-amount coupon may take off another amount in another currency, as Stripe's currency_options: {"EUR": 2500}.
