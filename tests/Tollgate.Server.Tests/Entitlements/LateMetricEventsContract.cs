@@ -123,6 +123,21 @@ public abstract class LateMetricEventsContract : ApiContract
     }
 
     [Fact]
+    public async Task ARetryOfALateEventKeptInTimeIsADuplicateEvenAfterLateDaysHavePassed()
+    {
+        await using var app = await InvoicedOctoberAsync();
+        await app.AdvanceToAsync(Oct1.AddMonths(1).AddDays(6));
+        var first = await TrackAsync(app, Storage("g4", 9, Oct20));
+
+        await app.AdvanceToAsync(Oct1.AddMonths(1).AddDays(8));
+        var retry = await TrackAsync(app, Storage("g4", 9, Oct20));
+
+        Assert.Equal(1, (await first.ReadAsync())["accepted"].Value<int>());
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(["g4"], (await retry.ReadAsync())["duplicates"]!.AsArray().Select(d => d.Value<string>()));
+    }
+
+    [Fact]
     public async Task AnEventLaterThanLateDaysIs400EventTooLateNamingItsTimestampAndWritesNothingOfTheBatch()
     {
         await using var app = await InvoicedOctoberAsync();
