@@ -17,7 +17,7 @@ public sealed partial class BillingCycle
     /// The step's lines: the new period's fee and the overage of the period it closes. With <paramref name="mark"/> false
     /// (the upcoming invoice) the overage is read, not marked as billed.
     /// </summary>
-    private static async Task<Renewal> RenewalAsync(
+    private async Task<Renewal> RenewalAsync(
         DbConnection c, DbTransaction tx, Subscription current, CycleStep step, IReadOnlyDictionary<string, PlanVersion> versions,
         CatalogSnapshot snapshot, bool mark, CancellationToken cancellationToken)
     {
@@ -31,8 +31,8 @@ public sealed partial class BillingCycle
                 : await OverageBilling.EndingInAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended, cancellationToken, mark,
                     snapshot.Metrics));
             // Windows of earlier periods that late events changed after they were invoiced: re-rated on this invoice.
-            lines.AddRange(await LateUsageBilling.LinesAsync(c, tx, current.CustomerId, versions[endedVersion], snapshot.Features, ended,
-                current.CreatedAt, mark, cancellationToken));
+            lines.AddRange(await LateUsageBilling.LinesAsync(c, tx, current, versions[endedVersion], id => catalog.GetVersionAsync(id, cancellationToken),
+                snapshot.Features, ended, mark, cancellationToken));
         }
 
         var stored = step.Subscription;

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
+using Tollgate.Core.Customers;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Entitlements;
 
@@ -18,9 +19,10 @@ namespace Tollgate.Server.Billing;
 internal static class LateUsageBilling
 {
     public static async Task<IReadOnlyList<InvoiceLine>> LinesAsync(
-        DbConnection c, DbTransaction tx, string customer, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod ended,
-        DateTimeOffset subscribedAt, bool mark, CancellationToken cancellationToken)
+        DbConnection c, DbTransaction tx, Subscription subscription, PlanVersion endedVersion, Func<string, ValueTask<PlanVersion?>> versionOf,
+        IReadOnlyList<Feature> features, BillingPeriod ended, bool mark, CancellationToken cancellationToken)
     {
+        var (customer, subscribedAt) = (subscription.CustomerId, subscription.CreatedAt);
         var pending = (await c.QueryAsync<(string Feature, long Start, long End, long Seq)>(new CommandDefinition("""
             SELECT feature_code, window_start, window_end, seq FROM late_usage_windows
             WHERE customer_id = @customer AND window_end <= @invoiced ORDER BY window_start, feature_code
@@ -33,6 +35,9 @@ internal static class LateUsageBilling
                 SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed FROM usage_counters
                 WHERE customer_id = @customer AND feature_code = @feature AND period_start = @start
                 """, new { customer, feature, start }, tx, cancellationToken: cancellationToken)) : null;
+            // Re-rated on the plan version that billed the window, the one in force when it closed, not today's.
+            var version = row is null ? endedVersion : await VersionAtAsync(c, tx, subscription.Id, end, cancellationToken) is { } at && at != endedVersion.Id
+                ? await versionOf(at) ?? endedVersion : endedVersion;
             var (line, billed) = row is null ? (null, 0) : LateUsage.Rerate(version, features, row.ToOverageWindow(), row.Window);
             if (line is not null)
             {
@@ -58,4 +63,10 @@ internal static class LateUsageBilling
 
         return lines;
     }
+
+    // The subscription's plan version just before the window closed: its last recorded state before that instant.
+    private static Task<string?> VersionAtAsync(DbConnection c, DbTransaction tx, string subscription, long end, CancellationToken cancellationToken) =>
+        c.QueryFirstOrDefaultAsync<string?>(new CommandDefinition("""
+            SELECT plan_version_id FROM subscription_events WHERE subscription_id = @subscription AND at < @end ORDER BY at DESC, sequence DESC
+            """, new { subscription, end }, tx, cancellationToken: cancellationToken));
 }

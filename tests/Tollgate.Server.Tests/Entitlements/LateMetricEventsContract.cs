@@ -31,7 +31,11 @@ public abstract class LateMetricEventsContract : ApiContract
               "features": [
                 { "feature_code": "storage", "limit": 5, "hard_cap": false, "overage_unit_price_cents": 25, "metric": "peak_gb" },
                 { "feature_code": "seats", "limit": 2, "hard_cap": false, "overage_unit_price_cents": 100, "metric": "seat_count" },
-                { "feature_code": "api_calls", "limit": 100 } ] }
+                { "feature_code": "api_calls", "limit": 100 } ] },
+            { "code": "business", "name": "Business", "prices": [ { "billing_period": "monthly", "price_cents": 9000 } ],
+              "features": [
+                { "feature_code": "storage", "limit": 500, "hard_cap": false, "overage_unit_price_cents": 10, "metric": "peak_gb" },
+                { "feature_code": "api_calls", "limit": 1000 } ] }
           ]
         }
         """;
@@ -107,6 +111,24 @@ public abstract class LateMetricEventsContract : ApiContract
         Assert.Empty(LateLines(invoices[3]));
         Assert.Empty(LateLines(invoices[1])); // an issued invoice never changes
         Assert.Empty(LateLines(await UpcomingAsync(app)));
+    }
+
+    [Fact]
+    public async Task ALateEventIsReRatedOnThePlanThatBilledItsWindowNotOneChangedToSince()
+    {
+        // October billed 2 GB over Pro's 5 at 25¢; an upgrade to Business (500 GB) on Nov 2 must not turn a late 9 into a
+        // credit of October's overage: it is 4 GB over Pro's limit, 2 more than billed.
+        await using var app = await InvoicedOctoberAsync();
+        await app.AdvanceToAsync(Oct1.AddMonths(1).AddDays(1));
+        var subscription = (await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]![0]!["id"].Value<string>();
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostJsonAsync($"/v1/subscriptions/{subscription}/change", new { plan = "business" })).StatusCode);
+
+        await app.AdvanceToAsync(Oct1.AddMonths(1).AddDays(2));
+        Assert.Equal(HttpStatusCode.OK, (await TrackAsync(app, Storage("g4", 9, Oct20))).StatusCode);
+        await app.AdvanceToAsync(Oct1.AddMonths(2).AddHours(1));
+
+        var late = LateLines((await app.InvoicesAsync("c1"))[^1]);
+        Assert.Equal([(2L, 50L)], late.Select(l => (l["quantity"].Value<long>(), l["amount_cents"].Value<long>())));
     }
 
     [Fact]
