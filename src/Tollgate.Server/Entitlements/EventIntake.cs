@@ -32,14 +32,18 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
         : e.Timestamp > scope.Now + EventStore.MaxSkew ? "timestamp: is in the future"
         : Refuse(e, context, scope);
 
+    /// <summary>Every customer's context for a batch, read at once (one statement on PostgreSQL).</summary>
+    public Task<IReadOnlyDictionary<string, EntitlementContext?>> ContextsAsync(BatchScope scope, IReadOnlyList<T> events) =>
+        contexts.LoadManyAsync(scope, [.. events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)]);
+
     /// <summary>
-    /// The batch form: every event's context read at once, every insert in one pipeline (its statement answers a row when
-    /// the event went in), and the kept events counted together, so a batch costs a few round trips, not a few per event.
+    /// The batch form, on the contexts <see cref="ContextsAsync"/> read: every insert in one pipeline (its statement
+    /// answers a row when the event went in), and the kept events counted together, so a batch costs a few round trips,
+    /// not a few per event.
     /// </summary>
-    public async Task<TrackResult> TrackManyAsync(BatchScope scope, IReadOnlyList<T> events,
+    public async Task<TrackResult> TrackManyAsync(BatchScope scope, IReadOnlyList<T> events, IReadOnlyDictionary<string, EntitlementContext?> contextOf,
         Func<T, EntitlementContext, BatchScope, PlannedStatement> insert, Func<BatchScope, IReadOnlyList<(T Event, EntitlementContext Context)>, Task> countAsync)
     {
-        var contextOf = await contexts.LoadManyAsync(scope, [.. events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)]);
         var rejected = new List<(int, string?, string)>();
         var candidates = new List<(T Event, EntitlementContext Context)>(events.Count);
         foreach (var e in events)

@@ -34,19 +34,19 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
             {
                 // Checked in the batch's own transaction, against its clock, before anything is written: one event too late
                 // refuses the whole request, as a malformed one does.
-                var tooLate = await TooLateAsync(scope, events, metrics);
-                return tooLate.Count > 0 ? new TrackResult(0, [], []) { TooLate = tooLate } : await Intake.TrackManyAsync(scope, events,
+                var intake = Intake;
+                var contextOf = await intake.ContextsAsync(scope, events);
+                var tooLate = await TooLateAsync(scope, events, contextOf, metrics);
+                return tooLate.Count > 0 ? new TrackResult(0, [], []) { TooLate = tooLate } : await intake.TrackManyAsync(scope, events, contextOf,
                     (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(),
                         s.NowMs, e.PropertiesJson]),
                     (s, kept) => FoldAsync(s, kept, metrics));
             });
 
     /// <summary>The events dated in a closed window of a feature counting them, more than LateDays after it closed.</summary>
-    private async Task<IReadOnlyList<(int Index, DateTimeOffset ClosedAt)>> TooLateAsync(
-        BatchScope scope, IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics)
+    private async Task<IReadOnlyList<(int Index, DateTimeOffset ClosedAt)>> TooLateAsync(BatchScope scope, IReadOnlyList<MetricEvent> events,
+        IReadOnlyDictionary<string, EntitlementContext?> contextOf, IReadOnlyList<BillableMetric> metrics)
     {
-        // Read here for the check and again by the intake: on PostgreSQL each is one statement for the whole batch.
-        var contextOf = await contexts.LoadManyAsync(scope, [.. events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)]);
         var late = new List<(MetricEvent Event, string Customer, DateTimeOffset ClosedAt)>();
         foreach (var e in events)
         {

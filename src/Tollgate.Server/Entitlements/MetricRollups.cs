@@ -187,14 +187,10 @@ internal sealed class MetricFolds
             if (group.Length == 0)
             {
                 var row = rows[i]!.Select(v => Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-                values[(customer, metric, start, end)] = fold.Metric.Aggregation switch
+                values[(customer, metric, start, end)] = new MetricRollups.RollupRow
                 {
-                    MetricAggregation.Count => row[0],
-                    MetricAggregation.Sum => row[1],
-                    MetricAggregation.Max => row[2],
-                    MetricAggregation.UniqueCount => row[3],
-                    _ => row[4],
-                };
+                    Events = row[0], Total = row[1], Maximum = row[2], DistinctValues = row[3], Latest = row[4],
+                }.ValueOf(fold.Metric.Aggregation);
             }
         }
 

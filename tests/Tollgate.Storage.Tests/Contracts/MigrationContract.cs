@@ -44,13 +44,7 @@ public abstract class MigrationContract : StoreContract
         await database.WriteAsync(async (c, tx) =>
         {
             // What a database that last ran version 7 holds: the migrations as the migrator applied them, and some rows.
-            await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-                transaction: tx);
-            foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version <= 7))
-            {
-                await c.ExecuteAsync(m.Sql, transaction: tx);
-                await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)", m, tx);
-            }
+            await AppliedThroughAsync(database, c, tx, 7);
 
             await c.ExecuteAsync("INSERT INTO customers (id, metadata_json, created_at, updated_at) VALUES ('c1', '{}', 0, 0)", transaction: tx);
             await c.ExecuteAsync("""
@@ -88,13 +82,7 @@ public abstract class MigrationContract : StoreContract
         await database.WriteAsync(async (c, tx) =>
         {
             // A database that last ran version 42, holding events and calls from 300 days ago and from now.
-            await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-                transaction: tx);
-            foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version < 43))
-            {
-                await c.ExecuteAsync(m.Sql, transaction: tx);
-                await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)", m, tx);
-            }
+            await AppliedThroughAsync(database, c, tx, 42);
 
             foreach (var (id, at) in new[] { ("old", old), ("recent", recent) })
             {
@@ -146,13 +134,7 @@ public abstract class MigrationContract : StoreContract
         {
             // A database that last ran version 43: an EUR-only plan priced monthly and yearly, a customer subscribed to it
             // yearly (and, later, to a USD plan since canceled), and a customer with no subscription.
-            await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-                transaction: tx);
-            foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version < 44))
-            {
-                await c.ExecuteAsync(m.Sql, transaction: tx);
-                await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)", m, tx);
-            }
+            await AppliedThroughAsync(database, c, tx, 43);
 
             await c.ExecuteAsync($$"""
                 INSERT INTO plans (code, name, description, is_active, sort_order, is_popular, created_at, updated_at)
@@ -190,6 +172,18 @@ public abstract class MigrationContract : StoreContract
         Assert.Equal([("sub_0", "USD"), ("sub_1", "EUR")], subscriptions);
         Assert.Equal([("c1", "EUR"), ("c2", null)], customers);
         Assert.Equal([("monthly", "EUR", 2900L), ("monthly", "USD", 3100L), ("yearly", "EUR", 29000L)], prices);
+    }
+
+    // What the migrator leaves in a database that last ran version <paramref name="last"/>: its migrations and their records.
+    private static async Task AppliedThroughAsync(TollgateDatabase database, System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, int last)
+    {
+        await c.ExecuteAsync("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            transaction: tx);
+        foreach (var m in Migrator.Load(database.Dialect.Provider).Where(m => m.Version <= last))
+        {
+            await c.ExecuteAsync(m.Sql, transaction: tx);
+            await c.ExecuteAsync("INSERT INTO schema_migrations VALUES (@Version, @Name, @Checksum, 0)", m, tx);
+        }
     }
 
     [Fact]
