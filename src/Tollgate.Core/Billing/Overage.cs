@@ -17,7 +17,7 @@ public static class Overage
 {
     /// <summary>The plan's features that bill overage: metered, soft-capped, with a price.</summary>
     public static IEnumerable<PlanFeature> Billed(PlanVersion version) =>
-        version.Terms.Features.Where(g => g is { Kind: FeatureKind.Metered, HardCap: false } && (g.OverageUnitPriceCents is > 0 || g.OverageTiers is not null || g.OveragePackage is not null));
+        version.Terms.Features.Where(g => g.BillsOverage);
 
     /// <summary>The window's overage units not invoiced yet.</summary>
     public static long Unbilled(PlanFeature grant, OverageWindow window) =>

@@ -202,6 +202,8 @@ public static class CatalogDocumentWriter
                     w.WriteEndObject();
                 }
 
+                WriteCurrencyOptions(w, pf.CurrencyOptions);
+
                 if (!pf.AlertThresholds.SequenceEqual(PlanFeature.DefaultThresholds))
                 {
                     w.WriteStartArray("alert_thresholds");
@@ -244,6 +246,37 @@ public static class CatalogDocumentWriter
     }
 
     /// <summary>Canonical tiers: every field written, the last up_to as null.</summary>
+    /// <summary>Written only when set, so the hashes of terms without options stay the same.</summary>
+    private static void WriteCurrencyOptions(Utf8JsonWriter w, IReadOnlyList<OverageCurrencyOption>? options)
+    {
+        if (options is not { Count: > 0 })
+        {
+            return;
+        }
+
+        w.WriteStartObject("currency_options");
+        foreach (var option in options.OrderBy(o => o.Currency, StringComparer.Ordinal))
+        {
+            w.WriteStartObject(option.Currency);
+            if (option.UnitPriceCents is { } unit)
+            {
+                w.WriteNumber("overage_unit_price_cents", unit);
+            }
+
+            if (option.Package is { } package)
+            {
+                w.WriteStartObject("overage_package");
+                w.WriteNumber("size", package.Size);
+                w.WriteNumber("price_cents", package.PriceCents);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+    }
+
     private static void WriteTiers(Utf8JsonWriter w, OverageTiers? tiers)
     {
         if (tiers is null)

@@ -1,7 +1,11 @@
 namespace Tollgate.Core.Catalog;
 
 /// <summary>An immutable version of a plan's terms; subscriptions keep the version they were sold.</summary>
-public sealed record PlanVersion(string Id, string PlanCode, int Version, PlanTerms Terms, string TermsHash, DateTimeOffset CreatedAt);
+public sealed record PlanVersion(string Id, string PlanCode, int Version, PlanTerms Terms, string TermsHash, DateTimeOffset CreatedAt)
+{
+    /// <summary>The version with its overage priced in <paramref name="currency"/> (<see cref="PlanTerms.OverageIn"/>), as an invoice in it bills.</summary>
+    public PlanVersion OverageIn(string? currency) => this with { Terms = Terms.OverageIn(currency) };
+}
 
 /// <summary>A plan's marketing fields and its current (newest) version; a private plan is sold only by API, console or offer link.</summary>
 public sealed record Plan(

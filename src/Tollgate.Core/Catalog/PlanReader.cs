@@ -129,7 +129,7 @@ internal static class PlanReader
         {
             var r = new ElementReader(element, path, problems, "feature_code", "monthly_quota", "limit", "reset", "hard_cap", "rollover",
                 "overage_unit_price_cents", "enabled", "value", "alert_thresholds", "rate_limit", "meter", "per_member_limit", "per_seat", "overage_tiers",
-                "tiers_mode", "metric", "overage_package");
+                "tiers_mode", "metric", "overage_package", "currency_options");
             var code = r.String("feature_code", required: true, 64);
             if (code is null)
             {
@@ -228,10 +228,77 @@ internal static class PlanReader
             r.Problem(r.Child("rollover"), "needs a window that resets (reset is never)");
         }
 
-        return present && thresholds is not null && meterOk && tiersOk && packageOk
+        var options = ReadCurrencyOptions(r, overage, package, tiers, out var optionsOk);
+        return present && thresholds is not null && meterOk && tiersOk && packageOk && optionsOk
             ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric, OveragePackage: package)
+                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric, OveragePackage: package,
+                CurrencyOptions: options)
             : null;
+    }
+
+    /// <summary>
+    /// <c>currency_options: {"EUR": {overage_unit_price_cents} | {overage_package}}</c>, or null when absent. Each option
+    /// prices overage as the feature itself does, so an option of another kind (or on a feature without an overage price,
+    /// or tiered) is refused at its path. <paramref name="ok"/> is false when something is wrong.
+    /// </summary>
+    private static IReadOnlyList<OverageCurrencyOption>? ReadCurrencyOptions(
+        ElementReader plan, long? unitPrice, OveragePackage? package, OverageTiers? tiers, out bool ok)
+    {
+        ok = true;
+        if (plan.Raw("currency_options") is not { } element || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var path = plan.Child("currency_options");
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            plan.Problem(path, "must be an object of options by currency, such as {\"EUR\": {\"overage_unit_price_cents\": 3}}");
+            ok = false;
+            return null;
+        }
+
+        if (tiers is not null || (unitPrice is null && package is null))
+        {
+            plan.Problem(path, tiers is not null
+                ? "is not offered for overage_tiers; price overage per unit or per package"
+                : "needs overage_unit_price_cents or overage_package on the feature");
+            ok = false;
+            return null;
+        }
+
+        var options = new List<OverageCurrencyOption>();
+        foreach (var property in element.EnumerateObject())
+        {
+            var at = path + "." + property.Name;
+            if (!CatalogDocument.CurrencyCode().IsMatch(property.Name))
+            {
+                plan.Problem(at, "must be a three-letter ISO 4217 code in capitals");
+                ok = false;
+                continue;
+            }
+
+            var problems = new List<DocumentProblem>();
+            var r = new ElementReader(property.Value, at, problems, package is null ? "overage_unit_price_cents" : "overage_package");
+            var option = package is null
+                ? new OverageCurrencyOption(property.Name, r.Integer("overage_unit_price_cents", required: true, 0, CatalogDocument.MaxPriceCents), null)
+                : new OverageCurrencyOption(property.Name, null, ReadPackage(r, out _) ?? (r.Has("overage_package") ? null : Missing(r)));
+            foreach (var problem in problems)
+            {
+                plan.Problem(problem.Path, problem.Message);
+            }
+
+            ok &= problems.Count == 0;
+            options.Add(option);
+        }
+
+        return ok ? options : null;
+
+        static OveragePackage? Missing(ElementReader r)
+        {
+            r.Problem(r.Child("overage_package"), "is required, as the feature prices overage per package");
+            return null;
+        }
     }
 
     /// <summary><c>overage_package: {size, price_cents}</c>, or null when absent; <paramref name="ok"/> is false when it is wrong.</summary>
@@ -258,7 +325,7 @@ internal static class PlanReader
 
     private static PlanFeature? ReadBoolean(ElementReader r, string code, bool planWide)
     {
-        RejectFields(r, "boolean", "metric", "overage_package", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
+        RejectFields(r, "boolean", "metric", "overage_package", "currency_options", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "value",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode");
         var enabled = r.Boolean("enabled", defaultValue: true);
         if (!enabled && !planWide && r.Raw("rate_limit") is { ValueKind: not JsonValueKind.Null })
@@ -274,7 +341,7 @@ internal static class PlanReader
     private static PlanFeature? ReadValue(ElementReader r, string code)
     {
         // A value is read, never consumed or reserved, so a rate limit on it could never count a request.
-        RejectFields(r, "value", "metric", "overage_package", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
+        RejectFields(r, "value", "metric", "overage_package", "currency_options", "per_member_limit", "per_seat", "monthly_quota", "limit", "reset", "hard_cap", "rollover", "overage_unit_price_cents", "enabled",
             "alert_thresholds", "meter", "overage_tiers", "tiers_mode", "rate_limit");
         var value = r.Raw("value");
         if (value is null)

@@ -40,9 +40,18 @@ public sealed record PlanFeature(
     bool PerSeat = false,
     OverageTiers? OverageTiers = null,
     string? Metric = null,
-    OveragePackage? OveragePackage = null)
+    OveragePackage? OveragePackage = null,
+    IReadOnlyList<OverageCurrencyOption>? CurrencyOptions = null)
 {
     public static readonly IReadOnlyList<int> DefaultThresholds = [80, 90, 100];
+
+    /// <summary>Whether the feature bills overage: metered, soft-capped, with a price.</summary>
+    public bool BillsOverage => this is { Kind: FeatureKind.Metered, HardCap: false }
+        && (OverageUnitPriceCents is > 0 || OverageTiers is not null || OveragePackage is not null);
+
+    /// <summary>The feature's overage option in <paramref name="currency"/>, or null when it has none.</summary>
+    public OverageCurrencyOption? Option(string currency) =>
+        CurrencyOptions?.FirstOrDefault(o => string.Equals(o.Currency, currency, StringComparison.Ordinal));
 
     public bool IsUnlimited => MonthlyQuota is null;
 
@@ -91,6 +100,41 @@ public sealed record PlanTerms(
             .ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         return [.. prices.OrderBy(p => p.BillingPeriod).ThenBy(p => rank[p.Currency])];
     }
+
+    /// <summary>
+    /// The terms with each overage-billing feature priced in <paramref name="currency"/>: its option's prices, or its own
+    /// when the currency is the plan's default (or null). A feature without an option keeps its own prices; a subscription in
+    /// such a currency is refused first (<see cref="FeaturesWithoutOverageIn"/>).
+    /// </summary>
+    public PlanTerms OverageIn(string? currency)
+    {
+        if (string.IsNullOrEmpty(currency) || currency == DefaultCurrency || Features.All(f => f.CurrencyOptions is not { Count: > 0 }))
+        {
+            return this;
+        }
+
+        return this with
+        {
+            Features = [.. Features.Select(f => f.BillsOverage && f.Option(currency) is { } o
+                ? f with { OverageUnitPriceCents = o.UnitPriceCents, OveragePackage = o.Package, OverageTiers = null }
+                : f)],
+        };
+    }
+
+    /// <summary>The features that bill overage but have no price in <paramref name="currency"/>, a currency other than the default.</summary>
+    public IReadOnlyList<string> FeaturesWithoutOverageIn(string? currency) =>
+        string.IsNullOrEmpty(currency) || currency == DefaultCurrency
+            ? []
+            : [.. Features.Where(f => f.BillsOverage && f.Option(currency) is null).Select(f => f.FeatureCode)];
+
+    /// <summary>
+    /// Why a subscription in <paramref name="currency"/> cannot be billed its overage (a feature with no price in it), or
+    /// null when it can: refused when subscribing rather than found out when invoicing.
+    /// </summary>
+    public string? OverageProblem(string planCode, string currency) => FeaturesWithoutOverageIn(currency) is { Count: > 0 } missing
+        ? $"plan '{planCode}' has no overage price in {currency} for {string.Join(", ", missing.Select(f => $"feature '{f}'"))}; "
+            + $"give it currency_options.{currency} in the catalog, or subscribe in {DefaultCurrency}"
+        : null;
 
     public PlanFeature? Feature(string code) => Features.FirstOrDefault(f => string.Equals(f.FeatureCode, code, StringComparison.Ordinal));
 }

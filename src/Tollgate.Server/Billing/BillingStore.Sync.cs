@@ -44,7 +44,7 @@ public sealed partial class BillingStore
 
         if (renewed)
         {
-            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, await VersionAsync(current.PlanVersionId, cancellationToken),
+            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, (await VersionAsync(current.PlanVersionId, cancellationToken)).OverageIn(current.Currency),
                 current.CurrentPeriod, cancellationToken));
         }
 

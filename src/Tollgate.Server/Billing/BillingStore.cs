@@ -163,7 +163,7 @@ public sealed partial class BillingStore(
             if (preview)
             {
                 var overage = reanchored
-                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken,
+                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken,
                         metrics: snapshot?.Metrics)
                     : [];
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
@@ -179,7 +179,7 @@ public sealed partial class BillingStore(
 
             await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
             IReadOnlyList<InvoiceLine> dueNow = reanchored
-                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from, features, current.CurrentPeriod,
+                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod,
                     change.EffectiveAt, mark: true, cancellationToken, metrics: snapshot?.Metrics)]
                 : change.InvoiceNowLines;
             var invoice = dueNow.Count > 0

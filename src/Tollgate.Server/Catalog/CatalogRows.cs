@@ -81,6 +81,7 @@ internal sealed class PlanFeatureRow
     public string? MetricCode { get; set; }
     public long? OveragePackageSize { get; set; }
     public long? OveragePackageCents { get; set; }
+    public string? CurrencyOptionsJson { get; set; }
 
     public PlanFeature ToDomain() => new(
         FeatureCode, CatalogRows.ParseKind(Kind), MonthlyQuota, HardCap, Rollover, OverageUnitPriceCents, Enabled, ValueJson,
@@ -89,7 +90,8 @@ internal sealed class PlanFeatureRow
         RateLimit is { } limit && QuotaTermNames.TryParsePer(RateLimitPer, out var per) ? new RateLimit(limit, per) : null,
         MeterJson is null ? null : MeterColumn.Read(MeterJson), PerMemberLimit, PerSeat,
         OverageTiersJson is null ? null : TiersColumn.Read(OverageTiersJson), MetricCode,
-        OveragePackageSize is { } size && OveragePackageCents is { } cents ? new OveragePackage(size, cents) : null);
+        OveragePackageSize is { } size && OveragePackageCents is { } cents ? new OveragePackage(size, cents) : null,
+        CurrencyOptionsColumn.Read(CurrencyOptionsJson));
 }
 
 internal sealed class SettingsRow

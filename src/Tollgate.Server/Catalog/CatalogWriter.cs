@@ -68,16 +68,18 @@ internal sealed class CatalogWriter(DbConnection connection, DbTransaction trans
             await Execute("""
                 INSERT INTO plan_features (plan_version_id, feature_code, kind, monthly_quota, hard_cap, rollover,
                     overage_unit_price_cents, enabled, value_json, alert_thresholds, position, quota_reset, rate_limit, rate_limit_per, meter_json,
-                    per_member_limit, per_seat, overage_tiers_json, metric_code, overage_package_size, overage_package_cents)
+                    per_member_limit, per_seat, overage_tiers_json, metric_code, overage_package_size, overage_package_cents,
+                    currency_options_json)
                 VALUES (@id, @FeatureCode, @kind, @MonthlyQuota, @HardCap, @Rollover, @OverageUnitPriceCents, @Enabled, @ValueJson,
-                    @thresholds, @position, @reset, @rateLimit, @ratePer, @meter, @PerMemberLimit, @PerSeat, @tiers, @Metric, @packageSize, @packageCents)
+                    @thresholds, @position, @reset, @rateLimit, @ratePer, @meter, @PerMemberLimit, @PerSeat, @tiers, @Metric, @packageSize, @packageCents,
+                    @options)
                 """, new
             {
                 id, f.FeatureCode, kind = f.Kind.ToWire(), f.MonthlyQuota, f.HardCap, f.Rollover, f.OverageUnitPriceCents, f.Enabled,
                 f.ValueJson, thresholds = string.Join(',', f.AlertThresholds), position, reset = f.Reset.ToWire(),
                 rateLimit = f.RateLimit?.Limit, ratePer = f.RateLimit?.Per.ToWire(), meter = f.Meter is null ? null : MeterColumn.Write(f.Meter),
                 f.PerMemberLimit, f.PerSeat, f.Metric, packageSize = f.OveragePackage?.Size, packageCents = f.OveragePackage?.PriceCents,
-                tiers = f.OverageTiers is null ? null : TiersColumn.Write(f.OverageTiers),
+                tiers = f.OverageTiers is null ? null : TiersColumn.Write(f.OverageTiers), options = CurrencyOptionsColumn.Write(f.CurrencyOptions),
             });
         }
 

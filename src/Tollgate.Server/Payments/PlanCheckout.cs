@@ -64,6 +64,11 @@ public static class PlanCheckout
                 + $"{interval.ToWire()} price in it; it offers {string.Join(", ", plan.Current.Terms.Currencies)}");
         }
 
+        if (plan.Current.Terms.OverageProblem(plan.Code, price.Currency) is { } overage)
+        {
+            return new PaymentOutcome.Invalid("currency", overage);
+        }
+
         if (CheckoutSeats.Problem(request.Seats, price) is { } seatsProblem)
         {
             return new PaymentOutcome.Invalid("seats", seatsProblem);

@@ -21,7 +21,8 @@ public static class PricingMapper
         plan.IsPopular,
         plan.Current.Version,
         Prices((currency ?? plan.Current.Terms.DefaultCurrency) is { } shown ? plan.Current.Terms.InCurrency(shown) : plan.Current.Terms),
-        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.Feature(f.Code)))],
+        // Overage prices in the currency asked for too, where a feature gives an option in it.
+        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.OverageIn(currency).Feature(f.Code)))],
         Currencies: plan.Current.Terms.Currencies);
 
     /// <summary>

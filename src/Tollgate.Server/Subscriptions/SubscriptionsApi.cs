@@ -80,6 +80,11 @@ public static class SubscriptionsApi
                 : Problems.Create(409, "currency_mismatch", $"Customer '{customer.Id}' is billed in {currency}, and {offered}.");
         }
 
+        if (terms.OverageProblem(plan.Code, currency) is { } overage)
+        {
+            return Problems.Validation("currency", overage);
+        }
+
         if (customer.Currency is { } fixedCurrency && fixedCurrency != currency)
         {
             return Problems.Create(409, "currency_mismatch", CustomerCurrency.Mismatch(customer.Id, fixedCurrency, currency));
@@ -168,6 +173,12 @@ public static class SubscriptionsApi
         if (plan.Current.Id == current.PlanVersionId && interval == current.BillingPeriod && current.PendingPlanVersionId is null)
         {
             return Problems.Create(409, "no_change", "The subscription is already on this plan version and billing period.");
+        }
+
+        // A plan without the subscription's currency is a currency_mismatch below; one with it must price its overage in it too.
+        if (plan.Current.Terms.Offers(current.Currency) && plan.Current.Terms.OverageProblem(plan.Code, current.Currency) is { } overage)
+        {
+            return Problems.Validation("currency", overage);
         }
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
