@@ -15,6 +15,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private const string Python = "/usr/bin/python3"; // Debian's interpreter, the one its python3-aiosmtpd belongs to
     private readonly Process _process;
     private readonly DirectoryInfo? _certificates;
+    private readonly SemaphoreSlim _acknowledged = new(0);
 
     private SmtpTestServer(Process process, int port, DirectoryInfo? certificates, string? certificateSha256) =>
         (_process, Port, _certificates, CertificateSha256) = (process, port, certificates, certificateSha256);
@@ -100,6 +101,11 @@ public sealed class SmtpTestServer : IAsyncDisposable
     {
         await _process.StandardInput.WriteLineAsync($"refuse {code} {(count is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "*")}");
         await _process.StandardInput.FlushAsync();
+        // The server applies commands on a thread of its own; a message sent before it did would meet the old rule.
+        if (!await _acknowledged.WaitAsync(TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException($"the SMTP test server did not acknowledge 'refuse {code}' within 30 s");
+        }
     }
 
     public Task AcceptAsync() => RefuseAsync(250, 0);
@@ -120,6 +126,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _acknowledged.Dispose();
         _certificates?.Delete(recursive: true);
     }
 
@@ -145,6 +152,12 @@ public sealed class SmtpTestServer : IAsyncDisposable
         {
             using var json = JsonDocument.Parse(line);
             var r = json.RootElement;
+            if (r.TryGetProperty("ack", out _))
+            {
+                _acknowledged.Release();
+                continue;
+            }
+
             Messages.Enqueue(new ReceivedMail(r.GetProperty("mail_from").GetString()!, [.. r.GetProperty("rcpt_tos").EnumerateArray().Select(e => e.GetString()!)],
                 r.GetProperty("from").GetString()!, r.GetProperty("to").GetString()!, r.GetProperty("subject").GetString()!,
                 r.GetProperty("message_id").GetString()!, r.GetProperty("content_type").GetString()!,

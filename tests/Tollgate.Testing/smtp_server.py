@@ -30,6 +30,14 @@ parser.add_argument("--tls", nargs=3, metavar=("MODE", "CERT", "KEY"))
 arguments = parser.parse_args()
 credentials = arguments.auth.split(":", 1) if arguments.auth else None
 lock = threading.Lock()
+output = threading.Lock()
+
+
+def emit(record):
+    # One whole line at a time: the command thread's acknowledgements and the server's messages share stdout.
+    with output:
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
 
 
 def read_commands():
@@ -39,6 +47,8 @@ def read_commands():
             with lock:
                 refusals["code"] = int(parts[1])
                 refusals["left"] = -1 if parts[2] == "*" else int(parts[2])
+            # The test waits for this, so a message sent right after the command meets the new rule, never the old one.
+            emit({"ack": line.strip()})
     os._exit(0)  # stdin closed: the test process is gone, so is this server
 
 
@@ -63,7 +73,7 @@ class Handler:
             if not part.is_multipart()
             for content in [part.get_content()]
         ]
-        print(json.dumps({
+        emit({
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "from": str(message["From"]),
@@ -76,7 +86,7 @@ class Handler:
             "tls": server.transport.get_extra_info("ssl_object") is not None,
             # The message as it came over DATA, headers and all, for tests that look for what must not be there.
             "raw": (envelope.original_content or envelope.content).decode("latin-1"),
-        }), flush=True)
+        })
         return "250 OK"
 
 
