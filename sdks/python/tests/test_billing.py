@@ -81,7 +81,8 @@ def test_alerts_fire_at_thresholds_and_are_marked_read(tg: tollgate.Tollgate, cu
 def test_a_portal_link_opens_the_customer_portal(tg: tollgate.Tollgate, customer: str, server: Server) -> None:
     link = tg.portal.create_link(customer, return_url="https://app.example.com/account")
     assert link["url"].startswith(server.url) and link["expires_at"].endswith("Z")
-    page = httpx.get(link["url"], follow_redirects=True)
+    # The portal's first render compiles its Razor components: on a loaded 2-core run that has taken over httpx's 5 s default.
+    page = httpx.get(link["url"], follow_redirects=True, timeout=30)
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
 
 

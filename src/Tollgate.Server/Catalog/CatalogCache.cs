@@ -15,6 +15,7 @@ public sealed class CatalogCache(CatalogStore store, TimeProvider time)
     private readonly Dictionary<string, PlanVersion> _versions = new(StringComparer.Ordinal);
     private readonly Lock _versionsLock = new();
     private volatile Entry? _entry;
+    private int _generation; // bumped by Invalidate, so a reload that read the store before an apply does not keep what it read
 
     public async ValueTask<CatalogSnapshot> GetAsync(CancellationToken cancellationToken = default)
     {
@@ -28,6 +29,7 @@ public sealed class CatalogCache(CatalogStore store, TimeProvider time)
         try
         {
             entry = _entry;
+            var generation = Volatile.Read(ref _generation);
             var now = time.GetUtcNow();
             if (entry is not null && now - entry.CheckedAt < RecheckAfter)
             {
@@ -36,13 +38,13 @@ public sealed class CatalogCache(CatalogStore store, TimeProvider time)
 
             if (entry is not null && await store.RevisionAsync(cancellationToken) == entry.Snapshot.Revision)
             {
-                _entry = entry with { CheckedAt = now };
+                Keep(entry with { CheckedAt = now }, generation);
                 return entry.Snapshot;
             }
 
             var snapshot = await store.LoadAsync(cancellationToken);
             Remember(snapshot.Plans.Select(p => p.Current));
-            _entry = new Entry(snapshot, now);
+            Keep(new Entry(snapshot, now), generation);
             return snapshot;
         }
         finally
@@ -52,7 +54,21 @@ public sealed class CatalogCache(CatalogStore store, TimeProvider time)
     }
 
     /// <summary>Drops the snapshot after a local apply, so this node serves the new catalog at once.</summary>
-    public void Invalidate() => _entry = null;
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        _entry = null;
+    }
+
+    // A reload that began before an apply's Invalidate may have read the old catalog; kept, it would be served until the
+    // next recheck, which on a frozen test clock never comes. It is answered to its own caller and not kept.
+    private void Keep(Entry entry, int generation)
+    {
+        if (Volatile.Read(ref _generation) == generation)
+        {
+            _entry = entry;
+        }
+    }
 
     public async ValueTask<PlanVersion?> GetVersionAsync(string id, CancellationToken cancellationToken = default)
     {

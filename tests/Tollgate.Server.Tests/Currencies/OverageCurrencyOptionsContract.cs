@@ -119,8 +119,10 @@ public abstract class OverageCurrencyOptionsContract : ApiContract
         var change = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "max", effective = "immediate" });
         var subscription = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync();
 
+        var refusal = await change.ReadAsync();
         Assert.Equal(HttpStatusCode.BadRequest, change.StatusCode);
-        Assert.Contains("feature 'calls'", (await change.ReadAsync())["errors"]!["currency"].Value<string>(), StringComparison.Ordinal);
+        // The whole problem in the message: a loaded run once answered a 400 that did not name currency.
+        Assert.True(refusal["errors"]?["currency"]?.Value<string>()?.Contains("feature 'calls'", StringComparison.Ordinal) == true, refusal.ToJsonString());
         Assert.Equal("pro", subscription["plan"].Value<string>());
     }
 
