@@ -26,12 +26,13 @@ fi
 
 # On any exit (an interrupt included) the background streams' process trees stop and the cluster goes, so nothing is left
 # running or holding a port.
-server_pid="" others_pid="" suites_pid="" pg_dir="" logs=""
+server_pid="" others_pid="" suites_pid="" pg_dir="" logs="" cgroup_base=""
 kill_tree() { local child; for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
 cleanup() {
   for pid in $server_pid $others_pid $suites_pid; do kill_tree "$pid"; done
   if [ -n "$pg_dir" ]; then run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; fi
   if [ -n "$logs" ]; then rm -rf "$logs"; fi
+  if [ -n "${cgroup_base:-}" ]; then for group in "$cgroup_base"/tollgate-test.$$.*; do rmdir "$group" 2>/dev/null || true; done; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -65,6 +66,43 @@ fi
 
 # Minutes and seconds, for the times printed at the end.
 duration() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+# CPU seconds, which on a shared, loaded machine say what a stream costs where its wall time mostly says what else ran.
+# Where this shell may make cgroups (root, with cgroup v1's cpuacct or cgroup v2), each step runs in one of its own, which
+# counts every process it started, the orphans too (a test host that vstest stops without waiting for it, a browser).
+# Elsewhere a step counts what bash's `times` reports: the children it waited for, and theirs, so a lower bound.
+cgroup_base=""
+if [ -f /sys/fs/cgroup/cpuacct/cpuacct.usage ]; then
+  cgroup_base=/sys/fs/cgroup/cpuacct$(awk -F: '$2 ~ /(^|,)cpuacct(,|$)/ { print $3 }' /proc/self/cgroup)
+elif [ -f /sys/fs/cgroup/unified/cgroup.procs ] || [ -f /sys/fs/cgroup/cgroup.procs ]; then
+  cgroup_base=$([ -d /sys/fs/cgroup/unified ] && echo /sys/fs/cgroup/unified || echo /sys/fs/cgroup)$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
+fi
+cgroup_base=${cgroup_base%/}
+if [ -n "$cgroup_base" ] && ! [ -w "$cgroup_base" ]; then cgroup_base=""; fi
+# Runs "$@" in a new cgroup named for $1 (then shifted off), and appends "$1 seconds" to $logs/cpu.
+counted() {
+  local name=$1 group="" status=0; shift
+  if [ -n "$cgroup_base" ] && group=$(mktemp -d "$cgroup_base/tollgate-test.$$.XXXXXX" 2>/dev/null); then
+    (echo "$BASHPID" >"$group/cgroup.procs" && "$@") || status=$?
+    echo "$name $(cgroup_cpu "$group")" >>"$logs/cpu"
+    rmdir "$group" 2>/dev/null || true # a process still in it (an orphan winding down) leaves it to the cleanup
+  else
+    (status=0; "$@" || status=$?; times >"$logs/times.$BASHPID"
+      echo "$name $(awk 'END { t = 0; for (i = 1; i <= NF; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } printf "%d", t }' \
+        "$logs/times.$BASHPID") (lower bound)" >>"$logs/cpu"
+      exit "$status") || status=$?
+  fi
+  return "$status"
+}
+cgroup_cpu() {
+  if [ -f "$1/cpuacct.usage" ]; then awk '{ printf "%.1f", $1 / 1e9 }' "$1/cpuacct.usage"
+  else awk '$1 == "usage_usec" { printf "%.1f", $2 / 1e6 }' "$1/cpu.stat"; fi
+}
+# The cluster's CPU: the postmaster daemonizes, so it is counted apart, from its own and its reaped backends' times.
+postgres_cpu() {
+  local pid
+  pid=$(head -n 1 "$pg_dir/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13 + $14 + $15) / hz }' "/proc/$pid/stat" 2>/dev/null || echo 0
+}
 
 tests/webhook-verifiers/install.sh
 dotnet build Tollgate.slnx -nologo -v quiet
@@ -81,16 +119,19 @@ fi
 # have ended.
 logs=$(mktemp -d /tmp/tollgate-test-logs.XXXXXX)
 streams_started=$(date +%s)
-dotnet_test() { dotnet test "$1" --no-build -nologo --logger "console;verbosity=minimal"; }
-dotnet_test tests/Tollgate.Server.Tests >"$logs/server" 2>&1 &
+# TOLLGATE_TEST_RESULTS=<folder> keeps a trx log per project there, with each test's duration (see docs/testing.md).
+trx=()
+if [ -n "${TOLLGATE_TEST_RESULTS:-}" ]; then trx=(--logger trx --results-directory "$(realpath -m "$TOLLGATE_TEST_RESULTS")"); fi
+dotnet_test() { dotnet test "$1" --no-build -nologo --logger "console;verbosity=minimal" "${trx[@]}"; }
+counted tests/Tollgate.Server.Tests dotnet_test tests/Tollgate.Server.Tests >"$logs/server" 2>&1 &
 server_pid=$!
 (status=0; for suite in tests/openapi/run.sh sdks/python/run-tests.sh sdks/typescript/run-tests.sh sdks/react/run-tests.sh \
   tests/check-sdk-installs.sh; do
-  "$suite" || status=1; done
+  counted "$suite" "$suite" || status=1; done
   exit "$status") >"$logs/suites" 2>&1 &
 suites_pid=$!
 (status=0; for project in tests/*.Tests; do
-  if [ "$project" != tests/Tollgate.Server.Tests ]; then dotnet_test "$project" || status=1; fi
+  if [ "$project" != tests/Tollgate.Server.Tests ]; then counted "$project" dotnet_test "$project" || status=1; fi
 done; exit "$status") >"$logs/others" 2>&1 &
 others_pid=$!
 # Waiting (not a foreground command) lets an interrupt run the cleanup at once.
@@ -107,5 +148,12 @@ if [ -n "$failed" ]; then echo "test.sh: failed:"; echo "$failed" | head -n 60; 
 stream_time() { duration $(($(stat -c %Y "$logs/$1") - streams_started)); }
 echo "test.sh: times: server tests $(stream_time server), other .NET tests $(stream_time others)," \
   "OpenAPI and SDK suites $(stream_time suites); the whole run $(duration "$SECONDS")"
+# CPU seconds per step and stream, and the PostgreSQL cluster's, which all three streams use.
+sum_cpu() { awk -v only="$1" '$1 ~ only { t += $2 } END { printf "%d", t }' "$logs/cpu"; }
+echo "test.sh: CPU seconds by step: $(awk '{ printf "%s%s %s%s", (NR > 1 ? ", " : ""), $1, $2, ($3 == "" ? "" : " " $3 " " $4) }' "$logs/cpu")"
+server_cpu=$(sum_cpu '^tests/Tollgate\\.Server\\.Tests$') pg_cpu=$(postgres_cpu)
+others_cpu=$(($(sum_cpu '\\.Tests$') - server_cpu)) suites_cpu=$(sum_cpu '\\.sh$')
+echo "test.sh: CPU seconds: server tests $server_cpu, other .NET tests $others_cpu, OpenAPI and SDK suites $suites_cpu," \
+  "PostgreSQL $pg_cpu; all of them $((server_cpu + others_cpu + suites_cpu + pg_cpu))"
 echo "test.sh: exit codes: server tests $server, other .NET tests $others, OpenAPI and SDK suites $suites"
 [ "$server" -eq 0 ] && [ "$others" -eq 0 ] && [ "$suites" -eq 0 ]
