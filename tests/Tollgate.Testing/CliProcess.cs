@@ -30,7 +30,8 @@ public static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        // A verb ends in seconds; the bound is for a hang, and leaves a slow start on a loaded machine its time.
+        await RealTime.ExitAsync(process, TimeSpan.FromMinutes(5), $"tollgate {string.Join(' ', args)}");
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 

@@ -46,14 +46,12 @@ public sealed class OtlpCollector : IAsyncDisposable
     public IReadOnlyList<Export> Having(string path, params string[] texts) =>
         [.. Received.Where(r => r.Path == path && texts.All(t => r.Text.Contains(t, StringComparison.Ordinal)))];
 
-    /// <summary>Waits (up to 30 s) until an export to <paramref name="path"/> holds all of <paramref name="texts"/>.</summary>
-    public async Task WaitForAsync(string path, params string[] texts)
-    {
-        for (var waited = 0; waited < 300 && Having(path, texts).Count == 0; waited++)
-        {
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>
+    /// Waits (up to <see cref="RealTime.Limit"/>) until an export to <paramref name="path"/> holds all of <paramref name="texts"/>;
+    /// the test's own assertions then say what is missing.
+    /// </summary>
+    public Task WaitForAsync(string path, params string[] texts) =>
+        RealTime.LastAsync(() => Task.FromResult(Having(path, texts).Count), found => found > 0);
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -19,9 +19,10 @@ public static class PdfText
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,
             }) ?? throw new InvalidOperationException("pdftotext did not start (install poppler-utils)");
-            var text = await process.StandardOutput.ReadToEndAsync();
-            var error = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var reading = process.StandardOutput.ReadToEndAsync();
+            var erring = process.StandardError.ReadToEndAsync();
+            await RealTime.ExitAsync(process, TimeSpan.FromMinutes(2), $"pdftotext {path}");
+            var (text, error) = (await reading, await erring);
             return process.ExitCode == 0 ? text : throw new InvalidOperationException($"pdftotext failed ({process.ExitCode}): {error}");
         }
         finally

@@ -125,7 +125,7 @@ public static class PostgresServer
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        await RealTime.ExitAsync(process, TimeSpan.FromMinutes(3), $"{file} {arguments}");
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"{file} {arguments} failed ({process.ExitCode}): {await output}{await error}");

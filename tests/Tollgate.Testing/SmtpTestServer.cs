@@ -111,15 +111,9 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public Task AcceptAsync() => RefuseAsync(250, 0);
 
     /// <summary>Waits (real time) until at least <paramref name="count"/> messages arrived.</summary>
-    public async Task<IReadOnlyList<ReceivedMail>> WaitForAsync(int count)
-    {
-        for (var i = 0; i < 800 && Messages.Count < count; i++)
-        {
-            await Task.Delay(25);
-        }
-
-        return Messages.Count >= count ? [.. Messages] : throw new TimeoutException($"{Messages.Count} of {count} e-mails arrived");
-    }
+    public Task<IReadOnlyList<ReceivedMail>> WaitForAsync(int count) =>
+        RealTime.UntilAsync(() => Task.FromResult<IReadOnlyList<ReceivedMail>>([.. Messages]), m => m.Count >= count,
+            m => $"{m.Count} of {count} e-mails arrived at the SMTP test server");
 
     public async ValueTask DisposeAsync()
     {

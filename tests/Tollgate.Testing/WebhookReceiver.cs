@@ -65,7 +65,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits (in real time) until at least <paramref name="count"/> requests arrived.</summary>
     public async Task<IReadOnlyList<Received>> WaitForAsync(int count, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        var deadline = DateTime.UtcNow + (timeout ?? RealTime.Limit);
         while (Requests.Count < count)
         {
             if (DateTime.UtcNow > deadline)

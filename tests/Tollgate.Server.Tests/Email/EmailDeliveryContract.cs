@@ -267,12 +267,8 @@ public sealed class PostgresEmailDeliveryTests : EmailDeliveryContract
         // 20 customers each cross 80 %, half through each node; both nodes' dispatchers poll the one outbox.
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? first : second).ConsumeAsync($"c{i}", "cv_generate", 8)));
         var received = await smtp.WaitForAsync(20);
-        var sent = await EmailLog.ListAsync(first, "?status=sent&limit=100");
-        for (var i = 0; i < 400 && sent.Count < 20; i++)
-        {
-            await Task.Delay(25); // the server answers before the sender records the attempt
-            sent = await EmailLog.ListAsync(first, "?status=sent&limit=100");
-        }
+        // The server answers before the sender records the attempt.
+        var sent = await RealTime.LastAsync(() => EmailLog.ListAsync(first, "?status=sent&limit=100"), s => s.Count >= 20);
 
         Assert.Equal(20, sent.Count);
         Assert.All(sent, m => Assert.Equal(1, m!["attempts"].Value<int>()));

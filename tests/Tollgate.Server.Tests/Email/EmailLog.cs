@@ -15,38 +15,14 @@ internal static class EmailLog
     public static async Task<JsonNode> GetAsync(TollgateApp app, string id) => await (await app.Admin.GetAsync($"/v1/admin/emails/{id}")).ReadAsync();
 
     /// <summary>Waits (real time) until the log holds <paramref name="count"/> messages.</summary>
-    public static async Task<JsonArray> QueuedAsync(TollgateApp app, int count)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var list = await ListAsync(app);
-            if (list.Count >= count)
-            {
-                return list;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException($"the e-mail log did not reach {count} messages");
-    }
+    public static Task<JsonArray> QueuedAsync(TollgateApp app, int count) =>
+        RealTime.UntilAsync(() => ListAsync(app), list => list.Count >= count, list => $"the e-mail log holds {list.Count} of {count} messages");
 
     /// <summary>Waits (real time) until the message is settled as <paramref name="status"/> after <paramref name="attempts"/> attempts.</summary>
-    public static async Task<JsonNode> SettledAsync(TollgateApp app, string id, int attempts, string? status = null)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var message = await GetAsync(app, id);
-            if (message["attempts"].Value<int>() >= attempts && (status is null || message["status"].Value<string>() == status))
-            {
-                return message;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException($"e-mail {id} did not reach {attempts} attempts{(status is null ? "" : " as " + status)}");
-    }
+    public static Task<JsonNode> SettledAsync(TollgateApp app, string id, int attempts, string? status = null) =>
+        RealTime.UntilAsync(() => GetAsync(app, id),
+            message => message["attempts"].Value<int>() >= attempts && (status is null || message["status"].Value<string>() == status),
+            message => $"e-mail {id} did not reach {attempts} attempts{(status is null ? "" : " as " + status)}: it is {message.ToJsonString()}");
 
     public static DateTimeOffset Instant(JsonNode? node) => DateTimeOffset.Parse(node.Value<string>()!, CultureInfo.InvariantCulture);
 

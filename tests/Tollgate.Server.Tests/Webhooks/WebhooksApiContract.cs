@@ -27,21 +27,9 @@ public abstract class WebhooksApiContract : ApiContract
         app.Admin.ReadAllAsync($"/v1/admin/webhook-deliveries{query}");
 
     /// <summary>Waits (real time) until the delivery's attempts reach <paramref name="attempts"/>.</summary>
-    private static async Task<JsonNode> AttemptedAsync(TollgateApp app, string id, int attempts)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var delivery = await DeliveryAsync(app, id);
-            if (delivery["attempts"].Value<int>() >= attempts)
-            {
-                return delivery;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException($"delivery {id} did not reach {attempts} attempts");
-    }
+    private static Task<JsonNode> AttemptedAsync(TollgateApp app, string id, int attempts) =>
+        RealTime.UntilAsync(() => DeliveryAsync(app, id), delivery => delivery["attempts"].Value<int>() >= attempts,
+            delivery => $"delivery {id} did not reach {attempts} attempts: it is {delivery.ToJsonString()}");
 
     [Fact]
     public async Task ThresholdCrossingIsDeliveredSignedWithTheAlertAsData()
@@ -393,12 +381,8 @@ public sealed class PostgresWebhooksApiTests : WebhooksApiContract
         // 30 customers each cross 80 %, half through each node; both nodes' dispatchers poll the one outbox.
         await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? first : second).ConsumeAsync($"c{i}", "cv_generate", 8)));
         var received = await receiver.WaitForAsync(30);
-        var delivered = await DeliveriesAsync(first, "?status=succeeded");
-        for (var i = 0; i < 400 && delivered.Count < 30; i++)
-        {
-            await Task.Delay(25); // the receiver answers before the sender records the attempt
-            delivered = await DeliveriesAsync(first, "?status=succeeded");
-        }
+        // The receiver answers before the sender records the attempt.
+        var delivered = await RealTime.LastAsync(() => DeliveriesAsync(first, "?status=succeeded"), d => d.Count >= 30);
 
         // Every delivery succeeded on its first attempt, and each was sent once: a second send would be a second request.
         Assert.Equal(30, delivered.Count);
