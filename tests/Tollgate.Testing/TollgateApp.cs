@@ -74,13 +74,8 @@ public sealed class TollgateApp : IAsyncDisposable
         StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, string? connectionString = null,
         bool kestrel = false)
     {
-        var options = connectionString is null
-            ? await TestDatabases.CreateAsync(store)
-            : new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString };
         var all = new Dictionary<string, string?>
         {
-            ["Tollgate:Database:Provider"] = options.Provider,
-            ["Tollgate:Database:ConnectionString"] = options.ConnectionString,
             ["TOLLGATE_ADMIN_KEY"] = AdminKey,
             ["Tollgate:TestClock:Enabled"] = "true",
             ["Tollgate:TestClock:Start"] = (start ?? DefaultStart).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
@@ -89,6 +84,18 @@ public sealed class TollgateApp : IAsyncDisposable
         {
             all[key] = value;
         }
+
+        // On the test clock the database comes with the time partitions the server makes at its start already made.
+        var clockStart = DefaultStart;
+        var onTestClock = string.Equals(all["Tollgate:TestClock:Enabled"], "true", StringComparison.OrdinalIgnoreCase)
+            && DateTimeOffset.TryParse(all.GetValueOrDefault("Tollgate:TestClock:Start"), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out clockStart);
+        var options = connectionString is not null
+            ? new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString }
+            : onTestClock ? await TestDatabases.CreateForServerAsync(store, clockStart) : await TestDatabases.CreateAsync(store);
+        // A test's own settings still win, as they did when these were set first.
+        all.TryAdd("Tollgate:Database:Provider", options.Provider);
+        all.TryAdd("Tollgate:Database:ConnectionString", options.ConnectionString);
 
         var factory = new Factory(all);
         Uri? address = null;
