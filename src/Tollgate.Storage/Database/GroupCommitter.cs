@@ -136,19 +136,28 @@ public sealed class GroupCommitter : IAsyncDisposable
         public string Order { get; init; } = "";
     }
 
-    /// <summary>One partition's writer, on a long-lived connection whose hot statements stay prepared across batches.</summary>
+    /// <summary>
+    /// One partition's writer, on long-lived connections whose hot statements stay prepared across batches. Where the
+    /// database takes two write transactions at once (<see cref="SqlDialect.OverlapsBatches"/>), the next batch starts on a
+    /// second connection as soon as the current one's first round trip is back: the writer no longer idles while the
+    /// database runs one batch's statements and commits it, and the next batch still gathers what arrived meanwhile. Two
+    /// batches of one node then meet on rows as two nodes' batches do: the later waits for the earlier's row locks.
+    /// </summary>
     private sealed class Writer(GroupCommitter owner)
     {
-        private StatementCache? _statements;
+        private readonly StatementCache?[] _lanes = new StatementCache?[owner._database.Dialect.OverlapsBatches ? 2 : 1];
 
         public async Task RunAsync(ChannelReader<Pending> reader)
         {
-            var batch = new List<Pending>(MaxBatch);
+            Task[] running = [.. _lanes.Select(_ => Task.CompletedTask)];
+            var lane = 0;
             try
             {
                 while (await reader.WaitToReadAsync(owner._stopping.Token))
                 {
-                    batch.Clear();
+                    // A lane's connection is free once its previous batch has ended, commit and answers included.
+                    await running[lane];
+                    var batch = new List<Pending>();
                     while (batch.Count < MaxBatch && reader.TryRead(out var next))
                     {
                         // The caller gave up while it waited: nothing of it is written.
@@ -164,7 +173,10 @@ public sealed class GroupCommitter : IAsyncDisposable
                     if (batch.Count > 0)
                     {
                         owner._metrics?.Batch(batch.Count);
-                        await RunBatchAsync(batch);
+                        var underWay = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        running[lane] = RunBatchAsync(batch, lane, underWay);
+                        await Task.WhenAny(underWay.Task, running[lane]);
+                        lane = (lane + 1) % _lanes.Length;
                     }
                 }
             }
@@ -173,20 +185,25 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             finally
             {
-                if (_statements is not null)
+                await Task.WhenAll(running);
+                foreach (var statements in _lanes)
                 {
-                    await _statements.DisposeAsync();
+                    if (statements is not null)
+                    {
+                        await statements.DisposeAsync();
+                    }
                 }
             }
         }
 
-        private async Task RunBatchAsync(List<Pending> batch)
+        /// <summary>Runs and commits the batch; <paramref name="underWay"/> is set once its first round trip is back (or it ended).</summary>
+        private async Task RunBatchAsync(List<Pending> batch, int lane, TaskCompletionSource underWay)
         {
             // Stable order by customer, then feature: concurrent batches on other nodes lock the same counters in the same order.
             var ordered = batch.OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Order, StringComparer.Ordinal).ToList();
             try
             {
-                await ExecuteWithRetriesAsync(ordered);
+                await ExecuteWithRetriesAsync(ordered, lane, underWay);
             }
             catch (Exception e) when (ordered.Count > 1 && e is not CommitOutcomeUnknownException)
             {
@@ -196,7 +213,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 {
                     try
                     {
-                        await ExecuteWithRetriesAsync([pending]);
+                        await ExecuteWithRetriesAsync([pending], lane, underWay);
                     }
                     catch (Exception single)
                     {
@@ -214,14 +231,14 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
         }
 
-        private async Task ExecuteWithRetriesAsync(IReadOnlyList<Pending> batch)
+        private async Task ExecuteWithRetriesAsync(IReadOnlyList<Pending> batch, int lane, TaskCompletionSource underWay)
         {
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    await ExecuteAsync(batch);
+                    await ExecuteAsync(batch, lane, underWay);
                     owner._metrics?.Committed(started);
                     return;
                 }
@@ -232,15 +249,15 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
         }
 
-        private async Task ExecuteAsync(IReadOnlyList<Pending> batch)
+        private async Task ExecuteAsync(IReadOnlyList<Pending> batch, int lane, TaskCompletionSource underWay)
         {
             var token = owner._stopping.Token;
-            _statements ??= new StatementCache(await owner._database.OpenAsync(token));
+            var statements = _lanes[lane] ??= new StatementCache(await owner._database.OpenAsync(token));
             var commitSent = false;
             try
             {
-                await using var transaction = await owner._database.BeginWriteAsync(_statements.Connection, token);
-                var scope = new BatchScope(_statements, transaction, owner._time.GetUtcNow(), token);
+                await using var transaction = await owner._database.BeginWriteAsync(statements.Connection, token);
+                var scope = new BatchScope(statements, transaction, owner._time.GetUtcNow(), token);
                 var first = new PrefetchedRow?[batch.Count];
                 var results = new object?[batch.Count];
                 for (int i = 0, sent = 0; i < batch.Count; i++)
@@ -252,6 +269,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
                     scope.Prefetched = first[i];
                     results[i] = await batch[i].Work(scope);
+                    underWay.TrySetResult(); // after the planned statements' round trip, or the first operation's own
                     if (scope.Prefetched is not null)
                     {
                         // Its first statement already ran; an operation that did not take its result would count twice.
@@ -271,8 +289,8 @@ public sealed class GroupCommitter : IAsyncDisposable
             catch (Exception e)
             {
                 // The connection may be broken; the next attempt starts on a fresh one.
-                await _statements.DisposeAsync();
-                _statements = null;
+                await statements.DisposeAsync();
+                _lanes[lane] = null;
                 // The commit went out and its answer did not come back: it may have happened, so running the batch again
                 // (or its operations one by one) could count it twice.
                 if (commitSent && owner._database.CommitMayHaveHappened(e))

@@ -49,6 +49,12 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     /// <summary>Whether usage_events and llm_calls are partitioned by week (migration 0043), so retention drops weeks; SQLite deletes rows.</summary>
     public bool PartitionsByTime => IsPostgres;
 
+    /// <summary>
+    /// Whether a writer may run a second batch's transaction while the first commits: PostgreSQL locks rows; SQLite has
+    /// one write transaction at a time.
+    /// </summary>
+    public bool OverlapsBatches => IsPostgres;
+
     /// <summary>Whether other nodes may write the same database, so what this node remembers of it can go stale.</summary>
     public bool SharedByNodes => IsPostgres;
 }
