@@ -42,9 +42,9 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
         """;
 
     /// <summary>The context at the batch's instant, read inside its transaction; null when the customer does not exist.</summary>
-    public async ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId) =>
-        (await LoadAsync(customerId, scope.Now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, scope.CancellationToken))
-        ?.Context;
+    public async ValueTask<EntitlementContext?> LoadAsync(BatchScope scope, string customerId, CatalogSnapshot? snapshot = null) =>
+        (await LoadAsync(customerId, scope.Now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, snapshot,
+            scope.CancellationToken))?.Context;
 
     /// <summary>
     /// The contexts of <paramref name="customerIds"/> at the batch's instant, read inside its transaction. Where other nodes
@@ -54,17 +54,18 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     {
         var rows = _shared ? await ReadManyAsync(scope, customerIds) : null;
         var contexts = new Dictionary<string, EntitlementContext?>(customerIds.Count, StringComparer.Ordinal);
+        var snapshot = await catalog.GetAsync(scope.CancellationToken); // one catalog for the whole batch
         foreach (var id in customerIds)
         {
             if (rows is null)
             {
-                contexts[id] = await LoadAsync(scope, id);
+                contexts[id] = await LoadAsync(scope, id, snapshot);
                 continue;
             }
 
             var row = rows.GetValueOrDefault(id);
             var read = await LoadAsync(id, scope.Now, () => Task.FromResult(row is null ? null : ReadEntry(new ValuesRow(row))), remembered: false,
-                scope.CancellationToken);
+                snapshot, scope.CancellationToken);
             contexts[id] = read?.Context;
         }
 
@@ -104,26 +105,29 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     /// The context at <paramref name="now"/>, read on a reader connection (on SQLite, when not remembered) before a write
     /// is queued, so the single writer's transaction holds nothing but writes; null when the customer does not exist.
     /// </summary>
-    public async ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        (await LoadAsync(customerId, now, () => ReadAsync(customerId, cancellationToken), remembered: !_shared, cancellationToken))?.Context;
+    public async ValueTask<EntitlementContext?> LoadAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken,
+        CatalogSnapshot? snapshot = null) =>
+        (await LoadAsync(customerId, now, () => ReadAsync(customerId, cancellationToken), remembered: !_shared, snapshot, cancellationToken))?.Context;
 
     /// <summary>The context at <paramref name="now"/>; null when the customer does not exist.</summary>
-    public async ValueTask<EntitlementContext?> LoadAsync(SqlScope scope, string customerId, DateTimeOffset now) =>
-        (await LoadAsync(customerId, now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, scope.CancellationToken))
-        ?.Context;
+    public async ValueTask<EntitlementContext?> LoadAsync(SqlScope scope, string customerId, DateTimeOffset now, CatalogSnapshot? snapshot = null) =>
+        (await LoadAsync(customerId, now, () => scope.RowAsync(ContextRead, ReadEntry, customerId), remembered: !_shared, snapshot,
+            scope.CancellationToken))?.Context;
 
     /// <summary>
     /// The context as remembered, read when it is not, with the context_version it was read at: on a database other nodes
     /// write, a write planned with it must check that version in its own transaction. Null when the customer does not exist.
+    /// The plan is resolved against <paramref name="snapshot"/>, the catalog the request read once.
     /// </summary>
-    public ValueTask<VersionedContext?> LoadRememberedAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        LoadAsync(customerId, now, () => ReadAsync(customerId, cancellationToken), remembered: true, cancellationToken);
+    public ValueTask<VersionedContext?> LoadRememberedAsync(string customerId, DateTimeOffset now, CatalogSnapshot snapshot,
+        CancellationToken cancellationToken) =>
+        LoadAsync(customerId, now, () => ReadAsync(customerId, cancellationToken), remembered: true, snapshot, cancellationToken);
 
     private Task<Entry?> ReadAsync(string customerId, CancellationToken cancellationToken) =>
         database.ReadPreparedAsync(scope => scope.RowAsync(ContextRead, ReadEntry, customerId), cancellationToken);
 
     private async ValueTask<VersionedContext?> LoadAsync(
-        string customerId, DateTimeOffset now, Func<Task<Entry?>> read, bool remembered, CancellationToken cancellationToken)
+        string customerId, DateTimeOffset now, Func<Task<Entry?>> read, bool remembered, CatalogSnapshot? snapshot, CancellationToken cancellationToken)
     {
         var found = true;
         if (!remembered || !_entries.TryGetValue(customerId, out var entry))
@@ -144,7 +148,7 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
             return null;
         }
 
-        var snapshot = await catalog.GetAsync(cancellationToken);
+        snapshot ??= await catalog.GetAsync(cancellationToken);
         var subscribed = entry.Subscription is { } s ? await catalog.GetVersionAsync(s.PlanVersionId, cancellationToken) : null;
         var fallback = snapshot.DefaultPlan is { } code ? snapshot.Plan(code)?.Current : null;
         var organisation = entry.CustomerId ?? customerId;

@@ -21,6 +21,10 @@ internal static class Counters
         $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}",
         ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
 
+    private static readonly Statement Lock = new(
+        $"SELECT 1 FROM usage_counters WHERE {Key} FOR UPDATE",
+        ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
+
     private static readonly Statement Create = new("""
         INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
         VALUES (@customer, @feature, @periodStart, @periodEnd, 0, 0, @carry, @limit, @now)
@@ -67,6 +71,10 @@ internal static class Counters
         var (statement, values) = PlanAdd(scope, customer, feature, period, grant, amount, reserve);
         return scope.RowAsync<CounterState?>(statement, ReadState, values);
     }
+
+    /// <summary>Locks the counter row until the transaction ends, where rows are locked (PostgreSQL); nothing when it is missing.</summary>
+    public static Task LockAsync(BatchScope scope, string customer, string feature, BillingPeriod period) =>
+        scope.ExecuteAsync(Lock, customer, feature, period.Start.ToUnixTimeMilliseconds());
 
     /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>
     public static PlannedStatement PlanAdd(

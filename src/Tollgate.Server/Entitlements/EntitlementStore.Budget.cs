@@ -1,5 +1,6 @@
 using Tollgate.Core;
 using Tollgate.Core.Entitlements;
+using Tollgate.Server.Catalog;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Entitlements;
@@ -89,9 +90,10 @@ public sealed partial class EntitlementStore
     }
 
     /// <summary>A feature that uses the LLM is refused once the plan's LLM budget for its window is spent.</summary>
-    private async Task<EntitlementDecision> WithBudgetAsync(SqlScope scope, EntitlementContext context, string feature, EntitlementDecision decision)
+    private async Task<EntitlementDecision> WithBudgetAsync(SqlScope scope, EntitlementContext context, CatalogSnapshot snapshot, string feature,
+        EntitlementDecision decision)
     {
-        if (!decision.Allowed || (await catalog.GetAsync(scope.CancellationToken)).Feature(feature) is not { UsesLlm: true }
+        if (!decision.Allowed || snapshot.Feature(feature) is not { UsesLlm: true }
             || await BudgetStateAsync(scope, context, time.GetUtcNow(), always: false) is not { } budget)
         {
             return decision;

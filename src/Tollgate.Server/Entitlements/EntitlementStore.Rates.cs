@@ -16,17 +16,18 @@ public sealed partial class EntitlementStore
     /// One decision. Rate limits come first (the feature's own, then the plan-wide one): a refusal there counts nothing,
     /// and a request the quota or budget then refuses gives its rate-limit request back, so a refused request counts nothing.
     /// </summary>
-    private async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
+    private async Task<UsageOutcome> AddAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, string feature, long amount,
+        bool reserve)
     {
         var grant = context.Grant(feature);
         if (grant is not { IsIncluded: true })
         {
-            return await DecideAsync(scope, context, feature, amount, reserve);
+            return await DecideAsync(scope, context, snapshot, feature, amount, reserve);
         }
 
         // The rate_limit_feature's own limit is the plan-wide one, so its requests count in the plan-wide row that every
         // other feature's requests count in, never on its quota counter.
-        var planWide = PlanWideRate(context, await catalog.GetAsync(scope.CancellationToken));
+        var planWide = PlanWideRate(context, snapshot);
         var limits = new List<(string Feature, RateLimit Rate, CounterHome? Counter, bool PlanWide)>();
         if (grant.RateLimit is { } own)
         {
@@ -56,7 +57,7 @@ public sealed partial class EntitlementStore
             tightest = tightest is null || state.Remaining < tightest.Remaining ? state : tightest;
         }
 
-        var outcome = await DecideAsync(scope, context, feature, amount, reserve);
+        var outcome = await DecideAsync(scope, context, snapshot, feature, amount, reserve);
         if (outcome is UsageOutcome.Decided decided && tightest is not null)
         {
             if (!decided.Decision.Allowed)

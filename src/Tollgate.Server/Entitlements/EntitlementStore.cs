@@ -25,7 +25,8 @@ public sealed partial class EntitlementStore(
         CancellationToken cancellationToken = default) =>
         database.ReadPreparedAsync<UsageOutcome>(async scope =>
         {
-            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow());
+            var snapshot = await catalog.GetAsync(scope.CancellationToken);
+            var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow(), snapshot);
             if (context is null)
             {
                 return new UsageOutcome.CustomerNotFound();
@@ -46,17 +47,24 @@ public sealed partial class EntitlementStore(
             var decision = EntitlementDecision.From(QuotaRules.Check(grant, counter, amount), featureCode, context, grant, counter);
             decision = await GrantDraw.WithGrantsAsync(scope, context.CustomerId, decision, amount, time.GetUtcNow().ToUnixTimeMilliseconds());
             decision = await MemberShares.CheckAsync(scope, context, featureCode, amount) ?? decision;
-            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, featureCode, decision));
+            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, snapshot, featureCode, decision));
         }, cancellationToken);
 
-    public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CancellationToken cancellationToken = default) =>
-        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false,
-            (scope, context) => ConsumeAsync(scope, context, command), cancellationToken);
+    public async Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CancellationToken cancellationToken = default) =>
+        await ConsumeAsync(command, await catalog.GetAsync(cancellationToken), cancellationToken);
+
+    /// <summary>The consume, decided on <paramref name="snapshot"/>: the catalog the request read once.</summary>
+    public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CatalogSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false, snapshot,
+            (scope, context) => ConsumeAsync(scope, context, snapshot, command), cancellationToken);
+
+    public async Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default) =>
+        await ReserveAsync(command, await catalog.GetAsync(cancellationToken), cancellationToken);
 
     // The hold is the organisation's, so commit and release settle its counter.
-    public Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default) =>
-        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true,
-            (scope, context) => ReserveAsync(scope, context, command with { CustomerId = context.CustomerId }), cancellationToken);
+    public Task<UsageOutcome> ReserveAsync(ReserveCommand command, CatalogSnapshot snapshot, CancellationToken cancellationToken = default) =>
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true, snapshot,
+            (scope, context) => ReserveAsync(scope, context, snapshot, command with { CustomerId = context.CustomerId }), cancellationToken);
 
     /// <summary>
     /// The context is resolved before the operation is queued, so the writer's transaction holds nothing but writes. The
@@ -65,10 +73,10 @@ public sealed partial class EntitlementStore(
     /// again inside the transaction; any other path reads the context from the database before it is queued.
     /// </summary>
     private async Task<UsageOutcome> DecideAsync(string customerId, string feature, long amount, string? idempotencyKey, bool reserve,
-        Func<BatchScope, EntitlementContext, Task<UsageOutcome>> work, CancellationToken cancellationToken)
+        CatalogSnapshot snapshot, Func<BatchScope, EntitlementContext, Task<UsageOutcome>> work, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (await contexts.LoadRememberedAsync(customerId, now, cancellationToken) is not { } loaded)
+        if (await contexts.LoadRememberedAsync(customerId, now, snapshot, cancellationToken) is not { } loaded)
         {
             return new UsageOutcome.CustomerNotFound();
         }
@@ -80,12 +88,12 @@ public sealed partial class EntitlementStore(
         }
 
         var shared = database.Dialect.SharedByNodes;
-        if (!await PlannableAsync(context, feature, idempotencyKey, rated: shared, cancellationToken) || context.Grant(feature) is not { } grant)
+        if (!Plannable(context, snapshot, feature, idempotencyKey, rated: shared) || context.Grant(feature) is not { } grant)
         {
             var read = context;
             if (shared && remembered)
             {
-                if (await contexts.LoadAsync(customerId, now, cancellationToken) is not { } fresh)
+                if (await contexts.LoadAsync(customerId, now, cancellationToken, snapshot) is not { } fresh)
                 {
                     return new UsageOutcome.CustomerNotFound();
                 }
@@ -106,7 +114,7 @@ public sealed partial class EntitlementStore(
         var plan = GuardedTake.For(context.CustomerId, feature, window, context.At, grant, amount, reserve, version);
         return await QueueAsync(context.CustomerId, feature, async scope =>
             await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
-            : await contexts.LoadAsync(scope, customerId) is { } current ? await work(scope, current)
+            : await contexts.LoadAsync(scope, customerId, snapshot) is { } current ? await work(scope, current)
             : new UsageOutcome.CustomerNotFound(), cancellationToken, plan.First);
     }
 
@@ -127,15 +135,12 @@ public sealed partial class EntitlementStore(
     /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no member share, no
     /// LLM budget to check first, no plan-wide rate limit, and (unless <paramref name="rated"/> statements exist) no rate limit.
     /// </summary>
-    private async Task<bool> PlannableAsync(EntitlementContext context, string feature, string? idempotencyKey, bool rated, CancellationToken cancellationToken)
-    {
-        var snapshot = await catalog.GetAsync(cancellationToken);
-        return idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
+    private static bool Plannable(EntitlementContext context, CatalogSnapshot snapshot, string feature, string? idempotencyKey, bool rated) =>
+        idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
             && (rated || grant.RateLimit is null) && MemberShares.ShareOf(context, grant) is null
             && snapshot.Feature(feature) is { UsesLlm: false } && PlanWideRate(context, snapshot) is null;
-    }
 
-    private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, ConsumeCommand command)
+    private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, ConsumeCommand command)
     {
         if (command.IdempotencyKey is { } key
             && await Idempotency.ClaimAsync(scope, "consume", key, HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson)) is { } prior)
@@ -143,7 +148,7 @@ public sealed partial class EntitlementStore(
             return prior;
         }
 
-        var outcome = await AddAsync(scope, context, command.FeatureCode, command.Amount, reserve: false);
+        var outcome = await AddAsync(scope, context, snapshot, command.FeatureCode, command.Amount, reserve: false);
         if (command.MetadataJson is { } metadata && outcome is UsageOutcome.Decided { Decision.Allowed: true }
             && context.Grant(command.FeatureCode) is { Kind: FeatureKind.Metered })
         {
@@ -159,7 +164,7 @@ public sealed partial class EntitlementStore(
         return outcome;
     }
 
-    private async Task<UsageOutcome> ReserveAsync(BatchScope scope, EntitlementContext context, ReserveCommand command)
+    private async Task<UsageOutcome> ReserveAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, ReserveCommand command)
     {
         var hash = HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson, (long)command.Ttl.TotalSeconds);
         if (command.IdempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
@@ -167,7 +172,7 @@ public sealed partial class EntitlementStore(
             return prior;
         }
 
-        var outcome = await AddAsync(scope, context, command.FeatureCode, command.Amount, reserve: true);
+        var outcome = await AddAsync(scope, context, snapshot, command.FeatureCode, command.Amount, reserve: true);
         if (outcome is UsageOutcome.Decided { Decision.Allowed: true } granted && context.Grant(command.FeatureCode) is { Kind: FeatureKind.Metered })
         {
             var id = Ids.New("rsv", time);
@@ -192,18 +197,19 @@ public sealed partial class EntitlementStore(
         RequestHash.Of([customer, feature, amount, .. more, .. (metadataJson is null ? Array.Empty<object>() : [metadataJson])]);
 
     /// <summary>Boolean gates answer without counting; metered quotas count atomically or refuse.</summary>
-    private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, string feature, long amount, bool reserve)
+    private async Task<UsageOutcome> DecideAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, string feature, long amount,
+        bool reserve)
     {
         var grant = context.Grant(feature);
         if (grant is null || !grant.IsIncluded || grant.Kind != FeatureKind.Metered)
         {
             var reason = QuotaRules.Check(grant, CounterState.Empty, amount);
-            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, feature,
+            return new UsageOutcome.Decided(await WithBudgetAsync(scope, context, snapshot, feature,
                 EntitlementDecision.From(reason, feature, context, grant, CounterState.Empty)));
         }
 
         // The budget is checked before counting, so a refusal for budget counts nothing.
-        var gate = await WithBudgetAsync(scope, context, feature, EntitlementDecision.From(DecisionReason.WithinQuota, feature, context, grant,
+        var gate = await WithBudgetAsync(scope, context, snapshot, feature, EntitlementDecision.From(DecisionReason.WithinQuota, feature, context, grant,
             CounterState.Empty));
         if (gate.Reason == DecisionReason.BudgetExceeded)
         {
@@ -223,6 +229,13 @@ public sealed partial class EntitlementStore(
     {
         var window = context.Window(grant);
         var share = MemberShares.ShareOf(context, grant);
+        if (share is not null && database.Dialect.SharedByNodes)
+        {
+            // The organisation's row before the member's, as its own consumes take it: a batch that took the organisation's
+            // row for its consume and then waited on a member's deadlocked with one that took the member's first.
+            await Counters.LockAsync(scope, context.CustomerId, feature, window);
+        }
+
         if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve) is { } refused)
         {
             return new UsageOutcome.Decided(refused);

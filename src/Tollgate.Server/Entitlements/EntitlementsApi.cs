@@ -27,7 +27,8 @@ public static class EntitlementsApi
     private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> CheckAsync(
         CheckRequest request, EntitlementStore store, CatalogCache catalog, CancellationToken cancellationToken)
     {
-        var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, null, consuming: false, cancellationToken);
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var problem = Invalid(snapshot, request.Customer, request.Feature, request.Amount, null, consuming: false);
         if (problem is not null)
         {
             return problem;
@@ -43,7 +44,7 @@ public static class EntitlementsApi
             }
         }
 
-        var metrics = distinct is null ? [] : (await catalog.GetAsync(cancellationToken)).Metrics;
+        var metrics = distinct is null ? [] : snapshot.Metrics;
         var outcome = await store.CheckAsync(request.Customer, request.Feature, request.Amount, distinct, metrics, cancellationToken);
         return outcome is UsageOutcome.Decided decided
             ? TypedResults.Ok(EntitlementMapper.ToWire(decided.Decision))
@@ -56,7 +57,9 @@ public static class EntitlementsApi
     {
         var started = Stopwatch.GetTimestamp();
         var key = request.IdempotencyKey ?? headerKey;
-        var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
+        // The request's one read of the catalog: the checks, the decision and the answer all use this snapshot.
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var problem = Invalid(snapshot, request.Customer, request.Feature, request.Amount, key, consuming: true)
             ?? KeyConflict(request.IdempotencyKey, headerKey) ?? BadMetadata(request.Metadata);
         if (problem is not null)
         {
@@ -64,8 +67,8 @@ public static class EntitlementsApi
         }
 
         var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key,
-            UsageMetadata.ToJson(request.Metadata)), cancellationToken);
-        return await RespondAsync(http, "consume", started, outcome, catalog, time, cancellationToken,
+            UsageMetadata.ToJson(request.Metadata)), snapshot, cancellationToken);
+        return Respond(http, "consume", started, outcome, snapshot, time,
             d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
@@ -75,7 +78,8 @@ public static class EntitlementsApi
     {
         var started = Stopwatch.GetTimestamp();
         var key = request.IdempotencyKey ?? headerKey;
-        var problem = await InvalidAsync(catalog, request.Customer, request.Feature, request.Amount, key, consuming: true, cancellationToken)
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        var problem = Invalid(snapshot, request.Customer, request.Feature, request.Amount, key, consuming: true)
             ?? KeyConflict(request.IdempotencyKey, headerKey)
             ?? (request.TtlSeconds is < 1 or > 86_400 ? Problems.Validation("ttl_seconds", "must be from 1 to 86400") : null)
             ?? BadMetadata(request.Metadata);
@@ -86,8 +90,8 @@ public static class EntitlementsApi
 
         var ttl = TimeSpan.FromSeconds(request.TtlSeconds);
         var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key,
-            UsageMetadata.ToJson(request.Metadata)), cancellationToken);
-        return await RespondAsync(http, "reserve", started, outcome, catalog, time, cancellationToken,
+            UsageMetadata.ToJson(request.Metadata)), snapshot, cancellationToken);
+        return Respond(http, "reserve", started, outcome, snapshot, time,
             d => TypedResults.Ok(new ReservationResponse(d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
     }
 
@@ -102,7 +106,7 @@ public static class EntitlementsApi
         }
 
         var outcome = await reservations.CommitAsync(id, request.Amount);
-        return await RespondAsync(http, "commit", started, outcome, catalog, time, cancellationToken,
+        return Respond(http, "commit", started, outcome, await catalog.GetAsync(cancellationToken), time,
             d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
@@ -111,13 +115,13 @@ public static class EntitlementsApi
     {
         var started = Stopwatch.GetTimestamp();
         var outcome = await reservations.ReleaseAsync(id);
-        return await RespondAsync(http, "release", started, outcome, catalog, time, cancellationToken,
+        return Respond(http, "release", started, outcome, await catalog.GetAsync(cancellationToken), time,
             d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
-    private static async Task<Results<Ok<T>, ProblemHttpResult>> RespondAsync<T>(
-        HttpContext http, string operation, long started, UsageOutcome outcome, CatalogCache catalog, TimeProvider time,
-        CancellationToken cancellationToken, Func<UsageOutcome.Decided, Ok<T>> granted)
+    private static Results<Ok<T>, ProblemHttpResult> Respond<T>(
+        HttpContext http, string operation, long started, UsageOutcome outcome, CatalogSnapshot snapshot, TimeProvider time,
+        Func<UsageOutcome.Decided, Ok<T>> granted)
     {
         switch (outcome)
         {
@@ -138,7 +142,6 @@ public static class EntitlementsApi
                     return granted(decided);
                 }
 
-                var snapshot = await catalog.GetAsync(cancellationToken);
                 return EntitlementMapper.Denied(http, decided.Decision, snapshot.UpgradeUrl ?? "/pricing", time);
             case UsageOutcome.MetricFeature metric:
                 return Problems.Create(400, "metric_feature",
@@ -164,8 +167,7 @@ public static class EntitlementsApi
         Problems.Overloaded(http, overloaded.RetryAfter);
 
     /// <summary>Checks the fields and that the feature exists and can be used this way; null when the request is fine.</summary>
-    private static async Task<ProblemHttpResult?> InvalidAsync(
-        CatalogCache catalog, string customer, string feature, long amount, string? key, bool consuming, CancellationToken cancellationToken)
+    private static ProblemHttpResult? Invalid(CatalogSnapshot snapshot, string customer, string feature, long amount, string? key, bool consuming)
     {
         var errors = Validate.Errors(("customer", Validate.Id(customer)), ("feature", Validate.Id(feature)),
             ("amount", Validate.Amount(amount)), ("idempotency_key", Validate.IdempotencyKey(key)));
@@ -174,7 +176,7 @@ public static class EntitlementsApi
             return Problems.Validation(errors);
         }
 
-        var known = (await catalog.GetAsync(cancellationToken)).Feature(feature);
+        var known = snapshot.Feature(feature);
         if (known is null)
         {
             return Problems.Create(404, "not_found", $"No feature '{feature}' in the catalog.", new Dictionary<string, object?> { ["resource"] = "feature" });
