@@ -52,10 +52,15 @@ public static class ApiSetup
 
     private static Dictionary<string, string?> Seed(string name, string catalog, string? extraKey, string? extraValue)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"tollgate-{name}-catalog-{Environment.ProcessId}.json");
-        if (!File.Exists(path) || File.ReadAllText(path) != catalog)
+        // One file per content: tests that run at once and give one name different catalogs each read their own, and a
+        // file is renamed into place whole, so a server starting meanwhile never reads one half written.
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(catalog)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"tollgate-{name}-catalog-{Environment.ProcessId}-{hash}.json");
+        if (!File.Exists(path))
         {
-            File.WriteAllText(path, catalog);
+            var partial = $"{path}.{Guid.NewGuid():N}";
+            File.WriteAllText(partial, catalog);
+            File.Move(partial, path, overwrite: true);
         }
 
         var settings = new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path };
