@@ -116,7 +116,13 @@ public sealed record PlanTerms(
         return this with
         {
             Features = [.. Features.Select(f => f.BillsOverage && f.Option(currency) is { } o
-                ? f with { OverageUnitPriceCents = o.UnitPriceCents, OveragePackage = o.Package, OverageTiers = null }
+                ? f with
+                {
+                    OverageUnitPriceCents = o.UnitPriceCents,
+                    OveragePackage = o.Package,
+                    // The option's tiers in the feature's own mode, as Stripe's currency_options[eur][tiers] keep the price's tiers_mode.
+                    OverageTiers = o.Tiers is { } tiers && f.OverageTiers is { } own ? new OverageTiers(own.Mode, tiers) : null,
+                }
                 : f)],
         };
     }

@@ -160,9 +160,9 @@ public sealed record CatalogPriceBody(
 /// feature takes events, not consume or reserve.
 /// </param>
 /// <param name="CurrencyOptions">
-/// Metered with overage_unit_price_cents or overage_package: the overage price in other currencies of the plan, keyed by ISO
-/// 4217 code ({"EUR": {"overage_unit_price_cents": 3}}), each of the feature's own kind. A subscription in a currency other
-/// than the plan's default needs one for every feature that bills overage.
+/// Metered with overage_unit_price_cents, overage_package or overage_tiers: the overage price in other currencies of the plan,
+/// keyed by ISO 4217 code ({"EUR": {"overage_unit_price_cents": 3}}), each of the feature's own kind (tiers in the feature's
+/// tiers_mode). A subscription in a currency other than the plan's default needs one for every feature that bills overage.
 /// </param>
 public sealed record CatalogPlanFeatureBody(
     string FeatureCode,
@@ -188,7 +188,9 @@ public sealed record CatalogPlanFeatureBody(
 /// <summary>A feature's overage price in one more currency: the same kind as the feature's own, in that currency's minor units.</summary>
 /// <param name="OverageUnitPriceCents">When the feature prices each unit past the limit.</param>
 /// <param name="OveragePackage">When the feature prices overage per started package.</param>
-public sealed record CatalogOverageOptionBody(long? OverageUnitPriceCents = null, CatalogOveragePackageBody? OveragePackage = null);
+/// <param name="OverageTiers">When the feature prices overage in tiers: 1 to 20, checked as the feature's own; the feature's tiers_mode applies.</param>
+public sealed record CatalogOverageOptionBody(
+    long? OverageUnitPriceCents = null, CatalogOveragePackageBody? OveragePackage = null, IReadOnlyList<CatalogOverageTierBody>? OverageTiers = null);
 
 /// <summary>Overage billed per started package, as Lago's package charge: $5 per 1,000 started.</summary>
 /// <param name="Size">Units in a package, 1 to 10^12; a part package is billed whole.</param>
