@@ -61,9 +61,18 @@ public sealed record CatalogMetricBody(
 /// <param name="Currency">An ISO 4217 code in either case (usd, as Stripe writes it); kept and exported in capitals.</param>
 /// <param name="ExpiresAfterDays">Days after the purchase when the grant expires, 1 to 3650; never when absent.</param>
 /// <param name="StripePriceId">A one-time Stripe price, unique among packs; needed to sell the pack through Checkout.</param>
+/// <param name="CurrencyOptions">
+/// The pack's price in other currencies, keyed by ISO 4217 code in either case ({"EUR": {"price_cents": 900}}), kept in capitals.
+/// A customer buys in its own currency: the pack's, or one of these; a customer in any other is refused.
+/// </param>
 public sealed record CatalogPackBody(
     string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays = null,
-    string? StripePriceId = null);
+    string? StripePriceId = null, IReadOnlyDictionary<string, CatalogPackOptionBody>? CurrencyOptions = null);
+
+/// <summary>A credit pack's price in one more currency.</summary>
+/// <param name="PriceCents">The price in that currency's minor units.</param>
+/// <param name="StripePriceId">A one-time Stripe price in that currency, unique among packs; needed to sell the pack through Checkout in it.</param>
+public sealed record CatalogPackOptionBody(long PriceCents, string? StripePriceId = null);
 
 /// <summary>The catalog's notify block.</summary>
 /// <param name="Email">
