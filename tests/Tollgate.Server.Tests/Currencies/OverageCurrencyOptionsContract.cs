@@ -179,3 +179,11 @@ public sealed class PostgresOverageCurrencyOptionsTests : OverageCurrencyOptions
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same with the clock running, as the billing suites do.</summary>
+public sealed class SqliteTickingOverageCurrencyOptionsTests : OverageCurrencyOptionsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}
