@@ -229,6 +229,14 @@ public sealed class TollgateClient(HttpClient http)
     public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>
         SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}", null, cancellationToken);
 
+    /// <summary>
+    /// One public plan by its code with its prices in <paramref name="currency"/> (ISO 4217 in either case, such as "EUR");
+    /// a currency the plan is not priced in throws a 400 <see cref="TollgateException"/> (validation_failed) naming <c>currency</c>.
+    /// </summary>
+    public Task<PricingPlan> GetPlanAsync(string code, string currency, CancellationToken cancellationToken = default) =>
+        SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}?currency={Uri.EscapeDataString(currency)}", null,
+            cancellationToken);
+
     /// <summary>The catalog's features, in catalog order.</summary>
     public Task<IReadOnlyList<PricingFeature>> GetFeaturesAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingFeature>>(HttpMethod.Get, "v1/pricing/features", null, cancellationToken);

@@ -68,5 +68,15 @@ public sealed record CreatePackCheckoutRequest(string? Pack = null, string? Succ
 /// <param name="Currency">ISO 4217, in capitals.</param>
 /// <param name="ExpiresAfterDays">Days the grant lasts from the sale; null: it never expires.</param>
 /// <param name="StripePriceId">The Stripe price Checkout sells it at; null: sold by the API only.</param>
+/// <param name="CurrencyOptions">
+/// Its price in other currencies, keyed by ISO 4217 code in capitals, as Stripe's currency_options; null when it has none. A
+/// customer buys in its own currency: the pack's own, or one of these.
+/// </param>
 public sealed record CreditPackResponse(
-    string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays, string? StripePriceId);
+    string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays, string? StripePriceId,
+    IReadOnlyDictionary<string, CreditPackCurrencyOption>? CurrencyOptions = null);
+
+/// <summary>A credit pack's price in one more currency.</summary>
+/// <param name="PriceCents">The price in that currency's minor units.</param>
+/// <param name="StripePriceId">The Stripe price Checkout sells it at in that currency; null: not sold through Checkout in it.</param>
+public sealed record CreditPackCurrencyOption(long PriceCents, string? StripePriceId);

@@ -317,8 +317,9 @@ class AsyncPricing(_AsyncResource):
         """The active public plans; with ``visitor`` (your visitor id) at their price-experiment variant's prices, recorded as seen."""
         return await self._send(Call("GET", "v1/pricing/plans", params={"visitor": visitor, "currency": currency}))
 
-    async def plan(self, code: str) -> dict[str, Any]:
-        return await self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}"))
+    async def plan(self, code: str, *, currency: str | None = None) -> dict[str, Any]:
+        """One public plan; with ``currency`` ("EUR" or "eur") its prices in it, a 400 naming ``currency`` when it is not priced in it."""
+        return await self._send(Call("GET", f"v1/pricing/plans/{c.seg(code)}", params={"currency": currency}))
 
     async def features(self) -> list[dict[str, Any]]:
         return await self._send(Call("GET", "v1/pricing/features"))

@@ -536,6 +536,11 @@ class CreditGrant(TypedDict):
     voided_at: str | None
 
 
+class CreditPackCurrencyOption(TypedDict):
+    price_cents: int
+    stripe_price_id: str | None
+
+
 class CreditPack(TypedDict):
     code: str
     name: str
@@ -545,6 +550,8 @@ class CreditPack(TypedDict):
     currency: str
     expires_after_days: int | None
     stripe_price_id: str | None
+    # The pack's price in other currencies, keyed by ISO 4217 code in capitals; None when it has none.
+    currency_options: dict[str, CreditPackCurrencyOption] | None
 
 
 class PackSale(TypedDict):

@@ -364,7 +364,11 @@ export type Deleted = { id: string; deleted: true };
 export type CreditPack = {
   code: string; name: string; feature: string; amount: number; priceCents: number; currency: string; expiresAfterDays: number | null;
   stripePriceId: string | null;
+  /** Its price in other currencies, keyed by ISO 4217 code in capitals ("EUR"); a customer buys in its own currency. Null when none. */
+  currencyOptions: Record<string, CreditPackCurrencyOption> | null;
 };
+/** A credit pack's price in one more currency; `stripePriceId` null: not sold through Checkout in it. */
+export type CreditPackCurrencyOption = { priceCents: number; stripePriceId: string | null };
 /** A pack sold: the grant it made and its invoice. */
 export type PackSale = { grant: CreditGrant; invoice: Invoice | null };
 /** Sells a pack: `paid` when the money was collected already; a sale repeated with its `idempotencyKey` answers the first. */

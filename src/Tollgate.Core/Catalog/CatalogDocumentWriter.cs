@@ -193,16 +193,9 @@ public static class CatalogDocumentWriter
                     w.WriteNumber("overage_unit_price_cents", overage);
                 }
 
-                WriteTiers(w, pf.OverageTiers);
-                if (pf.OveragePackage is { } package)
-                {
-                    w.WriteStartObject("overage_package"); // only when set, so the hashes of terms without one stay the same
-                    w.WriteNumber("size", package.Size);
-                    w.WriteNumber("price_cents", package.PriceCents);
-                    w.WriteEndObject();
-                }
-
-                WriteCurrencyOptions(w, pf.CurrencyOptions);
+                OverageWriter.WriteTiers(w, pf.OverageTiers);
+                OverageWriter.WritePackage(w, pf.OveragePackage);
+                OverageWriter.WriteCurrencyOptions(w, pf.CurrencyOptions);
 
                 if (!pf.AlertThresholds.SequenceEqual(PlanFeature.DefaultThresholds))
                 {
@@ -243,68 +236,6 @@ public static class CatalogDocumentWriter
         }
 
         w.WriteEndObject();
-    }
-
-    /// <summary>Canonical tiers: every field written, the last up_to as null.</summary>
-    /// <summary>Written only when set, so the hashes of terms without options stay the same.</summary>
-    private static void WriteCurrencyOptions(Utf8JsonWriter w, IReadOnlyList<OverageCurrencyOption>? options)
-    {
-        if (options is not { Count: > 0 })
-        {
-            return;
-        }
-
-        w.WriteStartObject("currency_options");
-        foreach (var option in options.OrderBy(o => o.Currency, StringComparer.Ordinal))
-        {
-            w.WriteStartObject(option.Currency);
-            if (option.UnitPriceCents is { } unit)
-            {
-                w.WriteNumber("overage_unit_price_cents", unit);
-            }
-
-            if (option.Package is { } package)
-            {
-                w.WriteStartObject("overage_package");
-                w.WriteNumber("size", package.Size);
-                w.WriteNumber("price_cents", package.PriceCents);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndObject();
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteTiers(Utf8JsonWriter w, OverageTiers? tiers)
-    {
-        if (tiers is null)
-        {
-            return;
-        }
-
-        w.WriteString("tiers_mode", tiers.Mode.ToWire());
-        w.WriteStartArray("overage_tiers");
-        foreach (var t in tiers.Tiers)
-        {
-            w.WriteStartObject();
-            if (t.UpTo is { } upTo)
-            {
-                w.WriteNumber("up_to", upTo);
-            }
-            else
-            {
-                w.WriteNull("up_to");
-            }
-
-            w.WriteNumber("unit_price_cents", t.UnitPriceCents);
-            w.WriteNumber("per_units", t.PerUnits);
-            w.WriteNumber("flat_cents", t.FlatCents);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
     }
 
     private static void WriteLimit(Utf8JsonWriter w, PlanFeature pf, bool canonical)

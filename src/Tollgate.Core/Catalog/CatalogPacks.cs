@@ -3,16 +3,6 @@ using Tollgate.Core.Json;
 
 namespace Tollgate.Core.Catalog;
 
-/// <summary>
-/// A credit pack: <see cref="Amount"/> units of a metered feature sold once for <see cref="PriceCents"/>, granted to the buyer
-/// and expiring <see cref="ExpiresAfterDays"/> days after the purchase (never, when null).
-/// </summary>
-public sealed record CreditPack(
-    string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays, string? StripePriceId)
-{
-    public DateTimeOffset? ExpiresAt(DateTimeOffset boughtAt) => ExpiresAfterDays is { } days ? boughtAt.AddDays(days) : null;
-}
-
 /// <summary>The catalog's <c>packs</c> list: read with path-named problems, written in code order.</summary>
 public static class CatalogPacks
 {
@@ -28,7 +18,7 @@ public static class CatalogPacks
         foreach (var (element, path) in root.Array("packs", required: false, maxItems: 100))
         {
             var r = new ElementReader(element, path, problems, "code", "name", "feature", "amount", "price_cents", "currency", "expires_after_days",
-                "stripe_price_id");
+                "stripe_price_id", "currency_options");
             var code = r.String("code", required: true, 64, CatalogDocument.Code(), CatalogDocument.CodeHint);
             var name = r.String("name", required: true);
             var feature = r.String("feature", required: true, 64, CatalogDocument.Code(), CatalogDocument.CodeHint);
@@ -57,9 +47,11 @@ public static class CatalogPacks
                 continue;
             }
 
-            if (code is not null && name is not null && feature is not null && amount is not null && price is not null && currency is not null)
+            var options = PackCurrencyOptions.Read(r, currency, prices);
+            if (code is not null && name is not null && feature is not null && amount is not null && price is not null && currency is not null
+                && options is not null)
             {
-                packs.Add(new CreditPack(code, name, feature, amount.Value, price.Value, currency, (int?)expires, stripePrice));
+                packs.Add(new CreditPack(code, name, feature, amount.Value, price.Value, currency, (int?)expires, stripePrice) { CurrencyOptions = options });
             }
         }
 
@@ -94,11 +86,15 @@ public static class CatalogPacks
                 w.WriteString("stripe_price_id", stripe);
             }
 
+            PackCurrencyOptions.Write(w, p.CurrencyOptions);
             w.WriteEndObject();
         }
 
         w.WriteEndArray();
     }
+
+    /// <summary>Whether two lists sell the same packs at the same prices, options included (a record compares its list by reference).</summary>
+    public static bool SameAs(IReadOnlyList<CreditPack> a, IReadOnlyList<CreditPack> b) => ToJson(a) == ToJson(b);
 
     /// <summary>The stored form (one JSON column): the document's own shape, so store and export agree.</summary>
     public static string ToJson(IReadOnlyList<CreditPack> packs)
@@ -132,6 +128,9 @@ public static class CatalogPacks
             p.GetProperty("code").GetString()!, p.GetProperty("name").GetString()!, p.GetProperty("feature").GetString()!,
             p.GetProperty("amount").GetInt64(), p.GetProperty("price_cents").GetInt64(), p.GetProperty("currency").GetString()!,
             p.TryGetProperty("expires_after_days", out var d) ? d.GetInt32() : null,
-            p.TryGetProperty("stripe_price_id", out var s) ? s.GetString() : null))];
+            p.TryGetProperty("stripe_price_id", out var s) ? s.GetString() : null)
+        {
+            CurrencyOptions = PackCurrencyOptions.FromJson(p),
+        })];
     }
 }

@@ -32,13 +32,23 @@ public static class OverageTiersReader
             ok = false;
         }
 
+        var tiers = ReadTiers(r, out var tiersOk);
+        ok &= tiersOk;
+        return ok ? new OverageTiers(parsedMode, tiers!) : null;
+    }
+
+    /// <summary>
+    /// The <c>overage_tiers</c> list alone, checked as a feature's own tiers are (1 to 20, each up_to above the one before,
+    /// only the last open-ended): a feature's, or a currency option's, which takes the feature's mode. Null when it is wrong.
+    /// </summary>
+    public static IReadOnlyList<OverageTier>? ReadTiers(ElementReader r, out bool ok)
+    {
         var problems = new List<DocumentProblem>();
         var tiers = new List<OverageTier>();
         var items = r.Array("overage_tiers", required: false, MaxTiers).ToList();
         if (items.Count == 0)
         {
             r.Problem(r.Child("overage_tiers"), $"must have 1 to {MaxTiers} tiers");
-            ok = false;
         }
 
         for (var i = 0; i < items.Count; i++)
@@ -76,8 +86,8 @@ public static class OverageTiersReader
             r.Problem(p.Path, p.Message);
         }
 
-        ok &= problems.Count == 0 && items.Count > 0;
-        return ok ? new OverageTiers(parsedMode, tiers) : null;
+        ok = problems.Count == 0 && items.Count > 0;
+        return ok ? tiers : null;
     }
 
     private static long? UpTo(ElementReader t, out bool ok)

@@ -237,9 +237,10 @@ internal static class PlanReader
     }
 
     /// <summary>
-    /// <c>currency_options: {"EUR": {overage_unit_price_cents} | {overage_package}}</c>, or null when absent. Each option
-    /// prices overage as the feature itself does, so an option of another kind (or on a feature without an overage price,
-    /// or tiered) is refused at its path. <paramref name="ok"/> is false when something is wrong.
+    /// <c>currency_options: {"EUR": {overage_unit_price_cents} | {overage_package} | {overage_tiers}}</c>, or null when absent.
+    /// Each option prices overage as the feature itself does (tiers in the feature's <c>tiers_mode</c>, checked as its own
+    /// tiers are), so an option of another kind, or on a feature without an overage price, is refused at its path.
+    /// <paramref name="ok"/> is false when something is wrong.
     /// </summary>
     private static IReadOnlyList<OverageCurrencyOption>? ReadCurrencyOptions(
         ElementReader plan, long? unitPrice, OveragePackage? package, OverageTiers? tiers, out bool ok)
@@ -258,15 +259,15 @@ internal static class PlanReader
             return null;
         }
 
-        if (tiers is not null || (unitPrice is null && package is null))
+        if (unitPrice is null && package is null && tiers is null)
         {
-            plan.Problem(path, tiers is not null
-                ? "is not offered for overage_tiers; price overage per unit or per package"
-                : "needs overage_unit_price_cents or overage_package on the feature");
+            plan.Problem(path, "needs overage_unit_price_cents, overage_package or overage_tiers on the feature");
             ok = false;
             return null;
         }
 
+        // The one field each option gives: the kind of price the feature has.
+        var field = tiers is not null ? "overage_tiers" : package is not null ? "overage_package" : "overage_unit_price_cents";
         var options = new List<OverageCurrencyOption>();
         foreach (var property in element.EnumerateObject())
         {
@@ -279,26 +280,33 @@ internal static class PlanReader
             }
 
             var problems = new List<DocumentProblem>();
-            var r = new ElementReader(property.Value, at, problems, package is null ? "overage_unit_price_cents" : "overage_package");
-            var option = package is null
-                ? new OverageCurrencyOption(property.Name, r.Integer("overage_unit_price_cents", required: true, 0, CatalogDocument.MaxPriceCents), null)
-                : new OverageCurrencyOption(property.Name, null, ReadPackage(r, out _) ?? (r.Has("overage_package") ? null : Missing(r)));
+            var r = new ElementReader(property.Value, at, problems, field);
+            // A null price is no price: it would leave the currency's overage free, so it is refused as a missing one.
+            var given = r.Raw(field) is { ValueKind: not JsonValueKind.Null };
+            if (r.IsObject && !given)
+            {
+                r.Problem(r.Child(field), field == "overage_unit_price_cents" ? "is required"
+                    : $"is required, as the feature prices overage {(field == "overage_tiers" ? "in tiers" : "per package")}");
+            }
+            else if (r.IsObject)
+            {
+                options.Add(field switch
+                {
+                    "overage_tiers" => new OverageCurrencyOption(property.Name, null, null, OverageTiersReader.ReadTiers(r, out _)),
+                    "overage_package" => new OverageCurrencyOption(property.Name, null, ReadPackage(r, out _)),
+                    _ => new OverageCurrencyOption(property.Name, r.Integer(field, required: true, 0, CatalogDocument.MaxPriceCents), null),
+                });
+            }
+
             foreach (var problem in problems)
             {
                 plan.Problem(problem.Path, problem.Message);
             }
 
             ok &= problems.Count == 0;
-            options.Add(option);
         }
 
         return ok ? options : null;
-
-        static OveragePackage? Missing(ElementReader r)
-        {
-            r.Problem(r.Child("overage_package"), "is required, as the feature prices overage per package");
-            return null;
-        }
     }
 
     /// <summary><c>overage_package: {size, price_cents}</c>, or null when absent; <paramref name="ok"/> is false when it is wrong.</summary>

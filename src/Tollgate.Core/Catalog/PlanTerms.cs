@@ -74,10 +74,17 @@ public sealed record PlanTerms(
     /// <summary>The period's price in the plan's default currency (its first price's).</summary>
     public PlanPrice? Price(BillingInterval interval) => Prices.FirstOrDefault(p => p.BillingPeriod == interval);
 
-    /// <summary>The period's price in <paramref name="currency"/>; the default currency's when it is null or empty.</summary>
+    /// <summary>
+    /// The period's price in <paramref name="currency"/>; the default currency's when it is null or empty. A free plan (see
+    /// <see cref="IsFree"/>) costs 0 in every currency, so it answers a 0 price in one it does not list, linked to no Stripe price.
+    /// </summary>
     public PlanPrice? Price(BillingInterval interval, string? currency) => string.IsNullOrEmpty(currency)
         ? Price(interval)
-        : Prices.FirstOrDefault(p => p.BillingPeriod == interval && string.Equals(p.Currency, currency, StringComparison.Ordinal));
+        : Prices.FirstOrDefault(p => p.BillingPeriod == interval && string.Equals(p.Currency, currency, StringComparison.Ordinal))
+            ?? (IsFree && Price(interval) is { } free ? free with { Currency = currency, StripePriceId = null } : null);
+
+    /// <summary>Whether every price of the plan is 0 (and it has one): such a plan is free in every currency, not only those it lists.</summary>
+    public bool IsFree => Prices.Count > 0 && Prices.All(p => p.PriceCents == 0);
 
     /// <summary>The currency a subscription gets when it names none: the first price's.</summary>
     public string? DefaultCurrency => Prices.Count == 0 ? null : Prices[0].Currency;
@@ -85,10 +92,19 @@ public sealed record PlanTerms(
     /// <summary>Every currency the plan is priced in, the default first.</summary>
     public IReadOnlyList<string> Currencies => [.. Prices.Select(p => p.Currency).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>The terms with the prices in <paramref name="currency"/> only, as a page or a customer in that currency sees them.</summary>
-    public PlanTerms InCurrency(string currency) => this with { Prices = [.. Prices.Where(p => p.Currency == currency)] };
+    /// <summary>
+    /// The terms with the prices in <paramref name="currency"/> only, as a page or a customer in that currency sees them; a free
+    /// plan that does not list the currency shows its periods at 0 in it.
+    /// </summary>
+    public PlanTerms InCurrency(string currency) => this with
+    {
+        Prices = Offers(currency) && !Currencies.Contains(currency, StringComparer.Ordinal)
+            ? [.. Prices.Where(p => p.Currency == DefaultCurrency).Select(p => p with { Currency = currency, StripePriceId = null })]
+            : [.. Prices.Where(p => p.Currency == currency)],
+    };
 
-    public bool Offers(string currency) => Prices.Any(p => string.Equals(p.Currency, currency, StringComparison.Ordinal));
+    /// <summary>Whether a subscription may be sold in <paramref name="currency"/>: the plan lists it, or the plan is free.</summary>
+    public bool Offers(string currency) => IsFree || Prices.Any(p => string.Equals(p.Currency, currency, StringComparison.Ordinal));
 
     /// <summary>
     /// Prices in their canonical order: by billing period, then by currency in the order the currencies first appear, so the
@@ -116,7 +132,13 @@ public sealed record PlanTerms(
         return this with
         {
             Features = [.. Features.Select(f => f.BillsOverage && f.Option(currency) is { } o
-                ? f with { OverageUnitPriceCents = o.UnitPriceCents, OveragePackage = o.Package, OverageTiers = null }
+                ? f with
+                {
+                    OverageUnitPriceCents = o.UnitPriceCents,
+                    OveragePackage = o.Package,
+                    // The option's tiers in the feature's own mode, as Stripe's currency_options[eur][tiers] keep the price's tiers_mode.
+                    OverageTiers = o.Tiers is { } tiers && f.OverageTiers is { } own ? new OverageTiers(own.Mode, tiers) : null,
+                }
                 : f)],
         };
     }

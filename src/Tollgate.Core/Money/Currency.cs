@@ -23,6 +23,13 @@ public static class Currency
     /// <summary>Whether <paramref name="code"/> has the shape of an ISO 4217 code: three capital letters.</summary>
     public static bool IsCode(string? code) => code is { Length: 3 } && code.All(ch => ch is >= 'A' and <= 'Z');
 
+    /// <summary>
+    /// The code in capitals when <paramref name="code"/> is three ASCII letters in either case ("eur" as Stripe writes it,
+    /// or "EUR"), else null: API input takes both and Tollgate stores and answers capitals.
+    /// </summary>
+    public static string? Canonical(string? code) =>
+        code is { Length: 3 } && code.All(char.IsAsciiLetter) ? code.ToUpperInvariant() : null;
+
     /// <summary>Whether Tollgate knows the code's minor units (the others default to two decimals).</summary>
     public static bool IsKnown(string code) => Known.ContainsKey(code);
 }

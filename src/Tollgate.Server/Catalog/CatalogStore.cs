@@ -223,7 +223,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
             changes.Add("settings: notify updated");
         }
 
-        if (!catalog.Packs.SequenceEqual(current.Packs))
+        if (!CatalogPacks.SameAs(catalog.Packs, current.Packs))
         {
             await writer.UpdatePacksAsync(CatalogPacks.ToJson(catalog.Packs));
             changes.Add("packs updated");

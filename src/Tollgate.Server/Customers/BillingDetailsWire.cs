@@ -76,9 +76,9 @@ public static class BillingDetailsWire
             }
         }
 
-        if (request.Currency is { } currency && !Core.Money.Currency.IsCode(currency))
+        if (request.Currency is { } currency && Core.Money.Currency.Canonical(currency) is null)
         {
-            errors["currency"] = "must be a three-letter ISO 4217 code in capitals, such as \"EUR\"";
+            errors["currency"] = "must be a three-letter ISO 4217 code, such as \"EUR\" or \"eur\"";
         }
 
         if (request.TaxExempt is { } exempt && !TaxExemptions.IsKnown(exempt))
@@ -93,7 +93,8 @@ public static class BillingDetailsWire
         request.TaxIds is { } ids ? [.. ids.Select(t => new CustomerTaxId(t.Type, t.Value.Trim()))] : null,
         request.TaxExempt,
         request.TaxRates is { } rates ? [.. rates.Distinct(StringComparer.Ordinal)] : null,
-        request.Currency);
+        // Stored in capitals, as plan prices have it, whichever case was sent.
+        Core.Money.Currency.Canonical(request.Currency));
 
     public static CustomerAddress? ToWire(PostalAddress? a) =>
         a is null ? null : new CustomerAddress(a.Line1, a.Line2, a.City, a.PostalCode, a.State, a.Country);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Customers;
 
@@ -31,6 +32,17 @@ public static class CustomerCurrency
             "UPDATE customers SET currency = @currency WHERE id = @customerId AND currency IS NULL", new { customerId, currency }, tx,
             cancellationToken: cancellationToken));
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="FixInAsync"/> for a writer that holds no lock on the customer yet (a pack sale): the customer's row lock
+    /// first, so a first subscription or a change of the customer's currency at the same time waits for this one.
+    /// </summary>
+    public static async Task<bool> LockAndFixAsync(
+        DbConnection c, DbTransaction tx, string customerId, string currency, SqlDialect dialect, CancellationToken cancellationToken)
+    {
+        await CustomerLock.TakeAsync(c, tx, customerId, dialect, cancellationToken);
+        return await FixInAsync(c, tx, customerId, currency, cancellationToken);
     }
 
     /// <summary>The currencies of the customer's subscriptions and invoices, read in the caller's transaction.</summary>

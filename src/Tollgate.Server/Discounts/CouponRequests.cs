@@ -48,11 +48,14 @@ public static partial class CouponRequests
         return (new Coupon(r.Id!, r.Name!, bp, r.AmountOffCents, r.Currency?.ToUpperInvariant(), duration, r.DurationInMonths, [.. plans.Distinct(StringComparer.Ordinal)],
             r.MaxRedemptions, r.RedeemBy, 0, r.StripeCouponId, now)
         {
-            AmountOffOptions = r.CurrencyOptions?.ToDictionary(o => o.Key, o => o.Value.AmountOffCents, StringComparer.Ordinal) ?? [],
+            AmountOffOptions = r.CurrencyOptions?.ToDictionary(o => o.Key.ToUpperInvariant(), o => o.Value.AmountOffCents, StringComparer.Ordinal) ?? [],
         }, errors);
     }
 
-    /// <summary>currency_options: only with a fixed amount, each keyed by an ISO 4217 code in capitals other than the coupon's own.</summary>
+    /// <summary>
+    /// currency_options: only with a fixed amount, each keyed by an ISO 4217 code other than the coupon's own, in either case
+    /// (kept in capitals, so "eur" and "EUR" are one key, given once).
+    /// </summary>
     private static void CheckOptions(CreateCouponRequest r, Dictionary<string, string> errors)
     {
         if (r.CurrencyOptions is not { } options)
@@ -66,11 +69,16 @@ public static partial class CouponRequests
             return;
         }
 
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (code, option) in options)
         {
-            if (!Core.Money.Currency.IsCode(code) || string.Equals(code, r.Currency, StringComparison.OrdinalIgnoreCase))
+            if (Core.Money.Currency.Canonical(code) is not { } canonical || string.Equals(code, r.Currency, StringComparison.OrdinalIgnoreCase))
             {
-                errors[$"currency_options.{code}"] = "must be keyed by a three-letter ISO 4217 code in capitals other than the coupon's currency";
+                errors[$"currency_options.{code}"] = "must be keyed by a three-letter ISO 4217 code other than the coupon's currency";
+            }
+            else if (!seen.Add(canonical))
+            {
+                errors[$"currency_options.{code}"] = $"gives {canonical} a second time";
             }
             else if (option is null || option.AmountOffCents is <= 0 or > 100_000_000_00)
             {

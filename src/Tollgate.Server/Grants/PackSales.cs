@@ -4,6 +4,7 @@ using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Grants;
 using Tollgate.Server.Billing;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Grants;
@@ -18,10 +19,13 @@ public sealed record PackSale(CreditGrant Grant, Invoice? Invoice, bool Created)
 public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions> options, TimeProvider time)
 {
     /// <summary>
-    /// Issues a one-line invoice for the pack (paid, or open and due now) and the grant, in one transaction. A second sale
-    /// from the same <paramref name="source"/> answers the first; null when that source already bought a different pack.
+    /// Issues a one-line invoice for the pack at <paramref name="price"/> (paid, or open and due now) and the grant, in one
+    /// transaction. A second sale from the same <paramref name="source"/> answers the first; null when that source already
+    /// bought a different pack. The price's currency becomes the customer's when it has none; a customer already in another
+    /// throws <see cref="CurrencyMismatchException"/> and nothing is written.
     /// </summary>
-    public Task<PackSale?> SellAsync(string customerId, CreditPack pack, bool paid, string source, CancellationToken cancellationToken = default) =>
+    public Task<PackSale?> SellAsync(
+        string customerId, CreditPack pack, PackPrice price, bool paid, string source, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {
             // The grant goes first: a concurrent sale of the same source waits on its unique source_ref, then finds this one.
@@ -36,7 +40,15 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
                     : null;
             }
 
-            var invoice = await IssueAsync(c, tx, customerId, pack, paid, now, cancellationToken);
+            // A customer has one currency: under its lock, so a first subscription in another cannot slip in beside this invoice.
+            if (!await CustomerCurrency.LockAndFixAsync(c, tx, customerId, price.Currency, database.Dialect, cancellationToken))
+            {
+                var own = await c.QuerySingleAsync<string>(new CommandDefinition("SELECT currency FROM customers WHERE id = @customerId",
+                    new { customerId }, tx, cancellationToken: cancellationToken));
+                throw new CurrencyMismatchException(CustomerCurrency.Mismatch(customerId, own, price.Currency));
+            }
+
+            var invoice = await IssueAsync(c, tx, customerId, pack, price, paid, now, cancellationToken);
             await c.ExecuteAsync(new CommandDefinition("UPDATE credit_grants SET invoice_id = @invoice WHERE id = @grant",
                 new { invoice = invoice.Id, grant = grant.Id }, tx, cancellationToken: cancellationToken));
             return new PackSale(grant, invoice, true);
@@ -57,10 +69,10 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
 
     // A pack's invoice is issued as every other invoice is (number, credit balance, webhooks), with its one line.
     private Task<Invoice> IssueAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string customerId,
-        CreditPack pack, bool paid, DateTimeOffset now, CancellationToken cancellationToken)
+        CreditPack pack, PackPrice price, bool paid, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var line = new InvoiceLine(InvoiceLineKind.Pack, $"{pack.Name} ({pack.Amount:N0} {pack.Feature})", pack.PriceCents, 1, pack.PriceCents, now, now,
+        var line = new InvoiceLine(InvoiceLineKind.Pack, $"{pack.Name} ({pack.Amount:N0} {pack.Feature})", price.PriceCents, 1, price.PriceCents, now, now,
             FeatureCode: pack.Feature);
-        return new InvoiceWriter(c, tx, time, options.Value, cancellationToken).IssueOneOffAsync(customerId, pack.Currency, "pack", [line], now, paid);
+        return new InvoiceWriter(c, tx, time, options.Value, cancellationToken).IssueOneOffAsync(customerId, price.Currency, "pack", [line], now, paid);
     }
 }

@@ -1,4 +1,5 @@
 using Tollgate.Contracts;
+using Tollgate.Core.Catalog;
 using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 
@@ -17,7 +18,11 @@ public abstract record PackCheckoutOutcome
 
     public sealed record CustomerNotFound : PackCheckoutOutcome;
 
-    public sealed record PriceNotLinked(string Pack) : PackCheckoutOutcome;
+    /// <summary>No Stripe price sells the pack in <paramref name="Currency"/>, the customer's (or the pack's own).</summary>
+    public sealed record PriceNotLinked(string Pack, string Currency) : PackCheckoutOutcome;
+
+    /// <summary>The customer is billed in <paramref name="Currency"/>, which the pack is not sold in.</summary>
+    public sealed record NotInCurrency(string Customer, string Currency, CreditPack Pack) : PackCheckoutOutcome;
 
     public sealed record NotConfigured(string Setting) : PackCheckoutOutcome;
 
@@ -51,9 +56,15 @@ public static class PackCheckout
             return new PackCheckoutOutcome.CustomerNotFound();
         }
 
-        if (pack!.StripePriceId is null)
+        // Stripe is sent the price in the customer's currency: the pack's own until the customer has one.
+        if (pack!.PriceIn(customer.Currency ?? pack.Currency) is not { } price)
         {
-            return new PackCheckoutOutcome.PriceNotLinked(pack.Code);
+            return new PackCheckoutOutcome.NotInCurrency(customer.Id, customer.Currency!, pack);
+        }
+
+        if (price.StripePriceId is null)
+        {
+            return new PackCheckoutOutcome.PriceNotLinked(pack.Code, price.Currency);
         }
 
         try
@@ -63,8 +74,8 @@ public static class PackCheckout
                 return new PackCheckoutOutcome.StripeCustomerTaken(customer.Id);
             }
 
-            var session = await s.Stripe.CreatePackCheckoutSessionAsync(customer.Id, stripeCustomer, pack, request.SuccessUrl!, request.CancelUrl!,
-                cancellationToken);
+            var session = await s.Stripe.CreatePackCheckoutSessionAsync(customer.Id, stripeCustomer, pack, price, request.SuccessUrl!,
+                request.CancelUrl!, cancellationToken);
             return new PackCheckoutOutcome.Started(session.Url, session.Id);
         }
         catch (StripeException e)

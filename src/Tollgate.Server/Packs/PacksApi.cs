@@ -9,6 +9,7 @@ using Tollgate.Server.Http;
 using Tollgate.Server.Payments;
 using Tollgate.Core.Catalog;
 using Tollgate.Server.Catalog;
+using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Packs;
@@ -20,7 +21,7 @@ public static class PacksApi
     {
         var group = app.MapGroup("/v1/customers/{id}/packs").WithTags("Credit grants").RequireAuthorization(Policies.Secret);
         group.MapPost("/", SellAsync).ProducesProblems(400, 404, 409);
-        group.MapPost("/checkout-sessions", CheckoutAsync).ProducesProblems(400, 404, 422, 502, 503);
+        group.MapPost("/checkout-sessions", CheckoutAsync).ProducesProblems(400, 404, 409, 422, 502, 503);
         app.MapGet("/v1/packs", ListAsync).WithTags("Credit grants").RequireAuthorization(Policies.Secret).ProducesProblems(400);
         return group;
     }
@@ -39,7 +40,9 @@ public static class PacksApi
     }
 
     public static CreditPackResponse ToWire(CreditPack p) =>
-        new(p.Code, p.Name, p.Feature, p.Amount, p.PriceCents, p.Currency, p.ExpiresAfterDays, p.StripePriceId);
+        new(p.Code, p.Name, p.Feature, p.Amount, p.PriceCents, p.Currency, p.ExpiresAfterDays, p.StripePriceId,
+            p.CurrencyOptions.Count == 0 ? null
+                : p.CurrencyOptions.ToDictionary(o => o.Currency, o => new CreditPackCurrencyOption(o.PriceCents, o.StripePriceId), StringComparer.Ordinal));
 
     private static async Task<Results<Created<PackSaleResponse>, Ok<PackSaleResponse>, ProblemHttpResult>> SellAsync(
         string id, SellPackRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
@@ -54,14 +57,32 @@ public static class PacksApi
             return Problems.Validation(errors);
         }
 
-        if (await s.Customers.GetAsync(id, cancellationToken) is null)
+        if (await s.Customers.GetAsync(id, cancellationToken) is not { } customer)
         {
             return Problems.NotFound("customer", id);
         }
 
+        // Sold in the customer's one currency, or the pack's own to a customer without one (which fixes it).
+        if (pack!.PriceIn(customer.Currency ?? pack.Currency) is not { } price)
+        {
+            return PackCurrency.Mismatch(customer.Id, customer.Currency!, pack);
+        }
+
         // With a key, a retry finds the grant this source made; without one, every call is a new sale.
         var source = idempotencyKey is null ? $"api:{Guid.NewGuid():N}" : $"api:{id}:{idempotencyKey}";
-        if (await sales.SellAsync(id, pack!, request.Paid ?? false, source, cancellationToken) is not { } sale)
+        PackSale? sale;
+        try
+        {
+            sale = await sales.SellAsync(id, pack, price, request.Paid ?? false, source, cancellationToken);
+        }
+        catch (CurrencyMismatchException mismatch)
+        {
+            // The customer took another currency (a first subscription) since it was read; nothing was written.
+            return Problems.Create(409, "currency_mismatch", mismatch.Message,
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["currency"] = mismatch.Message } });
+        }
+
+        if (sale is null)
         {
             return Problems.Create(409, "idempotency_key_reused",
                 "This Idempotency-Key was used for a different sale; use a new key for a new sale.");
@@ -83,8 +104,9 @@ public static class PacksApi
             PackCheckoutOutcome.Invalid invalid => Problems.Validation(invalid.Errors),
             PackCheckoutOutcome.CustomerNotFound => Problems.NotFound("customer", id),
             PackCheckoutOutcome.PriceNotLinked unlinked => Problems.Create(422, "price_not_linked",
-                $"Pack '{unlinked.Pack}' has no stripe_price_id; set it in the catalog to sell it through Stripe.",
-                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["pack"] = "has no Stripe price" } }),
+                $"Pack '{unlinked.Pack}' has no stripe_price_id in {unlinked.Currency}; set it in the catalog to sell it through Stripe.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["pack"] = $"has no Stripe price in {unlinked.Currency}" } }),
+            PackCheckoutOutcome.NotInCurrency refused => PackCurrency.Mismatch(refused.Customer, refused.Currency, refused.Pack),
             PackCheckoutOutcome.NotConfigured off => PaymentsApi.NotConfigured(off.Setting),
             PackCheckoutOutcome.StripeCustomerTaken taken => PaymentsApi.StripeCustomerTaken(taken.Customer),
             PackCheckoutOutcome.StripeFailed failed => PaymentsApi.FromStripe(failed.Error),

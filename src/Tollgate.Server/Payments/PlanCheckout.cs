@@ -1,6 +1,7 @@
 using Tollgate.Contracts;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
+using Tollgate.Server.Customers;
 using Tollgate.Server.Http;
 
 namespace Tollgate.Server.Payments;
@@ -126,7 +127,9 @@ public static class PlanCheckout
 
                 if (isNew)
                 {
-                    await s.Customers.UpsertAsync(customer.Id, customer.Email, customer.Name, null, cancellationToken: cancellationToken);
+                    // In the currency it checked out in (the pricing page's), so its portal and invoices are in it from the start.
+                    await s.Customers.UpsertAsync(customer.Id, customer.Email, customer.Name, null, null, new BillingDetailsChange(Currency: customer.Currency),
+                        cancellationToken);
                     await s.Links.LinkAsync(customer.Id, stripeCustomer, cancellationToken);
                 }
 
@@ -170,7 +173,9 @@ public static class PlanCheckout
     private static async Task<(InlinePrice?, StripeAttribution?)> VariantAsync(
         string? visitorId, Plan plan, BillingInterval interval, PlanPrice price, PaymentsApi.Services s, CancellationToken cancellationToken)
     {
-        if (visitorId is null || await s.Experiments.OfferAsync(visitorId, plan.Code, interval, cancellationToken) is not { } offer)
+        // A variant prices the plan's default currency; a buyer in another pays that currency's catalog price, unattributed.
+        if (visitorId is null || price.Currency != plan.Current.Terms.DefaultCurrency
+            || await s.Experiments.OfferAsync(visitorId, plan.Code, interval, cancellationToken) is not { } offer)
         {
             return (null, null);
         }

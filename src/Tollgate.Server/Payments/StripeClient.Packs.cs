@@ -9,14 +9,18 @@ public sealed partial class StripeClient
     /// <summary>Metadata key that names the pack a payment-mode session sells; the webhook grants it when the session completes.</summary>
     public const string PackMetadata = "tollgate_pack";
 
-    /// <summary>A payment-mode checkout for the pack's Stripe price; the customer and the pack ride along so the completed session names both.</summary>
+    /// <summary>
+    /// A payment-mode checkout for the pack's Stripe price in the buyer's currency (<paramref name="price"/>); the customer and
+    /// the pack ride along so the completed session names both.
+    /// </summary>
     public Task<StripeCheckoutSession> CreatePackCheckoutSessionAsync(
-        string customerId, string stripeCustomerId, CreditPack pack, string successUrl, string cancelUrl, CancellationToken cancellationToken = default) =>
+        string customerId, string stripeCustomerId, CreditPack pack, PackPrice price, string successUrl, string cancelUrl,
+        CancellationToken cancellationToken = default) =>
         CreateSessionAsync(new Sdk.Checkout.SessionCreateOptions
         {
             Mode = "payment",
             Customer = stripeCustomerId,
-            LineItems = [new() { Price = pack.StripePriceId, Quantity = 1 }],
+            LineItems = [new() { Price = price.StripePriceId, Quantity = 1 }],
             SuccessUrl = successUrl,
             CancelUrl = cancelUrl,
             ClientReferenceId = customerId,

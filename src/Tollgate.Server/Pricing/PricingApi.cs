@@ -54,14 +54,26 @@ public static class PricingApi
             [.. catalog.PublicPlans.Where(p => PricingMapper.Shows(p, wanted)).Select(p => PricingMapper.ToWire(p, catalog, wanted))]);
     }
 
+    /// <summary>One plan, in <c>?currency=</c> as the list answers it; a currency the plan does not price is a 400 naming it and the plan's currencies.</summary>
     private static async Task<Results<Ok<PricingPlan>, StatusCodeHttpResult, ProblemHttpResult>> PlanAsync(
-        string code, HttpContext http, CatalogCache cache, PublicTag tags, CancellationToken cancellationToken)
+        string code, string? currency, HttpContext http, CatalogCache cache, PublicTag tags, CancellationToken cancellationToken)
     {
         var catalog = await cache.GetAsync(cancellationToken);
+        var (wanted, currencyProblem) = PricingMapper.ReadCurrency(currency, catalog);
+        if (currencyProblem is not null)
+        {
+            return Problems.Validation("currency", currencyProblem);
+        }
+
         var plan = catalog.PublicPlans.FirstOrDefault(p => p.Code == code);
         if (plan is null)
         {
             return Problems.NotFound("plan", code);
+        }
+
+        if (!PricingMapper.Shows(plan, wanted))
+        {
+            return Problems.Validation("currency", $"plan '{code}' has no price in {wanted}; it offers {string.Join(", ", plan.Current.Terms.Currencies)}");
         }
 
         if (ETags.NotModified(http, tags.Of(catalog)))
@@ -69,7 +81,7 @@ public static class PricingApi
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok(PricingMapper.ToWire(plan, catalog));
+        return TypedResults.Ok(PricingMapper.ToWire(plan, catalog, wanted));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PricingFeature>>, StatusCodeHttpResult>> FeaturesAsync(

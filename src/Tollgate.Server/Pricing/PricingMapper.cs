@@ -29,14 +29,18 @@ public static class PricingMapper
     /// The <c>currency</c> a pricing read asks for: null when it asks none, else the code, or the problem that names it
     /// (a malformed code, or one neither ISO 4217 as Tollgate knows it nor any plan's).
     /// </summary>
+    /// <remarks>A code in either case is taken ("eur", as Stripe writes it) and answered in capitals.</remarks>
     public static (string? Currency, string? Problem) ReadCurrency(string? currency, CatalogSnapshot catalog) =>
         currency is null ? (null, null)
-        : !Currency.IsCode(currency) ? (null, "must be a three-letter ISO 4217 code in capitals, such as \"EUR\"")
-        : !Currency.IsKnown(currency) && !catalog.Plans.Any(p => p.Current.Terms.Offers(currency))
+        : Currency.Canonical(currency) is not { } code ? (null, "must be a three-letter ISO 4217 code, such as \"EUR\" or \"eur\"")
+        : !Currency.IsKnown(code) && !catalog.Plans.Any(p => p.Current.Terms.Currencies.Contains(code, StringComparer.Ordinal))
             ? (null, $"'{currency}' is not a currency any plan is priced in")
-        : (currency, null);
+        : (code, null);
 
-    /// <summary>The plans shown in <paramref name="currency"/>: those that price it, and those without any price (a free default plan).</summary>
+    /// <summary>
+    /// The plans shown in <paramref name="currency"/>: those that price it, a free plan (0 in every currency), and those
+    /// without any price (a free default plan).
+    /// </summary>
     public static bool Shows(Plan plan, string? currency) =>
         currency is null || plan.Current.Terms.Prices.Count == 0 || plan.Current.Terms.Offers(currency);
 

@@ -46,8 +46,8 @@ public static class SubscriptionsApi
             ("days_until_due", request.DaysUntilDue is < 0 or > 365 ? "must be from 0 to 365" : null),
             ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)),
             ("coupon", request.PromotionCode is not null && request.Coupon is not null ? "give a promotion_code or a coupon, not both" : null),
-            ("currency", request.Currency is null || Core.Money.Currency.IsCode(request.Currency)
-                ? null : "must be a three-letter ISO 4217 code in capitals, such as \"EUR\""));
+            ("currency", request.Currency is null || Core.Money.Currency.Canonical(request.Currency) is not null
+                ? null : "must be a three-letter ISO 4217 code, such as \"EUR\" or \"eur\""));
         var plan = (await catalog.GetAsync(cancellationToken)).Plan(request.Plan);
         if (plan is not { IsActive: true })
         {
@@ -71,11 +71,13 @@ public static class SubscriptionsApi
 
         // The subscription's currency: the one asked for, else the customer's, else the plan's first.
         var terms = plan!.Current.Terms;
-        var currency = request.Currency ?? customer.Currency ?? terms.DefaultCurrency!;
+        // A code sent in lower case ("eur", as Stripe writes it) is the same currency: stored and answered in capitals.
+        var asked = Core.Money.Currency.Canonical(request.Currency);
+        var currency = asked ?? customer.Currency ?? terms.DefaultCurrency!;
         if (terms.Price(interval, currency) is null)
         {
             var offered = $"plan '{plan.Code}' has no {interval.ToWire()} price in {currency}; it offers {string.Join(", ", terms.Currencies)}";
-            return request.Currency is not null
+            return asked is not null
                 ? Problems.Validation("currency", offered)
                 : Problems.Create(409, "currency_mismatch", $"Customer '{customer.Id}' is billed in {currency}, and {offered}.");
         }

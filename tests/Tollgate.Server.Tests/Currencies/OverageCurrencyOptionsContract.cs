@@ -106,7 +106,8 @@ public abstract class OverageCurrencyOptionsContract : ApiContract
     [Fact]
     public async Task AChangeToAPlanWithoutAnOveragePriceInTheSubscriptionsCurrencyIsA400NamingCurrency()
     {
-        await using var app = await StartAsync(ApiSetup.CatalogOf("overage-currencies", Catalog.Replace(
+        // A seed file of its own: under the same name, a test starting the plain catalog beside it would overwrite this one.
+        await using var app = await StartAsync(ApiSetup.CatalogOf("overage-currencies-max", Catalog.Replace(
             "\"plans\": [", """
             "plans": [
                 { "code": "max", "name": "Max", "prices": [ { "billing_period": "monthly", "price_cents": 5000, "currency": "USD" },
@@ -178,4 +179,12 @@ public sealed class SqliteOverageCurrencyOptionsTests : OverageCurrencyOptionsCo
 public sealed class PostgresOverageCurrencyOptionsTests : OverageCurrencyOptionsContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same with the clock running, as the billing suites do.</summary>
+public sealed class SqliteTickingOverageCurrencyOptionsTests : OverageCurrencyOptionsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

@@ -62,7 +62,7 @@ public abstract class SeveralCurrenciesContract : ApiContract
     }
 
     [Theory]
-    [InlineData("eur")]
+    [InlineData("eu")]
     [InlineData("EURO")]
     [InlineData("XYZ")]
     public async Task PricingInAMalformedOrUnknownCurrencyIsA400NamingCurrency(string currency)

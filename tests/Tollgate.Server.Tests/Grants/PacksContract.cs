@@ -64,7 +64,7 @@ public abstract class PacksContract : ApiContract
         var badCursor = await h.App.Admin.GetAsync("/v1/packs?cursor=nonsense");
 
         Assert.Equal(("calls_10k", true), (Text(first["data"]![0], "code"), first["has_more"].Value<bool>()));
-        Assert.Equal("""{"code":"calls_1k","name":"1,000 calls","feature":"api_calls","amount":1000,"price_cents":1500,"currency":"USD","expires_after_days":30,"stripe_price_id":"price_pack_1k"}""",
+        Assert.Equal("""{"code":"calls_1k","name":"1,000 calls","feature":"api_calls","amount":1000,"price_cents":1500,"currency":"USD","expires_after_days":30,"stripe_price_id":"price_pack_1k","currency_options":null}""",
             second["data"]![0]!.ToJsonString());
         Assert.False(second["has_more"].Value<bool>());
         Assert.Equal(HttpStatusCode.BadRequest, badCursor.StatusCode);

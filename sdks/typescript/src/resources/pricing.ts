@@ -13,8 +13,14 @@ export class Pricing extends Resource {
     return this.http.json({ method: "GET", path: "v1/pricing/plans", query: params, options });
   }
 
-  plan(code: string, options?: RequestOptions): Promise<PricingPlan> {
-    return this.http.json({ method: "GET", path: `v1/pricing/plans/${seg(code)}`, options });
+  /**
+   * One public plan; with `currency` ("EUR" or "eur") its prices in it, and a 400 naming `currency` when it is not priced in it.
+   * The second argument may be the request options alone, as before `currency` existed.
+   */
+  plan(code: string, params: { currency?: string } | RequestOptions = {}, options?: RequestOptions): Promise<PricingPlan> {
+    const query = "currency" in params ? { currency: (params as { currency?: string }).currency } : {};
+    const request = "currency" in params ? options : (params as RequestOptions);
+    return this.http.json({ method: "GET", path: `v1/pricing/plans/${seg(code)}`, query, options: request });
   }
 
   features(options?: RequestOptions): Promise<PricingFeature[]> {

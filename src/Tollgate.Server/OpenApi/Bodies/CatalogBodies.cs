@@ -61,9 +61,18 @@ public sealed record CatalogMetricBody(
 /// <param name="Currency">An ISO 4217 code in either case (usd, as Stripe writes it); kept and exported in capitals.</param>
 /// <param name="ExpiresAfterDays">Days after the purchase when the grant expires, 1 to 3650; never when absent.</param>
 /// <param name="StripePriceId">A one-time Stripe price, unique among packs; needed to sell the pack through Checkout.</param>
+/// <param name="CurrencyOptions">
+/// The pack's price in other currencies, keyed by ISO 4217 code in either case ({"EUR": {"price_cents": 900}}), kept in capitals.
+/// A customer buys in its own currency: the pack's, or one of these; a customer in any other is refused.
+/// </param>
 public sealed record CatalogPackBody(
     string Code, string Name, string Feature, long Amount, long PriceCents, string Currency, int? ExpiresAfterDays = null,
-    string? StripePriceId = null);
+    string? StripePriceId = null, IReadOnlyDictionary<string, CatalogPackOptionBody>? CurrencyOptions = null);
+
+/// <summary>A credit pack's price in one more currency.</summary>
+/// <param name="PriceCents">The price in that currency's minor units.</param>
+/// <param name="StripePriceId">A one-time Stripe price in that currency, unique among packs; needed to sell the pack through Checkout in it.</param>
+public sealed record CatalogPackOptionBody(long PriceCents, string? StripePriceId = null);
 
 /// <summary>The catalog's notify block.</summary>
 /// <param name="Email">
@@ -160,9 +169,9 @@ public sealed record CatalogPriceBody(
 /// feature takes events, not consume or reserve.
 /// </param>
 /// <param name="CurrencyOptions">
-/// Metered with overage_unit_price_cents or overage_package: the overage price in other currencies of the plan, keyed by ISO
-/// 4217 code ({"EUR": {"overage_unit_price_cents": 3}}), each of the feature's own kind. A subscription in a currency other
-/// than the plan's default needs one for every feature that bills overage.
+/// Metered with overage_unit_price_cents, overage_package or overage_tiers: the overage price in other currencies of the plan,
+/// keyed by ISO 4217 code ({"EUR": {"overage_unit_price_cents": 3}}), each of the feature's own kind (tiers in the feature's
+/// tiers_mode). A subscription in a currency other than the plan's default needs one for every feature that bills overage.
 /// </param>
 public sealed record CatalogPlanFeatureBody(
     string FeatureCode,
@@ -188,7 +197,9 @@ public sealed record CatalogPlanFeatureBody(
 /// <summary>A feature's overage price in one more currency: the same kind as the feature's own, in that currency's minor units.</summary>
 /// <param name="OverageUnitPriceCents">When the feature prices each unit past the limit.</param>
 /// <param name="OveragePackage">When the feature prices overage per started package.</param>
-public sealed record CatalogOverageOptionBody(long? OverageUnitPriceCents = null, CatalogOveragePackageBody? OveragePackage = null);
+/// <param name="OverageTiers">When the feature prices overage in tiers: 1 to 20, checked as the feature's own; the feature's tiers_mode applies.</param>
+public sealed record CatalogOverageOptionBody(
+    long? OverageUnitPriceCents = null, CatalogOveragePackageBody? OveragePackage = null, IReadOnlyList<CatalogOverageTierBody>? OverageTiers = null);
 
 /// <summary>Overage billed per started package, as Lago's package charge: $5 per 1,000 started.</summary>
 /// <param name="Size">Units in a package, 1 to 10^12; a part package is billed whole.</param>

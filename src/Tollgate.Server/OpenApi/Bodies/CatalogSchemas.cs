@@ -83,6 +83,10 @@ public sealed class CatalogSchemas : IOpenApiSchemaTransformer
         [(typeof(CatalogPackBody), "currency")] = s => Text(s, 3, "^[A-Za-z]{3}$"),
         [(typeof(CatalogPackBody), "expires_after_days")] = s => Range(s, 1, CatalogPacks.MaxExpiryDays),
         [(typeof(CatalogPackBody), "stripe_price_id")] = s => Text(s, 255),
+        [(typeof(CatalogPackOptionBody), "price_cents")] = s => Range(s, 0, MaxCents),
+        [(typeof(CatalogPackOptionBody), "stripe_price_id")] = s => Text(s, 255),
+        [(typeof(CatalogOverageOptionBody), "overage_unit_price_cents")] = s => Range(s, 0, MaxCents),
+        [(typeof(CatalogOverageOptionBody), "overage_tiers")] = s => { s.MinItems = 1; s.MaxItems = OverageTiersReader.MaxTiers; },
     };
 
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)

@@ -69,13 +69,15 @@ public sealed class PortalData(
     /// <summary>
     /// The plans the picker offers: the public ones, and a private plan only to its own subscriber, at the price they
     /// pay, so it shows as current without offering the deal at any other price. A customer with a currency sees the
-    /// prices in it only, and not the plans that lack it.
+    /// prices in it only (a free plan at 0 in it), and not the plans that lack it; one without sees each plan's default
+    /// currency, the one it would be sold in, so a period is offered once, never once per currency.
     /// </summary>
     private static IReadOnlyList<Plan> PickerPlans(CatalogSnapshot snapshot, string? subscribedPlan, BillingInterval period, string? currency) =>
         [.. snapshot.ActivePlans.Where(p => !p.IsPrivate || p.Code == subscribedPlan).Select(p => p.IsPrivate
             ? p with { Current = p.Current with { Terms = p.Current.Terms with { Prices = [.. p.Current.Terms.Prices.Where(x => x.BillingPeriod == period)] } } }
             : p)
             .Where(p => currency is null || p.Current.Terms.Prices.Count == 0 || p.Current.Terms.Offers(currency))
-            .Select(p => currency is null ? p
-                : p with { Current = p.Current with { Terms = p.Current.Terms with { Prices = [.. p.Current.Terms.Prices.Where(x => x.Currency == currency)] } } })];
+            .Select(p => (currency ?? p.Current.Terms.DefaultCurrency) is { } shown
+                ? p with { Current = p.Current with { Terms = p.Current.Terms.InCurrency(shown) } }
+                : p)];
 }

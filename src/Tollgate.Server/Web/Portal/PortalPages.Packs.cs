@@ -23,6 +23,8 @@ public static partial class PortalPages
             PackCheckoutOutcome.Invalid => PageResults.Message(http, 400, "This pack cannot be bought", "There is no such pack. Choose one of the packs listed in the portal."),
             PackCheckoutOutcome.CustomerNotFound => PageResults.Message(http, 404, "This account was not found", "Open the billing portal from your account in the app again."),
             PackCheckoutOutcome.PriceNotLinked => PageResults.Message(http, 422, "This pack cannot be bought here", "This pack is not sold online. Contact us to buy it."),
+            PackCheckoutOutcome.NotInCurrency refused => PageResults.Message(http, 409, "This pack cannot be bought in your currency",
+                $"Your account is billed in {refused.Currency}, and {refused.Pack.Name} is not sold in it. Contact us to buy it."),
             PackCheckoutOutcome.StripeCustomerTaken taken => PageResults.Message(http, 409, "This pack cannot be bought now",
                 $"The Stripe customer made for '{taken.Customer}' is already linked to another customer."),
             // Only Stripe's own failures are "Stripe is not available": off (503) or refusing or unreachable (502).

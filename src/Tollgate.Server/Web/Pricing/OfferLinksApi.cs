@@ -16,7 +16,7 @@ public static class OfferLinksApi
     public static RouteGroupBuilder MapOfferLinks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin").WithTags("Catalog").RequireAuthorization(Policies.Admin);
-        group.MapPost("/plans/{code}/offer-links", CreateAsync).ProducesProblems(404);
+        group.MapPost("/plans/{code}/offer-links", CreateAsync).ProducesProblems(404, 409);
         return group;
     }
 
@@ -46,9 +46,18 @@ public static class OfferLinksApi
             return Problems.Validation("billing_period", $"plan '{code}' has no {interval.ToWire()} price");
         }
 
-        if (request.Customer is { } id && await customers.GetAsync(id, cancellationToken) is null)
+        Core.Customers.Customer? customer = null;
+        if (request.Customer is { } id && (customer = await customers.GetAsync(id, cancellationToken)) is null)
         {
             return Problems.NotFound("customer", id);
+        }
+
+        // The offer sells the plan in the customer's one currency, so a plan that cannot be sold in it makes no link.
+        if (customer?.Currency is { } currency && (plan.Current.Terms.Price(interval, currency) is null
+            ? $"plan '{code}' has no {interval.ToWire()} price in {currency}; it offers {string.Join(", ", plan.Current.Terms.Currencies)}"
+            : plan.Current.Terms.OverageProblem(code, currency)) is { } problem)
+        {
+            return Problems.Create(409, "currency_mismatch", $"Customer '{customer.Id}' is billed in {currency}, and {problem}.");
         }
 
         var token = await signing.SignAsync(LinkKind, $"{code}:{interval.ToWire()}", request.ExpiresAt, request.Customer ?? "", cancellationToken);

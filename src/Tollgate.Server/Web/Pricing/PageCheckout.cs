@@ -15,7 +15,11 @@ namespace Tollgate.Server.Web.Pricing;
 /// What a page sells: <paramref name="Plan"/> at <paramref name="Interval"/>, coming back to <paramref name="BackPath"/>.
 /// <paramref name="Customer"/> is the buyer when the page knows them (an offer link made for one); else the form's e-mail is.
 /// </summary>
-public sealed record PageSale(Plan Plan, BillingInterval Interval, string BackPath, string? Customer, string? Promo = null, string? Visitor = null);
+public sealed record PageSale(Plan Plan, BillingInterval Interval, string BackPath, string? Customer, string? Promo = null, string? Visitor = null)
+{
+    /// <summary>The currency the pricing page showed the price in; null sells in the buyer's own, else the plan's default.</summary>
+    public string? Currency { get; init; }
+}
 
 /// <summary>
 /// The one checkout path of the anonymous pages (/pricing/start and /offer): the per-client limit, the form, the e-mail
@@ -74,6 +78,18 @@ public static class PageCheckout
         else
         {
             return PageResults.Message(http, 400, "An email address is needed", "Go back and enter the email address to subscribe with.");
+        }
+
+        // A customer has one currency: a buyer already billed in another cannot check out in the one the page showed.
+        if (sale.Currency is { } shown)
+        {
+            if (buyer.Currency is { } own && own != shown)
+            {
+                return PageResults.Message(http, 409, "This plan cannot be bought in this currency",
+                    $"The account for this email is billed in {own}. Go back to the pricing page and choose the prices in {own}.");
+            }
+
+            buyer = buyer with { Currency = shown };
         }
 
         var origin = s.Pages.Value.OriginFor(http.Request);

@@ -30,10 +30,13 @@ public static partial class PricingPage
         var (offered, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), snapshot, cancellationToken);
         // ?currency= picks one of the currencies the plans are priced in (each plan's default otherwise); a page answers
         // an unknown one with the default rather than an error, as it does an unknown period.
+        // "eur" is EUR, as the API reads it. A plan shown in a currency shows its overage tiers in it too (before InCurrency,
+        // which makes the chosen currency the terms' default).
         var currencies = offered.SelectMany(p => p.Current.Terms.Currencies).Distinct(StringComparer.Ordinal).ToList();
-        var chosen = currency is not null && currencies.Contains(currency) ? currency : null;
+        var chosen = Core.Money.Currency.Canonical(currency) is { } code && currencies.Contains(code) ? code : null;
         IReadOnlyList<Plan> plans = chosen is null ? offered
-            : [.. offered.Where(p => PricingMapper.Shows(p, chosen)).Select(p => p with { Current = p.Current with { Terms = p.Current.Terms.InCurrency(chosen) } })];
+            : [.. offered.Where(p => PricingMapper.Shows(p, chosen))
+                .Select(p => p with { Current = p.Current with { Terms = p.Current.Terms.OverageIn(chosen).InCurrency(chosen) } })];
         var embedded = embed is "1" or "true";
         var shown = period == "yearly" && plans.Any(p => p.Current.Terms.Price(BillingInterval.Yearly) is not null) ? "yearly" : "monthly";
         var title = options.Value.Brand is { } product ? $"{product} pricing" : "Pricing";
@@ -45,7 +48,7 @@ public static partial class PricingPage
             PromoCode: offer?.Code.Code,
             PromoName: offer?.Coupon.Name,
             Experiment: experiment,
-            Plans: [.. plans.Select(p => PlanCards.Card(p, snapshot, Cta(options.Value, snapshot, p, offer), embedded, offer))],
+            Plans: [.. plans.Select(p => PlanCards.Card(p, snapshot, Cta(options.Value, snapshot, p, offer, chosen), embedded, offer))],
             Compare: Comparison(plans, snapshot),
             Faq: snapshot.Faq,
             Theme: Theme(brand, font),
@@ -62,14 +65,20 @@ public static partial class PricingPage
         "/pricing" + Microsoft.AspNetCore.Http.QueryString.Create(http.Request.Query.Where(q => q.Key != "currency")
             .Select(q => KeyValuePair.Create(q.Key, q.Value.ToString())).Append(KeyValuePair.Create("currency", code))!);
 
-    /// <summary>The call to action of <paramref name="plan"/> for each interval, carrying the promotion code, if any.</summary>
-    private static (string Monthly, string Yearly) Cta(PagesOptions options, CatalogSnapshot catalog, Plan plan, PromotionOffer? offer) =>
-        (WithPromo(Cta(options, catalog, plan.Code, "monthly"), offer),
-            WithPromo(Cta(options, catalog, plan.Code, plan.Current.Terms.Price(BillingInterval.Yearly) is null ? "monthly" : "yearly"), offer));
+    /// <summary>
+    /// The call to action of <paramref name="plan"/> for each interval, carrying the promotion code and the chosen currency,
+    /// if any: the sign-up it leads to sells the price the card showed.
+    /// </summary>
+    private static (string Monthly, string Yearly) Cta(PagesOptions options, CatalogSnapshot catalog, Plan plan, PromotionOffer? offer, string? currency) =>
+        (Carrying(Cta(options, catalog, plan.Code, "monthly"), offer, currency),
+            Carrying(Cta(options, catalog, plan.Code, plan.Current.Terms.Price(BillingInterval.Yearly) is null ? "monthly" : "yearly"), offer, currency));
 
-    // The code rides along to the call to action, so the plan change it leads to can redeem it.
-    private static string WithPromo(string url, PromotionOffer? offer) => offer is null
-        ? url : url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "promo=" + Uri.EscapeDataString(offer.Code.Code);
+    // The code rides along to the call to action, so the plan change it leads to can redeem it; the currency, so checkout charges it.
+    private static string Carrying(string url, PromotionOffer? offer, string? currency) =>
+        With(With(url, "promo", offer?.Code.Code), "currency", currency);
+
+    private static string With(string url, string name, string? value) => value is null
+        ? url : url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + name + "=" + Uri.EscapeDataString(value);
 
     private static string Cta(PagesOptions options, CatalogSnapshot catalog, string plan, string period)
     {

@@ -3,6 +3,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Experiments;
 using Tollgate.Server.Payments;
+using Tollgate.Server.Pricing;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 
@@ -29,21 +30,41 @@ public static class PricingStart
         string Title, string PlanName, string? Description, string Price, int TrialDays, Contracts.PricingExperiment? Experiment,
         StartCheckout? Checkout, string HowToSubscribe, string? SellerEmail);
 
-    /// <summary>The e-mail form that goes on to Stripe Checkout, with its anti-forgery value.</summary>
-    public sealed record StartCheckout(string Csrf, string Plan, string Period, string Promo);
+    /// <summary>The e-mail form that goes on to Stripe Checkout, with its anti-forgery value and the currency the pricing page showed.</summary>
+    public sealed record StartCheckout(string Csrf, string Plan, string Period, string Promo, string Currency);
 
-    private sealed record Choice(Plan Plan, BillingInterval Interval, PlanPrice Price)
+    /// <summary>The plan and period chosen, at its price in <paramref name="Currency"/> (the pricing page's; null for the plan's default).</summary>
+    private sealed record Choice(Plan Plan, BillingInterval Interval, PlanPrice Price, string? Currency)
     {
-        public string Query => $"plan={Uri.EscapeDataString(Plan.Code)}&period={Interval.ToWire()}";
+        public string Query => $"plan={Uri.EscapeDataString(Plan.Code)}&period={Interval.ToWire()}"
+            + (Currency is null ? "" : $"&currency={Currency}");
+
+        /// <summary>Whether the price is in the plan's default currency, the only one an experiment's variant prices.</summary>
+        public bool InDefaultCurrency => Currency is null || Currency == Plan.Current.Terms.DefaultCurrency;
     }
 
-    private static async Task<Choice?> ChooseAsync(string? plan, string? period, CatalogCache catalog, CancellationToken cancellationToken) =>
-        BillingIntervalNames.TryParse(period ?? "monthly", out var interval)
-        && await catalog.GetAsync(cancellationToken) is var snapshot
-        && snapshot.PublicPlans.FirstOrDefault(p => p.Code == plan) is { } found
-        && ListedPrice.Of(found, snapshot.DefaultPlan, interval) is { } price
-            ? new Choice(found, interval, price)
-            : null;
+    /// <summary>
+    /// The plan on sale at the period's price, in <paramref name="currency"/> when the pricing page chose one (either case);
+    /// null when the plan is not public, or has no price for the period or in the currency.
+    /// </summary>
+    private static async Task<Choice?> ChooseAsync(
+        string? plan, string? period, string? currency, CatalogCache catalog, CancellationToken cancellationToken)
+    {
+        var code = string.IsNullOrEmpty(currency) ? null : Core.Money.Currency.Canonical(currency);
+        if (!BillingIntervalNames.TryParse(period ?? "monthly", out var interval) || (!string.IsNullOrEmpty(currency) && code is null))
+        {
+            return null;
+        }
+
+        var snapshot = await catalog.GetAsync(cancellationToken);
+        if (snapshot.PublicPlans.FirstOrDefault(p => p.Code == plan) is not { } found || (code is not null && !PricingMapper.Shows(found, code)))
+        {
+            return null;
+        }
+
+        var shown = code is null ? found : found with { Current = found.Current with { Terms = found.Current.Terms.InCurrency(code) } };
+        return ListedPrice.Of(shown, snapshot.DefaultPlan, interval) is { } price ? new Choice(found, interval, price, code) : null;
+    }
 
     private static bool ViaCheckout(StripeOptions stripe, PlanPrice price) => stripe.HasSecretKey && price is { PriceCents: > 0, StripePriceId: not null };
 
@@ -51,19 +72,22 @@ public static class PricingStart
         PageResults.Message(http, 404, "This plan is not on sale", "Go back to the pricing page and choose one of the plans shown there.");
 
     private static async Task<IResult> ShowAsync(
-        HttpContext http, string? plan, string? period, string? promo, string? state, CatalogCache catalog, PageSigning signing,
+        HttpContext http, string? plan, string? period, string? promo, string? currency, string? state, CatalogCache catalog, PageSigning signing,
         IOptions<PagesOptions> pages, IOptions<StripeOptions> stripe, IOptions<BillingOptions> billing, ExperimentPricing experiments, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        if (await ChooseAsync(plan, period, catalog, cancellationToken) is not { } choice)
+        if (await ChooseAsync(plan, period, currency, catalog, cancellationToken) is not { } choice)
         {
             return NotOnSale(http);
         }
 
         // The price this visitor's experiment variant shows on /pricing; checkout charges the same (the catalog's price keeps its Stripe link).
+        // A variant prices the default currency only: in another, the visitor sees and pays the catalog's price in it.
         var (plans, experiment) = await experiments.PlansOfAsync(VisitorCookie.Ensure(http, time), await catalog.GetAsync(cancellationToken),
             cancellationToken);
-        var shown = plans.FirstOrDefault(p => p.Code == choice.Plan.Code)?.Current.Terms.Price(choice.Interval) ?? choice.Price;
+        var shown = choice.InDefaultCurrency
+            ? plans.FirstOrDefault(p => p.Code == choice.Plan.Code)?.Current.Terms.Price(choice.Interval) ?? choice.Price
+            : choice.Price;
 
         if (state == "paid")
         {
@@ -76,7 +100,7 @@ public static class PricingStart
         var price = shown;
         var checkout = ViaCheckout(stripe.Value, choice.Price)
             ? new StartCheckout(await AnonymousForm.CsrfAsync(http, signing, pages.Value, time, cancellationToken), choice.Plan.Code,
-                choice.Interval.ToWire(), promo is { Length: <= 64 } ? promo : "")
+                choice.Interval.ToWire(), promo is { Length: <= 64 } ? promo : "", choice.Currency ?? "")
             : null;
         var how = price.PriceCents == 0
             ? $"{choice.Plan.Name} costs nothing. Sign up in {app}: a new account starts on the free plan, and Billing in your account changes it."
@@ -107,7 +131,7 @@ public static class PricingStart
             return AnonymousForm.Refused(http, "Go back to the pricing page and choose the plan again.");
         }
 
-        if (await ChooseAsync(form["plan"], form["period"], checkout.Catalog, cancellationToken) is not { } choice)
+        if (await ChooseAsync(form["plan"], form["period"], form["currency"], checkout.Catalog, cancellationToken) is not { } choice)
         {
             return NotOnSale(http);
         }
@@ -119,7 +143,10 @@ public static class PricingStart
 
         var promo = form["promo"].ToString() is { Length: > 0 and <= 64 } code ? code : null;
         // The visitor cookie the pricing page set: Checkout charges their experiment variant's price, as this page showed it.
-        var sale = new PageSale(choice.Plan, choice.Interval, $"{Path}?{choice.Query}", null, promo, http.Request.Cookies[VisitorCookie.Name]);
+        var sale = new PageSale(choice.Plan, choice.Interval, $"{Path}?{choice.Query}", null, promo, http.Request.Cookies[VisitorCookie.Name])
+        {
+            Currency = choice.Currency,
+        };
         return await PageCheckout.CheckoutAsync(http, sale, form["email"], checkout, cancellationToken);
     }
 }
