@@ -124,6 +124,9 @@ public static class LlmStatsApi
         var withoutSubscription = await s.Customers.CountAsync(cancellationToken) - subscribedCustomers;
         var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates, l => l.PlanCode ?? "");
         var cost = (await s.Llm.GroupAsync("plan_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        // MRR now follows the SaaS report's rule: a credit note on a recurring fee lowers it over the credited period.
+        var now = s.Time.GetUtcNow();
+        var credits = s.Metrics.Value.CreditNotesLowerMrr ? await s.Revenue.RecurringCreditsAsync(now, cancellationToken) : [];
         var result = new List<PlanStats>();
         foreach (var plan in catalog.Plans)
         {
@@ -136,9 +139,9 @@ public static class LlmStatsApi
                 // What the subscription pays: its currency's price, its deal and its seats.
                 var price = version is null ? null : subscription.PriceOn(version);
                 // Each subscription in its own currency; the plan's MRR sums per currency and converts each sum once.
-                var mrr = price is null || !rates.CanConvert(price.Currency) ? 0 : (policy with { Currency = price.Currency }).MrrTwelfths(new SubscriptionState(subscription.Id, subscription.CustomerId, subscription.UpdatedAt, 0, "",
-                    subscription.Status, plan.Code, subscription.PlanVersionId, subscription.BillingPeriod, price.PriceCents, price.Currency,
-                    subscription.CancelAtPeriodEnd, false));
+                var mrr = price is null || !rates.CanConvert(price.Currency) ? 0 : (policy with { Currency = price.Currency }).MrrTwelfths(CreditedMrr.At(
+                    new SubscriptionState(subscription.Id, subscription.CustomerId, now, 0, "", subscription.Status, plan.Code, subscription.PlanVersionId,
+                        subscription.BillingPeriod, price.PriceCents, price.Currency, subscription.CancelAtPeriodEnd, false), credits));
                 mrrTwelfths.Add((price?.Currency ?? rates.Currency, mrr));
                 paying += mrr > 0 ? 1 : 0;
             }
