@@ -22,13 +22,11 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.Ok, $"{paid.StripeInvoiceId} already recorded on {known}");
         }
 
-        // The invoice of the period Stripe billed; failing that, the oldest still unpaid.
-        var match = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
-            SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible')
-            ORDER BY CASE WHEN period_start = @start THEN 0 ELSE 1 END, issued_at, number LIMIT 1
-            """, new { subscription = existing.Id, start = paid.PeriodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+        var match = await UnpaidInvoiceAsync(existing.Id, paid.PeriodStart);
         if (match is not null)
         {
+            // Stripe's tax first, so the copy is paid as Stripe's invoice says and invoice.paid carries it.
+            await RecordTaxAsync(match, paid.Tax);
             await InvoiceStore.MarkPaidInAsync(c, tx, match, paid.PaidAt, paid.AmountPaidCents, paid.StripeInvoiceId, time, ct);
         }
 
@@ -63,6 +61,12 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.Stale, paid > 0 ? $"{failed.StripeInvoiceId} was paid since" : $"{existing.Id} already reflects a newer state");
         }
 
+        // The copy of the invoice Stripe failed to collect shows what Stripe asks for, tax included.
+        if (await UnpaidInvoiceAsync(existing.Id, failed.PeriodStart) is { } unpaid)
+        {
+            await RecordTaxAsync(unpaid, failed.Tax);
+        }
+
         // The app hears of every failed attempt, with the Tollgate invoice it was for, even when dunning already started.
         var open = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             "SELECT id FROM invoices WHERE subscription_id = @subscription AND status = 'open' ORDER BY issued_at, number LIMIT 1",
@@ -82,6 +86,22 @@ internal sealed partial class StripeEventWriter
             Status = SubscriptionStatus.PastDue, PastDueSince = created, DunningState = BillingCycle.PaymentFailed, UpdatedAt = time.GetUtcNow(),
         });
         return (StripeOutcomes.Ok, $"{existing.Id} past due");
+    }
+
+    /// <summary>The invoice of the period Stripe billed; failing that, the subscription's oldest still unpaid.</summary>
+    private Task<string?> UnpaidInvoiceAsync(string subscriptionId, DateTimeOffset? periodStart) =>
+        c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+            SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible')
+            ORDER BY CASE WHEN period_start = @start THEN 0 ELSE 1 END, issued_at, number LIMIT 1
+            """, new { subscription = subscriptionId, start = periodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+
+    /// <summary>Stripe computes a Stripe-billed invoice's tax; Tollgate's copy shows what Stripe's invoice says, when it says it.</summary>
+    private async Task RecordTaxAsync(string invoiceId, StripeInvoiceTax? tax)
+    {
+        if (tax is not null)
+        {
+            await InvoiceStore.RecordStripeTaxInAsync(c, tx, invoiceId, tax.ToStated(), ct);
+        }
     }
 
     private async Task<(string, string?)> TrialWillEndAsync(string stripeSubscriptionId)
