@@ -55,9 +55,15 @@ public sealed partial class FakeStripe
         }
 
         taxed["total_taxes"] = new JsonArray(TaxAmount(rateId, totalTax, totalTaxable, inclusive, taxabilityReason));
+        // Inclusive tax is inside the amounts; exclusive tax is added to the total and to what is due.
+        foreach (var field in new[] { "subtotal_excluding_tax", "total_excluding_tax" })
+        {
+            taxed[field] = taxed[field]!.GetValue<long>() - (inclusive ? totalTax : 0);
+        }
+
         if (!inclusive)
         {
-            foreach (var field in new[] { "amount_due", "amount_paid", "amount_remaining" })
+            foreach (var field in new[] { "total", "amount_due", "amount_paid", "amount_remaining" })
             {
                 if (taxed[field]!.GetValue<long>() > 0)
                 {

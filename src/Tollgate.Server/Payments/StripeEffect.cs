@@ -84,6 +84,13 @@ public abstract record StripeEffect
     public sealed record PaymentFailed(string StripeInvoiceId, string StripeSubscriptionId, DateTimeOffset? PeriodStart = null, StripeInvoiceTax? Tax = null)
         : StripeEffect;
 
+    /// <summary>
+    /// Stripe finalized an invoice of the subscription: its tax (<paramref name="Tax"/>, null when the event says none) is
+    /// known before any payment, so Tollgate's open copy of the period starting <paramref name="PeriodStart"/> shows it.
+    /// </summary>
+    public sealed record InvoiceFinalized(string StripeInvoiceId, string StripeSubscriptionId, DateTimeOffset? PeriodStart, StripeInvoiceTax? Tax)
+        : StripeEffect;
+
     public sealed record TrialWillEnd(string StripeSubscriptionId) : StripeEffect;
 
     /// <summary>A payment-mode checkout for a credit pack completed; the grant is made once per session, when the payment is in.</summary>

@@ -36,6 +36,9 @@ public static class StripeEventReader
             ? new StripeEffect.InvoicePaid(data.String("id"), subscription, data.Long("amount_paid"), LinePeriodStart(data),
                 data.OptionalObject("status_transitions")?.OptionalInstant("paid_at") ?? created, StripeInvoiceTaxReader.Read(data))
             : NotSubscription(data),
+        "invoice.finalized" => SubscriptionOf(data) is { } finalized
+            ? new StripeEffect.InvoiceFinalized(data.String("id"), finalized, LinePeriodStart(data), StripeInvoiceTaxReader.Read(data))
+            : NotSubscription(data),
         "invoice.payment_failed" => SubscriptionOf(data) is { } failed
             ? new StripeEffect.PaymentFailed(data.String("id"), failed, LinePeriodStart(data), StripeInvoiceTaxReader.Read(data))
             : NotSubscription(data),

@@ -56,15 +56,16 @@ internal sealed partial class StripeEventWriter
         var paid = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM invoices WHERE stripe_invoice_id = @stripe AND status = 'paid'", new { stripe = failed.StripeInvoiceId }, tx,
             cancellationToken: ct));
+        // The copy of the invoice Stripe failed to collect shows what Stripe asks for, tax included, even when the
+        // subscription's state has moved on: the tax is the invoice's, not the subscription's.
+        if (paid == 0 && await UnpaidInvoiceAsync(existing.Id, failed.PeriodStart) is { } unpaid)
+        {
+            await RecordTaxAsync(unpaid, failed.Tax);
+        }
+
         if (syncedAt > created || paid > 0)
         {
             return (StripeOutcomes.Stale, paid > 0 ? $"{failed.StripeInvoiceId} was paid since" : $"{existing.Id} already reflects a newer state");
-        }
-
-        // The copy of the invoice Stripe failed to collect shows what Stripe asks for, tax included.
-        if (await UnpaidInvoiceAsync(existing.Id, failed.PeriodStart) is { } unpaid)
-        {
-            await RecordTaxAsync(unpaid, failed.Tax);
         }
 
         // The app hears of every failed attempt, with the Tollgate invoice it was for, even when dunning already started.
@@ -86,6 +87,31 @@ internal sealed partial class StripeEventWriter
             Status = SubscriptionStatus.PastDue, PastDueSince = created, DunningState = BillingCycle.PaymentFailed, UpdatedAt = time.GetUtcNow(),
         });
         return (StripeOutcomes.Ok, $"{existing.Id} past due");
+    }
+
+    /// <summary>Stripe finalized its invoice: the tax is settled there, so Tollgate's unpaid copy shows it before it is paid.</summary>
+    private async Task<(string, string?)> InvoiceFinalizedAsync(StripeEffect.InvoiceFinalized finalized)
+    {
+        var (existing, _) = await ReadLockedAsync(finalized.StripeSubscriptionId);
+        if (existing is null)
+        {
+            return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {finalized.StripeSubscriptionId}");
+        }
+
+        if (finalized.Tax is null)
+        {
+            return (StripeOutcomes.Ignored, $"{finalized.StripeInvoiceId} states no tax");
+        }
+
+        // Stripe finalizes a first invoice before Tollgate has its copy; invoice.paid brings the same tax then.
+        if (await UnpaidInvoiceAsync(existing.Id, finalized.PeriodStart) is not { } unpaid
+            || !await InvoiceStore.RecordStripeTaxInAsync(c, tx, unpaid, finalized.Tax.ToStated(), ct))
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id} has no unpaid invoice for {finalized.StripeInvoiceId}");
+        }
+
+        touched.Add(existing.CustomerId);
+        return (StripeOutcomes.Ok, $"{finalized.StripeInvoiceId} taxed {unpaid}");
     }
 
     /// <summary>The invoice of the period Stripe billed; failing that, the subscription's oldest still unpaid.</summary>

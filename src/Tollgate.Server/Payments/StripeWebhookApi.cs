@@ -108,6 +108,7 @@ public static class StripeWebhookApi
     {
         StripeEffect.InvoicePaid paid => paid.Tax,
         StripeEffect.PaymentFailed failed => failed.Tax,
+        StripeEffect.InvoiceFinalized finalized => finalized.Tax,
         _ => null,
     };
 
@@ -115,6 +116,7 @@ public static class StripeWebhookApi
     {
         StripeEffect.InvoicePaid paid => paid with { Tax = tax },
         StripeEffect.PaymentFailed failed => failed with { Tax = tax },
+        StripeEffect.InvoiceFinalized finalized => finalized with { Tax = tax },
         _ => effect,
     };
 }

@@ -157,6 +157,19 @@ public sealed class StripeEventReaderTests
     }
 
     [Fact]
+    public void AFinalizedSubscriptionInvoiceCarriesItsPeriodAndTax()
+    {
+        var effect = Read("invoice.finalized", """
+            {"id": "in_1", "subscription": "sub_1", "total_taxes": [],
+             "lines": {"object": "list", "data": [{"type": "subscription", "amount": 3000, "period": {"start": 1, "end": 2}, "taxes": []}]}}
+            """);
+
+        var finalized = Assert.IsType<StripeEffect.InvoiceFinalized>(effect);
+        Assert.Equal(("in_1", "sub_1", DateTimeOffset.FromUnixTimeSeconds(1)), (finalized.StripeInvoiceId, finalized.StripeSubscriptionId, finalized.PeriodStart));
+        Assert.Empty(finalized.Tax!.Totals);
+    }
+
+    [Fact]
     public void AnInvoiceWithoutTaxTotalsSaysNothingAboutTax()
     {
         var effect = Read("invoice.paid", """

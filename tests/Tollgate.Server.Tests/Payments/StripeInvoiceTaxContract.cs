@@ -86,6 +86,47 @@ public abstract class StripeInvoiceTaxContract : ApiContract
         Assert.Equal(("paid", (3000L, 479L, 3000L, 3000L, 3000L)), (Text(paid, "status"), Totals(paid)));
         Assert.Equal(2521L, await h.ScalarAsync<long>("SELECT amount_cents - inclusive_tax_cents FROM invoice_lines")); // revenue is net of it
     }
+
+    [Fact]
+    public async Task AFinalizedStripeInvoiceShowsItsTaxOnTheOpenCopyOnceAndThePaymentCollectsIt()
+    {
+        await using var h = await GermanCustomerAsync(Kind);
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
+        var finalized = h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid: false), vat);
+        await h.App.AdvanceAsync(TimeSpan.FromHours(1));
+
+        var answer = await h.DeliverAsync("invoice.finalized", finalized);
+        var open = Assert.Single(await h.App.InvoicesAsync("ada"));
+        await h.DeliverAsync("invoice.finalized", finalized);
+        var again = Assert.Single(await h.App.InvoicesAsync("ada"));
+        var paidStripe = (JsonObject)finalized.DeepClone();
+        paidStripe["status"] = "paid";
+        paidStripe["amount_paid"] = 3600;
+        paidStripe["amount_remaining"] = 0;
+        await h.DeliverAsync("invoice.paid", paidStripe);
+        var paid = Assert.Single(await h.App.InvoicesAsync("ada"));
+
+        // Stripe's 20 % is due before anyone pays, and the same statement twice does not add it twice.
+        Assert.Equal("ok", Text(answer, "outcome"));
+        Assert.Equal(("open", (3000L, 600L, 3600L, 3600L, 0L)), (Text(open, "status"), Totals(open)));
+        Assert.Equal(Totals(open), Totals(again));
+        Assert.Equal(("paid", (3000L, 600L, 3600L, 3600L, 3600L)), (Text(paid, "status"), Totals(paid)));
+    }
+
+    [Fact]
+    public async Task AStripeInvoiceWithNoTaxShowsNoneAndTollgatesMatchingRateStaysOff()
+    {
+        await using var h = await GermanCustomerAsync(Kind);
+        var subscription = await h.SubscribeAsync("ada", "pro");
+
+        await h.DeliverAsync("invoice.paid", h.Stripe.Invoice(subscription, paid: true));
+        var paid = Assert.Single(await h.App.InvoicesAsync("ada"));
+
+        Assert.Equal(("paid", (3000L, 0L, 3000L, 3000L, 3000L)), (Text(paid, "status"), Totals(paid)));
+        Assert.Empty(paid["tax_breakdown"]!.AsArray());
+        Assert.DoesNotContain(h.Stripe.Requests, r => r.Path.StartsWith("/v1/tax_rates/", StringComparison.Ordinal));
+    }
 }
 
 public sealed class SqliteStripeInvoiceTaxTests : StripeInvoiceTaxContract
