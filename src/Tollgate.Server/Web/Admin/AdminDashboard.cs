@@ -20,6 +20,7 @@ public static class AdminDashboard
         group.MapAdminWebhooks();
         group.MapAdminExports();
         group.MapAdminCoupons();
+        group.MapAdminTaxRates();
         group.MapAdminLlmCalls();
         group.MapAdminExperiments();
         return app;
