@@ -44,6 +44,10 @@ public abstract class StripeInvoiceTaxContract : ApiContract
         var html = WebUtility.HtmlDecode(await (await h.App.Admin.GetAsync($"/v1/invoices/{id}/html")).Content.ReadAsStringAsync());
         var pdf = PdfText.Squeezed(await PdfText.ReadAsync(await (await h.App.Admin.GetAsync($"/v1/invoices/{id}/pdf")).Content.ReadAsByteArrayAsync()));
         var announced = JsonNode.Parse((await h.ScalarAsync<string>("SELECT payload_json FROM webhook_events WHERE type = 'invoice.paid'"))!)!["data"]!;
+        using var console = h.App.NewBrowser();
+        (await console.PostAsync(new Uri("/admin/login", UriKind.Relative), new FormUrlEncodedContent([new("key", TollgateApp.AdminKey)])))
+            .EnsureSuccessStatusCode();
+        var page = WebUtility.HtmlDecode(await console.GetStringAsync(new Uri($"/admin/invoices/{id}", UriKind.Relative)));
 
         // Before Stripe's invoice: no tax at all, though Tollgate's DE rate matches the customer.
         Assert.Equal((3000L, 0L, 3000L, 3000L, 0L), Totals(issued));
@@ -62,6 +66,8 @@ public abstract class StripeInvoiceTaxContract : ApiContract
         Assert.Contains("VAT (DE) 20% on $30.00 $6.00", pdf, StringComparison.Ordinal);
         Assert.Contains("Total $36.00", pdf, StringComparison.Ordinal);
         Assert.Contains("Amount paid $36.00", pdf, StringComparison.Ordinal);
+        Assert.Contains("Stripe, as its invoice states", page, StringComparison.Ordinal);
+        Assert.Contains("VAT (DE) 20%", page, StringComparison.Ordinal);
         Assert.Single(h.Stripe.Requests, r => r.Method == "GET" && r.Path == $"/v1/tax_rates/{vat}");
     }
 
