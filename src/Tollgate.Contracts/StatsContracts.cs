@@ -88,11 +88,11 @@ public sealed record MetricsPolicyResponse(string ChurnRecognition, bool QuickRa
 /// <param name="PeriodDays">Days in the window, ending today (UTC).</param>
 /// <param name="From">First day's start.</param>
 /// <param name="To">Last day's end.</param>
-/// <param name="Currency">The reporting currency revenue is converted into; LLM costs are in USD.</param>
-/// <param name="TotalRevenueUsd">Subscription fees recognized day by day over the window.</param>
-/// <param name="TotalPaymentsUsd">Payments collected in the window.</param>
-/// <param name="TotalLlmCostUsd">LLM cost of calls made in the window.</param>
-/// <param name="EstimatedProfitUsd">Revenue minus LLM cost.</param>
+/// <param name="Currency">The reporting currency revenue, profit and TotalLlmCost are in; the *LlmCostUsd and CostUsd fields are in USD.</param>
+/// <param name="TotalRevenueUsd">Subscription fees recognized day by day over the window, in the reporting currency.</param>
+/// <param name="TotalPaymentsUsd">Payments collected in the window, in the reporting currency.</param>
+/// <param name="TotalLlmCostUsd">LLM cost of calls made in the window, in USD.</param>
+/// <param name="EstimatedProfitUsd">Revenue minus LLM cost, both in the reporting currency (the cost converted at USD's rate).</param>
 /// <param name="ProfitMarginPercent">Profit ÷ revenue × 100; 0 without revenue.</param>
 /// <param name="TotalRequests">Calls logged.</param>
 /// <param name="UniqueUsers">Customers with calls.</param>
@@ -103,7 +103,8 @@ public sealed record MetricsPolicyResponse(string ChurnRecognition, bool QuickRa
 /// <param name="DailyBreakdown">Per day.</param>
 /// <param name="ReportingCurrency">The currency revenue and payments are in (the same as Currency).</param>
 /// <param name="Rates">The configured rates revenue was converted with, as written: "EUR": "1.08" means 1 EUR = 1.08 of the reporting currency.</param>
-/// <param name="UnconvertedCurrencies">Currencies with revenue or payments but no rate, left out of every figure.</param>
+/// <param name="UnconvertedCurrencies">Currencies with revenue or payments but no rate, left out of every figure (USD when the LLM cost could not be converted).</param>
+/// <param name="TotalLlmCost">The LLM cost in the reporting currency, at USD's configured rate; null when USD has none.</param>
 public sealed record RevenueVsCostResponse(
     int PeriodDays,
     DateTimeOffset From,
@@ -123,7 +124,8 @@ public sealed record RevenueVsCostResponse(
     IReadOnlyList<DailyRevenueCost> DailyBreakdown,
     string? ReportingCurrency = null,
     IReadOnlyDictionary<string, string>? Rates = null,
-    IReadOnlyList<string>? UnconvertedCurrencies = null);
+    IReadOnlyList<string>? UnconvertedCurrencies = null,
+    decimal? TotalLlmCost = null);
 
 /// <summary>Calls and cost of one model.</summary>
 /// <param name="Model">The model.</param>
@@ -148,20 +150,21 @@ public sealed record FeatureCost(string Feature, long Requests, decimal CostUsd,
 
 /// <summary>One day's revenue and cost.</summary>
 /// <param name="Date">YYYY-MM-DD (UTC).</param>
-/// <param name="RevenueUsd">Recognized revenue.</param>
-/// <param name="LlmCostUsd">LLM cost.</param>
-/// <param name="ProfitUsd">The difference.</param>
+/// <param name="RevenueUsd">Recognized revenue, in the reporting currency.</param>
+/// <param name="LlmCostUsd">LLM cost, in USD.</param>
+/// <param name="ProfitUsd">Revenue minus LlmCost, in the reporting currency.</param>
 /// <param name="Requests">Calls.</param>
-public sealed record DailyRevenueCost(string Date, decimal RevenueUsd, decimal LlmCostUsd, decimal ProfitUsd, long Requests);
+/// <param name="LlmCost">LLM cost in the reporting currency; null when USD has no rate.</param>
+public sealed record DailyRevenueCost(string Date, decimal RevenueUsd, decimal LlmCostUsd, decimal ProfitUsd, long Requests, decimal? LlmCost = null);
 
 /// <summary>One customer's cost, revenue and margin.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Plan">Their plan now.</param>
 /// <param name="PeriodDays">Days in the window.</param>
-/// <param name="TotalRevenueUsd">Recognized revenue.</param>
-/// <param name="TotalPaymentsUsd">Payments collected.</param>
-/// <param name="TotalLlmCostUsd">LLM cost.</param>
-/// <param name="MarginUsd">Revenue minus cost.</param>
+/// <param name="TotalRevenueUsd">Recognized revenue, in the reporting currency.</param>
+/// <param name="TotalPaymentsUsd">Payments collected, in the reporting currency.</param>
+/// <param name="TotalLlmCostUsd">LLM cost, in USD.</param>
+/// <param name="MarginUsd">Revenue minus TotalLlmCost, in the reporting currency.</param>
 /// <param name="MarginPercent">Margin ÷ revenue × 100; null without revenue.</param>
 /// <param name="TotalRequests">Calls.</param>
 /// <param name="ByFeature">Per feature.</param>
@@ -169,11 +172,12 @@ public sealed record DailyRevenueCost(string Date, decimal RevenueUsd, decimal L
 /// <param name="DailyBreakdown">Per day.</param>
 /// <param name="ReportingCurrency">The currency revenue and payments are in.</param>
 /// <param name="Rates">The configured rates revenue was converted with, as written.</param>
-/// <param name="UnconvertedCurrencies">Currencies with revenue or payments but no rate, left out.</param>
+/// <param name="UnconvertedCurrencies">Currencies with revenue or payments but no rate, left out (USD when the LLM cost could not be converted).</param>
+/// <param name="TotalLlmCost">The LLM cost in the reporting currency, at USD's configured rate; null when USD has none.</param>
 public sealed record CustomerCostResponse(string Customer, string? Plan, int PeriodDays, decimal TotalRevenueUsd, decimal TotalPaymentsUsd,
     decimal TotalLlmCostUsd, decimal MarginUsd, decimal? MarginPercent, long TotalRequests, IReadOnlyList<FeatureCost> ByFeature,
     IReadOnlyList<ModelCost> ByModel, IReadOnlyList<DailyRevenueCost> DailyBreakdown, string? ReportingCurrency = null,
-    IReadOnlyDictionary<string, string>? Rates = null, IReadOnlyList<string>? UnconvertedCurrencies = null);
+    IReadOnlyDictionary<string, string>? Rates = null, IReadOnlyList<string>? UnconvertedCurrencies = null, decimal? TotalLlmCost = null);
 
 /// <summary>Usage and LLM cost of one feature.</summary>
 /// <param name="Feature">The feature's code.</param>
@@ -192,19 +196,22 @@ public sealed record FeatureStats(string Feature, string Name, bool UsesLlm, lon
 /// <param name="Name">Its name.</param>
 /// <param name="Customers">Customers on it now (a default plan counts customers without a subscription).</param>
 /// <param name="PayingCustomers">Of those, customers with MRR.</param>
-/// <param name="MrrUsd">Its MRR now.</param>
-/// <param name="RevenueUsd">Revenue recognized in the window.</param>
-/// <param name="LlmCostUsd">LLM cost in the window.</param>
-/// <param name="MarginUsd">Revenue minus cost.</param>
+/// <param name="MrrUsd">Its MRR now, in the reporting currency, less credit notes on current recurring fees.</param>
+/// <param name="RevenueUsd">Revenue recognized in the window, in the reporting currency.</param>
+/// <param name="LlmCostUsd">LLM cost in the window, in USD.</param>
+/// <param name="MarginUsd">Revenue minus LlmCost, in the reporting currency.</param>
 /// <param name="MarginPercent">Margin ÷ revenue × 100; null without revenue.</param>
+/// <param name="LlmCost">LLM cost in the reporting currency; null when USD has no rate.</param>
 public sealed record PlanStats(string Plan, string Name, long Customers, long PayingCustomers, decimal MrrUsd, decimal RevenueUsd, decimal LlmCostUsd,
-    decimal MarginUsd, decimal? MarginPercent);
+    decimal MarginUsd, decimal? MarginPercent, decimal? LlmCost = null);
 
 /// <summary>A customer ranked by cost or margin.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Plan">Their plan now.</param>
-/// <param name="RevenueUsd">Recognized revenue.</param>
-/// <param name="LlmCostUsd">LLM cost.</param>
-/// <param name="MarginUsd">Revenue minus cost.</param>
+/// <param name="RevenueUsd">Recognized revenue, in the reporting currency.</param>
+/// <param name="LlmCostUsd">LLM cost, in USD.</param>
+/// <param name="MarginUsd">Revenue minus LlmCost, in the reporting currency.</param>
 /// <param name="Requests">Calls.</param>
-public sealed record CustomerMargin(string Customer, string? Plan, decimal RevenueUsd, decimal LlmCostUsd, decimal MarginUsd, long Requests);
+/// <param name="LlmCost">LLM cost in the reporting currency; null when USD has no rate.</param>
+public sealed record CustomerMargin(string Customer, string? Plan, decimal RevenueUsd, decimal LlmCostUsd, decimal MarginUsd, long Requests,
+    decimal? LlmCost = null);

@@ -294,6 +294,7 @@ public sealed partial class FakeStripe : IAsyncDisposable
         ("POST", "/v1/checkout/sessions") => CreateSession(form),
         ("POST", "/v1/billing_portal/sessions") => CreatePortalSession(form),
         ("GET", _) when path.StartsWith("/v1/prices/", StringComparison.Ordinal) => RetrievePrice(path["/v1/prices/".Length..]),
+        ("GET", _) when path.StartsWith("/v1/tax_rates/", StringComparison.Ordinal) => RetrieveTaxRate(path["/v1/tax_rates/".Length..]),
         ("POST", "/v1/invoiceitems") => CreateInvoiceItem(form),
         ("GET", "/v1/invoice_payments") => ListInvoicePayments(form),
         ("POST", "/v1/refunds") => CreateRefund(form),

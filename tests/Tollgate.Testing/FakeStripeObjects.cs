@@ -61,6 +61,12 @@ public sealed partial class FakeStripe
             ["amount_due"] = total,
             ["amount_paid"] = paid ? total : 0,
             ["amount_remaining"] = paid ? 0 : total,
+            // Untaxed until Taxed says otherwise: basil always lists total_taxes, empty when Stripe charged none.
+            ["subtotal"] = total,
+            ["subtotal_excluding_tax"] = total,
+            ["total"] = total,
+            ["total_excluding_tax"] = total,
+            ["total_taxes"] = new JsonArray(),
             ["attempt_count"] = 1,
             ["billing_reason"] = "subscription_create",
             ["created"] = Now,

@@ -20,6 +20,9 @@ def test_saas_and_revenue_reports_name_their_reporting_currency_and_rates(admin_
     assert saas["from"].startswith("2026-01-01")
     assert (revenue["reporting_currency"], revenue["rates"], revenue["period_days"]) == ("USD", {}, 7)
     assert isinstance(revenue["total_revenue_usd"], (Decimal, int))
+    # Reporting in USD, the cost that profit subtracts is the USD cost itself.
+    assert revenue["total_llm_cost"] == revenue["total_llm_cost_usd"]
+    assert revenue["estimated_profit_usd"] == revenue["total_revenue_usd"] - revenue["total_llm_cost"]
 
 
 def test_the_async_client_reads_the_same_report(server: Server) -> None:

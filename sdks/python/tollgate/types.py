@@ -634,7 +634,8 @@ class SaasStats(_Window):
 
 
 class RevenueVsCost(_Window):
-    """``GET /v1/admin/stats/revenue-vs-cost``: revenue in ``reporting_currency`` (despite the ``_usd`` names), LLM cost in USD."""
+    """``GET /v1/admin/stats/revenue-vs-cost``: revenue, profit and ``total_llm_cost`` in ``reporting_currency`` (despite the
+    ``_usd`` names); ``total_llm_cost_usd`` and the per-model and per-feature costs in USD."""
     period_days: int
     to: str
     currency: str
@@ -653,3 +654,5 @@ class RevenueVsCost(_Window):
     reporting_currency: str
     rates: dict[str, str]
     unconverted_currencies: list[str]
+    total_llm_cost: Decimal | None
+    """The LLM cost converted at USD's configured rate, which profit and margin subtract; None when USD has no rate."""

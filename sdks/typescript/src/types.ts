@@ -415,12 +415,17 @@ export type SaasStats = ReportCurrency & {
   churnByReason: { reason: string; customers: number; mrr: number }[] | null;
 };
 
-/** `GET /v1/admin/stats/revenue-vs-cost`: revenue in the reporting currency (despite the `Usd` names), LLM cost in USD. */
+/**
+ * `GET /v1/admin/stats/revenue-vs-cost`: revenue, profit and `totalLlmCost` in the reporting currency (despite the `Usd`
+ * names); `totalLlmCostUsd` and the per-model and per-feature costs in USD.
+ */
 export type RevenueVsCost = ReportCurrency & {
   periodDays: number; from: string; to: string; currency: string; totalRevenueUsd: number; totalPaymentsUsd: number;
   totalLlmCostUsd: number; estimatedProfitUsd: number; profitMarginPercent: number; totalRequests: number; uniqueUsers: number;
   avgCostPerRequest: number; unpricedRequests: number;
+  /** The LLM cost converted at USD's configured rate, which profit and margin subtract; null when USD has no rate. */
+  totalLlmCost: number | null;
   byModel: { model: string; provider: string | null; requests: number; costUsd: number }[];
   byFeature: { feature: string; requests: number; costUsd: number; uniqueUsers: number }[];
-  dailyBreakdown: { date: string; revenueUsd: number; llmCostUsd: number; profitUsd: number; requests: number }[];
+  dailyBreakdown: { date: string; revenueUsd: number; llmCostUsd: number; llmCost: number | null; profitUsd: number; requests: number }[];
 };

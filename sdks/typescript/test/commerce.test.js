@@ -235,4 +235,6 @@ test("reports name their reporting currency and the rates they converted with", 
   const revenue = await admin.stats.revenueVsCost({ days: 7 });
   assert.equal(revenue.periodDays, 7);
   assert.equal(revenue.reportingCurrency, "USD");
+  // Reporting in USD, the cost that profit subtracts is the USD cost itself.
+  assert.equal(revenue.totalLlmCost, revenue.totalLlmCostUsd);
 });

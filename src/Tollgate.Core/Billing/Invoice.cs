@@ -14,7 +14,11 @@ public enum InvoiceStatus
     Upcoming,
 }
 
-/// <summary>An issued invoice; never changed after issue except for its payment status and what credit notes took from it.</summary>
+/// <summary>
+/// An issued invoice; never changed after issue except for its payment status, what credit notes took from it and, on a
+/// Stripe-billed subscription's invoice, the tax Stripe's own invoice states (<see cref="StripeTaxes"/>), which Tollgate
+/// only copies.
+/// </summary>
 public sealed record Invoice(
     string Id,
     string? Number,
@@ -38,16 +42,26 @@ public sealed record Invoice(
     IReadOnlyList<InvoiceLine> Lines,
     long DiscountCents = 0,
     long CreditedCents = 0,
-    bool ReverseCharge = false)
+    bool ReverseCharge = false,
+    IReadOnlyList<TaxBreakdown>? StripeTaxes = null)
 {
-    /// <summary>All the tax on its lines, inclusive and exclusive.</summary>
-    public long TaxCents => Lines.Sum(l => l.TaxCents);
+    /// <summary>Whether the tax is Stripe's: a Stripe-billed subscription's invoice once Stripe's invoice reached Tollgate.</summary>
+    public bool TaxedByStripe => StripeTaxes is not null;
+
+    /// <summary>All the tax, inclusive and exclusive: Stripe's whole invoice's when Stripe computed it, else its lines'.</summary>
+    public long TaxCents => StripeTaxes?.Sum(t => t.AmountCents) ?? Lines.Sum(l => l.TaxCents);
 
     /// <summary>Subtotal less discounts plus exclusive tax (inclusive tax is inside the subtotal): what the lines come to.</summary>
-    public long TotalCents => SubtotalCents - DiscountCents + Lines.Sum(l => l.ExclusiveTaxCents);
+    public long TotalCents => SubtotalCents - DiscountCents + ExclusiveTaxCents;
 
-    /// <summary>The invoice's tax per rate, summed over its lines in the order the rates first appear.</summary>
-    public IReadOnlyList<TaxBreakdown> TaxBreakdown => Billing.TaxBreakdown.Of(Lines);
+    /// <summary>The tax added on top of the subtotal.</summary>
+    public long ExclusiveTaxCents => StripeTaxes?.Where(t => !t.Inclusive).Sum(t => t.AmountCents) ?? Lines.Sum(l => l.ExclusiveTaxCents);
+
+    /// <summary>
+    /// The tax per rate: Stripe's per-rate totals as its invoice states them, or else summed over the lines in the order the
+    /// rates first appear. Stripe's totals count lines Tollgate's copy may not have (Stripe's own prorations).
+    /// </summary>
+    public IReadOnlyList<TaxBreakdown> TaxBreakdown => StripeTaxes ?? Billing.TaxBreakdown.Of(Lines);
 
     /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing.</summary>
     public long LeftToPayCents() => Status == InvoiceStatus.Open ? AmountDueCents - AmountPaidCents : 0;

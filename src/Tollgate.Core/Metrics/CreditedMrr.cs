@@ -45,6 +45,13 @@ public static class CreditedMrr
         return [.. result.OrderBy(s => s.At)];
     }
 
+    /// <summary>
+    /// One state as MRR counts it at its own instant: its price less the credits in force then on its subscription's
+    /// recurring fee. The plans list's MRR of now reads live subscriptions, not the history, and takes credits by this rule.
+    /// </summary>
+    public static SubscriptionState At(SubscriptionState state, IEnumerable<MrrCredit> credits) =>
+        Net(state, [.. credits.Where(c => c.SubscriptionId == state.SubscriptionId && c.AmountCents > 0 && c.To > c.From)]);
+
     private static SubscriptionState Net(SubscriptionState state, IReadOnlyList<MrrCredit> credits)
     {
         var credited = credits.Where(c => c.InForceAt(state.At) && (c.PlanCode is null || c.PlanCode == state.PlanCode)).Sum(c => c.AmountCents);

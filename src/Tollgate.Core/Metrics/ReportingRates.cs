@@ -48,6 +48,14 @@ public sealed record ReportingRates
             : null;
     }
 
+    /// <summary>
+    /// An LLM cost of <paramref name="nanoUsd"/> (10⁻⁹ USD) in minor units of the reporting currency, exactly: 10⁷ nano-USD
+    /// are a cent, converted at USD's rate as any amount is. Null when the reporting currency is not USD and USD has no rate.
+    /// </summary>
+    public decimal? FromNanoUsd(long nanoUsd) => Exact(nanoUsd / NanoUsdPerCent, "USD");
+
+    private const decimal NanoUsdPerCent = 10_000_000m;
+
     /// <summary>As <see cref="Exact"/>, rounded half away from zero to a whole minor unit of the reporting currency.</summary>
     public long? Rounded(long minor, string currency) =>
         Exact(minor, currency) is { } exact ? (long)Math.Round(exact, 0, MidpointRounding.AwayFromZero) : null;

@@ -29,12 +29,13 @@ internal sealed class InvoiceRow
     public long DiscountCents { get; set; }
     public long CreditedCents { get; set; }
     public bool ReverseCharge { get; set; }
+    public string? StripeTaxesJson { get; set; }
 
     public Invoice ToDomain(IReadOnlyList<InvoiceLine> lines) => new(
         Id, Number, CustomerId, SubscriptionId, InvoiceStatusNames.Parse(Status), BillingReason, Currency, SubtotalCents, CreditAppliedCents,
         AmountDueCents, AmountPaidCents, At(PeriodStart), At(PeriodEnd), SubscriptionStatusNames.ParseCollection(CollectionMethod),
         At(IssuedAt), At(DueAt), At(PaidAt), At(VoidedAt), DateTimeOffset.FromUnixTimeMilliseconds(CreatedAt), lines, DiscountCents,
-        CreditedCents, ReverseCharge);
+        CreditedCents, ReverseCharge, StripeTaxJson.Read(StripeTaxesJson));
 
     internal static DateTimeOffset? At(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 }
@@ -81,4 +82,19 @@ internal static class LineTaxJson
         taxes.Count == 0 ? "[]" : JsonSerializer.Serialize(taxes.Select(t => new Stored(t.TaxRateId, t.Name, t.Millionths, t.Inclusive, t.AmountCents)), Options);
 
     private sealed record Stored(string TaxRate, string Name, long Millionths, bool Inclusive, long AmountCents);
+}
+
+/// <summary>Stripe's per-rate tax on an invoice as stored: read and written whole. Null is "Tollgate computed the tax".</summary>
+internal static class StripeTaxJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static IReadOnlyList<TaxBreakdown>? Read(string? json) =>
+        json is null ? null : [.. (JsonSerializer.Deserialize<List<Stored>>(json, Options) ?? [])
+            .Select(t => new TaxBreakdown(t.TaxRate, t.Name, t.Millionths, t.Inclusive, t.TaxableCents, t.AmountCents))];
+
+    public static string Write(IReadOnlyList<TaxBreakdown> taxes) =>
+        JsonSerializer.Serialize(taxes.Select(t => new Stored(t.TaxRateId, t.Name, t.Millionths, t.Inclusive, t.TaxableCents, t.AmountCents)), Options);
+
+    private sealed record Stored(string TaxRate, string Name, long Millionths, bool Inclusive, long TaxableCents, long AmountCents);
 }

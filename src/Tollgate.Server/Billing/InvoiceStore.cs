@@ -15,7 +15,7 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     private const string Columns = """
         id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents, amount_due_cents,
         amount_paid_cents, period_start, period_end, collection_method, issued_at, due_at, paid_at, voided_at, created_at, discount_cents,
-        credited_cents, reverse_charge
+        credited_cents, reverse_charge, stripe_taxes_json
         """;
 
     public Task<Invoice?> GetAsync(string id, CancellationToken cancellationToken = default) =>
@@ -100,6 +100,43 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
         CancellationToken cancellationToken) =>
         SetStatusInAsync(c, tx, id, InvoiceStatus.Paid, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], paidAt.ToUnixTimeMilliseconds(),
             amountPaidCents, stripeInvoiceId, time, cancellationToken);
+
+    /// <summary>
+    /// Copies the tax Stripe's invoice states onto Tollgate's copy of a Stripe-billed subscription's invoice, in the caller's
+    /// transaction: per rate on the invoice, per line where a line of Stripe's matches one of the copy's (StatedTaxes), and
+    /// Stripe's exclusive tax into the amount due, since Stripe collects it. Only an open or uncollectible invoice takes it
+    /// (a paid one is settled as it was paid); the same statement again changes nothing. False when it was not taken.
+    /// </summary>
+    internal static async Task<bool> RecordStripeTaxInAsync(DbConnection c, DbTransaction tx, string id, StatedTax stated, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(c, tx, id, cancellationToken) is not { Status: InvoiceStatus.Open or InvoiceStatus.Uncollectible, SubscriptionId: not null } invoice)
+        {
+            return false;
+        }
+
+        var taxed = invoice with
+        {
+            Lines = StatedTaxes.OnLines(invoice.Lines, stated.Lines), StripeTaxes = stated.Totals, ReverseCharge = invoice.ReverseCharge || stated.ReverseCharge,
+        };
+        for (var i = 0; i < taxed.Lines.Count; i++)
+        {
+            var line = taxed.Lines[i];
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE invoice_lines SET taxes_json = @taxes, inclusive_tax_cents = @inclusive WHERE invoice_id = @id AND position = @position",
+                new { id = invoice.Id, position = (long)i, taxes = LineTaxJson.Write(line.Taxes), inclusive = line.TaxCents - line.ExclusiveTaxCents }, tx,
+                cancellationToken: cancellationToken));
+        }
+
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE invoices SET stripe_taxes_json = @json, tax_cents = @tax, total_cents = @total, amount_due_cents = @due, reverse_charge = @reverse
+            WHERE id = @id
+            """, new
+        {
+            id = invoice.Id, json = StripeTaxJson.Write(stated.Totals), tax = taxed.TaxCents, total = taxed.TotalCents, reverse = taxed.ReverseCharge,
+            due = Math.Max(0, invoice.AmountDueCents + taxed.ExclusiveTaxCents - invoice.ExclusiveTaxCents),
+        }, tx, cancellationToken: cancellationToken));
+        return true;
+    }
 
     private static async Task<InvoiceStatusResult> SetStatusInAsync(
         DbConnection c, DbTransaction tx, string id, InvoiceStatus to, IReadOnlyList<InvoiceStatus> from, long when, long? amount, string? stripe,

@@ -45,16 +45,20 @@ public static class LlmStatsApi
         var byModel = await ModelsAsync(s, w, null, cancellationToken);
         var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
         var active = await s.Llm.ActiveCustomersAsync(w.FirstDay, cancellationToken);
-        var totalCost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
+        var costNano = byDay.Values.Sum(g => g.CostNano);
+        var totalCost = NanoUsdAmount.ToUsd(costNano);
+        // Profit takes the cost in the reporting currency, at USD's configured rate: revenue is in that currency.
+        var cost = StatsWindow.CostIn(costNano, rates);
         var requests = byDay.Values.Sum(g => g.Calls);
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
+        var profit = totalRevenue - (cost ?? 0);
         return new RevenueVsCostResponse(
             w.Days, w.From, w.To, rates.Currency, totalRevenue, StatsWindow.Cents(payments), StatsWindow.Round(totalCost),
-            StatsWindow.Round(totalRevenue - totalCost), StatsWindow.Percent(totalRevenue - totalCost, totalRevenue) ?? 0m,
+            StatsWindow.Round(profit), StatsWindow.Percent(profit, totalRevenue) ?? 0m,
             requests, active.GetValueOrDefault(LlmStatsQueries.AnyFeature),
             requests == 0 ? 0 : StatsWindow.Round(totalCost / requests), byDay.Values.Sum(g => g.UnpricedCalls), byModel,
-            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay), rates.Currency, s.Reporting.Configured,
-            [.. unconverted.Union(StatsWindow.Unconverted(paid.Keys, rates)).Order(StringComparer.Ordinal)]);
+            await FeaturesCostAsync(s, w, null, active, cancellationToken), Daily(w, revenue, byDay, rates), rates.Currency, s.Reporting.Configured,
+            StatsWindow.WithCost(unconverted.Union(StatsWindow.Unconverted(paid.Keys, rates)), costNano, rates), StatsWindow.Round(cost));
     }
 
     private static async Task<Results<Ok<CustomerCostResponse>, ProblemHttpResult>> UserCostsAsync(
@@ -75,16 +79,18 @@ public static class LlmStatsApi
         var (revenue, unconverted) = w.DailyRevenue(await s.Revenue.LinesAsync(w.From, w.To, customer, cancellationToken), rates);
         var paid = await s.Revenue.PaymentsAsync(w.From, w.To, customer, cancellationToken);
         var byDay = (await s.Llm.GroupAsync("day", w.FirstDay, w.LastDay, customer, cancellationToken)).ToDictionary(g => g.Key);
-        var cost = NanoUsdAmount.ToUsd(byDay.Values.Sum(g => g.CostNano));
+        var costNano = byDay.Values.Sum(g => g.CostNano);
+        var cost = StatsWindow.CostIn(costNano, rates);
         var totalRevenue = StatsWindow.Cents(revenue.Sum());
+        var margin = totalRevenue - (cost ?? 0);
         var plan = (await s.Customers.GetLiveSubscriptionAsync(customer, cancellationToken))?.PlanCode
             ?? (await s.Catalog.GetAsync(cancellationToken)).DefaultPlan;
         return new CustomerCostResponse(customer, plan, w.Days, totalRevenue,
             StatsWindow.Cents(StatsWindow.Payments(paid, rates)),
-            StatsWindow.Round(cost), StatsWindow.Round(totalRevenue - cost), StatsWindow.Percent(totalRevenue - cost, totalRevenue),
+            StatsWindow.Round(NanoUsdAmount.ToUsd(costNano)), StatsWindow.Round(margin), StatsWindow.Percent(margin, totalRevenue),
             byDay.Values.Sum(g => g.Calls), await FeaturesCostAsync(s, w, customer, null, cancellationToken), await ModelsAsync(s, w, customer, cancellationToken),
-            Daily(w, revenue, byDay), rates.Currency, s.Reporting.Configured,
-            [.. unconverted.Union(StatsWindow.Unconverted(paid.Keys, rates)).Order(StringComparer.Ordinal)]);
+            Daily(w, revenue, byDay, rates), rates.Currency, s.Reporting.Configured,
+            StatsWindow.WithCost(unconverted.Union(StatsWindow.Unconverted(paid.Keys, rates)), costNano, rates), StatsWindow.Round(cost));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<FeatureStats>>, ProblemHttpResult>> FeaturesAsync(
@@ -124,6 +130,9 @@ public static class LlmStatsApi
         var withoutSubscription = await s.Customers.CountAsync(cancellationToken) - subscribedCustomers;
         var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates, l => l.PlanCode ?? "");
         var cost = (await s.Llm.GroupAsync("plan_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
+        // MRR now follows the SaaS report's rule: a credit note on a recurring fee lowers it over the credited period.
+        var now = s.Time.GetUtcNow();
+        var credits = s.Metrics.Value.CreditNotesLowerMrr ? await s.Revenue.RecurringCreditsAsync(now, cancellationToken) : [];
         var result = new List<PlanStats>();
         foreach (var plan in catalog.Plans)
         {
@@ -136,19 +145,21 @@ public static class LlmStatsApi
                 // What the subscription pays: its currency's price, its deal and its seats.
                 var price = version is null ? null : subscription.PriceOn(version);
                 // Each subscription in its own currency; the plan's MRR sums per currency and converts each sum once.
-                var mrr = price is null || !rates.CanConvert(price.Currency) ? 0 : (policy with { Currency = price.Currency }).MrrTwelfths(new SubscriptionState(subscription.Id, subscription.CustomerId, subscription.UpdatedAt, 0, "",
-                    subscription.Status, plan.Code, subscription.PlanVersionId, subscription.BillingPeriod, price.PriceCents, price.Currency,
-                    subscription.CancelAtPeriodEnd, false));
+                var mrr = price is null || !rates.CanConvert(price.Currency) ? 0 : (policy with { Currency = price.Currency }).MrrTwelfths(CreditedMrr.At(
+                    new SubscriptionState(subscription.Id, subscription.CustomerId, now, 0, "", subscription.Status, plan.Code, subscription.PlanVersionId,
+                        subscription.BillingPeriod, price.PriceCents, price.Currency, subscription.CancelAtPeriodEnd, false), credits));
                 mrrTwelfths.Add((price?.Currency ?? rates.Currency, mrr));
                 paying += mrr > 0 ? 1 : 0;
             }
 
             var customers = subscriptions.Count + (plan.Code == catalog.DefaultPlan ? withoutSubscription : 0);
             var planRevenue = StatsWindow.Cents(revenue.GetValueOrDefault(plan.Code));
-            var planCost = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(plan.Code)?.CostNano ?? 0);
+            var planNano = cost.GetValueOrDefault(plan.Code)?.CostNano ?? 0;
+            var planCost = StatsWindow.CostIn(planNano, rates);
+            var margin = planRevenue - (planCost ?? 0);
             result.Add(new PlanStats(plan.Code, plan.Name, customers, paying,
-                StatsWindow.Cents(rates.Sum(mrrTwelfths).Minor / 12m / Core.Money.MinorUnits.Factor(rates.Currency)), planRevenue, StatsWindow.Round(planCost),
-                StatsWindow.Round(planRevenue - planCost), StatsWindow.Percent(planRevenue - planCost, planRevenue)));
+                StatsWindow.Cents(rates.Sum(mrrTwelfths).Minor / 12m / Core.Money.MinorUnits.Factor(rates.Currency)), planRevenue,
+                StatsWindow.Round(NanoUsdAmount.ToUsd(planNano)), StatsWindow.Round(margin), StatsWindow.Percent(margin, planRevenue), StatsWindow.Round(planCost)));
         }
 
         return result;
@@ -163,14 +174,17 @@ public static class LlmStatsApi
     /// <summary>The <paramref name="limit"/> customers with the highest LLM cost (or the most negative margin) over <paramref name="w"/>.</summary>
     internal static async Task<IReadOnlyList<CustomerMargin>> ReadRankedAsync(StatsWindow w, int limit, Services s, bool byCost, CancellationToken cancellationToken)
     {
-        var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), s.Reporting.Rates, l => l.CustomerId)
+        var rates = s.Reporting.Rates;
+        var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates, l => l.CustomerId)
             .ToDictionary(r => r.Key, r => StatsWindow.Cents(r.Value), StringComparer.Ordinal);
         var cost = (await s.Llm.CustomerCostsAsync(w.FirstDay, w.LastDay, cancellationToken)).ToDictionary(g => g.Customer);
         var rows = cost.Keys.Union(revenue.Keys).Select(c =>
         {
-            var usd = NanoUsdAmount.ToUsd(cost.GetValueOrDefault(c).CostNano);
+            var nano = cost.GetValueOrDefault(c).CostNano;
+            var converted = StatsWindow.CostIn(nano, rates);
             var rev = revenue.GetValueOrDefault(c);
-            return new CustomerMargin(c, null, rev, StatsWindow.Round(usd), StatsWindow.Round(rev - usd), cost.GetValueOrDefault(c).Calls);
+            return new CustomerMargin(c, null, rev, StatsWindow.Round(NanoUsdAmount.ToUsd(nano)), StatsWindow.Round(rev - (converted ?? 0)),
+                cost.GetValueOrDefault(c).Calls, StatsWindow.Round(converted));
         });
         var ranked = (byCost ? rows.Where(r => r.LlmCostUsd > 0).OrderByDescending(r => r.LlmCostUsd) : rows.Where(r => r.MarginUsd < 0).OrderBy(r => r.MarginUsd))
             .ThenBy(r => r.Customer, StringComparer.Ordinal).Take(limit).ToList();
@@ -203,11 +217,12 @@ public static class LlmStatsApi
         [.. (await s.Llm.GroupAsync("feature_code", w.FirstDay, w.LastDay, customer, cancellationToken)).OrderByDescending(g => g.CostNano)
             .Select(g => new FeatureCost(g.Key, g.Calls, StatsWindow.Round(NanoUsdAmount.ToUsd(g.CostNano)), active?.GetValueOrDefault(g.Key) ?? g.Customers))];
 
-    private static IReadOnlyList<DailyRevenueCost> Daily(StatsWindow w, decimal[] revenue, IReadOnlyDictionary<string, LlmGroup> byDay) =>
+    private static IReadOnlyList<DailyRevenueCost> Daily(StatsWindow w, decimal[] revenue, IReadOnlyDictionary<string, LlmGroup> byDay, ReportingRates rates) =>
         [.. w.EachDay.Select((day, i) =>
         {
-            var cost = NanoUsdAmount.ToUsd(byDay.GetValueOrDefault(day)?.CostNano ?? 0);
-            return new DailyRevenueCost(day, StatsWindow.Round(revenue[i]), StatsWindow.Round(cost), StatsWindow.Round(revenue[i] - cost),
-                byDay.GetValueOrDefault(day)?.Calls ?? 0);
+            var nano = byDay.GetValueOrDefault(day)?.CostNano ?? 0;
+            var cost = StatsWindow.CostIn(nano, rates);
+            return new DailyRevenueCost(day, StatsWindow.Round(revenue[i]), StatsWindow.Round(NanoUsdAmount.ToUsd(nano)), StatsWindow.Round(revenue[i] - (cost ?? 0)),
+                byDay.GetValueOrDefault(day)?.Calls ?? 0, StatsWindow.Round(cost));
         })];
 }

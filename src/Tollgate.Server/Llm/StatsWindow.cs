@@ -56,6 +56,20 @@ public sealed record StatsWindow(int Days, DateTimeOffset From, DateTimeOffset T
     public static IReadOnlyList<string> Unconverted(IEnumerable<string> currencies, ReportingRates rates) =>
         [.. currencies.Where(c => !rates.CanConvert(c)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// An LLM cost in major units of the reporting currency, exact (a figure rounds it once where shown); null when the
+    /// reporting currency is not USD and USD has no rate, so that a profit never takes dollars from another currency.
+    /// </summary>
+    public static decimal? CostIn(long nanoUsd, ReportingRates rates) =>
+        rates.FromNanoUsd(nanoUsd) is { } minor ? minor / MinorUnits.Factor(rates.Currency) : null;
+
+    /// <summary>USD, named with the currencies left out, when there was an LLM cost it could not convert.</summary>
+    public static IReadOnlyList<string> WithCost(IEnumerable<string> unconverted, long costNano, ReportingRates rates) =>
+        [.. (costNano != 0 && rates.FromNanoUsd(costNano) is null ? unconverted.Append("USD") : unconverted)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public static decimal? Round(decimal? amount) => amount is { } a ? Round(a) : null;
+
     public static decimal Round(decimal usd) => Math.Round(usd, 6, MidpointRounding.AwayFromZero);
 
     public static decimal Cents(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero);

@@ -73,11 +73,23 @@ public abstract record StripeEffect
 
     public sealed record SubscriptionDeleted(string StripeSubscriptionId, CancellationFeedback? Feedback = null) : StripeEffect;
 
-    /// <summary>Money collected; <paramref name="PeriodStart"/> is the subscription line's period, which names the Tollgate invoice.</summary>
+    /// <summary>
+    /// Money collected; <paramref name="PeriodStart"/> is the subscription line's period, which names the Tollgate invoice.
+    /// <paramref name="Tax"/> is the tax Stripe's invoice states, which Tollgate's copy shows; null when the event says none.
+    /// </summary>
     public sealed record InvoicePaid(string StripeInvoiceId, string StripeSubscriptionId, long AmountPaidCents, DateTimeOffset? PeriodStart,
-        DateTimeOffset PaidAt) : StripeEffect;
+        DateTimeOffset PaidAt, StripeInvoiceTax? Tax = null) : StripeEffect;
 
-    public sealed record PaymentFailed(string StripeInvoiceId, string StripeSubscriptionId) : StripeEffect;
+    /// <summary>A payment Stripe could not collect, for the invoice of the period starting <paramref name="PeriodStart"/>, taxed as <paramref name="Tax"/> says.</summary>
+    public sealed record PaymentFailed(string StripeInvoiceId, string StripeSubscriptionId, DateTimeOffset? PeriodStart = null, StripeInvoiceTax? Tax = null)
+        : StripeEffect;
+
+    /// <summary>
+    /// Stripe finalized an invoice of the subscription: its tax (<paramref name="Tax"/>, null when the event says none) is
+    /// known before any payment, so Tollgate's open copy of the period starting <paramref name="PeriodStart"/> shows it.
+    /// </summary>
+    public sealed record InvoiceFinalized(string StripeInvoiceId, string StripeSubscriptionId, DateTimeOffset? PeriodStart, StripeInvoiceTax? Tax)
+        : StripeEffect;
 
     public sealed record TrialWillEnd(string StripeSubscriptionId) : StripeEffect;
 

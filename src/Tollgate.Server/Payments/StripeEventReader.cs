@@ -34,10 +34,13 @@ public static class StripeEventReader
         // payment_succeeded comes with every paid invoice too; the second of the two finds the invoice already recorded.
         "invoice.paid" or "invoice.payment_succeeded" => SubscriptionOf(data) is { } subscription
             ? new StripeEffect.InvoicePaid(data.String("id"), subscription, data.Long("amount_paid"), LinePeriodStart(data),
-                data.OptionalObject("status_transitions")?.OptionalInstant("paid_at") ?? created)
+                data.OptionalObject("status_transitions")?.OptionalInstant("paid_at") ?? created, StripeInvoiceTaxReader.Read(data))
+            : NotSubscription(data),
+        "invoice.finalized" => SubscriptionOf(data) is { } finalized
+            ? new StripeEffect.InvoiceFinalized(data.String("id"), finalized, LinePeriodStart(data), StripeInvoiceTaxReader.Read(data))
             : NotSubscription(data),
         "invoice.payment_failed" => SubscriptionOf(data) is { } failed
-            ? new StripeEffect.PaymentFailed(data.String("id"), failed)
+            ? new StripeEffect.PaymentFailed(data.String("id"), failed, LinePeriodStart(data), StripeInvoiceTaxReader.Read(data))
             : NotSubscription(data),
         "customer.discount.created" or "customer.discount.updated" or "customer.discount.deleted" => Discount(data, type.EndsWith("deleted", StringComparison.Ordinal)),
         _ => new StripeEffect.Note(StripeOutcomes.Ignored, $"{type} is not handled"),
@@ -171,7 +174,7 @@ public static class StripeEventReader
         return line.Path is null ? null : line.OptionalObject("period")?.OptionalInstant("start");
     }
 
-    private static bool IsSubscriptionLine(StripeJson line) =>
+    internal static bool IsSubscriptionLine(StripeJson line) =>
         line.OptionalObject("parent")?.OptionalString("type") == "subscription_item_details" || line.OptionalString("type") == "subscription";
 
     private static StripeEffect.Note NotSubscription(StripeJson invoice) =>

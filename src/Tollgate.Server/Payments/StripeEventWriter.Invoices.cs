@@ -22,13 +22,11 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.Ok, $"{paid.StripeInvoiceId} already recorded on {known}");
         }
 
-        // The invoice of the period Stripe billed; failing that, the oldest still unpaid.
-        var match = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
-            SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible')
-            ORDER BY CASE WHEN period_start = @start THEN 0 ELSE 1 END, issued_at, number LIMIT 1
-            """, new { subscription = existing.Id, start = paid.PeriodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+        var match = await UnpaidInvoiceAsync(existing.Id, paid.PeriodStart);
         if (match is not null)
         {
+            // Stripe's tax first, so the copy is paid as Stripe's invoice says and invoice.paid carries it.
+            await RecordTaxAsync(match, paid.Tax);
             await InvoiceStore.MarkPaidInAsync(c, tx, match, paid.PaidAt, paid.AmountPaidCents, paid.StripeInvoiceId, time, ct);
         }
 
@@ -58,6 +56,13 @@ internal sealed partial class StripeEventWriter
         var paid = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM invoices WHERE stripe_invoice_id = @stripe AND status = 'paid'", new { stripe = failed.StripeInvoiceId }, tx,
             cancellationToken: ct));
+        // The copy of the invoice Stripe failed to collect shows what Stripe asks for, tax included, even when the
+        // subscription's state has moved on: the tax is the invoice's, not the subscription's.
+        if (paid == 0 && await UnpaidInvoiceAsync(existing.Id, failed.PeriodStart) is { } unpaid)
+        {
+            await RecordTaxAsync(unpaid, failed.Tax);
+        }
+
         if (syncedAt > created || paid > 0)
         {
             return (StripeOutcomes.Stale, paid > 0 ? $"{failed.StripeInvoiceId} was paid since" : $"{existing.Id} already reflects a newer state");
@@ -82,6 +87,47 @@ internal sealed partial class StripeEventWriter
             Status = SubscriptionStatus.PastDue, PastDueSince = created, DunningState = BillingCycle.PaymentFailed, UpdatedAt = time.GetUtcNow(),
         });
         return (StripeOutcomes.Ok, $"{existing.Id} past due");
+    }
+
+    /// <summary>Stripe finalized its invoice: the tax is settled there, so Tollgate's unpaid copy shows it before it is paid.</summary>
+    private async Task<(string, string?)> InvoiceFinalizedAsync(StripeEffect.InvoiceFinalized finalized)
+    {
+        var (existing, _) = await ReadLockedAsync(finalized.StripeSubscriptionId);
+        if (existing is null)
+        {
+            return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {finalized.StripeSubscriptionId}");
+        }
+
+        if (finalized.Tax is null)
+        {
+            return (StripeOutcomes.Ignored, $"{finalized.StripeInvoiceId} states no tax");
+        }
+
+        // Stripe finalizes a first invoice before Tollgate has its copy; invoice.paid brings the same tax then.
+        if (await UnpaidInvoiceAsync(existing.Id, finalized.PeriodStart) is not { } unpaid
+            || !await InvoiceStore.RecordStripeTaxInAsync(c, tx, unpaid, finalized.Tax.ToStated(), ct))
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id} has no unpaid invoice for {finalized.StripeInvoiceId}");
+        }
+
+        touched.Add(existing.CustomerId);
+        return (StripeOutcomes.Ok, $"{finalized.StripeInvoiceId} taxed {unpaid}");
+    }
+
+    /// <summary>The invoice of the period Stripe billed; failing that, the subscription's oldest still unpaid.</summary>
+    private Task<string?> UnpaidInvoiceAsync(string subscriptionId, DateTimeOffset? periodStart) =>
+        c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+            SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible')
+            ORDER BY CASE WHEN period_start = @start THEN 0 ELSE 1 END, issued_at, number LIMIT 1
+            """, new { subscription = subscriptionId, start = periodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+
+    /// <summary>Stripe computes a Stripe-billed invoice's tax; Tollgate's copy shows what Stripe's invoice says, when it says it.</summary>
+    private async Task RecordTaxAsync(string invoiceId, StripeInvoiceTax? tax)
+    {
+        if (tax is not null)
+        {
+            await InvoiceStore.RecordStripeTaxInAsync(c, tx, invoiceId, tax.ToStated(), ct);
+        }
     }
 
     private async Task<(string, string?)> TrialWillEndAsync(string stripeSubscriptionId)

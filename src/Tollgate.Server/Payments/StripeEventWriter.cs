@@ -28,6 +28,7 @@ internal sealed partial class StripeEventWriter(
         StripeEffect.SubscriptionDeleted deleted => DeletedAsync(deleted.StripeSubscriptionId, deleted.Feedback, stripeEvent.CreatedAt),
         StripeEffect.InvoicePaid paid => InvoicePaidAsync(paid, stripeEvent.CreatedAt),
         StripeEffect.PaymentFailed failed => PaymentFailedAsync(failed, stripeEvent.CreatedAt),
+        StripeEffect.InvoiceFinalized finalized => InvoiceFinalizedAsync(finalized),
         StripeEffect.TrialWillEnd trial => TrialWillEndAsync(trial.StripeSubscriptionId),
         StripeEffect.DiscountChanged discount => DiscountAsync(discount),
         StripeEffect.PackPaid pack => PackAsync(pack),

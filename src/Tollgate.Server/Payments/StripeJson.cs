@@ -36,6 +36,14 @@ public readonly record struct StripeJson(JsonElement Element, string Path)
         _ => throw Missing(name, "must be a whole number"),
     };
 
+    /// <summary>A decimal number, such as a tax rate's percentage (8.875), read exactly.</summary>
+    public decimal? OptionalDecimal(string name) => Child(name) switch
+    {
+        null or { Element.ValueKind: JsonValueKind.Null } => null,
+        { Element.ValueKind: JsonValueKind.Number } child when child.Element.TryGetDecimal(out var value) => value,
+        _ => throw Missing(name, "must be a number"),
+    };
+
     public bool Bool(string name) => Child(name) is { Element.ValueKind: JsonValueKind.True };
 
     /// <summary>Stripe's instants are Unix seconds.</summary>

@@ -65,6 +65,12 @@ public static class StripeWebhookApi
                     // The subscription's own event has not come yet; its state is fetched now, before the transaction.
                     effect = checkout with { Subscription = await stripe.RetrieveSubscriptionAsync(subscription, cancellationToken) };
                 }
+
+                if (TaxOf(effect) is { UnreadRates.Count: > 0 } tax && settings.HasSecretKey && !await events.IsRecordedAsync(stripeEvent.Id, cancellationToken))
+                {
+                    // An event names the invoice's tax rates by id; what the invoice prints of them is read now, before the transaction.
+                    effect = WithTax(effect, tax.WithRates(await stripe.TaxRatesAsync(tax.UnreadRates, cancellationToken)));
+                }
             }
             catch (StripePayloadException e)
             {
@@ -97,4 +103,20 @@ public static class StripeWebhookApi
             return TypedResults.Ok(new StripeWebhookResponse(stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail, result.Replayed));
         }
     }
+
+    private static StripeInvoiceTax? TaxOf(StripeEffect effect) => effect switch
+    {
+        StripeEffect.InvoicePaid paid => paid.Tax,
+        StripeEffect.PaymentFailed failed => failed.Tax,
+        StripeEffect.InvoiceFinalized finalized => finalized.Tax,
+        _ => null,
+    };
+
+    private static StripeEffect WithTax(StripeEffect effect, StripeInvoiceTax tax) => effect switch
+    {
+        StripeEffect.InvoicePaid paid => paid with { Tax = tax },
+        StripeEffect.PaymentFailed failed => failed with { Tax = tax },
+        StripeEffect.InvoiceFinalized finalized => finalized with { Tax = tax },
+        _ => effect,
+    };
 }

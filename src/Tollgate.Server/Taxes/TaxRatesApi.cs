@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
-using Tollgate.Core.Customers;
 using Tollgate.Core.Taxes;
 using Tollgate.Server.Http;
 
@@ -28,25 +27,12 @@ public static class TaxRatesApi
     private static async Task<Results<Created<TaxRateResponse>, ProblemHttpResult>> CreateAsync(
         CreateTaxRateRequest request, TaxRateStore store, TimeProvider time, CancellationToken cancellationToken)
     {
-        var millionths = request.Percentage is { } p ? TaxRate.MillionthsOf(p) : null;
-        var errors = Validate.Errors(
-            ("id", Validate.Id(request.Id)),
-            ("name", request.Name is { Length: >= 1 and <= 100 } name && !string.IsNullOrWhiteSpace(name) ? null : "must be 1-100 characters"),
-            ("percentage", request.Percentage is null ? "is required: the rate in percent, such as 19 or 6.25"
-                : millionths is null ? "must be above 0 and below 100, with at most four decimals" : null),
-            ("inclusive", request.Inclusive is null ? "is required: true when prices already hold the tax, false when it is added on top" : null),
-            ("country", request.Country is null || CountryCodes.IsAssigned(request.Country) ? null
-                : $"'{request.Country}' is not an ISO 3166-1 alpha-2 code (two upper-case letters, such as \"DE\" or \"US\")"),
-            ("state", request.State is null ? null
-                : request.Country is null ? "only goes with country"
-                : request.State.Trim() is { Length: >= 1 and <= 100 } ? null : "must be 1-100 characters"));
-        if (errors.Count > 0)
+        var (rate, errors) = TaxRateRequests.Parse(request, time.GetUtcNow());
+        if (rate is null)
         {
             return Problems.Validation(errors);
         }
 
-        var rate = new TaxRate(request.Id!, request.Name!.Trim(), millionths!.Value, request.Inclusive!.Value, request.Country, request.State?.Trim(), true,
-            time.GetUtcNow());
         return await store.CreateAsync(rate, cancellationToken)
             ? TypedResults.Created($"/v1/admin/tax-rates/{rate.Id}", ToWire(rate))
             : Problems.Create(409, "tax_rate_exists", $"A tax rate with the id '{rate.Id}' exists; choose another id.");

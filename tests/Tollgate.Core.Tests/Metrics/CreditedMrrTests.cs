@@ -42,4 +42,19 @@ public sealed class CreditedMrrTests
 
         Assert.Empty(new MrrLedger(states, MetricsPolicy.Default).Window(T0.AddDays(1), T0.AddDays(90)).Movements);
     }
+
+    [Fact]
+    public void AStateNowIsLoweredByTheCreditInForceAndNotByOneOnAnotherSubscriptionOrAnEndedPeriod()
+    {
+        MrrCredit[] credits =
+        [
+            new("s", "p", T0.AddDays(31), T0.AddDays(59), 400),
+            new("s", "p", T0, T0.AddDays(31), 900), // January's, ended by February
+            new("other", "p", T0.AddDays(31), T0.AddDays(59), 300),
+        ];
+
+        Assert.Equal(600, CreditedMrr.At(Active(40, 1000), credits).PriceCents);
+        Assert.Equal(1000, CreditedMrr.At(Active(59, 1000), credits).PriceCents);
+        Assert.Equal(0, CreditedMrr.At(Active(10, 800), credits).PriceCents); // never below 0
+    }
 }

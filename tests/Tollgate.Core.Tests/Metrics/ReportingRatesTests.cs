@@ -101,4 +101,18 @@ public sealed class ReportingRatesTests
         Assert.Equal(13L, w.StartTwelfths); // 12.96 rounded
         Assert.Equal(26L, w.EndTwelfths); // 24 × 1.08 = 25.92 rounded
     }
+
+    [Fact]
+    public void AnLlmCostInNanoUsdConvertsExactlyAtUsdsRateAndIsLeftOutWithoutOne()
+    {
+        var euros = new ReportingRates("EUR", new Dictionary<string, decimal> { ["USD"] = 0.92m });
+        var yen = new ReportingRates("JPY", new Dictionary<string, decimal> { ["USD"] = 150m });
+
+        // $4.60 is 4,600,000,000 nano-USD: 460 cents × 0.92 = 423.2 euro cents; one nano-USD is 9.2 × 10⁻⁸ of a cent, kept.
+        Assert.Equal(423.2m, euros.FromNanoUsd(4_600_000_000));
+        Assert.Equal(0.000000092m, euros.FromNanoUsd(1));
+        Assert.Equal(0.1501500m, yen.FromNanoUsd(1_001_000)); // $0.001001 × 150 = ¥0.15015, no minor unit to scale by
+        Assert.Equal(460m, ReportingRates.Only("USD").FromNanoUsd(4_600_000_000));
+        Assert.Null(ReportingRates.Only("EUR").FromNanoUsd(1));
+    }
 }

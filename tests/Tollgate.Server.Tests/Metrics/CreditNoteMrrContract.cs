@@ -49,6 +49,41 @@ public abstract class CreditNoteMrrContract : ApiContract
         Assert.Equal(0m, Move(stats, "expansion"));
         Assert.Equal(10m, stats["series"]![0]!["mrr"].Value<decimal>());
     }
+
+    [Fact]
+    public async Task ThePlansListMrrIsLoweredByACreditNoteOverTheCreditedPeriodAsTheSaasMrrIs()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog(), Start);
+        await app.CustomerAsync("ada");
+        await app.SubscribeAsync("ada", "basic", trialDays: 0); // $10 a month, Jan 10 – Feb 10
+        await app.AdvanceToAsync(Start.AddDays(10));
+        var invoice = (await app.InvoicesAsync("ada")).Single()["id"].Value<string>();
+        (await app.Admin.PostJsonAsync($"/v1/invoices/{invoice}/credit-notes", new { amount_cents = 400, reason = "order_change" })).EnsureSuccessStatusCode();
+
+        var credited = await BasicMrrAsync(app);
+        var saas = await (await app.Admin.GetAsync("/v1/admin/stats/saas?from=2026-01-01&to=2026-01-21")).ReadAsync();
+        await app.AdvanceToAsync(Start.AddDays(40)); // renewed on Feb 10 at the full price
+        var renewed = await BasicMrrAsync(app);
+
+        Assert.Equal((6.00m, 6m), (credited, saas["mrr"].Value<decimal>()));
+        Assert.Equal(10.00m, renewed);
+    }
+
+    [Fact]
+    public async Task WithCreditNotesLowerMrrOffThePlansListMrrIgnoresACreditNote()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog("Tollgate:Metrics:CreditNotesLowerMrr", "false"), Start);
+        await app.CustomerAsync("ada");
+        await app.SubscribeAsync("ada", "basic", trialDays: 0);
+        var invoice = (await app.InvoicesAsync("ada")).Single()["id"].Value<string>();
+        (await app.Admin.PostJsonAsync($"/v1/invoices/{invoice}/credit-notes", new { amount_cents = 400, reason = "order_change" })).EnsureSuccessStatusCode();
+
+        Assert.Equal(10.00m, await BasicMrrAsync(app));
+    }
+
+    private static async Task<decimal> BasicMrrAsync(TollgateApp app) =>
+        (await (await app.Admin.GetAsync("/v1/admin/stats/plans?days=1")).ReadAsync()).AsArray()
+            .Single(p => p!["plan"].Value<string>() == "basic")!["mrr_usd"].Value<decimal>();
 }
 
 public sealed class SqliteCreditNoteMrrTests : CreditNoteMrrContract

@@ -110,6 +110,61 @@ public abstract class ReportingCurrencyContract : ApiContract
         Assert.Equal(("EUR", 19m), (stats["reporting_currency"].Value<string>(), stats["mrr"].Value<decimal>()));
     }
 
+    /// <summary>A customer on €10 a month for the 31 days of the window, with one $2.50 LLM call (1M gpt-4o input tokens).</summary>
+    private async Task<TollgateApp> EuroCustomerWithALlmCallAsync(string? usdRate)
+    {
+        var settings = ApiSetup.CatalogOf("reporting", Catalog);
+        settings["Tollgate:Reporting:Currency"] = "EUR";
+        if (usdRate is not null)
+        {
+            settings["Tollgate:Reporting:Rates:USD"] = usdRate;
+        }
+
+        var app = await StartAsync(settings, Start);
+        await app.CustomerAsync("eu");
+        await app.SubscribeAsync("eu", "eur", trialDays: 0);
+        await app.AdvanceToAsync(Start.AddDays(30).AddHours(12));
+        (await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "eu", model = "gpt-4o", input_tokens = 1_000_000 })).EnsureSuccessStatusCode();
+        return app;
+    }
+
+    [Fact]
+    public async Task ProfitAndMarginTakeTheLlmCostAtUsdsRateInEveryReportAndKeepTheUsdFields()
+    {
+        await using var app = await EuroCustomerWithALlmCallAsync("0.92");
+
+        var report = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=31")).ReadAsync();
+        var user = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/eu?days=31")).ReadAsync();
+        var plan = (await (await app.Admin.GetAsync("/v1/admin/stats/plans?days=31")).ReadAsync()).AsArray().Single(p => p!["plan"].Value<string>() == "eur")!;
+        var spender = (await (await app.Admin.GetAsync("/v1/admin/stats/top-spenders?days=31")).ReadAsync()).AsArray().Single()!;
+        var today = report["daily_breakdown"]!.AsArray()[^1]!;
+
+        // €10.00 of revenue less $2.50 × 0.92 = €2.30 of cost: €7.70, a 77 % margin (not 10.00 − 2.50).
+        Assert.Equal((10.00m, 2.50m, 2.30m, 7.70m, 77.00m), (report["total_revenue_usd"].Value<decimal>(), report["total_llm_cost_usd"].Value<decimal>(),
+            report["total_llm_cost"].Value<decimal>(), report["estimated_profit_usd"].Value<decimal>(), report["profit_margin_percent"].Value<decimal>()));
+        Assert.Equal(("EUR", "0.92"), (report["reporting_currency"].Value<string>(), report["rates"]!["USD"].Value<string>()));
+        Assert.Empty(report["unconverted_currencies"]!.AsArray());
+        Assert.Equal((2.50m, 2.30m), (today["llm_cost_usd"].Value<decimal>(), today["llm_cost"].Value<decimal>()));
+        Assert.Equal(today["revenue_usd"].Value<decimal>() - 2.30m, today["profit_usd"].Value<decimal>());
+        Assert.Equal((2.30m, 7.70m, 77.00m), (user["total_llm_cost"].Value<decimal>(), user["margin_usd"].Value<decimal>(), user["margin_percent"].Value<decimal>()));
+        Assert.Equal((2.50m, 2.30m, 7.70m, 77.00m), (plan["llm_cost_usd"].Value<decimal>(), plan["llm_cost"].Value<decimal>(), plan["margin_usd"].Value<decimal>(),
+            plan["margin_percent"].Value<decimal>()));
+        Assert.Equal((2.50m, 2.30m, 7.70m), (spender["llm_cost_usd"].Value<decimal>(), spender["llm_cost"].Value<decimal>(), spender["margin_usd"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task WithoutAUsdRateTheLlmCostIsLeftOutOfProfitAndUsdIsNamed()
+    {
+        await using var app = await EuroCustomerWithALlmCallAsync(usdRate: null);
+
+        var report = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=31")).ReadAsync();
+
+        Assert.Equal((10.00m, 2.50m, 10.00m), (report["total_revenue_usd"].Value<decimal>(), report["total_llm_cost_usd"].Value<decimal>(),
+            report["estimated_profit_usd"].Value<decimal>()));
+        Assert.Null(report["total_llm_cost"]);
+        Assert.Equal(["USD"], report["unconverted_currencies"]!.AsArray().Select(c => c.Value<string>()));
+    }
+
     [Theory]
     [InlineData("Rates:EUR", "0", "Tollgate:Reporting:Rates:EUR")]
     [InlineData("Rates:EUR", "one", "Tollgate:Reporting:Rates:EUR")]

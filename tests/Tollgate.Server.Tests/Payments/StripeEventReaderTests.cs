@@ -83,7 +83,7 @@ public sealed class StripeEventReaderTests
             {"id": "in_1", "subscription": "sub_1", "lines": {"object": "list", "data": [{"type": "subscription", "period": {"start": 1, "end": 2}}]}}
             """);
 
-        Assert.Equal(new StripeEffect.PaymentFailed("in_1", "sub_1"), effect);
+        Assert.Equal(new StripeEffect.PaymentFailed("in_1", "sub_1", DateTimeOffset.FromUnixTimeSeconds(1)), effect);
     }
 
     [Fact]
@@ -102,5 +102,80 @@ public sealed class StripeEventReaderTests
             """{"id": "sub_1", "customer": "cus_1", "status": "active", "items": {"object": "list", "data": [{"id": "si_1"}]}}"""));
 
         Assert.Equal("event.data.object.items.data[0].price", error.Field);
+    }
+
+    [Fact]
+    public void ABasilInvoicesTaxIsReadPerRateAndPerLineWithTheRateByIdAndAnItemsTollgateKind()
+    {
+        var effect = Read("invoice.paid", """
+            {"id": "in_1", "amount_paid": 4200, "parent": {"type": "subscription_details", "subscription_details": {"subscription": "sub_1"}},
+             "total_taxes": [{"amount": 700, "tax_behavior": "exclusive", "taxability_reason": "standard_rated", "taxable_amount": 3500,
+                              "type": "tax_rate_details", "tax_rate_details": {"tax_rate": "txr_vat"}}],
+             "lines": {"object": "list", "data": [
+                {"id": "il_1", "amount": 3000, "period": {"start": 1766000000, "end": 1768678400},
+                 "parent": {"type": "subscription_item_details", "subscription_item_details": {"proration": false}},
+                 "taxes": [{"amount": 600, "tax_behavior": "exclusive", "taxable_amount": 3000, "type": "tax_rate_details",
+                            "tax_rate_details": {"tax_rate": "txr_vat"}}]},
+                {"id": "il_2", "amount": 500, "period": {"start": 1766000000, "end": 1768678400}, "metadata": {"tollgate_kind": "overage"},
+                 "parent": {"type": "invoice_item_details", "invoice_item_details": {"invoice_item": "ii_1", "proration": false}},
+                 "taxes": [{"amount": 100, "tax_behavior": "exclusive", "taxable_amount": 500, "type": "tax_rate_details",
+                            "tax_rate_details": {"tax_rate": "txr_vat"}}]}]}}
+            """);
+
+        var tax = Assert.IsType<StripeEffect.InvoicePaid>(effect).Tax!;
+        Assert.Equal([new StripeTaxAmount("txr_vat", 700, false, 3500)], tax.Totals);
+        Assert.Equal([(true, (string?)null, 3000L, 600L), (false, "overage", 500L, 100L)],
+            tax.Lines.Select(l => (l.Recurring, l.TollgateKind, l.AmountCents, l.Taxes.Single().AmountCents)));
+        Assert.Equal(["txr_vat"], tax.UnreadRates);
+        Assert.False(tax.ReverseCharge);
+    }
+
+    [Fact]
+    public void AnOlderInvoicesTotalTaxAmountsAreReadWithAnExpandedRateAndAReverseChargeIsSeen()
+    {
+        var effect = Read("invoice.payment_failed", """
+            {"id": "in_1", "subscription": "sub_1", "customer_tax_exempt": "reverse",
+             "total_tax_amounts": [{"amount": 479, "inclusive": true, "taxable_amount": 2521,
+                                    "tax_rate": {"id": "txr_de", "display_name": "MwSt.", "jurisdiction": "DE", "percentage": 19.0}}],
+             "lines": {"object": "list", "data": [{"type": "subscription", "proration": true, "amount": 3000, "period": {"start": 1, "end": 2},
+                                                   "tax_amounts": [{"amount": 479, "inclusive": true, "tax_rate": "txr_de"}]}]}}
+            """);
+
+        var tax = Assert.IsType<StripeEffect.PaymentFailed>(effect).Tax!;
+        var stated = tax.ToStated();
+        Assert.Equal(new Core.Billing.TaxBreakdown("txr_de", "MwSt. (DE)", 190_000, true, 2521, 479), Assert.Single(stated.Totals));
+        Assert.False(Assert.Single(tax.Lines).Recurring); // Stripe's own proration, which no Tollgate line stands for
+        Assert.True(tax.ReverseCharge);
+    }
+
+    [Fact]
+    public void ARateStripeNeverNamedIsTaxAtThePercentageItsAmountIsOfItsTaxableAmount()
+    {
+        var stated = new StripeInvoiceTax([new StripeTaxAmount("txr_x", 625, false, 10_000)], [], false).ToStated();
+
+        Assert.Equal(("Tax", 62_500L), (stated.Totals[0].Name, stated.Totals[0].Millionths));
+    }
+
+    [Fact]
+    public void AFinalizedSubscriptionInvoiceCarriesItsPeriodAndTax()
+    {
+        var effect = Read("invoice.finalized", """
+            {"id": "in_1", "subscription": "sub_1", "total_taxes": [],
+             "lines": {"object": "list", "data": [{"type": "subscription", "amount": 3000, "period": {"start": 1, "end": 2}, "taxes": []}]}}
+            """);
+
+        var finalized = Assert.IsType<StripeEffect.InvoiceFinalized>(effect);
+        Assert.Equal(("in_1", "sub_1", DateTimeOffset.FromUnixTimeSeconds(1)), (finalized.StripeInvoiceId, finalized.StripeSubscriptionId, finalized.PeriodStart));
+        Assert.Empty(finalized.Tax!.Totals);
+    }
+
+    [Fact]
+    public void AnInvoiceWithoutTaxTotalsSaysNothingAboutTax()
+    {
+        var effect = Read("invoice.paid", """
+            {"id": "in_1", "amount_paid": 3000, "subscription": "sub_1", "lines": {"object": "list", "data": []}}
+            """);
+
+        Assert.Null(Assert.IsType<StripeEffect.InvoicePaid>(effect).Tax);
     }
 }

@@ -20,6 +20,7 @@ public static class AdminDashboard
         group.MapAdminWebhooks();
         group.MapAdminExports();
         group.MapAdminCoupons();
+        group.MapAdminTaxRates();
         group.MapAdminLlmCalls();
         group.MapAdminExperiments();
         return app;
@@ -106,15 +107,16 @@ public static class AdminDashboard
                 new ChartSeries("Contraction", [.. saas.Series.Select(m => m.Movements.Contraction)]),
                 new ChartSeries("Churn", [.. saas.Series.Select(m => m.Movements.Churn)]),
             ], Money, stacked: true),
-            SvgChart.Bars("Revenue against LLM cost per day (USD)", days,
-                [new ChartSeries("Revenue", [.. rvc.DailyBreakdown.Select(d => d.RevenueUsd)]), new ChartSeries("LLM cost", [.. rvc.DailyBreakdown.Select(d => d.LlmCostUsd)])],
-                Usd),
+            // Both in the reporting currency: the cost at USD's rate (left out, as in the report, when USD has none).
+            SvgChart.Bars($"Revenue against LLM cost per day ({currency})", days,
+                [new ChartSeries("Revenue", [.. rvc.DailyBreakdown.Select(d => d.RevenueUsd)]), new ChartSeries("LLM cost", [.. rvc.DailyBreakdown.Select(d => d.LlmCost ?? 0)])],
+                Money),
             SvgChart.HorizontalBars("LLM cost by model, 30 days", [.. rvc.ByModel.Select(m => (m.Model, m.CostUsd))], Usd),
             SvgChart.HorizontalBars("LLM cost by feature, 30 days",
                 [.. rvc.ByFeature.Select(f => (f.Feature.Length == 0 ? "(no feature)" : f.Feature, f.CostUsd))], Usd),
             SvgChart.HorizontalBars("Customers by plan", [.. plans.Select(p => (p.Name, (decimal)p.Customers))],
                 v => v.ToString("N0", CultureInfo.InvariantCulture)),
-            SvgChart.HorizontalBars("Margin by plan, 30 days", [.. plans.Select(p => (p.Name, p.MarginUsd))], Usd),
+            SvgChart.HorizontalBars("Margin by plan, 30 days", [.. plans.Select(p => (p.Name, p.MarginUsd))], Money),
             SvgChart.Bars("Alerts fired per day", [.. alerts.Select(a => a.Day)], [new ChartSeries("Alerts", [.. alerts.Select(a => (decimal)a.Count)])],
                 v => v.ToString("0.##", CultureInfo.InvariantCulture)),
         ];
@@ -127,6 +129,7 @@ public static class AdminDashboard
             Charts = charts,
             Spenders = spenders,
             Negative = negative,
+            Currency = currency,
             OpenInvoices = (await invoices.PageAsync(new Server.Billing.InvoiceFilter(Status: "open"), new Storage.Database.PageRequest(10, null),
                 cancellationToken)).Items,
         });
