@@ -25,8 +25,13 @@ internal sealed partial class StripeEventWriter
         var match = await UnpaidInvoiceAsync(existing.Id, paid.PeriodStart);
         if (match is not null)
         {
-            // Stripe's tax first, so the copy is paid as Stripe's invoice says and invoice.paid carries it.
-            await RecordTaxAsync(match, paid.Tax);
+            // Stripe's tax first, so the copy is paid as Stripe's invoice says and invoice.paid carries it; only on the copy
+            // of the period Stripe billed, since a proration invoice's tax is not the tax of the oldest unpaid one.
+            if (await UnpaidInvoiceOfPeriodAsync(existing.Id, paid.PeriodStart) == match)
+            {
+                await RecordTaxAsync(match, paid.Tax);
+            }
+
             await InvoiceStore.MarkPaidInAsync(c, tx, match, paid.PaidAt, paid.AmountPaidCents, paid.StripeInvoiceId, time, ct);
         }
 
@@ -58,7 +63,7 @@ internal sealed partial class StripeEventWriter
             cancellationToken: ct));
         // The copy of the invoice Stripe failed to collect shows what Stripe asks for, tax included, even when the
         // subscription's state has moved on: the tax is the invoice's, not the subscription's.
-        if (paid == 0 && await UnpaidInvoiceAsync(existing.Id, failed.PeriodStart) is { } unpaid)
+        if (paid == 0 && await UnpaidInvoiceOfPeriodAsync(existing.Id, failed.PeriodStart) is { } unpaid)
         {
             await RecordTaxAsync(unpaid, failed.Tax);
         }
@@ -104,7 +109,7 @@ internal sealed partial class StripeEventWriter
         }
 
         // Stripe finalizes a first invoice before Tollgate has its copy; invoice.paid brings the same tax then.
-        if (await UnpaidInvoiceAsync(existing.Id, finalized.PeriodStart) is not { } unpaid
+        if (await UnpaidInvoiceOfPeriodAsync(existing.Id, finalized.PeriodStart) is not { } unpaid
             || !await InvoiceStore.RecordStripeTaxInAsync(c, tx, unpaid, finalized.Tax.ToStated(), ct))
         {
             return (StripeOutcomes.Ignored, $"{existing.Id} has no unpaid invoice for {finalized.StripeInvoiceId}");
@@ -120,6 +125,15 @@ internal sealed partial class StripeEventWriter
             SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible')
             ORDER BY CASE WHEN period_start = @start THEN 0 ELSE 1 END, issued_at, number LIMIT 1
             """, new { subscription = subscriptionId, start = periodStart?.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+
+    /// <summary>The unpaid invoice of exactly the period Stripe billed: the only copy Stripe's tax may be put on.</summary>
+    private async Task<string?> UnpaidInvoiceOfPeriodAsync(string subscriptionId, DateTimeOffset? periodStart) =>
+        periodStart is { } start
+            ? await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition("""
+                SELECT id FROM invoices WHERE subscription_id = @subscription AND status IN ('open', 'uncollectible') AND period_start = @start
+                ORDER BY issued_at, number LIMIT 1
+                """, new { subscription = subscriptionId, start = start.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct))
+            : null;
 
     /// <summary>Stripe computes a Stripe-billed invoice's tax; Tollgate's copy shows what Stripe's invoice says, when it says it.</summary>
     private async Task RecordTaxAsync(string invoiceId, StripeInvoiceTax? tax)

@@ -121,6 +121,29 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     }
 
     [Fact]
+    public async Task AStripeInvoiceForAnotherPeriodPaysTheOldestUnpaidCopyButPutsNoTaxOnIt()
+    {
+        await using var h = await GermanCustomerAsync(Kind);
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
+        // A proration invoice: its line's service period starts mid-period, where no Tollgate invoice starts.
+        var proration = h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid: true), vat);
+        var period = proration["lines"]!["data"]![0]!["period"]!;
+        period["start"] = period["start"].Value<long>() + 86_400 * 10;
+
+        await h.DeliverAsync("invoice.finalized", proration);
+        var finalized = Assert.Single(await h.App.InvoicesAsync("ada"));
+        await h.DeliverAsync("invoice.paid", proration);
+        var paid = Assert.Single(await h.App.InvoicesAsync("ada"));
+
+        // Stripe's tax is the proration's, not this period's: the copy stays as Tollgate issued it.
+        Assert.Equal(("open", (3000L, 0L, 3000L, 3000L, 0L)), (Text(finalized, "status"), Totals(finalized)));
+        Assert.Equal("paid", Text(paid, "status"));
+        Assert.Equal((0L, 3000L), (paid["tax_cents"].Value<long>(), paid["total_cents"].Value<long>()));
+        Assert.Empty(paid["tax_breakdown"]!.AsArray());
+    }
+
+    [Fact]
     public async Task AStripeInvoiceWithNoTaxShowsNoneAndTollgatesMatchingRateStaysOff()
     {
         await using var h = await GermanCustomerAsync(Kind);
