@@ -139,6 +139,14 @@ def test_public_pricing_reads_plans_in_order(tg: tollgate.Tollgate) -> None:
         tg.pricing.plan("nope")
 
 
+def test_one_plan_reads_in_a_currency_and_one_it_lacks_is_refused_naming_currency(tg: tollgate.Tollgate) -> None:
+    free = tg.pricing.plan("free", currency="eur")  # a free plan costs 0 in every currency, in Stripe's lower case too
+    assert [(p["currency"], p["price_cents"]) for p in free["prices"]] == [("EUR", 0)]
+    with pytest.raises(tollgate.BadRequest) as refused:
+        tg.pricing.plan("pro", currency="EUR")
+    assert "currency" in refused.value.errors
+
+
 def test_billing_details_are_set_read_and_refused_by_field(tg: tollgate.Tollgate, customer: str) -> None:
     updated = tg.customers.upsert(customer, name="Muster GmbH", tax_exempt="reverse",
                                   address={"line1": "Friedrichstraße 123", "city": "Berlin", "postal_code": "10117", "country": "DE"},

@@ -176,6 +176,15 @@ test("pricing reads the public plans", async () => {
   assert.equal((await tg.pricing.plan("pro")).code, "pro");
 });
 
+test("one plan reads in a currency, and one it lacks is refused naming currency", async () => {
+  const tg = await client();
+  const free = await tg.pricing.plan("free", { currency: "eur" }); // a free plan costs 0 in every currency
+  assert.deepEqual(free.prices.map((p) => [p.currency, p.priceCents]), [["EUR", 0]]);
+  const refused = await tg.pricing.plan("pro", { currency: "EUR" }).catch((e) => e);
+  assert.equal(refused.status, 400);
+  assert.ok(refused.errors.currency, JSON.stringify(refused.errors));
+});
+
 test("billing details are set, read back and refused by field", async () => {
   const { tg, customer } = await withCustomer();
   const updated = await tg.customers.upsert(customer, {
