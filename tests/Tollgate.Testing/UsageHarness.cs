@@ -13,7 +13,7 @@ namespace Tollgate.Testing;
 /// <summary>The stores of the hot path wired together on a fresh database, without HTTP, for contract tests.</summary>
 public sealed class UsageHarness : IAsyncDisposable
 {
-    private UsageHarness(TollgateDatabase database, ManualClock clock)
+    private UsageHarness(TollgateDatabase database, ManualClock clock, int writerLanes)
     {
         Database = database;
         Clock = clock;
@@ -21,7 +21,8 @@ public sealed class UsageHarness : IAsyncDisposable
         Catalog = new CatalogCache(CatalogStore, clock);
         Contexts = new EntitlementContextCache(database, Catalog, Microsoft.Extensions.Options.Options.Create(new EntitlementOptions()));
         Customers = new CustomerStore(database, clock, Contexts);
-        Committer = new GroupCommitter(database, clock, NullLogger<GroupCommitter>.Instance);
+        Committer = new GroupCommitter(database, clock, NullLogger<GroupCommitter>.Instance,
+            Microsoft.Extensions.Options.Options.Create(new DatabaseOptions { WriterLanes = writerLanes }));
         Alerts = new AlertWriter(Catalog, clock);
         Entitlements = new EntitlementStore(database, Committer, Contexts, Catalog, Alerts, clock);
         Reservations = new Reservations(database, Committer, Contexts, Alerts);
@@ -42,10 +43,10 @@ public sealed class UsageHarness : IAsyncDisposable
     public EventStore Events { get; }
     public UsageQueries Usage { get; }
 
-    /// <summary>A harness with the given catalog applied (the career coach's when none is named).</summary>
-    public static async Task<UsageHarness> StartAsync(StoreKind kind, string catalogJson, DateTimeOffset? start = null)
+    /// <summary>A harness with the given catalog applied (the career coach's when none is named), its writer on <paramref name="writerLanes"/> connections.</summary>
+    public static async Task<UsageHarness> StartAsync(StoreKind kind, string catalogJson, DateTimeOffset? start = null, int writerLanes = 1)
     {
-        var harness = new UsageHarness(await TestDatabases.OpenAsync(kind), new ManualClock(start ?? TollgateApp.DefaultStart));
+        var harness = new UsageHarness(await TestDatabases.OpenAsync(kind), new ManualClock(start ?? TollgateApp.DefaultStart), writerLanes);
         var parsed = CatalogDocument.Parse(catalogJson);
         if (!parsed.IsValid)
         {

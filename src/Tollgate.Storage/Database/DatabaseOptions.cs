@@ -31,6 +31,15 @@ public sealed class DatabaseOptions
     /// <summary>PostgreSQL only: writer connections per node, each committing its own batches (customers are split among them).</summary>
     public int? Writers { get; set; }
 
+    /// <summary>
+    /// PostgreSQL only: 1 (default) or 2. With 2, a writer starts its next batch on a second connection once the current
+    /// batch's first round trip is back, instead of waiting for its commit. It pays where batches wait on round trips (one
+    /// customer's requests arriving together, a database across a network): +56-65 % consumes/s under wrk on 2 cores.
+    /// Where the node's CPU is the limit it costs: batches get smaller and each consume dearer, -22-27 % under the
+    /// bench's own load generator on the same machine (docs/benchmarks.md, 2026-11-25).
+    /// </summary>
+    public int WriterLanes { get; set; } = 1;
+
     // A 500-call LLM batch is one large insert, run by one database backend: on 2 cores one bulk writer logged 23,193
     // calls/s with 0.84 of a core idle, two logged 32,614 (docs/benchmarks.md, 2026-11-24).
     public static int DefaultPostgresBulkWriters => Math.Max(2, Environment.ProcessorCount / 2);

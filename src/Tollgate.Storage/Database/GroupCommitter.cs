@@ -22,6 +22,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly ILogger<GroupCommitter> _logger;
     private readonly Channel<Pending>[] _partitions;
     private readonly int _hot;
+    private readonly int _lanes;
     private readonly int _capacity;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _starting = new();
@@ -40,6 +41,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         _metrics = metrics;
         metrics?.ObserveQueueDepth(() => Volatile.Read(ref _inFlight));
         _hot = database.Dialect.WriterCount(options?.Value.Writers);
+        _lanes = database.Dialect.LanesPerWriter(options?.Value.WriterLanes ?? 1);
         var bulk = database.Dialect.BulkWriterCount(options?.Value.BulkWriters);
         _partitions = [.. Enumerable.Range(0, _hot + bulk).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
     }
@@ -138,14 +140,14 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     /// <summary>
     /// One partition's writer, on long-lived connections whose hot statements stay prepared across batches. Where the
-    /// database takes two write transactions at once (<see cref="SqlDialect.OverlapsBatches"/>), the next batch starts on a
+    /// database takes two write transactions at once and two lanes are asked for (<see cref="SqlDialect.LanesPerWriter"/>), the next batch starts on a
     /// second connection as soon as the current one's first round trip is back: the writer no longer idles while the
     /// database runs one batch's statements and commits it, and the next batch still gathers what arrived meanwhile. Two
     /// batches of one node then meet on rows as two nodes' batches do: the later waits for the earlier's row locks.
     /// </summary>
     private sealed class Writer(GroupCommitter owner)
     {
-        private readonly StatementCache?[] _lanes = new StatementCache?[owner._database.Dialect.OverlapsBatches ? 2 : 1];
+        private readonly StatementCache?[] _lanes = new StatementCache?[owner._lanes];
 
         public async Task RunAsync(ChannelReader<Pending> reader)
         {

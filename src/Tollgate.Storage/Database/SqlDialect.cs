@@ -50,10 +50,10 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     public bool PartitionsByTime => IsPostgres;
 
     /// <summary>
-    /// Whether a writer may run a second batch's transaction while the first commits: PostgreSQL locks rows; SQLite has
-    /// one write transaction at a time.
+    /// Connections per writer, each running one batch at a time (<see cref="DatabaseOptions.WriterLanes"/>): PostgreSQL
+    /// locks rows, so a second batch may run while the first commits; SQLite has one write transaction at a time.
     /// </summary>
-    public bool OverlapsBatches => IsPostgres;
+    public int LanesPerWriter(int configured) => IsPostgres ? Math.Clamp(configured, 1, 2) : 1;
 
     /// <summary>Whether other nodes may write the same database, so what this node remembers of it can go stale.</summary>
     public bool SharedByNodes => IsPostgres;

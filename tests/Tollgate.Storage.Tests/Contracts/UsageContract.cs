@@ -26,6 +26,27 @@ public abstract class UsageContract : StoreContract
     }
 
     [Fact]
+    public async Task WithTwoLanesPerWriterConcurrentConsumesAndRetriesNeverPassTheLimitNorCountTwice()
+    {
+        // On PostgreSQL two batches of one writer then run at once and meet on the counter row, as two nodes' batches do.
+        await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules, writerLanes: 2);
+        await h.AddCustomerAsync("c1");
+        await h.AddCustomerAsync("c2");
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(async () => (i, Outcome: await h.Entitlements.ConsumeAsync(
+            new ConsumeCommand(i % 2 == 0 ? "c1" : "c2", "capped", 1, i % 4 < 2 ? null : $"key-{i % 40}"))))));
+
+        foreach (var customer in new[] { "c1", "c2" })
+        {
+            var used = (await h.Usage.CurrentPeriodAsync(customer))!.Counter("capped").Used;
+            var granted = outcomes.Where(o => (o.i % 2 == 0 ? "c1" : "c2") == customer && Decision(o.Outcome).Allowed
+                && !((UsageOutcome.Decided)o.Outcome).Replayed).Count();
+            Assert.Equal(100, used);
+            Assert.Equal(used, granted);
+        }
+    }
+
+    [Fact]
     public async Task ConcurrentConsumesOfRandomSizesNeverPassTheLimit()
     {
         await using var h = await HarnessAsync();
