@@ -14,9 +14,6 @@ public static partial class CatalogDocument
     [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$")]
     private static partial Regex CodePattern();
 
-    [GeneratedRegex("^[A-Z]{3}$")]
-    private static partial Regex CurrencyPattern();
-
     [GeneratedRegex("^[A-Za-z]{3}$")]
     private static partial Regex AnyCaseCurrencyPattern();
 
@@ -114,8 +111,6 @@ public static partial class CatalogDocument
     }
 
     internal static Regex Code() => CodePattern();
-
-    internal static Regex CurrencyCode() => CurrencyPattern();
 
     /// <summary>A currency as Stripe users write it (usd); the reader stores it in capitals.</summary>
     internal static Regex AnyCaseCurrencyCode() => AnyCaseCurrencyPattern();

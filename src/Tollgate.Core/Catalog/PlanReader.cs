@@ -57,8 +57,9 @@ internal static class PlanReader
                 "per_seat", "included_seats", "max_seats");
             var periodText = r.String("billing_period", required: true, 16);
             var amount = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
-            var currency = r.String("currency", required: false, 3, CatalogDocument.CurrencyCode(), "must be a three-letter ISO 4217 code in capitals")
-                ?? "USD";
+            // Either case is taken ("eur", as Stripe writes it), as packs, coupons and customers take it; kept in capitals.
+            var currency = r.String("currency", required: false, 3, CatalogDocument.AnyCaseCurrencyCode(), "must be an ISO 4217 code, such as USD or usd")
+                ?.ToUpperInvariant() ?? "USD";
             var trialDays = (int)(r.Integer("trial_days", required: false, 0, 730) ?? 0);
             var stripePriceId = r.String("stripe_price_id", required: false, 255);
             var (perSeat, includedSeats, maxSeats) = ReadSeats(r);
@@ -272,9 +273,13 @@ internal static class PlanReader
         foreach (var property in element.EnumerateObject())
         {
             var at = path + "." + property.Name;
-            if (!CatalogDocument.CurrencyCode().IsMatch(property.Name))
+            var code = Money.Currency.Canonical(property.Name);
+            var wrong = code is null ? "must be a three-letter ISO 4217 code, such as EUR or eur"
+                : options.Any(o => o.Currency == code) ? $"gives {code} a second time"
+                : null;
+            if (wrong is not null)
             {
-                plan.Problem(at, "must be a three-letter ISO 4217 code in capitals");
+                plan.Problem(at, wrong);
                 ok = false;
                 continue;
             }
@@ -292,9 +297,9 @@ internal static class PlanReader
             {
                 options.Add(field switch
                 {
-                    "overage_tiers" => new OverageCurrencyOption(property.Name, null, null, OverageTiersReader.ReadTiers(r, out _)),
-                    "overage_package" => new OverageCurrencyOption(property.Name, null, ReadPackage(r, out _)),
-                    _ => new OverageCurrencyOption(property.Name, r.Integer(field, required: true, 0, CatalogDocument.MaxPriceCents), null),
+                    "overage_tiers" => new OverageCurrencyOption(code!, null, null, OverageTiersReader.ReadTiers(r, out _)),
+                    "overage_package" => new OverageCurrencyOption(code!, null, ReadPackage(r, out _)),
+                    _ => new OverageCurrencyOption(code!, r.Integer(field, required: true, 0, CatalogDocument.MaxPriceCents), null),
                 });
             }
 

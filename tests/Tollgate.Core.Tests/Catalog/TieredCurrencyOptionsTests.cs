@@ -42,6 +42,20 @@ public sealed class TieredCurrencyOptionsTests
     }
 
     [Fact]
+    public void CodesInLowerCaseAsStripeWritesThemAreTheSameCurrenciesKeptInCapitals()
+    {
+        var parsed = CatalogDocument.Parse(Document(EuroOption(EurTiers).Replace("EUR", "eur", StringComparison.Ordinal))
+            .Replace("\"currency\": \"EUR\"", "\"currency\": \"eur\"", StringComparison.Ordinal));
+        Assert.True(parsed.IsValid, string.Join("; ", parsed.Problems));
+
+        var terms = parsed.Catalog!.Plans[0].Terms;
+
+        Assert.Equal(["EUR", "USD"], terms.Prices.Select(p => p.Currency).Order(StringComparer.Ordinal));
+        Assert.Equal(9, terms.OverageIn("EUR").Features[0].OverageTiers!.Tiers[0].UnitPriceCents);
+        Assert.Equal(CatalogDocumentWriter.TermsHash(Terms(EuroOption(EurTiers))), CatalogDocumentWriter.TermsHash(terms));
+    }
+
+    [Fact]
     public void ExportWritesTheOptionsTiersCanonicallyAndReadsBackToTheSameTermsHash()
     {
         var parsed = CatalogDocument.Parse(Document(EuroOption(EurTiers))).Catalog!;
@@ -78,8 +92,10 @@ public sealed class TieredCurrencyOptionsTests
     [InlineData("""{"EUR": {"overage_tiers": [{"up_to": null}], "tiers_mode": "graduated"}}""",
         "plans[0].features[0].currency_options.EUR.tiers_mode: unknown field")]
     [InlineData("""{"EUR": {"overage_unit_price_cents": 3}}""", "plans[0].features[0].currency_options.EUR.overage_unit_price_cents: unknown field")]
-    [InlineData("""{"eur": {"overage_tiers": [{"up_to": null}]}}""",
-        "plans[0].features[0].currency_options.eur: must be a three-letter ISO 4217 code in capitals")]
+    [InlineData("""{"EU1": {"overage_tiers": [{"up_to": null}]}}""",
+        "plans[0].features[0].currency_options.EU1: must be a three-letter ISO 4217 code, such as EUR or eur")]
+    [InlineData("""{"EUR": {"overage_tiers": [{"up_to": null}]}, "eur": {"overage_tiers": [{"up_to": null}]}}""",
+        "plans[0].features[0].currency_options.eur: gives EUR a second time")]
     public void AWrongEuroOptionIsRefusedNamingItsPath(string options, string expected) =>
         Assert.Contains(expected, CatalogDocument.Parse(Document(options)).Problems.Select(p => p.ToString()));
 

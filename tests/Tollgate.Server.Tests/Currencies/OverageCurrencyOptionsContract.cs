@@ -128,7 +128,8 @@ public abstract class OverageCurrencyOptionsContract : ApiContract
     }
 
     [Theory]
-    [InlineData("{ \"eur\": { \"overage_unit_price_cents\": 3 } }", "plans[1].features[0].currency_options.eur")]
+    [InlineData("{ \"e1r\": { \"overage_unit_price_cents\": 3 } }", "plans[1].features[0].currency_options.e1r")]
+    [InlineData("{ \"EUR\": { \"overage_unit_price_cents\": 3 }, \"eur\": { \"overage_unit_price_cents\": 2 } }", "plans[1].features[0].currency_options.eur")]
     [InlineData("{ \"EUR\": { \"overage_package\": { \"size\": 10, \"price_cents\": 90 } } }", "plans[1].features[0].currency_options.EUR.overage_package")]
     [InlineData("{ \"EUR\": { \"overage_unit_price_cents\": -1 } }", "plans[1].features[0].currency_options.EUR.overage_unit_price_cents")]
     [InlineData("{ \"EUR\": {} }", "plans[1].features[0].currency_options.EUR.overage_unit_price_cents")]
@@ -157,6 +158,22 @@ public abstract class OverageCurrencyOptionsContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, reapplied.StatusCode);
         Assert.Equal(exported, again);
         Assert.Equal(1, (await (await app.Anonymous.GetAsync("/v1/pricing/plans/pro")).ReadAsync())["version"].Value<int>());
+    }
+
+    [Fact]
+    public async Task TheSameCatalogWithCurrenciesInLowerCaseAsStripeWritesThemIsTheSameVersion()
+    {
+        await using var app = await AppAsync();
+        var lower = Catalog.Replace("\"EUR\"", "\"eur\"", StringComparison.Ordinal).Replace("\"GBP\"", "\"gbp\"", StringComparison.Ordinal)
+            .Replace("\"USD\"", "\"usd\"", StringComparison.Ordinal);
+
+        var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", lower);
+        var exported = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+        Assert.Equal(1, (await (await app.Anonymous.GetAsync("/v1/pricing/plans/pro")).ReadAsync())["version"].Value<int>());
+        Assert.Contains("\"EUR\"", exported, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"eur\"", exported, StringComparison.Ordinal);
     }
 
     [Fact]

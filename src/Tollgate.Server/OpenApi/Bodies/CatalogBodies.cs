@@ -119,7 +119,7 @@ public sealed record CatalogPlanBody(
 /// <summary>A plan's price for one billing period in one currency.</summary>
 /// <param name="BillingPeriod">monthly or yearly.</param>
 /// <param name="PriceCents">The price in minor units of the currency.</param>
-/// <param name="Currency">An ISO 4217 code in capitals (default USD).</param>
+/// <param name="Currency">An ISO 4217 code in either case (usd, as Stripe writes it); kept and exported in capitals (default USD).</param>
 /// <param name="TrialDays">Days of free trial, 0 to 730.</param>
 /// <param name="StripePriceId">The Stripe price to charge through Checkout.</param>
 /// <param name="PerSeat">The price is for one seat; a subscription pays it for each of its seats.</param>
@@ -170,8 +170,9 @@ public sealed record CatalogPriceBody(
 /// </param>
 /// <param name="CurrencyOptions">
 /// Metered with overage_unit_price_cents, overage_package or overage_tiers: the overage price in other currencies of the plan,
-/// keyed by ISO 4217 code ({"EUR": {"overage_unit_price_cents": 3}}), each of the feature's own kind (tiers in the feature's
-/// tiers_mode). A subscription in a currency other than the plan's default needs one for every feature that bills overage.
+/// keyed by ISO 4217 code in either case, kept in capitals ({"EUR": {"overage_unit_price_cents": 3}}), each of the feature's
+/// own kind (tiers in the feature's tiers_mode). A subscription in a currency other than the plan's default needs one for
+/// every feature that bills overage.
 /// </param>
 public sealed record CatalogPlanFeatureBody(
     string FeatureCode,

@@ -41,7 +41,7 @@ public sealed class CatalogSchemas : IOpenApiSchemaTransformer
         [(typeof(CatalogPlanBody), "visibility")] = s => Enum(s, ["public", "private"]),
         [(typeof(CatalogPriceBody), "billing_period")] = s => Enum(s, ["monthly", "yearly"]),
         [(typeof(CatalogPriceBody), "price_cents")] = s => Range(s, 0, MaxCents),
-        [(typeof(CatalogPriceBody), "currency")] = s => Text(s, 3, "^[A-Z]{3}$"),
+        [(typeof(CatalogPriceBody), "currency")] = s => Text(s, 3, "^[A-Za-z]{3}$"),
         [(typeof(CatalogPriceBody), "trial_days")] = s => Range(s, 0, 730),
         [(typeof(CatalogPriceBody), "stripe_price_id")] = s => Text(s, 255),
         [(typeof(CatalogPriceBody), "included_seats")] = s => Range(s, 1, 1_000_000),
