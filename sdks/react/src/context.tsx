@@ -77,7 +77,7 @@ export function TollgateProvider({ baseUrl, getSession, sessionUrl, visitorId, n
           return await call(client(session.token), customerOf(session.customer));
         } catch (error) {
           if (!(error instanceof AuthenticationError)) throw error;
-          const renewed = await keeper.renew(); // expired or revoked on the server: one new token, one more try
+          const renewed = await keeper.renew(session); // expired or revoked on the server: one new token, one more try
           return await call(client(renewed.token), customerOf(renewed.customer));
         }
       },

@@ -46,8 +46,14 @@ export class SessionKeeper {
     return this.renew();
   }
 
-  /** A new token now (after the server said the held one expired or was revoked); concurrent callers share one fetch. */
-  renew(): Promise<Session> {
+  /**
+   * A new token now, after the server said `failed` expired or was revoked; concurrent callers share one fetch. A caller
+   * whose token was already replaced (two reads failed on it, and the first renewal ended before the second's answer)
+   * gets the replacement, so one expiry mints one token.
+   */
+  renew(failed?: Session): Promise<Session> {
+    const held = this.held;
+    if (failed && held && held.session.token !== failed.token) return Promise.resolve(held.session);
     this.inFlight ??= this.fetch().finally(() => { this.inFlight = undefined; });
     return this.inFlight;
   }

@@ -34,6 +34,17 @@ test("callers asking at once share one getSession call", async () => {
   keeper.stop();
 });
 
+test("a read whose token failed after another read already renewed it takes the new token, minting no third", async () => {
+  let calls = 0;
+  const keeper = new SessionKeeper(async () => { calls++; return grant(`t${calls}`, Date.now() + 15 * 60_000); });
+  const old = await keeper.current();
+  const first = await keeper.renew(old); // the first read's 401
+  const second = await keeper.renew(old); // the second read's 401, answered after the first renewal ended
+  assert.deepEqual([calls, first.token, second.token], [2, "t2", "t2"]);
+  assert.equal((await keeper.renew(second)).token, "t3"); // the new token failing too is a new expiry
+  keeper.stop();
+});
+
 test("the raw snake_case body of POST /v1/customers/{id}/sessions is accepted as it is", () => {
   const session = toSession({ token: "tg_cs_x", customer: "c1", expires_at: "2026-12-01T00:00:00Z" }, 0);
   assert.deepEqual(session, { token: "tg_cs_x", customer: "c1", expiresAt: Date.parse("2026-12-01T00:00:00Z") });
