@@ -23,40 +23,49 @@ public sealed partial class Scenarios
 
     private static string RatedConsume(int sequence) => $"{{\"customer\":\"bench-{sequence % Customers}\",\"feature\":\"api_rated\",\"amount\":1}}";
 
-    /// <summary>(b-pair, c-pair) After a warm-up of both features, <see cref="PairRounds"/> rounds of one run each, alternating which goes first.</summary>
+    /// <summary>(b-pair, c-pair) The rate-limited feature against the plain one.</summary>
     private async Task<IReadOnlyList<LoadResult>> RatePairAsync(string label, string provider, string connectionString)
     {
         await using var server = await StartTollgateAsync(provider, connectionString, PairCatalog);
+        return await PairAsync(server, label, ("consume", Consume), ("consume, rate-limited feature", RatedConsume), "rate-limited ÷ plain");
+    }
+
+    /// <summary>
+    /// After a warm-up of both sides, <see cref="PairRounds"/> rounds of one run each on <paramref name="server"/>,
+    /// alternating which goes first; prints <paramref name="b"/>'s throughput over <paramref name="a"/>'s.
+    /// </summary>
+    private async Task<IReadOnlyList<LoadResult>> PairAsync(ChildProcess server, string label, (string Name, Func<int, string> Body) a,
+        (string Name, Func<int, string> Body) b, string ratio)
+    {
         var warm = new LoadGenerator(server.Address, AdminKey, options.Warmup);
-        await warm.RunAsync("warm-up", ConsumePath, Consume, options.Concurrency, TimeSpan.FromSeconds(1));
-        await warm.RunAsync("warm-up", ConsumePath, RatedConsume, options.Concurrency, TimeSpan.FromSeconds(1));
+        await warm.RunAsync("warm-up", ConsumePath, a.Body, options.Concurrency, TimeSpan.FromSeconds(1));
+        await warm.RunAsync("warm-up", ConsumePath, b.Body, options.Concurrency, TimeSpan.FromSeconds(1));
 
         var load = new LoadGenerator(server.Address, AdminKey, TimeSpan.FromSeconds(1));
-        var plain = new List<LoadResult>();
-        var rated = new List<LoadResult>();
+        var first = new List<LoadResult>();
+        var second = new List<LoadResult>();
         for (var round = 0; round < PairRounds; round++)
         {
-            async Task Plain() => plain.Add(await load.RunAsync($"{label} consume", ConsumePath, Consume, options.Concurrency, options.Duration));
-            async Task Rated() => rated.Add(await load.RunAsync($"{label} consume, rate-limited feature", ConsumePath, RatedConsume,
-                options.Concurrency, options.Duration));
+            async Task A() => first.Add(await load.RunAsync($"{label} {a.Name}", ConsumePath, a.Body, options.Concurrency, options.Duration));
+            async Task B() => second.Add(await load.RunAsync($"{label} {b.Name}", ConsumePath, b.Body, options.Concurrency, options.Duration));
             if (round % 2 == 0)
             {
-                await Plain();
-                await Rated();
+                await A();
+                await B();
             }
             else
             {
-                await Rated();
-                await Plain();
+                await B();
+                await A();
             }
         }
 
         static double Rate(List<LoadResult> runs) => runs.Sum(r => r.Requests) / runs.Sum(r => r.Seconds);
-        var ratios = plain.Zip(rated, (p, r) => r.Throughput / p.Throughput).Order().ToArray();
+        var ratios = first.Zip(second, (x, y) => y.Throughput / x.Throughput).Order().ToArray();
         var median = (ratios[(ratios.Length - 1) / 2] + ratios[ratios.Length / 2]) / 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label} rate-limited ÷ plain over {PairRounds} alternating rounds: {Rate(rated):N0} / {Rate(plain):N0} = {Rate(rated) / Rate(plain):0.000}; " +
+            $"{label} {ratio} over {PairRounds} alternating rounds: {Rate(second):N0} / {Rate(first):N0} = {Rate(second) / Rate(first):0.000}; " +
             $"median round {median:0.000}, rounds from {ratios[0]:0.000} to {ratios[^1]:0.000}"));
-        return [.. plain.Zip(rated, (p, r) => new[] { p, r }).SelectMany(x => x)];
+        return [.. first.Zip(second, (x, y) => new[] { x, y }).SelectMany(x => x)];
     }
 }

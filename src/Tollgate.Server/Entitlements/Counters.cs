@@ -72,9 +72,17 @@ internal static class Counters
         return scope.RowAsync<CounterState?>(statement, ReadState, values);
     }
 
-    /// <summary>Locks the counter row until the transaction ends, where rows are locked (PostgreSQL); nothing when it is missing.</summary>
-    public static Task LockAsync(BatchScope scope, string customer, string feature, BillingPeriod period) =>
-        scope.ExecuteAsync(Lock, customer, feature, period.Start.ToUnixTimeMilliseconds());
+    /// <summary>
+    /// <see cref="TryAddAsync"/> on <paramref name="customer"/>'s row after locking <paramref name="first"/>'s row of the same
+    /// feature and window (where rows are locked: PostgreSQL), in one round trip: the lock is held to the transaction's end.
+    /// </summary>
+    public static async Task<CounterState?> TryAddAfterLockAsync(
+        BatchScope scope, string first, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
+    {
+        var rows = await scope.PipelineAsync([new PlannedStatement(Lock, [first, feature, period.Start.ToUnixTimeMilliseconds()]),
+            PlanAdd(scope, customer, feature, period, grant, amount, reserve)]);
+        return rows[1] is { } row ? ReadState(new ValuesRow(row)) : null;
+    }
 
     /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>
     public static PlannedStatement PlanAdd(

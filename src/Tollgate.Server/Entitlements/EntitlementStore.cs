@@ -229,14 +229,11 @@ public sealed partial class EntitlementStore(
     {
         var window = context.Window(grant);
         var share = MemberShares.ShareOf(context, grant);
-        if (share is not null && database.Dialect.SharedByNodes)
-        {
-            // The organisation's row before the member's, as its own consumes take it: a batch that took the organisation's
-            // row for its consume and then waited on a member's deadlocked with one that took the member's first.
-            await Counters.LockAsync(scope, context.CustomerId, feature, window);
-        }
-
-        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve) is { } refused)
+        // Where other writers lock rows, the organisation's row goes before the member's, as its own consumes take it: a
+        // batch that took the organisation's row for its consume and then waited on a member's deadlocked with one that
+        // took the member's first.
+        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve,
+            organisationFirst: database.Dialect.SharedByNodes) is { } refused)
         {
             return new UsageOutcome.Decided(refused);
         }

@@ -18,12 +18,17 @@ internal static class MemberShares
             ? grant with { MonthlyQuota = limit, HardCap = true, Rollover = false, PerSeat = false }
             : null;
 
-    /// <summary>Adds to the member's share where it fits; the refusing decision (with the member's numbers) when it does not.</summary>
-    public static async Task<EntitlementDecision?> TryTakeAsync(
-        BatchScope scope, EntitlementContext context, string feature, PlanFeature share, BillingPeriod window, long amount, bool reserve)
+    /// <summary>
+    /// Adds to the member's share where it fits; the refusing decision (with the member's numbers) when it does not. With
+    /// <paramref name="organisationFirst"/> the organisation's counter row is locked first, in the same round trip.
+    /// </summary>
+    public static async Task<EntitlementDecision?> TryTakeAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature share,
+        BillingPeriod window, long amount, bool reserve, bool organisationFirst)
     {
         var member = context.MemberId!;
-        var counter = await Counters.TryAddAsync(scope, member, feature, window, share, amount, reserve);
+        var counter = organisationFirst
+            ? await Counters.TryAddAfterLockAsync(scope, context.CustomerId, member, feature, window, share, amount, reserve)
+            : await Counters.TryAddAsync(scope, member, feature, window, share, amount, reserve);
         if (counter is null)
         {
             await Counters.EnsureAsync(scope, member, feature, window, share);
