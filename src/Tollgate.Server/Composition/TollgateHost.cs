@@ -186,9 +186,7 @@ public static class TollgateHost
         app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseMiddleware<ContentTypeCheck>();
-        app.UseMiddleware<TextInputCheck>();
-        app.UseMiddleware<JsonBodyCheck>();
+        app.UseMiddleware<InputCheck>();
         app.UseTollgateOpenApi();
         app.MapHealth();
         app.MapPrometheusMetrics();

@@ -5,35 +5,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Tollgate.Server.Http;
 
 /// <summary>
-/// Reads every JSON request body once, before any endpoint does: text that is not JSON, a string that is not valid
-/// Unicode (a lone UTF-16 surrogate) or a property named twice in one object is a 400 <c>invalid_json</c> naming where,
-/// and a string holding the NUL character (which PostgreSQL's text cannot hold) a 400 <c>validation_failed</c> naming
-/// it, whichever endpoint it was sent to. The checked bytes then go on unchanged, since signatures cover them.
+/// Reads a JSON request body once (<see cref="InputCheck"/> does, before any endpoint): text that is not JSON, a string
+/// that is not valid Unicode (a lone UTF-16 surrogate) or a property named twice in one object is a 400
+/// <c>invalid_json</c> naming where, and a string holding the NUL character (which PostgreSQL's text cannot hold) a 400
+/// <c>validation_failed</c> naming it, whichever endpoint it was sent to.
 /// </summary>
-public sealed class JsonBodyCheck(RequestDelegate next)
+public static class JsonBodyCheck
 {
-    public async Task InvokeAsync(HttpContext context)
-    {
-        var request = context.Request;
-        // An encoded body (the gzipped price import) is JSON only once decoded; the endpoint that accepts it checks it.
-        var encoded = request.Headers.ContentEncoding.Any(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase));
-        if (context.GetEndpoint() is null || request.ContentLength == 0 || !request.HasJsonContentType() || encoded)
-        {
-            await next(context);
-            return;
-        }
-
-        var body = await ReadAsync(request, context.RequestAborted);
-        if (body.Count > 0 && Problem(body) is { } problem)
-        {
-            await problem.ToResult().ExecuteAsync(context);
-            return;
-        }
-
-        request.Body = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
-        await next(context);
-    }
-
     /// <summary>What is wrong with the JSON text, naming the field, or null when it is well formed.</summary>
     public static JsonBodyProblem? Problem(ReadOnlySpan<byte> json)
     {
@@ -60,7 +38,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
 
                         if (name.Contains('\0', StringComparison.Ordinal))
                         {
-                            return JsonBodyProblem.Refused(PathOf(scopes), $"has a property name that {TextInputCheck.HoldsNul}");
+                            return JsonBodyProblem.Refused(PathOf(scopes), $"has a property name that {InputCheck.HoldsNul}");
                         }
 
                         scopes[^1].Name = name;
@@ -109,7 +87,7 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         else
         {
             problem = !TryText(ref reader, out var text) ? JsonBodyProblem.Invalid(PathOf(scopes), NotUnicode)
-                : text.Contains('\0', StringComparison.Ordinal) ? JsonBodyProblem.Refused(PathOf(scopes), TextInputCheck.HoldsNul)
+                : text.Contains('\0', StringComparison.Ordinal) ? JsonBodyProblem.Refused(PathOf(scopes), InputCheck.HoldsNul)
                 : null;
         }
 
@@ -157,7 +135,8 @@ public sealed class JsonBodyCheck(RequestDelegate next)
         return path.Length == 0 ? "body" : path.ToString();
     }
 
-    private static async Task<ArraySegment<byte>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>The whole body, as sent.</summary>
+    public static async Task<ArraySegment<byte>> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength is { } length and <= TollgateOptions.MaxBodyBytes)
         {

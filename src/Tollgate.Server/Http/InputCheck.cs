@@ -1,0 +1,163 @@
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Net.Http.Headers;
+
+namespace Tollgate.Server.Http;
+
+/// <summary>
+/// Refuses, before any endpoint reads it, input that no endpoint could take, so every route answers it alike; once
+/// authenticated, in one pass and this order:
+/// <list type="number">
+/// <item>the content type: a JSON body must be UTF-8 (RFC 8259 allows no other charset, and an unknown one made the
+/// framework throw), and a route that takes JSON refuses any other body (a multipart one among them, whose broken
+/// boundary made the form reader throw) with a 415. A body on a route that takes none is left alone, unread;</item>
+/// <item>the query: the NUL character (%00; PostgreSQL's text cannot hold it, so a filter with it failed there while
+/// SQLite took it) is a 400 naming the parameter, on every path;</item>
+/// <item>a form posted to a page: one that does not decode is a 400, where ASP.NET Core's form reader threw on a NUL, a
+/// broken escape, a malformed multipart boundary or a part cut short (a 500 from every page's form handler). The API
+/// takes no forms, so it reads none;</item>
+/// <item>a JSON body, read once (<see cref="JsonBodyCheck"/>): malformed JSON, a property named twice or a NUL is a 400
+/// naming where; the checked bytes then go on unchanged, since signatures cover them.</item>
+/// </list>
+/// A NUL in the path never gets this far: ASP.NET Core's decoder refuses it, and Kestrel answers 400.
+/// </summary>
+public sealed class InputCheck(RequestDelegate next)
+{
+    public const string HoldsNul = "holds the NUL character (U+0000), which no text field takes";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var endpoint = context.GetEndpoint();
+        // A NUL reaches a URL only as %00, so the query is parsed here only when its text holds that (most have no query).
+        var problem = (endpoint is null ? null : ContentTypeProblem(request, endpoint))
+            ?? (request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true && NulIn(request.Query) is { } name
+                ? Problems.Validation(name, HoldsNul) : null);
+        if (problem is null && endpoint is not null)
+        {
+            problem = await FormProblemAsync(context) ?? await JsonProblemAsync(context);
+        }
+
+        if (problem is null)
+        {
+            await next(context);
+            return;
+        }
+
+        await problem.ExecuteAsync(context);
+    }
+
+    private static IResult? ContentTypeProblem(HttpRequest request, Endpoint endpoint)
+    {
+        if (!HasBody(request))
+        {
+            return null;
+        }
+
+        if (!request.HasJsonContentType() || !MediaTypeHeaderValue.TryParse(request.ContentType, out var media))
+        {
+            return TakesJson(endpoint) ? Problems.UnsupportedMediaType() : null;
+        }
+
+        var charset = media.Charset;
+        if (charset.HasValue && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            var named = HeaderUtilities.RemoveQuotes(charset).ToString();
+            if (!named.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !named.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            {
+                return Problems.UnsupportedMediaType($"Send the body as JSON in UTF-8; the charset '{named}' is not accepted.");
+            }
+
+            // UTF-8 spelt another way ("UTF-8" quoted, utf8), which the framework's reader would look up and fail to find.
+            request.ContentType = $"{media.MediaType}; charset=utf-8";
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the route reads a JSON body: it binds one, or declares one (Accepts) and reads it by hand.</summary>
+    private static bool TakesJson(Endpoint endpoint) =>
+        endpoint.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes.Any(t => t.Contains("json", StringComparison.OrdinalIgnoreCase)) == true;
+
+    /// <summary>A body is sent when its length is declared above zero or it is chunked (then its length is unknown).</summary>
+    private static bool HasBody(HttpRequest request) => request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    private static async Task<IResult?> FormProblemAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (!IsForm(request.ContentType) || !HttpMethods.IsPost(request.Method) || request.Path.StartsWithSegments("/v1"))
+        {
+            return null;
+        }
+
+        try
+        {
+            // Read once here; the endpoint's own ReadFormAsync answers the same parsed form.
+            await request.ReadFormAsync(context.RequestAborted);
+            return null;
+        }
+        catch (Exception unreadable) when (Unreadable(unreadable) is { } why)
+        {
+            return Problems.Validation("form", $"cannot be read: {why}");
+        }
+    }
+
+    private static async Task<IResult?> JsonProblemAsync(HttpContext context)
+    {
+        var request = context.Request;
+        // An encoded body (the gzipped price import) is JSON only once decoded; the endpoint that accepts it checks it.
+        if (request.ContentLength == 0 || !request.HasJsonContentType()
+            || request.Headers.ContentEncoding.Any(e => !string.Equals(e, "identity", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var body = await JsonBodyCheck.ReadAsync(request, context.RequestAborted);
+        if (body.Count > 0 && JsonBodyCheck.Problem(body) is { } problem)
+        {
+            return problem.ToResult();
+        }
+
+        request.Body = new MemoryStream(body.Array!, body.Offset, body.Count, writable: false);
+        return null;
+    }
+
+    /// <summary>
+    /// What the form reader throws on a form that does not decode: bad data, a content type it cannot read (a malformed
+    /// boundary), or a multipart body that ends inside a part. A body cut short or too large (BadHttpRequestException)
+    /// goes on to the error handler, which answers its own status.
+    /// </summary>
+    private static string? Unreadable(Exception e) => e switch
+    {
+        InvalidDataException bad => bad.Message,
+        InvalidOperationException => "its content type's multipart boundary is malformed",
+        BadHttpRequestException => null,
+        IOException => "the multipart body ends inside a part",
+        _ => null,
+    };
+
+    // The media type's own start, compared as text: HasFormContentType parses the header on every request, JSON ones too.
+    private static bool IsForm(string? contentType) =>
+        contentType is not null && (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            || contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase));
+
+    private static string? NulIn(IQueryCollection query)
+    {
+        foreach (var (name, values) in query)
+        {
+            if (name.Contains('\0', StringComparison.Ordinal))
+            {
+                return "query";
+            }
+
+            foreach (var value in values)
+            {
+                if (value?.Contains('\0', StringComparison.Ordinal) == true)
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
+    }
+}
