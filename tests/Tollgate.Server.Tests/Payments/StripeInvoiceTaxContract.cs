@@ -31,6 +31,14 @@ public abstract class StripeInvoiceTaxContract : ApiContract
         return h;
     }
 
+    /// <summary>Ada subscribed to pro through Stripe, and Stripe's invoice for it with Stripe's own 20 % VAT (DE) added.</summary>
+    private static async Task<JsonObject> TaxedInvoiceAsync(PaymentsHarness h, bool paid)
+    {
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
+        return h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid), vat);
+    }
+
     [Fact]
     public async Task APaidStripeInvoiceShowsStripesTaxPerRateAndOnItsLineAndTollgatesOwnRateIsNeverAdded()
     {
@@ -99,9 +107,7 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     public async Task AFinalizedStripeInvoiceShowsItsTaxOnTheOpenCopyOnceAndThePaymentCollectsIt()
     {
         await using var h = await GermanCustomerAsync();
-        var subscription = await h.SubscribeAsync("ada", "pro");
-        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
-        var finalized = h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid: false), vat);
+        var finalized = await TaxedInvoiceAsync(h, paid: false);
         await h.App.AdvanceAsync(TimeSpan.FromHours(1));
 
         var answer = await h.DeliverAsync("invoice.finalized", finalized);
@@ -126,10 +132,8 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     public async Task AStripeInvoiceForAnotherPeriodPaysTheOldestUnpaidCopyButPutsNoTaxOnIt()
     {
         await using var h = await GermanCustomerAsync();
-        var subscription = await h.SubscribeAsync("ada", "pro");
-        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
         // A proration invoice: its line's service period starts mid-period, where no Tollgate invoice starts.
-        var proration = h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid: true), vat);
+        var proration = await TaxedInvoiceAsync(h, paid: true);
         var period = proration["lines"]!["data"]![0]!["period"]!;
         period["start"] = period["start"].Value<long>() + 86_400 * 10;
 
