@@ -17,9 +17,11 @@ public abstract class StripeInvoiceTaxContract : ApiContract
             invoice["amount_due_cents"].Value<long>(), invoice["amount_paid_cents"].Value<long>());
 
     /// <summary>Ada, billed in Germany, where Tollgate has a 19 % rate of its own that a Stripe-billed invoice must not take.</summary>
-    private static async Task<PaymentsHarness> GermanCustomerAsync(StoreKind kind)
+    private async Task<PaymentsHarness> GermanCustomerAsync()
     {
-        var h = await PaymentsHarness.StartAsync(kind);
+        // The harness starts its own server, so ApiContract's ticking switch has to be handed to it.
+        var h = await PaymentsHarness.StartAsync(Kind,
+            extra: TickingClock ? new Dictionary<string, string?> { ["Tollgate:TestClock:Ticking"] = "true" } : null);
         Assert.Equal(HttpStatusCode.Created, (await h.App.Admin.PostJsonAsync("/v1/admin/tax-rates",
             new { id = "de_vat", name = "MwSt.", percentage = 19, inclusive = false, country = "DE" })).StatusCode);
         (await h.App.Admin.PutJsonAsync("/v1/customers/ada", new
@@ -29,10 +31,18 @@ public abstract class StripeInvoiceTaxContract : ApiContract
         return h;
     }
 
+    /// <summary>Ada subscribed to pro through Stripe, and Stripe's invoice for it with Stripe's own 20 % VAT (DE) added.</summary>
+    private static async Task<JsonObject> TaxedInvoiceAsync(PaymentsHarness h, bool paid)
+    {
+        var subscription = await h.SubscribeAsync("ada", "pro");
+        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
+        return h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid), vat);
+    }
+
     [Fact]
     public async Task APaidStripeInvoiceShowsStripesTaxPerRateAndOnItsLineAndTollgatesOwnRateIsNeverAdded()
     {
-        await using var h = await GermanCustomerAsync(Kind);
+        await using var h = await GermanCustomerAsync();
         await h.App.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/tollgate", events = new[] { "invoice.paid" } });
         var subscription = await h.SubscribeAsync("ada", "pro");
         var issued = Assert.Single(await h.App.InvoicesAsync("ada"));
@@ -74,7 +84,7 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     [Fact]
     public async Task AFailedPaymentShowsStripesInclusiveTaxOnTheOpenInvoiceAndThePaymentKeepsIt()
     {
-        await using var h = await GermanCustomerAsync(Kind);
+        await using var h = await GermanCustomerAsync();
         var subscription = await h.SubscribeAsync("ada", "pro");
         var mwst = h.Stripe.AddTaxRate("MwSt.", 19m, inclusive: true);
         await h.App.AdvanceAsync(TimeSpan.FromHours(1));
@@ -96,10 +106,8 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     [Fact]
     public async Task AFinalizedStripeInvoiceShowsItsTaxOnTheOpenCopyOnceAndThePaymentCollectsIt()
     {
-        await using var h = await GermanCustomerAsync(Kind);
-        var subscription = await h.SubscribeAsync("ada", "pro");
-        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
-        var finalized = h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid: false), vat);
+        await using var h = await GermanCustomerAsync();
+        var finalized = await TaxedInvoiceAsync(h, paid: false);
         await h.App.AdvanceAsync(TimeSpan.FromHours(1));
 
         var answer = await h.DeliverAsync("invoice.finalized", finalized);
@@ -123,11 +131,9 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     [Fact]
     public async Task AStripeInvoiceForAnotherPeriodPaysTheOldestUnpaidCopyButPutsNoTaxOnIt()
     {
-        await using var h = await GermanCustomerAsync(Kind);
-        var subscription = await h.SubscribeAsync("ada", "pro");
-        var vat = h.Stripe.AddTaxRate("VAT", 20m, inclusive: false, jurisdiction: "DE");
+        await using var h = await GermanCustomerAsync();
         // A proration invoice: its line's service period starts mid-period, where no Tollgate invoice starts.
-        var proration = h.Stripe.Taxed(h.Stripe.Invoice(subscription, paid: true), vat);
+        var proration = await TaxedInvoiceAsync(h, paid: true);
         var period = proration["lines"]!["data"]![0]!["period"]!;
         period["start"] = period["start"].Value<long>() + 86_400 * 10;
 
@@ -146,7 +152,7 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     [Fact]
     public async Task AStripeInvoiceWithNoTaxShowsNoneAndTollgatesMatchingRateStaysOff()
     {
-        await using var h = await GermanCustomerAsync(Kind);
+        await using var h = await GermanCustomerAsync();
         var subscription = await h.SubscribeAsync("ada", "pro");
 
         await h.DeliverAsync("invoice.paid", h.Stripe.Invoice(subscription, paid: true));
@@ -166,4 +172,12 @@ public sealed class SqliteStripeInvoiceTaxTests : StripeInvoiceTaxContract
 public sealed class PostgresStripeInvoiceTaxTests : StripeInvoiceTaxContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same invoices with the clock running, as it does in production.</summary>
+public sealed class SqliteTickingStripeInvoiceTaxTests : StripeInvoiceTaxContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

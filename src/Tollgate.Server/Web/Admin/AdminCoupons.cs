@@ -52,9 +52,10 @@ public static class AdminCoupons
         }
 
         var f = posted.Form;
-        var request = new CreateCouponRequest(Text(f["id"]), Text(f["name"]),
-            decimal.TryParse(Text(f["percent_off"]), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : null,
-            Number(f["amount_off_cents"]), Text(f["currency"]), Text(f["duration"]), (int?)Number(f["duration_in_months"]), null, Number(f["max_redemptions"]));
+        var request = new CreateCouponRequest(FormText.Trimmed(f["id"]), FormText.Trimmed(f["name"]),
+            decimal.TryParse(FormText.Trimmed(f["percent_off"]), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : null,
+            Number(f["amount_off_cents"]), FormText.Trimmed(f["currency"]), FormText.Trimmed(f["duration"]),
+            (int?)Number(f["duration_in_months"]), null, Number(f["max_redemptions"]));
         var (coupon, errors) = CouponRequests.Parse(request, await catalog.GetAsync(cancellationToken), time.GetUtcNow());
         if (coupon is null)
         {
@@ -75,7 +76,8 @@ public static class AdminCoupons
         }
 
         var f = posted.Form;
-        var request = new CreatePromotionCodeRequest(Text(f["code"]), Text(f["coupon"]), Number(f["max_redemptions"]), null, f["first_time_only"] == "true");
+        var request = new CreatePromotionCodeRequest(FormText.Trimmed(f["code"]), FormText.Trimmed(f["coupon"]),
+            Number(f["max_redemptions"]), null, f["first_time_only"] == "true");
         var coupon = request.Coupon is null ? null : await store.GetAsync(request.Coupon, cancellationToken);
         var now = time.GetUtcNow();
         var errors = CouponRequests.Check(request, coupon, customerExists: false, now);
@@ -89,8 +91,6 @@ public static class AdminCoupons
             ? Results.Redirect("/admin/coupons?done=code")
             : PageResults.Message(http, 409, "The code was not created", $"The code '{code.Code}' exists already.");
     }
-
-    private static string? Text(Microsoft.Extensions.Primitives.StringValues value) => value.ToString().Trim() is { Length: > 0 } s ? s : null;
 
     private static long? Number(Microsoft.Extensions.Primitives.StringValues value) =>
         long.TryParse(value.ToString().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;

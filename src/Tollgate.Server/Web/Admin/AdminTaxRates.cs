@@ -41,9 +41,9 @@ public static class AdminTaxRates
         }
 
         var f = posted.Form;
-        var request = new CreateTaxRateRequest(Text(f["id"]), Text(f["name"]),
-            decimal.TryParse(Text(f["percentage"]), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : null,
-            f["inclusive"] == "true", Text(f["country"])?.ToUpperInvariant(), Text(f["state"]));
+        var request = new CreateTaxRateRequest(FormText.Trimmed(f["id"]), FormText.Trimmed(f["name"]),
+            decimal.TryParse(FormText.Trimmed(f["percentage"]), NumberStyles.Number, CultureInfo.InvariantCulture, out var p) ? p : null,
+            f["inclusive"] == "true", FormText.Trimmed(f["country"])?.ToUpperInvariant(), FormText.Trimmed(f["state"]));
         var (rate, errors) = TaxRateRequests.Parse(request, time.GetUtcNow());
         if (rate is null)
         {
@@ -66,6 +66,4 @@ public static class AdminTaxRates
             ? PageResults.Message(http, 404, "No such tax rate", $"There is no tax rate '{id}'.")
             : Results.Redirect("/admin/tax-rates?done=deactivated");
     }
-
-    private static string? Text(Microsoft.Extensions.Primitives.StringValues value) => value.ToString().Trim() is { Length: > 0 } s ? s : null;
 }
