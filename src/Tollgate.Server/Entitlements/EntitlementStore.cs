@@ -88,7 +88,7 @@ public sealed partial class EntitlementStore(
         }
 
         var shared = database.Dialect.SharedByNodes;
-        if (!Plannable(context, snapshot, feature, idempotencyKey, rated: shared) || context.Grant(feature) is not { } grant)
+        if (!Plannable(context, snapshot, feature, idempotencyKey, shared) || context.Grant(feature) is not { } grant)
         {
             var read = context;
             if (shared && remembered)
@@ -111,7 +111,9 @@ public sealed partial class EntitlementStore(
                 scope => Counters.PlanAdd(scope, context.CustomerId, feature, window, grant, amount, reserve));
         }
 
-        var plan = GuardedTake.For(context.CustomerId, feature, window, context.At, grant, amount, reserve, version);
+        var plan = MemberShares.ShareOf(context, grant) is { } share
+            ? GuardedTake.ForShare(context.CustomerId, context.MemberId!, feature, window, grant, share, amount, reserve, version)
+            : GuardedTake.For(context.CustomerId, feature, window, context.At, grant, amount, reserve, version);
         return await QueueAsync(context.CustomerId, feature, async scope =>
             await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
             : await contexts.LoadAsync(scope, customerId, snapshot) is { } current ? await work(scope, current)
@@ -132,12 +134,14 @@ public sealed partial class EntitlementStore(
     }
 
     /// <summary>
-    /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no member share, no
-    /// LLM budget to check first, no plan-wide rate limit, and (unless <paramref name="rated"/> statements exist) no rate limit.
+    /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no LLM budget to check
+    /// first, no plan-wide rate limit, and only where the planned statements are <paramref name="guarded"/> (other nodes
+    /// write) a rate limit, or a member's share without one.
     /// </summary>
-    private static bool Plannable(EntitlementContext context, CatalogSnapshot snapshot, string feature, string? idempotencyKey, bool rated) =>
+    private static bool Plannable(EntitlementContext context, CatalogSnapshot snapshot, string feature, string? idempotencyKey, bool guarded) =>
         idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
-            && (rated || grant.RateLimit is null) && MemberShares.ShareOf(context, grant) is null
+            && (guarded || grant.RateLimit is null)
+            && (MemberShares.ShareOf(context, grant) is null || (guarded && grant.RateLimit is null))
             && snapshot.Feature(feature) is { UsesLlm: false } && PlanWideRate(context, snapshot) is null;
 
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, ConsumeCommand command)
@@ -231,9 +235,9 @@ public sealed partial class EntitlementStore(
         var share = MemberShares.ShareOf(context, grant);
         // Where other writers lock rows, the organisation's row goes before the member's, as its own consumes take it: a
         // batch that took the organisation's row for its consume and then waited on a member's deadlocked with one that
-        // took the member's first.
+        // took the member's first. A planned statement (its rows prefetched) already locked it and tried the share.
         if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve,
-            organisationFirst: database.Dialect.SharedByNodes) is { } refused)
+            organisationFirst: database.Dialect.SharedByNodes && scope.Prefetched is null) is { } refused)
         {
             return new UsageOutcome.Decided(refused);
         }

@@ -21,6 +21,10 @@ internal static class GuardedTake
          from rate in new[] { RateHome.None, RateHome.Table, RateHome.Row } select (reserve, capped, rate))
         .ToDictionary(shape => shape, shape => Build(shape.reserve, shape.capped, shape.rate));
 
+    private static readonly Dictionary<(bool Reserve, bool Capped), Statement> ShareStatements =
+        (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
+        .ToDictionary(shape => shape, shape => BuildShare(shape.reserve, shape.capped));
+
     private static readonly Statement VersionCheck = new(
         "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
 
@@ -69,6 +73,51 @@ internal static class GuardedTake
         });
     }
 
+    /// <summary>
+    /// A member's consume or reserve on a grant with <c>per_member_limit</c>, in one statement: it locks the organisation's
+    /// counter row first (the order every writer takes the two rows in), adds to the member's share where the share allows
+    /// it, and only then to the organisation's counter where its cap allows. It answers whether the version held, the
+    /// share's counter (null: missing or refused, and then the organisation's is not touched) and the organisation's.
+    /// </summary>
+    private static Statement BuildShare(bool reserve, bool capped)
+    {
+        var column = reserve ? "reserved" : "used";
+        const string Key = "feature_code = @feature AND period_start = @periodStart";
+        // A data-modifying CTE runs to its end whether read or not, and the share's condition reads the lock (an InitPlan
+        // evaluated before the share's row is taken), so the organisation's row is always locked before the member's.
+        return new Statement($"""
+            WITH org AS (
+                SELECT 1 FROM usage_counters WHERE customer_id = @customer AND {Key} FOR UPDATE),
+            share AS (
+                UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @shareQuota + carried_in, updated_at = @now
+                WHERE customer_id = @member AND {Key} AND used + reserved + @amount <= @shareQuota + carried_in
+                AND (SELECT count(*) FROM org) >= 0 AND {Current}
+                RETURNING used, reserved, carried_in),
+            counter AS (
+                UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
+                WHERE customer_id = @customer AND {Key}
+                {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
+                AND EXISTS (SELECT 1 FROM share)
+                RETURNING used, reserved, carried_in)
+            SELECT {Current}, share.used, share.reserved, share.carried_in, counter.used, counter.reserved, counter.carried_in
+            FROM (SELECT 1) AS one LEFT JOIN share ON TRUE LEFT JOIN counter ON TRUE
+            """, ("customer", DbType.String), ("member", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64),
+            ("amount", DbType.Int64), ("quota", DbType.Int64), ("shareQuota", DbType.Int64), ("now", DbType.Int64), ("version", DbType.Int64));
+    }
+
+    /// <summary>
+    /// The statement for a member's consume or reserve of <paramref name="amount"/> within their <paramref name="share"/>
+    /// of the organisation's <paramref name="grant"/>, against a context read at <paramref name="version"/>; no rate limit.
+    /// </summary>
+    public static Plan ForShare(string customer, string member, string feature, BillingPeriod window, PlanFeature grant, PlanFeature share,
+        long amount, bool reserve, long version)
+    {
+        var statement = ShareStatements[(reserve, QuotaRules.Enforced(grant))];
+        return new Plan(statement, null, Counters.AddStatement(grant, reserve), customer, version, scope => new PlannedStatement(statement,
+            [customer, member, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, share.MonthlyQuota, scope.NowMs, version]),
+            Counters.AddStatement(share, reserve));
+    }
+
     /// <summary>The statement for one consume or reserve of <paramref name="amount"/> against a context read at <paramref name="version"/>.</summary>
     public static Plan For(
         string customer, string feature, BillingPeriod window, DateTimeOffset at, PlanFeature grant, long amount, bool reserve, long version)
@@ -109,8 +158,10 @@ internal static class GuardedTake
             }
 
             // A rated statement that took nothing (refused, or the customer's first request with no row yet) wrote
-            // nothing, so the operation's ordinary path decides with the upsert.
-            scope.Prefetched = row.Length == 4 ? new PrefetchedRow(plan.Counter, Counter(row, 1))
+            // nothing, so the operation's ordinary path decides with the upsert. A member's statement hands on the share's
+            // row, then (when the share took) the organisation's.
+            scope.Prefetched = row.Length == 7 ? new PrefetchedRow(plan.Share!, Counter(row, 1), row[1] is null ? null : new PrefetchedRow(plan.Counter, Counter(row, 4)))
+                : row.Length == 4 ? new PrefetchedRow(plan.Counter, Counter(row, 1))
                 : row[1] is null ? null
                 : new PrefetchedRow(ReferenceEquals(prefetched.Statement, plan.OnRow) ? RateCounters.RowTakeStatement : RateCounters.TakeStatement,
                     [row[1]], new PrefetchedRow(plan.Counter, Counter(row, 2)));
@@ -136,10 +187,11 @@ internal static class GuardedTake
 
     /// <summary>
     /// A planned guarded statement (or, for a rate window on the counter row, <paramref name="OnRow"/>), and the counter
-    /// UPDATE it stands for.
+    /// UPDATE it stands for; for a member's share, the share's UPDATE too (<paramref name="Share"/>).
     /// </summary>
     internal sealed record Plan(
-        Statement Statement, Statement? OnRow, Statement Counter, string Customer, long Version, Func<BatchScope, PlannedStatement> First);
+        Statement Statement, Statement? OnRow, Statement Counter, string Customer, long Version, Func<BatchScope, PlannedStatement> First,
+        Statement? Share = null);
 
     /// <summary>Where the planned statement takes a rate-limit request: nowhere, in rate_counters, or on the counter row.</summary>
     private enum RateHome

@@ -69,6 +69,29 @@ public abstract class MembersContract : ApiContract
     }
 
     [Fact]
+    public async Task AMemberWithRoomInTheirShareIsRefusedWhenTheOrganisationIsFullAndTheRefusalTakesNothingFromTheirShare()
+    {
+        await using var app = await TeamAsync(this, seats: 2);
+        await AddAsync(app, "acme", "alice");
+        var org = await app.ConsumeAsync("acme", "reports", 18);
+
+        // Alice's share (4) has room for 3, the organisation's 20 has 2: the share takes, the organisation refuses, and the
+        // share is given back in the same transaction, so the 2 she then asks for fit both.
+        var refused = await app.ConsumeAsync("alice", "reports", 3);
+        var problem = await refused.ReadAsync();
+        var fits = await app.ConsumeAsync("alice", "reports", 2);
+        var past = await app.ConsumeAsync("alice", "reports", 1);
+        var usage = await (await app.Admin.GetAsync("/v1/customers/acme/usage")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.OK, org.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(("quota_exceeded", 20L, 18L), (problem["error"].Value<string>(), problem["limit"].Value<long>(), problem["used"].Value<long>()));
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, past.StatusCode);
+        Assert.Equal(20L, usage["features"]!["reports"]!["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task APerSeatLimitIsMultipliedByTheSeats()
     {
         await using var app = await TeamAsync(this, seats: 3);
