@@ -72,6 +72,10 @@ internal static class Counters
         return scope.RowAsync<CounterState?>(statement, ReadState, values);
     }
 
+    /// <summary>Locks the counter row until the transaction ends, where rows are locked (PostgreSQL); nothing when it is missing.</summary>
+    public static Task LockAsync(BatchScope scope, string customer, string feature, long periodStart) =>
+        scope.ExecuteAsync(Lock, customer, feature, periodStart);
+
     /// <summary>
     /// <see cref="TryAddAsync"/> on <paramref name="customer"/>'s row after locking <paramref name="first"/>'s row of the same
     /// feature and window (where rows are locked: PostgreSQL), in one round trip: the lock is held to the transaction's end.

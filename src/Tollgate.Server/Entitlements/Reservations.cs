@@ -73,8 +73,14 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                     (held.CommittedAmount is { } c ? $" with {c} units." : "."));
         }
 
-        // The member's share settles first: past it, a commit is refused even where the organisation has room.
+        // The member's share settles first: past it, a commit is refused even where the organisation has room. Where other
+        // writers lock rows, the organisation's counter row is locked before the member's, in the order a consume takes them.
         var share = MemberShares.ShareOf(context, grant);
+        if (held.MemberId is not null && database.Dialect.SharedByNodes)
+        {
+            await Counters.LockAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart);
+        }
+
         if (held.MemberId is { } member
             && await MemberShares.TrySettleAsync(scope, member, held.FeatureCode, held.PeriodStart, share, held.Amount, actual ?? 0) is null)
         {

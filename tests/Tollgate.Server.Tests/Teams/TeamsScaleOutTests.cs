@@ -82,6 +82,58 @@ public sealed class TeamsScaleOutTests
         Assert.InRange(await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"), 0, 2);
     }
 
+    [Fact]
+    public async Task TwoNodesTakingAndGivingBackMembersHoldsAtOnceNeverDeadlockNorLeaveAUnitHeld()
+    {
+        // A hold takes the organisation's counter row, then the member's; its release and commit take them in the same
+        // order. Taking them the other way round on one node while the other node took them this way deadlocked.
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
+        var database = nodes.First.ConnectionString;
+        string[] members = ["acme-a", "acme-b", "acme-c"];
+        try
+        {
+            await nodes.First.CustomerAsync("acme");
+            Assert.Equal(HttpStatusCode.Created,
+                (await nodes.First.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 5 })).StatusCode);
+            foreach (var member in members)
+            {
+                Assert.Equal(HttpStatusCode.Created, (await nodes.First.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { name = "M" })).StatusCode);
+            }
+
+            var holds = new List<string>();
+            for (var round = 0; round < 20; round++)
+            {
+                // Each member's hold of the round before is released (or committed) on one node while a new one is taken on the other.
+                var settles = holds.Select((id, i) => nodes[round + i].Admin.PostJsonAsync(
+                    i % 2 == 0 ? $"/v1/reservations/{id}/release" : $"/v1/reservations/{id}/commit", i % 2 == 0 ? new { } : new { amount = 1 })).ToList();
+                var takes = members.Select((member, i) => nodes[round + i + 1].Admin.PostJsonAsync("/v1/entitlements/reserve",
+                    new { customer = member, feature = "reports", amount = 1, ttl_seconds = 600 })).ToList();
+                var settled = await Task.WhenAll(settles);
+                var taken = await Task.WhenAll(takes);
+                foreach (var answer in settled.Concat(taken))
+                {
+                    Assert.True(answer.StatusCode is HttpStatusCode.OK or HttpStatusCode.TooManyRequests,
+                        $"answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
+                }
+
+                holds = [.. await Task.WhenAll(taken.Where(a => a.StatusCode == HttpStatusCode.OK).Select(async a => (await a.ReadAsync())["id"].Value<string>()!))];
+            }
+
+            foreach (var id in holds)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await nodes.First.Admin.PostJsonAsync($"/v1/reservations/{id}/release", new { })).StatusCode);
+            }
+
+            Assert.Equal(0, await ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
     /// <summary>One round of one customer's writes and consumes, spread over the nodes.</summary>
     private static IEnumerable<(string Customer, string Kind, Task<HttpResponseMessage> Answer)> Round(
         TollgateCluster nodes, string customer, string subscription, int round)
