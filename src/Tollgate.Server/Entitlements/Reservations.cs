@@ -167,10 +167,11 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 SELECT id, customer_id, member_id, feature_code, period_start, amount, status, committed_amount FROM reservations
                 WHERE status = 'held' AND expires_at <= @now ORDER BY expires_at LIMIT 500 {database.Dialect.ForUpdateSkipLocked}
                 """, new { now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken))).ToList();
-            foreach (var r in expired)
+            // Counter rows in (customer, feature) order, each organisation's before its member's and before its grants, as
+            // a consume batch takes them; in expiry order the sweep deadlocked with batches on the same customers.
+            foreach (var r in expired.OrderBy(r => r.CustomerId, StringComparer.Ordinal).ThenBy(r => r.FeatureCode, StringComparer.Ordinal))
             {
                 var holds = await GrantHolds.ReadAsync(c, tx, r.Id, cancellationToken);
-                await GrantHolds.SettleAsync(c, tx, r.Id, holds, 0, cancellationToken);
                 await c.ExecuteAsync(new CommandDefinition("""
                     UPDATE usage_counters SET reserved = reserved - @counterHeld, updated_at = @now
                     WHERE customer_id = @CustomerId AND feature_code = @FeatureCode AND period_start = @PeriodStart
@@ -186,6 +187,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                         cancellationToken: cancellationToken));
                 }
 
+                await GrantHolds.SettleAsync(c, tx, r.Id, holds, 0, cancellationToken);
                 await c.ExecuteAsync(new CommandDefinition(
                     "UPDATE reservations SET status = 'expired', settled_at = @now WHERE id = @Id",
                     new { now = now.ToUnixTimeMilliseconds(), r.Id }, tx, cancellationToken: cancellationToken));

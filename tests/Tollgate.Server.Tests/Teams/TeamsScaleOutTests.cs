@@ -134,6 +134,49 @@ public sealed class TeamsScaleOutTests
         Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
     }
 
+    [Fact]
+    public async Task ASweepOfExpiredHoldsOnOneNodeWhileAnotherConsumesForTheSameOrganisationsNeverDeadlocks()
+    {
+        // A consume batch takes its organisations' counter rows in customer order; the sweep releases holds in expiry
+        // order, so it must take their counters in customer order too. Holds here expire in the reverse customer order.
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
+        var database = nodes.First.ConnectionString;
+        string[] organisations = ["org-d", "org-c", "org-b", "org-a"];
+        try
+        {
+            foreach (var organisation in organisations)
+            {
+                await nodes.First.CustomerAsync(organisation);
+                Assert.Equal(HttpStatusCode.Created, (await nodes.First.Admin.PostJsonAsync("/v1/subscriptions",
+                    new { customer = organisation, plan = "enterprise" })).StatusCode);
+            }
+
+            var reservations = nodes[1].Get<Tollgate.Server.Entitlements.Reservations>();
+            for (var round = 0; round < 15; round++)
+            {
+                foreach (var (organisation, i) in organisations.Select((o, i) => (o, i)))
+                {
+                    var held = await nodes.First.Admin.PostJsonAsync("/v1/entitlements/reserve",
+                        new { customer = organisation, feature = "reports", amount = 1, ttl_seconds = 60 + i });
+                    Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+                }
+
+                var sweep = reservations.SweepExpiredAsync(DateTimeOffset.UtcNow.AddHours(1));
+                var consumes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => nodes.First.ConsumeAsync(organisations[i % 4], "reports")));
+                Assert.Equal(4, await sweep);
+                Assert.All(consumes, c => Assert.Equal(HttpStatusCode.OK, c.StatusCode));
+            }
+
+            Assert.Equal(0, await ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
     /// <summary>One round of one customer's writes and consumes, spread over the nodes.</summary>
     private static IEnumerable<(string Customer, string Kind, Task<HttpResponseMessage> Answer)> Round(
         TollgateCluster nodes, string customer, string subscription, int round)
