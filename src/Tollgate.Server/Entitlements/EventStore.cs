@@ -57,14 +57,15 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         var grant = context.Grant(e.FeatureCode);
         var window = context.Window(grant);
         var customer = context.CustomerId; // a member's event counts for its organisation
-        // The member's share first, as consume takes them, so an event and a consume never wait on each other's rows.
-        await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
         await Counters.EnsureAsync(scope, customer, e.FeatureCode, window, grant);
         var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
             UPDATE usage_counters SET used = used + @Amount, updated_at = @now
             WHERE customer_id = @customer AND feature_code = @FeatureCode AND period_start = @periodStart
             RETURNING used, reserved, carried_in
             """, new { e.Amount, now = scope.NowMs, customer, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
+        // The organisation's row before the member's share, as a consume takes them, so an event and a consume never wait
+        // on each other's rows.
+        await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
         scope.AddDailyUsage(customer, e.FeatureCode, e.Timestamp, e.Amount);
         await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
     }

@@ -42,11 +42,11 @@ internal sealed class LlmCounterAggregate : IBatchAggregate
 
     public async Task FlushAsync(BatchScope scope)
     {
-        // Every batch on every node takes counters in this order (customer, then feature; a member's share before its
-        // organisation's counter, as a consume takes them), and all of them before any grant and before the rollups, so
+        // Every batch on every node takes counters in this order (customer, then feature; an organisation's counter before
+        // its members' shares, as a consume takes them), and all of them before any grant and before the rollups, so
         // two batches never wait on each other in a cycle.
         var rows = _rows.Values.OrderBy(r => r.Owner, StringComparer.Ordinal).ThenBy(r => r.Feature, StringComparer.Ordinal)
-            .ThenBy(r => r.Customer == r.Owner ? 1 : 0).ThenBy(r => r.Customer, StringComparer.Ordinal).ThenBy(r => r.Window.Start).ToArray();
+            .ThenBy(r => r.Customer == r.Owner ? 0 : 1).ThenBy(r => r.Customer, StringComparer.Ordinal).ThenBy(r => r.Window.Start).ToArray();
         var after = await Counters.AddManyAsync(scope, [.. rows.Select(r => new CounterAdd(r.Customer, r.Feature, r.Window, r.Grant, r.Amount))]);
         for (var i = 0; i < rows.Length; i++)
         {

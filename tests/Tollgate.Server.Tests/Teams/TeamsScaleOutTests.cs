@@ -177,6 +177,59 @@ public sealed class TeamsScaleOutTests
         Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
     }
 
+    [Fact]
+    public async Task AMembersEventsOnOneNodeAndTheirConsumesOnAnotherNeverDeadlockAndCountEveryUnit()
+    {
+        // An event in a member's name counts in the organisation's counter and the member's share; a consume takes the
+        // organisation's row first, so the event must too.
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("shares", SharesCatalog));
+        var database = nodes.First.ConnectionString;
+        string[] members = ["acme-a", "acme-b"];
+        var consumed = 0;
+        try
+        {
+            await nodes.First.CustomerAsync("acme");
+            foreach (var member in members)
+            {
+                Assert.Equal(HttpStatusCode.Created, (await nodes.First.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { name = "M" })).StatusCode);
+            }
+
+            for (var round = 0; round < 20; round++)
+            {
+                var events = members.Select((member, i) => nodes[round + i].Admin.PostJsonAsync("/v1/events", new
+                {
+                    events = new[] { new { id = $"e{round}-{i}", customer = member, feature = "reports", amount = 2, timestamp = nodes.First.Clock.GetUtcNow() } },
+                })).ToList();
+                var consumes = members.SelectMany(member => Enumerable.Range(0, 3).Select(k => nodes[round + k + 1].ConsumeAsync(member, "reports"))).ToList();
+                var answers = await Task.WhenAll(events.Concat(consumes));
+                Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+                foreach (var tracked in answers.Take(events.Count))
+                {
+                    Assert.Equal(1, (await tracked.ReadAsync())["accepted"].Value<int>());
+                }
+                consumed += consumes.Count;
+            }
+
+            var usage = await (await nodes[1].Admin.GetAsync("/v1/customers/acme/usage")).ReadAsync();
+            Assert.Equal(20 * members.Length * 2 + consumed, usage["features"]!["reports"]!["used"].Value<long>());
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
+    private const string SharesCatalog = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "reports", "name": "Reports", "unit": "reports", "kind": "metered" } ],
+          "plans": [ { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+            "features": [ { "feature_code": "reports", "limit": 1000000, "per_member_limit": 1000000 } ] } ]
+        }
+        """;
+
     /// <summary>One round of one customer's writes and consumes, spread over the nodes.</summary>
     private static IEnumerable<(string Customer, string Kind, Task<HttpResponseMessage> Answer)> Round(
         TollgateCluster nodes, string customer, string subscription, int round)
