@@ -160,7 +160,8 @@ internal static class GuardedTake
             // A rated statement that took nothing (refused, or the customer's first request with no row yet) wrote
             // nothing, so the operation's ordinary path decides with the upsert. A member's statement hands on the share's
             // row, then (when the share took) the organisation's.
-            scope.Prefetched = row.Length == 7 ? new PrefetchedRow(plan.Share!, Counter(row, 1), row[1] is null ? null : new PrefetchedRow(plan.Counter, Counter(row, 4)))
+            var organisation = row.Length == 7 && row[1] is not null ? new PrefetchedRow(plan.Counter, Counter(row, 4)) : null;
+            scope.Prefetched = row.Length == 7 ? new PrefetchedRow(plan.Share!, Counter(row, 1), organisation)
                 : row.Length == 4 ? new PrefetchedRow(plan.Counter, Counter(row, 1))
                 : row[1] is null ? null
                 : new PrefetchedRow(ReferenceEquals(prefetched.Statement, plan.OnRow) ? RateCounters.RowTakeStatement : RateCounters.TakeStatement,

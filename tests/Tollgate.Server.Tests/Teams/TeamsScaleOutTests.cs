@@ -87,18 +87,13 @@ public sealed class TeamsScaleOutTests
     {
         // A hold takes the organisation's counter row, then the member's; its release and commit take them in the same
         // order. Taking them the other way round on one node while the other node took them this way deadlocked.
-        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
-        var database = nodes.First.ConnectionString;
         string[] members = ["acme-a", "acme-b", "acme-c"];
-        try
+        await OnTwoNodesWithoutDeadlockAsync(TeamsCatalog.Json, async (nodes, database) =>
         {
             await nodes.First.CustomerAsync("acme");
             Assert.Equal(HttpStatusCode.Created,
                 (await nodes.First.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 5 })).StatusCode);
-            foreach (var member in members)
-            {
-                Assert.Equal(HttpStatusCode.Created, (await nodes.First.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { name = "M" })).StatusCode);
-            }
+            await AddMembersAsync(nodes.First, "acme", members);
 
             var holds = new List<string>();
             for (var round = 0; round < 20; round++)
@@ -125,13 +120,7 @@ public sealed class TeamsScaleOutTests
             }
 
             Assert.Equal(0, await ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
-        }
-        finally
-        {
-            await nodes.DisposeAsync();
-        }
-
-        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+        });
     }
 
     [Fact]
@@ -139,10 +128,8 @@ public sealed class TeamsScaleOutTests
     {
         // A consume batch takes its organisations' counter rows in customer order; the sweep releases holds in expiry
         // order, so it must take their counters in customer order too. Holds here expire in the reverse customer order.
-        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
-        var database = nodes.First.ConnectionString;
         string[] organisations = ["org-d", "org-c", "org-b", "org-a"];
-        try
+        await OnTwoNodesWithoutDeadlockAsync(TeamsCatalog.Json, async (nodes, database) =>
         {
             foreach (var organisation in organisations)
             {
@@ -161,20 +148,15 @@ public sealed class TeamsScaleOutTests
                     Assert.Equal(HttpStatusCode.OK, held.StatusCode);
                 }
 
-                var sweep = reservations.SweepExpiredAsync(DateTimeOffset.UtcNow.AddHours(1));
+                // Past every hold's expiry on the nodes' own clock, whichever instant that clock stands at.
+                var sweep = reservations.SweepExpiredAsync(nodes.First.Clock.GetUtcNow().AddHours(1));
                 var consumes = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => nodes.First.ConsumeAsync(organisations[i % 4], "reports")));
                 Assert.Equal(4, await sweep);
                 Assert.All(consumes, c => Assert.Equal(HttpStatusCode.OK, c.StatusCode));
             }
 
             Assert.Equal(0, await ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
-        }
-        finally
-        {
-            await nodes.DisposeAsync();
-        }
-
-        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+        });
     }
 
     [Fact]
@@ -182,18 +164,13 @@ public sealed class TeamsScaleOutTests
     {
         // An event in a member's name counts in the organisation's counter and the member's share; a consume takes the
         // organisation's row first, so the event must too.
-        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("shares", SharesCatalog));
-        var database = nodes.First.ConnectionString;
         string[] members = ["acme-a", "acme-b"];
-        var consumed = 0;
-        try
+        await OnTwoNodesWithoutDeadlockAsync(SharesCatalog, async (nodes, _) =>
         {
             await nodes.First.CustomerAsync("acme");
-            foreach (var member in members)
-            {
-                Assert.Equal(HttpStatusCode.Created, (await nodes.First.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { name = "M" })).StatusCode);
-            }
+            await AddMembersAsync(nodes.First, "acme", members);
 
+            var consumed = 0;
             for (var round = 0; round < 20; round++)
             {
                 var events = members.Select((member, i) => nodes[round + i].Admin.PostJsonAsync("/v1/events", new
@@ -207,18 +184,13 @@ public sealed class TeamsScaleOutTests
                 {
                     Assert.Equal(1, (await tracked.ReadAsync())["accepted"].Value<int>());
                 }
+
                 consumed += consumes.Count;
             }
 
             var usage = await (await nodes[1].Admin.GetAsync("/v1/customers/acme/usage")).ReadAsync();
             Assert.Equal(20 * members.Length * 2 + consumed, usage["features"]!["reports"]!["used"].Value<long>());
-        }
-        finally
-        {
-            await nodes.DisposeAsync();
-        }
-
-        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+        });
     }
 
     private const string SharesCatalog = """
@@ -229,6 +201,34 @@ public sealed class TeamsScaleOutTests
             "features": [ { "feature_code": "reports", "limit": 1000000, "per_member_limit": 1000000 } ] } ]
         }
         """;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on two nodes sharing one new database, then checks PostgreSQL counted no deadlock,
+    /// once every node's connections are closed so each backend has reported its own.
+    /// </summary>
+    private static async Task OnTwoNodesWithoutDeadlockAsync(string catalogJson, Func<TollgateCluster, string, Task> work)
+    {
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("teams", catalogJson));
+        var database = nodes.First.ConnectionString;
+        try
+        {
+            await work(nodes, database);
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
+    private static async Task AddMembersAsync(TollgateApp node, string organisation, IEnumerable<string> members)
+    {
+        foreach (var member in members)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await node.Admin.PutJsonAsync($"/v1/customers/{organisation}/members/{member}", new { name = "M" })).StatusCode);
+        }
+    }
 
     /// <summary>One round of one customer's writes and consumes, spread over the nodes.</summary>
     private static IEnumerable<(string Customer, string Kind, Task<HttpResponseMessage> Answer)> Round(
