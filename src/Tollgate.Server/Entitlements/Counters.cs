@@ -21,14 +21,21 @@ internal static class Counters
         $"SELECT used, reserved, carried_in FROM usage_counters WHERE {Key}",
         ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
 
+    // A member's share, taken only once the organisation's row of the same window is locked; one shape per Add's.
+    private static readonly Dictionary<(bool Reserve, bool Capped), Statement> AddAfterLocks =
+        (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
+        .ToDictionary(shape => shape, shape => AddAfterLock(shape.reserve ? "reserved" : "used", shape.capped));
+
     private static readonly Statement Lock = new(
         $"SELECT 1 FROM usage_counters WHERE {Key} FOR UPDATE",
         ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
 
+    // RETURNING, though nothing reads it: in a pipeline, PostgreSQL's reader skips the results of statements that answer no rows.
     private static readonly Statement Create = new("""
         INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
         VALUES (@customer, @feature, @periodStart, @periodEnd, 0, 0, @carry, @limit, @now)
         ON CONFLICT (customer_id, feature_code, period_start) DO NOTHING
+        RETURNING 1
         """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64),
         ("carry", DbType.Int64), ("limit", DbType.Int64), ("now", DbType.Int64));
 
@@ -64,6 +71,16 @@ internal static class Counters
         """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("amount", DbType.Int64),
         ("quota", DbType.Int64), ("now", DbType.Int64));
 
+    // The lock is an InitPlan the UPDATE's condition reads before it takes its row, so the first row is always locked
+    // first; with the first row missing (a lock on it would lock nothing) the UPDATE takes nothing.
+    private static Statement AddAfterLock(string column, bool capped) => new($"""
+        WITH first AS (SELECT 1 FROM usage_counters WHERE customer_id = @first AND feature_code = @feature AND period_start = @periodStart FOR UPDATE)
+        UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
+        WHERE {Key} {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")} AND EXISTS (SELECT 1 FROM first)
+        RETURNING used, reserved, carried_in
+        """, ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64), ("amount", DbType.Int64),
+        ("quota", DbType.Int64), ("now", DbType.Int64), ("first", DbType.String));
+
     /// <summary>Adds to used (or reserved), only where the hard cap allows it; null when the row is missing or the cap refuses.</summary>
     public static Task<CounterState?> TryAddAsync(
         BatchScope scope, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
@@ -78,14 +95,34 @@ internal static class Counters
 
     /// <summary>
     /// <see cref="TryAddAsync"/> on <paramref name="customer"/>'s row after locking <paramref name="first"/>'s row of the same
-    /// feature and window (where rows are locked: PostgreSQL), in one round trip: the lock is held to the transaction's end.
+    /// feature and window (where rows are locked: PostgreSQL), in one statement: the lock is held to the transaction's end.
+    /// Null also when <paramref name="first"/>'s row is missing: then neither row was touched, and
+    /// <see cref="TryAddCreatingAsync"/> creates them in order.
     /// </summary>
-    public static async Task<CounterState?> TryAddAfterLockAsync(
-        BatchScope scope, string first, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve)
+    public static Task<CounterState?> TryAddAfterLockAsync(
+        BatchScope scope, string first, string customer, string feature, BillingPeriod period, PlanFeature grant, long amount, bool reserve) =>
+        scope.RowAsync<CounterState?>(AddAfterLockStatement(grant, reserve), ReadState, customer, feature, period.Start.ToUnixTimeMilliseconds(),
+            amount, grant.MonthlyQuota, scope.NowMs, first);
+
+    /// <summary>The statement <see cref="TryAddAfterLockAsync"/> runs for <paramref name="grant"/>.</summary>
+    public static Statement AddAfterLockStatement(PlanFeature grant, bool reserve) => AddAfterLocks[(reserve, QuotaRules.Enforced(grant))];
+
+    /// <summary>
+    /// <see cref="TryAddAsync"/> after creating the window's row where missing; with <paramref name="first"/>, that
+    /// customer's row of the same feature and window is created (where missing) and locked before, all in one round trip.
+    /// Two transactions each creating one of two missing rows wait on each other's insert, so where rows are locked the
+    /// first row must exist before the second is made.
+    /// </summary>
+    public static async Task<CounterState?> TryAddCreatingAsync(BatchScope scope, (string Customer, PlanFeature Grant)? first, string customer,
+        string feature, BillingPeriod window, PlanFeature grant, long amount, bool reserve)
     {
-        var rows = await scope.PipelineAsync([new PlannedStatement(Lock, [first, feature, period.Start.ToUnixTimeMilliseconds()]),
-            PlanAdd(scope, customer, feature, period, grant, amount, reserve)]);
-        return rows[1] is { } row ? ReadState(new ValuesRow(row)) : null;
+        var start = window.Start.ToUnixTimeMilliseconds();
+        PlannedStatement[] before = first is var (firstCustomer, firstGrant)
+            ? [await PlanCreateAsync(scope, firstCustomer, feature, window, firstGrant), new PlannedStatement(Lock, [firstCustomer, feature, start])]
+            : [];
+        var rows = await scope.PipelineAsync([.. before, await PlanCreateAsync(scope, customer, feature, window, grant),
+            PlanAdd(scope, customer, feature, window, grant, amount, reserve)]);
+        return rows[^1] is { } row ? ReadState(new ValuesRow(row)) : null;
     }
 
     /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>
@@ -173,11 +210,14 @@ internal static class Counters
     }
 
     /// <summary>Creates the window's row if missing, carrying over what the previous window left unused when the grant rolls over.</summary>
-    public static async Task EnsureAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    public static async Task EnsureAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant) =>
+        await scope.PipelineAsync([await PlanCreateAsync(scope, customer, feature, window, grant)]);
+
+    private static async Task<PlannedStatement> PlanCreateAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
     {
         var carry = await CarryAsync(scope, customer, feature, window, grant);
-        await scope.ExecuteAsync(Create, customer, feature, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry,
-            grant?.MonthlyQuota is { } q ? q + carry : null, scope.NowMs);
+        return new PlannedStatement(Create, [customer, feature, window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry,
+            grant?.MonthlyQuota is { } q ? q + carry : null, scope.NowMs]);
     }
 
     /// <summary>

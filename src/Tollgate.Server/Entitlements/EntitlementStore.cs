@@ -235,9 +235,9 @@ public sealed partial class EntitlementStore(
         var share = MemberShares.ShareOf(context, grant);
         // Where other writers lock rows, the organisation's row goes before the member's, as its own consumes take it: a
         // batch that took the organisation's row for its consume and then waited on a member's deadlocked with one that
-        // took the member's first. A planned statement (its rows prefetched) already locked it and tried the share.
-        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, share, window, amount, reserve,
-            organisationFirst: database.Dialect.SharedByNodes && scope.Prefetched is null) is { } refused)
+        // took the member's first.
+        if (share is not null && await MemberShares.TryTakeAsync(scope, context, feature, grant, share, window, amount, reserve,
+            rowsLocked: database.Dialect.SharedByNodes) is { } refused)
         {
             return new UsageOutcome.Decided(refused);
         }

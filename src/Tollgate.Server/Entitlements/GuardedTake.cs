@@ -78,6 +78,8 @@ internal static class GuardedTake
     /// counter row first (the order every writer takes the two rows in), adds to the member's share where the share allows
     /// it, and only then to the organisation's counter where its cap allows. It answers whether the version held, the
     /// share's counter (null: missing or refused, and then the organisation's is not touched) and the organisation's.
+    /// With the organisation's row missing (a window's first use) nothing is taken, so the ordinary path creates the
+    /// organisation's row before the member's.
     /// </summary>
     private static Statement BuildShare(bool reserve, bool capped)
     {
@@ -91,7 +93,7 @@ internal static class GuardedTake
             share AS (
                 UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @shareQuota + carried_in, updated_at = @now
                 WHERE customer_id = @member AND {Key} AND used + reserved + @amount <= @shareQuota + carried_in
-                AND (SELECT count(*) FROM org) >= 0 AND {Current}
+                AND EXISTS (SELECT 1 FROM org) AND {Current}
                 RETURNING used, reserved, carried_in),
             counter AS (
                 UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now
@@ -115,7 +117,7 @@ internal static class GuardedTake
         var statement = ShareStatements[(reserve, QuotaRules.Enforced(grant))];
         return new Plan(statement, null, Counters.AddStatement(grant, reserve), customer, version, scope => new PlannedStatement(statement,
             [customer, member, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, share.MonthlyQuota, scope.NowMs, version]),
-            Counters.AddStatement(share, reserve));
+            Counters.AddAfterLockStatement(share, reserve));
     }
 
     /// <summary>The statement for one consume or reserve of <paramref name="amount"/> against a context read at <paramref name="version"/>.</summary>

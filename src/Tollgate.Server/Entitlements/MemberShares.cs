@@ -19,22 +19,20 @@ internal static class MemberShares
             : null;
 
     /// <summary>
-    /// Adds to the member's share where it fits; the refusing decision (with the member's numbers) when it does not. With
-    /// <paramref name="organisationFirst"/> the organisation's counter row is locked first, in the same round trip.
+    /// Adds to the member's share where it fits; the refusing decision (with the member's numbers) when it does not. Where
+    /// rows are locked (<paramref name="rowsLocked"/>), the organisation's counter row for <paramref name="grant"/> is locked
+    /// first, in the same statement, and created before the member's when the window has neither.
     /// </summary>
-    public static async Task<EntitlementDecision?> TryTakeAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature share,
-        BillingPeriod window, long amount, bool reserve, bool organisationFirst)
+    public static async Task<EntitlementDecision?> TryTakeAsync(BatchScope scope, EntitlementContext context, string feature, PlanFeature grant,
+        PlanFeature share, BillingPeriod window, long amount, bool reserve, bool rowsLocked)
     {
         var member = context.MemberId!;
-        var counter = organisationFirst
+        var counter = rowsLocked
             ? await Counters.TryAddAfterLockAsync(scope, context.CustomerId, member, feature, window, share, amount, reserve)
             : await Counters.TryAddAsync(scope, member, feature, window, share, amount, reserve);
-        if (counter is null)
-        {
-            await Counters.EnsureAsync(scope, member, feature, window, share);
-            counter = await Counters.TryAddAsync(scope, member, feature, window, share, amount, reserve);
-        }
-
+        // Missing rows (a window's first use) or a refusal: nothing of the member's was taken, so the rows can be made in order.
+        counter ??= await Counters.TryAddCreatingAsync(scope, rowsLocked ? (context.CustomerId, grant) : null, member, feature, window, share,
+            amount, reserve);
         if (counter is not null)
         {
             return null;

@@ -126,7 +126,11 @@ public sealed partial class StatementCache : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs the statements in order: on PostgreSQL as one batch (one round trip), on SQLite one by one (no round trips to save).</summary>
+    /// <summary>
+    /// Runs the statements in order: on PostgreSQL as one batch (one round trip), on SQLite one by one (no round trips to save).
+    /// Each must be a query or have a RETURNING clause: Npgsql's reader passes over the results of statements without one,
+    /// which would shift every later statement's row onto an earlier one.
+    /// </summary>
     public async Task<object?[]?[]> PipelineAsync(IReadOnlyList<PlannedStatement> planned, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var rows = new object?[]?[planned.Count];
