@@ -26,7 +26,7 @@ public sealed class UsageHarness : IAsyncDisposable
         Alerts = new AlertWriter(Catalog, clock);
         Entitlements = new EntitlementStore(database, Committer, Contexts, Catalog, Alerts, clock);
         Reservations = new Reservations(database, Committer, Contexts, Alerts);
-        Events = new EventStore(Committer, Contexts, Alerts);
+        Events = new EventStore(Committer, Contexts, Alerts, Catalog, clock);
         Usage = new UsageQueries(database, Contexts, clock);
     }
 

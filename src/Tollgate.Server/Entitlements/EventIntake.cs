@@ -72,7 +72,7 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
         Func<T, EntitlementContext, BatchScope, CommandDefinition> insert, Func<T, EntitlementContext, BatchScope, Task> countAsync)
     {
         var accepted = 0;
-        var duplicates = new List<string>();
+        var duplicates = new List<T>();
         var rejected = new List<(int, string?, string)>();
         foreach (var e in events)
         {
@@ -86,7 +86,7 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
 
             if (await scope.Connection.ExecuteAsync(insert(e, context!, scope)) == 0)
             {
-                duplicates.Add(e.Id);
+                duplicates.Add(e);
                 continue;
             }
 
@@ -94,6 +94,7 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
             accepted++;
         }
 
-        return new TrackResult(accepted, duplicates, rejected);
+        // Answered in the request's order, whatever order they were counted in.
+        return new TrackResult(accepted, [.. duplicates.OrderBy(d => d.Index).Select(d => d.Id)], [.. rejected.OrderBy(r => r.Item1)]);
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 using Tollgate.Storage.Retention;
@@ -12,7 +13,7 @@ namespace Tollgate.Server.Entitlements;
 /// denied; its id is kept under a unique key so a resent event counts once. The conflict has no target: on PostgreSQL
 /// the id is kept in usage_event_keys by a trigger (usage_events is partitioned by time, and its own keys hold the time).
 /// </summary>
-public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts)
+public sealed class EventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts, CatalogCache catalog, TimeProvider time)
 {
     /// <summary>How far back an event may be dated; the kernel's retention keeps ids at least this long.</summary>
     public static TimeSpan MaxAge => RetentionOptions.OldestAcceptedEvent;
@@ -32,11 +33,24 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
             e.PropertiesJson, e.MetadataJson, member = context.MemberId,
         });
 
-    public Task<TrackResult> TrackAsync(IReadOnlyList<TrackedEvent> events) =>
-        events.Count == 0
-            ? Task.FromResult(new TrackResult(0, [], []))
-            : committer.RunAsync(events[0].CustomerId, scope => intake.TrackAsync(scope, events, Insert,
-                (e, context, s) => CountAsync(s, context, e, alerts)));
+    /// <summary>
+    /// Keeps and counts the events in one transaction, taking their counters in <see cref="CounterLockOrder"/>: events of
+    /// several organisations in one request, counted in the request's order, deadlocked with another node's request that
+    /// named them the other way round.
+    /// </summary>
+    public async Task<TrackResult> TrackAsync(IReadOnlyList<TrackedEvent> events, CancellationToken cancellationToken = default)
+    {
+        if (events.Count == 0)
+        {
+            return new TrackResult(0, [], []);
+        }
+
+        var order = await CounterLockOrder.OfAsync(contexts, await catalog.GetAsync(cancellationToken), time.GetUtcNow(),
+            events.Select(e => e.CustomerId), cancellationToken);
+        var sorted = order.Sort(events, e => e.CustomerId, e => e.FeatureCode);
+        return await committer.RunAsync(order.Key, scope => intake.TrackAsync(scope, sorted, Insert, (e, context, s) => CountAsync(s, context, e, alerts)),
+            cancellationToken, alone: order.Alone);
+    }
 
     private static string? Refusal(TrackedEvent e, EntitlementContext context, BatchScope scope)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
 
@@ -17,7 +18,8 @@ namespace Tollgate.Server.Entitlements;
 /// closed folds into that window if it arrives at most <see cref="EventOptions.LateDays"/> after the close, and the window
 /// waits in late_usage_windows for the next invoice to re-rate it.
 /// </summary>
-public sealed class MetricEventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts, IOptions<EventOptions> options)
+public sealed class MetricEventStore(GroupCommitter committer, EntitlementContextCache contexts, AlertWriter alerts, IOptions<EventOptions> options,
+    CatalogCache catalog, TimeProvider time)
 {
     private static readonly Statement InsertEvent = new("""
         INSERT INTO metric_events (customer_id, id, event_name, occurred_at, received_at, properties_json)
@@ -27,10 +29,21 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         """, ("customer", DbType.String), ("id", DbType.String), ("event", DbType.String), ("occurred", DbType.Int64), ("now", DbType.Int64),
         ("properties", DbType.String));
 
-    public Task<TrackResult> TrackAsync(IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics) =>
-        events.Count == 0
-            ? Task.FromResult(new TrackResult(0, [], []))
-            : committer.RunAsync(events[0].CustomerId, async scope =>
+    /// <summary>
+    /// Keeps and folds the events in one transaction, keyed (or run alone) by <see cref="CounterLockOrder"/>; the fold
+    /// takes its rollups and counters in key order.
+    /// </summary>
+    public async Task<TrackResult> TrackAsync(IReadOnlyList<MetricEvent> events, IReadOnlyList<BillableMetric> metrics,
+        CancellationToken cancellationToken = default)
+    {
+        if (events.Count == 0)
+        {
+            return new TrackResult(0, [], []);
+        }
+
+        var order = await CounterLockOrder.OfAsync(contexts, await catalog.GetAsync(cancellationToken), time.GetUtcNow(),
+            events.Select(e => e.CustomerId), cancellationToken);
+        return await committer.RunAsync(order.Key, async scope =>
             {
                 // Checked in the batch's own transaction, against its clock, before anything is written: one event too late
                 // refuses the whole request, as a malformed one does.
@@ -41,7 +54,8 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
                     (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(),
                         s.NowMs, e.PropertiesJson]),
                     (s, kept) => FoldAsync(s, kept, metrics));
-            });
+            }, cancellationToken, alone: order.Alone);
+    }
 
     /// <summary>The events dated in a closed window of a feature counting them, more than LateDays after it closed.</summary>
     private async Task<IReadOnlyList<(int Index, DateTimeOffset ClosedAt)>> TooLateAsync(BatchScope scope, IReadOnlyList<MetricEvent> events,

@@ -71,13 +71,13 @@ public static class EventsApi
         }
 
         // Events with properties first: one too late refuses the request before the feature form writes anything.
-        var metered = await metricEvents.TrackAsync(withProperties, snapshot.Metrics);
+        var metered = await metricEvents.TrackAsync(withProperties, snapshot.Metrics, cancellationToken);
         if (metered.TooLate.Count > 0)
         {
             return TooLate(metered.TooLate, lateDays.Value.LateDays);
         }
 
-        var result = await events.TrackAsync(valid);
+        var result = await events.TrackAsync(valid, cancellationToken);
         rejected.AddRange(result.Rejected.Concat(metered.Rejected).Select(r => new RejectedEvent(r.Index, r.Id, r.Reason)));
         return TypedResults.Ok(new TrackResponse(result.Accepted + metered.Accepted, [.. result.Duplicates, .. metered.Duplicates],
             [.. rejected.OrderBy(r => r.Index)]));

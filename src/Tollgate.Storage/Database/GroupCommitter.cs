@@ -66,12 +66,13 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// other operations' first statements in one round trip. An operation cancelled before its batch starts is dropped.
     /// <paramref name="orderKey"/> orders one key's operations within a batch (a feature code: the row they lock), so
     /// batches on other nodes take one customer's rows in the same order too. <paramref name="bulk"/> sends it to the bulk
-    /// writers, where the store has them.
+    /// writers, where the store has them. <paramref name="alone"/> runs it in a batch of its own: for work that takes
+    /// several customers' rows (in their order), which the batch's order by key cannot place among other operations'.
     /// </summary>
     /// <exception cref="OverloadedException">The node already holds as many operations as it may.</exception>
     public async Task<T> RunAsync<T>(
         string partitionKey, Func<BatchScope, Task<T>> work, CancellationToken cancellationToken = default, Func<BatchScope, PlannedStatement>? first = null,
-        string? orderKey = null, bool bulk = false)
+        string? orderKey = null, bool bulk = false, bool alone = false)
     {
         if (_loops is null)
         {
@@ -86,7 +87,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         try
         {
-            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "" };
+            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "", Alone = alone };
             var partition = _partitions[PartitionOf(partitionKey, bulk)];
             if (!partition.Writer.TryWrite(pending))
             {
@@ -136,6 +137,9 @@ public sealed class GroupCommitter : IAsyncDisposable
         public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Order { get; init; } = "";
+
+        /// <summary>Runs in a batch of its own: it takes several customers' rows, which no one batch order can place.</summary>
+        public bool Alone { get; init; }
     }
 
     /// <summary>
@@ -153,20 +157,39 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             Task[] running = [.. _lanes.Select(_ => Task.CompletedTask)];
             var lane = 0;
+            // An operation that runs alone, read while another batch was gathering: it starts the next batch.
+            Pending? carried = null;
             try
             {
-                while (await reader.WaitToReadAsync(owner._stopping.Token))
+                while (carried is not null || await reader.WaitToReadAsync(owner._stopping.Token))
                 {
                     // A lane's connection is free once its previous batch has ended, commit and answers included.
                     await running[lane];
                     var batch = new List<Pending>();
-                    while (batch.Count < MaxBatch && reader.TryRead(out var next))
+                    while (batch.Count < MaxBatch && batch is not [{ Alone: true }])
                     {
+                        Pending? next;
+                        if (carried is { } held)
+                        {
+                            carried = null;
+                            next = held;
+                        }
+                        else if (!reader.TryRead(out next))
+                        {
+                            break;
+                        }
+
                         // The caller gave up while it waited: nothing of it is written.
                         if (next.Cancellation.IsCancellationRequested)
                         {
                             next.Completion.TrySetCanceled(next.Cancellation);
                             continue;
+                        }
+
+                        if (next.Alone && batch.Count > 0)
+                        {
+                            carried = next;
+                            break;
                         }
 
                         batch.Add(next);
@@ -187,6 +210,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             finally
             {
+                carried?.Completion.TrySetCanceled();
                 await Task.WhenAll(running);
                 foreach (var statements in _lanes)
                 {

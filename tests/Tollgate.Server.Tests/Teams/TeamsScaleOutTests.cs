@@ -234,6 +234,52 @@ public sealed class TeamsScaleOutTests
         });
     }
 
+    [Fact]
+    public async Task EventRequestsNamingSeveralOrganisationsInOppositeOrdersOnTwoNodesNeverDeadlockAndCountEveryUnit()
+    {
+        // Each request names every organisation, one node's in the reverse order of the other's, and a member's id sorts
+        // apart from their organisation's; consumes of the same organisations run beside them on both nodes.
+        string[] organisations = ["acme", "beta", "gamma"];
+        var memberOf = new Dictionary<string, string> { ["zed-of-acme"] = "acme", ["ann-of-beta"] = "beta" };
+        string[] named = [.. organisations, .. memberOf.Keys];
+        await OnTwoNodesWithoutDeadlockAsync(SharesCatalog, async (nodes, _) =>
+        {
+            foreach (var organisation in organisations)
+            {
+                await nodes.First.CustomerAsync(organisation);
+            }
+
+            foreach (var (member, organisation) in memberOf)
+            {
+                await AddMembersAsync(nodes.First, organisation, [member]);
+            }
+
+            for (var round = 0; round < 12; round++)
+            {
+                var requests = new[] { named, named.Reverse().ToArray() }.Select((order, n) => nodes[n].Admin.PostJsonAsync("/v1/events", new
+                {
+                    events = order.Select(customer => new { id = $"e{round}-{n}-{customer}", customer, feature = "reports", amount = 1,
+                        timestamp = nodes.First.Clock.GetUtcNow() }).ToArray(),
+                }));
+                var consumes = organisations.SelectMany((organisation, i) => new[] { nodes[i].ConsumeAsync(organisation, "reports"),
+                    nodes[i + 1].ConsumeAsync(organisation, "reports") });
+                var answers = await Task.WhenAll(requests.Concat(consumes));
+                Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+                foreach (var tracked in answers.Take(2))
+                {
+                    Assert.Equal(named.Length, (await tracked.ReadAsync())["accepted"].Value<int>());
+                }
+            }
+
+            foreach (var organisation in organisations)
+            {
+                var usage = await (await nodes[1].Admin.GetAsync($"/v1/customers/{organisation}/usage")).ReadAsync();
+                var counted = 1 + memberOf.Values.Count(o => o == organisation);
+                Assert.Equal(12 * (2 * counted + 2), usage["features"]!["reports"]!["used"].Value<long>());
+            }
+        });
+    }
+
     private const string SharesCatalog = """
         {
           "default_plan": "free",

@@ -25,6 +25,40 @@ public abstract class GroupCommitterContract : StoreContract
         Assert.True(Assert.IsType<UsageOutcome.Decided>(consumed).Decision.Allowed);
         Assert.Equal(4, (await h.Usage.CurrentPeriodAsync("c1"))!.Counter("capped").Used);
     }
+
+    [Fact]
+    public async Task AnOperationAskedToRunAloneRunsInABatchOfItsOwnWhileTheOthersQueuedAroundItStillShareBatches()
+    {
+        await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
+        var started = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var scopes = new System.Collections.Concurrent.ConcurrentDictionary<string, object>();
+        // The first operation holds the writer, so the rest queue behind it (one key: one writer) and are gathered together.
+        var holding = h.Committer.RunAsync("a", async scope =>
+        {
+            started.SetResult();
+            await gate.Task;
+            return 0;
+        });
+        await started.Task.WaitAsync(RealTime.Limit);
+        var queued = Enumerable.Range(0, 12).Select(i => (Name: $"op{i}", Alone: i is 4 or 5 or 9)).ToArray();
+        var runs = queued.Select(op => h.Committer.RunAsync("a", scope =>
+        {
+            scopes[op.Name] = scope;
+            return Task.FromResult(0);
+        }, alone: op.Alone)).ToList();
+        gate.SetResult();
+        await Task.WhenAll([holding, .. runs]);
+
+        var batchOf = queued.ToDictionary(op => op.Name, op => scopes[op.Name]);
+        foreach (var (name, _) in queued.Where(op => op.Alone))
+        {
+            Assert.Single(batchOf.Values, scope => ReferenceEquals(scope, batchOf[name]));
+        }
+
+        Assert.Contains(queued.Where(op => !op.Alone), op => queued.Any(other => other.Name != op.Name && !other.Alone
+            && ReferenceEquals(batchOf[op.Name], batchOf[other.Name])));
+    }
 }
 
 public sealed class SqliteGroupCommitterTests : GroupCommitterContract
