@@ -166,10 +166,8 @@ public sealed class PagesTests(BrowserFixture browser) : IClassFixture<BrowserFi
         await h.App.CustomerAsync("ada");
         await h.App.CustomerAsync("grace");
         await h.SubscribeAsync("grace", "pro");
+        // Stripe's hosted pages are stood in for (StripeHostedPages): the browser must reach them, not what they show.
         await using var context = await browser.ContextAsync(h.App.BaseAddress!);
-        // Stripe's hosted pages are stood in for: the browser must reach them, not what they show.
-        await context.RouteAsync("https://checkout.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe Checkout</h1>", ContentType = "text/html" }));
-        await context.RouteAsync("https://billing.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe billing</h1>", ContentType = "text/html" }));
         var page = await context.NewPageAsync();
 
         await page.GotoAsync(await PortalLinkAsync(h.App, "ada"));

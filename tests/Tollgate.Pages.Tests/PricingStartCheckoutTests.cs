@@ -5,6 +5,7 @@ using Tollgate.Testing;
 namespace Tollgate.Pages.Tests;
 
 /// <summary>/pricing/start during a price experiment, and what a refused or failed checkout leaves behind (nothing), through one checkout path.</summary>
+// Stripe Checkout is stood in for by the shared browser's StripeHostedPages.
 public sealed class PricingStartCheckoutTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
     [Fact]
@@ -15,7 +16,6 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser) : IClassFi
         var visitor = PriceExperiments.Visitor(experiment, "cheaper");
         await using var context = await browser.ContextAsync(h.App.BaseAddress!);
         await context.AddCookiesAsync([new Cookie { Name = "tg_visitor", Value = visitor, Url = h.App.BaseAddress!.ToString() }]);
-        await context.RouteAsync("https://checkout.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe Checkout</h1>", ContentType = "text/html" }));
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/pricing/start?plan=pro&period=monthly");
@@ -38,7 +38,6 @@ public sealed class PricingStartCheckoutTests(BrowserFixture browser) : IClassFi
         await using var h = await PaymentsHarness.StartAsync(StoreKind.Sqlite, kestrel: true);
         await h.App.CustomerAsync("ada", "ada@newco.example");
         await using var context = await browser.ContextAsync(h.App.BaseAddress!);
-        await context.RouteAsync("https://checkout.stripe.com/**", r => r.FulfillAsync(new() { Body = "<h1>Stripe Checkout</h1>", ContentType = "text/html" }));
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/pricing/start?plan=pro&period=monthly");
