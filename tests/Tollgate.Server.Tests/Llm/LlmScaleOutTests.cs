@@ -80,6 +80,72 @@ public sealed class LlmScaleOutTests
         Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
     }
 
+    private const string TeamCatalog = """
+        {
+          "default_plan": "free",
+          "features": [
+            { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true },
+            { "code": "tokens", "name": "Tokens", "unit": "tokens", "kind": "metered" }
+          ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [
+                { "feature_code": "chat", "limit": null },
+                { "feature_code": "tokens", "limit": 100000000, "per_member_limit": 100000000, "meter": { "llm": "total_tokens", "features": ["chat"] } } ] }
+          ]
+        }
+        """;
+
+    [Fact]
+    public async Task MembersCallsLoggedOnOneNodeWhileTheirConsumesRunOnAnotherNeverDeadlockAndCountEveryToken()
+    {
+        // A member's calls count in the organisation's meter and the member's share; consumes take the organisation's row
+        // first, so a batch of calls must too, though a member's id sorts apart from their organisation's.
+        var memberOf = new Dictionary<string, string> { ["zed-of-acme"] = "acme", ["ann-of-beta"] = "beta" };
+        string[] named = ["acme", "beta", .. memberOf.Keys];
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("llm-teams", TeamCatalog));
+        var database = nodes.First.ConnectionString;
+        const int Rounds = 10;
+        try
+        {
+            foreach (var organisation in memberOf.Values)
+            {
+                await nodes.First.CustomerAsync(organisation);
+            }
+
+            foreach (var (member, organisation) in memberOf)
+            {
+                var added = await nodes.First.Admin.PutJsonAsync($"/v1/customers/{organisation}/members/{member}", new { name = "M" });
+                Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            }
+
+            for (var round = 0; round < Rounds; round++)
+            {
+                var calls = new[] { named, named.Reverse().ToArray() }.Select((order, n) => nodes[n].Admin.PostJsonAsync("/v1/llm/usage", new
+                {
+                    calls = order.Select(customer => new { customer, feature = "chat", model = "gpt-4o", input_tokens = 1000,
+                        request_id = $"r{round}-{n}-{customer}" }).ToArray(),
+                }));
+                var consumes = named.SelectMany((customer, i) => new[] { nodes[i].ConsumeAsync(customer, "tokens"), nodes[i + 1].ConsumeAsync(customer, "tokens") });
+                var answers = await Task.WhenAll(calls.Concat(consumes));
+                Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+            }
+
+            foreach (var organisation in memberOf.Values)
+            {
+                // Each round: the organisation's and its member's call on both nodes (1,000 tokens each), and their two consumes each.
+                var usage = await (await nodes[1].Admin.GetAsync($"/v1/customers/{organisation}/usage")).ReadAsync();
+                Assert.Equal(Rounds * (2 * 2 * 1_000L + 2 * 2), usage["features"]!["tokens"]!["used"].Value<long>());
+            }
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
+        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+    }
+
     private static object[] Batch(string[] customers, int batch) =>
     [
         .. Enumerable.Range(0, customers.Length * CallsPerCustomer).Select(i => new
