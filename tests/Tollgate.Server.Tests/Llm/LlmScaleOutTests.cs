@@ -137,6 +137,14 @@ public sealed class LlmScaleOutTests
                 var usage = await (await nodes[1].Admin.GetAsync($"/v1/customers/{organisation}/usage")).ReadAsync();
                 Assert.Equal(Rounds * (2 * 2 * 1_000L + 2 * 2), usage["features"]!["tokens"]!["used"].Value<long>());
             }
+
+            foreach (var member in memberOf.Keys)
+            {
+                // The member's own share (its counter row: the API shows it only in a refusal): their call on both nodes and
+                // their two consumes, each round.
+                Assert.Equal(Rounds * (2 * 1_000L + 2), await ScalarAsync(database,
+                    $"SELECT used FROM usage_counters WHERE customer_id = '{member}' AND feature_code = 'tokens'"));
+            }
         }
         finally
         {

@@ -232,6 +232,11 @@ public sealed class TeamsScaleOutTests
             {
                 var usage = await (await nodes[1].Admin.GetAsync($"/v1/customers/{organisation}/usage")).ReadAsync();
                 Assert.Equal(membersOf[organisation].Length * (2 + 1 + 1), usage["features"]!["reports"]!["used"].Value<long>());
+                foreach (var member in membersOf[organisation])
+                {
+                    // The member's own share in the last window: their event and their consume.
+                    Assert.Equal(2 + 1, await ShareUsedAsync(nodes.First, member));
+                }
             }
         });
     }
@@ -279,6 +284,11 @@ public sealed class TeamsScaleOutTests
                 var counted = 1 + memberOf.Values.Count(o => o == organisation);
                 Assert.Equal(12 * (2 * counted + 2), usage["features"]!["reports"]!["used"].Value<long>());
             }
+
+            foreach (var member in memberOf.Keys)
+            {
+                Assert.Equal(12 * 2, await ShareUsedAsync(nodes.First, member)); // one event in each node's request, each round
+            }
         });
     }
 
@@ -310,6 +320,13 @@ public sealed class TeamsScaleOutTests
 
         Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
     }
+
+    /// <summary>
+    /// What a member's own share counted in its latest window, read from its counter row: the API shows a share's count only
+    /// in the refusal it causes.
+    /// </summary>
+    private static Task<long> ShareUsedAsync(TollgateApp node, string member) => ScalarAsync(node.ConnectionString,
+        $"SELECT used FROM usage_counters WHERE customer_id = '{member}' AND feature_code = 'reports' ORDER BY period_start DESC LIMIT 1");
 
     private static async Task AddMembersAsync(TollgateApp node, string organisation, IEnumerable<string> members)
     {
