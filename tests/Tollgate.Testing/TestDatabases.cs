@@ -78,10 +78,24 @@ public static class TestDatabases
             return await CreateAsync(kind);
         }
 
+        return new DatabaseOptions { Provider = "postgres", ConnectionString = await CloneAsync(await PartitionedTemplateAsync(start)) };
+    }
+
+    /// <summary>
+    /// A PostgreSQL database as <see cref="CreateForServerAsync"/> (or, off the test clock, <see cref="CreateAsync"/>) would
+    /// clone it, for one server: one another test's server handed back when there is one (<see cref="ReusedDatabases"/>).
+    /// </summary>
+    internal static async Task<ReusedDatabases.Lease> LendForServerAsync(DateTimeOffset? clockStart)
+    {
+        var template = clockStart is { } start ? await PartitionedTemplateAsync(start) : await TemplateAsync();
+        return await ReusedDatabases.LendAsync(template, () => CloneAsync(template));
+    }
+
+    private static Task<string> PartitionedTemplateAsync(DateTimeOffset start)
+    {
         // tollgate_add_week_partition's weeks: Monday to Monday, counted from 1970-01-05.
         var week = Math.DivRem(start.ToUnixTimeMilliseconds() - 345_600_000L, 604_800_000L, out var rest) - (rest < 0 ? 1 : 0);
-        var template = await PartitionedTemplates.GetOrAdd(week, _ => new Lazy<Task<string>>(() => PartitionedTemplateAsync(start))).Value;
-        return new DatabaseOptions { Provider = "postgres", ConnectionString = await CloneAsync(template) };
+        return PartitionedTemplates.GetOrAdd(week, _ => new Lazy<Task<string>>(() => NewPartitionedTemplateAsync(start))).Value;
     }
 
     public static async Task<TollgateDatabase> OpenAsync(StoreKind kind, bool migrated = true) =>
@@ -132,7 +146,7 @@ public static class TestDatabases
         return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 60 }.ConnectionString;
     }
 
-    private static async Task<string> PartitionedTemplateAsync(DateTimeOffset start)
+    private static async Task<string> NewPartitionedTemplateAsync(DateTimeOffset start)
     {
         var admin = await PostgresServer.AdminConnectionStringAsync();
         var name = "tg_tpl_" + Guid.NewGuid().ToString("N")[..12];
@@ -158,7 +172,9 @@ public static class TestDatabases
             }
 
             var connectionString = await PostgresServer.CreateDatabaseAsync();
-            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+            // Pooled while it migrates (a new connection per migration cost the cluster about 5 s of CPU in each test
+            // process); the database's own data source closes them all when it is disposed, before anything clones it.
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = true };
             await using (var database = new PostgresDatabase(builder.ConnectionString))
             {
                 await new Migrator(database, TimeProvider.System).MigrateAsync();

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Core.Time;
 
@@ -25,6 +26,7 @@ public sealed class TollgateApp : IAsyncDisposable
 
     private readonly Factory _factory;
     private readonly ManualClock? _clock;
+    private ReusedDatabases.Lease? _lease;
 
     private TollgateApp(Factory factory, ManualClock? clock, StoreKind store, string connectionString)
     {
@@ -90,14 +92,20 @@ public sealed class TollgateApp : IAsyncDisposable
         var onTestClock = string.Equals(all["Tollgate:TestClock:Enabled"], "true", StringComparison.OrdinalIgnoreCase)
             && DateTimeOffset.TryParse(all.GetValueOrDefault("Tollgate:TestClock:Start"), System.Globalization.CultureInfo.InvariantCulture,
                 System.Globalization.DateTimeStyles.None, out clockStart);
+        // A PostgreSQL server gets a database another test's server handed back, unless the test names the database or
+        // shapes its connections.
+        var lease = store == StoreKind.Postgres && connectionString is null && !all.Keys.Any(ShapesTheDatabase)
+            ? await TestDatabases.LendForServerAsync(onTestClock ? clockStart : null)
+            : null;
         var options = connectionString is not null
             ? new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString }
+            : lease is not null ? new Storage.Database.DatabaseOptions { Provider = "postgres", ConnectionString = lease.ConnectionString }
             : onTestClock ? await TestDatabases.CreateForServerAsync(store, clockStart) : await TestDatabases.CreateAsync(store);
         // A test's own settings still win, as they did when these were set first.
         all.TryAdd("Tollgate:Database:Provider", options.Provider);
         all.TryAdd("Tollgate:Database:ConnectionString", options.ConnectionString);
 
-        var factory = new Factory(all);
+        var factory = new Factory(all, lease?.DataSource);
         Uri? address = null;
         if (kestrel)
         {
@@ -112,7 +120,7 @@ public sealed class TollgateApp : IAsyncDisposable
         }
 
         var clock = factory.Services.GetRequiredService<TimeProvider>() as ManualClock;
-        var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address };
+        var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address, _lease = lease };
         await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: the startup tasks (migrations, seed) run here
         return app;
     }
@@ -132,7 +140,17 @@ public sealed class TollgateApp : IAsyncDisposable
         AllowAutoRedirect = true, HandleCookies = true,
     });
 
-    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        if (_lease is not null)
+        {
+            await ReusedDatabases.ReturnAsync(_lease);
+        }
+    }
+
+    private static bool ShapesTheDatabase(string key) =>
+        key is "Tollgate:Database:Provider" or "Tollgate:Database:ConnectionString" or "Tollgate:Database:PreparedStatements";
 
     /// <summary>Moves the server's test clock through its API, running whatever falls due on the way.</summary>
     public async Task AdvanceAsync(TimeSpan by)
@@ -157,13 +175,20 @@ public sealed class TollgateApp : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
-    private sealed class Factory(IDictionary<string, string?> settings) : WebApplicationFactory<Program>
+    private sealed class Factory(IDictionary<string, string?> settings, Npgsql.NpgsqlDataSource? lent) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
+            }
+
+            if (lent is not null)
+            {
+                // The lent database's connections, still open from the test before: the server borrows them, not closes them.
+                builder.ConfigureTestServices(services =>
+                    services.AddSingleton<Storage.Database.TollgateDatabase>(_ => new Storage.Database.PostgresDatabase(lent, ownsDataSource: false)));
             }
         }
     }

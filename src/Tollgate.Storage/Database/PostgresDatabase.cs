@@ -4,9 +4,16 @@ using Npgsql;
 
 namespace Tollgate.Storage.Database;
 
-/// <summary>The scale-out store: any number of stateless nodes share one PostgreSQL.</summary>
-public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateDatabase
+/// <summary>
+/// The scale-out store: any number of stateless nodes share one PostgreSQL. It owns its data source, and closes it when
+/// disposed, unless it was handed one to borrow (<paramref name="ownsDataSource"/> false): then the data source and its
+/// open connections outlive it, and the database refuses to open connections once disposed, so nothing it started can
+/// write after its host has stopped.
+/// </summary>
+public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataSource = true) : TollgateDatabase
 {
+    private volatile bool _disposed;
+
     /// <summary>
     /// How long a node trusts what it learnt of each host (primary, standby, down) when the connection string names
     /// several and does not say: Npgsql's default of 10 s kept nodes away from a promoted standby for up to 10 s.
@@ -66,8 +73,11 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
         || !new DbConnectionStringBuilder { ConnectionString = npgsql.ConnectionString }.TryGetValue("Max Auto Prepare", out var value)
         || !string.Equals(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), "0", StringComparison.Ordinal);
 
-    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
-        await dataSource.OpenConnectionAsync(cancellationToken);
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return await dataSource.OpenConnectionAsync(cancellationToken);
+    }
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken);
@@ -115,7 +125,11 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource) : TollgateData
 
     public override async ValueTask DisposeAsync()
     {
+        _disposed = true;
         await base.DisposeAsync();
-        await dataSource.DisposeAsync();
+        if (ownsDataSource)
+        {
+            await dataSource.DisposeAsync();
+        }
     }
 }

@@ -32,10 +32,10 @@ public abstract class HostContract : ApiContract
     [Fact]
     public async Task SecondStartOnTheSameDatabaseAppliesNoMigrationAndKeepsTheCatalog()
     {
-        string connectionString;
-        await using (var first = await StartAsync())
+        // A database of the test's own: a server's database is put back as it was cloned when the server stops.
+        var connectionString = (await TestDatabases.CreateAsync(Kind)).ConnectionString!;
+        await using (var first = await TollgateApp.StartAsync(Kind, connectionString: connectionString))
         {
-            connectionString = first.ConnectionString;
             await first.Admin.PutJsonAsync("/v1/admin/catalog", Json.Catalog("career-coach.json").Replace("\"Try the app\"", "\"Kept\"", StringComparison.Ordinal));
         }
 
