@@ -156,6 +156,8 @@ internal static class GuardedTake
             scope.Prefetched = null;
             if (prefetched.Row is not { } row || row[0] is not true)
             {
+                // The context changed (a plan change, a member moved): the operation reads it again and takes its rows.
+                scope.BeforeUnplannedTakes();
                 return false;
             }
 

@@ -17,6 +17,26 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     /// <summary>The current operation's first statement, already run with the batch's others; taken by the operation's first RowAsync.</summary>
     internal PrefetchedRow? Prefetched { get; set; }
 
+    /// <summary>
+    /// Whether later operations' planned statements already ran, where they lock rows (PostgreSQL): the rows of the
+    /// customers after the current operation's are taken.
+    /// </summary>
+    internal bool LaterRowsTaken { get; set; }
+
+    /// <summary>
+    /// Said by an operation whose planned statement found its context stale, before its ordinary path takes rows. Where
+    /// the customers after it already hold their rows in this transaction, taking its own now would break the batch's
+    /// (customer, feature) order, the reverse of another node's batch that took them in order: the batch is rolled back and
+    /// run again with this operation unplanned, so it takes its rows in its turn.
+    /// </summary>
+    public void BeforeUnplannedTakes()
+    {
+        if (LaterRowsTaken)
+        {
+            throw new UnplannedTakeException();
+        }
+    }
+
     public override Task<T?> RowAsync<T>(Statement statement, Func<IRow, T> read, params object?[] values) where T : default
     {
         if (Prefetched is { } prefetched && ReferenceEquals(prefetched.Statement, statement))
@@ -80,3 +100,6 @@ public interface IBatchAggregate
 /// row the operation's next statement takes, when one planned statement did the work of several.
 /// </summary>
 internal sealed record PrefetchedRow(Statement Statement, object?[]? Row, PrefetchedRow? Next = null);
+
+/// <summary>An operation must take its rows unplanned, in its turn: the batch runs again without its planned statement.</summary>
+internal sealed class UnplannedTakeException() : Exception("An operation's planned statement went stale after later operations took their rows.");

@@ -259,23 +259,31 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         private async Task ExecuteWithRetriesAsync(IReadOnlyList<Pending> batch, int lane, TaskCompletionSource underWay)
         {
-            for (var attempt = 1; ; attempt++)
+            // Operations to run without their planned statement: each one added reruns the batch at once, so at most
+            // batch.Count reruns, and they are not counted as attempts.
+            var unplanned = new HashSet<int>();
+            for (var attempt = 1; ;)
             {
                 try
                 {
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    await ExecuteAsync(batch, lane, underWay);
+                    await ExecuteAsync(batch, lane, underWay, unplanned);
                     owner._metrics?.Committed(started);
                     return;
+                }
+                catch (UnplannedTakeException)
+                {
+                    // ExecuteAsync added the operation to unplanned.
                 }
                 catch (Exception e) when (attempt < 8 && owner._database.IsTransient(e))
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)));
+                    attempt++;
                 }
             }
         }
 
-        private async Task ExecuteAsync(IReadOnlyList<Pending> batch, int lane, TaskCompletionSource underWay)
+        private async Task ExecuteAsync(IReadOnlyList<Pending> batch, int lane, TaskCompletionSource underWay, HashSet<int> unplanned)
         {
             var token = owner._stopping.Token;
             var statements = _lanes[lane] ??= new StatementCache(await owner._database.OpenAsync(token));
@@ -290,11 +298,21 @@ public sealed class GroupCommitter : IAsyncDisposable
                 {
                     if (i >= sent)
                     {
-                        sent = await RunFirstStatementsAsync(scope, batch, i, first);
+                        sent = await RunFirstStatementsAsync(scope, batch, i, first, unplanned);
                     }
 
                     scope.Prefetched = first[i];
-                    results[i] = await batch[i].Work(scope);
+                    scope.LaterRowsTaken = owner._database.Dialect.SharedByNodes && i < sent - 1;
+                    try
+                    {
+                        results[i] = await batch[i].Work(scope);
+                    }
+                    catch (UnplannedTakeException)
+                    {
+                        unplanned.Add(i);
+                        throw;
+                    }
+
                     underWay.TrySetResult(); // after the planned statements' round trip, or the first operation's own
                     if (scope.Prefetched is not null)
                     {
@@ -312,7 +330,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     batch[i].Completion.TrySetResult(results[i]);
                 }
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not UnplannedTakeException)
             {
                 // The connection may be broken; the next attempt starts on a fresh one.
                 await statements.DisposeAsync();
@@ -334,11 +352,12 @@ public sealed class GroupCommitter : IAsyncDisposable
         /// answers where the run ends. Runs keep the batch's order, so every batch takes its counters in (customer, feature)
         /// order, as batches on other nodes do.
         /// </summary>
-        private static async Task<int> RunFirstStatementsAsync(BatchScope scope, IReadOnlyList<Pending> batch, int start, PrefetchedRow?[] prefetched)
+        private static async Task<int> RunFirstStatementsAsync(
+            BatchScope scope, IReadOnlyList<Pending> batch, int start, PrefetchedRow?[] prefetched, HashSet<int> unplanned)
         {
             var planned = new List<PlannedStatement>();
             var end = start;
-            while (end < batch.Count && batch[end].First is { } first && (end == 0 || batch[end - 1].Key != batch[end].Key))
+            while (end < batch.Count && batch[end].First is { } first && !unplanned.Contains(end) && (end == 0 || batch[end - 1].Key != batch[end].Key))
             {
                 planned.Add(first(scope));
                 end++;

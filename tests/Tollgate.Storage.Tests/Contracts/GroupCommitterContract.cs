@@ -1,4 +1,5 @@
 using Tollgate.Server.Entitlements;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Storage.Tests.Contracts;
@@ -58,6 +59,41 @@ public abstract class GroupCommitterContract : StoreContract
 
         Assert.Contains(queued.Where(op => !op.Alone), op => queued.Any(other => other.Name != op.Name && !other.Alone
             && ReferenceEquals(batchOf[op.Name], batchOf[other.Name])));
+    }
+
+    [Fact]
+    public async Task AnOperationWhosePlannedStatementWentStaleAfterLaterCustomersTookTheirRowsRunsAgainUnplannedInItsTurn()
+    {
+        await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
+        var started = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var holding = h.Committer.RunAsync("a", async _ =>
+        {
+            started.SetResult();
+            await gate.Task;
+            return 0L;
+        });
+        await started.Task.WaitAsync(RealTime.Limit);
+        // A later customer on the same writer, so both operations queue into one batch and their planned statements into one run.
+        var later = Enumerable.Range(0, 1000).Select(i => $"b{i}").First(key => h.Committer.PartitionOf(key) == h.Committer.PartitionOf("a"));
+        var one = new Statement("SELECT CAST(1 AS BIGINT)");
+        var runsOfFirst = 0;
+        var first = h.Committer.RunAsync("a", async scope =>
+        {
+            Interlocked.Increment(ref runsOfFirst);
+            var planned = await scope.RowAsync(one, row => row.GetInt64(0));
+            scope.BeforeUnplannedTakes();
+            return planned;
+        }, first: _ => new PlannedStatement(one, []));
+        var second = h.Committer.RunAsync(later, scope => scope.RowAsync(one, row => row.GetInt64(0)), first: _ => new PlannedStatement(one, []));
+        gate.SetResult();
+
+        var answers = await Task.WhenAll(holding, first, second);
+
+        Assert.Equal([0L, 1L, 1L], answers);
+        // Where rows are locked (PostgreSQL) the later customer's statement had run with the first's, so the first ran again
+        // unplanned; on SQLite one writer holds the database and nothing is out of order.
+        Assert.Equal(Kind == StoreKind.Postgres ? 2 : 1, runsOfFirst);
     }
 }
 
