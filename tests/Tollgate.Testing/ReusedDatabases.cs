@@ -45,7 +45,7 @@ internal static class ReusedDatabases
                 return;
             }
         }
-        catch (NpgsqlException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException or IOException)
         {
             // Not lent again: the next test clones a fresh database, as it would have without reuse.
         }

@@ -142,15 +142,23 @@ public sealed class TollgateApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _factory.DisposeAsync();
-        if (_lease is not null)
+        try
         {
-            await ReusedDatabases.ReturnAsync(_lease);
+            await _factory.DisposeAsync();
+        }
+        finally
+        {
+            if (_lease is not null)
+            {
+                await ReusedDatabases.ReturnAsync(_lease);
+            }
         }
     }
 
+    // Configuration keys are case-insensitive.
     private static bool ShapesTheDatabase(string key) =>
-        key is "Tollgate:Database:Provider" or "Tollgate:Database:ConnectionString" or "Tollgate:Database:PreparedStatements";
+        new[] { "Tollgate:Database:Provider", "Tollgate:Database:ConnectionString", "Tollgate:Database:PreparedStatements" }
+            .Contains(key, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Moves the server's test clock through its API, running whatever falls due on the way.</summary>
     public async Task AdvanceAsync(TimeSpan by)
