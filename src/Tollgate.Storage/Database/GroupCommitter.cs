@@ -274,9 +274,11 @@ public sealed class GroupCommitter : IAsyncDisposable
                 catch (UnplannedTakeException)
                 {
                     // ExecuteAsync added the operation to unplanned.
+                    owner._metrics?.Rerun("unplanned");
                 }
                 catch (Exception e) when (attempt < 8 && owner._database.IsTransient(e))
                 {
+                    owner._metrics?.Rerun("transient");
                     await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)));
                     attempt++;
                 }

@@ -1,4 +1,7 @@
 using Tollgate.Server.Entitlements;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
@@ -65,9 +68,24 @@ public abstract class GroupCommitterContract : StoreContract
     public async Task AnOperationWhosePlannedStatementWentStaleAfterLaterCustomersTookTheirRowsRunsAgainUnplannedInItsTurn()
     {
         await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
+        using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = meters.GetRequiredService<IMeterFactory>();
+        var reruns = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "tollgate.group_commit.reruns")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => reruns.Add($"{tags[0].Value}"));
+        listener.Start();
+        await using var committer = new GroupCommitter(h.Database, TimeProvider.System, NullLogger<GroupCommitter>.Instance,
+            metrics: new StorageMetrics(factory));
         var started = new TaskCompletionSource();
         var gate = new TaskCompletionSource();
-        var holding = h.Committer.RunAsync("a", async _ =>
+        var holding = committer.RunAsync("a", async _ =>
         {
             started.SetResult();
             await gate.Task;
@@ -75,25 +93,25 @@ public abstract class GroupCommitterContract : StoreContract
         });
         await started.Task.WaitAsync(RealTime.Limit);
         // A later customer on the same writer, so both operations queue into one batch and their planned statements into one run.
-        var later = Enumerable.Range(0, 1000).Select(i => $"b{i}").First(key => h.Committer.PartitionOf(key) == h.Committer.PartitionOf("a"));
+        var later = Enumerable.Range(0, 1000).Select(i => $"b{i}").First(key => committer.PartitionOf(key) == committer.PartitionOf("a"));
         var one = new Statement("SELECT CAST(1 AS BIGINT)");
         var runsOfFirst = 0;
-        var first = h.Committer.RunAsync("a", async scope =>
+        var first = committer.RunAsync("a", async scope =>
         {
             Interlocked.Increment(ref runsOfFirst);
             var planned = await scope.RowAsync(one, row => row.GetInt64(0));
             scope.BeforeUnplannedTakes();
             return planned;
         }, first: _ => new PlannedStatement(one, []));
-        var second = h.Committer.RunAsync(later, scope => scope.RowAsync(one, row => row.GetInt64(0)), first: _ => new PlannedStatement(one, []));
+        var second = committer.RunAsync(later, scope => scope.RowAsync(one, row => row.GetInt64(0)), first: _ => new PlannedStatement(one, []));
         gate.SetResult();
-
         var answers = await Task.WhenAll(holding, first, second);
 
         Assert.Equal([0L, 1L, 1L], answers);
         // Where rows are locked (PostgreSQL) the later customer's statement had run with the first's, so the first ran again
-        // unplanned; on SQLite one writer holds the database and nothing is out of order.
+        // unplanned, and /metrics counts the rerun; on SQLite one writer holds the database and nothing is out of order.
         Assert.Equal(Kind == StoreKind.Postgres ? 2 : 1, runsOfFirst);
+        Assert.Equal(Kind == StoreKind.Postgres ? ["unplanned"] : [], reruns.ToArray());
     }
 }
 
