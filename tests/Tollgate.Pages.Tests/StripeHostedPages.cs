@@ -1,11 +1,11 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
+using Tollgate.Testing;
 
 namespace Tollgate.Pages.Tests;
 
@@ -38,7 +38,11 @@ public sealed class StripeHostedPages : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning); // a stand-in, not under test
-        using var certificate = SelfSigned();
+        using var certificate = SelfSignedCertificate.Create("CN=stripe.com stand-in", names =>
+        {
+            names.AddDnsName("checkout.stripe.com");
+            names.AddDnsName("billing.stripe.com");
+        });
         var loaded = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(loaded)));
         var server = builder.Build();
@@ -57,16 +61,5 @@ public sealed class StripeHostedPages : IAsyncDisposable
     {
         await _server.StopAsync();
         await _server.DisposeAsync();
-    }
-
-    private static X509Certificate2 SelfSigned()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=stripe.com stand-in", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("checkout.stripe.com");
-        names.AddDnsName("billing.stripe.com");
-        request.CertificateExtensions.Add(names.Build());
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Dapper;
 using Npgsql;
 using Tollgate.Storage.Database;
 
@@ -72,6 +73,8 @@ internal static class ReusedDatabases
         IReadOnlyList<(string Name, long Value, bool Called)> Sequences, long Relations)
     {
         private const string PublicRelations = "c.relnamespace = 'public'::regnamespace";
+        private const string PartitionNames =
+            $"SELECT c.oid::regclass::text FROM pg_class c WHERE {PublicRelations} AND c.relkind IN ('r', 'p') AND c.relispartition";
 
         public static async Task<Snapshot> TakeAsync(string connectionString)
         {
@@ -79,8 +82,7 @@ internal static class ReusedDatabases
             await connection.OpenAsync();
             var tables = await ListAsync(connection,
                 $"SELECT c.oid::regclass::text FROM pg_class c WHERE {PublicRelations} AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1");
-            var partitions = await ListAsync(connection,
-                $"SELECT c.oid::regclass::text FROM pg_class c WHERE {PublicRelations} AND c.relkind IN ('r', 'p') AND c.relispartition");
+            var partitions = await ListAsync(connection, PartitionNames);
             var rows = new Dictionary<string, string>();
             foreach (var table in tables)
             {
@@ -92,17 +94,9 @@ internal static class ReusedDatabases
                 }
             }
 
-            var sequences = new List<(string, long, bool)>();
-            await using (var command = new NpgsqlCommand(
-                "SELECT format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value), last_value IS NOT NULL FROM pg_sequences",
-                connection))
-            await using (var reader = await command.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    sequences.Add((reader.GetString(0), reader.GetInt64(1), reader.GetBoolean(2)));
-                }
-            }
+            var sequences = (await connection.QueryAsync<(string, long, bool)>(
+                "SELECT format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value), last_value IS NOT NULL FROM pg_sequences"))
+                .ToList();
 
             return new Snapshot(tables, rows, partitions.ToHashSet(StringComparer.Ordinal), sequences, await RelationsAsync(connection));
         }
@@ -131,8 +125,7 @@ internal static class ReusedDatabases
             }
 
             await using var transaction = await connection.BeginTransactionAsync();
-            var partitions = await ListAsync(connection,
-                $"SELECT c.oid::regclass::text FROM pg_class c WHERE {PublicRelations} AND c.relkind IN ('r', 'p') AND c.relispartition", transaction);
+            var partitions = await ListAsync(connection, PartitionNames, transaction);
             if (!Partitions.IsSubsetOf(partitions))
             {
                 return false;
@@ -156,10 +149,7 @@ internal static class ReusedDatabases
                     .Append(", ").Append(called ? "true" : "false").Append(");");
             }
 
-            await using (var command = new NpgsqlCommand(sql.ToString(), connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync();
-            }
+            await connection.ExecuteAsync(sql.ToString(), transaction: transaction);
 
             foreach (var (table, text) in Rows)
             {
@@ -176,39 +166,16 @@ internal static class ReusedDatabases
             return true;
         }
 
-        private static async Task<bool> BusyElsewhereAsync(NpgsqlConnection connection)
-        {
-            await using var command = new NpgsqlCommand(
-                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle')",
-                connection);
-            return (bool)(await command.ExecuteScalarAsync())!;
-        }
+        private static Task<bool> BusyElsewhereAsync(NpgsqlConnection connection) => connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle')");
 
-        private static async Task<bool> LocksElsewhereAsync(NpgsqlConnection connection)
-        {
-            await using var command = new NpgsqlCommand(
-                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))",
-                connection);
-            return (bool)(await command.ExecuteScalarAsync())!;
-        }
+        private static Task<bool> LocksElsewhereAsync(NpgsqlConnection connection) => connection.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid <> pg_backend_pid() AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))");
 
-        private static async Task<long> RelationsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction = null)
-        {
-            await using var command = new NpgsqlCommand($"SELECT count(*) FROM pg_class c WHERE {PublicRelations}", connection, transaction);
-            return (long)(await command.ExecuteScalarAsync())!;
-        }
+        private static Task<long> RelationsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction = null) =>
+            connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM pg_class c WHERE {PublicRelations}", transaction: transaction);
 
-        private static async Task<List<string>> ListAsync(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null)
-        {
-            await using var command = new NpgsqlCommand(sql, connection, transaction);
-            await using var reader = await command.ExecuteReaderAsync();
-            var names = new List<string>();
-            while (await reader.ReadAsync())
-            {
-                names.Add(reader.GetString(0));
-            }
-
-            return names;
-        }
+        private static async Task<List<string>> ListAsync(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null) =>
+            (await connection.QueryAsync<string>(sql, transaction: transaction)).ToList();
     }
 }

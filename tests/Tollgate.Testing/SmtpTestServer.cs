@@ -127,13 +127,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
     /// <summary>A self-signed certificate for 127.0.0.1, as PEM files the Python server loads; returns its SHA-256 thumbprint.</summary>
     private static string WriteCertificate(DirectoryInfo folder, out string certPath, out string keyPath)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=tollgate-test-smtp", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(System.Net.IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        var now = TimeProvider.System.GetUtcNow();
-        using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
+        using var certificate = SelfSignedCertificate.Create("CN=tollgate-test-smtp", names => names.AddIpAddress(System.Net.IPAddress.Loopback));
+        using var key = certificate.GetECDsaPrivateKey()!;
         (certPath, keyPath) = (Path.Combine(folder.FullName, "cert.pem"), Path.Combine(folder.FullName, "key.pem"));
         File.WriteAllText(certPath, certificate.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());

@@ -106,23 +106,32 @@ public sealed class TollgateApp : IAsyncDisposable
         all.TryAdd("Tollgate:Database:ConnectionString", options.ConnectionString);
 
         var factory = new Factory(all, lease?.DataSource);
-        Uri? address = null;
-        if (kestrel)
+        try
         {
-            // Not UseKestrel(0): that overload rewrites the server's addresses after the host is built, racing Kestrel's own
-            // start, and lost about one run in two ("Addresses cannot be modified after the server has started",
-            // dotnet/aspnetcore#67714). A listen option binds a free loopback port with nothing to rewrite.
-            factory.UseKestrel(kestrelOptions => kestrelOptions.Listen(System.Net.IPAddress.Loopback, 0));
-            factory.StartServer();
-            var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
-                .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
-            address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
-        }
+            Uri? address = null;
+            if (kestrel)
+            {
+                // Not UseKestrel(0): that overload rewrites the server's addresses after the host is built, racing Kestrel's own
+                // start, and lost about one run in two ("Addresses cannot be modified after the server has started",
+                // dotnet/aspnetcore#67714). A listen option binds a free loopback port with nothing to rewrite.
+                factory.UseKestrel(kestrelOptions => kestrelOptions.Listen(System.Net.IPAddress.Loopback, 0));
+                factory.StartServer();
+                var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+                    .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+                address = new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+            }
 
-        var clock = factory.Services.GetRequiredService<TimeProvider>() as ManualClock;
-        var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address, _lease = lease };
-        await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: the startup tasks (migrations, seed) run here
-        return app;
+            var clock = factory.Services.GetRequiredService<TimeProvider>() as ManualClock;
+            var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address, _lease = lease };
+            await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: the startup tasks (migrations, seed) run here
+            return app;
+        }
+        catch when (lease is not null)
+        {
+            // A server that failed to start leaves its database as it may be: it is not lent again.
+            await lease.DataSource.DisposeAsync();
+            throw;
+        }
     }
 
     public HttpClient WithKey(string key)

@@ -6,7 +6,10 @@ namespace Tollgate.Server.Tests.Llm;
 /// <summary>Two server nodes on one PostgreSQL log batches of calls for the same customers at once: every call, token and nano-USD counts once.</summary>
 public sealed class LlmScaleOutTests
 {
-    private const string Catalog = """
+    private static readonly string Catalog = CatalogWith("\"llm_budget_usd\": 0.01,", "\"limit\": 100000");
+
+    /// <summary>One free plan: "chat" uses the LLM and "tokens" meters its calls' total tokens, as <paramref name="tokens"/> grants them.</summary>
+    private static string CatalogWith(string planExtras, string tokens) => $$"""
         {
           "default_plan": "free",
           "features": [
@@ -14,10 +17,10 @@ public sealed class LlmScaleOutTests
             { "code": "tokens", "name": "Tokens", "unit": "tokens", "kind": "metered" }
           ],
           "plans": [
-            { "code": "free", "name": "Free", "llm_budget_usd": 0.01, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+            { "code": "free", "name": "Free", {{planExtras}} "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
               "features": [
                 { "feature_code": "chat", "limit": null },
-                { "feature_code": "tokens", "limit": 100000, "meter": { "llm": "total_tokens", "features": ["chat"] } } ] }
+                { "feature_code": "tokens", {{tokens}}, "meter": { "llm": "total_tokens", "features": ["chat"] } } ] }
           ]
         }
         """;
@@ -80,21 +83,7 @@ public sealed class LlmScaleOutTests
         Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
     }
 
-    private const string TeamCatalog = """
-        {
-          "default_plan": "free",
-          "features": [
-            { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true },
-            { "code": "tokens", "name": "Tokens", "unit": "tokens", "kind": "metered" }
-          ],
-          "plans": [
-            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
-              "features": [
-                { "feature_code": "chat", "limit": null },
-                { "feature_code": "tokens", "limit": 100000000, "per_member_limit": 100000000, "meter": { "llm": "total_tokens", "features": ["chat"] } } ] }
-          ]
-        }
-        """;
+    private static readonly string TeamCatalog = CatalogWith("", "\"limit\": 100000000, \"per_member_limit\": 100000000");
 
     [Fact]
     public async Task MembersCallsLoggedOnOneNodeWhileTheirConsumesRunOnAnotherNeverDeadlockAndCountEveryToken()
