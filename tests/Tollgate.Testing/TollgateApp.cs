@@ -196,6 +196,10 @@ public sealed class TollgateApp : IAsyncDisposable
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            // The environment the server runs in when started as the README says (no launch profile): Production, not
+            // the factory's Development, which adds the developer exception page and validates every service at each of a
+            // thousand starts (HostContract checks that validation once). A test's "environment" setting still wins.
+            builder.UseEnvironment("Production");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Hosting;
@@ -14,6 +16,17 @@ public abstract class HostContract : ApiContract
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("ok", (await response.ReadAsync())["status"].Value<string>());
+    }
+
+    [Fact]
+    public async Task EveryServiceResolvesWithItsLifetimeCheckedWhenTheHostValidatesAtStart()
+    {
+        // Test servers run in Production, as the README's command does; Development turns on the container's checks at
+        // build (every registration's dependencies resolve, no singleton holds a scoped service), once here.
+        await using var app = await StartAsync(new Dictionary<string, string?> { ["environment"] = "Development" });
+
+        Assert.True(app.Services.GetRequiredService<IHostEnvironment>().IsDevelopment());
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.GetAsync("/v1/customers")).StatusCode);
     }
 
     [Fact]
