@@ -34,6 +34,7 @@ public abstract class ObservabilityContract : ApiContract
         Assert.Contains("tollgate_group_commit_batch_size_bucket{le=\"+Inf\"}", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE tollgate_group_commit_duration_seconds histogram", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE tollgate_group_commit_queue_depth gauge", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE tollgate_group_commit_reruns_total counter", text, StringComparison.Ordinal); // listed before any rerun
         Assert.Contains("# TYPE tollgate_webhook_deliveries_total counter", text, StringComparison.Ordinal);
         Assert.Matches("tollgate_llm_cost_nano_usd_total [1-9][0-9]*", text);
         foreach (var outbox in new[] { "webhook", "email", "stripe_invoice_items" })
