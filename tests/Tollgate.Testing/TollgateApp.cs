@@ -165,9 +165,12 @@ public sealed class TollgateApp : IAsyncDisposable
     }
 
     // Configuration keys are case-insensitive.
-    private static bool ShapesTheDatabase(string key) =>
-        new[] { "Tollgate:Database:Provider", "Tollgate:Database:ConnectionString", "Tollgate:Database:PreparedStatements" }
-            .Contains(key, StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> DatabaseShapingKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Tollgate:Database:Provider", "Tollgate:Database:ConnectionString", "Tollgate:Database:PreparedStatements",
+    };
+
+    private static bool ShapesTheDatabase(string key) => DatabaseShapingKeys.Contains(key);
 
     /// <summary>Moves the server's test clock through its API, running whatever falls due on the way.</summary>
     public async Task AdvanceAsync(TimeSpan by)

@@ -1,7 +1,8 @@
-using Tollgate.Server.Entitlements;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Tollgate.Server.Entitlements;
 using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
@@ -70,17 +71,7 @@ public abstract class GroupCommitterContract : StoreContract
         await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
         using var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var factory = meters.GetRequiredService<IMeterFactory>();
-        var reruns = new System.Collections.Concurrent.ConcurrentBag<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "tollgate.group_commit.reruns")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => reruns.Add($"{tags[0].Value}"));
-        listener.Start();
+        using var reruns = new MetricCollector<long>(factory, StorageMetrics.MeterName, "tollgate.group_commit.reruns");
         await using var committer = new GroupCommitter(h.Database, TimeProvider.System, NullLogger<GroupCommitter>.Instance,
             metrics: new StorageMetrics(factory));
         var started = new TaskCompletionSource();
@@ -111,7 +102,8 @@ public abstract class GroupCommitterContract : StoreContract
         // Where rows are locked (PostgreSQL) the later customer's statement had run with the first's, so the first ran again
         // unplanned, and /metrics counts the rerun; on SQLite one writer holds the database and nothing is out of order.
         Assert.Equal(Kind == StoreKind.Postgres ? 2 : 1, runsOfFirst);
-        Assert.Equal(Kind == StoreKind.Postgres ? ["unplanned"] : [], reruns.ToArray());
+        Assert.Equal(Kind == StoreKind.Postgres ? ["unplanned 1"] : [],
+            reruns.GetMeasurementSnapshot().Select(m => $"{m.Tags["reason"]} {m.Value}").ToArray());
     }
 }
 
