@@ -20,7 +20,12 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
 {
     private const long MigrationLockKey = 0x7011_6A7E_0001;
 
-    public static IReadOnlyList<Migration> Load(DatabaseProvider provider)
+    // The files are embedded in this assembly, so they are read and hashed once per process, not at every start.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DatabaseProvider, IReadOnlyList<Migration>> Loaded = new();
+
+    public static IReadOnlyList<Migration> Load(DatabaseProvider provider) => Loaded.GetOrAdd(provider, ReadAll);
+
+    private static IReadOnlyList<Migration> ReadAll(DatabaseProvider provider)
     {
         var assembly = typeof(Migrator).Assembly;
         var prefix = $"{assembly.GetName().Name}.Migrations.{provider}.";
@@ -48,7 +53,21 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
             // Under the lock: nodes starting together would otherwise race to create the table itself.
             await database.LockAsync(connection, setup, MigrationLockKey, cancellationToken);
             await EnsureTableAsync(connection, cancellationToken, setup);
+            // What is applied already, read once: a database that is up to date (every start but the first) is checked in
+            // this one query, where it took a locked transaction per migration.
+            var done = (await connection.QueryAsync<(int Version, string Checksum)>(new CommandDefinition(
+                "SELECT version, checksum FROM schema_migrations", transaction: setup, cancellationToken: cancellationToken)))
+                .ToDictionary(row => row.Version, row => row.Checksum);
             await setup.CommitAsync(cancellationToken);
+            foreach (var migration in migrations)
+            {
+                if (done.TryGetValue(migration.Version, out var checksum))
+                {
+                    EnsureUnchanged(migration, checksum);
+                }
+            }
+
+            migrations = [.. migrations.Where(m => !done.ContainsKey(m.Version))];
         }
 
         var applied = new List<Migration>();
@@ -62,12 +81,7 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
                 cancellationToken: cancellationToken));
             if (existing is not null)
             {
-                if (existing != migration.Checksum)
-                {
-                    throw new InvalidOperationException(
-                        $"Migration {migration.Version:D4}_{migration.Name} was changed after it was applied; add a new migration instead.");
-                }
-
+                EnsureUnchanged(migration, existing);
                 await transaction.RollbackAsync(cancellationToken);
                 continue;
             }
@@ -81,8 +95,17 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
             applied.Add(migration);
         }
 
-        var version = migrations.Count == 0 ? 0 : migrations[^1].Version;
-        return new MigrationReport(applied, version);
+        var all = Load(database.Dialect.Provider);
+        return new MigrationReport(applied, all.Count == 0 ? 0 : all[^1].Version);
+    }
+
+    private static void EnsureUnchanged(Migration migration, string appliedChecksum)
+    {
+        if (appliedChecksum != migration.Checksum)
+        {
+            throw new InvalidOperationException(
+                $"Migration {migration.Version:D4}_{migration.Name} was changed after it was applied; add a new migration instead.");
+        }
     }
 
     private static Task EnsureTableAsync(DbConnection connection, CancellationToken cancellationToken, DbTransaction? transaction = null) =>
