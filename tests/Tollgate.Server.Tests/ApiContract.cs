@@ -2,8 +2,11 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests;
 
-/// <summary>Base of the API suites: each runs once on SQLite and once on PostgreSQL, each test on its own server and database.</summary>
-public abstract class ApiContract
+/// <summary>
+/// Base of the API suites: each runs once on SQLite and once on PostgreSQL, each test on its own server and database, or,
+/// in a class given a <see cref="SharedServer"/>, on one server for the whole class.
+/// </summary>
+public abstract class ApiContract(SharedServer? shared = null)
 {
     protected abstract StoreKind Kind { get; }
 
@@ -17,6 +20,6 @@ public abstract class ApiContract
             settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Tollgate:TestClock:Ticking"] = "true" };
         }
 
-        return TollgateApp.StartAsync(Kind, settings, start);
+        return shared is not null ? shared.StartAsync(Kind, settings, start) : TollgateApp.StartAsync(Kind, settings, start);
     }
 }

@@ -149,7 +149,13 @@ public sealed class TollgateApp : IAsyncDisposable
         AllowAutoRedirect = true, HandleCookies = true,
     });
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Set on a server that <see cref="SharedServer"/> holds for a whole test class: a test's dispose leaves it running.</summary>
+    internal bool SharedByClass { get; set; }
+
+    /// <summary>Stops the server, unless a <see cref="SharedServer"/> holds it for the rest of its class.</summary>
+    public ValueTask DisposeAsync() => SharedByClass ? ValueTask.CompletedTask : StopAsync();
+
+    internal async ValueTask StopAsync()
     {
         try
         {

@@ -7,9 +7,9 @@ namespace Tollgate.Server.Tests.Hosting;
 /// <summary>
 /// An amount of units is one rule wherever a request carries one (check, consume, reserve, commit, an event, a grant): a
 /// refused number is 400 validation_failed naming amount, however it is wrong, and a number past the most it may be
-/// says it is too large, whether or not it fits in 64 bits.
+/// says it is too large, whether or not it fits in 64 bits. Every amount here is refused, so a class shares one server.
 /// </summary>
-public abstract class AmountValidationContract : ApiContract
+public abstract class AmountValidationContract(SharedServer shared) : ApiContract(shared)
 {
     private const string WholeNumber = "must be a whole number from 1 to 1,000,000,000";
     private const string TooLarge = "is too large: at most 1,000,000,000";
@@ -103,12 +103,12 @@ public abstract class AmountValidationContract : ApiContract
     }
 }
 
-public sealed class SqliteAmountValidationTests : AmountValidationContract
+public sealed class SqliteAmountValidationTests(SharedServer shared) : AmountValidationContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresAmountValidationTests : AmountValidationContract
+public sealed class PostgresAmountValidationTests(SharedServer shared) : AmountValidationContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -4,7 +4,8 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Hosting;
 
-public abstract class BadInputContract : ApiContract
+/// <summary>Refused input names its problem and writes nothing; every test here is refused, so a class shares one server.</summary>
+public abstract class BadInputContract(SharedServer shared) : ApiContract(shared)
 {
     [Theory]
     [InlineData("{\"name\": \"x\", \"role\": ", "invalid_json")]
@@ -141,12 +142,12 @@ public abstract class BadInputContract : ApiContract
     }
 }
 
-public sealed class SqliteBadInputTests : BadInputContract
+public sealed class SqliteBadInputTests(SharedServer shared) : BadInputContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresBadInputTests : BadInputContract
+public sealed class PostgresBadInputTests(SharedServer shared) : BadInputContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
