@@ -6,8 +6,12 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Hosting;
 
-/// <summary>Each defect the fuzz and security campaign found, replayed: a 4xx that names the problem and writes nothing.</summary>
-public abstract class HardeningContract : ApiContract
+/// <summary>
+/// Each defect the fuzz and security campaign found, replayed: a 4xx that names the problem and writes nothing. What the
+/// tests do write (a price, a partial catalog, a customer) no other test of the class reads, so a class shares one server;
+/// the tests that need Kestrel or Stripe start their own.
+/// </summary>
+public abstract class HardeningContract(SharedServer shared) : ApiContract(shared)
 {
     private static string? Error(JsonNode node) => node["error"].Value<string>();
 
@@ -268,12 +272,12 @@ public abstract class HardeningContract : ApiContract
     }) { BaseAddress = server };
 }
 
-public sealed class SqliteHardeningTests : HardeningContract
+public sealed class SqliteHardeningTests(SharedServer shared) : HardeningContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresHardeningTests : HardeningContract
+public sealed class PostgresHardeningTests(SharedServer shared) : HardeningContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

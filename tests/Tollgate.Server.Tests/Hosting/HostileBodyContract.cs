@@ -12,9 +12,10 @@ namespace Tollgate.Server.Tests.Hosting;
 /// <summary>
 /// Bodies and content types no client should send, to every route the server maps, written byte for byte on a real
 /// socket (so a wrong charset, a broken multipart boundary or a body cut short reach Kestrel as sent). None may answer
-/// 5xx, and every refusal from the API is a problem+json: bad input is the caller's 4xx, on a GET as on a POST.
+/// 5xx, and every refusal from the API is a problem+json: bad input is the caller's 4xx, on a GET as on a POST. A class
+/// shares one server; the sweep over every route starts its own, on Kestrel with Stripe's fake.
 /// </summary>
-public abstract partial class HostileBodyContract : ApiContract
+public abstract partial class HostileBodyContract(SharedServer shared) : ApiContract(shared)
 {
     private const string Json = "{\"customer\":\"c1\",\"feature\":\"api_calls\",\"amount\":1}";
 
@@ -121,19 +122,20 @@ public abstract partial class HostileBodyContract : ApiContract
         Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/customers/c9")).StatusCode);
     }
 
+    // A customer of its own per case: the class shares one server.
     [Theory]
-    [InlineData("application/json; charset=utf-8")]
-    [InlineData("application/json; charset=\"UTF-8\"")]
-    [InlineData("application/json; charset=utf8")]
-    [InlineData("application/json")]
-    public async Task AJsonBodyInUtf8IsTakenWithOrWithoutItsCharset(string contentType)
+    [InlineData("application/json; charset=utf-8", "u1")]
+    [InlineData("application/json; charset=\"UTF-8\"", "u2")]
+    [InlineData("application/json; charset=utf8", "u3")]
+    [InlineData("application/json", "u4")]
+    public async Task AJsonBodyInUtf8IsTakenWithOrWithoutItsCharset(string contentType, string customer)
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
 
-        var response = await app.Admin.SendAsync(Request(HttpMethod.Put, "/v1/customers/c9", contentType, Utf8("{\"email\":\"caf\u00e9@example.com\"}")));
+        var response = await app.Admin.SendAsync(Request(HttpMethod.Put, $"/v1/customers/{customer}", contentType, Utf8("{\"email\":\"caf\u00e9@example.com\"}")));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("caf\u00e9@example.com", (await (await app.Admin.GetAsync("/v1/customers/c9")).ReadAsync())["email"].Value<string>());
+        Assert.Equal("caf\u00e9@example.com", (await (await app.Admin.GetAsync($"/v1/customers/{customer}")).ReadAsync())["email"].Value<string>());
     }
 
     [Theory]
@@ -228,12 +230,12 @@ public abstract partial class HostileBodyContract : ApiContract
     private static partial Regex PathParameter();
 }
 
-public sealed class SqliteHostileBodyTests : HostileBodyContract
+public sealed class SqliteHostileBodyTests(SharedServer shared) : HostileBodyContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresHostileBodyTests : HostileBodyContract
+public sealed class PostgresHostileBodyTests(SharedServer shared) : HostileBodyContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
