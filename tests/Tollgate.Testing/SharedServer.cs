@@ -1,49 +1,54 @@
 namespace Tollgate.Testing;
 
 /// <summary>
-/// One Tollgate server for every test of a class (xunit's class fixture): started by the class's first test, stopped
-/// after its last. A test's <c>await using var app = …</c> leaves it running for the next. For classes whose tests do
-/// not move the clock and write nothing another of its tests reads (refused input, mostly): a server's start is most of
-/// such a test's CPU. The tests of a class run one after another, so they never meet on the server.
+/// Tollgate servers that the tests of a class share (xunit's class fixture), each started by the first test that asks
+/// for it and stopped after the class's last test; a test's <c>await using var app = …</c> leaves it running. A class
+/// shares one server among all its tests, or one per theory among that theory's cases (<paramref name="group"/> in
+/// <see cref="StartAsync"/>): for tests that do not move the clock and write nothing another of them reads (refused
+/// input, mostly), where a server's start is most of a test's CPU. The tests of a class run one after another, so they
+/// never meet on a server.
 /// </summary>
 public sealed class SharedServer : Xunit.IAsyncLifetime
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private TollgateApp? _app;
-    private string? _shape;
-    private DateTimeOffset _startedAt;
+    private readonly Dictionary<string, Held> _servers = new(StringComparer.Ordinal);
 
-    /// <summary>The class's server, started on the first call; every later call must ask for the same store and settings.</summary>
-    public async Task<TollgateApp> StartAsync(StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null)
+    private sealed record Held(TollgateApp App, string Shape, DateTimeOffset StartedAt);
+
+    /// <summary>
+    /// The server of <paramref name="group"/> (the whole class when empty), started on the group's first call; every later
+    /// call for the group must ask for the same store and settings.
+    /// </summary>
+    public async Task<TollgateApp> StartAsync(
+        StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, string group = "")
     {
         var shape = Shape(store, settings, start);
         await _gate.WaitAsync();
         try
         {
-            if (_app is null)
+            if (!_servers.TryGetValue(group, out var held))
             {
-                _app = await TollgateApp.StartAsync(store, settings, start);
-                _app.SharedByClass = true;
-                _shape = shape;
-                _startedAt = _app.Clock.GetUtcNow();
-                return _app;
+                var app = await TollgateApp.StartAsync(store, settings, start);
+                app.SharedByClass = true;
+                _servers[group] = new Held(app, shape, app.Clock.GetUtcNow());
+                return app;
             }
 
-            if (shape != _shape)
-            {
-                throw new InvalidOperationException(
-                    $"A shared server serves one store and one set of settings; it was started as {_shape} and a test asks for {shape}.");
-            }
-
-            // A test that moved the clock would leave every later test of the class at another instant than it expects.
-            if (!_app.Clock.Ticking && _app.Clock.GetUtcNow() != _startedAt)
+            if (shape != held.Shape)
             {
                 throw new InvalidOperationException(
-                    $"A test of this class moved the shared server's clock from {_startedAt:O} to {_app.Clock.GetUtcNow():O}; " +
-                    "a class whose tests move the clock starts a server per test.");
+                    $"A shared server serves one store and one set of settings; it was started as {held.Shape} and a test asks for {shape}.");
             }
 
-            return _app;
+            // A test that moved the clock would leave every later test of the group at another instant than it expects.
+            if (!held.App.Clock.Ticking && held.App.Clock.GetUtcNow() != held.StartedAt)
+            {
+                throw new InvalidOperationException(
+                    $"A test moved the shared server's clock from {held.StartedAt:O} to {held.App.Clock.GetUtcNow():O}; " +
+                    "a test that moves the clock starts a server of its own.");
+            }
+
+            return held.App;
         }
         finally
         {
@@ -55,11 +60,12 @@ public sealed class SharedServer : Xunit.IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        foreach (var held in _servers.Values)
         {
-            await _app.StopAsync();
+            await held.App.StopAsync();
         }
 
+        _servers.Clear();
         _gate.Dispose();
     }
 

@@ -6,7 +6,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
 
-public abstract class CustomersApiContract : ApiContract
+public abstract class CustomersApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
 
@@ -84,7 +84,7 @@ public abstract class CustomersApiContract : ApiContract
     [InlineData("{\"metadata\": {\"k\": 5}}", "metadata")]
     public async Task InvalidCustomerFieldsAreNamedAndNothingIsWritten(string body, string field)
     {
-        await using var app = await RulesAsync();
+        await using var app = await StartSharedAsync(ApiSetup.RulesCatalog());
 
         var response = await app.Admin.PutJsonAsync("/v1/customers/c1", body);
 
@@ -222,12 +222,12 @@ public abstract class CustomersApiContract : ApiContract
     }
 }
 
-public sealed class SqliteCustomersApiTests : CustomersApiContract
+public sealed class SqliteCustomersApiTests(SharedServer shared) : CustomersApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCustomersApiTests : CustomersApiContract
+public sealed class PostgresCustomersApiTests(SharedServer shared) : CustomersApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

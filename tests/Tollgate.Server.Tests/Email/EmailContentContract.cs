@@ -5,7 +5,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Email;
 
 /// <summary>What customers receive: invoices with the printable invoice, trial endings, escaping, templates, the catalog's notify.</summary>
-public abstract class EmailContentContract : ApiContract
+public abstract class EmailContentContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     [Fact]
     public async Task AnIssuedAndAPaidInvoiceAreMailedWithThePrintableInvoiceAsHtmlAndItsPdfAttached()
@@ -169,7 +169,7 @@ public abstract class EmailContentContract : ApiContract
     [InlineData("ada@example.com,bob@example.com")]
     public async Task ABadEmailAddressIsRefusedWith400NamingEmailAndNothingIsWritten(string email)
     {
-        await using var app = await StartAsync(EmailLog.Settings(smtp: null), EmailLog.Start);
+        await using var app = await StartSharedAsync(EmailLog.Settings(smtp: null), EmailLog.Start);
 
         var response = await app.Admin.PutJsonAsync("/v1/customers/c1", new { email });
         var problem = await response.ReadAsync();
@@ -181,12 +181,12 @@ public abstract class EmailContentContract : ApiContract
     }
 }
 
-public sealed class SqliteEmailContentTests : EmailContentContract
+public sealed class SqliteEmailContentTests(SharedServer shared) : EmailContentContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresEmailContentTests : EmailContentContract
+public sealed class PostgresEmailContentTests(SharedServer shared) : EmailContentContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -3,7 +3,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Entitlements;
 
-public abstract class EntitlementsApiContract : ApiContract
+public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
 
@@ -135,7 +135,7 @@ public abstract class EntitlementsApiContract : ApiContract
     [InlineData("{\"customer\": \"c1\", \"feature\": \"capped\", \"idempotency_key\": \"\"}", "idempotency_key")]
     public async Task BadInputIsA400NamingTheFieldAndCountsNothing(string body, string field)
     {
-        await using var app = await RulesAsync();
+        await using var app = await StartSharedAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
 
         var response = await app.Admin.PostJsonAsync("/v1/entitlements/consume", body);
@@ -252,12 +252,12 @@ public abstract class EntitlementsApiContract : ApiContract
     }
 }
 
-public sealed class SqliteEntitlementsApiTests : EntitlementsApiContract
+public sealed class SqliteEntitlementsApiTests(SharedServer shared) : EntitlementsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresEntitlementsApiTests : EntitlementsApiContract
+public sealed class PostgresEntitlementsApiTests(SharedServer shared) : EntitlementsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -5,7 +5,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.History;
 
 /// <summary>Usage over time, usage at a past instant, and the LLM call and event logs.</summary>
-public abstract class HistoryApiContract : ApiContract
+public abstract class HistoryApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static readonly DateTimeOffset LlmStart = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
@@ -66,7 +66,7 @@ public abstract class HistoryApiContract : ApiContract
     [InlineData("/v1/events?customer=no%20spaces", "customer")]
     public async Task ABadRangeOrParameterIsA400NamingIt(string url, string field)
     {
-        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await using var app = await StartSharedAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
 
         var response = await app.Admin.GetAsync(url);
@@ -188,12 +188,12 @@ public abstract class HistoryApiContract : ApiContract
     }
 }
 
-public sealed class SqliteHistoryApiTests : HistoryApiContract
+public sealed class SqliteHistoryApiTests(SharedServer shared) : HistoryApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresHistoryApiTests : HistoryApiContract
+public sealed class PostgresHistoryApiTests(SharedServer shared) : HistoryApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -30,6 +30,25 @@ public sealed class SharedServerTests
     }
 
     [Fact]
+    public async Task EachTheorysCasesShareAServerOfTheirOwn()
+    {
+        var shared = new SharedServer();
+        try
+        {
+            var first = await shared.StartAsync(StoreKind.Sqlite, group: "ATheory");
+            var again = await shared.StartAsync(StoreKind.Sqlite, group: "ATheory");
+            var other = await shared.StartAsync(StoreKind.Sqlite, group: "AnotherTheory");
+
+            Assert.Same(first, again);
+            Assert.NotSame(first, other);
+        }
+        finally
+        {
+            await shared.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ASharedServerRefusesATestThatAsksForOtherSettings()
     {
         var shared = new SharedServer();

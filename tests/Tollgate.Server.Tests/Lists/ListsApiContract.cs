@@ -6,7 +6,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Lists;
 
 /// <summary>Every list answers {data, has_more, next_cursor}, pages by keyset cursors and names a bad limit or cursor.</summary>
-public abstract class ListsApiContract : ApiContract
+public abstract class ListsApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static List<string> Ids(JsonArray items, string field = "id") => [.. items.Select(i => i![field].Value<string>()!)];
 
@@ -123,7 +123,7 @@ public abstract class ListsApiContract : ApiContract
     [InlineData("/v1/customers/c1/members?cursor=not-a-cursor!", "cursor")]
     public async Task ABadListParameterIsA400NamingIt(string url, string field)
     {
-        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await using var app = await StartSharedAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
 
         var response = await app.Admin.GetAsync(url);
@@ -228,12 +228,12 @@ public abstract class ListsApiContract : ApiContract
     }
 }
 
-public sealed class SqliteListsApiTests : ListsApiContract
+public sealed class SqliteListsApiTests(SharedServer shared) : ListsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresListsApiTests : ListsApiContract
+public sealed class PostgresListsApiTests(SharedServer shared) : ListsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -6,7 +6,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Llm;
 
-public abstract class LlmApiContract : ApiContract
+public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
@@ -57,7 +57,7 @@ public abstract class LlmApiContract : ApiContract
     [InlineData("{\"customer\": \"c1\", \"model\": \"gpt-4o\", \"colour\": \"red\"}", "colour")]
     public async Task BadCallIsA400NamingTheFieldAndNothingIsLogged(string body, string field)
     {
-        await using var app = await LlmAsync();
+        await using var app = await StartSharedAsync(ApiSetup.LlmCatalog(), Start);
         await app.CustomerAsync("c1");
 
         var response = await LogAsync(app, body);
@@ -467,12 +467,12 @@ public abstract class LlmApiContract : ApiContract
     }
 }
 
-public sealed class SqliteLlmApiTests : LlmApiContract
+public sealed class SqliteLlmApiTests(SharedServer shared) : LlmApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresLlmApiTests : LlmApiContract
+public sealed class PostgresLlmApiTests(SharedServer shared) : LlmApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -6,7 +6,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Webhooks;
 
-public abstract class WebhooksApiContract : ApiContract
+public abstract class WebhooksApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 30, 0, 0, 0, TimeSpan.Zero);
 
@@ -332,7 +332,7 @@ public abstract class WebhooksApiContract : ApiContract
     [InlineData("{\"url\": \"https://example.com/hook\", \"secret\": \"short\"}", "secret")]
     public async Task BadEndpointIsA400NamingTheFieldAndNothingIsCreated(string body, string field)
     {
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.AlertsCatalog(), Start);
 
         var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", body);
         var endpoints = (await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync())["data"]!.AsArray();
@@ -360,12 +360,12 @@ public abstract class WebhooksApiContract : ApiContract
     }
 }
 
-public sealed class SqliteWebhooksApiTests : WebhooksApiContract
+public sealed class SqliteWebhooksApiTests(SharedServer shared) : WebhooksApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresWebhooksApiTests : WebhooksApiContract
+public sealed class PostgresWebhooksApiTests(SharedServer shared) : WebhooksApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 
