@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// Overage prices in several currencies (issue 33): a plan feature's <c>currency_options</c> price the overage of a
 /// subscription in that currency; a currency without one is refused when subscribing.
 /// </summary>
-public abstract class OverageCurrencyOptionsContract : ApiContract
+public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     // Pro: 1,000 calls a month, then 5 cents a call in USD or 3 cents in EUR; Team prices in GBP too but has no GBP overage.
     private const string Catalog = """
@@ -135,7 +135,7 @@ public abstract class OverageCurrencyOptionsContract : ApiContract
     [InlineData("{ \"EUR\": {} }", "plans[1].features[0].currency_options.EUR.overage_unit_price_cents")]
     public async Task AnOptionThatIsNotAnIsoCodeOrDoesNotPriceAsTheFeatureDoesIsAnInvalidCatalogNamingItsPath(string options, string path)
     {
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("overage-currencies", Catalog), May);
         var bad = Catalog.Replace("{ \"EUR\": { \"overage_unit_price_cents\": 3 } }", options, StringComparison.Ordinal);
 
         var response = await app.Admin.PutJsonAsync("/v1/admin/catalog", bad);
@@ -188,18 +188,18 @@ public abstract class OverageCurrencyOptionsContract : ApiContract
     }
 }
 
-public sealed class SqliteOverageCurrencyOptionsTests : OverageCurrencyOptionsContract
+public sealed class SqliteOverageCurrencyOptionsTests(SharedServer shared) : OverageCurrencyOptionsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresOverageCurrencyOptionsTests : OverageCurrencyOptionsContract
+public sealed class PostgresOverageCurrencyOptionsTests(SharedServer shared) : OverageCurrencyOptionsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same with the clock running, as the billing suites do.</summary>
-public sealed class SqliteTickingOverageCurrencyOptionsTests : OverageCurrencyOptionsContract
+public sealed class SqliteTickingOverageCurrencyOptionsTests(SharedServer shared) : OverageCurrencyOptionsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 

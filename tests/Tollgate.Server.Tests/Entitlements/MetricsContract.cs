@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Entitlements;
 /// Billable metrics over event properties, through the HTTP API: the issue's worked examples (1, 2, 4, 5) exactly, gating
 /// on a metric, refusals that name the path and write nothing, and de-duplication under concurrency.
 /// </summary>
-public abstract class MetricsContract : ApiContract
+public abstract class MetricsContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private const string Catalog = """
         {
@@ -271,7 +271,7 @@ public abstract class MetricsContract : ApiContract
     [InlineData("\"u1\"", "events[1].properties", "must be an object of strings, numbers and booleans")]
     public async Task MalformedPropertiesAre400NamingThePathAndWriteNothing(string properties, string path, string message)
     {
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("metrics", Catalog));
         await app.CustomerAsync("c1");
         var body = $$$"""
             {"events": [{"id": "ok", "customer": "c1", "event": "session", "properties": {"user": "u0"}},
@@ -355,12 +355,12 @@ public abstract class MetricsContract : ApiContract
     }
 }
 
-public sealed class SqliteMetricsTests : MetricsContract
+public sealed class SqliteMetricsTests(SharedServer shared) : MetricsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresMetricsTests : MetricsContract
+public sealed class PostgresMetricsTests(SharedServer shared) : MetricsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -7,7 +7,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Entitlements;
 
 /// <summary>Metadata on consume, reserve and events: kept with the usage record, listed, exported and erased with the customer.</summary>
-public abstract class UsageMetadataContract : ApiContract
+public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private const string Catalog = """
         {
@@ -121,7 +121,8 @@ public abstract class UsageMetadataContract : ApiContract
     [MemberData(nameof(BadMetadata))]
     public async Task BadMetadataIsA400NamingTheFieldAndCountsNothing(string metadata, string field)
     {
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("usage-metadata", Catalog));
+        await app.CustomerAsync("c1");
 
         foreach (var path in new[] { "/v1/entitlements/consume", "/v1/entitlements/reserve" })
         {
@@ -172,12 +173,12 @@ public abstract class UsageMetadataContract : ApiContract
     }
 }
 
-public sealed class SqliteUsageMetadataTests : UsageMetadataContract
+public sealed class SqliteUsageMetadataTests(SharedServer shared) : UsageMetadataContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresUsageMetadataTests : UsageMetadataContract
+public sealed class PostgresUsageMetadataTests(SharedServer shared) : UsageMetadataContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -5,7 +5,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Exports;
 
 /// <summary>Admin exports as CSV (RFC 4180) and NDJSON, through the endpoint and the CLI verb, which write the same bytes.</summary>
-public abstract class ExportsApiContract : ApiContract
+public abstract class ExportsApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static async Task<TollgateApp> WithLlmCallsAsync(TollgateApp app)
     {
@@ -150,7 +150,7 @@ public abstract class ExportsApiContract : ApiContract
     [InlineData("/v1/admin/exports/events?from=yesterday", "from")]
     public async Task BadInputIsA400NamingTheField(string url, string field)
     {
-        await using var app = await StartAsync(ApiSetup.LlmCatalog());
+        await using var app = await StartSharedAsync(ApiSetup.LlmCatalog());
 
         var response = await app.Admin.GetAsync(url);
 
@@ -174,12 +174,12 @@ public abstract class ExportsApiContract : ApiContract
     }
 }
 
-public sealed class SqliteExportsApiTests : ExportsApiContract
+public sealed class SqliteExportsApiTests(SharedServer shared) : ExportsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresExportsApiTests : ExportsApiContract
+public sealed class PostgresExportsApiTests(SharedServer shared) : ExportsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

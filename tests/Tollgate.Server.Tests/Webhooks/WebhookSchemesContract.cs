@@ -10,7 +10,7 @@ namespace Tollgate.Server.Tests.Webhooks;
 /// Each endpoint's signature scheme, checked the way its receiver checks it: Stripe's constructEvent for "tollgate",
 /// the standardwebhooks package for "standard" (tests/webhook-verifiers, real npm packages run by node).
 /// </summary>
-public abstract class WebhookSchemesContract : ApiContract
+public abstract class WebhookSchemesContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 30, 0, 0, 0, TimeSpan.Zero);
 
@@ -80,7 +80,7 @@ public abstract class WebhookSchemesContract : ApiContract
     public async Task ABadSchemeOrAStandardSecretInTheWrongFormatIsA400NamingTheFieldAndCreatesNothing(string body, string field)
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.AlertsCatalog(), Start);
 
         var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", body.Replace("URL", receiver.Url.ToString(), StringComparison.Ordinal));
         var problem = await response.ReadAsync();
@@ -179,12 +179,12 @@ public abstract class WebhookSchemesContract : ApiContract
     }
 }
 
-public sealed class SqliteWebhookSchemesTests : WebhookSchemesContract
+public sealed class SqliteWebhookSchemesTests(SharedServer shared) : WebhookSchemesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresWebhookSchemesTests : WebhookSchemesContract
+public sealed class PostgresWebhookSchemesTests(SharedServer shared) : WebhookSchemesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
