@@ -4,7 +4,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Catalog;
 
-public abstract class CatalogAdminApiContract : ApiContract
+public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     [Fact]
     public async Task ApplyingTheSeededCatalogAgainChangesNothingAndSaysSo()
@@ -163,7 +163,7 @@ public abstract class CatalogAdminApiContract : ApiContract
     [InlineData("", "validation_failed")] // a missing body, as every endpoint answers it
     public async Task MalformedCatalogIsA400(string body, string error)
     {
-        await using var app = await StartAsync();
+        await using var app = await StartSharedAsync();
 
         var response = await app.Admin.PutJsonAsync("/v1/admin/catalog", body);
 
@@ -238,12 +238,12 @@ public abstract class CatalogAdminApiContract : ApiContract
     }
 }
 
-public sealed class SqliteCatalogAdminApiTests : CatalogAdminApiContract
+public sealed class SqliteCatalogAdminApiTests(SharedServer shared) : CatalogAdminApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCatalogAdminApiTests : CatalogAdminApiContract
+public sealed class PostgresCatalogAdminApiTests(SharedServer shared) : CatalogAdminApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }

@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// Currency codes as callers send them (issue 33): lower case as Stripe writes them on customers, subscriptions, pricing and
 /// coupon options; a free plan in every currency; one plan in a currency.
 /// </summary>
-public abstract class CurrencyInputContract : ApiContract
+public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json));
 
@@ -84,7 +84,7 @@ public abstract class CurrencyInputContract : ApiContract
     [InlineData("e1r")]
     public async Task ACurrencyThatIsNotThreeLettersIsStillA400NamingCurrencyAndWritesNothing(string currency)
     {
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json));
 
         var customer = await app.Admin.PutJsonAsync("/v1/customers/c1", new { email = "c1@example.com", currency });
 
@@ -144,18 +144,18 @@ public abstract class CurrencyInputContract : ApiContract
     }
 }
 
-public sealed class SqliteCurrencyInputTests : CurrencyInputContract
+public sealed class SqliteCurrencyInputTests(SharedServer shared) : CurrencyInputContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCurrencyInputTests : CurrencyInputContract
+public sealed class PostgresCurrencyInputTests(SharedServer shared) : CurrencyInputContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same with the clock running, as the billing suites do.</summary>
-public sealed class SqliteTickingCurrencyInputTests : CurrencyInputContract
+public sealed class SqliteTickingCurrencyInputTests(SharedServer shared) : CurrencyInputContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 

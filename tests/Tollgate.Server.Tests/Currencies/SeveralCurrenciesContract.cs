@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// Several currencies (issue 33): a plan priced in USD, EUR and GBP, a yen plan, a customer's one currency, and the
 /// pricing API and page in a currency.
 /// </summary>
-public abstract class SeveralCurrenciesContract : ApiContract
+public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private const string Catalog = """
         {
@@ -67,7 +67,7 @@ public abstract class SeveralCurrenciesContract : ApiContract
     [InlineData("XYZ")]
     public async Task PricingInAMalformedOrUnknownCurrencyIsA400NamingCurrency(string currency)
     {
-        await using var app = await AppAsync();
+        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("currencies", Catalog));
 
         var response = await app.Anonymous.GetAsync($"/v1/pricing/plans?currency={currency}");
 
@@ -307,18 +307,18 @@ public abstract class SeveralCurrenciesContract : ApiContract
         [.. plan["prices"]!.AsArray().Select(p => (p!["billing_period"].Value<string>()!, p["currency"].Value<string>()!, p["display_price"].Value<string>()!))];
 }
 
-public sealed class SqliteSeveralCurrenciesTests : SeveralCurrenciesContract
+public sealed class SqliteSeveralCurrenciesTests(SharedServer shared) : SeveralCurrenciesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresSeveralCurrenciesTests : SeveralCurrenciesContract
+public sealed class PostgresSeveralCurrenciesTests(SharedServer shared) : SeveralCurrenciesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same with the clock running, as the billing suites do.</summary>
-public sealed class SqliteTickingSeveralCurrenciesTests : SeveralCurrenciesContract
+public sealed class SqliteTickingSeveralCurrenciesTests(SharedServer shared) : SeveralCurrenciesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 

@@ -4,7 +4,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
 
-public abstract class CustomerSessionsContract : ApiContract
+public abstract class CustomerSessionsContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
     private static async Task<(HttpClient Client, string Id, string ExpiresAt)> SessionAsync(TollgateApp app, string customer, object? body = null)
     {
@@ -38,7 +38,7 @@ public abstract class CustomerSessionsContract : ApiContract
     [InlineData(86_401)]
     public async Task ATtlOutsideOneMinuteToTwentyFourHoursIsRefusedNamingTheFieldAndMintsNothing(int ttl)
     {
-        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await using var app = await StartSharedAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
 
         var response = await app.Admin.PostJsonAsync("/v1/customers/c1/sessions", new { ttl_seconds = ttl });
@@ -316,12 +316,12 @@ public abstract class CustomerSessionsContract : ApiContract
     }
 }
 
-public sealed class SqliteCustomerSessionsTests : CustomerSessionsContract
+public sealed class SqliteCustomerSessionsTests(SharedServer shared) : CustomerSessionsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCustomerSessionsTests : CustomerSessionsContract
+public sealed class PostgresCustomerSessionsTests(SharedServer shared) : CustomerSessionsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
