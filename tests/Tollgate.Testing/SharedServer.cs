@@ -8,12 +8,16 @@ namespace Tollgate.Testing;
 /// input, mostly), where a server's start is most of a test's CPU. The tests of a class run one after another, so they
 /// never meet on a server.
 /// </summary>
-public sealed class SharedServer : Xunit.IAsyncLifetime
+public sealed class SharedServer : Xunit.IAsyncLifetime, IAsyncDisposable
 {
+    // How far a ticking clock may read past its start plus the wall time since: its readings never repeat, so each one
+    // adds at most a millisecond; a test's advance moves it minutes or more.
+    private static readonly TimeSpan TickingSlack = TimeSpan.FromSeconds(1);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Held> _servers = new(StringComparer.Ordinal);
 
-    private sealed record Held(TollgateApp App, string Shape, DateTimeOffset StartedAt);
+    private sealed record Held(TollgateApp App, string Shape, DateTimeOffset? StartedAt, long StartedTimestamp);
 
     /// <summary>
     /// The server of <paramref name="group"/> (the whole class when empty), started on the group's first call; every later
@@ -30,7 +34,7 @@ public sealed class SharedServer : Xunit.IAsyncLifetime
             {
                 var app = await TollgateApp.StartAsync(store, settings, start);
                 app.SharedByClass = true;
-                _servers[group] = new Held(app, shape, app.Clock.GetUtcNow());
+                _servers[group] = new Held(app, shape, app.TestClock?.GetUtcNow(), System.Diagnostics.Stopwatch.GetTimestamp());
                 return app;
             }
 
@@ -40,12 +44,17 @@ public sealed class SharedServer : Xunit.IAsyncLifetime
                     $"A shared server serves one store and one set of settings; it was started as {held.Shape} and a test asks for {shape}.");
             }
 
-            // A test that moved the clock would leave every later test of the group at another instant than it expects.
-            if (!held.App.Clock.Ticking && held.App.Clock.GetUtcNow() != held.StartedAt)
+            // A test that moved the clock would leave every later test of the group at another instant than it expects. A
+            // ticking clock has moved by the wall time since the start as well, which is not a test's doing.
+            if (held.App.TestClock is { } clock && held.StartedAt is { } startedAt)
             {
-                throw new InvalidOperationException(
-                    $"A test moved the shared server's clock from {held.StartedAt:O} to {held.App.Clock.GetUtcNow():O}; " +
-                    "a test that moves the clock starts a server of its own.");
+                var now = clock.GetUtcNow();
+                var moved = now - startedAt - (clock.Ticking ? System.Diagnostics.Stopwatch.GetElapsedTime(held.StartedTimestamp) : TimeSpan.Zero);
+                if (moved > (clock.Ticking ? TickingSlack : TimeSpan.Zero))
+                {
+                    throw new InvalidOperationException(
+                        $"A test moved the shared server's clock from {startedAt:O} to {now:O}; a test that moves the clock starts a server of its own.");
+                }
             }
 
             return held.App;
@@ -68,6 +77,8 @@ public sealed class SharedServer : Xunit.IAsyncLifetime
         _servers.Clear();
         _gate.Dispose();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     private static string Shape(StoreKind store, IDictionary<string, string?>? settings, DateTimeOffset? start) =>
         $"{store} at {start?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "the default start"} with " +

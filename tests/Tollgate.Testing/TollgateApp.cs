@@ -41,6 +41,9 @@ public sealed class TollgateApp : IAsyncDisposable
     /// <summary>The server's test clock; absent only when a test turns Tollgate:TestClock:Enabled off in its settings.</summary>
     public ManualClock Clock => _clock ?? throw new InvalidOperationException("This app was started with the test clock off.");
 
+    /// <summary>The test clock, or null when a test turned it off.</summary>
+    internal ManualClock? TestClock => _clock;
+
     public StoreKind Store { get; }
 
     /// <summary>

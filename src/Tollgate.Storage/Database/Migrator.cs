@@ -46,7 +46,8 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
 
     public async Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var migrations = Load(database.Dialect.Provider);
+        var all = Load(database.Dialect.Provider);
+        IReadOnlyList<Migration> pending;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using (var setup = await database.BeginWriteAsync(connection, cancellationToken))
         {
@@ -59,19 +60,16 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
                 "SELECT version, checksum FROM schema_migrations", transaction: setup, cancellationToken: cancellationToken)))
                 .ToDictionary(row => row.Version, row => row.Checksum);
             await setup.CommitAsync(cancellationToken);
-            foreach (var migration in migrations)
+            foreach (var migration in all.Where(m => done.ContainsKey(m.Version)))
             {
-                if (done.TryGetValue(migration.Version, out var checksum))
-                {
-                    EnsureUnchanged(migration, checksum);
-                }
+                EnsureUnchanged(migration, done[migration.Version]);
             }
 
-            migrations = [.. migrations.Where(m => !done.ContainsKey(m.Version))];
+            pending = [.. all.Where(m => !done.ContainsKey(m.Version))];
         }
 
         var applied = new List<Migration>();
-        foreach (var migration in migrations)
+        foreach (var migration in pending)
         {
             await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
             // Nodes starting together wait here; the one that loses the race finds the migration already applied.
@@ -95,7 +93,6 @@ public sealed class Migrator(TollgateDatabase database, TimeProvider time)
             applied.Add(migration);
         }
 
-        var all = Load(database.Dialect.Provider);
         return new MigrationReport(applied, all.Count == 0 ? 0 : all[^1].Version);
     }
 

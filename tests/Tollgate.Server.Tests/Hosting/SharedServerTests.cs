@@ -6,83 +6,85 @@ namespace Tollgate.Server.Tests.Hosting;
 /// <summary>The fixture that lets a test class share one server keeps it for the class, and refuses what sharing would break.</summary>
 public sealed class SharedServerTests
 {
+    private static readonly Dictionary<string, string?> Ticking = new() { ["Tollgate:TestClock:Ticking"] = "true" };
+
     [Fact]
     public async Task ATestsDisposeLeavesTheSharedServerRunningForTheNextTestOfItsClass()
     {
-        var shared = new SharedServer();
-        try
+        await using var shared = new SharedServer();
+        var first = await shared.StartAsync(StoreKind.Sqlite);
+        await using (first)
         {
-            var first = await shared.StartAsync(StoreKind.Sqlite);
-            await using (first)
-            {
-                await first.CustomerAsync("c1");
-            }
-
-            var next = await shared.StartAsync(StoreKind.Sqlite);
-
-            Assert.Same(first, next);
-            Assert.Equal(HttpStatusCode.OK, (await next.Admin.GetAsync("/v1/customers/c1")).StatusCode);
+            await first.CustomerAsync("c1");
         }
-        finally
-        {
-            await shared.DisposeAsync();
-        }
+
+        var next = await shared.StartAsync(StoreKind.Sqlite);
+
+        Assert.Same(first, next);
+        Assert.Equal(HttpStatusCode.OK, (await next.Admin.GetAsync("/v1/customers/c1")).StatusCode);
     }
 
     [Fact]
     public async Task EachTheorysCasesShareAServerOfTheirOwn()
     {
-        var shared = new SharedServer();
-        try
-        {
-            var first = await shared.StartAsync(StoreKind.Sqlite, group: "ATheory");
-            var again = await shared.StartAsync(StoreKind.Sqlite, group: "ATheory");
-            var other = await shared.StartAsync(StoreKind.Sqlite, group: "AnotherTheory");
+        await using var shared = new SharedServer();
 
-            Assert.Same(first, again);
-            Assert.NotSame(first, other);
-        }
-        finally
-        {
-            await shared.DisposeAsync();
-        }
+        var first = await shared.StartAsync(StoreKind.Sqlite, group: "ATheory");
+        var again = await shared.StartAsync(StoreKind.Sqlite, group: "ATheory");
+        var other = await shared.StartAsync(StoreKind.Sqlite, group: "AnotherTheory");
+
+        Assert.Same(first, again);
+        Assert.NotSame(first, other);
     }
 
     [Fact]
     public async Task ASharedServerRefusesATestThatAsksForOtherSettings()
     {
-        var shared = new SharedServer();
-        try
-        {
-            await shared.StartAsync(StoreKind.Sqlite);
+        await using var shared = new SharedServer();
+        await shared.StartAsync(StoreKind.Sqlite);
 
-            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
-                shared.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" }));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            shared.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" }));
 
-            Assert.Contains("one store and one set of settings", refused.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await shared.DisposeAsync();
-        }
+        Assert.Contains("one store and one set of settings", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ASharedServerWhoseClockATestMovedIsRefusedToTheNextTest()
     {
-        var shared = new SharedServer();
-        try
-        {
-            var app = await shared.StartAsync(StoreKind.Sqlite);
-            await app.AdvanceAsync(TimeSpan.FromDays(1));
+        await using var shared = new SharedServer();
+        var app = await shared.StartAsync(StoreKind.Sqlite);
+        await app.AdvanceAsync(TimeSpan.FromDays(1));
 
-            var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => shared.StartAsync(StoreKind.Sqlite));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => shared.StartAsync(StoreKind.Sqlite));
 
-            Assert.Contains("moved the shared server's clock", refused.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await shared.DisposeAsync();
-        }
+        Assert.Contains("moved the shared server's clock", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnATickingClockTheWallTimeIsNotAMoveButATestsAdvanceIs()
+    {
+        await using var shared = new SharedServer();
+        var app = await shared.StartAsync(StoreKind.Sqlite, Ticking);
+        await Task.Delay(TimeSpan.FromMilliseconds(1_500));
+
+        var again = await shared.StartAsync(StoreKind.Sqlite, Ticking);
+        await app.AdvanceAsync(TimeSpan.FromHours(1));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => shared.StartAsync(StoreKind.Sqlite, Ticking));
+
+        Assert.Same(app, again);
+        Assert.Contains("moved the shared server's clock", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServerWithTheTestClockOffIsSharedToo()
+    {
+        await using var shared = new SharedServer();
+        var off = new Dictionary<string, string?> { ["Tollgate:TestClock:Enabled"] = "false" };
+
+        var first = await shared.StartAsync(StoreKind.Sqlite, off);
+        var next = await shared.StartAsync(StoreKind.Sqlite, off);
+
+        Assert.Same(first, next);
     }
 }
