@@ -154,6 +154,8 @@ public static class TollgateHost
         services.AddSingleton<PublicTag>();
         services.AddTollgateOptionsValidation();
         services.AddSingleton<Billing.SubscriptionWire>();
+        // Last, after the framework's own additions to the chain (ProblemDetails, OpenAPI).
+        services.PostConfigure<JsonOptions>(o => JsonConfig.ShareMetadata(o.SerializerOptions));
     }
 
     private static void UsePipeline(WebApplication app)

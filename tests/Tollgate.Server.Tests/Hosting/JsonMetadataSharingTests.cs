@@ -1,0 +1,29 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Hosting;
+
+public sealed class JsonMetadataSharingTests
+{
+    [Fact]
+    public async Task TwoHostsInOneProcessShareOneResolverChainSoTheirJsonMetadataIsBuiltOnce()
+    {
+        // System.Text.Json shares its type metadata among options of equal settings whose resolver is the same instance;
+        // ASP.NET Core puts a new ProblemDetails context in each host's chain, which made every test host build it again.
+        await using var first = await TollgateApp.StartAsync(StoreKind.Sqlite);
+        await using var second = await TollgateApp.StartAsync(StoreKind.Sqlite);
+
+        var one = first.Get<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var other = second.Get<IOptions<JsonOptions>>().Value.SerializerOptions;
+
+        Assert.Same(one.TypeInfoResolver, other.TypeInfoResolver);
+        Assert.Equal(one.Converters, other.Converters);
+        // The chain the framework built is kept, in its order: its contexts still answer for their own types.
+        Assert.Contains(one.TypeInfoResolverChain, resolver => resolver.GetType().Name == "ProblemDetailsJsonContext");
+        Assert.Same(JsonNamingPolicy.SnakeCaseLower, one.PropertyNamingPolicy);
+        Assert.Equal(HttpStatusCode.NotFound, (await second.Admin.GetAsync("/v1/customers/nobody")).StatusCode);
+    }
+}
