@@ -31,10 +31,10 @@ fi
 
 # On any exit (an interrupt included) the background streams' process trees stop and the cluster goes, so nothing is left
 # running or holding a port.
-server_pid="" others_pid="" suites_pid="" pg_dir="" logs="" cgroup_base=""
+server_pid="" worker1_pid="" worker2_pid="" pg_dir="" logs="" cgroup_base=""
 kill_tree() { local child; for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
 cleanup() {
-  for pid in $server_pid $others_pid $suites_pid; do kill_tree "$pid"; done
+  for pid in $server_pid $worker1_pid $worker2_pid; do kill_tree "$pid"; done
   if [ -n "$pg_dir" ]; then run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; fi
   if [ -n "$logs" ]; then rm -rf "$logs"; fi
   if [ -n "${cgroup_base:-}" ]; then for group in "$cgroup_base"/tollgate-test.$$.*; do rmdir "$group" 2>/dev/null || true; done; fi
@@ -118,10 +118,10 @@ if [ $# -gt 0 ]; then
   echo "test.sh: the run took $(duration "$SECONDS")"
   exit 0
 fi
-# Three streams run at once, because the tests mostly wait on disk syncs, round trips and browsers: the server tests (the
-# longest, so they start first), the other .NET test projects one after another, and the OpenAPI contract (redocly
-# lint, and a typed client generated from it compiles) followed by the SDK suites. Their output is printed when all
-# have ended.
+# The server tests (the longest, so they start first) run beside two workers that take the other steps from one queue,
+# longest first, each taking the next when its last one ends: the other .NET test projects, the OpenAPI contract (redocly
+# lint, and a typed client generated from it compiles), the SDK suites and the install check. A fixed split into two
+# streams left one running alone for the run's last minute or more. All output is printed when everything has ended.
 logs=$(mktemp -d /tmp/tollgate-test-logs.XXXXXX)
 streams_started=$(date +%s)
 # TOLLGATE_TEST_RESULTS=<folder> keeps a trx log per project there, with each test's duration (see docs/testing.md).
@@ -134,35 +134,53 @@ dotnet_test() {
 }
 counted tests/Tollgate.Server.Tests dotnet_test tests/Tollgate.Server.Tests >"$logs/server" 2>&1 &
 server_pid=$!
-(status=0; for suite in tests/openapi/run.sh sdks/python/run-tests.sh sdks/typescript/run-tests.sh sdks/react/run-tests.sh \
-  tests/check-sdk-installs.sh; do
-  counted "$suite" "$suite" || status=1; done
-  exit "$status") >"$logs/suites" 2>&1 &
-suites_pid=$!
-(status=0; for project in tests/*.Tests; do
-  if [ "$project" != tests/Tollgate.Server.Tests ]; then counted "$project" dotnet_test "$project" || status=1; fi
-done; exit "$status") >"$logs/others" 2>&1 &
-others_pid=$!
+# A step is one or more scripts or test projects run in order: the React SDK's tests link the TypeScript SDK's build.
+steps=("sdks/typescript/run-tests.sh sdks/react/run-tests.sh" tests/Tollgate.Pages.Tests sdks/python/run-tests.sh
+  tests/check-sdk-installs.sh tests/Tollgate.Client.Tests tests/openapi/run.sh tests/Tollgate.Storage.Tests tests/Tollgate.Core.Tests)
+for project in tests/*.Tests; do # a test project added later runs too, last
+  if [ "$project" != tests/Tollgate.Server.Tests ] && ! [[ " ${steps[*]} " == *" $project "* ]]; then steps+=("$project"); fi
+done
+run_step() {
+  local part status=0 started=$SECONDS
+  for part in $1; do
+    if [[ $part == *.sh ]]; then counted "$part" "$part" || status=1; else counted "$part" dotnet_test "$part" || status=1; fi
+  done
+  echo "$1 $(duration $((SECONDS - started)))" >>"$logs/walls"
+  return "$status"
+}
+echo 0 >"$logs/next"
+take_step() { flock "$logs/next" bash -c 'read -r n <"$1"; echo $((n + 1)) >"$1"; echo "$n"' _ "$logs/next"; }
+worker() {
+  local status=0 i
+  while i=$(take_step) && [ "$i" -lt "${#steps[@]}" ]; do run_step "${steps[$i]}" >"$logs/step.$i" 2>&1 || status=1; done
+  date +%s >"$logs/worker.$1"
+  return "$status"
+}
+worker 1 & worker1_pid=$!
+worker 2 & worker2_pid=$!
 # Waiting (not a foreground command) lets an interrupt run the cleanup at once.
-server=0 others=0 suites=0
+server=0 worker1=0 worker2=0
 wait "$server_pid" || server=$?
-wait "$others_pid" || others=$?
-wait "$suites_pid" || suites=$?
-server_pid="" others_pid="" suites_pid=""
-cat "$logs/others" "$logs/server" "$logs/suites"
+wait "$worker1_pid" || worker1=$?
+wait "$worker2_pid" || worker2=$?
+server_pid="" worker1_pid="" worker2_pid=""
+step_logs=()
+for i in "${!steps[@]}"; do step_logs+=("$logs/step.$i"); done
+cat "$logs/server" "${step_logs[@]}"
 # A log read only by its tail (as CI shows it) still names every failed test.
-failed=$(grep -h -E '^ *Failed [A-Za-z]|^not ok |^FAILED ' "$logs/others" "$logs/server" "$logs/suites" || true)
+failed=$(grep -h -E '^ *Failed [A-Za-z]|^not ok |^FAILED ' "$logs/server" "${step_logs[@]}" || true)
 if [ -n "$failed" ]; then echo "test.sh: failed:"; echo "$failed" | head -n 60; fi
-# A stream's time runs to its log's last write, which is its summary: the waits above end in order, not as streams do.
-stream_time() { duration $(($(stat -c %Y "$logs/$1") - streams_started)); }
-echo "test.sh: times: server tests $(stream_time server), other .NET tests $(stream_time others)," \
-  "OpenAPI and SDK suites $(stream_time suites); the whole run $(duration "$SECONDS")"
-# CPU seconds per step and stream, and the PostgreSQL cluster's, which all three streams use.
+# The server tests' time runs to its log's last write, which is its summary: the waits above end in order, not as they do.
+echo "test.sh: times: server tests $(duration $(($(stat -c %Y "$logs/server") - streams_started))), the two workers" \
+  "$(duration $(($(cat "$logs/worker.1") - streams_started))) and $(duration $(($(cat "$logs/worker.2") - streams_started)));" \
+  "the whole run $(duration "$SECONDS")"
+echo "test.sh: wall time by step: $(awk '{ printf "%s%s", (NR > 1 ? ", " : ""), $0 }' "$logs/walls")"
+# CPU seconds per step and kind of step, and the PostgreSQL cluster's, which every step may use.
 sum_cpu() { awk -v only="$1" '$1 ~ only { t += $2 } END { printf "%d", t }' "$logs/cpu"; }
 echo "test.sh: CPU seconds by step: $(awk '{ printf "%s%s %s%s", (NR > 1 ? ", " : ""), $1, $2, ($3 == "" ? "" : " " $3 " " $4) }' "$logs/cpu")"
 server_cpu=$(sum_cpu '^tests/Tollgate\\.Server\\.Tests$') pg_cpu=$(postgres_cpu)
 others_cpu=$(($(sum_cpu '\\.Tests$') - server_cpu)) suites_cpu=$(sum_cpu '\\.sh$')
 echo "test.sh: CPU seconds: server tests $server_cpu, other .NET tests $others_cpu, OpenAPI and SDK suites $suites_cpu," \
   "PostgreSQL $pg_cpu; all of them $((server_cpu + others_cpu + suites_cpu + pg_cpu))"
-echo "test.sh: exit codes: server tests $server, other .NET tests $others, OpenAPI and SDK suites $suites"
-[ "$server" -eq 0 ] && [ "$others" -eq 0 ] && [ "$suites" -eq 0 ]
+echo "test.sh: exit codes: server tests $server, the two workers $worker1 and $worker2"
+[ "$server" -eq 0 ] && [ "$worker1" -eq 0 ] && [ "$worker2" -eq 0 ]
