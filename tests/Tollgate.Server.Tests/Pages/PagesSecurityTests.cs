@@ -78,6 +78,25 @@ public sealed partial class PagesSecurityTests
     }
 
     [Fact]
+    public async Task AConsolePostOfAnActionTheConsoleDoesNotHaveIsNotFoundAndChangesNothing()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+        var endpoint = await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/a" })).ReadAsync();
+        var id = endpoint["id"].Value<string>();
+        await SignInAsync(browser);
+        var csrf = await CsrfAsync(browser, $"/admin/webhooks/endpoints/{id}/delete");
+
+        var webhook = await browser.PostAsync(new Uri($"/admin/webhooks/endpoints/{id}/purge", UriKind.Relative), Form(("csrf", csrf)));
+        var invoice = await browser.PostAsync(new Uri("/admin/invoices/in_1/refund", UriKind.Relative), Form(("csrf", csrf)));
+        var kept = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{id}")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, webhook.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, invoice.StatusCode);
+        Assert.True(kept["enabled"].Value<bool>());
+    }
+
+    [Fact]
     public async Task MarkupInACustomersNameIsShownAsText()
     {
         var (app, browser) = await StartAsync();

@@ -25,7 +25,8 @@ public static class AdminInvoices
         group.MapGet("/invoices/{id}", DetailAsync);
         group.MapGet("/invoices/{id}/print", PrintAsync);
         group.MapGet("/invoices/{id}/pdf", PdfAsync);
-        group.MapPost("/invoices/{id}/{action:regex(^(mark-paid|void)$)}", ChangeAsync);
+        // The action is checked in the handler, not by a regex route constraint: that compiled a regex at every host's start.
+        group.MapPost("/invoices/{id}/{action}", ChangeAsync);
         return group;
     }
 
@@ -135,6 +136,11 @@ public static class AdminInvoices
     private static async Task<IResult> ChangeAsync(string id, string action, HttpContext http, AdminData data, InvoiceStore invoices,
         CancellationToken cancellationToken)
     {
+        if (action is not ("mark-paid" or "void"))
+        {
+            return Results.NotFound();
+        }
+
         if (await data.Session.PostedAsync(http, cancellationToken) is null)
         {
             return AdminLayout.SignIn();

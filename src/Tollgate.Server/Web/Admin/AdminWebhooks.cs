@@ -11,7 +11,8 @@ public static class AdminWebhooks
     {
         group.MapGet("/webhooks", PageAsync);
         group.MapPost("/webhooks/endpoints", AddAsync);
-        group.MapPost("/webhooks/endpoints/{id}/{action:regex(^(disable|enable|delete)$)}", ChangeAsync);
+        // The action is checked in the handler, not by a regex route constraint: that compiled a regex at every host's start.
+        group.MapPost("/webhooks/endpoints/{id}/{action}", ChangeAsync);
         group.MapGet("/webhooks/endpoints/{id}/delete", ConfirmDeleteAsync);
         group.MapPost("/webhooks/endpoints/{id}/test", TestAsync);
         group.MapPost("/webhooks/deliveries/{id}/replay", ReplayAsync);
@@ -87,6 +88,11 @@ public static class AdminWebhooks
     private static async Task<IResult> ChangeAsync(string id, string action, HttpContext http, AdminData data, WebhookStore store,
         CancellationToken cancellationToken)
     {
+        if (action is not ("disable" or "enable" or "delete"))
+        {
+            return Results.NotFound();
+        }
+
         if (await data.Session.PostedAsync(http, cancellationToken) is null)
         {
             return AdminLayout.SignIn();
