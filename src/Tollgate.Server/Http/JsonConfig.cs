@@ -16,6 +16,7 @@ public static class JsonConfig
     private static readonly IJsonTypeInfoResolver Reflection = new DefaultJsonTypeInfoResolver();
     private static readonly JsonConverter Instants = new UtcInstantConverter();
     private static readonly JsonConverter Enums = new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);
+    private static readonly ConcurrentDictionary<string, IJsonTypeInfoResolver> SharedChains = new();
 
     public static void Apply(JsonSerializerOptions options)
     {
@@ -33,8 +34,6 @@ public static class JsonConfig
         options.Converters.Add(Instants);
         options.Converters.Add(Enums);
     }
-
-    private static readonly ConcurrentDictionary<string, IJsonTypeInfoResolver> SharedChains = new();
 
     /// <summary>
     /// Swaps the resolver chain the framework built for this options object (ASP.NET Core puts a new ProblemDetails
