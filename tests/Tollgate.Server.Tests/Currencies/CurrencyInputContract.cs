@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Tollgate.Testing;
 
@@ -10,7 +11,12 @@ namespace Tollgate.Server.Tests.Currencies;
 /// </summary>
 public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
 {
-    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json));
+    /// <summary>The class's server for one test, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
+    private Task<TollgateApp> AppAsync(bool shared = false, [CallerMemberName] string theory = "")
+    {
+        var settings = ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json);
+        return shared ? StartSharedAsync(settings, theory: theory) : StartAsync(settings);
+    }
 
     private static List<(string Period, string Currency, long Cents, string Display)> Prices(JsonNode plan) =>
         [.. plan["prices"]!.AsArray().Select(p => (p!["billing_period"].Value<string>()!, p["currency"].Value<string>()!, p["price_cents"].Value<long>(),
@@ -84,7 +90,7 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
     [InlineData("e1r")]
     public async Task ACurrencyThatIsNotThreeLettersIsStillA400NamingCurrencyAndWritesNothing(string currency)
     {
-        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json));
+        await using var app = await AppAsync(shared: true);
 
         var customer = await app.Admin.PutJsonAsync("/v1/customers/c1", new { email = "c1@example.com", currency });
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Tollgate.Testing;
 
@@ -33,7 +34,12 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
 
     private static readonly DateTimeOffset May = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("overage-currencies", Catalog), May);
+    /// <summary>The class's server for one test, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
+    private Task<TollgateApp> AppAsync(bool shared = false, [CallerMemberName] string theory = "")
+    {
+        var settings = ApiSetup.CatalogOf("overage-currencies", Catalog);
+        return shared ? StartSharedAsync(settings, May, theory) : StartAsync(settings, May);
+    }
 
     private static Task<HttpResponseMessage> SubscribeAsync(TollgateApp app, string customer, string currency) =>
         app.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan = "pro", currency });
@@ -135,7 +141,7 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
     [InlineData("{ \"EUR\": {} }", "plans[1].features[0].currency_options.EUR.overage_unit_price_cents")]
     public async Task AnOptionThatIsNotAnIsoCodeOrDoesNotPriceAsTheFeatureDoesIsAnInvalidCatalogNamingItsPath(string options, string path)
     {
-        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("overage-currencies", Catalog), May);
+        await using var app = await AppAsync(shared: true);
         var bad = Catalog.Replace("{ \"EUR\": { \"overage_unit_price_cents\": 3 } }", options, StringComparison.Ordinal);
 
         var response = await app.Admin.PutJsonAsync("/v1/admin/catalog", bad);

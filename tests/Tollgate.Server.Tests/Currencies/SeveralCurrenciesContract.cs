@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Tollgate.Testing;
 
@@ -33,7 +34,12 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
         }
         """;
 
-    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("currencies", Catalog));
+    /// <summary>The class's server for one test, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
+    private Task<TollgateApp> AppAsync(bool shared = false, [CallerMemberName] string theory = "")
+    {
+        var settings = ApiSetup.CatalogOf("currencies", Catalog);
+        return shared ? StartSharedAsync(settings, theory: theory) : StartAsync(settings);
+    }
 
     private static Task<HttpResponseMessage> SubscribeAsync(TollgateApp app, string customer, string plan, string? currency = null) =>
         app.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan, currency });
@@ -67,7 +73,7 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     [InlineData("XYZ")]
     public async Task PricingInAMalformedOrUnknownCurrencyIsA400NamingCurrency(string currency)
     {
-        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("currencies", Catalog));
+        await using var app = await AppAsync(shared: true);
 
         var response = await app.Anonymous.GetAsync($"/v1/pricing/plans?currency={currency}");
 

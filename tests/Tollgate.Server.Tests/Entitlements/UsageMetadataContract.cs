@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Dapper;
 using Tollgate.Storage.Database;
@@ -20,9 +21,11 @@ public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(s
 
     private static readonly object Seen = new { endpoint = "/v1/search", ip = "203.0.113.7", user_agent = "curl/8.5" };
 
-    private async Task<TollgateApp> AppAsync()
+    /// <summary>The class's server for one test, with c1 on it, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
+    private async Task<TollgateApp> AppAsync(bool shared = false, [CallerMemberName] string theory = "")
     {
-        var app = await StartAsync(ApiSetup.CatalogOf("usage-metadata", Catalog));
+        var settings = ApiSetup.CatalogOf("usage-metadata", Catalog);
+        var app = shared ? await StartSharedAsync(settings, theory: theory) : await StartAsync(settings);
         await app.CustomerAsync("c1");
         return app;
     }
@@ -121,8 +124,7 @@ public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(s
     [MemberData(nameof(BadMetadata))]
     public async Task BadMetadataIsA400NamingTheFieldAndCountsNothing(string metadata, string field)
     {
-        await using var app = await StartSharedAsync(ApiSetup.CatalogOf("usage-metadata", Catalog));
-        await app.CustomerAsync("c1");
+        await using var app = await AppAsync(shared: true);
 
         foreach (var path in new[] { "/v1/entitlements/consume", "/v1/entitlements/reserve" })
         {

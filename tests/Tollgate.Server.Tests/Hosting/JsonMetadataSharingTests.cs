@@ -24,6 +24,16 @@ public sealed class JsonMetadataSharingTests
         // The chain the framework built is kept, in its order: its contexts still answer for their own types.
         Assert.Contains(one.TypeInfoResolverChain, resolver => resolver.GetType().Name == "ProblemDetailsJsonContext");
         Assert.Same(JsonNamingPolicy.SnakeCaseLower, one.PropertyNamingPolicy);
-        Assert.Equal(HttpStatusCode.NotFound, (await second.Admin.GetAsync("/v1/customers/nobody")).StatusCode);
+        // The second host answers in the wire format through the shared chain: a problem (ProblemDetails' own context),
+        // and a customer in snake_case with its instant in UTC (the shared converters).
+        var missing = await second.Admin.GetAsync("/v1/customers/nobody");
+        var problem = await missing.ReadAsync();
+        await second.CustomerAsync("c1");
+        var customer = await (await second.Admin.GetAsync("/v1/customers/c1")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("not_found", problem["error"].Value<string>());
+        Assert.Equal("customer", problem["resource"].Value<string>());
+        Assert.EndsWith("Z", customer["created_at"].Value<string>(), StringComparison.Ordinal);
     }
 }
