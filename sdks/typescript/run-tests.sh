@@ -11,13 +11,16 @@ if ! command -v npm >/dev/null; then
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
-npm ci --no-audit --no-fund --loglevel=error
+# Scripts off: `prepare` would build dist/ here, and then again below when examples/typescript installs this folder as
+# its `file:` dependency, each a full tsc run (about 4 CPU seconds). dist/ is built once, by the line after; the
+# README test and tests/check-sdk-installs.sh still run `prepare` itself, in clean copies.
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 npx tsc -p tsconfig.json
 npx tsc -p test/types/tsconfig.json   # an app's use of the declarations: the types users see must compile
 # The same under moduleResolution node10, through a node_modules link as an install makes (subpaths need typesVersions).
 mkdir -p test/types-node10/node_modules/@tollgate && ln -sfn ../../../.. test/types-node10/node_modules/@tollgate/sdk
 npx tsc -p test/types-node10/tsconfig.json
-(cd "$root/examples/typescript" && npm ci --no-audit --no-fund --loglevel=error)
+(cd "$root/examples/typescript" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) # links the SDK built above
 
 # Every wait is bounded, so a hang fails with a message instead of running into CI's limit. Node's runner applies
 # --test-timeout to each test and to each file as a whole (it kills a file whose event loop is starved); Node before
