@@ -2,11 +2,23 @@
 # Runs the install lines at the top of docs/sdk.md as written, in fresh app folders, against a clean copy of this
 # repository (what git tracks, plus new files it does not ignore: no bin/, dist/ or node_modules/), and checks what they
 # installed: the Tollgate.Client package carries its README, XML docs and the wire contracts' assembly and an ASP.NET Core app using RequireQuota builds
-# on it; the Python package imports from a venv; the TypeScript package imports from node_modules with its dist/ built.
+# on it; the Python package (its FastAPI module and py.typed too) imports from a venv; the TypeScript package imports
+# from node_modules with its dist/ built.
 # PyPI is not reachable here, so the Python line runs as the doc's offline variant (--no-index --no-build-isolation).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python=/usr/bin/python3 # Debian's: its setuptools and httpx are what the offline install uses
+# pip, venv and setuptools build and install the wheel offline; httpx and FastAPI are taken from Debian's packages.
+missing=()
+for pkg in python3-pip python3-venv python3-setuptools python3-httpx python3-fastapi; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "check-sdk-installs: installing ${missing[*]} through apt"
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 scratch=$(mktemp -d /tmp/tollgate-sdk-installs.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 clone="$scratch/tollgate"
@@ -67,12 +79,13 @@ mkdir "$scratch/app-python" && cd "$scratch/app-python"
 "$python" -m venv --system-site-packages venv
 install_lines pip | grep -- "--no-index" | PATH="$scratch/app-python/venv/bin:$PATH" run_lines
 venv/bin/python - "$scratch/app-python/venv" <<'PY'
-import pathlib, sys
-import tollgate
+import importlib.resources, pathlib, sys
+import tollgate, tollgate.fastapi
 assert pathlib.Path(tollgate.__file__).is_relative_to(sys.argv[1]), f"tollgate imported from {tollgate.__file__}"
-assert tollgate.Tollgate and tollgate.AsyncTollgate
+assert importlib.resources.files("tollgate").joinpath("py.typed").is_file(), "py.typed is missing from the installed package"
+assert tollgate.Tollgate and tollgate.AsyncTollgate and tollgate.fastapi.require_quota
 PY
-echo "check-sdk-installs: tollgate installs into a venv without PyPI"
+echo "check-sdk-installs: tollgate (with its FastAPI module and py.typed) installs into a venv without PyPI"
 
 echo "check-sdk-installs: TypeScript"
 mkdir "$scratch/app-typescript" && cd "$scratch/app-typescript"
