@@ -40,6 +40,8 @@ public sealed partial class Scenarios(BenchOptions options)
             RateCatalog),
         "b-pair" => await RatePairAsync("(b-pair) SQLite", "sqlite", Path.Combine(_dir, "tollgate-pair.db")),
         "c-pair" => await RatePairAsync("(c-pair) PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
+        "b-llm" => await LlmPairAsync("(b-llm) SQLite", "sqlite", Path.Combine(_dir, "tollgate-llm-pair.db")),
+        "c-llm" => await LlmPairAsync("(c-llm) PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "c-team" => await TeamPairAsync("(c-team) PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "d" => await NaiveAsync(),
         "e" => await PgbenchAsync(),
