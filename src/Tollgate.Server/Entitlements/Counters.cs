@@ -189,6 +189,9 @@ internal static class Counters
         _ => AddReservedCapped,
     };
 
+    /// <summary>The statement <see cref="ReadAsync"/> runs, for a planned statement that reads the same row ahead of it.</summary>
+    public static Statement ReadStatement => Read;
+
     /// <summary>The counter as this transaction sees it; empty when the period has no row yet.</summary>
     public static async Task<CounterState> ReadAsync(SqlScope scope, string customer, string feature, long periodStart) =>
         await scope.RowAsync<CounterState?>(Read, ReadState, customer, feature, periodStart) ?? CounterState.Empty;

@@ -113,6 +113,8 @@ public sealed partial class EntitlementStore(
 
         var plan = MemberShares.ShareOf(context, grant) is { } share
             ? GuardedTake.ForShare(context.CustomerId, context.MemberId!, feature, window, grant, share, amount, reserve, version)
+            : snapshot.Feature(feature) is { UsesLlm: true } && LlmBudget.Of(context) is { } budget
+            ? GuardedTake.ForBudgeted(context.CustomerId, feature, window, grant, amount, reserve, version, budget, context.Window(budget))
             : GuardedTake.For(context.CustomerId, feature, window, context.At, grant, amount, reserve, version);
         return await QueueAsync(context.CustomerId, feature, async scope =>
             await GuardedTake.IsCurrentAsync(scope, plan) ? await work(scope, context)
@@ -134,15 +136,18 @@ public sealed partial class EntitlementStore(
     }
 
     /// <summary>
-    /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no LLM budget to check
-    /// first, no plan-wide rate limit, and only where the planned statements are <paramref name="guarded"/> (other nodes
-    /// write) a rate limit, or a member's share without one.
+    /// Whether the operation can start with a planned statement: a metered grant, no idempotency key, no plan-wide rate
+    /// limit, and only where the planned statements are <paramref name="guarded"/> (other nodes write) a rate limit, a
+    /// member's share without one, or an LLM budget to check first (a feature that uses the LLM, on a plan with a budget),
+    /// without a rate limit or a share.
     /// </summary>
     private static bool Plannable(EntitlementContext context, CatalogSnapshot snapshot, string feature, string? idempotencyKey, bool guarded) =>
         idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
             && (guarded || grant.RateLimit is null)
             && (MemberShares.ShareOf(context, grant) is null || (guarded && grant.RateLimit is null))
-            && snapshot.Feature(feature) is { UsesLlm: false } && PlanWideRate(context, snapshot) is null;
+            && (snapshot.Feature(feature) is { UsesLlm: false } || LlmBudget.Of(context) is null
+                || (guarded && grant.RateLimit is null && MemberShares.ShareOf(context, grant) is null))
+            && PlanWideRate(context, snapshot) is null;
 
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, ConsumeCommand command)
     {

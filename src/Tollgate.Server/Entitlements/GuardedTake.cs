@@ -10,7 +10,8 @@ namespace Tollgate.Server.Entitlements;
 /// The hot path's first statement on a database other nodes write, planned with a remembered context: one statement
 /// that takes the feature's rate-limit request (when it has one) and adds to the counter, only while the customer's
 /// context_version is still the one remembered. It answers one row: whether the version held, the rate window's count
-/// (null: refused, or no row yet), and the counter (null: missing or refused). A stale version writes nothing.
+/// (null: refused, or no row yet), and the counter (null: missing or refused); for a feature that uses the LLM on a plan
+/// with a budget, the budget's counter too, and it counts only while the budget has room. A stale version writes nothing.
 /// </summary>
 internal static class GuardedTake
 {
@@ -21,6 +22,11 @@ internal static class GuardedTake
          from rate in new[] { RateHome.None, RateHome.Table, RateHome.Row } select (reserve, capped, rate))
         .ToDictionary(shape => shape, shape => Build(shape.reserve, shape.capped, shape.rate));
 
+    // A feature that uses the LLM, on a plan with an LLM budget: the plain statement, taken only while the budget has room.
+    private static readonly Dictionary<(bool Reserve, bool Capped), Statement> BudgetStatements =
+        (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
+        .ToDictionary(shape => shape, shape => Build(shape.reserve, shape.capped, RateHome.None, budgeted: true));
+
     private static readonly Dictionary<(bool Reserve, bool Capped), Statement> ShareStatements =
         (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
         .ToDictionary(shape => shape, shape => BuildShare(shape.reserve, shape.capped));
@@ -28,7 +34,7 @@ internal static class GuardedTake
     private static readonly Statement VersionCheck = new(
         "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
 
-    private static Statement Build(bool reserve, bool capped, RateHome home)
+    private static Statement Build(bool reserve, bool capped, RateHome home, bool budgeted = false)
     {
         var column = reserve ? "reserved" : "used";
         // An UPDATE, not the upsert: a customer's first request ever has no row yet, finds none here, and takes the
@@ -41,12 +47,18 @@ internal static class GuardedTake
             """ : "";
         // On the counter row, the rate window moves with the count itself: one row updated, where the table takes two.
         var rowRate = home == RateHome.Row ? $", {RateCounters.RowMoved("@rateStart")}" : "";
+        // The budget's counter is read, not locked, as the ordinary path reads it: consumes check it, logged calls spend it.
+        var budget = budgeted ? """
+            budget AS (
+                SELECT used, reserved, carried_in FROM usage_counters
+                WHERE customer_id = @customer AND feature_code = @budgetFeature AND period_start = @budgetStart),
+            """ : "";
         var guard = home switch
         {
             RateHome.Table => "EXISTS (SELECT 1 FROM rate)",
             RateHome.Row => $"{RateCounters.RowAdmits("@rateStart", "@rateLimit")} AND {Current}",
             _ => Current,
-        };
+        } + (budgeted ? " AND COALESCE((SELECT used + reserved FROM budget), 0) < @budget" : "");
         var taken = home switch
         {
             RateHome.Table => ", (SELECT used FROM rate)",
@@ -56,19 +68,20 @@ internal static class GuardedTake
         (string Name, DbType Type)[] parameters = [("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64),
             ("amount", DbType.Int64), ("quota", DbType.Int64), ("now", DbType.Int64), ("version", DbType.Int64)];
         return new Statement($"""
-            WITH {rate}
+            WITH {rate}{budget}
             counter AS (
                 UPDATE usage_counters SET {column} = {column} + @amount, period_limit = @quota + carried_in, updated_at = @now{rowRate}
                 WHERE customer_id = @customer AND feature_code = @feature AND period_start = @periodStart
                 {(capped ? "AND used + reserved + @amount <= @quota + carried_in" : "")}
                 AND {guard}
                 RETURNING used, reserved, carried_in{(home == RateHome.Row ? ", rate_used" : "")})
-            SELECT {Current}{taken}, counter.used, counter.reserved, counter.carried_in
-            FROM (SELECT 1) AS one LEFT JOIN counter ON TRUE
+            SELECT {Current}{taken}, counter.used, counter.reserved, counter.carried_in{(budgeted ? ", budget.used, budget.reserved, budget.carried_in" : "")}
+            FROM (SELECT 1) AS one LEFT JOIN counter ON TRUE{(budgeted ? " LEFT JOIN budget ON TRUE" : "")}
             """, home switch
         {
             RateHome.Table => [.. parameters, ("rateStart", DbType.Int64), ("rateEnd", DbType.Int64), ("rateLimit", DbType.Int64)],
             RateHome.Row => [.. parameters, ("rateStart", DbType.Int64), ("rateLimit", DbType.Int64)],
+            _ when budgeted => [.. parameters, ("budgetFeature", DbType.String), ("budgetStart", DbType.Int64), ("budget", DbType.Int64)],
             _ => parameters,
         });
     }
@@ -120,6 +133,23 @@ internal static class GuardedTake
             Counters.AddAfterLockStatement(share, reserve));
     }
 
+    /// <summary>
+    /// The statement for one consume or reserve of <paramref name="amount"/> of a feature that uses the LLM, without a rate
+    /// limit, against a context read at <paramref name="version"/>: it counts only while the plan's LLM
+    /// <paramref name="budget"/> (in its <paramref name="budgetWindow"/>) has room, and answers the budget's counter too.
+    /// </summary>
+    public static Plan ForBudgeted(string customer, string feature, BillingPeriod window, PlanFeature grant, long amount, bool reserve, long version,
+        PlanFeature budget, BillingPeriod budgetWindow)
+    {
+        var statement = BudgetStatements[(reserve, QuotaRules.Enforced(grant))];
+        return new Plan(statement, null, Counters.AddStatement(grant, reserve), customer, version, scope => new PlannedStatement(statement,
+            [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version,
+                budget.FeatureCode, budgetWindow.Start.ToUnixTimeMilliseconds(), budget.MonthlyQuota]))
+        {
+            Budget = budget.MonthlyQuota,
+        };
+    }
+
     /// <summary>The statement for one consume or reserve of <paramref name="amount"/> against a context read at <paramref name="version"/>.</summary>
     public static Plan For(
         string customer, string feature, BillingPeriod window, DateTimeOffset at, PlanFeature grant, long amount, bool reserve, long version)
@@ -163,9 +193,12 @@ internal static class GuardedTake
 
             // A rated statement that took nothing (refused, or the customer's first request with no row yet) wrote
             // nothing, so the operation's ordinary path decides with the upsert. A member's statement hands on the share's
-            // row, then (when the share took) the organisation's.
-            var organisation = row.Length == 7 && row[1] is not null ? new PrefetchedRow(plan.Counter, Counter(row, 4)) : null;
-            scope.Prefetched = row.Length == 7 ? new PrefetchedRow(plan.Share!, Counter(row, 1), organisation)
+            // row, then (when the share took) the organisation's. A budgeted one hands on the budget's counter, which the
+            // ordinary path reads first, then its own; with the budget spent it took nothing, and the ordinary path reads
+            // the budget's grants and decides.
+            var organisation = plan.Share is not null && row[1] is not null ? new PrefetchedRow(plan.Counter, Counter(row, 4)) : null;
+            scope.Prefetched = plan.Budget is { } limit ? BudgetedRows(plan, limit, row)
+                : plan.Share is not null ? new PrefetchedRow(plan.Share, Counter(row, 1), organisation)
                 : row.Length == 4 ? new PrefetchedRow(plan.Counter, Counter(row, 1))
                 : row[1] is null ? null
                 : new PrefetchedRow(ReferenceEquals(prefetched.Statement, plan.OnRow) ? RateCounters.RowTakeStatement : RateCounters.TakeStatement,
@@ -191,12 +224,27 @@ internal static class GuardedTake
     private static object?[]? Counter(object?[] row, int first) => row[first] is null ? null : row[first..(first + 3)];
 
     /// <summary>
+    /// A budgeted statement's rows in the order the ordinary path reads them: the budget's counter (none: no row yet), then
+    /// the feature's. Null when the budget had no room: the statement then took nothing, and the ordinary path reads both.
+    /// </summary>
+    private static PrefetchedRow? BudgetedRows(Plan plan, long limit, object?[] row)
+    {
+        var budget = Counter(row, 4);
+        var spent = budget is null ? 0 : (long)budget[0]! + (long)budget[1]!;
+        return spent < limit ? new PrefetchedRow(Counters.ReadStatement, budget, new PrefetchedRow(plan.Counter, Counter(row, 1))) : null;
+    }
+
+    /// <summary>
     /// A planned guarded statement (or, for a rate window on the counter row, <paramref name="OnRow"/>), and the counter
     /// UPDATE it stands for; for a member's share, the share's UPDATE too (<paramref name="Share"/>).
     /// </summary>
     internal sealed record Plan(
         Statement Statement, Statement? OnRow, Statement Counter, string Customer, long Version, Func<BatchScope, PlannedStatement> First,
-        Statement? Share = null);
+        Statement? Share = null)
+    {
+        /// <summary>The plan's LLM budget, in nano-USD, when the statement counts only while the budget has room.</summary>
+        public long? Budget { get; init; }
+    }
 
     /// <summary>Where the planned statement takes a rate-limit request: nowhere, in rate_counters, or on the counter row.</summary>
     private enum RateHome
