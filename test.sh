@@ -2,7 +2,8 @@
 # Runs every test project on both stores (SQLite and a real PostgreSQL) and exits non-zero on any failure.
 # On a fresh machine it first installs what is missing through apt: the PostgreSQL server, and Chromium's headless shell
 # (with a font) for the page tests, which drive it through Playwright; python3-aiosmtpd, the SMTP server the e-mail tests send to;
-# pgbouncer, the pooler PgBouncerTests run through; poppler-utils, whose pdftotext the PDF tests read invoices back with.
+# pgbouncer, the pooler PgBouncerTests run through; poppler-utils, whose pdftotext the PDF tests read invoices back with;
+# Node and npm, and the Python packages the SDK suites and the install check use.
 set -euo pipefail
 cd "$(dirname "$0")"
 # Every .NET process this run starts is short-lived (the build, the test hosts, the SDK suites' servers, the CLI runs), and
@@ -22,6 +23,12 @@ if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then missing+=(python3-a
 if ! command -v jq >/dev/null; then missing+=(jq); fi # the doc tests run the docs' curl | jq examples as written
 if [ ! -x /usr/sbin/pgbouncer ]; then missing+=(pgbouncer); fi # PgBouncerTests run two nodes through it in transaction mode
 if ! command -v pdftotext >/dev/null; then missing+=(poppler-utils); fi # the PDF tests read invoices back with pdftotext
+# Node for the TypeScript and React suites, the Python suite's packages and those the install check's offline wheel
+# needs: installed here, before the two workers start, since two scripts installing their own at once meet on apt's lock.
+if ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
+for pkg in python3-pytest python3-pytest-timeout python3-httpx python3-fastapi python3-mypy python3-pip python3-venv python3-setuptools; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "test.sh: installing ${missing[*]} through apt"
   as_root apt-get update -qq
