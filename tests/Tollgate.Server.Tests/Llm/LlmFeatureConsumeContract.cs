@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Llm;
 /// A consume of a feature that uses the LLM, on a plan with an LLM budget, checks the budget before it counts. On
 /// PostgreSQL that check rides in the consume's one planned statement (the budget's counter read beside the feature's
 /// conditional UPDATE), so these hold the planned path to what the ordinary one decides: the hard cap under parallel
-/// consumes, and a budget spent or held by reservations refusing without counting.
+/// consumes and holds, and a budget spent or held by reservations refusing without counting.
 /// </summary>
 public abstract class LlmFeatureConsumeContract : ApiContract
 {
@@ -50,6 +50,23 @@ public abstract class LlmFeatureConsumeContract : ApiContract
         Assert.All(reasons, r => Assert.Equal("quota_exceeded", r));
         Assert.Equal(20, await UsedAsync(app));
         Assert.Equal(0m, (await BudgetAsync(app))["spent_usd"].Value<decimal>()); // a consume checks the budget; calls spend it
+    }
+
+    [Fact]
+    public async Task ThirtyParallelHoldsOfAFeatureThatUsesTheLlmHoldExactlyWhatTheCapLeavesAndACommitCountsIt()
+    {
+        await using var app = await AppAsync();
+        await app.ConsumeAsync("c1", "chat");
+
+        var holds = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ =>
+            app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "chat", amount = 1, ttl_seconds = 60 })));
+        var granted = await Task.WhenAll(holds.Where(h => h.StatusCode == HttpStatusCode.OK).Select(h => h.ReadAsync()));
+        var committed = await (await app.Admin.PostJsonAsync($"/v1/reservations/{granted[0]["id"].Value<string>()}/commit", new { amount = 1 }))
+            .ReadAsync();
+
+        Assert.Equal(19, granted.Length);
+        Assert.All(holds.Where(h => h.StatusCode != HttpStatusCode.OK), h => Assert.Equal(HttpStatusCode.TooManyRequests, h.StatusCode));
+        Assert.Equal((2L, 18L, 0L), (committed["used"].Value<long>(), committed["reserved"].Value<long>(), committed["remaining"].Value<long>()));
     }
 
     [Fact]

@@ -29,6 +29,50 @@ public sealed class LlmScaleOutTests
     // gpt-4o: 1,000 input tokens cost $0.0025; each customer's 48 calls ($0.12) spend the $0.01 budget and the grant with it.
     private const long CallNano = 2_500_000, GrantNano = 5_000_000;
 
+    private const string CappedChat = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true } ],
+          "plans": [
+            { "code": "free", "name": "Free", "llm_budget_usd": 0.01, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "chat", "limit": 20, "reset": "month", "hard_cap": true } ] }
+          ]
+        }
+        """;
+
+    [Fact]
+    public async Task TwoNodesConsumingAFeatureThatUsesTheLlmAtOnceNeverPassItsHardCapAndBothRefuseOnceACallSpendsTheBudget()
+    {
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("llm-scale-out-consume", CappedChat));
+        try
+        {
+            foreach (var customer in new[] { "c1", "c2" })
+            {
+                await nodes.First.CustomerAsync(customer);
+                Assert.Equal(HttpStatusCode.OK, (await nodes[0].ConsumeAsync(customer, "chat")).StatusCode); // each node remembers the
+                Assert.Equal(HttpStatusCode.OK, (await nodes[1].ConsumeAsync(customer, "chat")).StatusCode); // customer's context
+            }
+
+            var answers = await Task.WhenAll(Enumerable.Range(0, 60).Select(i => nodes[i].ConsumeAsync("c1", "chat")));
+            // gpt-4o input is $2.50 per 1M tokens: 4,000 tokens cost $0.01, c2's whole budget, logged on one node.
+            var call = await nodes[1].Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c2", feature = "chat", model = "gpt-4o", input_tokens = 4000 });
+            var afterCall = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => nodes[i].ConsumeAsync("c2", "chat")));
+            var reasons = await Task.WhenAll(afterCall.Select(async a => (await a.ReadAsync())["error"].Value<string>()));
+            var used = await (await nodes.First.Admin.GetAsync("/v1/customers/c2/usage")).ReadAsync();
+
+            Assert.Equal(18, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+            Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.OK), a => Assert.Equal(HttpStatusCode.TooManyRequests, a.StatusCode));
+            Assert.Equal(20, (await (await nodes[1].Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync())["features"]!["chat"]!["used"].Value<long>());
+            Assert.Equal(HttpStatusCode.OK, call.StatusCode);
+            Assert.All(reasons, r => Assert.Equal("budget_exceeded", r));
+            Assert.Equal(2, used["features"]!["chat"]!["used"].Value<long>());
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task TwoNodesLoggingBatchesOfTheSameCustomersAtOnceCountEveryCallTokenAndNanoUsdOnceAndNeverOverdrawAGrant()
     {
