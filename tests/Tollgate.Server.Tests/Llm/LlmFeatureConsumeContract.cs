@@ -12,7 +12,8 @@ namespace Tollgate.Server.Tests.Llm;
 /// </summary>
 public abstract class LlmFeatureConsumeContract : ApiContract
 {
-    private const string Catalog = """
+    /// <summary>"chat" uses the LLM, capped at 20 a month, on a free plan with a $0.01 budget; the two-node test uses it too.</summary>
+    internal const string Catalog = """
         {
           "default_plan": "free",
           "features": [ { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true } ],

@@ -29,21 +29,10 @@ public sealed class LlmScaleOutTests
     // gpt-4o: 1,000 input tokens cost $0.0025; each customer's 48 calls ($0.12) spend the $0.01 budget and the grant with it.
     private const long CallNano = 2_500_000, GrantNano = 5_000_000;
 
-    private const string CappedChat = """
-        {
-          "default_plan": "free",
-          "features": [ { "code": "chat", "name": "Chat", "unit": "messages", "kind": "metered", "uses_llm": true } ],
-          "plans": [
-            { "code": "free", "name": "Free", "llm_budget_usd": 0.01, "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
-              "features": [ { "feature_code": "chat", "limit": 20, "reset": "month", "hard_cap": true } ] }
-          ]
-        }
-        """;
-
     [Fact]
     public async Task TwoNodesConsumingAFeatureThatUsesTheLlmAtOnceNeverPassItsHardCapAndBothRefuseOnceACallSpendsTheBudget()
     {
-        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("llm-scale-out-consume", CappedChat));
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.CatalogOf("llm-scale-out-consume", LlmFeatureConsumeContract.Catalog));
         try
         {
             foreach (var customer in new[] { "c1", "c2" })
