@@ -24,15 +24,17 @@ internal static class GuardedTake
 
     // A feature that uses the LLM, on a plan with an LLM budget: the plain statement, taken only while the budget has room.
     private static readonly Dictionary<(bool Reserve, bool Capped), Statement> BudgetStatements =
-        (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
-        .ToDictionary(shape => shape, shape => Build(shape.reserve, shape.capped, RateHome.None, budgeted: true));
+        ByShape((reserve, capped) => Build(reserve, capped, RateHome.None, budgeted: true));
 
-    private static readonly Dictionary<(bool Reserve, bool Capped), Statement> ShareStatements =
-        (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
-        .ToDictionary(shape => shape, shape => BuildShare(shape.reserve, shape.capped));
+    private static readonly Dictionary<(bool Reserve, bool Capped), Statement> ShareStatements = ByShape(BuildShare);
 
     private static readonly Statement VersionCheck = new(
         "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
+
+    /// <summary>One statement per (reserve, capped) shape, each prepared once per connection.</summary>
+    private static Dictionary<(bool Reserve, bool Capped), Statement> ByShape(Func<bool, bool, Statement> build) =>
+        (from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
+        .ToDictionary(shape => shape, shape => build(shape.reserve, shape.capped));
 
     private static Statement Build(bool reserve, bool capped, RateHome home, bool budgeted = false)
     {

@@ -84,16 +84,24 @@ public sealed partial class PagesSecurityTests
         await using var _ = app;
         var endpoint = await (await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/a" })).ReadAsync();
         var id = endpoint["id"].Value<string>();
+        await app.CustomerAsync("c1");
+        // Without its trial, the subscription is invoiced at once: an invoice a real action could mark paid or void.
+        (await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "basic", billing_period = "monthly", trial_days = 0 }))
+            .EnsureSuccessStatusCode();
+        var before = (await app.InvoicesAsync("c1"))[0];
+        var invoiceId = before["id"].Value<string>();
         await SignInAsync(browser);
         var csrf = await CsrfAsync(browser, $"/admin/webhooks/endpoints/{id}/delete");
 
         var webhook = await browser.PostAsync(new Uri($"/admin/webhooks/endpoints/{id}/purge", UriKind.Relative), Form(("csrf", csrf)));
-        var invoice = await browser.PostAsync(new Uri("/admin/invoices/in_1/refund", UriKind.Relative), Form(("csrf", csrf)));
+        var invoice = await browser.PostAsync(new Uri($"/admin/invoices/{invoiceId}/refund", UriKind.Relative), Form(("csrf", csrf)));
         var kept = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{id}")).ReadAsync();
+        var keptInvoice = await (await app.Admin.GetAsync($"/v1/invoices/{invoiceId}")).ReadAsync();
 
-        Assert.Equal(HttpStatusCode.NotFound, webhook.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, invoice.StatusCode);
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (webhook.StatusCode, (await webhook.ReadAsync())["error"].Value<string>()));
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (invoice.StatusCode, (await invoice.ReadAsync())["error"].Value<string>()));
         Assert.True(kept["enabled"].Value<bool>());
+        Assert.Equal(before["status"].Value<string>(), keptInvoice["status"].Value<string>());
     }
 
     [Fact]
