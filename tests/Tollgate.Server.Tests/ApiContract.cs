@@ -21,6 +21,13 @@ public abstract class ApiContract(SharedServer? shared = null, bool wholeClass =
             : TollgateApp.StartAsync(Kind, WithClock(settings), start);
 
     /// <summary>
+    /// A server of the test's own in a class that otherwise shares one: for a test that moves the clock, or whose
+    /// assertions read what the class's other tests write (a list of every customer, an invoice's number).
+    /// </summary>
+    protected Task<TollgateApp> StartOwnAsync(IDictionary<string, string?>? settings = null, DateTimeOffset? start = null) =>
+        TollgateApp.StartAsync(Kind, WithClock(settings), start);
+
+    /// <summary>
     /// The server that every case of the calling theory shares (the class takes a <see cref="SharedServer"/>): for a theory
     /// whose cases are all refused and write nothing, so each case finds the server as the first found it.
     /// </summary>

@@ -24,6 +24,8 @@ public sealed class TollgateApp : IAsyncDisposable
     private int _tickingAdvances;
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
 
+    private static readonly object StartsLock = new();
+
     private readonly Factory _factory;
     private readonly ManualClock? _clock;
     private ReusedDatabases.Lease? _lease;
@@ -79,6 +81,7 @@ public sealed class TollgateApp : IAsyncDisposable
         StoreKind store, IDictionary<string, string?>? settings = null, DateTimeOffset? start = null, string? connectionString = null,
         bool kestrel = false)
     {
+        CountStart();
         var all = new Dictionary<string, string?>
         {
             ["TOLLGATE_ADMIN_KEY"] = AdminKey,
@@ -134,6 +137,27 @@ public sealed class TollgateApp : IAsyncDisposable
             // A server that failed to start leaves its database as it may be: it is not lent again.
             await lease.DataSource.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// With TOLLGATE_TEST_STARTS naming a file, each start appends the test class that asked for it: how a suite's host
+    /// starts, its largest cost, are counted by class.
+    /// </summary>
+    private static void CountStart()
+    {
+        if (Environment.GetEnvironmentVariable("TOLLGATE_TEST_STARTS") is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        var caller = new System.Diagnostics.StackTrace().GetFrames()
+            .Select(f => f.GetMethod()?.DeclaringType)
+            .Select(t => t?.DeclaringType is { } outer && t.Name.Contains('<', StringComparison.Ordinal) ? outer : t)
+            .FirstOrDefault(t => t?.Assembly != typeof(TollgateApp).Assembly && t?.Namespace?.StartsWith("Tollgate.", StringComparison.Ordinal) == true);
+        lock (StartsLock)
+        {
+            File.AppendAllText(path, (caller?.FullName ?? "?") + Environment.NewLine);
         }
     }
 
