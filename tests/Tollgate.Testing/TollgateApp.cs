@@ -154,7 +154,8 @@ public sealed class TollgateApp : IAsyncDisposable
         var caller = new System.Diagnostics.StackTrace().GetFrames()
             .Select(f => f.GetMethod()?.DeclaringType)
             .Select(t => t?.DeclaringType is { } outer && t.Name.Contains('<', StringComparison.Ordinal) ? outer : t)
-            .FirstOrDefault(t => t?.Assembly != typeof(TollgateApp).Assembly && t?.Namespace?.StartsWith("Tollgate.", StringComparison.Ordinal) == true);
+            .FirstOrDefault(t => t?.Assembly != typeof(TollgateApp).Assembly && t?.Namespace?.StartsWith("Tollgate.", StringComparison.Ordinal) == true
+                && t.Name != "ApiContract");
         lock (StartsLock)
         {
             File.AppendAllText(path, (caller?.FullName ?? "?") + Environment.NewLine);
