@@ -9,7 +9,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// Several currencies (issue 33): a plan priced in USD, EUR and GBP, a yen plan, a customer's one currency, and the
 /// pricing API and page in a currency.
 /// </summary>
-public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContract(shared)
 {
     private const string Catalog = """
         {
@@ -40,6 +40,9 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
         var settings = ApiSetup.CatalogOf("currencies", Catalog);
         return shared ? StartSharedAsync(settings, theory: theory) : StartAsync(settings);
     }
+
+    /// <summary>A server of the test's own: for a test that moves the clock or adds a coupon, which every later test would find.</summary>
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(ApiSetup.CatalogOf("currencies", Catalog));
 
     private static Task<HttpResponseMessage> SubscribeAsync(TollgateApp app, string customer, string plan, string? currency = null) =>
         app.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan, currency });
@@ -85,11 +88,11 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     public async Task AnEuroSubscriptionIsInvoicedInEurosAtTheEuroPriceAndFixesTheCustomersCurrency()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-euro");
 
-        var created = await SubscribeAsync(app, "c1", "pro", "EUR");
-        var invoice = (await app.InvoicesAsync("c1"))[0];
-        var customer = await (await app.Admin.GetAsync("/v1/customers/c1")).ReadAsync();
+        var created = await SubscribeAsync(app, "c1-euro", "pro", "EUR");
+        var invoice = (await app.InvoicesAsync("c1-euro"))[0];
+        var customer = await (await app.Admin.GetAsync("/v1/customers/c1-euro")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("EUR", (await created.ReadAsync())["currency"].Value<string>());
@@ -101,7 +104,7 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     [Fact]
     public async Task AnEuroSubscriptionRenewsInEurosAtTheEuroPrice()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1", "pro", "EUR")).StatusCode);
 
@@ -115,10 +118,10 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     public async Task ACustomerSetToGbpIsSubscribedInPoundsWithoutNamingTheCurrency()
     {
         await using var app = await AppAsync();
-        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PutJsonAsync("/v1/customers/c1", new { currency = "GBP" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PutJsonAsync("/v1/customers/c1-gbp", new { currency = "GBP" })).StatusCode);
 
-        var created = await (await SubscribeAsync(app, "c1", "pro")).ReadAsync();
-        var invoice = (await app.InvoicesAsync("c1"))[0];
+        var created = await (await SubscribeAsync(app, "c1-gbp", "pro")).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c1-gbp"))[0];
 
         Assert.Equal("GBP", created["currency"].Value<string>());
         Assert.Equal(("GBP", 2300L), (invoice["currency"].Value<string>(), invoice["subtotal_cents"].Value<long>()));
@@ -128,11 +131,11 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     public async Task AYenPriceOfFiveHundredShowsAsYenFiveHundredAndIsInvoicedAsFiveHundredMinorUnits()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-yen");
 
         var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans?currency=JPY")).ReadAsync()).AsArray();
-        Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1", "tokyo")).StatusCode);
-        var invoice = (await app.InvoicesAsync("c1"))[0];
+        Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1-yen", "tokyo")).StatusCode);
+        var invoice = (await app.InvoicesAsync("c1-yen"))[0];
 
         Assert.Equal([("monthly", "JPY", "¥500")], Prices(plans.Single(p => p!["code"].Value<string>() == "tokyo")!));
         Assert.Equal(("JPY", 500L, 500L), (invoice["currency"].Value<string>(), invoice["subtotal_cents"].Value<long>(),
@@ -143,47 +146,47 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     public async Task ASecondSubscriptionInAnotherCurrencyIsACurrencyMismatchAndWritesNothing()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
-        var first = (await (await SubscribeAsync(app, "c1", "pro", "EUR")).ReadAsync())["id"].Value<string>();
+        await app.CustomerAsync("c1-second");
+        var first = (await (await SubscribeAsync(app, "c1-second", "pro", "EUR")).ReadAsync())["id"].Value<string>();
         Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostJsonAsync($"/v1/subscriptions/{first}/cancel", new { at_period_end = false })).StatusCode);
 
-        var second = await SubscribeAsync(app, "c1", "pro", "GBP");
-        var team = await SubscribeAsync(app, "c1", "team");
+        var second = await SubscribeAsync(app, "c1-second", "pro", "GBP");
+        var team = await SubscribeAsync(app, "c1-second", "team");
 
         Assert.Equal((HttpStatusCode.Conflict, "currency_mismatch"), (second.StatusCode, (await second.ReadAsync())["error"].Value<string>()));
         Assert.Equal((HttpStatusCode.Conflict, "currency_mismatch"), (team.StatusCode, (await team.ReadAsync())["error"].Value<string>()));
-        Assert.Single((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
+        Assert.Single((await (await app.Admin.GetAsync("/v1/customers/c1-second/subscriptions")).ReadAsync())["data"]!.AsArray());
     }
 
     [Fact]
     public async Task ChangingTheCurrencyOfACustomerWithAnEuroSubscriptionIsACurrencyMismatch()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
-        Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1", "pro", "EUR")).StatusCode);
+        await app.CustomerAsync("c1-change");
+        Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1-change", "pro", "EUR")).StatusCode);
 
-        var changed = await app.Admin.PutJsonAsync("/v1/customers/c1", new { currency = "USD" });
-        var same = await app.Admin.PutJsonAsync("/v1/customers/c1", new { currency = "EUR" });
+        var changed = await app.Admin.PutJsonAsync("/v1/customers/c1-change", new { currency = "USD" });
+        var same = await app.Admin.PutJsonAsync("/v1/customers/c1-change", new { currency = "EUR" });
 
         Assert.Equal((HttpStatusCode.Conflict, "currency_mismatch"), (changed.StatusCode, (await changed.ReadAsync())["error"].Value<string>()));
         Assert.Equal(HttpStatusCode.OK, same.StatusCode);
-        Assert.Equal("EUR", (await (await app.Admin.GetAsync("/v1/customers/c1")).ReadAsync())["currency"].Value<string>());
+        Assert.Equal("EUR", (await (await app.Admin.GetAsync("/v1/customers/c1-change")).ReadAsync())["currency"].Value<string>());
     }
 
     [Fact]
     public async Task ACurrencyThePlanDoesNotPriceIsA400NamingCurrencyAndTheCurrenciesItOffers()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-unpriced");
 
-        var response = await SubscribeAsync(app, "c1", "pro", "JPY");
-        var malformed = await SubscribeAsync(app, "c1", "pro", "euro");
+        var response = await SubscribeAsync(app, "c1-unpriced", "pro", "JPY");
+        var malformed = await SubscribeAsync(app, "c1-unpriced", "pro", "euro");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("USD, EUR, GBP", (await response.ReadAsync())["errors"]!["currency"].Value<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.NotNull((await malformed.ReadAsync())["errors"]!["currency"]);
-        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1-unpriced/subscriptions")).ReadAsync())["data"]!.AsArray());
     }
 
     [Fact]
@@ -207,7 +210,7 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     [Fact]
     public async Task AFixedCouponTakesItsEuroOptionOffAnEuroInvoice()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync("/v1/admin/coupons", new
         {
@@ -226,7 +229,7 @@ public abstract class SeveralCurrenciesContract(SharedServer shared) : ApiContra
     [Fact]
     public async Task AFixedCouponWithoutAnEuroOptionDoesNotApplyToAnEuroSubscription()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync("/v1/admin/coupons",
             new { id = "five", name = "$5 off", amount_off_cents = 500, currency = "USD", duration = "forever" })).StatusCode);
