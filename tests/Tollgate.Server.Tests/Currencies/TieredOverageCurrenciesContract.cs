@@ -9,7 +9,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// overage of a subscription in euros on every invoice path, late usage is re-rated at the euro option, and a currency
 /// without an option is refused when subscribing, changing or checking out.
 /// </summary>
-public abstract class TieredOverageCurrenciesContract : ApiContract
+public abstract class TieredOverageCurrenciesContract(SharedServer shared) : ApiContract(shared)
 {
     // Pro: calls past 1,000 at 2¢ then 1¢ (graduated; in EUR 3c then 2c with a 1.00 flat fee), storage past 5 GB at 25¢ or 20¢
     // a GB (volume; in EUR 30c or 22c), seats past 2 at $1 (EUR 0.90). GBP is priced but has no overage option.
@@ -57,6 +57,9 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
 
     private Task<TollgateApp> AppAsync() => StartAsync(Settings(), May);
 
+    /// <summary>A server of the test's own: for a test that moves the clock or changes the catalog, which every later test would find.</summary>
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(Settings(), May);
+
     private static async Task<string> SubscribeAsync(TollgateApp app, string customer, string currency)
     {
         await app.CustomerAsync(customer);
@@ -78,7 +81,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     [Fact]
     public async Task AnEuroSubscriptionIsInvoicedItsTieredOverageOnTheEuroTiersAtRenewal()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await SubscribeAsync(app, "c1", "EUR");
         Assert.Equal(HttpStatusCode.OK, (await app.ConsumeAsync("c1", "calls", 2_500)).StatusCode);
 
@@ -94,7 +97,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     [Fact]
     public async Task ADollarSubscriptionIsStillInvoicedOnTheFeaturesOwnTiers()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await SubscribeAsync(app, "c1", "USD");
         await app.ConsumeAsync("c1", "calls", 2_500);
 
@@ -107,10 +110,10 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     public async Task TheUpcomingInvoiceOfAnEuroSubscriptionShowsTheEuroTiers()
     {
         await using var app = await AppAsync();
-        await SubscribeAsync(app, "c1", "EUR");
-        await app.ConsumeAsync("c1", "calls", 1_500);
+        await SubscribeAsync(app, "c1-upcoming", "EUR");
+        await app.ConsumeAsync("c1-upcoming", "calls", 1_500);
 
-        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice")).ReadAsync();
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1-upcoming/upcoming-invoice")).ReadAsync();
 
         Assert.Equal("EUR", upcoming["currency"].Value<string>());
         Assert.Equal([(500L, 1_500L)], Lines(upcoming, "overage", "calls"));
@@ -119,7 +122,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     [Fact]
     public async Task AChangeThatEndsThePeriodBillsTheOverageSoFarOnTheEuroTiers()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         var id = await SubscribeAsync(app, "c1", "EUR");
         await app.ConsumeAsync("c1", "calls", 1_500);
         await app.AdvanceToAsync(May.AddDays(10));
@@ -136,7 +139,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     [Fact]
     public async Task ACancelNowBillsTheOverageSoFarOnTheEuroTiers()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         var id = await SubscribeAsync(app, "c1", "EUR");
         await app.ConsumeAsync("c1", "calls", 2_200);
         await app.AdvanceToAsync(May.AddDays(10));
@@ -153,7 +156,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     [Fact]
     public async Task LateUsageOfAnEuroSubscriptionIsReRatedAtTheEuroOptionsBothTieredAndPerUnit()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await SubscribeAsync(app, "c1", "EUR");
         await app.AdvanceToAsync(May.AddDays(9));
         Assert.Equal(HttpStatusCode.OK, (await TrackAsync(app, Event("g1", "storage", new { gb = 7 }), Event("s1", "seats_changed", new { seats = 3 }))).StatusCode);
@@ -181,17 +184,17 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     public async Task ASubscriptionInACurrencyTheTieredFeaturesHaveNoOptionInIsA400NamingCurrencyAndTheFeaturesAndWritesNothing()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-gbp");
 
-        var response = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "pro", currency = "GBP" });
+        var response = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1-gbp", plan = "pro", currency = "GBP" });
         var problem = await response.ReadAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var currency = problem["errors"]!["currency"].Value<string>()!;
         Assert.Contains("feature 'calls'", currency, StringComparison.Ordinal);
         Assert.Contains("feature 'storage'", currency, StringComparison.Ordinal);
-        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
-        Assert.Empty(await app.InvoicesAsync("c1"));
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1-gbp/subscriptions")).ReadAsync())["data"]!.AsArray());
+        Assert.Empty(await app.InvoicesAsync("c1-gbp"));
     }
 
     [Fact]
@@ -204,7 +207,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
                   "features": [ { "feature_code": "calls", "limit": 5000, "hard_cap": false,
                                   "overage_tiers": [ { "up_to": null, "unit_price_cents": 1 } ] } ] },
             """, StringComparison.Ordinal);
-        await using var app = await StartAsync(Settings(withMax, "tiered-currencies-max"), May);
+        await using var app = await StartOwnAsync(Settings(withMax, "tiered-currencies-max"), May);
         var id = await SubscribeAsync(app, "c1", "EUR");
 
         var change = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "max", effective = "immediate" });
@@ -264,7 +267,7 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     [Fact]
     public async Task TheEuroTiersRoundTripThroughExportAndImportAndAChangedTierMakesANewPlanVersion()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
 
         var exported = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
         var reapplied = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", exported)).ReadAsync();
@@ -316,18 +319,18 @@ public abstract class TieredOverageCurrenciesContract : ApiContract
     }
 }
 
-public sealed class SqliteTieredOverageCurrenciesTests : TieredOverageCurrenciesContract
+public sealed class SqliteTieredOverageCurrenciesTests(SharedServer shared) : TieredOverageCurrenciesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresTieredOverageCurrenciesTests : TieredOverageCurrenciesContract
+public sealed class PostgresTieredOverageCurrenciesTests(SharedServer shared) : TieredOverageCurrenciesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same with the clock running, as the billing suites do.</summary>
-public sealed class SqliteTickingTieredOverageCurrenciesTests : TieredOverageCurrenciesContract
+public sealed class SqliteTickingTieredOverageCurrenciesTests(SharedServer shared) : TieredOverageCurrenciesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 
