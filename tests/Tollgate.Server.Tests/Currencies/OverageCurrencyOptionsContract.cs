@@ -9,7 +9,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// Overage prices in several currencies (issue 33): a plan feature's <c>currency_options</c> price the overage of a
 /// subscription in that currency; a currency without one is refused when subscribing.
 /// </summary>
-public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiContract(shared)
 {
     // Pro: 1,000 calls a month, then 5 cents a call in USD or 3 cents in EUR; Team prices in GBP too but has no GBP overage.
     private const string Catalog = """
@@ -41,6 +41,9 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
         return shared ? StartSharedAsync(settings, May, theory) : StartAsync(settings, May);
     }
 
+    /// <summary>A server of the test's own: for a test that moves the clock, which every later test would find moved.</summary>
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(ApiSetup.CatalogOf("overage-currencies", Catalog), May);
+
     private static Task<HttpResponseMessage> SubscribeAsync(TollgateApp app, string customer, string currency) =>
         app.Admin.PostJsonAsync("/v1/subscriptions", new { customer, plan = "pro", currency });
 
@@ -50,7 +53,7 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
     [Fact]
     public async Task AnEuroSubscriptionIsInvoicedItsOverageAtTheEuroOption()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1", "EUR")).StatusCode);
         await app.ConsumeAsync("c1", "calls", 1_500);
@@ -70,11 +73,11 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
     public async Task TheUpcomingInvoiceOfAnEuroSubscriptionShowsItsOverageAtTheEuroOption()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
-        Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1", "EUR")).StatusCode);
-        await app.ConsumeAsync("c1", "calls", 1_500);
+        await app.CustomerAsync("c1-upcoming");
+        Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1-upcoming", "EUR")).StatusCode);
+        await app.ConsumeAsync("c1-upcoming", "calls", 1_500);
 
-        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice")).ReadAsync();
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1-upcoming/upcoming-invoice")).ReadAsync();
 
         Assert.Contains(OverageLines(upcoming), l => l["amount_cents"].Value<long>() == 1_500);
     }
@@ -82,7 +85,7 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
     [Fact]
     public async Task ADollarSubscriptionIsStillInvoicedItsOverageAtTheFeaturesOwnPrice()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         Assert.Equal(HttpStatusCode.Created, (await SubscribeAsync(app, "c1", "USD")).StatusCode);
         await app.ConsumeAsync("c1", "calls", 1_500);
@@ -97,23 +100,23 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
     public async Task ASubscriptionInACurrencyAFeatureHasNoOveragePriceInIsA400NamingCurrencyAndTheFeatureAndWritesNothing()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-gbp");
 
-        var response = await SubscribeAsync(app, "c1", "GBP");
+        var response = await SubscribeAsync(app, "c1-gbp", "GBP");
         var problem = await response.ReadAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("feature 'calls'", problem["errors"]!["currency"].Value<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain("storage", problem["errors"]!["currency"].Value<string>(), StringComparison.Ordinal);
-        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
-        Assert.Null((await (await app.Admin.GetAsync("/v1/customers/c1")).ReadAsync())["currency"].Value<string>());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1-gbp/subscriptions")).ReadAsync())["data"]!.AsArray());
+        Assert.Null((await (await app.Admin.GetAsync("/v1/customers/c1-gbp")).ReadAsync())["currency"].Value<string>());
     }
 
     [Fact]
     public async Task AChangeToAPlanWithoutAnOveragePriceInTheSubscriptionsCurrencyIsA400NamingCurrency()
     {
         // A seed file of its own: under the same name, a test starting the plain catalog beside it would overwrite this one.
-        await using var app = await StartAsync(ApiSetup.CatalogOf("overage-currencies-max", Catalog.Replace(
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("overage-currencies-max", Catalog.Replace(
             "\"plans\": [", """
             "plans": [
                 { "code": "max", "name": "Max", "prices": [ { "billing_period": "monthly", "price_cents": 5000, "currency": "USD" },
