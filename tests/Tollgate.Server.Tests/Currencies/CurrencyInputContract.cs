@@ -9,7 +9,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// Currency codes as callers send them (issue 33): lower case as Stripe writes them on customers, subscriptions, pricing and
 /// coupon options; a free plan in every currency; one plan in a currency.
 /// </summary>
-public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(shared)
 {
     /// <summary>The class's server for one test, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
     private Task<TollgateApp> AppAsync(bool shared = false, [CallerMemberName] string theory = "")
@@ -17,6 +17,9 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
         var settings = ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json);
         return shared ? StartSharedAsync(settings, theory: theory) : StartAsync(settings);
     }
+
+    /// <summary>A server of the test's own: for a test that adds a coupon, which every later test would find.</summary>
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(ApiSetup.CatalogOf("currency-pages", TwoCurrencyCatalog.Json));
 
     private static List<(string Period, string Currency, long Cents, string Display)> Prices(JsonNode plan) =>
         [.. plan["prices"]!.AsArray().Select(p => (p!["billing_period"].Value<string>()!, p["currency"].Value<string>()!, p["price_cents"].Value<long>(),
@@ -36,12 +39,12 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
     public async Task ACustomersAndASubscriptionsCurrencySentInLowerCaseIsStoredAndAnsweredInCapitals()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c2");
+        await app.CustomerAsync("c2-lower");
 
-        var customer = await app.Admin.PutJsonAsync("/v1/customers/c1", new { email = "c1@example.com", currency = "eur" });
-        var subscription = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c2", plan = "pro", currency = "eur" });
-        var stored = await (await app.Admin.GetAsync("/v1/customers/c1")).ReadAsync();
-        var invoice = (await app.InvoicesAsync("c2"))[0];
+        var customer = await app.Admin.PutJsonAsync("/v1/customers/c1-lower", new { email = "c1-lower@example.com", currency = "eur" });
+        var subscription = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c2-lower", plan = "pro", currency = "eur" });
+        var stored = await (await app.Admin.GetAsync("/v1/customers/c1-lower")).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c2-lower"))[0];
 
         Assert.Equal((HttpStatusCode.Created, "EUR"), (customer.StatusCode, (await customer.ReadAsync())["currency"].Value<string>()));
         Assert.Equal("EUR", stored["currency"].Value<string>());
@@ -52,7 +55,7 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
     [Fact]
     public async Task ACouponsOptionKeyedInLowerCaseIsKeptInCapitalsAndTakesItsAmountOffAnEuroInvoice()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
 
         var coupon = await app.Admin.PostJsonAsync("/v1/admin/coupons", new
