@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Currencies;
 /// The pages that sell, in a currency (issue 33): the portal's plan picker, the pricing page's sign-up and Checkout, an
 /// experiment's variant and an offer link each show and charge the price in the currency chosen or the customer's.
 /// </summary>
-public abstract partial class CurrencySalesPagesContract : ApiContract
+public abstract partial class CurrencySalesPagesContract(SharedServer shared) : ApiContract(shared)
 {
     private Dictionary<string, string?> Settings()
     {
@@ -22,6 +22,9 @@ public abstract partial class CurrencySalesPagesContract : ApiContract
     }
 
     private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("currency-sales-pages", TwoCurrencyCatalog.Json));
+
+    /// <summary>A server of the test's own: for a test that starts an experiment, which would change every later test's pricing page.</summary>
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(ApiSetup.CatalogOf("currency-sales-pages", TwoCurrencyCatalog.Json));
 
     [Fact]
     public async Task ThePortalOffersACustomerWithoutACurrencyEachPeriodOnceAtThePlansDefaultPrice()
@@ -92,7 +95,7 @@ public abstract partial class CurrencySalesPagesContract : ApiContract
     [Fact]
     public async Task AVisitorInAVariantPricingDollarsSeesAndSignsUpAtTheCatalogsEuroPriceInEuros()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         var experiment = (await (await app.Admin.PostJsonAsync("/v1/admin/experiments", new
         {
             name = "Pro at $24.99",
@@ -183,18 +186,18 @@ public abstract partial class CurrencySalesPagesContract : ApiContract
     private static partial Regex HiddenField();
 }
 
-public sealed class SqliteCurrencySalesPagesTests : CurrencySalesPagesContract
+public sealed class SqliteCurrencySalesPagesTests(SharedServer shared) : CurrencySalesPagesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCurrencySalesPagesTests : CurrencySalesPagesContract
+public sealed class PostgresCurrencySalesPagesTests(SharedServer shared) : CurrencySalesPagesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same with the clock running, as the billing suites do.</summary>
-public sealed class SqliteTickingCurrencySalesPagesTests : CurrencySalesPagesContract
+public sealed class SqliteTickingCurrencySalesPagesTests(SharedServer shared) : CurrencySalesPagesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 
