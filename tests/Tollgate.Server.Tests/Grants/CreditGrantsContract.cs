@@ -5,9 +5,12 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Grants;
 
 /// <summary>Credit grants through the API: spent after the allowance, before overage, in priority then expiry order.</summary>
-public abstract class CreditGrantsContract : ApiContract
+public abstract class CreditGrantsContract(SharedServer shared) : ApiContract(shared)
 {
     private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
+
+    /// <summary>A server of the test's own: for a test that moves the clock, which every later test would find moved.</summary>
+    private Task<TollgateApp> OwnRulesAsync() => StartOwnAsync(ApiSetup.RulesCatalog());
 
     private static async Task<JsonNode> GrantAsync(TollgateApp app, string customer, object body)
     {
@@ -47,32 +50,32 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task ConsumeStraddlingTheAllowanceUsesTheAllowanceFirstAndTheRestFromGrants()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 95);
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "promo" });
+        await app.CustomerAsync("c1-straddle");
+        await app.ConsumeAsync("c1-straddle", "capped", 95);
+        await GrantAsync(app, "c1-straddle", new { feature = "capped", amount = 10, reason = "promo" });
 
-        var body = await (await app.ConsumeAsync("c1", "capped", 8)).ReadAsync();
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var body = await (await app.ConsumeAsync("c1-straddle", "capped", 8)).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1-straddle/usage")).ReadAsync();
 
         Assert.Equal((100L, 7L), (body["used"].Value<long>(), body["granted_remaining"].Value<long>()));
         Assert.Equal((100L, 7L), (usage["features"]!["capped"]!["used"].Value<long>(), usage["features"]!["capped"]!["granted_remaining"].Value<long>()));
-        Assert.Equal(3L, (await UsedByGrantAsync(app, "c1"))["promo"]);
+        Assert.Equal(3L, (await UsedByGrantAsync(app, "c1-straddle"))["promo"]);
     }
 
     [Fact]
     public async Task GrantsAreSpentByPriorityThenEarliestExpiryThenNeverExpiring()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 100);
+        await app.CustomerAsync("c1-priority");
+        await app.ConsumeAsync("c1-priority", "capped", 100);
         var now = TollgateApp.DefaultStart;
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "late", expires_at = now.AddDays(10) });
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "never" });
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "soon", expires_at = now.AddDays(5) });
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 5, reason = "first", priority = 10 });
+        await GrantAsync(app, "c1-priority", new { feature = "capped", amount = 5, reason = "late", expires_at = now.AddDays(10) });
+        await GrantAsync(app, "c1-priority", new { feature = "capped", amount = 5, reason = "never" });
+        await GrantAsync(app, "c1-priority", new { feature = "capped", amount = 5, reason = "soon", expires_at = now.AddDays(5) });
+        await GrantAsync(app, "c1-priority", new { feature = "capped", amount = 5, reason = "first", priority = 10 });
 
-        await app.ConsumeAsync("c1", "capped", 12);
-        var used = await UsedByGrantAsync(app, "c1");
+        await app.ConsumeAsync("c1-priority", "capped", 12);
+        var used = await UsedByGrantAsync(app, "c1-priority");
 
         Assert.Equal((5L, 5L, 2L, 0L), (used["first"], used["soon"], used["late"], used["never"]));
     }
@@ -80,7 +83,7 @@ public abstract class CreditGrantsContract : ApiContract
     [Fact]
     public async Task GrantStopsCountingExactlyAtItsExpiry()
     {
-        await using var app = await RulesAsync();
+        await using var app = await OwnRulesAsync();
         await app.CustomerAsync("c1");
         await app.ConsumeAsync("c1", "capped", 100);
         await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "trial", expires_at = TollgateApp.DefaultStart.AddHours(1) });
@@ -102,11 +105,11 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task SoftCapOverageIsCoveredByGrantsBeforeItCountsAsOverage()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await GrantAsync(app, "c1", new { feature = "soft", amount = 5, reason = "bonus" });
+        await app.CustomerAsync("c1-soft");
+        await GrantAsync(app, "c1-soft", new { feature = "soft", amount = 5, reason = "bonus" });
 
-        var covered = await (await app.ConsumeAsync("c1", "soft", 12)).ReadAsync();
-        var past = await (await app.ConsumeAsync("c1", "soft", 5)).ReadAsync();
+        var covered = await (await app.ConsumeAsync("c1-soft", "soft", 12)).ReadAsync();
+        var past = await (await app.ConsumeAsync("c1-soft", "soft", 5)).ReadAsync();
 
         Assert.Equal(("credit_grant", 10L, 0L, 3L), (covered["reason"].Value<string>(), covered["used"].Value<long>(),
             covered["overage"].Value<long>(), covered["granted_remaining"].Value<long>()));
@@ -118,14 +121,14 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task VoidedGrantStopsCountingAtOnceAndKeepsWhatWasUsed()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 100);
-        var grant = await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "oops" });
-        await app.ConsumeAsync("c1", "capped", 4);
+        await app.CustomerAsync("c1-void");
+        await app.ConsumeAsync("c1-void", "capped", 100);
+        var grant = await GrantAsync(app, "c1-void", new { feature = "capped", amount = 10, reason = "oops" });
+        await app.ConsumeAsync("c1-void", "capped", 4);
 
-        var voided = await (await app.Admin.PostAsync(new Uri($"/v1/customers/c1/grants/{grant["id"].Value<string>()}/void", UriKind.Relative), null)).ReadAsync();
-        var after = await app.ConsumeAsync("c1", "capped", 1);
-        var missing = await app.Admin.PostAsync(new Uri("/v1/customers/c1/grants/cgr_nope/void", UriKind.Relative), null);
+        var voided = await (await app.Admin.PostAsync(new Uri($"/v1/customers/c1-void/grants/{grant["id"].Value<string>()}/void", UriKind.Relative), null)).ReadAsync();
+        var after = await app.ConsumeAsync("c1-void", "capped", 1);
+        var missing = await app.Admin.PostAsync(new Uri("/v1/customers/c1-void/grants/cgr_nope/void", UriKind.Relative), null);
 
         Assert.Equal(("voided", 4L), (voided["status"].Value<string>(), voided["used"].Value<long>()));
         Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode);
@@ -136,17 +139,17 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task ReservationPastTheAllowanceHoldsGrantUnitsAndReleaseOrASmallerCommitGivesThemBack()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 95);
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 20, reason = "hold" });
+        await app.CustomerAsync("c1-reserve");
+        await app.ConsumeAsync("c1-reserve", "capped", 95);
+        await GrantAsync(app, "c1-reserve", new { feature = "capped", amount = 20, reason = "hold" });
 
-        var first = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 15 })).ReadAsync();
-        var whileHeld = (await UsedByGrantAsync(app, "c1"))["hold"];
+        var first = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1-reserve", feature = "capped", amount = 15 })).ReadAsync();
+        var whileHeld = (await UsedByGrantAsync(app, "c1-reserve"))["hold"];
         await app.Admin.PostAsync(new Uri($"/v1/reservations/{first["id"].Value<string>()}/release", UriKind.Relative), null);
-        var afterRelease = (await UsedByGrantAsync(app, "c1"))["hold"];
-        var second = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 15 })).ReadAsync();
+        var afterRelease = (await UsedByGrantAsync(app, "c1-reserve"))["hold"];
+        var second = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1-reserve", feature = "capped", amount = 15 })).ReadAsync();
         var committed = await (await app.Admin.PostJsonAsync($"/v1/reservations/{second["id"].Value<string>()}/commit", new { amount = 8 })).ReadAsync();
-        var afterCommit = (await UsedByGrantAsync(app, "c1"))["hold"];
+        var afterCommit = (await UsedByGrantAsync(app, "c1-reserve"))["hold"];
 
         Assert.Equal(("credit_grant", 5L, 10L), (first["entitlement"]!["reason"].Value<string>(), first["entitlement"]!["reserved"].Value<long>(),
             first["entitlement"]!["granted_remaining"].Value<long>()));
@@ -158,13 +161,13 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task CheckUsageAndEntitlementsShowWhatTheGrantsHaveLeft()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 100);
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 6, reason = "x" });
+        await app.CustomerAsync("c1-check");
+        await app.ConsumeAsync("c1-check", "capped", 100);
+        await GrantAsync(app, "c1-check", new { feature = "capped", amount = 6, reason = "x" });
 
-        var fits = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped", amount = 6 })).ReadAsync();
-        var tooMany = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped", amount = 7 })).ReadAsync();
-        var entitlements = await (await app.Admin.GetAsync("/v1/customers/c1/entitlements")).ReadAsync();
+        var fits = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1-check", feature = "capped", amount = 6 })).ReadAsync();
+        var tooMany = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1-check", feature = "capped", amount = 7 })).ReadAsync();
+        var entitlements = await (await app.Admin.GetAsync("/v1/customers/c1-check/entitlements")).ReadAsync();
         var capped = entitlements["features"]!.AsArray().Single(f => f!["feature"].Value<string>() == "capped")!;
 
         Assert.Equal((true, "credit_grant", 6L), (fits["allowed"].Value<bool>(), fits["reason"].Value<string>(), fits["granted_remaining"].Value<long>()));
@@ -176,13 +179,13 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task BadGrantIs400NamingEachFieldAndWritesNothing()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-bad");
 
-        var response = await app.Admin.PostJsonAsync("/v1/customers/c1/grants",
+        var response = await app.Admin.PostJsonAsync("/v1/customers/c1-bad/grants",
             new { feature = "gate", amount = 0, priority = 101, expires_at = TollgateApp.DefaultStart.AddSeconds(-1), reason = new string('r', 501) });
         var problem = await response.ReadAsync();
         var unknown = await app.Admin.PostJsonAsync("/v1/customers/nobody/grants", new { feature = "capped", amount = 1 });
-        var list = await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync();
+        var list = await (await app.Admin.GetAsync("/v1/customers/c1-bad/grants")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(["amount", "expires_at", "feature", "priority", "reason"],
@@ -194,7 +197,7 @@ public abstract class CreditGrantsContract : ApiContract
     [Fact]
     public async Task ListPagesNewestFirstWithACursor()
     {
-        await using var app = await RulesAsync();
+        await using var app = await OwnRulesAsync();
         await app.CustomerAsync("c1");
         foreach (var i in Enumerable.Range(1, 3))
         {
@@ -215,24 +218,24 @@ public abstract class CreditGrantsContract : ApiContract
     public async Task ConcurrentConsumesNeverSpendMoreThanTheGrants()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 30, reason = "a" });
-        await GrantAsync(app, "c1", new { feature = "capped", amount = 20, reason = "b" });
+        await app.CustomerAsync("c1-concurrent");
+        await GrantAsync(app, "c1-concurrent", new { feature = "capped", amount = 30, reason = "a" });
+        await GrantAsync(app, "c1-concurrent", new { feature = "capped", amount = 20, reason = "b" });
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => app.ConsumeAsync("c1", "capped")));
-        var used = await UsedByGrantAsync(app, "c1");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => app.ConsumeAsync("c1-concurrent", "capped")));
+        var used = await UsedByGrantAsync(app, "c1-concurrent");
 
         Assert.Equal(150, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal((30L, 20L), (used["a"], used["b"]));
     }
 }
 
-public sealed class SqliteCreditGrantsTests : CreditGrantsContract
+public sealed class SqliteCreditGrantsTests(SharedServer shared) : CreditGrantsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCreditGrantsTests : CreditGrantsContract
+public sealed class PostgresCreditGrantsTests(SharedServer shared) : CreditGrantsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
