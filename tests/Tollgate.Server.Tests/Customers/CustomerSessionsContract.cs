@@ -4,7 +4,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
 
-public abstract class CustomerSessionsContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class CustomerSessionsContract(SharedServer shared) : ApiContract(shared)
 {
     private static async Task<(HttpClient Client, string Id, string ExpiresAt)> SessionAsync(TollgateApp app, string customer, object? body = null)
     {
@@ -17,7 +17,7 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     [Fact]
     public async Task ASessionLastsFifteenMinutesByDefaultAndItsTokenIsStoredOnlyHashed()
     {
-        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await using var app = await StartOwnAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
 
         var response = await app.Admin.PostJsonAsync("/v1/customers/c1/sessions", new { });
@@ -65,13 +65,13 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task ASessionReadsItsOwnCustomersUsageAndEntitlementsAndChecksAFeature()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 7);
-        var (browser, _, _) = await SessionAsync(app, "c1");
+        await app.CustomerAsync("c1-usage");
+        await app.ConsumeAsync("c1-usage", "capped", 7);
+        var (browser, _, _) = await SessionAsync(app, "c1-usage");
 
-        var usage = await browser.GetAsync("/v1/customers/c1/usage");
-        var entitlements = await browser.GetAsync("/v1/customers/c1/entitlements");
-        var check = await browser.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped" });
+        var usage = await browser.GetAsync("/v1/customers/c1-usage/usage");
+        var entitlements = await browser.GetAsync("/v1/customers/c1-usage/entitlements");
+        var check = await browser.PostJsonAsync("/v1/entitlements/check", new { customer = "c1-usage", feature = "capped" });
 
         Assert.Equal(HttpStatusCode.OK, usage.StatusCode);
         Assert.Equal(7, (await usage.ReadAsync())["features"]!["capped"]!["used"].Value<long>());
@@ -84,14 +84,14 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task ASessionCannotReadAnotherCustomerInTheRouteOrTheBody()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        await app.CustomerAsync("c2");
-        var (browser, _, _) = await SessionAsync(app, "c1");
+        await app.CustomerAsync("c1-other");
+        await app.CustomerAsync("c2-other");
+        var (browser, _, _) = await SessionAsync(app, "c1-other");
 
-        var usage = await browser.GetAsync("/v1/customers/c2/usage");
-        var check = await browser.PostJsonAsync("/v1/entitlements/check", new { customer = "c2", feature = "capped" });
+        var usage = await browser.GetAsync("/v1/customers/c2-other/usage");
+        var check = await browser.PostJsonAsync("/v1/entitlements/check", new { customer = "c2-other", feature = "capped" });
         var smuggled = await browser.PostJsonAsync("/v1/entitlements/check",
-            "{\"customer\": \"c1\", \"feature\": \"capped\", \"customer\": \"c2\"}");
+            "{\"customer\": \"c1-other\", \"feature\": \"capped\", \"customer\": \"c2-other\"}");
 
         Assert.Equal((HttpStatusCode.Forbidden, "forbidden"), (usage.StatusCode, (await usage.ReadAsync())["error"].Value<string>()));
         Assert.Equal(HttpStatusCode.Forbidden, check.StatusCode);
@@ -102,14 +102,14 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task ASessionCannotConsumeMintSessionsOrReadTheCustomerRecord()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (browser, _, _) = await SessionAsync(app, "c1");
+        await app.CustomerAsync("c1-consume");
+        var (browser, _, _) = await SessionAsync(app, "c1-consume");
 
-        var consume = await browser.PostJsonAsync("/v1/entitlements/consume", new { customer = "c1", feature = "capped" });
-        var mint = await browser.PostJsonAsync("/v1/customers/c1/sessions", new { });
-        var record = await browser.GetAsync("/v1/customers/c1");
+        var consume = await browser.PostJsonAsync("/v1/entitlements/consume", new { customer = "c1-consume", feature = "capped" });
+        var mint = await browser.PostJsonAsync("/v1/customers/c1-consume/sessions", new { });
+        var record = await browser.GetAsync("/v1/customers/c1-consume");
         var admin = await browser.GetAsync("/v1/admin/catalog");
-        var used = (await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync())["features"]!["capped"]!["used"].Value<long>();
+        var used = (await (await app.Admin.GetAsync("/v1/customers/c1-consume/usage")).ReadAsync())["features"]!["capped"]!["used"].Value<long>();
 
         Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden],
             new[] { consume.StatusCode, mint.StatusCode, record.StatusCode, admin.StatusCode });
@@ -119,7 +119,7 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     [Fact]
     public async Task AnExpiredSessionIs401InvalidSession()
     {
-        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await using var app = await StartOwnAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
         var (browser, _, _) = await SessionAsync(app, "c1", new { ttl_seconds = 60 });
 
@@ -135,57 +135,57 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task ARevokedSessionStopsWorkingAtOnceWhileAnotherOfTheSameCustomerKeepsWorking()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (revoked, id, _) = await SessionAsync(app, "c1");
-        var (kept, _, _) = await SessionAsync(app, "c1");
-        await revoked.GetAsync("/v1/customers/c1/usage");
+        await app.CustomerAsync("c1-revoke");
+        var (revoked, id, _) = await SessionAsync(app, "c1-revoke");
+        var (kept, _, _) = await SessionAsync(app, "c1-revoke");
+        await revoked.GetAsync("/v1/customers/c1-revoke/usage");
 
-        var revoke = await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
-        var again = await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        var revoke = await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1-revoke/sessions/{id}", UriKind.Relative));
+        var again = await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1-revoke/sessions/{id}", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await revoked.GetAsync("/v1/customers/c1/usage")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/v1/customers/c1/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await revoked.GetAsync("/v1/customers/c1-revoke/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/v1/customers/c1-revoke/usage")).StatusCode);
     }
 
     [Fact]
     public async Task RevokingEverySessionOfACustomerSignsOutEveryBrowser()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (first, _, _) = await SessionAsync(app, "c1");
-        var (second, _, _) = await SessionAsync(app, "c1");
+        await app.CustomerAsync("c1-revoke-all");
+        var (first, _, _) = await SessionAsync(app, "c1-revoke-all");
+        var (second, _, _) = await SessionAsync(app, "c1-revoke-all");
 
-        var revoke = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1/sessions", UriKind.Relative));
+        var revoke = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1-revoke-all/sessions", UriKind.Relative));
 
         Assert.Equal(2, (await revoke.ReadAsync())["revoked"].Value<int>());
-        Assert.Equal(HttpStatusCode.Unauthorized, (await first.GetAsync("/v1/customers/c1/usage")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await second.GetAsync("/v1/customers/c1/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await first.GetAsync("/v1/customers/c1-revoke-all/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await second.GetAsync("/v1/customers/c1-revoke-all/usage")).StatusCode);
     }
 
     [Fact]
     public async Task ErasingACustomerRevokesItsSessions()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (browser, _, _) = await SessionAsync(app, "c1");
+        await app.CustomerAsync("c1-erase");
+        var (browser, _, _) = await SessionAsync(app, "c1-erase");
 
-        var erase = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1", UriKind.Relative));
+        var erase = await app.Admin.DeleteAsync(new Uri("/v1/customers/c1-erase", UriKind.Relative));
 
         Assert.Equal(HttpStatusCode.OK, erase.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/v1/customers/c1/usage")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/v1/customers/c1-erase/usage")).StatusCode);
     }
 
     [Fact]
     public async Task AnErasedCustomersSessionTokenIs401InvalidSessionEvenWhenRevocationDidNotRun()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (browser, _, _) = await SessionAsync(app, "c1");
+        await app.CustomerAsync("c1-erased");
+        var (browser, _, _) = await SessionAsync(app, "c1-erased");
 
-        await app.Get<CustomerErasure>().EraseAsync("c1"); // the erasure alone, without the DELETE's revoke
-        var after = await browser.GetAsync("/v1/customers/c1/usage");
+        await app.Get<CustomerErasure>().EraseAsync("c1-erased"); // the erasure alone, without the DELETE's revoke
+        var after = await browser.GetAsync("/v1/customers/c1-erased/usage");
 
         Assert.Equal((HttpStatusCode.Unauthorized, "invalid_session"), (after.StatusCode, (await after.ReadAsync())["error"].Value<string>()));
     }
@@ -194,11 +194,11 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task ASessionsPortalLinkExpiresNoLaterThanTheSession()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (browser, _, sessionEnds) = await SessionAsync(app, "c1", new { ttl_seconds = 60 });
+        await app.CustomerAsync("c1-portal-expiry");
+        var (browser, _, sessionEnds) = await SessionAsync(app, "c1-portal-expiry", new { ttl_seconds = 60 });
 
-        var bySession = await browser.PostJsonAsync("/v1/customers/c1/portal-sessions", new { });
-        var byKey = await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { });
+        var bySession = await browser.PostJsonAsync("/v1/customers/c1-portal-expiry/portal-sessions", new { });
+        var byKey = await app.Admin.PostJsonAsync("/v1/customers/c1-portal-expiry/portal-sessions", new { });
 
         Assert.Equal(HttpStatusCode.Created, bySession.StatusCode);
         Assert.Equal(sessionEnds, (await bySession.ReadAsync())["expires_at"].Value<string>());
@@ -209,13 +209,13 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task ASessionsPortalLinkIsRefusedOnceTheSessionIsRevokedWhileAnotherSessionsLinkStillEnters()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (revoked, id, _) = await SessionAsync(app, "c1");
-        var (kept, _, _) = await SessionAsync(app, "c1");
-        var revokedLink = (await (await revoked.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
-        var keptLink = (await (await kept.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        await app.CustomerAsync("c1-portal-revoke");
+        var (revoked, id, _) = await SessionAsync(app, "c1-portal-revoke");
+        var (kept, _, _) = await SessionAsync(app, "c1-portal-revoke");
+        var revokedLink = (await (await revoked.PostJsonAsync("/v1/customers/c1-portal-revoke/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        var keptLink = (await (await kept.PostJsonAsync("/v1/customers/c1-portal-revoke/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
 
-        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1-portal-revoke/sessions/{id}", UriKind.Relative));
         var refused = await app.Anonymous.GetAsync(new Uri(revokedLink).PathAndQuery);
         var entered = await app.Anonymous.GetAsync(new Uri(keptLink).PathAndQuery);
 
@@ -228,16 +228,16 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     public async Task APortalEnteredFromASessionSignsOutWhenTheSessionIsRevokedWhileAKeysPortalStaysIn()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
-        await app.CustomerAsync("c1");
-        var (session, id, _) = await SessionAsync(app, "c1");
-        var sessionLink = (await (await session.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
-        var keyLink = (await (await app.Admin.PostJsonAsync("/v1/customers/c1/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        await app.CustomerAsync("c1-portal-signout");
+        var (session, id, _) = await SessionAsync(app, "c1-portal-signout");
+        var sessionLink = (await (await session.PostJsonAsync("/v1/customers/c1-portal-signout/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
+        var keyLink = (await (await app.Admin.PostJsonAsync("/v1/customers/c1-portal-signout/portal-sessions", new { })).ReadAsync())["url"].Value<string>()!;
         using var bySession = app.NewBrowser();
         using var byKey = app.NewBrowser();
         var entered = await bySession.GetAsync(new Uri(sessionLink).PathAndQuery);
         var enteredByKey = await byKey.GetAsync(new Uri(keyLink).PathAndQuery);
 
-        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1/sessions/{id}", UriKind.Relative));
+        await app.Admin.DeleteAsync(new Uri($"/v1/customers/c1-portal-signout/sessions/{id}", UriKind.Relative));
         var afterRevoke = await bySession.GetAsync("/portal");
         var keyAfterRevoke = await byKey.GetAsync("/portal");
 
@@ -249,7 +249,7 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     [Fact]
     public async Task ASessionsReturnUrlOutsideTheAllowedOriginsIs400NamingTheField()
     {
-        await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
+        await using var app = await StartOwnAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
         {
             ["Tollgate:Cors:AllowedOrigins:0"] = "https://app.example.com",
         });
@@ -283,7 +283,7 @@ public abstract class CustomerSessionsContract(SharedServer shared) : ApiContrac
     [Fact]
     public async Task CorsAnswersOnlyTheConfiguredOrigins()
     {
-        await using var app = await StartAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
+        await using var app = await StartOwnAsync(new Dictionary<string, string?>(ApiSetup.RulesCatalog())
         {
             ["Tollgate:Cors:AllowedOrigins:0"] = "https://app.example.com",
         });
