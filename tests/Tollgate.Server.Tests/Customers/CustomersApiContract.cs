@@ -6,7 +6,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Customers;
 
-public abstract class CustomersApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class CustomersApiContract(SharedServer shared) : ApiContract(shared)
 {
     private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
 
@@ -28,7 +28,7 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     [Fact]
     public async Task ConcurrentFirstPutsCreateTheCustomerOnceAnnounceItOnceAndLoseNoField()
     {
-        await using var app = await RulesAsync();
+        await using var app = await StartOwnAsync(ApiSetup.RulesCatalog());
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "https://hooks.example.com/a", events = new[] { "customer.created" } });
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => app.Admin.PutJsonAsync("/v1/customers/racer",
@@ -97,11 +97,11 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     public async Task SubscriptionPutsTheCustomerOnThePlanWithAnniversaryPeriods()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-yearly");
 
-        var id = await app.SubscribeAsync("c1", "pro", "yearly");
+        var id = await app.SubscribeAsync("c1-yearly", "pro", "yearly");
         var subscription = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync();
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1-yearly/usage")).ReadAsync();
 
         Assert.Equal(("pro", 1, "yearly", "active"), (subscription["plan"].Value<string>(), subscription["plan_version"].Value<int>(),
             subscription["billing_period"].Value<string>(), subscription["status"].Value<string>()));
@@ -114,12 +114,12 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     public async Task SecondLiveSubscriptionIsAConflictAndBadPlansAreNamed()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro");
+        await app.CustomerAsync("c1-second");
+        await app.SubscribeAsync("c1-second", "pro");
 
-        var again = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "pro", billing_period = "monthly" });
-        var unknownPlan = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "gold", billing_period = "monthly" });
-        var noPrice = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1", plan = "free", billing_period = "yearly" });
+        var again = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1-second", plan = "pro", billing_period = "monthly" });
+        var unknownPlan = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1-second", plan = "gold", billing_period = "monthly" });
+        var noPrice = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "c1-second", plan = "free", billing_period = "yearly" });
         var noCustomer = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "ghost", plan = "pro", billing_period = "monthly" });
 
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
@@ -133,13 +133,13 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     public async Task UsageHasTheResumeTailorsShapeExtended()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "soft", 12);
-        await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 4 });
+        await app.CustomerAsync("c1-usage");
+        await app.ConsumeAsync("c1-usage", "soft", 12);
+        await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1-usage", feature = "capped", amount = 4 });
 
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1-usage/usage")).ReadAsync();
 
-        Assert.Equal(("c1", "free", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"), (usage["customer"].Value<string>(),
+        Assert.Equal(("c1-usage", "free", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z"), (usage["customer"].Value<string>(),
             usage["plan"].Value<string>(), usage["period_start"].Value<string>(), usage["period_end"].Value<string>()));
         var soft = usage["features"]!["soft"]!;
         Assert.Equal((10L, 12L, 0L, false, false, 2L), (soft["limit"].Value<long>(), soft["used"].Value<long>(),
@@ -152,10 +152,10 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     public async Task EntitlementsListEveryFeatureWithAccessLimitOrValue()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro");
+        await app.CustomerAsync("c1-entitlements");
+        await app.SubscribeAsync("c1-entitlements", "pro");
 
-        var list = (await (await app.Admin.GetAsync("/v1/customers/c1/entitlements")).ReadAsync())["features"]!.AsArray();
+        var list = (await (await app.Admin.GetAsync("/v1/customers/c1-entitlements/entitlements")).ReadAsync())["features"]!.AsArray();
 
         var byCode = list.ToDictionary(f => f!["feature"].Value<string>()!, f => f!);
         Assert.Equal(6, byCode.Count);
@@ -169,20 +169,20 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     public async Task EventBatchCountsValidEventsOnceAndRejectsBadOnesByIndex()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c1-events");
         var events = new object[]
         {
-            new { id = "e1", customer = "c1", feature = "tracked", amount = 4, timestamp = "2026-01-15T11:00:00Z", properties = new { rows = 4 } },
-            new { id = "e1", customer = "c1", feature = "tracked", amount = 4 },
-            new { id = "e2", customer = "c1", feature = "tracked", amount = -1 },
-            new { id = "e3", customer = "c1", feature = "seats" },
+            new { id = "e1", customer = "c1-events", feature = "tracked", amount = 4, timestamp = "2026-01-15T11:00:00Z", properties = new { rows = 4 } },
+            new { id = "e1", customer = "c1-events", feature = "tracked", amount = 4 },
+            new { id = "e2", customer = "c1-events", feature = "tracked", amount = -1 },
+            new { id = "e3", customer = "c1-events", feature = "seats" },
             new { id = "e4", customer = "nobody", feature = "tracked" },
-            new { id = "e5", customer = "c1", feature = "tracked", timestamp = "2026-01-15 11:00" },
-            new { id = "e6", customer = "c1", feature = "tracked", amount = 10 },
+            new { id = "e5", customer = "c1-events", feature = "tracked", timestamp = "2026-01-15 11:00" },
+            new { id = "e6", customer = "c1-events", feature = "tracked", amount = 10 },
         };
 
         var result = await (await app.Admin.PostJsonAsync("/v1/events", new { events })).ReadAsync();
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1-events/usage")).ReadAsync();
 
         Assert.Equal(2, result["accepted"].Value<int>());
         Assert.Equal(["e1"], result["duplicates"]!.AsArray().Select(d => d.Value<string>()));
@@ -195,8 +195,8 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     public async Task MoreThanOneThousandEventsIsA400AndNothingIsCounted()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        var events = Enumerable.Range(0, 1001).Select(i => new { id = $"e{i}", customer = "c1", feature = "tracked" }).ToArray();
+        await app.CustomerAsync("c1-batch");
+        var events = Enumerable.Range(0, 1001).Select(i => new { id = $"e{i}", customer = "c1-batch", feature = "tracked" }).ToArray();
 
         var response = await app.Admin.PostJsonAsync("/v1/events", new { events });
 
@@ -207,7 +207,7 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     [Fact]
     public async Task ExpiredReservationIsReleasedByTheWorker()
     {
-        await using var app = await RulesAsync();
+        await using var app = await StartOwnAsync(ApiSetup.RulesCatalog());
         await app.CustomerAsync("c1");
         var id = (await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
             new { customer = "c1", feature = "capped", amount = 30, ttl_seconds = 10 })).ReadAsync())["id"].Value<string>();
