@@ -4,7 +4,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Catalog;
 
-public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract(shared)
 {
     [Fact]
     public async Task ApplyingTheSeededCatalogAgainChangesNothingAndSaysSo()
@@ -34,7 +34,7 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     [Fact]
     public async Task NewQuotaCreatesAVersionThatPublicReadsShowAndTheOldVersionIsKept()
     {
-        await using var app = await StartAsync();
+        await using var app = await StartOwnAsync();
         var changed = Json.Catalog("career-coach.json").Replace(
             "{ \"feature_code\": \"cv_generate\", \"limit\": 30, \"reset\": \"month\" }",
             "{ \"feature_code\": \"cv_generate\", \"limit\": 35, \"reset\": \"month\" }",
@@ -64,7 +64,7 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     [Fact]
     public async Task AnApplyAnswersEachPlanPriceFeatureAndSettingItChangedBeforeAndAfter()
     {
-        await using var app = await StartAsync();
+        await using var app = await StartOwnAsync();
         var changed = ProAt(Json.Catalog("career-coach.json").Replace("\"upgrade_url\": \"/pricing\"", "\"upgrade_url\": \"/plans\"",
             StringComparison.Ordinal), 3499, 35);
 
@@ -89,7 +89,7 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     [Fact]
     public async Task ADryRunAnswersWhatTheApplyWouldChangeAndWritesNothing()
     {
-        await using var app = await StartAsync();
+        await using var app = await StartOwnAsync();
         var before = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
         var changed = ProAt(before, 3499, 35);
 
@@ -112,7 +112,7 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     [Fact]
     public async Task ReapplyingAFileExportedBeforeAPromotionNamesTheWinningPriceItRevertsAndAnExportAfterItDoesNot()
     {
-        await using var app = await StartAsync();
+        await using var app = await StartOwnAsync();
         var file = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
         var experiment = await app.RunningExperimentAsync();
         (await app.Admin.PostJsonAsync($"/v1/admin/experiments/{experiment}/stop", new { promote = "cheaper" })).EnsureSuccessStatusCode();
@@ -193,7 +193,7 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     public async Task EveryExampleCatalogLoadsAndItsExportAppliesBackWithoutChanges(string file)
     {
         var path = Path.Combine(Json.RepoRoot(), "catalogs", file);
-        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
+        await using var app = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
 
         var again = await (await app.Admin.PutJsonAsync("/v1/admin/catalog", Json.Catalog(file))).ReadAsync();
         var exported = await (await app.Admin.GetAsync("/v1/admin/catalog")).Content.ReadAsStringAsync();
@@ -208,7 +208,7 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     public async Task ContentPlatformCountsEachProvidersLoggedCallsOnItsCallQuota()
     {
         var path = Path.Combine(Json.RepoRoot(), "catalogs", "content-platform.json");
-        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
+        await using var app = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
         await app.CustomerAsync("c1");
 
         await app.Admin.PostJsonAsync("/v1/llm/usage", new
@@ -228,9 +228,9 @@ public abstract class CatalogAdminApiContract(SharedServer shared) : ApiContract
     [Fact]
     public async Task SeedFileNoneStartsWithAnEmptyCatalogAndAnotherFileLoadsThatCatalog()
     {
-        await using var empty = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await using var empty = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
         var path = Path.Combine(Json.RepoRoot(), "catalogs", "data-api.json");
-        await using var dataApi = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
+        await using var dataApi = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = path });
 
         Assert.Empty((await (await empty.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray());
         Assert.Equal(["free", "pro", "enterprise"],
