@@ -4,7 +4,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Alerts;
 
-public abstract class AlertsApiContract : ApiContract
+public abstract class AlertsApiContract(SharedServer shared) : ApiContract(shared)
 {
     // Mar 3, 00:00: two days into the calendar month the free plan counts in.
     private static readonly DateTimeOffset Start = new(2026, 3, 3, 0, 0, 0, TimeSpan.Zero);
@@ -22,7 +22,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task ThresholdAlertsFireOnceEachAtEightyAndNinetyPercentAndReachingTheCapSaysSoOnceWithReadableMessages()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27)); // Mar 30: too late in the month for 8 of 10 to project past the limit
 
@@ -51,7 +51,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task OneConsumeThatCrossesSeveralThresholdsFiresOnlyTheHighest()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27));
 
@@ -69,7 +69,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task ARequestTooBigForWhatIsLeftIsRefusedWithoutSayingTheLimitIsReached()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27));
 
@@ -88,7 +88,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task ConcurrentConsumesFireEachThresholdExactlyOnce()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await using var second = Kind == StoreKind.Postgres
             ? await TollgateApp.StartAsync(Kind, ApiSetup.AlertsCatalog(), Start, app.ConnectionString)
             : null;
@@ -113,7 +113,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task CatalogThresholdsReplaceTheDefaultsAndASoftCapAlertsAtTheLimitOnce()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27));
 
@@ -132,7 +132,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task FastUsageEarlyInThePeriodProjectsWhenTheLimitWillBeReachedOnce()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
 
         // 3 of 10 CVs in the first 2 days of March: at that pace all 10 are gone after 6⅔ days, on Mar 7 at 16:00.
@@ -150,7 +150,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task EventsAndCommittedReservationsFireAlertsToo()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27));
 
@@ -171,7 +171,7 @@ public abstract class AlertsApiContract : ApiContract
     [Fact]
     public async Task UnreadListsOnlyAlertsNotMarkedReadAndMarkingTwiceKeepsTheFirstTime()
     {
-        await using var app = await AlertsAsync();
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromDays(27));
         await app.ConsumeAsync("c1", "cv_generate", 8);
@@ -217,12 +217,12 @@ public abstract class AlertsApiContract : ApiContract
     }
 }
 
-public sealed class SqliteAlertsApiTests : AlertsApiContract
+public sealed class SqliteAlertsApiTests(SharedServer shared) : AlertsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresAlertsApiTests : AlertsApiContract
+public sealed class PostgresAlertsApiTests(SharedServer shared) : AlertsApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
