@@ -7,17 +7,23 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.CreditNotes;
 
 /// <summary>Credit notes on open, paid and void invoices, their limits under concurrency, and where they show.</summary>
-public abstract class CreditNotesContract : ApiContract
+public abstract class CreditNotesContract(SharedServer shared) : ApiContract(shared)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
 
-    // A customer on silver ($20 a month), whose first invoice is open for 2000.
-    private async Task<(TollgateApp App, JsonNode Invoice)> StartWithInvoiceAsync()
+    // A customer on silver ($20 a month), whose first invoice is open for 2000: on the class's server, named apart from the
+    // other tests' customers there, or as c1 on a server of the test's own.
+    private async Task<(TollgateApp App, JsonNode Invoice)> StartWithInvoiceAsync(string customer) =>
+        await WithInvoiceAsync(await StartAsync(ApiSetup.BillingCatalog(), Start), customer);
+
+    private async Task<(TollgateApp App, JsonNode Invoice)> StartOwnWithInvoiceAsync() =>
+        await WithInvoiceAsync(await StartOwnAsync(ApiSetup.BillingCatalog(), Start), "c1");
+
+    private static async Task<(TollgateApp App, JsonNode Invoice)> WithInvoiceAsync(TollgateApp app, string customer)
     {
-        var app = await StartAsync(ApiSetup.BillingCatalog(), Start);
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "silver");
-        return (app, (await app.InvoicesAsync("c1"))[0]);
+        await app.CustomerAsync(customer);
+        await app.SubscribeAsync(customer, "silver");
+        return (app, (await app.InvoicesAsync(customer))[0]);
     }
 
     private static Task<HttpResponseMessage> CreditAsync(TollgateApp app, string invoice, object body, string? key = null)
@@ -36,7 +42,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task CreditOnAnOpenInvoiceLowersItsAmountDueAndIsNumberedOnItsOwnSequence()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
 
@@ -62,7 +68,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task CreditOnAPaidInvoiceBecomesBalanceThatTheNextInvoiceApplies()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
         await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
@@ -82,7 +88,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task ALineCreditNeverExceedsItsLineAndTheWholeCreditNeverExceedsTheInvoice()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartWithInvoiceAsync("c1-line");
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
         var line = invoice["lines"]![0]!["id"].Value<string>()!;
@@ -106,7 +112,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task AVoidInvoiceTakesNoCreditNote()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartWithInvoiceAsync("c1-void");
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
         var voided = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/void", UriKind.Relative), null);
@@ -121,7 +127,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task BadInputIs400NamingEachFieldAndWritesNothing()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
 
@@ -141,7 +147,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task ARetryWithTheSameIdempotencyKeyAnswersTheFirstNoteAndADifferentBodyIs409()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartWithInvoiceAsync("c1-retry");
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
 
@@ -158,7 +164,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task TwentyConcurrentCreditsOfThreeHundredOnATwoThousandInvoiceIssueExactlySixWithGaplessNumbers()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
 
@@ -175,7 +181,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task NotesListByInvoiceAndCustomerInTheSharedListShapeAndReadByIdOrNumber()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
         for (var i = 0; i < 3; i++)
@@ -202,7 +208,7 @@ public abstract class CreditNotesContract : ApiContract
         await using var receiver = await WebhookReceiver.StartAsync();
         var settings = ApiSetup.BillingCatalog("Tollgate:Webhooks:AllowPrivateTargets", "true");
         settings["Tollgate:Webhooks:PollInterval"] = "00:00:00.050";
-        await using var app = await StartAsync(settings, Start);
+        await using var app = await StartOwnAsync(settings, Start);
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString(), events = new[] { "credit_note.created" } });
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "silver");
@@ -223,7 +229,7 @@ public abstract class CreditNotesContract : ApiContract
     public async Task TheCustomersDataExportHoldsTheirNotesAndDeletionErasesTheMemoAlsoFromTheWebhookEventAndKeepsTheAmounts()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var app = await StartAsync(ApiSetup.BillingCatalog("Tollgate:Webhooks:AllowPrivateTargets", "true"), Start);
+        await using var app = await StartOwnAsync(ApiSetup.BillingCatalog("Tollgate:Webhooks:AllowPrivateTargets", "true"), Start);
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString(), events = new[] { "credit_note.created" } });
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "silver");
@@ -245,7 +251,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task ANoteThatLeavesNothingDueSettlesTheInvoiceWithItAndARetryRepairsAnInvoiceLeftOpenWithNothingDue()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
 
@@ -265,7 +271,7 @@ public abstract class CreditNotesContract : ApiContract
     [Fact]
     public async Task RefundOnAnInvoiceNotPaidThroughStripeIs409AndWritesNothing()
     {
-        var (app, invoice) = await StartWithInvoiceAsync();
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
         await using var _ = app;
         var id = invoice["id"].Value<string>()!;
         var paid = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
@@ -280,18 +286,18 @@ public abstract class CreditNotesContract : ApiContract
     }
 }
 
-public sealed class SqliteCreditNotesTests : CreditNotesContract
+public sealed class SqliteCreditNotesTests(SharedServer shared) : CreditNotesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCreditNotesTests : CreditNotesContract
+public sealed class PostgresCreditNotesTests(SharedServer shared) : CreditNotesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same rules with the clock running, as it does in production.</summary>
-public sealed class SqliteTickingCreditNotesTests : CreditNotesContract
+public sealed class SqliteTickingCreditNotesTests(SharedServer shared) : CreditNotesContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 
