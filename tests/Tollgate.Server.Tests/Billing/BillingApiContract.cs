@@ -5,12 +5,19 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Billing;
 
 /// <summary>Kill Bill-style: set the day, act, advance the clock, assert the exact invoice lines.</summary>
-public abstract class BillingApiContract : ApiContract
+public abstract class BillingApiContract(SharedServer shared) : ApiContract(shared)
 {
     private static DateTimeOffset Utc(int y, int m, int d, int h = 0) => new(y, m, d, h, 0, 0, TimeSpan.Zero);
 
     private Task<TollgateApp> StartAtAsync(DateTimeOffset start, string? key = null, string? value = null) =>
         StartAsync(ApiSetup.BillingCatalog(key, value), start);
+
+    /// <summary>
+    /// A server of the test's own: for a test that moves the clock, starts at an instant of its own, or reads what the class's
+    /// other tests write (an invoice's number, the catalog).
+    /// </summary>
+    private Task<TollgateApp> OwnAtAsync(DateTimeOffset start, string? key = null, string? value = null) =>
+        StartOwnAsync(ApiSetup.BillingCatalog(key, value), start);
 
     private static (string Kind, long Amount) Line(System.Text.Json.Nodes.JsonNode line) =>
         (line["kind"].Value<string>()!, line["amount_cents"].Value<long>());
@@ -21,7 +28,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task KillBillUpgradeOnApril26CreditsTenAndChargesFifteenOnTheNextInvoice()
     {
-        await using var app = await StartAtAsync(Utc(2013, 4, 11));
+        await using var app = await OwnAtAsync(Utc(2013, 4, 11));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "silver", collection: "charge_automatically");
 
@@ -43,7 +50,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task PreviewShowsTheChangesLinesAndChangesNothing()
     {
-        await using var app = await StartAtAsync(Utc(2026, 4, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 4, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "silver");
         await app.AdvanceToAsync(Utc(2026, 4, 16));
@@ -59,7 +66,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task TrialBillsNothingUntilItEndsThenStartsTheFirstPaidPeriod()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 1, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "basic");
 
@@ -80,7 +87,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task CancelAtPeriodEndDuringATrialEndsItAtTheTrialsEndWithoutAnInvoice()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 1, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "basic");
 
@@ -98,7 +105,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task TrialWithoutPaymentMethodEndsCanceledWhenSoConfigured()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 1), "Tollgate:Billing:TrialEndWithoutPaymentMethod", "cancel");
+        await using var app = await OwnAtAsync(Utc(2026, 1, 1), "Tollgate:Billing:TrialEndWithoutPaymentMethod", "cancel");
         await app.CustomerAsync("card");
         await app.Admin.PutJsonAsync("/v1/customers/card", new { has_payment_method = true });
         await app.CustomerAsync("nocard");
@@ -116,7 +123,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task DowngradeWaitsForThePeriodEndAndKeepsThePeriodsUsage()
     {
-        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 3, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "pro");
         await app.ConsumeAsync("c1", "api_calls", 400);
@@ -137,7 +144,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task ChangingBackToTheCurrentPlanDropsTheScheduledDowngradeWithoutProrationAndAgainIs409NoChange()
     {
-        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 3, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "pro");
         await app.AdvanceToAsync(Utc(2026, 3, 10));
@@ -160,13 +167,13 @@ public abstract class BillingApiContract : ApiContract
     public async Task UpgradeAppliesTheNewLimitsAtOnceAndKeepsThePeriodsUsage()
     {
         await using var app = await StartAtAsync(Utc(2026, 3, 1));
-        await app.CustomerAsync("c1");
-        var id = await app.SubscribeAsync("c1", "silver");
-        await app.ConsumeAsync("c1", "api_calls", 1000);
-        var capped = await app.ConsumeAsync("c1", "api_calls");
+        await app.CustomerAsync("c1-upgrade");
+        var id = await app.SubscribeAsync("c1-upgrade", "silver");
+        await app.ConsumeAsync("c1-upgrade", "api_calls", 1000);
+        var capped = await app.ConsumeAsync("c1-upgrade", "api_calls");
 
         await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold" });
-        var after = await (await app.ConsumeAsync("c1", "api_calls")).ReadAsync();
+        var after = await (await app.ConsumeAsync("c1-upgrade", "api_calls")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.TooManyRequests, capped.StatusCode);
         Assert.Equal((5000L, 1001L), (after["limit"].Value<long>(), after["used"].Value<long>()));
@@ -175,7 +182,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task SoftCapOverageIsBilledInArrearsOnTheNextInvoice()
     {
-        await using var app = await StartAtAsync(Utc(2026, 5, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 5, 1));
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "pro");
         await app.ConsumeAsync("c1", "api_calls", 1200);
@@ -194,7 +201,7 @@ public abstract class BillingApiContract : ApiContract
     public async Task OverageUsedInTheInstantASubscriptionStartedIsBilledWhenItIsCancelledOrItsCustomerDeletedInThatInstant()
     {
         // The test clock stands still: sign-up, usage and the end all happen at one instant, the window's first.
-        await using var app = await StartAtAsync(Utc(2026, 5, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 5, 1));
         await app.CustomerAsync("c1");
         await app.CustomerAsync("c2");
         var first = await app.SubscribeAsync("c1", "pro");
@@ -215,7 +222,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task CancelAtPeriodEndCanBeUndoneUntilThePeriodEnds()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 10));
+        await using var app = await OwnAtAsync(Utc(2026, 1, 10));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "pro");
 
@@ -237,7 +244,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task ImmediateCancelWithCreditBecomesBalanceThatTheNextInvoiceUses()
     {
-        await using var app = await StartAtAsync(Utc(2026, 4, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 4, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "pro");
         await app.AdvanceToAsync(Utc(2026, 4, 16));
@@ -260,7 +267,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task ImmediateCancelCreditLineIsOneUnitPricedAtItsAmountOnTheInvoiceAndItsPrint()
     {
-        await using var app = await StartAtAsync(Utc(2026, 4, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 4, 1));
         await app.CustomerAsync("c1");
         var id = await app.SubscribeAsync("c1", "pro");
         await app.AdvanceToAsync(Utc(2026, 4, 16));
@@ -278,7 +285,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task PastDueKeepsEntitlementsThroughGraceThenLosesThemUntilPaid()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 1, 1));
         await app.CustomerAsync("c1");
         var id = (await (await app.Admin.PostJsonAsync("/v1/subscriptions",
             new { customer = "c1", plan = "pro", days_until_due = 10 })).ReadAsync())["id"].Value<string>()!;
@@ -306,7 +313,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task WithOnSuspensionDenyASuspendedCustomerIsRefused402SubscriptionInactiveUntilTheInvoiceIsPaid()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 1, 1));
         var catalog = (await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync()).AsObject();
         catalog["on_suspension"] = "deny";
         var applied = await app.Admin.PutJsonAsync("/v1/admin/catalog", catalog);
@@ -340,7 +347,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task AnUnknownOnSuspensionIsRefusedNamingTheField()
     {
-        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 1, 1));
         var catalog = (await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync()).AsObject();
         catalog["on_suspension"] = "block";
 
@@ -353,7 +360,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task InvoiceNumbersRunPerYearWithoutGaps()
     {
-        await using var app = await StartAtAsync(Utc(2026, 11, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 11, 1));
         await app.CustomerAsync("c1");
         await app.CustomerAsync("c2");
         await app.SubscribeAsync("c1", "silver");
@@ -369,7 +376,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task PrintableInvoiceShowsSellerBuyerLinesAndTotals()
     {
-        await using var app = await StartAtAsync(Utc(2026, 3, 1), "Tollgate:Billing:Seller:Name", "Acme Career Coach Ltd");
+        await using var app = await OwnAtAsync(Utc(2026, 3, 1), "Tollgate:Billing:Seller:Name", "Acme Career Coach Ltd");
         await app.Admin.PutJsonAsync("/v1/customers/c1", new { name = "Ada Lovelace", email = "ada@example.com" });
         await app.SubscribeAsync("c1", "gold");
         var invoice = (await app.InvoicesAsync("c1"))[0];
@@ -388,9 +395,9 @@ public abstract class BillingApiContract : ApiContract
     public async Task InvoiceStatusesMoveOnlyForward()
     {
         await using var app = await StartAtAsync(Utc(2026, 3, 1));
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "gold");
-        var id = (await app.InvoicesAsync("c1"))[0]["id"].Value<string>();
+        await app.CustomerAsync("c1-statuses");
+        await app.SubscribeAsync("c1-statuses", "gold");
+        var id = (await app.InvoicesAsync("c1-statuses"))[0]["id"].Value<string>();
 
         var paid = await (await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null)).ReadAsync();
         var again = await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
@@ -405,7 +412,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task AnInvoiceNamedByItsNumberIsVoidedMarkedUncollectibleAndPaidAsByItsId()
     {
-        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 3, 1));
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "gold");
         await app.AdvanceToAsync(Utc(2026, 4, 1, 1));
@@ -425,7 +432,7 @@ public abstract class BillingApiContract : ApiContract
     [Fact]
     public async Task ClockMovesOnlyForwardAndIsReadable()
     {
-        await using var app = await StartAtAsync(Utc(2026, 3, 1));
+        await using var app = await OwnAtAsync(Utc(2026, 3, 1));
 
         var back = await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { to = "2026-02-01T00:00:00Z" });
         var forward = await (await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = 3600 })).ReadAsync();
@@ -440,8 +447,8 @@ public abstract class BillingApiContract : ApiContract
     public async Task BadChangesAreRefusedNamingTheField()
     {
         await using var app = await StartAtAsync(Utc(2026, 3, 1));
-        await app.CustomerAsync("c1");
-        var id = await app.SubscribeAsync("c1", "silver");
+        await app.CustomerAsync("c1-bad");
+        var id = await app.SubscribeAsync("c1-bad", "silver");
 
         var badPlan = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "platinum" });
         var badEffective = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold", effective = "tomorrow" });
@@ -454,22 +461,22 @@ public abstract class BillingApiContract : ApiContract
         Assert.Equal("plan 'gold' has no yearly price", (await noYearly.ReadAsync())["errors"]!["billing_period"].Value<string>());
         Assert.Equal(HttpStatusCode.Conflict, same.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Single(await app.InvoicesAsync("c1"));
+        Assert.Single(await app.InvoicesAsync("c1-bad"));
     }
 }
 
-public sealed class SqliteBillingApiTests : BillingApiContract
+public sealed class SqliteBillingApiTests(SharedServer shared) : BillingApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresBillingApiTests : BillingApiContract
+public sealed class PostgresBillingApiTests(SharedServer shared) : BillingApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
 
 /// <summary>The same suite on a clock that ticks, as the real one does: two readings in one operation differ here.</summary>
-public sealed class TickingClockBillingApiTests : BillingApiContract
+public sealed class TickingClockBillingApiTests(SharedServer shared) : BillingApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 
