@@ -5,7 +5,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Hosting;
 
-public abstract class HostContract : ApiContract
+public abstract class HostContract(SharedServer shared) : ApiContract(shared)
 {
     [Fact]
     public async Task LivenessAnswersWithoutAKey()
@@ -23,7 +23,7 @@ public abstract class HostContract : ApiContract
     {
         // Test servers run in Production, as the README's command does; Development turns on the container's checks at
         // build (every registration's dependencies resolve, no singleton holds a scoped service), once here.
-        await using var app = await StartAsync(new Dictionary<string, string?> { ["environment"] = "Development" });
+        await using var app = await StartOwnAsync(new Dictionary<string, string?> { ["environment"] = "Development" });
 
         Assert.True(app.Services.GetRequiredService<IHostEnvironment>().IsDevelopment());
         Assert.Equal(HttpStatusCode.OK, (await app.Admin.GetAsync("/v1/customers")).StatusCode);
@@ -77,7 +77,7 @@ public abstract class HostContract : ApiContract
     [Fact]
     public async Task TestClockEndpointsAreAbsentWhenTheTestClockIsOff()
     {
-        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:TestClock:Enabled"] = "false" });
+        await using var app = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:TestClock:Enabled"] = "false" });
 
         var read = await app.Admin.GetAsync("/v1/admin/clock");
         var advance = await app.Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = 60 });
@@ -93,12 +93,12 @@ public abstract class HostContract : ApiContract
     }
 }
 
-public sealed class SqliteHostTests : HostContract
+public sealed class SqliteHostTests(SharedServer shared) : HostContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresHostTests : HostContract
+public sealed class PostgresHostTests(SharedServer shared) : HostContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
