@@ -5,7 +5,7 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Pricing;
 
-public abstract class PricingApiContract : ApiContract
+public abstract class PricingApiContract(SharedServer shared) : ApiContract(shared)
 {
     [Fact]
     public async Task PlansAreTheCareerCoachsInSortOrderWithDisplayPrices()
@@ -49,7 +49,7 @@ public abstract class PricingApiContract : ApiContract
     [Fact]
     public async Task APlanFeatureCarriesItsLimitWindowAndRateLimitAndSaysThemInWords()
     {
-        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await using var app = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
         await app.Admin.PutJsonAsync("/v1/admin/catalog", CatalogDocsExample());
 
         var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray();
@@ -76,7 +76,7 @@ public abstract class PricingApiContract : ApiContract
     [Fact]
     public async Task TheComparisonSaysEachQuotasWindowLifetimeAndBillingPeriodIncluded()
     {
-        await using var app = await StartAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
+        await using var app = await StartOwnAsync(new Dictionary<string, string?> { ["Tollgate:Catalog:SeedFile"] = "none" });
         var catalog = JsonNode.Parse(CatalogDocsExample())!;
         catalog["plans"]!.AsArray().Add(JsonNode.Parse("""
             { "code": "team", "name": "Team", "sort_order": 4, "prices": [ { "billing_period": "yearly", "price_cents": 99900 } ],
@@ -139,7 +139,7 @@ public abstract class PricingApiContract : ApiContract
     [Fact]
     public async Task RepeatedReadWithTheETagIsNotModifiedUntilTheCatalogChanges()
     {
-        await using var app = await StartAsync();
+        await using var app = await StartOwnAsync();
         var first = await app.Anonymous.GetAsync("/v1/pricing/plans");
         var etag = first.Headers.ETag!;
 
@@ -159,12 +159,12 @@ public abstract class PricingApiContract : ApiContract
     }
 }
 
-public sealed class SqlitePricingApiTests : PricingApiContract
+public sealed class SqlitePricingApiTests(SharedServer shared) : PricingApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresPricingApiTests : PricingApiContract
+public sealed class PostgresPricingApiTests(SharedServer shared) : PricingApiContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
