@@ -4,7 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Metrics;
 
 /// <summary>A cancel says why (Stripe's feedback set) and what the customer wrote; the SaaS stats break churn down by it.</summary>
-public abstract class CancelReasonsContract : ApiContract
+public abstract class CancelReasonsContract(SharedServer shared) : ApiContract(shared)
 {
     private static DateTimeOffset Utc(int y, int m, int d) => new(y, m, d, 0, 0, 0, TimeSpan.Zero);
 
@@ -15,8 +15,8 @@ public abstract class CancelReasonsContract : ApiContract
     public async Task CancelKeepsTheReasonAndCommentOnTheSubscriptionUntilTheCancelIsUndone()
     {
         await using var app = await StartAsync(ApiSetup.BillingCatalog());
-        await app.CustomerAsync("ada");
-        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        await app.CustomerAsync("ada-undo");
+        var id = await app.SubscribeAsync("ada-undo", "pro", trialDays: 0);
 
         var canceled = await (await CancelAsync(app, id, new { reason = "too_expensive", comment = "Half the price and I stay." })).ReadAsync();
         var read = await app.SubscriptionAsync(id);
@@ -33,8 +33,8 @@ public abstract class CancelReasonsContract : ApiContract
     public async Task EndingAtOnceAScheduledCancelWithoutAReasonKeepsTheReasonGivenFirst()
     {
         await using var app = await StartAsync(ApiSetup.BillingCatalog());
-        await app.CustomerAsync("ada");
-        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        await app.CustomerAsync("ada-ending");
+        var id = await app.SubscribeAsync("ada-ending", "pro", trialDays: 0);
 
         (await CancelAsync(app, id, new { reason = "switched_service", comment = "Moved to a rival." })).EnsureSuccessStatusCode();
         var ended = await CancelAsync(app, id, new { at_period_end = false });
@@ -49,8 +49,8 @@ public abstract class CancelReasonsContract : ApiContract
     public async Task ASecondCancelWithANewReasonReplacesReasonAndCommentAsAPair()
     {
         await using var app = await StartAsync(ApiSetup.BillingCatalog());
-        await app.CustomerAsync("ada");
-        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        await app.CustomerAsync("ada-second");
+        var id = await app.SubscribeAsync("ada-second", "pro", trialDays: 0);
 
         (await CancelAsync(app, id, new { reason = "too_expensive", comment = "Half the price and I stay." })).EnsureSuccessStatusCode();
         (await CancelAsync(app, id, new { reason = "unused" })).EnsureSuccessStatusCode();
@@ -66,8 +66,8 @@ public abstract class CancelReasonsContract : ApiContract
     public async Task ACommentIsMeasuredInCharactersSoAThousandEmojiFit()
     {
         await using var app = await StartAsync(ApiSetup.BillingCatalog());
-        await app.CustomerAsync("ada");
-        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        await app.CustomerAsync("ada-emoji");
+        var id = await app.SubscribeAsync("ada-emoji", "pro", trialDays: 0);
         var emoji = string.Concat(Enumerable.Repeat("\U0001F600", 1000)); // 2,000 UTF-16 units
 
         var tooLong = await CancelAsync(app, id, new { reason = "other", comment = emoji + "x" });
@@ -83,8 +83,8 @@ public abstract class CancelReasonsContract : ApiContract
     public async Task AnUnknownReasonOrTooLongACommentIsA400NamingItAndCancelsNothing(string reason, int? commentLength, string field)
     {
         await using var app = await StartAsync(ApiSetup.BillingCatalog());
-        await app.CustomerAsync("ada");
-        var id = await app.SubscribeAsync("ada", "pro", trialDays: 0);
+        await app.CustomerAsync($"ada-{field}");
+        var id = await app.SubscribeAsync($"ada-{field}", "pro", trialDays: 0);
 
         var response = await CancelAsync(app, id, new { reason, comment = commentLength is { } n ? new string('x', n) : null });
         var problem = await response.ReadAsync();
@@ -98,7 +98,7 @@ public abstract class CancelReasonsContract : ApiContract
     [Fact]
     public async Task SaasStatsBreakChurnDownByCancelReason()
     {
-        await using var app = await StartAsync(ApiSetup.BillingCatalog(), Utc(2026, 1, 10));
+        await using var app = await StartOwnAsync(ApiSetup.BillingCatalog(), Utc(2026, 1, 10));
         var subscriptions = new Dictionary<string, string>();
         foreach (var customer in new[] { "ada", "bob", "cy", "dee" })
         {
@@ -126,12 +126,12 @@ public abstract class CancelReasonsContract : ApiContract
     }
 }
 
-public sealed class SqliteCancelReasonsTests : CancelReasonsContract
+public sealed class SqliteCancelReasonsTests(SharedServer shared) : CancelReasonsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresCancelReasonsTests : CancelReasonsContract
+public sealed class PostgresCancelReasonsTests(SharedServer shared) : CancelReasonsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
