@@ -6,11 +6,13 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Llm;
 
-public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
     private Task<TollgateApp> LlmAsync(string? key = null, string? value = null) => StartAsync(ApiSetup.LlmCatalog(key, value), Start);
+
+    private Task<TollgateApp> LlmOwnAsync(string? key = null, string? value = null) => StartOwnAsync(ApiSetup.LlmCatalog(key, value), Start);
 
     private static Task<HttpResponseMessage> LogAsync(TollgateApp app, object call) => app.Admin.PostJsonAsync("/v1/llm/usage", call);
 
@@ -18,9 +20,9 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task LoggedCallIsPricedAtTheDefaultTableAndSnapshotsThePlan()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c-priced");
 
-        var response = await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o-2024-08-06", input_tokens = 1000, output_tokens = 500,
+        var response = await LogAsync(app, new { customer = "c-priced", feature = "chat", model = "gpt-4o-2024-08-06", input_tokens = 1000, output_tokens = 500,
             request_id = "chatcmpl-1" });
         var body = await response.ReadAsync();
 
@@ -33,13 +35,13 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task RetryWithTheSameRequestIdCountsOnceAndADifferentCallWithItIsAConflict()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
-        var call = new { customer = "c1", model = "gpt-4o-mini", input_tokens = 100, output_tokens = 100, request_id = "r1" };
+        await app.CustomerAsync("c-retry");
+        var call = new { customer = "c-retry", model = "gpt-4o-mini", input_tokens = 100, output_tokens = 100, request_id = "r1" };
 
         await LogAsync(app, call);
         var retry = await (await LogAsync(app, call)).ReadAsync();
         var different = await LogAsync(app, call with { output_tokens = 101 });
-        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=1")).ReadAsync();
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c-retry?days=1")).ReadAsync();
 
         Assert.Equal("duplicate", retry["status"].Value<string>());
         Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
@@ -73,9 +75,9 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task ABadTimestampSaysWhatATimestampMustBeNotTheParsersText()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c-timestamp");
 
-        var problem = await (await LogAsync(app, """{"customer": "c1", "model": "gpt-4o", "timestamp": "2026-03-10 12:00"}""")).ReadAsync();
+        var problem = await (await LogAsync(app, """{"customer": "c-timestamp", "model": "gpt-4o", "timestamp": "2026-03-10 12:00"}""")).ReadAsync();
 
         Assert.Equal("must be an ISO 8601 instant with Z or an offset, such as 2026-03-10T12:00:00Z", problem["errors"]!["timestamp"].Value<string>());
     }
@@ -83,7 +85,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task AFieldBesideTheCallsOfABatchIsA400NamingItAndNothingIsLogged()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("c1");
 
         var response = await LogAsync(app, """{"calls": [{"customer": "c1", "model": "gpt-4o", "input_tokens": 5}], "extra": 1}""");
@@ -108,8 +110,8 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task UnknownModelIsKeptUnpricedAndCountedOrRefusedWhenStrict()
     {
-        await using var lenient = await LlmAsync();
-        await using var strict = await LlmAsync("Tollgate:Llm:RejectUnpriced", "true");
+        await using var lenient = await LlmOwnAsync();
+        await using var strict = await LlmOwnAsync("Tollgate:Llm:RejectUnpriced", "true");
         await lenient.CustomerAsync("c1");
         await strict.CustomerAsync("c1");
 
@@ -127,13 +129,13 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task BatchLogsGoodCallsAndRejectsBadOnesByIndex()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c-batch");
         var calls = new object[]
         {
-            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
-            new { customer = "c1", model = "gpt-4o", input_tokens = -1, request_id = "b" },
+            new { customer = "c-batch", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
+            new { customer = "c-batch", model = "gpt-4o", input_tokens = -1, request_id = "b" },
             new { customer = "nobody", model = "gpt-4o", input_tokens = 1, request_id = "c" },
-            new { customer = "c1", model = "tavily-search", requests = 2, request_id = "d" },
+            new { customer = "c-batch", model = "tavily-search", requests = 2, request_id = "d" },
         };
 
         var result = await (await LogAsync(app, new { calls })).ReadAsync();
@@ -172,18 +174,18 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task ARequestIdTwiceInOneBatchIsLoggedOnceAndItsRepeatIsADuplicateOrAConflict()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c-twice");
         var calls = new object[]
         {
-            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
-            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
-            new { customer = "c1", model = "gpt-4o", input_tokens = 1000, request_id = "b" },
-            new { customer = "c1", model = "gpt-4o", input_tokens = 2000, request_id = "b" },
+            new { customer = "c-twice", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
+            new { customer = "c-twice", model = "gpt-4o", input_tokens = 1000, request_id = "a" },
+            new { customer = "c-twice", model = "gpt-4o", input_tokens = 1000, request_id = "b" },
+            new { customer = "c-twice", model = "gpt-4o", input_tokens = 2000, request_id = "b" },
         };
 
         var result = await (await LogAsync(app, new { calls })).ReadAsync();
-        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c1?days=1")).ReadAsync();
-        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/c-twice?days=1")).ReadAsync();
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c-twice/llm-budget")).ReadAsync();
 
         Assert.Equal((2, 1), (result["accepted"].Value<int>(), result["duplicates"].Value<int>()));
         Assert.Equal([3], result["rejected"]!.AsArray().Select(r => r!["index"].Value<int>()));
@@ -194,7 +196,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task APriceAddedLaterDoesNotRepriceEarlierCallsUntilARecomputeOfTheWindow()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("c1");
         await LogAsync(app, new { customer = "c1", model = "house-model", input_tokens = 1_000_000, request_id = "early" });
         await app.AdvanceAsync(TimeSpan.FromDays(1));
@@ -225,7 +227,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task ARecomputeAtACorrectedPriceGivesBackTheBudgetAWrongPriceSpent()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("c1");
         await app.Admin.PostJsonAsync("/v1/admin/llm/prices",
             new { model = "house-model", provider = "self", input = 10.00, effective_from = "2026-01-01T00:00:00Z" }); // a typo: 10× the price
@@ -246,7 +248,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task ARecomputeThatRaisesSpendPastBudgetThresholdsAlertsOnceAtTheHighest()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("c1");
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
             new { url = "https://hooks.example.com/a", events = new[] { "budget.threshold_crossed" } });
@@ -275,7 +277,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task LlmSpendAlertsAtTheQuotaThresholdsOfTheBudgetWithTheBudgetWebhook()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("c1");
         await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
             new { url = "https://hooks.example.com/a", events = new[] { "budget.threshold_crossed" } });
@@ -296,7 +298,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task LiteLlmTableImportsAndImportingItAgainChangesNothing()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         var table = """
             { "sample_spec": { "input_cost_per_token": 0.0 },
               "house/house-model-2": { "input_cost_per_token": 2e-06, "output_cost_per_token": 8e-06, "litellm_provider": "house" } }
@@ -317,7 +319,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task APriceCorrectedAtTheSameDateReplacesTheRowAndKeepsItsId()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         var price = new { model = "house-model", provider = "self", input = 1.00, effective_from = "2026-01-01T00:00:00Z" };
 
         var first = await (await app.Admin.PostJsonAsync("/v1/admin/llm/prices", price)).ReadAsync();
@@ -332,14 +334,14 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task SpentBudgetRefusesFeaturesThatUseTheLlmButNotOthers()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
-        var before = await app.ConsumeAsync("c1", "chat");
-        await LogAsync(app, new { customer = "c1", feature = "chat", model = "gpt-4o", input_tokens = 4000 }); // $0.01: the free budget
+        await app.CustomerAsync("c-spent");
+        var before = await app.ConsumeAsync("c-spent", "chat");
+        await LogAsync(app, new { customer = "c-spent", feature = "chat", model = "gpt-4o", input_tokens = 4000 }); // $0.01: the free budget
 
-        var chat = await app.ConsumeAsync("c1", "chat");
-        var export = await app.ConsumeAsync("c1", "export");
+        var chat = await app.ConsumeAsync("c-spent", "chat");
+        var export = await app.ConsumeAsync("c-spent", "export");
         var problem = await chat.ReadAsync();
-        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c-spent/llm-budget")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, chat.StatusCode);
@@ -353,15 +355,15 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task ConcurrentBudgetReservationsNeverHoldMoreThanTheBudgetAndSettleToTheRealCost()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro"); // $10 budget
+        await app.CustomerAsync("c-concurrent");
+        await app.SubscribeAsync("c-concurrent", "pro"); // $10 budget
 
         var holds = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
-            app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c1", estimate_usd = 0.50, ttl_seconds = 60 })));
+            app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c-concurrent", estimate_usd = 0.50, ttl_seconds = 60 })));
         var granted = holds.Where(h => h.StatusCode == HttpStatusCode.OK).ToList();
         var id = (await granted[0].ReadAsync())["reservation_id"].Value<string>();
-        await LogAsync(app, new { customer = "c1", model = "gpt-4o", output_tokens = 10_000, reservation_id = id }); // $0.10 against a $0.50 hold
-        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+        await LogAsync(app, new { customer = "c-concurrent", model = "gpt-4o", output_tokens = 10_000, reservation_id = id }); // $0.10 against a $0.50 hold
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c-concurrent/llm-budget")).ReadAsync();
 
         Assert.Equal(20, granted.Count);
         Assert.All(holds.Except(granted), h => Assert.Equal(HttpStatusCode.TooManyRequests, h.StatusCode));
@@ -373,15 +375,15 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task ACallLoggedWithAnotherCustomersHoldLeavesTheHoldAloneAndSpendsItsOwnBudget()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
-        await app.CustomerAsync("c2");
-        await app.SubscribeAsync("c1", "pro");
-        await app.SubscribeAsync("c2", "pro");
-        var hold = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c1", estimate_usd = 1.00, ttl_seconds = 60 })).ReadAsync();
+        await app.CustomerAsync("c-holder");
+        await app.CustomerAsync("c-logger");
+        await app.SubscribeAsync("c-holder", "pro");
+        await app.SubscribeAsync("c-logger", "pro");
+        var hold = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c-holder", estimate_usd = 1.00, ttl_seconds = 60 })).ReadAsync();
 
-        var logged = await LogAsync(app, new { customer = "c2", model = "gpt-4o", output_tokens = 10_000, reservation_id = hold["reservation_id"].Value<string>() });
-        var c1 = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
-        var c2 = await (await app.Admin.GetAsync("/v1/customers/c2/llm-budget")).ReadAsync();
+        var logged = await LogAsync(app, new { customer = "c-logger", model = "gpt-4o", output_tokens = 10_000, reservation_id = hold["reservation_id"].Value<string>() });
+        var c1 = await (await app.Admin.GetAsync("/v1/customers/c-holder/llm-budget")).ReadAsync();
+        var c2 = await (await app.Admin.GetAsync("/v1/customers/c-logger/llm-budget")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.OK, logged.StatusCode);
         Assert.Equal((0m, 1.00m), (c1["spent_usd"].Value<decimal>(), c1["reserved_usd"].Value<decimal>()));
@@ -392,14 +394,14 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     public async Task ABudgetHoldRetriedWithTheSameKeyCountsOnceAndAKeyReusedForAnotherAmountIsAConflict()
     {
         await using var app = await LlmAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro");
-        var request = new { customer = "c1", estimate_usd = 1.00, ttl_seconds = 60, idempotency_key = "hold-1" };
+        await app.CustomerAsync("c-hold-retry");
+        await app.SubscribeAsync("c-hold-retry", "pro");
+        var request = new { customer = "c-hold-retry", estimate_usd = 1.00, ttl_seconds = 60, idempotency_key = "hold-1" };
 
         var first = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", request)).ReadAsync();
         var retry = await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", request)).ReadAsync();
         var other = await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", request with { estimate_usd = 2.00 });
-        var budget = await (await app.Admin.GetAsync("/v1/customers/c1/llm-budget")).ReadAsync();
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c-hold-retry/llm-budget")).ReadAsync();
 
         Assert.Equal(first["reservation_id"].Value<string>(), retry["reservation_id"].Value<string>());
         Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
@@ -410,7 +412,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task RevenueAgainstCostAddsUpByModelFeatureAndDay()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("paying");
         await app.CustomerAsync("free");
         await app.SubscribeAsync("paying", "pro", collection: "charge_automatically"); // $20 for Mar 10 12:00 – Apr 10 12:00 (31 days)
@@ -438,7 +440,7 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared, 
     [Fact]
     public async Task CustomerPlanAndFeatureStatsShowCostRevenueAndMargin()
     {
-        await using var app = await LlmAsync();
+        await using var app = await LlmOwnAsync();
         await app.CustomerAsync("paying");
         await app.CustomerAsync("costly");
         await app.SubscribeAsync("paying", "pro", collection: "charge_automatically");
