@@ -3,17 +3,19 @@ using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Entitlements;
 
-public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract(shared)
 {
     private Task<TollgateApp> RulesAsync() => StartAsync(ApiSetup.RulesCatalog());
+
+    private Task<TollgateApp> RulesOwnAsync() => StartOwnAsync(ApiSetup.RulesCatalog());
 
     [Fact]
     public async Task ConsumeAnswersTheCounterAfterTheIncrement()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("ea-consume");
 
-        var response = await app.ConsumeAsync("c1", "capped", 7);
+        var response = await app.ConsumeAsync("ea-consume", "capped", 7);
         var body = await response.ReadAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -27,10 +29,10 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task ConsumePastHardCapReturns429WithResetTime()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 100);
+        await app.CustomerAsync("ea-hardcap");
+        await app.ConsumeAsync("ea-hardcap", "capped", 100);
 
-        var response = await app.ConsumeAsync("c1", "capped", 1);
+        var response = await app.ConsumeAsync("ea-hardcap", "capped", 1);
         var problem = await response.ReadAsync();
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
@@ -49,10 +51,10 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task AConsumeLargerThanWhatIsLeftSaysWhatIsLeftNotThatTheQuotaIsUsedUp()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 99);
+        await app.CustomerAsync("ea-larger");
+        await app.ConsumeAsync("ea-larger", "capped", 99);
 
-        var problem = await (await app.ConsumeAsync("c1", "capped", 2)).ReadAsync();
+        var problem = await (await app.ConsumeAsync("ea-larger", "capped", 2)).ReadAsync();
 
         Assert.Equal((1L, "The quota of 100 for 'capped' has 1 left, less than asked, until 2026-02-01T00:00:00Z."),
             (problem["remaining"].Value<long>(), problem["detail"].Value<string>()));
@@ -62,12 +64,12 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task CheckAnswersWithoutCounting()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.ConsumeAsync("c1", "capped", 95);
+        await app.CustomerAsync("ea-check");
+        await app.ConsumeAsync("ea-check", "capped", 95);
 
-        var fits = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped", amount = 5 })).ReadAsync();
-        var tooMany = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "capped", amount = 6 })).ReadAsync();
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var fits = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "ea-check", feature = "capped", amount = 5 })).ReadAsync();
+        var tooMany = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "ea-check", feature = "capped", amount = 6 })).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/ea-check/usage")).ReadAsync();
 
         Assert.True(fits["allowed"].Value<bool>());
         Assert.Equal((false, "quota_exceeded"), (tooMany["allowed"].Value<bool>(), tooMany["reason"].Value<string>()));
@@ -78,9 +80,9 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task FeatureNotInThePlanIs402AndCountsNothing()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("ea-noplan");
 
-        var response = await app.ConsumeAsync("c1", "gate");
+        var response = await app.ConsumeAsync("ea-noplan", "gate");
         var problem = await response.ReadAsync();
 
         Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
@@ -92,11 +94,11 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task BooleanFeatureInThePlanIsAllowedWithoutCounting()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro");
+        await app.CustomerAsync("ea-bool");
+        await app.SubscribeAsync("ea-bool", "pro");
 
-        var first = await (await app.ConsumeAsync("c1", "gate")).ReadAsync();
-        var second = await (await app.ConsumeAsync("c1", "gate")).ReadAsync();
+        var first = await (await app.ConsumeAsync("ea-bool", "gate")).ReadAsync();
+        var second = await (await app.ConsumeAsync("ea-bool", "gate")).ReadAsync();
 
         Assert.Equal(("included", true, 0L), (second["reason"].Value<string>(), second["allowed"].Value<bool>(), second["used"].Value<long>()));
         Assert.False(second["hard_cap"].Value<bool>());
@@ -108,11 +110,11 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task ValueFeatureIsReadByCheckWithNoWindowNoCapAndRefusedByConsume()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro");
+        await app.CustomerAsync("ea-value");
+        await app.SubscribeAsync("ea-value", "pro");
 
-        var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "c1", feature = "seats" })).ReadAsync();
-        var consume = await app.ConsumeAsync("c1", "seats");
+        var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "ea-value", feature = "seats" })).ReadAsync();
+        var consume = await app.ConsumeAsync("ea-value", "seats");
 
         Assert.Equal(5, check["value"].Value<int>());
         Assert.Equal(("value", true, false), (check["reason"].Value<string>(), check["allowed"].Value<bool>(), check["unlimited"].Value<bool>()));
@@ -151,10 +153,10 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task UnknownCustomerOrFeatureIs404()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("ea-unknown");
 
         var customer = await app.ConsumeAsync("ghost", "capped");
-        var feature = await app.ConsumeAsync("c1", "teleport");
+        var feature = await app.ConsumeAsync("ea-unknown", "teleport");
 
         Assert.Equal(HttpStatusCode.NotFound, customer.StatusCode);
         Assert.Equal("customer", (await customer.ReadAsync())["resource"].Value<string>());
@@ -166,39 +168,39 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task RetryWithTheSameKeyReturnsTheFirstAnswerAndCountsNothing()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("ea-retry");
 
-        var first = await app.ConsumeAsync("c1", "capped", 3, "order-1");
+        var first = await app.ConsumeAsync("ea-retry", "capped", 3, "order-1");
         using var viaHeader = new HttpRequestMessage(HttpMethod.Post, "/v1/entitlements/consume")
         {
-            Content = Json.Content(new { customer = "c1", feature = "capped", amount = 3 }),
+            Content = Json.Content(new { customer = "ea-retry", feature = "capped", amount = 3 }),
         };
         viaHeader.Headers.Add("Idempotency-Key", "order-1");
         var retry = await app.Admin.SendAsync(viaHeader);
-        var mismatch = await app.ConsumeAsync("c1", "capped", 4, "order-1");
+        var mismatch = await app.ConsumeAsync("ea-retry", "capped", 4, "order-1");
 
         Assert.Equal((await first.ReadAsync()).ToJsonString(), (await retry.ReadAsync()).ToJsonString());
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(HttpStatusCode.Conflict, mismatch.StatusCode);
         Assert.Equal("idempotency_mismatch", (await mismatch.ReadAsync())["error"].Value<string>());
-        Assert.Equal(3, (await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync())["features"]!["capped"]!["used"].Value<long>());
+        Assert.Equal(3, (await (await app.Admin.GetAsync("/v1/customers/ea-retry/usage")).ReadAsync())["features"]!["capped"]!["used"].Value<long>());
     }
 
     [Fact]
     public async Task FiveHundredConcurrentRequestsGrantExactlyTheLimitAndRetriesCountOnce()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
-        await app.CustomerAsync("c2");
+        await app.CustomerAsync("ea-plain");
+        await app.CustomerAsync("ea-keyed");
 
-        var plain = Enumerable.Range(0, 500).Select(_ => app.ConsumeAsync("c1", "capped"));
-        var retried = Enumerable.Range(0, 500).Select(i => app.ConsumeAsync("c2", "capped", 1, $"k{i % 60}"));
+        var plain = Enumerable.Range(0, 500).Select(_ => app.ConsumeAsync("ea-plain", "capped"));
+        var retried = Enumerable.Range(0, 500).Select(i => app.ConsumeAsync("ea-keyed", "capped", 1, $"k{i % 60}"));
         var responses = await Task.WhenAll(plain.Concat(retried));
 
         Assert.Equal(100, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(400, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
         Assert.All(responses.Skip(500), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c2/usage")).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/ea-keyed/usage")).ReadAsync();
         Assert.Equal(60, usage["features"]!["capped"]!["used"].Value<long>());
     }
 
@@ -206,14 +208,14 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task ReserveThenCommitSettlesAndReleaseGivesBack()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("ea-reserve");
 
         var held = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
-            new { customer = "c1", feature = "capped", amount = 40, ttl_seconds = 60 })).ReadAsync();
+            new { customer = "ea-reserve", feature = "capped", amount = 40, ttl_seconds = 60 })).ReadAsync();
         var id = held["id"].Value<string>();
         var committed = await (await app.Admin.PostJsonAsync($"/v1/reservations/{id}/commit", new { amount = 25 })).ReadAsync();
         var second = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
-            new { customer = "c1", feature = "capped", amount = 10 })).ReadAsync();
+            new { customer = "ea-reserve", feature = "capped", amount = 10 })).ReadAsync();
         var released = await (await app.Admin.PostAsync(new Uri($"/v1/reservations/{second["id"].Value<string>()}/release", UriKind.Relative), null)).ReadAsync();
         var again = await app.Admin.PostJsonAsync($"/v1/reservations/{second["id"].Value<string>()}/commit", new { amount = 1 });
 
@@ -229,11 +231,11 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     public async Task ReservationPastTheCapIs429AndAnUnknownReservationIs404()
     {
         await using var app = await RulesAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("ea-reservecap");
 
-        var denied = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", amount = 101 });
+        var denied = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "ea-reservecap", feature = "capped", amount = 101 });
         var missing = await app.Admin.PostJsonAsync("/v1/reservations/rsv_nope/commit", new { amount = 1 });
-        var badTtl = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "capped", ttl_seconds = 0 });
+        var badTtl = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "ea-reservecap", feature = "capped", ttl_seconds = 0 });
 
         Assert.Equal(HttpStatusCode.TooManyRequests, denied.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
@@ -243,7 +245,7 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     [Fact]
     public async Task PublishableKeyCannotConsume()
     {
-        await using var app = await RulesAsync();
+        await using var app = await RulesOwnAsync();
         var key = (await (await app.Admin.PostJsonAsync("/v1/admin/keys", new { name = "web", role = "publishable" })).ReadAsync())["key"].Value<string>()!;
 
         var response = await app.WithKey(key).PostJsonAsync("/v1/entitlements/consume", new { customer = "c1", feature = "capped" });
