@@ -4,7 +4,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Entitlements;
 
 /// <summary>Rate limits are decided before the quota, in the same transaction, and a refused request counts nothing.</summary>
-public abstract class RateLimitsContract : ApiContract
+public abstract class RateLimitsContract(SharedServer shared) : ApiContract(shared)
 {
     internal const string Catalog = """
         {
@@ -36,13 +36,15 @@ public abstract class RateLimitsContract : ApiContract
 
     private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("rates", Catalog));
 
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(ApiSetup.CatalogOf("rates", Catalog));
+
     private static long Header(HttpResponseMessage response, string name) => long.Parse(response.Headers.GetValues(name).Single(),
         System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task ConsumePastTheRateLimitIs429RateLimitedAndCountsNothing()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
 
         var granted = new List<HttpResponseMessage>();
@@ -74,18 +76,18 @@ public abstract class RateLimitsContract : ApiContract
     public async Task PlanWideLimitCountsEveryFeatureAndARequestTheQuotaRefusesGivesItsTurnBack()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("rl-planwide");
 
         var capped = new List<HttpResponseMessage>();
         for (var i = 0; i < 12; i++)
         {
-            capped.Add(await app.ConsumeAsync("c1", "capped"));
+            capped.Add(await app.ConsumeAsync("rl-planwide", "capped"));
         }
 
         var other = new List<HttpResponseMessage>();
         for (var i = 0; i < 9; i++)
         {
-            other.Add(await app.ConsumeAsync("c1", "other"));
+            other.Add(await app.ConsumeAsync("rl-planwide", "other"));
         }
 
         var problem = await other[^1].ReadAsync();
@@ -104,7 +106,7 @@ public abstract class RateLimitsContract : ApiContract
     public async Task AMeteredRateLimitFeatureCountsItsOwnRequestsInThePlanWideWindow()
     {
         // "calls" (5 a second on the free plan) is the plan-wide limit here, so "other" and "calls" share its 5.
-        await using var app = await StartAsync(ApiSetup.CatalogOf("rates",
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("rates",
             Catalog.Replace("\"rate_limit_feature\": \"requests\"", "\"rate_limit_feature\": \"calls\"")));
         await app.CustomerAsync("c1");
 
@@ -125,7 +127,7 @@ public abstract class RateLimitsContract : ApiContract
     [Fact]
     public async Task ARateLimitedRefusalIsNotKeptUnderItsIdempotencyKeySoTheRetryIsDecidedAfresh()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         for (var i = 0; i < 5; i++)
         {
@@ -150,18 +152,18 @@ public abstract class RateLimitsContract : ApiContract
     public async Task WithoutAPlanWideLimitAQuotaRefusalGivesItsRateLimitTurnBack()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "solo");
+        await app.CustomerAsync("rl-quota");
+        await app.SubscribeAsync("rl-quota", "solo");
 
-        var first = await app.ConsumeAsync("c1", "capped", 9);
+        var first = await app.ConsumeAsync("rl-quota", "capped", 9);
         var refused = new List<HttpResponseMessage>();
         for (var i = 0; i < 5; i++)
         {
-            refused.Add(await app.ConsumeAsync("c1", "capped", 2));
+            refused.Add(await app.ConsumeAsync("rl-quota", "capped", 2));
         }
 
-        var last = await app.ConsumeAsync("c1", "capped");
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var last = await app.ConsumeAsync("rl-quota", "capped");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/rl-quota/usage")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
@@ -174,10 +176,10 @@ public abstract class RateLimitsContract : ApiContract
     public async Task ConcurrentConsumesNeverPassTheRateLimit()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("rl-concurrent");
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => app.ConsumeAsync("c1", "calls")));
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => app.ConsumeAsync("rl-concurrent", "calls")));
+        var usage = await (await app.Admin.GetAsync("/v1/customers/rl-concurrent/usage")).ReadAsync();
 
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         Assert.Equal(35, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
@@ -187,7 +189,7 @@ public abstract class RateLimitsContract : ApiContract
     [Fact]
     public async Task EachNewWindowStartsAgainOnTheFeaturesCounterRow()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "solo");
 
@@ -219,7 +221,7 @@ public abstract class RateLimitsContract : ApiContract
     [Fact]
     public async Task ARateWindowAcrossTheQuotaWindowsEdgeGrantsItsLimitOnceOverBothSides()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("c1");
         await app.AdvanceAsync(TimeSpan.FromMinutes(30));
         await app.SubscribeAsync("c1", "solo"); // anchored at 12:30, so each quota window starts at half past an hour
@@ -278,12 +280,12 @@ public abstract class RateLimitsContract : ApiContract
     public async Task ReserveIsRateLimitedLikeConsume()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("rl-reserve");
 
         var responses = new List<HttpResponseMessage>();
         for (var i = 0; i < 6; i++)
         {
-            responses.Add(await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "calls", amount = 1 }));
+            responses.Add(await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "rl-reserve", feature = "calls", amount = 1 }));
         }
 
         Assert.All(responses.Take(5), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -291,12 +293,12 @@ public abstract class RateLimitsContract : ApiContract
     }
 }
 
-public sealed class SqliteRateLimitsTests : RateLimitsContract
+public sealed class SqliteRateLimitsTests(SharedServer shared) : RateLimitsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresRateLimitsTests : RateLimitsContract
+public sealed class PostgresRateLimitsTests(SharedServer shared) : RateLimitsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
