@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Entitlements;
 /// Billable metrics over event properties, through the HTTP API: the issue's worked examples (1, 2, 4, 5) exactly, gating
 /// on a metric, refusals that name the path and write nothing, and de-duplication under concurrency.
 /// </summary>
-public abstract class MetricsContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
 {
     private const string Catalog = """
         {
@@ -58,31 +58,31 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     public async Task UniqueCountOfUsersCountsU1U2U1U3AsThree()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-unique");
 
-        var response = await TrackAsync(app, Event("e1", "session", new { user = "u1" }), Event("e2", "session", new { user = "u2" }),
-            Event("e3", "session", new { user = "u1" }), Event("e4", "session", new { user = "u3" }));
+        var response = await TrackAsync(app, Event("e1", "session", new { user = "u1" }, customer: "m-unique"), Event("e2", "session", new { user = "u2" }, customer: "m-unique"),
+            Event("e3", "session", new { user = "u1" }, customer: "m-unique"), Event("e4", "session", new { user = "u3" }, customer: "m-unique"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(4, (await response.ReadAsync())["accepted"].Value<int>());
-        Assert.Equal(3, (await UsageAsync(app, "users"))["used"].Value<long>());
+        Assert.Equal(3, (await UsageAsync(app, "users", "m-unique"))["used"].Value<long>());
     }
 
     [Fact]
     public async Task SumOfTokensGroupedByModelShowsEachGroupAndTheirTotal()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-sum");
 
-        await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 1000 }), Event("t2", "llm_call", new { model = "gpt-4o", tokens = 500 }),
-            Event("t3", "llm_call", new { model = "mini", tokens = 200 }));
-        var usage = await UsageAsync(app, "tokens");
+        await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 1000 }, customer: "m-sum"), Event("t2", "llm_call", new { model = "gpt-4o", tokens = 500 }, customer: "m-sum"),
+            Event("t3", "llm_call", new { model = "mini", tokens = 200 }, customer: "m-sum"));
+        var usage = await UsageAsync(app, "tokens", "m-sum");
 
         Assert.Equal(1700, usage["used"].Value<long>());
         var groups = usage["groups"]!.AsArray().Select(g => (g!["group"]!["model"].Value<string>(), g["used"].Value<long>())).OrderBy(g => g.Item1);
         Assert.Equal([("gpt-4o", 1500L), ("mini", 200L)], groups);
-        Assert.Null((await UsageAsync(app, "users"))["groups"]);
-        var history = await (await app.Admin.GetAsync("/v1/customers/c1/usage/history?feature=tokens&from=2026-01-15&to=2026-01-15")).ReadAsync();
+        Assert.Null((await UsageAsync(app, "users", "m-sum"))["groups"]);
+        var history = await (await app.Admin.GetAsync("/v1/customers/m-sum/usage/history?feature=tokens&from=2026-01-15&to=2026-01-15")).ReadAsync();
         Assert.Equal(1700, history["features"]!["tokens"]![0]!["quantity"].Value<long>());
     }
 
@@ -92,31 +92,31 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
         // A batch is folded in memory before it is written: its repeats, earlier timestamps and values seen before must
         // come out as they would one request per event.
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
-        await app.CustomerAsync("c2");
+        await app.CustomerAsync("m-batch");
+        await app.CustomerAsync("m-batch-2");
         var now = app.Clock.GetUtcNow();
-        await TrackAsync(app, Event("u0", "session", new { user = "u2" }));
+        await TrackAsync(app, Event("u0", "session", new { user = "u2" }, customer: "m-batch"));
 
         var response = await (await app.Admin.PostJsonAsync("/v1/events", new
         {
             events = new object[]
             {
-                Event("u1", "session", new { user = "u1" }), Event("u2", "session", new { user = "u2" }), Event("u1", "session", new { user = "u9" }),
-                Event("u3", "session", new { user = "u3" }), Event("x1", "session", new { user = "u1" }, customer: "c2"),
-                new { id = "a", customer = "c1", @event = "seats_changed", timestamp = now.AddMinutes(-1), properties = new { seats = 6 } },
-                new { id = "b", customer = "c1", @event = "seats_changed", timestamp = now.AddMinutes(-2), properties = new { seats = 9 } },
-                new { id = "c", customer = "c1", @event = "seats_changed", timestamp = now.AddMinutes(-1), properties = new { seats = 4 } },
-                Event("g1", "storage", new { gb = 3 }), Event("g2", "storage", new { gb = 7 }), Event("g3", "storage", new { gb = 5 }),
+                Event("u1", "session", new { user = "u1" }, customer: "m-batch"), Event("u2", "session", new { user = "u2" }, customer: "m-batch"), Event("u1", "session", new { user = "u9" }, customer: "m-batch"),
+                Event("u3", "session", new { user = "u3" }, customer: "m-batch"), Event("x1", "session", new { user = "u1" }, customer: "m-batch-2"),
+                new { id = "a", customer = "m-batch", @event = "seats_changed", timestamp = now.AddMinutes(-1), properties = new { seats = 6 } },
+                new { id = "b", customer = "m-batch", @event = "seats_changed", timestamp = now.AddMinutes(-2), properties = new { seats = 9 } },
+                new { id = "c", customer = "m-batch", @event = "seats_changed", timestamp = now.AddMinutes(-1), properties = new { seats = 4 } },
+                Event("g1", "storage", new { gb = 3 }, customer: "m-batch"), Event("g2", "storage", new { gb = 7 }, customer: "m-batch"), Event("g3", "storage", new { gb = 5 }, customer: "m-batch"),
             },
         })).ReadAsync();
 
         Assert.Equal(10, response["accepted"].Value<int>());
         Assert.Equal(["u1"], response["duplicates"]!.AsArray().Select(d => d.Value<string>()));
-        Assert.Equal(3, (await UsageAsync(app, "users"))["used"].Value<long>()); // u2 before; u1 and u3 now; u9 was a repeated id
-        Assert.Equal(1, (await UsageAsync(app, "users", "c2"))["used"].Value<long>());
-        Assert.Equal(4, (await UsageAsync(app, "seats"))["used"].Value<long>()); // the latest timestamp, the later of a tie
-        Assert.Equal(7, (await UsageAsync(app, "storage"))["used"].Value<long>());
-        var history = await (await app.Admin.GetAsync("/v1/customers/c1/usage/history?feature=users&from=2026-01-15&to=2026-01-15")).ReadAsync();
+        Assert.Equal(3, (await UsageAsync(app, "users", "m-batch"))["used"].Value<long>()); // u2 before; u1 and u3 now; u9 was a repeated id
+        Assert.Equal(1, (await UsageAsync(app, "users", "m-batch-2"))["used"].Value<long>());
+        Assert.Equal(4, (await UsageAsync(app, "seats", "m-batch"))["used"].Value<long>()); // the latest timestamp, the later of a tie
+        Assert.Equal(7, (await UsageAsync(app, "storage", "m-batch"))["used"].Value<long>());
+        var history = await (await app.Admin.GetAsync("/v1/customers/m-batch/usage/history?feature=users&from=2026-01-15&to=2026-01-15")).ReadAsync();
         Assert.Equal(3, history["features"]!["users"]![0]!["quantity"].Value<long>());
     }
 
@@ -124,54 +124,54 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     public async Task AUserCountedInAnEarlierBatchAddsNothingOnItsDayAndANewOneAddsOnTheDayOfItsEvent()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-earlier");
         var today = app.Clock.GetUtcNow();
         var yesterday = today.AddDays(-1);
-        await TrackAsync(app, new { id = "a0", customer = "c1", @event = "session", timestamp = yesterday, properties = new { user = "a" } });
+        await TrackAsync(app, new { id = "a0", customer = "m-earlier", @event = "session", timestamp = yesterday, properties = new { user = "a" } });
 
-        await TrackAsync(app, new { id = "a1", customer = "c1", @event = "session", timestamp = yesterday, properties = new { user = "a" } },
-            new { id = "b1", customer = "c1", @event = "session", timestamp = today, properties = new { user = "b" } });
+        await TrackAsync(app, new { id = "a1", customer = "m-earlier", @event = "session", timestamp = yesterday, properties = new { user = "a" } },
+            new { id = "b1", customer = "m-earlier", @event = "session", timestamp = today, properties = new { user = "b" } });
         var history = await (await app.Admin.GetAsync(
-            $"/v1/customers/c1/usage/history?feature=users&from={yesterday:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).ReadAsync();
+            $"/v1/customers/m-earlier/usage/history?feature=users&from={yesterday:yyyy-MM-dd}&to={today:yyyy-MM-dd}")).ReadAsync();
 
         Assert.Equal([1L, 1L], history["features"]!["users"]!.AsArray().Select(d => d!["quantity"].Value<long>()));
-        Assert.Equal(2, (await UsageAsync(app, "users"))["used"].Value<long>());
+        Assert.Equal(2, (await UsageAsync(app, "users", "m-earlier"))["used"].Value<long>());
     }
 
     [Fact]
     public async Task CountFilteredToTheEuRegionCountsEuUsEuAsTwo()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-eu");
 
-        await TrackAsync(app, Event("r1", "request", new { region = "eu" }), Event("r2", "request", new { region = "us" }),
-            Event("r3", "request", new { region = "eu" }));
+        await TrackAsync(app, Event("r1", "request", new { region = "eu" }, customer: "m-eu"), Event("r2", "request", new { region = "us" }, customer: "m-eu"),
+            Event("r3", "request", new { region = "eu" }, customer: "m-eu"));
 
-        Assert.Equal(2, (await UsageAsync(app, "eu_requests"))["used"].Value<long>());
+        Assert.Equal(2, (await UsageAsync(app, "eu_requests", "m-eu"))["used"].Value<long>());
     }
 
     [Fact]
     public async Task LatestOfSeatsSentAsFourThenSixThenFiveIsFive()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-latest");
 
         foreach (var (id, seats) in new[] { ("s1", 4), ("s2", 6), ("s3", 5) })
         {
-            await TrackAsync(app, Event(id, "seats_changed", new { seats }));
+            await TrackAsync(app, Event(id, "seats_changed", new { seats }, customer: "m-latest"));
         }
 
-        Assert.Equal(5, (await UsageAsync(app, "seats"))["used"].Value<long>());
+        Assert.Equal(5, (await UsageAsync(app, "seats", "m-latest"))["used"].Value<long>());
     }
 
     [Fact]
     public async Task MaxOfGbIsThePeakAndOverageIsWhatThePeakPassesTheLimit()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-max");
 
-        await TrackAsync(app, Event("g1", "storage", new { gb = 30 }), Event("g2", "storage", new { gb = 170 }), Event("g3", "storage", new { gb = 50 }));
-        var usage = await UsageAsync(app, "storage");
+        await TrackAsync(app, Event("g1", "storage", new { gb = 30 }, customer: "m-max"), Event("g2", "storage", new { gb = 170 }, customer: "m-max"), Event("g3", "storage", new { gb = 50 }, customer: "m-max"));
+        var usage = await UsageAsync(app, "storage", "m-max");
 
         Assert.Equal((170L, 70L), (usage["used"].Value<long>(), usage["overage"].Value<long>()));
     }
@@ -181,7 +181,7 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     {
         var weekly = Catalog.Replace("""{ "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },""",
             """{ "feature_code": "tokens", "limit": 1000, "reset": "week", "hard_cap": false, "overage_unit_price_cents": 2,""", StringComparison.Ordinal);
-        await using var app = await StartAsync(ApiSetup.CatalogOf("metrics-weekly", weekly), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("metrics-weekly", weekly), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "pro");
 
@@ -200,7 +200,7 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     [Fact]
     public async Task OverageOf2300TokensPastASoftCapOf1000IsThreeStartedPackagesFor15DollarsSplitWholePerModelByItsPartOfTheOverage()
     {
-        await using var app = await StartAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
         await app.CustomerAsync("c1");
         await app.SubscribeAsync("c1", "pro");
 
@@ -220,14 +220,14 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     public async Task CheckOnAUniqueCountFeatureRefusesASixthUserAndAllowsAReturningOne()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
-        await TrackAsync(app, [.. Enumerable.Range(1, 5).Select(i => Event($"e{i}", "session", new { user = $"u{i}" }))]);
+        await app.CustomerAsync("m-check");
+        await TrackAsync(app, [.. Enumerable.Range(1, 5).Select(i => Event($"e{i}", "session", new { user = $"u{i}" }, customer: "m-check"))]);
 
         async Task<JsonNode> CheckAsync(object body) => await (await app.Admin.PostJsonAsync("/v1/entitlements/check", body)).ReadAsync();
-        var sixth = await CheckAsync(new { customer = "c1", feature = "users", value = "u6" });
-        var returning = await CheckAsync(new { customer = "c1", feature = "users", value = "u1" });
-        var anyone = await CheckAsync(new { customer = "c1", feature = "users" });
-        var tokens = await CheckAsync(new { customer = "c1", feature = "tokens", amount = 5_000_000 });
+        var sixth = await CheckAsync(new { customer = "m-check", feature = "users", value = "u6" });
+        var returning = await CheckAsync(new { customer = "m-check", feature = "users", value = "u1" });
+        var anyone = await CheckAsync(new { customer = "m-check", feature = "users" });
+        var tokens = await CheckAsync(new { customer = "m-check", feature = "tokens", amount = 5_000_000 });
 
         Assert.Equal((false, "quota_exceeded", 5L), (sixth["allowed"].Value<bool>(), sixth["reason"].Value<string>(), sixth["used"].Value<long>()));
         Assert.True(returning["allowed"].Value<bool>());
@@ -239,26 +239,26 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     public async Task ConsumeAndReserveOnAMetricFeatureAre400MetricFeatureAndCountNothing()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-consume");
 
-        var consume = await app.ConsumeAsync("c1", "tokens", 10);
-        var reserve = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "c1", feature = "tokens", amount = 10 });
+        var consume = await app.ConsumeAsync("m-consume", "tokens", 10);
+        var reserve = await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "m-consume", feature = "tokens", amount = 10 });
         var problem = await consume.ReadAsync();
 
         Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (consume.StatusCode, reserve.StatusCode));
         Assert.Equal(("metric_feature", "llm_tokens"), (problem["error"].Value<string>(), problem["metric"].Value<string>()));
         Assert.Contains("POST /v1/events", problem["detail"].Value<string>(), StringComparison.Ordinal);
-        Assert.Equal(0, (await UsageAsync(app, "tokens"))["used"].Value<long>());
+        Assert.Equal(0, (await UsageAsync(app, "tokens", "m-consume"))["used"].Value<long>());
     }
 
     [Fact]
     public async Task AFeatureFormEventOnAMetricFeatureIsRejectedNamingTheEventForm()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-form");
 
         var body = await (await app.Admin.PostJsonAsync("/v1/events",
-            new { events = new[] { new { id = "f1", customer = "c1", feature = "tokens", amount = 5 } } })).ReadAsync();
+            new { events = new[] { new { id = "f1", customer = "m-form", feature = "tokens", amount = 5 } } })).ReadAsync();
 
         Assert.Equal(0, body["accepted"].Value<int>());
         Assert.Contains("counts metric 'llm_tokens'", body["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
@@ -321,35 +321,35 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared,
     public async Task AResentEventIdCountsOnceAndIsListedAsADuplicate()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-resent");
 
-        await TrackAsync(app, Event("x1", "llm_call", new { model = "mini", tokens = 10 }));
-        var again = await (await TrackAsync(app, Event("x1", "llm_call", new { model = "mini", tokens = 10 }))).ReadAsync();
+        await TrackAsync(app, Event("x1", "llm_call", new { model = "mini", tokens = 10 }, customer: "m-resent"));
+        var again = await (await TrackAsync(app, Event("x1", "llm_call", new { model = "mini", tokens = 10 }, customer: "m-resent"))).ReadAsync();
 
         Assert.Equal((0, "x1"), (again["accepted"].Value<int>(), again["duplicates"]![0].Value<string>()));
-        Assert.Equal(10, (await UsageAsync(app, "tokens"))["used"].Value<long>());
+        Assert.Equal(10, (await UsageAsync(app, "tokens", "m-resent"))["used"].Value<long>());
     }
 
     [Fact]
     public async Task ManyParallelPostsOfTheSameEventsCountEachIdOnce()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("c1");
+        await app.CustomerAsync("m-parallel");
         object[] batch = [.. Enumerable.Range(0, 10).SelectMany(i => new[]
         {
-            Event($"r{i}", "request", new { region = "eu" }),
-            Event($"s{i}", "session", new { user = $"u{i % 3}" }),
-            Event($"t{i}", "llm_call", new { model = i % 2 == 0 ? "gpt-4o" : "mini", tokens = 100 }),
+            Event($"r{i}", "request", new { region = "eu" }, customer: "m-parallel"),
+            Event($"s{i}", "session", new { user = $"u{i % 3}" }, customer: "m-parallel"),
+            Event($"t{i}", "llm_call", new { model = i % 2 == 0 ? "gpt-4o" : "mini", tokens = 100 }, customer: "m-parallel"),
         })];
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => TrackAsync(app, batch)));
         var bodies = await Task.WhenAll(responses.Select(r => r.ReadAsync()));
-        var tokens = await UsageAsync(app, "tokens");
+        var tokens = await UsageAsync(app, "tokens", "m-parallel");
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Equal(30, bodies.Sum(b => b["accepted"].Value<int>()));
-        Assert.Equal(10, (await UsageAsync(app, "eu_requests"))["used"].Value<long>());
-        Assert.Equal(3, (await UsageAsync(app, "users"))["used"].Value<long>());
+        Assert.Equal(10, (await UsageAsync(app, "eu_requests", "m-parallel"))["used"].Value<long>());
+        Assert.Equal(3, (await UsageAsync(app, "users", "m-parallel"))["used"].Value<long>());
         Assert.Equal(1000, tokens["used"].Value<long>());
         Assert.Equal([500L, 500L], tokens["groups"]!.AsArray().Select(g => g!["used"].Value<long>()));
     }
