@@ -4,10 +4,12 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Teams;
 
 /// <summary>Per-seat prices bill quantity × seat price; seats are added at once with proration and removed at the period end; deal prices bill.</summary>
-public abstract class SeatsAndDealsContract : ApiContract
+public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(shared)
 {
     // The test clock starts 2026-01-15 12:00, so the first period is 31 days long.
     private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
+
+    private Task<TollgateApp> OwnAppAsync() => StartOwnAsync(ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
 
     private static async Task<string> SubscribeAsync(TollgateApp app, object body)
     {
@@ -34,11 +36,11 @@ public abstract class SeatsAndDealsContract : ApiContract
     public async Task SeatsOutsideThePricesRangeOrOnAPlanNotSoldPerSeatAre400NamingSeats()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("acme");
+        await app.CustomerAsync("acme-range");
 
-        var tooFew = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 1 });
-        var tooMany = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "team", seats = 6 });
-        var notPerSeat = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme", plan = "enterprise", seats = 2 });
+        var tooFew = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme-range", plan = "team", seats = 1 });
+        var tooMany = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme-range", plan = "team", seats = 6 });
+        var notPerSeat = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme-range", plan = "enterprise", seats = 2 });
 
         foreach (var response in new[] { tooFew, tooMany, notPerSeat })
         {
@@ -46,13 +48,13 @@ public abstract class SeatsAndDealsContract : ApiContract
             Assert.NotNull((await response.ReadAsync())["errors"]!["seats"]);
         }
 
-        Assert.Empty(await app.InvoicesAsync("acme"));
+        Assert.Empty(await app.InvoicesAsync("acme-range"));
     }
 
     [Fact]
     public async Task AddedSeatsAreChargedForTheRestOfThePeriodAndRemovedSeatsLeaveAtItsEnd()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("acme");
         var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 2 });
         await app.AdvanceAsync(TimeSpan.FromHours(31 * 12)); // half of the 31-day period
@@ -79,11 +81,11 @@ public abstract class SeatsAndDealsContract : ApiContract
     public async Task SeatsCannotGoBelowTheMembersHoldingThem()
     {
         await using var app = await AppAsync();
-        await app.CustomerAsync("acme");
-        var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 3 });
+        await app.CustomerAsync("acme-held");
+        var id = await SubscribeAsync(app, new { customer = "acme-held", plan = "team", seats = 3 });
         foreach (var member in new[] { "alice", "bob", "carol" })
         {
-            await app.Admin.PutJsonAsync($"/v1/customers/acme/members/{member}", new { email = $"{member}@example.com" });
+            await app.Admin.PutJsonAsync($"/v1/customers/acme-held/members/{member}", new { email = $"{member}@example.com" });
         }
 
         var refused = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 2, effective = "immediate" });
@@ -96,7 +98,7 @@ public abstract class SeatsAndDealsContract : ApiContract
     [Fact]
     public async Task ADealPriceWithANoteIsWhatInvoicesAndRenewalsCharge()
     {
-        await using var app = await AppAsync();
+        await using var app = await OwnAppAsync();
         await app.CustomerAsync("bigco");
 
         var id = await SubscribeAsync(app, new { customer = "bigco", plan = "enterprise", price_override_cents = 42000, price_override_note = "3-year deal, signed by J." });
@@ -112,12 +114,12 @@ public abstract class SeatsAndDealsContract : ApiContract
     }
 }
 
-public sealed class SqliteSeatsAndDealsTests : SeatsAndDealsContract
+public sealed class SqliteSeatsAndDealsTests(SharedServer shared) : SeatsAndDealsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Sqlite;
 }
 
-public sealed class PostgresSeatsAndDealsTests : SeatsAndDealsContract
+public sealed class PostgresSeatsAndDealsTests(SharedServer shared) : SeatsAndDealsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
