@@ -8,7 +8,7 @@ using Tollgate.Testing;
 namespace Tollgate.Server.Tests.Entitlements;
 
 /// <summary>Metadata on consume, reserve and events: kept with the usage record, listed, exported and erased with the customer.</summary>
-public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(shared, wholeClass: false)
+public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(shared)
 {
     private const string Catalog = """
         {
@@ -21,27 +21,27 @@ public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(s
 
     private static readonly object Seen = new { endpoint = "/v1/search", ip = "203.0.113.7", user_agent = "curl/8.5" };
 
-    /// <summary>The class's server for one test, with c1 on it, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
-    private async Task<TollgateApp> AppAsync(bool shared = false, [CallerMemberName] string theory = "")
+    /// <summary>The class's server for one test, with the customer (c1 unless named) on it, or, with <paramref name="shared"/>, the one every case of the calling theory shares.</summary>
+    private async Task<TollgateApp> AppAsync(bool shared = false, string customer = "c1", bool own = false, [CallerMemberName] string theory = "")
     {
         var settings = ApiSetup.CatalogOf("usage-metadata", Catalog);
-        var app = shared ? await StartSharedAsync(settings, theory: theory) : await StartAsync(settings);
-        await app.CustomerAsync("c1");
+        var app = shared ? await StartSharedAsync(settings, theory: theory) : own ? await StartOwnAsync(settings) : await StartAsync(settings);
+        await app.CustomerAsync(customer);
         return app;
     }
 
-    private static async Task<System.Text.Json.Nodes.JsonArray> EventsAsync(TollgateApp app) =>
-        (await (await app.Admin.GetAsync("/v1/events?customer=c1")).ReadAsync())["data"]!.AsArray();
+    private static async Task<System.Text.Json.Nodes.JsonArray> EventsAsync(TollgateApp app, string customer = "c1") =>
+        (await (await app.Admin.GetAsync($"/v1/events?customer={customer}")).ReadAsync())["data"]!.AsArray();
 
     [Fact]
     public async Task ConsumeWithMetadataIsListedWithItAndConsumeWithoutMetadataWritesNoRecord()
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(customer: "um-consume");
 
-        await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "c1", feature = "api", amount = 3, metadata = Seen });
-        await app.ConsumeAsync("c1", "api", 5);
-        var events = await EventsAsync(app);
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "um-consume", feature = "api", amount = 3, metadata = Seen });
+        await app.ConsumeAsync("um-consume", "api", 5);
+        var events = await EventsAsync(app, "um-consume");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/um-consume/usage")).ReadAsync();
 
         var record = Assert.Single(events)!;
         Assert.Equal(("consume", 3L, "/v1/search", "203.0.113.7", "curl/8.5"), (record["source"].Value<string>(), record["amount"].Value<long>(),
@@ -52,32 +52,32 @@ public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(s
     [Fact]
     public async Task AnIdempotencyKeyRetriedWithTheSameMetadataReplaysAndWithOtherMetadataIs409()
     {
-        await using var app = await AppAsync();
-        object Consume(object metadata) => new { customer = "c1", feature = "api", amount = 2, idempotency_key = "req-1", metadata };
+        await using var app = await AppAsync(customer: "um-retry");
+        object Consume(object metadata) => new { customer = "um-retry", feature = "api", amount = 2, idempotency_key = "req-1", metadata };
 
         var first = await app.Admin.PostJsonAsync("/v1/entitlements/consume", Consume(Seen));
         var retried = await app.Admin.PostJsonAsync("/v1/entitlements/consume", Consume(Seen));
         var other = await app.Admin.PostJsonAsync("/v1/entitlements/consume", Consume(new { endpoint = "/v1/other" }));
-        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+        var usage = await (await app.Admin.GetAsync("/v1/customers/um-retry/usage")).ReadAsync();
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.Conflict), (first.StatusCode, retried.StatusCode, other.StatusCode));
         Assert.Equal("idempotency_mismatch", (await other.ReadAsync())["error"].Value<string>());
         Assert.Equal(2L, usage["features"]!["api"]!["used"].Value<long>());
-        Assert.Single(await EventsAsync(app));
+        Assert.Single(await EventsAsync(app, "um-retry"));
     }
 
     [Fact]
     public async Task AReservationsMetadataIsRecordedWithTheCommittedAmountAndAReleaseRecordsNothing()
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(customer: "um-reserve");
 
         var committed = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
-            new { customer = "c1", feature = "api", amount = 10, metadata = Seen })).ReadAsync();
+            new { customer = "um-reserve", feature = "api", amount = 10, metadata = Seen })).ReadAsync();
         var released = await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
-            new { customer = "c1", feature = "api", amount = 4, metadata = Seen })).ReadAsync();
+            new { customer = "um-reserve", feature = "api", amount = 4, metadata = Seen })).ReadAsync();
         var commit = await app.Admin.PostJsonAsync($"/v1/reservations/{committed["id"].Value<string>()}/commit", new { amount = 7 });
         var release = await app.Admin.PostAsync($"/v1/reservations/{released["id"].Value<string>()}/release", null);
-        var record = Assert.Single(await EventsAsync(app))!;
+        var record = Assert.Single(await EventsAsync(app, "um-reserve"))!;
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (commit.StatusCode, release.StatusCode));
         Assert.Equal((committed["id"].Value<string>(), "reservation", 7L, "/v1/search"),
@@ -87,7 +87,7 @@ public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(s
     [Fact]
     public async Task EventMetadataIsListedAndExportedBesideItsPropertiesAndANullEventIsRejectedByItsIndex()
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(own: true);
 
         var tracked = await (await app.Admin.PostJsonAsync("/v1/events", new
         {
@@ -145,12 +145,12 @@ public abstract class UsageMetadataContract(SharedServer shared) : ApiContract(s
     [Fact]
     public async Task TwentyKeysOf4096BytesInAllAreAccepted()
     {
-        await using var app = await AppAsync();
+        await using var app = await AppAsync(customer: "um-twenty");
         var metadata = Enumerable.Range(0, 20).ToDictionary(i => $"k{i:00}", i => new string('x', (4096 / 20) - 3 + (i < 4096 % 20 ? 1 : 0)));
 
-        var response = await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "c1", feature = "api", metadata });
+        var response = await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "um-twenty", feature = "api", metadata });
 
-        var kept = Assert.Single(await EventsAsync(app))!["metadata"]!.AsObject();
+        var kept = Assert.Single(await EventsAsync(app, "um-twenty"))!["metadata"]!.AsObject();
 
         Assert.Equal(4096, metadata.Sum(kv => kv.Key.Length + kv.Value.Length));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
