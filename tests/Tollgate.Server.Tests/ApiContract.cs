@@ -16,9 +16,7 @@ public abstract class ApiContract(SharedServer? shared = null, bool wholeClass =
     protected virtual bool TickingClock => false;
 
     protected Task<TollgateApp> StartAsync(IDictionary<string, string?>? settings = null, DateTimeOffset? start = null) =>
-        shared is not null && wholeClass
-            ? shared.StartAsync(Kind, WithClock(settings), start)
-            : TollgateApp.StartAsync(Kind, WithClock(settings), start);
+        shared is not null && wholeClass ? shared.StartAsync(Kind, WithClock(settings), start) : StartOwnAsync(settings, start);
 
     /// <summary>
     /// A server of the test's own in a class that otherwise shares one: for a test that moves the clock, or whose
