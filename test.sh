@@ -10,6 +10,9 @@ cd "$(dirname "$0")"
 # tiered PGO's instrumented tiers are compiled for code that then hardly runs: without them the build took about 20 % less
 # CPU and the server tests 18 % less (docs/testing.md). A server started as the README says keeps the runtime's default.
 export DOTNET_TieredPGO=0
+# The page tests' full-page screenshots (artifacts/screenshots/) are for looking at, and cost 13 % of their CPU: a run
+# takes them only when asked, with TOLLGATE_SCREENSHOTS=1 (`dotnet test tests/Tollgate.Pages.Tests` takes them unasked).
+export TOLLGATE_SCREENSHOTS=${TOLLGATE_SCREENSHOTS:-0}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

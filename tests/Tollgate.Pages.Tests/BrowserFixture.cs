@@ -37,8 +37,15 @@ public sealed class BrowserFixture : IAsyncLifetime
         return context;
     }
 
+    /// <summary>
+    /// Whether <see cref="ScreenshotAsync"/> saves anything: not when TOLLGATE_SCREENSHOTS is 0, which test.sh sets unless
+    /// asked otherwise, since the full-page captures were 13 % of this project's CPU (docs/testing.md) and a whole run
+    /// checks, it does not look.
+    /// </summary>
+    public static bool SavesScreenshots => Environment.GetEnvironmentVariable("TOLLGATE_SCREENSHOTS") != "0";
+
     /// <summary>Saves a full-page screenshot as a test artifact (artifacts/screenshots/NAME-desktop.png or -phone.png).</summary>
-    public static Task ScreenshotAsync(IPage page, string name, bool phone = false) =>
+    public static Task ScreenshotAsync(IPage page, string name, bool phone = false) => !SavesScreenshots ? Task.CompletedTask :
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{name}-{(phone ? "phone" : "desktop")}.png"), FullPage = true });
 
     /// <summary>
