@@ -20,6 +20,14 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
     /// </summary>
     public const int DefaultHostRecheckSeconds = 2;
 
+    /// <summary>
+    /// How many statements Npgsql prepares on each connection once it has run them five times, when prepared statements
+    /// are on and the connection string does not say: the reads that are not hot-path statements (the console, lists,
+    /// a customer's context) were parsed and planned on every run, and a sweep of the console's pages on PostgreSQL cost
+    /// the cluster 35 % less CPU with it (docs/benchmarks.md). Least recently used ones go past this number.
+    /// </summary>
+    public const int DefaultAutoPrepare = 64;
+
     public PostgresDatabase(string connectionString, bool preparedStatements = true)
         : this(NpgsqlDataSource.Create(Settle(connectionString, preparedStatements)))
     {
@@ -42,8 +50,9 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
 
     /// <summary>
     /// The connection string Tollgate opens: the operator's, with <see cref="DefaultHostRecheckSeconds"/> when it names
-    /// several hosts and sets no recheck, and with Max Auto Prepare=0 written out when prepared statements are off, which
-    /// is where every connection of the data source carries that choice (see <see cref="PreparesStatements"/>).
+    /// several hosts and sets no recheck, with Max Auto Prepare=<see cref="DefaultAutoPrepare"/> when prepared statements
+    /// are on and it sets none, and with Max Auto Prepare=0 written out when they are off, which is where every connection
+    /// of the data source carries that choice (see <see cref="PreparesStatements"/>).
     /// </summary>
     public static string Settle(string connectionString, bool preparedStatements = true)
     {
@@ -57,6 +66,10 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
         if (!preparedStatements)
         {
             builder.MaxAutoPrepare = 0;
+        }
+        else if (!written.ContainsKey("Max Auto Prepare"))
+        {
+            builder.MaxAutoPrepare = DefaultAutoPrepare;
         }
 
         return builder.ConnectionString;
@@ -92,7 +105,15 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
 
     public override bool IsTransient(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
-        || exception is NpgsqlException { IsTransient: true };
+        || exception is NpgsqlException { IsTransient: true }
+        || IsStalePlan(exception);
+
+    /// <summary>
+    /// PostgreSQL refuses a cached plan whose result columns a schema change altered, once; Npgsql then forgets the
+    /// statement, so the next attempt prepares it again.
+    /// </summary>
+    public override bool IsStalePlan(Exception exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.FeatureNotSupported, Routine: "RevalidateCachedQuery" };
 
     public override bool IsUnavailable(Exception exception) => exception switch
     {

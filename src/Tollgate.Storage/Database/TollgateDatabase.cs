@@ -28,6 +28,12 @@ public abstract class TollgateDatabase : IAsyncDisposable
     public abstract bool IsTransient(Exception exception);
 
     /// <summary>
+    /// A statement refused, without running, because the plan prepared for it no longer fits the schema (another node's
+    /// migration changed the columns it returns). Only PostgreSQL keeps plans across statements.
+    /// </summary>
+    public virtual bool IsStalePlan(Exception exception) => false;
+
+    /// <summary>
     /// True when the database cannot serve for now: it cannot be reached, no host is the primary, it is read-only or in
     /// recovery, shutting down, or dropped the connection. A retry later can succeed (a restart, a failover), so callers
     /// answer 503 rather than 500.
@@ -101,10 +107,22 @@ public abstract class TollgateDatabase : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// Runs reads on one connection. A read refused because its prepared plan went stale (<see cref="IsStalePlan"/>) ran
+    /// nothing, so it runs once more, and is prepared again.
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await work(connection);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await work(connection);
+        }
+        catch (Exception e) when (IsStalePlan(e))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            return await work(connection);
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Dapper;
 using Npgsql;
 using Tollgate.Storage.Database;
 using Tollgate.Testing;
@@ -69,6 +70,42 @@ public sealed class PostgresConnectionTests
 
         Assert.Equal((42L, 1L), await RunAsync(on));
         Assert.Equal((42L, 0L), await RunAsync(off));
+    }
+
+    [Fact]
+    public void StatementsRunFiveTimesArePreparedUnlessTheStringOrTheSettingSaysOtherwise()
+    {
+        int Prepared(string connectionString, bool preparedStatements = true) =>
+            new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle(connectionString, preparedStatements)).MaxAutoPrepare;
+
+        Assert.Equal((64, 10, 0, 0), (Prepared("Host=a;Username=u"), Prepared("Host=a;Max Auto Prepare=10;Username=u"),
+            Prepared("Host=a;Max Auto Prepare=0;Username=u"), Prepared("Host=a;Max Auto Prepare=10;Username=u", preparedStatements: false)));
+    }
+
+    [Fact]
+    public async Task AReadAndAWritePreparedBeforeAnotherNodeAddsAColumnRunAgainAndSeeIt()
+    {
+        // One connection in the pool, so every statement below runs on the connection that prepared it.
+        var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { MaxPoolSize = 1 }.ConnectionString;
+        await using var database = new PostgresDatabase(connectionString);
+        await database.WriteAsync((c, t) => c.ExecuteAsync("CREATE TABLE plans_seen (id INT); INSERT INTO plans_seen VALUES (1)", transaction: t));
+        Task<int> ReadAsync() => database.ReadAsync(async c => (await c.QueryAsync("SELECT * FROM plans_seen")).Cast<IDictionary<string, object>>().Single().Count);
+        Task<int> WriteAsync() => database.WriteAsync(async (c, t) =>
+            (await c.QueryAsync("SELECT * FROM plans_seen FOR UPDATE", transaction: t)).Cast<IDictionary<string, object>>().Single().Count);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal((1, 1), (await ReadAsync(), await WriteAsync()));
+        }
+
+        long prepared = await database.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%plans_seen%'"));
+        // Another node's migration, on a connection of its own.
+        await using (var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString))
+        {
+            await other.OpenAsync();
+            await other.ExecuteAsync("ALTER TABLE plans_seen ADD COLUMN note TEXT");
+        }
+
+        Assert.Equal((2L, 2, 2), (prepared, await ReadAsync(), await WriteAsync()));
     }
 
     private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
