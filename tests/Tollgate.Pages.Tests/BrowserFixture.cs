@@ -78,7 +78,11 @@ public sealed class BrowserFixture : IAsyncLifetime
                             $"No Chromium at {path}: run ./test.sh (it installs Debian's chromium-headless-shell) or set TOLLGATE_CHROMIUM.");
                     }
 
-                    Directory.CreateDirectory(ScreenshotDirectory);
+                    if (SavesScreenshots)
+                    {
+                        Directory.CreateDirectory(ScreenshotDirectory);
+                    }
+
                     _stripe = await StripeHostedPages.StartAsync();
                     _playwright = await Playwright.CreateAsync();
                     _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions

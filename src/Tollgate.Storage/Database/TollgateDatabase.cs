@@ -107,23 +107,13 @@ public abstract class TollgateDatabase : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>
-    /// Runs reads on one connection. A read refused because its prepared plan went stale (<see cref="IsStalePlan"/>) ran
-    /// nothing, so it runs once more, and is prepared again.
-    /// </summary>
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default)
-    {
-        try
+    /// <summary>Runs reads on one connection (once more if a plan was stale, see <see cref="AgainIfPlanStaleAsync"/>).</summary>
+    public Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken = default) =>
+        AgainIfPlanStaleAsync(async () =>
         {
             await using var connection = await OpenAsync(cancellationToken);
             return await work(connection);
-        }
-        catch (Exception e) when (IsStalePlan(e))
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            return await work(connection);
-        }
-    }
+        });
 
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction and commits it, retrying transient failures. A commit whose
@@ -147,35 +137,47 @@ public abstract class TollgateDatabase : IAsyncDisposable
     /// Runs <paramref name="work"/> in a write transaction and rolls it back: a dry run that takes the same locks and
     /// runs the same statements as the real write, so its answer is what the write would do, and nothing is kept.
     /// </summary>
-    public async Task<T> RehearseAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
-        try
-        {
-            return await work(connection, transaction);
-        }
-        finally
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-        }
-    }
+    public Task<T> RehearseAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        RolledBackAsync(BeginWriteAsync, work, cancellationToken);
 
     /// <summary>
     /// Runs reads that must agree with each other (a subscription and what it was billed) in one read-only transaction
     /// (<see cref="BeginReadAsync"/>), rolled back at the end: the same statements a write runs, without its locks.
     /// </summary>
-    public async Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public Task<T> ReadSnapshotAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default) =>
+        RolledBackAsync(BeginReadAsync, work, cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in a transaction <paramref name="begin"/> opens, and rolls it back.</summary>
+    private Task<T> RolledBackAsync<T>(Func<DbConnection, CancellationToken, ValueTask<DbTransaction>> begin,
+        Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        AgainIfPlanStaleAsync(async () =>
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await begin(connection, cancellationToken);
+            try
+            {
+                return await work(connection, transaction);
+            }
+            finally
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+        });
+
+    /// <summary>
+    /// Runs <paramref name="once"/>, and once more when a statement was refused because its prepared plan went stale
+    /// (<see cref="IsStalePlan"/>): that statement ran nothing, and nothing here is kept, so the second run is the first
+    /// that counts, and prepares the statement again. <see cref="WriteAsync{T}"/> retries it as a transient failure.
+    /// </summary>
+    private async Task<T> AgainIfPlanStaleAsync<T>(Func<Task<T>> once)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await BeginReadAsync(connection, cancellationToken);
         try
         {
-            return await work(connection, transaction);
+            return await once();
         }
-        finally
+        catch (Exception e) when (IsStalePlan(e))
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            return await once();
         }
     }
 

@@ -73,17 +73,18 @@ public sealed class PostgresConnectionTests
     }
 
     [Fact]
-    public void StatementsRunFiveTimesArePreparedUnlessTheStringOrTheSettingSaysOtherwise()
+    public void SixtyFourStatementsAreAutoPreparedUnlessTheStringOrTheSettingSaysOtherwise()
     {
         int Prepared(string connectionString, bool preparedStatements = true) =>
             new NpgsqlConnectionStringBuilder(PostgresDatabase.Settle(connectionString, preparedStatements)).MaxAutoPrepare;
 
         Assert.Equal((64, 10, 0, 0), (Prepared("Host=a;Username=u"), Prepared("Host=a;Max Auto Prepare=10;Username=u"),
             Prepared("Host=a;Max Auto Prepare=0;Username=u"), Prepared("Host=a;Max Auto Prepare=10;Username=u", preparedStatements: false)));
+        Assert.Equal(10, Prepared("Host=a;maxautoprepare=10;Username=u")); // Npgsql's spelling without spaces is the operator's value too
     }
 
     [Fact]
-    public async Task AReadAndAWritePreparedBeforeAnotherNodeAddsAColumnRunAgainAndSeeIt()
+    public async Task AReadASnapshotReadAndAWritePreparedBeforeAnotherNodeAddsAColumnRunAgainAndSeeIt()
     {
         // One connection in the pool, so every statement below runs on the connection that prepared it.
         var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { MaxPoolSize = 1 }.ConnectionString;
@@ -92,9 +93,11 @@ public sealed class PostgresConnectionTests
         Task<int> ReadAsync() => database.ReadAsync(async c => (await c.QueryAsync("SELECT * FROM plans_seen")).Cast<IDictionary<string, object>>().Single().Count);
         Task<int> WriteAsync() => database.WriteAsync(async (c, t) =>
             (await c.QueryAsync("SELECT * FROM plans_seen FOR UPDATE", transaction: t)).Cast<IDictionary<string, object>>().Single().Count);
+        Task<int> SnapshotAsync() => database.ReadSnapshotAsync(async (c, t) =>
+            (await c.QueryAsync("SELECT * FROM plans_seen WHERE id = 1", transaction: t)).Cast<IDictionary<string, object>>().Single().Count);
         for (var i = 0; i < 6; i++)
         {
-            Assert.Equal((1, 1), (await ReadAsync(), await WriteAsync()));
+            Assert.Equal((1, 1, 1), (await ReadAsync(), await WriteAsync(), await SnapshotAsync()));
         }
 
         long prepared = await database.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%plans_seen%'"));
@@ -105,7 +108,7 @@ public sealed class PostgresConnectionTests
             await other.ExecuteAsync("ALTER TABLE plans_seen ADD COLUMN note TEXT");
         }
 
-        Assert.Equal((2L, 2, 2), (prepared, await ReadAsync(), await WriteAsync()));
+        Assert.Equal((3L, 2, 2, 2), (prepared, await ReadAsync(), await WriteAsync(), await SnapshotAsync()));
     }
 
     private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
