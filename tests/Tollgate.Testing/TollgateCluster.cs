@@ -14,6 +14,18 @@ public sealed class TollgateCluster : IAsyncDisposable
     /// <summary>The node that serves request <paramref name="i"/> when requests go round the nodes in turn.</summary>
     public TollgateApp this[int i] => _nodes[i % _nodes.Length];
 
+    /// <summary>
+    /// How many deadlocks PostgreSQL has broken in the nodes' database: each cost a transaction the deadlock_timeout (1 s)
+    /// and a rerun, so a scale-out test expects none.
+    /// </summary>
+    public async Task<long> DeadlocksAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(First.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()", connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static async Task<TollgateCluster> StartAsync(int count, IDictionary<string, string?> settings, DateTimeOffset? start = null)
     {
         var options = await TestDatabases.CreateAsync(StoreKind.Postgres, migrated: false);

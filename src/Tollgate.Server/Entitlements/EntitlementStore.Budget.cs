@@ -17,10 +17,12 @@ public sealed partial class EntitlementStore
             return new UsageOutcome.CustomerNotFound();
         }
 
+        var claim = idempotencyKey is { } key
+            ? new Idempotency.Key("reserve", key, RequestHash.Of(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds))
+            : null;
         return await QueueAsync(context.CustomerId, LlmBudget.FeatureCode, async scope =>
         {
-            var hash = RequestHash.Of(customerId, LlmBudget.FeatureCode, estimateNano, (long)ttl.TotalSeconds);
-            if (idempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
+            if (claim is not null && await Idempotency.ClaimAsync(scope, claim) is { } prior)
             {
                 return prior;
             }
@@ -60,7 +62,7 @@ public sealed partial class EntitlementStore
             }
 
             return outcome;
-        }, cancellationToken);
+        }, cancellationToken, claim: claim);
     }
 
     /// <summary>The plan's LLM budget in its current window (<see cref="LlmBudget.Window"/>), or null when it has none.</summary>

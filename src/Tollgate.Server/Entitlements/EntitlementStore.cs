@@ -55,15 +55,16 @@ public sealed partial class EntitlementStore(
 
     /// <summary>The consume, decided on <paramref name="snapshot"/>: the catalog the request read once.</summary>
     public Task<UsageOutcome> ConsumeAsync(ConsumeCommand command, CatalogSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: false, snapshot,
-            (scope, context) => ConsumeAsync(scope, context, snapshot, command), cancellationToken);
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey is null ? null : _ => KeyOf(command),
+            reserve: false, snapshot, (scope, context) => ConsumeAsync(scope, context, snapshot, command), cancellationToken);
 
     public async Task<UsageOutcome> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken = default) =>
         await ReserveAsync(command, await catalog.GetAsync(cancellationToken), cancellationToken);
 
     // The hold is the organisation's, so commit and release settle its counter.
     public Task<UsageOutcome> ReserveAsync(ReserveCommand command, CatalogSnapshot snapshot, CancellationToken cancellationToken = default) =>
-        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount, command.IdempotencyKey, reserve: true, snapshot,
+        DecideAsync(command.CustomerId, command.FeatureCode, command.Amount,
+            command.IdempotencyKey is null ? null : context => KeyOf(command with { CustomerId = context.CustomerId }), reserve: true, snapshot,
             (scope, context) => ReserveAsync(scope, context, snapshot, command with { CustomerId = context.CustomerId }), cancellationToken);
 
     /// <summary>
@@ -72,8 +73,8 @@ public sealed partial class EntitlementStore(
     /// trip. Where other nodes write, that statement checks the remembered context's version, and a stale context is read
     /// again inside the transaction; any other path reads the context from the database before it is queued.
     /// </summary>
-    private async Task<UsageOutcome> DecideAsync(string customerId, string feature, long amount, string? idempotencyKey, bool reserve,
-        CatalogSnapshot snapshot, Func<BatchScope, EntitlementContext, Task<UsageOutcome>> work, CancellationToken cancellationToken)
+    private async Task<UsageOutcome> DecideAsync(string customerId, string feature, long amount, Func<EntitlementContext, Idempotency.Key>? keyOf,
+        bool reserve, CatalogSnapshot snapshot, Func<BatchScope, EntitlementContext, Task<UsageOutcome>> work, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (await contexts.LoadRememberedAsync(customerId, now, snapshot, cancellationToken) is not { } loaded)
@@ -88,7 +89,7 @@ public sealed partial class EntitlementStore(
         }
 
         var shared = database.Dialect.SharedByNodes;
-        if (!Plannable(context, snapshot, feature, idempotencyKey, shared) || context.Grant(feature) is not { } grant)
+        if (!Plannable(context, snapshot, feature, keyed: keyOf is not null, shared) || context.Grant(feature) is not { } grant)
         {
             var read = context;
             if (shared && remembered)
@@ -101,7 +102,7 @@ public sealed partial class EntitlementStore(
                 read = fresh;
             }
 
-            return await QueueAsync(read.CustomerId, feature, scope => work(scope, read), cancellationToken);
+            return await QueueAsync(read.CustomerId, feature, scope => work(scope, read), cancellationToken, claim: keyOf?.Invoke(read));
         }
 
         var window = context.Window(grant);
@@ -123,11 +124,11 @@ public sealed partial class EntitlementStore(
     }
 
     private async Task<UsageOutcome> QueueAsync(string customerId, string feature, Func<BatchScope, Task<UsageOutcome>> work,
-        CancellationToken cancellationToken, Func<BatchScope, PlannedStatement>? first = null)
+        CancellationToken cancellationToken, Func<BatchScope, PlannedStatement>? first = null, Idempotency.Key? claim = null)
     {
         try
         {
-            return await committer.RunAsync(customerId, work, cancellationToken, first, orderKey: feature);
+            return await committer.RunAsync(customerId, work, cancellationToken, first, orderKey: feature, claim: claim?.AsBatchClaim());
         }
         catch (OverloadedException)
         {
@@ -141,8 +142,8 @@ public sealed partial class EntitlementStore(
     /// member's share without one, or an LLM budget to check first (a feature that uses the LLM, on a plan with a budget),
     /// without a rate limit or a share.
     /// </summary>
-    private static bool Plannable(EntitlementContext context, CatalogSnapshot snapshot, string feature, string? idempotencyKey, bool guarded) =>
-        idempotencyKey is null && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
+    private static bool Plannable(EntitlementContext context, CatalogSnapshot snapshot, string feature, bool keyed, bool guarded) =>
+        !keyed && context.Grant(feature) is { IsIncluded: true, Kind: FeatureKind.Metered } grant
             && (guarded || grant.RateLimit is null)
             && (MemberShares.ShareOf(context, grant) is null || (guarded && grant.RateLimit is null))
             && (snapshot.Feature(feature) is { UsesLlm: false } || LlmBudget.Of(context) is null
@@ -151,8 +152,7 @@ public sealed partial class EntitlementStore(
 
     private async Task<UsageOutcome> ConsumeAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, ConsumeCommand command)
     {
-        if (command.IdempotencyKey is { } key
-            && await Idempotency.ClaimAsync(scope, "consume", key, HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson)) is { } prior)
+        if (command.IdempotencyKey is not null && await Idempotency.ClaimAsync(scope, KeyOf(command)) is { } prior)
         {
             return prior;
         }
@@ -175,8 +175,7 @@ public sealed partial class EntitlementStore(
 
     private async Task<UsageOutcome> ReserveAsync(BatchScope scope, EntitlementContext context, CatalogSnapshot snapshot, ReserveCommand command)
     {
-        var hash = HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson, (long)command.Ttl.TotalSeconds);
-        if (command.IdempotencyKey is { } key && await Idempotency.ClaimAsync(scope, "reserve", key, hash) is { } prior)
+        if (command.IdempotencyKey is not null && await Idempotency.ClaimAsync(scope, KeyOf(command)) is { } prior)
         {
             return prior;
         }
@@ -199,6 +198,12 @@ public sealed partial class EntitlementStore(
 
         return outcome;
     }
+
+    private static Idempotency.Key KeyOf(ConsumeCommand command) => new("consume", command.IdempotencyKey!,
+        HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson));
+
+    private static Idempotency.Key KeyOf(ReserveCommand command) => new("reserve", command.IdempotencyKey!,
+        HashOf(command.CustomerId, command.FeatureCode, command.Amount, command.MetadataJson, (long)command.Ttl.TotalSeconds));
 
     // Metadata is part of the request, so a key reused with other metadata is refused like one reused with another amount;
     // without metadata the hash is what it was before metadata existed, so keys stored then still match.

@@ -11,7 +11,6 @@ namespace Tollgate.Server.Entitlements;
 /// </summary>
 internal static class Idempotency
 {
-    /// <summary>Claims the key; null when it is new, else what the first request with it came to.</summary>
     private static readonly Statement Claim = new("""
         INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response_json, created_at)
         VALUES (@operation, @key, @requestHash, 0, '', @now)
@@ -26,8 +25,22 @@ internal static class Idempotency
         "UPDATE idempotency_keys SET status_code = @status, response_json = @json WHERE scope = @operation AND key = @key",
         ("status", DbType.Int32), ("json", DbType.String), ("operation", DbType.String), ("key", DbType.String));
 
-    public static async Task<UsageOutcome?> ClaimAsync(BatchScope scope, string operation, string key, string requestHash)
+    /// <summary>
+    /// A key to claim: given to the group committer as the operation's <see cref="BatchClaim"/>, so the batch claims it
+    /// before any operation takes a counter, and the operation then finds what the claim came to.
+    /// </summary>
+    public sealed record Key(string Operation, string Value, string RequestHash)
     {
+        public BatchClaim AsBatchClaim() => new(Operation + "\n" + Value, async scope => scope.Remember(this, await TakeAsync(scope, this)));
+    }
+
+    /// <summary>Claims the key; null when it is new, else what the first request with it came to.</summary>
+    public static async Task<UsageOutcome?> ClaimAsync(BatchScope scope, Key key) =>
+        scope.Recall(key, out var claimed) ? (UsageOutcome?)claimed : await TakeAsync(scope, key);
+
+    private static async Task<UsageOutcome?> TakeAsync(BatchScope scope, Key claim)
+    {
+        var (operation, key, requestHash) = claim;
         if (await scope.ExecuteAsync(Claim, operation, key, requestHash, scope.NowMs) == 1)
         {
             return null;

@@ -68,11 +68,14 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// batches on other nodes take one customer's rows in the same order too. <paramref name="bulk"/> sends it to the bulk
     /// writers, where the store has them. <paramref name="alone"/> runs it in a batch of its own: for work that takes
     /// several customers' rows (in their order), which the batch's order by key cannot place among other operations'.
+    /// <paramref name="claim"/>, when given, is a lock the operation may wait on (an idempotency key a concurrent duplicate
+    /// holds): every batch takes its operations' claims before any of their work, in the claims' order, so a batch never
+    /// waits on a claim while it holds a counter that the claim's holder then waits on.
     /// </summary>
     /// <exception cref="OverloadedException">The node already holds as many operations as it may.</exception>
     public async Task<T> RunAsync<T>(
         string partitionKey, Func<BatchScope, Task<T>> work, CancellationToken cancellationToken = default, Func<BatchScope, PlannedStatement>? first = null,
-        string? orderKey = null, bool bulk = false, bool alone = false)
+        string? orderKey = null, bool bulk = false, bool alone = false, BatchClaim? claim = null)
     {
         if (_loops is null)
         {
@@ -87,7 +90,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         try
         {
-            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "", Alone = alone };
+            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "", Alone = alone, Claim = claim };
             var partition = _partitions[PartitionOf(partitionKey, bulk)];
             if (!partition.Writer.TryWrite(pending))
             {
@@ -140,6 +143,8 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         /// <summary>Runs in a batch of its own: it takes several customers' rows, which no one batch order can place.</summary>
         public bool Alone { get; init; }
+
+        public BatchClaim? Claim { get; init; }
     }
 
     /// <summary>
@@ -294,6 +299,14 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 await using var transaction = await owner._database.BeginWriteAsync(statements.Connection, token);
                 var scope = new BatchScope(statements, transaction, owner._time.GetUtcNow(), token);
+                // Claims first, in their order, before any operation takes a counter: two nodes' batches, each holding a
+                // counter and waiting on the idempotency key the other had claimed, deadlocked (PostgreSQL broke the tie after
+                // its 1 s deadlock_timeout, and the batch ran again). A claim two operations share is taken once, for the first.
+                foreach (var claim in batch.Select(p => p.Claim).OfType<BatchClaim>().DistinctBy(c => c.Order).OrderBy(c => c.Order, StringComparer.Ordinal))
+                {
+                    await claim.Run(scope);
+                }
+
                 var first = new PrefetchedRow?[batch.Count];
                 var results = new object?[batch.Count];
                 for (int i = 0, sent = 0; i < batch.Count; i++)
@@ -380,6 +393,13 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 }
+
+/// <summary>
+/// A lock an operation takes before its work (see <see cref="GroupCommitter.RunAsync{T}"/>): <paramref name="Run"/> takes
+/// it in the batch's transaction and <see cref="BatchScope.Remember"/>s what it found; batches take claims in
+/// <paramref name="Order"/>.
+/// </summary>
+public sealed record BatchClaim(string Order, Func<BatchScope, Task> Run);
 
 /// <summary>A batch's commit was sent but its answer was lost (the connection broke): it may have committed, so it is not run again.</summary>
 public sealed class CommitOutcomeUnknownException(Exception inner)
