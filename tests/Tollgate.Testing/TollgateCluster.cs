@@ -16,7 +16,8 @@ public sealed class TollgateCluster : IAsyncDisposable
 
     /// <summary>
     /// How many deadlocks PostgreSQL has broken in the nodes' database: each cost a transaction the deadlock_timeout (1 s)
-    /// and a rerun, so a scale-out test expects none.
+    /// and a rerun, so a scale-out test expects none. Read it after the nodes are disposed: a backend reports its count
+    /// when it goes idle or exits.
     /// </summary>
     public async Task<long> DeadlocksAsync()
     {

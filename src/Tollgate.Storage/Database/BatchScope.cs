@@ -14,7 +14,7 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 
     private readonly Dictionary<Type, IBatchAggregate> _aggregates = [];
 
-    private readonly Dictionary<object, object?> _claimed = [];
+    private Dictionary<object, object?>? _claimed;
 
     /// <summary>The current operation's first statement, already run with the batch's others; taken by the operation's first RowAsync.</summary>
     internal PrefetchedRow? Prefetched { get; set; }
@@ -58,13 +58,17 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     public void AfterCommit(Action action) => _afterCommit.Add(action);
 
     /// <summary>Keeps what a batch claim (run before any operation's work) came to, for its operation to <see cref="Recall"/>.</summary>
-    public void Remember(object claim, object? result) => _claimed[claim] = result;
+    public void Remember(object claim, object? result) => (_claimed ??= [])[claim] = result;
 
     /// <summary>
     /// What this transaction's claim equal to <paramref name="claim"/> came to, if the batch ran one; once, since a second
     /// operation with the same claim in the batch must claim it again, after the first one's work.
     /// </summary>
-    public bool Recall(object claim, out object? result) => _claimed.Remove(claim, out result);
+    public bool Recall(object claim, out object? result)
+    {
+        result = null;
+        return _claimed?.Remove(claim, out result) == true;
+    }
 
     /// <summary>One aggregate of its kind per batch, written (by <see cref="IBatchAggregate.FlushAsync"/>) just before the commit.</summary>
     public T Aggregate<T>() where T : class, IBatchAggregate, new()

@@ -302,9 +302,12 @@ public sealed class GroupCommitter : IAsyncDisposable
                 // Claims first, in their order, before any operation takes a counter: two nodes' batches, each holding a
                 // counter and waiting on the idempotency key the other had claimed, deadlocked (PostgreSQL broke the tie after
                 // its 1 s deadlock_timeout, and the batch ran again). A claim two operations share is taken once, for the first.
-                foreach (var claim in batch.Select(p => p.Claim).OfType<BatchClaim>().DistinctBy(c => c.Order).OrderBy(c => c.Order, StringComparer.Ordinal))
+                if (HasClaims(batch))
                 {
-                    await claim.Run(scope);
+                    foreach (var claim in batch.Select(p => p.Claim).OfType<BatchClaim>().DistinctBy(c => c.Order).OrderBy(c => c.Order, StringComparer.Ordinal))
+                    {
+                        await claim.Run(scope);
+                    }
                 }
 
                 var first = new PrefetchedRow?[batch.Count];
@@ -359,6 +362,20 @@ public sealed class GroupCommitter : IAsyncDisposable
 
                 throw;
             }
+        }
+
+        // A loop, not LINQ: most batches on the hot path have no claim, and this runs for every one.
+        private static bool HasClaims(IReadOnlyList<Pending> batch)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (batch[i].Claim is not null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>

@@ -9,22 +9,30 @@ public sealed class ScaleOutTests
     [Fact]
     public async Task ThreeNodesSharingOnePostgresGrantExactlyTheLimitAndCountRetriesOnceWithoutADeadlock()
     {
-        await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.RulesCatalog());
+        var nodes = await TollgateCluster.StartAsync(3, ApiSetup.RulesCatalog());
         var (first, second, third) = (nodes[0], nodes[1], nodes[2]);
-        await first.CustomerAsync("shared");
-        await first.CustomerAsync("retried");
+        try
+        {
+            await first.CustomerAsync("shared");
+            await first.CustomerAsync("retried");
 
-        var plain = Enumerable.Range(0, 500).Select(i => nodes[i].ConsumeAsync("shared", "capped"));
-        var retried = Enumerable.Range(0, 300).Select(i => nodes[i].ConsumeAsync("retried", "capped", 1, $"order-{i % 40}"));
-        var responses = await Task.WhenAll(plain.Concat(retried));
+            var plain = Enumerable.Range(0, 500).Select(i => nodes[i].ConsumeAsync("shared", "capped"));
+            var retried = Enumerable.Range(0, 300).Select(i => nodes[i].ConsumeAsync("retried", "capped", 1, $"order-{i % 40}"));
+            var responses = await Task.WhenAll(plain.Concat(retried));
 
-        Assert.Equal(100, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.OK));
-        Assert.Equal(400, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
-        Assert.All(responses.Skip(500), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var shared = await (await third.Admin.GetAsync("/v1/customers/shared/usage")).ReadAsync();
-        var once = await (await second.Admin.GetAsync("/v1/customers/retried/usage")).ReadAsync();
-        Assert.Equal(100, shared["features"]!["capped"]!["used"].Value<long>());
-        Assert.Equal(40, once["features"]!["capped"]!["used"].Value<long>());
+            Assert.Equal(100, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.OK));
+            Assert.Equal(400, responses.Take(500).Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+            Assert.All(responses.Skip(500), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+            var shared = await (await third.Admin.GetAsync("/v1/customers/shared/usage")).ReadAsync();
+            var once = await (await second.Admin.GetAsync("/v1/customers/retried/usage")).ReadAsync();
+            Assert.Equal(100, shared["features"]!["capped"]!["used"].Value<long>());
+            Assert.Equal(40, once["features"]!["capped"]!["used"].Value<long>());
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+
         // Each batch claims its keys before it takes the counter: a batch holding the counter while it waited on a key
         // that another node's batch held, waiting on the counter, deadlocked.
         Assert.Equal(0, await nodes.DeadlocksAsync());

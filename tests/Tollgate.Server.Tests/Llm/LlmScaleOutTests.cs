@@ -113,7 +113,7 @@ public sealed class LlmScaleOutTests
         }
 
         // Every batch takes counters, then grants, then rollups, each in customer order, so none deadlocks with another.
-        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+        Assert.Equal(0, await nodes.DeadlocksAsync());
     }
 
     private static readonly string TeamCatalog = CatalogWith("", "\"limit\": 100000000, \"per_member_limit\": 100000000");
@@ -173,7 +173,7 @@ public sealed class LlmScaleOutTests
             await nodes.DisposeAsync();
         }
 
-        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+        Assert.Equal(0, await nodes.DeadlocksAsync());
     }
 
     private static object[] Batch(string[] customers, int batch) =>

@@ -81,7 +81,7 @@ public sealed class TeamsScaleOutTests
         // took its own row on the ordinary path after the later customers' rows. Such a batch now runs again with that
         // operation unplanned (BatchScope.BeforeUnplannedTakes): 0 in 11 runs. The slack is for the fallbacks that still
         // take rows late (a window's missing row, a refusal's credit grants), which this test has not been seen to hit.
-        Assert.InRange(await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"), 0, 2);
+        Assert.InRange(await nodes.DeadlocksAsync(), 0, 2);
     }
 
     [Fact]
@@ -318,7 +318,7 @@ public sealed class TeamsScaleOutTests
             await nodes.DisposeAsync();
         }
 
-        Assert.Equal(0, await ScalarAsync(database, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"));
+        Assert.Equal(0, await nodes.DeadlocksAsync());
     }
 
     /// <summary>
