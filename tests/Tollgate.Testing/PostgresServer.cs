@@ -133,6 +133,18 @@ public static class PostgresServer
     }
 
     /// <summary>Creates an empty database and returns a pooled connection string for it.</summary>
+    /// <summary>
+    /// One number from the database behind <paramref name="connectionString"/>, on a connection of its own: usable after
+    /// the servers on that database stopped (a count they left, a statistic their backends reported as they exited).
+    /// </summary>
+    public static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static async Task<string> CreateDatabaseAsync()
     {
         var admin = await AdminConnectionStringAsync();

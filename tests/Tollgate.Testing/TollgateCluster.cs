@@ -19,13 +19,8 @@ public sealed class TollgateCluster : IAsyncDisposable
     /// and a rerun, so a scale-out test expects none. Read it after the nodes are disposed: a backend reports its count
     /// when it goes idle or exits.
     /// </summary>
-    public async Task<long> DeadlocksAsync()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(First.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()", connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task<long> DeadlocksAsync() =>
+        PostgresServer.ScalarAsync(First.ConnectionString, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()");
 
     public static async Task<TollgateCluster> StartAsync(int count, IDictionary<string, string?> settings, DateTimeOffset? start = null)
     {

@@ -93,8 +93,8 @@ public sealed class LlmScaleOutTests
             var perCustomer = Batches * CallsPerCustomer;
             Assert.Equal((Batches * Customers * CallsPerCustomer, 2 * Customers * CallsPerCustomer),
                 (bodies.Sum(b => b["accepted"].Value<int>()), bodies.Sum(b => b["duplicates"].Value<int>())));
-            Assert.Equal(Batches * Customers * CallsPerCustomer, await ScalarAsync(database, "SELECT COUNT(*) FROM llm_calls"));
-            Assert.Equal(Batches * Customers * CallsPerCustomer * CallNano, await ScalarAsync(database, "SELECT SUM(cost_nano) FROM llm_daily"));
+            Assert.Equal(Batches * Customers * CallsPerCustomer, await PostgresServer.ScalarAsync(database, "SELECT COUNT(*) FROM llm_calls"));
+            Assert.Equal(Batches * Customers * CallsPerCustomer * CallNano, await PostgresServer.ScalarAsync(database, "SELECT SUM(cost_nano) FROM llm_daily"));
             foreach (var customer in customers)
             {
                 var budget = await (await nodes[0].Admin.GetAsync($"/v1/customers/{customer}/llm-budget")).ReadAsync();
@@ -104,7 +104,7 @@ public sealed class LlmScaleOutTests
                 Assert.Equal((GrantNano, perCustomer * CallNano - GrantNano),
                     (grants.Single()!["used"].Value<long>(), (long)(budget["spent_usd"].Value<decimal>() * 1_000_000_000m)));
                 Assert.Equal(perCustomer * 1_000L, usage["features"]!["tokens"]!["used"].Value<long>());
-                Assert.Equal(GrantNano, await ScalarAsync(database, $"SELECT SUM(amount) FROM llm_grant_draws WHERE customer_id = '{customer}'"));
+                Assert.Equal(GrantNano, await PostgresServer.ScalarAsync(database, $"SELECT SUM(amount) FROM llm_grant_draws WHERE customer_id = '{customer}'"));
             }
         }
         finally
@@ -164,7 +164,7 @@ public sealed class LlmScaleOutTests
             {
                 // The member's own share (its counter row: the API shows it only in a refusal): their call on both nodes and
                 // their two consumes, each round.
-                Assert.Equal(Rounds * (2 * 1_000L + 2), await ScalarAsync(database,
+                Assert.Equal(Rounds * (2 * 1_000L + 2), await PostgresServer.ScalarAsync(database,
                     $"SELECT used FROM usage_counters WHERE customer_id = '{member}' AND feature_code = 'tokens'"));
             }
         }
@@ -184,12 +184,4 @@ public sealed class LlmScaleOutTests
             feature = "chat", model = "gpt-4o", input_tokens = 1000, request_id = $"b{batch}-{i}",
         }),
     ];
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
 }

@@ -66,7 +66,7 @@ public sealed class TeamsScaleOutTests
                 var seats = (await nodes[1].SubscriptionAsync(subscriptions[customer]))["seats"].Value<int>();
                 Assert.Equal(granted[customer], usage["features"]!["reports"]!["used"].Value<long>());
                 Assert.InRange(members["data"]!.AsArray().Count, 0, seats);
-                Assert.Equal(members["data"]!.AsArray().Count, await ScalarAsync(database,
+                Assert.Equal(members["data"]!.AsArray().Count, await PostgresServer.ScalarAsync(database,
                     $"SELECT member_count FROM customers WHERE id = '{customer}'"));
             }
         }
@@ -121,7 +121,7 @@ public sealed class TeamsScaleOutTests
                 Assert.Equal(HttpStatusCode.OK, (await nodes.First.Admin.PostJsonAsync($"/v1/reservations/{id}/release", new { })).StatusCode);
             }
 
-            Assert.Equal(0, await ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
+            Assert.Equal(0, await PostgresServer.ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
         });
     }
 
@@ -157,7 +157,7 @@ public sealed class TeamsScaleOutTests
                 Assert.All(consumes, c => Assert.Equal(HttpStatusCode.OK, c.StatusCode));
             }
 
-            Assert.Equal(0, await ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
+            Assert.Equal(0, await PostgresServer.ScalarAsync(database, "SELECT COALESCE(SUM(reserved), 0) FROM usage_counters"));
         });
     }
 
@@ -325,7 +325,7 @@ public sealed class TeamsScaleOutTests
     /// What a member's own share counted in its latest window, read from its counter row: the API shows a share's count only
     /// in the refusal it causes.
     /// </summary>
-    private static Task<long> ShareUsedAsync(TollgateApp node, string member) => ScalarAsync(node.ConnectionString,
+    private static Task<long> ShareUsedAsync(TollgateApp node, string member) => PostgresServer.ScalarAsync(node.ConnectionString,
         $"SELECT used FROM usage_counters WHERE customer_id = '{member}' AND feature_code = 'reports' ORDER BY period_start DESC LIMIT 1");
 
     private static async Task AddMembersAsync(TollgateApp node, string organisation, IEnumerable<string> members)
@@ -353,13 +353,5 @@ public sealed class TeamsScaleOutTests
         {
             yield return (customer, "consume", nodes[round + i].ConsumeAsync(customer, "reports"));
         }
-    }
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }
