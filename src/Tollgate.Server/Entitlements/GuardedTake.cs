@@ -28,6 +28,11 @@ internal static class GuardedTake
 
     private static readonly Dictionary<(bool Reserve, bool Capped), Statement> ShareStatements = ByShape(BuildShare);
 
+    // The plain statement (no rate limit, no budget, no share) for a run of customers at once: one execution for the run.
+    private static readonly Dictionary<(bool Reserve, bool Capped), PlannedGroup> PlainGroups = (
+        from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
+        .ToDictionary(shape => shape, shape => BuildGroup(shape.reserve, shape.capped));
+
     private static readonly Statement VersionCheck = new(
         "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
 
@@ -86,6 +91,39 @@ internal static class GuardedTake
             _ when budgeted => [.. parameters, ("budgetFeature", DbType.String), ("budgetStart", DbType.Int64), ("budget", DbType.Int64)],
             _ => parameters,
         });
+    }
+
+    /// <summary>
+    /// The plain statement over arrays, one element per customer of a run, answering each customer's row in the plain
+    /// statement's shape (whether the version held, then the counter) in input order. The run is in the batch's (customer,
+    /// feature) order, and the first step locks the counters in that order, as the run's statements one by one did: a
+    /// join alone would lock them in whatever order its plan visits them.
+    /// </summary>
+    private static PlannedGroup BuildGroup(bool reserve, bool capped)
+    {
+        var column = reserve ? "reserved" : "used";
+        // A scalar subquery, not EXISTS: PostgreSQL cannot turn it into a join, so each customer is one primary-key
+        // lookup whatever the table's statistics say (before its first ANALYZE, the join was a scan of every customer).
+        const string Current = "COALESCE((SELECT k.context_version FROM customers k WHERE k.id = i.customer) = i.version, FALSE)";
+        return new PlannedGroup($"""
+            WITH input AS (
+                SELECT * FROM unnest(@customer::text[], @feature::text[], @periodStart::bigint[], @amount::bigint[], @quota::bigint[],
+                    @now::bigint[], @version::bigint[]) WITH ORDINALITY AS i(customer, feature, period_start, amount, quota, now, version, idx)),
+            locked AS (
+                SELECT i.idx FROM input i JOIN usage_counters c
+                ON c.customer_id = i.customer AND c.feature_code = i.feature AND c.period_start = i.period_start
+                ORDER BY i.idx FOR UPDATE OF c),
+            counter AS (
+                UPDATE usage_counters c SET {column} = c.{column} + i.amount, period_limit = i.quota + c.carried_in, updated_at = i.now
+                FROM input i
+                WHERE c.customer_id = i.customer AND c.feature_code = i.feature AND c.period_start = i.period_start
+                {(capped ? "AND c.used + c.reserved + i.amount <= i.quota + c.carried_in" : "")}
+                AND {Current}
+                AND (SELECT count(*) FROM locked) >= 0
+                RETURNING i.idx, c.used, c.reserved, c.carried_in)
+            SELECT {Current}, counter.used, counter.reserved, counter.carried_in
+            FROM input i LEFT JOIN counter ON counter.idx = i.idx ORDER BY i.idx
+            """, "customer", "feature", "periodStart", "amount", "quota", "now", "version");
     }
 
     /// <summary>
@@ -167,7 +205,7 @@ internal static class GuardedTake
         return new Plan(statement, onRow, Counters.AddStatement(grant, reserve), customer, version, scope =>
         {
             object?[] values = [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version];
-            return rateWindow is not { } rated ? new PlannedStatement(statement, values)
+            return rateWindow is not { } rated ? new PlannedStatement(statement, values) { Group = PlainGroups[(reserve, capped)] }
                 : home == RateHome.Row ? new PlannedStatement(onRow!, [.. values, rated.Start.ToUnixTimeMilliseconds(), rate!.Limit])
                 : new PlannedStatement(statement, [.. values, rated.Start.ToUnixTimeMilliseconds(), rated.End.ToUnixTimeMilliseconds(), rate!.Limit]);
         });

@@ -32,5 +32,32 @@ public class SqlScope(StatementCache statements, DbTransaction? transaction, Can
         statements.ExecuteAsync(statement, transaction, values, cancellationToken);
 }
 
-/// <summary>A statement with its values, planned before it runs so it can travel with others.</summary>
-public sealed record PlannedStatement(Statement Statement, object?[] Values);
+/// <summary>
+/// A statement with its values, planned before it runs so it can travel with others. Consecutive planned statements of
+/// one <see cref="Group"/> run as that group's one statement where the database takes arrays.
+/// </summary>
+public sealed record PlannedStatement(Statement Statement, object?[] Values)
+{
+    public PlannedGroup? Group { get; init; }
+}
+
+/// <summary>
+/// One statement standing for several planned statements of one shape: it takes their values as arrays (column by
+/// column) and answers one row per member, in the members' order and in the row shape each member's own statement has.
+/// One statement costs the database one execution where a pipeline of its members costs one each.
+/// </summary>
+public sealed class PlannedGroup(string sql, params string[] columns)
+{
+    public string Sql => sql;
+
+    /// <summary>The parameter named after each column, holding that column of every member's values.</summary>
+    public IEnumerable<(string Name, object Value)> Parameters(IReadOnlyList<PlannedStatement> members) =>
+        columns.Select((name, c) => (name, Column(members, c)));
+
+    private static object Column(IReadOnlyList<PlannedStatement> members, int c) => members[0].Values[c] switch
+    {
+        string => members.Select(m => (string)m.Values[c]!).ToArray(),
+        long => members.Select(m => (long)m.Values[c]!).ToArray(),
+        var other => throw new InvalidOperationException($"A planned group takes text and bigint columns, not {other?.GetType().Name ?? "null"}."),
+    };
+}

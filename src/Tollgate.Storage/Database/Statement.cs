@@ -151,20 +151,45 @@ public sealed partial class StatementCache : IAsyncDisposable
 
         await using var batch = _connection.CreateBatch();
         batch.Transaction = transaction;
-        foreach (var (statement, values) in planned)
+        // How many planned statements each command stands for: one, or a run of one group's members.
+        var members = new List<int>();
+        for (var start = 0; start < planned.Count;)
         {
-            var command = batch.CreateBatchCommand();
-            command.CommandText = statement.Sql;
-            for (var i = 0; i < values.Length; i++)
+            var end = start + 1;
+            while (planned[start].Group is { } group && end < planned.Count && ReferenceEquals(planned[end].Group, group))
             {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@" + statement.Parameters[i].Name;
-                parameter.DbType = statement.Parameters[i].Type;
-                parameter.Value = values[i] ?? DBNull.Value;
-                command.Parameters.Add(parameter);
+                end++;
+            }
+
+            var command = batch.CreateBatchCommand();
+            if (end - start > 1)
+            {
+                command.CommandText = planned[start].Group!.Sql;
+                foreach (var (name, value) in planned[start].Group!.Parameters([.. planned.Skip(start).Take(end - start)]))
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@" + name;
+                    parameter.Value = value;
+                    command.Parameters.Add(parameter);
+                }
+            }
+            else
+            {
+                var (statement, values) = planned[start];
+                command.CommandText = statement.Sql;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@" + statement.Parameters[i].Name;
+                    parameter.DbType = statement.Parameters[i].Type;
+                    parameter.Value = values[i] ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
             }
 
             batch.BatchCommands.Add(command);
+            members.Add(end - start);
+            start = end;
         }
 
         // Statements this connection prepared before are found again by their text, without a round trip.
@@ -174,14 +199,15 @@ public sealed partial class StatementCache : IAsyncDisposable
         }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        for (var i = 0; i < planned.Count; i++)
+        for (int k = 0, offset = 0; k < members.Count; offset += members[k], k++)
         {
-            if (i > 0)
+            if (k > 0)
             {
                 await reader.NextResultAsync(cancellationToken);
             }
 
-            if (await reader.ReadAsync(cancellationToken))
+            // A group's statement answers one row per member, in order; a lone statement its first row, if any.
+            for (var j = 0; j < members[k] && await reader.ReadAsync(cancellationToken); j++)
             {
                 var row = new object?[reader.FieldCount];
                 for (var c = 0; c < row.Length; c++)
@@ -189,7 +215,7 @@ public sealed partial class StatementCache : IAsyncDisposable
                     row[c] = reader.IsDBNull(c) ? null : reader.GetValue(c);
                 }
 
-                rows[i] = row;
+                rows[offset + j] = row;
             }
         }
 
