@@ -205,7 +205,9 @@ internal static class GuardedTake
         return new Plan(statement, onRow, Counters.AddStatement(grant, reserve), customer, version, scope =>
         {
             object?[] values = [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version];
-            return rateWindow is not { } rated ? new PlannedStatement(statement, values) { Group = PlainGroups[(reserve, capped)] }
+            // A feature without a quota (null) goes alone: the group's arrays hold numbers only.
+            return rateWindow is not { } rated
+                ? new PlannedStatement(statement, values) { Group = grant.MonthlyQuota is null ? null : PlainGroups[(reserve, capped)] }
                 : home == RateHome.Row ? new PlannedStatement(onRow!, [.. values, rated.Start.ToUnixTimeMilliseconds(), rate!.Limit])
                 : new PlannedStatement(statement, [.. values, rated.Start.ToUnixTimeMilliseconds(), rated.End.ToUnixTimeMilliseconds(), rate!.Limit]);
         });
