@@ -94,7 +94,7 @@ internal static class GuardedTake
     }
 
     /// <summary>
-    /// The plain statement over arrays, one element per customer of a run, answering each customer's row in the plain
+    /// The plain statement over arrays (named after the plain statement's parameters), one element per customer of a run, answering each customer's row in the plain
     /// statement's shape (whether the version held, then the counter) in input order. The run is in the batch's (customer,
     /// feature) order, and the first step locks the counters in that order, as the run's statements one by one did: a
     /// join alone would lock them in whatever order its plan visits them.
@@ -123,7 +123,7 @@ internal static class GuardedTake
                 RETURNING i.idx, c.used, c.reserved, c.carried_in)
             SELECT {Current}, counter.used, counter.reserved, counter.carried_in
             FROM input i LEFT JOIN counter ON counter.idx = i.idx ORDER BY i.idx
-            """, "customer", "feature", "periodStart", "amount", "quota", "now", "version");
+            """);
     }
 
     /// <summary>

@@ -42,22 +42,23 @@ public sealed record PlannedStatement(Statement Statement, object?[] Values)
 }
 
 /// <summary>
-/// One statement standing for several planned statements of one shape: it takes their values as arrays (column by
-/// column) and answers one row per member, in the members' order and in the row shape each member's own statement has.
-/// One statement costs the database one execution where a pipeline of its members costs one each.
+/// One statement standing for several planned statements of one shape: it takes their values as arrays, one per
+/// parameter of the members' own statement and named after it, and answers one row per member, in the members' order
+/// and in the row shape each member's own statement has. One statement costs the database one execution where a
+/// pipeline of its members costs one each.
 /// </summary>
-public sealed class PlannedGroup(string sql, params string[] columns)
+public sealed class PlannedGroup(string sql)
 {
     public string Sql => sql;
 
-    /// <summary>The parameter named after each column, holding that column of every member's values.</summary>
+    /// <summary>Each parameter of the members' statement, holding that parameter's value for every member.</summary>
     public IEnumerable<(string Name, object Value)> Parameters(IReadOnlyList<PlannedStatement> members) =>
-        columns.Select((name, c) => (name, Column(members, c)));
+        members[0].Statement.Parameters.Select((parameter, c) => (parameter.Name, Column(members, c, parameter.Type)));
 
-    private static object Column(IReadOnlyList<PlannedStatement> members, int c) => members[0].Values[c] switch
+    private static object Column(IReadOnlyList<PlannedStatement> members, int c, System.Data.DbType type) => type switch
     {
-        string => members.Select(m => (string)m.Values[c]!).ToArray(),
-        long => members.Select(m => (long)m.Values[c]!).ToArray(),
-        var other => throw new InvalidOperationException($"A planned group takes text and bigint columns, not {other?.GetType().Name ?? "null"}."),
+        System.Data.DbType.String => members.Select(m => (string)m.Values[c]!).ToArray(),
+        System.Data.DbType.Int64 => members.Select(m => (long)m.Values[c]!).ToArray(),
+        _ => throw new InvalidOperationException($"A planned group takes text and bigint parameters, not {type}."),
     };
 }
