@@ -32,6 +32,9 @@ internal sealed class DailyUsageRollup : IBatchAggregate
         _daily[key] = _daily.GetValueOrDefault(key) + quantity;
     }
 
+    // Nothing in the batch reads the rollup: on PostgreSQL its upsert goes with the batch's COMMIT.
+    public bool WritesAtCommit => true;
+
     public Task FlushAsync(BatchScope scope) =>
         AddDaily.WriteAsync(scope, _daily.Select(d => new object?[] { d.Key.Customer, d.Key.Feature, d.Key.Day, d.Value }));
 }

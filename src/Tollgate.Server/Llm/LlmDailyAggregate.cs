@@ -43,6 +43,9 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
 
     public Task FlushAsync(SqlScope scope) => FlushAsync(scope, activity: false);
 
+    // Every write adds to a rollup and none is read back: on PostgreSQL they all go with the batch's COMMIT.
+    bool IBatchAggregate.WritesAtCommit => true;
+
     Task IBatchAggregate.FlushAsync(BatchScope scope) => FlushAsync(scope, activity: true);
 
     private async Task FlushAsync(SqlScope scope, bool activity)
@@ -59,7 +62,7 @@ internal sealed class LlmDailyAggregate : IBatchAggregate
                 .OrderBy(a => a.Customer, StringComparer.Ordinal).ThenBy(a => a.Feature, StringComparer.Ordinal).ToArray();
             if (scope.BatchesRows && latest.Length > 0)
             {
-                await scope.RowsAsync(ActivityMany, ("customers", latest.Select(a => a.Customer).ToArray()),
+                await scope.WriteRowsAsync(ActivityMany, ("customers", latest.Select(a => a.Customer).ToArray()),
                     ("features", latest.Select(a => a.Feature).ToArray()), ("days", latest.Select(a => a.Day).ToArray()));
             }
             else

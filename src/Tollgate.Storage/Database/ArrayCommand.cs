@@ -9,8 +9,26 @@ namespace Tollgate.Storage.Database;
 public static class ArrayCommand
 {
     /// <summary>Runs <paramref name="sql"/> with each parameter bound as it is (arrays as arrays) and reads every row it answers.</summary>
-    public static Task<List<object?[]>> RowsAsync(this SqlScope scope, string sql, params (string Name, object Value)[] parameters) =>
-        scope.Statements.ArrayRowsAsync(sql, parameters, scope.Transaction, scope.CancellationToken);
+    public static Task<List<object?[]>> RowsAsync(this SqlScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        scope.EnsureNothingHeld();
+        return scope.Statements.ArrayRowsAsync(sql, parameters, scope.Transaction, scope.CancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a write whose answer nobody reads. In a batch's writes held for its commit (<see cref="IBatchAggregate.WritesAtCommit"/>)
+    /// it waits and goes in the commit's own round trip; anywhere else it runs now.
+    /// </summary>
+    public static Task WriteRowsAsync(this SqlScope scope, string sql, params (string Name, object Value)[] parameters)
+    {
+        if (scope is BatchScope { HoldsWrites: true } batch)
+        {
+            batch.Hold(sql, parameters);
+            return Task.CompletedTask;
+        }
+
+        return scope.RowsAsync(sql, parameters);
+    }
 }
 
 /// <summary>Statements over arrays, prepared once per connection as the hot path's other statements are.</summary>
@@ -63,6 +81,58 @@ public sealed partial class StatementCache
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// Commits the transaction. Writes held for the commit go before the COMMIT in the same batch, so one round trip
+    /// carries both. If one of them fails, PostgreSQL skips the rest of the batch, the COMMIT included, and the
+    /// transaction is rolled back as any failed statement's is.
+    /// </summary>
+    public async Task CommitAsync(DbTransaction transaction, IReadOnlyList<(string Sql, (string Name, object Value)[] Parameters)> held,
+        CancellationToken cancellationToken)
+    {
+        if (held.Count == 0 || !_connection.CanCreateBatch)
+        {
+            foreach (var (sql, parameters) in held)
+            {
+                await ArrayRowsAsync(sql, parameters, transaction, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return;
+        }
+
+        await using var batch = _connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var (sql, parameters) in held)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@" + name;
+                parameter.Value = value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        // Npgsql reads the transaction's end from the server's answer: the transaction object then has nothing to roll back.
+        var commit = batch.CreateBatchCommand();
+        commit.CommandText = "COMMIT";
+        batch.BatchCommands.Add(commit);
+        // The held statements were prepared on this connection before (by their text): found again without a round trip.
+        if (_prepares)
+        {
+            await batch.PrepareAsync(cancellationToken);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
     }
 
     private async Task DisposeArraysAsync()

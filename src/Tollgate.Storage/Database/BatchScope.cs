@@ -16,6 +16,25 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
 
     private Dictionary<object, object?>? _claimed;
 
+    private readonly List<(string Sql, (string Name, object Value)[] Parameters)> _held = [];
+
+    /// <summary>
+    /// Whether writes now wait for the commit's round trip (<see cref="ArrayCommand.WriteRowsAsync"/>): while the aggregates
+    /// that write at the commit flush, where round trips cost (PostgreSQL).
+    /// </summary>
+    internal bool HoldsWrites { get; private set; }
+
+    internal void Hold(string sql, (string Name, object Value)[] parameters) => _held.Add((sql, parameters));
+
+    /// <summary>A statement that is read must not run while writes wait for the commit: it would run before them, out of their order.</summary>
+    internal override void EnsureNothingHeld()
+    {
+        if (HoldsWrites)
+        {
+            throw new InvalidOperationException("An aggregate that writes at the commit ran a statement whose answer it reads.");
+        }
+    }
+
     /// <summary>The current operation's first statement, already run with the batch's others; taken by the operation's first RowAsync.</summary>
     internal PrefetchedRow? Prefetched { get; set; }
 
@@ -84,13 +103,20 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     internal async Task FlushAsync()
     {
         // In one fixed order, so two batches writing shared rollup rows lock them in the same order on PostgreSQL: counters
-        // first, as an operation that runs in the batch takes its counters before the flush takes its rollup rows.
-        foreach (var aggregate in _aggregates.OrderBy(a => a.Value.WritesCounters ? 0 : 1).ThenBy(a => a.Key.FullName, StringComparer.Ordinal)
-            .Select(a => a.Value))
+        // first, as an operation that runs in the batch takes its counters before the flush takes its rollup rows. Those
+        // that write at the commit come last, since their writes run after everything else's.
+        foreach (var aggregate in _aggregates.OrderBy(a => a.Value.WritesCounters ? 0 : a.Value.WritesAtCommit ? 2 : 1)
+            .ThenBy(a => a.Key.FullName, StringComparer.Ordinal).Select(a => a.Value))
         {
+            HoldsWrites = aggregate.WritesAtCommit && BatchesRows;
             await aggregate.FlushAsync(this);
         }
+
+        HoldsWrites = false;
     }
+
+    /// <summary>Commits, with the writes held for the commit in the same round trip.</summary>
+    internal Task CommitAsync() => Statements.CommitAsync((DbTransaction)Transaction!, _held, CancellationToken);
 
     internal void RunAfterCommit()
     {
@@ -108,6 +134,13 @@ public interface IBatchAggregate
 
     /// <summary>Whether it writes counter rows (<c>usage_counters</c>): those flush before rollups.</summary>
     bool WritesCounters => false;
+
+    /// <summary>
+    /// Whether its writes only add to rows nobody reads in the batch (rollups), and go through
+    /// <see cref="ArrayCommand.WriteRowsAsync"/>: on PostgreSQL they then travel with the COMMIT, a round trip saved.
+    /// It may not run a statement whose answer it reads.
+    /// </summary>
+    bool WritesAtCommit => false;
 }
 
 /// <summary>

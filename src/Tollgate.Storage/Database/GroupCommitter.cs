@@ -341,7 +341,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
                 await scope.FlushAsync();
                 commitSent = true;
-                await transaction.CommitAsync(token);
+                await scope.CommitAsync();
                 scope.RunAfterCommit();
                 for (var i = 0; i < batch.Count; i++)
                 {

@@ -4,8 +4,8 @@ namespace Tollgate.Storage.Database;
 
 /// <summary>
 /// An upsert that adds its numeric columns on conflict. On PostgreSQL every row goes in one statement over arrays
-/// (<c>unnest</c>), one round trip per batch whatever its size. SQLite has no round trips to save: there, rows go one
-/// prepared single-row statement at a time.
+/// (<c>unnest</c>): one round trip per batch whatever its size, or none of its own where a batch holds it for its commit.
+/// SQLite has no round trips to save: there, rows go one prepared single-row statement at a time.
 /// </summary>
 public sealed class RowUpsert
 {
@@ -61,7 +61,7 @@ public sealed class RowUpsert
             return;
         }
 
-        await scope.RowsAsync(_arrays, [.. Enumerable.Range(0, _width).Select(c => ($"p{c}",
+        await scope.WriteRowsAsync(_arrays, [.. Enumerable.Range(0, _width).Select(c => ($"p{c}",
             c < _keys ? (object)all.Select(r => (string)r[c]!).ToArray() : all.Select(r => (long)r[c]!).ToArray()))]);
     }
 }

@@ -17,19 +17,37 @@ public class SqlScope(StatementCache statements, DbTransaction? transaction, Can
     /// <summary>Whether sending many rows in one statement saves round trips (PostgreSQL); SQLite has none to save.</summary>
     public bool BatchesRows => statements.BatchesRows;
 
-    public CommandDefinition Command(string sql, object? args = null) => new(sql, args, transaction, cancellationToken: cancellationToken);
+    public CommandDefinition Command(string sql, object? args = null)
+    {
+        EnsureNothingHeld();
+        return new(sql, args, transaction, cancellationToken: cancellationToken);
+    }
 
     /// <summary>Runs a prepared statement and reads its first row, if any.</summary>
-    public virtual Task<T?> RowAsync<T>(Statement statement, Func<IRow, T> read, params object?[] values) =>
-        statements.RowAsync(statement, transaction, read, values, cancellationToken);
+    public virtual Task<T?> RowAsync<T>(Statement statement, Func<IRow, T> read, params object?[] values)
+    {
+        EnsureNothingHeld();
+        return statements.RowAsync(statement, transaction, read, values, cancellationToken);
+    }
 
     /// <summary>Runs the statements in order, in one round trip where the database allows it; answers each one's first row (null: none).</summary>
-    public Task<object?[]?[]> PipelineAsync(IReadOnlyList<PlannedStatement> planned) =>
-        statements.PipelineAsync(planned, transaction, cancellationToken);
+    public Task<object?[]?[]> PipelineAsync(IReadOnlyList<PlannedStatement> planned)
+    {
+        EnsureNothingHeld();
+        return statements.PipelineAsync(planned, transaction, cancellationToken);
+    }
 
     /// <summary>Runs a prepared statement and answers the rows it changed.</summary>
-    public Task<int> ExecuteAsync(Statement statement, params object?[] values) =>
-        statements.ExecuteAsync(statement, transaction, values, cancellationToken);
+    public Task<int> ExecuteAsync(Statement statement, params object?[] values)
+    {
+        EnsureNothingHeld();
+        return statements.ExecuteAsync(statement, transaction, values, cancellationToken);
+    }
+
+    /// <summary>Throws where writes wait for a later round trip (a batch's commit) and a statement would overtake them.</summary>
+    internal virtual void EnsureNothingHeld()
+    {
+    }
 }
 
 /// <summary>

@@ -105,6 +105,96 @@ public abstract class GroupCommitterContract : StoreContract
         Assert.Equal(Kind == StoreKind.Postgres ? ["unplanned 1"] : [],
             reruns.GetMeasurementSnapshot().Select(m => $"{m.Tags["reason"]} {m.Value}").ToArray());
     }
+
+    [Fact]
+    public async Task RollupWritesHeldForTheCommitLandWithTheBatchAndAFailingOneUndoesOnlyItsOwnOperation()
+    {
+        await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
+        var started = new TaskCompletionSource();
+        var gate = new TaskCompletionSource();
+        var holding = h.Committer.RunAsync("a", async _ =>
+        {
+            started.SetResult();
+            await gate.Task;
+            return 0;
+        });
+        await started.Task.WaitAsync(RealTime.Limit);
+        // Queued behind the holder, so they share one batch: the first writes a row of its own, then a rollup row that
+        // breaks a NOT NULL constraint only when the rollup is written, at (or, on SQLite, just before) the commit.
+        var failing = h.Committer.RunAsync("a", async scope =>
+        {
+            await scope.ExecuteAsync(Marker, "marker", "2026-03-01");
+            scope.Aggregate<HeldRollup>().Rows.Add(["bad", "f", null, 1L]);
+            return 0;
+        });
+        var fine = Enumerable.Range(0, 3).Select(i => h.Committer.RunAsync("a", scope =>
+        {
+            scope.Aggregate<HeldRollup>().Rows.Add(["good", "f", "2026-03-01", 10L + i]);
+            return Task.FromResult(i);
+        })).ToList();
+        gate.SetResult();
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => failing);
+        var answers = await Task.WhenAll(fine);
+        Assert.Equal([0, 1, 2], answers);
+        Assert.Equal([("good", 33L)], await DailyAsync(h.Database));
+    }
+
+    [Fact]
+    public async Task AnAggregateThatWritesAtTheCommitMayNotReadWhereItsWritesAreHeld()
+    {
+        await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
+
+        var reading = h.Committer.RunAsync("a", scope =>
+        {
+            scope.Aggregate<HeldRollup>().ReadsFirst = true;
+            scope.Aggregate<HeldRollup>().Rows.Add(["good", "f", "2026-03-01", 5L]);
+            return Task.FromResult(0);
+        });
+
+        // Its read would run before the writes held ahead of it; SQLite holds nothing, so there it runs in order.
+        if (Kind == StoreKind.Postgres)
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => reading);
+            Assert.Empty(await DailyAsync(h.Database));
+        }
+        else
+        {
+            await reading;
+            Assert.Equal([("good", 5L)], await DailyAsync(h.Database));
+        }
+    }
+
+    private static readonly Statement Marker = new(
+        "INSERT INTO usage_daily (customer_id, feature_code, day, quantity) VALUES (@customer, 'f', @day, 1)",
+        ("customer", System.Data.DbType.String), ("day", System.Data.DbType.String));
+
+    private static async Task<(string, long)[]> DailyAsync(TollgateDatabase database) =>
+        [.. await database.ReadAsync(async connection => (await Dapper.SqlMapper.QueryAsync<(string, long)>(connection,
+            "SELECT customer_id, quantity FROM usage_daily ORDER BY customer_id")).ToArray())];
+
+    /// <summary>A rollup written at the commit, as the daily usage rollup is.</summary>
+    private sealed class HeldRollup : IBatchAggregate
+    {
+        private static readonly RowUpsert Upsert = new("usage_daily", ["customer_id", "feature_code", "day"], ["quantity"]);
+        private static readonly Statement Read = new("SELECT CAST(1 AS BIGINT)");
+
+        public List<object?[]> Rows { get; } = [];
+
+        public bool ReadsFirst { get; set; }
+
+        public bool WritesAtCommit => true;
+
+        public async Task FlushAsync(BatchScope scope)
+        {
+            if (ReadsFirst)
+            {
+                await scope.RowAsync(Read, row => row.GetInt64(0));
+            }
+
+            await Upsert.WriteAsync(scope, Rows);
+        }
+    }
 }
 
 public sealed class SqliteGroupCommitterTests : GroupCommitterContract
