@@ -28,10 +28,11 @@ internal static class GuardedTake
 
     private static readonly Dictionary<(bool Reserve, bool Capped), Statement> ShareStatements = ByShape(BuildShare);
 
-    // The plain statement (no rate limit, no budget, no share) for a run of customers at once: one execution for the run.
-    private static readonly Dictionary<(bool Reserve, bool Capped), PlannedGroup> PlainGroups = (
-        from reserve in new[] { false, true } from capped in new[] { false, true } select (reserve, capped))
-        .ToDictionary(shape => shape, shape => BuildGroup(shape.reserve, shape.capped));
+    // The plain statement (no budget, no share, and no rate limit or one on the counter's row) for a run of customers at
+    // once: one execution for the run.
+    private static readonly Dictionary<(bool Reserve, bool Capped, bool RowRate), PlannedGroup> Groups = (
+        from reserve in new[] { false, true } from capped in new[] { false, true } from rowRate in new[] { false, true } select (reserve, capped, rowRate))
+        .ToDictionary(shape => shape, shape => BuildGroup(shape.reserve, shape.capped, shape.rowRate));
 
     private static readonly Statement VersionCheck = new(
         "SELECT 1 FROM customers WHERE id = @customer AND context_version = @version", ("customer", DbType.String), ("version", DbType.Int64));
@@ -94,34 +95,42 @@ internal static class GuardedTake
     }
 
     /// <summary>
-    /// The plain statement over arrays (named after the plain statement's parameters), one element per customer of a run, answering each customer's row in the plain
-    /// statement's shape (whether the version held, then the counter) in input order. The run is in the batch's (customer,
-    /// feature) order, and the first step locks the counters in that order, as the run's statements one by one did: a
-    /// join alone would lock them in whatever order its plan visits them.
+    /// The plain statement (or, with <paramref name="rowRate"/>, the one that counts a rate limit on the counter's row)
+    /// over arrays named after that statement's parameters, one element per customer of a run. It answers each
+    /// customer's row in that statement's shape (whether the version held, the rate window's count when rated, then the
+    /// counter) in input order. The run is in the batch's (customer, feature) order, and the first step locks the
+    /// counters in that order, as the run's statements one by one did: a join alone would lock them in whatever order
+    /// its plan visits them.
     /// </summary>
-    private static PlannedGroup BuildGroup(bool reserve, bool capped)
+    private static PlannedGroup BuildGroup(bool reserve, bool capped, bool rowRate)
     {
         var column = reserve ? "reserved" : "used";
+        // The input's rate columns are named apart from the counter's own rate_start and rate_used, which the SET reads.
+        var rateInput = rowRate ? ", @rateStart::bigint[], @rateLimit::bigint[]" : "";
+        var rateColumns = rowRate ? ", rate_from, rate_limit" : "";
         // A scalar subquery, not EXISTS: PostgreSQL cannot turn it into a join, so each customer is one primary-key
         // lookup whatever the table's statistics say (before its first ANALYZE, the join was a scan of every customer).
         const string Current = "COALESCE((SELECT k.context_version FROM customers k WHERE k.id = i.customer) = i.version, FALSE)";
         return new PlannedGroup($"""
             WITH input AS (
                 SELECT * FROM unnest(@customer::text[], @feature::text[], @periodStart::bigint[], @amount::bigint[], @quota::bigint[],
-                    @now::bigint[], @version::bigint[]) WITH ORDINALITY AS i(customer, feature, period_start, amount, quota, now, version, idx)),
+                    @now::bigint[], @version::bigint[]{rateInput})
+                    WITH ORDINALITY AS i(customer, feature, period_start, amount, quota, now, version{rateColumns}, idx)),
             locked AS (
                 SELECT i.idx FROM input i JOIN usage_counters c
                 ON c.customer_id = i.customer AND c.feature_code = i.feature AND c.period_start = i.period_start
                 ORDER BY i.idx FOR UPDATE OF c),
             counter AS (
                 UPDATE usage_counters c SET {column} = c.{column} + i.amount, period_limit = i.quota + c.carried_in, updated_at = i.now
+                    {(rowRate ? ", " + RateCounters.RowMoved("i.rate_from") : "")}
                 FROM input i
                 WHERE c.customer_id = i.customer AND c.feature_code = i.feature AND c.period_start = i.period_start
                 {(capped ? "AND c.used + c.reserved + i.amount <= i.quota + c.carried_in" : "")}
+                {(rowRate ? "AND " + RateCounters.RowAdmits("i.rate_from", "i.rate_limit") : "")}
                 AND {Current}
                 AND (SELECT count(*) FROM locked) >= 0
-                RETURNING i.idx, c.used, c.reserved, c.carried_in)
-            SELECT {Current}, counter.used, counter.reserved, counter.carried_in
+                RETURNING i.idx, c.used, c.reserved, c.carried_in{(rowRate ? ", c.rate_used" : "")})
+            SELECT {Current}{(rowRate ? ", counter.rate_used" : "")}, counter.used, counter.reserved, counter.carried_in
             FROM input i LEFT JOIN counter ON counter.idx = i.idx ORDER BY i.idx
             """);
     }
@@ -207,8 +216,11 @@ internal static class GuardedTake
             object?[] values = [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version];
             // A feature without a quota (null) goes alone: the group's arrays hold numbers only.
             return rateWindow is not { } rated
-                ? new PlannedStatement(statement, values) { Group = grant.MonthlyQuota is null ? null : PlainGroups[(reserve, capped)] }
+                ? new PlannedStatement(statement, values) { Group = grant.MonthlyQuota is null ? null : Groups[(reserve, capped, false)] }
                 : home == RateHome.Row ? new PlannedStatement(onRow!, [.. values, rated.Start.ToUnixTimeMilliseconds(), rate!.Limit])
+                {
+                    Group = grant.MonthlyQuota is null ? null : Groups[(reserve, capped, true)],
+                }
                 : new PlannedStatement(statement, [.. values, rated.Start.ToUnixTimeMilliseconds(), rated.End.ToUnixTimeMilliseconds(), rate!.Limit]);
         });
     }
