@@ -44,13 +44,7 @@ public sealed partial class StatementCache
         {
             command = _connection.CreateCommand();
             command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@" + name;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
-            }
+            Bind(command.CreateParameter, command.Parameters, parameters);
 
             command.Transaction = transaction;
             if (_prepares)
@@ -108,13 +102,7 @@ public sealed partial class StatementCache
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = sql;
-            foreach (var (name, value) in parameters)
-            {
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@" + name;
-                parameter.Value = value;
-                command.Parameters.Add(parameter);
-            }
+            Bind(command.CreateParameter, command.Parameters, parameters);
 
             batch.BatchCommands.Add(command);
         }
@@ -132,6 +120,18 @@ public sealed partial class StatementCache
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.NextResultAsync(cancellationToken))
         {
+        }
+    }
+
+    /// <summary>Adds each value as it is (an array as an array), named as the statement's text names it.</summary>
+    private static void Bind(Func<DbParameter> create, DbParameterCollection into, (string Name, object Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = create();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value;
+            into.Add(parameter);
         }
     }
 
