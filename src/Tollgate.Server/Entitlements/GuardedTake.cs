@@ -214,12 +214,11 @@ internal static class GuardedTake
         return new Plan(statement, onRow, Counters.AddStatement(grant, reserve), customer, version, scope =>
         {
             object?[] values = [customer, feature, window.Start.ToUnixTimeMilliseconds(), amount, grant.MonthlyQuota, scope.NowMs, version];
-            // A feature without a quota (null) goes alone: the group's arrays hold numbers only.
             return rateWindow is not { } rated
-                ? new PlannedStatement(statement, values) { Group = grant.MonthlyQuota is null ? null : Groups[(reserve, capped, false)] }
+                ? new PlannedStatement(statement, values) { Group = Groups[(reserve, capped, false)] }
                 : home == RateHome.Row ? new PlannedStatement(onRow!, [.. values, rated.Start.ToUnixTimeMilliseconds(), rate!.Limit])
                 {
-                    Group = grant.MonthlyQuota is null ? null : Groups[(reserve, capped, true)],
+                    Group = Groups[(reserve, capped, true)],
                 }
                 : new PlannedStatement(statement, [.. values, rated.Start.ToUnixTimeMilliseconds(), rated.End.ToUnixTimeMilliseconds(), rate!.Limit]);
         });

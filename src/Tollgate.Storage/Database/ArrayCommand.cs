@@ -85,13 +85,9 @@ public sealed partial class StatementCache
     public async Task CommitAsync(DbTransaction transaction, IReadOnlyList<(string Sql, (string Name, object Value)[] Parameters)> held,
         CancellationToken cancellationToken)
     {
-        if (held.Count == 0 || !_connection.CanCreateBatch)
+        // Only PostgreSQL holds writes (BatchScope.HoldsWrites), and Npgsql always takes batches.
+        if (held.Count == 0)
         {
-            foreach (var (sql, parameters) in held)
-            {
-                await ArrayRowsAsync(sql, parameters, transaction, cancellationToken);
-            }
-
             await transaction.CommitAsync(cancellationToken);
             return;
         }

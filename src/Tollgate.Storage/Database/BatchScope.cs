@@ -116,7 +116,7 @@ public sealed class BatchScope(StatementCache statements, DbTransaction transact
     }
 
     /// <summary>Commits, with the writes held for the commit in the same round trip.</summary>
-    internal Task CommitAsync() => Statements.CommitAsync((DbTransaction)Transaction!, _held, CancellationToken);
+    internal Task CommitAsync() => Statements.CommitAsync(Transaction!, _held, CancellationToken);
 
     internal void RunAfterCommit()
     {

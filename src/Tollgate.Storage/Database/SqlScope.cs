@@ -76,7 +76,8 @@ public sealed class PlannedGroup(string sql)
     private static object Column(IReadOnlyList<PlannedStatement> members, int c, System.Data.DbType type) => type switch
     {
         System.Data.DbType.String => members.Select(m => (string)m.Values[c]!).ToArray(),
-        System.Data.DbType.Int64 => members.Select(m => (long)m.Values[c]!).ToArray(),
+        // Nullable, as the members' own parameters are (a feature without a quota): the array then holds a NULL there.
+        System.Data.DbType.Int64 => members.Select(m => (long?)m.Values[c]).ToArray(),
         _ => throw new InvalidOperationException($"A planned group takes text and bigint parameters, not {type}."),
     };
 }

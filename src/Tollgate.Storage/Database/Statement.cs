@@ -165,13 +165,7 @@ public sealed partial class StatementCache : IAsyncDisposable
             if (end - start > 1)
             {
                 command.CommandText = planned[start].Group!.Sql;
-                foreach (var (name, value) in planned[start].Group!.Parameters([.. planned.Skip(start).Take(end - start)]))
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = "@" + name;
-                    parameter.Value = value;
-                    command.Parameters.Add(parameter);
-                }
+                Bind(command.CreateParameter, command.Parameters, [.. planned[start].Group!.Parameters([.. planned.Skip(start).Take(end - start)])]);
             }
             else
             {

@@ -19,7 +19,7 @@ public sealed class GuardedTakeGroupTests
     public async Task ARunOfTakesAsOneStatementAnswersAndWritesExactlyWhatTheSameTakesOneByOneDo()
     {
         await using var h = await UsageHarness.StartAsync(StoreKind.Postgres, Catalogs.Rules, Now);
-        string[] withCounters = ["a-room", "b-full", "c-stale", "d-reserve", "e-rate", "f-rate-full", "g-soft", "h-rate-soft"];
+        string[] withCounters = ["a-room", "b-full", "c-stale", "d-reserve", "e-rate", "f-rate-full", "g-soft", "h-rate-soft", "k-unlimited", "l-unlimited"];
         foreach (var customer in withCounters.Append("i-no-row"))
         {
             await h.AddCustomerAsync(customer);
@@ -60,6 +60,8 @@ public sealed class GuardedTakeGroupTests
             Take("h-rate-soft", soft with { RateLimit = new RateLimit(3, RateLimitPer.Second) }, 50),
             Take("i-no-row", capped, 1),
             Take("j-unknown", capped, 1, version: 1),
+            Take("k-unlimited", Grant(null, hardCap: false), 7),
+            Take("l-unlimited", Grant(null, hardCap: false), 3),
         ];
 
         var grouped = await RunAsync(h.Database, plans, grouped: true);
@@ -69,16 +71,17 @@ public sealed class GuardedTakeGroupTests
         Assert.Equal(alone.Counters, grouped.Counters);
         // The cases the run covers: taken, refused by the cap, stale, reserved, rated and refused by the rate, no row.
         Assert.Equal(
-            ["True 6,0", "True -", "False -", "True 1,4", "True 1|3,0", "True -", "True 51,0", "True 1|51,0", "True -", "False -"],
+            ["True 6,0", "True -", "False -", "True 1,4", "True 1|3,0", "True -", "True 51,0", "True 1|51,0", "True -", "False -", "True 8,0", "True 4,0"],
             grouped.Rows.Select(Describe).ToArray());
-        // Six statements where ten went: [a b c] [d] [e f] [g] [h] [i j], each bracket a shape.
-        Assert.Equal(6, grouped.Commands);
+        // Seven statements where twelve went: [a b c] [d] [e f] [g] [h] [i j] [k l], each bracket a shape; k and l have
+        // no quota, so their quota array holds NULLs.
+        Assert.Equal(7, grouped.Commands);
 
         GuardedTake.Plan Take(string customer, PlanFeature grant, long amount, long? version = null, bool reserve = false) =>
             GuardedTake.For(customer, "capped", window, Now, grant, amount, reserve, version ?? versions.GetValueOrDefault(customer));
     }
 
-    private static PlanFeature Grant(long quota, bool hardCap) =>
+    private static PlanFeature Grant(long? quota, bool hardCap) =>
         new("capped", FeatureKind.Metered, quota, hardCap, Rollover: false, OverageUnitPriceCents: hardCap ? null : 5, Enabled: true,
             ValueJson: null, PlanFeature.DefaultThresholds);
 
@@ -86,7 +89,7 @@ public sealed class GuardedTakeGroupTests
     /// Runs the plans' statements in one round trip, in a transaction rolled back after, and reads every counter; counts
     /// the commands the round trip carried (a run of one group's members is one).
     /// </summary>
-    private static async Task<(List<object?[]?> Rows, List<(string, long, long, long?)> Counters, int Commands)> RunAsync(
+    private static async Task<(List<object?[]?> Rows, List<(string, long, long, long?, long?)> Counters, int Commands)> RunAsync(
         TollgateDatabase database, GuardedTake.Plan[] plans, bool grouped)
     {
         await using var statements = new StatementCache(await database.OpenAsync());
@@ -94,8 +97,8 @@ public sealed class GuardedTakeGroupTests
         var scope = new BatchScope(statements, transaction, Now, CancellationToken.None);
         var planned = plans.Select(p => p.First(scope)).Select(p => grouped ? p : p with { Group = null }).ToList();
         var rows = (await scope.PipelineAsync(planned)).ToList();
-        var counters = (await statements.Connection.QueryAsync<(string, long, long, long?)>(
-            "SELECT customer_id, used, reserved, rate_used FROM usage_counters ORDER BY customer_id", transaction: transaction)).ToList();
+        var counters = (await statements.Connection.QueryAsync<(string, long, long, long?, long?)>(
+            "SELECT customer_id, used, reserved, rate_used, period_limit FROM usage_counters ORDER BY customer_id", transaction: transaction)).ToList();
         await transaction.RollbackAsync();
         var commands = planned.Where((p, i) => i == 0 || p.Group is null || !ReferenceEquals(p.Group, planned[i - 1].Group)).Count();
         return (rows, counters, commands);
