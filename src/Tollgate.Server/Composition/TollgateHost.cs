@@ -101,6 +101,7 @@ public static class TollgateHost
         services.Configure<ObservabilityOptions>(configuration.GetSection(ObservabilityOptions.Section));
         services.Configure<OtlpOptions>(configuration.GetSection(OtlpOptions.Section));
         services.AddSingleton<TollgateMetrics>();
+        services.AddSingleton<DecisionTelemetry>();
         services.AddSingleton<PrometheusExposition>();
         services.AddSingleton<OutboxBacklogs>();
         services.AddSingleton(sp => new BacklogSource("webhook", sp.GetRequiredService<Server.Webhooks.WebhookStore>().BacklogAsync));

@@ -127,10 +127,7 @@ public static class EntitlementsApi
         {
             case UsageOutcome.Decided decided:
                 var reason = DecisionReasonNames.ToWire(decided.Decision.Reason);
-                var metrics = http.RequestServices.GetRequiredService<Observability.TollgateMetrics>();
-                metrics.Decision(reason);
-                metrics.DecisionTime(operation, started);
-                DecisionTrace.Tag(decided.Decision.Feature, reason, decided.Replayed);
+                http.RequestServices.GetRequiredService<DecisionTelemetry>().Report(operation, started, decided.Decision.Feature, reason, decided.Replayed);
                 if (decided.Replayed)
                 {
                     http.Response.Headers["Idempotent-Replayed"] = "true";
