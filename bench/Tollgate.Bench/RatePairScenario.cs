@@ -44,10 +44,24 @@ public sealed partial class Scenarios
         var load = new LoadGenerator(server.Address, AdminKey, TimeSpan.FromSeconds(1));
         var first = new List<LoadResult>();
         var second = new List<LoadResult>();
+        var firstCpu = new List<double>();
+        var secondCpu = new List<double>();
+        var serverPids = new HashSet<int> { server.Pid };
+        // CPU per request (Tollgate and PostgreSQL together) over each run after its 1 s warm-up: on a shared machine
+        // throughput drifts with what else runs, where the CPU a request costs moves far less.
+        async Task Run(string name, Func<int, string> body, List<LoadResult> runs, List<double> cpus)
+        {
+            var cpu = CpuSampler.SampleAsync(TimeSpan.FromSeconds(1.2), options.Duration - TimeSpan.FromSeconds(0.5), serverPids);
+            var run = await load.RunAsync($"{label} {name}", ConsumePath, body, options.Concurrency, options.Duration);
+            var profile = await cpu;
+            runs.Add(run);
+            cpus.Add((profile.Cores.GetValueOrDefault("tollgate") + profile.Cores.GetValueOrDefault("postgres")) * 1000 / run.Throughput);
+        }
+
         for (var round = 0; round < PairRounds; round++)
         {
-            async Task A() => first.Add(await load.RunAsync($"{label} {a.Name}", ConsumePath, a.Body, options.Concurrency, options.Duration));
-            async Task B() => second.Add(await load.RunAsync($"{label} {b.Name}", ConsumePath, b.Body, options.Concurrency, options.Duration));
+            Task A() => Run(a.Name, a.Body, first, firstCpu);
+            Task B() => Run(b.Name, b.Body, second, secondCpu);
             if (round % 2 == 0)
             {
                 await A();
@@ -61,11 +75,20 @@ public sealed partial class Scenarios
         }
 
         static double Rate(List<LoadResult> runs) => runs.Sum(r => r.Requests) / runs.Sum(r => r.Seconds);
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
+        }
+
         var ratios = first.Zip(second, (x, y) => y.Throughput / x.Throughput).Order().ToArray();
-        var median = (ratios[(ratios.Length - 1) / 2] + ratios[ratios.Length / 2]) / 2;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label} {ratio} over {PairRounds} alternating rounds: {Rate(second):N0} / {Rate(first):N0} = {Rate(second) / Rate(first):0.000}; " +
-            $"median round {median:0.000}, rounds from {ratios[0]:0.000} to {ratios[^1]:0.000}"));
+            $"median round {Median(ratios):0.000}, rounds from {ratios[0]:0.000} to {ratios[^1]:0.000}"));
+        var cpuRatios = firstCpu.Zip(secondCpu, (x, y) => y / x).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label} CPU per request, Tollgate and PostgreSQL: {a.Name} median {Median(firstCpu):0.000} ms, {b.Name} median {Median(secondCpu):0.000} ms; " +
+            $"{b.Name} ÷ {a.Name} median round {Median(cpuRatios):0.000}, rounds from {cpuRatios[0]:0.000} to {cpuRatios[^1]:0.000}"));
         return [.. first.Zip(second, (x, y) => new[] { x, y }).SelectMany(x => x)];
     }
 }
