@@ -137,7 +137,8 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     private sealed record Pending(string Key, Func<BatchScope, Task<object?>> Work, Func<BatchScope, PlannedStatement>? First, CancellationToken Cancellation)
     {
-        public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run where it completes: a committed batch's on its one hand-off to the thread pool (ExecuteAsync).
+        public TaskCompletionSource<object?> Completion { get; } = new();
 
         public string Order { get; init; } = "";
 
@@ -343,10 +344,19 @@ public sealed class GroupCommitter : IAsyncDisposable
                 commitSent = true;
                 await scope.CommitAsync();
                 scope.RunAfterCommit();
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(results[i]);
-                }
+                // One hand-off to the thread pool for the whole batch, where each operation's completion was one of its own:
+                // every hand-off wakes a thread, which on a small VM cost more than the answers' own work (SQLite consume
+                // +25-40 %, docs/benchmarks.md). The callers' continuations run in turn on that thread, never on the writer's.
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    static done =>
+                    {
+                        for (var i = 0; i < done.Batch.Count; i++)
+                        {
+                            done.Batch[i].Completion.TrySetResult(done.Results[i]);
+                        }
+                    },
+                    (Batch: batch, Results: results),
+                    preferLocal: false);
             }
             catch (Exception e) when (e is not UnplannedTakeException)
             {
