@@ -137,8 +137,14 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     private sealed record Pending(string Key, Func<BatchScope, Task<object?>> Work, Func<BatchScope, PlannedStatement>? First, CancellationToken Cancellation)
     {
-        // Continuations run where it completes: a committed batch's on its one hand-off to the thread pool (ExecuteAsync).
+        // Continuations run where it completes, never on the writer's thread: a committed batch's on its one hand-off to the
+        // thread pool (ExecuteAsync), a failed or cancelled operation's on one of its own (Fail, Cancel).
         public TaskCompletionSource<object?> Completion { get; } = new();
+
+        public void Fail(Exception error) =>
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Self.Completion.TrySetException(s.Error), (Self: this, Error: error), preferLocal: false);
+
+        public void Cancel() => ThreadPool.UnsafeQueueUserWorkItem(static self => self.Completion.TrySetCanceled(self.Cancellation), this, preferLocal: false);
 
         public string Order { get; init; } = "";
 
@@ -188,7 +194,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                         // The caller gave up while it waited: nothing of it is written.
                         if (next.Cancellation.IsCancellationRequested)
                         {
-                            next.Completion.TrySetCanceled(next.Cancellation);
+                            next.Cancel();
                             continue;
                         }
 
@@ -249,7 +255,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                     }
                     catch (Exception single)
                     {
-                        pending.Completion.TrySetException(single);
+                        pending.Fail(single);
                     }
                 }
             }
@@ -258,7 +264,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 // A commit whose outcome is unknown fails every operation of the batch: none may run again.
                 foreach (var pending in ordered)
                 {
-                    pending.Completion.TrySetException(e);
+                    pending.Fail(e);
                 }
             }
         }
