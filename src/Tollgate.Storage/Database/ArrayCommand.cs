@@ -120,7 +120,7 @@ public sealed partial class StatementCache
     }
 
     /// <summary>Adds each value as it is (an array as an array), named as the statement's text names it.</summary>
-    private static void Bind(Func<DbParameter> create, DbParameterCollection into, (string Name, object Value)[] parameters)
+    private static void Bind(Func<DbParameter> create, DbParameterCollection into, IEnumerable<(string Name, object Value)> parameters)
     {
         foreach (var (name, value) in parameters)
         {

@@ -222,7 +222,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             finally
             {
-                carried?.Completion.TrySetCanceled();
+                carried?.Cancel();
                 await Task.WhenAll(running);
                 foreach (var statements in _lanes)
                 {
@@ -352,7 +352,8 @@ public sealed class GroupCommitter : IAsyncDisposable
                 scope.RunAfterCommit();
                 // One hand-off to the thread pool for the whole batch, where each operation's completion was one of its own:
                 // every hand-off wakes a thread, which on a small VM cost more than the answers' own work (SQLite consume
-                // +25-40 %, docs/benchmarks.md). The callers' continuations run in turn on that thread, never on the writer's.
+                // +38-56 % in one sitting, docs/benchmarks.md stop 56). The callers' continuations run in turn on that
+                // thread, never on the writer's, which a caller's blocking code would otherwise hold.
                 ThreadPool.UnsafeQueueUserWorkItem(
                     static done =>
                     {

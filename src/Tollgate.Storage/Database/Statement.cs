@@ -165,7 +165,7 @@ public sealed partial class StatementCache : IAsyncDisposable
             if (end - start > 1)
             {
                 command.CommandText = planned[start].Group!.Sql;
-                Bind(command.CreateParameter, command.Parameters, [.. planned[start].Group!.Parameters([.. planned.Skip(start).Take(end - start)])]);
+                Bind(command.CreateParameter, command.Parameters, planned[start].Group!.Parameters([.. planned.Skip(start).Take(end - start)]));
             }
             else
             {

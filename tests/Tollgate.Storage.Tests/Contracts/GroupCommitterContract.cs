@@ -165,6 +165,40 @@ public abstract class GroupCommitterContract : StoreContract
         }
     }
 
+    [Fact]
+    public async Task ACallerWhoseCodeBlocksOnItsNextOperationAfterASuccessOrAFailureDoesNotHoldUpTheWriter()
+    {
+        await using var h = await UsageHarness.StartAsync(Kind, Catalogs.Rules);
+        // The operations finish only once the callers' code is attached, so it runs where they complete.
+        var attached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var succeeded = h.Committer.RunAsync("a", async _ =>
+        {
+            await attached.Task;
+            return 1;
+        });
+        var failed = h.Committer.RunAsync<int>("b", async _ =>
+        {
+            await attached.Task;
+            throw new InvalidOperationException("refused");
+        });
+
+        // Run on whichever thread completes the operation: were that the writer's, the next operation could never run.
+        Task<int> ThenWaitOnTheNext(Task<int> operation) => operation.ContinueWith(
+            done =>
+            {
+                var next = h.Committer.RunAsync("a", _ => Task.FromResult(done.IsCompletedSuccessfully ? 2 : 3));
+                return next.Wait(TimeSpan.FromSeconds(10)) ? next.Result : -1;
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        var waiting = Task.WhenAll(ThenWaitOnTheNext(succeeded), ThenWaitOnTheNext(failed));
+        attached.SetResult();
+        var next = await waiting;
+
+        Assert.Equal(new[] { 2, 3 }, next);
+        Assert.Equal("refused", (await Assert.ThrowsAsync<InvalidOperationException>(() => failed)).Message);
+    }
+
     private static readonly Statement Marker = new(
         "INSERT INTO usage_daily (customer_id, feature_code, day, quantity) VALUES (@customer, 'f', @day, 1)",
         ("customer", System.Data.DbType.String), ("day", System.Data.DbType.String));
