@@ -39,13 +39,16 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
         ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
+    private readonly LlmActivityMemo _activity = new();
+
     private static readonly int OccurredColumn = Insert.Parameters.Select(p => p.Name).ToList().IndexOf("occurred");
 
     // The same insert over arrays, every call of the batch in one statement, taken in the batch's order (PostgreSQL only).
     // llm_calls is partitioned by time there and its primary key holds occurred_at, so the request id is kept once in
-    // llm_call_keys: a call goes in only if its key did. A request id twice in the batch keeps its first call's key, and
-    // DISTINCT ON keeps that call should both carry the same time. Retention forgets a key only with its row's week, so
-    // the calls need no conflict check of their own (llm_calls has no unique key there).
+    // llm_call_keys: a call goes in only if its key did. The batch sends each request id once; the DISTINCT ON and the
+    // merge join stay even so, since a plain hash join measured 0.3–0.5 ms an execution against 0.07 ms on one-call
+    // batches. Retention forgets a key only with its row's week, so the calls need no conflict check of their own
+    // (llm_calls has no unique key there).
     private static readonly string InsertMany = $"""
         WITH v AS (
             SELECT * FROM unnest({string.Join(", ", Insert.Parameters.Select(p => $"@{p.Name}::{SqlType(p.Type)}[]"))})
@@ -110,6 +113,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     {
         var results = new List<LlmCallResult>(calls.Length);
         var daily = scope.Aggregate<LlmDailyAggregate>();
+        daily.Activity = _activity;
         var counters = scope.Aggregate<LlmCounterAggregate>();
         // Every customer's context, then every insert, each in one round trip on PostgreSQL; meters and spend are added up
         // and go in with the batch's other counters when it flushes.
@@ -132,7 +136,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             }
         }
 
-        var inserted = await InsertAsync(scope, [.. accepted.Select(a => InsertOf(a.Priced, a.Context, scope.NowMs))]);
+        var inserted = await InsertAsync(scope, accepted);
         // A duplicate's first call is read back, every one of them in one more round trip.
         var duplicates = Enumerable.Range(0, accepted.Count).Where(i => !inserted[i]).ToArray();
         var existing = scope.BatchesRows ? ExistingByKey : Existing;
@@ -173,22 +177,63 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     }
 
     /// <summary>Inserts each call unless its request id is logged already; answers which went in.</summary>
-    private static async Task<bool[]> InsertAsync(BatchScope scope, PlannedStatement[] calls)
+    private static async Task<bool[]> InsertAsync(BatchScope scope, IReadOnlyList<(PricedCall Priced, Core.Entitlements.EntitlementContext Context)> calls)
     {
-        if (!scope.BatchesRows || calls.Length == 0)
+        if (!scope.BatchesRows || calls.Count == 0)
         {
-            return [.. (await scope.PipelineAsync(calls)).Select(row => row is not null)];
+            return [.. (await scope.PipelineAsync([.. calls.Select(c => InsertOf(c.Priced, c.Context, scope.NowMs))])).Select(row => row is not null)];
         }
 
-        var columns = Insert.Parameters.Select((p, c) => (p.Name, p.Type switch
+        // A request id twice in one batch goes in as its first call; the later one is a duplicate of it.
+        var first = new HashSet<(string, string)>(calls.Count);
+        var sent = new List<int>(calls.Count);
+        for (var i = 0; i < calls.Count; i++)
         {
-            DbType.Int64 => calls.Select(call => Convert.ToInt64(call.Values[c], System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
-            DbType.Boolean => calls.Select(call => (bool)call.Values[c]!).ToArray(),
-            _ => (object)calls.Select(call => (string?)call.Values[c]).ToArray(),
-        })).ToArray();
-        var went = (await scope.RowsAsync(InsertMany, columns)).Select(r => ((string)r[0]!, (string)r[1]!)).ToHashSet();
-        // A request id twice in one batch went in as its first call; the later one is a duplicate of it.
-        return [.. calls.Select(call => went.Remove(((string)call.Values[0]!, (string)call.Values[1]!)))];
+            if (first.Add((calls[i].Context.CustomerId, calls[i].Priced.Call.RequestId)))
+            {
+                sent.Add(i);
+            }
+        }
+
+        // Each column straight into its typed array: no row of boxed values in between.
+        T[] Column<T>(Func<PricedCall, Core.Entitlements.EntitlementContext, T> value)
+        {
+            var column = new T[sent.Count];
+            for (var j = 0; j < column.Length; j++)
+            {
+                var (priced, context) = calls[sent[j]];
+                column[j] = value(priced, context);
+            }
+
+            return column;
+        }
+
+        var nowMs = scope.NowMs;
+        (string, object)[] columns =
+        [
+            ("customer", Column((_, c) => c.CustomerId)), ("request", Column((p, _) => p.Call.RequestId)), ("feature", Column((p, _) => p.Call.FeatureCode)),
+            ("model", Column((p, _) => p.Model)), ("provider", Column((p, _) => p.Call.Provider ?? p.Price?.Provider)), ("price", Column((p, _) => p.Price?.Id)),
+            ("input", Column((p, _) => p.Call.Usage.InputTokens)), ("output", Column((p, _) => p.Call.Usage.OutputTokens)),
+            ("cached", Column((p, _) => p.Call.Usage.CachedInputTokens)), ("write", Column((p, _) => p.Call.Usage.CacheWriteTokens)),
+            ("reasoning", Column((p, _) => p.Call.Usage.ReasoningTokens)), ("requests", Column((p, _) => p.Call.Usage.Requests)),
+            ("images", Column((p, _) => p.Call.Usage.Images)), ("cost", Column((p, _) => p.Cost)), ("unpriced", Column((p, _) => p.Price is null)),
+            ("plan", Column((_, c) => c.PlanCode)), ("version", Column((_, c) => c.Version?.Id)),
+            ("occurred", Column((p, _) => p.Call.Timestamp.ToUnixTimeMilliseconds())), ("received", Column((_, _) => nowMs)),
+            ("hash", Column((p, _) => p.Hash)), ("metadata", Column((p, _) => p.Call.MetadataJson)), ("member", Column((_, c) => c.MemberId)),
+        ];
+        var went = new HashSet<(string, string)>(sent.Count);
+        foreach (var row in await scope.RowsAsync(InsertMany, columns))
+        {
+            went.Add(((string)row[0]!, (string)row[1]!));
+        }
+
+        var inserted = new bool[calls.Count];
+        foreach (var i in sent)
+        {
+            inserted[i] = went.Contains((calls[i].Context.CustomerId, calls[i].Priced.Call.RequestId));
+        }
+
+        return inserted;
     }
 
     private static string SqlType(DbType type) => type switch

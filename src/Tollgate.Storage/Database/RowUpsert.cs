@@ -34,18 +34,24 @@ public sealed class RowUpsert
     public async Task WriteAsync(SqlScope scope, IEnumerable<object?[]> rows)
     {
         // Rows with one key are added up first: one statement may not change a row twice.
-        var all = rows.GroupBy(r => string.Join('\u001f', r.Take(_keys).Cast<string>()), StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => g.Skip(1).Aggregate((object?[])g.First().Clone(), (sum, r) =>
+        var keys = new KeyColumns(_keys);
+        var sums = new Dictionary<object?[], object?[]>(keys);
+        foreach (var row in rows)
+        {
+            if (!sums.TryGetValue(row, out var sum))
             {
-                for (var c = _keys; c < _width; c++)
-                {
-                    sum[c] = (long)sum[c]! + (long)r[c]!;
-                }
+                sums[row] = (object?[])row.Clone();
+                continue;
+            }
 
-                return sum;
-            }))
-            .ToList();
+            for (var c = _keys; c < _width; c++)
+            {
+                sum[c] = (long)sum[c]! + (long)row[c]!;
+            }
+        }
+
+        var all = sums.Values.ToList();
+        all.Sort(keys);
         if (all.Count == 0)
         {
             return;
@@ -63,5 +69,35 @@ public sealed class RowUpsert
 
         await scope.WriteRowsAsync(_arrays, [.. Enumerable.Range(0, _width).Select(c => ($"p{c}",
             c < _keys ? (object)all.Select(r => (string)r[c]!).ToArray() : all.Select(r => (long)r[c]!).ToArray()))]);
+    }
+}
+
+/// <summary>Rows compared on their first key columns (text, ordinal): equal keys add up, and rows sort in one lock order.</summary>
+internal sealed class KeyColumns(int count) : IEqualityComparer<object?[]>, IComparer<object?[]>
+{
+    public bool Equals(object?[]? x, object?[]? y) => Compare(x, y) == 0;
+
+    public int GetHashCode(object?[] row)
+    {
+        var hash = new HashCode();
+        for (var c = 0; c < count; c++)
+        {
+            hash.Add((string?)row[c], StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public int Compare(object?[]? x, object?[]? y)
+    {
+        for (var c = 0; c < count; c++)
+        {
+            if (string.CompareOrdinal((string?)x![c], (string?)y![c]) is var order and not 0)
+            {
+                return order;
+            }
+        }
+
+        return 0;
     }
 }

@@ -438,6 +438,34 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
     }
 
     [Fact]
+    public async Task ACustomerWhoCallsOnTwoDaysIsAmongEachDaysActiveUsersHoweverOftenItCalled()
+    {
+        await using var app = await LlmOwnAsync();
+        await app.CustomerAsync("daily");
+        await app.CustomerAsync("once");
+        var call = new { customer = "daily", feature = "chat", model = "gpt-4o", input_tokens = 1000 };
+        for (var i = 0; i < 3; i++)
+        {
+            await LogAsync(app, call);
+        }
+
+        await LogAsync(app, new { customer = "once", feature = "chat", model = "gpt-4o", input_tokens = 1000 });
+        await app.AdvanceAsync(TimeSpan.FromDays(1));
+        await LogAsync(app, call);
+        await LogAsync(app, call);
+
+        async Task<(long All, long Chat)> ActiveAsync(int days)
+        {
+            var stats = await (await app.Admin.GetAsync($"/v1/admin/stats/revenue-vs-cost?days={days}")).ReadAsync();
+            var chat = stats["by_feature"]!.AsArray().Single(f => f!["feature"].Value<string>() == "chat")!;
+            return (stats["unique_users"].Value<long>(), chat["unique_users"].Value<long>());
+        }
+
+        Assert.Equal((1L, 1L), await ActiveAsync(1));
+        Assert.Equal((2L, 2L), await ActiveAsync(2));
+    }
+
+    [Fact]
     public async Task CustomerPlanAndFeatureStatsShowCostRevenueAndMargin()
     {
         await using var app = await LlmOwnAsync();
