@@ -158,8 +158,9 @@ internal sealed record RollupKey(string Customer, string Day, string Feature, st
 
 /// <summary>
 /// The latest day this node committed to <c>llm_activity</c> per customer and feature. A row there only moves forward and
-/// nothing deletes it, so a day at or before the remembered one would change nothing and need not be sent. Another
-/// node's later day is not known here; the conditional update keeps the later one either way.
+/// nothing deletes it (an erased customer keeps its id, as its calls do), so a day at or before the remembered one would
+/// change nothing and need not be sent. Another node's later day is not known here; the conditional update keeps the
+/// later one either way. Whatever comes to delete rows there must start this memo again.
 /// </summary>
 internal sealed class LlmActivityMemo
 {
