@@ -11,9 +11,10 @@ namespace Tollgate.Server.Customers;
 /// <summary>
 /// Resolves a customer's plan version and usage period for a decision, and remembers the customer and their live
 /// subscription until a write on this node forgets them. On SQLite every write passes through this one process, so what
-/// it remembers is always current. On PostgreSQL other nodes write too: only the hot path's planned write uses what is
-/// remembered (<see cref="LoadRememberedAsync"/>), naming the customer's context_version, which moves on any write to
-/// the context; every other read goes to the database.
+/// it remembers is always current. On PostgreSQL other nodes write too: what is remembered is used only against the
+/// customer's context_version, which moves on any write to the context. The hot path's planned write names it
+/// (<see cref="LoadRememberedAsync"/>), a batch reads it first (<see cref="LoadManyAsync"/>), and every other read goes
+/// to the database.
 /// </summary>
 public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCache catalog, IOptions<EntitlementOptions> options)
 {
@@ -48,11 +49,12 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
 
     /// <summary>
     /// The contexts of <paramref name="customerIds"/> at the batch's instant, read inside its transaction. Where other nodes
-    /// write, every read travels in one round trip, so a batch of many customers' calls waits once, not once per call.
+    /// write, the reads travel together (the versions, then the changed customers' rows), so a batch of many customers'
+    /// calls waits once or twice, not once per call.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, EntitlementContext?>> LoadManyAsync(BatchScope scope, IReadOnlyList<string> customerIds)
     {
-        var rows = _shared ? await ReadManyAsync(scope, customerIds) : null;
+        var (known, rows) = _shared ? await ReadManyAsync(scope, customerIds) : (null, null);
         var contexts = new Dictionary<string, EntitlementContext?>(customerIds.Count, StringComparer.Ordinal);
         var snapshot = await catalog.GetAsync(scope.CancellationToken); // one catalog for the whole batch
         foreach (var id in customerIds)
@@ -63,9 +65,8 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
                 continue;
             }
 
-            var row = rows.GetValueOrDefault(id);
-            var read = await LoadAsync(id, scope.Now, () => Task.FromResult(row is null ? null : ReadEntry(new ValuesRow(row))), remembered: false,
-                snapshot, scope.CancellationToken);
+            var entry = known?.GetValueOrDefault(id) ?? (rows.GetValueOrDefault(id) is { } row ? ReadEntry(new ValuesRow(row)) : null);
+            var read = await LoadAsync(id, scope.Now, () => Task.FromResult(entry), remembered: false, snapshot, scope.CancellationToken);
             contexts[id] = read?.Context;
         }
 
@@ -75,8 +76,19 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     // One id (a one-call request) keeps the one-customer read, planned for its index; more take the array.
     private const int ManyFrom = 2;
 
-    // Each asked id's row (the first, as RowAsync keeps the first of ContextRead's) in one round trip.
-    private static async Task<Dictionary<string, object?[]>> ReadManyAsync(BatchScope scope, IReadOnlyList<string> customerIds)
+    // Where many ids are asked on PostgreSQL, their context_versions come first, in one round trip: an id remembered at
+    // its version (and for the same organisation) is current, as the hot path's planned write trusts, and only the others'
+    // rows are read, in a second one. The rows held a 500-call batch's customers' subscriptions, 35 columns each, read and
+    // parsed on every batch.
+    private const string VersionsMany = """
+        SELECT c.id, c.context_version, q.asked
+        FROM unnest(@customers::text[]) AS q(asked)
+        JOIN customers c ON c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = q.asked), q.asked) AND c.deleted_at IS NULL
+        """;
+
+    // Each asked id's remembered entry where it is current, and the rows of the others (the first, as RowAsync keeps the
+    // first of ContextRead's); an id in neither does not exist.
+    private async Task<(Dictionary<string, Entry>? Known, Dictionary<string, object?[]> Rows)> ReadManyAsync(BatchScope scope, IReadOnlyList<string> customerIds)
     {
         var rows = new Dictionary<string, object?[]>(customerIds.Count, StringComparer.Ordinal);
         if (!scope.BatchesRows || customerIds.Count < ManyFrom)
@@ -90,15 +102,33 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
                 }
             }
 
-            return rows;
+            return (null, rows);
         }
 
-        foreach (var row in await scope.RowsAsync(ContextReadMany, ("customers", customerIds.ToArray())))
+        var known = new Dictionary<string, Entry>(customerIds.Count, StringComparer.Ordinal);
+        var stale = new List<string>();
+        foreach (var row in await scope.RowsAsync(VersionsMany, ("customers", customerIds.ToArray())))
         {
-            rows.TryAdd((string)row[^1]!, row);
+            var (id, version, asked) = ((string)row[0]!, Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture), (string)row[2]!);
+            if (_entries.TryGetValue(asked, out var entry) && entry is { Exists: true } && entry.Version == version && entry.CustomerId == id)
+            {
+                known.TryAdd(asked, entry);
+            }
+            else if (!known.ContainsKey(asked))
+            {
+                stale.Add(asked);
+            }
         }
 
-        return rows;
+        if (stale.Count > 0)
+        {
+            foreach (var row in await scope.RowsAsync(ContextReadMany, ("customers", stale.Distinct(StringComparer.Ordinal).ToArray())))
+            {
+                rows.TryAdd((string)row[^1]!, row);
+            }
+        }
+
+        return (known, rows);
     }
 
     /// <summary>

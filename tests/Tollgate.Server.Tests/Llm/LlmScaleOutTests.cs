@@ -176,6 +176,46 @@ public sealed class LlmScaleOutTests
         Assert.Equal(0, await nodes.DeadlocksAsync());
     }
 
+    [Fact]
+    public async Task ABatchLoggedOnOneNodeSnapshotsThePlanAnotherNodeJustMovedSomeOfItsCustomersTo()
+    {
+        var nodes = await TollgateCluster.StartAsync(2, ApiSetup.LlmCatalog());
+        try
+        {
+            // Six customers, so that each bulk writer's share of a batch holds several, read together.
+            var customers = Enumerable.Range(0, 6).Select(i => $"c{i}").ToArray();
+            foreach (var customer in customers)
+            {
+                await nodes.First.CustomerAsync(customer);
+            }
+
+            async Task<string[]> PlansAsync(int batch)
+            {
+                var response = await nodes.First.Admin.PostJsonAsync("/v1/llm/usage", new
+                {
+                    calls = customers.Select(c => new { customer = c, feature = "chat", model = "gpt-4o", input_tokens = 1000, request_id = $"{c}-{batch}" }),
+                });
+                var body = await response.ReadAsync();
+                return [.. body["calls"]!.AsArray().Select(c => c!["plan"].Value<string>()!)];
+            }
+
+            var before = await PlansAsync(1); // the first node now remembers every customer's context
+            foreach (var moved in new[] { "c0", "c2", "c4" })
+            {
+                await nodes[1].SubscribeAsync(moved, "pro", collection: "charge_automatically");
+            }
+
+            var after = await PlansAsync(2);
+
+            Assert.Equal(["free", "free", "free", "free", "free", "free"], before);
+            Assert.Equal(["pro", "free", "pro", "free", "pro", "free"], after);
+        }
+        finally
+        {
+            await nodes.DisposeAsync();
+        }
+    }
+
     private static object[] Batch(string[] customers, int batch) =>
     [
         .. Enumerable.Range(0, customers.Length * CallsPerCustomer).Select(i => new
