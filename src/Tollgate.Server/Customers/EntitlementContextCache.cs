@@ -105,24 +105,29 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
             return (null, rows);
         }
 
+        // A batch whose customers none is remembered (a node just started) reads their rows at once.
         var known = new Dictionary<string, Entry>(customerIds.Count, StringComparer.Ordinal);
-        var stale = new List<string>();
-        foreach (var row in await scope.RowsAsync(VersionsMany, ("customers", customerIds.ToArray())))
+        var stale = customerIds.Any(_entries.ContainsKey) ? [] : customerIds.ToList();
+        if (stale.Count == 0)
         {
-            var (id, version, asked) = ((string)row[0]!, Convert.ToInt64(row[1], System.Globalization.CultureInfo.InvariantCulture), (string)row[2]!);
-            if (_entries.TryGetValue(asked, out var entry) && entry is { Exists: true } && entry.Version == version && entry.CustomerId == id)
+            // One row per asked id that exists: the customers' ids are unique, and a member names one organisation.
+            foreach (var row in await scope.RowsAsync(VersionsMany, ("customers", customerIds.ToArray())))
             {
-                known.TryAdd(asked, entry);
-            }
-            else if (!known.ContainsKey(asked))
-            {
-                stale.Add(asked);
+                var (id, version, asked) = ((string)row[0]!, (long)row[1]!, (string)row[2]!);
+                if (_entries.TryGetValue(asked, out var entry) && entry is { Exists: true } && entry.Version == version && entry.CustomerId == id)
+                {
+                    known[asked] = entry;
+                }
+                else
+                {
+                    stale.Add(asked);
+                }
             }
         }
 
         if (stale.Count > 0)
         {
-            foreach (var row in await scope.RowsAsync(ContextReadMany, ("customers", stale.Distinct(StringComparer.Ordinal).ToArray())))
+            foreach (var row in await scope.RowsAsync(ContextReadMany, ("customers", stale.ToArray())))
             {
                 rows.TryAdd((string)row[^1]!, row);
             }

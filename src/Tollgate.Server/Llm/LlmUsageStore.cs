@@ -24,6 +24,22 @@ public sealed class LlmOptions
 public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter committer, EntitlementContextCache contexts, ModelPriceStore prices, Reservations reservations,
     AlertWriter alerts, IOptions<LlmOptions> options)
 {
+    // Each column of a logged call once, in the insert's order: its parameter, and its value for one call (SQLite) or a
+    // typed array of them for a batch (PostgreSQL), so a batch's values are never boxed one by one.
+    private static readonly CallColumn[] Columns =
+    [
+        Text("customer", (_, c) => c.CustomerId), Text("request", (p, _) => p.Call.RequestId), Text("feature", (p, _) => p.Call.FeatureCode),
+        Text("model", (p, _) => p.Model), Text("provider", (p, _) => p.Call.Provider ?? p.Price?.Provider), Text("price", (p, _) => p.Price?.Id),
+        Integer("input", (p, _, _) => p.Call.Usage.InputTokens), Integer("output", (p, _, _) => p.Call.Usage.OutputTokens),
+        Integer("cached", (p, _, _) => p.Call.Usage.CachedInputTokens), Integer("write", (p, _, _) => p.Call.Usage.CacheWriteTokens),
+        Integer("reasoning", (p, _, _) => p.Call.Usage.ReasoningTokens), Integer("requests", (p, _, _) => p.Call.Usage.Requests),
+        Integer("images", (p, _, _) => p.Call.Usage.Images), Integer("cost", (p, _, _) => p.Cost),
+        new("unpriced", DbType.Boolean, (p, _, _) => p.Price is null, (calls, _) => calls.Select(a => a.Priced.Price is null).ToArray()),
+        Text("plan", (_, c) => c.PlanCode), Text("version", (_, c) => c.Version?.Id),
+        Integer("occurred", (p, _, _) => p.Call.Timestamp.ToUnixTimeMilliseconds()), Integer("received", (_, _, nowMs) => nowMs),
+        Text("hash", (p, _) => p.Hash), Text("metadata", (p, _) => p.Call.MetadataJson), Text("member", (_, c) => c.MemberId),
+    ];
+
     // One call at a time, on SQLite; PostgreSQL takes every batch through InsertMany.
     private static readonly Statement Insert = new("""
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
@@ -33,11 +49,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             @unpriced, @plan, @version, @occurred, @received, @hash, @metadata, @member)
         ON CONFLICT (customer_id, request_id) DO NOTHING
         RETURNING 1
-        """, ("customer", DbType.String), ("request", DbType.String), ("feature", DbType.String), ("model", DbType.String),
-        ("provider", DbType.String), ("price", DbType.String), ("input", DbType.Int64), ("output", DbType.Int64), ("cached", DbType.Int64),
-        ("write", DbType.Int64), ("reasoning", DbType.Int64), ("requests", DbType.Int64), ("images", DbType.Int64), ("cost", DbType.Int64),
-        ("unpriced", DbType.Boolean), ("plan", DbType.String), ("version", DbType.String), ("occurred", DbType.Int64), ("received", DbType.Int64),
-        ("hash", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
+        """, [.. Columns.Select(c => (c.Name, c.Type))]);
 
     private readonly LlmActivityMemo _activity = new();
 
@@ -195,32 +207,8 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             }
         }
 
-        // Each column straight into its typed array: no row of boxed values in between.
-        T[] Column<T>(Func<PricedCall, Core.Entitlements.EntitlementContext, T> value)
-        {
-            var column = new T[sent.Count];
-            for (var j = 0; j < column.Length; j++)
-            {
-                var (priced, context) = calls[sent[j]];
-                column[j] = value(priced, context);
-            }
-
-            return column;
-        }
-
-        var nowMs = scope.NowMs;
-        (string, object)[] columns =
-        [
-            ("customer", Column((_, c) => c.CustomerId)), ("request", Column((p, _) => p.Call.RequestId)), ("feature", Column((p, _) => p.Call.FeatureCode)),
-            ("model", Column((p, _) => p.Model)), ("provider", Column((p, _) => p.Call.Provider ?? p.Price?.Provider)), ("price", Column((p, _) => p.Price?.Id)),
-            ("input", Column((p, _) => p.Call.Usage.InputTokens)), ("output", Column((p, _) => p.Call.Usage.OutputTokens)),
-            ("cached", Column((p, _) => p.Call.Usage.CachedInputTokens)), ("write", Column((p, _) => p.Call.Usage.CacheWriteTokens)),
-            ("reasoning", Column((p, _) => p.Call.Usage.ReasoningTokens)), ("requests", Column((p, _) => p.Call.Usage.Requests)),
-            ("images", Column((p, _) => p.Call.Usage.Images)), ("cost", Column((p, _) => p.Cost)), ("unpriced", Column((p, _) => p.Price is null)),
-            ("plan", Column((_, c) => c.PlanCode)), ("version", Column((_, c) => c.Version?.Id)),
-            ("occurred", Column((p, _) => p.Call.Timestamp.ToUnixTimeMilliseconds())), ("received", Column((_, _) => nowMs)),
-            ("hash", Column((p, _) => p.Hash)), ("metadata", Column((p, _) => p.Call.MetadataJson)), ("member", Column((_, c) => c.MemberId)),
-        ];
+        var batch = sent.Select(i => calls[i]).ToArray();
+        var columns = Columns.Select(c => (c.Name, c.Array(batch, scope.NowMs))).ToArray();
         var went = new HashSet<(string, string)>(sent.Count);
         foreach (var row in await scope.RowsAsync(InsertMany, columns))
         {
@@ -243,14 +231,8 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         _ => "text",
     };
 
-    private static PlannedStatement InsertOf(PricedCall priced, Core.Entitlements.EntitlementContext context, long nowMs)
-    {
-        var (call, price, cost, model, hash, _) = priced;
-        var u = call.Usage;
-        return new PlannedStatement(Insert, [context.CustomerId, call.RequestId, call.FeatureCode, model, call.Provider ?? price?.Provider, price?.Id,
-            u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens, u.Requests, u.Images, cost, price is null,
-            context.PlanCode, context.Version?.Id, call.Timestamp.ToUnixTimeMilliseconds(), nowMs, hash, call.MetadataJson, context.MemberId]);
-    }
+    private static PlannedStatement InsertOf(PricedCall priced, Core.Entitlements.EntitlementContext context, long nowMs) =>
+        new(Insert, [.. Columns.Select(c => c.Value(priced, context, nowMs))]);
 
     /// <summary>
     /// Adds the call to every metered quota of the plan whose meter it matches, in the batch's transaction (the counters
@@ -276,6 +258,15 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             scope.AddDailyUsage(context.CustomerId, grant.FeatureCode, call.Timestamp, amount);
         }
     }
+
+    private sealed record CallColumn(string Name, DbType Type, Func<PricedCall, Core.Entitlements.EntitlementContext, long, object?> Value,
+        Func<(PricedCall Priced, Core.Entitlements.EntitlementContext Context)[], long, object> Array);
+
+    private static CallColumn Text(string name, Func<PricedCall, Core.Entitlements.EntitlementContext, string?> value) =>
+        new(name, DbType.String, (p, c, _) => value(p, c), (calls, _) => calls.Select(a => value(a.Priced, a.Context)).ToArray());
+
+    private static CallColumn Integer(string name, Func<PricedCall, Core.Entitlements.EntitlementContext, long, long> value) =>
+        new(name, DbType.Int64, (p, c, nowMs) => value(p, c, nowMs), (calls, nowMs) => calls.Select(a => value(a.Priced, a.Context, nowMs)).ToArray());
 
     private sealed record PricedCall(LlmCallCommand Call, ModelPrice? Price, long Cost, string Model, string Hash, string Day);
 
