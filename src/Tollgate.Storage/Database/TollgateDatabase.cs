@@ -52,7 +52,12 @@ public abstract class TollgateDatabase : IAsyncDisposable
     /// <summary>Serializes writers that must not interleave (catalog apply, migrations) across nodes.</summary>
     public abstract Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken = default);
 
-    private const int MaxIdleReaders = 32;
+    /// <summary>
+    /// How many idle readers (<see cref="ReadPreparedAsync{T}"/>) keep their connections. Each one holds a connection out
+    /// of the store's pool, so the number must leave the pool connections for everything else.
+    /// </summary>
+    protected virtual int MaxIdleReaders => 32;
+
     private readonly System.Collections.Concurrent.ConcurrentBag<StatementCache> _readers = [];
 
     /// <summary>

@@ -111,5 +111,21 @@ public sealed class PostgresConnectionTests
         Assert.Equal((3L, 2, 2, 2), (prepared, await ReadAsync(), await WriteAsync(), await SnapshotAsync()));
     }
 
+    [Fact]
+    public async Task ABurstOfReadsInASmallPoolLeavesItConnectionsForTheWritesAfterIt()
+    {
+        // Two connections, and a write that gives up after 3 s instead of Npgsql's 15 when it finds none free.
+        var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { MaxPoolSize = 2, Timeout = 3 }.ConnectionString;
+        await using var database = new PostgresDatabase(connectionString);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            database.ReadPreparedAsync(scope => scope.Connection.ExecuteScalarAsync<int>("SELECT 1 FROM pg_sleep(0.02)"))));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(1, await database.WriteAsync((c, t) => c.ExecuteScalarAsync<int>("SELECT 1", transaction: t)));
+            Assert.Equal(1, await database.ReadAsync(c => c.ExecuteScalarAsync<int>("SELECT 1")));
+        }
+    }
+
     private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
 }
