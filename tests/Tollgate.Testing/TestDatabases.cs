@@ -24,6 +24,12 @@ public static class TestDatabases
     // samples of 200 SQLite server starts by a sixth). They share one schema per store, as Dapper's comparer allows for.
     static TestDatabases() => Dapper.SqlMapper.ConnectionStringComparer = SameStoreSameSchema.Instance;
 
+    // A test server's connections to its database. Each new one cost the cluster about 0.1 s of CPU (a fork, then its
+    // caches and prepared statements warmed again), and the tests that send hundreds of requests at once grew each node's
+    // pool to 60: about 1,000 of a server run's 1,560 connections. Two cores run no more than a few transactions at
+    // once, and a request waits for a free connection as it would behind a busy production pool.
+    private const int MaxPoolSize = 10;
+
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static readonly SemaphoreSlim SqliteTemplateLock = new(1, 1);
     private static string? _template;
@@ -148,7 +154,7 @@ public static class TestDatabases
         var admin = await PostgresServer.AdminConnectionStringAsync();
         var name = "tg_" + Guid.NewGuid().ToString("N")[..12];
         await PostgresServer.CreateDatabaseAsync(admin, name, template);
-        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 60 }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = MaxPoolSize }.ConnectionString;
     }
 
     private static async Task<string> NewPartitionedTemplateAsync(DateTimeOffset start)

@@ -94,19 +94,16 @@ public sealed class TollgateApp : IAsyncDisposable
         }
 
         // On the test clock the database comes with the time partitions the server makes at its start already made.
-        var clockStart = DefaultStart;
-        var onTestClock = string.Equals(all["Tollgate:TestClock:Enabled"], "true", StringComparison.OrdinalIgnoreCase)
-            && DateTimeOffset.TryParse(all.GetValueOrDefault("Tollgate:TestClock:Start"), System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.None, out clockStart);
+        var testClockStart = TestClockStart(all);
         // A PostgreSQL server gets a database another test's server handed back, unless the test names the database or
         // shapes its connections.
         var lease = store == StoreKind.Postgres && connectionString is null && !all.Keys.Any(ShapesTheDatabase)
-            ? await TestDatabases.LendForServerAsync(onTestClock ? clockStart : null)
+            ? await TestDatabases.LendForServerAsync(testClockStart)
             : null;
         var options = connectionString is not null
             ? new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString }
             : lease is not null ? new Storage.Database.DatabaseOptions { Provider = "postgres", ConnectionString = lease.ConnectionString }
-            : onTestClock ? await TestDatabases.CreateForServerAsync(store, clockStart) : await TestDatabases.CreateAsync(store);
+            : testClockStart is { } clockStart ? await TestDatabases.CreateForServerAsync(store, clockStart) : await TestDatabases.CreateAsync(store);
         // A test's own settings still win, as they did when these were set first.
         all.TryAdd("Tollgate:Database:Provider", options.Provider);
         all.TryAdd("Tollgate:Database:ConnectionString", options.ConnectionString);
@@ -227,6 +224,27 @@ public sealed class TollgateApp : IAsyncDisposable
 
         var response = await Admin.PostJsonAsync("/v1/admin/clock/advance", new { to = to.ToString("O", System.Globalization.CultureInfo.InvariantCulture) });
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// Where the test clock of a server with <paramref name="settings"/> (and no <c>Start</c> of its own) starts, or null
+    /// when it runs on the real clock.
+    /// </summary>
+    internal static DateTimeOffset? TestClockStart(IDictionary<string, string?> settings, DateTimeOffset? start = null)
+    {
+        var enabled = settings.TryGetValue("Tollgate:TestClock:Enabled", out var value) ? value : "true";
+        if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!settings.TryGetValue("Tollgate:TestClock:Start", out var written))
+        {
+            return start ?? DefaultStart;
+        }
+
+        return DateTimeOffset.TryParse(written, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var parsed) ? parsed : null;
     }
 
     private sealed class Factory(IDictionary<string, string?> settings, Npgsql.NpgsqlDataSource? lent) : WebApplicationFactory<Program>
