@@ -132,7 +132,6 @@ public static class PostgresServer
         }
     }
 
-    /// <summary>Creates an empty database and returns a pooled connection string for it.</summary>
     /// <summary>
     /// One number from the database behind <paramref name="connectionString"/>, on a connection of its own: usable after
     /// the servers on that database stopped (a count they left, a statistic their backends reported as they exited).
@@ -145,6 +144,7 @@ public static class PostgresServer
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Creates an empty database and returns a pooled connection string for it.</summary>
     public static async Task<string> CreateDatabaseAsync()
     {
         var admin = await AdminConnectionStringAsync();
