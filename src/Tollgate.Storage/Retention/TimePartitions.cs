@@ -48,17 +48,22 @@ public sealed partial class TimePartitions(TollgateDatabase database)
             return 0;
         }
 
-        var made = 0;
-        foreach (var table in All)
-        {
-            for (var at = now - TimeSpan.FromDays(7); at <= now + Ahead; at += TimeSpan.FromDays(7))
-            {
-                made += await c.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT tollgate_add_week_partition(@Name, @Column, @at)",
-                    new { table.Name, table.Column, at = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)) ? 1 : 0;
-            }
-        }
+        // Every week of every table in one statement: a server's start sent twelve, one round trip each.
+        var weeks = All.SelectMany(table => Weeks(now).Select(at => (table.Name, table.Column, At: at.ToUnixTimeMilliseconds()))).ToList();
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT count(*) FILTER (WHERE tollgate_add_week_partition(w.name, w.part_column, w.at_ms))::int
+            FROM unnest(@names::text[], @columns::text[], @ats::bigint[]) AS w(name, part_column, at_ms)
+            """, new { names = weeks.Select(w => w.Name).ToArray(), columns = weeks.Select(w => w.Column).ToArray(), ats = weeks.Select(w => w.At).ToArray() },
+            tx, cancellationToken: cancellationToken));
+    }
 
-        return made;
+    /// <summary>An instant in each week from a week before <paramref name="now"/> to <see cref="Ahead"/> after it.</summary>
+    private static IEnumerable<DateTimeOffset> Weeks(DateTimeOffset now)
+    {
+        for (var at = now - TimeSpan.FromDays(7); at <= now + Ahead; at += TimeSpan.FromDays(7))
+        {
+            yield return at;
+        }
     }
 
     /// <summary>The table's partitions whose every row is older than <paramref name="cutoff"/> (Unix ms), oldest first.</summary>
