@@ -24,7 +24,7 @@ public sealed class TollgateCluster : IAsyncDisposable
 
     public static async Task<TollgateCluster> StartAsync(int count, IDictionary<string, string?> settings, DateTimeOffset? start = null)
     {
-        // A migrated clone, as a single server's: a fresh database migrated by the first node cost the cluster about 45
+        // A migrated clone, as a single server's: a fresh database migrated by the first node cost the cluster 47
         // migrations' DDL per test, and each node still checks that it is current as it starts.
         var options = TollgateApp.TestClockStart(settings, start) is { } clockStart
             ? await TestDatabases.CreateForServerAsync(StoreKind.Postgres, clockStart)
