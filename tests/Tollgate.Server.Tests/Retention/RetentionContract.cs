@@ -124,15 +124,21 @@ public sealed class PostgresRetentionTests : RetentionContract
     [Fact]
     public async Task StartMakesWeekPartitionsFourWeeksAheadOfTheClockForEventsAndCalls()
     {
-        await using var app = await StartAsync(ApiSetup.LlmCatalog());
-        var now = app.Clock.GetUtcNow();
-
-        foreach (var table in new[] { "usage_events", "llm_calls" })
+        // A migrated database without the weeks (a test server's own is cloned with its start's weeks already made).
+        var database = await TestDatabases.CreateAsync(Kind);
+        string[] tables = ["usage_events", "llm_calls"];
+        var weeks = tables.SelectMany(table => Enumerable.Range(0, 5).Select(w => WeekPartition(table, TollgateApp.DefaultStart.AddDays(7 * w)))).ToArray();
+        await using (var before = new NpgsqlConnection(database.ConnectionString))
         {
-            var partitions = await PartitionsOfAsync(app, table);
-            Assert.Contains(table + "_default", partitions);
-            Assert.All(Enumerable.Range(0, 5).Select(w => WeekPartition(table, now.AddDays(7 * w))), week => Assert.Contains(week, partitions));
+            Assert.Equal(0L, await before.ExecuteScalarAsync<long>("SELECT count(*) FROM unnest(@weeks) AS w WHERE to_regclass(w) IS NOT NULL", new { weeks }));
         }
+
+        await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.LlmCatalog(), connectionString: database.ConnectionString);
+        var partitions = (await PartitionsOfAsync(app, tables[0])).Concat(await PartitionsOfAsync(app, tables[1])).ToList();
+
+        Assert.Equal(TollgateApp.DefaultStart, app.Clock.GetUtcNow());
+        Assert.All(tables, table => Assert.Contains(table + "_default", partitions));
+        Assert.All(weeks, week => Assert.Contains(week, partitions));
     }
 
     [Fact]
