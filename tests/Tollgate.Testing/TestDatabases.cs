@@ -77,8 +77,8 @@ public static class TestDatabases
     }
 
     /// <summary>
-    /// A migrated database for a server whose test clock starts at <paramref name="start"/>. On PostgreSQL it is cloned
-    /// from a template that already has the week partitions such a server makes as it starts (the weeks around
+    /// A migrated database for a server whose clock starts at <paramref name="start"/> (now, off the test clock). On
+    /// PostgreSQL it is cloned from a template that already has the week partitions such a server makes as it starts (the weeks around
     /// <paramref name="start"/>, made by the server's own <see cref="TimePartitions.EnsureAsync"/>), so the server finds
     /// them there instead of running about a dozen CREATE TABLE … ATTACH PARTITION per test; the database is the same.
     /// </summary>
@@ -97,11 +97,9 @@ public static class TestDatabases
     /// <paramref name="clockStart"/> (now, off the test clock), for one server: one another test's server handed back when
     /// there is one (<see cref="ReusedDatabases"/>).
     /// </summary>
-    internal static async Task<ReusedDatabases.Lease> LendForServerAsync(DateTimeOffset? clockStart)
+    internal static async Task<ReusedDatabases.Lease> LendForServerAsync(DateTimeOffset clockStart)
     {
-        // Off the test clock too, the weeks around now come made: a server on the real clock made twelve partitions as it
-        // started (about 500 CREATE TABLE and as many ATTACH in a server run), and handing its database back dropped them.
-        var template = await PartitionedTemplateAsync(clockStart ?? TimeProvider.System.GetUtcNow());
+        var template = await PartitionedTemplateAsync(clockStart);
         return await ReusedDatabases.LendAsync(template, () => CloneAsync(template));
     }
 

@@ -93,17 +93,17 @@ public sealed class TollgateApp : IAsyncDisposable
             all[key] = value;
         }
 
-        // On the test clock the database comes with the time partitions the server makes at its start already made.
-        var testClockStart = TestClockStart(all);
+        // The database comes with the time partitions the server makes at its start already made.
+        var clockStart = ClockStart(all);
         // A PostgreSQL server gets a database another test's server handed back, unless the test names the database or
         // shapes its connections.
         var lease = store == StoreKind.Postgres && connectionString is null && !all.Keys.Any(ShapesTheDatabase)
-            ? await TestDatabases.LendForServerAsync(testClockStart)
+            ? await TestDatabases.LendForServerAsync(clockStart)
             : null;
         var options = connectionString is not null
             ? new Storage.Database.DatabaseOptions { Provider = store == StoreKind.Sqlite ? "sqlite" : "postgres", ConnectionString = connectionString }
             : lease is not null ? new Storage.Database.DatabaseOptions { Provider = "postgres", ConnectionString = lease.ConnectionString }
-            : testClockStart is { } clockStart ? await TestDatabases.CreateForServerAsync(store, clockStart) : await TestDatabases.CreateAsync(store);
+            : await TestDatabases.CreateForServerAsync(store, clockStart);
         // A test's own settings still win, as they did when these were set first.
         all.TryAdd("Tollgate:Database:Provider", options.Provider);
         all.TryAdd("Tollgate:Database:ConnectionString", options.ConnectionString);
@@ -227,15 +227,16 @@ public sealed class TollgateApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// Where the test clock of a server with <paramref name="settings"/> (and no <c>Start</c> of its own) starts, or null
-    /// when it runs on the real clock.
+    /// Where the clock of a server with <paramref name="settings"/> (and no <c>Start</c> of its own) starts: its test
+    /// clock's start, or now when it runs on the real clock.
     /// </summary>
-    internal static DateTimeOffset? TestClockStart(IDictionary<string, string?> settings, DateTimeOffset? start = null)
+    internal static DateTimeOffset ClockStart(IDictionary<string, string?> settings, DateTimeOffset? start = null)
     {
+        var now = TimeProvider.System.GetUtcNow();
         var enabled = settings.TryGetValue("Tollgate:TestClock:Enabled", out var value) ? value : "true";
         if (!string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
         {
-            return null;
+            return now;
         }
 
         if (!settings.TryGetValue("Tollgate:TestClock:Start", out var written))
@@ -244,7 +245,7 @@ public sealed class TollgateApp : IAsyncDisposable
         }
 
         return DateTimeOffset.TryParse(written, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.None, out var parsed) ? parsed : null;
+            System.Globalization.DateTimeStyles.None, out var parsed) ? parsed : now;
     }
 
     private sealed class Factory(IDictionary<string, string?> settings, Npgsql.NpgsqlDataSource? lent) : WebApplicationFactory<Program>

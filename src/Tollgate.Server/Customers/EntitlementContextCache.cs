@@ -35,10 +35,15 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     // The same read for many ids in one statement (PostgreSQL, where a batch's reads must travel together): one execution
     // over an array costs a fraction of one execution per customer, which is what a 500-call LLM batch paid (10 µs each).
     // The asked id comes last, so the row reads as ContextRead's does.
-    private static readonly string ContextReadMany = $"""
-        SELECT c.id, c.context_version, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}, q.asked
+    // Each asked id as its customer: a member's id names its organisation's.
+    private const string AskedCustomers = """
         FROM unnest(@customers::text[]) AS q(asked)
         JOIN customers c ON c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = q.asked), q.asked) AND c.deleted_at IS NULL
+        """;
+
+    private static readonly string ContextReadMany = $"""
+        SELECT c.id, c.context_version, {string.Join(", ", SubscriptionRow.Columns.Split(',').Select(column => "s." + column.Trim()))}, q.asked
+        {AskedCustomers}
         LEFT JOIN subscriptions s ON s.customer_id = c.id AND s.status IN ('trialing', 'active', 'past_due', 'incomplete')
         """;
 
@@ -80,10 +85,9 @@ public sealed class EntitlementContextCache(TollgateDatabase database, CatalogCa
     // its version (and for the same organisation) is current, as the hot path's planned write trusts, and only the others'
     // rows are read, in a second one. The rows held a 500-call batch's customers' subscriptions, 35 columns each, read and
     // parsed on every batch.
-    private const string VersionsMany = """
+    private const string VersionsMany = $"""
         SELECT c.id, c.context_version, q.asked
-        FROM unnest(@customers::text[]) AS q(asked)
-        JOIN customers c ON c.id = COALESCE((SELECT m.customer_id FROM members m WHERE m.id = q.asked), q.asked) AND c.deleted_at IS NULL
+        {AskedCustomers}
         """;
 
     // Each asked id's remembered entry where it is current, and the rows of the others (the first, as RowAsync keeps the

@@ -128,10 +128,8 @@ public sealed class PostgresRetentionTests : RetentionContract
         var database = await TestDatabases.CreateAsync(Kind);
         string[] tables = ["usage_events", "llm_calls"];
         var weeks = tables.SelectMany(table => Enumerable.Range(0, 5).Select(w => WeekPartition(table, TollgateApp.DefaultStart.AddDays(7 * w)))).ToArray();
-        await using (var before = new NpgsqlConnection(database.ConnectionString))
-        {
-            Assert.Equal(0L, await before.ExecuteScalarAsync<long>("SELECT count(*) FROM unnest(@weeks) AS w WHERE to_regclass(w) IS NOT NULL", new { weeks }));
-        }
+        Assert.Equal(0L, await PostgresServer.ScalarAsync(database.ConnectionString!,
+            $"SELECT count(*) FROM unnest(ARRAY['{string.Join("', '", weeks)}']) AS w WHERE to_regclass(w) IS NOT NULL"));
 
         await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.LlmCatalog(), connectionString: database.ConnectionString);
         var partitions = (await PartitionsOfAsync(app, tables[0])).Concat(await PartitionsOfAsync(app, tables[1])).ToList();
