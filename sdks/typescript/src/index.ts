@@ -5,7 +5,7 @@ export * from "./errors.js";
 export type * from "./types.js";
 export { Reservation, type ConsumeParams, type ReserveParams, type UseParams } from "./resources/entitlements.js";
 export type { InvoicePage } from "./resources/billing.js";
-export { LlmUsageBuffer, type CaptureSettings, type Logger } from "./llm/buffer.js";
+export { LlmUsageBuffer, type CaptureSettings, type FlushOptions, type Logger } from "./llm/buffer.js";
 export { CUSTOMER_HEADER, FEATURE_HEADER, type CaptureOptions } from "./llm/capture.js";
 export { webhooks, verify as verifyWebhook, sign as signWebhook, SIGNATURE_HEADER, type VerifyOptions } from "./webhooks.js";
 export { gate, setQuotaUsage, type GateOptions, type GateOutcome } from "./middleware/gate.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import OpenAI from "openai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { Tollgate } from "../dist/index.js";
+import { LlmUsageBuffer, Tollgate } from "../dist/index.js";
 import { admin, secretKey, withCustomer } from "./helpers.js";
 import { startFakeLlm } from "./fake-llm.js";
 
@@ -126,6 +126,36 @@ test("when Tollgate is down the model call still succeeds and the batch is dropp
   await tg.llm.flush();
   assert.equal(tg.llm.buffer.dropped, 1);
   assert.match(errors[0], /Dropped 1 captured LLM call\(s\) after 3 attempt\(s\)/);
+});
+
+test("flush() stops at its timeout while Tollgate does not answer, and the calls stay queued for the next send", async () => {
+  let answering = false;
+  const attempts = [];
+  // A Tollgate that accepts the request and never answers, until `answering`: only the flush's deadline can end the wait.
+  const post = (calls, signal) => {
+    attempts.push(calls.length);
+    if (answering) return Promise.resolve({ accepted: calls.length, duplicates: 0, rejected: [] });
+    return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+  };
+  const buffer = new LlmUsageBuffer(post, { batchSize: 2, logger: { warn: () => {}, error: () => {} } });
+  for (let n = 0; n < 5; n++) buffer.add({ customer: "someone", model: "gpt-4o", inputTokens: 1, requestId: `r-${n}` });
+
+  const first = await buffer.flush({ timeoutMs: 200 });
+  assert.deepEqual([first, buffer.pending, buffer.dropped, buffer.sent], [false, 5, 0, 0]);
+
+  answering = true;
+  const second = await buffer.flush({ timeoutMs: 5000 });
+  assert.deepEqual([second, buffer.pending, buffer.dropped, buffer.sent], [true, 0, 0, 5]);
+  assert.deepEqual(attempts.slice(-3), [2, 2, 1]);
+});
+
+test("a script that ends while Tollgate is down exits after its exit timeout and counts the unsent calls as dropped", async () => {
+  const script = new URL("./fixtures/exit-while-down.mjs", import.meta.url);
+  // Each of the three batches would retry for about 12 s: the process must end long before, killed here if it does not.
+  const { stdout } = await promisify(execFile)(process.execPath, [script.pathname], { timeout: 60_000 }).catch((error) => {
+    assert.fail(error.killed ? "the script was still running after 60 s: its retries held the process open" : error.message);
+  });
+  assert.match(stdout, /dropped 1500, pending 0; Dropped 1500 captured LLM call\(s\) not sent to Tollgate before the process ended/);
 });
 
 test("a captured call for an unknown customer is rejected alone and reported", async () => {

@@ -1,5 +1,5 @@
 import { TollgateError, TollgateUnavailableError } from "../errors.js";
-import { hostProcess, sleep, unref } from "../core/runtime.js";
+import { hostProcess, unref } from "../core/runtime.js";
 import type { LlmBatchAnswer, LlmCall } from "../types.js";
 
 export type Logger = { warn(message: string): void; error(message: string): void };
@@ -16,6 +16,14 @@ export type CaptureSettings = {
   retryDelaysMs?: number[];
   /** Where dropped batches and rejected calls are reported (console). */
   logger?: Logger;
+  /** How long Node's end (`beforeExit`) waits to send what is still queued, in ms (5000); what is left then is dropped. */
+  exitTimeoutMs?: number;
+};
+
+/** How long `flush` waits. */
+export type FlushOptions = {
+  /** At most this long, in ms (10,000); what is not sent by then stays queued for the next send. */
+  timeoutMs?: number;
 };
 
 /** A bounded queue of captured calls and the sender that drains it; the app's model calls never wait on Tollgate. */
@@ -30,22 +38,35 @@ export class LlmUsageBuffer {
   private queue: LlmCall[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private draining: Promise<void> | undefined;
+  // Aborts the drain under way (its request and its wait between attempts) when a flush's time is up.
+  private halt: AbortController | undefined;
   private exitHooked = false;
-  // Node runs beforeExit when nothing else is left to do: the moment to send what is still queued.
-  private readonly onExit = () => { this.exitHooked = false; void this.flush(); };
+  // Node runs beforeExit when nothing else is left to do: the moment to send what is still queued. What a bounded flush
+  // could not send is lost with the process, so it is counted and said.
+  private readonly onExit = () => {
+    this.exitHooked = false;
+    void this.flush({ timeoutMs: this.exitTimeout }).then((done) => {
+      if (done || this.queue.length === 0) return;
+      this.dropped += this.queue.length;
+      this.logger.error(`Dropped ${this.queue.length} captured LLM call(s) not sent to Tollgate before the process ended`);
+      this.queue = [];
+    });
+  };
   private readonly capacity: number;
   private readonly batchSize: number;
   private readonly interval: number;
   private readonly delays: number[];
   private readonly logger: Logger;
+  private readonly exitTimeout: number;
 
-  constructor(private readonly post: (calls: LlmCall[]) => Promise<LlmBatchAnswer>, settings: CaptureSettings = {}) {
+  constructor(private readonly post: (calls: LlmCall[], signal: AbortSignal) => Promise<LlmBatchAnswer>, settings: CaptureSettings = {}) {
     this.capacity = settings.capacity ?? 10_000;
     // At least 1: a batch of 0 would send empty batches for ever and never empty the queue.
     this.batchSize = Math.max(1, Math.min(Math.floor(settings.batchSize ?? 500), 1000));
     this.interval = settings.flushIntervalMs ?? 1000;
     this.delays = settings.retryDelaysMs ?? [400, 800, 1600, 3200, 6400, 12800];
     this.logger = settings.logger ?? console;
+    this.exitTimeout = settings.exitTimeoutMs ?? 5000;
   }
 
   /** Calls waiting to be sent. */
@@ -64,17 +85,34 @@ export class LlmUsageBuffer {
       hostProcess()!.once!("beforeExit", this.onExit);
     }
     if (this.queue.length >= this.batchSize) this.drain();
-    else if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = undefined; this.drain(); }, this.interval);
-      unref(this.timer);
-    }
+    else this.schedule();
   }
 
-  /** Sends everything queued so far; resolves when it is sent or given up. Call it before a serverless function returns. */
-  async flush(): Promise<void> {
+  /** Sends a partial batch after `flushIntervalMs`, unless a send is already due. */
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => { this.timer = undefined; this.drain(); }, this.interval);
+    unref(this.timer);
+  }
+
+  /**
+   * Sends everything queued so far. Resolves true once it is sent or given up, false when `timeoutMs` (10 s) passed
+   * first: the request and the wait under way then stop, and what is left stays queued for the next send. Call it
+   * before a serverless function returns.
+   */
+  async flush(options: FlushOptions = {}): Promise<boolean> {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    // Each turn awaits a send that settles only after it cleared `draining`, so the loop always moves on.
-    while (this.queue.length > 0 || this.draining) await this.drain();
+    let expired = false;
+    // Not unref'd: it holds the process open for at most this long, so calls queued at exit get their bounded chance.
+    const deadline = setTimeout(() => { expired = true; this.halt?.abort(new Error("flush timed out")); }, options.timeoutMs ?? 10_000);
+    try {
+      // Each turn awaits a send that settles only after it cleared `draining`, so the loop always moves on; a halted
+      // send has put its batch back, and the deadline ends the loop.
+      while (!expired && (this.queue.length > 0 || this.draining)) await this.drain();
+      return this.queue.length === 0 && this.draining === undefined;
+    } finally {
+      clearTimeout(deadline);
+    }
   }
 
   private drain(): Promise<void> {
@@ -82,8 +120,12 @@ export class LlmUsageBuffer {
     if (this.queue.length === 0) return Promise.resolve();
     // Stored before anything clears it: an async body with nothing to await runs to its end at once, so a `finally`
     // inside it would clear the flag before `??=` stored the finished promise, and flush() would spin on it for good.
-    const run: Promise<void> = this.sendQueued().finally(() => {
+    const halt = (this.halt = new AbortController());
+    const run: Promise<void> = this.sendQueued(halt.signal).finally(() => {
       if (this.draining === run) this.draining = undefined;
+      if (this.halt === halt) this.halt = undefined;
+      // A halted send put its batch back: it goes again later, as a partial batch would.
+      if (halt.signal.aborted && this.queue.length > 0) this.schedule();
       if (this.queue.length === 0 && this.exitHooked) {
         this.exitHooked = false;
         hostProcess()?.removeListener?.("beforeExit", this.onExit);
@@ -93,35 +135,61 @@ export class LlmUsageBuffer {
     return run;
   }
 
-  private async sendQueued(): Promise<void> {
-    while (this.queue.length > 0) await this.send(this.queue.splice(0, this.batchSize));
+  private async sendQueued(signal: AbortSignal): Promise<void> {
+    while (this.queue.length > 0 && !signal.aborted) {
+      if (!(await this.send(this.queue.splice(0, this.batchSize), signal))) return;
+    }
   }
 
-  private async send(batch: LlmCall[]): Promise<void> {
+  /** Settles the batch (sent, or dropped and counted); false when halted first, the batch back at the queue's head. */
+  private async send(batch: LlmCall[], signal: AbortSignal): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await this.post(batch);
+        const answer = await this.post(batch, signal);
         this.sent += answer.accepted + answer.duplicates;
         this.rejected += answer.rejected.length;
         for (const r of answer.rejected) this.logger.warn(`Tollgate rejected a captured LLM call (${r.requestId ?? "no id"}): ${r.reason}`);
-        return;
+        return true;
       } catch (error) {
+        if (signal.aborted) {
+          this.queue.unshift(...batch);
+          return false;
+        }
         const status = error instanceof TollgateError ? error.status : undefined;
         if (status === 413 && batch.length > 1) {
-          // Long metadata made the body too large: send it in halves.
+          // Long metadata made the body too large: send it in halves; a halted first half puts the second back after it.
           const half = Math.ceil(batch.length / 2);
-          await this.send(batch.slice(0, half));
-          await this.send(batch.slice(half));
-          return;
+          if (!(await this.send(batch.slice(0, half), signal))) {
+            this.queue.splice(half, 0, ...batch.slice(half));
+            return false;
+          }
+          return this.send(batch.slice(half), signal);
         }
         const transient = error instanceof TollgateUnavailableError || status === 408 || status === 429 || (status ?? 0) >= 500;
         if (!transient || attempt >= this.delays.length - 1) {
           this.dropped += batch.length;
           this.logger.error(`Dropped ${batch.length} captured LLM call(s) after ${attempt + 1} attempt(s): ${(error as Error).message}`);
-          return;
+          return true;
         }
-        await sleep(this.delays[attempt]!);
+        if (!(await pause(this.delays[attempt]!, signal))) {
+          this.queue.unshift(...batch);
+          return false;
+        }
       }
     }
   }
+}
+
+/**
+ * Waits between attempts without holding the process open (a script that ends while Tollgate is down exits through
+ * `beforeExit`'s bounded flush, not after every batch's retries); false when halted first.
+ */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const onAbort = () => { clearTimeout(timer); resolve(false); };
+    const timer = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolve(true); }, ms);
+    unref(timer);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

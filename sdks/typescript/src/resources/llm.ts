@@ -1,6 +1,6 @@
 import type { Fetch, Http, RequestOptions } from "../core/http.js";
 import { randomId } from "../core/ids.js";
-import { LlmUsageBuffer, type CaptureSettings } from "../llm/buffer.js";
+import { LlmUsageBuffer, type CaptureSettings, type FlushOptions } from "../llm/buffer.js";
 import { captureFetch, type CaptureOptions } from "../llm/capture.js";
 import type { Page } from "../core/pagination.js";
 import type { LlmBatchAnswer, LlmBudget, LlmCall, LlmCallAnswer, LlmCallRecord, LogFilter } from "../types.js";
@@ -15,7 +15,7 @@ export class Llm extends Resource {
 
   constructor(http: Http, capture: CaptureSettings = {}) {
     super(http);
-    this.buffer = new LlmUsageBuffer((calls) => this.logUsageBatch(calls, { maxRetries: 0 }), capture);
+    this.buffer = new LlmUsageBuffer((calls, signal) => this.logUsageBatch(calls, { maxRetries: 0, signal }), capture);
   }
 
   /**
@@ -58,8 +58,11 @@ export class Llm extends Resource {
     return captureFetch(this.buffer, options);
   }
 
-  /** Sends every captured call queued so far. */
-  flush(): Promise<void> {
-    return this.buffer.flush();
+  /**
+   * Sends every captured call queued so far: true once sent (or given up), false when `timeoutMs` (10 s) passed first,
+   * with what is left still queued.
+   */
+  flush(options?: FlushOptions): Promise<boolean> {
+    return this.buffer.flush(options);
   }
 }
