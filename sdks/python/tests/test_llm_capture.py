@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from decimal import Decimal
 from typing import Any, Iterator
 
@@ -132,3 +133,20 @@ def test_many_calls_go_in_few_batches(tg: tollgate.Tollgate, customer: str, fake
                 http.post("/v1/messages", json={"model": "claude-3-5-haiku-latest"})
         rec.close()
     assert sum(batches) == 25 and batches[:2] == [10, 10] and rec.sent == 25 and rec.dropped == 0
+
+
+def test_close_while_tollgate_is_down_ends_within_its_timeout_and_counts_every_unsent_call_as_dropped() -> None:
+    # Port 9 refuses: every attempt fails at once, and the client's own retries wait between them.
+    down = tollgate.Tollgate(api_key="tg_sk_x", base_url="http://127.0.0.1:9")
+    rec = LlmUsageRecorder(down, batch_size=1, flush_interval=0.05)
+    for n in range(3):
+        rec.add({"customer": "someone", "model": "gpt-4o", "input_tokens": 1, "request_id": f"r-{n}"})
+
+    started = time.monotonic()
+    rec.close(timeout=2.0)
+    took = time.monotonic() - started
+
+    # The flush and the thread's end share the one timeout (they took it twice), and the batch still in flight when
+    # close() returned is counted with the rest (it was counted nowhere).
+    assert took < 3.0, f"close(timeout=2.0) took {took:.1f} s"
+    assert (rec.dropped, rec.sent) == (3, 0)

@@ -31,6 +31,11 @@ class LlmUsageRecorder:
         self.failures = 0  # responses whose usage could not be read
         self.sent = 0
         self.rejected: list[dict[str, Any]] = []  # calls Tollgate refused, with the reason (kept for the last 100)
+        # The thread's batch (being gathered or sent), and how many of its calls close() already counted as dropped when
+        # it gave up on them: the thread settles that batch later and must not count them twice.
+        self._lock = threading.Lock()
+        self._batch: list[dict[str, Any]] = []
+        self._abandoned = 0
         self._thread = threading.Thread(target=self._run, name="tollgate-llm-usage", daemon=True)
         self._thread.start()
         atexit.register(self.close, 5.0)  # a script that ends without close() still sends its last calls
@@ -55,17 +60,33 @@ class LlmUsageRecorder:
         return True
 
     def close(self, timeout: float = 10.0) -> None:
-        """Sends what is left, then stops the thread."""
+        """Sends what is left and stops the thread, within ``timeout`` in all; calls still unsent then count as dropped."""
+        deadline = time.monotonic() + timeout
         self.flush(timeout)
         self._stop.set()
-        self._thread.join(timeout)
+        self._thread.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            left = len(self._batch) - self._abandoned
+            self._abandoned = len(self._batch)
+            while True:
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                left += 1
+                self._queue.task_done()
+            self.dropped += left
+        if left:
+            log.error("Dropped %d LLM calls not sent to Tollgate before close", left)
 
     def _run(self) -> None:
-        batch: list[dict[str, Any]] = []
+        batch = self._batch
         first = 0.0
         while not self._stop.is_set():
             try:
-                batch.append(self._queue.get(timeout=0.05))
+                call = self._queue.get(timeout=0.05)
+                with self._lock:
+                    batch.append(call)
                 first = first or time.monotonic()
             except queue.Empty:
                 pass
@@ -74,9 +95,25 @@ class LlmUsageRecorder:
                 self._send(batch)
                 for _ in batch:
                     self._queue.task_done()
-                batch, first = [], 0.0
+                with self._lock:
+                    batch.clear()
+                    self._abandoned = 0
+                first = 0.0
             elif not batch:
                 self._idle()
+        with self._lock:  # gathered, but stopped before it was due
+            self.dropped += len(batch) - self._abandoned
+            batch.clear()
+            self._abandoned = 0
+
+    def _count(self, *, sent: int = 0, dropped: int = 0) -> None:
+        """Settles calls of the thread's batch; those close() already counted as dropped move to sent, or stay dropped."""
+        with self._lock:
+            moved = min(sent, self._abandoned)
+            kept = min(dropped, self._abandoned - moved)
+            self._abandoned -= moved + kept
+            self.sent += sent
+            self.dropped += dropped - kept - moved
 
     def _idle(self) -> None:
         """Ends a flush once nothing is left. Decided under the queue's lock, where ``add`` counts a call before
@@ -108,9 +145,9 @@ class LlmUsageRecorder:
             except Exception as e:  # a closed client at shutdown, say: the thread must live on for the next batch
                 log.error("Could not send %d LLM calls to Tollgate: %r", len(batch), e)
                 break
-            self.sent += answer["accepted"] + answer["duplicates"]
+            self._count(sent=answer["accepted"] + answer["duplicates"])
             for r in answer["rejected"]:
                 log.warning("Tollgate rejected an LLM call: %s", r["reason"])
                 self.rejected = (self.rejected + [dict(r)])[-100:]
             return
-        self.dropped += len(batch)
+        self._count(dropped=len(batch))
