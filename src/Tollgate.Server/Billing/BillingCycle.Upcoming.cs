@@ -46,7 +46,7 @@ public sealed partial class BillingCycle
     /// counted so far, the fee, pending items, the discount then in force and the credit balance. Computed by the renewal's
     /// own steps (reading, not marking, the overage) in a read-only transaction: one snapshot, and no write lock, so the
     /// portal's home page never queues behind (or holds up) writers. Null when the customer has no live subscription or
-    /// the next step issues no invoice (a trial that ends without converting).
+    /// the next step issues no invoice (a trial that ends without converting, an end at period end with nothing to bill).
     /// </summary>
     public async Task<Invoice?> UpcomingAsync(string customerId, CancellationToken cancellationToken = default)
     {
@@ -75,8 +75,11 @@ public sealed partial class BillingCycle
 
             var price = step.Subscription.PriceOn(versions[step.Subscription.PlanVersionId])!;
             var renewal = await RenewalAsync(c, tx, current, step, versions, snapshot, mark: false, cancellationToken);
-            return await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).PreviewAsync(step.Subscription, price.Currency, renewal.Reason,
+            var invoice = await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).PreviewAsync(step.Subscription, price.Currency, renewal.Reason,
                 renewal.Lines, step.At, renewal.PeriodStart, renewal.PeriodEnd);
+            // The step issues nothing where every line is zero (an end at period end with no usage to bill), as Stripe has no
+            // upcoming invoice then.
+            return invoice.Lines.All(l => l.AmountCents == 0) ? null : invoice;
         }, cancellationToken);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Discounts;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Time;
 using Tollgate.Server.Catalog;
@@ -182,11 +183,15 @@ public sealed partial class BillingStore(
                 ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod,
                     change.EffectiveAt, mark: true, cancellationToken, metrics: snapshot?.Metrics)]
                 : change.InvoiceNowLines;
+            // The answer shows the fee due now as its invoice bills it: with the discount in force, read before the issue
+            // uses up a once-only one (a preview prices it so too).
+            var billed = DiscountedLines.Apply(dueNow,
+                await new DiscountWriter(c, tx, at, cancellationToken).InForceAsync(stored.Id, change.EffectiveAt, toPrice.Currency), DiscountedLines.BilledAtIssue);
             var invoice = dueNow.Count > 0
                 ? await invoices.IssueAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
                     stored.CurrentPeriodStart, stored.CurrentPeriodEnd)
                 : null;
-            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. dueNow], invoice);
+            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. billed], invoice);
         }, cancellationToken);
         Invalidate(result);
         return result;

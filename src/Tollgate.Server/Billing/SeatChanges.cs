@@ -2,8 +2,10 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Discounts;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
+using Tollgate.Server.Discounts;
 using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Billing;
@@ -48,7 +50,12 @@ public sealed class SeatChanges(
                 return new BillingResult.Conflict(refused.Error, refused.Detail);
             }
 
-            var change = SeatChange.Apply(current, version, seats, effective, proration, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            var change = SeatChange.Apply(current, version, seats, effective, proration, now);
+            // Seats' proration takes the subscription's discount in force at the change, as a plan change's lines do and
+            // as Stripe discounts a quantity change's prorations.
+            var discount = await new DiscountWriter(c, tx, time, cancellationToken).InForceAsync(current.Id, now, price.Currency);
+            change = change with { PendingLines = DiscountedLines.Apply(change.PendingLines, discount) };
             var next = change.Subscription;
             var stored = await subscriptions.UpdateAsync(current, next, "seats_changed", next.PriceOn(version)!, change.EffectiveAt);
             if (stored is null)

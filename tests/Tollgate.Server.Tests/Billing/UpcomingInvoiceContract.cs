@@ -108,6 +108,29 @@ public abstract class UpcomingInvoiceContract : ApiContract
     }
 
     [Fact]
+    public async Task AnEndAtPeriodEndHasNoUpcomingInvoiceUntilItHasUsageToBillThenShowsWhatTheEndIssues()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true })).StatusCode);
+
+        // Nothing to bill at the end: no invoice will be issued, so none is upcoming (as Stripe answers).
+        var nothing = await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice");
+        await TrackAsync(app, Tokens("t1", "gpt-4o", 3000));
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice")).ReadAsync();
+        var invoicesBefore = (await app.InvoicesAsync("c1")).Count;
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 2, 0, 0, 0, TimeSpan.Zero));
+        var issued = (await app.InvoicesAsync("c1"))[^1];
+
+        Assert.Equal(HttpStatusCode.NotFound, nothing.StatusCode);
+        Assert.Equal("upcoming_invoice", (await nothing.ReadAsync())["resource"].Value<string>());
+        Assert.Equal(("subscription_cancel", 1000L), (upcoming["billing_reason"].Value<string>(), upcoming["subtotal_cents"].Value<long>()));
+        Assert.Equal(invoicesBefore + 1, (await app.InvoicesAsync("c1")).Count);
+        Assert.Equal(Lines(upcoming), Lines(issued));
+    }
+
+    [Fact]
     public async Task UnknownCustomerIs404CustomerAndACustomerWithoutASubscriptionIs404UpcomingInvoice()
     {
         await using var app = await AppAsync();

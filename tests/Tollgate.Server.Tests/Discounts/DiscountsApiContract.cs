@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Tollgate.Testing;
 using static Tollgate.Server.Tests.Discounts.DiscountsSetup;
 
@@ -44,6 +45,29 @@ public abstract class DiscountsApiContract : ApiContract
         Assert.Equal((2999L, 600L, 2399L), (await app.TotalsAsync("c1"))[0]);
         var charge = upgrade["lines"]!.AsArray().Single(l => l!["kind"].Value<string>() == "proration_charge")!;
         Assert.Equal((charge["amount_cents"].Value<long>() * 20 + 50) / 100, charge["discount_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task AMoveToYearlyAnswersTheDiscountItsInvoiceBillsAndThePreviewShowed()
+    {
+        // basic with a yearly price too, so the change re-anchors the period and bills the year's fee at once.
+        var catalog = DiscountsSetup.Catalog.Replace("""{ "billing_period": "monthly", "price_cents": 2999 }""",
+            """{ "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 29990 }""", StringComparison.Ordinal);
+        await using var app = await StartAsync(ApiSetup.CatalogOf("discounts-yearly", catalog), Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>();
+        var yearly = new { plan = "basic", billing_period = "yearly", effective = "immediate" };
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", yearly)).ReadAsync();
+        var changed = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", yearly)).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+
+        static (long, long) Fee(JsonNode lines) => lines.AsArray().Where(l => l!["kind"].Value<string>() == "recurring")
+            .Select(l => (l!["amount_cents"].Value<long>(), l["discount_cents"].Value<long>())).Single();
+        Assert.Equal((29990L, 5998L), Fee(invoice["lines"]!));
+        Assert.Equal(Fee(invoice["lines"]!), Fee(changed["lines"]!));
+        Assert.Equal(Fee(invoice["lines"]!), Fee(preview["lines"]!));
     }
 
     [Fact]

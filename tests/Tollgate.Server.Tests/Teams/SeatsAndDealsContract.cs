@@ -1,4 +1,5 @@
 using System.Net;
+using Tollgate.Server.Tests.Discounts;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Teams;
@@ -75,6 +76,31 @@ public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(s
         Assert.Contains(lines, l => l!["kind"].Value<string>() == "proration_charge" && l["amount_cents"].Value<long>() == 1000);
         Assert.Contains(lines, l => l!["kind"].Value<string>() == "recurring" && l["quantity"].Value<long>() == 3 && l["amount_cents"].Value<long>() == 3000);
         Assert.Equal((3, (int?)null), (after["seats"].Value<int>(), after["pending_seats"]?.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task AddedSeatsTakeTheSubscriptionsDiscountOnTheirProrationAndTheUpcomingInvoiceAgreesWithTheRenewal()
+    {
+        await using var app = await OwnAppAsync();
+        await app.CouponAsync(new { id = "SEATS20", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("acme-off");
+        var id = await SubscribeAsync(app, new { customer = "acme-off", plan = "team", seats = 2, coupon = "SEATS20" });
+        await app.AdvanceAsync(TimeSpan.FromHours(31 * 12)); // half of the 31-day period
+
+        var added = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4 })).ReadAsync();
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/acme-off/upcoming-invoice")).ReadAsync();
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 15, 13, 0, 0, TimeSpan.Zero));
+        var renewal = (await app.InvoicesAsync("acme-off"))[^1];
+
+        // As Stripe discounts a quantity change's proration: 20 % of the 1,000 charged for two seats over half the period.
+        var charge = added["lines"]!.AsArray().Single()!;
+        Assert.Equal((1000L, 200L), (charge["amount_cents"].Value<long>(), charge["discount_cents"].Value<long>()));
+        var renewed = renewal["lines"]!.AsArray().Single(l => l!["kind"].Value<string>() == "proration_charge")!;
+        Assert.Equal((1000L, 200L), (renewed["amount_cents"].Value<long>(), renewed["discount_cents"].Value<long>()));
+        // The fee for four seats (4,000, 800 off) and the proration: the preview taken before is the invoice issued.
+        Assert.Equal((5000L, 1000L, 4000L), (renewal["subtotal_cents"].Value<long>(), renewal["discount_cents"].Value<long>(),
+            renewal["amount_due_cents"].Value<long>()));
+        Assert.Equal((5000L, 1000L), (upcoming["subtotal_cents"].Value<long>(), upcoming["discount_cents"].Value<long>()));
     }
 
     [Fact]
