@@ -27,8 +27,11 @@ public static class TestDatabases
     // A test server's connections to its database. Each new one cost the cluster about 0.1 s of CPU (a fork, then its
     // caches and prepared statements warmed again), and the tests that send hundreds of requests at once grew each node's
     // pool to 60: about 1,000 of a server run's 1,560 connections. Two cores run no more than a few transactions at
-    // once, and a request waits for a free connection as it would behind a busy production pool.
-    private const int MaxPoolSize = 10;
+    // once, and a request waits for a free connection as it would behind a busy production pool. More on a machine whose
+    // cores give a node more writers: a server refuses to start on a pool its writers (two lanes each, which a test may
+    // ask for) would leave too little of.
+    private static readonly int MaxPoolSize = Math.Max(10,
+        DatabaseOptions.DefaultPostgresWriters * 2 + DatabaseOptions.DefaultPostgresBulkWriters + DatabaseOptions.PostgresSpareConnections);
 
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static readonly SemaphoreSlim SqliteTemplateLock = new(1, 1);

@@ -27,10 +27,13 @@ public sealed class TollgateCluster : IAsyncDisposable
         // A migrated clone, as a single server's: a fresh database migrated by the first node cost the cluster 47
         // migrations' DDL per test, and each node still checks that it is current as it starts.
         var options = await TestDatabases.CreateForServerAsync(StoreKind.Postgres, TollgateApp.ClockStart(settings, start));
-        // Five connections a node: each node opens its own pool, and the tests that send hundreds of requests at once
-        // across three nodes opened 150 connections at 60 a node (about 0.1 s of the cluster's CPU each). Fifteen
-        // transactions at once still race on every row they share.
-        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString) { MaxPoolSize = 5 }.ConnectionString;
+        // The smallest pool a node starts on (6 on 2 cores: its writers' three and three more): each node opens its own
+        // pool, and the tests that send hundreds of requests at once across three nodes opened 150 connections at 60 a
+        // node (about 0.1 s of the cluster's CPU each). Eighteen transactions at once still race on every row they share.
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(options.ConnectionString)
+        {
+            MaxPoolSize = new Tollgate.Storage.Database.DatabaseOptions { Provider = "postgres" }.MinimumPostgresPool,
+        }.ConnectionString;
         var nodes = new List<TollgateApp>();
         try
         {

@@ -25,7 +25,20 @@ public sealed class CatalogCache(CatalogStore store, TimeProvider time)
             return entry.Snapshot;
         }
 
-        await _reload.WaitAsync(cancellationToken);
+        // Another caller is rechecking: answer what is cached (at most one recheck old) rather than queue behind it. A
+        // caller may hold a pooled connection, and the recheck needs one of its own: callers queued here, each holding
+        // one, could leave it none (with a small pool every read then waited out the pool's 15 s). Only a first load,
+        // or one after a local apply (which must be seen at once), waits.
+        if (entry is not null && !_reload.Wait(0, CancellationToken.None))
+        {
+            return entry.Snapshot;
+        }
+
+        if (entry is null)
+        {
+            await _reload.WaitAsync(cancellationToken);
+        }
+
         try
         {
             entry = _entry;

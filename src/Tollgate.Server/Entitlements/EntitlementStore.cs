@@ -20,12 +20,17 @@ public sealed partial class EntitlementStore(
     /// The decision, counting nothing. A feature counted by a metric is allowed while its used is below the limit, whatever
     /// the amount; for unique_count, a <paramref name="distinct"/> value already counted in the window is allowed even at the limit.
     /// </summary>
-    public Task<UsageOutcome> CheckAsync(
+    public async Task<UsageOutcome> CheckAsync(
         string customerId, string featureCode, long amount, string? distinct, IReadOnlyList<BillableMetric> metrics,
         CancellationToken cancellationToken = default) =>
+        await CheckAsync(customerId, featureCode, amount, distinct, metrics, await catalog.GetAsync(cancellationToken), cancellationToken);
+
+    // The catalog is read before the reader is taken: its recheck may need a connection of its own.
+    private Task<UsageOutcome> CheckAsync(
+        string customerId, string featureCode, long amount, string? distinct, IReadOnlyList<BillableMetric> metrics, CatalogSnapshot snapshot,
+        CancellationToken cancellationToken) =>
         database.ReadPreparedAsync<UsageOutcome>(async scope =>
         {
-            var snapshot = await catalog.GetAsync(scope.CancellationToken);
             var context = await contexts.LoadAsync(scope, customerId, time.GetUtcNow(), snapshot);
             if (context is null)
             {

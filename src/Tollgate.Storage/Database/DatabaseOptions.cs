@@ -58,6 +58,44 @@ public sealed class DatabaseOptions
     /// </summary>
     public bool PreparedStatements { get; set; } = true;
 
+    /// <summary>Connections a PostgreSQL node needs besides those its writers hold for good: its reads and its background work.</summary>
+    public const int PostgresSpareConnections = 3;
+
+    /// <summary>
+    /// The smallest pool a PostgreSQL node works on: each writer lane and each bulk writer holds a connection for good, and
+    /// reads and background work need <see cref="PostgresSpareConnections"/> more. With fewer, requests waited out the
+    /// pool's timeout and a node of 2 answered nothing (a trial at pools of 1 to 5).
+    /// </summary>
+    public int MinimumPostgresPool =>
+        (Writers ?? DefaultPostgresWriters) * Math.Clamp(WriterLanes, 1, 2) + (BulkWriters ?? DefaultPostgresBulkWriters) + PostgresSpareConnections;
+
+    /// <summary>Why the connection string's pool is too small for this node (PostgreSQL, pooling on), or null.</summary>
+    public string? PoolTooSmall()
+    {
+        if (Provider.Trim().ToLowerInvariant() is not ("postgres" or "postgresql" or "npgsql") || string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            return null;
+        }
+
+        Npgsql.NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        }
+        catch (ArgumentException)
+        {
+            return null; // the connection string's own check names what is wrong with it
+        }
+
+        var writers = Writers ?? DefaultPostgresWriters;
+        var lanes = Math.Clamp(WriterLanes, 1, 2);
+        var bulk = BulkWriters ?? DefaultPostgresBulkWriters;
+        return !builder.Pooling || builder.MaxPoolSize >= MinimumPostgresPool ? null
+            : $"Tollgate:Database:ConnectionString's Maximum Pool Size is {builder.MaxPoolSize}, below the {MinimumPostgresPool} this node needs: "
+                + $"{writers} writer(s) × {lanes} lane(s) and {bulk} bulk writer(s) hold one each for good, and reads and background work need "
+                + $"{PostgresSpareConnections} more. Raise Maximum Pool Size, or lower Tollgate:Database:Writers or BulkWriters.";
+    }
+
     public const int DefaultQueueCapacity = 4096;
 
     /// <summary>

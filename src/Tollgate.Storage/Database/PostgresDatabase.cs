@@ -113,8 +113,15 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
 
     public override bool IsTransient(Exception exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
-        || exception is NpgsqlException { IsTransient: true }
+        || exception is NpgsqlException { IsTransient: true } && !IsPoolExhausted(exception)
         || IsStalePlan(exception);
+
+    /// <summary>
+    /// Npgsql's pool gave no connection within its timeout (15 s). It calls that transient, but another try waits as long
+    /// again: a batch retried it eight times, holding its writer's queue for two minutes, where one 503 was due.
+    /// </summary>
+    private static bool IsPoolExhausted(Exception exception) =>
+        exception is NpgsqlException { InnerException: TimeoutException } && exception.Message.StartsWith("The connection pool has been exhausted", StringComparison.Ordinal);
 
     /// <summary>
     /// PostgreSQL refuses a cached plan whose result columns a schema change altered, once; Npgsql then forgets the

@@ -127,5 +127,20 @@ public sealed class PostgresConnectionTests
         }
     }
 
+    [Fact]
+    public async Task AnExhaustedPoolIsAnOutageToAnswerAtOnceNotAFaultToRetry()
+    {
+        // One connection, held, and a pool that gives up after 1 s: Npgsql calls the timeout transient, but another try
+        // waits as long again (a batch retried it eight times, two minutes), so it is unavailable and not retried.
+        var connectionString = new NpgsqlConnectionStringBuilder(await PostgresServer.CreateDatabaseAsync()) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString;
+        await using var database = new PostgresDatabase(connectionString);
+        await using var held = await database.OpenAsync();
+
+        var exhausted = await Assert.ThrowsAnyAsync<NpgsqlException>(async () => await database.OpenAsync());
+
+        Assert.True(exhausted.IsTransient); // Npgsql's own view, which the retries must not follow
+        Assert.Equal((false, true), (database.IsTransient(exhausted), database.IsUnavailable(exhausted)));
+    }
+
     private static PostgresException Server(string sqlState, string message) => new(message, "ERROR", "ERROR", sqlState);
 }
