@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
+using Tollgate.Core.Billing;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Metrics;
 using Tollgate.Server.Http;
@@ -31,15 +32,36 @@ public static class LlmStatsApi
     public sealed record Services(LlmStatsQueries Llm, RevenueQueries Revenue, ModelPriceStore Prices, CatalogCache Catalog, CustomerStore Customers,
         EntitlementContextCache Contexts, IOptions<MetricsOptions> Metrics, ReportingCurrency Reporting, TimeProvider Time);
 
+    /// <summary>
+    /// One window's reads that several reports share, each read once however many ask: the revenue lines over it and each
+    /// customer's LLM cost in it. The console's dashboard shows four reports over one window, which read the lines four
+    /// times (0.1–0.4 s each at 100,000 invoices), each at its own instant of a ticking clock.
+    /// </summary>
+    internal sealed class WindowReads(StatsWindow window, Services s, CancellationToken cancellationToken)
+    {
+        private Task<IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>>>? _lines;
+        private Task<IReadOnlyList<(string Customer, long Calls, long CostNano)>>? _costs;
+
+        public StatsWindow Window => window;
+
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>>> RevenueLinesAsync() =>
+            _lines ??= s.Revenue.LinesAsync(window.From, window.To, null, cancellationToken);
+
+        public Task<IReadOnlyList<(string Customer, long Calls, long CostNano)>> CustomerCostsAsync() =>
+            _costs ??= s.Llm.CustomerCostsAsync(window.FirstDay, window.LastDay, cancellationToken);
+    }
+
     private static async Task<Results<Ok<RevenueVsCostResponse>, ProblemHttpResult>> RevenueVsCostAsync(
         int? days, [FromServices] Services s, CancellationToken cancellationToken) =>
-        WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadRevenueVsCostAsync(w, s, cancellationToken)) : DaysProblem();
+        WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadRevenueVsCostAsync(new WindowReads(w, s, cancellationToken), s, cancellationToken))
+        : DaysProblem();
 
-    /// <summary>Revenue against LLM cost over <paramref name="w"/>: what the endpoint answers and the console's dashboard shows.</summary>
-    internal static async Task<RevenueVsCostResponse> ReadRevenueVsCostAsync(StatsWindow w, Services s, CancellationToken cancellationToken)
+    /// <summary>Revenue against LLM cost over the window: what the endpoint answers and the console's dashboard shows.</summary>
+    internal static async Task<RevenueVsCostResponse> ReadRevenueVsCostAsync(WindowReads reads, Services s, CancellationToken cancellationToken)
     {
+        var w = reads.Window;
         var rates = s.Reporting.Rates;
-        var (revenue, unconverted) = w.DailyRevenue(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates);
+        var (revenue, unconverted) = w.DailyRevenue(await reads.RevenueLinesAsync(), rates);
         var paid = await s.Revenue.PaymentsAsync(w.From, w.To, null, cancellationToken);
         var payments = StatsWindow.Payments(paid, rates);
         var byModel = await ModelsAsync(s, w, null, cancellationToken);
@@ -117,18 +139,19 @@ public static class LlmStatsApi
 
     private static async Task<Results<Ok<IReadOnlyList<PlanStats>>, ProblemHttpResult>> PlansAsync(
         int? days, [FromServices] Services s, CancellationToken cancellationToken) =>
-        WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadPlansAsync(w, s, cancellationToken)) : DaysProblem();
+        WindowOf(days, s.Time) is { } w ? TypedResults.Ok(await ReadPlansAsync(new WindowReads(w, s, cancellationToken), s, cancellationToken)) : DaysProblem();
 
-    /// <summary>Each plan's customers, MRR, revenue, cost and margin over <paramref name="w"/>.</summary>
-    internal static async Task<IReadOnlyList<PlanStats>> ReadPlansAsync(StatsWindow w, Services s, CancellationToken cancellationToken)
+    /// <summary>Each plan's customers, MRR, revenue, cost and margin over the window.</summary>
+    internal static async Task<IReadOnlyList<PlanStats>> ReadPlansAsync(WindowReads reads, Services s, CancellationToken cancellationToken)
     {
+        var w = reads.Window;
         var catalog = await s.Catalog.GetAsync(cancellationToken);
         var rates = s.Reporting.Rates;
         var policy = s.Metrics.Value.ToPolicy();
         var live = await s.Customers.LiveSubscriptionsAsync(cancellationToken);
         var subscribedCustomers = live.Select(x => x.CustomerId).Distinct(StringComparer.Ordinal).Count();
         var withoutSubscription = await s.Customers.CountAsync(cancellationToken) - subscribedCustomers;
-        var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates, l => l.PlanCode ?? "");
+        var revenue = w.RevenueBy(await reads.RevenueLinesAsync(), rates, l => l.PlanCode ?? "");
         var cost = (await s.Llm.GroupAsync("plan_code", w.FirstDay, w.LastDay, null, cancellationToken)).ToDictionary(g => g.Key);
         // MRR now follows the SaaS report's rule: a credit note on a recurring fee lowers it over the credited period.
         var now = s.Time.GetUtcNow();
@@ -169,15 +192,17 @@ public static class LlmStatsApi
         int? days, int? limit, Services s, bool byCost, CancellationToken cancellationToken) =>
         WindowOf(days, s.Time) is not { } w ? DaysProblem()
         : limit is < 1 or > 1000 ? Problems.Validation("limit", "must be from 1 to 1000")
-        : TypedResults.Ok(await ReadRankedAsync(w, limit ?? 10, s, byCost, cancellationToken));
+        : TypedResults.Ok(await ReadRankedAsync(new WindowReads(w, s, cancellationToken), limit ?? 10, s, byCost, cancellationToken));
 
-    /// <summary>The <paramref name="limit"/> customers with the highest LLM cost (or the most negative margin) over <paramref name="w"/>.</summary>
-    internal static async Task<IReadOnlyList<CustomerMargin>> ReadRankedAsync(StatsWindow w, int limit, Services s, bool byCost, CancellationToken cancellationToken)
+    /// <summary>The <paramref name="limit"/> customers with the highest LLM cost (or the most negative margin) over the window.</summary>
+    internal static async Task<IReadOnlyList<CustomerMargin>> ReadRankedAsync(WindowReads reads, int limit, Services s, bool byCost,
+        CancellationToken cancellationToken)
     {
+        var w = reads.Window;
         var rates = s.Reporting.Rates;
-        var revenue = w.RevenueBy(await s.Revenue.LinesAsync(w.From, w.To, null, cancellationToken), rates, l => l.CustomerId)
+        var revenue = w.RevenueBy(await reads.RevenueLinesAsync(), rates, l => l.CustomerId)
             .ToDictionary(r => r.Key, r => StatsWindow.Cents(r.Value), StringComparer.Ordinal);
-        var cost = (await s.Llm.CustomerCostsAsync(w.FirstDay, w.LastDay, cancellationToken)).ToDictionary(g => g.Customer);
+        var cost = (await reads.CustomerCostsAsync()).ToDictionary(g => g.Customer);
         var rows = cost.Keys.Union(revenue.Keys).Select(c =>
         {
             var nano = cost.GetValueOrDefault(c).CostNano;

@@ -86,10 +86,12 @@ public static class AdminDashboard
         }
 
         var saas = await data.SaasAsync(cancellationToken);
-        var rvc = await data.RevenueVsCostAsync(30, cancellationToken);
-        var plans = await data.PlansAsync(30, cancellationToken);
-        var spenders = await data.RankedAsync(30, byCost: true, cancellationToken);
-        var negative = await data.RankedAsync(30, byCost: false, cancellationToken);
+        // One 30-day window for the four reports: the same instant for each, and its revenue lines read once.
+        var window = data.Window(30, cancellationToken);
+        var rvc = await data.RevenueVsCostAsync(window, cancellationToken);
+        var plans = await data.PlansAsync(window, cancellationToken);
+        var spenders = await data.RankedAsync(window, byCost: true, cancellationToken);
+        var negative = await data.RankedAsync(window, byCost: false, cancellationToken);
         var alerts = await data.AlertsPerDayAsync(30, cancellationToken);
         var currency = saas.Currency;
         string Money(decimal v) => ConsoleMoney.In(v, currency);

@@ -25,14 +25,17 @@ public sealed class AdminData(
         return SaasStatsApi.ReadSaasAsync(SaasStatsApi.DefaultStart(now), now, history, stats.Revenue, metrics, stats.Reporting, cancellationToken);
     }
 
-    public Task<RevenueVsCostResponse> RevenueVsCostAsync(int days, CancellationToken cancellationToken) =>
-        LlmStatsApi.ReadRevenueVsCostAsync(Window(days), stats, cancellationToken);
+    /// <summary>The last <paramref name="days"/> days at this instant, for reports that read it together (one read of what they share).</summary>
+    internal LlmStatsApi.WindowReads Window(int days, CancellationToken cancellationToken) => new(Window(days), stats, cancellationToken);
 
-    public Task<IReadOnlyList<PlanStats>> PlansAsync(int days, CancellationToken cancellationToken) =>
-        LlmStatsApi.ReadPlansAsync(Window(days), stats, cancellationToken);
+    internal Task<RevenueVsCostResponse> RevenueVsCostAsync(LlmStatsApi.WindowReads window, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadRevenueVsCostAsync(window, stats, cancellationToken);
 
-    public Task<IReadOnlyList<CustomerMargin>> RankedAsync(int days, bool byCost, CancellationToken cancellationToken) =>
-        LlmStatsApi.ReadRankedAsync(Window(days), 10, stats, byCost, cancellationToken);
+    internal Task<IReadOnlyList<PlanStats>> PlansAsync(LlmStatsApi.WindowReads window, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadPlansAsync(window, stats, cancellationToken);
+
+    internal Task<IReadOnlyList<CustomerMargin>> RankedAsync(LlmStatsApi.WindowReads window, bool byCost, CancellationToken cancellationToken) =>
+        LlmStatsApi.ReadRankedAsync(window, 10, stats, byCost, cancellationToken);
 
     public Task<CustomerCostResponse?> CustomerCostsAsync(string customer, int days, CancellationToken cancellationToken) =>
         LlmStatsApi.ReadUserCostsAsync(customer, Window(days), stats, cancellationToken);
