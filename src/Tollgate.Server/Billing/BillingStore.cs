@@ -142,6 +142,13 @@ public sealed partial class BillingStore(
                 return new BillingResult.Conflict("subscription_not_live", $"The subscription is {current.Status.ToWire()}; start a new one instead.");
             }
 
+            // Again on the row this transaction read: the same change sent twice at once passed the endpoint's check (a read
+            // before either committed), and the second then answered 200 with no lines for a change already made.
+            if (to.Id == current.PlanVersionId && interval == current.BillingPeriod && current.PendingPlanVersionId is null)
+            {
+                return new BillingResult.Conflict("no_change", "The subscription is already on this plan version and billing period.");
+            }
+
             if (!preview)
             {
                 // Before the discount's coupon row and the subscription's: the customer's row comes first (CustomerLock).

@@ -48,6 +48,30 @@ public abstract class BillingApiContract(SharedServer shared) : ApiContract(shar
     }
 
     [Fact]
+    public async Task TheSameUpgradeSentEightTimesAtOnceIsMadeOnceAndTheOthersAre409()
+    {
+        await using var app = await OwnAtAsync(Utc(2026, 4, 1));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "silver");
+        await app.AdvanceToAsync(Utc(2026, 4, 16));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "gold" })));
+        await app.AdvanceToAsync(Utc(2026, 5, 2));
+        var renewal = (await app.InvoicesAsync("c1"))[^1];
+
+        // One change made, with its two lines; every other answer says why it made none (none answers 200 with no lines).
+        Assert.Single(answers, a => a.StatusCode == System.Net.HttpStatusCode.OK);
+        foreach (var refused in answers.Where(a => a.StatusCode != System.Net.HttpStatusCode.OK))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains((await refused.ReadAsync())["error"].Value<string>(), new[] { "no_change", "concurrent_change" });
+        }
+
+        Assert.Equal([("recurring", 3000L), ("proration_credit", -1000L), ("proration_charge", 1500L)],
+            renewal["lines"]!.AsArray().Select(l => Line(l!)));
+    }
+
+    [Fact]
     public async Task PreviewShowsTheChangesLinesAndChangesNothing()
     {
         await using var app = await OwnAtAsync(Utc(2026, 4, 1));
