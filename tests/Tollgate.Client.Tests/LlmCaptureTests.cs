@@ -153,7 +153,7 @@ public sealed class LlmCaptureTests
     }
 
     [Fact]
-    public async Task AppCallsSucceedWhileTollgateIsDownAndShutdownGivesUpWithinItsTimeout()
+    public async Task AppCallsSucceedWhileTollgateIsDownAndShutdownGivesUpWithinItsTimeoutCountingTheCallDropped()
     {
         await using var provider = await FakeModelProvider.StartAsync();
         var closed = ClosedPort();
@@ -172,6 +172,7 @@ public sealed class LlmCaptureTests
         Assert.EndsWith("data: [DONE]\n\n", body, StringComparison.Ordinal);
         Assert.Equal(0, app.Services.GetRequiredService<LlmUsageBuffer>().Failures);
         Assert.InRange(stopping.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(30)); // bounded by ShutdownTimeout, not by retries
+        Assert.Equal(1, app.Services.GetRequiredService<LlmUsageBuffer>().Dropped); // the call it gave up on is counted, as the other SDKs count it
     }
 
     [Theory]

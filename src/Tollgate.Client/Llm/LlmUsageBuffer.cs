@@ -31,7 +31,7 @@ public sealed class LlmUsageBuffer(IOptions<LlmCaptureOptions> options)
     private long _dropped;
     private long _failures;
 
-    /// <summary>Calls dropped because the buffer was full.</summary>
+    /// <summary>Calls lost: the buffer was full, Tollgate refused or stayed unreachable through a batch's retries, or shutdown's timeout passed first.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Responses whose usage could not be read.</summary>
@@ -49,6 +49,8 @@ public sealed class LlmUsageBuffer(IOptions<LlmCaptureOptions> options)
     }
 
     internal void CountFailure(Exception _) => Interlocked.Increment(ref _failures);
+
+    internal void CountDropped(int calls) => Interlocked.Add(ref _dropped, calls);
 }
 
 /// <summary>Sends queued calls to Tollgate in batches, retrying with backoff (request ids make retries count once); flushes at shutdown.</summary>
@@ -118,13 +120,17 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
             rest.Add(call);
         }
 
+        var settled = 0;
         foreach (var chunk in rest.Chunk(BatchSize))
         {
             if (!await SendAsync([.. chunk], timeout.Token))
             {
-                logger.LogError("Dropped {Count} LLM calls that could not be sent to Tollgate before shutdown", rest.Count);
+                buffer.CountDropped(rest.Count - settled);
+                logger.LogError("Dropped {Count} LLM calls that could not be sent to Tollgate before shutdown", rest.Count - settled);
                 return;
             }
+
+            settled += chunk.Length;
         }
     }
 
@@ -159,6 +165,7 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
                 && e.Status is not (System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests))
             {
                 logger.LogError(e, "Tollgate refused {Count} LLM calls", batch.Count);
+                buffer.CountDropped(batch.Count);
                 return true;
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -181,6 +188,7 @@ public sealed class LlmUsageSender(LlmUsageBuffer buffer, TollgateClient client,
         }
 
         logger.LogError("Dropped {Count} LLM calls that could not be sent to Tollgate", batch.Count);
+        buffer.CountDropped(batch.Count);
         return true;
     }
 }
