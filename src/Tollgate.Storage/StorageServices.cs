@@ -29,7 +29,10 @@ public static class StorageServices
         // No default for PostgreSQL: a SQLite path handed to Npgsql would fail with a far less helpful message.
         DatabaseProvider.Postgres => new PostgresDatabase(string.IsNullOrWhiteSpace(options.ConnectionString)
             ? throw new InvalidOperationException("Tollgate:Database:ConnectionString is required for postgres.") : options.ConnectionString,
-            options.PreparedStatements),
+            options.PreparedStatements)
+        {
+            HeldByWriters = options.MinimumPostgresPool - DatabaseOptions.PostgresSpareConnections,
+        },
         _ => new SqliteDatabase(
             string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqlitePath : options.ConnectionString, options.SqliteSynchronous),
     };

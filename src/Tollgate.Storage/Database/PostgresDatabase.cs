@@ -33,13 +33,17 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
     {
     }
 
+    /// <summary>Connections the node's writers hold for good (<see cref="DatabaseOptions.MinimumPostgresPool"/>), which idle readers must leave alone.</summary>
+    public int HeldByWriters { get; init; }
+
     /// <summary>
-    /// A third of the pool, at least one and at most 32 (Npgsql's default pool of 100 keeps 32). With 32 whatever the
-    /// pool, a pool of 10 was all parked in idle readers after a burst of 10 reads, and every write then waited out the
-    /// pool's timeout and answered 503: a reader parks its connection; it does not wait for another while it holds it.
+    /// A third of what the writers leave of the pool, at least one and at most 32 (Npgsql's default pool of 100 keeps 32).
+    /// With 32 whatever the pool, a pool of 10 was all parked in idle readers after a burst of 10 reads, and every write
+    /// then waited out the pool's timeout and answered 503: a reader parks its connection; it does not wait for another
+    /// while it holds it.
     /// </summary>
     protected override int MaxIdleReaders =>
-        field > 0 ? field : field = Math.Clamp(new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize / 3, 1, 32);
+        field > 0 ? field : field = Math.Clamp((new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxPoolSize - HeldByWriters) / 3, 1, 32);
 
     public NpgsqlDataSource DataSource => dataSource;
 
