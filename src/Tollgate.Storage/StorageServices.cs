@@ -31,7 +31,7 @@ public static class StorageServices
             ? throw new InvalidOperationException("Tollgate:Database:ConnectionString is required for postgres.") : options.ConnectionString,
             options.PreparedStatements)
         {
-            HeldByWriters = options.MinimumPostgresPool - DatabaseOptions.PostgresSpareConnections,
+            HeldByWriters = options.PostgresWriterConnections,
         },
         _ => new SqliteDatabase(
             string.IsNullOrWhiteSpace(options.ConnectionString) ? DatabaseOptions.DefaultSqlitePath : options.ConnectionString, options.SqliteSynchronous),

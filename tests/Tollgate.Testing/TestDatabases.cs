@@ -30,8 +30,7 @@ public static class TestDatabases
     // once, and a request waits for a free connection as it would behind a busy production pool. More on a machine whose
     // cores give a node more writers: a server refuses to start on a pool its writers (two lanes each, which a test may
     // ask for) would leave too little of.
-    private static readonly int MaxPoolSize = Math.Max(10,
-        DatabaseOptions.DefaultPostgresWriters * 2 + DatabaseOptions.DefaultPostgresBulkWriters + DatabaseOptions.PostgresSpareConnections);
+    private static readonly int MaxPoolSize = Math.Max(10, new DatabaseOptions { Provider = "postgres", WriterLanes = 2 }.MinimumPostgresPool);
 
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static readonly SemaphoreSlim SqliteTemplateLock = new(1, 1);

@@ -81,6 +81,10 @@ public sealed record Subscription
 
     public bool IsLive => LiveStatuses.Contains(Status);
 
+    /// <summary>Whether a change to <paramref name="planVersionId"/> at <paramref name="interval"/> would change nothing: already on it, with no change scheduled.</summary>
+    public bool AlreadyOn(string planVersionId, BillingInterval interval) =>
+        PlanVersionId == planVersionId && BillingPeriod == interval && PendingPlanVersionId is null;
+
     public BillingPeriod CurrentPeriod => new(CurrentPeriodStart, CurrentPeriodEnd);
 
     /// <summary>

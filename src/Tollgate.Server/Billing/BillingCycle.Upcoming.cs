@@ -77,9 +77,8 @@ public sealed partial class BillingCycle
             var renewal = await RenewalAsync(c, tx, current, step, versions, snapshot, mark: false, cancellationToken);
             var invoice = await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).PreviewAsync(step.Subscription, price.Currency, renewal.Reason,
                 renewal.Lines, step.At, renewal.PeriodStart, renewal.PeriodEnd);
-            // The step issues nothing where every line is zero (an end at period end with no usage to bill), as Stripe has no
-            // upcoming invoice then.
-            return invoice.Lines.All(l => l.AmountCents == 0) ? null : invoice;
+            // An end at period end with no usage to bill issues nothing, so nothing is upcoming.
+            return InvoiceWriter.IssuesNothing(invoice.Lines) ? null : invoice;
         }, cancellationToken);
     }
 }

@@ -19,6 +19,9 @@ public abstract record BillingResult
     /// <summary>The request contradicts the subscription's state (for example, changing a canceled one).</summary>
     public sealed record Conflict(string Error, string Detail) : BillingResult;
 
+    /// <summary>A plan change to what the subscription already has (<see cref="Subscription.AlreadyOn"/>).</summary>
+    public static Conflict NoChange { get; } = new("no_change", "The subscription is already on this plan version and billing period.");
+
     /// <summary>The promotion code or coupon asked for cannot apply (reason: unknown, expired, used_up, ...); nothing was written.</summary>
     public sealed record DiscountRefused(string Reason, string Detail) : BillingResult;
 }

@@ -144,9 +144,9 @@ public sealed partial class BillingStore(
 
             // Again on the row this transaction read: the same change sent twice at once passed the endpoint's check (a read
             // before either committed), and the second then answered 200 with no lines for a change already made.
-            if (to.Id == current.PlanVersionId && interval == current.BillingPeriod && current.PendingPlanVersionId is null)
+            if (current.AlreadyOn(to.Id, interval))
             {
-                return new BillingResult.Conflict("no_change", "The subscription is already on this plan version and billing period.");
+                return BillingResult.NoChange;
             }
 
             if (!preview)

@@ -19,6 +19,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     // even on a ticking clock.
     private readonly DateTimeOffset now = time.GetUtcNow();
 
+    /// <summary>An invoice whose every line is zero is not issued (Stripe issues none either), nor shown as upcoming.</summary>
+    internal static bool IssuesNothing(IEnumerable<InvoiceLine> lines) => lines.All(l => l.AmountCents == 0);
+
     /// <summary>
     /// Issues an invoice at <paramref name="issuedAt"/> with <paramref name="lines"/> plus the subscription's pending
     /// items; null when no line has an amount. A negative total becomes the customer's credit; a positive one uses
@@ -29,7 +32,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
     {
         var (draft, pending, discounted) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd);
-        if (draft.Lines.All(l => l.AmountCents == 0))
+        if (IssuesNothing(draft.Lines))
         {
             return null;
         }

@@ -172,9 +172,9 @@ public static class SubscriptionsApi
             return Problems.Validation("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
         }
 
-        if (plan.Current.Id == current.PlanVersionId && interval == current.BillingPeriod && current.PendingPlanVersionId is null)
+        if (current.AlreadyOn(plan.Current.Id, interval))
         {
-            return Problems.Create(409, "no_change", "The subscription is already on this plan version and billing period.");
+            return Problems.Create(409, BillingResult.NoChange.Error, BillingResult.NoChange.Detail);
         }
 
         // A plan without the subscription's currency is a currency_mismatch below; one with it must price its overage in it too.

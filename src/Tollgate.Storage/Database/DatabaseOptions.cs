@@ -61,38 +61,38 @@ public sealed class DatabaseOptions
     /// <summary>Connections a PostgreSQL node needs besides those its writers hold for good: its reads and its background work.</summary>
     public const int PostgresSpareConnections = 3;
 
+    /// <summary>Connections a PostgreSQL node's writers hold for good: one a writer lane, one a bulk writer (counted as the committer counts them).</summary>
+    public int PostgresWriterConnections =>
+        SqlDialect.Postgres.WriterCount(Writers) * SqlDialect.Postgres.LanesPerWriter(WriterLanes) + SqlDialect.Postgres.BulkWriterCount(BulkWriters);
+
     /// <summary>
-    /// The smallest pool a PostgreSQL node works on: each writer lane and each bulk writer holds a connection for good, and
-    /// reads and background work need <see cref="PostgresSpareConnections"/> more. With fewer, requests waited out the
-    /// pool's timeout and a node of 2 answered nothing (a trial at pools of 1 to 5).
+    /// The smallest pool a PostgreSQL node works on: its writers' connections and <see cref="PostgresSpareConnections"/>
+    /// more. With fewer, requests waited out the pool's timeout and a node of 2 answered nothing (a trial at pools of 1 to 5).
     /// </summary>
-    public int MinimumPostgresPool =>
-        (Writers ?? DefaultPostgresWriters) * Math.Clamp(WriterLanes, 1, 2) + (BulkWriters ?? DefaultPostgresBulkWriters) + PostgresSpareConnections;
+    public int MinimumPostgresPool => PostgresWriterConnections + PostgresSpareConnections;
 
     /// <summary>Why the connection string's pool is too small for this node (PostgreSQL, pooling on), or null.</summary>
     public string? PoolTooSmall()
     {
-        if (Provider.Trim().ToLowerInvariant() is not ("postgres" or "postgresql" or "npgsql") || string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            return null;
-        }
-
         Npgsql.NpgsqlConnectionStringBuilder builder;
         try
         {
+            if (ParsedProvider != DatabaseProvider.Postgres || string.IsNullOrWhiteSpace(ConnectionString))
+            {
+                return null;
+            }
+
             builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            return null; // the connection string's own check names what is wrong with it
+            return null; // the provider's and the connection string's own checks name what is wrong with them
         }
 
-        var writers = Writers ?? DefaultPostgresWriters;
-        var lanes = Math.Clamp(WriterLanes, 1, 2);
-        var bulk = BulkWriters ?? DefaultPostgresBulkWriters;
         return !builder.Pooling || builder.MaxPoolSize >= MinimumPostgresPool ? null
             : $"Tollgate:Database:ConnectionString's Maximum Pool Size is {builder.MaxPoolSize}, below the {MinimumPostgresPool} this node needs: "
-                + $"{writers} writer(s) × {lanes} lane(s) and {bulk} bulk writer(s) hold one each for good, and reads and background work need "
+                + $"{SqlDialect.Postgres.WriterCount(Writers)} writer(s) × {SqlDialect.Postgres.LanesPerWriter(WriterLanes)} lane(s) and "
+                + $"{SqlDialect.Postgres.BulkWriterCount(BulkWriters)} bulk writer(s) hold one each for good, and reads and background work need "
                 + $"{PostgresSpareConnections} more. Raise Maximum Pool Size, or lower Tollgate:Database:Writers or BulkWriters.";
     }
 

@@ -33,7 +33,7 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
     {
     }
 
-    /// <summary>Connections the node's writers hold for good (<see cref="DatabaseOptions.MinimumPostgresPool"/>), which idle readers must leave alone.</summary>
+    /// <summary>Connections the node's writers hold for good (<see cref="DatabaseOptions.PostgresWriterConnections"/>), which idle readers must leave alone.</summary>
     public int HeldByWriters { get; init; }
 
     /// <summary>

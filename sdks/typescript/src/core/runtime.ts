@@ -9,10 +9,12 @@ export const env = (name: string): string | undefined => (globalThis as { proces
 
 export const hostProcess = (): Process | undefined => (globalThis as { process?: Process }).process;
 
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects when `signal` aborts first; with `hold` false the wait does not keep Node's process open. */
+export function sleep(ms: number, signal?: AbortSignal, hold = true): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(() => { signal?.removeEventListener("abort", onAbort); resolve(); }, ms);
+    if (!hold) unref(timer);
     const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
     signal?.addEventListener("abort", onAbort, { once: true });
   });

@@ -1,5 +1,5 @@
 import { TollgateError, TollgateUnavailableError } from "../errors.js";
-import { hostProcess, unref } from "../core/runtime.js";
+import { hostProcess, sleep, unref } from "../core/runtime.js";
 import type { LlmBatchAnswer, LlmCall } from "../types.js";
 
 export type Logger = { warn(message: string): void; error(message: string): void };
@@ -171,25 +171,13 @@ export class LlmUsageBuffer {
           this.logger.error(`Dropped ${batch.length} captured LLM call(s) after ${attempt + 1} attempt(s): ${(error as Error).message}`);
           return true;
         }
-        if (!(await pause(this.delays[attempt]!, signal))) {
+        // Without holding the process open: a script that ends while Tollgate is down exits through beforeExit's
+        // bounded flush, not after every batch's retries.
+        if (!(await sleep(this.delays[attempt]!, signal, false).then(() => true, () => false))) {
           this.queue.unshift(...batch);
           return false;
         }
       }
     }
   }
-}
-
-/**
- * Waits between attempts without holding the process open (a script that ends while Tollgate is down exits through
- * `beforeExit`'s bounded flush, not after every batch's retries); false when halted first.
- */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const onAbort = () => { clearTimeout(timer); resolve(false); };
-    const timer = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolve(true); }, ms);
-    unref(timer);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
