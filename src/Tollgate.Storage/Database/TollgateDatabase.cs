@@ -60,6 +60,14 @@ public abstract class TollgateDatabase : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentBag<StatementCache> _readers = [];
 
+    // Idle readers parked or about to be. A read reserves its place before it parks, so two reads that finish together
+    // cannot both see room for one and park two: in a pool of 2 that parked both connections, and the reads still
+    // waiting on the pool timed out (CI, stop 59).
+    private int _parked;
+
+    /// <summary>Idle readers holding connections now, never more than <see cref="MaxIdleReaders"/>.</summary>
+    internal int IdleReaders => _readers.Count;
+
     /// <summary>
     /// Runs a read on a long-lived connection whose statements stay prepared, for reads on the hot path (checks);
     /// the connection goes back to a small pool afterwards. A pooled connection the database dropped (a restart, a
@@ -68,6 +76,11 @@ public abstract class TollgateDatabase : IAsyncDisposable
     public async Task<T> ReadPreparedAsync<T>(Func<SqlScope, Task<T>> work, CancellationToken cancellationToken = default)
     {
         var reused = _readers.TryTake(out var statements);
+        if (reused)
+        {
+            Interlocked.Decrement(ref _parked);
+        }
+
         statements ??= new StatementCache(await OpenAsync(cancellationToken));
         T result;
         try
@@ -86,12 +99,13 @@ public abstract class TollgateDatabase : IAsyncDisposable
             throw;
         }
 
-        if (_readers.Count < MaxIdleReaders)
+        if (Interlocked.Increment(ref _parked) <= MaxIdleReaders)
         {
             _readers.Add(statements);
         }
         else
         {
+            Interlocked.Decrement(ref _parked);
             await statements.DisposeAsync();
         }
 
@@ -102,6 +116,7 @@ public abstract class TollgateDatabase : IAsyncDisposable
     {
         while (_readers.TryTake(out var statements))
         {
+            Interlocked.Decrement(ref _parked);
             await statements.DisposeAsync();
         }
     }
