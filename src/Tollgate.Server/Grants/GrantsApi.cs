@@ -31,9 +31,9 @@ public static class GrantsApi
     public static CreditGrantResponse ToWire(CreditGrant g, DateTimeOffset now) => new(
         g.Id, g.CustomerId, g.Feature, g.Amount, g.Used, g.Remaining, g.ExpiresAt, g.Priority, g.Reason, g.PackCode, g.Status(now), g.CreatedAt, g.VoidedAt);
 
-    private static async Task<Results<Created<CreditGrantResponse>, ProblemHttpResult>> CreateAsync(
-        string id, CreateCreditGrantRequest request, CustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Created<CreditGrantResponse>, Ok<CreditGrantResponse>, ProblemHttpResult>> CreateAsync(
+        string id, CreateCreditGrantRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
+        CustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var snapshot = await catalog.GetAsync(cancellationToken);
@@ -46,7 +46,8 @@ public static class GrantsApi
             (amountField, amountProblem),
             ("expires_at", request.ExpiresAt is { } e && e <= now ? "must be in the future" : null),
             ("priority", request.Priority is < 0 or > 100 ? "must be from 0 to 100" : null),
-            ("reason", request.Reason is { Length: > 500 } ? "must be at most 500 characters" : null));
+            ("reason", request.Reason is { Length: > 500 } ? "must be at most 500 characters" : null),
+            ("Idempotency-Key", Validate.IdempotencyKey(idempotencyKey)));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -57,10 +58,25 @@ public static class GrantsApi
             return Problems.NotFound("customer", id);
         }
 
-        var (grant, _) = await grants.CreateAsync(new NewCreditGrant(id, request.Feature!, amount, request.ExpiresAt,
-            request.Priority ?? CreditGrant.DefaultPriority, request.Reason), cancellationToken);
-        return TypedResults.Created($"/v1/customers/{id}/grants/{grant.Id}", ToWire(grant, now));
+        // With a key, a retry whose first answer was lost finds the grant the first call made instead of granting twice. A key
+        // is the server's, as Stripe's are the account's: used for another customer it is a mismatch. The prefix keeps a
+        // grant's key apart from a pack sale's, which share the unique source_ref.
+        var asked = new NewCreditGrant(id, request.Feature!, amount, request.ExpiresAt, request.Priority ?? CreditGrant.DefaultPriority,
+            request.Reason, SourceRef: idempotencyKey is null ? null : $"grant:{idempotencyKey}");
+        var (grant, created) = await grants.CreateAsync(asked, cancellationToken);
+        if (created)
+        {
+            return TypedResults.Created($"/v1/customers/{id}/grants/{grant.Id}", ToWire(grant, now));
+        }
+
+        return SameGrant(grant, asked)
+            ? TypedResults.Ok(ToWire(grant, now))
+            : Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
     }
+
+    private static bool SameGrant(CreditGrant made, NewCreditGrant asked) =>
+        (made.CustomerId, made.Feature, made.Amount, made.ExpiresAt?.ToUnixTimeMilliseconds(), made.Priority, made.Reason, made.PackCode)
+        == (asked.CustomerId, asked.Feature, asked.Amount, asked.ExpiresAt?.ToUnixTimeMilliseconds(), asked.Priority, asked.Reason, asked.PackCode); // kept to the ms
 
     private static async Task<Results<Ok<CreditGrantListResponse>, ProblemHttpResult>> ListAsync(
         string id, [FromQuery] string? limit, string? cursor, CustomerStore customers,

@@ -23,6 +23,53 @@ public abstract class CreditGrantsContract(SharedServer shared) : ApiContract(sh
         (await (await app.Admin.GetAsync($"/v1/customers/{customer}/grants")).ReadAsync())["data"]!.AsArray()
             .ToDictionary(g => g!["reason"].Value<string>()!, g => g!["used"].Value<long>());
 
+    private static Task<HttpResponseMessage> GrantWithKeyAsync(TollgateApp app, string customer, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/v1/customers/{customer}/grants", UriKind.Relative)) { Content = Json.Content(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return app.Admin.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task AGrantRetriedWithItsIdempotencyKeyIsMadeOnceAndAnswersTheFirstGrant()
+    {
+        // A client retries a create whose answer was lost: the second call must find the first grant, not grant twice.
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1-grant-key");
+        var body = new { feature = "capped", amount = 50, reason = "support", expires_at = TollgateApp.DefaultStart.AddDays(30).AddTicks(1234) };
+
+        var first = await GrantWithKeyAsync(app, "c1-grant-key", body, "grant-key-1");
+        var retries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => GrantWithKeyAsync(app, "c1-grant-key", body, "grant-key-1")));
+        var grants = (await (await app.Admin.GetAsync("/v1/customers/c1-grant-key/grants")).ReadAsync())["data"]!.AsArray();
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.All(retries, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var id = (await first.ReadAsync())["id"].Value<string>();
+        Assert.All(await Task.WhenAll(retries.Select(r => r.ReadAsync())), r => Assert.Equal(id, r["id"].Value<string>()));
+        Assert.Equal((1, 50L), (grants.Count, grants[0]!["remaining"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task AGrantsIdempotencyKeyUsedForAnotherGrantOrCustomerIsAConflictAndWritesNothing()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("c1-grant-reuse");
+        await app.CustomerAsync("c2-grant-reuse");
+        var body = new { feature = "capped", amount = 50 };
+        Assert.Equal(HttpStatusCode.Created, (await GrantWithKeyAsync(app, "c1-grant-reuse", body, "grant-key-2")).StatusCode);
+
+        var otherAmount = await GrantWithKeyAsync(app, "c1-grant-reuse", new { feature = "capped", amount = 60 }, "grant-key-2");
+        var otherCustomer = await GrantWithKeyAsync(app, "c2-grant-reuse", body, "grant-key-2");
+        var badKey = await GrantWithKeyAsync(app, "c1-grant-reuse", body, new string('k', 256));
+
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (otherAmount.StatusCode, (await otherAmount.ReadAsync())["error"].Value<string>()));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (otherCustomer.StatusCode, (await otherCustomer.ReadAsync())["error"].Value<string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, badKey.StatusCode);
+        Assert.NotNull((await badKey.ReadAsync())["errors"]!["Idempotency-Key"]);
+        Assert.Single((await (await app.Admin.GetAsync("/v1/customers/c1-grant-reuse/grants")).ReadAsync())["data"]!.AsArray());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c2-grant-reuse/grants")).ReadAsync())["data"]!.AsArray());
+    }
+
     [Fact]
     public async Task HardCappedFeatureAllowsConsumeWhileGrantsRemainThenRefusesWithGrantedRemaining()
     {
