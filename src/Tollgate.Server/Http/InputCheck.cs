@@ -95,7 +95,7 @@ public sealed class InputCheck(RequestDelegate next)
         var request = context.Request;
         var endpoint = context.GetEndpoint();
         // A NUL reaches a URL only as %00, so the query is parsed here only when its text holds that (most have no query).
-        var problem = (endpoint is null ? null : ContentTypeProblem(request, endpoint))
+        var problem = DotSegmentProblem(context) ?? (endpoint is null ? null : ContentTypeProblem(request, endpoint))
             ?? (request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true && NulIn(request.Query) is { } name
                 ? Problems.Validation(name, HoldsNul) : null);
         if (problem is null && endpoint is not null)
@@ -110,6 +110,31 @@ public sealed class InputCheck(RequestDelegate next)
         }
 
         await problem.ExecuteAsync(context);
+    }
+
+    /// <summary>
+    /// Kestrel resolves "." and ".." segments (also spelled %2E) before routing, so DELETE
+    /// <c>/v1/customers/x/members/..</c> reached DELETE <c>/v1/customers/{id}</c> and erased the customer: a path that names
+    /// a segment by dots is refused as the caller wrote it, never resolved into another route.
+    /// </summary>
+    private static IResult? DotSegmentProblem(HttpContext context)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (raw is null || raw.IndexOf('.') < 0 && raw.IndexOf('%') < 0)
+        {
+            return null;
+        }
+
+        var query = raw.IndexOf('?');
+        foreach (var segment in (query < 0 ? raw : raw[..query]).Split('/'))
+        {
+            if (segment.Length is > 0 and <= 6 && Uri.UnescapeDataString(segment) is "." or "..")
+            {
+                return Problems.Validation("path", $"has a '{segment}' segment; name every segment in full");
+            }
+        }
+
+        return null;
     }
 
     private static IResult? ContentTypeProblem(HttpRequest request, Endpoint endpoint)

@@ -154,6 +154,27 @@ public abstract partial class HostileBodyContract(SharedServer shared) : ApiCont
     }
 
     [Fact]
+    public async Task APathWithDotSegmentsIsRefusedAndNeverReachesTheRouteItWouldResolveTo()
+    {
+        // DELETE …/members/.. resolved to DELETE /v1/customers/{id} and erased the customer (a trial, stop 60).
+        await using var app = await TollgateApp.StartAsync(Kind, kestrel: true);
+        await app.CustomerAsync("c-dots");
+        var none = new Hostile("no body", null, []);
+        var paths = new[] { "/v1/customers/c-dots/members/..", "/v1/customers/c-dots/members/%2E%2E", "/v1/customers/c-dots/sessions/%2e",
+            "/v1/customers/c-dots/members/../", "/v1/customers/c-dots/./members/x" };
+
+        var answers = new List<(int Status, bool NamesPath)>();
+        foreach (var path in paths)
+        {
+            var (status, text) = await SendAsync(app.BaseAddress!, "DELETE", path, none);
+            answers.Add((status, text.Contains("\"path\"", StringComparison.Ordinal)));
+        }
+
+        Assert.All(answers, a => Assert.Equal((400, true), a));
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.GetAsync("/v1/customers/c-dots")).StatusCode);
+    }
+
+    [Fact]
     public async Task ABodyOnAGetIsIgnored()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
