@@ -108,11 +108,16 @@ public sealed class TollgateClient(HttpClient http)
     }
 
     /// <summary>Holds units as the request says; its <see cref="ReserveRequest.Metadata"/> goes on the usage record the commit writes.</summary>
-    public async Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default)
+    public Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default) =>
+        ReserveAsync(request, failFast: false, cancellationToken);
+
+    /// <summary>With <paramref name="failFast"/> (a gate's), no answer that asks to wait (a Retry-After, a 429) is waited out.</summary>
+    internal async Task<Reservation> ReserveAsync(ReserveRequest request, bool failFast, CancellationToken cancellationToken)
     {
         var key = request.IdempotencyKey ?? NewIdempotencyKey();
-        return new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve", request with { IdempotencyKey = key },
-            key, cancellationToken));
+        using var response = await SendCheckedAsync(HttpMethod.Post, "v1/entitlements/reserve", request with { IdempotencyKey = key }, cancellationToken,
+            key, failFast: failFast);
+        return new(this, (await response.Content.ReadFromJsonAsync<ReservationResponse>(Json, cancellationToken))!);
     }
 
     /// <summary>
@@ -273,10 +278,12 @@ public sealed class TollgateClient(HttpClient http)
     }
 
     private async Task<HttpResponseMessage> SendCheckedAsync(
-        HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? idempotencyKey = null, bool sendOnce = false)
+        HttpMethod method, string path, object? body, CancellationToken cancellationToken, string? idempotencyKey = null, bool sendOnce = false,
+        bool failFast = false)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Options.Set(TollgateRetry.SendOnce, sendOnce);
+        request.Options.Set(TollgateRetry.FailFast, failFast);
         if (idempotencyKey is not null)
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);

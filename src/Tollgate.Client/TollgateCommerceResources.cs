@@ -83,9 +83,18 @@ public sealed class GrantsResource(TollgateClient client)
 {
     private static string Base(string customer) => $"v1/customers/{Uri.EscapeDataString(customer)}/grants";
 
-    /// <summary>Grants units to a customer.</summary>
+    /// <summary>Grants units to a customer, under a key made for this call, so the client's retries grant once.</summary>
     public Task<CreditGrantResponse> CreateAsync(string customer, CreateCreditGrantRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CreditGrantResponse>(HttpMethod.Post, Base(customer), request, cancellationToken);
+        CreateAsync(customer, request, null, cancellationToken);
+
+    /// <summary>
+    /// Grants units to a customer under <paramref name="idempotencyKey"/> (one is made when null): the same key again answers
+    /// the first grant; for another grant or customer it throws a <see cref="TollgateException"/> with <c>Error</c> idempotency_mismatch.
+    /// </summary>
+    public Task<CreditGrantResponse> CreateAsync(
+        string customer, CreateCreditGrantRequest request, string? idempotencyKey, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditGrantResponse>(HttpMethod.Post, Base(customer), request, idempotencyKey ?? TollgateClient.NewIdempotencyKey(),
+            cancellationToken);
 
     /// <summary>One page of the customer's grants, newest first.</summary>
     public Task<ListResponse<CreditGrantResponse>> ListAsync(

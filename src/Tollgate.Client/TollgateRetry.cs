@@ -33,6 +33,9 @@ public static class TollgateRetry
     /// <summary>Set to true on a request to send it once: the LLM usage sender has its own retries over whole batches.</summary>
     internal static readonly HttpRequestOptionsKey<bool> SendOnce = new("Tollgate.SendOnce");
 
+    /// <summary>Set to true for a gate's call: an answer that asks to wait (a 429, a Retry-After) is final, not waited out.</summary>
+    internal static readonly HttpRequestOptionsKey<bool> FailFast = new("Tollgate.FailFast");
+
     /// <summary>
     /// The retry strategy with Tollgate's rules, for a pipeline of your own; <paramref name="maxRetries"/> must be at least 1
     /// (for none, add no retry). <paramref name="baseDelay"/> replaces the 0.5 s first backoff.
@@ -93,6 +96,12 @@ public static class TollgateRetry
         if (args.Outcome.Result is not { } response
             || response.StatusCode is not (HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError)
             || RetryAfter(response.Headers.RetryAfter, clock) > MaxRetryAfter)
+        {
+            return false;
+        }
+
+        if (request is not null && request.Options.TryGetValue(FailFast, out var fast) && fast
+            && (response.StatusCode == HttpStatusCode.TooManyRequests || response.Headers.RetryAfter is not null))
         {
             return false;
         }

@@ -27,12 +27,17 @@ public abstract class RequireQuotaContract
             return usage["features"]![feature]!["used"].Value<long>();
         }
 
-        public Task<HttpResponseMessage> CallAsync(string path, string? user = "c1")
+        public Task<HttpResponseMessage> CallAsync(string path, string? user = "c1", string? idempotencyKey = null)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, path);
             if (user is not null)
             {
                 request.Headers.Add("X-User", user);
+            }
+
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
             }
 
             return Caller.SendAsync(request);
@@ -270,6 +275,76 @@ public abstract class RequireQuotaContract
         var let = await open.CallAsync("/cv");
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), (refused.StatusCode, let.StatusCode));
+    }
+
+    [Fact]
+    public async Task TheAppsCallersIdempotencyKeyIsNotReplayedSoEveryRunOfTheHandlerCounts()
+    {
+        // Passed on, one key let the handler run 20 times and counted 1; another customer's key answered 500.
+        await using var f = await StartAsync();
+        await f.Tollgate.CustomerAsync("c2");
+
+        var runs = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            runs.Add((await f.CallAsync("/cv", idempotencyKey: "same-key")).StatusCode);
+        }
+
+        var other = await f.CallAsync("/cv", user: "c2", idempotencyKey: "same-key");
+
+        Assert.All(runs, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal((5L, 1L), (await f.UsedAsync("c1", "capped"), await f.UsedAsync("c2", "capped")));
+    }
+
+    [Theory]
+    [InlineData("hangs")]
+    [InlineData("throttles")]
+    public async Task ATollgateThatHangsOrAGatewayThatThrottlesIsAnswered503WithinTheGateTimeoutNotWaitedOut(string upstream)
+    {
+        // A gateway's 429 with Retry-After: 10 was waited out twice (20 s), and a hanging server held the caller 100 s.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var served = ServeAsync(listener, upstream == "throttles", stop.Token);
+        var address = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}/");
+        await using var f = await StartAsync(o => (o.BaseAddress, o.GateTimeout) = (address, TimeSpan.FromSeconds(1)));
+        f.Caller.Timeout = TimeSpan.FromSeconds(15); // the old gate's waits (20 s, 100 s) fail here instead of passing late
+
+        var answer = await f.CallAsync("/cv");
+        var problem = await answer.ReadAsync();
+        await stop.CancelAsync();
+        listener.Stop();
+        await served;
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "quota_unavailable"), (answer.StatusCode, problem["error"].Value<string>()));
+    }
+
+    private static async Task ServeAsync(System.Net.Sockets.TcpListener listener, bool throttle, CancellationToken stop)
+    {
+        var held = new List<System.Net.Sockets.TcpClient>();
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(stop);
+                held.Add(client);
+                if (throttle)
+                {
+                    var stream = client.GetStream();
+                    _ = await stream.ReadAsync(new byte[8192], stop); // the request, whatever of it came; its answer is the same
+                    await stream.WriteAsync("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 10\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), stop);
+                    client.Close();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or IOException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            held.ForEach(c => c.Dispose());
+        }
     }
 
     [Fact]

@@ -52,13 +52,16 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         }
 
         var units = amount(http);
-        var key = http.Request.Headers["Idempotency-Key"].FirstOrDefault() is { Length: > 0 } k ? $"{k}:{feature}" : null;
+        // The caller's Idempotency-Key is not passed on: a replayed reservation let the handler run again uncounted (20
+        // runs counted 1), and a gate cannot replay the handler's answer, so each run is one reservation.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(options.GateTimeout);
         Reservation reservation;
         try
         {
-            reservation = await ReserveAsync(client, options, customer, units, key, http.RequestAborted);
+            reservation = await ReserveAsync(client, options, customer, units, deadline.Token);
         }
-        catch (EntitlementDeniedException denied)
+        catch (EntitlementDeniedException denied) when (IsDenial(denied.Error))
         {
             return options.OnDenied is { } shape ? shape(http, denied) : QuotaDenials.Default(http, denied, options.BaseAddress);
         }
@@ -116,26 +119,35 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
     }
 
     private async Task<Reservation> ReserveAsync(
-        TollgateClient client, TollgateOptions options, string customer, long units, string? key, CancellationToken cancellationToken)
+        TollgateClient client, TollgateOptions options, string customer, long units, CancellationToken cancellationToken)
     {
+        var seconds = (int)Math.Ceiling(options.ReservationTtl.TotalSeconds);
         try
         {
-            return await client.ReserveAsync(customer, feature, units, options.ReservationTtl, key, cancellationToken);
+            return await client.ReserveAsync(new(customer, feature, units, seconds, null), failFast: true, cancellationToken);
         }
         catch (TollgateNotFoundException e) when (options.AutoCreateCustomers && e.Resource == "customer")
         {
             // An upsert with no fields creates the customer, or leaves one made meanwhile by another request as it is.
             await client.UpsertCustomerAsync(customer, new Tollgate.Contracts.UpsertCustomerRequest(), cancellationToken);
-            return await client.ReserveAsync(customer, feature, units, options.ReservationTtl, key, cancellationToken);
+            return await client.ReserveAsync(new(customer, feature, units, seconds, null), failFast: true, cancellationToken);
         }
     }
 
-    /// <summary>Tollgate could not decide: not reachable, timed out, 5xx, or this app's key refused.</summary>
+    /// <summary>Tollgate's own decisions about the customer; any other 429 or 402 (a gateway's) is not one.</summary>
+    private static bool IsDenial(string error) =>
+        error is "quota_exceeded" or "budget_exceeded" or "rate_limited" or "feature_not_in_plan" or "subscription_inactive";
+
+    /// <summary>
+    /// Tollgate could not decide: not reachable, no answer within <see cref="TollgateOptions.GateTimeout"/>, 5xx, a 429
+    /// that is no denial of Tollgate's (a gateway throttling), or this app's key refused.
+    /// </summary>
     private static bool IsTollgateFailure(Exception e, CancellationToken requestAborted) => e switch
     {
         HttpRequestException => true,
-        TaskCanceledException => !requestAborted.IsCancellationRequested, // HttpClient's timeout, not the caller hanging up
+        OperationCanceledException => !requestAborted.IsCancellationRequested, // the gate's deadline, not the caller hanging up
         TollgateUnavailableException or TollgateAuthenticationException or TollgatePermissionException => true,
+        TollgateException { Status: System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.PaymentRequired } t => !IsDenial(t.Error),
         _ => false,
     };
 

@@ -28,6 +28,13 @@ public sealed class TollgateOptions
     /// <summary>The first backoff, 0.5 s; tests shorten it so a retry does not slow them.</summary>
     internal TimeSpan RetryBaseDelay { get; set; } = TollgateRetry.BaseDelay;
 
+    /// <summary>
+    /// How long <c>RequireQuota</c> waits for Tollgate's decision, every attempt together (5 s): past it Tollgate cannot
+    /// decide (see <see cref="OnError"/>), where a hanging server held the caller 100 s. It never waits out a Retry-After.
+    /// A hold whose answer comes after the deadline lapses after <see cref="ReservationTtl"/>.
+    /// </summary>
+    public TimeSpan GateTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a hold taken before a handler lasts if the app dies before settling it.</summary>
     public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(5);
 
