@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,7 @@ ANTHROPIC_USAGE = {"input_tokens": 100, "cache_creation_input_tokens": 1000, "ca
 class FakeLlm:
     """Answers POST /v1/chat/completions (OpenAI) and POST /v1/messages (Anthropic); ``"stream": true`` streams SSE."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.seen_headers: list[dict[str, str]] = []
         self.counter = 0
         self.prefix = uuid.uuid4().hex[:8]  # provider ids unique across fakes: Tollgate keys calls by them
@@ -94,7 +95,7 @@ class FakeLlm:
                     self.wfile.flush()
                 self.wfile.write(b"0\r\n\r\n")
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -105,3 +106,9 @@ class FakeLlm:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+if __name__ == "__main__":  # python3 fake_llm.py 5701: the upstream docs/sdk-python.md's LLM examples run against
+    with FakeLlm(int(sys.argv[1]) if len(sys.argv) > 1 else 5701) as served:
+        print(f"fake LLM upstream on {served.url}", flush=True)
+        threading.Event().wait()

@@ -14,13 +14,15 @@ class FaultyProxy:
     without answering (the server did the work, the client never hears); ``"503"`` answers 503 with Retry-After: 0
     without forwarding; ``"429"`` and ``"429-long"`` answer a ``rate_limited`` problem with Retry-After: 1 and 3600
     without forwarding; ``"429-throttle"`` answers a bare 429 with Retry-After: 1 and no problem, as a proxy in front of
-    Tollgate would. ``bodies`` holds each request's body."""
+    Tollgate would; ``"hang"`` reads the request and never answers (until the proxy stops); ``"pass"`` forwards as
+    usual. ``bodies`` holds each request's body."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.faults: list[str] = []
         self.requests: list[str] = []
         self.bodies: list[bytes] = []
+        self._stopping = threading.Event()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +36,10 @@ class FaultyProxy:
                 proxy.requests.append(f"{self.command} {self.path}")
                 proxy.bodies.append(body)
                 fault = proxy.faults.pop(0) if proxy.faults else None
+                if fault == "hang":
+                    proxy._stopping.wait()
+                    self.close_connection = True
+                    return
                 if fault == "503":
                     self._answer(503, {"Retry-After": "0", "Content-Type": "application/problem+json"},
                                  b'{"status":503,"error":"http_503","detail":"try again"}')
@@ -75,6 +81,7 @@ class FaultyProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 

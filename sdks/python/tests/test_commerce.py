@@ -47,6 +47,8 @@ def test_promotion_codes_discount_subscriptions_and_a_bad_code_is_a_typed_error(
     assert sub["discount"] == discount and tg.subscriptions.get(sub["id"])["discount"] == discount
     preview = tg.subscriptions.preview(sub["id"], plan="team", effective="immediate", coupon=coupon)
     assert preview["subscription"]["plan"] == "team"
+    # The coupon's 20 % of the proration lines, already taken from amount_cents.
+    assert preview["discount_cents"] == sum(line["discount_cents"] for line in preview["lines"]) > 0
     assert tg.subscriptions.remove_discount(sub["id"])["deleted"] is True
     with pytest.raises(tollgate.NotFound):
         tg.subscriptions.get_discount(sub["id"])
@@ -72,6 +74,17 @@ def test_credit_grants_add_units_are_listed_across_pages_and_voided(tg: tollgate
     with pytest.raises(tollgate.NotFound):
         tg.grants.get(customer, "grant_missing")
 
+
+def test_a_grant_repeated_with_its_idempotency_key_answers_the_first_and_other_fields_under_it_are_a_mismatch(
+        tg: tollgate.Tollgate, customer: str) -> None:
+    key = f"goodwill-{uuid.uuid4().hex}"
+    grant = tg.grants.create(customer, feature="cv_generate", amount=20, reason="outage", idempotency_key=key)
+    again = tg.grants.create(customer, feature="cv_generate", amount=20, reason="outage", idempotency_key=key)
+    assert again == grant
+    with pytest.raises(tollgate.IdempotencyMismatch):
+        tg.grants.create(customer, feature="cv_generate", amount=30, reason="outage", idempotency_key=key)
+    other = tg.grants.create(customer, feature="cv_generate", amount=20, reason="outage")  # a key of its own: a new grant
+    assert sorted(g["id"] for g in tg.grants.list(customer)) == sorted([grant["id"], other["id"]])
 
 
 def test_an_llm_budget_grant_in_usd_is_read_back_exactly_in_the_budget(tg: tollgate.Tollgate, customer: str) -> None:

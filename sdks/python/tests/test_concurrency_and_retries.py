@@ -67,6 +67,22 @@ def test_a_reserve_whose_answer_was_lost_holds_once(server: Server, customer: st
     assert proxy.requests.count("POST /v1/entitlements/reserve") == 3
 
 
+def test_a_grant_whose_answer_was_lost_is_retried_with_its_key_and_grants_once_from_either_client(
+        server: Server, tg: tollgate.Tollgate, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["lose"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as through:
+        grant = through.grants.create(customer, feature="cv_generate", amount=50, reason="goodwill")
+    proxy.faults = ["lose"]
+
+    async def run() -> str:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=proxy.url) as atg:
+            return (await atg.grants.create(customer, feature="exports", amount=3))["id"]
+    async_grant = asyncio.run(run())
+    assert proxy.requests.count(f"POST /v1/customers/{customer}/grants") == 4  # each sent twice, its answer lost once
+    assert sorted(g["id"] for g in tg.grants.list(customer)) == sorted([grant["id"], async_grant])
+    assert tg.usage.get(customer)["features"]["cv_generate"]["granted_remaining"] == 50
+
+
 def test_a_503_with_retry_after_is_retried_and_the_async_client_does_the_same(server: Server, customer: str, proxy: FaultyProxy) -> None:
     proxy.faults = ["503", "503"]
     with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url) as tg:

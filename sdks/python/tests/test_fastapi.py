@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+import time
 import uuid
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Iterator
@@ -14,7 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 import tollgate
-from conftest import Server
+from conftest import ROOT, Server
 from faulty_proxy import FaultyProxy
 from tollgate.fastapi import Quota, QuotaDenied, QuotaStatusMiddleware, require_quota
 
@@ -171,6 +174,86 @@ def test_past_a_rate_limit_the_caller_gets_429_with_retry_after_at_once_and_no_r
         "rate_limited", "chat_messages", "burst", 3, 0)
     assert "reset_at" in detail and detail["upgrade_url"] == proxy.url + "/pricing"
     assert proxy.requests.count("POST /v1/entitlements/reserve") == len(answers)  # one each: the gate never retried
+
+
+def test_requests_that_share_an_idempotency_key_each_run_the_handler_and_each_count(
+        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    ran: list[int] = []
+    with FaultyProxy(server.url) as proxy:
+        app = build(proxy.url, server.secret_key)
+
+        @app.post("/counted")
+        async def counted(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> dict[str, Any]:
+            ran.append(1)
+            return {"ok": True}
+
+        with TestClient(app) as c:
+            codes = [c.post("/counted", headers={"x-user": customer, "Idempotency-Key": "retry-1"}).status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429] and len(ran) == 5 and used(tg, customer) == (5, 0)  # free: 5 a month
+    keys = [json.loads(body)["idempotency_key"] for r, body in zip(proxy.requests, proxy.bodies) if r == "POST /v1/entitlements/reserve"]
+    assert len(set(keys)) == 6 and not any("retry-1" in k for k in keys)  # the caller's key never reached Tollgate
+
+
+def test_an_idempotency_key_another_customer_already_sent_is_served_like_any_request(
+        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    other = tg.customers.upsert(f"py-{uuid.uuid4().hex[:12]}")["id"]
+    key = f"shared-{uuid.uuid4().hex}"
+    with TestClient(build(server.url, server.secret_key), raise_server_exceptions=False) as c:
+        codes = [c.post("/cv", headers={"x-user": who, "Idempotency-Key": key}).status_code for who in (customer, other)]
+    assert codes == [200, 200] and used(tg, customer) == used(tg, other) == (1, 0)
+
+
+@pytest.mark.parametrize("fault", ["429-throttle", "503"])
+@pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
+def test_a_gateways_429_or_a_5xx_is_answered_at_once_by_the_failure_policy_never_waited_out(
+        server: Server, customer: str, fault: str, fail_open: bool, status: int) -> None:
+    with FaultyProxy(server.url) as proxy:
+        proxy.faults = [fault]  # a 429 without a Tollgate code and Retry-After: 1, or a 503 with Retry-After: 0
+        with TestClient(build(proxy.url, server.secret_key, fail_open=fail_open)) as c:
+            r = c.post("/cv", headers={"x-user": customer})
+    assert r.status_code == status and "retry-after" not in r.headers
+    assert r.json() == ({"ok": True, "held": False} if fail_open else {"detail": {"error": "quota_unavailable",
+                                                                                  "detail": "Usage limits cannot be checked right now."}})
+    assert proxy.requests == ["POST /v1/entitlements/reserve"]  # one: the gate neither waited nor retried
+
+
+@pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
+def test_a_tollgate_that_never_answers_is_answered_by_the_failure_policy_once_the_gates_timeout_passes(
+        server: Server, tg: tollgate.Tollgate, customer: str, fail_open: bool, status: int) -> None:
+    with FaultyProxy(server.url) as proxy:
+        proxy.faults = ["hang"]
+        with TestClient(build(proxy.url, server.secret_key, fail_open=fail_open, timeout=0.5)) as c:
+            started = time.monotonic()
+            r = c.post("/cv", headers={"x-user": customer})
+            took = time.monotonic() - started
+            after = c.post("/cv", headers={"x-user": customer})  # Tollgate answers again: the abandoned request left no harm
+    # The client's own 10 s timeout, retried twice, would have held the caller 30 s.
+    assert r.status_code == status and took < 5.0, f"answered {r.status_code} after {took:.1f} s"
+    assert after.json() == {"ok": True, "held": True} and used(tg, customer) == (1, 0)
+
+
+def test_the_gates_timeout_bounds_creating_an_unknown_customer_too(server: Server) -> None:
+    newcomer = f"py-new-{uuid.uuid4().hex[:8]}"
+    with FaultyProxy(server.url) as proxy:
+        proxy.faults = ["pass", "hang"]  # the reserve answers 404 customer; the create that follows never answers
+        with TestClient(build(proxy.url, server.secret_key, auto_create_customers=True, timeout=0.5)) as c:
+            r = c.post("/cv", headers={"x-user": newcomer})
+    assert r.status_code == 503 and r.json()["detail"]["error"] == "quota_unavailable"
+    assert proxy.requests == ["POST /v1/entitlements/reserve", f"PUT /v1/customers/{newcomer}"]
+
+
+def test_the_readmes_fastapi_snippet_serves_every_test_client_session(server: Server, customer: str) -> None:
+    readme = (ROOT / "README.md").read_text()
+    (snippet,) = re.findall(r"^```python\n(.*?)^```", readme, flags=re.S | re.M)
+    assert '"tg_sk_…"' in snippet and '"http://localhost:5080"' in snippet
+    snippet = snippet.replace('"tg_sk_…"', repr(server.secret_key)).replace('"http://localhost:5080"', repr(server.url))
+    app = FastAPI()
+    namespace: dict[str, Any] = {"app": app, "tollgate": tollgate, "Depends": Depends, "Quota": Quota, "require_quota": require_quota,
+                                 "current_user": user}
+    exec(compile(snippet, "README.md", "exec"), namespace)
+    for _ in range(2):  # a client made at import time served only the first: "Event loop is closed" after it
+        with TestClient(app) as c:
+            assert c.post("/cv", headers={"x-user": customer}).status_code == 200
 
 
 # FastAPI(lifespan=...) arrived in 0.93; 0.92 (Debian 12) keeps the argument in app.extra and never runs it.

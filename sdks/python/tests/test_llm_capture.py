@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import threading
 import time
 from decimal import Decimal
 from typing import Any, Iterator
@@ -108,6 +110,27 @@ def test_the_async_transport_records_a_stream_and_a_repeated_id_counts_once(
     assert tg.llm.get_budget(customer)["spent_usd"] == OPENAI_COST
 
 
+def test_a_feature_header_alone_names_the_calls_feature_and_keeps_the_customer_it_would_have_had(
+        customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    with httpx.Client(transport=LlmUsageTransport(recorder, customer=customer, feature="cv_generate"), base_url=fake.url) as http:
+        http.post("/v1/chat/completions", json={"model": "gpt-4o"}, headers={"Tollgate-Feature": "exports"})
+        with attribute(customer, feature="chat_messages"):
+            http.post("/v1/chat/completions", json={"model": "gpt-4o"}, headers={"Tollgate-Feature": "exports"})
+        http.post("/v1/chat/completions", json={"model": "gpt-4o"})
+    assert recorder.flush()
+    assert [(c["customer"], c["feature"]) for c in sent.calls] == [(customer, "exports"), (customer, "exports"), (customer, "cv_generate")]
+    assert not any("tollgate-feature" in h for h in fake.seen_headers)
+
+
+def test_a_call_captured_after_close_counts_as_dropped_at_once(
+        customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    recorder.close()
+    with httpx.Client(transport=LlmUsageTransport(recorder, customer=customer), base_url=fake.url) as http:
+        assert http.post("/v1/chat/completions", json={"model": "gpt-4o"}).status_code == 200  # the app's call still works
+    assert (recorder.dropped, recorder.sent) == (1, 0)
+    assert recorder.flush(timeout=0) and sent.calls == []  # nothing queued, to be sent by no one
+
+
 def test_calls_without_an_owner_and_failed_calls_are_not_recorded(
         customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
     with httpx.Client(transport=LlmUsageTransport(recorder), base_url=fake.url) as http:
@@ -150,3 +173,25 @@ def test_close_while_tollgate_is_down_ends_within_its_timeout_and_counts_every_u
     # close() returned is counted with the rest (it was counted nowhere).
     assert took < 3.0, f"close(timeout=2.0) took {took:.1f} s"
     assert (rec.dropped, rec.sent) == (3, 0)
+
+
+def test_a_second_close_returns_at_once_and_leaves_the_counts_as_the_first_left_them() -> None:
+    # Tollgate hangs: connections queue on a socket that never accepts, so the thread's send waits out its 30 s timeout.
+    with socket.socket() as hanging:
+        hanging.bind(("127.0.0.1", 0))
+        hanging.listen(8)
+        sending = threading.Event()
+        http = httpx.Client(timeout=30, event_hooks={"request": [lambda _: sending.set()]})
+        rec = LlmUsageRecorder(tollgate.Tollgate(api_key="tg_sk_x", base_url=f"http://127.0.0.1:{hanging.getsockname()[1]}",
+                                                 max_retries=0, http_client=http), flush_interval=0.05)
+        rec.add({"customer": "someone", "model": "gpt-4o", "input_tokens": 1, "request_id": "r-1"})
+        assert sending.wait(10)
+        rec.close(timeout=0.2)
+        assert (rec.dropped, rec.sent) == (1, 0)
+
+        started = time.monotonic()
+        rec.close(timeout=30)  # as the exit hook's close(5.0) does after the app's own close
+        took = time.monotonic() - started
+        assert took < 2.0, f"the second close took {took:.1f} s"
+        assert (rec.dropped, rec.sent) == (1, 0)
+    http.close()

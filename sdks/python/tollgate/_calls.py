@@ -209,3 +209,11 @@ def sell_pack(customer: str, pack: str, paid: bool, idempotency_key: str | None)
     # A key made here when none is given, so the client's own retries of this sale sell once.
     return Call("POST", f"v1/customers/{seg(customer)}/packs", {"pack": pack, "paid": paid},
                 headers={"Idempotency-Key": idempotency_key or new_key()})
+
+
+def create_grant(customer: str, feature: str, amount: int | None, amount_usd: Decimal | str | None, expires_at: datetime | str | None,
+                 priority: int | None, reason: str | None, idempotency_key: str | None) -> Call:
+    # A key made here when none is given, so the client's retry of a grant whose answer was lost grants once.
+    return Call("POST", f"v1/customers/{seg(customer)}/grants", {
+        "feature": feature, "amount": amount, "amount_usd": usd_text(amount_usd, "amount_usd"), "expires_at": when(expires_at),
+        "priority": priority, "reason": reason}, headers={"Idempotency-Key": idempotency_key or new_key()})

@@ -82,11 +82,13 @@ class Grants(_Resource):
     """Credit grants: units of a metered feature beyond the plan's limit, spent after it."""
 
     def create(self, customer: str, *, feature: str, amount: int | None = None, amount_usd: Decimal | str | None = None,
-               expires_at: datetime | str | None = None, priority: int | None = None, reason: str | None = None) -> CreditGrant:
-        """Grants ``amount`` units of a metered feature, or of ``$llm_budget`` nano-USD in ``amount`` or USD in ``amount_usd`` (exact)."""
-        return self._send(Call("POST", f"v1/customers/{c.seg(customer)}/grants", {
-            "feature": feature, "amount": amount, "amount_usd": c.usd_text(amount_usd, "amount_usd"), "expires_at": c.when(expires_at),
-            "priority": priority, "reason": reason}))
+               expires_at: datetime | str | None = None, priority: int | None = None, reason: str | None = None,
+               idempotency_key: str | None = None) -> CreditGrant:
+        """Grants ``amount`` units of a metered feature, or of ``$llm_budget`` nano-USD in ``amount`` or USD in ``amount_usd`` (exact).
+
+        A key is made when no ``idempotency_key`` is given, so the client's retries grant once; a grant repeated with its
+        key answers the first, and the key with other fields raises IdempotencyMismatch."""
+        return self._send(c.create_grant(customer, feature, amount, amount_usd, expires_at, priority, reason, idempotency_key))
 
     def list(self, customer: str, *, limit: int | None = None) -> SyncPager[CreditGrant]:
         """The customer's grants, newest first."""

@@ -34,6 +34,9 @@ class Call:
     raw: bool = False  # the body as text (an HTML page)
     binary: bool = False  # the body as bytes (a PDF)
     headers: Mapping[str, str] | None = None  # per call, such as an Idempotency-Key its retries repeat
+    # False: an error answer is raised at once, unretried. The FastAPI gate's reserve cannot wait out a gateway's 429 or
+    # a 5xx while its caller waits; lost answers (connection errors) are still retried with the call's key.
+    retry_answers: bool = True
 
 
 @dataclass(slots=True)
@@ -161,7 +164,7 @@ class SyncCore:
                 if response.is_success:
                     return _answer(response, call)
                 error = error_from_response(response)
-                delay = retry_delay(attempt, error) if attempt < self.options.max_retries else None
+                delay = retry_delay(attempt, error) if call.retry_answers and attempt < self.options.max_retries else None
                 if delay is None:
                     raise error
             time.sleep(delay)
@@ -198,7 +201,7 @@ class AsyncCore:
                 if response.is_success:
                     return _answer(response, call)
                 error = error_from_response(response)
-                delay = retry_delay(attempt, error) if attempt < self.options.max_retries else None
+                delay = retry_delay(attempt, error) if call.retry_answers and attempt < self.options.max_retries else None
                 if delay is None:
                     raise error
             await asyncio.sleep(delay)

@@ -36,16 +36,21 @@ class LlmUsageRecorder:
         self._lock = threading.Lock()
         self._batch: list[dict[str, Any]] = []
         self._abandoned = 0
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="tollgate-llm-usage", daemon=True)
         self._thread.start()
         atexit.register(self.close, 5.0)  # a script that ends without close() still sends its last calls
 
     def add(self, call: dict[str, Any]) -> None:
-        """Queues a call without waiting."""
-        try:
-            self._queue.put_nowait(call)
-        except queue.Full:
-            self.dropped += 1
+        """Queues a call without waiting; after close() the call is counted as dropped, as nothing would send it."""
+        with self._lock:  # close() sets the flag and drains the queue under it: a call is queued before, or dropped
+            if self._closed:
+                self.dropped += 1
+                return
+            try:
+                self._queue.put_nowait(call)
+            except queue.Full:
+                self.dropped += 1
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Waits until every queued call is sent (or given up on); False when ``timeout`` passed first."""
@@ -60,7 +65,14 @@ class LlmUsageRecorder:
         return True
 
     def close(self, timeout: float = 10.0) -> None:
-        """Sends what is left and stops the thread, within ``timeout`` in all; calls still unsent then count as dropped."""
+        """Sends what is left and stops the thread, within ``timeout`` in all; calls still unsent then count as dropped.
+
+        Only the first close waits: a second one (such as the exit hook's) returns at once, so exit never waits again on
+        a batch the first close gave up on. Calls captured after close count as dropped at once."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
         deadline = time.monotonic() + timeout
         self.flush(timeout)
         self._stop.set()

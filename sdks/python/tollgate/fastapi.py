@@ -11,11 +11,14 @@
     async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=lambda r: r.headers["x-user"]))): ...
 
 The dependency reserves before the handler, commits when the response is a 2xx and releases otherwise (an exception,
-or any other status). Works with FastAPI 0.92 (Debian 12) and later.
+or any other status). Each run of the handler is one reservation: the caller's Idempotency-Key is not passed on, since
+the gate cannot replay the handler's answer. Works with FastAPI 0.92 (Debian 12) and later.
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import inspect
 import logging
 from typing import Any, AsyncIterator, Awaitable, Callable, MutableMapping
@@ -23,6 +26,7 @@ from urllib.parse import urljoin
 
 from fastapi import HTTPException, Request
 
+from . import _calls as c
 from ._async_resources import AsyncReservation
 from ._client import AsyncTollgate
 from ._errors import AuthenticationError, EntitlementDenied, NotFound, PermissionDenied, TollgateError, TollgateUnavailable
@@ -97,19 +101,26 @@ def default_denial(denied: EntitlementDenied, client: AsyncTollgate) -> QuotaDen
 def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int | Callable[[Request], int] = 1,
                   client: AsyncTollgate | None = None, fail_open: bool = False, ttl_seconds: int = 300,
                   on_denied: Callable[[EntitlementDenied], HTTPException | dict[str, Any]] | None = None,
-                  auto_create_customers: bool = False) -> Callable[[Request], AsyncIterator[Quota]]:
+                  auto_create_customers: bool = False, timeout: float = 5.0) -> Callable[[Request], AsyncIterator[Quota]]:
     """A dependency that holds ``amount`` units of ``feature`` for the request's customer around the handler.
 
     ``customer``: an id, or a function of the request (sync or async) returning one; None answers 401.
     ``client``: an AsyncTollgate; by default ``request.app.state.tollgate``.
-    ``fail_open``: when Tollgate cannot be reached or refuses the app's key (401, 403, 5xx), True lets the request
-    through uncounted; False (the default) answers 503 ``quota_unavailable``.
+    ``fail_open``: when Tollgate cannot decide, True lets the request through uncounted; False (the default) answers 503
+    ``quota_unavailable``. Tollgate cannot decide when it cannot be reached, refuses the app's key (401, 403), answers a
+    5xx, or a 429 without a Tollgate code (a gateway's throttling), or when ``timeout`` passes: the gate answers at once
+    and never waits out a Retry-After.
     ``on_denied``: shapes a 429/402 denial (QuotaExceeded, BudgetExceeded, RateLimited or FeatureNotInPlan): return an
     HTTPException to raise, or a dict to send as its detail. By default the caller gets Tollgate's problem as the detail,
     with Retry-After on a 429.
     ``auto_create_customers``: a customer Tollgate does not know yet is created (with no fields) on first use;
     by default the caller is answered 403 ``customer_unknown``, since creating customers at sign-up keeps their e-mail
     and name.
+    ``timeout``: seconds for the reservation, all its attempts and the auto-create together. A hold whose answer arrives
+    after the timeout is never settled: it lapses at its TTL (``ttl_seconds``).
+
+    Each run of the handler is one reservation. An ``Idempotency-Key`` on the incoming request is not passed on: the
+    gate cannot replay the handler's first answer, so a retry that runs the handler again counts again.
     """
 
     async def dependency(request: Request) -> AsyncIterator[Quota]:
@@ -123,22 +134,13 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
         if not who:
             raise HTTPException(401, detail={"error": "unauthenticated", "detail": "Sign in to use this feature."})
         units = amount(request) if callable(amount) else amount
-        key = request.headers.get("idempotency-key")
-
-        def reserve() -> Awaitable[AsyncReservation]:
-            return tg.entitlements.reserve(customer=str(who), feature=feature, amount=units, ttl_seconds=ttl_seconds,
-                                           idempotency_key=f"{key}:{feature}" if key else None)
 
         try:
-            try:
-                reservation = await reserve()
-            except NotFound as e:
-                if not (auto_create_customers and e.resource == "customer"):
-                    raise
-                await tg.customers.upsert(str(who))
-                reservation = await reserve()
+            reservation = await asyncio.wait_for(_reserve(tg, str(who), feature, units, ttl_seconds, auto_create_customers), timeout)
         except EntitlementDenied as denied:
-            raise _denial(denied, tg, on_denied) from None
+            if denied.error is not None:
+                raise _denial(denied, tg, on_denied) from None
+            undecided: BaseException = denied  # no Tollgate code: a gateway's 429, not a decision about the customer
         except NotFound as e:
             if e.resource != "customer":
                 raise
@@ -148,26 +150,46 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             raise HTTPException(403, detail={"error": "customer_unknown",
                                              "detail": "This account is not set up for this feature yet."}) from None
         except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
-            if not fail_open:
-                log.error("Tollgate could not decide, refusing %s: %s", feature, e)
-                raise HTTPException(503, detail={"error": "quota_unavailable",
-                                                 "detail": "Usage limits cannot be checked right now."}) from None
-            log.warning("Tollgate could not decide, letting %s through uncounted: %s", feature, e)
-            yield Quota(feature, str(who), None)
+            undecided = e
+        except asyncio.TimeoutError:
+            undecided = TimeoutError(f"no reservation within {timeout} s")
+        else:
+            quota = Quota(feature, str(who), reservation)
+            try:
+                yield quota
+            except GeneratorExit:
+                raise  # closed without finishing: nothing can be awaited here; the hold lapses after ttl_seconds
+            except BaseException:
+                await _settle(reservation, succeeded=False, actual=None)
+                raise
+            status = request.scope.get(_STATUS_KEY, {}).get("status")
+            await _settle(reservation, succeeded=status is None or 200 <= status < 300, actual=quota.actual)
             return
 
-        quota = Quota(feature, str(who), reservation)
-        try:
-            yield quota
-        except GeneratorExit:
-            raise  # closed without finishing: nothing can be awaited here; the hold lapses after ttl_seconds
-        except BaseException:
-            await _settle(reservation, succeeded=False, actual=None)
-            raise
-        status = request.scope.get(_STATUS_KEY, {}).get("status")
-        await _settle(reservation, succeeded=status is None or 200 <= status < 300, actual=quota.actual)
+        if not fail_open:
+            log.error("Tollgate could not decide, refusing %s: %s", feature, undecided)
+            raise HTTPException(503, detail={"error": "quota_unavailable",
+                                             "detail": "Usage limits cannot be checked right now."})
+        log.warning("Tollgate could not decide, letting %s through uncounted: %s", feature, undecided)
+        yield Quota(feature, str(who), None)
 
     return dependency
+
+
+async def _reserve(tg: AsyncTollgate, who: str, feature: str, units: int, ttl_seconds: int, auto_create: bool) -> AsyncReservation:
+    """Holds the units under a key of its own, raising an error answer unretried (the caller is waiting); with
+    ``auto_create``, a customer Tollgate does not know is created and the hold asked again."""
+    def call() -> Awaitable[Any]:
+        return tg._core.send(dataclasses.replace(c.decision("reserve", who, feature, units, None, ttl_seconds), retry_answers=False))
+
+    try:
+        answer = await call()
+    except NotFound as e:
+        if not (auto_create and e.resource == "customer"):
+            raise
+        await tg.customers.upsert(who)
+        answer = await call()
+    return AsyncReservation(tg.entitlements, answer, units)
 
 
 def _no_client_hint(request: Request) -> str:

@@ -163,7 +163,10 @@ class _Capture:
         feature = request.headers.pop(FEATURE_HEADER, None)
         if customer:
             return LlmOwner(customer, feature)
-        return _owner.get() or self.default
+        owner = _owner.get() or self.default
+        if feature and owner is not None:
+            return LlmOwner(owner.customer, feature)  # the feature header alone names this call's feature, not the customer
+        return owner
 
     def wrap(self, response: httpx.Response, owner: LlmOwner | None, at: datetime, asynchronous: bool) -> httpx.Response:
         if owner is None or not 200 <= response.status_code < 300:
@@ -177,7 +180,8 @@ class LlmUsageTransport(httpx.BaseTransport):
     """Wraps ``transport`` (a plain ``httpx.HTTPTransport`` by default) and records each model call it carries.
 
     Whom a call is for: the ``Tollgate-Customer``/``Tollgate-Feature`` request headers, else ``attribute(...)``,
-    else the ``customer``/``feature`` given here. A call with none of these, or answered with an error, is not recorded.
+    else the ``customer``/``feature`` given here; a ``Tollgate-Feature`` header alone replaces only the feature. A call
+    with no customer, or answered with an error, is not recorded.
     """
 
     def __init__(self, recorder: LlmUsageRecorder, transport: httpx.BaseTransport | None = None, *, customer: str | None = None,

@@ -138,6 +138,7 @@ class SubscriptionChange(TypedDict):
     amount_cents: int
     currency: str
     invoice_id: str | None
+    discount_cents: int  # the lines' discounts, already taken from amount_cents
 
 
 class Decision(TypedDict):
