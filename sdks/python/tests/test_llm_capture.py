@@ -122,6 +122,16 @@ def test_a_feature_header_alone_names_the_calls_feature_and_keeps_the_customer_i
     assert not any("tollgate-feature" in h for h in fake.seen_headers)
 
 
+def test_a_customer_header_alone_names_the_calls_customer_and_keeps_the_feature_it_would_have_had(
+        customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
+    with httpx.Client(transport=LlmUsageTransport(recorder, customer="someone-else", feature="cv_generate"), base_url=fake.url) as http:
+        http.post("/v1/chat/completions", json={"model": "gpt-4o"}, headers={"Tollgate-Customer": customer})
+        with attribute("someone-else", feature="chat_messages"):
+            http.post("/v1/chat/completions", json={"model": "gpt-4o"}, headers={"Tollgate-Customer": customer})
+    assert recorder.flush()
+    assert [(c["customer"], c["feature"]) for c in sent.calls] == [(customer, "cv_generate"), (customer, "chat_messages")]
+
+
 def test_a_call_captured_after_close_counts_as_dropped_at_once(
         customer: str, fake: FakeLlm, recorder: LlmUsageRecorder, sent: Sent) -> None:
     recorder.close()

@@ -161,9 +161,10 @@ class _Capture:
         # Per-request headers (openai's extra_headers) win; they are for Tollgate, so the provider never sees them.
         customer = request.headers.pop(CUSTOMER_HEADER, None)
         feature = request.headers.pop(FEATURE_HEADER, None)
-        if customer:
-            return LlmOwner(customer, feature)
         owner = _owner.get() or self.default
+        if customer:
+            # The customer header alone keeps the feature the call would have had, as the TypeScript SDK does.
+            return LlmOwner(customer, feature or (owner.feature if owner is not None else None))
         if feature and owner is not None:
             return LlmOwner(owner.customer, feature)  # the feature header alone names this call's feature, not the customer
         return owner
