@@ -87,7 +87,7 @@ public sealed partial class BillingStore
 
             // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.
             var snapshot = await catalog.GetAsync(cancellationToken);
-            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, version.OverageIn(current.Currency), snapshot.Features, current.CurrentPeriod, now, mark: true,
+            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(version), snapshot.Features, current.CurrentPeriod, now, mark: true,
                 cancellationToken, metrics: snapshot.Metrics));
         }
 

@@ -171,7 +171,7 @@ public sealed partial class BillingStore(
             if (preview)
             {
                 var overage = reanchored
-                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken,
+                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(from), features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken,
                         metrics: snapshot?.Metrics)
                     : [];
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
@@ -187,7 +187,7 @@ public sealed partial class BillingStore(
 
             await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
             IReadOnlyList<InvoiceLine> dueNow = reanchored
-                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod,
+                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(from), features, current.CurrentPeriod,
                     change.EffectiveAt, mark: true, cancellationToken, metrics: snapshot?.Metrics)]
                 : change.InvoiceNowLines;
             // The answer shows the fee due now as its invoice bills it: with the discount in force, read before the issue
