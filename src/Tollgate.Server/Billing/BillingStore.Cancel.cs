@@ -91,9 +91,10 @@ public sealed partial class BillingStore
                 cancellationToken, metrics: snapshot.Metrics));
         }
 
-        var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
+        // The answer lists the lines as the final invoice priced them: its overage takes the discount in force, as the fee would.
+        var (invoice, billed) = await invoices.IssueDiscountedAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
             current.CurrentPeriodStart, now);
-        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, lines, invoice);
+        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, billed, invoice);
     }
 
     /// <summary>Keeps a subscription that was set to cancel at the period end, if the period has not ended.</summary>
