@@ -5,6 +5,9 @@ public sealed record PlanVersion(string Id, string PlanCode, int Version, PlanTe
 {
     /// <summary>The version with its overage priced in <paramref name="currency"/> (<see cref="PlanTerms.OverageIn"/>), as an invoice in it bills.</summary>
     public PlanVersion OverageIn(string? currency) => this with { Terms = Terms.OverageIn(currency) };
+
+    /// <summary>The version with its per-seat limits multiplied by <paramref name="seats"/> (<see cref="PlanFeature.ForSeats"/>).</summary>
+    public PlanVersion ForSeats(int? seats) => this with { Terms = Terms.ForSeats(seats) };
 }
 
 /// <summary>A plan's marketing fields and its current (newest) version; a private plan is sold only by API, console or offer link.</summary>

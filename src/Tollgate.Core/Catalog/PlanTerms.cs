@@ -53,6 +53,13 @@ public sealed record PlanFeature(
     public OverageCurrencyOption? Option(string currency) =>
         CurrencyOptions?.FirstOrDefault(o => string.Equals(o.Currency, currency, StringComparison.Ordinal));
 
+    /// <summary>
+    /// The grant for a subscription holding <paramref name="seats"/> seats (null, not sold per seat, counts as 1): a
+    /// per-seat limit times the seats. The entitlement and the overage invoice both take the limit from here, so they agree.
+    /// </summary>
+    public PlanFeature ForSeats(int? seats) =>
+        this is { PerSeat: true, MonthlyQuota: > 0 and var quota } ? this with { MonthlyQuota = checked(quota * (seats ?? 1)) } : this;
+
     public bool IsUnlimited => MonthlyQuota is null;
 
     public bool IsIncluded => MonthlyQuota is not 0;
@@ -157,6 +164,10 @@ public sealed record PlanTerms(
         ? $"plan '{planCode}' has no overage price in {currency} for {string.Join(", ", missing.Select(f => $"feature '{f}'"))}; "
             + $"give it currency_options.{currency} in the catalog, or subscribe in {DefaultCurrency}"
         : null;
+
+    /// <summary>The terms with every per-seat limit multiplied by <paramref name="seats"/> (<see cref="PlanFeature.ForSeats"/>).</summary>
+    public PlanTerms ForSeats(int? seats) =>
+        Features.Any(f => f.PerSeat) ? this with { Features = [.. Features.Select(f => f.ForSeats(seats))] } : this;
 
     public PlanFeature? Feature(string code) => Features.FirstOrDefault(f => string.Equals(f.FeatureCode, code, StringComparison.Ordinal));
 }

@@ -105,6 +105,12 @@ public sealed record Subscription
     /// <summary>The seats paid for on <paramref name="price"/>: the subscription's, at least the price's included seats; 1 when not per seat.</summary>
     public int SeatsOn(PlanPrice price) => price.PerSeat ? Math.Max(Seats ?? price.IncludedSeats, price.IncludedSeats) : 1;
 
+    /// <summary>
+    /// The terms this subscription's overage is billed on: priced in its currency, with per-seat limits multiplied by the
+    /// seats it holds now, the seats its entitlements counted against (a removal waiting in <see cref="PendingSeats"/> is not yet).
+    /// </summary>
+    public PlanVersion OverageTermsOn(PlanVersion version) => version.OverageIn(Currency).ForSeats(Seats);
+
     /// <summary>The usage period holding <paramref name="instant"/>: the trial, or an anniversary period from the anchor.</summary>
     public BillingPeriod PeriodAt(DateTimeOffset instant)
     {

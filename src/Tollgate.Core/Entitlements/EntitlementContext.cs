@@ -28,10 +28,7 @@ public sealed record EntitlementContext(string CustomerId, PlanVersion? Version,
     public int Seats => Subscription?.Seats ?? 1;
 
     /// <summary>The plan's grant, with a per-seat limit multiplied by the seats.</summary>
-    public PlanFeature? Grant(string featureCode) =>
-        Version?.Terms.Feature(featureCode) is { PerSeat: true, MonthlyQuota: > 0 and var quota } perSeat
-            ? perSeat with { MonthlyQuota = quota * Seats }
-            : Version?.Terms.Feature(featureCode);
+    public PlanFeature? Grant(string featureCode) => Version?.Terms.Feature(featureCode)?.ForSeats(Seats);
 
     /// <summary>The window the grant's quota counts in at <see cref="At"/>; the billing period for anything without a quota window.</summary>
     public BillingPeriod Window(PlanFeature? grant) =>

@@ -26,9 +26,9 @@ public sealed partial class BillingCycle
         {
             // A subscription that ends bills every window still open at its end; one that renews leaves them to the period they end in.
             lines.AddRange(step.Kind == CycleKind.EndedAtPeriodEnd
-                ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, versions[endedVersion].OverageIn(current.Currency), snapshot.Features, ended, ended.End, mark,
+                ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(versions[endedVersion]), snapshot.Features, ended, ended.End, mark,
                     cancellationToken, closedNow: false, snapshot.Metrics)
-                : await OverageBilling.EndingInAsync(c, tx, current.CustomerId, versions[endedVersion].OverageIn(current.Currency), snapshot.Features, ended, cancellationToken, mark,
+                : await OverageBilling.EndingInAsync(c, tx, current.CustomerId, current.OverageTermsOn(versions[endedVersion]), snapshot.Features, ended, cancellationToken, mark,
                     snapshot.Metrics));
             // Windows of earlier periods that late events changed after they were invoiced: re-rated on this invoice.
             lines.AddRange(await LateUsageBilling.LinesAsync(c, tx, current, versions[endedVersion], id => catalog.GetVersionAsync(id, cancellationToken),

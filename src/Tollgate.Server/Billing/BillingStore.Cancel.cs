@@ -87,13 +87,14 @@ public sealed partial class BillingStore
 
             // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.
             var snapshot = await catalog.GetAsync(cancellationToken);
-            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, version.OverageIn(current.Currency), snapshot.Features, current.CurrentPeriod, now, mark: true,
+            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(version), snapshot.Features, current.CurrentPeriod, now, mark: true,
                 cancellationToken, metrics: snapshot.Metrics));
         }
 
-        var invoice = await invoices.IssueAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
+        // The answer lists the lines as the final invoice priced them: its overage takes the discount in force, as the fee would.
+        var (invoice, billed) = await invoices.IssueDiscountedAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
             current.CurrentPeriodStart, now);
-        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, lines, invoice);
+        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, billed, invoice);
     }
 
     /// <summary>Keeps a subscription that was set to cancel at the period end, if the period has not ended.</summary>

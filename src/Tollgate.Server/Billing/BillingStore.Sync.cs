@@ -44,7 +44,7 @@ public sealed partial class BillingStore
 
         if (renewed)
         {
-            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, (await VersionAsync(current.PlanVersionId, cancellationToken)).OverageIn(current.Currency),
+            lines.AddRange(await OverageAsync(c, tx, current.CustomerId, current.OverageTermsOn(await VersionAsync(current.PlanVersionId, cancellationToken)),
                 current.CurrentPeriod, cancellationToken));
         }
 

@@ -163,19 +163,20 @@ public sealed partial class BillingStore(
             }
 
             var change = PlanChange.Apply(current, from, to, interval, effective, proration, at.Instant);
-            change = await new DiscountWriter(c, tx, at, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
+            (change, var after) = await new DiscountWriter(c, tx, at, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
             // A change that re-anchors the period ends the old one now: the overage counted so far is billed with the change.
             var reanchored = change.Effective == ChangeTiming.Immediate && change.Subscription.CurrentPeriodStart != current.CurrentPeriodStart;
             var snapshot = reanchored ? await catalog.GetAsync(cancellationToken) : null;
-            var features = snapshot?.Features ?? [];
+            // One list of what is due now for the preview and the change; only the change marks the overage as billed.
+            async Task<IReadOnlyList<InvoiceLine>> DueNowAsync(bool mark) => reanchored
+                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(from), snapshot!.Features,
+                    current.CurrentPeriod, change.EffectiveAt, mark, cancellationToken, metrics: snapshot.Metrics)]
+                : change.InvoiceNowLines;
             if (preview)
             {
-                var overage = reanchored
-                    ? await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod, change.EffectiveAt, mark: false, cancellationToken,
-                        metrics: snapshot?.Metrics)
-                    : [];
+                // Priced as the issue below prices them: the fee and the overage due now take the discount in force after the change.
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
-                    [.. change.PendingLines, .. change.InvoiceNowLines, .. overage], null);
+                    [.. change.PendingLines, .. DiscountedLines.Apply(await DueNowAsync(mark: false), after, DiscountedLines.BilledAtIssue)], null);
             }
 
             var reason = change.Effective == ChangeTiming.PeriodEnd ? "plan_change_scheduled" : "plan_changed";
@@ -186,18 +187,12 @@ public sealed partial class BillingStore(
             }
 
             await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
-            IReadOnlyList<InvoiceLine> dueNow = reanchored
-                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, from.OverageIn(current.Currency), features, current.CurrentPeriod,
-                    change.EffectiveAt, mark: true, cancellationToken, metrics: snapshot?.Metrics)]
-                : change.InvoiceNowLines;
-            // The answer shows the fee due now as its invoice bills it: with the discount in force, read before the issue
-            // uses up a once-only one (a preview prices it so too).
-            var billed = DiscountedLines.Apply(dueNow,
-                await new DiscountWriter(c, tx, at, cancellationToken).InForceAsync(stored.Id, change.EffectiveAt, toPrice.Currency), DiscountedLines.BilledAtIssue);
-            var invoice = dueNow.Count > 0
-                ? await invoices.IssueAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
+            var dueNow = await DueNowAsync(mark: true);
+            // The answer shows the lines due now as their invoice priced them (a once-only discount is read before the issue uses it up).
+            var (invoice, billed) = dueNow.Count > 0
+                ? await invoices.IssueDiscountedAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
                     stored.CurrentPeriodStart, stored.CurrentPeriodEnd)
-                : null;
+                : (null, dueNow);
             return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. billed], invoice);
         }, cancellationToken);
         Invalidate(result);

@@ -29,12 +29,21 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     /// </summary>
     public async Task<string?> IssueAsync(
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd) =>
+        (await IssueDiscountedAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd)).Id;
+
+    /// <summary>
+    /// Issues as <see cref="IssueAsync"/> does, and answers <paramref name="lines"/> as the invoice priced them (with the
+    /// discount then in force), so an answer that lists them shows what was billed; the lines even when nothing is issued.
+    /// </summary>
+    public async Task<(string? Id, IReadOnlyList<InvoiceLine> Lines)> IssueDiscountedAsync(
+        Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
         DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
     {
         var (draft, pending, discounted) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd);
         if (IssuesNothing(draft.Lines))
         {
-            return null;
+            return (null, discounted);
         }
 
         var (id, _) = await WriteAsync(draft);
@@ -48,7 +57,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         }
 
         await StripeInvoiceItems.EnqueueInAsync(c, tx, subscription, currency, discounted, time, ct);
-        return id;
+        return (id, discounted);
     }
 
     /// <summary>

@@ -38,7 +38,7 @@ internal static class LateUsageBilling
             // Re-rated on the plan version that billed the window, the one in force when it closed, not today's.
             var version = row is null ? endedVersion : await VersionAtAsync(c, tx, subscription.Id, end, cancellationToken) is { } at && at != endedVersion.Id
                 ? await versionOf(at) ?? endedVersion : endedVersion;
-            var (line, billed) = row is null ? (null, 0) : LateUsage.Rerate(version.OverageIn(subscription.Currency), features, row.ToOverageWindow(), row.Window);
+            var (line, billed) = row is null ? (null, 0) : LateUsage.Rerate(subscription.OverageTermsOn(version), features, row.ToOverageWindow(), row.Window);
             if (line is not null)
             {
                 lines.Add(line);

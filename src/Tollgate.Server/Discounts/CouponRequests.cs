@@ -20,6 +20,8 @@ public static partial class CouponRequests
     {
         var durationOk = CouponDurationNames.TryParse(r.Duration, out var duration);
         var plans = r.AppliesToPlans ?? [];
+        // JSON null binds as a null element; stored it would read as no restriction at all, so it is refused by its place.
+        var nullAt = plans.Select((plan, i) => plan is null ? i : -1).FirstOrDefault(i => i >= 0, -1);
         var errors = Validate.Errors(
             ("id", Validate.Id(r.Id)),
             ("name", r.Name is { Length: >= 1 and <= 200 } ? null : "must be 1-200 characters"),
@@ -34,7 +36,8 @@ public static partial class CouponRequests
             ("duration_in_months", duration == CouponDuration.Repeating && durationOk
                 ? r.DurationInMonths is >= 1 and <= 120 ? null : "must be from 1 to 120 for a repeating coupon"
                 : r.DurationInMonths is null ? null : "only goes with duration repeating"),
-            ("applies_to_plans", plans.FirstOrDefault(p => catalog.Plan(p) is null) is { } unknown ? $"no plan '{unknown}'" : null),
+            ("applies_to_plans", plans.FirstOrDefault(p => p is not null && catalog.Plan(p) is null) is { } unknown ? $"no plan '{unknown}'" : null),
+            ($"applies_to_plans[{nullAt}]", nullAt >= 0 ? "must be a plan code, not null" : null),
             ("max_redemptions", r.MaxRedemptions is <= 0 ? "must be at least 1" : null),
             ("redeem_by", r.RedeemBy <= now ? "must be in the future" : null),
             ("stripe_coupon_id", r.StripeCouponId is null ? null : Validate.Id(r.StripeCouponId)));

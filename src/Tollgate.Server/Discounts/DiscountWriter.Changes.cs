@@ -10,10 +10,10 @@ internal sealed partial class DiscountWriter
     /// <summary>
     /// Discounts a change's lines by the discount in force on the days each covers: the credit for the old plan's unused
     /// time keeps the discount in force before the change; the charge for the new plan takes the one in force after it,
-    /// which <paramref name="request"/> (when given) redeems now, or only checks for a preview. A preview also prices the
-    /// fee of a new period as its invoice will.
+    /// which <paramref name="request"/> (when given) redeems now, or only checks for a preview. The lines billed now are
+    /// left for their invoice to price; <c>After</c> is the discount a preview prices them with, as that invoice will.
     /// </summary>
-    public async Task<PlanChangeResult> DiscountChangeAsync(
+    public async Task<(PlanChangeResult Change, Discount? After)> DiscountChangeAsync(
         PlanChangeResult change, Subscription current, string planCode, string currency, DiscountRequest? request, bool preview)
     {
         var before = await InForceAsync(current.Id, time.GetUtcNow(), currency);
@@ -21,12 +21,11 @@ internal sealed partial class DiscountWriter
             : preview ? (await CheckAsync(request, current.Id, current.CustomerId, planCode, currency)).Discount
             : await RedeemAsync(request, current.Id, current.CustomerId, planCode, currency);
         var credits = new HashSet<InvoiceLineKind> { InvoiceLineKind.ProrationCredit };
-        var now = DiscountedLines.Apply(change.InvoiceNowLines, before, credits);
-        return change with
+        return (change with
         {
             PendingLines = [.. DiscountedLines.Apply(change.PendingLines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit).ToList(), before),
                 .. DiscountedLines.Apply(change.PendingLines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit).ToList(), after)],
-            InvoiceNowLines = preview ? DiscountedLines.Apply(now, after, DiscountedLines.BilledAtIssue) : now,
-        };
+            InvoiceNowLines = DiscountedLines.Apply(change.InvoiceNowLines, before, credits),
+        }, after);
     }
 }

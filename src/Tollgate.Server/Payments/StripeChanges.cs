@@ -39,7 +39,7 @@ public sealed class StripeChanges(
             {
                 // A new interval ends the period now, in Stripe as here: the overage counted in it is billed with the change.
                 var snapshot = await catalog.GetAsync(cancellationToken);
-                lines.AddRange(await OverageBilling.UpToAsync(c, tx, before.CustomerId, from.OverageIn(before.Currency), snapshot.Features, before.CurrentPeriod, at, mark: true,
+                lines.AddRange(await OverageBilling.UpToAsync(c, tx, before.CustomerId, before.OverageTermsOn(from), snapshot.Features, before.CurrentPeriod, at, mark: true,
                     cancellationToken, metrics: snapshot.Metrics));
             }
 

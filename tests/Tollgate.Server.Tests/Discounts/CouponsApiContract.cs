@@ -45,6 +45,23 @@ public abstract class CouponsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ANullPlanInAppliesToPlansIs400NamingItsPlaceAndWritesNothing()
+    {
+        await using var app = await StartAsync(Settings());
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/coupons", new
+        {
+            id = "ONLYX", name = "X", percent_off = 90, duration = "forever", applies_to_plans = new[] { "basic", null },
+        });
+        var body = await response.ReadAsync();
+        var read = await app.Admin.GetAsync("/v1/admin/coupons/ONLYX");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["applies_to_plans[1]"], body["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
+    [Fact]
     public async Task PromotionCodesAreCaseInsensitiveUniqueAndCanBeDeactivated()
     {
         await using var app = await StartAsync(Settings());

@@ -70,6 +70,63 @@ public abstract class DiscountsApiContract : ApiContract
         Assert.Equal(Fee(invoice["lines"]!), Fee(preview["lines"]!));
     }
 
+    // basic with a yearly price and a soft cap of 500 calls, then 0.03 a call: a move to yearly bills the overage with the year's fee.
+    private Task<TollgateApp> OverageAppAsync() => StartAsync(ApiSetup.CatalogOf("discounts-overage", DiscountsSetup.Catalog
+        .Replace("""{ "billing_period": "monthly", "price_cents": 2999 }""",
+            """{ "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 29990 }""", StringComparison.Ordinal)
+        .Replace("""{ "feature_code": "api_calls", "monthly_quota": 500 }""",
+            """{ "feature_code": "api_calls", "monthly_quota": 500, "hard_cap": false, "overage_unit_price_cents": 3 }""", StringComparison.Ordinal)),
+        Utc(2026, 1, 1));
+
+    private static (string?, long, long)[] Priced(JsonNode lines) =>
+        [.. lines.AsArray().Select(l => (l!["kind"].Value<string>(), l["amount_cents"].Value<long>(), l["discount_cents"].Value<long>()))];
+
+    [Fact]
+    public async Task AnImmediateMoveToYearlyPreviewsTheDiscountOnItsOverageAsTheChangeAndItsInvoiceBillIt()
+    {
+        await using var app = await OverageAppAsync();
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>();
+        await app.ConsumeAsync("c1", "api_calls", 550);
+        await app.AdvanceToAsync(Utc(2026, 1, 20));
+        var yearly = new { plan = "basic", billing_period = "yearly", effective = "immediate", proration = "create_prorations" };
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", yearly)).ReadAsync();
+        var changed = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", yearly)).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+
+        // 50 calls past 500 at 0.03: 150, 30 off, as the year's fee takes its 20 %.
+        Assert.Contains(("overage", 150L, 30L), Priced(preview["lines"]!));
+        Assert.Equal(Priced(invoice["lines"]!), Priced(changed["lines"]!));
+        Assert.Equal(Priced(changed["lines"]!), Priced(preview["lines"]!));
+        // The answer's amount is net of its discount, as the invoice's subtotal less its discount is.
+        Assert.Equal((invoice["subtotal_cents"].Value<long>() - invoice["discount_cents"].Value<long>(), invoice["discount_cents"].Value<long>()),
+            (preview["amount_cents"].Value<long>(), preview["discount_cents"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task AnImmediateCancelCreditingUnusedTimeAnswersTheLinesAndDiscountOfTheFinalInvoiceItIssues()
+    {
+        await using var app = await OverageAppAsync();
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>();
+        await app.ConsumeAsync("c1", "api_calls", 550);
+        await app.AdvanceToAsync(Utc(2026, 1, 20));
+
+        var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel",
+            new { at_period_end = false, credit_unused = true, reason = "other" })).ReadAsync();
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+
+        Assert.Equal(invoice["id"].Value<string>(), canceled["invoice_id"].Value<string>());
+        Assert.Contains(("overage", 150L, 30L), Priced(canceled["lines"]!));
+        Assert.Equal(Priced(invoice["lines"]!), Priced(canceled["lines"]!));
+        // The answer's amount is net of its discount, as the invoice's subtotal less its discount is.
+        Assert.Equal((invoice["subtotal_cents"].Value<long>() - invoice["discount_cents"].Value<long>(), invoice["discount_cents"].Value<long>()),
+            (canceled["amount_cents"].Value<long>(), canceled["discount_cents"].Value<long>()));
+    }
+
     [Fact]
     public async Task FiveDollarsOffOnceDiscountsOnlyTheFirstInvoice()
     {
