@@ -39,6 +39,11 @@ public static class PriceDocument
         var r = new ElementReader(element, path, problems, PriceFields);
         var model = r.String("model", required: true, 200);
         var pattern = r.String("pattern", required: false, 200);
+        if (pattern is not null && pattern.Count(c => c == '*') > ModelPattern.MaxStars)
+        {
+            r.Problem(r.Child("pattern"), $"must have at most {ModelPattern.MaxStars} '*'");
+        }
+
         var provider = r.String("provider", required: false, 64) ?? "unknown";
         var source = r.String("source", required: false, 1000);
         var effective = defaultEffectiveFrom;
