@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Tollgate.Core.Json;
 using Tollgate.Core.Money;
 
 namespace Tollgate.Core.Llm;
 
 /// <summary>
 /// Reads LiteLLM's model_prices_and_context_window.json (USD per token, keyed by model). Each key is its own row, its
-/// provider prefix kept, so azure/gpt-4o never prices a bare gpt-4o call. What cannot be imported is counted by kind.
+/// provider prefix kept, so azure/gpt-4o never prices a bare gpt-4o call. What cannot be imported is counted by kind; a
+/// price that is there but not a usable number is a problem that refuses the whole table, as in Tollgate's shape, since
+/// reading it as absent would price the model at $0.
 /// </summary>
 public static partial class LiteLlmPriceDocument
 {
@@ -30,6 +33,7 @@ public static partial class LiteLlmPriceDocument
         var skipped = new List<string>();
         var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var problems = new List<DocumentProblem>();
         void Skip(string kind, string reason)
         {
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
@@ -38,8 +42,14 @@ public static partial class LiteLlmPriceDocument
 
         foreach (var entry in root.EnumerateObject())
         {
-            if (entry.Name == "sample_spec" || entry.Value.ValueKind != JsonValueKind.Object)
+            if (entry.Name == "sample_spec")
             {
+                continue;
+            }
+
+            if (entry.Value.ValueKind != JsonValueKind.Object)
+            {
+                Skip("not_an_object", $"{entry.Name}: an entry must be an object");
                 continue;
             }
 
@@ -52,7 +62,7 @@ public static partial class LiteLlmPriceDocument
             {
                 Skip("duplicate", $"{entry.Name}: '{model}' was already read from an earlier entry");
             }
-            else if (Read(entry, effectiveFrom, model, out var why) is { } price)
+            else if (Read(entry, effectiveFrom, model, problems, out var why) is { } price)
             {
                 prices.Add(price);
             }
@@ -62,15 +72,17 @@ public static partial class LiteLlmPriceDocument
             }
         }
 
-        return new PriceDocumentResult(prices, [], skipped) { SkippedByKind = kinds };
+        return new PriceDocumentResult(problems.Count > 0 ? [] : prices, problems, skipped) { SkippedByKind = kinds };
     }
 
-    private static ModelPrice? Read(JsonProperty entry, DateTimeOffset effectiveFrom, string model, out (string Kind, string Reason) why)
+    private static ModelPrice? Read(
+        JsonProperty entry, DateTimeOffset effectiveFrom, string model, List<DocumentProblem> problems, out (string Kind, string Reason) why)
     {
         var e = entry.Value;
         var tooHigh = new List<string>();
-        long? PerToken(string name) => Convert(e, name, MaxUsdPerToken, 1_000_000_000_000_000m, "per 1M tokens", 1_000_000m, tooHigh);
-        long? PerUnit(string name) => Convert(e, name, MaxUsdPerUnit, 1_000_000_000m, "per unit", 1m, tooHigh);
+        var read = new Reading(entry.Name, tooHigh, problems);
+        long? PerToken(string name) => Convert(e, name, MaxUsdPerToken, 1_000_000_000_000_000m, "per 1M tokens", 1_000_000m, read);
+        long? PerUnit(string name) => Convert(e, name, MaxUsdPerUnit, 1_000_000_000m, "per unit", 1m, read);
         var input = PerToken("input_cost_per_token");
         var output = PerToken("output_cost_per_token");
         var request = PerUnit("input_cost_per_query") ?? PerUnit("input_cost_per_request");
@@ -117,17 +129,30 @@ public static partial class LiteLlmPriceDocument
             request, image, tier, $"LiteLLM model_prices_and_context_window.json: {entry.Name}");
     }
 
-    /// <summary>USD from the JSON text to nano-USD (× <paramref name="scale"/>, rounded half-up once), or noted as too high.</summary>
-    private static long? Convert(JsonElement entry, string name, decimal max, decimal scale, string unit, decimal shown, List<string> tooHigh)
+    /// <summary>Where one entry's prices are read from, and where what is wrong with them goes.</summary>
+    private sealed record Reading(string Entry, List<string> TooHigh, List<DocumentProblem> Problems);
+
+    /// <summary>
+    /// USD from the JSON text to nano-USD (× <paramref name="scale"/>, rounded half-up once); absent or null is no price, above
+    /// <paramref name="max"/> is noted as too high, and anything else that is not a non-negative decimal is a problem.
+    /// </summary>
+    private static long? Convert(JsonElement entry, string name, decimal max, decimal scale, string unit, decimal shown, Reading read)
     {
-        if (PriceDocument.Number(entry, name) is not { } usd)
+        if (!entry.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
+        if (PriceDocument.NumberProblem(value) is { } problem)
+        {
+            read.Problems.Add(new DocumentProblem($"{read.Entry}.{name}", problem));
+            return null;
+        }
+
+        var usd = decimal.Parse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture);
         if (usd > max)
         {
-            tooHigh.Add($"{name} ${usd * shown:0.######} {unit}");
+            read.TooHigh.Add($"{name} ${usd * shown:0.######} {unit}");
             return null;
         }
 

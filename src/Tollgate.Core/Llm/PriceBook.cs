@@ -12,7 +12,7 @@ public sealed partial class PriceBook
 {
     private readonly ILookup<string, ModelPrice> _byModel;
     private readonly ILookup<(string Provider, string Name), ModelPrice> _byProvider;
-    private readonly IReadOnlyList<(Regex Pattern, ModelPrice Price)> _patterns;
+    private readonly IReadOnlyList<(string Pattern, ModelPrice Price)> _patterns;
     private readonly Dictionary<ModelPrice, string> _families = new(ReferenceEqualityComparer.Instance);
 
     public PriceBook(IEnumerable<ModelPrice> prices)
@@ -29,7 +29,7 @@ public sealed partial class PriceBook
             .ToLookup(p => (LlmProviders.Family(p.Model[..p.Model.IndexOf('/', StringComparison.Ordinal)]), Normalize(p.Model)));
         _patterns = [.. all.Where(p => p.Pattern is not null)
             .OrderByDescending(p => p.Pattern!.Replace("*", "", StringComparison.Ordinal).Length)
-            .Select(p => (Glob(p.Pattern!), p))];
+            .Select(p => (p.Pattern!.ToLowerInvariant(), p))];
     }
 
     public ModelPrice? Find(string model, DateTimeOffset at) => Find(model, null, at);
@@ -84,7 +84,7 @@ public sealed partial class PriceBook
     private ModelPrice? ByPattern(string name, DateTimeOffset at)
     {
         // _patterns is ordered most specific first, and GroupBy keeps that order.
-        foreach (var rows in _patterns.Where(p => p.Pattern.IsMatch(name)).GroupBy(p => p.Price.Pattern, StringComparer.Ordinal))
+        foreach (var rows in _patterns.Where(p => ModelPattern.Matches(p.Pattern, name)).GroupBy(p => p.Price.Pattern, StringComparer.Ordinal))
         {
             if (Effective(rows.Select(r => r.Price), at) is { } price)
             {
@@ -110,9 +110,6 @@ public sealed partial class PriceBook
 
     private static ModelPrice? Effective(IEnumerable<ModelPrice> rows, DateTimeOffset at) =>
         rows.Where(p => p.EffectiveFrom <= at).OrderByDescending(p => p.EffectiveFrom).FirstOrDefault();
-
-    private static Regex Glob(string pattern) =>
-        new("^" + Regex.Escape(pattern.ToLowerInvariant()).Replace("\\*", ".*", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant);
 
     [GeneratedRegex(@"(-\d{4}-\d{2}-\d{2}|-\d{8}|-latest|@\d{8}|-\d{4})$")]
     private static partial Regex VersionSuffix();

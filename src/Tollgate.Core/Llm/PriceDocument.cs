@@ -39,6 +39,11 @@ public static class PriceDocument
         var r = new ElementReader(element, path, problems, PriceFields);
         var model = r.String("model", required: true, 200);
         var pattern = r.String("pattern", required: false, 200);
+        if (pattern is not null && pattern.Count(c => c == '*') > ModelPattern.MaxStars)
+        {
+            r.Problem(r.Child("pattern"), $"must have at most {ModelPattern.MaxStars} '*'");
+        }
+
         var provider = r.String("provider", required: false, 64) ?? "unknown";
         var source = r.String("source", required: false, 1000);
         var effective = defaultEffectiveFrom;
@@ -92,9 +97,10 @@ public static class PriceDocument
         return new PriceDocumentResult(problems.Count > 0 ? [] : prices, problems, []);
     }
 
-    /// <summary>A non-negative number read exactly from its JSON text (2.5e-06 included).</summary>
-    internal static decimal? Number(JsonElement entry, string name) =>
-        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            && decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0
-            ? number : null;
+    /// <summary>What keeps a JSON value from being a price read exactly from its text (2.5e-06 included), or null when nothing does.</summary>
+    internal static string? NumberProblem(JsonElement value) =>
+        value.ValueKind != JsonValueKind.Number ? "must be a number"
+        : !decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? "is out of range"
+        : number < 0 ? "must not be negative"
+        : null;
 }

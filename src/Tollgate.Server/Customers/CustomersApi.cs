@@ -28,7 +28,7 @@ public static class CustomersApi
             ("id", Validate.Id(id)),
             ("email", request.Email is null || EmailAddress.IsValid(request.Email) ? null : EmailAddress.Hint),
             ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
-            ("metadata", MetadataProblem(request.Metadata)));
+            MetadataProblem(request.Metadata));
         BillingDetailsWire.Validate(request, errors);
         if (request.TaxRates is { } rates && !errors.Keys.Any(k => k.StartsWith("tax_rates", StringComparison.Ordinal)))
         {
@@ -72,11 +72,13 @@ public static class CustomersApi
         return created ? TypedResults.Created($"/v1/customers/{id}", ToWire(customer)) : TypedResults.Ok(ToWire(customer));
     }
 
-    private static string? MetadataProblem(IReadOnlyDictionary<string, string>? metadata) =>
-        metadata is null ? null
-        : metadata.Count > 50 ? "must have at most 50 keys"
-        : metadata.Any(kv => kv.Key.Length is 0 or > 40 || kv.Value.Length > 500) ? "keys must be 1-40 characters and values at most 500"
-        : null;
+    // JSON null binds to a null value despite the type; it is named as consume, reserve and events name it, before any length is read.
+    private static (string Field, string? Problem) MetadataProblem(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is null ? ("metadata", null)
+        : metadata.FirstOrDefault(kv => kv.Value is null) is { Key: { } nullKey } ? ($"metadata.{nullKey}", "must be a string")
+        : metadata.Count > 50 ? ("metadata", "must have at most 50 keys")
+        : metadata.Any(kv => kv.Key.Length is 0 or > 40 || kv.Value.Length > 500) ? ("metadata", "keys must be 1-40 characters and values at most 500")
+        : ("metadata", null);
 
     private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> GetAsync(
         string id, CustomerStore customers, CancellationToken cancellationToken) =>

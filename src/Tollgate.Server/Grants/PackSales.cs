@@ -13,6 +13,18 @@ namespace Tollgate.Server.Grants;
 public sealed record PackSale(CreditGrant Grant, Invoice? Invoice, bool Created);
 
 /// <summary>
+/// Where a sale comes from: the source its grant is made under, and the one a sale with the same key was made under
+/// before keys were the server's (<c>api:{customer}:{key}</c>), which a retry of such a sale must still find.
+/// </summary>
+public sealed record PackSaleSource(string Source, string? Earlier = null)
+{
+    /// <summary>A key is the server's, not the customer's: the same key for another customer is another sale, refused.</summary>
+    public static PackSaleSource For(string customerId, string? idempotencyKey) => idempotencyKey is null
+        ? new($"api:{Guid.NewGuid():N}")
+        : new($"pack:{idempotencyKey}", $"api:{customerId}:{idempotencyKey}");
+}
+
+/// <summary>
 /// Sells credit packs. Each sale names its source (an Idempotency-Key, a Checkout session) and the grant's unique
 /// <c>source_ref</c> holds it, so however often a sale is retried or its event redelivered, one grant and one invoice exist.
 /// </summary>
@@ -21,23 +33,25 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
     /// <summary>
     /// Issues a one-line invoice for the pack at <paramref name="price"/> (paid, or open and due now) and the grant, in one
     /// transaction. A second sale from the same <paramref name="source"/> answers the first; null when that source already
-    /// bought a different pack. The price's currency becomes the customer's when it has none; a customer already in another
+    /// made a different sale (another pack, customer, or paid where it was open). The price's currency becomes the customer's when it has none; a customer already in another
     /// throws <see cref="CurrencyMismatchException"/> and nothing is written.
     /// </summary>
     public Task<PackSale?> SellAsync(
-        string customerId, CreditPack pack, PackPrice price, bool paid, string source, CancellationToken cancellationToken = default) =>
+        string customerId, CreditPack pack, PackPrice price, bool paid, PackSaleSource source, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {
+            // No sale is made under the earlier source any more, so finding it needs no lock.
+            if (source.Earlier is { } earlier && await CreditGrantStore.BySourceAsync(c, tx, earlier, cancellationToken) is { } before)
+            {
+                return await SameSaleAsync(c, tx, before, customerId, pack, paid, cancellationToken);
+            }
+
             // The grant goes first: a concurrent sale of the same source waits on its unique source_ref, then finds this one.
             var now = time.GetUtcNow();
-            if (await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, source, now), null, time, cancellationToken) is not { } grant)
+            if (await CreditGrantStore.InsertAsync(c, tx, Grant(customerId, pack, source.Source, now), null, time, cancellationToken) is not { } grant)
             {
-                var existing = (await CreditGrantStore.BySourceAsync(c, tx, source, cancellationToken))!;
-                var invoiceId = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
-                    "SELECT invoice_id FROM credit_grants WHERE id = @Id", new { existing.Id }, tx, cancellationToken: cancellationToken));
-                return existing.PackCode == pack.Code && existing.CustomerId == customerId
-                    ? new PackSale(existing, invoiceId is null ? null : await InvoiceStore.GetAsync(c, tx, invoiceId, cancellationToken), false)
-                    : null;
+                var existing = (await CreditGrantStore.BySourceAsync(c, tx, source.Source, cancellationToken))!;
+                return await SameSaleAsync(c, tx, existing, customerId, pack, paid, cancellationToken);
             }
 
             // A customer has one currency: under its lock, so a first subscription in another cannot slip in beside this invoice.
@@ -53,6 +67,19 @@ public sealed class PackSales(TollgateDatabase database, IOptions<BillingOptions
                 new { invoice = invoice.Id, grant = grant.Id }, tx, cancellationToken: cancellationToken));
             return new PackSale(grant, invoice, true);
         }, cancellationToken);
+
+    /// <summary>The first sale, answered again, when the retry asks for the same one; null when it asks for another.</summary>
+    private static async Task<PackSale?> SameSaleAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, CreditGrant existing,
+        string customerId, CreditPack pack, bool paid, CancellationToken cancellationToken)
+    {
+        var invoiceId = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT invoice_id FROM credit_grants WHERE id = @Id", new { existing.Id }, tx, cancellationToken: cancellationToken));
+        var invoice = invoiceId is null ? null : await InvoiceStore.GetAsync(c, tx, invoiceId, cancellationToken);
+        // A sale made paid is paid the instant it is issued, one made open is not (paid later, if at all); with nothing
+        // due after credit the two are the same invoice, so either answers it.
+        var samePaid = invoice is null || invoice.AmountDueCents == 0 || (invoice.PaidAt is { } at && at == invoice.IssuedAt) == paid;
+        return existing.PackCode == pack.Code && existing.CustomerId == customerId && samePaid ? new PackSale(existing, invoice, false) : null;
+    }
 
     /// <summary>The grant for a pack Stripe sold through Checkout, made once per session: the session id is its source.</summary>
     internal static async Task<(CreditGrant Grant, bool Created)> GrantPaidAsync(

@@ -82,15 +82,20 @@ public sealed record InstantRange(DateTimeOffset? From, DateTimeOffset? To)
             return null;
         }
 
-        // Periods and windows are computed from the instant; far outside the years Tollgate stores, their arithmetic overflows.
-        if (at < Earliest || at >= Latest)
+        if (OutsideStoredYears(at) is { } problem)
         {
-            errors[field] = "must be from 1970-01-01 to 8999-12-31";
+            errors[field] = problem;
             return null;
         }
 
         return at;
     }
+
+    /// <summary>
+    /// Why an instant cannot bound a query, or null: periods and windows are computed from it, and far outside the years
+    /// Tollgate stores their arithmetic overflows.
+    /// </summary>
+    public static string? OutsideStoredYears(DateTimeOffset at) => at < Earliest || at >= Latest ? "must be from 1970-01-01 to 8999-12-31" : null;
 
     private static readonly DateTimeOffset Earliest = DateTimeOffset.UnixEpoch;
     private static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -25,8 +25,8 @@ public static class SaasStatsApi
     {
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string>();
-        var end = ParseInstant(to, "to", errors) ?? now;
-        var start = ParseInstant(from, "from", errors) ?? DefaultStart(end);
+        var end = Stored(ParseInstant(to, "to", errors), "to", errors) ?? now;
+        var start = Stored(ParseInstant(from, "from", errors), "from", errors) ?? DefaultStart(end);
         if (errors.Count == 0 && start >= end)
         {
             errors["from"] = "must be before to";
@@ -38,6 +38,18 @@ public static class SaasStatsApi
         }
 
         return errors.Count > 0 ? Problems.Validation(errors) : TypedResults.Ok(await ReadSaasAsync(start, end, history, revenue, options, reporting, cancellationToken));
+    }
+
+    // The report steps month by month from the first of from's month to past to: year 1 or 9999 would overflow.
+    private static DateTimeOffset? Stored(DateTimeOffset? at, string field, Dictionary<string, string> errors)
+    {
+        if (at is { } instant && InstantRange.OutsideStoredYears(instant) is { } problem)
+        {
+            errors[field] = problem;
+            return null;
+        }
+
+        return at;
     }
 
     /// <summary>The twelve months up to <paramref name="end"/>, from the first of the month eleven months before.</summary>

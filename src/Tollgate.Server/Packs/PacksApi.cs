@@ -69,7 +69,7 @@ public static class PacksApi
         }
 
         // With a key, a retry finds the grant this source made; without one, every call is a new sale.
-        var source = idempotencyKey is null ? $"api:{Guid.NewGuid():N}" : $"api:{id}:{idempotencyKey}";
+        var source = PackSaleSource.For(id, idempotencyKey);
         PackSale? sale;
         try
         {
@@ -85,7 +85,7 @@ public static class PacksApi
         if (sale is null)
         {
             return Problems.Create(409, "idempotency_key_reused",
-                "This Idempotency-Key was used for a different sale; use a new key for a new sale.");
+                "This Idempotency-Key was used for a different sale (another pack, customer or paid); use a new key for a new sale.");
         }
 
         var now = time.GetUtcNow();

@@ -152,6 +152,40 @@ public sealed class LlmCostTests
     }
 
     [Fact]
+    public void ALiteLlmPriceThatIsNotANonNegativeNumberIsAProblemNamingEntryAndFieldNotAFreeModel()
+    {
+        var json = """
+            {
+              "neg": { "input_cost_per_token": -1, "output_cost_per_token": 1e-06 },
+              "huge": { "input_cost_per_token": 1e309, "output_cost_per_token": 1e-06 },
+              "text": { "input_cost_per_token": "x", "output_cost_per_token": 1e-06 },
+              "tiered": { "input_cost_per_token": 1e-06, "input_cost_per_token_above_200k_tokens": -2e-06 },
+              "none": { "input_cost_per_token": null, "output_cost_per_token": 1e-06 },
+              "fine": { "input_cost_per_token": 1e-06 }
+            }
+            """;
+
+        var result = PriceDocument.Parse(JsonDocument.Parse(json).RootElement, Jan);
+
+        Assert.Equal(["neg.input_cost_per_token: must not be negative", "huge.input_cost_per_token: is out of range",
+            "text.input_cost_per_token: must be a number", "tiered.input_cost_per_token_above_200k_tokens: must not be negative"],
+            result.Problems.Select(p => p.ToString()));
+        Assert.Empty(result.Prices);
+    }
+
+    [Fact]
+    public void ALiteLlmEntryThatIsNotAnObjectIsReportedAsSkipped()
+    {
+        var json = """{ "sample_spec": "anything", "odd": "not an object", "fine": { "input_cost_per_token": 1e-06 } }""";
+
+        var result = PriceDocument.Parse(JsonDocument.Parse(json).RootElement, Jan);
+
+        Assert.Equal("fine", Assert.Single(result.Prices).Model);
+        Assert.Equal(["odd: an entry must be an object"], result.Skipped);
+        Assert.Equal(1, result.SkippedByKind["not_an_object"]);
+    }
+
+    [Fact]
     public void TollgateShapeNamesEachBadFieldByItsPath()
     {
         var json = """{"prices": [{"model": "a", "input": -1}, {"model": "b", "input": 0.0000000001}, {"provider": "x", "input": 1}, {"model": "d"}]}""";

@@ -82,6 +82,7 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     [InlineData("{\"email\": \"not-an-email\"}", "email")]
     [InlineData("{\"metadata\": {\"\": \"x\"}}", "metadata")]
     [InlineData("{\"metadata\": {\"k\": 5}}", "metadata")]
+    [InlineData("{\"metadata\": {\"a\": null}}", "metadata.a")]
     public async Task InvalidCustomerFieldsAreNamedAndNothingIsWritten(string body, string field)
     {
         await using var app = await StartSharedAsync(ApiSetup.RulesCatalog());

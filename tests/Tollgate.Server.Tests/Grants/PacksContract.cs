@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Dapper;
+using Tollgate.Storage.Database;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Grants;
@@ -138,6 +140,46 @@ public abstract class PacksContract : ApiContract
         Assert.Equal((Text(firstBody["grant"], "id"), Text(firstBody["invoice"], "id")), (Text(retryBody["grant"], "id"), Text(retryBody["invoice"], "id")));
         Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
         Assert.Equal((1L, 1L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM invoices"), await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants")));
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKeyReusedForAnotherCustomerOrWithPaidChangedIs409AndSellsNothing()
+    {
+        await using var h = await StartPacksAsync();
+        await h.App.CustomerAsync("ada");
+        await h.App.CustomerAsync("bob");
+
+        var first = await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = true }, key: "order-78");
+        var otherCustomer = await SellAsync(h.App, "bob", new { pack = "calls_1k", paid = true }, key: "order-78");
+        var nowOpen = await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = false }, key: "order-78");
+        var open = await SellAsync(h.App, "ada", new { pack = "calls_1k" }, key: "order-79");
+        var nowPaid = await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = true }, key: "order-79");
+        var openAgain = await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = false }, key: "order-79");
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, open.StatusCode, openAgain.StatusCode));
+        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, (string?)"idempotency_key_reused"), 3),
+            [(otherCustomer.StatusCode, Text(await otherCustomer.ReadAsync(), "error")), (nowOpen.StatusCode, Text(await nowOpen.ReadAsync(), "error")),
+             (nowPaid.StatusCode, Text(await nowPaid.ReadAsync(), "error"))]);
+        Assert.Equal((0L, 2L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants WHERE customer_id = 'bob'"),
+            await h.ScalarAsync<long>("SELECT COUNT(*) FROM invoices")));
+    }
+
+    [Fact]
+    public async Task ARetryOfASaleMadeUnderTheEarlierPerCustomerSourceStillAnswersIt()
+    {
+        await using var h = await StartPacksAsync();
+        await h.App.CustomerAsync("ada");
+        var first = await (await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = true }, key: "order-80")).ReadAsync();
+        // As a sale made before keys were the server's recorded its key.
+        await h.App.Get<TollgateDatabase>().WriteAsync((c, tx) =>
+            c.ExecuteAsync("UPDATE credit_grants SET source_ref = 'api:ada:order-80'", transaction: tx));
+
+        var retry = await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = true }, key: "order-80");
+        var otherPack = await SellAsync(h.App, "ada", new { pack = "calls_10k", paid = true }, key: "order-80");
+
+        Assert.Equal((HttpStatusCode.OK, Text(first["grant"], "id")), (retry.StatusCode, Text((await retry.ReadAsync())["grant"], "id")));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
+        Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants"));
     }
 
     [Fact]

@@ -89,6 +89,29 @@ public abstract class LiteLlmImportContract : ApiContract
     }
 
     [Fact]
+    public async Task ABadLiteLlmPriceIsA400NamingTheEntryAndFieldAndNothingIsImported()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c1");
+
+        var negative = await app.Admin.PostJsonAsync(Import, """{"neg-model": {"litellm_provider": "openai", "input_cost_per_token": -1, "output_cost_per_token": 1e-06}}""");
+        var others = await app.Admin.PostJsonAsync(Import, """
+            {"good-model": {"input_cost_per_token": 1e-06}, "huge-model": {"input_cost_per_token": 1e309, "output_cost_per_token": 1e-06},
+             "text-model": {"input_cost_per_token": "x", "output_cost_per_token": 1e-06}, "odd-model": "not an object"}
+            """);
+        var call = await (await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", model = "neg-model", input_tokens = 1_000_000 })).ReadAsync();
+        var problem = await others.ReadAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (negative.StatusCode, others.StatusCode));
+        Assert.Equal(["neg-model.input_cost_per_token: must not be negative"], (await negative.ReadAsync())["errors"]!.AsArray().Select(e => e.Value<string>()));
+        Assert.Equal("invalid_price_table", problem["error"].Value<string>());
+        Assert.Equal(["huge-model.input_cost_per_token: is out of range", "text-model.input_cost_per_token: must be a number"],
+            problem["errors"]!.AsArray().Select(e => e.Value<string>()));
+        Assert.True(call["unpriced"].Value<bool>());
+        Assert.Empty(await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=good-model"));
+    }
+
+    [Fact]
     public async Task ImportingTheTableWholeOrInPartsGivesTheSameTableAndASecondImportChangesNothing()
     {
         await using var whole = await LlmAsync();

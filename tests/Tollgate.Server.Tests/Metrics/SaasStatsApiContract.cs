@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 using Tollgate.Testing;
 
@@ -41,6 +42,28 @@ public abstract class SaasStatsApiContract : ApiContract
         Assert.Equal((8.33m, 8.34m, 16.67m), (february["mrr_start"].Value<decimal>(), february["movements"]!["new"].Value<decimal>(),
             february["mrr"].Value<decimal>()));
         Assert.Equal([8.33m, 16.67m, 33.33m, 25m], series.Select(m => m["mrr"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task AnInstantOutsideTheStoredYearsIsA400NamingTheFieldNotA500()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog(), Utc(2026, 1, 10));
+        (string Query, string Field)[] cases =
+        [
+            ("to=9999-12-31T23:59:59Z", "to"), ("to=0001-01-01T00:00:00Z", "to"),
+            ("from=9999-12-01T00:00:00Z&to=9999-12-31T23:59:59Z", "from"), ("from=0001-01-01&to=2026-01-01", "from"),
+        ];
+
+        var answers = new List<(string, HttpStatusCode, string?)>();
+        foreach (var (query, field) in cases)
+        {
+            var response = await app.Admin.GetAsync($"/v1/admin/stats/saas?{query}");
+            var body = await response.Content.ReadAsStringAsync();
+            answers.Add((query, response.StatusCode, response.StatusCode == HttpStatusCode.BadRequest
+                ? JsonNode.Parse(body)!["errors"]?[field].Value<string>() : body));
+        }
+
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.BadRequest, "must be from 1970-01-01 to 8999-12-31"), (a.Item2, a.Item3)));
     }
 }
 
