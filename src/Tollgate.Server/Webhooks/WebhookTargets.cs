@@ -61,7 +61,7 @@ public static class WebhookTargets
         IPAddress[] addresses;
         try
         {
-            addresses = IPAddress.TryParse(uri.DnsSafeHost, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(uri.DnsSafeHost, cancellationToken);
+            addresses = await ResolveAsync(uri.DnsSafeHost, cancellationToken);
         }
         catch (SocketException)
         {
@@ -73,12 +73,22 @@ public static class WebhookTargets
             : null;
     }
 
+    /// <summary>
+    /// The host's addresses. A trailing dot (a fully qualified name: "localhost.", "127.0.0.1.") names the same host, so
+    /// it goes before the check: with it, registration saw no literal address and a name that did not resolve here.
+    /// </summary>
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        var name = host.TrimEnd('.');
+        return IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
+    }
+
     /// <summary>Connects only to addresses that are allowed, whatever the name resolves to at this moment.</summary>
     public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectCallback(Func<bool> allowInternal) =>
         async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var addresses = await ResolveAsync(host, cancellationToken);
             var allowed = allowInternal() ? addresses : [.. addresses.Where(a => !IsInternal(a))];
             if (allowed.Length == 0)
             {

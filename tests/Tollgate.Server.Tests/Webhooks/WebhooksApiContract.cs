@@ -285,13 +285,16 @@ public abstract class WebhooksApiContract(SharedServer shared) : ApiContract(sha
         var literal = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = receiver.Url.ToString() });
         var named = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "http://localhost:9/hook" });
         var metadata = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "http://169.254.169.254/latest/meta-data" });
+        // A fully qualified name or address (a trailing dot) is the same host; it passed registration (a trial, stop 60).
+        var dotted = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = $"http://127.0.0.1.:{receiver.Url.Port}/hook" });
+        var dottedName = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints", new { url = "http://localhost.:9/hook" });
         // An endpoint stored anyway (as one whose name resolved elsewhere when it was registered) is still refused at connect time.
         await app.Get<WebhookStore>().CreateEndpointAsync(receiver.Url.ToString(), null, [], CancellationToken.None);
         await app.ConsumeAsync("c1", "cv_generate", 8);
         var id = (await DeliveriesAsync(app))[0]!["id"].Value<string>()!;
         var refused = await AttemptedAsync(app, id, 1);
 
-        foreach (var response in new[] { literal, named, metadata })
+        foreach (var response in new[] { literal, named, metadata, dotted, dottedName })
         {
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Contains("internal address", (await response.ReadAsync())["errors"]!["url"].Value<string>(), StringComparison.Ordinal);
