@@ -212,6 +212,8 @@ export type TaxRateCreate = { id: string; name: string; percentage: number; incl
 export type SubscriptionChangeAnswer = {
   subscription: Subscription; effective: "immediate" | "period_end"; effectiveAt: string; lines: InvoiceLine[];
   amountCents: number; currency: string; invoiceId: string | null;
+  /** The lines' discounts, already taken from `amountCents`. */
+  discountCents: number;
 };
 
 export type Invoice = {
@@ -381,9 +383,10 @@ export type CreditGrant = {
 };
 /**
  * Units of a metered feature in `amount`; for `$llm_budget`, nano-USD in `amount` or USD in `amountUsd` as a decimal
- * string ("2.50", read exactly by the server; a number would pass through a binary float).
+ * string ("2.50", read exactly by the server; a number would pass through a binary float). A grant repeated with its
+ * `idempotencyKey` answers the first; the key with other fields is an IdempotencyMismatchError.
  */
-export type CreditGrantCreate = { feature: string; expiresAt?: When; priority?: number; reason?: string }
+export type CreditGrantCreate = { feature: string; expiresAt?: When; priority?: number; reason?: string; idempotencyKey?: string }
   & ({ amount: number; amountUsd?: never } | { amountUsd: string; amount?: never });
 
 export type Member = { id: string; customer: string; email: string | null; name: string | null; role: string; createdAt: string; updatedAt: string };

@@ -1,8 +1,10 @@
 // Coupons, promotion codes, discounts, credit grants, members, seats and offer links through the SDK, against the real server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConflictError, CreditExceedsInvoiceError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError } from "../dist/index.js";
-import { admin, adminClient, uniqueId, withCustomer } from "./helpers.js";
+import {
+  ConflictError, CreditExceedsInvoiceError, IdempotencyMismatchError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError,
+} from "../dist/index.js";
+import { admin, adminClient, losingFirstAnswer, uniqueId, withCustomer } from "./helpers.js";
 
 const couponId = () => uniqueId("TS").toUpperCase();
 
@@ -42,6 +44,8 @@ test("promotion codes discount subscriptions, and a code that cannot apply is a 
   assert.deepEqual((await tg.subscriptions.get(sub.id)).discount, discount);
   const preview = await tg.subscriptions.preview(sub.id, { plan: "seats", effective: "immediate", coupon });
   assert.equal(preview.subscription.plan, "seats");
+  assert.notEqual(preview.discountCents, 0);
+  assert.equal(preview.discountCents, preview.lines.reduce((sum, line) => sum + line.discountCents, 0));
   assert.equal((await tg.subscriptions.removeDiscount(sub.id)).deleted, true);
   assert.ok((await tg.subscriptions.getDiscount(sub.id).catch((e) => e)) instanceof NotFoundError);
   assert.equal((await tg.subscriptions.applyDiscount(sub.id, { coupon })).promotionCode, null);
@@ -65,6 +69,29 @@ test("credit grants are created, listed across pages, read and voided", async ()
   const voided = await tg.grants.void(customer, grants[2].id);
   assert.equal(voided.status, "voided");
   assert.ok(voided.voidedAt);
+});
+
+test("a grant repeated with its idempotency key answers the first grant, and the key with other fields is an IdempotencyMismatchError", async () => {
+  const { tg, customer } = await withCustomer();
+  const idempotencyKey = uniqueId("ticket");
+  const grant = await tg.grants.create(customer, { feature: "api_calls", amount: 50, reason: "goodwill", idempotencyKey });
+  const again = await tg.grants.create(customer, { feature: "api_calls", amount: 50, reason: "goodwill", idempotencyKey });
+  assert.equal(again.id, grant.id);
+  const other = await tg.grants.create(customer, { feature: "api_calls", amount: 60, reason: "goodwill", idempotencyKey }).catch((e) => e);
+  assert.ok(other instanceof IdempotencyMismatchError);
+  assert.deepEqual([other.status, other.error], [409, "idempotency_mismatch"]);
+  assert.deepEqual((await (await tg.grants.list(customer)).toArray()).map((g) => g.id), [grant.id]);
+});
+
+test("a grant whose first answer is lost is made once, its retry sending the same generated key", async () => {
+  const { lossy, seen } = losingFirstAnswer("/grants");
+  const { tg, customer } = await withCustomer({ fetch: lossy });
+  const grant = await tg.grants.create(customer, { feature: "api_calls", amount: 50, reason: "goodwill" });
+  assert.equal(seen.attempts, 2);
+  assert.equal(seen.keys[0], seen.keys[1]);
+  assert.match(seen.keys[0], /^idem_[0-9a-f]{32}$/);
+  const grants = await (await tg.grants.list(customer)).toArray();
+  assert.deepEqual(grants.map((g) => [g.id, g.amount]), [[grant.id, 50]]);
 });
 
 test("an LLM budget grant in USD is read back exactly in the budget", async () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import {
   BudgetExceededError, FeatureNotInPlanError, IdempotencyMismatchError, QuotaExceededError, RateLimitedError, Tollgate, TollgateUnavailableError,
 } from "../dist/index.js";
-import { secretKey, withCustomer } from "./helpers.js";
+import { losingFirstAnswer, secretKey, withCustomer } from "./helpers.js";
 
 test("consuming past the hard cap throws QuotaExceededError with the quota fields and Retry-After", async () => {
   const { tg, customer } = await withCustomer();
@@ -69,21 +69,6 @@ test("concurrent consumes never grant more than the hard cap", async () => {
   assert.equal((await tg.usage.get(customer)).features.api_calls.used, 25);
 });
 
-/** A fetch to the real server that loses the answer to the first consume after the server has counted it. */
-function losingFirstAnswer(path) {
-  const seen = { attempts: 0, keys: [] };
-  const lossy = async (input, init) => {
-    const response = await fetch(input, init);
-    if (String(input).endsWith(path)) {
-      seen.attempts++;
-      seen.keys.push(JSON.parse(init.body).idempotency_key);
-      if (seen.attempts === 1) throw new TypeError("fetch failed: socket hang up");
-    }
-    return response;
-  };
-  return { lossy, seen };
-}
-
 test("a consume retried after a lost answer counts once, under the same generated idempotency key", async () => {
   const { lossy, seen } = losingFirstAnswer("/v1/entitlements/consume");
   const { tg, customer } = await withCustomer({ fetch: lossy });
@@ -147,6 +132,23 @@ test("a 429 without a Tollgate code (a proxy's throttling) is retried after its 
   assert.equal(error.name, "RateLimitedError");
   assert.equal(error.retryAfter, 3600);
   assert.equal(calls, 1);
+});
+
+test("with retryAnswers false a 503 or a code-less 429 is thrown at once, whatever its Retry-After, and a lost answer is still retried", async () => {
+  const answers = [
+    new Response(JSON.stringify({ status: 503, error: "overloaded" }), { status: 503, headers: { "retry-after": "0", "content-type": "application/problem+json" } }),
+    new Response("Too Many Requests", { status: 429, headers: { "retry-after": "0", "content-type": "text/plain" } }),
+  ];
+  for (const answer of answers) {
+    let calls = 0;
+    const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://127.0.0.1:9", fetch: async () => { calls++; return answer.clone(); } });
+    const error = await tg.entitlements.check({ customer: "c1", feature: "api_calls" }, { retryAnswers: false }).catch((e) => e);
+    assert.deepEqual([error.status, calls], [answer.status, 1]);
+  }
+  const { lossy, seen } = losingFirstAnswer("/v1/entitlements/consume");
+  const { tg, customer } = await withCustomer({ fetch: lossy });
+  assert.equal((await tg.entitlements.consume({ customer, feature: "api_calls" }, { retryAnswers: false })).used, 1);
+  assert.equal(seen.attempts, 2);
 });
 
 test("a rate_limited or quota_exceeded denial is thrown at once with its Retry-After, never retried", async () => {

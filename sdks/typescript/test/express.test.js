@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import express from "express";
 import { requireQuota, setQuotaUsage } from "../dist/middleware/express.js";
 import { EntitlementDeniedError, SubscriptionInactiveError, Tollgate, errorFromResponse } from "../dist/index.js";
-import { baseUrl, client, countingFetch, eventually, uniqueId, withCustomer } from "./helpers.js";
+import { baseUrl, client, countingFetch, eventually, fakeUpstream, gatewayThrottling, hanging, uniqueId, withCustomer } from "./helpers.js";
 
 const servers = [];
 after(() => Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve)))));
@@ -130,13 +130,26 @@ test("setQuotaUsage settles the commit to the units really used", async () => {
   await eventually(async () => assert.deepEqual(await used(tg, customer, "api_calls"), { used: 4, reserved: 0 }));
 });
 
-test("the app's Idempotency-Key makes a retried request reuse its reservation", async () => {
+test("each request is its own reservation whatever its Idempotency-Key: one key cannot run the handler past the cap", async () => {
   const { tg, customer } = await withCustomer();
   const call = await app(tg);
   const key = uniqueId("req");
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push((await call("/cv", customer, {}, { "idempotency-key": key })).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429, 429]);   // cv_generate: 3 a month on the free plan
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 3, reserved: 0 }));
+});
+
+test("a key another customer already sent is no error: the second customer is served and counted", async () => {
+  const { tg, customer } = await withCustomer();
+  const { customer: other } = await withCustomer();
+  const call = await app(tg);
+  const key = uniqueId("shared");
   assert.equal((await call("/cv", customer, {}, { "idempotency-key": key })).status, 200);
-  assert.equal((await call("/cv", customer, {}, { "idempotency-key": key })).status, 200);
-  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
+  const second = await call("/cv", other, {}, { "idempotency-key": key });
+  assert.equal(second.status, 200);
+  assert.deepEqual(await second.json(), { cv: "done" });
+  await eventually(async () => assert.deepEqual(await used(tg, other), { used: 1, reserved: 0 }));
 });
 
 test("with Tollgate unreachable the gate fails closed with 503 by default, or lets requests through with onError open", async () => {
@@ -146,6 +159,59 @@ test("with Tollgate unreachable the gate fails closed with 503 by default, or le
   assert.equal((await closed.json()).error, "quota_unavailable");
   const open = await (await app(down, { onError: "open" }))("/cv", "anyone");
   assert.equal(open.status, 200);
+});
+
+test("a gateway's 429 without a Tollgate code is answered through onError at once, never waited out, with one request", async () => {
+  const gateway = await fakeUpstream(gatewayThrottling);   // Retry-After: 10
+  try {
+    const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: gateway.url });   // the default client: 2 retries, maxRetryAfter 60
+    const started = Date.now();
+    const closed = await (await app(tg, { timeoutMs: 30_000 }))("/cv", "anyone");
+    assert.ok(Date.now() - started < 5_000, `answered after ${Date.now() - started} ms`);
+    assert.equal(closed.status, 503);
+    assert.equal((await closed.json()).error, "quota_unavailable");
+    assert.equal(closed.headers.get("retry-after"), null);
+    assert.equal(gateway.seen.requests, 1);
+    assert.equal((await (await app(tg, { onError: "open" }))("/cv", "anyone")).status, 200);
+  } finally {
+    await gateway.close();
+  }
+});
+
+test("with Tollgate accepting but never answering, the gate answers 503 once timeoutMs has passed, or lets through with onError open", async () => {
+  const hung = await fakeUpstream(hanging);
+  try {
+    const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: hung.url });   // 30 s an attempt, 2 retries
+    for (const [onError, status] of [["closed", 503], ["open", 200]]) {
+      const started = Date.now();
+      const response = await (await app(tg, { timeoutMs: 1_000, onError }))("/cv", "anyone");
+      const elapsed = Date.now() - started;
+      assert.equal(response.status, status);
+      assert.ok(elapsed >= 900 && elapsed < 4_000, `answered after ${elapsed} ms`);
+    }
+  } finally {
+    await hung.close();
+  }
+});
+
+test("timeoutMs bounds autoCreateCustomers too: a customer creation that hangs is answered 503 in time", async () => {
+  // Tollgate answers that the customer is unknown, then hangs on creating it.
+  const upstream = await fakeUpstream((req, res) => {
+    if (req.method !== "POST") return;
+    res.writeHead(404, { "content-type": "application/problem+json" });
+    res.end(JSON.stringify({ status: 404, error: "not_found", resource: "customer" }));
+  });
+  try {
+    const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: upstream.url });
+    const started = Date.now();
+    const response = await (await app(tg, { timeoutMs: 1_000, autoCreateCustomers: true }))("/cv", "new-user");
+    const elapsed = Date.now() - started;
+    assert.equal(response.status, 503);
+    assert.ok(elapsed >= 900 && elapsed < 4_000, `answered after ${elapsed} ms`);
+    assert.equal(upstream.seen.requests, 2);   // the reserve, then the PUT that never answered
+  } finally {
+    await upstream.close();
+  }
 });
 
 test("a revoked or wrong key is covered by the onError policy too", async () => {

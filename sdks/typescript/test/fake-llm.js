@@ -1,6 +1,8 @@
 // A fake OpenAI-compatible and Anthropic upstream on loopback, answering with the usage shapes the providers send
 // (the o3 and claude figures of docs/llm.md), whole or streamed. It records the headers each request arrived with.
+// Run directly (`node test/fake-llm.js 5700`), it serves on that port until stopped, for trying the guide's LLM examples.
 import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
 
 let counter = 0;
 
@@ -50,8 +52,8 @@ function messages(res, body) {
   res.end(event("message_stop", {}));
 }
 
-/** Starts the upstream; `requests` lists each request's path and headers. */
-export async function startFakeLlm() {
+/** Starts the upstream (on a free port unless one is given); `requests` lists each request's path and headers. */
+export async function startFakeLlm(port = 0) {
   const requests = [];
   const server = createServer(async (req, res) => {
     let text = "";
@@ -66,7 +68,11 @@ export async function startFakeLlm() {
     }
     res.writeHead(404).end();
   });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
   return { url, requests, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(`fake OpenAI and Anthropic upstream on ${(await startFakeLlm(Number(process.argv[2] ?? 0))).url}`);
 }

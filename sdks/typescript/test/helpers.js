@@ -2,6 +2,7 @@
 // catalog applied once, and a secret key made for the SDK, as an app would have.
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import { Tollgate } from "../dist/index.js";
 
 export const baseUrl = process.env.TOLLGATE_URL;
@@ -74,3 +75,45 @@ export function countingFetch(suffix) {
   };
   return { fetch: counting, seen };
 }
+
+/**
+ * A fetch to the real server that loses the answer to the first call to `path` after the server has acted on it, and
+ * records each attempt's idempotency key (from the body, or the Idempotency-Key header).
+ */
+export function losingFirstAnswer(path) {
+  const seen = { attempts: 0, keys: [] };
+  const lossy = async (input, init) => {
+    const response = await fetch(input, init);
+    if (String(input).endsWith(path)) {
+      seen.attempts++;
+      seen.keys.push(JSON.parse(init.body ?? "{}").idempotency_key ?? init.headers?.["idempotency-key"]);
+      if (seen.attempts === 1) throw new TypeError("fetch failed: socket hang up");
+    }
+    return response;
+  };
+  return { lossy, seen };
+}
+
+/**
+ * A stand-in for what may sit between an app and Tollgate (a gateway, a hung server) on loopback: `answer(req, res)`
+ * handles each request, or leaves it unanswered. `requests` counts them; `close()` also drops connections left open.
+ */
+export async function fakeUpstream(answer) {
+  const seen = { requests: 0 };
+  const server = createServer((req, res) => { seen.requests++; req.resume(); answer(req, res); });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    seen,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+/** Answers as a throttling gateway does: 429 with Retry-After and no Tollgate problem. */
+export const gatewayThrottling = (req, res) => {
+  res.writeHead(429, { "retry-after": "10", "content-type": "application/json" });
+  res.end(JSON.stringify({ message: "Too Many Requests" }));
+};
+
+/** Accepts the request and never answers. */
+export const hanging = () => {};

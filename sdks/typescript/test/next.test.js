@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { withQuota, setQuotaUsage } from "../dist/middleware/next.js";
 import { Tollgate } from "../dist/index.js";
-import { countingFetch, withCustomer } from "./helpers.js";
+import { countingFetch, fakeUpstream, gatewayThrottling, hanging, withCustomer } from "./helpers.js";
 
 // Next.js route handlers are Request → Response functions; these call them as Next would, with plain Web objects.
 const post = (user, body = {}) => new Request("http://app.local/api/cv", {
@@ -56,6 +56,40 @@ test("withQuota fails closed by default and open when asked, when Tollgate is do
   const down = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://127.0.0.1:9", maxRetries: 0 });
   assert.equal((await gated(down, () => new Response("ok"))(post("anyone"))).status, 503);
   assert.equal((await gated(down, () => new Response("ok"), { onError: "open" })(post("anyone"))).status, 200);
+});
+
+test("withQuota answers a gateway's code-less 429 and a Tollgate that never answers with 503 within timeoutMs, never waiting out Retry-After", async () => {
+  const gateway = await fakeUpstream(gatewayThrottling);   // Retry-After: 10
+  const hung = await fakeUpstream(hanging);
+  try {
+    for (const upstream of [gateway, hung]) {
+      const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: upstream.url });   // the default client: 30 s an attempt, 2 retries
+      let ran = 0;
+      const POST = gated(tg, () => { ran++; return new Response("ok"); }, { timeoutMs: 1_000 });
+      const started = Date.now();
+      const response = await POST(post("anyone"));
+      const elapsed = Date.now() - started;
+      assert.equal(response.status, 503);
+      assert.equal((await response.json()).error, "quota_unavailable");
+      assert.ok(elapsed < 4_000, `answered after ${elapsed} ms`);
+      assert.equal(ran, 0);
+    }
+    assert.equal(gateway.seen.requests, 1);
+  } finally {
+    await Promise.all([gateway.close(), hung.close()]);
+  }
+});
+
+test("withQuota runs the handler once per request whatever its Idempotency-Key", async () => {
+  const { tg, customer } = await withCustomer();
+  let ran = 0;
+  const POST = gated(tg, () => { ran++; return Response.json({ cv: "done" }); });
+  const request = () => new Request("http://app.local/api/cv", { method: "POST", headers: { "x-user": customer, "idempotency-key": "same" } });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await POST(request())).status);
+  assert.deepEqual(statuses, [200, 200, 200, 429]);   // cv_generate: 3 a month on the free plan
+  assert.equal(ran, 3);
+  assert.equal((await tg.usage.get(customer)).features.cv_generate.used, 3);
 });
 
 test("withQuota answers an app user Tollgate does not know with 403 customer_unknown, not a thrown error", async () => {

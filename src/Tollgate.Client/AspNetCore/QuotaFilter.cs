@@ -148,6 +148,7 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         OperationCanceledException => !requestAborted.IsCancellationRequested, // the gate's deadline, not the caller hanging up
         TollgateUnavailableException or TollgateAuthenticationException or TollgatePermissionException => true,
         TollgateException { Status: System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.PaymentRequired } t => !IsDenial(t.Error),
+        TollgateException { Status: System.Net.HttpStatusCode.RequestTimeout } => true, // a proxy's 408, as the other SDKs' gates read it
         _ => false,
     };
 

@@ -14,6 +14,12 @@ export type RequestOptions = {
   maxRetries?: number;
   /** Milliseconds each attempt may take. */
   timeout?: number;
+  /**
+   * False throws an answer that asks to be retried (408, 5xx, a 429 without a Tollgate code) at once, whatever its
+   * Retry-After, while a call that got no answer is still retried; true by default. The gates use false: their caller
+   * is waiting, and "later" is no decision.
+   */
+  retryAnswers?: boolean;
 };
 
 export type HttpSettings = {
@@ -75,7 +81,8 @@ export class Http {
       }
       const problem = parse(response) as Problem | string | undefined;
       const error = errorFromResponse(response.status, typeof problem === "object" ? problem : undefined, response.headers);
-      const wait = attempt < retries ? retryDelay(response, error, settings.maxRetryAfter, attempt) : undefined;
+      const retry = attempt < retries && call.options?.retryAnswers !== false;
+      const wait = retry ? retryDelay(response, error, settings.maxRetryAfter, attempt) : undefined;
       if (wait === undefined) throw error;
       await sleep(wait, call.options?.signal);
     }

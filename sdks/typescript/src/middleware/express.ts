@@ -2,8 +2,7 @@ import { gate, type GateOptions } from "./gate.js";
 
 export { setQuotaUsage, type Denial, type GateOptions } from "./gate.js";
 
-/** What the middleware needs of Express's request and response (Express 4 and 5). */
-type RequestLike = { headers: Record<string, string | string[] | undefined> };
+/** What the middleware needs of Express's response (Express 4 and 5); of the request, only what `customer` reads. */
 type ResponseLike = {
   statusCode: number;
   setHeader(name: string, value: string): unknown;
@@ -19,12 +18,11 @@ type Next = (error?: unknown) => void;
  * caller who went away). A denial answers the caller with Tollgate's problem (429 with Retry-After, or 402).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function requireQuota<Req extends RequestLike = any>(feature: string, options: GateOptions<Req>) {
+export function requireQuota<Req extends object = any>(feature: string, options: GateOptions<Req>) {
   return async (req: Req, res: ResponseLike, next: Next): Promise<void> => {
     let outcome;
     try {
-      const key = req.headers["idempotency-key"];
-      outcome = await gate(feature, options, req, Array.isArray(key) ? key[0] : key);
+      outcome = await gate(feature, options, req);
     } catch (error) {
       next(error);
       return;

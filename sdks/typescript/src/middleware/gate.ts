@@ -1,5 +1,8 @@
 import { Tollgate } from "../client.js";
-import { AuthenticationError, EntitlementDeniedError, NotFoundError, PermissionDeniedError, TollgateUnavailableError } from "../errors.js";
+import type { RequestOptions } from "../core/http.js";
+import {
+  AuthenticationError, EntitlementDeniedError, NotFoundError, PermissionDeniedError, TollgateError, TollgateUnavailableError,
+} from "../errors.js";
 import type { Reservation } from "../resources/entitlements.js";
 
 /** The answer a gate gives the app's caller instead of running the handler. */
@@ -15,10 +18,16 @@ export type GateOptions<Req> = {
   /** How long the hold lasts if the app dies before settling it (300 s). */
   ttlSeconds?: number;
   /**
-   * When Tollgate cannot decide (unreachable, 5xx, or refusing the app's key with 401/403): "closed" (the default)
-   * answers 503 quota_unavailable; "open" lets the request through uncounted.
+   * When Tollgate cannot decide (unreachable, no answer within `timeoutMs`, a 408 or 5xx, a 429 without a Tollgate code
+   * such as a gateway's throttling, or refusing the app's key with 401/403): "closed" (the default) answers 503
+   * quota_unavailable; "open" lets the request through uncounted. Either is answered at once, never after a Retry-After.
    */
   onError?: "open" | "closed";
+  /**
+   * Milliseconds the reservation may take, every attempt included, and with autoCreateCustomers the customer's creation
+   * too (5000); past it, onError answers. A hold whose answer arrives after that is never settled: it lapses at its TTL.
+   */
+  timeoutMs?: number;
   /**
    * Creates an unknown customer (PUT with no fields) and reserves again. Off by default, when such a caller is answered
    * 403 customer_unknown: create customers at sign-up, where their e-mail and name are known.
@@ -61,10 +70,21 @@ function fromDenied(error: EntitlementDeniedError, baseUrl: string): Denial {
   return { status: error.status ?? 429, headers, body };
 }
 
-/** Reserves before the handler; the caller settles with the handler's outcome: commit on success, release otherwise. */
-export async function gate<Req extends object>(
-  feature: string, options: GateOptions<Req>, req: Req, idempotencyKey: string | null | undefined,
-): Promise<GateOutcome> {
+/** Tollgate's denials carry its code; a code-less 429 or 402 came from something in front of it, such as a gateway. */
+const isDenial = (error: unknown): error is EntitlementDeniedError =>
+  error instanceof EntitlementDeniedError && typeof error.problem.error === "string";
+
+/** No decision came: no answer, a 408 or 5xx, a code-less denial (isDenial checked first), or the app's key refused. */
+const undecided = (error: unknown): boolean =>
+  error instanceof TollgateUnavailableError || error instanceof AuthenticationError || error instanceof PermissionDeniedError
+  || error instanceof EntitlementDeniedError || (error instanceof TollgateError && error.status === 408);
+
+/**
+ * Reserves before the handler; the caller settles with the handler's outcome: commit on success, release otherwise.
+ * Each run of the handler is one reservation: a caller's Idempotency-Key is not passed on, as a gate cannot replay the
+ * handler's first answer.
+ */
+export async function gate<Req extends object>(feature: string, options: GateOptions<Req>, req: Req): Promise<GateOutcome> {
   const client = options.client ?? (shared.client ??= new Tollgate());
   const shape = async (denial: Denial, error?: EntitlementDeniedError): Promise<GateOutcome> =>
     ({ allowed: false, denial: (await options.onDenied?.(denial, error, req)) ?? denial });
@@ -72,30 +92,29 @@ export async function gate<Req extends object>(
   const customer = await options.customer(req);
   if (!customer) return shape(problem(401, "unauthenticated", "Unauthorized", "Sign in to use this feature."));
   const amount = typeof options.amount === "function" ? await options.amount(req) : options.amount ?? 1;
-  const params = {
-    customer, feature, amount, ttlSeconds: options.ttlSeconds ?? 300,
-    // The app's own Idempotency-Key makes a retried request reuse its first reservation.
-    idempotencyKey: idempotencyKey ? `${idempotencyKey}:${feature}` : undefined,
-  };
+  const params = { customer, feature, amount, ttlSeconds: options.ttlSeconds ?? 300 };
+  // One deadline for all attempts, which also ends an attempt under way; the caller is waiting, so an answer asking to
+  // come back later is not waited out.
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 5000);
+  const call: RequestOptions = { signal, retryAnswers: false };
 
   let reservation: Reservation | null;
   try {
     try {
-      reservation = await client.entitlements.reserve(params);
+      reservation = await client.entitlements.reserve(params, call);
     } catch (error) {
       if (!(options.autoCreateCustomers && error instanceof NotFoundError && error.resource === "customer")) throw error;
-      await client.customers.upsert(customer);
-      reservation = await client.entitlements.reserve(params);
+      await client.customers.upsert(customer, {}, call);
+      reservation = await client.entitlements.reserve(params, call);
     }
   } catch (error) {
-    if (error instanceof EntitlementDeniedError) return shape(fromDenied(error, client.baseUrl), error);
+    if (isDenial(error)) return shape(fromDenied(error, client.baseUrl), error);
     if (error instanceof NotFoundError && error.resource === "customer") {
       // Tollgate answered, so this is no outage for onError: the app never created this customer.
       console.warn(`Tollgate does not know customer '${customer}' (gating '${feature}'): create customers at sign-up, or set autoCreateCustomers.`);
       return shape(problem(403, "customer_unknown", "Forbidden", "This account is not set up for this feature yet."));
     }
-    const cannotDecide = error instanceof TollgateUnavailableError || error instanceof AuthenticationError || error instanceof PermissionDeniedError;
-    if (!cannotDecide) throw error;
+    if (!signal.aborted && !undecided(error)) throw error;
     if (options.onError !== "open") return shape(problem(503, "quota_unavailable", "Service unavailable", "Usage limits cannot be checked right now."));
     reservation = null;
   }

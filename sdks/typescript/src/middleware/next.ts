@@ -12,7 +12,7 @@ export function withQuota<Ctx = unknown>(
   options: GateOptions<Request> & { feature: string },
 ): (req: Request, ctx: Ctx) => Promise<Response> {
   return async (req, ctx) => {
-    const outcome = await gate(options.feature, options, req, req.headers.get("idempotency-key"));
+    const outcome = await gate(options.feature, options, req);
     if (!outcome.allowed) {
       return new Response(JSON.stringify(outcome.denial.body), { status: outcome.denial.status, headers: outcome.denial.headers });
     }

@@ -73,8 +73,14 @@ export class TaxRates extends Resource {
 
 /** Credit grants: units of a metered feature beyond the plan's limit. */
 export class Grants extends Resource {
-  create(customer: string, params: CreditGrantCreate, options?: RequestOptions): Promise<CreditGrant> {
-    return this.http.json({ method: "POST", path: `v1/customers/${seg(customer)}/grants`, body: params, options });
+  /** Grants units; without an `idempotencyKey` one is made, so this call's own retries grant once. */
+  async create(customer: string, params: CreditGrantCreate, options?: RequestOptions): Promise<CreditGrant> {
+    const { idempotencyKey, ...body } = params;
+    const key = idempotencyKey ?? (await randomId("idem_"));
+    return this.http.json({
+      method: "POST", path: `v1/customers/${seg(customer)}/grants`, body,
+      options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
+    });
   }
 
   /** The customer's grants, newest first. */

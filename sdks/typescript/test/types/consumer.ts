@@ -3,7 +3,7 @@
 import express from "express";
 import OpenAI from "openai";
 import {
-  Tollgate, QuotaExceededError, BudgetExceededError, RateLimitedError, TollgateError, webhooks,
+  Tollgate, QuotaExceededError, BudgetExceededError, RateLimitedError, TollgateError, gate, webhooks,
   type CancelReason, type Decision, type Customer, type Page, type Subscription, type WebhookEvent,
 } from "@tollgate/sdk";
 import { requireQuota, setQuotaUsage } from "@tollgate/sdk/express";
@@ -25,7 +25,10 @@ export async function surface(): Promise<void> {
   const reason: CancelReason = "too_expensive";
   const canceled: Subscription = (await tg.subscriptions.cancel("sub_1", { reason, comment: "Too much" })).subscription;
   const kept: [CancelReason | null, string | null] = [canceled.cancelReason, canceled.cancelComment];
-  void [windowStart, window.windowStart, windowEnd, kept];
+  const preview = await tg.subscriptions.preview("sub_1", { plan: "pro", effective: "immediate", coupon: "LAUNCH" });
+  const discounted: [number, number] = [preview.amountCents, preview.discountCents]; // the discount is already taken off
+  const grant = await tg.grants.create("u1", { feature: "api_calls", amount: 50, reason: "goodwill", idempotencyKey: "ticket-1" });
+  void [windowStart, window.windowStart, windowEnd, kept, discounted, grant.id];
   const reservation = await tg.entitlements.reserve({ customer: "u1", feature: "api_calls", amount: 10, ttlSeconds: 60 });
   const settled: Decision = await reservation.commit(4);
   await reservation.release({ signal: AbortSignal.timeout(1000) });
@@ -65,9 +68,19 @@ app.post("/cv", requireQuota("cv_generate", { client: tg, customer: (req: expres
 
 // A Next.js route handler.
 export const POST = withQuota(async (req: Request) => Response.json({ user: req.headers.get("x-user-id") }), {
-  client: tg, feature: "cv_generate", customer: (req) => req.headers.get("x-user-id"), onError: "open",
+  client: tg, feature: "cv_generate", customer: (req) => req.headers.get("x-user-id"), onError: "open", timeoutMs: 2000,
   onDenied: (denial, error) => ({ ...denial, body: { message: `Limit ${error?.limit ?? "?"} reached` } }),
 });
 
 // The capture fetch is what the openai package's fetch option takes.
 export const openai = new OpenAI({ apiKey: "sk", fetch: tg.llm.fetch({ customer: () => "u1", feature: "chat" }) });
+
+// Another framework's gate. A caller's Idempotency-Key is no longer an argument: each run of the handler is one reservation.
+export async function otherFramework(req: Request): Promise<Response> {
+  const outcome = await gate("cv_generate", { client: tg, customer: () => "u1", timeoutMs: 1000 }, req);
+  // @ts-expect-error the fourth argument (the caller's Idempotency-Key) was removed
+  void gate("cv_generate", { client: tg, customer: () => "u1" }, req, "key");
+  if (!outcome.allowed) return new Response(JSON.stringify(outcome.denial.body), outcome.denial);
+  await outcome.settle(true);
+  return new Response("ok");
+}
