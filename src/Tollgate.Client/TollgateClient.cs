@@ -111,7 +111,7 @@ public sealed class TollgateClient(HttpClient http)
     public Task<Reservation> ReserveAsync(ReserveRequest request, CancellationToken cancellationToken = default) =>
         ReserveAsync(request, failFast: false, cancellationToken);
 
-    /// <summary>With <paramref name="failFast"/> (a gate's), no answer that asks to wait (a Retry-After, a 429) is waited out.</summary>
+    /// <summary>With <paramref name="failFast"/> (a gate's), no answer is retried or waited out (a 5xx, a gateway's 429); a lost one is.</summary>
     internal async Task<Reservation> ReserveAsync(ReserveRequest request, bool failFast, CancellationToken cancellationToken)
     {
         var key = request.IdempotencyKey ?? NewIdempotencyKey();

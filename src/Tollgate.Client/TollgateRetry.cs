@@ -33,7 +33,7 @@ public static class TollgateRetry
     /// <summary>Set to true on a request to send it once: the LLM usage sender has its own retries over whole batches.</summary>
     internal static readonly HttpRequestOptionsKey<bool> SendOnce = new("Tollgate.SendOnce");
 
-    /// <summary>Set to true for a gate's call: an answer that asks to wait (a 429, a Retry-After) is final, not waited out.</summary>
+    /// <summary>Set to true for a gate's call: any answer (a 408, 429 or 5xx) is final, never waited out; only a lost one is retried.</summary>
     internal static readonly HttpRequestOptionsKey<bool> FailFast = new("Tollgate.FailFast");
 
     /// <summary>
@@ -100,10 +100,9 @@ public static class TollgateRetry
             return false;
         }
 
-        if (request is not null && request.Options.TryGetValue(FailFast, out var fast) && fast
-            && (response.StatusCode == HttpStatusCode.TooManyRequests || response.Headers.RetryAfter is not null))
+        if (request is not null && request.Options.TryGetValue(FailFast, out var fast) && fast)
         {
-            return false;
+            return false; // an answer, whatever it asks, is final for a gate; only a lost one is sent again
         }
 
         var error = await ProblemErrorAsync(response, args.Context.CancellationToken);
