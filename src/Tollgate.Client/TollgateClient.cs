@@ -125,16 +125,23 @@ public sealed class TollgateClient(HttpClient http)
     /// request then counts once. It goes in the body and in the Idempotency-Key header (the server checks they agree), where
     /// the retry rules look before retrying a 503 commit_outcome_unknown.
     /// </summary>
+    /// <summary>
+    /// An id as one path segment, escaped. "." and ".." are refused: a URL resolves them away before it is sent (escaping
+    /// does not stop that), so a member "..", deleted, was a DELETE of its organisation.
+    /// </summary>
+    internal static string Segment(string value) =>
+        value is "." or ".." ? throw new ArgumentException($"'{value}' cannot be an id in a URL path.", nameof(value)) : Uri.EscapeDataString(value);
+
     internal static string NewIdempotencyKey() => $"idem_{Guid.NewGuid():N}";
 
     /// <summary>Settles a reservation to the units actually used.</summary>
     public Task<EntitlementResponse> CommitAsync(string reservationId, long amount, CancellationToken cancellationToken = default) =>
-        SendAsync<EntitlementResponse>(HttpMethod.Post, $"v1/reservations/{Uri.EscapeDataString(reservationId)}/commit",
+        SendAsync<EntitlementResponse>(HttpMethod.Post, $"v1/reservations/{TollgateClient.Segment(reservationId)}/commit",
             new CommitReservationRequest(amount), cancellationToken);
 
     /// <summary>Gives a reservation's units back.</summary>
     public Task<EntitlementResponse> ReleaseAsync(string reservationId, CancellationToken cancellationToken = default) =>
-        SendAsync<EntitlementResponse>(HttpMethod.Post, $"v1/reservations/{Uri.EscapeDataString(reservationId)}/release", null, cancellationToken);
+        SendAsync<EntitlementResponse>(HttpMethod.Post, $"v1/reservations/{TollgateClient.Segment(reservationId)}/release", null, cancellationToken);
 
     /// <summary>Records after-the-fact usage (at most 1000 events a call); never denied, deduplicated by event id.</summary>
     public Task<TrackResponse> TrackAsync(IEnumerable<UsageEvent> events, CancellationToken cancellationToken = default) =>
@@ -158,34 +165,34 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>The customer's LLM budget this period, with what their <c>$llm_budget</c> credit grants have left.</summary>
     public Task<BudgetResponse> GetLlmBudgetAsync(string customer, CancellationToken cancellationToken = default) =>
-        SendAsync<BudgetResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/llm-budget", null, cancellationToken);
+        SendAsync<BudgetResponse>(HttpMethod.Get, $"v1/customers/{TollgateClient.Segment(customer)}/llm-budget", null, cancellationToken);
 
     /// <summary>The customer's counters in the current period.</summary>
     public Task<UsageResponse> GetUsageAsync(string customer, CancellationToken cancellationToken = default) =>
-        SendAsync<UsageResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/usage", null, cancellationToken);
+        SendAsync<UsageResponse>(HttpMethod.Get, $"v1/customers/{TollgateClient.Segment(customer)}/usage", null, cancellationToken);
 
     /// <summary>Everything the customer's plan gives, feature by feature.</summary>
     public Task<EntitlementsResponse> GetEntitlementsAsync(string customer, CancellationToken cancellationToken = default) =>
-        SendAsync<EntitlementsResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/entitlements", null, cancellationToken);
+        SendAsync<EntitlementsResponse>(HttpMethod.Get, $"v1/customers/{TollgateClient.Segment(customer)}/entitlements", null, cancellationToken);
 
     /// <summary>One page of the customer's usage alerts, newest first; only those not yet marked read when <paramref name="unreadOnly"/>.</summary>
     public Task<ListResponse<AlertResponse>> GetAlertsAsync(
         string customer, bool unreadOnly = false, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
-        SendAsync<ListResponse<AlertResponse>>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/alerts",
+        SendAsync<ListResponse<AlertResponse>>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(customer)}/alerts",
             ("unread", unreadOnly ? true : null), ("limit", limit), ("cursor", cursor)), null, cancellationToken);
 
     /// <summary>Marks an alert read.</summary>
     public Task<AlertResponse> MarkAlertReadAsync(string alertId, CancellationToken cancellationToken = default) =>
-        SendAsync<AlertResponse>(HttpMethod.Post, $"v1/alerts/{Uri.EscapeDataString(alertId)}/read", null, cancellationToken);
+        SendAsync<AlertResponse>(HttpMethod.Post, $"v1/alerts/{TollgateClient.Segment(alertId)}/read", null, cancellationToken);
 
     /// <summary>A short-lived signed link into Tollgate's customer portal, to send the signed-in customer to.</summary>
     public Task<PortalLinkResponse> CreatePortalLinkAsync(string customer, string? returnUrl = null, CancellationToken cancellationToken = default) =>
-        SendAsync<PortalLinkResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/portal-sessions", new PortalLinkRequest(returnUrl),
+        SendAsync<PortalLinkResponse>(HttpMethod.Post, $"v1/customers/{TollgateClient.Segment(customer)}/portal-sessions", new PortalLinkRequest(returnUrl),
             cancellationToken);
 
     /// <summary>Creates or updates a customer.</summary>
     public Task<CustomerResponse> UpsertCustomerAsync(string id, UpsertCustomerRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<CustomerResponse>(HttpMethod.Put, $"v1/customers/{Uri.EscapeDataString(id)}", request, cancellationToken);
+        SendAsync<CustomerResponse>(HttpMethod.Put, $"v1/customers/{TollgateClient.Segment(id)}", request, cancellationToken);
 
     /// <summary>Puts a customer on a plan.</summary>
     public Task<SubscriptionResponse> CreateSubscriptionAsync(CreateSubscriptionRequest request, CancellationToken cancellationToken = default) =>
@@ -193,34 +200,34 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>Reads a customer; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<CustomerResponse> GetCustomerAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CustomerResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        SendAsync<CustomerResponse>(HttpMethod.Get, $"v1/customers/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>Moves a subscription to another plan or billing period, now or at the period's end, with proration.</summary>
     public Task<SubscriptionChangeResponse> ChangeSubscriptionAsync(
         string subscriptionId, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/change", request,
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{TollgateClient.Segment(subscriptionId)}/change", request,
             cancellationToken);
 
     /// <summary>What <see cref="ChangeSubscriptionAsync"/> would do (the proration lines and amount due), changing nothing.</summary>
     public Task<SubscriptionChangeResponse> PreviewSubscriptionChangeAsync(
         string subscriptionId, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/change/preview",
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{TollgateClient.Segment(subscriptionId)}/change/preview",
             request, cancellationToken);
 
     /// <summary>Cancels a subscription: at the period's end by default, or now (optionally crediting the unused time).</summary>
     public Task<SubscriptionChangeResponse> CancelSubscriptionAsync(
         string subscriptionId, CancelSubscriptionRequest? request = null, CancellationToken cancellationToken = default) =>
-        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(subscriptionId)}/cancel",
+        SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{TollgateClient.Segment(subscriptionId)}/cancel",
             request ?? new CancelSubscriptionRequest(), cancellationToken);
 
     /// <summary>One page of the customer's invoices, newest first, with their credit balance per currency.</summary>
     public Task<InvoiceListResponse> ListInvoicesAsync(string customer, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
-        SendAsync<InvoiceListResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/invoices",
+        SendAsync<InvoiceListResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(customer)}/invoices",
             ("limit", limit), ("cursor", cursor)), null, cancellationToken);
 
     /// <summary>One invoice with its lines; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<InvoiceResponse> GetInvoiceAsync(string invoiceId, CancellationToken cancellationToken = default) =>
-        SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/invoices/{Uri.EscapeDataString(invoiceId)}", null, cancellationToken);
+        SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/invoices/{TollgateClient.Segment(invoiceId)}", null, cancellationToken);
 
     /// <summary>The public plans, in pricing-page order.</summary>
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(CancellationToken cancellationToken = default) =>
@@ -228,18 +235,18 @@ public sealed class TollgateClient(HttpClient http)
 
     /// <summary>The public plans priced in <paramref name="currency"/> (ISO 4217, such as "EUR"), with their prices in it; the others are left out.</summary>
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(string currency, CancellationToken cancellationToken = default) =>
-        SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, $"v1/pricing/plans?currency={Uri.EscapeDataString(currency)}", null, cancellationToken);
+        SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, $"v1/pricing/plans?currency={TollgateClient.Segment(currency)}", null, cancellationToken);
 
     /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>
-        SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}", null, cancellationToken);
+        SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{TollgateClient.Segment(code)}", null, cancellationToken);
 
     /// <summary>
     /// One public plan by its code with its prices in <paramref name="currency"/> (ISO 4217 in either case, such as "EUR");
     /// a currency the plan is not priced in throws a 400 <see cref="TollgateException"/> (validation_failed) naming <c>currency</c>.
     /// </summary>
     public Task<PricingPlan> GetPlanAsync(string code, string currency, CancellationToken cancellationToken = default) =>
-        SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{Uri.EscapeDataString(code)}?currency={Uri.EscapeDataString(currency)}", null,
+        SendAsync<PricingPlan>(HttpMethod.Get, $"v1/pricing/plans/{TollgateClient.Segment(code)}?currency={TollgateClient.Segment(currency)}", null,
             cancellationToken);
 
     /// <summary>The catalog's features, in catalog order.</summary>

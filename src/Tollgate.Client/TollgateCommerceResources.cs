@@ -11,7 +11,7 @@ public sealed class CouponsResource(TollgateClient client)
 
     /// <summary>Reads a coupon.</summary>
     public Task<CouponResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CouponResponse>(HttpMethod.Get, $"v1/admin/coupons/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<CouponResponse>(HttpMethod.Get, $"v1/admin/coupons/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>One page of coupons, by id.</summary>
     public Task<ListResponse<CouponResponse>> ListAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
@@ -24,7 +24,7 @@ public sealed class CouponsResource(TollgateClient client)
 
     /// <summary>Deletes a coupon: it can no longer be redeemed; discounts already made from it keep their terms.</summary>
     public Task<DeletedResponse> DeleteAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/admin/coupons/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/admin/coupons/{TollgateClient.Segment(id)}", null, cancellationToken);
 }
 
 /// <summary>Promotion codes (<c>/v1/admin/promotion-codes</c>, admin key).</summary>
@@ -36,7 +36,7 @@ public sealed class PromotionCodesResource(TollgateClient client)
 
     /// <summary>Reads a code by its id or by the code itself.</summary>
     public Task<PromotionCodeResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<PromotionCodeResponse>(HttpMethod.Get, $"v1/admin/promotion-codes/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<PromotionCodeResponse>(HttpMethod.Get, $"v1/admin/promotion-codes/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>One page of codes, or of one coupon's.</summary>
     public Task<ListResponse<PromotionCodeResponse>> ListAsync(
@@ -50,7 +50,7 @@ public sealed class PromotionCodesResource(TollgateClient client)
 
     /// <summary>Stops the code from being redeemed.</summary>
     public Task<PromotionCodeResponse> DeactivateAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<PromotionCodeResponse>(HttpMethod.Post, $"v1/admin/promotion-codes/{Uri.EscapeDataString(id)}/deactivate", null, cancellationToken);
+        client.SendAsync<PromotionCodeResponse>(HttpMethod.Post, $"v1/admin/promotion-codes/{TollgateClient.Segment(id)}/deactivate", null, cancellationToken);
 }
 
 /// <summary>Tax rates (<c>/v1/admin/tax-rates</c>, admin key).</summary>
@@ -62,7 +62,7 @@ public sealed class TaxRatesResource(TollgateClient client)
 
     /// <summary>Reads a rate.</summary>
     public Task<TaxRateResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<TaxRateResponse>(HttpMethod.Get, $"v1/admin/tax-rates/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<TaxRateResponse>(HttpMethod.Get, $"v1/admin/tax-rates/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>One page of rates, active or not, by id.</summary>
     public Task<ListResponse<TaxRateResponse>> ListAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
@@ -75,13 +75,13 @@ public sealed class TaxRatesResource(TollgateClient client)
 
     /// <summary>Stops new invoices from applying the rate; issued invoices keep it.</summary>
     public Task<TaxRateResponse> DeactivateAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<TaxRateResponse>(HttpMethod.Post, $"v1/admin/tax-rates/{Uri.EscapeDataString(id)}/deactivate", null, cancellationToken);
+        client.SendAsync<TaxRateResponse>(HttpMethod.Post, $"v1/admin/tax-rates/{TollgateClient.Segment(id)}/deactivate", null, cancellationToken);
 }
 
 /// <summary>Credit grants: units of a metered feature beyond the plan's limit.</summary>
 public sealed class GrantsResource(TollgateClient client)
 {
-    private static string Base(string customer) => $"v1/customers/{Uri.EscapeDataString(customer)}/grants";
+    private static string Base(string customer) => $"v1/customers/{TollgateClient.Segment(customer)}/grants";
 
     /// <summary>Grants units to a customer, under a key made for this call, so the client's retries grant once.</summary>
     public Task<CreditGrantResponse> CreateAsync(string customer, CreateCreditGrantRequest request, CancellationToken cancellationToken = default) =>
@@ -108,11 +108,11 @@ public sealed class GrantsResource(TollgateClient client)
 
     /// <summary>Reads one grant.</summary>
     public Task<CreditGrantResponse> GetAsync(string customer, string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CreditGrantResponse>(HttpMethod.Get, $"{Base(customer)}/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<CreditGrantResponse>(HttpMethod.Get, $"{Base(customer)}/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>Voids a grant: what is left stops counting.</summary>
     public Task<CreditGrantResponse> VoidAsync(string customer, string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CreditGrantResponse>(HttpMethod.Post, $"{Base(customer)}/{Uri.EscapeDataString(id)}/void", null, cancellationToken);
+        client.SendAsync<CreditGrantResponse>(HttpMethod.Post, $"{Base(customer)}/{TollgateClient.Segment(id)}/void", null, cancellationToken);
 }
 
 /// <summary>Credit packs: what the catalog sells, sold to a customer by the API (an invoice and the grant at once).</summary>
@@ -134,7 +134,7 @@ public sealed class PacksResource(TollgateClient client)
     /// </summary>
     public Task<PackSaleResponse> SellAsync(
         string customer, string pack, bool paid = false, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<PackSaleResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(customer)}/packs", new SellPackRequest(pack, paid),
+        client.SendAsync<PackSaleResponse>(HttpMethod.Post, $"v1/customers/{TollgateClient.Segment(customer)}/packs", new SellPackRequest(pack, paid),
             idempotencyKey ?? TollgateClient.NewIdempotencyKey(), cancellationToken);
 }
 
@@ -142,7 +142,7 @@ public sealed class PacksResource(TollgateClient client)
 public sealed class MembersResource(TollgateClient client)
 {
     private static string Path(string customer, string member) =>
-        $"v1/customers/{Uri.EscapeDataString(customer)}/members/{Uri.EscapeDataString(member)}";
+        $"v1/customers/{TollgateClient.Segment(customer)}/members/{TollgateClient.Segment(member)}";
 
     /// <summary>Adds the member (taking a seat on a per-seat price: <see cref="SeatsExhaustedException"/> when none is left) or updates it.</summary>
     public Task<MemberResponse> UpsertAsync(string customer, string member, UpsertMemberRequest? request = null, CancellationToken cancellationToken = default) =>
@@ -154,7 +154,7 @@ public sealed class MembersResource(TollgateClient client)
 
     /// <summary>One page of the members, in id order.</summary>
     public Task<ListResponse<MemberResponse>> ListAsync(string customer, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<ListResponse<MemberResponse>>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/members",
+        client.SendAsync<ListResponse<MemberResponse>>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(customer)}/members",
             ("limit", limit), ("cursor", cursor)), null, cancellationToken);
 
     /// <summary>Every member, page after page.</summary>
@@ -167,7 +167,7 @@ public sealed class OfferLinksResource(TollgateClient client)
 {
     /// <summary>Makes a link to the plan's checkout.</summary>
     public Task<OfferLinkResponse> CreateAsync(string plan, CreateOfferLinkRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<OfferLinkResponse>(HttpMethod.Post, $"v1/admin/plans/{Uri.EscapeDataString(plan)}/offer-links", request, cancellationToken);
+        client.SendAsync<OfferLinkResponse>(HttpMethod.Post, $"v1/admin/plans/{TollgateClient.Segment(plan)}/offer-links", request, cancellationToken);
 }
 
 /// <summary>Credit notes: corrections of issued invoices (<c>credit_notes.create/list/get</c> in the other SDKs).</summary>
@@ -180,7 +180,7 @@ public sealed class CreditNotesResource(TollgateClient client)
     /// </summary>
     public Task<CreditNoteResponse> CreateAsync(
         string invoice, CreateCreditNoteRequest request, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CreditNoteResponse>(HttpMethod.Post, $"v1/invoices/{Uri.EscapeDataString(invoice)}/credit-notes", request,
+        client.SendAsync<CreditNoteResponse>(HttpMethod.Post, $"v1/invoices/{TollgateClient.Segment(invoice)}/credit-notes", request,
             idempotencyKey ?? TollgateClient.NewIdempotencyKey(), cancellationToken);
 
     /// <summary>One page of credit notes, newest first, narrowed to a <paramref name="customer"/> or an <paramref name="invoice"/>.</summary>
@@ -195,9 +195,9 @@ public sealed class CreditNotesResource(TollgateClient client)
 
     /// <summary>One credit note, by id or number (CN-2026-000001).</summary>
     public Task<CreditNoteResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CreditNoteResponse>(HttpMethod.Get, $"v1/credit-notes/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<CreditNoteResponse>(HttpMethod.Get, $"v1/credit-notes/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>The credit note as a PDF (application/pdf); an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<byte[]> PdfAsync(string id, CancellationToken cancellationToken = default) =>
-        client.GetBytesAsync($"v1/credit-notes/{Uri.EscapeDataString(id)}/pdf", cancellationToken);
+        client.GetBytesAsync($"v1/credit-notes/{TollgateClient.Segment(id)}/pdf", cancellationToken);
 }

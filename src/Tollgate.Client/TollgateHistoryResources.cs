@@ -7,14 +7,14 @@ public sealed class UsageResource(TollgateClient client)
 {
     /// <summary>The counters of the window holding <paramref name="at"/> (now when null).</summary>
     public Task<UsageResponse> GetAsync(string customer, DateTimeOffset? at = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<UsageResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/usage", ("at", at)), null,
+        client.SendAsync<UsageResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(customer)}/usage", ("at", at)), null,
             cancellationToken);
 
     /// <summary>Units per day (or month) per feature from the daily rollup; every period is present, 0 when unused.</summary>
     public Task<UsageHistoryResponse> HistoryAsync(
         string customer, string? feature = null, DateOnly? from = null, DateOnly? to = null, string? granularity = null,
         CancellationToken cancellationToken = default) =>
-        client.SendAsync<UsageHistoryResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(customer)}/usage/history",
+        client.SendAsync<UsageHistoryResponse>(HttpMethod.Get, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(customer)}/usage/history",
             ("feature", feature), ("from", from), ("to", to), ("granularity", granularity)), null, cancellationToken);
 
     /// <summary>Units and customers per feature and day across every customer (admin key).</summary>

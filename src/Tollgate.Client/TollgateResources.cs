@@ -25,7 +25,7 @@ public sealed class CustomersResource(TollgateClient client)
 
     /// <summary>GDPR erasure: cancels a live subscription at once (<paramref name="prorate"/> credits the unused time), erases the personal data, keeps the id.</summary>
     public Task<CustomerDeletedResponse> DeleteAsync(string id, bool? prorate = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CustomerDeletedResponse>(HttpMethod.Delete, TollgatePaging.Path($"v1/customers/{Uri.EscapeDataString(id)}", ("prorate", prorate)),
+        client.SendAsync<CustomerDeletedResponse>(HttpMethod.Delete, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(id)}", ("prorate", prorate)),
             null, cancellationToken);
 
     /// <summary>
@@ -35,17 +35,17 @@ public sealed class CustomersResource(TollgateClient client)
     /// Never hand a secret key to a browser; hand it this.
     /// </summary>
     public Task<CustomerSessionResponse> CreateSessionAsync(string id, int? ttlSeconds = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CustomerSessionResponse>(HttpMethod.Post, $"v1/customers/{Uri.EscapeDataString(id)}/sessions",
+        client.SendAsync<CustomerSessionResponse>(HttpMethod.Post, $"v1/customers/{TollgateClient.Segment(id)}/sessions",
             new CreateCustomerSessionRequest(ttlSeconds), cancellationToken);
 
     /// <summary>Revokes one customer session at once; an unknown or already revoked one throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<CustomerSessionsRevokedResponse> RevokeSessionAsync(string id, string sessionId, CancellationToken cancellationToken = default) =>
         client.SendAsync<CustomerSessionsRevokedResponse>(HttpMethod.Delete,
-            $"v1/customers/{Uri.EscapeDataString(id)}/sessions/{Uri.EscapeDataString(sessionId)}", null, cancellationToken);
+            $"v1/customers/{TollgateClient.Segment(id)}/sessions/{TollgateClient.Segment(sessionId)}", null, cancellationToken);
 
     /// <summary>GDPR access: everything stored about the customer as one JSON document.</summary>
     public Task<System.Text.Json.Nodes.JsonObject> ExportAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<System.Text.Json.Nodes.JsonObject>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(id)}/export", null, cancellationToken);
+        client.SendAsync<System.Text.Json.Nodes.JsonObject>(HttpMethod.Get, $"v1/customers/{TollgateClient.Segment(id)}/export", null, cancellationToken);
 }
 
 /// <summary>Subscriptions: <c>subscriptions.create/change/cancel/preview</c> in the other SDKs.</summary>
@@ -57,7 +57,7 @@ public sealed class SubscriptionsResource(TollgateClient client)
 
     /// <summary>Reads one subscription; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<SubscriptionResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<SubscriptionResponse>(HttpMethod.Get, $"v1/subscriptions/{Uri.EscapeDataString(id)}", null, cancellationToken);
+        client.SendAsync<SubscriptionResponse>(HttpMethod.Get, $"v1/subscriptions/{TollgateClient.Segment(id)}", null, cancellationToken);
 
     /// <summary>Moves a subscription to another plan or billing period.</summary>
     public Task<SubscriptionChangeResponse> ChangeAsync(string id, ChangeSubscriptionRequest request, CancellationToken cancellationToken = default) =>
@@ -77,7 +77,7 @@ public sealed class SubscriptionsResource(TollgateClient client)
 
     /// <summary>Takes back a cancel scheduled for the period's end, clearing its reason and comment.</summary>
     public Task<SubscriptionResponse> UndoCancelAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<SubscriptionResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(id)}/undo-cancel", null, cancellationToken);
+        client.SendAsync<SubscriptionResponse>(HttpMethod.Post, $"v1/subscriptions/{TollgateClient.Segment(id)}/undo-cancel", null, cancellationToken);
 
     /// <summary>One page of subscriptions, newest first, filtered by <paramref name="query"/>.</summary>
     public Task<ListResponse<SubscriptionResponse>> ListAsync(
@@ -91,19 +91,19 @@ public sealed class SubscriptionsResource(TollgateClient client)
 
     /// <summary>Seats on a per-seat price: more at once with proration, fewer at the period end unless asked otherwise.</summary>
     public Task<SubscriptionChangeResponse> ChangeSeatsAsync(string id, ChangeSeatsRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(id)}/seats", request, cancellationToken);
+        client.SendAsync<SubscriptionChangeResponse>(HttpMethod.Post, $"v1/subscriptions/{TollgateClient.Segment(id)}/seats", request, cancellationToken);
 
     /// <summary>The subscription's discount; <see cref="TollgateNotFoundException"/> when it has none.</summary>
     public Task<DiscountResponse> GetDiscountAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<DiscountResponse>(HttpMethod.Get, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", null, cancellationToken);
+        client.SendAsync<DiscountResponse>(HttpMethod.Get, $"v1/subscriptions/{TollgateClient.Segment(id)}/discount", null, cancellationToken);
 
     /// <summary>Applies a promotion code or coupon, replacing the discount it had; <see cref="PromotionCodeInvalidException"/> when it cannot apply.</summary>
     public Task<DiscountResponse> ApplyDiscountAsync(string id, ApplyDiscountRequest request, CancellationToken cancellationToken = default) =>
-        client.SendAsync<DiscountResponse>(HttpMethod.Post, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", request, cancellationToken);
+        client.SendAsync<DiscountResponse>(HttpMethod.Post, $"v1/subscriptions/{TollgateClient.Segment(id)}/discount", request, cancellationToken);
 
     /// <summary>Removes the discount; invoices already issued keep theirs.</summary>
     public Task<DeletedResponse> RemoveDiscountAsync(string id, CancellationToken cancellationToken = default) =>
-        client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/subscriptions/{Uri.EscapeDataString(id)}/discount", null, cancellationToken);
+        client.SendAsync<DeletedResponse>(HttpMethod.Delete, $"v1/subscriptions/{TollgateClient.Segment(id)}/discount", null, cancellationToken);
 }
 
 /// <summary>Invoices: <c>invoices.list/get/pdf</c> in the other SDKs.</summary>
@@ -130,7 +130,7 @@ public sealed class InvoicesResource(TollgateClient client)
     /// invoices again is a <see cref="TollgateNotFoundException"/> whose Resource is <c>upcoming_invoice</c>.
     /// </summary>
     public Task<InvoiceResponse> UpcomingAsync(string customer, CancellationToken cancellationToken = default) =>
-        client.SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/customers/{Uri.EscapeDataString(customer)}/upcoming-invoice", null, cancellationToken);
+        client.SendAsync<InvoiceResponse>(HttpMethod.Get, $"v1/customers/{TollgateClient.Segment(customer)}/upcoming-invoice", null, cancellationToken);
 
     /// <summary>One invoice with its lines.</summary>
     public Task<InvoiceResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
@@ -141,5 +141,5 @@ public sealed class InvoicesResource(TollgateClient client)
     /// notes. An unknown id throws <see cref="TollgateNotFoundException"/>.
     /// </summary>
     public Task<byte[]> PdfAsync(string id, CancellationToken cancellationToken = default) =>
-        client.GetBytesAsync($"v1/invoices/{Uri.EscapeDataString(id)}/pdf", cancellationToken);
+        client.GetBytesAsync($"v1/invoices/{TollgateClient.Segment(id)}/pdf", cancellationToken);
 }

@@ -11,7 +11,12 @@ from ._core import Call, instant, new_key
 
 
 def seg(value: str) -> str:
-    """One path segment, escaped (customer ids may hold ':', '@', '+', '|', '=')."""
+    """One path segment, escaped (customer ids may hold ':', '@', '+', '|', '=').
+
+    "." and ".." are refused: httpx resolves them away before sending (escaping does not stop that), so a member "..",
+    deleted, was a DELETE of its organisation."""
+    if value in (".", ".."):
+        raise ValueError(f"{value!r} cannot be an id in a URL path")
     return quote(value, safe="")
 
 

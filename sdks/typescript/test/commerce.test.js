@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  ConflictError, CreditExceedsInvoiceError, IdempotencyMismatchError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, ValidationError,
+  ConflictError, CreditExceedsInvoiceError, IdempotencyMismatchError, NotFoundError, PromotionCodeInvalidError, SeatsExhaustedError, Tollgate, ValidationError,
 } from "../dist/index.js";
 import { admin, adminClient, losingFirstAnswer, uniqueId, withCustomer } from "./helpers.js";
 
@@ -264,4 +264,16 @@ test("reports name their reporting currency and the rates they converted with", 
   assert.equal(revenue.reportingCurrency, "USD");
   // Reporting in USD, the cost that profit subtracts is the USD cost itself.
   assert.equal(revenue.totalLlmCost, revenue.totalLlmCostUsd);
+});
+
+test("an id of dots is refused before anything is sent, so it cannot name another route", async () => {
+  // A URL resolves ".." away: DELETE v1/customers/acme/members/.. left as DELETE v1/customers/acme/ (a trial, stop 60).
+  const sent = [];
+  const client = new Tollgate({ apiKey: "tg_sk_unused", baseUrl: "http://tollgate.test", fetch: async (url) => { sent.push(url); return new Response(null, { status: 204 }); } });
+  for (const id of [".", ".."]) {
+    await assert.rejects(async () => client.members.delete("acme", id), TypeError);
+    await assert.rejects(async () => client.customers.get(id), TypeError);
+  }
+  await client.members.delete("acme", "a..b"); // dots inside an id are the id's own
+  assert.deepEqual(sent.map((u) => new URL(u).pathname), ["/v1/customers/acme/members/a..b"]);
 });

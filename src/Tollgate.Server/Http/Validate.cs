@@ -12,7 +12,8 @@ public static partial class Validate
     private static partial Regex IdPattern();
 
     public static string? Id(string? value) =>
-        value is not null && IdPattern().IsMatch(value) ? null : "must be 1-255 characters of letters, digits and . _ : @ + | = -";
+        value is "." or ".." ? "must not be '.' or '..', which a URL resolves away (a member '..' named its organisation)"
+        : value is not null && IdPattern().IsMatch(value) ? null : "must be 1-255 characters of letters, digits and . _ : @ + | = -";
 
     /// <summary>
     /// An amount of units (check, consume, reserve, commit, an event, a grant): one wording wherever it is refused, and a

@@ -170,7 +170,12 @@ public abstract partial class HostileBodyContract(SharedServer shared) : ApiCont
             answers.Add((status, text.Contains("\"path\"", StringComparison.Ordinal)));
         }
 
+        // Nor can an id that a path would resolve away be stored, from a body either.
+        var dotted = await app.Admin.PostJsonAsync("/v1/entitlements/consume", new { customer = "..", feature = "cv_generate" });
+
         Assert.All(answers, a => Assert.Equal((400, true), a));
+        Assert.Equal(HttpStatusCode.BadRequest, dotted.StatusCode);
+        Assert.Contains("'..'", (await dotted.ReadAsync())["errors"]!["customer"].Value<string>(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await app.Admin.GetAsync("/v1/customers/c-dots")).StatusCode);
     }
 

@@ -14,4 +14,11 @@ export abstract class Resource {
 }
 
 /** A path segment from an id the app chose, escaped. */
-export const seg = (id: string) => encodeURIComponent(id);
+/**
+ * One path segment, escaped. "." and ".." are refused: a URL resolves them away before it is sent (escaping does not stop
+ * that, as %2E is a dot to WHATWG URLs), so a member "..", deleted, was a DELETE of its organisation.
+ */
+export const seg = (id: string): string => {
+  if (id === "." || id === "..") throw new TypeError(`'${id}' cannot be an id in a URL path`);
+  return encodeURIComponent(id);
+};
