@@ -44,6 +44,9 @@ class FaultyProxy:
                     self._answer(503, {"Retry-After": "0", "Content-Type": "application/problem+json"},
                                  b'{"status":503,"error":"http_503","detail":"try again"}')
                     return
+                if fault == "408":
+                    self._answer(408, {"Content-Type": "text/plain"}, b"Request Timeout")
+                    return
                 if fault == "429-throttle":
                     self._answer(429, {"Retry-After": "1", "Content-Type": "text/plain"}, b"Too Many Requests")
                     return

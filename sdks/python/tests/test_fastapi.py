@@ -203,12 +203,12 @@ def test_an_idempotency_key_another_customer_already_sent_is_served_like_any_req
     assert codes == [200, 200] and used(tg, customer) == used(tg, other) == (1, 0)
 
 
-@pytest.mark.parametrize("fault", ["429-throttle", "503"])
+@pytest.mark.parametrize("fault", ["429-throttle", "503", "408"])
 @pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
 def test_a_gateways_429_or_a_5xx_is_answered_at_once_by_the_failure_policy_never_waited_out(
         server: Server, customer: str, fault: str, fail_open: bool, status: int) -> None:
     with FaultyProxy(server.url) as proxy:
-        proxy.faults = [fault]  # a 429 without a Tollgate code and Retry-After: 1, or a 503 with Retry-After: 0
+        proxy.faults = [fault]  # a 429 without a Tollgate code and Retry-After: 1, a 503 with Retry-After: 0, a proxy's 408
         with TestClient(build(proxy.url, server.secret_key, fail_open=fail_open)) as c:
             r = c.post("/cv", headers={"x-user": customer})
     assert r.status_code == status and "retry-after" not in r.headers

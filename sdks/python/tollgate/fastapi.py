@@ -153,6 +153,10 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             undecided = e
         except asyncio.TimeoutError:
             undecided = TimeoutError(f"no reservation within {timeout} s")
+        except TollgateError as e:
+            if e.status != 408:
+                raise
+            undecided = e  # a proxy's 408: no answer came from Tollgate, as the other SDKs' gates read it
         else:
             quota = Quota(feature, str(who), reservation)
             try:

@@ -134,9 +134,11 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
         }
     }
 
-    /// <summary>Tollgate's own decisions about the customer; any other 429 or 402 (a gateway's) is not one.</summary>
-    private static bool IsDenial(string error) =>
-        error is "quota_exceeded" or "budget_exceeded" or "rate_limited" or "feature_not_in_plan" or "subscription_inactive";
+    /// <summary>
+    /// A decision of Tollgate's carries its problem's code; a 429 or 402 without one (its <c>Error</c> made up as
+    /// "http_429") came from something in front of it, such as a gateway. The Python and TypeScript gates read it so too.
+    /// </summary>
+    private static bool IsDenial(string error) => !error.StartsWith("http_", StringComparison.Ordinal);
 
     /// <summary>
     /// Tollgate could not decide: not reachable, no answer within <see cref="TollgateOptions.GateTimeout"/>, 5xx, a 429

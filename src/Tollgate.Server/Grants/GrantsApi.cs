@@ -21,7 +21,7 @@ public static class GrantsApi
     public static RouteGroupBuilder MapGrants(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/customers/{id}/grants").WithTags("Credit grants").RequireAuthorization(Policies.Secret);
-        group.MapPost("/", CreateAsync);
+        group.MapPost("/", CreateAsync).ProducesProblems(400, 404, 409);
         group.MapGet("/", ListAsync);
         group.MapGet("/{grantId}", GetAsync);
         group.MapPost("/{grantId}/void", VoidAsync);
@@ -74,9 +74,11 @@ public static class GrantsApi
             : Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
     }
 
+    // Expiry compared to the millisecond, as it is stored.
     private static bool SameGrant(CreditGrant made, NewCreditGrant asked) =>
         (made.CustomerId, made.Feature, made.Amount, made.ExpiresAt?.ToUnixTimeMilliseconds(), made.Priority, made.Reason, made.PackCode)
-        == (asked.CustomerId, asked.Feature, asked.Amount, asked.ExpiresAt?.ToUnixTimeMilliseconds(), asked.Priority, asked.Reason, asked.PackCode); // kept to the ms
+        == (asked.CustomerId, asked.Feature, asked.Amount, asked.ExpiresAt?.ToUnixTimeMilliseconds(), asked.Priority, asked.Reason,
+            asked.PackCode);
 
     private static async Task<Results<Ok<CreditGrantListResponse>, ProblemHttpResult>> ListAsync(
         string id, [FromQuery] string? limit, string? cursor, CustomerStore customers,

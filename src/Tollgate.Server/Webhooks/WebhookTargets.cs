@@ -80,7 +80,9 @@ public static class WebhookTargets
     private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
     {
         var name = host.TrimEnd('.');
-        return IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
+        // "." alone names no host, and an empty name resolves to this machine's own addresses: it is this machine.
+        return name.Length == 0 ? [IPAddress.Loopback]
+            : IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
     }
 
     /// <summary>Connects only to addresses that are allowed, whatever the name resolves to at this moment.</summary>

@@ -81,15 +81,23 @@ public abstract class DiscountsApiContract : ApiContract
     private static (string?, long, long)[] Priced(JsonNode lines) =>
         [.. lines.AsArray().Select(l => (l!["kind"].Value<string>(), l["amount_cents"].Value<long>(), l["discount_cents"].Value<long>()))];
 
+    /// <summary>c1 on basic with 20 % off for good, 50 calls past its 500 and 19 days into its month.</summary>
+    private async Task<(TollgateApp App, string SubscriptionId)> TwentyOffWithOverageAsync()
+    {
+        var app = await OverageAppAsync();
+        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>()!;
+        await app.ConsumeAsync("c1", "api_calls", 550);
+        await app.AdvanceToAsync(Utc(2026, 1, 20));
+        return (app, id);
+    }
+
     [Fact]
     public async Task AnImmediateMoveToYearlyPreviewsTheDiscountOnItsOverageAsTheChangeAndItsInvoiceBillIt()
     {
-        await using var app = await OverageAppAsync();
-        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
-        await app.CustomerAsync("c1");
-        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>();
-        await app.ConsumeAsync("c1", "api_calls", 550);
-        await app.AdvanceToAsync(Utc(2026, 1, 20));
+        var (app, id) = await TwentyOffWithOverageAsync();
+        await using var _ = app;
         var yearly = new { plan = "basic", billing_period = "yearly", effective = "immediate", proration = "create_prorations" };
 
         var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", yearly)).ReadAsync();
@@ -108,12 +116,8 @@ public abstract class DiscountsApiContract : ApiContract
     [Fact]
     public async Task AnImmediateCancelCreditingUnusedTimeAnswersTheLinesAndDiscountOfTheFinalInvoiceItIssues()
     {
-        await using var app = await OverageAppAsync();
-        await app.CouponAsync(new { id = "TWENTY", name = "20% off", percent_off = 20, duration = "forever" });
-        await app.CustomerAsync("c1");
-        var id = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "TWENTY")).ReadAsync())["id"].Value<string>();
-        await app.ConsumeAsync("c1", "api_calls", 550);
-        await app.AdvanceToAsync(Utc(2026, 1, 20));
+        var (app, id) = await TwentyOffWithOverageAsync();
+        await using var _ = app;
 
         var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel",
             new { at_period_end = false, credit_unused = true, reason = "other" })).ReadAsync();
