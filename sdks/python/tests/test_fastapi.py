@@ -227,8 +227,8 @@ def test_a_tollgate_that_never_answers_is_answered_by_the_failure_policy_once_th
             r = c.post("/cv", headers={"x-user": customer})
             took = time.monotonic() - started
             after = c.post("/cv", headers={"x-user": customer})  # Tollgate answers again: the abandoned request left no harm
-    # The client's own 10 s timeout, retried twice, would have held the caller 30 s.
-    assert r.status_code == status and took < 5.0, f"answered {r.status_code} after {took:.1f} s"
+    # The client's own 10 s timeout, retried twice, held the caller 30 s: a bound well short of it, and loose for a busy host.
+    assert r.status_code == status and took < 15.0, f"answered {r.status_code} after {took:.1f} s"
     assert after.json() == {"ok": True, "held": True} and used(tg, customer) == (1, 0)
 
 

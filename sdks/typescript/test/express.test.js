@@ -187,7 +187,7 @@ test("with Tollgate accepting but never answering, the gate answers 503 once tim
       const response = await (await app(tg, { timeoutMs: 1_000, onError }))("/cv", "anyone");
       const elapsed = Date.now() - started;
       assert.equal(response.status, status);
-      assert.ok(elapsed >= 900 && elapsed < 4_000, `answered after ${elapsed} ms`);
+      assert.ok(elapsed >= 900 && elapsed < 15_000, `answered after ${elapsed} ms`);
     }
   } finally {
     await hung.close();
@@ -207,7 +207,7 @@ test("timeoutMs bounds autoCreateCustomers too: a customer creation that hangs i
     const response = await (await app(tg, { timeoutMs: 1_000, autoCreateCustomers: true }))("/cv", "new-user");
     const elapsed = Date.now() - started;
     assert.equal(response.status, 503);
-    assert.ok(elapsed >= 900 && elapsed < 4_000, `answered after ${elapsed} ms`);
+    assert.ok(elapsed >= 900 && elapsed < 15_000, `answered after ${elapsed} ms`);
     assert.equal(upstream.seen.requests, 2);   // the reserve, then the PUT that never answered
   } finally {
     await upstream.close();

@@ -71,7 +71,7 @@ test("withQuota answers a gateway's code-less 429 and a Tollgate that never answ
       const elapsed = Date.now() - started;
       assert.equal(response.status, 503);
       assert.equal((await response.json()).error, "quota_unavailable");
-      assert.ok(elapsed < 4_000, `answered after ${elapsed} ms`);
+      assert.ok(elapsed < 15_000, `answered after ${elapsed} ms`);
       assert.equal(ran, 0);
     }
     assert.equal(gateway.seen.requests, 1);
