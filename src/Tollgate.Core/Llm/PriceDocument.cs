@@ -39,7 +39,7 @@ public static class PriceDocument
         var r = new ElementReader(element, path, problems, PriceFields);
         var model = r.String("model", required: true, 200);
         var pattern = r.String("pattern", required: false, 200);
-        if (pattern is not null && pattern.Count(c => c == '*') > ModelPattern.MaxStars)
+        if (pattern is not null && ModelPattern.Stars(pattern) > ModelPattern.MaxStars)
         {
             r.Problem(r.Child("pattern"), $"must have at most {ModelPattern.MaxStars} '*'");
         }

@@ -25,6 +25,14 @@ public sealed class ModelPatternTests
     public void APatternMatchesTheWholeNameWithStarAsTheOnlyWildcard(string pattern, string name, bool matches) =>
         Assert.Equal(matches, ModelPattern.Matches(pattern, name));
 
+    [Theory]
+    [InlineData("gpt-4o", 0)]
+    [InlineData("tavily*", 1)]
+    [InlineData("**", 1)]
+    [InlineData("a**b*c***", 3)]
+    public void StarsCountsRunsOfStarsSoADoubledStarIsOne(string pattern, int runs) =>
+        Assert.Equal(runs, ModelPattern.Stars(pattern));
+
     [Fact]
     public async Task AFortyStarPatternDecidesATwoHundredCharacterNameWithoutBacktracking()
     {
