@@ -2,7 +2,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import express from "express";
 import { requireQuota, setQuotaUsage } from "../dist/middleware/express.js";
-import { EntitlementDeniedError, SubscriptionInactiveError, Tollgate, errorFromResponse } from "../dist/index.js";
+import { EntitlementDeniedError, SubscriptionInactiveError, Tollgate, errorFromResponse, gate } from "../dist/index.js";
 import { baseUrl, client, countingFetch, eventually, fakeUpstream, gatewayThrottling, hanging, uniqueId, withCustomer } from "./helpers.js";
 
 const servers = [];
@@ -286,4 +286,13 @@ test("a suspended subscription's 402 subscription_inactive is a SubscriptionInac
   const response = await fetch(`http://127.0.0.1:${server.address().port}/cv`, { method: "POST" });
   assert.equal(response.status, 402);
   assert.equal((await response.json()).error, "subscription_inactive");
+});
+
+test("timeoutMs of Infinity sets no deadline of the gate's own, and one that is not positive is refused", async () => {
+  // AbortSignal.timeout throws a RangeError past 2^32 - 1 ms, which reached every gated request.
+  const { tg, customer } = await withCustomer();
+  const outcome = await gate("cv_generate", { client: tg, customer: () => customer, timeoutMs: Infinity }, {});
+  assert.equal(outcome.allowed, true);
+  await outcome.settle(true);
+  await assert.rejects(() => gate("cv_generate", { client: tg, customer: () => customer, timeoutMs: 0 }, {}), RangeError);
 });

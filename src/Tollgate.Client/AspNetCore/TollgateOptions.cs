@@ -32,8 +32,14 @@ public sealed class TollgateOptions
     /// How long <c>RequireQuota</c> waits for Tollgate's decision, every attempt together (5 s): past it Tollgate cannot
     /// decide (see <see cref="OnError"/>), where a hanging server held the caller 100 s. It never waits out a Retry-After.
     /// A hold whose answer comes after the deadline lapses after <see cref="ReservationTtl"/>.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the client's own timeouts and retries allow.
     /// </summary>
-    public TimeSpan GateTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan GateTimeout
+    {
+        get;
+        set => field = value > TimeSpan.Zero || value == Timeout.InfiniteTimeSpan ? value
+            : throw new ArgumentOutOfRangeException(nameof(GateTimeout), value, "must be positive, or Timeout.InfiniteTimeSpan");
+    } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a hold taken before a handler lasts if the app dies before settling it.</summary>
     public TimeSpan ReservationTtl { get; set; } = TimeSpan.FromMinutes(5);

@@ -26,6 +26,7 @@ export type GateOptions<Req> = {
   /**
    * Milliseconds the reservation may take, every attempt included, and with autoCreateCustomers the customer's creation
    * too (5000); past it, onError answers. A hold whose answer arrives after that is never settled: it lapses at its TTL.
+   * Infinity sets no deadline of the gate's own.
    */
   timeoutMs?: number;
   /**
@@ -95,7 +96,10 @@ export async function gate<Req extends object>(feature: string, options: GateOpt
   const params = { customer, feature, amount, ttlSeconds: options.ttlSeconds ?? 300 };
   // One deadline for all attempts, which also ends an attempt under way; the caller is waiting, so an answer asking to
   // come back later is not waited out.
-  const signal = AbortSignal.timeout(options.timeoutMs ?? 5000);
+  const timeoutMs = options.timeoutMs ?? 5000;
+  if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive (Infinity for no deadline), not ${timeoutMs}`);
+  // AbortSignal.timeout takes at most 2^32 - 1 ms; past that (Infinity included) there is no deadline of the gate's own.
+  const signal = timeoutMs < 2 ** 32 ? AbortSignal.timeout(timeoutMs) : new AbortController().signal;
   const call: RequestOptions = { signal, retryAnswers: false };
 
   let reservation: Reservation | null;
