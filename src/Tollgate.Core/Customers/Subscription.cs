@@ -111,6 +111,19 @@ public sealed record Subscription
     /// </summary>
     public PlanVersion OverageTermsOn(PlanVersion version) => version.OverageIn(Currency).ForSeats(Seats);
 
+    /// <summary>
+    /// The terms a window already billed past <paramref name="billedQuota"/> is re-rated on: the seats that quota was
+    /// multiplied by then, whatever the subscription holds now; today's seats when the quota was not kept (null).
+    /// </summary>
+    public PlanVersion OverageTermsBilled(PlanVersion version, string feature, long? billedQuota)
+    {
+        var terms = version.OverageIn(Currency);
+        return billedQuota is { } quota && terms.Terms.Features.FirstOrDefault(f => f.FeatureCode == feature) is { PerSeat: true, MonthlyQuota: > 0 and var each }
+            && quota % each == 0 && quota / each is > 0 and <= int.MaxValue
+            ? terms.ForSeats((int)(quota / each))
+            : terms.ForSeats(Seats);
+    }
+
     /// <summary>The usage period holding <paramref name="instant"/>: the trial, or an anniversary period from the anchor.</summary>
     public BillingPeriod PeriodAt(DateTimeOffset instant)
     {

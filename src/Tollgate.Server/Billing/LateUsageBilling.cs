@@ -32,13 +32,15 @@ internal static class LateUsageBilling
         {
             // A window that ended before the subscription began was never invoiced by it.
             var row = end > subscribedAt.ToUnixTimeMilliseconds() ? await c.QuerySingleOrDefaultAsync<CounterRow>(new CommandDefinition("""
-                SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed FROM usage_counters
+                SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed, billed_quota FROM usage_counters
                 WHERE customer_id = @customer AND feature_code = @feature AND period_start = @start
                 """, new { customer, feature, start }, tx, cancellationToken: cancellationToken)) : null;
             // Re-rated on the plan version that billed the window, the one in force when it closed, not today's.
             var version = row is null ? endedVersion : await VersionAtAsync(c, tx, subscription.Id, end, cancellationToken) is { } at && at != endedVersion.Id
                 ? await versionOf(at) ?? endedVersion : endedVersion;
-            var (line, billed) = row is null ? (null, 0) : LateUsage.Rerate(subscription.OverageTermsOn(version), features, row.ToOverageWindow(), row.Window);
+            // Against the quota it was billed past: seats added or removed since do not re-rate a closed window.
+            var (line, billed) = row is null ? (null, 0)
+                : LateUsage.Rerate(subscription.OverageTermsBilled(version, feature, row.BilledQuota), features, row.ToOverageWindow(), row.Window);
             if (line is not null)
             {
                 lines.Add(line);

@@ -65,7 +65,9 @@ internal static class OverageBilling
 
         var billed = Overage.Billed(version).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
         var marks = rows
-            .Select(r => (Row: r, Units: billed.TryGetValue(r.FeatureCode, out var grant) ? Overage.Unbilled(grant, r.ToOverageWindow()) : 0))
+            .Select(r => billed.TryGetValue(r.FeatureCode, out var grant)
+                ? (Row: r, Units: Overage.Unbilled(grant, r.ToOverageWindow()), Quota: grant.MonthlyQuota ?? 0)
+                : (Row: r, Units: 0L, Quota: 0L))
             .Where(m => m.Units > 0)
             .ToList();
         foreach (var batch in marks.Chunk(MarkBatch))
@@ -77,11 +79,11 @@ internal static class OverageBilling
     }
 
     /// <summary>
-    /// Adds each row's newly billed units to its overage_billed in one statement. UPDATE … FROM (VALUES …) is valid on
+    /// Adds each row's newly billed units to its overage_billed, and keeps the quota they were billed past, in one statement. UPDATE … FROM (VALUES …) is valid on
     /// SQLite (3.33+) and PostgreSQL alike, and both name a VALUES list's columns column1, column2, ….
     /// </summary>
     private static Task MarkAsync(
-        DbConnection c, DbTransaction tx, string customer, (CounterRow Row, long Units)[] batch, CancellationToken cancellationToken)
+        DbConnection c, DbTransaction tx, string customer, (CounterRow Row, long Units, long Quota)[] batch, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters();
         parameters.Add("customer", customer);
@@ -92,11 +94,13 @@ internal static class OverageBilling
             parameters.Add("f" + n, batch[i].Row.FeatureCode);
             parameters.Add("s" + n, batch[i].Row.PeriodStart);
             parameters.Add("u" + n, batch[i].Units);
-            values.Add($"(@f{n}, @s{n}, @u{n})");
+            parameters.Add("q" + n, batch[i].Quota);
+            values.Add($"(@f{n}, @s{n}, @u{n}, @q{n})");
         }
 
+        // The quota billed past goes with the units, so a late re-rating counts against the seats of then (LateUsageBilling).
         return c.ExecuteAsync(new CommandDefinition($"""
-            UPDATE usage_counters SET overage_billed = overage_billed + v.column3
+            UPDATE usage_counters SET overage_billed = overage_billed + v.column3, billed_quota = v.column4
             FROM (VALUES {string.Join(", ", values)}) AS v
             WHERE usage_counters.customer_id = @customer AND usage_counters.feature_code = v.column1 AND usage_counters.period_start = v.column2
             """, parameters, tx, cancellationToken: cancellationToken));

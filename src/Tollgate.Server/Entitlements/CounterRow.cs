@@ -16,6 +16,9 @@ internal sealed class CounterRow
     public long CarriedIn { get; set; }
     public long OverageBilled { get; set; }
 
+    /// <summary>The quota the overage was billed past (seats multiplied in); null until billed, or billed before it was kept.</summary>
+    public long? BilledQuota { get; set; }
+
     public CounterState ToState() => new(Used, Reserved, CarriedIn);
 
     public BillingPeriod Window => new(DateTimeOffset.FromUnixTimeMilliseconds(PeriodStart), DateTimeOffset.FromUnixTimeMilliseconds(PeriodEnd));

@@ -32,6 +32,11 @@ public abstract class LateMetricEventsContract : ApiContract
                 { "feature_code": "storage", "limit": 5, "hard_cap": false, "overage_unit_price_cents": 25, "metric": "peak_gb" },
                 { "feature_code": "seats", "limit": 2, "hard_cap": false, "overage_unit_price_cents": 100, "metric": "seat_count" },
                 { "feature_code": "api_calls", "limit": 100 } ] },
+            { "code": "team", "name": "Team",
+              "prices": [ { "billing_period": "monthly", "price_cents": 1000, "per_seat": true, "included_seats": 1, "max_seats": 50 } ],
+              "features": [
+                { "feature_code": "storage", "limit": 5, "per_seat": true, "hard_cap": false, "overage_unit_price_cents": 25, "metric": "peak_gb" },
+                { "feature_code": "api_calls", "limit": 100 } ] },
             { "code": "business", "name": "Business", "prices": [ { "billing_period": "monthly", "price_cents": 9000 } ],
               "features": [
                 { "feature_code": "storage", "limit": 500, "hard_cap": false, "overage_unit_price_cents": 10, "metric": "peak_gb" },
@@ -129,6 +134,29 @@ public abstract class LateMetricEventsContract : ApiContract
 
         var late = LateLines((await app.InvoicesAsync("c1"))[^1]);
         Assert.Equal([(2L, 50L)], late.Select(l => (l["quantity"].Value<long>(), l["amount_cents"].Value<long>())));
+    }
+
+    [Fact]
+    public async Task ALateEventIsReRatedPastTheSeatsItsWindowWasBilledOnNotSeatsAddedSince()
+    {
+        // October: 3 seats × 5 GB, a 17 GB peak billed 2 over. Two seats added on Nov 2 must not turn a late 18 into a
+        // credit of October's overage (it re-rated against 25 GB and credited 50¢): it is 3 over 15, 1 more than billed.
+        await using var app = await StartAsync(Settings(), Oct1);
+        await app.CustomerAsync("c1");
+        var created = await app.Admin.PostJsonAsync("/v1/subscriptions",
+            new { customer = "c1", plan = "team", billing_period = "monthly", seats = 3, collection_method = "send_invoice" });
+        var subscription = (await created.ReadAsync())["id"].Value<string>();
+        await app.AdvanceToAsync(Oct1.AddDays(9));
+        Assert.Equal(HttpStatusCode.OK, (await TrackAsync(app, Storage("g1", 17))).StatusCode);
+        await app.AdvanceToAsync(Oct1.AddMonths(1));
+        Assert.Equal([("overage", 2L, 50L)], Lines((await app.InvoicesAsync("c1"))[^1], "overage", "late_usage"));
+
+        await app.AdvanceToAsync(Oct1.AddMonths(1).AddDays(1));
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostJsonAsync($"/v1/subscriptions/{subscription}/seats", new { seats = 5 })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await TrackAsync(app, Storage("g4", 18, Oct20))).StatusCode);
+        await app.AdvanceToAsync(Oct1.AddMonths(2).AddHours(1));
+
+        Assert.Equal([("late_usage", 1L, 25L)], Lines((await app.InvoicesAsync("c1"))[^1], "late_usage"));
     }
 
     [Fact]
