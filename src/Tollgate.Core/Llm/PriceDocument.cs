@@ -41,7 +41,7 @@ public static class PriceDocument
         var pattern = r.String("pattern", required: false, 200);
         if (pattern is not null && ModelPattern.Stars(pattern) > ModelPattern.MaxStars)
         {
-            r.Problem(r.Child("pattern"), $"must have at most {ModelPattern.MaxStars} '*'");
+            r.Problem(r.Child("pattern"), $"must have at most {ModelPattern.MaxStars} runs of '*' ('**' is one)");
         }
 
         var provider = r.String("provider", required: false, 64) ?? "unknown";
