@@ -115,9 +115,8 @@ public sealed class TollgateClient(HttpClient http)
     internal async Task<Reservation> ReserveAsync(ReserveRequest request, bool failFast, CancellationToken cancellationToken)
     {
         var key = request.IdempotencyKey ?? NewIdempotencyKey();
-        using var response = await SendCheckedAsync(HttpMethod.Post, "v1/entitlements/reserve", request with { IdempotencyKey = key }, cancellationToken,
-            key, failFast: failFast);
-        return new(this, (await response.Content.ReadFromJsonAsync<ReservationResponse>(Json, cancellationToken))!);
+        return new(this, await SendAsync<ReservationResponse>(HttpMethod.Post, "v1/entitlements/reserve", request with { IdempotencyKey = key }, key,
+            cancellationToken, failFast));
     }
 
     /// <summary>
@@ -265,9 +264,10 @@ public sealed class TollgateClient(HttpClient http)
     }
 
     /// <summary>Sends a request with an <c>Idempotency-Key</c> header (when given), so a retry answers the first request's result.</summary>
-    internal async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken cancellationToken)
+    internal async Task<T> SendAsync<T>(
+        HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken cancellationToken, bool failFast = false)
     {
-        using var response = await SendCheckedAsync(method, path, body, cancellationToken, idempotencyKey);
+        using var response = await SendCheckedAsync(method, path, body, cancellationToken, idempotencyKey, failFast: failFast);
         return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
     }
 

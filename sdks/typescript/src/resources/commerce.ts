@@ -4,7 +4,6 @@ import type {
   Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditNote, CreditNoteCreate, CreditPack, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale,
   PackSell, PromotionCode, PromotionCodeCreate, TaxRate, TaxRateCreate,
 } from "../types.js";
-import { randomId } from "../core/ids.js";
 import { Resource, seg } from "./resource.js";
 
 /** Coupons (`/v1/admin/coupons`): an admin key. */
@@ -74,13 +73,8 @@ export class TaxRates extends Resource {
 /** Credit grants: units of a metered feature beyond the plan's limit. */
 export class Grants extends Resource {
   /** Grants units; without an `idempotencyKey` one is made, so this call's own retries grant once. */
-  async create(customer: string, params: CreditGrantCreate, options?: RequestOptions): Promise<CreditGrant> {
-    const { idempotencyKey, ...body } = params;
-    const key = idempotencyKey ?? (await randomId("idem_"));
-    return this.http.json({
-      method: "POST", path: `v1/customers/${seg(customer)}/grants`, body,
-      options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
-    });
+  create(customer: string, params: CreditGrantCreate, options?: RequestOptions): Promise<CreditGrant> {
+    return this.createOnce(`v1/customers/${seg(customer)}/grants`, params, options);
   }
 
   /** The customer's grants, newest first. */
@@ -106,26 +100,16 @@ export class Packs extends Resource {
   }
 
   /** Sells a pack; without an `idempotencyKey` one is made, so this call's own retries sell once. */
-  async sell(customer: string, params: PackSell, options?: RequestOptions): Promise<PackSale> {
-    const { idempotencyKey, ...body } = params;
-    const key = idempotencyKey ?? (await randomId("idem_"));
-    return this.http.json({
-      method: "POST", path: `v1/customers/${seg(customer)}/packs`, body,
-      options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
-    });
+  sell(customer: string, params: PackSell, options?: RequestOptions): Promise<PackSale> {
+    return this.createOnce(`v1/customers/${seg(customer)}/packs`, params, options);
   }
 }
 
 /** Credit notes: corrections of issued invoices. */
 export class CreditNotes extends Resource {
   /** Credits an invoice (id or number): lowers what an open one has due, or becomes customer credit on a paid one. */
-  async create(invoice: string, params: CreditNoteCreate, options?: RequestOptions): Promise<CreditNote> {
-    const { idempotencyKey, ...body } = params;
-    const key = idempotencyKey ?? (await randomId("idem_"));
-    return this.http.json({
-      method: "POST", path: `v1/invoices/${seg(invoice)}/credit-notes`, body,
-      options: { ...options, headers: { ...options?.headers, "idempotency-key": key } },
-    });
+  create(invoice: string, params: CreditNoteCreate, options?: RequestOptions): Promise<CreditNote> {
+    return this.createOnce(`v1/invoices/${seg(invoice)}/credit-notes`, params, options);
   }
 
   /** Newest first, narrowed to a customer or an invoice. */

@@ -1,4 +1,5 @@
 import type { Http, RequestOptions } from "../core/http.js";
+import { randomId } from "../core/ids.js";
 import { Page, toPage } from "../core/pagination.js";
 
 /** A group of operations on the client, such as `tg.customers`. */
@@ -11,9 +12,18 @@ export abstract class Resource {
       toPage<T>(await this.http.json({ method: "GET", path, query: { ...query, cursor: cursor ?? query.cursor }, options }), undefined, load);
     return load();
   }
+
+  /**
+   * POSTs `params` less its `idempotencyKey`, which goes in the Idempotency-Key header (one made when none is given), so
+   * this call's own retries create once: grants, pack sales and credit notes.
+   */
+  protected async createOnce<T>(path: string, params: { idempotencyKey?: string | undefined }, options?: RequestOptions): Promise<T> {
+    const { idempotencyKey, ...body } = params;
+    const key = idempotencyKey ?? (await randomId("idem_"));
+    return this.http.json({ method: "POST", path, body, options: { ...options, headers: { ...options?.headers, "idempotency-key": key } } });
+  }
 }
 
-/** A path segment from an id the app chose, escaped. */
 /**
  * One path segment, escaped. "." and ".." are refused: a URL resolves them away before it is sent (escaping does not stop
  * that, as %2E is a dot to WHATWG URLs), so a member "..", deleted, was a DELETE of its organisation.
