@@ -6,31 +6,50 @@ namespace Tollgate.Server.Clock;
 /// Runs the due work (<see cref="DueWork"/>: renewals, dunning, expired reservations and Checkout holds, retention) every
 /// <see cref="Interval"/> on the real clock; under the test clock, advancing time runs it instead.
 /// </summary>
-public sealed class BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
-    : BackgroundService
+public sealed class BillingWorker : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    private readonly Func<CancellationToken, Task<int>> _run;
+    private readonly IOptions<TestClockOptions> _testClock;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BillingWorker> _logger;
+
+    public BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
+        : this(work.RunAsync, testClock, time, logger)
+    {
+    }
+
+    internal BillingWorker(Func<CancellationToken, Task<int>> run, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
+    {
+        _run = run;
+        _testClock = testClock;
+        _time = time;
+        _logger = logger;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (testClock.Value.Enabled)
+        if (_testClock.Value.Enabled)
         {
             return;
         }
 
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(Interval, _time);
         do
         {
             try
             {
-                if (await work.RunAsync(stoppingToken) is var steps and > 0)
+                if (await _run(stoppingToken) is var steps and > 0)
                 {
-                    logger.LogDebug("Due work ran {Steps} step(s)", steps);
+                    _logger.LogDebug("Due work ran {Steps} step(s)", steps);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            // Any failure but the host's own stop, a timed-out call's cancellation included: an exception that left this
+            // loop would stop the whole server (.NET's default for a failed background service).
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(e, "Due work failed; it runs again in {Interval}", Interval);
+                _logger.LogError(e, "Due work failed; it runs again in {Interval}", Interval);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
