@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tollgate.Core.Time;
 
 namespace Tollgate.Testing;
@@ -36,7 +37,7 @@ public sealed class TollgateApp : IAsyncDisposable
         _clock = clock;
         Store = store;
         ConnectionString = connectionString;
-        Anonymous = factory.CreateClient();
+        Anonymous = NewClient();
         Admin = WithKey(AdminKey);
     }
 
@@ -125,6 +126,7 @@ public sealed class TollgateApp : IAsyncDisposable
             }
 
             var clock = factory.Services.GetRequiredService<TimeProvider>() as ManualClock;
+            factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.Register(factory.Watch.Stopped);
             var app = new TollgateApp(factory, clock, store, options.ConnectionString!) { BaseAddress = address, _lease = lease };
             await app.Anonymous.GetAsync(new Uri("/healthz", UriKind.Relative)); // starts the host: the startup tasks (migrations, seed) run here
             return app;
@@ -161,7 +163,7 @@ public sealed class TollgateApp : IAsyncDisposable
 
     public HttpClient WithKey(string key)
     {
-        var client = _factory.CreateClient();
+        var client = NewClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
@@ -169,10 +171,11 @@ public sealed class TollgateApp : IAsyncDisposable
     public T Get<T>() where T : notnull => _factory.Services.GetRequiredService<T>();
 
     /// <summary>A client that behaves like a browser for the pages: it keeps cookies, follows redirects and sends no API key.</summary>
-    public HttpClient NewBrowser() => _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
-    {
-        AllowAutoRedirect = true, HandleCookies = true,
-    });
+    public HttpClient NewBrowser() => NewClient();
+
+    // As the factory's CreateClient() makes one (it follows redirects and keeps cookies), with a check that names why a
+    // server stopped when no test stopped it.
+    private HttpClient NewClient() => _factory.CreateDefaultClient(_factory.Watch.Handlers());
 
     /// <summary>Set on a server that <see cref="SharedServer"/> holds for a whole test class: a test's dispose leaves it running.</summary>
     internal bool SharedByClass { get; set; }
@@ -184,6 +187,7 @@ public sealed class TollgateApp : IAsyncDisposable
     {
         try
         {
+            _factory.Watch.Expect();
             await _factory.DisposeAsync();
         }
         finally
@@ -250,8 +254,11 @@ public sealed class TollgateApp : IAsyncDisposable
 
     private sealed class Factory(IDictionary<string, string?> settings, Npgsql.NpgsqlDataSource? lent) : WebApplicationFactory<Program>
     {
+        public HostStopWatch Watch { get; } = new();
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            builder.ConfigureLogging(logging => logging.AddProvider(Watch));
             // The environment the server runs in when started as the README says (no launch profile): Production, not
             // the factory's Development, which adds the developer exception page and validates every service at each of a
             // thousand starts (HostContract checks that validation once). A test's "environment" setting still wins.

@@ -25,6 +25,33 @@ public sealed class SharedServerTests
     }
 
     [Fact]
+    public async Task ARequestToAServerThatStoppedWithoutItsTestFailsNamingWhatStoppedIt()
+    {
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite);
+
+        app.Get<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
+        // The entry point disposes the host a moment after the stop is asked for.
+        InvalidOperationException? failure = null;
+        for (var attempt = 0; attempt < 200 && failure is null; attempt++)
+        {
+            try
+            {
+                await app.Admin.GetAsync("/v1/customers");
+                await Task.Delay(50);
+            }
+            catch (InvalidOperationException e)
+            {
+                failure = e;
+            }
+        }
+
+        Assert.NotNull(failure);
+
+        Assert.Contains("asked to stop by", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(ARequestToAServerThatStoppedWithoutItsTestFailsNamingWhatStoppedIt), failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EachTheorysCasesShareAServerOfTheirOwn()
     {
         await using var shared = new SharedServer();
