@@ -26,6 +26,10 @@ public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider tim
                 : ((await BySourceAsync(c, tx, grant.SourceRef!, cancellationToken))!, false);
         }, cancellationToken);
 
+    /// <summary>The grant made for <paramref name="source"/>, if any.</summary>
+    public Task<CreditGrant?> FindBySourceAsync(string source, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(c => BySourceAsync(c, null, source, cancellationToken), cancellationToken);
+
     /// <summary>
     /// Inserts the grant in the caller's transaction; <paramref name="invoiceId"/> is the invoice that sold it, if any. Null
     /// when another transaction made the grant of the same source first (it waits for that one to commit, then skips).
@@ -49,7 +53,7 @@ public sealed class CreditGrantStore(TollgateDatabase database, TimeProvider tim
             grant.PackCode, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), null);
     }
 
-    internal static async Task<CreditGrant?> BySourceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, string source,
+    internal static async Task<CreditGrant?> BySourceAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction? tx, string source,
         CancellationToken cancellationToken) =>
         (await c.QuerySingleOrDefaultAsync<CreditGrantRows.Row>(new CommandDefinition(
             $"SELECT {CreditGrantRows.Columns} FROM credit_grants WHERE source_ref = @source", new { source }, tx,

@@ -39,15 +39,24 @@ public static class GrantsApi
         var snapshot = await catalog.GetAsync(cancellationToken);
         var budget = request.Feature == LlmBudget.FeatureCode;
         var (amount, amountField, amountProblem) = GrantAmount.Read(request, budget);
+        var expired = request.ExpiresAt is { } e && e <= now;
         var errors = Validate.Errors(
             ("feature", request.Feature is null ? "is required"
                 : !budget && snapshot.Feature(request.Feature) is not { Kind: FeatureKind.Metered }
                     ? $"must be the code of a metered feature in the catalog, or {LlmBudget.FeatureCode}" : null),
             (amountField, amountProblem),
-            ("expires_at", request.ExpiresAt is { } e && e <= now ? "must be in the future" : null),
+            ("expires_at", expired ? "must be in the future" : null),
             ("priority", request.Priority is < 0 or > 100 ? "must be from 0 to 100" : null),
             ("reason", request.Reason is { Length: > 500 } ? "must be at most 500 characters" : null),
             ("Idempotency-Key", Validate.IdempotencyKey(idempotencyKey)));
+        // A retry whose first answer was lost can come after the grant it made has expired: it still gets that grant.
+        if (errors.Count == 1 && expired && idempotencyKey is not null
+            && await grants.FindBySourceAsync($"grant:{idempotencyKey}", cancellationToken) is { } earlier
+            && SameGrant(earlier, Asked(id, request, amount, idempotencyKey)))
+        {
+            return TypedResults.Ok(ToWire(earlier, now));
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -61,8 +70,7 @@ public static class GrantsApi
         // With a key, a retry whose first answer was lost finds the grant the first call made instead of granting twice. A key
         // is the server's, as Stripe's are the account's: used for another customer it is a mismatch. The prefix keeps a
         // grant's key apart from a pack sale's, which share the unique source_ref.
-        var asked = new NewCreditGrant(id, request.Feature!, amount, request.ExpiresAt, request.Priority ?? CreditGrant.DefaultPriority,
-            request.Reason, SourceRef: idempotencyKey is null ? null : $"grant:{idempotencyKey}");
+        var asked = Asked(id, request, amount, idempotencyKey);
         var (grant, created) = await grants.CreateAsync(asked, cancellationToken);
         if (created)
         {
@@ -73,6 +81,10 @@ public static class GrantsApi
             ? TypedResults.Ok(ToWire(grant, now))
             : Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
     }
+
+    private static NewCreditGrant Asked(string id, CreateCreditGrantRequest request, long amount, string? idempotencyKey) =>
+        new(id, request.Feature!, amount, request.ExpiresAt, request.Priority ?? CreditGrant.DefaultPriority, request.Reason,
+            SourceRef: idempotencyKey is null ? null : $"grant:{idempotencyKey}");
 
     // Expiry compared to the millisecond, as it is stored.
     private static bool SameGrant(CreditGrant made, NewCreditGrant asked) =>

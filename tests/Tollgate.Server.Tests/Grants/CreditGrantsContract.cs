@@ -50,6 +50,29 @@ public abstract class CreditGrantsContract(SharedServer shared) : ApiContract(sh
     }
 
     [Fact]
+    public async Task AGrantRetriedWithItsKeyAfterTheGrantExpiredAnswersTheGrantAndANewExpiredOneIsStillA400()
+    {
+        // The first answer was lost, and the retry comes after the grant's expiry: it is the same request, made once.
+        await using var app = await OwnRulesAsync();
+        await app.CustomerAsync("c1-grant-late");
+        var body = new { feature = "capped", amount = 50, expires_at = TollgateApp.DefaultStart.AddHours(1) };
+        var first = await GrantWithKeyAsync(app, "c1-grant-late", body, "grant-key-late");
+        await app.AdvanceAsync(TimeSpan.FromHours(2));
+
+        var retry = await GrantWithKeyAsync(app, "c1-grant-late", body, "grant-key-late");
+        var otherKey = await GrantWithKeyAsync(app, "c1-grant-late", body, "grant-key-late-2");
+        var otherAmount = await GrantWithKeyAsync(app, "c1-grant-late", new { feature = "capped", amount = 60, expires_at = body.expires_at }, "grant-key-late");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal((await first.ReadAsync())["id"].Value<string>(), (await retry.ReadAsync())["id"].Value<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, otherKey.StatusCode);
+        Assert.NotNull((await otherKey.ReadAsync())["errors"]!["expires_at"]);
+        Assert.Equal(HttpStatusCode.BadRequest, otherAmount.StatusCode);
+        Assert.Single((await (await app.Admin.GetAsync("/v1/customers/c1-grant-late/grants")).ReadAsync())["data"]!.AsArray());
+    }
+
+    [Fact]
     public async Task AGrantsIdempotencyKeyUsedForAnotherGrantOrCustomerIsAConflictAndWritesNothing()
     {
         await using var app = await RulesAsync();
