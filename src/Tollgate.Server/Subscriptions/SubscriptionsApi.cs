@@ -20,17 +20,17 @@ public static class SubscriptionsApi
     public static RouteGroupBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(400, 404, 409);
+        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(400, 404, 409).WithIdempotency();
         group.MapGet("/subscriptions/{id}", GetAsync);
         group.MapGet("/customers/{id}/subscriptions", ListAsync);
         group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
             StripeSubscriptions stripe, SubscriptionWire wire, CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, stripe, wire, ct))
-            .ProducesProblems(409, 422, 502, 503);
+            .ProducesProblems(409, 422, 502, 503).WithIdempotency();
         group.MapPost("/subscriptions/{id}/change/preview", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
             StripeSubscriptions stripe, SubscriptionWire wire, CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, stripe, wire, ct))
             .ProducesProblems(409, 422);
-        group.MapPost("/subscriptions/{id}/cancel", CancelAsync).ProducesProblems(409, 502, 503);
-        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync).ProducesProblems(409, 502, 503);
+        group.MapPost("/subscriptions/{id}/cancel", CancelAsync).ProducesProblems(409, 502, 503).WithIdempotency();
+        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync).ProducesProblems(409, 502, 503).WithIdempotency();
         return group;
     }
 
