@@ -32,7 +32,7 @@ public static class CouponsApi
         group.MapPost("/promotion-codes/{id}/deactivate", async Task<Results<Ok<PromotionCodeResponse>, ProblemHttpResult>> (
             string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
             await store.DeactivateCodeAsync(id, ct) is { } p ? TypedResults.Ok(await ToWireAsync(p, store, time, ct)) : Problems.NotFound("promotion code", id))
-            .ProducesProblems(404).WithIdempotency();
+            .ProducesProblems(404, 409).WithIdempotency();
         return group;
     }
 

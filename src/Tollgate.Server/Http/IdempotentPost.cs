@@ -32,11 +32,6 @@ public static class IdempotentPost
                 return await next(context);
             }
 
-            if (key.Length > 255)
-            {
-                return Problems.Validation(TollgateHeaders.IdempotencyKey, "must be at most 255 characters");
-            }
-
             var database = http.RequestServices.GetRequiredService<TollgateDatabase>();
             var time = http.RequestServices.GetRequiredService<TimeProvider>();
             var scope = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "anonymous";
