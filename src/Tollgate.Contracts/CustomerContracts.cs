@@ -164,4 +164,4 @@ public sealed record SubscriptionResponse(
 /// <param name="DiscountCents">The discounts on the lines, already taken from <paramref name="AmountCents"/>.</param>
 public sealed record SubscriptionChangeResponse(
     SubscriptionResponse Subscription, string Effective, DateTimeOffset EffectiveAt, IReadOnlyList<InvoiceLineResponse> Lines, long AmountCents,
-    string Currency, string? InvoiceId, long DiscountCents = 0);
+    string Currency, string? InvoiceId, long DiscountCents = 0, long TaxCents = 0, InvoiceResponse? Invoice = null);

@@ -122,7 +122,6 @@ public sealed partial class BillingCycle(
         var (steps, customer) = await database.WriteAsync(async (c, tx) =>
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
-            var invoices = new InvoiceWriter(c, tx, time, options.Value, cancellationToken);
             if (await subscriptions.ReadAsync(id) is not { } unlocked)
             {
                 return (0, "");
@@ -132,34 +131,8 @@ public sealed partial class BillingCycle(
             // held: on PostgreSQL's READ COMMITTED a change committing between two reads made before it would leave the
             // versions without the subscription's plan version (a KeyNotFoundException, and that renewal failed).
             await subscriptions.LockCustomerAsync(unlocked.CustomerId, database.Dialect);
-            var current = await subscriptions.ReadAsync(id) ?? unlocked;
-            var versions = await VersionsAsync(c, tx, id, cancellationToken);
-            var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
-            var count = 0;
-            while (SubscriptionCycle.Next(current, now, v => versions[v], options.Value.CancelTrialsWithoutPaymentMethod, hasPaymentMethod) is { } step)
-            {
-                var next = step.Subscription;
-                var price = next.PriceOn(versions[next.PlanVersionId])!;
-                var stored = await subscriptions.UpdateAsync(current, next, step.Kind switch
-                {
-                    CycleKind.TrialConverted => "trial_converted",
-                    CycleKind.TrialCanceled => "trial_canceled",
-                    CycleKind.Renewed => "renewed",
-                    _ => "ended",
-                }, price, step.At);
-                if (stored is null)
-                {
-                    break; // another node moved it first
-                }
-
-                var renewal = await RenewalAsync(c, tx, current, step, versions, snapshot, mark: true, cancellationToken);
-                await invoices.IssueAsync(stored, price.Currency, renewal.Reason, renewal.Lines, step.At, renewal.PeriodStart, renewal.PeriodEnd);
-                current = stored;
-                count++;
-            }
-
-            return (count, current.CustomerId);
+            var (count, current) = await CatchUpInAsync(c, tx, id, now, snapshot, cancellationToken);
+            return (count, current?.CustomerId ?? unlocked.CustomerId);
         }, cancellationToken);
         if (steps > 0)
         {
@@ -169,6 +142,63 @@ public sealed partial class BillingCycle(
 
         return steps;
     }
+
+    /// <summary>
+    /// Applies every trial end and renewal of subscription <paramref name="id"/> due by <paramref name="now"/>, each
+    /// invoiced at its own instant, inside the caller's transaction, which holds the customer's lock. The worker calls it,
+    /// and so does every change to a subscription before it judges the request, so a change never acts on a period or
+    /// trial that has already ended but that the worker (which runs every few seconds) has not reached yet.
+    /// Answers the steps applied and the subscription as it stands after them.
+    /// </summary>
+    internal async Task<(int Steps, Subscription? Current)> CatchUpInAsync(
+        DbConnection c, DbTransaction tx, string id, DateTimeOffset now, CatalogSnapshot? snapshot, CancellationToken cancellationToken)
+    {
+        var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
+        if (await subscriptions.ReadAsync(id) is not { } current)
+        {
+            return (0, null);
+        }
+
+        if (!IsDue(current, now))
+        {
+            return (0, current); // nothing due: no more reads
+        }
+
+        snapshot ??= await catalog.GetAsync(cancellationToken);
+        var invoices = new InvoiceWriter(c, tx, time, options.Value, cancellationToken);
+        var versions = await VersionsAsync(c, tx, id, cancellationToken);
+        var hasPaymentMethod = await c.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT has_payment_method FROM customers WHERE id = @id", new { id = current.CustomerId }, tx, cancellationToken: cancellationToken));
+        var count = 0;
+        while (SubscriptionCycle.Next(current, now, v => versions[v], options.Value.CancelTrialsWithoutPaymentMethod, hasPaymentMethod) is { } step)
+        {
+            var next = step.Subscription;
+            var price = next.PriceOn(versions[next.PlanVersionId])!;
+            var stored = await subscriptions.UpdateAsync(current, next, step.Kind switch
+            {
+                CycleKind.TrialConverted => "trial_converted",
+                CycleKind.TrialCanceled => "trial_canceled",
+                CycleKind.Renewed => "renewed",
+                _ => "ended",
+            }, price, step.At);
+            if (stored is null)
+            {
+                break; // another node moved it first
+            }
+
+            var renewal = await RenewalAsync(c, tx, current, step, versions, snapshot, mark: true, cancellationToken);
+            await invoices.IssueAsync(stored, price.Currency, renewal.Reason, renewal.Lines, step.At, renewal.PeriodStart, renewal.PeriodEnd);
+            current = stored;
+            count++;
+        }
+
+        return (count, current);
+    }
+
+    /// <summary>Whether a trial end or a period end of <paramref name="s"/> has passed by <paramref name="now"/> (what the worker picks up).</summary>
+    internal static bool IsDue(Subscription s, DateTimeOffset now) =>
+        (s.Status == SubscriptionStatus.Trialing && s.TrialEndAt <= now)
+        || (s.Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue && s.CurrentPeriodEnd <= now);
 
     /// <summary>The plan versions a subscription's steps read: its own and the one it changes to at period end.</summary>
     private async Task<Dictionary<string, PlanVersion>> VersionsAsync(DbConnection c, DbTransaction tx, string id, CancellationToken cancellationToken)

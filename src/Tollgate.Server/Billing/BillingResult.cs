@@ -10,9 +10,12 @@ public abstract record BillingResult
     {
     }
 
-    /// <summary>Done. <c>Lines</c> are the proration lines of a change; <c>InvoiceId</c> the invoice issued at once, if any.</summary>
+    /// <summary>
+    /// Done. <c>Lines</c> are the lines a change puts on the next invoice, then those of the invoice issued at once;
+    /// <c>InvoiceId</c> that invoice, if any, and <c>Invoice</c> it as issued (for a preview, as it would be issued).
+    /// </summary>
     public sealed record Done(Subscription Subscription, ChangeTiming? Effective, DateTimeOffset? EffectiveAt, IReadOnlyList<InvoiceLine> Lines,
-        string? InvoiceId) : BillingResult;
+        string? InvoiceId, Invoice? Invoice = null) : BillingResult;
 
     public sealed record NotFound : BillingResult;
 

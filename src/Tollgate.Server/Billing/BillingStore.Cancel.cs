@@ -20,10 +20,15 @@ public sealed partial class BillingStore
         {
             var at = OperationClock.Now(time);
             var (subscriptions, _) = Writers(c, tx, at, cancellationToken);
-            var (read, refused) = await ChangeableAsync(subscriptions, id);
-            if (read is null)
+            var (unlocked, refused) = await ChangeableAsync(subscriptions, id);
+            if (unlocked is null)
             {
                 return refused!;
+            }
+
+            if (await CaughtUpAsync(c, tx, subscriptions, unlocked, at.Instant, cancellationToken) is not { } read)
+            {
+                return new BillingResult.NotFound();
             }
 
             if (!read.IsLive)
@@ -33,8 +38,6 @@ public sealed partial class BillingStore
 
             // A second cancel without a reason (say, ending at once what was scheduled) keeps what the first one gave.
             var current = read.WithCancelFeedback(reason, comment);
-
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = at.Instant;
             var version = await VersionAsync(current.PlanVersionId, cancellationToken);
             var price = current.PriceOn(version)!;
@@ -91,10 +94,10 @@ public sealed partial class BillingStore
                 cancellationToken, metrics: snapshot.Metrics));
         }
 
-        // The answer lists the lines as the final invoice priced them: its overage takes the discount in force, as the fee would.
-        var (invoice, billed) = await invoices.IssueDiscountedAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
+        // The answer shows the final invoice as issued: its lines (the pending items it sweeps in too), discounts and tax.
+        var issued = await invoices.IssueAndReadAsync(endedStored, price.Currency, BillingReasons.SubscriptionCancel, lines, now,
             current.CurrentPeriodStart, now);
-        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, billed, invoice);
+        return new BillingResult.Done(endedStored, ChangeTiming.Immediate, now, issued?.Lines ?? [], issued?.Id, issued);
     }
 
     /// <summary>Keeps a subscription that was set to cancel at the period end, if the period has not ended.</summary>
@@ -104,10 +107,16 @@ public sealed partial class BillingStore
         {
             var at = OperationClock.Now(time);
             var (subscriptions, _) = Writers(c, tx, at, cancellationToken);
-            var (current, refused) = await ChangeableAsync(subscriptions, id);
-            if (current is null)
+            var (unlocked, refused) = await ChangeableAsync(subscriptions, id);
+            if (unlocked is null)
             {
                 return refused!;
+            }
+
+            // A cancel whose period (or trial) end has passed has taken effect, even before the worker got to it: nothing to undo.
+            if (await CaughtUpAsync(c, tx, subscriptions, unlocked, at.Instant, cancellationToken) is not { } current)
+            {
+                return new BillingResult.NotFound();
             }
 
             if (!current.CancelAtPeriodEnd || !current.IsLive)
@@ -115,7 +124,6 @@ public sealed partial class BillingStore
                 return new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end.");
             }
 
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var now = at.Instant;
             var kept = current with { CancelAtPeriodEnd = false, CanceledAt = null, CancelReason = null, CancelComment = null, UpdatedAt = now };
             var stored = await subscriptions.UpdateAsync(current, kept, "cancel_undone", await PriceOfAsync(kept, cancellationToken), now);

@@ -19,7 +19,8 @@ namespace Tollgate.Server.Billing;
 /// BillingStore.Cancel, Stripe's states in BillingStore.Sync. Time-driven steps are in BillingCycle.
 /// </summary>
 public sealed partial class BillingStore(
-    TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)
+    TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time,
+    BillingCycle cycle)
 {
     public Task<Subscription?> ReadAsync(string id, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => (await c.QuerySingleOrDefaultAsync<SubscriptionRow>(new CommandDefinition(
@@ -131,10 +132,18 @@ public sealed partial class BillingStore(
             var at = OperationClock.Now(time);
             var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
             // A preview writes nothing, so it may show what a Stripe-billed subscription's change would prorate.
-            var (current, refused) = await ChangeableAsync(subscriptions, id, allowStripe: preview);
-            if (current is null)
+            var (read, refused) = await ChangeableAsync(subscriptions, id, allowStripe: preview);
+            if (read is null)
             {
                 return refused!;
+            }
+
+            // A preview writes nothing of its own and takes no lock, unless a period or trial end is due: that is applied first,
+            // as for the change, so both are judged on the subscription as it stands now.
+            var current = !preview || BillingCycle.IsDue(read, at.Instant) ? await CaughtUpAsync(c, tx, subscriptions, read, at.Instant, cancellationToken) : read;
+            if (current is null)
+            {
+                return new BillingResult.NotFound();
             }
 
             if (!current.IsLive || current.Status == SubscriptionStatus.Incomplete)
@@ -149,12 +158,6 @@ public sealed partial class BillingStore(
                 return BillingResult.NoChange;
             }
 
-            if (!preview)
-            {
-                // Before the discount's coupon row and the subscription's: the customer's row comes first (CustomerLock).
-                await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
-            }
-
             var from = await VersionAsync(current.PlanVersionId, cancellationToken);
             // The subscription keeps its currency: a plan that does not price it cannot take the subscription.
             if (to.Terms.Price(interval, current.Currency) is not { } toPrice)
@@ -163,20 +166,36 @@ public sealed partial class BillingStore(
             }
 
             var change = PlanChange.Apply(current, from, to, interval, effective, proration, at.Instant);
-            (change, var after) = await new DiscountWriter(c, tx, at, cancellationToken).DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
-            // A change that re-anchors the period ends the old one now: the overage counted so far is billed with the change.
-            var reanchored = change.Effective == ChangeTiming.Immediate && change.Subscription.CurrentPeriodStart != current.CurrentPeriodStart;
-            var snapshot = reanchored ? await catalog.GetAsync(cancellationToken) : null;
-            // One list of what is due now for the preview and the change; only the change marks the overage as billed.
-            async Task<IReadOnlyList<InvoiceLine>> DueNowAsync(bool mark) => reanchored
-                ? [.. change.InvoiceNowLines, .. await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(from), snapshot!.Features,
-                    current.CurrentPeriod, change.EffectiveAt, mark, cancellationToken, metrics: snapshot.Metrics)]
-                : change.InvoiceNowLines;
+            var discounts = new DiscountWriter(c, tx, at, cancellationToken);
+            // Read before the change redeems a new code: the old plan's usage keeps the discount it was counted under.
+            var before = await discounts.InForceAsync(current.Id, at.Instant, toPrice.Currency);
+            (change, var after) = await discounts.DiscountChangeAsync(change, current, to.PlanCode, toPrice.Currency, discount, preview);
+            // An immediate change ends the old plan's terms now: the overage counted under them so far is billed at the old
+            // plan's prices and quota, and the new plan counts only what comes after. A change that re-anchors the period
+            // invoices it now with the new period's fee; one that keeps the period adds it to the next invoice, as Stripe
+            // bills a removed metered price's usage on the next invoice. A trial bills no overage, so its change none either.
+            var settles = change.Effective == ChangeTiming.Immediate && current.Status != SubscriptionStatus.Trialing
+                && !(to.Id == current.PlanVersionId && interval == current.BillingPeriod);
+            var reanchored = settles && change.Subscription.CurrentPeriodStart != current.CurrentPeriodStart;
+            var snapshot = settles ? await catalog.GetAsync(cancellationToken) : null;
+            // One reading of the old plan's overage for the preview and the change; only the change marks it as billed.
+            async Task<IReadOnlyList<InvoiceLine>> OverageAsync(bool mark) => settles
+                ? await OverageBilling.UpToChangeAsync(c, tx, current.CustomerId, current.OverageTermsOn(from), change.Subscription.OverageTermsOn(to),
+                    snapshot!.Features, current.CurrentPeriod, change.EffectiveAt, mark, cancellationToken, snapshot.Metrics)
+                : [];
+            var overage = await OverageAsync(mark: !preview);
+            var pending = reanchored ? change.PendingLines : [.. change.PendingLines, .. DiscountedLines.Apply(overage, before)];
+            IReadOnlyList<InvoiceLine> dueNow = reanchored ? [.. change.InvoiceNowLines, .. overage] : change.InvoiceNowLines;
             if (preview)
             {
-                // Priced as the issue below prices them: the fee and the overage due now take the discount in force after the change.
+                // The invoice the change would issue now, priced by the issue's own steps (pending items swept in, the discount
+                // in force after the change, tax), written nowhere.
+                var wouldIssue = dueNow.Count > 0
+                    ? await invoices.PreviewAsync(change.Subscription, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
+                        change.Subscription.CurrentPeriodStart, change.Subscription.CurrentPeriodEnd, new DiscountOverride(after))
+                    : null;
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
-                    [.. change.PendingLines, .. DiscountedLines.Apply(await DueNowAsync(mark: false), after, DiscountedLines.BilledAtIssue)], null);
+                    [.. pending, .. wouldIssue?.Lines ?? []], null, wouldIssue);
             }
 
             var reason = change.Effective == ChangeTiming.PeriodEnd ? "plan_change_scheduled" : "plan_changed";
@@ -186,17 +205,37 @@ public sealed partial class BillingStore(
                 return Busy();
             }
 
-            await invoices.AddPendingAsync(stored, toPrice.Currency, change.PendingLines);
-            var dueNow = await DueNowAsync(mark: true);
-            // The answer shows the lines due now as their invoice priced them (a once-only discount is read before the issue uses it up).
-            var (invoice, billed) = dueNow.Count > 0
-                ? await invoices.IssueDiscountedAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
+            await invoices.AddPendingAsync(stored, toPrice.Currency, pending);
+            // The answer shows the invoice issued now as it was issued: its lines (pending items included), discounts and tax.
+            var issued = dueNow.Count > 0
+                ? await invoices.IssueAndReadAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
                     stored.CurrentPeriodStart, stored.CurrentPeriodEnd)
-                : (null, dueNow);
-            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. change.PendingLines, .. billed], invoice);
+                : null;
+            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. pending, .. issued?.Lines ?? []], issued?.Id, issued);
         }, cancellationToken);
         Invalidate(result);
         return result;
+    }
+
+    /// <summary>
+    /// Takes the customer's lock (before the discount's coupon row and the subscription's: the customer's row comes first,
+    /// <see cref="CustomerLock"/>) and applies the trial end or renewals due by <paramref name="now"/> that the worker has
+    /// not reached yet, so a request is judged on the subscription as it stands at <paramref name="now"/>: an undo after
+    /// the period ended finds it canceled, a change after a trial ended finds it active. The subscription after them.
+    /// </summary>
+    private async Task<Subscription?> CaughtUpAsync(
+        System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, SubscriptionWriter subscriptions, Subscription read, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await subscriptions.LockCustomerAsync(read.CustomerId, database.Dialect);
+        var (steps, current) = await cycle.CatchUpInAsync(c, tx, read.Id, now, null, cancellationToken);
+        if (steps > 0)
+        {
+            // Invalidated again once the caller commits (Invalidate); this drops what was cached before the steps.
+            contexts.Invalidate(read.CustomerId);
+        }
+
+        return current;
     }
 
     /// <summary>The subscription, or why Tollgate may not change it: there is none, or Stripe owns its changes.</summary>

@@ -33,10 +33,21 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
         (await IssueDiscountedAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd)).Id;
 
     /// <summary>
+    /// Issues as <see cref="IssueAsync"/> does and reads the invoice back as issued (pending items swept in, discounts, tax,
+    /// credit applied), so an answer that shows it shows exactly the invoice; null when nothing was issued.
+    /// </summary>
+    public async Task<Invoice?> IssueAndReadAsync(
+        Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd) =>
+        await IssueDiscountedAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd) is ({ } id, _)
+            ? await InvoiceStore.GetAsync(c, tx, id, ct)
+            : null;
+
+    /// <summary>
     /// Issues as <see cref="IssueAsync"/> does, and answers <paramref name="lines"/> as the invoice priced them (with the
     /// discount then in force), so an answer that lists them shows what was billed; the lines even when nothing is issued.
     /// </summary>
-    public async Task<(string? Id, IReadOnlyList<InvoiceLine> Lines)> IssueDiscountedAsync(
+    private async Task<(string? Id, IReadOnlyList<InvoiceLine> Lines)> IssueDiscountedAsync(
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
         DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
     {
@@ -66,9 +77,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     /// </summary>
     public async Task<Invoice> PreviewAsync(
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
-        DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd, DiscountOverride? discount = null)
     {
-        var (d, _, _) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd);
+        var (d, _, _) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd, discount);
         var totals = InvoiceTotals.Finalize(d.Lines, await BalanceAsync(d.CustomerId, d.Currency));
         return new Invoice($"upcoming_{subscription.Id}", null, d.CustomerId, d.SubscriptionId, InvoiceStatus.Upcoming, d.Reason, d.Currency,
             totals.SubtotalCents, totals.CreditAppliedCents, totals.AmountDueCents, 0, d.PeriodStart, d.PeriodEnd, d.Collection, d.IssuedAt, d.DueAt,
@@ -78,7 +89,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     /// <summary>The invoice's lines with the pending items and the discount in force, and its collection; reads only.</summary>
     private async Task<(Draft Draft, List<InvoiceLineRow> Pending, IReadOnlyList<InvoiceLine> Discounted)> ComposeAsync(
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
-        DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd, DiscountOverride? discount = null)
     {
         // Pending items read as invoice lines, their queue sequence as the position: the same columns, so one row type.
         var pending = (await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
@@ -87,7 +98,8 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             "ORDER BY sequence", new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
         // Discount step: the fee and overage billed now take the discount in force; proration lines carry the one they were made with.
         var discounts = new DiscountWriter(c, tx, time, ct);
-        lines = DiscountedLines.Apply(lines, await discounts.InForceAsync(subscription.Id, issuedAt, currency), DiscountedLines.BilledAtIssue);
+        lines = DiscountedLines.Apply(lines, discount is { } given ? given.Discount : await discounts.InForceAsync(subscription.Id, issuedAt, currency),
+            DiscountedLines.BilledAtIssue);
         var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
         // Tax step, after the discounts: Stripe computes the tax of a Stripe-billed subscription, so Tollgate adds none to it.
         // Stripe taxes what it bills; the invoice still says reverse charge where the customer is under it.
@@ -233,3 +245,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             RETURNING last_number
             """, new { year = (long)year }, tx, cancellationToken: ct));
 }
+
+/// <summary>
+/// The discount a previewed invoice is priced with in place of the one in force: a change's preview prices with the
+/// promotion code it only checks, which the change itself would redeem before issuing.
+/// </summary>
+internal sealed record DiscountOverride(Discount? Discount);

@@ -3,6 +3,7 @@ using System.Globalization;
 using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Catalog;
+using Tollgate.Core.Entitlements;
 using Tollgate.Core.Periods;
 using Tollgate.Server.Entitlements;
 
@@ -45,6 +46,51 @@ internal static class OverageBilling
             closedNow ? "period_end > @start AND period_start <= @at" : "period_end > @start AND period_start < @at",
             new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken, metrics);
 
+    /// <summary>
+    /// The overage of an immediate plan change: every window of <paramref name="period"/> up to <paramref name="at"/> is
+    /// billed on the old terms <paramref name="from"/> (its prices, its quota), as <see cref="UpToAsync"/> bills it. With
+    /// <paramref name="mark"/>, each window is then settled up to the change for the new terms <paramref name="to"/>: its
+    /// billed units become what it counts past the new plan's limit at the change. The new plan then bills only the usage
+    /// after the change that passes its limit: never the old plan's usage again, and no less than the change leaves unbilled.
+    /// </summary>
+    public static async Task<IReadOnlyList<InvoiceLine>> UpToChangeAsync(
+        DbConnection c, DbTransaction tx, string customer, PlanVersion from, PlanVersion to, IReadOnlyList<Feature> features, BillingPeriod period,
+        DateTimeOffset at, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics = null)
+    {
+        var lines = await UpToAsync(c, tx, customer, from, features, period, at, mark: false, cancellationToken, metrics: metrics);
+        if (!mark)
+        {
+            return lines;
+        }
+
+        var rows = await c.QueryAsync<CounterRow>(new CommandDefinition("""
+            SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed, billed_quota FROM usage_counters
+            WHERE customer_id = @customer AND period_end > @start AND period_start <= @at
+            """, new { customer, start = Ms(period.Start), at = Ms(at) }, tx, cancellationToken: cancellationToken));
+        var before = Overage.Billed(from).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
+        var after = Overage.Billed(to).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
+        var settled = new List<(CounterRow Row, long Units, long Quota)>();
+        foreach (var row in rows)
+        {
+            var (units, quota) = after.TryGetValue(row.FeatureCode, out var next)
+                ? (QuotaRules.Overage(QuotaRules.Limit(next, row.CarriedIn), row.ToState()), next.MonthlyQuota ?? 0)
+                : before.TryGetValue(row.FeatureCode, out var old)
+                    ? (row.OverageBilled + Overage.Unbilled(old, row.ToOverageWindow()), old.MonthlyQuota ?? 0)
+                    : (row.OverageBilled, row.BilledQuota ?? 0);
+            if (units != row.OverageBilled || quota != row.BilledQuota)
+            {
+                settled.Add((row, units, quota));
+            }
+        }
+
+        foreach (var batch in settled.Chunk(MarkBatch))
+        {
+            await MarkAsync(c, tx, customer, batch, cancellationToken, absolute: true);
+        }
+
+        return lines;
+    }
+
     private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(
         DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod linePeriod, string where,
         object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics)
@@ -83,7 +129,8 @@ internal static class OverageBilling
     /// SQLite (3.33+) and PostgreSQL alike, and both name a VALUES list's columns column1, column2, ….
     /// </summary>
     private static Task MarkAsync(
-        DbConnection c, DbTransaction tx, string customer, (CounterRow Row, long Units, long Quota)[] batch, CancellationToken cancellationToken)
+        DbConnection c, DbTransaction tx, string customer, (CounterRow Row, long Units, long Quota)[] batch, CancellationToken cancellationToken,
+        bool absolute = false)
     {
         var parameters = new DynamicParameters();
         parameters.Add("customer", customer);
@@ -100,7 +147,7 @@ internal static class OverageBilling
 
         // The quota billed past goes with the units, so a late re-rating counts against the seats of then (LateUsageBilling).
         return c.ExecuteAsync(new CommandDefinition($"""
-            UPDATE usage_counters SET overage_billed = overage_billed + v.column3, billed_quota = v.column4
+            UPDATE usage_counters SET overage_billed = {(absolute ? "" : "overage_billed + ")}v.column3, billed_quota = v.column4
             FROM (VALUES {string.Join(", ", values)}) AS v
             WHERE usage_counters.customer_id = @customer AND usage_counters.feature_code = v.column1 AND usage_counters.period_start = v.column2
             """, parameters, tx, cancellationToken: cancellationToken));

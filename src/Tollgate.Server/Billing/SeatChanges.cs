@@ -15,7 +15,8 @@ namespace Tollgate.Server.Billing;
 /// <see cref="CustomerLock"/> says), which member additions also take: seats are never set below the members that hold them.
 /// </summary>
 public sealed class SeatChanges(
-    TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time)
+    TollgateDatabase database, CatalogCache catalog, EntitlementContextCache contexts, IOptions<BillingOptions> options, TimeProvider time,
+    BillingCycle cycle)
 {
     public async Task<BillingResult> ChangeAsync(
         string id, int seats, ChangeTiming? effective, ProrationBehavior proration, bool allowStripe = false, CancellationToken cancellationToken = default)
@@ -23,10 +24,24 @@ public sealed class SeatChanges(
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
             var subscriptions = new SubscriptionWriter(c, tx, time, cancellationToken);
-            var current = await subscriptions.ReadAsync(id);
+            var now = time.GetUtcNow();
+            var unlocked = await subscriptions.ReadAsync(id);
+            if (unlocked is null)
+            {
+                return new BillingResult.NotFound();
+            }
+
+            // The customer's lock first, then the trial end or renewals already due, so the seats change the period as it is now.
+            await subscriptions.LockCustomerAsync(unlocked.CustomerId, database.Dialect);
+            var (steps, current) = await cycle.CatchUpInAsync(c, tx, id, now, null, cancellationToken);
             if (current is null)
             {
                 return new BillingResult.NotFound();
+            }
+
+            if (steps > 0)
+            {
+                contexts.Invalidate(current.CustomerId);
             }
 
             if (current.StripeSubscriptionId is not null && !allowStripe)
@@ -42,7 +57,6 @@ public sealed class SeatChanges(
             var version = await catalog.GetVersionAsync(current.PlanVersionId, cancellationToken)
                 ?? throw new InvalidOperationException($"plan version {current.PlanVersionId} is missing");
             var price = version.Terms.Price(current.BillingPeriod, current.Currency)!;
-            await subscriptions.LockCustomerAsync(current.CustomerId, database.Dialect);
             var members = await c.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT member_count FROM customers WHERE id = @customer", new { customer = current.CustomerId }, tx, cancellationToken: cancellationToken));
             if (SeatRules.Check(current.PlanCode, price, seats, members) is { } refused)
@@ -50,7 +64,6 @@ public sealed class SeatChanges(
                 return new BillingResult.Conflict(refused.Error, refused.Detail);
             }
 
-            var now = time.GetUtcNow();
             var change = SeatChange.Apply(current, version, seats, effective, proration, now);
             // Seats' proration takes the subscription's discount in force at the change, as a plan change's lines do and
             // as Stripe discounts a quantity change's prorations.

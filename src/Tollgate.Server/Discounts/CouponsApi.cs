@@ -13,7 +13,7 @@ public static class CouponsApi
     public static RouteGroupBuilder MapCoupons(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/admin").WithTags("Discounts").RequireAuthorization(Policies.Admin);
-        group.MapPost("/coupons", CreateAsync).ProducesProblems(400, 409);
+        group.MapPost("/coupons", CreateAsync).ProducesProblems(400, 409).WithIdempotency();
         group.MapGet("/coupons", ListAsync).ProducesProblems(400);
         group.MapGet("/coupons/{id}", async Task<Results<Ok<CouponResponse>, ProblemHttpResult>> (
             string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
@@ -23,7 +23,7 @@ public static class CouponsApi
             string id, CouponStore store, CancellationToken ct) =>
             await store.DeleteAsync(id, ct) ? TypedResults.Ok(new DeletedResponse(id, true)) : Problems.NotFound("coupon", id))
             .ProducesProblems(404);
-        group.MapPost("/promotion-codes", CreateCodeAsync).ProducesProblems(400, 409);
+        group.MapPost("/promotion-codes", CreateCodeAsync).ProducesProblems(400, 409).WithIdempotency();
         group.MapGet("/promotion-codes", ListCodesAsync).ProducesProblems(400);
         group.MapGet("/promotion-codes/{id}", async Task<Results<Ok<PromotionCodeResponse>, ProblemHttpResult>> (
             string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
@@ -32,7 +32,7 @@ public static class CouponsApi
         group.MapPost("/promotion-codes/{id}/deactivate", async Task<Results<Ok<PromotionCodeResponse>, ProblemHttpResult>> (
             string id, CouponStore store, TimeProvider time, CancellationToken ct) =>
             await store.DeactivateCodeAsync(id, ct) is { } p ? TypedResults.Ok(await ToWireAsync(p, store, time, ct)) : Problems.NotFound("promotion code", id))
-            .ProducesProblems(404);
+            .ProducesProblems(404, 409).WithIdempotency();
         return group;
     }
 

@@ -14,7 +14,7 @@ public static class SubscriptionDiscountsApi
             string id, DiscountStore discounts, TimeProvider time, CancellationToken ct) =>
             await discounts.CurrentAsync(id, ct) is { } d ? TypedResults.Ok(CouponRequests.ToWire(d, time.GetUtcNow())) : Problems.NotFound("discount", id))
             .ProducesProblems(404);
-        group.MapPost("", AddAsync).ProducesProblems(400, 404, 409);
+        group.MapPost("", AddAsync).ProducesProblems(400, 404, 409).WithIdempotency();
         group.MapDelete("", async Task<Results<Ok<DeletedResponse>, ProblemHttpResult>> (string id, DiscountStore discounts, CancellationToken ct) =>
             await discounts.RemoveAsync(id, ct) switch
             {

@@ -20,11 +20,11 @@ public static class InvoicesApi
         group.MapGet("/invoices/{id}", GetAsync);
         group.MapGet("/invoices/{id}/html", HtmlAsync).ProducesText("text/html");
         group.MapPost("/invoices/{id}/mark-paid", (string id, InvoiceStore invoices, CancellationToken ct) =>
-            StatusAsync(invoices.MarkPaidAsync(id, null, ct), id)).ProducesProblems(409);
+            StatusAsync(invoices.MarkPaidAsync(id, null, ct), id)).ProducesProblems(409).WithIdempotency();
         group.MapPost("/invoices/{id}/void", (string id, InvoiceStore invoices, CancellationToken ct) => StatusAsync(invoices.VoidAsync(id, ct), id))
-            .ProducesProblems(409);
+            .ProducesProblems(409).WithIdempotency();
         group.MapPost("/invoices/{id}/mark-uncollectible", (string id, InvoiceStore invoices, CancellationToken ct) =>
-            StatusAsync(invoices.MarkUncollectibleAsync(id, ct), id)).ProducesProblems(409);
+            StatusAsync(invoices.MarkUncollectibleAsync(id, ct), id)).ProducesProblems(409).WithIdempotency();
         return group;
     }
 

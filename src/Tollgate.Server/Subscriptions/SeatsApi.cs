@@ -14,7 +14,7 @@ public static class SeatsApi
     public static RouteGroupBuilder MapSeats(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/subscriptions/{id}/seats", ChangeAsync).ProducesProblems(404, 409, 502, 503);
+        group.MapPost("/subscriptions/{id}/seats", ChangeAsync).ProducesProblems(404, 409, 502, 503).WithIdempotency();
         return group;
     }
 

@@ -20,17 +20,17 @@ public static class SubscriptionsApi
     public static RouteGroupBuilder MapSubscriptions(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Subscriptions").RequireAuthorization(Policies.Secret);
-        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(400, 404, 409);
+        group.MapPost("/subscriptions", CreateAsync).ProducesProblems(400, 404, 409).WithIdempotency();
         group.MapGet("/subscriptions/{id}", GetAsync);
         group.MapGet("/customers/{id}/subscriptions", ListAsync);
         group.MapPost("/subscriptions/{id}/change", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
             StripeSubscriptions stripe, SubscriptionWire wire, CancellationToken ct) => ChangeAsync(id, request, preview: false, billing, catalog, stripe, wire, ct))
-            .ProducesProblems(409, 422, 502, 503);
+            .ProducesProblems(409, 422, 502, 503).WithIdempotency();
         group.MapPost("/subscriptions/{id}/change/preview", (string id, ChangeSubscriptionRequest request, BillingStore billing, CatalogCache catalog,
             StripeSubscriptions stripe, SubscriptionWire wire, CancellationToken ct) => ChangeAsync(id, request, preview: true, billing, catalog, stripe, wire, ct))
             .ProducesProblems(409, 422);
-        group.MapPost("/subscriptions/{id}/cancel", CancelAsync).ProducesProblems(409, 502, 503);
-        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync).ProducesProblems(409, 502, 503);
+        group.MapPost("/subscriptions/{id}/cancel", CancelAsync).ProducesProblems(409, 502, 503).WithIdempotency();
+        group.MapPost("/subscriptions/{id}/undo-cancel", UndoCancelAsync).ProducesProblems(409, 502, 503).WithIdempotency();
         return group;
     }
 
@@ -253,15 +253,20 @@ public static class SubscriptionsApi
             case BillingResult.Done done:
                 var version = await wire.Catalog.GetVersionAsync(done.Subscription.PlanVersionId, cancellationToken);
                 var currency = version?.Terms.Price(done.Subscription.BillingPeriod, done.Subscription.Currency)?.Currency ?? "USD";
+                // The lines for the next invoice at their net, plus the invoice issued now (or, for a preview, that would be) at its
+                // total, exclusive tax included: what the invoice shows.
+                var exclusiveTax = done.Invoice is { } i ? i.TotalCents - (i.SubtotalCents - i.DiscountCents) : 0;
                 return TypedResults.Ok(new SubscriptionChangeResponse(
                     await wire.ToWireAsync(done.Subscription, cancellationToken),
                     done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
                     done.EffectiveAt ?? done.Subscription.UpdatedAt,
                     [.. done.Lines.Select(BillingMapper.ToWire)],
-                    done.Lines.Sum(l => l.NetCents),
+                    done.Lines.Sum(l => l.NetCents) + exclusiveTax,
                     currency,
                     done.InvoiceId,
-                    done.Lines.Sum(l => l.DiscountCents)));
+                    done.Lines.Sum(l => l.DiscountCents),
+                    done.Invoice?.TaxCents ?? 0,
+                    done.Invoice is { } invoice ? BillingMapper.ToWire(invoice) : null));
             case BillingResult.Conflict conflict:
                 return Problems.Create(409, conflict.Error, conflict.Detail);
             default:
