@@ -23,14 +23,26 @@ public static class IdempotentPost
     /// <summary>A claim with no answer after this long was lost with its process; a retry takes the key over.</summary>
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);
 
+    /// <summary>Keys as Stripe's: at most 255 characters (a longer one would not fit PostgreSQL's unique index).</summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.WithMetadata(
+            new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(400, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]),
+            new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(409, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]))
+        .AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (http.Request.Headers[TollgateHeaders.IdempotencyKey].ToString() is not { Length: > 0 } key)
+            var header = http.Request.Headers[TollgateHeaders.IdempotencyKey].ToString();
+            if (header.Length == 0)
             {
                 return await next(context);
             }
+
+            if (Validate.IdempotencyKey(header) is { } problem)
+            {
+                return Problems.Validation(TollgateHeaders.IdempotencyKey, problem);
+            }
+
+            var key = header;
 
             var database = http.RequestServices.GetRequiredService<TollgateDatabase>();
             var time = http.RequestServices.GetRequiredService<TimeProvider>();

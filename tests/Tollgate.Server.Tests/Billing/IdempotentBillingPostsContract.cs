@@ -44,6 +44,25 @@ public abstract class IdempotentBillingPostsContract : ApiContract
     }
 
     [Fact]
+    public async Task AKeyLongerThan255CharactersOrWithAControlCharacterIsA400NamingItAndWritesNothing()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var body = new { customer = "c1", plan = "silver", billing_period = "monthly" };
+
+        var tooLong = await KeyedAsync(app, "/v1/subscriptions", body, new string('k', 3_000));
+        var control = await KeyedAsync(app, "/v1/subscriptions", body, "key\tone");
+
+        foreach (var refused in new[] { tooLong, control })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.NotNull((await refused.ReadAsync())["errors"]!["Idempotency-Key"]);
+        }
+
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
+    }
+
+    [Fact]
     public async Task APromotionCodeSentThreeTimesUnderOneKeyIsRedeemedOnceAndAnsweredAlike()
     {
         await using var app = await AppAsync();
