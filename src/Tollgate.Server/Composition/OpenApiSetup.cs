@@ -25,6 +25,7 @@ public static class OpenApiSetup
             o.AddDocumentTransformer<ProblemResponses>();
             o.AddDocumentTransformer<TagDescriptions>();
             o.AddDocumentTransformer<RequestDefaults>();
+            o.AddDocumentTransformer<AnyValueSchemas>();
             o.AddDocumentTransformer<UnusedSchemas>();
         });
 
