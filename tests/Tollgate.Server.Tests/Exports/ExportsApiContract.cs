@@ -186,6 +186,26 @@ public abstract class ExportsApiContract(SharedServer shared) : ApiContract(shar
     }
 
     [Fact]
+    public async Task CsvCellsThatASpreadsheetWouldRunAsFormulasStartWithAQuote()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog());
+        await app.Admin.PutJsonAsync("/v1/customers/f1", new { name = "=cmd|' /C calc'!A0" });
+        await app.Admin.PutJsonAsync("/v1/customers/f2", new { name = "-2+3" });
+        await app.Admin.PutJsonAsync("/v1/customers/f3", new { name = "@SUM(A1)" });
+        await app.Admin.PutJsonAsync("/v1/customers/f4", new { name = "Plain = fine" });
+
+        var csv = await (await app.Admin.GetAsync("/v1/admin/exports/customers?format=csv")).Content.ReadAsStringAsync();
+        var ndjson = await (await app.Admin.GetAsync("/v1/admin/exports/customers?format=ndjson")).Content.ReadAsStringAsync();
+
+        Assert.Contains(",'=cmd|' /C calc'!A0,", csv, StringComparison.Ordinal);
+        Assert.Contains(",'-2+3,", csv, StringComparison.Ordinal);
+        Assert.Contains(",'@SUM(A1),", csv, StringComparison.Ordinal);
+        Assert.Contains(",Plain = fine,", csv, StringComparison.Ordinal);
+        Assert.Contains(ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            l => JsonNode.Parse(l)!["name"].Value<string>() == "=cmd|' /C calc'!A0"); // JSON is not a spreadsheet: kept as is
+    }
+
+    [Fact]
     public async Task TheCliVerbWritesWhatTheEndpointServes()
     {
         await using var app = await WithLlmCallsAsync(await StartAsync(ApiSetup.LlmCatalog()));
