@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Tollgate.Contracts;
 
 /// <summary>Grants units of a metered feature, or nano-USD of the LLM budget, beyond the plan's limit.</summary>
@@ -46,7 +48,7 @@ public sealed record CreditGrantListResponse(IReadOnlyList<CreditGrantResponse> 
 /// <summary>Sells the customer one of the catalog's credit packs: a one-line invoice and the grant, together.</summary>
 /// <param name="Pack">The pack's code in the catalog.</param>
 /// <param name="Paid">True when the money was collected already (the invoice is issued paid); default false (issued open, due now).</param>
-public sealed record SellPackRequest(string? Pack = null, bool? Paid = null);
+public sealed record SellPackRequest([property: Required] string? Pack = null, bool? Paid = null);
 
 /// <summary>A pack sold: the grant it made and the invoice it was billed on.</summary>
 /// <param name="Grant">The credit grant the pack made.</param>

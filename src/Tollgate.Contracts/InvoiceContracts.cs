@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Tollgate.Contracts;
 
 /// <summary>An invoice; amounts in minor units of <paramref name="Currency"/>.</summary>
@@ -85,7 +87,8 @@ public sealed record InvoiceListResponse(
 /// <param name="Memo">A note for the customer, shown on the credit note.</param>
 /// <param name="Refund">On an invoice paid through Stripe: refund the amount instead of giving credit.</param>
 public sealed record CreateCreditNoteRequest(
-    IReadOnlyList<CreditNoteLineRequest>? Lines = null, long? AmountCents = null, string? Reason = null, string? Memo = null, bool? Refund = null);
+    IReadOnlyList<CreditNoteLineRequest>? Lines = null, long? AmountCents = null, [property: Required] string? Reason = null, string? Memo = null,
+    bool? Refund = null);
 
 /// <summary>An amount to credit on one invoice line.</summary>
 /// <param name="InvoiceLineId">The line's <c>id</c> as the invoice shows it.</param>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Tollgate.Contracts;
 
 /// <summary>Creates a tax rate (admin key).</summary>
@@ -8,7 +10,8 @@ namespace Tollgate.Contracts;
 /// <param name="Country">ISO 3166-1 alpha-2 code of the customers it applies to, e.g. "DE"; left out, it applies only where set on a customer.</param>
 /// <param name="State">A state, county or region within <paramref name="Country"/>, e.g. "TX"; left out, the rate covers the whole country.</param>
 public sealed record CreateTaxRateRequest(
-    string? Id = null, string? Name = null, decimal? Percentage = null, bool? Inclusive = null, string? Country = null, string? State = null);
+    [property: Required] string? Id = null, [property: Required] string? Name = null, [property: Required] decimal? Percentage = null,
+    [property: Required] bool? Inclusive = null, string? Country = null, string? State = null);
 
 /// <summary>A tax rate.</summary>
 /// <param name="Id">The operator's id for the rate.</param>

@@ -18,15 +18,17 @@ public static class RevenueRecognition
         return length <= 0 || end <= start ? 0 : line.AmountCents * ((decimal)(end - start).Ticks / length);
     }
 
-    /// <summary>Revenue per UTC day of [firstDay, firstDay + days).</summary>
-    public static decimal[] Daily(IEnumerable<RevenueLine> lines, DateTimeOffset firstDay, int days)
+    /// <summary>Revenue per UTC day of [firstDay, firstDay + days), none of it after <paramref name="until"/> (a day not over yet counts up to now).</summary>
+    public static decimal[] Daily(IEnumerable<RevenueLine> lines, DateTimeOffset firstDay, int days, DateTimeOffset? until = null)
     {
+        var last = until ?? DateTimeOffset.MaxValue;
         var result = new decimal[days];
         foreach (var line in lines)
         {
             for (var d = 0; d < days; d++)
             {
-                result[d] += Share(line, firstDay.AddDays(d), firstDay.AddDays(d + 1));
+                var end = firstDay.AddDays(d + 1);
+                result[d] += Share(line, firstDay.AddDays(d), end < last ? end : last);
             }
         }
 

@@ -14,6 +14,7 @@ public static class OpenApiSetup
             o.AddSchemaTransformer<CatalogSchemas>();
             o.AddSchemaTransformer<DecisionSchemas>();
             o.AddSchemaTransformer<EventSchemas>();
+            o.AddSchemaTransformer<RequiredFields>();
             o.AddOperationTransformer<OperationIds>();
             o.AddOperationTransformer<SecurityTransformer>();
             o.AddOperationTransformer<OneOfBodies>();
@@ -25,6 +26,7 @@ public static class OpenApiSetup
             o.AddDocumentTransformer<ProblemResponses>();
             o.AddDocumentTransformer<TagDescriptions>();
             o.AddDocumentTransformer<RequestDefaults>();
+            o.AddDocumentTransformer<AnyValueSchemas>();
             o.AddDocumentTransformer<UnusedSchemas>();
         });
 

@@ -42,7 +42,22 @@ public sealed class CustomerDataExport(TollgateDatabase database)
         ("llm_daily", "SELECT * FROM llm_daily WHERE customer_id = @id ORDER BY day, feature_code, model, plan_code"),
         ("usage_alerts", "SELECT * FROM usage_alerts WHERE customer_id = @id ORDER BY created_at, id"),
         ("experiment_conversions", "SELECT * FROM experiment_conversions WHERE customer_id = @id ORDER BY converted_at, experiment_id"),
+        // An organisation's members (their e-mails and names) and each member's own share of a per_member_limit quota.
+        ("members", "SELECT * FROM members WHERE customer_id = @id ORDER BY created_at, id"),
+        ("member_usage_counters", """
+            SELECT u.* FROM usage_counters u JOIN members m ON m.id = u.customer_id
+            WHERE m.customer_id = @id ORDER BY u.customer_id, u.feature_code, u.period_start
+            """),
     ];
+
+    // SQLite stores these as 0 and 1; the document writes them as JSON booleans on both stores.
+    private static readonly HashSet<string> BooleanColumns = new(StringComparer.Ordinal)
+    {
+        "has_payment_method", "cancel_at_period_end", "was_trial", "unpriced", "reverse_charge",
+    };
+
+    // Tollgate's own bookkeeping, nothing about the customer, and counted differently by each store's triggers.
+    private static readonly HashSet<string> InternalColumns = new(StringComparer.Ordinal) { "context_version" };
 
     private static readonly HashSet<string> InstantColumns = new(StringComparer.Ordinal)
     {
@@ -110,6 +125,11 @@ public sealed class CustomerDataExport(TollgateDatabase database)
         for (var i = 0; i < reader.FieldCount; i++)
         {
             var name = reader.GetName(i);
+            if (InternalColumns.Contains(name))
+            {
+                continue;
+            }
+
             var value = reader.GetValue(i);
             if (name.EndsWith("_json", StringComparison.Ordinal))
             {
@@ -131,6 +151,9 @@ public sealed class CustomerDataExport(TollgateDatabase database)
             {
                 case DBNull:
                     writer.WriteNullValue();
+                    break;
+                case long or int or short when BooleanColumns.Contains(name):
+                    writer.WriteBooleanValue(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) != 0);
                     break;
                 case long ms when name.EndsWith("_at", StringComparison.Ordinal) || InstantColumns.Contains(name):
                     writer.WriteStringValue(DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime);

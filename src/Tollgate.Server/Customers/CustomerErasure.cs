@@ -17,7 +17,7 @@ public enum ErasureOutcome
 
 /// <summary>
 /// Erases a customer's personal data in one transaction and keeps every id and amount, so invoices, revenue and LLM
-/// cost stay true: the customer row keeps its id and dates; e-mail, name, postal address, tax ids, metadata, the Stripe link,
+/// cost stay true: the customer's and its members' rows keep their ids and dates; e-mails, names, postal address, tax ids, metadata, the Stripe link,
 /// usage-event properties and metadata, reservations' metadata, LLM call metadata, cancel comments, credit notes' memos (also
 /// in their credit_note webhook payloads) and the personal fields of customer.created webhook payloads go.
 /// </summary>
@@ -49,6 +49,11 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
                     address_json = NULL, tax_ids_json = '[]', deleted_at = @now, updated_at = @now
                 WHERE id = @id
                 """, new { args.id, args.now, no = false }, cancellationToken);
+            // Members are people too: their ids stay (usage and LLM rows name them), their e-mails and names go.
+            await ExecuteAsync(c, tx, """
+                UPDATE members SET email = NULL, name = NULL, updated_at = @now
+                WHERE customer_id = @id AND (email IS NOT NULL OR name IS NOT NULL)
+                """, args, cancellationToken);
             await ExecuteAsync(c, tx, "UPDATE llm_calls SET metadata_json = NULL WHERE customer_id = @id AND metadata_json IS NOT NULL", args,
                 cancellationToken);
             await ExecuteAsync(c, tx, """

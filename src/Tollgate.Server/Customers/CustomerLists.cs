@@ -25,10 +25,12 @@ public sealed class CustomerLists(TollgateDatabase database)
         var where = new List<string> { Keyset.After(page, "created_at", "id", descending: true), "deleted_at IS NULL" };
         if (!string.IsNullOrEmpty(filter.Query))
         {
-            // LIKE wildcards in the query are matched literally; LOWER on both sides keeps it case-blind on both stores.
+            // LIKE wildcards in the query are matched literally; lowering both sides (every letter, not ASCII alone) keeps it
+            // case-blind on both stores.
             parameters.Add("prefix", Like.Escape(filter.Query.ToLowerInvariant()) + "%");
-            where.Add("(LOWER(id) LIKE @prefix ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE @prefix ESCAPE '\\' "
-                + "OR LOWER(COALESCE(name, '')) LIKE @prefix ESCAPE '\\')");
+            var d = database.Dialect;
+            where.Add($"({d.Lower("id")} LIKE @prefix ESCAPE '\\' OR {d.Lower("COALESCE(email, '')")} LIKE @prefix ESCAPE '\\' "
+                + $"OR {d.Lower("COALESCE(name, '')")} LIKE @prefix ESCAPE '\\')");
         }
 
         if (filter.Plan is not null)
@@ -55,9 +57,9 @@ public sealed class CustomerLists(TollgateDatabase database)
     /// <summary>The oldest live customer with this e-mail address, compared without case; null when none has it.</summary>
     public Task<Customer?> FindByEmailAsync(string email, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => (await c.QueryFirstOrDefaultAsync<CustomerRow>(new CommandDefinition(
-            // The database lowers both sides, so a stored address and a typed one fold alike (SQLite folds ASCII only).
-            "SELECT * FROM customers WHERE LOWER(email) = LOWER(@email) AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
-            new { email }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
+            // Both sides lowered for every letter (SQLite's own LOWER folds ASCII only), so 'Ådne@x' finds 'ådne@x'.
+            $"SELECT * FROM customers WHERE {database.Dialect.Lower("email")} = @email AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1",
+            new { email = email.ToLowerInvariant() }, cancellationToken: cancellationToken)))?.ToDomain(), cancellationToken);
 
     public Task<Page<Subscription>> SubscriptionsAsync(SubscriptionFilter filter, PageRequest page, CancellationToken cancellationToken = default)
     {

@@ -19,4 +19,13 @@ internal static class CustomerLock
     public static Task TakeAsync(DbConnection c, DbTransaction tx, string customerId, SqlDialect dialect, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition($"SELECT id FROM customers WHERE id = @customerId {dialect.ForNoKeyUpdate}", new { customerId }, tx,
             cancellationToken: ct));
+
+    /// <summary>
+    /// Takes the row lock as <see cref="TakeAsync"/> does and says whether the customer exists and is not erased. Erasure takes
+    /// the same lock, so the answer holds until the transaction ends.
+    /// </summary>
+    public static async Task<bool> TakeLiveAsync(DbConnection c, DbTransaction tx, string customerId, SqlDialect dialect, CancellationToken ct) =>
+        await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            $"SELECT id FROM customers WHERE id = @customerId AND deleted_at IS NULL {dialect.ForNoKeyUpdate}", new { customerId }, tx,
+            cancellationToken: ct)) is not null;
 }

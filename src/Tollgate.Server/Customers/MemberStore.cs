@@ -22,8 +22,13 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
         {
             return await database.WriteAsync<(MemberWrite, Member?)>(async (c, tx) =>
             {
-                // The organisation's row first (CustomerLock), as seat changes take it, so the seats read below are the committed ones.
-                await CustomerLock.TakeAsync(c, tx, customerId, database.Dialect, cancellationToken);
+                // The organisation's row first (CustomerLock), as seat changes take it, so the seats read below are the committed ones;
+                // an erased organisation takes no member and no member's personal data.
+                if (!await CustomerLock.TakeLiveAsync(c, tx, customerId, database.Dialect, cancellationToken))
+                {
+                    return (MemberWrite.CustomerNotFound, null);
+                }
+
                 var existing = await ReadAsync(c, tx, memberId, database.Dialect.ForUpdate, cancellationToken);
                 if (existing is not null)
                 {
@@ -51,8 +56,7 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
                     """, new { customerId }, tx, cancellationToken: cancellationToken));
                 if (taken == 0)
                 {
-                    return (await Exists(c, tx, "customers", customerId, cancellationToken) ? MemberWrite.SeatsExhausted : MemberWrite.CustomerNotFound,
-                        null);
+                    return (MemberWrite.SeatsExhausted, null);
                 }
 
                 await c.ExecuteAsync(new CommandDefinition("""
@@ -73,12 +77,19 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
         }
     }
 
-    /// <summary>Removes the member and gives its seat back; false when the organisation has no such member.</summary>
-    public async Task<bool> DeleteAsync(string customerId, string memberId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Removes the member and gives its seat back: <see cref="MemberWrite.Updated"/> when it did, <see cref="MemberWrite.CustomerNotFound"/>
+    /// when the organisation does not exist or was erased (its members then stay as erasure left them), null when it has no such member.
+    /// </summary>
+    public async Task<MemberWrite?> DeleteAsync(string customerId, string memberId, CancellationToken cancellationToken = default)
     {
-        var deleted = await database.WriteAsync(async (c, tx) =>
+        var deleted = await database.WriteAsync<MemberWrite?>(async (c, tx) =>
         {
-            await CustomerLock.TakeAsync(c, tx, customerId, database.Dialect, cancellationToken);
+            if (!await CustomerLock.TakeLiveAsync(c, tx, customerId, database.Dialect, cancellationToken))
+            {
+                return MemberWrite.CustomerNotFound;
+            }
+
             var removed = await c.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM members WHERE id = @memberId AND customer_id = @customerId", new { memberId, customerId }, tx,
                 cancellationToken: cancellationToken));
@@ -88,7 +99,7 @@ public sealed class MemberStore(TollgateDatabase database, EntitlementContextCac
                     new { customerId }, tx, cancellationToken: cancellationToken));
             }
 
-            return removed == 1;
+            return removed == 1 ? MemberWrite.Updated : null;
         }, cancellationToken);
         contexts.Invalidate(memberId);
         return deleted;

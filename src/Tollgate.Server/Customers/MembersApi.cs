@@ -50,7 +50,12 @@ public static class MembersApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         string customer, string member, MemberStore members, CancellationToken cancellationToken) =>
-        await members.DeleteAsync(customer, member, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("member", member);
+        await members.DeleteAsync(customer, member, cancellationToken) switch
+        {
+            MemberWrite.Updated => TypedResults.NoContent(),
+            MemberWrite.CustomerNotFound => Problems.NotFound("customer", customer),
+            _ => Problems.NotFound("member", member),
+        };
 
     private static async Task<Results<Ok<MemberList>, ProblemHttpResult>> ListAsync(
         string customer, string? limit, string? cursor, MemberStore members, CustomerStore customers, CancellationToken cancellationToken)

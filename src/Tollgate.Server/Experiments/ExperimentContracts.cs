@@ -1,7 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Tollgate.Server.Experiments;
 
 /// <summary>POST /v1/admin/experiments: a draft with a "control" variant (the catalog as it is) and challengers with price overrides.</summary>
-public sealed record CreateExperimentRequest(string? Name = null, IReadOnlyList<ExperimentVariantRequest>? Variants = null);
+public sealed record CreateExperimentRequest(
+    [property: Required] string? Name = null, [property: Required] IReadOnlyList<ExperimentVariantRequest>? Variants = null);
 
 public sealed record ExperimentVariantRequest(string? Key = null, int? Weight = null, IReadOnlyList<VariantPriceRequest>? Prices = null);
 

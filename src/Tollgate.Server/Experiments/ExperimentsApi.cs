@@ -18,8 +18,10 @@ public static class ExperimentsApi
         group.MapGet("/{id}", async Task<Results<Ok<ExperimentResponse>, ProblemHttpResult>> (
             string id, ExperimentStore store, CancellationToken ct) =>
             await store.GetAsync(id, ct) is { } e ? TypedResults.Ok(ToWire(e)) : Problems.NotFound("experiment", id));
-        group.MapPost("/{id}/start", async (string id, ExperimentStore store, CancellationToken ct) => Changed(id, await store.StartAsync(id, ct)));
-        group.MapPost("/{id}/stop", StopAsync);
+        // 409: another experiment is running (experiment_running), or this one is not a draft or not running.
+        group.MapPost("/{id}/start", async (string id, ExperimentStore store, CancellationToken ct) => Changed(id, await store.StartAsync(id, ct)))
+            .ProducesProblems(409);
+        group.MapPost("/{id}/stop", StopAsync).ProducesProblems(409);
         group.MapGet("/{id}/results", ResultsAsync);
         return group;
     }

@@ -95,7 +95,8 @@ public sealed class ExportWriter(ExportQueries queries)
 
             if (!row.IsDBNull(i))
             {
-                line.Append(Quote(Text(spec, row, i)));
+                var text = Text(spec, row, i);
+                line.Append(Quote(spec.Columns[i].Type is ExportColumnType.Text or ExportColumnType.Json ? Inert(text) : text));
             }
         }
     }
@@ -153,6 +154,12 @@ public sealed class ExportWriter(ExportQueries queries)
 
     // SQLite stores booleans as integers, PostgreSQL as booleans.
     private static bool Flag(DbDataReader row, int i) => row.GetValue(i) switch { bool b => b, var v => Convert.ToInt64(v, CultureInfo.InvariantCulture) != 0 };
+
+    /// <summary>
+    /// Formula injection (OWASP): a spreadsheet runs a cell that starts with = + - @, a tab or a CR as a formula, so such a
+    /// text cell (a name, metadata, an id the caller chose) gets a leading single quote. Numbers and amounts are never text.
+    /// </summary>
+    public static string Inert(string cell) => cell.Length > 0 && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + cell : cell;
 
     /// <summary>RFC 4180: a field with a comma, quote, CR or LF is quoted, with quotes doubled.</summary>
     public static string Quote(string field) =>

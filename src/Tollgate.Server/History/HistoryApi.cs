@@ -33,7 +33,8 @@ public static class HistoryApi
             return Problems.Validation("granularity", "must be day or month");
         }
 
-        if (Days(from, to, unit == UsageSeries.Month ? MaxMonthDays : MaxDays, unit, time, out var first, out var last) is { } problem)
+        if ((Days(from, to, unit == UsageSeries.Month ? MaxMonthDays : MaxDays, unit, time, out var first, out var last)
+                ?? await UnknownFeatureAsync(feature, catalog, cancellationToken)) is { } problem)
         {
             return problem;
         }
@@ -52,7 +53,8 @@ public static class HistoryApi
     private static async Task<Results<Ok<DailyUsageResponse>, ProblemHttpResult>> DailyAsync(
         string? feature, string? from, string? to, UsageHistory history, CatalogCache catalog, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (Days(from, to, MaxDays, UsageSeries.Day, time, out var first, out var last) is { } problem)
+        if ((Days(from, to, MaxDays, UsageSeries.Day, time, out var first, out var last)
+                ?? await UnknownFeatureAsync(feature, catalog, cancellationToken)) is { } problem)
         {
             return problem;
         }
@@ -61,6 +63,12 @@ public static class HistoryApi
         var features = feature is null ? await MeteredAsync(catalog, cancellationToken) : [feature];
         return TypedResults.Ok(new DailyUsageResponse(first, last, UsageSeries.FillDaily(features, rows, first, last)));
     }
+
+    // A code the catalog never had would answer a series of zeros, which reads as "no usage" rather than "no such feature".
+    private static async Task<ProblemHttpResult?> UnknownFeatureAsync(string? feature, CatalogCache catalog, CancellationToken cancellationToken) =>
+        feature is not null && !(await catalog.GetAsync(cancellationToken)).Features.Any(f => f.Code == feature)
+            ? Problems.Validation("feature", "is not a feature of the catalog (unknown feature code)")
+            : null;
 
     private static async Task<IReadOnlyList<string>> MeteredAsync(CatalogCache catalog, CancellationToken cancellationToken) =>
         [.. (await catalog.GetAsync(cancellationToken)).Features.Where(f => f.Kind == FeatureKind.Metered).Select(f => f.Code)];

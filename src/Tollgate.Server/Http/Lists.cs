@@ -101,7 +101,7 @@ public sealed record InstantRange(DateTimeOffset? From, DateTimeOffset? To)
     private static readonly DateTimeOffset Latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     // A date alone is a UTC day; a time of day must say its zone (Z or an offset), as instants in bodies must.
-    private static bool HasTimeWithoutZone(string text) =>
+    public static bool HasTimeWithoutZone(string text) =>
         text.IndexOf('T', StringComparison.OrdinalIgnoreCase) is var t and >= 0
         && !text.EndsWith('Z') && !text.EndsWith('z') && text.AsSpan(t).IndexOfAny('+', '-') < 0;
 }

@@ -5,10 +5,16 @@ using Tollgate.Core.Money;
 
 namespace Tollgate.Server.Llm;
 
-/// <summary>The last <see cref="Days"/> whole UTC days, ending today.</summary>
+/// <summary>
+/// The last <see cref="Days"/> UTC days, ending today. Today is counted up to <see cref="Now"/>: its revenue is recognized to
+/// this instant, as its LLM cost is what was spent by now.
+/// </summary>
 public sealed record StatsWindow(int Days, DateTimeOffset From, DateTimeOffset To)
 {
     public const int MaxDays = 366;
+
+    /// <summary>The instant the window was taken at; no revenue after it is counted.</summary>
+    public DateTimeOffset Now { get; init; } = To;
 
     public string FirstDay => Day(From);
 
@@ -17,7 +23,7 @@ public sealed record StatsWindow(int Days, DateTimeOffset From, DateTimeOffset T
     public static StatsWindow Ending(DateTimeOffset now, int days)
     {
         var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-        return new StatsWindow(days, today.AddDays(1 - days), today.AddDays(1));
+        return new StatsWindow(days, today.AddDays(1 - days), today.AddDays(1)) { Now = now };
     }
 
     public static string Day(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -31,7 +37,7 @@ public sealed record StatsWindow(int Days, DateTimeOffset From, DateTimeOffset T
     public (decimal[] Daily, IReadOnlyList<string> Unconverted) DailyRevenue(
         IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>> lines, ReportingRates rates)
     {
-        var perCurrency = lines.Select(l => (Currency: l.Key, Days: RevenueRecognition.Daily(l.Value, From, Days))).ToList();
+        var perCurrency = lines.Select(l => (Currency: l.Key, Days: RevenueRecognition.Daily(l.Value, From, Days, Now))).ToList();
         var daily = new decimal[Days];
         for (var d = 0; d < Days; d++)
         {
@@ -44,7 +50,7 @@ public sealed record StatsWindow(int Days, DateTimeOffset From, DateTimeOffset T
     /// <summary>Revenue recognized in the window per <paramref name="key"/> (plan, customer), in major units of the reporting currency.</summary>
     public Dictionary<string, decimal> RevenueBy(
         IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>> lines, ReportingRates rates, Func<RevenueLine, string> key) =>
-        lines.SelectMany(l => l.Value.Select(line => (Key: key(line), Currency: l.Key, Minor: RevenueRecognition.Share(line, From, To))))
+        lines.SelectMany(l => l.Value.Select(line => (Key: key(line), Currency: l.Key, Minor: RevenueRecognition.Share(line, From, Now < To ? Now : To))))
             .GroupBy(x => x.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => rates.Sum(g.Select(x => (x.Currency, x.Minor))).Minor / MinorUnits.Factor(rates.Currency), StringComparer.Ordinal);
 

@@ -136,12 +136,14 @@ public static class SaasStatsApi
             return day.ToUniversalTime();
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant) && text.Contains('T'))
+        // A time of day must say its zone, as in lists and bodies; an instant whose UTC falls outside the calendar does not parse.
+        if (text.Contains('T') && !InstantRange.HasTimeWithoutZone(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
         {
-            return instant.ToUniversalTime();
+            return instant;
         }
 
-        errors[field] = "must be a date (2026-01-31) or an ISO 8601 instant";
+        errors[field] = "must be a date (2026-01-31) or an ISO 8601 instant with Z or an offset (2026-01-31T00:00:00Z)";
         return null;
     }
 }

@@ -7,7 +7,8 @@ namespace Tollgate.Server.OpenApi;
 /// <summary>
 /// Every operation's error answers, all typed as <see cref="ProblemSchema"/>: 400 for every one (a query value holding
 /// NUL is refused on every route, whatever it reads), 401 and 403 for any that needs a key, 404 for any with an id in its
-/// path, plus whatever the endpoint declares with ProducesProblem (402, 409, 422, 429, 502, 503, …).
+/// path, 413 (too large) and 415 (not JSON) for any with a body, plus whatever the endpoint declares with ProducesProblem
+/// (402, 409, 422, 429, 502, 503, …).
 /// </summary>
 public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDocumentTransformer
 {
@@ -22,7 +23,8 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
         [403] = "The key's role may not call this endpoint (forbidden); x-tollgate-role says which role it needs.",
         [404] = "Something named in the request does not exist (not_found); `resource` says what.",
         [409] = "The request conflicts with the current state, or reuses an idempotency key for a different request.",
-        [413] = "The body is larger than the server accepts.",
+        [413] = "The body is larger than the server accepts (1 MiB; body_too_large).",
+        [415] = "The body is not JSON in UTF-8 (a form, say); nothing was read (unsupported_media_type).",
         [422] = "The request is well formed but cannot be acted on as it stands.",
         [429] = "The quota or LLM budget is used up under a hard cap (quota_exceeded, budget_exceeded); Retry-After says when it resets.",
         [502] = "An upstream service (Stripe) answered with an error.",
@@ -41,6 +43,16 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
         if (description.ParameterDescriptions.Any(p => p.Source.Id == "Path"))
         {
             statuses.Add(404);
+        }
+
+        // Every body is capped in size before it is read, and a JSON body that is something else (a form) is refused.
+        if (operation.RequestBody is { } body)
+        {
+            statuses.Add(413);
+            if (body.Content?.ContainsKey("application/json") == true)
+            {
+                statuses.Add(415);
+            }
         }
 
         operation.Responses ??= [];

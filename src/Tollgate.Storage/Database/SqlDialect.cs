@@ -12,6 +12,13 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 
     public string Least => IsPostgres ? "LEAST" : "MIN";
 
+    /// <summary>
+    /// The lower case of a text expression for comparisons without case, for every letter: SQLite's LOWER folds ASCII only
+    /// ('Å' stays 'Å'), so there it is <see cref="SqliteDatabase.UnicodeLower"/>, which each connection registers. Compare it
+    /// with a value lowered by <see cref="string.ToLowerInvariant"/>. On SQLite no index serves it.
+    /// </summary>
+    public string Lower(string expression) => IsPostgres ? $"LOWER({expression})" : $"{SqliteDatabase.UnicodeLower}({expression})";
+
     /// <summary>Case-insensitive LIKE.</summary>
     public string ILike => IsPostgres ? "ILIKE" : "LIKE";
 

@@ -48,6 +48,9 @@ public sealed class SqliteDatabase : TollgateDatabase
         connection.Execute("PRAGMA journal_mode=WAL;");
     }
 
+    /// <summary>The SQL function <see cref="SqlDialect.Lower"/> names on SQLite: .NET's invariant lower case, for every script.</summary>
+    public const string UnicodeLower = "unicode_lower";
+
     public string FilePath { get; }
 
     public override SqlDialect Dialect => SqlDialect.Sqlite;
@@ -69,6 +72,7 @@ public sealed class SqliteDatabase : TollgateDatabase
         // them, outside any transaction (SQLite refuses to change the safety level inside one). The default 2 MB page
         // cache makes a busy writer re-read index pages through read() calls.
         Check(connection, raw.sqlite3_exec(connection.Handle, $"PRAGMA synchronous={_synchronous}; PRAGMA cache_size=-65536"));
+        connection.CreateFunction<string?, string?>(UnicodeLower, text => text?.ToLowerInvariant(), isDeterministic: true);
         return connection;
     }
 

@@ -143,6 +143,75 @@ public abstract class CustomerDeletionContract : ApiContract
     }
 
     [Fact]
+    public async Task DeleteErasesTheMembersEmailsAndNamesAndKeepsTheirIds()
+    {
+        await using var app = await CustomerWithHistoryAsync();
+        await app.Admin.PutJsonAsync("/v1/customers/ada/members/charles", new { email = "charles@babbage.example", name = "Charles Babbage" });
+
+        await app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative));
+
+        var member = await app.Get<TollgateDatabase>().ReadAsync(c => c.QuerySingleAsync<(string Id, string Customer, string? Email, string? Name)>(
+            "SELECT id, customer_id, email, name FROM members WHERE id = 'charles'"));
+        Assert.Equal(("charles", "ada", null, null), member);
+    }
+
+    [Fact]
+    public async Task EveryMemberCallOnAnErasedCustomerIs404AndWritesNothing()
+    {
+        await using var app = await CustomerWithHistoryAsync();
+        await app.Admin.PutJsonAsync("/v1/customers/ada/members/charles", new { email = "charles@babbage.example", name = "Charles Babbage" });
+        await app.Admin.DeleteAsync(new Uri("/v1/customers/ada", UriKind.Relative));
+        var db = app.Get<TollgateDatabase>();
+        var before = await db.ReadAsync(c => c.QueryAsync<(string Id, string? Email, string? Name, long UpdatedAt)>(
+            "SELECT id, email, name, updated_at FROM members ORDER BY id"));
+
+        var added = await app.Admin.PutJsonAsync("/v1/customers/ada/members/mary", new { email = "mary@somerville.example", name = "Mary" });
+        var updated = await app.Admin.PutJsonAsync("/v1/customers/ada/members/charles", new { email = "charles@babbage.example", name = "Charles" });
+        var removed = await app.Admin.DeleteAsync(new Uri("/v1/customers/ada/members/charles", UriKind.Relative));
+        var listed = await app.Admin.GetAsync("/v1/customers/ada/members");
+        var maryAsCustomer = await app.Admin.PutJsonAsync("/v1/customers/mary", new { });
+
+        Assert.All([added, updated, removed, listed], r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        Assert.Equal("customer", (await added.ReadAsync())["resource"].Value<string>());
+        Assert.Equal("customer", (await removed.ReadAsync())["resource"].Value<string>());
+        Assert.Equal(before, await db.ReadAsync(c => c.QueryAsync<(string Id, string? Email, string? Name, long UpdatedAt)>(
+            "SELECT id, email, name, updated_at FROM members ORDER BY id")));
+        Assert.Equal(1L, await db.ReadAsync(c => c.ExecuteScalarAsync<long>("SELECT member_count FROM customers WHERE id = 'ada'")));
+        Assert.True(maryAsCustomer.IsSuccessStatusCode); // no member took the id
+    }
+
+    [Fact]
+    public async Task ExportHoldsTheOrganisationsMembersAndTheirOwnShares()
+    {
+        await using var app = await StartAsync(ApiSetup.CatalogOf("teams", Teams.TeamsCatalog.Json));
+        await app.CustomerAsync("org1");
+        await app.Admin.PutJsonAsync("/v1/customers/org1/members/grace", new { email = "grace@hopper.example", name = "Grace Hopper", role = "admin" });
+        await app.ConsumeAsync("grace", "reports", 2);
+
+        var export = await (await app.Admin.GetAsync("/v1/customers/org1/export")).ReadAsync();
+
+        var member = Assert.Single(export["members"]!.AsArray())!;
+        Assert.Equal(("grace", "grace@hopper.example", "Grace Hopper", "admin"),
+            (member["id"].Value<string>(), member["email"].Value<string>(), member["name"].Value<string>(), member["role"].Value<string>()));
+        var share = Assert.Single(export["member_usage_counters"]!.AsArray())!;
+        Assert.Equal(("grace", "reports", 2L), (share["customer_id"].Value<string>(), share["feature_code"].Value<string>(), share["used"].Value<long>()));
+    }
+
+    [Fact]
+    public async Task ExportWritesFlagsAsJsonBooleansAndLeavesOutInternalCounters()
+    {
+        await using var app = await CustomerWithHistoryAsync();
+
+        var export = await (await app.Admin.GetAsync("/v1/customers/ada/export")).ReadAsync();
+
+        Assert.Equal(System.Text.Json.JsonValueKind.False, export["customer"]!["has_payment_method"]!.GetValueKind());
+        Assert.Equal(System.Text.Json.JsonValueKind.False, export["subscriptions"]![0]!["cancel_at_period_end"]!.GetValueKind());
+        Assert.Equal(System.Text.Json.JsonValueKind.False, export["llm_calls"]![0]!["unpriced"]!.GetValueKind());
+        Assert.Equal(System.Text.Json.JsonValueKind.False, export["invoices"]![0]!["reverse_charge"]!.GetValueKind());
+        Assert.False(export["customer"]!.AsObject().ContainsKey("context_version"));
+    }
+
+    [Fact]
     public async Task DeletingAnUnknownCustomerIs404()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());

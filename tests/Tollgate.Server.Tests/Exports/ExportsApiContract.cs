@@ -148,6 +148,14 @@ public abstract class ExportsApiContract(SharedServer shared) : ApiContract(shar
     [InlineData("/v1/admin/exports/llm-calls?format=xlsx", "format")]
     [InlineData("/v1/admin/exports/llm-calls?from=2026-02-01&to=2026-01-01", "to")]
     [InlineData("/v1/admin/exports/events?from=yesterday", "from")]
+    [InlineData("/v1/admin/exports/events?from=2026-03-01T00:00:00", "from")]
+    [InlineData("/v1/admin/exports/events?to=2026-03-01T00:00:00", "to")]
+    [InlineData("/v1/admin/exports/events?from=0001-01-01", "from")]
+    [InlineData("/v1/admin/exports/events?from=0001-01-01T00:00:00%2B01:00", "from")]
+    [InlineData("/v1/admin/exports/events?to=9999-12-31", "to")]
+    [InlineData("/v1/admin/exports/events?to=9999-12-31T23:59:59-01:00", "to")]
+    [InlineData("/v1/admin/exports/llm-calls?to=9999-12-31T23:59:59Z", "to")]
+    [InlineData("/v1/admin/exports/usage-daily?from=0001-01-01T00:00:00Z", "from")]
     public async Task BadInputIsA400NamingTheField(string url, string field)
     {
         await using var app = await StartSharedAsync(ApiSetup.LlmCatalog());
@@ -156,6 +164,45 @@ public abstract class ExportsApiContract(SharedServer shared) : ApiContract(shar
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.NotNull((await response.ReadAsync())["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task FromDefaultsToTheBeginningSoACallDatedBefore1970IsExported()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog());
+        await app.CustomerAsync("old");
+        var logged = await app.Admin.PostJsonAsync("/v1/llm/usage", new
+        {
+            customer = "old", feature = "chat", model = "gpt-4o-mini", input_tokens = 10, output_tokens = 5, request_id = "r1960",
+            timestamp = "1960-06-01T12:00:00Z",
+        });
+        Assert.True(logged.IsSuccessStatusCode, await logged.Content.ReadAsStringAsync());
+
+        var response = await app.Admin.GetAsync("/v1/admin/exports/llm-calls?format=ndjson");
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(lines, l => JsonNode.Parse(l)!["request_id"].Value<string>() == "r1960");
+    }
+
+    [Fact]
+    public async Task CsvCellsThatASpreadsheetWouldRunAsFormulasStartWithAQuote()
+    {
+        await using var app = await StartAsync(ApiSetup.LlmCatalog());
+        await app.Admin.PutJsonAsync("/v1/customers/f1", new { name = "=cmd|' /C calc'!A0" });
+        await app.Admin.PutJsonAsync("/v1/customers/f2", new { name = "-2+3" });
+        await app.Admin.PutJsonAsync("/v1/customers/f3", new { name = "@SUM(A1)" });
+        await app.Admin.PutJsonAsync("/v1/customers/f4", new { name = "Plain = fine" });
+
+        var csv = await (await app.Admin.GetAsync("/v1/admin/exports/customers?format=csv")).Content.ReadAsStringAsync();
+        var ndjson = await (await app.Admin.GetAsync("/v1/admin/exports/customers?format=ndjson")).Content.ReadAsStringAsync();
+
+        Assert.Contains(",'=cmd|' /C calc'!A0,", csv, StringComparison.Ordinal);
+        Assert.Contains(",'-2+3,", csv, StringComparison.Ordinal);
+        Assert.Contains(",'@SUM(A1),", csv, StringComparison.Ordinal);
+        Assert.Contains(",Plain = fine,", csv, StringComparison.Ordinal);
+        Assert.Contains(ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            l => JsonNode.Parse(l)!["name"].Value<string>() == "=cmd|' /C calc'!A0"); // JSON is not a spreadsheet: kept as is
     }
 
     [Fact]

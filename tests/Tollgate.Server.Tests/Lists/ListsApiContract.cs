@@ -56,6 +56,27 @@ public abstract class ListsApiContract(SharedServer shared) : ApiContract(shared
     }
 
     [Fact]
+    public async Task CustomerQueryAndEmailLookupFoldEveryLetterNotOnlyAscii()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.Admin.PutJsonAsync("/v1/customers/u1", new { name = "Ålice Ørsted" });
+        await app.Admin.PutJsonAsync("/v1/customers/u2", new { email = "ÉLODIE@exemple.test" });
+        await app.Admin.PutJsonAsync("/v1/customers/u3", new { name = "Ψυχή" });
+
+        var upper = Ids(await app.Admin.PageAsync("/v1/customers?query=%C3%85lice"));
+        var lower = Ids(await app.Admin.PageAsync("/v1/customers?query=%C3%A5LICE"));
+        var email = Ids(await app.Admin.PageAsync("/v1/customers?query=%C3%A9lodie@"));
+        var greek = Ids(await app.Admin.PageAsync("/v1/customers?query=%CF%88%CF%85%CF%87"));
+        var found = await app.Get<Tollgate.Server.Customers.CustomerLists>().FindByEmailAsync("élodie@EXEMPLE.test");
+
+        Assert.Equal(["u1"], upper);
+        Assert.Equal(["u1"], lower);
+        Assert.Equal(["u2"], email);
+        Assert.Equal(["u3"], greek);
+        Assert.Equal("u2", found?.Id);
+    }
+
+    [Fact]
     public async Task CustomersAndSubscriptionsFilterByPlanAndStatus()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());

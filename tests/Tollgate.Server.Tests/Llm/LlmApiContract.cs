@@ -450,13 +450,31 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
         Assert.Equal((4.60m, 3L, 2L), (stats["total_llm_cost_usd"].Value<decimal>(), stats["total_requests"].Value<long>(), stats["unique_users"].Value<long>()));
         Assert.Equal(new Dictionary<string, decimal> { ["gpt-4o"] = 2.50m, ["claude-haiku-4-5"] = 1.50m, ["gpt-4o-mini"] = 0.60m }, byModel);
         Assert.Equal(["chat", ""], stats["by_feature"]!.AsArray().Select(f => f!["feature"].Value<string>()));
-        // Revenue is recognized by the millisecond: half of Mar 10 (12 hours) and all of Mar 11, of a 31-day period.
+        // Revenue is recognized by the millisecond: half of Mar 10 (12 hours) and Mar 11 up to now (12 hours), of a 31-day period.
         Assert.Equal(Math.Round(2000m * 12 / (31 * 24) / 100, 6), days[0]!["revenue_usd"].Value<decimal>());
-        Assert.Equal(Math.Round(2000m * 24 / (31 * 24) / 100, 6), days[1]!["revenue_usd"].Value<decimal>());
+        Assert.Equal(Math.Round(2000m * 12 / (31 * 24) / 100, 6), days[1]!["revenue_usd"].Value<decimal>());
         Assert.Equal((3.10m, 1.50m), (days[0]!["llm_cost_usd"].Value<decimal>(), days[1]!["llm_cost_usd"].Value<decimal>()));
-        Assert.Equal(0.97m, stats["total_revenue_usd"].Value<decimal>()); // 20 × 36/744 = 0.9677…
-        Assert.Equal(0.97m - 4.60m, stats["estimated_profit_usd"].Value<decimal>());
+        Assert.Equal(0.65m, stats["total_revenue_usd"].Value<decimal>()); // 20 × 24/744 = 0.6451…
+        Assert.Equal(0.65m - 4.60m, stats["estimated_profit_usd"].Value<decimal>());
         Assert.Equal(0m, stats["total_payments_usd"].Value<decimal>());
+    }
+
+    [Fact]
+    public async Task TodaysPlanRevenueCountsOnlyUpToNowInUserCostsAndRevenueVsCost()
+    {
+        await using var app = await LlmOwnAsync();
+        await app.CustomerAsync("early");
+        await app.SubscribeAsync("early", "pro", collection: "charge_automatically"); // $20 for Mar 10 12:00 – Apr 10 12:00 (31 days)
+        await app.AdvanceAsync(TimeSpan.FromHours(30)); // Mar 11 18:00
+
+        var user = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/early?days=1")).ReadAsync();
+        var all = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=1")).ReadAsync();
+
+        var soFar = Math.Round(2000m * 18 / (31 * 24) / 100, 6); // 18 of Mar 11's 24 hours have passed
+        Assert.Equal(soFar, user["daily_breakdown"]![0]!["revenue_usd"].Value<decimal>());
+        Assert.Equal(0.48m, user["total_revenue_usd"].Value<decimal>());
+        Assert.Equal(soFar, all["daily_breakdown"]![0]!["revenue_usd"].Value<decimal>());
+        Assert.Equal(0.48m, all["total_revenue_usd"].Value<decimal>());
     }
 
     [Fact]

@@ -45,6 +45,27 @@ public abstract class SaasStatsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task ATimeWithoutAZoneOrBeyondTheCalendarIsA400NamingTheParameter()
+    {
+        await using var app = await StartAsync(ApiSetup.BillingCatalog(), Utc(2026, 1, 10));
+        (string Query, string Field)[] cases =
+        [
+            ("from=2025-03-01T00:00:00", "from"), ("to=2026-01-01T00:00:00.000", "to"), ("from=0001-01-01T00:00:00%2B01:00", "from"),
+            ("to=9999-12-31T23:59:59-01:00", "to"),
+        ];
+
+        var answers = new List<(string, HttpStatusCode, bool)>();
+        foreach (var (query, field) in cases)
+        {
+            var response = await app.Admin.GetAsync($"/v1/admin/stats/saas?{query}");
+            var body = await response.Content.ReadAsStringAsync();
+            answers.Add((query, response.StatusCode, response.StatusCode == HttpStatusCode.BadRequest && JsonNode.Parse(body)!["errors"]?[field] is not null));
+        }
+
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.BadRequest, true), (a.Item2, a.Item3)));
+    }
+
+    [Fact]
     public async Task AnInstantOutsideTheStoredYearsIsA400NamingTheFieldNotA500()
     {
         await using var app = await StartAsync(ApiSetup.BillingCatalog(), Utc(2026, 1, 10));

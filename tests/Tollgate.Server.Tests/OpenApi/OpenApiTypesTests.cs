@@ -66,6 +66,32 @@ public sealed class OpenApiTypesTests(ServedDocument served) : IClassFixture<Ser
     }
 
     [Fact]
+    public void EveryOperationWithABodyDeclares413And415AndExperimentStartAndStopDeclare409()
+    {
+        var withBody = served.Operations.Where(o => o.Operation["requestBody"] is not null).ToList();
+
+        Assert.True(withBody.Count >= 30, $"only {withBody.Count} operations with a body");
+        Assert.All(withBody, o => Assert.Equal(($"{o.Method} {o.Path}", true, true),
+            ($"{o.Method} {o.Path}", o.Operation["responses"]!.AsObject().ContainsKey("413"), o.Operation["responses"]!.AsObject().ContainsKey("415"))));
+        Assert.NotNull(served.Operation("post", "/v1/admin/experiments/{id}/start")["responses"]!["409"]);
+        Assert.NotNull(served.Operation("post", "/v1/admin/experiments/{id}/stop")["responses"]!["409"]);
+    }
+
+    [Theory]
+    [InlineData("FeatureEntitlement")]
+    [InlineData("PricingPlanFeature")]
+    [InlineData("EntitlementResponse")]
+    public void AnAnyTypedValueAcceptsNullAndAnyJson(string schema)
+    {
+        var value = served.Schemas[schema]!["properties"]!["value"]!;
+        var check = new SchemaCheck(served.Document);
+
+        Assert.Null(value["oneOf"]);
+        Assert.All(new JsonNode?[] { null, JsonNode.Parse("3"), JsonNode.Parse("\"gold\""), JsonNode.Parse("{\"a\": 1}") },
+            v => Assert.Empty(check.Errors(v, value)));
+    }
+
+    [Fact]
     public void EveryComponentSchemaIsUsedByAnOperation()
     {
         var text = served.Document["paths"]!.ToJsonString() + served.Schemas.ToJsonString();
