@@ -48,6 +48,9 @@ export type RawAnswer = { status: number; headers: Headers; data: unknown };
 
 /** Sends one call: JSON in snake_case, retries with backoff and jitter on 408, 5xx, a proxy's 429 and network errors, problems thrown as errors. */
 export class Http {
+  // Set to false once a runtime refuses the field (Cloudflare Workers before their 2024-11-11 compatibility date).
+  private noStore = true;
+
   constructor(readonly settings: HttpSettings) {}
 
   async json<T>(call: Call): Promise<T> {
@@ -95,13 +98,29 @@ export class Http {
     options?.signal?.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeout} ms`)), timeout);
     try {
-      const response = await this.settings.fetch(url, { ...init, signal: controller.signal });
+      const response = await this.fetch(url, { ...init, signal: controller.signal });
       // The body is read inside the timeout too, so a stalled answer is retried rather than hanging.
       const bytes = new Uint8Array(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, bytes, text: new TextDecoder().decode(bytes) };
     } finally {
       clearTimeout(timer);
       options?.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Every request says `cache: "no-store"`: Next.js 14's App Router caches a server's fetch GETs by default, so usage read
+   * once never changed after consumes. Node's fetch, browsers and edge runtimes take it; one that throws on the field is
+   * asked again without it.
+   */
+  private async fetch(url: string, init: RequestInit): Promise<Response> {
+    if (!this.noStore) return this.settings.fetch(url, init);
+    try {
+      return await this.settings.fetch(url, { ...init, cache: "no-store" });
+    } catch (error) {
+      if (!(error instanceof TypeError && /\bcache\b/i.test(error.message)) || init.signal?.aborted) throw error;
+      this.noStore = false;
+      return this.settings.fetch(url, init);
     }
   }
 
