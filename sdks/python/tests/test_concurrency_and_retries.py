@@ -145,3 +145,28 @@ def test_no_server_at_all_raises_tollgate_unavailable() -> None:
     with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://127.0.0.1:9", max_retries=1) as tg:
         with pytest.raises(tollgate.TollgateUnavailable):
             tg.customers.get("anyone")
+
+
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout_and_retried_as_a_lost_one(
+        server: Server, customer: str, proxy: FaultyProxy) -> None:
+    # Headers at once, then a byte every 0.2 s: httpx's read timeout (per read) never fires, so only a deadline on the
+    # whole attempt ends it. Two attempts of 1 s each, where the whole body would take over 20 s.
+    proxy.faults += ["trickle", "trickle"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
+        with pytest.raises(tollgate.TollgateUnavailable, match="no whole answer within 1.0 s"):
+            slow.entitlements.check(customer=customer, feature="cv_generate")
+    assert len(proxy.requests) == 2
+
+    async def check() -> None:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
+            await slow.entitlements.check(customer=customer, feature="cv_generate")
+
+    proxy.faults += ["trickle", "trickle"]
+    with pytest.raises(tollgate.TollgateUnavailable, match="no whole answer within 1.0 s"):
+        asyncio.run(asyncio.wait_for(check(), 20))
+    assert len(proxy.requests) == 4
+
+    # A third attempt that is not trickled answers as usual, through the same deadline.
+    proxy.faults += ["trickle", "pass"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
+        assert slow.entitlements.check(customer=customer, feature="cv_generate")["allowed"] is True
