@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
 import uuid
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator, MutableMapping
 
 import fastapi
 import httpx
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
 import tollgate
@@ -323,3 +324,73 @@ def test_a_suspended_subscription_raises_subscription_inactive_and_the_gate_answ
     with TestClient(app) as c:
         r = c.post("/cv", headers={"x-user": "c1"})
     assert r.status_code == 402 and r.json()["detail"]["error"] == "subscription_inactive"
+
+
+def streaming_app(server: Server) -> FastAPI:
+    app = build(server.url, server.secret_key)
+
+    @app.post("/stream")
+    async def stream(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> StreamingResponse:
+        async def tokens() -> AsyncIterator[bytes]:
+            for n in range(5):
+                yield f"data: token{n}\n\n".encode()
+                await asyncio.sleep(0.05)
+        return StreamingResponse(tokens(), media_type="text/event-stream")
+
+    @app.post("/stream/fails")
+    async def fails(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> StreamingResponse:
+        async def tokens() -> AsyncIterator[bytes]:
+            yield b"data: start\n\n"
+            raise RuntimeError("the model died mid-stream")
+        return StreamingResponse(tokens(), media_type="text/event-stream")
+
+    return app
+
+
+async def post_leaving(app: FastAPI, path: str, customer: str, *, leave: bool) -> list[bytes]:
+    """POSTs through the app's ASGI interface as a server would; with ``leave`` the client disconnects after the first
+    chunk, as a browser tab closed mid-stream does. Answers the body chunks the app sent."""
+    chunks: list[bytes] = []
+    first = asyncio.Event()
+    asked = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        if leave:
+            await first.wait()
+        else:
+            await asyncio.Event().wait()  # never leaves; the response ends on its own
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            chunks.append(message["body"])
+            first.set()
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+             "server": ("test", 80), "headers": [(b"host", b"test"), (b"x-user", customer.encode())]}
+    await app(scope, receive, send)
+    return chunks
+
+
+def test_a_stream_is_committed_when_sent_whole_and_released_when_the_client_leaves_mid_stream(
+        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    app = streaming_app(server)
+    whole = asyncio.run(post_leaving(app, "/stream", customer, leave=False))
+    assert len(whole) == 5 and used(tg, customer) == (1, 0)
+
+    app = streaming_app(server)
+    left = asyncio.run(post_leaving(app, "/stream", customer, leave=True))
+    assert len(left) < 5, "the client left after the first chunk"
+    assert used(tg, customer) == (1, 0), "a stream its client left is released, not committed"
+
+
+def test_a_stream_that_fails_after_its_200_headers_is_released(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    with TestClient(streaming_app(server), raise_server_exceptions=False) as c:
+        r = c.post("/stream/fails", headers={"x-user": customer})
+    assert r.status_code == 200  # the headers went out before the failure
+    assert used(tg, customer) == (0, 0)

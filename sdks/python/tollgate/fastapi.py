@@ -10,8 +10,8 @@
     @app.post("/cv")
     async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=lambda r: r.headers["x-user"]))): ...
 
-The dependency reserves before the handler, commits when the response is a 2xx and releases otherwise (an exception,
-or any other status). Each run of the handler is one reservation: the caller's Idempotency-Key is not passed on, since
+The dependency reserves before the handler, commits when the response is a 2xx sent whole and releases otherwise (an
+exception, any other status, or a response that fails or whose client leaves before its end). Each run of the handler is one reservation: the caller's Idempotency-Key is not passed on, since
 the gate cannot replay the handler's answer. Works with FastAPI 0.92 (Debian 12) and later.
 """
 
@@ -67,8 +67,8 @@ class Quota:
 
 
 class QuotaStatusMiddleware:
-    """Records the response status for ``require_quota``; without it, a handler that returns (rather than raises) an
-    error response is committed."""
+    """Records the response status for ``require_quota``, and whether its last byte went out; without it, a handler
+    that returns (rather than raises) an error response, or a stream the client left, is committed."""
 
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
@@ -77,13 +77,17 @@ class QuotaStatusMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        holder: dict[str, int] = {}
+        holder: dict[str, int | bool] = {}
         scope[_STATUS_KEY] = holder
 
         async def recording_send(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 holder["status"] = message["status"]
+                holder["complete"] = False
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                # The last body message went out: a stream that failed or whose client left never gets here.
+                holder["complete"] = True
 
         await self.app(scope, receive, recording_send)
 
@@ -166,8 +170,7 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             except BaseException:
                 await _settle(reservation, succeeded=False, actual=None)
                 raise
-            status = request.scope.get(_STATUS_KEY, {}).get("status")
-            await _settle(reservation, succeeded=status is None or 200 <= status < 300, actual=quota.actual)
+            await _settle(reservation, succeeded=_delivered(request), actual=quota.actual)
             return
 
         if not fail_open:
@@ -178,6 +181,17 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
         yield Quota(feature, str(who), None)
 
     return dependency
+
+
+def _delivered(request: Request) -> bool:
+    """A 2xx response sent whole: one that failed or was abandoned before its end (a stream the client left) is
+    released, as billing counts delivered work. Without the middleware (or where FastAPI settles before the response
+    starts) nothing is recorded, and only a raised exception releases."""
+    record = request.scope.get(_STATUS_KEY, {})
+    status = record.get("status")
+    if status is None:
+        return True
+    return 200 <= status < 300 and record.get("complete", True) is True
 
 
 async def _reserve(tg: AsyncTollgate, who: str, feature: str, units: int, ttl_seconds: int, auto_create: bool) -> AsyncReservation:
