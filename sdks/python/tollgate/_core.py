@@ -134,12 +134,12 @@ def retry_delay(attempt: int, error: TollgateError | None) -> float | None:
     return base * random.uniform(0.5, 1.5)  # jitter spreads the retries of many clients
 
 
-def _whole(response: httpx.Response, raw: bytes) -> httpx.Response:
-    """The answer with its body read (``raw`` as sent, so its Content-Encoding still decodes it)."""
-    whole = httpx.Response(response.status_code, headers=response.headers, content=raw, request=response.request,
-                           extensions=response.extensions)
-    whole.read()
-    return whole
+def _whole(response: httpx.Response, body: bytes) -> httpx.Response:
+    """The answer with ``body`` (already decoded) as its content; the headers that described the encoded bytes go."""
+    headers = [(k, v) for k, v in response.headers.multi_items()
+               if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=body, request=response.request,
+                          extensions=response.extensions)
 
 
 def _answer(response: httpx.Response, call: Call) -> Any:
@@ -184,7 +184,7 @@ class SyncCore:
         deadline = time.monotonic() + self.options.timeout
         with self.http.stream(call.method, url, content=content, params=_params(call), headers=headers) as response:
             chunks = []
-            for chunk in response.iter_raw():
+            for chunk in response.iter_bytes():
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise httpx.ReadTimeout(f"no whole answer within {self.options.timeout} s", request=response.request)

@@ -254,6 +254,7 @@ test("past a rate limit the caller gets 429 rate_limited with Retry-After at onc
   assert.equal(response.headers.get("content-type"), "application/problem+json");
   const retryAfter = Number(response.headers.get("retry-after"));
   assert.ok(retryAfter >= 1 && retryAfter <= 60);
+  assert.deepEqual([response.headers.get("ratelimit-limit"), response.headers.get("ratelimit-remaining")], ["3", "0"]);
   const body = await response.json();
   assert.deepEqual([body.error, body.feature, body.plan, body.limit, body.remaining], ["rate_limited", "api_calls", "burst", 3, 0]);
   assert.equal(typeof body.reset_at, "string");

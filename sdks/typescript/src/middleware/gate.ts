@@ -68,6 +68,8 @@ function fromDenied(error: EntitlementDeniedError, baseUrl: string): Denial {
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   const retryAfter = error.headers?.get("retry-after");
   if (retryAfter) headers["retry-after"] = retryAfter;
+  // The rate window Tollgate described (RateLimit-Limit, -Remaining, -Reset), passed on as the Python gate does.
+  error.headers?.forEach((value, name) => { if (name.toLowerCase().startsWith("ratelimit-")) headers[name.toLowerCase()] = value; });
   return { status: error.status ?? 429, headers, body };
 }
 
