@@ -50,10 +50,12 @@ class Options:
 
 def options(api_key: str | None, base_url: str | None, timeout: float, max_retries: int) -> Options:
     key = api_key if api_key is not None else os.environ.get("TOLLGATE_API_KEY", "")
-    if not key:
-        raise TollgateError("No API key: pass api_key=... or set TOLLGATE_API_KEY.")
     url = (base_url or os.environ.get("TOLLGATE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/") + "/"
-    headers = {"Authorization": f"Bearer {key}", "User-Agent": f"tollgate-python/{VERSION}", "Accept": "application/json"}
+    headers = {"User-Agent": f"tollgate-python/{VERSION}", "Accept": "application/json"}
+    # No key is no error here, as in the TypeScript SDK: the public pricing reads work without one (a pricing page), and
+    # every other call answers AuthenticationError.
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
     return Options(key, url, timeout, max(0, max_retries), headers)
 
 

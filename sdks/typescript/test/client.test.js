@@ -239,3 +239,17 @@ test("a runtime whose fetch refuses the cache field is asked again without it", 
   assert.equal((await tg.usage.get(customer)).customer, customer);
   assert.deepEqual(inits.map((i) => i.cache), ["no-store", undefined, undefined]); // the upsert, its retry, then the read
 });
+
+test("without a key the public pricing reads work and every other call is an AuthenticationError, as in the Python SDK", async () => {
+  const saved = process.env.TOLLGATE_API_KEY;
+  delete process.env.TOLLGATE_API_KEY;
+  try {
+    const keyless = new Tollgate({ baseUrl });
+    assert.ok((await keyless.pricing.plans()).some((p) => p.code === "pro"));
+    const error = await keyless.customers.get("anyone").catch((e) => e);
+    assert.ok(error instanceof AuthenticationError);
+    assert.equal(error.status, 401);
+  } finally {
+    if (saved !== undefined) process.env.TOLLGATE_API_KEY = saved;
+  }
+});
