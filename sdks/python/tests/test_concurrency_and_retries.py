@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
+import httpx
 import pytest
 
 import tollgate
@@ -170,3 +172,44 @@ def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout_and_retri
     proxy.faults += ["trickle", "pass"]
     with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
         assert slow.entitlements.check(customer=customer, feature="cv_generate")["allowed"] is True
+
+
+class _LosesFirstTry(httpx.BaseTransport):
+    """Fails the first attempt of each subscription POST before it is sent (a dropped connection) and records the
+    Idempotency-Key of every attempt; the rest reach the real server."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+        self.keys: dict[str, list[str | None]] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.startswith("/v1/subscriptions"):
+            op = path.rsplit("/", 1)[-1] if path != "/v1/subscriptions" else "create"
+            tries = self.keys.setdefault(op, [])
+            tries.append(request.headers.get("idempotency-key"))
+            if len(tries) == 1:
+                raise httpx.ConnectError("connection reset", request=request)
+        return self.real.handle_request(request)
+
+
+def test_every_state_changing_subscription_post_sends_one_idempotency_key_that_its_retries_repeat(
+        server: Server, admin_tg: tollgate.Tollgate) -> None:
+    coupon = f"PYK{uuid.uuid4().hex[:8].upper()}"
+    admin_tg.coupons.create(id=coupon, name="Keyed", percent_off=10)
+    transport = _LosesFirstTry()
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=server.url, http_client=httpx.Client(transport=transport)) as tg:
+        customer, seated = f"py-key-{uuid.uuid4().hex[:8]}", f"py-key-{uuid.uuid4().hex[:8]}"
+        tg.customers.upsert(customer)
+        tg.customers.upsert(seated)
+        sub = tg.subscriptions.create(customer=customer, plan="pro")
+        tg.subscriptions.change(sub["id"], plan="team", effective="immediate")
+        tg.subscriptions.apply_discount(sub["id"], coupon=coupon)
+        tg.subscriptions.cancel(sub["id"])
+        tg.subscriptions.undo_cancel(sub["id"])
+        tg.subscriptions.change_seats(tg.subscriptions.create(customer=seated, plan="seats")["id"], seats=2)
+    assert sorted(transport.keys) == ["cancel", "change", "create", "discount", "seats", "undo-cancel"]
+    for op, tries in transport.keys.items():
+        first = tries[0]
+        assert first and all(k == first for k in tries[:2]), f"{op}: {tries}"  # one key per call, repeated by its retry
+    assert transport.keys["create"][0] != transport.keys["create"][2]  # the second create is a call of its own
