@@ -24,3 +24,22 @@ test("the only reach for a Node module is Node 18's Web Crypto, behind a check f
     assert.doesNotMatch(await readFile(new URL(`../dist/${file}`, import.meta.url), "utf8"), /node:/, file);
   }
 });
+
+test("ids take the global crypto.getRandomValues without crypto.subtle (a page on plain http), and name no node:crypto a bundler would fold", async () => {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  // A child process whose global crypto is what a non-secure browser origin has: getRandomValues, no subtle.
+  const script = `
+    let calls = 0;
+    const real = globalThis.crypto;
+    Object.defineProperty(globalThis, "crypto", { configurable: true, value: { getRandomValues: (a) => { calls++; return real.getRandomValues(a); } } });
+    const { randomId } = await import(${JSON.stringify(new URL("../dist/core/ids.js", import.meta.url).href)});
+    const id = await randomId("idem_");
+    console.log(JSON.stringify({ id, calls }));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);
+  const { id, calls } = JSON.parse(stdout);
+  assert.match(id, /^idem_[0-9a-f]{32}$/);
+  assert.equal(calls, 1);
+  // Vite (rolldown) folds a constant module name and then externalizes node:crypto for the browser, with a warning.
+  assert.doesNotMatch(await readFile(new URL("../dist/core/ids.js", import.meta.url), "utf8"), /["'`]node:crypto["'`]/);
+});
