@@ -17,6 +17,7 @@ fi
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 npx tsc -p tsconfig.json
 npx tsc -p test/types/tsconfig.json   # an app's use of the declarations: the types users see must compile
+npx tsc -p test/types-exact/tsconfig.json   # the same, and the quick start, under exactOptionalPropertyTypes
 # The same under moduleResolution node10, through a node_modules link as an install makes (subpaths need typesVersions).
 mkdir -p test/types-node10/node_modules/@tollgate && ln -sfn ../../../.. test/types-node10/node_modules/@tollgate/sdk
 npx tsc -p test/types-node10/tsconfig.json

@@ -7,19 +7,19 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 /** Per-call settings that override the client's. */
 export type RequestOptions = {
   /** Aborts the call (and its retries). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Extra headers, such as an Idempotency-Key you choose. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Retries after the first attempt; the client's maxRetries when left out. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Milliseconds each attempt may take. */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * False throws an answer that asks to be retried (408, 5xx, a 429 without a Tollgate code) at once, whatever its
    * Retry-After, while a call that got no answer is still retried; true by default. The gates use false: their caller
    * is waiting, and "later" is no decision.
    */
-  retryAnswers?: boolean;
+  retryAnswers?: boolean | undefined;
 };
 
 export type HttpSettings = {
@@ -40,7 +40,7 @@ type Call = {
   body?: unknown;
   options?: RequestOptions | undefined;
   /** A 2xx answer's body as bytes (a PDF), not as JSON or text. */
-  binary?: boolean;
+  binary?: boolean | undefined;
 };
 
 /** The answer's JSON in camelCase, the raw text for a non-JSON answer, or the bytes of a binary call's. */

@@ -2,11 +2,11 @@
  * Random ids for idempotency keys and events, and Web Crypto for webhook signatures: the global `crypto` where there is
  * one (Node 19+, browsers, edge), else Node 18's module.
  */
-type WebCrypto = { getRandomValues<T extends ArrayBufferView>(array: T): T; subtle: SubtleCrypto; randomUUID?: () => string };
+type WebCrypto = { getRandomValues<T extends ArrayBufferView>(array: T): T; subtle: SubtleCrypto; randomUUID?: (() => string) | undefined };
 
 let cached: Promise<WebCrypto> | undefined;
 
-const globalCrypto = (): Partial<WebCrypto> | undefined => (globalThis as { crypto?: Partial<WebCrypto> }).crypto;
+const globalCrypto = (): Partial<WebCrypto> | undefined => (globalThis as { crypto?: Partial<WebCrypto> | undefined }).crypto;
 
 /** Node 18 has Web Crypto only on its module. */
 function nodeCrypto(): Promise<WebCrypto> {

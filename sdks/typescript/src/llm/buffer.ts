@@ -7,23 +7,23 @@ export type Logger = { warn(message: string): void; error(message: string): void
 /** How captured calls are sent: in background batches from a bounded queue. */
 export type CaptureSettings = {
   /** Calls held in memory at most; past it new calls are dropped and counted in `dropped` (10,000). */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Calls per request to Tollgate (500, at most 1000). */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** How long a partial batch waits, in ms (1000). */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** Waits after each failed attempt (408, 429, 5xx, network): 6 attempts, 0.4 s doubling to 12.8 s. */
-  retryDelaysMs?: number[];
+  retryDelaysMs?: number[] | undefined;
   /** Where dropped batches and rejected calls are reported (console). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** How long Node's end (`beforeExit`) waits to send what is still queued, in ms (5000); what is left then is dropped. */
-  exitTimeoutMs?: number;
+  exitTimeoutMs?: number | undefined;
 };
 
 /** How long `flush` waits. */
 export type FlushOptions = {
   /** At most this long, in ms (10,000); what is not sent by then stays queued for the next send. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 };
 
 /** A bounded queue of captured calls and the sender that drains it; the app's model calls never wait on Tollgate. */
