@@ -2,8 +2,10 @@
 # Runs the install lines at the top of docs/sdk.md as written, in fresh app folders, against a clean copy of this
 # repository (what git tracks, plus new files it does not ignore: no bin/, dist/ or node_modules/), and checks what they
 # installed: the Tollgate.Client package carries its README, XML docs and the wire contracts' assembly and an ASP.NET Core app using RequireQuota builds
-# on it; the Python package (its FastAPI module and py.typed too) imports from a venv; the TypeScript package imports
-# from node_modules with its dist/ built.
+# on it; the Python package (its FastAPI module and py.typed too) imports from a venv, installed by docs/sdk.md's line and
+# by docs/sdk-python.md's Debian line (FastAPI from apt, no extra); the TypeScript package imports (ESM) and requires
+# (CommonJS) from node_modules with its dist/ built; the React package, installed by docs/sdk-react.md's line, imports
+# with its dist/ built.
 # PyPI is not reachable here, so the Python line runs as the doc's offline variant (--no-index --no-build-isolation).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,15 +27,17 @@ clone="$scratch/tollgate"
 mkdir "$clone"
 (cd "$root" && git ls-files -z -co --exclude-standard | xargs -0 cp --parents -t "$clone")
 
-# The doc's install blocks: every line of the ```sh blocks under "## Install", with the clone's path put in.
+# A doc's install blocks: every line of the ```sh blocks under "## Install" that starts with the tool (and names the
+# clone, /path/to/tollgate), with the clone's path put in. The doc is docs/sdk.md unless a second argument names another.
 install_lines() {
-  "$python" - "$root/docs/sdk.md" "$clone" "$1" <<'PY'
+  "$python" - "$root/docs/${2:-sdk.md}" "$clone" "$1" <<'PY'
 import re, sys
 doc, clone, tool = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3]
 section = doc.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
-lines = [l for b in re.findall(r"```sh\n(.*?)```", section, re.S) for l in b.splitlines() if l.startswith(tool + " ")]
+lines = [l for b in re.findall(r"```sh\n(.*?)```", section, re.S) for l in b.splitlines()
+         if l.startswith(tool + " ") and "/path/to/tollgate" in l]
 if not lines:
-    sys.exit(f"docs/sdk.md: no '{tool}' line under ## Install")
+    sys.exit(f"{sys.argv[1]}: no '{tool}' line under ## Install")
 print("\n".join(l.replace("/path/to/tollgate", clone) for l in lines))
 PY
 }
@@ -87,6 +91,18 @@ assert tollgate.Tollgate and tollgate.AsyncTollgate and tollgate.fastapi.require
 PY
 echo "check-sdk-installs: tollgate (with its FastAPI module and py.typed) installs into a venv without PyPI"
 
+# docs/sdk-python.md's Debian line: FastAPI (and its starlette) from apt, the SDK without the [fastapi] extra.
+mkdir "$scratch/app-python-debian" && cd "$scratch/app-python-debian"
+"$python" -m venv --system-site-packages venv
+install_lines pip sdk-python.md | PATH="$scratch/app-python-debian/venv/bin:$PATH" run_lines
+venv/bin/python - "$scratch/app-python-debian/venv" <<'PY'
+import pathlib, sys
+import fastapi, tollgate, tollgate.fastapi
+assert pathlib.Path(tollgate.__file__).is_relative_to(sys.argv[1]), f"tollgate imported from {tollgate.__file__}"
+assert tollgate.fastapi.require_quota and tollgate.fastapi.QuotaStatusMiddleware
+print(f"check-sdk-installs: docs/sdk-python.md's Debian line works with apt's FastAPI {fastapi.__version__}")
+PY
+
 echo "check-sdk-installs: TypeScript"
 mkdir "$scratch/app-typescript" && cd "$scratch/app-typescript"
 npm init -y >/dev/null
@@ -94,4 +110,16 @@ install_lines npm | run_lines
 test -f node_modules/@tollgate/sdk/dist/index.js || { echo "check-sdk-installs: npm install did not build dist/" >&2; exit 1; }
 node --input-type=module -e 'import { Tollgate } from "@tollgate/sdk"; import { requireQuota } from "@tollgate/sdk/express";
 if (typeof Tollgate !== "function" || typeof requireQuota !== "function") process.exit(1);'
-echo "check-sdk-installs: @tollgate/sdk installs and builds its dist/"
+node -e 'const { Tollgate } = require("@tollgate/sdk"); const { requireQuota } = require("@tollgate/sdk/express");
+if (typeof Tollgate !== "function" || typeof requireQuota !== "function") process.exit(1);'
+echo "check-sdk-installs: @tollgate/sdk installs and builds its dist/ (import) and dist/cjs/ (require)"
+
+echo "check-sdk-installs: React"
+mkdir "$scratch/app-react" && cd "$scratch/app-react"
+npm init -y >/dev/null
+install_lines npm sdk-react.md | run_lines
+test -f node_modules/@tollgate/react/dist/index.js || { echo "check-sdk-installs: npm install did not build @tollgate/react's dist/" >&2; exit 1; }
+test -f node_modules/@tollgate/react/dist/styles.css || { echo "check-sdk-installs: @tollgate/react's dist/ lacks styles.css" >&2; exit 1; }
+node --input-type=module -e 'import { PricingTable, TollgateProvider, UsageMeter } from "@tollgate/react";
+if ([PricingTable, TollgateProvider, UsageMeter].some((c) => typeof c !== "function")) process.exit(1);'
+echo "check-sdk-installs: @tollgate/react installs, builds its dist/ and imports"

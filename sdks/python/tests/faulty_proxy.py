@@ -14,8 +14,9 @@ class FaultyProxy:
     without answering (the server did the work, the client never hears); ``"503"`` answers 503 with Retry-After: 0
     without forwarding; ``"429"`` and ``"429-long"`` answer a ``rate_limited`` problem with Retry-After: 1 and 3600
     without forwarding; ``"429-throttle"`` answers a bare 429 with Retry-After: 1 and no problem, as a proxy in front of
-    Tollgate would; ``"hang"`` reads the request and never answers (until the proxy stops); ``"pass"`` forwards as
-    usual. ``bodies`` holds each request's body."""
+    Tollgate would; ``"hang"`` reads the request and never answers (until the proxy stops); ``"trickle"`` forwards it
+    and sends the answer's headers at once, then its body one byte every 0.2 s; ``"pass"`` forwards as usual. ``bodies``
+    holds each request's body."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
@@ -61,6 +62,9 @@ class FaultyProxy:
                 if fault == "lose":
                     self.close_connection = True
                     return
+                if fault == "trickle":
+                    self._trickle(answer)
+                    return
                 passed = {k: v for k, v in answer.headers.items()
                           if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding")}
                 self._answer(answer.status_code, passed, answer.content)
@@ -72,6 +76,21 @@ class FaultyProxy:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _trickle(self, answer: httpx.Response) -> None:
+                self.close_connection = True
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", answer.headers.get("content-type", "application/json"))
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                for i in range(len(answer.content)):
+                    if proxy._stopping.wait(0.2):
+                        return
+                    try:
+                        self.wfile.write(answer.content[i:i + 1])
+                        self.wfile.flush()
+                    except OSError:  # the client gave up: what the test wants
+                        return
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle
 

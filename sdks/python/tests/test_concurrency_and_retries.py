@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
+import httpx
 import pytest
 
 import tollgate
@@ -145,3 +147,69 @@ def test_no_server_at_all_raises_tollgate_unavailable() -> None:
     with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://127.0.0.1:9", max_retries=1) as tg:
         with pytest.raises(tollgate.TollgateUnavailable):
             tg.customers.get("anyone")
+
+
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout_and_retried_as_a_lost_one(
+        server: Server, customer: str, proxy: FaultyProxy) -> None:
+    # Headers at once, then a byte every 0.2 s: httpx's read timeout (per read) never fires, so only a deadline on the
+    # whole attempt ends it. Two attempts of 1 s each, where the whole body would take over 20 s.
+    proxy.faults += ["trickle", "trickle"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
+        with pytest.raises(tollgate.TollgateUnavailable, match="no whole answer within 1.0 s"):
+            slow.entitlements.check(customer=customer, feature="cv_generate")
+    assert len(proxy.requests) == 2
+
+    async def check() -> None:
+        async with tollgate.AsyncTollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
+            await slow.entitlements.check(customer=customer, feature="cv_generate")
+
+    proxy.faults += ["trickle", "trickle"]
+    with pytest.raises(tollgate.TollgateUnavailable, match="no whole answer within 1.0 s"):
+        asyncio.run(asyncio.wait_for(check(), 20))
+    assert len(proxy.requests) == 4
+
+    # A third attempt that is not trickled answers as usual, through the same deadline.
+    proxy.faults += ["trickle", "pass"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, timeout=1.0, max_retries=1) as slow:
+        assert slow.entitlements.check(customer=customer, feature="cv_generate")["allowed"] is True
+
+
+class _LosesFirstTry(httpx.BaseTransport):
+    """Fails the first attempt of each subscription POST before it is sent (a dropped connection) and records the
+    Idempotency-Key of every attempt; the rest reach the real server."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+        self.keys: dict[str, list[str | None]] = {}
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.startswith("/v1/subscriptions"):
+            op = path.rsplit("/", 1)[-1] if path != "/v1/subscriptions" else "create"
+            tries = self.keys.setdefault(op, [])
+            tries.append(request.headers.get("idempotency-key"))
+            if len(tries) == 1:
+                raise httpx.ConnectError("connection reset", request=request)
+        return self.real.handle_request(request)
+
+
+def test_every_state_changing_subscription_post_sends_one_idempotency_key_that_its_retries_repeat(
+        server: Server, admin_tg: tollgate.Tollgate) -> None:
+    coupon = f"PYK{uuid.uuid4().hex[:8].upper()}"
+    admin_tg.coupons.create(id=coupon, name="Keyed", percent_off=10)
+    transport = _LosesFirstTry()
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=server.url, http_client=httpx.Client(transport=transport)) as tg:
+        customer, seated = f"py-key-{uuid.uuid4().hex[:8]}", f"py-key-{uuid.uuid4().hex[:8]}"
+        tg.customers.upsert(customer)
+        tg.customers.upsert(seated)
+        sub = tg.subscriptions.create(customer=customer, plan="pro")
+        tg.subscriptions.change(sub["id"], plan="team", effective="immediate")
+        tg.subscriptions.apply_discount(sub["id"], coupon=coupon)
+        tg.subscriptions.cancel(sub["id"])
+        tg.subscriptions.undo_cancel(sub["id"])
+        tg.subscriptions.change_seats(tg.subscriptions.create(customer=seated, plan="seats")["id"], seats=2)
+    assert sorted(transport.keys) == ["cancel", "change", "create", "discount", "seats", "undo-cancel"]
+    for op, tries in transport.keys.items():
+        first = tries[0]
+        assert first and all(k == first for k in tries[:2]), f"{op}: {tries}"  # one key per call, repeated by its retry
+    assert transport.keys["create"][0] != transport.keys["create"][2]  # the second create is a call of its own

@@ -107,6 +107,19 @@ def test_a_wrong_key_raises_authentication_error(server: object) -> None:
     assert e.value.status == 401 and e.value.error == "invalid_api_key"
 
 
+def test_without_a_key_the_public_pricing_reads_work_and_every_other_call_raises_authentication_error(
+        server: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As the TypeScript client: no key is no error at construction, so a pricing page needs no secret.
+    monkeypatch.delenv("TOLLGATE_API_KEY", raising=False)
+    with tollgate.Tollgate(api_key="", base_url=server.url) as keyless:  # type: ignore[attr-defined]
+        assert "pro" in [p["code"] for p in keyless.pricing.plans()]
+        with pytest.raises(tollgate.AuthenticationError) as e:
+            keyless.customers.get("anyone")
+    assert e.value.status == 401
+    with tollgate.Tollgate(base_url=server.url) as from_env:  # type: ignore[attr-defined]
+        assert from_env.pricing.plan("pro")["code"] == "pro"
+
+
 def test_track_sends_events_with_properties_one_or_a_batch_and_a_resent_id_counts_once(tg: tollgate.Tollgate, customer: str) -> None:
     one = tg.events.track(customer, "llm_call", {"model": "gpt-4o", "tokens": 1000}, id=f"{customer}-t1")
     batch = tg.events.track([{"customer": customer, "event": "llm_call", "properties": {"model": "gpt-4o", "tokens": 500}},

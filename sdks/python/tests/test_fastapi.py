@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
 import uuid
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Iterator
+from typing import Any, AsyncIterator, Iterator, MutableMapping
 
 import fastapi
 import httpx
 import pytest
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
 import tollgate
 from conftest import ROOT, Server
 from faulty_proxy import FaultyProxy
 from tollgate.fastapi import Quota, QuotaDenied, QuotaStatusMiddleware, require_quota
+
+
+# The gate's own refusals are problems at the top of the body, as the TypeScript and .NET gates answer them.
+UNAVAILABLE = {"type": "https://tollgate.dev/errors/quota-unavailable", "title": "Service unavailable", "status": 503,
+               "detail": "Usage limits cannot be checked right now.", "error": "quota_unavailable"}
 
 
 def user(request: Request) -> str | None:
@@ -85,7 +91,10 @@ def test_past_the_quota_the_caller_gets_429_with_retry_after_and_no_cost_fields(
     tg.entitlements.consume(customer=customer, feature="cv_generate", amount=5)
     r = client.post("/cv", headers={"x-user": customer})
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
-    detail = r.json()["detail"]
+    # Tollgate's problem itself, at the top of the body, as the TypeScript and .NET gates answer it.
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["status"] == 429 and r.json()["title"] and r.json()["type"].startswith("https://tollgate.dev/")
+    detail = r.json()
     assert (detail["error"], detail["limit"], detail["used"], detail["remaining"]) == ("quota_exceeded", 5, 5, 0)
     assert detail["upgrade_url"] == server.url + "/pricing" and "budget_usd" not in detail
 
@@ -93,8 +102,8 @@ def test_past_the_quota_the_caller_gets_429_with_retry_after_and_no_cost_fields(
 def test_a_spent_llm_budget_answers_429_without_the_operators_costs(client: TestClient, tg: tollgate.Tollgate, customer: str) -> None:
     tg.llm.log_usage(customer=customer, model="gpt-4o", input_tokens=20_000, output_tokens=1_000)
     r = client.post("/cv", headers={"x-user": customer})
-    assert r.status_code == 429 and r.json()["detail"]["error"] == "budget_exceeded"
-    assert not any(k.startswith("budget_") for k in r.json()["detail"])
+    assert r.status_code == 429 and r.json()["error"] == "budget_exceeded"
+    assert not any(k.startswith("budget_") for k in r.json())
 
 
 def test_the_app_shapes_the_denial_body(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
@@ -110,9 +119,27 @@ def test_the_app_shapes_the_denial_body(server: Server, tg: tollgate.Tollgate, c
     assert r.status_code == 429 and r.json()["message"] == "Only 5 CVs a month" and "retry-after" in r.headers
 
 
-def test_an_anonymous_caller_gets_401(client: TestClient) -> None:
+def test_an_anonymous_caller_gets_401_as_the_same_problem_the_typescript_gate_answers(client: TestClient) -> None:
     r = client.post("/cv")
-    assert r.status_code == 401 and r.json()["detail"]["error"] == "unauthenticated"
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": "https://tollgate.dev/errors/unauthenticated", "title": "Unauthorized", "status": 401,
+                        "detail": "Sign in to use this feature.", "error": "unauthenticated"}
+
+
+def test_the_amount_may_come_from_an_async_function(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    app = build(server.url, server.secret_key)
+
+    async def pages(request: Request) -> int:
+        return int((await request.json())["pages"])
+
+    @app.post("/cv/pages")
+    async def make(quota: Quota = Depends(require_quota("cv_generate", customer=user, amount=pages))) -> dict[str, Any]:
+        return {"held": quota.reservation.amount if quota.reservation else None}
+
+    with TestClient(app) as c:
+        r = c.post("/cv/pages", headers={"x-user": customer}, json={"pages": 2})
+    assert r.status_code == 200
+    assert used(tg, customer) == (2, 0)
 
 
 @pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
@@ -121,8 +148,7 @@ def test_when_tollgate_is_down_the_policy_decides(fail_open: bool, status: int) 
     with TestClient(app) as c:
         r = c.post("/cv", headers={"x-user": "someone"})
     assert r.status_code == status
-    assert r.json() == ({"ok": True, "held": False} if fail_open else {"detail": {"error": "quota_unavailable",
-                                                                                  "detail": "Usage limits cannot be checked right now."}})
+    assert r.json() == ({"ok": True, "held": False} if fail_open else UNAVAILABLE)
 
 
 @pytest.mark.parametrize("fail_open, status", [(True, 200), (False, 503)])
@@ -146,8 +172,8 @@ def test_an_unknown_customer_is_answered_403_customer_unknown_whatever_the_failu
     stranger = f"py-unknown-{uuid.uuid4().hex[:8]}"
     with TestClient(build(server.url, server.secret_key, fail_open=fail_open), raise_server_exceptions=False) as c:
         r = c.post("/cv", headers={"x-user": stranger})
-    assert r.status_code == 403 and r.headers["content-type"] == "application/json"
-    assert r.json()["detail"]["error"] == "customer_unknown"
+    assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["error"] == "customer_unknown"
     with pytest.raises(tollgate.NotFound):
         tg.customers.get(stranger)  # nothing was created
 
@@ -169,7 +195,8 @@ def test_past_a_rate_limit_the_caller_gets_429_with_retry_after_at_once_and_no_r
                 answers.append(c.post("/chat", headers={"x-user": customer}))
     refused = answers[-1]
     assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
-    detail = refused.json()["detail"]
+    assert (refused.headers["ratelimit-limit"], refused.headers["ratelimit-remaining"]) == ("3", "0")  # as the TS gate passes on
+    detail = refused.json()
     assert (detail["error"], detail["feature"], detail["plan"], detail["limit"], detail["remaining"]) == (
         "rate_limited", "chat_messages", "burst", 3, 0)
     assert "reset_at" in detail and detail["upgrade_url"] == proxy.url + "/pricing"
@@ -212,8 +239,7 @@ def test_a_gateways_429_or_a_5xx_is_answered_at_once_by_the_failure_policy_never
         with TestClient(build(proxy.url, server.secret_key, fail_open=fail_open)) as c:
             r = c.post("/cv", headers={"x-user": customer})
     assert r.status_code == status and "retry-after" not in r.headers
-    assert r.json() == ({"ok": True, "held": False} if fail_open else {"detail": {"error": "quota_unavailable",
-                                                                                  "detail": "Usage limits cannot be checked right now."}})
+    assert r.json() == ({"ok": True, "held": False} if fail_open else UNAVAILABLE)
     assert proxy.requests == ["POST /v1/entitlements/reserve"]  # one: the gate neither waited nor retried
 
 
@@ -238,7 +264,7 @@ def test_the_gates_timeout_bounds_creating_an_unknown_customer_too(server: Serve
         proxy.faults = ["pass", "hang"]  # the reserve answers 404 customer; the create that follows never answers
         with TestClient(build(proxy.url, server.secret_key, auto_create_customers=True, timeout=0.5)) as c:
             r = c.post("/cv", headers={"x-user": newcomer})
-    assert r.status_code == 503 and r.json()["detail"]["error"] == "quota_unavailable"
+    assert r.status_code == 503 and r.json()["error"] == "quota_unavailable"
     assert proxy.requests == ["POST /v1/entitlements/reserve", f"PUT /v1/customers/{newcomer}"]
 
 
@@ -322,4 +348,74 @@ def test_a_suspended_subscription_raises_subscription_inactive_and_the_gate_answ
                                                 http_client=httpx.AsyncClient(transport=transport, base_url=server.url))
     with TestClient(app) as c:
         r = c.post("/cv", headers={"x-user": "c1"})
-    assert r.status_code == 402 and r.json()["detail"]["error"] == "subscription_inactive"
+    assert r.status_code == 402 and r.json()["error"] == "subscription_inactive"
+
+
+def streaming_app(server: Server) -> FastAPI:
+    app = build(server.url, server.secret_key)
+
+    @app.post("/stream")
+    async def stream(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> StreamingResponse:
+        async def tokens() -> AsyncIterator[bytes]:
+            for n in range(5):
+                yield f"data: token{n}\n\n".encode()
+                await asyncio.sleep(0.05)
+        return StreamingResponse(tokens(), media_type="text/event-stream")
+
+    @app.post("/stream/fails")
+    async def fails(quota: Quota = Depends(require_quota("cv_generate", customer=user))) -> StreamingResponse:
+        async def tokens() -> AsyncIterator[bytes]:
+            yield b"data: start\n\n"
+            raise RuntimeError("the model died mid-stream")
+        return StreamingResponse(tokens(), media_type="text/event-stream")
+
+    return app
+
+
+async def post_leaving(app: FastAPI, path: str, customer: str, *, leave: bool) -> list[bytes]:
+    """POSTs through the app's ASGI interface as a server would; with ``leave`` the client disconnects after the first
+    chunk, as a browser tab closed mid-stream does. Answers the body chunks the app sent."""
+    chunks: list[bytes] = []
+    first = asyncio.Event()
+    asked = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        if leave:
+            await first.wait()
+        else:
+            await asyncio.Event().wait()  # never leaves; the response ends on its own
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "http.response.body" and message.get("body"):
+            chunks.append(message["body"])
+            first.set()
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
+             "server": ("test", 80), "headers": [(b"host", b"test"), (b"x-user", customer.encode())]}
+    await app(scope, receive, send)
+    return chunks
+
+
+def test_a_stream_is_committed_when_sent_whole_and_released_when_the_client_leaves_mid_stream(
+        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    app = streaming_app(server)
+    whole = asyncio.run(post_leaving(app, "/stream", customer, leave=False))
+    assert len(whole) == 5 and used(tg, customer) == (1, 0)
+
+    app = streaming_app(server)
+    left = asyncio.run(post_leaving(app, "/stream", customer, leave=True))
+    assert len(left) < 5, "the client left after the first chunk"
+    assert used(tg, customer) == (1, 0), "a stream its client left is released, not committed"
+
+
+def test_a_stream_that_fails_after_its_200_headers_is_released(server: Server, tg: tollgate.Tollgate, customer: str) -> None:
+    with TestClient(streaming_app(server), raise_server_exceptions=False) as c:
+        r = c.post("/stream/fails", headers={"x-user": customer})
+    assert r.status_code == 200  # the headers went out before the failure
+    assert used(tg, customer) == (0, 0)

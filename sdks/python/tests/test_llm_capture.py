@@ -205,3 +205,35 @@ def test_a_second_close_returns_at_once_and_leaves_the_counts_as_the_first_left_
         assert took < 2.0, f"the second close took {took:.1f} s"
         assert (rec.dropped, rec.sent) == (1, 0)
     http.close()
+
+
+class _OddFirstAnswer(httpx.BaseTransport):
+    """A proxy that answers the first batch itself with ``200 {}``; later requests reach the real server."""
+
+    def __init__(self) -> None:
+        self.real = httpx.HTTPTransport()
+        self.odd = True
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.odd and request.url.path == "/v1/llm/usage":
+            self.odd = False
+            return httpx.Response(200, json={})
+        return self.real.handle_request(request)
+
+    def close(self) -> None:
+        self.real.close()
+
+
+def test_a_2xx_that_is_not_tollgates_tally_drops_its_batch_and_the_thread_sends_the_next(
+        tg: tollgate.Tollgate, customer: str, server: Server) -> None:
+    with httpx.Client(transport=_OddFirstAnswer(), timeout=30) as own:
+        rec = LlmUsageRecorder(tollgate.Tollgate(api_key=server.secret_key, base_url=server.url, http_client=own), flush_interval=0.05)
+        rec.add({"customer": customer, "model": "gpt-4o", "input_tokens": 1000, "request_id": f"{customer}-odd"})
+        assert rec.flush(timeout=10)
+        assert (rec.sent, rec.dropped) == (0, 1)
+
+        rec.add({"customer": customer, "model": "gpt-4o", "input_tokens": 1000, "request_id": f"{customer}-next"})
+        assert rec.flush(timeout=10), "the sender thread died on the odd answer: the call waits for close()"
+        assert (rec.sent, rec.dropped) == (1, 1)
+        rec.close()
+    assert tg.llm.get_budget(customer)["spent_usd"] == Decimal("0.0025")  # the second call only: 1000 gpt-4o input tokens

@@ -112,7 +112,7 @@ class AsyncSubscriptions(_AsyncResource):
 
     async def apply_discount(self, id: str, *, promotion_code: str | None = None, coupon: str | None = None) -> Discount:
         """Applies a promotion code (any case) or a coupon, replacing any discount it had."""
-        return await self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/discount", {"promotion_code": promotion_code, "coupon": coupon}))
+        return await self._send(c.apply_discount(id, promotion_code, coupon))
 
     async def remove_discount(self, id: str) -> Deleted:
         return await self._send(Call("DELETE", f"v1/subscriptions/{c.seg(id)}/discount"))
@@ -129,7 +129,7 @@ class AsyncSubscriptions(_AsyncResource):
 
     async def undo_cancel(self, id: str) -> Subscription:
         """Takes back a cancel scheduled for the period end."""
-        return await self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/undo-cancel"))
+        return await self._send(c.undo_cancel(id))
 
 
 class AsyncReservation:

@@ -31,6 +31,12 @@ def upsert_customer(id: str, email: str | None, name: str | None, metadata: Mapp
     return Call("PUT", f"v1/customers/{seg(id)}", body)
 
 
+def _once() -> dict[str, str]:
+    """A key for one state-changing subscription call, which its retries repeat: an answer lost after the change went
+    through is then answered by Tollgate's record of it, not refused as NoChange or SubscriptionExists."""
+    return {"Idempotency-Key": new_key()}
+
+
 def create_subscription(customer: str, plan: str, billing_period: str, trial_days: int | None,
                         collection_method: str | None, days_until_due: int | None, promotion_code: str | None = None,
                         coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
@@ -38,19 +44,30 @@ def create_subscription(customer: str, plan: str, billing_period: str, trial_day
     return Call("POST", "v1/subscriptions", {"customer": customer, "plan": plan, "billing_period": billing_period,
                                              "trial_days": trial_days, "collection_method": collection_method,
                                              "days_until_due": days_until_due, "promotion_code": promotion_code,
-                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id, "currency": currency})
+                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id, "currency": currency},
+                headers=_once())
 
 
 def change_subscription(id: str, preview: bool, plan: str, billing_period: str | None, effective: str | None,
                         proration: str, promotion_code: str | None = None, coupon: str | None = None) -> Call:
     path = f"v1/subscriptions/{seg(id)}/change" + ("/preview" if preview else "")
     return Call("POST", path, {"plan": plan, "billing_period": billing_period, "effective": effective, "proration": proration,
-                               "promotion_code": promotion_code, "coupon": coupon})
+                               "promotion_code": promotion_code, "coupon": coupon}, headers=None if preview else _once())
 
 
 def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool, reason: str | None = None, comment: str | None = None) -> Call:
     return Call("POST", f"v1/subscriptions/{seg(id)}/cancel",
-                {"at_period_end": at_period_end, "credit_unused": credit_unused, "reason": reason, "comment": comment})
+                {"at_period_end": at_period_end, "credit_unused": credit_unused, "reason": reason, "comment": comment},
+                headers=_once())
+
+
+def undo_cancel(id: str) -> Call:
+    return Call("POST", f"v1/subscriptions/{seg(id)}/undo-cancel", headers=_once())
+
+
+def apply_discount(id: str, promotion_code: str | None, coupon: str | None) -> Call:
+    return Call("POST", f"v1/subscriptions/{seg(id)}/discount", {"promotion_code": promotion_code, "coupon": coupon},
+                headers=_once())
 
 
 def decision(kind: str, customer: str, feature: str, amount: int, idempotency_key: str | None = None,
@@ -183,7 +200,8 @@ def create_coupon(fields: Mapping[str, Any]) -> Call:
 
 
 def change_seats(id: str, seats: int, effective: str | None, proration: str) -> Call:
-    return Call("POST", f"v1/subscriptions/{seg(id)}/seats", {"seats": seats, "effective": effective, "proration": proration})
+    return Call("POST", f"v1/subscriptions/{seg(id)}/seats", {"seats": seats, "effective": effective, "proration": proration},
+                headers=_once())
 
 
 def upsert_member(customer: str, member: str, email: str | None, name: str | None, role: str | None) -> Call:

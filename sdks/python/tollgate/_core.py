@@ -50,10 +50,12 @@ class Options:
 
 def options(api_key: str | None, base_url: str | None, timeout: float, max_retries: int) -> Options:
     key = api_key if api_key is not None else os.environ.get("TOLLGATE_API_KEY", "")
-    if not key:
-        raise TollgateError("No API key: pass api_key=... or set TOLLGATE_API_KEY.")
     url = (base_url or os.environ.get("TOLLGATE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/") + "/"
-    headers = {"Authorization": f"Bearer {key}", "User-Agent": f"tollgate-python/{VERSION}", "Accept": "application/json"}
+    headers = {"User-Agent": f"tollgate-python/{VERSION}", "Accept": "application/json"}
+    # No key is no error here, as in the TypeScript SDK: the public pricing reads work without one (a pricing page), and
+    # every other call answers AuthenticationError.
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
     return Options(key, url, timeout, max(0, max_retries), headers)
 
 
@@ -134,6 +136,14 @@ def retry_delay(attempt: int, error: TollgateError | None) -> float | None:
     return base * random.uniform(0.5, 1.5)  # jitter spreads the retries of many clients
 
 
+def _whole(response: httpx.Response, body: bytes) -> httpx.Response:
+    """The answer with ``body`` (already decoded) as its content; the headers that described the encoded bytes go."""
+    headers = [(k, v) for k, v in response.headers.multi_items()
+               if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(response.status_code, headers=headers, content=body, request=response.request,
+                          extensions=response.extensions)
+
+
 def _answer(response: httpx.Response, call: Call) -> Any:
     return response.content if call.binary else response.text if call.raw else loads(response.content)
 
@@ -155,7 +165,7 @@ class SyncCore:
         attempt = 0
         while True:
             try:
-                response = self.http.request(call.method, url, content=content, params=_params(call), headers=headers)
+                response = self._attempt(call, url, content, headers)
             except httpx.TransportError as e:
                 delay = retry_delay(attempt, None) if attempt < self.options.max_retries else None
                 if delay is None:
@@ -169,6 +179,18 @@ class SyncCore:
                     raise error
             time.sleep(delay)
             attempt += 1
+
+    def _attempt(self, call: Call, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
+        """One request, its body read by ``timeout``: httpx's timeouts bound each read, so a body trickled a byte at a
+        time never timed out. Checked between reads, so a read that stalls is still bounded by httpx's read timeout."""
+        deadline = time.monotonic() + self.options.timeout
+        with self.http.stream(call.method, url, content=content, params=_params(call), headers=headers) as response:
+            chunks = []
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(f"no whole answer within {self.options.timeout} s", request=response.request)
+            return _whole(response, b"".join(chunks))
 
     def close(self) -> None:
         if self._own:
@@ -192,7 +214,7 @@ class AsyncCore:
         attempt = 0
         while True:
             try:
-                response = await self.http.request(call.method, url, content=content, params=_params(call), headers=headers)
+                response = await self._attempt(call, url, content, headers)
             except httpx.TransportError as e:
                 delay = retry_delay(attempt, None) if attempt < self.options.max_retries else None
                 if delay is None:
@@ -206,6 +228,16 @@ class AsyncCore:
                     raise error
             await asyncio.sleep(delay)
             attempt += 1
+
+    async def _attempt(self, call: Call, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
+        """One request, its body read by ``timeout``: httpx's timeouts bound each read, so a body trickled a byte at a
+        time never timed out."""
+        # wait_for rather than asyncio.timeout: with Debian's anyio the latter's cancel escaped as CancelledError.
+        request = self.http.request(call.method, url, content=content, params=_params(call), headers=headers)
+        try:
+            return await asyncio.wait_for(request, self.options.timeout)
+        except asyncio.TimeoutError as e:
+            raise httpx.ReadTimeout(f"no whole answer within {self.options.timeout} s") from e
 
     async def close(self) -> None:
         if self._own:

@@ -104,7 +104,11 @@ class LlmUsageRecorder:
                 pass
             due = batch and (len(batch) >= self._batch_size or self._flush.is_set() or time.monotonic() - first >= self._interval)
             if due:
-                self._send(batch)
+                try:
+                    self._send(batch)
+                except Exception:  # never the thread's end: later calls would wait for close() to be sent
+                    log.exception("Sending %d LLM calls to Tollgate failed", len(batch))
+                    self._count(dropped=len(batch))
                 for _ in batch:
                     self._queue.task_done()
                 with self._lock:
@@ -157,9 +161,29 @@ class LlmUsageRecorder:
             except Exception as e:  # a closed client at shutdown, say: the thread must live on for the next batch
                 log.error("Could not send %d LLM calls to Tollgate: %r", len(batch), e)
                 break
-            self._count(sent=answer["accepted"] + answer["duplicates"])
-            for r in answer["rejected"]:
-                log.warning("Tollgate rejected an LLM call: %s", r["reason"])
+            counts = _tally(answer)
+            if counts is None:
+                # A 2xx that is not Tollgate's tally (a proxy's ``200 {}``) confirms nothing: the calls count as lost, as
+                # the TypeScript buffer counts them, and the thread goes on to the next batch.
+                log.error("Dropped %d LLM calls: the answer to sending them was not Tollgate's (no accepted, duplicates "
+                          "and rejected)", len(batch))
+                break
+            accepted, rejected = counts
+            self._count(sent=accepted)
+            for r in rejected:
+                log.warning("Tollgate rejected an LLM call: %s", r.get("reason"))
                 self.rejected = (self.rejected + [dict(r)])[-100:]
             return
         self._count(dropped=len(batch))
+
+
+def _tally(answer: Any) -> tuple[int, list[dict[str, Any]]] | None:
+    """The calls Tollgate took (accepted and duplicates) and those it rejected, or None when the answer is not its tally."""
+    if not isinstance(answer, dict):
+        return None
+    accepted, duplicates, rejected = answer.get("accepted"), answer.get("duplicates"), answer.get("rejected")
+    if type(accepted) is not int or type(duplicates) is not int or accepted < 0 or duplicates < 0:
+        return None
+    if not isinstance(rejected, list) or not all(isinstance(r, dict) for r in rejected):
+        return None
+    return accepted + duplicates, rejected

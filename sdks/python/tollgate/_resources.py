@@ -112,7 +112,7 @@ class Subscriptions(_Resource):
 
     def apply_discount(self, id: str, *, promotion_code: str | None = None, coupon: str | None = None) -> Discount:
         """Applies a promotion code (any case) or a coupon, replacing any discount it had."""
-        return self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/discount", {"promotion_code": promotion_code, "coupon": coupon}))
+        return self._send(c.apply_discount(id, promotion_code, coupon))
 
     def remove_discount(self, id: str) -> Deleted:
         return self._send(Call("DELETE", f"v1/subscriptions/{c.seg(id)}/discount"))
@@ -129,7 +129,7 @@ class Subscriptions(_Resource):
 
     def undo_cancel(self, id: str) -> Subscription:
         """Takes back a cancel scheduled for the period end."""
-        return self._send(Call("POST", f"v1/subscriptions/{c.seg(id)}/undo-cancel"))
+        return self._send(c.undo_cancel(id))
 
 
 class Reservation:

@@ -10,8 +10,8 @@
     @app.post("/cv")
     async def make_cv(quota: Quota = Depends(require_quota("cv_generate", customer=lambda r: r.headers["x-user"]))): ...
 
-The dependency reserves before the handler, commits when the response is a 2xx and releases otherwise (an exception,
-or any other status). Each run of the handler is one reservation: the caller's Idempotency-Key is not passed on, since
+The dependency reserves before the handler, commits when the response is a 2xx sent whole and releases otherwise (an
+exception, any other status, or a response that fails or whose client leaves before its end). Each run of the handler is one reservation: the caller's Idempotency-Key is not passed on, since
 the gate cannot replay the handler's answer. Works with FastAPI 0.92 (Debian 12) and later.
 """
 
@@ -25,6 +25,10 @@ from typing import Any, AsyncIterator, Awaitable, Callable, MutableMapping
 from urllib.parse import urljoin
 
 from fastapi import HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import _calls as c
 from ._async_resources import AsyncReservation
@@ -34,22 +38,41 @@ from ._errors import AuthenticationError, EntitlementDenied, NotFound, Permissio
 log = logging.getLogger("tollgate.fastapi")
 
 _STATUS_KEY = "tollgate.response_status"
-# Cost fields (budget_*_usd) describe the operator's LLM spend and grants: not for the app's end users.
-_PRIVATE_FIELDS = ("type", "title", "status", "instance")
 
 
 def _private(key: str) -> bool:
-    return key in _PRIVATE_FIELDS or (key.startswith("budget_") and key.endswith("_usd"))
+    # Cost fields (budget_*_usd) describe the operator's LLM spend and grants: not for the app's end users.
+    return key.startswith("budget_") and key.endswith("_usd")
 
 CustomerResolver = Callable[[Request], "str | None | Awaitable[str | None]"]
+AmountResolver = Callable[[Request], "int | Awaitable[int]"]
 
 
-class QuotaDenied(HTTPException):
-    """The HTTPException raised for a denial; ``denied`` is Tollgate's error, for an exception handler that shapes it."""
+class QuotaRefused(HTTPException):
+    """A request the gate answers itself (401, 403, 503, or a denial): ``detail`` is the problem it answers. With
+    ``QuotaStatusMiddleware`` the caller gets it as the body, ``application/problem+json``, as the TypeScript and .NET
+    gates answer; an exception handler the app registers for it (or for HTTPException) shapes it instead."""
+
+    def __init__(self, status: int, problem: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status, detail=problem, headers=headers)
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(jsonable_encoder(self.detail), status_code=self.status_code, headers=self.headers,
+                            media_type="application/problem+json")
+
+
+class QuotaDenied(QuotaRefused):
+    """The refusal raised for a denial; ``denied`` is Tollgate's error, for an exception handler that shapes it."""
 
     def __init__(self, denied: EntitlementDenied, detail: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status_code=denied.status or 429, detail=detail, headers=headers)
+        super().__init__(denied.status or 429, detail, headers)
         self.denied = denied
+
+
+def _problem(status: int, error: str, title: str, detail: str) -> QuotaRefused:
+    """A refusal the gate makes itself, shaped as the TypeScript gate's."""
+    return QuotaRefused(status, {"type": f"https://tollgate.dev/errors/{error.replace('_', '-')}", "title": title,
+                                 "status": status, "detail": detail, "error": error})
 
 
 class Quota:
@@ -67,8 +90,9 @@ class Quota:
 
 
 class QuotaStatusMiddleware:
-    """Records the response status for ``require_quota``; without it, a handler that returns (rather than raises) an
-    error response is committed."""
+    """Records the response status for ``require_quota``, and whether its last byte went out; without it, a handler
+    that returns (rather than raises) an error response, or a stream the client left, is committed. It also answers the
+    gate's refusals as ``application/problem+json`` (FastAPI's own handler would wrap them in ``{"detail": ...}``)."""
 
     def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
         self.app = app
@@ -77,34 +101,57 @@ class QuotaStatusMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        holder: dict[str, int] = {}
+        holder: dict[str, Any] = {}
         scope[_STATUS_KEY] = holder
 
         async def recording_send(message: MutableMapping[str, Any]) -> None:
+            if holder.get("answered"):
+                return  # FastAPI's rendering of a refusal this middleware answered itself
             if message["type"] == "http.response.start":
+                refusal = holder.get("refusal")
+                if isinstance(refusal, QuotaRefused) and message["status"] == refusal.status_code and not _app_shapes(scope, refusal):
+                    holder["answered"] = True
+                    await refusal.response()(scope, receive, send)
+                    return
                 holder["status"] = message["status"]
+                holder["complete"] = False
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                # The last body message went out: a stream that failed or whose client left never gets here.
+                holder["complete"] = True
 
         await self.app(scope, receive, recording_send)
 
 
+def _app_shapes(scope: MutableMapping[str, Any], refusal: QuotaRefused) -> bool:
+    """Whether the app registered its own handler for this refusal (or for every HTTPException), as Starlette finds it."""
+    handlers = getattr(scope.get("app"), "exception_handlers", {})
+    for cls in type(refusal).__mro__:
+        if cls in handlers:
+            return not (cls is StarletteHTTPException and handlers[cls] is http_exception_handler)
+    return False
+
+
 def default_denial(denied: EntitlementDenied, client: AsyncTollgate) -> QuotaDenied:
-    """Tollgate's problem without its cost fields and with an absolute ``upgrade_url``, and Retry-After on a 429 (a quota's
-    reset or a rate window's end)."""
+    """Tollgate's problem without its cost fields and with an absolute ``upgrade_url``; Retry-After on a 429 (a quota's
+    reset or a rate window's end) and the RateLimit-* headers Tollgate sent."""
     body = {k: v for k, v in denied.problem.items() if not _private(k)}
     if isinstance(body.get("upgrade_url"), str):
         body["upgrade_url"] = urljoin(client.base_url, body["upgrade_url"])
-    headers = {"Retry-After": str(max(1, denied.retry_after))} if denied.status == 429 and denied.retry_after is not None else None
-    return QuotaDenied(denied, body, headers)
+    headers = {k: v for k, v in denied.headers.items() if k.lower().startswith("ratelimit-")}
+    if denied.status == 429 and denied.retry_after is not None:
+        headers["Retry-After"] = str(max(1, denied.retry_after))
+    return QuotaDenied(denied, body, headers or None)
 
 
-def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int | Callable[[Request], int] = 1,
+def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int | AmountResolver = 1,
                   client: AsyncTollgate | None = None, fail_open: bool = False, ttl_seconds: int = 300,
                   on_denied: Callable[[EntitlementDenied], HTTPException | dict[str, Any]] | None = None,
                   auto_create_customers: bool = False, timeout: float = 5.0) -> Callable[[Request], AsyncIterator[Quota]]:
     """A dependency that holds ``amount`` units of ``feature`` for the request's customer around the handler.
 
     ``customer``: an id, or a function of the request (sync or async) returning one; None answers 401.
+    ``amount``: units to hold, or a function of the request (sync or async) returning them.
     ``client``: an AsyncTollgate; by default ``request.app.state.tollgate``.
     ``fail_open``: when Tollgate cannot decide, True lets the request through uncounted; False (the default) answers 503
     ``quota_unavailable``. Tollgate cannot decide when it cannot be reached, refuses the app's key (401, 403), answers a
@@ -132,14 +179,15 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
         if inspect.isawaitable(who):
             who = await who
         if not who:
-            raise HTTPException(401, detail={"error": "unauthenticated", "detail": "Sign in to use this feature."})
-        units = amount(request) if callable(amount) else amount
+            raise _refuse(request, _problem(401, "unauthenticated", "Unauthorized", "Sign in to use this feature."))
+        asked = amount(request) if callable(amount) else amount
+        units: int = await asked if inspect.isawaitable(asked) else asked
 
         try:
             reservation = await asyncio.wait_for(_reserve(tg, str(who), feature, units, ttl_seconds, auto_create_customers), timeout)
         except EntitlementDenied as denied:
             if denied.error is not None:
-                raise _denial(denied, tg, on_denied) from None
+                raise _refuse(request, _denial(denied, tg, on_denied)) from None
             undecided: BaseException = denied  # no Tollgate code: a gateway's 429, not a decision about the customer
         except NotFound as e:
             if e.resource != "customer":
@@ -147,8 +195,8 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             # Tollgate answered, so this is no outage for fail_open: the app never created this customer.
             log.warning("Tollgate does not know customer %r (gating %s): create customers at sign-up, or pass "
                         "auto_create_customers=True", who, feature)
-            raise HTTPException(403, detail={"error": "customer_unknown",
-                                             "detail": "This account is not set up for this feature yet."}) from None
+            raise _refuse(request, _problem(403, "customer_unknown", "Forbidden",
+                                            "This account is not set up for this feature yet.")) from None
         except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
             undecided = e
         except asyncio.TimeoutError:
@@ -166,18 +214,28 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
             except BaseException:
                 await _settle(reservation, succeeded=False, actual=None)
                 raise
-            status = request.scope.get(_STATUS_KEY, {}).get("status")
-            await _settle(reservation, succeeded=status is None or 200 <= status < 300, actual=quota.actual)
+            await _settle(reservation, succeeded=_delivered(request), actual=quota.actual)
             return
 
         if not fail_open:
             log.error("Tollgate could not decide, refusing %s: %s", feature, undecided)
-            raise HTTPException(503, detail={"error": "quota_unavailable",
-                                             "detail": "Usage limits cannot be checked right now."})
+            raise _refuse(request, _problem(503, "quota_unavailable", "Service unavailable",
+                                            "Usage limits cannot be checked right now."))
         log.warning("Tollgate could not decide, letting %s through uncounted: %s", feature, undecided)
         yield Quota(feature, str(who), None)
 
     return dependency
+
+
+def _delivered(request: Request) -> bool:
+    """A 2xx response sent whole: one that failed or was abandoned before its end (a stream the client left) is
+    released, as billing counts delivered work. Without the middleware (or where FastAPI settles before the response
+    starts) nothing is recorded, and only a raised exception releases."""
+    record = request.scope.get(_STATUS_KEY, {})
+    status = record.get("status")
+    if status is None:
+        return True
+    return 200 <= status < 300 and record.get("complete", True) is True
 
 
 async def _reserve(tg: AsyncTollgate, who: str, feature: str, units: int, ttl_seconds: int, auto_create: bool) -> AsyncReservation:
@@ -194,6 +252,14 @@ async def _reserve(tg: AsyncTollgate, who: str, feature: str, units: int, ttl_se
         await tg.customers.upsert(who)
         answer = await call()
     return AsyncReservation(tg.entitlements, answer, units)
+
+
+def _refuse(request: Request, refusal: HTTPException) -> HTTPException:
+    """Notes the refusal for QuotaStatusMiddleware, which answers it as a problem."""
+    holder = request.scope.get(_STATUS_KEY)
+    if isinstance(holder, dict):
+        holder["refusal"] = refusal
+    return refusal
 
 
 def _no_client_hint(request: Request) -> str:

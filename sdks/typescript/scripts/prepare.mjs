@@ -21,4 +21,4 @@ function run(command, args) {
 
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 if (!existsSync(tsc)) run(npm, ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]);
-run(process.execPath, [tsc, "-p", "tsconfig.json"]);
+run(process.execPath, [join(root, "scripts", "build.mjs")]);

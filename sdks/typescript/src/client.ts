@@ -16,19 +16,19 @@ export const VERSION = "0.1.0";
 
 export type ClientOptions = {
   /** A secret key (tg_sk_…); TOLLGATE_API_KEY when left out. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** The Tollgate server, such as http://localhost:5080; TOLLGATE_BASE_URL, else http://localhost:5080. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Retries after the first attempt on network errors, 408, 5xx and a 429 without a Tollgate code (2); never on a denial such as rate_limited. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Milliseconds each attempt may take (30,000). */
-  timeout?: number;
+  timeout?: number | undefined;
   /** The longest Retry-After, in seconds, worth waiting for before a retry (60); a longer one is thrown at once. */
-  maxRetryAfter?: number;
+  maxRetryAfter?: number | undefined;
   /** The fetch to use (the global one). */
-  fetch?: Fetch;
+  fetch?: Fetch | undefined;
   /** How captured LLM calls are queued and sent. */
-  llmCapture?: CaptureSettings;
+  llmCapture?: CaptureSettings | undefined;
 };
 
 /** Tollgate's client: `new Tollgate({ apiKey, baseUrl })`, then `tg.entitlements.consume({ customer, feature })`. */

@@ -1,10 +1,10 @@
 /** The problem+json body Tollgate answers an error with (RFC 9457 plus a machine `error` code), keys as on the wire. */
 export type Problem = {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  error?: string;
+  type?: string | undefined;
+  title?: string | undefined;
+  status?: number | undefined;
+  detail?: string | undefined;
+  error?: string | undefined;
   [field: string]: unknown;
 };
 

@@ -15,16 +15,16 @@ export type Customer = {
   /** Tax rates set on the customer, applied in place of the rates matched by its address (empty: matched by address). */
   taxRates: string[];
   /** The one ISO 4217 currency it is billed in; null until set or fixed by its first subscription. */
-  currency?: string | null;
+  currency?: string | null | undefined;
 };
 
 /** A billing address; `country` is ISO 3166-1 alpha-2 in upper case ("DE"). */
 export type Address = {
-  line1?: string | null;
-  line2?: string | null;
-  city?: string | null;
-  postalCode?: string | null;
-  state?: string | null;
+  line1?: string | null | undefined;
+  line2?: string | null | undefined;
+  city?: string | null | undefined;
+  postalCode?: string | null | undefined;
+  state?: string | null | undefined;
   country: string;
 };
 
@@ -36,17 +36,17 @@ export type TaxExempt = "none" | "exempt" | "reverse";
 
 /** Fields left out keep their stored values; an `address` or `taxIds` sent replaces the stored one. */
 export type CustomerUpsert = {
-  email?: string;
-  name?: string;
-  metadata?: Record<string, string>;
-  hasPaymentMethod?: boolean;
-  address?: Address;
-  taxIds?: TaxId[];
-  taxExempt?: TaxExempt;
+  email?: string | undefined;
+  name?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+  hasPaymentMethod?: boolean | undefined;
+  address?: Address | undefined;
+  taxIds?: TaxId[] | undefined;
+  taxExempt?: TaxExempt | undefined;
   /** Ids of active tax rates applied in place of those matched by the address; `[]` clears them. */
-  taxRates?: string[];
+  taxRates?: string[] | undefined;
   /** The ISO 4217 currency it is billed in ("EUR"); a ConflictError (`currency_mismatch`) once a subscription or invoice is in another. */
-  currency?: string;
+  currency?: string | undefined;
 };
 
 /** The decision on one feature and the counter behind it (`Decision` in the Python SDK, `EntitlementResponse` in .NET). */
@@ -71,11 +71,11 @@ export type Decision = {
   /** For value features, the plan's setting, as JSON. */
   value: unknown;
   /** What the customer's credit grants for the feature have left; absent or null where they were not consulted. */
-  grantedRemaining?: number | null;
+  grantedRemaining?: number | null | undefined;
   /** The customer whose quota was used: the organisation when the call named a member. */
-  customer?: string | null;
+  customer?: string | null | undefined;
   /** The member the call named, or null when it named the customer. */
-  member?: string | null;
+  member?: string | null | undefined;
 };
 
 /** @deprecated The earlier name of `Decision`. */
@@ -88,9 +88,9 @@ export type FeatureUsage = {
   /** The quota's own window (its `reset`, not the billing period): where it started, and when it ends (null for `reset: never`). */
   windowStart: string | null; resetsAt: string | null;
   /** What the customer's credit grants for the feature have left. */
-  grantedRemaining?: number | null;
+  grantedRemaining?: number | null | undefined;
   /** A feature counted by a billable metric with `group_by`: used per group of property values (its keys as sent). */
-  groups?: MetricGroup[];
+  groups?: MetricGroup[] | undefined;
 };
 
 export type MetricGroup = { group: Record<string, string | number | boolean | null>; used: number };
@@ -103,32 +103,32 @@ export type FeatureEntitlement = {
   /** Metered: the quota's own window, where it started and when it ends (null for `reset: never`); null for other kinds. */
   windowStart: string | null; resetsAt: string | null;
   /** What the customer's credit grants for the feature have left. */
-  grantedRemaining?: number | null;
+  grantedRemaining?: number | null | undefined;
 };
 
 export type Entitlements = { customer: string; plan: string | null; periodStart: string; periodEnd: string; features: FeatureEntitlement[] };
 
 export type UsageEvent = {
   /** Your unique id for the event; a resend counts once. Generated when left out. */
-  id?: string;
+  id?: string | undefined;
   customer: string;
   feature: string;
-  amount?: number;
-  timestamp?: Date | string;
-  properties?: Record<string, unknown>;
+  amount?: number | undefined;
+  timestamp?: Date | string | undefined;
+  properties?: Record<string, unknown> | undefined;
   /** Up to 20 string pairs (4 kB in all) kept on the usage record, as on consume. */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
 };
 
 /** An event with properties, which the catalog's billable metrics read. */
 export type PropertyEvent = {
   /** Your unique id for the event; a resend counts once. Generated when left out. */
-  id?: string;
+  id?: string | undefined;
   customer: string;
   event: string;
-  timestamp?: Date | string;
+  timestamp?: Date | string | undefined;
   /** Flat: at most 32 keys, each a string (at most 256 characters), a number or a boolean. */
-  properties?: Record<string, string | number | boolean>;
+  properties?: Record<string, string | number | boolean> | undefined;
 };
 
 export type TrackAnswer = { accepted: number; duplicates: string[]; rejected: { index: number; id: string | null; reason: string }[] };
@@ -142,15 +142,15 @@ export type Subscription = {
   cancelAtPeriodEnd: boolean; canceledAt: string | null; endedAt: string | null; pendingChange: PendingChange | null;
   pastDueSince: string | null; dunningState: string | null; collectionMethod: string; createdAt: string;
   /** Seats paid for on a per-seat price (null otherwise), and those it goes down to at the period end. */
-  seats?: number | null; pendingSeats?: number | null; priceOverrideCents?: number | null; priceOverrideNote?: string | null;
+  seats?: number | null | undefined; pendingSeats?: number | null | undefined; priceOverrideCents?: number | null | undefined; priceOverrideNote?: string | null | undefined;
   /** The discount it has now, or null (Stripe embeds it too); `subscriptions.getDiscount` reads the same. */
-  discount?: Discount | null;
+  discount?: Discount | null | undefined;
   /** Why it was canceled (or is set to cancel), as the cancel or Stripe's portal said; null otherwise, and after `undoCancel`. */
   cancelReason: CancelReason | null;
   /** The customer's own words with the cancel (at most 1000 characters), or null. */
   cancelComment: string | null;
   /** The ISO 4217 currency it is sold and invoiced in. */
-  currency?: string;
+  currency?: string | undefined;
 };
 
 /** Stripe's cancellation-feedback codes. */
@@ -159,40 +159,40 @@ export type CancelReason =
 
 export type SubscriptionCancel = {
   /** At the period's end (the default, undoable until then), or now with `false`. */
-  atPeriodEnd?: boolean;
+  atPeriodEnd?: boolean | undefined;
   /** With a cancel now: credit the unused part of the period to the customer's balance. */
-  creditUnused?: boolean;
+  creditUnused?: boolean | undefined;
   /** Why: another value is a ValidationError naming `reason`, and nothing is canceled. */
-  reason?: CancelReason;
+  reason?: CancelReason | undefined;
   /** Free text, at most 1000 characters. */
-  comment?: string;
+  comment?: string | undefined;
 };
 
 export type SubscriptionCreate = {
-  customer: string; plan: string; billingPeriod?: "monthly" | "yearly"; trialDays?: number;
-  collectionMethod?: "send_invoice" | "charge_automatically"; daysUntilDue?: number;
+  customer: string; plan: string; billingPeriod?: "monthly" | "yearly" | undefined; trialDays?: number | undefined;
+  collectionMethod?: "send_invoice" | "charge_automatically" | undefined; daysUntilDue?: number | undefined;
   /** A promotion code (any case) or a coupon id to redeem; PromotionCodeInvalidError when it cannot apply. */
-  promotionCode?: string; coupon?: string;
+  promotionCode?: string | undefined; coupon?: string | undefined;
   /** On a per-seat price: the seats bought (the price's included seats when left out). */
-  seats?: number;
+  seats?: number | undefined;
   /** The visitor `pricing.plans({ visitor })` was asked for: during a price experiment, its variant's price and conversion. */
-  visitorId?: string;
+  visitorId?: string | undefined;
   /** One of the plan's currencies (by default the customer's, then the plan's first); every invoice of it is in this currency. */
-  currency?: string;
+  currency?: string | undefined;
 };
 
 export type SubscriptionChange = {
-  plan: string; billingPeriod?: "monthly" | "yearly"; effective?: "immediate" | "period_end"; proration?: "create_prorations" | "none";
-  promotionCode?: string; coupon?: string;
+  plan: string; billingPeriod?: "monthly" | "yearly" | undefined; effective?: "immediate" | "period_end" | undefined; proration?: "create_prorations" | "none" | undefined;
+  promotionCode?: string | undefined; coupon?: string | undefined;
 };
 
 export type InvoiceLine = {
   /** The id a credit note names to credit this line. */
   id: string; kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
   periodStart: string; periodEnd: string; plan: string | null; feature: string | null;
-  discountCents?: number;
+  discountCents?: number | undefined;
   /** The tax per rate on the line after its discount. */
-  taxAmounts?: InvoiceTaxAmount[];
+  taxAmounts?: InvoiceTaxAmount[] | undefined;
 };
 
 /** The tax one rate put on a line, as the rate was when the invoice was issued; `percentage` as sent (19, 6.25). */
@@ -207,7 +207,7 @@ export type TaxRate = {
   id: string; name: string; percentage: number; inclusive: boolean; country: string | null; state: string | null; active: boolean; createdAt: string;
 };
 /** `percentage` above 0 and below 100 with at most four decimals; without `country` a rate applies only where set on a customer. */
-export type TaxRateCreate = { id: string; name: string; percentage: number; inclusive: boolean; country?: string; state?: string };
+export type TaxRateCreate = { id: string; name: string; percentage: number; inclusive: boolean; country?: string | undefined; state?: string | undefined };
 
 export type SubscriptionChangeAnswer = {
   subscription: Subscription; effective: "immediate" | "period_end"; effectiveAt: string; lines: InvoiceLine[];
@@ -223,7 +223,7 @@ export type Invoice = {
   subtotalCents: number; creditAppliedCents: number; amountDueCents: number; amountPaidCents: number;
   periodStart: string | null; periodEnd: string | null; issuedAt: string | null; dueAt: string | null;
   paidAt: string | null; voidedAt: string | null; lines: InvoiceLine[]; htmlUrl: string | null; creditNotesCents: number;
-  discountCents?: number;
+  discountCents?: number | undefined;
   /** All the tax, inclusive and exclusive. */
   taxCents: number;
   /** Subtotal less discounts plus exclusive tax (inclusive tax is inside the subtotal), before credit. */
@@ -237,8 +237,8 @@ export type CreditNoteReason = "duplicate" | "fraudulent" | "order_change" | "pr
 
 /** Either `lines` or `amountCents`, with a reason; without an `idempotencyKey` one is made, so the call's own retries credit once. */
 export type CreditNoteCreate = {
-  lines?: { invoiceLineId: string; amountCents: number }[]; amountCents?: number; reason: CreditNoteReason; memo?: string;
-  refund?: boolean; idempotencyKey?: string;
+  lines?: { invoiceLineId: string; amountCents: number }[] | undefined; amountCents?: number | undefined; reason: CreditNoteReason; memo?: string | undefined;
+  refund?: boolean | undefined; idempotencyKey?: string | undefined;
 };
 
 /** A correction of an issued invoice: prePaymentAmountCents + creditBalanceCents + refundAmountCents = amountCents. */
@@ -263,15 +263,15 @@ export type StripePortalSession = { url: string };
 
 /** One model call to log. Token counts are disjoint: each token is in exactly one field. */
 export type LlmCall = {
-  customer: string; model: string; feature?: string; provider?: string;
-  inputTokens?: number; outputTokens?: number; cachedInputTokens?: number; cacheWriteTokens?: number; reasoningTokens?: number;
-  requests?: number; images?: number;
+  customer: string; model: string; feature?: string | undefined; provider?: string | undefined;
+  inputTokens?: number | undefined; outputTokens?: number | undefined; cachedInputTokens?: number | undefined; cacheWriteTokens?: number | undefined; reasoningTokens?: number | undefined;
+  requests?: number | undefined; images?: number | undefined;
   /** The provider's id (chatcmpl-…, msg_…): a retry with it counts once. */
-  requestId?: string;
-  timestamp?: Date | string;
-  metadata?: Record<string, unknown>;
+  requestId?: string | undefined;
+  timestamp?: Date | string | undefined;
+  metadata?: Record<string, unknown> | undefined;
   /** A budget hold from llm.reserveBudget, settled to this call's cost. */
-  reservationId?: string;
+  reservationId?: string | undefined;
 };
 
 export type LlmCallAnswer = {
@@ -288,21 +288,21 @@ export type LlmBudget = {
   customer: string; plan: string | null; limitUsd: number | null; spentUsd: number; reservedUsd: number;
   remainingUsd: number | null; periodStart: string;
   /** The budget's window (the plan's `llm_budget_reset`; the billing period by default); `resetsAt` is its end. */
-  windowStart: string; resetsAt: string; reservationId?: string | null;
+  windowStart: string; resetsAt: string; reservationId?: string | null | undefined;
   /** What the customer's live `$llm_budget` credit grants have left, spent once the plan's budget is. */
   grantedRemainingUsd: number;
 };
 
 export type PricingPrice = {
-  billingPeriod: string; priceCents: number; currency: string; displayPrice: string; savingPercent?: number | null; [field: string]: unknown;
+  billingPeriod: string; priceCents: number; currency: string; displayPrice: string; savingPercent?: number | null | undefined; [field: string]: unknown;
 };
 export type PricingPlan = {
   code: string; name: string; description: string | null; sortOrder: number; isPopular: boolean; version: number;
   prices: PricingPrice[]; features: { [field: string]: unknown }[];
   /** The price experiment and variant the visitor was assigned, when asked with `visitor` during an experiment. */
-  experiment?: { id: string; variant: string };
+  experiment?: { id: string; variant: string } | undefined;
   /** Every ISO 4217 currency the plan is priced in, its default first; `prices` are in the one asked for, else the default. */
-  currencies?: string[];
+  currencies?: string[] | undefined;
 };
 export type PricingFeature = { code: string; name: string; description: string | null; unit: string | null; kind: string };
 
@@ -311,9 +311,9 @@ export type WebhookEvent = { id: string; type: string; createdAt: string; data: 
 /** Query instants and days: a Date, or ISO 8601 text (a day such as "2026-11-01" where the endpoint takes days). */
 export type When = Date | string;
 
-export type CustomerFilter = { query?: string; plan?: string; status?: Subscription["status"]; limit?: number; cursor?: string };
-export type SubscriptionFilter = { customer?: string; status?: Subscription["status"]; plan?: string; limit?: number; cursor?: string };
-export type InvoiceFilter = { customer?: string; status?: Invoice["status"]; from?: When; to?: When; limit?: number; cursor?: string };
+export type CustomerFilter = { query?: string | undefined; plan?: string | undefined; status?: Subscription["status"] | undefined; limit?: number | undefined; cursor?: string | undefined };
+export type SubscriptionFilter = { customer?: string | undefined; status?: Subscription["status"] | undefined; plan?: string | undefined; limit?: number | undefined; cursor?: string | undefined };
+export type InvoiceFilter = { customer?: string | undefined; status?: Invoice["status"] | undefined; from?: When | undefined; to?: When | undefined; limit?: number | undefined; cursor?: string | undefined };
 export type CustomerDeleted = { id: string; deleted: true; deletedAt: string; canceledSubscription: string | null; finalInvoice: string | null };
 
 export type UsagePoint = { period: string; quantity: number };
@@ -339,7 +339,7 @@ export type RecordedEvent = {
   member: string | null;
 };
 /** `member` keeps one member's rows; a secret key must name the customer or the member. */
-export type LogFilter = { customer?: string; feature?: string; from?: When; to?: When; member?: string; limit?: number; cursor?: string };
+export type LogFilter = { customer?: string | undefined; feature?: string | undefined; from?: When | undefined; to?: When | undefined; member?: string | undefined; limit?: number | undefined; cursor?: string | undefined };
 
 export type Coupon = {
   id: string; name: string; percentOff: number | null; amountOffCents: number | null; currency: string | null;
@@ -347,15 +347,15 @@ export type Coupon = {
   redeemBy: string | null; timesRedeemed: number; stripeCouponId: string | null; valid: boolean; createdAt: string;
 };
 export type CouponCreate = {
-  id: string; name: string; percentOff?: number; amountOffCents?: number; currency?: string; duration?: Coupon["duration"];
-  durationInMonths?: number; appliesToPlans?: string[]; maxRedemptions?: number; redeemBy?: When; stripeCouponId?: string;
+  id: string; name: string; percentOff?: number | undefined; amountOffCents?: number | undefined; currency?: string | undefined; duration?: Coupon["duration"] | undefined;
+  durationInMonths?: number | undefined; appliesToPlans?: string[] | undefined; maxRedemptions?: number | undefined; redeemBy?: When | undefined; stripeCouponId?: string | undefined;
 };
 export type PromotionCode = {
   id: string; code: string; coupon: Coupon; maxRedemptions: number | null; expiresAt: string | null; firstTimeOnly: boolean;
   customer: string | null; active: boolean; timesRedeemed: number; createdAt: string;
 };
 export type PromotionCodeCreate = {
-  code: string; coupon: string; maxRedemptions?: number; expiresAt?: When; firstTimeOnly?: boolean; customer?: string; active?: boolean;
+  code: string; coupon: string; maxRedemptions?: number | undefined; expiresAt?: When | undefined; firstTimeOnly?: boolean | undefined; customer?: string | undefined; active?: boolean | undefined;
 };
 export type Discount = {
   id: string; subscription: string; customer: string; coupon: Coupon; promotionCode: string | null; start: string; end: string | null;
@@ -374,7 +374,7 @@ export type CreditPackCurrencyOption = { priceCents: number; stripePriceId: stri
 /** A pack sold: the grant it made and its invoice. */
 export type PackSale = { grant: CreditGrant; invoice: Invoice | null };
 /** Sells a pack: `paid` when the money was collected already; a sale repeated with its `idempotencyKey` answers the first. */
-export type PackSell = { pack: string; paid?: boolean; idempotencyKey?: string };
+export type PackSell = { pack: string; paid?: boolean | undefined; idempotencyKey?: string | undefined };
 
 export type CreditGrant = {
   id: string; customer: string; feature: string; amount: number; used: number; remaining: number; expiresAt: string | null;
@@ -386,14 +386,14 @@ export type CreditGrant = {
  * string ("2.50", read exactly by the server; a number would pass through a binary float). A grant repeated with its
  * `idempotencyKey` answers the first; the key with other fields is an IdempotencyMismatchError.
  */
-export type CreditGrantCreate = { feature: string; expiresAt?: When; priority?: number; reason?: string; idempotencyKey?: string }
-  & ({ amount: number; amountUsd?: never } | { amountUsd: string; amount?: never });
+export type CreditGrantCreate = { feature: string; expiresAt?: When | undefined; priority?: number | undefined; reason?: string | undefined; idempotencyKey?: string | undefined }
+  & ({ amount: number; amountUsd?: never | undefined } | { amountUsd: string; amount?: never | undefined });
 
 export type Member = { id: string; customer: string; email: string | null; name: string | null; role: string; createdAt: string; updatedAt: string };
-export type MemberUpsert = { email?: string; name?: string; role?: string };
-export type SeatsChange = { seats: number; effective?: "immediate" | "period_end"; proration?: "create_prorations" | "none" };
+export type MemberUpsert = { email?: string | undefined; name?: string | undefined; role?: string | undefined };
+export type SeatsChange = { seats: number; effective?: "immediate" | "period_end" | undefined; proration?: "create_prorations" | "none" | undefined };
 export type OfferLink = { url: string; plan: string; customer: string | null; expiresAt: string };
-export type OfferLinkCreate = { expiresAt: When; customer?: string; billingPeriod?: "monthly" | "yearly" };
+export type OfferLinkCreate = { expiresAt: When; customer?: string | undefined; billingPeriod?: "monthly" | "yearly" | undefined };
 
 /** MRR moved by each kind of change, in major units of the reporting currency. */
 export type MrrMovements = { new: number; expansion: number; contraction: number; churn: number; reactivation: number };

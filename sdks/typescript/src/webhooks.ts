@@ -7,9 +7,9 @@ export const SIGNATURE_HEADER = "Tollgate-Signature";
 
 export type VerifyOptions = {
   /** How far `t` may be from now, in seconds, either way (300). */
-  tolerance?: number;
+  tolerance?: number | undefined;
   /** The time to check against (now); set it to the test clock's time when Tollgate runs one. */
-  now?: Date;
+  now?: Date | undefined;
 };
 
 const encoder = new TextEncoder();

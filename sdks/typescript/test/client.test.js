@@ -216,3 +216,40 @@ test("createSession mints a browser token that reads its own customer's usage an
   assert.ok(revoked instanceof AuthenticationError);
   assert.equal(revoked.error, "invalid_session");
 });
+
+test("every request says cache: no-store, so Next.js's fetch cache never serves a read that consumes have changed", async () => {
+  const inits = [];
+  const { tg, customer } = await withCustomer({ fetch: (input, init) => { inits.push(init); return fetch(input, init); } });
+  const before = await tg.usage.get(customer);
+  await tg.entitlements.consume({ customer, feature: "cv_generate" });
+  const after = await tg.usage.get(customer);
+  assert.equal(after.features.cv_generate.used, before.features.cv_generate.used + 1);
+  assert.ok(inits.length >= 4);
+  for (const init of inits) assert.equal(init.cache, "no-store");
+});
+
+test("a runtime whose fetch refuses the cache field is asked again without it", async () => {
+  const inits = [];
+  const refusing = (input, init) => {
+    inits.push(init);
+    if (init.cache !== undefined) throw new TypeError("The 'cache' field on 'RequestInitializerDict' is not implemented.");
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer({ fetch: refusing });
+  assert.equal((await tg.usage.get(customer)).customer, customer);
+  assert.deepEqual(inits.map((i) => i.cache), ["no-store", undefined, undefined]); // the upsert, its retry, then the read
+});
+
+test("without a key the public pricing reads work and every other call is an AuthenticationError, as in the Python SDK", async () => {
+  const saved = process.env.TOLLGATE_API_KEY;
+  delete process.env.TOLLGATE_API_KEY;
+  try {
+    const keyless = new Tollgate({ baseUrl });
+    assert.ok((await keyless.pricing.plans()).some((p) => p.code === "pro"));
+    const error = await keyless.customers.get("anyone").catch((e) => e);
+    assert.ok(error instanceof AuthenticationError);
+    assert.equal(error.status, 401);
+  } finally {
+    if (saved !== undefined) process.env.TOLLGATE_API_KEY = saved;
+  }
+});

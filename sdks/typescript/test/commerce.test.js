@@ -277,3 +277,35 @@ test("an id of dots is refused before anything is sent, so it cannot name anothe
   await client.members.delete("acme", "a..b"); // dots inside an id are the id's own
   assert.deepEqual(sent.map((u) => new URL(u).pathname), ["/v1/customers/acme/members/a..b"]);
 });
+
+test("every state-changing subscription POST sends one Idempotency-Key that its retries repeat", async () => {
+  const admin = await adminClient();
+  const coupon = couponId();
+  await admin.coupons.create({ id: coupon, name: "Keyed", percentOff: 10 });
+  const keys = {};
+  // Fails the first attempt of each subscription POST before it is sent (a dropped connection); the rest reach the server.
+  const dropping = (input, init) => {
+    const path = new URL(String(input)).pathname;
+    if (init?.method === "POST" && path.startsWith("/v1/subscriptions")) {
+      const op = path === "/v1/subscriptions" ? "create" : path.split("/").at(-1);
+      (keys[op] ??= []).push(init.headers["idempotency-key"]);
+      if (keys[op].length === 1) return Promise.reject(new TypeError("fetch failed: connection reset"));
+    }
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer({ fetch: dropping });
+  const seated = uniqueId();
+  await tg.customers.upsert(seated, {});
+  const sub = await tg.subscriptions.create({ customer, plan: "pro" });
+  await tg.subscriptions.change(sub.id, { plan: "burst", effective: "immediate" });
+  await tg.subscriptions.applyDiscount(sub.id, { coupon });
+  await tg.subscriptions.cancel(sub.id);
+  await tg.subscriptions.undoCancel(sub.id);
+  await tg.subscriptions.changeSeats((await tg.subscriptions.create({ customer: seated, plan: "seats" })).id, { seats: 2 });
+  assert.deepEqual(Object.keys(keys).sort(), ["cancel", "change", "create", "discount", "seats", "undo-cancel"]);
+  for (const [op, tries] of Object.entries(keys)) {
+    assert.match(tries[0] ?? "", /^idem_[0-9a-f]{32}$/, op);
+    assert.equal(tries[1], tries[0], `${op}: its retry repeats the key`);
+  }
+  assert.notEqual(keys.create[2], keys.create[0]); // the second create is a call of its own
+});

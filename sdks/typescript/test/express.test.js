@@ -254,6 +254,7 @@ test("past a rate limit the caller gets 429 rate_limited with Retry-After at onc
   assert.equal(response.headers.get("content-type"), "application/problem+json");
   const retryAfter = Number(response.headers.get("retry-after"));
   assert.ok(retryAfter >= 1 && retryAfter <= 60);
+  assert.deepEqual([response.headers.get("ratelimit-limit"), response.headers.get("ratelimit-remaining")], ["3", "0"]);
   const body = await response.json();
   assert.deepEqual([body.error, body.feature, body.plan, body.limit, body.remaining], ["rate_limited", "api_calls", "burst", 3, 0]);
   assert.equal(typeof body.reset_at, "string");
@@ -295,4 +296,41 @@ test("timeoutMs of Infinity sets no deadline of the gate's own, and one that is 
   assert.equal(outcome.allowed, true);
   await outcome.settle(true);
   await assert.rejects(() => gate("cv_generate", { client: tg, customer: () => customer, timeoutMs: 0 }, {}), RangeError);
+});
+
+test("a stream is committed when sent to its end, and released when the caller leaves mid-way or the handler fails after its headers", async () => {
+  const { tg, customer } = await withCustomer();
+  const app = express();
+  const gated = requireQuota("cv_generate", { client: tg, customer: (req) => req.get("x-user") });
+  const tokens = async (res, n) => {
+    res.setHeader("content-type", "text/event-stream");
+    for (let i = 0; i < n; i++) {
+      if (res.destroyed) return;
+      res.write(`data: token${i}\n\n`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    res.end();
+  };
+  app.post("/stream", gated, (req, res) => tokens(res, 5));
+  app.post("/stream/fails", gated, async (req, res) => {
+    res.status(200).write("data: start\n\n");
+    throw new Error("the model died mid-stream"); // Express's own error handler: headers sent, so it destroys the response
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  servers.push(server);
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const call = (path, signal) => fetch(url + path, { method: "POST", headers: { "x-user": customer }, signal });
+
+  assert.equal((await (await call("/stream")).text()).split("data:").length - 1, 5);
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
+
+  const leaving = new AbortController();
+  const left = await call("/stream", leaving.signal);
+  await left.body.getReader().read();
+  leaving.abort();
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
+
+  await (await call("/stream/fails")).text().catch(() => "cut off");
+  await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
 });

@@ -234,3 +234,32 @@ test("a batch size below 1 counts as 1, so the queue still empties", async () =>
 function pick(object, keys) {
   return Object.fromEntries(keys.map((k) => [k, object[k]]));
 }
+
+test("a 2xx that is not Tollgate's tally (200 {}) counts its batch as dropped, not NaN sent, and the next batch is sent", async () => {
+  let odd = true;
+  const errors = [];
+  // A proxy that answers the first batch itself with `200 {}`; later batches reach the real server.
+  const proxyFetch = (input, init) => {
+    if (odd && String(input).endsWith("/v1/llm/usage")) {
+      odd = false;
+      return Promise.resolve(new Response("{}", { status: 200, headers: { "content-type": "application/json" } }));
+    }
+    return fetch(input, init);
+  };
+  const { tg, customer } = await withCustomer({ fetch: proxyFetch, llmCapture: { logger: { warn: () => {}, error: (m) => errors.push(m) } } });
+  tg.llm.buffer.add({ customer, model: "gpt-4o", inputTokens: 1000, requestId: `${customer}-odd` });
+  assert.equal(await tg.llm.flush(), true);
+  assert.deepEqual([tg.llm.buffer.sent, tg.llm.buffer.dropped, tg.llm.buffer.pending], [0, 1, 0]);
+  assert.match(errors[0], /Dropped 1 captured LLM call\(s\): the answer to sending them was not Tollgate's/);
+
+  tg.llm.buffer.add({ customer, model: "gpt-4o", inputTokens: 1000, requestId: `${customer}-next` });
+  assert.equal(await tg.llm.flush(), true);
+  assert.deepEqual([tg.llm.buffer.sent, tg.llm.buffer.dropped], [1, 1]);
+  assert.equal((await logged(tg, customer)).requests, 1);
+});
+
+test("process.exit() with calls still queued counts them as dropped and warns once, since nothing can be sent in 'exit'", async () => {
+  const script = new URL("./fixtures/process-exit-with-queued-calls.mjs", import.meta.url);
+  const { stdout } = await promisify(execFile)(process.execPath, [script.pathname], { timeout: 60_000 });
+  assert.match(stdout, /dropped 3, pending 0, warnings 1: Dropped 3 captured LLM call\(s\) not sent to Tollgate: process\.exit\(\)/);
+});

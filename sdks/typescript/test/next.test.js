@@ -48,7 +48,9 @@ test("withQuota settles to the amount the handler reports", async () => {
     setQuotaUsage(req, "api_calls", 7);
     return Response.json({ ok: true });
   }, { client: tg, feature: "api_calls", amount: 20, customer: () => customer });
-  assert.equal((await POST(post(customer))).status, 200);
+  const response = await POST(post(customer));
+  assert.equal(response.status, 200);
+  await response.json(); // the commit waits for the body's end, as Next.js reads it
   assert.equal((await tg.usage.get(customer)).features.api_calls.used, 7);
 });
 
@@ -86,7 +88,11 @@ test("withQuota runs the handler once per request whatever its Idempotency-Key",
   const POST = gated(tg, () => { ran++; return Response.json({ cv: "done" }); });
   const request = () => new Request("http://app.local/api/cv", { method: "POST", headers: { "x-user": customer, "idempotency-key": "same" } });
   const statuses = [];
-  for (let i = 0; i < 4; i++) statuses.push((await POST(request())).status);
+  for (let i = 0; i < 4; i++) {
+    const response = await POST(request());
+    statuses.push(response.status);
+    await response.text(); // read to its end, as Next.js does: the commit waits for it
+  }
   assert.deepEqual(statuses, [200, 200, 200, 429]);   // cv_generate: 3 a month on the free plan
   assert.equal(ran, 3);
   assert.equal((await tg.usage.get(customer)).features.cv_generate.used, 3);
@@ -114,4 +120,37 @@ test("withQuota answers a rate limit at once as a 429 problem Response with Retr
   const body = await response.json();
   assert.deepEqual([body.error, body.limit, body.remaining], ["rate_limited", 3, 0]);
   assert.equal(seen.count, requests, "one reserve per request: no retry reached Tollgate");
+});
+
+/** A streamed answer of `chunks` server-sent events, 20 ms apart, that fails after `failAfter` of them when given. */
+function streamed(chunks, failAfter) {
+  let n = 0;
+  return () => new Response(new ReadableStream({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (n === failAfter) return controller.error(new Error("the model died mid-stream"));
+      if (n === chunks) return controller.close();
+      controller.enqueue(new TextEncoder().encode(`data: token${n++}\n\n`));
+    },
+  }), { headers: { "content-type": "text/event-stream" } });
+}
+
+test("withQuota commits a stream read to its end, and releases one its caller leaves or that fails mid-way", async () => {
+  const { tg, customer } = await withCustomer();
+  const usage = async () => { const f = (await tg.usage.get(customer)).features.cv_generate; return [f.used, f.reserved]; };
+
+  const whole = await gated(tg, streamed(5))(post(customer));
+  assert.equal((await whole.text()).split("data:").length - 1, 5);
+  assert.deepEqual(await usage(), [1, 0]);
+
+  // The caller leaves after the first chunk (Next.js cancels the body of a response whose client went away).
+  const left = await gated(tg, streamed(5))(post(customer));
+  const reader = left.body.getReader();
+  await reader.read();
+  await reader.cancel("client went away");
+  assert.deepEqual(await usage(), [1, 0]);
+
+  const failed = await gated(tg, streamed(5, 2))(post(customer));
+  await assert.rejects(failed.text(), /died mid-stream/);
+  assert.deepEqual(await usage(), [1, 0]);
 });

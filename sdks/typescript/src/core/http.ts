@@ -7,19 +7,19 @@ export type Fetch = (input: string | URL | Request, init?: RequestInit) => Promi
 /** Per-call settings that override the client's. */
 export type RequestOptions = {
   /** Aborts the call (and its retries). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Extra headers, such as an Idempotency-Key you choose. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Retries after the first attempt; the client's maxRetries when left out. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Milliseconds each attempt may take. */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * False throws an answer that asks to be retried (408, 5xx, a 429 without a Tollgate code) at once, whatever its
    * Retry-After, while a call that got no answer is still retried; true by default. The gates use false: their caller
    * is waiting, and "later" is no decision.
    */
-  retryAnswers?: boolean;
+  retryAnswers?: boolean | undefined;
 };
 
 export type HttpSettings = {
@@ -40,7 +40,7 @@ type Call = {
   body?: unknown;
   options?: RequestOptions | undefined;
   /** A 2xx answer's body as bytes (a PDF), not as JSON or text. */
-  binary?: boolean;
+  binary?: boolean | undefined;
 };
 
 /** The answer's JSON in camelCase, the raw text for a non-JSON answer, or the bytes of a binary call's. */
@@ -48,6 +48,9 @@ export type RawAnswer = { status: number; headers: Headers; data: unknown };
 
 /** Sends one call: JSON in snake_case, retries with backoff and jitter on 408, 5xx, a proxy's 429 and network errors, problems thrown as errors. */
 export class Http {
+  // Set to false once a runtime refuses the field (Cloudflare Workers before their 2024-11-11 compatibility date).
+  private noStore = true;
+
   constructor(readonly settings: HttpSettings) {}
 
   async json<T>(call: Call): Promise<T> {
@@ -95,13 +98,29 @@ export class Http {
     options?.signal?.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeout} ms`)), timeout);
     try {
-      const response = await this.settings.fetch(url, { ...init, signal: controller.signal });
+      const response = await this.fetch(url, { ...init, signal: controller.signal });
       // The body is read inside the timeout too, so a stalled answer is retried rather than hanging.
       const bytes = new Uint8Array(await response.arrayBuffer());
       return { status: response.status, headers: response.headers, bytes, text: new TextDecoder().decode(bytes) };
     } finally {
       clearTimeout(timer);
       options?.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Every request says `cache: "no-store"`: Next.js 14's App Router caches a server's fetch GETs by default, so usage read
+   * once never changed after consumes. Node's fetch, browsers and edge runtimes take it; one that throws on the field is
+   * asked again without it.
+   */
+  private async fetch(url: string, init: RequestInit): Promise<Response> {
+    if (!this.noStore) return this.settings.fetch(url, init);
+    try {
+      return await this.settings.fetch(url, { ...init, cache: "no-store" });
+    } catch (error) {
+      if (!(error instanceof TypeError && /\bcache\b/i.test(error.message)) || init.signal?.aborted) throw error;
+      this.noStore = false;
+      return this.settings.fetch(url, init);
     }
   }
 

@@ -1,13 +1,13 @@
 /** What the SDK reads from its host without importing Node: env vars and a timer that does not hold the process open. */
 type Process = {
-  env?: Record<string, string | undefined>;
-  once?: (event: string, listener: () => void) => void;
-  removeListener?: (event: string, listener: () => void) => void;
+  env?: Record<string, string | undefined> | undefined;
+  once?: ((event: string, listener: () => void) => void) | undefined;
+  removeListener?: ((event: string, listener: () => void) => void) | undefined;
 };
 
-export const env = (name: string): string | undefined => (globalThis as { process?: Process }).process?.env?.[name];
+export const env = (name: string): string | undefined => (globalThis as { process?: Process | undefined }).process?.env?.[name];
 
-export const hostProcess = (): Process | undefined => (globalThis as { process?: Process }).process;
+export const hostProcess = (): Process | undefined => (globalThis as { process?: Process | undefined }).process;
 
 /** Waits `ms`, or rejects when `signal` aborts first; with `hold` false the wait does not keep Node's process open. */
 export function sleep(ms: number, signal?: AbortSignal, hold = true): Promise<void> {
@@ -22,5 +22,5 @@ export function sleep(ms: number, signal?: AbortSignal, hold = true): Promise<vo
 
 /** Lets a background timer not keep Node alive (no-op elsewhere). */
 export function unref(timer: unknown): void {
-  (timer as { unref?: () => void } | undefined)?.unref?.();
+  (timer as { unref?: (() => void) | undefined } | undefined)?.unref?.();
 }

@@ -7,23 +7,23 @@ export type Logger = { warn(message: string): void; error(message: string): void
 /** How captured calls are sent: in background batches from a bounded queue. */
 export type CaptureSettings = {
   /** Calls held in memory at most; past it new calls are dropped and counted in `dropped` (10,000). */
-  capacity?: number;
+  capacity?: number | undefined;
   /** Calls per request to Tollgate (500, at most 1000). */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** How long a partial batch waits, in ms (1000). */
-  flushIntervalMs?: number;
+  flushIntervalMs?: number | undefined;
   /** Waits after each failed attempt (408, 429, 5xx, network): 6 attempts, 0.4 s doubling to 12.8 s. */
-  retryDelaysMs?: number[];
+  retryDelaysMs?: number[] | undefined;
   /** Where dropped batches and rejected calls are reported (console). */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /** How long Node's end (`beforeExit`) waits to send what is still queued, in ms (5000); what is left then is dropped. */
-  exitTimeoutMs?: number;
+  exitTimeoutMs?: number | undefined;
 };
 
 /** How long `flush` waits. */
 export type FlushOptions = {
   /** At most this long, in ms (10,000); what is not sent by then stays queued for the next send. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 };
 
 /** A bounded queue of captured calls and the sender that drains it; the app's model calls never wait on Tollgate. */
@@ -41,6 +41,9 @@ export class LlmUsageBuffer {
   // Aborts the drain under way (its request and its wait between attempts) when a flush's time is up.
   private halt: AbortController | undefined;
   private exitHooked = false;
+  private exitWatched = false;
+  // Calls taken off the queue for the request under way: process.exit() loses them too.
+  private inFlight = 0;
   // Node runs beforeExit when nothing else is left to do: the moment to send what is still queued. What a bounded flush
   // could not send is lost with the process, so it is counted and said.
   private readonly onExit = () => {
@@ -51,6 +54,17 @@ export class LlmUsageBuffer {
       this.logger.error(`Dropped ${this.queue.length} captured LLM call(s) not sent to Tollgate before the process ended`);
       this.queue = [];
     });
+  };
+  // process.exit() skips beforeExit and allows no async work in 'exit': nothing can be sent any more, so the calls left
+  // are counted as dropped and said once, rather than lost silently.
+  private readonly onProcessExit = () => {
+    this.exitWatched = false;
+    const lost = this.queue.length + this.inFlight;
+    if (lost === 0) return;
+    this.dropped += lost;
+    this.queue = [];
+    this.inFlight = 0;
+    this.logger.warn(`Dropped ${lost} captured LLM call(s) not sent to Tollgate: process.exit() ends the process without sending; await tollgate.llm.flush() before it`);
   };
   private readonly capacity: number;
   private readonly batchSize: number;
@@ -83,6 +97,10 @@ export class LlmUsageBuffer {
     if (!this.exitHooked && hostProcess()?.once) {
       this.exitHooked = true;
       hostProcess()!.once!("beforeExit", this.onExit);
+    }
+    if (!this.exitWatched && hostProcess()?.once) {
+      this.exitWatched = true;
+      hostProcess()!.once!("exit", this.onProcessExit);
     }
     if (this.queue.length >= this.batchSize) this.drain();
     else this.schedule();
@@ -130,6 +148,10 @@ export class LlmUsageBuffer {
         this.exitHooked = false;
         hostProcess()?.removeListener?.("beforeExit", this.onExit);
       }
+      if (this.queue.length === 0 && this.exitWatched) {
+        this.exitWatched = false;
+        hostProcess()?.removeListener?.("exit", this.onProcessExit);
+      }
     });
     this.draining = run;
     return run;
@@ -137,7 +159,13 @@ export class LlmUsageBuffer {
 
   private async sendQueued(signal: AbortSignal): Promise<void> {
     while (this.queue.length > 0 && !signal.aborted) {
-      if (!(await this.send(this.queue.splice(0, this.batchSize), signal))) return;
+      const batch = this.queue.splice(0, this.batchSize);
+      this.inFlight = batch.length;
+      try {
+        if (!(await this.send(batch, signal))) return;
+      } finally {
+        this.inFlight = 0;
+      }
     }
   }
 
@@ -145,7 +173,14 @@ export class LlmUsageBuffer {
   private async send(batch: LlmCall[], signal: AbortSignal): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const answer = await this.post(batch, signal);
+        const answer = tally(await this.post(batch, signal));
+        if (!answer) {
+          // A 2xx that is not Tollgate's tally (a proxy's `200 {}`) confirms nothing: the calls are counted as lost, as the
+          // Python recorder counts them, and not sent again.
+          this.dropped += batch.length;
+          this.logger.error(`Dropped ${batch.length} captured LLM call(s): the answer to sending them was not Tollgate's (no accepted, duplicates and rejected)`);
+          return true;
+        }
         this.sent += answer.accepted + answer.duplicates;
         this.rejected += answer.rejected.length;
         for (const r of answer.rejected) this.logger.warn(`Tollgate rejected a captured LLM call (${r.requestId ?? "no id"}): ${r.reason}`);
@@ -180,4 +215,12 @@ export class LlmUsageBuffer {
       }
     }
   }
+}
+
+/** The batch answer's counts, or undefined when the 2xx answer is not Tollgate's batch answer. */
+function tally(answer: unknown): Pick<LlmBatchAnswer, "accepted" | "duplicates" | "rejected"> | undefined {
+  const a = answer as Partial<LlmBatchAnswer> | null | undefined;
+  const count = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n) && n >= 0;
+  if (typeof a !== "object" || a === null || !count(a.accepted) || !count(a.duplicates) || !Array.isArray(a.rejected)) return undefined;
+  return { accepted: a.accepted, duplicates: a.duplicates, rejected: a.rejected };
 }

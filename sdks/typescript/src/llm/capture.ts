@@ -10,11 +10,11 @@ type Resolve = string | undefined | (() => string | undefined);
 
 export type CaptureOptions = {
   /** Whose calls these are: an id, or a function read at each call (from your own request context). */
-  customer?: Resolve;
+  customer?: Resolve | undefined;
   /** The feature the calls serve, for per-feature cost. */
-  feature?: Resolve;
+  feature?: Resolve | undefined;
   /** The fetch to wrap (the global one when left out). */
-  fetch?: Fetch;
+  fetch?: Fetch | undefined;
 };
 
 const resolve = (value: Resolve) => (typeof value === "function" ? value() : value);

@@ -8,7 +8,7 @@ type ResponseLike = {
   setHeader(name: string, value: string): unknown;
   end(body?: string): unknown;
   on(event: "finish" | "close", listener: () => void): unknown;
-  writableFinished?: boolean;
+  writableFinished?: boolean | undefined;
 };
 type Next = (error?: unknown) => void;
 

@@ -10,43 +10,43 @@ export type Denial = { status: number; headers: Record<string, string>; body: Re
 
 export type GateOptions<Req> = {
   /** The client; one built from TOLLGATE_API_KEY and TOLLGATE_BASE_URL when left out. */
-  client?: Tollgate;
+  client?: Tollgate | undefined;
   /** The Tollgate customer for a request; null or undefined answers 401. */
   customer: (req: Req) => string | null | undefined | Promise<string | null | undefined>;
   /** Units to reserve (1), or a function of the request. */
-  amount?: number | ((req: Req) => number | Promise<number>);
+  amount?: (number | ((req: Req) => number | Promise<number>)) | undefined;
   /** How long the hold lasts if the app dies before settling it (300 s). */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
   /**
    * When Tollgate cannot decide (unreachable, no answer within `timeoutMs`, a 408 or 5xx, a 429 without a Tollgate code
    * such as a gateway's throttling, or refusing the app's key with 401/403): "closed" (the default) answers 503
    * quota_unavailable; "open" lets the request through uncounted. Either is answered at once, never after a Retry-After.
    */
-  onError?: "open" | "closed";
+  onError?: "open" | "closed" | undefined;
   /**
    * Milliseconds the reservation may take, every attempt included, and with autoCreateCustomers the customer's creation
    * too (5000); past it, onError answers. A hold whose answer arrives after that is never settled: it lapses at its TTL.
    * Infinity sets no deadline of the gate's own.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * Creates an unknown customer (PUT with no fields) and reserves again. Off by default, when such a caller is answered
    * 403 customer_unknown: create customers at sign-up, where their e-mail and name are known.
    */
-  autoCreateCustomers?: boolean;
+  autoCreateCustomers?: boolean | undefined;
   /**
    * Shapes a denial before it is sent (`error` is undefined for the 401, 403 and 503 the gate makes itself). By default
    * the body is Tollgate's problem without the cost fields (every budget_*_usd field) and with an absolute upgrade_url;
    * return another to change it.
    */
-  onDenied?: (denial: Denial, error: EntitlementDeniedError | undefined, req: Req) => Denial | void | Promise<Denial | void>;
+  onDenied?: ((denial: Denial, error: EntitlementDeniedError | undefined, req: Req) => Denial | void | Promise<Denial | void>) | undefined;
 };
 
 export type GateOutcome =
   | { allowed: true; reservation: Reservation | null; settle(succeeded: boolean): Promise<void> }
   | { allowed: false; denial: Denial };
 
-const shared: { client?: Tollgate } = {};
+const shared: { client?: Tollgate | undefined } = {};
 const usage = new WeakMap<object, Map<string, number>>();
 
 /** Tells the gate how many units the handler really used, so the commit settles to that instead of the reserved amount. */
@@ -68,6 +68,8 @@ function fromDenied(error: EntitlementDeniedError, baseUrl: string): Denial {
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   const retryAfter = error.headers?.get("retry-after");
   if (retryAfter) headers["retry-after"] = retryAfter;
+  // The rate window Tollgate described (RateLimit-Limit, -Remaining, -Reset), passed on as the Python gate does.
+  error.headers?.forEach((value, name) => { if (name.toLowerCase().startsWith("ratelimit-")) headers[name.toLowerCase()] = value; });
   return { status: error.status ?? 429, headers, body };
 }
 

@@ -5,7 +5,8 @@ export { setQuotaUsage, type Denial, type GateOptions } from "./gate.js";
 /**
  * Gates a Next.js route handler (or any Request → Response handler, edge runtime included):
  * `export const POST = withQuota(handler, { feature: "cv_generate", customer: req => userOf(req) })`.
- * Reserves before the handler, commits when it answers 2xx, releases when it answers otherwise or throws.
+ * Reserves before the handler; commits a 2xx answer once its body has been read to the end, and releases when the
+ * handler answers otherwise or throws, or when its body fails or the caller stops reading it (a stream left mid-way).
  */
 export function withQuota<Ctx = unknown>(
   handler: (req: Request, ctx: Ctx) => Response | Promise<Response>,
@@ -23,7 +24,43 @@ export function withQuota<Ctx = unknown>(
       await outcome.settle(false);
       throw error;
     }
-    await outcome.settle(response.status >= 200 && response.status < 300);
-    return response;
+    const ok = response.status >= 200 && response.status < 300;
+    if (!ok || !response.body) {
+      await outcome.settle(ok);
+      return response;
+    }
+    // Billing counts delivered work: the commit waits for the body's last byte, so a stream that fails or that its
+    // caller abandons is released, as the Express and FastAPI gates do.
+    const delivered = new Response(settledAtEnd(response.body, outcome.settle), {
+      status: response.status, statusText: response.statusText, headers: response.headers,
+    });
+    return delivered;
   };
+}
+
+/** The same bytes; `settle(true)` once they have all been read (before the stream closes), `settle(false)` if not. */
+function settledAtEnd(source: ReadableStream<Uint8Array>, settle: (succeeded: boolean) => Promise<void>): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        await settle(false);
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) {
+        await settle(true);
+        controller.close();
+        return;
+      }
+      controller.enqueue(chunk.value);
+    },
+    async cancel(reason) {
+      await settle(false);
+      await reader.cancel(reason);
+    },
+  });
 }

@@ -4,7 +4,7 @@ import type { Alert, CheckoutSession, Invoice, InvoiceFilter, PortalLink, Stripe
 import { Resource, seg } from "./resource.js";
 
 /** A customer's invoices, and the credit balance per currency that came with them. */
-export type InvoicePage = Page<Invoice> & { balanceCents?: Record<string, number> };
+export type InvoicePage = Page<Invoice> & { balanceCents?: Record<string, number> | undefined };
 
 export class Invoices extends Resource {
   /**
@@ -65,7 +65,7 @@ export class Invoices extends Resource {
 /** Links into customer portals: Tollgate's own, and Stripe's. */
 export class Portal extends Resource {
   /** A short-lived signed link into Tollgate's customer portal; `returnUrl` is its "back to the app" link. */
-  createLink(customer: string, params: { returnUrl?: string } = {}, options?: RequestOptions): Promise<PortalLink> {
+  createLink(customer: string, params: { returnUrl?: string | undefined } = {}, options?: RequestOptions): Promise<PortalLink> {
     return this.http.json({ method: "POST", path: `v1/customers/${seg(customer)}/portal-sessions`, body: params, options });
   }
 
@@ -79,7 +79,7 @@ export class Portal extends Resource {
 export class Checkout extends Resource {
   /** Starts a checkout; send the customer to `checkoutUrl`. */
   createSession(
-    params: { customer: string; plan: string; successUrl: string; cancelUrl: string; billingPeriod?: "monthly" | "yearly"; visitorId?: string },
+    params: { customer: string; plan: string; successUrl: string; cancelUrl: string; billingPeriod?: "monthly" | "yearly" | undefined; visitorId?: string | undefined },
     options?: RequestOptions,
   ): Promise<CheckoutSession> {
     return this.http.json({ method: "POST", path: "v1/billing/checkout-sessions", body: params, options });
@@ -89,7 +89,7 @@ export class Checkout extends Resource {
 /** Usage alerts a customer's plan fired (thresholds, exhaustion, budget). */
 export class Alerts extends Resource {
   /** Newest first; only those not yet read with `unread: true`. */
-  async list(params: { customer: string; unread?: boolean; limit?: number; cursor?: string }, options?: RequestOptions): Promise<Page<Alert>> {
+  async list(params: { customer: string; unread?: boolean | undefined; limit?: number | undefined; cursor?: string | undefined }, options?: RequestOptions): Promise<Page<Alert>> {
     const { customer, ...query } = params;
     const load = async (cursor?: string): Promise<Page<Alert>> => toPage<Alert>(
       await this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/alerts`, query: { ...query, cursor: cursor ?? query.cursor }, options }),

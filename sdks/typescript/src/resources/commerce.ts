@@ -18,7 +18,7 @@ export class Coupons extends Resource {
   }
 
   /** Every coupon, by id. */
-  list(params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<Coupon>> {
+  list(params: { limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<Coupon>> {
     return this.paged("v1/admin/coupons", params, options);
   }
 
@@ -40,7 +40,7 @@ export class PromotionCodes extends Resource {
   }
 
   /** Every code, or one coupon's. */
-  list(params: { coupon?: string; limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<PromotionCode>> {
+  list(params: { coupon?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<PromotionCode>> {
     return this.paged("v1/admin/promotion-codes", params, options);
   }
 
@@ -60,7 +60,7 @@ export class TaxRates extends Resource {
   }
 
   /** Every rate, active or not, by id. */
-  list(params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<TaxRate>> {
+  list(params: { limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<TaxRate>> {
     return this.paged("v1/admin/tax-rates", params, options);
   }
 
@@ -78,7 +78,7 @@ export class Grants extends Resource {
   }
 
   /** The customer's grants, newest first. */
-  list(customer: string, params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<CreditGrant>> {
+  list(customer: string, params: { limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<CreditGrant>> {
     return this.paged(`v1/customers/${seg(customer)}/grants`, params, options);
   }
 
@@ -95,7 +95,7 @@ export class Grants extends Resource {
 /** The catalog's credit packs, sold to a customer with an invoice and the grant at once. */
 export class Packs extends Resource {
   /** The packs, by code. */
-  list(params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<CreditPack>> {
+  list(params: { limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<CreditPack>> {
     return this.paged("v1/packs", params, options);
   }
 
@@ -113,7 +113,7 @@ export class CreditNotes extends Resource {
   }
 
   /** Newest first, narrowed to a customer or an invoice. */
-  list(params: { customer?: string; invoice?: string; limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<CreditNote>> {
+  list(params: { customer?: string | undefined; invoice?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<CreditNote>> {
     return this.paged("v1/credit-notes", params, options);
   }
 
@@ -140,7 +140,7 @@ export class Members extends Resource {
   }
 
   /** The members, in id order. */
-  list(customer: string, params: { limit?: number; cursor?: string } = {}, options?: RequestOptions): Promise<Page<Member>> {
+  list(customer: string, params: { limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<Member>> {
     return this.paged(`v1/customers/${seg(customer)}/members`, params, options);
   }
 }

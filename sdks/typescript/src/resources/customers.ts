@@ -25,7 +25,7 @@ export class Customers extends Resource {
    * it reads only this customer's entitlements, usage, alerts and invoices and starts its checkout, portal and pack
    * purchase. 15 minutes unless `ttlSeconds` (60 to 86,400) says otherwise.
    */
-  createSession(id: string, params: { ttlSeconds?: number } = {}, options?: RequestOptions): Promise<CustomerSession> {
+  createSession(id: string, params: { ttlSeconds?: number | undefined } = {}, options?: RequestOptions): Promise<CustomerSession> {
     return this.http.json({ method: "POST", path: `v1/customers/${seg(id)}/sessions`, body: params, options });
   }
 
@@ -35,7 +35,7 @@ export class Customers extends Resource {
   }
 
   /** GDPR erasure: cancels a live subscription at once (`prorate` credits the unused time), erases personal data, keeps the id. */
-  delete(id: string, params: { prorate?: boolean } = {}, options?: RequestOptions): Promise<CustomerDeleted> {
+  delete(id: string, params: { prorate?: boolean | undefined } = {}, options?: RequestOptions): Promise<CustomerDeleted> {
     return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}`, query: params, options });
   }
 

@@ -3,14 +3,14 @@ import { randomId } from "../core/ids.js";
 import type { Decision, Entitlements as EntitlementList, ReservationAnswer } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
-export type UseParams = { customer: string; feature: string; amount?: number };
+export type UseParams = { customer: string; feature: string; amount?: number | undefined };
 export type ConsumeParams = UseParams & {
   /** A retry with the same key returns the first answer and counts nothing; generated when left out, so the SDK's own retries count once. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** String pairs (endpoint, IP, user agent) kept on a usage record that `events.list` shows; a reservation's goes on its commit's. */
-  metadata?: Record<string, string>;
+  metadata?: Record<string, string> | undefined;
 };
-export type ReserveParams = ConsumeParams & { ttlSeconds?: number };
+export type ReserveParams = ConsumeParams & { ttlSeconds?: number | undefined };
 
 /** A granted hold: settle it with `commit(actual)` or give it back with `release()`. */
 export class Reservation {

@@ -33,7 +33,7 @@ export class Llm extends Resource {
 
   /** Holds an estimate of a call's cost against the customer's LLM budget (BudgetExceededError when it has no room). */
   async reserveBudget(
-    params: { customer: string; estimateUsd: number; ttlSeconds?: number; idempotencyKey?: string },
+    params: { customer: string; estimateUsd: number; ttlSeconds?: number | undefined; idempotencyKey?: string | undefined },
     options?: RequestOptions,
   ): Promise<LlmBudget> {
     const body = { ...params, idempotencyKey: params.idempotencyKey ?? (await randomId("idem_")) };
@@ -46,7 +46,7 @@ export class Llm extends Resource {
   }
 
   /** Logged calls as priced, newest first; a secret key must name the customer or the member. */
-  listCalls(filter: LogFilter & { model?: string; provider?: string } = {}, options?: RequestOptions): Promise<Page<LlmCallRecord>> {
+  listCalls(filter: LogFilter & { model?: string | undefined; provider?: string | undefined } = {}, options?: RequestOptions): Promise<Page<LlmCallRecord>> {
     return this.paged("v1/llm/calls", filter, options);
   }
 

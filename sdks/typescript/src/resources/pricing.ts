@@ -9,7 +9,7 @@ export class Pricing extends Resource {
    * recorded as seen, so a subscription created with that `visitorId` is the variant's conversion. With `currency` ("EUR"),
    * the prices in that currency, leaving out the plans without it.
    */
-  plans(params: { visitor?: string; currency?: string } = {}, options?: RequestOptions): Promise<PricingPlan[]> {
+  plans(params: { visitor?: string | undefined; currency?: string | undefined } = {}, options?: RequestOptions): Promise<PricingPlan[]> {
     return this.http.json({ method: "GET", path: "v1/pricing/plans", query: params, options });
   }
 
@@ -17,8 +17,8 @@ export class Pricing extends Resource {
    * One public plan; with `currency` ("EUR" or "eur") its prices in it, and a 400 naming `currency` when it is not priced in it.
    * The second argument may be the request options alone, as before `currency` existed.
    */
-  plan(code: string, params: { currency?: string } | RequestOptions = {}, options?: RequestOptions): Promise<PricingPlan> {
-    const query = "currency" in params ? { currency: (params as { currency?: string }).currency } : {};
+  plan(code: string, params: { currency?: string | undefined } | RequestOptions = {}, options?: RequestOptions): Promise<PricingPlan> {
+    const query = "currency" in params ? { currency: (params as { currency?: string | undefined }).currency } : {};
     const request = "currency" in params ? options : (params as RequestOptions);
     return this.http.json({ method: "GET", path: `v1/pricing/plans/${seg(code)}`, query, options: request });
   }

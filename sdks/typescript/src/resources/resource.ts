@@ -22,6 +22,17 @@ export abstract class Resource {
     const key = idempotencyKey ?? (await randomId("idem_"));
     return this.http.json({ method: "POST", path, body, options: { ...options, headers: { ...options?.headers, "idempotency-key": key } } });
   }
+
+  /**
+   * POSTs a state change under one Idempotency-Key (made here unless `options.headers` names one) that this call's
+   * retries repeat: a subscription change whose answer was lost is then answered from Tollgate's record, not refused as
+   * a NoChange.
+   */
+  protected async postOnce<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
+    const named = Object.keys(options?.headers ?? {}).some((name) => name.toLowerCase() === "idempotency-key");
+    const headers = named ? options?.headers : { ...options?.headers, "idempotency-key": await randomId("idem_") };
+    return this.http.json({ method: "POST", path, body, options: { ...options, headers } });
+  }
 }
 
 /**

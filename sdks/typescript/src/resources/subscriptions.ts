@@ -5,11 +5,14 @@ import type {
 } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
-/** Subscriptions: put a customer on a plan, change it with proration, cancel it. */
+/**
+ * Subscriptions: put a customer on a plan, change it with proration, cancel it. Every state change is sent with an
+ * Idempotency-Key of its own (or the one in `options.headers`), which its retries repeat.
+ */
 export class Subscriptions extends Resource {
   /** Puts a customer on a plan's newest version (201). */
   create(params: SubscriptionCreate, options?: RequestOptions): Promise<Subscription> {
-    return this.http.json({ method: "POST", path: "v1/subscriptions", body: params, options });
+    return this.postOnce("v1/subscriptions", params, options);
   }
 
   get(id: string, options?: RequestOptions): Promise<Subscription> {
@@ -23,7 +26,7 @@ export class Subscriptions extends Resource {
 
   /** Changes the plan or billing period: an upgrade at once with proration, a downgrade at period end unless asked otherwise. */
   change(id: string, params: SubscriptionChange, options?: RequestOptions): Promise<SubscriptionChangeAnswer> {
-    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/change`, body: params, options });
+    return this.postOnce(`v1/subscriptions/${seg(id)}/change`, params, options);
   }
 
   /** What `change` would do, changing nothing. */
@@ -36,17 +39,17 @@ export class Subscriptions extends Resource {
    * on the subscription as `cancelReason` and `cancelComment`.
    */
   cancel(id: string, params: SubscriptionCancel = {}, options?: RequestOptions): Promise<SubscriptionChangeAnswer> {
-    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/cancel`, body: params, options });
+    return this.postOnce(`v1/subscriptions/${seg(id)}/cancel`, params, options);
   }
 
   /** Takes back a cancel at period end. */
   undoCancel(id: string, options?: RequestOptions): Promise<Subscription> {
-    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/undo-cancel`, options });
+    return this.postOnce(`v1/subscriptions/${seg(id)}/undo-cancel`, undefined, options);
   }
 
   /** Seats on a per-seat price: more at once with proration, fewer at the period end unless `effective` says otherwise. */
   changeSeats(id: string, params: SeatsChange, options?: RequestOptions): Promise<SubscriptionChangeAnswer> {
-    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/seats`, body: params, options });
+    return this.postOnce(`v1/subscriptions/${seg(id)}/seats`, params, options);
   }
 
   /** The subscription's discount; NotFoundError when it has none. */
@@ -56,7 +59,7 @@ export class Subscriptions extends Resource {
 
   /** Applies a promotion code (any case) or a coupon, replacing the discount it had; PromotionCodeInvalidError when it cannot. */
   applyDiscount(id: string, params: { promotionCode: string } | { coupon: string }, options?: RequestOptions): Promise<Discount> {
-    return this.http.json({ method: "POST", path: `v1/subscriptions/${seg(id)}/discount`, body: params, options });
+    return this.postOnce(`v1/subscriptions/${seg(id)}/discount`, params, options);
   }
 
   /** Removes the discount; invoices already issued keep theirs. */

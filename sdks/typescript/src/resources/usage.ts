@@ -40,19 +40,19 @@ export class Events extends Resource {
 /** A customer's counters in the current window. */
 export class UsageResource extends Resource {
   /** The counters of the window holding `at` (now when left out). */
-  get(customer: string, params: { at?: When } = {}, options?: RequestOptions): Promise<Usage> {
+  get(customer: string, params: { at?: When | undefined } = {}, options?: RequestOptions): Promise<Usage> {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/usage`, query: params, options });
   }
 
   /** Units per day (or month) per feature from the daily rollup; every period is present, 0 when unused. */
   history(
-    customer: string, params: { feature?: string; from?: When; to?: When; granularity?: "day" | "month" } = {}, options?: RequestOptions,
+    customer: string, params: { feature?: string | undefined; from?: When | undefined; to?: When | undefined; granularity?: "day" | "month" | undefined } = {}, options?: RequestOptions,
   ): Promise<UsageHistory> {
     return this.http.json({ method: "GET", path: `v1/customers/${seg(customer)}/usage/history`, query: params, options });
   }
 
   /** Units and customers per feature and day across every customer (an admin key). */
-  daily(params: { feature?: string; from?: When; to?: When } = {}, options?: RequestOptions): Promise<DailyUsage> {
+  daily(params: { feature?: string | undefined; from?: When | undefined; to?: When | undefined } = {}, options?: RequestOptions): Promise<DailyUsage> {
     return this.http.json({ method: "GET", path: "v1/admin/usage/daily", query: params, options });
   }
 }
