@@ -32,7 +32,7 @@ public sealed class ConsoleExportsTests(BrowserFixture browser) : IClassFixture<
         await page.ClickAsync("[data-export='invoices']");
         var refusal = await page.Locator("[role='alert']").InnerTextAsync();
 
-        Assert.Equal("tollgate-llm-calls-19700101-20260310.csv", download.SuggestedFilename);
+        Assert.Equal("tollgate-llm-calls-beginning-20260310.csv", download.SuggestedFilename);
         Assert.StartsWith("occurred_at,customer_id,request_id,feature_code,model,", csv, StringComparison.Ordinal);
         Assert.Contains("2026-03-10T09:00:00.000Z,c1,r1,chat,gpt-4o-mini,", csv, StringComparison.Ordinal);
         Assert.Contains("to: must be after from", refusal, StringComparison.Ordinal);

@@ -14,10 +14,13 @@ public sealed record SqlDialect(DatabaseProvider Provider)
 
     /// <summary>
     /// The lower case of a text expression for comparisons without case, for every letter: SQLite's LOWER folds ASCII only
-    /// ('Å' stays 'Å'), so there it is <see cref="SqliteDatabase.UnicodeLower"/>, which each connection registers. Compare it
-    /// with a value lowered by <see cref="string.ToLowerInvariant"/>. On SQLite no index serves it.
+    /// ('Å' stays 'Å'), so there it is <see cref="SqliteDatabase.UnicodeLower"/>, which each connection registers; so does
+    /// PostgreSQL's in a database of the C locale (as `initdb --no-locale` makes), so there it takes ICU's root collation,
+    /// whatever the database's. Compare it with a value lowered by <see cref="string.ToLowerInvariant"/>. On SQLite no index
+    /// serves it; on PostgreSQL the customers' e-mail index is on this expression (migration 0051).
     /// </summary>
-    public string Lower(string expression) => IsPostgres ? $"LOWER({expression})" : $"{SqliteDatabase.UnicodeLower}({expression})";
+    public string Lower(string expression) =>
+        IsPostgres ? $"LOWER(({expression}) COLLATE \"und-x-icu\")" : $"{SqliteDatabase.UnicodeLower}({expression})";
 
     /// <summary>Case-insensitive LIKE.</summary>
     public string ILike => IsPostgres ? "ILIKE" : "LIKE";
