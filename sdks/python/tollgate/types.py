@@ -139,6 +139,8 @@ class SubscriptionChange(TypedDict):
     currency: str
     invoice_id: str | None
     discount_cents: int  # the lines' discounts, already taken from amount_cents
+    tax_cents: int  # the tax on the invoice the change issued or will issue; amount_cents includes its exclusive part
+    invoice: Invoice | None  # the invoice issued now (a preview's: the one it would issue); None when nothing bills at once
 
 
 class Decision(TypedDict):

@@ -214,6 +214,10 @@ export type SubscriptionChangeAnswer = {
   amountCents: number; currency: string; invoiceId: string | null;
   /** The lines' discounts, already taken from `amountCents`. */
   discountCents: number;
+  /** The exclusive and inclusive tax on the invoice the change issued or will issue; `amountCents` includes the exclusive part. */
+  taxCents: number;
+  /** The invoice the change issued now (for a preview, the one it would issue), or null when nothing bills at once. */
+  invoice: Invoice | null;
 };
 
 export type Invoice = {
