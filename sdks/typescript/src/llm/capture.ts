@@ -1,4 +1,5 @@
 import type { Fetch } from "../core/http.js";
+import { watchedStream } from "../core/streams.js";
 import type { LlmUsageBuffer } from "./buffer.js";
 import { LlmUsageReader } from "./reader.js";
 
@@ -67,7 +68,10 @@ export function captureFetch(buffer: LlmUsageBuffer, options: CaptureOptions = {
       if (call) buffer.add({ ...call, metadata: fallbackId ? { streamed, http_request_id: fallbackId } : { streamed } });
     };
 
-    const observed = new Response(observe(response.body, onBytes, onEnd), {
+    const observed = new Response(watchedStream(response.body,
+      // A response the reader cannot follow must not break the app.
+      () => { try { onEnd(); } catch { /* ignored */ } },
+      (bytes) => { try { onBytes(bytes); } catch { /* ignored */ } }), {
       status: response.status, statusText: response.statusText, headers: response.headers,
     });
     Object.defineProperty(observed, "url", { value: response.url });
@@ -75,36 +79,3 @@ export function captureFetch(buffer: LlmUsageBuffer, options: CaptureOptions = {
   };
 }
 
-/** The same bytes, read as the app reads them; `onEnd` runs once, at the end or when the app stops reading. */
-function observe(source: ReadableStream<Uint8Array>, onBytes: (bytes: Uint8Array) => void, onEnd: () => void): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    try { onEnd(); } catch { /* a response the reader cannot follow must not break the app */ }
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        end();
-        controller.error(error);
-        return;
-      }
-      if (chunk.done) {
-        end();
-        controller.close();
-        return;
-      }
-      try { onBytes(chunk.value); } catch { /* as above */ }
-      controller.enqueue(chunk.value);
-    },
-    cancel(reason) {
-      end();
-      return reader.cancel(reason);
-    },
-  });
-}

@@ -1,3 +1,4 @@
+import { watchedStream } from "../core/streams.js";
 import { gate, type GateOptions } from "./gate.js";
 
 export { setQuotaUsage, type Denial, type GateOptions } from "./gate.js";
@@ -31,36 +32,10 @@ export function withQuota<Ctx = unknown>(
     }
     // Billing counts delivered work: the commit waits for the body's last byte, so a stream that fails or that its
     // caller abandons is released, as the Express and FastAPI gates do.
-    const delivered = new Response(settledAtEnd(response.body, outcome.settle), {
+    const delivered = new Response(watchedStream(response.body, outcome.settle), {
       status: response.status, statusText: response.statusText, headers: response.headers,
     });
     return delivered;
   };
 }
 
-/** The same bytes; `settle(true)` once they have all been read (before the stream closes), `settle(false)` if not. */
-function settledAtEnd(source: ReadableStream<Uint8Array>, settle: (succeeded: boolean) => Promise<void>): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (error) {
-        await settle(false);
-        controller.error(error);
-        return;
-      }
-      if (chunk.done) {
-        await settle(true);
-        controller.close();
-        return;
-      }
-      controller.enqueue(chunk.value);
-    },
-    async cancel(reason) {
-      await settle(false);
-      await reader.cancel(reason);
-    },
-  });
-}
