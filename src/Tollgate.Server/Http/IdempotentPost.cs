@@ -191,6 +191,8 @@ public static class IdempotentPost
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             httpContext.Response.StatusCode = status;
+            // As a replayed consume says, and Stripe's replays: the answer is the first request's, not a second run's.
+            httpContext.Response.Headers["Idempotent-Replayed"] = "true";
             if (contentType is not null)
             {
                 httpContext.Response.ContentType = contentType;

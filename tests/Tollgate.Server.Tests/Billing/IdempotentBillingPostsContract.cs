@@ -38,6 +38,7 @@ public abstract class IdempotentBillingPostsContract : ApiContract
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         Assert.Equal(await AnswerAsync(first), await AnswerAsync(retry));
         Assert.Equal(first.Headers.Location, retry.Headers.Location);
+        Assert.Equal((false, "true"), (first.Headers.Contains("Idempotent-Replayed"), retry.Headers.GetValues("Idempotent-Replayed").Single()));
         Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (other.StatusCode, (await other.ReadAsync())["error"].Value<string>()));
         Assert.Single((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
         Assert.Single(await app.InvoicesAsync("c1"));
