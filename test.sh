@@ -10,6 +10,10 @@ cd "$(dirname "$0")"
 # tiered PGO's instrumented tiers are compiled for code that then hardly runs: without them the build took about 20 % less
 # CPU and the server tests 18 % less (docs/testing.md). A server started as the README says keeps the runtime's default.
 export DOTNET_TieredPGO=0
+# Idle thread-pool workers block at once instead of spinning, as the server's own runtimeconfig has them: the test
+# processes host their servers in-process and share two cores with the cluster and the other stream, where the spin
+# was about 4 % of the server tests' CPU (docs/testing.md).
+export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0
 # The page tests' full-page screenshots (artifacts/screenshots/) are for looking at, and cost 13 % of their CPU: a run
 # takes them only when asked, with TOLLGATE_SCREENSHOTS=1 (`dotnet test tests/Tollgate.Pages.Tests` takes them unasked).
 export TOLLGATE_SCREENSHOTS=${TOLLGATE_SCREENSHOTS:-0}
