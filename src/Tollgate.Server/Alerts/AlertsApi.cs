@@ -20,7 +20,7 @@ public static class AlertsApi
     private static async Task<Results<Ok<ListResponse<AlertResponse>>, ProblemHttpResult>> ListAsync(
         string id, bool? unread, string? limit, string? cursor, CustomerStore customers, AlertStore alerts, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("alerts", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

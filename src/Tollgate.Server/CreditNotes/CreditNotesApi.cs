@@ -151,7 +151,7 @@ public static class CreditNotesApi
     private static async Task<Results<Ok<ListResponse<CreditNoteResponse>>, ProblemHttpResult>> ListForInvoiceAsync(
         string id, string? limit, string? cursor, InvoiceStore invoices, CreditNoteStore notes, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("credit_notes", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }
@@ -168,7 +168,7 @@ public static class CreditNotesApi
     private static async Task<Results<Ok<ListResponse<CreditNoteResponse>>, ProblemHttpResult>> ListAsync(
         string? customer, string? invoice, string? limit, string? cursor, CreditNoteStore notes, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("credit_notes", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

@@ -24,7 +24,7 @@ public static class CustomerListApi
             return Problems.Validation(errors);
         }
 
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("customers", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

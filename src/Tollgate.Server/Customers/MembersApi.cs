@@ -60,7 +60,7 @@ public static class MembersApi
     private static async Task<Results<Ok<MemberList>, ProblemHttpResult>> ListAsync(
         string customer, string? limit, string? cursor, MemberStore members, CustomerStore customers, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("members", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

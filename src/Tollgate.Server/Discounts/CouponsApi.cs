@@ -54,7 +54,7 @@ public static class CouponsApi
     private static async Task<Results<Ok<CouponListResponse>, ProblemHttpResult>> ListAsync(
         CouponStore store, TimeProvider time, string? limit, string? cursor, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
+        if (!Lists.TryRead("coupons", limit, cursor, out var request, out var problem))
         {
             return problem!;
         }
@@ -88,7 +88,7 @@ public static class CouponsApi
         CouponStore store, TimeProvider time, string? limit, string? cursor, string? coupon,
         CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
+        if (!Lists.TryRead("promotion_codes", limit, cursor, out var request, out var problem))
         {
             return problem!;
         }

@@ -18,7 +18,7 @@ public static class EmailAdminApi
     private static async Task<Results<Ok<EmailListResponse>, ProblemHttpResult>> ListAsync(
         string? status, string? customer, string? limit, string? cursor, EmailStore store, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
+        if (!Lists.TryRead("emails", limit, cursor, out var request, out var problem))
         {
             return problem!;
         }

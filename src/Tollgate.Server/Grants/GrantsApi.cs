@@ -96,7 +96,7 @@ public static class GrantsApi
         string id, [FromQuery] string? limit, string? cursor, CustomerStore customers,
         CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var request, out var problem))
+        if (!Lists.TryRead("credit_grants", limit, cursor, out var request, out var problem))
         {
             return problem!;
         }

@@ -28,7 +28,7 @@ public static class CallLogApi
         string? customer, string? feature, string? model, string? provider, string? from, string? to, string? member, string? limit, string? cursor,
         ClaimsPrincipal user, LlmCallLog log, CancellationToken cancellationToken)
     {
-        if (Check(customer, member, from, to, limit, cursor, user, out var range, out var page) is { } problem)
+        if (Check("llm_calls", customer, member, from, to, limit, cursor, user, out var range, out var page) is { } problem)
         {
             return problem;
         }
@@ -41,7 +41,7 @@ public static class CallLogApi
         string? customer, string? feature, string? from, string? to, string? member, string? limit, string? cursor, ClaimsPrincipal user,
         UsageHistory history, CancellationToken cancellationToken)
     {
-        if (Check(customer, member, from, to, limit, cursor, user, out var range, out var page) is { } problem)
+        if (Check("events", customer, member, from, to, limit, cursor, user, out var range, out var page) is { } problem)
         {
             return problem;
         }
@@ -52,7 +52,7 @@ public static class CallLogApi
     }
 
     private static ProblemHttpResult? Check(
-        string? customer, string? member, string? from, string? to, string? limit, string? cursor, ClaimsPrincipal user, out InstantRange range,
+        string list, string? customer, string? member, string? from, string? to, string? limit, string? cursor, ClaimsPrincipal user, out InstantRange range,
         out Storage.Database.PageRequest page)
     {
         var errors = InstantRange.TryParse(from, to, MaxDays, out range);
@@ -76,7 +76,7 @@ public static class CallLogApi
             return Problems.Validation(errors);
         }
 
-        return Lists.TryRead(limit, cursor, out page, out var problem) ? null : problem;
+        return Lists.TryRead(list, limit, cursor, out page, out var problem) ? null : problem;
     }
 
     public static LlmCallRecordResponse ToWire(LoggedLlmCall c) => new(c.CustomerId, c.RequestId, c.FeatureCode, c.Model, c.Provider, c.PriceId,

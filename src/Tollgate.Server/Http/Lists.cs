@@ -8,8 +8,12 @@ namespace Tollgate.Server.Http;
 /// <summary>The list parameters every list endpoint takes, read and checked once: limit (1-100, default 20) and cursor.</summary>
 public static class Lists
 {
-    /// <summary>The page asked for, or a 400 naming limit or cursor. Both are read as text so a non-number is ours to name.</summary>
-    public static bool TryRead(string? limit, string? cursor, out PageRequest page, out ProblemHttpResult? problem)
+    /// <summary>
+    /// The page asked for of <paramref name="list"/>, or a 400 naming limit or cursor. Both are read as text so a
+    /// non-number is ours to name. A cursor names the list that handed it out, so one passed to another list is refused
+    /// instead of being read there as a position among other rows.
+    /// </summary>
+    public static bool TryRead(string list, string? limit, string? cursor, out PageRequest page, out ProblemHttpResult? problem)
     {
         page = PageRequest.First;
         problem = null;
@@ -21,9 +25,14 @@ public static class Lists
         }
 
         Cursor after = default;
-        if (cursor is not null && !Cursor.TryDecode(cursor, out after))
+        string? named = null;
+        if (cursor is not null && !Cursor.TryDecode(cursor, out after, out named))
         {
             errors["cursor"] = "is not a cursor this list handed out; pass next_cursor from the previous page unchanged";
+        }
+        else if (named is not null && named != list)
+        {
+            errors["cursor"] = $"is a cursor of the {named} list, not of {list}; pass next_cursor from this list's previous page unchanged";
         }
 
         if (errors.Count > 0)
@@ -32,7 +41,7 @@ public static class Lists
             return false;
         }
 
-        page = new PageRequest(size, cursor is null ? null : after);
+        page = new PageRequest(size, cursor is null ? null : after, list);
         return true;
     }
 

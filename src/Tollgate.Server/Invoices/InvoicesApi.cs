@@ -32,7 +32,7 @@ public static class InvoicesApi
         string id, string? limit, string? cursor, CustomerStore customers, InvoiceLists lists, InvoiceStore invoices,
         CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("invoices", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }
@@ -81,7 +81,7 @@ public static class InvoicesApi
             return Problems.Validation(errors);
         }
 
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("invoices", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

@@ -53,7 +53,7 @@ public static class KeysAdminApi
     private static async Task<Results<Ok<ListResponse<ApiKeyResponse>>, ProblemHttpResult>> ListAsync(
         string? limit, string? cursor, ApiKeyStore store, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("api_keys", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

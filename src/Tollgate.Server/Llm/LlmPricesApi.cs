@@ -49,7 +49,7 @@ public static class LlmPricesApi
     private static async Task<Results<Ok<ListResponse<ModelPriceResponse>>, ProblemHttpResult>> ListAsync(
         string? model, string? limit, string? cursor, ModelPriceStore store, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("llm_prices", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

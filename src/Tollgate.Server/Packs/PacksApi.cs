@@ -30,7 +30,7 @@ public static class PacksApi
     private static async Task<Results<Ok<ListResponse<CreditPackResponse>>, ProblemHttpResult>> ListAsync(
         string? limit, string? cursor, CatalogCache catalog, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("packs", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

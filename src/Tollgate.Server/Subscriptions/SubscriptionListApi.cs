@@ -29,7 +29,7 @@ public static class SubscriptionListApi
             return Problems.Validation(errors);
         }
 
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("subscriptions", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

@@ -125,7 +125,7 @@ public static class SubscriptionsApi
     private static async Task<Results<Ok<ListResponse<SubscriptionResponse>>, ProblemHttpResult>> ListAsync(
         string id, string? limit, string? cursor, CustomerStore customers, CustomerLists lists, SubscriptionWire wire, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("subscriptions", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

@@ -41,7 +41,7 @@ public static class TaxRatesApi
     private static async Task<Results<Ok<ListResponse<TaxRateResponse>>, ProblemHttpResult>> ListAsync(
         TaxRateStore store, string? limit, string? cursor, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("tax_rates", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

@@ -64,7 +64,7 @@ public static class WebhooksAdminApi
     private static async Task<Results<Ok<ListResponse<WebhookEndpointResponse>>, ProblemHttpResult>> ListEndpointsAsync(
         string? limit, string? cursor, WebhookStore store, CancellationToken cancellationToken)
     {
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("webhook_endpoints", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }
@@ -82,7 +82,7 @@ public static class WebhooksAdminApi
             return Problems.Validation("status", $"must be one of {string.Join(", ", Statuses)}");
         }
 
-        if (!Lists.TryRead(limit, cursor, out var page, out var problem))
+        if (!Lists.TryRead("webhook_deliveries", limit, cursor, out var page, out var problem))
         {
             return problem!;
         }

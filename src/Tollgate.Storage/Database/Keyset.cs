@@ -7,12 +7,24 @@ namespace Tollgate.Storage.Database;
 /// <summary>A position in a list ordered by (sort key, id): the last row a page showed. Opaque on the wire.</summary>
 public readonly record struct Cursor(long Key, string Id)
 {
-    public string Encode() => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Key.ToString(CultureInfo.InvariantCulture) + ":" + Id));
+    /// <summary>
+    /// The wire form, naming <paramref name="list"/> when given (<c>list/key:id</c>, base64url), so the list can tell a
+    /// cursor another list handed out from one of its own.
+    /// </summary>
+    public string Encode(string? list = null) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes((list is null ? "" : list + "/") + Key.ToString(CultureInfo.InvariantCulture) + ":" + Id));
 
     /// <summary>False for anything this server did not hand out: not base64url, no key, or an empty id.</summary>
-    public static bool TryDecode(string text, out Cursor cursor)
+    public static bool TryDecode(string text, out Cursor cursor) => TryDecode(text, out cursor, out _);
+
+    /// <summary>
+    /// As <see cref="TryDecode(string, out Cursor)"/>, with the list the cursor names: null for one that names none (handed
+    /// out before cursors named their list, and still read as a position).
+    /// </summary>
+    public static bool TryDecode(string text, out Cursor cursor, out string? list)
     {
         cursor = default;
+        list = null;
         if (text.Length is 0 or > 600 || !Base64Url.IsValid(text))
         {
             return false;
@@ -20,19 +32,30 @@ public readonly record struct Cursor(long Key, string Id)
 
         var plain = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
         var colon = plain.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || colon == plain.Length - 1
-            || !long.TryParse(plain.AsSpan(0, colon), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var key))
+        if (colon <= 0 || colon == plain.Length - 1)
         {
             return false;
         }
 
+        // The list's name comes before the key, and neither holds a '/' or a ':'; the id after the colon may hold both.
+        var slash = plain.LastIndexOf('/', colon);
+        var keyStart = slash + 1;
+        if (slash == 0 || !long.TryParse(plain.AsSpan(keyStart, colon - keyStart), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var key))
+        {
+            return false;
+        }
+
+        list = slash > 0 ? plain[..slash] : null;
         cursor = new Cursor(key, plain[(colon + 1)..]);
         return true;
     }
 }
 
-/// <summary>What a list call asks for: at most <paramref name="Limit"/> rows after <paramref name="After"/>.</summary>
-public sealed record PageRequest(int Limit, Cursor? After)
+/// <summary>
+/// What a list call asks for: at most <paramref name="Limit"/> rows after <paramref name="After"/>, of the list
+/// <paramref name="List"/> names (which its next cursor names in turn).
+/// </summary>
+public sealed record PageRequest(int Limit, Cursor? After, string? List = null)
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
@@ -75,7 +98,7 @@ public static class Keyset
     {
         var more = rows.Count > page.Limit;
         var items = more ? rows.Take(page.Limit).ToList() : [.. rows];
-        return new Page<T>(items, more, more ? position(items[^1]).Encode() : null);
+        return new Page<T>(items, more, more ? position(items[^1]).Encode(page.List) : null);
     }
 
     /// <summary>The same walk over a small list already in memory (keys, endpoints, prices), ordered by (key, id) ordinal.</summary>

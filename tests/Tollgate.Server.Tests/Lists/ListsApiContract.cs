@@ -156,6 +156,30 @@ public abstract class ListsApiContract(SharedServer shared) : ApiContract(shared
     }
 
     [Fact]
+    public async Task ACursorFromAnotherListIsA400NamingItsListWhileOneHandedOutBeforeCursorsNamedTheirListStillPages()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        foreach (var id in new[] { "c1", "c2", "c3" })
+        {
+            await app.CustomerAsync(id);
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var cursor = (await GetAsync(app.Admin, "/v1/customers?limit=1"))["next_cursor"].Value<string>()!;
+        var elsewhere = await app.Admin.GetAsync($"/v1/subscriptions?cursor={cursor}");
+        var problem = await elsewhere.ReadAsync();
+        // As it was, key:id alone: read as a position, as it was before cursors named their list.
+        var plain = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(cursor));
+        var unnamed = System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(plain[(plain.IndexOf('/', StringComparison.Ordinal) + 1)..]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, elsewhere.StatusCode);
+        Assert.Equal("is a cursor of the customers list, not of subscriptions; pass next_cursor from this list's previous page unchanged",
+            problem["errors"]!["cursor"].Value<string>());
+        Assert.StartsWith("customers/", plain, StringComparison.Ordinal);
+        Assert.Equal(["c2", "c1"], Ids((await GetAsync(app.Admin, $"/v1/customers?cursor={unnamed}"))["data"]!.AsArray()));
+    }
+
+    [Fact]
     public async Task ACustomerIsFoundByEmailInAnyCaseTheOldestFirstAndNoneWhenNoOneHasIt()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());

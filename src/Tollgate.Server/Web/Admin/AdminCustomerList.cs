@@ -26,7 +26,7 @@ public static class AdminCustomerList
         var errors = CustomerFilters.Read(q, plan, status, "q", out var filter);
         var problem = errors.Count > 0 ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null;
         var pageRequest = Storage.Database.PageRequest.First;
-        problem ??= ConsoleLists.Read(limit, cursor, out pageRequest);
+        problem ??= ConsoleLists.Read("customers", limit, cursor, out pageRequest);
 
         var plans = (await catalog.GetAsync(cancellationToken)).Plans.OrderBy(p => p.SortOrder).ThenBy(p => p.Code, StringComparer.Ordinal);
         var found = problem is null ? await lists.CustomersAsync(filter, pageRequest, cancellationToken) : null;

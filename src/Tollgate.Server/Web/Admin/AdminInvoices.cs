@@ -56,7 +56,7 @@ public static class AdminInvoices
 
         var problem = errors.Count > 0 ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null;
         var pageRequest = PageRequest.First;
-        problem ??= ConsoleLists.Read(limit, cursor, out pageRequest);
+        problem ??= ConsoleLists.Read("invoices", limit, cursor, out pageRequest);
         var found = problem is null ? await lists.PageAsync(new InvoiceFilter(customer, status), pageRequest, cancellationToken) : null;
         return AdminLayout.Page<InvoicesPage>(http, new
         {

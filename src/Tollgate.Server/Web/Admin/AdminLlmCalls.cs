@@ -33,7 +33,7 @@ public static class AdminLlmCalls
 
         var problem = errors.Count > 0 ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null;
         var pageRequest = Storage.Database.PageRequest.First;
-        problem ??= ConsoleLists.Read(limit, cursor, out pageRequest);
+        problem ??= ConsoleLists.Read("llm_calls", limit, cursor, out pageRequest);
 
         (string, string?)[] filters = [("customer", customer), ("feature", feature), ("model", model), ("provider", provider), ("from", from), ("to", to),
             ("limit", limit)];

@@ -13,9 +13,14 @@ public static class ConsoleLists
 {
     public const int PageSize = 25;
 
-    /// <summary>Reads the page asked for; null, or the API's own wording of what is wrong with limit or cursor.</summary>
-    public static string? Read(string? limit, string? cursor, out PageRequest page) =>
-        Lists.TryRead(limit ?? PageSize.ToString(CultureInfo.InvariantCulture), cursor, out page, out var refused) ? null : refused!.ProblemDetails.Detail;
+    /// <summary>
+    /// Reads the page asked for of <paramref name="list"/> (named as the API's list of the same rows, whose cursors it
+    /// takes); null, or the API's own wording of what is wrong with limit or cursor.
+    /// </summary>
+    public static string? Read(string list, string? limit, string? cursor, out PageRequest page) =>
+        Lists.TryRead(list, limit ?? PageSize.ToString(CultureInfo.InvariantCulture), cursor, out page, out var refused)
+            ? null
+            : refused!.ProblemDetails.Detail;
 
     /// <summary>"3 shown, newest first; more on the next page."</summary>
     public static string Shown<T>(Page<T> page) => $"{page.Items.Count} shown, newest first{(page.HasMore ? "; more on the next page" : "")}.";
