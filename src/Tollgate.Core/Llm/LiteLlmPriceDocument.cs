@@ -8,9 +8,11 @@ namespace Tollgate.Core.Llm;
 
 /// <summary>
 /// Reads LiteLLM's model_prices_and_context_window.json (USD per token, keyed by model). Each key is its own row, its
-/// provider prefix kept, so azure/gpt-4o never prices a bare gpt-4o call. What cannot be imported is counted by kind; a
-/// price that is there but not a usable number is a problem that refuses the whole table, as in Tollgate's shape, since
-/// reading it as absent would price the model at $0.
+/// provider prefix kept, so azure/gpt-4o never prices a bare gpt-4o call. What cannot be imported is counted by kind. An
+/// entry with a price that is there but not a usable number is skipped whole (never read as absent, which would price
+/// the model at $0), so the model keeps the price it had: the table is a third party's, refreshed on a schedule, and one
+/// bad upstream entry refused every other model's update until upstream mended it. Tollgate's own shape, written by
+/// the operator, still refuses the whole table.
 /// </summary>
 public static partial class LiteLlmPriceDocument
 {
@@ -33,7 +35,6 @@ public static partial class LiteLlmPriceDocument
         var skipped = new List<string>();
         var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var problems = new List<DocumentProblem>();
         void Skip(string kind, string reason)
         {
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
@@ -62,7 +63,7 @@ public static partial class LiteLlmPriceDocument
             {
                 Skip("duplicate", $"{entry.Name}: '{model}' was already read from an earlier entry");
             }
-            else if (Read(entry, effectiveFrom, model, problems, out var why) is { } price)
+            else if (Read(entry, effectiveFrom, model, out var why) is { } price)
             {
                 prices.Add(price);
             }
@@ -72,14 +73,14 @@ public static partial class LiteLlmPriceDocument
             }
         }
 
-        return new PriceDocumentResult(problems.Count > 0 ? [] : prices, problems, skipped) { SkippedByKind = kinds };
+        return new PriceDocumentResult(prices, [], skipped) { SkippedByKind = kinds };
     }
 
-    private static ModelPrice? Read(
-        JsonProperty entry, DateTimeOffset effectiveFrom, string model, List<DocumentProblem> problems, out (string Kind, string Reason) why)
+    private static ModelPrice? Read(JsonProperty entry, DateTimeOffset effectiveFrom, string model, out (string Kind, string Reason) why)
     {
         var e = entry.Value;
         var tooHigh = new List<string>();
+        var problems = new List<DocumentProblem>();
         var read = new Reading(entry.Name, tooHigh, problems);
         long? PerToken(string name) => Convert(e, name, MaxUsdPerToken, 1_000_000_000_000_000m, "per 1M tokens", 1_000_000m, read);
         long? PerUnit(string name) => Convert(e, name, MaxUsdPerUnit, 1_000_000_000m, "per unit", 1m, read);
@@ -101,6 +102,13 @@ public static partial class LiteLlmPriceDocument
         var write = PerToken("cache_creation_input_token_cost");
         var reasoning = PerToken("output_cost_per_reasoning_token");
         why = default;
+        if (problems.Count > 0)
+        {
+            why = ("bad_price", $"{string.Join("; ", problems.Select(p => p.ToString()[(entry.Name.Length + 1)..]))}; not imported, so the model keeps "
+                + "the price it had");
+            return null;
+        }
+
         if (tooHigh.Count > 0)
         {
             why = ("above_sanity_bound", $"{string.Join("; ", tooHigh)}: above the sanity bound of ${MaxUsdPerToken * 1_000_000m:0} per 1M tokens "

@@ -152,7 +152,7 @@ public sealed class LlmCostTests
     }
 
     [Fact]
-    public void ALiteLlmPriceThatIsNotANonNegativeNumberIsAProblemNamingEntryAndFieldNotAFreeModel()
+    public void ALiteLlmEntryWithAPriceThatIsNotANonNegativeNumberIsSkippedNamingTheFieldWhileTheOthersImport()
     {
         var json = """
             {
@@ -167,10 +167,16 @@ public sealed class LlmCostTests
 
         var result = PriceDocument.Parse(JsonDocument.Parse(json).RootElement, Jan);
 
-        Assert.Equal(["neg.input_cost_per_token: must not be negative", "huge.input_cost_per_token: is out of range",
-            "text.input_cost_per_token: must be a number", "tiered.input_cost_per_token_above_200k_tokens: must not be negative"],
-            result.Problems.Select(p => p.ToString()));
-        Assert.Empty(result.Prices);
+        // Skipped whole, never imported with the bad price read as absent (which would make "neg" a free model).
+        Assert.Empty(result.Problems);
+        Assert.Equal(["none", "fine"], result.Prices.Select(p => p.Model));
+        Assert.Equal([
+            "neg: input_cost_per_token: must not be negative; not imported, so the model keeps the price it had",
+            "huge: input_cost_per_token: is out of range; not imported, so the model keeps the price it had",
+            "text: input_cost_per_token: must be a number; not imported, so the model keeps the price it had",
+            "tiered: input_cost_per_token_above_200k_tokens: must not be negative; not imported, so the model keeps the price it had"],
+            result.Skipped);
+        Assert.Equal(4, result.SkippedByKind["bad_price"]);
     }
 
     [Fact]

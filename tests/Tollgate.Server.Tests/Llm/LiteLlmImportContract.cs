@@ -89,26 +89,32 @@ public abstract class LiteLlmImportContract : ApiContract
     }
 
     [Fact]
-    public async Task ABadLiteLlmPriceIsA400NamingTheEntryAndFieldAndNothingIsImported()
+    public async Task AnEntryWithABadPriceIsSkippedNamingItsFieldTheModelKeepsItsPriceAndTheRestOfTheTableImports()
     {
         await using var app = await LlmAsync();
         await app.CustomerAsync("c1");
+        (await app.Admin.PostJsonAsync(Import, """{"kept-model": {"input_cost_per_token": 2e-06}}""")).EnsureSuccessStatusCode();
 
-        var negative = await app.Admin.PostJsonAsync(Import, """{"neg-model": {"litellm_provider": "openai", "input_cost_per_token": -1, "output_cost_per_token": 1e-06}}""");
-        var others = await app.Admin.PostJsonAsync(Import, """
-            {"good-model": {"input_cost_per_token": 1e-06}, "huge-model": {"input_cost_per_token": 1e309, "output_cost_per_token": 1e-06},
-             "text-model": {"input_cost_per_token": "x", "output_cost_per_token": 1e-06}, "odd-model": "not an object"}
+        var response = await app.Admin.PostJsonAsync(Import, """
+            {"good-model": {"input_cost_per_token": 1e-06}, "kept-model": {"input_cost_per_token": "x"},
+             "neg-model": {"litellm_provider": "openai", "input_cost_per_token": -1, "output_cost_per_token": 1e-06},
+             "huge-model": {"input_cost_per_token": 1e309, "output_cost_per_token": 1e-06}, "odd-model": "not an object"}
             """);
-        var call = await (await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", model = "neg-model", input_tokens = 1_000_000 })).ReadAsync();
-        var problem = await others.ReadAsync();
+        var report = await response.ReadAsync();
+        var neg = await (await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", model = "neg-model", input_tokens = 1_000_000 })).ReadAsync();
+        var kept = await (await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "c1", model = "kept-model", input_tokens = 1_000_000 })).ReadAsync();
 
-        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (negative.StatusCode, others.StatusCode));
-        Assert.Equal(["neg-model.input_cost_per_token: must not be negative"], (await negative.ReadAsync())["errors"]!.AsArray().Select(e => e.Value<string>()));
-        Assert.Equal("invalid_price_table", problem["error"].Value<string>());
-        Assert.Equal(["huge-model.input_cost_per_token: is out of range", "text-model.input_cost_per_token: must be a number"],
-            problem["errors"]!.AsArray().Select(e => e.Value<string>()));
-        Assert.True(call["unpriced"].Value<bool>());
-        Assert.Empty(await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=good-model"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["good-model"], report["imported"]!.AsArray().Select(p => p!["model"].Value<string>()));
+        Assert.Equal([
+            "kept-model: input_cost_per_token: must be a number; not imported, so the model keeps the price it had",
+            "neg-model: input_cost_per_token: must not be negative; not imported, so the model keeps the price it had",
+            "huge-model: input_cost_per_token: is out of range; not imported, so the model keeps the price it had",
+            "odd-model: an entry must be an object"], report["skipped"]!.AsArray().Select(e => e.Value<string>()));
+        Assert.Equal(3, report["skipped_by_kind"]!["bad_price"].Value<int>());
+        // Never priced at $0: a model with no earlier price stays unpriced, and one with a price keeps it ($2 per 1M tokens).
+        Assert.True(neg["unpriced"].Value<bool>());
+        Assert.Equal((false, 2_000_000_000L), (kept["unpriced"].Value<bool>(), kept["cost_nano_usd"].Value<long>()));
     }
 
     [Fact]
