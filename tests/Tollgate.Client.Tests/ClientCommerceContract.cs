@@ -214,7 +214,7 @@ public abstract class ClientCommerceContract
         Assert.Equal([("calls_10k", 9900L, "USD"), ("calls_1k", 1500L, "USD")], packs.Select(p => (p.Code, p.PriceCents, p.Currency)));
         Assert.Equal(("calls_1k", 1000L, "paid", 1500L), (sale.Grant.Pack, sale.Grant.Amount, sale.Invoice!.Status, sale.Invoice.AmountPaidCents));
         Assert.Equal((sale.Grant.Id, sale.Invoice.Id), (retried.Grant.Id, retried.Invoice!.Id));
-        Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (reused.Status, reused.Error));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (reused.Status, reused.Error));
         Assert.Equal(("open", 9900L), (open.Invoice!.Status, open.Invoice.AmountDueCents));
         Assert.Equal(new[] { open.Grant.Id, sale.Grant.Id }.Order(StringComparer.Ordinal), grants.Select(g => g.Id).Order(StringComparer.Ordinal));
     }

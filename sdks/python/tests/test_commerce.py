@@ -106,9 +106,9 @@ def test_packs_are_listed_and_a_sale_repeated_with_its_idempotency_key_sells_onc
     again = tg.packs.sell(customer, pack="cv_100", paid=True, idempotency_key=key)
     assert (sale["grant"]["pack"], sale["grant"]["amount"], sale["invoice"]["status"]) == ("cv_100", 100, "paid")  # type: ignore[index]
     assert (again["grant"]["id"], again["invoice"]["id"]) == (sale["grant"]["id"], sale["invoice"]["id"])  # type: ignore[index]
-    with pytest.raises(tollgate.Conflict) as reused:
+    with pytest.raises(tollgate.IdempotencyMismatch) as reused:
         tg.packs.sell(customer, pack="cv_1000", idempotency_key=key)
-    assert reused.value.error == "idempotency_key_reused"
+    assert reused.value.error == "idempotency_mismatch"
     with pytest.raises(tollgate.BadRequest):
         tg.packs.sell(customer, pack="no_such_pack")
 

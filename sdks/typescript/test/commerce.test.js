@@ -198,8 +198,8 @@ test("packs are listed, and a sale repeated with its idempotency key answers the
   assert.deepEqual([sale.grant.pack, sale.grant.amount, sale.invoice.status], ["cv_100", 100, "paid"]);
   assert.deepEqual([again.grant.id, again.invoice.id], [sale.grant.id, sale.invoice.id]);
   const reused = await tg.packs.sell(customer, { pack: "cv_1000", idempotencyKey }).catch((e) => e);
-  assert.ok(reused instanceof ConflictError);
-  assert.equal(reused.error, "idempotency_key_reused");
+  assert.ok(reused instanceof IdempotencyMismatchError);
+  assert.equal(reused.error, "idempotency_mismatch");
   assert.ok((await tg.packs.sell(customer, { pack: "no_such_pack" }).catch((e) => e)) instanceof ValidationError);
 
   const open = await tg.packs.sell(customer, { pack: "cv_1000" });

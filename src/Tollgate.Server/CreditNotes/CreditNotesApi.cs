@@ -90,7 +90,7 @@ public static class CreditNotesApi
             CreditNoteOutcome.CollectedByStripe => Problems.Create(409, "invoice_collected_by_stripe",
                 $"Invoice {invoice.Number ?? invoice.Id} belongs to a Stripe-billed subscription and Stripe collects it in full, so a credit note here "
                 + "would not lower what Stripe charges. Credit it in Stripe, or issue the note here once the invoice is paid (as credit or a refund)."),
-            CreditNoteOutcome.KeyReused => Problems.Create(409, "idempotency_key_reused",
+            CreditNoteOutcome.KeyReused => Problems.Create(409, "idempotency_mismatch",
                 "This Idempotency-Key was used for a different credit note; use a new key for a new credit note."),
             _ => throw new InvalidOperationException("Every credit note outcome is answered above."),
         };

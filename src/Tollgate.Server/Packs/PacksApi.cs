@@ -84,7 +84,7 @@ public static class PacksApi
 
         if (sale is null)
         {
-            return Problems.Create(409, "idempotency_key_reused",
+            return Problems.Create(409, "idempotency_mismatch",
                 "This Idempotency-Key was used for a different sale (another pack, customer or paid); use a new key for a new sale.");
         }
 

@@ -157,7 +157,7 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
         Assert.Equal((await first.ReadAsync())["id"].Value<string>(), (await retry.ReadAsync())["id"].Value<string>());
-        Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (other.StatusCode, (await other.ReadAsync())["error"].Value<string>()));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (other.StatusCode, (await other.ReadAsync())["error"].Value<string>()));
         Assert.Equal(1750L, (await InvoiceAsync(app, id))["amount_due_cents"].Value<long>());
     }
 

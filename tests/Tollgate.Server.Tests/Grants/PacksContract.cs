@@ -138,7 +138,7 @@ public abstract class PacksContract : ApiContract
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
         Assert.Equal((Text(firstBody["grant"], "id"), Text(firstBody["invoice"], "id")), (Text(retryBody["grant"], "id"), Text(retryBody["invoice"], "id")));
-        Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
         Assert.Equal((1L, 1L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM invoices"), await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants")));
     }
 
@@ -157,7 +157,7 @@ public abstract class PacksContract : ApiContract
         var openAgain = await SellAsync(h.App, "ada", new { pack = "calls_1k", paid = false }, key: "order-79");
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, open.StatusCode, openAgain.StatusCode));
-        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, (string?)"idempotency_key_reused"), 3),
+        Assert.Equal(Enumerable.Repeat((HttpStatusCode.Conflict, (string?)"idempotency_mismatch"), 3),
             [(otherCustomer.StatusCode, Text(await otherCustomer.ReadAsync(), "error")), (nowOpen.StatusCode, Text(await nowOpen.ReadAsync(), "error")),
              (nowPaid.StatusCode, Text(await nowPaid.ReadAsync(), "error"))]);
         Assert.Equal((0L, 2L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants WHERE customer_id = 'bob'"),
@@ -178,7 +178,7 @@ public abstract class PacksContract : ApiContract
         var otherPack = await SellAsync(h.App, "ada", new { pack = "calls_10k", paid = true }, key: "order-80");
 
         Assert.Equal((HttpStatusCode.OK, Text(first["grant"], "id")), (retry.StatusCode, Text((await retry.ReadAsync())["grant"], "id")));
-        Assert.Equal((HttpStatusCode.Conflict, "idempotency_key_reused"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
         Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants"));
     }
 
