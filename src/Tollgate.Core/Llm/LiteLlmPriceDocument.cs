@@ -22,6 +22,9 @@ public static partial class LiteLlmPriceDocument
     /// <summary>Above $10 a request or an image, likewise.</summary>
     public const decimal MaxUsdPerUnit = 10m;
 
+    /// <summary>How a skipped entry with a bad price ends: its model's update was held back, not its price dropped.</summary>
+    public const string HeldBack = "not imported, so the model keeps any earlier price (or stays unpriced)";
+
     private static readonly string[] TierFields = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "cache_creation_input_token_cost"];
 
     // Units Tollgate does not bill in, by the kind the report counts them under; the first match names the kind.
@@ -104,8 +107,7 @@ public static partial class LiteLlmPriceDocument
         why = default;
         if (problems.Count > 0)
         {
-            why = ("bad_price", $"{string.Join("; ", problems.Select(p => p.ToString()[(entry.Name.Length + 1)..]))}; not imported, so the model keeps "
-                + "the price it had");
+            why = ("bad_price", $"{string.Join("; ", problems.Select(p => p.ToString()[(entry.Name.Length + 1)..]))}; {HeldBack}");
             return null;
         }
 

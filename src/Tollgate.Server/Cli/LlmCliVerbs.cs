@@ -85,6 +85,12 @@ public static class LlmCliVerbs
                 Console.WriteLine("  " + reason);
             }
 
+            // A bad upstream price held that model's update back: on stderr, which a cron job mails, though the rest imported.
+            foreach (var reason in report.Skipped.Where(s => s.EndsWith(Core.Llm.LiteLlmPriceDocument.HeldBack, StringComparison.Ordinal)))
+            {
+                await Console.Error.WriteLineAsync("held back: " + reason);
+            }
+
             return 0;
         });
         return new Command("llm", "Manage LLM prices.") { new Command("prices", "LLM model prices.") { import } };

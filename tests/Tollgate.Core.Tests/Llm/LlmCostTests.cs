@@ -171,10 +171,10 @@ public sealed class LlmCostTests
         Assert.Empty(result.Problems);
         Assert.Equal(["none", "fine"], result.Prices.Select(p => p.Model));
         Assert.Equal([
-            "neg: input_cost_per_token: must not be negative; not imported, so the model keeps the price it had",
-            "huge: input_cost_per_token: is out of range; not imported, so the model keeps the price it had",
-            "text: input_cost_per_token: must be a number; not imported, so the model keeps the price it had",
-            "tiered: input_cost_per_token_above_200k_tokens: must not be negative; not imported, so the model keeps the price it had"],
+            "neg: input_cost_per_token: must not be negative; not imported, so the model keeps any earlier price (or stays unpriced)",
+            "huge: input_cost_per_token: is out of range; not imported, so the model keeps any earlier price (or stays unpriced)",
+            "text: input_cost_per_token: must be a number; not imported, so the model keeps any earlier price (or stays unpriced)",
+            "tiered: input_cost_per_token_above_200k_tokens: must not be negative; not imported, so the model keeps any earlier price (or stays unpriced)"],
             result.Skipped);
         Assert.Equal(4, result.SkippedByKind["bad_price"]);
     }

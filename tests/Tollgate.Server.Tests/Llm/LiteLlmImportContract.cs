@@ -107,9 +107,9 @@ public abstract class LiteLlmImportContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(["good-model"], report["imported"]!.AsArray().Select(p => p!["model"].Value<string>()));
         Assert.Equal([
-            "kept-model: input_cost_per_token: must be a number; not imported, so the model keeps the price it had",
-            "neg-model: input_cost_per_token: must not be negative; not imported, so the model keeps the price it had",
-            "huge-model: input_cost_per_token: is out of range; not imported, so the model keeps the price it had",
+            "kept-model: input_cost_per_token: must be a number; not imported, so the model keeps any earlier price (or stays unpriced)",
+            "neg-model: input_cost_per_token: must not be negative; not imported, so the model keeps any earlier price (or stays unpriced)",
+            "huge-model: input_cost_per_token: is out of range; not imported, so the model keeps any earlier price (or stays unpriced)",
             "odd-model: an entry must be an object"], report["skipped"]!.AsArray().Select(e => e.Value<string>()));
         Assert.Equal(3, report["skipped_by_kind"]!["bad_price"].Value<int>());
         // Never priced at $0: a model with no earlier price stays unpriced, and one with a price keeps it ($2 per 1M tokens).
