@@ -14,7 +14,7 @@ public readonly record struct Cursor(long Key, string Id)
     public string Encode(string? list = null) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes((list is null ? "" : list + "/") + Key.ToString(CultureInfo.InvariantCulture) + ":" + Id));
 
-    /// <summary>False for anything this server did not hand out: not base64url, no key, or an empty id.</summary>
+    /// <summary>False for anything this server did not hand out: not base64url, no key, an empty id, or a NUL.</summary>
     public static bool TryDecode(string text, out Cursor cursor) => TryDecode(text, out cursor, out _);
 
     /// <summary>
@@ -32,7 +32,8 @@ public readonly record struct Cursor(long Key, string Id)
 
         var plain = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
         var colon = plain.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0 || colon == plain.Length - 1)
+        // No id or list name holds one, and PostgreSQL refuses a NUL in a text parameter outright (a 500 where a 400 is due).
+        if (colon <= 0 || colon == plain.Length - 1 || plain.Contains('\0', StringComparison.Ordinal))
         {
             return false;
         }
