@@ -19,6 +19,7 @@ public static class OpenApiSetup
             o.AddOperationTransformer<SecurityTransformer>();
             o.AddOperationTransformer<OneOfBodies>();
             o.AddOperationTransformer<ProblemResponses>();
+            o.AddOperationTransformer<IdempotencyResponses>();
             o.AddOperationTransformer<RateLimitResponses>();
             o.AddOperationTransformer<UnavailableResponses>();
             o.AddOperationTransformer<QueryParameters>();

@@ -1,7 +1,5 @@
 using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Core;
 using Tollgate.Storage.Database;
@@ -13,36 +11,38 @@ namespace Tollgate.Server.Http;
 /// <c>Idempotency-Key</c>, the first request claims the key (a row in <c>idempotent_requests</c>, unique per API key), runs,
 /// and its answer (status, body, Location) is kept; a retry gets that answer back byte for byte, and a request that
 /// differs (another path or body) is 409 <c>idempotency_mismatch</c>. A duplicate sent while the first still runs waits
-/// for its answer. A 5xx, a 409 <c>concurrent_change</c> or a 429 is not kept (nothing was written, so a retry runs again).
+/// for its answer. Every transaction the request commits also marks the claim applied, so the change and the mark commit
+/// together: a 5xx, a 409 <c>concurrent_change</c> or a 429 lets the key go (a retry runs again) only where nothing was
+/// applied, and a claim applied whose answer was lost (a failed save, a process that died) is never run again: a retry is
+/// told so (409 <c>idempotency_answer_lost</c>).
 /// </summary>
 public static class IdempotentPost
 {
     /// <summary>How long a duplicate waits for the first request's answer before it is told the key is in use.</summary>
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
-    /// <summary>A claim with no answer after this long was lost with its process; a retry takes the key over.</summary>
+    /// <summary>A claim with no answer after this long was lost with its process; a retry takes the key over if nothing was applied.</summary>
     private static readonly TimeSpan Abandoned = TimeSpan.FromMinutes(2);
 
     /// <summary>Keys as Stripe's: at most 255 characters (a longer one would not fit PostgreSQL's unique index).</summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(
             new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(400, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]),
-            new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(409, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]))
+            new Microsoft.AspNetCore.Http.ProducesResponseTypeMetadata(409, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]),
+            IdempotentEndpoint.Instance)
         .AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var header = http.Request.Headers[TollgateHeaders.IdempotencyKey].ToString();
-            if (header.Length == 0)
+            var key = http.Request.Headers[TollgateHeaders.IdempotencyKey].ToString();
+            if (key.Length == 0)
             {
                 return await next(context);
             }
 
-            if (Validate.IdempotencyKey(header) is { } problem)
+            if (Validate.IdempotencyKey(key) is { } problem)
             {
                 return Problems.Validation(TollgateHeaders.IdempotencyKey, problem);
             }
-
-            var key = header;
 
             var database = http.RequestServices.GetRequiredService<TollgateDatabase>();
             var time = http.RequestServices.GetRequiredService<TimeProvider>();
@@ -50,160 +50,85 @@ public static class IdempotentPost
             // The path and the bound body: the same key with another request is a mismatch, as Stripe's is.
             var hash = RequestHash.Of(http.Request.Method, http.Request.Path.Value ?? "",
                 JsonSerializer.Serialize(context.Arguments.Where(a => a?.GetType().Namespace == "Tollgate.Contracts")));
-            var ct = http.RequestAborted;
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (true)
-            {
-                if (await ClaimAsync(database, scope, key, hash, time, ct))
-                {
-                    break;
-                }
-
-                var kept = await ReadAsync(database, scope, key, ct);
-                if (kept is null)
-                {
-                    continue; // the first request failed and let the key go: claim it again
-                }
-
-                if (kept.RequestHash != hash)
-                {
-                    return Problems.Create(409, "idempotency_mismatch",
-                        "This Idempotency-Key was used for a different request; use a new key for a new request.");
-                }
-
-                if (kept.StatusCode is { } status)
-                {
-                    return new Replay(status, kept.ContentType, kept.Location, kept.Body ?? "");
-                }
-
-                if (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(kept.CreatedAt) > Abandoned
-                    && await TakeOverAsync(database, scope, key, kept.CreatedAt, time, ct))
-                {
-                    break;
-                }
-
-                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > Wait)
-                {
-                    return Problems.Create(409, "idempotency_key_in_use",
-                        "A request with this Idempotency-Key is still being processed; retry it later.");
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(25), CancellationToken.None);
-            }
-
-            return await RunAndKeepAsync(context, next, database, scope, key, time);
+            var (claim, answer) = await ClaimAsync(database, time, scope, key, hash, http.RequestAborted);
+            return claim is null ? answer : await IdempotentRun.RunAndKeepAsync(context, next, database, claim, time);
         });
 
-    private static async Task<object?> RunAndKeepAsync(
-        EndpointFilterInvocationContext context, EndpointFilterDelegate next, TollgateDatabase database, string scope, string key, TimeProvider time)
+    /// <summary>The key's claim for this request; or, when another request holds or held it, the answer this one gets instead.</summary>
+    private static async Task<(IdempotentClaim? Claim, IResult? Answer)> ClaimAsync(
+        TollgateDatabase database, TimeProvider time, string scope, string key, string hash, CancellationToken ct)
     {
-        var http = context.HttpContext;
-        var original = http.Response.Body;
-        using var buffer = new MemoryStream();
-        var kept = false;
-        try
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
         {
-            var result = await next(context);
-            http.Response.Body = buffer;
-            switch (result)
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (await IdempotentRequests.ClaimAsync(database, scope, key, hash, now, ct) is { } claimed)
             {
-                case IResult r:
-                    await r.ExecuteAsync(http);
-                    break;
-                case null:
-                    break;
-                default:
-                    await http.Response.WriteAsJsonAsync(result, http.RequestAborted);
-                    break;
+                return (claimed, null);
             }
 
-            var status = http.Response.StatusCode;
-            var body = Encoding.UTF8.GetString(buffer.ToArray());
-            if (Keeps(status, body))
+            var kept = await IdempotentRequests.ReadAsync(database, scope, key, ct);
+            if (kept is null)
             {
-                await database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
-                    UPDATE idempotent_requests SET status_code = @status, content_type = @type, location = @location, body = @body, answered_at = @now
-                    WHERE scope = @scope AND idempotency_key = @key
-                    """, new
-                {
-                    scope, key, status, type = http.Response.ContentType, location = http.Response.Headers.Location.ToString() is { Length: > 0 } l ? l : null,
-                    body, now = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                }, tx)), CancellationToken.None);
-                kept = true;
+                continue; // the first request failed and let the key go: claim it again
             }
 
-            buffer.Position = 0;
-            http.Response.Body = original;
-            await buffer.CopyToAsync(original, http.RequestAborted);
-            return EmptyHttpResult.Instance;
-        }
-        finally
-        {
-            http.Response.Body = original;
-            if (!kept)
+            if (kept.RequestHash != hash)
             {
-                await ReleaseAsync(database, scope, key);
+                return (null, Problems.Create(409, "idempotency_mismatch",
+                    "This Idempotency-Key was used for a different request; use a new key for a new request."));
             }
+
+            if (kept.StatusCode is { } status)
+            {
+                return (null, new IdempotentReplay(status, kept.ContentType, kept.Location, kept.Body ?? ""));
+            }
+
+            // The first request ended without keeping its answer, or died with its process.
+            var over = kept.AnsweredAt is not null || now - kept.CreatedAt > (long)Abandoned.TotalMilliseconds;
+            if (over && kept.AppliedAt is not null)
+            {
+                return (null, AnswerLost);
+            }
+
+            if (over && await IdempotentRequests.TakeOverAsync(database, scope, key, kept.CreatedAt, now, ct) is { } taken)
+            {
+                return (taken, null);
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > Wait)
+            {
+                return (null, KeyInUse("A request with this Idempotency-Key is still being processed; retry it later."));
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(25), CancellationToken.None);
         }
     }
+
+    internal static ProblemHttpResult KeyInUse(string detail) => Problems.Create(409, "idempotency_key_in_use", detail);
+
+    /// <summary>
+    /// The change was made and its answer is gone; running it again would make it twice. Stripe replays a first request's
+    /// failure rather than run it again; the failure here is only the answer's, so the caller is told to read the result.
+    /// </summary>
+    private static ProblemHttpResult AnswerLost => Problems.Create(409, "idempotency_answer_lost",
+        "The request under this Idempotency-Key was applied, but its answer was lost (the server failed after the change was "
+        + "committed). It is not run again: read the resource's current state to see the result.");
 
     /// <summary>Nothing was written by a 5xx, a refused concurrent change or a rate limit: the key is let go, and a retry runs again.</summary>
-    private static bool Keeps(int status, string body) =>
-        status < 500 && status != 429 && !(status == 409 && body.Contains("\"concurrent_change\"", StringComparison.Ordinal));
+    internal static bool Keeps(int status, string body) => status < 500 && !SaysNothingWritten(status, body);
 
-    private static Task<bool> ClaimAsync(TollgateDatabase database, string scope, string key, string hash, TimeProvider time, CancellationToken ct) =>
-        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO idempotent_requests (scope, idempotency_key, request_hash, created_at) VALUES (@scope, @key, @hash, @now)
-            ON CONFLICT (scope, idempotency_key) DO NOTHING
-            """, new { scope, key, hash, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)) == 1, ct);
+    /// <summary>The answers whose own meaning is that the change was not made: a rate limit, or a change refused as concurrent.</summary>
+    internal static bool SaysNothingWritten(int status, string body) =>
+        status == 429 || (status == 409 && body.Contains("\"concurrent_change\"", StringComparison.Ordinal));
+}
 
-    private static Task<bool> TakeOverAsync(TollgateDatabase database, string scope, string key, long createdAt, TimeProvider time, CancellationToken ct) =>
-        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition("""
-            UPDATE idempotent_requests SET created_at = @now
-            WHERE scope = @scope AND idempotency_key = @key AND created_at = @createdAt AND status_code IS NULL
-            """, new { scope, key, createdAt, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)) == 1, ct);
+/// <summary>Endpoint metadata: the endpoint honours <c>Idempotency-Key</c> (<see cref="IdempotentPost.WithIdempotency"/>).</summary>
+public sealed class IdempotentEndpoint
+{
+    public static readonly IdempotentEndpoint Instance = new();
 
-    private static Task ReleaseAsync(TollgateDatabase database, string scope, string key) =>
-        database.WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM idempotent_requests WHERE scope = @scope AND idempotency_key = @key AND status_code IS NULL",
-            new { scope, key }, tx)), CancellationToken.None);
-
-    private static Task<KeptRequest?> ReadAsync(TollgateDatabase database, string scope, string key, CancellationToken ct) =>
-        database.ReadAsync(c => c.QuerySingleOrDefaultAsync<KeptRequest>(new CommandDefinition("""
-            SELECT request_hash AS RequestHash, status_code AS StatusCode, content_type AS ContentType, location AS Location, body AS Body,
-                created_at AS CreatedAt
-            FROM idempotent_requests WHERE scope = @scope AND idempotency_key = @key
-            """, new { scope, key }, cancellationToken: ct)), ct);
-
-    private sealed class KeptRequest
+    private IdempotentEndpoint()
     {
-        public string RequestHash { get; set; } = "";
-        public int? StatusCode { get; set; }
-        public string? ContentType { get; set; }
-        public string? Location { get; set; }
-        public string? Body { get; set; }
-        public long CreatedAt { get; set; }
-    }
-
-    /// <summary>The kept answer, written as it was first written.</summary>
-    private sealed class Replay(int status, string? contentType, string? location, string body) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = status;
-            // As a replayed consume says, and Stripe's replays: the answer is the first request's, not a second run's.
-            httpContext.Response.Headers["Idempotent-Replayed"] = "true";
-            if (contentType is not null)
-            {
-                httpContext.Response.ContentType = contentType;
-            }
-
-            if (location is not null)
-            {
-                httpContext.Response.Headers.Location = location;
-            }
-
-            await httpContext.Response.WriteAsync(body, httpContext.RequestAborted);
-        }
     }
 }

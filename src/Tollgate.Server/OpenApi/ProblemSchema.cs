@@ -24,7 +24,8 @@ public static class ProblemSchema
             ["detail"] = Text("What went wrong, in a sentence for a developer."),
             ["instance"] = Nullable(Text("The request's path, when given.")),
             ["error"] = Text("The machine-readable code: validation_failed, not_found, missing_api_key, invalid_api_key, forbidden, "
-                + "quota_exceeded, rate_limited, budget_exceeded, feature_not_in_plan, idempotency_mismatch, payments_not_configured, "
+                + "quota_exceeded, rate_limited, budget_exceeded, feature_not_in_plan, idempotency_mismatch, idempotency_key_in_use, "
+                + "idempotency_answer_lost, payments_not_configured, "
                 + "overloaded, event_too_late, …"),
             ["errors"] = new OpenApiSchema
             {

@@ -90,7 +90,10 @@ public sealed class GroupCommitter : IAsyncDisposable
 
         try
         {
-            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken) { Order = orderKey ?? "", Alone = alone, Claim = claim };
+            var pending = new Pending(partitionKey, async scope => await work(scope), first, cancellationToken)
+            {
+                Order = orderKey ?? "", Alone = alone, Claim = claim, Flow = _database.FlowStatementNow,
+            };
             var partition = _partitions[PartitionOf(partitionKey, bulk)];
             if (!partition.Writer.TryWrite(pending))
             {
@@ -152,6 +155,12 @@ public sealed class GroupCommitter : IAsyncDisposable
         public bool Alone { get; init; }
 
         public BatchClaim? Claim { get; init; }
+
+        /// <summary>
+        /// The caller's statement for every write (<see cref="TollgateDatabase.AlsoInEveryWrite"/>), taken where it called:
+        /// the writer's loop runs outside every caller's flow. It runs after the operation's work, in the batch's transaction.
+        /// </summary>
+        public FlowStatement? Flow { get; init; }
     }
 
     /// <summary>
@@ -343,6 +352,11 @@ public sealed class GroupCommitter : IAsyncDisposable
                     {
                         // Its first statement already ran; an operation that did not take its result would count twice.
                         throw new InvalidOperationException("An operation planned a first statement it did not run.");
+                    }
+
+                    if (batch[i].Flow is { } flow)
+                    {
+                        await flow.RunAsync(statements.Connection, transaction, token);
                     }
                 }
 

@@ -4,7 +4,7 @@ using Dapper;
 namespace Tollgate.Storage.Database;
 
 /// <summary>Opens connections and runs transactions for one store; the dialect says which SQL variant to use.</summary>
-public abstract class TollgateDatabase : IAsyncDisposable
+public abstract partial class TollgateDatabase : IAsyncDisposable
 {
     // Columns are snake_case, row properties PascalCase; Dapper's one switch for that is process-wide.
     static TollgateDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -138,7 +138,7 @@ public abstract class TollgateDatabase : IAsyncDisposable
     /// <summary>
     /// Runs <paramref name="work"/> in one write transaction and commits it, retrying transient failures. A commit whose
     /// answer was lost (the connection broke while it was sent) is not retried: it may have happened, and a second run
-    /// would do the work twice.
+    /// would do the work twice. The flow's statement for every write (<see cref="AlsoInEveryWrite"/>) runs after the work.
     /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -208,12 +208,17 @@ public abstract class TollgateDatabase : IAsyncDisposable
     private async Task<(bool Done, T? Result)> WriteOnceAsync<T>(
         Func<DbConnection, DbTransaction, Task<T>> work, bool mayRetry, CancellationToken cancellationToken)
     {
+        var flow = FlowStatementNow;
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         T result;
         try
         {
             result = await work(connection, transaction);
+            if (flow is not null)
+            {
+                await flow.RunAsync(connection, transaction, cancellationToken);
+            }
         }
         catch (Exception e) when (mayRetry && IsTransient(e))
         {

@@ -8,7 +8,7 @@ namespace Tollgate.Server.Tests.Billing;
 /// Subscription and discount POSTs under an Idempotency-Key, as Stripe's: a retry replays the first answer (status and
 /// body), another request under the key is 409 idempotency_mismatch, and duplicates sent at once make one change.
 /// </summary>
-public abstract class IdempotentBillingPostsContract : ApiContract
+public abstract partial class IdempotentBillingPostsContract : ApiContract
 {
     private static readonly DateTimeOffset Apr1 = new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
 

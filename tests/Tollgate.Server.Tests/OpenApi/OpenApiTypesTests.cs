@@ -122,6 +122,23 @@ public sealed class OpenApiTypesTests(ServedDocument served) : IClassFixture<Ser
         Assert.Contains("migrations_pending", unavailable["description"].Value<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void EveryOperationThatHonoursAnIdempotencyKeyListsTheThree409sTheKeyAddsAndNoOtherOperationDoes()
+    {
+        string[] codes = ["idempotency_mismatch", "idempotency_key_in_use", "idempotency_answer_lost"];
+        var keyed = served.Operations.Where(o => o.Operation["responses"]!["409"]?["description"].Value<string>()?
+            .Contains("idempotency_answer_lost", StringComparison.Ordinal) == true).Select(o => $"{o.Method} {o.Path}").ToList();
+
+        Assert.Equal(12, keyed.Count);
+        Assert.Contains("post /v1/subscriptions", keyed);
+        Assert.Contains("post /v1/subscriptions/{id}/discount", keyed);
+        Assert.DoesNotContain("post /v1/subscriptions/{id}/change/preview", keyed);
+        Assert.All(keyed, k => Assert.All(codes, code => Assert.Contains(code,
+            served.Operation(k.Split(' ')[0], k.Split(' ')[1])["responses"]!["409"]!["description"].Value<string>(), StringComparison.Ordinal)));
+        Assert.All(codes, code => Assert.Contains(code, served.Schemas["Problem"]!["properties"]!["error"]!["description"].Value<string>(),
+            StringComparison.Ordinal));
+    }
+
     private static IEnumerable<JsonNode> Query(JsonObject operation) =>
         operation["parameters"]?.AsArray().OfType<JsonNode>().Where(p => p["in"].Value<string>() == "query") ?? [];
 
