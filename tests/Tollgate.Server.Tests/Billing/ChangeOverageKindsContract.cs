@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Core.Time;
 using Tollgate.Testing;
 
 namespace Tollgate.Server.Tests.Billing;
@@ -211,6 +213,58 @@ public abstract class ChangeOverageKindsContract : ApiContract
             Overage(renewal));
         Assert.Equal(3000L + 1260, renewal["subtotal_cents"].Value<long>());
         Assert.Equal(Overage(renewal), Overage(upcoming));
+    }
+
+    [Fact]
+    public async Task ACancelAfterTheChangeBillsTheRestOfTheWindowInTheTiersWhereTheChangeLeftIt()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "grad", trialDays: 0);
+        await app.ConsumeAsync("c1", "calls", 130);
+        await app.AdvanceToAsync(May16);
+        (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "grad_plus", proration = "none" }))
+            .EnsureSuccessStatusCode();
+        await app.ConsumeAsync("c1", "calls", 60);
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 5, 20, 0, 0, 0, TimeSpan.Zero));
+
+        var cancel = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false })).ReadAsync();
+        var final = (await app.InvoicesAsync("c1"))[^1];
+
+        // The final invoice sweeps in the change's 300 and bills units 31-90 past 100 where tier 1 stopped: 200 + 260.
+        Assert.Equal([(20L, 200L, "Overage: 60 calls of API calls past 100, tier 1 (31–50): 20 × 0.10"),
+            (40L, 260L, "Overage: 60 calls of API calls past 100, tier 2 (51 and up): 40 × 0.04 + 1.00 flat"),
+            (30L, 300L, "Overage: 30 calls of API calls past 100, tier 1 (1–50): 30 × 0.10")], Overage(final));
+        Assert.Equal(("subscription_cancel", 760L), (final["billing_reason"].Value<string>(), final["subtotal_cents"].Value<long>()));
+        Assert.Equal(Overage(final), Overage(cancel));
+    }
+
+    [Fact]
+    public async Task AChangeAfterThePeriodEndedBillsTheEndedPeriodsTieredOverageOnTheOldPlanFirstAndNothingOfItAgain()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "grad", trialDays: 0);
+        await app.ConsumeAsync("c1", "calls", 190); // 90 past 100 in May
+        // June 1 01:00 by the wall clock, before the billing worker renewed May (it runs every few seconds).
+        ((ManualClock)app.Services.GetRequiredService<TimeProvider>()).Advance(TimeSpan.FromDays(31) + TimeSpan.FromHours(1));
+
+        var change = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "grad_plus", proration = "none" }))
+            .ReadAsync();
+        var renewed = await app.InvoicesAsync("c1");
+        await app.ConsumeAsync("c1", "calls", 120); // 20 past 100 in June, on grad_plus
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        var july = (await app.InvoicesAsync("c1"))[^1];
+
+        // May renews on grad: 50 × 10¢ + 40 × 4¢ + 100¢ = 760 from tier 1. The change then finds June's window empty, and July
+        // bills June's 20 past 100 from tier 1 of June's own window: 200.
+        Assert.Empty(Overage(change));
+        Assert.Equal(2, renewed.Count);
+        Assert.Equal([(50L, 500L, "Overage: 90 calls of API calls past 100, tier 1 (1–50): 50 × 0.10"),
+            (40L, 260L, "Overage: 90 calls of API calls past 100, tier 2 (51 and up): 40 × 0.04 + 1.00 flat")], Overage(renewed[1]));
+        Assert.Equal("grad", renewed[1]["lines"]![0]!["plan"].Value<string>());
+        Assert.Equal([(20L, 200L, "Overage: 20 calls of API calls past 100, tier 1 (1–50): 20 × 0.10")], Overage(july));
+        Assert.Equal(3000L + 200, july["subtotal_cents"].Value<long>());
     }
 }
 
