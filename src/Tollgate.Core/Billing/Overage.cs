@@ -60,6 +60,11 @@ public static class Overage
             {
                 // Per window, so a window billed in part before is charged only the packages its new units start.
                 var packages = mine.Sum(w => package.NewPackages(w.BilledUnits, Unbilled(grant, w)));
+                if (packages == 0)
+                {
+                    continue; // the new units stay inside a package already billed: no "0 started packages" line for 0.00
+                }
+
                 lines.Add(new InvoiceLine(InvoiceLineKind.Overage, string.Create(CultureInfo.InvariantCulture,
                         $"{description} ({packages:N0} started {(packages == 1 ? "package" : "packages")} of {package.Size:N0})"),
                     checked(packages * package.PriceCents), packages, package.PriceCents, period.Start, period.End, version.PlanCode, version.Id,

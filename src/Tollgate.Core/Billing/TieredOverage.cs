@@ -24,9 +24,10 @@ public static class TieredOverage
         var flat = c.Price.FlatCents == 0 ? "" : $" + {Cents(c.Price.FlatCents)} flat";
         if (tiers.Mode == TiersMode.Volume && c.BilledBefore > 0)
         {
-            // A volume tier reprices the whole count, so the line shows the count and takes off what earlier invoices charged.
+            // A volume tier reprices the whole count, so the line shows the count and takes off what these tiers charge for the
+            // units billed before. After a plan change another plan's prices billed those, so the words claim no amount billed.
             return string.Create(CultureInfo.InvariantCulture,
-                $"tier {c.Tier} ({range}): {c.BilledBefore + c.Quantity:N0} × {Cents(c.Price.UnitPriceCents)}{per}{flat} less {Cents(c.BilledBeforeCents)} billed for the first {c.BilledBefore:N0}");
+                $"tier {c.Tier} ({range}): {c.BilledBefore + c.Quantity:N0} × {Cents(c.Price.UnitPriceCents)}{per}{flat} less {Cents(c.BilledBeforeCents)} for the {c.BilledBefore:N0} billed before");
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"tier {c.Tier} ({range}): {c.Quantity:N0} × {Cents(c.Price.UnitPriceCents)}{per}{flat}");

@@ -104,7 +104,8 @@ internal static class OverageBilling
             lines = await OverageGroups.SplitAsync(c, tx, version, features, metrics, rows, lines, cancellationToken);
         }
 
-        if (!mark || lines.Count == 0)
+        // Marked even without a line: units inside a package already billed are billed, though they start no new one.
+        if (!mark)
         {
             return lines;
         }

@@ -35,12 +35,13 @@ public sealed class StripeChanges(
             var change = PlanChange.Apply(before, from, to, interval, ChangeTiming.Immediate, proration, at);
             // Stripe bills the new price itself (at once when the interval changed); Tollgate adds only what it prorated.
             var lines = change.PendingLines.Concat(change.InvoiceNowLines).Where(l => l.Kind != InvoiceLineKind.Recurring).ToList();
-            if (change.Subscription.CurrentPeriodStart != before.CurrentPeriodStart)
+            if (before.Status != SubscriptionStatus.Trialing && (to.Id != before.PlanVersionId || interval != before.BillingPeriod))
             {
-                // A new interval ends the period now, in Stripe as here: the overage counted in it is billed with the change.
+                // The old plan's overage so far, on its terms, and each window settled for the new plan, as Tollgate's own change
+                // bills it and the preview shows it: with a kept period the renewal billed it all on the new plan's quota and price.
                 var snapshot = await catalog.GetAsync(cancellationToken);
-                lines.AddRange(await OverageBilling.UpToAsync(c, tx, before.CustomerId, before.OverageTermsOn(from), snapshot.Features, before.CurrentPeriod, at, mark: true,
-                    cancellationToken, metrics: snapshot.Metrics));
+                lines.AddRange(await OverageBilling.UpToChangeAsync(c, tx, before.CustomerId, before.OverageTermsOn(from),
+                    change.Subscription.OverageTermsOn(to), snapshot.Features, before.CurrentPeriod, at, mark: true, cancellationToken, snapshot.Metrics));
             }
 
             await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval, before.Currency)!.Currency, lines);

@@ -28,6 +28,17 @@ public sealed class OveragePackageTests
         Assert.Equal("Overage: 2,300 tokens of Tokens past 1,000 (3 started packages of 1,000)", line.Description);
     }
 
+    [Fact]
+    public void UnitsThatStayInsideAPackageAlreadyBilledMakeNoLine()
+    {
+        var period = new BillingPeriod(Plans.Utc(2026, 1, 1), Plans.Utc(2026, 2, 1));
+        // 1,300 past the limit billed 2 packages; 1,900 past still fills the second.
+        var window = new OverageWindow("tokens", period.Start, new CounterState(2900, 0, 0), 1300);
+
+        Assert.Empty(Overage.Lines(Version(FivePerThousand), [new Feature("tokens", "Tokens", "", "tokens", FeatureKind.Metered)],
+            [window], period));
+    }
+
     [Theory]
     [InlineData(0, 0, 0)]
     [InlineData(0, 1, 1)]

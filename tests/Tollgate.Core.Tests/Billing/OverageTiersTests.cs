@@ -100,7 +100,7 @@ public sealed class OverageTiersTests
         var charge = tiers.Price(billed: 5, quantity: 3).Single(); // 8 × 6.50 = 52.00, less the 35.00 billed for 5 at 7.00
 
         Assert.Equal((2, 3L, 1700L), (charge.Tier, charge.Quantity, charge.AmountCents));
-        Assert.Equal("tier 2 (volume): 8 × 6.50 less 35.00 billed for the first 5", TieredOverage.Describe(tiers, charge));
+        Assert.Equal("tier 2 (volume): 8 × 6.50 less 35.00 for the 5 billed before", TieredOverage.Describe(tiers, charge));
         Assert.Equal(tiers.TotalCents(8), tiers.TotalCents(5) + charge.AmountCents);
     }
 }

@@ -8,6 +8,7 @@ namespace Tollgate.Server.Tests.Billing;
 public abstract class PerSeatOverageContract(SharedServer shared) : ApiContract(shared)
 {
     // Team: 12.00 a seat, 100 calls a seat, then 0.10 a call. Crew: the same quota, then volume tiers (0.05, 0.04, 0.03).
+    // Squad: 15.00 a seat, 200 calls a seat, then 0.05 a call.
     private const string Catalog = """
         {
           "default_plan": "free",
@@ -23,7 +24,11 @@ public abstract class PerSeatOverageContract(SharedServer shared) : ApiContract(
               "prices": [ { "billing_period": "monthly", "price_cents": 1200, "per_seat": true, "included_seats": 1, "max_seats": 50 } ],
               "features": [ { "feature_code": "calls", "limit": 100, "per_seat": true, "reset": "billing_period", "hard_cap": false,
                               "tiers_mode": "volume", "overage_tiers": [ { "up_to": 10, "unit_price_cents": 5 }, { "up_to": 50, "unit_price_cents": 4 },
-                                                                        { "up_to": null, "unit_price_cents": 3 } ] } ] }
+                                                                        { "up_to": null, "unit_price_cents": 3 } ] } ] },
+            { "code": "squad", "name": "Squad",
+              "prices": [ { "billing_period": "monthly", "price_cents": 1500, "per_seat": true, "included_seats": 1, "max_seats": 50 } ],
+              "features": [ { "feature_code": "calls", "limit": 200, "per_seat": true, "reset": "billing_period", "hard_cap": false,
+                              "overage_unit_price_cents": 5 } ] }
           ]
         }
         """;
@@ -103,6 +108,44 @@ public abstract class PerSeatOverageContract(SharedServer shared) : ApiContract(
         Assert.Equal((300L, 20L), (shrinking["limit"].Value<long>(), shrinking["overage"].Value<long>()));
         Assert.Equal([(20L, 200L)], Overage((await app.InvoicesAsync("shrink"))[^1]).Select(l => (l.Quantity, l.Amount)));
     }
+
+    [Fact]
+    public async Task APlanChangeBillsPerSeatOverageUpToItPastTheOldLimitTimesTheSeatsAndTheNewPlanPastItsOwnForWhatCameAfter()
+    {
+        await using var app = await OwnAppAsync();
+        var id = await SubscribeAsync(app, "move", "team", seats: 3);
+        await app.ConsumeAsync("move", "calls", 350);
+
+        var change = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change",
+            new { plan = "squad", effective = "immediate" })).ReadAsync();
+        var consumed = await (await app.ConsumeAsync("move", "calls", 300)).ReadAsync();
+        await app.AdvanceToAsync(Renewed);
+        var renewal = (await app.InvoicesAsync("move"))[^1];
+
+        // Team bills the 350 calls before the change past 3 × 100 at 10¢: 50 × 10 = 500. Squad's limit is 3 × 200 = 600 for the
+        // whole window, so of the 650 by the period end it bills the 50 past it at 5¢ = 250, and the 50 team billed never again.
+        Assert.Equal([(50L, 500L, "Overage: 50 calls of Calls past 300")], Overage(change));
+        Assert.Equal((600L, 50L), (consumed["limit"].Value<long>(), consumed["overage"].Value<long>()));
+        Assert.Equal([(50L, 250L, "Overage: 50 calls of Calls past 600"), (50L, 500L, "Overage: 50 calls of Calls past 300")],
+            Overage(renewal));
+    }
+
+    [Fact]
+    public async Task SeatsRemovedAtOnceLowerTheBilledLimitForTheWholeWindow()
+    {
+        await using var app = await OwnAppAsync();
+        var id = await SubscribeAsync(app, "cut", "team", seats: 5);
+        await app.ConsumeAsync("cut", "calls", 420); // inside 5 × 100
+
+        var removed = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3, effective = "immediate" });
+        var upcoming = await UpcomingAsync(app, "cut");
+        await app.AdvanceToAsync(Renewed);
+
+        // The 420 used are now counted against 3 × 100, as the entitlement answers from the removal on: 120 past, 1,200.
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        Assert.Equal([(120L, 1200L, "Overage: 120 calls of Calls past 300")], Overage(upcoming));
+        Assert.Equal([(120L, 1200L, "Overage: 120 calls of Calls past 300")], Overage((await app.InvoicesAsync("cut"))[^1]));
+    }
 }
 
 public sealed class SqlitePerSeatOverageTests(SharedServer shared) : PerSeatOverageContract(shared), IClassFixture<SharedServer>
@@ -113,4 +156,12 @@ public sealed class SqlitePerSeatOverageTests(SharedServer shared) : PerSeatOver
 public sealed class PostgresPerSeatOverageTests(SharedServer shared) : PerSeatOverageContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same suite on a clock that ticks, as the real one does.</summary>
+public sealed class TickingClockPerSeatOverageTests(SharedServer shared) : PerSeatOverageContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

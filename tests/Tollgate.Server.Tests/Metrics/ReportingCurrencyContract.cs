@@ -68,9 +68,9 @@ public abstract class ReportingCurrencyContract : ApiContract
     public async Task RevenueAgainstCostConvertsEachCurrencysRevenueOnceAndSaysWhichRatesItUsed()
     {
         await using var app = await FourCurrenciesAsync(("Rates:EUR", "1.08"), ("Rates:JPY", "0.0067"));
-        await app.AdvanceToAsync(LastSecondOfTheMonth);
+        await app.AdvanceToAsync(JustBeforeTheMonthsEnd);
 
-        // The 31 days up to now hold each first month whole but its last second: 1,000 + 1,080 + 1,005 cents, to the cent.
+        // The 31 days up to now hold each first month whole but its last two minutes: 1,000 + 1,080 + 1,005 cents, to the cent.
         var report = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=31")).ReadAsync();
 
         Assert.Equal(30.85m, report["total_revenue_usd"].Value<decimal>());
@@ -110,8 +110,9 @@ public abstract class ReportingCurrencyContract : ApiContract
         Assert.Equal(("EUR", 19m), (stats["reporting_currency"].Value<string>(), stats["mrr"].Value<decimal>()));
     }
 
-    // Today's revenue counts up to now: a second before the month's end, each month's revenue is whole to the cent.
-    private static readonly DateTimeOffset LastSecondOfTheMonth = Start.AddDays(31).AddSeconds(-1);
+    // Today's revenue counts up to now: just before the month's end, each month's revenue is whole to the cent (1,000 ×
+    // 2,678,280/2,678,400 = 999.96). Two minutes before it, so a ticking clock's minute of slack stays inside the day.
+    private static readonly DateTimeOffset JustBeforeTheMonthsEnd = Start.AddDays(31).AddMinutes(-2);
 
     /// <summary>A customer on €10 a month for the 31 days of the window, with one $2.50 LLM call (1M gpt-4o input tokens).</summary>
     private async Task<TollgateApp> EuroCustomerWithALlmCallAsync(string? usdRate)
@@ -126,7 +127,7 @@ public abstract class ReportingCurrencyContract : ApiContract
         var app = await StartAsync(settings, Start);
         await app.CustomerAsync("eu");
         await app.SubscribeAsync("eu", "eur", trialDays: 0);
-        await app.AdvanceToAsync(LastSecondOfTheMonth);
+        await app.AdvanceToAsync(JustBeforeTheMonthsEnd);
         (await app.Admin.PostJsonAsync("/v1/llm/usage", new { customer = "eu", model = "gpt-4o", input_tokens = 1_000_000 })).EnsureSuccessStatusCode();
         return app;
     }
@@ -192,4 +193,12 @@ public sealed class SqliteReportingCurrencyTests : ReportingCurrencyContract
 public sealed class PostgresReportingCurrencyTests : ReportingCurrencyContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same suite on a clock that ticks, as the real one does: the reports read "now" as it moves on.</summary>
+public sealed class TickingClockReportingCurrencyTests : ReportingCurrencyContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

@@ -91,6 +91,41 @@ public abstract class StripeInvoiceItemContract : ApiContract
     }
 
     [Fact]
+    public async Task AStripeBilledChangeThatKeepsThePeriodBillsTheOldPlansOverageUpToItAsAnInvoiceItemAndTheRenewalOnlyWhatCameAfter()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var soft = Catalogs.Payments
+            .Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }", StringComparison.Ordinal)
+            .Replace("\"monthly_quota\": 500 }", "\"monthly_quota\": 500, \"hard_cap\": false, \"overage_unit_price_cents\": 3 }", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", soft)).StatusCode);
+        await h.App.CustomerAsync("ada");
+        await h.SubscribeAsync("ada", "pro");
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await h.App.ConsumeAsync("ada", "api_calls", 1200)).StatusCode);
+        await h.App.AdvanceAsync(TimeSpan.FromDays(10));
+
+        var body = new { plan = "basic", proration = "none" };
+        var preview = await (await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", body)).ReadAsync();
+        var change = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", body);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.ConsumeAsync("ada", "api_calls", 100)).StatusCode);
+        await h.App.AdvanceAsync(TimeSpan.FromDays(32));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        // Pro bills the 1,200 calls before the change past its 1,000 at 2¢: 200 × 2 = 400, as Tollgate's own change does and
+        // its preview shows. Basic's 500 count the whole window, so the 100 after the change are billed at 3¢ = 300: not
+        // 800 × 3 = 2,400 for the usage pro had already covered and billed.
+        (long, long)[] atChange = [(200L, 400L)];
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal(atChange, Overage(preview));
+        Assert.Equal(atChange, Overage(await change.ReadAsync()));
+        Assert.Equal([400L, 300L], h.Stripe.InvoiceItems.Where(i => i["metadata"]!["tollgate_kind"]!.GetValue<string>() == "overage")
+            .Select(i => i["amount"]!.GetValue<long>()));
+    }
+
+    private static (long Quantity, long Amount)[] Overage(JsonNode body) =>
+        [.. body["lines"]!.AsArray().Where(l => Text(l, "kind") == "overage").Select(l => (l!["quantity"].Value<long>(), l["amount_cents"].Value<long>()))];
+
+    [Fact]
     public async Task ALineStripeRefusesIsRecordedAsFailedWithStripesMessageAndNotSentAgain()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
