@@ -27,6 +27,29 @@ public sealed class IdempotencyResponses : IOpenApiOperationTransformer
         }
 
         conflict.Description = Conflict;
+        // The filter reads the header, not the handler, so nothing else declares it: a generated client would not send it.
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = TollgateHeaders.IdempotencyKey,
+            In = ParameterLocation.Header,
+            Description = "Makes the POST safe to retry: the first request's answer is kept and a retry with the same key gets it back "
+                + "(with Idempotent-Replayed: true) instead of making the change again. 1-255 printable characters.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 },
+        });
+        foreach (var (status, response) in operation.Responses)
+        {
+            if (status.StartsWith('2') && response is OpenApiResponse success)
+            {
+                success.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                success.Headers["Idempotent-Replayed"] = new OpenApiHeader
+                {
+                    Description = "true when this is the kept answer of an earlier request under the same Idempotency-Key.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("true")] },
+                };
+            }
+        }
+
         return Task.CompletedTask;
     }
 }

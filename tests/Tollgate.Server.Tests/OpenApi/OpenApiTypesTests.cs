@@ -139,6 +139,23 @@ public sealed class OpenApiTypesTests(ServedDocument served) : IClassFixture<Ser
             StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void EveryOperationThatHonoursAnIdempotencyKeyDeclaresTheHeaderAndTheReplayHeaderOnItsSuccess()
+    {
+        var keyed = served.Operations.Where(o => o.Operation["responses"]!["409"]?["description"].Value<string>()?
+            .Contains("idempotency_answer_lost", StringComparison.Ordinal) == true).ToList();
+
+        Assert.Equal(12, keyed.Count);
+        Assert.All(keyed, o =>
+        {
+            var header = Assert.Single(o.Operation["parameters"]!.AsArray(), p => p!["in"].Value<string>() == "header"
+                && p["name"].Value<string>() == "Idempotency-Key")!;
+            Assert.Equal((255, false), (header["schema"]!["maxLength"].Value<int>(), header["required"]?.GetValue<bool>() ?? false));
+            Assert.All(o.Operation["responses"]!.AsObject().Where(r => r.Key.StartsWith('2')),
+                r => Assert.NotNull(r.Value!["headers"]?["Idempotent-Replayed"]));
+        });
+    }
+
     private static IEnumerable<JsonNode> Query(JsonObject operation) =>
         operation["parameters"]?.AsArray().OfType<JsonNode>().Where(p => p["in"].Value<string>() == "query") ?? [];
 
