@@ -213,3 +213,23 @@ def test_every_state_changing_subscription_post_sends_one_idempotency_key_that_i
         first = tries[0]
         assert first and all(k == first for k in tries[:2]), f"{op}: {tries}"  # one key per call, repeated by its retry
     assert transport.keys["create"][0] != transport.keys["create"][2]  # the second create is a call of its own
+
+
+@pytest.mark.parametrize(("code", "error"), [("idempotency_answer_lost", tollgate.IdempotencyAnswerLost),
+                                             ("idempotency_key_in_use", tollgate.IdempotencyKeyInUse)])
+def test_a_keyed_post_whose_key_is_in_use_or_whose_answer_was_lost_raises_its_own_conflict_unretried(
+        code: str, error: type[tollgate.Conflict]) -> None:
+    # The server answers these only after a fault (a lost answer, a first request still running past its wait), so a
+    # transport stands in for it with the server's problem body.
+    keys: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers.get("Idempotency-Key", ""))
+        return httpx.Response(409, headers={"Content-Type": "application/problem+json"},
+                              json={"type": "about:blank", "title": "Conflict", "status": 409, "error": code, "detail": "…"})
+
+    with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://tollgate.test",
+                           http_client=httpx.Client(transport=httpx.MockTransport(handler))) as tg:
+        with pytest.raises(error) as raised:
+            tg.subscriptions.create(customer="c1", plan="pro")
+    assert (raised.value.error, len(keys), bool(keys[0])) == (code, 1, True)

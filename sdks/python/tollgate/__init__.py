@@ -11,7 +11,8 @@ from ._async_resources import AsyncReservation
 from ._client import AsyncTollgate, Tollgate
 from ._core import VERSION as __version__
 from ._errors import (AuthenticationError, BadRequest, BodyTooLarge, BudgetExceeded, Conflict, EntitlementDenied, FeatureNotConsumable,
-                      FeatureNotInPlan, IdempotencyMismatch, InternalError, InvalidCatalog, InvalidJson, InvalidPriceTable,
+                      FeatureNotInPlan, IdempotencyAnswerLost, IdempotencyKeyInUse, IdempotencyMismatch, InternalError,
+                      InvalidCatalog, InvalidJson, InvalidPriceTable,
                       InvalidRequest, ManagedByStripe, MemberIdTaken, MethodNotAllowed, NoChange, NotFound, NotPerSeat, CreditExceedsInvoice,
                       PaymentsNotConfigured, PermissionDenied, PriceNotLinked, PromotionCodeInvalid, SeatsExhausted,
                       QuotaExceeded, RateLimited, RequestIdConflict, ReservationNotHeld, ServerError, StripeError,
@@ -26,7 +27,8 @@ __all__ = [
     "WebhookSignatureError", "TollgateError", "TollgateUnavailable", "ServerError", "InternalError", "StripeError",
     "PaymentsNotConfigured", "AuthenticationError", "PermissionDenied", "BadRequest", "ValidationFailed", "InvalidJson",
     "InvalidRequest", "InvalidCatalog", "InvalidPriceTable", "FeatureNotConsumable", "NotFound", "MethodNotAllowed", "Conflict",
-    "IdempotencyMismatch", "SubscriptionExists", "ReservationNotHeld", "ManagedByStripe", "NoChange", "RequestIdConflict",
+    "IdempotencyMismatch", "IdempotencyKeyInUse", "IdempotencyAnswerLost", "SubscriptionExists", "ReservationNotHeld",
+    "ManagedByStripe", "NoChange", "RequestIdConflict",
     "BodyTooLarge", "UnsupportedMediaType", "Unprocessable", "PriceNotLinked", "UnpricedModel", "RateLimited",
     "EntitlementDenied", "QuotaExceeded", "BudgetExceeded", "FeatureNotInPlan", "SubscriptionInactive", "PromotionCodeInvalid", "SeatsExhausted", "MemberIdTaken",
     "NotPerSeat", "CreditExceedsInvoice", "__version__",

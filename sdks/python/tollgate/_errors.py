@@ -113,6 +113,15 @@ class IdempotencyMismatch(Conflict):
     """409 ``idempotency_mismatch``: the key was used for a different request."""
 
 
+class IdempotencyKeyInUse(Conflict):
+    """409 ``idempotency_key_in_use``: the first request under the key is still running; retry later with the same key."""
+
+
+class IdempotencyAnswerLost(Conflict):
+    """409 ``idempotency_answer_lost``: the first request under the key made its change but its answer was lost; it is not
+    run again, so read the resource's current state instead of retrying."""
+
+
 class SubscriptionExists(Conflict):
     """409 ``subscription_exists``."""
 
@@ -254,7 +263,8 @@ _BY_CODE: dict[str, type[TollgateError]] = {
     "validation_failed": ValidationFailed, "invalid_json": InvalidJson, "invalid_request": InvalidRequest,
     "invalid_catalog": InvalidCatalog, "invalid_price_table": InvalidPriceTable, "feature_not_consumable": FeatureNotConsumable,
     "not_found": NotFound, "method_not_allowed": MethodNotAllowed,
-    "idempotency_mismatch": IdempotencyMismatch, "subscription_exists": SubscriptionExists,
+    "idempotency_mismatch": IdempotencyMismatch, "idempotency_key_in_use": IdempotencyKeyInUse,
+    "idempotency_answer_lost": IdempotencyAnswerLost, "subscription_exists": SubscriptionExists,
     "reservation_not_held": ReservationNotHeld, "managed_by_stripe": ManagedByStripe, "no_change": NoChange,
     "request_id_conflict": RequestIdConflict, "body_too_large": BodyTooLarge, "unsupported_media_type": UnsupportedMediaType,
     "price_not_linked": PriceNotLinked, "unpriced_model": UnpricedModel,

@@ -93,6 +93,19 @@ export class IdempotencyMismatchError extends ConflictError {
   override name = "IdempotencyMismatchError";
 }
 
+/** 409 idempotency_key_in_use: the first request under the key is still running; retry later with the same key. */
+export class IdempotencyKeyInUseError extends ConflictError {
+  override name = "IdempotencyKeyInUseError";
+}
+
+/**
+ * 409 idempotency_answer_lost: the first request under the key made its change but its answer was lost; it is not run
+ * again, so read the resource's current state instead of retrying.
+ */
+export class IdempotencyAnswerLostError extends ConflictError {
+  override name = "IdempotencyAnswerLostError";
+}
+
 /** 409 credit_exceeds_invoice: the credit notes would pass the invoice's total; `remainingCents` is what is left to credit. */
 export class CreditExceedsInvoiceError extends ConflictError {
   override name = "CreditExceedsInvoiceError";
@@ -190,6 +203,8 @@ const byCode: Record<string, new (message: string, init: ErrorInit) => TollgateE
   feature_not_in_plan: FeatureNotInPlanError,
   subscription_inactive: SubscriptionInactiveError,
   idempotency_mismatch: IdempotencyMismatchError,
+  idempotency_key_in_use: IdempotencyKeyInUseError,
+  idempotency_answer_lost: IdempotencyAnswerLostError,
   not_found: NotFoundError,
   missing_api_key: AuthenticationError,
   invalid_api_key: AuthenticationError,

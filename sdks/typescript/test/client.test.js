@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AuthenticationError, NotFoundError, Tollgate, TollgateUnavailableError, ValidationError } from "../dist/index.js";
+import {
+  AuthenticationError, IdempotencyAnswerLostError, IdempotencyKeyInUseError, NotFoundError, Tollgate, TollgateUnavailableError, ValidationError,
+} from "../dist/index.js";
 import { baseUrl, client, uniqueId, withCustomer } from "./helpers.js";
 
 test("upsert creates a customer and get reads it back in camelCase, metadata keys untouched", async () => {
@@ -253,3 +255,19 @@ test("without a key the public pricing reads work and every other call is an Aut
     if (saved !== undefined) process.env.TOLLGATE_API_KEY = saved;
   }
 });
+
+// The server answers these only after a fault (a lost answer, a first request still running past its wait), so a fetch
+// stands in for it with the server's problem body.
+for (const [code, type] of [["idempotency_answer_lost", IdempotencyAnswerLostError], ["idempotency_key_in_use", IdempotencyKeyInUseError]]) {
+  test(`a keyed POST answered 409 ${code} raises its own conflict, unretried`, async () => {
+    const keys = [];
+    const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://tollgate.test", fetch: async (_input, init) => {
+      keys.push(new Headers(init.headers).get("Idempotency-Key"));
+      return new Response(JSON.stringify({ type: "about:blank", title: "Conflict", status: 409, error: code, detail: "…" }),
+        { status: 409, headers: { "Content-Type": "application/problem+json" } });
+    } });
+    const error = await tg.subscriptions.create({ customer: "c1", plan: "pro" }).catch((e) => e);
+    assert.ok(error instanceof type);
+    assert.deepEqual([error.error, keys.length, Boolean(keys[0])], [code, 1, true]);
+  });
+}
