@@ -32,7 +32,7 @@ public static class CreditNotesApi
 
     private static async Task<Results<Created<CreditNoteResponse>, Ok<CreditNoteResponse>, ProblemHttpResult>> CreateAsync(
         string id, CreateCreditNoteRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
-        CreditNoteService notes, InvoiceStore invoices, CancellationToken cancellationToken)
+        CreditNoteService notes, InvoiceStore invoices, HttpContext http, CancellationToken cancellationToken)
     {
         // Line ids name one invoice's lines, so the invoice is read first; an unknown invoice is a 404 before any line is judged.
         var invoice = await invoices.GetAsync(id, cancellationToken);
@@ -63,7 +63,7 @@ public static class CreditNotesApi
         return outcome switch
         {
             CreditNoteOutcome.Issued { Created: true } issued => TypedResults.Created($"/v1/credit-notes/{issued.Note.Id}", ToWire(issued.Note)),
-            CreditNoteOutcome.Issued issued => TypedResults.Ok(ToWire(issued.Note)),
+            CreditNoteOutcome.Issued issued => Replayed(http, ToWire(issued.Note)),
             CreditNoteOutcome.InvoiceNotFound => Problems.NotFound("invoice", id),
             CreditNoteOutcome.InvoiceVoid => Problems.Create(409, "invoice_void", $"Invoice {invoice.Number ?? invoice.Id} is void; a void invoice takes no credit note."),
             CreditNoteOutcome.ExceedsInvoice exceeds => Problems.Create(409, "credit_exceeds_invoice",
@@ -146,6 +146,12 @@ public static class CreditNotesApi
         }
 
         return errors;
+    }
+
+    private static Ok<CreditNoteResponse> Replayed(HttpContext http, CreditNoteResponse note)
+    {
+        TollgateHeaders.MarkReplayed(http);
+        return TypedResults.Ok(note);
     }
 
     private static async Task<Results<Ok<ListResponse<CreditNoteResponse>>, ProblemHttpResult>> ListForInvoiceAsync(

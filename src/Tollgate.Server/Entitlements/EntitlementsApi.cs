@@ -130,7 +130,7 @@ public static class EntitlementsApi
                 http.RequestServices.GetRequiredService<DecisionTelemetry>().Report(operation, started, decided.Decision.Feature, reason, decided.Replayed);
                 if (decided.Replayed)
                 {
-                    http.Response.Headers["Idempotent-Replayed"] = "true";
+                    TollgateHeaders.MarkReplayed(http);
                 }
 
                 if (decided.Decision.Allowed)

@@ -33,7 +33,7 @@ public static class GrantsApi
 
     private static async Task<Results<Created<CreditGrantResponse>, Ok<CreditGrantResponse>, ProblemHttpResult>> CreateAsync(
         string id, CreateCreditGrantRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
-        CustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time, CancellationToken cancellationToken)
+        CustomerStore customers, CatalogCache catalog, CreditGrantStore grants, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var snapshot = await catalog.GetAsync(cancellationToken);
@@ -54,6 +54,7 @@ public static class GrantsApi
             && await grants.FindBySourceAsync($"grant:{idempotencyKey}", cancellationToken) is { } earlier
             && SameGrant(earlier, Asked(id, request, amount, idempotencyKey)))
         {
+            TollgateHeaders.MarkReplayed(http);
             return TypedResults.Ok(ToWire(earlier, now));
         }
 
@@ -77,9 +78,13 @@ public static class GrantsApi
             return TypedResults.Created($"/v1/customers/{id}/grants/{grant.Id}", ToWire(grant, now));
         }
 
-        return SameGrant(grant, asked)
-            ? TypedResults.Ok(ToWire(grant, now))
-            : Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
+        if (!SameGrant(grant, asked))
+        {
+            return Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
+        }
+
+        TollgateHeaders.MarkReplayed(http);
+        return TypedResults.Ok(ToWire(grant, now));
     }
 
     private static NewCreditGrant Asked(string id, CreateCreditGrantRequest request, long amount, string? idempotencyKey) =>

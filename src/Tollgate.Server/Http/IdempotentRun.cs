@@ -109,7 +109,7 @@ internal sealed class IdempotentReplay(int status, string? contentType, string? 
     {
         httpContext.Response.StatusCode = status;
         // As a replayed consume says, and Stripe's replays: the answer is the first request's, not a second run's.
-        httpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        TollgateHeaders.MarkReplayed(httpContext);
         if (contentType is not null)
         {
             httpContext.Response.ContentType = contentType;

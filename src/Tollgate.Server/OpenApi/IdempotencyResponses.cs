@@ -42,7 +42,7 @@ public sealed class IdempotencyResponses : IOpenApiOperationTransformer
             if (status.StartsWith('2') && response is OpenApiResponse success)
             {
                 success.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                success.Headers["Idempotent-Replayed"] = new OpenApiHeader
+                success.Headers[TollgateHeaders.IdempotentReplayed] = new OpenApiHeader
                 {
                     Description = "true when this is the kept answer of an earlier request under the same Idempotency-Key.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("true")] },

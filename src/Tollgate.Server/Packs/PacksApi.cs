@@ -46,7 +46,7 @@ public static class PacksApi
 
     private static async Task<Results<Created<PackSaleResponse>, Ok<PackSaleResponse>, ProblemHttpResult>> SellAsync(
         string id, SellPackRequest request, [FromHeader(Name = TollgateHeaders.IdempotencyKey)] string? idempotencyKey,
-        [AsParameters] PaymentsApi.Services s, PackSales sales, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] PaymentsApi.Services s, PackSales sales, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         var pack = request.Pack is null ? null : (await s.Catalog.GetAsync(cancellationToken)).Pack(request.Pack);
         var errors = Validate.Errors(
@@ -90,7 +90,13 @@ public static class PacksApi
 
         var now = time.GetUtcNow();
         var body = new PackSaleResponse(GrantsApi.ToWire(sale.Grant, now), sale.Invoice is null ? null : BillingMapper.ToWire(sale.Invoice));
-        return sale.Created ? TypedResults.Created($"/v1/customers/{id}/grants/{sale.Grant.Id}", body) : TypedResults.Ok(body);
+        if (sale.Created)
+        {
+            return TypedResults.Created($"/v1/customers/{id}/grants/{sale.Grant.Id}", body);
+        }
+
+        TollgateHeaders.MarkReplayed(http);
+        return TypedResults.Ok(body);
     }
 
     private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(

@@ -156,6 +156,7 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
         var other = await CreditAsync(app, id, new { amount_cents = 260, reason = "duplicate" }, key: "k1");
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
+        Assert.Equal((false, "true"), (first.Headers.Contains("Idempotent-Replayed"), retry.Headers.GetValues("Idempotent-Replayed").Single()));
         Assert.Equal((await first.ReadAsync())["id"].Value<string>(), (await retry.ReadAsync())["id"].Value<string>());
         Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (other.StatusCode, (await other.ReadAsync())["error"].Value<string>()));
         Assert.Equal(1750L, (await InvoiceAsync(app, id))["amount_due_cents"].Value<long>());

@@ -64,7 +64,7 @@ public abstract class CreditGrantsContract(SharedServer shared) : ApiContract(sh
         var otherAmount = await GrantWithKeyAsync(app, "c1-grant-late", new { feature = "capped", amount = 60, expires_at = body.expires_at }, "grant-key-late");
 
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal((HttpStatusCode.OK, "true"), (retry.StatusCode, retry.Headers.GetValues("Idempotent-Replayed").Single()));
         Assert.Equal((await first.ReadAsync())["id"].Value<string>(), (await retry.ReadAsync())["id"].Value<string>());
         Assert.Equal(HttpStatusCode.BadRequest, otherKey.StatusCode);
         Assert.NotNull((await otherKey.ReadAsync())["errors"]!["expires_at"]);

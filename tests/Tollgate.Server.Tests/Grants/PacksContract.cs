@@ -137,6 +137,7 @@ public abstract class PacksContract : ApiContract
         var otherPack = await SellAsync(h.App, "ada", new { pack = "calls_10k" }, key: "order-77");
 
         Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
+        Assert.Equal((false, "true"), (first.Headers.Contains("Idempotent-Replayed"), retry.Headers.GetValues("Idempotent-Replayed").Single()));
         Assert.Equal((Text(firstBody["grant"], "id"), Text(firstBody["invoice"], "id")), (Text(retryBody["grant"], "id"), Text(retryBody["invoice"], "id")));
         Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (otherPack.StatusCode, Text(await otherPack.ReadAsync(), "error")));
         Assert.Equal((1L, 1L), (await h.ScalarAsync<long>("SELECT COUNT(*) FROM invoices"), await h.ScalarAsync<long>("SELECT COUNT(*) FROM credit_grants")));
