@@ -57,12 +57,16 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
         // The lock: a write to the invoice row, held to commit; every read below sees what the notes before this one did.
         await c.ExecuteAsync(new CommandDefinition("UPDATE invoices SET credited_cents = credited_cents WHERE id = @id", new { id }, tx,
             cancellationToken: ct));
+        // A key is the server's, not one invoice's: sent again for another invoice it is a mismatch, not a second note.
         if (request.IdempotencyKey is { } key
-            && (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "invoice_id = @id AND idempotency_key = @key", new { id, key }, ct)).FirstOrDefault() is { } earlier)
+            && (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "idempotency_key = @key", new { key }, ct))
+                .OrderBy(n => n.InvoiceId == id ? 0 : 1).FirstOrDefault() is { } earlier)
         {
             var hash = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
                 "SELECT request_hash FROM credit_notes WHERE id = @Id", new { earlier.Id }, tx, cancellationToken: ct));
-            return hash == request.RequestHash ? new CreditNoteOutcome.Issued(earlier, false) : new CreditNoteOutcome.KeyReused();
+            return earlier.InvoiceId == id && hash == request.RequestHash
+                ? new CreditNoteOutcome.Issued(earlier, false)
+                : new CreditNoteOutcome.KeyReused();
         }
 
         var invoice = (await InvoiceStore.GetAsync(c, tx, id, ct))!;

@@ -163,6 +163,23 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
     }
 
     [Fact]
+    public async Task AKeySentAgainForAnotherInvoiceIsA409AndIssuesNoSecondNote()
+    {
+        // A key is the server's, as a grant's and Stripe's are: the same key and body on another invoice is another request.
+        var (app, invoice) = await StartWithInvoiceAsync("c1-key-a");
+        await using var _ = app;
+        var (_, other) = await WithInvoiceAsync(app, "c1-key-b");
+        var body = new { amount_cents = 100, reason = "other" };
+
+        var first = await CreditAsync(app, invoice["id"].Value<string>()!, body, key: "k-two-invoices");
+        var elsewhere = await CreditAsync(app, other["id"].Value<string>()!, body, key: "k-two-invoices");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal((HttpStatusCode.Conflict, "idempotency_mismatch"), (elsewhere.StatusCode, (await elsewhere.ReadAsync())["error"].Value<string>()));
+        Assert.Equal(2000L, (await InvoiceAsync(app, other["id"].Value<string>()!))["amount_due_cents"].Value<long>());
+    }
+
+    [Fact]
     public async Task TwentyConcurrentCreditsOfThreeHundredOnATwoThousandInvoiceIssueExactlySixWithGaplessNumbers()
     {
         var (app, invoice) = await StartOwnWithInvoiceAsync();
