@@ -23,7 +23,9 @@ public static partial class LiteLlmPriceDocument
     public const decimal MaxUsdPerUnit = 10m;
 
     /// <summary>How a skipped entry with a bad price ends: its model's update was held back, not its price dropped.</summary>
-    public const string HeldBack = "not imported, so the model keeps any earlier price (or stays unpriced)";
+    private const string HeldBackNote = "not imported, so the model keeps any earlier price (or stays unpriced)";
+
+    private const string BadPrice = "bad_price";
 
     private static readonly string[] TierFields = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "cache_creation_input_token_cost"];
 
@@ -38,10 +40,15 @@ public static partial class LiteLlmPriceDocument
         var skipped = new List<string>();
         var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var heldBack = new List<string>();
         void Skip(string kind, string reason)
         {
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
             skipped.Add(reason);
+            if (kind == BadPrice)
+            {
+                heldBack.Add(reason);
+            }
         }
 
         foreach (var entry in root.EnumerateObject())
@@ -76,7 +83,7 @@ public static partial class LiteLlmPriceDocument
             }
         }
 
-        return new PriceDocumentResult(prices, [], skipped) { SkippedByKind = kinds };
+        return new PriceDocumentResult(prices, [], skipped) { SkippedByKind = kinds, HeldBack = heldBack };
     }
 
     private static ModelPrice? Read(JsonProperty entry, DateTimeOffset effectiveFrom, string model, out (string Kind, string Reason) why)
@@ -107,7 +114,7 @@ public static partial class LiteLlmPriceDocument
         why = default;
         if (problems.Count > 0)
         {
-            why = ("bad_price", $"{string.Join("; ", problems.Select(p => p.ToString()[(entry.Name.Length + 1)..]))}; {HeldBack}");
+            why = (BadPrice, $"{string.Join("; ", problems.Select(p => p.ToString()[(entry.Name.Length + 1)..]))}; {HeldBackNote}");
             return null;
         }
 

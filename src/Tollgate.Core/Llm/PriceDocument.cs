@@ -8,6 +8,9 @@ namespace Tollgate.Core.Llm;
 public sealed record PriceDocumentResult(IReadOnlyList<ModelPrice> Prices, IReadOnlyList<DocumentProblem> Problems, IReadOnlyList<string> Skipped)
 {
     public IReadOnlyDictionary<string, int> SkippedByKind { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The skipped entries whose model's update a bad price held back (kind bad_price), each with its reason.</summary>
+    public IReadOnlyList<string> HeldBack { get; init; } = [];
 }
 
 /// <summary>

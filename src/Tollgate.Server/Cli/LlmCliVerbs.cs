@@ -86,7 +86,7 @@ public static class LlmCliVerbs
             }
 
             // A bad upstream price held that model's update back: on stderr, which a cron job mails, though the rest imported.
-            foreach (var reason in report.Skipped.Where(s => s.EndsWith(Core.Llm.LiteLlmPriceDocument.HeldBack, StringComparison.Ordinal)))
+            foreach (var reason in outcome.HeldBack)
             {
                 await Console.Error.WriteLineAsync("held back: " + reason);
             }

@@ -12,18 +12,19 @@ public static class LlmPriceImport
     /// <summary>LiteLLM's whole table is 1.7 MB and grows; the import alone may be this large (after gzip, if sent gzipped).</summary>
     public const long MaxBytes = 32L * 1024 * 1024;
 
-    public sealed record Outcome(PriceImportResponse? Report, IReadOnlyList<DocumentProblem> Problems);
+    /// <summary>The report, or the problems that refused the table; and the entries a bad price held back, for the CLI's stderr.</summary>
+    public sealed record Outcome(PriceImportResponse? Report, IReadOnlyList<DocumentProblem> Problems, IReadOnlyList<string> HeldBack);
 
     public static async Task<Outcome> ApplyAsync(JsonElement table, DateTimeOffset effectiveFrom, ModelPriceStore store, CancellationToken cancellationToken)
     {
         var parsed = PriceDocument.Parse(table, effectiveFrom);
         if (parsed.Problems.Count > 0)
         {
-            return new Outcome(null, parsed.Problems);
+            return new Outcome(null, parsed.Problems, []);
         }
 
         var result = await store.ImportAsync(parsed.Prices, cancellationToken);
-        return new Outcome(new PriceImportResponse([.. result.Imported.Select(LlmMapper.ToWire)], result.Unchanged, parsed.Skipped, parsed.SkippedByKind), []);
+        return new Outcome(new PriceImportResponse([.. result.Imported.Select(LlmMapper.ToWire)], result.Unchanged, parsed.Skipped, parsed.SkippedByKind), [], parsed.HeldBack);
     }
 
     /// <summary>Reads the table from a stream, gunzipping it when it starts with gzip's magic bytes; at most <see cref="MaxBytes"/> either way.</summary>

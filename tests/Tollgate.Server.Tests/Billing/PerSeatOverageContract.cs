@@ -9,7 +9,7 @@ public abstract class PerSeatOverageContract(SharedServer shared) : ApiContract(
 {
     // Team: 12.00 a seat, 100 calls a seat, then 0.10 a call. Crew: the same quota, then volume tiers (0.05, 0.04, 0.03).
     // Squad: 15.00 a seat, 200 calls a seat, then 0.05 a call.
-    private const string Catalog = """
+    internal const string Catalog = """
         {
           "default_plan": "free",
           "features": [ { "code": "calls", "name": "Calls", "unit": "calls", "kind": "metered" } ],

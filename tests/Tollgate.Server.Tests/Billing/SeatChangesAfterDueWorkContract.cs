@@ -14,21 +14,8 @@ namespace Tollgate.Server.Tests.Billing;
 /// </summary>
 public abstract class SeatChangesAfterDueWorkContract : ApiContract
 {
-    // Team: 12.00 a seat a month, 100 calls a seat in each period, then 0.10 a call.
-    private const string Catalog = """
-        {
-          "default_plan": "free",
-          "features": [ { "code": "calls", "name": "Calls", "unit": "calls", "kind": "metered" } ],
-          "plans": [
-            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
-              "features": [ { "feature_code": "calls", "limit": 1 } ] },
-            { "code": "team", "name": "Team",
-              "prices": [ { "billing_period": "monthly", "price_cents": 1200, "per_seat": true, "included_seats": 1, "max_seats": 50 } ],
-              "features": [ { "feature_code": "calls", "limit": 100, "per_seat": true, "reset": "billing_period", "hard_cap": false,
-                              "overage_unit_price_cents": 10 } ] }
-          ]
-        }
-        """;
+    // PerSeatOverage's plans; these tests use team: 12.00 a seat a month, 100 calls a seat in each period, then 0.10 a call.
+    private const string Catalog = PerSeatOverageContract.Catalog;
 
     private static readonly DateTimeOffset May1 = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
 
