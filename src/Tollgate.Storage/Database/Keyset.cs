@@ -77,11 +77,18 @@ public sealed record Page<T>(IReadOnlyList<T> Items, bool HasMore, string? NextC
 public static class Keyset
 {
     /// <summary>The condition for rows after the cursor (binds @after_key and @after_id), or "1 = 1" on the first page.</summary>
+    /// <remarks>
+    /// A row-value comparison, which both stores take as an index's range where the index is on (key, id) (SQLite's
+    /// "scrolling window" form): the spelled-out <c>key &lt; @k OR (key = @k AND id &lt; @i)</c> it replaced was a filter, so
+    /// a page deep in a list read every row before it (page 40 of 8,000 customers on a plan: 7–8 ms against 0.6–1.0 ms on
+    /// PostgreSQL). The key's own bound beside it serves an index that holds the key but not the id, and lets PostgreSQL
+    /// skip the time partitions past the cursor, which it cannot read from a row comparison.
+    /// </remarks>
     public static string After(PageRequest page, string key, string id, bool descending) => page.After is null
         ? "1 = 1"
         : descending
-            ? $"({key} < @after_key OR ({key} = @after_key AND {id} < @after_id))"
-            : $"({key} > @after_key OR ({key} = @after_key AND {id} > @after_id))";
+            ? $"({key} <= @after_key AND ({key}, {id}) < (@after_key, @after_id))"
+            : $"({key} >= @after_key AND ({key}, {id}) > (@after_key, @after_id))";
 
     public static string OrderBy(string key, string id, bool descending) =>
         descending ? $"ORDER BY {key} DESC, {id} DESC" : $"ORDER BY {key}, {id}";
