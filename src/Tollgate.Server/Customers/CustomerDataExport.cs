@@ -56,8 +56,12 @@ public sealed class CustomerDataExport(TollgateDatabase database)
         "has_payment_method", "cancel_at_period_end", "was_trial", "unpriced", "reverse_charge",
     };
 
-    // Tollgate's own bookkeeping, nothing about the customer, and counted differently by each store's triggers.
-    private static readonly HashSet<string> InternalColumns = new(StringComparer.Ordinal) { "context_version" };
+    // Tollgate's own bookkeeping, nothing about the customer: a cache version, counted differently by each store's
+    // triggers, and the newest subscription's plan and status, which the subscriptions section holds already.
+    private static readonly HashSet<string> InternalColumns = new(StringComparer.Ordinal)
+    {
+        "context_version", "newest_plan_code", "newest_subscription_status",
+    };
 
     private static readonly HashSet<string> InstantColumns = new(StringComparer.Ordinal)
     {

@@ -101,6 +101,38 @@ public abstract class ListsApiContract(SharedServer shared) : ApiContract(shared
     }
 
     [Fact]
+    public async Task PlanAndStatusFiltersFollowTheNewestSubscriptionThroughAChangeACancelAndAResubscribe()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        string[] mine = ["follow-change", "follow-again", "follow-none"];
+        foreach (var id in mine)
+        {
+            await app.CustomerAsync(id);
+        }
+
+        async Task<List<string>> Mine(string query) => [.. Ids(await app.Admin.ReadAllAsync(query)).Where(mine.Contains).Order(StringComparer.Ordinal)];
+
+        var changed = await app.SubscribeAsync("follow-change", "free");
+        var first = await app.SubscribeAsync("follow-again", "pro");
+        var onProBefore = await Mine("/v1/customers?plan=pro");
+        (await app.Admin.PostJsonAsync($"/v1/subscriptions/{changed}/change", new { plan = "pro" })).EnsureSuccessStatusCode();
+        (await app.Admin.PostJsonAsync($"/v1/subscriptions/{first}/cancel", new { at_period_end = false })).EnsureSuccessStatusCode();
+        var canceled = await Mine("/v1/customers?status=canceled");
+        var onProAfterCancel = await Mine("/v1/customers?plan=pro");
+        await app.SubscribeAsync("follow-again", "free");
+
+        Assert.Equal(["follow-again"], onProBefore);
+        Assert.Equal(["follow-again"], canceled);
+        Assert.Equal(["follow-again", "follow-change"], onProAfterCancel); // a canceled subscription is still the newest
+        Assert.Equal(["follow-change"], await Mine("/v1/customers?plan=pro"));
+        Assert.Equal(["follow-again"], await Mine("/v1/customers?plan=free"));
+        Assert.Empty(await Mine("/v1/customers?status=canceled"));
+        var newestStatus = (await app.Admin.PageAsync("/v1/subscriptions?customer=follow-again"))[0]!["status"]!.Value<string>();
+        Assert.Equal(["follow-again"], await Mine($"/v1/customers?plan=free&status={newestStatus}"));
+        Assert.Empty(await Mine($"/v1/customers?plan=pro&status={newestStatus}&query=follow-again"));
+    }
+
+    [Fact]
     public async Task InvoicesAcrossCustomersFilterByCustomerStatusAndCreatedRange()
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
