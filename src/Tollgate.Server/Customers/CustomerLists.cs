@@ -32,7 +32,7 @@ public sealed class CustomerLists(TollgateDatabase database)
         }
 
         // The newest subscription's plan and status, which the database's triggers keep on the customer's row (migration
-        // 0054), so an index answers a filter that few customers match instead of a subquery per customer.
+        // 0056), so an index answers a filter that few customers match instead of a subquery per customer.
         if (filter.Plan is not null)
         {
             parameters.Add("plan", filter.Plan);
