@@ -13,7 +13,9 @@ public sealed record CreditNoteFilter(string? Customer = null, string? Invoice =
 
 /// <summary>
 /// Credit notes: issued in one transaction that first locks the invoice row, so concurrent notes on one invoice (on any
-/// node) are taken one at a time and their sum never passes the invoice's total, nor a line's credit its line.
+/// node) are taken one at a time and their sum never passes the invoice's total, nor a line's credit its line; a note's
+/// Idempotency-Key is claimed in the same transaction under a server-wide primary key, so one key issues one note even
+/// when sent at once for two invoices.
 /// </summary>
 public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceStore invoices, IOptions<BillingOptions> options, TimeProvider time)
 {
@@ -57,16 +59,9 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
         // The lock: a write to the invoice row, held to commit; every read below sees what the notes before this one did.
         await c.ExecuteAsync(new CommandDefinition("UPDATE invoices SET credited_cents = credited_cents WHERE id = @id", new { id }, tx,
             cancellationToken: ct));
-        // A key is the server's, not one invoice's: sent again for another invoice it is a mismatch, not a second note.
-        if (request.IdempotencyKey is { } key
-            && (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "idempotency_key = @key", new { key }, ct))
-                .OrderBy(n => n.InvoiceId == id ? 0 : 1).FirstOrDefault() is { } earlier)
+        if (await UnderKeyAsync(c, tx, id, request, ct) is { } answered)
         {
-            var hash = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
-                "SELECT request_hash FROM credit_notes WHERE id = @Id", new { earlier.Id }, tx, cancellationToken: ct));
-            return earlier.InvoiceId == id && hash == request.RequestHash
-                ? new CreditNoteOutcome.Issued(earlier, false)
-                : new CreditNoteOutcome.KeyReused();
+            return answered;
         }
 
         var invoice = (await InvoiceStore.GetAsync(c, tx, id, ct))!;
@@ -127,12 +122,51 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
             return new CreditNoteOutcome.RefundExceedsPayment(Math.Max(0, refundable));
         }
 
-        var note = await WriteAsync(c, tx, invoice, amounts, request, ct);
+        var noteId = Ids.New("cn", time);
+        // The key is claimed before anything is written. The invoice lock holds only this invoice, so a note under the
+        // same key for another invoice may have been issued since the lookup above: the claim waited for its commit, and
+        // the lookup now finds it.
+        if (request.IdempotencyKey is { } key && !await ClaimKeyAsync(c, tx, key, noteId, ct))
+        {
+            return await UnderKeyAsync(c, tx, id, request, ct) ?? new CreditNoteOutcome.KeyReused();
+        }
+
+        var note = await WriteAsync(c, tx, noteId, invoice, amounts, request, ct);
         return new CreditNoteOutcome.Issued(note, true);
     }
 
+    /// <summary>
+    /// The answer to a request whose key already issued a note: that note again (the same invoice and body), or a mismatch.
+    /// A key is the server's, not one invoice's: sent again for another invoice it is a mismatch, not a second note. Null
+    /// when the key issued nothing. A key that issued a note on several invoices (before migration 0053) answers this one's.
+    /// </summary>
+    private async Task<CreditNoteOutcome?> UnderKeyAsync(DbConnection c, DbTransaction tx, string invoiceId, NewCreditNote request, CancellationToken ct)
+    {
+        if (request.IdempotencyKey is not { } key
+            || (await CreditNoteRow.ReadAsync(c, tx, database.Dialect, "idempotency_key = @key", new { key }, ct))
+                .OrderBy(n => n.InvoiceId == invoiceId ? 0 : 1).FirstOrDefault() is not { } earlier)
+        {
+            return null;
+        }
+
+        var hash = await c.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT request_hash FROM credit_notes WHERE id = @Id", new { earlier.Id }, tx, cancellationToken: ct));
+        return earlier.InvoiceId == invoiceId && hash == request.RequestHash
+            ? new CreditNoteOutcome.Issued(earlier, false)
+            : new CreditNoteOutcome.KeyReused();
+    }
+
+    /// <summary>
+    /// Claims the key for the note about to be written (migration 0054); false when another note holds it. On PostgreSQL a
+    /// claim of a transaction still open waits for it to end, so the loser sees the winner's note, never issues its own.
+    /// </summary>
+    private static async Task<bool> ClaimKeyAsync(DbConnection c, DbTransaction tx, string key, string noteId, CancellationToken ct) =>
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO credit_note_keys (idempotency_key, credit_note_id) VALUES (@key, @noteId) ON CONFLICT (idempotency_key) DO NOTHING
+            """, new { key, noteId }, tx, cancellationToken: ct)) == 1;
+
     private async Task<CreditNote> WriteAsync(
-        DbConnection c, DbTransaction tx, Invoice invoice, IReadOnlyList<long> amounts, NewCreditNote request, CancellationToken ct)
+        DbConnection c, DbTransaction tx, string id, Invoice invoice, IReadOnlyList<long> amounts, NewCreditNote request, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var total = amounts.Sum();
@@ -142,7 +176,6 @@ public sealed partial class CreditNoteStore(TollgateDatabase database, InvoiceSt
             ON CONFLICT (year) DO UPDATE SET last_number = credit_note_sequences.last_number + 1
             RETURNING last_number
             """, new { year = (long)now.Year }, tx, cancellationToken: ct));
-        var id = Ids.New("cn", time);
         var number = InvoiceNumber.Format("CN", now.Year, sequence);
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO credit_notes (id, number, invoice_id, customer_id, currency, amount_cents, pre_payment_amount_cents, credit_balance_cents,

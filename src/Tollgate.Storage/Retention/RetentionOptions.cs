@@ -24,7 +24,10 @@ public sealed class RetentionOptions
     /// <summary>Stripe event ids; at least 7, as Stripe retries an event for up to three days.</summary>
     public int StripeEventsDays { get; set; } = 90;
 
-    /// <summary>Idempotency keys of consumes and reserves; a retry within this many hours gets the first answer back.</summary>
+    /// <summary>
+    /// Idempotency keys of consumes and reserves (idempotency_keys) and of the keyed billing POSTs with their kept answers
+    /// (idempotent_requests); a retry within this many hours gets the first answer back, a key older is a new request.
+    /// </summary>
     public int IdempotencyKeysHours { get; set; } = 48;
 
     /// <summary>Rows deleted per transaction, so no pass holds a lock for long.</summary>

@@ -6,14 +6,15 @@ using Tollgate.Storage.Database;
 namespace Tollgate.Storage.Retention;
 
 /// <summary>
-/// What one pass deleted; Skipped when another node held the pass. SenderIds counts the ids of events and calls kept apart
-/// from their rows on PostgreSQL (usage_event_keys, llm_call_keys), Partitions the time partitions made ahead.
+/// What one pass deleted; Skipped when another node held the pass. IdempotencyKeys counts the consume and reserve keys
+/// (idempotency_keys), IdempotentRequests the keyed POSTs' keys with their answers; SenderIds the ids of events and calls
+/// kept apart from their rows on PostgreSQL (usage_event_keys, llm_call_keys), Partitions the time partitions made ahead.
 /// </summary>
 public sealed record RetentionReport(
     bool Skipped, long LlmCalls = 0, long Events = 0, long WebhookDeliveries = 0, long WebhookEvents = 0, long StripeEvents = 0, long IdempotencyKeys = 0,
-    long Emails = 0, long SenderIds = 0, int Partitions = 0)
+    long Emails = 0, long SenderIds = 0, int Partitions = 0, long IdempotentRequests = 0)
 {
-    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + Emails + SenderIds;
+    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + IdempotentRequests + Emails + SenderIds;
 }
 
 /// <summary>
@@ -73,6 +74,12 @@ public sealed class RetentionPruner(TollgateDatabase database, TimePartitions pa
             IdempotencyKeys: await BatchesAsync(c, pass, """
                 DELETE FROM idempotency_keys WHERE (scope, key) IN
                     (SELECT scope, key FROM idempotency_keys WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
+                """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
+            // The keyed POSTs' keys share the consume keys' window: one promise, a retry within it gets the first answer. A
+            // claim still running is minutes old, never past it; one that was would find its row gone, and its writes refused.
+            IdempotentRequests: await BatchesAsync(c, pass, """
+                DELETE FROM idempotent_requests WHERE (scope, idempotency_key) IN
+                    (SELECT scope, idempotency_key FROM idempotent_requests WHERE created_at < @cutoff ORDER BY created_at LIMIT @batch)
                 """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
             Emails: await FinishedBatchesAsync(c, pass, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken),
             SenderIds: eventIds + llmIds,
