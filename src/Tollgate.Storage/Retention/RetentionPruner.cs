@@ -8,13 +8,15 @@ namespace Tollgate.Storage.Retention;
 /// <summary>
 /// What one pass deleted; Skipped when another node held the pass. IdempotencyKeys counts the consume and reserve keys
 /// (idempotency_keys), IdempotentRequests the keyed POSTs' keys with their answers; SenderIds the ids of events and calls
-/// kept apart from their rows on PostgreSQL (usage_event_keys, llm_call_keys), Partitions the time partitions made ahead.
+/// kept apart from their rows on PostgreSQL (usage_event_keys, llm_call_keys), Partitions the time partitions made ahead,
+/// Reservations the settled reservations, CustomerSessions the expired customer sessions.
 /// </summary>
 public sealed record RetentionReport(
     bool Skipped, long LlmCalls = 0, long Events = 0, long WebhookDeliveries = 0, long WebhookEvents = 0, long StripeEvents = 0, long IdempotencyKeys = 0,
-    long Emails = 0, long SenderIds = 0, int Partitions = 0, long IdempotentRequests = 0)
+    long Emails = 0, long SenderIds = 0, int Partitions = 0, long IdempotentRequests = 0, long Reservations = 0, long CustomerSessions = 0)
 {
-    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + IdempotentRequests + Emails + SenderIds;
+    public long Total => LlmCalls + Events + WebhookDeliveries + WebhookEvents + StripeEvents + IdempotencyKeys + IdempotentRequests + Emails + SenderIds
+        + Reservations + CustomerSessions;
 }
 
 /// <summary>
@@ -29,6 +31,9 @@ public sealed record RetentionReport(
 public sealed class RetentionPruner(TollgateDatabase database, TimePartitions partitions, IOptions<RetentionOptions> options)
 {
     public const long LockKey = 0x546f6c6c_52657431; // "TollRet1"
+
+    /// <summary>How long a customer session's row outlives its expiry.</summary>
+    public static readonly TimeSpan ExpiredSessionsKept = TimeSpan.FromDays(1);
 
     public async Task<RetentionReport> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -83,7 +88,19 @@ public sealed class RetentionPruner(TollgateDatabase database, TimePartitions pa
                 """, Cutoff(TimeSpan.FromHours(o.IdempotencyKeysHours)), cancellationToken),
             Emails: await FinishedBatchesAsync(c, pass, EmailMessages, Cutoff(TimeSpan.FromDays(o.EmailsDays)), cancellationToken),
             SenderIds: eventIds + llmIds,
-            Partitions: made);
+            Partitions: made,
+            // A settled reservation (one a gated LLM call makes per call) answers its settlement's retries and GET; it is
+            // kept as long as the usage event a commit wrote under its id. Its grant holds went when it settled.
+            Reservations: await BatchesAsync(c, pass, """
+                DELETE FROM reservations WHERE id IN
+                    (SELECT id FROM reservations WHERE status <> 'held' AND settled_at < @cutoff ORDER BY settled_at LIMIT @batch)
+                """, eventsCutoff, cancellationToken),
+            // A customer session lives at most 24 hours and, once expired, only answers 401, as an unknown token does; a
+            // day's grace keeps the rows of the sessions a support question may be about.
+            CustomerSessions: await BatchesAsync(c, pass, """
+                DELETE FROM customer_sessions WHERE id IN
+                    (SELECT id FROM customer_sessions WHERE expires_at < @cutoff ORDER BY expires_at LIMIT @batch)
+                """, Cutoff(ExpiredSessionsKept), cancellationToken));
         return report with { Skipped = pass.Contended && report.Total == 0 };
     }
 
