@@ -104,9 +104,16 @@ print(f"check-sdk-installs: docs/sdk-python.md's Debian line works with apt's Fa
 PY
 
 echo "check-sdk-installs: TypeScript"
+# npm prefers its cache to the registry, as examples/typescript's README test has it: the lockfiles pin every version,
+# and the revalidation cost about 1.5 CPU seconds an install. It is set in a user config (the machine's, plus the line),
+# under a HOME of its own, since the packages' prepare scripts start their nested `npm ci` without npm_config_* settings.
+npm_home="$scratch/npm-home"
+mkdir "$npm_home"
+{ cat "$(npm config get userconfig)" 2>/dev/null || true; echo "cache=$(npm config get cache)"; echo "prefer-offline=true"; } \
+  >"$npm_home/.npmrc"
 mkdir "$scratch/app-typescript" && cd "$scratch/app-typescript"
 npm init -y >/dev/null
-install_lines npm | run_lines
+install_lines npm | HOME="$npm_home" run_lines
 test -f node_modules/@tollgate/sdk/dist/index.js || { echo "check-sdk-installs: npm install did not build dist/" >&2; exit 1; }
 node --input-type=module -e 'import { Tollgate } from "@tollgate/sdk"; import { requireQuota } from "@tollgate/sdk/express";
 if (typeof Tollgate !== "function" || typeof requireQuota !== "function") process.exit(1);'
@@ -117,7 +124,7 @@ echo "check-sdk-installs: @tollgate/sdk installs and builds its dist/ (import) a
 echo "check-sdk-installs: React"
 mkdir "$scratch/app-react" && cd "$scratch/app-react"
 npm init -y >/dev/null
-install_lines npm sdk-react.md | run_lines
+install_lines npm sdk-react.md | HOME="$npm_home" run_lines
 test -f node_modules/@tollgate/react/dist/index.js || { echo "check-sdk-installs: npm install did not build @tollgate/react's dist/" >&2; exit 1; }
 test -f node_modules/@tollgate/react/dist/styles.css || { echo "check-sdk-installs: @tollgate/react's dist/ lacks styles.css" >&2; exit 1; }
 node --input-type=module -e 'import { PricingTable, TollgateProvider, UsageMeter } from "@tollgate/react";

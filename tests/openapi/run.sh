@@ -17,7 +17,10 @@ fi
 
 cd "$here"
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
-npm ci --no-audit --no-fund --loglevel=error >/dev/null
+# --prefer-offline: the lockfile pins every version, so npm's cache answers without asking the registry again.
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null
+# The tools straight from node_modules/.bin: `npx` first loads npm, about 0.8 CPU seconds a call (stop 63).
+bin=$here/node_modules/.bin
 
 # With the test clock on, so its two operations are linted too and the docs' walks that move it type-check.
 eval "$("$root/tests/start-server.sh" --Tollgate:TestClock:Enabled=true)"
@@ -26,11 +29,11 @@ rm -rf generated && mkdir generated
 curl -fsS "$TOLLGATE_URL/openapi/v1.json" -o generated/openapi.json
 
 echo "openapi/run.sh: redocly lint (recommended, warnings are errors)"
-npx --no-install redocly lint --config redocly.yaml --format stylish generated/openapi.json
+"$bin/redocly" lint --config redocly.yaml --format stylish generated/openapi.json
 
 echo "openapi/run.sh: openapi-typescript, then tsc"
-npx --no-install openapi-typescript generated/openapi.json -o generated/tollgate.d.ts >/dev/null
+"$bin/openapi-typescript" generated/openapi.json -o generated/tollgate.d.ts >/dev/null
 cp check.ts generated/check.ts
 node bodies.mjs
-npx --no-install tsc -p tsconfig.json
+"$bin/tsc" -p tsconfig.json
 echo "openapi/run.sh: $(grep -c '"operationId"' generated/openapi.json) operations; lint and typed client passed"
