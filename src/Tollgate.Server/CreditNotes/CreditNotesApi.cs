@@ -63,7 +63,7 @@ public static class CreditNotesApi
         return outcome switch
         {
             CreditNoteOutcome.Issued { Created: true } issued => TypedResults.Created($"/v1/credit-notes/{issued.Note.Id}", ToWire(issued.Note)),
-            CreditNoteOutcome.Issued issued => Replayed(http, ToWire(issued.Note)),
+            CreditNoteOutcome.Issued issued => TollgateHeaders.Replayed(http, ToWire(issued.Note)),
             CreditNoteOutcome.InvoiceNotFound => Problems.NotFound("invoice", id),
             CreditNoteOutcome.InvoiceVoid => Problems.Create(409, "invoice_void", $"Invoice {invoice.Number ?? invoice.Id} is void; a void invoice takes no credit note."),
             CreditNoteOutcome.ExceedsInvoice exceeds => Problems.Create(409, "credit_exceeds_invoice",
@@ -146,12 +146,6 @@ public static class CreditNotesApi
         }
 
         return errors;
-    }
-
-    private static Ok<CreditNoteResponse> Replayed(HttpContext http, CreditNoteResponse note)
-    {
-        TollgateHeaders.MarkReplayed(http);
-        return TypedResults.Ok(note);
     }
 
     private static async Task<Results<Ok<ListResponse<CreditNoteResponse>>, ProblemHttpResult>> ListForInvoiceAsync(

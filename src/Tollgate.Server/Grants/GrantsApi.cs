@@ -54,8 +54,7 @@ public static class GrantsApi
             && await grants.FindBySourceAsync($"grant:{idempotencyKey}", cancellationToken) is { } earlier
             && SameGrant(earlier, Asked(id, request, amount, idempotencyKey)))
         {
-            TollgateHeaders.MarkReplayed(http);
-            return TypedResults.Ok(ToWire(earlier, now));
+            return TollgateHeaders.Replayed(http, ToWire(earlier, now));
         }
 
         if (errors.Count > 0)
@@ -78,13 +77,9 @@ public static class GrantsApi
             return TypedResults.Created($"/v1/customers/{id}/grants/{grant.Id}", ToWire(grant, now));
         }
 
-        if (!SameGrant(grant, asked))
-        {
-            return Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
-        }
-
-        TollgateHeaders.MarkReplayed(http);
-        return TypedResults.Ok(ToWire(grant, now));
+        return SameGrant(grant, asked)
+            ? TollgateHeaders.Replayed(http, ToWire(grant, now))
+            : Problems.Create(409, "idempotency_mismatch", "This Idempotency-Key was used for a different grant; use a new key for a new grant.");
     }
 
     private static NewCreditGrant Asked(string id, CreateCreditGrantRequest request, long amount, string? idempotencyKey) =>

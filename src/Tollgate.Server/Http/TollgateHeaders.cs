@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Tollgate.Server.Http;
 
 /// <summary>Headers more than one capability reads or writes, named once.</summary>
@@ -11,4 +13,11 @@ public static class TollgateHeaders
 
     /// <summary>Marks <paramref name="http"/>'s answer as the replay of an earlier request's.</summary>
     public static void MarkReplayed(HttpContext http) => http.Response.Headers[IdempotentReplayed] = "true";
+
+    /// <summary>A 200 with <paramref name="body"/>, the kept answer of an earlier request under the same key, marked as such.</summary>
+    public static Ok<T> Replayed<T>(HttpContext http, T body)
+    {
+        MarkReplayed(http);
+        return TypedResults.Ok(body);
+    }
 }

@@ -90,13 +90,9 @@ public static class PacksApi
 
         var now = time.GetUtcNow();
         var body = new PackSaleResponse(GrantsApi.ToWire(sale.Grant, now), sale.Invoice is null ? null : BillingMapper.ToWire(sale.Invoice));
-        if (sale.Created)
-        {
-            return TypedResults.Created($"/v1/customers/{id}/grants/{sale.Grant.Id}", body);
-        }
-
-        TollgateHeaders.MarkReplayed(http);
-        return TypedResults.Ok(body);
+        return sale.Created
+            ? TypedResults.Created($"/v1/customers/{id}/grants/{sale.Grant.Id}", body)
+            : TollgateHeaders.Replayed(http, body);
     }
 
     private static async Task<Results<Ok<CheckoutSessionResponse>, ProblemHttpResult>> CheckoutAsync(

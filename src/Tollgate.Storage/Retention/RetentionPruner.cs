@@ -32,8 +32,8 @@ public sealed class RetentionPruner(TollgateDatabase database, TimePartitions pa
 {
     public const long LockKey = 0x546f6c6c_52657431; // "TollRet1"
 
-    /// <summary>How long a customer session's row outlives its expiry.</summary>
-    public static readonly TimeSpan ExpiredSessionsKept = TimeSpan.FromDays(1);
+    // How long a customer session's row outlives its expiry.
+    private static readonly TimeSpan ExpiredSessionsKept = TimeSpan.FromDays(1);
 
     public async Task<RetentionReport> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
