@@ -40,9 +40,14 @@ public sealed class DatabaseOptions
     /// </summary>
     public int WriterLanes { get; set; } = 1;
 
-    // A 500-call LLM batch is one large insert, run by one database backend: on 2 cores one bulk writer logged 23,193
-    // calls/s with 0.84 of a core idle, two logged 32,614 (docs/benchmarks.md, 2026-11-24).
-    public static int DefaultPostgresBulkWriters => Math.Max(2, Environment.ProcessorCount / 2);
+    // A 500-call LLM batch is one large insert, run by one database backend, and its writer waits on the round trips and
+    // the commit: on 2 cores one bulk writer logged 23,193 calls/s with 0.84 of a core idle, two 32,614 (2026-11-24);
+    // on a host with a faster disk two left 0.28-0.30 of a core idle at 28,572-30,838 calls/s, and four 0.08 at
+    // 31,593-31,724 (docs/benchmarks.md, 2026-11-28).
+    public static int DefaultPostgresBulkWriters => Math.Max(4, Environment.ProcessorCount / 2);
+
+    /// <summary>The fewest bulk writers a node runs when <see cref="BulkWriters"/> is not set and its pool is small (the default before 2026-11-28).</summary>
+    public const int FewestDefaultBulkWriters = 2;
 
     /// <summary>
     /// PostgreSQL only: writer connections per node for bulk work (batches of LLM calls), apart from the hot path's
@@ -62,8 +67,27 @@ public sealed class DatabaseOptions
     public const int PostgresSpareConnections = 3;
 
     /// <summary>Connections a PostgreSQL node's writers hold for good: one a writer lane, one a bulk writer (counted as the committer counts them).</summary>
-    public int PostgresWriterConnections =>
-        SqlDialect.Postgres.WriterCount(Writers) * SqlDialect.Postgres.LanesPerWriter(WriterLanes) + SqlDialect.Postgres.BulkWriterCount(BulkWriters);
+    public int PostgresWriterConnections => PostgresHotWriterConnections + PostgresBulkWriters;
+
+    private int PostgresHotWriterConnections => SqlDialect.Postgres.WriterCount(Writers) * SqlDialect.Postgres.LanesPerWriter(WriterLanes);
+
+    /// <summary>
+    /// PostgreSQL's bulk writers: <see cref="BulkWriters"/> when set; otherwise the default, lowered to what the pool has
+    /// room for (down to <see cref="FewestDefaultBulkWriters"/>), so a pool sized for the earlier default still starts.
+    /// </summary>
+    public int PostgresBulkWriters
+    {
+        get
+        {
+            if (BulkWriters is { } configured)
+            {
+                return configured;
+            }
+
+            var room = PoolSize() is { } pool ? pool - PostgresHotWriterConnections - PostgresSpareConnections : int.MaxValue;
+            return Math.Max(FewestDefaultBulkWriters, Math.Min(DefaultPostgresBulkWriters, room));
+        }
+    }
 
     /// <summary>
     /// The smallest pool a PostgreSQL node works on: its writers' connections and <see cref="PostgresSpareConnections"/>
@@ -72,9 +96,16 @@ public sealed class DatabaseOptions
     public int MinimumPostgresPool => PostgresWriterConnections + PostgresSpareConnections;
 
     /// <summary>Why the connection string's pool is too small for this node (PostgreSQL, pooling on), or null.</summary>
-    public string? PoolTooSmall()
+    public string? PoolTooSmall() =>
+        PoolSize() is not { } pool || pool >= MinimumPostgresPool ? null
+            : $"Tollgate:Database:ConnectionString's Maximum Pool Size is {pool}, below the {MinimumPostgresPool} this node needs: "
+                + $"{SqlDialect.Postgres.WriterCount(Writers)} writer(s) × {SqlDialect.Postgres.LanesPerWriter(WriterLanes)} lane(s) and "
+                + $"{PostgresBulkWriters} bulk writer(s) hold one each for good, and reads and background work need "
+                + $"{PostgresSpareConnections} more. Raise Maximum Pool Size, or lower Tollgate:Database:Writers or BulkWriters.";
+
+    /// <summary>The connection string's Maximum Pool Size (PostgreSQL, pooling on), or null.</summary>
+    private int? PoolSize()
     {
-        Npgsql.NpgsqlConnectionStringBuilder builder;
         try
         {
             if (ParsedProvider != DatabaseProvider.Postgres || string.IsNullOrWhiteSpace(ConnectionString))
@@ -82,18 +113,13 @@ public sealed class DatabaseOptions
                 return null;
             }
 
-            builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return builder.Pooling ? builder.MaxPoolSize : null;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             return null; // the provider's and the connection string's own checks name what is wrong with them
         }
-
-        return !builder.Pooling || builder.MaxPoolSize >= MinimumPostgresPool ? null
-            : $"Tollgate:Database:ConnectionString's Maximum Pool Size is {builder.MaxPoolSize}, below the {MinimumPostgresPool} this node needs: "
-                + $"{SqlDialect.Postgres.WriterCount(Writers)} writer(s) × {SqlDialect.Postgres.LanesPerWriter(WriterLanes)} lane(s) and "
-                + $"{SqlDialect.Postgres.BulkWriterCount(BulkWriters)} bulk writer(s) hold one each for good, and reads and background work need "
-                + $"{PostgresSpareConnections} more. Raise Maximum Pool Size, or lower Tollgate:Database:Writers or BulkWriters.";
     }
 
     public const int DefaultQueueCapacity = 4096;

@@ -42,7 +42,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         metrics?.ObserveQueueDepth(() => Volatile.Read(ref _inFlight));
         _hot = database.Dialect.WriterCount(options?.Value.Writers);
         _lanes = database.Dialect.LanesPerWriter(options?.Value.WriterLanes ?? 1);
-        var bulk = database.Dialect.BulkWriterCount(options?.Value.BulkWriters);
+        var bulk = database.Dialect.BulkWriterCount(options?.Value);
         _partitions = [.. Enumerable.Range(0, _hot + bulk).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true }))];
     }
 

@@ -54,7 +54,7 @@ public sealed record SqlDialect(DatabaseProvider Provider)
     public int WriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresWriters : 1;
 
     /// <summary>Writers of bulk work besides <see cref="WriterCount"/>; SQLite has one writer for everything.</summary>
-    public int BulkWriterCount(int? configured) => IsPostgres ? configured ?? DatabaseOptions.DefaultPostgresBulkWriters : 0;
+    public int BulkWriterCount(DatabaseOptions? options) => IsPostgres ? (options ?? new DatabaseOptions()).PostgresBulkWriters : 0;
 
     /// <summary>Whether usage_events and llm_calls are partitioned by week (migration 0043), so retention drops weeks; SQLite deletes rows.</summary>
     public bool PartitionsByTime => IsPostgres;

@@ -19,8 +19,29 @@ public sealed class SmallPoolTests
 
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => TollgateApp.StartAsync(StoreKind.Postgres, ApiSetup.RulesCatalog(), connectionString: tiny));
 
-        var needed = new DatabaseOptions { Provider = "postgres" }.MinimumPostgresPool;
+        var needed = new DatabaseOptions { Provider = "postgres", ConnectionString = tiny }.MinimumPostgresPool;
         Assert.Contains($"Maximum Pool Size is 2, below the {needed} this node needs", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnsetBulkWritersShrinkToWhatThePoolHasRoomForDownToTheEarlierTwoAndASetCountIsKept()
+    {
+        static DatabaseOptions Options(string pool, int? bulkWriters = null) =>
+            new() { Provider = "postgres", ConnectionString = $"Host=db;Database=tollgate;{pool}", Writers = 1, BulkWriters = bulkWriters };
+        var unbounded = DatabaseOptions.DefaultPostgresBulkWriters;
+
+        // 1 writer and 3 spare connections leave a pool of 6 room for the 2 bulk writers the earlier default asked for.
+        Assert.Equal((2, 6), (Options("Maximum Pool Size=6").PostgresBulkWriters, Options("Maximum Pool Size=6").MinimumPostgresPool));
+        Assert.Null(Options("Maximum Pool Size=6").PoolTooSmall());
+        Assert.Equal(Math.Min(3, unbounded), Options("Maximum Pool Size=7").PostgresBulkWriters);
+        Assert.Equal(unbounded, Options("Maximum Pool Size=100").PostgresBulkWriters);
+        Assert.Equal(unbounded, Options("Pooling=false;Maximum Pool Size=6").PostgresBulkWriters);
+        Assert.Equal(2, Options("Maximum Pool Size=2").PostgresBulkWriters);
+        Assert.True(unbounded >= 4);
+
+        Assert.Equal(3, Options("Maximum Pool Size=100", bulkWriters: 3).PostgresBulkWriters);
+        Assert.Contains("Maximum Pool Size is 6, below the 8 this node needs: 1 writer(s) × 1 lane(s) and 4 bulk writer(s)",
+            Options("Maximum Pool Size=6", bulkWriters: 4).PoolTooSmall(), StringComparison.Ordinal);
     }
 
     [Fact]
