@@ -42,8 +42,8 @@ public sealed class DatabaseOptions
 
     // A 500-call LLM batch is one large insert, run by one database backend, and its writer waits on the round trips and
     // the commit: on 2 cores one bulk writer logged 23,193 calls/s with 0.84 of a core idle, two 32,614 (2026-11-24);
-    // on a host with a faster disk two left 0.28-0.30 of a core idle at 28,572-30,838 calls/s, and four 0.08 at
-    // 31,593-31,724 (docs/benchmarks.md, 2026-11-28).
+    // on a host with a faster disk two left 0.27-0.31 of a core idle at 28,216-30,838 calls/s, and four 0.07-0.08 at
+    // 30,166-31,724 (docs/benchmarks.md, 2026-11-28).
     public static int DefaultPostgresBulkWriters => Math.Max(4, Environment.ProcessorCount / 2);
 
     /// <summary>The fewest bulk writers a node runs when <see cref="BulkWriters"/> is not set and its pool is small (the default before 2026-11-28).</summary>
