@@ -47,7 +47,7 @@ public sealed class DatabaseOptions
     public static int DefaultPostgresBulkWriters => Math.Max(4, Environment.ProcessorCount / 2);
 
     /// <summary>The fewest bulk writers a node runs when <see cref="BulkWriters"/> is not set and its pool is small (the default before 2026-11-28).</summary>
-    public const int FewestDefaultBulkWriters = 2;
+    private const int FewestDefaultBulkWriters = 2;
 
     /// <summary>
     /// PostgreSQL only: writer connections per node for bulk work (batches of LLM calls), apart from the hot path's
