@@ -52,7 +52,12 @@ public static class TollgateHost
             builder.WebHost.UseUrls(TollgateOptions.DefaultUrl);
         }
 
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = TollgateOptions.MaxBodyBytes + 1);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = TollgateOptions.MaxBodyBytes + 1;
+            k.Limits.MaxRequestLineSize = BodySizeLimit.KestrelLineAndHeaderBytes;
+            k.Limits.MaxRequestHeadersTotalSize = BodySizeLimit.KestrelLineAndHeaderBytes;
+        });
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
         UsePipeline(app);

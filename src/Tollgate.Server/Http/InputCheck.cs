@@ -8,13 +8,31 @@ namespace Tollgate.Server.Http;
 // body too large is refused unread; then its shape, once authenticated.
 
 /// <summary>
-/// Refuses bodies over the limit with 413, whether the length is declared or streamed; done here rather than only in
-/// Kestrel so every host (and the in-memory test server) enforces the same rule.
+/// Refuses bodies over the limit with 413, whether the length is declared or streamed, and a path and query or headers
+/// over theirs with 414 or 431 naming the longest part; done here rather than only in Kestrel so every host (and the
+/// in-memory test server) enforces the same rule, and so the answer is a problem, where Kestrel's own is an empty body.
 /// </summary>
 public sealed class BodySizeLimit(RequestDelegate next)
 {
+    /// <summary>The most a request's path and query may hold, in bytes as sent (Kestrel's default request line is 8 KiB).</summary>
+    public const int MaxTargetBytes = 8 * 1024;
+
+    /// <summary>The most a request's headers may hold together, names and values (Kestrel's default is 32 KiB).</summary>
+    public const int MaxHeaderBytes = 32 * 1024;
+
+    /// <summary>
+    /// Kestrel's own limits, past which it answers with an empty body before any middleware runs; they sit above
+    /// <see cref="MaxTargetBytes"/> and <see cref="MaxHeaderBytes"/> so that a request up to these gets a problem naming its part.
+    /// </summary>
+    public const int KestrelLineAndHeaderBytes = 64 * 1024;
+
     public Task InvokeAsync(HttpContext context)
     {
+        if ((TargetProblem(context) ?? HeaderProblem(context.Request)) is { } problem)
+        {
+            return problem.ExecuteAsync(context);
+        }
+
         // A route may allow more (the LLM price import) through RequestSizeLimit metadata; Kestrel is told too.
         var max = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? TollgateOptions.MaxBodyBytes;
         if (max != TollgateOptions.MaxBodyBytes && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } kestrel)
@@ -33,6 +51,45 @@ public sealed class BodySizeLimit(RequestDelegate next)
         }
 
         return next(context);
+    }
+
+    private static IResult? TargetProblem(HttpContext context)
+    {
+        var request = context.Request;
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
+            ? raw.Length
+            : request.PathBase.Value?.Length + request.Path.Value?.Length + request.QueryString.Value?.Length ?? 0;
+        if (target <= MaxTargetBytes)
+        {
+            return null;
+        }
+
+        // The query's longest parameter is named when the query is most of it; otherwise the path is.
+        var query = request.QueryString.Value?.Length ?? 0;
+        var field = query * 2 > target && request.Query.MaxBy(q => q.Key.Length + q.Value.Sum(v => v?.Length ?? 0)) is { Key: { Length: > 0 } key }
+            ? key : "path";
+        return Problems.Create(StatusCodes.Status414UriTooLong, "uri_too_long",
+            $"The request's path and query are {target} bytes; at most {MaxTargetBytes} are taken. Send long input in a JSON body.",
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { [field] = $"makes the request's path and query longer than {MaxTargetBytes} bytes" } });
+    }
+
+    private static IResult? HeaderProblem(HttpRequest request)
+    {
+        var total = 0;
+        foreach (var (name, values) in request.Headers)
+        {
+            total += name.Length + values.Sum(v => v?.Length ?? 0);
+        }
+
+        if (total <= MaxHeaderBytes)
+        {
+            return null;
+        }
+
+        var largest = request.Headers.MaxBy(h => h.Value.Sum(v => v?.Length ?? 0)).Key;
+        return Problems.Create(StatusCodes.Status431RequestHeaderFieldsTooLarge, "headers_too_large",
+            $"The request's headers are {total} bytes; at most {MaxHeaderBytes} are taken.",
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { [largest] = $"makes the request's headers longer than {MaxHeaderBytes} bytes" } });
     }
 
     private sealed class LimitedStream(Stream inner, long limit) : Stream

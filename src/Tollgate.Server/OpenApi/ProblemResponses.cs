@@ -6,7 +6,8 @@ namespace Tollgate.Server.OpenApi;
 
 /// <summary>
 /// Every operation's error answers, all typed as <see cref="ProblemSchema"/>: 400 for every one (a query value holding
-/// NUL is refused on every route, whatever it reads), 401 and 403 for any that needs a key, 404 for any with an id in its
+/// NUL is refused on every route, whatever it reads), 414 and 431 for every one (a path and query or headers past their
+/// limits, refused before anything else), 401 and 403 for any that needs a key, 404 for any with an id in its
 /// path, 413 (too large) and 415 (not JSON) for any with a body, plus whatever the endpoint declares with ProducesProblem
 /// (402, 409, 422, 429, 502, 503, …).
 /// </summary>
@@ -24,16 +25,18 @@ public sealed class ProblemResponses : IOpenApiOperationTransformer, IOpenApiDoc
         [404] = "Something named in the request does not exist (not_found); `resource` says what.",
         [409] = "The request conflicts with the current state, or reuses an idempotency key for a different request.",
         [413] = "The body is larger than the server accepts (1 MiB; body_too_large).",
+        [414] = "The path and query are longer than the server accepts (8 KiB; uri_too_long); `errors` names the longest part.",
         [415] = "The body is not JSON in UTF-8 (a form, say); nothing was read (unsupported_media_type).",
         [422] = "The request is well formed but cannot be acted on as it stands.",
         [429] = "The quota or LLM budget is used up under a hard cap (quota_exceeded, budget_exceeded); Retry-After says when it resets.",
+        [431] = "The headers are larger than the server accepts (32 KiB together; headers_too_large); `errors` names the largest.",
         [502] = "An upstream service (Stripe) answered with an error.",
         [503] = "A dependency is not configured or not reachable.",
     };
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var statuses = new SortedSet<int> { 400 };
+        var statuses = new SortedSet<int> { 400, 414, 431 };
         var description = context.Description;
         if (EndpointRoles.Of(description.ActionDescriptor.EndpointMetadata) != EndpointRoles.Public)
         {
