@@ -78,7 +78,12 @@ public sealed class BodySizeLimit(RequestDelegate next)
         var total = 0;
         foreach (var (name, values) in request.Headers)
         {
-            total += name.Length + values.Sum(v => v?.Length ?? 0);
+            // A loop over StringValues, not LINQ's Sum: this runs on every request and should allocate nothing.
+            total += name.Length;
+            foreach (var value in values)
+            {
+                total += value?.Length ?? 0;
+            }
         }
 
         if (total <= MaxHeaderBytes)
