@@ -58,7 +58,7 @@ public sealed class BodySizeLimit(RequestDelegate next)
         var request = context.Request;
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw
             ? raw.Length
-            : request.PathBase.Value?.Length + request.Path.Value?.Length + request.QueryString.Value?.Length ?? 0;
+            : (request.PathBase.Value?.Length ?? 0) + (request.Path.Value?.Length ?? 0) + (request.QueryString.Value?.Length ?? 0);
         if (target <= MaxTargetBytes)
         {
             return null;
@@ -68,9 +68,9 @@ public sealed class BodySizeLimit(RequestDelegate next)
         var query = request.QueryString.Value?.Length ?? 0;
         var field = query * 2 > target && request.Query.MaxBy(q => q.Key.Length + q.Value.Sum(v => v?.Length ?? 0)) is { Key: { Length: > 0 } key }
             ? key : "path";
-        return Problems.Create(StatusCodes.Status414UriTooLong, "uri_too_long",
+        return TooLarge(StatusCodes.Status414UriTooLong, "uri_too_long",
             $"The request's path and query are {target} bytes; at most {MaxTargetBytes} are taken. Send long input in a JSON body.",
-            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { [field] = $"makes the request's path and query longer than {MaxTargetBytes} bytes" } });
+            field, $"makes the request's path and query longer than {MaxTargetBytes} bytes");
     }
 
     private static IResult? HeaderProblem(HttpRequest request)
@@ -92,10 +92,14 @@ public sealed class BodySizeLimit(RequestDelegate next)
         }
 
         var largest = request.Headers.MaxBy(h => h.Value.Sum(v => v?.Length ?? 0)).Key;
-        return Problems.Create(StatusCodes.Status431RequestHeaderFieldsTooLarge, "headers_too_large",
+        return TooLarge(StatusCodes.Status431RequestHeaderFieldsTooLarge, "headers_too_large",
             $"The request's headers are {total} bytes; at most {MaxHeaderBytes} are taken.",
-            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { [largest] = $"makes the request's headers longer than {MaxHeaderBytes} bytes" } });
+            largest, $"makes the request's headers longer than {MaxHeaderBytes} bytes");
     }
+
+    // A size refusal names the part that made it, in `errors`, as a validation problem names its fields.
+    private static IResult TooLarge(int status, string error, string detail, string field, string message) =>
+        Problems.Create(status, error, detail, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { [field] = message } });
 
     private sealed class LimitedStream(Stream inner, long limit) : Stream
     {

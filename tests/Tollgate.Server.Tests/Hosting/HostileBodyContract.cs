@@ -193,11 +193,15 @@ public abstract partial class HostileBodyContract(SharedServer shared) : ApiCont
         var path = await anonymous.GetAsync(new Uri($"/v1/customers/{x}", UriKind.Relative));
         var headers = await anonymous.SendAsync(bigHeader);
         var under = await anonymous.GetAsync(new Uri($"/healthz?pad={new string('x', 8_000)}", UriKind.Relative));
+        // The in-memory host (the class's shared server), which has no request-line limit of its own, takes the same rule.
+        await using var shared = await StartAsync(ApiSetup.RulesCatalog());
+        var inMemory = await shared.Anonymous.GetAsync(new Uri($"/v1/customers?limit=5&cursor={x}", UriKind.Relative));
 
         Assert.Equal((414, "uri_too_long", true), await RefusalAsync(query, "cursor"));
         Assert.Equal((414, "uri_too_long", true), await RefusalAsync(path, "path"));
         Assert.Equal((431, "headers_too_large", true), await RefusalAsync(headers, "X-Big"));
         Assert.Equal(HttpStatusCode.OK, under.StatusCode);
+        Assert.Equal((414, "uri_too_long", true), await RefusalAsync(inMemory, "cursor"));
 
         static async Task<(int Status, string? Error, bool Names)> RefusalAsync(HttpResponseMessage answer, string field)
         {
