@@ -32,6 +32,23 @@ public sealed partial class FakeStripe
         }
     }
 
+    /// <summary>
+    /// The customer moves to <paramref name="price"/> in Stripe's customer portal, as the portal's plan switch does (a new
+    /// interval restarts the period); answers the subscription that Stripe's <c>customer.subscription.updated</c> carries.
+    /// </summary>
+    public JsonObject ChangePriceInPortal(string subscriptionId, string price)
+    {
+        lock (_lock)
+        {
+            var item = (JsonObject)_subscriptions[subscriptionId]["items"]!["data"]![0]!;
+            var (status, body) = UpdateSubscription(subscriptionId, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["items[0][id]"] = item["id"]!.GetValue<string>(), ["items[0][price]"] = price, ["proration_behavior"] = "create_prorations",
+            });
+            return status == 200 ? (JsonObject)JsonNode.Parse(body)! : throw new InvalidOperationException(body);
+        }
+    }
+
     private (int, string) CreateInvoiceItem(Dictionary<string, string> form)
     {
         var customer = form.GetValueOrDefault("customer") ?? "";

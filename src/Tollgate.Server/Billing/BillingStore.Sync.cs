@@ -15,12 +15,14 @@ public sealed partial class BillingStore
     /// <summary>
     /// Stores a state decided outside Tollgate (by Stripe) inside the caller's transaction, which holds the customer's lock.
     /// A period that started there (a trial that converted, a renewal) is invoiced here as the billing cycle would have
-    /// invoiced it, so Tollgate's invoices, and the revenue read from them, follow what Stripe bills. Null when the row
-    /// moved past <paramref name="current"/>'s revision.
+    /// invoiced it, so Tollgate's invoices, and the revenue read from them, follow what Stripe bills. A plan change made
+    /// there (Stripe's portal) bills the old plan's overage up to it, as a change through the API does, unless
+    /// <paramref name="changeSettled"/> says the caller (that API change) already did. Null when the row moved past
+    /// <paramref name="current"/>'s revision.
     /// </summary>
     internal async Task<Subscription?> SyncInAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, Subscription next,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool changeSettled = false)
     {
         var (subscriptions, invoices) = Writers(c, tx, OperationClock.Now(time), cancellationToken);
         var version = await VersionAsync(next.PlanVersionId, cancellationToken);
@@ -31,7 +33,28 @@ public sealed partial class BillingStore
         var renewed = newPeriod && !converted && next.CurrentPeriodStart >= current.CurrentPeriodEnd;
         var reason = converted ? "trial_converted" : renewed ? "renewed" : SyncReason(current, next);
         var stored = await subscriptions.UpdateAsync(current, next, reason, price, next.UpdatedAt);
-        if (stored is null || !newPeriod)
+        if (stored is null)
+        {
+            return null;
+        }
+
+        // The usage counted so far was admitted under the old plan, so it is billed on the old plan's terms and each window
+        // settled for the new one (OverageBilling.UpToChangeAsync). A change that keeps the period adds it to the next
+        // invoice; one that restarts it (a new interval) has it swept onto the invoice issued below. As Stripe sends it,
+        // it goes to Stripe as invoice items. A trial bills no overage, so its change none either.
+        var changed = !changeSettled && !renewed && !converted && current.Status != SubscriptionStatus.Trialing && next.IsLive
+            && (next.PlanVersionId != current.PlanVersionId || next.BillingPeriod != current.BillingPeriod);
+        if (changed)
+        {
+            var from = await VersionAsync(current.PlanVersionId, cancellationToken);
+            var snapshot = await catalog.GetAsync(cancellationToken);
+            var at = next.UpdatedAt < current.CurrentPeriodStart ? current.CurrentPeriodStart : next.UpdatedAt;
+            var overage = await OverageBilling.UpToChangeAsync(c, tx, current.CustomerId, current.OverageTermsOn(from), stored.OverageTermsOn(version),
+                snapshot.Features, current.CurrentPeriod, at, mark: true, cancellationToken, snapshot.Metrics);
+            await invoices.AddPendingAsync(stored, price.Currency, overage);
+        }
+
+        if (!newPeriod)
         {
             return stored;
         }

@@ -45,7 +45,7 @@ public sealed class StripeChanges(
             }
 
             await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval, before.Currency)!.Currency, lines);
-            await writer.SyncAsync(answer, at, before.CustomerId);
+            await writer.SyncAsync(answer, at, before.CustomerId, changeSettled: true);
             var invoice = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
                 "SELECT id FROM invoices WHERE subscription_id = @id AND created_at >= @at ORDER BY created_at DESC, number DESC LIMIT 1",
                 new { id = before.Id, at = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));

@@ -49,10 +49,16 @@ internal sealed partial class StripeEventWriter(
             : (StripeOutcomes.Ok, $"{checkout.StripeCustomerId} linked to {checkout.CustomerId}");
     }
 
-    internal async Task<(string Outcome, string? Detail)> SyncAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint) =>
-        await WithDiscountAsync(await SyncStateAsync(state, created, customerHint), state);
+    /// <summary>
+    /// Applies Stripe's state of a subscription. <paramref name="changeSettled"/>: the caller (a change through the API)
+    /// has already billed the old plan's overage up to the change this state carries.
+    /// </summary>
+    internal async Task<(string Outcome, string? Detail)> SyncAsync(
+        StripeSubscriptionState state, DateTimeOffset created, string? customerHint, bool changeSettled = false) =>
+        await WithDiscountAsync(await SyncStateAsync(state, created, customerHint, changeSettled), state);
 
-    private async Task<(string Outcome, string? Detail)> SyncStateAsync(StripeSubscriptionState state, DateTimeOffset created, string? customerHint)
+    private async Task<(string Outcome, string? Detail)> SyncStateAsync(
+        StripeSubscriptionState state, DateTimeOffset created, string? customerHint, bool changeSettled)
     {
         var (existing, syncedAt) = await ReadLockedAsync(state.Id);
         var customer = existing?.CustomerId ?? await CustomerForAsync(state.TollgateCustomerId ?? customerHint, state.StripeCustomerId);
@@ -136,7 +142,7 @@ internal sealed partial class StripeEventWriter(
             return (StripeOutcomes.Ok, $"{existing.Id} unchanged");
         }
 
-        await SyncInAsync(existing, next with { UpdatedAt = now });
+        await SyncInAsync(existing, next with { UpdatedAt = now }, changeSettled);
         return (StripeOutcomes.Ok, $"{existing.Id} updated");
     }
 
@@ -291,9 +297,9 @@ internal sealed partial class StripeEventWriter(
         touched.Add(subscription.CustomerId);
     }
 
-    private async Task SyncInAsync(Subscription current, Subscription next)
+    private async Task SyncInAsync(Subscription current, Subscription next, bool changeSettled = false)
     {
-        _ = await billing.SyncInAsync(c, tx, current, next, ct)
+        _ = await billing.SyncInAsync(c, tx, current, next, ct, changeSettled)
             ?? throw new InvalidOperationException($"subscription {current.Id} changed under its customer's lock");
         touched.Add(current.CustomerId);
     }

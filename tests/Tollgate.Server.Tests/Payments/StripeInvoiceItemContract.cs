@@ -122,6 +122,80 @@ public abstract class StripeInvoiceItemContract : ApiContract
             .Select(i => i["amount"]!.GetValue<long>()));
     }
 
+    [Fact]
+    public async Task APlanChangeMadeInStripesPortalBillsTheOldPlansOverageUpToItAsAnInvoiceItemAndTheRenewalOnlyWhatCameAfter()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+
+        var changed = h.Stripe.ChangePriceInPortal(Text(stripe, "id")!, "price_basic_monthly");
+        var updated = await h.DeliverAsync("customer.subscription.updated", changed);
+        var replayed = await h.DeliverAsync("customer.subscription.updated", changed);
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+        var atChange = OverageItems(h);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.ConsumeAsync("ada", "api_calls", 100)).StatusCode);
+        await h.App.AdvanceAsync(TimeSpan.FromDays(32));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        // As the same change made through Tollgate's API bills it: pro's 200 calls past its 1,000 at 2¢ up to the change,
+        // then basic's 100 after it at 3¢; once, though the event came twice.
+        Assert.Equal(("ok", "basic"), (Text(updated, "outcome"), Text((await h.SubscriptionsAsync("ada"))[0], "plan")));
+        Assert.EndsWith("unchanged", Text(replayed, "detail"), StringComparison.Ordinal);
+        Assert.Equal([400L], atChange);
+        Assert.Equal([400L, 300L], OverageItems(h));
+    }
+
+    [Fact]
+    public async Task AChangeToYearlyMadeInStripesPortalBillsTheOverageUpToItOnTheChangeInvoiceAndTheRenewalNothingMore()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1007);
+
+        await h.DeliverAsync("customer.subscription.updated", h.Stripe.ChangePriceInPortal(Text(stripe, "id")!, "price_pro_yearly"));
+        var invoice = (await h.App.InvoicesAsync("ada"))[^1];
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+        await h.App.AdvanceAsync(TimeSpan.FromDays(366));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        var overage = invoice["lines"]!.AsArray().Single(l => Text(l, "kind") == "overage")!;
+        Assert.Equal((14L, 7L), (overage["amount_cents"].Value<long>(), overage["quantity"].Value<long>()));
+        Assert.Equal([14L], OverageItems(h));
+    }
+
+    [Fact]
+    public async Task StripesEventForAChangeMadeThroughTheApiBillsTheOldPlansOverageNoSecondTime()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+
+        var change = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "none" });
+        await h.DeliverAsync("customer.subscription.updated", h.Stripe.Subscription(Text(stripe, "id")!));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal([400L], OverageItems(h));
+    }
+
+    /// <summary>Ada subscribed to pro through Stripe on <see cref="SoftCaps"/>, used <paramref name="calls"/>, and 10 days passed; answers Stripe's subscription.</summary>
+    private static async Task<JsonObject> OnProTenDaysAfterAsync(PaymentsHarness h, long calls)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", SoftCaps)).StatusCode);
+        await h.App.CustomerAsync("ada");
+        var stripe = await h.SubscribeAsync("ada", "pro");
+        Assert.Equal(HttpStatusCode.OK, (await h.App.ConsumeAsync("ada", "api_calls", calls)).StatusCode);
+        await h.App.AdvanceAsync(TimeSpan.FromDays(10));
+        return stripe;
+    }
+
+    /// <summary>The payments catalog with pro's 1,000 calls and basic's 500 as soft caps, 2¢ and 3¢ a call past them.</summary>
+    private static string SoftCaps => Catalogs.Payments
+        .Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }", StringComparison.Ordinal)
+        .Replace("\"monthly_quota\": 500 }", "\"monthly_quota\": 500, \"hard_cap\": false, \"overage_unit_price_cents\": 3 }", StringComparison.Ordinal);
+
+    private static long[] OverageItems(PaymentsHarness h) =>
+        [.. h.Stripe.InvoiceItems.Where(i => i["metadata"]!["tollgate_kind"]!.GetValue<string>() == "overage").Select(i => i["amount"]!.GetValue<long>())];
+
     private static (long Quantity, long Amount)[] Overage(JsonNode body) =>
         [.. body["lines"]!.AsArray().Where(l => Text(l, "kind") == "overage").Select(l => (l!["quantity"].Value<long>(), l["amount_cents"].Value<long>()))];
 
