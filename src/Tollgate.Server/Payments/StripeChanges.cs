@@ -30,18 +30,26 @@ public sealed class StripeChanges(
         CancellationToken cancellationToken = default) =>
         WriteAsync(before, async (writer, c, tx, at) =>
         {
+            // Stripe's event for this change can come before its answer: it took the intent and billed the change's lines, and
+            // the row is on the new plan already. The answer then adds nothing; billing them again would charge twice.
+            if (await StripeChangeIntents.TakeInAsync(c, tx, before, to.Id, interval, at, cancellationToken) is null
+                && !before.AlreadyOn(to.Id, interval) && (await ReadAsync(c, tx, before.Id, cancellationToken)).AlreadyOn(to.Id, interval))
+            {
+                await writer.SyncAsync(answer, at, before.CustomerId, changeSettled: true);
+                return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, [], null);
+            }
+
             var from = await catalog.GetVersionAsync(before.PlanVersionId, cancellationToken)
                 ?? throw new InvalidOperationException($"plan version {before.PlanVersionId} is missing");
-            var change = PlanChange.Apply(before, from, to, interval, ChangeTiming.Immediate, proration, at);
-            // Stripe bills the new price itself (at once when the interval changed); Tollgate adds only what it prorated.
-            var lines = change.PendingLines.Concat(change.InvoiceNowLines).Where(l => l.Kind != InvoiceLineKind.Recurring).ToList();
+            var (changed, prorated) = Prorate(before, from, to, interval, proration, at);
+            var lines = prorated.ToList();
             if (before.Status != SubscriptionStatus.Trialing && (to.Id != before.PlanVersionId || interval != before.BillingPeriod))
             {
                 // The old plan's overage so far, on its terms, and each window settled for the new plan, as Tollgate's own change
                 // bills it and the preview shows it: with a kept period the renewal billed it all on the new plan's quota and price.
                 var snapshot = await catalog.GetAsync(cancellationToken);
                 lines.AddRange(await OverageBilling.UpToChangeAsync(c, tx, before.CustomerId, before.OverageTermsOn(from),
-                    change.Subscription.OverageTermsOn(to), snapshot.Features, before.CurrentPeriod, at, mark: true, cancellationToken, snapshot.Metrics));
+                    changed.OverageTermsOn(to), snapshot.Features, before.CurrentPeriod, at, mark: true, cancellationToken, snapshot.Metrics));
             }
 
             await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(before, to.Terms.Price(interval, before.Currency)!.Currency, lines);
@@ -51,6 +59,17 @@ public sealed class StripeChanges(
                 new { id = before.Id, at = at.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken));
             return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, lines, invoice);
         }, cancellationToken);
+
+    /// <summary>
+    /// The lines Tollgate prorates for a change Stripe makes without prorating (<paramref name="at"/> the change): Stripe
+    /// bills the new price itself (at once when the interval changed), so the recurring line is left out.
+    /// </summary>
+    internal static (Subscription Changed, IEnumerable<InvoiceLine> Lines) Prorate(
+        Subscription before, PlanVersion from, PlanVersion to, BillingInterval interval, ProrationBehavior proration, DateTimeOffset at)
+    {
+        var change = PlanChange.Apply(before, from, to, interval, ChangeTiming.Immediate, proration, at);
+        return (change.Subscription, change.PendingLines.Concat(change.InvoiceNowLines).Where(l => l.Kind != InvoiceLineKind.Recurring));
+    }
 
     /// <summary>
     /// Stripe's answer to a cancel at the period end (with the reason the caller gave, kept in this same write), or to

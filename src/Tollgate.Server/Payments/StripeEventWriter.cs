@@ -142,6 +142,15 @@ internal sealed partial class StripeEventWriter(
             return (StripeOutcomes.Ok, $"{existing.Id} unchanged");
         }
 
+        if (!changeSettled && await StripeChangeIntents.TakeInAsync(c, tx, existing, next, now, ct) is { } intent)
+        {
+            // A change Tollgate asked for whose answer never came back: its proration lines, which Stripe was asked not to make.
+            var from = await catalog.GetVersionAsync(existing.PlanVersionId, ct)
+                ?? throw new InvalidOperationException($"plan version {existing.PlanVersionId} is missing");
+            var (_, lines) = StripeChanges.Prorate(existing, from, plan.Version, plan.Interval, intent.Proration, intent.RequestedAt);
+            await new InvoiceWriter(c, tx, time, options, ct).AddPendingAsync(existing, existing.Currency, lines);
+        }
+
         await SyncInAsync(existing, next with { UpdatedAt = now }, changeSettled);
         return (StripeOutcomes.Ok, $"{existing.Id} updated");
     }

@@ -7,6 +7,7 @@ using Tollgate.Server.Http;
 using Tollgate.Server.Billing;
 using Tollgate.Server.Catalog;
 using Tollgate.Server.Customers;
+using Tollgate.Storage.Database;
 
 namespace Tollgate.Server.Payments;
 
@@ -17,7 +18,7 @@ namespace Tollgate.Server.Payments;
 /// </summary>
 public sealed class StripeSubscriptions(
     StripeClient stripe, StripeChanges changes, BillingStore billing, StripeInvoiceItemSender sender, IOptions<StripeOptions> options,
-    SeatChanges seatChanges, CatalogCache catalog, MemberStore members)
+    SeatChanges seatChanges, CatalogCache catalog, MemberStore members, TollgateDatabase database, TimeProvider time)
 {
     /// <summary>
     /// Sets Stripe's item quantity to the seats, then makes the same change in Tollgate at once (Stripe changes a quantity
@@ -101,8 +102,21 @@ public sealed class StripeSubscriptions(
         {
             var state = await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
             var item = state.ItemId ?? throw new StripeException(200, "api_error", null, "items.data[0].id", "Stripe's subscription has no item id.");
-            var answer = await stripe.SetItemPriceAsync(current.StripeSubscriptionId!, item, priceId, Key("tollgate-change", current, priceId),
-                cancellationToken);
+            // Committed before Stripe acts: if its answer is lost, the event that follows still bills this change's lines.
+            await StripeChangeIntents.RecordAsync(database, current, plan.Current, interval, proration, time.GetUtcNow(), cancellationToken);
+            StripeSubscriptionState answer;
+            try
+            {
+                answer = await stripe.SetItemPriceAsync(current.StripeSubscriptionId!, item, priceId, Key("tollgate-change", current, priceId),
+                    cancellationToken);
+            }
+            catch (StripeException e) when (e.Status is >= 400 and < 500)
+            {
+                // Refused: Stripe changed nothing, so no event will bring this change.
+                await StripeChangeIntents.ForgetAsync(database, current.Id, cancellationToken);
+                throw;
+            }
+
             return await changes.ApplyChangeAsync(current, plan.Current, interval, proration, answer, cancellationToken);
         }, cancellationToken);
     }

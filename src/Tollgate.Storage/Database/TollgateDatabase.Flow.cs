@@ -27,6 +27,18 @@ public abstract partial class TollgateDatabase
         return added;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in a write transaction of its own without the flow's statement for every write: for a
+    /// record that must be committed before a call outside (a plan change's intent, before Stripe is asked), and is not the
+    /// change the flow makes, so a request that then fails has applied nothing and may run again.
+    /// </summary>
+    public async Task WriteOutsideFlowAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken = default)
+    {
+        // This method's own copy of the flow: the caller's keeps its statement when this returns.
+        _flowStatement.Value = null;
+        await WriteAsync(work, cancellationToken);
+    }
+
     /// <summary>The current flow's statement for every write transaction, while it is not disposed.</summary>
     internal FlowStatement? FlowStatementNow => _flowStatement.Value is { Active: true } statement ? statement : null;
 }

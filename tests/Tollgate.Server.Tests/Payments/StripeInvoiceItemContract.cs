@@ -177,6 +177,89 @@ public abstract class StripeInvoiceItemContract : ApiContract
         Assert.Equal([400L], OverageItems(h));
     }
 
+    [Fact]
+    public async Task AChangeWhoseStripeAnswerIsLostIsBilledInFullWhenStripesEventForItArrivesAndARetryFindsItMade()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        var body = new { plan = "basic", proration = "create_prorations" };
+        var preview = await (await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", body)).ReadAsync();
+        h.Stripe.LoseNextAnswersTo("POST", $"/v1/subscriptions/{Text(stripe, "id")}", 3); // Stripe changes the price; no answer comes back
+
+        // Under one Idempotency-Key, as the SDKs send a retry: the 502 applied nothing, so the key lets the retry run again.
+        Task<HttpResponseMessage> ChangeAsync()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/subscriptions/{id}/change") { Content = Json.Content(body) };
+            request.Headers.Add("Idempotency-Key", "change-to-basic");
+            return h.App.Admin.SendAsync(request);
+        }
+
+        var lost = await ChangeAsync();
+        var before = Text((await h.SubscriptionsAsync("ada"))[0], "plan");
+        await h.DeliverAsync("customer.subscription.updated", h.Stripe.Subscription(Text(stripe, "id")!));
+        var retried = await ChangeAsync();
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        // The lines the change would have made had the answer come: the unused time on pro credited, basic's remaining time
+        // charged (Stripe was asked not to prorate), and pro's overage up to the change; once, though the request came again.
+        Assert.Equal(HttpStatusCode.BadGateway, lost.StatusCode);
+        Assert.Equal((HttpStatusCode.Conflict, "no_change"), (retried.StatusCode, Text(await retried.ReadAsync(), "error")));
+        Assert.Equal(("pro", "basic"), (before, Text((await h.SubscriptionsAsync("ada"))[0], "plan")));
+        Assert.Equal(3, preview["lines"]!.AsArray().Count);
+        Assert.Equal(preview["lines"]!.AsArray().Select(l => l!["amount_cents"].Value<long>()).Order(),
+            h.Stripe.InvoiceItems.Select(i => i["amount"]!.GetValue<long>()).Order());
+    }
+
+    [Fact]
+    public async Task AChangeWhoseStripeEventArrivesBeforeItsAnswerIsBilledOnce()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        var body = new { plan = "basic", proration = "create_prorations" };
+        var preview = await (await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", body)).ReadAsync();
+        var sid = Text(stripe, "id")!;
+        h.Stripe.BeforePost = async (path, form) =>
+        {
+            if (path == $"/v1/subscriptions/{sid}" && form.TryGetValue("items[0][price]", out var price))
+            {
+                // Stripe acts, and its event reaches Tollgate while the answer is still on its way.
+                h.Stripe.BeforePost = null;
+                await h.DeliverAsync("customer.subscription.updated", h.Stripe.ChangePriceInPortal(sid, price));
+            }
+        };
+
+        var change = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", body);
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal("basic", Text((await h.SubscriptionsAsync("ada"))[0], "plan"));
+        Assert.Equal(preview["lines"]!.AsArray().Select(l => l!["amount_cents"].Value<long>()).Order(),
+            h.Stripe.InvoiceItems.Select(i => i["amount"]!.GetValue<long>()).Order());
+    }
+
+    [Fact]
+    public async Task AChangeStripeRefusedIsNotBilledWhenTheSamePlanIsLaterChosenInStripesPortal()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        // Basic's price is one Stripe does not have yet: Stripe refuses the change with a 400.
+        var relinked = SoftCaps.Replace("\"price_basic_monthly\"", "\"price_basic_2027\"", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", relinked)).StatusCode);
+
+        var refused = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "create_prorations" });
+        h.Stripe.AddPrice("price_basic_2027", 1000);
+        await h.DeliverAsync("customer.subscription.updated", h.Stripe.ChangePriceInPortal(Text(stripe, "id")!, "price_basic_2027"));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        // The portal prorates in Stripe itself: Tollgate adds only the old plan's overage, not the refused change's lines.
+        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        Assert.Equal("basic", Text((await h.SubscriptionsAsync("ada"))[0], "plan"));
+        Assert.Equal([400L], h.Stripe.InvoiceItems.Select(i => i["amount"]!.GetValue<long>()));
+    }
+
     /// <summary>Ada subscribed to pro through Stripe on <see cref="SoftCaps"/>, used <paramref name="calls"/>, and 10 days passed; answers Stripe's subscription.</summary>
     private static async Task<JsonObject> OnProTenDaysAfterAsync(PaymentsHarness h, long calls)
     {

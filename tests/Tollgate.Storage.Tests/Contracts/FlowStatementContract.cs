@@ -86,6 +86,20 @@ public abstract class FlowStatementContract : StoreContract
     }
 
     [Fact]
+    public async Task AWriteOutsideTheFlowCommitsWithoutTheStatementAndTheFlowKeepsItForItsLaterWrites()
+    {
+        await using var database = await WithMarksAsync(await FreshDatabaseAsync());
+
+        using (database.AlsoInEveryWrite((c, tx, _) => MarkAsync(c, tx, "flow")))
+        {
+            await database.WriteOutsideFlowAsync((c, tx) => MarkAsync(c, tx, "outside"));
+            await database.WriteAsync((c, tx) => MarkAsync(c, tx, "inside"));
+        }
+
+        Assert.Equal(["flow", "inside", "outside"], await MarksAsync(database));
+    }
+
+    [Fact]
     public async Task AFlowTakesOneStatementAtATime()
     {
         await using var database = await FreshDatabaseAsync();
