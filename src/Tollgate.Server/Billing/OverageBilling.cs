@@ -88,6 +88,11 @@ internal static class OverageBilling
             await MarkAsync(c, tx, customer, batch, cancellationToken, absolute: true);
         }
 
+        if (metrics is { Count: > 0 })
+        {
+            await OverageGroups.MarkAsync(c, tx, from, metrics, settled.Select(s => s.Row), cancellationToken);
+        }
+
         return lines;
     }
 
@@ -120,6 +125,11 @@ internal static class OverageBilling
         foreach (var batch in marks.Chunk(MarkBatch))
         {
             await MarkAsync(c, tx, batch[0].Row.CustomerId, batch, cancellationToken);
+        }
+
+        if (metrics is { Count: > 0 })
+        {
+            await OverageGroups.MarkAsync(c, tx, version, metrics, marks.Select(m => m.Row), cancellationToken);
         }
 
         return lines;

@@ -217,6 +217,35 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
     }
 
     [Fact]
+    public async Task AfterAPlanChangeTheRenewalSplitsTheOverageThatCameAfterItByTheGroupsUsedAfterIt()
+    {
+        var priced = Catalog
+            .Replace("""{ "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },""",
+                """{ "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_unit_price_cents": 2,""", StringComparison.Ordinal)
+            .Replace("\"plans\": [", """
+                "plans": [
+                  { "code": "lite", "name": "Lite", "prices": [ { "billing_period": "monthly", "price_cents": 1000 } ],
+                    "features": [ { "feature_code": "tokens", "limit": 500, "hard_cap": false, "overage_unit_price_cents": 3, "metric": "llm_tokens" } ] },
+                """, StringComparison.Ordinal);
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("metrics-change", priced), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+
+        await TrackAsync(app, Event("b1", "llm_call", new { model = "gpt-4o", tokens = 1200 })); // 200 past pro's 1,000
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 5, 11, 0, 0, 0, TimeSpan.Zero));
+        var change = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "lite", proration = "none", effective = "immediate" });
+        await TrackAsync(app, Event("a1", "llm_call", new { model = "mini", tokens = 100 })); // all of it past lite's 500
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var overage = (await app.InvoicesAsync("c1")).SelectMany(i => i["lines"]!.AsArray()).Where(l => l!["kind"].Value<string>() == "overage")
+            .Select(l => (l!["description"].Value<string>(), l["quantity"].Value<long>(), l["amount_cents"].Value<long>())).Order().ToList();
+
+        // The change bills pro's 200 over, all gpt-4o's; the renewal bills the 100 after it, all mini's: not split by the
+        // window's whole usage (1,200 gpt-4o, 100 mini), which gave gpt-4o 92 of mini's tokens.
+        Assert.Equal(HttpStatusCode.OK, change.StatusCode);
+        Assert.Equal([("Tokens (model: gpt-4o)", 200L, 400L), ("Tokens (model: mini)", 100L, 300L)], overage);
+    }
+
+    [Fact]
     public async Task CheckOnAUniqueCountFeatureRefusesASixthUserAndAllowsAReturningOne()
     {
         await using var app = await AppAsync();
