@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Tollgate.Core;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
 using Tollgate.Storage.Database;
@@ -168,6 +169,11 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
             InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
             _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
         }, new { id = invoice.Id, when, amount, stripe }, tx, cancellationToken: cancellationToken)); // id: the caller may have named the number
+        if (to == InvoiceStatus.Void)
+        {
+            await ReturnCreditAsync(c, tx, invoice, time, cancellationToken);
+        }
+
         var changed = await GetAsync(c, tx, invoice.Id, cancellationToken);
         var type = to switch
         {
@@ -177,6 +183,30 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
         };
         await WebhookOutbox.EnqueueAsync(c, tx, type, WebhookPayloads.Invoice(changed!), time.GetUtcNow(), time, cancellationToken);
         return new InvoiceStatusResult(changed, null);
+    }
+
+    /// <summary>
+    /// A voided invoice gives back the credit balance it used, as Stripe's does (API 2019-12-03): what its balance entries
+    /// still take after the credit notes that gave part of it back.
+    /// </summary>
+    private static async Task ReturnCreditAsync(DbConnection c, DbTransaction tx, Invoice invoice, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var used = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM balance_transactions WHERE invoice_id = @id AND customer_id = @customer AND currency = @currency",
+            new { id = invoice.Id, customer = invoice.CustomerId, currency = invoice.Currency }, tx, cancellationToken: cancellationToken));
+        if (used <= 0)
+        {
+            return;
+        }
+
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO balance_transactions (id, customer_id, currency, amount_cents, invoice_id, description, created_at)
+            VALUES (@id, @customer, @currency, @amount, @invoice, @description, @created)
+            """, new
+        {
+            id = Ids.New("cbt", time), customer = invoice.CustomerId, currency = invoice.Currency, amount = -used, invoice = invoice.Id,
+            description = $"Credit returned from voided {invoice.Number}", created = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        }, tx, cancellationToken: cancellationToken));
     }
 
     internal static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)

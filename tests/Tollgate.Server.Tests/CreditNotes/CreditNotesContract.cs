@@ -86,6 +86,27 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
     }
 
     [Fact]
+    public async Task VoidingAnInvoiceGivesBackOnceTheCreditBalanceItUsed()
+    {
+        var (app, invoice) = await StartOwnWithInvoiceAsync();
+        await using var _ = app;
+        var id = invoice["id"].Value<string>()!;
+        await app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null);
+        await CreditAsync(app, id, new { amount_cents = 700, reason = "product_unsatisfactory" });
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var next = (await app.InvoicesAsync("c1"))[^1]["id"].Value<string>()!;
+        async Task<long> BalanceAsync() => (await (await app.Admin.GetAsync("/v1/customers/c1/invoices")).ReadAsync())["balance_cents"]!["USD"].Value<long>();
+        var spent = await BalanceAsync();
+
+        var voided = await app.Admin.PostAsync(new Uri($"/v1/invoices/{next}/void", UriKind.Relative), null);
+        var again = await app.Admin.PostAsync(new Uri($"/v1/invoices/{next}/void", UriKind.Relative), null);
+
+        // Stripe returns the balance a voided invoice applied (API 2019-12-03), as a credit note does the part paid with it.
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (voided.StatusCode, again.StatusCode));
+        Assert.Equal((0L, -700L), (spent, await BalanceAsync()));
+    }
+
+    [Fact]
     public async Task ALineCreditNeverExceedsItsLineAndTheWholeCreditNeverExceedsTheInvoice()
     {
         var (app, invoice) = await StartWithInvoiceAsync("c1-line");
