@@ -9,7 +9,7 @@ namespace Tollgate.Contracts;
 /// <param name="TaxIds">Up to 5 tax ids printed on invoices (type from Stripe's list, e.g. eu_vat, gb_vat, us_ein); replaces the stored list.</param>
 /// <param name="TaxExempt">"none" (default), "exempt" or "reverse" (EU B2B reverse charge).</param>
 /// <param name="TaxRates">Up to 5 active tax rates' ids applied to this customer's invoices in place of the rates matched by address; [] clears.</param>
-/// <param name="Currency">The ISO 4217 currency the customer is billed in, e.g. "EUR"; 409 currency_mismatch once a subscription or invoice is in another.</param>
+/// <param name="Currency">The ISO 4217 currency the customer is billed in, e.g. "EUR" (a code that is not ISO 4217 nor priced by a plan is 400); 409 currency_mismatch once a subscription or invoice is in another.</param>
 public sealed record UpsertCustomerRequest(
     string? Email = null, string? Name = null, IReadOnlyDictionary<string, string>? Metadata = null, bool? HasPaymentMethod = null,
     CustomerAddress? Address = null, IReadOnlyList<CustomerTaxIdEntry>? TaxIds = null, string? TaxExempt = null, IReadOnlyList<string>? TaxRates = null,

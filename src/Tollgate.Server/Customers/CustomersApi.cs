@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tollgate.Contracts;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Money;
+using Tollgate.Server.Catalog;
 using Tollgate.Server.Http;
 using Tollgate.Server.Taxes;
 
@@ -21,7 +23,7 @@ public static class CustomersApi
         BillingDetailsWire.ToWire(c.Address), BillingDetailsWire.ToWire(c.TaxIds), c.TaxExempt, c.TaxRateIds, c.Currency);
 
     private static async Task<Results<Ok<CustomerResponse>, Created<CustomerResponse>, ProblemHttpResult>> UpsertAsync(
-        string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, TaxRateStore taxRates,
+        string id, UpsertCustomerRequest request, CustomerStore customers, MemberStore members, TaxRateStore taxRates, CatalogCache catalog,
         CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
@@ -30,6 +32,13 @@ public static class CustomersApi
             ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
             MetadataProblem(request.Metadata));
         BillingDetailsWire.Validate(request, errors);
+        // Three letters are not a currency: "ZZZ" on a customer would take a subscription no paid plan can ever be sold in.
+        if (request.Currency is { } asked && Currency.Canonical(asked) is { } code && !Currency.IsIso(code)
+            && !(await catalog.GetAsync(cancellationToken)).Plans.Any(p => p.Current.Terms.Currencies.Contains(code, StringComparer.Ordinal)))
+        {
+            errors["currency"] = $"'{asked}' is not an ISO 4217 currency code, nor one a plan is priced in";
+        }
+
         if (request.TaxRates is { } rates && !errors.Keys.Any(k => k.StartsWith("tax_rates", StringComparison.Ordinal)))
         {
             // A customer's rates must exist and be active now: a deactivated one would silently tax nothing.

@@ -91,7 +91,9 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
     [Theory]
     [InlineData("euro")]
     [InlineData("e1r")]
-    public async Task ACurrencyThatIsNotThreeLettersIsStillA400NamingCurrencyAndWritesNothing(string currency)
+    [InlineData("ZZZ")]
+    [InlineData("usx")]
+    public async Task ACurrencyThatIsNotThreeLettersOrNoCurrencyAtAllIsA400NamingCurrencyAndWritesNothing(string currency)
     {
         await using var app = await AppAsync(shared: true);
 
@@ -100,6 +102,16 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
         Assert.Equal(HttpStatusCode.BadRequest, customer.StatusCode);
         Assert.NotNull((await customer.ReadAsync())["errors"]!["currency"]);
         Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/customers/c1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ACustomerMayTakeAnIsoCurrencyNoPlanPricesYet()
+    {
+        await using var app = await AppAsync(shared: true);
+
+        var customer = await app.Admin.PutJsonAsync("/v1/customers/c-chf", new { email = "c-chf@example.com", currency = "chf" });
+
+        Assert.Equal((HttpStatusCode.Created, "CHF"), (customer.StatusCode, (await customer.ReadAsync())["currency"].Value<string>()));
     }
 
     [Fact]
