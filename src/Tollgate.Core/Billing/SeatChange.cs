@@ -35,7 +35,7 @@ public static class SeatChange
         // Quantity 1 at the amount, as for the proration lines of a plan change.
         var signed = adding ? amount : -amount;
         var line = new InvoiceLine(adding ? InvoiceLineKind.ProrationCharge : InvoiceLineKind.ProrationCredit,
-            $"{(adding ? "Added" : "Removed")} {Math.Abs(delta)} seats on {version.PlanCode} for the rest of the period",
+            $"{(adding ? "Added" : "Removed")} {Math.Abs(delta)} {(Math.Abs(delta) == 1 ? "seat" : "seats")} on {version.PlanCode} for the rest of the period",
             signed, 1, signed, now, period.End, version.PlanCode, version.Id);
         return new PlanChangeResult(changed, timing, now, adding, [line], []);
     }

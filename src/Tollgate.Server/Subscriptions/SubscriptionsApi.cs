@@ -172,6 +172,12 @@ public static class SubscriptionsApi
             return Problems.Validation("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
         }
 
+        // An ended subscription changes to nothing, its own plan included: that is not_live, as for any other plan.
+        if (!current.IsLive)
+        {
+            return Problems.Create(409, "subscription_not_live", $"The subscription is {current.Status.ToWire()}; start a new one instead.");
+        }
+
         if (current.AlreadyOn(plan.Current.Id, interval))
         {
             return Problems.Create(409, BillingResult.NoChange.Error, BillingResult.NoChange.Detail);

@@ -266,6 +266,24 @@ public abstract class BillingApiContract(SharedServer shared) : ApiContract(shar
     }
 
     [Fact]
+    public async Task AChangeOrItsPreviewOnACanceledSubscriptionIs409NotLiveForItsOwnPlanAsForAnyOther()
+    {
+        await using var app = await OwnAtAsync(Utc(2026, 1, 10));
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "pro");
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false });
+
+        foreach (var path in new[] { "change", "change/preview" })
+        {
+            foreach (var plan in new[] { "pro", "basic" })
+            {
+                var response = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/{path}", new { plan });
+                Assert.Equal((HttpStatusCode.Conflict, "subscription_not_live"), (response.StatusCode, (await response.ReadAsync())["error"].Value<string>()));
+            }
+        }
+    }
+
+    [Fact]
     public async Task ImmediateCancelWithCreditBecomesBalanceThatTheNextInvoiceUses()
     {
         await using var app = await OwnAtAsync(Utc(2026, 4, 1));

@@ -79,6 +79,25 @@ public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(s
     }
 
     [Fact]
+    public async Task ASeatLineCountsOneSeatAsASeatAndMoreAsSeats()
+    {
+        await using var app = await OwnAppAsync();
+        await app.CustomerAsync("acme");
+        var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 2 });
+        await app.AdvanceAsync(TimeSpan.FromDays(10));
+
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3 });
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 5 });
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4, effective = "immediate" });
+        await app.AdvanceAsync(TimeSpan.FromDays(31));
+
+        Assert.Equal(["Added 1 seat on team for the rest of the period", "Added 2 seats on team for the rest of the period",
+            "Removed 1 seat on team for the rest of the period"],
+            (await app.InvoicesAsync("acme"))[^1]["lines"]!.AsArray().Where(l => l!["kind"].Value<string>()!.StartsWith("proration", StringComparison.Ordinal))
+                .Select(l => l!["description"].Value<string>()));
+    }
+
+    [Fact]
     public async Task AddedSeatsTakeTheSubscriptionsDiscountOnTheirProrationAndTheUpcomingInvoiceAgreesWithTheRenewal()
     {
         await using var app = await OwnAppAsync();
