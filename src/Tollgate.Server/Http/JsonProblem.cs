@@ -85,6 +85,13 @@ public static class JsonProblem
             return JsonBodyProblem.Refused(at, amount is var (min, max) ? Validate.Amount(number, min, max).Problem! : IntegerProblem(number));
         }
 
+        // A number a decimal field refused is past what it holds (1e400): too large, as an integer field says it.
+        if (element is { ValueKind: JsonValueKind.Number } big && (Nullable.GetUnderlyingType(declared) ?? declared) is var d
+            && (d == typeof(decimal) || d == typeof(double)))
+        {
+            return JsonBodyProblem.Refused(at, big.GetRawText().StartsWith('-') ? "is too small" : "is too large");
+        }
+
         return element is { ValueKind: JsonValueKind.Null } ? JsonBodyProblem.Invalid(at, "must not be null")
             : JsonBodyProblem.Invalid(at, amount is var (least, most) ? Validate.Amount(element ?? default, least, most).Problem! : Expected(declared));
     }
@@ -93,7 +100,8 @@ public static class JsonProblem
 
     /// <summary>A JSON number an integer field of no stated range refused: a fraction, or a whole number past what the field holds.</summary>
     private static string IntegerProblem(JsonElement number) =>
-        number.TryGetDecimal(out var d) && d != decimal.Truncate(d) ? "must be a whole number"
+        Validate.WholeButNotInteger(number) ? Validate.NotIntegerSyntax
+        : number.TryGetDecimal(out var d) && d != decimal.Truncate(d) ? "must be a whole number"
         : number.GetRawText().StartsWith('-') ? "is too small" : "is too large";
 
     /// <summary>The endpoint that failed: the exception handler middleware clears it from the context and keeps it on its feature.</summary>

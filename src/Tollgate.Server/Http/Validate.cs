@@ -38,9 +38,24 @@ public static partial class Validate
             return Amount(number, min, max) is { } problem ? (null, problem) : (number, null);
         }
 
+        if (WholeButNotInteger(value))
+        {
+            return (null, NotIntegerSyntax);
+        }
+
         var whole = value.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : value.TryGetDouble(out var f) && double.IsFinite(f) && f == Math.Floor(f);
         return (null, whole && !value.GetRawText().StartsWith('-') ? AmountTooLarge(max) : AmountNotWhole(min, max));
     }
+
+    /// <summary>
+    /// A whole number in 64 bits written with a fraction or an exponent (5.0, 1e1, -0.0): a whole number all the same,
+    /// which integer fields take only in integer form, so the answer says that rather than "too large".
+    /// </summary>
+    public static bool WholeButNotInteger(JsonElement number) =>
+        number.ValueKind == JsonValueKind.Number && !number.TryGetInt64(out _) && number.TryGetDecimal(out var d) && d == decimal.Truncate(d)
+        && d >= long.MinValue && d <= long.MaxValue;
+
+    public const string NotIntegerSyntax = "must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)";
 
     /// <summary>The amount fields a JSON body binds, with their ranges, so a value the serializer refuses is described by the same rule.</summary>
     public static (long Min, long Max)? AmountRange(Type body, string field) =>

@@ -44,6 +44,22 @@ public abstract class CouponsApiContract : ApiContract
         Assert.Empty(list["data"]!.AsArray());
     }
 
+    [Theory]
+    [InlineData("1e400", "is too large")]
+    [InlineData("-1e400", "is too small")]
+    public async Task APercentPastWhatANumberHoldsIsTooLargeOrSmallNamingItNotInvalidJson(string percent, string problem)
+    {
+        await using var app = await StartAsync(Settings());
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/coupons",
+            $$"""{"id": "HUGE", "name": "Huge", "percent_off": {{percent}}, "duration": "forever"}""");
+        var body = await response.ReadAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed", problem),
+            (response.StatusCode, body["error"].Value<string>(), body["errors"]?["percent_off"].Value<string>()));
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/admin/coupons/HUGE")).StatusCode);
+    }
+
     [Fact]
     public async Task ANullPlanInAppliesToPlansIs400NamingItsPlaceAndWritesNothing()
     {

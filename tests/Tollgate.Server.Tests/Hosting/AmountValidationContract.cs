@@ -13,6 +13,7 @@ public abstract class AmountValidationContract(SharedServer shared) : ApiContrac
 {
     private const string WholeNumber = "must be a whole number from 1 to 1,000,000,000";
     private const string TooLarge = "is too large: at most 1,000,000,000";
+    private const string NotInteger = "must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)";
 
     public static TheoryData<string, string> Amounts => new()
     {
@@ -24,6 +25,8 @@ public abstract class AmountValidationContract(SharedServer shared) : ApiContrac
         { "9223372036854775807", TooLarge },
         { "99999999999999999999", TooLarge },
         { "1e30", TooLarge },
+        { "5.0", NotInteger }, // a whole number all the same, not a large one
+        { "1e1", NotInteger },
     };
 
     [Theory]
@@ -75,6 +78,7 @@ public abstract class AmountValidationContract(SharedServer shared) : ApiContrac
     [Theory]
     [InlineData("0", "must be a whole number from 1 to 1,000,000,000,000")]
     [InlineData("1.5", "must be a whole number")]
+    [InlineData("5.0", NotInteger)]
     [InlineData("1000000000001", "is too large: at most 1,000,000,000,000")]
     [InlineData("99999999999999999999", "is too large")] // past 64 bits; the most depends on the grant (units or nano-USD)
     public async Task AGrantsAmountThatIsNotAllowedIsTheSameValidationProblem(string amount, string problem)
