@@ -11,7 +11,7 @@ namespace Tollgate.Server.Billing;
 public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict);
 
 /// <summary>Invoices as issued, and the only changes an issued invoice allows: paid, void, uncollectible.</summary>
-public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, TimeProvider time)
+public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, TimeProvider time, IEnumerable<IInvoiceVoided> voided)
 {
     private const string Columns = """
         id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents, amount_due_cents,
@@ -80,8 +80,28 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
         return (result, recovered);
     }
 
+    /// <summary>
+    /// Voids an open or uncollectible invoice: the credit balance it used comes back, and what other capabilities sold on
+    /// it (<see cref="IInvoiceVoided"/>) is undone, in one transaction. A second void changes nothing.
+    /// </summary>
     public Task<InvoiceStatusResult> VoidAsync(string id, CancellationToken cancellationToken = default) =>
-        SetStatusAsync(id, InvoiceStatus.Void, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], null, cancellationToken);
+        database.WriteAsync(async (c, tx) =>
+        {
+            var at = time.GetUtcNow();
+            var before = await GetAsync(c, tx, id, cancellationToken);
+            var result = await SetStatusInAsync(c, tx, id, InvoiceStatus.Void, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], at.ToUnixTimeMilliseconds(),
+                null, null, time, cancellationToken);
+            if (before is { Status: not InvoiceStatus.Void } && result is { Conflict: null, Invoice: { Status: InvoiceStatus.Void } invoice })
+            {
+                await ReturnCreditAsync(c, tx, invoice, time, cancellationToken);
+                foreach (var undo in voided)
+                {
+                    await undo.VoidedInAsync(c, tx, invoice, at, cancellationToken);
+                }
+            }
+
+            return result;
+        }, cancellationToken);
 
     public Task<InvoiceStatusResult> MarkUncollectibleAsync(string id, CancellationToken cancellationToken = default) =>
         SetStatusAsync(id, InvoiceStatus.Uncollectible, [InvoiceStatus.Open], null, cancellationToken);
@@ -169,11 +189,6 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
             InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
             _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
         }, new { id = invoice.Id, when, amount, stripe }, tx, cancellationToken: cancellationToken)); // id: the caller may have named the number
-        if (to == InvoiceStatus.Void)
-        {
-            await ReturnCreditAsync(c, tx, invoice, time, cancellationToken);
-        }
-
         var changed = await GetAsync(c, tx, invoice.Id, cancellationToken);
         var type = to switch
         {

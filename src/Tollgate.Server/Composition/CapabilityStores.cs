@@ -62,6 +62,7 @@ public static class CapabilityStores
         services.AddSingleton<LlmCallLog>();
         services.AddSingleton<Taxes.TaxRateStore>();
         services.AddSingleton<Server.Grants.PackSales>();
+        services.AddSingleton<IInvoiceVoided, Server.Grants.PackGrantsOnVoid>();
         return services;
     }
 }

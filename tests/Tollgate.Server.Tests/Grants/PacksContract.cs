@@ -92,6 +92,23 @@ public abstract class PacksContract : ApiContract
     }
 
     [Fact]
+    public async Task VoidingAPacksUnpaidInvoiceVoidsWhatItsGrantHasLeftAndKeepsWhatWasUsed()
+    {
+        await using var h = await StartPacksAsync();
+        await h.App.CustomerAsync("ada");
+        var sold = await (await SellAsync(h.App, "ada", new { pack = "calls_10k" })).ReadAsync();
+        Assert.Equal(HttpStatusCode.OK, (await h.App.ConsumeAsync("ada", "api_calls", 150)).StatusCode); // 100 free, 50 from the pack
+
+        var voided = await h.App.Admin.PostAsync(new Uri($"/v1/invoices/{Text(sold["invoice"], "id")}/void", UriKind.Relative), null);
+        var grant = (await h.App.Admin.PageAsync("/v1/customers/ada/grants"))[0]!;
+        var after = await h.App.ConsumeAsync("ada", "api_calls", 1);
+
+        Assert.Equal(HttpStatusCode.OK, voided.StatusCode);
+        Assert.Equal(("voided", 50L), (Text(grant, "status"), grant["used"].Value<long>()));
+        Assert.Equal(HttpStatusCode.TooManyRequests, after.StatusCode); // the free plan's 100 are spent, and the pack no longer counts
+    }
+
+    [Fact]
     public async Task APackInvoiceUsesTheCustomersCreditFirstAndIsCollectedAsTheirSubscriptionIs()
     {
         await using var h = await StartPacksAsync();
