@@ -9,7 +9,7 @@ namespace Tollgate.Server.Grants;
 /// A pack sold on an invoice that is then voided was never paid for: what its grant has left stops counting, as a voided
 /// grant's does, and what was used stays used (the void does not bill it again).
 /// </summary>
-internal sealed class PackGrantsOnVoid : IInvoiceVoided
+public sealed class PackGrantsOnVoid : IInvoiceVoided
 {
     public Task VoidedInAsync(DbConnection c, DbTransaction tx, Invoice invoice, DateTimeOffset at, CancellationToken cancellationToken) =>
         c.ExecuteAsync(new CommandDefinition(
