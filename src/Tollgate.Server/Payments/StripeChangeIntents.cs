@@ -18,8 +18,12 @@ internal sealed record StripeChangeIntent(ProrationBehavior Proration, DateTimeO
 /// </summary>
 internal static class StripeChangeIntents
 {
-    /// <summary>How long an intent waits for its event: Stripe keeps an idempotency key 24 hours, so a retry replays it that long.</summary>
-    private static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+    /// <summary>
+    /// How far from the request the change it asked for can be: Stripe makes it during the call (Stripe.net's retries
+    /// included), and an event or an answer carries that moment. A change further off is another one (a choice made in
+    /// Stripe's portal later, which prorates in Stripe), however late its event is delivered.
+    /// </summary>
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(10);
 
     /// <summary>Records the change from <paramref name="current"/> before Stripe is called; outside the request's own writes (see <see cref="TollgateDatabase.WriteOutsideFlowAsync"/>).</summary>
     public static Task RecordAsync(
@@ -36,33 +40,39 @@ internal static class StripeChangeIntents
             at = at.ToUnixTimeMilliseconds(),
         }, tx, cancellationToken: cancellationToken)), cancellationToken);
 
-    /// <summary>Stripe refused the change, so it will never come: a later change made in Stripe's portal must not find it.</summary>
-    public static Task ForgetAsync(TollgateDatabase database, string subscriptionId, CancellationToken cancellationToken) =>
-        database.WriteOutsideFlowAsync((c, tx) => ForgetInAsync(c, tx, subscriptionId, cancellationToken), cancellationToken);
+    /// <summary>
+    /// Stripe did not make the change this request recorded at <paramref name="requestedAt"/>, so it will never come: a
+    /// later change made in Stripe's portal must not find it. Another request's intent (a second click) is left alone.
+    /// </summary>
+    public static Task ForgetAsync(TollgateDatabase database, string subscriptionId, DateTimeOffset requestedAt, CancellationToken cancellationToken) =>
+        database.WriteOutsideFlowAsync((c, tx) => c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM stripe_change_intents WHERE subscription_id = @subscriptionId AND requested_at = @at",
+            new { subscriptionId, at = requestedAt.ToUnixTimeMilliseconds() }, tx, cancellationToken: cancellationToken)), cancellationToken);
 
-    public static Task ForgetInAsync(DbConnection c, DbTransaction tx, string subscriptionId, CancellationToken cancellationToken) =>
+    private static Task ForgetInAsync(DbConnection c, DbTransaction tx, string subscriptionId, CancellationToken cancellationToken) =>
         c.ExecuteAsync(new CommandDefinition("DELETE FROM stripe_change_intents WHERE subscription_id = @subscriptionId",
             new { subscriptionId }, tx, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// The intent of the change from <paramref name="current"/> to <paramref name="next"/>'s plan and period, asked for in
-    /// the last 24 hours, taken (removed) in the caller's transaction; null when Tollgate asked for no such change (one
-    /// made in Stripe's portal, which makes its own proration lines).
+    /// The intent of the change from <paramref name="current"/> to <paramref name="next"/>'s plan and period, asked for
+    /// within minutes of <paramref name="changedAt"/> (the event's <c>created</c>, the answer's arrival), taken (removed) in
+    /// the caller's transaction; null when Tollgate asked for no such change (one made in Stripe's portal, which makes
+    /// its own proration lines).
     /// </summary>
     public static Task<StripeChangeIntent?> TakeInAsync(
-        DbConnection c, DbTransaction tx, Subscription current, Subscription next, DateTimeOffset now, CancellationToken cancellationToken) =>
-        TakeInAsync(c, tx, current, next.PlanVersionId, next.BillingPeriod, now, cancellationToken);
+        DbConnection c, DbTransaction tx, Subscription current, Subscription next, DateTimeOffset changedAt, CancellationToken cancellationToken) =>
+        TakeInAsync(c, tx, current, next.PlanVersionId, next.BillingPeriod, changedAt, cancellationToken);
 
     /// <summary>As the other overload, for the change from <paramref name="current"/> to <paramref name="toVersion"/> and <paramref name="period"/>.</summary>
     public static async Task<StripeChangeIntent?> TakeInAsync(
-        DbConnection c, DbTransaction tx, Subscription current, string toVersion, BillingInterval period, DateTimeOffset now,
+        DbConnection c, DbTransaction tx, Subscription current, string toVersion, BillingInterval period, DateTimeOffset changedAt,
         CancellationToken cancellationToken)
     {
         var row = await c.QuerySingleOrDefaultAsync<(string From, string To, string Period, string Proration, long RequestedAt)>(new CommandDefinition("""
             SELECT from_version_id, plan_version_id, billing_period, proration, requested_at FROM stripe_change_intents WHERE subscription_id = @id
             """, new { id = current.Id }, tx, cancellationToken: cancellationToken));
         if (row.To is null || row.From != current.PlanVersionId || row.To != toVersion || row.Period != period.ToWire()
-            || now - DateTimeOffset.FromUnixTimeMilliseconds(row.RequestedAt) > Lifetime)
+            || (changedAt - DateTimeOffset.FromUnixTimeMilliseconds(row.RequestedAt)).Duration() > Window)
         {
             return null;
         }

@@ -103,22 +103,46 @@ public sealed class StripeSubscriptions(
             var state = await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, cancellationToken);
             var item = state.ItemId ?? throw new StripeException(200, "api_error", null, "items.data[0].id", "Stripe's subscription has no item id.");
             // Committed before Stripe acts: if its answer is lost, the event that follows still bills this change's lines.
-            await StripeChangeIntents.RecordAsync(database, current, plan.Current, interval, proration, time.GetUtcNow(), cancellationToken);
+            var requestedAt = time.GetUtcNow();
+            await StripeChangeIntents.RecordAsync(database, current, plan.Current, interval, proration, requestedAt, cancellationToken);
             StripeSubscriptionState answer;
             try
             {
                 answer = await stripe.SetItemPriceAsync(current.StripeSubscriptionId!, item, priceId, Key("tollgate-change", current, priceId),
                     cancellationToken);
             }
-            catch (StripeException e) when (e.Status is >= 400 and < 500)
+            catch (Exception e) when (e is StripeException or OperationCanceledException)
             {
-                // Refused: Stripe changed nothing, so no event will bring this change.
-                await StripeChangeIntents.ForgetAsync(database, current.Id, cancellationToken);
+                // A refusal made nothing, so no event will bring this change; nor will one after no answer, unless Stripe made
+                // the change all the same. A 409 is another request under the same key still running: its intent stays.
+                var refused = e is StripeException { Status: >= 400 and < 500 and not 409 };
+                var another = e is StripeException { Status: 409 };
+                if (refused || (!another && !await MadeAsync(current, priceId)))
+                {
+                    await StripeChangeIntents.ForgetAsync(database, current.Id, requestedAt, CancellationToken.None);
+                }
+
                 throw;
             }
 
             return await changes.ApplyChangeAsync(current, plan.Current, interval, proration, answer, cancellationToken);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether Stripe's subscription is on <paramref name="priceId"/> now, read after a call whose outcome is unknown; true
+    /// when it cannot be read either, so an intent is kept rather than lost.
+    /// </summary>
+    private async Task<bool> MadeAsync(Subscription current, string priceId)
+    {
+        try
+        {
+            return (await stripe.RetrieveSubscriptionAsync(current.StripeSubscriptionId!, CancellationToken.None)).PriceId == priceId;
+        }
+        catch (StripeException)
+        {
+            return true;
+        }
     }
 
     /// <summary>

@@ -240,6 +240,58 @@ public abstract class StripeInvoiceItemContract : ApiContract
     }
 
     [Fact]
+    public async Task AChangeWhoseLostAnswersEventIsDeliveredTwoDaysLateIsStillBilledAtTheChange()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        var body = new { plan = "basic", proration = "create_prorations" };
+        var preview = await (await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", body)).ReadAsync();
+        h.Stripe.LoseNextAnswersTo("POST", $"/v1/subscriptions/{Text(stripe, "id")}", 3);
+        var changedAt = h.App.Clock.GetUtcNow();
+
+        var lost = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", body);
+        await h.App.AdvanceAsync(TimeSpan.FromDays(2)); // the endpoint was down; Stripe retries its event for up to 3 days
+        await h.DeliverAsync("customer.subscription.updated", h.Stripe.Subscription(Text(stripe, "id")!), changedAt);
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        // The proration as of the change, not of the delivery: the same lines the preview showed then.
+        Assert.Equal(HttpStatusCode.BadGateway, lost.StatusCode);
+        Assert.Equal(preview["lines"]!.AsArray().Select(l => l!["amount_cents"].Value<long>()).Order(),
+            h.Stripe.InvoiceItems.Select(i => i["amount"]!.GetValue<long>()).Order());
+    }
+
+    [Fact]
+    public async Task AChangeStripeFailedWith500IsNotBilledWhenTheSamePlanIsChosenInStripesPortalLater()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var stripe = await OnProTenDaysAfterAsync(h, 1200);
+        var id = (await h.SubscriptionsAsync("ada"))[0]!["id"]!.GetValue<string>();
+        var sid = Text(stripe, "id")!;
+        // Every attempt at the change fails with Stripe's 500 before it is made; reading the subscription still works.
+        h.Stripe.BeforePost = (path, _) =>
+        {
+            if (path == $"/v1/subscriptions/{sid}")
+            {
+                h.Stripe.FailNext(1, 500);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var failed = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "create_prorations" });
+        h.Stripe.BeforePost = null;
+        await h.App.AdvanceAsync(TimeSpan.FromMinutes(3));
+        await h.DeliverAsync("customer.subscription.updated", h.Stripe.ChangePriceInPortal(sid, "price_basic_monthly"));
+        await h.App.Get<StripeInvoiceItemSender>().SendDueAsync();
+
+        // The portal prorated in Stripe: Tollgate adds the old plan's overage only, not the failed request's lines.
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        Assert.Equal("basic", Text((await h.SubscriptionsAsync("ada"))[0], "plan"));
+        Assert.Equal([400L], h.Stripe.InvoiceItems.Select(i => i["amount"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public async Task AChangeStripeRefusedIsNotBilledWhenTheSamePlanIsLaterChosenInStripesPortal()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
