@@ -8,7 +8,8 @@ using Tollgate.Server.Webhooks;
 
 namespace Tollgate.Server.Billing;
 
-public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict);
+/// <summary>An invoice's status change: the invoice after it, why it was refused, and whether this call made it (not a retry's or another's).</summary>
+public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict, bool Changed = false);
 
 /// <summary>Invoices as issued, and the only changes an issued invoice allows: paid, void, uncollectible.</summary>
 public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, TimeProvider time, IEnumerable<IInvoiceVoided> voided)
@@ -88,10 +89,9 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
         database.WriteAsync(async (c, tx) =>
         {
             var at = time.GetUtcNow();
-            var before = await GetAsync(c, tx, id, cancellationToken);
             var result = await SetStatusInAsync(c, tx, id, InvoiceStatus.Void, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], at.ToUnixTimeMilliseconds(),
                 null, null, time, cancellationToken);
-            if (before is { Status: not InvoiceStatus.Void } && result is { Conflict: null, Invoice: { Status: InvoiceStatus.Void } invoice })
+            if (result is { Changed: true, Invoice: { } invoice })
             {
                 await ReturnCreditAsync(c, tx, invoice, time, cancellationToken);
                 foreach (var undo in voided)
@@ -179,16 +179,24 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
             return new InvoiceStatusResult(invoice, $"An invoice that is {invoice.Status.ToWire()} cannot become {to.ToWire()}.");
         }
 
-        await c.ExecuteAsync(new CommandDefinition(to switch
+        // Only from the status read: on PostgreSQL a void and a payment may both have read it open, and the second to commit
+        // must then find the first's status and answer as a retry or a refusal would, not overwrite it (the void gives the
+        // credit back, so a payment written over it would keep both).
+        var updated = await c.ExecuteAsync(new CommandDefinition(to switch
         {
             InvoiceStatus.Paid => """
                 UPDATE invoices SET status = 'paid', amount_paid_cents = COALESCE(@amount, amount_due_cents), paid_at = @when,
                     stripe_invoice_id = COALESCE(@stripe, stripe_invoice_id)
-                WHERE id = @id
+                WHERE id = @id AND status = @was
                 """,
-            InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id",
-            _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id",
-        }, new { id = invoice.Id, when, amount, stripe }, tx, cancellationToken: cancellationToken)); // id: the caller may have named the number
+            InvoiceStatus.Void => "UPDATE invoices SET status = 'void', voided_at = @when WHERE id = @id AND status = @was",
+            _ => "UPDATE invoices SET status = 'uncollectible' WHERE id = @id AND status = @was",
+        }, new { id = invoice.Id, when, amount, stripe, was = invoice.Status.ToWire() }, tx, cancellationToken: cancellationToken)); // id: the caller may have named the number
+        if (updated == 0)
+        {
+            return await SetStatusInAsync(c, tx, id, to, from, when, amount, stripe, time, cancellationToken);
+        }
+
         var changed = await GetAsync(c, tx, invoice.Id, cancellationToken);
         var type = to switch
         {
@@ -197,7 +205,7 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
             _ => WebhookEventTypes.InvoiceUncollectible,
         };
         await WebhookOutbox.EnqueueAsync(c, tx, type, WebhookPayloads.Invoice(changed!), time.GetUtcNow(), time, cancellationToken);
-        return new InvoiceStatusResult(changed, null);
+        return new InvoiceStatusResult(changed, null, Changed: true);
     }
 
     /// <summary>

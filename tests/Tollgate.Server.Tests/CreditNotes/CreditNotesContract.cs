@@ -107,6 +107,39 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
     }
 
     [Fact]
+    public async Task AVoidRacingAPaymentEndsPaidWithTheCreditSpentOrVoidWithItReturnedNeverBoth()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.BillingCatalog(), Start);
+        var customers = Enumerable.Range(0, 8).Select(i => $"race-{i}").ToList();
+        foreach (var customer in customers)
+        {
+            var (_, first) = await WithInvoiceAsync(app, customer);
+            await app.Admin.PostAsync(new Uri($"/v1/invoices/{first["id"].Value<string>()}/mark-paid", UriKind.Relative), null);
+            await CreditAsync(app, first["id"].Value<string>()!, new { amount_cents = 700, reason = "other" });
+        }
+
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var open = new List<string>();
+        foreach (var customer in customers)
+        {
+            open.Add((await app.InvoicesAsync(customer))[^1]["id"].Value<string>()!);
+        }
+
+        await Task.WhenAll(open.SelectMany(id => new[]
+        {
+            app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/void", UriKind.Relative), null),
+            app.Admin.PostAsync(new Uri($"/v1/invoices/{id}/mark-paid", UriKind.Relative), null),
+        }));
+
+        foreach (var (customer, id) in customers.Zip(open))
+        {
+            var status = (await InvoiceAsync(app, id))["status"].Value<string>()!;
+            var balance = (await (await app.Admin.GetAsync($"/v1/customers/{customer}/invoices")).ReadAsync())["balance_cents"]!["USD"].Value<long>();
+            Assert.Contains((status, balance), new[] { ("paid", 0L), ("void", -700L) });
+        }
+    }
+
+    [Fact]
     public async Task ALineCreditNeverExceedsItsLineAndTheWholeCreditNeverExceedsTheInvoice()
     {
         var (app, invoice) = await StartWithInvoiceAsync("c1-line");
