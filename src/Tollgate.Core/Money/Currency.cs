@@ -30,13 +30,15 @@ public static class Currency
     public static string? Canonical(string? code) =>
         code is { Length: 3 } && code.All(char.IsAsciiLetter) ? code.ToUpperInvariant() : null;
 
-    // ISO 4217's current codes (the list of 2025, with XCG and ZWG), less the testing and no-currency codes XTS and XXX.
+    // ISO 4217's current codes (the list of 2025, with XCG and ZWG), less the testing and no-currency codes XTS and XXX,
+    // and the withdrawn codes Stripe's list still carries (STD, MRO, HRK, VEF, CUC).
     private static readonly HashSet<string> Iso = new(("AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD "
         + "BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP "
         + "GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD "
         + "MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD "
         + "RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI "
-        + "UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL")
+        + "UYU UYW UZS VED VES VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD XPF XPT XSU XUA YER ZAR ZMW ZWG ZWL "
+        + "STD MRO HRK VEF CUC")
         .Split(' '), StringComparer.Ordinal);
 
     /// <summary>Whether <paramref name="code"/> (in capitals) is a current ISO 4217 currency code.</summary>

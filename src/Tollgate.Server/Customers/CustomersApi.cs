@@ -32,9 +32,11 @@ public static class CustomersApi
             ("name", request.Name is { Length: > 500 } ? "must be at most 500 characters" : null),
             MetadataProblem(request.Metadata));
         BillingDetailsWire.Validate(request, errors);
-        // Three letters are not a currency: "ZZZ" on a customer would take a subscription no paid plan can ever be sold in.
+        // Three letters are not a currency: "ZZZ" on a customer would take a subscription no paid plan can ever be sold in. A
+        // currency the customer already has is kept, so a sync that sends the stored record again is never refused.
         if (request.Currency is { } asked && Currency.Canonical(asked) is { } code && !Currency.IsIso(code)
-            && !(await catalog.GetAsync(cancellationToken)).Plans.Any(p => p.Current.Terms.Currencies.Contains(code, StringComparer.Ordinal)))
+            && !(await catalog.GetAsync(cancellationToken)).Plans.Any(p => p.Current.Terms.Currencies.Contains(code, StringComparer.Ordinal))
+            && (await customers.GetAsync(id, cancellationToken))?.Currency != code)
         {
             errors["currency"] = $"'{asked}' is not an ISO 4217 currency code, nor one a plan is priced in";
         }

@@ -82,7 +82,7 @@ public static class JsonProblem
         var amount = owner is not null && path is [.., string last] ? Validate.AmountRange(owner, last) : null;
         if (element is { ValueKind: JsonValueKind.Number } number && IsInteger(declared))
         {
-            return JsonBodyProblem.Refused(at, amount is var (min, max) ? Validate.Amount(number, min, max).Problem! : IntegerProblem(number));
+            return JsonBodyProblem.Refused(at, amount is var (min, max) ? Validate.Amount(number, min, max).Problem! : IntegerProblem(number, declared));
         }
 
         // A number a decimal field refused is past what it holds (1e400): too large, as an integer field says it.
@@ -96,11 +96,18 @@ public static class JsonProblem
             : JsonBodyProblem.Invalid(at, amount is var (least, most) ? Validate.Amount(element ?? default, least, most).Problem! : Expected(declared));
     }
 
+    private static (decimal Min, decimal Max) Range(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch
+    {
+        var t when t == typeof(short) => (short.MinValue, short.MaxValue),
+        var t when t == typeof(int) => (int.MinValue, int.MaxValue),
+        _ => (long.MinValue, long.MaxValue),
+    };
+
     private static bool IsInteger(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(int) || t == typeof(long) || t == typeof(short));
 
     /// <summary>A JSON number an integer field of no stated range refused: a fraction, or a whole number past what the field holds.</summary>
-    private static string IntegerProblem(JsonElement number) =>
-        Validate.WholeButNotInteger(number) ? Validate.NotIntegerSyntax
+    private static string IntegerProblem(JsonElement number, Type declared) =>
+        Validate.WholeButNotInteger(number, Range(declared).Min, Range(declared).Max) ? Validate.NotIntegerSyntax
         : number.TryGetDecimal(out var d) && d != decimal.Truncate(d) ? "must be a whole number"
         : number.GetRawText().StartsWith('-') ? "is too small" : "is too large";
 

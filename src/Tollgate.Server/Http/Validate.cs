@@ -38,7 +38,7 @@ public static partial class Validate
             return Amount(number, min, max) is { } problem ? (null, problem) : (number, null);
         }
 
-        if (WholeButNotInteger(value))
+        if (WholeButNotInteger(value, min, max))
         {
             return (null, NotIntegerSyntax);
         }
@@ -48,12 +48,13 @@ public static partial class Validate
     }
 
     /// <summary>
-    /// A whole number in 64 bits written with a fraction or an exponent (5.0, 1e1, -0.0): a whole number all the same,
-    /// which integer fields take only in integer form, so the answer says that rather than "too large".
+    /// A whole number the field would take, from <paramref name="min"/> to <paramref name="max"/>, written with a fraction
+    /// or an exponent (5.0, 1e1, -0.0): integer fields take it only in integer form, so the answer says that rather than
+    /// "too large". One past the range is still told it is too large or small.
     /// </summary>
-    public static bool WholeButNotInteger(JsonElement number) =>
+    public static bool WholeButNotInteger(JsonElement number, decimal min, decimal max) =>
         number.ValueKind == JsonValueKind.Number && !number.TryGetInt64(out _) && number.TryGetDecimal(out var d) && d == decimal.Truncate(d)
-        && d >= long.MinValue && d <= long.MaxValue;
+        && d >= min && d <= max;
 
     public const string NotIntegerSyntax = "must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)";
 

@@ -105,6 +105,19 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
     }
 
     [Fact]
+    public async Task ACustomerStoredBeforeTheCheckWithACodeOutsideIsoKeepsItWhenTheRecordIsSentAgain()
+    {
+        await using var app = await AppAsync(shared: true);
+        await app.Admin.PutJsonAsync("/v1/customers/c-old", new { email = "c-old@example.com" });
+        await app.Get<Tollgate.Storage.Database.TollgateDatabase>().WriteAsync((c, tx) =>
+            Dapper.SqlMapper.ExecuteAsync(c, "UPDATE customers SET currency = 'ZZZ' WHERE id = 'c-old'", transaction: tx));
+
+        var again = await app.Admin.PutJsonAsync("/v1/customers/c-old", new { email = "c-old@example.com", currency = "ZZZ" });
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
     public async Task ACustomerMayTakeAnIsoCurrencyNoPlanPricesYet()
     {
         await using var app = await AppAsync(shared: true);

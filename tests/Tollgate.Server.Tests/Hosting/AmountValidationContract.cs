@@ -27,6 +27,7 @@ public abstract class AmountValidationContract(SharedServer shared) : ApiContrac
         { "1e30", TooLarge },
         { "5.0", NotInteger }, // a whole number all the same, not a large one
         { "1e1", NotInteger },
+        { "5e9", TooLarge }, // whole, but past the most: rewriting it would not help
     };
 
     [Theory]
@@ -59,6 +60,19 @@ public abstract class AmountValidationContract(SharedServer shared) : ApiContrac
 
         var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
         Assert.Equal(0, usage["features"]!["capped"]!["used"].Value<long>());
+    }
+
+    [Theory]
+    [InlineData("1.0", NotInteger)]
+    [InlineData("3000000000.0", "is too large")] // past an int: rewritten as an integer it would still be refused
+    [InlineData("-3000000000", "is too small")]
+    public async Task AnIntFieldSaysAWholeNumberMustBeWrittenAsAnIntegerOnlyWhenItWouldFit(string days, string problem)
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+
+        var response = await app.Admin.PostJsonAsync("/v1/subscriptions", $$"""{"customer": "c1", "plan": "pro", "trial_days": {{days}}}""");
+
+        Assert.Equal((HttpStatusCode.BadRequest, problem), (response.StatusCode, (await response.ReadAsync())["errors"]?["trial_days"].Value<string>()));
     }
 
     [Theory]
