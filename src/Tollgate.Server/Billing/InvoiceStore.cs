@@ -1,8 +1,9 @@
 using System.Data.Common;
 using Dapper;
-using Tollgate.Core;
+using Microsoft.Extensions.Options;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Customers;
+using Tollgate.Core.Time;
 using Tollgate.Storage.Database;
 using Tollgate.Server.Webhooks;
 
@@ -12,7 +13,8 @@ namespace Tollgate.Server.Billing;
 public sealed record InvoiceStatusResult(Invoice? Invoice, string? Conflict, bool Changed = false);
 
 /// <summary>Invoices as issued, and the only changes an issued invoice allows: paid, void, uncollectible.</summary>
-public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, TimeProvider time, IEnumerable<IInvoiceVoided> voided)
+public sealed class InvoiceStore(
+    TollgateDatabase database, BillingCycle cycle, TimeProvider time, IEnumerable<IInvoiceVoided> voided, IOptions<BillingOptions> options)
 {
     private const string Columns = """
         id, number, customer_id, subscription_id, status, billing_reason, currency, subtotal_cents, credit_applied_cents, amount_due_cents,
@@ -88,15 +90,16 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     public Task<InvoiceStatusResult> VoidAsync(string id, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {
-            var at = time.GetUtcNow();
-            var result = await SetStatusInAsync(c, tx, id, InvoiceStatus.Void, [InvoiceStatus.Open, InvoiceStatus.Uncollectible], at.ToUnixTimeMilliseconds(),
-                null, null, time, cancellationToken);
+            // One instant for the void, its webhook, the credit it gives back and what other capabilities undo.
+            var at = OperationClock.Now(time);
+            var result = await SetStatusInAsync(c, tx, id, InvoiceStatus.Void, [InvoiceStatus.Open, InvoiceStatus.Uncollectible],
+                at.Instant.ToUnixTimeMilliseconds(), null, null, at, cancellationToken);
             if (result is { Changed: true, Invoice: { } invoice })
             {
-                await ReturnCreditAsync(c, tx, invoice, time, cancellationToken);
+                await ReturnCreditAsync(c, tx, new InvoiceWriter(c, tx, at, options.Value, cancellationToken), invoice, cancellationToken);
                 foreach (var undo in voided)
                 {
-                    await undo.VoidedInAsync(c, tx, invoice, at, cancellationToken);
+                    await undo.VoidedInAsync(c, tx, invoice, at.Instant, cancellationToken);
                 }
             }
 
@@ -212,24 +215,15 @@ public sealed class InvoiceStore(TollgateDatabase database, BillingCycle cycle, 
     /// A voided invoice gives back the credit balance it used, as Stripe's does (API 2019-12-03): what its balance entries
     /// still take after the credit notes that gave part of it back.
     /// </summary>
-    private static async Task ReturnCreditAsync(DbConnection c, DbTransaction tx, Invoice invoice, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task ReturnCreditAsync(DbConnection c, DbTransaction tx, InvoiceWriter writer, Invoice invoice, CancellationToken cancellationToken)
     {
         var used = await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COALESCE(SUM(amount_cents), 0) FROM balance_transactions WHERE invoice_id = @id AND customer_id = @customer AND currency = @currency",
             new { id = invoice.Id, customer = invoice.CustomerId, currency = invoice.Currency }, tx, cancellationToken: cancellationToken));
-        if (used <= 0)
+        if (used > 0)
         {
-            return;
+            await writer.AddBalanceAsync(invoice.CustomerId, invoice.Currency, -used, invoice.Id, $"Credit returned from voided {invoice.Number}");
         }
-
-        await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO balance_transactions (id, customer_id, currency, amount_cents, invoice_id, description, created_at)
-            VALUES (@id, @customer, @currency, @amount, @invoice, @description, @created)
-            """, new
-        {
-            id = Ids.New("cbt", time), customer = invoice.CustomerId, currency = invoice.Currency, amount = -used, invoice = invoice.Id,
-            description = $"Credit returned from voided {invoice.Number}", created = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        }, tx, cancellationToken: cancellationToken));
     }
 
     internal static async Task<Invoice?> GetAsync(DbConnection c, DbTransaction? tx, string id, CancellationToken cancellationToken)

@@ -54,16 +54,11 @@ internal static class StripeChangeIntents
             new { subscriptionId }, tx, cancellationToken: cancellationToken));
 
     /// <summary>
-    /// The intent of the change from <paramref name="current"/> to <paramref name="next"/>'s plan and period, asked for
-    /// within minutes of <paramref name="changedAt"/> (the event's <c>created</c>, the answer's arrival), taken (removed) in
-    /// the caller's transaction; null when Tollgate asked for no such change (one made in Stripe's portal, which makes
-    /// its own proration lines).
+    /// The intent of the change from <paramref name="current"/> to <paramref name="toVersion"/> and <paramref name="period"/>,
+    /// asked for within minutes of <paramref name="changedAt"/> (the event's <c>created</c>, the answer's arrival), taken
+    /// (removed) in the caller's transaction; null when Tollgate asked for no such change (one made in Stripe's portal,
+    /// which makes its own proration lines).
     /// </summary>
-    public static Task<StripeChangeIntent?> TakeInAsync(
-        DbConnection c, DbTransaction tx, Subscription current, Subscription next, DateTimeOffset changedAt, CancellationToken cancellationToken) =>
-        TakeInAsync(c, tx, current, next.PlanVersionId, next.BillingPeriod, changedAt, cancellationToken);
-
-    /// <summary>As the other overload, for the change from <paramref name="current"/> to <paramref name="toVersion"/> and <paramref name="period"/>.</summary>
     public static async Task<StripeChangeIntent?> TakeInAsync(
         DbConnection c, DbTransaction tx, Subscription current, string toVersion, BillingInterval period, DateTimeOffset changedAt,
         CancellationToken cancellationToken)

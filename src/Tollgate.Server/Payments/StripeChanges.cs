@@ -32,11 +32,11 @@ public sealed class StripeChanges(
         {
             // Stripe's event for this change can come before its answer: it took the intent and billed the change's lines, and
             // the row is on the new plan already. The answer then adds nothing; billing them again would charge twice.
-            if (await StripeChangeIntents.TakeInAsync(c, tx, before, to.Id, interval, at, cancellationToken) is null
-                && !before.AlreadyOn(to.Id, interval) && (await ReadAsync(c, tx, before.Id, cancellationToken)).AlreadyOn(to.Id, interval))
+            if (await StripeChangeIntents.TakeInAsync(c, tx, before, to.Id, interval, at, cancellationToken) is null && !before.AlreadyOn(to.Id, interval)
+                && await ReadAsync(c, tx, before.Id, cancellationToken) is var stored && stored.AlreadyOn(to.Id, interval))
             {
                 await writer.SyncAsync(answer, at, before.CustomerId, changeSettled: true);
-                return new BillingResult.Done(await ReadAsync(c, tx, before.Id, cancellationToken), ChangeTiming.Immediate, at, [], null);
+                return new BillingResult.Done(stored, ChangeTiming.Immediate, at, [], null);
             }
 
             var from = await catalog.GetVersionAsync(before.PlanVersionId, cancellationToken)

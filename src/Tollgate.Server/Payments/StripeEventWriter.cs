@@ -142,7 +142,7 @@ internal sealed partial class StripeEventWriter(
             return (StripeOutcomes.Ok, $"{existing.Id} unchanged");
         }
 
-        if (!changeSettled && await StripeChangeIntents.TakeInAsync(c, tx, existing, next, created, ct) is { } intent)
+        if (!changeSettled && await StripeChangeIntents.TakeInAsync(c, tx, existing, next.PlanVersionId, next.BillingPeriod, created, ct) is { } intent)
         {
             // A change Tollgate asked for whose answer never came back: its proration lines, which Stripe was asked not to make.
             var from = await catalog.GetVersionAsync(existing.PlanVersionId, ct)
