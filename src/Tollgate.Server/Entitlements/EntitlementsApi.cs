@@ -17,10 +17,10 @@ public static class EntitlementsApi
     {
         var group = app.MapGroup("/v1").WithTags("Entitlements").RequireAuthorization(Policies.Secret);
         group.MapPost("/entitlements/check", CheckAsync).ProducesProblems(404);
-        group.MapPost("/entitlements/consume", ConsumeAsync).ProducesProblems(402, 404, 409, 429);
-        group.MapPost("/entitlements/reserve", ReserveAsync).ProducesProblems(402, 404, 409, 429);
-        group.MapPost("/reservations/{id}/commit", CommitAsync).ProducesProblems(402, 409, 429);
-        group.MapPost("/reservations/{id}/release", ReleaseAsync).ProducesProblems(409);
+        group.MapPost("/entitlements/consume", ConsumeAsync).ProducesProblems(402, 404, 409, 429).WithMetadata(ReplaysAnswers.Instance);
+        group.MapPost("/entitlements/reserve", ReserveAsync).ProducesProblems(402, 404, 409, 429).WithMetadata(ReplaysAnswers.Instance);
+        group.MapPost("/reservations/{id}/commit", CommitAsync).ProducesProblems(402, 409, 429).WithMetadata(ReplaysAnswers.Instance);
+        group.MapPost("/reservations/{id}/release", ReleaseAsync).ProducesProblems(409).WithMetadata(ReplaysAnswers.Instance);
         return group;
     }
 

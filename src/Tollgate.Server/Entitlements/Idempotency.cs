@@ -52,7 +52,17 @@ internal static class Idempotency
             return new UsageOutcome.IdempotencyMismatch();
         }
 
-        var stored = JsonSerializer.Deserialize<StoredDecision>(prior.ResponseJson)!;
+        return Replay(prior.ResponseJson);
+    }
+
+    /// <summary>A decision as kept for a retry: under its key, or on the reservation it settled.</summary>
+    public static string Stored(UsageOutcome.Decided decided) =>
+        JsonSerializer.Serialize(new StoredDecision(decided.Decision, decided.ReservationId, decided.ExpiresAt));
+
+    /// <summary>The kept decision, answered again.</summary>
+    public static UsageOutcome.Decided Replay(string storedJson)
+    {
+        var stored = JsonSerializer.Deserialize<StoredDecision>(storedJson)!;
         return new UsageOutcome.Decided(stored.Decision, stored.ReservationId, stored.ExpiresAt, Replayed: true);
     }
 
@@ -71,8 +81,7 @@ internal static class Idempotency
             return scope.ExecuteAsync(Forget, operation, key);
         }
 
-        var json = JsonSerializer.Serialize(new StoredDecision(decided.Decision, decided.ReservationId, decided.ExpiresAt));
-        return scope.ExecuteAsync(Record, decided.Decision.Allowed ? 200 : 429, json, operation, key);
+        return scope.ExecuteAsync(Record, decided.Decision.Allowed ? 200 : 429, Stored(decided), operation, key);
     }
 
     private sealed record StoredDecision(EntitlementDecision Decision, string? ReservationId, DateTimeOffset? ExpiresAt);

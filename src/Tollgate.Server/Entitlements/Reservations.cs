@@ -50,7 +50,8 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     {
         var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
             $"""
-            SELECT customer_id, member_id, feature_code, period_start, amount, status, committed_amount, metadata_json, attributed_member_id FROM reservations
+            SELECT customer_id, member_id, feature_code, period_start, amount, status, committed_amount, metadata_json, attributed_member_id,
+                settled_answer_json FROM reservations
             WHERE id = @id {database.Dialect.ForUpdate}
             """,
             new { id }));
@@ -59,14 +60,20 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             return new UsageOutcome.ReservationNotFound();
         }
 
+        var wanted = actual is null ? "released" : "committed";
+        var same = held.Status == wanted && (actual is null || held.CommittedAmount == actual);
+        if (same && held.SettledAnswerJson is { } answer)
+        {
+            // A retry of the same settlement gets the first answer, whatever moved since (the counters, the period, the plan).
+            return Idempotency.Replay(answer);
+        }
+
         // A member's hold answers for the member; a member removed since answers for the organisation.
         var context = (held.MemberId is { } m ? await contexts.LoadAsync(scope, m) : null) ?? await contexts.LoadAsync(scope, held.CustomerId);
         var grant = context?.Grant(held.FeatureCode);
-        var wanted = actual is null ? "released" : "committed";
         if (held.Status != "held")
         {
-            // A retry of the same settlement answers as the first did; anything else contradicts what happened.
-            var same = held.Status == wanted && (actual is null || held.CommittedAmount == actual);
+            // A settlement from before its answer was kept answers from the counters now; anything else contradicts what happened.
             return same && context is not null
                 ? await DecidedAsync(scope, context, held, grant, fits: true)
                 : new UsageOutcome.ReservationConflict(held.Status, $"The reservation is already {held.Status}" +
@@ -113,9 +120,6 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
                 : await DecidedAsync(scope, context, held, grant, fits: false);
         }
 
-        await scope.Connection.ExecuteAsync(scope.Command(
-            "UPDATE reservations SET status = @wanted, committed_amount = @actual, settled_at = @now WHERE id = @id",
-            new { wanted, actual, now = scope.NowMs, id }));
         if (actual is > 0 && !held.FeatureCode.StartsWith('$'))
         {
             scope.AddDailyUsage(held.CustomerId, held.FeatureCode, scope.Now, actual.Value);
@@ -149,10 +153,14 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             await alerts.OnBudgetSpentAsync(scope, held.CustomerId, held.FeatureCode, window, budget, spent.Used, actual.Value);
         }
 
-        return context is null ? new UsageOutcome.CustomerNotFound() : await DecidedAsync(scope, context, held, grant, fits: true);
+        var settled = context is null ? null : await DecidedAsync(scope, context, held, grant, fits: true);
+        await scope.Connection.ExecuteAsync(scope.Command(
+            "UPDATE reservations SET status = @wanted, committed_amount = @actual, settled_at = @now, settled_answer_json = @answer WHERE id = @id",
+            new { wanted, actual, now = scope.NowMs, answer = settled is null ? null : Idempotency.Stored(settled), id }));
+        return settled ?? (UsageOutcome)new UsageOutcome.CustomerNotFound();
     }
 
-    private static async Task<UsageOutcome> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, bool fits)
+    private static async Task<UsageOutcome.Decided> DecidedAsync(BatchScope scope, EntitlementContext context, Row held, Core.Catalog.PlanFeature? grant, bool fits)
     {
         var counter = await Counters.ReadAsync(scope, held.CustomerId, held.FeatureCode, held.PeriodStart);
         var decision = EntitlementDecision.From(DecisionReason.WithinQuota, held.FeatureCode, context, grant, counter);
@@ -208,5 +216,6 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         public long? CommittedAmount { get; set; }
         public string? MetadataJson { get; set; }
         public string? AttributedMemberId { get; set; }
+        public string? SettledAnswerJson { get; set; }
     }
 }

@@ -132,3 +132,16 @@ public sealed class IdempotentEndpoint
     {
     }
 }
+
+/// <summary>
+/// Endpoint metadata: the endpoint keeps its own answers for a retry (a consume or reserve under its key, a reservation's
+/// settlement), so its 2xx may carry <c>Idempotent-Replayed</c>.
+/// </summary>
+public sealed class ReplaysAnswers
+{
+    public static readonly ReplaysAnswers Instance = new();
+
+    private ReplaysAnswers()
+    {
+    }
+}

@@ -20,8 +20,15 @@ public sealed class IdempotencyResponses : IOpenApiOperationTransformer
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<IdempotentEndpoint>().Any()
-            || operation.Responses?.GetValueOrDefault("409") is not OpenApiResponse conflict)
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<ReplaysAnswers>().Any())
+        {
+            DeclareReplayed(operation, "true when this is the kept answer of an earlier request: a consume or reserve under the same "
+                + "idempotency key, or a reservation's commit or release sent again.");
+            return Task.CompletedTask;
+        }
+
+        if (!metadata.OfType<IdempotentEndpoint>().Any() || operation.Responses?.GetValueOrDefault("409") is not OpenApiResponse conflict)
         {
             return Task.CompletedTask;
         }
@@ -37,19 +44,23 @@ public sealed class IdempotencyResponses : IOpenApiOperationTransformer
                 + "(with Idempotent-Replayed: true) instead of making the change again. 1-255 printable characters.",
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 },
         });
-        foreach (var (status, response) in operation.Responses)
+        DeclareReplayed(operation, "true when this is the kept answer of an earlier request under the same Idempotency-Key.");
+        return Task.CompletedTask;
+    }
+
+    private static void DeclareReplayed(OpenApiOperation operation, string description)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
         {
             if (status.StartsWith('2') && response is OpenApiResponse success)
             {
                 success.Headers ??= new Dictionary<string, IOpenApiHeader>();
                 success.Headers[TollgateHeaders.IdempotentReplayed] = new OpenApiHeader
                 {
-                    Description = "true when this is the kept answer of an earlier request under the same Idempotency-Key.",
+                    Description = description,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("true")] },
                 };
             }
         }
-
-        return Task.CompletedTask;
     }
 }

@@ -26,7 +26,12 @@ public sealed class RateLimitResponses : IOpenApiOperationTransformer
 
         if (operation.Responses.TryGetValue("200", out var ok) && ok is OpenApiResponse success)
         {
-            success.Headers = RateLimitHeaders();
+            // Added to what other transformers declared (the replay header), not in its place.
+            success.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            foreach (var (name, header) in RateLimitHeaders())
+            {
+                success.Headers[name] = header;
+            }
         }
 
         if (operation.Responses.TryGetValue("429", out var refused) && refused is OpenApiResponse tooMany)

@@ -228,6 +228,32 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     }
 
     [Fact]
+    public async Task ASettlementSentAgainGetsTheFirstAnswerAfterTheCountersMovedAndCountsNothing()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("ea-settle-again");
+        async Task<string> ReserveAsync() => (await (await app.Admin.PostJsonAsync("/v1/entitlements/reserve",
+            new { customer = "ea-settle-again", feature = "capped", amount = 20 })).ReadAsync())["id"].Value<string>()!;
+        Task<HttpResponseMessage> CommitAsync(string id, long amount) => app.Admin.PostJsonAsync($"/v1/reservations/{id}/commit", new { amount });
+        Task<HttpResponseMessage> ReleaseAsync(string id) => app.Admin.PostAsync(new Uri($"/v1/reservations/{id}/release", UriKind.Relative), null);
+
+        var (committedId, releasedId) = (await ReserveAsync(), await ReserveAsync());
+        var committed = await CommitAsync(committedId, 15);
+        var released = await ReleaseAsync(releasedId);
+        await app.ConsumeAsync("ea-settle-again", "capped", 30);
+        var commitAgain = await CommitAsync(committedId, 15);
+        var releaseAgain = await ReleaseAsync(releasedId);
+        var otherAmount = await CommitAsync(committedId, 16);
+
+        Assert.Equal(((await committed.ReadAsync()).ToJsonString(), false), ((await commitAgain.ReadAsync()).ToJsonString(), committed.Headers.Contains("Idempotent-Replayed")));
+        Assert.Equal("true", commitAgain.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal((await released.ReadAsync()).ToJsonString(), (await releaseAgain.ReadAsync()).ToJsonString());
+        Assert.Equal(15L, (await committed.ReadAsync())["used"].Value<long>());
+        Assert.Equal((HttpStatusCode.Conflict, "reservation_not_held"), (otherAmount.StatusCode, (await otherAmount.ReadAsync())["error"].Value<string>()));
+        Assert.Equal(45, (await (await app.Admin.GetAsync("/v1/customers/ea-settle-again/usage")).ReadAsync())["features"]!["capped"]!["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task ReservationPastTheCapIs429AndAnUnknownReservationIs404()
     {
         await using var app = await RulesAsync();

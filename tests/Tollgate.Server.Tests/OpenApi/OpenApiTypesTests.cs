@@ -156,6 +156,17 @@ public sealed class OpenApiTypesTests(ServedDocument served) : IClassFixture<Ser
         });
     }
 
+    [Fact]
+    public void TheHotPathsKeptAnswersDeclareTheReplayHeaderOnTheirSuccess()
+    {
+        string[] paths = ["/v1/entitlements/consume", "/v1/entitlements/reserve", "/v1/reservations/{id}/commit", "/v1/reservations/{id}/release"];
+
+        var replayed = paths.Select(path => served.Operations.Single(o => o.Path == path && o.Method == "post")
+            .Operation["responses"]!["200"]!["headers"]?["Idempotent-Replayed"]);
+
+        Assert.All(replayed, Assert.NotNull);
+    }
+
     private static IEnumerable<JsonNode> Query(JsonObject operation) =>
         operation["parameters"]?.AsArray().OfType<JsonNode>().Where(p => p["in"].Value<string>() == "query") ?? [];
 

@@ -38,7 +38,7 @@ public abstract class ReservationAndSessionRetentionContract : ApiContract
         await app.SubscribeAsync("c1", "pro");
         var committed = await ReserveAsync(app);
         var released = await ReserveAsync(app);
-        (await app.Admin.PostJsonAsync($"/v1/reservations/{committed}/commit", new { amount = 1 })).EnsureSuccessStatusCode();
+        var first = (await (await app.Admin.PostJsonAsync($"/v1/reservations/{committed}/commit", new { amount = 1 })).ReadAsync()).ToJsonString();
         (await app.Admin.PostAsync($"/v1/reservations/{released}/release", null)).EnsureSuccessStatusCode();
 
         await app.AdvanceAsync(TimeSpan.FromDays(39));
@@ -51,7 +51,7 @@ public abstract class ReservationAndSessionRetentionContract : ApiContract
         var left = await app.Get<TollgateDatabase>().ReadAsync(async c => (await c.QueryAsync<string>("SELECT id FROM reservations")).ToList());
 
         Assert.Equal(0, within.Reservations);
-        Assert.Equal(HttpStatusCode.OK, retriedWithin.StatusCode);
+        Assert.Equal((HttpStatusCode.OK, first), (retriedWithin.StatusCode, (await retriedWithin.ReadAsync()).ToJsonString())); // the period it was in ended 9 days ago
         Assert.Equal(2, past.Reservations);
         Assert.Equal([held], left);
         Assert.Equal(HttpStatusCode.NotFound, retriedPast.StatusCode);
