@@ -41,6 +41,31 @@ public sealed partial class Scenarios
         return [batched with { ItemsPerRequest = BatchSize }];
     }
 
+    /// <summary>500 plain usage events (a feature and an amount, no properties) of one customer (batch n), ids unique per batch.</summary>
+    private static string TrackedBatch(int n)
+    {
+        var body = new StringBuilder("{\"events\":[");
+        for (var i = 0; i < BatchSize; i++)
+        {
+            body.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
+                $"{{\"id\":\"t{n}-{i}\",\"customer\":\"bench-{n % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}");
+        }
+
+        return body.Append("]}").ToString();
+    }
+
+    /// <summary>(events) Plain usage events ("track, not gate"), 500 per request: each is kept under its id and counted.</summary>
+    private async Task<IReadOnlyList<LoadResult>> TrackedIngestAsync(string store, string provider, string connectionString)
+    {
+        await using var server = await StartTollgateAsync(provider, connectionString, Catalog);
+        var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
+        var cpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), new HashSet<int> { server.Pid });
+        var batched = await load.RunAsync($"(events) {BatchSize} usage events per request, {store}", "v1/events", TrackedBatch,
+            options.BatchConcurrency, options.Duration, unique: true);
+        Console.WriteLine($"(events) {BatchSize} per request, {store}, per event: {(await cpu).Describe(batched.Throughput * BatchSize)}");
+        return [batched with { ItemsPerRequest = BatchSize }];
+    }
+
     /// <summary>Sends 1,000,000 events of one customer through the API (8 requests at a time), then times reading its usage.</summary>
     private async Task<IReadOnlyList<LoadResult>> MetricUsageAsync(string path)
     {

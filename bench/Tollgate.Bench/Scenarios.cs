@@ -53,6 +53,8 @@ public sealed partial class Scenarios(BenchOptions options)
         "llm-pg" => await LlmIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "llm-stats" => await LlmStatsAsync(Path.Combine(_dir, "tollgate-llm-stats.db")),
         "export" => await ExportAsync(Path.Combine(_dir, "tollgate-export.db")),
+        "events" => await TrackedIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-events.db")),
+        "events-pg" => await TrackedIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "metrics" => await MetricIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-metrics.db")),
         "metrics-pg" => await MetricIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "metrics-usage" => await MetricUsageAsync(Path.Combine(_dir, "tollgate-metrics-usage.db")),

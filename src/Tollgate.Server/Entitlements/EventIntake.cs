@@ -1,4 +1,3 @@
-using Dapper;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Customers;
 using Tollgate.Storage.Database;
@@ -69,7 +68,7 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
     /// the context's customer, and <paramref name="countAsync"/> counts it once kept.
     /// </summary>
     public async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<T> events,
-        Func<T, EntitlementContext, BatchScope, CommandDefinition> insert, Func<T, EntitlementContext, BatchScope, Task> countAsync)
+        Func<T, EntitlementContext, BatchScope, PlannedStatement> insert, Func<T, EntitlementContext, BatchScope, Task> countAsync)
     {
         var accepted = 0;
         var duplicates = new List<T>();
@@ -84,7 +83,8 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
                 continue;
             }
 
-            if (await scope.Connection.ExecuteAsync(insert(e, context!, scope)) == 0)
+            var kept = insert(e, context!, scope);
+            if (await scope.ExecuteAsync(kept.Statement, kept.Values) == 0)
             {
                 duplicates.Add(e);
                 continue;

@@ -1,4 +1,4 @@
-using Dapper;
+using System.Data;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
 using Tollgate.Server.Catalog;
@@ -23,15 +23,23 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
     private readonly EventIntake<TrackedEvent> intake = new(contexts) { Refuse = Refusal };
 
-    private static CommandDefinition Insert(TrackedEvent e, EntitlementContext context, BatchScope scope) => scope.Command("""
-            INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
-            VALUES (@customer, @Id, @FeatureCode, @Amount, @occurredAt, @now, @PropertiesJson, @MetadataJson, @member)
-            ON CONFLICT DO NOTHING
-            """, new
-        {
-            customer = context.CustomerId, e.Id, e.FeatureCode, e.Amount, occurredAt = e.Timestamp.ToUnixTimeMilliseconds(), now = scope.NowMs,
-            e.PropertiesJson, e.MetadataJson, member = context.MemberId,
-        });
+    // Both prepared once per writer connection: parsed again for every event, they were most of an event's cost on SQLite
+    // (docs/benchmarks.md, stop 66).
+    private static readonly Statement Keep = new("""
+        INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
+        VALUES (@customer, @id, @feature, @amount, @occurredAt, @now, @properties, @metadata, @member)
+        ON CONFLICT DO NOTHING
+        """, ("customer", DbType.String), ("id", DbType.String), ("feature", DbType.String), ("amount", DbType.Int64), ("occurredAt", DbType.Int64),
+        ("now", DbType.Int64), ("properties", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
+
+    private static readonly Statement Count = new("""
+        UPDATE usage_counters SET used = used + @amount, updated_at = @now
+        WHERE customer_id = @customer AND feature_code = @feature AND period_start = @periodStart
+        RETURNING used, reserved, carried_in
+        """, ("amount", DbType.Int64), ("now", DbType.Int64), ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
+
+    private static PlannedStatement Insert(TrackedEvent e, EntitlementContext context, BatchScope scope) => new(Keep,
+        [context.CustomerId, e.Id, e.FeatureCode, e.Amount, e.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, e.PropertiesJson, e.MetadataJson, context.MemberId]);
 
     /// <summary>
     /// Keeps and counts the events in one transaction, taking their counters in <see cref="CounterLockOrder"/>: events of
@@ -72,15 +80,13 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         var window = context.Window(grant);
         var customer = context.CustomerId; // a member's event counts for its organisation
         await Counters.EnsureAsync(scope, customer, e.FeatureCode, window, grant);
-        var after = await scope.Connection.QuerySingleAsync<(long Used, long Reserved, long CarriedIn)>(scope.Command("""
-            UPDATE usage_counters SET used = used + @Amount, updated_at = @now
-            WHERE customer_id = @customer AND feature_code = @FeatureCode AND period_start = @periodStart
-            RETURNING used, reserved, carried_in
-            """, new { e.Amount, now = scope.NowMs, customer, e.FeatureCode, periodStart = window.Start.ToUnixTimeMilliseconds() }));
+        var after = await scope.RowAsync<CounterState?>(Count, r => new CounterState(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)),
+            e.Amount, scope.NowMs, customer, e.FeatureCode, window.Start.ToUnixTimeMilliseconds())
+            ?? throw new InvalidOperationException($"The counter of {customer}/{e.FeatureCode} was not there after it was ensured.");
         // The organisation's row before the member's share, as a consume takes them, so an event and a consume never wait
         // on each other's rows.
         await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
         scope.AddDailyUsage(customer, e.FeatureCode, e.Timestamp, e.Amount);
-        await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, new CounterState(after.Used, after.Reserved, after.CarriedIn), e.Amount);
+        await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, after, e.Amount);
     }
 }
