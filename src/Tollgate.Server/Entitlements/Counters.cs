@@ -60,6 +60,12 @@ internal static class Counters
         RETURNING customer_id, feature_code, period_start, used, reserved, carried_in
         """;
 
+    // What an event adds: used grows past any cap, and the row's limit stays as the plan's last consume set it.
+    private static readonly Statement AddEvent = new($"""
+        UPDATE usage_counters SET used = used + @amount, updated_at = @now WHERE {Key}
+        RETURNING used, reserved, carried_in
+        """, ("amount", DbType.Int64), ("now", DbType.Int64), ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
+
     private static readonly Statement Previous = new(
         "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
         ("customer", DbType.String), ("feature", DbType.String), ("start", DbType.Int64));
@@ -123,6 +129,28 @@ internal static class Counters
         var rows = await scope.PipelineAsync([.. before, await PlanCreateAsync(scope, customer, feature, window, grant),
             PlanAdd(scope, customer, feature, window, grant, amount, reserve)]);
         return rows[^1] is { } row ? ReadState(new ValuesRow(row)) : null;
+    }
+
+    /// <summary>
+    /// Adds after-the-fact usage (an event: never refused, whatever the cap) to the window's row, creating it first where
+    /// missing, in one round trip.
+    /// </summary>
+    public static async Task<CounterState> CountAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant, long amount)
+    {
+        object?[] values = [amount, scope.NowMs, customer, feature, window.Start.ToUnixTimeMilliseconds()];
+        // Without round trips to save (SQLite), two plain statements: the pipeline's lists cost more than they save there.
+        var after = scope.BatchesRows
+            ? (await scope.PipelineAsync([await PlanCreateAsync(scope, customer, feature, window, grant), new PlannedStatement(AddEvent, values)]))[^1] is { } row
+                ? ReadState(new ValuesRow(row)) : null
+            : await EnsureThenAsync(scope, customer, feature, window, grant, values);
+        return after ?? throw new InvalidOperationException($"No counter of {customer}/{feature} after it was created.");
+    }
+
+    private static async Task<CounterState?> EnsureThenAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant,
+        object?[] values)
+    {
+        await EnsureAsync(scope, customer, feature, window, grant);
+        return await scope.RowAsync<CounterState?>(AddEvent, ReadState, values);
     }
 
     /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>
