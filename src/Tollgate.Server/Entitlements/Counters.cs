@@ -133,7 +133,7 @@ internal static class Counters
 
     /// <summary>
     /// Adds after-the-fact usage (an event: never refused, whatever the cap) to the window's row, creating it first where
-    /// missing, in one round trip.
+    /// missing: one round trip where round trips cost.
     /// </summary>
     public static async Task<CounterState> CountAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant, long amount)
     {
