@@ -19,12 +19,21 @@ public sealed partial class Scenarios
     /// <summary>500 events of one customer (batch n), ids unique per batch, four models.</summary>
     private static string MetricBatch(int n, string? customer = null)
     {
-        var body = new StringBuilder("{\"events\":[");
         var who = customer ?? $"bench-{n % Customers}";
+        return EventsBody(i => $"{{\"id\":\"m{n}-{i}\",\"customer\":\"{who}\",\"event\":\"llm_call\",\"properties\":{{\"model\":\"{Models[i % 4]}\",\"tokens\":{100 + i}}}}}");
+    }
+
+    /// <summary>500 plain usage events (a feature and an amount, no properties) of one customer (batch n), ids unique per batch.</summary>
+    private static string TrackedBatch(int n) =>
+        EventsBody(i => $"{{\"id\":\"t{n}-{i}\",\"customer\":\"bench-{n % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}");
+
+    /// <summary>A POST /v1/events body of <see cref="BatchSize"/> events, the i-th written by <paramref name="item"/>.</summary>
+    private static string EventsBody(Func<int, FormattableString> item)
+    {
+        var body = new StringBuilder("{\"events\":[");
         for (var i = 0; i < BatchSize; i++)
         {
-            body.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
-                $"{{\"id\":\"m{n}-{i}\",\"customer\":\"{who}\",\"event\":\"llm_call\",\"properties\":{{\"model\":\"{Models[i % 4]}\",\"tokens\":{100 + i}}}}}");
+            body.Append(i == 0 ? "" : ",").Append(item(i).ToString(CultureInfo.InvariantCulture));
         }
 
         return body.Append("]}").ToString();
@@ -39,19 +48,6 @@ public sealed partial class Scenarios
             options.BatchConcurrency, options.Duration, unique: true);
         Console.WriteLine($"(metrics) {BatchSize} per request, {store}, per event: {(await cpu).Describe(batched.Throughput * BatchSize)}");
         return [batched with { ItemsPerRequest = BatchSize }];
-    }
-
-    /// <summary>500 plain usage events (a feature and an amount, no properties) of one customer (batch n), ids unique per batch.</summary>
-    private static string TrackedBatch(int n)
-    {
-        var body = new StringBuilder("{\"events\":[");
-        for (var i = 0; i < BatchSize; i++)
-        {
-            body.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
-                $"{{\"id\":\"t{n}-{i}\",\"customer\":\"bench-{n % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}");
-        }
-
-        return body.Append("]}").ToString();
     }
 
     /// <summary>(events) Plain usage events ("track, not gate"), 500 per request: each is kept under its id and counted.</summary>

@@ -133,24 +133,13 @@ internal static class Counters
 
     /// <summary>
     /// Adds after-the-fact usage (an event: never refused, whatever the cap) to the window's row, creating it first where
-    /// missing: one round trip where round trips cost.
+    /// missing, in one round trip.
     /// </summary>
     public static async Task<CounterState> CountAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant, long amount)
     {
-        object?[] values = [amount, scope.NowMs, customer, feature, window.Start.ToUnixTimeMilliseconds()];
-        // Without round trips to save (SQLite), two plain statements: the pipeline's lists cost more than they save there.
-        var after = scope.BatchesRows
-            ? (await scope.PipelineAsync([await PlanCreateAsync(scope, customer, feature, window, grant), new PlannedStatement(AddEvent, values)]))[^1] is { } row
-                ? ReadState(new ValuesRow(row)) : null
-            : await EnsureThenAsync(scope, customer, feature, window, grant, values);
-        return after ?? throw new InvalidOperationException($"No counter of {customer}/{feature} after it was created.");
-    }
-
-    private static async Task<CounterState?> EnsureThenAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant,
-        object?[] values)
-    {
-        await EnsureAsync(scope, customer, feature, window, grant);
-        return await scope.RowAsync<CounterState?>(AddEvent, ReadState, values);
+        var rows = await scope.PipelineAsync([await PlanCreateAsync(scope, customer, feature, window, grant),
+            new PlannedStatement(AddEvent, [amount, scope.NowMs, customer, feature, window.Start.ToUnixTimeMilliseconds()])]);
+        return ReadState(new ValuesRow(rows[^1] ?? throw new InvalidOperationException($"No counter of {customer}/{feature} after it was created.")))!.Value;
     }
 
     /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>

@@ -37,7 +37,7 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         """, ("customer", DbType.String), ("id", DbType.String), ("feature", DbType.String), ("amount", DbType.Int64), ("occurredAt", DbType.Int64),
         ("now", DbType.Int64), ("properties", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
-    private static PlannedStatement Insert(TrackedEvent e, EntitlementContext context, BatchScope scope) => new(scope.BatchesRows ? KeepAnswering : Keep,
+    private static Func<TrackedEvent, EntitlementContext, BatchScope, PlannedStatement> InsertWith(Statement keep) => (e, context, scope) => new(keep,
         [context.CustomerId, e.Id, e.FeatureCode, e.Amount, e.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, e.PropertiesJson, e.MetadataJson, context.MemberId]);
 
     /// <summary>
@@ -58,14 +58,15 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         // Where round trips cost (PostgreSQL), the batch form: the customers' contexts in one read and every insert in one
         // pipeline, then each kept event counted in the lock order; one by one, an event took four round trips there.
         return await committer.RunAsync(order.Key, async scope => scope.BatchesRows
-            ? await intake.TrackManyAsync(scope, sorted, await intake.ContextsAsync(scope, sorted), Insert, async (s, kept) =>
+            ? await intake.TrackManyAsync(scope, sorted, await intake.ContextsAsync(scope, sorted), InsertWith(KeepAnswering), async (s, kept) =>
             {
                 foreach (var (e, context) in kept)
                 {
                     await CountAsync(s, context, e, alerts);
                 }
             })
-            : await intake.TrackEachAsync(scope, sorted, Insert, (e, context, s) => CountAsync(s, context, e, alerts)), cancellationToken, alone: order.Alone);
+            : await intake.TrackEachAsync(scope, sorted, InsertWith(Keep), (e, context, s) => CountAsync(s, context, e, alerts)), cancellationToken,
+            alone: order.Alone);
     }
 
     private static string? Refusal(TrackedEvent e, EntitlementContext context, BatchScope scope)
