@@ -131,15 +131,12 @@ internal static class Counters
         return rows[^1] is { } row ? ReadState(new ValuesRow(row)) : null;
     }
 
-    /// <summary>
-    /// Adds after-the-fact usage (an event: never refused, whatever the cap) to the window's row, creating it first where
-    /// missing, in one round trip.
-    /// </summary>
+    /// <summary>Adds after-the-fact usage (an event: never refused, whatever the cap) to the window's row, creating it first where missing.</summary>
     public static async Task<CounterState> CountAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant, long amount)
     {
-        var rows = await scope.PipelineAsync([await PlanCreateAsync(scope, customer, feature, window, grant),
-            new PlannedStatement(AddEvent, [amount, scope.NowMs, customer, feature, window.Start.ToUnixTimeMilliseconds()])]);
-        return ReadState(new ValuesRow(rows[^1] ?? throw new InvalidOperationException($"No counter of {customer}/{feature} after it was created.")))!.Value;
+        await EnsureAsync(scope, customer, feature, window, grant);
+        return await scope.RowAsync<CounterState?>(AddEvent, ReadState, amount, scope.NowMs, customer, feature, window.Start.ToUnixTimeMilliseconds())
+            ?? throw new InvalidOperationException($"No counter of {customer}/{feature} after it was created.");
     }
 
     /// <summary>The statement <see cref="TryAddAsync"/> runs, for a batch to send ahead with others.</summary>

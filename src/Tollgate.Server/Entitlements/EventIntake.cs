@@ -60,17 +60,14 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
         var went = await scope.PipelineAsync([.. candidates.Select(c => insert(c.Event, c.Context, scope))]);
         var kept = candidates.Where((_, i) => went[i] is not null).ToList();
         await countAsync(scope, kept);
-        // Answered in the request's order, whatever order they were counted in (the lock order, for plain events).
-        return new TrackResult(kept.Count, [.. candidates.Where((_, i) => went[i] is null).OrderBy(c => c.Event.Index).Select(c => c.Event.Id)],
-            [.. rejected.OrderBy(r => r.Item1)]);
+        return new TrackResult(kept.Count, [.. candidates.Where((_, i) => went[i] is null).Select(c => c.Event.Id)], rejected);
     }
 
     /// <summary>
-    /// One event after another, for a database no other node writes (SQLite), where a round trip costs nothing and the
-    /// batch form's lists cost about a fifth of the events a second (docs/benchmarks.md, stop 66): <paramref name="insert"/>
-    /// is the form's INSERT … ON CONFLICT DO NOTHING, and <paramref name="countAsync"/> counts an event once kept.
+    /// One event after another: <paramref name="insert"/> is the form's INSERT … ON CONFLICT DO NOTHING for an event of
+    /// the context's customer, and <paramref name="countAsync"/> counts it once kept.
     /// </summary>
-    public async Task<TrackResult> TrackEachAsync(BatchScope scope, IReadOnlyList<T> events,
+    public async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<T> events,
         Func<T, EntitlementContext, BatchScope, PlannedStatement> insert, Func<T, EntitlementContext, BatchScope, Task> countAsync)
     {
         var accepted = 0;
@@ -96,6 +93,7 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
             accepted++;
         }
 
+        // Answered in the request's order, whatever order they were counted in.
         return new TrackResult(accepted, [.. duplicates.OrderBy(d => d.Index).Select(d => d.Id)], [.. rejected.OrderBy(r => r.Item1)]);
     }
 }

@@ -24,20 +24,15 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
     private readonly EventIntake<TrackedEvent> intake = new(contexts) { Refuse = Refusal };
 
     // Prepared once per writer connection: parsed again for every event, it was most of an event's cost on SQLite
-    // (docs/benchmarks.md, stop 66). The pipeline's form answers a row when the event went in; on SQLite, where events go
-    // one by one, the count of rows changed says it: RETURNING cost 10-15 % of the events a second there.
-    private static readonly Statement Keep = KeepStatement("");
-    private static readonly Statement KeepAnswering = KeepStatement("RETURNING 1");
-
-    private static Statement KeepStatement(string returning) => new($"""
+    // (docs/benchmarks.md, stop 66).
+    private static readonly Statement Keep = new("""
         INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
         VALUES (@customer, @id, @feature, @amount, @occurredAt, @now, @properties, @metadata, @member)
         ON CONFLICT DO NOTHING
-        {returning}
         """, ("customer", DbType.String), ("id", DbType.String), ("feature", DbType.String), ("amount", DbType.Int64), ("occurredAt", DbType.Int64),
         ("now", DbType.Int64), ("properties", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
 
-    private static Func<TrackedEvent, EntitlementContext, BatchScope, PlannedStatement> InsertWith(Statement keep) => (e, context, scope) => new(keep,
+    private static PlannedStatement Insert(TrackedEvent e, EntitlementContext context, BatchScope scope) => new(Keep,
         [context.CustomerId, e.Id, e.FeatureCode, e.Amount, e.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, e.PropertiesJson, e.MetadataJson, context.MemberId]);
 
     /// <summary>
@@ -55,18 +50,8 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         var order = await CounterLockOrder.OfAsync(contexts, await catalog.GetAsync(cancellationToken), time.GetUtcNow(),
             events.Select(e => e.CustomerId), cancellationToken);
         var sorted = order.Sort(events, e => e.CustomerId, e => e.FeatureCode);
-        // Where round trips cost (PostgreSQL), the batch form: the customers' contexts in one read and every insert in one
-        // pipeline, then each kept event counted in the lock order; one by one, an event took four round trips there.
-        return await committer.RunAsync(order.Key, async scope => scope.BatchesRows
-            ? await intake.TrackManyAsync(scope, sorted, await intake.ContextsAsync(scope, sorted), InsertWith(KeepAnswering), async (s, kept) =>
-            {
-                foreach (var (e, context) in kept)
-                {
-                    await CountAsync(s, context, e, alerts);
-                }
-            })
-            : await intake.TrackEachAsync(scope, sorted, InsertWith(Keep), (e, context, s) => CountAsync(s, context, e, alerts)), cancellationToken,
-            alone: order.Alone);
+        return await committer.RunAsync(order.Key, scope => intake.TrackAsync(scope, sorted, Insert, (e, context, s) => CountAsync(s, context, e, alerts)),
+            cancellationToken, alone: order.Alone);
     }
 
     private static string? Refusal(TrackedEvent e, EntitlementContext context, BatchScope scope)
