@@ -66,6 +66,35 @@ internal static class Counters
         RETURNING used, reserved, carried_in
         """, ("amount", DbType.Int64), ("now", DbType.Int64), ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
 
+    /// <summary>
+    /// The statement that keeps a row with <paramref name="insert"/> (an INSERT … ON CONFLICT DO NOTHING) and, only when it
+    /// went in, adds @amount to the window's counter, creating the row where missing: one round trip where a CTE may
+    /// write (PostgreSQL). The insert's own @customer, @feature, @amount and @now name the counter's; the statement's
+    /// parameters are the insert's, then @periodStart, @periodEnd, @carry and @limit. It answers the counter, or no row
+    /// when the insert kept nothing; the counter's limit stays as the plan's last consume set it, as <c>AddEvent</c> does.
+    /// </summary>
+    public static Statement CountingWhenKept(string insert, IReadOnlyList<(string Name, DbType Type)> parameters) => new($"""
+        WITH kept AS ({insert} RETURNING 1)
+        INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        SELECT @customer, @feature, @periodStart, @periodEnd, @amount, 0, @carry, @limit, @now WHERE EXISTS (SELECT 1 FROM kept)
+        ON CONFLICT (customer_id, feature_code, period_start) DO UPDATE SET used = usage_counters.used + excluded.used, updated_at = excluded.updated_at
+        RETURNING used, reserved, carried_in
+        """, [.. parameters, ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64), ("carry", DbType.Int64), ("limit", DbType.Int64)]);
+
+    /// <summary>
+    /// Runs a <see cref="CountingWhenKept"/> statement once for each of <paramref name="values"/> (the insert's values),
+    /// all on one counter, in one pipeline and in their order: for each, the counter after its add, or null when its
+    /// insert kept nothing (a duplicate) and nothing was counted.
+    /// </summary>
+    public static async Task<CounterState?[]> CountWhenKeptAsync(BatchScope scope, Statement statement, IReadOnlyList<object?[]> values,
+        string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    {
+        var carry = await CarryAsync(scope, customer, feature, window, grant);
+        object?[] counter = [window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry, grant?.MonthlyQuota is { } q ? q + carry : null];
+        var rows = await scope.PipelineAsync([.. values.Select(v => new PlannedStatement(statement, [.. v, .. counter]))]);
+        return [.. rows.Select(row => row is null ? null : ReadState(new ValuesRow(row)))];
+    }
+
     private static readonly Statement Previous = new(
         "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
         ("customer", DbType.String), ("feature", DbType.String), ("start", DbType.Int64));

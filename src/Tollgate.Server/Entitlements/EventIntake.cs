@@ -36,15 +36,14 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
         contexts.LoadManyAsync(scope, [.. events.Select(e => e.CustomerId).Distinct(StringComparer.Ordinal)]);
 
     /// <summary>
-    /// The batch form, on the contexts <see cref="ContextsAsync"/> read: every insert in one pipeline (its statement
-    /// answers a row when the event went in), and the kept events counted together, so a batch costs a few round trips,
-    /// not a few per event.
+    /// The events accepted on the contexts <see cref="ContextsAsync"/> read, in their order, and the refusals of the others
+    /// (index, id and reason).
     /// </summary>
-    public async Task<TrackResult> TrackManyAsync(BatchScope scope, IReadOnlyList<T> events, IReadOnlyDictionary<string, EntitlementContext?> contextOf,
-        Func<T, EntitlementContext, BatchScope, PlannedStatement> insert, Func<BatchScope, IReadOnlyList<(T Event, EntitlementContext Context)>, Task> countAsync)
+    public (List<(T Event, EntitlementContext Context)> Accepted, List<(int, string?, string)> Rejected) Screen(BatchScope scope,
+        IReadOnlyList<T> events, IReadOnlyDictionary<string, EntitlementContext?> contextOf)
     {
         var rejected = new List<(int, string?, string)>();
-        var candidates = new List<(T Event, EntitlementContext Context)>(events.Count);
+        var accepted = new List<(T Event, EntitlementContext Context)>(events.Count);
         foreach (var e in events)
         {
             var context = contextOf[e.CustomerId];
@@ -54,9 +53,21 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
                 continue;
             }
 
-            candidates.Add((e, context!));
+            accepted.Add((e, context!));
         }
 
+        return (accepted, rejected);
+    }
+
+    /// <summary>
+    /// The batch form, on the contexts <see cref="ContextsAsync"/> read: every insert in one pipeline (its statement
+    /// answers a row when the event went in), and the kept events counted together, so a batch costs a few round trips,
+    /// not a few per event.
+    /// </summary>
+    public async Task<TrackResult> TrackManyAsync(BatchScope scope, IReadOnlyList<T> events, IReadOnlyDictionary<string, EntitlementContext?> contextOf,
+        Func<T, EntitlementContext, BatchScope, PlannedStatement> insert, Func<BatchScope, IReadOnlyList<(T Event, EntitlementContext Context)>, Task> countAsync)
+    {
+        var (candidates, rejected) = Screen(scope, events, contextOf);
         var went = await scope.PipelineAsync([.. candidates.Select(c => insert(c.Event, c.Context, scope))]);
         var kept = candidates.Where((_, i) => went[i] is not null).ToList();
         await countAsync(scope, kept);
@@ -64,11 +75,10 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
     }
 
     /// <summary>
-    /// One event after another: <paramref name="insert"/> is the form's INSERT … ON CONFLICT DO NOTHING for an event of
-    /// the context's customer, and <paramref name="countAsync"/> counts it once kept.
+    /// One event after another: <paramref name="keepAsync"/> keeps an event of the context's customer under its id and
+    /// counts it, and answers false for a duplicate (kept before, counted nothing).
     /// </summary>
-    public async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<T> events,
-        Func<T, EntitlementContext, BatchScope, PlannedStatement> insert, Func<T, EntitlementContext, BatchScope, Task> countAsync)
+    public async Task<TrackResult> TrackAsync(BatchScope scope, IReadOnlyList<T> events, Func<T, EntitlementContext, BatchScope, Task<bool>> keepAsync)
     {
         var accepted = 0;
         var duplicates = new List<T>();
@@ -82,14 +92,12 @@ internal sealed class EventIntake<T>(EntitlementContextCache contexts) where T :
                 continue;
             }
 
-            var kept = insert(e, context!, scope);
-            if (await scope.ExecuteAsync(kept.Statement, kept.Values) == 0)
+            if (!await keepAsync(e, context!, scope))
             {
                 duplicates.Add(e);
                 continue;
             }
 
-            await countAsync(e, context!, scope);
             accepted++;
         }
 

@@ -1,4 +1,5 @@
 using System.Data;
+using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Server.Alerts;
 using Tollgate.Server.Catalog;
@@ -25,15 +26,24 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
     // Prepared once per writer connection: parsed again for every event, it was most of an event's cost on SQLite
     // (docs/benchmarks.md, stop 66).
-    private static readonly Statement Keep = new("""
+    private const string KeepSql = """
         INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
         VALUES (@customer, @id, @feature, @amount, @occurredAt, @now, @properties, @metadata, @member)
         ON CONFLICT DO NOTHING
-        """, ("customer", DbType.String), ("id", DbType.String), ("feature", DbType.String), ("amount", DbType.Int64), ("occurredAt", DbType.Int64),
-        ("now", DbType.Int64), ("properties", DbType.String), ("metadata", DbType.String), ("member", DbType.String));
+        """;
 
-    private static PlannedStatement Insert(TrackedEvent e, EntitlementContext context, BatchScope scope) => new(Keep,
-        [context.CustomerId, e.Id, e.FeatureCode, e.Amount, e.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, e.PropertiesJson, e.MetadataJson, context.MemberId]);
+    private static readonly (string Name, DbType Type)[] KeepParameters = [("customer", DbType.String), ("id", DbType.String),
+        ("feature", DbType.String), ("amount", DbType.Int64), ("occurredAt", DbType.Int64), ("now", DbType.Int64), ("properties", DbType.String),
+        ("metadata", DbType.String), ("member", DbType.String)];
+
+    private static readonly Statement Keep = new(KeepSql, KeepParameters);
+
+    // On PostgreSQL the event is kept and counted in one statement, which takes the same rows in the same order as Keep
+    // and then the counter's two statements did (the event's key, then its counter), in one round trip instead of three.
+    private static readonly Statement KeepCounting = Counters.CountingWhenKept(KeepSql, KeepParameters);
+
+    private static object?[] Values(TrackedEvent e, EntitlementContext context, BatchScope scope) =>
+        [context.CustomerId, e.Id, e.FeatureCode, e.Amount, e.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, e.PropertiesJson, e.MetadataJson, context.MemberId];
 
     /// <summary>
     /// Keeps and counts the events in one transaction, taking their counters in <see cref="CounterLockOrder"/>: events of
@@ -50,7 +60,10 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         var order = await CounterLockOrder.OfAsync(contexts, await catalog.GetAsync(cancellationToken), time.GetUtcNow(),
             events.Select(e => e.CustomerId), cancellationToken);
         var sorted = order.Sort(events, e => e.CustomerId, e => e.FeatureCode);
-        return await committer.RunAsync(order.Key, scope => intake.TrackAsync(scope, sorted, Insert, (e, context, s) => CountAsync(s, context, e, alerts)),
+        // Where round trips cost (PostgreSQL), the customers' contexts are read together and each event is one statement,
+        // sent a counter's run at a time; the events still go in the lock order, one after another, as they do on SQLite.
+        // (Every insert sent ahead of the counters, the batch form, deadlocked two nodes once: docs/benchmarks.md, stop 66.)
+        return await committer.RunAsync(order.Key, scope => scope.BatchesRows ? TrackInRunsAsync(scope, sorted) : intake.TrackAsync(scope, sorted, KeepThenCountAsync),
             cancellationToken, alone: order.Alone);
     }
 
@@ -68,16 +81,68 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
             : null;
     }
 
-    private static async Task CountAsync(BatchScope scope, EntitlementContext context, TrackedEvent e, AlertWriter alerts)
+    private async Task<bool> KeepThenCountAsync(TrackedEvent e, EntitlementContext context, BatchScope scope)
     {
+        if (await scope.ExecuteAsync(Keep, Values(e, context, scope)) == 0)
+        {
+            return false;
+        }
+
         var grant = context.Grant(e.FeatureCode);
-        var window = context.Window(grant);
-        var customer = context.CustomerId; // a member's event counts for its organisation
-        var after = await Counters.CountAsync(scope, customer, e.FeatureCode, window, grant, e.Amount);
+        var after = await Counters.CountAsync(scope, context.CustomerId, e.FeatureCode, context.Window(grant), grant, e.Amount);
+        await AfterCountedAsync(scope, context, e, grant, after);
+        return true;
+    }
+
+    /// <summary>
+    /// Keeps and counts each accepted event with <see cref="KeepCounting"/>, in runs: consecutive events of one counter
+    /// (organisation and feature: the batch has one instant, so one window) travel in one pipeline, in order, so each takes the event's key and then the
+    /// counter as it would alone; what follows a count (a member's share, the rollup, the alerts) runs after its run.
+    /// </summary>
+    private async Task<TrackResult> TrackInRunsAsync(BatchScope scope, IReadOnlyList<TrackedEvent> events)
+    {
+        var (accepted, rejected) = intake.Screen(scope, events, await intake.ContextsAsync(scope, events));
+        var kept = 0;
+        var duplicates = new List<TrackedEvent>();
+        for (var start = 0; start < accepted.Count;)
+        {
+            var (first, context) = accepted[start];
+            var grant = context.Grant(first.FeatureCode);
+            var window = context.Window(grant);
+            var end = start + 1;
+            while (end < accepted.Count && accepted[end].Context.CustomerId == context.CustomerId && accepted[end].Event.FeatureCode == first.FeatureCode)
+            {
+                end++;
+            }
+
+            var run = accepted[start..end];
+            var after = await Counters.CountWhenKeptAsync(scope, KeepCounting, [.. run.Select(a => Values(a.Event, a.Context, scope))], context.CustomerId,
+                first.FeatureCode, window, grant);
+            for (var i = 0; i < run.Count; i++)
+            {
+                if (after[i] is not { } counted)
+                {
+                    duplicates.Add(run[i].Event);
+                    continue;
+                }
+
+                await AfterCountedAsync(scope, run[i].Context, run[i].Event, grant, counted);
+                kept++;
+            }
+
+            start = end;
+        }
+
+        return new TrackResult(kept, [.. duplicates.OrderBy(d => d.Index).Select(d => d.Id)], [.. rejected.OrderBy(r => r.Item1)]);
+    }
+
+    // What follows an event's count on its organisation's row (a member's event counts for its organisation).
+    private async Task AfterCountedAsync(BatchScope scope, EntitlementContext context, TrackedEvent e, PlanFeature? grant, CounterState after)
+    {
         // The organisation's row before the member's share, as a consume takes them, so an event and a consume never wait
         // on each other's rows.
         await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
-        scope.AddDailyUsage(customer, e.FeatureCode, e.Timestamp, e.Amount);
+        scope.AddDailyUsage(context.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
         await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, after, e.Amount);
     }
 }

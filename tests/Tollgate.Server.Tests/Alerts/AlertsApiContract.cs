@@ -169,6 +169,38 @@ public abstract class AlertsApiContract(SharedServer shared) : ApiContract(share
     }
 
     [Fact]
+    public async Task EventsOfOneRequestEachFireTheAlertTheirOwnCountCrossesAndAResentOneFiresNothing()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        await app.AdvanceAsync(TimeSpan.FromDays(27));
+        var now = app.Clock.GetUtcNow();
+
+        // One request, one customer's events in a row with another customer's between: 7 of 10, then 9 (past 80 and
+        // 90: only 90 fires), e2 again (counts nothing), then 11 (past the limit).
+        var answer = await (await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[]
+            {
+                new { id = "e1", customer = "c1", feature = "cv_generate", amount = 7, timestamp = now },
+                new { id = "e2", customer = "c1", feature = "cv_generate", amount = 2, timestamp = now },
+                new { id = "e2", customer = "c1", feature = "cv_generate", amount = 2, timestamp = now },
+                new { id = "x1", customer = "c2", feature = "cv_generate", amount = 1, timestamp = now },
+                new { id = "e3", customer = "c1", feature = "cv_generate", amount = 2, timestamp = now },
+            },
+        })).ReadAsync();
+        var alerts = await AlertsOfAsync(app, "c1");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/c1/usage")).ReadAsync();
+
+        Assert.Equal((4, "e2"), (answer["accepted"].Value<int>(), answer["duplicates"]!.AsArray().Single()!.Value<string>()));
+        Assert.Equal(11, usage["features"]!["cv_generate"]!["used"].Value<long>());
+        Assert.Equal([("threshold", 90)], Thresholds(alerts));
+        Assert.Equal(11, Assert.Single(Exceeded(alerts))["used"].Value<long>());
+        Assert.Empty(await AlertsOfAsync(app, "c2"));
+    }
+
+    [Fact]
     public async Task UnreadListsOnlyAlertsNotMarkedReadAndMarkingTwiceKeepsTheFirstTime()
     {
         await using var app = await StartOwnAsync(ApiSetup.AlertsCatalog(), Start);
