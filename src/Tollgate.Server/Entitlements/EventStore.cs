@@ -63,8 +63,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         // Where round trips cost (PostgreSQL), the customers' contexts are read together and each event is one statement,
         // sent a counter's run at a time; the events still go in the lock order, one after another, as they do on SQLite.
         // (Every insert sent ahead of the counters, the batch form, deadlocked two nodes once: docs/benchmarks.md, stop 66.)
+        // On the bulk writers, as LLM calls: a flood of events waits on its own writers, not in the consumes' queue.
         return await committer.RunAsync(order.Key, scope => scope.BatchesRows ? TrackInRunsAsync(scope, sorted) : intake.TrackAsync(scope, sorted, KeepThenCountAsync),
-            cancellationToken, alone: order.Alone);
+            cancellationToken, bulk: true, alone: order.Alone);
     }
 
     private static string? Refusal(TrackedEvent e, EntitlementContext context, BatchScope scope)

@@ -54,7 +54,7 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
                     (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(),
                         s.NowMs, e.PropertiesJson]),
                     (s, kept) => FoldAsync(s, kept, metrics));
-            }, cancellationToken, alone: order.Alone);
+            }, cancellationToken, bulk: true, alone: order.Alone); // on the bulk writers, as plain events and LLM calls
     }
 
     /// <summary>The events dated in a closed window of a feature counting them, more than LateDays after it closed.</summary>
