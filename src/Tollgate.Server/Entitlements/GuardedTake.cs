@@ -256,6 +256,15 @@ internal static class GuardedTake
                 : row[1] is null ? null
                 : new PrefetchedRow(ReferenceEquals(prefetched.Statement, plan.OnRow) ? RateCounters.RowTakeStatement : RateCounters.TakeStatement,
                     [row[1]], new PrefetchedRow(plan.Counter, Counter(row, 2)));
+            // Nothing taken (a window's first use with no row yet, or a refusal, which locks no row): the ordinary path now
+            // creates or updates this customer's row, after the later customers' planned statements took theirs. That is
+            // the reverse of the batch's order, and another node's batch, or a bulk writer's, taking the two rows in order
+            // deadlocked with it (docs/benchmarks.md, stop 67); so the batch runs again with this operation unplanned.
+            if (!Took(plan, row, scope.Prefetched))
+            {
+                scope.BeforeUnplannedTakes();
+            }
+
             verified.Add(plan.Customer, plan.Version);
             return true;
         }
@@ -273,6 +282,17 @@ internal static class GuardedTake
 
         return current;
     }
+
+    /// <summary>
+    /// Whether the planned statement took the customer's counter row (and so holds its lock): the counter's columns are
+    /// there, and for a rated statement the rate's too. A member's statement answers whether the organisation's row was
+    /// taken; with a budget, the budget must have had room (<paramref name="handedOn"/> is null when it had none).
+    /// </summary>
+    private static bool Took(Plan plan, object?[] row, PrefetchedRow? handedOn) =>
+        plan.Budget is not null ? handedOn is not null && row[1] is not null
+        : plan.Share is not null ? row[1] is not null && row[4] is not null
+        : row.Length == 4 ? row[1] is not null
+        : row[1] is not null && row[2] is not null;
 
     private static object?[]? Counter(object?[] row, int first) => row[first] is null ? null : row[first..(first + 3)];
 

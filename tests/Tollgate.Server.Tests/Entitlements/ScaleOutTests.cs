@@ -39,6 +39,86 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task ABatchWhoseFirstCustomerHasNoRowYetTakesItBeforeALaterCustomersRowSoAWriterTakingBothInOrderIsNeverDeadlocked()
+    {
+        // A batch plans one statement per customer and sends them in one round trip, in order. When the first customer's
+        // took nothing (no row yet in a new window), its ordinary path used to create the row after the later customer's
+        // statement had locked theirs: the reverse of the order every other writer takes them in. Another transaction,
+        // standing for another node's batch, inserts a1's row and then wants b2's while the node's batch runs.
+        await using var nodes = await TollgateCluster.StartAsync(1, ApiSetup.RulesCatalog());
+        var node = nodes.First;
+        foreach (var customer in new[] { "a1", "b2", "blocker" })
+        {
+            await node.CustomerAsync(customer);
+            Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync(customer, "capped")).StatusCode); // remembered, so planned
+        }
+
+        node.Clock.Advance(TimeSpan.FromDays(32)); // a new window: b2's and the blocker's rows are made again, a1's is not
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("b2", "capped")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("blocker", "capped")).StatusCode);
+        const string Newest = "SELECT {0} FROM usage_counters WHERE customer_id = 'b2' ORDER BY period_start DESC LIMIT 1";
+        var start = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_start"));
+        var end = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_end"));
+
+        await using var holder = new Npgsql.NpgsqlConnection(node.ConnectionString);
+        await using var other = new Npgsql.NpgsqlConnection(node.ConnectionString);
+        await holder.OpenAsync();
+        await other.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using var otherWriter = await other.BeginTransactionAsync();
+        await Sql(holder, hold, "UPDATE usage_counters SET used = used WHERE customer_id = 'blocker'");
+        await Sql(other, otherWriter, $"""
+            INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+            VALUES ('a1', 'capped', {start}, {end}, 0, 0, 0, 100, 0)
+            """);
+
+        // The blocker's consume holds the writer, so a1's and b2's queue behind it and go in the next batch together.
+        var blocked = node.ConsumeAsync("blocker", "capped");
+        await WaitForAsync(() => QueueDepthAsync(node), depth => depth == 1);
+        var consumes = new[] { node.ConsumeAsync("a1", "capped"), node.ConsumeAsync("b2", "capped") };
+        await WaitForAsync(() => QueueDepthAsync(node), depth => depth == 3);
+        await hold.RollbackAsync();
+
+        // The batch now waits on a1's row, which the other writer inserted; with b2's row locked, the other writer's take
+        // of it would wait on the batch, and PostgreSQL would break the cycle after its deadlock_timeout.
+        await WaitForAsync(() => PostgresServer.ScalarAsync(node.ConnectionString,
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> {other.ProcessID}"),
+            waiting => waiting == 1);
+        await Sql(other, otherWriter, $"UPDATE usage_counters SET used = used + 5 WHERE customer_id = 'b2' AND period_start = {start}");
+        await otherWriter.CommitAsync();
+
+        Assert.All(await Task.WhenAll([blocked, .. consumes]), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, await PostgresServer.ScalarAsync(node.ConnectionString, $"SELECT used FROM usage_counters WHERE customer_id = 'a1' AND period_start = {start}"));
+        Assert.Equal(7, await PostgresServer.ScalarAsync(node.ConnectionString, $"SELECT used FROM usage_counters WHERE customer_id = 'b2' AND period_start = {start}"));
+        Assert.Equal(0, await nodes.DeadlocksAsync());
+    }
+
+    private static async Task Sql(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction, string sql)
+    {
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<long> QueueDepthAsync(TollgateApp node)
+    {
+        var text = await (await node.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        var line = text.Split('\n').Single(l => l.StartsWith("tollgate_group_commit_queue_depth", StringComparison.Ordinal));
+        return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Reads until <paramref name="done"/> holds, for at most 10 s.</summary>
+    private static async Task WaitForAsync(Func<Task<long>> read, Func<long, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        long last;
+        while (!done(last = await read()))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The condition never held; last read {last}.");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task ThreeNodesOnOnePostgresGrantNoMoreThanTheRateLimitInOneWindow()
     {
         await using var nodes = await TollgateCluster.StartAsync(3, ApiSetup.CatalogOf("rates", RateLimitsContract.Catalog));
