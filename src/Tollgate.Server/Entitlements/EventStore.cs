@@ -64,7 +64,8 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         // sent a counter's run at a time; the events still go in the lock order, one after another, as they do on SQLite.
         // (Every insert sent ahead of the counters, the batch form, deadlocked two nodes once: docs/benchmarks.md, stop 66.)
         // On the bulk writers, as LLM calls: a flood of events waits on its own writers, not in the consumes' queue.
-        return await committer.RunAsync(order.Key, scope => scope.BatchesRows ? TrackInRunsAsync(scope, sorted) : intake.TrackAsync(scope, sorted, KeepThenCountAsync),
+        return await committer.RunAsync(order.Key,
+            scope => scope.BatchesRows ? TrackInRunsAsync(scope, sorted) : intake.TrackAsync(scope, sorted, KeepThenCountAsync),
             cancellationToken, bulk: true, alone: order.Alone);
     }
 
@@ -97,8 +98,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
     /// <summary>
     /// Keeps and counts each accepted event with <see cref="KeepCounting"/>, in runs: consecutive events of one counter
-    /// (organisation and feature: the batch has one instant, so one window) travel in one pipeline, in order, so each takes the event's key and then the
-    /// counter as it would alone; what follows a count (a member's share, the rollup, the alerts) runs after its run.
+    /// (organisation and feature: the batch has one instant, so one window) travel in one pipeline, in order, so each
+    /// takes the event's key and then the counter as it would alone; what follows a count (a member's share, the rollup,
+    /// the alerts) runs after its run, under the organisation's row the run holds.
     /// </summary>
     private async Task<TrackResult> TrackInRunsAsync(BatchScope scope, IReadOnlyList<TrackedEvent> events)
     {
