@@ -1,3 +1,4 @@
+using System.Data;
 using Dapper;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
@@ -122,7 +123,7 @@ internal static class GrantDraw
     private static readonly Statement Remaining = new("""
         SELECT CAST(SUM(amount - used) AS BIGINT) FROM credit_grants
         WHERE customer_id = @customer AND feature_code = @feature AND voided_at IS NULL AND (expires_at IS NULL OR expires_at > @nowMs)
-        """, ("customer", System.Data.DbType.String), ("feature", System.Data.DbType.String), ("nowMs", System.Data.DbType.Int64));
+        """, ("customer", DbType.String), ("feature", DbType.String), ("nowMs", DbType.Int64));
 
     /// <summary>Records which grants a reservation took from, so a release or a smaller commit gives them back.</summary>
     public static async Task HoldAsync(BatchScope scope, string reservationId, IReadOnlyList<GrantTake> takes)

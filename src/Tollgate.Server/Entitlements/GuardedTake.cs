@@ -268,7 +268,7 @@ internal static class GuardedTake
             // (or a bulk writer's) creating the two rows in order deadlocked with it (docs/benchmarks.md, stop 67). So the
             // batch runs again with this operation unplanned. A refusal, whose row exists, is answered as before: rerunning
             // for every refusal cost 856 reruns in 1,280 consumes of customers past their quota.
-            if (!Took(plan, row, handedOn) && scope.LaterRowsTaken
+            if (!Took(plan, handedOn) && scope.LaterRowsTaken
                 && await scope.RowAsync(Counters.ReadStatement, _ => true, plan.Customer, plan.Row.Feature, plan.Row.PeriodStart) is false)
             {
                 scope.BeforeUnplannedTakes();
@@ -294,15 +294,22 @@ internal static class GuardedTake
     }
 
     /// <summary>
-    /// Whether the planned statement took the customer's counter row (and so holds its lock): the counter's columns are
-    /// there, and for a rated statement the rate's too. A member's statement answers whether the organisation's row was
-    /// taken; with a budget, the budget must have had room (<paramref name="handedOn"/> is null when it had none).
+    /// Whether the planned statement took the customer's counter row (and so holds its lock): the rows it hands on to the
+    /// ordinary path include the counter's, present only when it was taken (a rate refusal, a member's refused share or a
+    /// spent budget hand on none).
     /// </summary>
-    private static bool Took(Plan plan, object?[] row, PrefetchedRow? handedOn) =>
-        plan.Budget is not null ? handedOn is not null && row[1] is not null
-        : plan.Share is not null ? row[1] is not null && row[4] is not null
-        : row.Length == 4 ? row[1] is not null
-        : row[1] is not null && row[2] is not null;
+    private static bool Took(Plan plan, PrefetchedRow? handedOn)
+    {
+        for (var link = handedOn; link is not null; link = link.Next)
+        {
+            if (ReferenceEquals(link.Statement, plan.Counter))
+            {
+                return link.Row is not null;
+            }
+        }
+
+        return false;
+    }
 
     private static object?[]? Counter(object?[] row, int first) => row[first] is null ? null : row[first..(first + 3)];
 
