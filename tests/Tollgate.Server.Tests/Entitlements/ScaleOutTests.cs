@@ -93,6 +93,53 @@ public sealed class ScaleOutTests
         Assert.Equal(0, await nodes.DeadlocksAsync());
     }
 
+    [Fact]
+    public async Task ABatchOfCustomersFirstUsesInANewWindowRunsAgainOnceNotOnceForEachCustomer()
+    {
+        // At a window's start no customer has a row yet. Each planned take then takes nothing, and the first one found so
+        // reran the batch with only itself unplanned, so the next one reran it again: a batch of n first uses ran n times.
+        await using var nodes = await TollgateCluster.StartAsync(1, ApiSetup.RulesCatalog());
+        var node = nodes.First;
+        string[] customers = [.. Enumerable.Range(0, 8).Select(i => $"first-{i}")];
+        foreach (var customer in customers.Append("blocker"))
+        {
+            await node.CustomerAsync(customer);
+            Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync(customer, "capped")).StatusCode); // remembered, so planned
+        }
+
+        node.Clock.Advance(TimeSpan.FromDays(32));
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("blocker", "capped")).StatusCode);
+        var rerunsBefore = await UnplannedRerunsAsync(node);
+
+        await using var holder = new Npgsql.NpgsqlConnection(node.ConnectionString);
+        await holder.OpenAsync();
+        await using (var hold = await holder.BeginTransactionAsync())
+        {
+            await Sql(holder, hold, "UPDATE usage_counters SET used = used WHERE customer_id = 'blocker'");
+            var blocked = node.ConsumeAsync("blocker", "capped");
+            await WaitForAsync(() => QueueDepthAsync(node), depth => depth == 1);
+            var consumes = customers.Select(c => node.ConsumeAsync(c, "capped")).ToArray();
+            await WaitForAsync(() => QueueDepthAsync(node), depth => depth == 1 + customers.Length);
+            await hold.RollbackAsync();
+            Assert.All(await Task.WhenAll([blocked, .. consumes]), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        }
+
+        Assert.Equal(1, await UnplannedRerunsAsync(node) - rerunsBefore);
+        foreach (var customer in customers)
+        {
+            Assert.Equal(1, await PostgresServer.ScalarAsync(node.ConnectionString,
+                $"SELECT used FROM usage_counters WHERE customer_id = '{customer}' ORDER BY period_start DESC LIMIT 1"));
+        }
+    }
+
+    private static async Task<long> UnplannedRerunsAsync(TollgateApp node)
+    {
+        var text = await (await node.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith("tollgate_group_commit_reruns_total{", StringComparison.Ordinal)
+            && l.Contains("reason=\"unplanned\"", StringComparison.Ordinal));
+        return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static async Task Sql(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction, string sql)
     {
         await using var command = new Npgsql.NpgsqlCommand(sql, connection, transaction);
