@@ -7,9 +7,9 @@ namespace Tollgate.Core.Discounts;
 /// Puts a discount on invoice lines. A line is discounted when the discount is in force at the start of the days it
 /// covers. A percentage is taken from each line (a credit line too) and rounded half-up once per line (a feature's
 /// overage lines, one charge split per group or tier, once for them all, spread as an amount off is); an amount off
-/// comes off the fee and overage lines once per invoice, never more than they come to, spread across them in proportion
-/// to their amounts as Stripe spreads it. Lines keep their amount and carry the discount beside it, as Stripe's
-/// discount_amounts do.
+/// comes off the fee and overage lines once per invoice, never more than they come to nor than the invoice's subtotal
+/// (its credits included), spread across them in proportion to their amounts as Stripe spreads it. Lines keep their
+/// amount and carry the discount beside it, as Stripe's discount_amounts do.
 /// </summary>
 public static class DiscountedLines
 {
@@ -21,7 +21,10 @@ public static class DiscountedLines
         InvoiceLineKind.Recurring, InvoiceLineKind.Overage, InvoiceLineKind.ProrationCredit, InvoiceLineKind.ProrationCharge,
     };
 
-    public static IReadOnlyList<InvoiceLine> Apply(IReadOnlyList<InvoiceLine> lines, Discount? discount, IReadOnlySet<InvoiceLineKind>? kinds = null)
+    /// <param name="alongside">The invoice's other lines (a change's proration lines, already discounted): not discounted
+    /// here, but their credits lower what an amount off may take.</param>
+    public static IReadOnlyList<InvoiceLine> Apply(IReadOnlyList<InvoiceLine> lines, Discount? discount, IReadOnlySet<InvoiceLineKind>? kinds = null,
+        IReadOnlyList<InvoiceLine>? alongside = null)
     {
         if (discount is null)
         {
@@ -51,8 +54,11 @@ public static class DiscountedLines
             return discounted;
         }
 
-        // Proration lines are left out: the amount off is the period's, and the next fee takes it once.
-        var shares = Spread(coupon.AmountOffCents ?? 0,
+        // Proration lines are left out: the amount off is the period's, and the next fee takes it once. It never takes the
+        // invoice below zero: a credit for unused time on the same invoice (a downgrade's) leaves it less to come off, and
+        // a subtotal already below zero none (Stripe caps an amount off at the subtotal).
+        var subtotal = lines.Concat(alongside ?? []).Sum(line => line.AmountCents - line.DiscountCents);
+        var shares = Spread(Math.Min(coupon.AmountOffCents ?? 0, Math.Max(0, subtotal)),
             [.. lines.Select(line => Eligible(line) && line is { Kind: InvoiceLineKind.Recurring or InvoiceLineKind.Overage, AmountCents: > 0 } ? line.AmountCents : 0)]);
         return [.. lines.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
     }

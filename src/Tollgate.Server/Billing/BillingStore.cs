@@ -184,7 +184,7 @@ public sealed partial class BillingStore(
                     snapshot!.Features, current.CurrentPeriod, change.EffectiveAt, mark, cancellationToken, snapshot.Metrics)
                 : [];
             var overage = await OverageAsync(mark: !preview);
-            var pending = reanchored ? change.PendingLines : [.. change.PendingLines, .. DiscountedLines.Apply(overage, before)];
+            var pending = reanchored ? change.PendingLines : [.. change.PendingLines, .. DiscountedLines.Apply(overage, before, alongside: change.PendingLines)];
             IReadOnlyList<InvoiceLine> dueNow = reanchored ? [.. change.InvoiceNowLines, .. overage] : change.InvoiceNowLines;
             if (preview)
             {

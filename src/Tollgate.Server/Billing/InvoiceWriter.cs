@@ -98,9 +98,10 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             "ORDER BY sequence", new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
         // Discount step: the fee and overage billed now take the discount in force; proration lines carry the one they were made with.
         var discounts = new DiscountWriter(c, tx, time, ct);
+        var carried = pending.Select(p => p.ToDomain()).ToList();
         lines = DiscountedLines.Apply(lines, discount is { } given ? given.Discount : await discounts.InForceAsync(subscription.Id, issuedAt, currency),
-            DiscountedLines.BilledAtIssue);
-        var all = lines.Concat(pending.Select(p => p.ToDomain())).ToList();
+            DiscountedLines.BilledAtIssue, carried);
+        var all = lines.Concat(carried).ToList();
         // Tax step, after the discounts: Stripe computes the tax of a Stripe-billed subscription, so Tollgate adds none to it.
         // Stripe taxes what it bills; the invoice still says reverse charge where the customer is under it.
         var (taxed, reverse) = subscription.StripeSubscriptionId is null ? await TaxAsync(subscription.CustomerId, all)

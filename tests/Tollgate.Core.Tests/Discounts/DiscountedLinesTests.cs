@@ -89,6 +89,22 @@ public sealed class DiscountedLinesTests
     }
 
     [Fact]
+    public void AnAmountOffNeverTakesAnInvoiceBelowZeroWhenACreditForUnusedTimeIsOnIt()
+    {
+        // Twenty-five dollars off forever, on the invoice of a downgrade from 99.99 to 99.00 a year: its subtotal is
+        // already -0.99, so nothing comes off; at a renewal carrying a credit of 19.28 and a charge of 6.42 beside a fee
+        // of 9.99 the subtotal is -2.87, so nothing again; a credit of 5.00 beside the fee leaves 4.99 to take.
+        var downgrade = DiscountedLines.Apply([Line(-9999, InvoiceLineKind.ProrationCredit), Line(9900)], On(AmountOff(2500)));
+        var renewal = DiscountedLines.Apply([Line(999)], On(AmountOff(2500)), DiscountedLines.BilledAtIssue,
+            [Line(-1928, InvoiceLineKind.ProrationCredit), Line(642, InvoiceLineKind.ProrationCharge)]);
+        var partly = DiscountedLines.Apply([Line(999)], On(AmountOff(2500)), DiscountedLines.BilledAtIssue, [Line(-500, InvoiceLineKind.ProrationCredit)]);
+
+        Assert.Equal([0L, 0L], downgrade.Select(l => l.DiscountCents));
+        Assert.Equal(0, renewal[0].DiscountCents);
+        Assert.Equal(499, partly[0].DiscountCents);
+    }
+
+    [Fact]
     public void AnAmountOffsPartsSumExactlyToTheDiscountAndNoneExceedsItsLine()
     {
         var amounts = Gen.Choose(0, 1_000_000).Select(a => (long)a).ListOf().Select(l => l.Take(8).ToList());
@@ -141,7 +157,8 @@ public sealed class DiscountedLinesTests
                         [.. bill.Select(a => Line(a, a < 0 ? InvoiceLineKind.ProrationCredit : InvoiceLineKind.Recurring))], discount);
                     var invoice = InvoiceTotals.Finalize(lines, balance);
                     holds &= invoice.TotalCents == lines.Sum(l => l.NetCents) && invoice.AmountDueCents >= 0
-                        && lines.All(l => Math.Abs(l.DiscountCents) <= Math.Abs(l.AmountCents));
+                        && lines.All(l => Math.Abs(l.DiscountCents) <= Math.Abs(l.AmountCents))
+                        && (bp % 2 == 0 || invoice.TotalCents >= Math.Min(0, lines.Sum(l => l.AmountCents))); // an amount off stops at zero
                     balance += invoice.BalanceChangeCents;
                     due += invoice.AmountDueCents;
                     totals += invoice.TotalCents;

@@ -132,6 +132,29 @@ public abstract class DiscountsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task AnAmountOffNeverTakesAnInvoiceBelowZeroWhenADowngradesCreditIsOnIt()
+    {
+        // premium at 59.99 a month with 25.00 off for good, moved at once to basic at 59.00 a year: the credit for the
+        // unused month (59.99) and the year's fee (59.00) come to -0.99, so nothing comes off, and the customer is owed
+        // 0.99, not 25.99.
+        var catalog = DiscountsSetup.Catalog.Replace("""{ "billing_period": "monthly", "price_cents": 2999 }""",
+            """{ "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 5900 }""", StringComparison.Ordinal);
+        await using var app = await StartAsync(ApiSetup.CatalogOf("discounts-downgrade", catalog), Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "BIG25", name = "25.00 off", amount_off_cents = 2500, currency = "USD", duration = "forever" });
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "premium", coupon: "BIG25")).ReadAsync())["id"].Value<string>();
+        var yearly = new { plan = "basic", billing_period = "yearly", effective = "immediate", proration = "create_prorations" };
+
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change/preview", yearly)).ReadAsync();
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", yearly);
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+
+        Assert.Equal((5999L, 2500L, 3499L), (await app.TotalsAsync("c1"))[0]);
+        Assert.Equal((-99L, 0L), (invoice["total_cents"].Value<long>(), invoice["discount_cents"].Value<long>()));
+        Assert.Equal(Priced(invoice["lines"]!), Priced(preview["lines"]!));
+    }
+
+    [Fact]
     public async Task FiveDollarsOffOnceDiscountsOnlyTheFirstInvoice()
     {
         await using var app = await StartAtAsync(Utc(2026, 1, 1));
