@@ -84,8 +84,9 @@ public sealed partial class BillingStore
         {
             if (creditUnused && price.PriceCents > 0)
             {
-                var inForce = await new DiscountWriter(c, tx, at, cancellationToken).InForceAsync(current.Id, now, price.Currency);
-                lines.AddRange(Core.Discounts.DiscountedLines.Apply([PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)], inForce));
+                var discounts = new DiscountWriter(c, tx, at, cancellationToken);
+                lines.AddRange(await discounts.CreditedAsBilledAsync(current.Id, [PlanChange.UnusedTimeCredit(version, price, current.CurrentPeriod, now)],
+                    await discounts.InForceAsync(current.Id, now, price.Currency)));
             }
 
             // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.

@@ -65,10 +65,16 @@ public sealed class SeatChanges(
             }
 
             var change = SeatChange.Apply(current, version, seats, effective, proration, now);
-            // Seats' proration takes the subscription's discount in force at the change, as a plan change's lines do and
-            // as Stripe discounts a quantity change's prorations.
-            var discount = await new DiscountWriter(c, tx, time, cancellationToken).InForceAsync(current.Id, now, price.Currency);
-            change = change with { PendingLines = DiscountedLines.Apply(change.PendingLines, discount) };
+            // Seats added take the subscription's discount in force at the change, as a plan change's charge does and as
+            // Stripe discounts a quantity change's prorations; seats removed are credited as they were billed.
+            var discounts = new DiscountWriter(c, tx, time, cancellationToken);
+            var discount = await discounts.InForceAsync(current.Id, now, price.Currency);
+            var credits = change.PendingLines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit).ToList();
+            change = change with
+            {
+                PendingLines = [.. await discounts.CreditedAsBilledAsync(current.Id, credits, discount),
+                    .. DiscountedLines.Apply([.. change.PendingLines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit)], discount)],
+            };
             var next = change.Subscription;
             var stored = await subscriptions.UpdateAsync(current, next, "seats_changed", next.PriceOn(version)!, change.EffectiveAt);
             if (stored is null)

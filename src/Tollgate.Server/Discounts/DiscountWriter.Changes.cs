@@ -8,8 +8,8 @@ namespace Tollgate.Server.Discounts;
 internal sealed partial class DiscountWriter
 {
     /// <summary>
-    /// Discounts a change's lines by the discount in force on the days each covers: the credit for the old plan's unused
-    /// time keeps the discount in force before the change; the charge for the new plan takes the one in force after it,
+    /// Discounts a change's lines: the credit for the old plan's unused time as that time was billed
+    /// (<see cref="CreditedAsBilledAsync"/>); the charge for the new plan takes the discount in force after the change,
     /// which <paramref name="request"/> (when given) redeems now, or only checks for a preview. The lines billed now are
     /// left for their invoice to price; <c>After</c> is the discount a preview prices them with, as that invoice will.
     /// </summary>
@@ -20,12 +20,12 @@ internal sealed partial class DiscountWriter
         var after = request is null ? before
             : preview ? (await CheckAsync(request, current.Id, current.CustomerId, planCode, currency)).Discount
             : await RedeemAsync(request, current.Id, current.CustomerId, planCode, currency);
-        var credits = new HashSet<InvoiceLineKind> { InvoiceLineKind.ProrationCredit };
+        static bool IsCredit(InvoiceLine line) => line.Kind == InvoiceLineKind.ProrationCredit;
         return (change with
         {
-            PendingLines = [.. DiscountedLines.Apply(change.PendingLines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit).ToList(), before),
-                .. DiscountedLines.Apply(change.PendingLines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit).ToList(), after)],
-            InvoiceNowLines = DiscountedLines.Apply(change.InvoiceNowLines, before, credits),
+            PendingLines = [.. await CreditedAsBilledAsync(current.Id, [.. change.PendingLines.Where(IsCredit)], before),
+                .. DiscountedLines.Apply([.. change.PendingLines.Where(l => !IsCredit(l))], after)],
+            InvoiceNowLines = await CreditedAsBilledAsync(current.Id, change.InvoiceNowLines, before),
         }, after);
     }
 }

@@ -132,11 +132,12 @@ public abstract class DiscountsApiContract : ApiContract
     }
 
     [Fact]
-    public async Task AnAmountOffNeverTakesAnInvoiceBelowZeroWhenADowngradesCreditIsOnIt()
+    public async Task AnAmountOffStopsAtTheInvoicesSubtotalWhenACreditForUnusedTimeIsOnIt()
     {
-        // premium at 59.99 a month with 25.00 off for good, moved at once to basic at 59.00 a year: the credit for the
-        // unused month (59.99) and the year's fee (59.00) come to -0.99, so nothing comes off, and the customer is owed
-        // 0.99, not 25.99.
+        // premium at 59.99 a month with 25.00 off for good (34.99 paid), moved at once to basic at 59.00 a year: the
+        // credit returns the 34.99 paid (59.99 less its 25.00), and the 25.00 off the year's fee stops at the invoice's
+        // subtotal (24.01), as Stripe caps an amount off. It came to -25.99 before: the whole month credited, and the
+        // amount off taken in full.
         var catalog = DiscountsSetup.Catalog.Replace("""{ "billing_period": "monthly", "price_cents": 2999 }""",
             """{ "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 5900 }""", StringComparison.Ordinal);
         await using var app = await StartAsync(ApiSetup.CatalogOf("discounts-downgrade", catalog), Utc(2026, 1, 1));
@@ -150,8 +151,35 @@ public abstract class DiscountsApiContract : ApiContract
         var invoice = (await app.InvoicesAsync("c1"))[^1];
 
         Assert.Equal((5999L, 2500L, 3499L), (await app.TotalsAsync("c1"))[0]);
-        Assert.Equal((-99L, 0L), (invoice["total_cents"].Value<long>(), invoice["discount_cents"].Value<long>()));
+        Assert.Equal([("proration_credit", -5999L, -2500L), ("recurring", 5900L, 2401L)], Priced(invoice["lines"]!));
+        Assert.Equal(0, invoice["total_cents"].Value<long>());
         Assert.Equal(Priced(invoice["lines"]!), Priced(preview["lines"]!));
+    }
+
+    [Fact]
+    public async Task UnusedTimeIsCreditedAsItWasBilledNotWithTheDiscountInForceAtTheCancel()
+    {
+        // 100 % off once: the month was billed nothing, so its unused time credits nothing (it credited 29.99 before).
+        // 20 % off once given after the month was billed in full: the unused time credits in full (it took 20 % off).
+        await using var app = await StartAsync(DiscountsSetup.Settings(), Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "FREE", name = "100% off", percent_off = 100, duration = "once" });
+        await app.CouponAsync(new { id = "LATER", name = "20% off", percent_off = 20, duration = "once" });
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        var free = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "FREE")).ReadAsync())["id"].Value<string>();
+        var full = (await (await app.SubscribeWithAsync("c2", "basic")).ReadAsync())["id"].Value<string>();
+        await app.AdvanceToAsync(Utc(2026, 1, 11));
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{full}/discount", new { coupon = "LATER" });
+
+        var cancel = new { at_period_end = false, credit_unused = true, reason = "other" };
+        var freeCredit = (await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{free}/cancel", cancel)).ReadAsync())["lines"]!;
+        var fullCredit = (await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{full}/cancel", cancel)).ReadAsync())["lines"]!;
+
+        var (_, amount, discount) = Assert.Single(Priced(freeCredit), l => l.Item1 == "proration_credit");
+        Assert.Equal(amount, discount);
+        Assert.Equal(0, (await app.InvoicesAsync("c1"))[^1]["total_cents"].Value<long>());
+        var (_, fullAmount, fullDiscount) = Assert.Single(Priced(fullCredit), l => l.Item1 == "proration_credit");
+        Assert.Equal((-2032L, 0L), (fullAmount, fullDiscount)); // 21 of January's 31 days: 2031.58
     }
 
     [Fact]
