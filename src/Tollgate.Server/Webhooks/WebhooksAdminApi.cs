@@ -35,14 +35,18 @@ public static class WebhooksAdminApi
         CreateWebhookEndpointRequest request, WebhookStore store, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
     {
         var events = (request.Events ?? []).Where(e => e != "*").Distinct(StringComparer.Ordinal).ToList();
-        var unknown = events.FirstOrDefault(e => !WebhookEventTypes.All.Contains(e, StringComparer.Ordinal));
+        // By position, not by value: a null in the list was its own "not found" and passed, and an endpoint with no
+        // event types left takes every event.
+        var unknown = events.FindIndex(e => e is null || !WebhookEventTypes.All.Contains(e, StringComparer.Ordinal)) is var at and >= 0
+            ? events[at] is { } name ? $"'{name}' is not an event type; known: {string.Join(", ", WebhookEventTypes.All)}" : "must hold event types, not null"
+            : null;
         var scheme = request.SignatureScheme ?? WebhookSchemes.Tollgate;
         var schemeError = WebhookSchemes.All.Contains(scheme, StringComparer.Ordinal) ? null : $"must be one of {string.Join(", ", WebhookSchemes.All)}";
         var errors = Validate.Errors(
             ("signature_scheme", schemeError),
             ("url", await WebhookTargets.CheckAsync(request.Url, options.Value.AllowPrivateTargets, cancellationToken)),
             ("description", request.Description is { Length: > 500 } ? "must be at most 500 characters" : null),
-            ("events", unknown is null ? null : $"'{unknown}' is not an event type; known: {string.Join(", ", WebhookEventTypes.All)}"),
+            ("events", unknown),
             ("secret", request.Secret is null || (request.Secret.Length is >= 16 and <= 256 && !request.Secret.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
                 ? SecretError(scheme, request.Secret) : "must be 16 to 256 printable characters without spaces"));
         if (errors.Count > 0)

@@ -276,6 +276,21 @@ public abstract class WebhooksApiContract(SharedServer shared) : ApiContract(sha
     }
 
     [Fact]
+    public async Task AnEndpointWhoseEventTypesHoldANullIsRefusedNotSubscribedToEverything()
+    {
+        // The null passed as "no unknown type", and an endpoint left with no event types takes every event (a fuzz trial).
+        await using var app = await AppAsync();
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/webhook-endpoints",
+            new { url = "https://example.com/hook", events = new[] { "subscription.created", null } });
+        var listed = await (await app.Admin.GetAsync("/v1/admin/webhook-endpoints")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("must hold event types, not null", (await response.ReadAsync())["errors"]!["events"].Value<string>());
+        Assert.Empty(listed["data"]!.AsArray());
+    }
+
+    [Fact]
     public async Task InternalAddressesAreRefusedWhenRegisteredAndWhenConnectingUnlessAllowed()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
