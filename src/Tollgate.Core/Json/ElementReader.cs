@@ -163,6 +163,12 @@ public sealed class ElementReader
             return null;
         }
 
+        if (!ExactDecimal.Holds(value.GetRawText(), number))
+        {
+            Problem(Child(name), "must be a number of at most 28 significant digits, exactly as written");
+            return null;
+        }
+
         if (number < min || number > max)
         {
             Problem(Child(name), $"must be between {min} and {max}");

@@ -10,13 +10,22 @@ public sealed class UtcInstantConverter : JsonConverter<DateTimeOffset>
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.GetString();
-        if (text is null || !HasOffset(text)
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+        return text is not null && TryParse(text, out var value)
+            ? value
+            : throw new JsonException("must be an ISO 8601 instant with Z or an offset, such as 2026-01-31T12:00:00Z");
+    }
+
+    /// <summary>An instant written with its date, time and Z or an offset, in UTC; false for anything else.</summary>
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        value = default;
+        if (!HasOffset(text) || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
         {
-            throw new JsonException("must be an ISO 8601 instant with Z or an offset, such as 2026-01-31T12:00:00Z");
+            return false;
         }
 
-        return value.ToUniversalTime();
+        value = parsed.ToUniversalTime();
+        return true;
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

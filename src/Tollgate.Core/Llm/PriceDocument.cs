@@ -52,9 +52,10 @@ public static class PriceDocument
         var effective = defaultEffectiveFrom;
         if (r.String("effective_from", required: false, 64) is { } text)
         {
-            if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out effective) || !text.Contains('T'))
+            // Z or an offset, as every instant the API takes: a local time named no instant.
+            if (!UtcInstantConverter.TryParse(text, out effective))
             {
-                r.Problem(r.Child("effective_from"), "must be an ISO 8601 instant, such as 2026-01-01T00:00:00Z");
+                r.Problem(r.Child("effective_from"), "must be an ISO 8601 instant with Z or an offset, such as 2026-01-01T00:00:00Z");
             }
         }
 

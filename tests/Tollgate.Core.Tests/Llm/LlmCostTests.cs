@@ -194,7 +194,12 @@ public sealed class LlmCostTests
     [Fact]
     public void TollgateShapeNamesEachBadFieldByItsPath()
     {
-        var json = """{"prices": [{"model": "a", "input": -1}, {"model": "b", "input": 0.0000000001}, {"provider": "x", "input": 1}, {"model": "d"}]}""";
+        // e and f were rounded by the JSON reader to 0 and 2.5 and kept (a fuzz trial); g named a local time, no instant.
+        var json = """
+            {"prices": [{"model": "a", "input": -1}, {"model": "b", "input": 0.0000000001}, {"provider": "x", "input": 1}, {"model": "d"},
+              {"model": "e", "input": 1e-30}, {"model": "f", "input": 2.50000000000000000000000000001},
+              {"model": "g", "input": 1, "effective_from": "2026-12-01T00:00:00"}]}
+            """;
 
         var problems = PriceDocument.Parse(JsonDocument.Parse(json).RootElement, Jan).Problems.Select(p => p.ToString()).ToList();
 
@@ -202,5 +207,8 @@ public sealed class LlmCostTests
         Assert.Contains("prices[1].input: must have at most 9 decimal places", problems);
         Assert.Contains("prices[2].model: is required", problems);
         Assert.Contains(problems, p => p.StartsWith("prices[3]: needs at least one price", StringComparison.Ordinal));
+        Assert.Contains("prices[4].input: must be a number of at most 28 significant digits, exactly as written", problems);
+        Assert.Contains("prices[5].input: must be a number of at most 28 significant digits, exactly as written", problems);
+        Assert.Contains("prices[6].effective_from: must be an ISO 8601 instant with Z or an offset, such as 2026-01-01T00:00:00Z", problems);
     }
 }
