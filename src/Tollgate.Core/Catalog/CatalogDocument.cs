@@ -112,6 +112,21 @@ public static partial class CatalogDocument
 
     internal static Regex Code() => CodePattern();
 
+    /// <summary>
+    /// <paramref name="code"/> (three letters, as read) when it is an ISO 4217 code; else a problem on the field and null:
+    /// "ZZZ" or "NaN" has the shape of a code, and a price in it could never be sold or converted.
+    /// </summary>
+    internal static string? IsoCurrency(ElementReader reader, string? code)
+    {
+        if (code is null || Money.Currency.IsIso(code.ToUpperInvariant()))
+        {
+            return code;
+        }
+
+        reader.Problem(reader.Child("currency"), $"'{code}' is not an ISO 4217 currency code");
+        return null;
+    }
+
     /// <summary>A currency as Stripe users write it (usd); the reader stores it in capitals.</summary>
     internal static Regex AnyCaseCurrencyCode() => AnyCaseCurrencyPattern();
 

@@ -25,7 +25,8 @@ public static class CatalogPacks
             var amount = r.Integer("amount", required: true, 1, MaxAmount);
             var price = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
             // Packs mirror Stripe prices, whose currency is lowercase; the catalog keeps capitals, as plan prices have them.
-            var currency = r.String("currency", required: true, 3, CatalogDocument.AnyCaseCurrencyCode(), "must be an ISO 4217 code, such as USD or usd")
+            var currency = CatalogDocument.IsoCurrency(r,
+                r.String("currency", required: true, 3, CatalogDocument.AnyCaseCurrencyCode(), "must be an ISO 4217 code, such as USD or usd"))
                 ?.ToUpperInvariant();
             var expires = r.Integer("expires_after_days", required: false, 1, MaxExpiryDays);
             var stripePrice = r.String("stripe_price_id", required: false, 255);

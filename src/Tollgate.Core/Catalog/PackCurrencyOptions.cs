@@ -33,7 +33,7 @@ internal static class PackCurrencyOptions
         {
             var at = path + "." + property.Name;
             var code = Money.Currency.Canonical(property.Name);
-            var problem = code is null ? "must be a three-letter ISO 4217 code, such as EUR or eur"
+            var problem = code is null || !Money.Currency.IsIso(code) ? "must be a three-letter ISO 4217 code, such as EUR or eur"
                 : code == currency ? "is the pack's own currency, priced by its price_cents"
                 : options.Any(o => o.Currency == code) ? $"gives {code} a second time"
                 : null;

@@ -58,7 +58,8 @@ internal static class PlanReader
             var periodText = r.String("billing_period", required: true, 16);
             var amount = r.Integer("price_cents", required: true, 0, CatalogDocument.MaxPriceCents);
             // Either case is taken ("eur", as Stripe writes it), as packs, coupons and customers take it; kept in capitals.
-            var currency = r.String("currency", required: false, 3, CatalogDocument.AnyCaseCurrencyCode(), "must be an ISO 4217 code, such as USD or usd")
+            var currency = CatalogDocument.IsoCurrency(r,
+                r.String("currency", required: false, 3, CatalogDocument.AnyCaseCurrencyCode(), "must be an ISO 4217 code, such as USD or usd"))
                 ?.ToUpperInvariant() ?? "USD";
             var trialDays = (int)(r.Integer("trial_days", required: false, 0, 730) ?? 0);
             var stripePriceId = r.String("stripe_price_id", required: false, 255);
@@ -274,7 +275,7 @@ internal static class PlanReader
         {
             var at = path + "." + property.Name;
             var code = Money.Currency.Canonical(property.Name);
-            var wrong = code is null ? "must be a three-letter ISO 4217 code, such as EUR or eur"
+            var wrong = code is null || !Money.Currency.IsIso(code) ? "must be a three-letter ISO 4217 code, such as EUR or eur"
                 : options.Any(o => o.Currency == code) ? $"gives {code} a second time"
                 : null;
             if (wrong is not null)

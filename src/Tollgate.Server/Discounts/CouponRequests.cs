@@ -31,7 +31,8 @@ public static partial class CouponRequests
             ("amount_off_cents", r.AmountOffCents is <= 0 or > 100_000_000_00 ? "must be from 1 to 10,000,000,000" : null),
             ("currency", r.AmountOffCents is null
                 ? r.Currency is null ? null : "only goes with amount_off_cents"
-                : r.Currency is not null && CurrencyPattern().IsMatch(r.Currency) ? null : "must be a three-letter ISO 4217 code, such as USD or usd"),
+                : r.Currency is not null && CurrencyPattern().IsMatch(r.Currency) && Core.Money.Currency.IsIso(r.Currency.ToUpperInvariant()) ? null
+                : "must be a three-letter ISO 4217 code, such as USD or usd"),
             ("duration", durationOk ? null : "must be once, repeating or forever"),
             ("duration_in_months", duration == CouponDuration.Repeating && durationOk
                 ? r.DurationInMonths is >= 1 and <= 120 ? null : "must be from 1 to 120 for a repeating coupon"
@@ -75,7 +76,8 @@ public static partial class CouponRequests
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (code, option) in options)
         {
-            if (Core.Money.Currency.Canonical(code) is not { } canonical || string.Equals(code, r.Currency, StringComparison.OrdinalIgnoreCase))
+            if (Core.Money.Currency.Canonical(code) is not { } canonical || !Core.Money.Currency.IsIso(canonical)
+                || string.Equals(code, r.Currency, StringComparison.OrdinalIgnoreCase))
             {
                 errors[$"currency_options.{code}"] = "must be keyed by a three-letter ISO 4217 code other than the coupon's currency";
             }

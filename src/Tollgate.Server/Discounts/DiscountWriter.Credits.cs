@@ -24,11 +24,10 @@ internal sealed partial class DiscountWriter
 
     /// <summary>
     /// <paramref name="lines"/> with their credits for unused time discounted as that time was billed (the rest as they
-    /// are, in their order): in the proportion of the
-    /// discount on the line that billed it, as Stripe credits the amount originally debited. A 100 % coupon used once on
-    /// the fee credits nothing back, and a coupon added after the fee was billed leaves the credit whole; the discount in
-    /// force at the change (<paramref name="inForce"/>) had it the other way round both times. With nothing billed for
-    /// that time yet, <paramref name="inForce"/> discounts it.
+    /// are, in their order): in the proportion of the discount on the line that billed it, as Stripe credits the amount
+    /// originally debited. A 100 % coupon used once on the fee credits nothing back, and a coupon added after the fee was
+    /// billed leaves the credit whole; the discount in force at the change (<paramref name="inForce"/>) had it the other
+    /// way round both times. With nothing billed for that time yet, <paramref name="inForce"/> discounts it.
     /// </summary>
     public async Task<IReadOnlyList<InvoiceLine>> CreditedAsBilledAsync(string subscriptionId, IReadOnlyList<InvoiceLine> lines, Discount? inForce)
     {

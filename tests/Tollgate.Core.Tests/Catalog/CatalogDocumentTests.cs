@@ -62,7 +62,8 @@ public sealed class CatalogDocumentTests
                 {"code": "gate", "name": "Gate", "kind": "boolean"}],
              "plans": [
                 {"code": "pro", "name": "", "montly_quota": 3,
-                 "prices": [{"billing_period": "weekly", "price_cents": 1.5, "currency": "u5d"}],
+                 "prices": [{"billing_period": "weekly", "price_cents": 1.5, "currency": "u5d"},
+                            {"billing_period": "yearly", "price_cents": 100, "currency": "NaN"}],
                  "features": [{"feature_code": "nope", "monthly_quota": 1},
                               {"feature_code": "gate", "monthly_quota": 5}]}],
              "default_plan": "enterprise"}
@@ -76,6 +77,7 @@ public sealed class CatalogDocumentTests
         Assert.Contains("plans[0].name: must not be empty", problems);
         Assert.Contains("plans[0].prices[0].price_cents: must be a whole number", problems);
         Assert.Contains("plans[0].prices[0].currency: must be an ISO 4217 code, such as USD or usd", problems);
+        Assert.Contains("plans[0].prices[1].currency: 'NaN' is not an ISO 4217 currency code", problems); // three letters, no currency
         Assert.Contains("plans[0].features[0].feature_code: names no feature in this document: 'nope'", problems);
         Assert.Contains("plans[0].features[1].monthly_quota: does not apply to a boolean feature", problems);
         Assert.Contains("default_plan: names no plan in this document: 'enterprise'", problems);

@@ -88,6 +88,26 @@ public abstract class CurrencyInputContract(SharedServer shared) : ApiContract(s
         Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/admin/coupons/ten")).StatusCode);
     }
 
+    [Fact]
+    public async Task ACouponInACodeOutsideIsoIsA400NamingTheFieldAndWritesNothing()
+    {
+        // Three letters are not a currency: a coupon in "ZZZ" could apply to no invoice (a fuzz trial stored one).
+        await using var app = await AppAsync(shared: true);
+
+        var own = await app.Admin.PostJsonAsync("/v1/admin/coupons",
+            new { id = "zzz", name = "Z", amount_off_cents = 500, currency = "ZZZ", duration = "forever" });
+        var option = await app.Admin.PostJsonAsync("/v1/admin/coupons", new
+        {
+            id = "zzz", name = "Z", amount_off_cents = 500, currency = "USD", duration = "forever",
+            currency_options = new Dictionary<string, object> { ["ZZZ"] = new { amount_off_cents = 5 } },
+        });
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (own.StatusCode, option.StatusCode));
+        Assert.NotNull((await own.ReadAsync())["errors"]!["currency"]);
+        Assert.NotNull((await option.ReadAsync())["errors"]!["currency_options.ZZZ"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/admin/coupons/zzz")).StatusCode);
+    }
+
     [Theory]
     [InlineData("euro")]
     [InlineData("e1r")]
