@@ -20,7 +20,7 @@ public static class CustomerSessionsApi
         var group = app.MapGroup("/v1/customers/{id}/sessions").WithTags("Customers").RequireAuthorization(Policies.Secret);
         group.MapPost("", CreateAsync).ProducesProblems(400, 404);
         group.MapDelete("/{sessionId}", RevokeAsync).ProducesProblems(404);
-        group.MapDelete("", RevokeAllAsync);
+        group.MapDelete("", RevokeAllAsync).ProducesProblems(404);
         return group;
     }
 
@@ -51,8 +51,13 @@ public static class CustomerSessionsApi
             ? TypedResults.Ok(new CustomerSessionsRevokedResponse(1))
             : Problems.NotFound("live session", sessionId);
 
-    /// <summary>Signs the customer out of every browser at once, such as after a password change.</summary>
-    private static async Task<Ok<CustomerSessionsRevokedResponse>> RevokeAllAsync(
-        string id, CustomerSessionStore sessions, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new CustomerSessionsRevokedResponse(await sessions.RevokeAllAsync(id, cancellationToken)));
+    /// <summary>
+    /// Signs the customer out of every browser at once, such as after a password change. An unknown customer is 404, as
+    /// creating a session for one is: "revoked 0" would tell a caller with a mistyped id that the customer was signed out.
+    /// </summary>
+    private static async Task<Results<Ok<CustomerSessionsRevokedResponse>, ProblemHttpResult>> RevokeAllAsync(
+        string id, CustomerStore customers, CustomerSessionStore sessions, CancellationToken cancellationToken) =>
+        await customers.GetAsync(id, cancellationToken) is null
+            ? Problems.NotFound("customer", id)
+            : TypedResults.Ok(new CustomerSessionsRevokedResponse(await sessions.RevokeAllAsync(id, cancellationToken)));
 }
