@@ -2,41 +2,50 @@ using Dapper;
 using Tollgate.Core.Billing;
 using Tollgate.Core.Discounts;
 using Tollgate.Core.Money;
+using Tollgate.Core.Periods;
 
 namespace Tollgate.Server.Discounts;
 
 /// <summary>The discount on a credit for unused time.</summary>
 internal sealed partial class DiscountWriter
 {
-    // The line that billed a plan version up to a period's end: its fee, or the charge of a change made earlier in the
-    // period (already invoiced, or pending for the next invoice), the latest first.
+    // The line that billed a subscription's time up to a period's end: its fee, or the charge of a change made earlier in
+    // the period (already invoiced, or pending for the next invoice). The credited plan version's own line first, then
+    // the latest (a change's charge before the fee it followed, at the same instant too), so removed seats follow the
+    // charge that added them.
     private const string BilledSql = """
-        SELECT amount_cents AS AmountCents, discount_cents AS DiscountCents FROM (
-            SELECT l.amount_cents, l.discount_cents, l.period_start FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+        SELECT plan_version_id AS PlanVersionId, amount_cents AS AmountCents, discount_cents AS DiscountCents,
+            period_start AS PeriodStart, period_end AS PeriodEnd FROM (
+            SELECT l.plan_version_id, l.amount_cents, l.discount_cents, l.period_start, l.period_end,
+                CASE l.kind WHEN 'recurring' THEN 0 ELSE 1 END AS made
+            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
             WHERE i.subscription_id = @subscriptionId AND i.status <> 'void' AND l.kind IN ('recurring', 'proration_charge')
-              AND l.plan_version_id = @version AND l.period_end = @end AND l.period_start <= @start
+              AND l.period_end = @end AND l.period_start <= @start AND l.amount_cents > 0
             UNION ALL
-            SELECT amount_cents, discount_cents, period_start FROM pending_invoice_items
+            SELECT plan_version_id, amount_cents, discount_cents, period_start, period_end, 2 FROM pending_invoice_items
             WHERE subscription_id = @subscriptionId AND invoice_id IS NULL AND kind = 'proration_charge'
-              AND plan_version_id = @version AND period_end = @end AND period_start <= @start
-        ) billed ORDER BY period_start DESC LIMIT 1
+              AND period_end = @end AND period_start <= @start AND amount_cents > 0
+        ) billed
+        ORDER BY CASE WHEN plan_version_id = @version THEN 0 ELSE 1 END, period_start DESC, made DESC LIMIT 1
         """;
 
     /// <summary>
-    /// <paramref name="lines"/> with their credits for unused time discounted as that time was billed (the rest as they
-    /// are, in their order): in the proportion of the discount on the line that billed it, as Stripe credits the amount
-    /// originally debited. A 100 % coupon used once on the fee credits nothing back, and a coupon added after the fee was
-    /// billed leaves the credit whole; the discount in force at the change (<paramref name="inForce"/>) had it the other
-    /// way round both times. With nothing billed for that time yet, <paramref name="inForce"/> discounts it.
+    /// <paramref name="lines"/> with their credits for unused time as that time was billed (the rest as they are, in
+    /// their order), as Stripe credits the amount originally debited. The credit takes the discount of the line that
+    /// billed it, in proportion: a 100 % coupon used once on the fee credits nothing back, and a coupon added after the
+    /// fee was billed leaves the credit whole; the discount in force at the change (<paramref name="inForce"/>) had it the
+    /// other way round both times. Time billed at another plan's price (a change made without prorations) is credited at
+    /// that price: the new plan's credited $99.99 for a month billed $9.99. With nothing billed for that time yet,
+    /// <paramref name="inForce"/> discounts the credit as it stands.
     /// </summary>
     public async Task<IReadOnlyList<InvoiceLine>> CreditedAsBilledAsync(string subscriptionId, IReadOnlyList<InvoiceLine> lines, Discount? inForce)
     {
-        var discounted = new List<InvoiceLine>(lines.Count);
+        var credited = new List<InvoiceLine>(lines.Count);
         foreach (var credit in lines)
         {
             if (credit.Kind != InvoiceLineKind.ProrationCredit)
             {
-                discounted.Add(credit);
+                credited.Add(credit);
                 continue;
             }
 
@@ -45,13 +54,24 @@ internal sealed partial class DiscountWriter
                 subscriptionId, version = credit.PlanVersionId, start = credit.PeriodStart.ToUnixTimeMilliseconds(),
                 end = credit.PeriodEnd.ToUnixTimeMilliseconds(),
             }, tx, cancellationToken: ct));
-            discounted.Add(billed is { AmountCents: > 0 } line
-                ? credit with { DiscountCents = -Rounding.DivideHalfUp((Int128)(-credit.AmountCents) * line.DiscountCents, line.AmountCents) }
-                : DiscountedLines.Apply([credit], inForce)[0]);
+            if (billed is null)
+            {
+                credited.Add(DiscountedLines.Apply([credit], inForce)[0]);
+                continue;
+            }
+
+            var amount = billed.PlanVersionId == credit.PlanVersionId ? credit.AmountCents
+                : -Proration.Remaining(billed.AmountCents, new BillingPeriod(DateTimeOffset.FromUnixTimeMilliseconds(billed.PeriodStart),
+                    DateTimeOffset.FromUnixTimeMilliseconds(billed.PeriodEnd)), credit.PeriodStart);
+            credited.Add(credit with
+            {
+                AmountCents = amount, UnitAmountCents = credit.Quantity == 1 ? amount : credit.UnitAmountCents,
+                DiscountCents = -Rounding.DivideHalfUp((Int128)(-amount) * billed.DiscountCents, billed.AmountCents),
+            });
         }
 
-        return discounted;
+        return credited;
     }
 
-    private sealed record BilledLine(long AmountCents, long DiscountCents);
+    private sealed record BilledLine(string? PlanVersionId, long AmountCents, long DiscountCents, long PeriodStart, long PeriodEnd);
 }

@@ -58,9 +58,12 @@ public static class SeatsApi
                     done.Effective == ChangeTiming.PeriodEnd ? "period_end" : "immediate",
                     done.EffectiveAt ?? done.Subscription.UpdatedAt,
                     [.. done.Lines.Select(BillingMapper.ToWire)],
-                    done.Lines.Sum(l => l.AmountCents),
+                    // Net of the lines' discounts, as a plan change answers it: the gross told a client that a seat removed
+                    // under 100 % off once was a credit of its full price (a billing trial).
+                    done.Lines.Sum(l => l.NetCents),
                     version?.Terms.Price(done.Subscription.BillingPeriod, done.Subscription.Currency)?.Currency ?? "USD",
-                    done.InvoiceId));
+                    done.InvoiceId,
+                    done.Lines.Sum(l => l.DiscountCents)));
             case BillingResult.Conflict { Error: "seats_out_of_range" } range:
                 return Problems.Validation("seats", range.Detail);
             case BillingResult.Conflict conflict:

@@ -183,6 +183,23 @@ public abstract class DiscountsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task TimeBilledAtTheOldPlansPriceIsCreditedAtItAfterAChangeMadeWithoutProrations()
+    {
+        // basic billed (29.99), moved to premium at once without prorations, then canceled at once crediting unused time:
+        // the month was billed at 29.99, so 29.99 comes back, not premium's 59.99 (a billing trial).
+        await using var app = await StartAsync(DiscountsSetup.Settings(), Utc(2026, 1, 1));
+        await app.CustomerAsync("c1");
+        var id = (await (await app.SubscribeWithAsync("c1", "basic")).ReadAsync())["id"].Value<string>();
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "premium", effective = "immediate", proration = "none" });
+
+        var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel",
+            new { at_period_end = false, credit_unused = true, reason = "other" })).ReadAsync();
+
+        Assert.Contains(("proration_credit", -2999L, 0L), Priced(canceled["lines"]!));
+        Assert.Equal(-2999, (await app.InvoicesAsync("c1"))[^1]["total_cents"].Value<long>());
+    }
+
+    [Fact]
     public async Task FiveDollarsOffOnceDiscountsOnlyTheFirstInvoice()
     {
         await using var app = await StartAtAsync(Utc(2026, 1, 1));

@@ -123,6 +123,30 @@ public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(s
     }
 
     [Fact]
+    public async Task SeatsRemovedAtOnceAreCreditedAsTheChargeThatAddedThemWasBilledAndTheAnswerSaysTheNet()
+    {
+        // Two seats billed in full, 50 % off given after, two seats added (2,000 less 1,000) and removed at the same
+        // instant: the credit returns the 1,000 paid, not 2,000, and the answer's amount is that net. The fee's line and
+        // the add's charge start at the same instant; the credit followed the fee (a billing trial: add and remove again
+        // and again, each pair a credit of 1,000).
+        await using var app = await OwnAppAsync();
+        await app.CouponAsync(new { id = "HALF", name = "50% off", percent_off = 50, duration = "forever" });
+        await app.CustomerAsync("acme-half");
+        var id = await SubscribeAsync(app, new { customer = "acme-half", plan = "team", seats = 2 });
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/discount", new { coupon = "HALF" });
+
+        var added = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4 })).ReadAsync();
+        var removed = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 2, effective = "immediate" })).ReadAsync();
+
+        var charge = added["lines"]!.AsArray().Single()!;
+        var credit = removed["lines"]!.AsArray().Single()!;
+        Assert.Equal((2000L, 1000L), (charge["amount_cents"].Value<long>(), charge["discount_cents"].Value<long>()));
+        Assert.Equal((-2000L, -1000L), (credit["amount_cents"].Value<long>(), credit["discount_cents"].Value<long>()));
+        Assert.Equal((1000L, 1000L), (added["amount_cents"].Value<long>(), added["discount_cents"].Value<long>()));
+        Assert.Equal((-1000L, -1000L), (removed["amount_cents"].Value<long>(), removed["discount_cents"].Value<long>()));
+    }
+
+    [Fact]
     public async Task SeatsCannotGoBelowTheMembersHoldingThem()
     {
         await using var app = await AppAsync();
