@@ -27,6 +27,10 @@ public sealed partial class Scenarios
     private static string TrackedBatch(int n) =>
         EventsBody(i => $"{{\"id\":\"t{n}-{i}\",\"customer\":\"bench-{n % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}");
 
+    // One event for each of 500 customers in turn: every event is a run of its own, so it pays what a run pays once.
+    private static string MixedBatch(int n) =>
+        EventsBody(i => $"{{\"id\":\"m{n}-{i}\",\"customer\":\"bench-{(n * BatchSize + i) % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}");
+
     /// <summary>A POST /v1/events body of <see cref="BatchSize"/> events, the i-th written by <paramref name="item"/>.</summary>
     private static string EventsBody(Func<int, FormattableString> item)
     {
@@ -50,14 +54,17 @@ public sealed partial class Scenarios
         return [batched with { ItemsPerRequest = BatchSize }];
     }
 
-    /// <summary>(events) Plain usage events ("track, not gate"), 500 per request: each is kept under its id and counted.</summary>
-    private async Task<IReadOnlyList<LoadResult>> TrackedIngestAsync(string store, string provider, string connectionString)
+    /// <summary>
+    /// (events) Plain usage events ("track, not gate"), 500 per request: each is kept under its id and counted. One
+    /// customer's a request, or with <paramref name="mixed"/> one event for each of 500 customers.
+    /// </summary>
+    private async Task<IReadOnlyList<LoadResult>> TrackedIngestAsync(string store, string provider, string connectionString, bool mixed = false)
     {
         await using var server = await StartTollgateAsync(provider, connectionString, Catalog);
         var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
         var cpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), new HashSet<int> { server.Pid });
-        var batched = await load.RunAsync($"(events) {BatchSize} usage events per request, {store}", "v1/events", TrackedBatch,
-            options.BatchConcurrency, options.Duration, unique: true);
+        var batched = await load.RunAsync($"(events) {BatchSize} usage events {(mixed ? "of as many customers " : "")}per request, {store}", "v1/events",
+            mixed ? MixedBatch : TrackedBatch, options.BatchConcurrency, options.Duration, unique: true);
         Console.WriteLine($"(events) {BatchSize} per request, {store}, per event: {(await cpu).Describe(batched.Throughput * BatchSize)}");
         return [batched with { ItemsPerRequest = BatchSize }];
     }

@@ -55,6 +55,8 @@ public sealed partial class Scenarios(BenchOptions options)
         "export" => await ExportAsync(Path.Combine(_dir, "tollgate-export.db")),
         "events" => await TrackedIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-events.db")),
         "events-pg" => await TrackedIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
+        "events-mixed" => await TrackedIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-events-mixed.db"), mixed: true),
+        "events-mixed-pg" => await TrackedIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync(), mixed: true),
         "metrics" => await MetricIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-metrics.db")),
         "metrics-pg" => await MetricIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "metrics-usage" => await MetricUsageAsync(Path.Combine(_dir, "tollgate-metrics-usage.db")),
