@@ -67,47 +67,31 @@ internal static class Counters
         """, ("amount", DbType.Int64), ("now", DbType.Int64), ("customer", DbType.String), ("feature", DbType.String), ("periodStart", DbType.Int64));
 
     /// <summary>
-    /// The statements that keep a row in <paramref name="table"/> (<paramref name="columns"/> given
-    /// <paramref name="values"/>, ON CONFLICT DO NOTHING) and, only when it went in, add @amount to the window's counter,
-    /// creating the row where missing: one round trip where a CTE may write (PostgreSQL). The row's own @customer,
-    /// @feature, @amount and @now name the counter's; the statements' parameters are <paramref name="parameters"/>, then
-    /// @periodStart, @periodEnd, @carry and @limit. Each answers the counter, or no row when nothing was kept; the
-    /// counter's limit stays as the plan's last consume set it, as <c>AddEvent</c> does. <c>First</c> locks the counter
-    /// before it keeps the row (an InitPlan the insert's condition reads), so a run that begins with it takes its kept
-    /// rows' keys only under the counter: two runs on one counter whose rows' keys overlap in another order, each taking
-    /// a key and then waiting on the other's counter, deadlocked (docs/postgres.md). A window's first use, with no row
-    /// to lock yet, still takes a key first.
+    /// The statement that keeps a row with <paramref name="insert"/> (an INSERT … ON CONFLICT DO NOTHING) and, only when it
+    /// went in, adds @amount to the window's counter, creating the row where missing: one round trip where a CTE may
+    /// write (PostgreSQL). The insert's own @customer, @feature, @amount and @now name the counter's; the statement's
+    /// parameters are the insert's, then @periodStart, @periodEnd, @carry and @limit. It answers the counter, or no row
+    /// when the insert kept nothing; the counter's limit stays as the plan's last consume set it, as <c>AddEvent</c> does.
     /// </summary>
-    public static (Statement First, Statement Later) CountingWhenKept(
-        string table, string columns, string values, IReadOnlyList<(string Name, DbType Type)> parameters)
-    {
-        (string Name, DbType Type)[] all = [.. parameters, ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64), ("carry", DbType.Int64), ("limit", DbType.Int64)];
-        return (new(Counting($"""
-            held AS (SELECT 1 FROM usage_counters WHERE {Key} FOR UPDATE),
-            kept AS (INSERT INTO {table} ({columns}) SELECT {values} WHERE (SELECT count(*) FROM held) >= 0 ON CONFLICT DO NOTHING RETURNING 1)
-            """), all),
-            new(Counting($"kept AS (INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT DO NOTHING RETURNING 1)"), all));
-
-        static string Counting(string ctes) => $"""
-            WITH {ctes}
-            INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
-            SELECT @customer, @feature, @periodStart, @periodEnd, @amount, 0, @carry, @limit, @now WHERE EXISTS (SELECT 1 FROM kept)
-            ON CONFLICT (customer_id, feature_code, period_start) DO UPDATE SET used = usage_counters.used + excluded.used, updated_at = excluded.updated_at
-            RETURNING used, reserved, carried_in
-            """;
-    }
+    public static Statement CountingWhenKept(string insert, IReadOnlyList<(string Name, DbType Type)> parameters) => new($"""
+        WITH kept AS ({insert} RETURNING 1)
+        INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+        SELECT @customer, @feature, @periodStart, @periodEnd, @amount, 0, @carry, @limit, @now WHERE EXISTS (SELECT 1 FROM kept)
+        ON CONFLICT (customer_id, feature_code, period_start) DO UPDATE SET used = usage_counters.used + excluded.used, updated_at = excluded.updated_at
+        RETURNING used, reserved, carried_in
+        """, [.. parameters, ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64), ("carry", DbType.Int64), ("limit", DbType.Int64)]);
 
     /// <summary>
-    /// Runs <see cref="CountingWhenKept"/>'s statements once for each of <paramref name="values"/> (the kept rows'
-    /// values), all on one counter, in one pipeline and in their order, the first locking the counter: for each, the
-    /// counter after its add, or null when nothing was kept (a duplicate) and nothing was counted.
+    /// Runs a <see cref="CountingWhenKept"/> statement once for each of <paramref name="values"/> (the insert's values),
+    /// all on one counter, in one pipeline and in their order: for each, the counter after its add, or null when its
+    /// insert kept nothing (a duplicate) and nothing was counted.
     /// </summary>
-    public static async Task<CounterState?[]> CountWhenKeptAsync(BatchScope scope, (Statement First, Statement Later) statements,
-        IReadOnlyList<object?[]> values, string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    public static async Task<CounterState?[]> CountWhenKeptAsync(BatchScope scope, Statement statement, IReadOnlyList<object?[]> values,
+        string customer, string feature, BillingPeriod window, PlanFeature? grant)
     {
         var carry = await CarryAsync(scope, customer, feature, window, grant);
         object?[] counter = [window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry, grant?.MonthlyQuota is { } q ? q + carry : null];
-        var rows = await scope.PipelineAsync([.. values.Select((v, i) => new PlannedStatement(i == 0 ? statements.First : statements.Later, [.. v, .. counter]))]);
+        var rows = await scope.PipelineAsync([.. values.Select(v => new PlannedStatement(statement, [.. v, .. counter]))]);
         return [.. rows.Select(row => row is null ? null : ReadState(new ValuesRow(row)))];
     }
 

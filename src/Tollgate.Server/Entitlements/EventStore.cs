@@ -26,11 +26,11 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
     // Prepared once per writer connection: parsed again for every event, it was most of an event's cost on SQLite
     // (docs/benchmarks.md, stop 66).
-    private const string KeptColumns = "customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id";
-
-    private const string KeptValues = "@customer, @id, @feature, @amount, @occurredAt, @now, @properties, @metadata, @member";
-
-    private const string KeepSql = $"INSERT INTO usage_events ({KeptColumns}) VALUES ({KeptValues}) ON CONFLICT DO NOTHING";
+    private const string KeepSql = """
+        INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at, properties_json, metadata_json, member_id)
+        VALUES (@customer, @id, @feature, @amount, @occurredAt, @now, @properties, @metadata, @member)
+        ON CONFLICT DO NOTHING
+        """;
 
     private static readonly (string Name, DbType Type)[] KeepParameters = [("customer", DbType.String), ("id", DbType.String),
         ("feature", DbType.String), ("amount", DbType.Int64), ("occurredAt", DbType.Int64), ("now", DbType.Int64), ("properties", DbType.String),
@@ -38,9 +38,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
     private static readonly Statement Keep = new(KeepSql, KeepParameters);
 
-    // On PostgreSQL the event is kept and counted in one statement, in one round trip instead of three; a run's first
-    // locks its counter before it takes the event's key.
-    private static readonly (Statement First, Statement Later) KeepCounting = Counters.CountingWhenKept("usage_events", KeptColumns, KeptValues, KeepParameters);
+    // On PostgreSQL the event is kept and counted in one statement, which takes the same rows in the same order as Keep
+    // and then the counter's two statements did (the event's key, then its counter), in one round trip instead of three.
+    private static readonly Statement KeepCounting = Counters.CountingWhenKept(KeepSql, KeepParameters);
 
     private static object?[] Values(TrackedEvent e, EntitlementContext context, BatchScope scope) =>
         [context.CustomerId, e.Id, e.FeatureCode, e.Amount, e.Timestamp.ToUnixTimeMilliseconds(), scope.NowMs, e.PropertiesJson, e.MetadataJson, context.MemberId];
@@ -98,9 +98,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
     /// <summary>
     /// Keeps and counts each accepted event with <see cref="KeepCounting"/>, in runs: consecutive events of one counter
-    /// (organisation and feature: the batch has one instant, so one window) travel in one pipeline, in order, the first
-    /// locking the counter before its event's key, so every key the run takes is taken under the counter; what follows a
-    /// count (a member's share, the rollup, the alerts) runs after its run, under the organisation's row the run holds.
+    /// (organisation and feature: the batch has one instant, so one window) travel in one pipeline, in order, so each
+    /// takes the event's key and then the counter as it would alone; what follows a count (a member's share, the rollup,
+    /// the alerts) runs after its run, under the organisation's row the run holds.
     /// </summary>
     private async Task<TrackResult> TrackInRunsAsync(BatchScope scope, IReadOnlyList<TrackedEvent> events)
     {

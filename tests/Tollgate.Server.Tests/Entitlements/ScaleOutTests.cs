@@ -132,44 +132,6 @@ public sealed class ScaleOutTests
         }
     }
 
-    [Fact]
-    public async Task TwoEventRequestsWhoseIdsOverlapInAnotherOrderTakeTheCounterBeforeAnyKeySoNeitherWaitsOnTheOther()
-    {
-        // Each event takes its id's key and then its counter. A run of one customer's events took a key, then waited on
-        // the counter another node's run held, which then wanted that key: a deadlock PostgreSQL broke after 1 s. The
-        // other transaction stands for another node's run of e1 and e2: it holds the counter, then keeps e1, then e2.
-        await using var nodes = await TollgateCluster.StartAsync(1, ApiSetup.RulesCatalog());
-        var node = nodes.First;
-        await node.CustomerAsync("ev");
-        var now = node.Clock.GetUtcNow();
-        object Event(string id) => new { id, customer = "ev", feature = "capped", amount = 1, timestamp = now };
-        Assert.Equal(HttpStatusCode.OK, (await node.Admin.PostJsonAsync("/v1/events", new { events = new[] { Event("e0") } })).StatusCode);
-
-        await using var other = new Npgsql.NpgsqlConnection(node.ConnectionString);
-        await other.OpenAsync();
-        await using var otherRun = await other.BeginTransactionAsync();
-        const string Keep = """
-            INSERT INTO usage_events (customer_id, id, feature_code, amount, occurred_at, received_at)
-            VALUES ('ev', '{0}', 'capped', 1, {1}, {1}) ON CONFLICT DO NOTHING
-            """;
-        await Sql(other, otherRun, "SELECT 1 FROM usage_counters WHERE customer_id = 'ev' AND feature_code = 'capped' FOR UPDATE");
-        await Sql(other, otherRun, string.Format(System.Globalization.CultureInfo.InvariantCulture, Keep, "e1", now.ToUnixTimeMilliseconds()));
-
-        var resent = node.Admin.PostJsonAsync("/v1/events", new { events = new[] { Event("e2"), Event("e1") } });
-        await WaitForAsync(() => PostgresServer.ScalarAsync(node.ConnectionString,
-            $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> {other.ProcessID}"),
-            waiting => waiting == 1);
-        await Sql(other, otherRun, string.Format(System.Globalization.CultureInfo.InvariantCulture, Keep, "e2", now.ToUnixTimeMilliseconds()));
-        await Sql(other, otherRun, "UPDATE usage_counters SET used = used + 2 WHERE customer_id = 'ev' AND feature_code = 'capped'");
-        await otherRun.CommitAsync();
-
-        var answer = await (await resent).ReadAsync();
-        Assert.Equal(0, answer["accepted"].Value<int>());
-        Assert.Equal(["e2", "e1"], answer["duplicates"]!.AsArray().Select(d => d!.Value<string>()));
-        Assert.Equal(3, await PostgresServer.ScalarAsync(node.ConnectionString, "SELECT used FROM usage_counters WHERE customer_id = 'ev'"));
-        Assert.Equal(0, await nodes.DeadlocksAsync());
-    }
-
     private static async Task<long> UnplannedRerunsAsync(TollgateApp node)
     {
         var text = await (await node.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
