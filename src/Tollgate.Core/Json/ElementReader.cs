@@ -165,7 +165,7 @@ public sealed class ElementReader
 
         if (!ExactDecimal.Holds(value.GetRawText(), number))
         {
-            Problem(Child(name), "must be a number of at most 28 significant digits, exactly as written");
+            Problem(Child(name), ExactDecimal.Problem);
             return null;
         }
 

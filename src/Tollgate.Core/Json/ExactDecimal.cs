@@ -9,6 +9,9 @@ namespace Tollgate.Core.Json;
 /// </summary>
 public static class ExactDecimal
 {
+    /// <summary>What a number that does not hold is told, by the body's binding and the documents' readers alike.</summary>
+    public const string Problem = "must be a number of at most 28 significant digits, exactly as written";
+
     public static bool Holds(string text, decimal value) =>
         Canonical(text) is { } sent && sent == Canonical(value.ToString(CultureInfo.InvariantCulture));
 

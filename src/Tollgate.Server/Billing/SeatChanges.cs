@@ -69,12 +69,7 @@ public sealed class SeatChanges(
             // Stripe discounts a quantity change's prorations; seats removed are credited as they were billed.
             var discounts = new DiscountWriter(c, tx, time, cancellationToken);
             var discount = await discounts.InForceAsync(current.Id, now, price.Currency);
-            var credits = change.PendingLines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit).ToList();
-            change = change with
-            {
-                PendingLines = [.. await discounts.CreditedAsBilledAsync(current.Id, credits, discount),
-                    .. DiscountedLines.Apply([.. change.PendingLines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit)], discount)],
-            };
+            change = change with { PendingLines = await discounts.ProratedAsync(current.Id, change.PendingLines, discount, discount) };
             var next = change.Subscription;
             var stored = await subscriptions.UpdateAsync(current, next, "seats_changed", next.PriceOn(version)!, change.EffectiveAt);
             if (stored is null)

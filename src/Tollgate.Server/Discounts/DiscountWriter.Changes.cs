@@ -20,11 +20,9 @@ internal sealed partial class DiscountWriter
         var after = request is null ? before
             : preview ? (await CheckAsync(request, current.Id, current.CustomerId, planCode, currency)).Discount
             : await RedeemAsync(request, current.Id, current.CustomerId, planCode, currency);
-        static bool IsCredit(InvoiceLine line) => line.Kind == InvoiceLineKind.ProrationCredit;
         return (change with
         {
-            PendingLines = [.. await CreditedAsBilledAsync(current.Id, [.. change.PendingLines.Where(IsCredit)], before),
-                .. DiscountedLines.Apply([.. change.PendingLines.Where(l => !IsCredit(l))], after)],
+            PendingLines = await ProratedAsync(current.Id, change.PendingLines, before, after),
             InvoiceNowLines = await CreditedAsBilledAsync(current.Id, change.InvoiceNowLines, before),
         }, after);
     }

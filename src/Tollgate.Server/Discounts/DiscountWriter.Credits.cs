@@ -73,5 +73,14 @@ internal sealed partial class DiscountWriter
         return credited;
     }
 
+    /// <summary>
+    /// A change's proration lines (a plan change's or a seat change's): the credits for unused time as that time was
+    /// billed (<see cref="CreditedAsBilledAsync"/>, with <paramref name="before"/> where nothing billed it), then the
+    /// charges with <paramref name="after"/>, the discount in force after the change.
+    /// </summary>
+    public async Task<IReadOnlyList<InvoiceLine>> ProratedAsync(string subscriptionId, IReadOnlyList<InvoiceLine> lines, Discount? before, Discount? after) =>
+        [.. await CreditedAsBilledAsync(subscriptionId, [.. lines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit)], before),
+            .. DiscountedLines.Apply([.. lines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit)], after)];
+
     private sealed record BilledLine(string? PlanVersionId, long AmountCents, long DiscountCents, long PeriodStart, long PeriodEnd);
 }

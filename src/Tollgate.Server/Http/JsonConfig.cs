@@ -15,6 +15,7 @@ public static class JsonConfig
     // the same instances, so a second host in one process (the tests start over a thousand) does not build it all again.
     private static readonly IJsonTypeInfoResolver Reflection = new DefaultJsonTypeInfoResolver();
     private static readonly JsonConverter Instants = new UtcInstantConverter();
+    private static readonly JsonConverter Decimals = new ExactDecimalConverter();
     private static readonly JsonConverter Enums = new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);
     private static readonly ConcurrentDictionary<string, IJsonTypeInfoResolver> SharedChains = new();
 
@@ -32,6 +33,7 @@ public static class JsonConfig
         options.RespectNullableAnnotations = true;
         options.TypeInfoResolver = Reflection;
         options.Converters.Add(Instants);
+        options.Converters.Add(Decimals);
         options.Converters.Add(Enums);
     }
 

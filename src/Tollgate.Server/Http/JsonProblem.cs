@@ -3,6 +3,8 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 
+using Tollgate.Core.Json;
+
 namespace Tollgate.Server.Http;
 
 /// <summary>
@@ -85,11 +87,13 @@ public static class JsonProblem
             return JsonBodyProblem.Refused(at, amount is var (min, max) ? Validate.Amount(number, min, max).Problem! : IntegerProblem(number, declared));
         }
 
-        // A number a decimal field refused is past what it holds (1e400): too large, as an integer field says it.
+        // A number a decimal field refused is past what it holds (1e400): too large, as an integer field says it; or it
+        // holds, but only rounded (ExactDecimalConverter).
         if (element is { ValueKind: JsonValueKind.Number } big && (Nullable.GetUnderlyingType(declared) ?? declared) is var d
             && (d == typeof(decimal) || d == typeof(double)))
         {
-            return JsonBodyProblem.Refused(at, big.GetRawText().StartsWith('-') ? "is too small" : "is too large");
+            return JsonBodyProblem.Refused(at, d == typeof(decimal) && big.TryGetDecimal(out _) ? ExactDecimal.Problem
+                : big.GetRawText().StartsWith('-') ? "is too small" : "is too large");
         }
 
         return element is { ValueKind: JsonValueKind.Null } ? JsonBodyProblem.Invalid(at, "must not be null")

@@ -132,13 +132,9 @@ public sealed class ScaleOutTests
         }
     }
 
-    private static async Task<long> UnplannedRerunsAsync(TollgateApp node)
-    {
-        var text = await (await node.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
-        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith("tollgate_group_commit_reruns_total{", StringComparison.Ordinal)
-            && l.Contains("reason=\"unplanned\"", StringComparison.Ordinal));
-        return line is null ? 0 : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static async Task<long> UnplannedRerunsAsync(TollgateApp node) =>
+        await MetricAsync(node, l => l.StartsWith("tollgate_group_commit_reruns_total{", StringComparison.Ordinal)
+            && l.Contains("reason=\"unplanned\"", StringComparison.Ordinal)) ?? 0;
 
     private static async Task Sql(Npgsql.NpgsqlConnection connection, Npgsql.NpgsqlTransaction transaction, string sql)
     {
@@ -146,11 +142,17 @@ public sealed class ScaleOutTests
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<long> QueueDepthAsync(TollgateApp node)
+    private static async Task<long> QueueDepthAsync(TollgateApp node) =>
+        await MetricAsync(node, l => l.StartsWith("tollgate_group_commit_queue_depth", StringComparison.Ordinal))
+        ?? throw new InvalidOperationException("/metrics shows no group-commit queue depth");
+
+    /// <summary>The value of the one /metrics line <paramref name="line"/> picks, or null when there is none.</summary>
+    private static async Task<long?> MetricAsync(TollgateApp node, Func<string, bool> line)
     {
         var text = await (await node.Admin.GetAsync("/metrics")).Content.ReadAsStringAsync();
-        var line = text.Split('\n').Single(l => l.StartsWith("tollgate_group_commit_queue_depth", StringComparison.Ordinal));
-        return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return text.Split('\n').SingleOrDefault(line) is { } found
+            ? (long)double.Parse(found[(found.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)
+            : null;
     }
 
     /// <summary>Reads until <paramref name="done"/> holds, for at most 10 s.</summary>
