@@ -144,6 +144,9 @@ public sealed class BodySizeLimit(RequestDelegate next)
 /// boundary made the form reader throw) with a 415. A body on a route that takes none is left alone, unread;</item>
 /// <item>the query: the NUL character (%00; PostgreSQL's text cannot hold it, so a filter with it failed there while
 /// SQLite took it) is a 400 naming the parameter, on every path;</item>
+/// <item>a query parameter an API endpoint reads as a number or a flag, given with no value (<c>days=</c>): a 400 naming
+/// it, where the framework bound it as absent and answered the default, as if the caller had asked for that. Pages are
+/// left alone: a filter form submits its empty fields;</item>
 /// <item>a form posted to a page: one that does not decode is a 400, where ASP.NET Core's form reader threw on a NUL, a
 /// broken escape, a malformed multipart boundary or a part cut short (a 500 from every page's form handler). The API
 /// takes no forms, so it reads none;</item>
@@ -163,7 +166,9 @@ public sealed class InputCheck(RequestDelegate next)
         // A NUL reaches a URL only as %00, so the query is parsed here only when its text holds that (most have no query).
         var problem = DotSegmentProblem(context) ?? (endpoint is null ? null : ContentTypeProblem(request, endpoint))
             ?? (request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true && NulIn(request.Query) is { } name
-                ? Problems.Validation(name, HoldsNul) : null);
+                ? Problems.Validation(name, HoldsNul) : null)
+            ?? (endpoint is not null && request.QueryString.HasValue && request.Path.StartsWithSegments("/v1") && EmptyTypedParameter(request.Query, endpoint) is { } empty
+                ? Problems.Validation(empty, "is given with no value; give a value or leave the parameter out") : null);
         if (problem is null && endpoint is not null)
         {
             problem = await FormProblemAsync(context) ?? await JsonProblemAsync(context);
@@ -296,6 +301,29 @@ public sealed class InputCheck(RequestDelegate next)
     private static bool IsForm(string? contentType) =>
         contentType is not null && (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
             || contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The first query parameter given empty that the endpoint binds to a type other than text, or null.</summary>
+    private static string? EmptyTypedParameter(IQueryCollection query, Endpoint endpoint)
+    {
+        foreach (var (name, values) in query)
+        {
+            if (values.Count == 0 || values.Any(v => !string.IsNullOrEmpty(v)))
+            {
+                continue;
+            }
+
+            foreach (var parameter in endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>())
+            {
+                var type = Nullable.GetUnderlyingType(parameter.ParameterInfo.ParameterType) ?? parameter.ParameterInfo.ParameterType;
+                if (type != typeof(string) && string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return name;
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static string? NulIn(IQueryCollection query)
     {

@@ -80,11 +80,21 @@ public abstract partial class MalformedInputSweepContract : ApiContract
                 {
                     await ProbeAsync(method, $"{url}?{query!["name"].Value<string>()}={value}", null);
                 }
+
+                // A number or flag given empty is refused, not read as absent: `days=` answered the 30-day default.
+                if (query!["schema"]?["type"]?.ToJsonString().Trim('"') is "integer" or "number" or "boolean")
+                {
+                    using var empty = await app.Admin.SendAsync(new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), $"{url}?{query["name"].Value<string>()}="));
+                    if (empty.StatusCode != HttpStatusCode.BadRequest || !(await empty.Content.ReadAsStringAsync()).Contains(query["name"].Value<string>()!, StringComparison.Ordinal))
+                    {
+                        failures.Add($"{method.ToUpperInvariant()} {url}?{query["name"].Value<string>()}= → {(int)empty.StatusCode}, not a 400 naming it");
+                    }
+                }
             }
         }
 
         Assert.True(sent > 4_000, $"only {sent} requests were built from the document");
-        Assert.True(failures.Count == 0, $"{failures.Count} answers were 5xx:\n{string.Join("\n", failures.Take(60))}");
+        Assert.True(failures.Count == 0, $"{failures.Count} answers were 5xx or took an empty number:\n{string.Join("\n", failures.Take(60))}");
 
         async Task ProbeAsync(string method, string url, string? body)
         {
