@@ -26,7 +26,7 @@ public static class CreditNotesApi
         group.MapGet("/invoices/{id}/credit-notes", ListForInvoiceAsync).ProducesProblems(400, 404);
         group.MapGet("/credit-notes", ListAsync).ProducesProblems(400);
         group.MapGet("/credit-notes/{id}", GetAsync).ProducesProblems(404);
-        group.MapPost("/credit-notes/{id}/refund", RefundAsync).ProducesProblems(404, 502);
+        group.MapPost("/credit-notes/{id}/refund", RefundAsync).ProducesProblems(404, 409, 502);
         return group;
     }
 
@@ -182,7 +182,8 @@ public static class CreditNotesApi
 
     /// <summary>
     /// Takes a note's refund as far as Stripe allows now: reads the refund Stripe has, or hands over one Tollgate could not
-    /// (a call that got no answer). A note whose refund is final, or that has none, is answered as it is.
+    /// (a call that got no answer). A note whose refund is final is answered as it is, so a retry is safe; a note that
+    /// asked for no refund is a 409, since answering it as done would tell the caller money went back that never will.
     /// </summary>
     private static async Task<Results<Ok<CreditNoteResponse>, ProblemHttpResult>> RefundAsync(
         string id, CreditNoteService notes, CancellationToken cancellationToken) =>
@@ -190,6 +191,10 @@ public static class CreditNotesApi
         {
             (null, _) => Problems.NotFound("credit note", id),
             (_, { } error) => PaymentsApi.FromStripe(error),
+            ({ RefundAmountCents: 0 } note, null) => Problems.Create(409, "no_refund",
+                $"Credit note {note.Number} refunds nothing: it went to {(note.CreditBalanceCents > 0 ? "the customer's credit balance" : "the invoice's amount due")}. "
+                + "To refund, issue a new credit note with refund: true.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string> { ["id"] = "names a credit note that asked for no refund" } }),
             ({ } note, null) => TypedResults.Ok(ToWire(note)),
         };
 

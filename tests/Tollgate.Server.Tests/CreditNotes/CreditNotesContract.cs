@@ -344,6 +344,23 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
     }
 
     [Fact]
+    public async Task RefundingANoteThatAskedForNoRefundIs409AndLeavesTheNoteAsItWas()
+    {
+        var (app, invoice) = await StartWithInvoiceAsync("no-refund");
+        var id = invoice["id"].Value<string>()!;
+        var note = await (await CreditAsync(app, id, new { amount_cents = 500, reason = "duplicate" })).ReadAsync();
+        var noteId = note["id"].Value<string>()!;
+
+        var response = await app.Admin.PostAsync(new Uri($"/v1/credit-notes/{noteId}/refund", UriKind.Relative), null);
+        var problem = await response.ReadAsync();
+        var after = await (await app.Admin.GetAsync($"/v1/credit-notes/{noteId}")).ReadAsync();
+
+        Assert.Equal((HttpStatusCode.Conflict, "no_refund"), (response.StatusCode, problem["error"].Value<string>()));
+        Assert.NotNull(problem["errors"]!["id"]);
+        Assert.Equal(note.ToJsonString(), after.ToJsonString());
+    }
+
+    [Fact]
     public async Task RefundOnAnInvoiceNotPaidThroughStripeIs409AndWritesNothing()
     {
         var (app, invoice) = await StartOwnWithInvoiceAsync();
