@@ -22,7 +22,7 @@ public static class TaxRateRequests
                 : $"'{request.Country}' is not an ISO 3166-1 alpha-2 code (two upper-case letters, such as \"DE\" or \"US\")"),
             ("state", request.State is null ? null
                 : request.Country is null ? "only goes with country"
-                : request.State.Trim() is { Length: >= 1 and <= 100 } ? null : "must be 1-100 characters"));
+                : CountryCodes.IsAssigned(request.Country) ? SubdivisionCodes.Problem(request.Country, request.State) : null));
         return errors.Count > 0 ? (null, errors)
             : (new TaxRate(request.Id!, request.Name!.Trim(), millionths!.Value, request.Inclusive!.Value, request.Country, request.State?.Trim(), true, now),
                 errors);

@@ -40,9 +40,18 @@ public abstract class TaxRatesApiContract : ApiContract
         var hundred = await app.Admin.PostJsonAsync("/v1/admin/tax-rates", new { id = "h", name = "All", percentage = 100, inclusive = false });
         var stateAlone = await (await app.Admin.PostJsonAsync("/v1/admin/tax-rates",
             new { id = "s", name = "State", percentage = 5, inclusive = false, state = "TX" })).ReadAsync();
+        var stateNames = new List<string?>();
+        foreach (var (country, state) in new[] { ("US", "Texas"), ("US", "tx"), ("US", "US-TX"), ("US", "XX"), ("CA", "QB"), ("DE", "Bayern"), ("DE", " ") })
+        {
+            stateNames.Add((await (await app.Admin.PostJsonAsync("/v1/admin/tax-rates",
+                new { id = "s", name = "State", percentage = 5, inclusive = false, country, state })).ReadAsync())["errors"]?["state"]?.Value<string>());
+        }
+
         var list = await (await app.Admin.GetAsync("/v1/admin/tax-rates")).ReadAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.All(stateNames, Assert.NotNull);
+        Assert.Contains("give the subdivision code alone, such as \"TX\"", stateNames[2], StringComparison.Ordinal);
         Assert.Equal(["country", "id", "inclusive", "name", "percentage"], body["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.Equal("must be above 0 and below 100, with at most four decimals", zero["errors"]!["percentage"].Value<string>());
         Assert.Equal(HttpStatusCode.BadRequest, hundred.StatusCode);
