@@ -82,18 +82,17 @@ internal static class Counters
         """, [.. parameters, ("periodStart", DbType.Int64), ("periodEnd", DbType.Int64), ("carry", DbType.Int64), ("limit", DbType.Int64)]);
 
     /// <summary>
-    /// Runs a <see cref="CountingWhenKept"/> statement once for each of <paramref name="values"/> (the insert's values),
-    /// all on one counter, in one pipeline and in their order: for each, the counter after its add, or null when its
-    /// insert kept nothing (a duplicate) and nothing was counted.
+    /// The counter's values a <see cref="CountingWhenKept"/> statement takes after the insert's own, for one window: its
+    /// bounds, the carry a new row starts with (read only for a rolling grant) and the limit.
     /// </summary>
-    public static async Task<CounterState?[]> CountWhenKeptAsync(BatchScope scope, Statement statement, IReadOnlyList<object?[]> values,
-        string customer, string feature, BillingPeriod window, PlanFeature? grant)
+    public static async Task<object?[]> PlanCountWhenKeptAsync(BatchScope scope, string customer, string feature, BillingPeriod window, PlanFeature? grant)
     {
         var carry = await CarryAsync(scope, customer, feature, window, grant);
-        object?[] counter = [window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry, grant?.MonthlyQuota is { } q ? q + carry : null];
-        var rows = await scope.PipelineAsync([.. values.Select(v => new PlannedStatement(statement, [.. v, .. counter]))]);
-        return [.. rows.Select(row => row is null ? null : ReadState(new ValuesRow(row)))];
+        return [window.Start.ToUnixTimeMilliseconds(), window.End.ToUnixTimeMilliseconds(), carry, grant?.MonthlyQuota is { } q ? q + carry : null];
     }
+
+    /// <summary>The counter after a <see cref="CountingWhenKept"/> statement's add, or null when its insert kept nothing (a duplicate).</summary>
+    public static CounterState? StateOf(object?[]? row) => row is null ? null : ReadState(new ValuesRow(row));
 
     private static readonly Statement Previous = new(
         "SELECT used, period_limit FROM usage_counters WHERE customer_id = @customer AND feature_code = @feature AND period_end = @start",
