@@ -228,6 +228,9 @@ internal static class GuardedTake
         })
         {
             Row = (feature, window.Start.ToUnixTimeMilliseconds()),
+            // Without a rate limit, only the cap refuses; a rate refusal cannot be told from the row, so none is claimed.
+            WouldTake = rate is not null ? null
+                : state => !capped || grant.MonthlyQuota is not { } quota || state.Used + state.Reserved + amount <= quota + state.CarriedIn,
         };
     }
 
@@ -263,13 +266,16 @@ internal static class GuardedTake
                 : row[1] is null ? null
                 : new PrefetchedRow(ReferenceEquals(prefetched.Statement, plan.OnRow) ? RateCounters.RowTakeStatement : RateCounters.TakeStatement,
                     [row[1]], new PrefetchedRow(plan.Counter, Counter(row, 2)));
-            // Nothing taken and no row yet (a window's first use): the ordinary path would create this customer's row after
-            // the later customers' planned statements took theirs, the reverse of the batch's order, and another node's batch
-            // (or a bulk writer's) creating the two rows in order deadlocked with it (docs/benchmarks.md, stop 67). So the
-            // batch runs again with this operation unplanned. A refusal, whose row exists, is answered as before: rerunning
-            // for every refusal cost 856 reruns in 1,280 consumes of customers past their quota.
+            // Nothing taken and no row when the statement ran (a window's first use): the ordinary path would create or take
+            // this customer's row after the later customers' planned statements took theirs, the reverse of the batch's
+            // order, and another node's batch (or a bulk writer's) taking the rows in order deadlocked with it
+            // (docs/benchmarks.md, stops 67 and 69). So the batch runs again with this operation unplanned. The row may
+            // also have been committed since, by a writer that then waits on a later row this batch holds: a row that now
+            // exists and would take the amount was missing then. A refusal, whose row refuses, is answered as before:
+            // rerunning for every refusal cost 856 reruns in 1,280 consumes of customers past their quota.
             if (!Took(plan, handedOn) && scope.LaterRowsTaken
-                && await scope.RowAsync(Counters.ReadStatement, _ => true, plan.Customer, plan.Row.Feature, plan.Row.PeriodStart) is false)
+                && await scope.RowAsync<CounterState?>(Counters.ReadStatement, r => new CounterState(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2)),
+                    plan.Customer, plan.Row.Feature, plan.Row.PeriodStart) is var now && (now is null || plan.WouldTake?.Invoke(now.Value) == true))
             {
                 scope.BeforeUnplannedTakes();
             }
@@ -337,6 +343,12 @@ internal static class GuardedTake
 
         /// <summary>The feature and window start of the customer's counter row the statement takes.</summary>
         public required (string Feature, long PeriodStart) Row { get; init; }
+
+        /// <summary>
+        /// Whether the statement would have taken from the counter as it now stands; null where a refusal cannot be read
+        /// from the counter alone (a rate limit, a member's share, the LLM budget).
+        /// </summary>
+        public Func<CounterState, bool>? WouldTake { get; init; }
     }
 
     /// <summary>Where the planned statement takes a rate-limit request: nowhere, in rate_counters, or on the counter row.</summary>

@@ -94,6 +94,70 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
+    public async Task ABatchWhoseFirstCustomersRowIsCommittedWhileItWaitsOnALaterOneRunsAgainSoAWriterTakingBothInOrderIsNeverDeadlocked()
+    {
+        // The batch's planned statement finds a1's row missing, then waits on b2's. Meanwhile another writer commits a1's
+        // row and a second one takes it, then wants b2's. Once the batch has b2's row, a1's exists: it read as a refusal,
+        // and the ordinary path waited on a1 behind that writer, which waited on b2 behind the batch.
+        await using var nodes = await TollgateCluster.StartAsync(1, ApiSetup.RulesCatalog());
+        var node = nodes.First;
+        foreach (var customer in new[] { "a1", "b2", "blocker" })
+        {
+            await node.CustomerAsync(customer);
+            Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync(customer, "capped")).StatusCode); // remembered, so planned
+        }
+
+        node.Clock.Advance(TimeSpan.FromDays(32)); // a new window: b2's and the blocker's rows are made again, a1's is not
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("b2", "capped")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("blocker", "capped")).StatusCode);
+        const string Newest = "SELECT {0} FROM usage_counters WHERE customer_id = 'b2' ORDER BY period_start DESC LIMIT 1";
+        var start = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_start"));
+        var end = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_end"));
+
+        await using var blockerHolder = new Npgsql.NpgsqlConnection(node.ConnectionString);
+        await using var b2Holder = new Npgsql.NpgsqlConnection(node.ConnectionString);
+        await using var writer = new Npgsql.NpgsqlConnection(node.ConnectionString);
+        foreach (var connection in new[] { blockerHolder, b2Holder, writer })
+        {
+            await connection.OpenAsync();
+        }
+
+        await using var holdBlocker = await blockerHolder.BeginTransactionAsync();
+        await using var holdB2 = await b2Holder.BeginTransactionAsync();
+        await Sql(blockerHolder, holdBlocker, "UPDATE usage_counters SET used = used WHERE customer_id = 'blocker'");
+        await Sql(b2Holder, holdB2, $"UPDATE usage_counters SET used = used WHERE customer_id = 'b2' AND period_start = {start}");
+
+        // The blocker's consume holds the writer, so a1's and b2's queue behind it and go in the next batch together.
+        var blocked = node.ConsumeAsync("blocker", "capped");
+        await WaitForAsync(() => QueueDepthAsync(node), depth => depth == 1);
+        var consumes = new[] { node.ConsumeAsync("a1", "capped"), node.ConsumeAsync("b2", "capped") };
+        await WaitForAsync(() => QueueDepthAsync(node), depth => depth == 3);
+        await holdBlocker.RollbackAsync();
+        // The batch's planned statement has found a1's row missing and waits on b2's.
+        await WaitForAsync(() => WaitingOnLocksAsync(node), waiting => waiting == 1);
+
+        await PostgresServer.ScalarAsync(node.ConnectionString, $"""
+            INSERT INTO usage_counters (customer_id, feature_code, period_start, period_end, used, reserved, carried_in, period_limit, updated_at)
+            VALUES ('a1', 'capped', {start}, {end}, 0, 0, 0, 100, 0) RETURNING 0
+            """);
+        await using var otherWriter = await writer.BeginTransactionAsync();
+        await Sql(writer, otherWriter, $"UPDATE usage_counters SET used = used + 5 WHERE customer_id = 'a1' AND period_start = {start}");
+        var writerTakesB2 = Sql(writer, otherWriter, $"UPDATE usage_counters SET used = used + 5 WHERE customer_id = 'b2' AND period_start = {start}");
+        await WaitForAsync(() => WaitingOnLocksAsync(node), waiting => waiting == 2);
+        await holdB2.RollbackAsync();
+        await writerTakesB2;
+        await otherWriter.CommitAsync();
+
+        Assert.All(await Task.WhenAll([blocked, .. consumes]), r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(6, await PostgresServer.ScalarAsync(node.ConnectionString, $"SELECT used FROM usage_counters WHERE customer_id = 'a1' AND period_start = {start}"));
+        Assert.Equal(7, await PostgresServer.ScalarAsync(node.ConnectionString, $"SELECT used FROM usage_counters WHERE customer_id = 'b2' AND period_start = {start}"));
+        Assert.Equal(0, await nodes.DeadlocksAsync());
+    }
+
+    private static Task<long> WaitingOnLocksAsync(TollgateApp node) => PostgresServer.ScalarAsync(node.ConnectionString,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+
+    [Fact]
     public async Task ABatchOfCustomersFirstUsesInANewWindowRunsAgainOnceNotOnceForEachCustomer()
     {
         // At a window's start no customer has a row yet. Each planned take then takes nothing, and the first one found so
