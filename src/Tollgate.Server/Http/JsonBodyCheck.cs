@@ -172,6 +172,17 @@ public sealed record JsonBodyProblem(string Field, string Message, bool IsValidJ
 
     public static JsonBodyProblem Refused(string field, string message) => new(field, message, IsValidJson: true);
 
+    // An invalid_json problem names its field in `errors` too, as a validation problem does, so a client that reads the
+    // field's message from there (the SDKs' ValidationError) finds it for a wrong type as for a value out of range.
     public ProblemHttpResult ToResult() =>
-        IsValidJson ? Problems.Validation(Field, Message) : Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", Message);
+        IsValidJson ? Problems.Validation(Field, Message) : Problems.Create(StatusCodes.Status400BadRequest, "invalid_json", Message,
+            new Dictionary<string, object?>
+            {
+                // A property named "" has no path to name (Field is then null or empty), so the body is named.
+                ["errors"] = new Dictionary<string, string>
+                {
+                    [string.IsNullOrEmpty(Field) ? "body" : Field] =
+                        !string.IsNullOrEmpty(Field) && Message.StartsWith($"{Field}: ", StringComparison.Ordinal) ? Message[(Field.Length + 2)..] : Message,
+                },
+            });
 }

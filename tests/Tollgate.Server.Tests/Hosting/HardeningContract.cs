@@ -31,6 +31,7 @@ public abstract class HardeningContract(SharedServer shared) : ApiContract(share
 
         Assert.Equal((HttpStatusCode.BadRequest, "invalid_json"), (response.StatusCode, Error(problem)));
         Assert.StartsWith(field + ":", problem["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.NotNull(problem["errors"]![field]); // named where a client's ValidationError reads fields from, as validation_failed does
         Assert.Equal(before.ToJsonString(), (await (await app.Admin.GetAsync("/v1/admin/llm/prices")).ReadAsync()).ToJsonString());
         Assert.Empty((await app.Admin.PageAsync("/v1/admin/keys"))); // TOLLGATE_ADMIN_KEY is not stored
     }
