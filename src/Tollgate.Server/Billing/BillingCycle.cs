@@ -78,7 +78,17 @@ public sealed partial class BillingCycle(
         var steps = 0;
         foreach (var id in await DueSubscriptionsAsync(now, cancellationToken))
         {
-            steps += await AdvanceAsync(id, now, cancellationToken);
+            try
+            {
+                steps += await AdvanceAsync(id, now, cancellationToken);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or System.Data.Common.DbException or TimeoutException))
+            {
+                // One subscription that cannot be billed (an overage past what an amount can hold) held up every renewal,
+                // dunning step and expiry after it on every tick. It is logged and tried again on the next tick; the
+                // others go on. An outage still ends the run, so the worker waits and retries as a whole.
+                logger.LogError(e, "Renewal of subscription {Subscription} failed; the other renewals go on, and it is tried again on the next tick", id);
+            }
         }
 
         return steps;

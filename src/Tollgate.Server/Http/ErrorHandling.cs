@@ -26,6 +26,9 @@ public sealed class ErrorHandling(
             // Before the outage check, which would read its cause as a plain outage and invite a blind retry.
             Tollgate.Storage.Database.CommitOutcomeUnknownException => Problems.CommitOutcomeUnknown(httpContext),
             _ when IsOutage(exception) => Outage(httpContext, exception),
+            // Money is summed in checked arithmetic: an amount past what a bigint of minor units holds (an overage of 10^12
+            // units at a price of 10^11) cannot be billed. That is the request's data, not a crash; it is logged too.
+            OverflowException => AmountOutOfRange(httpContext, exception),
             _ => null,
         };
         if (problem is null)
@@ -58,6 +61,14 @@ public sealed class ErrorHandling(
     {
         logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, Causes(exception));
         return Problems.DatabaseUnavailable(httpContext);
+    }
+
+    private ProblemHttpResult AmountOutOfRange(HttpContext httpContext, Exception exception)
+    {
+        logger.LogError(exception, "An amount past the largest billable one on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        return Problems.Create(422, "amount_out_of_range",
+            $"An amount this request computes is larger than {long.MaxValue:N0} minor units, the most Tollgate bills: look for usage or a price far "
+            + "past what the customer could be charged, and void or correct it.");
     }
 
     private string? Advice(Exception exception) =>
