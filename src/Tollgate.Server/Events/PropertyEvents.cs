@@ -17,8 +17,12 @@ internal static class PropertyEvents
     public const int MaxKeyLength = 64;
     public const int MaxStringLength = 256;
 
-    /// <summary>Whether an item of the batch is in the property form: it names an event.</summary>
-    public static bool IsPropertyForm(JsonElement element) => element.ValueKind == JsonValueKind.Object && element.TryGetProperty("event", out _);
+    /// <summary>
+    /// Whether an item of the batch is in the property form: it names an event, or it carries properties and names no
+    /// feature, so a missing `event` is a 400 naming it, where the item was rejected alone for a missing feature.
+    /// </summary>
+    public static bool IsPropertyForm(JsonElement element) => element.ValueKind == JsonValueKind.Object
+        && (element.TryGetProperty("event", out _) || (element.TryGetProperty("properties", out _) && !element.TryGetProperty("feature", out _)));
 
     public static MetricEvent? Parse(int index, JsonElement element, CatalogSnapshot catalog, DateTimeOffset now, Dictionary<string, string> errors)
     {

@@ -333,7 +333,8 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
             new { id = "d", customer = "c1", @event = "llm_call", properties = new { tokens = "many" } },
             new { id = "e", customer = "c1", @event = "llm_call", properties = new { tokens = 1.5 } },
             new { id = "f", customer = "c1", @event = "llm_call", properties = new { tokens = -3 } },
-            new { id = "", customer = "c1", @event = "", properties = new { } });
+            new { id = "", customer = "c1", @event = "", properties = new { } },
+            new { id = "h", customer = "c1", properties = new { tokens = 5 } }); // properties without an event: the event is missing
         var errors = (await response.ReadAsync())["errors"]!.AsObject().ToDictionary(e => e.Key, e => e.Value.Value<string>());
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -344,6 +345,7 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
         Assert.Equal(errors["events[3].properties.tokens"], errors["events[4].properties.tokens"]);
         Assert.Equal(errors["events[3].properties.tokens"], errors["events[5].properties.tokens"]);
         Assert.Equal(("must not be empty", "must not be empty"), (errors["events[6].id"], errors["events[6].event"]));
+        Assert.Equal("is required", errors["events[7].event"]);
     }
 
     [Fact]
