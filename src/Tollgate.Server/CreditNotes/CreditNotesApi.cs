@@ -68,7 +68,15 @@ public static class CreditNotesApi
             CreditNoteOutcome.InvoiceVoid => Problems.Create(409, "invoice_void", $"Invoice {invoice.Number ?? invoice.Id} is void; a void invoice takes no credit note."),
             CreditNoteOutcome.ExceedsInvoice exceeds => Problems.Create(409, "credit_exceeds_invoice",
                 $"Credit on invoice {invoice.Number ?? invoice.Id} would exceed its total; at most {exceeds.RemainingCents} more can be credited.",
-                new Dictionary<string, object?> { ["remaining_cents"] = exceeds.RemainingCents }),
+                new Dictionary<string, object?>
+                {
+                    ["remaining_cents"] = exceeds.RemainingCents,
+                    // The field that asked for too much: the amount, or the lines together.
+                    ["errors"] = new Dictionary<string, string>
+                    {
+                        [request.Lines is null ? "amount_cents" : "lines"] = $"credits more than the invoice has left ({exceeds.RemainingCents})",
+                    },
+                }),
             CreditNoteOutcome.ExceedsLine line => Problems.Create(409, "credit_exceeds_line",
                 $"lines[{line.Index}] would credit more than the line has left: at most {line.RemainingCents}.",
                 new Dictionary<string, object?>

@@ -162,6 +162,7 @@ public abstract class CreditNotesContract(SharedServer shared) : ApiContract(sha
         Assert.Equal([line], (await whole.ReadAsync())["lines"]!.AsArray().Select(l => l!["invoice_line_id"].Value<string>()));
         Assert.Equal((HttpStatusCode.Conflict, "credit_exceeds_invoice", 0L), (more.StatusCode, refusal["error"].Value<string>(),
             refusal["remaining_cents"].Value<long>()));
+        Assert.Equal("credits more than the invoice has left (0)", refusal["errors"]!["amount_cents"].Value<string>());
         Assert.Equal(("paid", 0L, 2000L), (after["status"].Value<string>(), after["amount_due_cents"].Value<long>(),
             after["credit_notes_cents"].Value<long>()));
     }
