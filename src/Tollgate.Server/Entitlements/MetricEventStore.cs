@@ -47,10 +47,15 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
             {
                 // Checked in the batch's own transaction, against its clock, before anything is written: one event too late
                 // refuses the whole request, as a malformed one does.
-                var intake = Intake;
-                var contextOf = await intake.ContextsAsync(scope, events);
+                var contextOf = await Intake(null).ContextsAsync(scope, events);
                 var tooLate = await TooLateAsync(scope, events, contextOf, metrics);
-                return tooLate.Count > 0 ? new TrackResult(0, [], []) { TooLate = tooLate } : await intake.TrackManyAsync(scope, events, contextOf,
+                if (tooLate.Count > 0)
+                {
+                    return new TrackResult(0, [], []) { TooLate = tooLate };
+                }
+
+                var intake = Intake(await UnbilledAsync(scope, events, contextOf));
+                return await intake.TrackManyAsync(scope, events, contextOf,
                     (e, context, s) => new PlannedStatement(InsertEvent, [context.CustomerId, e.Id, e.EventName, e.Timestamp.ToUnixTimeMilliseconds(),
                         s.NowMs, e.PropertiesJson]),
                     (s, kept) => FoldAsync(s, kept, metrics));
@@ -82,14 +87,59 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         return [.. late.Where((_, i) => kept[i] is null).Select(l => (l.Event.Index, l.ClosedAt))];
     }
 
+    private static readonly Statement LastEnded = new("SELECT MAX(ended_at) FROM subscriptions WHERE customer_id = @customer",
+        ("customer", DbType.String));
+
     private static readonly Statement KeptEvent = new("SELECT 1 FROM metric_events WHERE customer_id = @customer AND id = @id",
         ("customer", DbType.String), ("id", DbType.String));
 
-    // Lateness was checked for the whole batch; what is left is the age past which ids are not kept for de-duplication.
-    private EventIntake<MetricEvent> Intake => new(contexts)
+    // Lateness was checked for the whole batch; what is left is the age past which ids are not kept for de-duplication,
+    // and usage no invoice would ever bill.
+    private EventIntake<MetricEvent> Intake(IReadOnlyDictionary<int, string>? unbilled) => new(contexts)
     {
-        Refuse = (e, context, scope) => e.Timestamp < scope.Now - EventStore.MaxAge ? "timestamp: is older than 35 days" : null,
+        Refuse = (e, context, scope) => e.Timestamp < scope.Now - EventStore.MaxAge ? "timestamp: is older than 35 days"
+            : unbilled?.GetValueOrDefault(e.Index),
     };
+
+    /// <summary>
+    /// Events dated where no invoice will bill them, by index, with why: before the customer's live subscription began
+    /// (they fell into a window extrapolated back under today's plan), or, for a customer with none, before the end of
+    /// the last one (its final invoice is issued; a late event was kept and never billed). Each is refused alone, as an
+    /// unknown customer is. One read for the batch, and only for customers without a live subscription.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<int, string>> UnbilledAsync(BatchScope scope, IReadOnlyList<MetricEvent> events,
+        IReadOnlyDictionary<string, EntitlementContext?> contextOf)
+    {
+        var withoutSubscription = events.Where(e => e.Timestamp < scope.Now && contextOf[e.CustomerId] is { Subscription: null })
+            .Select(e => contextOf[e.CustomerId]!.CustomerId).Distinct().ToArray();
+        var ends = await scope.PipelineAsync([.. withoutSubscription.Select(c => new PlannedStatement(LastEnded, [c]))]);
+        var endedAt = new Dictionary<string, long>();
+        for (var i = 0; i < withoutSubscription.Length; i++)
+        {
+            if (ends[i] is [not null and var ms])
+            {
+                endedAt[withoutSubscription[i]] = Convert.ToInt64(ms, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var unbilled = new Dictionary<int, string>();
+        foreach (var e in events)
+        {
+            var context = contextOf[e.CustomerId];
+            if (context?.Subscription is { } live && e.Timestamp < live.CreatedAt)
+            {
+                unbilled[e.Index] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"timestamp: is before the customer's subscription began ({live.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}); no invoice of it bills earlier usage");
+            }
+            else if (context is { Subscription: null } && endedAt.TryGetValue(context.CustomerId, out var ms) && e.Timestamp.ToUnixTimeMilliseconds() < ms)
+            {
+                unbilled[e.Index] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"timestamp: is before the customer's subscription ended ({DateTimeOffset.FromUnixTimeMilliseconds(ms):yyyy-MM-ddTHH:mm:ssZ}); its final invoice is issued and bills no later usage");
+            }
+        }
+
+        return unbilled;
+    }
 
     /// <summary>
     /// Folds the kept events of a batch into the rollup of every metric counting them (one upsert per window and group,

@@ -209,6 +209,42 @@ public abstract class LateMetricEventsContract : ApiContract
     }
 
     [Fact]
+    public async Task AnEventDatedBeforeAnImmediateCancelIsRejectedNotKeptUnbilled()
+    {
+        // The cancel's final invoice billed the period to that instant; an event dated in it, sent after, was kept and
+        // folded into a window no invoice would ever bill again (a new subscription starts after it).
+        await using var app = await StartAsync(Settings(), Oct1);
+        await app.CustomerAsync("c1");
+        var subscription = await app.SubscribeAsync("c1", "pro", collection: "send_invoice");
+        await app.AdvanceToAsync(Oct20);
+        (await app.Admin.PostJsonAsync($"/v1/subscriptions/{subscription}/cancel", new { at_period_end = false })).EnsureSuccessStatusCode();
+        var canceledAt = app.Clock.GetUtcNow();
+
+        var late = await (await TrackAsync(app, Storage("before-cancel", 40, canceledAt.AddHours(-1)), Storage("after-cancel", 1))).ReadAsync();
+
+        Assert.Equal(1, late["accepted"].Value<int>()); // the one dated after the cancel counts under the plan the customer now has
+        var rejected = Assert.Single(late["rejected"]!.AsArray());
+        Assert.Equal(0, rejected!["index"].Value<int>());
+        Assert.StartsWith("timestamp: is before the customer's subscription ended", rejected["reason"].Value<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEventDatedBeforeTheSubscriptionBeganIsRejectedNotFoldedIntoAWindowItNeverHad()
+    {
+        await using var app = await StartAsync(Settings(), Oct1);
+        await app.CustomerAsync("c1");
+        await app.AdvanceToAsync(Oct20);
+        await app.SubscribeAsync("c1", "pro", collection: "send_invoice");
+        var subscribedAt = app.Clock.GetUtcNow();
+
+        var response = await (await TrackAsync(app, Storage("before", 9, Oct1.AddDays(2)), Storage("after", 3, subscribedAt))).ReadAsync();
+
+        Assert.Equal(1, response["accepted"].Value<int>());
+        Assert.StartsWith("timestamp: is before the customer's subscription began", response["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(3, (await UsageAsync(app, "storage"))["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task ALateLatestThatFallsCreditsTheSeatsBilledAboveIt()
     {
         await using var app = await StartAsync(Settings(), Oct1);
