@@ -44,6 +44,13 @@ public sealed record CreditNote(
     /// <summary>pre_payment when it only lowered the amount due, post_payment when none of it did, mixed otherwise (Stripe's types).</summary>
     public string Type => PrePaymentAmountCents == AmountCents ? "pre_payment" : PrePaymentAmountCents == 0 ? "post_payment" : "mixed";
 
+    /// <summary>
+    /// What the notes not voided gave back outside the invoice (to the credit balance or the card): the part of their credit
+    /// that lowered no amount due, shown beside "Credit notes" so an invoice's totals add up to what it has due.
+    /// </summary>
+    public static long ReturnedCents(IEnumerable<CreditNote> notes) =>
+        notes.Where(n => n.VoidedAt is null).Sum(n => checked(n.CreditBalanceCents + n.RefundAmountCents));
+
     /// <summary>The wire id of an invoice line: the invoice's id and the line's position, so it names one line of one invoice.</summary>
     public static string LineId(string invoiceId, int position) => $"il_{invoiceId}_{position}";
 

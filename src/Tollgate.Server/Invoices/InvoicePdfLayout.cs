@@ -43,7 +43,7 @@ public static class InvoicePdfLayout
         ]);
 
         DrawLines(sheet, invoice, planName, M);
-        DrawTotals(sheet, invoice, dueNow, M);
+        DrawTotals(sheet, invoice, creditNotes, dueNow, M);
         DrawCreditNotes(sheet, creditNotes, M);
         DrawNotes(sheet, invoice, parties, M);
         return sheet.ToBytes();
@@ -108,7 +108,7 @@ public static class InvoicePdfLayout
         }
     }
 
-    private static void DrawTotals(PdfSheet sheet, Invoice invoice, long dueNow, Func<long, string> m)
+    private static void DrawTotals(PdfSheet sheet, Invoice invoice, IReadOnlyList<CreditNote> notes, long dueNow, Func<long, string> m)
     {
         var rows = new List<(string Label, long Cents)> { ("Subtotal", invoice.SubtotalCents) };
         if (invoice.DiscountCents != 0)
@@ -126,6 +126,11 @@ public static class InvoicePdfLayout
         if (invoice.CreditedCents != 0)
         {
             rows.Add(("Credit notes", -invoice.CreditedCents));
+        }
+
+        if (CreditNote.ReturnedCents(notes) is not 0 and var returned)
+        {
+            rows.Add(("Credited to balance or refunded", returned));
         }
 
         rows.Add(("Credit applied", -invoice.CreditAppliedCents));
@@ -197,9 +202,13 @@ public static class InvoicePdfLayout
             notes.Add(tax);
         }
 
-        notes.Add(invoice.CollectionMethod == CollectionMethod.SendInvoice
-            ? "Please pay by the due date, quoting the invoice number."
-            : "This invoice is charged to your payment method on file.");
+        // A payment request only while something is left to pay: a paid, void or fully credited invoice asks for none.
+        if (invoice.LeftToPayCents() > 0 || invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Upcoming)
+        {
+            notes.Add(invoice.CollectionMethod == CollectionMethod.SendInvoice
+                ? "Please pay by the due date, quoting the invoice number."
+                : "This invoice is charged to your payment method on file.");
+        }
         foreach (var note in notes)
         {
             var lines = sheet.Wrap(note, sheet.Body, sheet.Right - sheet.Left);

@@ -102,6 +102,28 @@ public abstract class InvoicePdfContract : ApiContract
     }
 
     [Fact]
+    public async Task APaidInvoiceCreditedAfterwardsShowsWhereTheCreditWentSoItsRowsAddUpAndAsksForNoPayment()
+    {
+        // Subtotal, credit notes, what went to the balance, credit applied and amount paid must come to the amount due;
+        // without the row for the balance a post-payment note's rows came to -$5.00 against $0.00 due.
+        var (app, invoice) = await StartWithInvoiceAsync("none");
+        await using var _ = app;
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostAsync(new Uri($"/v1/invoices/{invoice}/mark-paid", UriKind.Relative), null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync($"/v1/invoices/{invoice}/credit-notes",
+            new { amount_cents = 500, reason = "duplicate" })).StatusCode);
+
+        var (_, text) = await PdfAsync(app, $"/v1/invoices/{invoice}/pdf");
+        var html = System.Net.WebUtility.HtmlDecode(await (await app.Admin.GetAsync($"/v1/invoices/{invoice}/html")).Content.ReadAsStringAsync());
+
+        Assert.Contains("Credit notes -$5.00", text, StringComparison.Ordinal);
+        Assert.Contains("Credited to balance or refunded $5.00", text, StringComparison.Ordinal);
+        Assert.Contains("Amount due $0.00", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Please pay", text, StringComparison.Ordinal);
+        Assert.Contains("Credited to balance or refunded", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Please pay", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnknownIdIs404ProblemAndAPdfNeedsAKey()
     {
         var (app, invoice) = await StartWithInvoiceAsync();
