@@ -214,11 +214,14 @@ const byCode: Record<string, new (message: string, init: ErrorInit) => TollgateE
   credit_exceeds_invoice: CreditExceedsInvoiceError,
 };
 
-/** The error for an answer: by the problem's `error` code first, then by status. */
-export function errorFromResponse(status: number, problem: Problem | undefined, headers: Headers): TollgateError {
+/**
+ * The error for an answer: by the problem's `error` code first, then by status. `body`, the answer's text, is quoted in
+ * the message when it has no problem detail (a proxy's `503 unavailable`), cut to 200 characters.
+ */
+export function errorFromResponse(status: number, problem: Problem | undefined, headers: Headers, body?: string): TollgateError {
   const code = typeof problem?.error === "string" ? problem.error : undefined;
-  const detail = typeof problem?.detail === "string" ? problem.detail : "";
-  const message = `Tollgate answered ${status} ${code ?? ""}${detail ? `: ${detail}` : ""}`.replace(/ +$/, "");
+  const detail = typeof problem?.detail === "string" ? problem.detail : excerpt(body ?? "");
+  const message = `Tollgate answered ${status}${code ? ` ${code}` : ""}${detail ? `: ${detail}` : ""}`;
   const init = { status, problem, headers };
   const Known = code ? byCode[code] : undefined;
   if (Known) return new Known(message, init);
@@ -232,4 +235,10 @@ export function errorFromResponse(status: number, problem: Problem | undefined, 
   if (status === 429) return new RateLimitedError(message, init);
   if (status >= 500) return new TollgateUnavailableError(message, init);
   return new TollgateError(message, init);
+}
+
+/** A body's text on one line, cut to 200 characters: enough to tell a proxy's page from Tollgate's, not a whole page. */
+function excerpt(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }

@@ -187,8 +187,8 @@ export type SubscriptionChange = {
 };
 
 export type InvoiceLine = {
-  /** The id a credit note names to credit this line. */
-  id: string; kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
+  /** The id a credit note names to credit this line; null on the lines of a change preview, which no invoice holds yet. */
+  id: string | null; kind: string; description: string; amountCents: number; quantity: number; unitAmountCents: number;
   periodStart: string; periodEnd: string; plan: string | null; feature: string | null;
   discountCents?: number | undefined;
   /** The tax per rate on the line after its discount. */
@@ -304,7 +304,7 @@ export type PricingPlan = {
   code: string; name: string; description: string | null; sortOrder: number; isPopular: boolean; version: number;
   prices: PricingPrice[]; features: { [field: string]: unknown }[];
   /** The price experiment and variant the visitor was assigned, when asked with `visitor` during an experiment. */
-  experiment?: { id: string; variant: string } | undefined;
+  experiment?: { id: string; variant: string } | null | undefined;
   /** Every ISO 4217 currency the plan is priced in, its default first; `prices` are in the one asked for, else the default. */
   currencies?: string[] | undefined;
 };
@@ -349,10 +349,19 @@ export type Coupon = {
   id: string; name: string; percentOff: number | null; amountOffCents: number | null; currency: string | null;
   duration: "once" | "repeating" | "forever"; durationInMonths: number | null; appliesToPlans: string[]; maxRedemptions: number | null;
   redeemBy: string | null; timesRedeemed: number; stripeCouponId: string | null; valid: boolean; createdAt: string;
+  /** A fixed amount's amounts in other currencies, keyed by ISO 4217 code in capitals ("EUR"); null when none. */
+  currencyOptions: Record<string, CouponCurrencyOption> | null;
 };
+/** A fixed-amount coupon's amount in one more currency, in its minor units. */
+export type CouponCurrencyOption = { amountOffCents: number };
 export type CouponCreate = {
   id: string; name: string; percentOff?: number | undefined; amountOffCents?: number | undefined; currency?: string | undefined; duration?: Coupon["duration"] | undefined;
   durationInMonths?: number | undefined; appliesToPlans?: string[] | undefined; maxRedemptions?: number | undefined; redeemBy?: When | undefined; stripeCouponId?: string | undefined;
+  /**
+   * With `amountOffCents`: the amount off in other currencies, keyed by ISO 4217 code (`{ EUR: { amountOffCents: 400 } }`);
+   * an invoice in a currency without one gets no discount.
+   */
+  currencyOptions?: Record<string, CouponCurrencyOption> | undefined;
 };
 export type PromotionCode = {
   id: string; code: string; coupon: Coupon; maxRedemptions: number | null; expiresAt: string | null; firstTimeOnly: boolean;

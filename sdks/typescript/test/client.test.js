@@ -52,6 +52,21 @@ test("an unreachable server is a TollgateUnavailableError after the retries", as
   assert.equal(attempts, 3);
 });
 
+test("an answer that is no problem (a proxy's 503 or 429 text) is an error whose message quotes the start of its body", async () => {
+  const answers = [
+    new Response("unavailable", { status: 503, headers: { "content-type": "text/plain" } }),
+    new Response("slow down", { status: 429, headers: { "content-type": "text/plain" } }),
+    new Response(`<html><body>${"x".repeat(500)}</body></html>`, { status: 502, headers: { "content-type": "text/html" } }),
+  ];
+  const tg = new Tollgate({ apiKey: "tg_sk_x", baseUrl: "http://tollgate.test", maxRetries: 0, fetch: async () => answers.shift() });
+  const unavailable = await tg.customers.get("anyone").catch((e) => e);
+  assert.ok(unavailable instanceof TollgateUnavailableError);
+  assert.deepEqual([unavailable.message, unavailable.detail, unavailable.error], ["Tollgate answered 503: unavailable", "Tollgate answered 503: unavailable", "http_503"]);
+  assert.equal((await tg.customers.get("anyone").catch((e) => e)).message, "Tollgate answered 429: slow down");
+  const page = await tg.customers.get("anyone").catch((e) => e);
+  assert.equal(page.message, `Tollgate answered 502: <html><body>${"x".repeat(188)}…`);   // 200 characters of a page, not all of it
+});
+
 test("check, consume, reserve, commit and release answer decisions with the counter", async () => {
   const { tg, customer } = await withCustomer();
   const check = await tg.entitlements.check({ customer, feature: "cv_generate" });
@@ -176,6 +191,7 @@ test("pricing reads the public plans", async () => {
   const pro = plans.find((p) => p.code === "pro");
   assert.equal(pro.prices.find((p) => p.billingPeriod === "monthly").displayPrice, "$29.00");
   assert.equal((await tg.pricing.plan("pro")).code, "pro");
+  assert.equal(pro.experiment, null);   // sent as null outside an experiment, as PricingPlan's type says
 });
 
 test("one plan reads in a currency, and one it lacks is refused naming currency", async () => {

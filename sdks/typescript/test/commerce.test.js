@@ -26,6 +26,22 @@ test("coupons are created, read, listed across pages and deleted", async () => {
   assert.ok(bad instanceof ValidationError);
 });
 
+test("a coupon's currency options keep their ISO codes as keys both ways, on the coupon and on the codes and discounts that carry it", async () => {
+  const { tg, customer } = await withCustomer();
+  const admin = await adminClient();
+  const made = await admin.coupons.create({
+    id: couponId(), name: "Five off", amountOffCents: 500, currency: "USD", duration: "forever", currencyOptions: { EUR: { amountOffCents: 400 } },
+  });
+  assert.deepEqual(made.currencyOptions, { EUR: { amountOffCents: 400 } });
+  assert.deepEqual((await admin.coupons.get(made.id)).currencyOptions, { EUR: { amountOffCents: 400 } });
+  const code = await admin.promotionCodes.create({ code: `${made.id}-EUR`, coupon: made.id });
+  assert.deepEqual(code.coupon.currencyOptions, { EUR: { amountOffCents: 400 } });
+  const sub = await tg.subscriptions.create({ customer, plan: "pro", coupon: made.id });
+  assert.deepEqual(sub.discount.coupon.currencyOptions, { EUR: { amountOffCents: 400 } });
+  // A percentage has no amounts to give per currency.
+  assert.equal((await admin.coupons.create({ id: couponId(), name: "Ten percent", percentOff: 10 })).currencyOptions, null);
+});
+
 test("promotion codes discount subscriptions, and a code that cannot apply is a PromotionCodeInvalidError with its reason", async () => {
   const { tg, customer } = await withCustomer();
   const admin = await adminClient();
@@ -46,6 +62,7 @@ test("promotion codes discount subscriptions, and a code that cannot apply is a 
   assert.equal(preview.subscription.plan, "seats");
   assert.notEqual(preview.discountCents, 0);
   assert.equal(preview.discountCents, preview.lines.reduce((sum, line) => sum + line.discountCents, 0));
+  assert.deepEqual(preview.lines.map((line) => line.id), preview.lines.map(() => null));   // no invoice holds them yet: InvoiceLine.id is nullable
   assert.equal((await tg.subscriptions.removeDiscount(sub.id)).deleted, true);
   assert.ok((await tg.subscriptions.getDiscount(sub.id).catch((e) => e)) instanceof NotFoundError);
   assert.equal((await tg.subscriptions.applyDiscount(sub.id, { coupon })).promotionCode, null);

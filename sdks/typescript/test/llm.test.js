@@ -158,6 +158,29 @@ test("a script that ends while Tollgate is down exits after its exit timeout and
   assert.match(stdout, /dropped 1500, pending 0; Dropped 1500 captured LLM call\(s\) not sent to Tollgate before the process ended/);
 });
 
+test("a script that ends while a background send waits on a hung Tollgate exits within its exit timeout and counts the calls as dropped", async () => {
+  const { createServer } = await import("node:net");
+  const sockets = [];
+  const hung = createServer((socket) => sockets.push(socket)).listen(0, "127.0.0.1");   // accepts, never answers
+  await new Promise((resolve) => hung.once("listening", resolve));
+  try {
+    const script = new URL("./fixtures/exit-while-tollgate-hangs.mjs", import.meta.url);
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, [script.pathname], {
+      env: { ...process.env, TOLLGATE_URL: `http://127.0.0.1:${hung.address().port}` }, timeout: 60_000,
+    }).catch((error) => assert.fail(error.killed ? "the script was still running after 60 s: the hung send held it" : error.message));
+    // The script itself runs about 1.5 s; exitTimeoutMs is 1 s, and the client's 30 s timeout must not count.
+    const took = Date.now() - started;
+    assert.ok(took < 6000, `the process took ${took} ms: ${stdout}`);
+    const after = Number(/ended (\d+) ms after the script/.exec(stdout)?.[1]);
+    assert.ok(after <= 2000, `the process ended ${after} ms after the script, past exitTimeoutMs (1000) and a margin`);
+    assert.match(stdout, /dropped 5; Dropped 5 captured LLM call\(s\) not sent to Tollgate before the process ended/);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    hung.close();
+  }
+});
+
 test("a captured call for an unknown customer is rejected alone and reported", async () => {
   const warnings = [];
   const { tg, customer } = await withCustomer({ llmCapture: { logger: { warn: (m) => warnings.push(m), error: () => {} } } });

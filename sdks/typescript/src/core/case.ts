@@ -2,8 +2,13 @@
 
 /** Whole subtrees kept as they are: user data and raw JSON values. */
 const opaque = new Set(["metadata", "properties", "value", "payload", "errors", "group", "filters"]);
-/** Objects keyed by data (feature codes, currencies): their keys are kept, their values converted. */
-const keyedByData = new Set(["features", "balance_cents", "balanceCents"]);
+/**
+ * Objects keyed by data (feature codes, currencies, skip reasons): their keys are kept, their values converted. Both
+ * spellings, as requests are renamed from camelCase and answers from snake_case: `{ EUR: … }` must not become `_e_u_r`.
+ */
+const keyedByData = new Set([
+  "features", "balance_cents", "balanceCents", "currency_options", "currencyOptions", "rates", "skipped_by_kind", "skippedByKind",
+]);
 
 const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toCamel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

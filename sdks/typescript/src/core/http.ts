@@ -83,7 +83,7 @@ export class Http {
         return { status: response.status, headers: response.headers, data: call.binary ? response.bytes : parse(response) };
       }
       const problem = parse(response) as Problem | string | undefined;
-      const error = errorFromResponse(response.status, typeof problem === "object" ? problem : undefined, response.headers);
+      const error = errorFromResponse(response.status, typeof problem === "object" ? problem : undefined, response.headers, response.text);
       const retry = attempt < retries && call.options?.retryAnswers !== false;
       const wait = retry ? retryDelay(response, error, settings.maxRetryAfter, attempt) : undefined;
       if (wait === undefined) throw error;

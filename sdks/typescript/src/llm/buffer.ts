@@ -44,11 +44,17 @@ export class LlmUsageBuffer {
   private exitWatched = false;
   // Calls taken off the queue for the request under way: process.exit() loses them too.
   private inFlight = 0;
+  // flush() calls waiting: their own deadline bounds their requests, so these are not cut at exitTimeoutMs.
+  private flushes = 0;
+  // When the background request just cut off for holding the process began, until its retry's wait ends: an exit in
+  // that wait has only what is left of exitTimeoutMs from then, as the script may have ended as that request began.
+  private cutFrom: number | undefined;
   // Node runs beforeExit when nothing else is left to do: the moment to send what is still queued. What a bounded flush
   // could not send is lost with the process, so it is counted and said.
   private readonly onExit = () => {
     this.exitHooked = false;
-    void this.flush({ timeoutMs: this.exitTimeout }).then((done) => {
+    const timeoutMs = this.cutFrom === undefined ? this.exitTimeout : Math.max(0, this.cutFrom + this.exitTimeout - Date.now());
+    void this.flush({ timeoutMs }).then((done) => {
       if (done || this.queue.length === 0) return;
       this.dropped += this.queue.length;
       this.logger.error(`Dropped ${this.queue.length} captured LLM call(s) not sent to Tollgate before the process ended`);
@@ -123,12 +129,14 @@ export class LlmUsageBuffer {
     let expired = false;
     // Not unref'd: it holds the process open for at most this long, so calls queued at exit get their bounded chance.
     const deadline = setTimeout(() => { expired = true; this.halt?.abort(new Error("flush timed out")); }, options.timeoutMs ?? 10_000);
+    this.flushes++;
     try {
       // Each turn awaits a send that settles only after it cleared `draining`, so the loop always moves on; a halted
       // send has put its batch back, and the deadline ends the loop.
       while (!expired && (this.queue.length > 0 || this.draining)) await this.drain();
       return this.queue.length === 0 && this.draining === undefined;
     } finally {
+      this.flushes--;
       clearTimeout(deadline);
     }
   }
@@ -172,8 +180,18 @@ export class LlmUsageBuffer {
   /** Settles the batch (sent, or dropped and counted); false when halted first, the batch back at the queue's head. */
   private async send(batch: LlmCall[], signal: AbortSignal): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
+      // A request under way holds Node's event loop, so beforeExit (and its bounded flush) cannot come while it waits: a
+      // background one is cut off after exitTimeoutMs, else a hung Tollgate kept the process for the client's timeout.
+      const started = Date.now();
+      const hold = this.flushes === 0 ? bounded(signal, this.exitTimeout) : undefined;
       try {
-        const answer = tally(await this.post(batch, signal));
+        let posted: LlmBatchAnswer;
+        try {
+          posted = await this.post(batch, hold?.signal ?? signal);
+        } finally {
+          hold?.clear();
+        }
+        const answer = tally(posted);
         if (!answer) {
           // A 2xx that is not Tollgate's tally (a proxy's `200 {}`) confirms nothing: the calls are counted as lost, as the
           // Python recorder counts them, and not sent again.
@@ -200,7 +218,8 @@ export class LlmUsageBuffer {
           }
           return this.send(batch.slice(half), signal);
         }
-        const transient = error instanceof TollgateUnavailableError || status === 408 || status === 429 || (status ?? 0) >= 500;
+        const cut = hold?.signal.aborted === true;
+        const transient = cut || error instanceof TollgateUnavailableError || status === 408 || status === 429 || (status ?? 0) >= 500;
         if (!transient || attempt >= this.delays.length - 1) {
           this.dropped += batch.length;
           this.logger.error(`Dropped ${batch.length} captured LLM call(s) after ${attempt + 1} attempt(s): ${(error as Error).message}`);
@@ -208,13 +227,26 @@ export class LlmUsageBuffer {
         }
         // Without holding the process open: a script that ends while Tollgate is down exits through beforeExit's
         // bounded flush, not after every batch's retries.
-        if (!(await sleep(this.delays[attempt]!, signal, false).then(() => true, () => false))) {
+        if (cut) this.cutFrom = started;
+        const slept = await sleep(this.delays[attempt]!, signal, false).then(() => true, () => false);
+        this.cutFrom = undefined;
+        if (!slept) {
           this.queue.unshift(...batch);
           return false;
         }
       }
     }
   }
+}
+
+/** `signal`, also aborted after `ms`; `clear` stops the timer. The timer does not hold the process: the request does. */
+function bounded(signal: AbortSignal, ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within exitTimeoutMs (${ms} ms)`)), ms);
+  unref(timer);
+  return { signal: controller.signal, clear: () => { clearTimeout(timer); signal.removeEventListener("abort", onAbort); } };
 }
 
 /** The batch answer's counts, or undefined when the 2xx answer is not Tollgate's batch answer. */

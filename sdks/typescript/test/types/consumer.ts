@@ -27,6 +27,11 @@ export async function surface(): Promise<void> {
   const kept: [CancelReason | null, string | null] = [canceled.cancelReason, canceled.cancelComment];
   const preview = await tg.subscriptions.preview("sub_1", { plan: "pro", effective: "immediate", coupon: "LAUNCH" });
   const discounted: [number, number] = [preview.amountCents, preview.discountCents]; // the discount is already taken off
+  const lineId: string | null = preview.lines[0]!.id; // null on a preview's lines
+  const coupon = await tg.coupons.create({ id: "EUR5", name: "Five off", amountOffCents: 500, currency: "USD", currencyOptions: { EUR: { amountOffCents: 400 } } });
+  const eurOff: number | undefined = coupon.currencyOptions?.["EUR"]?.amountOffCents;
+  const experiment: string | undefined = (await tg.pricing.plans())[0]!.experiment?.variant; // null outside an experiment
+  void [lineId, eurOff, experiment];
   const grant = await tg.grants.create("u1", { feature: "api_calls", amount: 50, reason: "goodwill", idempotencyKey: "ticket-1" });
   void [windowStart, window.windowStart, windowEnd, kept, discounted, grant.id];
   const reservation = await tg.entitlements.reserve({ customer: "u1", feature: "api_calls", amount: 10, ttlSeconds: 60 });
