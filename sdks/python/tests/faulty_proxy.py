@@ -14,7 +14,8 @@ class FaultyProxy:
     without answering (the server did the work, the client never hears); ``"503"`` answers 503 with Retry-After: 0
     without forwarding; ``"429"`` and ``"429-long"`` answer a ``rate_limited`` problem with Retry-After: 1 and 3600
     without forwarding; ``"429-throttle"`` answers a bare 429 with Retry-After: 1 and no problem, as a proxy in front of
-    Tollgate would; ``"hang"`` reads the request and never answers (until the proxy stops); ``"trickle"`` forwards it
+    Tollgate would; ``"429-text"`` and ``"503-text"`` answer ``slow down`` and ``unavailable`` as plain text, with no
+    Retry-After; ``"hang"`` reads the request and never answers (until the proxy stops); ``"trickle"`` forwards it
     and sends the answer's headers at once, then its body one byte every 0.2 s; ``"pass"`` forwards as usual. ``bodies``
     holds each request's body."""
 
@@ -50,6 +51,10 @@ class FaultyProxy:
                     return
                 if fault == "429-throttle":
                     self._answer(429, {"Retry-After": "1", "Content-Type": "text/plain"}, b"Too Many Requests")
+                    return
+                if fault in ("429-text", "503-text"):
+                    status, text = (429, b"slow down") if fault == "429-text" else (503, b"unavailable")
+                    self._answer(status, {"Content-Type": "text/plain"}, text)
                     return
                 if fault in ("429", "429-long"):
                     seconds = 1 if fault == "429" else 3600

@@ -21,6 +21,7 @@ def test_a_subscription_is_created_previewed_changed_and_canceled_at_period_end(
     preview = tg.subscriptions.preview(sub["id"], plan="team", effective="immediate")
     assert preview["subscription"]["plan"] == "team" and preview["amount_cents"] > 0 and preview["currency"] == "USD"
     assert preview["discount_cents"] == 0  # no discount on the subscription
+    assert [line["id"] for line in preview["lines"]] == [None] * len(preview["lines"])  # no invoice holds them yet
     assert tg.subscriptions.get(sub["id"])["plan"] == "pro"
     changed = tg.subscriptions.change(sub["id"], plan="team", effective="immediate")
     assert changed["subscription"]["plan"] == "team" and changed["amount_cents"] == preview["amount_cents"]

@@ -33,6 +33,27 @@ def test_coupons_are_created_read_listed_across_pages_and_deleted(admin_tg: toll
         admin_tg.coupons.get(other)
 
 
+def test_a_coupons_currency_options_are_sent_and_read_back_on_the_coupon_its_codes_and_its_discounts(
+        tg: tollgate.Tollgate, admin_tg: tollgate.Tollgate, server: Server, customer: str) -> None:
+    cid = f"PY{uuid.uuid4().hex[:8].upper()}"
+    made = admin_tg.coupons.create(id=cid, name="Five off", amount_off_cents=500, currency="USD", duration="forever",
+                                   currency_options={"EUR": {"amount_off_cents": 400}})
+    assert made["currency_options"] == {"EUR": {"amount_off_cents": 400}}
+    assert admin_tg.coupons.get(cid)["currency_options"] == {"EUR": {"amount_off_cents": 400}}
+    assert admin_tg.promotion_codes.create(code=f"{cid}-EUR", coupon=cid)["coupon"]["currency_options"] == {"EUR": {"amount_off_cents": 400}}
+    sub = tg.subscriptions.create(customer=customer, plan="pro", coupon=cid)
+    assert sub["discount"] is not None and sub["discount"]["coupon"]["currency_options"] == {"EUR": {"amount_off_cents": 400}}
+    assert admin_tg.coupons.get(_coupon(admin_tg, percent_off=10))["currency_options"] is None  # a percentage has none
+
+    async def run() -> None:
+        async with tollgate.AsyncTollgate(api_key=server.admin_key, base_url=server.url) as a:
+            other = await a.coupons.create(id=f"{cid}A", name="Nine off", amount_off_cents=900, currency="USD",
+                                           currency_options={"gbp": {"amount_off_cents": 800}})
+            assert other["currency_options"] == {"GBP": {"amount_off_cents": 800}}  # kept in capitals
+
+    asyncio.run(run())
+
+
 def test_promotion_codes_discount_subscriptions_and_a_bad_code_is_a_typed_error(tg: tollgate.Tollgate, admin_tg: tollgate.Tollgate,
                                                                                 customer: str) -> None:
     coupon = _coupon(admin_tg, percent_off=20, duration="forever")

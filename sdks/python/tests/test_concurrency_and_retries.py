@@ -143,6 +143,39 @@ def test_retries_used_up_raise_tollgate_unavailable(server: Server, customer: st
     assert e.value.status == 503 and len(proxy.requests) == 3
 
 
+def test_an_answer_that_is_no_problem_raises_an_error_whose_message_quotes_its_body(
+        server: Server, customer: str, proxy: FaultyProxy) -> None:
+    proxy.faults = ["503-text", "429-text"]
+    with tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, max_retries=0) as tg:
+        with pytest.raises(tollgate.TollgateUnavailable) as unavailable:
+            tg.customers.get(customer)
+        with pytest.raises(tollgate.RateLimited) as throttled:
+            tg.customers.get(customer)
+    assert str(unavailable.value) == unavailable.value.detail == "Tollgate answered 503: unavailable"
+    assert (unavailable.value.status, unavailable.value.error) == (503, None)
+    assert str(throttled.value) == "Tollgate answered 429: slow down"
+
+
+def test_a_long_answer_that_is_no_problem_is_quoted_cut_to_200_characters() -> None:
+    page = "<html><body>" + "x" * 500 + "</body></html>"
+    answer = httpx.MockTransport(lambda request: httpx.Response(502, text=page, headers={"Content-Type": "text/html"}))
+    with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://tollgate.test", max_retries=0,
+                           http_client=httpx.Client(transport=answer)) as tg:
+        with pytest.raises(tollgate.ServerError) as e:
+            tg.customers.get("anyone")
+    assert str(e.value) == "Tollgate answered 502: <html><body>" + "x" * 188 + "…"
+
+
+def test_a_problem_without_a_code_has_no_stray_space_before_its_detail() -> None:
+    problem = {"status": 503, "detail": "try again"}
+    answer = httpx.MockTransport(lambda request: httpx.Response(503, json=problem, headers={"Content-Type": "application/problem+json"}))
+    with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://tollgate.test", max_retries=0,
+                           http_client=httpx.Client(transport=answer)) as tg:
+        with pytest.raises(tollgate.ServerError) as e:
+            tg.customers.get("anyone")
+    assert str(e.value) == "Tollgate answered 503: try again"
+
+
 def test_no_server_at_all_raises_tollgate_unavailable() -> None:
     with tollgate.Tollgate(api_key="tg_sk_x", base_url="http://127.0.0.1:9", max_retries=1) as tg:
         with pytest.raises(tollgate.TollgateUnavailable):

@@ -17,6 +17,7 @@ import pytest
 import tollgate
 from conftest import Server
 from fake_llm import FakeLlm
+from faulty_proxy import FaultyProxy
 from tollgate.llm import AsyncLlmUsageTransport, LlmUsageRecorder, LlmUsageTransport, attribute
 
 OPENAI_COST = Decimal("0.00725")  # gpt-4o: 800 in x 2.50 + 200 cached x 1.25 + 200 out x 10 + 300 reasoning x 10, per 1M
@@ -237,3 +238,18 @@ def test_a_2xx_that_is_not_tollgates_tally_drops_its_batch_and_the_thread_sends_
         assert (rec.sent, rec.dropped) == (1, 1)
         rec.close()
     assert tg.llm.get_budget(customer)["spent_usd"] == Decimal("0.0025")  # the second call only: 1000 gpt-4o input tokens
+
+
+def test_a_proxys_429_or_408_without_a_tollgate_code_keeps_the_batch_queued_and_it_is_sent_once_requests_pass(
+        tg: tollgate.Tollgate, customer: str, server: Server) -> None:
+    with FaultyProxy(server.url) as proxy:
+        proxy.faults = ["429-text", "408", "429-throttle"]  # a proxy's throttling and timeout: no Tollgate refusal
+        rec = LlmUsageRecorder(tollgate.Tollgate(api_key=server.secret_key, base_url=proxy.url, max_retries=0),
+                               flush_interval=0.05)
+        for n in range(10):
+            rec.add({"customer": customer, "model": "gpt-4o", "input_tokens": 1000, "request_id": f"{customer}-{n}"})
+        assert not rec.flush(timeout=0.3)  # still throttled: the batch waits for its next attempt, not dropped
+        assert rec.flush(timeout=20)
+        rec.close()
+    assert (rec.sent, rec.dropped) == (10, 0)
+    assert len(list(tg.llm.list_calls(customer=customer))) == 10

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from . import _calls as c
 from ._core import Call
 from ._pagination import AsyncPager
 from ._async_resources import _AsyncResource
-from .types import (Coupon, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink, PackSale, PromotionCode,
-                    TaxRate)
+from .types import (Coupon, CouponCurrencyOption, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink,
+                    PackSale, PromotionCode, TaxRate)
 
 
 class AsyncCoupons(_AsyncResource):
@@ -20,12 +20,15 @@ class AsyncCoupons(_AsyncResource):
     async def create(self, *, id: str, name: str | None = None, percent_off: Decimal | int | str | None = None,
                amount_off_cents: int | None = None, currency: str | None = None, duration: str = "once",
                duration_in_months: int | None = None, applies_to_plans: Iterable[str] | None = None, max_redemptions: int | None = None,
-               redeem_by: datetime | str | None = None, stripe_coupon_id: str | None = None) -> Coupon:
-        """A coupon with exactly one of ``percent_off`` (exact, never a float) and ``amount_off_cents`` with ``currency``."""
+               redeem_by: datetime | str | None = None, stripe_coupon_id: str | None = None,
+               currency_options: Mapping[str, CouponCurrencyOption] | None = None) -> Coupon:
+        """A coupon with exactly one of ``percent_off`` (exact, never a float) and ``amount_off_cents`` with ``currency``;
+        ``currency_options`` gives a fixed amount in other currencies: ``{"EUR": {"amount_off_cents": 400}}``."""
         return await self._send(c.create_coupon({
             "id": id, "name": name, "percent_off": percent_off, "amount_off_cents": amount_off_cents, "currency": currency,
             "duration": duration, "duration_in_months": duration_in_months, "applies_to_plans": applies_to_plans,
-            "max_redemptions": max_redemptions, "redeem_by": c.when(redeem_by), "stripe_coupon_id": stripe_coupon_id}))
+            "max_redemptions": max_redemptions, "redeem_by": c.when(redeem_by), "stripe_coupon_id": stripe_coupon_id,
+            "currency_options": currency_options}))
 
     async def get(self, id: str) -> Coupon:
         return await self._send(Call("GET", f"v1/admin/coupons/{c.seg(id)}"))

@@ -196,6 +196,8 @@ def create_coupon(fields: Mapping[str, Any]) -> Call:
     body["percent_off"] = exact(body.get("percent_off"), "percent_off")
     if body.get("applies_to_plans") is not None:
         body["applies_to_plans"] = list(body["applies_to_plans"])
+    if body.get("currency_options") is not None:  # any Mapping, as JSON objects
+        body["currency_options"] = {code: dict(option) for code, option in body["currency_options"].items()}
     return Call("POST", "v1/admin/coupons", body)
 
 

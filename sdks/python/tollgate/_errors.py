@@ -293,9 +293,19 @@ def error_from_response(response: httpx.Response) -> TollgateError:
     code = problem.get("error") if isinstance(problem.get("error"), str) else None
     status = response.status_code
     cls = _BY_CODE.get(code or "") or _BY_STATUS.get(status) or (ServerError if status >= 500 else TollgateError)
-    detail = problem.get("detail") or response.reason_phrase or ""
-    message = f"Tollgate answered {status} {code or ''}: {detail}".replace("  ", " ")
+    # A body that is no problem (a proxy's "503 unavailable") says more than the reason phrase: the start of it is quoted.
+    detail = problem.get("detail") or _excerpt(response) or response.reason_phrase or ""
+    message = f"Tollgate answered {status}{f' {code}' if code else ''}{f': {detail}' if detail else ''}"
     return cls(message, status=status, error=code, problem=problem, headers=dict(response.headers))
+
+
+def _excerpt(response: httpx.Response) -> str:
+    """The body's text on one line, cut to 200 characters: enough to tell a proxy's page from Tollgate's."""
+    try:
+        text = " ".join(response.text.split())
+    except (UnicodeDecodeError, LookupError):
+        return ""
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _instant(value: Any) -> datetime | None:

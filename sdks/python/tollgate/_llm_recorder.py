@@ -150,14 +150,16 @@ class LlmUsageRecorder:
                 self._send(batch[:half])
                 self._send(batch[half:])
                 return
-            except TollgateUnavailable as e:
+            except TollgateError as e:
+                # As the TypeScript buffer: no answer, a 5xx, a 408 or a 429 (a proxy's throttling too) says "later", not
+                # that the calls are wrong, so the batch is sent again; any other answer refuses it.
+                if not (isinstance(e, TollgateUnavailable) or e.status in (408, 429) or (e.status or 0) >= 500):
+                    log.error("Tollgate refused %d LLM calls: %s", len(batch), e)
+                    break
                 log.warning("Sending %d LLM calls to Tollgate failed (attempt %d): %s", len(batch), attempt + 1, e)
                 if self._stop.wait(0.2 * (2 ** attempt)):
                     break
                 continue
-            except TollgateError as e:
-                log.error("Tollgate refused %d LLM calls: %s", len(batch), e)
-                break
             except Exception as e:  # a closed client at shutdown, say: the thread must live on for the next batch
                 log.error("Could not send %d LLM calls to Tollgate: %r", len(batch), e)
                 break

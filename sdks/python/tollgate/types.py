@@ -86,7 +86,8 @@ class Subscription(TypedDict):
 
 
 class InvoiceLine(TypedDict):
-    id: str
+    id: str | None
+    """The id a credit note names to credit this line; None on the lines of a change preview, which no invoice holds yet."""
     kind: str
     description: str
     amount_cents: int
@@ -493,6 +494,14 @@ class Coupon(TypedDict):
     stripe_coupon_id: str | None
     valid: bool
     created_at: str
+    currency_options: dict[str, CouponCurrencyOption] | None
+    """A fixed amount's amounts in other currencies, keyed by ISO 4217 code in capitals ("EUR"); None when none."""
+
+
+class CouponCurrencyOption(TypedDict):
+    """A fixed-amount coupon's amount in one more currency, in its minor units."""
+
+    amount_off_cents: int
 
 
 class PromotionCode(TypedDict):
