@@ -78,14 +78,24 @@ public static class GroupedOverage
         return shares;
     }
 
-    /// <summary>"model: gpt-4o, region: eu" from {"model":"gpt-4o","region":"eu"}; a missing value reads "none".</summary>
+    // "7" or "true" as text would read as the number or flag, which group apart from it.
+    private static bool ReadsAsLiteral(string text) => text is "true" or "false" or "null"
+        || decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+
+    /// <summary>
+    /// "model: gpt-4o, region: eu" from {"model":"gpt-4o","region":"eu"}; a missing value reads "(none)". Two groups never
+    /// read alike: a text that would read as the missing value, as nothing (""), or as a number or flag is quoted, where
+    /// "none" and a missing model made two lines named "model: none".
+    /// </summary>
     public static string Label(string groupKey)
     {
+        const string Missing = "(none)";
         using var json = JsonDocument.Parse(groupKey);
         return string.Join(", ", json.RootElement.EnumerateObject().Select(p => p.Name + ": " + p.Value.ValueKind switch
         {
-            JsonValueKind.String => p.Value.GetString(),
-            JsonValueKind.Null => "none",
+            JsonValueKind.String when p.Value.GetString() is { Length: > 0 } text && text != Missing && text.Trim() == text && !ReadsAsLiteral(text) => text,
+            JsonValueKind.String => p.Value.GetRawText(),
+            JsonValueKind.Null => Missing,
             _ => p.Value.GetRawText(),
         }));
     }

@@ -46,7 +46,17 @@ public sealed class GroupedOverageTests
 
     [Fact]
     public void AGroupLabelNamesEachPropertyAndAMissingOneReadsNone() =>
-        Assert.Equal("model: gpt-4o, region: none, tier: 2", GroupedOverage.Label("""{"model":"gpt-4o","region":null,"tier":2}"""));
+        Assert.Equal("model: gpt-4o, region: (none), tier: 2", GroupedOverage.Label("""{"model":"gpt-4o","region":null,"tier":2}"""));
+
+    [Theory]
+    [InlineData("""{"model":null}""", "model: (none)")]
+    [InlineData("""{"model":"none"}""", "model: none")]
+    [InlineData("""{"model":"(none)"}""", "model: \"(none)\"")]
+    [InlineData("""{"model":""}""", "model: \"\"")]
+    [InlineData("""{"model":" x"}""", "model: \" x\"")]
+    [InlineData("""{"model":7}""", "model: 7")]
+    [InlineData("""{"model":"7"}""", "model: \"7\"")]
+    public void NoTwoGroupsReadAlikeOnAnInvoiceLine(string key, string label) => Assert.Equal(label, GroupedOverage.Label(key));
 
     [Fact]
     public void StartedPackagesAreSplitWholeAndAGroupWhosePartRoundsToNoPackageGetsNoLine()
