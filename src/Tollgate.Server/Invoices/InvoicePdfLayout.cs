@@ -71,7 +71,13 @@ public static class InvoicePdfLayout
         foreach (var line in invoice.Lines)
         {
             var description = sheet.Wrap(LineWords.Describe(line, planName), sheet.Body, PeriodX - sheet.Left - 16);
-            var height = (description.Count * row) + (line.DiscountCents != 0 ? row : 0) + (line.Taxes.Count * row) + 8;
+            // The period breaks after its dash when a long quantity would reach it, where "28 Nov 2026" ran into "1,137".
+            var quantity = line.Quantity.ToString("N0", CultureInfo.InvariantCulture);
+            var (from, to) = (PdfParties.Date(line.PeriodStart), PdfParties.Date(line.PeriodEnd));
+            string[] period = sheet.Width($"{from} – {to}", sheet.Body) <= QtyRight - sheet.Width(quantity, sheet.Body) - 8 - PeriodX
+                ? [$"{from} – {to}"] : [$"{from} –", to];
+            var texts = Math.Max(description.Count, period.Length);
+            var height = (texts * row) + (line.DiscountCents != 0 ? row : 0) + (line.Taxes.Count * row) + 8;
             if (sheet.EnsureRoom(height))
             {
                 Header();
@@ -83,11 +89,15 @@ public static class InvoicePdfLayout
                 sheet.Text(description[i], sheet.Left + 6, top + (i * row), sheet.Body);
             }
 
-            sheet.Text($"{PdfParties.Date(line.PeriodStart)} – {PdfParties.Date(line.PeriodEnd)}", PeriodX, top, sheet.Body, PdfSheet.Muted);
-            sheet.TextRight(line.Quantity.ToString("N0", CultureInfo.InvariantCulture), QtyRight, top, sheet.Body);
+            for (var i = 0; i < period.Length; i++)
+            {
+                sheet.Text(period[i], PeriodX, top + (i * row), sheet.Body, PdfSheet.Muted);
+            }
+
+            sheet.TextRight(quantity, QtyRight, top, sheet.Body);
             sheet.TextRight(m(line.UnitAmountCents), UnitRight, top, sheet.Body);
             sheet.TextRight(m(line.AmountCents), sheet.Right - 6, top, sheet.Body);
-            sheet.Y = top + (description.Count * row);
+            sheet.Y = top + (texts * row);
             if (line.DiscountCents != 0)
             {
                 sheet.Text("Discount", sheet.Left + 18, sheet.Y, sheet.Body, PdfSheet.Muted);

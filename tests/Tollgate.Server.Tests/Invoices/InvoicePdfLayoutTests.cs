@@ -41,6 +41,17 @@ public sealed class InvoicePdfLayoutTests
         Assert.Contains("The customer is exempt from tax.", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ALongQuantityBreaksThePeriodAfterItsDashInsteadOfRunningIntoIt()
+    {
+        var line = new InvoiceLine(InvoiceLineKind.Overage, "AI tokens", 1_234_567, 1_234_567, 1, Issued, Issued.AddMonths(1));
+
+        var text = await TextAsync(Invoice("USD", line));
+
+        Assert.Contains("1 May 2026 – 1,234,567 $0.01 $12,345.67", text, StringComparison.Ordinal);
+        Assert.Contains("1 Jun 2026", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("JPY", 123456L, 0L, "¥123,456")]
     [InlineData("EUR", 123450L, 2469L, "€1,209.81")]
