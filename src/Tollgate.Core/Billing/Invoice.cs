@@ -63,6 +63,15 @@ public sealed record Invoice(
     /// </summary>
     public IReadOnlyList<TaxBreakdown> TaxBreakdown => StripeTaxes ?? Billing.TaxBreakdown.Of(Lines);
 
+    /// <summary>
+    /// The service period to print: the invoice's own, or, where that is an instant (a cancel's final invoice, stamped at
+    /// the cancel, whose credit covers the rest of the period), the span its lines cover.
+    /// </summary>
+    public (DateTimeOffset? Start, DateTimeOffset? End) ServicePeriod() =>
+        PeriodStart is { } start && PeriodEnd is { } end && start == end && Lines.Count > 0
+            ? (Lines.Min(l => l.PeriodStart) is var first && first < start ? first : start, Lines.Max(l => l.PeriodEnd) is var last && last > end ? last : end)
+            : (PeriodStart, PeriodEnd);
+
     /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing.</summary>
     public long LeftToPayCents() => Status == InvoiceStatus.Open ? AmountDueCents - AmountPaidCents : 0;
 }

@@ -39,7 +39,7 @@ public static class InvoicePdfLayout
         [
             ($"{M(dueNow)} {(invoice.Status == InvoiceStatus.Paid ? "paid" : "due")}" +
                 (invoice.Status == InvoiceStatus.Open && invoice.DueAt is { } d ? $" {PdfParties.Date(d)}" : ""), true),
-            ($"Service period {PdfParties.Date(invoice.PeriodStart)} – {PdfParties.Date(invoice.PeriodEnd)}", false),
+            ($"Service period {PdfParties.Date(invoice.ServicePeriod().Start)} – {PdfParties.Date(invoice.ServicePeriod().End)}", false),
         ]);
 
         DrawLines(sheet, invoice, planName, M);

@@ -52,6 +52,16 @@ public sealed class InvoicePdfLayoutTests
         Assert.Contains("1 Jun 2026", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AFinalInvoiceStampedAtTheCancelShowsTheServicePeriodItsCreditCovers()
+    {
+        var credit = new InvoiceLine(InvoiceLineKind.ProrationCredit, "Unused time on Pro", -1000, 1, -1000, Issued, Issued.AddMonths(1));
+
+        var text = await TextAsync(Invoice("USD", credit) with { PeriodStart = Issued, PeriodEnd = Issued });
+
+        Assert.Contains("Service period 1 May 2026 – 1 Jun 2026", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("JPY", 123456L, 0L, "¥123,456")]
     [InlineData("EUR", 123450L, 2469L, "€1,209.81")]
