@@ -47,18 +47,7 @@ public sealed class ScaleOutTests
         // standing for another node's batch, inserts a1's row and then wants b2's while the node's batch runs.
         await using var nodes = await TollgateCluster.StartAsync(1, ApiSetup.RulesCatalog());
         var node = nodes.First;
-        foreach (var customer in new[] { "a1", "b2", "blocker" })
-        {
-            await node.CustomerAsync(customer);
-            Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync(customer, "capped")).StatusCode); // remembered, so planned
-        }
-
-        node.Clock.Advance(TimeSpan.FromDays(32)); // a new window: b2's and the blocker's rows are made again, a1's is not
-        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("b2", "capped")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("blocker", "capped")).StatusCode);
-        const string Newest = "SELECT {0} FROM usage_counters WHERE customer_id = 'b2' ORDER BY period_start DESC LIMIT 1";
-        var start = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_start"));
-        var end = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_end"));
+        var (start, end) = await NewWindowWithoutA1sRowAsync(node);
 
         await using var holder = new Npgsql.NpgsqlConnection(node.ConnectionString);
         await using var other = new Npgsql.NpgsqlConnection(node.ConnectionString);
@@ -101,18 +90,7 @@ public sealed class ScaleOutTests
         // and the ordinary path waited on a1 behind that writer, which waited on b2 behind the batch.
         await using var nodes = await TollgateCluster.StartAsync(1, ApiSetup.RulesCatalog());
         var node = nodes.First;
-        foreach (var customer in new[] { "a1", "b2", "blocker" })
-        {
-            await node.CustomerAsync(customer);
-            Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync(customer, "capped")).StatusCode); // remembered, so planned
-        }
-
-        node.Clock.Advance(TimeSpan.FromDays(32)); // a new window: b2's and the blocker's rows are made again, a1's is not
-        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("b2", "capped")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("blocker", "capped")).StatusCode);
-        const string Newest = "SELECT {0} FROM usage_counters WHERE customer_id = 'b2' ORDER BY period_start DESC LIMIT 1";
-        var start = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_start"));
-        var end = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_end"));
+        var (start, end) = await NewWindowWithoutA1sRowAsync(node);
 
         await using var blockerHolder = new Npgsql.NpgsqlConnection(node.ConnectionString);
         await using var b2Holder = new Npgsql.NpgsqlConnection(node.ConnectionString);
@@ -152,6 +130,27 @@ public sealed class ScaleOutTests
         Assert.Equal(6, await PostgresServer.ScalarAsync(node.ConnectionString, $"SELECT used FROM usage_counters WHERE customer_id = 'a1' AND period_start = {start}"));
         Assert.Equal(7, await PostgresServer.ScalarAsync(node.ConnectionString, $"SELECT used FROM usage_counters WHERE customer_id = 'b2' AND period_start = {start}"));
         Assert.Equal(0, await nodes.DeadlocksAsync());
+    }
+
+    /// <summary>
+    /// a1, b2 and a blocker, each remembered (so their consumes are planned), in a new window where b2's and the blocker's
+    /// rows are made again and a1's is not: that window's start and end.
+    /// </summary>
+    private static async Task<(long Start, long End)> NewWindowWithoutA1sRowAsync(TollgateApp node)
+    {
+        foreach (var customer in new[] { "a1", "b2", "blocker" })
+        {
+            await node.CustomerAsync(customer);
+            Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync(customer, "capped")).StatusCode); // remembered, so planned
+        }
+
+        node.Clock.Advance(TimeSpan.FromDays(32)); // a new window: b2's and the blocker's rows are made again, a1's is not
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("b2", "capped")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await node.ConsumeAsync("blocker", "capped")).StatusCode);
+        const string Newest = "SELECT {0} FROM usage_counters WHERE customer_id = 'b2' ORDER BY period_start DESC LIMIT 1";
+        var start = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_start"));
+        var end = await PostgresServer.ScalarAsync(node.ConnectionString, string.Format(Newest, "period_end"));
+        return (start, end);
     }
 
     private static Task<long> WaitingOnLocksAsync(TollgateApp node) => PostgresServer.ScalarAsync(node.ConnectionString,
