@@ -30,8 +30,9 @@ internal static class LateUsageBilling
         var lines = new List<InvoiceLine>();
         foreach (var (feature, start, end, seq) in pending)
         {
-            // A window that ended before the subscription began was never invoiced by it.
-            var row = end > subscribedAt.ToUnixTimeMilliseconds() ? await c.QuerySingleOrDefaultAsync<CounterRow>(new CommandDefinition("""
+            // A window that ended before the subscription began, or inside its trial (which bills nothing, overage included),
+            // was never invoiced by it.
+            var row = end > Math.Max(subscribedAt.ToUnixTimeMilliseconds(), subscription.TrialEndAt?.ToUnixTimeMilliseconds() ?? 0) ? await c.QuerySingleOrDefaultAsync<CounterRow>(new CommandDefinition("""
                 SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed, billed_quota FROM usage_counters
                 WHERE customer_id = @customer AND feature_code = @feature AND period_start = @start
                 """, new { customer, feature, start }, tx, cancellationToken: cancellationToken)) : null;

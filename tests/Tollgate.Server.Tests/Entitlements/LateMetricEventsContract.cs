@@ -209,6 +209,21 @@ public abstract class LateMetricEventsContract : ApiContract
     }
 
     [Fact]
+    public async Task ALateEventDatedInTheTrialAddsNoLateUsageLineSinceATrialBillsNothing()
+    {
+        await using var app = await StartAsync(Settings(), Oct1);
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "pro", trialDays: 14, collection: "send_invoice");
+        await app.AdvanceToAsync(Oct1.AddDays(16));
+
+        var late = await (await TrackAsync(app, Storage("in-trial", 90, Oct1.AddDays(9)))).ReadAsync();
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice")).ReadAsync();
+
+        Assert.Equal(1, late["accepted"].Value<int>());
+        Assert.Empty(LateLines(upcoming));
+    }
+
+    [Fact]
     public async Task AnEventDatedBeforeAnImmediateCancelIsRejectedNotKeptUnbilled()
     {
         // The cancel's final invoice billed the period to that instant; an event dated in it, sent after, was kept and
