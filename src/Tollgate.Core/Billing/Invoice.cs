@@ -64,11 +64,11 @@ public sealed record Invoice(
     public IReadOnlyList<TaxBreakdown> TaxBreakdown => StripeTaxes ?? Billing.TaxBreakdown.Of(Lines);
 
     /// <summary>
-    /// The service period to print: the invoice's own, or, where that is an instant (a cancel's final invoice, stamped at
-    /// the cancel, whose credit covers the rest of the period), the span its lines cover.
+    /// The service period to print: the invoice's own, or, on a cancel's final invoice (stamped up to the cancel, whose
+    /// credit covers the rest of the period) or one whose period is an instant, the span its lines cover.
     /// </summary>
     public (DateTimeOffset? Start, DateTimeOffset? End) ServicePeriod() =>
-        PeriodStart is { } start && PeriodEnd is { } end && start == end && Lines.Count > 0
+        PeriodStart is { } start && PeriodEnd is { } end && (start == end || BillingReason == BillingReasons.SubscriptionCancel) && Lines.Count > 0
             ? (Lines.Min(l => l.PeriodStart) is var first && first < start ? first : start, Lines.Max(l => l.PeriodEnd) is var last && last > end ? last : end)
             : (PeriodStart, PeriodEnd);
 

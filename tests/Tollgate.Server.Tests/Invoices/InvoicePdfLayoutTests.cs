@@ -62,6 +62,19 @@ public sealed class InvoicePdfLayoutTests
         Assert.Contains("Service period 1 May 2026 – 1 Jun 2026", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AMidPeriodCancelsInvoiceShowsTheServicePeriodThroughItsCredit()
+    {
+        var credit = new InvoiceLine(InvoiceLineKind.ProrationCredit, "Unused time on Pro", -700, 1, -700, Issued.AddDays(10), Issued.AddMonths(1));
+
+        var text = await TextAsync(Invoice("USD", credit) with
+        {
+            BillingReason = BillingReasons.SubscriptionCancel, PeriodStart = Issued, PeriodEnd = Issued.AddDays(10),
+        });
+
+        Assert.Contains("Service period 1 May 2026 – 1 Jun 2026", text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("JPY", 123456L, 0L, "¥123,456")]
     [InlineData("EUR", 123450L, 2469L, "€1,209.81")]
