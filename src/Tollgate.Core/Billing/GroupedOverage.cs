@@ -84,7 +84,8 @@ public static class GroupedOverage
 
     /// <summary>
     /// "model: gpt-4o, region: eu" from {"model":"gpt-4o","region":"eu"}; a missing value reads "(none)". Two groups never
-    /// read alike: a text that would read as the missing value, as nothing (""), or as a number or flag is quoted, where
+    /// read alike: a text that would read as the missing value, as nothing (""), as a number or flag, or that holds a quote
+    /// (so it could read as a quoted one) is quoted, where
     /// "none" and a missing model made two lines named "model: none".
     /// </summary>
     public static string Label(string groupKey)
@@ -93,7 +94,8 @@ public static class GroupedOverage
         using var json = JsonDocument.Parse(groupKey);
         return string.Join(", ", json.RootElement.EnumerateObject().Select(p => p.Name + ": " + p.Value.ValueKind switch
         {
-            JsonValueKind.String when p.Value.GetString() is { Length: > 0 } text && text != Missing && text.Trim() == text && !ReadsAsLiteral(text) => text,
+            JsonValueKind.String when p.Value.GetString() is { Length: > 0 } text && text != Missing && text.Trim() == text && !ReadsAsLiteral(text)
+                && !text.Contains('"', StringComparison.Ordinal) => text,
             JsonValueKind.String => p.Value.GetRawText(),
             JsonValueKind.Null => Missing,
             _ => p.Value.GetRawText(),

@@ -56,6 +56,7 @@ public sealed class GroupedOverageTests
     [InlineData("""{"model":" x"}""", "model: \" x\"")]
     [InlineData("""{"model":7}""", "model: 7")]
     [InlineData("""{"model":"7"}""", "model: \"7\"")]
+    [InlineData("""{"model":"\" x\""}""", "model: \"\\\" x\\\"\"")]
     public void NoTwoGroupsReadAlikeOnAnInvoiceLine(string key, string label) => Assert.Equal(label, GroupedOverage.Label(key));
 
     [Fact]
