@@ -72,6 +72,12 @@ public sealed record Invoice(
             ? (Lines.Min(l => l.PeriodStart) is var first && first < start ? first : start, Lines.Max(l => l.PeriodEnd) is var last && last > end ? last : end)
             : (PeriodStart, PeriodEnd);
 
+    /// <summary>
+    /// Whether the invoice asks to be paid (its PDF's and printable page's payment note): while something is left to pay,
+    /// or before it is issued; a paid, void or fully credited one asks for nothing.
+    /// </summary>
+    public bool AsksForPayment => LeftToPayCents() > 0 || Status is InvoiceStatus.Draft or InvoiceStatus.Upcoming;
+
     /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing.</summary>
     public long LeftToPayCents() => Status == InvoiceStatus.Open ? AmountDueCents - AmountPaidCents : 0;
 }

@@ -35,11 +35,12 @@ public static class InvoicePdfLayout
         parties.DrawHeader(sheet, "INVOICE", facts);
 
         var dueNow = invoice.LeftToPayCents();
+        var (serviceFrom, serviceTo) = invoice.ServicePeriod();
         parties.DrawBillTo(sheet,
         [
             ($"{M(dueNow)} {(invoice.Status == InvoiceStatus.Paid ? "paid" : "due")}" +
                 (invoice.Status == InvoiceStatus.Open && invoice.DueAt is { } d ? $" {PdfParties.Date(d)}" : ""), true),
-            ($"Service period {PdfParties.Date(invoice.ServicePeriod().Start)} – {PdfParties.Date(invoice.ServicePeriod().End)}", false),
+            ($"Service period {PdfParties.Date(serviceFrom)} – {PdfParties.Date(serviceTo)}", false),
         ]);
 
         DrawLines(sheet, invoice, planName, M);
@@ -212,8 +213,7 @@ public static class InvoicePdfLayout
             notes.Add(tax);
         }
 
-        // A payment request only while something is left to pay: a paid, void or fully credited invoice asks for none.
-        if (invoice.LeftToPayCents() > 0 || invoice.Status is InvoiceStatus.Draft or InvoiceStatus.Upcoming)
+        if (invoice.AsksForPayment)
         {
             notes.Add(invoice.CollectionMethod == CollectionMethod.SendInvoice
                 ? "Please pay by the due date, quoting the invoice number."
