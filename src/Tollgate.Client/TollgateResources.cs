@@ -23,10 +23,13 @@ public sealed class CustomersResource(TollgateClient client)
     public IAsyncEnumerable<CustomerResponse> ListAllAsync(CustomerListQuery? query = null, CancellationToken cancellationToken = default) =>
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(query, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
 
-    /// <summary>GDPR erasure: cancels a live subscription at once (<paramref name="prorate"/> credits the unused time), erases the personal data, keeps the id.</summary>
-    public Task<CustomerDeletedResponse> DeleteAsync(string id, bool? prorate = null, CancellationToken cancellationToken = default) =>
-        client.SendAsync<CustomerDeletedResponse>(HttpMethod.Delete, TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(id)}", ("prorate", prorate)),
-            null, cancellationToken);
+    /// <summary>
+    /// GDPR erasure: cancels a live subscription at once (<paramref name="prorate"/> credits the unused time;
+    /// <paramref name="billUsage"/> false waives the period's usage instead of billing it), erases the personal data, keeps the id.
+    /// </summary>
+    public Task<CustomerDeletedResponse> DeleteAsync(string id, bool? prorate = null, bool? billUsage = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CustomerDeletedResponse>(HttpMethod.Delete,
+            TollgatePaging.Path($"v1/customers/{TollgateClient.Segment(id)}", ("prorate", prorate), ("bill_usage", billUsage)), null, cancellationToken);
 
     /// <summary>
     /// Mints a customer session token for the signed-in customer, for the app's own front end (the React package's

@@ -89,7 +89,12 @@ public sealed record ChangeSubscriptionRequest(
 /// <param name="CreditUnused">With an immediate cancel: credit the unused time of the period to the customer's balance.</param>
 /// <param name="Reason">Why: too_expensive, missing_features, switched_service, unused, customer_service, too_complex, low_quality or other.</param>
 /// <param name="Comment">What the customer said, at most 1000 characters.</param>
-public sealed record CancelSubscriptionRequest(bool AtPeriodEnd = true, bool CreditUnused = false, string? Reason = null, string? Comment = null);
+/// <param name="BillUsage">
+/// With an immediate cancel: true (default) bills the period's usage so far on the final invoice; false waives it (Stripe's
+/// invoice_now false), for usage that was recorded in error or whose amount no invoice can hold.
+/// </param>
+public sealed record CancelSubscriptionRequest(
+    bool AtPeriodEnd = true, bool CreditUnused = false, string? Reason = null, string? Comment = null, bool BillUsage = true);
 
 /// <summary>A change that waits for the period end.</summary>
 /// <param name="Plan">The plan it changes to.</param>

@@ -67,6 +67,23 @@ def test_the_upcoming_invoice_shows_the_next_fee_and_the_overage_so_far(tg: toll
     assert e.value.resource == "upcoming_invoice"
 
 
+def test_a_cancel_now_with_bill_usage_false_waives_the_overage_that_a_billing_cancel_bills(tg: tollgate.Tollgate, customer: str) -> None:
+    finals = {}
+    for name, bill_usage in (("waived", False), ("billed", True)):
+        who = f"{customer}-{name}"
+        tg.customers.upsert(who)
+        sub = tg.subscriptions.create(customer=who, plan="pro")
+        tg.entitlements.consume(customer=who, feature="chat_messages", amount=1005)
+        if not bill_usage:
+            with pytest.raises(tollgate.ValidationFailed) as e:
+                tg.subscriptions.cancel(sub["id"], bill_usage=False)  # at the period end, usage is billed then
+            assert "bill_usage" in e.value.errors
+        canceled = tg.subscriptions.cancel(sub["id"], at_period_end=False, bill_usage=bill_usage)
+        assert canceled["subscription"]["status"] == "canceled"
+        finals[name] = [line["kind"] for line in canceled["lines"]]
+    assert "overage" not in finals["waived"] and "overage" in finals["billed"]
+
+
 def test_alerts_fire_at_thresholds_and_are_marked_read(tg: tollgate.Tollgate, customer: str) -> None:
     tg.entitlements.consume(customer=customer, feature="cv_generate", amount=4)
     tg.entitlements.consume(customer=customer, feature="cv_generate", amount=1)

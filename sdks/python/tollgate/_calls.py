@@ -55,9 +55,11 @@ def change_subscription(id: str, preview: bool, plan: str, billing_period: str |
                                "promotion_code": promotion_code, "coupon": coupon}, headers=None if preview else _once())
 
 
-def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool, reason: str | None = None, comment: str | None = None) -> Call:
+def cancel_subscription(id: str, at_period_end: bool, credit_unused: bool, reason: str | None = None, comment: str | None = None,
+                        bill_usage: bool = True) -> Call:
     return Call("POST", f"v1/subscriptions/{seg(id)}/cancel",
-                {"at_period_end": at_period_end, "credit_unused": credit_unused, "reason": reason, "comment": comment},
+                {"at_period_end": at_period_end, "credit_unused": credit_unused, "reason": reason, "comment": comment,
+                 "bill_usage": bill_usage},
                 headers=_once())
 
 
@@ -166,8 +168,8 @@ def create_session(id: str, ttl_seconds: int | None) -> Call:
     return Call("POST", f"v1/customers/{seg(id)}/sessions", body={} if ttl_seconds is None else {"ttl_seconds": ttl_seconds})
 
 
-def delete_customer(id: str, prorate: bool | None) -> Call:
-    return Call("DELETE", f"v1/customers/{seg(id)}", params={"prorate": prorate})
+def delete_customer(id: str, prorate: bool | None, bill_usage: bool | None = None) -> Call:
+    return Call("DELETE", f"v1/customers/{seg(id)}", params={"prorate": prorate, "bill_usage": bill_usage})
 
 
 def exact(value: Decimal | int | str | None, name: str) -> Decimal | None:

@@ -59,9 +59,12 @@ class Customers(_Resource):
         """Revokes one customer session at once; an unknown or revoked one raises NotFound."""
         return self._send(Call("DELETE", f"v1/customers/{c.seg(id)}/sessions/{c.seg(session_id)}"))
 
-    def delete(self, id: str, *, prorate: bool | None = None) -> CustomerDeleted:
-        """Erases the customer's personal data (GDPR), canceling a live subscription at once; the id stays taken."""
-        return self._send(c.delete_customer(id, prorate))
+    def delete(self, id: str, *, prorate: bool | None = None, bill_usage: bool | None = None) -> CustomerDeleted:
+        """Erases the customer's personal data (GDPR), canceling a live subscription at once; the id stays taken.
+
+        ``prorate=True`` credits the unused time; ``bill_usage=False`` waives the period's usage instead of billing it.
+        """
+        return self._send(c.delete_customer(id, prorate, bill_usage))
 
     def export(self, id: str) -> dict[str, Any]:
         """Everything stored about the customer, as one JSON document (GDPR access)."""
@@ -118,14 +121,16 @@ class Subscriptions(_Resource):
         return self._send(Call("DELETE", f"v1/subscriptions/{c.seg(id)}/discount"))
 
     def cancel(self, id: str, *, at_period_end: bool = True, credit_unused: bool = False, reason: CancelReason | None = None,
-               comment: str | None = None) -> SubscriptionChange:
+               comment: str | None = None, bill_usage: bool = True) -> SubscriptionChange:
         """Cancels at the period's end (or now with ``at_period_end=False``, ``credit_unused`` crediting the unused time).
 
         ``reason`` is one of ``CancelReason`` (too_expensive, missing_features, switched_service, unused, customer_service,
         too_complex, low_quality, other) and ``comment`` free text of at most 1000 characters; the subscription answers them as
         ``cancel_reason`` and ``cancel_comment``. Another reason or a longer comment raises ValidationFailed and cancels nothing.
+        ``bill_usage=False`` with ``at_period_end=False`` waives the period's usage so far instead of billing it (Stripe's
+        ``invoice_now=False``); with ``at_period_end`` left True it raises ValidationFailed naming ``bill_usage``.
         """
-        return self._send(c.cancel_subscription(id, at_period_end, credit_unused, reason, comment))
+        return self._send(c.cancel_subscription(id, at_period_end, credit_unused, reason, comment, bill_usage))
 
     def undo_cancel(self, id: str) -> Subscription:
         """Takes back a cancel scheduled for the period end."""

@@ -166,6 +166,11 @@ export type SubscriptionCancel = {
   reason?: CancelReason | undefined;
   /** Free text, at most 1000 characters. */
   comment?: string | undefined;
+  /**
+   * With a cancel now: `false` waives the period's usage so far instead of billing it on the final invoice (Stripe's
+   * `invoice_now: false`). With `atPeriodEnd` left true it is a ValidationError naming `bill_usage`.
+   */
+  billUsage?: boolean | undefined;
 };
 
 export type SubscriptionCreate = {

@@ -225,6 +225,20 @@ test("packs are listed, and a sale repeated with its idempotency key answers the
   assert.deepEqual(grants, [sale.grant.id, open.grant.id].sort());
 });
 
+test("subscriptions.cancel and customers.delete send billUsage, which waives the period's usage only with a cancel now", async () => {
+  const { tg, customer } = await withCustomer();
+  const sub = await tg.subscriptions.create({ customer, plan: "pro" });
+  const refused = await tg.subscriptions.cancel(sub.id, { billUsage: false }).catch((e) => e); // at the period end, it is billed then
+  const canceled = await tg.subscriptions.cancel(sub.id, { atPeriodEnd: false, billUsage: false });
+  const other = await withCustomer();
+  await other.tg.subscriptions.create({ customer: other.customer, plan: "pro" });
+  const erased = await other.tg.customers.delete(other.customer, { billUsage: false });
+
+  assert.ok(refused instanceof ValidationError && "bill_usage" in refused.errors);
+  assert.equal(canceled.subscription.status, "canceled");
+  assert.deepEqual([erased.deleted, typeof erased.canceledSubscription], [true, "string"]);
+});
+
 test("credit notes lower an open invoice, give credit on a paid one, and list and read back", async () => {
   const { tg, customer } = await withCustomer();
   const open = (await tg.packs.sell(customer, { pack: "cv_1000" })).invoice;

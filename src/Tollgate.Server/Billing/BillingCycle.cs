@@ -28,6 +28,12 @@ public sealed partial class BillingCycle(
     /// <summary>Stripe gave up retrying (Stripe's unpaid).</summary>
     public const string Unpaid = "unpaid";
 
+    /// <summary>How often a renewal that keeps failing is logged again after its first failure, which is logged in full.</summary>
+    public static readonly TimeSpan FailureLogInterval = TimeSpan.FromHours(1);
+
+    // When each failing renewal was last logged: a worker ticking every few seconds wrote a stack a tick for each.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> failuresLogged = new(StringComparer.Ordinal);
+
     /// <summary>How long before a trial ends its subscription.trial_will_end is sent, as Stripe does.</summary>
     public static readonly TimeSpan TrialWarning = TimeSpan.FromDays(3);
 
@@ -81,17 +87,35 @@ public sealed partial class BillingCycle(
             try
             {
                 steps += await AdvanceAsync(id, now, cancellationToken);
+                failuresLogged.TryRemove(id, out _);
             }
             catch (Exception e) when (e is not (OperationCanceledException or System.Data.Common.DbException or TimeoutException))
             {
                 // One subscription that cannot be billed (an overage past what an amount can hold) held up every renewal,
                 // dunning step and expiry after it on every tick. It is logged and tried again on the next tick; the
                 // others go on. An outage still ends the run, so the worker waits and retries as a whole.
-                logger.LogError(e, "Renewal of subscription {Subscription} failed; the other renewals go on, and it is tried again on the next tick", id);
+                LogFailedRenewal(id, e);
             }
         }
 
         return steps;
+    }
+
+    /// <summary>The first failure in full, then one line an hour while it goes on (on the machine's clock, not the test clock).</summary>
+    private void LogFailedRenewal(string id, Exception e)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (!failuresLogged.TryGetValue(id, out var last))
+        {
+            failuresLogged[id] = now;
+            logger.LogError(e, "Renewal of subscription {Subscription} failed; the other renewals go on, and it is tried again on each tick", id);
+        }
+        else if (now - last >= FailureLogInterval)
+        {
+            failuresLogged[id] = now;
+            logger.LogError("Renewal of subscription {Subscription} still fails: {Error}{Advice}", id, e.Message,
+                e is OverflowException ? "; an immediate cancel with bill_usage false ends it without billing its usage" : "");
+        }
     }
 
     /// <summary>Invoices past due, then grace periods that ran out.</summary>

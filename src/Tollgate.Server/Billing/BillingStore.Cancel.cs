@@ -10,11 +10,15 @@ public sealed partial class BillingStore
 {
     /// <summary>Cancels now (optionally crediting the unused time, billing the period's overage) or at the period end.</summary>
     public Task<BillingResult> CancelAsync(string id, bool atPeriodEnd, bool creditUnused, CancellationToken cancellationToken = default) =>
-        CancelAsync(id, atPeriodEnd, creditUnused, null, null, cancellationToken);
+        CancelAsync(id, atPeriodEnd, creditUnused, null, null, billUsage: true, cancellationToken);
 
-    /// <summary>Cancels as above and keeps why (a <see cref="CancellationReasons"/> code) and the customer's comment with it.</summary>
+    /// <summary>
+    /// Cancels as above and keeps why (a <see cref="CancellationReasons"/> code) and the customer's comment with it. With
+    /// <paramref name="billUsage"/> false an immediate cancel waives the period's usage so far instead of billing it.
+    /// </summary>
     public async Task<BillingResult> CancelAsync(
-        string id, bool atPeriodEnd, bool creditUnused, string? reason, string? comment, CancellationToken cancellationToken = default)
+        string id, bool atPeriodEnd, bool creditUnused, string? reason, string? comment, bool billUsage = true,
+        CancellationToken cancellationToken = default)
     {
         var result = await database.WriteAsync<BillingResult>(async (c, tx) =>
         {
@@ -50,7 +54,7 @@ public sealed partial class BillingStore
                 return stored is null ? Busy() : new BillingResult.Done(stored, ChangeTiming.PeriodEnd, endsAt, [], null);
             }
 
-            return await EndNowInAsync(c, tx, current, creditUnused, now, cancellationToken);
+            return await EndNowInAsync(c, tx, current, creditUnused, now, cancellationToken, billUsage);
         }, cancellationToken);
         Invalidate(result);
         return result;
@@ -58,11 +62,12 @@ public sealed partial class BillingStore
 
     /// <summary>
     /// Ends a live subscription at <paramref name="now"/> inside the caller's transaction (which holds the customer's lock):
-    /// optionally credits the unused time, and bills the period's overage so far on a final invoice.
+    /// optionally credits the unused time, and bills the period's overage so far on a final invoice, or waives it when
+    /// <paramref name="billUsage"/> is false.
     /// </summary>
     internal async Task<BillingResult> EndNowInAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, bool creditUnused, DateTimeOffset now,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool billUsage = true)
     {
         var at = new OperationClock(now);
         var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
@@ -90,9 +95,18 @@ public sealed partial class BillingStore
             }
 
             // The period ends now, so every window open at the cancel (a day, a year, a lifetime) bills its overage so far.
+            // Waived, it is marked billed so no later invoice bills it either (a lifetime window's would).
             var snapshot = await catalog.GetAsync(cancellationToken);
-            lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(version), snapshot.Features, current.CurrentPeriod, now, mark: true,
-                cancellationToken, metrics: snapshot.Metrics));
+            if (billUsage)
+            {
+                lines.AddRange(await OverageBilling.UpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(version), snapshot.Features, current.CurrentPeriod, now,
+                    mark: true, cancellationToken, metrics: snapshot.Metrics));
+            }
+            else
+            {
+                await OverageBilling.WaiveUpToAsync(c, tx, current.CustomerId, current.OverageTermsOn(version), current.CurrentPeriod, now, cancellationToken,
+                    snapshot.Metrics);
+            }
         }
 
         // The answer shows the final invoice as issued: its lines (the pending items it sweeps in too), discounts and tax.

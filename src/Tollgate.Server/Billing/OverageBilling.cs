@@ -47,6 +47,17 @@ internal static class OverageBilling
             new { customer, start = Ms(period.Start), at = Ms(at) }, mark, cancellationToken, metrics);
 
     /// <summary>
+    /// Marks what <see cref="UpToAsync"/> would bill of a period cut short at <paramref name="at"/> as billed, and bills
+    /// nothing: a cancel that waives the usage (Stripe's invoice_now false). Only units are counted, never an amount, so
+    /// usage whose amount no invoice can hold can be waived; and no later invoice (a lifetime window's) bills it.
+    /// </summary>
+    public static Task WaiveUpToAsync(
+        DbConnection c, DbTransaction tx, string customer, PlanVersion version, BillingPeriod period, DateTimeOffset at,
+        CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics = null) =>
+        BillAsync(c, tx, version, [], new BillingPeriod(period.Start, at), "period_end > @start AND period_start <= @at",
+            new { customer, start = Ms(period.Start), at = Ms(at) }, mark: true, cancellationToken, metrics, waive: true);
+
+    /// <summary>
     /// The overage of an immediate plan change: every window of <paramref name="period"/> up to <paramref name="at"/> is
     /// billed on the old terms <paramref name="from"/> (its prices, its quota), as <see cref="UpToAsync"/> bills it. With
     /// <paramref name="mark"/>, each window is then settled up to the change for the new terms <paramref name="to"/>: its
@@ -98,12 +109,12 @@ internal static class OverageBilling
 
     private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(
         DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod linePeriod, string where,
-        object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics)
+        object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics, bool waive = false)
     {
         var rows = (await c.QueryAsync<CounterRow>(new CommandDefinition(
             $"SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed FROM usage_counters WHERE customer_id = @customer AND {where}",
             parameters, tx, cancellationToken: cancellationToken))).ToList();
-        var lines = Overage.Lines(version, features, [.. rows.Select(w => w.ToOverageWindow())], linePeriod);
+        var lines = waive ? [] : Overage.Lines(version, features, [.. rows.Select(w => w.ToOverageWindow())], linePeriod);
         if (metrics is { Count: > 0 } && lines.Count > 0)
         {
             lines = await OverageGroups.SplitAsync(c, tx, version, features, metrics, rows, lines, cancellationToken);

@@ -148,6 +148,7 @@ public static class TollgateHost
         services.Configure<JsonOptions>(o => JsonConfig.Apply(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
+        services.AddSingleton<IProblemPages, Web.ProblemPages>();
         services.AddExceptionHandler<ErrorHandling>();
         services.AddTollgatePayments(configuration);
         services.AddTransient<Tollgate.Server.CreditNotes.CreditNoteService>(); // over StripeClient, which is transient

@@ -11,7 +11,8 @@ namespace Tollgate.Server.Http;
 /// from the exception's type and properties and from the request, never from the framework's message text.
 /// </summary>
 public sealed class ErrorHandling(
-    ILogger<ErrorHandling> logger, Tollgate.Storage.Database.TollgateDatabase database, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    ILogger<ErrorHandling> logger, Tollgate.Storage.Database.TollgateDatabase database, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+    IProblemPages? pages = null)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -37,6 +38,12 @@ public sealed class ErrorHandling(
             logger.LogError(exception, "Unhandled error on {Method} {Path}{Advice}", httpContext.Request.Method, httpContext.Request.Path,
                 Advice(exception) is { } advice ? "; " + advice : "");
             problem = Problems.Create(500, "internal_error", "An unexpected error occurred; it has been logged.");
+        }
+
+        if (pages?.Serves(httpContext) == true && !httpContext.Response.HasStarted)
+        {
+            await pages.Page(httpContext, problem).ExecuteAsync(httpContext);
+            return true;
         }
 
         await problem.ExecuteAsync(httpContext);
@@ -68,7 +75,7 @@ public sealed class ErrorHandling(
         logger.LogError(exception, "An amount past the largest billable one on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         return Problems.Create(422, "amount_out_of_range",
             $"An amount this request computes is larger than {long.MaxValue:N0} minor units, the most Tollgate bills: look for usage or a price far "
-            + "past what the customer could be charged, and void or correct it.");
+            + "past what the customer could be charged. To end the subscription without billing that usage, cancel it at once with bill_usage false.");
     }
 
     private string? Advice(Exception exception) =>

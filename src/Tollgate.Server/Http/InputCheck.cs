@@ -315,7 +315,10 @@ public sealed class InputCheck(RequestDelegate next)
             foreach (var parameter in endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>())
             {
                 var type = Nullable.GetUnderlyingType(parameter.ParameterInfo.ParameterType) ?? parameter.ParameterInfo.ParameterType;
-                if (type != typeof(string) && string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase))
+                // Bound by the name its [FromQuery] gives (bill_usage), else by its own; read only when a parameter came empty.
+                var bound = parameter.ParameterInfo.GetCustomAttributes(true).OfType<Microsoft.AspNetCore.Http.Metadata.IFromQueryMetadata>()
+                    .FirstOrDefault()?.Name ?? parameter.Name;
+                if (type != typeof(string) && string.Equals(bound, name, StringComparison.OrdinalIgnoreCase))
                 {
                     return name;
                 }

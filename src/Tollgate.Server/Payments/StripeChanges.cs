@@ -89,10 +89,10 @@ public sealed class StripeChanges(
 
     /// <summary>
     /// Stripe canceled the subscription now: it ends here too, with the final invoice Tollgate's own cancel makes (the
-    /// period's overage so far, and the unused time credited when asked), whose lines go to Stripe as invoice items.
+    /// period's overage so far unless waived, and the unused time credited when asked), whose lines go to Stripe as invoice items.
     /// </summary>
     public Task<BillingResult> ApplyCancelNowAsync(
-        Subscription before, bool creditUnused, CancellationFeedback? reason = null, CancellationToken cancellationToken = default) =>
+        Subscription before, bool creditUnused, CancellationFeedback? reason = null, CancellationToken cancellationToken = default, bool billUsage = true) =>
         WriteAsync(before, async (writer, c, tx, at) =>
         {
             var (current, syncedAt) = await writer.ReadLockedAsync(before.StripeSubscriptionId!);
@@ -105,7 +105,7 @@ public sealed class StripeChanges(
 
             // A second cancel without a reason (ending a scheduled one at once) keeps what the first one gave.
             current = current.WithCancelFeedback(reason?.Reason, reason?.Comment);
-            var ended = await billing.EndNowInAsync(c, tx, current, creditUnused, at, cancellationToken);
+            var ended = await billing.EndNowInAsync(c, tx, current, creditUnused, at, cancellationToken, billUsage);
             await writer.MarkSyncedAsync(before.StripeSubscriptionId!, at);
             return ended;
         }, cancellationToken);

@@ -150,11 +150,12 @@ public sealed class StripeSubscriptions(
     /// Stripe's answer in one write.
     /// </summary>
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> CancelAsync(
-        Subscription current, bool atPeriodEnd, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken) =>
+        Subscription current, bool atPeriodEnd, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken,
+        bool billUsage = true) =>
         CallAsync(current, async () => atPeriodEnd
             ? await changes.ApplyStateAsync(current, await stripe.SetCancelAtPeriodEndAsync(current.StripeSubscriptionId!, true, reason,
                 Key("tollgate-cancel", current, $"period-end-{reason?.Reason}-{Fingerprint(reason?.Comment)}"), cancellationToken), reason, cancellationToken)
-            : await CancelNowAsync(current, creditUnused, reason, cancellationToken), cancellationToken);
+            : await CancelNowAsync(current, creditUnused, reason, billUsage, cancellationToken), cancellationToken);
 
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> UndoCancelAsync(Subscription current, CancellationToken cancellationToken) =>
         current.CancelAtPeriodEnd
@@ -164,10 +165,11 @@ public sealed class StripeSubscriptions(
             : Task.FromResult<(BillingResult?, ProblemHttpResult?)>(
                 (new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end."), null));
 
-    private async Task<BillingResult> CancelNowAsync(Subscription current, bool creditUnused, CancellationFeedback? reason, CancellationToken cancellationToken)
+    private async Task<BillingResult> CancelNowAsync(
+        Subscription current, bool creditUnused, CancellationFeedback? reason, bool billUsage, CancellationToken cancellationToken)
     {
         await stripe.CancelSubscriptionAsync(current.StripeSubscriptionId!, reason, cancellationToken);
-        return await changes.ApplyCancelNowAsync(current, creditUnused, reason, cancellationToken);
+        return await changes.ApplyCancelNowAsync(current, creditUnused, reason, cancellationToken, billUsage);
     }
 
     /// <summary>Refuses what Stripe cannot do, calls Stripe, and sends the lines the change made (best effort; the background sender retries).</summary>

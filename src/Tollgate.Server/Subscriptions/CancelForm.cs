@@ -40,11 +40,14 @@ public static class CancelForm
             : (new CancellationFeedback(reason, comment), null);
     }
 
-    /// <summary>Cancels <paramref name="live"/> through Stripe when Stripe bills it, else here; the reason is kept in the cancel's own write.</summary>
+    /// <summary>
+    /// Cancels <paramref name="live"/> through Stripe when Stripe bills it, else here; the reason is kept in the cancel's own
+    /// write. <paramref name="billUsage"/> false waives an immediate cancel's usage so far.
+    /// </summary>
     public static async Task<(BillingResult? Result, ProblemHttpResult? Problem)> CancelAsync(
         Subscription live, bool atPeriodEnd, bool creditUnused, CancellationFeedback? reason, BillingStore billing, StripeSubscriptions stripe,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, bool billUsage = true) =>
         live.StripeSubscriptionId is not null
-            ? await stripe.CancelAsync(live, atPeriodEnd, creditUnused, reason, cancellationToken)
-            : (await billing.CancelAsync(live.Id, atPeriodEnd, creditUnused, reason?.Reason, reason?.Comment, cancellationToken), null);
+            ? await stripe.CancelAsync(live, atPeriodEnd, creditUnused, reason, cancellationToken, billUsage)
+            : (await billing.CancelAsync(live.Id, atPeriodEnd, creditUnused, reason?.Reason, reason?.Comment, billUsage, cancellationToken), null);
 }

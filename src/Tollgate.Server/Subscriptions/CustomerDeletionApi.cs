@@ -23,7 +23,7 @@ public static class CustomerDeletionApi
     }
 
     private static async Task<Results<Ok<CustomerDeletedResponse>, ProblemHttpResult>> DeleteAsync(
-        string id, bool? prorate, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
+        string id, bool? prorate, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "bill_usage")] bool? billUsage, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
         Server.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
     {
         string? canceled = null, invoice = null;
@@ -38,8 +38,8 @@ public static class CustomerDeletionApi
             if (await customers.GetLiveSubscriptionAsync(id, cancellationToken) is { } live)
             {
                 var (result, problem) = live.StripeSubscriptionId is not null
-                    ? await stripe.CancelAsync(live, atPeriodEnd: false, creditUnused: prorate == true, null, cancellationToken)
-                    : (await billing.CancelAsync(live.Id, atPeriodEnd: false, creditUnused: prorate == true, cancellationToken), null);
+                    ? await stripe.CancelAsync(live, atPeriodEnd: false, creditUnused: prorate == true, null, cancellationToken, billUsage != false)
+                    : (await billing.CancelAsync(live.Id, atPeriodEnd: false, creditUnused: prorate == true, null, null, billUsage != false, cancellationToken), null);
                 switch (problem, result)
                 {
                     case ({ } refused, _):

@@ -220,15 +220,21 @@ public static class SubscriptionsApi
             return Problems.Validation(bad.Field, bad.Problem);
         }
 
+        // The usage of a period that runs on to its end is billed then; only an immediate cancel can waive it.
+        if (!request.BillUsage && request.AtPeriodEnd)
+        {
+            return Problems.Validation("bill_usage", "may be false only with at_period_end false: the period's usage is billed when it ends");
+        }
+
         if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
         {
             var reason = (request.Reason ?? request.Comment) is null ? null : new CancellationFeedback(request.Reason, request.Comment);
-            var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, reason, cancellationToken);
+            var (done, problem) = await stripe.CancelAsync(linked, request.AtPeriodEnd, request.CreditUnused, reason, cancellationToken, request.BillUsage);
             return problem ?? await ChangeResponseAsync(done!, id, wire, cancellationToken);
         }
 
         return await ChangeResponseAsync(await billing.CancelAsync(id, request.AtPeriodEnd, request.CreditUnused, request.Reason, request.Comment,
-            cancellationToken), id, wire, cancellationToken);
+            request.BillUsage, cancellationToken), id, wire, cancellationToken);
     }
 
     private static async Task<Results<Ok<SubscriptionResponse>, ProblemHttpResult>> UndoCancelAsync(

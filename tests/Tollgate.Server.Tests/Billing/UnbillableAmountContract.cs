@@ -18,7 +18,9 @@ public abstract class UnbillableAmountContract : ApiContract
           "plans": [
             { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ], "features": [] },
             { "code": "big", "name": "Big", "prices": [ { "billing_period": "monthly", "price_cents": 10000 } ],
-              "features": [ { "feature_code": "storage", "limit": 1, "hard_cap": false, "overage_unit_price_cents": 100000000000, "metric": "peak_gb" } ] }
+              "features": [ { "feature_code": "storage", "limit": 1, "hard_cap": false, "overage_unit_price_cents": 100000000000, "metric": "peak_gb" } ] },
+            { "code": "bigger", "name": "Bigger", "prices": [ { "billing_period": "monthly", "price_cents": 20000 } ],
+              "features": [ { "feature_code": "storage", "limit": 2, "hard_cap": false, "overage_unit_price_cents": 100000000000, "metric": "peak_gb" } ] }
           ]
         }
         """;
@@ -46,6 +48,86 @@ public abstract class UnbillableAmountContract : ApiContract
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "amount_out_of_range"), (upcoming.StatusCode, (await upcoming.ReadAsync())["error"].Value<string>()));
         Assert.Equal(2, (await app.InvoicesAsync("b-fine")).Count); // renewed, though a-huge's id sorts first
         Assert.Single(await app.InvoicesAsync("a-huge"));
+    }
+
+    [Fact]
+    public async Task ASubscriptionWhoseUsageNoAmountCanHoldIsCanceledOrDeletedWithItsUsageWaived()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("unbillable", Catalog), Oct1);
+        var subscriptions = new Dictionary<string, string>();
+        foreach (var customer in new[] { "a-huge", "b-huge" })
+        {
+            await app.CustomerAsync(customer);
+            subscriptions[customer] = await app.SubscribeAsync(customer, "big", collection: "send_invoice");
+            await app.Admin.PostJsonAsync("/v1/events", new
+            {
+                events = new[] { new { id = $"{customer}-1", customer, @event = "storage", properties = new { gb = 1_000_000_000_000L } } },
+            });
+        }
+
+        var cancelUrl = $"/v1/subscriptions/{subscriptions["a-huge"]}/cancel";
+        var billed = await app.Admin.PostJsonAsync(cancelUrl, new { at_period_end = false });
+        var atPeriodEnd = await app.Admin.PostJsonAsync(cancelUrl, new { bill_usage = false });
+        var waived = await app.Admin.PostJsonAsync(cancelUrl, new { at_period_end = false, bill_usage = false });
+        var deleted = await app.Admin.DeleteAsync("/v1/customers/b-huge?bill_usage=false");
+
+        Assert.Equal("amount_out_of_range", (await billed.ReadAsync())["error"].Value<string>());
+        Assert.Equal((HttpStatusCode.BadRequest, "bill_usage"), (atPeriodEnd.StatusCode, (await atPeriodEnd.ReadAsync())["errors"]!.AsObject().Single().Key));
+        Assert.Equal(HttpStatusCode.OK, waived.StatusCode);
+        var answer = await waived.ReadAsync();
+        Assert.Equal("canceled", answer["subscription"]!["status"]!.Value<string>());
+        Assert.DoesNotContain(answer["lines"]!.AsArray(), l => l!["kind"]!.Value<string>() == "overage");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal("canceled", (await (await app.Admin.GetAsync($"/v1/subscriptions/{subscriptions["b-huge"]}")).ReadAsync())["status"]!.Value<string>());
+    }
+
+    [Fact]
+    public async Task ThePortalOfACustomerWhoseUsageNoAmountCanHoldShowsItsPageSayingTheNextInvoiceCannotBeShown()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("unbillable", Catalog), Oct1);
+        await app.CustomerAsync("a-huge");
+        await app.SubscribeAsync("a-huge", "big", collection: "send_invoice");
+        await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[] { new { id = "huge-1", customer = "a-huge", @event = "storage", properties = new { gb = 1_000_000_000_000L } } },
+        });
+        using var portal = await Pages.PageText.PortalAsync(app, "a-huge");
+
+        var home = await portal.GetAsync(new Uri("/portal", UriKind.Relative));
+        var html = await home.Content.ReadAsStringAsync();
+        var csrf = System.Text.RegularExpressions.Regex.Match(html, "name=\"csrf\" value=\"([^\"]+)\"").Groups[1].Value;
+        var preview = await portal.PostAsync(new Uri("/portal/change/preview", UriKind.Relative),
+            new FormUrlEncodedContent([new("choice", "bigger:monthly"), new("csrf", csrf)]));
+        var previewText = Pages.PageText.Visible(await preview.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+        Assert.Contains("Your next invoice cannot be shown", Pages.PageText.Visible(html), StringComparison.Ordinal);
+        Assert.Contains("Big", Pages.PageText.Visible(html), StringComparison.Ordinal);
+        // An upgrade's preview bills the usage so far: a page at the problem's status, worded for the customer.
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "text/html"), (preview.StatusCode, preview.Content.Headers.ContentType?.MediaType));
+        Assert.Contains("Please contact us to have it corrected", previewText, StringComparison.Ordinal);
+        Assert.DoesNotContain("bill_usage", previewText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWaivedCancelBillsNoneOfThePeriodsUsageAndABilledOneBillsIt()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("unbillable", Catalog.Replace("100000000000", "100")), Oct1);
+        var lines = new Dictionary<string, long>();
+        foreach (var (customer, billUsage) in new[] { ("waived", false), ("billed", true) })
+        {
+            await app.CustomerAsync(customer);
+            var id = await app.SubscribeAsync(customer, "big", collection: "send_invoice");
+            await app.Admin.PostJsonAsync("/v1/events", new
+            {
+                events = new[] { new { id = $"{customer}-1", customer, @event = "storage", properties = new { gb = 6 } } },
+            });
+            var canceled = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = false, bill_usage = billUsage })).ReadAsync();
+            lines[customer] = canceled["lines"]!.AsArray().Where(l => l!["kind"]!.Value<string>() == "overage").Sum(l => l!["amount_cents"]!.Value<long>());
+        }
+
+        Assert.Equal(0, lines["waived"]);
+        Assert.Equal(500, lines["billed"]); // 6 GB at its peak, 1 included, 5 at 100 cents
     }
 }
 

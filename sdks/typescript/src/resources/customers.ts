@@ -34,8 +34,13 @@ export class Customers extends Resource {
     return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}/sessions/${seg(sessionId)}`, options });
   }
 
-  /** GDPR erasure: cancels a live subscription at once (`prorate` credits the unused time), erases personal data, keeps the id. */
-  delete(id: string, params: { prorate?: boolean | undefined } = {}, options?: RequestOptions): Promise<CustomerDeleted> {
+  /**
+   * GDPR erasure: cancels a live subscription at once (`prorate` credits the unused time; `billUsage: false` waives the
+   * period's usage instead of billing it), erases personal data, keeps the id.
+   */
+  delete(
+    id: string, params: { prorate?: boolean | undefined; billUsage?: boolean | undefined } = {}, options?: RequestOptions,
+  ): Promise<CustomerDeleted> {
     return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}`, query: params, options });
   }
 

@@ -131,8 +131,11 @@ public static class AdminCustomers
         }
 
         // A Stripe-billed subscription is canceled through Stripe, which is told the reason, as the API does.
-        var now = posted.Form["when"] == "now";
-        var (result, refused) = await Subscriptions.CancelForm.CancelAsync(live, atPeriodEnd: !now, creditUnused: now, reason, billing, stripe, cancellationToken);
+        // "Usage not billed" is the way out for usage recorded in error, or past what an invoice can hold.
+        var when = posted.Form["when"].ToString();
+        var now = when is "now" or "now_waive_usage";
+        var (result, refused) = await Subscriptions.CancelForm.CancelAsync(live, atPeriodEnd: !now, creditUnused: now, reason, billing, stripe, cancellationToken,
+            billUsage: when != "now_waive_usage");
         return result is BillingResult.Done
             ? Results.Redirect($"/admin/customers/{Uri.EscapeDataString(id)}?done=canceled")
             : PageResults.Message(http, refused?.StatusCode ?? 409, "The subscription was not canceled",

@@ -16,7 +16,7 @@ namespace Tollgate.Server.Web.Portal;
 public sealed record PortalView(
     Customer Customer, Subscription? Subscription, PlanVersion? Version, string PlanCode, string PlanName, string? PendingPlanName, BillingPeriodView Period,
     PeriodUsage Usage, IReadOnlyList<Feature> Features, IReadOnlyList<Plan> Plans, IReadOnlyList<UsageAlert> Alerts, IReadOnlyList<Invoice> Invoices,
-    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription, Invoice? Upcoming = null)
+    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription, Invoice? Upcoming = null, bool UpcomingUnbillable = false)
 {
     /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
     public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
@@ -28,7 +28,8 @@ public sealed record BillingPeriodView(DateTimeOffset Start, DateTimeOffset End)
 /// <summary>Everything the portal reads from, injected as one.</summary>
 public sealed class PortalData(
     PageSigning signing, CustomerStore customers, UsageQueries usage, AlertStore alerts, InvoiceStore invoices, EntitlementStore entitlements,
-    BillingStore billing, BillingCycle cycle, CatalogCache catalog, IOptions<PagesOptions> options, IOptions<BillingOptions> billingOptions, TimeProvider time)
+    BillingStore billing, BillingCycle cycle, CatalogCache catalog, IOptions<PagesOptions> options, IOptions<BillingOptions> billingOptions, TimeProvider time,
+    ILogger<PortalData> logger)
 {
     public PageSigning Signing => signing;
     public CustomerStore Customers => customers;
@@ -57,13 +58,30 @@ public sealed class PortalData(
         // The customer's one currency: its own, else its subscription's, else the plan's default.
         var fixedCurrency = customer.Currency ?? (live is { Currency.Length: > 0 } ? live.Currency : null);
         var currency = fixedCurrency ?? context.Version?.Terms.DefaultCurrency ?? "USD";
+        var (upcoming, unbillable) = live is null ? (null, false) : await UpcomingAsync(customerId, cancellationToken);
         return new PortalView(customer, live, context.Version, planCode, snapshot.Plan(planCode)?.Name ?? planCode,
             pending is null ? null : snapshot.Plan(pending)?.Name ?? pending, new BillingPeriodView(context.Period.Start, context.Period.End), period,
             snapshot.Features, PickerPlans(snapshot, context.PlanCode, live?.BillingPeriod ?? BillingInterval.Monthly, fixedCurrency),
             await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
             await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
-            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0,
-            live is null ? null : await cycle.UpcomingAsync(customerId, cancellationToken));
+            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0, upcoming, unbillable);
+    }
+
+    /// <summary>
+    /// The next invoice, or that none can be computed: usage whose amount no invoice holds is the operator's to settle
+    /// (a cancel with bill_usage false), and the rest of the customer's page still shows.
+    /// </summary>
+    private async Task<(Invoice? Upcoming, bool Unbillable)> UpcomingAsync(string customerId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await cycle.UpcomingAsync(customerId, cancellationToken), false);
+        }
+        catch (OverflowException e)
+        {
+            logger.LogError(e, "The next invoice of customer {Customer} is past the largest billable amount; the portal shows it as unavailable", customerId);
+            return (null, true);
+        }
     }
 
     /// <summary>

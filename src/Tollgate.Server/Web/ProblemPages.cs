@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tollgate.Server.Http;
+
+namespace Tollgate.Server.Web;
+
+/// <summary>
+/// The portal, console and pricing page answer a failure with a message page at the problem's status. A customer in
+/// the portal is not told what only the operator can do.
+/// </summary>
+public sealed class ProblemPages : IProblemPages
+{
+    private static readonly PathString[] Prefixes = ["/portal", "/admin", "/pricing"];
+
+    public bool Serves(HttpContext http) =>
+        Array.Exists(Prefixes, p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
+
+    public IResult Page(HttpContext http, ProblemHttpResult problem)
+    {
+        var detail = problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "";
+        if (http.Request.Path.StartsWithSegments("/portal", StringComparison.OrdinalIgnoreCase)
+            && problem.ProblemDetails.Extensions.TryGetValue("error", out var error) && error as string == "amount_out_of_range")
+        {
+            detail = "This would bill more than can be charged: the usage recorded this period is past what an invoice can hold. Please contact us to have it corrected.";
+        }
+
+        return PageResults.Message(http, problem.StatusCode, problem.StatusCode >= 500 ? "Something went wrong" : "This could not be done", detail);
+    }
+}
