@@ -36,6 +36,59 @@ public static class SubdivisionCodes
             : $"'{state}' is not an ISO 3166-2 subdivision code: one to three upper-case letters or digits, without the country";
     }
 
+    // The names an address may give instead of the code, upper case, as the postal services spell them (and Québec without its accent).
+    private static readonly Dictionary<string, Dictionary<string, string>> Names = new(StringComparer.Ordinal)
+    {
+        ["US"] = Named("""
+            AL Alabama|AK Alaska|AZ Arizona|AR Arkansas|CA California|CO Colorado|CT Connecticut|DE Delaware|DC District of Columbia
+            |DC Washington DC|FL Florida|GA Georgia|HI Hawaii|ID Idaho|IL Illinois|IN Indiana|IA Iowa|KS Kansas|KY Kentucky|LA Louisiana
+            |ME Maine|MD Maryland|MA Massachusetts|MI Michigan|MN Minnesota|MS Mississippi|MO Missouri|MT Montana|NE Nebraska
+            |NV Nevada|NH New Hampshire|NJ New Jersey|NM New Mexico|NY New York|NC North Carolina|ND North Dakota|OH Ohio
+            |OK Oklahoma|OR Oregon|PA Pennsylvania|RI Rhode Island|SC South Carolina|SD South Dakota|TN Tennessee|TX Texas|UT Utah
+            |VT Vermont|VA Virginia|WA Washington|WV West Virginia|WI Wisconsin|WY Wyoming|AS American Samoa|GU Guam
+            |MP Northern Mariana Islands|PR Puerto Rico|UM United States Minor Outlying Islands|VI Virgin Islands|VI U.S. Virgin Islands
+            |VI US Virgin Islands
+            """),
+        ["CA"] = Named("""
+            AB Alberta|BC British Columbia|MB Manitoba|NB New Brunswick|NL Newfoundland and Labrador|NL Newfoundland|NS Nova Scotia
+            |NT Northwest Territories|NU Nunavut|ON Ontario|PE Prince Edward Island|QC Quebec|QC Québec|SK Saskatchewan|YT Yukon
+            """),
+    };
+
+    /// <summary>
+    /// The subdivision code an address's <paramref name="state"/> names, for matching tax rates: the code itself in any
+    /// case ("tx"), with its country ("US-TX") or dotted ("N.Y."), or, for the US and Canada, the full name ("Texas").
+    /// Null when it names none; the address keeps what the customer wrote.
+    /// </summary>
+    public static string? Of(string? country, string? state)
+    {
+        if (country is null || state is null || state.Trim() is not { Length: > 0 } given)
+        {
+            return null;
+        }
+
+        var upper = given.ToUpperInvariant();
+        if (upper.StartsWith(country.ToUpperInvariant() + "-", StringComparison.Ordinal))
+        {
+            upper = upper[(country.Length + 1)..];
+        }
+
+        var compact = upper.Replace(".", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
+        var key = country.ToUpperInvariant();
+        if (!Known.TryGetValue(key, out var codes))
+        {
+            return Problem(key, compact) is null ? compact : null;
+        }
+
+        return codes.Contains(compact) ? compact
+            : Names[key].TryGetValue(string.Join(' ', upper.Split(' ', StringSplitOptions.RemoveEmptyEntries)), out var named) ? named : null;
+    }
+
+    private static Dictionary<string, string> Named(string list) =>
+        list.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(entry => entry.Split(' ', 2))
+            .ToDictionary(pair => pair[1].ToUpperInvariant(), pair => pair[0], StringComparer.Ordinal);
+
     private static HashSet<string> Codes(string list) =>
         new(list.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
 }

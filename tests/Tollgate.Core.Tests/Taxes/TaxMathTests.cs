@@ -101,6 +101,46 @@ public sealed class TaxMathTests
         Assert.Empty(TaxMatching.Applicable(rates, new TaxProfile(null, null, "none", [])));
     }
 
+    [Theory]
+    [InlineData("US", "Texas", "tx")]
+    [InlineData("US", " texas ", "tx")]
+    [InlineData("US", "US-TX", "tx")]
+    [InlineData("US", "t.x.", "tx")]
+    [InlineData("US", "New  York", "ny")]
+    [InlineData("US", "N.Y.", "ny")]
+    [InlineData("US", "District of Columbia", "dc")]
+    [InlineData("CA", "Québec", "qc")]
+    [InlineData("CA", "quebec", "qc")]
+    [InlineData("CA", "Prince Edward Island", "pe")]
+    public void AnAddressThatNamesItsStateInFullOrInAnotherCasePaysThatStatesRate(string country, string state, string expected)
+    {
+        var rates = new[] { Rate("country", 1, country: country), Rate("tx", 6.25m, country: "US", state: "TX"), Rate("ny", 4, country: "US", state: "NY"),
+            Rate("dc", 6, country: "US", state: "DC"), Rate("qc", 9.975m, country: "CA", state: "QC"), Rate("pe", 10, country: "CA", state: "PE") };
+
+        Assert.Equal(["country", expected], TaxMatching.Applicable(rates, new TaxProfile(country, state, "none", [])).Select(r => r.Id));
+    }
+
+    [Theory]
+    [InlineData("US", "Texass")]
+    [InlineData("US", "Washington State")]
+    [InlineData("CA", "Texas")]
+    [InlineData("US", "")]
+    public void AnAddressWhoseStateNamesNoneOfTheCountrysPaysOnlyTheCountryWideRate(string country, string state)
+    {
+        var rates = new[] { Rate("country", 1, country: country), Rate("tx", 6.25m, country: "US", state: "TX"), Rate("wa", 6.5m, country: "US", state: "WA") };
+
+        Assert.Equal(["country"], TaxMatching.Applicable(rates, new TaxProfile(country, state, "none", [])).Select(r => r.Id));
+    }
+
+    [Fact]
+    public void AnotherCountrysStateIsMatchedByItsCodeInAnyCaseOrWithItsCountry()
+    {
+        var rates = new[] { Rate("by", 2, country: "DE", state: "BY") };
+
+        Assert.Equal(["by"], TaxMatching.Applicable(rates, new TaxProfile("DE", "de-by", "none", [])).Select(r => r.Id));
+        Assert.Empty(TaxMatching.Applicable(rates, new TaxProfile("DE", "Bavaria", "none", [])));
+    }
+
     [Fact]
     public void APercentageTakesAtMostFourDecimalsAndLiesStrictlyBetweenZeroAndOneHundred()
     {
