@@ -28,7 +28,8 @@ public sealed class ElementReader
         {
             if (!allowed.Contains(property.Name, StringComparer.Ordinal))
             {
-                Problem(Child(property.Name), "unknown field");
+                // A field named "" is named as JSON writes it, "", where the problem read ": unknown field".
+                Problem(Child(property.Name.Length == 0 ? "\"\"" : property.Name), "unknown field");
             }
         }
     }

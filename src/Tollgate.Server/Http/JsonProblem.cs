@@ -35,18 +35,26 @@ public static class JsonProblem
         }
     }
 
+    // A field named "" is named as JSON writes it, "", where the problem read ": unknown field".
+    private static JsonBodyProblem Unknown(string? parent, string name)
+    {
+        var shown = name.Length == 0 ? "\"\"" : name;
+        return JsonBodyProblem.Invalid(parent is null ? shown : $"{parent}.{shown}", "unknown field");
+    }
+
     private static JsonBodyProblem Describe(JsonElement root, JsonTypeInfo info, IReadOnlyList<object> path, string? field, JsonSerializerOptions options)
     {
         JsonElement? element = root;
         var declared = info.Type;
         var owner = (Type?)null;
-        foreach (var segment in path)
+        for (var i = 0; i < path.Count; i++)
         {
+            var segment = path[i];
             if (segment is string name && info.Kind is JsonTypeInfoKind.Object)
             {
                 if (info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, Comparison(options))) is not { } property)
                 {
-                    return JsonBodyProblem.Invalid(field!, "unknown field");
+                    return Unknown(JsonPath.Render([.. path.Take(i)]), name);
                 }
 
                 owner = info.Type;
@@ -74,9 +82,9 @@ public static class JsonProblem
 
             // Names, not JsonProperty: the default JsonProperty FirstOrDefault gives when every name is known throws on .Name.
             if (obj.EnumerateObject().Select(p => p.Name).FirstOrDefault(name => !info.Properties.Any(m => string.Equals(m.Name, name, Comparison(options))))
-                is { Length: > 0 } unknown)
+                is { } unknown)
             {
-                return JsonBodyProblem.Invalid($"{prefix}{unknown}", "unknown field");
+                return Unknown(field, unknown);
             }
         }
 

@@ -36,6 +36,24 @@ public abstract class BadInputContract(SharedServer shared) : ApiContract(shared
     }
 
     [Fact]
+    public async Task AFieldWithAnEmptyNameIsNamedAsJsonWritesItAndNothingIsWritten()
+    {
+        await using var app = await StartAsync();
+
+        var top = await (await app.Admin.PostJsonAsync("/v1/admin/keys", "{\"name\": \"x\", \"role\": \"admin\", \"\": 1}")).ReadAsync();
+        var nested = await (await app.Admin.PutJsonAsync("/v1/customers/c-empty", "{\"address\": {\"country\": \"DE\", \"\": 1}}")).ReadAsync();
+        var consume = await (await app.Admin.PostJsonAsync("/v1/entitlements/consume", "{\"customer\": \"c1\", \"feature\": \"api_calls\", \"\": 1}")).ReadAsync();
+        var events = await (await app.Admin.PostJsonAsync("/v1/events", "{\"events\": [{\"id\": \"e1\", \"customer\": \"c1\", \"feature\": \"api_calls\", \"\": 1}]}")).ReadAsync();
+
+        Assert.Equal("\"\": unknown field", top["detail"].Value<string>());
+        Assert.Equal("address.\"\": unknown field", nested["detail"].Value<string>());
+        Assert.Equal("\"\": unknown field", consume["detail"].Value<string>());
+        Assert.StartsWith("\"\": unknown field", events["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
+        Assert.Empty(await app.Admin.PageAsync("/v1/admin/keys"));
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/customers/c-empty")).StatusCode);
+    }
+
+    [Fact]
     public async Task MissingRequiredFieldIsNamedInTheError()
     {
         await using var app = await StartAsync();
