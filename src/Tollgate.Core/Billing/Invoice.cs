@@ -78,8 +78,11 @@ public sealed record Invoice(
     /// </summary>
     public bool AsksForPayment => LeftToPayCents() > 0 || Status is InvoiceStatus.Draft or InvoiceStatus.Upcoming;
 
-    /// <summary>What is left to pay: on an open invoice its amount due less payments, on any other nothing.</summary>
-    public long LeftToPayCents() => Status == InvoiceStatus.Open ? AmountDueCents - AmountPaidCents : 0;
+    /// <summary>
+    /// What is left to pay: on an open invoice its amount due less payments, and on an uncollectible one too, which may still
+    /// be paid (Stripe keeps its amount_remaining); on any other nothing.
+    /// </summary>
+    public long LeftToPayCents() => Status is InvoiceStatus.Open or InvoiceStatus.Uncollectible ? AmountDueCents - AmountPaidCents : 0;
 }
 
 public static class InvoiceStatusNames

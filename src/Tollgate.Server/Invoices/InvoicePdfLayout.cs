@@ -77,7 +77,12 @@ public static class InvoicePdfLayout
             var (from, to) = (PdfParties.Date(line.PeriodStart), PdfParties.Date(line.PeriodEnd));
             string[] period = sheet.Width($"{from} – {to}", sheet.Body) <= QtyRight - sheet.Width(quantity, sheet.Body) - 8 - PeriodX
                 ? [$"{from} – {to}"] : [$"{from} –", to];
-            var texts = Math.Max(description.Count, period.Length);
+            // A number too wide for its column (an amount of 20 digits) takes a row of its own below, where it overprinted
+            // the unit price: the unit price below the quantity, the amount below both.
+            var (unit, amount) = (m(line.UnitAmountCents), m(line.AmountCents));
+            var unitRow = sheet.Width(unit, sheet.Body) <= UnitRight - QtyRight - 8 ? 0 : 1;
+            var amountRow = sheet.Width(amount, sheet.Body) <= sheet.Right - 6 - UnitRight - 8 ? 0 : unitRow + 1;
+            var texts = Math.Max(Math.Max(description.Count, period.Length), Math.Max(unitRow, amountRow) + 1);
             var height = (texts * row) + (line.DiscountCents != 0 ? row : 0) + (line.Taxes.Count * row) + 8;
             if (sheet.EnsureRoom(height))
             {
@@ -96,8 +101,8 @@ public static class InvoicePdfLayout
             }
 
             sheet.TextRight(quantity, QtyRight, top, sheet.Body);
-            sheet.TextRight(m(line.UnitAmountCents), UnitRight, top, sheet.Body);
-            sheet.TextRight(m(line.AmountCents), sheet.Right - 6, top, sheet.Body);
+            sheet.TextRight(unit, UnitRight, top + (unitRow * row), sheet.Body);
+            sheet.TextRight(amount, sheet.Right - 6, top + (amountRow * row), sheet.Body);
             sheet.Y = top + (texts * row);
             if (line.DiscountCents != 0)
             {
@@ -153,7 +158,7 @@ public static class InvoicePdfLayout
         foreach (var (label, cents) in rows)
         {
             sheet.Text(label, labelX, sheet.Y, sheet.Body, PdfSheet.Muted);
-            sheet.TextRight(m(cents), sheet.Right - 6, sheet.Y, sheet.Body);
+            sheet.Y += AmountBeside(sheet, label, m(cents), labelX, sheet.Body) * row;
             sheet.Y += row;
         }
 
@@ -161,8 +166,19 @@ public static class InvoicePdfLayout
         sheet.Rule(sheet.Y, 1.5, PdfSheet.Ink, labelX);
         sheet.Y += 6;
         sheet.Text("Amount due", labelX, sheet.Y, sheet.Heading);
-        sheet.TextRight(m(dueNow), sheet.Right - 6, sheet.Y, sheet.Heading);
+        sheet.Y += AmountBeside(sheet, "Amount due", m(dueNow), labelX, sheet.Heading) * sheet.LineHeight(sheet.Heading);
         sheet.Y += sheet.LineHeight(sheet.Heading) + 18;
+    }
+
+    /// <summary>
+    /// Draws <paramref name="amount"/> right-aligned on the label's row, or on the row below when the two would meet (an
+    /// amount of 20 digits); answers how many rows it moved down.
+    /// </summary>
+    private static int AmountBeside(PdfSheet sheet, string label, string amount, double labelX, PdfSharp.Drawing.XFont font)
+    {
+        var below = labelX + sheet.Width(label, font) + 8 > sheet.Right - 6 - sheet.Width(amount, font) ? 1 : 0;
+        sheet.TextRight(amount, sheet.Right - 6, sheet.Y + (below * sheet.LineHeight(font)), font);
+        return below;
     }
 
     private static void DrawCreditNotes(PdfSheet sheet, IReadOnlyList<CreditNote> notes, Func<long, string> m)
@@ -213,12 +229,11 @@ public static class InvoicePdfLayout
             notes.Add(tax);
         }
 
-        if (invoice.AsksForPayment)
+        if (LineWords.PaymentNote(invoice) is { } payment)
         {
-            notes.Add(invoice.CollectionMethod == CollectionMethod.SendInvoice
-                ? "Please pay by the due date, quoting the invoice number."
-                : "This invoice is charged to your payment method on file.");
+            notes.Add(payment);
         }
+
         foreach (var note in notes)
         {
             var lines = sheet.Wrap(note, sheet.Body, sheet.Right - sheet.Left);

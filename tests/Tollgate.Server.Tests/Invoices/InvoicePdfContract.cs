@@ -124,6 +124,29 @@ public abstract class InvoicePdfContract : ApiContract
     }
 
     [Fact]
+    public async Task AnUncollectibleInvoiceStillShowsWhatIsDueSinceItCanStillBePaid()
+    {
+        // Stripe keeps an uncollectible invoice's amount remaining, and it may still be paid; its PDF said $0.00 due.
+        var (app, invoice) = await StartWithInvoiceAsync("none");
+        await using var _ = app;
+        var due = (await (await app.Admin.GetAsync($"/v1/invoices/{invoice}")).ReadAsync())["amount_due_cents"]!.Value<long>();
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostAsync(new Uri($"/v1/invoices/{invoice}/mark-uncollectible", UriKind.Relative), null)).StatusCode);
+
+        var (_, text) = await PdfAsync(app, $"/v1/invoices/{invoice}/pdf");
+        var html = System.Net.WebUtility.HtmlDecode(await (await app.Admin.GetAsync($"/v1/invoices/{invoice}/html")).Content.ReadAsStringAsync());
+        var amount = $"${due / 100}.{due % 100:00}";
+
+        Assert.True(due > 0);
+        Assert.Contains("Status UNCOLLECTIBLE", text, StringComparison.Ordinal);
+        Assert.Contains($"Amount due {amount}", text, StringComparison.Ordinal);
+        Assert.Contains($"{amount} due", text, StringComparison.Ordinal);
+        Assert.Contains(amount, PageTextOf(html), StringComparison.Ordinal);
+        Assert.DoesNotContain("Amount due $0.00", text, StringComparison.Ordinal);
+    }
+
+    private static string PageTextOf(string html) => Pages.PageText.Visible(html);
+
+    [Fact]
     public async Task AnUnknownIdIs404ProblemAndAPdfNeedsAKey()
     {
         var (app, invoice) = await StartWithInvoiceAsync();

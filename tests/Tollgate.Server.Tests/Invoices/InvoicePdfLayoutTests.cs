@@ -53,6 +53,20 @@ public sealed class InvoicePdfLayoutTests
     }
 
     [Fact]
+    public async Task AnAmountTooWideForItsColumnTakesARowOfItsOwnInsteadOfOverprintingTheUnitPrice()
+    {
+        var line = new InvoiceLine(InvoiceLineKind.Overage, "Storage", 9_000_000_000_000_000_000, 1_000_000_000, 9_000_000_000, Issued, Issued.AddMonths(1));
+
+        var rows = (await TextAsync(Invoice("USD", line))).Split('\n');
+
+        // The unit price on the row below the quantity, the amount below it; in the totals, each amount below its label.
+        var at = Array.FindIndex(rows, r => r.StartsWith("Storage", StringComparison.Ordinal));
+        Assert.Equal(["Storage 1 May 2026 – 1,000,000,000", "1 Jun 2026 $90,000,000.00", "$90,000,000,000,000,000.00"], rows[at..(at + 3)]);
+        Assert.Contains("Amount due", rows);
+        Assert.Equal("$90,000,000,000,000,000.00", rows[Array.IndexOf(rows, "Amount due") + 1]);
+    }
+
+    [Fact]
     public async Task AFinalInvoiceStampedAtTheCancelShowsTheServicePeriodItsCreditCovers()
     {
         var credit = new InvoiceLine(InvoiceLineKind.ProrationCredit, "Unused time on Pro", -1000, 1, -1000, Issued, Issued.AddMonths(1));
