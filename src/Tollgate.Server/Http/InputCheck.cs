@@ -167,8 +167,8 @@ public sealed class InputCheck(RequestDelegate next)
         var problem = DotSegmentProblem(context) ?? (endpoint is null ? null : ContentTypeProblem(request, endpoint))
             ?? (request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true && NulIn(request.Query) is { } name
                 ? Problems.Validation(name, HoldsNul) : null)
-            ?? (endpoint is not null && request.QueryString.HasValue && request.Path.StartsWithSegments("/v1") && EmptyTypedParameter(request.Query, endpoint) is { } empty
-                ? Problems.Validation(empty, "is given with no value; give a value or leave the parameter out") : null);
+            ?? (endpoint is not null && request.QueryString.HasValue && request.Path.StartsWithSegments("/v1") && QueryProblem(request.Query, endpoint) is { } query
+                ? Problems.Validation(query.Name, query.Problem) : null);
         if (problem is null && endpoint is not null)
         {
             problem = await FormProblemAsync(context) ?? await JsonProblemAsync(context);
@@ -302,11 +302,20 @@ public sealed class InputCheck(RequestDelegate next)
         contentType is not null && (contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
             || contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The first query parameter given empty that the endpoint binds to a type other than text, or null.</summary>
-    private static string? EmptyTypedParameter(IQueryCollection query, Endpoint endpoint)
+    /// <summary>
+    /// The first query parameter given twice (no /v1 parameter takes a list, and the binder joined or refused the values
+    /// unpredictably: ?customer=a&amp;customer=b filtered on "a,b"), or given empty where the endpoint binds it to a type
+    /// other than text; or null.
+    /// </summary>
+    private static (string Name, string Problem)? QueryProblem(IQueryCollection query, Endpoint endpoint)
     {
         foreach (var (name, values) in query)
         {
+            if (values.Count > 1)
+            {
+                return (name, "is given more than once; give it once");
+            }
+
             if (values.Count == 0 || values.Any(v => !string.IsNullOrEmpty(v)))
             {
                 continue;
@@ -320,7 +329,7 @@ public sealed class InputCheck(RequestDelegate next)
                     .FirstOrDefault()?.Name ?? parameter.Name;
                 if (type != typeof(string) && string.Equals(bound, name, StringComparison.OrdinalIgnoreCase))
                 {
-                    return name;
+                    return (name, "is given with no value; give a value or leave the parameter out");
                 }
             }
         }

@@ -81,6 +81,16 @@ public abstract partial class MalformedInputSweepContract : ApiContract
                     await ProbeAsync(method, $"{url}?{query!["name"].Value<string>()}={value}", null);
                 }
 
+                // A parameter given twice is refused, not joined or read as its first: `customer=a&customer=b` filtered on "a,b".
+                using (var twice = await app.Admin.SendAsync(new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()),
+                    $"{url}?{query!["name"].Value<string>()}=1&{query["name"].Value<string>()}=2")))
+                {
+                    if (twice.StatusCode != HttpStatusCode.BadRequest || !(await twice.Content.ReadAsStringAsync()).Contains(query["name"].Value<string>()!, StringComparison.Ordinal))
+                    {
+                        failures.Add($"{method.ToUpperInvariant()} {url}?{query["name"].Value<string>()}=1&…=2 → {(int)twice.StatusCode}, not a 400 naming it");
+                    }
+                }
+
                 // A number or flag given empty is refused, not read as absent: `days=` answered the 30-day default.
                 if (query!["schema"]?["type"]?.ToJsonString().Trim('"') is "integer" or "number" or "boolean")
                 {
