@@ -5,7 +5,7 @@ namespace Tollgate.Bench;
 /// <summary>
 /// Throughput and latency of the consume path against its ceiling and against the seeds' approach, of LLM call
 /// ingestion, and of the revenue-against-cost report over a large call history.
-/// <c>dotnet run -c Release --project bench/Tollgate.Bench -- [--duration 10] [--concurrency 32] [--warmup 30] [--only a,b,b-rate,b-pair,c,c-rate,c-pair,c-llm,b-llm,c-team,d,e,f,g,h,llm,llm-pg,llm-stats,export,events,events-pg,events-mixed,events-mixed-pg,metrics,metrics-pg]</c>
+/// <c>dotnet run -c Release --project bench/Tollgate.Bench -- [--duration 10] [--concurrency 32] [--warmup 30] [--only a,b,b-rate,b-pair,c,c-rate,c-pair,c-llm,b-llm,c-team,d,e,f,g,h,llm,llm-pg,llm-stats,export,events,events-pg,events-mixed,events-mixed-pg,events-team,events-team-pg,metrics,metrics-pg]</c>
 /// </summary>
 public static class BenchProgram
 {

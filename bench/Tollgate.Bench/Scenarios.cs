@@ -57,6 +57,8 @@ public sealed partial class Scenarios(BenchOptions options)
         "events-pg" => await TrackedIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "events-mixed" => await TrackedIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-events-mixed.db"), mixed: true),
         "events-mixed-pg" => await TrackedIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync(), mixed: true),
+        "events-team" => await MemberEventsAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-events-team.db")),
+        "events-team-pg" => await MemberEventsAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "metrics" => await MetricIngestAsync("SQLite", "sqlite", Path.Combine(_dir, "tollgate-metrics.db")),
         "metrics-pg" => await MetricIngestAsync("PostgreSQL", "postgres", await PostgresServer.CreateDatabaseAsync()),
         "metrics-usage" => await MetricUsageAsync(Path.Combine(_dir, "tollgate-metrics-usage.db")),

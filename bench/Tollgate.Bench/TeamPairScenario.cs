@@ -27,6 +27,31 @@ public sealed partial class Scenarios
     private async Task<IReadOnlyList<LoadResult>> TeamPairAsync(string label, string provider, string connectionString)
     {
         await using var server = await StartTollgateAsync(provider, connectionString, TeamCatalog);
+        await AddMembersAsync(server);
+        return await PairAsync(server, label, ("organisation's consume", OrganisationConsume), ("member's consume", MemberConsume), "member ÷ organisation");
+    }
+
+    // One event for each of 500 members in turn (five of each of the 100 organisations): each counts in its organisation's
+    // counter and in the member's own share.
+    private static string MemberEventsBatch(int n) =>
+        EventsBody(i => $"{{\"id\":\"e{n}-{i}\",\"customer\":\"bench-member-{(n * BatchSize + i) % Customers}\",\"feature\":\"api_calls\",\"amount\":1}}");
+
+    /// <summary>(events-team) 500 events a request, each of another member of the 100 organisations.</summary>
+    private async Task<IReadOnlyList<LoadResult>> MemberEventsAsync(string store, string provider, string connectionString)
+    {
+        await using var server = await StartTollgateAsync(provider, connectionString, TeamCatalog);
+        await AddMembersAsync(server);
+        var load = new LoadGenerator(server.Address, AdminKey, options.Warmup);
+        var cpu = SampleSteadyState(options.Warmup + TimeSpan.FromSeconds(1), new HashSet<int> { server.Pid });
+        var batched = await load.RunAsync($"(events-team) {BatchSize} usage events of as many members per request, {store}", "v1/events",
+            MemberEventsBatch, options.BatchConcurrency, options.Duration, unique: true);
+        Console.WriteLine($"(events-team) {BatchSize} per request, {store}, per event: {(await cpu).Describe(batched.Throughput * BatchSize)}");
+        return [batched with { ItemsPerRequest = BatchSize }];
+    }
+
+    /// <summary>The bench's 1,000 customers as members, ten to each of the 100 organisations.</summary>
+    private static async Task AddMembersAsync(ChildProcess server)
+    {
         using var admin = new HttpClient { BaseAddress = server.Address };
         admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminKey);
         for (var i = 0; i < Customers; i++)
@@ -41,7 +66,5 @@ public sealed partial class Scenarios
                     $"adding member {i} to {org} answered {(int)added.StatusCode}: {why}"));
             }
         }
-
-        return await PairAsync(server, label, ("organisation's consume", OrganisationConsume), ("member's consume", MemberConsume), "member ÷ organisation");
     }
 }
