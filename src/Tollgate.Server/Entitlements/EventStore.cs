@@ -103,6 +103,7 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
     /// naming 500 customers costs one round trip, not 500. What follows a count (a member's share, the rollup, the
     /// alerts) runs after the pipeline, still under the organisation's row it holds: a member's share row is only ever
     /// taken after its organisation's, so taking every organisation's first adds no wait a consume could close into a cycle.
+    /// The members' shares are summed and taken in one statement after it.
     /// </summary>
     private async Task<TrackResult> TrackInRunsAsync(BatchScope scope, IReadOnlyList<TrackedEvent> events)
     {
@@ -130,29 +131,32 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         }
 
         var rows = await scope.PipelineAsync(planned);
-        var kept = 0;
-        var duplicates = new List<TrackedEvent>();
-        for (var i = 0; i < accepted.Count; i++)
+        var states = rows.Select(Counters.StateOf).ToArray();
+        var kept = Enumerable.Range(0, accepted.Count).Where(i => states[i] is not null).ToArray();
+        // The members' shares of the whole request in one round trip, where each member's event cost one; before the
+        // rollups and alerts, as each event took its share.
+        await MemberShares.CountManyAsync(scope, kept.Select(i => (accepted[i].Context, accepted[i].Event.FeatureCode, grants[i], accepted[i].Event.Amount)));
+        foreach (var i in kept)
         {
-            if (Counters.StateOf(rows[i]) is not { } counted)
-            {
-                duplicates.Add(accepted[i].Event);
-                continue;
-            }
-
-            await AfterCountedAsync(scope, accepted[i].Context, accepted[i].Event, grants[i], counted);
-            kept++;
+            await AfterCountedAsync(scope, accepted[i].Context, accepted[i].Event, grants[i], states[i]!.Value, countShare: false);
         }
 
-        return new TrackResult(kept, [.. duplicates.OrderBy(d => d.Index).Select(d => d.Id)], [.. rejected.OrderBy(r => r.Item1)]);
+        var duplicates = Enumerable.Range(0, accepted.Count).Where(i => states[i] is null).Select(i => accepted[i].Event).ToList();
+        return new TrackResult(kept.Length, [.. duplicates.OrderBy(d => d.Index).Select(d => d.Id)], [.. rejected.OrderBy(r => r.Item1)]);
     }
 
-    // What follows an event's count on its organisation's row (a member's event counts for its organisation).
-    private async Task AfterCountedAsync(BatchScope scope, EntitlementContext context, TrackedEvent e, PlanFeature? grant, CounterState after)
+    // What follows an event's count on its organisation's row (a member's event counts for its organisation); the member's
+    // share here unless the caller counts the batch's shares together.
+    private async Task AfterCountedAsync(
+        BatchScope scope, EntitlementContext context, TrackedEvent e, PlanFeature? grant, CounterState after, bool countShare = true)
     {
         // The organisation's row before the member's share, as a consume takes them, so an event and a consume never wait
         // on each other's rows.
-        await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
+        if (countShare)
+        {
+            await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
+        }
+
         scope.AddDailyUsage(context.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
         await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, after, e.Amount);
     }

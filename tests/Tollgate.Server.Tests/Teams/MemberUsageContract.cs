@@ -66,6 +66,26 @@ public abstract class MemberUsageContract : ApiContract
     }
 
     [Fact]
+    public async Task EventsOfSeveralMembersInOneRequestFillEachMembersShareOnceForEachEventKeptAndNeverForADuplicate()
+    {
+        await using var app = await OrgAsync();
+        object Event(string id, string member, int amount) => new { id, customer = member, feature = "reports", amount, timestamp = app.Clock.GetUtcNow() };
+
+        var first = await (await app.Admin.PostJsonAsync("/v1/events", new { events = new[] { Event("a1", "alice", 2), Event("b1", "bob", 4), Event("a2", "alice", 2) } })).ReadAsync();
+        var second = await (await app.Admin.PostJsonAsync("/v1/events", new { events = new[] { Event("a1", "alice", 2), Event("b2", "bob", 1) } })).ReadAsync();
+        var bob = await CheckAsync(app, "bob", "reports");
+        var aliceLast = await app.ConsumeAsync("alice", "reports");
+        var aliceOver = await app.ConsumeAsync("alice", "reports");
+        var usage = await (await app.Admin.GetAsync("/v1/customers/acme/usage")).ReadAsync();
+
+        Assert.Equal((3, 1, "a1"), (first["accepted"].Value<int>(), second["accepted"].Value<int>(), second["duplicates"]![0].Value<string>()));
+        Assert.Equal((false, "bob", 5L), (bob["allowed"].Value<bool>(), bob["member"].Value<string>(), bob["used"].Value<long>()));
+        Assert.Equal(HttpStatusCode.OK, aliceLast.StatusCode); // alice's share holds 4 of 5: a1 counted once
+        Assert.Equal(HttpStatusCode.TooManyRequests, aliceOver.StatusCode);
+        Assert.Equal(10L, usage["features"]!["reports"]!["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task AMembersLoggedLlmCallIsLoggedAndCostedForTheOrganisationAndFillsTheirOwnShare()
     {
         await using var app = await OrgAsync();
