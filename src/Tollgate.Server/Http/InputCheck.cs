@@ -304,8 +304,9 @@ public sealed class InputCheck(RequestDelegate next)
 
     /// <summary>
     /// The first query parameter given twice (no /v1 parameter takes a list, and the binder joined or refused the values
-    /// unpredictably: ?customer=a&amp;customer=b filtered on "a,b"), or given empty where the endpoint binds it to a type
-    /// other than text; or null.
+    /// unpredictably: ?customer=a&amp;customer=b filtered on "a,b"), or given empty where the endpoint binds it: a number
+    /// read `days=` as the 30-day default, and text as absent, so `customer=` listed every customer's invoices (Stripe
+    /// likewise refuses an empty string for a parameter that cannot be unset); or null.
     /// </summary>
     private static (string Name, string Problem)? QueryProblem(IQueryCollection query, Endpoint endpoint)
     {
@@ -323,11 +324,10 @@ public sealed class InputCheck(RequestDelegate next)
 
             foreach (var parameter in endpoint.Metadata.GetOrderedMetadata<IParameterBindingMetadata>())
             {
-                var type = Nullable.GetUnderlyingType(parameter.ParameterInfo.ParameterType) ?? parameter.ParameterInfo.ParameterType;
                 // Bound by the name its [FromQuery] gives (bill_usage), else by its own; read only when a parameter came empty.
                 var bound = parameter.ParameterInfo.GetCustomAttributes(true).OfType<Microsoft.AspNetCore.Http.Metadata.IFromQueryMetadata>()
                     .FirstOrDefault()?.Name ?? parameter.Name;
-                if (type != typeof(string) && string.Equals(bound, name, StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(bound, name, StringComparison.OrdinalIgnoreCase))
                 {
                     return (name, "is given with no value; give a value or leave the parameter out");
                 }
