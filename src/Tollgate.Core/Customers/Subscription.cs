@@ -81,6 +81,15 @@ public sealed record Subscription
 
     public bool IsLive => LiveStatuses.Contains(Status);
 
+    /// <summary>
+    /// The instant from which its invoices bill usage: when it was made here; for one Stripe made before its sync reached
+    /// Tollgate (a webhook minutes late, a subscription imported), the start Stripe gave its trial or current period, when
+    /// earlier. Usage dated between Stripe's start and the sync was refused as dated before the subscription began.
+    /// </summary>
+    public DateTimeOffset BillsUsageFrom =>
+        StripeSubscriptionId is null ? CreatedAt
+            : new[] { CreatedAt, CurrentPeriodStart, TrialStartAt ?? CreatedAt }.Min();
+
     /// <summary>Whether a change to <paramref name="planVersionId"/> at <paramref name="interval"/> would change nothing: already on it, with no change scheduled.</summary>
     public bool AlreadyOn(string planVersionId, BillingInterval interval) =>
         PlanVersionId == planVersionId && BillingPeriod == interval && PendingPlanVersionId is null;

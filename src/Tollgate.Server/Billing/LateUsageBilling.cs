@@ -22,7 +22,7 @@ internal static class LateUsageBilling
         DbConnection c, DbTransaction tx, Subscription subscription, PlanVersion endedVersion, Func<string, ValueTask<PlanVersion?>> versionOf,
         IReadOnlyList<Feature> features, BillingPeriod ended, bool mark, CancellationToken cancellationToken)
     {
-        var (customer, subscribedAt) = (subscription.CustomerId, subscription.CreatedAt);
+        var (customer, subscribedAt) = (subscription.CustomerId, subscription.BillsUsageFrom);
         var pending = (await c.QueryAsync<(string Feature, long Start, long End, long Seq)>(new CommandDefinition("""
             SELECT feature_code, window_start, window_end, seq FROM late_usage_windows
             WHERE customer_id = @customer AND window_end <= @invoiced ORDER BY window_start, feature_code

@@ -126,10 +126,10 @@ public sealed class MetricEventStore(GroupCommitter committer, EntitlementContex
         foreach (var e in events)
         {
             var context = contextOf[e.CustomerId];
-            if (context?.Subscription is { } live && e.Timestamp < live.CreatedAt)
+            if (context?.Subscription is { } live && e.Timestamp < live.BillsUsageFrom)
             {
                 unbilled[e.Index] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"timestamp: is before the customer's subscription began ({live.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}); no invoice of it bills earlier usage");
+                    $"timestamp: is before the customer's subscription began ({live.BillsUsageFrom:yyyy-MM-ddTHH:mm:ssZ}); no invoice of it bills earlier usage");
             }
             else if (context is { Subscription: null } && endedAt.TryGetValue(context.CustomerId, out var ms) && e.Timestamp.ToUnixTimeMilliseconds() < ms)
             {

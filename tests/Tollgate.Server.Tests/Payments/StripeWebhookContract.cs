@@ -61,6 +61,37 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task UsageDatedBetweenStripesStartAndALateSyncIsKeptForTheSubscriptionNotRefusedAsEarlierThanIt()
+    {
+        // Stripe starts the period when the checkout completes; its webhook reached Tollgate 10 minutes later, and a
+        // property event dated in between was refused as "before the customer's subscription began".
+        await using var h = await PaymentsHarness.StartAsync(Kind);
+        var catalog = Catalogs.Payments
+            .Replace("""{ "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" } ],""",
+                """{ "code": "api_calls", "name": "API calls", "unit": "calls", "kind": "metered" }, { "code": "storage", "name": "Storage", "unit": "GB", "kind": "metered" } ], "metrics": [ { "code": "peak_gb", "name": "Peak storage", "event": "storage", "aggregation": "max", "property": "gb" } ],""",
+                StringComparison.Ordinal)
+            .Replace("""{ "feature_code": "api_calls", "monthly_quota": 1000 }""",
+                """{ "feature_code": "api_calls", "monthly_quota": 1000 }, { "feature_code": "storage", "limit": 5, "hard_cap": false, "overage_unit_price_cents": 25, "metric": "peak_gb" }""",
+                StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutAsync(new Uri("/v1/admin/catalog", UriKind.Relative), Json.Content(catalog))).StatusCode);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var started = h.App.Clock.GetUtcNow();
+        var subscription = h.Stripe.CompleteCheckout(session);
+        await h.App.AdvanceAsync(TimeSpan.FromMinutes(10));
+        await h.DeliverAsync("customer.subscription.created", subscription);
+
+        var tracked = await (await h.App.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[] { new { id = "s1", customer = "ada", @event = "storage", timestamp = started.AddMinutes(5), properties = new { gb = 7 } } },
+        })).ReadAsync();
+        var usage = await (await h.App.Admin.GetAsync("/v1/customers/ada/usage")).ReadAsync();
+
+        Assert.Equal((1, 0), (tracked["accepted"].Value<int>(), tracked["rejected"]!.AsArray().Count));
+        Assert.Equal(7L, usage["features"]!["storage"]!["used"].Value<long>());
+    }
+
+    [Fact]
     public async Task AnUnsignedOrBadlySignedEventChangesNoState()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind);
