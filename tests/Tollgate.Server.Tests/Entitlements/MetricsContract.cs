@@ -395,3 +395,11 @@ public sealed class PostgresMetricsTests(SharedServer shared) : MetricsContract(
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same on the machine's clock, ticking, as production runs it.</summary>
+public sealed class SqliteTickingMetricsTests(SharedServer shared) : MetricsContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}
