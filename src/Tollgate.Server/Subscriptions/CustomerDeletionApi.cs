@@ -23,8 +23,9 @@ public static class CustomerDeletionApi
     }
 
     private static async Task<Results<Ok<CustomerDeletedResponse>, ProblemHttpResult>> DeleteAsync(
-        string id, bool? prorate, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "bill_usage")] bool? billUsage, CustomerStore customers, BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure,
-        Server.Keys.CustomerSessionStore sessions, CancellationToken cancellationToken)
+        string id, bool? prorate, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "bill_usage")] bool? billUsage, CustomerStore customers,
+        BillingStore billing, StripeSubscriptions stripe, CustomerErasure erasure, Server.Keys.CustomerSessionStore sessions,
+        CancellationToken cancellationToken)
     {
         string? canceled = null, invoice = null;
         // A subscription created between the cancel and the erasure sends us round once more; the erasure refuses to run past one.

@@ -4,12 +4,12 @@ using Tollgate.Server.Http;
 namespace Tollgate.Server.Web;
 
 /// <summary>
-/// The portal, console and pricing page answer a failure with a message page at the problem's status. A customer in
+/// The portal, console, pricing page and offer links answer a failure with a message page at the problem's status. A customer in
 /// the portal is not told what only the operator can do.
 /// </summary>
 public sealed class ProblemPages : IProblemPages
 {
-    private static readonly PathString[] Prefixes = ["/portal", "/admin", "/pricing"];
+    private static readonly PathString[] Prefixes = ["/portal", "/admin", "/pricing", "/offer"];
 
     public bool Serves(HttpContext http) =>
         Array.Exists(Prefixes, p => http.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
