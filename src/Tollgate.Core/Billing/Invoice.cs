@@ -52,7 +52,7 @@ public sealed record Invoice(
     public long TaxCents => StripeTaxes?.Sum(t => t.AmountCents) ?? Lines.Sum(l => l.TaxCents);
 
     /// <summary>Subtotal less discounts plus exclusive tax (inclusive tax is inside the subtotal): what the lines come to.</summary>
-    public long TotalCents => SubtotalCents - DiscountCents + ExclusiveTaxCents;
+    public long TotalCents => checked(SubtotalCents - DiscountCents + ExclusiveTaxCents);
 
     /// <summary>The tax added on top of the subtotal.</summary>
     public long ExclusiveTaxCents => StripeTaxes?.Where(t => !t.Inclusive).Sum(t => t.AmountCents) ?? Lines.Sum(l => l.ExclusiveTaxCents);

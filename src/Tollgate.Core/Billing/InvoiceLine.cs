@@ -59,7 +59,7 @@ public sealed record InvoiceLine(
     public long ExclusiveTaxCents => Taxes.Where(t => !t.Inclusive).Sum(t => t.AmountCents);
 
     /// <summary>What the customer pays for the line: after its discount, with exclusive tax added.</summary>
-    public long TotalCents => NetCents + ExclusiveTaxCents;
+    public long TotalCents => checked(NetCents + ExclusiveTaxCents);
 }
 
 public static class InvoiceLineKindNames

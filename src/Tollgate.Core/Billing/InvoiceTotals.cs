@@ -10,7 +10,7 @@ public sealed record InvoiceTotals(
     long ExclusiveTaxCents = 0)
 {
     /// <summary>The subtotal less the discounts plus exclusive tax: what the lines come to.</summary>
-    public long TotalCents => SubtotalCents - DiscountCents + ExclusiveTaxCents;
+    public long TotalCents => checked(SubtotalCents - DiscountCents + ExclusiveTaxCents);
 
     public static InvoiceTotals Finalize(IEnumerable<InvoiceLine> lines, long balanceCents)
     {
@@ -19,7 +19,7 @@ public sealed record InvoiceTotals(
         var discount = list.Sum(l => l.DiscountCents);
         var tax = list.Sum(l => l.TaxCents);
         var exclusive = list.Sum(l => l.ExclusiveTaxCents);
-        var total = subtotal - discount + exclusive;
+        var total = checked(subtotal - discount + exclusive); // tax past long.MaxValue wrapped negative: a huge credit
         if (total <= 0)
         {
             // Nothing to collect; a negative total is owed to the customer and carried as credit.
