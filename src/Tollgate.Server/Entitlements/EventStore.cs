@@ -92,6 +92,9 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
 
         var grant = context.Grant(e.FeatureCode);
         var after = await Counters.CountAsync(scope, context.CustomerId, e.FeatureCode, context.Window(grant), grant, e.Amount);
+        // The organisation's row before the member's share, as a consume takes them, so an event and a consume never wait
+        // on each other's rows.
+        await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
         await AfterCountedAsync(scope, context, e, grant, after);
         return true;
     }
@@ -138,25 +141,17 @@ public sealed class EventStore(GroupCommitter committer, EntitlementContextCache
         await MemberShares.CountManyAsync(scope, kept.Select(i => (accepted[i].Context, accepted[i].Event.FeatureCode, grants[i], accepted[i].Event.Amount)));
         foreach (var i in kept)
         {
-            await AfterCountedAsync(scope, accepted[i].Context, accepted[i].Event, grants[i], states[i]!.Value, countShare: false);
+            await AfterCountedAsync(scope, accepted[i].Context, accepted[i].Event, grants[i], states[i]!.Value);
         }
 
         var duplicates = Enumerable.Range(0, accepted.Count).Where(i => states[i] is null).Select(i => accepted[i].Event).ToList();
         return new TrackResult(kept.Length, [.. duplicates.OrderBy(d => d.Index).Select(d => d.Id)], [.. rejected.OrderBy(r => r.Item1)]);
     }
 
-    // What follows an event's count on its organisation's row (a member's event counts for its organisation); the member's
-    // share here unless the caller counts the batch's shares together.
-    private async Task AfterCountedAsync(
-        BatchScope scope, EntitlementContext context, TrackedEvent e, PlanFeature? grant, CounterState after, bool countShare = true)
+    // What follows an event's count on its organisation's row and the member's share (a member's event counts for its
+    // organisation): the daily rollup and the alerts.
+    private async Task AfterCountedAsync(BatchScope scope, EntitlementContext context, TrackedEvent e, PlanFeature? grant, CounterState after)
     {
-        // The organisation's row before the member's share, as a consume takes them, so an event and a consume never wait
-        // on each other's rows.
-        if (countShare)
-        {
-            await MemberShares.CountAsync(scope, context, e.FeatureCode, grant, e.Amount);
-        }
-
         scope.AddDailyUsage(context.CustomerId, e.FeatureCode, e.Timestamp, e.Amount);
         await alerts.OnUsedAsync(scope, context, e.FeatureCode, grant, after, e.Amount);
     }

@@ -229,7 +229,7 @@ public static class InvoicePdfLayout
             notes.Add(tax);
         }
 
-        if (LineWords.PaymentNote(invoice) is { } payment)
+        if (InvoiceWords.PaymentNote(invoice) is { } payment)
         {
             notes.Add(payment);
         }

@@ -38,9 +38,8 @@ public static class CustomerDeletionApi
 
             if (await customers.GetLiveSubscriptionAsync(id, cancellationToken) is { } live)
             {
-                var (result, problem) = live.StripeSubscriptionId is not null
-                    ? await stripe.CancelAsync(live, atPeriodEnd: false, creditUnused: prorate == true, null, cancellationToken, billUsage != false)
-                    : (await billing.CancelAsync(live.Id, atPeriodEnd: false, creditUnused: prorate == true, null, null, billUsage != false, cancellationToken), null);
+                var (result, problem) = await CancelForm.CancelAsync(live, atPeriodEnd: false, creditUnused: prorate == true, null, billing, stripe,
+                    cancellationToken, billUsage != false);
                 switch (problem, result)
                 {
                     case ({ } refused, _):

@@ -110,6 +110,33 @@ public abstract class UnbillableAmountContract : ApiContract
     }
 
     [Fact]
+    public async Task TaxThatPushesATotalPastWhatAnAmountHoldsIsA422AndIssuesNothingWhereItWrappedToAHugeCredit()
+    {
+        // 91,999,999 GB past the limit at 10^11 cents is 9.2e18 cents, inside a bigint; 6.25 % tax on it is not. The total
+        // wrapped negative: the cancel issued a paid invoice and credited the customer 8.6e18 cents (outside trial).
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("unbillable", Catalog), Oct1);
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync("/v1/admin/tax-rates",
+            new { id = "us_tx", name = "Texas sales tax", percentage = 6.25m, inclusive = false, country = "US", state = "TX" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PutJsonAsync("/v1/customers/taxed",
+            new { email = "t@example.com", address = new { line1 = "1 Main St", city = "Austin", postal_code = "78701", state = "TX", country = "US" } })).StatusCode);
+        var subscription = await app.SubscribeAsync("taxed", "big", collection: "send_invoice");
+        await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[] { new { id = "t-1", customer = "taxed", @event = "storage", properties = new { gb = 92_000_000L } } },
+        });
+
+        var upcoming = await app.Admin.GetAsync("/v1/customers/taxed/upcoming-invoice");
+        var cancel = await app.Admin.PostJsonAsync($"/v1/subscriptions/{subscription}/cancel", new { at_period_end = false });
+        var customer = await (await app.Admin.GetAsync("/v1/customers/taxed")).ReadAsync();
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "amount_out_of_range"), (upcoming.StatusCode, (await upcoming.ReadAsync())["error"].Value<string>()));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "amount_out_of_range"), (cancel.StatusCode, (await cancel.ReadAsync())["error"].Value<string>()));
+        Assert.Single(await app.InvoicesAsync("taxed")); // the first period's fee only
+        Assert.DoesNotContain("-", customer["balance_cents"]?.ToJsonString() ?? "", StringComparison.Ordinal);
+        Assert.Equal("active", (await (await app.Admin.GetAsync($"/v1/subscriptions/{subscription}")).ReadAsync())["status"].Value<string>());
+    }
+
+    [Fact]
     public async Task AWaivedCancelBillsNoneOfThePeriodsUsageAndABilledOneBillsIt()
     {
         await using var app = await StartOwnAsync(ApiSetup.CatalogOf("unbillable", Catalog.Replace("100000000000", "100")), Oct1);

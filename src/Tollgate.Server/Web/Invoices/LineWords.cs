@@ -12,15 +12,6 @@ public static class LineWords
     /// <summary>The kinds whose description names the line's plan by its code.</summary>
     private static readonly HashSet<InvoiceLineKind> NamePlans = [InvoiceLineKind.Recurring, InvoiceLineKind.ProrationCredit, InvoiceLineKind.ProrationCharge];
 
-    /// <summary>
-    /// The PDF's and printable page's payment note, or null when the invoice asks for nothing. An uncollectible invoice
-    /// may still be paid, but is no longer charged or chased.
-    /// </summary>
-    public static string? PaymentNote(Invoice invoice) => !invoice.AsksForPayment ? null
-        : invoice.Status == InvoiceStatus.Uncollectible ? "This invoice was marked uncollectible; it can still be paid, quoting the invoice number."
-        : invoice.CollectionMethod == Tollgate.Core.Customers.CollectionMethod.SendInvoice ? "Please pay by the due date, quoting the invoice number."
-        : "This invoice is charged to your payment method on file.";
-
     public static string Describe(InvoiceLine line, Func<string, string?> planName)
     {
         if (!NamePlans.Contains(line.Kind) || line.PlanCode is not { Length: > 0 } code || planName(code) is not { Length: > 0 } name || name == code)
@@ -35,6 +26,19 @@ public static class LineWords
 }
 
 /// <summary>Tax as invoices print it, one wording for the PDF, the printable invoice, the portal and the console.</summary>
+/// <summary>What an invoice's PDF and printable page say about paying it.</summary>
+public static class InvoiceWords
+{
+    /// <summary>
+    /// The PDF's and printable page's payment note, or null when the invoice asks for nothing. An uncollectible invoice
+    /// may still be paid, but is no longer charged or chased.
+    /// </summary>
+    public static string? PaymentNote(Invoice invoice) => !invoice.AsksForPayment ? null
+        : invoice.Status == InvoiceStatus.Uncollectible ? "This invoice was marked uncollectible; it can still be paid, quoting the invoice number."
+        : invoice.CollectionMethod == Tollgate.Core.Customers.CollectionMethod.SendInvoice ? "Please pay by the due date, quoting the invoice number."
+        : "This invoice is charged to your payment method on file.";
+}
+
 public static class TaxWords
 {
     public const string ReverseCharge = "Reverse charge: VAT is to be accounted for by the recipient.";
