@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Tollgate.Core.Taxes;
 
 /// <summary>
@@ -36,7 +39,8 @@ public static class SubdivisionCodes
             : $"'{state}' is not an ISO 3166-2 subdivision code: one to three upper-case letters or digits, without the country";
     }
 
-    // The names an address may give instead of the code, upper case, as the postal services spell them (and Québec without its accent).
+    // The names an address may give instead of the code, as the postal services spell them, Canada's in French too, and
+    // the short forms people write ("PEI", "Que."). Compared as Key writes them: no accents, dots or commas, one space.
     private static readonly Dictionary<string, Dictionary<string, string>> Names = new(StringComparer.Ordinal)
     {
         ["US"] = Named("""
@@ -47,11 +51,14 @@ public static class SubdivisionCodes
             |OK Oklahoma|OR Oregon|PA Pennsylvania|RI Rhode Island|SC South Carolina|SD South Dakota|TN Tennessee|TX Texas|UT Utah
             |VT Vermont|VA Virginia|WA Washington|WV West Virginia|WI Wisconsin|WY Wyoming|AS American Samoa|GU Guam
             |MP Northern Mariana Islands|PR Puerto Rico|UM United States Minor Outlying Islands|VI Virgin Islands|VI U.S. Virgin Islands
-            |VI US Virgin Islands
+            |DC Washington, District of Columbia
             """),
         ["CA"] = Named("""
             AB Alberta|BC British Columbia|MB Manitoba|NB New Brunswick|NL Newfoundland and Labrador|NL Newfoundland|NS Nova Scotia
-            |NT Northwest Territories|NU Nunavut|ON Ontario|PE Prince Edward Island|QC Quebec|QC Québec|SK Saskatchewan|YT Yukon
+            |NT Northwest Territories|NU Nunavut|ON Ontario|PE Prince Edward Island|QC Quebec|SK Saskatchewan|YT Yukon
+            |YT Yukon Territory|NL Nfld|NT NWT|PE PEI|QC Que|QC PQ|ON Ont|AB Alta|SK Sask|MB Man
+            |BC Colombie-Britannique|PE Île-du-Prince-Édouard|NB Nouveau-Brunswick|NS Nouvelle-Écosse|NL Terre-Neuve-et-Labrador
+            |NL Terre-Neuve|NT Territoires du Nord-Ouest
             """),
     };
 
@@ -67,27 +74,52 @@ public static class SubdivisionCodes
             return null;
         }
 
+        var key = country.ToUpperInvariant();
         var upper = given.ToUpperInvariant();
-        if (upper.StartsWith(country.ToUpperInvariant() + "-", StringComparison.Ordinal))
+        if (upper.StartsWith(key + "-", StringComparison.Ordinal))
         {
-            upper = upper[(country.Length + 1)..];
+            upper = upper[(key.Length + 1)..];
         }
 
-        var compact = upper.Replace(".", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal);
-        var key = country.ToUpperInvariant();
+        var compact = Key(upper).Replace(" ", "", StringComparison.Ordinal);
         if (!Known.TryGetValue(key, out var codes))
         {
             return Problem(key, compact) is null ? compact : null;
         }
 
-        return codes.Contains(compact) ? compact
-            : Names[key].TryGetValue(string.Join(' ', upper.Split(' ', StringSplitOptions.RemoveEmptyEntries)), out var named) ? named : null;
+        return codes.Contains(compact) ? compact : Names[key].GetValueOrDefault(Key(upper));
     }
+
+    // A name as it is compared: upper case, accents taken off (a decomposed "Québec" as well as a composed one, since the
+    // server runs without ICU and string.Normalize cannot be relied on), dots dropped, commas, dashes and any white space
+    // as one space, and "&" as "AND".
+    private static string Key(string name)
+    {
+        var plain = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (category == UnicodeCategory.NonSpacingMark || c == '.')
+            {
+                continue;
+            }
+
+            var accent = Accented.IndexOf(c, StringComparison.Ordinal);
+            _ = c == '&' ? plain.Append(" AND ")
+                : plain.Append(c == ',' || char.IsWhiteSpace(c) || category == UnicodeCategory.DashPunctuation ? ' '
+                    : accent >= 0 ? Unaccented[accent] : char.ToUpperInvariant(c));
+        }
+
+        return string.Join(' ', plain.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private const string Accented = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿ";
+    private const string Unaccented = "AAAAAAAAAAAACCEEEEEEEEIIIIIIIINNOOOOOOOOOOUUUUUUUUYYY";
 
     private static Dictionary<string, string> Named(string list) =>
         list.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(entry => entry.Split(' ', 2))
-            .ToDictionary(pair => pair[1].ToUpperInvariant(), pair => pair[0], StringComparer.Ordinal);
+            .ToDictionary(pair => Key(pair[1]), pair => pair[0], StringComparer.Ordinal);
 
     private static HashSet<string> Codes(string list) =>
         new(list.Split([' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);

@@ -112,10 +112,19 @@ public sealed class TaxMathTests
     [InlineData("CA", "Québec", "qc")]
     [InlineData("CA", "quebec", "qc")]
     [InlineData("CA", "Prince Edward Island", "pe")]
+    [InlineData("CA", "Que\u0301bec", "qc")]
+    [InlineData("CA", "P.E.I.", "pe")]
+    [InlineData("CA", "Île-du-Prince-Édouard", "pe")]
+    [InlineData("CA", "Yukon Territory", "yt")]
+    [InlineData("CA", "Colombie\u2011Britannique", "bc")]
+    [InlineData("CA", "Newfoundland & Labrador", "nl")]
+    [InlineData("US", "Washington, D.C.", "dc")]
+    [InlineData("US", "New\u00a0York", "ny")]
     public void AnAddressThatNamesItsStateInFullOrInAnotherCasePaysThatStatesRate(string country, string state, string expected)
     {
         var rates = new[] { Rate("country", 1, country: country), Rate("tx", 6.25m, country: "US", state: "TX"), Rate("ny", 4, country: "US", state: "NY"),
-            Rate("dc", 6, country: "US", state: "DC"), Rate("qc", 9.975m, country: "CA", state: "QC"), Rate("pe", 10, country: "CA", state: "PE") };
+            Rate("dc", 6, country: "US", state: "DC"), Rate("qc", 9.975m, country: "CA", state: "QC"), Rate("pe", 10, country: "CA", state: "PE"),
+            Rate("yt", 5, country: "CA", state: "YT"), Rate("bc", 7, country: "CA", state: "BC"), Rate("nl", 15, country: "CA", state: "NL") };
 
         Assert.Equal(["country", expected], TaxMatching.Applicable(rates, new TaxProfile(country, state, "none", [])).Select(r => r.Id));
     }
@@ -124,6 +133,8 @@ public sealed class TaxMathTests
     [InlineData("US", "Texass")]
     [InlineData("US", "Washington State")]
     [InlineData("CA", "Texas")]
+    [InlineData("CA", "Province de Québec")]
+    [InlineData("CA", "Nord-Ouest")]
     [InlineData("US", "")]
     public void AnAddressWhoseStateNamesNoneOfTheCountrysPaysOnlyTheCountryWideRate(string country, string state)
     {
