@@ -181,15 +181,20 @@ public static class TollgateHost
                 return;
             }
 
+            var pages = context.HttpContext.RequestServices.GetRequiredService<IProblemPages>();
+            var page = pages.Serves(context.HttpContext);
             var (error, detail) = status switch
             {
+                404 when page => ("not_found", $"There is no page at {request.Path}."),
                 404 => ("not_found", $"No endpoint at {request.Method} {request.Path}."),
                 405 => ("method_not_allowed", $"{request.Path} does not accept {request.Method}."),
                 413 => ("body_too_large", $"The request body is larger than {TollgateOptions.MaxBodyBytes} bytes."),
                 415 => ("unsupported_media_type", "Send the body as application/json."),
                 _ => ("http_" + status, $"{request.Method} {request.Path}: {Problems.TitleFor(status)}."),
             };
-            await Problems.Create(status, error, detail).ExecuteAsync(context.HttpContext);
+            // Under the portal, console and pricing pages a wrong link reads as a page, as their failures do.
+            var problem = Problems.Create(status, error, detail);
+            await (page ? pages.Page(context.HttpContext, problem) : problem).ExecuteAsync(context.HttpContext);
         });
         app.UseCors(); // before authentication: a preflight carries no token and is answered here
         app.UseMiddleware<BodySizeLimit>();

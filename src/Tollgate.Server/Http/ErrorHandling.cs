@@ -75,7 +75,8 @@ public sealed class ErrorHandling(
         logger.LogError(exception, "An amount past the largest billable one on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         return Problems.Create(422, "amount_out_of_range",
             $"An amount this request computes is larger than {long.MaxValue:N0} minor units, the most Tollgate bills: look for usage or a price far "
-            + "past what the customer could be charged. To end the subscription without billing that usage, cancel it at once with bill_usage false.");
+            + "past what the customer could be charged. To end the subscription without billing that usage, cancel it at once: "
+            + "POST /v1/subscriptions/{id}/cancel with at_period_end false and bill_usage false, or DELETE /v1/customers/{id}?bill_usage=false.");
     }
 
     private string? Advice(Exception exception) =>

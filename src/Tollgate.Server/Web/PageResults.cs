@@ -30,7 +30,25 @@ public static class PageResults
 
     /// <summary>A short page that says what went wrong and what to do, with its status code.</summary>
     public static IResult Message(HttpContext http, int status, string title, string message) =>
-        Render<MessagePage>(http, new { Title = title, Text = message }, status: status);
+        Render<MessagePage>(http, new { Title = title, Text = message, Back = status is 401 or 403 ? null : Back(http) }, status: status);
+
+    /// <summary>
+    /// Where a message page leads back to: the page the form was posted from when the browser said so (this server's own,
+    /// never another site's), else the start of the pages the request was under.
+    /// </summary>
+    private static string Back(HttpContext http)
+    {
+        if (Uri.TryCreate(http.Request.Headers.Referer.ToString(), UriKind.Absolute, out var from)
+            && string.Equals(from.Authority, http.Request.Host.Value, StringComparison.OrdinalIgnoreCase)
+            && from.Scheme is "http" or "https" && from.AbsolutePath != http.Request.Path.Value)
+        {
+            return from.PathAndQuery;
+        }
+
+        return http.Request.Path.StartsWithSegments("/portal", StringComparison.OrdinalIgnoreCase) ? "/portal"
+            : http.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? "/admin"
+            : "/pricing";
+    }
 
     /// <summary>The nonce this response's policy allows inline scripts and styles with (set by <see cref="Render"/>).</summary>
     public static string Nonce(HttpContext http) =>

@@ -17,10 +17,14 @@ public sealed class ProblemPages : IProblemPages
     public IResult Page(HttpContext http, ProblemHttpResult problem)
     {
         var detail = problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "";
-        if (http.Request.Path.StartsWithSegments("/portal", StringComparison.OrdinalIgnoreCase)
-            && problem.ProblemDetails.Extensions.TryGetValue("error", out var error) && error as string == "amount_out_of_range")
+        if (problem.ProblemDetails.Extensions.TryGetValue("error", out var error) && error as string == "amount_out_of_range")
         {
-            detail = "This would bill more than can be charged: the usage recorded this period is past what an invoice can hold. Please contact us to have it corrected.";
+            // The API's remedy names its requests; a page names the choice its reader has, or none for a customer.
+            detail = http.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
+                ? $"An amount this would bill is larger than {long.MaxValue:N0} minor units, the most Tollgate bills: look for usage or a price far past "
+                  + "what the customer could be charged. To end the subscription without billing that usage, cancel it with "
+                  + "\"Now, crediting unused time, usage not billed\"."
+                : "This would bill more than can be charged: the usage recorded this period is past what an invoice can hold. Please contact us to have it corrected.";
         }
 
         return PageResults.Message(http, problem.StatusCode, problem.StatusCode >= 500 ? "Something went wrong" : "This could not be done", detail);

@@ -71,7 +71,10 @@ public abstract class UnbillableAmountContract : ApiContract
         var waived = await app.Admin.PostJsonAsync(cancelUrl, new { at_period_end = false, bill_usage = false });
         var deleted = await app.Admin.DeleteAsync("/v1/customers/b-huge?bill_usage=false");
 
-        Assert.Equal("amount_out_of_range", (await billed.ReadAsync())["error"].Value<string>());
+        var refusal = await billed.ReadAsync();
+        Assert.Equal("amount_out_of_range", refusal["error"].Value<string>());
+        Assert.Contains("with at_period_end false and bill_usage false, or DELETE /v1/customers/{id}?bill_usage=false", refusal["detail"].Value<string>(),
+            StringComparison.Ordinal);
         Assert.Equal((HttpStatusCode.BadRequest, "bill_usage"), (atPeriodEnd.StatusCode, (await atPeriodEnd.ReadAsync())["errors"]!.AsObject().Single().Key));
         Assert.Equal(HttpStatusCode.OK, waived.StatusCode);
         var answer = await waived.ReadAsync();
@@ -98,7 +101,8 @@ public abstract class UnbillableAmountContract : ApiContract
         var csrf = System.Text.RegularExpressions.Regex.Match(html, "name=\"csrf\" value=\"([^\"]+)\"").Groups[1].Value;
         var preview = await portal.PostAsync(new Uri("/portal/change/preview", UriKind.Relative),
             new FormUrlEncodedContent([new("choice", "bigger:monthly"), new("csrf", csrf)]));
-        var previewText = Pages.PageText.Visible(await preview.Content.ReadAsStringAsync());
+        var previewHtml = await preview.Content.ReadAsStringAsync();
+        var previewText = Pages.PageText.Visible(previewHtml);
 
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         Assert.Contains("Your next invoice cannot be shown", Pages.PageText.Visible(html), StringComparison.Ordinal);
@@ -107,6 +111,45 @@ public abstract class UnbillableAmountContract : ApiContract
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "text/html"), (preview.StatusCode, preview.Content.Headers.ContentType?.MediaType));
         Assert.Contains("Please contact us to have it corrected", previewText, StringComparison.Ordinal);
         Assert.DoesNotContain("bill_usage", previewText, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/portal\" data-testid=\"back\">Back</a>", previewHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheConsoleNamesItsOwnChoiceThatWaivesTheUsageAndRefusesAnUnknownTimeToEnd()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("unbillable", Catalog), Oct1);
+        await app.CustomerAsync("a-huge");
+        var subscription = await app.SubscribeAsync("a-huge", "big", collection: "send_invoice");
+        await app.Admin.PostJsonAsync("/v1/events", new
+        {
+            events = new[] { new { id = "huge-1", customer = "a-huge", @event = "storage", properties = new { gb = 1_000_000_000_000L } } },
+        });
+        using var browser = app.NewBrowser();
+        (await browser.PostAsync(new Uri("/admin/login", UriKind.Relative),
+            new FormUrlEncodedContent([new("key", TollgateApp.AdminKey)]))).EnsureSuccessStatusCode();
+        var html = await browser.GetStringAsync(new Uri("/admin/customers/a-huge", UriKind.Relative));
+        var csrf = System.Text.RegularExpressions.Regex.Match(html, "name=\"csrf\" value=\"([^\"]+)\"").Groups[1].Value;
+        Task<HttpResponseMessage> CancelAsync(string when) => browser.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/admin/customers/a-huge/cancel")
+        {
+            Content = new FormUrlEncodedContent([new("reason", "other"), new("when", when), new("csrf", csrf)]),
+            Headers = { Referrer = new Uri(browser.BaseAddress!, "/admin/customers/a-huge?tab=billing") },
+        });
+
+        var misspelt = await CancelAsync("nwo");
+        var afterMisspelt = await (await app.Admin.GetAsync($"/v1/subscriptions/{subscription}")).ReadAsync();
+        var billed = await CancelAsync("now");
+        var billedText = Pages.PageText.Visible(await billed.Content.ReadAsStringAsync());
+        var waived = await CancelAsync("now_waive_usage");
+        var afterWaived = await (await app.Admin.GetAsync($"/v1/subscriptions/{subscription}")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, misspelt.StatusCode);
+        Assert.Equal((false, "active"), (afterMisspelt["cancel_at_period_end"].Value<bool>(), afterMisspelt["status"].Value<string>()));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, billed.StatusCode);
+        Assert.Contains("cancel it with \"Now, crediting unused time, usage not billed\"", billedText, StringComparison.Ordinal);
+        Assert.DoesNotContain("bill_usage", billedText, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/admin/customers/a-huge?tab=billing\" data-testid=\"back\">", await misspelt.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, waived.StatusCode); // the redirect to the customer's page, followed
+        Assert.Equal("canceled", afterWaived["status"].Value<string>());
     }
 
     [Fact]

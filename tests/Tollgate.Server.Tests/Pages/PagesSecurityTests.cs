@@ -98,10 +98,28 @@ public sealed partial class PagesSecurityTests
         var kept = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{id}")).ReadAsync();
         var keptInvoice = await (await app.Admin.GetAsync($"/v1/invoices/{invoiceId}")).ReadAsync();
 
-        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (webhook.StatusCode, (await webhook.ReadAsync())["error"].Value<string>()));
-        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (invoice.StatusCode, (await invoice.ReadAsync())["error"].Value<string>()));
+        // A page, as every console failure is, where stop 70 answered routing's problem document.
+        Assert.Equal((HttpStatusCode.NotFound, "text/html"), (webhook.StatusCode, webhook.Content.Headers.ContentType?.MediaType));
+        Assert.Contains($"There is no page at /admin/webhooks/endpoints/{id}/purge.", await webhook.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.NotFound, "text/html"), (invoice.StatusCode, invoice.Content.Headers.ContentType?.MediaType));
         Assert.True(kept["enabled"].Value<bool>());
         Assert.Equal(before["status"].Value<string>(), keptInvoice["status"].Value<string>());
+    }
+
+    [Fact]
+    public async Task AWrongLinkUnderThePagesIsAPageNotFoundAndUnderTheApiAProblemDocument()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+
+        var portal = await browser.GetAsync(new Uri("/portal/invoicez", UriKind.Relative));
+        var pricing = await browser.GetAsync(new Uri("/pricing/nope/more", UriKind.Relative));
+        var api = await app.Admin.GetAsync("/v1/nope");
+
+        Assert.Equal((HttpStatusCode.NotFound, "text/html"), (portal.StatusCode, portal.Content.Headers.ContentType?.MediaType));
+        Assert.Contains("There is no page at /portal/invoicez.", await portal.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.NotFound, "text/html"), (pricing.StatusCode, pricing.Content.Headers.ContentType?.MediaType));
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (api.StatusCode, (await api.ReadAsync())["error"].Value<string>()));
     }
 
     [Fact]

@@ -124,6 +124,14 @@ public static class AdminCustomers
             return PageResults.Message(http, 400, "Choose a reason", problem!);
         }
 
+        // An unknown choice is refused, not read as the period's end: a scripted post that misspelt "now" would otherwise
+        // leave the subscription running a month it meant to end.
+        var when = posted.Form["when"].ToString();
+        if (when is not ("period_end" or "now" or "now_waive_usage"))
+        {
+            return PageResults.Message(http, 400, "Choose when", "Choose when the subscription ends: at the period's end, or now.");
+        }
+
         var live = await customers.GetLiveSubscriptionAsync(id, cancellationToken);
         if (live is null)
         {
@@ -132,7 +140,6 @@ public static class AdminCustomers
 
         // A Stripe-billed subscription is canceled through Stripe, which is told the reason, as the API does.
         // "Usage not billed" is the way out for usage recorded in error, or past what an invoice can hold.
-        var when = posted.Form["when"].ToString();
         var now = when is "now" or "now_waive_usage";
         var (result, refused) = await Subscriptions.CancelForm.CancelAsync(live, atPeriodEnd: !now, creditUnused: now, reason, billing, stripe, cancellationToken,
             billUsage: when != "now_waive_usage");
