@@ -88,7 +88,7 @@ internal static class PropertyEvents
         foreach (var property in properties.EnumerateObject())
         {
             count++;
-            var at = $"{path}.{property.Name}";
+            var at = $"{path}.{(property.Name.Length == 0 ? "\"\"" : property.Name)}"; // "" as JSON writes it, as a body's fields are named
             if (property.Name.Length is 0 or > MaxKeyLength)
             {
                 r.Problem(at, $"must be a key of 1-{MaxKeyLength} characters");

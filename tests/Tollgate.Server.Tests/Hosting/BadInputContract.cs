@@ -44,11 +44,13 @@ public abstract class BadInputContract(SharedServer shared) : ApiContract(shared
         var nested = await (await app.Admin.PutJsonAsync("/v1/customers/c-empty", "{\"address\": {\"country\": \"DE\", \"\": 1}}")).ReadAsync();
         var consume = await (await app.Admin.PostJsonAsync("/v1/entitlements/consume", "{\"customer\": \"c1\", \"feature\": \"api_calls\", \"\": 1}")).ReadAsync();
         var events = await (await app.Admin.PostJsonAsync("/v1/events", "{\"events\": [{\"id\": \"e1\", \"customer\": \"c1\", \"feature\": \"api_calls\", \"\": 1}]}")).ReadAsync();
+        var property = await app.Admin.PostJsonAsync("/v1/events", "{\"events\": [{\"id\": \"e2\", \"customer\": \"c1\", \"event\": \"x\", \"properties\": {\"\": 1}}]}");
 
         Assert.Equal("\"\": unknown field", top["detail"].Value<string>());
         Assert.Equal("address.\"\": unknown field", nested["detail"].Value<string>());
         Assert.Equal("\"\": unknown field", consume["detail"].Value<string>());
         Assert.StartsWith("\"\": unknown field", events["rejected"]![0]!["reason"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal("events[0].properties.\"\": must be a key of 1-64 characters", (await property.ReadAsync())["detail"].Value<string>());
         Assert.Empty(await app.Admin.PageAsync("/v1/admin/keys"));
         Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync("/v1/customers/c-empty")).StatusCode);
     }
