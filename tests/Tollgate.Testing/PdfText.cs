@@ -9,13 +9,37 @@ namespace Tollgate.Testing;
 public static class PdfText
 {
     /// <summary>The text of every page in reading layout (columns kept on their lines), so "Amount due   $15.00" reads as one line.</summary>
-    public static async Task<string> ReadAsync(byte[] pdf)
+    public static Task<string> ReadAsync(byte[] pdf) => RunAsync(pdf, "-layout");
+
+    /// <summary>Each word with its box in points, page by page: where text overprints other text, two boxes overlap.</summary>
+    public static async Task<IReadOnlyList<WordBox>> WordsAsync(byte[] pdf)
+    {
+        var html = await RunAsync(pdf, "-bbox");
+        var page = 0;
+        var words = new List<WordBox>();
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(html,
+            "<page |<word xMin=\"([0-9.]+)\" yMin=\"([0-9.]+)\" xMax=\"([0-9.]+)\" yMax=\"([0-9.]+)\">([^<]*)</word>"))
+        {
+            if (m.Value == "<page ")
+            {
+                page++;
+                continue;
+            }
+
+            double At(int group) => double.Parse(m.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+            words.Add(new WordBox(page, System.Net.WebUtility.HtmlDecode(m.Groups[5].Value), At(1), At(2), At(3), At(4)));
+        }
+
+        return words;
+    }
+
+    private static async Task<string> RunAsync(byte[] pdf, string mode)
     {
         var path = Path.Combine(Path.GetTempPath(), $"tollgate-{Guid.NewGuid():N}.pdf");
         await File.WriteAllBytesAsync(path, pdf);
         try
         {
-            using var process = Process.Start(new ProcessStartInfo("pdftotext", ["-layout", "-enc", "UTF-8", path, "-"])
+            using var process = Process.Start(new ProcessStartInfo("pdftotext", [mode, "-enc", "UTF-8", path, "-"])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,
             }) ?? throw new InvalidOperationException("pdftotext did not start (install poppler-utils)");
@@ -41,4 +65,13 @@ public static class PdfText
     /// <summary>The text with each run of spaces made one, so a line's columns compare as words ("Amount due $15.00").</summary>
     public static string Squeezed(string text) =>
         string.Join('\n', text.Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l.Trim(), " {2,}", " ")));
+}
+
+/// <summary>A word as pdftotext places it: its page (from 1) and its box in points from the top left.</summary>
+public sealed record WordBox(int Page, string Text, double Left, double Top, double Right, double Bottom)
+{
+    /// <summary>Whether the two boxes share more than a hair of area (pdftotext's boxes of neighbouring lines may touch).</summary>
+    public bool Overlaps(WordBox other) =>
+        Page == other.Page && Math.Min(Right, other.Right) - Math.Max(Left, other.Left) > 0.5
+        && Math.Min(Bottom, other.Bottom) - Math.Max(Top, other.Top) > 0.5;
 }

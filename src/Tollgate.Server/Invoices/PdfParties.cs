@@ -29,13 +29,18 @@ public sealed record PdfParties(string SellerName, SellerOptions Seller, string 
     public void DrawHeader(PdfSheet sheet, string title, IReadOnlyList<(string Label, string Value)> facts)
     {
         var top = sheet.Y;
-        sheet.Text(SellerName, sheet.Left, top, sheet.Large);
-        var y = top + sheet.LineHeight(sheet.Large) + 2;
-        foreach (var line in SellerLines())
+        var titleWidth = Math.Max(sheet.Width(title, sheet.Title),
+            facts.Select(f => 110 + sheet.Width(f.Value, sheet.Strong)).DefaultIfEmpty(0).Max());
+        var width = ColumnWidth(sheet, titleWidth);
+        var y = top;
+        foreach (var line in sheet.Wrap(SellerName, sheet.Large, width))
         {
-            sheet.Text(line, sheet.Left, y, sheet.Body, PdfSheet.Muted);
-            y += sheet.LineHeight(sheet.Body);
+            sheet.Text(line, sheet.Left, y, sheet.Large);
+            y += sheet.LineHeight(sheet.Large);
         }
+
+        y += 2;
+        y = Column(sheet, SellerLines(), sheet.Body, width, y, PdfSheet.Muted);
 
         sheet.TextRight(title, sheet.Right, top - 4, sheet.Title, PdfSheet.Accent);
         var right = top + sheet.LineHeight(sheet.Title) + 2;
@@ -55,18 +60,12 @@ public sealed record PdfParties(string SellerName, SellerOptions Seller, string 
     public void DrawBillTo(PdfSheet sheet, IReadOnlyList<(string Text, bool Strong)> aside)
     {
         var top = sheet.Y;
+        var width = ColumnWidth(sheet, aside.Select(a => sheet.Width(a.Text, a.Strong ? sheet.Large : sheet.Body)).DefaultIfEmpty(0).Max());
         sheet.Text("BILL TO", sheet.Left, top, sheet.Small, PdfSheet.Muted);
         var y = top + sheet.LineHeight(sheet.Small) + 2;
-        sheet.Text(CustomerName, sheet.Left, y, sheet.Strong);
-        y += sheet.LineHeight(sheet.Strong);
-        foreach (var line in CustomerLines())
-        {
-            sheet.Text(line, sheet.Left, y, sheet.Body);
-            y += sheet.LineHeight(sheet.Body);
-        }
-
-        sheet.Text($"Customer ID {CustomerId}", sheet.Left, y, sheet.Small, PdfSheet.Muted);
-        y += sheet.LineHeight(sheet.Small);
+        y = Column(sheet, [CustomerName], sheet.Strong, width, y);
+        y = Column(sheet, CustomerLines(), sheet.Body, width, y);
+        y = Column(sheet, [$"Customer ID {CustomerId}"], sheet.Small, width, y, PdfSheet.Muted);
 
         var right = top;
         foreach (var (text, strong) in aside)
@@ -77,6 +76,22 @@ public sealed record PdfParties(string SellerName, SellerOptions Seller, string 
         }
 
         sheet.Y = Math.Max(y, right) + 16;
+    }
+
+    // The left column stops short of what the right prints beside it, so a long name wraps instead of running under the
+    // amount due; never narrower than a third of the page.
+    private static double ColumnWidth(PdfSheet sheet, double besideWidth) =>
+        Math.Max((sheet.Right - sheet.Left) / 3, sheet.Right - sheet.Left - besideWidth - 24);
+
+    private static double Column(PdfSheet sheet, IEnumerable<string> lines, PdfSharp.Drawing.XFont font, double width, double y, PdfSharp.Drawing.XColor? color = null)
+    {
+        foreach (var line in lines.SelectMany(l => sheet.Wrap(l, font, width)))
+        {
+            sheet.Text(line, sheet.Left, y, font, color);
+            y += sheet.LineHeight(font);
+        }
+
+        return y;
     }
 
     public const string ReverseChargeNote = "Reverse charge: VAT is to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC).";

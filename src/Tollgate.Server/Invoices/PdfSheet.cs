@@ -127,8 +127,11 @@ public sealed class PdfSheet : IDisposable
     /// <summary>The finished document: each page gets its footer and number, then the bytes.</summary>
     public byte[] ToBytes()
     {
-        graphics.Dispose();
         var count = document.PageCount;
+        // A footer long enough to reach the page number (a long seller's name) wraps below, in the bottom margin; measured
+        // while the last page's graphics are still open.
+        var footerLines = Wrap(footer, Small, document.Pages[^1].Width.Point - (2 * Margin) - Width($"Page {count} of {count}", Small) - 12);
+        graphics.Dispose();
         for (var i = 0; i < count; i++)
         {
             var page = document.Pages[i];
@@ -136,7 +139,13 @@ public sealed class PdfSheet : IDisposable
             var y = page.Height.Point - Margin - 12;
             var brush = new XSolidBrush(Muted);
             g.DrawLine(new XPen(Line, 0.75), Margin, y - 8, page.Width.Point - Margin, y - 8);
-            g.DrawString(footer, Small, brush, new XRect(Margin, y, page.Width.Point - (2 * Margin), 12), XStringFormats.TopLeft);
+            var lineY = y;
+            foreach (var line in footerLines)
+            {
+                g.DrawString(line, Small, brush, new XRect(Margin, lineY, page.Width.Point - (2 * Margin), 12), XStringFormats.TopLeft);
+                lineY += LineHeight(Small);
+            }
+
             g.DrawString($"Page {i + 1} of {count}", Small, brush, new XRect(Margin, y, page.Width.Point - (2 * Margin), 12), XStringFormats.TopRight);
         }
 

@@ -19,11 +19,27 @@ public sealed class InvoicePdfLayoutTests
     private static InvoiceLine Line(string description, long cents, long discount = 0) =>
         new(InvoiceLineKind.Overage, description, cents, 1, cents, Issued, Issued.AddMonths(1), DiscountCents: discount);
 
-    private static async Task<string> TextAsync(Invoice invoice)
+    private static async Task<string> TextAsync(Invoice invoice) =>
+        PdfText.Squeezed(await PdfText.ReadAsync(Render(invoice)));
+
+    private static byte[] Render(Invoice invoice, string seller = "Northwind", string customer = "Ada Ltd")
     {
-        var parties = new PdfParties("Northwind", new SellerOptions { Address = "1 Quay, Bristol" }, "c1",
-            new Customer("c1", null, "Ada Ltd", new Dictionary<string, string>(), false, Issued, Issued, TaxExempt: TaxExemptions.Exempt));
-        return PdfText.Squeezed(await PdfText.ReadAsync(InvoicePdfLayout.Render(invoice, parties, [], _ => null)));
+        var parties = new PdfParties(seller, new SellerOptions { Address = "1 Quay, Bristol" }, "c1",
+            new Customer("c1", null, customer, new Dictionary<string, string>(), false, Issued, Issued, TaxExempt: TaxExemptions.Exempt));
+        return InvoicePdfLayout.Render(invoice, parties, [], _ => null);
+    }
+
+    [Fact]
+    public async Task ALongCustomerOrSellerNameWrapsInItsColumnWhereItRanUnderTheAmountDueAndTheTitle()
+    {
+        const string Long = "The Analytical Engine Company of Greater London, Bristol and the Counties of the West Country Limited";
+
+        var words = await PdfText.WordsAsync(Render(Invoice("USD", Line("Pro (monthly)", 1500)), seller: Long, customer: Long));
+
+        var overprinted = words.SelectMany((w, i) => words.Skip(i + 1).Where(w.Overlaps).Select(o => $"'{w.Text}' and '{o.Text}'")).ToList();
+        Assert.Empty(overprinted);
+        Assert.Equal(3, words.Count(w => w.Text == "Limited")); // both names printed whole, and the seller's in the footer
+        Assert.Contains(words, w => w.Text == "INVOICE");
     }
 
     [Fact]
