@@ -262,11 +262,13 @@ internal sealed partial class StripeEventWriter(
         return (await _subscriptions.ReadStripeAsync(stripeSubscriptionId), syncedAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
     }
 
+    // Stored in whole seconds, as Stripe stamps its events: an answer Tollgate applied at 12:00:00.450 made an event Stripe
+    // created at 12:00:00 (a cancel undone in its portal that second) look older, and it was dropped as stale.
     internal Task MarkSyncedAsync(string stripeSubscriptionId, DateTimeOffset created) =>
         c.ExecuteAsync(new CommandDefinition("""
             UPDATE subscriptions SET stripe_synced_at = @at
             WHERE stripe_subscription_id = @stripeSubscriptionId AND (stripe_synced_at IS NULL OR stripe_synced_at < @at)
-            """, new { stripeSubscriptionId, at = created.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
+            """, new { stripeSubscriptionId, at = created.ToUnixTimeSeconds() * 1000 }, tx, cancellationToken: ct));
 
     private async Task<string?> CustomerForAsync(string? hint, string stripeCustomerId) =>
         hint is not null && await c.ExecuteScalarAsync<long>(new CommandDefinition(

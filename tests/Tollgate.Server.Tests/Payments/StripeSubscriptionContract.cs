@@ -9,9 +9,9 @@ public abstract class StripeSubscriptionContract : ApiContract
 {
     private static string? Text(JsonNode? node, string name) => node?[name].Value<string>();
 
-    private static async Task<(PaymentsHarness H, JsonObject Stripe, string Id)> SubscribedAsync(StoreKind kind, string plan = "pro")
+    private async Task<(PaymentsHarness H, JsonObject Stripe, string Id)> SubscribedAsync(StoreKind kind, string plan = "pro")
     {
-        var h = await PaymentsHarness.StartAsync(kind);
+        var h = await PaymentsHarness.StartAsync(kind, extra: ClockSettings);
         await h.App.CustomerAsync("ada");
         var stripe = await h.SubscribeAsync("ada", plan);
         return (h, stripe, Text((await h.SubscriptionsAsync("ada"))[0], "id")!);
@@ -111,6 +111,25 @@ public abstract class StripeSubscriptionContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal("too_expensive", Text(scheduled, "cancel_reason"));
         Assert.Equal((false, null), (kept["cancel_at_period_end"].Value<bool>(), Text(kept, "cancel_reason")));
+    }
+
+    [Fact]
+    public async Task AnUndoStripeStampsInTheSameSecondAsTollgatesCancelIsAppliedNotDroppedAsStale()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _ = h;
+        var second = DateTimeOffset.FromUnixTimeSeconds(h.App.Clock.GetUtcNow().ToUnixTimeSeconds() + 1);
+        h.App.Clock.SetUtcNow(second.AddMilliseconds(450)); // Tollgate's cancel lands at .450 of a second; Stripe stamps whole ones
+
+        await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true, reason = "too_expensive" });
+        var undone = h.Stripe.Subscription(Text(stripe, "id")!);
+        undone["cancel_at_period_end"] = false;
+        undone["canceled_at"] = null;
+        var outcome = await h.DeliverAsync("customer.subscription.updated", undone, created: second);
+        var kept = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        Assert.Equal("ok", Text(outcome, "outcome"));
+        Assert.False(kept["cancel_at_period_end"].Value<bool>());
     }
 
     [Fact]
@@ -246,7 +265,7 @@ public abstract class StripeSubscriptionContract : ApiContract
     [Fact]
     public async Task AddingAStripePriceIdLinksTheCurrentVersionInPlaceSoItsSubscribersStayOnALinkedVersion()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind, [.. PaymentsHarness.CatalogPrices, "price_team_monthly"]);
+        await using var h = await PaymentsHarness.StartAsync(Kind, [.. PaymentsHarness.CatalogPrices, "price_team_monthly"], extra: ClockSettings);
         await h.App.CustomerAsync("bob");
         await h.App.CustomerAsync("cy");
         var bob = await h.App.SubscribeAsync("bob", "team");
@@ -271,7 +290,7 @@ public abstract class StripeSubscriptionContract : ApiContract
     [Fact]
     public async Task ChangingAPriceStillMakesANewVersion()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         var raised = Catalogs.Payments.Replace("\"price_cents\": 5000 }", "\"price_cents\": 6000 }", StringComparison.Ordinal);
 
         var apply = await h.App.Admin.PutJsonAsync("/v1/admin/catalog", raised);
@@ -289,4 +308,12 @@ public sealed class SqliteStripeSubscriptionTests : StripeSubscriptionContract
 public sealed class PostgresStripeSubscriptionTests : StripeSubscriptionContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingStripeSubscriptionTests : StripeSubscriptionContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }
