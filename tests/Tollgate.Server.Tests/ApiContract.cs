@@ -34,6 +34,9 @@ public abstract class ApiContract(SharedServer? shared = null, bool wholeClass =
         (shared ?? throw new InvalidOperationException($"{GetType().Name} takes no SharedServer, so {theory} cannot share one."))
             .StartAsync(Kind, WithClock(settings), start, theory);
 
+    /// <summary>The settings that make a server's test clock tick, for a harness that starts its own server; null otherwise.</summary>
+    protected IDictionary<string, string?>? ClockSettings => WithClock(null);
+
     private IDictionary<string, string?>? WithClock(IDictionary<string, string?>? settings) => TickingClock
         ? new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Tollgate:TestClock:Ticking"] = "true" }
         : settings;

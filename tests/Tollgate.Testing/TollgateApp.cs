@@ -207,10 +207,14 @@ public sealed class TollgateApp : IAsyncDisposable
 
     private static bool ShapesTheDatabase(string key) => DatabaseShapingKeys.Contains(key);
 
-    /// <summary>Moves the server's test clock through its API, running whatever falls due on the way.</summary>
+    /// <summary>
+    /// Moves the server's test clock through its API, running whatever falls due on the way. The API takes whole seconds,
+    /// so a part of one rounds up: a span measured to an instant on a ticking clock reaches it, where cut short it stopped
+    /// a fraction of a second before.
+    /// </summary>
     public async Task AdvanceAsync(TimeSpan by)
     {
-        var response = await Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = (long)by.TotalSeconds });
+        var response = await Admin.PostJsonAsync("/v1/admin/clock/advance", new { seconds = (long)Math.Ceiling(by.TotalSeconds) });
         response.EnsureSuccessStatusCode();
     }
 

@@ -184,3 +184,11 @@ public sealed class PostgresUsageMetadataTests(SharedServer shared) : UsageMetad
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingUsageMetadataTests(SharedServer shared) : UsageMetadataContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -270,3 +270,11 @@ public sealed class PostgresExperimentsApiTests : ExperimentsApiContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingExperimentsApiTests : ExperimentsApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -230,3 +230,11 @@ public sealed class PostgresExportsApiTests(SharedServer shared) : ExportsApiCon
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingExportsApiTests(SharedServer shared) : ExportsApiContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -158,9 +158,12 @@ public abstract class CreditGrantsContract(SharedServer shared) : ApiContract(sh
         await app.ConsumeAsync("c1", "capped", 100);
         await GrantAsync(app, "c1", new { feature = "capped", amount = 10, reason = "trial", expires_at = TollgateApp.DefaultStart.AddHours(1) });
 
-        await app.AdvanceAsync(TimeSpan.FromSeconds(3599));
+        // A second before the expiry, then onto it; on a ticking clock a minute before, so the steps' own seconds cannot
+        // reach it, and a minute on, which passes it by those seconds.
+        var step = TimeSpan.FromSeconds(TickingClock ? 60 : 1);
+        await app.AdvanceAsync(TimeSpan.FromHours(1) - step);
         var before = await app.ConsumeAsync("c1", "capped", 1);
-        await app.AdvanceAsync(TimeSpan.FromSeconds(1));
+        await app.AdvanceAsync(step);
         var at = await app.ConsumeAsync("c1", "capped", 1);
         var grants = await (await app.Admin.GetAsync("/v1/customers/c1/grants")).ReadAsync();
 
@@ -308,4 +311,12 @@ public sealed class SqliteCreditGrantsTests(SharedServer shared) : CreditGrantsC
 public sealed class PostgresCreditGrantsTests(SharedServer shared) : CreditGrantsContract(shared), IClassFixture<SharedServer>
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingCreditGrantsTests(SharedServer shared) : CreditGrantsContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

@@ -200,3 +200,11 @@ public sealed class PostgresHistoryApiTests(SharedServer shared) : HistoryApiCon
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingHistoryApiTests(SharedServer shared) : HistoryApiContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

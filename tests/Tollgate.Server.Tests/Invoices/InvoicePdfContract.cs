@@ -172,3 +172,11 @@ public sealed class PostgresInvoicePdfTests : InvoicePdfContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingInvoicePdfTests : InvoicePdfContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

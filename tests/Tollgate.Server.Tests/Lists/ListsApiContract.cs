@@ -316,3 +316,11 @@ public sealed class PostgresListsApiTests(SharedServer shared) : ListsApiContrac
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingListsApiTests(SharedServer shared) : ListsApiContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -117,3 +117,11 @@ public sealed class PostgresLlmFeatureConsumeTests : LlmFeatureConsumeContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingLlmFeatureConsumeTests : LlmFeatureConsumeContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

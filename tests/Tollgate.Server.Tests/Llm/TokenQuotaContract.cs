@@ -123,3 +123,11 @@ public sealed class PostgresTokenQuotaTests : TokenQuotaContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingTokenQuotaTests : TokenQuotaContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

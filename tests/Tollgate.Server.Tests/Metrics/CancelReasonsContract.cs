@@ -135,3 +135,11 @@ public sealed class PostgresCancelReasonsTests(SharedServer shared) : CancelReas
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingCancelReasonsTests(SharedServer shared) : CancelReasonsContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -95,3 +95,11 @@ public sealed class PostgresCreditNoteMrrTests : CreditNoteMrrContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingCreditNoteMrrTests : CreditNoteMrrContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

@@ -97,3 +97,11 @@ public sealed class PostgresSaasStatsApiTests : SaasStatsApiContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingSaasStatsApiTests : SaasStatsApiContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

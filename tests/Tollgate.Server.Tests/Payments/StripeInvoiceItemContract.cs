@@ -15,7 +15,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task AChangesProrationLinesGoToStripeAsInvoiceItemsOnTheSubscription()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         await h.App.CustomerAsync("ada");
         var stripe = await h.SubscribeAsync("ada", "pro");
         var id = Text((await h.SubscriptionsAsync("ada"))[0], "id");
@@ -44,7 +44,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task SoftCapOverageOfAStripeSubscriptionGoesToStripeAsAnInvoiceItemWhenThePeriodRenews()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         var soft = Catalogs.Payments.Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }",
             StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", soft)).StatusCode);
@@ -67,7 +67,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task AStripeBilledChangeToYearlyBillsTheOverageUpToTheChangeAsAnInvoiceItemAndTheRenewalNothingMore()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         var soft = Catalogs.Payments.Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }",
             StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", soft)).StatusCode);
@@ -93,7 +93,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task AStripeBilledChangeThatKeepsThePeriodBillsTheOldPlansOverageUpToItAsAnInvoiceItemAndTheRenewalOnlyWhatCameAfter()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         var soft = Catalogs.Payments
             .Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }", StringComparison.Ordinal)
             .Replace("\"monthly_quota\": 500 }", "\"monthly_quota\": 500, \"hard_cap\": false, \"overage_unit_price_cents\": 3 }", StringComparison.Ordinal);
@@ -128,7 +128,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task ALineStripeRefusesIsRecordedAsFailedWithStripesMessageAndNotSentAgain()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         var soft = Catalogs.Payments.Replace("\"monthly_quota\": 1000 }", "\"monthly_quota\": 1000, \"hard_cap\": false, \"overage_unit_price_cents\": 2 }",
             StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await h.App.Admin.PutJsonAsync("/v1/admin/catalog", soft)).StatusCode);
@@ -152,7 +152,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task ALineIsSentOnceWhenItsAnswerIsLostOrTwoSendersRace()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         await h.App.CustomerAsync("ada");
         await h.SubscribeAsync("ada", "pro");
         var id = Text((await h.SubscriptionsAsync("ada"))[0], "id");
@@ -179,7 +179,7 @@ public abstract class StripeInvoiceItemContract : ApiContract
     [Fact]
     public async Task CancelNowWithCreditSendsTheCreditToTheCustomersNextStripeInvoice()
     {
-        await using var h = await PaymentsHarness.StartAsync(Kind);
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
         await h.App.CustomerAsync("ada");
         var stripe = await h.SubscribeAsync("ada", "pro");
         var id = Text((await h.SubscriptionsAsync("ada"))[0], "id");
@@ -202,4 +202,12 @@ public sealed class SqliteStripeInvoiceItemTests : StripeInvoiceItemContract
 public sealed class PostgresStripeInvoiceItemTests : StripeInvoiceItemContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingStripeInvoiceItemTests : StripeInvoiceItemContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

@@ -168,3 +168,11 @@ public sealed class PostgresPricingApiTests(SharedServer shared) : PricingApiCon
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingPricingApiTests(SharedServer shared) : PricingApiContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

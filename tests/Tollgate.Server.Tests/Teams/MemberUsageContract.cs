@@ -173,3 +173,11 @@ public sealed class PostgresMemberUsageTests : MemberUsageContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingMemberUsageTests : MemberUsageContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

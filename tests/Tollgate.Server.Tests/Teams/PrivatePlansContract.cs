@@ -120,3 +120,11 @@ public sealed class PostgresPrivatePlansTests : PrivatePlansContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingPrivatePlansTests : PrivatePlansContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}

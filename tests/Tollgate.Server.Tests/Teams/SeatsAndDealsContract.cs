@@ -192,3 +192,11 @@ public sealed class PostgresSeatsAndDealsTests(SharedServer shared) : SeatsAndDe
 {
     protected override StoreKind Kind => StoreKind.Postgres;
 }
+
+/// <summary>The same contract on a clock that ticks in real time between the steps a test takes.</summary>
+public sealed class SqliteTickingSeatsAndDealsTests(SharedServer shared) : SeatsAndDealsContract(shared), IClassFixture<SharedServer>
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}
