@@ -16,7 +16,7 @@ public abstract class StripeChangesContract : ApiContract
 
     // The harness starts its own server, so ApiContract's ticking switch has to be handed to it.
     private Task<PaymentsHarness> StartHarnessAsync() => PaymentsHarness.StartAsync(Kind,
-        extra: TickingClock ? new Dictionary<string, string?> { ["Tollgate:TestClock:Ticking"] = "true" } : null);
+        extra: ClockSettings);
 
     [Fact]
     public async Task APlanChangeMadeInStripesPortalBillsTheOldPlansOverageUpToItAsAnInvoiceItemAndTheRenewalOnlyWhatCameAfter()

@@ -21,7 +21,7 @@ public abstract class StripeInvoiceTaxContract : ApiContract
     {
         // The harness starts its own server, so ApiContract's ticking switch has to be handed to it.
         var h = await PaymentsHarness.StartAsync(Kind,
-            extra: TickingClock ? new Dictionary<string, string?> { ["Tollgate:TestClock:Ticking"] = "true" } : null);
+            extra: ClockSettings);
         Assert.Equal(HttpStatusCode.Created, (await h.App.Admin.PostJsonAsync("/v1/admin/tax-rates",
             new { id = "de_vat", name = "MwSt.", percentage = 19, inclusive = false, country = "DE" })).StatusCode);
         (await h.App.Admin.PutJsonAsync("/v1/customers/ada", new
