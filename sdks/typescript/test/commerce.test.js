@@ -226,16 +226,25 @@ test("packs are listed, and a sale repeated with its idempotency key answers the
 });
 
 test("subscriptions.cancel and customers.delete send billUsage, which waives the period's usage only with a cancel now", async () => {
-  const { tg, customer } = await withCustomer();
-  const sub = await tg.subscriptions.create({ customer, plan: "pro" });
+  // 15 calls on a plan of 10 with overage at 2 cents: a billing cancel bills 5 of them, a waiving one none.
+  const overUsed = async () => {
+    const { tg, customer } = await withCustomer();
+    const sub = await tg.subscriptions.create({ customer, plan: "metered" });
+    await tg.entitlements.consume({ customer, feature: "api_calls", amount: 15 });
+    return { tg, customer, sub };
+  };
+  const { tg, sub } = await overUsed();
   const refused = await tg.subscriptions.cancel(sub.id, { billUsage: false }).catch((e) => e); // at the period end, it is billed then
-  const canceled = await tg.subscriptions.cancel(sub.id, { atPeriodEnd: false, billUsage: false });
-  const other = await withCustomer();
-  await other.tg.subscriptions.create({ customer: other.customer, plan: "pro" });
+  const waived = await tg.subscriptions.cancel(sub.id, { atPeriodEnd: false, billUsage: false });
+  const billing = await overUsed();
+  const billed = await billing.tg.subscriptions.cancel(billing.sub.id, { atPeriodEnd: false });
+  const other = await overUsed();
   const erased = await other.tg.customers.delete(other.customer, { billUsage: false });
 
   assert.ok(refused instanceof ValidationError && "bill_usage" in refused.errors);
-  assert.equal(canceled.subscription.status, "canceled");
+  assert.equal(waived.subscription.status, "canceled");
+  assert.deepEqual(waived.lines.filter((l) => l.kind === "overage"), []);
+  assert.deepEqual(billed.lines.filter((l) => l.kind === "overage").map((l) => [l.quantity, l.amountCents]), [[5, 10]]);
   assert.deepEqual([erased.deleted, typeof erased.canceledSubscription], [true, "string"]);
 });
 
