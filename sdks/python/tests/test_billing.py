@@ -67,6 +67,11 @@ def test_the_upcoming_invoice_shows_the_next_fee_and_the_overage_so_far(tg: toll
     assert e.value.resource == "upcoming_invoice"
 
 
+def test_a_subscription_takes_a_deal_price_and_its_note(tg: tollgate.Tollgate, customer: str) -> None:
+    sub = tg.subscriptions.create(customer=customer, plan="pro", price_override_cents=999, price_override_note="Friends")
+    assert (sub["price_override_cents"], sub["price_override_note"]) == (999, "Friends")
+
+
 def test_a_cancel_now_with_bill_usage_false_waives_the_overage_that_a_billing_cancel_bills(tg: tollgate.Tollgate, customer: str) -> None:
     finals = {}
     for name, bill_usage in (("waived", False), ("billed", True)):

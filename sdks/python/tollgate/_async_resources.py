@@ -75,7 +75,8 @@ class AsyncSubscriptions(_AsyncResource):
     async def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
                collection_method: str | None = None, days_until_due: int | None = None, promotion_code: str | None = None,
                coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
-               currency: str | None = None) -> Subscription:
+               currency: str | None = None, price_override_cents: int | None = None,
+               price_override_note: str | None = None) -> Subscription:
         """Puts a customer on a plan's newest version; a bad ``promotion_code`` raises PromotionCodeInvalid.
 
         ``currency`` is one of the plan's currencies (by default the customer's, then the plan's first); every invoice of the
@@ -83,9 +84,13 @@ class AsyncSubscriptions(_AsyncResource):
 
         ``visitor_id`` is the visitor ``pricing.plans(visitor=...)`` was asked for: during a price experiment the subscription
         gets that visitor's variant price and counts as its conversion.
+
+        ``price_override_cents`` is a negotiated (deal) price in minor units, per seat on a per-seat price, kept at renewal;
+        ``price_override_note`` says why it was agreed.
         """
         return await self._send(c.create_subscription(customer, plan, billing_period, trial_days, collection_method, days_until_due,
-                                                promotion_code, coupon, seats, visitor_id, currency))
+                                                promotion_code, coupon, seats, visitor_id, currency, price_override_cents,
+                                                price_override_note))
 
     async def get(self, id: str) -> Subscription:
         return await self._send(Call("GET", f"v1/subscriptions/{c.seg(id)}"))

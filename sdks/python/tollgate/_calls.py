@@ -40,11 +40,14 @@ def _once() -> dict[str, str]:
 def create_subscription(customer: str, plan: str, billing_period: str, trial_days: int | None,
                         collection_method: str | None, days_until_due: int | None, promotion_code: str | None = None,
                         coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
-                        currency: str | None = None) -> Call:
+                        currency: str | None = None, price_override_cents: int | None = None,
+                        price_override_note: str | None = None) -> Call:
     return Call("POST", "v1/subscriptions", {"customer": customer, "plan": plan, "billing_period": billing_period,
                                              "trial_days": trial_days, "collection_method": collection_method,
                                              "days_until_due": days_until_due, "promotion_code": promotion_code,
-                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id, "currency": currency},
+                                             "coupon": coupon, "seats": seats, "visitor_id": visitor_id, "currency": currency,
+                                             "price_override_cents": price_override_cents,
+                                             "price_override_note": price_override_note},
                 headers=_once())
 
 

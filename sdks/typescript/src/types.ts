@@ -184,6 +184,10 @@ export type SubscriptionCreate = {
   visitorId?: string | undefined;
   /** One of the plan's currencies (by default the customer's, then the plan's first); every invoice of it is in this currency. */
   currency?: string | undefined;
+  /** A negotiated (deal) price in minor units, per seat on a per-seat price, in place of the catalog's; kept at renewal. */
+  priceOverrideCents?: number | undefined;
+  /** Why the deal price was agreed; shown in the console. */
+  priceOverrideNote?: string | undefined;
 };
 
 export type SubscriptionChange = {

@@ -225,6 +225,12 @@ test("packs are listed, and a sale repeated with its idempotency key answers the
   assert.deepEqual(grants, [sale.grant.id, open.grant.id].sort());
 });
 
+test("subscriptions.create takes a deal price and its note, kept on the subscription", async () => {
+  const { tg, customer } = await withCustomer();
+  const sub = await tg.subscriptions.create({ customer, plan: "pro", priceOverrideCents: 999, priceOverrideNote: "Friends" });
+  assert.deepEqual([sub.priceOverrideCents, sub.priceOverrideNote], [999, "Friends"]);
+});
+
 test("subscriptions.cancel and customers.delete send billUsage, which waives the period's usage only with a cancel now", async () => {
   // 15 calls on a plan of 10 with overage at 2 cents: a billing cancel bills 5 of them, a waiving one none.
   const overUsed = async () => {

@@ -72,22 +72,43 @@ public static class ExperimentRequests
         {
             var field = $"{at}.prices[{j}]";
             var p = v.Prices![j];
-            var plan = p?.Plan is { } code ? catalog.Plan(code) : null;
-            if (p is null || plan is not { IsActive: true })
+            if (p is null)
             {
-                errors[$"{field}.plan"] = $"no active plan '{p?.Plan}'";
+                errors[field] = "must be an object with plan, billing_period and price_cents";
                 continue;
             }
 
-            if (!BillingIntervalNames.TryParse(p.BillingPeriod, out var interval) || plan.Current.Terms.Price(interval) is null)
+            // Every field is checked, so one answer names all that is wrong with a price, as the catalog's does.
+            var before = errors.Count;
+            var plan = p.Plan is { } code ? catalog.Plan(code) : null;
+            if (plan is not { IsActive: true })
             {
-                errors[$"{field}.billing_period"] = $"plan '{plan.Code}' has no '{p.BillingPeriod}' price; use monthly or yearly";
-                continue;
+                errors[$"{field}.plan"] = $"no active plan '{p.Plan}'";
+            }
+            else if (plan.IsPrivate)
+            {
+                // A private plan is never shown on the pricing page, so no visitor could see the variant's price.
+                errors[$"{field}.plan"] = $"plan '{plan.Code}' is private: the pricing page never shows it, so no visitor would see this price";
+            }
+
+            var known = BillingIntervalNames.TryParse(p.BillingPeriod, out var interval);
+            if (!known)
+            {
+                errors[$"{field}.billing_period"] = $"must be monthly or yearly, not '{p.BillingPeriod}'";
+            }
+            else if (plan is { IsActive: true } && plan.Current.Terms.Price(interval) is null)
+            {
+                errors[$"{field}.billing_period"] = $"plan '{plan.Code}' has no {p.BillingPeriod} price";
             }
 
             if (p.PriceCents is not { } cents || Validate.Amount(cents, 0) is not null)
             {
                 errors[$"{field}.price_cents"] = $"must be a whole number of cents from 0 to {QuotaRules.MaxAmount:N0}";
+                continue;
+            }
+
+            if (errors.Count > before || plan is null)
+            {
                 continue;
             }
 

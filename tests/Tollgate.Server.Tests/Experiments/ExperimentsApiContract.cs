@@ -51,6 +51,8 @@ public abstract class ExperimentsApiContract : ApiContract
                 new { key = "b", weight = 0, prices = new object[] { new { plan = "pro", billing_period = "monthly", price_cents = -1 } } },
                 new { key = "c", weight = 1, prices = new object[] { new { plan = "platinum", billing_period = "monthly", price_cents = 10 } } },
                 new { key = "d", weight = 1, prices = new object[] { new { plan = "free", billing_period = "weekly", price_cents = 10 } } },
+                // Every field of a price is named, not only the first wrong one.
+                new { key = "e", weight = 1, prices = new object[] { new { plan = "nope", billing_period = "weekly", price_cents = -1 } } },
             },
         });
         var noControl = await app.Admin.PostJsonAsync("/v1/admin/experiments", new
@@ -64,7 +66,8 @@ public abstract class ExperimentsApiContract : ApiContract
         Assert.Equal("application/problem+json", bad.Content.Headers.ContentType!.MediaType);
         var errors = (await bad.ReadAsync())["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal);
         Assert.Equal(["name", "variants[1].prices[0].price_cents", "variants[1].weight", "variants[2].prices[0].plan",
-            "variants[3].prices[0].billing_period"], errors);
+            "variants[3].prices[0].billing_period", "variants[4].prices[0].billing_period", "variants[4].prices[0].plan",
+            "variants[4].prices[0].price_cents"], errors);
         Assert.Equal(HttpStatusCode.BadRequest, noControl.StatusCode);
         Assert.NotNull((await noControl.ReadAsync())["errors"]!["variants"]);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

@@ -109,6 +109,27 @@ public abstract class PrivatePlansContract : ApiContract
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("plans[2].visibility", body, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task APriceExperimentOnAPrivatePlanIsRefusedNamingThePlanSinceNoVisitorWouldSeeIt()
+    {
+        await using var app = await StartAsync(ApiSetup.CatalogOf("teams", TeamsCatalog.Json));
+
+        var response = await app.Admin.PostJsonAsync("/v1/admin/experiments", new
+        {
+            name = "deal price",
+            variants = new object[]
+            {
+                new { key = "control", weight = 1 },
+                new { key = "b", weight = 1, prices = new object[] { new { plan = "enterprise", billing_period = "monthly", price_cents = 100 } } },
+            },
+        });
+        var errors = (await response.ReadAsync())["errors"]!.AsObject();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("is private", errors["variants[1].prices[0].plan"].Value<string>(), StringComparison.Ordinal);
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/admin/experiments")).ReadAsync())["experiments"]!.AsArray());
+    }
 }
 
 public sealed class SqlitePrivatePlansTests : PrivatePlansContract

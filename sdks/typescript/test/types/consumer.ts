@@ -26,12 +26,13 @@ export async function surface(): Promise<void> {
   const canceled: Subscription = (await tg.subscriptions.cancel("sub_1", { reason, comment: "Too much" })).subscription;
   const kept: [CancelReason | null, string | null] = [canceled.cancelReason, canceled.cancelComment];
   const preview = await tg.subscriptions.preview("sub_1", { plan: "pro", effective: "immediate", coupon: "LAUNCH" });
+  const deal: Subscription = await tg.subscriptions.create({ customer: "u1", plan: "pro", priceOverrideCents: 999, priceOverrideNote: "Friends" });
   const discounted: [number, number] = [preview.amountCents, preview.discountCents]; // the discount is already taken off
   const lineId: string | null = preview.lines[0]!.id; // null on a preview's lines
   const coupon = await tg.coupons.create({ id: "EUR5", name: "Five off", amountOffCents: 500, currency: "USD", currencyOptions: { EUR: { amountOffCents: 400 } } });
   const eurOff: number | undefined = coupon.currencyOptions?.["EUR"]?.amountOffCents;
   const experiment: string | undefined = (await tg.pricing.plans())[0]!.experiment?.variant; // null outside an experiment
-  void [lineId, eurOff, experiment];
+  void [lineId, eurOff, experiment, deal];
   const grant = await tg.grants.create("u1", { feature: "api_calls", amount: 50, reason: "goodwill", idempotencyKey: "ticket-1" });
   void [windowStart, window.windowStart, windowEnd, kept, discounted, grant.id];
   const reservation = await tg.entitlements.reserve({ customer: "u1", feature: "api_calls", amount: 10, ttlSeconds: 60 });
