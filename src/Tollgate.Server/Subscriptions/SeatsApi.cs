@@ -23,7 +23,8 @@ public static class SeatsApi
         SubscriptionWire wire, CancellationToken cancellationToken)
     {
         var errors = Validate.Errors(
-            ("seats", request.Seats is >= 1 and <= 1_000_000 ? null : "must be from 1 to 1000000"),
+            // 0 passes here so the plan's own range answers it ("sells from 2 to 50 seats"), as it answers 51.
+            ("seats", request.Seats is >= 0 and <= 1_000_000 ? null : "must be a whole number from 0 to 1,000,000"),
             ("effective", request.Effective is null or "immediate" or "period_end" ? null : "must be immediate or period_end"),
             ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"));
         if (errors.Count > 0)

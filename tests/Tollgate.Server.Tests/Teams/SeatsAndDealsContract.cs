@@ -50,6 +50,14 @@ public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(s
         }
 
         Assert.Empty(await app.InvoicesAsync("acme-range"));
+
+        // A change to 0 seats is told the plan's range, as one past its top is; a negative count is a malformed one.
+        var id = (await (await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "acme-range", plan = "team", seats = 2 })).ReadAsync())["id"]
+            .Value<string>();
+        var none = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 0 })).ReadAsync();
+        var negative = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = -1 })).ReadAsync();
+        Assert.StartsWith("Plan 'team' sells from 2 to", none["errors"]!["seats"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal("must be a whole number from 0 to 1,000,000", negative["errors"]!["seats"].Value<string>());
     }
 
     [Fact]
