@@ -56,6 +56,22 @@ public abstract class QuotaWindowsContract : ApiContract
     }
 
     [Fact]
+    public async Task ThePortalSaysWhenEachQuotaResetsByItsOwnWindowAndNothingForALifetimeAllowance()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c-portal");
+        await app.ConsumeAsync("c-portal", "daily");
+        using var portal = await Pages.PageText.PortalAsync(app, "c-portal");
+
+        var text = Pages.PageText.Visible(await portal.GetStringAsync(new Uri("/portal", UriKind.Relative)));
+
+        // Thursday Jan 15, 2026 at noon (on a ticking clock, minutes later): the day ends at midnight, the week on Monday.
+        Assert.Contains("2 left · resets Jan 16, 2026", text, StringComparison.Ordinal);
+        Assert.Contains("5 left · resets Jan 19, 2026", text, StringComparison.Ordinal);
+        Assert.Matches("Lifetime 0 of 2 exports 2 left(?! · resets)", text);
+    }
+
+    [Fact]
     public async Task DayWindowsResetAtMidnightUtcAndWeekWindowsOnMonday()
     {
         await using var app = await AppAsync();

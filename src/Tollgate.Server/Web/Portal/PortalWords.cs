@@ -3,6 +3,7 @@ using Tollgate.Core.Catalog;
 using Tollgate.Core.Entitlements;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Money;
+using Tollgate.Core.Periods;
 
 namespace Tollgate.Server.Web.Portal;
 
@@ -52,16 +53,19 @@ public static class PortalWords
             var counter = view.Usage.Counter(feature.Code);
             var limit = QuotaRules.Limit(grant, counter.CarriedIn);
             var unit = QuotaDisplay.UnitFor(limit ?? counter.Used, feature.Unit);
-            var resets = $"resets {Date(view.Period.End)}";
+            // The feature's own window (a day, a month, a year), not the billing period's; a lifetime allowance never
+            // resets, and an unlimited one has nothing to reset.
+            var window = view.Usage.Context.Window(grant);
+            var resets = QuotaWindow.Resets(window) ? $" · resets {Date(window.End)}" : "";
             var used = limit is { } l
                 ? string.Create(CultureInfo.InvariantCulture, $"{counter.Used:N0} of {l:N0} {unit}")
                 : string.Create(CultureInfo.InvariantCulture, $"{counter.Used:N0} {unit} · unlimited");
             var detail = limit switch
             {
-                null => resets,
+                null => "",
                 { } max when counter.Used > max => string.Create(CultureInfo.InvariantCulture, $"{counter.Used - max:N0} over the limit") +
-                    (grant.OverageUnitPriceCents is { } cents ? $", billed at {MinorUnits.Display(cents, view.Currency)} each" : "") + $" · {resets}",
-                { } max => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, max - counter.Used - counter.Reserved):N0} left · {resets}"),
+                    (grant.OverageUnitPriceCents is { } cents ? $", billed at {MinorUnits.Display(cents, view.Currency)} each" : "") + resets,
+                { } max => string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, max - counter.Used - counter.Reserved):N0} left") + resets,
             };
             var meter = limit is { } m ? new UsageMeter(Math.Max(1, m), Math.Min(counter.Used, Math.Max(1, m)), m * 8 / 10) : null;
             rows.Add(new UsageRow(feature.Code, feature.Name, used, meter, detail));
