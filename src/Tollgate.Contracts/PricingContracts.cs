@@ -38,6 +38,11 @@ public sealed record PricingExperiment(string Id, string Variant);
 /// <param name="DisplayPrice">The price as a pricing page shows it, such as "$29.99".</param>
 /// <param name="SavingPercent">On a yearly price, whole percent saved against twelve monthly payments.</param>
 /// <param name="StripePriceId">The Stripe price Checkout sells, when configured.</param>
+/// <param name="PerSeat">Whether the price is per seat: <paramref name="PriceCents"/> is one seat's, for each seat bought.</param>
+/// <param name="IncludedSeats">On a per-seat price, the fewest seats sold (and the seats a subscription gets when it names none).</param>
+/// <param name="MaxSeats">On a per-seat price, the most seats sold; null for no limit.</param>
+/// <param name="DisplayPer">What the price is for, as the pricing page shows it beside the amount: "/ month", "/ seat / month", "/ year".</param>
+/// <param name="DisplaySeats">On a per-seat price, the seats sold in words: "From 2 seats, up to 50"; null otherwise.</param>
 public sealed record PricingPrice(
     string BillingPeriod,
     long PriceCents,
@@ -45,7 +50,12 @@ public sealed record PricingPrice(
     int TrialDays,
     string DisplayPrice,
     int? SavingPercent,
-    string? StripePriceId);
+    string? StripePriceId,
+    bool PerSeat = false,
+    int? IncludedSeats = null,
+    int? MaxSeats = null,
+    string? DisplayPer = null,
+    string? DisplaySeats = null);
 
 /// <summary>What a plan gives for one feature.</summary>
 /// <param name="FeatureCode">The feature's code.</param>
@@ -75,6 +85,10 @@ public sealed record PricingPrice(
 /// period", "10 a month per seat", or <paramref name="DisplayQuota"/> where there is no window.
 /// </param>
 /// <param name="DisplayRateLimit">The rate limit in words, such as "600 a minute"; null when there is none.</param>
+/// <param name="DisplayOverage">
+/// What use past a soft cap costs, in words and in the currency the prices are in: "Then $0.02 per call", or one line per
+/// tier ("Over the limit, 1–100: $0.02 per call"); null under a hard cap.
+/// </param>
 public sealed record PricingPlanFeature(
     string FeatureCode,
     string Name,
@@ -93,7 +107,8 @@ public sealed record PricingPlanFeature(
     string? Reset = null,
     PricingRateLimit? RateLimit = null,
     string? DisplayTerms = null,
-    string? DisplayRateLimit = null);
+    string? DisplayRateLimit = null,
+    IReadOnlyList<string>? DisplayOverage = null);
 
 /// <summary>At most <paramref name="Limit"/> consume or reserve calls per <paramref name="Per"/>, whatever their amount.</summary>
 /// <param name="Limit">Calls allowed in one window.</param>

@@ -17,6 +17,11 @@ const plans = (variant) => [
     features: [{ feature_code: "cv_generate", name: "CV generation", unit: "CVs", kind: "metered", enabled: true, display_terms: "50 a month" },
       { feature_code: "mock_interview", name: "Mock interviews", unit: "interviews", kind: "metered", enabled: true, display_terms: "10 a month" }],
     ...(variant ? { experiment: { id: "exp_1", variant } } : {}) },
+  { code: "team", name: "Team", description: null, sort_order: 2, is_popular: false, version: 1,
+    prices: [{ billing_period: "monthly", price_cents: 1500, currency: "USD", trial_days: 0, display_price: "$15.00", saving_percent: null, stripe_price_id: null,
+      per_seat: true, included_seats: 2, max_seats: 50, display_per: "/ seat / month", display_seats: "From 2 seats, up to 50" }],
+    features: [{ feature_code: "cv_generate", name: "CV generation", unit: "CVs", kind: "metered", enabled: true, display_terms: "100 a month",
+      display_rate_limit: "5 a second", display_overage: ["Over the limit, 1–100: $0.02 per CV", "Over the limit, 101+: $0.01 per CV"] }] },
 ];
 
 function server(state) {
@@ -127,6 +132,21 @@ test("the pricing table shows the visitor's experiment price, the current plan, 
   const free = view.container.querySelector("[data-plan=free] button");
   await act(async () => { free.dispatchEvent(new window.MouseEvent("click", { bubbles: true })); });
   assert.deepEqual(selected.map((s) => [s.plan, s.billingPeriod]), [["free", "yearly"]]);
+  await view.unmount();
+});
+
+test("the pricing table says a plan's seats, rate limits and overage as the hosted page does, and a free plan is Free", async () => {
+  const state = { plan: "pro", used: 0, limit: 50 };
+  server(state);
+  const view = await render(app(state, h(PricingTable, { onSelect: () => {} })));
+  await until(() => assert.ok(view.container.querySelector("[data-plan=team]")));
+  const team = view.container.querySelector("[data-plan=team]").textContent;
+  assert.match(team, /\$15\.00\/ seat \/ month/);
+  assert.match(team, /From 2 seats, up to 50/);
+  assert.match(team, /100 a month CV generation · up to 5 a second/);
+  assert.match(team, /Over the limit, 1–100: \$0\.02 per CVOver the limit, 101\+: \$0\.01 per CV/);
+  const free = view.container.querySelector("[data-plan=free] .tg-plan__price").textContent;
+  assert.equal(free, "Free");
   await view.unmount();
 });
 

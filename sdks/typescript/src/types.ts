@@ -307,7 +307,14 @@ export type LlmBudget = {
 };
 
 export type PricingPrice = {
-  billingPeriod: string; priceCents: number; currency: string; displayPrice: string; savingPercent?: number | null | undefined; [field: string]: unknown;
+  billingPeriod: string; priceCents: number; currency: string; displayPrice: string; savingPercent?: number | null | undefined;
+  /** Per seat: `priceCents` is one seat's; `includedSeats` to `maxSeats` (null: no limit) are the seats sold. */
+  perSeat?: boolean | undefined; includedSeats?: number | null | undefined; maxSeats?: number | null | undefined;
+  /** What the price is for, beside the amount: "/ month", "/ seat / month", "/ year". */
+  displayPer?: string | undefined;
+  /** On a per-seat price, the seats sold in words: "From 2 seats, up to 50"; null otherwise. */
+  displaySeats?: string | null | undefined;
+  [field: string]: unknown;
 };
 export type PricingPlan = {
   code: string; name: string; description: string | null; sortOrder: number; isPopular: boolean; version: number;

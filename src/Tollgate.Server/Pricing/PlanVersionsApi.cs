@@ -27,6 +27,6 @@ public static class PlanVersionsApi
         return TypedResults.Ok<IReadOnlyList<PlanVersionResponse>>([.. versions.Select(v => new PlanVersionResponse(
             v.Id, v.PlanCode, v.Version, v.CreatedAt, catalog.Plan(code)?.Current.Id == v.Id,
             PricingMapper.Prices(v.Terms),
-            [.. catalog.Features.Where(f => v.Terms.Feature(f.Code) is not null).Select(f => PricingMapper.ToWire(f, v.Terms.Feature(f.Code)))]))]);
+            [.. catalog.Features.Where(f => v.Terms.Feature(f.Code) is not null).Select(f => PricingMapper.ToWire(f, v.Terms.Feature(f.Code), v.Terms.DefaultCurrency ?? "USD"))]))]);
     }
 }

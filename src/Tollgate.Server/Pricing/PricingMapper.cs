@@ -22,7 +22,8 @@ public static class PricingMapper
         plan.Current.Version,
         Prices((currency ?? plan.Current.Terms.DefaultCurrency) is { } shown ? plan.Current.Terms.InCurrency(shown) : plan.Current.Terms),
         // Overage prices in the currency asked for too, where a feature gives an option in it.
-        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.OverageIn(currency).Feature(f.Code)))],
+        [.. catalog.PublicFeatures.Select(f => ToWire(f, plan.Current.Terms.OverageIn(currency).Feature(f.Code),
+            currency ?? plan.Current.Terms.DefaultCurrency ?? "USD"))],
         Currencies: plan.Current.Terms.Currencies);
 
     /// <summary>
@@ -54,10 +55,15 @@ public static class PricingMapper
             p.TrialDays,
             MinorUnits.Display(p.PriceCents, p.Currency),
             p.BillingPeriod == BillingInterval.Yearly ? saving : null,
-            p.StripePriceId))];
+            p.StripePriceId,
+            p.PerSeat,
+            p.PerSeat ? p.IncludedSeats : null,
+            p.PerSeat ? p.MaxSeats : null,
+            PriceWords.Per(p, p.BillingPeriod),
+            PriceWords.Seats(p)))];
     }
 
-    public static PricingPlanFeature ToWire(Feature feature, PlanFeature? granted) => new(
+    public static PricingPlanFeature ToWire(Feature feature, PlanFeature? granted, string currency) => new(
         feature.Code,
         feature.Name,
         feature.Unit,
@@ -75,7 +81,8 @@ public static class PricingMapper
         feature.Kind == FeatureKind.Metered ? (granted?.Reset ?? QuotaReset.Month).ToWire() : null,
         granted?.RateLimit is { } rate ? new PricingRateLimit(rate.Limit, rate.Per.ToWire()) : null,
         QuotaWords.Terms(granted, feature.Unit),
-        QuotaWords.RateLimit(granted));
+        QuotaWords.RateLimit(granted),
+        PriceWords.Overage(feature, granted, currency));
 
     public static PricingFeature ToWire(Feature f) => new(f.Code, f.Name, f.Description, f.Unit, f.Kind.ToString().ToLowerInvariant());
 

@@ -7,6 +7,44 @@ namespace Tollgate.Server.Tests.Pricing;
 
 public abstract class PricingApiContract(SharedServer shared) : ApiContract(shared)
 {
+    private const string WordsCatalog = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "calls", "name": "API calls", "unit": "calls", "kind": "metered" },
+                        { "code": "pages", "name": "Pages", "unit": "pages", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ], "features": [] },
+            { "code": "starter", "name": "Starter", "prices": [ { "billing_period": "monthly", "price_cents": 1900 } ],
+              "features": [ { "feature_code": "calls", "limit": 1000, "hard_cap": false, "rate_limit": { "limit": 5, "per": "second" },
+                              "overage_tiers": [ { "up_to": 100, "unit_price_cents": 2 }, { "up_to": null, "unit_price_cents": 100, "per_units": 1000 } ] },
+                            { "feature_code": "pages", "limit": 10, "hard_cap": false, "overage_unit_price_cents": 5 } ] },
+            { "code": "team", "name": "Team", "prices": [ { "billing_period": "monthly", "price_cents": 1500, "per_seat": true, "included_seats": 2, "max_seats": 50 } ],
+              "features": [ { "feature_code": "calls", "limit": 100 } ] }
+          ]
+        }
+        """;
+
+    [Fact]
+    public async Task APlanSaysItsSeatsRateLimitsAndOverageInTheWordsOfTheHostedPage()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("words", WordsCatalog));
+
+        var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray();
+        JsonNode Plan(string code) => plans.Single(p => p!["code"].Value<string>() == code)!;
+        JsonNode Feature(string plan, string code) => Plan(plan)["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == code)!;
+        var team = Plan("team")["prices"]![0]!;
+        var free = Plan("free")["prices"]![0]!;
+
+        Assert.Equal((true, 2, 50, "/ seat / month", "From 2 seats, up to 50"), (team["per_seat"].Value<bool>(), team["included_seats"].Value<int>(),
+            team["max_seats"].Value<int>(), team["display_per"].Value<string>(), team["display_seats"].Value<string>()));
+        Assert.Equal((false, "/ month", null), (free["per_seat"].Value<bool>(), free["display_per"].Value<string>(), free["display_seats"].Value<string>()));
+        Assert.Equal("5 a second", Feature("starter", "calls")["display_rate_limit"].Value<string>());
+        Assert.Equal(["Over the limit, 1–100: $0.02 per call", "Over the limit, 101+: $1.00 per 1,000 calls"],
+            Feature("starter", "calls")["display_overage"]!.AsArray().Select(l => l.Value<string>()));
+        Assert.Equal(["Then $0.05 per page"], Feature("starter", "pages")["display_overage"]!.AsArray().Select(l => l.Value<string>()));
+        Assert.Null(Feature("team", "calls")["display_overage"]);
+    }
+
     [Fact]
     public async Task PlansAreTheCareerCoachsInSortOrderWithDisplayPrices()
     {

@@ -24,7 +24,10 @@ export type PricingTableProps = {
 };
 
 /** A feature row as the pricing API answers it (the SDK keeps these open-ended). */
-type PlanFeature = { featureCode: string; name: string; enabled: boolean; displayTerms?: string; displayQuota?: string };
+type PlanFeature = {
+  featureCode: string; name: string; enabled: boolean; displayTerms?: string; displayQuota?: string;
+  displayRateLimit?: string | null; displayOverage?: string[] | null;
+};
 
 const PERIODS: BillingPeriod[] = ["monthly", "yearly"];
 const PER: Record<BillingPeriod, string> = { monthly: "/month", yearly: "/year" };
@@ -111,16 +114,23 @@ export function PricingTable({ onSelect, successUrl, cancelUrl, defaultPeriod = 
                 {plan.description && <p className="tg-plan__description">{plan.description}</p>}
                 {price && (
                   <p className="tg-plan__price" data-price-cents={price.priceCents}>
-                    <span className="tg-plan__amount">{price.displayPrice}</span>
-                    <span className="tg-plan__per">{PER[price.billingPeriod as BillingPeriod] ?? ""}</span>
+                    {/* As the hosted /pricing words it: "Free", or the amount and what it is for ("/ seat / month"). */}
+                    <span className="tg-plan__amount">{price.priceCents === 0 ? "Free" : price.displayPrice}</span>
+                    {price.priceCents !== 0 && <span className="tg-plan__per">{price.displayPer ?? PER[price.billingPeriod as BillingPeriod] ?? ""}</span>}
                     {price.savingPercent ? <span className="tg-plan__saving">Save {price.savingPercent}%</span> : null}
                   </p>
                 )}
+                {price?.displaySeats && <p className="tg-plan__seats">{price.displaySeats}</p>}
                 <ul className="tg-plan__features" role="list">
                   {(plan.features as unknown as PlanFeature[]).map((f) => (
                     <li key={f.featureCode} data-included={f.enabled || undefined}>
                       <span className="tg-check" aria-hidden="true">{f.enabled ? "✓" : "–"}</span>
-                      <span>{f.enabled ? <><strong>{f.displayTerms ?? f.displayQuota}</strong> {f.name}</> : <><span className="tg-visually-hidden">Not included: </span>{f.name}</>}</span>
+                      <span>{f.enabled ? <><strong>{f.displayTerms ?? f.displayQuota}</strong> {f.name}</> : <><span className="tg-visually-hidden">Not included: </span>{f.name}</>}
+                        {f.enabled && f.displayRateLimit && <span className="tg-plan__rate"> · up to {f.displayRateLimit}</span>}
+                        {f.enabled && f.displayOverage && f.displayOverage.length > 0 && (
+                          <ul className="tg-plan__overage" role="list">{f.displayOverage.map((line) => <li key={line}>{line}</li>)}</ul>
+                        )}
+                      </span>
                     </li>
                   ))}
                 </ul>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Tollgate.Core.Catalog;
 using Tollgate.Core.Money;
 using Tollgate.Server.Pricing;
@@ -42,16 +41,13 @@ public static class PlanCards
         _ => new(MinorUnits.Display(price.PriceCents, price.Currency), Per(price, interval)),
     };
 
-    private static string Per(PlanPrice price, BillingInterval interval) =>
-        $"/ {(price.PerSeat ? "seat / " : "")}{(interval == BillingInterval.Yearly ? "year" : "month")}";
+    private static string Per(PlanPrice price, BillingInterval interval) => PriceWords.Per(price, interval);
 
     /// <summary>
-    /// "From 2 seats, up to 50" under a per-seat price: what a team buys at the least and at the most, for each interval,
-    /// since a yearly price may sell other seats than the monthly one and the switch shows one interval at a time.
+    /// "From 2 seats, up to 50" under a per-seat price, for each interval, since a yearly price may sell other seats than the
+    /// monthly one and the switch shows one interval at a time.
     /// </summary>
-    private static string SeatRange(PlanPrice? price) => price is { PerSeat: true }
-        ? $"From {price.IncludedSeats} seat{(price.IncludedSeats == 1 ? "" : "s")}{(price.MaxSeats is { } max ? $", up to {max}" : "")}"
-        : "";
+    private static string SeatRange(PlanPrice? price) => PriceWords.Seats(price) ?? "";
 
     private static string Trial(PlanPrice? price) => price is { TrialDays: > 0 } ? $"{price.TrialDays}-day free trial" : "";
 
@@ -84,28 +80,8 @@ public static class PlanCards
     }
 
     /// <summary>A soft-capped feature's overage tiers, or null when it has none.</summary>
-    private static TiersView? Tiers(Feature feature, PlanFeature? granted, string currency)
-    {
-        if (granted?.OverageTiers is not { } tiers)
-        {
-            return null;
-        }
-
-        var lines = new List<TierLine>();
-        var below = 0L;
-        foreach (var t in tiers.Tiers)
-        {
-            var range = t.UpTo is { } top
-                ? string.Create(CultureInfo.InvariantCulture, $"{below + 1:N0}–{top:N0}")
-                : string.Create(CultureInfo.InvariantCulture, $"{below + 1:N0}+");
-            var per = t.PerUnits == 1 ? QuotaDisplay.UnitFor(1, feature.Unit) : string.Create(CultureInfo.InvariantCulture, $"{t.PerUnits:N0} {feature.Unit}");
-            var flat = t.FlatCents > 0 ? $" + {MinorUnits.Display(t.FlatCents, currency)}" : "";
-            lines.Add(new TierLine(t.UpTo is { } u ? u.ToString(CultureInfo.InvariantCulture) : "inf",
-                $"{range}: {MinorUnits.Display(t.UnitPriceCents, currency)} per {per}{flat}"));
-            below = t.UpTo ?? below;
-        }
-
-        return new TiersView(tiers.Mode.ToWire(), tiers.Mode == TiersMode.Volume ? "all extra units at the tier reached" : "each tier at its own price",
-            lines);
-    }
+    private static TiersView? Tiers(Feature feature, PlanFeature? granted, string currency) =>
+        PriceWords.Tiers(feature, granted, currency) is { } tiers
+            ? new TiersView(granted!.OverageTiers!.Mode.ToWire(), tiers.ModeWords, [.. tiers.Lines.Select(l => new TierLine(l.UpTo, l.Text))])
+            : null;
 }
