@@ -2,7 +2,7 @@ import { Http, type Fetch } from "./core/http.js";
 import { env } from "./core/runtime.js";
 import type { CaptureSettings } from "./llm/buffer.js";
 import { Alerts, Checkout, Invoices, Portal } from "./resources/billing.js";
-import { Coupons, CreditNotes, Grants, Members, OfferLinks, Packs, PromotionCodes, TaxRates } from "./resources/commerce.js";
+import { Coupons, CreditNotes, Experiments, Grants, Members, OfferLinks, Packs, PromotionCodes, TaxRates } from "./resources/commerce.js";
 import { Stats } from "./resources/stats.js";
 import { Customers } from "./resources/customers.js";
 import { EntitlementsResource } from "./resources/entitlements.js";
@@ -57,6 +57,8 @@ export class Tollgate {
   readonly creditNotes: CreditNotes;
   readonly members: Members;
   readonly offerLinks: OfferLinks;
+  /** Price experiments (an admin key): `create`, `list`, `get`, `start`, `stop`, `results`. */
+  readonly experiments: Experiments;
 
   constructor(options: ClientOptions = {}) {
     this.baseUrl = options.baseUrl ?? env("TOLLGATE_BASE_URL") ?? "http://localhost:5080";
@@ -90,5 +92,6 @@ export class Tollgate {
     this.creditNotes = new CreditNotes(http);
     this.members = new Members(http);
     this.offerLinks = new OfferLinks(http);
+    this.experiments = new Experiments(http);
   }
 }

@@ -272,6 +272,27 @@ export type PortalLink = { url: string; expiresAt: string };
 /** A customer session: `token` (tg_cs_…) reads only this customer's own billing data, from a browser. */
 export type CustomerSession = { id: string; customer: string; token: string; expiresAt: string; createdAt: string };
 export type CheckoutSession = { checkoutUrl: string; sessionId: string };
+
+/** A price experiment's variant price: `plan`'s `billingPeriod` price shown as `priceCents` to the variant's visitors. */
+export type ExperimentPrice = { plan: string; billingPeriod: "monthly" | "yearly"; priceCents: number };
+export type ExperimentCreate = {
+  name: string;
+  /** Exactly one `control` (the catalog as it is, no prices), and challengers with their prices; weights split visitors. */
+  variants: { key: string; weight: number; prices?: ExperimentPrice[] | undefined }[];
+};
+export type Experiment = {
+  id: string; name: string; status: "draft" | "running" | "stopped";
+  variants: { key: string; weight: number; control: boolean; prices: ExperimentPrice[] }[];
+  createdAt: string; startedAt: string | null; stoppedAt: string | null;
+};
+/** Rates are fractions (0.05 is 5 %), money in cents; `pValue` and `relativeLift` against control, null on control. */
+export type ExperimentResults = {
+  experiment: string; status: Experiment["status"]; confidenceLevel: number;
+  variants: {
+    variant: string; control: boolean; visitors: number; conversions: number; conversionRate: number; conversionRateLow: number;
+    conversionRateHigh: number; mrrCents: number; mrrPerVisitorCents: number; pValue: number | null; relativeLift: number | null;
+  }[];
+};
 export type StripePortalSession = { url: string };
 
 /** One model call to log. Token counts are disjoint: each token is in exactly one field. */

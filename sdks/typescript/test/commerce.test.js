@@ -163,17 +163,21 @@ test("a member's consume is listed with the member, and the event list filters b
   assert.deepEqual((await (await tg.events.list({ member })).toArray()).map((e) => [e.customer, e.member]), [[customer, member]]);
 });
 
-test("a visitor who saw a price experiment subscribes at its price and is its conversion", async () => {
+test("a visitor who saw a price experiment subscribes at its price and is its conversion; experiments run through the SDK", async () => {
   const { tg, customer } = await withCustomer();
-  const { id } = await admin("POST", "/v1/admin/experiments", {
+  const experiments = (await adminClient()).experiments;
+  const refused = await experiments.create({ name: "bad", variants: [{ key: "control", weight: 1 },
+    { key: "b", weight: 0, prices: [{ plan: "nope", billingPeriod: "monthly", priceCents: 1 }] }] }).catch((e) => e);
+  const draft = await experiments.create({
     name: `Pro at $24.00 (${customer})`,
     variants: [
       { key: "control", weight: 1 },
-      { key: "cheaper", weight: 1, prices: [{ plan: "pro", billing_period: "monthly", price_cents: 2400 }] },
+      { key: "cheaper", weight: 1, prices: [{ plan: "pro", billingPeriod: "monthly", priceCents: 2400 }] },
     ],
   });
-  await admin("POST", `/v1/admin/experiments/${id}/start`);
-  let visitor, pro, sub, results;
+  const id = draft.id;
+  const started = await experiments.start(id);
+  let visitor, pro, sub, results, stopped;
   try {
     // Assignment hashes (experiment, visitor), so the first visitor in "cheaper" differs per run; half land there.
     for (let i = 0; i < 64; i++) {
@@ -182,16 +186,39 @@ test("a visitor who saw a price experiment subscribes at its price and is its co
       if (pro.experiment?.variant === "cheaper") break;
     }
     sub = await tg.subscriptions.create({ customer, plan: "pro", visitorId: visitor });
-    results = await admin("GET", `/v1/admin/experiments/${id}/results`);
+    results = await experiments.results(id);
   } finally {
-    await admin("POST", `/v1/admin/experiments/${id}/stop`, {});
+    stopped = await experiments.stop(id);
   }
 
+  assert.ok(refused instanceof ValidationError && "variants[1].weight" in refused.errors && "variants[1].prices[0].plan" in refused.errors);
+  assert.deepEqual([draft.status, started.status, stopped.status], ["draft", "running", "stopped"]);
+  assert.deepEqual(draft.variants[1].prices, [{ plan: "pro", billingPeriod: "monthly", priceCents: 2400 }]);
+  assert.equal((await experiments.get(id)).status, "stopped");
+  assert.ok((await experiments.list()).some((e) => e.id === id));
   assert.deepEqual(pro.experiment, { id, variant: "cheaper" });
   assert.deepEqual(pro.prices.filter((p) => p.billingPeriod === "monthly").map((p) => p.priceCents), [2400]);
   assert.equal(sub.priceOverrideCents, 2400);
   const cheaper = results.variants.find((v) => v.variant === "cheaper");
-  assert.deepEqual([cheaper.visitors, cheaper.conversions, cheaper.mrr_cents], [1, 1, 2400]);
+  assert.deepEqual([cheaper.visitors, cheaper.conversions, cheaper.mrrCents], [1, 1, 2400]);
+});
+
+test("a customer's sessions are revoked all at once, and a pack checkout and a note's refund reach their endpoints", async () => {
+  const { tg, customer } = await withCustomer();
+  await tg.customers.createSession(customer);
+  await tg.customers.createSession(customer);
+  const revoked = await tg.customers.revokeSessions(customer);
+  const again = await tg.customers.revokeSessions(customer);
+  // No Stripe on the test server: the pack checkout is refused as such (503 payments_not_configured), not as a missing route.
+  const checkout = await tg.packs.createCheckoutSession(customer, { pack: "cv_100", successUrl: "https://app.example.com/ok", cancelUrl: "https://app.example.com/no" })
+    .catch((e) => e);
+  const open = (await tg.packs.sell(customer, { pack: "cv_100" })).invoice;
+  const note = await tg.creditNotes.create(open.id, { amountCents: 100, reason: "other" });
+  const refund = await tg.creditNotes.refund(note.id).catch((e) => e);
+
+  assert.deepEqual([revoked.revoked, again.revoked], [2, 0]);
+  assert.equal(checkout.error, "payments_not_configured");
+  assert.ok(refund instanceof ConflictError && refund.error === "no_refund");
 });
 
 test("an offer link is a signed URL for the plan", async () => {

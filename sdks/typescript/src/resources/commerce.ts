@@ -1,8 +1,8 @@
 import type { RequestOptions } from "../core/http.js";
 import type { Page } from "../core/pagination.js";
 import type {
-  Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditNote, CreditNoteCreate, CreditPack, Deleted, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale,
-  PackSell, PromotionCode, PromotionCodeCreate, TaxRate, TaxRateCreate,
+  CheckoutSession, Coupon, CouponCreate, CreditGrant, CreditGrantCreate, CreditNote, CreditNoteCreate, CreditPack, Deleted, Experiment, ExperimentCreate,
+  ExperimentResults, Member, MemberUpsert, OfferLink, OfferLinkCreate, PackSale, PackSell, PromotionCode, PromotionCodeCreate, TaxRate, TaxRateCreate,
 } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
@@ -103,6 +103,16 @@ export class Packs extends Resource {
   sell(customer: string, params: PackSell, options?: RequestOptions): Promise<PackSale> {
     return this.createOnce(`v1/customers/${seg(customer)}/packs`, params, options);
   }
+
+  /**
+   * A Stripe Checkout for one pack (the pack's `stripe_price_id`): the grant is made when Stripe reports the payment.
+   * A customer session may start its own customer's.
+   */
+  createCheckoutSession(
+    customer: string, params: { pack: string; successUrl: string; cancelUrl: string }, options?: RequestOptions,
+  ): Promise<CheckoutSession> {
+    return this.http.json({ method: "POST", path: `v1/customers/${seg(customer)}/packs/checkout-sessions`, body: params, options });
+  }
 }
 
 /** Credit notes: corrections of issued invoices. */
@@ -115,6 +125,14 @@ export class CreditNotes extends Resource {
   /** Newest first, narrowed to a customer or an invoice. */
   list(params: { customer?: string | undefined; invoice?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<CreditNote>> {
     return this.paged("v1/credit-notes", params, options);
+  }
+
+  /**
+   * Takes a note's refund as far as Stripe allows now: reads the refund Stripe has, or hands over one Tollgate could not
+   * (a call that got no answer). Safe to retry; a note that asked for no refund is a ConflictError (`no_refund`).
+   */
+  refund(id: string, options?: RequestOptions): Promise<CreditNote> {
+    return this.http.json({ method: "POST", path: `v1/credit-notes/${seg(id)}/refund`, options });
   }
 
   /** One credit note, by id or number (CN-2026-000001). */
@@ -142,6 +160,37 @@ export class Members extends Resource {
   /** The members, in id order. */
   list(customer: string, params: { limit?: number | undefined; cursor?: string | undefined } = {}, options?: RequestOptions): Promise<Page<Member>> {
     return this.paged(`v1/customers/${seg(customer)}/members`, params, options);
+  }
+}
+
+/** Price experiments on the pricing page (an admin key): variants of plan prices, split by visitor, with their results. */
+export class Experiments extends Resource {
+  /** A draft: a `control` variant (the catalog as it is) and challengers with prices; ValidationError naming each bad field. */
+  create(params: ExperimentCreate, options?: RequestOptions): Promise<Experiment> {
+    return this.http.json({ method: "POST", path: "v1/admin/experiments", body: params, options });
+  }
+
+  async list(options?: RequestOptions): Promise<Experiment[]> {
+    return (await this.http.json<{ experiments: Experiment[] }>({ method: "GET", path: "v1/admin/experiments", options })).experiments;
+  }
+
+  get(id: string, options?: RequestOptions): Promise<Experiment> {
+    return this.http.json({ method: "GET", path: `v1/admin/experiments/${seg(id)}`, options });
+  }
+
+  /** Starts a draft; ConflictError while another experiment runs. */
+  start(id: string, options?: RequestOptions): Promise<Experiment> {
+    return this.http.json({ method: "POST", path: `v1/admin/experiments/${seg(id)}/start`, options });
+  }
+
+  /** Stops it; with `promote`, that variant's prices become new plan versions (existing subscribers keep what they bought). */
+  stop(id: string, params: { promote?: string | undefined } = {}, options?: RequestOptions): Promise<Experiment> {
+    return this.http.json({ method: "POST", path: `v1/admin/experiments/${seg(id)}/stop`, body: params, options });
+  }
+
+  /** Per variant: visitors, conversions and rate with its Wilson interval, MRR per visitor, and the z-test against control. */
+  results(id: string, options?: RequestOptions): Promise<ExperimentResults> {
+    return this.http.json({ method: "GET", path: `v1/admin/experiments/${seg(id)}/results`, options });
   }
 }
 

@@ -29,6 +29,11 @@ export class Customers extends Resource {
     return this.http.json({ method: "POST", path: `v1/customers/${seg(id)}/sessions`, body: params, options });
   }
 
+  /** Revokes every live session of the customer at once (after a password change, say); answers how many were live. */
+  revokeSessions(id: string, options?: RequestOptions): Promise<{ revoked: number }> {
+    return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}/sessions`, options });
+  }
+
   /** Revokes one customer session at once; NotFoundError when it is not a live session of the customer. */
   revokeSession(id: string, sessionId: string, options?: RequestOptions): Promise<{ revoked: number }> {
     return this.http.json({ method: "DELETE", path: `v1/customers/${seg(id)}/sessions/${seg(sessionId)}`, options });
