@@ -117,29 +117,49 @@ def test_a_members_consume_is_listed_with_the_member_and_the_event_list_filters_
 
 
 def test_a_visitor_who_saw_a_price_experiment_subscribes_at_its_price_and_is_its_conversion(
-        server: Server, tg: tollgate.Tollgate, customer: str) -> None:
-    with server.admin() as admin:
-        created = admin.post("/v1/admin/experiments", json={"name": f"Pro at $24.99 ({customer})", "variants": [
-            {"key": "control", "weight": 1},
-            {"key": "cheaper", "weight": 1, "prices": [{"plan": "pro", "billing_period": "monthly", "price_cents": 2499}]}]})
-        created.raise_for_status()
-        experiment = created.json()["id"]
-        admin.post(f"/v1/admin/experiments/{experiment}/start").raise_for_status()
-        try:
-            # Assignment hashes (experiment, visitor), so the first visitor in "cheaper" differs per run; half land there.
-            for i in range(64):
-                visitor = f"{customer}-v{i}"
-                pro = next(p for p in tg.pricing.plans(visitor=visitor) if p["code"] == "pro")
-                if pro["experiment"] == {"id": experiment, "variant": "cheaper"}:
-                    break
-            assert [p["price_cents"] for p in pro["prices"] if p["billing_period"] == "monthly"] == [2499]
+        admin_tg: tollgate.Tollgate, tg: tollgate.Tollgate, customer: str) -> None:
+    with pytest.raises(tollgate.ValidationFailed) as refused:
+        admin_tg.experiments.create(name="bad", variants=[{"key": "control", "weight": 1},
+                                                          {"key": "b", "weight": 0, "prices": [{"plan": "nope", "billing_period": "monthly", "price_cents": 1}]}])
+    assert {"variants[1].weight", "variants[1].prices[0].plan"} <= set(refused.value.errors)
+    created = admin_tg.experiments.create(name=f"Pro at $24.99 ({customer})", variants=[
+        {"key": "control", "weight": 1},
+        {"key": "cheaper", "weight": 1, "prices": [{"plan": "pro", "billing_period": "monthly", "price_cents": 2499}]}])
+    experiment = created["id"]
+    assert admin_tg.experiments.start(experiment)["status"] == "running"
+    try:
+        # Assignment hashes (experiment, visitor), so the first visitor in "cheaper" differs per run; half land there.
+        for i in range(64):
+            visitor = f"{customer}-v{i}"
+            pro = next(p for p in tg.pricing.plans(visitor=visitor) if p["code"] == "pro")
+            if pro["experiment"] == {"id": experiment, "variant": "cheaper"}:
+                break
+        assert [p["price_cents"] for p in pro["prices"] if p["billing_period"] == "monthly"] == [2499]
 
-            sub = tg.subscriptions.create(customer=customer, plan="pro", visitor_id=visitor)
-            results = admin.get(f"/v1/admin/experiments/{experiment}/results")
-            results.raise_for_status()
-        finally:
-            admin.post(f"/v1/admin/experiments/{experiment}/stop", json={}).raise_for_status()
+        sub = tg.subscriptions.create(customer=customer, plan="pro", visitor_id=visitor)
+        results = admin_tg.experiments.results(experiment)
+    finally:
+        stopped = admin_tg.experiments.stop(experiment)
 
+    assert (stopped["status"], admin_tg.experiments.get(experiment)["status"]) == ("stopped", "stopped")
+    assert experiment in [e["id"] for e in admin_tg.experiments.list()]
     assert sub["price_override_cents"] == 2499
-    cheaper = next(v for v in results.json()["variants"] if v["variant"] == "cheaper")
+    cheaper = next(v for v in results["variants"] if v["variant"] == "cheaper")
     assert (cheaper["visitors"], cheaper["conversions"], cheaper["mrr_cents"]) == (1, 1, 2499)
+
+
+def test_a_customers_sessions_are_revoked_at_once_and_a_pack_checkout_and_a_notes_refund_reach_their_endpoints(
+        tg: tollgate.Tollgate, customer: str) -> None:
+    tg.customers.create_session(customer)
+    tg.customers.create_session(customer)
+    assert tg.customers.revoke_sessions(customer) == {"revoked": 2}
+    assert tg.customers.revoke_sessions(customer) == {"revoked": 0}
+    # No Stripe on the test server: the pack checkout is refused as such, not as a missing route.
+    with pytest.raises(tollgate.TollgateError) as checkout:
+        tg.packs.create_checkout_session(customer, pack="cv_100", success_url="https://app.example.com/ok", cancel_url="https://app.example.com/no")
+    assert checkout.value.error == "payments_not_configured"
+    invoice = tg.packs.sell(customer, pack="cv_100")["invoice"]
+    note = tg.credit_notes.create(invoice["id"], amount_cents=100, reason="other")
+    with pytest.raises(tollgate.Conflict) as refund:
+        tg.credit_notes.refund(note["id"])
+    assert refund.value.error == "no_refund"

@@ -55,6 +55,10 @@ class AsyncCustomers(_AsyncResource):
         purchase; 15 minutes unless ``ttl_seconds`` (60 to 86,400) says otherwise."""
         return await self._send(c.create_session(id, ttl_seconds))
 
+    async def revoke_sessions(self, id: str) -> dict[str, int]:
+        """Revokes every live session of the customer at once (after a password change, say); ``{"revoked": n}``."""
+        return await self._send(Call("DELETE", f"v1/customers/{c.seg(id)}/sessions"))
+
     async def revoke_session(self, id: str, session_id: str) -> dict[str, int]:
         """Revokes one customer session at once; an unknown or revoked one raises NotFound."""
         return await self._send(Call("DELETE", f"v1/customers/{c.seg(id)}/sessions/{c.seg(session_id)}"))

@@ -45,6 +45,7 @@ class Tollgate:
         self.credit_notes = cr.CreditNotes(self._core)
         self.members = cr.Members(self._core)
         self.offer_links = cr.OfferLinks(self._core)
+        self.experiments = cr.Experiments(self._core)
 
     @property
     def base_url(self) -> str:
@@ -88,6 +89,7 @@ class AsyncTollgate:
         self.credit_notes = acr.AsyncCreditNotes(self._core)
         self.members = acr.AsyncMembers(self._core)
         self.offer_links = acr.AsyncOfferLinks(self._core)
+        self.experiments = acr.AsyncExperiments(self._core)
 
     @property
     def base_url(self) -> str:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from . import _calls as c
 from ._core import Call
 from ._pagination import SyncPager
 from ._resources import _Resource
-from .types import (Coupon, CouponCurrencyOption, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink,
+from .types import (CheckoutSession, Coupon, CouponCurrencyOption, CreditGrant, CreditNote, CreditNoteLineInput, CreditPack, Deleted, Member, OfferLink,
                     PackSale, PromotionCode, TaxRate)
 
 
@@ -116,6 +117,11 @@ class Packs(_Resource):
         """Sells ``pack``: an invoice (paid when ``paid``) and the grant; a sale repeated with its ``idempotency_key`` answers the first."""
         return self._send(c.sell_pack(customer, pack, paid, idempotency_key))
 
+    def create_checkout_session(self, customer: str, *, pack: str, success_url: str, cancel_url: str) -> CheckoutSession:
+        """Stripe Checkout for ``pack`` (its ``stripe_price_id``): the grant is made when Stripe reports the payment."""
+        return self._send(Call("POST", f"v1/customers/{c.seg(customer)}/packs/checkout-sessions",
+                                 {"pack": pack, "success_url": success_url, "cancel_url": cancel_url}))
+
 
 class Members(_Resource):
     """An organisation's (a customer's) members; entitlement calls may name a member in place of the organisation."""
@@ -129,6 +135,33 @@ class Members(_Resource):
 
     def list(self, customer: str, *, limit: int | None = None) -> SyncPager[Member]:
         return SyncPager(lambda cursor: self._send(c.page(f"v1/customers/{c.seg(customer)}/members", limit, cursor)))
+
+
+class Experiments(_Resource):
+    """Price experiments on the pricing page (needs an admin key): variants of plan prices, split by visitor, with results."""
+
+    def create(self, *, name: str, variants: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+        """A draft: exactly one ``control`` variant (the catalog as it is) and challengers with ``prices``
+        (``{"plan": "pro", "billing_period": "monthly", "price_cents": 2400}``); ValidationFailed names each bad field."""
+        return self._send(Call("POST", "v1/admin/experiments", {"name": name, "variants": list(variants)}))
+
+    def list(self) -> builtins.list[dict[str, Any]]:
+        return (self._send(Call("GET", "v1/admin/experiments")))["experiments"]
+
+    def get(self, id: str) -> dict[str, Any]:
+        return self._send(Call("GET", f"v1/admin/experiments/{c.seg(id)}"))
+
+    def start(self, id: str) -> dict[str, Any]:
+        """Starts a draft; Conflict while another experiment runs."""
+        return self._send(Call("POST", f"v1/admin/experiments/{c.seg(id)}/start"))
+
+    def stop(self, id: str, *, promote: str | None = None) -> dict[str, Any]:
+        """Stops it; with ``promote``, that variant's prices become new plan versions (subscribers keep what they bought)."""
+        return self._send(Call("POST", f"v1/admin/experiments/{c.seg(id)}/stop", {"promote": promote}))
+
+    def results(self, id: str) -> dict[str, Any]:
+        """Per variant: visitors, conversions, the rate with its Wilson interval, MRR per visitor, the z-test against control."""
+        return self._send(Call("GET", f"v1/admin/experiments/{c.seg(id)}/results"))
 
 
 class OfferLinks(_Resource):
@@ -150,6 +183,11 @@ class CreditNotes(_Resource):
     def list(self, *, customer: str | None = None, invoice: str | None = None, limit: int | None = None) -> SyncPager[CreditNote]:
         """Newest first, narrowed to a customer or an invoice."""
         return SyncPager(lambda cursor: self._send(c.page("v1/credit-notes", limit, cursor, customer=customer, invoice=invoice)))
+
+    def refund(self, id: str) -> CreditNote:
+        """Takes the note's refund as far as Stripe allows now (a refund Tollgate could not hand over is handed over); safe to
+        retry. A note that asked for no refund raises Conflict (``no_refund``)."""
+        return self._send(Call("POST", f"v1/credit-notes/{c.seg(id)}/refund"))
 
     def get(self, id: str) -> CreditNote:
         """One credit note, by id or number (CN-2026-000001)."""
