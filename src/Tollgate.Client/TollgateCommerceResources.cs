@@ -136,6 +136,15 @@ public sealed class PacksResource(TollgateClient client)
         string customer, string pack, bool paid = false, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         client.SendAsync<PackSaleResponse>(HttpMethod.Post, $"v1/customers/{TollgateClient.Segment(customer)}/packs", new SellPackRequest(pack, paid),
             idempotencyKey ?? TollgateClient.NewIdempotencyKey(), cancellationToken);
+
+    /// <summary>
+    /// A Stripe Checkout for one pack (its <c>stripe_price_id</c>): the grant is made when Stripe reports the payment. Without
+    /// Stripe configured it throws <see cref="TollgateUnavailableException"/> with error <c>payments_not_configured</c> (503).
+    /// </summary>
+    public Task<CheckoutSessionResponse> CreateCheckoutSessionAsync(
+        string customer, string pack, string successUrl, string cancelUrl, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CheckoutSessionResponse>(HttpMethod.Post, $"v1/customers/{TollgateClient.Segment(customer)}/packs/checkout-sessions",
+            new CreatePackCheckoutRequest(pack, successUrl, cancelUrl), cancellationToken);
 }
 
 /// <summary>Members of an organisation (a customer); entitlement calls may name a member in place of the organisation.</summary>
@@ -192,6 +201,13 @@ public sealed class CreditNotesResource(TollgateClient client)
     /// <summary>Every credit note that matches, page after page.</summary>
     public IAsyncEnumerable<CreditNoteResponse> ListAllAsync(string? customer = null, string? invoice = null, CancellationToken cancellationToken = default) =>
         TollgatePaging.EnumerateAsync((cursor, ct) => ListAsync(customer, invoice, TollgatePaging.MaxLimit, cursor, ct), cancellationToken);
+
+    /// <summary>
+    /// Takes the note's refund as far as Stripe allows now (a refund Tollgate could not hand over is handed over); safe to
+    /// retry. A note that asked for no refund throws <see cref="TollgateException"/> with error <c>no_refund</c> (409).
+    /// </summary>
+    public Task<CreditNoteResponse> RefundAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CreditNoteResponse>(HttpMethod.Post, $"v1/credit-notes/{TollgateClient.Segment(id)}/refund", null, cancellationToken);
 
     /// <summary>One credit note, by id or number (CN-2026-000001).</summary>
     public Task<CreditNoteResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>

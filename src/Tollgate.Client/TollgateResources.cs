@@ -41,6 +41,10 @@ public sealed class CustomersResource(TollgateClient client)
         client.SendAsync<CustomerSessionResponse>(HttpMethod.Post, $"v1/customers/{TollgateClient.Segment(id)}/sessions",
             new CreateCustomerSessionRequest(ttlSeconds), cancellationToken);
 
+    /// <summary>Revokes every live session of the customer at once (after a password change, say); answers how many were live.</summary>
+    public Task<CustomerSessionsRevokedResponse> RevokeSessionsAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<CustomerSessionsRevokedResponse>(HttpMethod.Delete, $"v1/customers/{TollgateClient.Segment(id)}/sessions", null, cancellationToken);
+
     /// <summary>Revokes one customer session at once; an unknown or already revoked one throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<CustomerSessionsRevokedResponse> RevokeSessionAsync(string id, string sessionId, CancellationToken cancellationToken = default) =>
         client.SendAsync<CustomerSessionsRevokedResponse>(HttpMethod.Delete,

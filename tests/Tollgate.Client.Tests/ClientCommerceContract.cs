@@ -249,6 +249,29 @@ public abstract class ClientCommerceContract
     }
 
     [Fact]
+    public async Task SessionsAreRevokedAllAtOnceAndAPackCheckoutAndANotesRefundReachTheirEndpoints()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("c1", new UpsertCustomerRequest());
+        await client.Customers.CreateSessionAsync("c1");
+        await client.Customers.CreateSessionAsync("c1");
+
+        var revoked = await client.Customers.RevokeSessionsAsync("c1");
+        var again = await client.Customers.RevokeSessionsAsync("c1");
+        // No Stripe on this server: the checkout is refused as such, not as a missing route.
+        var checkout = await Assert.ThrowsAsync<TollgateUnavailableException>(() =>
+            client.Packs.CreateCheckoutSessionAsync("c1", "calls_1k", "https://app.example.com/ok", "https://app.example.com/no"));
+        var open = (await client.Packs.SellAsync("c1", "calls_1k")).Invoice!;
+        var note = await client.CreditNotes.CreateAsync(open.Id, new CreateCreditNoteRequest(AmountCents: 100, Reason: "other"));
+        var refund = await Assert.ThrowsAsync<TollgateException>(() => client.CreditNotes.RefundAsync(note.Id));
+
+        Assert.Equal((2, 0), (revoked.Revoked, again.Revoked));
+        Assert.Equal("payments_not_configured", checkout.Error);
+        Assert.Equal((HttpStatusCode.Conflict, "no_refund"), (refund.Status, refund.Error));
+    }
+
+    [Fact]
     public async Task MembersTakeSeatsAndAFullOrganisationIsATypedSeatsExhaustedError()
     {
         var (app, client) = await StartAsync();
