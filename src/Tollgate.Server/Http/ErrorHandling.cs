@@ -73,11 +73,13 @@ public sealed class ErrorHandling(
     private ProblemHttpResult AmountOutOfRange(HttpContext httpContext, Exception exception)
     {
         logger.LogError(exception, "An amount past the largest billable one on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
-        return Problems.Create(422, "amount_out_of_range",
-            $"An amount this request computes is larger than {long.MaxValue:N0} minor units, the most Tollgate bills: look for usage or a price far "
-            + "past what the customer could be charged. To end the subscription without billing that usage, cancel it at once: "
+        return Problems.Create(422, "amount_out_of_range", AmountOutOfRangeCause + " To end the subscription without billing that usage, cancel it at once: "
             + "POST /v1/subscriptions/{id}/cancel with at_period_end false and bill_usage false, or DELETE /v1/customers/{id}?bill_usage=false.");
     }
+
+    /// <summary>What an <c>amount_out_of_range</c> means, before the way out each surface words for its reader.</summary>
+    public static readonly string AmountOutOfRangeCause = $"An amount this request computes is larger than {long.MaxValue:N0} minor units, the most "
+        + "Tollgate bills: look for usage or a price far past what the customer could be charged.";
 
     private string? Advice(Exception exception) =>
         database.Advice(exception) ?? (exception.InnerException is { } inner ? Advice(inner) : null);

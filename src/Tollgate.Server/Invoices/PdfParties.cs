@@ -1,4 +1,5 @@
 using System.Globalization;
+using PdfSharp.Drawing;
 using Tollgate.Core.Customers;
 using Tollgate.Server.Billing;
 
@@ -83,7 +84,7 @@ public sealed record PdfParties(string SellerName, SellerOptions Seller, string 
     private static double ColumnWidth(PdfSheet sheet, double besideWidth) =>
         Math.Max((sheet.Right - sheet.Left) / 3, sheet.Right - sheet.Left - besideWidth - 24);
 
-    private static double Column(PdfSheet sheet, IEnumerable<string> lines, PdfSharp.Drawing.XFont font, double width, double y, PdfSharp.Drawing.XColor? color = null)
+    private static double Column(PdfSheet sheet, IEnumerable<string> lines, XFont font, double width, double y, XColor? color = null)
     {
         foreach (var line in lines.SelectMany(l => sheet.Wrap(l, font, width)))
         {

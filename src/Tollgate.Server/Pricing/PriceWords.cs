@@ -23,7 +23,7 @@ public static class PriceWords
     /// A soft cap's overage tiers, one line each as the invoice prices them ("1–100: $0.02 per call", "101+: $1.00 per 1,000
     /// calls + $5.00"), with the mode's words; null when the overage is not tiered.
     /// </summary>
-    public static (string ModeWords, IReadOnlyList<(string UpTo, string Text)> Lines)? Tiers(Feature feature, PlanFeature? granted, string currency)
+    public static (TiersMode Mode, string ModeWords, IReadOnlyList<(string UpTo, string Text)> Lines)? Tiers(Feature feature, PlanFeature? granted, string currency)
     {
         if (granted?.OverageTiers is not { } tiers)
         {
@@ -43,7 +43,7 @@ public static class PriceWords
             below = t.UpTo ?? below;
         }
 
-        return (tiers.Mode == TiersMode.Volume ? "all extra units at the tier reached" : "each tier at its own price", lines);
+        return (tiers.Mode, tiers.Mode == TiersMode.Volume ? "all extra units at the tier reached" : "each tier at its own price", lines);
     }
 
     /// <summary>

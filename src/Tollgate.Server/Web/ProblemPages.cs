@@ -21,9 +21,8 @@ public sealed class ProblemPages : IProblemPages
         {
             // The API's remedy names its requests; a page names the choice its reader has, or none for a customer.
             detail = http.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
-                ? $"An amount this would bill is larger than {long.MaxValue:N0} minor units, the most Tollgate bills: look for usage or a price far past "
-                  + "what the customer could be charged. To end the subscription without billing that usage, cancel it with "
-                  + "\"Now, crediting unused time, usage not billed\"."
+                ? ErrorHandling.AmountOutOfRangeCause
+                  + " To end the subscription without billing that usage, cancel it with \"Now, crediting unused time, usage not billed\"."
                 : "This would bill more than can be charged: the usage recorded this period is past what an invoice can hold. Please contact us to have it corrected.";
         }
 
