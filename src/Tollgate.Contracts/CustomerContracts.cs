@@ -51,7 +51,7 @@ public sealed record CustomerResponse(
 /// <summary>Puts a customer on a plan.</summary>
 /// <param name="Customer">The customer's id.</param>
 /// <param name="Plan">The plan's code; the plan's newest version is used.</param>
-/// <param name="BillingPeriod">"monthly" or "yearly"; the plan must have that price.</param>
+/// <param name="BillingPeriod">"monthly" or "yearly"; the plan must have that price. Left out: monthly, or yearly on a plan sold only by the year.</param>
 /// <param name="TrialDays">Overrides the price's trial: 0 starts without one.</param>
 /// <param name="CollectionMethod">"send_invoice" (the customer pays each invoice by its due date) or "charge_automatically" (Stripe).</param>
 /// <param name="DaysUntilDue">For send_invoice: days from issue to due date.</param>
@@ -63,7 +63,7 @@ public sealed record CustomerResponse(
 /// <param name="PriceOverrideNote">Why the deal price was agreed; shown in the console.</param>
 /// <param name="Currency">One of the plan's currencies (ISO 4217); by default the customer's, then the plan's first. Every invoice of the subscription is in it.</param>
 public sealed record CreateSubscriptionRequest(
-    string Customer, string Plan, string BillingPeriod = "monthly", int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null,
+    string Customer, string Plan, string? BillingPeriod = null, int? TrialDays = null, string? CollectionMethod = null, int? DaysUntilDue = null,
     string? VisitorId = null, string? PromotionCode = null, string? Coupon = null, int? Seats = null, long? PriceOverrideCents = null,
     string? PriceOverrideNote = null, string? Currency = null);
 

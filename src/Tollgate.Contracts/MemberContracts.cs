@@ -26,7 +26,7 @@ public sealed record MemberList(IReadOnlyList<MemberResponse> Data, bool HasMore
 /// <summary>Makes a signed, expiring checkout link for a plan (a private plan's offer, typically).</summary>
 /// <param name="ExpiresAt">When the link stops working; at most 90 days ahead.</param>
 /// <param name="Customer">The customer the offer is for; left out, whoever opens the link gives an email and becomes a new customer.</param>
-/// <param name="BillingPeriod">"monthly" or "yearly"; the plan's monthly price when left out.</param>
+/// <param name="BillingPeriod">"monthly" or "yearly"; left out, the plan's monthly price, or its yearly one on a plan sold only by the year.</param>
 public sealed record CreateOfferLinkRequest(DateTimeOffset ExpiresAt, string? Customer = null, string? BillingPeriod = null);
 
 /// <summary>A signed checkout link for one plan.</summary>

@@ -3,7 +3,7 @@ namespace Tollgate.Contracts;
 /// <summary>Starts a Stripe Checkout for a plan; send the customer to <c>checkout_url</c>.</summary>
 /// <param name="Customer">The customer's id; their Stripe customer is created on the first checkout and reused after.</param>
 /// <param name="Plan">The plan's code; its newest version's price for <paramref name="BillingPeriod"/> must have a stripe_price_id.</param>
-/// <param name="BillingPeriod">"monthly" or "yearly".</param>
+/// <param name="BillingPeriod">"monthly" or "yearly". Left out: monthly, or yearly on a plan sold only by the year.</param>
 /// <param name="SuccessUrl">Absolute http(s) URL Stripe returns to after payment; may contain {CHECKOUT_SESSION_ID}.</param>
 /// <param name="CancelUrl">Absolute http(s) URL Stripe returns to when the customer leaves.</param>
 /// <param name="PromotionCode">A Tollgate promotion code whose coupon has a stripe_coupon_id: Checkout opens with that coupon applied.</param>
@@ -11,7 +11,7 @@ namespace Tollgate.Contracts;
 /// <param name="Seats">On a per-seat price: the seats to buy, passed to Stripe as the quantity (the price's included seats when left out).</param>
 /// <param name="VisitorId">The pricing visitor id: when the visitor saw a price experiment, Checkout charges its variant's price and the subscription is its conversion.</param>
 public sealed record CreateCheckoutSessionRequest(
-    string Customer, string Plan, string SuccessUrl, string CancelUrl, string BillingPeriod = "monthly", string? PromotionCode = null,
+    string Customer, string Plan, string SuccessUrl, string CancelUrl, string? BillingPeriod = null, string? PromotionCode = null,
     bool AllowPromotionCodes = false, int? Seats = null, string? VisitorId = null);
 
 /// <summary>A Stripe Checkout session.</summary>

@@ -37,7 +37,7 @@ def _once() -> dict[str, str]:
     return {"Idempotency-Key": new_key()}
 
 
-def create_subscription(customer: str, plan: str, billing_period: str, trial_days: int | None,
+def create_subscription(customer: str, plan: str, billing_period: str | None, trial_days: int | None,
                         collection_method: str | None, days_until_due: int | None, promotion_code: str | None = None,
                         coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
                         currency: str | None = None, price_override_cents: int | None = None,
@@ -133,9 +133,11 @@ def list_params(limit: int | None, cursor: str | None, **extra: Any) -> dict[str
     return {"limit": limit, "cursor": cursor, **extra}
 
 
-def checkout(customer: str, plan: str, success_url: str, cancel_url: str, billing_period: str, visitor_id: str | None = None) -> Call:
-    body: dict[str, Any] = {"customer": customer, "plan": plan, "success_url": success_url, "cancel_url": cancel_url,
-                            "billing_period": billing_period}
+def checkout(customer: str, plan: str, success_url: str, cancel_url: str, billing_period: str | None,
+             visitor_id: str | None = None) -> Call:
+    body: dict[str, Any] = {"customer": customer, "plan": plan, "success_url": success_url, "cancel_url": cancel_url}
+    if billing_period is not None:
+        body["billing_period"] = billing_period  # left out, the server picks monthly, or yearly on a yearly-only plan
     if visitor_id is not None:
         body["visitor_id"] = visitor_id  # a price experiment's visitor: Checkout charges their variant's price
     return Call("POST", "v1/billing/checkout-sessions", body)

@@ -76,7 +76,7 @@ class Customers(_Resource):
 
 
 class Subscriptions(_Resource):
-    def create(self, *, customer: str, plan: str, billing_period: str = "monthly", trial_days: int | None = None,
+    def create(self, *, customer: str, plan: str, billing_period: str | None = None, trial_days: int | None = None,
                collection_method: str | None = None, days_until_due: int | None = None, promotion_code: str | None = None,
                coupon: str | None = None, seats: int | None = None, visitor_id: str | None = None,
                currency: str | None = None, price_override_cents: int | None = None,
@@ -320,7 +320,7 @@ class Portal(_Resource):
 
 class Checkout(_Resource):
     def create_session(self, *, customer: str, plan: str, success_url: str, cancel_url: str,
-                       billing_period: str = "monthly", visitor_id: str | None = None) -> CheckoutSession:
+                       billing_period: str | None = None, visitor_id: str | None = None) -> CheckoutSession:
         """A Stripe Checkout session for a plan (needs Stripe configured); with visitor_id, at their experiment variant's price."""
         return self._send(c.checkout(customer, plan, success_url, cancel_url, billing_period, visitor_id))
 

@@ -90,6 +90,13 @@ public sealed record PlanTerms(
         : Prices.FirstOrDefault(p => p.BillingPeriod == interval && string.Equals(p.Currency, currency, StringComparison.Ordinal))
             ?? (IsFree && Price(interval) is { } free ? free with { Currency = currency, StripePriceId = null } : null);
 
+    /// <summary>
+    /// The period a subscription or checkout gets when it names none: monthly, unless the plan is sold only by the year
+    /// (a yearly-only plan would otherwise refuse a request that never asked for monthly).
+    /// </summary>
+    public BillingInterval DefaultInterval => Price(BillingInterval.Monthly) is null && Price(BillingInterval.Yearly) is not null
+        ? BillingInterval.Yearly : BillingInterval.Monthly;
+
     /// <summary>Whether every price of the plan is 0 (and it has one): such a plan is free in every currency, not only those it lists.</summary>
     public bool IsFree => Prices.Count > 0 && Prices.All(p => p.PriceCents == 0);
 

@@ -18,8 +18,10 @@ public static class PlanCheckout
             return new PaymentOutcome.NotConfigured("Tollgate:Stripe:SecretKey");
         }
 
+        var interval = BillingInterval.Monthly;
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
-            ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
+            ("billing_period", request.BillingPeriod is null || BillingIntervalNames.TryParse(request.BillingPeriod, out interval)
+                ? null : "must be monthly or yearly"),
             ("success_url", Validate.HttpUrl(request.SuccessUrl)), ("cancel_url", Validate.HttpUrl(request.CancelUrl)),
             ("visitor_id", request.VisitorId is null ? null : Validate.Id(request.VisitorId)),
             ("promotion_code", request.PromotionCode is not null && request.AllowPromotionCodes
@@ -27,6 +29,11 @@ public static class PlanCheckout
         if (errors.Count > 0)
         {
             return new PaymentOutcome.Invalid(errors);
+        }
+
+        if (request.BillingPeriod is null && (await s.Catalog.GetAsync(cancellationToken)).Plan(request.Plan) is { } named)
+        {
+            interval = named.Current.Terms.DefaultInterval;
         }
 
         return await s.Customers.GetAsync(request.Customer, cancellationToken) is { } customer

@@ -38,8 +38,10 @@ public static class SubscriptionsApi
         CreateSubscriptionRequest request, CustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
         ExperimentPricing experiments, SubscriptionWire wire, TimeProvider time, CancellationToken cancellationToken)
     {
+        var interval = BillingInterval.Monthly;
         var errors = Validate.Errors(("customer", Validate.Id(request.Customer)),
-            ("billing_period", BillingIntervalNames.TryParse(request.BillingPeriod, out var interval) ? null : "must be monthly or yearly"),
+            ("billing_period", request.BillingPeriod is null || BillingIntervalNames.TryParse(request.BillingPeriod, out interval)
+                ? null : "must be monthly or yearly"),
             ("trial_days", request.TrialDays is < 0 or > 730 ? "must be from 0 to 730" : null),
             ("collection_method", request.CollectionMethod is null or "send_invoice" or "charge_automatically"
                 ? null : "must be send_invoice or charge_automatically"),
@@ -53,9 +55,13 @@ public static class SubscriptionsApi
         {
             errors["plan"] = $"no active plan '{request.Plan}'";
         }
-        else if (errors.Count == 0 && plan.Current.Terms.Price(interval) is null)
+        else if (errors.Count == 0)
         {
-            errors["billing_period"] = $"plan '{plan.Code}' has no {request.BillingPeriod} price";
+            interval = request.BillingPeriod is null ? plan.Current.Terms.DefaultInterval : interval;
+            if (plan.Current.Terms.Price(interval) is null)
+            {
+                errors["billing_period"] = $"plan '{plan.Code}' has no {interval.ToWire()} price";
+            }
         }
 
         SeatsAndDeals.Check(request, errors.Count == 0 ? plan!.Current.Terms.Price(interval) : null, errors);

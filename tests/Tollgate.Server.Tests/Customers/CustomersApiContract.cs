@@ -112,6 +112,40 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
     }
 
     [Fact]
+    public async Task APlanSoldOnlyByTheYearIsBoughtYearlyWhenNoPeriodIsNamed()
+    {
+        // Its own server: the class shares one on the rules catalog, which has no yearly-only plan.
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("yearly-only", YearlyOnly));
+        await app.CustomerAsync("y1");
+        await app.CustomerAsync("m1");
+
+        var yearly = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "y1", plan = "annual" });
+        var monthly = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "m1", plan = "both" });
+        var link = await app.Admin.PostJsonAsync("/v1/admin/plans/annual/offer-links", new { expires_at = app.Clock.GetUtcNow().AddDays(7) });
+        var named = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "m1", plan = "annual", billing_period = "monthly" });
+
+        var bought = await yearly.ReadAsync();
+        Assert.Equal((HttpStatusCode.Created, "yearly", "2027-01-15T12:00:00Z"), (yearly.StatusCode, bought["billing_period"].Value<string>(),
+            bought["current_period_end"].Value<string>()));
+        Assert.Equal("monthly", (await monthly.ReadAsync())["billing_period"].Value<string>());
+        Assert.Equal(HttpStatusCode.Created, link.StatusCode);
+        // A period asked for by name is still held to: the plan has no monthly price.
+        Assert.Equal("plan 'annual' has no monthly price", (await named.ReadAsync())["errors"]!["billing_period"].Value<string>());
+    }
+
+    private const string YearlyOnly = """
+        {
+          "features": [ { "code": "calls", "name": "Calls", "unit": "calls", "kind": "metered" } ],
+          "plans": [
+            { "code": "annual", "name": "Annual", "prices": [ { "billing_period": "yearly", "price_cents": 120000 } ],
+              "features": [ { "feature_code": "calls", "monthly_quota": 100 } ] },
+            { "code": "both", "name": "Both", "prices": [ { "billing_period": "yearly", "price_cents": 20000 }, { "billing_period": "monthly", "price_cents": 2000 } ],
+              "features": [ { "feature_code": "calls", "monthly_quota": 100 } ] }
+          ]
+        }
+        """;
+
+    [Fact]
     public async Task SecondLiveSubscriptionIsAConflictAndBadPlansAreNamed()
     {
         await using var app = await RulesAsync();

@@ -41,6 +41,11 @@ public static class OfferLinksApi
             return Problems.NotFound("plan", code);
         }
 
+        if (request.BillingPeriod is null)
+        {
+            interval = plan.Current.Terms.DefaultInterval;
+        }
+
         if (plan.Current.Terms.Price(interval) is null)
         {
             return Problems.Validation("billing_period", $"plan '{code}' has no {interval.ToWire()} price");
