@@ -67,18 +67,23 @@ public sealed partial class BillingStore
     /// </summary>
     internal async Task<BillingResult> EndNowInAsync(
         System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, Subscription current, bool creditUnused, DateTimeOffset now,
-        CancellationToken cancellationToken, bool billUsage = true)
+        CancellationToken cancellationToken, bool billUsage = true, DateTimeOffset? endedAt = null)
     {
         var at = new OperationClock(now);
+        // An end dated by the payment provider is kept, within what the record allows: not before the subscription's last
+        // change (the history would replay out of order) nor its period's start, and not after now. The final invoice
+        // still bills usage up to now: Tollgate allowed it until it learned of the end.
+        var end = endedAt is { } e ? new[] { e, current.UpdatedAt, current.CurrentPeriodStart }.Max() : now;
+        end = end > now ? now : end;
         var (subscriptions, invoices) = Writers(c, tx, at, cancellationToken);
         var version = await VersionAsync(current.PlanVersionId, cancellationToken);
         var price = current.PriceOn(version)!;
         var ended = current with
         {
-            Status = SubscriptionStatus.Canceled, CanceledAt = now, EndedAt = now, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
+            Status = SubscriptionStatus.Canceled, CanceledAt = end, EndedAt = end, CancelAtPeriodEnd = false, PendingPlanVersionId = null,
             PendingBillingPeriod = null, UpdatedAt = now,
         };
-        var endedStored = await subscriptions.UpdateAsync(current, ended, "canceled", price, now);
+        var endedStored = await subscriptions.UpdateAsync(current, ended, "canceled", price, end);
         if (endedStored is null)
         {
             return Busy();

@@ -47,7 +47,8 @@ public sealed record StripeSubscriptionState(
     int? Quantity = null,
     StripeAttribution? Attribution = null,
     CancellationFeedback? Feedback = null,
-    StripeEffect.DiscountChanged? Discount = null);
+    StripeEffect.DiscountChanged? Discount = null,
+    DateTimeOffset? EndedAt = null);
 
 /// <summary>Stripe's <c>cancellation_details</c>: the customer's feedback (one of Tollgate's cancel reasons) and comment.</summary>
 public sealed record CancellationFeedback(string? Reason, string? Comment);
@@ -71,7 +72,8 @@ public abstract record StripeEffect
     /// <summary>customer.subscription.created or .updated: the subscription's whole state.</summary>
     public sealed record SubscriptionChanged(StripeSubscriptionState State) : StripeEffect;
 
-    public sealed record SubscriptionDeleted(string StripeSubscriptionId, CancellationFeedback? Feedback = null) : StripeEffect;
+    /// <summary>customer.subscription.deleted: the subscription ended, at <paramref name="EndedAt"/> by Stripe's clock when the event says.</summary>
+    public sealed record SubscriptionDeleted(string StripeSubscriptionId, CancellationFeedback? Feedback = null, DateTimeOffset? EndedAt = null) : StripeEffect;
 
     /// <summary>
     /// Money collected; <paramref name="PeriodStart"/> is the subscription line's period, which names the Tollgate invoice.

@@ -29,7 +29,7 @@ public static class StripeEventReader
             ? new StripeEffect.CheckoutExpired(data.String("id"), hold)
             : new StripeEffect.Note(StripeOutcomes.Ignored, "an expired checkout that held no promotion code"),
         "customer.subscription.created" or "customer.subscription.updated" => new StripeEffect.SubscriptionChanged(Subscription(data)),
-        "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id"), Feedback(data)),
+        "customer.subscription.deleted" => new StripeEffect.SubscriptionDeleted(data.String("id"), Feedback(data), data.OptionalInstant("ended_at")),
         "customer.subscription.trial_will_end" => new StripeEffect.TrialWillEnd(data.String("id")),
         // payment_succeeded comes with every paid invoice too; the second of the two finds the invoice already recorded.
         "invoice.paid" or "invoice.payment_succeeded" => SubscriptionOf(data) is { } subscription
@@ -79,7 +79,8 @@ public static class StripeEventReader
             item.OptionalLong("quantity") is { } quantity ? (int)Math.Clamp(quantity, 1, int.MaxValue) : null,
             metadata is { } m ? StripeAttribution.From(m.OptionalString) : null,
             Feedback(subscription),
-            SubscriptionDiscount(subscription));
+            SubscriptionDiscount(subscription),
+            subscription.OptionalInstant("ended_at"));
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ internal sealed partial class StripeEventWriter(
         StripeEffect.Note note => Task.FromResult((note.Outcome, note.Detail)),
         StripeEffect.CheckoutCompleted checkout => CheckoutAsync(checkout, stripeEvent.CreatedAt),
         StripeEffect.SubscriptionChanged changed => SyncAsync(changed.State, stripeEvent.CreatedAt, null),
-        StripeEffect.SubscriptionDeleted deleted => DeletedAsync(deleted.StripeSubscriptionId, deleted.Feedback, stripeEvent.CreatedAt),
+        StripeEffect.SubscriptionDeleted deleted => DeletedAsync(deleted, stripeEvent.CreatedAt),
         StripeEffect.InvoicePaid paid => InvoicePaidAsync(paid, stripeEvent.CreatedAt),
         StripeEffect.PaymentFailed failed => PaymentFailedAsync(failed, stripeEvent.CreatedAt),
         StripeEffect.InvoiceFinalized finalized => InvoiceFinalizedAsync(finalized),
@@ -107,7 +107,7 @@ internal sealed partial class StripeEventWriter(
 
         if (status == SubscriptionStatus.Canceled)
         {
-            await EndAsync(WithFeedback(existing, state.Feedback), now);
+            await EndAsync(WithFeedback(existing, state.Feedback), now, state.EndedAt);
             await MarkSyncedAsync(state.Id, created);
             return (StripeOutcomes.Ok, $"{existing.Id} canceled");
         }
@@ -221,8 +221,9 @@ internal sealed partial class StripeEventWriter(
             ? existing
             : existing with { CancelReason = feedback.Reason, CancelComment = feedback.Comment };
 
-    private async Task<(string, string?)> DeletedAsync(string stripeSubscriptionId, CancellationFeedback? feedback, DateTimeOffset created)
+    private async Task<(string, string?)> DeletedAsync(StripeEffect.SubscriptionDeleted deleted, DateTimeOffset created)
     {
+        var stripeSubscriptionId = deleted.StripeSubscriptionId;
         var (existing, syncedAt) = await ReadLockedAsync(stripeSubscriptionId);
         if (existing is null)
         {
@@ -239,7 +240,7 @@ internal sealed partial class StripeEventWriter(
             return (StripeOutcomes.Ignored, $"{existing.Id} already ended");
         }
 
-        await EndAsync(WithFeedback(existing, feedback), time.GetUtcNow());
+        await EndAsync(WithFeedback(existing, deleted.Feedback), time.GetUtcNow(), deleted.EndedAt);
         await MarkSyncedAsync(stripeSubscriptionId, created);
         return (StripeOutcomes.Ok, $"{existing.Id} canceled");
     }
@@ -298,9 +299,13 @@ internal sealed partial class StripeEventWriter(
     private static DateTimeOffset Anchor(StripeSubscriptionState state, SubscriptionStatus status) =>
         state.BillingCycleAnchor ?? (status == SubscriptionStatus.Trialing ? state.TrialEnd ?? state.PeriodEnd : state.PeriodStart);
 
-    private async Task EndAsync(Subscription subscription, DateTimeOffset now)
+    /// <summary>
+    /// Ends the subscription as Stripe did. <paramref name="endedAt"/> is Stripe's <c>ended_at</c>: a delivery that comes
+    /// late (a retry, a resend) still dates the end, and so the churn, when Stripe ended it.
+    /// </summary>
+    private async Task EndAsync(Subscription subscription, DateTimeOffset now, DateTimeOffset? endedAt = null)
     {
-        if (await billing.EndNowInAsync(c, tx, subscription, creditUnused: false, now, ct) is not BillingResult.Done)
+        if (await billing.EndNowInAsync(c, tx, subscription, creditUnused: false, now, ct, endedAt: endedAt) is not BillingResult.Done)
         {
             throw new InvalidOperationException($"subscription {subscription.Id} changed under its customer's lock");
         }

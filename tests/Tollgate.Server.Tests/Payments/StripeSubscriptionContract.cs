@@ -243,6 +243,48 @@ public abstract class StripeSubscriptionContract : ApiContract
     }
 
     [Fact]
+    public async Task ADeletedEventDeliveredLateEndsTheSubscriptionWhenStripeEndedItNotWhenItArrived()
+    {
+        var (h, stripe, _) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        await h.App.AdvanceAsync(TimeSpan.FromDays(5));
+        var endedInStripe = h.App.Clock.GetUtcNow().AddDays(-2);
+        var gone = h.Stripe.Subscription(Text(stripe, "id")!);
+        gone["status"] = "canceled";
+        gone["ended_at"] = endedInStripe.ToUnixTimeSeconds();
+        gone["canceled_at"] = endedInStripe.ToUnixTimeSeconds();
+
+        // Stripe retried the event for two days before it got through.
+        var deleted = await h.DeliverAsync("customer.subscription.deleted", gone, endedInStripe);
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var at = DateTimeOffset.FromUnixTimeSeconds(endedInStripe.ToUnixTimeSeconds());
+        Assert.Equal(("ok", "canceled"), (Text(deleted, "outcome"), Text(ended, "status")));
+        Assert.Equal(at, DateTimeOffset.Parse(Text(ended, "ended_at")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(at.ToUnixTimeMilliseconds(), await h.ScalarAsync<long>("SELECT at FROM subscription_events WHERE reason = 'canceled'"));
+    }
+
+    [Fact]
+    public async Task AnEndDatedBeforeTheSubscriptionsLastChangeIsKeptAtThatChange()
+    {
+        var (h, stripe, _) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        var created = (await h.SubscriptionsAsync("ada")).Single()!;
+        var gone = h.Stripe.Subscription(Text(stripe, "id")!);
+        gone["status"] = "canceled";
+        gone["ended_at"] = DateTimeOffset.Parse(Text(created, "current_period_start")!, System.Globalization.CultureInfo.InvariantCulture).AddDays(-30).ToUnixTimeSeconds();
+        await h.App.AdvanceAsync(TimeSpan.FromHours(1));
+
+        await h.DeliverAsync("customer.subscription.deleted", gone);
+        var ended = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        // Ending before the last recorded change would replay the history out of order, and MRR with it.
+        var last = await h.ScalarAsync<long>("SELECT MAX(at) FROM subscription_events WHERE reason <> 'canceled'");
+        Assert.Equal(last, await h.ScalarAsync<long>("SELECT at FROM subscription_events WHERE reason = 'canceled'"));
+        Assert.True(DateTimeOffset.Parse(Text(ended, "ended_at")!, System.Globalization.CultureInfo.InvariantCulture) >= DateTimeOffset.Parse(Text(created, "current_period_start")!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task CancelNowDeletesTheStripeSubscriptionAndStripesDeletedEventChangesNothingMore()
     {
         var (h, stripe, id) = await SubscribedAsync(Kind);
