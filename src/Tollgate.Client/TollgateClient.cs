@@ -76,6 +76,9 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>Signed checkout links for a plan (admin key).</summary>
     public OfferLinksResource OfferLinks => new(this);
 
+    /// <summary>Price experiments (admin key).</summary>
+    public ExperimentsResource Experiments => new(this);
+
     /// <summary>Asks whether the customer may use <paramref name="amount"/> units now, counting nothing.</summary>
     public Task<EntitlementResponse> CheckAsync(string customer, string feature, long amount = 1, CancellationToken cancellationToken = default) =>
         SendAsync<EntitlementResponse>(HttpMethod.Post, "v1/entitlements/check", new CheckRequest(customer, feature, amount), cancellationToken);
@@ -235,6 +238,14 @@ public sealed class TollgateClient(HttpClient http)
     /// <summary>The public plans priced in <paramref name="currency"/> (ISO 4217, such as "EUR"), with their prices in it; the others are left out.</summary>
     public Task<IReadOnlyList<PricingPlan>> GetPlansAsync(string currency, CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, $"v1/pricing/plans?currency={TollgateClient.Segment(currency)}", null, cancellationToken);
+
+    /// <summary>
+    /// The public plans as <paramref name="visitor"/> sees them: during a price experiment, its variant's prices, with each
+    /// plan's <c>Experiment</c> set, and the visitor counted as exposed once. Pass the same id as <c>VisitorId</c> when it subscribes.
+    /// </summary>
+    public Task<IReadOnlyList<PricingPlan>> GetPlansForVisitorAsync(string visitor, string? currency = null, CancellationToken cancellationToken = default) =>
+        SendAsync<IReadOnlyList<PricingPlan>>(HttpMethod.Get, TollgatePaging.Path("v1/pricing/plans", ("visitor", visitor), ("currency", currency)), null,
+            cancellationToken);
 
     /// <summary>One public plan by its code; an unknown or inactive code throws <see cref="TollgateNotFoundException"/>.</summary>
     public Task<PricingPlan> GetPlanAsync(string code, CancellationToken cancellationToken = default) =>

@@ -179,6 +179,36 @@ public sealed class OfferLinksResource(TollgateClient client)
         client.SendAsync<OfferLinkResponse>(HttpMethod.Post, $"v1/admin/plans/{TollgateClient.Segment(plan)}/offer-links", request, cancellationToken);
 }
 
+/// <summary>Price experiments (<c>/v1/admin/experiments</c>, admin key); see docs/experiments.md.</summary>
+public sealed class ExperimentsResource(TollgateClient client)
+{
+    /// <summary>Creates a draft: a "control" variant (the catalog as it is) and challengers with their prices.</summary>
+    public Task<ExperimentResponse> CreateAsync(CreateExperimentRequest request, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ExperimentResponse>(HttpMethod.Post, "v1/admin/experiments", request, cancellationToken);
+
+    /// <summary>Every experiment, newest first.</summary>
+    public async Task<IReadOnlyList<ExperimentResponse>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await client.SendAsync<ExperimentListResponse>(HttpMethod.Get, "v1/admin/experiments", null, cancellationToken)).Experiments;
+
+    /// <summary>One experiment; an unknown id throws <see cref="TollgateNotFoundException"/>.</summary>
+    public Task<ExperimentResponse> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ExperimentResponse>(HttpMethod.Get, $"v1/admin/experiments/{TollgateClient.Segment(id)}", null, cancellationToken);
+
+    /// <summary>Starts a draft. Another running experiment throws <see cref="TollgateException"/> with error <c>experiment_running</c> (409).</summary>
+    public Task<ExperimentResponse> StartAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ExperimentResponse>(HttpMethod.Post, $"v1/admin/experiments/{TollgateClient.Segment(id)}/start", null, cancellationToken);
+
+    /// <summary>Stops a running experiment; with <paramref name="promote"/>, that variant's prices become new plan versions.</summary>
+    public Task<ExperimentResponse> StopAsync(string id, string? promote = null, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ExperimentResponse>(HttpMethod.Post, $"v1/admin/experiments/{TollgateClient.Segment(id)}/stop",
+            new StopExperimentRequest(promote), cancellationToken);
+
+    /// <summary>Per-variant visitors, conversions, MRR and each challenger's test against control.</summary>
+    public Task<ExperimentResultsResponse> ResultsAsync(string id, CancellationToken cancellationToken = default) =>
+        client.SendAsync<ExperimentResultsResponse>(HttpMethod.Get, $"v1/admin/experiments/{TollgateClient.Segment(id)}/results", null,
+            cancellationToken);
+}
+
 /// <summary>Credit notes: corrections of issued invoices (<c>credit_notes.create/list/get</c> in the other SDKs).</summary>
 public sealed class CreditNotesResource(TollgateClient client)
 {

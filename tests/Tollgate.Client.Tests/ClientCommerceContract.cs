@@ -272,6 +272,55 @@ public abstract class ClientCommerceContract
     }
 
     [Fact]
+    public async Task APriceExperimentRunsThroughTheSdkFromDraftToPromotion()
+    {
+        var (app, client) = await StartAsync();
+        await using var _ = app;
+        await client.UpsertCustomerAsync("buyer", new UpsertCustomerRequest());
+
+        var draft = await client.Experiments.CreateAsync(new CreateExperimentRequest("Pro at $24",
+            [new ExperimentVariantRequest("control", 1), new ExperimentVariantRequest("cheaper", 1, [new VariantPriceRequest("pro", "monthly", 2400)])]));
+        var started = await client.Experiments.StartAsync(draft.Id);
+        var second = await client.Experiments.CreateAsync(new CreateExperimentRequest("Another", [new ExperimentVariantRequest("control", 1),
+            new ExperimentVariantRequest("dearer", 1, [new VariantPriceRequest("pro", "monthly", 3600)])]));
+        var busy = await Assert.ThrowsAsync<TollgateException>(() => client.Experiments.StartAsync(second.Id));
+        // The first visitor id the hash puts in the challenger: assignment is a pure function of the two ids.
+        var (visitor, shown) = await FirstInAsync(client, "cheaper");
+        await client.Subscriptions.CreateAsync(new CreateSubscriptionRequest("buyer", "pro", VisitorId: visitor));
+        var results = await client.Experiments.ResultsAsync(draft.Id);
+        var stopped = await client.Experiments.StopAsync(draft.Id, promote: "cheaper");
+        var listed = await client.Experiments.ListAsync();
+        var invalid = await Assert.ThrowsAsync<TollgateException>(() => client.Experiments.CreateAsync(new CreateExperimentRequest("Bad",
+            [new ExperimentVariantRequest("control", 1), new ExperimentVariantRequest("x", 1, [new VariantPriceRequest("gold", "weekly", -1)])])));
+
+        Assert.Equal(("draft", "running"), (draft.Status, started.Status));
+        Assert.Equal((HttpStatusCode.Conflict, "experiment_running"), (busy.Status, busy.Error));
+        Assert.Equal((2400L, "cheaper"), (shown.Prices.Single(p => p.BillingPeriod == "monthly").PriceCents, shown.Experiment!.Variant));
+        var cheaper = results.Variants.Single(v => v.Variant == "cheaper");
+        Assert.Equal((1L, 1L, 2400L), (cheaper.Visitors, cheaper.Conversions, cheaper.MrrCents));
+        Assert.Equal("stopped", stopped.Status);
+        Assert.Equal([second.Id, draft.Id], listed.Select(e => e.Id));
+        Assert.Equal(2400L, (await client.GetPlanAsync("pro")).Prices.Single(p => p.BillingPeriod == "monthly").PriceCents);
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.Status);
+        Assert.Equal(["variants[1].prices[0].billing_period", "variants[1].prices[0].plan", "variants[1].prices[0].price_cents"],
+            invalid.Problem["errors"]!.AsObject().Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    private static async Task<(string Visitor, PricingPlan Pro)> FirstInAsync(TollgateClient client, string variant)
+    {
+        for (var i = 0; i < 64; i++)
+        {
+            var pro = (await client.GetPlansForVisitorAsync($"v-{i}")).Single(p => p.Code == "pro");
+            if (pro.Experiment?.Variant == variant)
+            {
+                return ($"v-{i}", pro);
+            }
+        }
+
+        throw new InvalidOperationException($"none of 64 visitors fell in '{variant}'");
+    }
+
+    [Fact]
     public async Task MembersTakeSeatsAndAFullOrganisationIsATypedSeatsExhaustedError()
     {
         var (app, client) = await StartAsync();

@@ -94,8 +94,9 @@ public sealed class ExperimentStore(TollgateDatabase database, TimeProvider time
 
     private static async Task<IReadOnlyList<Experiment>> ReadAsync(DbConnection c, string where, object? args, CancellationToken ct)
     {
+        // Newest first; ids are time-ordered, so two made in the same millisecond keep that order too.
         var rows = (await c.QueryAsync<ExperimentRow>(new CommandDefinition(
-            $"SELECT id, name, status, created_at, started_at, stopped_at FROM experiments e WHERE {where} ORDER BY created_at DESC, id",
+            $"SELECT id, name, status, created_at, started_at, stopped_at FROM experiments e WHERE {where} ORDER BY created_at DESC, id DESC",
             args, cancellationToken: ct))).ToList();
         if (rows.Count == 0)
         {
