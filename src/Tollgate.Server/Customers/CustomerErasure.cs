@@ -45,7 +45,7 @@ public sealed class CustomerErasure(TollgateDatabase database, TimeProvider time
 
             var args = new { id, now = now.ToUnixTimeMilliseconds() };
             await ExecuteAsync(c, tx, """
-                UPDATE customers SET email = NULL, name = NULL, metadata_json = '{}', has_payment_method = @no, stripe_customer_id = NULL,
+                UPDATE customers SET email = NULL, email_key = NULL, name = NULL, metadata_json = '{}', has_payment_method = @no, stripe_customer_id = NULL,
                     address_json = NULL, tax_ids_json = '[]', deleted_at = @now, updated_at = @now
                 WHERE id = @id
                 """, new { args.id, args.now, no = false }, cancellationToken);

@@ -9,6 +9,12 @@ internal sealed class CustomerRow
 {
     public string Id { get; set; } = "";
     public string? Email { get; set; }
+
+    /// <summary>
+    /// The e-mail as the lookup by address compares it (every letter lowered, as .NET's invariant culture does), stored in
+    /// <c>email_key</c> so an index answers the lookup on SQLite too. Named apart from the column: it is written, never read back.
+    /// </summary>
+    public string? FoldedEmail => Email?.ToLowerInvariant();
     public string? Name { get; set; }
     public string MetadataJson { get; set; } = "{}";
     public bool HasPaymentMethod { get; set; }

@@ -37,10 +37,10 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
                 Currency = billing.Currency,
             };
             var created = await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO customers (id, email, name, metadata_json, has_payment_method, created_at, updated_at, address_json, tax_ids_json,
-                    tax_exempt, tax_rates_json, currency)
-                VALUES (@Id, @Email, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt, @AddressJson, @TaxIdsJson, @TaxExempt,
-                    @TaxRatesJson, @Currency)
+                INSERT INTO customers (id, email, email_key, name, metadata_json, has_payment_method, created_at, updated_at, address_json,
+                    tax_ids_json, tax_exempt, tax_rates_json, currency)
+                VALUES (@Id, @Email, @FoldedEmail, @Name, @MetadataJson, @HasPaymentMethod, @CreatedAt, @UpdatedAt, @AddressJson, @TaxIdsJson,
+                    @TaxExempt, @TaxRatesJson, @Currency)
                 ON CONFLICT (id) DO NOTHING
                 """, fresh, tx, cancellationToken: cancellationToken)) == 1;
             if (created)
@@ -85,7 +85,7 @@ public sealed class CustomerStore(TollgateDatabase database, TimeProvider time, 
             }
 
             await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE customers SET email = @Email, name = @Name, metadata_json = @MetadataJson, has_payment_method = @HasPaymentMethod,
+                UPDATE customers SET email = @Email, email_key = @FoldedEmail, name = @Name, metadata_json = @MetadataJson, has_payment_method = @HasPaymentMethod,
                     updated_at = @UpdatedAt, address_json = @AddressJson, tax_ids_json = @TaxIdsJson, tax_exempt = @TaxExempt,
                     tax_rates_json = @TaxRatesJson, currency = @Currency
                 WHERE id = @Id

@@ -174,6 +174,34 @@ public abstract class MigrationContract : StoreContract
         Assert.Equal([("monthly", "EUR", 2900L), ("monthly", "USD", 3100L), ("yearly", "EUR", 29000L)], prices);
     }
 
+    [Fact]
+    public async Task UpgradingToAStoredEmailKeyFoldsEveryLetterOfEachLiveAddressAndTheLookupUsesItsIndex()
+    {
+        var database = await FreshDatabaseAsync(migrated: false);
+        await database.WriteAsync(async (c, tx) =>
+        {
+            await AppliedThroughAsync(database, c, tx, 60);
+            await c.ExecuteAsync("""
+                INSERT INTO customers (id, email, metadata_json, created_at, updated_at) VALUES ('c1', 'Ådne@Example.COM', '{}', 0, 0);
+                INSERT INTO customers (id, metadata_json, created_at, updated_at) VALUES ('c2', '{}', 0, 0);
+                """, transaction: tx);
+            return 0;
+        });
+
+        await new Migrator(database, Clock).MigrateAsync();
+        var keys = await database.ReadAsync(async c => (await c.QueryAsync<(string, string?)>("SELECT id, email_key FROM customers ORDER BY id")).ToList());
+
+        Assert.Equal([("c1", "ådne@example.com"), ("c2", null)], keys);
+        if (!database.Dialect.IsPostgres)
+        {
+            // SQLite plans without statistics, so the plan is the same at any size: the index, not a scan of every customer.
+            var plan = await database.ReadAsync(async c => string.Join("\n", (await c.QueryAsync(
+                "EXPLAIN QUERY PLAN SELECT * FROM customers WHERE email_key = 'x' AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1"))
+                .Select(row => (string)row.detail)));
+            Assert.Contains("customers_email_key", plan, StringComparison.Ordinal);
+        }
+    }
+
     // What the migrator leaves in a database that last ran version <paramref name="last"/>: its migrations and their records.
     private static async Task AppliedThroughAsync(TollgateDatabase database, System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, int last)
     {
