@@ -131,7 +131,22 @@ test("the pricing table shows the visitor's experiment price, the current plan, 
   assert.match(pro.textContent, /\$190\/yearSave 17%/);
   const free = view.container.querySelector("[data-plan=free] button");
   await act(async () => { free.dispatchEvent(new window.MouseEvent("click", { bubbles: true })); });
-  assert.deepEqual(selected.map((s) => [s.plan, s.billingPeriod]), [["free", "yearly"]]);
+  // Free has no yearly price: its card shows the monthly one, and that is the period it is chosen in.
+  assert.deepEqual(selected.map((s) => [s.plan, s.billingPeriod]), [["free", "monthly"]]);
+  await view.unmount();
+});
+
+test("in the yearly view a plan sold only by the month checks out monthly, the price its card shows", async () => {
+  const state = { plan: "free", used: 0, limit: 50 };
+  const calls = server(state);
+  const assigned = [];
+  const view = await render(app(state, h(PricingTable, { defaultPeriod: "yearly" }), { navigate: (url) => assigned.push(url) }));
+  await until(() => assert.ok(view.container.querySelector("[data-plan=team] button:not([disabled])")));
+  assert.match(view.container.querySelector("[data-plan=team]").textContent, /\$15\.00\/ seat \/ month/);
+  await act(async () => { view.container.querySelector("[data-plan=team] button").dispatchEvent(new window.MouseEvent("click", { bubbles: true })); });
+  await until(() => assert.deepEqual(assigned, ["http://stripe.test/pay"]));
+  const body = calls.find((c) => c.key === "POST /v1/billing/checkout-sessions").body;
+  assert.deepEqual([body.plan, body.billing_period], ["team", "monthly"]);
   await view.unmount();
 });
 

@@ -16,7 +16,9 @@ public sealed class PricingPageTests
             { "code": "pro", "name": "Pro", "sort_order": 2,
               "prices": [ { "billing_period": "monthly", "price_cents": 2499 }, { "billing_period": "yearly", "price_cents": 29900 } ],
               "features": [ { "feature_code": "reports", "limit": 100 } ] },
-            { "code": "enterprise", "name": "Enterprise", "sort_order": 3, "prices": [], "features": [ { "feature_code": "reports", "limit": null } ] }
+            { "code": "enterprise", "name": "Enterprise", "sort_order": 3, "prices": [], "features": [ { "feature_code": "reports", "limit": null } ] },
+            { "code": "annual", "name": "Annual", "sort_order": 4, "prices": [ { "billing_period": "yearly", "price_cents": 99900 } ],
+              "features": [ { "feature_code": "reports", "limit": 1000 } ] }
           ]
         }
         """;
@@ -54,6 +56,22 @@ public sealed class PricingPageTests
         Assert.DoesNotContain("Contact us", free, StringComparison.Ordinal);
         Assert.Contains("Contact us", enterprise, StringComparison.Ordinal);
         Assert.Contains("Free costs nothing.", start, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APlanSoldOnlyByTheYearLeadsToItsYearlySignUpFromTheMonthlyViewToo()
+    {
+        await using var app = await StartAsync();
+        using var browser = app.NewBrowser();
+
+        var card = Card(await browser.PageAsync("/pricing"), "annual");
+        var href = System.Text.RegularExpressions.Regex.Match(card, "href=\"(/pricing/start[^\"]*)\"").Groups[1].Value.Replace("&amp;", "&", StringComparison.Ordinal);
+        var start = PageText.Visible(await browser.PageAsync(href));
+
+        Assert.Contains("$999.00 / year", PageText.Visible(card), StringComparison.Ordinal);
+        Assert.Equal("/pricing/start?plan=annual&period=yearly", href);
+        Assert.DoesNotContain("not on sale", start, StringComparison.Ordinal);
+        Assert.Contains("Annual", start, StringComparison.Ordinal);
     }
 
     private static string Card(string html, string plan)

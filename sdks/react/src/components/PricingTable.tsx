@@ -67,14 +67,16 @@ export function PricingTable({ onSelect, successUrl, cancelUrl, defaultPeriod = 
   };
 
   const choose = async (plan: PricingPlan, price: PricingPrice) => {
-    const selection: PlanSelection = { plan: plan.code, billingPeriod: period, price, ...(plan.experiment ? { experiment: plan.experiment } : {}) };
+    // The period of the price the card shows: a plan sold by the year only shows (and sells) its yearly price in the monthly view.
+    const billingPeriod = price.billingPeriod as BillingPeriod;
+    const selection: PlanSelection = { plan: plan.code, billingPeriod, price, ...(plan.experiment ? { experiment: plan.experiment } : {}) };
     if (onSelect) return onSelect(selection);
     setBusy(plan.code);
     setFailed(null);
     try {
       const here = window.location.href;
       const session = await tollgate.asCustomer((tg, customer) => tg.checkout.createSession({
-        customer, plan: plan.code, billingPeriod: period, successUrl: successUrl ?? here, cancelUrl: cancelUrl ?? here,
+        customer, plan: plan.code, billingPeriod, successUrl: successUrl ?? here, cancelUrl: cancelUrl ?? here,
         ...(tollgate.visitorId ? { visitorId: tollgate.visitorId } : {}),
       }));
       tollgate.navigate(session.checkoutUrl);

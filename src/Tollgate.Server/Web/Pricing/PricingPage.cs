@@ -70,7 +70,8 @@ public static partial class PricingPage
     /// if any: the sign-up it leads to sells the price the card showed.
     /// </summary>
     private static (string Monthly, string Yearly) Cta(PagesOptions options, CatalogSnapshot catalog, Plan plan, PromotionOffer? offer, string? currency) =>
-        (Carrying(Cta(options, catalog, plan.Code, "monthly"), offer, currency),
+        // A plan sold in one period only leads to that period's sign-up from either view, as its card shows that price.
+        (Carrying(Cta(options, catalog, plan.Code, plan.Current.Terms.Price(BillingInterval.Monthly) is null ? "yearly" : "monthly"), offer, currency),
             Carrying(Cta(options, catalog, plan.Code, plan.Current.Terms.Price(BillingInterval.Yearly) is null ? "monthly" : "yearly"), offer, currency));
 
     // The code rides along to the call to action, so the plan change it leads to can redeem it; the currency, so checkout charges it.
