@@ -75,7 +75,7 @@ public sealed record ChangeSeatsRequest(int Seats, string? Effective = null, str
 
 /// <summary>Changes a subscription's plan or billing period.</summary>
 /// <param name="Plan">The new plan's code (its newest version).</param>
-/// <param name="BillingPeriod">"monthly" or "yearly"; the current one when left out.</param>
+/// <param name="BillingPeriod">"monthly" or "yearly"; the current one when left out, or the plan's other one when it is not sold in the current one.</param>
 /// <param name="Effective">"immediate" or "period_end"; by default immediate for an upgrade and period_end for a downgrade.</param>
 /// <param name="Proration">"create_prorations" (default) or "none".</param>
 /// <param name="PromotionCode">A promotion code to redeem from the change on.</param>

@@ -167,13 +167,14 @@ public static class SubscriptionsApi
             return Problems.NotFound("subscription", id);
         }
 
-        BillingInterval interval = current.BillingPeriod;
+        // Left out, the period stays; a plan not sold in it is bought in the period it is sold in (a yearly-only plan yearly).
+        BillingInterval interval = plan!.Current.Terms.Price(current.BillingPeriod) is null ? plan.Current.Terms.DefaultInterval : current.BillingPeriod;
         if (request.BillingPeriod is not null)
         {
             BillingIntervalNames.TryParse(request.BillingPeriod, out interval);
         }
 
-        if (plan!.Current.Terms.Price(interval) is null)
+        if (plan.Current.Terms.Price(interval) is null)
         {
             return Problems.Validation("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");
         }

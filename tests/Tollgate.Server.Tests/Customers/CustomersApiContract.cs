@@ -123,6 +123,8 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
         var monthly = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "m1", plan = "both" });
         var link = await app.Admin.PostJsonAsync("/v1/admin/plans/annual/offer-links", new { expires_at = app.Clock.GetUtcNow().AddDays(7) });
         var named = await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "m1", plan = "annual", billing_period = "monthly" });
+        var monthlyId = (await monthly.ReadAsync())["id"].Value<string>();
+        var changed = await app.Admin.PostJsonAsync($"/v1/subscriptions/{monthlyId}/change", new { plan = "annual" });
 
         var bought = await yearly.ReadAsync();
         Assert.Equal((HttpStatusCode.Created, "yearly", "2027-01-15T12:00:00Z"), (yearly.StatusCode, bought["billing_period"].Value<string>(),
@@ -131,6 +133,8 @@ public abstract class CustomersApiContract(SharedServer shared) : ApiContract(sh
         Assert.Equal(HttpStatusCode.Created, link.StatusCode);
         // A period asked for by name is still held to: the plan has no monthly price.
         Assert.Equal("plan 'annual' has no monthly price", (await named.ReadAsync())["errors"]!["billing_period"].Value<string>());
+        // A change that names no period keeps the monthly one where it can; to a plan sold only by the year, it goes yearly.
+        Assert.Equal((HttpStatusCode.OK, "yearly"), (changed.StatusCode, (await changed.ReadAsync())["subscription"]!["billing_period"].Value<string>()));
     }
 
     private const string YearlyOnly = """
