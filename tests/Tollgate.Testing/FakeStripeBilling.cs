@@ -49,6 +49,26 @@ public sealed partial class FakeStripe
         }
     }
 
+    /// <summary>
+    /// The customer cancels in Stripe's customer portal as it does on flexible billing: <c>cancel_at</c> set to the period's
+    /// end, <c>cancel_at_period_end</c> left false; answers the subscription its <c>customer.subscription.updated</c> carries.
+    /// </summary>
+    public JsonObject CancelInPortalByDate(string subscriptionId, string? feedback = null)
+    {
+        lock (_lock)
+        {
+            var end = _subscriptions[subscriptionId]["items"]!["data"]![0]!["current_period_end"]!.GetValue<long>();
+            var form = new Dictionary<string, string>(StringComparer.Ordinal) { ["cancel_at"] = end.ToString(CultureInfo.InvariantCulture) };
+            if (feedback is not null)
+            {
+                form["cancellation_details[feedback]"] = feedback;
+            }
+
+            var (status, body) = UpdateSubscription(subscriptionId, form);
+            return status == 200 ? (JsonObject)JsonNode.Parse(body)! : throw new InvalidOperationException(body);
+        }
+    }
+
     private (int, string) CreateInvoiceItem(Dictionary<string, string> form)
     {
         var customer = form.GetValueOrDefault("customer") ?? "";
@@ -156,9 +176,20 @@ public sealed partial class FakeStripe
         if (form.TryGetValue("cancel_at_period_end", out var cancel))
         {
             var atEnd = cancel == "true";
+            // Clearing the flag clears the date it set; a date set on its own (the portal's) is kept, the stricter reading of
+            // Stripe's docs, so Tollgate must unset it by name.
+            var byFlag = subscription["cancel_at_period_end"]!.GetValue<bool>();
             subscription["cancel_at_period_end"] = atEnd;
-            subscription["canceled_at"] = atEnd ? Now : null;
-            subscription["cancel_at"] = atEnd ? item["current_period_end"]!.DeepClone() : null;
+            subscription["canceled_at"] = atEnd ? Now : byFlag ? null : subscription["canceled_at"]?.DeepClone();
+            subscription["cancel_at"] = atEnd ? item["current_period_end"]!.DeepClone() : byFlag ? null : subscription["cancel_at"]?.DeepClone();
+        }
+
+        // cancel_at: a timestamp schedules the cancel by date (as Stripe's portal does), and an empty value unsets it.
+        if (form.TryGetValue("cancel_at", out var cancelAt))
+        {
+            subscription["cancel_at"] = cancelAt.Length == 0 ? null : long.Parse(cancelAt, System.Globalization.CultureInfo.InvariantCulture);
+            subscription["cancel_at_period_end"] = false;
+            subscription["canceled_at"] = cancelAt.Length == 0 ? null : Now;
         }
 
         return (200, subscription.ToJsonString());

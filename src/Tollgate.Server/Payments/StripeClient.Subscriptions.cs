@@ -33,6 +33,17 @@ public sealed partial class StripeClient
             idempotencyKey, cancellationToken);
 
     /// <summary>
+    /// Unsets <c>cancel_at</c>: the way to keep a subscription whose cancel Stripe's portal or dashboard scheduled by date,
+    /// which clearing <c>cancel_at_period_end</c> leaves in place.
+    /// </summary>
+    public Task<StripeSubscriptionState> ClearCancelAtAsync(string id, string idempotencyKey, CancellationToken cancellationToken = default)
+    {
+        var parameters = new Sdk.SubscriptionUpdateOptions();
+        parameters.AddExtraParam("cancel_at", "");
+        return UpdateAsync(id, parameters, idempotencyKey, cancellationToken);
+    }
+
+    /// <summary>
     /// Cancels a subscription now, with <paramref name="reason"/> as <c>cancellation_details</c> (Stripe.net sends a
     /// DELETE's parameters in the query). Stripe takes no idempotency key on DELETE: a retry that finds it canceled reads
     /// it instead.

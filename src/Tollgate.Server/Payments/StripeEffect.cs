@@ -48,7 +48,8 @@ public sealed record StripeSubscriptionState(
     StripeAttribution? Attribution = null,
     CancellationFeedback? Feedback = null,
     StripeEffect.DiscountChanged? Discount = null,
-    DateTimeOffset? EndedAt = null);
+    DateTimeOffset? EndedAt = null,
+    DateTimeOffset? CancelAt = null);
 
 /// <summary>Stripe's <c>cancellation_details</c>: the customer's feedback (one of Tollgate's cancel reasons) and comment.</summary>
 public sealed record CancellationFeedback(string? Reason, string? Comment);

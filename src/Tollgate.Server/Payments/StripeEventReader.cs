@@ -60,6 +60,8 @@ public static class StripeEventReader
         var stripeStatus = subscription.String("status");
         var metadata = subscription.OptionalObject("metadata");
         var (status, dunning) = MapStatus(stripeStatus);
+        var periodEnd = item.OptionalInstant("current_period_end") ?? subscription.Instant("current_period_end");
+        var cancelAt = subscription.OptionalInstant("cancel_at");
         return new StripeSubscriptionState(
             subscription.String("id"),
             subscription.Id("customer"),
@@ -69,9 +71,9 @@ public static class StripeEventReader
             status,
             dunning,
             item.OptionalInstant("current_period_start") ?? subscription.Instant("current_period_start"),
-            item.OptionalInstant("current_period_end") ?? subscription.Instant("current_period_end"),
+            periodEnd,
             subscription.OptionalInstant("billing_cycle_anchor"),
-            subscription.Bool("cancel_at_period_end"),
+            subscription.Bool("cancel_at_period_end") || EndsAt(cancelAt, periodEnd),
             subscription.OptionalInstant("canceled_at"),
             subscription.OptionalInstant("trial_start"),
             subscription.OptionalInstant("trial_end"),
@@ -80,8 +82,18 @@ public static class StripeEventReader
             metadata is { } m ? StripeAttribution.From(m.OptionalString) : null,
             Feedback(subscription),
             SubscriptionDiscount(subscription),
-            subscription.OptionalInstant("ended_at"));
+            subscription.OptionalInstant("ended_at"),
+            cancelAt);
     }
+
+    /// <summary>
+    /// Whether <c>cancel_at</c> ends the subscription when its period ends. Stripe's portal and dashboard (flexible billing,
+    /// newer API versions) schedule a cancel at the period end that way, leaving <c>cancel_at_period_end</c> false; read
+    /// as before, such a cancel went unseen until the subscription ended. A cancel on another date is Stripe's to carry
+    /// out: Tollgate ends the subscription on its deleted event.
+    /// </summary>
+    public static bool EndsAt(DateTimeOffset? cancelAt, DateTimeOffset periodEnd) =>
+        cancelAt is { } at && (at - periodEnd).Duration() <= TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// <c>cancellation_details</c> as a cancel reason: Stripe's feedback set is Tollgate's, so an unknown value (a newer

@@ -159,11 +159,20 @@ public sealed class StripeSubscriptions(
 
     public Task<(BillingResult? Result, ProblemHttpResult? Problem)> UndoCancelAsync(Subscription current, CancellationToken cancellationToken) =>
         current.CancelAtPeriodEnd
-            ? CallAsync(current, async () => await changes.ApplyStateAsync(current, await stripe.SetCancelAtPeriodEndAsync(current.StripeSubscriptionId!,
-                false, null, Key("tollgate-undo-cancel", current, "keep"), cancellationToken),
+            ? CallAsync(current, async () => await changes.ApplyStateAsync(current, await KeepAsync(current, cancellationToken),
                 cancellationToken: cancellationToken), cancellationToken)
             : Task.FromResult<(BillingResult?, ProblemHttpResult?)>(
                 (new BillingResult.Conflict("no_pending_cancel", "The subscription is not set to cancel at the period end."), null));
+
+    // Clearing the flag keeps a cancel made through the API; one Stripe's portal scheduled by date is still set after it, so
+    // its cancel_at is unset too.
+    private async Task<StripeSubscriptionState> KeepAsync(Subscription current, CancellationToken cancellationToken)
+    {
+        var kept = await stripe.SetCancelAtPeriodEndAsync(current.StripeSubscriptionId!, false, null, Key("tollgate-undo-cancel", current, "keep"),
+            cancellationToken);
+        return kept.CancelAt is null ? kept
+            : await stripe.ClearCancelAtAsync(current.StripeSubscriptionId!, Key("tollgate-undo-cancel", current, "keep-date"), cancellationToken);
+    }
 
     private async Task<BillingResult> CancelNowAsync(
         Subscription current, bool creditUnused, CancellationFeedback? reason, bool billUsage, CancellationToken cancellationToken)

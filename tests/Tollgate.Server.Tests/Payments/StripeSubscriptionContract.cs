@@ -95,6 +95,43 @@ public abstract class StripeSubscriptionContract : ApiContract
     }
 
     [Fact]
+    public async Task ACancelStripesPortalSchedulesByDateAtThePeriodEndIsACancelAtPeriodEndAndUndoUnsetsTheDate()
+    {
+        var (h, stripe, id) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        var stripeId = Text(stripe, "id")!;
+        // Flexible billing and newer API versions: the portal sets cancel_at to the period's end and leaves the flag false.
+        var portal = h.Stripe.CancelInPortalByDate(stripeId, "too_expensive");
+
+        var synced = await h.DeliverAsync("customer.subscription.updated", portal, h.App.Clock.GetUtcNow().AddSeconds(1));
+        var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
+        await h.App.AdvanceAsync(TimeSpan.FromSeconds(2));
+        var undo = await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/undo-cancel", new { });
+        var kept = (await h.SubscriptionsAsync("ada")).Single()!;
+
+        var calls = h.Stripe.Requests.Where(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripeId}").ToList();
+        Assert.Equal(("ok", false), (Text(synced, "outcome"), portal["cancel_at_period_end"]!.GetValue<bool>()));
+        Assert.Equal((true, "too_expensive"), (scheduled["cancel_at_period_end"].Value<bool>(), Text(scheduled, "cancel_reason")));
+        Assert.Equal(HttpStatusCode.OK, undo.StatusCode);
+        Assert.Equal(("false", ""), (calls[^2].Form["cancel_at_period_end"], calls[^1].Form["cancel_at"]));
+        Assert.Null(h.Stripe.Subscription(stripeId)["cancel_at"]);
+        Assert.Equal(("active", false), (Text(kept, "status"), kept["cancel_at_period_end"].Value<bool>()));
+    }
+
+    [Fact]
+    public async Task ACancelStripeSchedulesOnAnotherDateIsNotTakenForOneAtThePeriodEnd()
+    {
+        var (h, stripe, _) = await SubscribedAsync(Kind);
+        await using var _h = h;
+        var portal = h.Stripe.Subscription(Text(stripe, "id")!);
+        portal["cancel_at"] = portal["items"]!["data"]![0]!["current_period_end"]!.GetValue<long>() - 86_400 * 10;
+
+        await h.DeliverAsync("customer.subscription.updated", portal, h.App.Clock.GetUtcNow().AddSeconds(1));
+
+        Assert.False((await h.SubscriptionsAsync("ada")).Single()!["cancel_at_period_end"].Value<bool>());
+    }
+
+    [Fact]
     public async Task ACancelUndoneInStripesPortalTakesItsReasonWithIt()
     {
         var (h, stripe, id) = await SubscribedAsync(Kind);
@@ -104,6 +141,7 @@ public abstract class StripeSubscriptionContract : ApiContract
         var scheduled = (await h.SubscriptionsAsync("ada")).Single()!;
         var undone = h.Stripe.Subscription(Text(stripe, "id")!);
         undone["cancel_at_period_end"] = false;
+        undone["cancel_at"] = null; // Stripe clears the date the flag set
         undone["canceled_at"] = null;
         await h.DeliverAsync("customer.subscription.updated", undone);
         var kept = (await h.SubscriptionsAsync("ada")).Single()!;
@@ -124,6 +162,7 @@ public abstract class StripeSubscriptionContract : ApiContract
         await h.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/cancel", new { at_period_end = true, reason = "too_expensive" });
         var undone = h.Stripe.Subscription(Text(stripe, "id")!);
         undone["cancel_at_period_end"] = false;
+        undone["cancel_at"] = null; // Stripe clears the date the flag set
         undone["canceled_at"] = null;
         var outcome = await h.DeliverAsync("customer.subscription.updated", undone, created: second);
         var kept = (await h.SubscriptionsAsync("ada")).Single()!;
