@@ -38,8 +38,9 @@ public static class InvoicePdfLayout
         var (serviceFrom, serviceTo) = invoice.ServicePeriod();
         parties.DrawBillTo(sheet,
         [
-            ($"{M(dueNow)} {(invoice.Status == InvoiceStatus.Paid ? "paid" : "due")}" +
-                (invoice.Status == InvoiceStatus.Open && invoice.DueAt is { } d ? $" {PdfParties.Date(d)}" : ""), true),
+            // A paid invoice heads with what was paid, as Stripe's does: what is left to pay is nothing by then.
+            (invoice.Status == InvoiceStatus.Paid ? $"{M(invoice.AmountPaidCents)} paid"
+                : $"{M(dueNow)} due" + (invoice.Status == InvoiceStatus.Open && invoice.DueAt is { } d ? $" {PdfParties.Date(d)}" : ""), true),
             ($"Service period {PdfParties.Date(serviceFrom)} – {PdfParties.Date(serviceTo)}", false),
         ]);
 

@@ -102,6 +102,22 @@ public abstract class InvoicePdfContract : ApiContract
     }
 
     [Fact]
+    public async Task APaidInvoiceHeadsWithTheAmountPaidNotTheNothingLeftToPay()
+    {
+        var (app, invoice) = await StartWithInvoiceAsync("none");
+        await using var _ = app;
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostAsync(new Uri($"/v1/invoices/{invoice}/mark-paid", UriKind.Relative), null)).StatusCode);
+        var paid = (await (await app.Admin.GetAsync($"/v1/invoices/{invoice}")).ReadAsync())["amount_paid_cents"]!.Value<long>();
+
+        var (_, text) = await PdfAsync(app, $"/v1/invoices/{invoice}/pdf");
+
+        var amount = Core.Money.MinorUnits.Display(paid, "USD");
+        Assert.True(paid > 0);
+        Assert.Contains($"{amount} paid", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("$0.00 paid", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task APaidInvoiceCreditedAfterwardsShowsWhereTheCreditWentSoItsRowsAddUpAndAsksForNoPayment()
     {
         // Subtotal, credit notes, what went to the balance, credit applied and amount paid must come to the amount due;
