@@ -239,6 +239,23 @@ public abstract class RequireQuotaContract
     }
 
     [Fact]
+    public async Task AnAmountOrCustomerTollgateTakesNoUsageForIsAnswered400InvalidUsageNot500()
+    {
+        await using var f = await StartAsync();
+
+        var zero = await f.CallAsync("/batch/0");
+        var huge = await f.CallAsync("/batch/10000000000000");
+        var spaced = await f.CallAsync("/cv", user: "has a space");
+        var problem = await zero.ReadAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (zero.StatusCode, huge.StatusCode, spaced.StatusCode));
+        Assert.Equal("application/problem+json", zero.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("invalid_usage", problem["error"].Value<string>());
+        Assert.Contains("amount", problem["detail"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal("invalid_usage", (await spaced.ReadAsync())["error"].Value<string>());
+    }
+
+    [Fact]
     public async Task AutoCreateCustomersCreatesTheCustomerOnFirstUseAndCountsTheCall()
     {
         await using var f = await StartAsync(o => o.AutoCreateCustomers = true);

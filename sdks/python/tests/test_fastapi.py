@@ -178,6 +178,30 @@ def test_an_unknown_customer_is_answered_403_customer_unknown_whatever_the_failu
         tg.customers.get(stranger)  # nothing was created
 
 
+@pytest.mark.parametrize("pages", ["0", "-1", "2.5", str(10 ** 13)])
+def test_an_amount_tollgate_takes_no_usage_for_is_answered_400_naming_it_not_500(
+        server: Server, tg: tollgate.Tollgate, customer: str, pages: str) -> None:
+    app = build(server.url, server.secret_key)
+
+    @app.post("/pages")
+    async def pages_route(quota: Quota = Depends(require_quota("cv_generate", customer=user,
+                                                               amount=lambda r: json.loads(r.query_params["n"])))) -> dict[str, Any]:
+        return {"ok": True}
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        r = c.post("/pages", params={"n": pages}, headers={"x-user": customer})
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["error"] == "invalid_usage" and "amount" in r.json()["detail"]
+
+
+def test_a_customer_id_tollgate_refuses_is_answered_400_not_500(server: Server) -> None:
+    with TestClient(build(server.url, server.secret_key), raise_server_exceptions=False) as c:
+        spaced = c.post("/cv", headers={"x-user": "has a space"})
+        dots = c.post("/cv", headers={"x-user": ".."})
+    assert (spaced.status_code, spaced.json()["error"]) == (400, "invalid_usage")
+    assert (dots.status_code, dots.json()["error"]) == (400, "invalid_usage")
+
+
 def test_past_a_rate_limit_the_caller_gets_429_with_retry_after_at_once_and_no_retry_reaches_tollgate(
         server: Server, tg: tollgate.Tollgate, customer: str) -> None:
     tg.subscriptions.create(customer=customer, plan="burst")  # chat_messages: 3 a minute, so Retry-After is within 60 s

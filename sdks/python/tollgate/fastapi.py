@@ -33,7 +33,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from . import _calls as c
 from ._async_resources import AsyncReservation
 from ._client import AsyncTollgate
-from ._errors import AuthenticationError, EntitlementDenied, NotFound, PermissionDenied, TollgateError, TollgateUnavailable
+from ._errors import (AuthenticationError, BadRequest, EntitlementDenied, NotFound, PermissionDenied, TollgateError,
+                      TollgateUnavailable)
 
 log = logging.getLogger("tollgate.fastapi")
 
@@ -197,6 +198,16 @@ def require_quota(feature: str, *, customer: str | CustomerResolver, amount: int
                         "auto_create_customers=True", who, feature)
             raise _refuse(request, _problem(403, "customer_unknown", "Forbidden",
                                             "This account is not set up for this feature yet.")) from None
+        except BadRequest as e:
+            # Tollgate takes no such usage: an amount of 0 or 2.5, an id with a space, most often read from the caller's
+            # own request. The caller is answered 400 naming the fields, where raising it made the app answer 500.
+            log.warning("Tollgate refused the usage gating %s for %r: %s", feature, who, e)
+            raise _refuse(request, _invalid_usage(e.problem.get("errors"))) from None
+        except ValueError as e:
+            # The SDK refused the id before sending it ('..' cannot be a path segment): the same fault, found earlier.
+            log.warning("Cannot gate %s for %r: %s", feature, who, e)
+            raise _refuse(request, _problem(400, "invalid_usage", "Bad Request",
+                                            f"The usage this request asks for cannot be counted: {e}.")) from None
         except (TollgateUnavailable, AuthenticationError, PermissionDenied) as e:
             undecided = e
         except asyncio.TimeoutError:
@@ -252,6 +263,11 @@ async def _reserve(tg: AsyncTollgate, who: str, feature: str, units: int, ttl_se
         await tg.customers.upsert(who)
         answer = await call()
     return AsyncReservation(tg.entitlements, answer, units)
+
+
+def _invalid_usage(errors: Any) -> QuotaRefused:
+    fields = ", ".join(sorted(errors)) if isinstance(errors, dict) and errors else "the request"
+    return _problem(400, "invalid_usage", "Bad Request", f"The usage this request asks for cannot be counted: {fields}.")
 
 
 def _refuse(request: Request, refusal: HTTPException) -> HTTPException:

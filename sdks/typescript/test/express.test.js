@@ -229,6 +229,21 @@ test("autoCreateCustomers creates an unknown customer on first use", async () =>
   await eventually(async () => assert.deepEqual(await used(tg, customer), { used: 1, reserved: 0 }));
 });
 
+test("an amount or a customer id Tollgate takes no usage for is answered 400 invalid_usage naming it, not 500", async () => {
+  const { tg, customer } = await withCustomer();
+  const call = await app(tg);
+  for (const batch of [0, -1, 2.5, 10 ** 13]) {
+    const response = await call("/calls", customer, { batch });
+    assert.equal(response.status, 400, `batch ${batch}`);
+    assert.equal(response.headers.get("content-type"), "application/problem+json");
+    const body = await response.json();
+    assert.equal(body.error, "invalid_usage");
+    assert.match(body.detail, /amount/);
+  }
+  const spaced = await call("/cv", "has a space");
+  assert.deepEqual([spaced.status, (await spaced.json()).error], [400, "invalid_usage"]);
+});
+
 test("an app user Tollgate does not know is answered 403 customer_unknown as a JSON problem, whatever onError says", async () => {
   const tg = await client();
   const stranger = uniqueId("unknown");

@@ -69,6 +69,19 @@ public static class QuotaDenials
             type: "https://tollgate.dev/errors/customer-unknown",
             extensions: new Dictionary<string, object?> { ["error"] = "customer_unknown" });
 
+    /// <summary>
+    /// 400 invalid_usage: Tollgate refused the customer or amount the gate resolved from the request, naming the fields.
+    /// The Python and TypeScript gates answer the same.
+    /// </summary>
+    public static IResult InvalidUsage(TollgateException refused)
+    {
+        var fields = refused.Problem["errors"] is System.Text.Json.Nodes.JsonObject errors && errors.Count > 0
+            ? string.Join(", ", errors.Select(e => e.Key).Order(StringComparer.Ordinal)) : "the request";
+        return Results.Problem(statusCode: 400, title: "Bad Request", detail: $"The usage this request asks for cannot be counted: {fields}.",
+            type: "https://tollgate.dev/errors/invalid-usage",
+            extensions: new Dictionary<string, object?> { ["error"] = "invalid_usage" });
+    }
+
     /// <summary>The upgrade link as an absolute URL: relative ones resolve against the Tollgate server.</summary>
     public static string? AbsoluteUpgradeUrl(string? upgradeUrl, Uri tollgate) =>
         string.IsNullOrEmpty(upgradeUrl) ? null

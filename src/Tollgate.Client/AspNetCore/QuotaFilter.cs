@@ -71,6 +71,13 @@ internal sealed class QuotaFilter(string feature, Func<HttpContext, long> amount
             Log(http, customer, e);
             return QuotaDenials.CustomerUnknown();
         }
+        catch (TollgateException e) when (e.Status == System.Net.HttpStatusCode.BadRequest)
+        {
+            // Tollgate takes no such usage (an amount of 0, an id with a space), most often read from the caller's own
+            // request: the caller is answered 400 naming the fields, where the exception made the app answer 500.
+            Log(http, customer, e);
+            return QuotaDenials.InvalidUsage(e);
+        }
         catch (Exception e) when (IsTollgateFailure(e, http.RequestAborted))
         {
             Log(http, customer, e);

@@ -1,7 +1,7 @@
 import { Tollgate } from "../client.js";
 import type { RequestOptions } from "../core/http.js";
 import {
-  AuthenticationError, EntitlementDeniedError, NotFoundError, PermissionDeniedError, TollgateError, TollgateUnavailableError,
+  AuthenticationError, EntitlementDeniedError, NotFoundError, PermissionDeniedError, TollgateError, TollgateUnavailableError, ValidationError,
 } from "../errors.js";
 import type { Reservation } from "../resources/entitlements.js";
 
@@ -119,6 +119,14 @@ export async function gate<Req extends object>(feature: string, options: GateOpt
       // Tollgate answered, so this is no outage for onError: the app never created this customer.
       console.warn(`Tollgate does not know customer '${customer}' (gating '${feature}'): create customers at sign-up, or set autoCreateCustomers.`);
       return shape(problem(403, "customer_unknown", "Forbidden", "This account is not set up for this feature yet."));
+    }
+    if (error instanceof ValidationError) {
+      // Tollgate takes no such usage: an amount of 0 or 2.5, an id with a space, most often read from the caller's own
+      // request. The caller is answered 400 naming the fields, where throwing made the app answer 500.
+      console.warn(`Tollgate refused the usage gating '${feature}' for '${customer}': ${error.message}`);
+      const errors = error.problem.errors;
+      const fields = errors && typeof errors === "object" && Object.keys(errors).length > 0 ? Object.keys(errors).sort().join(", ") : "the request";
+      return shape(problem(400, "invalid_usage", "Bad Request", `The usage this request asks for cannot be counted: ${fields}.`));
     }
     if (!signal.aborted && !undecided(error)) throw error;
     if (options.onError !== "open") return shape(problem(503, "quota_unavailable", "Service unavailable", "Usage limits cannot be checked right now."));
