@@ -132,7 +132,8 @@ public sealed class TollgateClient(HttpClient http)
     /// does not stop that), so a member "..", deleted, was a DELETE of its organisation.
     /// </summary>
     internal static string Segment(string value) =>
-        value is "." or ".." ? throw new ArgumentException($"'{value}' cannot be an id in a URL path.", nameof(value)) : Uri.EscapeDataString(value);
+        // An empty id would name the collection instead (PUT v1/customers/ answers 405).
+        value is "" or "." or ".." ? throw new ArgumentException($"'{value}' cannot be an id in a URL path.", nameof(value)) : Uri.EscapeDataString(value);
 
     internal static string NewIdempotencyKey() => $"idem_{Guid.NewGuid():N}";
 

@@ -19,6 +19,7 @@ public sealed class PathSegmentTests
     [Theory]
     [InlineData(".")]
     [InlineData("..")]
+    [InlineData("")] // names the collection: PUT v1/customers/ answered 405 (a trial, stop 72)
     public async Task AnIdOfDotsIsRefusedBeforeAnythingIsSentSoItCannotNameAnotherRoute(string id)
     {
         // DELETE v1/customers/acme/members/.. left as DELETE v1/customers/acme/, which erased the organisation.

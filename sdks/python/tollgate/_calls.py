@@ -15,7 +15,8 @@ def seg(value: str) -> str:
 
     "." and ".." are refused: httpx resolves them away before sending (escaping does not stop that), so a member "..",
     deleted, was a DELETE of its organisation."""
-    if value in (".", ".."):
+    if value in ("", ".", ".."):
+        # An empty id named the collection instead (PUT /v1/customers/ answered 405).
         raise ValueError(f"{value!r} cannot be an id in a URL path")
     return quote(value, safe="")
 

@@ -40,6 +40,7 @@ export abstract class Resource {
  * that, as %2E is a dot to WHATWG URLs), so a member "..", deleted, was a DELETE of its organisation.
  */
 export const seg = (id: string): string => {
-  if (id === "." || id === "..") throw new TypeError(`'${id}' cannot be an id in a URL path`);
+  // An empty id names the collection instead (PUT /v1/customers/ answered 405).
+  if (id === "" || id === "." || id === "..") throw new TypeError(`'${id}' cannot be an id in a URL path`);
   return encodeURIComponent(id);
 };
