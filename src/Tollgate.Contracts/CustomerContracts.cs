@@ -70,14 +70,14 @@ public sealed record CreateSubscriptionRequest(
 /// <summary>Changes the seats of a subscription on a per-seat price.</summary>
 /// <param name="Seats">The seats wanted, from the price's included_seats to its max_seats.</param>
 /// <param name="Effective">"immediate" or "period_end"; by default immediate when adding seats and period_end when removing them.</param>
-/// <param name="Proration">"create_prorations" (default) or "none".</param>
+/// <param name="Proration">"create_prorations" (default: lines on the next invoice), "always_invoice" (the same lines, invoiced now with the pending items) or "none".</param>
 public sealed record ChangeSeatsRequest(int Seats, string? Effective = null, string Proration = "create_prorations");
 
 /// <summary>Changes a subscription's plan or billing period.</summary>
 /// <param name="Plan">The new plan's code (its newest version).</param>
 /// <param name="BillingPeriod">"monthly" or "yearly"; the current one when left out, or the plan's other one when it is not sold in the current one.</param>
 /// <param name="Effective">"immediate" or "period_end"; by default immediate for an upgrade and period_end for a downgrade.</param>
-/// <param name="Proration">"create_prorations" (default) or "none".</param>
+/// <param name="Proration">"create_prorations" (default: lines on the next invoice), "always_invoice" (the same lines, invoiced now with the pending items) or "none".</param>
 /// <param name="PromotionCode">A promotion code to redeem from the change on.</param>
 /// <param name="Coupon">A coupon's id to apply, in place of a code.</param>
 public sealed record ChangeSubscriptionRequest(

@@ -191,7 +191,7 @@ export type SubscriptionCreate = {
 };
 
 export type SubscriptionChange = {
-  plan: string; billingPeriod?: "monthly" | "yearly" | undefined; effective?: "immediate" | "period_end" | undefined; proration?: "create_prorations" | "none" | undefined;
+  plan: string; billingPeriod?: "monthly" | "yearly" | undefined; effective?: "immediate" | "period_end" | undefined; proration?: "create_prorations" | "always_invoice" | "none" | undefined;
   promotionCode?: string | undefined; coupon?: string | undefined;
 };
 
@@ -441,7 +441,7 @@ export type CreditGrantCreate = { feature: string; expiresAt?: When | undefined;
 
 export type Member = { id: string; customer: string; email: string | null; name: string | null; role: string; createdAt: string; updatedAt: string };
 export type MemberUpsert = { email?: string | undefined; name?: string | undefined; role?: string | undefined };
-export type SeatsChange = { seats: number; effective?: "immediate" | "period_end" | undefined; proration?: "create_prorations" | "none" | undefined };
+export type SeatsChange = { seats: number; effective?: "immediate" | "period_end" | undefined; proration?: "create_prorations" | "always_invoice" | "none" | undefined };
 export type OfferLink = { url: string; plan: string; customer: string | null; expiresAt: string };
 export type OfferLinkCreate = { expiresAt: When; customer?: string | undefined; billingPeriod?: "monthly" | "yearly" | undefined };
 

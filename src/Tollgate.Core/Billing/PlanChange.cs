@@ -14,6 +14,27 @@ public enum ProrationBehavior
 {
     CreateProrations,
     None,
+
+    /// <summary>The prorations as CreateProrations makes them, invoiced at once (with the pending items), as Stripe's always_invoice.</summary>
+    AlwaysInvoice,
+}
+
+/// <summary>The wire names of <see cref="ProrationBehavior"/>, as Stripe spells them.</summary>
+public static class ProrationBehaviors
+{
+    public const string Expected = "must be create_prorations, always_invoice or none";
+
+    public static bool TryParse(string? text, out ProrationBehavior proration)
+    {
+        (var known, proration) = text switch
+        {
+            "create_prorations" => (true, ProrationBehavior.CreateProrations),
+            "always_invoice" => (true, ProrationBehavior.AlwaysInvoice),
+            "none" => (true, ProrationBehavior.None),
+            _ => (false, ProrationBehavior.CreateProrations),
+        };
+        return known;
+    }
 }
 
 /// <summary>
@@ -84,13 +105,13 @@ public static class PlanChange
         }
 
         var period = subscription.CurrentPeriod;
-        var credit = proration == ProrationBehavior.CreateProrations
+        var credit = proration != ProrationBehavior.None
             ? [UnusedTimeCredit(from, fromPrice, period, now)]
             : Array.Empty<InvoiceLine>();
 
         if (interval == subscription.BillingPeriod)
         {
-            var charge = proration == ProrationBehavior.CreateProrations
+            var charge = proration != ProrationBehavior.None
                 ? [Line(InvoiceLineKind.ProrationCharge, $"Remaining time on {to.PlanCode} ({interval.ToWire()})",
                     Proration.Remaining(toPrice.PriceCents, period, now), now, period.End, to)]
                 : Array.Empty<InvoiceLine>();

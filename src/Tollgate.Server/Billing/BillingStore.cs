@@ -186,16 +186,21 @@ public sealed partial class BillingStore(
             var overage = await OverageAsync(mark: !preview);
             var pending = reanchored ? change.PendingLines : [.. change.PendingLines, .. DiscountedLines.Apply(overage, before, alongside: change.PendingLines)];
             IReadOnlyList<InvoiceLine> dueNow = reanchored ? [.. change.InvoiceNowLines, .. overage] : change.InvoiceNowLines;
+            // always_invoice: the pending items (this change's prorations and overage among them) are invoiced now, as
+            // Stripe's always_invoice does, instead of waiting for the next renewal (a year away on a yearly plan). They go
+            // in as pending items first, so the invoice carries them as it would at renewal, each with its own discount.
+            var invoiceNow = proration == ProrationBehavior.AlwaysInvoice && pending.Count > 0;
             if (preview)
             {
                 // The invoice the change would issue now, priced by the issue's own steps (pending items swept in, the discount
                 // in force after the change, tax), written nowhere.
-                var wouldIssue = dueNow.Count > 0
+                var wouldIssue = dueNow.Count > 0 || invoiceNow
                     ? await invoices.PreviewAsync(change.Subscription, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
-                        change.Subscription.CurrentPeriodStart, change.Subscription.CurrentPeriodEnd, new DiscountOverride(after))
+                        change.Subscription.CurrentPeriodStart, change.Subscription.CurrentPeriodEnd, new DiscountOverride(after),
+                        alsoPending: invoiceNow ? pending : null)
                     : null;
                 return new BillingResult.Done(change.Subscription, change.Effective, change.EffectiveAt,
-                    [.. pending, .. wouldIssue?.Lines ?? []], null, wouldIssue);
+                    [.. invoiceNow ? [] : pending, .. wouldIssue?.Lines ?? []], null, wouldIssue);
             }
 
             var reason = change.Effective == ChangeTiming.PeriodEnd ? "plan_change_scheduled" : "plan_changed";
@@ -207,11 +212,11 @@ public sealed partial class BillingStore(
 
             await invoices.AddPendingAsync(stored, toPrice.Currency, pending);
             // The answer shows the invoice issued now as it was issued: its lines (pending items included), discounts and tax.
-            var issued = dueNow.Count > 0
+            var issued = dueNow.Count > 0 || invoiceNow
                 ? await invoices.IssueAndReadAsync(stored, toPrice.Currency, BillingReasons.SubscriptionUpdate, dueNow, change.EffectiveAt,
                     stored.CurrentPeriodStart, stored.CurrentPeriodEnd)
                 : null;
-            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. pending, .. issued?.Lines ?? []], issued?.Id, issued);
+            return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, [.. invoiceNow ? [] : pending, .. issued?.Lines ?? []], issued?.Id, issued);
         }, cancellationToken);
         Invalidate(result);
         return result;

@@ -77,9 +77,9 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     /// </summary>
     public async Task<Invoice> PreviewAsync(
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
-        DateTimeOffset? periodStart, DateTimeOffset? periodEnd, DiscountOverride? discount = null)
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd, DiscountOverride? discount = null, IReadOnlyList<InvoiceLine>? alsoPending = null)
     {
-        var (d, _, _) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd, discount);
+        var (d, _, _) = await ComposeAsync(subscription, currency, reason, lines, issuedAt, periodStart, periodEnd, discount, alsoPending);
         var totals = InvoiceTotals.Finalize(d.Lines, await BalanceAsync(d.CustomerId, d.Currency));
         return new Invoice($"upcoming_{subscription.Id}", null, d.CustomerId, d.SubscriptionId, InvoiceStatus.Upcoming, d.Reason, d.Currency,
             totals.SubtotalCents, totals.CreditAppliedCents, totals.AmountDueCents, 0, d.PeriodStart, d.PeriodEnd, d.Collection, d.IssuedAt, d.DueAt,
@@ -89,7 +89,7 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
     /// <summary>The invoice's lines with the pending items and the discount in force, and its collection; reads only.</summary>
     private async Task<(Draft Draft, List<InvoiceLineRow> Pending, IReadOnlyList<InvoiceLine> Discounted)> ComposeAsync(
         Subscription subscription, string currency, string reason, IReadOnlyList<InvoiceLine> lines, DateTimeOffset issuedAt,
-        DateTimeOffset? periodStart, DateTimeOffset? periodEnd, DiscountOverride? discount = null)
+        DateTimeOffset? periodStart, DateTimeOffset? periodEnd, DiscountOverride? discount = null, IReadOnlyList<InvoiceLine>? alsoPending = null)
     {
         // Pending items read as invoice lines, their queue sequence as the position: the same columns, so one row type.
         var pending = (await c.QueryAsync<InvoiceLineRow>(new CommandDefinition(
@@ -98,7 +98,8 @@ internal sealed class InvoiceWriter(DbConnection c, DbTransaction tx, TimeProvid
             "ORDER BY sequence", new { id = subscription.Id, currency }, tx, cancellationToken: ct))).ToList();
         // Discount step: the fee and overage billed now take the discount in force; proration lines carry the one they were made with.
         var discounts = new DiscountWriter(c, tx, time, ct);
-        var carried = pending.Select(p => p.ToDomain()).ToList();
+        // alsoPending: a preview's items that the change would add before it issues, carried as the written ones are.
+        var carried = pending.Select(p => p.ToDomain()).Concat(alsoPending ?? []).ToList();
         lines = DiscountedLines.Apply(lines, discount is { } given ? given.Discount : await discounts.InForceAsync(subscription.Id, issuedAt, currency),
             DiscountedLines.BilledAtIssue, carried);
         var all = lines.Concat(carried).ToList();

@@ -77,7 +77,16 @@ public sealed class SeatChanges(
                 return new BillingResult.Conflict("concurrent_change", "The subscription changed while this request ran; read it again and retry.");
             }
 
-            await new InvoiceWriter(c, tx, time, options.Value, cancellationToken).AddPendingAsync(stored, price.Currency, change.PendingLines);
+            var invoices = new InvoiceWriter(c, tx, time, options.Value, cancellationToken);
+            await invoices.AddPendingAsync(stored, price.Currency, change.PendingLines);
+            if (proration == ProrationBehavior.AlwaysInvoice && change.PendingLines.Count > 0)
+            {
+                // Invoiced now with the other pending items, as a plan change's always_invoice is.
+                var issued = await invoices.IssueAndReadAsync(stored, price.Currency, BillingReasons.SubscriptionUpdate, [], change.EffectiveAt,
+                    stored.CurrentPeriodStart, stored.CurrentPeriodEnd);
+                return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, issued?.Lines ?? change.PendingLines, issued?.Id, issued);
+            }
+
             return new BillingResult.Done(stored, change.Effective, change.EffectiveAt, change.PendingLines, null);
         }, cancellationToken);
         if (result is BillingResult.Done done)

@@ -26,17 +26,21 @@ public static class SeatsApi
             // 0 passes here so the plan's own range answers it ("sells from 2 to 50 seats"), as it answers 51.
             ("seats", request.Seats is >= 0 and <= 1_000_000 ? null : "must be a whole number from 0 to 1,000,000"),
             ("effective", request.Effective is null or "immediate" or "period_end" ? null : "must be immediate or period_end"),
-            ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"));
+            ("proration", ProrationBehaviors.TryParse(request.Proration, out var proration) ? null : ProrationBehaviors.Expected));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
-        var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
         BillingResult result;
         if (await billing.ReadAsync(id, cancellationToken) is { StripeSubscriptionId: not null } linked)
         {
+            if (proration == ProrationBehavior.AlwaysInvoice)
+            {
+                return Problems.Validation("proration", SubscriptionsApi.StripeInvoicesItsOwn);
+            }
+
             var (answered, problem) = await stripe.ChangeSeatsAsync(linked, request.Seats, timing, proration, cancellationToken);
             if (problem is not null)
             {

@@ -34,6 +34,10 @@ public static class SubscriptionsApi
         return group;
     }
 
+    /// <summary>Why always_invoice is refused on a Stripe-billed subscription; the seats endpoint says the same.</summary>
+    internal const string StripeInvoicesItsOwn =
+        "always_invoice is for subscriptions Tollgate invoices; Stripe bills this one, so its prorations go on Stripe's next invoice";
+
     private static async Task<Results<Created<SubscriptionResponse>, ProblemHttpResult>> CreateAsync(
         CreateSubscriptionRequest request, CustomerStore customers, BillingStore billing, CatalogCache catalog, IOptions<BillingOptions> options,
         ExperimentPricing experiments, SubscriptionWire wire, TimeProvider time, CancellationToken cancellationToken)
@@ -154,7 +158,7 @@ public static class SubscriptionsApi
             ("plan", plan is { IsActive: true } ? null : $"no active plan '{request.Plan}'"),
             ("billing_period", request.BillingPeriod is null || BillingIntervalNames.TryParse(request.BillingPeriod, out _) ? null : "must be monthly or yearly"),
             ("effective", request.Effective is null or "immediate" or "period_end" ? null : "must be immediate or period_end"),
-            ("proration", request.Proration is "create_prorations" or "none" ? null : "must be create_prorations or none"),
+            ("proration", ProrationBehaviors.TryParse(request.Proration, out var proration) ? null : ProrationBehaviors.Expected),
             ("coupon", request.PromotionCode is not null && request.Coupon is not null ? "give a promotion_code or a coupon, not both" : null));
         if (errors.Count > 0)
         {
@@ -197,7 +201,11 @@ public static class SubscriptionsApi
         }
 
         ChangeTiming? timing = request.Effective switch { "immediate" => ChangeTiming.Immediate, "period_end" => ChangeTiming.PeriodEnd, _ => null };
-        var proration = request.Proration == "none" ? ProrationBehavior.None : ProrationBehavior.CreateProrations;
+        if (current.StripeSubscriptionId is not null && proration == ProrationBehavior.AlwaysInvoice)
+        {
+            return Problems.Validation("proration", StripeInvoicesItsOwn);
+        }
+
         if (current.StripeSubscriptionId is not null && (request.PromotionCode ?? request.Coupon) is not null)
         {
             return Problems.Create(409, "managed_by_stripe", "This subscription is billed through Stripe: its discounts are set there and arrive by webhook.");

@@ -71,6 +71,34 @@ public abstract class ChangeInvoiceContract : ApiContract
     }
 
     [Fact]
+    public async Task AlwaysInvoiceBillsAYearlyUpgradesProrationAndTheOverageSoFarNowNotAtTheNextRenewal()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+        var id = await app.SubscribeAsync("c1", "basic", "yearly", trialDays: 0);
+        await app.ConsumeAsync("c1", "calls", 150);
+        await app.AdvanceToAsync(Utc(8, 1));
+
+        var preview = await PostAsync(app, $"/v1/subscriptions/{id}/change/preview", new { plan = "pro", proration = "always_invoice" });
+        var change = await PostAsync(app, $"/v1/subscriptions/{id}/change", new { plan = "pro", proration = "always_invoice" });
+        var invoice = (await app.InvoicesAsync("c1"))[^1];
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/c1/upcoming-invoice")).ReadAsync();
+        var bad = await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/change", new { plan = "basic", proration = "invoice_later" });
+
+        // The unused time on basic, the rest of the year on pro and basic's 50 calls past 100 at 3¢, issued on Aug 1.
+        var lines = Lines(change).Order().ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.Contains(("overage", 150L), lines);
+        Assert.Equal(change["invoice_id"].Value<string>(), invoice["id"].Value<string>());
+        Assert.Equal(lines, Lines(invoice).Order().ToList());
+        Assert.Equal(lines.Sum(l => l.Amount), invoice["amount_due_cents"].Value<long>() + invoice["credit_applied_cents"].Value<long>());
+        Assert.Equal(Lines(preview).Order().ToList(), lines);
+        // Nothing of it waits for the renewal: the next invoice is pro's year alone.
+        Assert.Equal(["recurring"], Lines(upcoming).Select(l => l.Kind));
+        Assert.Equal("must be create_prorations, always_invoice or none", (await bad.ReadAsync())["errors"]!["proration"].Value<string>());
+    }
+
+    [Fact]
     public async Task AnImmediateDowngradeBillsTheUsageBeforeItOnTheOldPlanAndTheNewPlanOnlyWhatComesAfter()
     {
         await using var app = await AppAsync();

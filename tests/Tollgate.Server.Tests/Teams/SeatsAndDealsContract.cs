@@ -87,6 +87,23 @@ public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(s
     }
 
     [Fact]
+    public async Task SeatsAddedWithAlwaysInvoiceAreInvoicedNowNotAtTheRenewal()
+    {
+        await using var app = await OwnAppAsync();
+        await app.CustomerAsync("acme");
+        var id = await SubscribeAsync(app, new { customer = "acme", plan = "team", seats = 2 });
+        await app.AdvanceAsync(TimeSpan.FromHours(31 * 12)); // half of the 31-day period
+
+        var added = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4, proration = "always_invoice" })).ReadAsync();
+        var invoice = (await app.InvoicesAsync("acme"))[^1];
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/acme/upcoming-invoice")).ReadAsync();
+
+        Assert.Equal((1000L, invoice["id"].Value<string>()), (added["amount_cents"].Value<long>(), added["invoice_id"].Value<string>()));
+        Assert.Equal([("proration_charge", 1000L)], invoice["lines"]!.AsArray().Select(l => (l!["kind"].Value<string>(), l["amount_cents"].Value<long>())));
+        Assert.DoesNotContain(upcoming["lines"]!.AsArray(), l => l!["kind"].Value<string>() == "proration_charge");
+    }
+
+    [Fact]
     public async Task ASeatLineCountsOneSeatAsASeatAndMoreAsSeats()
     {
         await using var app = await OwnAppAsync();

@@ -82,6 +82,8 @@ public abstract class StripeSeatsContract
         var sent = harness.Stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripeId}");
         var quietRemoval = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3 });
         var tooMany = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 11 });
+        // Stripe bills it: its prorations go on Stripe's next invoice, which Tollgate cannot bring forward.
+        var invoiceNow = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 6, proration = "always_invoice" });
         var removed = await harness.App.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 3, effective = "immediate" });
         var removal = harness.Stripe.Requests.Last(r => r.Method == "POST" && r.Path == $"/v1/subscriptions/{stripeId}");
         var subscription = (await harness.SubscriptionsAsync("acme"))[0]!;
@@ -94,6 +96,8 @@ public abstract class StripeSeatsContract
         Assert.NotNull((await quietRemoval.ReadAsync())["errors"]!["effective"]);
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
         Assert.NotNull((await tooMany.ReadAsync())["errors"]!["seats"]);
+        Assert.Equal(HttpStatusCode.BadRequest, invoiceNow.StatusCode);
+        Assert.NotNull((await invoiceNow.ReadAsync())["errors"]!["proration"]);
         Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
         Assert.Equal("3", removal.Form["items[0][quantity]"]);
         Assert.Equal(3, subscription["seats"].Value<int>());
