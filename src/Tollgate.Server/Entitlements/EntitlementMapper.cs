@@ -58,7 +58,12 @@ public static class EntitlementMapper
     }
 
     /// <summary>The problem for a denial, carrying what the customer needs to see and Retry-After for quota limits.</summary>
-    public static ProblemHttpResult Denied(HttpContext http, EntitlementDecision d, string upgradeUrl, TimeProvider time)
+    /// <remarks>
+    /// <paramref name="holdsLapseAt"/>: when a refusal that held units cause can be tried again (the first hold lapses),
+    /// sooner than the window's end; the problem then says so, with the units <c>reserved</c>.
+    /// </remarks>
+    public static ProblemHttpResult Denied(HttpContext http, EntitlementDecision d, string upgradeUrl, TimeProvider time,
+        DateTimeOffset? holdsLapseAt = null)
     {
         RateLimitHeaders(http, d, time);
         if (d.Reason == DecisionReason.RateLimited && d.Rate is { } rate)
@@ -130,6 +135,22 @@ public static class EntitlementMapper
         if (resetsAt is not { } reset)
         {
             return Problems.Create(429, error, $"The {what} for '{d.Feature}' {state.TrimEnd(',')}; it does not reset.", fields);
+        }
+
+        if (d.Reason == DecisionReason.QuotaExceeded && d.Reserved > 0)
+        {
+            fields["reserved"] = d.Reserved;
+        }
+
+        if (d.Reason == DecisionReason.QuotaExceeded && holdsLapseAt is { } lapse && lapse < reset)
+        {
+            // Held, not used: a hold is committed, released or lapses within its TTL, so the wait is until the first one
+            // lapses, not the window's end (a month of Retry-After to a caller who lost a race).
+            var wait = SecondsUntil(lapse, time);
+            http.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
+            fields["retry_after"] = wait;
+            return Problems.Create(429, error, $"The {what} for '{d.Feature}' is taken by {d.Used} used and {d.Reserved} held by reservations; " +
+                $"the first hold lapses by {lapse:yyyy-MM-dd'T'HH:mm:ss'Z'} unless it is committed first.", fields);
         }
 
         // The body says it too (retry_after, whole seconds), for clients that read the problem and not the headers.

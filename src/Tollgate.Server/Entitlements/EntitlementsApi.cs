@@ -69,7 +69,7 @@ public static class EntitlementsApi
         var outcome = await store.ConsumeAsync(new ConsumeCommand(request.Customer, request.Feature, request.Amount, key,
             UsageMetadata.ToJson(request.Metadata)), snapshot, cancellationToken);
         return Respond(http, "consume", started, outcome, snapshot, time,
-            d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
+            d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)), await HoldsLapseAsync(http, outcome, request.Customer, cancellationToken));
     }
 
     private static async Task<Results<Ok<ReservationResponse>, ProblemHttpResult>> ReserveAsync(
@@ -92,7 +92,8 @@ public static class EntitlementsApi
         var outcome = await store.ReserveAsync(new ReserveCommand(request.Customer, request.Feature, request.Amount, ttl, key,
             UsageMetadata.ToJson(request.Metadata)), snapshot, cancellationToken);
         return Respond(http, "reserve", started, outcome, snapshot, time,
-            d => TypedResults.Ok(new ReservationResponse(d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))));
+            d => TypedResults.Ok(new ReservationResponse(d.ReservationId, d.ExpiresAt, EntitlementMapper.ToWire(d.Decision))),
+            await HoldsLapseAsync(http, outcome, request.Customer, cancellationToken));
     }
 
     private static async Task<Results<Ok<EntitlementResponse>, ProblemHttpResult>> CommitAsync(
@@ -119,9 +120,18 @@ public static class EntitlementsApi
             d => TypedResults.Ok(EntitlementMapper.ToWire(d.Decision)));
     }
 
+    /// <summary>
+    /// For a hard-cap refusal that holds alone may cause (units are held, and some of the quota is not yet used), when the
+    /// first hold lapses; null otherwise, and on every consume that is allowed, which reads nothing more.
+    /// </summary>
+    private static async Task<DateTimeOffset?> HoldsLapseAsync(HttpContext http, UsageOutcome outcome, string customer, CancellationToken ct) =>
+        outcome is UsageOutcome.Decided { Decision: { Allowed: false, Reason: DecisionReason.QuotaExceeded, Reserved: > 0 } d } && d.Used < d.Limit
+            ? await http.RequestServices.GetRequiredService<Reservations>().FirstHoldLapsesAtAsync(d.Customer ?? customer, d.Feature, ct)
+            : null;
+
     private static Results<Ok<T>, ProblemHttpResult> Respond<T>(
         HttpContext http, string operation, long started, UsageOutcome outcome, CatalogSnapshot snapshot, TimeProvider time,
-        Func<UsageOutcome.Decided, Ok<T>> granted)
+        Func<UsageOutcome.Decided, Ok<T>> granted, DateTimeOffset? holdsLapseAt = null)
     {
         switch (outcome)
         {
@@ -139,7 +149,7 @@ public static class EntitlementsApi
                     return granted(decided);
                 }
 
-                return EntitlementMapper.Denied(http, decided.Decision, snapshot.UpgradeUrl ?? "/pricing", time);
+                return EntitlementMapper.Denied(http, decided.Decision, snapshot.UpgradeUrl ?? "/pricing", time, holdsLapseAt);
             case UsageOutcome.MetricFeature metric:
                 return Problems.Create(400, "metric_feature",
                     $"This feature counts metric '{metric.Metric}' over events: send them to POST /v1/events with event and properties; consume and reserve do not apply.",

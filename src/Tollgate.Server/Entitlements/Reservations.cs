@@ -168,6 +168,16 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     }
 
     /// <summary>Releases holds whose time ran out; several nodes may sweep at once without releasing one twice.</summary>
+    /// <summary>
+    /// When the first of the customer's holds on <paramref name="feature"/> lapses (unless settled sooner); null when none
+    /// is held. A refusal that only holds cause can be tried again then, not at the window's end.
+    /// </summary>
+    public async Task<DateTimeOffset?> FirstHoldLapsesAtAsync(string customer, string feature, CancellationToken cancellationToken) =>
+        await database.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long?>(c, new Dapper.CommandDefinition(
+            "SELECT MIN(expires_at) FROM reservations WHERE status = 'held' AND customer_id = @customer AND feature_code = @feature",
+            new { customer, feature }, cancellationToken: cancellationToken)), cancellationToken) is { } ms
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
     public Task<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {

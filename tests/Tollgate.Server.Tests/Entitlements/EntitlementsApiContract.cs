@@ -254,6 +254,33 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
     }
 
     [Fact]
+    public async Task ARefusalThatHoldsAloneCauseSaysReservedAndRetriesWhenTheFirstHoldLapsesNotAtTheWindowsEnd()
+    {
+        await using var app = await RulesAsync();
+        await app.CustomerAsync("ea-held");
+        await app.ConsumeAsync("ea-held", "capped", 10);
+        await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "ea-held", feature = "capped", amount = 60, ttl_seconds = 120 });
+        await app.Admin.PostJsonAsync("/v1/entitlements/reserve", new { customer = "ea-held", feature = "capped", amount = 30, ttl_seconds = 600 });
+
+        await app.CustomerAsync("ea-spent");
+        await app.ConsumeAsync("ea-spent", "capped", 100);
+
+        var refused = await app.ConsumeAsync("ea-held", "capped", 5);
+        var body = await refused.ReadAsync();
+        var usedUp = await (await app.ConsumeAsync("ea-spent", "capped", 1)).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(("quota_exceeded", 10L, 90L), (body["error"].Value<string>(), body["used"].Value<long>(), body["reserved"].Value<long>()));
+        // The 60 held for 120 s lapse first: try again then, not at the end of the month.
+        Assert.InRange(body["retry_after"].Value<long>(), 1, 120);
+        Assert.Equal(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, body["retry_after"].Value<long>());
+        Assert.Contains("held by reservations", body["detail"].Value<string>(), StringComparison.Ordinal);
+        // A quota used up, with nothing held, is tried again at the window's end, as before.
+        Assert.Null(usedUp["reserved"]);
+        Assert.True(usedUp["retry_after"].Value<long>() > 86_400);
+    }
+
+    [Fact]
     public async Task ReservationPastTheCapIs429AndAnUnknownReservationIs404()
     {
         await using var app = await RulesAsync();
