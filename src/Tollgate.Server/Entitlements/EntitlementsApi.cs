@@ -122,12 +122,12 @@ public static class EntitlementsApi
 
     /// <summary>
     /// For a hard-cap refusal that holds alone may cause (units are held, and some of the quota is not yet used), when the
-    /// first hold lapses; null otherwise, and on every consume that is allowed, which reads nothing more.
+    /// first hold lapses; null otherwise. An allowed consume reads nothing more and allocates nothing for it.
     /// </summary>
-    private static async Task<DateTimeOffset?> HoldsLapseAsync(HttpContext http, UsageOutcome outcome, string customer, CancellationToken ct) =>
+    private static ValueTask<DateTimeOffset?> HoldsLapseAsync(HttpContext http, UsageOutcome outcome, string customer, CancellationToken ct) =>
         outcome is UsageOutcome.Decided { Decision: { Allowed: false, Reason: DecisionReason.QuotaExceeded, Reserved: > 0 } d } && d.Used < d.Limit
-            ? await http.RequestServices.GetRequiredService<Reservations>().FirstHoldLapsesAtAsync(d.Customer ?? customer, d.Feature, ct)
-            : null;
+            ? new(http.RequestServices.GetRequiredService<Reservations>().FirstHoldLapsesAtAsync(d.Customer ?? customer, d.Feature, ct))
+            : default;
 
     private static Results<Ok<T>, ProblemHttpResult> Respond<T>(
         HttpContext http, string operation, long started, UsageOutcome outcome, CatalogSnapshot snapshot, TimeProvider time,

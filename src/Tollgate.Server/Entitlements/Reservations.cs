@@ -167,7 +167,6 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
         return new UsageOutcome.Decided(decision with { Reason = QuotaRules.Settled(fits, decision.Limit) });
     }
 
-    /// <summary>Releases holds whose time ran out; several nodes may sweep at once without releasing one twice.</summary>
     /// <summary>
     /// When the first of the customer's holds on <paramref name="feature"/> lapses (unless settled sooner); null when none
     /// is held. A refusal that only holds cause can be tried again then, not at the window's end.
@@ -178,6 +177,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             new { customer, feature }, cancellationToken: cancellationToken)), cancellationToken) is { } ms
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
+    /// <summary>Releases holds whose time ran out; several nodes may sweep at once without releasing one twice.</summary>
     public Task<int> SweepExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         database.WriteAsync(async (c, tx) =>
         {
