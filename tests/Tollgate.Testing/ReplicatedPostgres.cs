@@ -88,6 +88,9 @@ public sealed class ReplicatedPostgres : IAsyncDisposable
         _primary.Killed = true;
     }
 
+    /// <summary>Stops the standby (fast shutdown): the primary's commits then wait for a standby that does not answer.</summary>
+    public Task StopStandbyAsync() => RunAsync("pg_ctl", $"-D {_standby.Data} -m fast -w -t 30 stop");
+
     /// <summary>Promotes the standby and returns once it accepts writes.</summary>
     public Task PromoteStandbyAsync() => RunAsync("pg_ctl", $"-D {_standby.Data} -w -t 60 promote");
 

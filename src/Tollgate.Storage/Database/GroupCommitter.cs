@@ -371,6 +371,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 await scope.FlushAsync();
                 commitSent = true;
                 await scope.CommitAsync();
+                owner._database.ConfirmDurable(statements.Connection);
                 scope.RunAfterCommit();
                 // One hand-off to the thread pool for the whole batch, where each operation's completion was one of its own:
                 // every hand-off wakes a thread, which on a small VM cost more than the answers' own work (SQLite consume

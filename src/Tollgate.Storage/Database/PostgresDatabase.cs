@@ -101,7 +101,35 @@ public sealed class PostgresDatabase(NpgsqlDataSource dataSource, bool ownsDataS
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return await dataSource.OpenConnectionAsync(cancellationToken);
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        connection.Notice += NoteUnreplicatedCommit;
+        return connection;
+    }
+
+    // Connections whose last commit PostgreSQL reported as not replicated, until ConfirmDurable reads it.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NpgsqlConnection, object> Unreplicated = new();
+
+    /// <summary>
+    /// A commit that waits for the synchronous standby and is canceled (Npgsql's command timeout, pg_cancel_backend)
+    /// succeeds on the primary with only a warning: "canceling wait for synchronous replication ... committed locally, but
+    /// might not have been replicated". A failover then loses it, so it must not be acknowledged.
+    /// </summary>
+    private static void NoteUnreplicatedCommit(object sender, NpgsqlNoticeEventArgs args)
+    {
+        if (args.Notice is { SqlState: "01000" } notice && notice.MessageText.Contains("synchronous replication", StringComparison.Ordinal))
+        {
+            Unreplicated.AddOrUpdate((NpgsqlConnection)sender, notice);
+        }
+    }
+
+    public override void ConfirmDurable(DbConnection connection)
+    {
+        if (Unreplicated.TryGetValue((NpgsqlConnection)connection, out var notice))
+        {
+            Unreplicated.Remove((NpgsqlConnection)connection);
+            throw new CommitOutcomeUnknownException(new InvalidOperationException(
+                $"PostgreSQL committed on the primary but did not confirm the synchronous standby has it: {((PostgresNotice)notice).MessageText}"));
+        }
     }
 
     public override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken = default) =>

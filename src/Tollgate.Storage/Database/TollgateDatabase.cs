@@ -46,6 +46,15 @@ public abstract partial class TollgateDatabase : IAsyncDisposable
     /// <summary>True when a commit failed without the server's answer, so it may have happened: it must not be run again.</summary>
     public virtual bool CommitMayHaveHappened(Exception exception) => false;
 
+    /// <summary>
+    /// Called after each commit on <paramref name="connection"/>; throws <see cref="CommitOutcomeUnknownException"/> when
+    /// the server said the commit is not as durable as the store promises (PostgreSQL: committed on the primary, but the
+    /// wait for its synchronous standby was canceled), so no answer says 2xx for it.
+    /// </summary>
+    public virtual void ConfirmDurable(DbConnection connection)
+    {
+    }
+
     /// <summary>True when the error is a unique-constraint violation.</summary>
     public abstract bool IsUniqueViolation(Exception exception);
 
@@ -234,6 +243,7 @@ public abstract partial class TollgateDatabase : IAsyncDisposable
             return (false, default);
         }
 
+        ConfirmDurable(connection);
         return (true, result);
     }
 
