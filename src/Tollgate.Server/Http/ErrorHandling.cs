@@ -26,6 +26,9 @@ public sealed class ErrorHandling(
             Tollgate.Storage.Database.OverloadedException => Problems.Overloaded(httpContext, Tollgate.Storage.Database.OverloadedException.RetryAfter),
             // Before the outage check, which would read its cause as a plain outage and invite a blind retry.
             Tollgate.Storage.Database.CommitOutcomeUnknownException => Problems.CommitOutcomeUnknown(httpContext),
+            // A setting that does not fit the database (a pooler's mode) is the operator's to fix, not a bug: 503, with the
+            // setting named in the log.
+            _ when Advice(exception) is { } advice => Misconfigured(httpContext, exception, advice),
             _ when IsOutage(exception) => Outage(httpContext, exception),
             // Money is summed in checked arithmetic: an amount past what a bigint of minor units holds (an overage of 10^12
             // units at a price of 10^11) cannot be billed. That is the request's data, not a crash; it is logged too.
@@ -34,9 +37,7 @@ public sealed class ErrorHandling(
         };
         if (problem is null)
         {
-            // A setting that does not fit the database (a pooler's mode) is named in the log, beside the error it causes.
-            logger.LogError(exception, "Unhandled error on {Method} {Path}{Advice}", httpContext.Request.Method, httpContext.Request.Path,
-                Advice(exception) is { } advice ? "; " + advice : "");
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
             problem = Problems.Create(500, "internal_error", "An unexpected error occurred; it has been logged.");
         }
 
@@ -80,6 +81,12 @@ public sealed class ErrorHandling(
     /// <summary>What an <c>amount_out_of_range</c> means, before the way out each surface words for its reader.</summary>
     public static readonly string AmountOutOfRangeCause = $"An amount this request computes is larger than {long.MaxValue:N0} minor units, the most "
         + "Tollgate bills: look for usage or a price far past what the customer could be charged.";
+
+    private ProblemHttpResult Misconfigured(HttpContext httpContext, Exception exception, string advice)
+    {
+        logger.LogError(exception, "The database is misconfigured for {Method} {Path}: {Advice}", httpContext.Request.Method, httpContext.Request.Path, advice);
+        return Problems.DatabaseMisconfigured(httpContext);
+    }
 
     private string? Advice(Exception exception) =>
         database.Advice(exception) ?? (exception.InnerException is { } inner ? Advice(inner) : null);

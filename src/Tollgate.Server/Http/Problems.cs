@@ -38,8 +38,19 @@ public static class Problems
     {
         http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Create(503, "commit_outcome_unknown",
-            "The database connection failed while this request was committing, so it may or may not have been recorded; "
-            + "retry only with the same Idempotency-Key.");
+            "The database could not confirm this request's commit (the connection failed, or its synchronous standby did not "
+            + "acknowledge it), so it may or may not have been recorded; retry only with the same Idempotency-Key.");
+    }
+
+    /// <summary>
+    /// 503 database_misconfigured: the database, or a pooler in front of it, is not set up as this server expects (a
+    /// pooler in transaction mode with prepared statements on). The setting to change is in the operator's log, not here.
+    /// </summary>
+    public static ProblemHttpResult DatabaseMisconfigured(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(503, "database_misconfigured",
+            "The database is not set up as this server expects; the server's log names the setting to change. Retry later.");
     }
 
     /// <summary>Seconds a client should wait after a database outage answer; a restart usually takes a few.</summary>

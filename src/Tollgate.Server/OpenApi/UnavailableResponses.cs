@@ -14,7 +14,9 @@ public sealed class UnavailableResponses : IOpenApiOperationTransformer
         "Nothing was written; retry after Retry-After. overloaded: this node already holds as many queued operations as it may "
         + "(Tollgate:Database:QueueCapacity); `retry_after_seconds` says the same as the header. database_unavailable: the database "
         + "cannot be reached right now (a restart or a failover). The one exception is commit_outcome_unknown: the connection broke "
-        + "after the commit was sent, so the request may have been recorded; retry it only with the same Idempotency-Key.";
+        + "after the commit was sent, or the synchronous standby did not acknowledge it, so the request may have been recorded; "
+        + "retry it only with the same Idempotency-Key. database_misconfigured: a setting does not fit the database or its "
+        + "pooler (the log names it).";
 
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
     {
