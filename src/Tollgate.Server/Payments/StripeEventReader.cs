@@ -60,7 +60,8 @@ public static class StripeEventReader
         var stripeStatus = subscription.String("status");
         var metadata = subscription.OptionalObject("metadata");
         var (status, dunning) = MapStatus(stripeStatus);
-        var periodEnd = item.OptionalInstant("current_period_end") ?? subscription.Instant("current_period_end");
+        // Read in the order the arguments are, so a payload missing several fields names the first of them, as before.
+        DateTimeOffset periodEnd;
         var cancelAt = subscription.OptionalInstant("cancel_at");
         return new StripeSubscriptionState(
             subscription.String("id"),
@@ -71,7 +72,7 @@ public static class StripeEventReader
             status,
             dunning,
             item.OptionalInstant("current_period_start") ?? subscription.Instant("current_period_start"),
-            periodEnd,
+            periodEnd = item.OptionalInstant("current_period_end") ?? subscription.Instant("current_period_end"),
             subscription.OptionalInstant("billing_cycle_anchor"),
             subscription.Bool("cancel_at_period_end") || EndsAt(cancelAt, periodEnd),
             subscription.OptionalInstant("canceled_at"),
