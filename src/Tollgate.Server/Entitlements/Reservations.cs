@@ -172,7 +172,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     /// is held. A refusal that only holds cause can be tried again then, not at the window's end.
     /// </summary>
     public async Task<DateTimeOffset?> FirstHoldLapsesAtAsync(string customer, string feature, CancellationToken cancellationToken) =>
-        await database.ReadAsync(c => Dapper.SqlMapper.ExecuteScalarAsync<long?>(c, new Dapper.CommandDefinition(
+        await database.ReadAsync(c => c.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT MIN(expires_at) FROM reservations WHERE status = 'held' AND customer_id = @customer AND feature_code = @feature",
             new { customer, feature }, cancellationToken: cancellationToken)), cancellationToken) is { } ms
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;

@@ -31,22 +31,18 @@ public static class PlanCheckout
             return new PaymentOutcome.Invalid(errors);
         }
 
-        if (request.BillingPeriod is null && (await s.Catalog.GetAsync(cancellationToken)).Plan(request.Plan) is { } named)
-        {
-            interval = named.Current.Terms.DefaultInterval;
-        }
-
         return await s.Customers.GetAsync(request.Customer, cancellationToken) is { } customer
-            ? await SellAsync(request, interval, customer, isNew: false, s, cancellationToken)
+            ? await SellAsync(request, request.BillingPeriod is null ? null : interval, customer, isNew: false, s, cancellationToken)
             : new PaymentOutcome.NotFound("customer", request.Customer);
     }
 
     /// <summary>
     /// The checkout once its input is read, for the API and the pages alike. A new customer (<paramref name="isNew"/>, the
     /// pages' buyer) is stored only after Stripe made the session, so a refused code or a Stripe failure leaves none behind.
+    /// <paramref name="asked"/> null: the plan's own default period (<see cref="PlanTerms.DefaultInterval"/>).
     /// </summary>
     public static async Task<PaymentOutcome> SellAsync(
-        CreateCheckoutSessionRequest request, BillingInterval interval, Customer customer, bool isNew, PaymentsApi.Services s,
+        CreateCheckoutSessionRequest request, BillingInterval? asked, Customer customer, bool isNew, PaymentsApi.Services s,
         CancellationToken cancellationToken)
     {
         // A second checkout would start a second Stripe subscription, billed alongside the first.
@@ -60,6 +56,7 @@ public static class PlanCheckout
             return new PaymentOutcome.NotFound("plan", request.Plan);
         }
 
+        var interval = asked ?? plan.Current.Terms.DefaultInterval;
         if (plan.Current.Terms.Price(interval) is null)
         {
             return new PaymentOutcome.Invalid("billing_period", $"plan '{plan.Code}' has no {interval.ToWire()} price");

@@ -20,8 +20,10 @@ public abstract class StripeWebhookContract : ApiContract
 
         var unsigned = await h.App.Anonymous.PostAsync(new Uri("/v1/billing/webhooks/stripe", UriKind.Relative), Json.Content(payload));
         var wrongSecret = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, secret: "whsec_someone_else");
-        var stale = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, at: now.AddSeconds(-301));
-        var future = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, at: now.AddSeconds(301));
+        // Each past the 300 s tolerance from the instant it is sent: on a ticking clock the requests before it took time, and
+        // a signature's whole seconds drop up to one more (a future one at "now + 301" read earlier passed as within it).
+        var stale = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, at: h.App.Clock.GetUtcNow().AddSeconds(-301));
+        var future = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload, at: h.App.Clock.GetUtcNow().AddSeconds(302));
         var genuine = await h.Stripe.SignedWebhookAsync(h.App.Anonymous, payload);
         using var altered = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/billing/webhooks/stripe", UriKind.Relative))
         {
