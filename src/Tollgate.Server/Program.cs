@@ -11,9 +11,25 @@ if (CliVerbs.IsVerb(args))
 try
 {
     var app = TollgateHost.Build(args is ["serve", .. var rest] ? rest : args);
-    // Not RunAsync: it disposes a host that failed to start before the failure surfaces, so a test host
-    // (WebApplicationFactory) waiting on it reads disposed services and reports ObjectDisposedException instead.
-    await app.StartAsync();
+    if (StartupSettings.OwnsTheProcess)
+    {
+        StartupSettings.Check(app);
+    }
+
+    try
+    {
+        // Not RunAsync: it disposes a host that failed to start before the failure surfaces, so a test host
+        // (WebApplicationFactory) waiting on it reads disposed services and reports ObjectDisposedException instead.
+        await app.StartAsync();
+    }
+    catch (Exception e) when (StartupSettings.OwnsTheProcess && StartupSettings.Failures(e) is null)
+    {
+        // The host has logged the stack trace; an exit code of 1 (not an abort's 134) lets a supervisor retry a
+        // database that is not up yet.
+        await Console.Error.WriteLineAsync($"tollgate: the server could not start: {StartupSettings.Describe(e)}");
+        return 1;
+    }
+
     await app.WaitForShutdownAsync();
     await app.DisposeAsync();
     return 0;
@@ -21,7 +37,16 @@ try
 catch (StartupException e)
 {
     await Console.Error.WriteLineAsync($"tollgate: {e.Message}");
-    return 1;
+    return StartupException.ExitCode;
+}
+catch (Exception e) when (StartupSettings.OwnsTheProcess && StartupSettings.Failures(e) is { } failures)
+{
+    foreach (var failure in failures)
+    {
+        await Console.Error.WriteLineAsync($"tollgate: {failure}");
+    }
+
+    return StartupException.ExitCode;
 }
 
 /// <summary>The server's entry point, visible to WebApplicationFactory in the tests.</summary>

@@ -20,5 +20,9 @@ public static class ShellPath
     }
 }
 
-/// <summary>A configuration mistake found before the server starts: printed as one line, and the process exits 1.</summary>
-public sealed class StartupException(string message) : Exception(message);
+/// <summary>A configuration mistake found before the server starts: printed as one line, and the process exits 78.</summary>
+public sealed class StartupException(string message) : Exception(message)
+{
+    /// <summary>EX_CONFIG of sysexits.h: a unit with <c>RestartPreventExitStatus=78</c> stops instead of restarting every few seconds on a setting that will not mend itself.</summary>
+    public const int ExitCode = 78;
+}

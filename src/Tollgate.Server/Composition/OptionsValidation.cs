@@ -80,7 +80,7 @@ public static class OptionsValidation
             .Validate(o => o.Writers is null or >= 1, "Tollgate:Database:Writers must be at least 1")
             .Validate(o => o.BulkWriters is null or >= 1, "Tollgate:Database:BulkWriters must be at least 1")
             .Validate(o => o.QueueCapacity >= 1, "Tollgate:Database:QueueCapacity must be at least 1");
-        // Its message names the numbers, so it is a validator of its own rather than a fixed sentence.
+        // Its messages name the numbers and Npgsql's reason, so it is a validator of its own rather than a fixed sentence.
         services.AddSingleton<IValidateOptions<DatabaseOptions>>(new PoolSizeValidation());
         return services;
     }
@@ -88,6 +88,6 @@ public static class OptionsValidation
     private sealed class PoolSizeValidation : IValidateOptions<DatabaseOptions>
     {
         public ValidateOptionsResult Validate(string? name, DatabaseOptions options) =>
-            options.PoolTooSmall() is { } reason ? ValidateOptionsResult.Fail(reason) : ValidateOptionsResult.Success;
+            (options.ConnectionStringError() ?? options.PoolTooSmall()) is { } reason ? ValidateOptionsResult.Fail(reason) : ValidateOptionsResult.Success;
     }
 }

@@ -103,6 +103,25 @@ public sealed class DatabaseOptions
                 + $"{PostgresBulkWriters} bulk writer(s) hold one each for good, and reads and background work need "
                 + $"{PostgresSpareConnections} more. Raise Maximum Pool Size, or lower Tollgate:Database:Writers or BulkWriters.";
 
+    /// <summary>Why Npgsql refuses the connection string (an unknown key, a value of the wrong type), or null.</summary>
+    public string? ConnectionStringError()
+    {
+        if (!NamesPostgres || string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            return null; // an unknown provider is named by the provider's own check
+        }
+
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+        {
+            return $"Tollgate:Database:ConnectionString is not a PostgreSQL connection string: {e.Message}";
+        }
+    }
+
     /// <summary>The connection string's Maximum Pool Size (PostgreSQL, pooling on), or null.</summary>
     private int? PoolSize()
     {
@@ -130,10 +149,12 @@ public sealed class DatabaseOptions
     /// </summary>
     public int QueueCapacity { get; set; } = DefaultQueueCapacity;
 
+    private bool NamesPostgres => Provider.Trim().ToLowerInvariant() is "postgres" or "postgresql" or "npgsql";
+
     public DatabaseProvider ParsedProvider => Provider.Trim().ToLowerInvariant() switch
     {
         "sqlite" => DatabaseProvider.Sqlite,
-        "postgres" or "postgresql" or "npgsql" => DatabaseProvider.Postgres,
+        _ when NamesPostgres => DatabaseProvider.Postgres,
         _ => throw new InvalidOperationException(
             $"Tollgate:Database:Provider is '{Provider}'; it must be 'sqlite' or 'postgres'."),
     };

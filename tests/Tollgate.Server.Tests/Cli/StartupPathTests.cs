@@ -31,7 +31,7 @@ public sealed class StartupPathTests
 
         var result = await RunAsync(here, here, "--Tollgate:Catalog:SeedFile=catalogs/missing.json", "--urls", "http://127.0.0.1:0");
 
-        Assert.Equal(1, result.Exit);
+        Assert.Equal(78, result.Exit);
         Assert.Contains($"Tollgate:Catalog:SeedFile names 'catalogs/missing.json', which does not exist (looked for {Path.Combine(here, "catalogs", "missing.json")})",
             result.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Out + result.Err, StringComparison.Ordinal);
