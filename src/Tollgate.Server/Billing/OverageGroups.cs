@@ -40,8 +40,9 @@ internal static class OverageGroups
             }
 
             var name = features.FirstOrDefault(f => f.Code == byFeature.Key)?.Name ?? byFeature.Key!;
-            var one = byFeature.Count() == 1; // a tiered line keeps its tier's words before the group
-            split.AddRange(byFeature.SelectMany(l => GroupedOverage.Split(l, groups, name, namedByFeature: one)));
+            // A tier's line keeps its tier's words before the group, also when the overage reached only the first tier.
+            var named = grant!.OverageTiers is null && byFeature.Count() == 1;
+            split.AddRange(byFeature.SelectMany(l => GroupedOverage.Split(l, groups, name, namedByFeature: named)));
         }
 
         return split;

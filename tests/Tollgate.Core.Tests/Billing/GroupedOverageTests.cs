@@ -71,6 +71,22 @@ public sealed class GroupedOverageTests
     }
 
     [Fact]
+    public void ATierPricedPerHundredUnitsSplitsItsOwnUnitsAndItsAmountByTheGroupsParts()
+    {
+        // 2,000 over: 1,000 in tier 1 at 1 cent per 100 (10 cents), 1,000 in tier 2 at 1 cent per 300 plus 50 flat (53 cents).
+        // The groups' parts of the overage are 1,516 and 484: each tier's 1,000 units go 758 and 242.
+        var tier1 = new InvoiceLine(InvoiceLineKind.Overage, "Tokens, tier 1 (1–1,000): 1,000 × 0.01 per 100", 10, 1000, 0, May, May.AddMonths(1),
+            "basic", "v1", "tokens");
+        var tier2 = tier1 with { Description = "Tokens, tier 2 (1,001 and up): 1,000 × 0.01 per 300 + 0.50 flat", AmountCents = 53 };
+        OverageGroup[] groups = [new("""{"model":"gpt-4o"}""", 1516), new("""{"model":"mini"}""", 484)];
+
+        var split = new[] { tier1, tier2 }.SelectMany(l => GroupedOverage.Split(l, groups, "Tokens", namedByFeature: false)).ToList();
+
+        Assert.Equal([(758L, 8L), (242L, 2L), (758L, 40L), (242L, 13L)], split.Select(l => (l.Quantity, l.AmountCents)));
+        Assert.Equal("Tokens, tier 1 (1–1,000): 1,000 × 0.01 per 100 (model: gpt-4o)", split[0].Description);
+    }
+
+    [Fact]
     public void GroupLinesAddUpToTheLineAndEachIsItsQuantityTimesTheUnitPrice() =>
         Check.QuickThrowOnFailure(Prop.ForAll(Gen.Choose(1, 5000).ToArbitrary(), Gen.Choose(1, 500).ToArbitrary(),
             Gen.Choose(0, 10_000).NonEmptyListOf().ToArbitrary(), (quantity, unit, parts) =>
@@ -80,5 +96,16 @@ public sealed class GroupedOverageTests
                 var split = GroupedOverage.Split(line, groups, "T", namedByFeature: true);
                 return split.Sum(l => l.AmountCents) == line.AmountCents && split.Sum(l => l.Quantity) == line.Quantity
                     && split.All(l => l.Quantity * l.UnitAmountCents == l.AmountCents);
+            }));
+
+    [Fact]
+    public void GroupLinesOfALineNotPricedPerUnitAddUpToItsQuantityAndItsAmount() =>
+        Check.QuickThrowOnFailure(Prop.ForAll(Gen.Choose(1, 5000).ToArbitrary(), Gen.Choose(1, 100_000).ToArbitrary(),
+            Gen.Choose(0, 10_000).NonEmptyListOf().ToArbitrary(), (quantity, amount, parts) =>
+            {
+                var groups = parts.Select((p, i) => new OverageGroup($$"""{"g":{{i}}}""", p)).ToList();
+                var line = new InvoiceLine(InvoiceLineKind.Overage, "o", amount, quantity, 0, May, May.AddMonths(1), "pro", "v1", "t");
+                var split = GroupedOverage.Split(line, groups, "T", namedByFeature: false);
+                return split.Sum(l => l.AmountCents) == line.AmountCents && split.Sum(l => l.Quantity) == line.Quantity;
             }));
 }

@@ -38,7 +38,12 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
             { "code": "pro", "name": "Pro", "prices": [ { "billing_period": "monthly", "price_cents": 2000 } ],
               "features": [
                 { "feature_code": "tokens", "limit": 1000, "hard_cap": false, "overage_package": { "size": 1000, "price_cents": 500 },
-                  "metric": "llm_tokens" } ] }
+                  "metric": "llm_tokens" } ] },
+            { "code": "tiered", "name": "Tiered", "prices": [ { "billing_period": "monthly", "price_cents": 1000 } ],
+              "features": [
+                { "feature_code": "tokens", "limit": 1000, "hard_cap": false, "metric": "llm_tokens",
+                  "overage_tiers": [ { "up_to": 1000, "unit_price_cents": 1, "per_units": 100 },
+                                     { "up_to": null, "unit_price_cents": 1, "per_units": 300, "flat_cents": 50 } ] } ] }
           ]
         }
         """;
@@ -215,6 +220,37 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
         Assert.Equal([("Tokens (model: gpt-4o)", 3L, 1500L)], overage);
         Assert.Equal(2000L + 1500, invoice["amount_due_cents"].Value<long>());
     }
+
+    [Fact]
+    public async Task EachTierLineOfAGroupedOverageCarriesTheGroupsPartOfThatTiersUnitsAndKeepsTheTiersWords()
+    {
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("metrics", Catalog), new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        await app.CustomerAsync("c1");
+        await app.SubscribeAsync("c1", "tiered");
+        await app.CustomerAsync("c2");
+        await app.SubscribeAsync("c2", "tiered");
+
+        await TrackAsync(app, Event("t1", "llm_call", new { model = "gpt-4o", tokens = 2500 }), Event("t2", "llm_call", new { model = "mini", tokens = 800 }),
+            Event("t3", "llm_call", new { model = "gpt-4o", tokens = 1500 }, "c2"));
+        var both = await OverageLinesAsync(app, "c1");
+        var firstTierOnly = await OverageLinesAsync(app, "c2");
+
+        // 2,300 over, of which the groups' parts are 1,742 and 558 (by 2,500 and 800 of 3,300). Tier 1's 1,000 units (10 cents)
+        // and tier 2's 1,300 (4 cents + 50 flat) are each split by those parts: 757/243 and 985/315 units, where each line
+        // once carried the group's whole part, 1,742 or 558, as its quantity.
+        Assert.Equal([
+            ("Overage: 2,300 units of Tokens past 1,000, tier 1 (1–1,000): 1,000 × 0.01 per 100 (model: gpt-4o)", 757L, 8L),
+            ("Overage: 2,300 units of Tokens past 1,000, tier 1 (1–1,000): 1,000 × 0.01 per 100 (model: mini)", 243L, 2L),
+            ("Overage: 2,300 units of Tokens past 1,000, tier 2 (1,001 and up): 1,300 × 0.01 per 300 + 0.50 flat (model: gpt-4o)", 985L, 41L),
+            ("Overage: 2,300 units of Tokens past 1,000, tier 2 (1,001 and up): 1,300 × 0.01 per 300 + 0.50 flat (model: mini)", 315L, 13L)], both);
+        // Only tier 1 reached: the line keeps its tier's words before the group.
+        Assert.Equal([("Overage: 500 units of Tokens past 1,000, tier 1 (1–1,000): 500 × 0.01 per 100 (model: gpt-4o)", 500L, 5L)], firstTierOnly);
+    }
+
+    private static async Task<List<(string?, long, long)>> OverageLinesAsync(TollgateApp app, string customer) =>
+        [.. (await (await app.Admin.GetAsync($"/v1/customers/{customer}/upcoming-invoice")).ReadAsync())["lines"]!.AsArray()
+            .Where(l => l!["kind"].Value<string>() == "overage")
+            .Select(l => (l!["description"].Value<string>(), l["quantity"].Value<long>(), l["amount_cents"].Value<long>()))];
 
     [Fact]
     public async Task AfterAPlanChangeTheRenewalSplitsTheOverageThatCameAfterItByTheGroupsUsedAfterIt()
