@@ -127,7 +127,7 @@ public static class PlanChange
 
     /// <summary>The period's fee; <paramref name="price"/> is the whole price, shown as <paramref name="seats"/> × the seat price when per seat.</summary>
     public static InvoiceLine Recurring(PlanVersion version, PlanPrice price, BillingPeriod period, int seats = 1) =>
-        new(InvoiceLineKind.Recurring, $"{version.PlanCode} ({price.BillingPeriod.ToWire()}){(price.PerSeat ? $", {seats} seats" : "")}", price.PriceCents,
+        new(InvoiceLineKind.Recurring, $"{version.PlanCode} ({price.BillingPeriod.ToWire()}){(price.PerSeat ? $", {seats} {(seats == 1 ? "seat" : "seats")}" : "")}", price.PriceCents,
             price.PerSeat ? seats : 1, price.PerSeat ? price.PriceCents / seats : price.PriceCents, period.Start, period.End, version.PlanCode, version.Id);
 
     /// <summary>The credit for <paramref name="period"/> after <paramref name="now"/>, on a plan change or an immediate cancel.</summary>

@@ -3,7 +3,7 @@ using Tollgate.Core.Periods;
 
 namespace Tollgate.Core.Billing;
 
-/// <summary>Proration by the second, each line rounded half-up once (Stripe's granularity).</summary>
+/// <summary>Proration by the second, each line rounded once, half away from zero (Stripe's granularity).</summary>
 public static class Proration
 {
     /// <summary>The share of <paramref name="price"/> for the part of <paramref name="period"/> from <paramref name="from"/> to its end.</summary>

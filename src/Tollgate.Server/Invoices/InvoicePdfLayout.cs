@@ -107,8 +107,8 @@ public static class InvoicePdfLayout
             sheet.Y = top + (texts * row);
             if (line.DiscountCents != 0)
             {
-                sheet.Text("Discount", sheet.Left + 18, sheet.Y, sheet.Body, PdfSheet.Muted);
-                sheet.TextRight(m(-line.DiscountCents), sheet.Right - 6, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.Text(DiscountWords.Label(line.DiscountCents), sheet.Left + 18, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.TextRight(DiscountWords.Amount(line.DiscountCents, m), sheet.Right - 6, sheet.Y, sheet.Body, PdfSheet.Muted);
                 sheet.Y += row;
             }
 
@@ -127,39 +127,39 @@ public static class InvoicePdfLayout
 
     private static void DrawTotals(PdfSheet sheet, Invoice invoice, IReadOnlyList<CreditNote> notes, long dueNow, Func<long, string> m)
     {
-        var rows = new List<(string Label, long Cents)> { ("Subtotal", invoice.SubtotalCents) };
+        var rows = new List<(string Label, string Amount)> { ("Subtotal", m(invoice.SubtotalCents)) };
         if (invoice.DiscountCents != 0)
         {
-            rows.Add(("Discounts", -invoice.DiscountCents));
+            rows.Add((DiscountWords.Label(invoice.DiscountCents, "Discounts"), DiscountWords.Amount(invoice.DiscountCents, m)));
         }
 
         // Tax per rate after the discounts, then the total they come to (inclusive tax is shown, not added).
-        rows.AddRange(invoice.TaxBreakdown.Select(t => ($"{TaxWords.Label(t.Name, t.Percentage, t.Inclusive)} on {m(t.TaxableCents)}", t.AmountCents)));
+        rows.AddRange(invoice.TaxBreakdown.Select(t => ($"{TaxWords.Label(t.Name, t.Percentage, t.Inclusive)} on {m(t.TaxableCents)}", m(t.AmountCents))));
         if (invoice.TaxBreakdown.Count > 0)
         {
-            rows.Add(("Total", invoice.TotalCents));
+            rows.Add(("Total", m(invoice.TotalCents)));
         }
 
         if (invoice.CreditedCents != 0)
         {
-            rows.Add(("Credit notes", -invoice.CreditedCents));
+            rows.Add(("Credit notes", m(-invoice.CreditedCents)));
         }
 
         if (CreditNote.ReturnedCents(notes) is not 0 and var returned)
         {
-            rows.Add(("Credited to balance or refunded", returned));
+            rows.Add(("Credited to balance or refunded", m(returned)));
         }
 
-        rows.Add(("Credit applied", -invoice.CreditAppliedCents));
-        rows.Add(("Amount paid", invoice.AmountPaidCents));
+        rows.Add(("Credit applied", m(-invoice.CreditAppliedCents)));
+        rows.Add(("Amount paid", m(invoice.AmountPaidCents)));
         var row = sheet.LineHeight(sheet.Body) + 2;
         sheet.EnsureRoom((rows.Count * row) + 40);
         sheet.Y += 6;
         const double labelX = 330;
-        foreach (var (label, cents) in rows)
+        foreach (var (label, amount) in rows)
         {
             sheet.Text(label, labelX, sheet.Y, sheet.Body, PdfSheet.Muted);
-            sheet.Y += AmountBeside(sheet, label, m(cents), labelX, sheet.Body) * row;
+            sheet.Y += AmountBeside(sheet, label, amount, labelX, sheet.Body) * row;
             sheet.Y += row;
         }
 

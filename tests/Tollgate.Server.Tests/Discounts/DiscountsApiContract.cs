@@ -154,6 +154,15 @@ public abstract class DiscountsApiContract : ApiContract
         Assert.Equal([("proration_credit", -5999L, -2500L), ("recurring", 5900L, 2401L)], Priced(invoice["lines"]!));
         Assert.Equal(0, invoice["total_cents"].Value<long>());
         Assert.Equal(Priced(invoice["lines"]!), Priced(preview["lines"]!));
+        // The credit's discount makes the credit smaller, so it adds to the total, and the printed invoice says so: the
+        // totals read "Discounts $0.99" before, as if 0.99 had been taken off.
+        var id2 = invoice["id"].Value<string>();
+        var pdf = PdfText.Squeezed(await PdfText.ReadAsync(await (await app.Admin.GetAsync($"/v1/invoices/{id2}/pdf")).Content.ReadAsByteArrayAsync()));
+        var html = WebUtility.HtmlDecode(await (await app.Admin.GetAsync($"/v1/invoices/{id2}/html")).Content.ReadAsStringAsync());
+        Assert.Contains("Discount on credited time +$25.00", pdf, StringComparison.Ordinal);
+        Assert.Contains("Discount -$24.01", pdf, StringComparison.Ordinal);
+        Assert.Contains("Discounts on credited time +$0.99", pdf, StringComparison.Ordinal);
+        Assert.Contains("Discounts on credited time</td><td class=\"num\">+$0.99", html, StringComparison.Ordinal);
     }
 
     [Fact]

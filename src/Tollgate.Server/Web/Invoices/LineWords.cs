@@ -39,6 +39,20 @@ public static class InvoiceWords
         : "This invoice is charged to your payment method on file.";
 }
 
+/// <summary>
+/// A discount's row. Off a charge it lowers the total ("Discount", -$2.50). On a credit for unused time bought at a
+/// discount it makes the credit smaller, so it raises the total: that row says so and carries a plus sign, where
+/// "Discounts $3.63" read as money taken off.
+/// </summary>
+public static class DiscountWords
+{
+    public static string Label(long discountCents, string word = "Discount") => discountCents < 0 ? $"{word} on credited time" : word;
+
+    /// <summary>The row's amount as it changes the total, formatted by <paramref name="format"/>.</summary>
+    public static string Amount(long discountCents, Func<long, string> format) =>
+        discountCents < 0 ? "+" + format(-discountCents) : format(-discountCents);
+}
+
 public static class TaxWords
 {
     public const string ReverseCharge = "Reverse charge: VAT is to be accounted for by the recipient.";
