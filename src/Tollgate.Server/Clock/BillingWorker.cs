@@ -14,14 +14,18 @@ public sealed class BillingWorker : BackgroundService
     private readonly IOptions<TestClockOptions> _testClock;
     private readonly TimeProvider _time;
     private readonly ILogger<BillingWorker> _logger;
+    private readonly Storage.Database.OutageLog? _outage;
 
-    public BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
-        : this(work.RunAsync, testClock, time, logger)
+    public BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger, Storage.Database.TollgateDatabase database)
+        : this(work.RunAsync, testClock, time, logger, new Storage.Database.OutageLog(database, logger, "Due work (renewals, dunning, expiries)"))
     {
     }
 
-    internal BillingWorker(Func<CancellationToken, Task<int>> run, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger)
+    internal BillingWorker(
+        Func<CancellationToken, Task<int>> run, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger,
+        Storage.Database.OutageLog? outage = null)
     {
+        _outage = outage;
         _run = run;
         _testClock = testClock;
         _time = time;
@@ -44,6 +48,12 @@ public sealed class BillingWorker : BackgroundService
                 {
                     _logger.LogDebug("Due work ran {Steps} step(s)", steps);
                 }
+
+                _outage?.Reached();
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && _outage?.Logged(e) == true)
+            {
+                // logged once for the whole outage; the next tick tries again
             }
             // Any failure but the host's own stop, a timed-out call's cancellation included: an exception that left this
             // loop would stop the whole server (.NET's default for a failed background service).

@@ -10,9 +10,11 @@ namespace Tollgate.Server.Email;
 /// </summary>
 public sealed class EmailDispatcher(
     EmailStore store, EmailComposer composer, SmtpSender smtp, IOptions<EmailOptions> options, TimeProvider time, ILogger<EmailDispatcher> logger,
-    Observability.TollgateMetrics metrics)
+    Observability.TollgateMetrics metrics, Storage.Database.TollgateDatabase database)
     : BackgroundService
 {
+    private readonly Storage.Database.OutageLog _outage = new(database, logger, "E-mail dispatch");
+
     public const string NotConfigured = "SMTP is not configured (Tollgate:Email:Smtp:Host and From)";
 
     // After the first failure 30 s, then 2 min, 10 min, 30 min, 1 h, 2 h, 4 h, then every 8 h.
@@ -37,7 +39,9 @@ public sealed class EmailDispatcher(
         {
             try
             {
-                if (await RunOnceAsync(stoppingToken) == 0)
+                var handled = await RunOnceAsync(stoppingToken);
+                _outage.Reached();
+                if (handled == 0)
                 {
                     await Task.Delay(options.Value.PollInterval, stoppingToken);
                 }
@@ -45,6 +49,10 @@ public sealed class EmailDispatcher(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (_outage.Logged(e))
+            {
+                await Task.Delay(options.Value.PollInterval, stoppingToken);
             }
             catch (Exception e)
             {

@@ -31,7 +31,7 @@ public static class HealthApi
         catch (Exception e) when (DoesNotAnswer(e, database))
         {
             // The reason names hosts and ports, which are for the log, not for whoever probes.
-            logs.CreateLogger(typeof(HealthApi)).LogWarning("Not ready: the database does not answer: {Error}", ErrorHandling.Causes(e));
+            logs.CreateLogger(typeof(HealthApi)).LogWarning("Not ready: the database does not answer: {Error}", Tollgate.Storage.Database.OutageLog.Causes(e));
             return Problems.DatabaseUnavailable(http);
         }
 
@@ -68,7 +68,7 @@ public static class HealthApi
         }
         catch (Exception e) when (DoesNotAnswer(e, database))
         {
-            logs.CreateLogger(typeof(HealthApi)).LogWarning("Database health: the database does not answer: {Error}", ErrorHandling.Causes(e));
+            logs.CreateLogger(typeof(HealthApi)).LogWarning("Database health: the database does not answer: {Error}", Tollgate.Storage.Database.OutageLog.Causes(e));
             return TypedResults.Ok(new DatabaseHealthResponse(provider, false, watch.Elapsed.TotalMilliseconds, 0, expected,
                 "The database does not answer; the server's log says why."));
         }

@@ -29,7 +29,7 @@ public sealed class ErrorHandling(
             // A setting that does not fit the database (a pooler's mode) is the operator's to fix, not a bug: 503, with the
             // setting named in the log.
             _ when Advice(exception) is { } advice => Misconfigured(httpContext, exception, advice),
-            _ when IsOutage(exception) => Outage(httpContext, exception),
+            _ when database.IsOutage(exception) => Outage(httpContext, exception),
             // Money is summed in checked arithmetic: an amount past what a bigint of minor units holds (an overage of 10^12
             // units at a price of 10^11) cannot be billed. That is the request's data, not a crash; it is logged too.
             OverflowException => AmountOutOfRange(httpContext, exception),
@@ -51,23 +51,10 @@ public sealed class ErrorHandling(
         return true;
     }
 
-    /// <summary>
-    /// The database could not be reached or refused for now (a restart, a failover, a read-only or recovering host, a full
-    /// pool): retryable, not a bug. The cause may be wrapped, or be one of several (one per host tried).
-    /// </summary>
-    private bool IsOutage(Exception exception) => exception switch
-    {
-        System.Data.Common.DbException { IsTransient: true } => true,
-        _ when database.IsUnavailable(exception) || database.IsTransient(exception) => true,
-        AggregateException several => several.InnerExceptions.Any(IsOutage),
-        { InnerException: { } inner } => IsOutage(inner),
-        _ => false,
-    };
-
     /// <summary>The answer names no host and no internals; the log has them, the causes' messages included.</summary>
     private ProblemHttpResult Outage(HttpContext httpContext, Exception exception)
     {
-        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, Causes(exception));
+        logger.LogWarning("Database unavailable on {Method} {Path}: {Error}", httpContext.Request.Method, httpContext.Request.Path, Tollgate.Storage.Database.OutageLog.Causes(exception));
         return Problems.DatabaseUnavailable(httpContext);
     }
 
@@ -90,14 +77,6 @@ public sealed class ErrorHandling(
 
     private string? Advice(Exception exception) =>
         database.Advice(exception) ?? (exception.InnerException is { } inner ? Advice(inner) : null);
-
-    /// <summary>"Type: message; Type: message" down the chain of causes, the several of an aggregate included.</summary>
-    public static string Causes(Exception exception) => string.Join("; ", Chain(exception).Select(e => $"{e.GetType().Name}: {e.Message}"));
-
-    private static IEnumerable<Exception> Chain(Exception exception) =>
-        exception is AggregateException several
-            ? several.InnerExceptions.SelectMany(Chain)
-            : exception.InnerException is { } inner ? [exception, .. Chain(inner)] : [exception];
 
     /// <summary>A request that sent no body at all, told by its headers rather than by the framework's message text.</summary>
     private static bool IsMissingBody(HttpRequest request) =>

@@ -9,9 +9,12 @@ namespace Tollgate.Server.Payments;
 /// 24-hour idempotency window.
 /// </summary>
 public sealed class StripeInvoiceItemSender(
-    StripeInvoiceItemStore store, IServiceProvider services, IOptions<StripeOptions> options, TimeProvider time, ILogger<StripeInvoiceItemSender> logger)
+    StripeInvoiceItemStore store, IServiceProvider services, IOptions<StripeOptions> options, TimeProvider time, ILogger<StripeInvoiceItemSender> logger,
+    Storage.Database.TollgateDatabase database)
     : BackgroundService
 {
+    private readonly Storage.Database.OutageLog _outage = new(database, logger, "Sending invoice items to Stripe");
+
     private const int BatchSize = 20;
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(24);
     // Longer than Stripe.net's three attempts with their backoff and 30 s timeouts, so no other node claims a line mid-send.
@@ -86,7 +89,9 @@ public sealed class StripeInvoiceItemSender(
         {
             try
             {
-                if (await SendDueAsync(stoppingToken) == 0)
+                var sent = await SendDueAsync(stoppingToken);
+                _outage.Reached();
+                if (sent == 0)
                 {
                     await Task.Delay(options.Value.InvoiceItemPollInterval, stoppingToken);
                 }
@@ -94,6 +99,10 @@ public sealed class StripeInvoiceItemSender(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (_outage.Logged(e))
+            {
+                await Task.Delay(options.Value.InvoiceItemPollInterval, stoppingToken);
             }
             catch (Exception e)
             {

@@ -10,9 +10,11 @@ namespace Tollgate.Server.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookStore store, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger,
-    Observability.TollgateMetrics metrics)
+    Observability.TollgateMetrics metrics, Storage.Database.TollgateDatabase database)
     : BackgroundService
 {
+    private readonly Storage.Database.OutageLog _outage = new(database, logger, "Webhook dispatch");
+
     public const string HttpClientName = "tollgate-webhooks";
 
     /// <summary>How long Tollgate keeps trying a delivery.</summary>
@@ -40,6 +42,7 @@ public sealed class WebhookDispatcher(
             try
             {
                 var sent = await RunOnceAsync(stoppingToken);
+                _outage.Reached();
                 if (sent == 0)
                 {
                     await Task.Delay(options.Value.PollInterval, stoppingToken);
@@ -48,6 +51,10 @@ public sealed class WebhookDispatcher(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (_outage.Logged(e))
+            {
+                await Task.Delay(options.Value.PollInterval, stoppingToken);
             }
             catch (Exception e)
             {

@@ -252,7 +252,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             {
                 await ExecuteWithRetriesAsync(ordered, lane, underWay);
             }
-            catch (Exception e) when (ordered.Count > 1 && e is not CommitOutcomeUnknownException)
+            // An unreachable database fails every operation as it is (each answered 503): running them one by one would
+            // only try to connect once for each of them.
+            catch (Exception e) when (ordered.Count > 1 && e is not CommitOutcomeUnknownException && !owner._database.IsUnavailable(e))
             {
                 // One operation failed the batch and the rollback undid everything: run each alone so only it fails.
                 owner._logger.LogWarning(e, "A batch of {Count} failed; running its operations one by one", ordered.Count);
@@ -270,7 +272,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             catch (Exception e)
             {
-                // A commit whose outcome is unknown fails every operation of the batch: none may run again.
+                // A commit whose outcome is unknown fails every operation of the batch: none may run again. So does an outage.
                 foreach (var pending in ordered)
                 {
                     pending.Fail(e);

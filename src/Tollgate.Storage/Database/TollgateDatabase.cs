@@ -40,6 +40,19 @@ public abstract partial class TollgateDatabase : IAsyncDisposable
     /// </summary>
     public abstract bool IsUnavailable(Exception exception);
 
+    /// <summary>
+    /// The database could not be reached or refused for now (a restart, a failover, a read-only or recovering host, a full
+    /// pool): retryable, not a bug. The cause may be wrapped, or be one of several (one per host tried).
+    /// </summary>
+    public bool IsOutage(Exception exception) => exception switch
+    {
+        DbException { IsTransient: true } => true,
+        _ when IsUnavailable(exception) || IsTransient(exception) => true,
+        AggregateException several => several.InnerExceptions.Any(IsOutage),
+        { InnerException: { } inner } => IsOutage(inner),
+        _ => false,
+    };
+
     /// <summary>What an operator should change when <paramref name="exception"/> comes from a setting rather than from a bug; null otherwise.</summary>
     public virtual string? Advice(Exception exception) => null;
 
