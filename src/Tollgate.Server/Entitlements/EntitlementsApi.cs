@@ -37,6 +37,12 @@ public static class EntitlementsApi
         string? distinct = null;
         if (request.Value is { ValueKind: not JsonValueKind.Null } value)
         {
+            // As an event's property is refused: 1e309 read as its text would be a user no event could ever name.
+            if (value.ValueKind is JsonValueKind.Number && !value.TryGetDecimal(out _))
+            {
+                return Problems.Validation("value", "must be a number of at most 28 significant digits");
+            }
+
             distinct = value.ValueKind is JsonValueKind.String && value.GetString()!.Length > 256 ? null : BillableMetric.DistinctValue(value);
             if (distinct is null)
             {

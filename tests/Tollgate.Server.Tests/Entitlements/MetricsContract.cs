@@ -300,6 +300,22 @@ public abstract class MetricsContract(SharedServer shared) : ApiContract(shared)
         Assert.True(tokens["allowed"].Value<bool>()); // allowed while used is below the limit, whatever the amount
     }
 
+    [Theory]
+    [InlineData("1e309")]
+    [InlineData("-79228162514264337593543950336")]
+    public async Task ACheckedValueNoEventCouldCarryIs400NamingValue(string number)
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("m-value");
+
+        var response = await app.Admin.PostAsync("/v1/entitlements/check", new StringContent(
+            $$"""{"customer":"m-value","feature":"users","value":{{number}}}""", System.Text.Encoding.UTF8, "application/json"));
+        var problem = await response.ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("must be a number of at most 28 significant digits", problem["errors"]!["value"].Value<string>());
+    }
+
     [Fact]
     public async Task ConsumeAndReserveOnAMetricFeatureAre400MetricFeatureAndCountNothing()
     {
