@@ -26,7 +26,7 @@ try
     {
         // The host has logged the stack trace; an exit code of 1 (not an abort's 134) lets a supervisor retry a
         // database that is not up yet.
-        await Console.Error.WriteLineAsync($"tollgate: the server could not start: {StartupSettings.Describe(e)}");
+        await Console.Error.WriteLineAsync($"tollgate: the server could not start: {Tollgate.Storage.Database.OutageLog.Causes(e)}");
         return 1;
     }
 

@@ -33,19 +33,4 @@ public static class StartupSettings
         var failures = all.SelectMany(inner => inner is OptionsValidationException rules ? rules.Failures : [inner.Message]);
         return [.. failures.Distinct(StringComparer.Ordinal)];
     }
-
-    /// <summary>An exception and its causes on one line: "Failed to connect to 127.0.0.1:1: Connection refused".</summary>
-    public static string Describe(Exception e)
-    {
-        var messages = new List<string>();
-        for (Exception? cause = e; cause is not null; cause = cause.InnerException)
-        {
-            if (!messages.Contains(cause.Message, StringComparer.Ordinal))
-            {
-                messages.Add(cause.Message);
-            }
-        }
-
-        return string.Join(": ", messages);
-    }
 }

@@ -59,6 +59,6 @@ public sealed class StartupSettingsTests
         var result = await StartAsync(("Tollgate__Database__Provider", "postgres"), ("Tollgate__Database__ConnectionString", "Host=127.0.0.1;Port=1;Username=tollgate"));
 
         Assert.True(result.Exit == 1, $"exit {result.Exit}: {result.Out}{result.Err}");
-        Assert.Contains("tollgate: the server could not start: Failed to connect to 127.0.0.1:1: Connection refused", result.Err, StringComparison.Ordinal);
+        Assert.Contains("tollgate: the server could not start: NpgsqlException: Failed to connect to 127.0.0.1:1; SocketException: Connection refused", result.Err, StringComparison.Ordinal);
     }
 }
