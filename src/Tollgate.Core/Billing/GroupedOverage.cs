@@ -25,7 +25,7 @@ public static class GroupedOverage
         // The line's quantity is split by the groups' parts either way, so the parts add up to it. A line that is quantity ×
         // unit price keeps that in each part; one that is not (a tier priced per 100 units, or with a flat fee) has its
         // amount split by the same parts, where each part once carried the group's whole overage as its quantity.
-        var priced = (Int128)line.Quantity * line.UnitAmountCents == line.AmountCents;
+        var priced = line.IsQuantityTimesUnit;
         var quantities = Allot(line.Quantity, weights);
         var amounts = priced ? [.. quantities.Select(q => q * line.UnitAmountCents)] : Allot(line.AmountCents, weights);
         // A group whose share rounded to nothing gets no line of 0; the lines still add up to the whole.

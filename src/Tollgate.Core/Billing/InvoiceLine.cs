@@ -49,6 +49,12 @@ public sealed record InvoiceLine(
 {
     public IReadOnlyList<LineTax> Taxes { get; init; } = Taxes ?? [];
 
+    /// <summary>
+    /// Whether the amount is the quantity times the unit price. A tier priced per 100 units or with a flat fee, or seats
+    /// prorated to a fraction of a cent each, is not: its unit price is 0 on the wire and left blank where it is printed.
+    /// </summary>
+    public bool IsQuantityTimesUnit => (Int128)Quantity * UnitAmountCents == AmountCents;
+
     /// <summary>What the line comes to after its discount (inclusive tax still inside it).</summary>
     public long NetCents => AmountCents - DiscountCents;
 

@@ -32,11 +32,13 @@ public static class SeatChange
         var delta = seats - current;
         var period = subscription.CurrentPeriod;
         var amount = Proration.Remaining(seatPrice.PriceCents * Math.Abs(delta), period, now);
-        // Quantity 1 at the amount, as for the proration lines of a plan change.
+        // The seats as the quantity, as Stripe's line for a quantity change shows them. The amount is prorated once for all
+        // of them, so a seat's share is a unit price only when it is a whole number of cents; otherwise it is 0 (blank).
         var signed = adding ? amount : -amount;
+        var seatsChanged = Math.Abs(delta);
         var line = new InvoiceLine(adding ? InvoiceLineKind.ProrationCharge : InvoiceLineKind.ProrationCredit,
-            $"{(adding ? "Added" : "Removed")} {Math.Abs(delta)} {(Math.Abs(delta) == 1 ? "seat" : "seats")} on {version.PlanCode} for the rest of the period",
-            signed, 1, signed, now, period.End, version.PlanCode, version.Id);
+            $"{(adding ? "Added" : "Removed")} {seatsChanged} {(seatsChanged == 1 ? "seat" : "seats")} on {version.PlanCode} for the rest of the period",
+            signed, seatsChanged, signed % seatsChanged == 0 ? signed / seatsChanged : 0, now, period.End, version.PlanCode, version.Id);
         return new PlanChangeResult(changed, timing, now, adding, [line], []);
     }
 

@@ -80,7 +80,7 @@ public static class InvoicePdfLayout
                 ? [$"{from} – {to}"] : [$"{from} –", to];
             // A number too wide for its column (an amount of 20 digits) takes a row of its own below, where it overprinted
             // the unit price: the unit price below the quantity, the amount below both.
-            var (unit, amount) = (m(line.UnitAmountCents), m(line.AmountCents));
+            var (unit, amount) = (line.IsQuantityTimesUnit ? m(line.UnitAmountCents) : "", m(line.AmountCents));
             var unitRow = sheet.Width(unit, sheet.Body) <= UnitRight - QtyRight - 8 ? 0 : 1;
             var amountRow = sheet.Width(amount, sheet.Body) <= sheet.Right - 6 - UnitRight - 8 ? 0 : unitRow + 1;
             var texts = Math.Max(Math.Max(description.Count, period.Length), Math.Max(unitRow, amountRow) + 1);

@@ -81,7 +81,7 @@ public abstract class SeatChangesAfterDueWorkContract : ApiContract
         Assert.Equal(2, afterChange.Count);
         Assert.Equal([("recurring", 3L, 3600L), ("overage", 50L, 500L)], Lines(afterChange[1]));
         Assert.Equal(3, invoices.Count);
-        Assert.Equal([("recurring", 5L, 6000L), ("overage", 20L, 200L), ("proration_charge", 1L, prorated)], Lines(invoices[2]));
+        Assert.Equal([("recurring", 5L, 6000L), ("overage", 20L, 200L), ("proration_charge", 2L, prorated)], Lines(invoices[2]));
         if (!TickingClock)
         {
             Assert.Equal(2397L, prorated);
@@ -126,7 +126,7 @@ public abstract class SeatChangesAfterDueWorkContract : ApiContract
         Assert.Equal(("proration_credit", -prorated), (credit["kind"].Value<string>(), credit["amount_cents"].Value<long>()));
         Assert.Equal((300L, 20L), (consumed["limit"].Value<long>(), consumed["overage"].Value<long>()));
         Assert.Equal([("recurring", 5L, 6000L)], Lines(invoices[1]));
-        Assert.Equal([("recurring", 3L, 3600L), ("overage", 20L, 200L), ("proration_credit", 1L, -prorated)], Lines(invoices[2]));
+        Assert.Equal([("recurring", 3L, 3600L), ("overage", 20L, 200L), ("proration_credit", 2L, -prorated)], Lines(invoices[2]));
         if (!TickingClock)
         {
             Assert.Equal(2397L, prorated);
@@ -154,7 +154,7 @@ public abstract class SeatChangesAfterDueWorkContract : ApiContract
         Assert.Equal(("active", "proration_charge", prorated),
             (added["subscription"]!["status"].Value<string>(), charge["kind"].Value<string>(), charge["amount_cents"].Value<long>()));
         Assert.Equal([("recurring", 3L, 3600L)], Lines(Assert.Single(converted)));
-        Assert.Equal([("recurring", 5L, 6000L), ("proration_charge", 1L, prorated)], Lines(invoices[1]));
+        Assert.Equal([("recurring", 5L, 6000L), ("proration_charge", 2L, prorated)], Lines(invoices[1]));
         Assert.Equal(2, invoices.Count);
         if (!TickingClock)
         {

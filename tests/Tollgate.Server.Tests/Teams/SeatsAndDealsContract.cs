@@ -116,10 +116,15 @@ public abstract class SeatsAndDealsContract(SharedServer shared) : ApiContract(s
         await app.Admin.PostJsonAsync($"/v1/subscriptions/{id}/seats", new { seats = 4, effective = "immediate" });
         await app.AdvanceAsync(TimeSpan.FromDays(31));
 
+        var lines = (await app.InvoicesAsync("acme"))[^1]["lines"]!.AsArray()
+            .Where(l => l!["kind"].Value<string>()!.StartsWith("proration", StringComparison.Ordinal)).ToList();
+
         Assert.Equal(["Added 1 seat on team for the rest of the period", "Added 2 seats on team for the rest of the period",
-            "Removed 1 seat on team for the rest of the period"],
-            (await app.InvoicesAsync("acme"))[^1]["lines"]!.AsArray().Where(l => l!["kind"].Value<string>()!.StartsWith("proration", StringComparison.Ordinal))
-                .Select(l => l!["description"].Value<string>()));
+            "Removed 1 seat on team for the rest of the period"], lines.Select(l => l!["description"].Value<string>()));
+        // The seats are the quantity, as on Stripe's line; a seat's share is the unit price only in whole cents.
+        Assert.Equal([1L, 2L, 1L], lines.Select(l => l!["quantity"].Value<long>()));
+        Assert.All(lines, l => Assert.True(l!["unit_amount_cents"].Value<long>() is var unit
+            && (unit == 0 || unit * l["quantity"].Value<long>() == l["amount_cents"].Value<long>())));
     }
 
     [Fact]
