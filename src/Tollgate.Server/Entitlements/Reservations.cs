@@ -39,9 +39,12 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     /// </summary>
     internal async Task<UsageOutcome> SettleBudgetInBatchAsync(BatchScope scope, string id, string customerId, long actual)
     {
-        var owner = await scope.Connection.QuerySingleOrDefaultAsync<(string CustomerId, string FeatureCode)>(scope.Command(
-            "SELECT customer_id, feature_code FROM reservations WHERE id = @id", new { id }));
-        return owner.CustomerId == customerId && owner.FeatureCode == LlmBudget.FeatureCode
+        // Only a hold still held is settled. A call reaching here is a new one (a retried call is a duplicate of its
+        // request id before it gets here), so a hold another call settled already must not answer it as settled: that
+        // replayed the first settlement, and the later calls' cost was never spent.
+        var owner = await scope.Connection.QuerySingleOrDefaultAsync<(string CustomerId, string FeatureCode, string Status)>(scope.Command(
+            $"SELECT customer_id, feature_code, status FROM reservations WHERE id = @id {database.Dialect.ForUpdate}", new { id }));
+        return owner.CustomerId == customerId && owner.FeatureCode == LlmBudget.FeatureCode && owner.Status == "held"
             ? await SettleAsync(scope, id, actual)
             : new UsageOutcome.ReservationNotFound();
     }

@@ -394,6 +394,29 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
     }
 
     [Fact]
+    public async Task CallsLoggedAgainstAHoldAnotherCallSettledAreEachSpentInFull()
+    {
+        await using var app = await LlmAsync();
+        await app.CustomerAsync("c-reuse");
+        await app.SubscribeAsync("c-reuse", "pro");
+        var hold = (await (await app.Admin.PostJsonAsync("/v1/llm/budget/reserve", new { customer = "c-reuse", estimate_usd = 0.50, ttl_seconds = 60 }))
+            .ReadAsync())["reservation_id"].Value<string>();
+
+        // Five calls of $0.10 one after another, then two at once, all naming the one hold: the first settles it, and the
+        // others are spent as calls without a hold. The later ones replayed the first settlement and spent nothing.
+        for (var i = 0; i < 5; i++)
+        {
+            await LogAsync(app, new { customer = "c-reuse", model = "gpt-4o", output_tokens = 10_000, request_id = $"r{i}", reservation_id = hold });
+        }
+
+        await Task.WhenAll(Enumerable.Range(5, 2).Select(i =>
+            LogAsync(app, new { customer = "c-reuse", model = "gpt-4o", output_tokens = 10_000, request_id = $"r{i}", reservation_id = hold })));
+        var budget = await (await app.Admin.GetAsync("/v1/customers/c-reuse/llm-budget")).ReadAsync();
+
+        Assert.Equal((0.70m, 0m), (budget["spent_usd"].Value<decimal>(), budget["reserved_usd"].Value<decimal>()));
+    }
+
+    [Fact]
     public async Task ACallLoggedWithAnotherCustomersHoldLeavesTheHoldAloneAndSpendsItsOwnBudget()
     {
         await using var app = await LlmAsync();
