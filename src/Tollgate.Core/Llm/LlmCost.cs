@@ -1,5 +1,3 @@
-using Tollgate.Core.Money;
-
 namespace Tollgate.Core.Llm;
 
 /// <summary>Prices a call exactly in nano-USD, rounding once at the end (half-up).</summary>
@@ -7,7 +5,19 @@ public static class LlmCost
 {
     private const long TokensPerPrice = 1_000_000;
 
-    public static long Compute(ModelPrice price, LlmUsage usage)
+    /// <summary>
+    /// The most one call may cost: $1,000,000. Past it a call is refused, not logged, so a spend counter (a sum of calls in
+    /// 64 bits of nano-USD) cannot wrap around or fail its check mid-batch, as 10^10 tokens at $1 a token made it do.
+    /// </summary>
+    public const long MaxCallNano = 1_000_000_000_000_000;
+
+    /// <summary>The call's cost, or null when it is more than <see cref="MaxCallNano"/>.</summary>
+    public static long? Within(ModelPrice price, LlmUsage usage) => Exact(price, usage) is var cost && cost <= MaxCallNano ? (long)cost : null;
+
+    /// <summary>The call's cost; an OverflowException past 64 bits.</summary>
+    public static long Compute(ModelPrice price, LlmUsage usage) => checked((long)Exact(price, usage));
+
+    private static Int128 Exact(ModelPrice price, LlmUsage usage)
     {
         var tier = price.Tier is { } t && usage.PromptTokens > t.ThresholdTokens ? t : null;
         var input = tier?.InputNano ?? price.InputNano ?? 0;
@@ -18,7 +28,8 @@ public static class LlmCost
         var reasoning = price.ReasoningNano ?? output;
         Int128 perMillion = (Int128)usage.InputTokens * input + (Int128)usage.OutputTokens * output + (Int128)usage.CachedInputTokens * cached
             + (Int128)usage.CacheWriteTokens * cacheWrite + (Int128)usage.ReasoningTokens * reasoning;
-        var tokens = Rounding.DivideHalfUp(perMillion, TokensPerPrice);
-        return checked(tokens + (usage.Requests * (price.RequestNano ?? 0)) + (usage.Images * (price.ImageNano ?? 0)));
+        // Every part is at least 0, so half-up is adding half the divisor; in 128 bits, as Rounding's long result could wrap.
+        var tokens = (perMillion + (TokensPerPrice / 2)) / TokensPerPrice;
+        return tokens + ((Int128)usage.Requests * (price.RequestNano ?? 0)) + ((Int128)usage.Images * (price.ImageNano ?? 0));
     }
 }

@@ -118,7 +118,8 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var hash = RequestHash.Of(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
             u.ReasoningTokens, u.Requests, u.Images);
         var day = call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        return new PricedCall(call, price, price is null ? 0 : LlmCost.Compute(price, u), model, hash, day);
+        var cost = price is null ? 0 : LlmCost.Within(price, u);
+        return new PricedCall(call, price, cost ?? 0, model, hash, day, TooCostly: cost is null);
     }
 
     private async Task<IReadOnlyList<LlmCallResult>> LogAsync(BatchScope scope, PricedCall[] calls)
@@ -137,6 +138,11 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             if (contextOf[call.CustomerId] is not { } context)
             {
                 results.Add(Rejected(call, "customer", $"no customer '{call.CustomerId}'", 404));
+            }
+            else if (priced.TooCostly)
+            {
+                results.Add(Rejected(call, LargestPart(call.Usage), $"makes the call cost more than $1,000,000.00, the most one call may cost, at "
+                    + $"'{call.Model}''s price in effect at {call.Timestamp:yyyy-MM-dd'T'HH:mm:ss'Z'}", 422));
             }
             else if (priced.Price is null && options.Value.RejectUnpriced)
             {
@@ -157,7 +163,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var priorOf = duplicates.Select((i, j) => (i, Row: new ValuesRow(priors[j]!))).ToDictionary(d => d.i, d => d.Row);
         for (var i = 0; i < accepted.Count; i++)
         {
-            var ((call, price, cost, model, hash, day), context) = accepted[i];
+            var ((call, price, cost, model, hash, day, _), context) = accepted[i];
             // A member's call is logged, priced and spent for its organisation, as a member's event is; its share still moves.
             var customer = context.CustomerId;
             if (priorOf.TryGetValue(i, out var prior))
@@ -268,7 +274,14 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
     private static CallColumn Integer(string name, Func<PricedCall, Core.Entitlements.EntitlementContext, long, long> value) =>
         new(name, DbType.Int64, (p, c, nowMs) => value(p, c, nowMs), (calls, nowMs) => calls.Select(a => value(a.Priced, a.Context, nowMs)).ToArray());
 
-    private sealed record PricedCall(LlmCallCommand Call, ModelPrice? Price, long Cost, string Model, string Hash, string Day);
+    private sealed record PricedCall(LlmCallCommand Call, ModelPrice? Price, long Cost, string Model, string Hash, string Day, bool TooCostly = false);
+
+    // The token count that makes most of a call's size, named when the call costs more than one call may.
+    private static string LargestPart(LlmUsage u) => new[]
+    {
+        ("input_tokens", u.InputTokens), ("output_tokens", u.OutputTokens), ("cached_input_tokens", u.CachedInputTokens),
+        ("cache_write_tokens", u.CacheWriteTokens), ("reasoning_tokens", u.ReasoningTokens), ("requests", u.Requests), ("images", u.Images),
+    }.MaxBy(p => p.Item2).Item1;
 
     private static LlmCallResult Rejected(LlmCallCommand call, string field, string reason, int status) =>
         new(call.Index, call.RequestId, LlmCallStatus.Rejected, 0, false, null, null, field, reason, status);

@@ -120,6 +120,32 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
     }
 
     [Fact]
+    public async Task ACallCostingMoreThanAMillionDollarsIsRefused422NamingItsTokensAndNothingOfItIsWritten()
+    {
+        await using var app = await LlmOwnAsync();
+        await app.CustomerAsync("c-big");
+        await app.SubscribeAsync("c-big", "pro");
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices", new { model = "max-x", provider = "self", input = 1_000_000, effective_from = "2020-01-01T00:00:00Z" });
+
+        // $1 a token: 10^10 tokens came to 10^19 nano-USD, past 64 bits, and a 500; three calls of 9 * 10^9 were written
+        // under a 422 and their sum wrapped around in the spend.
+        var one = await LogAsync(app, new { customer = "c-big", model = "max-x", input_tokens = 10_000_000_000, request_id = "big-1" });
+        var batch = await LogAsync(app, new { calls = Enumerable.Range(4, 3).Select(i =>
+            new { customer = "c-big", model = "max-x", input_tokens = 9_000_000_000, request_id = $"big-{i}" }) });
+        var fits = await LogAsync(app, new { customer = "c-big", model = "max-x", input_tokens = 1_000_000, request_id = "fits" }); // $1,000,000 exactly
+        var answer = await batch.ReadAsync();
+        var calls = await (await app.Admin.GetAsync("/v1/llm/calls?customer=c-big")).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, one.StatusCode);
+        Assert.Contains("input_tokens", (await one.ReadAsync()).ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(0, answer["accepted"].Value<int>());
+        Assert.Equal(3, answer["rejected"]!.AsArray().Count);
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
+        Assert.Equal(["fits"], calls["data"]!.AsArray().Select(c => c!["request_id"].Value<string>()));
+        Assert.Equal(1_000_000_000_000_000L, calls["data"]![0]!["cost_nano_usd"].Value<long>());
+    }
+
+    [Fact]
     public async Task UnknownCustomerIsA404()
     {
         await using var app = await LlmAsync();
