@@ -246,3 +246,17 @@ public sealed class LlmCaptureTests
         return port;
     }
 }
+
+/// <summary>Calls to hosts whose OpenAI-shaped answers are another provider's are priced as that provider's.</summary>
+public sealed class LlmProviderHostTests
+{
+    [Theory]
+    [InlineData("my-resource.openai.azure.com", "azure")]
+    [InlineData("eastus.api.cognitiveservices.azure.com", "azure")]
+    [InlineData("generativelanguage.googleapis.com", "gemini")]
+    [InlineData("openrouter.ai", "openrouter")]
+    [InlineData("api.openai.com", null)]
+    [InlineData("notopenrouter.ai", null)]
+    public void ACallToAzureOrTheGeminiApiIsLoggedAsThatProvidersWhereItsAnswersShapeSaidOpenAi(string host, string? provider) =>
+        Assert.Equal(provider, LlmUsageReader.ProviderOf(host));
+}

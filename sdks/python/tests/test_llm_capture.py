@@ -18,7 +18,7 @@ import tollgate
 from conftest import Server
 from fake_llm import FakeLlm
 from faulty_proxy import FaultyProxy
-from tollgate.llm import AsyncLlmUsageTransport, LlmUsageRecorder, LlmUsageTransport, attribute
+from tollgate.llm import AsyncLlmUsageTransport, LlmUsageRecorder, LlmUsageTransport, attribute, provider_of
 
 OPENAI_COST = Decimal("0.00725")  # gpt-4o: 800 in x 2.50 + 200 cached x 1.25 + 200 out x 10 + 300 reasoning x 10, per 1M
 ANTHROPIC_COST = Decimal("0.01215")  # claude-sonnet-4-5: 100 x 3 + 1000 write x 3.75 + 2000 read x 0.30 + 500 x 15, per 1M
@@ -253,3 +253,52 @@ def test_a_proxys_429_or_408_without_a_tollgate_code_keeps_the_batch_queued_and_
         rec.close()
     assert (rec.sent, rec.dropped) == (10, 0)
     assert len(list(tg.llm.list_calls(customer=customer))) == 10
+
+
+def test_calls_queued_behind_a_slow_send_go_in_one_batch_when_a_flush_waits_for_them(
+        tg: tollgate.Tollgate, customer: str, server: Server) -> None:
+    batches: list[int] = []
+    release = threading.Event()
+
+    def hook(request: httpx.Request) -> None:
+        if request.url.path == "/v1/llm/usage":
+            batches.append(len(json.loads(request.content)["calls"]))
+            if len(batches) == 1:
+                release.wait(10)  # Tollgate slow: the calls below queue while this batch is in flight
+
+    def call(n: int) -> dict[str, Any]:
+        return {"customer": customer, "model": "gpt-4o", "input_tokens": 1, "request_id": f"{customer}-q{n}"}
+
+    with httpx.Client(event_hooks={"request": [hook]}, timeout=30) as own:
+        rec = LlmUsageRecorder(tollgate.Tollgate(api_key=server.secret_key, base_url=server.url, http_client=own), flush_interval=60)
+        rec.add(call(0))
+        flushing = threading.Thread(target=rec.flush, args=(20,))
+        flushing.start()
+        deadline = time.monotonic() + 10
+        while not batches and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for n in range(1, 301):
+            rec.add(call(n))
+        release.set()
+        flushing.join(20)
+        assert rec.flush(timeout=20)
+        rec.close()
+    # A flush took the queue one call a round, so it sent 300 requests of one call (and the exit hook's 5 s dropped most).
+    assert batches == [1, 300]
+    assert (rec.sent, rec.dropped) == (301, 0)
+
+
+def test_a_recorder_given_the_async_client_is_refused_at_once_rather_than_dropping_every_call() -> None:
+    client = tollgate.AsyncTollgate(api_key="tg_sk_x", base_url="http://127.0.0.1:9")
+    with pytest.raises(TypeError, match="needs a blocking tollgate.Tollgate"):
+        LlmUsageRecorder(client)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("host", "provider"), [
+    ("my-resource.openai.azure.com", "azure"), ("eastus.api.cognitiveservices.azure.com", "azure"),
+    ("generativelanguage.googleapis.com", "gemini"), ("openrouter.ai", "openrouter"),
+    ("api.openai.com", None), ("api.anthropic.com", None), ("127.0.0.1", None), ("notopenrouter.ai", None),
+])
+def test_a_call_to_azure_or_the_gemini_api_is_priced_as_that_providers(host: str, provider: str | None) -> None:
+    # Their answers have OpenAI's shape; labelled "openai", a Gemini call took Vertex AI's price, 50 % above the Gemini API's.
+    assert provider_of(host) == provider

@@ -9,6 +9,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from ._client import AsyncTollgate
 from ._errors import BodyTooLarge, TollgateError, TollgateUnavailable
 
 if TYPE_CHECKING:
@@ -21,6 +22,10 @@ class LlmUsageRecorder:
     """A bounded queue of calls and the thread that sends them in batches; a full queue drops (and counts) new calls."""
 
     def __init__(self, client: Tollgate, *, batch_size: int = 500, flush_interval: float = 1.0, capacity: int = 10_000) -> None:
+        if isinstance(client, AsyncTollgate):
+            # Its calls are coroutines, which this thread cannot await: every batch would be dropped unsent.
+            raise TypeError("LlmUsageRecorder sends from a thread of its own and needs a blocking tollgate.Tollgate; an async app "
+                            "gives it one beside its AsyncTollgate (both read TOLLGATE_SECRET_KEY and TOLLGATE_URL)")
         self._client = client
         self._batch_size = max(1, min(batch_size, 1000))
         self._interval = flush_interval
@@ -99,6 +104,13 @@ class LlmUsageRecorder:
                 call = self._queue.get(timeout=0.05)
                 with self._lock:
                     batch.append(call)
+                    # Everything already queued joins the batch: taken one call a round, a flush (close() at exit among
+                    # them) sent one call a request, and 279 of 300 queued calls were dropped when the exit hook's 5 s ran out.
+                    while len(batch) < self._batch_size:
+                        try:
+                            batch.append(self._queue.get_nowait())
+                        except queue.Empty:
+                            break
                 first = first or time.monotonic()
             except queue.Empty:
                 pass

@@ -24,7 +24,7 @@ from ._core import instant, new_key
 from ._llm_reader import UsageReader
 from ._llm_recorder import LlmUsageRecorder
 
-__all__ = ["LlmOwner", "LlmUsageRecorder", "LlmUsageTransport", "AsyncLlmUsageTransport", "attribute", "CUSTOMER_HEADER",
+__all__ = ["LlmOwner", "LlmUsageRecorder", "LlmUsageTransport", "AsyncLlmUsageTransport", "attribute", "provider_of", "CUSTOMER_HEADER",
            "FEATURE_HEADER"]
 
 CUSTOMER_HEADER = "Tollgate-Customer"
@@ -53,10 +53,27 @@ def attribute(customer: str, feature: str | None = None) -> Iterator[LlmOwner]:
         _owner.reset(token)
 
 
+# Hosts whose answers have OpenAI's shape but whose prices are another provider's: Azure's own rows, and the Gemini API's
+# (a bare gemini-… name is priced as Vertex AI's).
+_HOST_PROVIDERS = (
+    (".openai.azure.com", "azure"), (".cognitiveservices.azure.com", "azure"), (".services.ai.azure.com", "azure"),
+    ("generativelanguage.googleapis.com", "gemini"), ("openrouter.ai", "openrouter"),
+)
+
+
+def provider_of(host: str) -> str | None:
+    """The provider a call to ``host`` is priced as, or None to go by the answer's shape (openai or anthropic)."""
+    host = host.lower().rstrip(".")
+    for suffix, provider in _HOST_PROVIDERS:
+        if host == suffix.lstrip(".") or host.endswith(suffix if suffix.startswith(".") else "." + suffix):
+            return provider
+    return None
+
+
 class _Observer:
     """Reads the usage out of one response's bytes as they pass, and queues the call at the end, once."""
 
-    def __init__(self, recorder: LlmUsageRecorder, owner: LlmOwner, at: datetime, response: httpx.Response) -> None:
+    def __init__(self, recorder: LlmUsageRecorder, owner: LlmOwner, at: datetime, response: httpx.Response, provider: str | None) -> None:
         self._recorder, self._owner, self._at = recorder, owner, at
         self._sse = response.headers.get("content-type", "").split(";")[0].strip() == "text/event-stream"
         self._encoding = response.headers.get("content-encoding", "identity").strip().lower()
@@ -64,6 +81,7 @@ class _Observer:
         self._buffer = bytearray()
         self._line = bytearray()
         self._reader = UsageReader()
+        self._reader.provider = provider  # the host's, when it says more than the answer's shape (Azure, Gemini)
         self._done = False
 
     def feed(self, chunk: bytes) -> None:
@@ -169,10 +187,10 @@ class _Capture:
             return LlmOwner(owner.customer, feature)  # the feature header alone names this call's feature, not the customer
         return owner
 
-    def wrap(self, response: httpx.Response, owner: LlmOwner | None, at: datetime, asynchronous: bool) -> httpx.Response:
+    def wrap(self, request: httpx.Request, response: httpx.Response, owner: LlmOwner | None, at: datetime, asynchronous: bool) -> httpx.Response:
         if owner is None or not 200 <= response.status_code < 300:
             return response
-        observer = _Observer(self.recorder, owner, at, response)
+        observer = _Observer(self.recorder, owner, at, response, provider_of(request.url.host))
         stream: Any = _AsyncStream(response.stream, observer) if asynchronous else _SyncStream(response.stream, observer)  # type: ignore[arg-type]
         return httpx.Response(response.status_code, headers=response.headers, stream=stream, extensions=response.extensions)
 
@@ -193,7 +211,7 @@ class LlmUsageTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         owner = self._capture.owner(request)
         at = datetime.now(timezone.utc)
-        return self._capture.wrap(self._inner.handle_request(request), owner, at, asynchronous=False)
+        return self._capture.wrap(request, self._inner.handle_request(request), owner, at, asynchronous=False)
 
     def close(self) -> None:
         self._inner.close()
@@ -210,7 +228,7 @@ class AsyncLlmUsageTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         owner = self._capture.owner(request)
         at = datetime.now(timezone.utc)
-        return self._capture.wrap(await self._inner.handle_async_request(request), owner, at, asynchronous=True)
+        return self._capture.wrap(request, await self._inner.handle_async_request(request), owner, at, asynchronous=True)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

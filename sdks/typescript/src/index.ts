@@ -7,6 +7,7 @@ export { Reservation, type ConsumeParams, type ReserveParams, type UseParams } f
 export type { InvoicePage } from "./resources/billing.js";
 export { LlmUsageBuffer, type CaptureSettings, type FlushOptions, type Logger } from "./llm/buffer.js";
 export { CUSTOMER_HEADER, FEATURE_HEADER, type CaptureOptions } from "./llm/capture.js";
+export { providerOf } from "./llm/reader.js";
 export { webhooks, verify as verifyWebhook, sign as signWebhook, SIGNATURE_HEADER, type VerifyOptions } from "./webhooks.js";
 export { gate, setQuotaUsage, type GateOptions, type GateOutcome } from "./middleware/gate.js";
 import { Tollgate as Default } from "./client.js";

@@ -286,3 +286,15 @@ test("process.exit() with calls still queued counts them as dropped and warns on
   const { stdout } = await promisify(execFile)(process.execPath, [script.pathname], { timeout: 60_000 });
   assert.match(stdout, /dropped 3, pending 0, warnings 1: Dropped 3 captured LLM call\(s\) not sent to Tollgate: process\.exit\(\)/);
 });
+
+test("a call to an Azure OpenAI host is logged as Azure's, where its OpenAI-shaped answer made it openai's", async () => {
+  const { tg, customer } = await withCustomer();
+  const azureBase = "https://my-resource.openai.azure.com/openai";
+  // The answer comes from the fake upstream; the capture reads the host the app asked for.
+  const toUpstream = (input, init) => fetch(String(input).replace(azureBase, upstream.url), init);
+  const openai = new OpenAI({ apiKey: "sk-test", baseURL: `${azureBase}/v1`, fetch: tg.llm.fetch({ customer, fetch: toUpstream }) });
+  await openai.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "Hi" }] });
+  await tg.llm.flush();
+  const [call] = (await tg.llm.listCalls({ customer })).data;
+  assert.equal(call.provider, "azure");
+});

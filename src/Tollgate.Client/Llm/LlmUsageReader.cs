@@ -17,6 +17,32 @@ internal sealed class LlmUsageReader
     private long _input, _output, _cached, _cacheWrite, _reasoning;
     private bool _sawUsage;
 
+    /// <param name="provider">The host's (<see cref="ProviderOf"/>), when it says more than the answer's shape.</param>
+    public LlmUsageReader(string? provider = null) => _provider = provider;
+
+    // Hosts whose answers have OpenAI's shape but whose prices are another provider's: Azure's own rows, and the Gemini
+    // API's (a bare gemini-… name is priced as Vertex AI's). The same list as the Python and TypeScript captures.
+    private static readonly (string Domain, string Provider)[] HostProviders =
+    [
+        ("openai.azure.com", "azure"), ("cognitiveservices.azure.com", "azure"), ("services.ai.azure.com", "azure"),
+        ("generativelanguage.googleapis.com", "gemini"), ("openrouter.ai", "openrouter"),
+    ];
+
+    /// <summary>The provider a call to <paramref name="host"/> is priced as, or null to go by the answer's shape.</summary>
+    public static string? ProviderOf(string? host)
+    {
+        var name = (host ?? "").TrimEnd('.').ToLowerInvariant();
+        foreach (var (domain, provider) in HostProviders)
+        {
+            if (name == domain || name.EndsWith("." + domain, StringComparison.Ordinal))
+            {
+                return provider;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>A whole JSON response.</summary>
     public void ReadJson(ReadOnlySpan<byte> json)
     {

@@ -28,15 +28,16 @@ public sealed class TollgateLlmUsageHandler(LlmUsageBuffer buffer, TimeProvider 
         {
             var mediaType = response.Content.Headers.ContentType?.MediaType;
             var requestId = HeaderValue(response, "x-request-id") ?? HeaderValue(response, "request-id");
+            var host = request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.Host : null;
             if (mediaType == "text/event-stream")
             {
                 var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-                response.Content = Observe(response.Content, owner, at, requestId, stream);
+                response.Content = Observe(response.Content, owner, at, requestId, stream, host);
             }
             else if (mediaType is "application/json")
             {
                 await response.Content.LoadIntoBufferAsync(cancellationToken);
-                var reader = new LlmUsageReader();
+                var reader = new LlmUsageReader(LlmUsageReader.ProviderOf(host));
                 reader.ReadJson(await response.Content.ReadAsByteArrayAsync(cancellationToken));
                 buffer.Add(reader.ToCall(owner, at, streamed: false, requestId));
             }
@@ -52,9 +53,9 @@ public sealed class TollgateLlmUsageHandler(LlmUsageBuffer buffer, TimeProvider 
     private static string? HeaderValue(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) && values.FirstOrDefault() is { Length: > 0 } value ? value : null;
 
-    private StreamContent Observe(HttpContent original, LlmCallOwner owner, DateTimeOffset at, string? requestId, Stream stream)
+    private StreamContent Observe(HttpContent original, LlmCallOwner owner, DateTimeOffset at, string? requestId, Stream stream, string? host)
     {
-        var reader = new LlmUsageReader();
+        var reader = new LlmUsageReader(LlmUsageReader.ProviderOf(host));
         var observing = new ServerSentEventsObserver(
             stream, reader.ReadEvent, () => buffer.Add(reader.ToCall(owner, at, streamed: true, requestId)));
         var content = new StreamContent(observing);

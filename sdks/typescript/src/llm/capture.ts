@@ -1,7 +1,7 @@
 import type { Fetch } from "../core/http.js";
 import { watchedStream } from "../core/streams.js";
 import type { LlmUsageBuffer } from "./buffer.js";
-import { LlmUsageReader } from "./reader.js";
+import { LlmUsageReader, providerOf } from "./reader.js";
 
 /** Request headers that name the call's owner for one call; the wrapper removes them before the provider sees the request. */
 export const CUSTOMER_HEADER = "tollgate-customer";
@@ -44,7 +44,9 @@ export function captureFetch(buffer: LlmUsageBuffer, options: CaptureOptions = {
     const streamed = type.includes("text/event-stream");
     if (!customer || !response.ok || !response.body || !(streamed || type.includes("json"))) return response;
 
-    const reader = new LlmUsageReader();
+    let host = "";
+    try { host = new URL(input instanceof Request ? input.url : String(input)).hostname; } catch { /* a relative URL: no host to go by */ }
+    const reader = new LlmUsageReader(providerOf(host));
     const fallbackId = response.headers.get("x-request-id") ?? response.headers.get("request-id") ?? undefined;
     const decoder = new TextDecoder();
     let line = "";

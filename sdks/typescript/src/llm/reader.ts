@@ -9,6 +9,19 @@ const num = (value: unknown, ...path: string[]): number => {
 };
 const text = (o: Json, key: string) => (typeof o[key] === "string" && (o[key] as string).length > 0 ? (o[key] as string) : undefined);
 
+// Hosts whose answers have OpenAI's shape but whose prices are another provider's: Azure's own rows, and the Gemini
+// API's (a bare gemini-… name is priced as Vertex AI's). The same list as the Python and .NET captures.
+const HOST_PROVIDERS: ReadonlyArray<readonly [string, string]> = [
+  ["openai.azure.com", "azure"], ["cognitiveservices.azure.com", "azure"], ["services.ai.azure.com", "azure"],
+  ["generativelanguage.googleapis.com", "gemini"], ["openrouter.ai", "openrouter"],
+];
+
+/** The provider a call to `host` is priced as, or undefined to go by the answer's shape (openai or anthropic). */
+export function providerOf(host: string): string | undefined {
+  const name = host.toLowerCase().replace(/\.$/, "");
+  return HOST_PROVIDERS.find(([domain]) => name === domain || name.endsWith(`.${domain}`))?.[1];
+}
+
 /**
  * Reads token usage from model responses, whole or streamed: OpenAI-compatible chat completions and responses, and
  * Anthropic messages. Counts are made disjoint on the way, as docs/llm.md's table says: OpenAI's cached tokens (and
@@ -20,6 +33,11 @@ export class LlmUsageReader {
   private provider: string | undefined;
   private input = 0; private output = 0; private cached = 0; private cacheWrite = 0; private reasoning = 0;
   private sawUsage = false;
+
+  /** `provider`: the host's (see providerOf), when it says more than the answer's shape. */
+  constructor(provider?: string) {
+    this.provider = provider;
+  }
 
   readJson(body: string): void {
     try { this.read(JSON.parse(body)); } catch { /* not JSON: nothing to log */ }
