@@ -42,7 +42,11 @@ public static class PriceDocument
         var r = new ElementReader(element, path, problems, PriceFields);
         var model = r.String("model", required: true, 200);
         var pattern = r.String("pattern", required: false, 200);
-        if (pattern is not null && ModelPattern.Stars(pattern) > ModelPattern.MaxStars)
+        if (pattern is { Length: 0 })
+        {
+            r.Problem(r.Child("pattern"), "must not be empty: leave it out to match the model name alone");
+        }
+        else if (pattern is not null && ModelPattern.Stars(pattern) > ModelPattern.MaxStars)
         {
             r.Problem(r.Child("pattern"), $"must have at most {ModelPattern.MaxStars} runs of '*' ('**' is one)");
         }
@@ -73,7 +77,18 @@ public static class PriceDocument
         {
             var t = new ElementReader(tierElement, r.Child("tier"), problems, "above_input_tokens", "input", "output", "cached_input", "cache_write");
             var threshold = t.Integer("above_input_tokens", required: true, 1, 100_000_000);
-            tier = threshold is { } n ? new PriceTier(n, Price(t, "input"), Price(t, "output"), Price(t, "cached_input"), Price(t, "cache_write")) : null;
+            var (tierInput, tierOutput, tierCached, tierWrite) = (Price(t, "input"), Price(t, "output"), Price(t, "cached_input"), Price(t, "cache_write"));
+            if (threshold is not null && tierInput is null && tierOutput is null && tierCached is null && tierWrite is null)
+            {
+                r.Problem(r.Child("tier"), "needs at least one price: input, output, cached_input or cache_write");
+            }
+
+            tier = threshold is { } n ? new PriceTier(n, tierInput, tierOutput, tierCached, tierWrite) : null;
+        }
+        else if (r.Raw("tier") is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) })
+        {
+            // A number or a string here was dropped without a word, and the row saved without its tier.
+            r.Problem(r.Child("tier"), "must be an object: {above_input_tokens, input, output, cached_input, cache_write}");
         }
 
         if (new[] { input, output, cached, write, reasoning, request, image }.All(p => p is null))

@@ -145,6 +145,24 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
         Assert.Equal(1_000_000_000_000_000L, calls["data"]![0]!["cost_nano_usd"].Value<long>());
     }
 
+    [Theory]
+    [InlineData("""{"model":"t1","input":1,"tier":5}""", "tier", "must be an object: {above_input_tokens, input, output, cached_input, cache_write}")]
+    [InlineData("""{"model":"t2","input":1,"tier":{"above_input_tokens":1000}}""", "tier", "needs at least one price: input, output, cached_input or cache_write")]
+    [InlineData("""{"model":"t3","input":1,"pattern":""}""", "pattern", "must not be empty: leave it out to match the model name alone")]
+    public async Task APriceWhoseTierOrPatternSaysNothingIsA400NamingItAndNothingIsSaved(string body, string field, string message)
+    {
+        await using var app = await LlmOwnAsync();
+
+        var response = await app.Admin.PostAsync("/v1/admin/llm/prices", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var problem = await response.ReadAsync();
+        var listed = await (await app.Admin.GetAsync("/v1/admin/llm/prices?model=" + System.Text.Json.JsonDocument.Parse(body).RootElement
+            .GetProperty("model").GetString())).ReadAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(message, problem["errors"]![field].Value<string>());
+        Assert.Empty(listed["data"]!.AsArray());
+    }
+
     [Fact]
     public async Task UnknownCustomerIsA404()
     {
