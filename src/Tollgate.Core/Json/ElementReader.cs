@@ -88,6 +88,9 @@ public sealed class ElementReader
     private static bool IsWhole(JsonElement number) =>
         number.TryGetDecimal(out var d) ? d == decimal.Truncate(d) : number.TryGetDouble(out var f) && double.IsFinite(f) && f == Math.Floor(f);
 
+    /// <summary>A whole number written with a decimal point or an exponent, where the field takes an integer.</summary>
+    public const string NotIntegerSyntax = "must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)";
+
     /// <summary>An integer field; <paramref name="present"/> tells a JSON null from an absent field.</summary>
     public long? Integer(string name, bool required, long min, long max, out bool present, bool allowNull = false)
     {
@@ -112,6 +115,9 @@ public sealed class ElementReader
         {
             Problem(Child(name), value.ValueKind != JsonValueKind.Number ? "must be a number"
                 : !IsWhole(value) ? "must be a whole number"
+                // 10.0 or 1e3 in range: its only fault is how it is written, where it read "must be <= 10000000000".
+                : value.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') >= 0 && value.TryGetDecimal(out var written) && written >= min && written <= max
+                    ? NotIntegerSyntax
                 : value.GetRawText().StartsWith('-') ? $"must be >= {min}" // whole, but past what a long holds: out of range, not fractional
                 : $"must be <= {max}");
             return null;

@@ -56,7 +56,7 @@ public static partial class Validate
         number.ValueKind == JsonValueKind.Number && !number.TryGetInt64(out _) && number.TryGetDecimal(out var d) && d == decimal.Truncate(d)
         && d >= min && d <= max;
 
-    public const string NotIntegerSyntax = "must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)";
+    public const string NotIntegerSyntax = Tollgate.Core.Json.ElementReader.NotIntegerSyntax;
 
     /// <summary>The amount fields a JSON body binds, with their ranges, so a value the serializer refuses is described by the same rule.</summary>
     public static (long Min, long Max)? AmountRange(Type body, string field) =>

@@ -270,6 +270,10 @@ public sealed class CatalogDocumentTests
     [InlineData("""{"feature_code": "chat", "limit": 1e20}""", "plans[0].features[0].limit: must be <= 1000000000000")]
     [InlineData("""{"feature_code": "chat", "limit": -100000000000000000000}""", "plans[0].features[0].limit: must be >= 0")]
     [InlineData("""{"feature_code": "chat", "limit": 100000000000000000000.5}""", "plans[0].features[0].limit: must be a whole number")]
+    [InlineData("""{"feature_code": "chat", "limit": 10.0}""",
+        "plans[0].features[0].limit: must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)")]
+    [InlineData("""{"feature_code": "chat", "limit": 1e3}""",
+        "plans[0].features[0].limit: must be written as an integer, without a decimal point or exponent (5, not 5.0 or 5e0)")]
     public void WrongWindowRateOrMeterIsNamedByItsPath(string planFeature, string expected)
     {
         var json = $$"""
