@@ -42,7 +42,7 @@ public sealed class PortalUpcomingInvoiceTests(BrowserFixture browser) : IClassF
         await page.GotoAsync(await PortalLinkAsync(app, "bob"));
         var bobSections = await page.Locator("section[aria-labelledby='upcoming-title']").CountAsync();
 
-        Assert.Equal(["pro (monthly)\t$29.00", "Overage: 300 tokens of Tokens past 1,000\t$6.00", "Amount due\t$35.00"],
+        Assert.Equal(["Pro (monthly)\t$29.00", "Overage: 300 tokens of Tokens past 1,000\t$6.00", "Amount due\t$35.00"],
             rows.Select(r => r.Trim()));
         Assert.StartsWith("Apr 10, 2026", date, StringComparison.Ordinal);
         Assert.Equal(0, bobSections);

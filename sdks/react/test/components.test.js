@@ -76,6 +76,16 @@ test("the paywall shows the fallback, then its children once an upgrade is read 
   await view.unmount();
 });
 
+test("the paywall shows unavailable, not the upgrade fallback, when the entitlements cannot be read", async () => {
+  const state = { plan: "pro", used: 0, limit: 5 };
+  fakeServer({ "POST /api/session": async () => [200, {}], "GET /v1/customers/c1/entitlements": async () => [503, { error: "database_unavailable", status: 503 }] });
+  const view = await render(app(state, h(Paywall, { feature: "mock_interview", fallback: h("p", null, "Upgrade to Pro"),
+    unavailable: h("p", null, "Billing is unavailable; try again shortly") }, h("p", null, "Interview room"))));
+  await until(() => assert.match(view.container.textContent, /Billing is unavailable/));
+  assert.doesNotMatch(view.container.textContent, /Upgrade to Pro/);
+  await view.unmount();
+});
+
 test("useEntitlement and the meter move after a consume elsewhere when the window regains focus", async () => {
   const state = { plan: "free", used: 1, limit: 5 };
   server(state);

@@ -48,7 +48,8 @@ public static class AdminCustomers
             user, data.Product, customer,
             done switch { null => null, "canceled" => "The subscription was canceled.", "granted" => "The credits were granted.", _ => "The plan was changed." },
             subscription, subscription is null ? null : await catalog.GetVersionAsync(subscription.PlanVersionId, cancellationToken),
-            period.Context.PlanCode ?? "default", PlanChoices(snapshot, subscription),
+            period.Context.PlanCode ?? "default",
+            PlanChoices(snapshot, subscription, customer.Currency ?? (subscription is { Currency.Length: > 0 } ? subscription.Currency : null)),
             [.. snapshot.Features.Where(f => f.Kind == FeatureKind.Metered).Select(feature =>
             {
                 var grant = period.Context.Grant(feature.Code);
@@ -66,18 +67,23 @@ public static class AdminCustomers
     }
 
     /// <summary>
-    /// The plan picker's choices: every active plan at each price, private ones marked. It opens on the current plan (or on no
-    /// plan at all), never on the first listed: a stray click must not downgrade.
+    /// The plan picker's choices: every active plan at each period, priced in the customer's currency (its own, else its
+    /// subscription's; a customer with neither sees each plan's first currency), private ones marked. A plan without a price
+    /// in that currency is left out, as a change to it is refused. It opens on the current plan (or on no plan at all), never
+    /// on the first listed: a stray click must not downgrade.
     /// </summary>
-    private static IReadOnlyList<PlanChoice> PlanChoices(CatalogSnapshot catalog, Subscription? subscription)
+    private static IReadOnlyList<PlanChoice> PlanChoices(CatalogSnapshot catalog, Subscription? subscription, string? currency)
     {
         var current = subscription is { IsLive: true } live ? $"{live.PlanCode}:{live.BillingPeriod.ToWire()}" : null;
-        return [.. catalog.ActivePlans.SelectMany(plan => plan.Current.Terms.Prices.Select(price =>
-        {
-            var value = $"{plan.Code}:{price.BillingPeriod.ToWire()}";
-            return new PlanChoice(value, $"{plan.Name} · {MinorUnits.Display(price.PriceCents, price.Currency)} {price.BillingPeriod.ToWire()}" +
-                $"{(plan.IsPrivate ? " (private)" : "")}{(value == current ? " (current)" : "")}", value == current);
-        }))];
+        // One option per plan and period: listing every currency's price gave a USD customer "Pro · €270.00 (current)".
+        return [.. catalog.ActivePlans.SelectMany(plan => plan.Current.Terms.Prices
+            .Where(price => string.Equals(price.Currency, currency ?? plan.Current.Terms.DefaultCurrency, StringComparison.OrdinalIgnoreCase))
+            .Select(price =>
+            {
+                var value = $"{plan.Code}:{price.BillingPeriod.ToWire()}";
+                return new PlanChoice(value, $"{plan.Name} · {MinorUnits.Display(price.PriceCents, price.Currency)}{(price.PerSeat ? " per seat" : "")} "
+                    + $"{price.BillingPeriod.ToWire()}{(plan.IsPrivate ? " (private)" : "")}{(value == current ? " (current)" : "")}", value == current);
+            }))];
     }
 
     private static async Task<IResult> ChangeAsync(

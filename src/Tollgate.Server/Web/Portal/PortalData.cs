@@ -16,7 +16,8 @@ namespace Tollgate.Server.Web.Portal;
 public sealed record PortalView(
     Customer Customer, Subscription? Subscription, PlanVersion? Version, string PlanCode, string PlanName, string? PendingPlanName, BillingPeriodView Period,
     PeriodUsage Usage, IReadOnlyList<Feature> Features, IReadOnlyList<Plan> Plans, IReadOnlyList<UsageAlert> Alerts, IReadOnlyList<Invoice> Invoices,
-    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription, Invoice? Upcoming = null, bool UpcomingUnbillable = false)
+    BudgetState? Budget, string Currency, string? DefaultPlanCode, bool HadSubscription, Invoice? Upcoming = null, bool UpcomingUnbillable = false,
+    Func<string, string?>? PlanNames = null)
 {
     /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
     public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
@@ -64,7 +65,8 @@ public sealed class PortalData(
             snapshot.Features, PickerPlans(snapshot, context.PlanCode, live?.BillingPeriod ?? BillingInterval.Monthly, fixedCurrency),
             await alerts.ListAsync(customerId, unreadOnly: true, 20, cancellationToken),
             await invoices.ListAsync(customerId, cancellationToken), (await entitlements.BudgetAsync(customerId, cancellationToken))?.Budget, currency,
-            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0, upcoming, unbillable);
+            snapshot.DefaultPlan, (await customers.ListSubscriptionsAsync(customerId, cancellationToken)).Count > 0, upcoming, unbillable,
+            code => snapshot.Plan(code)?.Name);
     }
 
     /// <summary>
