@@ -27,7 +27,7 @@ public static class Assets
             http.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Bytes(Files["favicon.svg"].Bytes, Files["favicon.svg"].ContentType);
         }).ExcludeFromDescription();
-        app.MapGet("/pricing/embed.js", (HttpContext http) =>
+        app.MapMethods("/pricing/embed.js", [HttpMethods.Get, HttpMethods.Head], (HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "public, max-age=300";
             http.Response.Headers.AccessControlAllowOrigin = "*";

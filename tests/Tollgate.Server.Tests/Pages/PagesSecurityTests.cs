@@ -24,6 +24,26 @@ public sealed partial class PagesSecurityTests
         CsrfField().Match(await browser.GetStringAsync(new Uri(path, UriKind.Relative))).Groups[1].Value;
 
     [Fact]
+    public async Task MarkingAPaidInvoicePaidAgainIsA409PageNotASecondSuccess()
+    {
+        var (app, browser) = await StartAsync();
+        await using var _ = app;
+        // Without its trial, the subscription is invoiced at once.
+        (await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "ada", plan = "basic", billing_period = "monthly", trial_days = 0 }))
+            .EnsureSuccessStatusCode();
+        var invoice = (await app.InvoicesAsync("ada"))[0]["id"].Value<string>()!;
+        await SignInAsync(browser);
+        var csrf = await CsrfAsync(browser, $"/admin/invoices/{invoice}");
+
+        var first = await browser.PostAsync(new Uri($"/admin/invoices/{invoice}/mark-paid", UriKind.Relative), Form(("csrf", csrf)));
+        var again = await browser.PostAsync(new Uri($"/admin/invoices/{invoice}/mark-paid", UriKind.Relative), Form(("csrf", csrf)));
+
+        Assert.EndsWith("done=paid", first.RequestMessage!.RequestUri!.Query, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("is already paid", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AConsolePostWithoutASessionChangesNothing()
     {
         var (app, browser) = await StartAsync();

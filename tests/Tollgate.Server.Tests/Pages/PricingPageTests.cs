@@ -25,6 +25,23 @@ public sealed class PricingPageTests
 
     private static Task<TollgateApp> StartAsync() => TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.CatalogOf("pricing-page", Catalog));
 
+    [Theory]
+    [InlineData("/pricing")]
+    [InlineData("/pricing/embed.js")]
+    public async Task AHeadRequestOfThePricingPageOrItsEmbedIsAnsweredLikeAGetWithoutTheBody(string path)
+    {
+        // On Kestrel, which leaves out a HEAD answer's body; the in-memory test server would send it.
+        await using var app = await TollgateApp.StartAsync(StoreKind.Sqlite, ApiSetup.CatalogOf("pricing-page", Catalog), kestrel: true);
+
+        using var head = await app.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+        using var get = await app.Anonymous.GetAsync(path);
+
+        // Uptime checks and link checkers send HEAD; it was a 405.
+        Assert.Equal((System.Net.HttpStatusCode.OK, get.Content.Headers.ContentType?.MediaType),
+            (head.StatusCode, head.Content.Headers.ContentType?.MediaType));
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
     [Fact]
     public async Task AYearlySavingThatRoundsToZeroShowsNoBadgeOnThePageAndNoSavingInTheApi()
     {

@@ -36,7 +36,7 @@ public static class AdminDashboard
         {
             var seconds = (long)Math.Ceiling(wait.TotalSeconds);
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return LoginPage(http, options.Value, $"Too many wrong keys from this address. Try again in {Math.Ceiling(seconds / 60.0):0} minute(s).", 429);
+            return LoginPage(http, options.Value, $"Too many wrong keys from this address. Try again in {(Math.Ceiling(seconds / 60.0) is var m && m == 1 ? "1 minute" : $"{m:0} minutes")}.", 429);
         }
 
         var key = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(cancellationToken))["key"].ToString() : null;

@@ -146,6 +146,12 @@ public static class AdminInvoices
             return AdminLayout.SignIn();
         }
 
+        // The API's mark-paid is idempotent; a second click in the console read "marked paid" as if it had just been paid.
+        if (action == "mark-paid" && await invoices.GetAsync(id, cancellationToken) is { Status: InvoiceStatus.Paid } paid)
+        {
+            return PageResults.Message(http, 409, "The invoice was not changed", $"Invoice {paid.Number ?? paid.Id} is already paid.");
+        }
+
         var result = action == "void" ? await invoices.VoidAsync(id, cancellationToken) : await invoices.MarkPaidAsync(id, null, cancellationToken);
         return result switch
         {

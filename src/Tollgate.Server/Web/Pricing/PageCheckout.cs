@@ -45,7 +45,7 @@ public static class PageCheckout
         {
             var minutes = (long)Math.Ceiling(wait.TotalMinutes);
             http.Response.Headers.RetryAfter = ((long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return (null, PageResults.Message(http, 429, "Too many tries", $"This address has sent the form too often. Try again in {minutes} minute(s)."));
+            return (null, PageResults.Message(http, 429, "Too many tries", $"This address has sent the form too often. Try again in {minutes} {(minutes == 1 ? "minute" : "minutes")}."));
         }
 
         return http.Request.HasFormContentType

@@ -17,7 +17,8 @@ public static partial class PricingPage
 {
     public static IEndpointRouteBuilder MapPricingPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/pricing", RenderAsync).ExcludeFromDescription().AllowAnonymous();
+        // HEAD too, which uptime checks and link checkers send (405 before); Kestrel sends a HEAD answer's headers only.
+        app.MapMethods("/pricing", [HttpMethods.Get, HttpMethods.Head], RenderAsync).ExcludeFromDescription().AllowAnonymous();
         return app.MapPricingStart();
     }
 
