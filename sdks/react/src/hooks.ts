@@ -83,11 +83,14 @@ export function useUpcomingInvoice() {
   return { invoice: state.data ?? null, loading: state.loading && state.data === undefined, error: state.error, refresh: state.refresh };
 }
 
-/** The public plans, with this visitor's price-experiment prices when the provider has a visitorId. */
-export function usePricingPlans() {
+/**
+ * The public plans, with this visitor's price-experiment prices when the provider has a visitorId; with `currency`, their
+ * prices in it and only the plans sold in it. `enabled` false reads nothing yet (the currency is still being learned).
+ */
+export function usePricingPlans(currency?: string, enabled = true) {
   const { visitorId } = useTollgate();
-  return useResource<PricingPlan[]>(`plans:${visitorId ?? ""}`,
-    (t) => t.anonymous((tg) => tg.pricing.plans(visitorId ? { visitor: visitorId } : {})));
+  return useResource<PricingPlan[]>(enabled ? `plans:${visitorId ?? ""}:${currency ?? ""}` : null,
+    (t) => t.anonymous((tg) => tg.pricing.plans({ ...(visitorId ? { visitor: visitorId } : {}), ...(currency ? { currency } : {}) })));
 }
 
 /** The public features (GET /v1/pricing/features): names and units for labels. */

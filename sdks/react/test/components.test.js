@@ -86,6 +86,20 @@ test("the paywall shows unavailable, not the upgrade fallback, when the entitlem
   await view.unmount();
 });
 
+test("the pricing table shows a signed-in customer's plans in the currency of its next invoice, or in the currency given", async () => {
+  const state = { plan: "free", used: 0, limit: 5 };
+  const eur = { id: "upcoming", currency: "EUR", status: "upcoming", lines: [], subtotal_cents: 850, amount_due_cents: 850, total_cents: 850 };
+  fakeServer({ "POST /api/session": async () => [200, {}], "GET /v1/customers/c1/upcoming-invoice": async () => [200, eur],
+    "GET /v1/customers/c1/entitlements": async () => [200, { customer: "c1", plan: "pro", period_start: "2026-11-01T00:00:00Z", period_end: "2026-12-01T00:00:00Z", features: [] }],
+    "GET /v1/pricing/plans": async ({ url }) => { state.currency = url.searchParams.get("currency"); return [200, plans(null)]; } });
+  const view = await render(app(state, h(PricingTable, {})));
+  await until(() => assert.equal(state.currency, "EUR"));
+  await view.unmount();
+  const anonymous = await render(h(TollgateProvider, { baseUrl: "http://tollgate.test" }, h(PricingTable, { currency: "gbp" })));
+  await until(() => assert.equal(state.currency, "gbp"));
+  await anonymous.unmount();
+});
+
 test("useEntitlement and the meter move after a consume elsewhere when the window regains focus", async () => {
   const state = { plan: "free", used: 1, limit: 5 };
   server(state);

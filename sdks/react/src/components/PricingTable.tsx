@@ -3,7 +3,7 @@
 import type { PricingPlan, PricingPrice } from "@tollgate/sdk";
 import { useId, useRef, useState, type KeyboardEvent } from "react";
 import { useTollgate } from "../context.js";
-import { useEntitlements, usePricingPlans } from "../hooks.js";
+import { useEntitlements, usePricingPlans, useUpcomingInvoice } from "../hooks.js";
 
 export type BillingPeriod = "monthly" | "yearly";
 
@@ -20,6 +20,11 @@ export type PricingTableProps = {
   defaultPeriod?: BillingPeriod;
   /** The button's words for a plan other than the current one ("Choose {plan}"). */
   ctaLabel?: (plan: PricingPlan) => string;
+  /**
+   * The currency to show (an ISO code such as "EUR"). By default a signed-in customer's: the currency of its next invoice,
+   * as the hosted portal shows it; else the plans' own. A EUR customer was shown dollar prices, and plans it cannot buy.
+   */
+  currency?: string;
   className?: string;
 };
 
@@ -33,9 +38,12 @@ const PERIODS: BillingPeriod[] = ["monthly", "yearly"];
 const PER: Record<BillingPeriod, string> = { monthly: "/month", yearly: "/year" };
 
 /** The public plans with a monthly/yearly switch, the visitor's experiment prices, the current plan and a checkout button. */
-export function PricingTable({ onSelect, successUrl, cancelUrl, defaultPeriod = "monthly", ctaLabel, className }: PricingTableProps) {
+export function PricingTable({ onSelect, successUrl, cancelUrl, defaultPeriod = "monthly", ctaLabel, className, currency }: PricingTableProps) {
   const tollgate = useTollgate();
-  const plans = usePricingPlans();
+  const upcoming = useUpcomingInvoice();
+  // A signed-in customer's currency is known once its next invoice is read (none: the plans' own currency).
+  const learning = currency === undefined && tollgate.signedIn && upcoming.loading;
+  const plans = usePricingPlans(currency ?? upcoming.invoice?.currency ?? undefined, !learning);
   const entitlements = useEntitlements();
   const [period, setPeriod] = useState<BillingPeriod>(defaultPeriod);
   const [busy, setBusy] = useState<string | null>(null);
