@@ -43,6 +43,26 @@ public sealed class PricingPageTests
     }
 
     [Fact]
+    public async Task APromotionsPriceSaysHowLongItLastsAndAForeverOneSaysNothing()
+    {
+        await using var app = await StartAsync();
+        await app.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "HALF3", name = "Half off", percent_off = 50, duration = "repeating", duration_in_months = 3 });
+        await app.Admin.PostJsonAsync("/v1/admin/promotion-codes", new { code = "LAUNCH50", coupon = "HALF3" });
+        await app.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "TENFOREVER", name = "10% off", percent_off = 10, duration = "forever" });
+        await app.Admin.PostJsonAsync("/v1/admin/promotion-codes", new { code = "TEN", coupon = "TENFOREVER" });
+
+        var launch = await app.Anonymous.GetStringAsync("/pricing?promo=LAUNCH50");
+        var forever = await app.Anonymous.GetStringAsync("/pricing?promo=TEN");
+
+        // "$24.99 $12.49 / month" read as the price for good (the discount, 1,249.5 cents, rounds half away from zero).
+        Assert.Contains("<span data-testid=\"discounted\">$12.49</span> <span class=\"per\">/ month</span> <span class=\"promo-for\" data-testid=\"promo-for\">for the first 3 months</span>",
+            launch, StringComparison.Ordinal);
+        Assert.Contains(">for the first year</span>", launch, StringComparison.Ordinal); // the yearly price: its first invoice
+        Assert.Contains("data-testid=\"discounted\"", forever, StringComparison.Ordinal);
+        Assert.DoesNotContain("promo-for", forever, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AYearlySavingThatRoundsToZeroShowsNoBadgeOnThePageAndNoSavingInTheApi()
     {
         await using var app = await StartAsync();

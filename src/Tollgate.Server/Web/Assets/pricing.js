@@ -9,6 +9,12 @@
     document.querySelectorAll("a[data-cta-monthly]").forEach(function (a) {
       a.setAttribute("href", a.getAttribute("data-cta-" + period));
     });
+    // The currency links reload the page: they keep the period chosen here, which reverted to monthly.
+    document.querySelectorAll("a[data-currency]").forEach(function (a) {
+      var url = new URL(a.getAttribute("href"), window.location.href);
+      url.searchParams.set("period", period);
+      a.setAttribute("href", url.pathname + url.search);
+    });
   }
   document.querySelectorAll("input[name='period']").forEach(function (input) {
     input.addEventListener("change", function () { if (input.checked) { show(input.value); } });

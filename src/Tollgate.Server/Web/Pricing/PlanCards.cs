@@ -37,11 +37,25 @@ public static class PlanCards
         null => new("Contact us"),
         { PriceCents: 0 } => new("Free"),
         _ when offer?.PriceFor(planCode, price) is { } discounted =>
-            new(MinorUnits.Display(discounted, price.Currency), Per(price, interval), MinorUnits.Display(price.PriceCents, price.Currency)),
+            new(MinorUnits.Display(discounted, price.Currency), Per(price, interval), MinorUnits.Display(price.PriceCents, price.Currency),
+                Lasting(offer.Coupon, interval)),
         _ => new(MinorUnits.Display(price.PriceCents, price.Currency), Per(price, interval)),
     };
 
     private static string Per(PlanPrice price, BillingInterval interval) => PriceWords.Per(price, interval);
+
+    /// <summary>
+    /// How long the promotion's price lasts: "$14.50 / month" under a 3-month coupon read as the price for good. A coupon
+    /// in months covers the invoices issued within them, so on a yearly price it covers the first year's.
+    /// </summary>
+    private static string? Lasting(Tollgate.Core.Discounts.Coupon coupon, BillingInterval interval) => coupon.Duration switch
+    {
+        Tollgate.Core.Discounts.CouponDuration.Once => interval == BillingInterval.Yearly ? "for the first year" : "for the first month",
+        Tollgate.Core.Discounts.CouponDuration.Repeating when coupon.DurationInMonths is { } months => interval == BillingInterval.Yearly
+            ? (months <= 12 ? "for the first year" : $"for the first {(months + 11) / 12} years")
+            : months == 1 ? "for the first month" : $"for the first {months} months",
+        _ => null,
+    };
 
     /// <summary>
     /// "From 2 seats, up to 50" under a per-seat price, for each interval, since a yearly price may sell other seats than the

@@ -21,7 +21,8 @@ public sealed record PlanCardView(
     string CtaMonthly, string CtaYearly, string CtaTextMonthly, string CtaTextYearly, bool Embedded);
 
 /// <summary>A price as shown: "Free", "Contact us", or an amount with its period, struck-through <paramref name="Was"/> under a promotion.</summary>
-public sealed record PriceView(string Amount, string? Per = null, string? Was = null);
+/// <summary>A card's price; <paramref name="For"/> says how long a promotion's price lasts ("for 3 months"), null when for good.</summary>
+public sealed record PriceView(string Amount, string? Per = null, string? Was = null, string? For = null);
 
 /// <summary>A feature line on a card, struck through when the plan lacks it, with the overage tiers of a soft cap.</summary>
 public sealed record FeatureLine(bool Included, FeatureWordsView Words, TiersView? Tiers);
