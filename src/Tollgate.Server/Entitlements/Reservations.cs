@@ -37,19 +37,15 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
     /// Settles the customer's LLM budget hold inside a batch another operation runs (a call logged against it); a hold
     /// of another customer or of a feature is left alone and answers not found.
     /// </summary>
-    internal async Task<UsageOutcome> SettleBudgetInBatchAsync(BatchScope scope, string id, string customerId, long actual)
-    {
+    internal Task<UsageOutcome> SettleBudgetInBatchAsync(BatchScope scope, string id, string customerId, long actual) =>
         // Only a hold still held is settled. A call reaching here is a new one (a retried call is a duplicate of its
         // request id before it gets here), so a hold another call settled already must not answer it as settled: that
-        // replayed the first settlement, and the later calls' cost was never spent.
-        var owner = await scope.Connection.QuerySingleOrDefaultAsync<(string CustomerId, string FeatureCode, string Status)>(scope.Command(
-            $"SELECT customer_id, feature_code, status FROM reservations WHERE id = @id {database.Dialect.ForUpdate}", new { id }));
-        return owner.CustomerId == customerId && owner.FeatureCode == LlmBudget.FeatureCode && owner.Status == "held"
-            ? await SettleAsync(scope, id, actual)
-            : new UsageOutcome.ReservationNotFound();
-    }
+        // replayed the first settlement, and the later calls' cost was never spent. The test is on the row the settlement
+        // reads anyway, so it costs no round trip of its own.
+        SettleAsync(scope, id, actual, held => held.CustomerId == customerId && held.FeatureCode == LlmBudget.FeatureCode && held.Status == "held");
 
-    private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual)
+    /// <param name="settles">Whether this settlement may take the hold read; one it may not answers not found.</param>
+    private async Task<UsageOutcome> SettleAsync(BatchScope scope, string id, long? actual, Func<Row, bool>? settles = null)
     {
         var held = await scope.Connection.QuerySingleOrDefaultAsync<Row>(scope.Command(
             $"""
@@ -58,7 +54,7 @@ public sealed class Reservations(TollgateDatabase database, GroupCommitter commi
             WHERE id = @id {database.Dialect.ForUpdate}
             """,
             new { id }));
-        if (held is null)
+        if (held is null || settles?.Invoke(held) == false)
         {
             return new UsageOutcome.ReservationNotFound();
         }
