@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tollgate.Contracts;
 
@@ -58,7 +59,9 @@ public sealed record LlmCallRecordResponse(
 /// <param name="CachedInput">Input tokens read from the cache.</param>
 /// <param name="CacheWrite">Tokens written to the cache.</param>
 /// <param name="Reasoning">Reasoning tokens.</param>
-public sealed record LlmTokens(long Input, long Output, long CachedInput, long CacheWrite, long Reasoning);
+/// <param name="CacheWrite1h">How many of the cache writes were kept for an hour.</param>
+public sealed record LlmTokens(long Input, long Output, long CachedInput, long CacheWrite, long Reasoning,
+    [property: JsonPropertyName("cache_write_1h")] long CacheWrite1h = 0);
 
 /// <summary>One recorded usage event.</summary>
 /// <param name="Id">The sender's event id.</param>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Tollgate.Contracts;
 
@@ -14,6 +15,8 @@ namespace Tollgate.Contracts;
 /// <param name="OutputTokens">Output tokens, reasoning excluded.</param>
 /// <param name="CachedInputTokens">Input tokens read from the prompt cache.</param>
 /// <param name="CacheWriteTokens">Input tokens written to the prompt cache.</param>
+/// <param name="CacheWrite1hTokens">How many of <paramref name="CacheWriteTokens"/> were written for an hour (Anthropic's
+/// <c>cache_creation.ephemeral_1h_input_tokens</c>), priced at the model's one-hour write rate; at most CacheWriteTokens.</param>
 /// <param name="ReasoningTokens">Reasoning (thinking) tokens.</param>
 /// <param name="Requests">Billable requests, for search APIs.</param>
 /// <param name="Images">Images generated.</param>
@@ -36,7 +39,9 @@ public sealed record LlmCallRequest(
     string? RequestId = null,
     DateTimeOffset? Timestamp = null,
     IReadOnlyDictionary<string, JsonElement>? Metadata = null,
-    string? ReservationId = null);
+    string? ReservationId = null,
+    // Left out when 0, so a server older than the field (which refuses fields it does not know) still logs the call.
+    [property: JsonPropertyName("cache_write_1h_tokens"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long CacheWrite1hTokens = 0);
 
 /// <summary>A batch of model calls for POST /v1/llm/usage.</summary>
 /// <param name="Calls">The calls, at most 1000.</param>
@@ -82,9 +87,10 @@ public sealed record RejectedLlmCall(int Index, string? RequestId, string Reason
 /// <param name="Image">Per image.</param>
 /// <param name="Tier">Higher prices above a number of prompt tokens.</param>
 /// <param name="Source">Where the figures come from, and as of when.</param>
+/// <param name="CacheWrite1h">Cache writes kept for an hour (the cache-write price, at least, when left out).</param>
 public sealed record ModelPriceResponse(string Id, string Model, string? Pattern, string Provider, DateTimeOffset EffectiveFrom, decimal? Input,
     decimal? Output, decimal? CachedInput, decimal? CacheWrite, decimal? Reasoning, decimal? Request, decimal? Image, PriceTierResponse? Tier,
-    string? Source);
+    string? Source, [property: JsonPropertyName("cache_write_1h")] decimal? CacheWrite1h = null);
 
 /// <summary>Prices for prompts above a size.</summary>
 /// <param name="AboveInputTokens">Prompt tokens (input, cached and cache-write) above which the tier applies to the whole call.</param>
@@ -92,7 +98,9 @@ public sealed record ModelPriceResponse(string Id, string Model, string? Pattern
 /// <param name="Output">Output.</param>
 /// <param name="CachedInput">Cache reads.</param>
 /// <param name="CacheWrite">Cache writes.</param>
-public sealed record PriceTierResponse(long AboveInputTokens, decimal? Input, decimal? Output, decimal? CachedInput, decimal? CacheWrite);
+/// <param name="CacheWrite1h">Cache writes kept for an hour.</param>
+public sealed record PriceTierResponse(long AboveInputTokens, decimal? Input, decimal? Output, decimal? CachedInput, decimal? CacheWrite,
+    [property: JsonPropertyName("cache_write_1h")] decimal? CacheWrite1h = null);
 
 /// <summary>The outcome of a price import.</summary>
 /// <param name="Imported">Rows added.</param>

@@ -42,7 +42,8 @@ internal sealed partial class FakeModelProvider : IAsyncDisposable
     public const string AnthropicJson = """
         {"id":"msg_01","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
          "content":[{"type":"text","text":"Interview question one."}],"stop_reason":"end_turn",
-         "usage":{"input_tokens":100,"cache_creation_input_tokens":1000,"cache_read_input_tokens":2000,"output_tokens":500}}
+         "usage":{"input_tokens":100,"cache_creation_input_tokens":1000,"cache_read_input_tokens":2000,"output_tokens":500,
+                  "cache_creation":{"ephemeral_5m_input_tokens":600,"ephemeral_1h_input_tokens":400}}}
         """;
 
     public static readonly (string Event, string Data)[] AnthropicStream =

@@ -118,8 +118,8 @@ public sealed class LlmCaptureTests
         var haiku = costs.ByModel.Single(m => m.Model == "claude-haiku-4-5-20251001");
 
         Assert.Contains("event: message_stop", streamed, StringComparison.Ordinal);
-        // 100×$3 + 1000×$3.75 (cache write) + 2000×$0.30 (cache read) + 500×$15 per 1M.
-        Assert.Equal((100L, 1000L, 2000L, 500L, 0.01215m),
+        // 100×$3 + 600×$3.75 (cache write) + 400×$6 (written for an hour) + 2000×$0.30 (cache read) + 500×$15 per 1M.
+        Assert.Equal((100L, 1000L, 2000L, 500L, 0.01305m),
             (sonnet.InputTokens, sonnet.CacheWriteTokens, sonnet.CachedInputTokens, sonnet.OutputTokens, sonnet.CostUsd));
         // message_delta restates the output total (300), replacing message_start's 1: 500×$1 + 300×$5 per 1M.
         Assert.Equal((500L, 300L, 0.002m), (haiku.InputTokens, haiku.OutputTokens, haiku.CostUsd));

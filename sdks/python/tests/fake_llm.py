@@ -13,7 +13,9 @@ from typing import Any
 # prompt 1000 (200 cached), completion 500 (300 reasoning): disjoint, that is 800 in, 200 cached, 200 out, 300 reasoning.
 OPENAI_USAGE = {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500,
                 "prompt_tokens_details": {"cached_tokens": 200}, "completion_tokens_details": {"reasoning_tokens": 300}}
-ANTHROPIC_USAGE = {"input_tokens": 100, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 2000, "output_tokens": 500}
+# 1000 written to the cache, 400 of them for an hour, as the Messages API breaks cache_creation_input_tokens down.
+ANTHROPIC_USAGE = {"input_tokens": 100, "cache_creation_input_tokens": 1000, "cache_read_input_tokens": 2000, "output_tokens": 500,
+                   "cache_creation": {"ephemeral_5m_input_tokens": 600, "ephemeral_1h_input_tokens": 400}}
 
 
 class FakeLlm:

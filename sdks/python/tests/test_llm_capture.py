@@ -21,7 +21,8 @@ from faulty_proxy import FaultyProxy
 from tollgate.llm import AsyncLlmUsageTransport, LlmUsageRecorder, LlmUsageTransport, attribute, provider_of
 
 OPENAI_COST = Decimal("0.00725")  # gpt-4o: 800 in x 2.50 + 200 cached x 1.25 + 200 out x 10 + 300 reasoning x 10, per 1M
-ANTHROPIC_COST = Decimal("0.01215")  # claude-sonnet-4-5: 100 x 3 + 1000 write x 3.75 + 2000 read x 0.30 + 500 x 15, per 1M
+# claude-sonnet-4-5: 100 x 3 + 600 written x 3.75 + 400 written for an hour x 6 + 2000 read x 0.30 + 500 x 15, per 1M
+ANTHROPIC_COST = Decimal("0.01305")
 
 
 class Sent:
@@ -92,7 +93,8 @@ def test_an_anthropic_message_is_recorded_whole_or_streamed(
     assert recorder.flush()
     (call,) = sent.calls
     assert call["provider"] == "anthropic" and call["request_id"] == f"msg_{customer}" and call["metadata"]["streamed"] is stream
-    assert (call["input_tokens"], call["cache_write_tokens"], call["cached_input_tokens"], call["output_tokens"]) == (100, 1000, 2000, 500)
+    assert (call["input_tokens"], call["cache_write_tokens"], call["cache_write_1h_tokens"], call["cached_input_tokens"],
+            call["output_tokens"]) == (100, 1000, 400, 2000, 500)
     assert tg.llm.get_budget(customer)["spent_usd"] == ANTHROPIC_COST
 
 

@@ -32,7 +32,7 @@ class UsageReader:
         self.id: str | None = None
         self.model: str | None = None
         self.provider: str | None = None
-        self.input = self.output = self.cached = self.cache_write = self.reasoning = 0
+        self.input = self.output = self.cached = self.cache_write = self.cache_write_1h = self.reasoning = 0
         self.saw_usage = False
 
     def read_json(self, body: bytes) -> None:
@@ -96,6 +96,9 @@ class UsageReader:
             self.cached = _number(usage, "cache_read_input_tokens")
         if "cache_creation_input_tokens" in usage:
             self.cache_write = _number(usage, "cache_creation_input_tokens")
+        # The part of those writes kept for an hour (ttl "1h"), which bills at twice the input rate, not 1.25 times.
+        if isinstance(usage.get("cache_creation"), dict) and "ephemeral_1h_input_tokens" in usage["cache_creation"]:
+            self.cache_write_1h = _number(usage, "cache_creation", "ephemeral_1h_input_tokens")
         self.saw_usage = True
 
     def _set(self, input: int, output: int, cached: int, cache_write: int, reasoning: int) -> None:

@@ -128,12 +128,16 @@ class _Observer:
         metadata: dict[str, Any] = {"streamed": self._sse}
         if self._header_id:
             metadata["http_request_id"] = self._header_id
-        self._recorder.add({
+        call: dict[str, Any] = {
             "customer": self._owner.customer, "feature": self._owner.feature, "model": r.model, "provider": r.provider,
             "input_tokens": max(0, r.input), "output_tokens": max(0, r.output), "cached_input_tokens": r.cached,
             "cache_write_tokens": r.cache_write, "reasoning_tokens": r.reasoning,
             "request_id": r.id or self._header_id or new_key(), "timestamp": instant(self._at), "metadata": metadata,
-        })
+        }
+        # Sent only when there are some, so a server older than the field (which refuses fields it does not know) still logs the call.
+        if (hour := min(r.cache_write_1h, r.cache_write)) > 0:
+            call["cache_write_1h_tokens"] = hour
+        self._recorder.add(call)
 
 
 class _SyncStream(httpx.SyncByteStream):

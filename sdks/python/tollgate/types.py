@@ -389,6 +389,7 @@ class LlmCall(TypedDict, total=False):
     output_tokens: int
     cached_input_tokens: int
     cache_write_tokens: int
+    cache_write_1h_tokens: int  # how many of cache_write_tokens were kept for an hour (at most cache_write_tokens)
     reasoning_tokens: int
     requests: int
     images: int
@@ -440,6 +441,7 @@ class LlmTokens(TypedDict):
     cached_input: int
     cache_write: int
     reasoning: int
+    cache_write_1h: int
 
 
 class LlmCallRecord(TypedDict):

@@ -299,6 +299,8 @@ export type StripePortalSession = { url: string };
 export type LlmCall = {
   customer: string; model: string; feature?: string | undefined; provider?: string | undefined;
   inputTokens?: number | undefined; outputTokens?: number | undefined; cachedInputTokens?: number | undefined; cacheWriteTokens?: number | undefined; reasoningTokens?: number | undefined;
+  /** How many of cacheWriteTokens were kept for an hour (Anthropic's `ttl: "1h"`), at most cacheWriteTokens. */
+  cacheWrite1hTokens?: number | undefined;
   requests?: number | undefined; images?: number | undefined;
   /** The provider's id (chatcmpl-…, msg_…): a retry with it counts once. */
   requestId?: string | undefined;
@@ -364,7 +366,7 @@ export type DailyUsage = { from: string; to: string; features: Record<string, Da
 
 export type LlmCallRecord = {
   customer: string; requestId: string; feature: string | null; model: string; provider: string | null; priceId: string | null;
-  tokens: { input: number; output: number; cachedInput: number; cacheWrite: number; reasoning: number };
+  tokens: { input: number; output: number; cachedInput: number; cacheWrite: number; reasoning: number; cacheWrite1h: number };
   requests: number; images: number;
   /** USD as a JSON number; costNanoUsd is the exact integer (1e-9 USD). */
   costUsd: number; costNanoUsd: number; unpriced: boolean; plan: string | null; planVersionId: string | null;

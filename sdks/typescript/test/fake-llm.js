@@ -35,7 +35,11 @@ function chat(res, body) {
 function messages(res, body) {
   const id = `msg_${process.pid}_${++counter}`;
   const model = "claude-sonnet-4-5-20250929";
-  const usage = { input_tokens: 100, cache_creation_input_tokens: 1000, cache_read_input_tokens: 2000, output_tokens: 500 };
+  // 1000 written to the cache, 400 of them for an hour, as the Messages API breaks cache_creation_input_tokens down.
+  const usage = {
+    input_tokens: 100, cache_creation_input_tokens: 1000, cache_read_input_tokens: 2000, output_tokens: 500,
+    cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 },
+  };
   if (!body.stream) {
     res.writeHead(200, { "content-type": "application/json", "request-id": `req_${counter}` });
     res.end(JSON.stringify({ id, type: "message", role: "assistant", model, content: [{ type: "text", text: "Hi." }], stop_reason: "end_turn", usage }));

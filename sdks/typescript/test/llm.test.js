@@ -103,7 +103,10 @@ for (const stream of [false, true]) {
     assert.equal(seen.requests, 1);
     assert.equal(seen.byModel[0].model, "claude-sonnet-4-5-20250929");
     assert.deepEqual(pick(seen.byModel[0], Object.keys(claudeTokens)), claudeTokens);
-    assert.equal(seen.spentUsd, 0.01215);   // docs/llm.md: $3.00 / write $3.75 / read $0.30 / $15.00
+    // docs/llm.md: $3.00 / write $3.75 (an hour's $6.00) / read $0.30 / $15.00, so 400 of the 1000 written at $6.00
+    assert.equal(seen.spentUsd, 0.01305);
+    const [record] = (await tg.llm.listCalls({ customer })).data;
+    assert.equal(record.tokens.cacheWrite1h, 400);
   });
 }
 

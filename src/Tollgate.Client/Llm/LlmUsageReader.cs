@@ -14,7 +14,7 @@ internal sealed class LlmUsageReader
     private string? _id;
     private string? _model;
     private string? _provider;
-    private long _input, _output, _cached, _cacheWrite, _reasoning;
+    private long _input, _output, _cached, _cacheWrite, _cacheWrite1h, _reasoning;
     private bool _sawUsage;
 
     /// <param name="provider">The host's (<see cref="ProviderOf"/>), when it says more than the answer's shape.</param>
@@ -111,7 +111,8 @@ internal sealed class LlmUsageReader
         }
 
         return new LlmCallRequest(owner.Customer, _model, owner.Feature, _provider, Math.Max(0, _input), Math.Max(0, _output), _cached,
-            _cacheWrite, _reasoning, RequestId: _id ?? httpRequestId ?? $"llmc_sdk_{Guid.NewGuid():N}", Timestamp: at, Metadata: metadata);
+            _cacheWrite, _reasoning, RequestId: _id ?? httpRequestId ?? $"llmc_sdk_{Guid.NewGuid():N}", Timestamp: at, Metadata: metadata,
+            CacheWrite1hTokens: Math.Max(0, Math.Min(_cacheWrite1h, _cacheWrite)));
     }
 
     private void Read(JsonElement root)
@@ -161,6 +162,9 @@ internal sealed class LlmUsageReader
         _output = usage.TryGetProperty("output_tokens", out _) ? Number(usage, "output_tokens") : _output;
         _cached = usage.TryGetProperty("cache_read_input_tokens", out _) ? Number(usage, "cache_read_input_tokens") : _cached;
         _cacheWrite = usage.TryGetProperty("cache_creation_input_tokens", out _) ? Number(usage, "cache_creation_input_tokens") : _cacheWrite;
+        // The part of those writes kept for an hour (ttl "1h"), which bills at twice the input rate, not 1.25 times.
+        _cacheWrite1h = usage.TryGetProperty("cache_creation", out var creation) && creation.ValueKind == JsonValueKind.Object
+            && creation.TryGetProperty("ephemeral_1h_input_tokens", out _) ? Number(usage, "cache_creation", "ephemeral_1h_input_tokens") : _cacheWrite1h;
         _sawUsage = true;
     }
 

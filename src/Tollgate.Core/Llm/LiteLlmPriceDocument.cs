@@ -27,7 +27,8 @@ public static partial class LiteLlmPriceDocument
 
     private const string BadPrice = "bad_price";
 
-    private static readonly string[] TierFields = ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "cache_creation_input_token_cost"];
+    private static readonly string[] TierFields =
+        ["input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost", "cache_creation_input_token_cost", "cache_creation_input_token_cost_above_1hr"];
 
     // Units Tollgate does not bill in, by the kind the report counts them under; the first match names the kind.
     private static readonly (string Marker, string Kind)[] OtherUnits =
@@ -105,11 +106,13 @@ public static partial class LiteLlmPriceDocument
         {
             var k = thresholds[0] + "k";
             tier = new PriceTier(thresholds[0] * 1000, PerToken($"input_cost_per_token_above_{k}_tokens"), PerToken($"output_cost_per_token_above_{k}_tokens"),
-                PerToken($"cache_read_input_token_cost_above_{k}_tokens"), PerToken($"cache_creation_input_token_cost_above_{k}_tokens"));
+                PerToken($"cache_read_input_token_cost_above_{k}_tokens"), PerToken($"cache_creation_input_token_cost_above_{k}_tokens"),
+                PerToken($"cache_creation_input_token_cost_above_1hr_above_{k}_tokens"));
         }
 
         var cached = PerToken("cache_read_input_token_cost");
         var write = PerToken("cache_creation_input_token_cost");
+        var hourWrite = PerToken("cache_creation_input_token_cost_above_1hr");
         var reasoning = PerToken("output_cost_per_reasoning_token");
         why = default;
         if (problems.Count > 0)
@@ -143,7 +146,7 @@ public static partial class LiteLlmPriceDocument
 
         var provider = e.TryGetProperty("litellm_provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : "unknown";
         return new ModelPrice("", model, null, provider.Length <= 64 ? provider : provider[..64], effectiveFrom, input, output, cached, write, reasoning,
-            request, image, tier, $"LiteLLM model_prices_and_context_window.json: {entry.Name}");
+            request, image, tier, $"LiteLLM model_prices_and_context_window.json: {entry.Name}", hourWrite);
     }
 
     /// <summary>Where one entry's prices are read from, and where what is wrong with them goes.</summary>

@@ -22,7 +22,8 @@ public static class PriceDocument
 {
     private const decimal MaxUsd = 1_000_000m;
     private static readonly string[] PriceFields =
-        ["model", "pattern", "provider", "effective_from", "input", "output", "cached_input", "cache_write", "reasoning", "request", "image", "tier", "source"];
+        ["model", "pattern", "provider", "effective_from", "input", "output", "cached_input", "cache_write", "cache_write_1h", "reasoning", "request", "image", "tier",
+         "source"];
 
     public static PriceDocumentResult Parse(JsonElement root, DateTimeOffset defaultEffectiveFrom)
     {
@@ -69,35 +70,38 @@ public static class PriceDocument
         var output = Price(r, "output");
         var cached = Price(r, "cached_input");
         var write = Price(r, "cache_write");
+        var hourWrite = Price(r, "cache_write_1h");
         var reasoning = Price(r, "reasoning");
         var request = Price(r, "request");
         var image = Price(r, "image");
         PriceTier? tier = null;
         if (r.Raw("tier") is { ValueKind: JsonValueKind.Object } tierElement)
         {
-            var t = new ElementReader(tierElement, r.Child("tier"), problems, "above_input_tokens", "input", "output", "cached_input", "cache_write");
+            var t = new ElementReader(tierElement, r.Child("tier"), problems, "above_input_tokens", "input", "output", "cached_input", "cache_write",
+                "cache_write_1h");
             var threshold = t.Integer("above_input_tokens", required: true, 1, 100_000_000);
-            var (tierInput, tierOutput, tierCached, tierWrite) = (Price(t, "input"), Price(t, "output"), Price(t, "cached_input"), Price(t, "cache_write"));
-            if (threshold is not null && tierInput is null && tierOutput is null && tierCached is null && tierWrite is null)
+            var (tierInput, tierOutput, tierCached, tierWrite, tierHourWrite) =
+                (Price(t, "input"), Price(t, "output"), Price(t, "cached_input"), Price(t, "cache_write"), Price(t, "cache_write_1h"));
+            if (threshold is not null && tierInput is null && tierOutput is null && tierCached is null && tierWrite is null && tierHourWrite is null)
             {
-                r.Problem(r.Child("tier"), "needs at least one price: input, output, cached_input or cache_write");
+                r.Problem(r.Child("tier"), "needs at least one price: input, output, cached_input, cache_write or cache_write_1h");
             }
 
-            tier = threshold is { } n ? new PriceTier(n, tierInput, tierOutput, tierCached, tierWrite) : null;
+            tier = threshold is { } n ? new PriceTier(n, tierInput, tierOutput, tierCached, tierWrite, tierHourWrite) : null;
         }
         else if (r.Raw("tier") is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) })
         {
             // A number or a string here was dropped without a word, and the row saved without its tier.
-            r.Problem(r.Child("tier"), "must be an object: {above_input_tokens, input, output, cached_input, cache_write}");
+            r.Problem(r.Child("tier"), "must be an object: {above_input_tokens, input, output, cached_input, cache_write, cache_write_1h}");
         }
 
-        if (new[] { input, output, cached, write, reasoning, request, image }.All(p => p is null))
+        if (new[] { input, output, cached, write, hourWrite, reasoning, request, image }.All(p => p is null))
         {
-            r.Problem(path, "needs at least one price: input, output, cached_input, cache_write, reasoning, request or image");
+            r.Problem(path, "needs at least one price: input, output, cached_input, cache_write, cache_write_1h, reasoning, request or image");
         }
 
         return model is null ? null : new ModelPrice("", PriceBook.RowName(model), pattern?.ToLowerInvariant(), provider, effective.ToUniversalTime(),
-            input, output, cached, write, reasoning, request, image, tier, source);
+            input, output, cached, write, reasoning, request, image, tier, source, hourWrite);
     }
 
     private static PriceDocumentResult ParseOwn(JsonElement root, DateTimeOffset defaultEffectiveFrom)

@@ -43,11 +43,11 @@ public sealed class ExportQueries(TollgateDatabase database)
             C("cached_input_tokens", ExportColumnType.Integer), C("cache_write_tokens", ExportColumnType.Integer),
             C("reasoning_tokens", ExportColumnType.Integer), C("requests", ExportColumnType.Integer), C("images", ExportColumnType.Integer),
             C("cost", ExportColumnType.NanoUsd), C("currency"), C("unpriced", ExportColumnType.Boolean), C("metadata", ExportColumnType.Json),
-            C("member_id"),
+            C("member_id"), C("cache_write_1h_tokens", ExportColumnType.Integer),
         ], """
             SELECT occurred_at, customer_id, request_id, feature_code, model, provider, price_id, plan_code, input_tokens, output_tokens,
                 cached_input_tokens, cache_write_tokens, reasoning_tokens, requests, images, cost_nano, 'USD', unpriced, metadata_json,
-                member_id
+                member_id, cache_write_1h_tokens
             FROM llm_calls WHERE occurred_at >= @from AND occurred_at < @to ORDER BY occurred_at, customer_id, request_id
             """),
         new("events", [

@@ -80,7 +80,7 @@ public static class CallLogApi
     }
 
     public static LlmCallRecordResponse ToWire(LoggedLlmCall c) => new(c.CustomerId, c.RequestId, c.FeatureCode, c.Model, c.Provider, c.PriceId,
-        new LlmTokens(c.InputTokens, c.OutputTokens, c.CachedInputTokens, c.CacheWriteTokens, c.ReasoningTokens), c.Requests, c.Images,
+        new LlmTokens(c.InputTokens, c.OutputTokens, c.CachedInputTokens, c.CacheWriteTokens, c.ReasoningTokens, c.CacheWrite1hTokens), c.Requests, c.Images,
         NanoUsdAmount.ToUsd(c.CostNano), c.CostNano, c.Unpriced, c.PlanCode, c.PlanVersionId, c.OccurredAt, c.ReceivedAt, Json(c.MetadataJson), c.MemberId);
 
     private static Dictionary<string, string>? Strings(string? json) =>

@@ -7,7 +7,7 @@ namespace Tollgate.Server.Llm;
 public sealed record LoggedLlmCall(
     string CustomerId, string RequestId, string? FeatureCode, string Model, string? Provider, string? PriceId, long InputTokens, long OutputTokens,
     long CachedInputTokens, long CacheWriteTokens, long ReasoningTokens, long Requests, long Images, long CostNano, bool Unpriced, string? PlanCode,
-    string? PlanVersionId, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? MetadataJson, string? MemberId = null);
+    string? PlanVersionId, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? MetadataJson, string? MemberId = null, long CacheWrite1hTokens = 0);
 
 /// <summary>
 /// What the call log is filtered by; each part is optional. From and To bound occurred_at, To exclusive; Member is the member who

@@ -16,8 +16,8 @@ public static class LlmCallParser
     private static readonly JsonSerializerOptions Json = JsonConfig.Create();
     private static readonly string[] Fields =
     [
-        "customer", "feature", "model", "provider", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens",
-        "requests", "images", "request_id", "timestamp", "metadata", "reservation_id",
+        "customer", "feature", "model", "provider", "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "cache_write_1h_tokens",
+        "reasoning_tokens", "requests", "images", "request_id", "timestamp", "metadata", "reservation_id",
     ];
 
     public static (LlmCallCommand? Call, IReadOnlyList<DocumentProblem> Problems) Parse(
@@ -31,7 +31,13 @@ public static class LlmCallParser
         var provider = r.String("provider", required: false, 64);
         long Count(string name, long max = MaxTokens) => r.Integer(name, required: false, 0, max) ?? 0;
         var usage = new LlmUsage(Count("input_tokens"), Count("output_tokens"), Count("cached_input_tokens"), Count("cache_write_tokens"),
-            Count("reasoning_tokens"), Count("requests", 1_000_000_000), Count("images", 1_000_000_000));
+            Count("reasoning_tokens"), Count("requests", 1_000_000_000), Count("images", 1_000_000_000), Count("cache_write_1h_tokens"));
+        if (usage.CacheWrite1hTokens > usage.CacheWriteTokens)
+        {
+            // Anthropic's hour writes are a part of its cache_creation_input_tokens, so the part cannot be the larger.
+            r.Problem(r.Child("cache_write_1h_tokens"), $"must be at most cache_write_tokens ({usage.CacheWriteTokens}): it counts the part of them written for an hour");
+        }
+
         var requestId = r.String("request_id", required: false, 255);
         var reservation = r.String("reservation_id", required: false, 64);
         var timestamp = now;

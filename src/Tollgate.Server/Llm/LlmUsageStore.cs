@@ -38,15 +38,16 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         Text("plan", (_, c) => c.PlanCode), Text("version", (_, c) => c.Version?.Id),
         Integer("occurred", (p, _, _) => p.Call.Timestamp.ToUnixTimeMilliseconds()), Integer("received", (_, _, nowMs) => nowMs),
         Text("hash", (p, _) => p.Hash), Text("metadata", (p, _) => p.Call.MetadataJson), Text("member", (_, c) => c.MemberId),
+        Integer("write1h", (p, _, _) => p.Call.Usage.CacheWrite1hTokens),
     ];
 
     // One call at a time, on SQLite; PostgreSQL takes every batch through InsertMany.
     private static readonly Statement Insert = new("""
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
-            metadata_json, member_id)
+            metadata_json, member_id, cache_write_1h_tokens)
         VALUES (@customer, @request, @feature, @model, @provider, @price, @input, @output, @cached, @write, @reasoning, @requests, @images, @cost,
-            @unpriced, @plan, @version, @occurred, @received, @hash, @metadata, @member)
+            @unpriced, @plan, @version, @occurred, @received, @hash, @metadata, @member, @write1h)
         ON CONFLICT (customer_id, request_id) DO NOTHING
         RETURNING 1
         """, [.. Columns.Select(c => (c.Name, c.Type))]);
@@ -72,7 +73,7 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
             RETURNING customer_id, request_id, occurred_at)
         INSERT INTO llm_calls (customer_id, request_id, feature_code, model, provider, price_id, input_tokens, output_tokens, cached_input_tokens,
             cache_write_tokens, reasoning_tokens, requests, images, cost_nano, unpriced, plan_code, plan_version_id, occurred_at, received_at, body_hash,
-            metadata_json, member_id)
+            metadata_json, member_id, cache_write_1h_tokens)
         SELECT DISTINCT ON (v.c0, v.c1) {string.Join(", ", Insert.Parameters.Select((_, c) => $"v.c{c}"))}
         FROM v JOIN kept ON kept.customer_id = v.c0 AND kept.request_id = v.c1 AND kept.occurred_at = v.c{OccurredColumn}
         ORDER BY v.c0, v.c1, v.ordinal
@@ -115,8 +116,13 @@ public sealed class LlmUsageStore(TollgateDatabase database, GroupCommitter comm
         var price = book.Find(call.Model, call.Provider, call.Timestamp);
         var u = call.Usage;
         var model = PriceBook.Normalize(call.Model);
-        var hash = RequestHash.Of(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens,
-            u.ReasoningTokens, u.Requests, u.Images);
+        // The hour's writes join the hash only when there are some, so a retry sent across the upgrade that added them
+        // still matches the call it repeats.
+        var hash = u.CacheWrite1hTokens == 0
+            ? RequestHash.Of(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens,
+                u.Requests, u.Images)
+            : RequestHash.Of(call.FeatureCode ?? "", model, u.InputTokens, u.OutputTokens, u.CachedInputTokens, u.CacheWriteTokens, u.ReasoningTokens,
+                u.Requests, u.Images, u.CacheWrite1hTokens);
         var day = call.Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var cost = price is null ? 0 : LlmCost.Within(price, u);
         return new PricedCall(call, price, cost ?? 0, model, hash, day, TooCostly: cost is null);

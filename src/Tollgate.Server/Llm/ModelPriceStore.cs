@@ -46,17 +46,18 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
                 var id = await c.ExecuteScalarAsync<string>(new CommandDefinition("""
                     INSERT INTO model_prices (id, model, pattern, provider, effective_from, input_nano, output_nano, cached_input_nano, cache_write_nano,
                         reasoning_nano, request_nano, image_nano, tier_threshold_tokens, tier_input_nano, tier_output_nano, tier_cached_nano,
-                        tier_cache_write_nano, source, created_at)
+                        tier_cache_write_nano, source, created_at, cache_write_1h_nano, tier_cache_write_1h_nano)
                     VALUES (@Id, @Model, @Pattern, @Provider, @EffectiveFrom, @InputNano, @OutputNano, @CachedInputNano, @CacheWriteNano, @ReasoningNano,
                         @RequestNano, @ImageNano, @TierThresholdTokens, @TierInputNano, @TierOutputNano, @TierCachedNano, @TierCacheWriteNano, @Source,
-                        @CreatedAt)
+                        @CreatedAt, @CacheWrite1hNano, @TierCacheWrite1hNano)
                     ON CONFLICT (model, effective_from) DO UPDATE SET pattern = excluded.pattern, provider = excluded.provider,
                         input_nano = excluded.input_nano, output_nano = excluded.output_nano, cached_input_nano = excluded.cached_input_nano,
                         cache_write_nano = excluded.cache_write_nano, reasoning_nano = excluded.reasoning_nano, request_nano = excluded.request_nano,
                         image_nano = excluded.image_nano, tier_threshold_tokens = excluded.tier_threshold_tokens, tier_input_nano = excluded.tier_input_nano,
                         tier_output_nano = excluded.tier_output_nano, tier_cached_nano = excluded.tier_cached_nano,
                         tier_cache_write_nano = excluded.tier_cache_write_nano, source = excluded.source,
-                        created_at = excluded.created_at
+                        created_at = excluded.created_at, cache_write_1h_nano = excluded.cache_write_1h_nano,
+                        tier_cache_write_1h_nano = excluded.tier_cache_write_1h_nano
                     RETURNING id
                     """, PriceRow.From(stored, time.GetUtcNow()), tx, cancellationToken: cancellationToken));
                 imported.Add(stored with { Id = id! });
@@ -117,6 +118,7 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
         public long? OutputNano { get; set; }
         public long? CachedInputNano { get; set; }
         public long? CacheWriteNano { get; set; }
+        public long? CacheWrite1hNano { get; set; }
         public long? ReasoningNano { get; set; }
         public long? RequestNano { get; set; }
         public long? ImageNano { get; set; }
@@ -125,13 +127,15 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
         public long? TierOutputNano { get; set; }
         public long? TierCachedNano { get; set; }
         public long? TierCacheWriteNano { get; set; }
+        public long? TierCacheWrite1hNano { get; set; }
         public string? Source { get; set; }
         public long CreatedAt { get; set; }
 
         public ModelPrice ToDomain() => new(Id, Model, Pattern, Provider, DateTimeOffset.FromUnixTimeMilliseconds(EffectiveFrom), InputNano, OutputNano,
             CachedInputNano, CacheWriteNano, ReasoningNano, RequestNano, ImageNano,
-            TierThresholdTokens is { } threshold ? new PriceTier(threshold, TierInputNano, TierOutputNano, TierCachedNano, TierCacheWriteNano) : null,
-            Source);
+            TierThresholdTokens is { } threshold
+                ? new PriceTier(threshold, TierInputNano, TierOutputNano, TierCachedNano, TierCacheWriteNano, TierCacheWrite1hNano) : null,
+            Source, CacheWrite1hNano);
 
         public static PriceRow From(ModelPrice p, DateTimeOffset now) => new()
         {
@@ -140,6 +144,7 @@ public sealed class ModelPriceStore(TollgateDatabase database, TimeProvider time
             ReasoningNano = p.ReasoningNano, RequestNano = p.RequestNano, ImageNano = p.ImageNano, TierThresholdTokens = p.Tier?.ThresholdTokens,
             TierInputNano = p.Tier?.InputNano, TierOutputNano = p.Tier?.OutputNano, TierCachedNano = p.Tier?.CachedInputNano,
             TierCacheWriteNano = p.Tier?.CacheWriteNano, Source = p.Source, CreatedAt = now.ToUnixTimeMilliseconds(),
+            CacheWrite1hNano = p.CacheWrite1hNano, TierCacheWrite1hNano = p.Tier?.CacheWrite1hNano,
         };
     }
 }

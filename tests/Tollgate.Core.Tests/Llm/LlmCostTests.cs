@@ -47,6 +47,41 @@ public sealed class LlmCostTests
     }
 
     [Fact]
+    public void CacheWritesKeptForAnHourCostTheHourRateAndTheRestTheFiveMinuteRate()
+    {
+        // Anthropic's price list for Claude Sonnet 4.5: $3 input, $3.75 a five-minute write, $6 an hour's write per 1M.
+        var sonnet = Price("claude-sonnet-4-5", input: 3m, output: 15m, cached: 0.30m, write: 3.75m) with { CacheWrite1hNano = 6_000_000_000 };
+
+        // 1,000 tokens written, 400 of them for an hour (cache_creation.ephemeral_1h_input_tokens).
+        var cost = LlmCost.Compute(sonnet, Tokens(input: 100, write: 1000) with { CacheWrite1hTokens = 400 });
+
+        Assert.Equal((100 * 3_000L) + (600 * 3_750L) + (400 * 6_000L), cost);
+    }
+
+    [Fact]
+    public void WithoutAnHourRateAnHoursCacheWriteCostsTheFiveMinuteWrite()
+    {
+        var sonnet = Price("claude-sonnet-4-5", input: 3m, write: 3.75m);
+
+        Assert.Equal(1000 * 3_750L, LlmCost.Compute(sonnet, Tokens(write: 1000) with { CacheWrite1hTokens = 1000 }));
+    }
+
+    [Fact]
+    public void ALongPromptsHourWritesTakeTheTiersHourRateAndNeverLessThanTheTiersWrite()
+    {
+        var tier = new PriceTier(200_000, 6_000_000_000, 22_500_000_000, 600_000_000, 7_500_000_000);
+        var withHour = Price("claude-sonnet-4-5", input: 3m, write: 3.75m, tier: tier with { CacheWrite1hNano = 12_000_000_000 })
+            with { CacheWrite1hNano = 6_000_000_000 };
+        // LiteLLM's claude-sonnet-4-20250514 has an hour rate ($6) but none above 200k, where the five-minute write is $7.50.
+        var withoutTierHour = withHour with { Tier = tier };
+        var longPrompt = Tokens(input: 200_000, write: 1000) with { CacheWrite1hTokens = 1000 };
+
+        Assert.Equal((200_000 * 6_000L) + (1000 * 12_000L), LlmCost.Compute(withHour, longPrompt));
+        Assert.Equal((200_000 * 6_000L) + (1000 * 7_500L), LlmCost.Compute(withoutTierHour, longPrompt));
+        Assert.Equal(1000 * 6_000L, LlmCost.Compute(withHour, Tokens(write: 1000) with { CacheWrite1hTokens = 1000 }));
+    }
+
+    [Fact]
     public void MissingCachePriceBillsCachedTokensAsInputAndReasoningAsOutput()
     {
         var turbo = Price("gpt-4-turbo", input: 10m, output: 30m);

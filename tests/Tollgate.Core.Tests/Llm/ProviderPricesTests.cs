@@ -70,6 +70,39 @@ public sealed class ProviderPricesTests
     }
 
     [Fact]
+    public void LiteLlmsHourCacheWriteRatesAreReadForTheModelAndItsTier()
+    {
+        // claude-sonnet-4-5 as LiteLLM's table has it.
+        using var document = JsonDocument.Parse("""
+            { "claude-sonnet-4-5": { "input_cost_per_token": 3e-06, "cache_creation_input_token_cost": 3.75e-06,
+                  "cache_creation_input_token_cost_above_1hr": 6e-06, "cache_creation_input_token_cost_above_1hr_above_200k_tokens": 1.2e-05,
+                  "input_cost_per_token_above_200k_tokens": 6e-06, "cache_creation_input_token_cost_above_200k_tokens": 7.5e-06,
+                  "litellm_provider": "anthropic" } }
+            """);
+
+        var price = Assert.Single(PriceDocument.Parse(document.RootElement, Jan).Prices);
+
+        Assert.Equal(6_000_000_000, price.CacheWrite1hNano);
+        Assert.Equal(new PriceTier(200_000, 6_000_000_000, null, null, 7_500_000_000, 12_000_000_000), price.Tier);
+    }
+
+    [Fact]
+    public void TollgatesOwnTableTakesAnHourCacheWriteRateAndATierMayHaveOnlyThat()
+    {
+        using var document = JsonDocument.Parse("""
+            { "prices": [ { "model": "claude-opus-4-1", "provider": "anthropic", "input": 15, "cache_write": 18.75, "cache_write_1h": 30,
+                            "tier": { "above_input_tokens": 200000, "cache_write_1h": 60 } } ] }
+            """);
+
+        var parsed = PriceDocument.Parse(document.RootElement, Jan);
+
+        Assert.Empty(parsed.Problems);
+        var price = Assert.Single(parsed.Prices);
+        Assert.Equal(30_000_000_000, price.CacheWrite1hNano);
+        Assert.Equal(60_000_000_000, price.Tier!.CacheWrite1hNano);
+    }
+
+    [Fact]
     public void ATablePriceAboveTheSanityBoundIsReportedNotImported()
     {
         using var document = JsonDocument.Parse("""

@@ -34,10 +34,11 @@ public abstract class ExportsApiContract(SharedServer shared) : ApiContract(shar
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("occurred_at,customer_id,request_id,feature_code,model,provider,price_id,plan_code,input_tokens,output_tokens,"
-            + "cached_input_tokens,cache_write_tokens,reasoning_tokens,requests,images,cost,currency,unpriced,metadata,member_id", lines[0]);
+            + "cached_input_tokens,cache_write_tokens,reasoning_tokens,requests,images,cost,currency,unpriced,metadata,member_id,"
+            + "cache_write_1h_tokens", lines[0]);
         Assert.StartsWith("2026-01-15T10:00:00.000Z,c1,r1,chat,gpt-4o-2024-08-06,", lines[1], StringComparison.Ordinal);
         var rows = ParseCsv(text);
-        Assert.Equal((3, 20), (rows.Count, rows[1].Count));
+        Assert.Equal((3, 21), (rows.Count, rows[1].Count));
         Assert.Equal(("0.007500000", "USD", "false"), (rows[1][15], rows[1][16], rows[1][17]));
         Assert.Equal("say \"hi\", then\nbye", JsonNode.Parse(rows[1][18])!["note"].Value<string>());
         Assert.Equal(("", ""), (rows[2][3], rows[2][18]));

@@ -146,8 +146,8 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
     }
 
     [Theory]
-    [InlineData("""{"model":"t1","input":1,"tier":5}""", "tier", "must be an object: {above_input_tokens, input, output, cached_input, cache_write}")]
-    [InlineData("""{"model":"t2","input":1,"tier":{"above_input_tokens":1000}}""", "tier", "needs at least one price: input, output, cached_input or cache_write")]
+    [InlineData("""{"model":"t1","input":1,"tier":5}""", "tier", "must be an object: {above_input_tokens, input, output, cached_input, cache_write, cache_write_1h}")]
+    [InlineData("""{"model":"t2","input":1,"tier":{"above_input_tokens":1000}}""", "tier", "needs at least one price: input, output, cached_input, cache_write or cache_write_1h")]
     [InlineData("""{"model":"t3","input":1,"pattern":""}""", "pattern", "must not be empty: leave it out to match the model name alone")]
     public async Task APriceWhoseTierOrPatternSaysNothingIsA400NamingItAndNothingIsSaved(string body, string field, string message)
     {
@@ -394,6 +394,36 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
 
         Assert.Equal(first["id"].Value<string>(), corrected["id"].Value<string>());
         Assert.Equal((first["id"].Value<string>(), 1.50m), (Assert.Single(listed)!["id"].Value<string>(), listed[0]!["input"].Value<decimal>()));
+    }
+
+    [Fact]
+    public async Task CacheWritesKeptForAnHourArePricedAtTheHourRateAndKeptWithTheCall()
+    {
+        await using var app = await LlmOwnAsync();
+        await app.CustomerAsync("c-hour");
+        // Claude Sonnet 4.5's list prices per 1M tokens.
+        await app.Admin.PostJsonAsync("/v1/admin/llm/prices", new
+        {
+            model = "house-claude", provider = "anthropic", input = 3, output = 15, cache_write = 3.75, cache_write_1h = 6,
+            effective_from = "2026-01-01T00:00:00Z",
+        });
+        var call = new { customer = "c-hour", model = "house-claude", input_tokens = 100, cache_write_tokens = 1000, cache_write_1h_tokens = 400, request_id = "msg_1" };
+
+        var logged = await (await LogAsync(app, call)).ReadAsync();
+        var tooMany = await LogAsync(app, call with { cache_write_1h_tokens = 1001, request_id = "msg_2" });
+        var retryWithout = await LogAsync(app, call with { cache_write_1h_tokens = 0 });
+        var listed = await (await app.Admin.GetAsync("/v1/llm/calls?customer=c-hour")).ReadAsync();
+        var price = Assert.Single(await app.Admin.ReadAllAsync("/v1/admin/llm/prices?model=house-claude"))!;
+
+        // 100 × $3 + 600 × $3.75 + 400 × $6 per 1M.
+        Assert.Equal(300_000L + 2_250_000L + 2_400_000L, logged["cost_nano_usd"].Value<long>());
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.StartsWith("must be at most cache_write_tokens (1000)", (await tooMany.ReadAsync())["errors"]!["cache_write_1h_tokens"].Value<string>(),
+            StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, retryWithout.StatusCode);
+        Assert.Equal((1000L, 400L), (listed["data"]![0]!["tokens"]!["cache_write"].Value<long>(), listed["data"]![0]!["tokens"]!["cache_write_1h"].Value<long>()));
+        Assert.Single(listed["data"]!.AsArray());
+        Assert.Equal(6m, price["cache_write_1h"].Value<decimal>());
     }
 
     [Fact]

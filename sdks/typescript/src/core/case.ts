@@ -10,7 +10,10 @@ const keyedByData = new Set([
   "features", "balance_cents", "balanceCents", "currency_options", "currencyOptions", "rates", "skipped_by_kind", "skippedByKind",
 ]);
 
-const toSnake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Names whose digits start a word of their own on the wire, where `line1` keeps its digit: said once here. */
+const spelledApart: Record<string, string> = { cacheWrite1h: "cache_write_1h", cacheWrite1hTokens: "cache_write_1h_tokens" };
+
+const toSnake = (key: string) => spelledApart[key] ?? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const toCamel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 function convert(value: unknown, rename: (key: string) => string, keepKeys = false): unknown {

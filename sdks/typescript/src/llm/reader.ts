@@ -31,7 +31,7 @@ export class LlmUsageReader {
   private id: string | undefined;
   private model: string | undefined;
   private provider: string | undefined;
-  private input = 0; private output = 0; private cached = 0; private cacheWrite = 0; private reasoning = 0;
+  private input = 0; private output = 0; private cached = 0; private cacheWrite = 0; private cacheWrite1h = 0; private reasoning = 0;
   private sawUsage = false;
 
   /** `provider`: the host's (see providerOf), when it says more than the answer's shape. */
@@ -61,7 +61,9 @@ export class LlmUsageReader {
     return {
       customer: owner.customer, feature: owner.feature, model: this.model, provider: this.provider,
       inputTokens: Math.max(0, this.input), outputTokens: Math.max(0, this.output), cachedInputTokens: this.cached,
-      cacheWriteTokens: this.cacheWrite, reasoningTokens: this.reasoning, requestId: this.id ?? fallbackId, timestamp: at.toISOString(),
+      cacheWriteTokens: this.cacheWrite, reasoningTokens: this.reasoning,
+      // Left out when there are none, so a server older than the field (which refuses fields it does not know) still logs the call.
+      cacheWrite1hTokens: Math.min(this.cacheWrite1h, this.cacheWrite) > 0 ? Math.min(this.cacheWrite1h, this.cacheWrite) : undefined, requestId: this.id ?? fallbackId, timestamp: at.toISOString(),
     };
   }
 
@@ -97,6 +99,11 @@ export class LlmUsageReader {
     if ("output_tokens" in u) this.output = num(u, "output_tokens");
     if ("cache_read_input_tokens" in u) this.cached = num(u, "cache_read_input_tokens");
     if ("cache_creation_input_tokens" in u) this.cacheWrite = num(u, "cache_creation_input_tokens");
+    // The part of those writes kept for an hour (ttl "1h"), which bills at twice the input rate, not 1.25 times.
+    const creation = u.cache_creation;
+    if (creation !== null && typeof creation === "object" && "ephemeral_1h_input_tokens" in creation) {
+      this.cacheWrite1h = num(u, "cache_creation", "ephemeral_1h_input_tokens");
+    }
     this.sawUsage = true;
   }
 

@@ -18,6 +18,7 @@ namespace Tollgate.Server.OpenApi.Bodies;
 /// <param name="Image">USD per image.</param>
 /// <param name="Tier">Prices that apply above a prompt size.</param>
 /// <param name="Source">Where the price came from.</param>
+/// <param name="CacheWrite1h">USD per million tokens written to the cache for an hour (by default the cache-write price).</param>
 public sealed record ModelPriceBody(
     string Model,
     string? Pattern = null,
@@ -31,7 +32,8 @@ public sealed record ModelPriceBody(
     decimal? Request = null,
     decimal? Image = null,
     PriceTierBody? Tier = null,
-    string? Source = null);
+    string? Source = null,
+    [property: JsonPropertyName("cache_write_1h")] decimal? CacheWrite1h = null);
 
 /// <summary>Prices above a prompt size.</summary>
 /// <param name="AboveInputTokens">The prompt size in tokens above which these apply.</param>
@@ -39,8 +41,10 @@ public sealed record ModelPriceBody(
 /// <param name="Output">USD per million output tokens.</param>
 /// <param name="CachedInput">USD per million cached input tokens.</param>
 /// <param name="CacheWrite">USD per million cache-write tokens.</param>
+/// <param name="CacheWrite1h">USD per million tokens written to the cache for an hour.</param>
 public sealed record PriceTierBody(
-    long AboveInputTokens, decimal? Input = null, decimal? Output = null, decimal? CachedInput = null, decimal? CacheWrite = null);
+    long AboveInputTokens, decimal? Input = null, decimal? Output = null, decimal? CachedInput = null, decimal? CacheWrite = null,
+    [property: JsonPropertyName("cache_write_1h")] decimal? CacheWrite1h = null);
 
 /// <summary>A price table in Tollgate's shape.</summary>
 /// <param name="Prices">The prices, at most 10,000.</param>
