@@ -40,6 +40,19 @@ public sealed class TollgateWebhookTests
         Assert.Throws<TollgateWebhookSignatureException>(() => TollgateWebhook.Verify(payload, sent, secret, now: now));
     }
 
+    [Theory]
+    [InlineData("not json", "The signed body is not JSON")]
+    [InlineData("{}", "The signed body is not a Tollgate event")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created_at":"soon"}""", "The signed body is not a Tollgate event")]
+    public void ASignedBodyThatIsNoEventIsRefusedWithTheSignatureExceptionNotAJsonOne(string payload, string message)
+    {
+        var header = TollgateWebhook.Sign(payload, Secret, At);
+
+        var refused = Assert.Throws<TollgateWebhookSignatureException>(() => TollgateWebhook.Verify(payload, header, Secret, now: At));
+
+        Assert.StartsWith(message, refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnyOfSeveralSignaturesMayMatchSoSecretsCanRotate()
     {

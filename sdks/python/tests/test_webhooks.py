@@ -74,3 +74,11 @@ def test_a_header_with_several_signatures_passes_when_one_matches() -> None:
     good = webhooks.sign(body, secret)
     t, v1 = good.split(",")
     assert webhooks.verify(body, f"{t},v1={'0' * 64},{v1}", secret).data == {"id": "in_1"}
+
+
+@pytest.mark.parametrize("body, message", [(b"not json", "not JSON"), (b"{}", "not a Tollgate event"),
+                                           (b'{"id": 1, "type": "invoice.paid", "created_at": "x"}', "not a Tollgate event")])
+def test_a_signed_body_that_is_no_event_is_refused_with_the_signature_error_not_a_json_one(body: bytes, message: str) -> None:
+    secret = "whsec_0123456789abcdef"
+    with pytest.raises(webhooks.WebhookSignatureError, match=message):
+        webhooks.verify(body, webhooks.sign(body, secret), secret)

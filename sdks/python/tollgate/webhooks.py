@@ -61,8 +61,16 @@ def verify(payload: bytes | str, header: str | None, secret: str, tolerance: int
     expected = _digest(body, secret, timestamp)
     if not any(hmac.compare_digest(expected, s.lower()) for s in signatures):
         raise WebhookSignatureError("No signature matches the body.")
-    event = json.loads(body)
-    return WebhookEvent(event["id"], event["type"], event["created_at"], event.get("data") or {})
+    # Signed with the secret yet no event (a test's "{}", a body that is not JSON): refused with the same error, so a
+    # receiver that answers 400 to it never answers 500.
+    try:
+        event = json.loads(body)
+    except ValueError as e:
+        raise WebhookSignatureError(f"The signed body is not JSON: {e}.") from e
+    if not isinstance(event, dict) or not all(isinstance(event.get(k), str) for k in ("id", "type", "created_at")):
+        raise WebhookSignatureError("The signed body is not a Tollgate event: it needs string id, type and created_at.")
+    data = event.get("data")
+    return WebhookEvent(event["id"], event["type"], event["created_at"], data if isinstance(data, dict) else {})
 
 
 def _bytes(payload: bytes | str) -> bytes:

@@ -480,7 +480,10 @@ export type RevenueVsCost = ReportCurrency & {
   avgCostPerRequest: number; unpricedRequests: number;
   /** The LLM cost converted at USD's configured rate, which profit and margin subtract; null when USD has no rate. */
   totalLlmCost: number | null;
-  byModel: { model: string; provider: string | null; requests: number; costUsd: number }[];
+  byModel: {
+    model: string; provider: string | null; requests: number; inputTokens: number; outputTokens: number; cachedInputTokens: number;
+    cacheWriteTokens: number; reasoningTokens: number; costUsd: number; unpricedRequests: number;
+  }[];
   byFeature: { feature: string; requests: number; costUsd: number; uniqueUsers: number }[];
   dailyBreakdown: { date: string; revenueUsd: number; llmCostUsd: number; llmCost: number | null; profitUsd: number; requests: number }[];
 };

@@ -45,6 +45,8 @@ export async function verify(
   payload: string | Uint8Array, header: string | null | undefined, secret: string, options: VerifyOptions = {},
 ): Promise<WebhookEvent> {
   if (!header) throw new WebhookSignatureError(`The ${SIGNATURE_HEADER} header is missing.`);
+  // Web Crypto refuses a zero-length key with a DOMException; `process.env.SECRET ?? ""` of a missing variable gives one.
+  if (!secret) throw new WebhookSignatureError("The webhook secret is empty; pass the endpoint's secret (whsec_…).");
   let t: string | undefined;
   const signatures: string[] = [];
   for (const part of header.split(",")) {
@@ -68,11 +70,29 @@ export async function verify(
     if (!/^[0-9a-f]{64}$/i.test(hex)) continue;
     const mac = new Uint8Array(hex.match(/../g)!.map((h) => parseInt(h, 16)));
     if (await crypto.subtle.verify("HMAC", hmac, mac, data)) {
-      const body = JSON.parse(typeof payload === "string" ? payload : new TextDecoder().decode(payload));
-      return { id: body.id, type: body.type, createdAt: body.created_at, data: body.data };
+      return event(typeof payload === "string" ? payload : new TextDecoder().decode(payload));
     }
   }
   throw new WebhookSignatureError("No v1 signature matches the payload and the secret.");
+}
+
+/**
+ * The event a signed body holds. Signed with the secret yet no event (a test's "{}", a body that is not JSON) is refused
+ * with the same error, so a receiver that answers 400 to it never answers 500.
+ */
+function event(text: string): WebhookEvent {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new WebhookSignatureError(`The signed body is not JSON: ${(error as Error).message}`);
+  }
+  const o = body as Record<string, unknown> | null;
+  if (o === null || typeof o !== "object" || Array.isArray(o) || !["id", "type", "created_at"].every((k) => typeof o[k] === "string")) {
+    throw new WebhookSignatureError("The signed body is not a Tollgate event: it needs string id, type and created_at.");
+  }
+  const data = o.data !== null && typeof o.data === "object" && !Array.isArray(o.data) ? (o.data as WebhookEvent["data"]) : {};
+  return { id: o.id as string, type: o.type as string, createdAt: o.created_at as string, data };
 }
 
 /** Webhook verification, as `tg.webhooks` and as the `webhooks` export (no client needed). */

@@ -52,6 +52,27 @@ test("an unreachable server is a TollgateUnavailableError after the retries", as
   assert.equal(attempts, 3);
 });
 
+test("a signal aborted before the call sends nothing and rejects with its reason, where the call was sent and counted", async () => {
+  const { tg, customer } = await withCustomer();
+  const controller = new AbortController();
+  controller.abort(new Error("the user left"));
+  const error = await tg.entitlements.consume({ customer, feature: "api_calls" }, { signal: controller.signal }).catch((e) => e);
+  assert.equal(error.message, "the user left");
+  assert.equal((await tg.usage.get(customer)).features.api_calls.used, 0);
+  const bare = new AbortController();
+  bare.abort();
+  assert.equal((await tg.customers.get(customer, { signal: bare.signal }).catch((e) => e)).name, "AbortError");
+});
+
+test("a timeout or retry count that would fail every call is a RangeError where it is given", async () => {
+  for (const timeout of [Number.NaN, 0, -1, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => new Tollgate({ apiKey: "x", timeout }), RangeError);
+  }
+  assert.throws(() => new Tollgate({ apiKey: "x", maxRetries: -1 }), RangeError);
+  assert.throws(() => new Tollgate({ apiKey: "x", maxRetries: 1.5 }), RangeError);
+  await assert.rejects(new Tollgate({ apiKey: "x" }).customers.get("c", { timeout: Number.NaN }), RangeError);
+});
+
 test("an answer that is no problem (a proxy's 503 or 429 text) is an error whose message quotes the start of its body", async () => {
   const answers = [
     new Response("unavailable", { status: 503, headers: { "content-type": "text/plain" } }),

@@ -26,6 +26,10 @@ const refusals = [
   ["a changed body", async () => verifyWebhook(body.replace("inv_1", "inv_2"), await signWebhook(body, secret), secret), /No v1 signature matches/],
   ["another secret", async () => verifyWebhook(body, await signWebhook(body, "whsec_other_secret_1234"), secret), /No v1 signature matches/],
   ["a signature older than the tolerance", async () => verifyWebhook(body, await signWebhook(body, secret, new Date(Date.now() - 301_000)), secret), /outside the tolerance/],
+  // Web Crypto threw a DOMException for a zero-length key (`process.env.SECRET ?? ""`).
+  ["an empty secret", async () => verifyWebhook(body, await signWebhook(body, "x"), ""), /secret is empty/],
+  ["a signed body that is not JSON", async () => verifyWebhook("not json", await signWebhook("not json", secret), secret), /not JSON/],
+  ["a signed body that is no event", async () => verifyWebhook("{}", await signWebhook("{}", secret), secret), /not a Tollgate event/],
 ];
 for (const [what, attempt, message] of refusals) {
   test(`${what} is refused with WebhookSignatureError`, async () => {

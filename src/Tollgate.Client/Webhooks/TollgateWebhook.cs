@@ -81,10 +81,35 @@ public static class TollgateWebhook
             throw new TollgateWebhookSignatureException("No v1 signature matches the payload and the secret.");
         }
 
-        using var document = JsonDocument.Parse(payload);
-        var root = document.RootElement;
-        return new TollgateWebhookEvent(root.GetProperty("id").GetString()!, root.GetProperty("type").GetString()!,
-            root.GetProperty("created_at").GetDateTimeOffset(), root.GetProperty("data").Clone());
+        return Event(payload);
+    }
+
+    private static readonly JsonElement NoData = JsonDocument.Parse("{}").RootElement.Clone();
+
+    /// <summary>
+    /// The event a signed body holds. Signed with the secret yet no event (a test's "{}", a body that is not JSON) throws
+    /// the same exception, so a receiver that answers 400 to it never answers 500.
+    /// </summary>
+    private static TollgateWebhookEvent Event(string payload)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && root.TryGetProperty("created_at", out var created) && created.TryGetDateTimeOffset(out var at))
+            {
+                var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d.Clone() : NoData;
+                return new TollgateWebhookEvent(id.GetString()!, type.GetString()!, at, data);
+            }
+        }
+        catch (JsonException e)
+        {
+            throw new TollgateWebhookSignatureException($"The signed body is not JSON: {e.Message}");
+        }
+
+        throw new TollgateWebhookSignatureException("The signed body is not a Tollgate event: it needs string id, type and created_at.");
     }
 
     private static string Hmac(string secret, string t, string payload) =>

@@ -51,7 +51,9 @@ export class Http {
   // Set to false once a runtime refuses the field (Cloudflare Workers before their 2024-11-11 compatibility date).
   private noStore = true;
 
-  constructor(readonly settings: HttpSettings) {}
+  constructor(readonly settings: HttpSettings) {
+    checkLimits(settings.timeout, settings.maxRetries, settings.maxRetryAfter);
+  }
 
   async json<T>(call: Call): Promise<T> {
     return fromWire<T>((await this.send(call)).data);
@@ -60,6 +62,10 @@ export class Http {
   async send(call: Call): Promise<RawAnswer> {
     const { settings } = this;
     const retries = call.options?.maxRetries ?? settings.maxRetries;
+    checkLimits(call.options?.timeout ?? settings.timeout, retries);
+    // A signal aborted before the call (a Next.js request whose client already left) sends nothing: its "abort" event
+    // has fired already, so the listener each attempt adds would never hear it.
+    call.options?.signal?.throwIfAborted();
     const url = this.url(call.path, call.query);
     const body = call.body === undefined ? undefined : JSON.stringify(toWire(call.body));
     const headers: Record<string, string> = { accept: "application/json", "user-agent": settings.userAgent, ...call.options?.headers };
@@ -92,6 +98,7 @@ export class Http {
   }
 
   private async attempt(url: string, init: RequestInit, options: RequestOptions | undefined): Promise<Answer> {
+    options?.signal?.throwIfAborted();
     const timeout = options?.timeout ?? this.settings.timeout;
     const controller = new AbortController();
     const onAbort = () => controller.abort(options?.signal?.reason);
@@ -179,4 +186,14 @@ export function retryAfterMs(headers: Headers): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Settings that would make every call fail (`Number(process.env.X)` of a missing variable is NaN) are refused where they are given. */
+function checkLimits(timeout: number, maxRetries: number, maxRetryAfter = 0): void {
+  // setTimeout fires at once past 2^31 - 1 ms, so Infinity would time every call out in 1 ms.
+  if (!(timeout > 0 && timeout <= 2_147_483_647)) {
+    throw new RangeError(`timeout must be a number of milliseconds from 1 to 2147483647, not ${timeout}`);
+  }
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError(`maxRetries must be a whole number, 0 or more, not ${maxRetries}`);
+  if (!(maxRetryAfter >= 0)) throw new RangeError(`maxRetryAfter must be a number of seconds, 0 or more, not ${maxRetryAfter}`);
 }

@@ -12,7 +12,8 @@ export { setQuotaUsage, type Denial, type GateOptions } from "./gate.js";
 export function withQuota<Ctx = unknown>(
   handler: (req: Request, ctx: Ctx) => Response | Promise<Response>,
   options: GateOptions<Request> & { feature: string },
-): (req: Request, ctx: Ctx) => Promise<Response> {
+): (req: Request, ctx?: Ctx) => Promise<Response> {
+  // The context is optional, as Next passes one and a test or a plain Request → Response caller has none to give.
   return async (req, ctx) => {
     const outcome = await gate(options.feature, options, req);
     if (!outcome.allowed) {
@@ -20,7 +21,7 @@ export function withQuota<Ctx = unknown>(
     }
     let response: Response;
     try {
-      response = await handler(req, ctx);
+      response = await handler(req, ctx as Ctx);
     } catch (error) {
       await outcome.settle(false);
       throw error;

@@ -78,6 +78,9 @@ export const POST = withQuota(async (req: Request) => Response.json({ user: req.
   onDenied: (denial, error) => ({ ...denial, body: { message: `Limit ${error?.limit ?? "?"} reached` } }),
 });
 
+// A test calls the route with a Request alone, as the docs do; Next passes its context as the second argument.
+export const tested: Promise<Response> = POST(new Request("http://localhost/cv", { method: "POST" }));
+
 // The capture fetch is what the openai package's fetch option takes.
 export const openai = new OpenAI({ apiKey: "sk", fetch: tg.llm.fetch({ customer: () => "u1", feature: "chat" }) });
 
