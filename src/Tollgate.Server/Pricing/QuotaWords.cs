@@ -24,11 +24,13 @@ public static class QuotaWords
         };
     }
 
-    /// <summary>A value feature's display with its unit ("365 days"); "Unlimited", "Included" and "Not included" take none.</summary>
+    /// <summary>
+    /// A value feature's display with its unit ("365 days", "1 seat"); "Unlimited", "Included" and "Not included" take none.
+    /// </summary>
     public static string Value(string display, string unit) =>
         string.IsNullOrEmpty(unit) || display is QuotaDisplay.Unlimited or QuotaDisplay.Included or QuotaDisplay.NotIncluded
             ? display
-            : $"{display} {unit}";
+            : $"{display} {(display == "1" ? QuotaDisplay.UnitFor(1, unit) : unit)}";
 
     /// <summary>The window a limit counts over, as it reads after the number.</summary>
     public static string Window(QuotaReset reset) => reset switch

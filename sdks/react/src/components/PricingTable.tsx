@@ -135,7 +135,7 @@ export function PricingTable({ onSelect, successUrl, cancelUrl, defaultPeriod = 
                   {(plan.features as unknown as PlanFeature[]).map((f) => (
                     <li key={f.featureCode} data-included={f.enabled || undefined}>
                       <span className="tg-check" aria-hidden="true">{f.enabled ? "✓" : "–"}</span>
-                      <span>{f.enabled ? <><strong>{f.displayTerms ?? f.displayQuota}</strong> {f.name}</> : <><span className="tg-visually-hidden">Not included: </span>{f.name}</>}
+                      <span>{f.enabled ? <><strong>{f.displayTerms ?? f.displayQuota}</strong>{named(f.displayTerms ?? f.displayQuota, f.name)}</> : <><span className="tg-visually-hidden">Not included: </span>{f.name}</>}
                         {f.enabled && f.displayRateLimit && <span className="tg-plan__rate"> · up to {f.displayRateLimit}</span>}
                         {f.enabled && f.displayOverage && f.displayOverage.length > 0 && (
                           <ul className="tg-plan__overage" role="list">{f.displayOverage.map((line) => <li key={line}>{line}</li>)}</ul>
@@ -156,4 +156,9 @@ export function PricingTable({ onSelect, successUrl, cancelUrl, defaultPeriod = 
       {failed && <p role="alert" className="tg-error">{failed}</p>}
     </section>
   );
+}
+
+/** " Seats" after the terms, unless they end with the name already: "5 seats", not "5 seats Seats". */
+function named(terms: string | undefined, name: string): string {
+  return terms?.toLowerCase().endsWith(name.toLowerCase()) ? "" : ` ${name}`;
 }
