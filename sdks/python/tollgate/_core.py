@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import random
+import socket
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -148,13 +149,50 @@ def _answer(response: httpx.Response, call: Call) -> Any:
     return response.content if call.binary else response.text if call.raw else loads(response.content)
 
 
+_NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+
+def no_delay_transport() -> httpx.HTTPTransport:
+    """A blocking transport whose sockets send at once. httpx writes a POST's headers and body apart, and with Nagle's
+    algorithm on (the blocking backend leaves it on; the async one turns it off) the body waited for the headers' ACK,
+    which the server delays: every POST took about 44 ms where it takes 2."""
+    try:
+        # Given as a mapping: httpx 0.24 and later take it, earlier ones raise TypeError (and their stubs lack it).
+        options: dict[str, Any] = {"socket_options": _NO_DELAY}
+        return httpx.HTTPTransport(**options)
+    except TypeError:  # httpx before 0.24 takes no socket options: set it on each connection the pool opens
+        transport = httpx.HTTPTransport()
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is not None:
+            pool._network_backend = _NoDelayBackend(backend)  # type: ignore[union-attr]
+        return transport
+
+
+class _NoDelayBackend:
+    """httpcore's blocking backend, with TCP_NODELAY on every connection it opens."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, *args: Any, **kwargs: Any) -> Any:
+        stream = self._inner.connect_tcp(*args, **kwargs)
+        sock = stream.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 class SyncCore:
     """Sends calls with a blocking httpx.Client."""
 
     def __init__(self, opts: Options, http_client: httpx.Client | None) -> None:
         self.options = opts
         self._own = http_client is None
-        self.http = http_client or httpx.Client(timeout=opts.timeout)
+        self.http = http_client or httpx.Client(timeout=opts.timeout, transport=no_delay_transport())
 
     def send(self, call: Call) -> Any:
         content = dumps(call.body) if call.body is not None else None
