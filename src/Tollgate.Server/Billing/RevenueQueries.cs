@@ -5,8 +5,10 @@ using Tollgate.Storage.Database;
 namespace Tollgate.Server.Billing;
 
 /// <summary>
-/// Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it. A credit note
-/// is a negative line over the service period of the invoice line it credits, so it takes back revenue where it was earned.
+/// Invoice lines that overlap a window, for revenue recognized day by day, and payments collected in it. A line earns
+/// what it was invoiced at: its amount less its discount and the tax inside it (a 20 % coupon's $9.99 fee earns $7.99).
+/// A credit note is a negative line over the service period of the invoice line it credits, so it takes back revenue
+/// where it was earned.
 /// </summary>
 public sealed class RevenueQueries(TollgateDatabase database)
 {
@@ -14,7 +16,8 @@ public sealed class RevenueQueries(TollgateDatabase database)
     public Task<IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>>> LinesAsync(
         DateTimeOffset from, DateTimeOffset to, string? customer = null, CancellationToken cancellationToken = default) =>
         database.ReadAsync<IReadOnlyDictionary<string, IReadOnlyList<RevenueLine>>>(async c => (await c.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT i.currency, i.customer_id, l.plan_code, l.amount_cents - l.inclusive_tax_cents AS amount_cents, l.period_start, l.period_end,
+            SELECT i.currency, i.customer_id, l.plan_code, l.amount_cents - l.discount_cents - l.inclusive_tax_cents AS amount_cents, l.period_start,
+                l.period_end,
                 NULL AS credited_line_cents, 0 AS line_discount_cents, 0 AS line_inclusive_tax_cents, NULL AS line_taxes_json
             FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
             WHERE i.status IN ('open', 'paid', 'uncollectible') AND l.period_end > @from AND l.period_start < @to
@@ -100,7 +103,7 @@ public sealed class RevenueQueries(TollgateDatabase database)
 
             var line = new InvoiceLine(InvoiceLineKind.Adjustment, "", amount, 1, amount, default, default, DiscountCents: LineDiscountCents,
                 Taxes: LineTaxJson.Read(LineTaxesJson ?? "[]"));
-            var revenue = amount - LineInclusiveTaxCents; // as the invoice line itself counts
+            var revenue = amount - LineDiscountCents - LineInclusiveTaxCents; // as the invoice line itself counts
             return line.TotalCents == 0 || revenue == line.TotalCents
                 ? AmountCents
                 : Core.Money.Rounding.DivideHalfUp((Int128)AmountCents * revenue, line.TotalCents);

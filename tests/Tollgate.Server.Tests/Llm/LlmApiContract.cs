@@ -557,6 +557,29 @@ public abstract class LlmApiContract(SharedServer shared) : ApiContract(shared)
     }
 
     [Fact]
+    public async Task ADiscountedCustomersRevenueIsWhatItsInvoicesChargedNotTheListPrice()
+    {
+        await using var app = await LlmOwnAsync();
+        await app.CustomerAsync("discounted");
+        (await app.Admin.PostJsonAsync("/v1/admin/coupons", new { id = "OFF20", name = "20 % off", percent_off = 20, duration = "forever" })).EnsureSuccessStatusCode();
+        (await app.Admin.PostJsonAsync("/v1/subscriptions", new
+        {
+            customer = "discounted", plan = "pro", billing_period = "monthly", collection_method = "charge_automatically", coupon = "OFF20",
+        })).EnsureSuccessStatusCode();
+        await app.AdvanceAsync(TimeSpan.FromDays(31)); // the whole first period, Mar 10 12:00 – Apr 10 12:00
+
+        var invoice = (await app.Admin.ReadAllAsync("/v1/invoices?customer=discounted"))[^1]!;
+        var stats = await (await app.Admin.GetAsync("/v1/admin/stats/user-costs/discounted?days=32")).ReadAsync();
+        // 32 days: the windows are whole days, and the period started at noon 31 days ago.
+        var total = await (await app.Admin.GetAsync("/v1/admin/stats/revenue-vs-cost?days=32")).ReadAsync();
+
+        // $20 less 20 % is $16 invoiced; revenue counted the list price, $20, so every margin was overstated by the discount.
+        Assert.Equal((2000L, 400L, 1600L), (invoice["subtotal_cents"].Value<long>(), invoice["discount_cents"].Value<long>(), invoice["total_cents"].Value<long>()));
+        Assert.Equal(16.00m, stats["total_revenue_usd"].Value<decimal>());
+        Assert.Equal(16.00m, total["total_revenue_usd"].Value<decimal>());
+    }
+
+    [Fact]
     public async Task TodaysPlanRevenueCountsOnlyUpToNowInUserCostsAndRevenueVsCost()
     {
         await using var app = await LlmOwnAsync();
