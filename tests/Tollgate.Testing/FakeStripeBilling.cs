@@ -33,6 +33,24 @@ public sealed partial class FakeStripe
     }
 
     /// <summary>
+    /// Stripe renews the subscription at its period's end: the item's period moves on by one interval. Answers the
+    /// subscription its <c>customer.subscription.updated</c> carries (and the renewal invoice is built from).
+    /// </summary>
+    public JsonObject Renew(string subscriptionId)
+    {
+        lock (_lock)
+        {
+            var subscription = _subscriptions[subscriptionId];
+            var item = subscription["items"]!["data"]![0]!;
+            var start = DateTimeOffset.FromUnixTimeSeconds(item["current_period_end"]!.GetValue<long>());
+            var yearly = item["price"]!["recurring"]!["interval"]!.GetValue<string>() == "year";
+            item["current_period_start"] = start.ToUnixTimeSeconds();
+            item["current_period_end"] = (yearly ? start.AddYears(1) : start.AddMonths(1)).ToUnixTimeSeconds();
+            return (JsonObject)subscription.DeepClone();
+        }
+    }
+
+    /// <summary>
     /// The customer moves to <paramref name="price"/> in Stripe's customer portal, as the portal's plan switch does (a new
     /// interval restarts the period); answers the subscription that Stripe's <c>customer.subscription.updated</c> carries.
     /// </summary>

@@ -81,7 +81,7 @@ public abstract record StripeEffect
     /// <paramref name="Tax"/> is the tax Stripe's invoice states, which Tollgate's copy shows; null when the event says none.
     /// </summary>
     public sealed record InvoicePaid(string StripeInvoiceId, string StripeSubscriptionId, long AmountPaidCents, DateTimeOffset? PeriodStart,
-        DateTimeOffset PaidAt, StripeInvoiceTax? Tax = null) : StripeEffect;
+        DateTimeOffset PaidAt, StripeInvoiceTax? Tax = null, StripeSubscriptionState? Subscription = null) : StripeEffect;
 
     /// <summary>A payment Stripe could not collect, for the invoice of the period starting <paramref name="PeriodStart"/>, taxed as <paramref name="Tax"/> says.</summary>
     public sealed record PaymentFailed(string StripeInvoiceId, string StripeSubscriptionId, DateTimeOffset? PeriodStart = null, StripeInvoiceTax? Tax = null)

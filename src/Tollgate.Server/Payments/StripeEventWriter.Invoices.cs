@@ -11,6 +11,14 @@ internal sealed partial class StripeEventWriter
     private async Task<(string, string?)> InvoicePaidAsync(StripeEffect.InvoicePaid paid, DateTimeOffset created)
     {
         var (existing, syncedAt) = await ReadLockedAsync(paid.StripeSubscriptionId);
+        if (paid.Subscription is { } state && (existing is null || existing.CurrentPeriodStart < paid.PeriodStart))
+        {
+            // Fetched from Stripe because this payment came before the subscription's own event: its state first, so the
+            // invoice it pays exists (the subscription made, or renewed), as if the events had come in order.
+            await SyncAsync(state, created, null);
+            (existing, syncedAt) = await ReadLockedAsync(paid.StripeSubscriptionId);
+        }
+
         if (existing is null)
         {
             return (StripeOutcomes.UnmatchedInvoice, $"no subscription linked to {paid.StripeSubscriptionId}");
@@ -42,6 +50,9 @@ internal sealed partial class StripeEventWriter
             {
                 Status = SubscriptionStatus.Active, PastDueSince = null, DunningState = null, UpdatedAt = time.GetUtcNow(),
             });
+            // The recovery is the newest state: a .updated sent before it (still past_due) and arriving after it put the
+            // subscription back into dunning with its invoice paid. Stripe's own .updated after the payment is newer still.
+            await MarkSyncedAsync(paid.StripeSubscriptionId, created);
         }
 
         touched.Add(existing.CustomerId);
@@ -152,8 +163,23 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {stripeSubscriptionId}");
         }
 
+        // Stripe sends it for a subscription that is not trialing too (an e-mail then read "Your trial of Pro ends on ."),
+        // and more than once; the customer hears of a trial's end once, as for trials Tollgate runs.
+        if (existing.Status != SubscriptionStatus.Trialing || existing.TrialEndAt is null)
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id} is {existing.Status.ToWire()}, not in a trial");
+        }
+
+        var now = time.GetUtcNow();
+        if (await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE subscriptions SET trial_will_end_sent_at = @now WHERE id = @id AND trial_will_end_sent_at IS NULL",
+            new { id = existing.Id, now = now.ToUnixTimeMilliseconds() }, tx, cancellationToken: ct)) == 0)
+        {
+            return (StripeOutcomes.Ignored, $"{existing.Id}'s trial end was announced already");
+        }
+
         var price = (await catalog.GetVersionAsync(existing.PlanVersionId, ct))!.Terms.Price(existing.BillingPeriod, existing.Currency)!;
-        await _subscriptions.NoteAsync(existing, "trial_will_end", price, time.GetUtcNow());
+        await _subscriptions.NoteAsync(existing, "trial_will_end", price, now);
         return (StripeOutcomes.Ok, $"{existing.Id} trial ends {existing.TrialEndAt:O}");
     }
 }

@@ -66,6 +66,16 @@ public static class StripeWebhookApi
                     effect = checkout with { Subscription = await stripe.RetrieveSubscriptionAsync(subscription, cancellationToken) };
                 }
 
+                if (effect is StripeEffect.InvoicePaid { AmountPaidCents: > 0, PeriodStart: { } period } paid && settings.HasSecretKey
+                    && !await events.IsRecordedAsync(stripeEvent.Id, cancellationToken)
+                    && await events.IsBehindAsync(paid.StripeSubscriptionId, period, cancellationToken))
+                {
+                    // The money came before the subscription's own event (a first payment, or a renewal's): Tollgate has no
+                    // invoice for it yet, and answered unmatched_invoice with a 200, so Stripe never sent it again and the
+                    // payment was lost. The subscription's state is fetched now, before the transaction, and applied first.
+                    effect = paid with { Subscription = await stripe.RetrieveSubscriptionAsync(paid.StripeSubscriptionId, cancellationToken) };
+                }
+
                 if (TaxOf(effect) is { UnreadRates.Count: > 0 } tax && settings.HasSecretKey && !await events.IsRecordedAsync(stripeEvent.Id, cancellationToken))
                 {
                     // An event names the invoice's tax rates by id; what the invoice prints of them is read now, before the transaction.

@@ -245,6 +245,80 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task AFirstPaymentThatArrivesBeforeItsSubscriptionFetchesTheSubscriptionAndPaysItsInvoice()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        var subscription = h.Stripe.CompleteCheckout(session);
+
+        // Stripe does not promise order: the payment first, then the subscription's events.
+        var paid = await h.DeliverAsync("invoice.paid", h.Stripe.Invoice(subscription, paid: true));
+        var created = await h.DeliverAsync("customer.subscription.created", subscription);
+        var completed = await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(session));
+
+        // It answered 200 unmatched_invoice, so Stripe never sent it again and the invoice stayed open, its money lost.
+        Assert.Equal("ok", Text(paid, "outcome"));
+        Assert.Contains("paid", Text(paid, "detail"), StringComparison.Ordinal);
+        Assert.Contains(Text(created, "outcome"), new[] { "stale", "ok" }); // "ok" unchanged when sent at the same instant
+        Assert.Equal("ok", Text(completed, "outcome"));
+        var invoice = Assert.Single(await h.App.InvoicesAsync("ada"));
+        Assert.Equal(("paid", 3000L), (Text(invoice, "status"), invoice["amount_paid_cents"].Value<long>()));
+        var stored = Assert.Single(await h.SubscriptionsAsync("ada"))!;
+        Assert.Equal(("pro", "active"), (Text(stored, "plan"), Text(stored, "status")));
+    }
+
+    [Fact]
+    public async Task ARenewalPaidBeforeItsSubscriptionUpdateRenewsTheSubscriptionAndPaysTheNewPeriod()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
+        await h.App.CustomerAsync("hank");
+        var subscription = await h.SubscribeAsync("hank", "pro");
+        await h.DeliverAsync("invoice.paid", h.Stripe.Invoice(subscription, paid: true));
+        await h.App.AdvanceAsync(TimeSpan.FromDays(31));
+        var renewed = h.Stripe.Renew(subscription["id"]!.GetValue<string>());
+        var renewal = h.Stripe.Invoice(renewed, paid: true);
+        renewal["billing_reason"] = "subscription_cycle";
+
+        var paid = await h.DeliverAsync("invoice.paid", renewal);
+        var updated = await h.DeliverAsync("customer.subscription.updated", renewed, h.App.Clock.GetUtcNow().AddSeconds(-1));
+
+        Assert.Equal("ok", Text(paid, "outcome"));
+        Assert.Contains(Text(updated, "outcome"), new[] { "stale", "ok" });
+        var invoices = await h.App.InvoicesAsync("hank");
+        Assert.Equal(2, invoices.Count);
+        Assert.All(invoices, i => Assert.Equal(("paid", 3000L), (Text(i, "status"), i!["amount_paid_cents"].Value<long>())));
+        Assert.Equal(renewed["items"]!["data"]![0]!["current_period_start"]!.GetValue<long>(),
+            (await h.SubscriptionsAsync("hank")).Single()!["current_period_start"].Value<DateTimeOffset>().ToUnixTimeSeconds());
+    }
+
+    [Fact]
+    public async Task ALatePastDueUpdateSentBeforeThePaymentThatEndedDunningIsStale()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
+        await h.App.CustomerAsync("jen");
+        var subscription = await h.SubscribeAsync("jen", "pro");
+        var t0 = h.App.Clock.GetUtcNow();
+        await h.App.AdvanceAsync(TimeSpan.FromSeconds(30));
+        var failed = h.Stripe.Invoice(subscription, paid: false);
+        await h.DeliverAsync("invoice.payment_failed", failed, t0.AddSeconds(10));
+        var paid = (JsonObject)failed.DeepClone();
+        paid["status"] = "paid";
+        paid["amount_paid"] = paid["amount_due"]!.DeepClone();
+        paid["amount_remaining"] = 0;
+        await h.DeliverAsync("invoice.paid", paid, t0.AddSeconds(20));
+        var pastDue = (JsonObject)subscription.DeepClone();
+        pastDue["status"] = "past_due";
+
+        var late = await h.DeliverAsync("customer.subscription.updated", pastDue, t0.AddSeconds(10));
+
+        // It answered ok and put the subscription back into dunning, its invoice paid, until grace ran out.
+        Assert.Equal("stale", Text(late, "outcome"));
+        var stored = (await h.SubscriptionsAsync("jen")).Single()!;
+        Assert.Equal(("active", null), (Text(stored, "status"), Text(stored, "dunning_state")));
+    }
+
+    [Fact]
     public async Task InvoicePaymentSucceededPaysTheInvoiceAndWithInvoicePaidForTheSameInvoiceAppliesOnce()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
@@ -316,12 +390,17 @@ public abstract class StripeWebhookContract : ApiContract
         await h.App.AdvanceAsync(TimeSpan.FromDays(11));
 
         var note = await h.DeliverAsync("customer.subscription.trial_will_end", subscription);
+        var again = await h.DeliverAsync("customer.subscription.trial_will_end", subscription); // a second event id, as Stripe may send
+        await h.App.CustomerAsync("dee");
+        var paying = await h.SubscribeAsync("dee", "pro"); // no trial
+        var noTrial = await h.DeliverAsync("customer.subscription.trial_will_end", paying);
 
         var trialing = (await h.SubscriptionsAsync("ada")).Single()!;
         Assert.Equal(("basic", "trialing"), (Text(trialing, "plan"), Text(trialing, "status")));
         Assert.Equal(subscription["trial_end"]!.GetValue<long>(), trialing["trial_end"].Value<DateTimeOffset>().ToUnixTimeSeconds());
         Assert.Empty(await h.App.InvoicesAsync("ada"));
-        Assert.Equal("ok", Text(note, "outcome"));
+        Assert.Equal(("ok", "ignored", "ignored"), (Text(note, "outcome"), Text(again, "outcome"), Text(noTrial, "outcome")));
+        // Once for the trial, and never for a subscription that has none (its e-mail read "Your trial of Pro ends on .").
         Assert.Equal(1L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events WHERE reason = 'trial_will_end'"));
         Assert.True(await h.ScalarAsync<bool>("SELECT has_payment_method FROM customers WHERE id = 'ada'"));
     }
