@@ -41,7 +41,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
-            await Task.Delay(receiver!.Delay);
+            // Ends early when the sender gives up (its timeout, or Tollgate stopping), so a slow receiver stops at once.
+            await Task.Delay(receiver!.Delay, http.RequestAborted);
             var status = receiver._script.TryDequeue(out var scripted) ? scripted : receiver.Status;
             receiver.Requests.Enqueue(new Received(body, http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 status));

@@ -35,17 +35,38 @@ public sealed class WebhookDispatcher(
         return at - firstQueuedAt > GiveUpAfter ? null : at;
     }
 
+    /// <summary>
+    /// Keeps up to <see cref="WebhookOptions.MaxConcurrency"/> sends in flight and claims more as each one ends. It waited
+    /// for a whole claimed batch before claiming the next, so one endpoint that timed out held every other endpoint's
+    /// deliveries back by its timeout (8 deliveries per 10 s while it did). One endpoint may hold at most half the slots.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var inFlight = new Dictionary<Task, string>();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var sent = await RunOnceAsync(stoppingToken);
-                _outage.Reached();
-                if (sent == 0)
+                foreach (var done in inFlight.Keys.Where(t => t.IsCompleted).ToList())
                 {
-                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                    inFlight.Remove(done);
+                    await done; // a send whose attempt could not be recorded (the database away) is handled below
+                }
+
+                var slots = Math.Max(1, options.Value.MaxConcurrency);
+                var claimed = inFlight.Count < slots
+                    ? await ClaimAsync(slots - inFlight.Count, Math.Max(1, slots / 2), inFlight.Values, stoppingToken)
+                    : [];
+                _outage.Reached();
+                foreach (var delivery in claimed)
+                {
+                    inFlight.Add(SendAsync(delivery, stoppingToken), delivery.EndpointId);
+                }
+
+                if (claimed.Count == 0 || inFlight.Count >= slots)
+                {
+                    // A slot freed or the poll interval passed, whichever first.
+                    await Task.WhenAny(inFlight.Keys.Append(Task.Delay(options.Value.PollInterval, stoppingToken)));
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -64,19 +85,28 @@ public sealed class WebhookDispatcher(
         }
     }
 
-    /// <summary>Sends what is due now; answers how many deliveries were attempted.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Due deliveries for the free slots, leaving out endpoints that already hold <paramref name="perEndpoint"/> sends.</summary>
+    private async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
+        int free, int perEndpoint, IEnumerable<string> sending, CancellationToken cancellationToken)
     {
         if (!await store.HasDueAsync(cancellationToken))
         {
-            return 0;
+            return [];
         }
 
         // The lease outlasts any send, so no other node can claim a delivery while it is still being sent.
         var lease = TimeSpan.FromTicks(Math.Max(WebhookStore.MinimumLease.Ticks, options.Value.Timeout.Ticks * 3));
-        var claimed = await store.ClaimDueAsync(Math.Max(1, options.Value.MaxConcurrency), lease, cancellationToken);
-        await Task.WhenAll(claimed.Select(d => SendAsync(d, cancellationToken)));
-        return claimed.Count;
+        var full = sending.GroupBy(e => e, StringComparer.Ordinal).Where(g => g.Count() >= perEndpoint).Select(g => g.Key).ToList();
+        var claimed = await store.ClaimDueAsync(free, lease, cancellationToken, full);
+        // A claim may bring one endpoint more than its share: those beyond it are let go at once, for a later claim.
+        var kept = claimed.GroupBy(d => d.EndpointId, StringComparer.Ordinal)
+            .SelectMany(g => g.Take(Math.Max(0, perEndpoint - sending.Count(e => e == g.Key)))).ToList();
+        if (kept.Count < claimed.Count)
+        {
+            await store.ReleaseAsync([.. claimed.Except(kept).Select(d => d.Id)], cancellationToken);
+        }
+
+        return kept;
     }
 
     private async Task SendAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)

@@ -152,17 +152,21 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
     /// Claims up to <paramref name="max"/> due deliveries of enabled endpoints for <paramref name="lease"/>. On PostgreSQL
     /// rows another node is claiming are skipped (SKIP LOCKED), so nodes share the work without sending anything twice.
     /// </summary>
-    public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
+    /// <summary>Claims up to <paramref name="max"/> due deliveries for <paramref name="lease"/>, none to the endpoints in <paramref name="skip"/>.</summary>
+    public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? skip = null) =>
         database.WriteAsync<IReadOnlyList<ClaimedDelivery>>(async (c, tx) =>
         {
             var now = time.GetUtcNow();
             var skipLocked = database.Dialect.ForUpdateSkipLockedOf("d");
+            var busy = skip is { Count: > 0 } ? $"AND NOT ({database.Dialect.InList("d.endpoint_id", "@skip")})" : "";
             var due = (await c.QueryAsync<ClaimRow>(new CommandDefinition($"""
                 SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at, w.signature_scheme
                 FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
                 WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until <= @now) AND w.enabled = @enabled
+                    {busy}
                 ORDER BY d.next_attempt_at, d.id LIMIT @max {skipLocked}
-                """, new { now = now.ToUnixTimeMilliseconds(), max = (long)max, enabled = true }, tx, cancellationToken: cancellationToken))).ToList();
+                """, new { now = now.ToUnixTimeMilliseconds(), max = (long)max, enabled = true, skip = skip?.ToArray() }, tx, cancellationToken: cancellationToken))).ToList();
             foreach (var row in due)
             {
                 await c.ExecuteAsync(new CommandDefinition("UPDATE webhook_deliveries SET locked_until = @until WHERE id = @Id",
@@ -171,6 +175,13 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
 
             return [.. due.Select(r => r.ToDomain())];
         }, cancellationToken);
+
+    /// <summary>Lets claimed deliveries go unsent, so the next claim (this node's or another's) may take them at once.</summary>
+    public Task ReleaseAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, tx) => await c.ExecuteAsync(new CommandDefinition(
+            $"UPDATE webhook_deliveries SET locked_until = NULL WHERE {database.Dialect.InList("id", "@ids")} AND status = 'pending'",
+            new { ids = ids.ToArray() }, tx,
+            cancellationToken: cancellationToken)), cancellationToken);
 
     /// <summary>
     /// Records one attempt: success ends the delivery; a failure schedules the next try at <paramref name="retryAt"/>, or

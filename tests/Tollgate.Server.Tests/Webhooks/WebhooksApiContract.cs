@@ -178,6 +178,32 @@ public abstract class WebhooksApiContract(SharedServer shared) : ApiContract(sha
     }
 
     [Fact]
+    public async Task AnEndpointThatNeverAnswersHoldsOnlyItsOwnSlotsAndAnotherGetsEveryDeliveryMeanwhile()
+    {
+        await using var slow = await WebhookReceiver.StartAsync();
+        await using var healthy = await WebhookReceiver.StartAsync();
+        slow.Delay = TimeSpan.FromMinutes(5);
+        var settings = ApiSetup.AlertsCatalog();
+        settings["Tollgate:Webhooks:Timeout"] = "00:01:00";
+        await using var app = await StartAsync(settings, Start);
+        var (slowId, _) = await EndpointAsync(app, slow, "customer.created");
+        await EndpointAsync(app, healthy, "customer.created");
+
+        for (var i = 0; i < 20; i++)
+        {
+            await app.CustomerAsync($"c{i}");
+        }
+
+        // The dispatcher waited for a claimed batch of 8 as a whole: the healthy endpoint got about 4 per timeout of the slow one.
+        var received = await healthy.WaitForAsync(20);
+        var slowDeliveries = await DeliveriesAsync(app, $"?endpoint={slowId}");
+
+        Assert.Equal(20, received.Count);
+        Assert.Equal(20, slowDeliveries.Count);
+        Assert.All(slowDeliveries, d => Assert.Equal(0, d!["attempts"].Value<int>())); // not one of its sends has ended yet
+    }
+
+    [Fact]
     public async Task ANewCustomerAndAUsedUpQuotaAreAnnouncedTheQuotaOncePerPeriod()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
