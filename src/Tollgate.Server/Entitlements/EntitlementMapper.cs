@@ -13,17 +13,20 @@ namespace Tollgate.Server.Entitlements;
 public static class EntitlementMapper
 {
     /// <summary>
-    /// The decision as sent. A gate or a value counts nothing, so it has no window: <c>window_start</c> and <c>resets_at</c>
-    /// are null there, as <c>/entitlements</c> shows them.
+    /// The decision as sent. A gate, a value or a feature the plan lacks counts nothing, so it has no window and no cap:
+    /// <c>window_start</c> and <c>resets_at</c> are null and <c>hard_cap</c> false there, as <c>/entitlements</c> shows them.
     /// </summary>
     public static EntitlementResponse ToWire(EntitlementDecision d)
     {
-        var counted = d.Reason is not (DecisionReason.Included or DecisionReason.Value);
+        var counted = Counted(d);
         return new(
-            d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, counted ? ResetsAt(d) : null, d.HardCap,
+            d.Allowed, d.Reason.ToWire(), d.Feature, d.Plan, d.Limit, d.Used, d.Remaining, d.Unlimited, counted ? ResetsAt(d) : null, d.HardCap && counted,
             d.Overage, d.Reserved, d.ValueJson is { } v ? JsonSerializer.Deserialize<JsonElement>(v) : null, counted ? d.WindowStart : null,
             d.Customer, d.Member, d.GrantedRemaining);
     }
+
+    // A denied gate answered a month's window and hard_cap: true, where the docs (and an allowed gate) say neither.
+    private static bool Counted(EntitlementDecision d) => d.Reason is not (DecisionReason.Included or DecisionReason.Value or DecisionReason.FeatureNotInPlan);
 
     /// <summary>When the decision's window ends; null for a lifetime allowance, which never resets.</summary>
     public static DateTimeOffset? ResetsAt(EntitlementDecision d) =>
@@ -85,7 +88,7 @@ public static class EntitlementMapper
                 });
         }
 
-        var resetsAt = ResetsAt(d);
+        var resetsAt = Counted(d) ? ResetsAt(d) : null;
         var fields = new Dictionary<string, object?>
         {
             ["feature"] = d.Feature,
@@ -93,7 +96,7 @@ public static class EntitlementMapper
             ["limit"] = d.Limit,
             ["used"] = d.Used,
             ["remaining"] = d.Remaining,
-            ["window_start"] = d.WindowStart,
+            ["window_start"] = Counted(d) ? d.WindowStart : null,
             ["resets_at"] = resetsAt,
             ["upgrade_url"] = upgradeUrl,
         };

@@ -84,10 +84,14 @@ public abstract class EntitlementsApiContract(SharedServer shared) : ApiContract
 
         var response = await app.ConsumeAsync("ea-noplan", "gate");
         var problem = await response.ReadAsync();
+        var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "ea-noplan", feature = "gate" })).ReadAsync();
 
         Assert.Equal(HttpStatusCode.PaymentRequired, response.StatusCode);
         Assert.Equal(("feature_not_in_plan", "gate", "/pricing"), (problem["error"].Value<string>(), problem["feature"].Value<string>(),
             problem["upgrade_url"].Value<string>()));
+        // A gate has no window and no cap, denied as allowed: a month's window and hard_cap: true were answered.
+        Assert.Equal((null, null), (problem["window_start"]?.ToString(), problem["resets_at"]?.ToString()));
+        Assert.Equal((false, null, null), (check["hard_cap"].Value<bool>(), check["window_start"]?.ToString(), check["resets_at"]?.ToString()));
     }
 
     [Fact]
