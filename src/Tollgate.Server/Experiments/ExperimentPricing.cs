@@ -23,7 +23,9 @@ public sealed class ExperimentPricing(ExperimentStore experiments, ExperimentTal
     public async Task<(IReadOnlyList<Plan> Plans, PricingExperiment? Experiment)> PlansOfAsync(
         string visitorId, CatalogSnapshot snapshot, CancellationToken cancellationToken = default)
     {
-        if (await experiments.RunningAsync(cancellationToken) is not { } running)
+        // An experiment whose plans are all off sale now tests nothing a visitor can buy: no variant, no exposure counted.
+        if (await experiments.RunningAsync(cancellationToken) is not { } running
+            || !running.Variants.SelectMany(v => v.Prices).Any(p => snapshot.PublicPlans.Any(plan => plan.Code == p.PlanCode)))
         {
             return ([.. snapshot.PublicPlans], null);
         }

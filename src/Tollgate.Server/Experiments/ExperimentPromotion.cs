@@ -22,9 +22,16 @@ public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache, 
                 return new ExperimentStop.Changed(new ExperimentChange.NotFound());
             }
 
-            if (experiment.Variant(promote) is not { IsControl: false })
+            if (experiment.Variant(promote) is not { IsControl: false } winner)
             {
                 return new ExperimentStop.NotAChallenger([.. experiment.Variants.Where(v => !v.IsControl).Select(v => v.Key)]);
+            }
+
+            // A plan taken off sale since the start would get a new version at the winning price and stay off sale.
+            var inactive = (await store.LoadAsync(cancellationToken)).ToDefinition().Plans.Where(p => !p.IsActive).Select(p => p.Code).ToHashSet();
+            if (winner.Prices.Select(p => p.PlanCode).Where(inactive.Contains).Distinct().ToList() is { Count: > 0 } off)
+            {
+                return new ExperimentStop.PlanInactive(off);
             }
         }
 
@@ -67,10 +74,13 @@ public sealed class ExperimentPromotion(CatalogStore store, CatalogCache cache, 
     }
 }
 
-/// <summary>What a stop did: the experiment's change, or a refusal because the variant to promote is no challenger.</summary>
+/// <summary>What a stop did: the experiment's change, or a refusal because the variant to promote is no challenger or prices a plan off sale.</summary>
 public abstract record ExperimentStop
 {
     public sealed record Changed(ExperimentChange Change) : ExperimentStop;
 
     public sealed record NotAChallenger(IReadOnlyList<string> Challengers) : ExperimentStop;
+
+    /// <summary>The winning variant prices plans no longer on sale: nothing is stopped or promoted.</summary>
+    public sealed record PlanInactive(IReadOnlyList<string> Plans) : ExperimentStop;
 }

@@ -45,6 +45,9 @@ public static class ExperimentsApi
         await promotion.StopAsync(id, request?.Promote, cancellationToken) switch
         {
             ExperimentStop.NotAChallenger refused => Problems.Validation("promote", $"must be one of the challengers: {string.Join(", ", refused.Challengers)}"),
+            ExperimentStop.PlanInactive off => Problems.Create(409, "plan_inactive",
+                $"The variant prices {string.Join(", ", off.Plans)}, no longer on sale (is_active: false): put the plan back on sale to promote its price, or stop without promote.",
+                new Dictionary<string, object?> { ["plans"] = off.Plans }),
             var stop => Changed(id, ((ExperimentStop.Changed)stop).Change),
         };
 

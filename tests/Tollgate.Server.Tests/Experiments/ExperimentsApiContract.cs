@@ -226,6 +226,28 @@ public abstract class ExperimentsApiContract : ApiContract
         Assert.Equal([2499L, 2499L], (await app.InvoicesAsync("after")).Select(i => i["subtotal_cents"].Value<long>()));
     }
 
+    [Fact]
+    public async Task AnExperimentWhosePlanWasTakenOffSaleExposesNobodyAndItsPriceCannotBePromoted()
+    {
+        await using var app = await StartAsync();
+        var id = await RunningAsync(app);
+        var catalog = (JsonObject)(await (await app.Admin.GetAsync("/v1/admin/catalog")).ReadAsync());
+        catalog["plans"]!.AsArray().Single(p => p!["code"].Value<string>() == "pro")!["is_active"] = false;
+        (await app.Admin.PutJsonAsync("/v1/admin/catalog", catalog)).EnsureSuccessStatusCode();
+
+        var plans = (await (await app.Anonymous.GetAsync($"/v1/pricing/plans?visitor={VisitorIn(id, "cheaper")}")).ReadAsync()).AsArray();
+        var promote = await app.Admin.PostJsonAsync($"/v1/admin/experiments/{id}/stop", new { promote = "cheaper" });
+        var results = await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}/results")).ReadAsync();
+        var experiment = await (await app.Admin.GetAsync($"/v1/admin/experiments/{id}")).ReadAsync();
+
+        // Visitors were counted for an arm nobody could buy, and the promotion made a new version of a plan off sale.
+        Assert.All(plans, p => Assert.Null(p!["experiment"]));
+        Assert.Equal(0L, results["variants"]!.AsArray().Sum(v => v!["visitors"].Value<long>()));
+        Assert.Equal(HttpStatusCode.Conflict, promote.StatusCode);
+        Assert.Equal(("plan_inactive", "pro"), ((await promote.ReadAsync())["error"].Value<string>(), (await promote.ReadAsync())["plans"]![0].Value<string>()));
+        Assert.Equal("running", experiment["status"].Value<string>());
+    }
+
     private static object Definition() => new
     {
         name = "Pro at $24.99",

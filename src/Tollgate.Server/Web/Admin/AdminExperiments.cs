@@ -81,6 +81,8 @@ public static class AdminExperiments
         return await promotion.StopAsync(id, FormText.Blank(posted.Form["promote"].ToString()), cancellationToken) switch
         {
             ExperimentStop.Changed(var change) => Changed(http, id, "stopped", change),
+            ExperimentStop.PlanInactive off => PageResults.Message(http, 409, "The experiment was not stopped",
+                $"The variant prices {string.Join(", ", off.Plans)}, no longer on sale: put the plan back on sale to promote its price, or stop without promoting."),
             _ => PageResults.Message(http, 400, "The experiment was not stopped", "Choose one of the challengers to promote, or keep the catalog's prices."),
         };
     }
