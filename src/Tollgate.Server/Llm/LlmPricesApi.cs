@@ -140,7 +140,7 @@ public static class LlmPricesApi
     {
         if (request.From >= request.To)
         {
-            return Problems.Validation("from", "must be before to");
+            return Problems.Validation("to", "must be after from"); // as every range of the API names it
         }
 
         var result = await recompute.RunAsync(request.From, request.To, cancellationToken);

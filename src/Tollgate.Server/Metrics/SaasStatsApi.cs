@@ -29,7 +29,7 @@ public static class SaasStatsApi
         var start = Stored(ParseInstant(from, "from", errors), "from", errors) ?? DefaultStart(end);
         if (errors.Count == 0 && start >= end)
         {
-            errors["from"] = "must be before to";
+            errors["to"] = "must be after from"; // as every range of the API names it
         }
 
         if (errors.Count == 0 && end - start > TimeSpan.FromDays(3660))

@@ -52,6 +52,8 @@ public abstract class SaasStatsApiContract : ApiContract
         [
             ("from=2025-03-01T00:00:00", "from"), ("to=2026-01-01T00:00:00.000", "to"), ("from=0001-01-01T00:00:00%2B01:00", "from"),
             ("to=9999-12-31T23:59:59-01:00", "to"),
+            // A reversed range names to, as every other range of the API does (it named from here alone).
+            ("from=2026-01-01&to=2025-01-01", "to"),
         ];
 
         var answers = new List<(string, HttpStatusCode, bool)>();
