@@ -36,7 +36,7 @@ public sealed class ExportWriter(ExportQueries queries)
         CancellationToken cancellationToken = default)
     {
         var buffer = new ArrayBufferWriter<byte>(FlushBytes * 2);
-        using var json = new Utf8JsonWriter(buffer);
+        using var json = new Utf8JsonWriter(buffer, Readably);
         var line = new StringBuilder();
         if (format == ExportFormat.Csv)
         {
@@ -95,7 +95,7 @@ public sealed class ExportWriter(ExportQueries queries)
 
             if (!row.IsDBNull(i))
             {
-                var text = Text(spec, row, i);
+                var text = spec.Columns[i].Type == ExportColumnType.Json ? Readable(row.GetString(i)) : Text(spec, row, i);
                 line.Append(Quote(spec.Columns[i].Type is ExportColumnType.Text or ExportColumnType.Json ? Inert(text) : text));
             }
         }
@@ -123,7 +123,7 @@ public sealed class ExportWriter(ExportQueries queries)
                     json.WriteBooleanValue(Flag(row, i));
                     break;
                 case ExportColumnType.Json:
-                    json.WriteRawValue(row.GetString(i));
+                    json.WriteRawValue(Readable(row.GetString(i)), skipInputValidation: true);
                     break;
                 case ExportColumnType.MinorUnits or ExportColumnType.NanoUsd:
                     json.WriteNumberValue(Decimal(spec, row, i));
@@ -154,6 +154,32 @@ public sealed class ExportWriter(ExportQueries queries)
 
     // SQLite stores booleans as integers, PostgreSQL as booleans.
     private static bool Flag(DbDataReader row, int i) => row.GetValue(i) switch { bool b => b, var v => Convert.ToInt64(v, CultureInfo.InvariantCulture) != 0 };
+
+    // Exports are read in spreadsheets and editors, never put in a page: "Zoë" and "+" are written as themselves.
+    private static readonly JsonWriterOptions Readably = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>
+    /// A stored JSON value in one form whatever wrote it: compact, and escaping only what JSON needs. The customers'
+    /// metadata read <c>{"note":"-2\u002B3"}</c> and <c>"Zo\u00EB"</c>, an LLM call's as its client sent it, with spaces.
+    /// </summary>
+    public static string Readable(string stored)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(stored);
+            var buffer = new ArrayBufferWriter<byte>(stored.Length + 16);
+            using (var writer = new Utf8JsonWriter(buffer, Readably))
+            {
+                document.WriteTo(writer);
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        }
+        catch (JsonException)
+        {
+            return stored; // written by Tollgate, so always JSON; never let one odd row stop an export
+        }
+    }
 
     /// <summary>
     /// Formula injection (OWASP): a spreadsheet runs a cell that starts with = + - @, a tab or a CR as a formula, so such a

@@ -65,6 +65,25 @@ public abstract class ExportsApiContract(SharedServer shared) : ApiContract(shar
             JsonNode.Parse(rows[1][9])![0]!["value"].Value<string>(), rows[1][10]));
     }
 
+    [Fact]
+    public async Task JsonCellsReadAsWrittenCompactWithAccentsAndPlusSignsAsThemselvesWhateverStoredThem()
+    {
+        await using var app = await WithLlmCallsAsync(await StartAsync(ApiSetup.LlmCatalog()));
+        await app.Admin.PutJsonAsync("/v1/customers/zoe", new { email = "zoe@example.com", name = "Zoë", metadata = new { note = "-2+3 Zoë \"hi\"" } });
+        (await app.Admin.PostJsonAsync("/v1/llm/usage",
+            """{"customer": "c1", "model": "gpt-4o-mini", "request_id": "r3", "timestamp": "2026-01-15T12:00:00Z", "metadata": {"u": "\u00fc"}}"""))
+            .EnsureSuccessStatusCode();
+
+        var customers = ParseCsv(await (await app.Admin.GetAsync("/v1/admin/exports/customers")).Content.ReadAsStringAsync());
+        var calls = ParseCsv(await (await app.Admin.GetAsync("/v1/admin/exports/llm-calls?from=2026-01-15&to=2026-01-16")).Content.ReadAsStringAsync());
+        var ndjson = await (await app.Admin.GetAsync("/v1/admin/exports/customers?format=ndjson")).Content.ReadAsStringAsync();
+
+        // They read {"note":"-2\u002B3 Zo\u00EB \u0022hi\u0022"} and {"u": "\u00fc"}, each as its writer had stored it.
+        Assert.Equal("""{"note":"-2+3 Zoë \"hi\""}""", customers.Single(r => r[1] == "zoe")[4]);
+        Assert.Equal("""{"u":"ü"}""", calls.Single(r => r[2] == "r3")[18]);
+        Assert.Contains("""{"note":"-2+3 Zoë \"hi\""}""", ndjson, StringComparison.Ordinal);
+    }
+
     /// <summary>An RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks; records end in CRLF.</summary>
     private static List<List<string>> ParseCsv(string text)
     {
