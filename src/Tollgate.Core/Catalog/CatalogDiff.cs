@@ -43,8 +43,10 @@ public sealed record CatalogDiff(IReadOnlyList<FeatureDiff> Features, IReadOnlyL
 
             var fields = element.AsObject().Select(p => p.Key).Union(old?.AsObject().Select(p => p.Key) ?? [])
                 .Where(key => !JsonNode.DeepEquals(old?[key], element[key])).ToList();
+            var nextTerms = next.Plans.First(p => p.Code == code).Terms;
+            // A Stripe price id added where there was none links the same terms in place, as the apply does: no new version.
             var newTerms = !storedPlans.TryGetValue(code, out var was)
-                || CatalogDocumentWriter.TermsHash(was.Terms) != CatalogDocumentWriter.TermsHash(next.Plans.First(p => p.Code == code).Terms);
+                || (CatalogDocumentWriter.TermsHash(was.Terms) != CatalogDocumentWriter.TermsHash(nextTerms) && !OnlyLinksStripePrices(was.Terms, nextTerms));
             plans.Add(new PlanDiff(code, old is null ? "created" : "updated", fields, Prices(old, element), PlanFeatures(old, element), newTerms,
                 Copy(old), Copy(element)));
         }
@@ -100,6 +102,17 @@ public sealed record CatalogDiff(IReadOnlyList<FeatureDiff> Features, IReadOnlyL
         return [.. after.Keys.Union(before.Keys)
             .Where(code => !JsonNode.DeepEquals(before.GetValueOrDefault(code), after.GetValueOrDefault(code)))
             .Select(code => new PlanFeatureDiff(code, Copy(before.GetValueOrDefault(code)), Copy(after.GetValueOrDefault(code))))];
+    }
+
+    /// <summary>
+    /// Whether the new terms differ only by stripe_price_ids added where there were none. Replacing an id still makes a
+    /// version, so Stripe subscriptions on the old price keep mapping to the version that names it.
+    /// </summary>
+    public static bool OnlyLinksStripePrices(PlanTerms stored, PlanTerms next)
+    {
+        static PlanTerms Unlinked(PlanTerms terms) => terms with { Prices = [.. terms.Prices.Select(p => p with { StripePriceId = null })] };
+        return CatalogDocumentWriter.TermsHash(Unlinked(stored)) == CatalogDocumentWriter.TermsHash(Unlinked(next))
+            && stored.Prices.All(old => old.StripePriceId is null || next.Price(old.BillingPeriod, old.Currency)?.StripePriceId == old.StripePriceId);
     }
 
     private static Dictionary<string, JsonNode> ByKey(JsonNode? array, string key) =>

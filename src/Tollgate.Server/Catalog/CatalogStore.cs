@@ -138,7 +138,7 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
                 changes.Add($"plan {plan.Code}: {string.Join(", ", marketing)} updated");
             }
 
-            if (stored.Current.TermsHash != hash && OnlyLinksStripePrices(stored.Current.Terms, plan.Terms))
+            if (stored.Current.TermsHash != hash && CatalogDiff.OnlyLinksStripePrices(stored.Current.Terms, plan.Terms))
             {
                 // A Stripe price id is how Stripe names the same terms: a new version would strand the current subscribers on an unlinked one.
                 await writer.LinkStripePricesAsync(stored.Current.Id, plan.Terms.Prices, hash);
@@ -153,16 +153,6 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
         }
     }
 
-    /// <summary>
-    /// Whether the new terms differ only by stripe_price_ids added where there were none. Replacing an id still makes a
-    /// version, so Stripe subscriptions on the old price keep mapping to the version that names it.
-    /// </summary>
-    internal static bool OnlyLinksStripePrices(PlanTerms stored, PlanTerms next)
-    {
-        static PlanTerms Unlinked(PlanTerms terms) => terms with { Prices = [.. terms.Prices.Select(p => p with { StripePriceId = null })] };
-        return CatalogDocumentWriter.TermsHash(Unlinked(stored)) == CatalogDocumentWriter.TermsHash(Unlinked(next))
-            && stored.Prices.All(old => old.StripePriceId is null || next.Price(old.BillingPeriod, old.Currency)?.StripePriceId == old.StripePriceId);
-    }
 
     private static List<string> MarketingChanges(Plan stored, PlanDefinition plan)
     {

@@ -353,10 +353,13 @@ public abstract class StripeSubscriptionContract : ApiContract
         var linked = Catalogs.Payments.Replace("\"price_cents\": 5000 }", "\"price_cents\": 5000, \"stripe_price_id\": \"price_team_monthly\" }",
             StringComparison.Ordinal);
 
+        var dryRun = await (await h.App.Admin.PutJsonAsync("/v1/admin/catalog?dry_run=true", linked)).ReadAsync();
         var apply = await h.App.Admin.PutJsonAsync("/v1/admin/catalog", linked);
         var again = await h.App.Admin.PutJsonAsync("/v1/admin/catalog", linked);
         await h.SubscribeAsync("cy", "team");
 
+        // The dry run's diff said new_version: true beside "stripe_price_id set on version 1".
+        Assert.False(dryRun["diff"]!["plans"]!.AsArray().Single(p => Text(p, "code") == "team")!["new_version"].Value<bool>());
         Assert.Equal(HttpStatusCode.OK, apply.StatusCode);
         Assert.Contains("stripe_price_id set on version 1", (await apply.ReadAsync()).ToJsonString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
