@@ -31,3 +31,25 @@ def test_the_async_client_reads_the_same_report(server: Server) -> None:
             return (await atg.stats.saas())["reporting_currency"]
 
     assert asyncio.run(read()) == "USD"
+
+
+def test_the_per_customer_feature_plan_and_ranked_reports_read_what_the_logged_calls_cost(
+        tg: tollgate.Tollgate, admin_tg: tollgate.Tollgate, customer: str, server: Server) -> None:
+    tg.llm.log_usage(customer=customer, model="gpt-4o", feature="cv_generate", input_tokens=1000, output_tokens=500)  # $0.0075
+
+    costs = admin_tg.stats.user_costs(customer, days=1)
+    features = {f["feature"]: f for f in admin_tg.stats.features(days=1)}
+    plans = admin_tg.stats.plans(days=1)
+    spenders = admin_tg.stats.top_spenders(days=1, limit=500)
+
+    assert (costs["customer"], costs["total_llm_cost_usd"], costs["total_requests"]) == (customer, Decimal("0.0075"), 1)
+    assert features["cv_generate"]["llm_requests"] >= 1
+    assert all("margin_usd" in p for p in plans)
+    assert any(s["customer"] == customer and s["llm_cost_usd"] == Decimal("0.0075") for s in spenders)
+    assert isinstance(admin_tg.stats.negative_margin(days=1), list)
+
+    async def read() -> Decimal:
+        async with tollgate.AsyncTollgate(api_key=server.admin_key, base_url=server.url) as atg:
+            return (await atg.stats.user_costs(customer, days=1))["total_llm_cost_usd"]
+
+    assert asyncio.run(read()) == Decimal("0.0075")

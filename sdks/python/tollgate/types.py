@@ -670,3 +670,60 @@ class RevenueVsCost(_Window):
     unconverted_currencies: list[str]
     total_llm_cost: Decimal | None
     """The LLM cost converted at USD's configured rate, which profit and margin subtract; None when USD has no rate."""
+
+
+class CustomerCosts(TypedDict):
+    """``GET /v1/admin/stats/user-costs/{customer}``: one customer's revenue, payments and LLM cost, by feature, model and day."""
+    customer: str
+    plan: str | None
+    period_days: int
+    total_revenue_usd: Decimal
+    total_payments_usd: Decimal
+    total_llm_cost_usd: Decimal
+    margin_usd: Decimal
+    margin_percent: Decimal | None
+    total_requests: int
+    by_feature: list[dict[str, Any]]
+    by_model: list[dict[str, Any]]
+    daily_breakdown: list[dict[str, Any]]
+    reporting_currency: str | None
+    rates: dict[str, str] | None
+    unconverted_currencies: list[str] | None
+    total_llm_cost: Decimal | None
+
+
+class FeatureStats(TypedDict):
+    """One feature's use and LLM cost (``GET /v1/admin/stats/features``)."""
+    feature: str
+    name: str
+    uses_llm: bool
+    units_used: int
+    unique_users: int
+    llm_requests: int
+    llm_cost_usd: Decimal
+    cost_per_unit_usd: Decimal | None
+
+
+class PlanStats(TypedDict):
+    """One plan's customers, MRR, revenue, LLM cost and margin (``GET /v1/admin/stats/plans``)."""
+    plan: str
+    name: str
+    customers: int
+    paying_customers: int
+    mrr_usd: Decimal
+    revenue_usd: Decimal
+    llm_cost_usd: Decimal
+    margin_usd: Decimal
+    margin_percent: Decimal | None
+    llm_cost: Decimal | None
+
+
+class CustomerMargin(TypedDict):
+    """A customer ranked by LLM cost (``top-spenders``) or by margin, lowest first (``negative-margin``)."""
+    customer: str
+    plan: str | None
+    revenue_usd: Decimal
+    llm_cost_usd: Decimal
+    margin_usd: Decimal
+    requests: int
+    llm_cost: Decimal | None

@@ -474,6 +474,28 @@ export type SaasStats = ReportCurrency & {
  * `GET /v1/admin/stats/revenue-vs-cost`: revenue, profit and `totalLlmCost` in the reporting currency (despite the `Usd`
  * names); `totalLlmCostUsd` and the per-model and per-feature costs in USD.
  */
+/** `GET /v1/admin/stats/user-costs/{customer}`: one customer's revenue, payments and LLM cost, by feature, model and day. */
+export type CustomerCosts = Partial<ReportCurrency> & {
+  customer: string; plan: string | null; periodDays: number; totalRevenueUsd: number; totalPaymentsUsd: number; totalLlmCostUsd: number;
+  marginUsd: number; marginPercent: number | null; totalRequests: number;
+  byFeature: Record<string, unknown>[]; byModel: RevenueVsCost["byModel"]; dailyBreakdown: Record<string, unknown>[];
+  totalLlmCost: number | null;
+};
+/** One feature's use and LLM cost (`GET /v1/admin/stats/features`). */
+export type FeatureStats = {
+  feature: string; name: string; usesLlm: boolean; unitsUsed: number; uniqueUsers: number; llmRequests: number; llmCostUsd: number;
+  costPerUnitUsd: number | null;
+};
+/** One plan's customers, MRR, revenue, LLM cost and margin (`GET /v1/admin/stats/plans`). */
+export type PlanStats = {
+  plan: string; name: string; customers: number; payingCustomers: number; mrrUsd: number; revenueUsd: number; llmCostUsd: number;
+  marginUsd: number; marginPercent: number | null; llmCost: number | null;
+};
+/** A customer ranked by LLM cost (`top-spenders`) or by margin, lowest first (`negative-margin`). */
+export type CustomerMargin = {
+  customer: string; plan: string | null; revenueUsd: number; llmCostUsd: number; marginUsd: number; requests: number; llmCost: number | null;
+};
+
 export type RevenueVsCost = ReportCurrency & {
   periodDays: number; from: string; to: string; currency: string; totalRevenueUsd: number; totalPaymentsUsd: number;
   totalLlmCostUsd: number; estimatedProfitUsd: number; profitMarginPercent: number; totalRequests: number; uniqueUsers: number;

@@ -339,6 +339,17 @@ test("reports name their reporting currency and the rates they converted with", 
   assert.equal(revenue.totalLlmCost, revenue.totalLlmCostUsd);
 });
 
+test("the per-customer, feature, plan and ranked reports read what a logged call cost", async () => {
+  const { tg, customer } = await withCustomer();
+  const admin = await adminClient();
+  await tg.llm.logUsage({ customer, model: "gpt-4o", inputTokens: 1000, outputTokens: 500 }); // $0.0075
+  const costs = await admin.stats.userCosts(customer, { days: 1 });
+  assert.deepEqual([costs.customer, costs.totalLlmCostUsd, costs.totalRequests], [customer, 0.0075, 1]);
+  assert.ok((await admin.stats.topSpenders({ days: 1, limit: 500 })).some((s) => s.customer === customer && s.llmCostUsd === 0.0075));
+  assert.ok(Array.isArray(await admin.stats.features({ days: 1 })) && Array.isArray(await admin.stats.plans({ days: 1 })));
+  assert.ok(Array.isArray(await admin.stats.negativeMargin({ days: 1 })));
+});
+
 test("an id of dots is refused before anything is sent, so it cannot name another route", async () => {
   // A URL resolves ".." away: DELETE v1/customers/acme/members/.. left as DELETE v1/customers/acme/ (a trial, stop 60).
   const sent = [];

@@ -1,6 +1,6 @@
 import type { RequestOptions } from "../core/http.js";
-import type { RevenueVsCost, SaasStats } from "../types.js";
-import { Resource } from "./resource.js";
+import type { CustomerCosts, CustomerMargin, FeatureStats, PlanStats, RevenueVsCost, SaasStats } from "../types.js";
+import { Resource, seg } from "./resource.js";
 
 /** Reports (`/v1/admin/stats`): an admin key. Each says its `reportingCurrency`, the `rates` it used and `unconvertedCurrencies`. */
 export class Stats extends Resource {
@@ -12,5 +12,30 @@ export class Stats extends Resource {
   /** Revenue against LLM cost over the last `days` days (30 by default). */
   revenueVsCost(params: { days?: number | undefined } = {}, options?: RequestOptions): Promise<RevenueVsCost> {
     return this.http.json({ method: "GET", path: "v1/admin/stats/revenue-vs-cost", query: params, options });
+  }
+
+  /** One customer's revenue, payments and LLM cost over the last `days` days, by feature, model and day. */
+  userCosts(customer: string, params: { days?: number | undefined } = {}, options?: RequestOptions): Promise<CustomerCosts> {
+    return this.http.json({ method: "GET", path: `v1/admin/stats/user-costs/${seg(customer)}`, query: params, options });
+  }
+
+  /** Each feature's units, users and LLM cost over the last `days` days. */
+  features(params: { days?: number | undefined } = {}, options?: RequestOptions): Promise<FeatureStats[]> {
+    return this.http.json({ method: "GET", path: "v1/admin/stats/features", query: params, options });
+  }
+
+  /** Each plan's customers, MRR, revenue, LLM cost and margin over the last `days` days. */
+  plans(params: { days?: number | undefined } = {}, options?: RequestOptions): Promise<PlanStats[]> {
+    return this.http.json({ method: "GET", path: "v1/admin/stats/plans", query: params, options });
+  }
+
+  /** The customers with the highest LLM cost over the last `days` days. */
+  topSpenders(params: { days?: number | undefined; limit?: number | undefined } = {}, options?: RequestOptions): Promise<CustomerMargin[]> {
+    return this.http.json({ method: "GET", path: "v1/admin/stats/top-spenders", query: params, options });
+  }
+
+  /** The customers whose LLM cost passed their revenue over the last `days` days, lowest margin first. */
+  negativeMargin(params: { days?: number | undefined; limit?: number | undefined } = {}, options?: RequestOptions): Promise<CustomerMargin[]> {
+    return this.http.json({ method: "GET", path: "v1/admin/stats/negative-margin", query: params, options });
   }
 }
