@@ -36,6 +36,11 @@ public sealed class EmailComposer(
                 fields["amount_due"] = MinorUnits.Display(invoice.AmountDueCents, invoice.Currency);
                 fields["amount_paid"] = MinorUnits.Display(invoice.AmountPaidCents, invoice.Currency);
                 fields["due_date"] = Date(invoice.DueAt);
+                // A credit invoice (a downgrade's unused time) was mailed as "$0.00 due 29 Dec 2026".
+                fields["due_summary"] = invoice.TotalCents < 0
+                    ? $"{MinorUnits.Display(-invoice.TotalCents, invoice.Currency)} credited to your balance"
+                    : invoice.AmountDueCents == 0 ? "nothing due"
+                    : $"{fields["amount_due"]} due {fields["due_date"]}";
                 fields["period_start"] = Date(invoice.PeriodStart);
                 fields["period_end"] = Date(invoice.PeriodEnd);
                 var intro = templates.Render(message.Kind, fields);

@@ -34,10 +34,10 @@ public abstract class EmailContentContract(SharedServer shared) : ApiContract(sh
         Assert.Contains("Subtotal $20.00", pdf, StringComparison.Ordinal);
         Assert.Contains("Status PAID", PdfText.Squeezed(await PdfText.ReadAsync(paid.Parts.Single(p => p.ContentType == "application/pdf").Bytes())),
             StringComparison.Ordinal);
-        Assert.Contains($"Your invoice {number} for 30 Mar 2026 to 30 Apr 2026 is ready. Amount due: $20.00.", issued.Body("text/plain"),
+        Assert.Contains($"Your invoice {number} for 30 Mar 2026 to 30 Apr 2026 is ready: $20.00 due 29 Apr 2026.", issued.Body("text/plain"),
             StringComparison.Ordinal);
         Assert.Contains($"<title>Invoice {number}</title>", issued.Body("text/html"), StringComparison.Ordinal);
-        Assert.Contains("Amount due: <strong>$20.00</strong>", issued.Body("text/html"), StringComparison.Ordinal);
+        Assert.Contains("is ready: <strong>$20.00 due 29 Apr 2026</strong>", issued.Body("text/html"), StringComparison.Ordinal);
         // Below the note, the e-mail is the printable invoice itself, as GET /v1/invoices/{id}/html serves it.
         var sheet = printable[printable.IndexOf("<main class=\"sheet\">", StringComparison.Ordinal)..].ReplaceLineEndings("\n").TrimEnd();
         Assert.Contains(sheet, paid.Body("text/html").ReplaceLineEndings("\n"), StringComparison.Ordinal);
