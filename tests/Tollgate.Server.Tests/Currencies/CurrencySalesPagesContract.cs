@@ -79,6 +79,21 @@ public abstract partial class CurrencySalesPagesContract(SharedServer shared) : 
     }
 
     [Fact]
+    public async Task WhenStripeFailsTheSignUpPageSaysPaymentCouldNotStartAndKeepsStripesOwnWordsForTheLog()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, ["price_pro_usd", "price_pro_eur"], extra: Settings());
+        h.Stripe.FailNext(10, 400);
+
+        var refused = await SignUpAsync(h.App.NewBrowser(), "/pricing/start?plan=pro&period=monthly", "buyer@newco.example");
+        var page = await refused.Content.ReadAsStringAsync();
+
+        // The visitor read Stripe's message ("An unknown error occurred", "No such price: 'price_…'").
+        Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+        Assert.Contains("Payment could not be started. Try again in a few minutes.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stripe", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASignUpInEurosByABuyerAlreadyBilledInDollarsIsRefusedBeforeStripeIsAsked()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind, ["price_pro_usd", "price_pro_eur"], extra: Settings());

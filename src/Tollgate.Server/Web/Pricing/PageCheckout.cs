@@ -102,8 +102,18 @@ public static class PageCheckout
             PaymentOutcome.Opened opened => Results.Redirect(opened.Url),
             PaymentOutcome.CodeRefused refused => PageResults.Message(http, 400, "This code cannot be used", refused.Detail),
             PaymentOutcome.Invalid invalid => PageResults.Message(http, 400, "This plan cannot be bought", invalid.Detail),
-            PaymentOutcome.Refused other => PageResults.Message(http, 502, "Payment is not available", other.Detail),
-            _ => PageResults.Message(http, 502, "Payment is not available", "Try again later."),
+            PaymentOutcome.SubscriptionExists => PageResults.Message(http, 409, "You already have a plan",
+                "Change it from your billing portal instead."),
+            // A visitor saw Stripe's own words ("An unknown error occurred", "No such price: 'price_…'"), which are the operator's to read.
+            PaymentOutcome.Refused other => Unavailable(http, other.Detail),
+            _ => Unavailable(http, "no answer from the payment provider"),
         };
+    }
+
+    private static IResult Unavailable(HttpContext http, string detail)
+    {
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PageCheckout))
+            .LogWarning("The pricing page's checkout could not start: {Detail}", detail);
+        return PageResults.Message(http, 502, "Payment is not available", "Payment could not be started. Try again in a few minutes.");
     }
 }
