@@ -44,6 +44,7 @@ public sealed class TollgateWebhookTests
     [InlineData("not json", "The signed body is not JSON")]
     [InlineData("{}", "The signed body is not a Tollgate event")]
     [InlineData("""{"id":"evt_1","type":"invoice.paid","created_at":"soon"}""", "The signed body is not a Tollgate event")]
+    [InlineData("""{"id":"evt_1","type":"invoice.paid","created_at":1}""", "The signed body is not a Tollgate event")]
     public void ASignedBodyThatIsNoEventIsRefusedWithTheSignatureExceptionNotAJsonOne(string payload, string message)
     {
         var header = TollgateWebhook.Sign(payload, Secret, At);
@@ -51,6 +52,14 @@ public sealed class TollgateWebhookTests
         var refused = Assert.Throws<TollgateWebhookSignatureException>(() => TollgateWebhook.Verify(payload, header, Secret, now: At));
 
         Assert.StartsWith(message, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEmptySecretIsRefusedSoABodySignedWithNoSecretCannotPass()
+    {
+        var header = TollgateWebhook.Sign(Payload, "", At);
+
+        Assert.Throws<TollgateWebhookSignatureException>(() => TollgateWebhook.Verify(Payload, header, "", now: At));
     }
 
     [Fact]

@@ -82,3 +82,9 @@ def test_a_signed_body_that_is_no_event_is_refused_with_the_signature_error_not_
     secret = "whsec_0123456789abcdef"
     with pytest.raises(webhooks.WebhookSignatureError, match=message):
         webhooks.verify(body, webhooks.sign(body, secret), secret)
+
+
+def test_an_empty_secret_is_refused_so_a_body_signed_with_no_secret_cannot_pass() -> None:
+    body = b'{"id":"evt_1","type":"invoice.paid","created_at":"2026-03-30T00:00:00Z","data":{}}'
+    with pytest.raises(webhooks.WebhookSignatureError, match="secret is empty"):
+        webhooks.verify(body, webhooks.sign(body, ""), "")

@@ -149,24 +149,17 @@ def _answer(response: httpx.Response, call: Call) -> Any:
     return response.content if call.binary else response.text if call.raw else loads(response.content)
 
 
-_NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-
-
-def no_delay_transport() -> httpx.HTTPTransport:
-    """A blocking transport whose sockets send at once. httpx writes a POST's headers and body apart, and with Nagle's
-    algorithm on (the blocking backend leaves it on; the async one turns it off) the body waited for the headers' ACK,
-    which the server delays: every POST took about 44 ms where it takes 2."""
-    try:
-        # Given as a mapping: httpx 0.24 and later take it, earlier ones raise TypeError (and their stubs lack it).
-        options: dict[str, Any] = {"socket_options": _NO_DELAY}
-        return httpx.HTTPTransport(**options)
-    except TypeError:  # httpx before 0.24 takes no socket options: set it on each connection the pool opens
-        transport = httpx.HTTPTransport()
+def no_delay(client: httpx.Client) -> httpx.Client:
+    """The client, its sockets sending at once. httpx writes a POST's headers and body apart, and with Nagle's algorithm
+    on (the blocking backend leaves it on; the async one turns it off) the body waited for the server's delayed ACK of the
+    headers: 44 ms a POST where it takes 2. Set on each transport's connection pool, proxies' included, so the client
+    keeps the proxies it read from the environment (a transport of its own would drop them)."""
+    for transport in [client._transport, *client._mounts.values()]:  # noqa: SLF001 - httpx has no public hook for this
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
-        if backend is not None:
+        if backend is not None and not isinstance(backend, _NoDelayBackend):
             pool._network_backend = _NoDelayBackend(backend)  # type: ignore[union-attr]
-        return transport
+    return client
 
 
 class _NoDelayBackend:
@@ -192,7 +185,7 @@ class SyncCore:
     def __init__(self, opts: Options, http_client: httpx.Client | None) -> None:
         self.options = opts
         self._own = http_client is None
-        self.http = http_client or httpx.Client(timeout=opts.timeout, transport=no_delay_transport())
+        self.http = http_client or no_delay(httpx.Client(timeout=opts.timeout))
 
     def send(self, call: Call) -> Any:
         content = dumps(call.body) if call.body is not None else None

@@ -28,7 +28,8 @@ def _window(report: str, days: int | None, limit: int | None = None) -> Call:
 
 
 class Stats(_Resource):
-    """``/v1/admin/stats``: needs an admin key. Each report says its ``reporting_currency``, ``rates`` and ``unconverted_currencies``."""
+    """``/v1/admin/stats``: needs an admin key. ``saas``, ``revenue_vs_cost`` and ``user_costs`` say their
+    ``reporting_currency``, ``rates`` and ``unconverted_currencies``; the lists are bare arrays."""
 
     def saas(self, *, from_: datetime | date | str | None = None, to: datetime | date | str | None = None) -> SaasStats:
         """MRR, its movements, churn, ARPA and LTV over [from_, to): the last twelve months by default."""

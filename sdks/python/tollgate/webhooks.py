@@ -43,6 +43,9 @@ def verify(payload: bytes | str, header: str | None, secret: str, tolerance: int
     """
     if not header:
         raise WebhookSignatureError(f"No {SIGNATURE_HEADER} header.")
+    if not secret:
+        # A missing environment variable gives "", and a body signed with "" would then verify: anyone could forge events.
+        raise WebhookSignatureError("The webhook secret is empty; pass the endpoint's secret (whsec_...).")
     timestamp: str | None = None
     signatures: list[str] = []
     for part in header.split(","):

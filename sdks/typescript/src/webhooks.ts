@@ -45,7 +45,7 @@ export async function verify(
   payload: string | Uint8Array, header: string | null | undefined, secret: string, options: VerifyOptions = {},
 ): Promise<WebhookEvent> {
   if (!header) throw new WebhookSignatureError(`The ${SIGNATURE_HEADER} header is missing.`);
-  // Web Crypto refuses a zero-length key with a DOMException; `process.env.SECRET ?? ""` of a missing variable gives one.
+  // `process.env.SECRET ?? ""` of a missing variable gives one: refused here, as Web Crypto's DOMException is no verdict.
   if (!secret) throw new WebhookSignatureError("The webhook secret is empty; pass the endpoint's secret (whsec_…).");
   let t: string | undefined;
   const signatures: string[] = [];

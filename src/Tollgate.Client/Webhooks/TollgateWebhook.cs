@@ -42,6 +42,12 @@ public static class TollgateWebhook
             throw new TollgateWebhookSignatureException($"The {SignatureHeader} header is missing.");
         }
 
+        if (string.IsNullOrEmpty(secret))
+        {
+            // A missing setting gives "", and a body signed with "" would then verify: anyone could forge events.
+            throw new TollgateWebhookSignatureException("The webhook secret is empty; pass the endpoint's secret (whsec_…).");
+        }
+
         string? t = null;
         var signatures = new List<string>();
         foreach (var part in signatureHeader.Split(','))
@@ -98,7 +104,8 @@ public static class TollgateWebhook
             var root = document.RootElement;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
                 && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
-                && root.TryGetProperty("created_at", out var created) && created.TryGetDateTimeOffset(out var at))
+                && root.TryGetProperty("created_at", out var created) && created.ValueKind == JsonValueKind.String
+                && created.TryGetDateTimeOffset(out var at))
             {
                 var data = root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d.Clone() : NoData;
                 return new TollgateWebhookEvent(id.GetString()!, type.GetString()!, at, data);

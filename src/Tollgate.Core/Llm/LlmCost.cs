@@ -28,9 +28,11 @@ public static class LlmCost
         // An hour's write costs what the row says, and never less than the five-minute write that applies: a long prompt
         // on a tier with no hour rate of its own (LiteLLM's claude-sonnet-4 has none above 200k) takes the tier's write.
         var hourWrite = tier?.CacheWrite1hNano ?? Math.Max(price.CacheWrite1hNano ?? cacheWrite, cacheWrite);
+        // A part of the writes, never more (the API refuses more; a caller of this class may not), so no term is below 0.
+        var hourTokens = Math.Clamp(usage.CacheWrite1hTokens, 0, usage.CacheWriteTokens);
         var reasoning = price.ReasoningNano ?? output;
         Int128 perMillion = (Int128)usage.InputTokens * input + (Int128)usage.OutputTokens * output + (Int128)usage.CachedInputTokens * cached
-            + (Int128)(usage.CacheWriteTokens - usage.CacheWrite1hTokens) * cacheWrite + (Int128)usage.CacheWrite1hTokens * hourWrite
+            + (Int128)(usage.CacheWriteTokens - hourTokens) * cacheWrite + (Int128)hourTokens * hourWrite
             + (Int128)usage.ReasoningTokens * reasoning;
         // Every part is at least 0, so half-up is adding half the divisor; in 128 bits, as Rounding's long result could wrap.
         var tokens = (perMillion + (TokensPerPrice / 2)) / TokensPerPrice;

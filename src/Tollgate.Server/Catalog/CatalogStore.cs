@@ -153,7 +153,6 @@ public sealed class CatalogStore(TollgateDatabase database, TimeProvider time)
         }
     }
 
-
     private static List<string> MarketingChanges(Plan stored, PlanDefinition plan)
     {
         var fields = new List<string>();

@@ -36,7 +36,7 @@ public sealed class EmailComposer(
                 fields["amount_due"] = MinorUnits.Display(invoice.AmountDueCents, invoice.Currency);
                 fields["amount_paid"] = MinorUnits.Display(invoice.AmountPaidCents, invoice.Currency);
                 fields["due_date"] = Date(invoice.DueAt);
-                // A credit invoice (a downgrade's unused time) was mailed as "$0.00 due 29 Dec 2026".
+                // A credit invoice (a downgrade's unused time) owes nothing: say what became of it, not "$0.00 due".
                 fields["due_summary"] = invoice.TotalCents < 0
                     ? $"{MinorUnits.Display(-invoice.TotalCents, invoice.Currency)} credited to your balance"
                     : invoice.AmountDueCents == 0 ? "nothing due"

@@ -25,7 +25,7 @@ public static class EntitlementMapper
             d.Customer, d.Member, d.GrantedRemaining);
     }
 
-    // A denied gate answered a month's window and hard_cap: true, where the docs (and an allowed gate) say neither.
+    // Only a metered quota the plan has counts anything: a gate, a value or a feature the plan lacks has no window and no cap.
     private static bool Counted(EntitlementDecision d) => d.Reason is not (DecisionReason.Included or DecisionReason.Value or DecisionReason.FeatureNotInPlan);
 
     /// <summary>When the decision's window ends; null for a lifetime allowance, which never resets.</summary>

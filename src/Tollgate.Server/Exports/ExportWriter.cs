@@ -158,10 +158,7 @@ public sealed class ExportWriter(ExportQueries queries)
     // Exports are read in spreadsheets and editors, never put in a page: "Zoë" and "+" are written as themselves.
     private static readonly JsonWriterOptions Readably = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>
-    /// A stored JSON value in one form whatever wrote it: compact, and escaping only what JSON needs. The customers'
-    /// metadata read <c>{"note":"-2\u002B3"}</c> and <c>"Zo\u00EB"</c>, an LLM call's as its client sent it, with spaces.
-    /// </summary>
+    /// <summary>A stored JSON value in one form whatever wrote it (the server's serializer, a client's own spacing): compact, escaping only what JSON needs.</summary>
     public static string Readable(string stored)
     {
         try
@@ -177,7 +174,8 @@ public sealed class ExportWriter(ExportQueries queries)
         }
         catch (JsonException)
         {
-            return stored; // written by Tollgate, so always JSON; never let one odd row stop an export
+            // Tollgate stores JSON here; a row that is not is exported as a string holding its text, still valid JSON.
+            return JsonSerializer.Serialize(stored, new JsonSerializerOptions { Encoder = Readably.Encoder });
         }
     }
 

@@ -27,12 +27,13 @@ public sealed class StripeEventStore(
 
     /// <summary>
     /// Whether Tollgate is behind the period a paid Stripe invoice bills: the subscription is not linked yet, or its
-    /// current period starts before <paramref name="periodStart"/> (a renewal paid before its customer.subscription.updated).
+    /// current period ends by <paramref name="periodStart"/> (a renewal paid before its customer.subscription.updated). A
+    /// proration's line starts inside the current period, which Tollgate has.
     /// </summary>
     public Task<bool> IsBehindAsync(string stripeSubscriptionId, DateTimeOffset periodStart, CancellationToken cancellationToken = default) =>
         database.ReadAsync(async c => await c.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
-            "SELECT current_period_start FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId", new { stripeSubscriptionId },
-            cancellationToken: cancellationToken)) is not { } start || start < periodStart.ToUnixTimeMilliseconds(), cancellationToken);
+            "SELECT current_period_end FROM subscriptions WHERE stripe_subscription_id = @stripeSubscriptionId", new { stripeSubscriptionId },
+            cancellationToken: cancellationToken)) is not { } end || end <= periodStart.ToUnixTimeMilliseconds(), cancellationToken);
 
     public async Task<StripeEventResult> ApplyAsync(StripeEventRecord stripeEvent, StripeEffect effect, CancellationToken cancellationToken = default)
     {

@@ -11,10 +11,10 @@ internal sealed partial class StripeEventWriter
     private async Task<(string, string?)> InvoicePaidAsync(StripeEffect.InvoicePaid paid, DateTimeOffset created)
     {
         var (existing, syncedAt) = await ReadLockedAsync(paid.StripeSubscriptionId);
-        if (paid.Subscription is { } state && (existing is null || existing.CurrentPeriodStart < paid.PeriodStart))
+        if (paid.Subscription is { } state && (existing is null || existing.CurrentPeriodEnd <= paid.PeriodStart))
         {
-            // Fetched from Stripe because this payment came before the subscription's own event: its state first, so the
-            // invoice it pays exists (the subscription made, or renewed), as if the events had come in order.
+            // This payment came before the subscription's own event: the state fetched from Stripe first, so the invoice it
+            // pays exists (the subscription made, or renewed), as if the events had come in order.
             await SyncAsync(state, created, null);
             (existing, syncedAt) = await ReadLockedAsync(paid.StripeSubscriptionId);
         }
@@ -163,8 +163,7 @@ internal sealed partial class StripeEventWriter
             return (StripeOutcomes.UnknownSubscription, $"no subscription linked to {stripeSubscriptionId}");
         }
 
-        // Stripe sends it for a subscription that is not trialing too (an e-mail then read "Your trial of Pro ends on ."),
-        // and more than once; the customer hears of a trial's end once, as for trials Tollgate runs.
+        // Stripe may send it for a subscription in no trial, and more than once: the customer hears of a trial's end once.
         if (existing.Status != SubscriptionStatus.Trialing || existing.TrialEndAt is null)
         {
             return (StripeOutcomes.Ignored, $"{existing.Id} is {existing.Status.ToWire()}, not in a trial");

@@ -71,8 +71,8 @@ public static class StripeWebhookApi
                     && await events.IsBehindAsync(paid.StripeSubscriptionId, period, cancellationToken))
                 {
                     // The money came before the subscription's own event (a first payment, or a renewal's): Tollgate has no
-                    // invoice for it yet, and answered unmatched_invoice with a 200, so Stripe never sent it again and the
-                    // payment was lost. The subscription's state is fetched now, before the transaction, and applied first.
+                    // invoice for it yet, and a 200 means Stripe never sends it again. The subscription's state is fetched
+                    // now, before the transaction, and applied first.
                     effect = paid with { Subscription = await stripe.RetrieveSubscriptionAsync(paid.StripeSubscriptionId, cancellationToken) };
                 }
 

@@ -36,58 +36,73 @@ public sealed class WebhookDispatcher(
     }
 
     /// <summary>
-    /// Keeps up to <see cref="WebhookOptions.MaxConcurrency"/> sends in flight and claims more as each one ends. It waited
-    /// for a whole claimed batch before claiming the next, so one endpoint that timed out held every other endpoint's
-    /// deliveries back by its timeout (8 deliveries per 10 s while it did). One endpoint may hold at most half the slots.
+    /// Keeps up to <see cref="WebhookOptions.MaxConcurrency"/> sends in flight and claims more as each one ends, one endpoint
+    /// holding at most half the slots, so an endpoint that never answers delays its own deliveries and no other's.
     /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var inFlight = new Dictionary<Task, string>();
-        while (!stoppingToken.IsCancellationRequested)
+        // By delivery id: a send is its delivery's, and a task that ended at once may be a shared completed one.
+        var inFlight = new Dictionary<string, (Task Send, string Endpoint)>(StringComparer.Ordinal);
+        try
         {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    foreach (var (id, (send, _)) in inFlight.Where(f => f.Value.Send.IsCompleted).ToList())
+                    {
+                        inFlight.Remove(id);
+                        await send; // a send whose attempt could not be recorded (the database away) is handled below
+                    }
+
+                    var slots = Math.Max(1, options.Value.MaxConcurrency);
+                    var claimed = inFlight.Count < slots
+                        ? await ClaimAsync(slots - inFlight.Count, Math.Max(1, slots / 2), [.. inFlight.Values.Select(f => f.Endpoint)], stoppingToken)
+                        : [];
+                    _outage.Reached();
+                    foreach (var delivery in claimed)
+                    {
+                        inFlight[delivery.Id] = (SendAsync(delivery, stoppingToken), delivery.EndpointId);
+                    }
+
+                    if (claimed.Count == 0 || inFlight.Count >= slots)
+                    {
+                        // A slot freed or the poll interval passed, whichever first.
+                        await Task.WhenAny(inFlight.Values.Select(f => f.Send).Append(Task.Delay(options.Value.PollInterval, stoppingToken)));
+                    }
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (_outage.Logged(e))
+                {
+                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                }
+                catch (Exception e)
+                {
+                    logger.LogError(e, "Webhook dispatch failed; trying again");
+                    await Task.Delay(options.Value.PollInterval, stoppingToken);
+                }
+            }
+        }
+        finally
+        {
+            // Sends that are ending record their attempt before the host lets the database go; the rest stop with the host.
             try
             {
-                foreach (var done in inFlight.Keys.Where(t => t.IsCompleted).ToList())
-                {
-                    inFlight.Remove(done);
-                    await done; // a send whose attempt could not be recorded (the database away) is handled below
-                }
-
-                var slots = Math.Max(1, options.Value.MaxConcurrency);
-                var claimed = inFlight.Count < slots
-                    ? await ClaimAsync(slots - inFlight.Count, Math.Max(1, slots / 2), inFlight.Values, stoppingToken)
-                    : [];
-                _outage.Reached();
-                foreach (var delivery in claimed)
-                {
-                    inFlight.Add(SendAsync(delivery, stoppingToken), delivery.EndpointId);
-                }
-
-                if (claimed.Count == 0 || inFlight.Count >= slots)
-                {
-                    // A slot freed or the poll interval passed, whichever first.
-                    await Task.WhenAny(inFlight.Keys.Append(Task.Delay(options.Value.PollInterval, stoppingToken)));
-                }
+                await Task.WhenAll(inFlight.Values.Select(f => f.Send));
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException || stoppingToken.IsCancellationRequested)
             {
-                return;
-            }
-            catch (Exception e) when (_outage.Logged(e))
-            {
-                await Task.Delay(options.Value.PollInterval, stoppingToken);
-            }
-            catch (Exception e)
-            {
-                logger.LogError(e, "Webhook dispatch failed; trying again");
-                await Task.Delay(options.Value.PollInterval, stoppingToken);
+                // A send the stop cancelled is claimed again when its lease ends.
             }
         }
     }
 
     /// <summary>Due deliveries for the free slots, leaving out endpoints that already hold <paramref name="perEndpoint"/> sends.</summary>
     private async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
-        int free, int perEndpoint, IEnumerable<string> sending, CancellationToken cancellationToken)
+        int free, int perEndpoint, IReadOnlyList<string> sending, CancellationToken cancellationToken)
     {
         if (!await store.HasDueAsync(cancellationToken))
         {

@@ -149,10 +149,10 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             new { now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)) is not null, cancellationToken);
 
     /// <summary>
-    /// Claims up to <paramref name="max"/> due deliveries of enabled endpoints for <paramref name="lease"/>. On PostgreSQL
-    /// rows another node is claiming are skipped (SKIP LOCKED), so nodes share the work without sending anything twice.
+    /// Claims up to <paramref name="max"/> due deliveries of enabled endpoints for <paramref name="lease"/>, none to the
+    /// endpoints in <paramref name="skip"/>. On PostgreSQL rows another node is claiming are skipped (SKIP LOCKED), so
+    /// nodes share the work without sending anything twice.
     /// </summary>
-    /// <summary>Claims up to <paramref name="max"/> due deliveries for <paramref name="lease"/>, none to the endpoints in <paramref name="skip"/>.</summary>
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken,
         IReadOnlyCollection<string>? skip = null) =>
         database.WriteAsync<IReadOnlyList<ClaimedDelivery>>(async (c, tx) =>

@@ -293,6 +293,22 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task AProrationsPaymentInsideTheCurrentPeriodFetchesNothingFromStripe()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
+        await h.App.CustomerAsync("pat");
+        var subscription = await h.SubscribeAsync("pat", "pro");
+        var gets = h.Stripe.Requests.Count(r => r.Method == "GET");
+        var proration = h.Stripe.Invoice(subscription, paid: true, amount: 1500);
+        var period = proration["lines"]!["data"]![0]!["period"]!;
+        period["start"] = period["start"]!.GetValue<long>() + (10 * 86_400); // an upgrade ten days into the period
+
+        await h.DeliverAsync("invoice.paid", proration);
+
+        Assert.Equal(gets, h.Stripe.Requests.Count(r => r.Method == "GET"));
+    }
+
+    [Fact]
     public async Task ALatePastDueUpdateSentBeforeThePaymentThatEndedDunningIsStale()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);

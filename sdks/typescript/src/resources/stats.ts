@@ -2,7 +2,10 @@ import type { RequestOptions } from "../core/http.js";
 import type { CustomerCosts, CustomerMargin, FeatureStats, PlanStats, RevenueVsCost, SaasStats } from "../types.js";
 import { Resource, seg } from "./resource.js";
 
-/** Reports (`/v1/admin/stats`): an admin key. Each says its `reportingCurrency`, the `rates` it used and `unconvertedCurrencies`. */
+/**
+ * Reports (`/v1/admin/stats`): an admin key. `saas`, `revenueVsCost` and `userCosts` say their `reportingCurrency`, the `rates`
+ * they used and `unconvertedCurrencies`; the lists are bare arrays.
+ */
 export class Stats extends Resource {
   /** MRR, its movements, churn, ARPA and LTV over [from, to): the last twelve months by default. */
   saas(params: { from?: string | undefined; to?: string | undefined } = {}, options?: RequestOptions): Promise<SaasStats> {

@@ -104,7 +104,7 @@ public static class PageCheckout
             PaymentOutcome.Invalid invalid => PageResults.Message(http, 400, "This plan cannot be bought", invalid.Detail),
             PaymentOutcome.SubscriptionExists => PageResults.Message(http, 409, "You already have a plan",
                 "Change it from your billing portal instead."),
-            // A visitor saw Stripe's own words ("An unknown error occurred", "No such price: 'price_…'"), which are the operator's to read.
+            // Stripe's own words ("No such price: 'price_…'") are the operator's to read, in the log; the visitor can only wait.
             PaymentOutcome.Refused other => Unavailable(http, other.Detail),
             _ => Unavailable(http, "no answer from the payment provider"),
         };
