@@ -47,6 +47,13 @@ internal sealed class SubscriptionWriter(DbConnection c, DbTransaction tx, TimeP
             return null;
         }
 
+        if (stored.TrialEndAt != previous.TrialEndAt)
+        {
+            // A trial that ends anew (extended, here or in Stripe) is announced again before its new end.
+            await c.ExecuteAsync(new CommandDefinition("UPDATE subscriptions SET trial_will_end_sent_at = NULL WHERE id = @Id",
+                new { stored.Id }, tx, cancellationToken: ct));
+        }
+
         await EventAsync(stored, reason, price, previous.Status == SubscriptionStatus.Trialing, at);
         return stored;
     }

@@ -151,13 +151,6 @@ internal sealed partial class StripeEventWriter(
             await new InvoiceWriter(c, tx, time, options, ct).AddPendingAsync(existing, existing.Currency, lines);
         }
 
-        if (next.TrialEndAt != existing.TrialEndAt)
-        {
-            // A trial Stripe extended ends anew, and its trial_will_end is announced again.
-            await c.ExecuteAsync(new CommandDefinition("UPDATE subscriptions SET trial_will_end_sent_at = NULL WHERE id = @id",
-                new { id = existing.Id }, tx, cancellationToken: ct));
-        }
-
         await SyncInAsync(existing, next with { UpdatedAt = now }, changeSettled);
         return (StripeOutcomes.Ok, $"{existing.Id} updated");
     }

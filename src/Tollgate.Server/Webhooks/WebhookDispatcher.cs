@@ -57,7 +57,7 @@ public sealed class WebhookDispatcher(
 
                     var slots = Math.Max(1, options.Value.MaxConcurrency);
                     var claimed = inFlight.Count < slots
-                        ? await ClaimAsync(slots - inFlight.Count, Math.Max(1, slots / 2), [.. inFlight.Values.Select(f => f.Endpoint)], stoppingToken)
+                        ? await ClaimAsync(slots - inFlight.Count, Math.Max(1, slots / 2), inFlight, stoppingToken)
                         : [];
                     _outage.Reached();
                     foreach (var delivery in claimed)
@@ -102,7 +102,7 @@ public sealed class WebhookDispatcher(
 
     /// <summary>Due deliveries for the free slots, leaving out endpoints that already hold <paramref name="perEndpoint"/> sends.</summary>
     private async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(
-        int free, int perEndpoint, IReadOnlyList<string> sending, CancellationToken cancellationToken)
+        int free, int perEndpoint, IReadOnlyDictionary<string, (Task Send, string Endpoint)> inFlight, CancellationToken cancellationToken)
     {
         if (!await store.HasDueAsync(cancellationToken))
         {
@@ -111,8 +111,9 @@ public sealed class WebhookDispatcher(
 
         // The lease outlasts any send, so no other node can claim a delivery while it is still being sent.
         var lease = TimeSpan.FromTicks(Math.Max(WebhookStore.MinimumLease.Ticks, options.Value.Timeout.Ticks * 3));
+        var sending = inFlight.Values.Select(f => f.Endpoint).ToList();
         var full = sending.GroupBy(e => e, StringComparer.Ordinal).Where(g => g.Count() >= perEndpoint).Select(g => g.Key).ToList();
-        var claimed = await store.ClaimDueAsync(free, lease, cancellationToken, full);
+        var claimed = await store.ClaimDueAsync(free, lease, cancellationToken, full, [.. inFlight.Keys]);
         // A claim may bring one endpoint more than its share: those beyond it are let go at once, for a later claim.
         var kept = claimed.GroupBy(d => d.EndpointId, StringComparer.Ordinal)
             .SelectMany(g => g.Take(Math.Max(0, perEndpoint - sending.Count(e => e == g.Key)))).ToList();

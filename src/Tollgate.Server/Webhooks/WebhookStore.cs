@@ -150,23 +150,25 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
 
     /// <summary>
     /// Claims up to <paramref name="max"/> due deliveries of enabled endpoints for <paramref name="lease"/>, none to the
-    /// endpoints in <paramref name="skip"/>. On PostgreSQL rows another node is claiming are skipped (SKIP LOCKED), so
-    /// nodes share the work without sending anything twice.
+    /// endpoints in <paramref name="skip"/> and none of the <paramref name="sending"/> deliveries (this node's sends, whose
+    /// lease a test clock's jump can end mid-send). On PostgreSQL rows another node is claiming are skipped (SKIP LOCKED),
+    /// so nodes share the work without sending anything twice.
     /// </summary>
     public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, TimeSpan lease, CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? skip = null) =>
+        IReadOnlyCollection<string>? skip = null, IReadOnlyCollection<string>? sending = null) =>
         database.WriteAsync<IReadOnlyList<ClaimedDelivery>>(async (c, tx) =>
         {
             var now = time.GetUtcNow();
             var skipLocked = database.Dialect.ForUpdateSkipLockedOf("d");
-            var busy = skip is { Count: > 0 } ? $"AND NOT ({database.Dialect.InList("d.endpoint_id", "@skip")})" : "";
+            var busy = (skip is { Count: > 0 } ? $"AND NOT ({database.Dialect.InList("d.endpoint_id", "@skip")}) " : "")
+                + (sending is { Count: > 0 } ? $"AND NOT ({database.Dialect.InList("d.id", "@sending")})" : "");
             var due = (await c.QueryAsync<ClaimRow>(new CommandDefinition($"""
                 SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at, w.signature_scheme
                 FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
                 WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until <= @now) AND w.enabled = @enabled
                     {busy}
                 ORDER BY d.next_attempt_at, d.id LIMIT @max {skipLocked}
-                """, new { now = now.ToUnixTimeMilliseconds(), max = (long)max, enabled = true, skip = skip?.ToArray() }, tx, cancellationToken: cancellationToken))).ToList();
+                """, new { now = now.ToUnixTimeMilliseconds(), max = (long)max, enabled = true, skip = skip?.ToArray(), sending = sending?.ToArray() }, tx, cancellationToken: cancellationToken))).ToList();
             foreach (var row in due)
             {
                 await c.ExecuteAsync(new CommandDefinition("UPDATE webhook_deliveries SET locked_until = @until WHERE id = @Id",

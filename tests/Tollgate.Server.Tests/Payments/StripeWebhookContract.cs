@@ -422,6 +422,25 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task ATrialStripeExtendsIsAnnouncedAgainBeforeItsNewEnd()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
+        await h.App.CustomerAsync("ada");
+        var subscription = await h.SubscribeAsync("ada", "basic");
+        await h.App.AdvanceAsync(TimeSpan.FromDays(11));
+        var first = await h.DeliverAsync("customer.subscription.trial_will_end", subscription);
+        var extended = (JsonObject)subscription.DeepClone();
+        extended["trial_end"] = subscription["trial_end"]!.GetValue<long>() + (7 * 86_400);
+        await h.DeliverAsync("customer.subscription.updated", extended, h.App.Clock.GetUtcNow());
+        await h.App.AdvanceAsync(TimeSpan.FromDays(7));
+
+        var second = await h.DeliverAsync("customer.subscription.trial_will_end", extended);
+
+        Assert.Equal(("ok", "ok"), (Text(first, "outcome"), Text(second, "outcome")));
+        Assert.Equal(2L, await h.ScalarAsync<long>("SELECT COUNT(*) FROM subscription_events WHERE reason = 'trial_will_end'"));
+    }
+
+    [Fact]
     public async Task ASubscriptionWhoseOwnEventCameFirstIsNotFetchedAgainAtCheckout()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
