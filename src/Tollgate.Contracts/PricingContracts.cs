@@ -76,8 +76,8 @@ public sealed record PricingPrice(
 /// <param name="OverageTiers">The overage tiers, counted in units past the limit; null when the overage has one unit price.</param>
 /// <param name="Limit">For metered features: units per window (see <paramref name="Reset"/>); null unlimited, 0 not included.</param>
 /// <param name="Reset">
-/// For metered features, when the window starts again: "day", "week", "month", "year", "billing_period" or "never" (a lifetime
-/// allowance); null for other kinds.
+/// For metered features, when the window starts again: "day", "week", "month", "year", "billing_period", "calendar_month",
+/// "calendar_year" or "never" (a lifetime allowance); null for other kinds.
 /// </param>
 /// <param name="RateLimit">The plan's rate limit on the feature's consume and reserve calls, or null.</param>
 /// <param name="DisplayTerms">

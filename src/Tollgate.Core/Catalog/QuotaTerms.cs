@@ -9,6 +9,12 @@ public enum QuotaReset
     Year,
     BillingPeriod,
     Never,
+
+    /// <summary>A UTC calendar month for every customer, whatever its subscription's anchor: the 1st to the 1st.</summary>
+    CalendarMonth,
+
+    /// <summary>A UTC calendar year for every customer: January 1st to January 1st.</summary>
+    CalendarYear,
 }
 
 /// <summary>The span a rate limit counts over; windows are fixed and aligned to the Unix epoch.</summary>
@@ -64,6 +70,7 @@ public static class QuotaTermNames
     [
         (QuotaReset.Day, "day"), (QuotaReset.Week, "week"), (QuotaReset.Month, "month"), (QuotaReset.Year, "year"),
         (QuotaReset.BillingPeriod, "billing_period"), (QuotaReset.Never, "never"),
+        (QuotaReset.CalendarMonth, "calendar_month"), (QuotaReset.CalendarYear, "calendar_year"),
     ];
 
     private static readonly (RateLimitPer Per, string Wire)[] Pers =
@@ -75,7 +82,7 @@ public static class QuotaTermNames
         (LlmMeasure.OutputTokens, "output_tokens"), (LlmMeasure.Calls, "calls"),
     ];
 
-    public const string ResetHint = "must be day, week, month, year, billing_period or never";
+    public const string ResetHint = "must be day, week, month, year, billing_period, calendar_month, calendar_year or never";
     public const string PerHint = "must be second, minute or hour";
     public const string MeasureHint = "must be total_tokens, input_tokens, output_tokens or calls";
 

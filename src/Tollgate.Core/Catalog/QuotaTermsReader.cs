@@ -54,7 +54,7 @@ internal static class QuotaTermsReader
 
         if (!QuotaTermNames.TryParseReset(text, out var reset) || reset == QuotaReset.Never)
         {
-            plan.Problem(plan.Child("llm_budget_reset"), "must be day, week, month, year or billing_period");
+            plan.Problem(plan.Child("llm_budget_reset"), "must be day, week, month, year, billing_period, calendar_month or calendar_year");
             return QuotaReset.BillingPeriod;
         }
 

@@ -6,7 +6,9 @@ namespace Tollgate.Core.Periods;
 /// The window a quota counts in. Day and week windows start at 00:00 UTC (weeks on Monday). Month and year windows
 /// are anchored on the subscription's anchor and clamped to month end, as billing periods are; a month window also
 /// ends where the billing period ends, so a trial or a plan change never shares a window with what follows it.
-/// Customers without a subscription count in calendar months and years.
+/// Customers without a subscription count in calendar months and years. Calendar windows are UTC months and years for
+/// everyone, so a customer who changes plan mid-month keeps counting in the same window (one counter per month, as a
+/// hand-written "YYYY-MM" usage key does).
 /// </summary>
 public static class QuotaWindow
 {
@@ -23,6 +25,8 @@ public static class QuotaWindow
             QuotaReset.Month => Intersect(anchor is { } a ? BillingPeriod.Containing(a, 1, utc) : BillingPeriod.CalendarMonth(utc), billingPeriod),
             QuotaReset.Year => anchor is { } y ? BillingPeriod.Containing(y, 12, utc) : CalendarYear(utc),
             QuotaReset.Never => new BillingPeriod(DateTimeOffset.UnixEpoch, NeverEnds),
+            QuotaReset.CalendarMonth => BillingPeriod.CalendarMonth(utc),
+            QuotaReset.CalendarYear => CalendarYear(utc),
             _ => billingPeriod,
         };
     }
@@ -30,13 +34,13 @@ public static class QuotaWindow
     /// <summary>
     /// Whether the customer held the terms in the window right before <paramref name="window"/>: a window anchored on the
     /// subscription follows one unless it is the first since the <paramref name="anchor"/>; any other (day, week, or a
-    /// calendar window without a subscription) unless it holds <paramref name="since"/>, the subscription's start or the
+    /// calendar window) unless it holds <paramref name="since"/>, the subscription's start or the
     /// customer's creation. The first window has nothing before it that an idle window could carry.
     /// </summary>
     public static bool FollowsAHeldWindow(QuotaReset reset, BillingPeriod window, DateTimeOffset? anchor, DateTimeOffset since) => reset switch
     {
         QuotaReset.Never => false,
-        QuotaReset.Day or QuotaReset.Week => since < window.Start,
+        QuotaReset.Day or QuotaReset.Week or QuotaReset.CalendarMonth or QuotaReset.CalendarYear => since < window.Start,
         _ when anchor is { } a => window.Start > a,
         _ => since < window.Start,
     };

@@ -28,7 +28,7 @@ public static class QuotaWords
     /// A value feature's display with its unit ("365 days", "1 seat"); "Unlimited", "Included" and "Not included" take none.
     /// </summary>
     public static string Value(string display, string unit) =>
-        string.IsNullOrEmpty(unit) || display is QuotaDisplay.Unlimited or QuotaDisplay.Included or QuotaDisplay.NotIncluded
+        string.IsNullOrEmpty(unit) || display is QuotaDisplay.Unlimited or QuotaDisplay.Included or QuotaDisplay.NotIncluded or QuotaDisplay.PayAsYouGo
             ? display
             : $"{display} {(display == "1" ? QuotaDisplay.UnitFor(1, unit) : unit)}";
 
@@ -40,6 +40,8 @@ public static class QuotaWords
         QuotaReset.Month => "a month",
         QuotaReset.Year => "a year",
         QuotaReset.BillingPeriod => "per billing period",
+        QuotaReset.CalendarMonth => "a calendar month",
+        QuotaReset.CalendarYear => "a calendar year",
         _ => "in total",
     };
 

@@ -239,7 +239,7 @@ public sealed class CatalogDocumentTests
 
     [Theory]
     [InlineData("""{"feature_code": "chat", "limit": 5, "reset": "fortnight"}""",
-        "plans[0].features[0].reset: must be day, week, month, year, billing_period or never")]
+        "plans[0].features[0].reset: must be day, week, month, year, billing_period, calendar_month, calendar_year or never")]
     [InlineData("""{"feature_code": "chat", "monthly_quota": 5, "limit": 5}""",
         "plans[0].features[0].limit: cannot be given with monthly_quota (monthly_quota means limit with reset: month)")]
     [InlineData("""{"feature_code": "chat", "limit": 5, "rate_limit": {"limit": 0, "per": "second"}}""",

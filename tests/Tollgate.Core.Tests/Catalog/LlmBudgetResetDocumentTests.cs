@@ -24,8 +24,8 @@ public sealed class LlmBudgetResetDocumentTests
     }
 
     [Theory]
-    [InlineData(", \"llm_budget_usd\": 5, \"llm_budget_reset\": \"never\"", "plans[0].llm_budget_reset: must be day, week, month, year or billing_period")]
-    [InlineData(", \"llm_budget_usd\": 5, \"llm_budget_reset\": \"fortnight\"", "plans[0].llm_budget_reset: must be day, week, month, year or billing_period")]
+    [InlineData(", \"llm_budget_usd\": 5, \"llm_budget_reset\": \"never\"", "plans[0].llm_budget_reset: must be day, week, month, year, billing_period, calendar_month or calendar_year")]
+    [InlineData(", \"llm_budget_usd\": 5, \"llm_budget_reset\": \"fortnight\"", "plans[0].llm_budget_reset: must be day, week, month, year, billing_period, calendar_month or calendar_year")]
     [InlineData(", \"llm_budget_reset\": \"month\"", "plans[0].llm_budget_reset: needs llm_budget_usd: a plan without a budget has nothing to reset")]
     public void WrongBudgetResetIsRejectedNamingTheField(string budget, string expected) =>
         Assert.Equal([expected], CatalogDocument.Parse(Document(budget)).Problems.Select(p => p.ToString()));

@@ -48,6 +48,20 @@ public sealed class QuotaWindowTests
     }
 
     [Fact]
+    public void CalendarWindowsIgnoreTheAnchorAndTheTrial()
+    {
+        var trial = new BillingPeriod(At("2026-05-20T08:00:00Z"), At("2026-06-03T08:00:00Z"));
+        var now = At("2026-05-31T23:59:59Z");
+
+        Assert.Equal(new BillingPeriod(At("2026-05-01T00:00:00Z"), At("2026-06-01T00:00:00Z")),
+            QuotaWindow.Containing(QuotaReset.CalendarMonth, trial.Start, trial, now));
+        Assert.Equal(new BillingPeriod(At("2026-01-01T00:00:00Z"), At("2027-01-01T00:00:00Z")),
+            QuotaWindow.Containing(QuotaReset.CalendarYear, trial.Start, trial, now));
+        Assert.False(QuotaWindow.FollowsAHeldWindow(QuotaReset.CalendarMonth, BillingPeriod.CalendarMonth(now), trial.Start, trial.Start));
+        Assert.True(QuotaWindow.FollowsAHeldWindow(QuotaReset.CalendarMonth, BillingPeriod.CalendarMonth(trial.End), trial.Start, trial.Start));
+    }
+
+    [Fact]
     public void CustomerWithoutSubscriptionCountsInCalendarMonthsAndYears()
     {
         var now = At("2026-07-19T13:00:00Z");

@@ -14,7 +14,8 @@ public abstract class QuotaWindowsContract : ApiContract
             { "code": "daily", "name": "Daily", "unit": "calls", "kind": "metered" },
             { "code": "weekly", "name": "Weekly", "unit": "scans", "kind": "metered" },
             { "code": "lifetime", "name": "Lifetime", "unit": "exports", "kind": "metered" },
-            { "code": "rolling", "name": "Rolling", "unit": "credits", "kind": "metered" }
+            { "code": "rolling", "name": "Rolling", "unit": "credits", "kind": "metered" },
+            { "code": "calendar", "name": "Calendar", "unit": "reports", "kind": "metered" }
           ],
           "plans": [
             { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
@@ -23,10 +24,11 @@ public abstract class QuotaWindowsContract : ApiContract
                 { "feature_code": "daily", "limit": 3, "reset": "day" },
                 { "feature_code": "weekly", "limit": 5, "reset": "week" },
                 { "feature_code": "lifetime", "limit": 2, "reset": "never" },
-                { "feature_code": "rolling", "limit": 10, "reset": "month", "rollover": true } ] },
+                { "feature_code": "rolling", "limit": 10, "reset": "month", "rollover": true },
+                { "feature_code": "calendar", "limit": 2, "reset": "calendar_month" } ] },
             { "code": "pro", "name": "Pro",
               "prices": [ { "billing_period": "monthly", "price_cents": 2999 }, { "billing_period": "yearly", "price_cents": 29900 } ],
-              "features": [ { "feature_code": "cv", "monthly_quota": 30 } ] }
+              "features": [ { "feature_code": "cv", "monthly_quota": 30 }, { "feature_code": "calendar", "limit": 5, "reset": "calendar_month" } ] }
           ]
         }
         """;
@@ -38,8 +40,9 @@ public abstract class QuotaWindowsContract : ApiContract
     {
         await using var app = await AppAsync();
         await app.CustomerAsync("c1");
-        await app.SubscribeAsync("c1", "pro", "yearly", collection: "charge_automatically"); // no unpaid invoice to suspend it
-        var anchor = TollgateApp.DefaultStart;
+        var id = await app.SubscribeAsync("c1", "pro", "yearly", collection: "charge_automatically"); // no unpaid invoice to suspend it
+        var subscription = await (await app.Admin.GetAsync($"/v1/subscriptions/{id}")).ReadAsync(); // a ticking clock anchors it late
+        var anchor = DateTimeOffset.Parse(subscription["current_period_start"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture);
 
         for (var month = 0; month < 12; month++)
         {
@@ -94,6 +97,28 @@ public abstract class QuotaWindowsContract : ApiContract
         Assert.Equal(HttpStatusCode.OK, nextDay.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, sameWeek.StatusCode);
         Assert.Equal(HttpStatusCode.OK, nextWeek.StatusCode);
+    }
+
+    [Fact]
+    public async Task ACalendarMonthQuotaCountsFromTheFirstWhateverTheAnchorAndKeepsItsCountAcrossAnUpgrade()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("c1");
+
+        var free = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => app.ConsumeAsync("c1", "calendar")));
+        await app.SubscribeAsync("c1", "pro", "monthly", collection: "charge_automatically"); // anchored on Jan 15
+        var pro = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => app.ConsumeAsync("c1", "calendar")));
+        var problem = await pro.Single(r => r.StatusCode == HttpStatusCode.TooManyRequests).ReadAsync();
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero));
+        var february = await (await app.ConsumeAsync("c1", "calendar")).ReadAsync();
+        var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray();
+
+        Assert.Equal(2, free.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(3, pro.Count(r => r.StatusCode == HttpStatusCode.OK)); // the 2 used on free count against pro's 5
+        Assert.Equal(("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", 5L), (problem["window_start"].Value<string>(), problem["resets_at"].Value<string>(), problem["limit"].Value<long>()));
+        Assert.Equal((1L, "2026-03-01T00:00:00Z"), (february["used"].Value<long>(), february["resets_at"].Value<string>()));
+        var terms = plans.Single(p => p!["code"].Value<string>() == "pro")!["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == "calendar")!;
+        Assert.Equal(("calendar_month", "5 a calendar month"), (terms["reset"].Value<string>(), terms["display_terms"].Value<string>()));
     }
 
     [Fact]
@@ -167,4 +192,11 @@ public sealed class SqliteQuotaWindowsTests : QuotaWindowsContract
 public sealed class PostgresQuotaWindowsTests : QuotaWindowsContract
 {
     protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+public sealed class SqliteTickingQuotaWindowsTests : QuotaWindowsContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
 }

@@ -100,7 +100,7 @@ public abstract class LlmBudgetWindowContract : ApiContract
     }
 
     [Theory]
-    [InlineData("\"llm_budget_usd\": 0.01, \"llm_budget_reset\": \"fortnight\"", "plans[1].llm_budget_reset: must be day, week, month, year or billing_period")]
+    [InlineData("\"llm_budget_usd\": 0.01, \"llm_budget_reset\": \"fortnight\"", "plans[1].llm_budget_reset: must be day, week, month, year, billing_period, calendar_month or calendar_year")]
     [InlineData("\"llm_budget_reset\": \"month\"", "plans[1].llm_budget_reset: needs llm_budget_usd: a plan without a budget has nothing to reset")]
     public async Task ABudgetResetThatIsNotAWindowOrHasNoBudgetIsA400NamingTheField(string budget, string expected)
     {

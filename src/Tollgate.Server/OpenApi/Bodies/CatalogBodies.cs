@@ -100,7 +100,7 @@ public sealed record CatalogFeatureBody(
 /// <param name="SortOrder">Its place on the pricing page.</param>
 /// <param name="IsPopular">Highlighted on the pricing page.</param>
 /// <param name="LlmBudgetUsd">An LLM spending cap in USD per llm_budget_reset window, at most 9 decimals; none when absent.</param>
-/// <param name="LlmBudgetReset">The window the LLM budget counts in: day, week, month, year or billing_period (default), anchored as a quota's; needs llm_budget_usd.</param>
+/// <param name="LlmBudgetReset">The window the LLM budget counts in: day, week, month, year, billing_period (default), calendar_month or calendar_year, as a quota's; needs llm_budget_usd.</param>
 /// <param name="Features">What the plan grants, feature by feature.</param>
 /// <param name="Visibility">public (default) or private: a private plan never appears in the public pricing API, page or embed.</param>
 public sealed record CatalogPlanBody(
@@ -150,7 +150,7 @@ public sealed record CatalogPriceBody(
 /// <param name="Limit">
 /// Metered: units per window (see reset); null for unlimited, 0 for not included. A metered grant needs limit or monthly_quota.
 /// </param>
-/// <param name="Reset">Metered: when the window starts again (default month); never is one window for the customer's whole life.</param>
+/// <param name="Reset">Metered: when the window starts again (default month, from the subscription's anchor); calendar_month and calendar_year are UTC calendar windows for everyone; never is one window for the customer's whole life.</param>
 /// <param name="RateLimit">
 /// Metered or boolean: at most limit consume or reserve calls per second, minute or hour, decided before the quota. A value
 /// feature takes none, and a disabled gate none unless it is the catalog's rate_limit_feature.

@@ -36,7 +36,7 @@ public sealed class CatalogSchemas : IOpenApiSchemaTransformer
         [(typeof(CatalogPlanBody), "description")] = s => Text(s, 2000),
         [(typeof(CatalogPlanBody), "sort_order")] = s => Range(s, -1_000_000, 1_000_000),
         [(typeof(CatalogPlanBody), "llm_budget_usd")] = s => Range(s, 0, 1_000_000_000),
-        [(typeof(CatalogPlanBody), "llm_budget_reset")] = s => Enum(s, ["day", "week", "month", "year", "billing_period"]),
+        [(typeof(CatalogPlanBody), "llm_budget_reset")] = s => Enum(s, ["day", "week", "month", "year", "billing_period", "calendar_month", "calendar_year"]),
         [(typeof(CatalogPlanBody), "prices")] = s => s.MaxItems = PlanTerms.MaxPrices,
         [(typeof(CatalogPlanBody), "visibility")] = s => Enum(s, ["public", "private"]),
         [(typeof(CatalogPriceBody), "billing_period")] = s => Enum(s, ["monthly", "yearly"]),
