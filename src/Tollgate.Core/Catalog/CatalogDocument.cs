@@ -53,8 +53,7 @@ public static partial class CatalogDocument
         var byCode = features.GroupBy(f => f.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         // Read before the plans: a disabled gate's rate_limit still applies when it is the plan-wide one.
         var planWide = root.TryGetProperty("rate_limit_feature", out var named) && named.ValueKind == JsonValueKind.String ? named.GetString() : null;
-        var metrics = CatalogMetrics.Read(reader, problems);
-        var metricCodes = metrics.Select(m => m.Metric.Code).ToHashSet(StringComparer.Ordinal);
+        var metrics = CatalogMetrics.Read(reader, problems, out var metricCodes);
         var plans = PlanReader.ReadPlans(reader, byCode, problems, planWide, metricCodes);
         CatalogMetrics.CheckUsed(reader, metrics, plans);
         var defaultPlan = reader.String("default_plan", required: false, 64, CodePattern(), CodeHint);

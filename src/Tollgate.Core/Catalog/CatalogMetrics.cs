@@ -13,11 +13,16 @@ public static class CatalogMetrics
     /// <summary>A metric as read, with whether the document gave its event (one without may only serve a plan feature).</summary>
     internal sealed record ReadMetric(BillableMetric Metric, bool EventGiven, string Path);
 
-    /// <summary>Reads <c>metrics</c>; empty when absent. A metric without <c>event</c> reads events named after its code.</summary>
-    internal static List<ReadMetric> Read(ElementReader root, List<DocumentProblem> problems)
+    /// <summary>
+    /// Reads <c>metrics</c>; empty when absent. A metric without <c>event</c> reads events named after its code.
+    /// <paramref name="seen"/> holds every code given, a metric refused for its own fields included, so a plan feature naming
+    /// it is not also told it names no metric: the metric's own problem says what is wrong.
+    /// </summary>
+    internal static List<ReadMetric> Read(ElementReader root, List<DocumentProblem> problems, out IReadOnlySet<string> seen)
     {
         var metrics = new List<ReadMetric>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        seen = codes;
         foreach (var (element, path) in root.Array("metrics", required: false, maxItems: 200))
         {
             var r = new ElementReader(element, path, problems, "code", "name", "event", "aggregation", "property", "filters", "group_by");
@@ -38,8 +43,13 @@ public static class CatalogMetrics
             }
 
             var property = r.String("property", required: false, 64);
-            if (aggregationOk && aggregation != MetricAggregation.Count && property is null && !r.Has("property"))
+            if (property is { Length: 0 })
             {
+                r.Problem(r.Child("property"), "must be a property name of 1-64 characters");
+            }
+            else if (aggregationOk && aggregation != MetricAggregation.Count && r.Raw("property") is null or { ValueKind: JsonValueKind.Null })
+            {
+                // Absent or null: "property": null is as missing as no key (a wrong type was named by String above).
                 r.Problem(r.Child("property"), $"is required for {aggregationText}: name the event property it reads"
                     + (aggregation == MetricAggregation.UniqueCount ? "" : " (a whole number)"));
             }
@@ -50,7 +60,7 @@ public static class CatalogMetrics
 
             var filters = ReadFilters(r, problems);
             var groupBy = ReadGroupBy(r);
-            if (code is not null && !seen.Add(code))
+            if (code is not null && !codes.Add(code))
             {
                 r.Problem(r.Child("code"), $"duplicates metric '{code}'");
                 continue;
@@ -246,7 +256,7 @@ public static class CatalogMetrics
         using var document = JsonDocument.Parse(json);
         var problems = new List<DocumentProblem>();
         var reader = new ElementReader(document.RootElement, "", problems, "metrics");
-        return [.. Read(reader, problems).Select(m => m.Metric).OrderBy(m => m.Code, StringComparer.Ordinal)];
+        return [.. Read(reader, problems, out _).Select(m => m.Metric).OrderBy(m => m.Code, StringComparer.Ordinal)];
     }
 
     /// <summary>Equal when they export the same; the records hold lists, which compare by reference.</summary>

@@ -39,6 +39,10 @@ public sealed class MetricsDocumentTests
         "metrics[0].filters.region: must be a list of 1-50 values")]
     [InlineData("""{"code": "m", "name": "M", "event": "e", "aggregation": "count", "property": "x"}""",
         "metrics[0].property: does not apply to count, which counts events")]
+    [InlineData("""{"code": "m", "name": "M", "event": "e", "aggregation": "sum", "property": null}""",
+        "metrics[0].property: is required for sum: name the event property it reads (a whole number)")]
+    [InlineData("""{"code": "m", "name": "M", "event": "e", "aggregation": "unique_count", "property": ""}""",
+        "metrics[0].property: must be a property name of 1-64 characters")]
     public void ABadMetricIsRefusedNamingItsPath(string metric, string expected) =>
         Assert.Equal([expected], CatalogDocument.Parse(Document(metric)).Problems.Select(p => p.ToString()));
 
@@ -49,6 +53,12 @@ public sealed class MetricsDocumentTests
         "plans[0].features[0].metric: cannot be combined with meter: a feature counts either a metric's events or LLM calls")]
     public void APlanFeatureNamingAMetricWrongIsRefused(string planFeature, string expected) =>
         Assert.Equal([expected], CatalogDocument.Parse(Document(Tokens, planFeature)).Problems.Select(p => p.ToString()));
+
+    [Fact]
+    public void APlanFeatureNamingAMetricRefusedForItsOwnFieldsIsNotAlsoToldTheMetricIsMissing() =>
+        Assert.Equal(["metrics[0].property: is required for sum: name the event property it reads (a whole number)"],
+            CatalogDocument.Parse(Document("""{"code": "m", "name": "M", "event": "e", "aggregation": "sum", "property": null}""",
+                """{"feature_code": "tokens", "limit": 5, "metric": "m"}""")).Problems.Select(p => p.ToString()));
 
     [Fact]
     public void AMetricWithoutEventThatAPlanFeatureUsesReadsEventsNamedAfterItsCode()
