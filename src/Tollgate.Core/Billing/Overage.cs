@@ -45,8 +45,11 @@ public static class Overage
             var past = limits.Count == 1
                 ? string.Create(CultureInfo.InvariantCulture, $"past {QuotaRules.Limit(grant, counter.CarriedIn):N0}")
                 : string.Create(CultureInfo.InvariantCulture, $"past the limit of {counters.Count} windows");
-            var description = string.Create(CultureInfo.InvariantCulture,
-                $"Overage: {units:N0} {(feature?.Unit is { Length: > 0 } unit ? unit : "units")} of {feature?.Name ?? grant.FeatureCode} {past}");
+            var unitWords = feature?.Unit is { Length: > 0 } unit ? unit : "units";
+            // Pay as you go has no allowance to be past: every unit is the usage billed.
+            var description = grant.IsPayAsYouGo
+                ? string.Create(CultureInfo.InvariantCulture, $"Usage: {units:N0} {unitWords} of {feature?.Name ?? grant.FeatureCode}")
+                : string.Create(CultureInfo.InvariantCulture, $"Overage: {units:N0} {unitWords} of {feature?.Name ?? grant.FeatureCode} {past}");
             if (grant.OverageTiers is { } tiers)
             {
                 // A lone window billed in part before (at a plan change) goes on in the tiers where that part stopped. A line

@@ -231,11 +231,15 @@ internal static class PlanReader
         }
 
         var options = ReadCurrencyOptions(r, overage, package, tiers, out var optionsOk);
-        return present && thresholds is not null && meterOk && tiersOk && packageOk && optionsOk
-            ? new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: quota is not 0, null, thresholds, reset,
-                Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric, OveragePackage: package,
-                CurrencyOptions: options)
-            : null;
+        if (!(present && thresholds is not null && meterOk && tiersOk && packageOk && optionsOk))
+        {
+            return null;
+        }
+
+        var read = new PlanFeature(code, FeatureKind.Metered, quota, hardCap, rollover, overage, Enabled: true, null, thresholds, reset,
+            Meter: meter, PerMemberLimit: perMember, PerSeat: perSeat, OverageTiers: tiers, Metric: metric, OveragePackage: package,
+            CurrencyOptions: options);
+        return read with { Enabled = read.IsIncluded };
     }
 
     /// <summary>

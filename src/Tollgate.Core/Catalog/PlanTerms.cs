@@ -62,7 +62,14 @@ public sealed record PlanFeature(
 
     public bool IsUnlimited => MonthlyQuota is null;
 
-    public bool IsIncluded => MonthlyQuota is not 0;
+    /// <summary>
+    /// Whether the plan grants the feature. A limit of 0 is "not included", unless the cap is soft and the units are priced:
+    /// then nothing is free and every unit is billed as overage, from the first (pay as you go, Stripe's metered price).
+    /// </summary>
+    public bool IsIncluded => MonthlyQuota is not 0 || BillsOverage;
+
+    /// <summary>A limit of 0 under a soft cap with a price: every unit used is billed.</summary>
+    public bool IsPayAsYouGo => MonthlyQuota is 0 && BillsOverage;
 }
 
 /// <summary>
@@ -75,6 +82,12 @@ public sealed record PlanTerms(
     long? LlmBudgetNanoUsd,
     QuotaReset LlmBudgetReset = QuotaReset.BillingPeriod)
 {
+    /// <summary>
+    /// The currency the overage prices are in: the one <see cref="OverageIn"/> chose, else the plan's default. An invoice's
+    /// words scale the prices by it (11 yen reads "11", not "0.11").
+    /// </summary>
+    public string OverageCurrency { get => field ?? DefaultCurrency ?? "USD"; init; }
+
     /// <summary>The most prices a plan lists: two periods in up to 25 currencies.</summary>
     public const int MaxPrices = 50;
 
@@ -138,13 +151,19 @@ public sealed record PlanTerms(
     /// </summary>
     public PlanTerms OverageIn(string? currency)
     {
-        if (string.IsNullOrEmpty(currency) || currency == DefaultCurrency || Features.All(f => f.CurrencyOptions is not { Count: > 0 }))
+        if (string.IsNullOrEmpty(currency))
         {
             return this;
         }
 
+        if (currency == DefaultCurrency || Features.All(f => f.CurrencyOptions is not { Count: > 0 }))
+        {
+            return this with { OverageCurrency = currency };
+        }
+
         return this with
         {
+            OverageCurrency = currency,
             Features = [.. Features.Select(f => f.BillsOverage && f.Option(currency) is { } o
                 ? f with
                 {

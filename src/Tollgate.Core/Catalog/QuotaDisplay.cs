@@ -11,6 +11,9 @@ public static class QuotaDisplay
     public const string NotIncluded = "Not included";
     public const string Included = "Included";
 
+    /// <summary>A limit of 0 under a soft cap with a price: nothing free, every unit billed.</summary>
+    public const string PayAsYouGo = "Pay as you go";
+
     public static string For(PlanFeature? feature)
     {
         if (feature is null)
@@ -25,7 +28,7 @@ public static class QuotaDisplay
             _ => feature.MonthlyQuota switch
             {
                 null => Unlimited,
-                0 => NotIncluded,
+                0 => feature.IsPayAsYouGo ? PayAsYouGo : NotIncluded,
                 var n => n.Value.ToString("N0", CultureInfo.InvariantCulture),
             },
         };

@@ -48,11 +48,12 @@ public static class PriceWords
 
     /// <summary>
     /// What use past a soft cap costs, in words: one line for a unit price ("Then $0.02 per call"), one per tier for tiers
-    /// (units counted past the limit); null under a hard cap.
+    /// (units counted past the limit); null under a hard cap. Pay as you go has no limit to be past: "$0.02 per call".
     /// </summary>
     public static IReadOnlyList<string>? Overage(Feature feature, PlanFeature? granted, string currency) =>
         granted is not { HardCap: false } ? null
-        : Tiers(feature, granted, currency) is { } tiers ? [.. tiers.Lines.Select(l => $"Over the limit, {l.Text}")]
-        : granted.OverageUnitPriceCents is { } cents ? [$"Then {MinorUnits.Display(cents, currency)} per {QuotaDisplay.UnitFor(1, feature.Unit)}"]
+        : Tiers(feature, granted, currency) is { } tiers ? [.. tiers.Lines.Select(l => granted.IsPayAsYouGo ? l.Text : $"Over the limit, {l.Text}")]
+        : granted.OverageUnitPriceCents is { } cents
+            ? [$"{(granted.IsPayAsYouGo ? "" : "Then ")}{MinorUnits.Display(cents, currency)} per {QuotaDisplay.UnitFor(1, feature.Unit)}"]
         : null;
 }

@@ -100,7 +100,18 @@ public sealed class OverageTiersTests
         var charge = tiers.Price(billed: 5, quantity: 3).Single(); // 8 × 6.50 = 52.00, less the 35.00 billed for 5 at 7.00
 
         Assert.Equal((2, 3L, 1700L), (charge.Tier, charge.Quantity, charge.AmountCents));
-        Assert.Equal("tier 2 (volume): 8 × 6.50 less 35.00 for the 5 billed before", TieredOverage.Describe(tiers, charge));
+        Assert.Equal("tier 2 (volume): 8 × 6.50 less 35.00 for the 5 billed before", TieredOverage.Describe(tiers, charge, "USD"));
         Assert.Equal(tiers.TotalCents(8), tiers.TotalCents(5) + charge.AmountCents);
+    }
+
+    [Fact]
+    public void AZeroDecimalCurrencysTiersReadInWholeYenAndAThreeDecimalOnesInThousandths()
+    {
+        var tiers = new OverageTiers(TiersMode.Graduated, [new(10, 11), new(null, 5, PerUnits: 2, FlatCents: 100)]);
+
+        var charges = tiers.Price(billed: 0, quantity: 33).ToList();
+
+        Assert.Equal(["tier 1 (1–10): 10 × 11", "tier 2 (11 and up): 23 × 5 per 2 + 100 flat"], charges.Select(c => TieredOverage.Describe(tiers, c, "JPY")));
+        Assert.Equal("tier 1 (1–10): 10 × 0.011", TieredOverage.Describe(tiers, charges[0], "KWD"));
     }
 }

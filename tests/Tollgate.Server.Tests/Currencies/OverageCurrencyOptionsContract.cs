@@ -51,6 +51,30 @@ public abstract class OverageCurrencyOptionsContract(SharedServer shared) : ApiC
         [.. invoice["lines"]!.AsArray().Where(l => l!["kind"].Value<string>() == "overage").Select(l => l!)];
 
     [Fact]
+    public async Task AYenPlansTierLinesReadInWholeYenNotHundredths()
+    {
+        const string yen = """
+            {
+              "features": [ { "code": "calls", "name": "Calls", "unit": "calls", "kind": "metered" } ],
+              "plans": [ { "code": "yen", "name": "Yen", "prices": [ { "billing_period": "monthly", "price_cents": 1000, "currency": "JPY" } ],
+                "features": [ { "feature_code": "calls", "limit": 0, "hard_cap": false, "tiers_mode": "graduated",
+                                "overage_tiers": [ { "up_to": 10, "unit_price_cents": 11 },
+                                                   { "up_to": null, "unit_price_cents": 5, "per_units": 2, "flat_cents": 100 } ] } ] } ]
+            }
+            """;
+        await using var app = await StartOwnAsync(ApiSetup.CatalogOf("yen-tiers", yen), May);
+        await app.CustomerAsync("jp1");
+        Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostJsonAsync("/v1/subscriptions", new { customer = "jp1", plan = "yen" })).StatusCode);
+        await app.ConsumeAsync("jp1", "calls", 33);
+
+        var upcoming = await (await app.Admin.GetAsync("/v1/customers/jp1/upcoming-invoice")).ReadAsync();
+
+        // 10 at ¥11, then 23 at ¥5 per 2 (¥57.5, rounded half-up once) plus ¥100 flat.
+        Assert.Equal([(110L, "Usage: 33 calls of Calls, tier 1 (1–10): 10 × 11"), (158L, "Usage: 33 calls of Calls, tier 2 (11 and up): 23 × 5 per 2 + 100 flat")],
+            OverageLines(upcoming).Select(l => (l["amount_cents"].Value<long>(), l["description"].Value<string>())));
+    }
+
+    [Fact]
     public async Task AnEuroSubscriptionIsInvoicedItsOverageAtTheEuroOption()
     {
         await using var app = await OwnAppAsync();

@@ -57,6 +57,14 @@ public static class PortalWords
             // resets, and an unlimited one has nothing to reset.
             var window = view.Usage.Context.Window(grant);
             var resets = QuotaWindow.Resets(window) ? $" · resets {Date(window.End)}" : "";
+            if (grant.IsPayAsYouGo)
+            {
+                // Nothing is free, so there is no limit to show against: what was used, and what each unit costs.
+                rows.Add(new UsageRow(feature.Code, feature.Name, string.Create(CultureInfo.InvariantCulture, $"{counter.Used:N0} {unit} · pay as you go"), null,
+                    grant.OverageUnitPriceCents is { } each ? $"billed at {MinorUnits.Display(each, view.Currency)} each" : "billed by use"));
+                continue;
+            }
+
             var used = limit is { } l
                 ? string.Create(CultureInfo.InvariantCulture, $"{counter.Used:N0} of {l:N0} {unit}")
                 : string.Create(CultureInfo.InvariantCulture, $"{counter.Used:N0} {unit} · unlimited");

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Tollgate.Testing;
+
+namespace Tollgate.Server.Tests.Billing;
+
+/// <summary>
+/// A limit of 0 under a soft cap with a price is pay as you go: every unit is allowed and billed from the first, and every
+/// answer (consume, check, usage, pricing, portal, invoice) says so alike.
+/// </summary>
+public abstract class PayAsYouGoContract : ApiContract
+{
+    // Metered: 10.00 a month, then every second of compute at 0.01; Tiered: the first 100 at 0.02, the rest at 0.01.
+    private const string Catalog = """
+        {
+          "default_plan": "free",
+          "features": [ { "code": "compute", "name": "Compute", "unit": "seconds", "kind": "metered" } ],
+          "plans": [
+            { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
+              "features": [ { "feature_code": "compute", "limit": 0 } ] },
+            { "code": "metered", "name": "Metered", "prices": [ { "billing_period": "monthly", "price_cents": 1000 } ],
+              "features": [ { "feature_code": "compute", "limit": 0, "hard_cap": false, "overage_unit_price_cents": 1 } ] },
+            { "code": "tiered", "name": "Tiered", "prices": [ { "billing_period": "monthly", "price_cents": 1000 } ],
+              "features": [ { "feature_code": "compute", "limit": 0, "hard_cap": false, "tiers_mode": "graduated",
+                              "overage_tiers": [ { "up_to": 100, "unit_price_cents": 2 }, { "up_to": null, "unit_price_cents": 1 } ] } ] }
+          ]
+        }
+        """;
+
+    // The test clock starts 2026-01-15 12:00; the first period ends 2026-02-15 12:00.
+    private static readonly DateTimeOffset Renewed = new(2026, 2, 15, 13, 0, 0, TimeSpan.Zero);
+
+    private Task<TollgateApp> AppAsync() => StartAsync(ApiSetup.CatalogOf("pay-as-you-go", Catalog));
+
+    private static (long Quantity, long Amount, string? Description)[] Usage(JsonNode invoice) =>
+        [.. invoice["lines"]!.AsArray().Where(l => l!["kind"].Value<string>() == "overage")
+            .Select(l => (l!["quantity"].Value<long>(), l["amount_cents"].Value<long>(), l["description"].Value<string>()))];
+
+    [Fact]
+    public async Task EveryUnitIsAllowedAndBilledFromTheFirstAndEveryAnswerSaysSo()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("payg1");
+        await app.SubscribeAsync("payg1", "metered", collection: "charge_automatically");
+
+        var consumed = await app.ConsumeAsync("payg1", "compute", 150);
+        var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "payg1", feature = "compute" })).ReadAsync();
+        var usage = (await (await app.Admin.GetAsync("/v1/customers/payg1/usage")).ReadAsync())["features"]!["compute"]!;
+        var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray();
+        await app.AdvanceToAsync(Renewed);
+        var renewal = (await app.InvoicesAsync("payg1"))[^1];
+
+        var body = await consumed.ReadAsync();
+        Assert.Equal(HttpStatusCode.OK, consumed.StatusCode);
+        Assert.Equal(("soft_cap_overage", 0L, 150L, false), (body["reason"].Value<string>(), body["limit"].Value<long>(), body["overage"].Value<long>(), body["hard_cap"].Value<bool>()));
+        Assert.Equal((true, false), (check["allowed"].Value<bool>(), check["hard_cap"].Value<bool>()));
+        Assert.Equal((150L, 150L, false), (usage["used"].Value<long>(), usage["overage"].Value<long>(), usage["hard_cap"].Value<bool>()));
+        var terms = plans.Single(p => p!["code"].Value<string>() == "metered")!["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == "compute")!;
+        Assert.Equal(("Pay as you go", "$0.01 per second"), (terms["display_terms"].Value<string>(), terms["display_overage"]![0].Value<string>()));
+        Assert.Equal([(150L, 150L, "Usage: 150 seconds of Compute")], Usage(renewal));
+        Assert.Equal(1000L + 150, renewal["subtotal_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task TieredPayAsYouGoPricesFromTheFirstUnitAndALimitOfZeroWithoutAPriceStaysNotIncluded()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("payg2");
+        await app.CustomerAsync("free1");
+        await app.SubscribeAsync("payg2", "tiered", collection: "charge_automatically");
+
+        await app.ConsumeAsync("payg2", "compute", 130);
+        var refused = await app.ConsumeAsync("free1", "compute");
+        await app.AdvanceToAsync(Renewed);
+        var renewal = (await app.InvoicesAsync("payg2"))[^1];
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Equal([(100L, 200L, "Usage: 130 seconds of Compute, tier 1 (1–100): 100 × 0.02"), (30L, 30L, "Usage: 130 seconds of Compute, tier 2 (101 and up): 30 × 0.01")],
+            Usage(renewal));
+    }
+}
+
+public sealed class SqlitePayAsYouGoTests : PayAsYouGoContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+}
+
+public sealed class PostgresPayAsYouGoTests : PayAsYouGoContract
+{
+    protected override StoreKind Kind => StoreKind.Postgres;
+}
+
+/// <summary>The same suite on a clock that ticks, as the real one does.</summary>
+public sealed class TickingClockPayAsYouGoTests : PayAsYouGoContract
+{
+    protected override StoreKind Kind => StoreKind.Sqlite;
+
+    protected override bool TickingClock => true;
+}
