@@ -20,9 +20,20 @@ public sealed record CreateWebhookEndpointRequest(string Url, string? Descriptio
 /// <param name="Secret">The signing secret (whsec_… when generated); in the answer that creates the endpoint only.</param>
 /// <param name="CreatedAt">When it was registered.</param>
 /// <param name="SignatureScheme">How deliveries are signed: "tollgate" or "standard".</param>
+/// <param name="PreviousSecretExpiresAt">
+/// After a rotation, until when the replaced secret still signs beside the new one; null when none does (past instants
+/// mean it has stopped).
+/// </param>
 public sealed record WebhookEndpointResponse(
     string Id, string Url, string? Description, IReadOnlyList<string> Events, bool Enabled, string? Secret, DateTimeOffset CreatedAt,
-    string SignatureScheme = "tollgate");
+    string SignatureScheme = "tollgate", DateTimeOffset? PreviousSecretExpiresAt = null);
+
+/// <summary>A new signing secret for an endpoint; the body may be empty.</summary>
+/// <param name="Secret">The new secret; a new random one in the endpoint's scheme when absent. It must differ from the current one.</param>
+/// <param name="PreviousSecretExpiresInHours">
+/// How long the replaced secret keeps signing beside the new one: 0 (it stops at once) to 168; 24 when absent.
+/// </param>
+public sealed record RotateWebhookSecretRequest(string? Secret = null, int? PreviousSecretExpiresInHours = null);
 
 /// <summary>One event's delivery to one endpoint.</summary>
 /// <param name="Id">The delivery's id.</param>

@@ -183,6 +183,8 @@ public static class OperationSummaries
         ["POST /v1/admin/webhook-endpoints/{id}/disable"] = new("Disable a webhook endpoint", "Its pending deliveries are canceled."),
         ["POST /v1/admin/webhook-endpoints/{id}/enable"] = new("Enable a webhook endpoint"),
         ["POST /v1/admin/webhook-endpoints/{id}/test"] = new("Send a test event to a webhook endpoint"),
+        ["POST /v1/admin/webhook-endpoints/{id}/rotate-secret"] = new("Rotate a webhook endpoint's signing secret",
+            "Answers the new secret; the old one signs beside it for previous_secret_expires_in_hours (24 by default), so receivers switch without a gap."),
         ["GET /v1/admin/webhook-deliveries"] = new("List webhook deliveries"),
         ["GET /v1/admin/webhook-deliveries/{id}"] = new("Get a webhook delivery", "With the body sent and every attempt."),
         ["POST /v1/admin/webhook-deliveries/{id}/replay"] = new("Replay a webhook delivery",

@@ -161,8 +161,17 @@ public sealed class WebhookDispatcher(
 
         var succeeded = error is null;
         var now = time.GetUtcNow();
-        var retryAt = succeeded ? null : RetryAt(delivery.Attempts + 1, delivery.FirstQueuedAt, now, (Random.Shared.NextDouble() * 0.4) - 0.2);
-        if (!succeeded)
+        // 410 Gone: the receiver wants no more webhooks from here. Standard Webhooks says to disable the endpoint and stop,
+        // rather than retry it for a day.
+        var gone = status == StatusCodes.Status410Gone;
+        error = gone ? "HTTP 410: the receiver is gone, so the endpoint was disabled" : error;
+        var retryAt = succeeded || gone ? null : RetryAt(delivery.Attempts + 1, delivery.FirstQueuedAt, now, (Random.Shared.NextDouble() * 0.4) - 0.2);
+        if (gone)
+        {
+            logger.LogWarning("Webhook endpoint {Endpoint} at {Host} answered 410 Gone; it is disabled (POST /v1/admin/webhook-endpoints/{Endpoint}/enable turns it back on)",
+                delivery.EndpointId, new Uri(delivery.Url).Host, delivery.EndpointId);
+        }
+        else if (!succeeded)
         {
             // The host only: webhook URLs often carry a token in their path or query.
             logger.LogInformation("Webhook {Delivery} to endpoint {Endpoint} at {Host} failed ({Error}); {Next}", delivery.Id, delivery.EndpointId,
@@ -171,6 +180,11 @@ public sealed class WebhookDispatcher(
         }
 
         await store.RecordAttemptAsync(delivery, succeeded, status, error, Stopwatch.GetElapsedTime(started), retryAt, CancellationToken.None);
+        if (gone)
+        {
+            await store.DisableEndpointAsync(delivery.EndpointId, CancellationToken.None); // its other pending deliveries are canceled
+        }
+
         metrics.WebhookDelivery(succeeded ? "delivered" : retryAt is null ? "gave_up" : "retrying");
     }
 }

@@ -10,7 +10,7 @@ namespace Tollgate.Server.Webhooks;
 /// </summary>
 public sealed record WebhookEndpoint(
     string Id, string Url, string? Description, string Secret, IReadOnlyList<string> EventTypes, bool Enabled, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt, string SignatureScheme = WebhookSchemes.Tollgate);
+    DateTimeOffset UpdatedAt, string SignatureScheme = WebhookSchemes.Tollgate, DateTimeOffset? PreviousSecretExpiresAt = null);
 
 /// <summary>One event's delivery to one endpoint, with its retry state.</summary>
 public sealed record WebhookDelivery(
@@ -22,7 +22,7 @@ public sealed record WebhookAttempt(int Attempt, DateTimeOffset At, int? StatusC
 
 /// <summary>A delivery claimed for sending, with what is sent.</summary>
 public sealed record ClaimedDelivery(string Id, string EventId, string EventType, string EndpointId, string Url, string Secret, string Payload,
-    int Attempts, DateTimeOffset FirstQueuedAt, string SignatureScheme = WebhookSchemes.Tollgate);
+    int Attempts, DateTimeOffset FirstQueuedAt, string SignatureScheme = WebhookSchemes.Tollgate, string? PreviousSecret = null);
 
 /// <summary>Endpoints, the delivery log, and the claim/settle steps of the dispatcher.</summary>
 public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
@@ -163,7 +163,8 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
             var busy = (skip is { Count: > 0 } ? $"AND NOT ({database.Dialect.InList("d.endpoint_id", "@skip")}) " : "")
                 + (sending is { Count: > 0 } ? $"AND NOT ({database.Dialect.InList("d.id", "@sending")})" : "");
             var due = (await c.QueryAsync<ClaimRow>(new CommandDefinition($"""
-                SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at, w.signature_scheme
+                SELECT d.id, d.event_id, e.type, d.endpoint_id, w.url, w.secret, e.payload_json, d.attempts, d.created_at, w.signature_scheme,
+                    CASE WHEN w.previous_secret_expires_at > @now THEN w.previous_secret END AS previous_secret
                 FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id JOIN webhook_endpoints w ON w.id = d.endpoint_id
                 WHERE d.status = 'pending' AND d.next_attempt_at <= @now AND (d.locked_until IS NULL OR d.locked_until <= @now) AND w.enabled = @enabled
                     {busy}
@@ -217,7 +218,7 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
 
     private sealed class EndpointRow
     {
-        public const string Columns = "id, url, description, secret, event_types, enabled, created_at, updated_at, signature_scheme";
+        public const string Columns = "id, url, description, secret, event_types, enabled, created_at, updated_at, signature_scheme, previous_secret_expires_at";
 
         public string Id { get; set; } = "";
         public string Url { get; set; } = "";
@@ -228,12 +229,13 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
         public long CreatedAt { get; set; }
         public long UpdatedAt { get; set; }
         public string SignatureScheme { get; set; } = WebhookSchemes.Tollgate;
+        public long? PreviousSecretExpiresAt { get; set; }
 
         public static string Types(IReadOnlyList<string> types) => types.Count == 0 ? "*" : "," + string.Join(',', types) + ",";
 
         public WebhookEndpoint ToDomain() => new(Id, Url, Description, Secret,
             EventTypes == "*" ? [] : EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries), Enabled, Instant(CreatedAt), Instant(UpdatedAt),
-            SignatureScheme);
+            SignatureScheme, PreviousSecretExpiresAt is { } expires ? Instant(expires) : null);
     }
 
     private sealed class DeliveryRow
@@ -273,8 +275,10 @@ public sealed class WebhookStore(TollgateDatabase database, TimeProvider time)
         public long Attempts { get; set; }
         public long CreatedAt { get; set; }
         public string SignatureScheme { get; set; } = WebhookSchemes.Tollgate;
+        public string? PreviousSecret { get; set; }
 
-        public ClaimedDelivery ToDomain() => new(Id, EventId, Type, EndpointId, Url, Secret, PayloadJson, (int)Attempts, Instant(CreatedAt), SignatureScheme);
+        public ClaimedDelivery ToDomain() =>
+            new(Id, EventId, Type, EndpointId, Url, Secret, PayloadJson, (int)Attempts, Instant(CreatedAt), SignatureScheme, PreviousSecret);
     }
 
     private sealed class AttemptRow

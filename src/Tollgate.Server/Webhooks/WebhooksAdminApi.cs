@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.Extensions.Options;
 using Tollgate.Contracts;
 using Tollgate.Server.Http;
@@ -25,6 +27,7 @@ public static class WebhooksAdminApi
         group.MapDelete("/webhook-endpoints/{id}", async Task<Results<NoContent, ProblemHttpResult>> (string id, WebhookStore store, CancellationToken ct) =>
             await store.DeleteEndpointAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("endpoint", id));
         group.MapPost("/webhook-endpoints/{id}/test", TestAsync).ProducesProblems(409);
+        group.MapPost("/webhook-endpoints/{id}/rotate-secret", RotateSecretAsync);
         group.MapGet("/webhook-deliveries", ListDeliveriesAsync).TakesQueryValues("status", Statuses);
         group.MapGet("/webhook-deliveries/{id}", GetDeliveryAsync);
         group.MapPost("/webhook-deliveries/{id}/replay", ReplayAsync).ProducesProblems(409);
@@ -47,8 +50,7 @@ public static class WebhooksAdminApi
             ("url", await WebhookTargets.CheckAsync(request.Url, options.Value.AllowPrivateTargets, cancellationToken)),
             ("description", request.Description is { Length: > 500 } ? "must be at most 500 characters" : null),
             ("events", unknown),
-            ("secret", request.Secret is null || (request.Secret.Length is >= 16 and <= 256 && !request.Secret.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
-                ? SecretError(scheme, request.Secret) : "must be 16 to 256 printable characters without spaces"));
+            ("secret", SecretProblem(scheme, request.Secret)));
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -56,6 +58,35 @@ public static class WebhooksAdminApi
 
         var endpoint = await store.CreateEndpointAsync(request.Url, request.Description, events, cancellationToken, request.Secret, scheme);
         return TypedResults.Created($"/v1/admin/webhook-endpoints/{endpoint.Id}", ToWire(endpoint, withSecret: true));
+    }
+
+    /// <summary>A new signing secret (given, or made in the endpoint's scheme); the old one signs beside it for the grace asked.</summary>
+    private static async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> RotateSecretAsync(
+        string id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RotateWebhookSecretRequest? request, WebhookStore store,
+        TollgateDatabase database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await store.GetEndpointAsync(id, cancellationToken) is not { } endpoint)
+        {
+            return Problems.NotFound("endpoint", id);
+        }
+
+        var hours = request?.PreviousSecretExpiresInHours;
+        var errors = Validate.Errors(
+            ("previous_secret_expires_in_hours", hours is null or (>= 0 and <= WebhookSecretRotation.MaxGraceHours)
+                ? null : $"must be 0 (the old secret stops at once) to {WebhookSecretRotation.MaxGraceHours} hours"),
+            ("secret", SecretProblem(endpoint.SignatureScheme, request?.Secret)
+                ?? (request?.Secret == endpoint.Secret ? "must differ from the endpoint's current secret" : null)));
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var grace = hours is { } h ? TimeSpan.FromHours(h) : WebhookSecretRotation.DefaultGrace;
+        var secret = request?.Secret ?? WebhookSchemes.NewSecret(endpoint.SignatureScheme);
+        return await WebhookSecretRotation.RotateAsync(database, time, id, secret, grace, cancellationToken)
+            && await store.GetEndpointAsync(id, cancellationToken) is { } rotated
+            ? TypedResults.Ok(ToWire(rotated, withSecret: true))
+            : Problems.NotFound("endpoint", id);
     }
 
     private static async Task<Results<Ok<WebhookEndpointResponse>, ProblemHttpResult>> ChangeAsync(
@@ -142,13 +173,15 @@ public static class WebhooksAdminApi
     }
 
     /// <summary>A standard secret is the key's bytes in base64 after whsec_, as Standard Webhooks verifiers decode it.</summary>
-    private static string? SecretError(string scheme, string? secret) =>
-        scheme == WebhookSchemes.Standard && secret is not null && WebhookSchemes.StandardKey(secret) is null
-            ? "for the standard scheme, must be whsec_ followed by the base64 of 24 to 64 bytes"
-            : null;
+    /// <summary>What is wrong with a secret the caller chose, in the endpoint's scheme; null when it is fine or none was given.</summary>
+    private static string? SecretProblem(string scheme, string? secret) =>
+        secret is null ? null
+        : secret.Length is < 16 or > 256 || secret.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) ? "must be 16 to 256 printable characters without spaces"
+        : scheme == WebhookSchemes.Standard && WebhookSchemes.StandardKey(secret) is null ? "for the standard scheme, must be whsec_ followed by the base64 of 24 to 64 bytes"
+        : null;
 
     private static WebhookEndpointResponse ToWire(WebhookEndpoint e, bool withSecret) =>
-        new(e.Id, e.Url, e.Description, e.EventTypes, e.Enabled, withSecret ? e.Secret : null, e.CreatedAt, e.SignatureScheme);
+        new(e.Id, e.Url, e.Description, e.EventTypes, e.Enabled, withSecret ? e.Secret : null, e.CreatedAt, e.SignatureScheme, e.PreviousSecretExpiresAt);
 
     private static WebhookDeliveryResponse ToWire(WebhookDelivery d) => new(d.Id, d.EventId, d.EventType, d.EndpointId, d.Url, d.Status, d.Attempts,
         d.NextAttemptAt, d.LastAttemptAt, d.LastStatus, d.LastError, d.SucceededAt, d.CreatedAt);

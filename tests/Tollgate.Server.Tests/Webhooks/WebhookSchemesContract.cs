@@ -133,6 +133,98 @@ public abstract class WebhookSchemesContract(SharedServer shared) : ApiContract(
         Assert.Empty(deliveries);
     }
 
+    [Fact]
+    public async Task ARotatedSecretSignsBesideTheNewOneUntilItsGraceEndsAndTheOfficialVerifiersAcceptEither()
+    {
+        await using var stripeStyle = await WebhookReceiver.StartAsync();
+        await using var standard = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        var endpoints = new[] { (await EndpointAsync(app, stripeStyle, null), stripeStyle, "tollgate"), (await EndpointAsync(app, standard, "standard"), standard, "standard") };
+        var rotated = new List<JsonNode>();
+        foreach (var (endpoint, _, _) in endpoints)
+        {
+            var answer = await app.Admin.PostJsonAsync($"/v1/admin/webhook-endpoints/{endpoint["id"]}/rotate-secret", new { previous_secret_expires_in_hours = 2 });
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            rotated.Add(await answer.ReadAsync());
+        }
+
+        async Task<List<object>> SendAndRecordAsync(int count)
+        {
+            foreach (var (endpoint, _, _) in endpoints)
+            {
+                await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{endpoint["id"]}/test", null);
+            }
+
+            var at = app.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var checks = new List<object>();
+            for (var i = 0; i < endpoints.Length; i++)
+            {
+                var (endpoint, receiver, scheme) = endpoints[i];
+                var request = (await receiver.WaitForAsync(count))[count - 1];
+                checks.Add(Delivery(scheme, endpoint["secret"].Value<string>()!, request, at));
+                checks.Add(Delivery(scheme, rotated[i]["secret"].Value<string>()!, request, at));
+            }
+
+            return checks;
+        }
+
+        var during = await VerifyAsync(await SendAndRecordAsync(1));
+        await app.AdvanceAsync(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+        var after = await VerifyAsync(await SendAndRecordAsync(2));
+
+        Assert.All(rotated.Zip(endpoints), r => Assert.NotEqual(r.Second.Item1["secret"].Value<string>(), r.First["secret"].Value<string>()));
+        Assert.StartsWith("whsec_", rotated[1]["secret"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal([true, true, true, true], during.Select(r => r!["verified"].Value<bool>()));
+        Assert.Equal([false, true, false, true], after.Select(r => r!["verified"].Value<bool>())); // the old secrets stopped signing
+        Assert.Equal(2, standard.Requests.First().Headers["webhook-signature"].Split(' ').Length);
+        Assert.Single(standard.Requests.Last().Headers["webhook-signature"].Split(' '));
+    }
+
+    [Fact]
+    public async Task ARotationWithoutABodyKeepsTheOldSecretADayAndABadGraceOrSecretIsA400NamingItAndChangesNothing()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var app = await AppAsync();
+        var endpoint = await EndpointAsync(app, receiver, "standard");
+        var id = endpoint["id"].Value<string>()!;
+
+        var longGrace = await app.Admin.PostJsonAsync($"/v1/admin/webhook-endpoints/{id}/rotate-secret", new { previous_secret_expires_in_hours = 169 });
+        var badSecret = await app.Admin.PostJsonAsync($"/v1/admin/webhook-endpoints/{id}/rotate-secret", new { secret = "not-a-standard-secret" });
+        var unknown = await app.Admin.PostAsync("/v1/admin/webhook-endpoints/we_nope/rotate-secret", null);
+        var unchanged = await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{id}")).ReadAsync();
+        var rotated = await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/rotate-secret", null);
+        var body = await rotated.ReadAsync();
+
+        Assert.Equal((HttpStatusCode.BadRequest, "previous_secret_expires_in_hours"), (longGrace.StatusCode, (await longGrace.ReadAsync())["errors"]!.AsObject().Single().Key));
+        Assert.Equal((HttpStatusCode.BadRequest, "secret"), (badSecret.StatusCode, (await badSecret.ReadAsync())["errors"]!.AsObject().Single().Key));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Null(unchanged["previous_secret_expires_at"]);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        Assert.NotEqual(endpoint["secret"].Value<string>(), body["secret"].Value<string>());
+        Assert.Equal(app.Clock.GetUtcNow().AddDays(1), DateTimeOffset.Parse(body["previous_secret_expires_at"].Value<string>()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task AReceiverThatAnswers410GoneHasItsEndpointDisabledAfterOneAttempt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Status = 410;
+        await using var app = await AppAsync();
+        var id = (await EndpointAsync(app, receiver, null))["id"].Value<string>()!;
+
+        await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/test", null);
+        await receiver.WaitForAsync(1);
+        var endpoint = await RealTime.UntilAsync(async () => await (await app.Admin.GetAsync($"/v1/admin/webhook-endpoints/{id}")).ReadAsync(),
+            e => !e["enabled"].Value<bool>(), _ => "the endpoint that answered 410 to be disabled");
+        var delivery = (await (await app.Admin.GetAsync($"/v1/admin/webhook-deliveries?endpoint={id}")).ReadAsync())["data"]!.AsArray().Single()!;
+        var again = await app.Admin.PostAsync($"/v1/admin/webhook-endpoints/{id}/test", null);
+
+        Assert.False(endpoint["enabled"].Value<bool>());
+        Assert.Equal(("dead", 410, 1), (delivery["status"].Value<string>(), delivery["last_status"].Value<int>(), delivery["attempts"].Value<int>()));
+        Assert.Contains("disabled", delivery["last_error"].Value<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
     private static object Delivery(string scheme, string secret, WebhookReceiver.Received request, long receivedAtMs) =>
         new { scheme, secret, body = request.Body, headers = request.Headers, received_at_ms = receivedAtMs };
 
