@@ -71,6 +71,8 @@ public static class OptionsValidation
         services.AddOptions<StripeOptions>().ValidateOnStart()
             .Validate(o => Uri.TryCreate(o.ApiBase, UriKind.Absolute, out _), "Tollgate:Stripe:ApiBase must be an absolute URL")
             .Validate(o => o.InvoiceItemPollInterval > TimeSpan.Zero, "Tollgate:Stripe:InvoiceItemPollInterval must be positive")
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.AttemptTimeout <= TimeSpan.FromSeconds(80),
+                "Tollgate:Stripe:AttemptTimeout must be positive and at most 00:01:20 (Stripe's own clients wait 80 s)")
             // Stripe.net refuses such a key when a call builds its client, which would be a 500 on every billing call.
             .Validate(o => o.SecretKey is null || !o.SecretKey.Trim().Any(char.IsWhiteSpace), "Tollgate:Stripe:SecretKey must have no spaces inside it");
         services.AddOptions<DatabaseOptions>().ValidateOnStart()

@@ -24,9 +24,11 @@ public static class PaymentsApi
     public static IServiceCollection AddTollgatePayments(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<StripeOptions>(configuration.GetSection(StripeOptions.Section));
-        // Stripe.net sends through this client: 30 s per attempt, and no trace context to Stripe. Stripe.net's own retries
-        // are the only ones, so no resilience handler goes on it.
-        services.AddHttpClient(StripeClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30))
+        // Stripe.net sends through this client: AttemptTimeout per attempt (three attempts were 91 s against a hung Stripe
+        // at 30 s each, past a proxy's 60), and no trace context to Stripe. Stripe.net's own retries are the only ones, so
+        // no resilience handler goes on it.
+        services.AddHttpClient(StripeClient.HttpClientName)
+            .ConfigureHttpClient((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<StripeOptions>>().Value.AttemptTimeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .WithoutTraceContext();
         // Transient: each takes an HttpClient from the factory, whose handlers are pooled and rotated.

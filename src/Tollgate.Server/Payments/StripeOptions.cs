@@ -18,6 +18,13 @@ public sealed class StripeOptions
     /// <summary>How often each node looks for invoice items still to send to Stripe.</summary>
     public TimeSpan InvoiceItemPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long one attempt of a Stripe call may take. Stripe.net makes three attempts at most, so a Stripe that hangs
+    /// answers the caller within about three times this (45 s by default), inside the 60 s of common proxies; a slow call
+    /// cut short is retried under the same idempotency key, so nothing happens twice.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     public bool HasSecretKey => !string.IsNullOrWhiteSpace(SecretKey);
 
     public bool HasWebhookSecret => !string.IsNullOrWhiteSpace(WebhookSecret);

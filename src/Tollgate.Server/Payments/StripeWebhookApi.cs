@@ -63,7 +63,7 @@ public static class StripeWebhookApi
                     && !await events.IsLinkedAsync(subscription, cancellationToken))
                 {
                     // The subscription's own event has not come yet; its state is fetched now, before the transaction.
-                    effect = checkout with { Subscription = await stripe.RetrieveSubscriptionAsync(subscription, cancellationToken) };
+                    effect = checkout with { Subscription = await FetchAsync(stripe, subscription, stripeEvent, loggers, cancellationToken) };
                 }
 
                 if (effect is StripeEffect.InvoicePaid { AmountPaidCents: > 0, PeriodStart: { } period } paid && settings.HasSecretKey
@@ -73,7 +73,7 @@ public static class StripeWebhookApi
                     // The money came before the subscription's own event (a first payment, or a renewal's): Tollgate has no
                     // invoice for it yet, and a 200 means Stripe never sends it again. The subscription's state is fetched
                     // now, before the transaction, and applied first.
-                    effect = paid with { Subscription = await stripe.RetrieveSubscriptionAsync(paid.StripeSubscriptionId, cancellationToken) };
+                    effect = paid with { Subscription = await FetchAsync(stripe, paid.StripeSubscriptionId, stripeEvent, loggers, cancellationToken) };
                 }
 
                 if (TaxOf(effect) is { UnreadRates.Count: > 0 } tax && settings.HasSecretKey && !await events.IsRecordedAsync(stripeEvent.Id, cancellationToken))
@@ -111,6 +111,27 @@ public static class StripeWebhookApi
             }
 
             return TypedResults.Ok(new StripeWebhookResponse(stripeEvent.Id, stripeEvent.Type, result.Outcome, result.Detail, result.Replayed));
+        }
+    }
+
+    /// <summary>
+    /// The subscription's state from Stripe; null when Stripe answers 404, so the event is applied from what it carries.
+    /// A subscription Stripe does not have (deleted since, or made under another account's or mode's key) never appears:
+    /// a 502 would only have Stripe send the event again for three days. Any other failure is still a 502, retried.
+    /// </summary>
+    private static async Task<StripeSubscriptionState?> FetchAsync(
+        StripeClient stripe, string subscription, StripeEventRecord stripeEvent, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stripe.RetrieveSubscriptionAsync(subscription, cancellationToken);
+        }
+        catch (StripeException e) when (e.Status == StatusCodes.Status404NotFound)
+        {
+            loggers.CreateLogger(typeof(StripeWebhookApi)).LogWarning(
+                "Stripe event {Event} ({Type}) names subscription {Subscription}, which Stripe does not have ({Message}); applied from the event alone",
+                stripeEvent.Id, stripeEvent.Type, subscription, e.Message);
+            return null;
         }
     }
 

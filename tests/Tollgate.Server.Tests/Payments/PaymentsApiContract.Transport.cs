@@ -24,6 +24,45 @@ public abstract partial class PaymentsApiContract
     }
 
     [Fact]
+    public async Task AStripeThatHangsIsA502AfterThreeAttemptsOfAttemptTimeoutNotAHungRequest()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: new Dictionary<string, string?> { ["Tollgate:Stripe:AttemptTimeout"] = "00:00:01" });
+        await h.App.CustomerAsync("ada");
+        var release = new TaskCompletionSource();
+        var attempts = 0;
+        h.Stripe.BeforePost = (_, _) =>
+        {
+            Interlocked.Increment(ref attempts);
+            return release.Task; // never answers until the test ends
+        };
+
+        try
+        {
+            var response = await h.PostCheckoutAsync("ada", "pro");
+
+            var problem = await response.ReadAsync();
+            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+            Assert.Equal((0, "api_connection_error"), (problem["stripe_status"].Value<int>(), problem["stripe_type"].Value<string>()));
+            Assert.Equal(3, Volatile.Read(ref attempts)); // Stripe.net's three attempts, each cut at a second
+        }
+        finally
+        {
+            release.SetResult();
+        }
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:01:21")]
+    public async Task AnAttemptTimeoutOutOfRangeStopsTheServerNamingIt(string value)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+            PaymentsHarness.StartAsync(Kind, extra: new Dictionary<string, string?> { ["Tollgate:Stripe:AttemptTimeout"] = value }));
+
+        Assert.Contains("Tollgate:Stripe:AttemptTimeout must be positive and at most 00:01:20", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASecretKeyWithASpaceInsideStopsTheServerNamingIt()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() =>

@@ -457,6 +457,22 @@ public abstract class StripeWebhookContract : ApiContract
     }
 
     [Fact]
+    public async Task ACheckoutWhoseSubscriptionStripeDoesNotHaveIsAppliedFromTheEventNotA502StripeRetriesForDays()
+    {
+        await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
+        await h.App.CustomerAsync("ada");
+        var session = await h.CheckoutAsync("ada", "pro");
+        h.Stripe.CompleteCheckout(session);
+        h.Stripe.FailNext(1, 404, """{"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No such subscription"}}""");
+
+        var completed = await h.DeliverAsync("checkout.session.completed", h.Stripe.Session(session)); // throws unless 200
+
+        Assert.False(completed["replayed"].Value<bool>());
+        Assert.Single(h.Stripe.Requests, r => r.Method == "GET"); // a 404 is not retried
+        Assert.Equal("cus_", (await h.ScalarAsync<string>("SELECT stripe_customer_id FROM customers WHERE id = 'ada'"))![..4]); // the checkout's customer is linked
+    }
+
+    [Fact]
     public async Task AnUpdateKeepsTheGrandfatheredVersionThatStillSellsThePrice()
     {
         await using var h = await PaymentsHarness.StartAsync(Kind, extra: ClockSettings);
