@@ -67,19 +67,41 @@ public sealed class PdfSheet : IDisposable
 
     public double LineHeight(XFont font) => font.Size * 1.35;
 
-    public double Width(string text, XFont font) => graphics.MeasureString(text, font).Width;
+    public double Width(string text, XFont font) => graphics.MeasureString(Printable(text), font).Width;
 
     /// <summary>Text with its top left at (x, y).</summary>
     public void Text(string text, double x, double y, XFont font, XColor? color = null) =>
-        graphics.DrawString(text, font, new XSolidBrush(color ?? Ink), new XRect(x, y, Math.Max(1, Right - x), LineHeight(font)), XStringFormats.TopLeft);
+        graphics.DrawString(Printable(text), font, new XSolidBrush(color ?? Ink), new XRect(x, y, Math.Max(1, Right - x), LineHeight(font)), XStringFormats.TopLeft);
 
     /// <summary>Text with its top right at (right, y): amounts line up on their last digit.</summary>
     public void TextRight(string text, double right, double y, XFont font, XColor? color = null) =>
-        graphics.DrawString(text, font, new XSolidBrush(color ?? Ink), new XRect(Left, y, right - Left, LineHeight(font)), XStringFormats.TopRight);
+        graphics.DrawString(Printable(text), font, new XSolidBrush(color ?? Ink), new XRect(Left, y, right - Left, LineHeight(font)), XStringFormats.TopRight);
+
+    /// <summary>
+    /// The text with each character beyond the Basic Multilingual Plane (an emoji, 😀) as U+FFFD. The font has no glyph
+    /// for them, and PDFsharp wrote their text layer as the wrong character (😀, U+1F600, copied out as U+1F60, a Greek
+    /// letter): the replacement mark prints as what it is, and copies out as itself.
+    /// </summary>
+    public static string Printable(string text)
+    {
+        if (!text.Any(char.IsSurrogate))
+        {
+            return text;
+        }
+
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            builder.Append(rune.IsBmp ? (char)rune.Value : '\uFFFD');
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary>The text broken into lines at spaces so each fits <paramref name="width"/>; a word longer than that is cut.</summary>
     public IReadOnlyList<string> Wrap(string text, XFont font, double width)
     {
+        text = Printable(text); // one char per character from here, so a cut never splits a surrogate pair
         var lines = new List<string>();
         var current = "";
         foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))

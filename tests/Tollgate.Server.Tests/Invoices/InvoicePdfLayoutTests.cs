@@ -43,6 +43,16 @@ public sealed class InvoicePdfLayoutTests
     }
 
     [Fact]
+    public async Task AnEmojiTheFontLacksPrintsAndCopiesOutAsTheReplacementMarkNotAnotherLetter()
+    {
+        var text = await PdfText.ReadAsync(Render(Invoice("USD", Line("Seats for the 😀 team", 1500)), customer: "Café 😀 Ltd"));
+
+        Assert.Contains("Café \uFFFD Ltd", text, StringComparison.Ordinal);
+        Assert.Contains("Seats for the \uFFFD team", text, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u1F60', text); // what PDFsharp's text layer made of U+1F600
+    }
+
+    [Fact]
     public async Task SixtyLinesFlowOverThreePagesWithTheColumnHeadsRepeatedAndTheTotalsAfterTheLastLine()
     {
         var lines = Enumerable.Range(1, 60).Select(i => Line($"API calls, project {i:00}", 100)).ToArray();
