@@ -42,6 +42,8 @@ public sealed class CustomerDataExport(TollgateDatabase database)
         ("llm_daily", "SELECT * FROM llm_daily WHERE customer_id = @id ORDER BY day, feature_code, model, plan_code"),
         ("usage_alerts", "SELECT * FROM usage_alerts WHERE customer_id = @id ORDER BY created_at, id"),
         ("experiment_conversions", "SELECT * FROM experiment_conversions WHERE customer_id = @id ORDER BY converted_at, experiment_id"),
+        // The e-mails sent (or due) to the customer: the address, the subject and what they said.
+        ("email_messages", "SELECT * FROM email_messages WHERE customer_id = @id ORDER BY queued_at, id"),
         // An organisation's members (their e-mails and names) and each member's own share of a per_member_limit quota.
         ("members", "SELECT * FROM members WHERE customer_id = @id ORDER BY created_at, id"),
         ("member_usage_counters", """

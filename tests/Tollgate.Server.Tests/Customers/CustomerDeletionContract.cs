@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Dapper;
 using Tollgate.Storage.Database;
 using Tollgate.Testing;
@@ -140,6 +141,10 @@ public abstract class CustomerDeletionContract : ApiContract
         Assert.Equal("ada-taxes.csv", export["usage_events"]![0]!["properties"]!["file"].Value<string>());
         Assert.Contains(export["usage_counters"]!.AsArray(), c => c!["feature_code"].Value<string>() == "chat" && c["used"].Value<long>() == 3);
         Assert.Equal("2026-01-15T12:00:00Z", app.Instant(export["customer"]!["created_at"]));
+        var mail = export["email_messages"]!.AsArray();
+        Assert.NotEmpty(mail); // the subscription's invoice was mailed
+        Assert.All(mail, m => Assert.Equal(Email, m!["recipient"].Value<string>()));
+        Assert.IsType<JsonObject>(mail[0]!["payload"]);
     }
 
     [Fact]
