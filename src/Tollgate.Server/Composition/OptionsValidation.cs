@@ -50,7 +50,12 @@ public static class OptionsValidation
         services.AddOptions<PagesOptions>().ValidateOnStart()
             .Validate(o => o.PublicBaseUrl is null || o.PublicBaseUrl.IsAbsoluteUri, "Tollgate:Pages:PublicBaseUrl must be an absolute URL")
             .Validate(o => o.PortalLinkLifetime > TimeSpan.Zero, "Tollgate:Pages:PortalLinkLifetime must be positive")
-            .Validate(o => o.SessionLifetime > TimeSpan.Zero, "Tollgate:Pages:SessionLifetime must be positive");
+            .Validate(o => o.SessionLifetime > TimeSpan.Zero, "Tollgate:Pages:SessionLifetime must be positive")
+            // A button must lead somewhere a browser goes: a path on this server or an http(s) page ({plan} and {period} filled in).
+            .Validate(o => string.IsNullOrEmpty(o.CtaUrl) || o.CtaUrl.StartsWith('/')
+                    || (Uri.TryCreate(o.CtaUrl.Replace("{plan}", "p", StringComparison.Ordinal).Replace("{period}", "monthly", StringComparison.Ordinal),
+                        UriKind.Absolute, out var cta) && cta.Scheme is "http" or "https"),
+                "Tollgate:Pages:CtaUrl must be an http(s) URL or a path starting with /");
         services.AddOptions<ObservabilityOptions>().ValidateOnStart()
             .Validate(o => o.MetricsNetworks is null || o.MetricsNetworks.All(n => System.Net.IPNetwork.TryParse(n.Trim(), out _)),
                 "Tollgate:Observability:MetricsNetworks must be networks in CIDR form, such as 10.0.0.0/8");
@@ -66,6 +71,12 @@ public static class OptionsValidation
             .Validate(o => o.MaxConcurrency >= 1, "Tollgate:Email:MaxConcurrency must be at least 1")
             .Validate(o => o.Smtp.Port is >= 1 and <= 65535, "Tollgate:Email:Smtp:Port must be from 1 to 65535")
             .Validate(o => o.Smtp.Timeout > TimeSpan.Zero, "Tollgate:Email:Smtp:Timeout must be positive")
+            .Validate(o => string.IsNullOrWhiteSpace(o.Smtp.From)
+                    || (MimeKit.MailboxAddress.TryParse(o.Smtp.From, out var from) && from.Address.Contains('@', StringComparison.Ordinal)),
+                "Tollgate:Email:Smtp:From must be an e-mail address, such as billing@example.com or \"Acme Billing <billing@example.com>\"")
+            // Read at every send, so a folder that is not there would only ever fall back to the defaults, unnoticed.
+            .Validate(o => string.IsNullOrEmpty(o.TemplatesPath) || Directory.Exists(o.TemplatesPath),
+                "Tollgate:Email:TemplatesPath must be a folder that exists")
             .Validate(o => o.Smtp.PinnedThumbprint is not { } pin || (pin.Length == 64 && pin.All(char.IsAsciiHexDigit)),
                 "Tollgate:Email:Smtp:CertificateSha256 must be a SHA-256 thumbprint: 64 hex digits, colons allowed");
         services.AddOptions<StripeOptions>().ValidateOnStart()
@@ -81,7 +92,9 @@ public static class OptionsValidation
             .Validate(o => o.SqliteSynchronous.Trim().ToLowerInvariant() is "full" or "normal", "Tollgate:Database:SqliteSynchronous must be 'full' or 'normal'")
             .Validate(o => o.Writers is null or >= 1, "Tollgate:Database:Writers must be at least 1")
             .Validate(o => o.BulkWriters is null or >= 1, "Tollgate:Database:BulkWriters must be at least 1")
-            .Validate(o => o.QueueCapacity >= 1, "Tollgate:Database:QueueCapacity must be at least 1");
+            .Validate(o => o.QueueCapacity >= 1, "Tollgate:Database:QueueCapacity must be at least 1")
+            .Validate(o => o.ParsedProvider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "Tollgate:Database:ConnectionString is required for postgres, such as Host=db;Database=tollgate;Username=tollgate");
         // Its messages name the numbers and Npgsql's reason, so it is a validator of its own rather than a fixed sentence.
         services.AddSingleton<IValidateOptions<DatabaseOptions>>(new PoolSizeValidation());
         return services;

@@ -104,6 +104,15 @@ public static class TollgateHost
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<FormThrottle>();
         services.Configure<ObservabilityOptions>(configuration.GetSection(ObservabilityOptions.Section));
+        // The binder reads a list only from indexed keys (MetricsNetworks__0): one value, as an environment variable is
+        // usually written, was dropped without a word. One value, or several comma-separated, is read here.
+        services.PostConfigure<ObservabilityOptions>(o =>
+        {
+            if (configuration[$"{ObservabilityOptions.Section}:MetricsNetworks"] is { Length: > 0 } written)
+            {
+                o.MetricsNetworks = written.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            }
+        });
         services.Configure<OtlpOptions>(configuration.GetSection(OtlpOptions.Section));
         services.AddSingleton<TollgateMetrics>();
         services.AddSingleton<DecisionTelemetry>();

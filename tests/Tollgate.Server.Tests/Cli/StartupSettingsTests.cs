@@ -38,6 +38,28 @@ public sealed class StartupSettingsTests
     }
 
     [Fact]
+    public async Task SettingsThatStartedAndFailedLaterOrCrashedAreNamedAtStartAndTheProcessExits78()
+    {
+        var result = await StartAsync(("Tollgate__Email__Smtp__Host", "localhost"), ("Tollgate__Email__Smtp__From", "not-an-address"),
+            ("Tollgate__Email__TemplatesPath", "/nonexistent-dir"), ("Tollgate__Pages__CtaUrl", "ftp://x"),
+            ("Tollgate__Observability__MetricsNetworks", "garbage"));
+
+        AssertOneLineEach(result, 78,
+            "Tollgate:Pages:CtaUrl must be an http(s) URL or a path starting with /",
+            "Tollgate:Observability:MetricsNetworks must be networks in CIDR form, such as 10.0.0.0/8",
+            "Tollgate:Email:Smtp:From must be an e-mail address, such as billing@example.com or \"Acme Billing <billing@example.com>\"",
+            "Tollgate:Email:TemplatesPath must be a folder that exists");
+    }
+
+    [Fact]
+    public async Task PostgresWithoutAConnectionStringIsNamedAndExits78InsteadOfAborting()
+    {
+        var result = await StartAsync(("Tollgate__Database__Provider", "postgres"), ("Tollgate__Database__ConnectionString", ""));
+
+        AssertOneLineEach(result, 78, "Tollgate:Database:ConnectionString is required for postgres, such as Host=db;Database=tollgate;Username=tollgate");
+    }
+
+    [Fact]
     public async Task AValueOfTheWrongTypeIsNamedWithItsKeyAndTheProcessExits78()
     {
         var result = await StartAsync(("Tollgate__Webhooks__PollInterval", "soon"));
