@@ -221,6 +221,13 @@ public sealed partial class BillingCycle(
             }
 
             var renewal = await RenewalAsync(c, tx, current, step, versions, snapshot, mark: true, cancellationToken);
+            if (step.Kind == CycleKind.TrialConverted)
+            {
+                // The free trial's use in a window that goes on past it (a day, a calendar month) is not billed after it.
+                await OverageBilling.SettleOpenAsync(c, tx, stored.CustomerId, stored.OverageTermsOn(versions[stored.PlanVersionId]), step.At, cancellationToken,
+                    snapshot.Metrics);
+            }
+
             await invoices.IssueAsync(stored, price.Currency, renewal.Reason, renewal.Lines, step.At, renewal.PeriodStart, renewal.PeriodEnd);
             current = stored;
             count++;

@@ -86,6 +86,9 @@ public sealed partial class BillingStore(
 
         var reason = subscription.Status == SubscriptionStatus.Trialing ? "trial_started" : "created";
         await subscriptions.InsertAsync(subscription, reason, price, wasTrial: false);
+        // A window already open (a day, a calendar month, a lifetime) holds what the customer used before subscribing.
+        await OverageBilling.SettleOpenAsync(c, tx, subscription.CustomerId, subscription.OverageTermsOn(version), subscription.CreatedAt, cancellationToken,
+            (await catalog.GetAsync(cancellationToken)).Metrics);
         if (discount is not null)
         {
             await new DiscountWriter(c, tx, at, cancellationToken).RedeemAsync(discount, subscription.Id, subscription.CustomerId, subscription.PlanCode,

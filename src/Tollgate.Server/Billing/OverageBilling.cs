@@ -107,6 +107,47 @@ internal static class OverageBilling
         return lines;
     }
 
+    /// <summary>
+    /// Settles every window open at <paramref name="at"/> for <paramref name="terms"/>, when a subscription starts or a trial
+    /// converts inside it (a day, a week, a calendar month or year, a lifetime): its billed units become what it counts past
+    /// the terms' limit then, as a plan change settles (<see cref="UpToChangeAsync"/>). The plan bills only the use after
+    /// <paramref name="at"/>: what came before, on the default plan or in the free trial, is never its overage.
+    /// </summary>
+    public static async Task SettleOpenAsync(DbConnection c, DbTransaction tx, string customer, PlanVersion terms, DateTimeOffset at,
+        CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics = null)
+    {
+        var billed = Overage.Billed(terms).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
+        if (billed.Count == 0)
+        {
+            return; // nothing of these terms bills overage: nothing to settle
+        }
+
+        var rows = await c.QueryAsync<CounterRow>(new CommandDefinition("""
+            SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed, billed_quota FROM usage_counters
+            WHERE customer_id = @customer AND period_start < @at AND period_end > @at
+            """, new { customer, at = Ms(at) }, tx, cancellationToken: cancellationToken));
+        var settled = new List<(CounterRow Row, long Units, long Quota)>();
+        foreach (var row in rows)
+        {
+            if (billed.TryGetValue(row.FeatureCode, out var grant)
+                && QuotaRules.Overage(QuotaRules.Limit(grant, row.CarriedIn), row.ToState()) is var units
+                && (units != row.OverageBilled || (grant.MonthlyQuota ?? 0) != row.BilledQuota))
+            {
+                settled.Add((row, units, grant.MonthlyQuota ?? 0));
+            }
+        }
+
+        foreach (var batch in settled.Chunk(MarkBatch))
+        {
+            await MarkAsync(c, tx, customer, batch, cancellationToken, absolute: true);
+        }
+
+        if (metrics is { Count: > 0 } && settled.Count > 0)
+        {
+            await OverageGroups.MarkAsync(c, tx, terms, metrics, settled.Select(s => s.Row), cancellationToken);
+        }
+    }
+
     private static async Task<IReadOnlyList<InvoiceLine>> BillAsync(
         DbConnection c, DbTransaction tx, PlanVersion version, IReadOnlyList<Feature> features, BillingPeriod linePeriod, string where,
         object parameters, bool mark, CancellationToken cancellationToken, IReadOnlyList<BillableMetric>? metrics, bool waive = false)

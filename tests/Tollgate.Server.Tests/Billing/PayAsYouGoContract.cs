@@ -14,12 +14,14 @@ public abstract class PayAsYouGoContract : ApiContract
     private const string Catalog = """
         {
           "default_plan": "free",
-          "features": [ { "code": "compute", "name": "Compute", "unit": "seconds", "kind": "metered" } ],
+          "features": [ { "code": "compute", "name": "Compute", "unit": "seconds", "kind": "metered" },
+                        { "code": "jobs", "name": "Jobs", "unit": "jobs", "kind": "metered" } ],
           "plans": [
             { "code": "free", "name": "Free", "prices": [ { "billing_period": "monthly", "price_cents": 0 } ],
-              "features": [ { "feature_code": "compute", "limit": 0 } ] },
+              "features": [ { "feature_code": "compute", "limit": 0 }, { "feature_code": "jobs", "limit": 100, "reset": "calendar_month" } ] },
             { "code": "metered", "name": "Metered", "prices": [ { "billing_period": "monthly", "price_cents": 1000 } ],
-              "features": [ { "feature_code": "compute", "limit": 0, "hard_cap": false, "overage_unit_price_cents": 1 } ] },
+              "features": [ { "feature_code": "compute", "limit": 0, "hard_cap": false, "overage_unit_price_cents": 1 },
+                            { "feature_code": "jobs", "limit": 0, "hard_cap": false, "overage_unit_price_cents": 1, "reset": "calendar_month" } ] },
             { "code": "tiered", "name": "Tiered", "prices": [ { "billing_period": "monthly", "price_cents": 1000 } ],
               "features": [ { "feature_code": "compute", "limit": 0, "hard_cap": false, "tiers_mode": "graduated",
                               "overage_tiers": [ { "up_to": 100, "unit_price_cents": 2 }, { "up_to": null, "unit_price_cents": 1 } ] } ] }
@@ -47,6 +49,9 @@ public abstract class PayAsYouGoContract : ApiContract
         var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "payg1", feature = "compute" })).ReadAsync();
         var usage = (await (await app.Admin.GetAsync("/v1/customers/payg1/usage")).ReadAsync())["features"]!["compute"]!;
         var plans = (await (await app.Anonymous.GetAsync("/v1/pricing/plans")).ReadAsync()).AsArray();
+        var page = Pages.PageText.Visible(await app.Anonymous.GetStringAsync(new Uri("/pricing", UriKind.Relative)));
+        using var portal = await Pages.PageText.PortalAsync(app, "payg1");
+        var portalText = Pages.PageText.Visible(await portal.GetStringAsync(new Uri("/portal", UriKind.Relative)));
         await app.AdvanceToAsync(Renewed);
         var renewal = (await app.InvoicesAsync("payg1"))[^1];
 
@@ -57,8 +62,26 @@ public abstract class PayAsYouGoContract : ApiContract
         Assert.Equal((150L, 150L, false), (usage["used"].Value<long>(), usage["overage"].Value<long>(), usage["hard_cap"].Value<bool>()));
         var terms = plans.Single(p => p!["code"].Value<string>() == "metered")!["features"]!.AsArray().Single(f => f!["feature_code"].Value<string>() == "compute")!;
         Assert.Equal(("Pay as you go", "$0.01 per second"), (terms["display_terms"].Value<string>(), terms["display_overage"]![0].Value<string>()));
+        Assert.Contains("$0.01 per second (Compute)", page, StringComparison.Ordinal); // the card, where it read "Pay as you go seconds a month"
+        Assert.Contains("150 seconds · pay as you go billed at $0.01 each", portalText, StringComparison.Ordinal);
         Assert.Equal([(150L, 150L, "Usage: 150 seconds of Compute")], Usage(renewal));
         Assert.Equal(1000L + 150, renewal["subtotal_cents"].Value<long>());
+    }
+
+    [Fact]
+    public async Task UseOnTheFreePlanInACalendarMonthIsNotBilledByThePlanSubscribedInTheMiddleOfIt()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("payg3");
+
+        await app.ConsumeAsync("payg3", "jobs", 100); // on the free plan, in January's window
+        await app.SubscribeAsync("payg3", "metered", collection: "charge_automatically"); // Jan 15: inside that window
+        await app.ConsumeAsync("payg3", "jobs", 10);
+        await app.AdvanceToAsync(Renewed);
+        var renewal = (await app.InvoicesAsync("payg3"))[^1];
+
+        // January's window ended on Feb 1, inside the first period: only the 10 used after subscribing, not 110.
+        Assert.Equal([(10L, 10L, "Usage: 10 jobs of Jobs")], Usage(renewal));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static class PlanCards
             {
                 var granted = terms.Feature(feature.Code);
                 var included = granted is { IsIncluded: true } && (feature.Kind != FeatureKind.Boolean || granted.Enabled);
-                return new FeatureLine(included, FeatureWords(feature, granted), Tiers(feature, granted, currency));
+                return new FeatureLine(included, FeatureWords(feature, granted, currency), Tiers(feature, granted, currency));
             })],
             cta.Monthly, cta.Yearly, CtaText(monthly ?? yearly), CtaText(yearly ?? monthly), embedded);
     }
@@ -76,7 +76,7 @@ public static class PlanCards
     /// "10 CVs a month", "1 scan a day", "Unlimited messages", "Data retention: 90 days", or the feature's name for a gate; then
     /// the rate limit, if any. The window is the quota's own, so it reads the same whichever billing interval is shown.
     /// </summary>
-    public static FeatureWordsView FeatureWords(Feature feature, PlanFeature? granted)
+    public static FeatureWordsView FeatureWords(Feature feature, PlanFeature? granted, string currency)
     {
         var display = QuotaDisplay.For(granted);
         var words = feature.Kind switch
@@ -87,6 +87,10 @@ public static class PlanCards
             FeatureKind.Value => new FeatureWordsView($"{feature.Name}: {QuotaWords.Value(display, feature.Unit)}"),
             _ when display == QuotaDisplay.NotIncluded => new FeatureWordsView(feature.Name),
             _ when display == QuotaDisplay.Unlimited => new FeatureWordsView($"Unlimited {feature.Unit}", Muted: feature.Name),
+            // Nothing is free, so the price is the grant: "$0.01 per second (Compute)"; tiers list their prices below.
+            _ when display == QuotaDisplay.PayAsYouGo => new FeatureWordsView(
+                granted!.OverageTiers is null && PriceWords.Overage(feature, granted, currency) is [var price] ? price : QuotaDisplay.PayAsYouGo,
+                Muted: feature.Name),
             _ => new FeatureWordsView($"{display} {QuotaDisplay.UnitFor(granted!.MonthlyQuota ?? 0, feature.Unit)}",
                 QuotaWords.Window(granted.Reset) + (granted.PerSeat ? " per seat" : ""), granted.Reset.ToWire(), feature.Name),
         };
