@@ -73,7 +73,9 @@ public static class StripeWebhookApi
                     // The money came before the subscription's own event (a first payment, or a renewal's): Tollgate has no
                     // invoice for it yet, and a 200 means Stripe never sends it again. The subscription's state is fetched
                     // now, before the transaction, and applied first.
-                    effect = paid with { Subscription = await FetchAsync(stripe, paid.StripeSubscriptionId, stripeEvent, loggers, cancellationToken) };
+                    // No 404 fallback here: without the subscription's state the payment would match any open invoice of the
+                    // customer, another period's included; a 502 keeps the event for Stripe to send again.
+                    effect = paid with { Subscription = await stripe.RetrieveSubscriptionAsync(paid.StripeSubscriptionId, cancellationToken) };
                 }
 
                 if (TaxOf(effect) is { UnreadRates.Count: > 0 } tax && settings.HasSecretKey && !await events.IsRecordedAsync(stripeEvent.Id, cancellationToken))
@@ -115,7 +117,8 @@ public static class StripeWebhookApi
     }
 
     /// <summary>
-    /// The subscription's state from Stripe; null when Stripe answers 404, so the event is applied from what it carries.
+    /// The subscription's state from Stripe for a completed checkout; null when Stripe answers 404, so the checkout is
+    /// applied from what it carries (the customer's link).
     /// A subscription Stripe does not have (deleted since, or made under another account's or mode's key) never appears:
     /// a 502 would only have Stripe send the event again for three days. Any other failure is still a 502, retried.
     /// </summary>

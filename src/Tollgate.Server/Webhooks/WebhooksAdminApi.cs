@@ -172,8 +172,10 @@ public static class WebhooksAdminApi
         return TypedResults.Created($"/v1/admin/webhook-deliveries/{delivery}", ToWire(created!.Value.Delivery));
     }
 
-    /// <summary>A standard secret is the key's bytes in base64 after whsec_, as Standard Webhooks verifiers decode it.</summary>
-    /// <summary>What is wrong with a secret the caller chose, in the endpoint's scheme; null when it is fine or none was given.</summary>
+    /// <summary>
+    /// What is wrong with a secret the caller chose, in the endpoint's scheme; null when it is fine or none was given. A
+    /// standard secret is the key's bytes in base64 after whsec_, as Standard Webhooks verifiers decode it.
+    /// </summary>
     private static string? SecretProblem(string scheme, string? secret) =>
         secret is null ? null
         : secret.Length is < 16 or > 256 || secret.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) ? "must be 16 to 256 printable characters without spaces"

@@ -4,6 +4,7 @@ using Tollgate.Core.Entitlements;
 using Tollgate.Core.Llm;
 using Tollgate.Core.Money;
 using Tollgate.Core.Periods;
+using Tollgate.Server.Pricing;
 
 namespace Tollgate.Server.Web.Portal;
 
@@ -59,9 +60,13 @@ public static class PortalWords
             var resets = QuotaWindow.Resets(window) ? $" · resets {Date(window.End)}" : "";
             if (grant.IsPayAsYouGo)
             {
-                // Nothing is free, so there is no limit to show against: what was used, and what each unit costs.
+                // Nothing is free, so there is no limit to show against: what was used, and what it costs in the customer's
+                // currency (its option's price, as the invoice bills it).
+                var priced = view.Version?.Terms.OverageIn(view.Currency).Feature(feature.Code);
                 rows.Add(new UsageRow(feature.Code, feature.Name, string.Create(CultureInfo.InvariantCulture, $"{counter.Used:N0} {unit} · pay as you go"), null,
-                    grant.OverageUnitPriceCents is { } each ? $"billed at {MinorUnits.Display(each, view.Currency)} each" : "billed by use"));
+                    priced?.OverageUnitPriceCents is { } each && priced.OverageTiers is null ? $"billed at {MinorUnits.Display(each, view.Currency)} each"
+                    : PriceWords.Overage(feature, priced, view.Currency) is { Count: > 0 } words ? string.Join("; ", words)
+                    : "billed by use"));
                 continue;
             }
 
