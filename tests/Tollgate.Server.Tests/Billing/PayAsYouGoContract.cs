@@ -85,6 +85,23 @@ public abstract class PayAsYouGoContract : ApiContract
     }
 
     [Fact]
+    public async Task UseInTheFreeTrialIsNotBilledByTheCalendarMonthItsTrialEndedIn()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("payg4");
+        await app.SubscribeAsync("payg4", "metered", trialDays: 3, collection: "charge_automatically"); // the trial ends Jan 18
+
+        await app.ConsumeAsync("payg4", "jobs", 40); // in the trial, in January's window
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 1, 20, 12, 0, 0, TimeSpan.Zero));
+        await app.ConsumeAsync("payg4", "jobs", 5); // paid, in the same window
+        await app.AdvanceToAsync(new DateTimeOffset(2026, 2, 18, 13, 0, 0, TimeSpan.Zero));
+        var renewal = (await app.InvoicesAsync("payg4"))[^1];
+
+        // January's window ended on Feb 1, inside the first paid period (Jan 18 to Feb 18): the 5 after the trial, not 45.
+        Assert.Equal([(5L, 5L, "Usage: 5 jobs of Jobs")], Usage(renewal));
+    }
+
+    [Fact]
     public async Task TieredPayAsYouGoPricesFromTheFirstUnitAndALimitOfZeroWithoutAPriceStaysNotIncluded()
     {
         await using var app = await AppAsync();
