@@ -74,36 +74,15 @@ internal static class OverageBilling
             return lines;
         }
 
-        var rows = await c.QueryAsync<CounterRow>(new CommandDefinition("""
-            SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed, billed_quota FROM usage_counters
-            WHERE customer_id = @customer AND period_end > @start AND period_start <= @at
-            """, new { customer, start = Ms(period.Start), at = Ms(at) }, tx, cancellationToken: cancellationToken));
         var before = Overage.Billed(from).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
         var after = Overage.Billed(to).ToDictionary(g => g.FeatureCode, StringComparer.Ordinal);
-        var settled = new List<(CounterRow Row, long Units, long Quota)>();
-        foreach (var row in rows)
-        {
-            var (units, quota) = after.TryGetValue(row.FeatureCode, out var next)
+        await SettleAsync(c, tx, customer, from, "period_end > @start AND period_start <= @at", new { customer, start = Ms(period.Start), at = Ms(at) },
+            row => after.TryGetValue(row.FeatureCode, out var next)
                 ? (QuotaRules.Overage(QuotaRules.Limit(next, row.CarriedIn), row.ToState()), next.MonthlyQuota ?? 0)
                 : before.TryGetValue(row.FeatureCode, out var old)
                     ? (row.OverageBilled + Overage.Unbilled(old, row.ToOverageWindow()), old.MonthlyQuota ?? 0)
-                    : (row.OverageBilled, row.BilledQuota ?? 0);
-            if (units != row.OverageBilled || quota != row.BilledQuota)
-            {
-                settled.Add((row, units, quota));
-            }
-        }
-
-        foreach (var batch in settled.Chunk(MarkBatch))
-        {
-            await MarkAsync(c, tx, customer, batch, cancellationToken, absolute: true);
-        }
-
-        if (metrics is { Count: > 0 })
-        {
-            await OverageGroups.MarkAsync(c, tx, from, metrics, settled.Select(s => s.Row), cancellationToken);
-        }
-
+                    : (row.OverageBilled, row.BilledQuota ?? 0),
+            metrics, cancellationToken);
         return lines;
     }
 
@@ -122,18 +101,31 @@ internal static class OverageBilling
             return; // nothing of these terms bills overage: nothing to settle
         }
 
-        var rows = await c.QueryAsync<CounterRow>(new CommandDefinition("""
+        await SettleAsync(c, tx, customer, terms, "period_start < @at AND period_end > @at", new { customer, at = Ms(at) },
+            row => billed.TryGetValue(row.FeatureCode, out var grant)
+                ? (QuotaRules.Overage(QuotaRules.Limit(grant, row.CarriedIn), row.ToState()), grant.MonthlyQuota ?? 0)
+                : null,
+            metrics, cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the customer's windows matching <paramref name="where"/> as invoiced up to what <paramref name="settle"/> says of
+    /// each (its billed units and the quota they were billed against; null leaves the row as it is), and their groups'
+    /// values for <paramref name="version"/>'s grouped metrics. A plan change and a subscription's start settle this way.
+    /// </summary>
+    private static async Task SettleAsync(DbConnection c, DbTransaction tx, string customer, PlanVersion version, string where, object parameters,
+        Func<CounterRow, (long Units, long Quota)?> settle, IReadOnlyList<BillableMetric>? metrics, CancellationToken cancellationToken)
+    {
+        var rows = await c.QueryAsync<CounterRow>(new CommandDefinition($"""
             SELECT customer_id, feature_code, period_start, period_end, used, reserved, carried_in, overage_billed, billed_quota FROM usage_counters
-            WHERE customer_id = @customer AND period_start < @at AND period_end > @at
-            """, new { customer, at = Ms(at) }, tx, cancellationToken: cancellationToken));
+            WHERE customer_id = @customer AND {where}
+            """, parameters, tx, cancellationToken: cancellationToken));
         var settled = new List<(CounterRow Row, long Units, long Quota)>();
         foreach (var row in rows)
         {
-            if (billed.TryGetValue(row.FeatureCode, out var grant)
-                && QuotaRules.Overage(QuotaRules.Limit(grant, row.CarriedIn), row.ToState()) is var units
-                && (units != row.OverageBilled || (grant.MonthlyQuota ?? 0) != row.BilledQuota))
+            if (settle(row) is { } to && (to.Units != row.OverageBilled || to.Quota != row.BilledQuota))
             {
-                settled.Add((row, units, grant.MonthlyQuota ?? 0));
+                settled.Add((row, to.Units, to.Quota));
             }
         }
 
@@ -142,9 +134,9 @@ internal static class OverageBilling
             await MarkAsync(c, tx, customer, batch, cancellationToken, absolute: true);
         }
 
-        if (metrics is { Count: > 0 } && settled.Count > 0)
+        if (metrics is { Count: > 0 })
         {
-            await OverageGroups.MarkAsync(c, tx, terms, metrics, settled.Select(s => s.Row), cancellationToken);
+            await OverageGroups.MarkAsync(c, tx, version, metrics, settled.Select(s => s.Row), cancellationToken);
         }
     }
 
