@@ -83,13 +83,20 @@ public static class QuotaRules
     public static DecisionReason Settled(bool fits, long? limit) =>
         !fits ? DecisionReason.QuotaExceeded : limit is null ? DecisionReason.Unlimited : DecisionReason.WithinQuota;
 
-    /// <summary>Whether a check must read the customer's grants: only a limited metered quota has anything for them to cover.</summary>
+    /// <summary>
+    /// Whether a check must read the customer's grants: only a limited metered quota has anything for them to cover,
+    /// pay as you go (a limit of 0) included, since a consume draws its grants before it bills a unit.
+    /// </summary>
     public static bool ConsultsGrants(DecisionReason reason, long? limit) =>
-        limit is > 0 && reason is DecisionReason.WithinQuota or DecisionReason.QuotaExceeded or DecisionReason.SoftCapOverage;
+        limit is not null && reason is DecisionReason.WithinQuota or DecisionReason.QuotaExceeded or DecisionReason.SoftCapOverage;
 
-    /// <summary>A check's reason with the grants counted: a hard cap they cover (with what is left of the allowance) is credit_grant.</summary>
+    /// <summary>
+    /// A check's reason with the grants counted: past the allowance, what they cover (with what is left of it) is
+    /// credit_grant, as the consume would answer, under a hard cap and a soft one alike.
+    /// </summary>
     public static DecisionReason WithGrants(DecisionReason reason, long? allowanceLeft, long grantedRemaining, long amount) =>
-        reason == DecisionReason.QuotaExceeded && (allowanceLeft ?? 0) + grantedRemaining >= amount ? DecisionReason.CreditGrant : reason;
+        reason is DecisionReason.QuotaExceeded or DecisionReason.SoftCapOverage && (allowanceLeft ?? 0) + grantedRemaining >= amount
+            ? DecisionReason.CreditGrant : reason;
 }
 
 public enum DecisionReason

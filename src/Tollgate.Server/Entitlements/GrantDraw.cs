@@ -100,8 +100,8 @@ internal static class GrantDraw
     }
 
     /// <summary>
-    /// A check's decision with the grants counted: a hard cap they cover answers credit_grant. Read only for limited
-    /// metered features, so gates and unlimited quotas read nothing more.
+    /// A check's decision with the grants counted: past the allowance, what they cover answers credit_grant. Read only
+    /// for limited metered features (pay as you go's limit of 0 included), so gates and unlimited quotas read nothing more.
     /// </summary>
     public static async Task<EntitlementDecision> WithGrantsAsync(SqlScope scope, string customer, EntitlementDecision decision, long amount, long nowMs)
     {

@@ -29,7 +29,8 @@ public sealed class DecisionReasonTests
     [InlineData(DecisionReason.QuotaExceeded, 10L, true)]
     [InlineData(DecisionReason.WithinQuota, 10L, true)]
     [InlineData(DecisionReason.SoftCapOverage, 10L, true)]
-    [InlineData(DecisionReason.QuotaExceeded, 0L, false)]
+    [InlineData(DecisionReason.QuotaExceeded, 0L, true)]
+    [InlineData(DecisionReason.SoftCapOverage, 0L, true)] // pay as you go: the consume draws grants before it bills
     [InlineData(DecisionReason.Unlimited, null, false)]
     [InlineData(DecisionReason.Included, null, false)]
     [InlineData(DecisionReason.RateLimited, 10L, false)]
@@ -42,8 +43,9 @@ public sealed class DecisionReasonTests
     [InlineData(DecisionReason.QuotaExceeded, 2L, 2, 5, DecisionReason.QuotaExceeded)]
     [InlineData(DecisionReason.QuotaExceeded, null, 5, 5, DecisionReason.CreditGrant)]
     [InlineData(DecisionReason.WithinQuota, 8L, 0, 1, DecisionReason.WithinQuota)]
-    [InlineData(DecisionReason.SoftCapOverage, 0L, 9, 1, DecisionReason.SoftCapOverage)]
-    public void AHardCapTheGrantsCoverIsCreditGrant(DecisionReason reason, long? allowanceLeft, long granted, long amount, DecisionReason expected) =>
+    [InlineData(DecisionReason.SoftCapOverage, 0L, 9, 1, DecisionReason.CreditGrant)]
+    [InlineData(DecisionReason.SoftCapOverage, 0L, 9, 10, DecisionReason.SoftCapOverage)]
+    public void PastTheAllowanceWhatTheGrantsCoverIsCreditGrantUnderEitherCap(DecisionReason reason, long? allowanceLeft, long granted, long amount, DecisionReason expected) =>
         Assert.Equal(expected, QuotaRules.WithGrants(reason, allowanceLeft, granted, amount));
 
     [Fact]

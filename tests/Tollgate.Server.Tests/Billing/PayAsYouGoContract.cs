@@ -102,6 +102,38 @@ public abstract class PayAsYouGoContract : ApiContract
     }
 
     [Fact]
+    public async Task CreditGrantsPayForTheFirstUnitsAndTheCheckSaysSoBeforeAnyIsBilled()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("payg5");
+        await app.SubscribeAsync("payg5", "metered", collection: "charge_automatically");
+        var granted = await app.Admin.PostJsonAsync("/v1/customers/payg5/grants", new { feature = "compute", amount = 100, reason = "welcome" });
+        Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
+
+        async Task<JsonNode> CheckAsync(long amount) =>
+            await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "payg5", feature = "compute", amount })).ReadAsync();
+        var before = await CheckAsync(100);
+        var past = await CheckAsync(101);
+        var covered = await (await app.ConsumeAsync("payg5", "compute", 60)).ReadAsync();
+        var after = await CheckAsync(40);
+        var billed = await (await app.ConsumeAsync("payg5", "compute", 70)).ReadAsync();
+        await app.AdvanceToAsync(Renewed);
+        var renewal = (await app.InvoicesAsync("payg5"))[^1];
+
+        // The consume draws the grant before it bills a unit; the check read no grants at a limit of 0, and said
+        // soft_cap_overage with no granted_remaining for units the grant would pay for.
+        static (string?, long?) Said(JsonNode d) => (d["reason"].Value<string>(), d["granted_remaining"]?.GetValue<long>());
+        Assert.Equal(("credit_grant", 100L), Said(before));
+        Assert.Equal(("soft_cap_overage", 100L), Said(past));
+        Assert.Equal(("credit_grant", 40L), Said(covered));
+        Assert.Equal((0L, 0L), (covered["used"].Value<long>(), covered["overage"].Value<long>()));
+        Assert.Equal(("credit_grant", 40L), Said(after));
+        Assert.Equal(("soft_cap_overage", 0L), Said(billed));
+        Assert.Equal((30L, 30L), (billed["used"].Value<long>(), billed["overage"].Value<long>()));
+        Assert.Equal([(30L, 30L, "Usage: 30 seconds of Compute")], Usage(renewal));
+    }
+
+    [Fact]
     public async Task TieredPayAsYouGoPricesFromTheFirstUnitAndALimitOfZeroWithoutAPriceStaysNotIncluded()
     {
         await using var app = await AppAsync();
