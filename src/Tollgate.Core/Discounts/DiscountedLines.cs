@@ -54,13 +54,35 @@ public static class DiscountedLines
             return discounted;
         }
 
-        // Proration lines are left out: the amount off is the period's, and the next fee takes it once. It never takes the
+        // Proration lines are left out: the amount off is the period's, and the next fee takes it once (a change's charge
+        // takes back only what its credit gave back, AmountOffCarried). It never takes the
         // invoice below zero: a credit for unused time on the same invoice (a downgrade's) leaves it less to come off, and
         // a subtotal already below zero none (Stripe caps an amount off at the subtotal).
         var subtotal = lines.Concat(alongside ?? []).Sum(line => line.AmountCents - line.DiscountCents);
         var shares = Spread(Math.Min(coupon.AmountOffCents ?? 0, Math.Max(0, subtotal)),
             [.. lines.Select(line => Eligible(line) && line is { Kind: InvoiceLineKind.Recurring or InvoiceLineKind.Overage, AmountCents: > 0 } ? line.AmountCents : 0)]);
         return [.. lines.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
+    }
+
+    /// <summary>
+    /// A change's charges under an amount off take back what its credits gave back of it (<paramref name="creditedOff"/>,
+    /// the discount the credits for unused time reversed), never more than the amount off nor than the charges come to,
+    /// spread as an amount off is. The amount off is the period's: $7 off for good on a $9.99 month, moved at once to
+    /// $29.99, credits the $2.99 paid and charges $22.99, so the month costs $22.99. Without this the credit gave the $7
+    /// back and the charge took none, and the month cost $29.99. A change that credits nothing (seats added) takes
+    /// nothing: the period's fee already took the amount off.
+    /// </summary>
+    public static IReadOnlyList<InvoiceLine> AmountOffCarried(IReadOnlyList<InvoiceLine> charges, Discount? discount, long creditedOff)
+    {
+        if (discount?.Coupon is not { AmountOffCents: { } off } coupon || creditedOff <= 0)
+        {
+            return charges;
+        }
+
+        bool Eligible(InvoiceLine line) => line is { Kind: InvoiceLineKind.ProrationCharge, AmountCents: > 0, DiscountCents: 0 }
+            && discount.InForceAt(line.PeriodStart) && coupon.AppliesTo(line.PlanCode);
+        var shares = Spread(Math.Min(creditedOff, off), [.. charges.Select(line => Eligible(line) ? line.AmountCents : 0)]);
+        return [.. charges.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
     }
 
     /// <summary>

@@ -76,11 +76,15 @@ internal sealed partial class DiscountWriter
     /// <summary>
     /// A change's proration lines (a plan change's or a seat change's): the credits for unused time as that time was
     /// billed (<see cref="CreditedAsBilledAsync"/>, with <paramref name="before"/> where nothing billed it), then the
-    /// charges with <paramref name="after"/>, the discount in force after the change.
+    /// charges with <paramref name="after"/>, the discount in force after the change: a percentage as it comes, an amount
+    /// off as far as the credits gave it back (<see cref="DiscountedLines.AmountOffCarried"/>).
     /// </summary>
-    public async Task<IReadOnlyList<InvoiceLine>> ProratedAsync(string subscriptionId, IReadOnlyList<InvoiceLine> lines, Discount? before, Discount? after) =>
-        [.. await CreditedAsBilledAsync(subscriptionId, [.. lines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit)], before),
-            .. DiscountedLines.Apply([.. lines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit)], after)];
+    public async Task<IReadOnlyList<InvoiceLine>> ProratedAsync(string subscriptionId, IReadOnlyList<InvoiceLine> lines, Discount? before, Discount? after)
+    {
+        var credits = await CreditedAsBilledAsync(subscriptionId, [.. lines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit)], before);
+        var charges = DiscountedLines.Apply([.. lines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit)], after);
+        return [.. credits, .. DiscountedLines.AmountOffCarried(charges, after, -credits.Sum(l => l.DiscountCents))];
+    }
 
     private sealed record BilledLine(string? PlanVersionId, long AmountCents, long DiscountCents, long PeriodStart, long PeriodEnd);
 }

@@ -261,6 +261,38 @@ public abstract class DiscountsApiContract : ApiContract
     }
 
     [Fact]
+    public async Task AnAmountOffForGoodStaysWithThePeriodThroughAnUpgradeInvoicedAtOnceOrAtTheRenewal()
+    {
+        // $7 off for good. c1 moves from basic (29.99, 22.99 paid) to premium at once and is invoiced now: the credit
+        // gives back the 22.99 paid, the charge takes the $7 the credit gave back, so the month costs 59.99 - 7.
+        // It cost 59.99 before (a trial): the credit took the $7 back and the charge took none.
+        // c2 moves on Jan 16 with prorations for the renewal: 16 of 31 days credit 1548 less 1548·700/2999 = 361.3 → 361,
+        // and the charge of 3096 takes those 361, so January keeps its $7 off and February's fee takes its own.
+        await using var app = await StartAtAsync(Utc(2026, 1, 1));
+        await app.CouponAsync(new { id = "SEVEN", name = "$7 off", amount_off_cents = 700, currency = "USD", duration = "forever" });
+        await app.CustomerAsync("c1");
+        await app.CustomerAsync("c2");
+        var now = (await (await app.SubscribeWithAsync("c1", "basic", coupon: "SEVEN")).ReadAsync())["id"].Value<string>();
+        var later = (await (await app.SubscribeWithAsync("c2", "basic", coupon: "SEVEN")).ReadAsync())["id"].Value<string>();
+
+        var upgrade = await app.Admin.PostJsonAsync($"/v1/subscriptions/{now}/change", new { plan = "premium", proration = "always_invoice" });
+        await app.AdvanceToAsync(Utc(2026, 1, 16));
+        var preview = await (await app.Admin.PostJsonAsync($"/v1/subscriptions/{later}/change/preview", new { plan = "premium" })).ReadAsync();
+        await app.Admin.PostJsonAsync($"/v1/subscriptions/{later}/change", new { plan = "premium" });
+        await app.AdvanceToAsync(Utc(2026, 2, 1));
+
+        Assert.Equal(HttpStatusCode.OK, upgrade.StatusCode);
+        var c1 = await app.InvoicesAsync("c1");
+        Assert.Equal([("proration_credit", -2999L, -700L), ("proration_charge", 5999L, 700L)], Priced(c1[1]["lines"]!));
+        Assert.Equal([2299L, 3000L], c1.Take(2).Select(i => i["amount_due_cents"].Value<long>()));
+        Assert.Equal([(-1548L, -361L), (3096L, 361L)], preview["lines"]!.AsArray().Select(l =>
+            (l!["amount_cents"].Value<long>(), l["discount_cents"].Value<long>())));
+        var renewal = (await app.InvoicesAsync("c2"))[^1];
+        Assert.Equal([("recurring", 5999L, 700L), ("proration_credit", -1548L, -361L), ("proration_charge", 3096L, 361L)], Priced(renewal["lines"]!));
+        Assert.Equal(5299L - 1187 + 2735, renewal["amount_due_cents"].Value<long>());
+    }
+
+    [Fact]
     public async Task ACodeGivenWithAnUpgradeDiscountsTheNewPlansTimeButNotTheOldPlansCredit()
     {
         await using var app = await StartAtAsync(Utc(2026, 1, 1));
