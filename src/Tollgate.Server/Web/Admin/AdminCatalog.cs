@@ -133,19 +133,34 @@ public static class AdminCatalog
         node["description"] = form["description"].ToString();
         node["is_popular"] = form["is_popular"] == "true";
         node["is_active"] = form["is_active"] == "true";
-        var currency = plan.Current.Terms.Prices.FirstOrDefault()?.Currency ?? "USD";
+        // One field per billing period and currency the plan is priced in, in the prices' own order (so a save that
+        // changes nothing makes no version): an emptied field removes its price, a filled one adds it. Before, the form
+        // knew the first currency only, and saving a plan priced in USD, EUR and JPY left it priced in USD alone.
         var prices = new JsonArray();
-        foreach (var interval in new[] { "monthly", "yearly" })
+        var given = PlanPriceField.All(plan.Current.Terms).ToList();
+        var existing = node["prices"]!.AsArray().Select(p => p!.AsObject()).ToList();
+        foreach (var field in given.OrderBy(f => existing.FindIndex(p => f.Matches(p)) is var i and >= 0 ? i : int.MaxValue))
         {
-            if (form[$"price_{interval}"].ToString() is not { Length: > 0 } cents)
+            var name = PlanPriceField.PriceName(field.Interval, field.Currency);
+            var old = existing.FirstOrDefault(field.Matches);
+            if (!form.ContainsKey(name))
+            {
+                if (old is not null)
+                {
+                    prices.Add(old.DeepClone()); // a form without the field (an older page) keeps the price
+                }
+
+                continue;
+            }
+
+            if (form[name].ToString() is not { Length: > 0 } cents)
             {
                 continue;
             }
 
-            var existing = node["prices"]!.AsArray().FirstOrDefault(p => p!["billing_period"]!.GetValue<string>() == interval);
-            var price = existing?.DeepClone().AsObject() ?? new JsonObject { ["billing_period"] = interval, ["currency"] = currency };
+            var price = old?.DeepClone().AsObject() ?? new JsonObject { ["billing_period"] = field.Interval, ["currency"] = field.Currency };
             price["price_cents"] = Number(cents);
-            price["trial_days"] = Number(form[$"trial_{interval}"].ToString() is { Length: > 0 } trial ? trial : "0");
+            price["trial_days"] = Number(form[PlanPriceField.TrialName(field.Interval, field.Currency)].ToString() is { Length: > 0 } trial ? trial : "0");
             prices.Add(price);
         }
 
@@ -179,6 +194,22 @@ public static class AdminCatalog
     /// <summary>A whole number as JSON, or the text itself so the catalog parser names the field that is wrong.</summary>
     private static JsonNode Number(string text) =>
         long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? JsonValue.Create(n) : JsonValue.Create(text);
+}
+
+/// <summary>The plan editor's price fields: one per billing period in each currency the plan is priced in (USD when none).</summary>
+public sealed record PlanPriceField(string Interval, string Currency, PlanPrice? Price)
+{
+    public static IEnumerable<PlanPriceField> All(PlanTerms terms) =>
+        from currency in terms.Currencies is { Count: > 0 } currencies ? currencies : ["USD"]
+        from interval in new[] { BillingInterval.Monthly, BillingInterval.Yearly }
+        select new PlanPriceField(interval.ToWire(), currency, terms.Price(interval, currency));
+
+    public bool Matches(JsonObject price) =>
+        price["billing_period"]!.GetValue<string>() == Interval && price["currency"]!.GetValue<string>() == Currency;
+
+    public static string PriceName(string interval, string currency) => $"price_{interval}_{currency}";
+
+    public static string TrialName(string interval, string currency) => $"trial_{interval}_{currency}";
 }
 
 /// <summary>A plan in the catalog's table: its prices and every version, in words.</summary>
