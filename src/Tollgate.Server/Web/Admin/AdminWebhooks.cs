@@ -57,7 +57,14 @@ public static class AdminWebhooks
         }
 
         var url = posted.Form["url"].ToString().Trim();
-        var events = posted.Form["events"].Where(e => e is not null && WebhookEventTypes.All.Contains(e, StringComparer.Ordinal)).Select(e => e!).ToList();
+        var events = posted.Form["events"].Select(e => e ?? "").ToList();
+        // An event the console does not know is refused, as the API refuses it: dropped, it left the list empty, and an
+        // empty list subscribes the endpoint to every event.
+        if (events.FirstOrDefault(e => !WebhookEventTypes.All.Contains(e, StringComparer.Ordinal)) is { } unknown)
+        {
+            return PageResults.Message(http, 400, "The endpoint was not added", $"Events: '{unknown}' is not an event Tollgate sends.");
+        }
+
         if (await WebhookTargets.CheckAsync(url, options.Value.AllowPrivateTargets, cancellationToken) is { } problem)
         {
             return PageResults.Message(http, 400, "The endpoint was not added", $"URL: {problem}.");

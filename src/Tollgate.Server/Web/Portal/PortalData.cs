@@ -21,6 +21,10 @@ public sealed record PortalView(
 {
     /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
     public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
+
+    /// <summary>Whether a plan and period are what the customer is on now: the picker disables it, and a post choosing it is refused.</summary>
+    public bool IsCurrent(string planCode, BillingInterval interval) =>
+        planCode == PlanCode && interval == (Subscription?.BillingPeriod ?? BillingInterval.Monthly);
 }
 
 /// <summary>A period's start and end.</summary>

@@ -166,9 +166,15 @@ public static partial class PortalPages
         }
 
         var view = await data.LoadAsync(session.Customer, cancellationToken);
-        return view is not null && await ChoiceAsync(http, view, cancellationToken) is { } choice
-            ? (new PostedChoice(session, view, choice.Plan, choice.Interval), null)
-            : (null, PageResults.Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change."));
+        if (view is null || await ChoiceAsync(http, view, cancellationToken) is not { } choice)
+        {
+            return (null, PageResults.Message(http, 400, "Choose a plan", "Pick one of the plans listed, then preview the change."));
+        }
+
+        // The picker disables the current plan; a hand-made post naming it previewed "Change to Free" for a customer on Free.
+        return view.IsCurrent(choice.Plan.Code, choice.Interval)
+            ? (null, PageResults.Message(http, 400, "Choose another plan", $"You are on {choice.Plan.Name}, {choice.Interval.ToWire()}, already."))
+            : (new PostedChoice(session, view, choice.Plan, choice.Interval), null);
     }
 
     /// <summary>The posted "plan:period" choice, when it names an active plan and one of its prices.</summary>
