@@ -15,17 +15,21 @@ public sealed class BillingWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<BillingWorker> _logger;
     private readonly Storage.Database.OutageLog? _outage;
+    private readonly IHostApplicationLifetime? _lifetime;
 
-    public BillingWorker(DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger, Storage.Database.TollgateDatabase database)
-        : this(work.RunAsync, testClock, time, logger, new Storage.Database.OutageLog(database, logger, "Due work (renewals, dunning, expiries)"))
+    public BillingWorker(
+        DueWork work, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger, Storage.Database.TollgateDatabase database,
+        IHostApplicationLifetime lifetime)
+        : this(work.RunAsync, testClock, time, logger, new Storage.Database.OutageLog(database, logger, "Due work (renewals, dunning, expiries)"), lifetime)
     {
     }
 
     internal BillingWorker(
         Func<CancellationToken, Task<int>> run, IOptions<TestClockOptions> testClock, TimeProvider time, ILogger<BillingWorker> logger,
-        Storage.Database.OutageLog? outage = null)
+        Storage.Database.OutageLog? outage = null, IHostApplicationLifetime? lifetime = null)
     {
         _outage = outage;
+        _lifetime = lifetime;
         _run = run;
         _testClock = testClock;
         _time = time;
@@ -37,6 +41,11 @@ public sealed class BillingWorker : BackgroundService
         if (_testClock.Value.Enabled)
         {
             return;
+        }
+
+        if (_lifetime is not null)
+        {
+            await Http.HostStarted.WaitAsync(_lifetime, stoppingToken);
         }
 
         using var timer = new PeriodicTimer(Interval, _time);

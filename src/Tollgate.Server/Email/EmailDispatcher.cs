@@ -10,7 +10,7 @@ namespace Tollgate.Server.Email;
 /// </summary>
 public sealed class EmailDispatcher(
     EmailStore store, EmailComposer composer, SmtpSender smtp, IOptions<EmailOptions> options, TimeProvider time, ILogger<EmailDispatcher> logger,
-    Observability.TollgateMetrics metrics, Storage.Database.TollgateDatabase database)
+    Observability.TollgateMetrics metrics, Storage.Database.TollgateDatabase database, IHostApplicationLifetime lifetime)
     : BackgroundService
 {
     private readonly Storage.Database.OutageLog _outage = new(database, logger, "E-mail dispatch");
@@ -30,6 +30,7 @@ public sealed class EmailDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Http.HostStarted.WaitAsync(lifetime, stoppingToken);
         if (!options.Value.IsConfigured)
         {
             logger.LogWarning("E-mail is off: {Reason}; customer e-mails are recorded as skipped", NotConfigured);

@@ -10,7 +10,7 @@ namespace Tollgate.Server.Payments;
 /// </summary>
 public sealed class StripeInvoiceItemSender(
     StripeInvoiceItemStore store, IServiceProvider services, IOptions<StripeOptions> options, TimeProvider time, ILogger<StripeInvoiceItemSender> logger,
-    Storage.Database.TollgateDatabase database)
+    Storage.Database.TollgateDatabase database, IHostApplicationLifetime lifetime)
     : BackgroundService
 {
     private readonly Storage.Database.OutageLog _outage = new(database, logger, "Sending invoice items to Stripe");
@@ -85,6 +85,7 @@ public sealed class StripeInvoiceItemSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Http.HostStarted.WaitAsync(lifetime, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

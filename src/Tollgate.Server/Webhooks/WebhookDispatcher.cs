@@ -10,7 +10,7 @@ namespace Tollgate.Server.Webhooks;
 /// </summary>
 public sealed class WebhookDispatcher(
     WebhookStore store, IHttpClientFactory http, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookDispatcher> logger,
-    Observability.TollgateMetrics metrics, Storage.Database.TollgateDatabase database)
+    Observability.TollgateMetrics metrics, Storage.Database.TollgateDatabase database, IHostApplicationLifetime lifetime)
     : BackgroundService
 {
     private readonly Storage.Database.OutageLog _outage = new(database, logger, "Webhook dispatch");
@@ -41,6 +41,7 @@ public sealed class WebhookDispatcher(
     /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Http.HostStarted.WaitAsync(lifetime, stoppingToken);
         // By delivery id: a send is its delivery's, and a task that ended at once may be a shared completed one.
         var inFlight = new Dictionary<string, (Task Send, string Endpoint)>(StringComparer.Ordinal);
         try

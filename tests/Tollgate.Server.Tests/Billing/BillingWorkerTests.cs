@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Tollgate.Server.Clock;
@@ -37,6 +38,41 @@ public sealed class BillingWorkerTests
         {
             third.TrySetResult();
             return Task.FromResult(0);
+        }
+    }
+
+    [Fact]
+    public async Task NoPassRunsBeforeTheHostHasStartedSoAServerThatFailsToBindWritesNothing()
+    {
+        var passes = 0;
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lifetime = new Lifetime();
+        using var worker = new BillingWorker(
+            _ => { Interlocked.Increment(ref passes); ran.TrySetResult(); return Task.FromResult(0); },
+            Options.Create(new TestClockOptions { Enabled = false }), TimeProvider.System, NullLogger<BillingWorker>.Instance, lifetime: lifetime);
+
+        await worker.StartAsync(CancellationToken.None);
+        await Task.Delay(200);
+        var before = Volatile.Read(ref passes);
+        await lifetime.StartedSource.CancelAsync();
+        await ran.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.Equal(0, before); // it renewed subscriptions at once, then the host failed to bind its port and exited
+    }
+
+    private sealed class Lifetime : IHostApplicationLifetime
+    {
+        public CancellationTokenSource StartedSource { get; } = new();
+
+        public CancellationToken ApplicationStarted => StartedSource.Token;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
         }
     }
 }
