@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
@@ -147,7 +148,7 @@ public sealed class BodySizeLimit(RequestDelegate next)
 /// <item>a query parameter an API endpoint reads as a number or a flag, given with no value (<c>days=</c>): a 400 naming
 /// it, where the framework bound it as absent and answered the default, as if the caller had asked for that. Pages are
 /// left alone: a filter form submits its empty fields;</item>
-/// <item>a form posted to a page: one that does not decode is a 400, where ASP.NET Core's form reader threw on a NUL, a
+/// <item>a form posted to a page: one that does not decode is a 400 (a message page), where ASP.NET Core's form reader threw on a NUL, a
 /// broken escape, a malformed multipart boundary or a part cut short (a 500 from every page's form handler). The API
 /// takes no forms, so it reads none;</item>
 /// <item>a JSON body, read once (<see cref="JsonBodyCheck"/>): malformed JSON, a property named twice or a NUL is a 400
@@ -180,7 +181,10 @@ public sealed class InputCheck(RequestDelegate next)
             return;
         }
 
-        await problem.ExecuteAsync(context);
+        // A page's form (a portal cancel's comment with a NUL) is answered with a message page, as the page's own
+        // refusals are; it was a problem document in the browser.
+        var pages = context.RequestServices.GetService<IProblemPages>();
+        await (problem is ProblemHttpResult refused && pages?.Serves(context) == true ? pages.Page(context, refused) : problem).ExecuteAsync(context);
     }
 
     /// <summary>

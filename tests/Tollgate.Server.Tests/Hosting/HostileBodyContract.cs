@@ -141,16 +141,29 @@ public abstract partial class HostileBodyContract(SharedServer shared) : ApiCont
     [Theory]
     [InlineData("multipart/form-data; boundary=\"", "its content type's multipart boundary is malformed")]
     [InlineData("multipart/form-data; boundary=abc", "the multipart body ends inside a part")]
-    public async Task APageFormWhoseMultipartBodyDoesNotDecodeIs400NamingTheForm(string contentType, string why)
+    public async Task APageFormWhoseMultipartBodyDoesNotDecodeIs400NamingTheFormOnAPage(string contentType, string why)
     {
         await using var app = await StartAsync(ApiSetup.RulesCatalog());
 
         var response = await app.Anonymous.SendAsync(
             Request(HttpMethod.Post, "/admin/login", contentType, Utf8("--abc\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nx")));
-        var problem = await response.ReadAsync();
+        var page = await response.Content.ReadAsStringAsync();
 
-        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (response.StatusCode, problem["error"].Value<string>()));
-        Assert.Equal($"cannot be read: {why}", problem["errors"]!["form"].Value<string>());
+        // A page's form is answered with a page, as its other refusals are (it was a problem document).
+        Assert.Equal((HttpStatusCode.BadRequest, "text/html"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+        Assert.Contains($"form: cannot be read: {why}", Pages.PageText.Visible(page), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APortalFormWithANulIsRefusedWithAPageNotAProblemDocument()
+    {
+        await using var app = await StartAsync(ApiSetup.RulesCatalog());
+        await app.CustomerAsync("nul-form");
+        using var portal = await Pages.PageText.PortalAsync(app, "nul-form");
+
+        var response = await portal.SendAsync(Request(HttpMethod.Post, "/portal/cancel", "application/x-www-form-urlencoded", Utf8("reason=other&comment=a%00b")));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "text/html"), (response.StatusCode, response.Content.Headers.ContentType?.MediaType));
     }
 
     [Fact]
