@@ -33,11 +33,14 @@ public static class IdempotentPost
         .AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var key = http.Request.Headers[TollgateHeaders.IdempotencyKey].ToString();
-            if (key.Length == 0)
+            // Absent, the request runs once as sent; present but empty, it is refused like any other bad key (an empty
+            // header ran unkeyed, so a retry that a client believed keyed ran twice).
+            if (!http.Request.Headers.TryGetValue(TollgateHeaders.IdempotencyKey, out var sent))
             {
                 return await next(context);
             }
+
+            var key = sent.ToString();
 
             if (Validate.IdempotencyKey(key) is { } problem)
             {

@@ -64,6 +64,21 @@ public abstract partial class IdempotentBillingPostsContract : ApiContract
     }
 
     [Fact]
+    public async Task AnEmptyKeyIsA400NamingItNotARequestRunWithoutOne()
+    {
+        // On a real socket: the in-memory test server drops a header with no value. It ran unkeyed, so a client's
+        // retries under an empty key each subscribed.
+        await using var app = await TollgateApp.StartAsync(Kind, ApiSetup.BillingCatalog(), Apr1, kestrel: true);
+        await app.CustomerAsync("c1");
+
+        var empty = await KeyedAsync(app, "/v1/subscriptions", new { customer = "c1", plan = "silver", billing_period = "monthly" }, "");
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("must be 1-255 printable characters", (await empty.ReadAsync())["errors"]!["Idempotency-Key"].Value<string>());
+        Assert.Empty((await (await app.Admin.GetAsync("/v1/customers/c1/subscriptions")).ReadAsync())["data"]!.AsArray());
+    }
+
+    [Fact]
     public async Task APromotionCodeSentThreeTimesUnderOneKeyIsRedeemedOnceAndAnsweredAlike()
     {
         await using var app = await AppAsync();
