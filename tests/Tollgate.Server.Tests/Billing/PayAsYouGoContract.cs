@@ -143,10 +143,13 @@ public abstract class PayAsYouGoContract : ApiContract
 
         await app.ConsumeAsync("payg2", "compute", 130);
         var refused = await app.ConsumeAsync("free1", "compute");
+        var page = Pages.PageText.Visible(await app.Anonymous.GetStringAsync(new Uri("/pricing", UriKind.Relative)));
         await app.AdvanceToAsync(Renewed);
         var renewal = (await app.InvoicesAsync("payg2"))[^1];
 
         Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Contains("Pay as you go (", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Past the limit", page, StringComparison.Ordinal); // no limit to be past: every unit is priced
         Assert.Equal([(100L, 200L, "Usage: 130 seconds of Compute, tier 1 (1–100): 100 × 0.02"), (30L, 30L, "Usage: 130 seconds of Compute, tier 2 (101 and up): 30 × 0.01")],
             Usage(renewal));
     }

@@ -100,6 +100,6 @@ public static class PlanCards
     /// <summary>A soft-capped feature's overage tiers, or null when it has none.</summary>
     private static TiersView? Tiers(Feature feature, PlanFeature? granted, string currency) =>
         PriceWords.Tiers(feature, granted, currency) is { } tiers
-            ? new TiersView(tiers.Mode.ToWire(), tiers.ModeWords, [.. tiers.Lines.Select(l => new TierLine(l.UpTo, l.Text))])
+            ? new TiersView(tiers.Mode.ToWire(), tiers.ModeWords, [.. tiers.Lines.Select(l => new TierLine(l.UpTo, l.Text))], granted!.IsPayAsYouGo)
             : null;
 }

@@ -34,7 +34,11 @@ public sealed record FeatureLine(bool Included, FeatureWordsView Words, TiersVie
 public sealed record FeatureWordsView(string Lead, string? Window = null, string? Reset = null, string? Muted = null, string? Rate = null);
 
 /// <summary>A soft cap's overage tiers, one line per tier, as the invoice will price them.</summary>
-public sealed record TiersView(string Mode, string ModeWords, IReadOnlyList<TierLine> Lines);
+public sealed record TiersView(string Mode, string ModeWords, IReadOnlyList<TierLine> Lines, bool PayAsYouGo = false)
+{
+    /// <summary>What the tiers price: pay as you go has no limit to be past, so its tiers price every unit.</summary>
+    public string Lead => PayAsYouGo ? $"Pay as you go ({ModeWords})" : $"Past the limit ({ModeWords})";
+}
 
 /// <summary>One tier: the units it covers ("11–100") and its price; <paramref name="UpTo"/> is "inf" for the last.</summary>
 public sealed record TierLine(string UpTo, string Text);
