@@ -73,6 +73,9 @@ public static class TollgateHost
                 ["Logging:LogLevel:Default"] = "Information",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+                // Every outgoing call (webhooks, Stripe) logged its start and end, and a failure's stack trace twice, at
+                // Information: about 50 lines for each failed webhook attempt, for 24 h of retries. Tollgate logs the outcome.
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
                 ["Tollgate:Database:Provider"] = "sqlite",
             },
         });
