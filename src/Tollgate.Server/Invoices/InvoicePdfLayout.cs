@@ -133,12 +133,10 @@ public static class InvoicePdfLayout
             rows.Add((DiscountWords.Label(invoice.DiscountCents, "Discounts"), DiscountWords.Amount(invoice.DiscountCents, m)));
         }
 
-        // Tax per rate after the discounts, then the total they come to (inclusive tax is shown, not added).
+        // Tax per rate after the discounts, then the total they come to (inclusive tax is shown, not added); the total is
+        // printed on every invoice, as Stripe's, untaxed ones too.
         rows.AddRange(invoice.TaxBreakdown.Select(t => ($"{TaxWords.Label(t.Name, t.Percentage, t.Inclusive)} on {m(t.TaxableCents)}", m(t.AmountCents))));
-        if (invoice.TaxBreakdown.Count > 0)
-        {
-            rows.Add(("Total", m(invoice.TotalCents)));
-        }
+        rows.Add(("Total", m(invoice.TotalCents)));
 
         if (invoice.CreditedCents != 0)
         {
@@ -153,14 +151,28 @@ public static class InvoicePdfLayout
         rows.Add(("Credit applied", m(-invoice.CreditAppliedCents)));
         rows.Add(("Amount paid", m(invoice.AmountPaidCents)));
         var row = sheet.LineHeight(sheet.Body) + 2;
-        sheet.EnsureRoom((rows.Count * row) + 40);
-        sheet.Y += 6;
         const double labelX = 330;
-        foreach (var (label, amount) in rows)
+        // A label wraps beside its amount (a long tax rate's name ran off the page), or, with no room beside it, over
+        // the whole width with the amount on a row of its own below.
+        var width = sheet.Right - 6 - labelX;
+        var laid = rows.Select(r =>
         {
-            sheet.Text(label, labelX, sheet.Y, sheet.Body, PdfSheet.Muted);
-            sheet.Y += AmountBeside(sheet, label, amount, labelX, sheet.Body) * row;
-            sheet.Y += row;
+            var beside = width - sheet.Width(r.Amount, sheet.Body) - 8;
+            var lines = sheet.Wrap(r.Label, sheet.Body, beside >= 80 ? beside : width);
+            return (Lines: lines, r.Amount, Below: beside < 80 || lines.Count == 0);
+        }).ToList();
+        sheet.EnsureRoom((laid.Sum(r => r.Lines.Count + (r.Below ? 1 : 0)) * row) + 40);
+        sheet.Y += 6;
+        foreach (var (lines, amount, below) in laid)
+        {
+            sheet.TextRight(amount, sheet.Right - 6, sheet.Y + (below ? lines.Count * row : 0), sheet.Body);
+            foreach (var line in lines)
+            {
+                sheet.Text(line, labelX, sheet.Y, sheet.Body, PdfSheet.Muted);
+                sheet.Y += row;
+            }
+
+            sheet.Y += below || lines.Count == 0 ? row : 0;
         }
 
         sheet.Y += 2;

@@ -64,6 +64,7 @@ public abstract class InvoicePdfContract : ApiContract
         }
 
         Assert.Contains("Subtotal $20.00", text, StringComparison.Ordinal);
+        Assert.Contains("Total $20.00", text, StringComparison.Ordinal); // untaxed, it printed no total (a trial)
         Assert.Contains("Credit applied $0.00", text, StringComparison.Ordinal);
         Assert.Contains("Amount due $20.00", text, StringComparison.Ordinal);
         Assert.Contains("Reverse charge", text, StringComparison.Ordinal);
