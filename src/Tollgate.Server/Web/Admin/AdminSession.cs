@@ -20,7 +20,9 @@ public sealed class AdminSession(PageSigning signing, ApiKeyVerifier verifier, A
     public const string Kind = "admin-session";
     private const string Cookie = "tg_admin";
     private static readonly TimeSpan KeyCheckFor = TimeSpan.FromSeconds(30);
-    private readonly MemoryCache _active = BoundedCache.Create(entries: 1_000, time);
+    // Real time, not the server's clock: under a frozen test clock the key's check never lapsed, so a revoked admin
+    // key's console session went on; the session's own expiry stays on the server's clock.
+    private readonly MemoryCache _active = BoundedCache.Create(entries: 1_000, TimeProvider.System);
 
     public async Task<bool> SignInAsync(HttpContext http, string? key, CancellationToken cancellationToken)
     {
