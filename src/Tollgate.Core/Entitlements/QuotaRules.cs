@@ -67,13 +67,15 @@ public static class QuotaRules
     // after, units taken from grants, whether a settlement fit), and these rules name the outcome.
 
     /// <summary>
-    /// The reason for a use the counter took: unlimited without a limit, overage once the window's count passes it
-    /// (a soft cap), credit_grant when grants covered what the allowance could not, else within_quota.
+    /// The reason for a use the counter took (<paramref name="amount"/> units, <paramref name="takenFromGrants"/> of them
+    /// from grants): unlimited without a limit; credit_grant when grants took every unit of this use past the limit, so
+    /// none of it is billed (earlier overage in the window does not change what this use is); overage once the
+    /// window's count passes the limit (a soft cap) with some of this use billed; else within_quota.
     /// </summary>
-    public static DecisionReason Granted(long? limit, CounterState after, long takenFromGrants) =>
+    public static DecisionReason Granted(long? limit, CounterState after, long takenFromGrants, long amount) =>
         limit is not { } l ? DecisionReason.Unlimited
+        : takenFromGrants > 0 && takenFromGrants >= Math.Min(amount, after.Used + after.Reserved + takenFromGrants - l) ? DecisionReason.CreditGrant
         : after.Used + after.Reserved > l ? DecisionReason.SoftCapOverage
-        : takenFromGrants > 0 ? DecisionReason.CreditGrant
         : DecisionReason.WithinQuota;
 
     /// <summary>

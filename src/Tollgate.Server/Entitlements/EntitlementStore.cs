@@ -287,7 +287,7 @@ public sealed partial class EntitlementStore(
             await alerts.OnUsedAsync(scope, context, feature, grant, after, amount);
         }
 
-        var granted = QuotaRules.Granted(QuotaRules.Limit(grant, after.CarriedIn), after, cover?.Taken ?? 0);
+        var granted = QuotaRules.Granted(QuotaRules.Limit(grant, after.CarriedIn), after, cover?.Taken ?? 0, amount);
         var decision = EntitlementDecision.From(granted, feature, context, grant, after);
         return new UsageOutcome.Decided(cover is null ? decision : decision with { GrantedRemaining = cover.GrantedRemaining, GrantTakes = cover.Takes });
     }

@@ -8,13 +8,15 @@ namespace Tollgate.Core.Tests.Entitlements;
 public sealed class DecisionReasonTests
 {
     [Theory]
-    [InlineData(null, 5, 0, 0, DecisionReason.Unlimited)]
-    [InlineData(10L, 9, 1, 0, DecisionReason.WithinQuota)]
-    [InlineData(10L, 10, 0, 3, DecisionReason.CreditGrant)]
-    [InlineData(10L, 11, 0, 0, DecisionReason.SoftCapOverage)]
-    [InlineData(10L, 9, 2, 4, DecisionReason.SoftCapOverage)] // what grants could not absorb is overage, whatever they took
-    public void ACountedUseIsNamedByWhereItsUnitsCameFrom(long? limit, long used, long reserved, long taken, DecisionReason expected) =>
-        Assert.Equal(expected, QuotaRules.Granted(limit, new CounterState(used, reserved, 0), taken));
+    [InlineData(null, 5, 0, 0, 5, DecisionReason.Unlimited)]
+    [InlineData(10L, 9, 1, 0, 1, DecisionReason.WithinQuota)]
+    [InlineData(10L, 10, 0, 3, 5, DecisionReason.CreditGrant)]
+    [InlineData(10L, 11, 0, 0, 1, DecisionReason.SoftCapOverage)]
+    [InlineData(10L, 9, 2, 4, 5, DecisionReason.SoftCapOverage)] // what grants could not absorb is overage, whatever they took
+    [InlineData(0L, 5, 0, 1, 1, DecisionReason.CreditGrant)] // 5 billed before a grant came: this use took none of them
+    [InlineData(10L, 15, 0, 2, 3, DecisionReason.SoftCapOverage)] // 1 of this use's 3 billed
+    public void ACountedUseIsNamedByWhereItsUnitsCameFrom(long? limit, long used, long reserved, long taken, long amount, DecisionReason expected) =>
+        Assert.Equal(expected, QuotaRules.Granted(limit, new CounterState(used, reserved, 0), taken, amount));
 
     [Theory]
     [InlineData(true, 10L, DecisionReason.WithinQuota)]
@@ -53,7 +55,7 @@ public sealed class DecisionReasonTests
         Check.QuickThrowOnFailure(Prop.ForAll(Gen.Choose(1, 1000).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), Gen.Choose(0, 50).ToArbitrary(),
             (limit, used, taken) =>
             {
-                var reason = QuotaRules.Granted(limit, new CounterState(Math.Min(used, limit), 0, 0), taken);
+                var reason = QuotaRules.Granted(limit, new CounterState(Math.Min(used, limit), 0, 0), taken, taken + 1);
                 return reason.IsAllowed() && reason != DecisionReason.SoftCapOverage && (reason == DecisionReason.CreditGrant) == (taken > 0);
             }));
 }

@@ -134,6 +134,23 @@ public abstract class PayAsYouGoContract : ApiContract
     }
 
     [Fact]
+    public async Task AGrantGivenAfterUnitsWereBilledPaysForTheNextAndConsumeAndCheckSayCreditGrantAlike()
+    {
+        await using var app = await AppAsync();
+        await app.CustomerAsync("payg6");
+        await app.SubscribeAsync("payg6", "metered", collection: "charge_automatically");
+        await app.ConsumeAsync("payg6", "compute", 5); // billed: no grant yet
+        await app.Admin.PostJsonAsync("/v1/customers/payg6/grants", new { feature = "compute", amount = 100, reason = "sorry" });
+
+        var check = await (await app.Admin.PostJsonAsync("/v1/entitlements/check", new { customer = "payg6", feature = "compute", amount = 1 })).ReadAsync();
+        var consumed = await (await app.ConsumeAsync("payg6", "compute", 1)).ReadAsync();
+
+        // The consume said soft_cap_overage for a unit the grant paid, as the window had 5 billed before it.
+        Assert.Equal(("credit_grant", 100L), (check["reason"].Value<string>(), check["granted_remaining"].Value<long>()));
+        Assert.Equal(("credit_grant", 99L, 5L), (consumed["reason"].Value<string>(), consumed["granted_remaining"].Value<long>(), consumed["overage"].Value<long>()));
+    }
+
+    [Fact]
     public async Task TieredPayAsYouGoPricesFromTheFirstUnitAndALimitOfZeroWithoutAPriceStaysNotIncluded()
     {
         await using var app = await AppAsync();
@@ -148,7 +165,7 @@ public abstract class PayAsYouGoContract : ApiContract
         var renewal = (await app.InvoicesAsync("payg2"))[^1];
 
         Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
-        Assert.Contains("Pay as you go (", page, StringComparison.Ordinal);
+        Assert.Contains("Every unit (", page, StringComparison.Ordinal);
         Assert.DoesNotContain("Past the limit", page, StringComparison.Ordinal); // no limit to be past: every unit is priced
         Assert.Equal([(100L, 200L, "Usage: 130 seconds of Compute, tier 1 (1–100): 100 × 0.02"), (30L, 30L, "Usage: 130 seconds of Compute, tier 2 (101 and up): 30 × 0.01")],
             Usage(renewal));
