@@ -59,30 +59,31 @@ public static class DiscountedLines
         // invoice below zero: a credit for unused time on the same invoice (a downgrade's) leaves it less to come off, and
         // a subtotal already below zero none (Stripe caps an amount off at the subtotal).
         var subtotal = lines.Concat(alongside ?? []).Sum(line => line.AmountCents - line.DiscountCents);
-        var shares = Spread(Math.Min(coupon.AmountOffCents ?? 0, Math.Max(0, subtotal)),
-            [.. lines.Select(line => Eligible(line) && line is { Kind: InvoiceLineKind.Recurring or InvoiceLineKind.Overage, AmountCents: > 0 } ? line.AmountCents : 0)]);
-        return [.. lines.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
+        return SpreadOff(lines, Math.Min(coupon.AmountOffCents ?? 0, Math.Max(0, subtotal)),
+            line => Eligible(line) && line is { Kind: InvoiceLineKind.Recurring or InvoiceLineKind.Overage, AmountCents: > 0 });
     }
 
     /// <summary>
-    /// A change's charges under an amount off take back what its credits gave back of it (<paramref name="creditedOff"/>,
-    /// the discount the credits for unused time reversed), never more than the amount off nor than the charges come to,
-    /// spread as an amount off is. The amount off is the period's: $7 off for good on a $9.99 month, moved at once to
-    /// $29.99, credits the $2.99 paid and charges $22.99, so the month costs $22.99. Without this the credit gave the $7
-    /// back and the charge took none, and the month cost $29.99. A change that credits nothing (seats added) takes
-    /// nothing: the period's fee already took the amount off.
+    /// A change's charges take back what its credits gave back of an amount off (<paramref name="creditedOff"/>, the
+    /// discount the credits for unused time reversed), never more than the amount off nor than the charges come to: the
+    /// amount off is the period's, so $7 off for good on a $9.99 month, moved at once to $29.99, costs $22.99 that month.
+    /// Only the discount in force on both sides of the change carries (<paramref name="before"/> and <paramref
+    /// name="after"/> the same): a code given with the change first discounts the next fee, and a <c>once</c> coupon,
+    /// used up by the fee it discounted, carries nothing, as Stripe applies it to one invoice. A change that credits
+    /// nothing (seats added) takes nothing: the period's fee has the amount off already.
     /// </summary>
-    public static IReadOnlyList<InvoiceLine> AmountOffCarried(IReadOnlyList<InvoiceLine> charges, Discount? discount, long creditedOff)
-    {
-        if (discount?.Coupon is not { AmountOffCents: { } off } coupon || creditedOff <= 0)
-        {
-            return charges;
-        }
+    public static IReadOnlyList<InvoiceLine> AmountOffCarried(IReadOnlyList<InvoiceLine> charges, Discount? before, Discount? after, long creditedOff) =>
+        after?.Coupon is { AmountOffCents: { } off } coupon && before?.Id == after.Id && creditedOff > 0
+            ? SpreadOff(charges, Math.Min(creditedOff, off),
+                line => line is { Kind: InvoiceLineKind.ProrationCharge, AmountCents: > 0, DiscountCents: 0 } && after.InForceAt(line.PeriodStart)
+                    && coupon.AppliesTo(line.PlanCode))
+            : charges;
 
-        bool Eligible(InvoiceLine line) => line is { Kind: InvoiceLineKind.ProrationCharge, AmountCents: > 0, DiscountCents: 0 }
-            && discount.InForceAt(line.PeriodStart) && coupon.AppliesTo(line.PlanCode);
-        var shares = Spread(Math.Min(creditedOff, off), [.. charges.Select(line => Eligible(line) ? line.AmountCents : 0)]);
-        return [.. charges.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
+    /// <summary>The lines with <paramref name="off"/> spread over the eligible ones in proportion to their amounts.</summary>
+    private static IReadOnlyList<InvoiceLine> SpreadOff(IReadOnlyList<InvoiceLine> lines, long off, Func<InvoiceLine, bool> eligible)
+    {
+        var shares = Spread(off, [.. lines.Select(line => eligible(line) ? line.AmountCents : 0)]);
+        return [.. lines.Select((line, i) => shares[i] > 0 ? line with { DiscountCents = shares[i] } : line)];
     }
 
     /// <summary>

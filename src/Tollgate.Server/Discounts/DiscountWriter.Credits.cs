@@ -83,7 +83,7 @@ internal sealed partial class DiscountWriter
     {
         var credits = await CreditedAsBilledAsync(subscriptionId, [.. lines.Where(l => l.Kind == InvoiceLineKind.ProrationCredit)], before);
         var charges = DiscountedLines.Apply([.. lines.Where(l => l.Kind != InvoiceLineKind.ProrationCredit)], after);
-        return [.. credits, .. DiscountedLines.AmountOffCarried(charges, after, -credits.Sum(l => l.DiscountCents))];
+        return [.. credits, .. DiscountedLines.AmountOffCarried(charges, before, after, -credits.Sum(l => l.DiscountCents))];
     }
 
     private sealed record BilledLine(string? PlanVersionId, long AmountCents, long DiscountCents, long PeriodStart, long PeriodEnd);

@@ -20,6 +20,35 @@ public sealed class DiscountedLinesTests
     private static InvoiceLine Line(long amount, InvoiceLineKind kind = InvoiceLineKind.Recurring, int month = 0, string plan = "pro") =>
         new(kind, "line", amount, 1, amount, Start.AddMonths(month), Start.AddMonths(month + 1), plan, "v1");
 
+    [Theory]
+    [InlineData(700, 700, 5999, 700)] // an upgrade at the period's start: the $7 the credit gave back
+    [InlineData(361, 700, 3096, 361)] // 16 of 31 days left: the share the credit gave back, not the whole $7
+    [InlineData(700, 500, 5999, 500)] // never more than the amount off
+    [InlineData(700, 700, 619, 619)] // a downgrade's small charge: never more than it comes to
+    [InlineData(0, 700, 5999, 0)] // seats added credit nothing: the fee has the $7 already
+    public void AChangesChargeTakesBackWhatItsCreditGaveBackOfTheAmountOff(long creditedOff, long amountOff, long charge, long expected)
+    {
+        var forever = On(AmountOff(amountOff) with { Duration = CouponDuration.Forever });
+
+        var lines = DiscountedLines.AmountOffCarried([Line(charge, InvoiceLineKind.ProrationCharge)], forever, forever, creditedOff);
+
+        Assert.Equal(expected, lines[0].DiscountCents);
+    }
+
+    [Fact]
+    public void AnAmountOffIsNotCarriedToAChargeByACodeGivenWithTheChangeNorByACouponUsedUp()
+    {
+        var old = On(AmountOff(700) with { Duration = CouponDuration.Forever });
+        var given = On(AmountOff(700) with { Duration = CouponDuration.Forever }) with { Id = "di_2" };
+        var charge = Line(5999, InvoiceLineKind.ProrationCharge);
+
+        var replaced = DiscountedLines.AmountOffCarried([charge], old, given, 700);
+        var usedUp = DiscountedLines.AmountOffCarried([charge], old, null, 700);
+
+        // A once code given with the change took the old coupon's $7 here, then its own $7 off the next fee.
+        Assert.Equal((0L, 0L), (replaced[0].DiscountCents, usedUp[0].DiscountCents));
+    }
+
     [Fact]
     public void TwentyPercentForeverOnTwentyNineNinetyNineTakesSixDollarsAndLeavesTwentyThreeNinetyNineDue()
     {
