@@ -94,12 +94,13 @@ public sealed class PagesTests(BrowserFixture browser) : IClassFixture<BrowserFi
         var page = await context.NewPageAsync();
         await page.GotoAsync("/healthz");
 
-        await page.SetContentAsync($"""<h1>Host site</h1><script src="{app.BaseAddress}pricing/embed.js" data-brand="#0f766e"></script>""");
+        await page.SetContentAsync($"""<h1>Host site</h1><script src="{app.BaseAddress}pricing/embed.js" data-brand="#0f766e" data-currency="USD"></script>""");
         var frame = page.FrameLocator("iframe");
         var button = frame.Locator("article.plan a.cta").First;
         await button.WaitForAsync();
 
         Assert.Equal("rgb(15, 118, 110)", await button.EvaluateAsync<string>("b => getComputedStyle(b).backgroundColor"));
+        Assert.Contains("currency=USD", await page.Locator("iframe").GetAttributeAsync("src"), StringComparison.Ordinal); // it passed no currency
     }
 
     [Fact]
@@ -228,7 +229,7 @@ public sealed class PagesTests(BrowserFixture browser) : IClassFixture<BrowserFi
 
         var charts = await page.Locator("figure.chart").CountAsync();
         var mrrPoints = await page.Locator("figure.chart:has(figcaption:text-is('MRR by month')) circle").CountAsync();
-        var costBars = await page.Locator("figure.chart:has(figcaption:text-is('LLM cost by model, 30 days')) rect").CountAsync();
+        var costBars = await page.Locator("figure.chart:has(figcaption:text-is('LLM cost by model, 30 days')) svg > rect").CountAsync(); // the bars, not the labels' clip
         var mrr = await page.Locator("[data-kpi='mrr']").InnerTextAsync();
         await BrowserFixture.ScreenshotAsync(page, "admin-dashboard");
         await using var phone = await browser.ContextAsync(app.BaseAddress!, phone: true);

@@ -2,8 +2,7 @@ namespace Tollgate.Server.Http;
 
 /// <summary>
 /// Background work waits until the host has started, its server listening: a process whose start fails (a port in
-/// use, a setting refused after the services started) then exits having written no invoice and sent no webhook. Before,
-/// a second server on a port already taken renewed subscriptions, then failed to bind and exited.
+/// use, a setting refused after the services started) then exits having written no invoice and sent no webhook.
 /// </summary>
 public static class HostStarted
 {

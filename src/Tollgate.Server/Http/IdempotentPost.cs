@@ -33,8 +33,8 @@ public static class IdempotentPost
         .AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            // Absent, the request runs once as sent; present but empty, it is refused like any other bad key (an empty
-            // header ran unkeyed, so a retry that a client believed keyed ran twice).
+            // Absent, the request runs once as sent; present but empty, it is refused like any other bad key, since a
+            // client that sends the header means its retries to be matched.
             if (!http.Request.Headers.TryGetValue(TollgateHeaders.IdempotencyKey, out var sent))
             {
                 return await next(context);

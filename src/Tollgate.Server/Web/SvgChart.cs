@@ -97,12 +97,16 @@ public static class SvgChart
             svg.Add(Svg("text", ("x", "8"), ("y", "24"), ("fill", "#4b5563"), ("font-size", "13")).With("No data yet"));
         }
 
+        // The label is cut at the bar's start: 26 characters of wide letters ("WWWW…") ran over the bar and its value.
+        var clip = "labels-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(title)))[..12];
+        svg.Add(Svg("defs").With(Svg("clipPath", ("id", clip)).With(Svg("rect", ("x", "0"), ("y", "0"), ("width", "194"), ("height", N(height))))));
         for (var i = 0; i < rows.Count; i++)
         {
             var y = 4 + (i * 28);
             var w = (double)(Math.Abs(rows[i].Value) / max) * (Width - 330);
             svg.Add(
-                Svg("text", ("x", "0"), ("y", N(y + 17)), ("font-size", "13"), ("fill", "#111827")).With(Truncate(rows[i].Label, 26)),
+                Svg("text", ("x", "0"), ("y", N(y + 17)), ("font-size", "13"), ("fill", "#111827"), ("clip-path", $"url(#{clip})"))
+                    .With(Truncate(rows[i].Label, 26)),
                 Svg("rect", ("x", "200"), ("y", N(y + 4)), ("width", N(Math.Max(1, w))), ("height", "18"), ("rx", "3"),
                     ("fill", rows[i].Value < 0 ? Colours[3] : Colours[0])).With(Svg("title").With($"{rows[i].Label}: {format(rows[i].Value)}")),
                 Svg("text", ("x", N(206 + w)), ("y", N(y + 17)), ("font-size", "13"), ("fill", "#111827")).With(format(rows[i].Value)));

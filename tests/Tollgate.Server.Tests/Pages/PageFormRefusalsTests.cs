@@ -28,15 +28,22 @@ public sealed partial class PageFormRefusalsTests : IClassFixture<SharedServer>
             return (response.StatusCode, PageText.Visible(await response.Content.ReadAsStringAsync()));
         }
 
+        await app.CustomerAsync("leaving-pro");
+        await app.SubscribeAsync("leaving-pro", "pro");
+        var subscription = (await (await app.Admin.GetAsync("/v1/customers/leaving-pro/subscriptions")).ReadAsync())["data"]![0]!["id"].Value<string>();
+        (await app.Admin.PostJsonAsync($"/v1/subscriptions/{subscription}/change", new { plan = "basic" })).EnsureSuccessStatusCode(); // at the period's end
+
         var free = await PreviewAsync("on-free", "free:monthly");
         var pro = await PreviewAsync("on-pro", "pro:monthly");
         var yearly = await PreviewAsync("on-pro", "pro:yearly");
+        var keep = await PreviewAsync("leaving-pro", "pro:monthly");
 
         // "Change to Free. You pay $0.00 a month, starting today. Confirm the change", for a customer on Free.
         Assert.Equal(HttpStatusCode.BadRequest, free.Item1);
         Assert.Contains("You are on Free, monthly, already.", free.Item2, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, pro.Item1);
         Assert.Equal(HttpStatusCode.OK, yearly.Item1); // the same plan at another period is a change
+        Assert.Equal(HttpStatusCode.OK, keep.Item1); // with a downgrade scheduled, the plan it is on is a choice: keep it
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Tollgate.Server.Web.Admin;
 using Tollgate.Server.Web;
 
@@ -7,6 +8,19 @@ namespace Tollgate.Server.Tests.Pages;
 
 public sealed partial class SvgChartTests
 {
+    [Fact]
+    public void ABarsLabelIsCutAtTheBarsStartSoWideLettersNeverRunOverTheBar()
+    {
+        var svg = XDocument.Parse(SvgChart.HorizontalBars("Customers by plan", [(new string('W', 40), 3m), ("Pro", 1m)], v => v.ToString("0")));
+
+        var clip = svg.Descendants("clipPath").Single();
+        var labels = svg.Descendants("text").Where(t => t.Value.StartsWith('W') || t.Value == "Pro").ToList();
+
+        // Cut by characters alone, 26 W's ran past x = 194 into the bar drawn from x = 200.
+        Assert.True(double.Parse(clip.Element("rect")!.Attribute("width")!.Value, System.Globalization.CultureInfo.InvariantCulture) < 200);
+        Assert.All(labels, l => Assert.Equal($"url(#{clip.Attribute("id")!.Value})", l.Attribute("clip-path")?.Value));
+    }
+
     [Fact]
     public void TheWidestAxisLabelAndTheLastDateFitInsideTheDrawing()
     {

@@ -134,8 +134,8 @@ public static class AdminCatalog
         node["is_popular"] = form["is_popular"] == "true";
         node["is_active"] = form["is_active"] == "true";
         // One field per billing period and currency the plan is priced in, in the prices' own order (so a save that
-        // changes nothing makes no version): an emptied field removes its price, a filled one adds it. Before, the form
-        // knew the first currency only, and saving a plan priced in USD, EUR and JPY left it priced in USD alone.
+        // changes nothing makes no version): an emptied field removes its price, a filled one adds it, and a price the
+        // form does not name stays as it is.
         var prices = new JsonArray();
         var given = PlanPriceField.All(plan.Current.Terms).ToList();
         var existing = node["prices"]!.AsArray().Select(p => p!.AsObject()).ToList();

@@ -58,8 +58,8 @@ public static class AdminWebhooks
 
         var url = posted.Form["url"].ToString().Trim();
         var events = posted.Form["events"].Select(e => e ?? "").ToList();
-        // An event the console does not know is refused, as the API refuses it: dropped, it left the list empty, and an
-        // empty list subscribes the endpoint to every event.
+        // An event Tollgate does not send is refused, as the API refuses it: the list must not silently shrink, least
+        // of all to empty, which subscribes the endpoint to every event.
         if (events.FirstOrDefault(e => !WebhookEventTypes.All.Contains(e, StringComparer.Ordinal)) is { } unknown)
         {
             return PageResults.Message(http, 400, "The endpoint was not added", $"Events: '{unknown}' is not an event Tollgate sends.");

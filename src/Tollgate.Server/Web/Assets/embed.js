@@ -6,7 +6,7 @@
   if (!script) { return; }
   var origin = new URL(script.src, window.location.href).origin;
   var params = new URLSearchParams({ embed: "1" });
-  ["brand", "font", "period"].forEach(function (name) {
+  ["brand", "font", "period", "currency"].forEach(function (name) {
     var value = script.getAttribute("data-" + name);
     if (value) { params.set(name, value); }
   });

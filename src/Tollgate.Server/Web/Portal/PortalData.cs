@@ -22,9 +22,12 @@ public sealed record PortalView(
     /// <summary>The trial a new subscription to <paramref name="price"/> gets: none after an earlier subscription.</summary>
     public int TrialDays(PlanPrice price) => HadSubscription ? 0 : price.TrialDays;
 
-    /// <summary>Whether a plan and period are what the customer is on now: the picker disables it, and a post choosing it is refused.</summary>
+    /// <summary>
+    /// Whether a plan and period are what the customer is on and stays on: the picker disables it, and a post choosing it
+    /// is refused. With a change scheduled, choosing the current plan keeps it, so it is a choice.
+    /// </summary>
     public bool IsCurrent(string planCode, BillingInterval interval) =>
-        planCode == PlanCode && interval == (Subscription?.BillingPeriod ?? BillingInterval.Monthly);
+        planCode == PlanCode && interval == (Subscription?.BillingPeriod ?? BillingInterval.Monthly) && Subscription?.PendingPlanVersionId is null;
 }
 
 /// <summary>A period's start and end.</summary>

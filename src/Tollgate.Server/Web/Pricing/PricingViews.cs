@@ -37,7 +37,7 @@ public sealed record FeatureWordsView(string Lead, string? Window = null, string
 public sealed record TiersView(string Mode, string ModeWords, IReadOnlyList<TierLine> Lines, bool PayAsYouGo = false)
 {
     /// <summary>What the tiers price: pay as you go has no limit to be past, so its tiers price every unit.</summary>
-    public string Lead => PayAsYouGo ? $"Pay as you go ({ModeWords})" : $"Past the limit ({ModeWords})";
+    public string Lead => PayAsYouGo ? $"Every unit ({ModeWords})" : $"Past the limit ({ModeWords})";
 }
 
 /// <summary>One tier: the units it covers ("11–100") and its price; <paramref name="UpTo"/> is "inf" for the last.</summary>
