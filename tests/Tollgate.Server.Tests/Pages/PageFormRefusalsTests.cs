@@ -64,6 +64,22 @@ public sealed partial class PageFormRefusalsTests : IClassFixture<SharedServer>
         Assert.Empty(endpoints); // it was made with events [] (every event), the bogus one dropped
     }
 
+    [Fact]
+    public async Task AConsoleFilterOrExportItDoesNotKnowIsA400PageNamingItAsTheOtherListsAnswer()
+    {
+        await using var app = await _server.StartAsync(StoreKind.Sqlite);
+        using var browser = app.NewBrowser();
+        (await browser.PostAsync(new Uri("/admin/login", UriKind.Relative),
+            new FormUrlEncodedContent([new("key", TollgateApp.AdminKey)]))).EnsureSuccessStatusCode();
+
+        var status = await browser.GetAsync(new Uri("/admin/webhooks?status=%3Cimg%3E", UriKind.Relative));
+        var export = await browser.GetAsync(new Uri("/admin/exports/download?kind=%3Cimg%3E", UriKind.Relative));
+
+        // The webhooks page showed every delivery for an unknown status, and the export answered its refusal with a 200.
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (status.StatusCode, export.StatusCode));
+        Assert.Contains("'<img>' is not one of", PageText.Visible(await status.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("name=\"csrf\" value=\"([^\"]+)\"")]
     private static partial Regex Csrf();
 }

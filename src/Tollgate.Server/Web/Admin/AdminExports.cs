@@ -56,5 +56,5 @@ public static class AdminExports
             Ndjson = format is "ndjson",
             Problem = errors is { Count: > 0 } ? string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value}")) : null,
             Buttons,
-        });
+        }, status: errors is { Count: > 0 } ? 400 : 200); // a refused download is a 400, as the other console lists answer
 }

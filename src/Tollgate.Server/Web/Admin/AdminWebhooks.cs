@@ -27,7 +27,13 @@ public static class AdminWebhooks
             return AdminLayout.SignIn();
         }
 
-        var filter = status is "pending" or "succeeded" or "dead" or "canceled" ? status : null;
+        // An unknown status is refused, as the other console lists refuse a bad filter, rather than showing every delivery.
+        var filter = FormText.Blank(status);
+        if (filter is not (null or "pending" or "succeeded" or "dead" or "canceled"))
+        {
+            return PageResults.Message(http, 400, "No such status", $"Status: '{filter}' is not one of pending, succeeded, dead and canceled.");
+        }
+
         return AdminLayout.Page<WebhooksPage>(http, new
         {
             User = user,
